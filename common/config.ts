@@ -31,6 +31,10 @@ export const envSchema = z.object({
   ANTHROPIC_BASE_URL: httpUrl.optional(),
   MEMFLOW_HOST: z.string().min(1).default('127.0.0.1'),
   MEMFLOW_PORT: port.default(37777),
+  /** Largest hook body accepted (413 above). */
+  MEMFLOW_MAX_HOOK_BYTES: z.coerce.number().int().min(1024).default(8 * 1024 * 1024),
+  /** Largest hook payload stored; longer tool outputs are cut and the event marked truncated. */
+  MEMFLOW_MAX_STORED_EVENT_BYTES: z.coerce.number().int().min(1024).default(256 * 1024),
   MEMFLOW_EMBEDDINGS: z.string().min(1).default('local'),
   MEMFLOW_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

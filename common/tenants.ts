@@ -1,0 +1,79 @@
+/**
+ * Tenants and API keys. A key is `mf_` + 32 random bytes (base64url); only its sha256 is stored,
+ * with a short display prefix, so a database leak does not leak usable keys. Being high-entropy
+ * random, keys need no slow password hash: sha256 makes the lookup one unique-index probe.
+ */
+import crypto from 'node:crypto';
+import type { PrismaClient } from './db.js';
+
+export type KeyRole = 'admin' | 'member';
+
+export interface Principal {
+  tenantId: string;
+  tenantName: string;
+  keyId: string;
+  role: KeyRole;
+}
+
+const KEY_PREFIX = 'mf_';
+
+export function generateApiKey(): string {
+  return KEY_PREFIX + crypto.randomBytes(32).toString('base64url');
+}
+
+export const hashApiKey = (key: string) => crypto.createHash('sha256').update(key, 'utf8').digest('hex');
+
+/** The part shown in listings and logs (never enough to authenticate). */
+export const keyDisplayPrefix = (key: string) => key.slice(0, 10);
+
+export class TenantError extends Error {
+  override name = 'TenantError';
+}
+
+const TENANT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+export function validateTenantName(name: string): string {
+  if (!TENANT_NAME.test(name)) {
+    throw new TenantError(
+      `invalid tenant name '${name}': use 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit`,
+    );
+  }
+  return name;
+}
+
+/** Creates the tenant, or returns the existing one of that name. */
+export async function ensureTenant(prisma: PrismaClient, name: string) {
+  validateTenantName(name);
+  return prisma.tenant.upsert({ where: { name }, create: { name }, update: {} });
+}
+
+export async function createTenant(prisma: PrismaClient, name: string) {
+  validateTenantName(name);
+  const existing = await prisma.tenant.findUnique({ where: { name } });
+  if (existing) throw new TenantError(`tenant '${name}' already exists`);
+  return prisma.tenant.create({ data: { name } });
+}
+
+/** Mints a key for the tenant; the key itself is returned once and never stored. */
+export async function createApiKey(
+  prisma: PrismaClient,
+  tenantName: string,
+  opts: { role?: KeyRole; label?: string } = {},
+): Promise<{ key: string; keyId: string; prefix: string; role: KeyRole }> {
+  const tenant = await prisma.tenant.findUnique({ where: { name: tenantName } });
+  if (!tenant) throw new TenantError(`no tenant named '${tenantName}' (create it with \`memflow tenants create ${tenantName}\`)`);
+  const key = generateApiKey();
+  const role = opts.role ?? 'member';
+  const row = await prisma.apiKey.create({
+    data: { tenantId: tenant.id, keyHash: hashApiKey(key), prefix: keyDisplayPrefix(key), role, name: opts.label ?? null },
+  });
+  return { key, keyId: row.id, prefix: row.prefix, role };
+}
+
+/** The principal behind a presented key, or undefined for unknown and revoked keys alike. */
+export async function authenticateKey(prisma: PrismaClient, presented: string): Promise<Principal | undefined> {
+  if (!presented.startsWith(KEY_PREFIX) || presented.length > 200) return undefined;
+  const row = await prisma.apiKey.findUnique({ where: { keyHash: hashApiKey(presented) }, include: { tenant: true } });
+  if (!row || row.revokedAt) return undefined;
+  return { tenantId: row.tenantId, tenantName: row.tenant.name, keyId: row.id, role: row.role };
+}

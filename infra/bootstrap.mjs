@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// Entry for `npm run up` and `npm test` on a fresh clone: checks Node, installs the locked npm
+// dependencies when node_modules is missing or older than package-lock.json, then runs the given
+// TypeScript entry point with tsx. Plain JavaScript on purpose: it runs before tsx is installed.
+import { spawnSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 19)) {
+  console.error(`memflow: Node.js >= 20.19 is required (this is ${process.versions.node}).`);
+  process.exit(1);
+}
+
+const lock = path.join(root, 'package-lock.json');
+const installed = path.join(root, 'node_modules', '.package-lock.json');
+const mtime = (f) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : -1);
+if (mtime(installed) < mtime(lock)) {
+  console.log('memflow: installing npm dependencies (npm ci)...');
+  const res = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  if (res.status !== 0) {
+    console.error('memflow: `npm ci` failed; see the output above.');
+    process.exit(res.status ?? 1);
+  }
+}
+
+const [script, ...args] = process.argv.slice(2);
+if (!script) {
+  console.error('usage: node infra/bootstrap.mjs <entry.ts> [args...]');
+  process.exit(2);
+}
+const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(root, script), ...args], { cwd: root, stdio: 'inherit' });
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

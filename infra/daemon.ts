@@ -1,0 +1,157 @@
+/**
+ * Background processes of the local stack: started detached with a log file and a pid file, found
+ * again by a later command (a pid file alone is not trusted: the pid must still run the same
+ * executable), stopped with SIGTERM and, after a grace period, SIGKILL.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface DaemonSpec {
+  /** Short name for messages, pid and log files. */
+  name: string;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  logFile: string;
+  pidFile: string;
+}
+
+function readPid(pidFile: string): number | undefined {
+  try {
+    const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function cmdlineOf(pid: number): string | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  // A zombie still answers kill(0); treat it as gone.
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) Z /.test(stat);
+  } catch {
+    return true;
+  }
+}
+
+/** The pid of the daemon when its pid file points at a live process still running `marker`. */
+export function runningPid(pidFile: string, marker: string): number | undefined {
+  const pid = readPid(pidFile);
+  if (pid === undefined || !isAlive(pid)) return undefined;
+  const cmdline = cmdlineOf(pid);
+  if (cmdline !== undefined && !cmdline.includes(marker)) return undefined;
+  return pid;
+}
+
+export function startDaemon(spec: DaemonSpec): number {
+  fs.mkdirSync(path.dirname(spec.logFile), { recursive: true });
+  fs.mkdirSync(path.dirname(spec.pidFile), { recursive: true });
+  const log = fs.openSync(spec.logFile, 'a');
+  fs.writeSync(log, `\n--- ${new Date().toISOString()} starting ${spec.name}: ${spec.command} ${spec.args.join(' ')}\n`);
+  const child = spawn(spec.command, spec.args, {
+    cwd: spec.cwd,
+    env: spec.env ?? process.env,
+    detached: true,
+    stdio: ['ignore', log, log],
+  });
+  fs.closeSync(log);
+  if (child.pid === undefined) throw new Error(`could not start ${spec.name} (${spec.command})`);
+  child.unref();
+  fs.writeFileSync(spec.pidFile, `${child.pid}\n`);
+  return child.pid;
+}
+
+/** Stops the daemon if it runs; returns whether it was running. */
+export async function stopDaemon(pidFile: string, marker: string, graceMs = 15_000): Promise<boolean> {
+  const pid = runningPid(pidFile, marker);
+  fs.rmSync(pidFile, { force: true });
+  if (pid === undefined) return false;
+  signalGroup(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    if (!isAlive(pid)) return true;
+    await sleep(100);
+  }
+  signalGroup(pid, 'SIGKILL');
+  while (isAlive(pid)) await sleep(50);
+  return true;
+}
+
+/** Daemons lead their own process group (detached); signal the group so helpers die with them. */
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+/** True when nothing accepts connections on host:port. */
+export function portIsFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.setTimeout(1000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
+}
+
+export function tailFile(file: string, lines = 20): string {
+  try {
+    const text = fs.readFileSync(file, 'utf8');
+    return text.split('\n').slice(-lines - 1).join('\n').trimEnd();
+  } catch {
+    return '(no log)';
+  }
+}
+
+export interface WaitOptions {
+  what: string;
+  timeoutMs: number;
+  /** When given, fail early if this process dies while we wait. */
+  pid?: number;
+  logFile?: string;
+  intervalMs?: number;
+}
+
+/** Polls `check` until it returns true; fails with the log's tail on timeout or early exit. */
+export async function waitUntil(check: () => Promise<boolean>, opts: WaitOptions): Promise<void> {
+  const deadline = Date.now() + opts.timeoutMs;
+  const withLog = (msg: string) =>
+    opts.logFile ? `${msg}\n--- last lines of ${opts.logFile}:\n${tailFile(opts.logFile)}` : msg;
+  for (;;) {
+    if (await check().catch(() => false)) return;
+    if (opts.pid !== undefined && !isAlive(opts.pid)) throw new Error(withLog(`${opts.what} exited during start-up`));
+    if (Date.now() > deadline) throw new Error(withLog(`${opts.what} was not ready after ${opts.timeoutMs / 1000}s`));
+    await sleep(opts.intervalMs ?? 200);
+  }
+}

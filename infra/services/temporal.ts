@@ -1,0 +1,41 @@
+/** The Temporal CLI dev server (SQLite-backed, persisted with --db-filename) for the local stack. */
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import type { StackProfile } from '../profile.js';
+import { TEMPORAL_CLI } from '../versions.js';
+import { goServerService } from './common.js';
+
+export const temporalAddress = (p: StackProfile) => `${p.temporal.host}:${p.temporal.port}`;
+
+/** True when the frontend answers and the namespace exists (start-dev registers `default` on boot). */
+export async function temporalIsReady(address: string, namespace = 'default'): Promise<boolean> {
+  const connection = await Connection.connect({ address, connectTimeout: 1000 });
+  try {
+    await connection.workflowService.describeNamespace({ namespace });
+    return true;
+  } finally {
+    await connection.close();
+  }
+}
+
+export const temporalService = goServerService({
+  spec: TEMPORAL_CLI,
+  host: (p) => p.temporal.host,
+  ports: ({ temporal: t }) => [t.port, t.uiPort, t.httpPort, t.metricsPort],
+  dataDir: (p) => path.dirname(p.temporal.dbFile),
+  args: ({ temporal: t }) => [
+    'server', 'start-dev',
+    '--ip', t.host,
+    '--port', String(t.port),
+    '--ui-ip', t.host,
+    '--ui-port', String(t.uiPort),
+    '--http-port', String(t.httpPort),
+    '--metrics-port', String(t.metricsPort),
+    '--db-filename', t.dbFile,
+    '--log-format', 'json',
+    '--log-level', 'warn',
+  ],
+  endpoint: temporalAddress,
+  isReady: (p) => temporalIsReady(temporalAddress(p)),
+  readyTimeoutMs: 60_000,
+});

@@ -1,0 +1,158 @@
+/**
+ * The local stack of one profile: PostgreSQL database, Temporal dev server and Weaviate, started in
+ * parallel (binaries built on first use), migrated, and described as the environment that memflow's
+ * processes need. Servers named by the environment (TEMPORAL_ADDRESS, WEAVIATE_URL, DATABASE_URL) are
+ * used as they are instead of being started.
+ *
+ *   npm run stack -- start|stop|status [--profile dev|test]
+ */
+import { pathToFileURL } from 'node:url';
+import { Command, Option } from 'commander';
+import { applyMigrations, ensureDatabase } from '../prisma/migrate.js';
+import { waitUntil } from './daemon.js';
+import { ensurePrismaClient } from './prisma-generate.js';
+import { assertPostgresReachable, redactUrl, resolveDatabaseUrl } from './postgres.js';
+import { getProfile, type ProfileName, type StackProfile } from './profile.js';
+import type { ServiceHandle } from './services/common.js';
+import { temporalAddress, temporalIsReady, temporalService } from './services/temporal.js';
+import { weaviateApiKey, weaviateIsReady, weaviateService, weaviateUrl } from './services/weaviate.js';
+
+export type Log = (line: string) => void;
+
+/** What memflow's processes need to reach the stack. */
+export interface StackEnv {
+  DATABASE_URL: string;
+  TEMPORAL_ADDRESS: string;
+  TEMPORAL_NAMESPACE: string;
+  WEAVIATE_URL: string;
+  WEAVIATE_GRPC_PORT: string;
+  WEAVIATE_API_KEY?: string;
+}
+
+export interface StackStartResult {
+  env: StackEnv;
+  /** Services this call started (and so the caller may stop). */
+  started: string[];
+}
+
+const managed: ServiceHandle[] = [temporalService, weaviateService];
+
+/** Services the environment does not replace with an existing server. */
+function localServices(env: NodeJS.ProcessEnv): ServiceHandle[] {
+  return managed.filter((s) => !(s.name === 'temporal' ? env.TEMPORAL_ADDRESS : env.WEAVIATE_URL));
+}
+
+/** Names of the servers this stack starts itself (not replaced by the environment). */
+export const managedServices = (env: NodeJS.ProcessEnv = process.env) => localServices(env).map((s) => s.name);
+
+function stackEnv(p: StackProfile, env: NodeJS.ProcessEnv): StackEnv {
+  const external = (name: string) => env[name] && env[name] !== '';
+  return {
+    DATABASE_URL: resolveDatabaseUrl(p, env).url,
+    TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS || temporalAddress(p),
+    TEMPORAL_NAMESPACE: env.TEMPORAL_NAMESPACE || 'default',
+    WEAVIATE_URL: env.WEAVIATE_URL || weaviateUrl(p),
+    WEAVIATE_GRPC_PORT: env.WEAVIATE_GRPC_PORT || String(p.weaviate.grpcPort),
+    ...(external('WEAVIATE_URL')
+      ? env.WEAVIATE_API_KEY
+        ? { WEAVIATE_API_KEY: env.WEAVIATE_API_KEY }
+        : {}
+      : { WEAVIATE_API_KEY: weaviateApiKey(p) }),
+  };
+}
+
+export async function startStack(p: StackProfile, log: Log, env: NodeJS.ProcessEnv = process.env): Promise<StackStartResult> {
+  const t0 = Date.now();
+  const out = stackEnv(p, env);
+  const started: string[] = [];
+  const services = localServices(env);
+
+  const database = (async () => {
+    await assertPostgresReachable(out.DATABASE_URL);
+    await ensurePrismaClient((l) => log(`prisma: ${l}`));
+    if (await ensureDatabase(out.DATABASE_URL)) log(`postgres: created database ${redactUrl(out.DATABASE_URL)}`);
+    const { applied } = await applyMigrations(out.DATABASE_URL, { log: (l) => log(`postgres: ${l}`) });
+    log(`postgres: ready at ${redactUrl(out.DATABASE_URL)} (${applied.length} migration(s) applied)`);
+  })();
+
+  // Build both binaries in parallel (the only slow part, and only on a new machine), then start both.
+  const servers = Promise.all(
+    services.map(async (s) => {
+      const t = Date.now();
+      const { started: didStart } = await s.start(p, (l) => log(l));
+      if (didStart) started.push(s.name);
+      log(`${s.name}: ${didStart ? 'started' : 'already running'} (${((Date.now() - t) / 1000).toFixed(1)}s)`);
+    }),
+  );
+  const externalChecks = Promise.all([
+    env.TEMPORAL_ADDRESS
+      ? waitUntil(() => temporalIsReady(out.TEMPORAL_ADDRESS, out.TEMPORAL_NAMESPACE), {
+          what: `Temporal at ${out.TEMPORAL_ADDRESS} (TEMPORAL_ADDRESS)`,
+          timeoutMs: 15_000,
+        })
+      : undefined,
+    env.WEAVIATE_URL
+      ? waitUntil(() => weaviateIsReady(out.WEAVIATE_URL), { what: `Weaviate at ${out.WEAVIATE_URL} (WEAVIATE_URL)`, timeoutMs: 15_000 })
+      : undefined,
+  ]);
+
+  const results = await Promise.allSettled([database, servers, externalChecks]);
+  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+  if (failures.length > 0) {
+    // Leave nothing half-started behind a failed start.
+    for (const name of started) await managed.find((s) => s.name === name)?.stop(p);
+    throw new Error(failures.map((e) => e.message).join('\n'));
+  }
+  log(`stack '${p.name}' ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  return { env: out, started };
+}
+
+/** Stops the named services (default: all that this profile manages). */
+export async function stopStack(p: StackProfile, log: Log, only?: string[]): Promise<void> {
+  for (const s of managed) {
+    if (only && !only.includes(s.name)) continue;
+    const was = await s.stop(p);
+    log(`${s.name}: ${was ? 'stopped' : 'was not running'}`);
+  }
+}
+
+export async function stackStatus(p: StackProfile) {
+  return Promise.all(managed.map((s) => s.status(p)));
+}
+
+async function main(argv: string[]): Promise<void> {
+  const profileOpt = new Option('--profile <name>', 'stack profile').choices(['dev', 'test']).default('dev');
+  const program = new Command('stack').description('Start, stop or inspect the local memflow stack');
+  const log: Log = (l) => console.log(l);
+  program
+    .command('start')
+    .addOption(profileOpt)
+    .action(async (o: { profile: ProfileName }) => {
+      const { env } = await startStack(getProfile(o.profile), log);
+      for (const [k, v] of Object.entries(env)) {
+        if (k === 'WEAVIATE_API_KEY') continue;
+        console.log(`${k}=${k === 'DATABASE_URL' ? redactUrl(v) : v}`);
+      }
+    });
+  program
+    .command('stop')
+    .addOption(profileOpt)
+    .action(async (o: { profile: ProfileName }) => stopStack(getProfile(o.profile), log));
+  program
+    .command('status')
+    .addOption(profileOpt)
+    .action(async (o: { profile: ProfileName }) => {
+      for (const s of await stackStatus(getProfile(o.profile))) {
+        const state = s.pid === undefined ? 'stopped' : s.ready ? 'ready' : 'starting/unhealthy';
+        console.log(`${s.name.padEnd(9)} ${state.padEnd(18)} pid=${s.pid ?? '-'} ${s.endpoint} log=${s.logFile}`);
+      }
+    });
+  await program.parseAsync(argv);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv).catch((err: Error) => {
+    console.error(`memflow stack: ${err.message}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,30 @@
+/**
+ * What every integration test gets from `npm test` (tests/run.ts): the real test stack's endpoints in
+ * the environment. Each test file builds its own clients and its own task queue on top of them.
+ */
+import crypto from 'node:crypto';
+import { parseConfig, type Config } from '../../common/config.js';
+import { createPrisma, type PrismaClient } from '../../common/db.js';
+import { createApiKey, ensureTenant, type KeyRole } from '../../common/tenants.js';
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  if (!process.env.DATABASE_URL) {
+    throw new Error('DATABASE_URL is not set: run the suite with `npm test`, which provisions the test stack');
+  }
+  return parseConfig({ ...process.env, ...overrides });
+}
+
+/** A unique, readable name for tenants, task queues and sessions of one test. */
+export const uniqueName = (prefix: string) => `${prefix}-${crypto.randomBytes(5).toString('hex')}`;
+
+export function testPrisma(): PrismaClient {
+  return createPrisma(testConfig().DATABASE_URL);
+}
+
+/** A fresh tenant with a key of the given role. */
+export async function newTenant(prisma: PrismaClient, role: KeyRole = 'member'): Promise<{ tenantId: string; name: string; key: string }> {
+  const name = uniqueName('tenant');
+  const tenant = await ensureTenant(prisma, name);
+  const { key } = await createApiKey(prisma, name, { role });
+  return { tenantId: tenant.id, name, key };
+}
