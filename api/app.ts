@@ -1,0 +1,46 @@
+/**
+ * The API wired to its real dependencies from a Config: used by the API process and by the tests,
+ * so both run the same server.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../common/config.js';
+import type { PrismaClient } from '../common/db.js';
+import type { Logger } from '../common/logger.js';
+import { createTemporalClient } from '../common/temporal.js';
+import { weaviateEndpoint } from '../common/weaviate.js';
+import type { SessionTuning } from '../workflows/session/messages.js';
+import { createDispatcher } from './capture/dispatch.js';
+import { buildServer } from './server.js';
+
+export interface ApiOptions {
+  /** Overrides of the session workflow's tuning for workflows this API starts (tests). */
+  tuning?: Partial<SessionTuning>;
+}
+
+export function createApi(config: Config, prisma: PrismaClient, logger: Logger, opts: ApiOptions = {}): { app: FastifyInstance; close(): Promise<void> } {
+  const { connection, client } = createTemporalClient(config);
+  const app = buildServer({
+    logger,
+    prisma,
+    temporal: client,
+    dispatcher: createDispatcher(client, config.TEMPORAL_TASK_QUEUE, opts.tuning),
+    hookBodyLimit: config.MEMFLOW_MAX_HOOK_BYTES,
+    maxStoredEventBytes: config.MEMFLOW_MAX_STORED_EVENT_BYTES,
+    readiness: {
+      pingDatabase: async () => {
+        await prisma.$queryRaw`select 1`;
+      },
+      temporal: connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      weaviate: weaviateEndpoint(config),
+    },
+  });
+  return {
+    app,
+    async close() {
+      await app.close(); // stops accepting, finishes in-flight requests
+      await connection.close();
+    },
+  };
+}

@@ -1,0 +1,35 @@
+/** API process: `npm run api` (or started by `npm run up`). Shuts down cleanly on SIGTERM/SIGINT. */
+import { loadConfigOrExit } from '../common/config.js';
+import { createPrisma } from '../common/db.js';
+import { createLogger } from '../common/logger.js';
+import { createApi } from './app.js';
+
+async function run(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger('memflow-api', config.MEMFLOW_LOG_LEVEL);
+  const prisma = createPrisma(config.DATABASE_URL);
+  const api = createApi(config, prisma, logger);
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    try {
+      await api.close();
+    } finally {
+      await prisma.$disconnect();
+    }
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  const address = await api.app.listen({ host: config.MEMFLOW_HOST, port: config.MEMFLOW_PORT });
+  logger.info({ address }, 'memflow API listening');
+}
+
+run().catch((err: unknown) => {
+  process.stderr.write(`memflow api: ${(err as Error).message}\n`);
+  process.exit(1);
+});

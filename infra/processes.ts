@@ -1,0 +1,38 @@
+/** memflow's own processes (API and worker) run in the background by `npm run up`. */
+import path from 'node:path';
+import { runningPid, startDaemon, stopDaemon } from './daemon.js';
+import { repoRoot, type StackProfile } from './profile.js';
+
+export const APP_PROCESSES = [
+  { name: 'worker', entry: 'workers/main.ts' },
+  { name: 'api', entry: 'api/main.ts' },
+] as const;
+export type AppProcess = (typeof APP_PROCESSES)[number]['name'];
+
+const files = (p: StackProfile, name: AppProcess) => ({
+  pidFile: path.join(p.runDir, `${name}.pid`),
+  logFile: path.join(p.logDir, `${name}.log`),
+});
+
+const entryOf = (name: AppProcess) => APP_PROCESSES.find((a) => a.name === name)!.entry;
+
+/** Starts the process unless it runs already; returns its pid and whether it was started now. */
+export function startApp(p: StackProfile, name: AppProcess, env: NodeJS.ProcessEnv): { pid: number; started: boolean; logFile: string } {
+  const { pidFile, logFile } = files(p, name);
+  const running = runningPid(pidFile, entryOf(name));
+  if (running !== undefined) return { pid: running, started: false, logFile };
+  const pid = startDaemon({
+    name,
+    command: process.execPath,
+    args: ['--import', 'tsx', path.join(repoRoot, entryOf(name))],
+    cwd: repoRoot,
+    env,
+    logFile,
+    pidFile,
+  });
+  return { pid, started: true, logFile };
+}
+
+export async function stopApp(p: StackProfile, name: AppProcess): Promise<boolean> {
+  return stopDaemon(files(p, name).pidFile, entryOf(name), 30_000);
+}

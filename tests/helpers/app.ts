@@ -1,0 +1,66 @@
+/**
+ * Runs memflow's real API and worker inside a test process, against the real test stack, each test
+ * file on its own task queue so that files never steal each other's workflow tasks.
+ */
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { temporalLogger } from '../../workers/temporal-logger.js';
+import type { AddressInfo } from 'node:net';
+import { createCaptureActivities } from '../../activities/capture.js';
+import { createApi } from '../../api/app.js';
+import { createLogger } from '../../common/logger.js';
+import type { Config } from '../../common/config.js';
+import type { PrismaClient } from '../../common/db.js';
+import type { SessionTuning } from '../../workflows/session/messages.js';
+
+export interface TestApi {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startTestApi(
+  config: Config,
+  prisma: PrismaClient,
+  opts: { tuning?: Partial<SessionTuning>; hookBodyLimit?: number; maxStoredEventBytes?: number } = {},
+): Promise<TestApi> {
+  const limits = {
+    ...(opts.hookBodyLimit ? { MEMFLOW_MAX_HOOK_BYTES: opts.hookBodyLimit } : {}),
+    ...(opts.maxStoredEventBytes ? { MEMFLOW_MAX_STORED_EVENT_BYTES: opts.maxStoredEventBytes } : {}),
+  };
+  const logger = createLogger('test-api', process.env.MEMFLOW_LOG_LEVEL ?? 'warn');
+  const api = createApi({ ...config, ...limits }, prisma, logger, opts.tuning ? { tuning: opts.tuning } : {});
+  await api.app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = api.app.server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => api.close() };
+}
+
+export interface TestWorker {
+  /** Resolves when the worker has shut down. */
+  stop(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+export async function startTestWorker(config: Config, prisma: PrismaClient): Promise<TestWorker> {
+  if (!runtimeInstalled) {
+    // The SDK logs worker state changes at INFO; tests show warnings and errors only.
+    Runtime.install({ logger: temporalLogger(createLogger('test-worker', process.env.MEMFLOW_LOG_LEVEL ?? 'warn')) });
+    runtimeInstalled = true;
+  }
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
+    activities: { ...createCaptureActivities({ prisma }) },
+  });
+  const running = worker.run();
+  return {
+    async stop() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
+}
