@@ -1,0 +1,95 @@
+/**
+ * What a hook payload must look like, and how it is made safe to store: validated (unknown fields kept,
+ * since Claude Code adds fields, but bounded by the body limit), redacted, big strings cut to the
+ * stored-size limit, and keyed for deduplication.
+ */
+import crypto from 'node:crypto';
+import { z } from 'zod';
+import type { HookEventName } from '../../workflows/session/messages.js';
+
+const id = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
+export const hookPayloadSchema = z
+  .object({
+    session_id: id,
+    transcript_path: z.string().max(4096).optional(),
+    cwd: z.string().min(1).max(4096).optional(),
+    hook_event_name: z.string().max(100).optional(),
+    prompt: z.string().optional(),
+    tool_name: z.string().min(1).max(200).optional(),
+    tool_use_id: id.optional(),
+    source: z.string().max(100).optional(),
+    reason: z.string().max(100).optional(),
+    trigger: z.string().max(100).optional(),
+  })
+  .passthrough();
+
+export type HookPayload = z.infer<typeof hookPayloadSchema>;
+
+/** Event-specific required fields, checked after the common schema. */
+export function eventRuleViolation(event: HookEventName, p: HookPayload): { field: string; message: string } | undefined {
+  if ((event === 'pre-tool-use' || event === 'post-tool-use') && !p.tool_name) {
+    return { field: 'tool_name', message: `tool_name is required for ${event}` };
+  }
+  if (event === 'user-prompt-submit' && typeof p.prompt !== 'string') {
+    return { field: 'prompt', message: 'prompt is required for user-prompt-submit' };
+  }
+  return undefined;
+}
+
+/** Canonical JSON (sorted keys) so the same body always hashes the same. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * The deduplication key. A client-supplied Idempotency-Key wins (the command client sends one per
+ * hook call, so two genuinely identical prompts stay two events); otherwise a tool event is keyed by
+ * its tool_use_id and anything else by a hash of its body.
+ */
+export function idempotencyKey(event: HookEventName, payload: HookPayload, header: string | undefined): string {
+  if (header) return `h:${crypto.createHash('sha256').update(`${payload.session_id}\n${header}`).digest('hex')}`;
+  if ((event === 'pre-tool-use' || event === 'post-tool-use') && payload.tool_use_id) {
+    return `t:${crypto.createHash('sha256').update(`${payload.session_id}\n${event}\n${payload.tool_use_id}`).digest('hex')}`;
+  }
+  return `b:${crypto.createHash('sha256').update(`${event}\n${canonical(payload)}`).digest('hex')}`;
+}
+
+/**
+ * Cuts the longest strings of `value` until its JSON fits in `maxBytes`, marking each cut.
+ * Returns the value unchanged when it already fits.
+ */
+export function truncateToFit<T>(value: T, maxBytes: number): { value: T; truncated: boolean } {
+  const size = (v: unknown) => Buffer.byteLength(JSON.stringify(v));
+  if (size(value) <= maxBytes) return { value, truncated: false };
+  const copy = structuredClone(value);
+  // Collect string leaves with a setter, then shorten the longest first.
+  const leaves: { get: () => string; set: (s: string) => void }[] = [];
+  const walk = (node: unknown) => {
+    if (!node || typeof node !== 'object') return;
+    for (const key of Object.keys(node)) {
+      const holder = node as Record<string, unknown>;
+      const v = holder[key];
+      if (typeof v === 'string') leaves.push({ get: () => holder[key] as string, set: (s) => (holder[key] = s) });
+      else walk(v);
+    }
+  };
+  walk(copy);
+  for (let guard = 0; guard < 64 && size(copy) > maxBytes && leaves.length > 0; guard++) {
+    leaves.sort((a, b) => b.get().length - a.get().length);
+    const longest = leaves[0]!;
+    const s = longest.get();
+    const excess = size(copy) - maxBytes;
+    const keep = Math.max(0, s.length - excess - 64);
+    longest.set(`${s.slice(0, keep)}…[memflow: cut ${s.length - keep} of ${s.length} characters]`);
+    if (keep === 0) leaves.shift();
+  }
+  return { value: copy, truncated: true };
+}

@@ -1,0 +1,134 @@
+/**
+ * POST /v1/hooks/{event}: the Claude Code hook ingress, usable directly as a `type: "http"` hook.
+ * The event is validated, redacted, cut to the stored-size limit and committed to PostgreSQL before
+ * the answer; then its id is signalled to the session workflow. If Temporal is briefly away, the event
+ * is still acknowledged (it is durable), and the session's next signal makes the workflow pick up
+ * every unprocessed event of the session, this one included.
+ */
+import type { FastifyInstance } from 'fastify';
+import { redactValue } from '../../common/redact.js';
+import { InvalidProjectName, normalizeProjectName, resolveProject } from '../../common/project.js';
+import type { PrismaClient } from '../../common/db.js';
+import { classifyDbError } from '../../common/db.js';
+import { HOOK_EVENTS, type HookEventName } from '../../workflows/session/messages.js';
+import { requirePrincipal } from '../auth.js';
+import { HttpError } from '../errors.js';
+import type { Dispatcher } from '../capture/dispatch.js';
+import { ingestEvent } from '../capture/ingest.js';
+import { eventRuleViolation, hookPayloadSchema, idempotencyKey, truncateToFit } from '../capture/payload.js';
+import { buildStartContext } from '../capture/start-context.js';
+
+export interface HookRouteDeps {
+  prisma: PrismaClient;
+  dispatcher: Dispatcher;
+  /** Largest accepted body (413 above). */
+  maxBodyBytes: number;
+  /** Largest payload stored; longer strings are cut and the event marked truncated. */
+  maxStoredBytes: number;
+}
+
+const HOOK_EVENT_NAMES: Record<HookEventName, string> = {
+  'session-start': 'SessionStart',
+  'user-prompt-submit': 'UserPromptSubmit',
+  'pre-tool-use': 'PreToolUse',
+  'post-tool-use': 'PostToolUse',
+  stop: 'Stop',
+  'session-end': 'SessionEnd',
+  'pre-compact': 'PreCompact',
+};
+
+/** The project: an explicit override (header or query) or the hook's cwd. */
+export function projectOf(header: unknown, query: unknown, cwd: string | undefined): string {
+  const explicit = typeof header === 'string' && header ? header : typeof query === 'string' && query ? query : undefined;
+  try {
+    if (explicit !== undefined) return normalizeProjectName(explicit);
+  } catch (err) {
+    if (err instanceof InvalidProjectName) throw new HttpError(400, 'invalid_project', err.message);
+    throw err;
+  }
+  if (!cwd) throw new HttpError(400, 'invalid_payload', 'cwd: required unless the project is named by X-Memflow-Project or ?project=');
+  return resolveProject(cwd);
+}
+
+export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): void {
+  app.post<{ Params: { event: string }; Querystring: { project?: string } }>(
+    '/v1/hooks/:event',
+    { bodyLimit: deps.maxBodyBytes },
+    async (req, reply) => {
+      const principal = requirePrincipal(req);
+      const event = req.params.event as HookEventName;
+      if (!HOOK_EVENTS.includes(event)) {
+        throw new HttpError(400, 'invalid_event', `event: must be one of ${HOOK_EVENTS.join(', ')}`);
+      }
+      if (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) {
+        throw new HttpError(400, 'invalid_payload', 'body: must be a JSON object (the Claude Code hook payload)');
+      }
+      const parsed = hookPayloadSchema.safeParse(req.body);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const field = issue?.path.join('.') || 'body';
+        throw new HttpError(400, 'invalid_payload', `${field}: ${issue?.message ?? 'invalid'}`);
+      }
+      const violation = eventRuleViolation(event, parsed.data);
+      if (violation) throw new HttpError(400, 'invalid_payload', `${violation.field}: ${violation.message}`);
+
+      const raw = parsed.data;
+      const projectName = projectOf(req.headers['x-memflow-project'], req.query.project, raw.cwd);
+      const originalBytes = Number(req.headers['content-length'] ?? Buffer.byteLength(JSON.stringify(raw)));
+      // Redact first: nothing below (key, storage, logs, Temporal) ever sees the secret.
+      const { value: redacted } = redactValue(raw);
+      const { value: payload, truncated } = truncateToFit(redacted, deps.maxStoredBytes);
+      const keyHeader = req.headers['idempotency-key'];
+
+      let stored;
+      try {
+        stored = await ingestEvent(deps.prisma, {
+          tenantId: principal.tenantId,
+          projectName,
+          event,
+          agentSessionId: raw.session_id,
+          idempotencyKey: idempotencyKey(event, redacted, typeof keyHeader === 'string' ? keyHeader : undefined),
+          payload,
+          originalBytes,
+          truncated,
+          ...(payload.cwd ? { cwd: payload.cwd } : {}),
+          ...(payload.transcript_path ? { transcriptPath: payload.transcript_path } : {}),
+          ...(payload.tool_name ? { toolName: payload.tool_name } : {}),
+          ...(payload.tool_use_id ? { toolUseId: payload.tool_use_id } : {}),
+        });
+      } catch (err) {
+        const kind = classifyDbError(err);
+        if (kind === 'transient' || kind === 'overloaded') {
+          throw new HttpError(503, 'unavailable', 'the event store is unavailable; retry later', { 'retry-after': '5' });
+        }
+        throw err;
+      }
+
+      try {
+        await deps.dispatcher.dispatch({
+          tenantId: principal.tenantId,
+          projectId: stored.projectId,
+          sessionId: stored.sessionId,
+          agentSessionId: raw.session_id,
+          eventId: stored.eventId,
+          event,
+        });
+      } catch (err) {
+        req.log.warn({ err: (err as Error).message, eventId: stored.eventId }, 'event stored but not yet signalled');
+      }
+
+      reply.header('x-memflow-event-id', stored.eventId);
+      if (stored.duplicate) reply.header('x-memflow-duplicate', 'true');
+      if (event === 'session-start') {
+        const additionalContext = await buildStartContext(deps.prisma, principal.tenantId, stored.projectId, stored.sessionId).catch(
+          (err: Error) => {
+            req.log.warn({ err: err.message }, 'start context unavailable');
+            return '';
+          },
+        );
+        return { hookSpecificOutput: { hookEventName: HOOK_EVENT_NAMES[event], additionalContext } };
+      }
+      return {};
+    },
+  );
+}

@@ -1,0 +1,136 @@
+/**
+ * GET /v1/sessions, /v1/sessions/{id}, /v1/sessions/{id}/timeline. `{id}` is the agent's session_id.
+ * Every query is filtered by the caller's tenant, so another tenant's session is simply not found.
+ */
+import type { Client } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import type { PrismaClient } from '../../common/db.js';
+import { normalizeProjectName, InvalidProjectName } from '../../common/project.js';
+import { sessionViewQuery, sessionWorkflowId, type SessionStatus } from '../../workflows/session/messages.js';
+import { requirePrincipal } from '../auth.js';
+import { HttpError } from '../errors.js';
+import { decodeCursor, encodeCursor, parseLimit } from '../pagination.js';
+
+export interface SessionRouteDeps {
+  prisma: PrismaClient;
+  temporal: Client;
+}
+
+type Q = { project?: string; cursor?: string; limit?: string };
+
+function projectFilter(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  try {
+    return normalizeProjectName(raw);
+  } catch (err) {
+    if (err instanceof InvalidProjectName) throw new HttpError(400, 'invalid_query', `project: ${err.message}`);
+    throw err;
+  }
+}
+
+const KIND_OUT: Record<string, string> = { start: 'start', prompt: 'prompt', tool: 'tool', stop: 'stop', compact: 'compact', end: 'end' };
+
+export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDeps): void {
+  const { prisma } = deps;
+
+  /** The live status comes from the workflow while it runs; the row is the fallback and the record. */
+  async function liveStatus(tenantId: string, projectId: string, agentSessionId: string, stored: SessionStatus): Promise<SessionStatus> {
+    if (stored !== 'active' && stored !== 'summarizing') return stored;
+    try {
+      const handle = deps.temporal.workflow.getHandle(sessionWorkflowId(tenantId, projectId, agentSessionId));
+      const view = await deps.temporal.connection.withDeadline(Date.now() + 1000, () => handle.query(sessionViewQuery));
+      return view.status;
+    } catch {
+      return stored;
+    }
+  }
+
+  async function findSession(tenantId: string, agentSessionId: string, project: string | undefined) {
+    const session = await prisma.session.findFirst({
+      where: { tenantId, agentSessionId, ...(project ? { project: { name: project } } : {}) },
+      orderBy: { startedAt: 'desc' },
+      include: { project: { select: { name: true } } },
+    });
+    if (!session) throw new HttpError(404, 'not_found', `no session '${agentSessionId}'`);
+    return session;
+  }
+
+  app.get<{ Querystring: Q }>('/v1/sessions', async (req) => {
+    const { tenantId } = requirePrincipal(req);
+    const limit = parseLimit(req.query.limit);
+    const project = projectFilter(req.query.project);
+    const cursor = decodeCursor(req.query.cursor);
+    const after = cursor ? { startedAt: new Date(String(cursor[0])), id: String(cursor[1]) } : undefined;
+    if (after && Number.isNaN(after.startedAt.getTime())) throw new HttpError(400, 'invalid_query', 'cursor: not a cursor returned by this API');
+    const rows = await prisma.session.findMany({
+      where: {
+        tenantId,
+        ...(project ? { project: { name: project } } : {}),
+        ...(after ? { OR: [{ startedAt: { lt: after.startedAt } }, { startedAt: after.startedAt, id: { lt: after.id } }] } : {}),
+      },
+      orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
+      take: limit + 1,
+      include: { project: { select: { name: true } } },
+    });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map((s) => ({
+        id: s.agentSessionId,
+        project: s.project.name,
+        status: s.status,
+        startedAt: s.startedAt,
+        endedAt: s.endedAt,
+        eventCount: s.eventCount,
+      })),
+      nextCursor: rows.length > limit && last ? encodeCursor([last.startedAt.toISOString(), last.id]) : null,
+    };
+  });
+
+  app.get<{ Params: { id: string }; Querystring: Q }>('/v1/sessions/:id', async (req) => {
+    const { tenantId } = requirePrincipal(req);
+    const s = await findSession(tenantId, req.params.id, projectFilter(req.query.project));
+    const summary = await prisma.summary.findFirst({
+      where: { sessionId: s.id },
+      orderBy: { createdAt: 'desc' },
+      select: { text: true },
+    });
+    return {
+      id: s.agentSessionId,
+      project: s.project.name,
+      status: await liveStatus(tenantId, s.projectId, s.agentSessionId, s.status),
+      startedAt: s.startedAt,
+      endedAt: s.endedAt,
+      eventCount: s.eventCount,
+      summary: summary?.text ?? null,
+    };
+  });
+
+  app.get<{ Params: { id: string }; Querystring: Q }>('/v1/sessions/:id/timeline', async (req) => {
+    const { tenantId } = requirePrincipal(req);
+    const limit = parseLimit(req.query.limit, 100);
+    const s = await findSession(tenantId, req.params.id, projectFilter(req.query.project));
+    const cursor = decodeCursor(req.query.cursor);
+    const afterSeq = cursor ? Number(cursor[0]) : 0;
+    if (!Number.isInteger(afterSeq)) throw new HttpError(400, 'invalid_query', 'cursor: not a cursor returned by this API');
+    const rows = await prisma.observation.findMany({
+      where: { sessionId: s.id, tenantId, sequence: { gt: afterSeq } },
+      orderBy: { sequence: 'asc' },
+      take: limit + 1,
+      select: { id: true, kind: true, toolName: true, toolUseId: true, createdAt: true, title: true, text: true, sequence: true },
+    });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map((o) => ({
+        id: o.id,
+        kind: KIND_OUT[o.kind] ?? o.kind,
+        toolName: o.toolName,
+        toolUseId: o.toolUseId,
+        createdAt: o.createdAt,
+        text: !o.text ? o.title : o.text.startsWith(o.title) ? o.text : `${o.title}\n${o.text}`,
+      })),
+      nextCursor: rows.length > limit && last ? encodeCursor([last.sequence]) : null,
+    };
+  });
+}

@@ -1,0 +1,217 @@
+/**
+ * Capture end to end against the real stack: a multi-session Claude Code stream (with duplicates,
+ * secrets and <private> spans) posted to the real API, processed by the real worker; every tool call
+ * stored once, every session completed, no secret in PostgreSQL or Temporal history, and another
+ * tenant sees none of it.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { createTemporalClient } from '../common/temporal.js';
+import { sessionWorkflowId } from '../workflows/session/messages.js';
+import { buildSession, PLANTED_SECRETS, withDuplicates, type FixtureSession } from './fixtures/claude-sessions.js';
+import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
+import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
+
+const config = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('capture') });
+const prisma = testPrisma();
+const temporal = createTemporalClient(config);
+let api: TestApi;
+let worker: TestWorker;
+let tenantA: Awaited<ReturnType<typeof newTenant>>;
+let tenantB: Awaited<ReturnType<typeof newTenant>>;
+
+async function post(key: string, event: string, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(`${api.url}/v1/hooks/${event}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, any> };
+}
+
+async function get(key: string, path: string) {
+  const res = await fetch(`${api.url}${path}`, { headers: { authorization: `Bearer ${key}` } });
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+}
+
+before(async () => {
+  tenantA = await newTenant(prisma);
+  tenantB = await newTenant(prisma);
+  api = await startTestApi(config, prisma, { tuning: { flushDelayMs: 50, idleTimeoutMs: 120_000 } });
+  worker = await startTestWorker(config, prisma);
+});
+
+after(async () => {
+  await api?.close();
+  await worker?.stop();
+  await temporal.connection.close();
+  await prisma.$disconnect();
+});
+
+/** A real git repository with a subfolder and a linked worktree: three cwds, one project. */
+function gitRepoWithWorktree(name: string): string[] {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'memflow-capture-'));
+  const main = path.join(root, name);
+  fs.mkdirSync(path.join(main, 'packages', 'api'), { recursive: true });
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: main, stdio: 'ignore' });
+  git('init', '-q');
+  fs.writeFileSync(path.join(main, 'README.md'), 'x');
+  git('add', '.');
+  git('-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-qm', 'init');
+  const worktree = path.join(root, `${name}-feature`);
+  git('worktree', 'add', '-q', worktree);
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+  return [main, worktree, path.join(main, 'packages', 'api')];
+}
+
+describe('a replayed multi-session stream', () => {
+  const project = uniqueName('webapp');
+  const cwds = gitRepoWithWorktree(project);
+  const sessions: FixtureSession[] = [0, 1, 2].map((i) => buildSession(crypto.randomUUID(), cwds[i]!, 6 + i * 3));
+
+  test('is acknowledged, then every session completes with each tool call stored once', async () => {
+    // Sessions run concurrently; within a session Claude Code delivers hooks one after another.
+    await Promise.all(
+      sessions.map(async (s) => {
+        for (const d of withDuplicates(s.deliveries)) {
+          const res = await post(tenantA.key, d.event, d.body);
+          assert.equal(res.status, 200, JSON.stringify(res.body));
+          if (d.event === 'session-start') {
+            assert.equal(res.body.hookSpecificOutput?.hookEventName, 'SessionStart');
+            assert.equal(typeof res.body.hookSpecificOutput?.additionalContext, 'string');
+          } else {
+            assert.deepEqual(res.body, {});
+          }
+        }
+      }),
+    );
+
+    for (const s of sessions) {
+      const row = await prisma.session.findFirstOrThrow({ where: { tenantId: tenantA.tenantId, agentSessionId: s.sessionId } });
+      const result = await temporal.client.workflow.getHandle(sessionWorkflowId(tenantA.tenantId, row.projectId, s.sessionId)).result();
+      assert.equal(result.status, 'completed');
+      assert.equal(result.closedBy, 'session-end');
+
+      const events = await prisma.hookEvent.count({ where: { sessionId: row.id } });
+      assert.equal(events, s.deliveries.length, 'each distinct delivery stored once');
+      const tools = await prisma.observation.findMany({ where: { sessionId: row.id, kind: 'tool' } });
+      assert.deepEqual(tools.map((t) => t.toolUseId).sort(), [...s.toolUseIds].sort());
+      assert.ok(tools.every((t) => t.sourceEventIds.length === 2), 'a tool call merges its pre and post events');
+
+      const view = await get(tenantA.key, `/v1/sessions/${s.sessionId}`);
+      assert.equal(view.status, 200);
+      assert.equal(view.body.status, 'completed');
+      assert.equal(view.body.eventCount, s.deliveries.length);
+      assert.equal(view.body.project, project, 'the checkout, its worktree and its subfolders are one project');
+    }
+  });
+
+  test('the timeline lists the session in order, a tool call and its result as one item, paginated', async () => {
+    const s = sessions[1]!;
+    const items: any[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await get(tenantA.key, `/v1/sessions/${s.sessionId}/timeline?limit=4${cursor ? `&cursor=${cursor}` : ''}`);
+      assert.equal(page.status, 200);
+      items.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    assert.deepEqual(
+      items.map((i) => i.kind),
+      ['start', 'prompt', ...s.toolUseIds.map(() => 'tool'), 'stop', 'end'],
+    );
+    assert.deepEqual(items.filter((i) => i.kind === 'tool').map((i) => i.toolUseId), s.toolUseIds);
+    assert.match(items.find((i) => i.toolName === 'Bash').text, /expected 200, got 401/);
+  });
+
+  test('no planted secret or private text is stored in PostgreSQL or in Temporal history', async () => {
+    const dump = JSON.stringify([
+      await prisma.hookEvent.findMany({ where: { tenantId: tenantA.tenantId } }),
+      await prisma.observation.findMany({ where: { tenantId: tenantA.tenantId }, select: { title: true, text: true } }),
+      await prisma.prompt.findMany({ where: { tenantId: tenantA.tenantId } }),
+      await prisma.session.findMany({ where: { tenantId: tenantA.tenantId } }),
+    ]);
+    assert.match(dump, /Fix the failing login test/);
+    for (const secret of PLANTED_SECRETS) assert.ok(!dump.includes(secret), `PostgreSQL holds ${secret.slice(0, 12)}…`);
+
+    for (const s of sessions) {
+      const row = await prisma.session.findFirstOrThrow({ where: { tenantId: tenantA.tenantId, agentSessionId: s.sessionId } });
+      const history = await temporal.client.workflow.getHandle(sessionWorkflowId(tenantA.tenantId, row.projectId, s.sessionId)).fetchHistory();
+      const text = JSON.stringify(history, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v));
+      for (const secret of PLANTED_SECRETS) assert.ok(!text.includes(secret), 'Temporal history holds a secret');
+    }
+  });
+
+  test('another tenant sees none of it', async () => {
+    const list = await get(tenantB.key, '/v1/sessions');
+    assert.equal(list.status, 200);
+    assert.deepEqual(list.body.items, []);
+    for (const s of sessions) {
+      const one = await get(tenantB.key, `/v1/sessions/${s.sessionId}`);
+      assert.equal(one.status, 404);
+      const timeline = await get(tenantB.key, `/v1/sessions/${s.sessionId}/timeline`);
+      assert.equal(timeline.status, 404);
+    }
+    const mine = await get(tenantA.key, `/v1/sessions?project=${project}&limit=2`);
+    assert.equal(mine.body.items.length, 2);
+    assert.ok(mine.body.nextCursor);
+  });
+});
+
+describe('bad input', () => {
+  test('gets a 4xx naming the problem and stores nothing', async () => {
+    const before = await prisma.hookEvent.count({ where: { tenantId: tenantA.tenantId } });
+    const cases: [string, unknown, number, RegExp][] = [
+      ['session-begin', { session_id: 'x', cwd: '/a' }, 400, /event: must be one of/],
+      ['stop', '{not json', 400, /./],
+      ['stop', [1, 2], 400, /body: must be a JSON object/],
+      ['stop', { cwd: '/a' }, 400, /session_id/],
+      ['stop', { session_id: 'has spaces', cwd: '/a' }, 400, /session_id/],
+      ['pre-tool-use', { session_id: 'x', cwd: '/a' }, 400, /tool_name/],
+      ['user-prompt-submit', { session_id: 'x', cwd: '/a' }, 400, /prompt/],
+      ['stop', { session_id: 'x' }, 400, /cwd/],
+    ];
+    for (const [event, body, status, message] of cases) {
+      const res = await post(tenantA.key, event, body);
+      assert.equal(res.status, status, `${event} ${JSON.stringify(body)} -> ${JSON.stringify(res.body)}`);
+      assert.match(res.body.error.message, message);
+    }
+    const res = await post(tenantA.key, 'stop', { session_id: 'x', cwd: '/a' }, { 'x-memflow-project': '../etc' });
+    assert.equal(res.status, 400);
+    assert.equal(res.body.error.code, 'invalid_project');
+    assert.equal(await prisma.hookEvent.count({ where: { tenantId: tenantA.tenantId } }), before);
+  });
+
+  test('a body over the limit gets 413; a large tool output is stored cut, with its original size', async () => {
+    const small = await startTestApi(config, prisma, { hookBodyLimit: 64 * 1024, maxStoredEventBytes: 8 * 1024 });
+    try {
+      const base = { session_id: crypto.randomUUID(), cwd: `/tmp/${uniqueName('big')}`, tool_name: 'Bash', tool_use_id: 'toolu_big' };
+      const huge = await fetch(`${small.url}/v1/hooks/post-tool-use`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${tenantA.key}` },
+        body: JSON.stringify({ ...base, tool_response: { stdout: 'x'.repeat(100 * 1024) } }),
+      });
+      assert.equal(huge.status, 413);
+      assert.equal(((await huge.json()) as any).error.code, 'payload_too_large');
+
+      const big = await fetch(`${small.url}/v1/hooks/post-tool-use`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${tenantA.key}` },
+        body: JSON.stringify({ ...base, tool_response: { stdout: 'y'.repeat(40 * 1024) } }),
+      });
+      assert.equal(big.status, 200);
+      const row = await prisma.hookEvent.findUniqueOrThrow({ where: { id: big.headers.get('x-memflow-event-id')! } });
+      assert.equal(row.truncated, true);
+      assert.ok(row.originalBytes > 40 * 1024);
+      assert.ok(Buffer.byteLength(JSON.stringify(row.payload)) <= 8 * 1024);
+      assert.match(JSON.stringify(row.payload), /memflow: cut/);
+    } finally {
+      await small.close();
+    }
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * Messages of the session workflow (v1): its input, its signal and its query. Shared by the API
+ * (which signals) and the workflow; deterministic-safe (types and SDK definitions only).
+ */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+
+export const HOOK_EVENTS = [
+  'session-start',
+  'user-prompt-submit',
+  'pre-tool-use',
+  'post-tool-use',
+  'stop',
+  'session-end',
+  'pre-compact',
+] as const;
+export type HookEventName = (typeof HOOK_EVENTS)[number];
+
+export type SessionStatus = 'active' | 'summarizing' | 'completed' | 'failed';
+
+/** What the API signals: a reference to an event already stored in PostgreSQL, never its body. */
+export interface HookEventRef {
+  eventId: string;
+  event: HookEventName;
+}
+
+export interface SessionTuning {
+  /** Close the session after this long without an event (ms). */
+  idleTimeoutMs: number;
+  /** Persist as soon as this many events wait. */
+  batchSize: number;
+  /** Otherwise persist this long after the first waiting event (ms). */
+  flushDelayMs: number;
+  /** Continue-as-new after this many history events even if the server has not suggested it yet. */
+  maxHistoryEvents: number;
+}
+
+export const DEFAULT_TUNING: SessionTuning = {
+  idleTimeoutMs: 30 * 60_000,
+  batchSize: 50,
+  flushDelayMs: 1000,
+  // Temporal caps a run at 51,200 events and suggests continue-as-new at about 4k in recent servers;
+  // a batch costs ~10 events, so this keeps runs small and replays cheap.
+  maxHistoryEvents: 5000,
+};
+
+/** State carried across continue-as-new: ids only, so it stays tiny. */
+export interface CarriedSessionState {
+  pending: HookEventRef[];
+  eventCount: number;
+  recentEventIds: string[];
+  runs: number;
+}
+
+export interface SessionWorkflowInput {
+  tenantId: string;
+  projectId: string;
+  /** memflow's session row id. */
+  sessionId: string;
+  /** Claude Code's session_id. */
+  agentSessionId: string;
+  tuning?: Partial<SessionTuning>;
+  carried?: CarriedSessionState;
+}
+
+export interface SessionView {
+  status: SessionStatus;
+  eventCount: number;
+  pending: number;
+  runs: number;
+}
+
+export interface SessionResult {
+  status: SessionStatus;
+  eventCount: number;
+  closedBy: 'session-end' | 'idle';
+}
+
+export const hookEventSignal = defineSignal<[HookEventRef]>('hookEvent');
+export const sessionViewQuery = defineQuery<SessionView>('sessionView');
+
+/** One workflow per (tenant, project, agent session). The id is derived, so signal-with-start finds it. */
+export function sessionWorkflowId(tenantId: string, projectId: string, agentSessionId: string): string {
+  return `session/${tenantId}/${projectId}/${agentSessionId}`;
+}

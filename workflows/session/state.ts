@@ -1,0 +1,51 @@
+/**
+ * The session workflow's in-memory state: events waiting to be persisted, a bounded memory of recent
+ * event ids (duplicate signals are dropped here; the activities are idempotent anyway), and counts.
+ */
+import type { CarriedSessionState, HookEventRef, SessionStatus, SessionView } from './messages.js';
+
+const RECENT_IDS = 2000;
+
+export class SessionState {
+  pending: HookEventRef[];
+  eventCount: number;
+  runs: number;
+  status: SessionStatus = 'active';
+  private readonly recent: Set<string>;
+
+  constructor(carried?: CarriedSessionState) {
+    this.pending = carried?.pending ?? [];
+    this.eventCount = carried?.eventCount ?? 0;
+    this.runs = (carried?.runs ?? 0) + 1;
+    this.recent = new Set(carried?.recentEventIds ?? this.pending.map((e) => e.eventId));
+  }
+
+  /** Queues an event unless it was seen recently; returns whether it was new. */
+  accept(ref: HookEventRef): boolean {
+    if (this.recent.has(ref.eventId)) return false;
+    this.recent.add(ref.eventId);
+    if (this.recent.size > RECENT_IDS) {
+      const oldest = this.recent.values().next().value;
+      if (oldest !== undefined) this.recent.delete(oldest);
+    }
+    this.pending.push(ref);
+    return true;
+  }
+
+  /** A stop, compaction or end should be persisted (and acted on) without waiting for the batch. */
+  get urgent(): boolean {
+    return this.pending.some((e) => e.event === 'stop' || e.event === 'session-end' || e.event === 'pre-compact');
+  }
+
+  take(max: number): HookEventRef[] {
+    return this.pending.splice(0, max);
+  }
+
+  view(): SessionView {
+    return { status: this.status, eventCount: this.eventCount, pending: this.pending.length, runs: this.runs };
+  }
+
+  carry(): CarriedSessionState {
+    return { pending: this.pending, eventCount: this.eventCount, recentEventIds: [...this.recent], runs: this.runs };
+  }
+}
