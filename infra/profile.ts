@@ -48,17 +48,20 @@ function intFromEnv(name: string, fallback: number): number {
   return n;
 }
 
-export function getProfile(name: ProfileName): StackProfile {
+/** Port shifts the test profile may use, tried in order (another checkout may hold the first). */
+export const TEST_PORT_SHIFTS = [10000, 11000, 12000, 13000, 14000];
+
+export function getProfile(name: ProfileName, testPortShift = TEST_PORT_SHIFTS[0]!): StackProfile {
   const stateDir = path.resolve(process.env.MEMFLOW_STATE_DIR ?? path.join(repoRoot, '.memflow'), name);
-  // The test profile shifts every port by 10000 so it never collides with a running dev stack.
-  const shift = name === 'test' ? 10000 : 0;
+  // The test profile shifts every port (by 10000 by default) so it never collides with a dev stack.
+  const shift = name === 'test' ? testPortShift : 0;
   const host = '127.0.0.1';
   return {
     name,
     stateDir,
     logDir: path.join(stateDir, 'logs'),
     runDir: path.join(stateDir, 'run'),
-    databaseName: name === 'test' ? 'memflow_test' : 'memflow',
+    databaseName: name === 'dev' ? 'memflow' : shift === TEST_PORT_SHIFTS[0] ? 'memflow_test' : `memflow_test_${shift}`,
     temporal: {
       host,
       port: 7233 + shift,

@@ -9,10 +9,10 @@
 import { pathToFileURL } from 'node:url';
 import { Command, Option } from 'commander';
 import { applyMigrations, ensureDatabase } from '../prisma/migrate.js';
-import { waitUntil } from './daemon.js';
+import { portIsFree, waitUntil } from './daemon.js';
 import { ensurePrismaClient } from './prisma-generate.js';
 import { assertPostgresReachable, redactUrl, resolveDatabaseUrl } from './postgres.js';
-import { getProfile, type ProfileName, type StackProfile } from './profile.js';
+import { getProfile, TEST_PORT_SHIFTS, type ProfileName, type StackProfile } from './profile.js';
 import type { ServiceHandle } from './services/common.js';
 import { temporalAddress, temporalIsReady, temporalService } from './services/temporal.js';
 import { weaviateApiKey, weaviateIsReady, weaviateService, weaviateUrl } from './services/weaviate.js';
@@ -114,6 +114,25 @@ export async function stopStack(p: StackProfile, log: Log, only?: string[]): Pro
     const was = await s.stop(p);
     log(`${s.name}: ${was ? 'stopped' : 'was not running'}`);
   }
+}
+
+/**
+ * The test profile on the first block of ports that is either free or already held by this
+ * checkout's own test stack, so several checkouts on one machine can run `npm test` at once.
+ */
+export async function chooseTestProfile(log: Log): Promise<StackProfile> {
+  for (const shift of TEST_PORT_SHIFTS) {
+    const p = getProfile('test', shift);
+    const statuses = await Promise.all(managed.map((s) => s.status(p)));
+    if (statuses.some((s) => s.pid !== undefined)) return p; // ours, already running
+    const ports = [p.temporal.port, p.temporal.uiPort, p.temporal.httpPort, p.temporal.metricsPort, p.weaviate.httpPort, p.weaviate.grpcPort, p.weaviate.gossipPort, p.weaviate.dataPort, p.weaviate.raftPort, p.weaviate.raftRpcPort];
+    const free = await Promise.all(ports.map((port) => portIsFree(p.temporal.host, port)));
+    if (free.every(Boolean)) {
+      if (shift !== TEST_PORT_SHIFTS[0]) log(`ports of the default test block are taken; using the block shifted by ${shift}`);
+      return p;
+    }
+  }
+  throw new Error(`every test port block (shifts ${TEST_PORT_SHIFTS.join(', ')}) is taken by other processes; stop other test stacks`);
 }
 
 export async function stackStatus(p: StackProfile) {

@@ -7,9 +7,9 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { getProfile, repoRoot } from '../infra/profile.js';
+import { repoRoot } from '../infra/profile.js';
 import { dropDatabase, resolveDatabaseUrl } from '../infra/postgres.js';
-import { managedServices, startStack, stopStack } from '../infra/stack.js';
+import { chooseTestProfile, managedServices, startStack, stopStack } from '../infra/stack.js';
 
 const log = (line: string) => console.log(`[stack] ${line}`);
 
@@ -48,7 +48,7 @@ async function runCheck(name: string, argv: string[]): Promise<boolean> {
 }
 
 async function main(): Promise<number> {
-  const profile = getProfile('test');
+  const profile = await chooseTestProfile(log);
   const t0 = Date.now();
   // Each run starts from an empty, freshly migrated database (unless the user named their own).
   const db = resolveDatabaseUrl(profile);
@@ -77,7 +77,7 @@ async function main(): Promise<number> {
       {
         cwd: repoRoot,
         stdio: 'inherit',
-        env: { ...process.env, ...env, MEMFLOW_STACK_PROFILE: profile.name, MEMFLOW_STACK_MANAGED: managedServices(process.env).join(','), MEMFLOW_LOG_LEVEL: process.env.MEMFLOW_LOG_LEVEL ?? 'warn' },
+        env: { ...process.env, ...env, MEMFLOW_STACK_PROFILE: profile.name, MEMFLOW_TEST_PORT_SHIFT: String(profile.temporal.port - 7233), MEMFLOW_STACK_MANAGED: managedServices(process.env).join(','), MEMFLOW_LOG_LEVEL: process.env.MEMFLOW_LOG_LEVEL ?? 'warn' },
       },
     );
     code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));

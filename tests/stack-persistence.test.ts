@@ -26,7 +26,7 @@ after(async () => {
 test('data in PostgreSQL, Temporal and Weaviate survives a restart of the stack', {
   skip: !(managed.includes('temporal') && managed.includes('weaviate')) && 'the test stack does not manage Temporal and Weaviate here',
 }, async () => {
-  const profile = getProfile('test');
+  const profile = getProfile('test', Number(process.env.MEMFLOW_TEST_PORT_SHIFT ?? 10000));
   const log = () => undefined;
 
   // PostgreSQL: a tenant row.
