@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensurePrismaClient } from '../infra/prisma-generate.js';
 import { repoRoot } from '../infra/profile.js';
 import { dropDatabase, resolveDatabaseUrl } from '../infra/postgres.js';
 import { chooseTestProfile, managedServices, startStack, stopStack } from '../infra/stack.js';
@@ -53,7 +54,9 @@ async function main(): Promise<number> {
   // Each run starts from an empty, freshly migrated database (unless the user named their own).
   const db = resolveDatabaseUrl(profile);
   if (!db.external) await dropDatabase(db.url);
-  // Type-check and lint while the stack comes up; either failing fails the run.
+  // Type-check and lint while the stack comes up (after generating Prisma Client, which both read);
+  // either failing fails the run.
+  await ensurePrismaClient((l) => log(`prisma: ${l}`));
   const checks = Promise.all([runCheck('typecheck', ['node_modules/.bin/tsc', '--noEmit']), runCheck('lint', ['node_modules/.bin/eslint', '.'])]);
   const { env, started } = await startStack(profile, log);
   const provisionedIn = (Date.now() - t0) / 1000;
