@@ -40,7 +40,7 @@ export default tseslint.config(
           ]),
           patterns: [
             { group: ['**/activities/**'], allowTypeImports: true, message: 'Workflows import activity types only (proxyActivities).' },
-            { group: ['**/common/**', '**/api/**', '**/infra/**'], allowTypeImports: true, message: 'Workflows must not import I/O modules.' },
+            { group: ['**/common/**', '!**/common/hook-events.js', '**/api/**', '**/infra/**'], allowTypeImports: true, message: 'Workflows must not import I/O modules (common/hook-events.js holds pure constants).' },
           ],
         },
       ],

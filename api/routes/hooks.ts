@@ -10,7 +10,7 @@ import { redactValue } from '../../common/redact.js';
 import { InvalidProjectName, normalizeProjectName, resolveProject } from '../../common/project.js';
 import type { PrismaClient } from '../../common/db.js';
 import { classifyDbError } from '../../common/db.js';
-import { HOOK_EVENTS, type HookEventName } from '../../workflows/session/messages.js';
+import { CLAUDE_EVENT_NAMES, HOOK_EVENTS, type HookEventName } from '../../common/hook-events.js';
 import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import type { Dispatcher } from '../capture/dispatch.js';
@@ -26,16 +26,6 @@ export interface HookRouteDeps {
   /** Largest payload stored; longer strings are cut and the event marked truncated. */
   maxStoredBytes: number;
 }
-
-const HOOK_EVENT_NAMES: Record<HookEventName, string> = {
-  'session-start': 'SessionStart',
-  'user-prompt-submit': 'UserPromptSubmit',
-  'pre-tool-use': 'PreToolUse',
-  'post-tool-use': 'PostToolUse',
-  stop: 'Stop',
-  'session-end': 'SessionEnd',
-  'pre-compact': 'PreCompact',
-};
 
 /** The project: an explicit override (header or query) or the hook's cwd. */
 export function projectOf(header: unknown, query: unknown, cwd: string | undefined): string {
@@ -126,7 +116,7 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
             return '';
           },
         );
-        return { hookSpecificOutput: { hookEventName: HOOK_EVENT_NAMES[event], additionalContext } };
+        return { hookSpecificOutput: { hookEventName: CLAUDE_EVENT_NAMES[event], additionalContext } };
       }
       return {};
     },

@@ -4,16 +4,9 @@
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 
-export const HOOK_EVENTS = [
-  'session-start',
-  'user-prompt-submit',
-  'pre-tool-use',
-  'post-tool-use',
-  'stop',
-  'session-end',
-  'pre-compact',
-] as const;
-export type HookEventName = (typeof HOOK_EVENTS)[number];
+import type { HookEventName } from '../../common/hook-events.js';
+
+export { HOOK_EVENTS, type HookEventName } from '../../common/hook-events.js';
 
 export type SessionStatus = 'active' | 'summarizing' | 'completed' | 'failed';
 

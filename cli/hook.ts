@@ -1,0 +1,198 @@
+/**
+ * `memflow hook <event>`: the Claude Code command-hook client.
+ *
+ * Reads the hook JSON on stdin, delivers waiting spooled events (oldest first, within half the time
+ * budget), then posts this one to POST /v1/hooks/<event> with a fresh Idempotency-Key, and prints
+ * the API's hook output JSON (or `{}`). Whatever happens it exits 0 within MEMFLOW_HOOK_TIMEOUT_MS
+ * (default 2000) plus a small margin: a memory service must never block or break the agent.
+ *
+ * The payload is redacted (common/redact.ts) before it is spooled or sent; the API redacts again.
+ * What is kept in the spool (and delivered later with the same Idempotency-Key):
+ *   the API unreachable or too slow, 5xx, 429, 408, 401/403, and a missing MEMFLOW_API_KEY
+ *   (so nothing is lost while the key is being set up).
+ * What is dropped, with one line on stderr: stdin that is not a JSON object (or does not end within
+ *   the budget, or exceeds 16 MiB), an unknown event name, and other 4xx answers (bad input never
+ *   succeeds). A full spool (MEMFLOW_SPOOL_MAX_EVENTS, default 10000) also drops, with a line.
+ */
+import fs from 'node:fs';
+import { redactValue } from '../common/redact.js';
+import { deliver, flushSpool, type Target } from './deliver.js';
+import { apiBaseUrl, apiKey, checkBaseUrl, envInt, envValue, spoolDir } from './env.js';
+import { isHookEvent, HOOK_EVENTS } from '../common/hook-events.js';
+import { createHttpClient, type HttpClient } from './http.js';
+import { Spool, SpoolFullError, type SpoolEntry } from './spool.js';
+
+const MAX_STDIN_BYTES = 16 * 1024 * 1024;
+const MAX_STDIN_WAIT_MS = 2000;
+/** After the deadline, this long is left for spooling and printing before a forced exit. */
+const EXIT_MARGIN_MS = 750;
+
+type StdinResult = { ok: true; text: string } | { ok: false; reason: string };
+
+function readStdin(maxBytes: number, waitMs: number): Promise<StdinResult> {
+  const stdin = process.stdin;
+  if (stdin.isTTY) return Promise.resolve({ ok: false, reason: 'no hook JSON on stdin (it is a terminal)' });
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const finish = (r: StdinResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      stdin.removeAllListeners('data');
+      stdin.pause();
+      resolve(r);
+    };
+    const timer = setTimeout(() => finish({ ok: false, reason: `stdin did not end within ${waitMs} ms` }), waitMs);
+    stdin.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) finish({ ok: false, reason: `the hook JSON is larger than ${maxBytes} bytes` });
+      else chunks.push(chunk);
+    });
+    stdin.once('end', () => finish({ ok: true, text: Buffer.concat(chunks).toString('utf8') }));
+    stdin.once('error', (err) => finish({ ok: false, reason: `cannot read stdin (${err.message})` }));
+  });
+}
+
+const firstLine = (s: string) => s.split('\n')[0] ?? '';
+
+export interface HookOptions {
+  url?: string;
+}
+
+/** Runs the hook and exits the process (always with code 0). */
+export async function runHook(event: string, opts: HookOptions): Promise<never> {
+  const startedAt = Date.now();
+  const timeoutMs = envInt('MEMFLOW_HOOK_TIMEOUT_MS', 2000);
+  const deadline = startedAt + timeoutMs;
+  const spool = new Spool(spoolDir(), { maxEntries: envInt('MEMFLOW_SPOOL_MAX_EVENTS', 10_000) });
+  let client: HttpClient | undefined;
+  /** This invocation's event until it is delivered, dropped or spooled: spooled if we must exit meanwhile. */
+  let inFlight: SpoolEntry | undefined;
+  let exiting = false;
+
+  const warn = (line: string) => {
+    try {
+      fs.writeSync(2, `memflow hook: ${firstLine(line)}\n`);
+    } catch {
+      // stderr closed: nothing to tell
+    }
+  };
+
+  const exit = (output: string): never => {
+    exiting = true;
+    try {
+      fs.writeSync(1, `${output}\n`);
+    } catch {
+      // stdout closed (the agent went away): nothing to answer
+    }
+    client?.close();
+    process.exit(0);
+  };
+
+  /** The forced end: keep what is in flight, give claims back, answer `{}`. */
+  const emergencyExit = (why: string): never => {
+    if (exiting) process.exit(0);
+    try {
+      if (inFlight) spool.addSync(inFlight);
+      spool.releaseAllSync();
+    } catch (err) {
+      warn(`could not save the event to the spool (${(err as Error).message})`);
+    }
+    warn(inFlight ? `${why}; the ${inFlight.event} event is kept in ${spool.dir}` : why);
+    return exit('{}');
+  };
+
+  process.on('uncaughtException', (err) => emergencyExit(`unexpected error: ${err.message}`));
+  process.on('unhandledRejection', (err) => emergencyExit(`unexpected error: ${(err as Error)?.message ?? String(err)}`));
+  process.stdout.on('error', () => {});
+  const guard = setTimeout(() => emergencyExit(`gave up after ${timeoutMs} ms`), timeoutMs + EXIT_MARGIN_MS);
+  guard.unref();
+
+  const keep = async (entry: SpoolEntry, why: string): Promise<void> => {
+    try {
+      await spool.add(entry);
+      warn(`${why}; the ${entry.event} event is kept in ${spool.dir} and will be delivered later`);
+    } catch (err) {
+      warn(err instanceof SpoolFullError ? `${why}; ${err.message}, so this event is dropped` : `${why}; could not spool the event (${(err as Error).message})`);
+    }
+  };
+
+  try {
+    if (!isHookEvent(event)) {
+      warn(`unknown event '${event}' (expected one of ${HOOK_EVENTS.join(', ')})`);
+      return exit('{}');
+    }
+    const input = await readStdin(MAX_STDIN_BYTES, Math.min(MAX_STDIN_WAIT_MS, timeoutMs));
+    if (!input.ok) {
+      warn(`${input.reason}; event dropped`);
+      return exit('{}');
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(input.text);
+    } catch {
+      warn('stdin is not valid JSON; event dropped');
+      return exit('{}');
+    }
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      warn('stdin is not a JSON object; event dropped');
+      return exit('{}');
+    }
+    // Redact here too, before the spool: nothing with a secret or <private> text touches the disk.
+    const entry = Spool.newEntry(event, redactValue(body as Record<string, unknown>).value, envValue('MEMFLOW_PROJECT'));
+    inFlight = entry;
+    const keepAndExit = async (why: string): Promise<never> => {
+      await keep(entry, why);
+      inFlight = undefined;
+      return exit('{}');
+    };
+
+    const key = apiKey();
+    if (!key) return keepAndExit('MEMFLOW_API_KEY is not set');
+    const baseUrl = apiBaseUrl(opts.url);
+    try {
+      checkBaseUrl(baseUrl, opts.url !== undefined ? '--url' : 'MEMFLOW_URL');
+    } catch (err) {
+      return keepAndExit((err as Error).message);
+    }
+    const target: Target = { baseUrl, apiKey: key };
+    client = createHttpClient();
+
+    // Older events first, with at most half of the budget, so this event still gets its turn.
+    const flush = await flushSpool(spool, client, target, {
+      until: Math.min(deadline, startedAt + timeoutMs / 2),
+      maxRequestMs: timeoutMs,
+      log: warn,
+    });
+    if (flush.unreachable) return keepAndExit(flush.stoppedBy ?? 'API unreachable');
+
+    const verdict = await deliver(client, target, entry, Math.max(1, deadline - Date.now()));
+    if (verdict.kind === 'delivered') {
+      inFlight = undefined;
+      return exit(hookOutput(verdict.body));
+    }
+    if (verdict.kind === 'rejected') {
+      inFlight = undefined;
+      warn(`the API refused the ${event} event (${verdict.reason}); dropped`);
+      return exit('{}');
+    }
+    // Still "in flight" while it is being spooled: a forced exit now spools it (again, at worst;
+    // the shared Idempotency-Key makes the API store it once).
+    return keepAndExit(verdict.reason);
+  } catch (err) {
+    return emergencyExit(`unexpected error: ${(err as Error).message}`);
+  }
+}
+
+/** The API's answer if it is a JSON object (the hook output), else `{}`. */
+function hookOutput(body: string): string {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return JSON.stringify(parsed);
+  } catch {
+    // fall through
+  }
+  return '{}';
+}

@@ -1,0 +1,185 @@
+/**
+ * The `memflow` command line. Each command's module is loaded only when that command runs, so the
+ * hook client (started by Claude Code on every tool call) loads nothing it does not use.
+ *
+ * Commands other than `hook` fail with one line on stderr and a non-zero exit; `hook` always
+ * exits 0 (see hook.ts).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { CliError, stdoutLine } from './output.js';
+
+const isHook = process.argv[2] === 'hook';
+
+function fail(err: unknown): never {
+  if (isHook) {
+    process.stdout.write('{}\n');
+    process.exit(0);
+  }
+  if (err instanceof CommanderError) process.exit(err.exitCode);
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(err instanceof CliError ? `memflow: ${message}\n` : `memflow: unexpected error: ${message.split('\n')[0]}\n`);
+  if (process.env.MEMFLOW_DEBUG === '1' && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  process.exit(err instanceof CliError ? err.exitCode : 1);
+}
+
+const errLine = (line: string) => {
+  process.stderr.write(`${line}\n`);
+};
+
+const program = new Command('memflow')
+  .description('memflow: durable memory for AI coding agents (client and operator commands)')
+  .version('0.1.0', '-v, --version')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride((err) => {
+    // --help and --version end "successfully"; everything else goes through fail().
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') {
+      process.exit(0);
+    }
+    fail(err);
+  });
+
+const urlOption = () => new Option('--url <url>', 'memflow API base URL (default: $MEMFLOW_URL or http://127.0.0.1:$MEMFLOW_PORT, port 37777)');
+
+program
+  .command('hook')
+  .description('Claude Code command hook: forward the hook JSON on stdin to memflow; always exits 0')
+  .argument('<event>', 'session-start | user-prompt-submit | pre-tool-use | post-tool-use | stop | session-end | pre-compact')
+  .addOption(urlOption())
+  .allowUnknownOption()
+  .allowExcessArguments()
+  .action(async (event: string, opts: { url?: string }) => {
+    const { runHook } = await import('./hook.js');
+    await runHook(event, opts);
+  });
+
+const spool = program.command('spool').description('the hook client\'s local spool of undelivered events');
+spool
+  .command('status')
+  .description('show what is waiting in the spool ($MEMFLOW_SPOOL_DIR, default ~/.memflow/spool)')
+  .option('--json', 'machine-readable output')
+  .action(async (opts: { json?: boolean }) => {
+    const { spoolStatus } = await import('./spool-cmd.js');
+    await spoolStatus(opts, stdoutLine);
+  });
+spool
+  .command('flush')
+  .description('deliver every waiting event now, oldest first')
+  .addOption(urlOption())
+  .option('--json', 'machine-readable output')
+  .action(async (opts: { url?: string; json?: boolean }) => {
+    const { spoolFlush } = await import('./spool-cmd.js');
+    await spoolFlush(opts, stdoutLine, errLine);
+  });
+
+program
+  .command('install')
+  .description("write memflow's hooks into .claude/settings.json (merged with what is there; idempotent)")
+  .option('--http', 'use Claude Code http hooks that post to the API directly (default: command hooks running `memflow hook`)')
+  .option('--global', 'write ~/.claude/settings.json instead of the current project\'s')
+  .addOption(urlOption())
+  .action(async (opts: { http?: boolean; global?: boolean; url?: string }) => {
+    const { install, InstallError } = await import('./install.js');
+    let result;
+    try {
+      result = install(opts);
+    } catch (err) {
+      if (err instanceof InstallError) throw new CliError(err.message);
+      throw err;
+    }
+    const kind = opts.http ? 'http' : 'command';
+    for (const [event, change] of Object.entries(result.changes)) stdoutLine(`  ${change.padEnd(9)} ${event} (${kind} hook)`);
+    if (!result.written) stdoutLine(`${result.file} already has memflow's hooks; nothing changed`);
+    else stdoutLine(`${result.created ? 'created' : 'updated'} ${result.file}`);
+    stdoutLine(
+      opts.http
+        ? 'Claude Code sends the key from $MEMFLOW_API_KEY (allowedEnvVars); export it before starting claude.'
+        : 'The hooks read $MEMFLOW_API_KEY (and $MEMFLOW_URL) from the environment claude runs in.',
+    );
+  });
+
+const tenants = program.command('tenants').description('operator: manage tenants (uses DATABASE_URL directly)');
+tenants
+  .command('create')
+  .argument('<name>', 'tenant name: letters, digits, . _ -')
+  .description('create a tenant')
+  .action(async (name: string) => {
+    const { tenantsCreate } = await import('./operator.js');
+    await tenantsCreate(name, stdoutLine);
+  });
+tenants
+  .command('list')
+  .description('list tenants')
+  .option('--json', 'machine-readable output')
+  .action(async (opts: { json?: boolean }) => {
+    const { tenantsList } = await import('./operator.js');
+    await tenantsList(opts, stdoutLine);
+  });
+
+const keys = program.command('keys').description('operator: manage API keys (uses DATABASE_URL directly)');
+keys
+  .command('create')
+  .description('mint an API key; it is printed once, alone on the last line, and stored only as a hash')
+  .requiredOption('--tenant <name>', 'the tenant the key belongs to')
+  .option('--admin', 'an admin key (backups, restore) instead of a member key')
+  .option('--label <label>', 'a label to recognise the key by')
+  .action(async (opts: { tenant: string; admin?: boolean; label?: string }) => {
+    const { keysCreate } = await import('./operator.js');
+    await keysCreate(opts, stdoutLine);
+  });
+keys
+  .command('list')
+  .description("list a tenant's keys (prefix, role, created, last used, revoked)")
+  .requiredOption('--tenant <name>', 'the tenant')
+  .option('--json', 'machine-readable output')
+  .action(async (opts: { tenant: string; json?: boolean }) => {
+    const { keysList } = await import('./operator.js');
+    await keysList(opts, stdoutLine);
+  });
+keys
+  .command('revoke')
+  .description('revoke a key by its id or its prefix')
+  .argument('<prefix-or-id>', 'the key id, or its prefix as shown by `keys list`')
+  .option('--tenant <name>', 'only match keys of this tenant')
+  .action(async (ref: string, opts: { tenant?: string }) => {
+    const { keysRevoke } = await import('./operator.js');
+    await keysRevoke(ref, opts, stdoutLine);
+  });
+
+type ListOpts = { project?: string; limit?: string; cursor?: string; all?: boolean; json?: boolean; url?: string };
+const listOptions = (cmd: Command) =>
+  cmd
+    .option('--project <name>', 'only this project')
+    .option('--limit <n>', 'page size')
+    .option('--cursor <cursor>', 'continue from a previous page')
+    .option('--all', 'follow every page')
+    .option('--json', 'print the API document as JSON')
+    .addOption(urlOption());
+
+const sessions = program.command('sessions').description('list and inspect captured sessions (GET /v1/sessions)');
+listOptions(sessions.command('list', { isDefault: true }).description('list sessions, newest first')).action(async (opts: ListOpts) => {
+  const { sessionsList } = await import('./sessions.js');
+  await sessionsList(opts, stdoutLine);
+});
+sessions
+  .command('show')
+  .description('one session: status, event count, summary')
+  .argument('<id>', "the agent's session_id")
+  .option('--project <name>', 'the project, when the id is not unique across projects')
+  .option('--json', 'print the API document as JSON')
+  .addOption(urlOption())
+  .action(async (id: string, opts: { project?: string; json?: boolean; url?: string }) => {
+    const { sessionShow } = await import('./sessions.js');
+    await sessionShow(id, opts, stdoutLine);
+  });
+const timelineAction = async (id: string, opts: ListOpts) => {
+  const { sessionTimeline } = await import('./sessions.js');
+  await sessionTimeline(id, opts, stdoutLine);
+};
+listOptions(sessions.command('timeline').description("a session's timeline, in event order").argument('<id>', "the agent's session_id")).action(
+  timelineAction,
+);
+listOptions(program.command('timeline').description("a session's timeline, in event order").argument('<id>', "the agent's session_id")).action(
+  timelineAction,
+);
+
+program.parseAsync(process.argv).catch(fail);

@@ -1,0 +1,144 @@
+/**
+ * Operator commands that talk to PostgreSQL directly (DATABASE_URL), not to the API:
+ * `tenants create|list`, `keys create|list|revoke`. A key is printed once, alone on the last line,
+ * and only its hash is stored (common/tenants.ts).
+ */
+import { createPrisma, type PrismaClient } from '../common/db.js';
+import { createApiKey, createTenant, hashApiKey, keyDisplayPrefix, TenantError, validateTenantName } from '../common/tenants.js';
+import { envValue } from './env.js';
+import { CliError } from './output.js';
+
+async function withDatabase<T>(fn: (prisma: PrismaClient) => Promise<T>): Promise<T> {
+  const url = envValue('DATABASE_URL');
+  if (!url) throw new CliError('DATABASE_URL is required but not set (operator commands talk to PostgreSQL directly)');
+  if (!/^postgres(ql)?:\/\//.test(url)) throw new CliError('DATABASE_URL is invalid: must be a postgresql:// URL');
+  const prisma = createPrisma(url, { maxConnections: 2, connectionTimeoutMs: 5000 });
+  try {
+    return await fn(prisma);
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    if (err instanceof TenantError) throw new CliError(err.message);
+    throw new CliError(`database error: ${databaseMessage(err)}`);
+  } finally {
+    await prisma.$disconnect().catch(() => {});
+  }
+}
+
+/** One line out of a Prisma / node-postgres error, without the query dump. */
+function databaseMessage(err: unknown): string {
+  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = e?.cause?.code ?? e?.code;
+  const lines = String(e?.message ?? err)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const last = lines.at(-1) ?? 'unknown error';
+  return code && !last.includes(code) ? `${last} (${code})` : last;
+}
+
+const fmtDate = (d: Date | null | undefined) => (d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : '-');
+
+export async function tenantsCreate(name: string, out: (line: string) => void): Promise<void> {
+  validateOrThrow(name);
+  await withDatabase(async (prisma) => {
+    const tenant = await createTenant(prisma, name);
+    out(`created tenant '${tenant.name}' (id ${tenant.id})`);
+    out(`next: memflow keys create --tenant ${tenant.name}`);
+  });
+}
+
+export async function tenantsList(opts: { json?: boolean }, out: (line: string) => void): Promise<void> {
+  await withDatabase(async (prisma) => {
+    const rows = await prisma.tenant.findMany({ orderBy: { name: 'asc' }, include: { _count: { select: { apiKeys: true, projects: true } } } });
+    if (opts.json) {
+      out(JSON.stringify(rows.map((t) => ({ id: t.id, name: t.name, createdAt: t.createdAt, keys: t._count.apiKeys, projects: t._count.projects }))));
+      return;
+    }
+    if (rows.length === 0) out('no tenants (create one with `memflow tenants create <name>`)');
+    for (const t of rows) out(`${t.name}  id=${t.id}  created=${fmtDate(t.createdAt)}  keys=${t._count.apiKeys}  projects=${t._count.projects}`);
+  });
+}
+
+export async function keysCreate(opts: { tenant: string; admin?: boolean; label?: string }, out: (line: string) => void): Promise<void> {
+  validateOrThrow(opts.tenant);
+  if (opts.label !== undefined && (opts.label.length === 0 || opts.label.length > 200)) throw new CliError('--label must be 1-200 characters');
+  await withDatabase(async (prisma) => {
+    const created = await createApiKey(prisma, opts.tenant, { role: opts.admin ? 'admin' : 'member', ...(opts.label ? { label: opts.label } : {}) });
+    out(`created ${created.role} API key ${created.prefix}… (id ${created.keyId}) for tenant '${opts.tenant}'${opts.label ? ` labelled '${opts.label}'` : ''}.`);
+    out('It is shown only this once and stored only as a hash; set it as MEMFLOW_API_KEY:');
+    out(created.key);
+  });
+}
+
+export async function keysList(opts: { tenant: string; json?: boolean }, out: (line: string) => void): Promise<void> {
+  validateOrThrow(opts.tenant);
+  await withDatabase(async (prisma) => {
+    const tenant = await prisma.tenant.findUnique({ where: { name: opts.tenant } });
+    if (!tenant) throw new CliError(`no tenant named '${opts.tenant}'`);
+    const keys = await prisma.apiKey.findMany({ where: { tenantId: tenant.id }, orderBy: { createdAt: 'asc' } });
+    const rows = keys.map((k) => ({
+      id: k.id,
+      prefix: k.prefix,
+      role: k.role,
+      label: k.name,
+      createdAt: k.createdAt,
+      lastUsedAt: k.lastUsedAt,
+      revokedAt: k.revokedAt,
+    }));
+    if (opts.json) {
+      out(JSON.stringify(rows));
+      return;
+    }
+    if (rows.length === 0) {
+      out(`tenant '${opts.tenant}' has no keys`);
+      return;
+    }
+    out(['PREFIX', 'ROLE', 'CREATED', 'LAST USED', 'REVOKED', 'LABEL', 'ID'].join('\t'));
+    for (const r of rows) {
+      out([r.prefix, r.role, fmtDate(r.createdAt), fmtDate(r.lastUsedAt), fmtDate(r.revokedAt), r.label ?? '-', r.id].join('\t'));
+    }
+  });
+}
+
+/** Length of the stored display prefix (common/tenants.ts keyDisplayPrefix). */
+const KEY_PREFIX_LENGTH = keyDisplayPrefix('x'.repeat(64)).length;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function keysRevoke(ref: string, opts: { tenant?: string }, out: (line: string) => void): Promise<void> {
+  if (opts.tenant !== undefined) validateOrThrow(opts.tenant);
+  const bare = ref.replace(/…$/, '');
+  if (!UUID.test(bare) && !/^mf_[A-Za-z0-9_-]{3,}$/.test(bare)) {
+    throw new CliError(`'${ref}' is neither a key id nor a key prefix (like mf_AbC1234)`);
+  }
+  await withDatabase(async (prisma) => {
+    const tenantFilter = opts.tenant ? { tenant: { name: opts.tenant } } : {};
+    const matches = await prisma.apiKey.findMany({
+      where: UUID.test(bare)
+        ? { id: bare, ...tenantFilter }
+        : bare.length > KEY_PREFIX_LENGTH
+          ? { keyHash: hashApiKey(bare), ...tenantFilter } // the whole key was given
+          : { prefix: { startsWith: bare }, ...tenantFilter },
+      include: { tenant: { select: { name: true } } },
+    });
+    if (matches.length === 0) throw new CliError(`no API key matches '${ref}'`);
+    if (matches.length > 1) {
+      throw new CliError(`'${ref}' matches ${matches.length} keys (${matches.map((k) => k.id).join(', ')}); revoke one by id`);
+    }
+    const key = matches[0]!;
+    if (key.revokedAt) {
+      out(`key ${key.prefix}… (id ${key.id}) of tenant '${key.tenant.name}' was already revoked at ${fmtDate(key.revokedAt)}`);
+      return;
+    }
+    // Conditional, so two concurrent revocations do not move the timestamp.
+    await prisma.apiKey.updateMany({ where: { id: key.id, revokedAt: null }, data: { revokedAt: new Date() } });
+    out(`revoked key ${key.prefix}… (id ${key.id}) of tenant '${key.tenant.name}'; it no longer authenticates`);
+  });
+}
+
+function validateOrThrow(name: string): void {
+  try {
+    validateTenantName(name);
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+}

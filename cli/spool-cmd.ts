@@ -1,0 +1,46 @@
+/** `memflow spool status` and `memflow spool flush`: look at and deliver the hook spool on demand. */
+import { flushSpool } from './deliver.js';
+import { apiBaseUrl, apiKey, checkBaseUrl, envInt, spoolDir } from './env.js';
+import { createHttpClient } from './http.js';
+import { CliError } from './output.js';
+import { Spool } from './spool.js';
+
+export async function spoolStatus(opts: { json?: boolean }, out: (line: string) => void): Promise<void> {
+  const s = await new Spool(spoolDir()).status();
+  if (opts.json) return out(JSON.stringify(s));
+  out(`spool      ${s.dir}`);
+  out(`waiting    ${s.waiting}${s.oldest ? ` (oldest ${s.oldest}, newest ${s.newest})` : ''}`);
+  out(`in flight  ${s.claimed}${s.staleClaims ? ` (${s.staleClaims} stale: their process died; the next flush retries them)` : ''}`);
+  if (s.corrupt) out(`corrupt    ${s.corrupt} (unreadable *.corrupt files, kept for inspection)`);
+  out(`size       ${s.bytes} bytes`);
+}
+
+export async function spoolFlush(opts: { url?: string; json?: boolean }, out: (line: string) => void, err: (line: string) => void): Promise<void> {
+  const key = apiKey();
+  if (!key) throw new CliError('MEMFLOW_API_KEY is required but not set');
+  const baseUrl = apiBaseUrl(opts.url);
+  try {
+    checkBaseUrl(baseUrl, opts.url !== undefined ? '--url' : 'MEMFLOW_URL');
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+  const spool = new Spool(spoolDir());
+  const client = createHttpClient();
+  let report;
+  try {
+    report = await flushSpool(spool, client, { baseUrl, apiKey: key }, {
+      until: Number.POSITIVE_INFINITY,
+      maxRequestMs: envInt('MEMFLOW_HOOK_TIMEOUT_MS', 2000) * 5,
+      log: (line) => err(`memflow spool: ${line}`),
+      rounds: 100,
+    });
+  } finally {
+    client.close();
+  }
+  const left = await spool.status();
+  if (opts.json) out(JSON.stringify({ ...report, waiting: left.waiting, inFlight: left.claimed }));
+  else {
+    out(`delivered ${report.delivered}${report.duplicates ? ` (${report.duplicates} the API already had)` : ''}, dropped ${report.dropped}, still waiting ${left.waiting}`);
+  }
+  if (report.stoppedBy) throw new CliError(`stopped: ${report.stoppedBy}`);
+}

@@ -1,0 +1,203 @@
+/**
+ * `memflow install`: merges memflow's hooks into Claude Code settings without touching anything
+ * else, is idempotent, switches between command and http hooks without duplicates, refuses a
+ * broken settings file, and the command it installs really works as a hook.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { BIN, closedPort, runCli, spoolFiles, tempDir } from './fixtures/cli-run.js';
+
+const EVENTS: Record<string, string> = {
+  SessionStart: 'session-start',
+  UserPromptSubmit: 'user-prompt-submit',
+  PreToolUse: 'pre-tool-use',
+  PostToolUse: 'post-tool-use',
+  Stop: 'stop',
+  SessionEnd: 'session-end',
+  PreCompact: 'pre-compact',
+};
+
+const EXISTING = {
+  $schema: 'https://json.schemastore.org/claude-code-settings.json',
+  model: 'claude-sonnet-4-5',
+  env: { FOO: 'bar' },
+  permissions: { allow: ['Bash(npm test)'], deny: ['Read(./.env)'] },
+  hooks: {
+    PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: './scripts/check-bash.sh', timeout: 5 }] }],
+    Stop: [{ hooks: [{ type: 'command', command: 'notify-send done' }] }],
+    Notification: [{ matcher: '', hooks: [{ type: 'command', command: 'say hi' }] }],
+  },
+};
+
+type Handler = Record<string, any>;
+type Settings = { hooks: Record<string, { matcher?: string; hooks: Handler[] }[]>; [k: string]: unknown };
+
+const dirs: string[] = [];
+let home: string;
+
+before(async () => {
+  home = await tempDir('install-home');
+  dirs.push(home);
+});
+
+after(async () => {
+  await Promise.all(dirs.map((d) => fs.rm(d, { recursive: true, force: true })));
+});
+
+async function project(settings?: unknown, raw?: string): Promise<{ dir: string; file: string }> {
+  const dir = await tempDir('install-proj');
+  dirs.push(dir);
+  const file = path.join(dir, '.claude', 'settings.json');
+  if (settings !== undefined || raw !== undefined) {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, raw ?? `${JSON.stringify(settings, null, 2)}\n`);
+  }
+  return { dir, file };
+}
+
+const install = (dir: string, ...args: string[]) => runCli(['install', ...args], { cwd: dir, env: { HOME: home } });
+const read = async (file: string) => JSON.parse(await fs.readFile(file, 'utf8')) as Settings;
+
+const ours = (s: Settings, claudeEvent: string) =>
+  (s.hooks[claudeEvent] ?? []).flatMap((g) => g.hooks).filter((h) => /memflow\.js'? hook |\/v1\/hooks\//.test(String(h.command ?? h.url)));
+
+describe('command hooks', () => {
+  let dir: string;
+  let file: string;
+
+  before(async () => {
+    ({ dir, file } = await project(EXISTING));
+  });
+
+  test('are merged into existing settings, leaving every other key and hook alone', async () => {
+    const r = await install(dir);
+    assert.equal(r.code, 0, r.stderr);
+    for (const name of Object.keys(EVENTS)) assert.match(r.stdout, new RegExp(`added\\s+${name}`));
+    assert.match(r.stdout, /updated .*settings\.json/);
+
+    const s = await read(file);
+    for (const key of ['$schema', 'model', 'env', 'permissions'] as const) assert.deepEqual(s[key], EXISTING[key]);
+    assert.deepEqual(s.hooks.Notification, EXISTING.hooks.Notification);
+    assert.deepEqual(s.hooks.PreToolUse![0], EXISTING.hooks.PreToolUse[0], "the user's own PreToolUse group is first and intact");
+    assert.deepEqual(s.hooks.Stop![0], EXISTING.hooks.Stop[0]);
+
+    for (const [claudeEvent, event] of Object.entries(EVENTS)) {
+      const mine = ours(s, claudeEvent);
+      assert.equal(mine.length, 1, `${claudeEvent}: one memflow hook`);
+      assert.deepEqual(mine[0], { type: 'command', command: `${process.execPath} ${BIN} hook ${event}`, timeout: 10 });
+      const group = s.hooks[claudeEvent]!.find((g) => g.hooks.includes(mine[0]!))!;
+      if (event.endsWith('tool-use')) assert.equal(group.matcher, '*');
+      else assert.equal(group.matcher, undefined);
+    }
+  });
+
+  test('running it again changes nothing, byte for byte', async () => {
+    const before = await fs.readFile(file);
+    const r = await install(dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /nothing changed/);
+    for (const name of Object.keys(EVENTS)) assert.match(r.stdout, new RegExp(`unchanged\\s+${name}`));
+    assert.deepEqual(await fs.readFile(file), before);
+  });
+
+  test('--http replaces memflow\'s entries instead of adding to them, and is idempotent too', async () => {
+    const r = await install(dir, '--http', '--url', 'http://127.0.0.1:4555/');
+    assert.equal(r.code, 0, r.stderr);
+    for (const name of Object.keys(EVENTS)) assert.match(r.stdout, new RegExp(`updated\\s+${name}`));
+    const s = await read(file);
+    for (const [claudeEvent, event] of Object.entries(EVENTS)) {
+      const mine = ours(s, claudeEvent);
+      assert.equal(mine.length, 1, `${claudeEvent}: one memflow hook`);
+      assert.deepEqual(mine[0], {
+        type: 'http',
+        url: `http://127.0.0.1:4555/v1/hooks/${event}`,
+        headers: { Authorization: 'Bearer $MEMFLOW_API_KEY' },
+        allowedEnvVars: ['MEMFLOW_API_KEY'],
+        timeout: 10,
+      });
+    }
+    assert.deepEqual(s.hooks.PreToolUse![0], EXISTING.hooks.PreToolUse[0]);
+    assert.deepEqual(s.hooks.Notification, EXISTING.hooks.Notification);
+
+    const bytes = await fs.readFile(file);
+    const again = await install(dir, '--http', '--url', 'http://127.0.0.1:4555');
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(await fs.readFile(file), bytes);
+  });
+
+  test('and back to command hooks, still without duplicates', async () => {
+    const r = await install(dir);
+    assert.equal(r.code, 0, r.stderr);
+    const s = await read(file);
+    for (const claudeEvent of Object.keys(EVENTS)) {
+      const mine = ours(s, claudeEvent);
+      assert.equal(mine.length, 1);
+      assert.equal(mine[0]!.type, 'command');
+    }
+    assert.equal(s.hooks.Stop!.length, 2, "the user's Stop group and memflow's");
+  });
+});
+
+test('the installed command works as a Claude Code hook (through the shell, API down: {} and spooled)', async () => {
+  const { dir, file } = await project();
+  const port = await closedPort();
+  const r = await install(dir, '--url', `http://127.0.0.1:${port}`);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /created .*settings\.json/);
+  const command = ours(await read(file), 'PostToolUse')[0]!.command as string;
+  assert.match(command, / hook post-tool-use --url http:\/\/127\.0\.0\.1:\d+$/);
+
+  const spool = path.join(dir, 'spool');
+  const out = await runCli([], {
+    shell: command,
+    cwd: dir,
+    input: JSON.stringify({ session_id: 's-1', cwd: dir, hook_event_name: 'PostToolUse', tool_name: 'Bash', tool_input: {}, tool_response: {} }),
+    env: { HOME: home, MEMFLOW_API_KEY: 'mf_not-checked-while-down', MEMFLOW_SPOOL_DIR: spool, MEMFLOW_CACHE_DIR: path.join(home, 'cache') },
+  });
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(out.stdout, '{}\n');
+  assert.equal((await spoolFiles(spool)).length, 1);
+});
+
+test('a settings file that is not valid JSON is refused and left untouched', async () => {
+  const raw = '{ "model": "x", // a comment\n  "hooks": {} }\n';
+  const { dir, file } = await project(undefined, raw);
+  const r = await install(dir);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /^memflow: .*settings\.json is not valid JSON .*nothing was written\n$/);
+  assert.equal(await fs.readFile(file, 'utf8'), raw);
+  assert.deepEqual(await fs.readdir(path.dirname(file)), ['settings.json'], 'no temp file left behind');
+});
+
+test('settings whose hooks are malformed are refused too', async () => {
+  const { dir, file } = await project({ hooks: { Stop: { command: 'x' } } });
+  const before = await fs.readFile(file, 'utf8');
+  const r = await install(dir);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /"hooks\.Stop" is not an array; nothing was written/);
+  assert.equal(await fs.readFile(file, 'utf8'), before);
+});
+
+test('--global writes ~/.claude/settings.json and keeps the file\'s indentation', async () => {
+  const globalFile = path.join(home, '.claude', 'settings.json');
+  await fs.mkdir(path.dirname(globalFile), { recursive: true });
+  await fs.writeFile(globalFile, '{\n    "theme": "dark"\n}\n');
+  const { dir } = await project();
+  const r = await install(dir, '--global');
+  assert.equal(r.code, 0, r.stderr);
+  const text = await fs.readFile(globalFile, 'utf8');
+  assert.match(text, /^\{\n {4}"theme": "dark",\n {4}"hooks": \{/);
+  assert.equal((await read(globalFile)).theme, 'dark');
+  assert.equal(ours(await read(globalFile), 'SessionStart').length, 1);
+  await assert.rejects(fs.access(path.join(dir, '.claude')), 'the project is untouched');
+});
+
+test('an invalid --url is refused with one line', async () => {
+  const { dir } = await project();
+  const r = await install(dir, '--http', '--url', 'ftp://example.com');
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^memflow: --url is invalid: .*must be http\(s\)\n$/);
+});

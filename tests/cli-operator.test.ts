@@ -1,0 +1,122 @@
+/**
+ * Operator commands against the real test database: `tenants create`, `keys create|list|revoke`.
+ * The key is printed once, alone on the last line, authenticates, and is stored only as a hash.
+ */
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { after, describe, test } from 'node:test';
+import { authenticateKey } from '../common/tenants.js';
+import { runCli } from './fixtures/cli-run.js';
+import { testConfig, testPrisma, uniqueName } from './helpers/env.js';
+
+const config = testConfig();
+const prisma = testPrisma();
+
+after(async () => {
+  await prisma.$disconnect();
+});
+
+const op = (...args: string[]) => runCli(args, { env: { DATABASE_URL: config.DATABASE_URL } });
+
+describe('tenants and keys', () => {
+  const tenant = uniqueName('optenant');
+  let key: string;
+
+  test('tenants create makes the tenant; a second time is one clear error line', async () => {
+    const r = await op('tenants', 'create', tenant);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`created tenant '${tenant}'`));
+    assert.ok(await prisma.tenant.findUnique({ where: { name: tenant } }));
+
+    const again = await op('tenants', 'create', tenant);
+    assert.equal(again.code, 1);
+    assert.equal(again.stderr, `memflow: tenant '${tenant}' already exists\n`);
+  });
+
+  test('keys create prints the key alone on the last line; it authenticates and only its hash is stored', async () => {
+    const r = await op('keys', 'create', '--tenant', tenant, '--admin', '--label', 'ci');
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trimEnd().split('\n');
+    assert.ok(lines.length >= 2, 'a description, then the key');
+    key = lines.at(-1)!;
+    assert.match(key, /^mf_[A-Za-z0-9_-]{43}$/);
+    assert.ok(!lines.slice(0, -1).join('\n').includes(key), 'the key is printed once');
+
+    const principal = await authenticateKey(prisma, key);
+    assert.equal(principal?.tenantName, tenant);
+    assert.equal(principal?.role, 'admin');
+
+    const rows = await prisma.$queryRaw<Record<string, unknown>[]>`
+      select k.* from api_keys k join tenants t on t.id = k.tenant_id where t.name = ${tenant}`;
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]!.key_hash, crypto.createHash('sha256').update(key).digest('hex'));
+    assert.equal(rows[0]!.name, 'ci');
+    assert.ok(!JSON.stringify(rows).includes(key), 'the key itself is not stored');
+    assert.ok(!JSON.stringify(rows).includes(key.slice(10)), 'nor its secret part');
+  });
+
+  test('keys list shows prefix, role, created, last used and revoked', async () => {
+    const r = await op('keys', 'list', '--tenant', tenant, '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const rows = JSON.parse(r.stdout) as { prefix: string; role: string; label: string; createdAt: string; lastUsedAt: unknown; revokedAt: unknown }[];
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]!.prefix, key.slice(0, 10));
+    assert.equal(rows[0]!.role, 'admin');
+    assert.equal(rows[0]!.label, 'ci');
+    assert.equal(rows[0]!.revokedAt, null);
+    const human = await op('keys', 'list', '--tenant', tenant);
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /^PREFIX\tROLE\tCREATED\tLAST USED\tREVOKED\tLABEL\tID\n/);
+    assert.ok(!human.stdout.includes(key));
+  });
+
+  test('keys revoke by prefix: the key stops authenticating', async () => {
+    const r = await op('keys', 'revoke', key.slice(0, 10));
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /revoked key/);
+    assert.equal(await authenticateKey(prisma, key), undefined);
+    const again = await op('keys', 'revoke', key.slice(0, 10), '--tenant', tenant);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /already revoked/);
+  });
+
+  test('a member key by default', async () => {
+    const r = await op('keys', 'create', '--tenant', tenant);
+    assert.equal(r.code, 0, r.stderr);
+    const member = r.stdout.trimEnd().split('\n').at(-1)!;
+    assert.equal((await authenticateKey(prisma, member))?.role, 'member');
+    const revoked = await op('keys', 'revoke', member, '--tenant', tenant);
+    assert.equal(revoked.code, 0, revoked.stderr);
+    assert.ok(!revoked.stdout.includes(member), 'the key is never echoed');
+    assert.equal(await authenticateKey(prisma, member), undefined, 'revoked by the whole key too');
+  });
+});
+
+describe('failures are one line and a non-zero exit', () => {
+  test('a key for a tenant that does not exist', async () => {
+    const r = await op('keys', 'create', '--tenant', uniqueName('nobody'));
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^memflow: no tenant named '.*' \(create it with `memflow tenants create .*`\)\n$/);
+    assert.equal(r.stdout, '');
+  });
+
+  test('DATABASE_URL unset', async () => {
+    const r = await runCli(['keys', 'create', '--tenant', 'x'], { env: {} });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^memflow: DATABASE_URL is required but not set.*\n$/);
+  });
+
+  test('an invalid tenant name', async () => {
+    const r = await op('tenants', 'create', '../etc');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^memflow: invalid tenant name '\.\.\/etc'/);
+    assert.equal(r.stderr.split('\n').length, 2);
+  });
+
+  test('a database that is not there', async () => {
+    const r = await runCli(['tenants', 'list'], { env: { DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/nothing' } });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^memflow: database error: .*\n$/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  });
+});
