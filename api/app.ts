@@ -10,20 +10,25 @@ import { createTemporalClient } from '../common/temporal.js';
 import { weaviateEndpoint } from '../common/weaviate.js';
 import type { SessionTuning } from '../workflows/session/messages.js';
 import { createDispatcher } from './capture/dispatch.js';
+import { startRedispatcher } from './capture/redispatch.js';
 import { buildServer } from './server.js';
 
 export interface ApiOptions {
   /** Overrides of the session workflow's tuning for workflows this API starts (tests). */
   tuning?: Partial<SessionTuning>;
+  /** Redispatcher timing (tests shorten it). */
+  redispatch?: { graceMs?: number; intervalMs?: number };
 }
 
 export function createApi(config: Config, prisma: PrismaClient, logger: Logger, opts: ApiOptions = {}): { app: FastifyInstance; close(): Promise<void> } {
   const { connection, client } = createTemporalClient(config);
+  const dispatcher = createDispatcher(client, config.TEMPORAL_TASK_QUEUE, opts.tuning);
+  const redispatcher = startRedispatcher({ prisma, dispatcher, logger, ...opts.redispatch });
   const app = buildServer({
     logger,
     prisma,
     temporal: client,
-    dispatcher: createDispatcher(client, config.TEMPORAL_TASK_QUEUE, opts.tuning),
+    dispatcher,
     hookBodyLimit: config.MEMFLOW_MAX_HOOK_BYTES,
     maxStoredEventBytes: config.MEMFLOW_MAX_STORED_EVENT_BYTES,
     readiness: {
@@ -40,6 +45,8 @@ export function createApi(config: Config, prisma: PrismaClient, logger: Logger, 
     app,
     async close() {
       await app.close(); // stops accepting, finishes in-flight requests
+      await redispatcher.stop();
+      await dispatcher.drain();
       await connection.close();
     },
   };

@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Client } from '@temporalio/client';
-import type { PrismaClient } from '../common/db.js';
+import { classifyDbError, type PrismaClient } from '../common/db.js';
 import type { Logger } from '../common/logger.js';
 import { authHook } from './auth.js';
 import type { Dispatcher } from './capture/dispatch.js';
@@ -45,6 +45,13 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       return reply.code(err.statusCode).headers(err.headers).send(errorBody(err.code, err.message));
     }
     const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
+    // A dependency that is away (PostgreSQL restarting, pool exhausted) is a 503, wherever it
+    // surfaces: in authentication, in a route or in a query helper.
+    const dbKind = classifyDbError(err);
+    if (dbKind === 'transient' || dbKind === 'overloaded') {
+      req.log.warn({ err: err.message }, 'database unavailable');
+      return reply.code(503).header('retry-after', '5').send(errorBody('unavailable', 'the database is unavailable; retry later'));
+    }
     if (status >= 400 && status < 500) {
       const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'bad_request';
       return reply.code(status).send(errorBody(code, err.message));

@@ -141,6 +141,8 @@ export interface WaitOptions {
   pid?: number;
   logFile?: string;
   intervalMs?: number;
+  /** Longest a single check may take before it counts as "not yet" (default 3 s). */
+  attemptTimeoutMs?: number;
 }
 
 /** Polls `check` until it returns true; fails with the log's tail on timeout or early exit. */
@@ -148,8 +150,14 @@ export async function waitUntil(check: () => Promise<boolean>, opts: WaitOptions
   const deadline = Date.now() + opts.timeoutMs;
   const withLog = (msg: string) =>
     opts.logFile ? `${msg}\n--- last lines of ${opts.logFile}:\n${tailFile(opts.logFile)}` : msg;
+  const attemptMs = opts.attemptTimeoutMs ?? 3000;
   for (;;) {
-    if (await check().catch(() => false)) return;
+    // A probe that hangs (a half-started server) must not hang the wait.
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), attemptMs)));
+    const ok = await Promise.race([check().catch(() => false), timedOut]);
+    clearTimeout(timer);
+    if (ok) return;
     if (opts.pid !== undefined && !isAlive(opts.pid)) throw new Error(withLog(`${opts.what} exited during start-up`));
     if (Date.now() > deadline) throw new Error(withLog(`${opts.what} was not ready after ${opts.timeoutMs / 1000}s`));
     await sleep(opts.intervalMs ?? 200);

@@ -30,6 +30,8 @@ export interface IngestResult {
   sessionId: string;
   sequence: number;
   duplicate: boolean;
+  /** A duplicate whose event the workflow has already processed needs no signal. */
+  processed: boolean;
 }
 
 export async function ingestEvent(prisma: PrismaClient, input: IngestInput): Promise<IngestResult> {
@@ -85,7 +87,7 @@ export async function ingestEvent(prisma: PrismaClient, input: IngestInput): Pro
         },
         select: { id: true },
       });
-      return { eventId: row.id, projectId: project.id, sessionId: session.id, sequence: session.eventCount, duplicate: false };
+      return { eventId: row.id, projectId: project.id, sessionId: session.id, sequence: session.eventCount, duplicate: false, processed: false };
     });
   } catch (err) {
     // Another delivery of the same event committed first: that one is the event.
@@ -100,7 +102,9 @@ export async function ingestEvent(prisma: PrismaClient, input: IngestInput): Pro
 async function findExisting(prisma: PrismaClient, input: IngestInput): Promise<IngestResult | undefined> {
   const row = await prisma.hookEvent.findUnique({
     where: { tenantId_idempotencyKey: { tenantId: input.tenantId, idempotencyKey: input.idempotencyKey } },
-    select: { id: true, projectId: true, sessionId: true, sequence: true },
+    select: { id: true, projectId: true, sessionId: true, sequence: true, processedAt: true },
   });
-  return row ? { eventId: row.id, projectId: row.projectId, sessionId: row.sessionId, sequence: row.sequence, duplicate: true } : undefined;
+  return row
+    ? { eventId: row.id, projectId: row.projectId, sessionId: row.sessionId, sequence: row.sequence, duplicate: true, processed: row.processedAt !== null }
+    : undefined;
 }

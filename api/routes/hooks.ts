@@ -2,14 +2,13 @@
  * POST /v1/hooks/{event}: the Claude Code hook ingress, usable directly as a `type: "http"` hook.
  * The event is validated, redacted, cut to the stored-size limit and committed to PostgreSQL before
  * the answer; then its id is signalled to the session workflow. If Temporal is briefly away, the event
- * is still acknowledged (it is durable), and the session's next signal makes the workflow pick up
- * every unprocessed event of the session, this one included.
+ * is still acknowledged (it is durable): the session's next signal, or the redispatcher's sweep
+ * (capture/redispatch.ts), makes the workflow pick up every unprocessed event of the session.
  */
 import type { FastifyInstance } from 'fastify';
 import { redactValue } from '../../common/redact.js';
 import { InvalidProjectName, normalizeProjectName, resolveProject } from '../../common/project.js';
 import type { PrismaClient } from '../../common/db.js';
-import { classifyDbError } from '../../common/db.js';
 import { CLAUDE_EVENT_NAMES, HOOK_EVENTS, type HookEventName } from '../../common/hook-events.js';
 import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
@@ -70,41 +69,35 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
       const { value: payload, truncated } = truncateToFit(redacted, deps.maxStoredBytes);
       const keyHeader = req.headers['idempotency-key'];
 
-      let stored;
-      try {
-        stored = await ingestEvent(deps.prisma, {
-          tenantId: principal.tenantId,
-          projectName,
-          event,
-          agentSessionId: raw.session_id,
-          idempotencyKey: idempotencyKey(event, redacted, typeof keyHeader === 'string' ? keyHeader : undefined),
-          payload,
-          originalBytes,
-          truncated,
-          ...(payload.cwd ? { cwd: payload.cwd } : {}),
-          ...(payload.transcript_path ? { transcriptPath: payload.transcript_path } : {}),
-          ...(payload.tool_name ? { toolName: payload.tool_name } : {}),
-          ...(payload.tool_use_id ? { toolUseId: payload.tool_use_id } : {}),
-        });
-      } catch (err) {
-        const kind = classifyDbError(err);
-        if (kind === 'transient' || kind === 'overloaded') {
-          throw new HttpError(503, 'unavailable', 'the event store is unavailable; retry later', { 'retry-after': '5' });
-        }
-        throw err;
-      }
+      const stored = await ingestEvent(deps.prisma, {
+        tenantId: principal.tenantId,
+        projectName,
+        event,
+        agentSessionId: raw.session_id,
+        idempotencyKey: idempotencyKey(event, redacted, typeof keyHeader === 'string' ? keyHeader : undefined),
+        payload,
+        originalBytes,
+        truncated,
+        ...(payload.cwd ? { cwd: payload.cwd } : {}),
+        ...(payload.transcript_path ? { transcriptPath: payload.transcript_path } : {}),
+        ...(payload.tool_name ? { toolName: payload.tool_name } : {}),
+        ...(payload.tool_use_id ? { toolUseId: payload.tool_use_id } : {}),
+      });
 
-      try {
-        await deps.dispatcher.dispatch({
-          tenantId: principal.tenantId,
-          projectId: stored.projectId,
-          sessionId: stored.sessionId,
-          agentSessionId: raw.session_id,
-          eventId: stored.eventId,
-          event,
-        });
-      } catch (err) {
-        req.log.warn({ err: (err as Error).message, eventId: stored.eventId }, 'event stored but not yet signalled');
+      // The event is durable: signal after answering, so the agent never waits on Temporal. A repeat
+      // of an event already processed must not wake (or restart) its workflow.
+      if (!stored.processed) {
+        deps.dispatcher.dispatchInBackground(
+          {
+            tenantId: principal.tenantId,
+            projectId: stored.projectId,
+            sessionId: stored.sessionId,
+            agentSessionId: raw.session_id,
+            eventId: stored.eventId,
+            event,
+          },
+          (err) => req.log.warn({ err: err.message, eventId: stored.eventId }, 'event stored but not yet signalled; the redispatcher will retry'),
+        );
       }
 
       reply.header('x-memflow-event-id', stored.eventId);

@@ -11,7 +11,7 @@ export const temporalAddress = (p: StackProfile) => `${p.temporal.host}:${p.temp
 export async function temporalIsReady(address: string, namespace = 'default'): Promise<boolean> {
   const connection = await Connection.connect({ address, connectTimeout: 1000 });
   try {
-    await connection.workflowService.describeNamespace({ namespace });
+    await connection.withDeadline(Date.now() + 2000, () => connection.workflowService.describeNamespace({ namespace }));
     return true;
   } finally {
     await connection.close();

@@ -21,14 +21,17 @@ export interface TestApi {
 export async function startTestApi(
   config: Config,
   prisma: PrismaClient,
-  opts: { tuning?: Partial<SessionTuning>; hookBodyLimit?: number; maxStoredEventBytes?: number } = {},
+  opts: { tuning?: Partial<SessionTuning>; hookBodyLimit?: number; maxStoredEventBytes?: number; redispatch?: { graceMs?: number; intervalMs?: number } } = {},
 ): Promise<TestApi> {
   const limits = {
     ...(opts.hookBodyLimit ? { MEMFLOW_MAX_HOOK_BYTES: opts.hookBodyLimit } : {}),
     ...(opts.maxStoredEventBytes ? { MEMFLOW_MAX_STORED_EVENT_BYTES: opts.maxStoredEventBytes } : {}),
   };
   const logger = createLogger('test-api', process.env.MEMFLOW_LOG_LEVEL ?? 'warn');
-  const api = createApi({ ...config, ...limits }, prisma, logger, opts.tuning ? { tuning: opts.tuning } : {});
+  const api = createApi({ ...config, ...limits }, prisma, logger, {
+    ...(opts.tuning ? { tuning: opts.tuning } : {}),
+    ...(opts.redispatch ? { redispatch: opts.redispatch } : {}),
+  });
   await api.app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = api.app.server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, close: () => api.close() };

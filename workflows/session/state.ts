@@ -37,8 +37,11 @@ export class SessionState {
     return this.pending.some((e) => e.event === 'stop' || e.event === 'session-end' || e.event === 'pre-compact');
   }
 
-  take(max: number): HookEventRef[] {
-    return this.pending.splice(0, max);
+  /** Drops the refs whose events are stored. */
+  markDone(eventIds: string[]): void {
+    if (eventIds.length === 0) return;
+    const done = new Set(eventIds);
+    this.pending = this.pending.filter((e) => !done.has(e.eventId));
   }
 
   view(): SessionView {

@@ -1,7 +1,8 @@
 /**
  * One workflow per agent session. Events arrive as signals carrying only the id of a row the API has
- * already made durable; the workflow batches them, persists observations through idempotent
- * activities, tracks the session's state, and closes at `session-end` or after an idle timeout.
+ * already made durable; a signal wakes the workflow, which then has the activity catch up on every
+ * unprocessed event of the session in the database (so a lost signal loses nothing), tracks the
+ * session's state, and closes at `session-end` or after an idle timeout.
  * It continues-as-new with its (tiny) state long before Temporal's history limits.
  */
 import {
@@ -53,18 +54,21 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       await condition(() => state.pending.length >= tuning.batchSize || state.urgent, tuning.flushDelayMs);
     }
 
-    while (state.pending.length > 0) {
-      const batch = state.take(tuning.batchSize);
+    let more = false;
+    while (state.pending.length > 0 || more) {
+      const refs = state.pending.slice(0, tuning.batchSize);
       try {
-        const result = await db.persistEvents({ ...ids, eventIds: batch.map((e) => e.eventId) });
+        const result = await db.persistEvents({ ...ids, eventIds: refs.map((e) => e.eventId), limit: tuning.batchSize });
         state.eventCount = result.eventCount;
+        state.markDone(result.doneIds);
+        more = result.more;
+        if (result.sawSessionEnd) ended = true;
       } catch (err) {
         // Only non-retryable failures reach here (a bug or corrupt data): record it and fail visibly.
         await db.closeSession({ ...ids, status: 'failed', reason: 'persist-failed' });
         state.status = 'failed';
         throw ApplicationFailure.nonRetryable(`persisting events failed: ${(err as Error).message}`, 'PersistFailed');
       }
-      if (batch.some((e) => e.event === 'session-end')) ended = true;
     }
 
     if (ended) {
