@@ -26,9 +26,10 @@ import {
 import { SessionState } from './state.js';
 
 // Database writes are quick; retry them briskly and for a long time: PostgreSQL being away for a while
-// must delay the session, never fail it. Non-retryable failures are typed by the activities.
+// must delay the session, never fail it. Non-retryable failures are typed by the activities. A batch
+// takes well under a second, so 15 s only bounds how long a dead worker holds one.
 const db = proxyActivities<CaptureActivities>({
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
@@ -69,6 +70,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
         state.status = 'failed';
         throw ApplicationFailure.nonRetryable(`persisting events failed: ${(err as Error).message}`, 'PersistFailed');
       }
+      // Checked after every batch: a busy session may never leave this loop.
+      if (!ended) await continueAsNewIfDue();
     }
 
     if (ended) {
@@ -80,6 +83,11 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       continue;
     }
 
+    await continueAsNewIfDue();
+  }
+
+  /** Continues as a new run (carrying the ids still pending) before the history grows large. */
+  async function continueAsNewIfDue(): Promise<void> {
     const info = workflowInfo();
     if (info.continueAsNewSuggested || info.historyLength > tuning.maxHistoryEvents) {
       await condition(allHandlersFinished);

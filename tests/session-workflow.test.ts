@@ -1,0 +1,144 @@
+/**
+ * The session workflow's own logic, on the real Temporal test server, with its activities replaced
+ * by an in-memory implementation of their real type: batching, deduplication, continue-as-new with
+ * its carried state, idle close, and replay of saved histories against the current code.
+ */
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { CaptureActivities, PersistResult } from '../activities/capture.js';
+import { hookEventSignal, sessionViewQuery, sessionWorkflowId, type HookEventName, type SessionWorkflowInput } from '../workflows/session/messages.js';
+import { testConfig, uniqueName } from './helpers/env.js';
+
+const config = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('session-wf') });
+const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+const historiesDir = fileURLToPath(new URL('./fixtures/histories', import.meta.url));
+
+/** What the fake activities saw: every event id persisted, and how often each was handed over. */
+class FakeStore {
+  readonly kinds = new Map<string, HookEventName>();
+  readonly persisted = new Map<string, number>();
+  closed: { status: string; reason: string }[] = [];
+
+  activities(): CaptureActivities {
+    return {
+      persistEvents: async ({ eventIds }): Promise<PersistResult> => {
+        const fresh = eventIds.filter((id) => !this.persisted.has(id));
+        for (const id of eventIds) this.persisted.set(id, (this.persisted.get(id) ?? 0) + 1);
+        return {
+          eventCount: this.persisted.size,
+          stored: fresh.length,
+          doneIds: eventIds,
+          sawSessionEnd: fresh.some((id) => this.kinds.get(id) === 'session-end'),
+          more: false,
+        };
+      },
+      closeSession: async ({ status, reason }) => {
+        this.closed.push({ status, reason });
+      },
+    };
+  }
+}
+
+const store = new FakeStore();
+let bundle: WorkflowBundleWithSourceMap;
+let nativeConnection: NativeConnection;
+let worker: Worker;
+let running: Promise<void>;
+let connection: Connection;
+let client: Client;
+
+before(async () => {
+  bundle = await bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
+  nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    workflowBundle: bundle,
+    activities: store.activities(),
+  });
+  running = worker.run();
+  connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  client = new Client({ connection });
+});
+
+after(async () => {
+  worker.shutdown();
+  await running;
+  await nativeConnection.close();
+  await connection.close();
+});
+
+function input(tuning: SessionWorkflowInput['tuning']): SessionWorkflowInput {
+  return { tenantId: crypto.randomUUID(), projectId: crypto.randomUUID(), sessionId: crypto.randomUUID(), agentSessionId: crypto.randomUUID(), tuning };
+}
+
+/** Signals (starting the workflow if needed); returns the event id and the run that got the signal. */
+async function signal(inp: SessionWorkflowInput, event: HookEventName, eventId: string = crypto.randomUUID()): Promise<{ eventId: string; runId: string }> {
+  store.kinds.set(eventId, event);
+  const handle = await client.workflow.signalWithStart('sessionWorkflow', {
+    workflowId: sessionWorkflowId(inp.tenantId, inp.projectId, inp.agentSessionId),
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    args: [inp],
+    signal: hookEventSignal,
+    signalArgs: [{ eventId, event }],
+  });
+  return { eventId, runId: handle.signaledRunId };
+}
+
+test('a long session continues-as-new, carries its state, persists every event once and ends', async () => {
+  const inp = input({ flushDelayMs: 20, batchSize: 10, maxHistoryEvents: 60, idleTimeoutMs: 60_000 });
+  const ids: string[] = [];
+  const first = await signal(inp, 'session-start');
+  ids.push(first.eventId);
+  for (let i = 0; i < 120; i++) ids.push((await signal(inp, i % 2 ? 'post-tool-use' : 'pre-tool-use')).eventId);
+  await signal(inp, 'post-tool-use', ids[5]); // a repeated signal for an event already sent
+  ids.push((await signal(inp, 'session-end')).eventId);
+
+  const handle = client.workflow.getHandle(sessionWorkflowId(inp.tenantId, inp.projectId, inp.agentSessionId));
+  const result = await handle.result();
+  assert.equal(result.status, 'completed');
+  assert.equal(result.closedBy, 'session-end');
+  for (const id of ids) assert.ok(store.persisted.has(id), `event ${id} persisted`);
+
+  // The run that finished is not the first: the chain continued-as-new and carried its count.
+  const description = await handle.describe();
+  assert.notEqual(description.runId, first.runId);
+  const firstRun = client.workflow.getHandle(handle.workflowId, first.runId);
+  assert.equal((await firstRun.describe()).status.name, 'CONTINUED_AS_NEW');
+  assert.ok((await handle.query(sessionViewQuery)).runs > 1, 'the final run knows it is not the first');
+  assert.equal(result.eventCount, store.persisted.size);
+
+  // Keep this history as a replay fixture the first time (committed; see the replay test).
+  const saved = path.join(historiesDir, 'session-continue-as-new.json');
+  if (!fs.existsSync(saved)) fs.writeFileSync(saved, historyToJSON(await firstRun.fetchHistory()));
+});
+
+test('an idle session closes itself as completed', async () => {
+  const inp = input({ flushDelayMs: 20, idleTimeoutMs: 1500 });
+  await signal(inp, 'session-start');
+  await signal(inp, 'user-prompt-submit');
+  const handle = client.workflow.getHandle(sessionWorkflowId(inp.tenantId, inp.projectId, inp.agentSessionId));
+  assert.equal((await handle.query(sessionViewQuery)).status, 'active');
+  const result = await handle.result();
+  assert.deepEqual(result, { status: 'completed', eventCount: result.eventCount, closedBy: 'idle' });
+
+  const saved = path.join(historiesDir, 'session-idle.json');
+  if (!fs.existsSync(saved)) fs.writeFileSync(saved, historyToJSON(await handle.fetchHistory()));
+});
+
+test('saved histories replay against the current workflow code without nondeterminism', async () => {
+  const files = fs.readdirSync(historiesDir).filter((f) => f.endsWith('.json'));
+  assert.ok(files.length >= 2, 'replay fixtures exist');
+  for (const file of files) {
+    const history = historyFromJSON(JSON.parse(fs.readFileSync(path.join(historiesDir, file), 'utf8')));
+    // Throws DeterminismViolationError (or another replay error) when the code no longer fits.
+    await Worker.runReplayHistory({ workflowBundle: bundle, replayName: file }, history);
+  }
+});
