@@ -45,59 +45,87 @@ export interface PersistResult {
 type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 type StoredEvent = Awaited<ReturnType<Tx['hookEvent']['findMany']>>[number];
 
-/** One event's observation (and prompt), written so that repeating it is harmless. */
-async function storeObservation(tx: Tx, ev: StoredEvent): Promise<void> {
-  const r = renderEvent(fromDbEvent(ev.event), ev.payload as Record<string, unknown>);
-  const base = {
+type Rendered = ReturnType<typeof renderEvent>;
+
+/**
+ * One batch of events as a handful of set-based writes (the batch is one transaction, so it is all
+ * or nothing): tool calls merged by tool_use_id (a call and its result are one observation, also when
+ * they arrive in different batches), every other event one observation unique by its sequence, and
+ * prompts numbered after those already stored.
+ */
+async function storeBatch(tx: Tx, sessionId: string, batch: StoredEvent[]): Promise<void> {
+  const items = batch.map((ev) => ({ ev, r: renderEvent(fromDbEvent(ev.event), ev.payload as Record<string, unknown>) }));
+  const row = (ev: StoredEvent, r: Rendered) => ({
     tenantId: ev.tenantId,
     projectId: ev.projectId,
     sessionId: ev.sessionId,
     kind: r.kind,
     title: r.title,
     text: r.text,
+    toolName: r.toolName ?? null,
     tokenCount: countTokens(`${r.title}\n${r.text}`),
     createdAt: ev.receivedAt,
-  };
-  if (r.kind === 'tool' && r.toolUseId) {
-    const existing = await tx.observation.findUnique({
-      where: { sessionId_toolUseId: { sessionId: ev.sessionId, toolUseId: r.toolUseId } },
-    });
-    if (!existing) {
-      await tx.observation.create({
-        data: { ...base, sequence: ev.sequence, toolName: r.toolName ?? null, toolUseId: r.toolUseId, sourceEventIds: [ev.id] },
-      });
-    } else {
-      // The result (post-tool-use) carries the input too, so it supersedes the pre-tool-use text.
-      const isResult = ev.event === 'post_tool_use';
-      await tx.observation.update({
-        where: { id: existing.id },
-        data: {
-          sequence: Math.min(existing.sequence, ev.sequence),
-          ...(isResult ? { title: base.title, text: base.text, tokenCount: base.tokenCount } : {}),
-          sourceEventIds: [...new Set([...existing.sourceEventIds, ev.id])],
-        },
-      });
+  });
+
+  // Tool calls of this batch, grouped by tool_use_id, merged with what earlier batches stored.
+  const calls = new Map<string, { ev: StoredEvent; r: Rendered }[]>();
+  for (const it of items) {
+    if (it.r.kind === 'tool' && it.r.toolUseId) calls.set(it.r.toolUseId, [...(calls.get(it.r.toolUseId) ?? []), it]);
+  }
+  const existing = calls.size
+    ? await tx.observation.findMany({ where: { sessionId, toolUseId: { in: [...calls.keys()] } } })
+    : [];
+  const existingByCall = new Map(existing.map((o) => [o.toolUseId!, o]));
+  const creates: ReturnType<typeof row>[] = [];
+  const createsExtra: { sequence: number; toolUseId: string | null; sourceEventIds: string[] }[] = [];
+  for (const [toolUseId, group] of calls) {
+    // The result (post-tool-use) carries the input too, so its rendering wins.
+    const best = group.find((g) => g.ev.event === 'post_tool_use') ?? group[0]!;
+    const sequence = Math.min(...group.map((g) => g.ev.sequence));
+    const ids = group.map((g) => g.ev.id);
+    const old = existingByCall.get(toolUseId);
+    if (!old) {
+      creates.push(row(best.ev, best.r));
+      createsExtra.push({ sequence, toolUseId, sourceEventIds: ids });
+      continue;
     }
-  } else {
-    await tx.observation.upsert({
-      where: { sessionId_sequence: { sessionId: ev.sessionId, sequence: ev.sequence } },
-      create: { ...base, sequence: ev.sequence, toolName: r.toolName ?? null, sourceEventIds: [ev.id] },
-      update: {},
+    const hasResult = best.ev.event === 'post_tool_use';
+    const merged = row(best.ev, best.r);
+    await tx.observation.update({
+      where: { id: old.id },
+      data: {
+        sequence: Math.min(old.sequence, sequence),
+        ...(hasResult ? { title: merged.title, text: merged.text, tokenCount: merged.tokenCount } : {}),
+        sourceEventIds: [...new Set([...old.sourceEventIds, ...ids])],
+      },
     });
   }
-  if (r.kind === 'prompt') {
-    const ordinal = (await tx.prompt.count({ where: { sessionId: ev.sessionId } })) + 1;
-    await tx.prompt.create({
-      data: {
+  for (const { ev, r } of items) {
+    if (r.kind === 'tool' && r.toolUseId) continue;
+    creates.push(row(ev, r));
+    createsExtra.push({ sequence: ev.sequence, toolUseId: null, sourceEventIds: [ev.id] });
+  }
+  if (creates.length > 0) {
+    await tx.observation.createMany({
+      data: creates.map((c, i) => ({ ...c, ...createsExtra[i]! })),
+      skipDuplicates: true, // (session, sequence) and (session, tool_use_id) are unique
+    });
+  }
+
+  const prompts = items.filter((it) => it.r.kind === 'prompt');
+  if (prompts.length > 0) {
+    const before = await tx.prompt.count({ where: { sessionId } });
+    await tx.prompt.createMany({
+      data: prompts.map(({ ev, r }, i) => ({
         tenantId: ev.tenantId,
         projectId: ev.projectId,
         sessionId: ev.sessionId,
-        ordinal,
+        ordinal: before + i + 1,
         text: r.text,
         tokenCount: countTokens(r.text),
         sourceEventId: ev.id,
         createdAt: ev.receivedAt,
-      },
+      })),
     });
   }
 }
@@ -121,7 +149,7 @@ export function createCaptureActivities({ prisma }: CaptureDeps) {
             take: limit + 1,
           });
           const batch = events.slice(0, limit);
-          for (const ev of batch) await storeObservation(tx, ev);
+          if (batch.length > 0) await storeBatch(tx, input.sessionId, batch);
           if (batch.length > 0) {
             await tx.hookEvent.updateMany({ where: { id: { in: batch.map((e) => e.id) } }, data: { processedAt: new Date() } });
           }

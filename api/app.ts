@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../common/config.js';
 import type { PrismaClient } from '../common/db.js';
+import { createPgPool } from '../common/pg.js';
 import type { Logger } from '../common/logger.js';
 import { createTemporalClient } from '../common/temporal.js';
 import { weaviateEndpoint } from '../common/weaviate.js';
@@ -22,11 +23,13 @@ export interface ApiOptions {
 
 export function createApi(config: Config, prisma: PrismaClient, logger: Logger, opts: ApiOptions = {}): { app: FastifyInstance; close(): Promise<void> } {
   const { connection, client } = createTemporalClient(config);
+  const pool = createPgPool(config.DATABASE_URL);
   const dispatcher = createDispatcher(client, config.TEMPORAL_TASK_QUEUE, opts.tuning);
   const redispatcher = startRedispatcher({ prisma, dispatcher, logger, ...opts.redispatch });
   const app = buildServer({
     logger,
     prisma,
+    pool,
     temporal: client,
     dispatcher,
     hookBodyLimit: config.MEMFLOW_MAX_HOOK_BYTES,
@@ -47,7 +50,7 @@ export function createApi(config: Config, prisma: PrismaClient, logger: Logger, 
       await app.close(); // stops accepting, finishes in-flight requests
       await redispatcher.stop();
       await dispatcher.drain();
-      await connection.close();
+      await Promise.allSettled([connection.close(), pool.end()]);
     },
   };
 }

@@ -1,12 +1,13 @@
 /** Bearer-key authentication for every /v1 route; the key names the tenant. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { PrismaClient } from '../common/db.js';
-import { authenticateKey, type Principal } from '../common/tenants.js';
+import type { Principal } from '../common/tenants.js';
 import { HttpError } from './errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
+    /** Phase durations (ms) reported in the Server-Timing header. */
+    timings: Record<string, number>;
   }
 }
 
@@ -15,7 +16,8 @@ export function requirePrincipal(req: FastifyRequest): Principal {
   return req.principal;
 }
 
-export function authHook(prisma: PrismaClient) {
+/** `lookup` maps a presented key to its principal (undefined for unknown and revoked keys). */
+export function authHook(lookup: (key: string) => Promise<Principal | undefined>) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const header = req.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
@@ -24,7 +26,9 @@ export function authHook(prisma: PrismaClient) {
         'www-authenticate': 'Bearer realm="memflow"',
       });
     }
-    const principal = await authenticateKey(prisma, match[1]);
+    const t0 = performance.now();
+    const principal = await lookup(match[1]);
+    req.timings.auth = performance.now() - t0;
     if (!principal) {
       throw new HttpError(401, 'unauthenticated', 'unknown or revoked API key', { 'www-authenticate': 'Bearer realm="memflow"' });
     }

@@ -1,5 +1,5 @@
 /** Structured JSON logs (pino). Credentials are redacted by path so they never reach a log line. */
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -15,6 +15,8 @@ export const redactPaths = [
   'ANTHROPIC_API_KEY',
 ];
 
-export function createLogger(name: string, level = process.env.MEMFLOW_LOG_LEVEL ?? 'info'): Logger {
-  return pino({ name, level, redact: { paths: redactPaths, censor: '[redacted]' } });
+/** `destination` defaults to stdout; tests pass a stream to inspect what would be logged. */
+export function createLogger(name: string, level = process.env.MEMFLOW_LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {
+  const options = { name, level, redact: { paths: redactPaths, censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -5,6 +5,7 @@
  */
 import crypto from 'node:crypto';
 import type { PrismaClient } from './db.js';
+import type { PgPool } from './pg.js';
 
 export type KeyRole = 'admin' | 'member';
 
@@ -76,4 +77,20 @@ export async function authenticateKey(prisma: PrismaClient, presented: string): 
   const row = await prisma.apiKey.findUnique({ where: { keyHash: hashApiKey(presented) }, include: { tenant: true } });
   if (!row || row.revokedAt) return undefined;
   return { tenantId: row.tenantId, tenantName: row.tenant.name, keyId: row.id, role: row.role };
+}
+
+/**
+ * authenticateKey on a plain pg pool: the per-request path of the API, one indexed lookup
+ * (Prisma's per-query overhead would be most of the request's time).
+ */
+export async function lookupKey(pool: PgPool, presented: string): Promise<Principal | undefined> {
+  if (!presented.startsWith(KEY_PREFIX) || presented.length > 200) return undefined;
+  const { rows } = await pool.query<{ key_id: string; tenant_id: string; tenant_name: string; role: KeyRole }>(
+    `SELECT k.id::text AS key_id, k.tenant_id::text AS tenant_id, t.name AS tenant_name, k.role::text AS role
+       FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+      WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
+    [hashApiKey(presented)],
+  );
+  const row = rows[0];
+  return row ? { tenantId: row.tenant_id, tenantName: row.tenant_name, keyId: row.key_id, role: row.role } : undefined;
 }

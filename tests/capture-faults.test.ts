@@ -152,8 +152,9 @@ test('PostgreSQL away: 503 fast, the command client spools, nothing acknowledged
   const config = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('pg-away') });
   const direct = new URL(config.DATABASE_URL);
   const proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
-  const proxied = createPrisma(viaProxy(config.DATABASE_URL, proxy));
-  const api = await startTestApi(config, proxied, { tuning, redispatch });
+  const proxiedUrl = viaProxy(config.DATABASE_URL, proxy);
+  const proxied = createPrisma(proxiedUrl);
+  const api = await startTestApi({ ...config, DATABASE_URL: proxiedUrl }, proxied, { tuning, redispatch });
   const worker = await startTestWorker(config, proxied);
   const spool = await tempDir('faults-spool');
   const hookEnv = { MEMFLOW_URL: api.url, MEMFLOW_API_KEY: tenant.key, MEMFLOW_SPOOL_DIR: spool, MEMFLOW_HOOK_TIMEOUT_MS: '3000' };

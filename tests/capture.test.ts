@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { createTemporalClient } from '../common/temporal.js';
 import { sessionWorkflowId } from '../workflows/session/messages.js';
 import { buildSession, PLANTED_SECRETS, withDuplicates, type FixtureSession } from './fixtures/claude-sessions.js';
-import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
+import { startTestApi, startTestWorker, workerLogLines, type TestApi, type TestWorker } from './helpers/app.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
 
 const config = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('capture') });
@@ -24,6 +24,7 @@ let api: TestApi;
 let worker: TestWorker;
 let tenantA: Awaited<ReturnType<typeof newTenant>>;
 let tenantB: Awaited<ReturnType<typeof newTenant>>;
+const apiLogs: string[] = [];
 
 async function post(key: string, event: string, body: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(`${api.url}/v1/hooks/${event}`, {
@@ -42,7 +43,7 @@ async function get(key: string, path: string) {
 before(async () => {
   tenantA = await newTenant(prisma);
   tenantB = await newTenant(prisma);
-  api = await startTestApi(config, prisma, { tuning: { flushDelayMs: 50, idleTimeoutMs: 120_000 } });
+  api = await startTestApi(config, prisma, { tuning: { flushDelayMs: 50, idleTimeoutMs: 120_000 }, logSink: apiLogs });
   worker = await startTestWorker(config, prisma);
 });
 
@@ -129,7 +130,12 @@ describe('a replayed multi-session stream', () => {
     assert.match(items.find((i) => i.toolName === 'Bash').text, /expected 200, got 401/);
   });
 
-  test('no planted secret or private text is stored in PostgreSQL or in Temporal history', async () => {
+  test('no planted secret or private text is stored in PostgreSQL or in Temporal history, nor logged', async () => {
+    // The logs were written at info level (one line per request, worker and workflow activity).
+    const logs = [...apiLogs, ...workerLogLines()].join('\n');
+    assert.ok(apiLogs.length > 20 && workerLogLines().length > 0, 'logs were captured');
+    for (const secret of [...PLANTED_SECRETS, tenantA.key]) assert.ok(!logs.includes(secret), `a log line holds ${secret.slice(0, 12)}…`);
+
     const dump = JSON.stringify([
       await prisma.hookEvent.findMany({ where: { tenantId: tenantA.tenantId } }),
       await prisma.observation.findMany({ where: { tenantId: tenantA.tenantId }, select: { title: true, text: true } }),

@@ -1,13 +1,12 @@
 /**
- * Makes one hook event durable: project and session rows upserted, the event inserted with the next
- * sequence number of its session, all in one transaction. A repeated delivery (same idempotency key)
- * returns the stored event instead of a new one; a race between two deliveries is settled by the
- * unique index.
+ * Makes one hook event durable in a single SQL statement: project upserted, the session's counter
+ * incremented (its row lock orders concurrent events of one session), the event inserted with that
+ * sequence. One statement is one implicit transaction: when a concurrent delivery of the same event
+ * commits first, the unique index rejects this one and the counter increment is rolled back with it;
+ * the stored event is then returned as the duplicate. One round trip in the common case.
  */
-import type { PrismaClient } from '../../common/db.js';
-import { isUniqueViolation } from '../../common/db.js';
-import { toDbEvent } from '../../activities/capture.js';
-import type { HookEventName } from '../../workflows/session/messages.js';
+import type { PgPool } from '../../common/pg.js';
+import type { HookEventName } from '../../common/hook-events.js';
 
 export interface IngestInput {
   tenantId: string;
@@ -34,77 +33,78 @@ export interface IngestResult {
   processed: boolean;
 }
 
-export async function ingestEvent(prisma: PrismaClient, input: IngestInput): Promise<IngestResult> {
-  const existing = await findExisting(prisma, input);
-  if (existing) return existing;
-  try {
-    return await prisma.$transaction(async (tx) => {
-      const now = new Date();
-      const project = await tx.project.upsert({
-        where: { tenantId_name: { tenantId: input.tenantId, name: input.projectName } },
-        create: { tenantId: input.tenantId, name: input.projectName, lastSeenAt: now },
-        update: { lastSeenAt: now },
-        select: { id: true },
-      });
-      // Incrementing the counter takes the session row's lock: sequences within a session are
-      // gapless and in arrival order, and concurrent events of one session serialize here.
-      const session = await tx.session.upsert({
-        where: {
-          tenantId_projectId_agentSessionId: { tenantId: input.tenantId, projectId: project.id, agentSessionId: input.agentSessionId },
-        },
-        create: {
-          tenantId: input.tenantId,
-          projectId: project.id,
-          agentSessionId: input.agentSessionId,
-          cwd: input.cwd ?? null,
-          transcriptPath: input.transcriptPath ?? null,
-          eventCount: 1,
-          lastEventAt: now,
-        },
-        update: {
-          eventCount: { increment: 1 },
-          lastEventAt: now,
-          // A resumed session (or a late event) makes it active again until its workflow closes it.
-          status: 'active',
-          endedAt: null,
-        },
-        select: { id: true, eventCount: true },
-      });
-      const row = await tx.hookEvent.create({
-        data: {
-          tenantId: input.tenantId,
-          projectId: project.id,
-          sessionId: session.id,
-          event: toDbEvent(input.event),
-          sequence: session.eventCount,
-          idempotencyKey: input.idempotencyKey,
-          toolName: input.toolName ?? null,
-          toolUseId: input.toolUseId ?? null,
-          payload: input.payload as object,
-          originalBytes: input.originalBytes,
-          truncated: input.truncated,
-          receivedAt: now,
-        },
-        select: { id: true },
-      });
-      return { eventId: row.id, projectId: project.id, sessionId: session.id, sequence: session.eventCount, duplicate: false, processed: false };
-    });
-  } catch (err) {
-    // Another delivery of the same event committed first: that one is the event.
-    if (isUniqueViolation(err)) {
-      const winner = await findExisting(prisma, input);
-      if (winner) return winner;
-    }
-    throw err;
-  }
+interface Row {
+  event_id: string;
+  project_id: string;
+  session_id: string;
+  sequence: number;
+  duplicate: boolean;
+  processed: boolean;
 }
 
-async function findExisting(prisma: PrismaClient, input: IngestInput): Promise<IngestResult | undefined> {
-  const row = await prisma.hookEvent.findUnique({
-    where: { tenantId_idempotencyKey: { tenantId: input.tenantId, idempotencyKey: input.idempotencyKey } },
-    select: { id: true, projectId: true, sessionId: true, sequence: true, processedAt: true },
-  });
-  return row
-    ? { eventId: row.id, projectId: row.projectId, sessionId: row.sessionId, sequence: row.sequence, duplicate: true, processed: row.processedAt !== null }
-    : undefined;
+// hook_event_name values are stored as the route names (session-start, ...); see schema.prisma.
+const INGEST_SQL = `
+WITH existing AS (
+  SELECT id, project_id, session_id, sequence, processed_at
+    FROM hook_events WHERE tenant_id = $1 AND idempotency_key = $2
+), project AS (
+  INSERT INTO projects (tenant_id, name, last_seen_at, updated_at)
+  SELECT $1, $3, now(), now() WHERE NOT EXISTS (SELECT 1 FROM existing)
+  ON CONFLICT (tenant_id, name) DO UPDATE SET last_seen_at = excluded.last_seen_at
+  RETURNING id
+), session AS (
+  INSERT INTO sessions (tenant_id, project_id, agent_session_id, cwd, transcript_path, event_count, last_event_at, updated_at)
+  SELECT $1, project.id, $4, $5, $6, 1, now(), now() FROM project
+  ON CONFLICT (tenant_id, project_id, agent_session_id) DO UPDATE
+     SET event_count = sessions.event_count + 1, last_event_at = now(), updated_at = now(),
+         -- a resumed session (or a late event) is active again until its workflow closes it
+         status = 'active', ended_at = NULL
+  RETURNING id, project_id, event_count
+), inserted AS (
+  INSERT INTO hook_events (tenant_id, project_id, session_id, event, sequence, idempotency_key,
+                           tool_name, tool_use_id, payload, original_bytes, truncated)
+  SELECT $1, session.project_id, session.id, $7::hook_event_name, session.event_count, $2,
+         $8, $9, $10::jsonb, $11, $12
+    FROM session
+  RETURNING id, project_id, session_id, sequence
+)
+SELECT id::text AS event_id, project_id::text, session_id::text, sequence, false AS duplicate, false AS processed FROM inserted
+UNION ALL
+SELECT id::text, project_id::text, session_id::text, sequence, true, processed_at IS NOT NULL FROM existing`;
+
+const toResult = (r: Row): IngestResult => ({
+  eventId: r.event_id,
+  projectId: r.project_id,
+  sessionId: r.session_id,
+  sequence: r.sequence,
+  duplicate: r.duplicate,
+  processed: r.processed,
+});
+
+export async function ingestEvent(pool: PgPool, input: IngestInput): Promise<IngestResult> {
+  const params = [
+    input.tenantId,
+    input.idempotencyKey,
+    input.projectName,
+    input.agentSessionId,
+    input.cwd ?? null,
+    input.transcriptPath ?? null,
+    input.event,
+    input.toolName ?? null,
+    input.toolUseId ?? null,
+    JSON.stringify(input.payload),
+    input.originalBytes,
+    input.truncated,
+  ];
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const { rows } = await pool.query<Row>(INGEST_SQL, params);
+      if (rows[0]) return toResult(rows[0]);
+      throw new Error('ingest statement returned no row');
+    } catch (err) {
+      // Another delivery of the same event committed first: the next attempt returns it.
+      if ((err as { code?: string }).code === '23505' && attempt === 0) continue;
+      throw err;
+    }
+  }
 }

@@ -69,11 +69,18 @@ export async function redispatchStranded(opts: RedispatcherOptions): Promise<num
   return signalled;
 }
 
-/** Sweeps on an interval until stopped; errors (e.g. PostgreSQL away) are logged, never thrown. */
+/**
+ * Sweeps on an interval until stopped; errors (e.g. PostgreSQL away) are logged, never thrown. A
+ * sweep can outlast the interval (each signal may wait for its deadline while Temporal is away), so
+ * a tick is skipped while the previous sweep runs: sweeps never overlap, and stop() awaits the one.
+ */
 export function startRedispatcher(opts: RedispatcherOptions): { stop(): Promise<void> } {
-  let running: Promise<unknown> = Promise.resolve();
+  let running: Promise<unknown> | undefined;
   const timer = setInterval(() => {
-    running = redispatchStranded(opts).catch((err: Error) => opts.logger.warn({ err: err.message }, 'redispatch sweep failed'));
+    if (running) return;
+    running = redispatchStranded(opts)
+      .catch((err: Error) => opts.logger.warn({ err: err.message }, 'redispatch sweep failed'))
+      .finally(() => (running = undefined));
   }, opts.intervalMs ?? 5000);
   timer.unref();
   return {

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { redactValue } from '../../common/redact.js';
 import { InvalidProjectName, normalizeProjectName, resolveProject } from '../../common/project.js';
 import type { PrismaClient } from '../../common/db.js';
+import type { PgPool } from '../../common/pg.js';
 import { CLAUDE_EVENT_NAMES, HOOK_EVENTS, type HookEventName } from '../../common/hook-events.js';
 import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
@@ -19,6 +20,7 @@ import { buildStartContext } from '../capture/start-context.js';
 
 export interface HookRouteDeps {
   prisma: PrismaClient;
+  pool: PgPool;
   dispatcher: Dispatcher;
   /** Largest accepted body (413 above). */
   maxBodyBytes: number;
@@ -65,11 +67,14 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
       const projectName = projectOf(req.headers['x-memflow-project'], req.query.project, raw.cwd);
       const originalBytes = Number(req.headers['content-length'] ?? Buffer.byteLength(JSON.stringify(raw)));
       // Redact first: nothing below (key, storage, logs, Temporal) ever sees the secret.
+      let t = performance.now();
       const { value: redacted } = redactValue(raw);
       const { value: payload, truncated } = truncateToFit(redacted, deps.maxStoredBytes);
+      req.timings.redact = performance.now() - t;
       const keyHeader = req.headers['idempotency-key'];
 
-      const stored = await ingestEvent(deps.prisma, {
+      t = performance.now();
+      const stored = await ingestEvent(deps.pool, {
         tenantId: principal.tenantId,
         projectName,
         event,
@@ -83,6 +88,7 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
         ...(payload.tool_name ? { toolName: payload.tool_name } : {}),
         ...(payload.tool_use_id ? { toolUseId: payload.tool_use_id } : {}),
       });
+      req.timings.db = performance.now() - t;
 
       // The event is durable: signal after answering, so the agent never waits on Temporal. A repeat
       // of an event already processed must not wake (or restart) its workflow.

@@ -21,13 +21,22 @@ export interface TestApi {
 export async function startTestApi(
   config: Config,
   prisma: PrismaClient,
-  opts: { tuning?: Partial<SessionTuning>; hookBodyLimit?: number; maxStoredEventBytes?: number; redispatch?: { graceMs?: number; intervalMs?: number } } = {},
+  opts: {
+    tuning?: Partial<SessionTuning>;
+    hookBodyLimit?: number;
+    maxStoredEventBytes?: number;
+    redispatch?: { graceMs?: number; intervalMs?: number };
+    /** Capture the API's logs (at info level) here instead of the default warn level on stdout. */
+    logSink?: string[];
+  } = {},
 ): Promise<TestApi> {
   const limits = {
     ...(opts.hookBodyLimit ? { MEMFLOW_MAX_HOOK_BYTES: opts.hookBodyLimit } : {}),
     ...(opts.maxStoredEventBytes ? { MEMFLOW_MAX_STORED_EVENT_BYTES: opts.maxStoredEventBytes } : {}),
   };
-  const logger = createLogger('test-api', process.env.MEMFLOW_LOG_LEVEL ?? 'warn');
+  const logger = opts.logSink
+    ? createLogger('test-api', 'info', { write: (line: string) => void opts.logSink!.push(line) })
+    : createLogger('test-api', process.env.MEMFLOW_LOG_LEVEL ?? 'warn');
   const api = createApi({ ...config, ...limits }, prisma, logger, {
     ...(opts.tuning ? { tuning: opts.tuning } : {}),
     ...(opts.redispatch ? { redispatch: opts.redispatch } : {}),
@@ -44,10 +53,21 @@ export interface TestWorker {
 
 let runtimeInstalled = false;
 
+/** Everything the Temporal runtime of this test process logs, at info level (see workerLogLines). */
+const workerLogs: string[] = [];
+export const workerLogLines = (): readonly string[] => workerLogs;
+
 export async function startTestWorker(config: Config, prisma: PrismaClient): Promise<TestWorker> {
   if (!runtimeInstalled) {
-    // The SDK logs worker state changes at INFO; tests show warnings and errors only.
-    Runtime.install({ logger: temporalLogger(createLogger('test-worker', process.env.MEMFLOW_LOG_LEVEL ?? 'warn')) });
+    // Kept in memory at info level (tests search it for secrets); only warnings reach stdout.
+    const quiet = createLogger('test-worker', process.env.MEMFLOW_LOG_LEVEL ?? 'warn');
+    const kept = createLogger('test-worker', 'info', {
+      write: (line: string) => {
+        workerLogs.push(line);
+        if (/"level":(40|50|60)/.test(line)) quiet.warn(line);
+      },
+    });
+    Runtime.install({ logger: temporalLogger(kept) });
     runtimeInstalled = true;
   }
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });

@@ -1,0 +1,67 @@
+/** Shared pieces of the benchmarks: the stack they run on, memflow's processes, and the table. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { waitUntil } from '../infra/daemon.js';
+import { repoRoot } from '../infra/profile.js';
+import { chooseTestProfile, startStack, stopStack, type StackEnv } from '../infra/stack.js';
+
+export interface BenchStack {
+  env: StackEnv;
+  stop(): Promise<void>;
+}
+
+/** The test profile's stack (the benchmarks never touch a developer's dev data). */
+export async function benchStack(): Promise<BenchStack> {
+  const log = (l: string) => console.log(`[stack] ${l}`);
+  const profile = await chooseTestProfile(log);
+  const { env, started } = await startStack(profile, log);
+  return { env, stop: () => stopStack(profile, log, started) };
+}
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+/** Runs one of memflow's entry points (api/main.ts, workers/main.ts) as its own process. */
+export function spawnEntry(entry: string, env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, entry)], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+export async function waitForReady(url: string): Promise<void> {
+  await waitUntil(
+    async () => {
+      const res = await fetch(`${url}/ready`);
+      const body = (await res.json()) as { ready: boolean; dependencies: { temporal?: { workerPollers?: number } } };
+      return body.ready && (body.dependencies.temporal?.workerPollers ?? 0) > 0;
+    },
+    { what: `API at ${url}`, timeoutMs: 120_000, intervalMs: 500 },
+  );
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+export function printTable(title: string, rows: [string, string][]): void {
+  const w = Math.max(...rows.map(([k]) => k.length), 6);
+  const v = Math.max(...rows.map(([, val]) => val.length), 5);
+  console.log(`\n${title}\n| ${'metric'.padEnd(w)} | ${'value'.padStart(v)} |\n| ${'-'.repeat(w)} | ${'-'.repeat(v)} |`);
+  for (const [k, val] of rows) console.log(`| ${k.padEnd(w)} | ${val.padStart(v)} |`);
+}
