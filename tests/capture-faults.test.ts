@@ -53,6 +53,28 @@ async function spawnWorker(taskQueue: string): Promise<ChildProcess> {
   return child;
 }
 
+/** The session ended: its workflow completed and every event is stored exactly once. */
+async function assertCompletedOnce(s: ReturnType<typeof buildSession>): Promise<void> {
+  const result = await sessionResult(temporal.client, prisma, tenant.tenantId, s.sessionId);
+  assert.equal(result.status, 'completed');
+  await assertStoredOnce(prisma, tenant.tenantId, s);
+}
+
+/** An in-process API and worker on a fresh task queue, for the body of one test. */
+async function withApiAndWorker(name: string, body: (apiUrl: string) => Promise<void>): Promise<void> {
+  const config = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName(name) });
+  const api = await startTestApi(config, prisma, { tuning, redispatch });
+  const worker = await startTestWorker(config, prisma);
+  try {
+    await body(api.url);
+  } finally {
+    await worker.stop();
+    await api.close();
+  }
+}
+
+const testProfile = () => getProfile('test', Number(process.env.MEMFLOW_TEST_PORT_SHIFT ?? 10000));
+
 const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 
 test('worker SIGKILLed mid-session and restarted: nothing lost, nothing doubled', async () => {
@@ -69,9 +91,7 @@ test('worker SIGKILLed mid-session and restarted: nothing lost, nothing doubled'
     await replay(api.url, tenant.key, stream.slice(half, -1)); // acknowledged while no worker runs
     worker = await spawnWorker(config.TEMPORAL_TASK_QUEUE);
     await replay(api.url, tenant.key, stream.slice(-1));
-    const result = await sessionResult(temporal.client, prisma, tenant.tenantId, s.sessionId);
-    assert.equal(result.status, 'completed');
-    await assertStoredOnce(prisma, tenant.tenantId, s);
+    await assertCompletedOnce(s);
   } finally {
     worker.kill('SIGTERM');
     await exited(worker);
@@ -82,47 +102,29 @@ test('worker SIGKILLed mid-session and restarted: nothing lost, nothing doubled'
 test('Temporal server restarted mid-session: events acknowledged meanwhile are processed once', {
   skip: !managed.includes('temporal') && 'the test stack does not manage Temporal here',
 }, async () => {
-  const config = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('temporal-restart') });
-  const api = await startTestApi(config, prisma, { tuning, redispatch });
-  const worker = await startTestWorker(config, prisma);
-  const profile = getProfile('test', Number(process.env.MEMFLOW_TEST_PORT_SHIFT ?? 10000));
   const s = buildSession(crypto.randomUUID(), cwd(), 8);
   const third = Math.floor(s.deliveries.length / 3);
-  try {
-    await replay(api.url, tenant.key, s.deliveries.slice(0, third));
-    assert.equal(await temporalService.stop(profile), true);
+  await withApiAndWorker('temporal-restart', async (apiUrl) => {
+    await replay(apiUrl, tenant.key, s.deliveries.slice(0, third));
+    assert.equal(await temporalService.stop(testProfile()), true);
     // Temporal is down: PostgreSQL still takes the events, so they are acknowledged.
-    await replay(api.url, tenant.key, s.deliveries.slice(third, 2 * third));
-    await temporalService.start(profile, () => undefined);
-    await replay(api.url, tenant.key, s.deliveries.slice(2 * third));
-    const result = await sessionResult(temporal.client, prisma, tenant.tenantId, s.sessionId);
-    assert.equal(result.status, 'completed');
-    await assertStoredOnce(prisma, tenant.tenantId, s);
-  } finally {
-    await worker.stop();
-    await api.close();
-  }
+    await replay(apiUrl, tenant.key, s.deliveries.slice(third, 2 * third));
+    await temporalService.start(testProfile(), () => undefined);
+    await replay(apiUrl, tenant.key, s.deliveries.slice(2 * third));
+    await assertCompletedOnce(s);
+  });
 });
 
 test('session-end acknowledged while Temporal is down still completes the session (redispatch)', {
   skip: !managed.includes('temporal') && 'the test stack does not manage Temporal here',
 }, async () => {
-  const config = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('temporal-down-end') });
-  const api = await startTestApi(config, prisma, { tuning, redispatch });
-  const worker = await startTestWorker(config, prisma);
-  const profile = getProfile('test', Number(process.env.MEMFLOW_TEST_PORT_SHIFT ?? 10000));
   const s = buildSession(crypto.randomUUID(), cwd(), 3);
-  try {
-    assert.equal(await temporalService.stop(profile), true);
-    await replay(api.url, tenant.key, s.deliveries); // every signal fails; every event is durable
-    await temporalService.start(profile, () => undefined);
-    const result = await sessionResult(temporal.client, prisma, tenant.tenantId, s.sessionId);
-    assert.equal(result.status, 'completed');
-    await assertStoredOnce(prisma, tenant.tenantId, s);
-  } finally {
-    await worker.stop();
-    await api.close();
-  }
+  await withApiAndWorker('temporal-down-end', async (apiUrl) => {
+    assert.equal(await temporalService.stop(testProfile()), true);
+    await replay(apiUrl, tenant.key, s.deliveries); // every signal fails; every event is durable
+    await temporalService.start(testProfile(), () => undefined);
+    await assertCompletedOnce(s);
+  });
 });
 
 test('API restarted mid-session: the session continues on the new process', async () => {
@@ -137,9 +139,7 @@ test('API restarted mid-session: the session continues on the new process', asyn
     const second = await startTestApi(config, prisma, { tuning, redispatch });
     try {
       await replay(second.url, tenant.key, s.deliveries.slice(half));
-      const result = await sessionResult(temporal.client, prisma, tenant.tenantId, s.sessionId);
-      assert.equal(result.status, 'completed');
-      await assertStoredOnce(prisma, tenant.tenantId, s);
+      await assertCompletedOnce(s);
     } finally {
       await second.close();
     }
@@ -188,9 +188,7 @@ test('PostgreSQL away: 503 fast, the command client spools, nothing acknowledged
       assert.equal(r.code, 0, r.stderr);
     }
     assert.deepEqual(await spoolFiles(spool), []);
-    const result = await sessionResult(temporal.client, prisma, tenant.tenantId, s.sessionId);
-    assert.equal(result.status, 'completed');
-    await assertStoredOnce(prisma, tenant.tenantId, s);
+    await assertCompletedOnce(s);
   } finally {
     await worker.stop();
     await api.close();
