@@ -9,7 +9,7 @@ const nodeBuiltins = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'generated/**', '.memflow/**', 'scratch/**', 'cli/memflow.js', 'infra/bootstrap.mjs'] },
+  { ignores: ['node_modules/**', 'generated/**', 'dist/**', '.memflow/**', 'scratch/**', 'cli/memflow.js', 'infra/bootstrap.mjs'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
