@@ -21,9 +21,8 @@ export interface SessionIds {
   sessionId: string;
 }
 
-/** hook_event_name values are stored with underscores (Prisma enum names). */
-export const fromDbEvent = (e: string) => e.replace(/_/g, '-') as HookEventName;
-export const toDbEvent = (e: HookEventName) => e.replace(/-/g, '_') as 'session_start';
+/** Prisma Client names hook_event_name values with underscores (the database keeps the route names). */
+const fromDbEvent = (e: string) => e.replace(/_/g, '-') as HookEventName;
 
 /** Maps database errors to Temporal's retry semantics once, here. */
 function rethrow(err: unknown): never {

@@ -13,7 +13,8 @@ import { createPrisma } from '../common/db.js';
 import { createApiKey, ensureTenant } from '../common/tenants.js';
 import { waitUntil } from '../infra/daemon.js';
 import { buildSession, type Delivery } from '../tests/fixtures/claude-sessions.js';
-import { benchStack, freePort, percentile, printTable, spawnEntry, stopChild, waitForReady } from './lib.js';
+import { freePort } from '../infra/daemon.js';
+import { benchStack, percentile, printTable, spawnEntry, stopChild, waitForReady } from './lib.js';
 
 interface Sample {
   clientMs: number;

@@ -1,6 +1,5 @@
 /** Shared pieces of the benchmarks: the stack they run on, memflow's processes, and the table. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { waitUntil } from '../infra/daemon.js';
 import { repoRoot } from '../infra/profile.js';
@@ -17,14 +16,6 @@ export async function benchStack(): Promise<BenchStack> {
   const profile = await chooseTestProfile(log);
   const { env, started } = await startStack(profile, log);
   return { env, stop: () => stopStack(profile, log, started) };
-}
-
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 /** Runs one of memflow's entry points (api/main.ts, workers/main.ts) as its own process. */

@@ -71,17 +71,10 @@ export async function createApiKey(
   return { key, keyId: row.id, prefix: row.prefix, role };
 }
 
-/** The principal behind a presented key, or undefined for unknown and revoked keys alike. */
-export async function authenticateKey(prisma: PrismaClient, presented: string): Promise<Principal | undefined> {
-  if (!presented.startsWith(KEY_PREFIX) || presented.length > 200) return undefined;
-  const row = await prisma.apiKey.findUnique({ where: { keyHash: hashApiKey(presented) }, include: { tenant: true } });
-  if (!row || row.revokedAt) return undefined;
-  return { tenantId: row.tenantId, tenantName: row.tenant.name, keyId: row.id, role: row.role };
-}
-
 /**
- * authenticateKey on a plain pg pool: the per-request path of the API, one indexed lookup
- * (Prisma's per-query overhead would be most of the request's time).
+ * The principal behind a presented key, or undefined for unknown and revoked keys alike. On a
+ * plain pg pool: it is the per-request path of the API, one indexed lookup (Prisma's per-query
+ * overhead would be most of the request's time).
  */
 export async function lookupKey(pool: PgPool, presented: string): Promise<Principal | undefined> {
   if (!presented.startsWith(KEY_PREFIX) || presented.length > 200) return undefined;

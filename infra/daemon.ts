@@ -108,6 +108,15 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** A port nothing listens on (bound on 127.0.0.1, then released). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
 /** True when nothing accepts connections on host:port. */
 export function portIsFree(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -46,18 +46,15 @@ function localServices(env: NodeJS.ProcessEnv): ServiceHandle[] {
 export const managedServices = (env: NodeJS.ProcessEnv = process.env) => localServices(env).map((s) => s.name);
 
 function stackEnv(p: StackProfile, env: NodeJS.ProcessEnv): StackEnv {
-  const external = (name: string) => env[name] && env[name] !== '';
+  // Our own Weaviate's key, or the user's (if any) for a Weaviate they named.
+  const weaviateKey = env.WEAVIATE_URL ? env.WEAVIATE_API_KEY : weaviateApiKey(p);
   return {
     DATABASE_URL: resolveDatabaseUrl(p, env).url,
     TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS || temporalAddress(p),
     TEMPORAL_NAMESPACE: env.TEMPORAL_NAMESPACE || 'default',
     WEAVIATE_URL: env.WEAVIATE_URL || weaviateUrl(p),
     WEAVIATE_GRPC_PORT: env.WEAVIATE_GRPC_PORT || String(p.weaviate.grpcPort),
-    ...(external('WEAVIATE_URL')
-      ? env.WEAVIATE_API_KEY
-        ? { WEAVIATE_API_KEY: env.WEAVIATE_API_KEY }
-        : {}
-      : { WEAVIATE_API_KEY: weaviateApiKey(p) }),
+    ...(weaviateKey ? { WEAVIATE_API_KEY: weaviateKey } : {}),
   };
 }
 
@@ -125,7 +122,7 @@ export async function chooseTestProfile(log: Log): Promise<StackProfile> {
     const p = getProfile('test', shift);
     const statuses = await Promise.all(managed.map((s) => s.status(p)));
     if (statuses.some((s) => s.pid !== undefined)) return p; // ours, already running
-    const ports = [p.temporal.port, p.temporal.uiPort, p.temporal.httpPort, p.temporal.metricsPort, p.weaviate.httpPort, p.weaviate.grpcPort, p.weaviate.gossipPort, p.weaviate.dataPort, p.weaviate.raftPort, p.weaviate.raftRpcPort];
+    const ports = managed.flatMap((s) => s.ports(p));
     const free = await Promise.all(ports.map((port) => portIsFree(p.temporal.host, port)));
     if (free.every(Boolean)) {
       if (shift !== TEST_PORT_SHIFTS[0]) log(`ports of the default test block are taken; using the block shifted by ${shift}`);

@@ -1,21 +1,12 @@
 /** /health and /ready against the real stack, and /ready naming a dependency that is down. */
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { after, test } from 'node:test';
+import { closedPort } from './fixtures/cli-run.js';
 import { startTestApi } from './helpers/app.js';
 import { testConfig, testPrisma, uniqueName } from './helpers/env.js';
 
 const prisma = testPrisma();
 after(() => prisma.$disconnect());
-
-/** A port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 test('/health answers without auth; /ready reports postgres, temporal and weaviate up with latency', async () => {
   const api = await startTestApi(testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('ready') }), prisma);

@@ -14,10 +14,10 @@ import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-uti
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { CaptureActivities, PersistResult } from '../activities/capture.js';
 import { hookEventSignal, sessionViewQuery, sessionWorkflowId, type HookEventName, type SessionWorkflowInput } from '../workflows/session/messages.js';
+import { WORKFLOWS_PATH } from '../workers/worker.js';
 import { testConfig, uniqueName } from './helpers/env.js';
 
 const config = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('session-wf') });
-const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 const historiesDir = fileURLToPath(new URL('./fixtures/histories', import.meta.url));
 
 /** What the fake activities saw: every event id persisted, and how often each was handed over. */
@@ -55,7 +55,7 @@ let connection: Connection;
 let client: Client;
 
 before(async () => {
-  bundle = await bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
+  bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
   nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   worker = await Worker.create({
     connection: nativeConnection,

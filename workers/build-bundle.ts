@@ -7,11 +7,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { WORKFLOWS_PATH } from './worker.js';
 
 async function run(): Promise<void> {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
   const out = path.join(root, 'dist', 'workflow-bundle.js');
-  const { code } = await bundleWorkflowCode({ workflowsPath: path.join(root, 'workflows', 'index.ts') });
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, code);
   console.log(`workflow bundle written: ${path.relative(root, out)} (${(code.length / 1024).toFixed(0)} KiB)`);

@@ -3,14 +3,12 @@
  * bundle from source (workflowsPath); a prebuilt bundle is used when MEMFLOW_WORKFLOW_BUNDLE names one.
  * The Temporal runtime drains in-flight tasks on SIGTERM/SIGINT; connections are closed in `finally`.
  */
-import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { createCaptureActivities } from '../activities/capture.js';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfigOrExit } from '../common/config.js';
 import { createPrisma } from '../common/db.js';
 import { createLogger } from '../common/logger.js';
 import { temporalLogger } from './temporal-logger.js';
+import { createMemflowWorker } from './worker.js';
 
 async function run(): Promise<void> {
   const config = loadConfigOrExit();
@@ -20,15 +18,7 @@ async function run(): Promise<void> {
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   try {
     const bundlePath = process.env.MEMFLOW_WORKFLOW_BUNDLE;
-    const worker = await Worker.create({
-      connection,
-      namespace: config.TEMPORAL_NAMESPACE,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      ...(bundlePath
-        ? { workflowBundle: { code: fs.readFileSync(bundlePath, 'utf8') } }
-        : { workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)) }),
-      activities: { ...createCaptureActivities({ prisma }) },
-    });
+    const worker = await createMemflowWorker({ connection, config, prisma, ...(bundlePath ? { bundlePath } : {}) });
     logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'memflow worker running');
     await worker.run();
     logger.info('worker stopped');

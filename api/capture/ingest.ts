@@ -14,7 +14,8 @@ export interface IngestInput {
   event: HookEventName;
   agentSessionId: string;
   idempotencyKey: string;
-  payload: Record<string, unknown>;
+  /** The redacted payload as JSON (serialized once by the route). */
+  payloadJson: string;
   originalBytes: number;
   truncated: boolean;
   cwd?: string;
@@ -92,7 +93,7 @@ export async function ingestEvent(pool: PgPool, input: IngestInput): Promise<Ing
     input.event,
     input.toolName ?? null,
     input.toolUseId ?? null,
-    JSON.stringify(input.payload),
+    input.payloadJson,
     input.originalBytes,
     input.truncated,
   ];

@@ -64,11 +64,12 @@ export function idempotencyKey(event: HookEventName, payload: HookPayload, heade
 
 /**
  * Cuts the longest strings of `value` until its JSON fits in `maxBytes`, marking each cut.
- * Returns the value unchanged when it already fits.
+ * Returns the value unchanged when it already fits, and its JSON (serialized once, for storage).
  */
-export function truncateToFit<T>(value: T, maxBytes: number): { value: T; truncated: boolean } {
+export function truncateToFit<T>(value: T, maxBytes: number): { value: T; json: string; truncated: boolean } {
   const size = (v: unknown) => Buffer.byteLength(JSON.stringify(v));
-  if (size(value) <= maxBytes) return { value, truncated: false };
+  const json = JSON.stringify(value);
+  if (Buffer.byteLength(json) <= maxBytes) return { value, json, truncated: false };
   const copy = structuredClone(value);
   // Collect string leaves with a setter, then shorten the longest first.
   const leaves: { get: () => string; set: (s: string) => void }[] = [];
@@ -91,5 +92,5 @@ export function truncateToFit<T>(value: T, maxBytes: number): { value: T; trunca
     longest.set(`${s.slice(0, keep)}…[memflow: cut ${s.length - keep} of ${s.length} characters]`);
     if (keep === 0) leaves.shift();
   }
-  return { value: copy, truncated: true };
+  return { value: copy, json: JSON.stringify(copy), truncated: true };
 }

@@ -7,14 +7,15 @@
  */
 import type { PrismaClient } from '../../common/db.js';
 import type { Logger } from '../../common/logger.js';
-import { fromDbEvent } from '../../activities/capture.js';
+import type { HookEventName } from '../../common/hook-events.js';
 import type { Dispatcher } from './dispatch.js';
 
 const LOCK_KEY = 0x6d656d66; // "memf"
 
 interface Stranded {
   event_id: string;
-  event: string;
+  /** hook_event_name as stored: the route name (session-start, ...). */
+  event: HookEventName;
   tenant_id: string;
   project_id: string;
   session_id: string;
@@ -57,7 +58,7 @@ export async function redispatchStranded(opts: RedispatcherOptions): Promise<num
         sessionId: row.session_id,
         agentSessionId: row.agent_session_id,
         eventId: row.event_id,
-        event: fromDbEvent(row.event),
+        event: row.event,
       });
       signalled++;
     } catch (err) {

@@ -69,7 +69,7 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
       // Redact first: nothing below (key, storage, logs, Temporal) ever sees the secret.
       let t = performance.now();
       const { value: redacted } = redactValue(raw);
-      const { value: payload, truncated } = truncateToFit(redacted, deps.maxStoredBytes);
+      const { value: payload, json: payloadJson, truncated } = truncateToFit(redacted, deps.maxStoredBytes);
       req.timings.redact = performance.now() - t;
       const keyHeader = req.headers['idempotency-key'];
 
@@ -80,7 +80,7 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
         event,
         agentSessionId: raw.session_id,
         idempotencyKey: idempotencyKey(event, redacted, typeof keyHeader === 'string' ? keyHeader : undefined),
-        payload,
+        payloadJson,
         originalBytes,
         truncated,
         ...(payload.cwd ? { cwd: payload.cwd } : {}),

@@ -17,6 +17,8 @@ export interface ServiceStatus {
 /** One server of the local stack that this project builds, starts and stops itself. */
 export interface ServiceHandle {
   name: string;
+  /** Every port this server listens on in the profile. */
+  ports(profile: StackProfile): number[];
   ensureBinary(progress: Progress): Promise<string>;
   /** Starts the server unless this profile's instance already runs; waits until it is ready. */
   start(profile: StackProfile, progress: Progress): Promise<{ started: boolean }>;
@@ -61,6 +63,7 @@ export function goServerService(def: GoServerDefinition): ServiceHandle {
   const ready = (p: StackProfile) => def.isReady(p).catch(() => false);
   return {
     name,
+    ports: def.ports,
     ensureBinary: (progress) => ensureGoBinary(def.spec, progress),
     async start(p, progress) {
       const { pidFile, logFile } = files(p);

@@ -2,11 +2,10 @@
  * Runs memflow's real API and worker inside a test process, against the real test stack, each test
  * file on its own task queue so that files never steal each other's workflow tasks.
  */
-import { fileURLToPath } from 'node:url';
-import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { createMemflowWorker } from '../../workers/worker.js';
 import { temporalLogger } from '../../workers/temporal-logger.js';
 import type { AddressInfo } from 'node:net';
-import { createCaptureActivities } from '../../activities/capture.js';
 import { createApi } from '../../api/app.js';
 import { createLogger } from '../../common/logger.js';
 import type { Config } from '../../common/config.js';
@@ -71,13 +70,7 @@ export async function startTestWorker(config: Config, prisma: PrismaClient): Pro
     runtimeInstalled = true;
   }
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const worker = await Worker.create({
-    connection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
-    activities: { ...createCaptureActivities({ prisma }) },
-  });
+  const worker = await createMemflowWorker({ connection, config, prisma });
   const running = worker.run();
   return {
     async stop() {

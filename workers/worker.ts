@@ -1,0 +1,28 @@
+/**
+ * memflow's worker as configured for its task queue: every workflow and activity it hosts, wired to
+ * their clients. Used by the worker process and by the tests, so both run the same worker.
+ */
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import { createCaptureActivities } from '../activities/capture.js';
+import type { Config } from '../common/config.js';
+import type { PrismaClient } from '../common/db.js';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export function createMemflowWorker(opts: {
+  connection: NativeConnection;
+  config: Config;
+  prisma: PrismaClient;
+  /** A prebuilt bundle (npm run build:workflows); otherwise the workflows are bundled from source. */
+  bundlePath?: string;
+}): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.config.TEMPORAL_NAMESPACE,
+    taskQueue: opts.config.TEMPORAL_TASK_QUEUE,
+    ...(opts.bundlePath ? { workflowBundle: { code: fs.readFileSync(opts.bundlePath, 'utf8') } } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: { ...createCaptureActivities({ prisma: opts.prisma }) },
+  });
+}
