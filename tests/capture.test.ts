@@ -221,3 +221,26 @@ describe('bad input', () => {
     }
   });
 });
+
+describe('hook deliveries without an Idempotency-Key', () => {
+  test('every Stop of a session is kept (their bodies are identical); an immediate repeat is stored once', async () => {
+    const sessionId = crypto.randomUUID();
+    const common = { session_id: sessionId, transcript_path: `/tmp/${sessionId}.jsonl`, cwd: `/tmp/${uniqueName('stops')}`, permission_mode: 'default' };
+    const stop = { ...common, hook_event_name: 'Stop', stop_hook_active: false };
+    const prompt = (text: string) => ({ ...common, hook_event_name: 'UserPromptSubmit', prompt: text });
+    const first = await post(tenantA.key, 'stop', stop);
+    const retried = await post(tenantA.key, 'stop', stop); // the same delivery again, nothing in between
+    assert.equal(first.status, 200);
+    assert.equal(retried.headers.get('x-memflow-event-id'), first.headers.get('x-memflow-event-id'));
+    await post(tenantA.key, 'user-prompt-submit', prompt('continue'));
+    const second = await post(tenantA.key, 'stop', stop); // the next turn's Stop: same body, new event
+    assert.notEqual(second.headers.get('x-memflow-event-id'), first.headers.get('x-memflow-event-id'));
+    await post(tenantA.key, 'user-prompt-submit', prompt('continue')); // the same words, typed again
+    const row = await prisma.session.findFirstOrThrow({ where: { tenantId: tenantA.tenantId, agentSessionId: sessionId } });
+    const events = await prisma.hookEvent.findMany({ where: { sessionId: row.id }, orderBy: { sequence: 'asc' } });
+    assert.deepEqual(
+      events.map((e) => e.event),
+      ['stop', 'user_prompt_submit', 'stop', 'user_prompt_submit'],
+    );
+  });
+});

@@ -47,7 +47,14 @@ interface Row {
 const INGEST_SQL = `
 WITH existing AS (
   SELECT id, project_id, session_id, sequence, processed_at
-    FROM hook_events WHERE tenant_id = $1 AND idempotency_key = $2
+    FROM hook_events WHERE tenant_id = $1 AND idempotency_key = $2 AND NOT $13
+  UNION ALL
+  -- A body-keyed delivery repeats an event only when it is the same as the session's latest event.
+  SELECT h.id, h.project_id, h.session_id, h.sequence, h.processed_at
+    FROM sessions s
+    JOIN projects p ON p.id = s.project_id AND p.tenant_id = $1 AND p.name = $3
+    JOIN hook_events h ON h.tenant_id = $1 AND h.idempotency_key = $2 || ':' || s.event_count
+   WHERE $13 AND s.tenant_id = $1 AND s.agent_session_id = $4
 ), project AS (
   INSERT INTO projects (tenant_id, name, last_seen_at, updated_at)
   SELECT $1, $3, now(), now() WHERE NOT EXISTS (SELECT 1 FROM existing)
@@ -64,7 +71,8 @@ WITH existing AS (
 ), inserted AS (
   INSERT INTO hook_events (tenant_id, project_id, session_id, event, sequence, idempotency_key,
                            tool_name, tool_use_id, payload, original_bytes, truncated)
-  SELECT $1, session.project_id, session.id, $7::hook_event_name, session.event_count, $2,
+  SELECT $1, session.project_id, session.id, $7::hook_event_name, session.event_count,
+         CASE WHEN $13 THEN $2 || ':' || session.event_count ELSE $2 END,
          $8, $9, $10::jsonb, $11, $12
     FROM session
   RETURNING id, project_id, session_id, sequence
@@ -96,6 +104,8 @@ export async function ingestEvent(pool: PgPool, input: IngestInput): Promise<Ing
     input.payloadJson,
     input.originalBytes,
     input.truncated,
+    // Keys derived from the body alone (no Idempotency-Key header, no tool_use_id): see idempotencyKey().
+    input.idempotencyKey.startsWith('b:'),
   ];
   for (let attempt = 0; ; attempt++) {
     try {

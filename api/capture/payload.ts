@@ -52,7 +52,9 @@ function canonical(value: unknown): string {
 /**
  * The deduplication key. A client-supplied Idempotency-Key wins (the command client sends one per
  * hook call, so two genuinely identical prompts stay two events); otherwise a tool event is keyed by
- * its tool_use_id and anything else by a hash of its body.
+ * its tool_use_id and anything else by a hash of its body. Body keys ('b:') cannot tell a retry from
+ * a genuine repeat (every Stop of a session has the same body), so ingest treats a body-keyed delivery
+ * as a repeat only when it equals the session's latest event, and stores the key with its sequence.
  */
 export function idempotencyKey(event: HookEventName, payload: HookPayload, header: string | undefined): string {
   if (header) return `h:${crypto.createHash('sha256').update(`${payload.session_id}\n${header}`).digest('hex')}`;
