@@ -16,7 +16,7 @@ import { HttpError } from '../errors.js';
 import type { Dispatcher } from '../capture/dispatch.js';
 import { ingestEvent } from '../capture/ingest.js';
 import { eventRuleViolation, hookPayloadSchema, idempotencyKey, truncateToFit } from '../capture/payload.js';
-import { buildStartContext } from '../capture/start-context.js';
+import { buildContext, DEFAULT_CONTEXT_TOKENS } from '../search/context.js';
 
 export interface HookRouteDeps {
   prisma: PrismaClient;
@@ -109,12 +109,21 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
       reply.header('x-memflow-event-id', stored.eventId);
       if (stored.duplicate) reply.header('x-memflow-duplicate', 'true');
       if (event === 'session-start') {
-        const additionalContext = await buildStartContext(deps.prisma, principal.tenantId, stored.projectId, stored.sessionId).catch(
+        // The project's memory under the default budget (PostgreSQL only: on the agent's critical path).
+        t = performance.now();
+        const additionalContext = await buildContext(deps.pool, {
+          tenantId: principal.tenantId,
+          projectId: stored.projectId,
+          projectName,
+          budget: DEFAULT_CONTEXT_TOKENS,
+        }).then(
+          (built) => built.context,
           (err: Error) => {
             req.log.warn({ err: err.message }, 'start context unavailable');
             return '';
           },
         );
+        req.timings.context = performance.now() - t;
         return { hookSpecificOutput: { hookEventName: CLAUDE_EVENT_NAMES[event], additionalContext } };
       }
       return {};

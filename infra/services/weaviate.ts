@@ -48,6 +48,9 @@ export const weaviateService = goServerService({
       HOME: process.env.HOME,
       PERSISTENCE_DATA_PATH: w.dataDir,
       DEFAULT_VECTORIZER_MODULE: 'none',
+      // memflow creates its collections (multi-tenant) in code; a write racing a wiped schema must
+      // fail rather than auto-create a single-tenant collection.
+      AUTOSCHEMA_ENABLED: 'false',
       ENABLE_MODULES: '',
       AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED: 'false',
       AUTHENTICATION_APIKEY_ENABLED: 'true',

@@ -1,0 +1,211 @@
+/**
+ * The context handed to a new session (GET /v1/context and the session-start hook's
+ * additionalContext): the project's learnings, recent summaries and recent activity that are most
+ * useful now, rendered compactly and counted with tiktoken, never above the token budget.
+ *
+ * One SQL round trip collects a bounded candidate set through the (tenant, project, time) and
+ * (tenant, project, status) indexes — no full-text scan of the project, so it stays fast on the
+ * agent's critical path at any corpus size — and rescores it:
+ *
+ *   score = base(type) · quality · recency(age, half-life(type)) + relevance
+ *
+ * - base: learning 1.0, summary 0.7, observation 0.35 (distilled knowledge before raw activity);
+ * - quality: a learning's confidence × strength/(strength+1) (restated knowledge ranks higher);
+ *   a final summary 1.0, others 0.85; a prompt 1.0, a tool call 0.7;
+ * - recency: halves every 60 days (learnings), 14 days (summaries), 3 days (observations);
+ * - relevance: ts_rank (0..1; much cheaper than ts_rank_cd on long OR queries) against the query
+ *   text, × 2 for the caller's explicit `q` (what they asked for comes first), × 0.6 for the
+ *   implicit signal — the project's two latest prompts, the best guess of what the user is
+ *   working on. Learnings that match it join the candidates even when they are not among the
+ *   strongest.
+ *
+ * Superseded learnings are never included. Items are taken greedily by score while they fit,
+ * then the rendered whole is counted again and trimmed until it fits (token merges across lines
+ * make the sum of parts inexact).
+ */
+import type { PgPool } from '../../common/pg.js';
+import { countTokens } from '../../common/tokens.js';
+import { queryPrepared } from './sql.js';
+import type { RecordType } from './types.js';
+
+export const DEFAULT_CONTEXT_TOKENS = 1500;
+export const MAX_CONTEXT_TOKENS = 32_000;
+
+export interface ContextRequest {
+  tenantId: string;
+  projectId: string;
+  /** Shown in the header; read from the database when absent. */
+  projectName?: string;
+  budget: number;
+  /** What the new session is about, when known; otherwise the project's latest prompts stand in. */
+  query?: string;
+}
+
+export interface BuiltContext {
+  context: string;
+  tokens: number;
+  items: string[];
+}
+
+interface Candidate {
+  type: RecordType;
+  id: string;
+  kind: string;
+  title: string;
+  text: string;
+  tool_name: string | null;
+  confidence: number | null;
+  strength: number | null;
+  at: Date;
+  relevance: number;
+  project_name: string;
+}
+
+const CANDIDATES_SQL = `
+with sig as (
+  select coalesce($3::text, (select string_agg(p.text, ' ') from (
+    select left(text, 200) as text from prompts where tenant_id = $1 and project_id = $2 order by created_at desc limit 2) p), '') as text
+), q as (
+  select replace(plainto_tsquery('english', sig.text)::text, ' & ', ' | ')::tsquery as any_q from sig
+), c as (
+  (select 'learning' as type, id, kind::text as kind, title, left(body, 600) as text, null::text as tool_name,
+      confidence, strength, last_stated_at as at, search_vector
+    from learnings where tenant_id = $1 and project_id = $2 and status = 'active'
+    order by strength desc, confidence desc, last_stated_at desc limit 30)
+  union
+  (select 'learning', l.id, l.kind::text, l.title, left(l.body, 600), null, l.confidence, l.strength, l.last_stated_at, l.search_vector
+    from learnings l, q where l.tenant_id = $1 and l.project_id = $2 and l.status = 'active' and l.search_vector @@ q.any_q
+    order by ts_rank(l.search_vector, q.any_q, 32) desc limit 10)
+  union all
+  (select 'summary', id, kind::text, title, left(coalesce(nullif(concat_ws(' ', learned, completed), ''), text), 1200), null, null, null, created_at, search_vector
+    from summaries where tenant_id = $1 and project_id = $2 order by created_at desc limit 15)
+  union all
+  (select 'observation', id, kind::text, title, left(text, 300), tool_name, null, null, created_at, search_vector
+    from observations where tenant_id = $1 and project_id = $2 and kind in ('prompt', 'tool') order by created_at desc limit 30)
+)
+select c.type, c.id, c.kind, c.title, c.text, c.tool_name, c.confidence, c.strength, c.at,
+  ts_rank(c.search_vector, q.any_q, 32) as relevance,
+  (select name from projects where id = $2 and tenant_id = $1) as project_name
+from c, q`;
+
+const BASE: Record<RecordType, number> = { learning: 1, summary: 0.7, observation: 0.35 };
+const HALF_LIFE_DAYS: Record<RecordType, number> = { learning: 60, summary: 14, observation: 3 };
+const DAY_MS = 86_400_000;
+/** An explicit query outweighs recency and confidence; the implicit signal (recent prompts) only nudges. */
+const RELEVANCE_WEIGHT = { explicit: 2, implicit: 0.6 } as const;
+
+function quality(c: Candidate): number {
+  if (c.type === 'learning') return (c.confidence ?? 0.5) * ((c.strength ?? 1) / ((c.strength ?? 1) + 1));
+  if (c.type === 'summary') return c.kind === 'final' ? 1 : 0.85;
+  return c.kind === 'prompt' ? 1 : 0.7;
+}
+
+export function contextScore(c: Candidate, now: number, relevanceWeight: number = RELEVANCE_WEIGHT.implicit): number {
+  const ageDays = Math.max(0, (now - c.at.getTime()) / DAY_MS);
+  return BASE[c.type] * quality(c) * 0.5 ** (ageDays / HALF_LIFE_DAYS[c.type]) + relevanceWeight * Number(c.relevance);
+}
+
+/**
+ * tiktoken costs ~0.1 ms per short string here (WebAssembly) and ~1-3 ms for a whole context, and
+ * the same items are rendered again and again (every session start of a project sees mostly the
+ * same memories): counts are cached, per line and for a few recent whole contexts.
+ */
+function tokenCounter(size: number): (text: string) => number {
+  const cache = new Map<string, number>();
+  return (text) => {
+    let n = cache.get(text);
+    if (n === undefined) {
+      n = countTokens(text);
+      if (cache.size >= size) cache.delete(cache.keys().next().value!);
+      cache.set(text, n);
+    }
+    return n;
+  };
+}
+const tokensOf = tokenCounter(20_000);
+const contextTokens = tokenCounter(256);
+
+const oneLine = (s: string, max: number) => {
+  const flat = s.replace(/\s+/g, ' ').trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1).trimEnd()}…`;
+};
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
+/** One compact line per item; the body is cut first, so titles survive tight budgets. */
+function renderItem(c: Candidate, maxBody: number): string {
+  if (c.type === 'learning') return `- [${c.kind}] ${oneLine(c.title, 160)}${maxBody > 0 ? `: ${oneLine(c.text, maxBody)}` : ''}`;
+  if (c.type === 'summary') return `- ${day(c.at)} ${oneLine(c.title, 160)}${maxBody > 0 ? `: ${oneLine(c.text, maxBody * 2)}` : ''}`;
+  // A tool call's title already names the tool ("Bash: npm test").
+  const what = c.kind === 'prompt' ? `asked: ${c.text || c.title}` : c.title;
+  return `- ${day(c.at)} ${oneLine(what, Math.max(60, maxBody))}`;
+}
+
+const SECTIONS: { type: RecordType; heading: string }[] = [
+  { type: 'learning', heading: '## Learnings' },
+  { type: 'summary', heading: '## Recent sessions' },
+  { type: 'observation', heading: '## Recent activity' },
+];
+
+interface Chosen {
+  c: Candidate;
+  line: string;
+  score: number;
+}
+
+function render(header: string, chosen: Chosen[]): string {
+  const parts = [header];
+  for (const { type, heading } of SECTIONS) {
+    const lines = chosen.filter((x) => x.c.type === type).map((x) => x.line);
+    if (lines.length > 0) parts.push(heading, ...lines);
+  }
+  return parts.join('\n');
+}
+
+/** Picks and renders candidates under `budget` tokens. Pure: tested directly with any budget. */
+export function assembleContext(projectName: string, candidates: Candidate[], budget: number, opts: { explicitQuery?: boolean; now?: number } = {}): BuiltContext {
+  const now = opts.now ?? Date.now();
+  const weight = opts.explicitQuery ? RELEVANCE_WEIGHT.explicit : RELEVANCE_WEIGHT.implicit;
+  const empty = { context: '', tokens: 0, items: [] };
+  if (candidates.length === 0) return empty;
+  const header = `# memflow: what earlier sessions in ${projectName} left behind`;
+  let used = tokensOf(header);
+  if (used >= budget) return empty;
+  const chosen: Chosen[] = [];
+  const opened = new Set<RecordType>();
+  const ranked = candidates.map((c) => ({ c, score: contextScore(c, now, weight) })).sort((a, b) => b.score - a.score);
+  for (const { c, score } of ranked) {
+    // Each item's line and, the first time, its section heading; "\n" joins them to what is there.
+    const headingCost = opened.has(c.type) ? 0 : tokensOf(`\n${SECTIONS.find((s) => s.type === c.type)!.heading}`);
+    for (const maxBody of [240, 80, 0]) {
+      const line = renderItem(c, maxBody);
+      // Tokenizing is the costly part: skip forms that clearly cannot fit (English and code run
+      // 3-5 characters a token; 6 is generous). Skipping never breaks the budget, it only leaves room.
+      if (used + headingCost + line.length / 6 > budget) continue;
+      const cost = headingCost + tokensOf(`\n${line}`);
+      if (used + cost <= budget) {
+        chosen.push({ c, line, score });
+        opened.add(c.type);
+        used += cost;
+        break;
+      }
+    }
+  }
+  // The exact count of the whole; drop the weakest item until it fits.
+  let context = render(header, chosen);
+  let tokens = contextTokens(context);
+  while (tokens > budget && chosen.length > 0) {
+    chosen.sort((a, b) => b.score - a.score).pop();
+    context = chosen.length > 0 ? render(header, chosen) : '';
+    tokens = context ? contextTokens(context) : 0;
+  }
+  if (chosen.length === 0) return empty;
+  const ordered = SECTIONS.flatMap(({ type }) => chosen.filter((x) => x.c.type === type));
+  return { context, tokens, items: ordered.map((x) => x.c.id) };
+}
+
+export async function buildContext(pool: PgPool, req: ContextRequest): Promise<BuiltContext> {
+  const query = req.query?.trim() ? req.query.slice(0, 2000) : null;
+  const rows = await queryPrepared<Candidate>(pool, CANDIDATES_SQL, [req.tenantId, req.projectId, query]);
+  const name = req.projectName ?? rows[0]?.project_name ?? 'this project';
+  return assembleContext(name, rows, req.budget, { explicitQuery: query !== null });
+}

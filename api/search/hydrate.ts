@@ -1,0 +1,66 @@
+/**
+ * Turns fused references into the compact index entries of GET /v1/search, reading titles, text for
+ * the snippet and the agent's session id from PostgreSQL — the system of record. The scope is
+ * applied again here, so a record another leg returned (Weaviate, which may lag a deletion or hold
+ * a stale copy) is shown only if PostgreSQL still holds it for this tenant and filter.
+ */
+import type { PgPool } from '../../common/pg.js';
+import { queryPrepared, scopeClauses, SqlParams } from './sql.js';
+import { makeSnippet } from './snippet.js';
+import { refKey, type RankedRef, type RecordType, type SearchResult, type SearchScope } from './types.js';
+
+/** Longest prefix of a body read for the snippet (the window is taken from it). */
+const SNIPPET_SOURCE_CHARS = 4000;
+
+/** The agent session of a learning: the session of its earliest source observation or summary. */
+const LEARNING_SESSION = `(select s.agent_session_id from learning_sources ls
+    left join observations o on o.id = ls.observation_id
+    left join summaries su on su.id = ls.summary_id
+    join sessions s on s.id = coalesce(o.session_id, su.session_id)
+    where ls.learning_id = t.id order by ls.created_at, ls.id limit 1)`;
+
+const SELECTS: Record<RecordType, (where: string, ids: string) => string> = {
+  observation: (where, ids) => `select 'observation' as type, t.id, t.title, left(t.text, ${SNIPPET_SOURCE_CHARS}) as text, s.agent_session_id as session_id, t.created_at
+    from observations t join sessions s on s.id = t.session_id where ${where} and t.id = any(${ids}::uuid[])`,
+  summary: (where, ids) => `select 'summary' as type, t.id, t.title, left(t.text, ${SNIPPET_SOURCE_CHARS}) as text, s.agent_session_id as session_id, t.created_at
+    from summaries t join sessions s on s.id = t.session_id where ${where} and t.id = any(${ids}::uuid[])`,
+  learning: (where, ids) => `select 'learning' as type, t.id, t.title, left(t.body, ${SNIPPET_SOURCE_CHARS}) as text, ${LEARNING_SESSION} as session_id, t.created_at
+    from learnings t where ${where} and t.id = any(${ids}::uuid[]) and t.status = 'active'`,
+};
+
+interface Row {
+  type: RecordType;
+  id: string;
+  title: string;
+  text: string;
+  session_id: string | null;
+  created_at: Date;
+}
+
+export async function hydrateResults(pool: PgPool, refs: readonly RankedRef[], scope: SearchScope, query: string): Promise<SearchResult[]> {
+  if (refs.length === 0) return [];
+  const p = new SqlParams();
+  const where = scopeClauses(scope, p);
+  const parts: string[] = [];
+  for (const type of Object.keys(SELECTS) as RecordType[]) {
+    const ids = refs.filter((r) => r.type === type).map((r) => r.id);
+    if (ids.length > 0) parts.push(SELECTS[type](where, p.add(ids)));
+  }
+  const rows = await queryPrepared<Row>(pool, parts.join(' union all '), p.values);
+  const byKey = new Map(rows.map((r) => [refKey(r), r]));
+  const out: SearchResult[] = [];
+  for (const ref of refs) {
+    const row = byKey.get(refKey(ref));
+    if (!row) continue;
+    out.push({
+      id: row.id,
+      type: row.type,
+      title: row.title,
+      snippet: makeSnippet(row.text, query),
+      score: Number(ref.score.toFixed(6)),
+      sessionId: row.session_id,
+      createdAt: row.created_at.toISOString(),
+    });
+  }
+  return out;
+}

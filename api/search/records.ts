@@ -1,0 +1,117 @@
+/**
+ * Full memory records by id, for GET /v1/memories/{id}, POST /v1/memories:batchGet and
+ * GET /v1/learnings: the details behind the compact search index (progressive disclosure).
+ * Every read is filtered by the caller's tenant; another tenant's id is simply not found.
+ */
+import type { Prisma, PrismaClient } from '../../common/db.js';
+
+const SOURCE_SESSION = { select: { session: { select: { agentSessionId: true } } } } satisfies Prisma.ObservationDefaultArgs;
+
+export const learningInclude = {
+  project: { select: { name: true } },
+  sources: {
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    include: { observation: SOURCE_SESSION, summary: SOURCE_SESSION },
+  },
+} satisfies Prisma.LearningInclude;
+
+type LearningRow = Prisma.LearningGetPayload<{ include: typeof learningInclude }>;
+
+/** A learning with its evidence; `sessionId` of a source is the agent's session id. */
+export function learningView(l: LearningRow) {
+  return {
+    id: l.id,
+    type: 'learning' as const,
+    project: l.project.name,
+    kind: l.kind,
+    title: l.title,
+    body: l.body,
+    confidence: l.confidence,
+    strength: l.strength,
+    status: l.status,
+    lastStatedAt: l.lastStatedAt,
+    validFrom: l.validFrom,
+    validTo: l.validTo,
+    supersededBy: l.supersededById,
+    tokenCount: l.tokenCount,
+    createdAt: l.createdAt,
+    updatedAt: l.updatedAt,
+    sources: l.sources.map((s) => ({
+      observationId: s.observationId,
+      summaryId: s.summaryId,
+      sessionId: s.observation?.session.agentSessionId ?? s.summary?.session.agentSessionId ?? null,
+      evidence: s.evidence,
+      createdAt: s.createdAt,
+    })),
+  };
+}
+
+interface SessionRow {
+  id: string;
+  kind: string;
+  title: string;
+  text: string;
+  tokenCount: number;
+  createdAt: Date;
+  project: { name: string };
+  session: { agentSessionId: string };
+}
+
+/** What observations and summaries share; `sessionId` is the agent's session id. */
+function sessionRecordHead<T extends 'observation' | 'summary'>(type: T, r: SessionRow) {
+  return { id: r.id, type, project: r.project.name, sessionId: r.session.agentSessionId, kind: r.kind, title: r.title, text: r.text, tokenCount: r.tokenCount, createdAt: r.createdAt };
+}
+
+export type MemoryRecord = Record<string, unknown> & { id: string; type: 'observation' | 'summary' | 'learning' };
+
+/** The records of `ids` this tenant holds, keyed by id (ids of no record, or of another tenant, are absent). */
+export async function fetchMemories(prisma: PrismaClient, tenantId: string, ids: readonly string[]): Promise<Map<string, MemoryRecord>> {
+  const where = { tenantId, id: { in: [...ids] } };
+  const session = { select: { agentSessionId: true } } as const;
+  const project = { select: { name: true } } as const;
+  const [observations, summaries, learnings] = await Promise.all([
+    prisma.observation.findMany({ where, include: { session, project } }),
+    prisma.summary.findMany({ where, include: { session, project } }),
+    prisma.learning.findMany({
+      where,
+      include: { ...learningInclude, revisions: { orderBy: { revision: 'asc' } } },
+    }),
+  ]);
+  const out = new Map<string, MemoryRecord>();
+  for (const o of observations) {
+    out.set(o.id, { ...sessionRecordHead('observation', o), sequence: o.sequence, toolName: o.toolName, toolUseId: o.toolUseId });
+  }
+  for (const s of summaries) {
+    out.set(s.id, {
+      ...sessionRecordHead('summary', s),
+      request: s.request,
+      investigated: s.investigated,
+      learned: s.learned,
+      completed: s.completed,
+      nextSteps: s.nextSteps,
+      model: s.model,
+      offline: s.offline,
+      fromSequence: s.fromSequence,
+      toSequence: s.toSequence,
+      observationCount: s.observationCount,
+    });
+  }
+  for (const l of learnings) {
+    out.set(l.id, {
+      ...learningView(l),
+      history: l.revisions.map((r) => ({
+        revision: r.revision,
+        kind: r.kind,
+        title: r.title,
+        body: r.body,
+        confidence: r.confidence,
+        status: r.status,
+        strength: r.strength,
+        reason: r.reason,
+        changedBy: r.changedBy,
+        createdAt: r.createdAt,
+      })),
+    });
+  }
+  return out;
+}

@@ -1,0 +1,69 @@
+/**
+ * Validation of the retrieval routes' query strings and bodies with zod: a bad value is a 400 that
+ * names the field, in the API's one error shape.
+ */
+import { z } from 'zod';
+import { InvalidProjectName, normalizeProjectName } from '../../common/project.js';
+import { HttpError } from '../errors.js';
+import { RECORD_TYPES, type RecordType } from './types.js';
+
+/** Parses `input` or throws a 400 naming the first offending field. */
+export function parseOr400<S extends z.ZodType>(schema: S, input: unknown, code = 'invalid_query'): z.output<S> {
+  const parsed = schema.safeParse(input ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new HttpError(400, code, `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+}
+
+/** An optional project name in its canonical form. */
+export const projectParam = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    if (raw === undefined || raw === '') return undefined;
+    try {
+      return normalizeProjectName(raw);
+    } catch (err) {
+      if (!(err instanceof InvalidProjectName)) throw err;
+      ctx.addIssue({ code: 'custom', message: err.message });
+      return z.NEVER;
+    }
+  });
+
+/** The project of a request: `?project=` or else the `X-Memflow-Project` header the CLI sends. */
+export const projectOfRequest = (query: { project?: unknown }, header: unknown) =>
+  query.project !== undefined && query.project !== '' ? query.project : typeof header === 'string' && header !== '' ? header : undefined;
+
+export const limitParam = (fallback: number, max = 100) =>
+  z.coerce.number().int(`must be an integer from 1 to ${max}`).min(1, `must be an integer from 1 to ${max}`).max(max, `must be an integer from 1 to ${max}`).default(fallback);
+
+/** `observation,summary,learning` (any subset, comma-separated); all of them when absent. */
+export const typesParam = z
+  .string()
+  .optional()
+  .transform((raw, ctx): RecordType[] => {
+    if (raw === undefined || raw.trim() === '') return [...RECORD_TYPES];
+    const parts = [...new Set(raw.split(',').map((s) => s.trim()).filter(Boolean))];
+    const bad = parts.find((p) => !(RECORD_TYPES as readonly string[]).includes(p));
+    if (bad !== undefined || parts.length === 0) {
+      ctx.addIssue({ code: 'custom', message: `unknown type '${bad ?? raw}'; use any of ${RECORD_TYPES.join(', ')}` });
+      return z.NEVER;
+    }
+    return parts as RecordType[];
+  });
+
+/** An ISO 8601 date or date-time (`2026-11-01`, `2026-11-01T12:00:00Z`). */
+export const instantParam = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    if (raw === undefined || raw === '') return undefined;
+    const at = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(raw) ? new Date(raw) : new Date(NaN);
+    if (Number.isNaN(at.getTime())) {
+      ctx.addIssue({ code: 'custom', message: 'must be an ISO 8601 date or date-time, e.g. 2026-11-01T00:00:00Z' });
+      return z.NEVER;
+    }
+    return at;
+  });
+
+export const uuidParam = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a memory id (a UUID)');

@@ -1,0 +1,54 @@
+/**
+ * Lazy access to Weaviate and the embedding provider for the API. Nothing connects at start, so the
+ * API comes up (and keyword search answers) while Weaviate is down; a failed connection is
+ * forgotten so that the next request tries again.
+ */
+import type { WeaviateClient } from 'weaviate-client';
+import type { Config } from '../../common/config.js';
+import { createEmbeddingProvider } from '../../common/embeddings/index.js';
+import type { EmbeddingProvider } from '../../common/embeddings/types.js';
+import { connectWeaviate } from '../../common/vector-schema.js';
+
+export interface VectorBackend {
+  client(): Promise<WeaviateClient>;
+  /** The query's embedding; recent ones are cached (a remote provider costs a round trip). */
+  embedQuery(text: string): Promise<number[]>;
+  close(): Promise<void>;
+}
+
+const QUERY_CACHE_SIZE = 500;
+
+export function createVectorBackend(config: Config): VectorBackend {
+  let connecting: Promise<WeaviateClient> | undefined;
+  let provider: EmbeddingProvider | undefined;
+  const cache = new Map<string, number[]>();
+
+  return {
+    client() {
+      connecting ??= connectWeaviate(config).catch((err: unknown) => {
+        connecting = undefined;
+        throw err;
+      });
+      return connecting;
+    },
+    async embedQuery(text) {
+      const hit = cache.get(text);
+      if (hit) {
+        cache.delete(text); // re-insert: Map order is the LRU order
+        cache.set(text, hit);
+        return hit;
+      }
+      provider ??= createEmbeddingProvider(config);
+      const [vector] = await provider.embed([text], 'query');
+      if (!vector) throw new Error('the embedding provider returned no vector');
+      cache.set(text, vector);
+      if (cache.size > QUERY_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      return vector;
+    },
+    async close() {
+      const pending = connecting;
+      connecting = undefined;
+      if (pending) await pending.then((c) => c.close()).catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,195 @@
+/**
+ * Weaviate's side of memflow: one collection per searchable record type, multi-tenant (one
+ * Weaviate tenant per memflow tenant, so a query can only ever see one tenant's objects), vectors
+ * supplied by memflow's own embedding provider (no Weaviate vectorizer), BM25 on title and text.
+ *
+ * Objects (every collection):
+ *   uuid          = the PostgreSQL record id (observations.id / summaries.id / learnings.id), so
+ *                   writes are idempotent upserts and a search hit maps straight back to its row
+ *   title, text   text, BM25-searchable (word tokenization). text is cut to TEXT_MAX_CHARS.
+ *   projectId     text (field tokenization), filterable: projects.id
+ *   sessionId     text (field), filterable: sessions.id; '' for learnings (project-scoped)
+ *   kind          text (field), filterable: ObservationKind | SummaryKind | LearningKind
+ *   recordType    text (field), filterable: 'observation' | 'summary' | 'learning'
+ *   createdAt     date, filterable and range-filterable: the record's created_at
+ *   contentHash   text (field), not indexed: sha256 of what was written; reconciliation compares it
+ * Learnings only:
+ *   status        text (field), filterable: 'active' | 'superseded' (search should keep 'active')
+ *   confidence    number, filterable and range-filterable: 0..1
+ * One vector per object, named VECTOR_NAME ('default'), cosine distance (HNSW).
+ *
+ * The embedding space (provider/model/dimension) a collection holds is written in its description.
+ * ensureVectorSchema recreates the collections when the configured space differs: vectors of two
+ * models are not comparable (and of two dimensions cannot share an index), so they are rebuilt from
+ * PostgreSQL (reconcileVectorsWorkflow, or each session's next sync) rather than mixed. All
+ * processes of a deployment must therefore use the same MEMFLOW_EMBEDDINGS settings.
+ */
+import weaviate, { ApiKey, type Collection, type PropertyConfigCreate, type WeaviateClient } from 'weaviate-client';
+import type { Config } from './config.js';
+import { embeddingSpace } from './embeddings/index.js';
+import type { EmbeddingProvider } from './embeddings/types.js';
+
+export type { WeaviateClient } from 'weaviate-client';
+
+export type VectorRecordType = 'observation' | 'summary' | 'learning';
+export const RECORD_TYPES: readonly VectorRecordType[] = ['observation', 'summary', 'learning'];
+
+export const COLLECTIONS: Record<VectorRecordType, string> = {
+  observation: 'MemflowObservation',
+  summary: 'MemflowSummary',
+  learning: 'MemflowLearning',
+};
+
+/** The one named vector of every collection (pass as targetVector if a query needs it named). */
+export const VECTOR_NAME = 'default';
+
+/** Longest text stored in Weaviate for BM25; the full text stays in PostgreSQL. */
+export const TEXT_MAX_CHARS = 20_000;
+
+/** Properties of an object as written (see the header for their indexing). */
+export interface VectorObjectProperties {
+  title: string;
+  text: string;
+  projectId: string;
+  sessionId: string;
+  kind: string;
+  recordType: VectorRecordType;
+  createdAt: Date;
+  contentHash: string;
+  status?: string;
+  confidence?: number;
+}
+
+/** Bumped when the properties below change; existing collections get missing properties added. */
+const SCHEMA_VERSION = 1;
+
+const field = (name: string, filterable = true): PropertyConfigCreate<undefined> => ({
+  name,
+  dataType: 'text',
+  tokenization: 'field',
+  indexFilterable: filterable,
+  indexSearchable: false,
+});
+
+function propertiesOf(type: VectorRecordType): PropertyConfigCreate<undefined>[] {
+  const props: PropertyConfigCreate<undefined>[] = [
+    { name: 'title', dataType: 'text', tokenization: 'word', indexSearchable: true, indexFilterable: true },
+    { name: 'text', dataType: 'text', tokenization: 'word', indexSearchable: true, indexFilterable: false },
+    field('projectId'),
+    field('sessionId'),
+    field('kind'),
+    field('recordType'),
+    { name: 'createdAt', dataType: 'date', indexFilterable: true, indexRangeFilters: true },
+    field('contentHash', false),
+  ];
+  if (type === 'learning') {
+    props.push(field('status'), { name: 'confidence', dataType: 'number', indexFilterable: true, indexRangeFilters: true });
+  }
+  return props;
+}
+
+const description = (provider: EmbeddingProvider) => `memflow schema v${SCHEMA_VERSION}; embedding space ${embeddingSpace(provider)}`;
+const spaceOf = (desc: string | undefined) => /embedding space (\S+)/.exec(desc ?? '')?.[1];
+
+/** Weaviate tenant names allow [A-Za-z0-9_-]{1,64}; memflow tenant ids are UUIDs. */
+export function weaviateTenantName(tenantId: string): string {
+  const id = tenantId.toLowerCase();
+  if (!/^[0-9a-f-]{36}$/.test(id)) throw new Error(`not a tenant id: '${tenantId}'`);
+  return `tenant-${id}`;
+}
+
+/** The memflow tenant id of a Weaviate tenant name, or undefined for a name memflow did not make. */
+export function tenantIdOfWeaviateTenant(name: string): string | undefined {
+  return /^tenant-([0-9a-f-]{36})$/.exec(name)?.[1];
+}
+
+/** A client for WEAVIATE_URL (REST) and the same host on WEAVIATE_GRPC_PORT, with the API key. */
+export async function connectWeaviate(config: Config): Promise<WeaviateClient> {
+  const url = new URL(config.WEAVIATE_URL);
+  const secure = url.protocol === 'https:';
+  return weaviate.connectToCustom({
+    httpHost: url.hostname,
+    httpPort: url.port ? Number(url.port) : secure ? 443 : 80,
+    httpSecure: secure,
+    ...(url.pathname !== '/' ? { httpPath: url.pathname.replace(/\/+$/, '') } : {}),
+    grpcHost: url.hostname,
+    grpcPort: config.WEAVIATE_GRPC_PORT,
+    grpcSecure: secure,
+    ...(config.WEAVIATE_API_KEY ? { authCredentials: new ApiKey(config.WEAVIATE_API_KEY) } : {}),
+    timeout: { init: 5, query: 30, insert: 90 },
+  });
+}
+
+/** Another process created the collection between our check and our create. */
+const alreadyExists = (err: unknown) => /already exists/i.test(String((err as Error)?.message ?? err));
+
+async function createCollection(client: WeaviateClient, type: VectorRecordType, provider: EmbeddingProvider): Promise<void> {
+  try {
+    await client.collections.create({
+      name: COLLECTIONS[type],
+      description: description(provider),
+      properties: propertiesOf(type),
+      vectorizers: weaviate.configure.vectors.selfProvided({
+        name: VECTOR_NAME,
+        vectorIndexConfig: weaviate.configure.vectorIndex.hnsw({ distanceMetric: 'cosine' }),
+      }),
+      invertedIndex: { bm25: { b: 0.75, k1: 1.2 } },
+      // Tenants appear on first write; explicit creation (ensureWeaviateTenant) also works.
+      multiTenancy: { enabled: true, autoTenantCreation: true, autoTenantActivation: true },
+    });
+  } catch (err) {
+    if (!alreadyExists(err)) throw err;
+  }
+}
+
+/**
+ * Creates the three collections, or migrates them: missing properties are added, and a collection
+ * holding another embedding space is dropped and recreated empty (see the header). Idempotent and
+ * cheap when nothing changed (one schema read).
+ */
+export async function ensureVectorSchema(client: WeaviateClient, provider: EmbeddingProvider): Promise<void> {
+  const existing = new Map((await client.collections.listAll()).map((c) => [c.name, c]));
+  for (const type of RECORD_TYPES) {
+    const name = COLLECTIONS[type];
+    const current = existing.get(name);
+    if (!current) {
+      await createCollection(client, type, provider);
+      continue;
+    }
+    // Another space, or not made by us (e.g. Weaviate's auto-schema, without multi-tenancy): rebuild.
+    if (spaceOf(current.description) !== embeddingSpace(provider) || !current.multiTenancy.enabled) {
+      await client.collections.delete(name);
+      await createCollection(client, type, provider);
+      continue;
+    }
+    const have = new Set(current.properties.map((p) => p.name));
+    const collection = client.collections.use(name);
+    for (const prop of propertiesOf(type)) {
+      if (!have.has(prop.name)) await collection.config.addProperty(prop);
+    }
+    if (current.description !== description(provider)) await collection.config.update({ description: description(provider) });
+  }
+}
+
+/** Creates the memflow tenant's Weaviate tenant in every collection (active), if missing. */
+export async function ensureWeaviateTenant(client: WeaviateClient, tenantId: string): Promise<void> {
+  const name = weaviateTenantName(tenantId);
+  for (const type of RECORD_TYPES) {
+    const tenants = client.collections.use(COLLECTIONS[type]).tenants;
+    const found = await tenants.getByName(name);
+    if (!found) {
+      try {
+        await tenants.create({ name });
+      } catch (err) {
+        if (!alreadyExists(err)) throw err;
+      }
+    } else if (found.activityStatus !== 'ACTIVE') {
+      await tenants.update({ name, activityStatus: 'ACTIVE' });
+    }
+  }
+}
+
+/** The collection of a record type, scoped to one memflow tenant. */
+export function tenantCollection(client: WeaviateClient, type: VectorRecordType, tenantId: string): Collection<undefined, string, undefined> {
+  return client.collections.use(COLLECTIONS[type]).withTenant(weaviateTenantName(tenantId));
+}

@@ -1,0 +1,164 @@
+/**
+ * GET /v1/context and the session-start hook's additionalContext, through the real API on the real
+ * stack: the project's learnings, summaries and activity ranked and rendered under a tiktoken
+ * budget that is never exceeded (checked across many budgets, tiny ones included), superseded
+ * learnings left out, another tenant's memories never included.
+ */
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { countTokens } from '../common/tokens.js';
+import { CORPUS, seedCorpus, type SeededCorpus } from './fixtures/retrieval-corpus.js';
+import { startTestApi, type TestApi } from './helpers/app.js';
+import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
+
+const config = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('context') });
+const prisma = testPrisma();
+let api: TestApi;
+let tenantA: Awaited<ReturnType<typeof newTenant>>;
+let tenantB: Awaited<ReturnType<typeof newTenant>>;
+let seeded: SeededCorpus;
+let supersededId: string;
+const project = uniqueName('storefront');
+
+async function get(key: string, path: string) {
+  const res = await fetch(`${api.url}${path}`, { headers: { authorization: `Bearer ${key}` } });
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+}
+
+const context = (key: string, params: Record<string, string>) => get(key, `/v1/context?${new URLSearchParams(params).toString()}`);
+
+before(async () => {
+  tenantA = await newTenant(prisma);
+  tenantB = await newTenant(prisma);
+  seeded = await seedCorpus(prisma, tenantA.tenantId, project);
+  // An old belief, replaced by the current one: it must never reach a new session.
+  const current = seeded.sessions.find((s) => s.key === 'docker-build-cache')!;
+  const old = await prisma.learning.create({
+    data: {
+      tenantId: tenantA.tenantId,
+      projectId: seeded.projectId,
+      kind: 'convention',
+      title: 'Obsolete: always build images with docker build --no-cache',
+      body: 'Superseded advice that disabled the layer cache entirely.',
+      confidence: 0.99,
+      strength: 50,
+      status: 'superseded',
+      fingerprint: crypto.randomBytes(32).toString('hex'),
+      supersededById: current.learningId,
+      validTo: new Date(),
+    },
+  });
+  supersededId = old.id;
+  // B has a project of the same name with its own memory.
+  await seedCorpus(prisma, tenantB.tenantId, project, CORPUS.filter((s) => s.key === 'i18n-plurals'));
+  api = await startTestApi(config, prisma);
+});
+
+after(async () => {
+  await api?.close();
+  await prisma.$disconnect();
+});
+
+describe('GET /v1/context', () => {
+  test('renders learnings, recent sessions and activity under the default budget of 1500 tokens', async () => {
+    const res = await context(tenantA.key, { project });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const { context: text, tokens, items } = res.body;
+    assert.equal(tokens, countTokens(text), 'tokens is the tiktoken count of the context');
+    assert.ok(tokens <= 1500 && tokens > 1000, `uses the budget (${tokens})`);
+    assert.match(text, /## Learnings/);
+    assert.match(text, /## Recent sessions/);
+    assert.ok(items.length > 10);
+    assert.equal(new Set(items).size, items.length);
+    // Every listed item is a memory of this tenant and project.
+    const known = new Set(seeded.sessions.flatMap((s) => [s.learningId, s.summaryId, ...s.observationIds]));
+    assert.ok(items.every((id: string) => known.has(id)));
+    // The freshest session's summary is in it.
+    const newest = CORPUS.reduce((a, b) => (a.daysAgo < b.daysAgo ? a : b));
+    assert.ok(text.includes(newest.summary.title));
+  });
+
+  test('is never above the budget, whatever the budget', async () => {
+    const budgets = [1, 5, 10, 15, 20, 30, 50, 64, 75, 100, 128, 150, 200, 256, 300, 400, 500, 750, 1000, 1500, 2000, 3000, 4000];
+    for (const budget of budgets) {
+      const res = await context(tenantA.key, { project, tokens: String(budget) });
+      assert.equal(res.status, 200);
+      const actual = countTokens(res.body.context);
+      assert.ok(actual <= budget, `budget ${budget}: ${actual} tokens`);
+      assert.equal(res.body.tokens, actual);
+      assert.equal(res.body.items.length === 0, res.body.context === '', 'no items, no text');
+    }
+    // Tiny budgets give nothing rather than a lone header; a small one gives whole items.
+    assert.equal((await context(tenantA.key, { project, tokens: '5' })).body.context, '');
+    assert.match((await context(tenantA.key, { project, tokens: '60' })).body.context, /^# memflow[^\n]*\n## (Learnings|Recent sessions|Recent activity)\n- \S/);
+  });
+
+  test('leaves superseded learnings out', async () => {
+    const res = await context(tenantA.key, { project, tokens: '32000' });
+    assert.ok(!res.body.items.includes(supersededId));
+    assert.ok(!res.body.context.includes('Obsolete'));
+    assert.ok(res.body.items.includes(seeded.sessions.find((s) => s.key === 'docker-build-cache')!.learningId));
+  });
+
+  test('puts what matches the query first', async () => {
+    const docker = seeded.sessions.find((s) => s.key === 'docker-build-cache')!;
+    const res = await context(tenantA.key, { project, tokens: '300', q: 'docker image build is slow, npm ci not cached' });
+    assert.equal(res.body.items[0], docker.learningId, res.body.context);
+    assert.ok(res.body.tokens <= 300);
+  });
+
+  test('never includes another tenant\'s memories, and validates its parameters', async () => {
+    const b = await context(tenantB.key, { project, tokens: '4000' });
+    assert.equal(b.status, 200);
+    const aIds = new Set(seeded.sessions.flatMap((s) => [s.learningId, s.summaryId, ...s.observationIds]));
+    assert.ok(b.body.items.length > 0 && b.body.items.every((id: string) => !aIds.has(id)));
+    assert.ok(!/Playwright|Docker|CORS/.test(b.body.context));
+    assert.deepEqual((await context(tenantB.key, { project: 'never-seen' })).body, { context: '', tokens: 0, items: [] });
+
+    for (const [params, field] of [
+      [{ project, tokens: '0' }, 'tokens'],
+      [{ project, tokens: '1.5' }, 'tokens'],
+      [{ project, tokens: 'many' }, 'tokens'],
+      [{ project, tokens: '32001' }, 'tokens'],
+      [{}, 'project'],
+    ] as const) {
+      const res = await context(tenantA.key, params);
+      assert.equal(res.status, 400, JSON.stringify(params));
+      assert.match(res.body.error.message, new RegExp(`^${field}:`));
+    }
+  });
+});
+
+describe('session-start', () => {
+  test('returns the project context as additionalContext, quickly', async () => {
+    const sessionId = crypto.randomUUID();
+    const t0 = performance.now();
+    const res = await fetch(`${api.url}/v1/hooks/session-start`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tenantA.key}`, 'x-memflow-project': project },
+      body: JSON.stringify({ session_id: sessionId, transcript_path: '/tmp/t.jsonl', cwd: '/work/storefront', hook_event_name: 'SessionStart', source: 'startup' }),
+    });
+    const elapsed = performance.now() - t0;
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { hookSpecificOutput: { hookEventName: string; additionalContext: string } };
+    assert.equal(body.hookSpecificOutput.hookEventName, 'SessionStart');
+    const text = body.hookSpecificOutput.additionalContext;
+    assert.match(text, /## Learnings/);
+    assert.ok(countTokens(text) <= 1500);
+    // The same context GET /v1/context gives for the project (the new session added nothing yet).
+    assert.equal(text, (await context(tenantA.key, { project })).body.context);
+    assert.match(res.headers.get('server-timing') ?? '', /context;dur=/);
+    assert.ok(elapsed < 1000, `session-start answered in ${elapsed.toFixed(0)} ms`);
+  });
+
+  test('a project without memories gets an empty context', async () => {
+    const res = await fetch(`${api.url}/v1/hooks/session-start`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tenantA.key}`, 'x-memflow-project': uniqueName('fresh') },
+      body: JSON.stringify({ session_id: crypto.randomUUID(), transcript_path: '/tmp/t.jsonl', cwd: '/work/fresh', hook_event_name: 'SessionStart', source: 'startup' }),
+    });
+    const body = (await res.json()) as { hookSpecificOutput: { additionalContext: string } };
+    assert.equal(body.hookSpecificOutput.additionalContext, '');
+  });
+});

@@ -1,0 +1,273 @@
+/**
+ * Retrieval through the real API against the real stack: GET /v1/search in its three modes with
+ * every filter, the compact index it answers, details by id (GET /v1/memories/{id},
+ * POST /v1/memories:batchGet), GET /v1/learnings, validation, tenant isolation, and search that
+ * keeps answering from PostgreSQL alone (degraded) when Weaviate cannot be reached.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { AddressInfo } from 'node:net';
+import { createVectorActivities } from '../activities/vectors.js';
+import { createApi } from '../api/app.js';
+import { createLogger } from '../common/logger.js';
+import { freePort } from '../infra/daemon.js';
+import { CORPUS, seedCorpus, syncCorpusVectors, type SeededCorpus } from './fixtures/retrieval-corpus.js';
+import { startTestApi, type TestApi } from './helpers/app.js';
+import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
+
+const config = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('search') });
+const prisma = testPrisma();
+const vectors = createVectorActivities({ prisma, config });
+let api: TestApi;
+let tenantA: Awaited<ReturnType<typeof newTenant>>;
+let tenantB: Awaited<ReturnType<typeof newTenant>>;
+let storefront: SeededCorpus;
+let backoffice: SeededCorpus;
+let bCorpus: SeededCorpus;
+
+const byKey = (c: SeededCorpus, key: string) => c.sessions.find((s) => s.key === key)!;
+
+async function call(key: string, path: string, init: { method?: string; body?: unknown; url?: string } = {}) {
+  const res = await fetch(`${init.url ?? api.url}${path}`, {
+    method: init.method ?? 'GET',
+    headers: { authorization: `Bearer ${key}`, ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+}
+
+const search = (key: string, params: Record<string, string>, url?: string) =>
+  call(key, `/v1/search?${new URLSearchParams(params).toString()}`, url ? { url } : {});
+
+before(async () => {
+  tenantA = await newTenant(prisma);
+  tenantB = await newTenant(prisma);
+  storefront = await seedCorpus(prisma, tenantA.tenantId, 'storefront');
+  // A second project of A holds two of the same topics, to tell the project filter at work.
+  backoffice = await seedCorpus(prisma, tenantA.tenantId, 'backoffice', CORPUS.filter((s) => ['docker-build-cache', 'cors-preflight'].includes(s.key)));
+  // B has its own memories, none about the checkout test.
+  bCorpus = await seedCorpus(prisma, tenantB.tenantId, 'storefront', CORPUS.filter((s) => s.key === 'i18n-plurals'));
+  for (const [tenantId, seeded] of [[tenantA.tenantId, storefront], [tenantA.tenantId, backoffice], [tenantB.tenantId, bCorpus]] as const) {
+    await syncCorpusVectors(vectors, tenantId, seeded);
+  }
+  api = await startTestApi(config, prisma);
+});
+
+after(async () => {
+  await api?.close();
+  await prisma.$disconnect();
+});
+
+describe('GET /v1/search', () => {
+  test('answers a compact index, best match first, in every mode', async () => {
+    const flaky = byKey(storefront, 'flaky-checkout-e2e');
+    for (const mode of ['hybrid', 'keyword', 'semantic']) {
+      const res = await search(tenantA.key, { q: 'flaky checkout test timing out in CI', mode, project: 'storefront' });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.body.mode, mode);
+      assert.equal(res.body.degraded, false, `${mode}: ${res.body.degradedReason}`);
+      assert.equal(typeof res.body.tookMs, 'number');
+      const results = res.body.results as any[];
+      assert.ok(results.length > 0 && results.length <= 10);
+      assert.equal(results[0].sessionId, flaky.agentSessionId, `${mode}: top hit ${results[0].title}`);
+      for (const r of results) {
+        assert.deepEqual(Object.keys(r).sort(), ['createdAt', 'id', 'score', 'sessionId', 'snippet', 'title', 'type']);
+        assert.ok(['observation', 'summary', 'learning'].includes(r.type));
+        assert.ok(r.snippet.length <= 202, 'a short snippet, not the body');
+        assert.ok(!Number.isNaN(Date.parse(r.createdAt)));
+      }
+      const scores = results.map((r) => r.score);
+      assert.deepEqual(scores, [...scores].sort((a, b) => b - a), 'ordered by score');
+    }
+  });
+
+  test('a learning carries the session of its source', async () => {
+    const res = await search(tenantA.key, { q: 'volatile default column lock', types: 'learning' });
+    const top = res.body.results[0];
+    assert.equal(top.type, 'learning');
+    assert.equal(top.id, byKey(storefront, 'migration-lock').learningId);
+    assert.equal(top.sessionId, byKey(storefront, 'migration-lock').agentSessionId);
+  });
+
+  test('filters by project, types and time, in every mode', async () => {
+    for (const mode of ['hybrid', 'keyword', 'semantic']) {
+      const inBackoffice = await search(tenantA.key, { q: 'docker build npm ci cache layer', mode, project: 'backoffice' });
+      const backofficeSessions = new Set(backoffice.sessions.map((s) => s.agentSessionId));
+      assert.ok(inBackoffice.body.results.length > 0, mode);
+      assert.ok(inBackoffice.body.results.every((r: any) => backofficeSessions.has(r.sessionId)), `${mode}: only backoffice results`);
+
+      const unknownProject = await search(tenantA.key, { q: 'docker', mode, project: 'no-such-project' });
+      assert.deepEqual(unknownProject.body.results, []);
+
+      for (const types of ['learning', 'summary', 'observation', 'summary,learning']) {
+        const res = await search(tenantA.key, { q: 'database index lock migration', mode, types, limit: '30' });
+        assert.ok(res.body.results.length > 0, `${mode} ${types}`);
+        assert.ok(res.body.results.every((r: any) => types.split(',').includes(r.type)), `${mode}: only ${types}`);
+      }
+
+      // The corpus spans 2..40 days ago: a window around 10..30 days keeps only those sessions.
+      const since = new Date(Date.now() - 30.5 * 86_400_000).toISOString();
+      const until = new Date(Date.now() - 9.5 * 86_400_000).toISOString();
+      const windowed = await search(tenantA.key, { q: 'fix error slow test cache', mode, since, until, limit: '100' });
+      assert.ok(windowed.body.results.length > 0, mode);
+      for (const r of windowed.body.results) {
+        assert.ok(r.createdAt >= since && r.createdAt < until, `${mode}: ${r.createdAt} outside [${since}, ${until})`);
+      }
+      const onlySince = await search(tenantA.key, { q: 'fix error slow test cache', mode, since: new Date(Date.now() - 5 * 86_400_000).toISOString() });
+      assert.ok(onlySince.body.results.every((r: any) => Date.parse(r.createdAt) >= Date.now() - 5 * 86_400_000 - 60_000), mode);
+    }
+  });
+
+  test('limit is honoured and capped at 100; bad parameters are 400s naming the field', async () => {
+    const three = await search(tenantA.key, { q: 'fix', limit: '3' });
+    assert.equal(three.status, 200);
+    assert.ok(three.body.results.length <= 3);
+    const hundred = await search(tenantA.key, { q: 'fix', limit: '100' });
+    assert.equal(hundred.status, 200);
+
+    const bad: [Record<string, string>, string][] = [
+      [{ q: 'fix', limit: '101' }, 'limit'],
+      [{ q: 'fix', limit: '0' }, 'limit'],
+      [{ q: 'fix', limit: 'ten' }, 'limit'],
+      [{}, 'q'],
+      [{ q: '   ' }, 'q'],
+      [{ q: 'fix', mode: 'fuzzy' }, 'mode'],
+      [{ q: 'fix', types: 'observation,memo' }, 'types'],
+      [{ q: 'fix', since: 'last tuesday' }, 'since'],
+      [{ q: 'fix', until: '2026-13-45' }, 'until'],
+      [{ q: 'fix', since: '2026-11-02', until: '2026-11-01' }, 'until'],
+      [{ q: 'fix', project: '../etc' }, 'project'],
+    ];
+    for (const [params, field] of bad) {
+      const res = await search(tenantA.key, params);
+      assert.equal(res.status, 400, JSON.stringify(params));
+      assert.match(res.body.error.message, new RegExp(`^${field}:`), JSON.stringify(res.body));
+    }
+  });
+
+  test('never crosses tenants', async () => {
+    for (const mode of ['hybrid', 'keyword', 'semantic']) {
+      const res = await search(tenantB.key, { q: 'Playwright checkout payment iframe timeout flaky', mode });
+      assert.equal(res.status, 200);
+      const ownIds = new Set(bCorpus.sessions.map((s) => s.agentSessionId));
+      assert.ok(res.body.results.every((r: any) => ownIds.has(r.sessionId)), `${mode}: B sees only its own memories`);
+      assert.ok(!res.body.results.some((r: any) => /checkout|playwright/i.test(r.title)), mode);
+      // And A does not see B's (A's own i18n session exists; B's copy must not show up).
+      const a = await search(tenantA.key, { q: 'French plural articles', mode, limit: '100' });
+      assert.ok(!a.body.results.some((r: any) => r.sessionId === bCorpus.sessions[0]!.agentSessionId), mode);
+    }
+  });
+});
+
+describe('memories by id', () => {
+  test('GET /v1/memories/{id} returns the full record of each type', async () => {
+    const s = byKey(storefront, 'jwt-refresh-race');
+    const obs = await call(tenantA.key, `/v1/memories/${s.observationIds[1]}`);
+    assert.equal(obs.status, 200);
+    assert.equal(obs.body.type, 'observation');
+    assert.equal(obs.body.sessionId, s.agentSessionId);
+    assert.equal(obs.body.project, 'storefront');
+    assert.equal(obs.body.toolName, 'Grep');
+    assert.match(obs.body.text, /revokeFamily/);
+
+    const sum = await call(tenantA.key, `/v1/memories/${s.summaryId}`);
+    assert.equal(sum.body.type, 'summary');
+    assert.equal(sum.body.kind, 'final');
+    assert.match(sum.body.investigated, /token family/);
+    assert.equal(sum.body.sessionId, s.agentSessionId);
+
+    const learning = await call(tenantA.key, `/v1/memories/${s.learningId}`);
+    assert.equal(learning.body.type, 'learning');
+    assert.equal(learning.body.status, 'active');
+    assert.equal(learning.body.sources.length, 1);
+    assert.equal(learning.body.sources[0].summaryId, s.summaryId);
+    assert.equal(learning.body.sources[0].sessionId, s.agentSessionId);
+    assert.equal(learning.body.history.length, 1);
+    assert.equal(learning.body.history[0].reason, 'created');
+  });
+
+  test('unknown ids and other tenants\' ids are 404; a malformed id is a 400', async () => {
+    const s = byKey(storefront, 'jwt-refresh-race');
+    for (const id of [s.observationIds[0], s.summaryId, s.learningId]) {
+      const res = await call(tenantB.key, `/v1/memories/${id}`);
+      assert.equal(res.status, 404, 'B cannot read A\'s memory');
+      assert.equal(res.body.error.code, 'not_found');
+    }
+    assert.equal((await call(tenantA.key, '/v1/memories/00000000-0000-4000-8000-000000000000')).status, 404);
+    const bad = await call(tenantA.key, '/v1/memories/not-a-uuid');
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.error.message, /^id:/);
+  });
+
+  test('POST /v1/memories:batchGet returns the records in order and lists what it did not find', async () => {
+    const s = byKey(storefront, 'cors-preflight');
+    const foreign = bCorpus.sessions[0]!.summaryId;
+    const ids = [s.learningId, s.summaryId, foreign, s.observationIds[0]!];
+    const res = await call(tenantA.key, '/v1/memories:batchGet', { method: 'POST', body: { ids } });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(res.body.items.map((r: any) => r.id), [s.learningId, s.summaryId, s.observationIds[0]]);
+    assert.deepEqual(res.body.items.map((r: any) => r.type), ['learning', 'summary', 'observation']);
+    assert.deepEqual(res.body.notFound, [foreign]);
+
+    const tooMany = await call(tenantA.key, '/v1/memories:batchGet', { method: 'POST', body: { ids: Array.from({ length: 101 }, () => s.summaryId) } });
+    assert.equal(tooMany.status, 400);
+    assert.match(tooMany.body.error.message, /^ids:/);
+    for (const body of [{}, { ids: [] }, { ids: ['nope'] }, { ids: 'x' }]) {
+      const res2 = await call(tenantA.key, '/v1/memories:batchGet', { method: 'POST', body });
+      assert.equal(res2.status, 400, JSON.stringify(body));
+      assert.match(res2.body.error.message, /^ids/);
+    }
+  });
+});
+
+describe('GET /v1/learnings', () => {
+  test('pages through the active learnings with their sources', async () => {
+    const seen: any[] = [];
+    let cursor: string | null = null;
+    do {
+      const res: Awaited<ReturnType<typeof call>> = await call(tenantA.key, `/v1/learnings?project=storefront&limit=5${cursor ? `&cursor=${cursor}` : ''}`);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.ok(res.body.items.length <= 5);
+      seen.push(...res.body.items);
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    assert.equal(seen.length, CORPUS.length);
+    assert.equal(new Set(seen.map((l) => l.id)).size, CORPUS.length);
+    assert.ok(seen.every((l) => l.project === 'storefront' && l.status === 'active' && l.sources.length === 1 && l.sources[0].sessionId));
+    const other = await call(tenantB.key, '/v1/learnings');
+    assert.deepEqual(other.body.items.map((l: any) => l.id), [bCorpus.sessions[0]!.learningId]);
+    assert.equal((await call(tenantA.key, '/v1/learnings?limit=500')).status, 400);
+    assert.equal((await call(tenantA.key, '/v1/learnings?cursor=bogus')).status, 400);
+  });
+});
+
+describe('with Weaviate unreachable', () => {
+  test('search answers from PostgreSQL alone and says it is degraded', async () => {
+    const closed = await freePort(); // nothing listens there: connections are refused
+    const down = createApi({ ...config, WEAVIATE_URL: `http://127.0.0.1:${closed}`, WEAVIATE_GRPC_PORT: closed }, prisma, createLogger('test-api', 'silent'), {
+      search: { vectorTimeoutMs: 3000 },
+    });
+    await down.app.listen({ host: '127.0.0.1', port: 0 });
+    const url = `http://127.0.0.1:${(down.app.server.address() as AddressInfo).port}`;
+    try {
+      const flaky = byKey(storefront, 'flaky-checkout-e2e');
+      for (const mode of ['hybrid', 'semantic']) {
+        const t0 = performance.now();
+        const res = await search(tenantA.key, { q: 'flaky checkout test timing out in CI', mode }, url);
+        assert.equal(res.status, 200, JSON.stringify(res.body));
+        assert.equal(res.body.degraded, true, mode);
+        assert.match(res.body.degradedReason, /weaviate/i);
+        assert.equal(res.body.results[0]?.sessionId, flaky.agentSessionId, `${mode}: keyword results still answer`);
+        assert.ok(performance.now() - t0 < 3000, 'a refused connection does not wait for the time bound');
+      }
+      const keyword = await search(tenantA.key, { q: 'flaky checkout', mode: 'keyword' }, url);
+      assert.equal(keyword.body.degraded, false, 'keyword search never needs Weaviate');
+      // Tenant isolation holds in degraded mode too.
+      const other = await search(tenantB.key, { q: 'Playwright checkout payment iframe', mode: 'hybrid' }, url);
+      assert.equal(other.body.degraded, true);
+      assert.ok(!other.body.results.some((r: any) => /checkout/i.test(r.title)));
+    } finally {
+      await down.close();
+    }
+  });
+});
