@@ -4,11 +4,10 @@
  * items are unique on (session, sequence), and everything for one batch commits in one transaction,
  * so a retried activity (worker killed mid-batch, database outage) never duplicates anything.
  */
-import { ApplicationFailure } from '@temporalio/activity';
 import type { PrismaClient } from '../common/db.js';
-import { classifyDbError } from '../common/db.js';
 import { countTokens } from '../common/tokens.js';
 import type { HookEventName, SessionStatus } from '../workflows/session/messages.js';
+import { rethrowDbError } from './db-errors.js';
 import { renderEvent } from './observation.js';
 
 export interface CaptureDeps {
@@ -24,20 +23,16 @@ export interface SessionIds {
 /** Prisma Client names hook_event_name values with underscores (the database keeps the route names). */
 const fromDbEvent = (e: string) => e.replace(/_/g, '-') as HookEventName;
 
-/** Maps database errors to Temporal's retry semantics once, here. */
-function rethrow(err: unknown): never {
-  const kind = classifyDbError(err);
-  if (kind === 'permanent') {
-    throw ApplicationFailure.nonRetryable(`database rejected the write: ${(err as Error).message}`, 'DatabasePermanent');
-  }
-  throw err; // transient and overloaded: Temporal retries with backoff
-}
 
 export interface PersistResult {
   eventCount: number;
   stored: number;
   doneIds: string[];
   sawSessionEnd: boolean;
+  /** A `stop` was processed in this batch: the agent finished a turn (rolling summary point). */
+  sawStop: boolean;
+  /** tiktoken count of the observation text this batch added (what summarization will read). */
+  tokens: number;
   more: boolean;
 }
 
@@ -52,7 +47,7 @@ type Rendered = ReturnType<typeof renderEvent>;
  * they arrive in different batches), every other event one observation unique by its sequence, and
  * prompts numbered after those already stored.
  */
-async function storeBatch(tx: Tx, sessionId: string, batch: StoredEvent[]): Promise<void> {
+async function storeBatch(tx: Tx, sessionId: string, batch: StoredEvent[]): Promise<number> {
   const items = batch.map((ev) => ({ ev, r: renderEvent(fromDbEvent(ev.event), ev.payload as Record<string, unknown>) }));
   const row = (ev: StoredEvent, r: Rendered) => ({
     tenantId: ev.tenantId,
@@ -75,6 +70,7 @@ async function storeBatch(tx: Tx, sessionId: string, batch: StoredEvent[]): Prom
     ? await tx.observation.findMany({ where: { sessionId, toolUseId: { in: [...calls.keys()] } } })
     : [];
   const existingByCall = new Map(existing.map((o) => [o.toolUseId!, o]));
+  let newTokens = 0;
   const creates: ReturnType<typeof row>[] = [];
   const createsExtra: { sequence: number; toolUseId: string | null; sourceEventIds: string[] }[] = [];
   for (const [toolUseId, group] of calls) {
@@ -90,6 +86,7 @@ async function storeBatch(tx: Tx, sessionId: string, batch: StoredEvent[]): Prom
     }
     const hasResult = best.ev.event === 'post_tool_use';
     const merged = row(best.ev, best.r);
+    if (hasResult) newTokens += Math.max(0, merged.tokenCount - old.tokenCount);
     await tx.observation.update({
       where: { id: old.id },
       data: {
@@ -104,6 +101,7 @@ async function storeBatch(tx: Tx, sessionId: string, batch: StoredEvent[]): Prom
     creates.push(row(ev, r));
     createsExtra.push({ sequence: ev.sequence, toolUseId: null, sourceEventIds: [ev.id] });
   }
+  newTokens += creates.reduce((sum, c) => sum + c.tokenCount, 0);
   if (creates.length > 0) {
     await tx.observation.createMany({
       data: creates.map((c, i) => ({ ...c, ...createsExtra[i]! })),
@@ -127,6 +125,7 @@ async function storeBatch(tx: Tx, sessionId: string, batch: StoredEvent[]): Prom
       })),
     });
   }
+  return newTokens;
 }
 
 export function createCaptureActivities({ prisma }: CaptureDeps) {
@@ -148,7 +147,7 @@ export function createCaptureActivities({ prisma }: CaptureDeps) {
             take: limit + 1,
           });
           const batch = events.slice(0, limit);
-          if (batch.length > 0) await storeBatch(tx, input.sessionId, batch);
+          const tokens = batch.length > 0 ? await storeBatch(tx, input.sessionId, batch) : 0;
           if (batch.length > 0) {
             await tx.hookEvent.updateMany({ where: { id: { in: batch.map((e) => e.id) } }, data: { processedAt: new Date() } });
           }
@@ -160,23 +159,25 @@ export function createCaptureActivities({ prisma }: CaptureDeps) {
             stored: batch.length,
             doneIds: input.eventIds.filter((id) => !pendingIds.has(id)),
             sawSessionEnd: batch.some((e) => e.event === 'session_end'),
+            sawStop: batch.some((e) => e.event === 'stop'),
+            tokens,
             more: events.length > limit,
           };
         });
       } catch (err) {
-        rethrow(err);
+        rethrowDbError(err);
       }
     },
 
     /** Records the session's final state; repeating it changes nothing. */
     async closeSession(input: SessionIds & { status: SessionStatus; reason: string }): Promise<void> {
       try {
-        await prisma.session.updateMany({
-          where: { id: input.sessionId, tenantId: input.tenantId },
-          data: { status: input.status, endedAt: new Date() },
-        });
+        const where = { id: input.sessionId, tenantId: input.tenantId };
+        await prisma.session.updateMany({ where, data: { status: input.status } });
+        // The session ended when it was first closed (or marked summarizing), not when summaries finished.
+        await prisma.session.updateMany({ where: { ...where, endedAt: null }, data: { endedAt: new Date() } });
       } catch (err) {
-        rethrow(err);
+        rethrowDbError(err);
       }
     },
   };

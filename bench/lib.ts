@@ -56,3 +56,12 @@ export function printTable(title: string, rows: [string, string][]): void {
   console.log(`\n${title}\n| ${'metric'.padEnd(w)} | ${'value'.padStart(v)} |\n| ${'-'.repeat(w)} | ${'-'.repeat(v)} |`);
   for (const [k, val] of rows) console.log(`| ${k.padEnd(w)} | ${val.padStart(v)} |`);
 }
+
+/** A table with one column per configuration: rows of [metric, value per column]. */
+export function printColumns(title: string, columns: string[], rows: [string, string[]][]): void {
+  const w = Math.max(...rows.map(([k]) => k.length), 6);
+  const cw = Math.max(...columns.map((c) => c.length), ...rows.flatMap(([, vs]) => vs.map((v) => v.length)));
+  console.log(`\n${title}\n| ${'metric'.padEnd(w)} | ${columns.map((c) => c.padStart(cw)).join(' | ')} |`);
+  console.log(`| ${'-'.repeat(w)} | ${columns.map(() => '-'.repeat(cw)).join(' | ')} |`);
+  for (const [k, vs] of rows) console.log(`| ${k.padEnd(w)} | ${vs.map((v) => v.padStart(cw)).join(' | ')} |`);
+}

@@ -13,6 +13,7 @@ import { Client, Connection } from '@temporalio/client';
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { CaptureActivities, PersistResult } from '../activities/capture.js';
+import type { SummarizeActivities, SummaryOutcome } from '../activities/summarize/activities.js';
 import { hookEventSignal, sessionViewQuery, sessionWorkflowId, type HookEventName, type SessionWorkflowInput } from '../workflows/session/messages.js';
 import { WORKFLOWS_PATH } from '../workers/worker.js';
 import { testConfig, uniqueName } from './helpers/env.js';
@@ -25,9 +26,23 @@ class FakeStore {
   readonly kinds = new Map<string, HookEventName>();
   readonly persisted = new Map<string, number>();
   closed: { status: string; reason: string }[] = [];
+  readonly summaryCalls: string[] = [];
 
-  activities(): CaptureActivities {
+  /** Capture activities that record what they were handed, plus summarization that always succeeds. */
+  activities(): CaptureActivities & Pick<SummarizeActivities, 'summarizeBatch' | 'summarizeSession'> & { syncSessionVectors(): Promise<void> } {
+    const done = (toSequence: number): SummaryOutcome => ({ status: 'done', summaryId: crypto.randomUUID(), fromSequence: 1, toSequence, offline: true, more: false });
     return {
+      summarizeBatch: async ({ flush, minTokens }) => {
+        this.summaryCalls.push(`batch${flush ? ':flush' : minTokens !== undefined ? ':turn' : ''}`);
+        return flush || minTokens !== undefined ? done(this.persisted.size) : { status: 'nothing', more: false };
+      },
+      summarizeSession: async ({ kind }) => {
+        this.summaryCalls.push(kind);
+        return done(this.persisted.size);
+      },
+      syncSessionVectors: async () => {
+        this.summaryCalls.push('sync');
+      },
       persistEvents: async ({ eventIds }): Promise<PersistResult> => {
         const fresh = eventIds.filter((id) => !this.persisted.has(id));
         for (const id of eventIds) this.persisted.set(id, (this.persisted.get(id) ?? 0) + 1);
@@ -36,6 +51,8 @@ class FakeStore {
           stored: fresh.length,
           doneIds: eventIds,
           sawSessionEnd: fresh.some((id) => this.kinds.get(id) === 'session-end'),
+          sawStop: fresh.some((id) => this.kinds.get(id) === 'stop'),
+          tokens: fresh.length * 100,
           more: false,
         };
       },
@@ -130,6 +147,26 @@ test('an idle session closes itself as completed', async () => {
   assert.deepEqual(result, { status: 'completed', eventCount: result.eventCount, closedBy: 'idle' });
 
   const saved = path.join(historiesDir, 'session-idle.json');
+  if (!fs.existsSync(saved)) fs.writeFileSync(saved, historyToJSON(await handle.fetchHistory()));
+});
+
+test('a session is summarized at each stop and at its end, then synced to the vector store', async () => {
+  const inp = input({ flushDelayMs: 20, idleTimeoutMs: 60_000 });
+  store.summaryCalls.length = 0;
+  await signal(inp, 'session-start');
+  await signal(inp, 'user-prompt-submit');
+  await signal(inp, 'stop');
+  const handle = client.workflow.getHandle(sessionWorkflowId(inp.tenantId, inp.projectId, inp.agentSessionId));
+  // The stop flushes a batch and makes the rolling summary before the next event is handled.
+  for (let i = 0; i < 100 && !store.summaryCalls.includes('sync'); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(store.summaryCalls, ['batch:turn', 'rolling', 'sync']);
+  assert.equal((await handle.query(sessionViewQuery)).summaries, 2);
+  await signal(inp, 'session-end');
+  const result = await handle.result();
+  assert.equal(result.closedBy, 'session-end');
+  assert.deepEqual(store.summaryCalls.slice(3), ['batch:flush', 'final', 'sync']);
+
+  const saved = path.join(historiesDir, 'session-summaries.json');
   if (!fs.existsSync(saved)) fs.writeFileSync(saved, historyToJSON(await handle.fetchHistory()));
 });
 

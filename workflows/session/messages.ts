@@ -25,6 +25,10 @@ export interface SessionTuning {
   flushDelayMs: number;
   /** Continue-as-new after this many history events even if the server has not suggested it yet. */
   maxHistoryEvents: number;
+  /** Summarize a batch once this many observation tokens (tiktoken) are waiting (MEMFLOW_SUMMARY_BATCH_TOKENS). */
+  summaryBatchTokens: number;
+  /** While summarization is parked (budget spent, LLM credentials refused), try again this often (ms). */
+  parkRecheckMs: number;
 }
 
 export const DEFAULT_TUNING: SessionTuning = {
@@ -34,6 +38,8 @@ export const DEFAULT_TUNING: SessionTuning = {
   // Temporal caps a run at 51,200 events and suggests continue-as-new at about 4k in recent servers;
   // a batch costs ~10 events, so this keeps runs small and replays cheap.
   maxHistoryEvents: 5000,
+  summaryBatchTokens: 12_000,
+  parkRecheckMs: 15 * 60_000,
 };
 
 /** State carried across continue-as-new: ids only, so it stays tiny. */
@@ -42,6 +48,26 @@ export interface CarriedSessionState {
   eventCount: number;
   recentEventIds: string[];
   runs: number;
+  /** Summarization progress (absent in runs started before summaries existed). */
+  understanding?: UnderstandingState;
+}
+
+/** Where the session's summarization stands; carried across continue-as-new. */
+export interface UnderstandingState {
+  /** Highest observation sequence covered by a batch summary. */
+  summarizedThrough: number;
+  /** Observation tokens stored since the last batch summary (approximate trigger). */
+  pendingTokens: number;
+  /** Batch summaries made since the last rolling summary. */
+  batchesSinceRolling: number;
+  /** Records stored since the last vector sync. */
+  unsynced: boolean;
+}
+
+export interface ParkedView {
+  reason: 'budget' | 'llm-auth';
+  /** Epoch ms of the next attempt: the budget's reset, or the periodic recheck if sooner. */
+  until: number;
 }
 
 export interface SessionWorkflowInput {
@@ -60,6 +86,8 @@ export interface SessionView {
   eventCount: number;
   pending: number;
   runs: number;
+  summaries: number;
+  parked: ParkedView | null;
 }
 
 export interface SessionResult {

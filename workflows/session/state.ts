@@ -2,7 +2,7 @@
  * The session workflow's in-memory state: events waiting to be persisted, a bounded memory of recent
  * event ids (duplicate signals are dropped here; the activities are idempotent anyway), and counts.
  */
-import type { CarriedSessionState, HookEventRef, SessionStatus, SessionView } from './messages.js';
+import type { CarriedSessionState, HookEventRef, ParkedView, SessionStatus, SessionView, UnderstandingState } from './messages.js';
 
 const RECENT_IDS = 2000;
 
@@ -11,12 +11,16 @@ export class SessionState {
   eventCount: number;
   runs: number;
   status: SessionStatus = 'active';
+  understanding: UnderstandingState;
+  summaries = 0;
+  parked: ParkedView | null = null;
   private readonly recent: Set<string>;
 
   constructor(carried?: CarriedSessionState) {
     this.pending = carried?.pending ?? [];
     this.eventCount = carried?.eventCount ?? 0;
     this.runs = (carried?.runs ?? 0) + 1;
+    this.understanding = carried?.understanding ?? { summarizedThrough: 0, pendingTokens: 0, batchesSinceRolling: 0, unsynced: false };
     this.recent = new Set(carried?.recentEventIds ?? this.pending.map((e) => e.eventId));
   }
 
@@ -45,10 +49,17 @@ export class SessionState {
   }
 
   view(): SessionView {
-    return { status: this.status, eventCount: this.eventCount, pending: this.pending.length, runs: this.runs };
+    return {
+      status: this.status,
+      eventCount: this.eventCount,
+      pending: this.pending.length,
+      runs: this.runs,
+      summaries: this.summaries,
+      parked: this.parked,
+    };
   }
 
   carry(): CarriedSessionState {
-    return { pending: this.pending, eventCount: this.eventCount, recentEventIds: [...this.recent], runs: this.runs };
+    return { pending: this.pending, eventCount: this.eventCount, recentEventIds: [...this.recent], runs: this.runs, understanding: this.understanding };
   }
 }

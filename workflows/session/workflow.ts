@@ -2,7 +2,9 @@
  * One workflow per agent session. Events arrive as signals carrying only the id of a row the API has
  * already made durable; a signal wakes the workflow, which then has the activity catch up on every
  * unprocessed event of the session in the database (so a lost signal loses nothing), tracks the
- * session's state, and closes at `session-end` or after an idle timeout.
+ * session's state, and closes at `session-end` or after an idle timeout. Along the way it summarizes
+ * (understanding.ts): batches as observations accumulate, a rolling summary at stops, the final
+ * summary and learnings at the end, parking that work (never dropping it) when the budget is spent.
  * It continues-as-new with its (tiny) state long before Temporal's history limits.
  */
 import {
@@ -11,6 +13,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -24,6 +27,7 @@ import {
   type SessionWorkflowInput,
 } from './messages.js';
 import { SessionState } from './state.js';
+import { Understanding } from './understanding.js';
 
 // Database writes are quick; retry them briskly and for a long time: PostgreSQL being away for a while
 // must delay the session, never fail it. Non-retryable failures are typed by the activities. A batch
@@ -37,25 +41,52 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
   const tuning = { ...DEFAULT_TUNING, ...input.tuning };
   const state = new SessionState(input.carried);
   const ids = { tenantId: input.tenantId, projectId: input.projectId, sessionId: input.sessionId };
+  // Runs that began before summarization existed replay without it: their histories have no marker.
+  const understands = patched('summaries-v1');
+  const understanding = new Understanding(ids, state, tuning);
 
   setHandler(hookEventSignal, (ref) => {
     state.accept(ref);
   });
   setHandler(sessionViewQuery, () => state.view());
 
-  let ended = false;
+  let endedBy: SessionResult['closedBy'] | undefined;
+  let lastEventAt = Date.now();
   for (;;) {
-    if (!ended) {
-      const gotEvent = await condition(() => state.pending.length > 0, tuning.idleTimeoutMs);
+    if (!endedBy) {
+      const idleLeft = understands ? Math.max(0, lastEventAt + tuning.idleTimeoutMs - Date.now()) : tuning.idleTimeoutMs;
+      const parkedWait = understands ? understanding.parkedWaitMs() : undefined;
+      const gotEvent = await condition(() => state.pending.length > 0, parkedWait === undefined ? idleLeft : Math.min(idleLeft, parkedWait));
       if (!gotEvent) {
+        if (parkedWait !== undefined && parkedWait < idleLeft) {
+          await understanding.run('tokens'); // parked work's turn to try again
+          continue;
+        }
         log.info('session idle; closing', { sessionId: input.sessionId });
-        return close('idle');
+        endedBy = 'idle';
+        const result = await finish(endedBy);
+        if (result) return result;
+        continue;
       }
       // Give a burst of events a moment to arrive together, unless the agent stopped or ended.
       await condition(() => state.pending.length >= tuning.batchSize || state.urgent, tuning.flushDelayMs);
     }
 
+    const { stopped } = await persistPending();
+    lastEventAt = Date.now();
+    if (endedBy) {
+      const result = await finish(endedBy);
+      if (result) return result;
+      continue; // a late event arrived while closing: store it, then close again
+    }
+    if (understands) await understanding.run(stopped ? 'stop' : 'tokens');
+    await continueAsNewIfDue();
+  }
+
+  /** Stores every waiting event (and any the database holds that no signal announced). */
+  async function persistPending(): Promise<{ stopped: boolean }> {
     let more = false;
+    let stopped = false;
     while (state.pending.length > 0 || more) {
       const refs = state.pending.slice(0, tuning.batchSize);
       try {
@@ -63,7 +94,11 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
         state.eventCount = result.eventCount;
         state.markDone(result.doneIds);
         more = result.more;
-        if (result.sawSessionEnd) ended = true;
+        if (result.sawSessionEnd) endedBy = 'session-end';
+        if (understands) {
+          understanding.stored(result.tokens);
+          stopped ||= result.sawStop;
+        }
       } catch (err) {
         // Only non-retryable failures reach here (a bug or corrupt data): record it and fail visibly.
         await db.closeSession({ ...ids, status: 'failed', reason: 'persist-failed' });
@@ -71,19 +106,29 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
         throw ApplicationFailure.nonRetryable(`persisting events failed: ${(err as Error).message}`, 'PersistFailed');
       }
       // Checked after every batch: a busy session may never leave this loop.
-      if (!ended) await continueAsNewIfDue();
+      if (!endedBy) await continueAsNewIfDue();
     }
+    return { stopped };
+  }
 
-    if (ended) {
-      // Summarization, learning extraction and embedding (next issues) run here, between the
-      // `summarizing` status and the close.
-      await condition(allHandlersFinished);
-      // A late event signalled while we were closing is persisted before the run ends.
-      if (state.pending.length === 0) return close('session-end');
-      continue;
+  /**
+   * The session is over: final summary and learnings (waiting, while still storing late events, if
+   * that work is parked), then the close. Returns undefined when events arrived in the meantime.
+   */
+  async function finish(closedBy: SessionResult['closedBy']): Promise<SessionResult | undefined> {
+    if (understands) {
+      state.status = 'summarizing';
+      await db.closeSession({ ...ids, status: 'summarizing', reason: closedBy });
+      while (!(await understanding.run('end'))) {
+        if (await condition(() => state.pending.length > 0, understanding.parkedWaitMs() ?? 0)) await persistPending();
+      }
     }
-
-    await continueAsNewIfDue();
+    await condition(allHandlersFinished);
+    // A late event signalled while we were closing is persisted before the run ends.
+    if (state.pending.length > 0 && (understands || closedBy === 'session-end')) return undefined;
+    await db.closeSession({ ...ids, status: 'completed', reason: closedBy });
+    state.status = 'completed';
+    return { status: state.status, eventCount: state.eventCount, closedBy };
   }
 
   /** Continues as a new run (carrying the ids still pending) before the history grows large. */
@@ -93,11 +138,5 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       await condition(allHandlersFinished);
       await continueAsNew<typeof sessionWorkflow>({ ...input, carried: state.carry() });
     }
-  }
-
-  async function close(closedBy: SessionResult['closedBy']): Promise<SessionResult> {
-    await db.closeSession({ ...ids, status: 'completed', reason: closedBy });
-    state.status = 'completed';
-    return { status: state.status, eventCount: state.eventCount, closedBy };
   }
 }

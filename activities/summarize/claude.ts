@@ -1,0 +1,159 @@
+/**
+ * One structured call to Claude through the real SDK: a forced tool call whose input is validated
+ * against a zod schema, with a bounded repair conversation when the answer does not validate, the
+ * system prompt marked for prompt caching, and errors mapped onto Temporal's retry semantics.
+ *
+ * The SDK's own retries are off (maxRetries: 0): Temporal's retry policy is the only one, so attempts
+ * are visible in the workflow history and never multiply (SDK retries x activity retries).
+ */
+import Anthropic, { APIConnectionError, APIError } from '@anthropic-ai/sdk';
+import { ApplicationFailure } from '@temporalio/activity';
+import { z } from 'zod';
+import { NO_USAGE, addUsage, type Usage } from './pricing.js';
+
+export interface StructuredCall<T> {
+  model: string;
+  maxTokens: number;
+  /** Static instructions: identical across calls, so they are cached once and read cheaply after. */
+  system: string;
+  toolName: string;
+  toolDescription: string;
+  schema: z.ZodType<T>;
+  user: string;
+  /** Follow-up requests allowed after an answer that does not validate. */
+  maxRepairs?: number;
+}
+
+export interface StructuredResult<T> {
+  answer: T;
+  usage: Usage;
+  /** Requests made (1 + repairs). */
+  requests: number;
+}
+
+/** Failure types the workflow and the activity retry policy name. */
+export const LLM_FAILURE = {
+  rateLimited: 'LlmRateLimited',
+  unavailable: 'LlmUnavailable',
+  rejected: 'LlmRequestRejected',
+  auth: 'LlmAuthFailed',
+  malformed: 'LlmMalformedOutput',
+} as const;
+
+export const NON_RETRYABLE_LLM_FAILURES = [LLM_FAILURE.rejected, LLM_FAILURE.auth, LLM_FAILURE.malformed];
+
+export function createAnthropic(apiKey: string, baseURL?: string): Anthropic {
+  return new Anthropic({ apiKey, ...(baseURL ? { baseURL } : {}), maxRetries: 0, timeout: 120_000 });
+}
+
+function jsonSchemaOf(schema: z.ZodType): Anthropic.Tool.InputSchema {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema) as Record<string, unknown>;
+  return rest as Anthropic.Tool.InputSchema;
+}
+
+function usageOf(u: Anthropic.Usage): Usage {
+  return {
+    tokensIn: u.input_tokens,
+    tokensOut: u.output_tokens,
+    cacheReadTokens: u.cache_read_input_tokens ?? 0,
+    cacheWriteTokens: u.cache_creation_input_tokens ?? 0,
+  };
+}
+
+function describeIssues(err: z.ZodError): string {
+  return err.issues
+    .slice(0, 8)
+    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
+}
+
+export async function callStructured<T>(client: Anthropic, call: StructuredCall<T>): Promise<StructuredResult<T>> {
+  const maxRepairs = call.maxRepairs ?? 2;
+  const tool: Anthropic.Tool = { name: call.toolName, description: call.toolDescription, input_schema: jsonSchemaOf(call.schema) };
+  const messages: Anthropic.MessageParam[] = [{ role: 'user', content: call.user }];
+  let usage = NO_USAGE;
+  let problem = '';
+  for (let attempt = 0; attempt <= maxRepairs; attempt++) {
+    let response: Anthropic.Message;
+    try {
+      response = await client.messages.create({
+        model: call.model,
+        max_tokens: call.maxTokens,
+        system: [{ type: 'text', text: call.system, cache_control: { type: 'ephemeral' } }],
+        tools: [tool],
+        tool_choice: { type: 'tool', name: call.toolName },
+        messages,
+      });
+    } catch (err) {
+      throw toActivityFailure(err);
+    }
+    usage = addUsage(usage, usageOf(response.usage));
+    const toolUse = response.content.find((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use' && b.name === call.toolName);
+    if (toolUse) {
+      const parsed = call.schema.safeParse(toolUse.input);
+      if (parsed.success) return { answer: parsed.data, usage, requests: attempt + 1 };
+      problem = describeIssues(parsed.error);
+      messages.push({ role: 'assistant', content: response.content });
+      messages.push({
+        role: 'user',
+        content: [
+          {
+            type: 'tool_result',
+            tool_use_id: toolUse.id,
+            is_error: true,
+            content: `The input did not match the schema: ${problem}. Call ${call.toolName} again with a corrected, complete input.`,
+          },
+        ],
+      });
+    } else {
+      problem = response.stop_reason === 'max_tokens' ? 'the answer was cut at max_tokens' : `no ${call.toolName} call in the answer`;
+      if (response.content.length > 0) messages.push({ role: 'assistant', content: response.content });
+      messages.push({ role: 'user', content: `Answer only by calling the ${call.toolName} tool, keeping each field short.` });
+    }
+  }
+  throw ApplicationFailure.create({
+    message: `model answer still invalid after ${maxRepairs} repair request(s): ${problem}`,
+    type: LLM_FAILURE.malformed,
+    nonRetryable: true,
+    details: [{ usage }],
+  });
+}
+
+/** Seconds or milliseconds the server asked us to wait (retry-after-ms, retry-after seconds or date). */
+export function retryAfterMs(headers: Headers | undefined, now = Date.now()): number | undefined {
+  if (!headers) return undefined;
+  const ms = Number(headers.get('retry-after-ms'));
+  if (Number.isFinite(ms) && ms > 0) return ms;
+  const raw = headers.get('retry-after');
+  if (!raw) return undefined;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(raw);
+  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+}
+
+/**
+ * 429, 529 (overloaded), 5xx, 408, 409 and network errors are retried by Temporal, waiting what the
+ * server asked for when it said; anything else the API refused (400, 401, 403, 404, 413, 422) would
+ * fail again, so it fails now, visibly, with a type the workflow can act on.
+ */
+export function toActivityFailure(err: unknown): Error {
+  if (err instanceof ApplicationFailure) return err;
+  if (err instanceof APIConnectionError) {
+    return ApplicationFailure.create({ message: `Anthropic API unreachable: ${err.message}`, type: LLM_FAILURE.unavailable, cause: err });
+  }
+  if (err instanceof APIError && typeof err.status === 'number') {
+    const status = err.status;
+    const wait = retryAfterMs(err.headers);
+    const delay = wait !== undefined ? { nextRetryDelay: Math.min(wait, 15 * 60_000) } : {};
+    const msg = `Anthropic API answered ${status}: ${err.apiMessage ?? err.message}`;
+    if (status === 429) return ApplicationFailure.create({ message: msg, type: LLM_FAILURE.rateLimited, ...delay });
+    if (status >= 500 || status === 408 || status === 409) {
+      return ApplicationFailure.create({ message: msg, type: LLM_FAILURE.unavailable, ...delay });
+    }
+    const type = status === 401 || status === 403 ? LLM_FAILURE.auth : LLM_FAILURE.rejected;
+    return ApplicationFailure.create({ message: msg, type, nonRetryable: true });
+  }
+  // Anything else (a body that is not JSON, a bug in a proxy) is treated as transient.
+  return err instanceof Error ? err : new Error(String(err));
+}

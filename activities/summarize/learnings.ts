@@ -1,0 +1,172 @@
+/**
+ * Reconciles a session's learning candidates with what the project already knows, inside the
+ * transaction that stores the final summary (so it happens exactly once per session):
+ * - a candidate that supersedes a known learning is added, and the old one is kept with `valid_to`,
+ *   status `superseded` and a pointer to its successor;
+ * - one that restates a known learning (named by the model, same fingerprint, or near-identical title
+ *   of the same kind) strengthens it: strength + 1, confidence up, new sources;
+ * - anything else is a new learning.
+ * Every change appends a revision; every learning links its evidence (observations and the summary).
+ */
+import { createHash } from 'node:crypto';
+import type { PrismaClient } from '../../common/db.js';
+import { countTokens } from '../../common/tokens.js';
+import type { LearningCandidate } from './schema.js';
+
+type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+
+const STOPWORDS = new Set('a an the of to in on for and or with by is are was be when if it its this that from at as after before not no'.split(' '));
+
+export function titleWords(title: string): string[] {
+  return [...new Set(title.toLowerCase().match(/[a-z0-9_]+/g) ?? [])].filter((w) => !STOPWORDS.has(w));
+}
+
+/** sha256 of kind + the title's words, sorted: word order and filler words do not make a new learning. */
+export function learningFingerprint(kind: string, title: string): string {
+  return createHash('sha256').update(`${kind}:${titleWords(title).sort().join(' ')}`).digest('hex');
+}
+
+function jaccard(a: string[], b: string[]): number {
+  if (a.length === 0 || b.length === 0) return 0;
+  const sb = new Set(b);
+  const inter = a.filter((w) => sb.has(w)).length;
+  return inter / (a.length + b.length - inter);
+}
+
+export interface KnownLearningRow {
+  id: string;
+  alias: string;
+  kind: string;
+  title: string;
+}
+
+export interface ReconcileInput {
+  tenantId: string;
+  projectId: string;
+  summaryId: string;
+  /** Observation id and title by session sequence (the #N the candidates cite). */
+  observations: Map<number, { id: string; title: string }>;
+  known: KnownLearningRow[];
+  candidates: LearningCandidate[];
+  changedBy: string;
+}
+
+export interface ReconcileResult {
+  created: string[];
+  restated: string[];
+  superseded: string[];
+  /** Candidates dropped because none of their sources is an observation of the session. */
+  dropped: number;
+}
+
+const RESTATE_SIMILARITY = 0.75;
+
+export async function reconcileLearnings(tx: Tx, input: ReconcileInput): Promise<ReconcileResult> {
+  const result: ReconcileResult = { created: [], restated: [], superseded: [], dropped: 0 };
+  const byAlias = new Map(input.known.map((k) => [k.alias, k]));
+  // The same point twice in one answer is one learning stated once, with both sets of sources.
+  const merged = new Map<string, LearningCandidate>();
+  for (const c of input.candidates) {
+    const key = learningFingerprint(c.kind, c.title);
+    const prev = merged.get(key);
+    merged.set(key, prev ? { ...prev, sources: [...prev.sources, ...c.sources] } : c);
+  }
+  for (const c of merged.values()) {
+    const sources = [...new Set(c.sources)].map((n) => input.observations.get(n)).filter((o) => o !== undefined);
+    if (sources.length === 0) {
+      result.dropped++;
+      continue;
+    }
+    const fingerprint = learningFingerprint(c.kind, c.title);
+    const superseded = c.supersedes ? byAlias.get(c.supersedes) : undefined;
+    let targetId: string | undefined;
+    if (!superseded) {
+      const sameFingerprint = await tx.learning.findUnique({
+        where: { tenantId_projectId_fingerprint: { tenantId: input.tenantId, projectId: input.projectId, fingerprint } },
+        select: { id: true },
+      });
+      const words = titleWords(c.title);
+      targetId =
+        sameFingerprint?.id ??
+        (c.restates ? byAlias.get(c.restates)?.id : undefined) ??
+        input.known.find((k) => k.kind === c.kind && jaccard(words, titleWords(k.title)) >= RESTATE_SIMILARITY)?.id;
+    }
+
+    let learningId: string;
+    if (targetId) {
+      const old = await tx.learning.findUniqueOrThrow({ where: { id: targetId } });
+      const updated = await tx.learning.update({
+        where: { id: targetId },
+        data: {
+          strength: { increment: 1 },
+          confidence: Math.min(0.99, Math.max(old.confidence, c.confidence) + 0.05),
+          lastStatedAt: new Date(),
+          // A superseded learning stated again comes back.
+          status: 'active',
+          validTo: null,
+        },
+      });
+      await addRevision(tx, updated, 'restated', input.changedBy);
+      learningId = targetId;
+      result.restated.push(targetId);
+    } else {
+      const created = await tx.learning.upsert({
+        // The fingerprint may belong to an old superseded learning with the same title: take it over.
+        where: { tenantId_projectId_fingerprint: { tenantId: input.tenantId, projectId: input.projectId, fingerprint } },
+        create: {
+          tenantId: input.tenantId,
+          projectId: input.projectId,
+          kind: c.kind,
+          title: c.title,
+          body: c.body,
+          confidence: c.confidence,
+          fingerprint,
+          tokenCount: countTokens(`${c.title}\n${c.body}`),
+        },
+        update: { body: c.body, confidence: c.confidence, status: 'active', validTo: null, supersededById: null, lastStatedAt: new Date() },
+      });
+      await addRevision(tx, created, 'created', input.changedBy);
+      learningId = created.id;
+      result.created.push(created.id);
+      if (superseded && superseded.id !== created.id) {
+        const old = await tx.learning.update({
+          where: { id: superseded.id },
+          data: { status: 'superseded', validTo: new Date(), supersededById: created.id },
+        });
+        await addRevision(tx, old, 'superseded', input.changedBy);
+        result.superseded.push(superseded.id);
+      }
+    }
+    await tx.learningSource.createMany({
+      data: [
+        ...sources.map((o) => ({ learningId, observationId: o.id, evidence: o.title })),
+        { learningId, summaryId: input.summaryId, evidence: null },
+      ],
+      skipDuplicates: true,
+    });
+  }
+  return result;
+}
+
+async function addRevision(
+  tx: Tx,
+  l: { id: string; kind: LearningCandidate['kind']; title: string; body: string; confidence: number; status: 'active' | 'superseded'; strength: number },
+  reason: string,
+  changedBy: string,
+): Promise<void> {
+  const last = await tx.learningRevision.findFirst({ where: { learningId: l.id }, orderBy: { revision: 'desc' }, select: { revision: true } });
+  await tx.learningRevision.create({
+    data: {
+      learningId: l.id,
+      revision: (last?.revision ?? 0) + 1,
+      kind: l.kind,
+      title: l.title,
+      body: l.body,
+      confidence: l.confidence,
+      status: l.status,
+      strength: l.strength,
+      reason,
+      changedBy,
+    },
+  });
+}
