@@ -13,25 +13,37 @@ import type { SessionTuning } from '../workflows/session/messages.js';
 import { createDispatcher } from './capture/dispatch.js';
 import { startRedispatcher } from './capture/redispatch.js';
 import { buildServer } from './server.js';
+import { createSearchService } from './search/service.js';
+import { createVectorBackend } from './search/vector-backend.js';
 
 export interface ApiOptions {
   /** Overrides of the session workflow's tuning for workflows this API starts (tests). */
   tuning?: Partial<SessionTuning>;
   /** Redispatcher timing (tests shorten it). */
   redispatch?: { graceMs?: number; intervalMs?: number };
+  /** Search tuning (tests shorten the vector leg's time bound and cool-down). */
+  search?: { vectorTimeoutMs?: number; cooldownMs?: number };
 }
 
 export function createApi(config: Config, prisma: PrismaClient, logger: Logger, opts: ApiOptions = {}): { app: FastifyInstance; close(): Promise<void> } {
   const { connection, client } = createTemporalClient(config);
   const pool = createPgPool(config.DATABASE_URL);
-  const dispatcher = createDispatcher(client, config.TEMPORAL_TASK_QUEUE, opts.tuning);
+  // The workflow triggers a batch summary at the size the worker's summarizer batches by (same env).
+  const dispatcher = createDispatcher(client, config.TEMPORAL_TASK_QUEUE, {
+    summaryBatchTokens: config.MEMFLOW_SUMMARY_BATCH_TOKENS,
+    ...opts.tuning,
+  });
   const redispatcher = startRedispatcher({ prisma, dispatcher, logger, ...opts.redispatch });
+  // Connects to Weaviate on first use: the API starts, and keyword search answers, while it is down.
+  const vectors = createVectorBackend(config);
+  const search = createSearchService({ pool, vectors, logger, ...opts.search });
   const app = buildServer({
     logger,
     prisma,
     pool,
     temporal: client,
     dispatcher,
+    search,
     hookBodyLimit: config.MEMFLOW_MAX_HOOK_BYTES,
     maxStoredEventBytes: config.MEMFLOW_MAX_STORED_EVENT_BYTES,
     readiness: {
@@ -50,7 +62,7 @@ export function createApi(config: Config, prisma: PrismaClient, logger: Logger, 
       await app.close(); // stops accepting, finishes in-flight requests
       await redispatcher.stop();
       await dispatcher.drain();
-      await Promise.allSettled([connection.close(), pool.end()]);
+      await Promise.allSettled([connection.close(), pool.end(), vectors.close()]);
     },
   };
 }

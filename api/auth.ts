@@ -16,6 +16,13 @@ export function requirePrincipal(req: FastifyRequest): Principal {
   return req.principal;
 }
 
+/** The principal of an admin key; a member key gets 403 naming what it lacks. */
+export function requireAdmin(req: FastifyRequest): Principal {
+  const principal = requirePrincipal(req);
+  if (principal.role !== 'admin') throw new HttpError(403, 'forbidden', 'this needs an admin API key (memflow keys create --admin)');
+  return principal;
+}
+
 /** `lookup` maps a presented key to its principal (undefined for unknown and revoked keys). */
 export function authHook(lookup: (key: string) => Promise<Principal | undefined>) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {

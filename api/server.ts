@@ -12,9 +12,18 @@ import { lookupKey } from '../common/tenants.js';
 import { authHook } from './auth.js';
 import type { Dispatcher } from './capture/dispatch.js';
 import { errorBody, HttpError } from './errors.js';
+import { createMetricsRegistry, registerMetricsRoute } from './metrics.js';
 import { checkReadiness, type ReadinessDeps } from './readiness.js';
+import { registerAdminRoutes } from './routes/admin.js';
 import { registerHookRoutes } from './routes/hooks.js';
 import { registerSessionRoutes } from './routes/sessions.js';
+import { registerExportRoutes } from './routes/export.js';
+import { registerProjectRoutes } from './routes/projects.js';
+import { registerContextRoutes } from './routes/context.js';
+import { registerLearningRoutes } from './routes/learnings.js';
+import { registerMemoryRoutes } from './routes/memories.js';
+import { registerSearchRoutes } from './routes/search.js';
+import type { SearchService } from './search/service.js';
 
 export interface ServerDeps {
   logger: Logger;
@@ -24,6 +33,8 @@ export interface ServerDeps {
   pool: PgPool;
   temporal: Client;
   dispatcher: Dispatcher;
+  /** Retrieval: PostgreSQL full-text with Weaviate when it answers (api/search/service.ts). */
+  search: SearchService;
   /** Bytes; larger bodies get 413 (hooks have their own, larger limit). */
   bodyLimit?: number;
   hookBodyLimit?: number;
@@ -35,6 +46,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.bodyLimit ?? 1024 * 1024,
     requestIdHeader: 'x-request-id',
+    // Project names (path parameters) may be up to 128 characters, more once percent-encoded.
+    routerOptions: { maxParamLength: 512 },
     genReqId: () => crypto.randomUUID(),
   });
 
@@ -84,6 +97,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     return reply.code(result.ready ? 200 : 503).send(result);
   });
 
+  // Prometheus scrape: aggregates only (no tenant labels), like /health and /ready without auth.
+  registerMetricsRoute(app, createMetricsRegistry(deps.pool));
+
   // Everything under /v1 is authenticated and scoped to the key's tenant.
   app.register(async (v1) => {
     v1.addHook('onRequest', authHook((key) => lookupKey(deps.pool, key)));
@@ -95,6 +111,13 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       maxStoredBytes: deps.maxStoredEventBytes ?? 256 * 1024,
     });
     registerSessionRoutes(v1, { prisma: deps.prisma, temporal: deps.temporal });
+    registerSearchRoutes(v1, { search: deps.search });
+    registerMemoryRoutes(v1, { prisma: deps.prisma });
+    registerContextRoutes(v1, { pool: deps.pool });
+    registerLearningRoutes(v1, { prisma: deps.prisma });
+    registerExportRoutes(v1, { prisma: deps.prisma, pool: deps.pool });
+    registerProjectRoutes(v1, { prisma: deps.prisma, temporal: deps.temporal, taskQueue: deps.readiness.taskQueue });
+    registerAdminRoutes(v1, { prisma: deps.prisma, temporal: deps.temporal, taskQueue: deps.readiness.taskQueue });
   });
 
   return app;

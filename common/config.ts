@@ -15,6 +15,18 @@ const httpUrl = z
   .url()
   .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
 
+/** A period such as 90s, 30m, 6h or 1d; "off" (or 0) disables what it schedules. */
+const every = (fallback: string) =>
+  z
+    .string()
+    .regex(/^(off|0|\d+(s|m|h|d))$/, 'must be a duration like 30m, 6h or 1d, or "off"')
+    .default(fallback)
+    .transform((v): number | null => {
+    if (v === 'off' || v === '0') return null;
+    const n = Number(v.slice(0, -1));
+    return n * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[v.slice(-1) as 's' | 'm' | 'h' | 'd'];
+    });
+
 const postgresUrl = z
   .string()
   .refine((u) => /^postgres(ql)?:\/\//.test(u), 'must be a postgresql:// URL');
@@ -29,14 +41,48 @@ export const envSchema = z.object({
   WEAVIATE_API_KEY: z.string().min(1).optional(),
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
   ANTHROPIC_BASE_URL: httpUrl.optional(),
+  /** Model for batch summaries and rolling summaries: small and fast. */
+  MEMFLOW_SUMMARY_MODEL: z.string().min(1).default('claude-haiku-4-5'),
+  /** Model for the final session summary and learning extraction (defaults to MEMFLOW_SUMMARY_MODEL). */
+  MEMFLOW_FINAL_SUMMARY_MODEL: z.string().min(1).optional(),
+  /** Observation tokens (tiktoken) that make one summarization batch. */
+  MEMFLOW_SUMMARY_BATCH_TOKENS: z.coerce.number().int().min(500).max(150_000).default(12_000),
+  /** Longest answer asked of the model per call. */
+  MEMFLOW_SUMMARY_MAX_OUTPUT_TOKENS: z.coerce.number().int().min(256).max(32_000).default(2048),
+  /** Per-tenant LLM tokens per UTC day when the tenant has no budget of its own; 0 = unlimited. */
+  MEMFLOW_DAILY_TOKEN_BUDGET: z.coerce.number().int().min(0).default(2_000_000),
+  /** Prices in USD per million tokens, as JSON {"model":{"input":1,"output":5}}, added to the built-in table. */
+  MEMFLOW_LLM_PRICES: z.string().min(2).optional(),
   MEMFLOW_HOST: z.string().min(1).default('127.0.0.1'),
   MEMFLOW_PORT: port.default(37777),
   /** Largest hook body accepted (413 above). */
   MEMFLOW_MAX_HOOK_BYTES: z.coerce.number().int().min(1024).default(8 * 1024 * 1024),
   /** Largest hook payload stored; longer tool outputs are cut and the event marked truncated. */
   MEMFLOW_MAX_STORED_EVENT_BYTES: z.coerce.number().int().min(1024).default(256 * 1024),
-  MEMFLOW_EMBEDDINGS: z.string().min(1).default('local'),
+  /** Embedding provider: local (offline, default), openai (any OpenAI-compatible endpoint) or voyage. */
+  MEMFLOW_EMBEDDINGS: z.enum(['local', 'openai', 'voyage']).default('local'),
+  /** Provider model; defaults: memflow-lexical-v1, text-embedding-3-small, voyage-3.5. */
+  MEMFLOW_EMBEDDINGS_MODEL: z.string().min(1).max(200).optional(),
+  /** Base URL of the embeddings API (…/v1); defaults to the provider's own. */
+  MEMFLOW_EMBEDDINGS_URL: httpUrl.optional(),
+  /** Vector length asked of the provider (OpenAI `dimensions`, Voyage `output_dimension`, local size). */
+  MEMFLOW_EMBEDDINGS_DIMENSION: z.coerce.number().int().min(8).max(8192).optional(),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  VOYAGE_API_KEY: z.string().min(1).optional(),
+  /** Where backups are written (local directory; the store behind it is pluggable). */
+  MEMFLOW_BACKUP_DIR: z.string().min(1).optional(),
+  /** Completed backups kept per scope (tenant or all); older ones are deleted with their files. */
+  MEMFLOW_BACKUP_KEEP: z.coerce.number().int().min(1).max(1000).default(10),
+  /** Temporal Schedules the worker keeps: how often retention, backups and vector reconciliation run. */
+  MEMFLOW_RETENTION_EVERY: every('1d'),
+  MEMFLOW_BACKUP_EVERY: every('6h'),
+  MEMFLOW_RECONCILE_EVERY: every('1d'),
   MEMFLOW_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+}).superRefine((env, ctx) => {
+  // A remote embedding provider without its key would fail on the first sync: fail at start instead.
+  const key = { local: undefined, openai: 'OPENAI_API_KEY', voyage: 'VOYAGE_API_KEY' } as const;
+  const name = key[env.MEMFLOW_EMBEDDINGS];
+  if (name && !env[name]) ctx.addIssue({ code: 'invalid_type', expected: 'string', input: undefined, path: [name], message: `required when MEMFLOW_EMBEDDINGS=${env.MEMFLOW_EMBEDDINGS}` });
 });
 
 export type Config = z.infer<typeof envSchema>;

@@ -8,11 +8,13 @@ import { splitSchemaParam } from './db.js';
 
 export type PgPool = pg.Pool;
 
-export function createPgPool(databaseUrl: string, max = 10): pg.Pool {
+/** `allowExitOnIdle`: idle connections do not keep the process alive (pools owned by a library). */
+export function createPgPool(databaseUrl: string, max = 10, opts: { allowExitOnIdle?: boolean } = {}): pg.Pool {
   const { connectionString, schema } = splitSchemaParam(databaseUrl);
   const pool = new pg.Pool({
     connectionString,
     max,
+    ...(opts.allowExitOnIdle ? { allowExitOnIdle: true } : {}),
     connectionTimeoutMillis: 5000,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });

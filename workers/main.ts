@@ -7,6 +7,8 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfigOrExit } from '../common/config.js';
 import { createPrisma } from '../common/db.js';
 import { createLogger } from '../common/logger.js';
+import { createTemporalClient } from '../common/temporal.js';
+import { ensureSchedules } from './schedules.js';
 import { temporalLogger } from './temporal-logger.js';
 import { createMemflowWorker } from './worker.js';
 
@@ -19,6 +21,13 @@ async function run(): Promise<void> {
   try {
     const bundlePath = process.env.MEMFLOW_WORKFLOW_BUNDLE;
     const worker = await createMemflowWorker({ connection, config, prisma, ...(bundlePath ? { bundlePath } : {}) });
+    // Retention, backup and reconciliation Schedules: created or brought up to date, never duplicated.
+    const temporal = createTemporalClient(config);
+    try {
+      await ensureSchedules(temporal.client, config, logger);
+    } finally {
+      await temporal.connection.close();
+    }
     logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'memflow worker running');
     await worker.run();
     logger.info('worker stopped');

@@ -6,8 +6,14 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createCaptureActivities } from '../activities/capture.js';
+import { createEraseActivities } from '../activities/erase.js';
+import { createSummarizeActivities } from '../activities/summarize/activities.js';
+import { createVectorActivities } from '../activities/vectors.js';
 import type { Config } from '../common/config.js';
 import type { PrismaClient } from '../common/db.js';
+import { createPgPool, type PgPool } from '../common/pg.js';
+import { createBackupActivities } from '../activities/backup/activities.js';
+import { createRetentionActivities } from '../activities/retention.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -17,12 +23,23 @@ export function createMemflowWorker(opts: {
   prisma: PrismaClient;
   /** A prebuilt bundle (npm run build:workflows); otherwise the workflows are bundled from source. */
   bundlePath?: string;
+  /** node-postgres pool for bulk work (backups, retention); one is made when not given. */
+  pool?: PgPool;
 }): Promise<Worker> {
+  const pool = opts.pool ?? createPgPool(opts.config.DATABASE_URL, 4, { allowExitOnIdle: true });
   return Worker.create({
     connection: opts.connection,
     namespace: opts.config.TEMPORAL_NAMESPACE,
     taskQueue: opts.config.TEMPORAL_TASK_QUEUE,
     ...(opts.bundlePath ? { workflowBundle: { code: fs.readFileSync(opts.bundlePath, 'utf8') } } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: { ...createCaptureActivities({ prisma: opts.prisma }) },
+    activities: {
+      ...createCaptureActivities({ prisma: opts.prisma }),
+      ...createEraseActivities({ prisma: opts.prisma }),
+      ...createSummarizeActivities({ prisma: opts.prisma, config: opts.config }),
+      // Embedding provider and Weaviate client are made on first use: the worker starts without them.
+      ...createVectorActivities({ prisma: opts.prisma, config: opts.config }),
+      ...createBackupActivities({ prisma: opts.prisma, pool, config: opts.config }),
+      ...createRetentionActivities({ prisma: opts.prisma, pool }),
+    },
   });
 }

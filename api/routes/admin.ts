@@ -1,0 +1,168 @@
+/**
+ * Admin routes (admin keys only; everything scoped to the key's tenant):
+ *   POST /v1/admin/backups            start a backup of the tenant      -> 202 {backupId, jobId, status}
+ *   GET  /v1/admin/backups            the tenant's backups, newest first
+ *   GET  /v1/admin/backups/{id}       one backup, with its manifest's tables
+ *   POST /v1/admin/restore            {backupId, project?, includeErased?} -> 202 {jobId, status}
+ *   GET  /v1/admin/jobs/{jobId}       a backup or restore job's status (and result when finished)
+ *   GET  /v1/admin/retention          the tenant's retention policies
+ *   PUT  /v1/admin/retention          set the tenant default ({...}) or a project's policy ({project, ...})
+ * Whole-installation backups ("all") are taken by the backup Schedule, not through a tenant's key.
+ */
+import crypto from 'node:crypto';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { PrismaClient } from '../../common/db.js';
+import type { Manifest } from '../../activities/backup/backup.js';
+import type { BackupWorkflowInput, RestoreWorkflowInput } from '../../workflows/maintenance/index.js';
+import { requireAdmin } from '../auth.js';
+import { HttpError } from '../errors.js';
+import { parseOr400, projectParam } from '../search/request.js';
+
+export interface AdminRouteDeps {
+  prisma: PrismaClient;
+  temporal: Client;
+  taskQueue: string;
+}
+
+const restoreBody = z.object({
+  backupId: z.string().uuid('must be a backup id (uuid)'),
+  project: projectParam,
+  includeErased: z.boolean().default(false),
+});
+
+const days = z.number().int().min(1).max(36_500).nullable().optional();
+const retentionBody = z
+  .object({
+    project: projectParam,
+    rawEventMaxAgeDays: days,
+    observationMaxAgeDays: days,
+    maxBytes: z.number().int().min(1024).nullable().optional(),
+    keepSummaries: z.boolean().optional(),
+    keepLearnings: z.boolean().optional(),
+  })
+  .strict();
+
+/** Job ids carry their tenant, so a job is only ever visible to its own tenant. */
+const jobId = (kind: 'backup' | 'restore', tenantId: string, id: string) => `${kind}/${tenantId}/${id}`;
+
+function backupView(b: { id: string; scope: string; status: string; sizeBytes: bigint | null; createdAt: Date; completedAt: Date | null; error: string | null; manifest?: unknown }) {
+  const manifest = b.manifest as Manifest | null | undefined;
+  return {
+    id: b.id,
+    scope: b.scope,
+    status: b.status,
+    sizeBytes: b.sizeBytes === null ? null : Number(b.sizeBytes),
+    createdAt: b.createdAt,
+    completedAt: b.completedAt,
+    error: b.error,
+    ...(manifest ? { tables: manifest.tables.map((t) => ({ table: t.table, rows: t.rows, bytes: t.bytes })) } : {}),
+  };
+}
+
+export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps): void {
+  const { prisma, temporal } = deps;
+
+  app.post('/v1/admin/backups', async (req, reply) => {
+    const { tenantId, keyId } = requireAdmin(req);
+    const backup = await prisma.backup.create({ data: { scope: 'tenant', tenantId } });
+    const id = jobId('backup', tenantId, backup.id);
+    const input: BackupWorkflowInput = { scope: 'tenant', tenantId, backupId: backup.id, actorKeyId: keyId };
+    await temporal.workflow.start('backupWorkflow', { taskQueue: deps.taskQueue, workflowId: id, args: [input] });
+    await prisma.backup.update({ where: { id: backup.id }, data: { workflowId: id } });
+    return reply.code(202).send({ backupId: backup.id, jobId: id, status: 'pending' });
+  });
+
+  app.get('/v1/admin/backups', async (req) => {
+    const { tenantId } = requireAdmin(req);
+    const rows = await prisma.backup.findMany({ where: { tenantId, scope: 'tenant' }, orderBy: { createdAt: 'desc' }, take: 100 });
+    return { items: rows.map(backupView), nextCursor: null };
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/admin/backups/:id', async (req) => {
+    const { tenantId } = requireAdmin(req);
+    const id = parseOr400(z.string().uuid('must be a backup id (uuid)'), req.params.id, 'invalid_path');
+    const row = await prisma.backup.findFirst({ where: { id, tenantId } });
+    if (!row) throw new HttpError(404, 'not_found', `no backup '${id}'`);
+    return backupView(row);
+  });
+
+  app.post('/v1/admin/restore', async (req, reply) => {
+    const { tenantId, keyId } = requireAdmin(req);
+    const body = parseOr400(restoreBody, req.body, 'invalid_body');
+    // A tenant restores from its own backups, or its own rows of a whole-installation backup.
+    const backup = await prisma.backup.findFirst({ where: { id: body.backupId, OR: [{ tenantId }, { scope: 'all' }] } });
+    if (!backup) throw new HttpError(404, 'not_found', `no backup '${body.backupId}'`);
+    if (backup.status !== 'completed') throw new HttpError(409, 'backup_not_ready', `backup ${backup.id} is ${backup.status}`);
+    const id = jobId('restore', tenantId, crypto.randomUUID());
+    const input: RestoreWorkflowInput = {
+      backupId: backup.id,
+      tenantId,
+      actorKeyId: keyId,
+      ...(body.project ? { project: body.project } : {}),
+      ...(body.includeErased ? { includeErased: true } : {}),
+    };
+    await temporal.workflow.start('restoreWorkflow', { taskQueue: deps.taskQueue, workflowId: id, args: [input] });
+    return reply.code(202).send({ jobId: id, status: 'accepted' });
+  });
+
+  app.get<{ Params: { '*': string } }>('/v1/admin/jobs/*', async (req) => {
+    const { tenantId } = requireAdmin(req);
+    const id = req.params['*'];
+    const [kind, owner] = id.split('/');
+    if ((kind !== 'backup' && kind !== 'restore') || owner !== tenantId) throw new HttpError(404, 'not_found', `no job '${id}'`);
+    const handle = temporal.workflow.getHandle(id);
+    try {
+      const d = await handle.describe();
+      const status = d.status.name.toLowerCase();
+      if (status === 'completed') return { jobId: id, status, result: await handle.result() };
+      if (status === 'failed') {
+        const error = await handle.result().then(
+          () => null,
+          (err: Error) => (err.cause as Error | undefined)?.message ?? err.message,
+        );
+        return { jobId: id, status, error };
+      }
+      return { jobId: id, status };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new HttpError(404, 'not_found', `no job '${id}'`);
+      throw err;
+    }
+  });
+
+  app.get('/v1/admin/retention', async (req) => {
+    const { tenantId } = requireAdmin(req);
+    const rows = await prisma.retentionPolicy.findMany({ where: { tenantId }, include: { project: { select: { name: true } } }, orderBy: { createdAt: 'asc' } });
+    return {
+      items: rows.map((p) => ({
+        project: p.project?.name ?? null,
+        rawEventMaxAgeDays: p.rawEventMaxAgeDays,
+        observationMaxAgeDays: p.observationMaxAgeDays,
+        maxBytes: p.maxBytes === null ? null : Number(p.maxBytes),
+        keepSummaries: p.keepSummaries,
+        keepLearnings: p.keepLearnings,
+      })),
+    };
+  });
+
+  app.put('/v1/admin/retention', async (req) => {
+    const { tenantId, keyId } = requireAdmin(req);
+    const { project, ...policy } = parseOr400(retentionBody, req.body, 'invalid_body');
+    let projectId: string | null = null;
+    if (project) {
+      const row = await prisma.project.findUnique({ where: { tenantId_name: { tenantId, name: project } } });
+      if (!row) throw new HttpError(404, 'not_found', `no project '${project}'`);
+      projectId = row.id;
+    }
+    const data = { ...policy, ...(policy.maxBytes !== undefined ? { maxBytes: policy.maxBytes === null ? null : BigInt(policy.maxBytes) } : {}) };
+    // NULLs do not collide in the unique index, so the tenant default is found and updated by hand.
+    const existing = await prisma.retentionPolicy.findFirst({ where: { tenantId, projectId } });
+    if (existing) await prisma.retentionPolicy.update({ where: { id: existing.id }, data });
+    else await prisma.retentionPolicy.create({ data: { tenantId, projectId, ...data } });
+    await prisma.auditLog.create({
+      data: { tenantId, actorKeyId: keyId, action: 'retention.set', target: project ? `project:${project}` : 'tenant', outcome: 'success', details: JSON.parse(JSON.stringify(policy)) as object, requestId: req.id },
+    });
+    return { project: project ?? null, ...policy };
+  });
+}

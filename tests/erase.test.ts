@@ -1,0 +1,265 @@
+/**
+ * DELETE /v1/projects/{project} against the real stack: a project captured through the real API and
+ * worker (sessions, events, observations, summaries), with learnings and its objects in Weaviate, is
+ * erased by eraseProjectWorkflow on the real worker: no row of it is left in any table, none of its
+ * objects in Weaviate, the tombstone is stamped and the erasure audited. A member key is refused
+ * and changes nothing; another tenant's same-named project is untouched; a second erasure is a 404.
+ * Long erasures continue-as-new, and their saved history replays against the current code.
+ */
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { createVectorActivities, type VectorActivities } from '../activities/vectors.js';
+import type { Config } from '../common/config.js';
+import { createApiKey } from '../common/tenants.js';
+import { RECORD_TYPES, connectWeaviate, tenantCollection, type WeaviateClient } from '../common/vector-schema.js';
+import type { EraseProjectInput, EraseProjectResult } from '../workflows/erase/messages.js';
+import { WORKFLOWS_PATH } from '../workers/worker.js';
+import { buildDebugSession } from './fixtures/debug-session.js';
+import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
+import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
+import { replay, sessionResult } from './helpers/sessions.js';
+
+const parsed = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('erase') });
+const config: Config = { ...parsed, ANTHROPIC_API_KEY: undefined, ANTHROPIC_BASE_URL: undefined };
+const historiesDir = fileURLToPath(new URL('./fixtures/histories', import.meta.url));
+const prisma = testPrisma();
+let api: TestApi;
+let worker: TestWorker;
+let connection: Connection;
+let temporal: Client;
+let weaviate: WeaviateClient;
+let vectors: VectorActivities;
+
+before(async () => {
+  api = await startTestApi(config, prisma, { tuning: { flushDelayMs: 30, idleTimeoutMs: 120_000 } });
+  worker = await startTestWorker(config, prisma);
+  connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  weaviate = await connectWeaviate(config);
+  vectors = createVectorActivities({ prisma, config, weaviate });
+});
+
+after(async () => {
+  await api?.close();
+  await worker?.stop();
+  await connection?.close();
+  await weaviate?.close();
+  await prisma.$disconnect();
+});
+
+async function call(method: string, key: string, urlPath: string) {
+  const res = await fetch(`${api.url}${urlPath}`, { method, headers: { authorization: `Bearer ${key}` } });
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+}
+
+/** Learnings with a source and a revision each, mirrored into Weaviate with the session's records. */
+async function addLearnings(tenantId: string, projectId: string, sessionId: string): Promise<void> {
+  const observation = await prisma.observation.findFirstOrThrow({ where: { sessionId } });
+  for (const title of ['Add a regression test for every bug fix', 'A new cart has no items array']) {
+    const l = await prisma.learning.create({ data: { tenantId, projectId, kind: 'convention', title, body: `${title}.`, fingerprint: crypto.randomBytes(32).toString('hex') } });
+    await prisma.learningSource.create({ data: { learningId: l.id, observationId: observation.id, evidence: observation.title } });
+    await prisma.learningRevision.create({ data: { learningId: l.id, revision: 1, kind: l.kind, title, body: l.body, confidence: 0.5, status: 'active', strength: 1, reason: 'created' } });
+  }
+  await prisma.retentionPolicy.create({ data: { tenantId, projectId, observationMaxAgeDays: 30 } });
+  await vectors.syncSessionVectors({ tenantId, projectId, sessionId });
+}
+
+/** A project captured through the API and worker, plus learnings; returns its id. */
+async function capturedProject(key: string, tenantId: string, name: string): Promise<string> {
+  const session = buildDebugSession(crypto.randomUUID(), `/home/dev/${name}`, 2);
+  await replay(api.url, key, session.deliveries);
+  await sessionResult(temporal, prisma, tenantId, session.sessionId, 90_000);
+  const row = await prisma.session.findFirstOrThrow({ where: { tenantId, agentSessionId: session.sessionId } });
+  await addLearnings(tenantId, row.projectId, row.id);
+  return row.projectId;
+}
+
+/** The project's rows in every table that holds project data. */
+async function rowCounts(projectId: string): Promise<Record<string, number>> {
+  const ofLearnings = { learning: { projectId } };
+  return {
+    projects: await prisma.project.count({ where: { id: projectId } }),
+    sessions: await prisma.session.count({ where: { projectId } }),
+    hook_events: await prisma.hookEvent.count({ where: { projectId } }),
+    observations: await prisma.observation.count({ where: { projectId } }),
+    prompts: await prisma.prompt.count({ where: { projectId } }),
+    summaries: await prisma.summary.count({ where: { projectId } }),
+    learnings: await prisma.learning.count({ where: { projectId } }),
+    learning_sources: await prisma.learningSource.count({ where: ofLearnings }),
+    learning_revisions: await prisma.learningRevision.count({ where: ofLearnings }),
+    vector_sync_states: await prisma.vectorSyncState.count({ where: { projectId } }),
+    retention_policies: await prisma.retentionPolicy.count({ where: { projectId } }),
+  };
+}
+
+/** Ids of the project's objects in its tenant's Weaviate collections. */
+async function weaviateIds(tenantId: string, projectId: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (const type of RECORD_TYPES) {
+    const col = tenantCollection(weaviate, type, tenantId);
+    try {
+      const res = await col.query.fetchObjects({ filters: col.filter.byProperty('projectId').equal(projectId), limit: 10_000 });
+      ids.push(...res.objects.map((o) => o.uuid));
+    } catch (err) {
+      if (!/not found|could not find|does not exist/i.test(String(err))) throw err;
+    }
+  }
+  return ids;
+}
+
+describe('erasing a project', () => {
+  const name = uniqueName('shop');
+  let admin: Awaited<ReturnType<typeof newTenant>>;
+  let member: string;
+  let other: Awaited<ReturnType<typeof newTenant>>;
+  let projectId: string;
+  let otherProjectId: string;
+  let before: Record<string, number>;
+  let otherBefore: Record<string, number>;
+  let otherObjects: string[];
+
+  test('setup: two tenants with a captured project of the same name, mirrored in Weaviate', async () => {
+    admin = await newTenant(prisma, 'admin');
+    member = (await createApiKey(prisma, admin.name, { role: 'member' })).key;
+    other = await newTenant(prisma, 'admin');
+    projectId = await capturedProject(admin.key, admin.tenantId, name);
+    otherProjectId = await capturedProject(other.key, other.tenantId, name);
+    before = await rowCounts(projectId);
+    otherBefore = await rowCounts(otherProjectId);
+    for (const [table, n] of Object.entries(before)) assert.ok(n > 0, `the fixture stores ${table}`);
+    assert.ok((await weaviateIds(admin.tenantId, projectId)).length > 0);
+    otherObjects = await weaviateIds(other.tenantId, otherProjectId);
+    assert.ok(otherObjects.length > 0);
+  });
+
+  test('a member key gets 403, is audited as denied, and nothing changes', async () => {
+    const res = await call('DELETE', member, `/v1/projects/${encodeURIComponent(name)}`);
+    assert.equal(res.status, 403);
+    assert.equal(res.body.error.code, 'forbidden');
+    assert.deepEqual(await rowCounts(projectId), before);
+    assert.equal(await prisma.erasureTombstone.count({ where: { tenantId: admin.tenantId } }), 0);
+    const denied = await prisma.auditLog.findFirst({ where: { tenantId: admin.tenantId, action: 'project.erase', outcome: 'denied' } });
+    assert.equal(denied?.target, `project:${name}`);
+    assert.equal((await call('GET', member, '/v1/jobs/erase-x')).status, 403);
+  });
+
+  test('an admin key gets 202 with a job id; the workflow leaves no row and no object of the project', async () => {
+    // Two requests at once are one job.
+    const [res, again] = await Promise.all([0, 1].map(() => call('DELETE', admin.key, `/v1/projects/${encodeURIComponent(name)}`)));
+    assert.equal(res!.status, 202);
+    assert.deepEqual(res!.body, { jobId: res!.body.jobId, status: 'accepted' });
+    assert.equal(again!.status, 202);
+    assert.equal(again!.body.jobId, res!.body.jobId);
+    const jobId = String(res!.body.jobId);
+
+    const result = await temporal.workflow.getHandle<(i: EraseProjectInput) => Promise<EraseProjectResult>>(jobId).result();
+    assert.equal(result.deleted.observations, before.observations);
+    assert.equal(result.deleted.hook_events, before.hook_events);
+    assert.equal(result.deleted.projects, 1);
+
+    const after = await rowCounts(projectId);
+    for (const [table, n] of Object.entries(after)) assert.equal(n, 0, `${table} rows left`);
+    assert.deepEqual(await weaviateIds(admin.tenantId, projectId), []);
+
+    const tombstone = await prisma.erasureTombstone.findUniqueOrThrow({ where: { jobId } });
+    assert.equal(tombstone.tenantId, admin.tenantId);
+    assert.equal(tombstone.projectName, name);
+    assert.equal(tombstone.projectId, projectId);
+    assert.equal(tombstone.error, null);
+    assert.ok(tombstone.erasedAt && tombstone.erasedAt >= tombstone.requestedAt);
+
+    const audit = await prisma.auditLog.findFirstOrThrow({ where: { tenantId: admin.tenantId, action: 'project.erase', outcome: 'success' } });
+    assert.equal(audit.target, `project:${name}`);
+    const details = audit.details as Record<string, any>;
+    assert.equal(details.jobId, jobId);
+    assert.equal(details.deleted.observations, before.observations);
+    assert.ok(details.vectorsDeleted > 0);
+
+    const job = await call('GET', admin.key, `/v1/jobs/${jobId}`);
+    assert.equal(job.status, 200);
+    assert.deepEqual(job.body, { ...job.body, jobId, kind: 'project.erase', project: name, status: 'erased', error: null });
+    assert.equal((await call('GET', other.key, `/v1/jobs/${jobId}`)).status, 404, "another tenant cannot read the job");
+  });
+
+  test("another tenant's project of the same name is untouched", async () => {
+    assert.deepEqual(await rowCounts(otherProjectId), otherBefore);
+    assert.deepEqual((await weaviateIds(other.tenantId, otherProjectId)).sort(), [...otherObjects].sort());
+  });
+
+  test('erasing again answers 404 (the project is gone); an unknown name is 404, an invalid one 400', async () => {
+    const again = await call('DELETE', admin.key, `/v1/projects/${encodeURIComponent(name)}`);
+    assert.equal(again.status, 404);
+    assert.equal(again.body.error.code, 'not_found');
+    assert.equal((await call('DELETE', admin.key, `/v1/projects/${uniqueName('nothing')}`)).status, 404);
+    assert.equal((await call('DELETE', admin.key, '/v1/projects/%01shop')).status, 400);
+    assert.equal(await prisma.erasureTombstone.count({ where: { tenantId: admin.tenantId } }), 1);
+  });
+});
+
+test('a long erasure deletes in bounded batches across continue-as-new, and its history replays', async () => {
+  const { tenantId } = await newTenant(prisma, 'admin');
+  const project = await prisma.project.create({ data: { tenantId, name: uniqueName('big') } });
+  const session = await prisma.session.create({ data: { tenantId, projectId: project.id, agentSessionId: crypto.randomUUID() } });
+  await prisma.$executeRaw`
+    INSERT INTO observations (tenant_id, project_id, session_id, kind, sequence, title, text, token_count)
+    SELECT ${tenantId}::uuid, ${project.id}::uuid, ${session.id}::uuid, 'tool', g, 'obs ' || g, 'text ' || g, 2 FROM generate_series(1, 23) g`;
+  const jobId = `erase-${project.id}`;
+  await prisma.erasureTombstone.create({ data: { jobId, tenantId, projectName: project.name, projectId: project.id } });
+  const handle = await temporal.workflow.start<(i: EraseProjectInput) => Promise<EraseProjectResult>>('eraseProjectWorkflow', {
+    workflowId: jobId,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    args: [{ tenantId, projectId: project.id, projectName: project.name, jobId, batchSize: 5, maxBatchesPerRun: 3 }],
+  });
+  const result = await handle.result();
+  // 23 observations in batches of 5 (5 batches, the last short), 3 batches per run.
+  assert.equal(result.deleted.observations, 23);
+  assert.equal(result.deleted.sessions, 1);
+  assert.ok(result.runs >= 3, `runs: ${result.runs}`);
+  assert.equal(await prisma.observation.count({ where: { projectId: project.id } }), 0);
+  assert.ok((await prisma.erasureTombstone.findUniqueOrThrow({ where: { jobId } })).erasedAt);
+
+  const firstRun = temporal.workflow.getHandle(jobId, handle.firstExecutionRunId);
+  assert.equal((await firstRun.describe()).status.name, 'CONTINUED_AS_NEW');
+  // Keep the first run's history as a replay fixture the first time (committed), and replay them all.
+  const saved = path.join(historiesDir, 'erase-continue-as-new.json');
+  if (!fs.existsSync(saved)) fs.writeFileSync(saved, historyToJSON(await firstRun.fetchHistory()));
+  const last = path.join(historiesDir, 'erase-complete.json');
+  if (!fs.existsSync(last)) fs.writeFileSync(last, historyToJSON(await temporal.workflow.getHandle(jobId).fetchHistory()));
+  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
+  for (const file of ['erase-continue-as-new.json', 'erase-complete.json']) {
+    const history = historyFromJSON(JSON.parse(fs.readFileSync(path.join(historiesDir, file), 'utf8')));
+    await Worker.runReplayHistory({ workflowBundle: bundle, replayName: file }, history);
+  }
+});
+
+test('an erasure that cannot succeed is recorded as failed on its tombstone, in the audit trail and in its job', { timeout: 60_000 }, async () => {
+  const admin = await newTenant(prisma, 'admin');
+  // A project id PostgreSQL refuses as a uuid: a permanent database error, not retried.
+  const jobId = `erase-${uniqueName('broken')}`;
+  await prisma.erasureTombstone.create({ data: { jobId, tenantId: admin.tenantId, projectName: 'broken' } });
+  const handle = await temporal.workflow.start<(i: EraseProjectInput) => Promise<EraseProjectResult>>('eraseProjectWorkflow', {
+    workflowId: jobId,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    args: [{ tenantId: admin.tenantId, projectId: 'not-a-uuid', projectName: 'broken', jobId }],
+  });
+  try {
+    await assert.rejects(handle.result());
+  } finally {
+    await handle.terminate().catch(() => undefined);
+  }
+  const tombstone = await prisma.erasureTombstone.findUniqueOrThrow({ where: { jobId } });
+  assert.equal(tombstone.erasedAt, null);
+  assert.ok(tombstone.error, 'the reason is on the tombstone');
+  const audit = await prisma.auditLog.findFirstOrThrow({ where: { tenantId: admin.tenantId, action: 'project.erase' } });
+  assert.equal(audit.outcome, 'failure');
+  assert.equal((audit.details as Record<string, unknown>).jobId, jobId);
+  const job = await call('GET', admin.key, `/v1/jobs/${jobId}`);
+  assert.equal(job.body.status, 'failed');
+});

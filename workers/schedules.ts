@@ -1,0 +1,63 @@
+/**
+ * The Temporal Schedules the worker keeps (visible with `temporal schedule list`): retention, backup
+ * and vector reconciliation. Created when the worker starts, or updated to the configured period when
+ * they exist, so restarts never duplicate them; a period of "off" deletes its schedule.
+ *
+ * Chosen on purpose:
+ * - overlap SKIP for all three: a run still going when the next is due (a long backup, a big
+ *   retention backlog) makes the next redundant, and two runs would compete for the same rows;
+ * - catch-up window: retention 1 day (a run missed while the cluster was down still happens once,
+ *   late), backup 1 hour (a backup hours late is taken at the next slot instead of in a burst),
+ *   reconciliation 10 minutes (drift is repaired by the next run anyway).
+ */
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleOptions } from '@temporalio/client';
+import type { Config } from '../common/config.js';
+import type { Logger } from '../common/logger.js';
+
+export interface ScheduleSpec {
+  id: string;
+  workflowType: string;
+  args: unknown[];
+  everyMs: number | null;
+  catchupWindow: string;
+}
+
+export function memflowSchedules(config: Config): ScheduleSpec[] {
+  const q = config.TEMPORAL_TASK_QUEUE;
+  return [
+    { id: `${q}-retention`, workflowType: 'retentionWorkflow', args: [{}], everyMs: config.MEMFLOW_RETENTION_EVERY, catchupWindow: '1 day' },
+    { id: `${q}-backup`, workflowType: 'backupWorkflow', args: [{ scope: 'all' }], everyMs: config.MEMFLOW_BACKUP_EVERY, catchupWindow: '1 hour' },
+    { id: `${q}-reconcile`, workflowType: 'reconcileVectorsWorkflow', args: [{}], everyMs: config.MEMFLOW_RECONCILE_EVERY, catchupWindow: '10 minutes' },
+  ];
+}
+
+function options(spec: ScheduleSpec, taskQueue: string, everyMs: number): ScheduleOptions {
+  return {
+    scheduleId: spec.id,
+    spec: { intervals: [{ every: everyMs }] },
+    action: { type: 'startWorkflow', workflowType: spec.workflowType, args: spec.args, taskQueue, workflowId: `${spec.id}-run` },
+    policies: { overlap: 'SKIP', catchupWindow: spec.catchupWindow, pauseOnFailure: false },
+  };
+}
+
+/** Creates, updates or deletes each schedule to match the configuration; idempotent. */
+export async function ensureSchedules(client: Client, config: Config, log: Pick<Logger, 'info'>): Promise<void> {
+  for (const spec of memflowSchedules(config)) {
+    const handle = client.schedule.getHandle(spec.id);
+    if (spec.everyMs === null) {
+      await handle.delete().catch((err: unknown) => {
+        if (!(err instanceof ScheduleNotFoundError)) throw err;
+      });
+      continue;
+    }
+    const opts = options(spec, config.TEMPORAL_TASK_QUEUE, spec.everyMs);
+    try {
+      await client.schedule.create(opts);
+      log.info({ schedule: spec.id, everyMs: spec.everyMs }, 'schedule created');
+    } catch (err) {
+      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+      await handle.update((prev) => ({ ...prev, spec: opts.spec, action: opts.action, policies: opts.policies }));
+      log.info({ schedule: spec.id, everyMs: spec.everyMs }, 'schedule up to date');
+    }
+  }
+}
