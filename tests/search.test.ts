@@ -10,7 +10,9 @@ import type { AddressInfo } from 'node:net';
 import { createVectorActivities } from '../activities/vectors.js';
 import { createApi } from '../api/app.js';
 import { createLogger } from '../common/logger.js';
-import { freePort } from '../infra/daemon.js';
+import { freePort, waitUntil } from '../infra/daemon.js';
+import { getProfile } from '../infra/profile.js';
+import { weaviateService } from '../infra/services/weaviate.js';
 import { CORPUS, seedCorpus, syncCorpusVectors, type SeededCorpus } from './fixtures/retrieval-corpus.js';
 import { startTestApi, type TestApi } from './helpers/app.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
@@ -268,6 +270,40 @@ describe('with Weaviate unreachable', () => {
       assert.ok(!other.body.results.some((r: any) => /checkout/i.test(r.title)));
     } finally {
       await down.close();
+    }
+  });
+});
+
+const managed = (process.env.MEMFLOW_STACK_MANAGED ?? '').split(',');
+const testProfile = () => getProfile('test', Number(process.env.MEMFLOW_TEST_PORT_SHIFT ?? 10000));
+
+describe('with the stack\'s Weaviate stopped', () => {
+  test('search keeps answering (degraded) while Weaviate is down, and uses it again once it is back', {
+    skip: !managed.includes('weaviate') && 'the test stack does not manage Weaviate here',
+  }, async () => {
+    const live = createApi(config, prisma, createLogger('test-api', 'silent'), { search: { vectorTimeoutMs: 2000, cooldownMs: 200 } });
+    await live.app.listen({ host: '127.0.0.1', port: 0 });
+    const url = `http://127.0.0.1:${(live.app.server.address() as AddressInfo).port}`;
+    const flaky = byKey(storefront, 'flaky-checkout-e2e');
+    const q = { q: 'flaky checkout test timing out in CI', mode: 'hybrid' };
+    try {
+      assert.equal((await search(tenantA.key, q, url)).body.degraded, false, 'Weaviate answers before the stop');
+      assert.equal(await weaviateService.stop(testProfile()), true);
+      try {
+        const down = await search(tenantA.key, q, url);
+        assert.equal(down.status, 200);
+        assert.equal(down.body.degraded, true);
+        assert.equal(down.body.results[0]?.sessionId, flaky.agentSessionId, 'PostgreSQL alone still finds it');
+      } finally {
+        await weaviateService.start(testProfile(), () => undefined);
+      }
+      await waitUntil(async () => (await search(tenantA.key, q, url)).body.degraded === false, {
+        what: 'search using Weaviate again after its restart',
+        timeoutMs: 30_000,
+        intervalMs: 300,
+      });
+    } finally {
+      await live.close();
     }
   });
 });
