@@ -1,6 +1,7 @@
 /**
- * The thin API client behind `memflow sessions`, `timeline`, ...: GET a JSON document with the key,
- * turning every failure into one clear line (CliError) instead of a stack trace.
+ * The thin API client behind `memflow sessions`, `timeline`, `search`, `backup`, ...: send one
+ * request with the key and read its JSON answer, turning every failure into one clear line
+ * (CliError) instead of a stack trace.
  */
 import { apiBaseUrl, apiKey, checkBaseUrl } from './env.js';
 import { apiError, createHttpClient } from './http.js';
@@ -11,7 +12,19 @@ export interface ApiOptions {
   timeoutMs?: number;
 }
 
-export async function apiGet<T>(pathAndQuery: string, opts: ApiOptions = {}): Promise<T> {
+export interface ApiCall {
+  method?: 'GET' | 'POST' | 'DELETE';
+  /** Sent as JSON. */
+  body?: unknown;
+  /** Said instead of the generic "this key may not do that" when the API answers 403. */
+  forbiddenHint?: string;
+}
+
+export function apiGet<T>(pathAndQuery: string, opts: ApiOptions = {}): Promise<T> {
+  return apiRequest<T>(pathAndQuery, opts);
+}
+
+export async function apiRequest<T>(pathAndQuery: string, opts: ApiOptions = {}, call: ApiCall = {}): Promise<T> {
   const key = apiKey();
   if (!key) throw new CliError('MEMFLOW_API_KEY is required but not set (mint one with `memflow keys create --tenant <name>`)');
   const base = apiBaseUrl(opts.url);
@@ -23,9 +36,10 @@ export async function apiGet<T>(pathAndQuery: string, opts: ApiOptions = {}): Pr
   const client = createHttpClient();
   try {
     const outcome = await client.request({
-      method: 'GET',
+      method: call.method ?? 'GET',
       url: `${base}${pathAndQuery}`,
       headers: { authorization: `Bearer ${key}`, 'user-agent': 'memflow-cli' },
+      ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}),
       timeoutMs: opts.timeoutMs ?? 15_000,
     });
     if (outcome.kind === 'network') {
@@ -35,7 +49,7 @@ export async function apiGet<T>(pathAndQuery: string, opts: ApiOptions = {}): Pr
     const e = apiError(body);
     const detail = e ? `${e.code}: ${e.message}` : `HTTP ${status}`;
     if (status === 401) throw new CliError(`the API rejected MEMFLOW_API_KEY (401 ${detail})`);
-    if (status === 403) throw new CliError(`this key may not do that (403 ${detail})`);
+    if (status === 403) throw new CliError(call.forbiddenHint ? `${call.forbiddenHint} (403 ${detail})` : `this key may not do that (403 ${detail})`);
     if (status === 404) throw new CliError(`not found (404 ${detail})`);
     if (status < 200 || status >= 300) throw new CliError(`the API answered ${status} (${detail})`);
     try {

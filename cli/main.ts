@@ -7,6 +7,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { CliError, stdoutLine } from './output.js';
+import type { SearchOptions } from './search.js';
 
 const isHook = process.argv[2] === 'hook';
 
@@ -181,5 +182,109 @@ listOptions(sessions.command('timeline').description("a session's timeline, in e
 listOptions(program.command('timeline').description("a session's timeline, in event order").argument('<id>', "the agent's session_id")).action(
   timelineAction,
 );
+
+program
+  .command('search')
+  .description('search memories (GET /v1/search): one line per result, then its snippet')
+  .argument('<query...>', 'what to look for')
+  .option('--project <name>', 'only this project (default: $MEMFLOW_PROJECT, else every project)')
+  .option('--types <list>', 'comma-separated: observation,summary,learning (default: all)')
+  .addOption(new Option('--mode <mode>', 'retrieval mode (default: hybrid)').choices(['hybrid', 'keyword', 'semantic']))
+  .option('--limit <n>', 'at most this many results, 1 to 100 (default 10)')
+  .option('--since <iso>', 'only memories created at or after this ISO 8601 date or time')
+  .option('--until <iso>', 'only memories created before this ISO 8601 date or time')
+  .option('--json', 'print the API document as JSON')
+  .addOption(urlOption())
+  .action(async (words: string[], opts: SearchOptions) => {
+    const { search } = await import('./search.js');
+    await search(words, opts, stdoutLine);
+  });
+
+program
+  .command('show')
+  .description('the full records of memories by id (GET /v1/memories/{id}, POST /v1/memories:batchGet)')
+  .argument('<id...>', 'memory ids, as printed by `memflow search`')
+  .option('--json', 'print the API document as JSON')
+  .addOption(urlOption())
+  .action(async (ids: string[], opts: { json?: boolean; url?: string }) => {
+    const { show } = await import('./memories.js');
+    await show(ids, opts, stdoutLine);
+  });
+
+program
+  .command('context')
+  .description("a project's token-budgeted memory, as a new session gets it (GET /v1/context); counts on stderr")
+  .option('--project <name>', "the project (default: $MEMFLOW_PROJECT, else the current directory's)")
+  .option('--tokens <n>', 'token budget, 1 to 32000 (default 1500)')
+  .option('--json', 'print the API document as JSON')
+  .addOption(urlOption())
+  .action(async (opts: { project?: string; tokens?: string; json?: boolean; url?: string }) => {
+    const { context } = await import('./context.js');
+    await context(opts, stdoutLine, errLine);
+  });
+
+program
+  .command('learnings')
+  .description('what was learned, newest first, with its sources (GET /v1/learnings)')
+  .option('--project <name>', 'only this project (default: $MEMFLOW_PROJECT, else every project)')
+  .option('--limit <n>', 'page size, 1 to 100')
+  .option('--cursor <cursor>', 'continue from a previous page')
+  .option('--json', 'print the API document as JSON')
+  .addOption(urlOption())
+  .action(async (opts: { project?: string; limit?: string; cursor?: string; json?: boolean; url?: string }) => {
+    const { learnings } = await import('./memories.js');
+    await learnings(opts, stdoutLine);
+  });
+
+type WaitOpts = { wait?: boolean; json?: boolean; url?: string };
+const waitOption = () => new Option('--wait', "follow the job until it ends (progress dots on stderr); exit non-zero unless it succeeded");
+
+const backup = program.command('backup').description("admin: back up this tenant's memories (POST/GET /v1/admin/backups)");
+backup
+  .command('create', { isDefault: true })
+  .description('start a backup; prints its id and job id')
+  .addOption(waitOption())
+  .option('--json', 'print the API document as JSON (with --wait: the finished job)')
+  .addOption(urlOption())
+  .action(async (opts: WaitOpts) => {
+    const { backupCreate } = await import('./admin.js');
+    await backupCreate(opts, stdoutLine);
+  });
+backup
+  .command('list')
+  .description("the tenant's backups, newest first")
+  .option('--json', 'print the API document as JSON')
+  .addOption(urlOption())
+  .action(async (opts: { json?: boolean; url?: string }) => {
+    const { backupList } = await import('./admin.js');
+    await backupList(opts, stdoutLine);
+  });
+
+program
+  .command('restore')
+  .description('admin: restore what is missing from a backup (POST /v1/admin/restore)')
+  .argument('<backupId>', 'a backup id, as printed by `memflow backup list`')
+  .option('--project <name>', 'only this project')
+  .option('--include-erased', 'also bring back projects erased since the backup')
+  .addOption(waitOption())
+  .option('--json', 'print the API document as JSON (with --wait: the finished job)')
+  .addOption(urlOption())
+  .action(async (id: string, opts: WaitOpts & { project?: string; includeErased?: boolean }) => {
+    const { restore } = await import('./admin.js');
+    await restore(id, opts, stdoutLine);
+  });
+
+program
+  .command('erase')
+  .description('admin: irreversibly erase a project everywhere (DELETE /v1/projects/{project}); needs --yes')
+  .argument('<project>', 'the project name')
+  .option('--yes', 'confirm: without it nothing is erased (exit 2)')
+  .addOption(waitOption())
+  .option('--json', 'print the API document as JSON (with --wait: the finished job)')
+  .addOption(urlOption())
+  .action(async (project: string, opts: WaitOpts & { yes?: boolean }) => {
+    const { erase } = await import('./admin.js');
+    await erase(project, opts, stdoutLine, errLine);
+  });
 
 program.parseAsync(process.argv).catch(fail);

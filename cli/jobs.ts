@@ -1,0 +1,66 @@
+/**
+ * `--wait` for the long-running admin commands: poll a job's status document until it is no longer
+ * running, printing a progress dot on stderr per poll (stdout stays clean for the result or --json).
+ */
+import { apiRequest, type ApiOptions } from './api-client.js';
+import { CliError } from './output.js';
+
+export const ADMIN_HINT = 'this needs an admin API key (memflow keys create --tenant <name> --admin)';
+
+/** GET /v1/admin/jobs/{jobId}: a backup or restore workflow, by Temporal's status name. */
+export interface AdminJob {
+  jobId: string;
+  status: string;
+  result?: unknown;
+  error?: string | null;
+}
+
+/** GET /v1/jobs/{jobId}: a project erasure, from its tombstone. */
+export interface EraseJob {
+  jobId: string;
+  kind: string;
+  project: string;
+  status: 'requested' | 'erased' | 'failed';
+  requestedAt: string;
+  erasedAt: string | null;
+  error: string | null;
+}
+
+export interface PollOptions extends ApiOptions {
+  intervalMs?: number;
+  /** Give up waiting (the job itself goes on) after this long. */
+  maxWaitMs?: number;
+  progress?: (chunk: string) => void;
+}
+
+const stderrChunk = (chunk: string) => {
+  process.stderr.write(chunk);
+};
+
+/** Polls `path` until `running(doc)` is false; returns the last document. */
+export async function pollJob<T>(path: string, running: (doc: T) => boolean, opts: PollOptions = {}): Promise<T> {
+  const progress = opts.progress ?? stderrChunk;
+  const interval = opts.intervalMs ?? 500;
+  const deadline = Date.now() + (opts.maxWaitMs ?? 60 * 60_000);
+  let dots = 0;
+  try {
+    for (;;) {
+      const doc = await apiRequest<T>(path, opts, { forbiddenHint: ADMIN_HINT });
+      if (!running(doc)) return doc;
+      if (Date.now() > deadline) throw new CliError(`stopped waiting after ${Math.round((opts.maxWaitMs ?? 3_600_000) / 1000)}s; the job goes on (${path})`);
+      progress('.');
+      dots++;
+      await new Promise((resolve) => setTimeout(resolve, interval));
+    }
+  } finally {
+    if (dots > 0) progress('\n');
+  }
+}
+
+/** Admin job ids hold slashes (`backup/<tenant>/<id>`) that the route takes as they are. */
+export const adminJobPath = (jobId: string) => `/v1/admin/jobs/${jobId.split('/').map(encodeURIComponent).join('/')}`;
+
+export const waitAdminJob = (jobId: string, opts: PollOptions = {}) => pollJob<AdminJob>(adminJobPath(jobId), (j) => j.status === 'running', opts);
+
+export const waitEraseJob = (jobId: string, opts: PollOptions = {}) =>
+  pollJob<EraseJob>(`/v1/jobs/${encodeURIComponent(jobId)}`, (j) => j.status === 'requested', opts);

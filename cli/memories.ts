@@ -1,0 +1,103 @@
+/**
+ * `memflow show <id...>` (GET /v1/memories/{id}, or POST /v1/memories:batchGet for several): the
+ * full records behind search results. `memflow learnings` (GET /v1/learnings): what was learned.
+ */
+import { apiGet, apiRequest, query, type ApiOptions } from './api-client.js';
+import { intOption, memoryId, projectOption } from './args.js';
+import { CliError, shortTime } from './output.js';
+
+/** The fields every record has; the rest depends on its type (see api/search/records.ts). */
+interface MemoryRecord {
+  id: string;
+  type: 'observation' | 'summary' | 'learning';
+  project: string;
+  kind: string;
+  title: string;
+  createdAt: string;
+  [field: string]: unknown;
+}
+
+interface LearningSource {
+  observationId: string | null;
+  summaryId: string | null;
+  sessionId: string | null;
+  evidence: string | null;
+}
+
+interface Learning extends MemoryRecord {
+  type: 'learning';
+  body: string;
+  confidence: number;
+  strength: number;
+  status: string;
+  sources: LearningSource[];
+}
+
+type Out = (line: string) => void;
+
+export async function show(ids: string[], opts: ApiOptions & { json?: boolean }, out: Out): Promise<void> {
+  const wanted = ids.map(memoryId);
+  if (wanted.length === 1) {
+    const record = await apiGet<MemoryRecord>(`/v1/memories/${wanted[0]}`, opts);
+    return opts.json ? out(JSON.stringify(record)) : printRecord(record, out);
+  }
+  const answer = await apiRequest<{ items: MemoryRecord[]; notFound: string[] }>('/v1/memories:batchGet', opts, { method: 'POST', body: { ids: wanted } });
+  if (opts.json) out(JSON.stringify(answer));
+  else
+    answer.items.forEach((record, i) => {
+      if (i > 0) out('');
+      printRecord(record, out);
+    });
+  if (answer.notFound.length > 0) throw new CliError(`not found: ${answer.notFound.join(', ')}`);
+}
+
+const indent = (text: string) => text.replace(/\n/g, '\n         ');
+
+function printRecord(r: MemoryRecord, out: Out): void {
+  out(`${r.type.padEnd(8)} ${r.id}`);
+  out(`project  ${r.project}`);
+  if (typeof r.sessionId === 'string') out(`session  ${r.sessionId}`);
+  out(`kind     ${r.kind}${typeof r.toolName === 'string' ? ` (${r.toolName})` : ''}`);
+  out(`created  ${shortTime(r.createdAt)}`);
+  out(`title    ${indent(r.title)}`);
+  if (r.type === 'learning') return printLearningBody(r as Learning, out);
+  // A summary's text already spells out its request, investigated, learned, ... fields.
+  if (typeof r.text === 'string') {
+    out('');
+    out(r.text);
+  }
+}
+
+function printLearningBody(l: Learning, out: Out): void {
+  out(`status   ${l.status} (confidence ${l.confidence}, strength ${l.strength})`);
+  out('');
+  out(l.body);
+  if (l.sources.length > 0) {
+    out('');
+    out('sources:');
+    for (const s of l.sources) {
+      const ref = s.observationId ? `observation ${s.observationId}` : `summary ${s.summaryId ?? '-'}`;
+      out(`  ${ref}${s.sessionId ? ` (session ${s.sessionId})` : ''}${s.evidence ? `: ${s.evidence.replace(/\s+/g, ' ')}` : ''}`);
+    }
+  }
+}
+
+export interface LearningsOptions extends ApiOptions {
+  project?: string;
+  limit?: string;
+  cursor?: string;
+  json?: boolean;
+}
+
+export async function learnings(opts: LearningsOptions, out: Out): Promise<void> {
+  const params = { project: projectOption(opts.project), limit: intOption('--limit', opts.limit, 1, 100), cursor: opts.cursor };
+  const page = await apiGet<{ items: Learning[]; nextCursor: string | null }>(`/v1/learnings${query(params)}`, opts);
+  if (opts.json) return out(JSON.stringify(page));
+  if (page.items.length === 0) return out(params.project ? `no learnings in project '${params.project}' yet` : 'no learnings yet');
+  for (const l of page.items) {
+    out(`[${l.kind}] ${l.title.replace(/\s+/g, ' ')}  (${l.project}, confidence ${l.confidence}, ${l.sources.length} source${l.sources.length === 1 ? '' : 's'})`);
+    out(`    ${l.body.replace(/\s+/g, ' ')}`);
+    out(`    ${l.id}  ${shortTime(l.createdAt)}`);
+  }
+  if (page.nextCursor) out(`more: memflow learnings --cursor ${page.nextCursor}${params.project ? ` --project ${params.project}` : ''}`);
+}
