@@ -12,6 +12,7 @@ import { weaviateEndpoint } from '../common/weaviate.js';
 import type { SessionTuning } from '../workflows/session/messages.js';
 import { createDispatcher } from './capture/dispatch.js';
 import { startRedispatcher } from './capture/redispatch.js';
+import { parseCorsOrigins } from './security.js';
 import { buildServer } from './server.js';
 import { createSearchService } from './search/service.js';
 import { createVectorBackend } from './search/vector-backend.js';
@@ -45,6 +46,9 @@ export function createApi(config: Config, prisma: PrismaClient, logger: Logger, 
     dispatcher,
     search,
     hookBodyLimit: config.MEMFLOW_MAX_HOOK_BYTES,
+    bodyLimit: config.MEMFLOW_MAX_BODY_BYTES,
+    rateLimits: { perMinute: config.MEMFLOW_RATE_LIMIT_PER_MINUTE, hooksPerMinute: config.MEMFLOW_RATE_LIMIT_HOOKS_PER_MINUTE },
+    corsOrigins: parseCorsOrigins(config.MEMFLOW_CORS_ORIGINS),
     maxStoredEventBytes: config.MEMFLOW_MAX_STORED_EVENT_BYTES,
     readiness: {
       pingDatabase: async () => {

@@ -1,12 +1,61 @@
 /**
  * GET /metrics in Prometheus' text format (prom-client). What the API process observes itself
- * (process metrics) plus totals read from PostgreSQL at scrape time, so they are right whichever
- * worker did the work: LLM tokens, cost and requests (token_usage), summaries by kind and source.
+ * (process metrics, request latency by route, events ingested, session signals, spooled deliveries)
+ * plus values read from PostgreSQL at scrape time, so they are right whichever worker did the work:
+ * LLM tokens, cost and requests (token_usage), summaries by kind and source, and the lag of the
+ * Weaviate copy. The worker's own metrics (activity failures, workflow failures) come from the
+ * Temporal runtime's Prometheus endpoint (workers/main.ts, MEMFLOW_WORKER_METRICS_PORT).
  * No tenant labels: the endpoint has no auth (see CONTRACT), so it shows aggregates only.
  */
 import type { FastifyInstance } from 'fastify';
-import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import type { PgPool } from '../common/pg.js';
+
+/**
+ * What this process counts itself. One set per process (several API instances in one test process
+ * share it), registered into each server's registry.
+ */
+export const apiMetrics = {
+  requestDuration: new Histogram({
+    name: 'memflow_http_request_duration_seconds',
+    help: 'HTTP request latency by route pattern, method and status class.',
+    labelNames: ['route', 'method', 'status_class'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [],
+  }),
+  eventsIngested: new Counter({
+    name: 'memflow_events_ingested_total',
+    help: 'Hook events acknowledged after their durable write, by event name and whether the API already had them.',
+    labelNames: ['event', 'duplicate'] as const,
+    registers: [],
+  }),
+  spooledDeliveries: new Counter({
+    name: 'memflow_spooled_deliveries_total',
+    help: 'Hook events delivered from a client spool (x-memflow-spooled), by whether the API already had them.',
+    labelNames: ['duplicate'] as const,
+    registers: [],
+  }),
+  sessionSignals: new Counter({
+    name: 'memflow_session_signals_total',
+    help: 'signalWithStart calls to session workflows (each starts the workflow when no run is open), by outcome.',
+    labelNames: ['outcome'] as const,
+    registers: [],
+  }),
+};
+
+/** The route label: Fastify's pattern (`/v1/sessions/:id`), never the raw URL; unmatched is one value. */
+export function observeRequest(route: string | undefined, method: string, status: number, seconds: number): void {
+  apiMetrics.requestDuration.observe({ route: route ?? 'unmatched', method, status_class: `${Math.floor(status / 100)}xx` }, seconds);
+}
+
+/** A hook event made durable (`spooled`: the client delivered it from its spool). */
+export function countIngested(event: string, duplicate: boolean, spooled: boolean): void {
+  apiMetrics.eventsIngested.inc({ event, duplicate: String(duplicate) });
+  if (spooled) apiMetrics.spooledDeliveries.inc({ duplicate: String(duplicate) });
+}
+
+/** Rows counted per record type for the sync-lag gauges; beyond it the count reads as this cap. */
+export const SYNC_LAG_SCAN_CAP = 10_000;
 
 interface UsageTotals {
   tokens_in: string;
@@ -20,6 +69,7 @@ interface UsageTotals {
 export function createMetricsRegistry(pool: PgPool): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'memflow_api_' });
+  for (const metric of Object.values(apiMetrics) as Metric[]) registry.registerMetric(metric);
 
   // Counters whose value is the database's total: reset and set on every scrape.
   const fromDatabase = <L extends string>(name: string, help: string, labelNames: L[], read: (set: (labels: Record<L, string>, value: number) => void) => Promise<void>) =>
@@ -65,6 +115,48 @@ export function createMetricsRegistry(pool: PgPool): Registry {
   fromDatabase('memflow_summaries_total', 'Summaries stored, by kind and by source (model or offline).', ['kind', 'source'], async (set) => {
     const { rows } = await pool.query<{ kind: string; offline: boolean; n: string }>('SELECT kind::text, offline, count(*) AS n FROM summaries GROUP BY 1, 2');
     for (const r of rows) set({ kind: r.kind, source: r.offline ? 'offline' : 'model' }, Number(r.n));
+  });
+
+  // Records PostgreSQL holds that Weaviate does not (yet): no sync row, or one not synced, or a
+  // learning changed since. Each type is scanned at most SYNC_LAG_SCAN_CAP rows (the anti-join uses
+  // the unique (record_type, record_id) index), so a large backlog costs a bounded scrape.
+  let lag: Promise<{ type: string; n: number; age: number }[]> | undefined;
+  const lagOnce = () =>
+    (lag ??= pool
+      .query<{ type: string; n: string; age: string | null }>(
+        ['observation:observations', 'summary:summaries', 'learning:learnings']
+          .map((pair) => {
+            const [type, table] = pair.split(':') as [string, string];
+            const changed = type === 'learning' ? ' OR r.updated_at > s.synced_at' : '';
+            return `SELECT '${type}' AS type, count(*) AS n, extract(epoch FROM now() - min(created_at)) AS age FROM (
+                      SELECT r.created_at FROM ${table} r
+                      LEFT JOIN vector_sync_states s ON s.record_type = '${type}' AND s.record_id = r.id
+                      WHERE s.id IS NULL OR s.status <> 'synced' OR s.synced_at IS NULL${changed}
+                      LIMIT ${SYNC_LAG_SCAN_CAP}) q`;
+          })
+          .join(' UNION ALL '),
+      )
+      .then((r) => r.rows.map((row) => ({ type: row.type, n: Number(row.n), age: row.age === null ? 0 : Math.max(0, Number(row.age)) })))
+      .finally(() => setTimeout(() => (lag = undefined), 0)));
+  new Gauge({
+    name: 'memflow_vector_sync_pending',
+    help: `Records in PostgreSQL not yet synced to Weaviate, by type (counted up to ${SYNC_LAG_SCAN_CAP}).`,
+    labelNames: ['type'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of await lagOnce()) this.set({ type: r.type }, r.n);
+    },
+  });
+  new Gauge({
+    name: 'memflow_vector_sync_lag_seconds',
+    help: 'Age of the oldest record not yet synced to Weaviate, by type (0 when none waits).',
+    labelNames: ['type'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of await lagOnce()) this.set({ type: r.type }, r.age);
+    },
   });
   return registry;
 }

@@ -12,9 +12,13 @@ import { lookupKey } from '../common/tenants.js';
 import { authHook } from './auth.js';
 import type { Dispatcher } from './capture/dispatch.js';
 import { errorBody, HttpError } from './errors.js';
-import { createMetricsRegistry, registerMetricsRoute } from './metrics.js';
+import { CONNECTION_TIMEOUT_MS, installRateLimits, REQUEST_TIMEOUT_MS, type RateLimits } from './limits.js';
+import { frameworkErrors, installSecurity } from './security.js';
+import { createMetricsRegistry, observeRequest, registerMetricsRoute } from './metrics.js';
+import { registerOpenApiRoute, trackRoutes } from './openapi.js';
 import { checkReadiness, type ReadinessDeps } from './readiness.js';
 import { registerAdminRoutes } from './routes/admin.js';
+import { registerAuditDenials, registerAuditRoutes } from './routes/audit.js';
 import { registerHookRoutes } from './routes/hooks.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { registerExportRoutes } from './routes/export.js';
@@ -39,17 +43,26 @@ export interface ServerDeps {
   bodyLimit?: number;
   hookBodyLimit?: number;
   maxStoredEventBytes?: number;
+  /** Per-key request budgets (api/limits.ts); defaults there. */
+  rateLimits?: RateLimits;
+  /** Browser origins allowed by CORS; none by default. */
+  corsOrigins?: readonly string[];
 }
 
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    bodyLimit: deps.bodyLimit ?? 1024 * 1024,
+    bodyLimit: deps.bodyLimit ?? 64 * 1024,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    connectionTimeout: CONNECTION_TIMEOUT_MS,
     requestIdHeader: 'x-request-id',
     // Project names (path parameters) may be up to 128 characters, more once percent-encoded.
     routerOptions: { maxParamLength: 512 },
     genReqId: () => crypto.randomUUID(),
+    frameworkErrors,
   });
+  // Every route as it is registered, so tests can hold /openapi.json to the routes Fastify has.
+  trackRoutes(app);
 
   app.decorateRequest('timings', null as unknown as Record<string, number>);
   app.addHook('onRequest', async (req) => {
@@ -58,9 +71,16 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
     // Where the time of a request went, for clients, proxies and the ingest benchmark.
-    const phases = Object.entries(req.timings).map(([name, ms]) => `${name};dur=${ms.toFixed(2)}`);
+    const phases = Object.entries(req.timings ?? {}).map(([name, ms]) => `${name};dur=${ms.toFixed(2)}`);
     phases.push(`total;dur=${reply.elapsedTime.toFixed(2)}`);
     reply.header('server-timing', phases.join(', '));
+  });
+  // Security headers, CORS (closed unless configured; its preflights answer here), no-store.
+  installSecurity(app, { corsOrigins: deps.corsOrigins ?? [] });
+
+  // Latency per route pattern (never the raw URL: ids would explode the label set).
+  app.addHook('onResponse', async (req, reply) => {
+    observeRequest(req.routeOptions.url, req.method, reply.statusCode, reply.elapsedTime / 1000);
   });
 
   app.setErrorHandler((error, req, reply) => {
@@ -99,10 +119,14 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   // Prometheus scrape: aggregates only (no tenant labels), like /health and /ready without auth.
   registerMetricsRoute(app, createMetricsRegistry(deps.pool));
+  // The OpenAPI 3.1 description of every route, generated from the routes' zod schemas (no auth).
+  registerOpenApiRoute(app);
 
   // Everything under /v1 is authenticated and scoped to the key's tenant.
   app.register(async (v1) => {
+    await installRateLimits(v1, deps.rateLimits); // before auth: failed keys are counted by IP
     v1.addHook('onRequest', authHook((key) => lookupKey(deps.pool, key)));
+    registerAuditDenials(v1, { prisma: deps.prisma });
     registerHookRoutes(v1, {
       prisma: deps.prisma,
       pool: deps.pool,
@@ -118,6 +142,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     registerExportRoutes(v1, { prisma: deps.prisma, pool: deps.pool });
     registerProjectRoutes(v1, { prisma: deps.prisma, temporal: deps.temporal, taskQueue: deps.readiness.taskQueue });
     registerAdminRoutes(v1, { prisma: deps.prisma, temporal: deps.temporal, taskQueue: deps.readiness.taskQueue });
+    registerAuditRoutes(v1, { prisma: deps.prisma });
   });
 
   return app;

@@ -18,11 +18,14 @@ export async function benchStack(): Promise<BenchStack> {
   return { env, stop: () => stopStack(profile, log, started) };
 }
 
-/** Runs one of memflow's entry points (api/main.ts, workers/main.ts) as its own process. */
+/**
+ * Runs one of memflow's entry points (api/main.ts, workers/main.ts) as its own process. Rate limits
+ * are off: a benchmark drives one key far past what a person's agent sends (callers may set them).
+ */
 export function spawnEntry(entry: string, env: NodeJS.ProcessEnv): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, entry)], {
     cwd: repoRoot,
-    env: { ...process.env, ...env },
+    env: { ...process.env, MEMFLOW_RATE_LIMIT_PER_MINUTE: '0', MEMFLOW_RATE_LIMIT_HOOKS_PER_MINUTE: '0', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }

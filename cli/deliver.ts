@@ -42,12 +42,14 @@ export function judge(outcome: HttpOutcome): Verdict {
   return { kind: 'rejected', reason };
 }
 
-export async function deliver(client: HttpClient, target: Target, entry: SpoolEntry, timeoutMs: number): Promise<Verdict> {
+export async function deliver(client: HttpClient, target: Target, entry: SpoolEntry, timeoutMs: number, spooled = false): Promise<Verdict> {
   const headers: Record<string, string> = {
     authorization: `Bearer ${target.apiKey}`,
     'idempotency-key': entry.idempotencyKey,
     'user-agent': 'memflow-hook',
   };
+  // Counted by the API (memflow_spooled_deliveries_total): how much arrives late, from spools.
+  if (spooled) headers['x-memflow-spooled'] = '1';
   if (entry.project) headers['x-memflow-project'] = entry.project;
   const outcome = await client.request({
     method: 'POST',
@@ -96,7 +98,7 @@ export async function flushSpool(
       claimedAny = true;
       let verdict: Verdict;
       try {
-        verdict = await deliver(client, target, claim.entry, Math.min(left, opts.maxRequestMs));
+        verdict = await deliver(client, target, claim.entry, Math.min(left, opts.maxRequestMs), true);
       } catch (err) {
         await claim.release();
         throw err;

@@ -4,7 +4,7 @@
  * and only its hash is stored (common/tenants.ts).
  */
 import { createPrisma, type PrismaClient } from '../common/db.js';
-import { createApiKey, createTenant, hashApiKey, keyDisplayPrefix, TenantError, validateTenantName } from '../common/tenants.js';
+import { createApiKey, createTenant, hashApiKey, keyDisplayPrefix, revokeApiKey, TenantError, validateTenantName } from '../common/tenants.js';
 import { envValue } from './env.js';
 import { CliError } from './output.js';
 
@@ -129,8 +129,8 @@ export async function keysRevoke(ref: string, opts: { tenant?: string }, out: (l
       out(`key ${key.prefix}… (id ${key.id}) of tenant '${key.tenant.name}' was already revoked at ${fmtDate(key.revokedAt)}`);
       return;
     }
-    // Conditional, so two concurrent revocations do not move the timestamp.
-    await prisma.apiKey.updateMany({ where: { id: key.id, revokedAt: null }, data: { revokedAt: new Date() } });
+    // Audited as key.revoke (actor null: the operator); a concurrent revocation wins quietly.
+    await revokeApiKey(prisma, key.id);
     out(`revoked key ${key.prefix}… (id ${key.id}) of tenant '${key.tenant.name}'; it no longer authenticates`);
   });
 }

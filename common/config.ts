@@ -59,6 +59,17 @@ export const envSchema = z.object({
   MEMFLOW_MAX_HOOK_BYTES: z.coerce.number().int().min(1024).default(8 * 1024 * 1024),
   /** Largest hook payload stored; longer tool outputs are cut and the event marked truncated. */
   MEMFLOW_MAX_STORED_EVENT_BYTES: z.coerce.number().int().min(1024).default(256 * 1024),
+  /** Largest body of every other route (JSON such as batchGet, restore, retention; 413 above). */
+  MEMFLOW_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
+  /** Requests a minute per API key on /v1 routes other than the hooks (429 above); 0 = unlimited. */
+  MEMFLOW_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+  /** Requests a minute per API key on POST /v1/hooks/{event}, a separate bucket; 0 = unlimited. */
+  MEMFLOW_RATE_LIMIT_HOOKS_PER_MINUTE: z.coerce.number().int().min(0).default(6000),
+  /** Browser origins allowed by CORS, comma-separated exact origins; unset = no CORS headers at all. */
+  MEMFLOW_CORS_ORIGINS: z
+    .string()
+    .regex(/^\s*https?:\/\/[^/\s,]+\s*(,\s*https?:\/\/[^/\s,]+\s*)*$/, 'must be comma-separated origins like https://app.example.com')
+    .optional(),
   /** Embedding provider: local (offline, default), openai (any OpenAI-compatible endpoint) or voyage. */
   MEMFLOW_EMBEDDINGS: z.enum(['local', 'openai', 'voyage']).default('local'),
   /** Provider model; defaults: memflow-lexical-v1, text-embedding-3-small, voyage-3.5. */
@@ -77,6 +88,15 @@ export const envSchema = z.object({
   MEMFLOW_RETENTION_EVERY: every('1d'),
   MEMFLOW_BACKUP_EVERY: every('6h'),
   MEMFLOW_RECONCILE_EVERY: every('1d'),
+  /**
+   * The worker's Prometheus endpoint (Temporal runtime metrics: activity failures, workflow
+   * failures, task latencies) at http://127.0.0.1:<port>/metrics, or host:port; "0" or "off" disables.
+   */
+  MEMFLOW_WORKER_METRICS_PORT: z
+    .string()
+    .regex(/^(off|0|\d{1,5}|[^\s:/]+:\d{1,5})$/, 'must be a port, host:port, 0 or "off"')
+    .default('9464')
+    .transform((v): string | null => (v === 'off' || v === '0' ? null : /^\d+$/.test(v) ? `127.0.0.1:${v}` : v)),
   MEMFLOW_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 }).superRefine((env, ctx) => {
   // A remote embedding provider without its key would fail on the first sync: fail at start instead.

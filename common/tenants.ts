@@ -4,6 +4,7 @@
  * random, keys need no slow password hash: sha256 makes the lookup one unique-index probe.
  */
 import crypto from 'node:crypto';
+import { recordAudit } from './audit.js';
 import type { PrismaClient } from './db.js';
 import type { PgPool } from './pg.js';
 
@@ -59,16 +60,50 @@ export async function createTenant(prisma: PrismaClient, name: string) {
 export async function createApiKey(
   prisma: PrismaClient,
   tenantName: string,
-  opts: { role?: KeyRole; label?: string } = {},
+  opts: { role?: KeyRole; label?: string; actorKeyId?: string | null } = {},
 ): Promise<{ key: string; keyId: string; prefix: string; role: KeyRole }> {
   const tenant = await prisma.tenant.findUnique({ where: { name: tenantName } });
   if (!tenant) throw new TenantError(`no tenant named '${tenantName}' (create it with \`memflow tenants create ${tenantName}\`)`);
   const key = generateApiKey();
   const role = opts.role ?? 'member';
-  const row = await prisma.apiKey.create({
-    data: { tenantId: tenant.id, keyHash: hashApiKey(key), prefix: keyDisplayPrefix(key), role, name: opts.label ?? null },
+  const row = await prisma.$transaction(async (tx) => {
+    const created = await tx.apiKey.create({
+      data: { tenantId: tenant.id, keyHash: hashApiKey(key), prefix: keyDisplayPrefix(key), role, name: opts.label ?? null },
+    });
+    // Key changes are audited with the key; actor null = the operator (CLI, DATABASE_URL).
+    await recordAudit(tx, {
+      tenantId: tenant.id,
+      actorKeyId: opts.actorKeyId ?? null,
+      action: 'key.create',
+      target: `key:${created.id}`,
+      outcome: 'success',
+      details: { prefix: created.prefix, role, ...(opts.label ? { label: opts.label } : {}) },
+    });
+    return created;
   });
   return { key, keyId: row.id, prefix: row.prefix, role };
+}
+
+/**
+ * Revokes a key (by id) and audits it, in one transaction. Takes effect at once: every request
+ * looks its key up (lookupKey), nothing caches it. Returns false when it was already revoked.
+ */
+export async function revokeApiKey(prisma: PrismaClient, keyId: string, actorKeyId: string | null = null): Promise<boolean> {
+  return prisma.$transaction(async (tx) => {
+    // Conditional, so two concurrent revocations do not move the timestamp.
+    const { count } = await tx.apiKey.updateMany({ where: { id: keyId, revokedAt: null }, data: { revokedAt: new Date() } });
+    if (count === 0) return false;
+    const key = await tx.apiKey.findUniqueOrThrow({ where: { id: keyId }, select: { tenantId: true, prefix: true, role: true } });
+    await recordAudit(tx, {
+      tenantId: key.tenantId,
+      actorKeyId,
+      action: 'key.revoke',
+      target: `key:${keyId}`,
+      outcome: 'success',
+      details: { prefix: key.prefix, role: key.role },
+    });
+    return true;
+  });
 }
 
 /**

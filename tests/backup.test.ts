@@ -17,6 +17,7 @@ import { COLLECTIONS, connectWeaviate, tenantCollection, type WeaviateClient } f
 import { buildDebugSession } from './fixtures/debug-session.js';
 import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
 import { keepHistory } from './helpers/histories.js';
+import { callApi } from './helpers/http.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
 import { replay, sessionResult } from './helpers/sessions.js';
 
@@ -32,21 +33,7 @@ let admin: Awaited<ReturnType<typeof newTenant>>;
 let member: { key: string };
 const project = uniqueName('shop');
 
-async function call(key: string, method: string, url: string, body?: unknown): Promise<{ status: number; body: any; text: string }> {
-  const res = await fetch(`${api.url}${url}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  let parsed: unknown = undefined;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // NDJSON or empty
-  }
-  return { status: res.status, body: parsed, text };
-}
+const call = (key: string, method: string, url: string, body?: unknown) => callApi(api.url, key, method, url, body);
 
 async function job(id: string): Promise<{ status: string; result?: any; error?: string }> {
   let last: { status: string } = { status: 'unknown' };

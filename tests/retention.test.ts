@@ -103,7 +103,6 @@ test('a policy removes exactly what it names, from PostgreSQL and Weaviate, and 
   assert.deepEqual(result.deleted, { rawEvents: 4, observations: 2, summaries: 1, learnings: 1, sizeRawEvents: 0, sizeObservations: 0 });
 
   const ids = async (table: 'hookEvent' | 'observation' | 'summary' | 'learning', projectId: string) =>
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     ((await (prisma[table] as any).findMany({ where: { projectId }, select: { id: true } })) as { id: string }[]).map((r) => r.id).sort();
   const sorted = (xs: string[]) => [...xs].sort();
   assert.deepEqual(await ids('hookEvent', a.projectId), sorted(a.kept.events));

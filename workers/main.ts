@@ -6,16 +6,37 @@
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfigOrExit } from '../common/config.js';
 import { createPrisma } from '../common/db.js';
-import { createLogger } from '../common/logger.js';
+import { createLogger, type Logger } from '../common/logger.js';
 import { createTemporalClient } from '../common/temporal.js';
 import { ensureSchedules } from './schedules.js';
 import { temporalLogger } from './temporal-logger.js';
 import { createMemflowWorker } from './worker.js';
 
+/**
+ * The Temporal runtime, with Core's Prometheus exporter when an address is configured
+ * (temporal_activity_execution_failed_total, temporal_workflow_failed_total, ...). A port already in
+ * use (a second worker on the machine) costs the metrics, not the worker: it runs without them.
+ */
+function installRuntime(metricsAddress: string | null, logger: Logger): void {
+  if (metricsAddress) {
+    try {
+      Runtime.install({
+        logger: temporalLogger(logger),
+        telemetryOptions: { metrics: { prometheus: { bindAddress: metricsAddress, countersTotalSuffix: true, useSecondsForDurations: true } } },
+      });
+      logger.info({ metrics: `http://${metricsAddress}/metrics` }, 'worker metrics endpoint');
+      return;
+    } catch (err) {
+      logger.warn({ err: (err as Error).message, address: metricsAddress }, 'worker metrics endpoint unavailable; running without it (set MEMFLOW_WORKER_METRICS_PORT)');
+    }
+  }
+  Runtime.install({ logger: temporalLogger(logger) });
+}
+
 async function run(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger('memflow-worker', config.MEMFLOW_LOG_LEVEL);
-  Runtime.install({ logger: temporalLogger(logger) });
+  installRuntime(config.MEMFLOW_WORKER_METRICS_PORT, logger);
   const prisma = createPrisma(config.DATABASE_URL);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   try {

@@ -11,6 +11,7 @@ import {
   type HookEventName,
   type SessionTuning,
 } from '../../workflows/session/messages.js';
+import { apiMetrics } from '../metrics.js';
 
 export interface DispatchInput {
   tenantId: string;
@@ -54,7 +55,13 @@ export function createDispatcher(
   /** Per workflow id: the follow-up to send when the in-flight signal settles (null: none yet). */
   const sessions = new Map<string, { next: { input: DispatchInput; onError: (err: Error) => void } | null }>();
   const dispatch = async (input: DispatchInput): Promise<void> => {
-    await client.connection.withDeadline(Date.now() + deadlineMs, () => signal(input));
+    try {
+      await client.connection.withDeadline(Date.now() + deadlineMs, () => signal(input));
+      apiMetrics.sessionSignals.inc({ outcome: 'ok' });
+    } catch (err) {
+      apiMetrics.sessionSignals.inc({ outcome: 'failed' });
+      throw err;
+    }
   };
   const signal = async (input: DispatchInput): Promise<void> => {
     await client.workflow.signalWithStart<typeof sessionWorkflow, [{ eventId: string; event: HookEventName }]>('sessionWorkflow', {

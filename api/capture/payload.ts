@@ -26,6 +26,35 @@ export const hookPayloadSchema = z
 
 export type HookPayload = z.infer<typeof hookPayloadSchema>;
 
+/** Deepest nesting of objects and arrays accepted in a hook payload (Claude Code's are a few levels deep). */
+export const MAX_PAYLOAD_DEPTH = 64;
+
+/** Whether `value` nests objects/arrays deeper than `max` (iterative: no recursion on hostile input). */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (!node || typeof node !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(node as Record<string, unknown>)) if (child && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/**
+ * The payload with every NUL character (in keys and strings) replaced by U+FFFD: PostgreSQL text and
+ * jsonb cannot hold U+0000, and a tool's output (a binary file read, say) may contain it. The event is
+ * stored, not refused.
+ */
+export function withoutNul(value: unknown): unknown {
+  if (typeof value === 'string') return value.includes('\u0000') ? value.replace(/\u0000/g, '\uFFFD') : value;
+  if (Array.isArray(value)) return value.map(withoutNul);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [withoutNul(k) as string, withoutNul(v)]));
+  }
+  return value;
+}
+
 /** Event-specific required fields, checked after the common schema. */
 export function eventRuleViolation(event: HookEventName, p: HookPayload): { field: string; message: string } | undefined {
   if ((event === 'pre-tool-use' || event === 'post-tool-use') && !p.tool_name) {

@@ -18,7 +18,7 @@ import type { Manifest } from '../../activities/backup/backup.js';
 import type { BackupWorkflowInput, RestoreWorkflowInput } from '../../workflows/maintenance/index.js';
 import { requireAdmin } from '../auth.js';
 import { HttpError } from '../errors.js';
-import { parseOr400, projectParam } from '../search/request.js';
+import { jobIdParam, parseOr400, projectParam } from '../search/request.js';
 
 export interface AdminRouteDeps {
   prisma: PrismaClient;
@@ -26,14 +26,14 @@ export interface AdminRouteDeps {
   taskQueue: string;
 }
 
-const restoreBody = z.object({
+export const restoreBody = z.object({
   backupId: z.string().uuid('must be a backup id (uuid)'),
   project: projectParam,
   includeErased: z.boolean().default(false),
 });
 
 const days = z.number().int().min(1).max(36_500).nullable().optional();
-const retentionBody = z
+export const retentionBody = z
   .object({
     project: projectParam,
     rawEventMaxAgeDays: days,
@@ -109,7 +109,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
 
   app.get<{ Params: { '*': string } }>('/v1/admin/jobs/*', async (req) => {
     const { tenantId } = requireAdmin(req);
-    const id = req.params['*'];
+    const { jobId: id } = parseOr400(z.object({ jobId: jobIdParam }), { jobId: req.params['*'] }, 'invalid_path');
     const [kind, owner] = id.split('/');
     if ((kind !== 'backup' && kind !== 'restore') || owner !== tenantId) throw new HttpError(404, 'not_found', `no job '${id}'`);
     const handle = temporal.workflow.getHandle(id);

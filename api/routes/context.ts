@@ -10,13 +10,13 @@ import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { buildContext, DEFAULT_CONTEXT_TOKENS, MAX_CONTEXT_TOKENS } from '../search/context.js';
 import { resolveProjectId } from '../search/project.js';
-import { parseOr400, projectOfRequest, projectParam } from '../search/request.js';
+import { parseOr400, projectOfRequest, projectParam, textParam } from '../search/request.js';
 
 export interface ContextRouteDeps {
   pool: PgPool;
 }
 
-const contextQuery = z.object({
+export const contextQuery = z.object({
   project: projectParam,
   tokens: z.coerce
     .number()
@@ -25,7 +25,7 @@ const contextQuery = z.object({
     .max(MAX_CONTEXT_TOKENS, `must be an integer from 1 to ${MAX_CONTEXT_TOKENS}`)
     .default(DEFAULT_CONTEXT_TOKENS),
   /** Optional: what the session is about; ranks the matching memories first. */
-  q: z.string().max(2000, 'at most 2000 characters').optional(),
+  q: textParam(2000).optional(),
 });
 
 export function registerContextRoutes(app: FastifyInstance, deps: ContextRouteDeps): void {

@@ -15,8 +15,9 @@ import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import type { Dispatcher } from '../capture/dispatch.js';
 import { ingestEvent } from '../capture/ingest.js';
-import { eventRuleViolation, hookPayloadSchema, idempotencyKey, truncateToFit } from '../capture/payload.js';
+import { eventRuleViolation, hookPayloadSchema, idempotencyKey, MAX_PAYLOAD_DEPTH, nestedDeeperThan, truncateToFit, withoutNul } from '../capture/payload.js';
 import { buildContext, DEFAULT_CONTEXT_TOKENS } from '../search/context.js';
+import { countIngested } from '../metrics.js';
 
 export interface HookRouteDeps {
   prisma: PrismaClient;
@@ -54,7 +55,8 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
       if (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) {
         throw new HttpError(400, 'invalid_payload', 'body: must be a JSON object (the Claude Code hook payload)');
       }
-      const parsed = hookPayloadSchema.safeParse(req.body);
+      if (nestedDeeperThan(req.body, MAX_PAYLOAD_DEPTH)) throw new HttpError(400, 'invalid_payload', `body: nested deeper than ${MAX_PAYLOAD_DEPTH} levels`);
+      const parsed = hookPayloadSchema.safeParse(withoutNul(req.body));
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         const field = issue?.path.join('.') || 'body';
@@ -89,6 +91,7 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
         ...(payload.tool_use_id ? { toolUseId: payload.tool_use_id } : {}),
       });
       req.timings.db = performance.now() - t;
+      countIngested(event, stored.duplicate, req.headers['x-memflow-spooled'] === '1');
 
       // The event is durable: signal after answering, so the agent never waits on Temporal. A repeat
       // of an event already processed must not wake (or restart) its workflow.

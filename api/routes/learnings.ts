@@ -6,8 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { PrismaClient } from '../../common/db.js';
 import { requirePrincipal } from '../auth.js';
-import { HttpError } from '../errors.js';
-import { decodeCursor, DEFAULT_LIMIT, encodeCursor } from '../pagination.js';
+import { decodeTimeIdCursor, DEFAULT_LIMIT, encodeCursor } from '../pagination.js';
 import { learningInclude, learningView } from '../search/records.js';
 import { limitParam, parseOr400, projectOfRequest, projectParam } from '../search/request.js';
 
@@ -15,7 +14,7 @@ export interface LearningRouteDeps {
   prisma: PrismaClient;
 }
 
-const learningsQuery = z.object({
+export const learningsQuery = z.object({
   project: projectParam,
   limit: limitParam(DEFAULT_LIMIT),
   cursor: z.string().optional(),
@@ -26,9 +25,8 @@ export function registerLearningRoutes(app: FastifyInstance, deps: LearningRoute
   app.get<{ Querystring: Record<string, string | undefined> }>('/v1/learnings', async (req) => {
     const { tenantId } = requirePrincipal(req);
     const query = parseOr400(learningsQuery, { ...req.query, project: projectOfRequest(req.query, req.headers['x-memflow-project']) });
-    const cursor = decodeCursor(query.cursor);
-    const after = cursor ? { createdAt: new Date(String(cursor[0])), id: String(cursor[1]) } : undefined;
-    if (after && Number.isNaN(after.createdAt.getTime())) throw new HttpError(400, 'invalid_query', 'cursor: not a cursor returned by this API');
+    const cursor = decodeTimeIdCursor(query.cursor);
+    const after = cursor ? { createdAt: cursor.at, id: cursor.id } : undefined;
     const rows = await deps.prisma.learning.findMany({
       where: {
         tenantId,

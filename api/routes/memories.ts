@@ -17,7 +17,7 @@ export interface MemoryRouteDeps {
 
 export const MAX_BATCH_IDS = 100;
 
-const batchBody = z.object({
+export const batchBody = z.object({
   ids: z
     .array(uuidParam, { error: 'required: an array of memory ids' })
     .min(1, 'must hold at least one id')

@@ -9,6 +9,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { recordAudit } from '../../common/audit.js';
 import type { PrismaClient } from '../../common/db.js';
 import { InvalidProjectName, normalizeProjectName } from '../../common/project.js';
@@ -16,6 +17,7 @@ import { eraseWorkflowId, type EraseProjectInput } from '../../workflows/erase/m
 import type { eraseProjectWorkflow } from '../../workflows/erase/workflow.js';
 import { requireAdmin, requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
+import { jobIdParam, parseOr400 } from '../search/request.js';
 
 export interface ProjectRouteDeps {
   prisma: PrismaClient;
@@ -79,8 +81,9 @@ export function registerProjectRoutes(app: FastifyInstance, deps: ProjectRouteDe
 
   app.get<{ Params: { jobId: string } }>('/v1/jobs/:jobId', async (req) => {
     const principal = requireAdmin(req);
-    const row = await prisma.erasureTombstone.findFirst({ where: { jobId: req.params.jobId, tenantId: principal.tenantId } });
-    if (!row) throw new HttpError(404, 'not_found', `no job '${req.params.jobId}'`);
+    const { jobId } = parseOr400(z.object({ jobId: jobIdParam }), req.params, 'invalid_path');
+    const row = await prisma.erasureTombstone.findFirst({ where: { jobId, tenantId: principal.tenantId } });
+    if (!row) throw new HttpError(404, 'not_found', `no job '${jobId}'`);
     const status: EraseJobStatus = row.erasedAt ? 'erased' : row.error ? 'failed' : 'requested';
     return {
       jobId: row.jobId,

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { requirePrincipal } from '../auth.js';
-import { instantParam, limitParam, parseOr400, projectOfRequest, projectParam, typesParam } from '../search/request.js';
+import { instantParam, limitParam, parseOr400, projectOfRequest, projectParam, textParam, typesParam } from '../search/request.js';
 import type { SearchService } from '../search/service.js';
 import { SEARCH_MODES } from '../search/types.js';
 
@@ -14,9 +14,9 @@ export interface SearchRouteDeps {
   search: SearchService;
 }
 
-const searchQuery = z
+export const searchQuery = z
   .object({
-    q: z.string({ error: 'required: the text to search for' }).trim().min(1, 'required: the text to search for').max(1000, 'at most 1000 characters'),
+    q: z.string({ error: 'required: the text to search for' }).trim().min(1, 'required: the text to search for').pipe(textParam(1000)),
     project: projectParam,
     limit: limitParam(10),
     types: typesParam,

@@ -4,29 +4,25 @@
  */
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { PrismaClient } from '../../common/db.js';
-import { normalizeProjectName, InvalidProjectName } from '../../common/project.js';
 import { sessionViewQuery, sessionWorkflowId, type SessionStatus } from '../../workflows/session/messages.js';
 import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
-import { decodeCursor, encodeCursor, parseLimit } from '../pagination.js';
+import { decodeCursor, decodeTimeIdCursor, DEFAULT_LIMIT, encodeCursor, MAX_LIMIT } from '../pagination.js';
+import { agentSessionIdParam, limitParam, parseOr400, projectParam } from '../search/request.js';
 
 export interface SessionRouteDeps {
   prisma: PrismaClient;
   temporal: Client;
 }
 
-type Q = { project?: string; cursor?: string; limit?: string };
+type Q = Record<string, string | undefined>;
 
-function projectFilter(raw: string | undefined): string | undefined {
-  if (raw === undefined || raw === '') return undefined;
-  try {
-    return normalizeProjectName(raw);
-  } catch (err) {
-    if (err instanceof InvalidProjectName) throw new HttpError(400, 'invalid_query', `project: ${err.message}`);
-    throw err;
-  }
-}
+const listQuery = (defaultLimit: number) => z.object({ project: projectParam, cursor: z.string().optional(), limit: limitParam(defaultLimit, MAX_LIMIT) });
+const sessionsQuery = listQuery(DEFAULT_LIMIT);
+const timelineQuery = listQuery(MAX_LIMIT);
+const sessionParams = z.object({ id: agentSessionIdParam });
 
 const KIND_OUT: Record<string, string> = { start: 'start', prompt: 'prompt', tool: 'tool', stop: 'stop', compact: 'compact', end: 'end' };
 
@@ -57,11 +53,9 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
 
   app.get<{ Querystring: Q }>('/v1/sessions', async (req) => {
     const { tenantId } = requirePrincipal(req);
-    const limit = parseLimit(req.query.limit);
-    const project = projectFilter(req.query.project);
-    const cursor = decodeCursor(req.query.cursor);
-    const after = cursor ? { startedAt: new Date(String(cursor[0])), id: String(cursor[1]) } : undefined;
-    if (after && Number.isNaN(after.startedAt.getTime())) throw new HttpError(400, 'invalid_query', 'cursor: not a cursor returned by this API');
+    const { limit, project, cursor: rawCursor } = parseOr400(sessionsQuery, req.query);
+    const cursor = decodeTimeIdCursor(rawCursor);
+    const after = cursor ? { startedAt: cursor.at, id: cursor.id } : undefined;
     const rows = await prisma.session.findMany({
       where: {
         tenantId,
@@ -89,7 +83,9 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
 
   app.get<{ Params: { id: string }; Querystring: Q }>('/v1/sessions/:id', async (req) => {
     const { tenantId } = requirePrincipal(req);
-    const s = await findSession(tenantId, req.params.id, projectFilter(req.query.project));
+    const { id } = parseOr400(sessionParams, req.params, 'invalid_path');
+    const { project } = parseOr400(sessionsQuery, req.query);
+    const s = await findSession(tenantId, id, project);
     const summary = await prisma.summary.findFirst({
       where: { sessionId: s.id },
       orderBy: { createdAt: 'desc' },
@@ -108,11 +104,12 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
 
   app.get<{ Params: { id: string }; Querystring: Q }>('/v1/sessions/:id/timeline', async (req) => {
     const { tenantId } = requirePrincipal(req);
-    const limit = parseLimit(req.query.limit, 100);
-    const s = await findSession(tenantId, req.params.id, projectFilter(req.query.project));
-    const cursor = decodeCursor(req.query.cursor);
+    const { id } = parseOr400(sessionParams, req.params, 'invalid_path');
+    const { limit, project, cursor: rawCursor } = parseOr400(timelineQuery, req.query);
+    const s = await findSession(tenantId, id, project);
+    const cursor = decodeCursor(rawCursor);
     const afterSeq = cursor ? Number(cursor[0]) : 0;
-    if (!Number.isInteger(afterSeq)) throw new HttpError(400, 'invalid_query', 'cursor: not a cursor returned by this API');
+    if (!Number.isSafeInteger(afterSeq) || afterSeq < 0 || afterSeq > 2_147_483_647) throw new HttpError(400, 'invalid_query', 'cursor: not a cursor returned by this API');
     const rows = await prisma.observation.findMany({
       where: { sessionId: s.id, tenantId, sequence: { gt: afterSeq } },
       orderBy: { sequence: 'asc' },

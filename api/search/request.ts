@@ -9,7 +9,8 @@ import { RECORD_TYPES, type RecordType } from './types.js';
 
 /** Parses `input` or throws a 400 naming the first offending field. */
 export function parseOr400<S extends z.ZodType>(schema: S, input: unknown, code = 'invalid_query'): z.output<S> {
-  const parsed = schema.safeParse(input ?? {});
+  // No body at all reads as {}; a JSON `null` body is validated as what it is (and refused).
+  const parsed = schema.safeParse(input === undefined ? {} : input);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   throw new HttpError(400, code, `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
@@ -67,3 +68,17 @@ export const instantParam = z
   });
 
 export const uuidParam = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a memory id (a UUID)');
+
+/** An agent's session id (as hook payloads carry it): printable ASCII without spaces, at most 200. */
+export const agentSessionIdParam = z
+  .string()
+  .min(1, 'required: a session id')
+  .max(200, 'at most 200 characters')
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
+/** A job id as this API hands them out: printable ASCII, at most 500 characters. */
+export const jobIdParam = z.string().min(1, 'required: a job id').max(500, 'at most 500 characters').regex(/^[\x21-\x7e]+$/, 'not a job id returned by this API');
+
+/** Free text sent to PostgreSQL: any characters but NUL, which no text column can hold. */
+export const textParam = (max: number) =>
+  z.string().max(max, `at most ${max} characters`).regex(/^[^\u0000]*$/, 'must not contain NUL characters');

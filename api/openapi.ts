@@ -1,0 +1,330 @@
+/**
+ * GET /openapi.json: an OpenAPI 3.1 description of every route, generated from the same zod schemas
+ * the routes validate with (z.toJSONSchema: request shapes as the routes accept them, `io: 'input'`).
+ * Where a route validates by hand (sessions, hooks' path), a small zod schema here documents it.
+ * tests/openapi.test.ts checks that the paths and methods here are exactly the routes Fastify has, so
+ * a route added without its entry fails the suite.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { HOOK_EVENTS } from '../common/hook-events.js';
+import { hookPayloadSchema } from './capture/payload.js';
+import { restoreBody, retentionBody } from './routes/admin.js';
+import { auditPage, auditQuery } from './routes/audit.js';
+import { contextQuery } from './routes/context.js';
+import { learningsQuery } from './routes/learnings.js';
+import { batchBody } from './routes/memories.js';
+import { searchQuery } from './routes/search.js';
+import { limitParam, projectParam } from './search/request.js';
+
+type Method = 'get' | 'post' | 'put' | 'delete' | 'patch';
+
+interface Operation {
+  method: Method;
+  /** OpenAPI path ({param} syntax). */
+  path: string;
+  summary: string;
+  tags: string[];
+  /** false: no API key (health, readiness, metrics, this document). */
+  auth?: boolean;
+  admin?: boolean;
+  query?: z.ZodType;
+  pathParams?: Record<string, z.ZodType>;
+  headers?: Record<string, { schema: z.ZodType; description: string }>;
+  body?: z.ZodType;
+  /** Status -> answer schema (JSON), or a media type with a description for non-JSON answers. */
+  answers: Record<number, z.ZodType | { mediaType: string; description: string } | null>;
+}
+
+/** Wildcard routes (`*`) and the parameter name they document. */
+const WILDCARD_NAMES: Record<string, string> = { '/v1/admin/jobs/*': 'jobId' };
+
+/** Fastify's route pattern as an OpenAPI path: `:id` -> `{id}`, `::` (a literal colon) -> `:`. */
+export function openApiPath(fastifyUrl: string): string {
+  return fastifyUrl
+    .replace(/::/g, '\u0000')
+    .replace(/:([A-Za-z0-9_]+)/g, '{$1}')
+    .replace(/\*$/, `{${WILDCARD_NAMES[fastifyUrl] ?? 'path'}}`)
+    .replace(/\u0000/g, ':');
+}
+
+// Shapes of answers (documentation only; the routes build them by hand).
+const timestamp = z.string().describe('ISO 8601 date-time');
+const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable().describe('pass as `cursor` for the next page; null on the last') });
+const listQuery = z.object({ project: projectParam, cursor: z.string().optional(), limit: limitParam(20) });
+const sessionStatus = z.enum(['active', 'summarizing', 'completed', 'failed']);
+const sessionListItem = z.object({ id: z.string(), project: z.string(), status: sessionStatus, startedAt: timestamp, endedAt: timestamp.nullable(), eventCount: z.number().int() });
+const session = sessionListItem.extend({ summary: z.string().nullable() });
+const timelineItem = z.object({
+  id: z.string(),
+  kind: z.enum(['start', 'prompt', 'tool', 'stop', 'compact', 'end']),
+  toolName: z.string().nullable(),
+  toolUseId: z.string().nullable(),
+  createdAt: timestamp,
+  text: z.string(),
+});
+const searchAnswer = z.object({
+  results: z.array(
+    z.object({
+      id: z.string(),
+      type: z.enum(['observation', 'summary', 'learning']),
+      title: z.string(),
+      snippet: z.string(),
+      score: z.number(),
+      sessionId: z.string().nullable(),
+      createdAt: timestamp,
+    }),
+  ),
+  tookMs: z.number(),
+  degraded: z.boolean().optional(),
+});
+const memory = z.object({ id: z.string(), type: z.enum(['observation', 'summary', 'learning']) }).catchall(z.unknown());
+const hookAnswer = z
+  .object({ hookSpecificOutput: z.object({ hookEventName: z.string(), additionalContext: z.string() }).optional(), continue: z.boolean().optional() })
+  .describe('Claude Code hook output: {} for most events; session-start carries additionalContext');
+const accepted = z.object({ jobId: z.string(), status: z.string() });
+const backup = z.object({
+  id: z.string(),
+  scope: z.string(),
+  status: z.string(),
+  sizeBytes: z.number().nullable(),
+  createdAt: timestamp,
+  completedAt: timestamp.nullable(),
+  error: z.string().nullable(),
+  tables: z.array(z.object({ table: z.string(), rows: z.number(), bytes: z.number() })).optional(),
+});
+const retentionPolicy = z.object({
+  project: z.string().nullable(),
+  rawEventMaxAgeDays: z.number().nullable().optional(),
+  observationMaxAgeDays: z.number().nullable().optional(),
+  maxBytes: z.number().nullable().optional(),
+  keepSummaries: z.boolean().optional(),
+  keepLearnings: z.boolean().optional(),
+});
+const job = z.object({ jobId: z.string(), status: z.string(), result: z.unknown().optional(), error: z.string().nullable().optional() });
+const eraseJob = z.object({
+  jobId: z.string(),
+  kind: z.literal('project.erase'),
+  project: z.string(),
+  status: z.enum(['requested', 'erased', 'failed']),
+  requestedAt: timestamp,
+  erasedAt: timestamp.nullable(),
+  error: z.string().nullable(),
+});
+const projectHeader = { 'x-memflow-project': { schema: z.string().max(512), description: 'the project, when `?project=` is absent' } };
+
+const OPERATIONS: Operation[] = [
+  { method: 'get', path: '/health', summary: 'Liveness: the process answers', tags: ['operations'], auth: false, answers: { 200: z.object({ status: z.literal('ok') }) } },
+  {
+    method: 'get',
+    path: '/ready',
+    summary: 'Readiness: each dependency up or down, with latency',
+    tags: ['operations'],
+    auth: false,
+    answers: { 200: z.object({ ready: z.boolean() }).catchall(z.unknown()), 503: z.object({ ready: z.boolean() }).catchall(z.unknown()) },
+  },
+  { method: 'get', path: '/metrics', summary: 'Prometheus metrics (text exposition format)', tags: ['operations'], auth: false, answers: { 200: { mediaType: 'text/plain', description: 'Prometheus text format 0.0.4' } } },
+  { method: 'get', path: '/openapi.json', summary: 'This document', tags: ['operations'], auth: false, answers: { 200: { mediaType: 'application/json', description: 'OpenAPI 3.1' } } },
+  {
+    method: 'post',
+    path: '/v1/hooks/{event}',
+    summary: 'Claude Code hook ingress (usable as a `type: "http"` hook); the event is durable before the answer',
+    tags: ['capture'],
+    pathParams: { event: z.enum(HOOK_EVENTS) },
+    query: z.object({ project: z.string().optional() }),
+    headers: {
+      ...projectHeader,
+      'idempotency-key': { schema: z.string().max(500), description: 'deliveries with the same key (per session) are stored once' },
+      'x-memflow-spooled': { schema: z.literal('1'), description: 'set by the hook client when delivering from its spool (counted in /metrics)' },
+    },
+    body: hookPayloadSchema,
+    answers: { 200: hookAnswer, 413: null },
+  },
+  { method: 'get', path: '/v1/search', summary: 'Hybrid search over memories: a compact index', tags: ['retrieval'], query: searchQuery, headers: projectHeader, answers: { 200: searchAnswer } },
+  { method: 'get', path: '/v1/memories/{id}', summary: 'One full memory record', tags: ['retrieval'], pathParams: { id: z.string().uuid() }, answers: { 200: memory, 404: null } },
+  {
+    method: 'post',
+    path: '/v1/memories:batchGet',
+    summary: 'Full memory records by id',
+    tags: ['retrieval'],
+    body: batchBody,
+    answers: { 200: z.object({ items: z.array(memory), notFound: z.array(z.string()) }) },
+  },
+  {
+    method: 'get',
+    path: '/v1/context',
+    summary: "A project's memory within a token budget (tiktoken)",
+    tags: ['retrieval'],
+    query: contextQuery,
+    headers: projectHeader,
+    answers: { 200: z.object({ context: z.string(), tokens: z.number().int(), items: z.array(z.string()) }) },
+  },
+  { method: 'get', path: '/v1/sessions', summary: 'Sessions, newest first', tags: ['sessions'], query: listQuery, answers: { 200: page(sessionListItem) } },
+  { method: 'get', path: '/v1/sessions/{id}', summary: "One session (id: the agent's session_id)", tags: ['sessions'], pathParams: { id: z.string() }, query: z.object({ project: projectParam }), answers: { 200: session, 404: null } },
+  {
+    method: 'get',
+    path: '/v1/sessions/{id}/timeline',
+    summary: "A session's events in order; a tool call and its result are one item",
+    tags: ['sessions'],
+    pathParams: { id: z.string() },
+    query: z.object({ project: projectParam, cursor: z.string().optional(), limit: limitParam(100) }),
+    answers: { 200: page(timelineItem), 404: null },
+  },
+  { method: 'get', path: '/v1/learnings', summary: 'Learnings with their sources, newest first', tags: ['retrieval'], query: learningsQuery, headers: projectHeader, answers: { 200: page(z.object({ id: z.string() }).catchall(z.unknown())) } },
+  {
+    method: 'get',
+    path: '/v1/export',
+    summary: 'Everything stored for a project, as NDJSON (audited)',
+    tags: ['data'],
+    query: z.object({ project: z.string() }),
+    answers: { 200: { mediaType: 'application/x-ndjson', description: 'one JSON object per line' }, 404: null, 429: null },
+  },
+  {
+    method: 'delete',
+    path: '/v1/projects/{project}',
+    summary: 'Erase a project from PostgreSQL, Weaviate and future backups (admin)',
+    tags: ['data'],
+    admin: true,
+    pathParams: { project: z.string() },
+    answers: { 202: accepted, 404: null },
+  },
+  { method: 'get', path: '/v1/jobs/{jobId}', summary: 'Where an erasure job stands (admin)', tags: ['data'], admin: true, pathParams: { jobId: z.string() }, answers: { 200: eraseJob, 404: null } },
+  { method: 'post', path: '/v1/admin/backups', summary: 'Start a backup of the tenant', tags: ['admin'], admin: true, answers: { 202: z.object({ backupId: z.string(), jobId: z.string(), status: z.string() }) } },
+  { method: 'get', path: '/v1/admin/backups', summary: "The tenant's backups, newest first", tags: ['admin'], admin: true, answers: { 200: page(backup) } },
+  { method: 'get', path: '/v1/admin/backups/{id}', summary: 'One backup with its tables', tags: ['admin'], admin: true, pathParams: { id: z.string().uuid() }, answers: { 200: backup, 404: null } },
+  { method: 'post', path: '/v1/admin/restore', summary: 'Restore from a backup', tags: ['admin'], admin: true, body: restoreBody, answers: { 202: accepted, 404: null, 409: null } },
+  {
+    method: 'get',
+    path: '/v1/admin/jobs/{jobId}',
+    summary: 'A backup or restore job (the id contains slashes: backup/<tenant>/<id>)',
+    tags: ['admin'],
+    admin: true,
+    pathParams: { jobId: z.string() },
+    answers: { 200: job, 404: null },
+  },
+  { method: 'get', path: '/v1/admin/retention', summary: "The tenant's retention policies", tags: ['admin'], admin: true, answers: { 200: z.object({ items: z.array(retentionPolicy) }) } },
+  { method: 'put', path: '/v1/admin/retention', summary: "Set the tenant default or a project's retention policy", tags: ['admin'], admin: true, body: retentionBody, answers: { 200: retentionPolicy, 404: null } },
+  {
+    method: 'get',
+    path: '/v1/admin/audit',
+    summary: "The tenant's audit trail, newest first",
+    tags: ['admin'],
+    admin: true,
+    query: auditQuery,
+    answers: { 200: auditPage },
+  },
+];
+
+type Json = Record<string, unknown>;
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
+  const out = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
+  delete out.$schema;
+  return out;
+}
+
+const errorSchema = z.object({ error: z.object({ code: z.string().describe('machine-readable, e.g. invalid_query'), message: z.string().describe('names the offending field for 400s') }) });
+
+const ERROR_TEXT: Record<number, string> = {
+  400: 'invalid input (the message names the field)',
+  401: 'missing, unknown or revoked API key',
+  403: 'this needs an admin API key',
+  404: 'not found (or another tenant\'s)',
+  409: 'conflict',
+  413: 'payload over the limit',
+  429: 'too many requests; see Retry-After',
+  503: 'a dependency is down; see Retry-After',
+};
+
+function parametersOf(op: Operation): Json[] {
+  const params: Json[] = [];
+  for (const [name, schema] of Object.entries(op.pathParams ?? {})) params.push({ name, in: 'path', required: true, schema: jsonSchema(schema, 'input') });
+  if (op.query) {
+    const q = jsonSchema(op.query, 'input') as { properties?: Record<string, Json>; required?: string[] };
+    for (const [name, schema] of Object.entries(q.properties ?? {})) {
+      params.push({ name, in: 'query', required: (q.required ?? []).includes(name), schema });
+    }
+  }
+  for (const [name, h] of Object.entries(op.headers ?? {})) params.push({ name, in: 'header', required: false, description: h.description, schema: jsonSchema(h.schema, 'input') });
+  return params;
+}
+
+function operationOf(op: Operation): Json {
+  const responses: Json = {};
+  for (const [status, answer] of Object.entries(op.answers)) {
+    const code = Number(status);
+    if (answer === null) responses[status] = { description: ERROR_TEXT[code] ?? 'error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    else if ('mediaType' in answer) responses[status] = { description: answer.description, content: { [answer.mediaType]: { schema: {} } } };
+    else responses[status] = { description: 'success', content: { 'application/json': { schema: jsonSchema(answer, 'output') } } };
+  }
+  const errors = [...(op.auth === false ? [] : [401]), ...(op.admin ? [403] : []), ...(op.query || op.body || op.pathParams ? [400] : []), ...(op.auth === false ? [] : [429, 503])];
+  for (const code of errors) responses[String(code)] ??= { $ref: `#/components/responses/E${code}` };
+  const parameters = parametersOf(op);
+  return {
+    operationId: `${op.method}${op.path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
+    summary: op.summary,
+    tags: op.tags,
+    ...(op.auth === false ? { security: [] } : {}),
+    ...(parameters.length ? { parameters } : {}),
+    ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(op.body, 'input') } } } } : {}),
+    responses,
+  };
+}
+
+/** The OpenAPI 3.1 document (built once). */
+export function buildOpenApiDocument(): Json {
+  const paths: Record<string, Json> = {};
+  for (const op of OPERATIONS) (paths[op.path] ??= {})[op.method] = operationOf(op);
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'memflow API',
+      version: '1',
+      description: 'Durable memory for AI coding agents. Everything under /v1 needs `Authorization: Bearer <api key>`; the key names the tenant.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ apiKey: [] }],
+    tags: ['capture', 'retrieval', 'sessions', 'data', 'admin', 'operations'].map((name) => ({ name })),
+    paths,
+    components: {
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'a memflow API key (mf_...), made with `memflow keys create`' } },
+      schemas: { Error: jsonSchema(errorSchema, 'output') },
+      responses: Object.fromEntries(
+        [400, 401, 403, 429, 503].map((code) => [
+          `E${code}`,
+          {
+            description: ERROR_TEXT[code],
+            ...(code === 429 || code === 503 ? { headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'seconds' } } } : {}),
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+          },
+        ]),
+      ),
+    },
+  };
+}
+
+/** The documented operations as `METHOD path` (the test compares them with Fastify's routes). */
+export const documentedOperations = (): string[] => OPERATIONS.map((op) => `${op.method.toUpperCase()} ${op.path}`);
+
+const routesOf = new WeakMap<FastifyInstance, string[]>();
+
+/** Records each route registered on `app` (call before any route is added). */
+export function trackRoutes(app: FastifyInstance): void {
+  const seen: string[] = [];
+  routesOf.set(app, seen);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) seen.push(`${method} ${openApiPath(route.url)}`);
+  });
+}
+
+/** The routes registered on `app` as `METHOD path` (OpenAPI path syntax), HEAD and OPTIONS left out. */
+export const registeredOperations = (app: FastifyInstance): string[] =>
+  [...new Set(routesOf.get(app) ?? [])].filter((op) => !/^(HEAD|OPTIONS) /.test(op));
+
+export function registerOpenApiRoute(app: FastifyInstance): void {
+  let doc: string | undefined;
+  app.get('/openapi.json', async (_req, reply) => {
+    doc ??= JSON.stringify(buildOpenApiDocument());
+    return reply.header('content-type', 'application/json; charset=utf-8').send(doc);
+  });
+}
