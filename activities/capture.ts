@@ -4,6 +4,7 @@
  * items are unique on (session, sequence), and everything for one batch commits in one transaction,
  * so a retried activity (worker killed mid-batch, database outage) never duplicates anything.
  */
+import { log } from '@temporalio/activity';
 import type { PrismaClient } from '../common/db.js';
 import { countTokens } from '../common/tokens.js';
 import type { HookEventName, SessionStatus } from '../workflows/session/messages.js';
@@ -148,6 +149,13 @@ export function createCaptureActivities({ prisma }: CaptureDeps) {
           });
           const batch = events.slice(0, limit);
           const tokens = batch.length > 0 ? await storeBatch(tx, input.sessionId, batch) : 0;
+          if (batch.length > 0) {
+            // The API request ids of the events, so a hook delivery can be followed into the worker.
+            log.info('hook events stored', {
+              sessionId: input.sessionId,
+              events: batch.map((e) => ({ eventId: e.id, event: fromDbEvent(e.event), sequence: e.sequence, requestId: e.requestId })),
+            });
+          }
           if (batch.length > 0) {
             await tx.hookEvent.updateMany({ where: { id: { in: batch.map((e) => e.id) } }, data: { processedAt: new Date() } });
           }

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createTemporalClient } from '../common/temporal.js';
+import { waitUntil } from '../infra/daemon.js';
 import { sessionWorkflowId } from '../workflows/session/messages.js';
 import { buildSession, PLANTED_SECRETS, withDuplicates, type FixtureSession } from './fixtures/claude-sessions.js';
 import { startTestApi, startTestWorker, workerLogLines, type TestApi, type TestWorker } from './helpers/app.js';
@@ -242,5 +243,25 @@ describe('hook deliveries without an Idempotency-Key', () => {
       events.map((e) => e.event),
       ['stop', 'user_prompt_submit', 'stop', 'user_prompt_submit'],
     );
+  });
+});
+
+describe('request ids', () => {
+  test('the id of the request that delivered an event reaches the worker activity that stores it', async () => {
+    const requestId = `trace-${crypto.randomUUID()}`;
+    const sessionId = crypto.randomUUID();
+    const body = { session_id: sessionId, transcript_path: `/tmp/${sessionId}.jsonl`, cwd: `/tmp/${uniqueName('trace')}`, hook_event_name: 'UserPromptSubmit', prompt: 'trace me' };
+    const res = await post(tenantA.key, 'user-prompt-submit', body, { 'x-request-id': requestId });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('x-request-id'), requestId, 'the caller’s id is kept and echoed');
+    const row = await prisma.hookEvent.findUniqueOrThrow({ where: { id: res.headers.get('x-memflow-event-id')! } });
+    assert.equal(row.requestId, requestId);
+    await waitUntil(async () => workerLogLines().some((l) => l.includes(requestId) && l.includes("hook events stored")), {
+      what: 'the activity log line with the request id',
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
+    const line = JSON.parse(workerLogLines().find((l) => l.includes(requestId))!) as Record<string, unknown>;
+    assert.match(String(line.workflowId), /^session\//, 'the line carries the workflow it belongs to');
   });
 });

@@ -222,6 +222,7 @@ test('every model round-trips through Prisma Client', async (t) => {
       truncated: true,
       receivedAt: at(13),
       processedAt: at(1013),
+      requestId: `req-${s}`,
     };
     await prisma.hookEvent.create({ data });
     assertRoundTrip('HookEvent', await prisma.hookEvent.findUniqueOrThrow({ where: { id: ids.hookEvent } }), data);

@@ -14,6 +14,8 @@ export interface IngestInput {
   event: HookEventName;
   agentSessionId: string;
   idempotencyKey: string;
+  /** The API request's id (x-request-id), kept with the event for the logs downstream. */
+  requestId?: string;
   /** The redacted payload as JSON (serialized once by the route). */
   payloadJson: string;
   originalBytes: number;
@@ -70,10 +72,10 @@ WITH existing AS (
   RETURNING id, project_id, event_count
 ), inserted AS (
   INSERT INTO hook_events (tenant_id, project_id, session_id, event, sequence, idempotency_key,
-                           tool_name, tool_use_id, payload, original_bytes, truncated)
+                           tool_name, tool_use_id, payload, original_bytes, truncated, request_id)
   SELECT $1, session.project_id, session.id, $7::hook_event_name, session.event_count,
          CASE WHEN $13 THEN $2 || ':' || session.event_count ELSE $2 END,
-         $8, $9, $10::jsonb, $11, $12
+         $8, $9, $10::jsonb, $11, $12, $14
     FROM session
   RETURNING id, project_id, session_id, sequence
 )
@@ -106,6 +108,7 @@ export async function ingestEvent(pool: PgPool, input: IngestInput): Promise<Ing
     input.truncated,
     // Keys derived from the body alone (no Idempotency-Key header, no tool_use_id): see idempotencyKey().
     input.idempotencyKey.startsWith('b:'),
+    input.requestId ?? null,
   ];
   for (let attempt = 0; ; attempt++) {
     try {

@@ -85,6 +85,7 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
         payloadJson,
         originalBytes,
         truncated,
+        requestId: req.id.slice(0, 200),
         ...(payload.cwd ? { cwd: payload.cwd } : {}),
         ...(payload.transcript_path ? { transcriptPath: payload.transcript_path } : {}),
         ...(payload.tool_name ? { toolName: payload.tool_name } : {}),
