@@ -23,6 +23,21 @@ export async function benchStack(): Promise<BenchStack> {
  * are off: a benchmark drives one key far past what a person's agent sends (callers may set them).
  */
 export function spawnEntry(entry: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawnChild(entry, env);
+  // A benchmark stopped early (Ctrl-C, timeout) must not leave an API whose redispatcher keeps
+  // working on the test database.
+  const stop = () => child.kill('SIGTERM');
+  process.once('exit', stop);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      stop();
+      process.exit(130);
+    });
+  }
+  return child;
+}
+
+function spawnChild(entry: string, env: NodeJS.ProcessEnv): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, entry)], {
     cwd: repoRoot,
     env: { ...process.env, MEMFLOW_RATE_LIMIT_PER_MINUTE: '0', MEMFLOW_RATE_LIMIT_HOOKS_PER_MINUTE: '0', ...env },
