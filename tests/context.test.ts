@@ -94,6 +94,32 @@ describe('GET /v1/context', () => {
     assert.match((await context(tenantA.key, { project, tokens: '60' })).body.context, /^# memflow[^\n]*\n## (Learnings|Recent sessions|Recent activity)\n- \S/);
   });
 
+  test('shows one summary per session: its final one, not also its rolling summaries', async () => {
+    const newest = CORPUS.reduce((a, b) => (a.daysAgo < b.daysAgo ? a : b));
+    const seededNewest = seeded.sessions.find((s) => s.key === newest.key)!;
+    const final = await prisma.summary.findUniqueOrThrow({ where: { id: seededNewest.summaryId } });
+    const rolling = await prisma.summary.create({
+      data: {
+        tenantId: final.tenantId,
+        projectId: final.projectId,
+        sessionId: final.sessionId,
+        kind: 'rolling',
+        title: 'Rolling summary of the same session, written later',
+        text: 'rolling text',
+        fromSequence: 1,
+        toSequence: 2,
+        createdAt: new Date(final.createdAt.getTime() + 60_000),
+      },
+    });
+    try {
+      const res = await context(tenantA.key, { project, tokens: '32000' });
+      assert.ok(res.body.items.includes(final.id), 'the final summary is shown');
+      assert.ok(!res.body.items.includes(rolling.id), 'the same session is not shown twice');
+    } finally {
+      await prisma.summary.delete({ where: { id: rolling.id } });
+    }
+  });
+
   test('leaves superseded learnings out', async () => {
     const res = await context(tenantA.key, { project, tokens: '32000' });
     assert.ok(!res.body.items.includes(supersededId));

@@ -77,8 +77,13 @@ with sig as (
     from learnings l, q where l.tenant_id = $1 and l.project_id = $2 and l.status = 'active' and l.search_vector @@ q.any_q
     order by ts_rank(l.search_vector, q.any_q, 32) desc limit 10)
   union all
-  (select 'summary', id, kind::text, title, left(coalesce(nullif(concat_ws(' ', learned, completed), ''), text), 1200), null, null, null, created_at, search_vector
-    from summaries where tenant_id = $1 and project_id = $2 order by created_at desc limit 15)
+  -- One summary per session (its final one, else its latest rolling or batch), from the newest 60.
+  (select 'summary', s.id, s.kind, s.title, s.text, null, null, null, s.created_at, s.search_vector from (
+      select distinct on (session_id) id, kind::text as kind, title,
+             left(coalesce(nullif(concat_ws(' ', learned, completed), ''), text), 1200) as text, created_at, search_vector
+        from (select * from summaries where tenant_id = $1 and project_id = $2 order by created_at desc limit 60) recent
+       order by session_id, (kind = 'final') desc, to_sequence desc, created_at desc) s
+    order by s.created_at desc limit 15)
   union all
   (select 'observation', id, kind::text, title, left(text, 300), tool_name, null, null, created_at, search_vector
     from observations where tenant_id = $1 and project_id = $2 and kind in ('prompt', 'tool') order by created_at desc limit 30)
