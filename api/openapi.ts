@@ -15,7 +15,7 @@ import { contextQuery } from './routes/context.js';
 import { learningsQuery } from './routes/learnings.js';
 import { batchBody } from './routes/memories.js';
 import { searchQuery } from './routes/search.js';
-import { limitParam, projectParam } from './search/request.js';
+import { limitParam, projectParam } from './validation.js';
 
 type Method = 'get' | 'post' | 'put' | 'delete' | 'patch';
 

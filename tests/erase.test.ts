@@ -8,13 +8,9 @@
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
-import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import { Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { createVectorActivities, type VectorActivities } from '../activities/vectors.js';
 import type { Config } from '../common/config.js';
 import { createApiKey } from '../common/tenants.js';
@@ -24,11 +20,11 @@ import { WORKFLOWS_PATH } from '../workers/worker.js';
 import { buildDebugSession } from './fixtures/debug-session.js';
 import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
+import { keepHistory, replaySavedHistories } from './helpers/histories.js';
 import { replay, sessionResult } from './helpers/sessions.js';
 
 const parsed = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('erase') });
 const config: Config = { ...parsed, ANTHROPIC_API_KEY: undefined, ANTHROPIC_BASE_URL: undefined };
-const historiesDir = fileURLToPath(new URL('./fixtures/histories', import.meta.url));
 const prisma = testPrisma();
 let api: TestApi;
 let worker: TestWorker;
@@ -228,15 +224,10 @@ test('a long erasure deletes in bounded batches across continue-as-new, and its 
   const firstRun = temporal.workflow.getHandle(jobId, handle.firstExecutionRunId);
   assert.equal((await firstRun.describe()).status.name, 'CONTINUED_AS_NEW');
   // Keep the first run's history as a replay fixture the first time (committed), and replay them all.
-  const saved = path.join(historiesDir, 'erase-continue-as-new.json');
-  if (!fs.existsSync(saved)) fs.writeFileSync(saved, historyToJSON(await firstRun.fetchHistory()));
-  const last = path.join(historiesDir, 'erase-complete.json');
-  if (!fs.existsSync(last)) fs.writeFileSync(last, historyToJSON(await temporal.workflow.getHandle(jobId).fetchHistory()));
+  await keepHistory('erase-continue-as-new', firstRun);
+  await keepHistory('erase-complete', temporal.workflow.getHandle(jobId));
   const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
-  for (const file of ['erase-continue-as-new.json', 'erase-complete.json']) {
-    const history = historyFromJSON(JSON.parse(fs.readFileSync(path.join(historiesDir, file), 'utf8')));
-    await Worker.runReplayHistory({ workflowBundle: bundle, replayName: file }, history);
-  }
+  await replaySavedHistories(bundle, 'erase-');
 });
 
 test('an erasure that cannot succeed is recorded as failed on its tombstone, in the audit trail and in its job', { timeout: 60_000 }, async () => {

@@ -5,21 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
-import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { CaptureActivities, PersistResult } from '../activities/capture.js';
 import type { SummarizeActivities, SummaryOutcome } from '../activities/summarize/activities.js';
 import { hookEventSignal, sessionViewQuery, sessionWorkflowId, type HookEventName, type SessionWorkflowInput } from '../workflows/session/messages.js';
 import { WORKFLOWS_PATH } from '../workers/worker.js';
 import { testConfig, uniqueName } from './helpers/env.js';
+import { keepHistory, replaySavedHistories } from './helpers/histories.js';
 
 const config = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('session-wf') });
-const historiesDir = fileURLToPath(new URL('./fixtures/histories', import.meta.url));
 
 /** What the fake activities saw: every event id persisted, and how often each was handed over. */
 class FakeStore {
@@ -133,8 +129,7 @@ test('a long session continues-as-new, carries its state, persists every event o
   assert.equal(result.eventCount, store.persisted.size);
 
   // Keep this history as a replay fixture the first time (committed; see the replay test).
-  const saved = path.join(historiesDir, 'session-continue-as-new.json');
-  if (!fs.existsSync(saved)) fs.writeFileSync(saved, historyToJSON(await firstRun.fetchHistory()));
+  await keepHistory('session-continue-as-new', firstRun);
 });
 
 test('an idle session closes itself as completed', async () => {
@@ -146,8 +141,7 @@ test('an idle session closes itself as completed', async () => {
   const result = await handle.result();
   assert.deepEqual(result, { status: 'completed', eventCount: result.eventCount, closedBy: 'idle' });
 
-  const saved = path.join(historiesDir, 'session-idle.json');
-  if (!fs.existsSync(saved)) fs.writeFileSync(saved, historyToJSON(await handle.fetchHistory()));
+  await keepHistory('session-idle', handle);
 });
 
 test('a session is summarized at each stop and at its end, then synced to the vector store', async () => {
@@ -166,16 +160,10 @@ test('a session is summarized at each stop and at its end, then synced to the ve
   assert.equal(result.closedBy, 'session-end');
   assert.deepEqual(store.summaryCalls.slice(3), ['batch:flush', 'final', 'sync']);
 
-  const saved = path.join(historiesDir, 'session-summaries.json');
-  if (!fs.existsSync(saved)) fs.writeFileSync(saved, historyToJSON(await handle.fetchHistory()));
+  await keepHistory('session-summaries', handle);
 });
 
 test('saved histories replay against the current workflow code without nondeterminism', async () => {
-  const files = fs.readdirSync(historiesDir).filter((f) => f.endsWith('.json'));
+  const files = await replaySavedHistories(bundle);
   assert.ok(files.length >= 2, 'replay fixtures exist');
-  for (const file of files) {
-    const history = historyFromJSON(JSON.parse(fs.readFileSync(path.join(historiesDir, file), 'utf8')));
-    // Throws DeterminismViolationError (or another replay error) when the code no longer fits.
-    await Worker.runReplayHistory({ workflowBundle: bundle, replayName: file }, history);
-  }
 });

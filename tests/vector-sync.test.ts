@@ -7,14 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import { Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { createVectorActivities, type VectorActivities } from '../activities/vectors.js';
 import type { PrismaClient } from '../common/db.js';
 import { createLocalProvider } from '../common/embeddings/index.js';
@@ -23,10 +19,10 @@ import type { ReconcileResult, ReconcileWorkflowInput } from '../workflows/recon
 import { WORKFLOWS_PATH } from '../workers/worker.js';
 import { startTestWorker, type TestWorker } from './helpers/app.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
+import { keepHistory, replaySavedHistories } from './helpers/histories.js';
 import { startFakeEmbeddings, type FakeEmbeddingsServer } from './helpers/fake-embeddings.js';
 
 const config = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('vectors') });
-const historiesDir = fileURLToPath(new URL('./fixtures/histories', import.meta.url));
 
 let prisma: PrismaClient;
 let weaviate: WeaviateClient;
@@ -284,8 +280,7 @@ test('the reconciliation workflow restores a wiped Weaviate (even though every s
   assert.ok(again.checked >= total(a));
 
   // Keep the first run's history as a replay fixture (committed; see the replay test).
-  const saved = path.join(historiesDir, 'reconcile-continue-as-new.json');
-  if (!fs.existsSync(saved)) fs.writeFileSync(saved, historyToJSON(await temporal.workflow.getHandle(workflowId, result.firstRunId).fetchHistory()));
+  await keepHistory('reconcile-continue-as-new', temporal.workflow.getHandle(workflowId, result.firstRunId));
 });
 
 test('a rebuild rewrites every record of the tenant', async () => {
@@ -310,12 +305,8 @@ test('a run over all tenants drops the Weaviate tenant of a deleted memflow tena
 
 test('saved reconciliation histories replay against the current workflow code', async () => {
   const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
-  const files = fs.readdirSync(historiesDir).filter((f) => f.startsWith('reconcile-') && f.endsWith('.json'));
+  const files = await replaySavedHistories(bundle, 'reconcile-');
   assert.ok(files.length >= 1, 'a reconciliation history fixture exists');
-  for (const file of files) {
-    const history = historyFromJSON(JSON.parse(fs.readFileSync(path.join(historiesDir, file), 'utf8')));
-    await Worker.runReplayHistory({ workflowBundle: bundle, replayName: file }, history);
-  }
 });
 
 test('a change of embedding provider re-embeds everything instead of mixing vector spaces', async () => {

@@ -245,8 +245,8 @@ export function createSummarizeActivities({ prisma, config, anthropic }: Summari
       const done = (id: string, offline: boolean, learnings?: ReconcileResult): SummaryOutcome => ({
         status: 'done',
         summaryId: id,
-        fromSequence: from,
-        toSequence: to,
+        fromSequence: range.from, // what the stored summary covers (set below per kind)
+        toSequence: range.to,
         offline,
         more: false,
         ...(learnings ? { learnings } : {}),

@@ -18,7 +18,7 @@ import type { Manifest } from '../../activities/backup/backup.js';
 import type { BackupWorkflowInput, RestoreWorkflowInput } from '../../workflows/maintenance/index.js';
 import { requireAdmin } from '../auth.js';
 import { HttpError } from '../errors.js';
-import { jobIdParam, parseOr400, projectParam } from '../search/request.js';
+import { jobIdParam, parseOr400, projectParam } from '../validation.js';
 
 export interface AdminRouteDeps {
   prisma: PrismaClient;

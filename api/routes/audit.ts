@@ -11,7 +11,7 @@ import type { PrismaClient } from '../../common/db.js';
 import { requireAdmin } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { decodeCursor, encodeCursor } from '../pagination.js';
-import { instantParam, limitParam, parseOr400 } from '../search/request.js';
+import { instantParam, limitParam, parseOr400 } from '../validation.js';
 
 export interface AuditRouteDeps {
   prisma: PrismaClient;

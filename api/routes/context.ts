@@ -10,7 +10,7 @@ import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { buildContext, DEFAULT_CONTEXT_TOKENS, MAX_CONTEXT_TOKENS } from '../search/context.js';
 import { resolveProjectId } from '../search/project.js';
-import { parseOr400, projectOfRequest, projectParam, textParam } from '../search/request.js';
+import { parseOr400, projectOfRequest, projectParam, textParam } from '../validation.js';
 
 export interface ContextRouteDeps {
   pool: PgPool;

@@ -8,7 +8,7 @@ import type { PrismaClient } from '../../common/db.js';
 import { requirePrincipal } from '../auth.js';
 import { decodeTimeIdCursor, DEFAULT_LIMIT, encodeCursor } from '../pagination.js';
 import { learningInclude, learningView } from '../search/records.js';
-import { limitParam, parseOr400, projectOfRequest, projectParam } from '../search/request.js';
+import { limitParam, parseOr400, projectOfRequest, projectParam } from '../validation.js';
 
 export interface LearningRouteDeps {
   prisma: PrismaClient;

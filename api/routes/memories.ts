@@ -9,7 +9,7 @@ import type { PrismaClient } from '../../common/db.js';
 import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { fetchMemories } from '../search/records.js';
-import { parseOr400, uuidParam } from '../search/request.js';
+import { parseOr400, uuidParam } from '../validation.js';
 
 export interface MemoryRouteDeps {
   prisma: PrismaClient;

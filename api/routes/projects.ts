@@ -17,7 +17,7 @@ import { eraseWorkflowId, type EraseProjectInput } from '../../workflows/erase/m
 import type { eraseProjectWorkflow } from '../../workflows/erase/workflow.js';
 import { requireAdmin, requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
-import { jobIdParam, parseOr400 } from '../search/request.js';
+import { jobIdParam, parseOr400 } from '../validation.js';
 
 export interface ProjectRouteDeps {
   prisma: PrismaClient;

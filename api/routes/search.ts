@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { requirePrincipal } from '../auth.js';
-import { instantParam, limitParam, parseOr400, projectOfRequest, projectParam, textParam, typesParam } from '../search/request.js';
+import { instantParam, limitParam, parseOr400, projectOfRequest, projectParam, textParam, typesParam } from '../validation.js';
 import type { SearchService } from '../search/service.js';
 import { SEARCH_MODES } from '../search/types.js';
 

@@ -10,7 +10,7 @@ import { sessionViewQuery, sessionWorkflowId, type SessionStatus } from '../../w
 import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { decodeCursor, decodeTimeIdCursor, DEFAULT_LIMIT, encodeCursor, MAX_LIMIT } from '../pagination.js';
-import { agentSessionIdParam, limitParam, parseOr400, projectParam } from '../search/request.js';
+import { agentSessionIdParam, limitParam, parseOr400, projectParam } from '../validation.js';
 
 export interface SessionRouteDeps {
   prisma: PrismaClient;

@@ -1,11 +1,11 @@
 /**
- * Validation of the retrieval routes' query strings and bodies with zod: a bad value is a 400 that
+ * Validation of every route's path, query and body with zod: a bad value is a 400 that
  * names the field, in the API's one error shape.
  */
 import { z } from 'zod';
-import { InvalidProjectName, normalizeProjectName } from '../../common/project.js';
-import { HttpError } from '../errors.js';
-import { RECORD_TYPES, type RecordType } from './types.js';
+import { InvalidProjectName, normalizeProjectName } from '../common/project.js';
+import { HttpError } from './errors.js';
+import { RECORD_TYPES, type RecordType } from './search/types.js';
 
 /** Parses `input` or throws a 400 naming the first offending field. */
 export function parseOr400<S extends z.ZodType>(schema: S, input: unknown, code = 'invalid_query'): z.output<S> {
