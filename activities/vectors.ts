@@ -474,6 +474,21 @@ export function createVectorActivities(deps: VectorDeps) {
     },
 
     /**
+     * Embeds and upserts the named learnings of a tenant (a memory just stated, a correction and
+     * the learning it superseded), so they are searchable by meaning right away instead of at the
+     * project's next session sync. Current ones are skipped; ids of no learning are ignored.
+     */
+    async syncLearningVectors(input: { tenantId: string; ids: string[] }): Promise<SyncCounts> {
+      try {
+        const records = await loadRecords(prisma, 'learning', { tenantId: input.tenantId, ids: input.ids }, input.ids.length);
+        const [upserted, skipped] = await syncIfNeeded(records);
+        return { upserted, skipped, deleted: 0 };
+      } catch (err) {
+        toActivityFailure(err);
+      }
+    },
+
+    /**
      * One bounded step of reconciliation (see ReconcileCursor for the phases). Call again with the
      * returned cursor until none is returned. `rebuild` rewrites every record.
      */

@@ -50,6 +50,7 @@ export function createApi(config: Config, prisma: PrismaClient, logger: Logger, 
     rateLimits: { perMinute: config.MEMFLOW_RATE_LIMIT_PER_MINUTE, hooksPerMinute: config.MEMFLOW_RATE_LIMIT_HOOKS_PER_MINUTE },
     corsOrigins: parseCorsOrigins(config.MEMFLOW_CORS_ORIGINS),
     maxStoredEventBytes: config.MEMFLOW_MAX_STORED_EVENT_BYTES,
+    mcpMaxTokens: config.MEMFLOW_MCP_MAX_TOKENS,
     readiness: {
       pingDatabase: async () => {
         await prisma.$queryRaw`select 1`;

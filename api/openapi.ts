@@ -12,8 +12,8 @@ import { hookPayloadSchema } from './capture/payload.js';
 import { restoreBody, retentionBody } from './routes/admin.js';
 import { auditPage, auditQuery } from './routes/audit.js';
 import { contextQuery } from './routes/context.js';
-import { learningsQuery } from './routes/learnings.js';
-import { batchBody } from './routes/memories.js';
+import { correctBody, forgetBody, learningsQuery } from './routes/learnings.js';
+import { batchBody, rememberBody } from './routes/memories.js';
 import { searchQuery } from './routes/search.js';
 import { limitParam, projectParam } from './validation.js';
 
@@ -111,6 +111,7 @@ const eraseJob = z.object({
   erasedAt: timestamp.nullable(),
   error: z.string().nullable(),
 });
+const statedMemory = z.object({ id: z.string(), project: z.string(), status: z.enum(['created', 'restated']), redactions: z.number().int(), indexed: z.boolean() });
 const projectHeader = { 'x-memflow-project': { schema: z.string().max(512), description: 'the project, when `?project=` is absent' } };
 
 const OPERATIONS: Operation[] = [
@@ -151,6 +152,16 @@ const OPERATIONS: Operation[] = [
     answers: { 200: z.object({ items: z.array(memory), notFound: z.array(z.string()) }) },
   },
   {
+    method: 'post',
+    path: '/v1/memories',
+    summary: 'Store a memory a person or an agent states (redacted, embedded, searchable at once); the same text again restates it',
+    tags: ['memory'],
+    query: z.object({ project: z.string().optional() }),
+    headers: projectHeader,
+    body: rememberBody,
+    answers: { 201: statedMemory, 200: statedMemory, 409: null },
+  },
+  {
     method: 'get',
     path: '/v1/context',
     summary: "A project's memory within a token budget (tiktoken)",
@@ -170,6 +181,34 @@ const OPERATIONS: Operation[] = [
     query: z.object({ project: projectParam, cursor: z.string().optional(), limit: limitParam(100) }),
     answers: { 200: page(timelineItem), 404: null },
   },
+  {
+    method: 'post',
+    path: '/v1/learnings/{id}/correct',
+    summary: 'Supersede a wrong learning with what is true, with a reason (kept in its history; audited)',
+    tags: ['memory'],
+    pathParams: { id: z.string().uuid() },
+    body: correctBody,
+    answers: { 200: z.object({ id: z.string(), supersedes: z.string(), project: z.string(), indexed: z.boolean() }), 404: null, 409: null },
+  },
+  {
+    method: 'post',
+    path: '/v1/learnings/{id}/forget',
+    summary: 'Retract a wrong learning with a reason: superseded without a successor, never deleted (audited)',
+    tags: ['memory'],
+    pathParams: { id: z.string().uuid() },
+    body: forgetBody,
+    answers: { 200: z.object({ id: z.string(), status: z.literal('superseded'), indexed: z.boolean() }), 404: null, 409: null },
+  },
+  {
+    method: 'post',
+    path: '/mcp',
+    summary: "memflow's MCP server over Streamable HTTP (stateless, JSON answers); tools as in `memflow mcp`",
+    tags: ['memory'],
+    headers: projectHeader,
+    answers: { 200: { mediaType: 'application/json', description: 'a JSON-RPC answer' } },
+  },
+  { method: 'get', path: '/mcp', summary: 'Not offered: the MCP endpoint is stateless (405)', tags: ['memory'], answers: { 405: null } },
+  { method: 'delete', path: '/mcp', summary: 'Not offered: the MCP endpoint is stateless (405)', tags: ['memory'], answers: { 405: null } },
   { method: 'get', path: '/v1/learnings', summary: 'Learnings with their sources, newest first', tags: ['retrieval'], query: learningsQuery, headers: projectHeader, answers: { 200: page(z.object({ id: z.string() }).catchall(z.unknown())) } },
   {
     method: 'get',
@@ -230,6 +269,7 @@ const ERROR_TEXT: Record<number, string> = {
   401: 'missing, unknown or revoked API key',
   403: 'this needs an admin API key',
   404: 'not found (or another tenant\'s)',
+  405: 'method not allowed',
   409: 'conflict',
   413: 'payload over the limit',
   429: 'too many requests; see Retry-After',

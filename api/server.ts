@@ -27,10 +27,14 @@ import { registerContextRoutes } from './routes/context.js';
 import { registerLearningRoutes } from './routes/learnings.js';
 import { registerMemoryRoutes } from './routes/memories.js';
 import { registerSearchRoutes } from './routes/search.js';
+import { registerMcpRoutes } from './mcp.js';
+import { createIndexer } from './memories/index-now.js';
 import type { SearchService } from './search/service.js';
 
 export interface ServerDeps {
   logger: Logger;
+  /** Cap on one MCP tool answer, in tokens (MEMFLOW_MCP_MAX_TOKENS). */
+  mcpMaxTokens?: number;
   readiness: ReadinessDeps;
   prisma: PrismaClient;
   /** node-postgres pool for the hot paths (ingest, key lookup). */
@@ -123,6 +127,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   registerOpenApiRoute(app);
 
   // Everything under /v1 is authenticated and scoped to the key's tenant.
+  const indexer = createIndexer(deps.temporal, deps.readiness.taskQueue, deps.logger);
   app.register(async (v1) => {
     await installRateLimits(v1, deps.rateLimits); // before auth: failed keys are counted by IP
     v1.addHook('onRequest', authHook((key) => lookupKey(deps.pool, key)));
@@ -136,13 +141,14 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     });
     registerSessionRoutes(v1, { prisma: deps.prisma, temporal: deps.temporal });
     registerSearchRoutes(v1, { search: deps.search });
-    registerMemoryRoutes(v1, { prisma: deps.prisma });
+    registerMemoryRoutes(v1, { prisma: deps.prisma, indexer });
     registerContextRoutes(v1, { pool: deps.pool });
-    registerLearningRoutes(v1, { prisma: deps.prisma });
+    registerLearningRoutes(v1, { prisma: deps.prisma, indexer });
     registerExportRoutes(v1, { prisma: deps.prisma, pool: deps.pool });
     registerProjectRoutes(v1, { prisma: deps.prisma, temporal: deps.temporal, taskQueue: deps.readiness.taskQueue });
     registerAdminRoutes(v1, { prisma: deps.prisma, temporal: deps.temporal, taskQueue: deps.readiness.taskQueue });
     registerAuditRoutes(v1, { prisma: deps.prisma });
+    registerMcpRoutes(v1, { root: app, version: '0.1.0', ...(deps.mcpMaxTokens !== undefined ? { maxTokens: deps.mcpMaxTokens } : {}) });
   });
 
   return app;

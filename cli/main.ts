@@ -73,12 +73,23 @@ spool
   });
 
 program
+  .command('mcp')
+  .description("memflow's MCP server over stdio (search, timeline, get, context, learnings, remember, correct, forget) for the key in MEMFLOW_API_KEY")
+  .addOption(urlOption())
+  .option('--project <name>', 'project the tools use by default (default: MEMFLOW_PROJECT, else the git project of the working directory)')
+  .action(async (opts: { url?: string; project?: string }) => {
+    const { runMcp } = await import('./mcp.js');
+    await runMcp(opts);
+  });
+
+program
   .command('install')
   .description("write memflow's hooks into .claude/settings.json (merged with what is there; idempotent)")
   .option('--http', 'use Claude Code http hooks that post to the API directly (default: command hooks running `memflow hook`)')
   .option('--global', 'write ~/.claude/settings.json instead of the current project\'s')
+  .option('--no-mcp', "do not register memflow's MCP server (.mcp.json, or ~/.claude.json with --global)")
   .addOption(urlOption())
-  .action(async (opts: { http?: boolean; global?: boolean; url?: string }) => {
+  .action(async (opts: { http?: boolean; global?: boolean; url?: string; mcp: boolean }) => {
     const { install, InstallError } = await import('./install.js');
     let result;
     try {
@@ -96,6 +107,10 @@ program
         ? 'Claude Code sends the key from $MEMFLOW_API_KEY (allowedEnvVars); export it before starting claude.'
         : 'The hooks read $MEMFLOW_API_KEY (and $MEMFLOW_URL) from the environment claude runs in.',
     );
+    if (opts.mcp) {
+      const { registerMcp } = await import('./install-mcp-cmd.js');
+      registerMcp(opts, stdoutLine);
+    }
   });
 
 const tenants = program.command('tenants').description('operator: manage tenants (uses DATABASE_URL directly)');

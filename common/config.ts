@@ -65,6 +65,8 @@ export const envSchema = z.object({
   MEMFLOW_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   /** Requests a minute per API key on POST /v1/hooks/{event}, a separate bucket; 0 = unlimited. */
   MEMFLOW_RATE_LIMIT_HOOKS_PER_MINUTE: z.coerce.number().int().min(0).default(6000),
+  /** Cap on one MCP tool answer (stdio and /mcp), in tokens; longer answers are cut between records. */
+  MEMFLOW_MCP_MAX_TOKENS: z.coerce.number().int().min(200).max(100_000).default(2000),
   /** Browser origins allowed by CORS, comma-separated exact origins; unset = no CORS headers at all. */
   MEMFLOW_CORS_ORIGINS: z
     .string()

@@ -201,7 +201,7 @@ const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'] as 
 
 /** Requests that could legitimately write (a valid body to a writing route) are not fuzzed blindly. */
 const writes = (method: string, path: string) =>
-  (method === 'POST' && /^\/v1\/(admin\/backups|admin\/restore|hooks\/)/.test(path)) ||
+  (method === 'POST' && /^\/v1\/(admin\/backups|admin\/restore|hooks\/|memories$|learnings\/[^/]+\/(correct|forget)$)/.test(path)) ||
   (method === 'PUT' && path.startsWith('/v1/admin/retention')) ||
   (method === 'DELETE' && path.startsWith('/v1/projects/'));
 
@@ -249,6 +249,8 @@ function refusedBy(method: string, path: string, b: Body): Body | undefined {
   if (path.startsWith('/v1/hooks/')) o.session_id = 'not a valid id'; // spaces: refused by the payload schema
   if (path.startsWith('/v1/admin/restore')) o.backupId = 'not-a-uuid';
   if (path.startsWith('/v1/admin/retention')) o.maxBytes = 'lots';
+  if (path === '/v1/memories') o.text = ' '; // blank: refused
+  if (/^\/v1\/learnings\//.test(path)) o.reason = ''; // empty: refused
   return { ...b, body: JSON.stringify(o) };
 }
 
@@ -492,6 +494,9 @@ const probes: Record<string, Probe> = {
   'GET /v1/memories/{id}': { admin: false, foreign: () => ({ path: `/v1/memories/${victimData.sessions[0]!.observationIds[0]}` }), expect: 404 },
   'POST /v1/memories:batchGet': { admin: false, foreign: () => ({ path: '/v1/memories:batchGet', body: { ids: [victimData.sessions[0]!.summaryId, victimData.sessions[0]!.learningId] } }), expect: 'no-data' },
   'GET /v1/context': { admin: false, foreign: () => ({ path: `/v1/context?project=${VICTIM_PROJECT}` }), expect: 'no-data' },
+  'POST /v1/memories': { admin: false, none: 'stores into the caller’s own tenant; it names no resource' },
+  'POST /v1/learnings/{id}/correct': { admin: false, foreign: () => ({ path: `/v1/learnings/${victimData.sessions[0]!.learningId}/correct`, body: { text: 'probe', reason: 'probe' } }), expect: 404 },
+  'POST /v1/learnings/{id}/forget': { admin: false, foreign: () => ({ path: `/v1/learnings/${victimData.sessions[0]!.learningId}/forget`, body: { reason: 'probe' } }), expect: 404 },
   'GET /v1/learnings': { admin: false, foreign: () => ({ path: `/v1/learnings?project=${VICTIM_PROJECT}&status=all` }), expect: 'no-data' },
   'GET /v1/export': { admin: false, foreign: () => ({ path: `/v1/export?project=${VICTIM_PROJECT}` }), expect: 404 },
   'DELETE /v1/projects/{project}': { admin: true, foreign: () => ({ path: `/v1/projects/${VICTIM_PROJECT}` }), expect: 404 },

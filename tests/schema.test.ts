@@ -333,6 +333,8 @@ test('every model round-trips through Prisma Client', async (t) => {
       validFrom: at(22),
       validTo: at(23),
       supersededById: ids.newerLearning,
+      origin: 'user',
+      tags: ['timers', 'tests'],
       createdAt: at(24),
       updatedAt: at(25),
     };
@@ -376,6 +378,7 @@ test('every model round-trips through Prisma Client', async (t) => {
       strength: 3,
       reason: 'superseded',
       changedBy: `session/${ids.session}`,
+      note: 'the reconnect loop now uses the SDK clock',
       createdAt: at(27),
     };
     await prisma.learningRevision.create({ data });

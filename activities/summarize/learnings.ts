@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { PrismaClient } from '../../common/db.js';
+import { appendLearningRevision } from '../../common/learning-revisions.js';
 import { countTokens } from '../../common/tokens.js';
 import type { LearningCandidate } from './schema.js';
 
@@ -106,7 +107,7 @@ export async function reconcileLearnings(tx: Tx, input: ReconcileInput): Promise
           validTo: null,
         },
       });
-      await addRevision(tx, updated, 'restated', input.changedBy);
+      await appendLearningRevision(tx, updated, 'restated', input.changedBy);
       learningId = targetId;
       result.restated.push(targetId);
     } else {
@@ -125,7 +126,7 @@ export async function reconcileLearnings(tx: Tx, input: ReconcileInput): Promise
         },
         update: { body: c.body, confidence: c.confidence, status: 'active', validTo: null, supersededById: null, lastStatedAt: new Date() },
       });
-      await addRevision(tx, created, 'created', input.changedBy);
+      await appendLearningRevision(tx, created, 'created', input.changedBy);
       learningId = created.id;
       result.created.push(created.id);
       if (superseded && superseded.id !== created.id) {
@@ -133,7 +134,7 @@ export async function reconcileLearnings(tx: Tx, input: ReconcileInput): Promise
           where: { id: superseded.id },
           data: { status: 'superseded', validTo: new Date(), supersededById: created.id },
         });
-        await addRevision(tx, old, 'superseded', input.changedBy);
+        await appendLearningRevision(tx, old, 'superseded', input.changedBy);
         result.superseded.push(superseded.id);
       }
     }
@@ -146,27 +147,4 @@ export async function reconcileLearnings(tx: Tx, input: ReconcileInput): Promise
     });
   }
   return result;
-}
-
-async function addRevision(
-  tx: Tx,
-  l: { id: string; kind: LearningCandidate['kind']; title: string; body: string; confidence: number; status: 'active' | 'superseded'; strength: number },
-  reason: string,
-  changedBy: string,
-): Promise<void> {
-  const last = await tx.learningRevision.findFirst({ where: { learningId: l.id }, orderBy: { revision: 'desc' }, select: { revision: true } });
-  await tx.learningRevision.create({
-    data: {
-      learningId: l.id,
-      revision: (last?.revision ?? 0) + 1,
-      kind: l.kind,
-      title: l.title,
-      body: l.body,
-      confidence: l.confidence,
-      status: l.status,
-      strength: l.strength,
-      reason,
-      changedBy,
-    },
-  });
 }

@@ -1,18 +1,37 @@
 /**
  * GET /v1/learnings: the tenant's learnings with their sources, newest first, paginated with an
  * opaque cursor. `status` is `active` (default), `superseded` or `all`.
+ * POST /v1/learnings/{id}/correct and /forget: "this is wrong" (see ../memories/state.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { PrismaClient } from '../../common/db.js';
 import { requirePrincipal } from '../auth.js';
+import type { Indexer } from '../memories/index-now.js';
+import { correctLearning, forgetLearning, MAX_MEMORY_CHARS, MAX_REASON_CHARS, MAX_TITLE_CHARS, STATED_KINDS, STATED_ORIGINS } from '../memories/state.js';
 import { decodeTimeIdCursor, DEFAULT_LIMIT, encodeCursor } from '../pagination.js';
 import { learningInclude, learningView } from '../search/records.js';
-import { limitParam, parseOr400, projectOfRequest, projectParam } from '../validation.js';
+import { limitParam, parseOr400, projectOfRequest, projectParam, uuidParam } from '../validation.js';
 
 export interface LearningRouteDeps {
   prisma: PrismaClient;
+  indexer: Indexer;
 }
+
+const reasonParam = z.string({ error: 'required: why it is wrong' }).trim().min(1, 'must not be empty').max(MAX_REASON_CHARS, `at most ${MAX_REASON_CHARS} characters`);
+const originParam = z.enum(STATED_ORIGINS, { error: `must be one of ${STATED_ORIGINS.join(', ')}` }).default('user');
+
+export const correctBody = z.object({
+  text: z.string({ error: 'required: what is true instead' }).trim().min(1, 'must not be empty').max(MAX_MEMORY_CHARS, `at most ${MAX_MEMORY_CHARS} characters`),
+  reason: reasonParam,
+  title: z.string().trim().max(MAX_TITLE_CHARS, `at most ${MAX_TITLE_CHARS} characters`).optional(),
+  kind: z.enum(STATED_KINDS, { error: `must be one of ${STATED_KINDS.join(', ')}` }).optional(),
+  origin: originParam,
+});
+
+export const forgetBody = z.object({ reason: reasonParam, origin: originParam });
+
+const idPath = z.object({ id: uuidParam });
 
 export const learningsQuery = z.object({
   project: projectParam,
@@ -44,5 +63,23 @@ export function registerLearningRoutes(app: FastifyInstance, deps: LearningRoute
       items: page.map(learningView),
       nextCursor: rows.length > query.limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
     };
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/learnings/:id/correct', async (req) => {
+    const { tenantId, keyId } = requirePrincipal(req);
+    const { id } = parseOr400(idPath, req.params, 'invalid_path');
+    const body = parseOr400(correctBody, req.body, 'invalid_body');
+    const done = await correctLearning(deps.prisma, { tenantId, keyId, requestId: req.id, origin: body.origin }, id.toLowerCase(), body);
+    const indexed = await deps.indexer.indexNow(tenantId, [done.id, done.supersedes], req.id);
+    return { ...done, indexed };
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/learnings/:id/forget', async (req) => {
+    const { tenantId, keyId } = requirePrincipal(req);
+    const { id } = parseOr400(idPath, req.params, 'invalid_path');
+    const body = parseOr400(forgetBody, req.body, 'invalid_body');
+    const done = await forgetLearning(deps.prisma, { tenantId, keyId, requestId: req.id, origin: body.origin }, id.toLowerCase(), body.reason);
+    const indexed = await deps.indexer.indexNow(tenantId, [done.id], req.id);
+    return { ...done, indexed };
   });
 }

@@ -2,18 +2,36 @@
  * Full memory records by id: GET /v1/memories/{id} and POST /v1/memories:batchGet {"ids":[...]}
  * (the colon is literal, as in Google's custom methods; Fastify needs it doubled). An id is looked
  * up in observations, summaries and learnings, always within the caller's tenant.
+ * POST /v1/memories stores a memory a person or an agent states (see ../memories/state.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { PrismaClient } from '../../common/db.js';
 import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
+import type { Indexer } from '../memories/index-now.js';
+import { MAX_MEMORY_CHARS, MAX_TITLE_CHARS, STATED_KINDS, STATED_ORIGINS, stateMemory } from '../memories/state.js';
 import { fetchMemories } from '../search/records.js';
-import { parseOr400, uuidParam } from '../validation.js';
+import { parseOr400, projectOfRequest, projectParam, uuidParam } from '../validation.js';
 
 export interface MemoryRouteDeps {
   prisma: PrismaClient;
+  indexer: Indexer;
 }
+
+const tagParam = z.string().regex(/^[\w.:/-]{1,40}$/, 'a tag is 1-40 letters, digits or . _ : / -');
+
+export const rememberBody = z.object({
+  text: z.string({ error: 'required: the memory, in words' }).trim().min(1, 'must not be empty').max(MAX_MEMORY_CHARS, `at most ${MAX_MEMORY_CHARS} characters`),
+  kind: z.enum(STATED_KINDS, { error: `must be one of ${STATED_KINDS.join(', ')}` }).default('fact'),
+  project: projectParam,
+  title: z.string().trim().max(MAX_TITLE_CHARS, `at most ${MAX_TITLE_CHARS} characters`).optional(),
+  tags: z.array(tagParam).max(10, 'at most 10 tags').optional(),
+  /** Who states it: a person (default) or an agent's tool; ranks it (a person's word counts more). */
+  origin: z.enum(STATED_ORIGINS, { error: `must be one of ${STATED_ORIGINS.join(', ')}` }).default('user'),
+});
+
+const projectOnly = z.object({ project: projectParam });
 
 export const MAX_BATCH_IDS = 100;
 
@@ -31,6 +49,17 @@ export function registerMemoryRoutes(app: FastifyInstance, deps: MemoryRouteDeps
     const record = (await fetchMemories(deps.prisma, tenantId, [id.toLowerCase()])).get(id.toLowerCase());
     if (!record) throw new HttpError(404, 'not_found', `no memory '${id}'`);
     return record;
+  });
+
+  app.post<{ Querystring: Record<string, string | undefined> }>('/v1/memories', async (req, reply) => {
+    const { tenantId, keyId } = requirePrincipal(req);
+    const body = parseOr400(rememberBody, req.body, 'invalid_body');
+    const project = body.project ?? parseOr400(projectOnly, { project: projectOfRequest(req.query, req.headers['x-memflow-project']) }).project;
+    if (!project) throw new HttpError(400, 'invalid_body', 'project: required (in the body, ?project= or the X-Memflow-Project header)');
+    const actor = { tenantId, keyId, requestId: req.id, origin: body.origin };
+    const stated = await stateMemory(deps.prisma, actor, { project, text: body.text, kind: body.kind, title: body.title, tags: body.tags });
+    const indexed = await deps.indexer.indexNow(tenantId, [stated.id], req.id);
+    return reply.code(stated.status === 'created' ? 201 : 200).send({ ...stated, indexed });
   });
 
   app.post('/v1/memories::batchGet', async (req) => {

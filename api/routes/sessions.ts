@@ -10,7 +10,7 @@ import { sessionViewQuery, sessionWorkflowId, type SessionStatus } from '../../w
 import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { decodeCursor, decodeTimeIdCursor, DEFAULT_LIMIT, encodeCursor, MAX_LIMIT } from '../pagination.js';
-import { agentSessionIdParam, limitParam, parseOr400, projectParam } from '../validation.js';
+import { agentSessionIdParam, limitParam, parseOr400, projectParam, uuidParam } from '../validation.js';
 
 export interface SessionRouteDeps {
   prisma: PrismaClient;
@@ -21,7 +21,11 @@ type Q = Record<string, string | undefined>;
 
 const listQuery = (defaultLimit: number) => z.object({ project: projectParam, cursor: z.string().optional(), limit: limitParam(defaultLimit, MAX_LIMIT) });
 const sessionsQuery = listQuery(DEFAULT_LIMIT);
-const timelineQuery = listQuery(MAX_LIMIT);
+/** `around`: an observation of the session; the page then starts `before` items ahead of it. */
+const timelineQuery = listQuery(MAX_LIMIT).extend({
+  around: uuidParam.optional(),
+  before: z.coerce.number().int('must be an integer from 0 to 100').min(0, 'must be an integer from 0 to 100').max(100, 'must be an integer from 0 to 100').default(5),
+});
 const sessionParams = z.object({ id: agentSessionIdParam });
 
 const KIND_OUT: Record<string, string> = { start: 'start', prompt: 'prompt', tool: 'tool', stop: 'stop', compact: 'compact', end: 'end' };
@@ -105,10 +109,15 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
   app.get<{ Params: { id: string }; Querystring: Q }>('/v1/sessions/:id/timeline', async (req) => {
     const { tenantId } = requirePrincipal(req);
     const { id } = parseOr400(sessionParams, req.params, 'invalid_path');
-    const { limit, project, cursor: rawCursor } = parseOr400(timelineQuery, req.query);
+    const { limit, project, cursor: rawCursor, around, before } = parseOr400(timelineQuery, req.query);
     const s = await findSession(tenantId, id, project);
     const cursor = decodeCursor(rawCursor);
-    const afterSeq = cursor ? Number(cursor[0]) : 0;
+    let afterSeq = cursor ? Number(cursor[0]) : 0;
+    if (around && !cursor) {
+      const anchor = await prisma.observation.findFirst({ where: { id: around.toLowerCase(), sessionId: s.id, tenantId }, select: { sequence: true } });
+      if (!anchor) throw new HttpError(404, 'not_found', `no observation '${around}' in session '${id}'`);
+      afterSeq = Math.max(0, anchor.sequence - before - 1);
+    }
     if (!Number.isSafeInteger(afterSeq) || afterSeq < 0 || afterSeq > 2_147_483_647) throw new HttpError(400, 'invalid_query', 'cursor: not a cursor returned by this API');
     const rows = await prisma.observation.findMany({
       where: { sessionId: s.id, tenantId, sequence: { gt: afterSeq } },

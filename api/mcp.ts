@@ -1,0 +1,74 @@
+/**
+ * POST /mcp: memflow's MCP server over Streamable HTTP, for teams that run memflow centrally. It is
+ * stateless (a server and a transport per request, JSON answers, no session id), so any API replica
+ * can answer any call. The route sits behind the same Bearer-key authentication and rate limits as
+ * /v1, and the tools reach the API by injecting requests into this Fastify instance with the
+ * caller's own key: tenant scoping, validation and audit are exactly those of the HTTP API.
+ * `X-Memflow-Project` names the project tools use by default. GET and DELETE (server-sent streams
+ * and session ends, which a stateless server does not have) answer 405.
+ */
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { FastifyInstance } from 'fastify';
+import { jsonOrUndefined, type ApiTransport } from '../mcp/api.js';
+import { DEFAULT_MAX_TOKENS } from '../mcp/budget.js';
+import { createMemflowMcpServer } from '../mcp/server.js';
+import { requirePrincipal } from './auth.js';
+import { errorBody } from './errors.js';
+import { parseOr400, projectParam } from './validation.js';
+import { z } from 'zod';
+
+export interface McpRouteDeps {
+  /** The root instance, whose routes the tools call. */
+  root: FastifyInstance;
+  maxTokens?: number;
+  version: string;
+}
+
+function injectTransport(root: FastifyInstance, authorization: string): ApiTransport {
+  return {
+    describe: 'this memflow API',
+    async request(method, pathAndQuery, body) {
+      const res = await root.inject({
+        method,
+        url: pathAndQuery,
+        headers: { authorization, 'user-agent': 'memflow-mcp-http', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
+      });
+      return { status: res.statusCode, body: jsonOrUndefined(res.body) };
+    },
+  };
+}
+
+const headers = z.object({ project: projectParam });
+
+export function registerMcpRoutes(app: FastifyInstance, deps: McpRouteDeps): void {
+  app.post('/mcp', async (req, reply) => {
+    requirePrincipal(req);
+    const { project } = parseOr400(headers, { project: req.headers['x-memflow-project'] }, 'invalid_header');
+    const server = createMemflowMcpServer({
+      api: injectTransport(deps.root, req.headers.authorization!),
+      defaultProject: project,
+      maxTokens: deps.maxTokens ?? DEFAULT_MAX_TOKENS,
+      version: deps.version,
+    });
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    // The transport writes the response itself; Fastify's headers so far go with it.
+    for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value);
+    reply.hijack();
+    reply.raw.on('close', () => {
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    await transport.handleRequest(req.raw, reply.raw, req.body);
+  });
+
+  for (const method of ['GET', 'DELETE'] as const) {
+    app.route({
+      method,
+      url: '/mcp',
+      handler: async (_req, reply) =>
+        reply.code(405).header('allow', 'POST').send(errorBody('method_not_allowed', 'this MCP endpoint is stateless: send JSON-RPC messages with POST')),
+    });
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Asks the worker to embed and upsert learnings that were just written (a stated memory, a
+ * correction), and waits briefly for it, so the caller can search for them by meaning right away.
+ * PostgreSQL already holds them: when Temporal or the worker is slow or away this answers false and
+ * the project's next session sync or the reconcile schedule indexes them instead.
+ */
+import type { Client } from '@temporalio/client';
+import type { Logger } from '../../common/logger.js';
+import { memorySyncWorkflowId } from '../../workflows/memory/messages.js';
+import type { memorySyncWorkflow } from '../../workflows/memory/workflow.js';
+
+export interface Indexer {
+  /** True when the learnings are in Weaviate before `waitMs` ran out. */
+  indexNow(tenantId: string, learningIds: string[], requestId: string): Promise<boolean>;
+}
+
+export function createIndexer(temporal: Client, taskQueue: string, logger: Logger, waitMs = 2_000): Indexer {
+  return {
+    async indexNow(tenantId, learningIds, requestId) {
+      const workflowId = `${memorySyncWorkflowId(tenantId, learningIds[0]!)}:${requestId}`;
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), waitMs)));
+      const done = temporal.connection
+        .withDeadline(Date.now() + waitMs, () =>
+          temporal.workflow.start<typeof memorySyncWorkflow>('memorySyncWorkflow', { workflowId, taskQueue, args: [{ tenantId, learningIds }] }),
+        )
+        .then((handle) => handle.result())
+        .then(
+          () => true,
+          (err: unknown) => {
+            logger.warn({ err: (err as Error).message, workflowId }, 'memory not indexed now; the next sync will');
+            return false;
+          },
+        );
+      try {
+        return await Promise.race([done, late]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}

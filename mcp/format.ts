@@ -1,0 +1,121 @@
+/**
+ * The MCP tools' answers as compact text: one line per index entry, whole records only where they
+ * were asked for by id. Pure functions over the API's answer shapes.
+ */
+
+export interface SearchHit {
+  id: string;
+  type: string;
+  title: string;
+  snippet: string;
+  score: number;
+  sessionId: string | null;
+  createdAt: string;
+}
+
+export interface SearchAnswer {
+  results: SearchHit[];
+  mode?: string;
+  degraded?: boolean;
+  degradedReason?: string;
+}
+
+export interface TimelineItem {
+  id: string;
+  kind: string;
+  toolName: string | null;
+  createdAt: string;
+  text: string;
+}
+
+export interface LearningSource {
+  observationId: string | null;
+  summaryId: string | null;
+  sessionId: string | null;
+  evidence: string | null;
+}
+
+export interface LearningRevision {
+  revision: number;
+  reason: string;
+  note?: string | null;
+  title: string;
+  createdAt: string;
+}
+
+export interface MemoryRecord {
+  id: string;
+  type: 'observation' | 'summary' | 'learning';
+  project?: string;
+  sessionId?: string | null;
+  kind?: string;
+  title: string;
+  text?: string;
+  body?: string;
+  status?: string;
+  origin?: string;
+  confidence?: number;
+  strength?: number;
+  supersededBy?: string | null;
+  createdAt: string;
+  sources?: LearningSource[];
+  history?: LearningRevision[];
+}
+
+/** `2026-11-23 14:05` (UTC): minutes are enough to place a memory. */
+export const when = (iso: string | null | undefined): string => (iso ? iso.slice(0, 16).replace('T', ' ') : '-');
+
+/** One line, at most `max` characters, cut at a word. */
+export function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (flat.length <= max) return flat;
+  const cut = flat.slice(0, max);
+  const space = cut.lastIndexOf(' ');
+  return `${space > max * 0.6 ? cut.slice(0, space) : cut}…`;
+}
+
+export function searchLine(h: SearchHit): string {
+  const title = oneLine(h.title, 100);
+  const snippet = oneLine(h.snippet, 140);
+  const rest = snippet && !title.includes(snippet) && snippet !== title ? ` — ${snippet}` : '';
+  return `${h.id} ${h.type} ${when(h.createdAt).slice(0, 10)} ${h.score.toFixed(2)} ${title}${rest}`;
+}
+
+export function searchHead(a: SearchAnswer, q: string, project: string | undefined): string {
+  const scope = project ? ` in ${project}` : '';
+  const degraded = a.degraded ? ` (degraded: ${a.degradedReason ?? 'semantic search unavailable'}; keyword results only)` : '';
+  if (a.results.length === 0) return `No memories match "${oneLine(q, 80)}"${scope}${degraded}.`;
+  return `${a.results.length} results for "${oneLine(q, 80)}"${scope}, ${a.mode ?? 'hybrid'}${degraded}. id type date score title — snippet:`;
+}
+
+export function timelineLine(t: TimelineItem, anchor?: string): string {
+  const mark = t.id === anchor ? '→ ' : '';
+  const tool = t.toolName ? ` ${t.toolName}` : '';
+  return `${mark}${t.id} ${when(t.createdAt).slice(11)} ${t.kind}${tool}: ${oneLine(t.text, 220)}`;
+}
+
+export function learningLine(l: MemoryRecord): string {
+  const meta = [l.kind, l.origin && l.origin !== 'extracted' ? `by ${l.origin}` : undefined, l.strength && l.strength > 1 ? `×${l.strength}` : undefined, l.status !== 'active' ? l.status : undefined]
+    .filter(Boolean)
+    .join(', ');
+  const succ = l.supersededBy ? ` (superseded by ${l.supersededBy})` : '';
+  return `${l.id} [${meta}] ${oneLine(l.title, 120)}${succ}`;
+}
+
+/** A whole record, for `get`: what it says, where it came from, and (learnings) its history. */
+export function recordBlock(r: MemoryRecord): string {
+  const where = [r.project, r.sessionId ? `session ${r.sessionId}` : undefined, when(r.createdAt)].filter(Boolean).join(' · ');
+  const lines = [`## ${r.type} ${r.id} · ${where}`];
+  if (r.type === 'learning') {
+    lines.push(learningLine(r).slice(r.id.length + 1));
+    lines.push(r.body ?? '');
+    const sources = (r.sources ?? []).map((s) => s.observationId ?? s.summaryId).filter((s): s is string => !!s);
+    if (sources.length) lines.push(`sources: ${sources.join(' ')}`);
+    const history = (r.history ?? []).filter((v) => v.reason !== 'created');
+    if (history.length) lines.push(`history: ${history.map((v) => `r${v.revision} ${v.reason}${v.note ? ` (${oneLine(v.note, 120)})` : ''} ${when(v.createdAt).slice(0, 10)}`).join('; ')}`);
+  } else {
+    const text = r.text ?? '';
+    lines.push(text.startsWith(r.title) ? text : `${r.title}\n${text}`);
+  }
+  return lines.join('\n');
+}

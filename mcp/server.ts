@@ -1,0 +1,258 @@
+/**
+ * memflow's MCP server: the agent's tools for its memory mid-session, built on the official SDK.
+ * The flow the descriptions teach is progressive disclosure: `search` returns a compact index
+ * (ids, titles, snippets), `timeline` shows what happened around one hit, `get` fetches the few
+ * whole records that matter; `remember`, `correct` and `forget` write. Every answer states its
+ * token count and stays under the cap (see budget.ts). Every call goes through the HTTP API with the
+ * caller's key (see api.ts), so tenant scoping is the API's own.
+ */
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { callApi, query, type ApiTransport } from './api.js';
+import { DEFAULT_MAX_TOKENS, fitRecords, withTokenCount, type Sized } from './budget.js';
+import {
+  learningLine,
+  recordBlock,
+  searchHead,
+  searchLine,
+  timelineLine,
+  type MemoryRecord,
+  type SearchAnswer,
+  type TimelineItem,
+} from './format.js';
+
+export interface MemflowMcpOptions {
+  api: ApiTransport;
+  /** The project tools use when the call names none (the working directory's, for stdio). */
+  defaultProject?: string | undefined;
+  /** Cap on any one answer, in tokens. */
+  maxTokens?: number;
+  version: string;
+}
+
+const STATED_KINDS = ['fact', 'decision', 'convention', 'pattern', 'gotcha', 'fix'] as const;
+const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a memory id (a UUID from search results)');
+const project = z.string().min(1).max(128).optional().describe('Project name; defaults to the current project.');
+
+const text = (s: Sized): CallToolResult => ({ content: [{ type: 'text', text: s.text }] });
+
+export function createMemflowMcpServer(opts: MemflowMcpOptions): McpServer {
+  const { api } = opts;
+  const cap = opts.maxTokens ?? DEFAULT_MAX_TOKENS;
+  const projectOf = (p: string | undefined) => p ?? opts.defaultProject;
+  const server = new McpServer(
+    { name: 'memflow', version: opts.version },
+    {
+      instructions:
+        "memflow is this team's durable memory of past coding sessions: what was tried, what failed, what was decided. " +
+        'Search it before re-investigating a problem. Flow: search → (timeline) → get the 1-2 records you need. ' +
+        'Use remember for facts, decisions and conventions worth keeping; correct or forget a learning that is wrong.',
+    },
+  );
+
+  server.registerTool(
+    'search',
+    {
+      title: 'Search memory',
+      description:
+        'Search past sessions, summaries and learnings of this project. Returns a compact index: one line per hit ' +
+        '(id, type, date, score, title — snippet), never whole records. Then call `get` with the 1-2 ids you need, ' +
+        'or `timeline` with an id to see what happened around it. Use before re-investigating an error or a design question.',
+      inputSchema: {
+        query: z.string().min(1).max(500).describe('What to look for, in words (an error message, a topic, a file).'),
+        project,
+        types: z.array(z.enum(['observation', 'summary', 'learning'])).min(1).optional().describe('Record types to include (default all).'),
+        mode: z.enum(['hybrid', 'keyword', 'semantic']).optional().describe('hybrid (default), keyword or semantic.'),
+        since: z.string().optional().describe('ISO date: only records created at or after it.'),
+        until: z.string().optional().describe('ISO date: only records created before it.'),
+        limit: z.number().int().min(1).max(50).optional().describe('How many hits (default 8).'),
+      },
+      annotations: { readOnlyHint: true },
+    },
+    async (a) => {
+      const p = projectOf(a.project);
+      const answer = await callApi<SearchAnswer>(api, 'GET', `/v1/search${query({ q: a.query, project: p, types: a.types, mode: a.mode, since: a.since, until: a.until, limit: a.limit ?? 8 })}`);
+      const tail = answer.results.length ? 'Next: get(ids) for full records, timeline(id) for context around one.' : '';
+      return text(fitRecords(searchHead(answer, a.query, p), answer.results.map(searchLine), tail, cap, (n) => `(${n} more hits cut to stay under ${cap} tokens; ask for fewer with limit)`));
+    },
+  );
+
+  server.registerTool(
+    'timeline',
+    {
+      title: 'Session timeline',
+      description:
+        'What happened in a session, in order: prompts, tool calls with their results (failures included), stops. ' +
+        'Give `around` (an observation id from search) to see the steps before and after it, or `session` (a session id) ' +
+        'to read it from the start. One line per step; use get(ids) for a step in full.',
+      inputSchema: {
+        around: uuid.optional().describe('An observation id: show the steps around it.'),
+        session: z.string().min(1).max(200).optional().describe("A session id (the agent's session_id) to read from the start."),
+        before: z.number().int().min(0).max(50).optional().describe('Steps before `around` (default 5).'),
+        after: z.number().int().min(1).max(100).optional().describe('Steps to show from there on (default 10).'),
+        cursor: z.string().max(500).optional().describe('nextCursor of a previous timeline answer, to read on.'),
+      },
+      annotations: { readOnlyHint: true },
+    },
+    async (a) => {
+      let session = a.session;
+      if (a.around) {
+        const rec = await callApi<MemoryRecord>(api, 'GET', `/v1/memories/${a.around}`);
+        if (rec.type !== 'observation' || !rec.sessionId) {
+          throw new Error(`${a.around} is a ${rec.type}, not a step of a session: use get for it${rec.sessionId ? `, or timeline with session "${rec.sessionId}"` : ''}`);
+        }
+        session = rec.sessionId;
+      }
+      if (!session) throw new Error('give `around` (an observation id) or `session` (a session id)');
+      const before = a.before ?? 5;
+      const limit = (a.after ?? 10) + (a.around ? before + 1 : 0);
+      const page = await callApi<{ items: TimelineItem[]; nextCursor: string | null }>(
+        api,
+        'GET',
+        `/v1/sessions/${encodeURIComponent(session)}/timeline${query({ limit, cursor: a.cursor, ...(a.around && !a.cursor ? { around: a.around, before } : {}) })}`,
+      );
+      const head = `Session ${session}: ${page.items.length} steps${a.around ? ` around ${a.around} (→)` : ''}. id time kind: text`;
+      const tail = page.nextCursor ? `More: timeline(session "${session}", cursor "${page.nextCursor}").` : 'End of session.';
+      return text(fitRecords(head, page.items.map((i) => timelineLine(i, a.around)), tail, cap, (n) => `(${n} steps cut to stay under ${cap} tokens; ask for fewer with after, or page with cursor)`));
+    },
+  );
+
+  server.registerTool(
+    'get',
+    {
+      title: 'Get memories by id',
+      description:
+        'Full records for ids from search, timeline or learnings: the whole observation or summary text, or a learning with ' +
+        'its sources and revision history. Ask only for the few ids you need; the answer is capped and says what it left out.',
+      inputSchema: { ids: z.array(uuid).min(1).max(20).describe('Memory ids (from search, timeline or learnings).') },
+      annotations: { readOnlyHint: true },
+    },
+    async (a) => {
+      const answer = await callApi<{ items: MemoryRecord[]; notFound: string[] }>(api, 'POST', '/v1/memories:batchGet', { ids: a.ids });
+      const missing = answer.notFound.length ? `Not found: ${answer.notFound.join(' ')}` : '';
+      const blocks = answer.items.map(recordBlock);
+      return text(
+        fitRecords('', blocks, missing, cap, (n, shown) => {
+          const rest = answer.items.slice(shown).map((r) => r.id);
+          return `(${n} records not shown to stay under ${cap} tokens: get ${rest.join(' ')})${missing ? `\n${missing}` : ''}`;
+        }),
+      );
+    },
+  );
+
+  server.registerTool(
+    'context',
+    {
+      title: 'Project context',
+      description:
+        'The compact briefing a new session of this project gets at start: active learnings, recent session summaries and ' +
+        'activity, within a token budget. Use it to re-orient after a long detour; search is better for a specific question.',
+      inputSchema: { project, tokens: z.number().int().min(50).max(8000).optional().describe('Budget in tokens (default 1500, and never above the answer cap).') },
+      annotations: { readOnlyHint: true },
+    },
+    async (a) => {
+      const p = projectOf(a.project);
+      const budget = Math.min(a.tokens ?? 1500, Math.max(50, cap - 20));
+      const answer = await callApi<{ context: string; tokens: number; items: string[] }>(api, 'GET', `/v1/context${query({ project: p, tokens: budget })}`);
+      return text(withTokenCount(answer.context || `No memories yet${p ? ` for ${p}` : ''}.`));
+    },
+  );
+
+  server.registerTool(
+    'learnings',
+    {
+      title: 'List learnings',
+      description:
+        'Learnings of the project (fixes, decisions, conventions, gotchas, facts), one line each: id, kind, who stated it, ' +
+        'how often it was restated, and what superseded it. status "all" shows superseded ones too. get(id) shows a ' +
+        "learning's sources and history; correct or forget one that is wrong.",
+      inputSchema: {
+        project,
+        status: z.enum(['active', 'superseded', 'all']).optional().describe('active (default), superseded or all.'),
+        limit: z.number().int().min(1).max(50).optional().describe('How many (default 15).'),
+        cursor: z.string().max(500).optional().describe('nextCursor of a previous answer.'),
+      },
+      annotations: { readOnlyHint: true },
+    },
+    async (a) => {
+      const p = projectOf(a.project);
+      const page = await callApi<{ items: MemoryRecord[]; nextCursor: string | null }>(api, 'GET', `/v1/learnings${query({ project: p, status: a.status, limit: a.limit ?? 15, cursor: a.cursor })}`);
+      const head = page.items.length ? `${page.items.length} learnings${p ? ` of ${p}` : ''}. id [kind, origin, strength, status] title:` : `No learnings${p ? ` for ${p}` : ''} yet.`;
+      const tail = page.nextCursor ? `More: learnings(cursor "${page.nextCursor}").` : '';
+      return text(fitRecords(head, page.items.map(learningLine), tail, cap, (n) => `(${n} cut to stay under ${cap} tokens; ask for fewer with limit)`));
+    },
+  );
+
+  server.registerTool(
+    'remember',
+    {
+      title: 'Remember',
+      description:
+        'Store something worth knowing in future sessions: a fact about the codebase, a decision and its reason, a convention ' +
+        'the user asked for. One self-contained statement per call, in plain words. Secrets are removed before storage. ' +
+        'It is searchable right away; stating the same thing again strengthens it instead of duplicating it.',
+      inputSchema: {
+        text: z.string().min(1).max(8000).describe('The memory, self-contained (it will be read without this conversation).'),
+        kind: z.enum(STATED_KINDS).optional().describe('fact (default), decision, convention, pattern, gotcha or fix.'),
+        title: z.string().max(200).optional().describe('A short title (default: the first sentence).'),
+        tags: z.array(z.string().regex(/^[\w.:/-]{1,40}$/)).max(10).optional(),
+        project,
+      },
+    },
+    async (a) => {
+      const p = projectOf(a.project);
+      const r = await callApi<{ id: string; status: string; indexed: boolean; redactions: number; project: string }>(api, 'POST', `/v1/memories${query({ project: p })}`, {
+        text: a.text,
+        kind: a.kind ?? 'fact',
+        origin: 'agent',
+        ...(a.title ? { title: a.title } : {}),
+        ...(a.tags ? { tags: a.tags } : {}),
+      });
+      const redacted = r.redactions ? ` ${r.redactions} secret or private span(s) were removed before storage.` : '';
+      return text(withTokenCount(`${r.status === 'created' ? 'Remembered' : 'Already known; strengthened'}: ${r.id} in ${r.project}${r.indexed ? '' : ' (semantic index catching up)'}.${redacted}`));
+    },
+  );
+
+  server.registerTool(
+    'correct',
+    {
+      title: 'Correct a learning',
+      description:
+        'A learning turned out wrong or outdated: replace it with what is true now, and say why. The old one is kept as ' +
+        'superseded (with your reason in its history), never deleted.',
+      inputSchema: {
+        id: uuid.describe('The learning to correct.'),
+        text: z.string().min(1).max(8000).describe('What is true instead, self-contained.'),
+        reason: z.string().min(1).max(500).describe('Why the old learning is wrong.'),
+        title: z.string().max(200).optional(),
+        kind: z.enum(STATED_KINDS).optional(),
+      },
+    },
+    async (a) => {
+      const r = await callApi<{ id: string; supersedes: string }>(api, 'POST', `/v1/learnings/${a.id}/correct`, {
+        text: a.text,
+        reason: a.reason,
+        origin: 'agent',
+        ...(a.title ? { title: a.title } : {}),
+        ...(a.kind ? { kind: a.kind } : {}),
+      });
+      return text(withTokenCount(`Corrected: ${r.supersedes} is superseded by ${r.id}.`));
+    },
+  );
+
+  server.registerTool(
+    'forget',
+    {
+      title: 'Forget a learning',
+      description: 'Retract a learning that is wrong and has no replacement. It stops being used in context and search ranking, and stays in history with your reason.',
+      inputSchema: { id: uuid.describe('The learning to retract.'), reason: z.string().min(1).max(500).describe('Why it is wrong.') },
+    },
+    async (a) => {
+      const r = await callApi<{ id: string }>(api, 'POST', `/v1/learnings/${a.id}/forget`, { reason: a.reason, origin: 'agent' });
+      return text(withTokenCount(`Forgotten: ${r.id} is retracted (kept in history).`));
+    },
+  );
+
+  return server;
+}

@@ -1,0 +1,359 @@
+/**
+ * memflow's MCP server driven by the SDK's own Client over both transports — stdio (`memflow mcp`,
+ * the real bin) and Streamable HTTP (the API's /mcp) — against the real API, worker, PostgreSQL,
+ * Temporal and Weaviate: every tool, the token stamp and cap, tenant isolation, a `remember` found
+ * by a paraphrase within a second, a `correct` that supersedes with history, bad arguments, and the
+ * API being down. Plus POST /v1/memories itself and the `.mcp.json` that `memflow install` writes.
+ */
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { createTemporalClient } from '../common/temporal.js';
+import { countTokens } from '../common/tokens.js';
+import { buildDebugSession } from './fixtures/debug-session.js';
+import { BIN, closedPort, repoRoot, runCli, tempDir } from './fixtures/cli-run.js';
+import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
+import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
+import { keepHistory } from './helpers/histories.js';
+import { replay, sessionResult } from './helpers/sessions.js';
+
+const config = { ...testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('mcp') }), ANTHROPIC_API_KEY: undefined };
+const prisma = testPrisma();
+const temporal = createTemporalClient(config);
+let api: TestApi;
+let worker: TestWorker;
+let tenant: Awaited<ReturnType<typeof newTenant>>;
+let other: Awaited<ReturnType<typeof newTenant>>;
+const project = uniqueName('shop');
+const session = buildDebugSession(crypto.randomUUID(), `/home/dev/${project}`);
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+
+before(async () => {
+  tenant = await newTenant(prisma);
+  other = await newTenant(prisma);
+  api = await startTestApi(config, prisma, { tuning: { flushDelayMs: 30, idleTimeoutMs: 120_000 } });
+  worker = await startTestWorker(config, prisma);
+  await replay(api.url, tenant.key, session.deliveries);
+  await sessionResult(temporal.client, prisma, tenant.tenantId, session.sessionId, 90_000);
+});
+
+after(async () => {
+  await api?.close();
+  await worker?.stop();
+  await temporal.connection.close();
+  await prisma.$disconnect();
+});
+
+function stdioTransport(env: Record<string, string>): Transport {
+  return new StdioClientTransport({
+    command: process.execPath,
+    args: [BIN, 'mcp'],
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
+    stderr: 'pipe',
+  });
+}
+
+const httpTransport = (key: string, projectName?: string) =>
+  new StreamableHTTPClientTransport(new URL(`${api.url}/mcp`), {
+    requestInit: { headers: { authorization: `Bearer ${key}`, ...(projectName ? { 'x-memflow-project': projectName } : {}) } },
+  });
+
+async function connect(transport: Transport): Promise<Client> {
+  const client = new Client({ name: 'memflow-test', version: '1.0.0' });
+  await client.connect(transport);
+  return client;
+}
+
+interface ToolAnswer {
+  text: string;
+  isError: boolean;
+}
+
+async function call(client: Client, name: string, args: Record<string, unknown>): Promise<ToolAnswer> {
+  const r = (await client.callTool({ name, arguments: args })) as { content: { type: string; text?: string }[]; isError?: boolean };
+  return { text: r.content.map((c) => c.text ?? '').join('\n'), isError: r.isError === true };
+}
+
+/** The answer's own stamp, checked against tiktoken. */
+function stampedTokens(text: string): number {
+  const m = /\n\[(\d+) tokens\]$/.exec(text);
+  assert.ok(m, `no token stamp in: ${text.slice(-120)}`);
+  const n = Number(m[1]);
+  assert.ok(Math.abs(countTokens(text) - n) <= 1, `stamp ${n} vs counted ${countTokens(text)}`);
+  return n;
+}
+
+const TOOLS = ['context', 'correct', 'forget', 'get', 'learnings', 'remember', 'search', 'timeline'];
+
+for (const kind of ['stdio', 'http'] as const) {
+  describe(`MCP over ${kind}`, () => {
+    let client: Client;
+    let stranger: Client;
+    before(async () => {
+      client = await connect(kind === 'stdio' ? stdioTransport({ MEMFLOW_URL: api.url, MEMFLOW_API_KEY: tenant.key, MEMFLOW_PROJECT: project }) : httpTransport(tenant.key, project));
+      stranger = await connect(kind === 'stdio' ? stdioTransport({ MEMFLOW_URL: api.url, MEMFLOW_API_KEY: other.key, MEMFLOW_PROJECT: project }) : httpTransport(other.key, project));
+    });
+    after(async () => {
+      await client?.close();
+      await stranger?.close();
+    });
+
+    test('lists the eight tools, each described for a model', async () => {
+      const { tools } = await client.listTools();
+      assert.deepEqual(tools.map((t) => t.name).sort(), TOOLS);
+      for (const t of tools) assert.ok((t.description ?? '').length > 60, `${t.name} is described`);
+      assert.match(tools.find((t) => t.name === 'search')!.description!, /get/, 'search teaches the next step');
+    });
+
+    test('search → timeline → get: a compact index, the steps around a hit, then the whole record', async () => {
+      const found = await call(client, 'search', { query: 'empty cart price undefined', mode: 'keyword' });
+      assert.equal(found.isError, false, found.text);
+      const tokens = stampedTokens(found.text);
+      assert.ok(tokens < 2000);
+      const ids = found.text.match(UUID) ?? [];
+      assert.ok(ids.length > 0, found.text);
+      const observation = found.text.split('\n').find((l) => / observation /.test(l))?.match(UUID)?.[0];
+      assert.ok(observation, `an observation among: ${found.text}`);
+
+      const around = await call(client, 'timeline', { around: observation, before: 2, after: 3 });
+      assert.equal(around.isError, false, around.text);
+      assert.ok(around.text.includes(`→ ${observation}`), around.text);
+      stampedTokens(around.text);
+
+      const got = await call(client, 'get', { ids: [observation, ids[0]] });
+      assert.equal(got.isError, false, got.text);
+      assert.ok(got.text.includes(`## observation ${observation}`), got.text);
+      assert.ok(got.text.length > found.text.split('\n')[1]!.length, 'the whole record is longer than its index line');
+      stampedTokens(got.text);
+    });
+
+    test('context and learnings answer with what the session produced', async () => {
+      const ctx = await call(client, 'context', { tokens: 400 });
+      assert.equal(ctx.isError, false, ctx.text);
+      assert.ok(stampedTokens(ctx.text) <= 420);
+      assert.ok(ctx.text.length > 40, ctx.text);
+      const learned = await call(client, 'learnings', {});
+      assert.equal(learned.isError, false, learned.text);
+      assert.match(learned.text, /learnings of /);
+      stampedTokens(learned.text);
+    });
+
+    test('remember: stored, found by a paraphrase within a second; stated again it is strengthened', async () => {
+      const marker = uniqueName('cache');
+      const fact = `Product prices are cached in Redis for five minutes (${marker}) so the catalogue page does not hit PostgreSQL on every view.`;
+      const t0 = performance.now();
+      const stored = await call(client, 'remember', { text: fact, kind: 'decision', tags: ['cache'] });
+      assert.equal(stored.isError, false, stored.text);
+      const id = stored.text.match(UUID)?.[0];
+      assert.ok(id && /^Remembered/.test(stored.text), stored.text);
+      const hit = await call(client, 'search', { query: 'how long do we keep prices in the cache', mode: 'semantic', types: ['learning'] });
+      const elapsed = performance.now() - t0;
+      assert.ok(hit.text.includes(id), `semantic search finds it: ${hit.text}`);
+      assert.ok(elapsed < 1000, `remember → searchable took ${elapsed.toFixed(0)} ms`);
+      const row = await prisma.learning.findUniqueOrThrow({ where: { id } });
+      assert.equal(row.origin, 'agent');
+      assert.equal(row.kind, 'decision');
+      assert.deepEqual(row.tags, ['cache']);
+
+      const again = await call(client, 'remember', { text: fact, kind: 'decision' });
+      assert.match(again.text, /^Already known; strengthened/);
+      assert.equal((await prisma.learning.findUniqueOrThrow({ where: { id } })).strength, 2);
+    });
+
+    test('correct supersedes with history; forget retracts; neither deletes', async () => {
+      const wrong = await call(client, 'remember', { text: `The staging database lives on port 5433 (${uniqueName('w')}).`, kind: 'fact' });
+      const wrongId = wrong.text.match(UUID)![0];
+      const fixed = await call(client, 'correct', { id: wrongId, text: `The staging database lives on port 6543 since the migration to the pooler (${uniqueName('f')}).`, reason: 'moved behind pgbouncer' });
+      assert.equal(fixed.isError, false, fixed.text);
+      const newId = fixed.text.match(UUID)!.find((u) => u !== wrongId)!;
+      const old = await call(client, 'get', { ids: [wrongId] });
+      assert.match(old.text, /superseded by/);
+      assert.match(old.text, /history: .*superseded \(moved behind pgbouncer\)/);
+      const all = await call(client, 'learnings', { status: 'all', limit: 50 });
+      assert.ok(all.text.includes(wrongId) && all.text.includes(newId), all.text);
+      const active = await call(client, 'learnings', { limit: 50 });
+      assert.ok(!active.text.includes(wrongId), 'the superseded one is no longer active');
+
+      const again = await call(client, 'correct', { id: wrongId, text: 'x', reason: 'y' });
+      assert.equal(again.isError, true);
+      assert.match(again.text, /409.*already superseded/);
+
+      const gone = await call(client, 'forget', { id: newId, reason: 'we dropped the staging database' });
+      assert.equal(gone.isError, false, gone.text);
+      const row = await prisma.learning.findUniqueOrThrow({ where: { id: newId }, include: { revisions: true } });
+      assert.equal(row.status, 'superseded');
+      assert.ok(row.revisions.some((r) => r.reason === 'forgotten' && r.note === 'we dropped the staging database'));
+      const audits = await prisma.auditLog.findMany({ where: { tenantId: tenant.tenantId, action: { in: ['learning.correct', 'learning.forget'] } } });
+      assert.ok(audits.some((a) => a.target === `learning:${wrongId}`) && audits.some((a) => a.target === `learning:${newId}`));
+    });
+
+    test("another tenant's key finds none of it and cannot correct it", async () => {
+      const mine = await call(client, 'search', { query: 'empty cart price', mode: 'keyword' });
+      const ids = mine.text.match(UUID) ?? [];
+      assert.ok(ids.length > 0);
+      const theirs = await call(stranger, 'search', { query: 'empty cart price', mode: 'keyword' });
+      for (const id of ids) assert.ok(!theirs.text.includes(id), `stranger saw ${id}`);
+      const got = await call(stranger, 'get', { ids: ids.slice(0, 2) });
+      assert.match(got.text, /Not found: /);
+      assert.ok(!got.text.includes('## '), got.text);
+      const learning = await prisma.learning.findFirstOrThrow({ where: { tenantId: tenant.tenantId, status: 'active' } });
+      const refused = await call(stranger, 'forget', { id: learning.id, reason: 'probe' });
+      assert.equal(refused.isError, true);
+      assert.match(refused.text, /404/);
+      assert.equal((await prisma.learning.findUniqueOrThrow({ where: { id: learning.id } })).status, 'active');
+    });
+
+    test('bad arguments: a tool error that names the argument, and the server stays up', async () => {
+      const empty = await call(client, 'search', { query: '' });
+      assert.equal(empty.isError, true);
+      assert.match(empty.text, /query/);
+      const badId = await call(client, 'get', { ids: ['not-an-id'] });
+      assert.equal(badId.isError, true);
+      assert.match(badId.text, /ids/);
+      const neither = await call(client, 'timeline', {});
+      assert.equal(neither.isError, true);
+      assert.match(neither.text, /around.*session/);
+      assert.deepEqual((await client.listTools()).tools.length, TOOLS.length);
+    });
+  });
+}
+
+describe('stdio: limits and outages', () => {
+  test('answers never exceed the token cap: a long index is cut between records, with a hint', async () => {
+    const client = await connect(stdioTransport({ MEMFLOW_URL: api.url, MEMFLOW_API_KEY: tenant.key, MEMFLOW_PROJECT: project, MEMFLOW_MCP_MAX_TOKENS: '200' }));
+    try {
+      const r = await call(client, 'search', { query: 'cart', limit: 50, mode: 'keyword' });
+      assert.equal(r.isError, false, r.text);
+      assert.ok(stampedTokens(r.text) <= 200, r.text);
+      assert.match(r.text, /more hits cut to stay under 200 tokens/);
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('API down: each call is a clear tool error and the server stays up', async () => {
+    const port = await closedPort();
+    const client = await connect(stdioTransport({ MEMFLOW_URL: `http://127.0.0.1:${port}`, MEMFLOW_API_KEY: tenant.key, MEMFLOW_PROJECT: project }));
+    try {
+      for (let i = 0; i < 2; i++) {
+        const r = await call(client, 'search', { query: 'anything' });
+        assert.equal(r.isError, true);
+        assert.match(r.text, new RegExp(`unreachable at http://127.0.0.1:${port} \\(ECONNREFUSED\\)`));
+      }
+      assert.equal((await client.listTools()).tools.length, TOOLS.length);
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('a refused key says so', async () => {
+    const client = await connect(stdioTransport({ MEMFLOW_URL: api.url, MEMFLOW_API_KEY: 'mf_not_a_key', MEMFLOW_PROJECT: project }));
+    try {
+      const r = await call(client, 'learnings', {});
+      assert.equal(r.isError, true);
+      assert.match(r.text, /refused the API key/);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('POST /v1/memories', () => {
+  const post = (body: unknown, key = tenant.key, headers: Record<string, string> = {}) =>
+    fetch(`${api.url}/v1/memories`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+  test('stores a redacted memory, 201 then 200 for the same text, audited', async () => {
+    const text = `Deploys need ANTHROPIC_API_KEY=sk-ant-api03-${'a1B2'.repeat(20)} in the runner (${uniqueName('d')}).`;
+    const first = await post({ text, kind: 'convention' }, tenant.key, { 'x-memflow-project': project });
+    assert.equal(first.status, 201);
+    const a = (await first.json()) as { id: string; status: string; redactions: number; indexed: boolean; project: string };
+    assert.equal(a.status, 'created');
+    assert.equal(a.project, project);
+    assert.ok(a.redactions >= 1);
+    const row = await prisma.learning.findUniqueOrThrow({ where: { id: a.id } });
+    assert.ok(!row.body.includes('sk-ant-'), row.body);
+    assert.equal(row.origin, 'user');
+    const second = await post({ text, kind: 'convention', project });
+    assert.equal(second.status, 200);
+    assert.equal(((await second.json()) as { status: string }).status, 'restated');
+    assert.equal(await prisma.auditLog.count({ where: { tenantId: tenant.tenantId, action: 'memory.remember', target: `learning:${a.id}` } }), 2);
+
+    // The same sync the API starts, run here under a known id: its history is a replay fixture.
+    const handle = await temporal.client.workflow.start('memorySyncWorkflow', { taskQueue: config.TEMPORAL_TASK_QUEUE, workflowId: uniqueName('memory-sync'), args: [{ tenantId: tenant.tenantId, learningIds: [a.id] }] });
+    assert.deepEqual(await handle.result(), { upserted: 0, skipped: 1 }, 'already indexed by the request: nothing to write');
+    await keepHistory('memory-sync', handle);
+  });
+
+  test('bad input: 400 naming the field, nothing stored', async () => {
+    const before = await prisma.learning.count({ where: { tenantId: tenant.tenantId } });
+    for (const [body, field] of [
+      [{ project }, 'text'],
+      [{ text: '   ', project }, 'text'],
+      [{ text: 'x', kind: 'rumour', project }, 'kind'],
+      [{ text: 'x', project, tags: ['has space'] }, 'tags'],
+      [{ text: 'x' }, 'project'],
+      [{ text: 'x', project: '../etc' }, 'project'],
+    ] as const) {
+      const res = await post(body);
+      assert.equal(res.status, 400, JSON.stringify(body));
+      const e = (await res.json()) as { error: { message: string } };
+      assert.match(e.error.message, new RegExp(`^${field}`), JSON.stringify(e));
+    }
+    assert.equal(await prisma.learning.count({ where: { tenantId: tenant.tenantId } }), before);
+  });
+});
+
+describe('memflow install registers the MCP server', () => {
+  test('.mcp.json: a stdio entry with nothing machine-specific, merged and idempotent; --http points at /mcp', async () => {
+    const dir = await tempDir('mcp-install');
+    await fs.writeFile(path.join(dir, '.mcp.json'), JSON.stringify({ mcpServers: { other: { command: 'other-server' } } }, null, 4));
+    const env = { HOME: dir };
+    const first = await runCli(['install'], { cwd: dir, env });
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /added\s+MCP server "memflow"/);
+    const written = JSON.parse(await fs.readFile(path.join(dir, '.mcp.json'), 'utf8')) as { mcpServers: Record<string, Record<string, unknown>> };
+    assert.deepEqual(written.mcpServers.other, { command: 'other-server' });
+    const entry = written.mcpServers.memflow!;
+    assert.deepEqual(entry, { type: 'stdio', command: 'memflow', args: ['mcp'], env: { MEMFLOW_API_KEY: '${MEMFLOW_API_KEY}', MEMFLOW_URL: entry.env && (entry.env as Record<string, string>).MEMFLOW_URL } });
+    assert.match(String((entry.env as Record<string, string>).MEMFLOW_URL), /^\$\{MEMFLOW_URL:-http:\/\/127\.0\.0\.1:\d+\}$/);
+    const text = await fs.readFile(path.join(dir, '.mcp.json'), 'utf8');
+    assert.ok(!text.includes(repoRoot) && !text.includes(process.execPath), 'no machine paths');
+    assert.match(text, /^ {4}"mcpServers"/m, 'the file keeps its indentation');
+
+    const second = await runCli(['install'], { cwd: dir, env });
+    assert.match(second.stdout, /unchanged\s+MCP server "memflow"/);
+    const http = await runCli(['install', '--http'], { cwd: dir, env });
+    assert.match(http.stdout, /updated\s+MCP server "memflow"/);
+    const after = JSON.parse(await fs.readFile(path.join(dir, '.mcp.json'), 'utf8')) as { mcpServers: Record<string, Record<string, unknown>> };
+    assert.equal(after.mcpServers.memflow!.type, 'http');
+    assert.match(String(after.mcpServers.memflow!.url), /^\$\{MEMFLOW_URL:-http:\/\/127\.0\.0\.1:\d+\}\/mcp$/);
+    assert.deepEqual(after.mcpServers.memflow!.headers, { Authorization: 'Bearer ${MEMFLOW_API_KEY}' });
+
+    await fs.writeFile(path.join(dir, '.mcp.json'), '{ not json');
+    const broken = await runCli(['install'], { cwd: dir, env });
+    assert.notEqual(broken.code, 0);
+    assert.match(broken.stderr, /\.mcp\.json is not valid JSON/);
+    assert.equal(await fs.readFile(path.join(dir, '.mcp.json'), 'utf8'), '{ not json');
+  });
+
+  test('--global writes ~/.claude.json (user scope), keeping what is there; --no-mcp skips it', async () => {
+    const home = await tempDir('mcp-home');
+    await fs.writeFile(path.join(home, '.claude.json'), JSON.stringify({ numStartups: 3 }));
+    const r = await runCli(['install', '--global'], { cwd: home, env: { HOME: home } });
+    assert.equal(r.code, 0, r.stderr);
+    const user = JSON.parse(await fs.readFile(path.join(home, '.claude.json'), 'utf8')) as { numStartups: number; mcpServers: Record<string, { command: string }> };
+    assert.equal(user.numStartups, 3);
+    assert.equal(user.mcpServers.memflow!.command, 'memflow');
+    const dir = await tempDir('mcp-skip');
+    const skip = await runCli(['install', '--no-mcp'], { cwd: dir, env: { HOME: dir } });
+    assert.equal(skip.code, 0, skip.stderr);
+    await assert.rejects(fs.access(path.join(dir, '.mcp.json')));
+  });
+});
