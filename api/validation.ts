@@ -69,6 +69,15 @@ export const instantParam = z
 
 export const uuidParam = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a memory id (a UUID)');
 
+/**
+ * A memory id, or its first 8+ hex digits as the compact indexes (MCP tools) show them; lower-cased.
+ * A prefix names a record when exactly one of the tenant's records starts with it.
+ */
+export const memoryRefParam = z
+  .string()
+  .regex(/^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{8}(?:-[0-9a-f]{1,4}){0,3}(?:-[0-9a-f]{1,12})?)$/i, 'must be a memory id (a UUID, or its first 8 or more hex digits)')
+  .transform((s) => s.toLowerCase());
+
 /** An agent's session id (as hook payloads carry it): printable ASCII without spaces, at most 200. */
 export const agentSessionIdParam = z
   .string()

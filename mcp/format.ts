@@ -62,6 +62,22 @@ export interface MemoryRecord {
   history?: LearningRevision[];
 }
 
+/**
+ * Ids as the indexes show them: the first 8 hex digits (every tool, and the API, accepts such a
+ * prefix), longer only where two shown ids would share it.
+ */
+export function shortIds(ids: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const id of ids) {
+    let n = 8;
+    while (n < id.length && ids.some((o) => o !== id && o.startsWith(id.slice(0, n)))) n++;
+    out.set(id, id.slice(0, n));
+  }
+  return out;
+}
+
+export const short = (id: string, ids?: Map<string, string>) => ids?.get(id) ?? id.slice(0, 8);
+
 /** `2026-11-23 14:05` (UTC): minutes are enough to place a memory. */
 export const when = (iso: string | null | undefined): string => (iso ? iso.slice(0, 16).replace('T', ' ') : '-');
 
@@ -74,42 +90,46 @@ export function oneLine(text: string, max: number): string {
   return `${space > max * 0.6 ? cut.slice(0, space) : cut}…`;
 }
 
-export function searchLine(h: SearchHit): string {
-  const title = oneLine(h.title, 100);
-  const snippet = oneLine(h.snippet, 140);
-  const rest = snippet && !title.includes(snippet) && snippet !== title ? ` — ${snippet}` : '';
-  return `${h.id} ${h.type} ${when(h.createdAt).slice(0, 10)} ${h.score.toFixed(2)} ${title}${rest}`;
+const words = (s: string) => new Set(s.toLowerCase().match(/[a-z0-9]{3,}/g) ?? []);
+
+export function searchLine(h: SearchHit, ids?: Map<string, string>): string {
+  const title = oneLine(h.title, 90);
+  const snippet = oneLine(h.snippet, 110);
+  // The snippet only when it says something the title does not.
+  const seen = words(title);
+  const adds = [...words(snippet)].filter((w) => !seen.has(w)).length >= 3;
+  return `${short(h.id, ids)} ${h.type} ${when(h.createdAt).slice(0, 10)} ${title}${adds ? ` — ${snippet}` : ''}`;
 }
 
 export function searchHead(a: SearchAnswer, q: string, project: string | undefined): string {
   const scope = project ? ` in ${project}` : '';
   const degraded = a.degraded ? ` (degraded: ${a.degradedReason ?? 'semantic search unavailable'}; keyword results only)` : '';
   if (a.results.length === 0) return `No memories match "${oneLine(q, 80)}"${scope}${degraded}.`;
-  return `${a.results.length} results for "${oneLine(q, 80)}"${scope}, ${a.mode ?? 'hybrid'}${degraded}. id type date score title — snippet:`;
+  return `${a.results.length} hits for "${oneLine(q, 60)}"${scope}${degraded} (id type date title — snippet):`;
 }
 
-export function timelineLine(t: TimelineItem, anchor?: string): string {
+export function timelineLine(t: TimelineItem, anchor?: string, ids?: Map<string, string>): string {
   const mark = t.id === anchor ? '→ ' : '';
   const tool = t.toolName ? ` ${t.toolName}` : '';
-  return `${mark}${t.id} ${when(t.createdAt).slice(11)} ${t.kind}${tool}: ${oneLine(t.text, 220)}`;
+  return `${mark}${short(t.id, ids)} ${when(t.createdAt).slice(11)} ${t.kind}${tool}: ${oneLine(t.text, 220)}`;
 }
 
-export function learningLine(l: MemoryRecord): string {
+export function learningLine(l: MemoryRecord, ids?: Map<string, string>): string {
   const meta = [l.kind, l.origin && l.origin !== 'extracted' ? `by ${l.origin}` : undefined, l.strength && l.strength > 1 ? `×${l.strength}` : undefined, l.status !== 'active' ? l.status : undefined]
     .filter(Boolean)
     .join(', ');
-  const succ = l.supersededBy ? ` (superseded by ${l.supersededBy})` : '';
-  return `${l.id} [${meta}] ${oneLine(l.title, 120)}${succ}`;
+  const succ = l.supersededBy ? ` (superseded by ${short(l.supersededBy)})` : '';
+  return `${short(l.id, ids)} [${meta}] ${oneLine(l.title, 120)}${succ}`;
 }
 
 /** A whole record, for `get`: what it says, where it came from, and (learnings) its history. */
 export function recordBlock(r: MemoryRecord): string {
   const where = [r.project, r.sessionId ? `session ${r.sessionId}` : undefined, when(r.createdAt)].filter(Boolean).join(' · ');
-  const lines = [`## ${r.type} ${r.id} · ${where}`];
+  const lines = [`## ${r.type} ${short(r.id)} · ${where}`];
   if (r.type === 'learning') {
-    lines.push(learningLine(r).slice(r.id.length + 1));
+    lines.push(learningLine(r).slice(short(r.id).length + 1));
     lines.push(r.body ?? '');
-    const sources = (r.sources ?? []).map((s) => s.observationId ?? s.summaryId).filter((s): s is string => !!s);
+    const sources = (r.sources ?? []).map((s) => s.observationId ?? s.summaryId).filter((s): s is string => !!s).map((s) => short(s));
     if (sources.length) lines.push(`sources: ${sources.join(' ')}`);
     const history = (r.history ?? []).filter((v) => v.reason !== 'created');
     if (history.length) lines.push(`history: ${history.map((v) => `r${v.revision} ${v.reason}${v.note ? ` (${oneLine(v.note, 120)})` : ''} ${when(v.createdAt).slice(0, 10)}`).join('; ')}`);

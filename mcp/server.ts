@@ -16,6 +16,8 @@ import {
   recordBlock,
   searchHead,
   searchLine,
+  short,
+  shortIds,
   timelineLine,
   type MemoryRecord,
   type SearchAnswer,
@@ -32,7 +34,7 @@ export interface MemflowMcpOptions {
 }
 
 const STATED_KINDS = ['fact', 'decision', 'convention', 'pattern', 'gotcha', 'fix'] as const;
-const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a memory id (a UUID from search results)');
+const uuid = z.string().regex(/^[0-9a-f]{8}[0-9a-f-]{0,28}$/i, 'must be a memory id as search, timeline or learnings show it (8 or more hex digits)');
 const project = z.string().min(1).max(128).optional().describe('Project name; defaults to the current project.');
 
 const text = (s: Sized): CallToolResult => ({ content: [{ type: 'text', text: s.text }] });
@@ -57,7 +59,7 @@ export function createMemflowMcpServer(opts: MemflowMcpOptions): McpServer {
       title: 'Search memory',
       description:
         'Search past sessions, summaries and learnings of this project. Returns a compact index: one line per hit ' +
-        '(id, type, date, score, title — snippet), never whole records. Then call `get` with the 1-2 ids you need, ' +
+        '(short id, type, date, title — snippet), never whole records. Then call `get` with the 1-2 ids you need, ' +
         'or `timeline` with an id to see what happened around it. Use before re-investigating an error or a design question.',
       inputSchema: {
         query: z.string().min(1).max(500).describe('What to look for, in words (an error message, a topic, a file).'),
@@ -73,8 +75,8 @@ export function createMemflowMcpServer(opts: MemflowMcpOptions): McpServer {
     async (a) => {
       const p = projectOf(a.project);
       const answer = await callApi<SearchAnswer>(api, 'GET', `/v1/search${query({ q: a.query, project: p, types: a.types, mode: a.mode, since: a.since, until: a.until, limit: a.limit ?? 8 })}`);
-      const tail = answer.results.length ? 'Next: get(ids) for full records, timeline(id) for context around one.' : '';
-      return text(fitRecords(searchHead(answer, a.query, p), answer.results.map(searchLine), tail, cap, (n) => `(${n} more hits cut to stay under ${cap} tokens; ask for fewer with limit)`));
+      const ids = shortIds(answer.results.map((r) => r.id));
+      return text(fitRecords(searchHead(answer, a.query, p), answer.results.map((r) => searchLine(r, ids)), '', cap, (n) => `(${n} more hits cut to stay under ${cap} tokens; ask for fewer with limit)`));
     },
   );
 
@@ -97,8 +99,10 @@ export function createMemflowMcpServer(opts: MemflowMcpOptions): McpServer {
     },
     async (a) => {
       let session = a.session;
+      let anchor: string | undefined;
       if (a.around) {
         const rec = await callApi<MemoryRecord>(api, 'GET', `/v1/memories/${a.around}`);
+        anchor = rec.id;
         if (rec.type !== 'observation' || !rec.sessionId) {
           throw new Error(`${a.around} is a ${rec.type}, not a step of a session: use get for it${rec.sessionId ? `, or timeline with session "${rec.sessionId}"` : ''}`);
         }
@@ -110,11 +114,12 @@ export function createMemflowMcpServer(opts: MemflowMcpOptions): McpServer {
       const page = await callApi<{ items: TimelineItem[]; nextCursor: string | null }>(
         api,
         'GET',
-        `/v1/sessions/${encodeURIComponent(session)}/timeline${query({ limit, cursor: a.cursor, ...(a.around && !a.cursor ? { around: a.around, before } : {}) })}`,
+        `/v1/sessions/${encodeURIComponent(session)}/timeline${query({ limit, cursor: a.cursor, ...(anchor && !a.cursor ? { around: anchor, before } : {}) })}`,
       );
+      const ids = shortIds(page.items.map((i) => i.id));
       const head = `Session ${session}: ${page.items.length} steps${a.around ? ` around ${a.around} (→)` : ''}. id time kind: text`;
       const tail = page.nextCursor ? `More: timeline(session "${session}", cursor "${page.nextCursor}").` : 'End of session.';
-      return text(fitRecords(head, page.items.map((i) => timelineLine(i, a.around)), tail, cap, (n) => `(${n} steps cut to stay under ${cap} tokens; ask for fewer with after, or page with cursor)`));
+      return text(fitRecords(head, page.items.map((i) => timelineLine(i, anchor, ids)), tail, cap, (n) => `(${n} steps cut to stay under ${cap} tokens; ask for fewer with after, or page with cursor)`));
     },
   );
 
@@ -129,12 +134,14 @@ export function createMemflowMcpServer(opts: MemflowMcpOptions): McpServer {
       annotations: { readOnlyHint: true },
     },
     async (a) => {
-      const answer = await callApi<{ items: MemoryRecord[]; notFound: string[] }>(api, 'POST', '/v1/memories:batchGet', { ids: a.ids });
-      const missing = answer.notFound.length ? `Not found: ${answer.notFound.join(' ')}` : '';
+      const answer = await callApi<{ items: MemoryRecord[]; notFound: string[]; ambiguous?: string[] }>(api, 'POST', '/v1/memories:batchGet', { ids: a.ids });
+      const missing = [answer.notFound.length ? `Not found: ${answer.notFound.join(' ')}` : '', answer.ambiguous?.length ? `Ambiguous (give more of the id): ${answer.ambiguous.join(' ')}` : '']
+        .filter(Boolean)
+        .join('\n');
       const blocks = answer.items.map(recordBlock);
       return text(
         fitRecords('', blocks, missing, cap, (n, shown) => {
-          const rest = answer.items.slice(shown).map((r) => r.id);
+          const rest = answer.items.slice(shown).map((r) => short(r.id));
           return `(${n} records not shown to stay under ${cap} tokens: get ${rest.join(' ')})${missing ? `\n${missing}` : ''}`;
         }),
       );
@@ -180,7 +187,8 @@ export function createMemflowMcpServer(opts: MemflowMcpOptions): McpServer {
       const page = await callApi<{ items: MemoryRecord[]; nextCursor: string | null }>(api, 'GET', `/v1/learnings${query({ project: p, status: a.status, limit: a.limit ?? 15, cursor: a.cursor })}`);
       const head = page.items.length ? `${page.items.length} learnings${p ? ` of ${p}` : ''}. id [kind, origin, strength, status] title:` : `No learnings${p ? ` for ${p}` : ''} yet.`;
       const tail = page.nextCursor ? `More: learnings(cursor "${page.nextCursor}").` : '';
-      return text(fitRecords(head, page.items.map(learningLine), tail, cap, (n) => `(${n} cut to stay under ${cap} tokens; ask for fewer with limit)`));
+      const ids = shortIds(page.items.map((l) => l.id));
+      return text(fitRecords(head, page.items.map((l) => learningLine(l, ids)), tail, cap, (n) => `(${n} cut to stay under ${cap} tokens; ask for fewer with limit)`));
     },
   );
 
@@ -210,7 +218,7 @@ export function createMemflowMcpServer(opts: MemflowMcpOptions): McpServer {
         ...(a.tags ? { tags: a.tags } : {}),
       });
       const redacted = r.redactions ? ` ${r.redactions} secret or private span(s) were removed before storage.` : '';
-      return text(withTokenCount(`${r.status === 'created' ? 'Remembered' : 'Already known; strengthened'}: ${r.id} in ${r.project}${r.indexed ? '' : ' (semantic index catching up)'}.${redacted}`));
+      return text(withTokenCount(`${r.status === 'created' ? 'Remembered' : 'Already known; strengthened'}: ${short(r.id)} in ${r.project}${r.indexed ? '' : ' (semantic index catching up)'}.${redacted}`));
     },
   );
 
@@ -237,7 +245,7 @@ export function createMemflowMcpServer(opts: MemflowMcpOptions): McpServer {
         ...(a.title ? { title: a.title } : {}),
         ...(a.kind ? { kind: a.kind } : {}),
       });
-      return text(withTokenCount(`Corrected: ${r.supersedes} is superseded by ${r.id}.`));
+      return text(withTokenCount(`Corrected: ${short(r.supersedes)} is superseded by ${short(r.id)}.`));
     },
   );
 
@@ -250,7 +258,7 @@ export function createMemflowMcpServer(opts: MemflowMcpOptions): McpServer {
     },
     async (a) => {
       const r = await callApi<{ id: string }>(api, 'POST', `/v1/learnings/${a.id}/forget`, { reason: a.reason, origin: 'agent' });
-      return text(withTokenCount(`Forgotten: ${r.id} is retracted (kept in history).`));
+      return text(withTokenCount(`Forgotten: ${short(r.id)} is retracted (kept in history).`));
     },
   );
 

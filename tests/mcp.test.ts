@@ -33,6 +33,16 @@ let other: Awaited<ReturnType<typeof newTenant>>;
 const project = uniqueName('shop');
 const session = buildDebugSession(crypto.randomUUID(), `/home/dev/${project}`);
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+/** The short ids an index answer shows (each line starts with one). */
+const refsOf = (text: string) => [...text.matchAll(/^(?:→ )?([0-9a-f]{8}[0-9a-f-]*) /gm)].map((m) => m[1]!);
+/** The short id a write answer names ("Remembered: 1a2b3c4d in …"). */
+const refIn = (text: string) => /: ([0-9a-f]{8,}) /.exec(text)?.[1];
+/** The full id of the tenant's learning a short id names. */
+async function learningOf(ref: string) {
+  const rows = await prisma.learning.findMany({ where: { id: { gte: `${ref}-0000-0000-0000-000000000000`, lte: `${ref}-ffff-ffff-ffff-ffffffffffff` } }, include: { revisions: true } });
+  assert.equal(rows.length, 1, `one learning starts with ${ref}`);
+  return rows[0]!;
+}
 
 before(async () => {
   tenant = await newTenant(prisma);
@@ -117,9 +127,10 @@ for (const kind of ['stdio', 'http'] as const) {
       assert.equal(found.isError, false, found.text);
       const tokens = stampedTokens(found.text);
       assert.ok(tokens < 2000);
-      const ids = found.text.match(UUID) ?? [];
+      assert.equal(found.text.match(UUID), null, 'the index shows short ids, not UUIDs');
+      const ids = refsOf(found.text);
       assert.ok(ids.length > 0, found.text);
-      const observation = found.text.split('\n').find((l) => / observation /.test(l))?.match(UUID)?.[0];
+      const observation = refsOf(found.text.split('\n').filter((l) => / observation /.test(l)).join('\n'))[0];
       assert.ok(observation, `an observation among: ${found.text}`);
 
       const around = await call(client, 'timeline', { around: observation, before: 2, after: 3 });
@@ -151,35 +162,36 @@ for (const kind of ['stdio', 'http'] as const) {
       const t0 = performance.now();
       const stored = await call(client, 'remember', { text: fact, kind: 'decision', tags: ['cache'] });
       assert.equal(stored.isError, false, stored.text);
-      const id = stored.text.match(UUID)?.[0];
+      const id = refIn(stored.text);
       assert.ok(id && /^Remembered/.test(stored.text), stored.text);
       const hit = await call(client, 'search', { query: 'how long do we keep prices in the cache', mode: 'semantic', types: ['learning'] });
       const elapsed = performance.now() - t0;
-      assert.ok(hit.text.includes(id), `semantic search finds it: ${hit.text}`);
+      assert.ok(refsOf(hit.text).includes(id), `semantic search finds it: ${hit.text}`);
       assert.ok(elapsed < 1000, `remember → searchable took ${elapsed.toFixed(0)} ms`);
-      const row = await prisma.learning.findUniqueOrThrow({ where: { id } });
+      const row = await learningOf(id);
       assert.equal(row.origin, 'agent');
       assert.equal(row.kind, 'decision');
       assert.deepEqual(row.tags, ['cache']);
 
       const again = await call(client, 'remember', { text: fact, kind: 'decision' });
       assert.match(again.text, /^Already known; strengthened/);
-      assert.equal((await prisma.learning.findUniqueOrThrow({ where: { id } })).strength, 2);
+      assert.equal((await learningOf(id)).strength, 2);
     });
 
     test('correct supersedes with history; forget retracts; neither deletes', async () => {
       const wrong = await call(client, 'remember', { text: `The staging database lives on port 5433 (${uniqueName('w')}).`, kind: 'fact' });
-      const wrongId = wrong.text.match(UUID)![0];
+      const wrongId = refIn(wrong.text)!;
+      const wrongIdFull = (await learningOf(wrongId)).id;
       const fixed = await call(client, 'correct', { id: wrongId, text: `The staging database lives on port 6543 since the migration to the pooler (${uniqueName('f')}).`, reason: 'moved behind pgbouncer' });
       assert.equal(fixed.isError, false, fixed.text);
-      const newId = fixed.text.match(UUID)!.find((u) => u !== wrongId)!;
+      const newId = /superseded by ([0-9a-f]{8,})/.exec(fixed.text)![1]!;
       const old = await call(client, 'get', { ids: [wrongId] });
       assert.match(old.text, /superseded by/);
       assert.match(old.text, /history: .*superseded \(moved behind pgbouncer\)/);
       const all = await call(client, 'learnings', { status: 'all', limit: 50 });
-      assert.ok(all.text.includes(wrongId) && all.text.includes(newId), all.text);
+      assert.ok(refsOf(all.text).includes(wrongId) && refsOf(all.text).includes(newId), all.text);
       const active = await call(client, 'learnings', { limit: 50 });
-      assert.ok(!active.text.includes(wrongId), 'the superseded one is no longer active');
+      assert.ok(!refsOf(active.text).includes(wrongId), 'the superseded one is no longer active');
 
       const again = await call(client, 'correct', { id: wrongId, text: 'x', reason: 'y' });
       assert.equal(again.isError, true);
@@ -187,19 +199,19 @@ for (const kind of ['stdio', 'http'] as const) {
 
       const gone = await call(client, 'forget', { id: newId, reason: 'we dropped the staging database' });
       assert.equal(gone.isError, false, gone.text);
-      const row = await prisma.learning.findUniqueOrThrow({ where: { id: newId }, include: { revisions: true } });
+      const row = await learningOf(newId);
       assert.equal(row.status, 'superseded');
       assert.ok(row.revisions.some((r) => r.reason === 'forgotten' && r.note === 'we dropped the staging database'));
       const audits = await prisma.auditLog.findMany({ where: { tenantId: tenant.tenantId, action: { in: ['learning.correct', 'learning.forget'] } } });
-      assert.ok(audits.some((a) => a.target === `learning:${wrongId}`) && audits.some((a) => a.target === `learning:${newId}`));
+      assert.ok(audits.some((a) => a.target === `learning:${wrongIdFull}`) && audits.some((a) => a.target === `learning:${row.id}`));
     });
 
     test("another tenant's key finds none of it and cannot correct it", async () => {
       const mine = await call(client, 'search', { query: 'empty cart price', mode: 'keyword' });
-      const ids = mine.text.match(UUID) ?? [];
+      const ids = refsOf(mine.text);
       assert.ok(ids.length > 0);
       const theirs = await call(stranger, 'search', { query: 'empty cart price', mode: 'keyword' });
-      for (const id of ids) assert.ok(!theirs.text.includes(id), `stranger saw ${id}`);
+      for (const id of ids) assert.ok(!refsOf(theirs.text).includes(id), `stranger saw ${id}`);
       const got = await call(stranger, 'get', { ids: ids.slice(0, 2) });
       assert.match(got.text, /Not found: /);
       assert.ok(!got.text.includes('## '), got.text);
@@ -289,6 +301,28 @@ describe('POST /v1/memories', () => {
     const handle = await temporal.client.workflow.start('memorySyncWorkflow', { taskQueue: config.TEMPORAL_TASK_QUEUE, workflowId: uniqueName('memory-sync'), args: [{ tenantId: tenant.tenantId, learningIds: [a.id] }] });
     assert.deepEqual(await handle.result(), { upserted: 0, skipped: 1 }, 'already indexed by the request: nothing to write');
     await keepHistory('memory-sync', handle);
+  });
+
+  test('memories are found by their short id; a prefix of two records is ambiguous', async () => {
+    const learning = await prisma.learning.findFirstOrThrow({ where: { tenantId: tenant.tenantId } });
+    const get = await fetch(`${api.url}/v1/memories/${learning.id.slice(0, 8)}`, { headers: { authorization: `Bearer ${tenant.key}` } });
+    assert.equal(get.status, 200);
+    assert.equal(((await get.json()) as { id: string }).id, learning.id);
+    const foreign = await fetch(`${api.url}/v1/memories/${learning.id.slice(0, 8)}`, { headers: { authorization: `Bearer ${other.key}` } });
+    assert.equal(foreign.status, 404);
+    // Two learnings whose ids share their first 8 digits.
+    const twin = (n: string) => `abcdef01-0000-4000-8000-00000000000${n}`;
+    const projectRow = await prisma.project.findFirstOrThrow({ where: { tenantId: tenant.tenantId } });
+    for (const n of ['1', '2']) {
+      await prisma.learning.create({ data: { id: twin(n), tenantId: tenant.tenantId, projectId: projectRow.id, kind: 'fact', title: `twin ${n}`, body: 'b', fingerprint: crypto.randomBytes(32).toString('hex') } });
+    }
+    const amb = await fetch(`${api.url}/v1/memories/abcdef01`, { headers: { authorization: `Bearer ${tenant.key}` } });
+    assert.equal(amb.status, 409);
+    const batch = await fetch(`${api.url}/v1/memories:batchGet`, { method: 'POST', headers: { authorization: `Bearer ${tenant.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ ids: ['abcdef01', 'abcdef01-0000-4000-8000-000000000002', 'ffffffff'] }) });
+    const b = (await batch.json()) as { items: { id: string }[]; notFound: string[]; ambiguous: string[] };
+    assert.deepEqual(b.items.map((i) => i.id), [twin('2')]);
+    assert.deepEqual(b.notFound, ['ffffffff']);
+    assert.deepEqual(b.ambiguous, ['abcdef01']);
   });
 
   test('bad input: 400 naming the field, nothing stored', async () => {

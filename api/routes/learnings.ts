@@ -11,7 +11,9 @@ import type { Indexer } from '../memories/index-now.js';
 import { correctLearning, forgetLearning, MAX_MEMORY_CHARS, MAX_REASON_CHARS, MAX_TITLE_CHARS, STATED_KINDS, STATED_ORIGINS } from '../memories/state.js';
 import { decodeTimeIdCursor, DEFAULT_LIMIT, encodeCursor } from '../pagination.js';
 import { learningInclude, learningView } from '../search/records.js';
-import { limitParam, parseOr400, projectOfRequest, projectParam, uuidParam } from '../validation.js';
+import { limitParam, memoryRefParam, parseOr400, projectOfRequest, projectParam } from '../validation.js';
+import { HttpError } from '../errors.js';
+import { resolveMemoryRefs } from '../search/records.js';
 
 export interface LearningRouteDeps {
   prisma: PrismaClient;
@@ -31,7 +33,16 @@ export const correctBody = z.object({
 
 export const forgetBody = z.object({ reason: reasonParam, origin: originParam });
 
-const idPath = z.object({ id: uuidParam });
+const idPath = z.object({ id: memoryRefParam });
+
+/** The full id of the tenant's learning a ref (an id or its prefix) names; 404/409 otherwise. */
+async function learningIdOf(prisma: PrismaClient, tenantId: string, ref: string): Promise<string> {
+  const { ids, ambiguous } = await resolveMemoryRefs(prisma, tenantId, [ref]);
+  if (ambiguous.length) throw new HttpError(409, 'ambiguous', `id prefix '${ref}' names several memories; give more of the id`);
+  const id = ids.get(ref);
+  if (!id) throw new HttpError(404, 'not_found', `no learning '${ref}'`);
+  return id;
+}
 
 export const learningsQuery = z.object({
   project: projectParam,
@@ -69,7 +80,7 @@ export function registerLearningRoutes(app: FastifyInstance, deps: LearningRoute
     const { tenantId, keyId } = requirePrincipal(req);
     const { id } = parseOr400(idPath, req.params, 'invalid_path');
     const body = parseOr400(correctBody, req.body, 'invalid_body');
-    const done = await correctLearning(deps.prisma, { tenantId, keyId, requestId: req.id, origin: body.origin }, id.toLowerCase(), body);
+    const done = await correctLearning(deps.prisma, { tenantId, keyId, requestId: req.id, origin: body.origin }, await learningIdOf(deps.prisma, tenantId, id), body);
     const indexed = await deps.indexer.indexNow(tenantId, [done.id, done.supersedes], req.id);
     return { ...done, indexed };
   });
@@ -78,7 +89,7 @@ export function registerLearningRoutes(app: FastifyInstance, deps: LearningRoute
     const { tenantId, keyId } = requirePrincipal(req);
     const { id } = parseOr400(idPath, req.params, 'invalid_path');
     const body = parseOr400(forgetBody, req.body, 'invalid_body');
-    const done = await forgetLearning(deps.prisma, { tenantId, keyId, requestId: req.id, origin: body.origin }, id.toLowerCase(), body.reason);
+    const done = await forgetLearning(deps.prisma, { tenantId, keyId, requestId: req.id, origin: body.origin }, await learningIdOf(deps.prisma, tenantId, id), body.reason);
     const indexed = await deps.indexer.indexNow(tenantId, [done.id], req.id);
     return { ...done, indexed };
   });

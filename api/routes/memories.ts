@@ -11,8 +11,8 @@ import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import type { Indexer } from '../memories/index-now.js';
 import { MAX_MEMORY_CHARS, MAX_TITLE_CHARS, STATED_KINDS, STATED_ORIGINS, stateMemory } from '../memories/state.js';
-import { fetchMemories } from '../search/records.js';
-import { parseOr400, projectOfRequest, projectParam, uuidParam } from '../validation.js';
+import { fetchMemories, resolveMemoryRefs } from '../search/records.js';
+import { memoryRefParam, parseOr400, projectOfRequest, projectParam } from '../validation.js';
 
 export interface MemoryRouteDeps {
   prisma: PrismaClient;
@@ -37,7 +37,7 @@ export const MAX_BATCH_IDS = 100;
 
 export const batchBody = z.object({
   ids: z
-    .array(uuidParam, { error: 'required: an array of memory ids' })
+    .array(memoryRefParam, { error: 'required: an array of memory ids' })
     .min(1, 'must hold at least one id')
     .max(MAX_BATCH_IDS, `at most ${MAX_BATCH_IDS} ids per call`),
 });
@@ -45,9 +45,12 @@ export const batchBody = z.object({
 export function registerMemoryRoutes(app: FastifyInstance, deps: MemoryRouteDeps): void {
   app.get<{ Params: { id: string } }>('/v1/memories/:id', async (req) => {
     const { tenantId } = requirePrincipal(req);
-    const { id } = parseOr400(z.object({ id: uuidParam }), req.params, 'invalid_path');
-    const record = (await fetchMemories(deps.prisma, tenantId, [id.toLowerCase()])).get(id.toLowerCase());
-    if (!record) throw new HttpError(404, 'not_found', `no memory '${id}'`);
+    const { id: ref } = parseOr400(z.object({ id: memoryRefParam }), req.params, 'invalid_path');
+    const { ids, ambiguous } = await resolveMemoryRefs(deps.prisma, tenantId, [ref]);
+    if (ambiguous.length) throw new HttpError(409, 'ambiguous', `id prefix '${ref}' names several memories; give more of the id`);
+    const id = ids.get(ref);
+    const record = id ? (await fetchMemories(deps.prisma, tenantId, [id])).get(id) : undefined;
+    if (!record) throw new HttpError(404, 'not_found', `no memory '${ref}'`);
     return record;
   });
 
@@ -64,10 +67,16 @@ export function registerMemoryRoutes(app: FastifyInstance, deps: MemoryRouteDeps
 
   app.post('/v1/memories::batchGet', async (req) => {
     const { tenantId } = requirePrincipal(req);
-    const { ids } = parseOr400(batchBody, req.body, 'invalid_body');
-    const wanted = [...new Set(ids.map((id) => id.toLowerCase()))];
-    const found = await fetchMemories(deps.prisma, tenantId, wanted);
-    // In the order asked; ids this tenant does not hold are listed, not an error.
-    return { items: wanted.flatMap((id) => found.get(id) ?? []), notFound: wanted.filter((id) => !found.has(id)) };
+    const { ids: refs } = parseOr400(batchBody, req.body, 'invalid_body');
+    const wanted = [...new Set(refs)];
+    const { ids, ambiguous } = await resolveMemoryRefs(deps.prisma, tenantId, wanted);
+    const found = await fetchMemories(deps.prisma, tenantId, [...new Set(ids.values())]);
+    const at = (ref: string) => found.get(ids.get(ref) ?? '');
+    // In the order asked; refs this tenant does not hold are listed, not an error.
+    return {
+      items: [...new Map(wanted.flatMap((ref) => (at(ref) ? [[at(ref)!.id, at(ref)!] as const] : []))).values()],
+      notFound: wanted.filter((ref) => !at(ref) && !ambiguous.includes(ref)),
+      ...(ambiguous.length ? { ambiguous } : {}),
+    };
   });
 }

@@ -10,7 +10,8 @@ import { sessionViewQuery, sessionWorkflowId, type SessionStatus } from '../../w
 import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { decodeCursor, decodeTimeIdCursor, DEFAULT_LIMIT, encodeCursor, MAX_LIMIT } from '../pagination.js';
-import { agentSessionIdParam, limitParam, parseOr400, projectParam, uuidParam } from '../validation.js';
+import { agentSessionIdParam, limitParam, memoryRefParam, parseOr400, projectParam } from '../validation.js';
+import { resolveMemoryRefs } from '../search/records.js';
 
 export interface SessionRouteDeps {
   prisma: PrismaClient;
@@ -23,7 +24,7 @@ const listQuery = (defaultLimit: number) => z.object({ project: projectParam, cu
 const sessionsQuery = listQuery(DEFAULT_LIMIT);
 /** `around`: an observation of the session; the page then starts `before` items ahead of it. */
 const timelineQuery = listQuery(MAX_LIMIT).extend({
-  around: uuidParam.optional(),
+  around: memoryRefParam.optional(),
   before: z.coerce.number().int('must be an integer from 0 to 100').min(0, 'must be an integer from 0 to 100').max(100, 'must be an integer from 0 to 100').default(5),
 });
 const sessionParams = z.object({ id: agentSessionIdParam });
@@ -114,7 +115,8 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
     const cursor = decodeCursor(rawCursor);
     let afterSeq = cursor ? Number(cursor[0]) : 0;
     if (around && !cursor) {
-      const anchor = await prisma.observation.findFirst({ where: { id: around.toLowerCase(), sessionId: s.id, tenantId }, select: { sequence: true } });
+      const aroundId = (await resolveMemoryRefs(prisma, tenantId, [around])).ids.get(around);
+      const anchor = aroundId ? await prisma.observation.findFirst({ where: { id: aroundId, sessionId: s.id, tenantId }, select: { sequence: true } }) : null;
       if (!anchor) throw new HttpError(404, 'not_found', `no observation '${around}' in session '${id}'`);
       afterSeq = Math.max(0, anchor.sequence - before - 1);
     }

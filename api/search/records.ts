@@ -118,3 +118,39 @@ export async function fetchMemories(prisma: PrismaClient, tenantId: string, ids:
   }
   return out;
 }
+
+const FULL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The UUID range a hex prefix covers, as [lowest, highest]. */
+function prefixRange(prefix: string): [string, string] {
+  const hex = prefix.replace(/-/g, '');
+  const fmt = (h: string) => `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  return [fmt(hex.padEnd(32, '0')), fmt(hex.padEnd(32, 'f'))];
+}
+
+export interface ResolvedRefs {
+  /** ref -> the full id of the one record it names. */
+  ids: Map<string, string>;
+  /** Prefixes that start more than one of the tenant's records. */
+  ambiguous: string[];
+}
+
+/**
+ * Full ids for memory refs (full UUIDs pass through; prefixes are looked up among the tenant's
+ * observations, summaries and learnings by id range, which the primary keys answer).
+ */
+export async function resolveMemoryRefs(prisma: PrismaClient, tenantId: string, refs: readonly string[]): Promise<ResolvedRefs> {
+  const ids = new Map<string, string>();
+  const ambiguous: string[] = [];
+  await Promise.all(
+    refs.map(async (ref) => {
+      if (FULL_UUID.test(ref)) return void ids.set(ref, ref);
+      const [gte, lte] = prefixRange(ref);
+      const args = { where: { tenantId, id: { gte, lte } }, select: { id: true }, take: 2 } as const;
+      const found = (await Promise.all([prisma.observation.findMany(args), prisma.summary.findMany(args), prisma.learning.findMany(args)])).flat();
+      if (found.length === 1) ids.set(ref, found[0]!.id);
+      else if (found.length > 1) ambiguous.push(ref);
+    }),
+  );
+  return { ids, ambiguous };
+}

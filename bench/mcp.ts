@@ -1,0 +1,172 @@
+/**
+ * `npm run bench:mcp`: what memflow's MCP tools cost an agent, in tokens and in time.
+ *
+ * Tokens: for each recall question of the retrieval-quality corpus (tests/fixtures/retrieval-corpus.ts,
+ * buried among a generated corpus, see corpus.ts), the agent's progressive-disclosure path —
+  * `search` (top 5, compact index) then `get` of the 1-2 records that answer it — against dumping the full
+ * records of the same top 5, as a memory tool without an index would. Both paths see the same top 5,
+ * so recall@5 is equal by construction; the table also shows whether the fetched records hold the
+ * answer. Tokens are tiktoken counts of exactly what each tool returned (the answers' own stamps).
+ *
+ * Latency: `search` and `get` tool calls, one at a time after a warm-up, through the SDK's Client over
+ * stdio (`memflow mcp`, the real bin) and over Streamable HTTP (the API's /mcp).
+ *
+ *   npm run bench:mcp -- --items 10000 --calls 200
+ *
+ * It runs on the test profile's stack; set DATABASE_URL to keep the corpus out of `memflow_test`.
+ */
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { Command } from 'commander';
+import { createVectorActivities } from '../activities/vectors.js';
+import { parseConfig } from '../common/config.js';
+import { createPrisma } from '../common/db.js';
+import { createPgPool } from '../common/pg.js';
+import { createApiKey, ensureTenant } from '../common/tenants.js';
+import { countTokens } from '../common/tokens.js';
+import { freePort, waitUntil } from '../infra/daemon.js';
+import { repoRoot } from '../infra/profile.js';
+import { recordBlock, type MemoryRecord } from '../mcp/format.js';
+import { CORPUS, QUESTIONS, seedCorpus, type SeededSession } from '../tests/fixtures/retrieval-corpus.js';
+import { fillWeaviate, generate, prng } from './corpus.js';
+import { benchStack, percentile, printColumns, printTable, spawnEntry, stopChild } from './lib.js';
+
+/** The ids an index answer shows, in order (each line starts with one). */
+const refsOf = (text: string) => [...text.matchAll(/^(?:→ )?([0-9a-f]{8}[0-9a-f-]*) /gm)].map((m) => m[1]!);
+
+async function connect(transport: Transport): Promise<Client> {
+  const client = new Client({ name: 'bench-mcp', version: '1.0.0' });
+  await client.connect(transport);
+  return client;
+}
+
+async function tool(client: Client, name: string, args: Record<string, unknown>): Promise<{ text: string; ms: number }> {
+  const t0 = performance.now();
+  const r = (await client.callTool({ name, arguments: args })) as { content: { text?: string }[]; isError?: boolean };
+  const ms = performance.now() - t0;
+  const text = r.content.map((c) => c.text ?? '').join('\n');
+  if (r.isError) throw new Error(`${name}: ${text}`);
+  return { text, ms };
+}
+
+const stamp = (text: string) => Number(/\[(\d+) tokens\]$/.exec(text)?.[1] ?? NaN);
+const sessionIds = (s: SeededSession) => [...s.observationIds, s.summaryId, s.learningId];
+
+async function main(): Promise<void> {
+  const opts = new Command('bench:mcp')
+    .option('--items <n>', 'memories in the corpus', '10000')
+    .option('--calls <n>', 'measured calls per tool and transport', '200')
+    .parse(process.argv)
+    .opts<{ items: string; calls: string }>();
+  const items = Number(opts.items);
+  const calls = Number(opts.calls);
+  if (!Number.isInteger(items) || items < 100) throw new Error('--items: an integer >= 100');
+
+  const stack = await benchStack();
+  const config = parseConfig({ ...process.env, ...stack.env });
+  const prisma = createPrisma(config.DATABASE_URL);
+  const pool = createPgPool(config.DATABASE_URL, 4);
+  const port = await freePort();
+  const api = spawnEntry('api/main.ts', { ...stack.env, MEMFLOW_PORT: String(port), MEMFLOW_LOG_LEVEL: 'error' });
+  const url = `http://127.0.0.1:${port}`;
+  const clients: Client[] = [];
+  try {
+    await waitUntil(async () => (await fetch(`${url}/health`)).ok, { what: `API at ${url}`, timeoutMs: 60_000, intervalMs: 250 });
+    const tenantName = `bench-mcp-${crypto.randomBytes(4).toString('hex')}`;
+    const tenant = await ensureTenant(prisma, tenantName);
+    const { key } = await createApiKey(prisma, tenantName);
+    const seeded = await seedCorpus(prisma, tenant.id, 'storefront', CORPUS);
+    const t0 = performance.now();
+    await generate(pool, prisma, tenant.id, Math.max(0, items - CORPUS.length * 7), prng(20261122));
+    const objects = await fillWeaviate(createVectorActivities({ prisma, config }), tenant.id);
+    console.log(`[bench] corpus of ${items} memories ready in ${((performance.now() - t0) / 1000).toFixed(1)}s (${objects} objects embedded)`);
+
+    const http = await connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${key}`, 'x-memflow-project': 'storefront' } } }));
+    const stdio = await connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [path.join(repoRoot, 'cli', 'memflow.js'), 'mcp'],
+        cwd: repoRoot,
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', MEMFLOW_URL: url, MEMFLOW_API_KEY: key, MEMFLOW_PROJECT: 'storefront' },
+      }),
+    );
+    clients.push(http, stdio);
+
+    // ---- tokens: search → get 2, against the full records of the same top 5 ----
+    let compact = 0;
+    let searchTokens = 0;
+    let dumped = 0;
+    let dumpedJson = 0;
+    let found5 = 0;
+    let foundGot = 0;
+    for (const q of QUESTIONS) {
+      const want = sessionIds(seeded.sessions.find((s) => s.key === q.expect)!);
+      const search = await tool(http, 'search', { query: q.question, limit: 5 });
+      const top = refsOf(search.text).slice(0, 5);
+      const relevant = (ref: string) => want.some((id) => id.startsWith(ref));
+      if (top.some(relevant)) found5++;
+      // The agent reads the index and fetches the 1-2 entries that answer it (else the first hit).
+      const hits = top.filter(relevant);
+      const pick = hits.length ? hits.slice(0, 2) : top.slice(0, 1);
+      const got = pick.length ? await tool(http, 'get', { ids: pick }) : { text: '' };
+      if (pick.some(relevant)) foundGot++;
+      compact += stamp(search.text) + (pick.length ? stamp(got.text) : 0);
+      searchTokens += stamp(search.text);
+      // Without an index: the full records of the same top 5.
+      const full = (await (await fetch(`${url}/v1/memories:batchGet`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ ids: top }) })).json()) as { items: MemoryRecord[] };
+      dumped += countTokens(full.items.map(recordBlock).join('\n'));
+      dumpedJson += countTokens(JSON.stringify(full.items));
+    }
+    const n = QUESTIONS.length;
+    printTable(`MCP tokens per recall question: ${n} questions, ${items} memories (${objects} in Weaviate), top 5, this machine`, [
+      ['search → get of the 1-2 needed (tokens / question)', (compact / n).toFixed(0)],
+      ['  of which the search index', (searchTokens / n).toFixed(0)],
+      ['full records of the top 5, as text (tokens / question)', (dumped / n).toFixed(0)],
+      ['full records of the top 5, as JSON (tokens / question)', (dumpedJson / n).toFixed(0)],
+      ['saved vs full text', `${(100 * (1 - compact / dumped)).toFixed(1)} %`],
+      ['saved vs full JSON', `${(100 * (1 - compact / dumpedJson)).toFixed(1)} %`],
+      ['recall@5 (both paths)', (found5 / n).toFixed(3)],
+      ['answer among the records fetched', (foundGot / n).toFixed(3)],
+    ]);
+
+    // ---- latency ----
+    const questions = QUESTIONS.map((q) => q.question);
+    const someIds = refsOf((await tool(http, 'search', { query: 'checkout test flaky', limit: 10 })).text).slice(0, 2);
+    const columns: string[] = [];
+    const rows: [string, string[]][] = [
+      ['search p50 / p95 (ms)', []],
+      ['get of 2 p50 / p95 (ms)', []],
+    ];
+    for (const [name, client] of [
+      ['stdio', stdio],
+      ['http', http],
+    ] as const) {
+      const run = async (call: (i: number) => Promise<{ ms: number }>) => {
+        for (let i = 0; i < 10; i++) await call(i); // warm-up
+        const ms: number[] = [];
+        for (let i = 0; i < calls; i++) ms.push((await call(i)).ms);
+        ms.sort((a, b) => a - b);
+        return `${percentile(ms, 50).toFixed(1)} / ${percentile(ms, 95).toFixed(1)}`;
+      };
+      columns.push(name);
+      rows[0]![1].push(await run((i) => tool(client, 'search', { query: questions[i % questions.length]!, limit: 5 })));
+      rows[1]![1].push(await run(() => tool(client, 'get', { ids: someIds })));
+    }
+    printColumns(`MCP tool latency, client side, sequential calls (${calls} each after 10 warm-up), ${items} memories, this machine`, columns, rows);
+  } finally {
+    for (const c of clients) await c.close().catch(() => undefined);
+    await stopChild(api);
+    await pool.end();
+    await prisma.$disconnect();
+    await stack.stop();
+  }
+}
+
+main().catch((err: Error) => {
+  console.error(`bench:mcp: ${err.message}`);
+  process.exit(1);
+});
