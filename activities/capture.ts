@@ -9,6 +9,7 @@ import type { PrismaClient } from '../common/db.js';
 import { countTokens } from '../common/tokens.js';
 import type { HookEventName, SessionStatus } from '../workflows/session/messages.js';
 import { rethrowDbError } from './db-errors.js';
+import { TOOL_RESULT_EVENTS } from '../common/hook-events.js';
 import { renderEvent } from './observation.js';
 
 export interface CaptureDeps {
@@ -40,7 +41,7 @@ export interface PersistResult {
 type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 type StoredEvent = Awaited<ReturnType<Tx['hookEvent']['findMany']>>[number];
 
-type Rendered = ReturnType<typeof renderEvent>;
+type Rendered = NonNullable<ReturnType<typeof renderEvent>>;
 
 /**
  * One batch of events as a handful of set-based writes (the batch is one transaction, so it is all
@@ -49,7 +50,11 @@ type Rendered = ReturnType<typeof renderEvent>;
  * prompts numbered after those already stored.
  */
 async function storeBatch(tx: Tx, sessionId: string, batch: StoredEvent[]): Promise<number> {
-  const items = batch.map((ev) => ({ ev, r: renderEvent(fromDbEvent(ev.event), ev.payload as Record<string, unknown>) }));
+  // Events with no timeline item (notifications, future events) are kept only as raw events.
+  const items = batch.flatMap((ev) => {
+    const r = renderEvent(fromDbEvent(ev.event), ev.payload as Record<string, unknown>);
+    return r ? [{ ev, r }] : [];
+  });
   const row = (ev: StoredEvent, r: Rendered) => ({
     tenantId: ev.tenantId,
     projectId: ev.projectId,
@@ -75,8 +80,9 @@ async function storeBatch(tx: Tx, sessionId: string, batch: StoredEvent[]): Prom
   const creates: ReturnType<typeof row>[] = [];
   const createsExtra: { sequence: number; toolUseId: string | null; sourceEventIds: string[] }[] = [];
   for (const [toolUseId, group] of calls) {
-    // The result (post-tool-use) carries the input too, so its rendering wins.
-    const best = group.find((g) => g.ev.event === 'post_tool_use') ?? group[0]!;
+    // The result (post-tool-use, or post-tool-use-failure) carries the input too, so its rendering wins.
+    const isResult = (g: { ev: StoredEvent }) => TOOL_RESULT_EVENTS.has(fromDbEvent(g.ev.event));
+    const best = group.find(isResult) ?? group[0]!;
     const sequence = Math.min(...group.map((g) => g.ev.sequence));
     const ids = group.map((g) => g.ev.id);
     const old = existingByCall.get(toolUseId);
@@ -85,7 +91,7 @@ async function storeBatch(tx: Tx, sessionId: string, batch: StoredEvent[]): Prom
       createsExtra.push({ sequence, toolUseId, sourceEventIds: ids });
       continue;
     }
-    const hasResult = best.ev.event === 'post_tool_use';
+    const hasResult = isResult(best);
     const merged = row(best.ev, best.r);
     if (hasResult) newTokens += Math.max(0, merged.tokenCount - old.tokenCount);
     await tx.observation.update({

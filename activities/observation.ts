@@ -2,18 +2,25 @@
  * How a stored hook event reads as a timeline item: a compact title and text, without the noise of
  * the raw payload (which stays in hook_events). Pure functions, so they are tested directly.
  */
-import type { HookEventName } from '../workflows/session/messages.js';
+import type { HookEventName } from '../common/hook-events.js';
 
 export type ObservationKind = 'start' | 'prompt' | 'tool' | 'stop' | 'compact' | 'end';
 
-export const KIND_OF_EVENT: Record<HookEventName, ObservationKind> = {
+/** The timeline kind of each event; notifications and unknown future events are stored, not shown. */
+export const KIND_OF_EVENT: Record<HookEventName, ObservationKind | undefined> = {
   'session-start': 'start',
   'user-prompt-submit': 'prompt',
   'pre-tool-use': 'tool',
   'post-tool-use': 'tool',
+  'post-tool-use-failure': 'tool',
   stop: 'stop',
+  'subagent-stop': 'stop',
+  'stop-failure': 'stop',
   'pre-compact': 'compact',
+  'post-compact': 'compact',
   'session-end': 'end',
+  notification: undefined,
+  other: undefined,
 };
 
 /** Longest rendering of a tool input or result kept in an observation; the raw event keeps the rest. */
@@ -53,6 +60,17 @@ function toolResult(response: unknown): string {
   return render(response);
 }
 
+/**
+ * A failed tool call's result: PostToolUseFailure has no tool_response, only the `error` Claude Code
+ * reports ("Command exited with non-zero status code 1", or the tool's message), and whether the user
+ * interrupted it. Written so the summarizers read it as the failure it is.
+ */
+function failureResult(payload: Payload): string {
+  const error = str(payload.error) ?? render(payload.error) ?? '';
+  const interrupted = payload.is_interrupt === true ? ' (interrupted by the user)' : '';
+  return `failed${interrupted}: ${error || 'no error text'}`;
+}
+
 export interface RenderedObservation {
   kind: ObservationKind;
   title: string;
@@ -61,8 +79,13 @@ export interface RenderedObservation {
   toolUseId?: string;
 }
 
-export function renderEvent(event: HookEventName, payload: Payload): RenderedObservation {
+/** The first line of Claude's own account of a turn, for a title. */
+const gist = (text: string | undefined) => (text ? clip(text.replace(/\s+/g, ' ').trim(), 140) : undefined);
+
+/** The timeline item of an event, or undefined for events that are kept only as raw events. */
+export function renderEvent(event: HookEventName, payload: Payload): RenderedObservation | undefined {
   const kind = KIND_OF_EVENT[event];
+  if (!kind) return undefined;
   switch (event) {
     case 'session-start':
       return { kind, title: `Session started (${str(payload.source) ?? 'startup'})`, text: str(payload.cwd) ?? '' };
@@ -71,17 +94,34 @@ export function renderEvent(event: HookEventName, payload: Payload): RenderedObs
       return { kind, title: clip(prompt.replace(/\s+/g, ' ').trim(), 160) || 'Prompt', text: prompt };
     }
     case 'pre-tool-use':
-    case 'post-tool-use': {
+    case 'post-tool-use':
+    case 'post-tool-use-failure': {
       const toolName = str(payload.tool_name) ?? 'tool';
       const input = clip(render(payload.tool_input));
-      const result = event === 'post-tool-use' ? clip(toolResult(payload.tool_response)) : '';
+      const result =
+        event === 'post-tool-use' ? clip(toolResult(payload.tool_response)) : event === 'post-tool-use-failure' ? clip(failureResult(payload)) : '';
       const text = result ? `${input}\n---\n${result}` : input;
-      return { kind, title: toolTitle(toolName, payload.tool_input), text, toolName, ...(str(payload.tool_use_id) ? { toolUseId: str(payload.tool_use_id)! } : {}) };
+      const title = `${event === 'post-tool-use-failure' ? 'FAILED ' : ''}${toolTitle(toolName, payload.tool_input)}`;
+      return { kind, title, text, toolName, ...(str(payload.tool_use_id) ? { toolUseId: str(payload.tool_use_id)! } : {}) };
     }
-    case 'stop':
-      return { kind, title: 'Agent stopped', text: '' };
+    case 'stop': {
+      // Claude's own account of what it did and why: the best summary of a turn there is.
+      const said = str(payload.last_assistant_message);
+      return { kind, title: said ? `Agent stopped: ${gist(said)}` : 'Agent stopped', text: said ?? '' };
+    }
+    case 'subagent-stop': {
+      const said = str(payload.last_assistant_message);
+      const who = str(payload.agent_type) ?? 'subagent';
+      return { kind, title: said ? `Subagent ${who} finished: ${gist(said)}` : `Subagent ${who} finished`, text: said ?? '' };
+    }
+    case 'stop-failure': {
+      const error = str(payload.error) ?? str(payload.message) ?? 'API error';
+      return { kind, title: `Turn ended by an error: ${gist(error)}`, text: render(payload.error_details ?? payload.error ?? '') };
+    }
     case 'pre-compact':
       return { kind, title: `Context compaction (${str(payload.trigger) ?? 'auto'})`, text: str(payload.custom_instructions) ?? '' };
+    case 'post-compact':
+      return { kind, title: `Context compacted (${str(payload.trigger) ?? 'auto'})`, text: str(payload.compact_summary) ?? '' };
     case 'session-end':
       return { kind, title: `Session ended (${str(payload.reason) ?? 'other'})`, text: '' };
   }

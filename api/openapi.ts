@@ -131,7 +131,7 @@ const OPERATIONS: Operation[] = [
     path: '/v1/hooks/{event}',
     summary: 'Claude Code hook ingress (usable as a `type: "http"` hook); the event is durable before the answer',
     tags: ['capture'],
-    pathParams: { event: z.enum(HOOK_EVENTS) },
+    pathParams: { event: z.string().regex(/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/).describe(`one of ${HOOK_EVENTS.filter((e) => e !== 'other').join(', ')}, or the kebab-case name of an event a newer Claude Code sends (stored as other)`) },
     query: z.object({ project: z.string().optional() }),
     headers: {
       ...projectHeader,

@@ -7,8 +7,9 @@
  * - `rejected`: any other 4xx. The event itself is bad (400 validation, 413 too large, 404 unknown
  *   route); it would never succeed, so it is dropped with one line on stderr.
  */
+import crypto from 'node:crypto';
 import { apiError, type HttpClient, type HttpOutcome } from './http.js';
-import type { Claim, Spool, SpoolEntry } from './spool.js';
+import type { Claim, Spool, SpoolEntry, SpoolTarget } from './spool.js';
 
 export type Verdict =
   | { kind: 'delivered'; status: number; body: string; duplicate: boolean }
@@ -18,6 +19,24 @@ export type Verdict =
 export interface Target {
   baseUrl: string;
   apiKey: string;
+}
+
+/** A key's identity in the spool: enough to tell keys apart, useless to anyone who reads the file. */
+export const keyFingerprint = (key: string): string => crypto.createHash('sha256').update(key).digest('hex').slice(0, 16);
+
+export const spoolTargetOf = (baseUrl: string, key: string | undefined): SpoolTarget => ({ url: baseUrl, key: key ? keyFingerprint(key) : null });
+
+/**
+ * Which spooled entries a flush may deliver with `target`. An entry goes only to the API and the key
+ * it was meant for: another tenant's key must never carry it (a hook flushes with whatever key its
+ * own environment has). `adoptUnbound` (an explicit `memflow spool flush`) also delivers entries
+ * spooled to this API while no key was set, and entries written before targets were recorded.
+ */
+export function entryBelongsTo(entry: SpoolEntry, target: Target, adoptUnbound = false): boolean {
+  if (!entry.target) return adoptUnbound;
+  if (entry.target.url !== target.baseUrl) return false;
+  if (entry.target.key === null) return adoptUnbound;
+  return entry.target.key === keyFingerprint(target.apiKey);
 }
 
 export function describeAnswer(status: number, body: string): string {
@@ -68,6 +87,8 @@ export interface FlushReport {
   dropped: number;
   /** Left in the spool for a later attempt. */
   skipped: number;
+  /** Left for another API or key (see entryBelongsTo). */
+  foreign: number;
   /** Why the flush stopped early, if it did. */
   stoppedBy?: string;
   unreachable: boolean;
@@ -82,9 +103,9 @@ export async function flushSpool(
   spool: Spool,
   client: HttpClient,
   target: Target,
-  opts: { until: number; maxRequestMs: number; log: (line: string) => void; rounds?: number },
+  opts: { until: number; maxRequestMs: number; log: (line: string) => void; rounds?: number; adoptUnbound?: boolean },
 ): Promise<FlushReport> {
-  const report: FlushReport = { delivered: 0, duplicates: 0, dropped: 0, skipped: 0, unreachable: false };
+  const report: FlushReport = { delivered: 0, duplicates: 0, dropped: 0, skipped: 0, foreign: 0, unreachable: false };
   // One listing per round; a later round picks up entries spooled meanwhile (spool flush uses it).
   const skipped = new Set<string>(); // tried once in this flush and kept: not again until next time
   for (let round = 0; round < (opts.rounds ?? 1); round++) {
@@ -95,6 +116,13 @@ export async function flushSpool(
       if (left <= 0) return { ...report, stoppedBy: report.stoppedBy ?? 'time budget used up' };
       const claim: Claim | undefined = await spool.claim(name);
       if (!claim) continue;
+      if (!entryBelongsTo(claim.entry, target, opts.adoptUnbound)) {
+        // Another API's or another key's: left for a hook (or flush) that has that target.
+        await claim.release();
+        skipped.add(name);
+        report.foreign++;
+        continue;
+      }
       claimedAny = true;
       let verdict: Verdict;
       try {

@@ -16,9 +16,9 @@
  */
 import fs from 'node:fs';
 import { redactValue } from '../common/redact.js';
-import { deliver, flushSpool, type Target } from './deliver.js';
+import { deliver, flushSpool, spoolTargetOf, type Target } from './deliver.js';
 import { apiBaseUrl, apiKey, checkBaseUrl, envInt, envValue, spoolDir } from './env.js';
-import { isHookEvent, HOOK_EVENTS } from '../common/hook-events.js';
+import { isEventRouteName } from '../common/hook-events.js';
 import { createHttpClient, type HttpClient } from './http.js';
 import { Spool, SpoolFullError, type SpoolEntry } from './spool.js';
 
@@ -120,8 +120,8 @@ export async function runHook(event: string, opts: HookOptions): Promise<never> 
   };
 
   try {
-    if (!isHookEvent(event)) {
-      warn(`unknown event '${event}' (expected one of ${HOOK_EVENTS.join(', ')})`);
+    if (!isEventRouteName(event)) {
+      warn(`'${event}' is not a hook event name (kebab-case, e.g. post-tool-use)`);
       return exit('{}');
     }
     const input = await readStdin(MAX_STDIN_BYTES, Math.min(MAX_STDIN_WAIT_MS, timeoutMs));
@@ -141,7 +141,10 @@ export async function runHook(event: string, opts: HookOptions): Promise<never> 
       return exit('{}');
     }
     // Redact here too, before the spool: nothing with a secret or <private> text touches the disk.
-    const entry = Spool.newEntry(event, redactValue(body as Record<string, unknown>).value, envValue('MEMFLOW_PROJECT'));
+    // The entry remembers which API and key it is for: it is never delivered with another.
+    const key = apiKey();
+    const baseUrl = apiBaseUrl(opts.url);
+    const entry = Spool.newEntry(event, redactValue(body as Record<string, unknown>).value, spoolTargetOf(baseUrl, key), envValue('MEMFLOW_PROJECT'));
     inFlight = entry;
     const keepAndExit = async (why: string): Promise<never> => {
       await keep(entry, why);
@@ -149,9 +152,7 @@ export async function runHook(event: string, opts: HookOptions): Promise<never> 
       return exit('{}');
     };
 
-    const key = apiKey();
     if (!key) return keepAndExit('MEMFLOW_API_KEY is not set');
-    const baseUrl = apiBaseUrl(opts.url);
     try {
       checkBaseUrl(baseUrl, opts.url !== undefined ? '--url' : 'MEMFLOW_URL');
     } catch (err) {

@@ -33,6 +33,8 @@ export async function spoolFlush(opts: { url?: string; json?: boolean }, out: (l
       maxRequestMs: envInt('MEMFLOW_HOOK_TIMEOUT_MS', 2000) * 5,
       log: (line) => err(`memflow spool: ${line}`),
       rounds: 100,
+      // Run by the user with their key: it also takes what was spooled here while no key was set.
+      adoptUnbound: true,
     });
   } finally {
     client.close();
@@ -41,6 +43,7 @@ export async function spoolFlush(opts: { url?: string; json?: boolean }, out: (l
   if (opts.json) out(JSON.stringify({ ...report, waiting: left.waiting, inFlight: left.claimed }));
   else {
     out(`delivered ${report.delivered}${report.duplicates ? ` (${report.duplicates} the API already had)` : ''}, dropped ${report.dropped}, still waiting ${left.waiting}`);
+    if (report.foreign) out(`${report.foreign} waiting event(s) belong to another API or key and were left for it (run this with that MEMFLOW_URL and MEMFLOW_API_KEY)`);
   }
   if (report.stoppedBy) throw new CliError(`stopped: ${report.stoppedBy}`);
 }

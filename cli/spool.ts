@@ -18,11 +18,21 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { isHookEvent, type HookEventName } from '../common/hook-events.js';
+import { isEventRouteName } from '../common/hook-events.js';
+
+/**
+ * Where an entry may be delivered: the API it was meant for and the identity of the key it was sent
+ * with (a truncated SHA-256, never the key). `key` is null when no key was set when it was spooled.
+ */
+export interface SpoolTarget {
+  url: string;
+  key: string | null;
+}
 
 export interface SpoolEntry {
   v: 1;
-  event: HookEventName;
+  /** The hook event's route name (a future event's too). */
+  event: string;
   /** The hook payload exactly as read from stdin. */
   body: Record<string, unknown>;
   /** Sent as Idempotency-Key on every delivery attempt, so the API stores the event once. */
@@ -31,6 +41,8 @@ export interface SpoolEntry {
   project?: string;
   /** When the hook fired (ISO 8601). */
   createdAt: string;
+  /** Absent in entries written before targets were recorded: only an explicit `spool flush` delivers those. */
+  target?: SpoolTarget;
 }
 
 export class SpoolFullError extends Error {
@@ -76,8 +88,8 @@ export class Spool {
     this.maxEntries = opts.maxEntries ?? 10_000;
   }
 
-  static newEntry(event: HookEventName, body: Record<string, unknown>, project?: string): SpoolEntry {
-    return { v: 1, event, body, idempotencyKey: crypto.randomUUID(), ...(project ? { project } : {}), createdAt: new Date().toISOString() };
+  static newEntry(event: string, body: Record<string, unknown>, target: SpoolTarget, project?: string): SpoolEntry {
+    return { v: 1, event, body, idempotencyKey: crypto.randomUUID(), ...(project ? { project } : {}), createdAt: new Date().toISOString(), target };
   }
 
   private newName(): string {
@@ -257,7 +269,8 @@ export function parseEntry(text: string): SpoolEntry {
   if (
     e?.v !== 1 ||
     typeof e.event !== 'string' ||
-    !isHookEvent(e.event) ||
+    !isEventRouteName(e.event) ||
+    (e.target !== undefined && (typeof e.target?.url !== 'string' || (e.target.key !== null && typeof e.target.key !== 'string'))) ||
     !e.body ||
     typeof e.body !== 'object' ||
     Array.isArray(e.body) ||

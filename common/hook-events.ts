@@ -1,6 +1,10 @@
 /**
  * The hook events memflow captures, by the name of its API route and by Claude Code's name.
  * Pure constants: the API, the CLI's hook client (bundled small) and workflow code all import it.
+ *
+ * Every event of the Claude Code hooks reference that carries memory-worthy information has a name
+ * here. An event Claude Code adds later is still accepted (any kebab-case name, see isEventRouteName)
+ * and stored as `other` with its payload, so nothing a newer client sends is refused or lost.
  */
 export const HOOK_EVENTS = [
   'session-start',
@@ -10,6 +14,12 @@ export const HOOK_EVENTS = [
   'stop',
   'session-end',
   'pre-compact',
+  'post-tool-use-failure',
+  'post-compact',
+  'subagent-stop',
+  'stop-failure',
+  'notification',
+  'other',
 ] as const;
 
 export type HookEventName = (typeof HOOK_EVENTS)[number];
@@ -22,6 +32,23 @@ export const CLAUDE_EVENT_NAMES: Record<HookEventName, string> = {
   stop: 'Stop',
   'session-end': 'SessionEnd',
   'pre-compact': 'PreCompact',
+  'post-tool-use-failure': 'PostToolUseFailure',
+  'post-compact': 'PostCompact',
+  'subagent-stop': 'SubagentStop',
+  'stop-failure': 'StopFailure',
+  notification: 'Notification',
+  other: 'Other',
 };
 
 export const isHookEvent = (name: string): name is HookEventName => (HOOK_EVENTS as readonly string[]).includes(name);
+
+/** A route name an event may have: kebab-case, as Claude Code's names become (PostToolUseFailure → post-tool-use-failure). */
+export const isEventRouteName = (name: string): boolean => name.length <= 64 && /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/.test(name);
+
+/** The stored event for a route name: a known one, or `other` for a future event. */
+export const storedEventOf = (name: string): HookEventName => (isHookEvent(name) ? name : 'other');
+
+/** Events that complete a tool call (its result, or its failure). */
+export const TOOL_RESULT_EVENTS: ReadonlySet<HookEventName> = new Set(['post-tool-use', 'post-tool-use-failure']);
+/** Events of one tool call, merged into one observation by tool_use_id. */
+export const TOOL_EVENTS: ReadonlySet<HookEventName> = new Set(['pre-tool-use', 'post-tool-use', 'post-tool-use-failure']);

@@ -8,10 +8,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { judge } from '../cli/deliver.js';
+import { judge, spoolTargetOf } from '../cli/deliver.js';
 import { Spool } from '../cli/spool.js';
 import { closedPort, fakeServer, runCli, spoolFiles, tempDir, type CliResult } from './fixtures/cli-run.js';
 import { startTestApi, type TestApi } from './helpers/app.js';
+import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
 
 const config = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('cli-hook') });
@@ -71,6 +72,9 @@ function flush(env: Record<string, string | undefined>, ...extra: string[]): Pro
     env: { MEMFLOW_CACHE_DIR: cacheDir, HOME: cacheDir, MEMFLOW_API_KEY: tenant.key, MEMFLOW_URL: api.url, ...env },
   });
 }
+
+/** An entry spooled by a hook that had this suite's API and key. */
+const ourEntry = (event: string, body: Record<string, unknown>) => Spool.newEntry(event, body, spoolTargetOf(api.url, tenant.key));
 
 const storedEvents = (sessionId: string) =>
   prisma.hookEvent.findMany({
@@ -138,12 +142,20 @@ describe('bad input is dropped, never spooled', () => {
     assert.equal((await storedEvents(sid)).length, 0);
   });
 
-  test('an unknown event name', async () => {
+  test('a name that is no event name', async () => {
     const spool = await newSpoolDir();
-    const r = await hook('tool-used', toolEvent(crypto.randomUUID(), 4), { MEMFLOW_SPOOL_DIR: spool });
+    const r = await hook('Tool_Used!', toolEvent(crypto.randomUUID(), 4), { MEMFLOW_SPOOL_DIR: spool });
     assertHookOk(r);
-    assert.match(r.stderr, /unknown event 'tool-used'/);
+    assert.match(r.stderr, /'Tool_Used!' is not a hook event name/);
     assert.deepEqual(await spoolFiles(spool), []);
+  });
+
+  test("an event a newer Claude Code sends is delivered and stored as 'other', with its name", async () => {
+    const sid = crypto.randomUUID();
+    const r = await hook('teammate-idle', { session_id: sid, cwd, hook_event_name: 'TeammateIdle' }, { MEMFLOW_SPOOL_DIR: await newSpoolDir() });
+    assertHookOk(r);
+    const events = await prisma.hookEvent.findMany({ where: { tenantId: tenant.tenantId, session: { agentSessionId: sid } } });
+    assert.deepEqual(events.map((e) => [e.event, (e.payload as { memflow_event?: string }).memflow_event]), [['other', 'teammate-idle']]);
   });
 
   test('stdin that never ends: gives up within the budget', async () => {
@@ -164,13 +176,20 @@ describe('when the API is away', () => {
   let spool: string;
   const first = toolEvent(sid, 10);
   let saved: { name: string; text: string };
+  // The API's own address, taken away and given back (a spooled event goes only to the API it was for).
+  let proxy: TcpProxy;
+  let url: string;
 
   before(async () => {
     spool = await newSpoolDir();
+    proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(api.url).port) });
+    url = `http://127.0.0.1:${proxy.port}`;
+    await proxy.cut();
   });
+  after(() => proxy?.close());
 
   test('unreachable: exits 0 quickly with {} and spools the event (0700 dir, 0600 file)', async () => {
-    const r = await hook('post-tool-use', first, { MEMFLOW_SPOOL_DIR: spool, MEMFLOW_URL: downUrl });
+    const r = await hook('post-tool-use', first, { MEMFLOW_SPOOL_DIR: spool, MEMFLOW_URL: url });
     assertHookOk(r);
     assert.match(r.stderr, /API unreachable \(ECONNREFUSED\).*kept in/);
     assert.ok(r.ms < 3000, `took ${r.ms} ms`);
@@ -202,8 +221,9 @@ describe('when the API is away', () => {
   });
 
   test('back up: the next invocation delivers the spooled event first, then its own, each once', async () => {
+    await proxy.restore();
     const second = toolEvent(sid, 11);
-    const r = await hook('post-tool-use', second, { MEMFLOW_SPOOL_DIR: spool });
+    const r = await hook('post-tool-use', second, { MEMFLOW_SPOOL_DIR: spool, MEMFLOW_URL: url });
     assertHookOk(r);
     assert.equal(r.stderr, '');
     const events = await storedEvents(sid);
@@ -218,7 +238,7 @@ describe('when the API is away', () => {
   test('a second delivery of the same spool entry is deduplicated by its saved Idempotency-Key', async () => {
     // As if a process had delivered it but died before removing the file.
     await fs.writeFile(path.join(spool, saved.name), saved.text, { mode: 0o600 });
-    const r = await flush({ MEMFLOW_SPOOL_DIR: spool });
+    const r = await flush({ MEMFLOW_SPOOL_DIR: spool, MEMFLOW_URL: url });
     assert.equal(r.code, 0, r.stderr);
     const report = JSON.parse(r.stdout) as { delivered: number; duplicates: number; waiting: number };
     assert.deepEqual([report.delivered, report.duplicates, report.waiting], [1, 1, 0]);
@@ -274,13 +294,69 @@ describe('when the API is away', () => {
   });
 });
 
+describe('the spool keeps each event to its own API and key', () => {
+  test("an event spooled with tenant A's key is never delivered with tenant B's; A's own flush delivers it", async () => {
+    const other = await newTenant(prisma);
+    const spoolDir = await newSpoolDir();
+    // An API that is away (503) while both tenants' hooks run, recording what each request carried.
+    const seen: { key: string; body: string }[] = [];
+    const away = await fakeServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        seen.push({ key: req.headers.authorization ?? '', body });
+        res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":{"code":"unavailable","message":"down"}}');
+      });
+    });
+    try {
+      const sidA = crypto.randomUUID();
+      const promptA = { session_id: sidA, cwd, hook_event_name: 'UserPromptSubmit', prompt: `tenant A's plan ${uniqueName('a')}` };
+      assertHookOk(await hook('user-prompt-submit', promptA, { MEMFLOW_SPOOL_DIR: spoolDir, MEMFLOW_URL: away.url }));
+      assert.equal((await spoolFiles(spoolDir)).length, 1, "A's prompt is spooled");
+      const spooled = JSON.parse(await fs.readFile(path.join(spoolDir, (await spoolFiles(spoolDir))[0]!), 'utf8')) as { target: { url: string; key: string } };
+      assert.equal(spooled.target.url, away.url);
+      assert.match(spooled.target.key, /^[0-9a-f]{16}$/);
+      assert.ok(!JSON.stringify(spooled).includes(tenant.key), 'the key itself is never written to the spool');
+
+      // B's hooks, on the same machine and spool: against the away API, then against the real one.
+      const sidB = crypto.randomUUID();
+      assertHookOk(await hook('stop', { session_id: sidB, cwd }, { MEMFLOW_SPOOL_DIR: spoolDir, MEMFLOW_URL: away.url, MEMFLOW_API_KEY: other.key }));
+      assertHookOk(await hook('stop', { session_id: crypto.randomUUID(), cwd }, { MEMFLOW_SPOOL_DIR: spoolDir, MEMFLOW_API_KEY: other.key }));
+      const flushedB = await flush({ MEMFLOW_SPOOL_DIR: spoolDir, MEMFLOW_URL: away.url, MEMFLOW_API_KEY: other.key });
+      assert.match(flushedB.stderr + flushedB.stdout, /stopped|503|delivered 0/);
+      for (const r of seen.filter((x) => x.key === `Bearer ${other.key}`)) assert.ok(!r.body.includes(sidA), "B's key never carried A's event");
+      assert.equal(await prisma.hookEvent.count({ where: { tenantId: other.tenantId, session: { agentSessionId: sidA } } }), 0);
+
+      // Spooled for another URL: not delivered to this one either, and said so.
+      const a2 = await flush({ MEMFLOW_SPOOL_DIR: spoolDir, MEMFLOW_URL: api.url, MEMFLOW_API_KEY: tenant.key });
+      assert.equal(a2.code, 0, a2.stderr);
+      assert.ok((JSON.parse(a2.stdout) as { foreign: number }).foreign >= 1);
+      assert.equal((await storedEvents(sidA)).length, 0);
+
+      // At the real API: A's entry waits through B's hook and flush, then A's hook delivers it into A.
+      const sidC = crypto.randomUUID();
+      const spoolC = await newSpoolDir();
+      await new Spool(spoolC).add(ourEntry('user-prompt-submit', { session_id: sidC, cwd, prompt: "A's next plan" }));
+      assertHookOk(await hook('stop', { session_id: crypto.randomUUID(), cwd }, { MEMFLOW_SPOOL_DIR: spoolC, MEMFLOW_API_KEY: other.key }));
+      const fb = await flush({ MEMFLOW_SPOOL_DIR: spoolC, MEMFLOW_API_KEY: other.key });
+      assert.deepEqual([(JSON.parse(fb.stdout) as { delivered: number }).delivered, (await spoolFiles(spoolC)).length], [0, 1]);
+      assert.equal(await prisma.hookEvent.count({ where: { tenantId: other.tenantId, session: { agentSessionId: sidC } } }), 0);
+      assertHookOk(await hook('stop', { session_id: sidC, cwd }, { MEMFLOW_SPOOL_DIR: spoolC }));
+      assert.equal(await prisma.hookEvent.count({ where: { tenantId: tenant.tenantId, session: { agentSessionId: sidC } } }), 2);
+      assert.deepEqual(await spoolFiles(spoolC), []);
+    } finally {
+      await away.close().catch(() => undefined);
+    }
+  });
+});
+
 describe('concurrency', () => {
   test('concurrent flushes deliver every spooled event exactly once', async () => {
     const spoolDir = await newSpoolDir();
     const spool = new Spool(spoolDir);
     const sid = crypto.randomUUID();
     const N = 30;
-    for (let i = 0; i < N; i++) await spool.add(Spool.newEntry('post-tool-use', toolEvent(sid, 100 + i)));
+    for (let i = 0; i < N; i++) await spool.add(ourEntry('post-tool-use', toolEvent(sid, 100 + i)));
     assert.equal((await spoolFiles(spoolDir)).length, N);
 
     const results = await Promise.all([1, 2, 3].map(() => flush({ MEMFLOW_SPOOL_DIR: spoolDir })));
@@ -298,7 +374,7 @@ describe('concurrency', () => {
     const spoolDir = await newSpoolDir();
     const spool = new Spool(spoolDir);
     const sid = crypto.randomUUID();
-    for (let i = 0; i < 12; i++) await spool.add(Spool.newEntry('post-tool-use', toolEvent(sid, 200 + i)));
+    for (let i = 0; i < 12; i++) await spool.add(ourEntry('post-tool-use', toolEvent(sid, 200 + i)));
     const own = [0, 1, 2, 3].map((i) => toolEvent(sid, 300 + i));
     const results = await Promise.all(own.map((b) => hook('post-tool-use', b, { MEMFLOW_SPOOL_DIR: spoolDir, MEMFLOW_HOOK_TIMEOUT_MS: '5000' })));
     for (const r of results) assertHookOk(r);
@@ -310,10 +386,10 @@ describe('concurrency', () => {
     const spoolDir = await newSpoolDir();
     const spool = new Spool(spoolDir);
     const sid = crypto.randomUUID();
-    const name = await spool.add(Spool.newEntry('post-tool-use', toolEvent(sid, 400)));
+    const name = await spool.add(ourEntry('post-tool-use', toolEvent(sid, 400)));
     const claimed = `${name}.claim-${Date.now() - 120_000}-999999-deadbeef`;
     await fs.rename(path.join(spoolDir, name), path.join(spoolDir, claimed));
-    const fresh = await spool.add(Spool.newEntry('post-tool-use', toolEvent(sid, 401)));
+    const fresh = await spool.add(ourEntry('post-tool-use', toolEvent(sid, 401)));
     const freshClaim = `${fresh}.claim-${Date.now()}-999999-deadbeef`;
     await fs.rename(path.join(spoolDir, fresh), path.join(spoolDir, freshClaim));
 
@@ -329,7 +405,7 @@ describe('spool status', () => {
   test('reports waiting events', async () => {
     const spoolDir = await newSpoolDir();
     const spool = new Spool(spoolDir);
-    await spool.add(Spool.newEntry('stop', { session_id: 'x', cwd }));
+    await spool.add(ourEntry('stop', { session_id: 'x', cwd }));
     const r = await runCli(['spool', 'status', '--json'], { env: { MEMFLOW_SPOOL_DIR: spoolDir } });
     assert.equal(r.code, 0, r.stderr);
     const s = JSON.parse(r.stdout) as { waiting: number; claimed: number; dir: string };

@@ -40,6 +40,7 @@ function observationsOf(sessionId: string): OfflineObservation[] {
   const byCall = new Map<string, OfflineObservation>();
   s.deliveries.forEach((d, i) => {
     const r = renderEvent(d.event, d.body);
+    if (!r) return;
     const row = { sequence: i + 1, kind: r.kind, toolName: r.toolName ?? null, title: r.title, text: r.text, tokenCount: countTokens(r.text) };
     if (r.toolUseId && byCall.has(r.toolUseId)) Object.assign(byCall.get(r.toolUseId)!, { title: r.title, text: r.text });
     else {

@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import type { HookEventName } from '../../workflows/session/messages.js';
+import { TOOL_EVENTS, type HookEventName } from '../../common/hook-events.js';
 
 const id = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
 
@@ -57,7 +57,7 @@ export function withoutNul(value: unknown): unknown {
 
 /** Event-specific required fields, checked after the common schema. */
 export function eventRuleViolation(event: HookEventName, p: HookPayload): { field: string; message: string } | undefined {
-  if ((event === 'pre-tool-use' || event === 'post-tool-use') && !p.tool_name) {
+  if (TOOL_EVENTS.has(event) && !p.tool_name) {
     return { field: 'tool_name', message: `tool_name is required for ${event}` };
   }
   if (event === 'user-prompt-submit' && typeof p.prompt !== 'string') {
@@ -87,7 +87,7 @@ function canonical(value: unknown): string {
  */
 export function idempotencyKey(event: HookEventName, payload: HookPayload, header: string | undefined): string {
   if (header) return `h:${crypto.createHash('sha256').update(`${payload.session_id}\n${header}`).digest('hex')}`;
-  if ((event === 'pre-tool-use' || event === 'post-tool-use') && payload.tool_use_id) {
+  if (TOOL_EVENTS.has(event) && payload.tool_use_id) {
     return `t:${crypto.createHash('sha256').update(`${payload.session_id}\n${event}\n${payload.tool_use_id}`).digest('hex')}`;
   }
   return `b:${crypto.createHash('sha256').update(`${event}\n${canonical(payload)}`).digest('hex')}`;

@@ -10,7 +10,7 @@ import { redactValue } from '../../common/redact.js';
 import { InvalidProjectName, normalizeProjectName, resolveProject } from '../../common/project.js';
 import type { PrismaClient } from '../../common/db.js';
 import type { PgPool } from '../../common/pg.js';
-import { CLAUDE_EVENT_NAMES, HOOK_EVENTS, type HookEventName } from '../../common/hook-events.js';
+import { CLAUDE_EVENT_NAMES, isEventRouteName, storedEventOf } from '../../common/hook-events.js';
 import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import type { Dispatcher } from '../capture/dispatch.js';
@@ -42,16 +42,33 @@ export function projectOf(header: unknown, query: unknown, cwd: string | undefin
   return resolveProject(cwd);
 }
 
+/**
+ * Claude Code keeps injected context only up to 10,000 characters (above, it saves the text to a file
+ * and injects a 2 KB preview), whatever our token budget says: stay under it, cut between lines.
+ */
+export const MAX_INJECTED_CHARS = 9_500;
+
+export function withinInjectionCap(context: string, max = MAX_INJECTED_CHARS): string {
+  if (context.length <= max) return context;
+  const marker = "\n[memflow: cut at Claude Code's injection limit; more with the MCP tools or `memflow context`]";
+  const cut = context.slice(0, max - marker.length);
+  const lastLine = cut.lastIndexOf('\n');
+  return `${lastLine > cut.length / 2 ? cut.slice(0, lastLine) : cut}${marker}`;
+}
+
 export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): void {
   app.post<{ Params: { event: string }; Querystring: { project?: string } }>(
     '/v1/hooks/:event',
     { bodyLimit: deps.maxBodyBytes },
     async (req, reply) => {
       const principal = requirePrincipal(req);
-      const event = req.params.event as HookEventName;
-      if (!HOOK_EVENTS.includes(event)) {
-        throw new HttpError(400, 'invalid_event', `event: must be one of ${HOOK_EVENTS.join(', ')}`);
+      // Any kebab-case event name is accepted: one memflow does not know yet (a newer Claude Code's)
+      // is stored as `other`, with its name in the payload.
+      const routeName = req.params.event;
+      if (!isEventRouteName(routeName)) {
+        throw new HttpError(400, 'invalid_event', 'event: must be a hook event name in kebab-case, e.g. post-tool-use or post-tool-use-failure');
       }
+      const event = storedEventOf(routeName);
       if (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) {
         throw new HttpError(400, 'invalid_payload', 'body: must be a JSON object (the Claude Code hook payload)');
       }
@@ -65,7 +82,7 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
       const violation = eventRuleViolation(event, parsed.data);
       if (violation) throw new HttpError(400, 'invalid_payload', `${violation.field}: ${violation.message}`);
 
-      const raw = parsed.data;
+      const raw = event === 'other' ? { ...parsed.data, memflow_event: routeName } : parsed.data;
       const projectName = projectOf(req.headers['x-memflow-project'], req.query.project, raw.cwd);
       const originalBytes = Number(req.headers['content-length'] ?? Buffer.byteLength(JSON.stringify(raw)));
       // Redact first: nothing below (key, storage, logs, Temporal) ever sees the secret.
@@ -112,7 +129,8 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
 
       reply.header('x-memflow-event-id', stored.eventId);
       if (stored.duplicate) reply.header('x-memflow-duplicate', 'true');
-      if (event === 'session-start') {
+      // A resumed conversation already holds the context it was given at its start.
+      if (event === 'session-start' && raw.source !== 'resume') {
         // The project's memory under the default budget (PostgreSQL only: on the agent's critical path).
         t = performance.now();
         const additionalContext = await buildContext(deps.pool, {
@@ -128,7 +146,7 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
           },
         );
         req.timings.context = performance.now() - t;
-        return { hookSpecificOutput: { hookEventName: CLAUDE_EVENT_NAMES[event], additionalContext } };
+        return { hookSpecificOutput: { hookEventName: CLAUDE_EVENT_NAMES[event], additionalContext: withinInjectionCap(additionalContext) } };
       }
       return {};
     },
