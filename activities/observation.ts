@@ -49,13 +49,23 @@ export function toolTitle(toolName: string, input: unknown): string {
   return oneLine ? `${toolName}: ${clip(oneLine, 160)}` : toolName;
 }
 
-/** Tool result as text: Bash's stdout/stderr, or the response as JSON. */
+/**
+ * Tool result as text: Bash's stdout/stderr, or the response as JSON without what only repeats the
+ * repository: an Edit's whole pre-edit file (`originalFile`) and a Read's file content (the call
+ * names the file; the file itself is in the repository, not a memory).
+ */
 function toolResult(response: unknown): string {
   if (response && typeof response === 'object') {
     const r = response as Payload;
     if (typeof r.stdout === 'string' || typeof r.stderr === 'string') {
       return [str(r.stdout), str(r.stderr) && `stderr:\n${r.stderr as string}`].filter(Boolean).join('\n');
     }
+    const { originalFile: _original, file, ...rest } = r;
+    if (file && typeof file === 'object') {
+      const { content: _content, ...meta } = file as Payload;
+      return render({ ...rest, file: meta });
+    }
+    return render(rest);
   }
   return render(response);
 }

@@ -1,11 +1,11 @@
 /**
  * What the client commands read from the environment. Clients never need DATABASE_URL; they talk
- * to the API at MEMFLOW_URL (default http://127.0.0.1:${MEMFLOW_PORT:-37777}) with MEMFLOW_API_KEY.
+ * to the API at MEMFLOW_URL (default http://127.0.0.1:${MEMFLOW_PORT:-7711}) with MEMFLOW_API_KEY.
  */
 import os from 'node:os';
 import path from 'node:path';
 
-const DEFAULT_PORT = '37777';
+const DEFAULT_PORT = '7711';
 
 /** Empty strings count as unset, as shells commonly export `VAR=`. */
 export function envValue(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {

@@ -7,6 +7,7 @@
  * `--http` the entry is the API's own /mcp endpoint. Merged and idempotent: other servers and keys
  * stay as they are, and a second run changes nothing.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Change } from './install.js';
@@ -44,5 +45,17 @@ export function installMcp(opts: McpInstallOptions): JsonFileUpdate<Change> {
     if (JSON.stringify(old) === JSON.stringify(entry)) return 'unchanged';
     entries[MCP_SERVER_NAME] = entry;
     return old === undefined ? 'added' : 'updated';
+  });
+}
+
+/** Takes memflow's entry out of `.mcp.json` (or `~/.claude.json`); other servers stay. */
+export function uninstallMcp(opts: Pick<McpInstallOptions, 'global' | 'dir' | 'home'>): JsonFileUpdate<boolean> {
+  const file = opts.global ? path.join(opts.home ?? os.homedir(), '.claude.json') : path.join(path.resolve(opts.dir ?? process.cwd()), '.mcp.json');
+  if (!fs.existsSync(file)) return { file, result: false, written: false, created: false };
+  return updateJsonObject(file, (obj) => {
+    const servers = obj.mcpServers;
+    if (!servers || typeof servers !== 'object' || Array.isArray(servers) || !(MCP_SERVER_NAME in servers)) return false;
+    delete (servers as Record<string, unknown>)[MCP_SERVER_NAME];
+    return true;
   });
 }

@@ -1,6 +1,15 @@
 /**
- * `memflow install [--http] [--global] [--url <url>]`: writes memflow's hooks into Claude Code's
- * settings (`.claude/settings.json` of the current directory, or `~/.claude/settings.json`).
+ * `memflow install [--http] [--shared | --global] [--url <url>]`: writes memflow's hooks into Claude
+ * Code's settings, by default `.claude/settings.local.json` of the current directory (personal and
+ * gitignored); `--shared` writes `.claude/settings.json` (the file teams commit), `--global`
+ * `~/.claude/settings.json`. `memflow uninstall` takes them out again.
+ *
+ * What is written is the same on every machine: the `memflow` command on PATH (`npm link` in the
+ * checkout), never an absolute path of node or of a checkout. Only SessionStart (which answers with
+ * the context) and SessionEnd (which Claude Code may not wait for otherwise) run synchronously; every
+ * other hook is `async: true` (or an http hook with `--http`), so the agent never waits on memflow.
+ * SessionStart stays a command hook with `--http` too: Claude Code runs no http SessionStart hooks.
+ * No PreToolUse: PostToolUse and PostToolUseFailure carry the input as well.
  *
  * The file is merged, never replaced: every other key and every other hook stays as it was.
  * memflow's own handlers are recognised by what they run (`... memflow[.js] hook <event>`) or where
@@ -8,16 +17,17 @@
  * nothing and switching between command and http hooks never duplicates them. A settings file that
  * is not valid JSON (or not shaped like settings) is refused without writing anything.
  */
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { apiBaseUrl, checkBaseUrl } from './env.js';
 import { CLAUDE_EVENT_NAMES, HOOK_EVENTS, type HookEventName } from '../common/hook-events.js';
+import { JsonFileError, updateJsonObject } from './json-file.js';
 
 export interface InstallOptions {
   http?: boolean;
   global?: boolean;
+  /** Write .claude/settings.json (committed) instead of .claude/settings.local.json. */
+  shared?: boolean;
   url?: string;
   /** The directory whose .claude/settings.json is written (default: the current directory). */
   dir?: string;
@@ -36,7 +46,20 @@ export class InstallError extends Error {
 
 /** Seconds Claude Code waits for one of our hooks; the client itself gives up after ~2 s. */
 const HOOK_TIMEOUT_S = 10;
-const TOOL_EVENTS: ReadonlySet<HookEventName> = new Set(['pre-tool-use', 'post-tool-use']);
+/** The hooks memflow installs, and how each runs. */
+const INSTALLED: Record<Exclude<HookEventName, 'pre-tool-use' | 'notification' | 'other'>, { sync: boolean; tools: boolean }> = {
+  'session-start': { sync: true, tools: false },
+  'user-prompt-submit': { sync: false, tools: false },
+  'post-tool-use': { sync: false, tools: true },
+  'post-tool-use-failure': { sync: false, tools: true },
+  stop: { sync: false, tools: false },
+  'subagent-stop': { sync: false, tools: false },
+  'stop-failure': { sync: false, tools: false },
+  'pre-compact': { sync: false, tools: false },
+  'post-compact': { sync: false, tools: false },
+  'session-end': { sync: true, tools: false },
+};
+export const INSTALLED_EVENTS = Object.keys(INSTALLED) as (keyof typeof INSTALLED)[];
 const EVENT_ALTERNATION = HOOK_EVENTS.join('|');
 const OUR_COMMAND = new RegExp(`(?:^|[\\s/'"])memflow(?:\\.js)?['"]?\\s+hook\\s+['"]?(?:${EVENT_ALTERNATION})\\b`);
 const OUR_URL = new RegExp(`/v1/hooks/(?:${EVENT_ALTERNATION})(?:[?#].*)?$`);
@@ -54,10 +77,9 @@ export function shellWord(s: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-const binPath = () => fileURLToPath(new URL('./memflow.js', import.meta.url));
-
-export function memflowHandler(event: HookEventName, opts: { http: boolean; url?: string }): HookHandler {
-  if (opts.http) {
+export function memflowHandler(event: keyof typeof INSTALLED, opts: { http: boolean; url?: string }): HookHandler {
+  const how = INSTALLED[event];
+  if (opts.http && event !== 'session-start') {
     const base = apiBaseUrl(opts.url);
     return {
       type: 'http',
@@ -67,11 +89,11 @@ export function memflowHandler(event: HookEventName, opts: { http: boolean; url?
       timeout: HOOK_TIMEOUT_S,
     };
   }
-  const words = [process.execPath, binPath(), 'hook', event, ...(opts.url ? ['--url', opts.url.replace(/\/+$/, '')] : [])];
-  return { type: 'command', command: words.map(shellWord).join(' '), timeout: HOOK_TIMEOUT_S };
+  const words = ['memflow', 'hook', event, ...(opts.url ? ['--url', opts.url.replace(/\/+$/, '')] : [])];
+  return { type: 'command', command: words.map(shellWord).join(' '), timeout: HOOK_TIMEOUT_S, ...(how.sync ? {} : { async: true }) };
 }
 
-export type Change = 'added' | 'updated' | 'unchanged';
+export type Change = 'added' | 'updated' | 'unchanged' | 'removed';
 
 /** Merges memflow's hooks into `settings` (mutated); returns what happened per Claude Code event. */
 export function mergeHooks(settings: Record<string, unknown>, opts: { http: boolean; url?: string }): Record<string, Change> {
@@ -83,7 +105,9 @@ export function mergeHooks(settings: Record<string, unknown>, opts: { http: bool
 
   for (const event of HOOK_EVENTS) {
     const claudeName = CLAUDE_EVENT_NAMES[event];
-    const wanted = memflowHandler(event, opts);
+    // Events memflow no longer installs (PreToolUse): an old handler of ours is taken out.
+    const wanted = event in INSTALLED ? memflowHandler(event as keyof typeof INSTALLED, opts) : undefined;
+    if (!wanted && byEvent[claudeName] === undefined) continue;
     if (byEvent[claudeName] === undefined) byEvent[claudeName] = [];
     const groups = byEvent[claudeName];
     if (!Array.isArray(groups)) throw new InstallError(`"hooks.${claudeName}" is not an array`);
@@ -102,6 +126,7 @@ export function mergeHooks(settings: Record<string, unknown>, opts: { http: bool
       const kept: HookHandler[] = [];
       for (const h of group.hooks) {
         if (!isMemflowHandler(h)) kept.push(h);
+        else if (!wanted) change = 'removed';
         else if (!placed) {
           change = JSON.stringify(h) === JSON.stringify(wanted) ? 'unchanged' : 'updated';
           kept.push(wanted);
@@ -111,17 +136,12 @@ export function mergeHooks(settings: Record<string, unknown>, opts: { http: bool
       group.hooks = kept;
     }
     const remaining = typed.filter((g) => g.hooks.length > 0);
-    if (!placed) remaining.push(TOOL_EVENTS.has(event) ? { matcher: '*', hooks: [wanted] } : { hooks: [wanted] });
-    byEvent[claudeName] = remaining;
-    changes[claudeName] = change;
+    if (wanted && !placed) remaining.push(INSTALLED[event as keyof typeof INSTALLED].tools ? { matcher: '*', hooks: [wanted] } : { hooks: [wanted] });
+    if (remaining.length > 0) byEvent[claudeName] = remaining;
+    else delete byEvent[claudeName];
+    if (wanted || change === 'removed') changes[claudeName] = wanted ? change : 'removed';
   }
   return changes;
-}
-
-/** The indentation the file already uses (two spaces when new or flat). */
-function detectIndent(text: string): string | number {
-  const m = /^([ \t]+)"/m.exec(text);
-  return m?.[1] ?? 2;
 }
 
 export interface InstallResult {
@@ -131,54 +151,53 @@ export interface InstallResult {
   created: boolean;
 }
 
+/** The settings file a run writes: personal (default), shared with the team, or the user's. */
+export function settingsFile(opts: { global?: boolean; shared?: boolean; dir?: string }): string {
+  if (opts.global) return path.join(os.homedir(), '.claude', 'settings.json');
+  return path.join(path.resolve(opts.dir ?? process.cwd()), '.claude', opts.shared ? 'settings.json' : 'settings.local.json');
+}
+
+function update(opts: InstallOptions, mutate: (settings: Record<string, unknown>) => Record<string, Change>): InstallResult {
+  try {
+    const r = updateJsonObject(settingsFile(opts), mutate);
+    return { file: r.file, changes: r.result, written: r.written, created: r.created };
+  } catch (err) {
+    if (err instanceof JsonFileError) throw new InstallError(err.message);
+    throw err;
+  }
+}
+
 export function install(opts: InstallOptions): InstallResult {
-  const root = opts.global ? os.homedir() : path.resolve(opts.dir ?? process.cwd());
-  const file = path.join(root, '.claude', 'settings.json');
   try {
     if (opts.url !== undefined) checkBaseUrl(opts.url.replace(/\/+$/, ''), '--url');
     else if (opts.http) checkBaseUrl(apiBaseUrl());
   } catch (err) {
     throw new InstallError((err as Error).message);
   }
+  return update(opts, (settings) => mergeHooks(settings, { http: Boolean(opts.http), ...(opts.url !== undefined ? { url: opts.url } : {}) }));
+}
 
-  let text: string | undefined;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new InstallError(`cannot read ${file}: ${(err as Error).message}`);
-  }
-  let settings: Record<string, unknown> = {};
-  if (text !== undefined && text.trim() !== '') {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (err) {
-      throw new InstallError(`${file} is not valid JSON (${(err as Error).message}); fix or remove it first, nothing was written`);
+/** Takes memflow's hooks out of the settings file (every other hook stays). */
+export function uninstall(opts: Pick<InstallOptions, 'global' | 'shared' | 'dir'>): InstallResult {
+  return update(opts, (settings) => {
+    const changes: Record<string, Change> = {};
+    const hooks = settings.hooks;
+    if (!hooks || typeof hooks !== 'object' || Array.isArray(hooks)) return changes;
+    const byEvent = hooks as Record<string, unknown>;
+    for (const [name, groups] of Object.entries(byEvent)) {
+      if (!Array.isArray(groups)) continue;
+      let removed = false;
+      const kept = (groups as MatcherGroup[]).flatMap((g) => {
+        if (!g || typeof g !== 'object' || !Array.isArray(g.hooks)) return [g];
+        const rest = g.hooks.filter((h) => !isMemflowHandler(h));
+        if (rest.length !== g.hooks.length) removed = true;
+        return rest.length > 0 ? [{ ...g, hooks: rest }] : [];
+      });
+      if (!removed) continue;
+      changes[name] = 'removed';
+      if (kept.length > 0) byEvent[name] = kept;
+      else delete byEvent[name];
     }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw new InstallError(`${file} does not hold a JSON object; nothing was written`);
-    }
-    settings = parsed as Record<string, unknown>;
-  }
-  const before = JSON.stringify(settings);
-  let changes: Record<string, Change>;
-  try {
-    changes = mergeHooks(settings, { http: Boolean(opts.http), ...(opts.url !== undefined ? { url: opts.url } : {}) });
-  } catch (err) {
-    if (err instanceof InstallError) throw new InstallError(`${file}: ${err.message}; nothing was written`);
-    throw err;
-  }
-  if (text !== undefined && JSON.stringify(settings) === before) return { file, changes, written: false, created: false };
-
-  const out = `${JSON.stringify(settings, null, text ? detectIndent(text) : 2)}\n`;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const mode = text !== undefined ? fs.statSync(file).mode & 0o777 : 0o644;
-  const tmp = path.join(path.dirname(file), `.settings.json.memflow-${process.pid}.tmp`);
-  try {
-    fs.writeFileSync(tmp, out, { mode });
-    fs.renameSync(tmp, file);
-  } finally {
-    fs.rmSync(tmp, { force: true });
-  }
-  return { file, changes, written: true, created: text === undefined };
+    return changes;
+  });
 }

@@ -39,7 +39,7 @@ const program = new Command('memflow')
     fail(err);
   });
 
-const urlOption = () => new Option('--url <url>', 'memflow API base URL (default: $MEMFLOW_URL or http://127.0.0.1:$MEMFLOW_PORT, port 37777)');
+const urlOption = () => new Option('--url <url>', 'memflow API base URL (default: $MEMFLOW_URL or http://127.0.0.1:$MEMFLOW_PORT, port 7711)');
 
 program
   .command('hook')
@@ -84,22 +84,18 @@ program
 
 program
   .command('install')
-  .description("write memflow's hooks into .claude/settings.json (merged with what is there; idempotent)")
-  .option('--http', 'use Claude Code http hooks that post to the API directly (default: command hooks running `memflow hook`)')
-  .option('--global', 'write ~/.claude/settings.json instead of the current project\'s')
+  .description("write memflow's hooks into .claude/settings.local.json (merged with what is there; idempotent) and register its MCP server")
+  .option('--http', 'capture with Claude Code http hooks that post to the API directly (SessionStart stays a command hook)')
+  .option('--shared', "write .claude/settings.json, the file the team commits (nothing machine-specific is written)")
+  .option('--global', "write ~/.claude/settings.json instead of the current project's")
   .option('--no-mcp', "do not register memflow's MCP server (.mcp.json, or ~/.claude.json with --global)")
   .addOption(urlOption())
-  .action(async (opts: { http?: boolean; global?: boolean; url?: string; mcp: boolean }) => {
-    const { install, InstallError } = await import('./install.js');
-    let result;
-    try {
-      result = install(opts);
-    } catch (err) {
-      if (err instanceof InstallError) throw new CliError(err.message);
-      throw err;
+  .action(async (opts: { http?: boolean; global?: boolean; shared?: boolean; url?: string; mcp: boolean }) => {
+    const { install } = await import('./install.js');
+    const result = settingsChange(() => install(opts));
+    for (const [event, change] of Object.entries(result.changes)) {
+      stdoutLine(`  ${change.padEnd(9)} ${event}${change === 'removed' ? '' : ` (${opts.http && event !== 'SessionStart' ? 'http' : 'command'} hook)`}`);
     }
-    const kind = opts.http ? 'http' : 'command';
-    for (const [event, change] of Object.entries(result.changes)) stdoutLine(`  ${change.padEnd(9)} ${event} (${kind} hook)`);
     if (!result.written) stdoutLine(`${result.file} already has memflow's hooks; nothing changed`);
     else stdoutLine(`${result.created ? 'created' : 'updated'} ${result.file}`);
     stdoutLine(
@@ -112,6 +108,31 @@ program
       registerMcp(opts, stdoutLine);
     }
   });
+
+program
+  .command('uninstall')
+  .description("take memflow's hooks out of .claude/settings.local.json (or --shared / --global) and its MCP server out of .mcp.json")
+  .option('--shared', 'the team\'s .claude/settings.json')
+  .option('--global', '~/.claude/settings.json and ~/.claude.json')
+  .action(async (opts: { global?: boolean; shared?: boolean }) => {
+    const { uninstall } = await import('./install.js');
+    const { uninstallMcp } = await import('./install-mcp.js');
+    const result = settingsChange(() => uninstall(opts));
+    for (const event of Object.keys(result.changes)) stdoutLine(`  removed   ${event}`);
+    stdoutLine(result.written ? `updated ${result.file}` : `${result.file} has no memflow hooks; nothing changed`);
+    const mcp = settingsChange(() => uninstallMcp(opts));
+    if (mcp.written) stdoutLine(`  removed   MCP server "memflow" from ${mcp.file}`);
+  });
+
+/** Runs a settings-file change, turning a refused file into one clear line. */
+function settingsChange<R>(run: () => R): R {
+  try {
+    return run();
+  } catch (err) {
+    if (err instanceof Error && (err.name === 'InstallError' || err.name === 'JsonFileError')) throw new CliError(err.message);
+    throw err;
+  }
+}
 
 const tenants = program.command('tenants').description('operator: manage tenants (uses DATABASE_URL directly)');
 tenants

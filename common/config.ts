@@ -54,7 +54,8 @@ export const envSchema = z.object({
   /** Prices in USD per million tokens, as JSON {"model":{"input":1,"output":5}}, added to the built-in table. */
   MEMFLOW_LLM_PRICES: z.string().min(2).optional(),
   MEMFLOW_HOST: z.string().min(1).default('127.0.0.1'),
-  MEMFLOW_PORT: port.default(37777),
+  // Not 37777: claude-mem's worker has long used that port, and people run both.
+  MEMFLOW_PORT: port.default(7711),
   /** Largest hook body accepted (413 above). */
   MEMFLOW_MAX_HOOK_BYTES: z.coerce.number().int().min(1024).default(8 * 1024 * 1024),
   /** Largest hook payload stored; longer tool outputs are cut and the event marked truncated. */

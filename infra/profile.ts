@@ -80,6 +80,6 @@ export function getProfile(name: ProfileName, testPortShift = TEST_PORT_SHIFTS[0
       raftRpcPort: 8301 + shift,
       dataDir: path.join(stateDir, 'weaviate'),
     },
-    api: { host, port: name === 'test' ? 0 : intFromEnv('MEMFLOW_PORT', 37777) },
+    api: { host, port: name === 'test' ? 0 : intFromEnv('MEMFLOW_PORT', 7711) },
   };
 }

@@ -174,7 +174,8 @@ describe('bad input', () => {
   test('gets a 4xx naming the problem and stores nothing', async () => {
     const before = await prisma.hookEvent.count({ where: { tenantId: tenantA.tenantId } });
     const cases: [string, unknown, number, RegExp][] = [
-      ['session-begin', { session_id: 'x', cwd: '/a' }, 400, /event: must be one of/],
+      ['Session_Begin', { session_id: 'x', cwd: '/a' }, 400, /event: must be a hook event name in kebab-case/],
+      ['post-tool-use-failure', { session_id: 'x', cwd: '/a', error: 'exit 1' }, 400, /tool_name: tool_name is required for post-tool-use-failure/],
       ['stop', '{not json', 400, /./],
       ['stop', [1, 2], 400, /body: must be a JSON object/],
       ['stop', { cwd: '/a' }, 400, /session_id/],

@@ -1,23 +1,30 @@
 /**
- * `memflow install`: merges memflow's hooks into Claude Code settings without touching anything
- * else, is idempotent, switches between command and http hooks without duplicates, refuses a
- * broken settings file, and the command it installs really works as a hook.
+ * `memflow install`: merges memflow's hooks into Claude Code settings (the personal
+ * settings.local.json by default) without touching anything else, writes nothing machine-specific,
+ * is idempotent, switches between command and http hooks without duplicates (SessionStart stays a
+ * command hook), refuses a broken settings file, `uninstall` takes it all out again, and the command
+ * it installs really works as a hook through the shell with `memflow` on PATH.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { BIN, closedPort, runCli, spoolFiles, tempDir } from './fixtures/cli-run.js';
+import { BIN, closedPort, memflowOnPath, runCli, spoolFiles, tempDir } from './fixtures/cli-run.js';
 
 const EVENTS: Record<string, string> = {
   SessionStart: 'session-start',
   UserPromptSubmit: 'user-prompt-submit',
-  PreToolUse: 'pre-tool-use',
   PostToolUse: 'post-tool-use',
+  PostToolUseFailure: 'post-tool-use-failure',
   Stop: 'stop',
-  SessionEnd: 'session-end',
+  SubagentStop: 'subagent-stop',
+  StopFailure: 'stop-failure',
   PreCompact: 'pre-compact',
+  PostCompact: 'post-compact',
+  SessionEnd: 'session-end',
 };
+/** What the agent waits for: only the context at start and the end of the session. */
+const SYNC = new Set(['SessionStart', 'SessionEnd']);
 
 const EXISTING = {
   $schema: 'https://json.schemastore.org/claude-code-settings.json',
@@ -25,7 +32,11 @@ const EXISTING = {
   env: { FOO: 'bar' },
   permissions: { allow: ['Bash(npm test)'], deny: ['Read(./.env)'] },
   hooks: {
-    PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: './scripts/check-bash.sh', timeout: 5 }] }],
+    PreToolUse: [
+      { matcher: 'Bash', hooks: [{ type: 'command', command: './scripts/check-bash.sh', timeout: 5 }] },
+      // What an older memflow installed: machine paths and a PreToolUse hook.
+      { matcher: '*', hooks: [{ type: 'command', command: '/usr/bin/node /opt/memflow/cli/memflow.js hook pre-tool-use', timeout: 10 }] },
+    ],
     Stop: [{ hooks: [{ type: 'command', command: 'notify-send done' }] }],
     Notification: [{ matcher: '', hooks: [{ type: 'command', command: 'say hi' }] }],
   },
@@ -49,7 +60,7 @@ after(async () => {
 async function project(settings?: unknown, raw?: string): Promise<{ dir: string; file: string }> {
   const dir = await tempDir('install-proj');
   dirs.push(dir);
-  const file = path.join(dir, '.claude', 'settings.json');
+  const file = path.join(dir, '.claude', 'settings.local.json');
   if (settings !== undefined || raw !== undefined) {
     await fs.mkdir(path.dirname(file), { recursive: true });
     await fs.writeFile(file, raw ?? `${JSON.stringify(settings, null, 2)}\n`);
@@ -61,7 +72,7 @@ const install = (dir: string, ...args: string[]) => runCli(['install', ...args],
 const read = async (file: string) => JSON.parse(await fs.readFile(file, 'utf8')) as Settings;
 
 const ours = (s: Settings, claudeEvent: string) =>
-  (s.hooks[claudeEvent] ?? []).flatMap((g) => g.hooks).filter((h) => /memflow\.js'? hook |\/v1\/hooks\//.test(String(h.command ?? h.url)));
+  (s.hooks[claudeEvent] ?? []).flatMap((g) => g.hooks).filter((h) => /memflow(\.js)?'? hook |\/v1\/hooks\//.test(String(h.command ?? h.url)));
 
 describe('command hooks', () => {
   let dir: string;
@@ -75,22 +86,25 @@ describe('command hooks', () => {
     const r = await install(dir);
     assert.equal(r.code, 0, r.stderr);
     for (const name of Object.keys(EVENTS)) assert.match(r.stdout, new RegExp(`added\\s+${name}`));
-    assert.match(r.stdout, /updated .*settings\.json/);
+    assert.match(r.stdout, /removed\s+PreToolUse/);
+    assert.match(r.stdout, /updated .*settings\.local\.json/);
 
     const s = await read(file);
     for (const key of ['$schema', 'model', 'env', 'permissions'] as const) assert.deepEqual(s[key], EXISTING[key]);
     assert.deepEqual(s.hooks.Notification, EXISTING.hooks.Notification);
-    assert.deepEqual(s.hooks.PreToolUse![0], EXISTING.hooks.PreToolUse[0], "the user's own PreToolUse group is first and intact");
+    assert.deepEqual(s.hooks.PreToolUse, [EXISTING.hooks.PreToolUse[0]], "the user's own PreToolUse group is intact; the old memflow one is gone");
     assert.deepEqual(s.hooks.Stop![0], EXISTING.hooks.Stop[0]);
 
     for (const [claudeEvent, event] of Object.entries(EVENTS)) {
       const mine = ours(s, claudeEvent);
       assert.equal(mine.length, 1, `${claudeEvent}: one memflow hook`);
-      assert.deepEqual(mine[0], { type: 'command', command: `${process.execPath} ${BIN} hook ${event}`, timeout: 10 });
+      assert.deepEqual(mine[0], { type: 'command', command: `memflow hook ${event}`, timeout: 10, ...(SYNC.has(claudeEvent) ? {} : { async: true }) });
       const group = s.hooks[claudeEvent]!.find((g) => g.hooks.includes(mine[0]!))!;
-      if (event.endsWith('tool-use')) assert.equal(group.matcher, '*');
+      if (event.startsWith('post-tool-use')) assert.equal(group.matcher, '*');
       else assert.equal(group.matcher, undefined);
     }
+    const text = await fs.readFile(file, 'utf8');
+    for (const machine of [process.execPath, BIN, path.dirname(BIN), home, dir]) assert.ok(!text.includes(machine), `no machine path (${machine})`);
   });
 
   test('running it again changes nothing, byte for byte', async () => {
@@ -106,8 +120,12 @@ describe('command hooks', () => {
     const r = await install(dir, '--http', '--url', 'http://127.0.0.1:4555/');
     assert.equal(r.code, 0, r.stderr);
     for (const name of Object.keys(EVENTS)) assert.match(r.stdout, new RegExp(`updated\\s+${name}`));
+    assert.match(r.stdout, /updated\s+SessionStart \(command hook\)/);
     const s = await read(file);
+    // Claude Code runs no http SessionStart hooks: it stays a command hook.
+    assert.deepEqual(ours(s, 'SessionStart'), [{ type: 'command', command: 'memflow hook session-start --url http://127.0.0.1:4555', timeout: 10 }]);
     for (const [claudeEvent, event] of Object.entries(EVENTS)) {
+      if (claudeEvent === 'SessionStart') continue;
       const mine = ours(s, claudeEvent);
       assert.equal(mine.length, 1, `${claudeEvent}: one memflow hook`);
       assert.deepEqual(mine[0], {
@@ -118,7 +136,7 @@ describe('command hooks', () => {
         timeout: 10,
       });
     }
-    assert.deepEqual(s.hooks.PreToolUse![0], EXISTING.hooks.PreToolUse[0]);
+    assert.deepEqual(s.hooks.PreToolUse, [EXISTING.hooks.PreToolUse[0]]);
     assert.deepEqual(s.hooks.Notification, EXISTING.hooks.Notification);
 
     const bytes = await fs.readFile(file);
@@ -140,25 +158,45 @@ describe('command hooks', () => {
   });
 });
 
-test('the installed command works as a Claude Code hook (through the shell, API down: {} and spooled)', async () => {
+test('the installed command works as a Claude Code hook (bash -c, memflow on PATH, API down: {} and spooled)', async () => {
   const { dir, file } = await project();
   const port = await closedPort();
   const r = await install(dir, '--url', `http://127.0.0.1:${port}`);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /created .*settings\.json/);
+  assert.match(r.stdout, /created .*settings\.local\.json/);
   const command = ours(await read(file), 'PostToolUse')[0]!.command as string;
-  assert.match(command, / hook post-tool-use --url http:\/\/127\.0\.0\.1:\d+$/);
+  assert.match(command, /^memflow hook post-tool-use --url http:\/\/127\.0\.0\.1:\d+$/);
 
   const spool = path.join(dir, 'spool');
   const out = await runCli([], {
-    shell: command,
+    shell: `bash -c ${JSON.stringify(command)}`,
     cwd: dir,
     input: JSON.stringify({ session_id: 's-1', cwd: dir, hook_event_name: 'PostToolUse', tool_name: 'Bash', tool_input: {}, tool_response: {} }),
-    env: { HOME: home, MEMFLOW_API_KEY: 'mf_not-checked-while-down', MEMFLOW_SPOOL_DIR: spool, MEMFLOW_CACHE_DIR: path.join(home, 'cache') },
+    env: { PATH: await memflowOnPath(), HOME: home, MEMFLOW_API_KEY: 'mf_not-checked-while-down', MEMFLOW_SPOOL_DIR: spool, MEMFLOW_CACHE_DIR: path.join(home, 'cache') },
   });
   assert.equal(out.code, 0, out.stderr);
   assert.equal(out.stdout, '{}\n');
   assert.equal((await spoolFiles(spool)).length, 1);
+});
+
+test('--shared writes the committed .claude/settings.json, with nothing machine-specific; uninstall takes everything out', async () => {
+  const { dir } = await project();
+  const shared = path.join(dir, '.claude', 'settings.json');
+  await fs.mkdir(path.dirname(shared), { recursive: true });
+  await fs.writeFile(shared, JSON.stringify({ hooks: { Stop: [{ hooks: [{ type: 'command', command: 'notify-send done' }] }] } }, null, 2));
+  const r = await install(dir, '--shared');
+  assert.equal(r.code, 0, r.stderr);
+  const text = await fs.readFile(shared, 'utf8');
+  assert.ok(!/\/(usr|home|opt|root|work)\//.test(text) && !text.includes(process.execPath), text);
+  assert.equal(ours(await read(shared), 'SessionStart').length, 1);
+  await assert.rejects(fs.access(path.join(dir, '.claude', 'settings.local.json')), 'the personal file is untouched');
+
+  const u = await runCli(['uninstall', '--shared'], { cwd: dir, env: { HOME: home } });
+  assert.equal(u.code, 0, u.stderr);
+  assert.match(u.stdout, /removed\s+SessionStart/);
+  assert.deepEqual(await read(shared), { hooks: { Stop: [{ hooks: [{ type: 'command', command: 'notify-send done' }] }] } });
+  const again = await runCli(['uninstall', '--shared'], { cwd: dir, env: { HOME: home } });
+  assert.match(again.stdout, /has no memflow hooks; nothing changed/);
 });
 
 test('a settings file that is not valid JSON is refused and left untouched', async () => {
@@ -167,9 +205,9 @@ test('a settings file that is not valid JSON is refused and left untouched', asy
   const r = await install(dir);
   assert.equal(r.code, 1);
   assert.equal(r.stdout, '');
-  assert.match(r.stderr, /^memflow: .*settings\.json is not valid JSON .*nothing was written\n$/);
+  assert.match(r.stderr, /^memflow: .*settings\.local\.json is not valid JSON .*nothing was written\n$/);
   assert.equal(await fs.readFile(file, 'utf8'), raw);
-  assert.deepEqual(await fs.readdir(path.dirname(file)), ['settings.json'], 'no temp file left behind');
+  assert.deepEqual(await fs.readdir(path.dirname(file)), ['settings.local.json'], 'no temp file left behind');
 });
 
 test('settings whose hooks are malformed are refused too', async () => {

@@ -21,7 +21,7 @@ test('defaults follow the contract', () => {
   assert.equal(c.TEMPORAL_NAMESPACE, 'default');
   assert.equal(c.WEAVIATE_URL, 'http://127.0.0.1:8080');
   assert.equal(c.MEMFLOW_HOST, '127.0.0.1');
-  assert.equal(c.MEMFLOW_PORT, 37777);
+  assert.equal(c.MEMFLOW_PORT, 7711);
 });
 
 test('the API process exits 1 with one clear line when DATABASE_URL is missing', () => {

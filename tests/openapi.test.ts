@@ -54,9 +54,10 @@ test('parameters, bodies, auth and errors come from the routes’ schemas', () =
   assert.equal(limit.schema.maximum, 100);
 
   const hook = doc.paths['/v1/hooks/{event}']!.post!;
-  const event = hook.parameters!.find((p) => p.name === 'event') as unknown as { in: string; schema: { enum: string[] } };
+  const event = hook.parameters!.find((p) => p.name === 'event') as unknown as { in: string; schema: { pattern: string; description: string } };
   assert.equal(event.in, 'path');
-  assert.ok(event.schema.enum.includes('session-start') && event.schema.enum.includes('pre-compact'));
+  assert.ok(new RegExp(event.schema.pattern).test('post-tool-use-failure') && !new RegExp(event.schema.pattern).test('Post_Tool'));
+  assert.match(event.schema.description, /session-start, .*post-tool-use-failure/);
   const body = hook.requestBody as { content: { 'application/json': { schema: { required: string[]; properties: Record<string, unknown> } } } };
   assert.deepEqual(body.content['application/json'].schema.required, ['session_id']);
   assert.ok('tool_use_id' in body.content['application/json'].schema.properties);

@@ -1,0 +1,161 @@
+/**
+ * The integration as a new user gets it: `memflow install` in a git repository, then the installed
+ * hooks executed exactly as Claude Code executes them — `bash -c "<command>"` in the session's cwd,
+ * with its environment (`memflow` on PATH, MEMFLOW_API_KEY, CLAUDE_PROJECT_DIR) and the hook JSON on
+ * stdin, field for field as the hooks reference shows it (code.claude.com/docs/en/hooks) — against
+ * the real API, worker, PostgreSQL, Temporal and Weaviate.
+ *
+ * A test run that fails (PostToolUseFailure: no tool_response, an `error`) and passes after an edit
+ * must leave a stored failure with its error text and a "fix" learning; a resumed session gets no
+ * second context; Claude's own account of the turn (Stop.last_assistant_message) is kept.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { createTemporalClient } from '../common/temporal.js';
+import { memflowOnPath, runCli, tempDir } from './fixtures/cli-run.js';
+import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
+import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
+import { sessionResult } from './helpers/sessions.js';
+
+const config = { ...testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('claude-code') }), ANTHROPIC_API_KEY: undefined };
+const prisma = testPrisma();
+const temporal = createTemporalClient(config);
+let api: TestApi;
+let worker: TestWorker;
+let tenant: Awaited<ReturnType<typeof newTenant>>;
+let repo: string;
+let home: string;
+let settings: { hooks: Record<string, { hooks: { type: string; command?: string; async?: boolean }[] }[]> };
+
+before(async () => {
+  tenant = await newTenant(prisma);
+  api = await startTestApi(config, prisma, { tuning: { flushDelayMs: 30, idleTimeoutMs: 120_000 } });
+  worker = await startTestWorker(config, prisma);
+  home = await tempDir('cc-home');
+  repo = path.join(await tempDir('cc-repo'), uniqueName('shop'));
+  await fs.mkdir(path.join(repo, 'src'), { recursive: true });
+  execFileSync('git', ['init', '-q', repo]);
+  const r = await runCli(['install', '--url', api.url], { cwd: repo, env: { HOME: home } });
+  assert.equal(r.code, 0, r.stderr);
+  settings = JSON.parse(await fs.readFile(path.join(repo, '.claude', 'settings.local.json'), 'utf8')) as typeof settings;
+});
+
+after(async () => {
+  await api?.close();
+  await worker?.stop();
+  await temporal.connection.close();
+  await prisma.$disconnect();
+});
+
+/** Runs the installed hook for `claudeEvent` as Claude Code does; returns its stdout. */
+async function fire(claudeEvent: string, payload: Record<string, unknown>): Promise<string> {
+  const handlers = (settings.hooks[claudeEvent] ?? []).flatMap((g) => g.hooks).filter((h) => h.type === 'command' && /memflow hook /.test(h.command ?? ''));
+  assert.equal(handlers.length, 1, `one memflow hook for ${claudeEvent}`);
+  const out = await runCli([], {
+    shell: `bash -c ${JSON.stringify(handlers[0]!.command)}`,
+    cwd: repo,
+    input: JSON.stringify({ hook_event_name: claudeEvent, ...payload }),
+    env: {
+      PATH: await memflowOnPath(),
+      HOME: home,
+      MEMFLOW_API_KEY: tenant.key,
+      MEMFLOW_SPOOL_DIR: path.join(home, 'spool'),
+      MEMFLOW_CACHE_DIR: path.join(home, 'cache'),
+      CLAUDE_PROJECT_DIR: repo,
+    },
+  });
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(out.stderr, '', `${claudeEvent}: nothing to complain about`);
+  return out.stdout;
+}
+
+test('a failing test run, an edit, a passing run: the failure is stored with its error, and a fix learning is made', async () => {
+  const sessionId = crypto.randomUUID();
+  const common = { session_id: sessionId, transcript_path: path.join(home, `${sessionId}.jsonl`), cwd: repo, permission_mode: 'default' };
+  const start = JSON.parse(await fire('SessionStart', { ...common, source: 'startup', model: 'claude-sonnet-4-5' })) as { hookSpecificOutput: { hookEventName: string; additionalContext: string } };
+  assert.equal(start.hookSpecificOutput.hookEventName, 'SessionStart');
+
+  await fire('UserPromptSubmit', { ...common, prompt: 'The cart total test fails, please fix it' });
+  // PostToolUseFailure as the reference shows it: no tool_response; `error`, is_interrupt, duration_ms.
+  await fire('PostToolUseFailure', {
+    ...common,
+    tool_name: 'Bash',
+    tool_input: { command: 'npm test', description: 'Run the test suite' },
+    tool_use_id: 'toolu_01FAIL',
+    error: 'Command exited with non-zero status code 1',
+    is_interrupt: false,
+    duration_ms: 4187,
+  });
+  await fire('PostToolUse', {
+    ...common,
+    tool_name: 'Edit',
+    tool_input: { file_path: path.join(repo, 'src/total.ts'), old_string: 'line.price', new_string: 'line.product.price', replace_all: false },
+    tool_response: {
+      filePath: path.join(repo, 'src/total.ts'),
+      oldString: 'line.price',
+      newString: 'line.product.price',
+      originalFile: `export const total = (cart) => cart.items.reduce((s, line) => s + line.price, 0);\n${'// the whole file before the edit\n'.repeat(50)}`,
+      structuredPatch: [{ oldStart: 1, oldLines: 1, newStart: 1, newLines: 1, lines: ['-  line.price', '+  line.product.price'] }],
+      userModified: false,
+      replaceAll: false,
+    },
+    tool_use_id: 'toolu_02EDIT',
+    duration_ms: 12,
+  });
+  await fire('PostToolUse', {
+    ...common,
+    tool_name: 'Bash',
+    tool_input: { command: 'npm test', description: 'Run the test suite' },
+    tool_response: { stdout: 'Test Suites: 4 passed, 4 total\nTests:       31 passed, 31 total', stderr: '', interrupted: false, isImage: false, noOutputExpected: false },
+    tool_use_id: 'toolu_03PASS',
+    duration_ms: 3920,
+  });
+  await fire('Stop', {
+    ...common,
+    stop_hook_active: false,
+    last_assistant_message: 'The total test failed because lines keep the price on line.product, not on the line. I changed src/total.ts to read line.product.price and the suite passes.',
+  });
+  await fire('SessionEnd', { ...common, reason: 'prompt_input_exit' });
+
+  await sessionResult(temporal.client, prisma, tenant.tenantId, sessionId, 90_000);
+  const observations = await prisma.observation.findMany({ where: { tenantId: tenant.tenantId, session: { agentSessionId: sessionId } }, orderBy: { sequence: 'asc' } });
+  const failed = observations.find((o) => o.toolUseId === 'toolu_01FAIL');
+  assert.ok(failed, 'the failed tool call is stored');
+  assert.equal(failed.title, 'FAILED Bash: npm test');
+  assert.match(failed.text, /failed: Command exited with non-zero status code 1/);
+  const edit = observations.find((o) => o.toolUseId === 'toolu_02EDIT')!;
+  assert.ok(!edit.text.includes('the whole file before the edit'), "an Edit's originalFile is not kept in the observation");
+  const stop = observations.find((o) => o.kind === 'stop')!;
+  assert.match(stop.title, /^Agent stopped: The total test failed because/);
+  assert.match(stop.text, /line\.product\.price/);
+
+  const project = await prisma.project.findFirstOrThrow({ where: { tenantId: tenant.tenantId, name: path.basename(repo) } });
+  const learnings = await prisma.learning.findMany({ where: { tenantId: tenant.tenantId, projectId: project.id } });
+  const fix = learnings.find((l) => l.kind === 'fix');
+  assert.ok(fix, `a fix learning among: ${learnings.map((l) => `${l.kind}: ${l.title}`).join('; ')}`);
+  assert.match(fix.title, /npm test failed with: .*non-zero status code 1/);
+  assert.match(fix.body, /src\/total\.ts/);
+});
+
+test('a resumed session gets no second context; a new one does', async () => {
+  const sessionId = crypto.randomUUID();
+  const common = { session_id: sessionId, transcript_path: path.join(home, `${sessionId}.jsonl`), cwd: repo };
+  const fresh = JSON.parse(await fire('SessionStart', { ...common, source: 'startup' })) as { hookSpecificOutput?: { additionalContext: string } };
+  assert.ok((fresh.hookSpecificOutput?.additionalContext ?? '').length > 0, 'the first start injects the memory of the earlier session');
+  assert.ok(fresh.hookSpecificOutput!.additionalContext.length <= 10_000);
+  const resumed = JSON.parse(await fire('SessionStart', { ...common, source: 'resume' })) as Record<string, unknown>;
+  assert.deepEqual(resumed, {}, 'nothing is injected twice into a resumed conversation');
+});
+
+test('the installed hooks: SessionStart and SessionEnd synchronous command hooks, every other one async; no PreToolUse', () => {
+  const ours = (e: string) => (settings.hooks[e] ?? []).flatMap((g) => g.hooks).filter((h) => /memflow hook /.test(h.command ?? ''));
+  for (const e of ['SessionStart', 'SessionEnd']) assert.deepEqual(ours(e).map((h) => [h.type, h.async]), [['command', undefined]]);
+  for (const e of ['UserPromptSubmit', 'PostToolUse', 'PostToolUseFailure', 'Stop', 'SubagentStop', 'StopFailure', 'PreCompact', 'PostCompact']) {
+    assert.deepEqual(ours(e).map((h) => [h.type, h.async]), [['command', true]], e);
+  }
+  assert.equal(settings.hooks.PreToolUse, undefined);
+});
