@@ -20,6 +20,7 @@ import { deliver, flushSpool, spoolTargetOf, type Target } from './deliver.js';
 import { apiBaseUrl, apiKey, checkBaseUrl, envInt, envValue, spoolDir } from './env.js';
 import { isEventRouteName } from '../common/hook-events.js';
 import { createHttpClient, type HttpClient } from './http.js';
+import { downFor, markDown, markUp } from './outage.js';
 import { Spool, SpoolFullError, type SpoolEntry } from './spool.js';
 
 const MAX_STDIN_BYTES = 16 * 1024 * 1024;
@@ -159,6 +160,9 @@ export async function runHook(event: string, opts: HookOptions): Promise<never> 
       return keepAndExit((err as Error).message);
     }
     const target: Target = { baseUrl, apiKey: key };
+    // The API did not answer a moment ago: spool at once rather than wait on it again.
+    const down = downFor(baseUrl);
+    if (down > 0) return keepAndExit(`API unreachable a moment ago (retrying in ${Math.ceil(down / 1000)} s)`);
     client = createHttpClient();
 
     // Older events first, with at most half of the budget, so this event still gets its turn.
@@ -167,9 +171,14 @@ export async function runHook(event: string, opts: HookOptions): Promise<never> 
       maxRequestMs: timeoutMs,
       log: warn,
     });
-    if (flush.unreachable) return keepAndExit(flush.stoppedBy ?? 'API unreachable');
+    if (flush.unreachable) {
+      markDown(baseUrl);
+      return keepAndExit(flush.stoppedBy ?? 'API unreachable');
+    }
 
     const verdict = await deliver(client, target, entry, Math.max(1, deadline - Date.now()));
+    if (verdict.kind === 'retry' && verdict.unreachable) markDown(baseUrl);
+    else if (verdict.kind !== 'retry') markUp(baseUrl);
     if (verdict.kind === 'delivered') {
       inFlight = undefined;
       return exit(hookOutput(verdict.body));

@@ -189,7 +189,8 @@ describe('when the API is away', () => {
   after(() => proxy?.close());
 
   test('unreachable: exits 0 quickly with {} and spools the event (0700 dir, 0600 file)', async () => {
-    const r = await hook('post-tool-use', first, { MEMFLOW_SPOOL_DIR: spool, MEMFLOW_URL: url });
+    // (The outage is remembered for a millisecond only: the next test has the API back at once.)
+    const r = await hook('post-tool-use', first, { MEMFLOW_SPOOL_DIR: spool, MEMFLOW_URL: url, MEMFLOW_HOOK_OUTAGE_MS: '1' });
     assertHookOk(r);
     assert.match(r.stderr, /API unreachable \(ECONNREFUSED\).*kept in/);
     assert.ok(r.ms < 3000, `took ${r.ms} ms`);
@@ -243,6 +244,28 @@ describe('when the API is away', () => {
     const report = JSON.parse(r.stdout) as { delivered: number; duplicates: number; waiting: number };
     assert.deepEqual([report.delivered, report.duplicates, report.waiting], [1, 1, 0]);
     assert.equal((await storedEvents(sid)).length, 2, 'still stored once');
+  });
+
+  test('an outage is remembered: the next hooks spool at once instead of waiting on the API again', async () => {
+    const blackHole = await fakeServer(() => {});
+    const cache = await tempDir('outage-cache');
+    try {
+      const spool3 = await newSpoolDir();
+      const env = { MEMFLOW_SPOOL_DIR: spool3, MEMFLOW_URL: blackHole.url, MEMFLOW_HOOK_TIMEOUT_MS: '600', MEMFLOW_CACHE_DIR: cache, HOME: cache };
+      const first = await hook('stop', { session_id: crypto.randomUUID(), cwd }, env);
+      assertHookOk(first);
+      assert.match(first.stderr, /ETIMEDOUT/);
+      const hits = blackHole.hits();
+      const next = await Promise.all([1, 2, 3].map(() => hook('stop', { session_id: crypto.randomUUID(), cwd }, env)));
+      for (const r of next) {
+        assertHookOk(r);
+        assert.match(r.stderr, /API unreachable a moment ago \(retrying in \d+ s\)/);
+      }
+      assert.equal(blackHole.hits(), hits, 'no request while the outage is remembered');
+      assert.equal((await spoolFiles(spool3)).length, 4, 'every event kept');
+    } finally {
+      await blackHole.close();
+    }
   });
 
   test('an API that accepts but never answers: exits within the timeout, event spooled', async () => {
