@@ -17,8 +17,11 @@ export function intOption(flag: string, raw: string | undefined, min: number, ma
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A memory id as the API takes it (search prints them in full). */
+/** A memory id: a UUID, or its first 8+ hex digits (as the MCP tools and indexes show them). */
+const MEMORY_REF = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{8}(?:-[0-9a-f]{1,4}){0,3}(?:-[0-9a-f]{1,12})?)$/i;
+
 export function memoryId(raw: string): string {
-  if (!UUID.test(raw)) throw new CliError(`'${raw}' is not a memory id (a UUID, as printed by \`memflow search\`)`);
+  if (!MEMORY_REF.test(raw)) throw new CliError(`'${raw}' is not a memory id (a UUID, or its first 8 or more hex digits, as printed by \`memflow search\`)`);
   return raw.toLowerCase();
 }
 

@@ -9,6 +9,12 @@ export class CliError extends Error {
   }
 }
 
+// `memflow sessions | head`: the reader went away; that ends the command, quietly, not with a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 export const stdoutLine = (line: string) => {
   process.stdout.write(`${line}\n`);
 };

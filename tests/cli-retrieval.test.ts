@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { createTemporalClient } from '../common/temporal.js';
 import { freePort } from '../infra/daemon.js';
 import { buildDebugSession } from './fixtures/debug-session.js';
-import { runCli, tempDir } from './fixtures/cli-run.js';
+import { BIN, runCli, tempDir } from './fixtures/cli-run.js';
 import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
 import { replay, sessionResult } from './helpers/sessions.js';
@@ -145,6 +145,20 @@ describe('show', () => {
     const bad = await cli(['show', 'abc123']);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /^memflow: 'abc123' is not a memory id \(a UUID/);
+  });
+
+  test('the short id prefix (8 hex digits) is enough', async () => {
+    const found = await searchJson(['empty', 'cart', 'price', '--project', project, '--mode', 'keyword']);
+    const id = found.results[0]!.id;
+    const r = await cli(['show', id.slice(0, 8), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { id: string }).id, id);
+  });
+
+  test('a reader that goes away (memflow sessions | head -1) ends the command quietly', async () => {
+    const r = await runCli([], { shell: `node ${JSON.stringify(BIN)} sessions --limit 100 | head -1`, env: { MEMFLOW_URL: api.url, MEMFLOW_API_KEY: tenant.key } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /EPIPE|\n\s+at /);
   });
 });
 
