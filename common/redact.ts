@@ -17,6 +17,8 @@
  * high-entropy string with no known prefix and no secret-looking key is not detected.
  */
 
+import { redactProse } from './redact-prose.js';
+
 export const REDACTION_KINDS = [
   'private',
   'private-key',
@@ -35,6 +37,35 @@ export const REDACTION_KINDS = [
   'url-password',
   'secret-assignment',
   'memflow-key',
+  'gitlab-token',
+  'slack-webhook',
+  'pypi-token',
+  'azure-storage-key',
+  'azure-sas',
+  'azure-client-secret',
+  'gcp-access-token',
+  'huggingface-token',
+  'sendgrid-key',
+  'twilio-key',
+  'digitalocean-token',
+  'shopify-token',
+  'databricks-token',
+  'linear-key',
+  'postman-key',
+  'pulumi-token',
+  'grafana-token',
+  'vault-token',
+  'atlassian-token',
+  'age-secret-key',
+  'telegram-bot-token',
+  'doppler-token',
+  'newrelic-key',
+  'sentry-token',
+  'flyio-token',
+  'supabase-token',
+  'secret-prose',
+  'high-entropy',
+  'tenant-rule',
   'too-deep',
   'circular',
 ] as const;
@@ -92,7 +123,7 @@ const METADATA_SUFFIX = new Set([
   'location', 'manager', 'service', 'server', 'index', 'created', 'updated', 'rotated', 'valid',
   'exists', 'status', 'user', 'username', 'prefix', 'suffix', 'source', 'scope', 'scopes',
   'audience', 'issuer', 'level', 'flow', 'mechanism', 'regex', 'pattern', 'rules', 'strength',
-  'changed', 'reset',
+  'changed', 'reset', 'in',
 ]);
 
 function keyWords(key: string): string[] {
@@ -210,13 +241,40 @@ const TOKEN_RULES: TokenRule[] = [
     re: /(?<![\w-])sk-(?:proj-|svcacct-|admin-)?[\w-]{20,}/g,
     accept: looksRandom,
   },
-  { kind: 'stripe-key', hint: /_(?:live|test)_|whsec_/, re: /(?<![\w-])(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}|whsec_[A-Za-z0-9]{20,})/g },
+  { kind: 'stripe-key', hint: /_(?:live|test|prod)_|whsec_/, re: /(?<![\w-])(?:(?:sk|rk)_(?:live|test|prod)_[A-Za-z0-9]{10,}|whsec_[A-Za-z0-9]{20,})/g },
   { kind: 'github-token', hint: /gh[pousr]_|github_pat_/, re: /(?<![\w-])(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_\w{20,})/g },
   { kind: 'slack-token', hint: /xox[abeoprs]-|xapp-/, re: /(?<![\w-])(?:xox[abeoprs]-[A-Za-z0-9-]{10,}|xapp-\d-[A-Za-z0-9-]{10,})/g },
   { kind: 'google-api-key', hint: /AIza/, re: /(?<![\w-])AIza[\w-]{30,}/g },
   { kind: 'npm-token', hint: /npm_/, re: /(?<![\w-])npm_[A-Za-z0-9]{36,}/g },
   { kind: 'memflow-key', hint: /mf_/, re: /(?<![\w-])mf_[\w-]{20,}/g, accept: looksRandom },
-  { kind: 'aws-access-key-id', hint: /A[KSBC][IC]A/, re: /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])/g },
+  { kind: 'aws-access-key-id', hint: /A[KSBC3][IC3T]/, re: /(?<![A-Za-z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])/g },
+  // The rest follow gitleaks' default rules (config/gitleaks.toml), one row per provider prefix.
+  { kind: 'gitlab-token', hint: /gl[a-z]{1,6}-|GR1348941/, re: /(?<![\w-])(?:gl(?:pat|dt|ptt|rt|cbt|ft|imt|agent|oas|soat|ffct)-[\w-]{20,}|GR1348941[\w-]{20,})/g },
+  { kind: 'slack-webhook', hint: /hooks\.slack\.com/, re: /hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/]{20,}/g },
+  { kind: 'pypi-token', hint: /pypi-/, re: /(?<![\w-])pypi-AgEIcHlwaS5vcmc[\w-]{50,}/g },
+  { kind: 'azure-storage-key', hint: /AccountKey=|SharedAccessKey=/i, re: /((?:AccountKey|SharedAccessKey)=)([A-Za-z0-9+/]{20,}={0,2})/gi, group: 2 },
+  { kind: 'azure-sas', hint: /sig=/, re: /([?&;]sig=)([A-Za-z0-9%+/]{30,}={0,2})/g, group: 2 },
+  { kind: 'azure-client-secret', hint: /Q~/, re: /(?<![\w~.-])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![\w~.-])/g },
+  { kind: 'gcp-access-token', hint: /ya29\.|1\/\/0/, re: /(?<![\w-])(?:ya29\.[\w-]{20,}|1\/\/0[\w-]{40,})/g },
+  { kind: 'huggingface-token', hint: /hf_/, re: /(?<![\w-])(?:hf_|api_org_)[A-Za-z]{34}(?![\w-])/g },
+  { kind: 'sendgrid-key', hint: /SG\./, re: /(?<![\w-])SG\.[\w-]{22}\.[\w-]{43}/g },
+  { kind: 'twilio-key', hint: /SK/, re: /(?<![A-Za-z0-9])SK[0-9a-fA-F]{32}(?![A-Za-z0-9])/g, accept: looksRandom },
+  { kind: 'digitalocean-token', hint: /do[opr]_v1_/, re: /(?<![\w-])do[opr]_v1_[a-f0-9]{64}/g },
+  { kind: 'shopify-token', hint: /shp/, re: /(?<![\w-])shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}/g },
+  { kind: 'databricks-token', hint: /dapi/, re: /(?<![\w-])dapi[a-f0-9]{32}(?:-\d)?(?![\w-])/g },
+  { kind: 'linear-key', hint: /lin_api_/, re: /(?<![\w-])lin_api_[A-Za-z0-9]{40}/g },
+  { kind: 'postman-key', hint: /PMAK-/, re: /(?<![\w-])PMAK-[a-f0-9]{24}-[a-f0-9]{34}/g },
+  { kind: 'pulumi-token', hint: /pul-/, re: /(?<![\w-])pul-[a-f0-9]{40}/g },
+  { kind: 'grafana-token', hint: /gl(?:c|sa)_/, re: /(?<![\w-])(?:glc_[A-Za-z0-9+/]{32,}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})/g },
+  { kind: 'vault-token', hint: /hv[sb]\./, re: /(?<![\w-])hv[sb]\.[\w-]{24,}/g },
+  { kind: 'atlassian-token', hint: /ATATT3/, re: /(?<![\w-])ATATT3[A-Za-z0-9_=-]{100,}/g },
+  { kind: 'age-secret-key', hint: /AGE-SECRET-KEY-1/, re: /AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}/g },
+  { kind: 'telegram-bot-token', hint: /:AA/, re: /(?<![\w:])\d{8,10}:AA[\w-]{33}(?![\w-])/g },
+  { kind: 'doppler-token', hint: /dp\.(?:pt|st|sa|ct|scim|audit)\./, re: /(?<![\w-])dp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,}/g },
+  { kind: 'newrelic-key', hint: /NR[AIJ]K-|NRAA-/, re: /(?<![\w-])(?:NRAK|NRJS|NRII|NRAA)-[A-Za-z0-9]{27}/g },
+  { kind: 'sentry-token', hint: /sntry[su]_/, re: /(?<![\w-])sntry[su]_[\w=+/-]{40,}/g },
+  { kind: 'flyio-token', hint: /fo1_|fm[12][ar]?_/, re: /(?<![\w-])(?:fo1_[\w-]{43}|fm[12][ar]?_[A-Za-z0-9+/]{100,}={0,3})/g },
+  { kind: 'supabase-token', hint: /sbp_/, re: /(?<![\w-])sbp_[a-f0-9]{40}/g },
   {
     kind: 'aws-secret-key',
     hint: /secret.?access.?key/i,
@@ -553,8 +611,13 @@ function redactOnce(s: string, c: Counter): string {
     });
   }
   for (const rule of TOKEN_RULES) text = applyTokenRule(text, rule, c);
-  return redactAssignments(text, c);
+  text = redactAssignments(text, c);
+  const prose = redactProse(text, PROSE_MARKERS);
+  c.count += prose.count;
+  return prose.text;
 }
+
+const PROSE_MARKERS = { prose: redactionMarker('secret-prose'), entropy: redactionMarker('high-entropy') };
 
 function keyMarker(key: string): string {
   const name = key.replace(/[^\w.-]/g, '_').slice(0, 64);
