@@ -18,6 +18,7 @@ import { createMetricsRegistry, observeRequest, registerMetricsRoute } from './m
 import { registerOpenApiRoute, trackRoutes } from './openapi.js';
 import { checkReadiness, type ReadinessDeps } from './readiness.js';
 import { registerAdminRoutes } from './routes/admin.js';
+import { registerRedactionRoutes } from './routes/redaction.js';
 import { registerAuditDenials, registerAuditRoutes } from './routes/audit.js';
 import { registerHookRoutes } from './routes/hooks.js';
 import { registerSessionRoutes } from './routes/sessions.js';
@@ -142,6 +143,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     registerExportRoutes(v1, { prisma: deps.prisma, pool: deps.pool });
     registerProjectRoutes(v1, { prisma: deps.prisma, temporal: deps.temporal, taskQueue: deps.readiness.taskQueue });
     registerAdminRoutes(v1, { prisma: deps.prisma, temporal: deps.temporal, taskQueue: deps.readiness.taskQueue });
+    registerRedactionRoutes(v1, { prisma: deps.prisma, temporal: deps.temporal, taskQueue: deps.readiness.taskQueue });
     registerAuditRoutes(v1, { prisma: deps.prisma });
   });
 

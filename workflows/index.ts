@@ -3,3 +3,4 @@ export { sessionWorkflow } from './session/workflow.js';
 export { reconcileVectorsWorkflow } from './reconcile/workflow.js';
 export { eraseProjectWorkflow } from './erase/workflow.js';
 export { backupWorkflow, restoreWorkflow, retentionWorkflow } from './maintenance/index.js';
+export { redactionRescanWorkflow } from './redaction/workflow.js';
