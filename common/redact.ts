@@ -258,7 +258,7 @@ const TOKEN_RULES: TokenRule[] = [
   { kind: 'gcp-access-token', hint: /ya29\.|1\/\/0/, re: /(?<![\w-])(?:ya29\.[\w-]{20,}|1\/\/0[\w-]{40,})/g },
   { kind: 'huggingface-token', hint: /hf_/, re: /(?<![\w-])(?:hf_|api_org_)[A-Za-z]{34}(?![\w-])/g },
   { kind: 'sendgrid-key', hint: /SG\./, re: /(?<![\w-])SG\.[\w-]{22}\.[\w-]{43}/g },
-  { kind: 'twilio-key', hint: /SK/, re: /(?<![A-Za-z0-9])SK[0-9a-fA-F]{32}(?![A-Za-z0-9])/g, accept: looksRandom },
+  { kind: 'twilio-key', hint: /SK[0-9a-fA-F]{32}/, re: /(?<![A-Za-z0-9])SK[0-9a-fA-F]{32}(?![A-Za-z0-9])/g, accept: looksRandom },
   { kind: 'digitalocean-token', hint: /do[opr]_v1_/, re: /(?<![\w-])do[opr]_v1_[a-f0-9]{64}/g },
   { kind: 'shopify-token', hint: /shp/, re: /(?<![\w-])shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}/g },
   { kind: 'databricks-token', hint: /dapi/, re: /(?<![\w-])dapi[a-f0-9]{32}(?:-\d)?(?![\w-])/g },
@@ -316,8 +316,26 @@ const TOKEN_RULES: TokenRule[] = [
   },
 ];
 
+// One scan finds which rules can apply: the case-sensitive hints joined into one alternation (a
+// match is attributed to its rule by testing the rule's hint on the few characters matched), the
+// case-insensitive ones tested on their own. Per-rule scans of a large tool output cost more.
+const SENSITIVE_RULES = TOKEN_RULES.filter((r) => !r.hint.flags.includes('i'));
+const INSENSITIVE_RULES = TOKEN_RULES.filter((r) => r.hint.flags.includes('i'));
+const ANY_HINT = new RegExp(SENSITIVE_RULES.map((r) => `(?:${r.hint.source})`).join('|'), 'g');
+
+function rulesThatMayApply(s: string): TokenRule[] {
+  const hit = new Set<TokenRule>();
+  ANY_HINT.lastIndex = 0;
+  for (let m = ANY_HINT.exec(s); m !== null; m = ANY_HINT.exec(s)) {
+    for (const r of SENSITIVE_RULES) if (r.hint.test(m[0])) hit.add(r);
+    ANY_HINT.lastIndex = m.index + 1; // overlapping hints (sk-ant- inside sk-) are each seen
+  }
+  for (const r of INSENSITIVE_RULES) if (r.hint.test(s)) hit.add(r);
+  // In table order: earlier rules (sk-ant- before sk-) must win.
+  return TOKEN_RULES.filter((r) => hit.has(r));
+}
+
 function applyTokenRule(s: string, rule: TokenRule, c: Counter): string {
-  if (!rule.hint.test(s)) return s;
   const group = rule.group ?? 0;
   rule.re.lastIndex = 0;
   return s.replace(rule.re, (...args: unknown[]) => {
@@ -590,13 +608,22 @@ const MAX_PASSES = 4;
 
 /** Redacts `<private>` spans and secret-looking values in free text. */
 export function redactText(s: string): RedactedText {
-  let text = s;
-  let count = 0;
-  for (let pass = 0; pass < MAX_PASSES; pass++) {
+  const first: Counter = { count: 0 };
+  let text = redactOnce(s, first);
+  let count = first.count;
+  // Later passes look only at lines holding a marker: every rule but the two multi-line ones is
+  // line-local, and those (`<private>`, PEM) consume all they scanned in the first pass, so a marker
+  // can only change what its own line's rules see. Rescanning whole tool outputs doubled the cost.
+  for (let pass = 1; pass < MAX_PASSES && count > 0; pass++) {
     const c: Counter = { count: 0 };
-    text = redactOnce(text, c);
-    count += c.count;
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i] as string;
+      if (line.includes('[redacted:') || line.includes(PRIVATE_MARKER)) lines[i] = redactOnce(line, c);
+    }
     if (c.count === 0) break;
+    count += c.count;
+    text = lines.join('\n');
   }
   return { text, count };
 }
@@ -610,7 +637,7 @@ function redactOnce(s: string, c: Counter): string {
       return redactionMarker('private-key');
     });
   }
-  for (const rule of TOKEN_RULES) text = applyTokenRule(text, rule, c);
+  for (const rule of rulesThatMayApply(text)) text = applyTokenRule(text, rule, c);
   text = redactAssignments(text, c);
   const prose = redactProse(text, PROSE_MARKERS);
   c.count += prose.count;
