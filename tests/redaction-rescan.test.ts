@@ -18,6 +18,7 @@ import { createApiKey } from '../common/tenants.js';
 import { RECORD_TYPES, connectWeaviate, tenantCollection, type WeaviateClient } from '../common/vector-schema.js';
 import { RESCAN_TABLES, rescanJobId, type RescanInput, type RescanResult } from '../workflows/redaction/messages.js';
 import { WORKFLOWS_PATH } from '../workers/worker.js';
+import { runCli } from './fixtures/cli-run.js';
 import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
 import { keepHistory, replaySavedHistories } from './helpers/histories.js';
@@ -176,6 +177,16 @@ test('a rescan removes secrets stored under old rules from PostgreSQL, Weaviate 
   assert.deepEqual(again.rules, {});
   for (const table of RESCAN_TABLES) assert.equal(again.changed[table] ?? 0, 0);
   assert.equal(again.scanned.observations, 1);
+
+  // The CLI: same job through the API, a table of what it changed (nothing now), the job id printed.
+  const cli = await runCli(['redact', 'rescan', '--wait'], { env: { MEMFLOW_URL: api.url, MEMFLOW_API_KEY: admin.key } });
+  assert.equal(cli.code, 0, cli.stderr);
+  assert.match(cli.stdout, /redaction rescan started \(job redaction\//);
+  assert.match(cli.stdout, /observations\s+1\s+0/);
+  assert.match(cli.stdout, /no new redactions/);
+  const cliMember = await runCli(['redact', 'rescan'], { env: { MEMFLOW_URL: api.url, MEMFLOW_API_KEY: member } });
+  assert.notEqual(cliMember.code, 0);
+  assert.match(cliMember.stderr, /admin/);
 
   await keepHistory('redaction-rescan-continue-as-new', temporal.workflow.getHandle(againId, firstRunId));
   await keepHistory('redaction-rescan-complete', temporal.workflow.getHandle(jobId));
