@@ -9,11 +9,14 @@
 import { recordAudit } from '../common/audit.js';
 import type { PrismaClient } from '../common/db.js';
 import { redactText, redactValue } from '../common/redact.js';
+import type { TenantRules } from '../common/redact-tenant-rules.js';
 import type { RescanCounts, RescanTable } from '../workflows/redaction/messages.js';
 import { rethrowDbError } from './db-errors.js';
 
 export interface RedactionDeps {
   prisma: PrismaClient;
+  /** Tenants' own rules (MEMFLOW_REDACTION_RULES), applied with the built-in ones. */
+  rules?: TenantRules;
 }
 
 interface TableSpec {
@@ -77,13 +80,15 @@ function addNewMarkers(into: Record<string, number>, before: string, after: stri
 
 type Row = Record<string, unknown> & { id: string };
 
-export function createRedactionActivities({ prisma }: RedactionDeps) {
+export function createRedactionActivities({ prisma, rules }: RedactionDeps) {
   return {
     /** Re-redacts up to `limit` rows of `table` after `afterId` (id order) and writes back the changed ones. */
     async rescanBatch(input: RescanBatchInput): Promise<RescanBatchResult> {
       const spec = TABLES[input.table];
       const cols = [...spec.text, ...(spec.json ?? [])];
       try {
+        const tenant = rules && rules.rules.length > 0 ? await prisma.tenant.findUnique({ where: { id: input.tenantId }, select: { name: true } }) : null;
+        const extra = rules?.for({ tenantId: input.tenantId, ...(tenant ? { tenantName: tenant.name } : {}) }) ?? [];
         const rows = await prisma.$queryRawUnsafe<Row[]>(
           `SELECT id::text AS id, ${cols.map((c) => `"${c}"`).join(', ')} FROM "${input.table}"
             WHERE ${spec.tenant} AND ($2::uuid IS NULL OR id > $2::uuid) ORDER BY id LIMIT $3`,
@@ -97,7 +102,7 @@ export function createRedactionActivities({ prisma }: RedactionDeps) {
           for (const c of spec.text) {
             const before = row[c];
             if (typeof before !== 'string') continue;
-            const after = redactText(before).text;
+            const after = redactText(before, extra).text;
             if (after !== before) {
               addNewMarkers(result.rules, before, after);
               updates.push([c, after, false]);
@@ -105,7 +110,7 @@ export function createRedactionActivities({ prisma }: RedactionDeps) {
           }
           for (const c of spec.json ?? []) {
             const before = JSON.stringify(row[c]);
-            const after = JSON.stringify(redactValue(row[c]).value);
+            const after = JSON.stringify(redactValue(row[c], extra).value);
             if (after !== before) {
               addNewMarkers(result.rules, before, after);
               updates.push([c, after, true]);

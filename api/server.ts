@@ -19,6 +19,7 @@ import { registerOpenApiRoute, trackRoutes } from './openapi.js';
 import { checkReadiness, type ReadinessDeps } from './readiness.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerRedactionRoutes } from './routes/redaction.js';
+import type { TenantRules } from '../common/redact-tenant-rules.js';
 import { registerAuditDenials, registerAuditRoutes } from './routes/audit.js';
 import { registerHookRoutes } from './routes/hooks.js';
 import { registerSessionRoutes } from './routes/sessions.js';
@@ -44,6 +45,7 @@ export interface ServerDeps {
   bodyLimit?: number;
   hookBodyLimit?: number;
   maxStoredEventBytes?: number;
+  redactionRules?: TenantRules;
   /** Per-key request budgets (api/limits.ts); defaults there. */
   rateLimits?: RateLimits;
   /** Browser origins allowed by CORS; none by default. */
@@ -134,6 +136,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       dispatcher: deps.dispatcher,
       maxBodyBytes: deps.hookBodyLimit ?? 8 * 1024 * 1024,
       maxStoredBytes: deps.maxStoredEventBytes ?? 256 * 1024,
+      ...(deps.redactionRules ? { redactionRules: deps.redactionRules } : {}),
     });
     registerSessionRoutes(v1, { prisma: deps.prisma, temporal: deps.temporal });
     registerSearchRoutes(v1, { search: deps.search });

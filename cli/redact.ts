@@ -4,6 +4,7 @@
  * `memflow redact rescan [--wait]`: POST /v1/admin/redaction/rescan, then GET /v1/admin/jobs/{jobId}.
  */
 import { explainRedaction, maskSecret } from '../common/redact-explain.js';
+import { TenantRuleError, TenantRules, type CompiledRule } from '../common/redact-tenant-rules.js';
 import { apiRequest, type ApiOptions } from './api-client.js';
 import { ADMIN_HINT, waitAdminJob } from './jobs.js';
 import { CliError, printTable } from './output.js';
@@ -23,9 +24,17 @@ function lineCol(text: string, at: number): string {
   return `${line}:${at - before.lastIndexOf('\n')}`;
 }
 
-export async function redactCheck(opts: { json?: boolean; show?: boolean }, out: Out, input?: string): Promise<void> {
+export async function redactCheck(opts: { json?: boolean; show?: boolean; rules?: string; tenant?: string }, out: Out, input?: string): Promise<void> {
+  let extra: CompiledRule[] = [];
+  try {
+    const rules = TenantRules.load(opts.rules);
+    extra = opts.tenant ? rules.for({ tenantName: opts.tenant, tenantId: opts.tenant }) : rules.rules;
+  } catch (err) {
+    if (err instanceof TenantRuleError) throw new CliError(err.message);
+    throw err;
+  }
   const text = input ?? (await readStdin());
-  const { text: redacted, findings } = explainRedaction(text);
+  const { text: redacted, findings } = explainRedaction(text, extra);
   if (opts.json) {
     // Spans and rules only: the values stay out of anything a script may log.
     return out(JSON.stringify({ findings: findings.map((f) => ({ ...f, length: f.end - f.start })), redacted: opts.show ? redacted : undefined }));

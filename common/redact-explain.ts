@@ -6,6 +6,7 @@
  * replacements merge into one finding; the first marker's rule names it.
  */
 import { redactText } from './redact.js';
+import type { CompiledRule } from './redact-tenant-rules.js';
 
 export interface Finding {
   rule: string;
@@ -16,8 +17,8 @@ export interface Finding {
 
 const MARKER = /\[redacted:([\w.-]{1,64})\]|\[private\]/g;
 
-export function explainRedaction(input: string): { text: string; findings: Finding[] } {
-  const { text } = redactText(input);
+export function explainRedaction(input: string, extra: readonly CompiledRule[] = []): { text: string; findings: Finding[] } {
+  const { text } = redactText(input, extra);
   const findings: Finding[] = [];
   let inPos = 0;
   let outPos = 0;

@@ -18,6 +18,7 @@
  */
 
 import { redactProse } from './redact-prose.js';
+import { applyTenantRules, type CompiledRule } from './redact-tenant-rules.js';
 
 export const REDACTION_KINDS = [
   'private',
@@ -606,10 +607,13 @@ function redactAssignments(s: string, c: Counter): string {
 // idempotent. In practice the second pass finds nothing; the cap keeps the cost linear.
 const MAX_PASSES = 4;
 
-/** Redacts `<private>` spans and secret-looking values in free text. */
-export function redactText(s: string): RedactedText {
+/**
+ * Redacts `<private>` spans and secret-looking values in free text; `extra` are a tenant's own rules
+ * (common/redact-tenant-rules.ts), applied after the built-in ones.
+ */
+export function redactText(s: string, extra: readonly CompiledRule[] = []): RedactedText {
   const first: Counter = { count: 0 };
-  let text = redactOnce(s, first);
+  let text = redactOnce(s, first, extra);
   let count = first.count;
   // Later passes look only at lines holding a marker: every rule but the two multi-line ones is
   // line-local, and those (`<private>`, PEM) consume all they scanned in the first pass, so a marker
@@ -619,7 +623,7 @@ export function redactText(s: string): RedactedText {
     const lines = text.split('\n');
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i] as string;
-      if (line.includes('[redacted:') || line.includes(PRIVATE_MARKER)) lines[i] = redactOnce(line, c);
+      if (line.includes('[redacted:') || line.includes(PRIVATE_MARKER)) lines[i] = redactOnce(line, c, extra);
     }
     if (c.count === 0) break;
     count += c.count;
@@ -628,7 +632,7 @@ export function redactText(s: string): RedactedText {
   return { text, count };
 }
 
-function redactOnce(s: string, c: Counter): string {
+function redactOnce(s: string, c: Counter, extra: readonly CompiledRule[]): string {
   let text = redactPrivate(s, c);
   if (text.includes('-----BEGIN ')) {
     PEM_PRIVATE_KEY.lastIndex = 0;
@@ -641,7 +645,7 @@ function redactOnce(s: string, c: Counter): string {
   text = redactAssignments(text, c);
   const prose = redactProse(text, PROSE_MARKERS);
   c.count += prose.count;
-  return prose.text;
+  return extra.length > 0 ? applyTenantRules(prose.text, extra, c) : prose.text;
 }
 
 const PROSE_MARKERS = { prose: redactionMarker('secret-prose'), entropy: redactionMarker('high-entropy') };
@@ -656,7 +660,7 @@ function isPlainObject(v: object): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-function walk(value: unknown, depth: number, secretKey: string | undefined, ancestors: object[], c: Counter): unknown {
+function walk(value: unknown, depth: number, secretKey: string | undefined, ancestors: object[], c: Counter, extra: readonly CompiledRule[]): unknown {
   if (typeof value === 'string') {
     if (secretKey !== undefined && value.length > 0) {
       const m = keyMarker(secretKey);
@@ -664,7 +668,7 @@ function walk(value: unknown, depth: number, secretKey: string | undefined, ance
       c.count++;
       return m;
     }
-    const r = redactText(value);
+    const r = redactText(value, extra);
     c.count += r.count;
     return r.text;
   }
@@ -687,11 +691,11 @@ function walk(value: unknown, depth: number, secretKey: string | undefined, ance
   try {
     if (Array.isArray(value)) {
       // Strings directly inside an array under a secret key (`credentials: ["u", "p"]`) are secrets too.
-      return value.map((item) => walk(item, depth + 1, secretKey, ancestors, c));
+      return value.map((item) => walk(item, depth + 1, secretKey, ancestors, c, extra));
     }
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      const redacted = walk(v, depth + 1, isSecretKeyNameCached(k) ? k : undefined, ancestors, c);
+      const redacted = walk(v, depth + 1, isSecretKeyNameCached(k) ? k : undefined, ancestors, c, extra);
       // `__proto__` from JSON.parse is an own data property; keep it one rather than setting the prototype.
       Object.defineProperty(out, k, { value: redacted, enumerable: true, writable: true, configurable: true });
     }
@@ -707,8 +711,8 @@ function walk(value: unknown, depth: number, secretKey: string | undefined, ance
  * new value and never mutates the input. Non-plain objects (Date, Map, class instances) are
  * returned as they are; containers deeper than {@link MAX_REDACT_DEPTH} become `[redacted:too-deep]`.
  */
-export function redactValue<T>(value: T): { value: T; count: number } {
+export function redactValue<T>(value: T, extra: readonly CompiledRule[] = []): { value: T; count: number } {
   const c: Counter = { count: 0 };
-  const out = walk(value, 0, undefined, [], c) as T;
+  const out = walk(value, 0, undefined, [], c, extra) as T;
   return { value: out, count: c.count };
 }

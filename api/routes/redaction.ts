@@ -27,7 +27,8 @@ export const rescanBody = z
 export function registerRedactionRoutes(app: FastifyInstance, deps: RedactionRouteDeps): void {
   app.post('/v1/admin/redaction/rescan', async (req, reply) => {
     const { tenantId, keyId } = requireAdmin(req);
-    const body = parseOr400(rescanBody, req.body ?? {}, 'invalid_body');
+    // No body is an empty one; `null`, arrays and unknown fields are refused.
+    const body = parseOr400(rescanBody, req.body === undefined ? {} : req.body, 'invalid_body');
     const jobId = rescanJobId(tenantId, crypto.randomUUID());
     const input: RescanInput = { tenantId, jobId, actorKeyId: keyId, requestId: req.id, ...(body.batchSize ? { batchSize: body.batchSize } : {}) };
     await deps.temporal.workflow.start('redactionRescanWorkflow', { taskQueue: deps.taskQueue, workflowId: jobId, args: [input] });
