@@ -14,6 +14,7 @@ import { createDispatcher } from './capture/dispatch.js';
 import { startRedispatcher } from './capture/redispatch.js';
 import { parseCorsOrigins } from './security.js';
 import { buildServer } from './server.js';
+import { TenantRules } from '../common/redact-tenant-rules.js';
 import { createSearchService } from './search/service.js';
 import { createVectorBackend } from './search/vector-backend.js';
 
@@ -51,6 +52,8 @@ export function createApi(config: Config, prisma: PrismaClient, logger: Logger, 
     corsOrigins: parseCorsOrigins(config.MEMFLOW_CORS_ORIGINS),
     maxStoredEventBytes: config.MEMFLOW_MAX_STORED_EVENT_BYTES,
     mcpMaxTokens: config.MEMFLOW_MCP_MAX_TOKENS,
+    // A bad rules file fails the start with one line naming the rule.
+    redactionRules: TenantRules.load(config.MEMFLOW_REDACTION_RULES),
     readiness: {
       pingDatabase: async () => {
         await prisma.$queryRaw`select 1`;

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { HOOK_EVENTS } from '../common/hook-events.js';
 import { hookPayloadSchema } from './capture/payload.js';
 import { restoreBody, retentionBody } from './routes/admin.js';
+import { rescanBody } from './routes/redaction.js';
 import { auditPage, auditQuery } from './routes/audit.js';
 import { contextQuery } from './routes/context.js';
 import { correctBody, forgetBody, learningsQuery } from './routes/learnings.js';
@@ -231,6 +232,7 @@ const OPERATIONS: Operation[] = [
   { method: 'post', path: '/v1/admin/backups', summary: 'Start a backup of the tenant', tags: ['admin'], admin: true, answers: { 202: z.object({ backupId: z.string(), jobId: z.string(), status: z.string() }) } },
   { method: 'get', path: '/v1/admin/backups', summary: "The tenant's backups, newest first", tags: ['admin'], admin: true, answers: { 200: page(backup) } },
   { method: 'get', path: '/v1/admin/backups/{id}', summary: 'One backup with its tables', tags: ['admin'], admin: true, pathParams: { id: z.string().uuid() }, answers: { 200: backup, 404: null } },
+  { method: 'post', path: '/v1/admin/redaction/rescan', summary: 'Re-apply the current redaction rules to everything stored for the tenant (a job)', tags: ['admin'], admin: true, body: rescanBody, answers: { 202: accepted } },
   { method: 'post', path: '/v1/admin/restore', summary: 'Restore from a backup', tags: ['admin'], admin: true, body: restoreBody, answers: { 202: accepted, 404: null, 409: null } },
   {
     method: 'get',

@@ -18,6 +18,8 @@ import { createMetricsRegistry, observeRequest, registerMetricsRoute } from './m
 import { registerOpenApiRoute, trackRoutes } from './openapi.js';
 import { checkReadiness, type ReadinessDeps } from './readiness.js';
 import { registerAdminRoutes } from './routes/admin.js';
+import { registerRedactionRoutes } from './routes/redaction.js';
+import type { TenantRules } from '../common/redact-tenant-rules.js';
 import { registerAuditDenials, registerAuditRoutes } from './routes/audit.js';
 import { registerHookRoutes } from './routes/hooks.js';
 import { registerSessionRoutes } from './routes/sessions.js';
@@ -47,6 +49,7 @@ export interface ServerDeps {
   bodyLimit?: number;
   hookBodyLimit?: number;
   maxStoredEventBytes?: number;
+  redactionRules?: TenantRules;
   /** Per-key request budgets (api/limits.ts); defaults there. */
   rateLimits?: RateLimits;
   /** Browser origins allowed by CORS; none by default. */
@@ -138,6 +141,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       dispatcher: deps.dispatcher,
       maxBodyBytes: deps.hookBodyLimit ?? 8 * 1024 * 1024,
       maxStoredBytes: deps.maxStoredEventBytes ?? 256 * 1024,
+      ...(deps.redactionRules ? { redactionRules: deps.redactionRules } : {}),
     });
     registerSessionRoutes(v1, { prisma: deps.prisma, temporal: deps.temporal });
     registerSearchRoutes(v1, { search: deps.search });
@@ -147,6 +151,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     registerExportRoutes(v1, { prisma: deps.prisma, pool: deps.pool });
     registerProjectRoutes(v1, { prisma: deps.prisma, temporal: deps.temporal, taskQueue: deps.readiness.taskQueue });
     registerAdminRoutes(v1, { prisma: deps.prisma, temporal: deps.temporal, taskQueue: deps.readiness.taskQueue });
+    registerRedactionRoutes(v1, { prisma: deps.prisma, temporal: deps.temporal, taskQueue: deps.readiness.taskQueue });
     registerAuditRoutes(v1, { prisma: deps.prisma });
     registerMcpRoutes(v1, { root: app, version: '0.1.0', ...(deps.mcpMaxTokens !== undefined ? { maxTokens: deps.mcpMaxTokens } : {}) });
   });

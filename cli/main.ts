@@ -323,4 +323,28 @@ program
     await erase(project, opts, stdoutLine, errLine);
   });
 
+const redact = program
+  .command('redact')
+  .description('check text against the redaction rules (--check), or re-apply them to what is stored (rescan)')
+  .option('--check', 'read text on stdin and show what would be redacted (rule, position, value masked); sends nothing')
+  .option('--show', 'with --check: also print the redacted text')
+  .option('--rules <file>', 'with --check: also apply this tenant rules file (the MEMFLOW_REDACTION_RULES format)')
+  .option('--tenant <name>', "with --rules: only that tenant's rules (name or id)")
+  .option('--json', 'machine-readable output')
+  .action(async (opts: { check?: boolean; show?: boolean; json?: boolean; rules?: string; tenant?: string }) => {
+    if (!opts.check) throw new CliError('say what to do: `memflow redact --check < file` or `memflow redact rescan`', 2);
+    const { redactCheck } = await import('./redact.js');
+    await redactCheck(opts, stdoutLine);
+  });
+redact
+  .command('rescan')
+  .description("admin: re-apply the current redaction rules to everything stored for the tenant (POST /v1/admin/redaction/rescan)")
+  .addOption(waitOption())
+  .option('--json', 'print the API document as JSON (with --wait: the finished job)')
+  .addOption(urlOption())
+  .action(async (opts: WaitOpts) => {
+    const { redactRescan } = await import('./redact.js');
+    await redactRescan(opts, stdoutLine);
+  });
+
 program.parseAsync(process.argv).catch(fail);

@@ -41,6 +41,8 @@ export const envSchema = z.object({
   WEAVIATE_API_KEY: z.string().min(1).optional(),
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
   ANTHROPIC_BASE_URL: httpUrl.optional(),
+  /** JSON file of tenants' own redaction rules (common/redact-tenant-rules.ts); none when unset. */
+  MEMFLOW_REDACTION_RULES: z.string().min(1).optional(),
   /** Model for batch summaries and rolling summaries: small and fast. */
   MEMFLOW_SUMMARY_MODEL: z.string().min(1).default('claude-haiku-4-5'),
   /** Model for the final session summary and learning extraction (defaults to MEMFLOW_SUMMARY_MODEL). */

@@ -201,7 +201,7 @@ const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'] as 
 
 /** Requests that could legitimately write (a valid body to a writing route) are not fuzzed blindly. */
 const writes = (method: string, path: string) =>
-  (method === 'POST' && /^\/v1\/(admin\/backups|admin\/restore|hooks\/|memories$|learnings\/[^/]+\/(correct|forget)$)/.test(path)) ||
+  (method === 'POST' && /^\/v1\/(admin\/backups|admin\/restore|admin\/redaction\/rescan|hooks\/|memories$|learnings\/[^/]+\/(correct|forget)$)/.test(path)) ||
   (method === 'PUT' && path.startsWith('/v1/admin/retention')) ||
   (method === 'DELETE' && path.startsWith('/v1/projects/'));
 
@@ -220,7 +220,7 @@ const INVALID_JSON = ['{', '{"a":', "{'ids':[1]}", 'NaN', '[1,]', '{"ids":[1,]}'
 
 /** What a body may be: random JSON, hostile objects, invalid JSON, a wrong content type or too much. */
 const hostileJson = fc.oneof(fc.constantFrom(...HOSTILE), fc.integer(), fc.double({ noNaN: true }), fc.boolean(), fc.constant(null), fc.array(fc.constantFrom(...HOSTILE), { maxLength: 5 }), fc.jsonValue({ maxDepth: 3 }));
-const BODY_KEYS = ['ids', 'backupId', 'project', 'includeErased', 'rawEventMaxAgeDays', 'observationMaxAgeDays', 'maxBytes', 'keepSummaries', 'keepLearnings', 'session_id', 'cwd', 'prompt', 'tool_name', 'tool_input', 'tool_response', 'tool_use_id', 'hook_event_name', 'transcript_path'];
+const BODY_KEYS = ['ids', 'batchSize', 'backupId', 'project', 'includeErased', 'rawEventMaxAgeDays', 'observationMaxAgeDays', 'maxBytes', 'keepSummaries', 'keepLearnings', 'session_id', 'cwd', 'prompt', 'tool_name', 'tool_input', 'tool_response', 'tool_use_id', 'hook_event_name', 'transcript_path'];
 type Body = { kind: string; contentType?: string; body?: string };
 const bodyArb: fc.Arbitrary<Body> = fc.oneof(
   { weight: 3, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((v) => ({ kind: 'json', contentType: 'application/json', body: JSON.stringify(v) ?? 'null' })) },
@@ -265,6 +265,7 @@ function refusedBy(method: string, path: string, b: Body): Body | undefined {
   if (path.startsWith('/v1/admin/retention')) o.maxBytes = 'lots';
   if (path === '/v1/memories') o.text = ' '; // blank: refused
   if (/^\/v1\/learnings\//.test(path)) o.reason = ''; // empty: refused
+  if (path.startsWith('/v1/admin/redaction/rescan')) o.batchSize = 'lots';
   return { ...b, body: JSON.stringify(o) };
 }
 
@@ -516,6 +517,7 @@ const probes: Record<string, Probe> = {
   'DELETE /v1/projects/{project}': { admin: true, foreign: () => ({ path: `/v1/projects/${VICTIM_PROJECT}` }), expect: 404 },
   'GET /v1/jobs/{jobId}': { admin: true, foreign: () => ({ path: `/v1/jobs/${victimEraseJob}` }), expect: 404 },
   'POST /v1/admin/backups': { admin: true, none: 'starts a backup of the caller’s own tenant; it names no resource' },
+  'POST /v1/admin/redaction/rescan': { admin: true, none: 'rescans the caller’s own tenant; it names no resource' },
   'GET /v1/admin/backups': { admin: true, foreign: () => ({ path: '/v1/admin/backups' }), expect: 'no-data' },
   'GET /v1/admin/backups/{id}': { admin: true, foreign: () => ({ path: `/v1/admin/backups/${victimBackupId}` }), expect: 404 },
   'POST /v1/admin/restore': { admin: true, foreign: () => ({ path: '/v1/admin/restore', body: { backupId: victimBackupId } }), expect: 404 },

@@ -14,6 +14,8 @@ import type { PrismaClient } from '../common/db.js';
 import { createPgPool, type PgPool } from '../common/pg.js';
 import { createBackupActivities } from '../activities/backup/activities.js';
 import { createRetentionActivities } from '../activities/retention.js';
+import { createRedactionActivities } from '../activities/redaction.js';
+import { TenantRules } from '../common/redact-tenant-rules.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -40,6 +42,7 @@ export function createMemflowWorker(opts: {
       ...createVectorActivities({ prisma: opts.prisma, config: opts.config }),
       ...createBackupActivities({ prisma: opts.prisma, pool, config: opts.config }),
       ...createRetentionActivities({ prisma: opts.prisma, pool }),
+      ...createRedactionActivities({ prisma: opts.prisma, rules: TenantRules.load(opts.config.MEMFLOW_REDACTION_RULES) }),
     },
   });
 }

@@ -4,3 +4,4 @@ export { reconcileVectorsWorkflow } from './reconcile/workflow.js';
 export { eraseProjectWorkflow } from './erase/workflow.js';
 export { backupWorkflow, restoreWorkflow, retentionWorkflow } from './maintenance/index.js';
 export { memorySyncWorkflow } from './memory/workflow.js';
+export { redactionRescanWorkflow } from './redaction/workflow.js';

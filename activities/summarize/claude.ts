@@ -9,6 +9,7 @@
 import Anthropic, { APIConnectionError, APIError } from '@anthropic-ai/sdk';
 import { ApplicationFailure } from '@temporalio/activity';
 import { z } from 'zod';
+import { redactValue } from '../../common/redact.js';
 import { NO_USAGE, addUsage, type Usage } from './pricing.js';
 
 export interface StructuredCall<T> {
@@ -91,7 +92,9 @@ export async function callStructured<T>(client: Anthropic, call: StructuredCall<
     const toolUse = response.content.find((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use' && b.name === call.toolName);
     if (toolUse) {
       const parsed = call.schema.safeParse(toolUse.input);
-      if (parsed.success) return { answer: parsed.data, usage, requests: attempt + 1 };
+      // What the model writes passes the same filter as what it read (CONTRACT §4): it may restate a
+      // secret it saw before the rules improved, or assemble one from parts.
+      if (parsed.success) return { answer: redactValue(parsed.data).value, usage, requests: attempt + 1 };
       problem = describeIssues(parsed.error);
       messages.push({ role: 'assistant', content: response.content });
       messages.push({

@@ -4,7 +4,7 @@
  *   GET  /v1/admin/backups            the tenant's backups, newest first
  *   GET  /v1/admin/backups/{id}       one backup, with its manifest's tables
  *   POST /v1/admin/restore            {backupId, project?, includeErased?} -> 202 {jobId, status}
- *   GET  /v1/admin/jobs/{jobId}       a backup or restore job's status (and result when finished)
+ *   GET  /v1/admin/jobs/{jobId}       a backup, restore or redaction rescan job's status (and result when finished)
  *   GET  /v1/admin/retention          the tenant's retention policies
  *   PUT  /v1/admin/retention          set the tenant default ({...}) or a project's policy ({project, ...})
  * Whole-installation backups ("all") are taken by the backup Schedule, not through a tenant's key.
@@ -111,7 +111,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
     const { tenantId } = requireAdmin(req);
     const { jobId: id } = parseOr400(z.object({ jobId: jobIdParam }), { jobId: req.params['*'] }, 'invalid_path');
     const [kind, owner] = id.split('/');
-    if ((kind !== 'backup' && kind !== 'restore') || owner !== tenantId) throw new HttpError(404, 'not_found', `no job '${id}'`);
+    if ((kind !== 'backup' && kind !== 'restore' && kind !== 'redaction') || owner !== tenantId) throw new HttpError(404, 'not_found', `no job '${id}'`);
     const handle = temporal.workflow.getHandle(id);
     try {
       const d = await handle.describe();

@@ -7,6 +7,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { redactValue } from '../../common/redact.js';
+import type { TenantRules } from '../../common/redact-tenant-rules.js';
 import { InvalidProjectName, normalizeProjectName, resolveProject } from '../../common/project.js';
 import type { PrismaClient } from '../../common/db.js';
 import type { PgPool } from '../../common/pg.js';
@@ -27,6 +28,8 @@ export interface HookRouteDeps {
   maxBodyBytes: number;
   /** Largest payload stored; longer strings are cut and the event marked truncated. */
   maxStoredBytes: number;
+  /** Tenants' own redaction rules (MEMFLOW_REDACTION_RULES). */
+  redactionRules?: TenantRules;
 }
 
 /** The project: an explicit override (header or query) or the hook's cwd. */
@@ -87,7 +90,7 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
       const originalBytes = Number(req.headers['content-length'] ?? Buffer.byteLength(JSON.stringify(raw)));
       // Redact first: nothing below (key, storage, logs, Temporal) ever sees the secret.
       let t = performance.now();
-      const { value: redacted } = redactValue(raw);
+      const { value: redacted } = redactValue(raw, deps.redactionRules?.for(principal) ?? []);
       const { value: payload, json: payloadJson, truncated } = truncateToFit(redacted, deps.maxStoredBytes);
       req.timings.redact = performance.now() - t;
       const keyHeader = req.headers['idempotency-key'];
