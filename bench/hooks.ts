@@ -20,10 +20,9 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { parseConfig } from '../common/config.js';
 import { createPrisma } from '../common/db.js';
-import { createApiKey, ensureTenant } from '../common/tenants.js';
-import { freePort, waitUntil } from '../infra/daemon.js';
+import { freePort } from '../infra/daemon.js';
 import { repoRoot } from '../infra/profile.js';
-import { benchStack, percentile, printColumns, spawnEntry, stopChild } from './lib.js';
+import { benchStack, benchTenant, percentile, printColumns, startBenchApi } from './lib.js';
 
 const CA_FILE = '/etc/ssl/certs/ca-certificates.crt';
 
@@ -64,9 +63,8 @@ async function main(): Promise<void> {
   const stack = await benchStack();
   const config = parseConfig({ ...process.env, ...stack.env });
   const prisma = createPrisma(config.DATABASE_URL);
-  const port = await freePort();
-  const api = spawnEntry('api/main.ts', { ...stack.env, MEMFLOW_PORT: String(port), MEMFLOW_LOG_LEVEL: 'error' });
-  const url = `http://127.0.0.1:${port}`;
+  const api = await startBenchApi(stack);
+  const { url } = api;
   // An API that accepts connections and never answers.
   const hanging = net.createServer(() => {});
   await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', r));
@@ -74,10 +72,7 @@ async function main(): Promise<void> {
   const refusedUrl = `http://127.0.0.1:${await freePort()}`;
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-hooks-'));
   try {
-    await waitUntil(async () => (await fetch(`${url}/health`)).ok, { what: `API at ${url}`, timeoutMs: 60_000, intervalMs: 250 });
-    const tenantName = `bench-hooks-${process.pid}`;
-    await ensureTenant(prisma, tenantName);
-    const { key } = await createApiKey(prisma, tenantName);
+    const { key } = await benchTenant(prisma, 'bench-hooks');
     // `memflow` on PATH, as `npm link` makes it.
     fs.mkdirSync(path.join(work, 'bin'));
     fs.symlinkSync(path.join(repoRoot, 'cli', 'memflow.js'), path.join(work, 'bin', 'memflow'));
@@ -115,7 +110,7 @@ async function main(): Promise<void> {
     printColumns(`capture hook cost: bash -c "memflow hook post-tool-use", ${runs} runs per case, load average ${os.loadavg()[0]!.toFixed(2)}, this machine`, columns, rows);
   } finally {
     hanging.close();
-    await stopChild(api);
+    await api.stop();
     await prisma.$disconnect();
     await stack.stop();
     fs.rmSync(work, { recursive: true, force: true });

@@ -1,7 +1,10 @@
 /** Shared pieces of the benchmarks: the stack they run on, memflow's processes, and the table. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import path from 'node:path';
-import { waitUntil } from '../infra/daemon.js';
+import type { PrismaClient } from '../common/db.js';
+import { createApiKey, ensureTenant } from '../common/tenants.js';
+import { freePort, waitUntil } from '../infra/daemon.js';
 import { repoRoot } from '../infra/profile.js';
 import { chooseTestProfile, startStack, stopStack, type StackEnv } from '../infra/stack.js';
 
@@ -82,4 +85,26 @@ export function printColumns(title: string, columns: string[], rows: [string, st
   console.log(`\n${title}\n| ${'metric'.padEnd(w)} | ${columns.map((c) => c.padStart(cw)).join(' | ')} |`);
   console.log(`| ${'-'.repeat(w)} | ${columns.map(() => '-'.repeat(cw)).join(' | ')} |`);
   for (const [k, vs] of rows) console.log(`| ${k.padEnd(w)} | ${vs.map((v) => v.padStart(cw)).join(' | ')} |`);
+}
+
+/** memflow's API as its own process on the bench stack (errors only in its log), once /health answers. */
+export async function startBenchApi(stack: BenchStack): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawnEntry('api/main.ts', { ...stack.env, MEMFLOW_PORT: String(port), MEMFLOW_LOG_LEVEL: 'error' });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntil(async () => (await fetch(`${url}/health`)).ok, { what: `API at ${url}`, timeoutMs: 60_000, intervalMs: 250 });
+  } catch (err) {
+    await stopChild(child);
+    throw err;
+  }
+  return { url, stop: () => stopChild(child) };
+}
+
+/** A tenant of its own for one benchmark run, and an API key of it. */
+export async function benchTenant(prisma: PrismaClient, prefix: string): Promise<{ tenantId: string; key: string }> {
+  const name = `${prefix}-${crypto.randomBytes(4).toString('hex')}`;
+  const tenant = await ensureTenant(prisma, name);
+  const { key } = await createApiKey(prisma, name);
+  return { tenantId: tenant.id, key };
 }

@@ -15,7 +15,6 @@
  *
  * It runs on the test profile's stack; set DATABASE_URL to keep the corpus out of `memflow_test`.
  */
-import crypto from 'node:crypto';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -26,14 +25,12 @@ import { createVectorActivities } from '../activities/vectors.js';
 import { parseConfig } from '../common/config.js';
 import { createPrisma } from '../common/db.js';
 import { createPgPool } from '../common/pg.js';
-import { createApiKey, ensureTenant } from '../common/tenants.js';
 import { countTokens } from '../common/tokens.js';
-import { freePort, waitUntil } from '../infra/daemon.js';
 import { repoRoot } from '../infra/profile.js';
 import { recordBlock, type MemoryRecord } from '../mcp/format.js';
 import { CORPUS, QUESTIONS, seedCorpus, type SeededSession } from '../tests/fixtures/retrieval-corpus.js';
 import { fillWeaviate, generate, prng } from './corpus.js';
-import { benchStack, percentile, printColumns, printTable, spawnEntry, stopChild } from './lib.js';
+import { benchStack, benchTenant, percentile, printColumns, printTable, startBenchApi } from './lib.js';
 
 /** The ids an index answer shows, in order (each line starts with one). */
 const refsOf = (text: string) => [...text.matchAll(/^(?:→ )?([0-9a-f]{8}[0-9a-f-]*) /gm)].map((m) => m[1]!);
@@ -70,19 +67,15 @@ async function main(): Promise<void> {
   const config = parseConfig({ ...process.env, ...stack.env });
   const prisma = createPrisma(config.DATABASE_URL);
   const pool = createPgPool(config.DATABASE_URL, 4);
-  const port = await freePort();
-  const api = spawnEntry('api/main.ts', { ...stack.env, MEMFLOW_PORT: String(port), MEMFLOW_LOG_LEVEL: 'error' });
-  const url = `http://127.0.0.1:${port}`;
+  const api = await startBenchApi(stack);
+  const { url } = api;
   const clients: Client[] = [];
   try {
-    await waitUntil(async () => (await fetch(`${url}/health`)).ok, { what: `API at ${url}`, timeoutMs: 60_000, intervalMs: 250 });
-    const tenantName = `bench-mcp-${crypto.randomBytes(4).toString('hex')}`;
-    const tenant = await ensureTenant(prisma, tenantName);
-    const { key } = await createApiKey(prisma, tenantName);
-    const seeded = await seedCorpus(prisma, tenant.id, 'storefront', CORPUS);
+    const { tenantId, key } = await benchTenant(prisma, 'bench-mcp');
+    const seeded = await seedCorpus(prisma, tenantId, 'storefront', CORPUS);
     const t0 = performance.now();
-    await generate(pool, prisma, tenant.id, Math.max(0, items - CORPUS.length * 7), prng(20261122));
-    const objects = await fillWeaviate(createVectorActivities({ prisma, config }), tenant.id);
+    await generate(pool, prisma, tenantId, Math.max(0, items - CORPUS.length * 7), prng(20261122));
+    const objects = await fillWeaviate(createVectorActivities({ prisma, config }), tenantId);
     console.log(`[bench] corpus of ${items} memories ready in ${((performance.now() - t0) / 1000).toFixed(1)}s (${objects} objects embedded)`);
 
     const http = await connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${key}`, 'x-memflow-project': 'storefront' } } }));
@@ -159,7 +152,7 @@ async function main(): Promise<void> {
     printColumns(`MCP tool latency, client side, sequential calls (${calls} each after 10 warm-up), ${items} memories, this machine`, columns, rows);
   } finally {
     for (const c of clients) await c.close().catch(() => undefined);
-    await stopChild(api);
+    await api.stop();
     await pool.end();
     await prisma.$disconnect();
     await stack.stop();

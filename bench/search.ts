@@ -19,17 +19,14 @@
  *
  * It runs on the test profile's stack; set DATABASE_URL to keep the corpus out of `memflow_test`.
  */
-import crypto from 'node:crypto';
 import { Command } from 'commander';
 import { createVectorActivities } from '../activities/vectors.js';
 import { parseConfig } from '../common/config.js';
 import { createPrisma } from '../common/db.js';
 import { createPgPool } from '../common/pg.js';
-import { createApiKey, ensureTenant } from '../common/tenants.js';
-import { freePort, waitUntil } from '../infra/daemon.js';
 import { CORPUS, QUESTIONS, seedCorpus, type SeededCorpus } from '../tests/fixtures/retrieval-corpus.js';
 import { fillWeaviate, generate, PROJECTS, prng, TOPICS, type Rng } from './corpus.js';
-import { benchStack, percentile, printTable, spawnEntry, stopChild } from './lib.js';
+import { benchStack, benchTenant, percentile, printTable, startBenchApi } from './lib.js';
 
 // ---------------------------------------------------------------------------------------------
 // Measurement
@@ -131,14 +128,11 @@ async function main(): Promise<void> {
   const config = parseConfig({ ...process.env, ...stack.env });
   const prisma = createPrisma(config.DATABASE_URL);
   const pool = createPgPool(config.DATABASE_URL, 4);
-  const port = await freePort();
-  const api = spawnEntry('api/main.ts', { ...stack.env, MEMFLOW_PORT: String(port), MEMFLOW_LOG_LEVEL: 'error' });
-  const url = `http://127.0.0.1:${port}`;
+  const api = await startBenchApi(stack);
+  const { url } = api;
   try {
-    await waitUntil(async () => (await fetch(`${url}/health`)).ok, { what: `API at ${url}`, timeoutMs: 60_000, intervalMs: 250 });
-    const tenantName = `bench-search-${crypto.randomBytes(4).toString('hex')}`;
-    const tenant = await ensureTenant(prisma, tenantName);
-    const { key } = await createApiKey(prisma, tenantName);
+    const { tenantId, key } = await benchTenant(prisma, 'bench-search');
+    const tenant = { id: tenantId };
     const seeded = await seedCorpus(prisma, tenant.id, 'storefront', CORPUS);
     const vectors = createVectorActivities({ prisma, config });
     const rng = prng(20261122);
@@ -166,7 +160,7 @@ async function main(): Promise<void> {
       ]);
     }
   } finally {
-    await stopChild(api);
+    await api.stop();
     await pool.end();
     await prisma.$disconnect();
     await stack.stop();

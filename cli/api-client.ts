@@ -24,15 +24,21 @@ export function apiGet<T>(pathAndQuery: string, opts: ApiOptions = {}): Promise<
   return apiRequest<T>(pathAndQuery, opts);
 }
 
-export async function apiRequest<T>(pathAndQuery: string, opts: ApiOptions = {}, call: ApiCall = {}): Promise<T> {
+/** The API a client command talks to and the key it uses, or one clear line saying what is missing. */
+export function apiTarget(urlOverride?: string): { base: string; key: string } {
   const key = apiKey();
   if (!key) throw new CliError('MEMFLOW_API_KEY is required but not set (mint one with `memflow keys create --tenant <name>`)');
-  const base = apiBaseUrl(opts.url);
+  const base = apiBaseUrl(urlOverride);
   try {
-    checkBaseUrl(base, opts.url !== undefined ? '--url' : 'MEMFLOW_URL');
+    checkBaseUrl(base, urlOverride !== undefined ? '--url' : 'MEMFLOW_URL');
   } catch (err) {
     throw new CliError((err as Error).message);
   }
+  return { base, key };
+}
+
+export async function apiRequest<T>(pathAndQuery: string, opts: ApiOptions = {}, call: ApiCall = {}): Promise<T> {
+  const { base, key } = apiTarget(opts.url);
   const client = createHttpClient();
   try {
     const outcome = await client.request({

@@ -10,9 +10,9 @@ import { resolveProject } from '../common/project.js';
 import { jsonOrUndefined, type ApiTransport } from '../mcp/api.js';
 import { DEFAULT_MAX_TOKENS } from '../mcp/budget.js';
 import { createMemflowMcpServer } from '../mcp/server.js';
-import { apiBaseUrl, apiKey, checkBaseUrl, envInt, envValue } from './env.js';
+import { apiTarget } from './api-client.js';
+import { envInt, envValue } from './env.js';
 import { createHttpClient } from './http.js';
-import { CliError } from './output.js';
 
 const VERSION = '0.1.0';
 
@@ -36,14 +36,7 @@ export function httpTransport(base: string, key: string, timeoutMs = 15_000): Ap
 }
 
 export async function runMcp(opts: { url?: string; project?: string }): Promise<void> {
-  const key = apiKey();
-  if (!key) throw new CliError('MEMFLOW_API_KEY is required but not set (mint one with `memflow keys create --tenant <name>`)');
-  const base = apiBaseUrl(opts.url);
-  try {
-    checkBaseUrl(base, opts.url !== undefined ? '--url' : 'MEMFLOW_URL');
-  } catch (err) {
-    throw new CliError((err as Error).message);
-  }
+  const { base, key } = apiTarget(opts.url);
   const api = httpTransport(base, key);
   const server = createMemflowMcpServer({
     api,

@@ -1,6 +1,7 @@
 /** `memflow spool status` and `memflow spool flush`: look at and deliver the hook spool on demand. */
 import { flushSpool } from './deliver.js';
-import { apiBaseUrl, apiKey, checkBaseUrl, envInt, spoolDir } from './env.js';
+import { apiTarget } from './api-client.js';
+import { envInt, spoolDir } from './env.js';
 import { createHttpClient } from './http.js';
 import { CliError } from './output.js';
 import { Spool } from './spool.js';
@@ -16,14 +17,7 @@ export async function spoolStatus(opts: { json?: boolean }, out: (line: string) 
 }
 
 export async function spoolFlush(opts: { url?: string; json?: boolean }, out: (line: string) => void, err: (line: string) => void): Promise<void> {
-  const key = apiKey();
-  if (!key) throw new CliError('MEMFLOW_API_KEY is required but not set');
-  const baseUrl = apiBaseUrl(opts.url);
-  try {
-    checkBaseUrl(baseUrl, opts.url !== undefined ? '--url' : 'MEMFLOW_URL');
-  } catch (e) {
-    throw new CliError((e as Error).message);
-  }
+  const { base: baseUrl, key } = apiTarget(opts.url);
   const spool = new Spool(spoolDir());
   const client = createHttpClient();
   let report;
