@@ -138,6 +138,7 @@ const OPERATIONS: Operation[] = [
       ...projectHeader,
       'idempotency-key': { schema: z.string().max(500), description: 'deliveries with the same key (per session) are stored once' },
       'x-memflow-spooled': { schema: z.literal('1'), description: 'set by the hook client when delivering from its spool (counted in /metrics)' },
+      'x-memflow-project-key': { schema: z.string().regex(/^[0-9a-f]{16}$/), description: 'which repository the X-Memflow-Project is (the hook client sends a key of its origin remote): repositories named alike become distinct projects' },
     },
     body: hookPayloadSchema,
     answers: { 200: hookAnswer, 413: null },

@@ -70,6 +70,7 @@ export async function deliver(client: HttpClient, target: Target, entry: SpoolEn
   // Counted by the API (memflow_spooled_deliveries_total): how much arrives late, from spools.
   if (spooled) headers['x-memflow-spooled'] = '1';
   if (entry.project) headers['x-memflow-project'] = entry.project;
+  if (entry.projectKey) headers['x-memflow-project-key'] = entry.projectKey;
   const outcome = await client.request({
     method: 'POST',
     url: `${target.baseUrl}/v1/hooks/${entry.event}`,

@@ -15,6 +15,8 @@
  *   succeeds). A full spool (MEMFLOW_SPOOL_MAX_EVENTS, default 10000) also drops, with a line.
  */
 import fs from 'node:fs';
+import { resolveProject } from '../common/project.js';
+import { projectKeyOf } from '../common/project-identity.js';
 import { redactValue } from '../common/redact.js';
 import { deliver, flushSpool, spoolTargetOf, type Target } from './deliver.js';
 import { apiBaseUrl, apiKey, checkBaseUrl, envInt, envValue, spoolDir } from './env.js';
@@ -145,7 +147,7 @@ export async function runHook(event: string, opts: HookOptions): Promise<never> 
     // The entry remembers which API and key it is for: it is never delivered with another.
     const key = apiKey();
     const baseUrl = apiBaseUrl(opts.url);
-    const entry = Spool.newEntry(event, redactValue(body as Record<string, unknown>).value, spoolTargetOf(baseUrl, key), envValue('MEMFLOW_PROJECT'));
+    const entry = Spool.newEntry(event, redactValue(body as Record<string, unknown>).value, spoolTargetOf(baseUrl, key), ...projectOfHook(body as Record<string, unknown>));
     inFlight = entry;
     const keepAndExit = async (why: string): Promise<never> => {
       await keep(entry, why);
@@ -194,6 +196,20 @@ export async function runHook(event: string, opts: HookOptions): Promise<never> 
   } catch (err) {
     return emergencyExit(`unexpected error: ${(err as Error).message}`);
   }
+}
+
+/**
+ * The project, resolved here where the working tree is: MEMFLOW_PROJECT when set; else the
+ * repository of $CLAUDE_PROJECT_DIR (where Claude Code was started, so a session that `cd`s stays one
+ * project), else of the hook's cwd, named after its main worktree's folder and keyed by its remote so
+ * that unrelated repositories with the same folder name stay apart.
+ */
+function projectOfHook(body: Record<string, unknown>): [string?, string?] {
+  const explicit = envValue('MEMFLOW_PROJECT');
+  if (explicit) return [explicit];
+  const root = envValue('CLAUDE_PROJECT_DIR') ?? (typeof body.cwd === 'string' && body.cwd ? body.cwd : undefined);
+  if (!root) return [];
+  return [resolveProject(root), projectKeyOf(root)];
 }
 
 /** The API's answer if it is a JSON object (the hook output), else `{}`. */

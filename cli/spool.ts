@@ -37,8 +37,10 @@ export interface SpoolEntry {
   body: Record<string, unknown>;
   /** Sent as Idempotency-Key on every delivery attempt, so the API stores the event once. */
   idempotencyKey: string;
-  /** X-Memflow-Project, when the invocation named one. */
+  /** X-Memflow-Project, when the invocation named one or resolved it from the working tree. */
   project?: string;
+  /** X-Memflow-Project-Key: which repository the project is (see common/project-identity.ts). */
+  projectKey?: string;
   /** When the hook fired (ISO 8601). */
   createdAt: string;
   /** Absent in entries written before targets were recorded: only an explicit `spool flush` delivers those. */
@@ -88,8 +90,17 @@ export class Spool {
     this.maxEntries = opts.maxEntries ?? 10_000;
   }
 
-  static newEntry(event: string, body: Record<string, unknown>, target: SpoolTarget, project?: string): SpoolEntry {
-    return { v: 1, event, body, idempotencyKey: crypto.randomUUID(), ...(project ? { project } : {}), createdAt: new Date().toISOString(), target };
+  static newEntry(event: string, body: Record<string, unknown>, target: SpoolTarget, project?: string, projectKey?: string): SpoolEntry {
+    return {
+      v: 1,
+      event,
+      body,
+      idempotencyKey: crypto.randomUUID(),
+      ...(project ? { project } : {}),
+      ...(project && projectKey ? { projectKey } : {}),
+      createdAt: new Date().toISOString(),
+      target,
+    };
   }
 
   private newName(): string {

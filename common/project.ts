@@ -128,6 +128,33 @@ function nameFromGitFile(worktreeRoot: string, gitFile: string): string {
   return path.basename(worktreeRoot);
 }
 
+/**
+ * The repository directory (the common git dir every worktree shares) of a cwd, or undefined when
+ * the cwd is in no repository here. Same walk as the name, so both always agree.
+ */
+export function repositoryDirOf(cwd: string): string | undefined {
+  if (!path.isAbsolute(cwd)) return undefined;
+  const start = statOf(cwd);
+  if (start === undefined) return undefined;
+  let dir = path.resolve(start.isDirectory() ? cwd : path.dirname(cwd));
+  for (;;) {
+    const dotGit = path.join(dir, '.git');
+    const st = statOf(dotGit);
+    if (st?.isDirectory()) return dotGit;
+    if (st?.isFile()) {
+      const gitdirLine = /^gitdir:[ \t]*(.+?)[ \t]*$/m.exec(readText(dotGit) ?? '')?.[1];
+      if (gitdirLine === undefined) return undefined;
+      const gitdir = path.resolve(dir, gitdirLine);
+      const commondir = readText(path.join(gitdir, 'commondir'))?.trim();
+      return commondir ? path.resolve(gitdir, commondir) : gitdir;
+    }
+    if (isRepositoryDir(dir)) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
 function resolveUncached(cwd: string): string {
   if (!path.isAbsolute(cwd)) return pathBasename(cwd);
   const start = statOf(cwd);

@@ -159,3 +159,53 @@ test('the installed hooks: SessionStart and SessionEnd synchronous command hooks
   }
   assert.equal(settings.hooks.PreToolUse, undefined);
 });
+
+/** A git repository named `name` under `parent`, with `origin` set to `remote`. */
+async function gitRepo(parent: string, name: string, remote: string): Promise<string> {
+  const dir = path.join(parent, name);
+  await fs.mkdir(dir, { recursive: true });
+  execFileSync('git', ['init', '-q', dir]);
+  execFileSync('git', ['-C', dir, 'remote', 'add', 'origin', remote]);
+  return dir;
+}
+
+/** Runs the installed SessionStart hook of `settings` for a session in `cwd`, with CLAUDE_PROJECT_DIR. */
+async function startIn(cwd: string, projectDir: string, sessionId: string = crypto.randomUUID()): Promise<string> {
+  const command = settings.hooks.SessionStart![0]!.hooks[0]!.command!;
+  const out = await runCli([], {
+    shell: `bash -c ${JSON.stringify(command)}`,
+    cwd,
+    input: JSON.stringify({ session_id: sessionId, cwd, hook_event_name: 'SessionStart', source: 'startup' }),
+    env: { PATH: await memflowOnPath(), HOME: home, MEMFLOW_API_KEY: tenant.key, MEMFLOW_SPOOL_DIR: path.join(home, 'spool'), MEMFLOW_CACHE_DIR: path.join(home, 'cache'), CLAUDE_PROJECT_DIR: projectDir },
+  });
+  assert.equal(out.code, 0, out.stderr);
+  return sessionId;
+}
+
+const projectOfSession = async (sessionId: string) =>
+  (await prisma.session.findFirstOrThrow({ where: { tenantId: tenant.tenantId, agentSessionId: sessionId }, include: { project: true } })).project;
+
+test('two unrelated repositories named alike are two projects; a worktree and a cd stay in one', async () => {
+  const base = await tempDir('cc-alike');
+  const mine = await gitRepo(path.join(base, 'work'), 'api', 'git@github.com:acme/api.git');
+  const theirs = await gitRepo(path.join(base, 'oss'), 'api', 'https://github.com/someone-else/api');
+  const a = await projectOfSession(await startIn(mine, mine));
+  const b = await projectOfSession(await startIn(theirs, theirs));
+  assert.notEqual(a.id, b.id, 'two projects');
+  assert.equal(a.name, 'api');
+  assert.match(b.name, /^api-[0-9a-f]{6}$/, 'the second keeps its folder name, with a short key');
+  assert.equal(a.identity, (await prisma.project.findUniqueOrThrow({ where: { id: a.id } })).identity);
+
+  // A linked worktree of the first repository, elsewhere on disk: the same project.
+  execFileSync('git', ['-C', mine, 'commit', '-q', '--allow-empty', '-m', 'first'], { env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
+  const worktree = path.join(base, 'api-feature');
+  execFileSync('git', ['-C', mine, 'worktree', 'add', '-q', worktree]);
+  assert.equal((await projectOfSession(await startIn(worktree, worktree))).id, a.id);
+
+  // The agent cd'd into the other repository mid-session: Claude Code's project dir still names it.
+  const sid = await startIn(mine, mine);
+  await startIn(theirs, mine, sid);
+  const sessions = await prisma.session.findMany({ where: { tenantId: tenant.tenantId, agentSessionId: sid } });
+  assert.equal(sessions.length, 1, 'one session, not split by the cd');
+  assert.equal(sessions[0]!.projectId, a.id);
+});

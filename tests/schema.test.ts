@@ -167,6 +167,7 @@ test('every model round-trips through Prisma Client', async (t) => {
       id: ids.project,
       tenantId: ids.tenant,
       name: `repo-${s}`,
+      identity: '0123456789abcdef',
       rootPath: `/home/dev/repo-${s}`,
       createdAt: at(6),
       updatedAt: at(7),

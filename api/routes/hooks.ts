@@ -16,6 +16,7 @@ import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import type { Dispatcher } from '../capture/dispatch.js';
 import { ingestEvent } from '../capture/ingest.js';
+import { createProjectIdentities, PROJECT_KEY } from '../capture/project-identity.js';
 import { eventRuleViolation, hookPayloadSchema, idempotencyKey, MAX_PAYLOAD_DEPTH, nestedDeeperThan, truncateToFit, withoutNul } from '../capture/payload.js';
 import { buildContext, DEFAULT_CONTEXT_TOKENS } from '../search/context.js';
 import { countIngested } from '../metrics.js';
@@ -60,6 +61,7 @@ export function withinInjectionCap(context: string, max = MAX_INJECTED_CHARS): s
 }
 
 export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): void {
+  const identities = createProjectIdentities(deps.pool);
   app.post<{ Params: { event: string }; Querystring: { project?: string } }>(
     '/v1/hooks/:event',
     { bodyLimit: deps.maxBodyBytes },
@@ -86,7 +88,13 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
       if (violation) throw new HttpError(400, 'invalid_payload', `${violation.field}: ${violation.message}`);
 
       const raw = event === 'other' ? { ...parsed.data, memflow_event: routeName } : parsed.data;
-      const projectName = projectOf(req.headers['x-memflow-project'], req.query.project, raw.cwd);
+      const named = projectOf(req.headers['x-memflow-project'], req.query.project, raw.cwd);
+      // The hook client says which repository this is: projects named alike stay apart.
+      const key = req.headers['x-memflow-project-key'];
+      const projectName =
+        typeof key === 'string' && PROJECT_KEY.test(key) && typeof req.headers['x-memflow-project'] === 'string'
+          ? await identities.nameFor(principal.tenantId, named, key)
+          : named;
       const originalBytes = Number(req.headers['content-length'] ?? Buffer.byteLength(JSON.stringify(raw)));
       // Redact first: nothing below (key, storage, logs, Temporal) ever sees the secret.
       let t = performance.now();
