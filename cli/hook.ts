@@ -26,6 +26,8 @@ import { downFor, markDown, markUp } from './outage.js';
 import { Spool, SpoolFullError, type SpoolEntry } from './spool.js';
 
 const MAX_STDIN_BYTES = 16 * 1024 * 1024;
+/** Waiting spooled events above which SessionStart tells the user. */
+const SPOOL_WARNING = 20;
 const MAX_STDIN_WAIT_MS = 2000;
 /** After the deadline, this long is left for spooling and printing before a forced exit. */
 const EXIT_MARGIN_MS = 750;
@@ -152,7 +154,9 @@ export async function runHook(event: string, opts: HookOptions): Promise<never> 
     const keepAndExit = async (why: string): Promise<never> => {
       await keep(entry, why);
       inFlight = undefined;
-      return exit('{}');
+      // At the start of a session, say it where the user sees it: otherwise a wrong key or a stopped
+      // API goes unnoticed while everything piles up in the spool.
+      return exit(event === 'session-start' ? JSON.stringify({ systemMessage: `memflow: ${firstLine(why)}; events are kept and sent later (run \`memflow doctor\`)` }) : '{}');
     };
 
     if (!key) return keepAndExit('MEMFLOW_API_KEY is not set');
@@ -183,7 +187,9 @@ export async function runHook(event: string, opts: HookOptions): Promise<never> 
     else if (verdict.kind !== 'retry') markUp(baseUrl);
     if (verdict.kind === 'delivered') {
       inFlight = undefined;
-      return exit(hookOutput(verdict.body));
+      if (event !== 'session-start') return exit(hookOutput(verdict.body));
+      const backlog = (await spool.status()).waiting;
+      return exit(hookOutput(verdict.body, backlog >= SPOOL_WARNING ? `memflow: ${backlog} events are still waiting in ${spool.dir} (run \`memflow doctor\`)` : undefined));
     }
     if (verdict.kind === 'rejected') {
       inFlight = undefined;
@@ -212,13 +218,14 @@ function projectOfHook(body: Record<string, unknown>): [string?, string?] {
   return [resolveProject(root), projectKeyOf(root)];
 }
 
-/** The API's answer if it is a JSON object (the hook output), else `{}`. */
-function hookOutput(body: string): string {
+/** The API's answer if it is a JSON object (the hook output), else `{}`; with a warning for the user. */
+function hookOutput(body: string, systemMessage?: string): string {
+  let out: Record<string, unknown> = {};
   try {
     const parsed: unknown = JSON.parse(body);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return JSON.stringify(parsed);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) out = parsed as Record<string, unknown>;
   } catch {
     // fall through
   }
-  return '{}';
+  return JSON.stringify(systemMessage ? { ...out, systemMessage } : out);
 }

@@ -110,6 +110,16 @@ program
   });
 
 program
+  .command('doctor')
+  .description('check the API, the key, the spool, the hooks and the MCP entry, and say what to fix (exit 1 when something is broken)')
+  .addOption(urlOption())
+  .option('--json', 'machine-readable output')
+  .action(async (opts: { url?: string; json?: boolean }) => {
+    const { doctor } = await import('./doctor.js');
+    await doctor(opts, stdoutLine);
+  });
+
+program
   .command('uninstall')
   .description("take memflow's hooks out of .claude/settings.local.json (or --shared / --global) and its MCP server out of .mcp.json")
   .option('--shared', 'the team\'s .claude/settings.json')

@@ -209,3 +209,30 @@ test('two unrelated repositories named alike are two projects; a worktree and a 
   assert.equal(sessions.length, 1, 'one session, not split by the cd');
   assert.equal(sessions[0]!.projectId, a.id);
 });
+
+test('a refused key is said at session start, and memflow doctor names what to fix', async () => {
+  const env = { PATH: await memflowOnPath(), HOME: home, MEMFLOW_URL: api.url, MEMFLOW_SPOOL_DIR: path.join(home, 'spool-doctor'), MEMFLOW_CACHE_DIR: path.join(home, 'cache') };
+  const good = await runCli(['doctor'], { cwd: repo, env: { ...env, MEMFLOW_API_KEY: tenant.key } });
+  assert.equal(good.code, 0, good.stdout + good.stderr);
+  assert.match(good.stdout, /^ok +API at .* is up and ready$/m);
+  assert.match(good.stdout, /^ok +the API accepts MEMFLOW_API_KEY/m);
+  assert.match(good.stdout, /^ok +\d+ memflow hook\(s\) in .*settings\.local\.json$/m);
+  assert.match(good.stdout, /^ok +MCP server "memflow" in \.mcp\.json$/m);
+
+  const badKey = 'mf_revoked-or-never-minted';
+  const command = settings.hooks.SessionStart![0]!.hooks[0]!.command!;
+  const start = await runCli([], {
+    shell: `bash -c ${JSON.stringify(command)}`,
+    cwd: repo,
+    input: JSON.stringify({ session_id: crypto.randomUUID(), cwd: repo, hook_event_name: 'SessionStart', source: 'startup' }),
+    env: { ...env, MEMFLOW_API_KEY: badKey },
+  });
+  assert.equal(start.code, 0);
+  const said = JSON.parse(start.stdout) as { systemMessage?: string };
+  assert.match(said.systemMessage ?? '', /^memflow: 401 unauthenticated: unknown or revoked API key; events are kept and sent later \(run `memflow doctor`\)$/);
+
+  const bad = await runCli(['doctor'], { cwd: repo, env: { ...env, MEMFLOW_API_KEY: badKey } });
+  assert.equal(bad.code, 1);
+  assert.match(bad.stdout, /^fail +the API refuses MEMFLOW_API_KEY \(401\)\n +→ the key is unknown or revoked/m);
+  assert.match(bad.stdout, /^ok +1 event\(s\) wait in .*: 1 for this API and key, 0 for another API or key$/m);
+});
