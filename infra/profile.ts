@@ -51,7 +51,13 @@ function intFromEnv(name: string, fallback: number): number {
 /** Port shifts the test profile may use, tried in order (another checkout may hold the first). */
 export const TEST_PORT_SHIFTS = [10000, 11000, 12000, 13000, 14000];
 
-export function getProfile(name: ProfileName, testPortShift = TEST_PORT_SHIFTS[0]!): StackProfile {
+/** The test block `stack --profile test` manages: MEMFLOW_TEST_PORT_SHIFT when set, else the first. */
+function defaultTestPortShift(): number {
+  const pinned = Number(process.env.MEMFLOW_TEST_PORT_SHIFT);
+  return TEST_PORT_SHIFTS.includes(pinned) ? pinned : TEST_PORT_SHIFTS[0]!;
+}
+
+export function getProfile(name: ProfileName, testPortShift = defaultTestPortShift()): StackProfile {
   const stateDir = path.resolve(process.env.MEMFLOW_STATE_DIR ?? path.join(repoRoot, '.memflow'), name);
   // The test profile shifts every port (by 10000 by default) so it never collides with a dev stack.
   const shift = name === 'test' ? testPortShift : 0;
@@ -65,7 +71,9 @@ export function getProfile(name: ProfileName, testPortShift = TEST_PORT_SHIFTS[0
     temporal: {
       host,
       port: 7233 + shift,
-      uiPort: 8233 + shift,
+      // The dev server's default UI port (8233) is 1000 above the frontend's, so shifted by 1000 it
+      // would land on the next test block's frontend: test blocks put the UI just above the frontend.
+      uiPort: name === 'test' ? 7236 + shift : 8233,
       httpPort: 7243 + shift,
       metricsPort: 7235 + shift,
       dbFile: path.join(stateDir, 'temporal', 'temporal.db'),

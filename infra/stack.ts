@@ -118,6 +118,13 @@ export async function stopStack(p: StackProfile, log: Log, only?: string[]): Pro
  * checkout's own test stack, so several checkouts on one machine can run `npm test` at once.
  */
 export async function chooseTestProfile(log: Log): Promise<StackProfile> {
+  // MEMFLOW_TEST_PORT_SHIFT pins one block (parallel checkouts on one machine each take their own).
+  const pinned = process.env.MEMFLOW_TEST_PORT_SHIFT;
+  if (pinned !== undefined && pinned !== '') {
+    const shift = Number(pinned);
+    if (!TEST_PORT_SHIFTS.includes(shift)) throw new Error(`MEMFLOW_TEST_PORT_SHIFT is invalid: must be one of ${TEST_PORT_SHIFTS.join(', ')}`);
+    return getProfile('test', shift);
+  }
   for (const shift of TEST_PORT_SHIFTS) {
     const p = getProfile('test', shift);
     const statuses = await Promise.all(managed.map((s) => s.status(p)));
