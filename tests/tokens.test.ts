@@ -1,0 +1,39 @@
+/**
+ * The capture path counts observation tokens with gpt-tokenizer (plain JavaScript, about ten times
+ * faster than tiktoken's WebAssembly); budgets and prompts keep counting with tiktoken. Both are the
+ * cl100k_base encoding: the counts must be the same, text for text.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { captureTokens } from '../common/capture-store.js';
+import { countTokens } from '../common/tokens.js';
+import { repoRoot } from '../infra/profile.js';
+
+function corpus(): string[] {
+  const texts: string[] = [];
+  for (const dir of ['api', 'common', 'workflows', 'activities']) {
+    for (const f of fs.readdirSync(path.join(repoRoot, dir), { recursive: true }) as string[]) {
+      if (!f.endsWith('.ts')) continue;
+      const src = fs.readFileSync(path.join(repoRoot, dir, f), 'utf8');
+      for (let i = 0; i < src.length; i += 1500) texts.push(src.slice(i, i + 1700));
+    }
+  }
+  texts.push(
+    'hello <|endoftext|> world <|fim_prefix|><|im_start|> special tokens are text here',
+    'ünïcödé, 日本語のテキスト, emoji 😀👍🏽, RTL שלום, combining é',
+    'x'.repeat(20_000),
+    '    indented\n\n\n\ttabs\r\nwindows lines   trailing   ',
+    'FAIL tests/login.test.ts\n  ● login › refreshes the token\n    expected 200, got 401\n      at Object.<anonymous> (src/auth/login.ts:42:17)',
+    '',
+  );
+  return texts;
+}
+
+test('capture token counts equal tiktoken cl100k_base counts', () => {
+  const texts = corpus();
+  assert.ok(texts.length > 200, `${texts.length} texts`);
+  const differing = texts.filter((t) => captureTokens(t) !== countTokens(t));
+  assert.deepEqual(differing.map((t) => t.slice(0, 60)), []);
+});
