@@ -24,7 +24,7 @@ export function requireAdmin(req: FastifyRequest): Principal {
 }
 
 /** `lookup` maps a presented key to its principal (undefined for unknown and revoked keys). */
-export function authHook(lookup: (key: string) => Promise<Principal | undefined>) {
+export function authHook(lookup: (key: string, req: FastifyRequest) => Promise<Principal | undefined>) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const header = req.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
@@ -34,7 +34,7 @@ export function authHook(lookup: (key: string) => Promise<Principal | undefined>
       });
     }
     const t0 = performance.now();
-    const principal = await lookup(match[1]);
+    const principal = await lookup(match[1], req);
     req.timings.auth = performance.now() - t0;
     if (!principal) {
       throw new HttpError(401, 'unauthenticated', 'unknown or revoked API key', { 'www-authenticate': 'Bearer realm="memflow"' });
