@@ -11,7 +11,10 @@ import { createTemporalClient } from '../common/temporal.js';
 import { weaviateEndpoint } from '../common/weaviate.js';
 import type { SessionTuning } from '../workflows/session/messages.js';
 import { createDispatcher } from './capture/dispatch.js';
+import { createIngestBatcher } from './capture/ingest.js';
+import { createMaterializer } from './capture/materialize.js';
 import { startRedispatcher } from './capture/redispatch.js';
+import { createKeyCache } from './key-cache.js';
 import { parseCorsOrigins } from './security.js';
 import { buildServer } from './server.js';
 import { TenantRules } from '../common/redact-tenant-rules.js';
@@ -31,11 +34,12 @@ export function createApi(config: Config, prisma: PrismaClient, logger: Logger, 
   const { connection, client } = createTemporalClient(config);
   const pool = createPgPool(config.DATABASE_URL);
   // The workflow triggers a batch summary at the size the worker's summarizer batches by (same env).
-  const dispatcher = createDispatcher(client, config.TEMPORAL_TASK_QUEUE, {
-    summaryBatchTokens: config.MEMFLOW_SUMMARY_BATCH_TOKENS,
-    ...opts.tuning,
-  });
-  const redispatcher = startRedispatcher({ prisma, dispatcher, logger, ...opts.redispatch });
+  const tuning = { summaryBatchTokens: config.MEMFLOW_SUMMARY_BATCH_TOKENS, ...opts.tuning };
+  const dispatcher = createDispatcher({ pool, client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, tuning });
+  const materializer = createMaterializer({ prisma, dispatcher, logger });
+  const ingest = createIngestBatcher(pool, { onCaptured: (sessions) => dispatcher.captured(sessions) });
+  const keyCache = createKeyCache(pool, config.DATABASE_URL, logger);
+  const redispatcher = startRedispatcher({ prisma, pool, dispatcher, materializer, logger, ...opts.redispatch });
   // Connects to Weaviate on first use: the API starts, and keyword search answers, while it is down.
   const vectors = createVectorBackend(config);
   const search = createSearchService({ pool, vectors, logger, ...opts.search });
@@ -44,7 +48,8 @@ export function createApi(config: Config, prisma: PrismaClient, logger: Logger, 
     prisma,
     pool,
     temporal: client,
-    dispatcher,
+    ingest,
+    keyCache,
     search,
     hookBodyLimit: config.MEMFLOW_MAX_HOOK_BYTES,
     bodyLimit: config.MEMFLOW_MAX_BODY_BYTES,
@@ -69,7 +74,10 @@ export function createApi(config: Config, prisma: PrismaClient, logger: Logger, 
     async close() {
       await app.close(); // stops accepting, finishes in-flight requests
       await redispatcher.stop();
+      await ingest.drain();
+      await materializer.close();
       await dispatcher.drain();
+      await keyCache.close();
       await Promise.allSettled([connection.close(), pool.end(), vectors.close()]);
     },
   };

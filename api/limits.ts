@@ -31,7 +31,7 @@ export const CONNECTION_TIMEOUT_MS = 30_000; // a socket idle this long (no byte
 const rateLimited = (ttlSeconds: number, what: string) =>
   new HttpError(429, 'rate_limited', `too many requests ${what}; retry in ${ttlSeconds} s`, { 'retry-after': String(Math.max(1, ttlSeconds)) });
 
-const isHookRoute = (req: FastifyRequest) => req.routeOptions.url?.startsWith('/v1/hooks/') === true;
+export const isHookRoute = (req: FastifyRequest) => req.routeOptions.url?.startsWith('/v1/hooks/') === true;
 
 /**
  * Installs the limits on the /v1 scope. Call it before the authentication hook is added: the IP check

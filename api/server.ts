@@ -3,16 +3,17 @@
  * echoed back and carried into logs, and no stack traces in answers.
  */
 import crypto from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Client } from '@temporalio/client';
 import { classifyDbError, type PrismaClient } from '../common/db.js';
 import type { Logger } from '../common/logger.js';
 import type { PgPool } from '../common/pg.js';
 import { lookupKey } from '../common/tenants.js';
 import { authHook } from './auth.js';
-import type { Dispatcher } from './capture/dispatch.js';
+import type { IngestBatcher } from './capture/ingest.js';
+import type { KeyCache } from './key-cache.js';
 import { errorBody, HttpError } from './errors.js';
-import { CONNECTION_TIMEOUT_MS, installRateLimits, REQUEST_TIMEOUT_MS, type RateLimits } from './limits.js';
+import { CONNECTION_TIMEOUT_MS, installRateLimits, isHookRoute, REQUEST_TIMEOUT_MS, type RateLimits } from './limits.js';
 import { frameworkErrors, installSecurity } from './security.js';
 import { createMetricsRegistry, observeRequest, registerMetricsRoute } from './metrics.js';
 import { registerOpenApiRoute, trackRoutes } from './openapi.js';
@@ -42,7 +43,10 @@ export interface ServerDeps {
   /** node-postgres pool for the hot paths (ingest, key lookup). */
   pool: PgPool;
   temporal: Client;
-  dispatcher: Dispatcher;
+  /** The hook ingress's group commit (which stores each event with its timeline item). */
+  ingest: IngestBatcher;
+  /** API keys cached for the hook ingress (every other route looks its key up). */
+  keyCache?: KeyCache;
   /** Retrieval: PostgreSQL full-text with Weaviate when it answers (api/search/service.ts). */
   search: SearchService;
   /** Bytes; larger bodies get 413 (hooks have their own, larger limit). */
@@ -66,6 +70,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     // Project names (path parameters) may be up to 128 characters, more once percent-encoded.
     routerOptions: { maxParamLength: 512 },
     genReqId: () => crypto.randomUUID(),
+    // One log line per request (below), not Fastify's two: at thousands of hooks a second the
+    // request log was most of the API's output and a good part of its CPU.
+    logController: new LogController({ disableRequestLogging: true }),
     frameworkErrors,
   });
   // Every route as it is registered, so tests can hold /openapi.json to the routes Fastify has.
@@ -88,6 +95,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   // Latency per route pattern (never the raw URL: ids would explode the label set).
   app.addHook('onResponse', async (req, reply) => {
     observeRequest(req.routeOptions.url, req.method, reply.statusCode, reply.elapsedTime / 1000);
+    // Accepted hooks are the bulk of the traffic: logged at debug; everything else at info.
+    const level = reply.statusCode < 400 && req.routeOptions.url?.startsWith('/v1/hooks/') ? 'debug' : 'info';
+    req.log[level]({ method: req.method, url: req.routeOptions.url ?? req.url.split('?')[0], status: reply.statusCode, ms: Number(reply.elapsedTime.toFixed(2)) }, 'request');
   });
 
   app.setErrorHandler((error, req, reply) => {
@@ -133,12 +143,14 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   const indexer = createIndexer(deps.temporal, deps.readiness.taskQueue, deps.logger);
   app.register(async (v1) => {
     await installRateLimits(v1, deps.rateLimits); // before auth: failed keys are counted by IP
-    v1.addHook('onRequest', authHook((key) => lookupKey(deps.pool, key)));
+    // The hooks' durable write re-checks the key, so they may use the cache; other routes may not.
+    const keyCache = deps.keyCache;
+    v1.addHook('onRequest', authHook((key, req) => (keyCache && isHookRoute(req) ? keyCache.lookup(key) : lookupKey(deps.pool, key))));
     registerAuditDenials(v1, { prisma: deps.prisma });
     registerHookRoutes(v1, {
       prisma: deps.prisma,
       pool: deps.pool,
-      dispatcher: deps.dispatcher,
+      ingest: deps.ingest,
       maxBodyBytes: deps.hookBodyLimit ?? 8 * 1024 * 1024,
       maxStoredBytes: deps.maxStoredEventBytes ?? 256 * 1024,
       ...(deps.redactionRules ? { redactionRules: deps.redactionRules } : {}),

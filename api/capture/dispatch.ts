@@ -1,114 +1,138 @@
 /**
- * Hands a stored event to its session workflow with signal-with-start (starting the workflow when the
- * session is new or its previous run has closed). Only the event id travels through Temporal.
+ * Tells session workflows what capture added, from the outbox (outbox.ts): one `captured` signal
+ * (signal-with-start, which starts the workflow when the session is new or its run has closed)
+ * carries everything owed to the session. A session is signalled at once for its first events seen
+ * by this process, a session start, a compaction or an end; for a stop or a batch summary's worth of
+ * tokens when the session's last signal is minStopIntervalMs old (the workflow acts on stops no more
+ * often). Everything else stays owed and rides along with the next signal (or the sweeper's, see
+ * redispatch.ts), so a busy session costs Temporal a signal per turn at most, not per event. One
+ * signal per session is in flight at a time.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
+import type { Logger } from '../../common/logger.js';
+import type { PgPool } from '../../common/pg.js';
 import type { sessionWorkflow } from '../../workflows/session/workflow.js';
-import {
-  hookEventSignal,
-  sessionWorkflowId,
-  type HookEventName,
-  type SessionTuning,
-} from '../../workflows/session/messages.js';
+import { capturedSignal, DEFAULT_TUNING, sessionWorkflowId, type CaptureProgress, type SessionTuning } from '../../workflows/session/messages.js';
 import { apiMetrics } from '../metrics.js';
-
-export interface DispatchInput {
-  tenantId: string;
-  projectId: string;
-  sessionId: string;
-  agentSessionId: string;
-  eventId: string;
-  event: HookEventName;
-}
+import type { CapturedBatch } from './ingest.js';
+import { readOwed, settleOwed, type OwedSignal } from './outbox.js';
 
 export interface Dispatcher {
-  /** Signals the session workflow; rejects after `deadlineMs` when Temporal does not answer. */
-  dispatch(input: DispatchInput): Promise<void>;
-  /**
-   * Signals in the background (never rejects; failures go to `onError`); see drain(). Signals for
-   * one session coalesce: while one is in flight, later events of that session are covered by a
-   * single follow-up signal, because the workflow catches up on every stored event when woken.
-   */
-  dispatchInBackground(input: DispatchInput, onError: (err: Error) => void): void;
-  /** Resolves when every background dispatch has settled. */
+  /** Sessions whose batches were just captured: those whose news matters are signalled now. */
+  captured(sessions: CapturedBatch[]): void;
+  /** Signals these sessions now, whatever they are owed (the sweeper's overdue rows). */
+  signal(sessionIds: string[]): void;
+  /** Resolves when every signal under way has settled. */
   drain(): Promise<void>;
 }
 
-/** Temporal being away must not pile up work: a signal not through in this time is left to the redispatcher. */
+/** Temporal being away must not pile up work: a signal not through in this time is left to the sweeper. */
 const DEFAULT_DEADLINE_MS = 5000;
-/** A burst of one session's hooks (a tool call and its result, parallel tools) costs Temporal one signal. */
-const COALESCE_MS = 25;
-/**
- * At most one signal per session per this interval; events meanwhile get one trailing signal, sent
- * after their commit, so none is left unsignalled. The workflow batches for a second anyway.
- */
+/** A session's signals are at least this far apart; news meanwhile waits for the next. */
 const MIN_SIGNAL_INTERVAL_MS = 250;
+/** Sessions signalled at once. */
+const CONCURRENCY = 16;
 
-export function createDispatcher(
-  client: Client,
-  taskQueue: string,
-  tuning?: Partial<SessionTuning>,
-  deadlineMs = DEFAULT_DEADLINE_MS,
-): Dispatcher {
-  const inFlight = new Set<Promise<void>>();
-  /** Per workflow id: the follow-up to send when the in-flight signal settles (null: none yet). */
-  const sessions = new Map<string, { next: { input: DispatchInput; onError: (err: Error) => void } | null }>();
-  const dispatch = async (input: DispatchInput): Promise<void> => {
+export interface DispatcherOptions {
+  pool: PgPool;
+  client: Client;
+  taskQueue: string;
+  logger: Logger;
+  tuning?: Partial<SessionTuning>;
+  deadlineMs?: number;
+}
+
+export function createDispatcher(opts: DispatcherOptions): Dispatcher {
+  const summaryTokens = opts.tuning?.summaryBatchTokens ?? DEFAULT_TUNING.summaryBatchTokens;
+  const minStopIntervalMs = opts.tuning?.minStopIntervalMs ?? DEFAULT_TUNING.minStopIntervalMs;
+  const deadlineMs = opts.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  /** Sessions this process signalled (whose run it believes open), with their unsignalled tokens. */
+  const open = new Map<string, { tokens: number; stopOwed: boolean; lastSentAt: number }>();
+  const due = new Set<string>();
+  const inFlight = new Set<string>();
+  const running = new Set<Promise<void>>();
+
+  const send = async (owed: OwedSignal): Promise<void> => {
+    const progress: CaptureProgress = owed.progress;
+    await opts.client.connection.withDeadline(Date.now() + deadlineMs, () =>
+      opts.client.workflow.signalWithStart<typeof sessionWorkflow, [CaptureProgress]>('sessionWorkflow', {
+        workflowId: sessionWorkflowId(owed.tenantId, owed.projectId, owed.agentSessionId),
+        taskQueue: opts.taskQueue,
+        args: [
+          {
+            tenantId: owed.tenantId,
+            projectId: owed.projectId,
+            sessionId: owed.sessionId,
+            agentSessionId: owed.agentSessionId,
+            ...(opts.tuning ? { tuning: opts.tuning } : {}),
+          },
+        ],
+        signal: capturedSignal,
+        signalArgs: [progress],
+      }),
+    );
+  };
+
+  const signalOne = async (sessionId: string): Promise<void> => {
+    const last = open.get(sessionId)?.lastSentAt ?? 0;
+    const wait = last + MIN_SIGNAL_INTERVAL_MS - Date.now();
+    if (wait > 0) await sleep(wait);
+    const owed = await readOwed(opts.pool, sessionId);
+    if (!owed) return;
     try {
-      await client.connection.withDeadline(Date.now() + deadlineMs, () => signal(input));
+      await send(owed);
       apiMetrics.sessionSignals.inc({ outcome: 'ok' });
     } catch (err) {
       apiMetrics.sessionSignals.inc({ outcome: 'failed' });
-      throw err;
+      opts.logger.warn({ err: (err as Error).message, sessionId }, 'session signal failed; the sweeper will send it');
+      return;
+    }
+    // After an end, the next event of this session starts a run of its own (a late one).
+    if (owed.progress.ends > 0) open.delete(sessionId);
+    else open.set(sessionId, { tokens: 0, stopOwed: false, lastSentAt: Date.now() });
+    await settleOwed(opts.pool, owed);
+  };
+
+  const pump = () => {
+    for (const sessionId of due) {
+      if (inFlight.size >= CONCURRENCY) return;
+      if (inFlight.has(sessionId)) continue;
+      due.delete(sessionId);
+      inFlight.add(sessionId);
+      const p = signalOne(sessionId)
+        .catch((err: Error) => opts.logger.warn({ err: err.message, sessionId }, 'session signal failed; the sweeper will send it'))
+        .finally(() => {
+          inFlight.delete(sessionId);
+          running.delete(p);
+          pump();
+        });
+      running.add(p);
     }
   };
-  const signal = async (input: DispatchInput): Promise<void> => {
-    await client.workflow.signalWithStart<typeof sessionWorkflow, [{ eventId: string; event: HookEventName }]>('sessionWorkflow', {
-      workflowId: sessionWorkflowId(input.tenantId, input.projectId, input.agentSessionId),
-      taskQueue,
-      args: [
-        {
-          tenantId: input.tenantId,
-          projectId: input.projectId,
-          sessionId: input.sessionId,
-          agentSessionId: input.agentSessionId,
-          ...(tuning ? { tuning } : {}),
-        },
-      ],
-      signal: hookEventSignal,
-      signalArgs: [{ eventId: input.eventId, event: input.event }],
-    });
-  };
+
   return {
-    dispatch,
-    dispatchInBackground(input, onError) {
-      const id = sessionWorkflowId(input.tenantId, input.projectId, input.agentSessionId);
-      const busy = sessions.get(id);
-      if (busy) {
-        busy.next = { input, onError };
-        return;
-      }
-      const slot: { next: { input: DispatchInput; onError: (err: Error) => void } | null } = { next: null };
-      sessions.set(id, slot);
-      const run = async (first: DispatchInput, firstOnError: (err: Error) => void) => {
-        let current: { input: DispatchInput; onError: (err: Error) => void } | null = { input: first, onError: firstOnError };
-        await sleep(COALESCE_MS);
-        if (slot.next) [current, slot.next] = [slot.next, null];
-        while (current) {
-          await dispatch(current.input).catch(current.onError);
-          await sleep(MIN_SIGNAL_INTERVAL_MS);
-          current = slot.next;
-          slot.next = null;
+    captured(sessions) {
+      for (const c of sessions) {
+        if (c.events === 0) continue;
+        const known = open.get(c.sessionId);
+        if (!known || c.starts + c.ends + c.compacts > 0) {
+          due.add(c.sessionId); // a new run, an end, a compaction: at once
+          continue;
         }
-        sessions.delete(id);
-      };
-      const p = run(input, onError);
-      inFlight.add(p);
-      void p.finally(() => inFlight.delete(p));
+        known.tokens += c.tokens;
+        known.stopOwed ||= c.stops > 0;
+        // A turn's end or a summary's worth of tokens, no more often than the workflow acts on them.
+        if ((known.stopOwed || known.tokens >= summaryTokens) && Date.now() - known.lastSentAt >= minStopIntervalMs) due.add(c.sessionId);
+      }
+      pump();
+    },
+    signal(sessionIds) {
+      for (const id of sessionIds) due.add(id);
+      pump();
     },
     async drain() {
-      await Promise.allSettled([...inFlight]);
+      while (running.size > 0) await Promise.allSettled([...running]);
     },
   };
 }

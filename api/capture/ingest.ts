@@ -1,15 +1,26 @@
 /**
- * Makes one hook event durable in a single SQL statement: project upserted, the session's counter
- * incremented (its row lock orders concurrent events of one session), the event inserted with that
- * sequence. One statement is one implicit transaction: when a concurrent delivery of the same event
- * commits first, the unique index rejects this one and the counter increment is rolled back with it;
- * the stored event is then returned as the duplicate. One round trip in the common case.
+ * Makes hook events durable with group commit: concurrent hook requests share one multi-row
+ * statement (projects upserted, each session's counter advanced once by its number of events, the
+ * events inserted with consecutive sequences), and each request is answered only after the statement
+ * that holds its row committed. The same statement stores each event's timeline item (observation,
+ * and prompt), rendered by the route from the redacted payload, so an acknowledged event is at once
+ * visible to search and never read back or rewritten; and it adds to each session's outbox row
+ * (outbox.ts) what its workflow is owed. One statement is one implicit transaction, so a batch is all
+ * or nothing. It refuses events whose API key was revoked meanwhile (the key cache never lets a
+ * revoked key write) and returns repeated deliveries as duplicates:
+ * - keyed events (Idempotency-Key header, tool_use_id): the stored event with the same key;
+ * - body-keyed events (neither): a repeat only of the session's latest event (see idempotencyKey()).
+ * While one batch is in the database the next requests gather; a batch that loses a race with a
+ * concurrent one (unique violation, deadlock) is run again, then event by event.
  */
 import type { PgPool } from '../../common/pg.js';
 import type { HookEventName } from '../../common/hook-events.js';
+import type { TimelineItem } from './item.js';
 
 export interface IngestInput {
   tenantId: string;
+  /** The API key the event came with: the write is refused if it was revoked meanwhile. */
+  keyId: string;
   projectName: string;
   event: HookEventName;
   agentSessionId: string;
@@ -24,6 +35,8 @@ export interface IngestInput {
   transcriptPath?: string;
   toolName?: string;
   toolUseId?: string;
+  /** The event's timeline item (none for notifications and unknown events). */
+  item?: TimelineItem;
 }
 
 export interface IngestResult {
@@ -32,11 +45,17 @@ export interface IngestResult {
   sessionId: string;
   sequence: number;
   duplicate: boolean;
-  /** A duplicate whose event the workflow has already processed needs no signal. */
+  /** A duplicate whose event has already been turned into an observation. */
   processed: boolean;
 }
 
+/** The key was revoked (or its tenant erased) after the request was authenticated. */
+export const KEY_REVOKED = 'key-revoked' as const;
+export type IngestOutcome = IngestResult | typeof KEY_REVOKED;
+
 interface Row {
+  ord: number;
+  agent_session_id: string | null;
   event_id: string;
   project_id: string;
   session_id: string;
@@ -47,41 +66,122 @@ interface Row {
 
 // hook_event_name values are stored as the route names (session-start, ...); see schema.prisma.
 const INGEST_SQL = `
-WITH existing AS (
-  SELECT id, project_id, session_id, sequence, processed_at
-    FROM hook_events WHERE tenant_id = $1 AND idempotency_key = $2 AND NOT $13
+WITH input AS (
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                       $9::text[], $10::text[], $11::int[], $12::bool[], $13::bool[], $14::text[], $15::uuid[],
+                       $16::text[], $17::text[], $18::text[], $19::int[], $20::int[], $21::bool[])
+    WITH ORDINALITY AS t(tenant_id, idem, project_name, agent_session_id, cwd, transcript_path, event, tool_name,
+                         tool_use_id, payload, original_bytes, truncated, body_keyed, request_id, key_id,
+                         item_kind, item_title, item_text, item_tokens, prompt_tokens, item_is_result, ord)
+), valid AS (
+  SELECT i.* FROM input i
+   WHERE EXISTS (SELECT 1 FROM api_keys k WHERE k.id = i.key_id AND k.tenant_id = i.tenant_id AND k.revoked_at IS NULL)
+), existing AS (
+  SELECT v.ord, h.id, h.project_id, h.session_id, h.sequence, h.processed_at
+    FROM valid v JOIN hook_events h ON h.tenant_id = v.tenant_id AND h.idempotency_key = v.idem
+   WHERE NOT v.body_keyed
   UNION ALL
   -- A body-keyed delivery repeats an event only when it is the same as the session's latest event.
-  SELECT h.id, h.project_id, h.session_id, h.sequence, h.processed_at
-    FROM sessions s
-    JOIN projects p ON p.id = s.project_id AND p.tenant_id = $1 AND p.name = $3
-    JOIN hook_events h ON h.tenant_id = $1 AND h.idempotency_key = $2 || ':' || s.event_count
-   WHERE $13 AND s.tenant_id = $1 AND s.agent_session_id = $4
+  SELECT v.ord, h.id, h.project_id, h.session_id, h.sequence, h.processed_at
+    FROM valid v
+    JOIN projects p ON p.tenant_id = v.tenant_id AND p.name = v.project_name
+    JOIN sessions s ON s.tenant_id = v.tenant_id AND s.project_id = p.id AND s.agent_session_id = v.agent_session_id
+    JOIN hook_events h ON h.tenant_id = v.tenant_id AND h.idempotency_key = v.idem || ':' || s.event_count
+   WHERE v.body_keyed
+), fresh AS (
+  SELECT v.* FROM valid v WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.ord = v.ord)
 ), project AS (
+  -- Rows are locked in one order, so two concurrent batches cannot deadlock on them.
   INSERT INTO projects (tenant_id, name, last_seen_at, updated_at)
-  SELECT $1, $3, now(), now() WHERE NOT EXISTS (SELECT 1 FROM existing)
+  SELECT DISTINCT tenant_id, project_name, now(), now() FROM fresh ORDER BY 1, 2
   ON CONFLICT (tenant_id, name) DO UPDATE SET last_seen_at = excluded.last_seen_at
-  RETURNING id
+  RETURNING id, tenant_id, name
+), per_session AS (
+  SELECT f.tenant_id, p.id AS project_id, f.agent_session_id, count(*)::int AS n,
+         (array_agg(f.cwd ORDER BY f.ord))[1] AS cwd, (array_agg(f.transcript_path ORDER BY f.ord))[1] AS transcript_path
+    FROM fresh f JOIN project p ON p.tenant_id = f.tenant_id AND p.name = f.project_name
+   GROUP BY f.tenant_id, p.id, f.agent_session_id
 ), session AS (
   INSERT INTO sessions (tenant_id, project_id, agent_session_id, cwd, transcript_path, event_count, last_event_at, updated_at)
-  SELECT $1, project.id, $4, $5, $6, 1, now(), now() FROM project
+  SELECT tenant_id, project_id, agent_session_id, cwd, transcript_path, n, now(), now() FROM per_session ORDER BY 1, 2, 3
   ON CONFLICT (tenant_id, project_id, agent_session_id) DO UPDATE
-     SET event_count = sessions.event_count + 1, last_event_at = now(), updated_at = now(),
+     SET event_count = sessions.event_count + excluded.event_count, last_event_at = now(), updated_at = now(),
          -- a resumed session (or a late event) is active again until its workflow closes it
          status = 'active', ended_at = NULL
-  RETURNING id, project_id, event_count
+  RETURNING id, tenant_id, project_id, agent_session_id, event_count
+), numbered AS (
+  SELECT f.*, s.project_id, s.id AS session_id, s.agent_session_id AS agent_session,
+         (s.event_count - count(*) OVER (PARTITION BY s.id) + row_number() OVER (PARTITION BY s.id ORDER BY f.ord))::int AS sequence
+    FROM fresh f
+    JOIN project p ON p.tenant_id = f.tenant_id AND p.name = f.project_name
+    JOIN session s ON s.tenant_id = f.tenant_id AND s.project_id = p.id AND s.agent_session_id = f.agent_session_id
 ), inserted AS (
   INSERT INTO hook_events (tenant_id, project_id, session_id, event, sequence, idempotency_key,
-                           tool_name, tool_use_id, payload, original_bytes, truncated, request_id)
-  SELECT $1, session.project_id, session.id, $7::hook_event_name, session.event_count,
-         CASE WHEN $13 THEN $2 || ':' || session.event_count ELSE $2 END,
-         $8, $9, $10::jsonb, $11, $12, $14
-    FROM session
-  RETURNING id, project_id, session_id, sequence
+                           tool_name, tool_use_id, payload, original_bytes, truncated, request_id, processed_at)
+  SELECT tenant_id, project_id, session_id, event::hook_event_name, sequence,
+         CASE WHEN body_keyed THEN idem || ':' || sequence ELSE idem END,
+         tool_name, tool_use_id, payload::jsonb, original_bytes, truncated, request_id, now()
+    FROM numbered
+  RETURNING id, session_id, sequence
+), item AS (
+  SELECT n.*, i.id AS event_id FROM numbered n JOIN inserted i ON i.session_id = n.session_id AND i.sequence = n.sequence
+   WHERE n.item_kind IS NOT NULL
+), tool_call AS (
+  -- One observation per tool call: its result's rendering if the batch has it, its events' ids,
+  -- the sequence of its first event; merged below with what earlier batches stored.
+  SELECT DISTINCT ON (session_id, tool_use_id) tenant_id, project_id, session_id, tool_name, tool_use_id,
+         item_title, item_text, item_tokens, item_is_result,
+         min(sequence) OVER w AS sequence, array_agg(event_id) OVER w AS source_ids
+    FROM item WHERE item_kind = 'tool' AND tool_use_id IS NOT NULL
+  WINDOW w AS (PARTITION BY session_id, tool_use_id)
+   ORDER BY session_id, tool_use_id, item_is_result DESC, ord
+), tool_result AS (
+  INSERT INTO observations (tenant_id, project_id, session_id, kind, sequence, tool_name, tool_use_id, title, text, token_count, source_event_ids)
+  SELECT tenant_id, project_id, session_id, 'tool', sequence, tool_name, tool_use_id, item_title, item_text, item_tokens, source_ids
+    FROM tool_call WHERE item_is_result ORDER BY session_id, tool_use_id
+  ON CONFLICT (session_id, tool_use_id) DO UPDATE SET
+     sequence = LEAST(observations.sequence, excluded.sequence), title = excluded.title, text = excluded.text,
+     token_count = excluded.token_count, source_event_ids = observations.source_event_ids || excluded.source_event_ids
+  RETURNING 1
+), tool_call_only AS (
+  INSERT INTO observations (tenant_id, project_id, session_id, kind, sequence, tool_name, tool_use_id, title, text, token_count, source_event_ids)
+  SELECT tenant_id, project_id, session_id, 'tool', sequence, tool_name, tool_use_id, item_title, item_text, item_tokens, source_ids
+    FROM tool_call WHERE NOT item_is_result ORDER BY session_id, tool_use_id
+  ON CONFLICT (session_id, tool_use_id) DO UPDATE SET
+     sequence = LEAST(observations.sequence, excluded.sequence), source_event_ids = observations.source_event_ids || excluded.source_event_ids
+  RETURNING 1
+), other_item AS (
+  INSERT INTO observations (tenant_id, project_id, session_id, kind, sequence, tool_name, title, text, token_count, source_event_ids)
+  SELECT tenant_id, project_id, session_id, item_kind::observation_kind, sequence, tool_name, item_title, item_text, item_tokens, ARRAY[event_id]
+    FROM item WHERE NOT (item_kind = 'tool' AND tool_use_id IS NOT NULL)
+  ON CONFLICT (session_id, sequence) DO NOTHING
+  RETURNING 1
+), prompt AS (
+  INSERT INTO prompts (tenant_id, project_id, session_id, ordinal, text, token_count, source_event_id)
+  SELECT tenant_id, project_id, session_id,
+         (SELECT count(*) FROM prompts p WHERE p.session_id = item.session_id) + row_number() OVER (PARTITION BY session_id ORDER BY sequence),
+         item_text, prompt_tokens, event_id
+    FROM item WHERE item_kind = 'prompt'
+  RETURNING 1
+), owed AS (
+  INSERT INTO session_signals (session_id, tenant_id, project_id, agent_session_id, events, tokens, starts, stops, ends, compacts, through_sequence)
+  SELECT session_id, tenant_id, project_id, agent_session, count(*)::int, coalesce(sum(item_tokens), 0)::int,
+         (count(*) FILTER (WHERE event = 'session-start'))::int, (count(*) FILTER (WHERE event = 'stop'))::int,
+         (count(*) FILTER (WHERE event = 'session-end'))::int, (count(*) FILTER (WHERE event IN ('pre-compact', 'post-compact')))::int,
+         max(sequence)
+    FROM numbered GROUP BY session_id, tenant_id, project_id, agent_session ORDER BY session_id
+  ON CONFLICT (session_id) DO UPDATE SET
+    events = session_signals.events + excluded.events, tokens = session_signals.tokens + excluded.tokens,
+    starts = session_signals.starts + excluded.starts, stops = session_signals.stops + excluded.stops,
+    ends = session_signals.ends + excluded.ends, compacts = session_signals.compacts + excluded.compacts,
+    through_sequence = GREATEST(session_signals.through_sequence, excluded.through_sequence), updated_at = now()
+  RETURNING 1
 )
-SELECT id::text AS event_id, project_id::text, session_id::text, sequence, false AS duplicate, false AS processed FROM inserted
+SELECT n.ord::int AS ord, i.id::text AS event_id, n.project_id::text AS project_id, i.session_id::text AS session_id,
+       n.agent_session AS agent_session_id, i.sequence, false AS duplicate, false AS processed
+  FROM inserted i JOIN numbered n ON n.session_id = i.session_id AND n.sequence = i.sequence
 UNION ALL
-SELECT id::text, project_id::text, session_id::text, sequence, true, processed_at IS NOT NULL FROM existing`;
+SELECT ord::int, id::text, project_id::text, session_id::text, NULL, sequence, true, processed_at IS NOT NULL FROM existing`;
 
 const toResult = (r: Row): IngestResult => ({
   eventId: r.event_id,
@@ -92,33 +192,176 @@ const toResult = (r: Row): IngestResult => ({
   processed: r.processed,
 });
 
-export async function ingestEvent(pool: PgPool, input: IngestInput): Promise<IngestResult> {
-  const params = [
-    input.tenantId,
-    input.idempotencyKey,
-    input.projectName,
-    input.agentSessionId,
-    input.cwd ?? null,
-    input.transcriptPath ?? null,
-    input.event,
-    input.toolName ?? null,
-    input.toolUseId ?? null,
-    input.payloadJson,
-    input.originalBytes,
-    input.truncated,
-    // Keys derived from the body alone (no Idempotency-Key header, no tool_use_id): see idempotencyKey().
-    input.idempotencyKey.startsWith('b:'),
-    input.requestId ?? null,
-  ];
-  for (let attempt = 0; ; attempt++) {
+/** Keys derived from the body alone (no Idempotency-Key header, no tool_use_id): see idempotencyKey(). */
+const bodyKeyed = (i: IngestInput) => i.idempotencyKey.startsWith('b:');
+
+/** One statement for a batch of distinct events; the outcome of each, in input order. */
+async function ingestMany(pool: PgPool, inputs: IngestInput[]): Promise<IngestOutcome[]> {
+  const col = <T>(f: (i: IngestInput) => T) => inputs.map(f);
+  // Unnamed on purpose: planned for each batch (~1 ms) with its real arrays; a named statement's
+  // generic plan, tried, made the statement about three times as costly under load.
+  const { rows } = await pool.query<Row>({ text: INGEST_SQL, values: [
+    col((i) => i.tenantId),
+    col((i) => i.idempotencyKey),
+    col((i) => i.projectName),
+    col((i) => i.agentSessionId),
+    col((i) => i.cwd ?? null),
+    col((i) => i.transcriptPath ?? null),
+    col((i) => i.event),
+    col((i) => i.toolName ?? null),
+    col((i) => i.toolUseId ?? null),
+    col((i) => i.payloadJson),
+    col((i) => i.originalBytes),
+    col((i) => i.truncated),
+    col(bodyKeyed),
+    col((i) => i.requestId ?? null),
+    col((i) => i.keyId),
+    col((i) => i.item?.kind ?? null),
+    col((i) => i.item?.title ?? null),
+    col((i) => i.item?.text ?? null),
+    col((i) => i.item?.tokens ?? null),
+    col((i) => i.item?.promptTokens ?? null),
+    col((i) => i.item?.isResult ?? false),
+  ] });
+  const byOrd = new Map(rows.map((r) => [r.ord, r]));
+  return inputs.map((_, n) => {
+    const r = byOrd.get(n + 1);
+    return r ? toResult(r) : KEY_REVOKED;
+  });
+}
+
+/** A concurrent batch committed the same event first (23505), or the two batches deadlocked (40P01). */
+const lostRace = (err: unknown) => ['23505', '40P01'].includes((err as { code?: string }).code ?? '');
+
+export interface IngestBatcher {
+  ingest(input: IngestInput): Promise<IngestOutcome>;
+  /** Resolves when every queued event has been written (or failed). */
+  drain(): Promise<void>;
+}
+
+/** What one committed batch added to one session (the dispatcher's input). */
+export interface CapturedBatch {
+  sessionId: string;
+  events: number;
+  tokens: number;
+  starts: number;
+  stops: number;
+  ends: number;
+  compacts: number;
+}
+
+/** Per session, what the fresh (not repeated) events of a batch were. */
+export function capturedBy(inputs: IngestInput[], outcomes: IngestOutcome[]): CapturedBatch[] {
+  const by = new Map<string, CapturedBatch>();
+  inputs.forEach((input, n) => {
+    const o = outcomes[n];
+    if (!o || o === KEY_REVOKED || o.duplicate) return;
+    const c = by.get(o.sessionId) ?? { sessionId: o.sessionId, events: 0, tokens: 0, starts: 0, stops: 0, ends: 0, compacts: 0 };
+    c.events++;
+    c.tokens += input.item?.tokens ?? 0;
+    if (input.event === 'session-start') c.starts++;
+    else if (input.event === 'stop') c.stops++;
+    else if (input.event === 'session-end') c.ends++;
+    else if (input.event === 'pre-compact' || input.event === 'post-compact') c.compacts++;
+    by.set(o.sessionId, c);
+  });
+  return [...by.values()];
+}
+
+export interface BatcherOptions {
+  /** Called after each committed batch with what it added per session (never throws into the batch). */
+  onCaptured?: (sessions: CapturedBatch[]) => void;
+  /** Most events in one statement. */
+  maxBatch?: number;
+  /** Statements in flight at once (each holds a pool connection). */
+  maxConcurrent?: number;
+}
+
+interface Waiting {
+  input: IngestInput;
+  resolve(o: IngestOutcome): void;
+  reject(err: unknown): void;
+}
+
+export function createIngestBatcher(pool: PgPool, opts: BatcherOptions = {}): IngestBatcher {
+  const maxBatch = opts.maxBatch ?? 200;
+  const maxConcurrent = opts.maxConcurrent ?? 2;
+  let queue: Waiting[] = [];
+  let running = 0;
+  let idle: (() => void)[] = [];
+
+  const write = async (inputs: IngestInput[]): Promise<IngestOutcome[]> => {
     try {
-      const { rows } = await pool.query<Row>(INGEST_SQL, params);
-      if (rows[0]) return toResult(rows[0]);
-      throw new Error('ingest statement returned no row');
+      return await ingestMany(pool, inputs);
     } catch (err) {
-      // Another delivery of the same event committed first: the next attempt returns it.
-      if ((err as { code?: string }).code === '23505' && attempt === 0) continue;
-      throw err;
+      if (!lostRace(err)) throw err;
     }
-  }
+    try {
+      return await ingestMany(pool, inputs); // the winner's rows are now visible as duplicates
+    } catch (err) {
+      if (!lostRace(err)) throw err;
+    }
+    const out: IngestOutcome[] = [];
+    for (const input of inputs) out.push((await ingestMany(pool, [input]))[0]!);
+    return out;
+  };
+
+  const run = async (batch: Waiting[]) => {
+    // The same event twice in one batch: written once, the repeat answered as its duplicate.
+    const leaders = new Map<string, Waiting>();
+    const repeats: [Waiting, Waiting][] = [];
+    for (const w of batch) {
+      const k = `${w.input.tenantId}\u0000${w.input.idempotencyKey}`;
+      const leader = leaders.get(k);
+      if (leader) repeats.push([w, leader]);
+      else leaders.set(k, w);
+    }
+    const unique = [...leaders.values()];
+    try {
+      const inputs = unique.map((w) => w.input);
+      const outcomes = await write(inputs);
+      const byWaiting = new Map(unique.map((w, i) => [w, outcomes[i]!]));
+      for (const w of unique) w.resolve(byWaiting.get(w)!);
+      for (const [w, leader] of repeats) {
+        const o = byWaiting.get(leader)!;
+        w.resolve(o === KEY_REVOKED ? o : { ...o, duplicate: true });
+      }
+      try {
+        opts.onCaptured?.(capturedBy(inputs, outcomes));
+      } catch {
+        // the outbox holds what is owed: the sweeper sends it
+      }
+    } catch (err) {
+      for (const w of batch) w.reject(err);
+    }
+  };
+
+  const kick = () => {
+    while (running < maxConcurrent && queue.length > 0) {
+      const batch = queue.slice(0, maxBatch);
+      queue = queue.slice(maxBatch);
+      running++;
+      void run(batch).finally(() => {
+        running--;
+        kick();
+      });
+    }
+    if (running === 0 && queue.length === 0) {
+      for (const f of idle) f();
+      idle = [];
+    }
+  };
+
+  return {
+    ingest(input) {
+      return new Promise<IngestOutcome>((resolve, reject) => {
+        queue.push({ input, resolve, reject });
+        kick();
+      });
+    },
+    drain() {
+      if (running === 0 && queue.length === 0) return Promise.resolve();
+      return new Promise((r) => idle.push(r));
+    },
+  };
 }

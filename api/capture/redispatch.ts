@@ -1,86 +1,64 @@
 /**
- * Safety net for signals that never reached a session workflow (Temporal was down or restarting
- * when the event was acknowledged): every few seconds, sessions holding events that are stored but
- * still unprocessed after a grace period are signalled again. One signal per session suffices,
- * because the workflow catches up on all of the session's unprocessed events. With several API
- * replicas, a transaction-scoped advisory lock lets one of them sweep at a time.
+ * The safety net of batched capture: every few seconds, events acknowledged but still unprocessed
+ * after a grace period (their API died before capturing them, or PostgreSQL failed that step) go to
+ * this process's materializer, and signals owed for longer than the grace period (their API died
+ * before sending them, or Temporal was away) are sent. With several API replicas, a
+ * transaction-scoped advisory lock lets one of them sweep at a time.
  */
 import type { PrismaClient } from '../../common/db.js';
 import type { Logger } from '../../common/logger.js';
-import type { HookEventName } from '../../common/hook-events.js';
+import type { PgPool } from '../../common/pg.js';
 import type { Dispatcher } from './dispatch.js';
+import type { Materializer } from './materialize.js';
+import { overdueOwed } from './outbox.js';
 
 const LOCK_KEY = 0x6d656d66; // "memf"
 
-interface Stranded {
-  event_id: string;
-  /** hook_event_name as stored: the route name (session-start, ...). */
-  event: HookEventName;
-  tenant_id: string;
-  project_id: string;
-  session_id: string;
-  agent_session_id: string;
-}
-
 export interface RedispatcherOptions {
   prisma: PrismaClient;
+  pool: PgPool;
   dispatcher: Dispatcher;
+  materializer: Materializer;
   logger: Logger;
-  /** How long an event may stay unprocessed before its session is signalled again. */
+  /** How long an event may stay unprocessed, or a signal unsent, before the sweeper acts. */
   graceMs?: number;
   intervalMs?: number;
+  /** A busy session's owed signal is sent at least this often (its workflow's sign of life). */
+  maxOwedAgeMs?: number;
   /** Sessions per sweep. */
   batch?: number;
 }
 
-/** One sweep; returns how many sessions were signalled. */
+/** One sweep; returns how many sessions it handed on. */
 export async function redispatchStranded(opts: RedispatcherOptions): Promise<number> {
   const graceMs = opts.graceMs ?? 10_000;
-  const cutoff = new Date(Date.now() - graceMs);
-  const stranded = await opts.prisma.$transaction(async (tx) => {
+  const limit = opts.batch ?? 500;
+  const found = await opts.prisma.$transaction(async (tx) => {
     const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${LOCK_KEY}) AS locked`;
-    if (!lock?.locked) return [];
-    return tx.$queryRaw<Stranded[]>`
-      SELECT DISTINCT ON (e.session_id)
-             e.id::text AS event_id, e.event::text AS event, e.tenant_id::text AS tenant_id,
-             e.project_id::text AS project_id, e.session_id::text AS session_id, s.agent_session_id
-        FROM hook_events e JOIN sessions s ON s.id = e.session_id
-       WHERE e.processed_at IS NULL AND e.received_at < ${cutoff}
-       ORDER BY e.session_id, e.sequence
-       LIMIT ${opts.batch ?? 200}`;
+    if (!lock?.locked) return { stranded: [] as string[], owed: [] as string[] };
+    const cutoff = new Date(Date.now() - graceMs);
+    const stranded = await tx.$queryRaw<{ session_id: string }[]>`
+      SELECT DISTINCT session_id::text FROM hook_events WHERE processed_at IS NULL AND received_at < ${cutoff} LIMIT ${limit}`;
+    return { stranded: stranded.map((r) => r.session_id), owed: await overdueOwed(opts.pool, graceMs, opts.maxOwedAgeMs ?? 60_000, limit) };
   });
-  let signalled = 0;
-  for (const row of stranded) {
-    try {
-      await opts.dispatcher.dispatch({
-        tenantId: row.tenant_id,
-        projectId: row.project_id,
-        sessionId: row.session_id,
-        agentSessionId: row.agent_session_id,
-        eventId: row.event_id,
-        event: row.event,
-      });
-      signalled++;
-    } catch (err) {
-      opts.logger.warn({ err: (err as Error).message, sessionId: row.session_id }, 'redispatch failed; will retry');
-      break; // Temporal is still away: try again next sweep
-    }
+  if (found.stranded.length > 0) {
+    opts.logger.info({ sessions: found.stranded.length }, 'capturing events left unprocessed');
+    opts.materializer.touch(found.stranded);
   }
-  if (signalled > 0) opts.logger.info({ signalled }, 'redispatched sessions with unprocessed events');
-  return signalled;
+  if (found.owed.length > 0) opts.dispatcher.signal(found.owed);
+  return found.stranded.length + found.owed.length;
 }
 
 /**
- * Sweeps on an interval until stopped; errors (e.g. PostgreSQL away) are logged, never thrown. A
- * sweep can outlast the interval (each signal may wait for its deadline while Temporal is away), so
- * a tick is skipped while the previous sweep runs: sweeps never overlap, and stop() awaits the one.
+ * Sweeps on an interval until stopped; errors (e.g. PostgreSQL away) are logged, never thrown.
+ * Sweeps never overlap, and stop() awaits the one under way.
  */
 export function startRedispatcher(opts: RedispatcherOptions): { stop(): Promise<void> } {
   let running: Promise<unknown> | undefined;
   const timer = setInterval(() => {
     if (running) return;
     running = redispatchStranded(opts)
-      .catch((err: Error) => opts.logger.warn({ err: err.message }, 'redispatch sweep failed'))
+      .catch((err: Error) => opts.logger.warn({ err: err.message }, 'capture sweep failed'))
       .finally(() => (running = undefined));
   }, opts.intervalMs ?? 5000);
   timer.unref();

@@ -1,9 +1,10 @@
 /**
  * POST /v1/hooks/{event}: the Claude Code hook ingress, usable directly as a `type: "http"` hook.
- * The event is validated, redacted, cut to the stored-size limit and committed to PostgreSQL before
- * the answer; then its id is signalled to the session workflow. If Temporal is briefly away, the event
- * is still acknowledged (it is durable): the session's next signal, or the redispatcher's sweep
- * (capture/redispatch.ts), makes the workflow pick up every unprocessed event of the session.
+ * The route stays thin: the event is validated, redacted, cut to the stored-size limit, rendered as
+ * its timeline item and committed to PostgreSQL with it (group commit with concurrent requests,
+ * capture/ingest.ts) before the answer. Everything else happens after it: the dispatcher tells the
+ * session workflow what changed, once per turn rather than per event (capture/dispatch.ts), and the
+ * sweeper (capture/redispatch.ts) sends what a crash or an outage left owed.
  */
 import type { FastifyInstance } from 'fastify';
 import { redactValue } from '../../common/redact.js';
@@ -14,8 +15,8 @@ import type { PgPool } from '../../common/pg.js';
 import { CLAUDE_EVENT_NAMES, isEventRouteName, storedEventOf } from '../../common/hook-events.js';
 import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
-import type { Dispatcher } from '../capture/dispatch.js';
-import { ingestEvent } from '../capture/ingest.js';
+import { KEY_REVOKED, type IngestBatcher } from '../capture/ingest.js';
+import { itemOf } from '../capture/item.js';
 import { createProjectIdentities, PROJECT_KEY } from '../capture/project-identity.js';
 import { eventRuleViolation, hookPayloadSchema, idempotencyKey, MAX_PAYLOAD_DEPTH, nestedDeeperThan, truncateToFit, withoutNul } from '../capture/payload.js';
 import { buildContext, DEFAULT_CONTEXT_TOKENS } from '../search/context.js';
@@ -24,7 +25,7 @@ import { countIngested } from '../metrics.js';
 export interface HookRouteDeps {
   prisma: PrismaClient;
   pool: PgPool;
-  dispatcher: Dispatcher;
+  ingest: IngestBatcher;
   /** Largest accepted body (413 above). */
   maxBodyBytes: number;
   /** Largest payload stored; longer strings are cut and the event marked truncated. */
@@ -104,8 +105,9 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
       const keyHeader = req.headers['idempotency-key'];
 
       t = performance.now();
-      const stored = await ingestEvent(deps.pool, {
+      const stored = await deps.ingest.ingest({
         tenantId: principal.tenantId,
+        keyId: principal.keyId,
         projectName,
         event,
         agentSessionId: raw.session_id,
@@ -118,25 +120,13 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
         ...(payload.transcript_path ? { transcriptPath: payload.transcript_path } : {}),
         ...(payload.tool_name ? { toolName: payload.tool_name } : {}),
         ...(payload.tool_use_id ? { toolUseId: payload.tool_use_id } : {}),
+        item: itemOf(event, payload as Record<string, unknown>),
       });
       req.timings.db = performance.now() - t;
-      countIngested(event, stored.duplicate, req.headers['x-memflow-spooled'] === '1');
-
-      // The event is durable: signal after answering, so the agent never waits on Temporal. A repeat
-      // of an event already processed must not wake (or restart) its workflow.
-      if (!stored.processed) {
-        deps.dispatcher.dispatchInBackground(
-          {
-            tenantId: principal.tenantId,
-            projectId: stored.projectId,
-            sessionId: stored.sessionId,
-            agentSessionId: raw.session_id,
-            eventId: stored.eventId,
-            event,
-          },
-          (err) => req.log.warn({ err: err.message, eventId: stored.eventId }, 'event stored but not yet signalled; the redispatcher will retry'),
-        );
+      if (stored === KEY_REVOKED) {
+        throw new HttpError(401, 'unauthenticated', 'unknown or revoked API key', { 'www-authenticate': 'Bearer realm="memflow"' });
       }
+      countIngested(event, stored.duplicate, req.headers['x-memflow-spooled'] === '1');
 
       reply.header('x-memflow-event-id', stored.eventId);
       if (stored.duplicate) reply.header('x-memflow-duplicate', 'true');

@@ -1,0 +1,103 @@
+/**
+ * The outbox of session signals (table session_signals): per session, what captured batches added
+ * since its workflow was last told. Recorded in the transaction that turns events into observations,
+ * so no batch can be captured without its signal being owed; removed (or reduced by what was sent)
+ * once the signal went through. Counts, not flags, so a batch recorded while a signal was in flight
+ * is never lost by the acknowledgement of that signal.
+ */
+import type { CaptureTx, SessionCapture } from '../../common/capture-store.js';
+import type { PgPool } from '../../common/pg.js';
+import type { CaptureProgress } from '../../workflows/session/messages.js';
+
+export interface OwedSignal {
+  sessionId: string;
+  tenantId: string;
+  projectId: string;
+  agentSessionId: string;
+  progress: CaptureProgress;
+}
+
+/** Adds what these sessions' batches captured to what their workflows are owed. */
+export async function recordOwed(tx: CaptureTx, captured: SessionCapture[]): Promise<void> {
+  const rows = captured.filter((c) => c.events > 0).sort((a, b) => a.sessionId.localeCompare(b.sessionId));
+  if (rows.length === 0) return;
+  const col = <T>(f: (c: SessionCapture) => T) => rows.map(f);
+  await tx.$executeRawUnsafe(
+    `INSERT INTO session_signals (session_id, tenant_id, project_id, agent_session_id, events, tokens, starts, stops, ends, compacts, through_sequence)
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::int[], $6::int[], $7::int[], $8::int[], $9::int[], $10::int[], $11::int[])
+     ON CONFLICT (session_id) DO UPDATE SET
+       events = session_signals.events + excluded.events, tokens = session_signals.tokens + excluded.tokens,
+       starts = session_signals.starts + excluded.starts, stops = session_signals.stops + excluded.stops,
+       ends = session_signals.ends + excluded.ends, compacts = session_signals.compacts + excluded.compacts,
+       through_sequence = GREATEST(session_signals.through_sequence, excluded.through_sequence), updated_at = now()`,
+    col((c) => c.sessionId),
+    col((c) => c.tenantId),
+    col((c) => c.projectId),
+    col((c) => c.agentSessionId),
+    col((c) => c.events),
+    col((c) => c.tokens),
+    col((c) => c.starts),
+    col((c) => c.stops),
+    col((c) => c.ends),
+    col((c) => c.compacts),
+    col((c) => c.throughSequence),
+  );
+}
+
+interface Row {
+  session_id: string;
+  tenant_id: string;
+  project_id: string;
+  agent_session_id: string;
+  events: number;
+  tokens: number;
+  starts: number;
+  stops: number;
+  ends: number;
+  compacts: number;
+  through_sequence: number;
+}
+
+const toOwed = (r: Row): OwedSignal => ({
+  sessionId: r.session_id,
+  tenantId: r.tenant_id,
+  projectId: r.project_id,
+  agentSessionId: r.agent_session_id,
+  progress: { events: r.events, tokens: r.tokens, starts: r.starts, stops: r.stops, ends: r.ends, compacts: r.compacts, throughSequence: r.through_sequence },
+});
+
+const COLUMNS = `session_id::text, tenant_id::text, project_id::text, agent_session_id, events, tokens, starts, stops, ends, compacts, through_sequence`;
+
+/** What a session's workflow is owed now (undefined: nothing). */
+export async function readOwed(pool: PgPool, sessionId: string): Promise<OwedSignal | undefined> {
+  const { rows } = await pool.query<Row>(`SELECT ${COLUMNS} FROM session_signals WHERE session_id = $1`, [sessionId]);
+  return rows[0] ? toOwed(rows[0]) : undefined;
+}
+
+/** The signal `sent` went through: what it covered is no longer owed (later batches still are). */
+export async function settleOwed(pool: PgPool, sent: OwedSignal): Promise<void> {
+  const p = sent.progress;
+  const { rowCount } = await pool.query(`DELETE FROM session_signals WHERE session_id = $1 AND events = $2`, [sent.sessionId, p.events]);
+  if (rowCount) return;
+  await pool.query(
+    `UPDATE session_signals SET events = events - $2, tokens = tokens - $3, starts = starts - $4, stops = stops - $5,
+            ends = ends - $6, compacts = compacts - $7, created_at = now()
+      WHERE session_id = $1`,
+    [sent.sessionId, p.events, p.tokens, p.starts, p.stops, p.ends, p.compacts],
+  );
+}
+
+/**
+ * Sessions whose signal is overdue: recorded more than `graceMs` ago and not sent (the API that
+ * captured them died, or Temporal was away), or owed for longer than `maxAgeMs` while the session
+ * kept busy (so a long quiet stretch of a session's workflow is never mistaken for idleness).
+ */
+export async function overdueOwed(pool: PgPool, graceMs: number, maxAgeMs: number, limit: number): Promise<string[]> {
+  const { rows } = await pool.query<{ session_id: string }>(
+    `SELECT session_id::text FROM session_signals
+      WHERE updated_at < now() - make_interval(secs => $1::float8 / 1000) OR created_at < now() - make_interval(secs => $2::float8 / 1000)
+      ORDER BY updated_at LIMIT $3`,
+    [graceMs, maxAgeMs, limit],
+  );
+  return rows.map((r) => r.session_id);
+}
