@@ -132,7 +132,7 @@ describe('a replayed multi-session stream', () => {
   });
 
   test('no planted secret or private text is stored in PostgreSQL or in Temporal history, nor logged', async () => {
-    // The logs were written at info level (one line per request, worker and workflow activity).
+    // The logs were written at debug level (one line per request, worker and workflow activity).
     const logs = [...apiLogs, ...workerLogLines()].join('\n');
     assert.ok(apiLogs.length > 20 && workerLogLines().length > 0, 'logs were captured');
     for (const secret of [...PLANTED_SECRETS, tenantA.key]) assert.ok(!logs.includes(secret), `a log line holds ${secret.slice(0, 12)}…`);
@@ -248,7 +248,9 @@ describe('hook deliveries without an Idempotency-Key', () => {
 });
 
 describe('request ids', () => {
-  test('the id of the request that delivered an event reaches the worker activity that stores it', async () => {
+  test('the id of the request that delivered an event is kept with the event and logged with the request', async () => {
+    // The API stores the event with its timeline item in one statement (batched capture): the
+    // request id travels with the stored row, and the request's log line names it.
     const requestId = `trace-${crypto.randomUUID()}`;
     const sessionId = crypto.randomUUID();
     const body = { session_id: sessionId, transcript_path: `/tmp/${sessionId}.jsonl`, cwd: `/tmp/${uniqueName('trace')}`, hook_event_name: 'UserPromptSubmit', prompt: 'trace me' };
@@ -257,12 +259,13 @@ describe('request ids', () => {
     assert.equal(res.headers.get('x-request-id'), requestId, 'the caller’s id is kept and echoed');
     const row = await prisma.hookEvent.findUniqueOrThrow({ where: { id: res.headers.get('x-memflow-event-id')! } });
     assert.equal(row.requestId, requestId);
-    await waitUntil(async () => workerLogLines().some((l) => l.includes(requestId) && l.includes("hook events stored")), {
-      what: 'the activity log line with the request id',
-      timeoutMs: 30_000,
-      intervalMs: 100,
+    assert.ok(row.processedAt, 'stored with its timeline item');
+    const item = await prisma.observation.findFirstOrThrow({ where: { sessionId: row.sessionId, sequence: row.sequence } });
+    assert.deepEqual(item.sourceEventIds, [row.id]);
+    await waitUntil(async () => apiLogs.some((l) => l.includes(requestId) && l.includes('"msg":"request"')), {
+      what: 'the API log line of the request',
+      timeoutMs: 5000,
+      intervalMs: 50,
     });
-    const line = JSON.parse(workerLogLines().find((l) => l.includes(requestId))!) as Record<string, unknown>;
-    assert.match(String(line.workflowId), /^session\//, 'the line carries the workflow it belongs to');
   });
 });

@@ -23,6 +23,8 @@ class FakeStore {
   readonly persisted = new Map<string, number>();
   closed: { status: string; reason: string }[] = [];
   readonly summaryCalls: string[] = [];
+  /** What lastLifecycle answers (a run's first events after a session-end are late). */
+  lifecycle: 'start' | 'end' | null = 'start';
 
   /** Capture activities that record what they were handed, plus summarization that always succeeds. */
   activities(): CaptureActivities & Pick<SummarizeActivities, 'summarizeBatch' | 'summarizeSession'> & { syncSessionVectors(): Promise<void> } {
@@ -55,6 +57,7 @@ class FakeStore {
       closeSession: async ({ status, reason }) => {
         this.closed.push({ status, reason });
       },
+      lastLifecycle: async () => this.lifecycle,
     };
   }
 }

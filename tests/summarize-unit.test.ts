@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { renderEvent } from '../activities/observation.js';
+import { renderEvent } from '../common/observation.js';
 import { chooseBatch } from '../activities/summarize/batching.js';
 import { callStructured, createAnthropic, retryAfterMs, LLM_FAILURE } from '../activities/summarize/claude.js';
 import { learningFingerprint } from '../activities/summarize/learnings.js';

@@ -7,7 +7,7 @@
  * retry after a lost answer neither calls the model again nor stores anything twice. A tenant over its
  * daily budget gets `parked` back (with when the budget returns) instead of a call; the workflow waits.
  */
-import { ApplicationFailure, log } from '@temporalio/activity';
+import { ApplicationFailure, heartbeat, log } from '@temporalio/activity';
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Config } from '../../common/config.js';
 import type { PrismaClient } from '../../common/db.js';
@@ -41,7 +41,7 @@ export interface SummarizeDeps {
 }
 
 export type SummaryOutcome =
-  | { status: 'done'; summaryId: string; fromSequence: number; toSequence: number; offline: boolean; more: boolean; learnings?: ReconcileResult }
+  | { status: 'done'; summaryId: string; fromSequence: number; toSequence: number; offline: boolean; more: boolean; learnings?: ReconcileResult; batches?: number }
   | { status: 'nothing'; more: boolean }
   | { status: 'parked'; resetsAt: number; used: number; limit: number | null };
 
@@ -54,6 +54,8 @@ export interface BatchInput extends SessionIds {
   minTokens?: number;
   /** Use the offline summarizer (the model's answers stayed malformed). */
   offline?: boolean;
+  /** Summarize up to this many batches in a row (default 1). */
+  maxBatches?: number;
 }
 
 export interface SessionSummaryInput extends SessionIds {
@@ -181,50 +183,76 @@ export function createSummarizeActivities({ prisma, config, anthropic }: Summari
     }
   }
 
+  /** One batch (see summarizeBatch). */
+  async function summarizeOneBatch(input: BatchInput): Promise<SummaryOutcome> {
+    const ids = { tenantId: input.tenantId, projectId: input.projectId, sessionId: input.sessionId };
+    const rows = await candidates(input.sessionId, input.afterSequence).catch(rethrowDbError);
+    // Batches are measured in the tokens the model will be sent (renderings are clipped per tool),
+    // counted only for the rows the choice looks at (a batch takes a few dozen of the candidates).
+    const sized = rows.map((r) => {
+      let tokens: number | undefined;
+      return {
+        ...r,
+        get tokenCount() {
+          return (tokens ??= countTokens(renderObservation(r)));
+        },
+      };
+    });
+    const choice = chooseBatch(sized, {
+      budget: config.MEMFLOW_SUMMARY_BATCH_TOKENS,
+      flush: input.flush,
+      ...(input.minTokens !== undefined ? { minTokens: input.minTokens } : {}),
+    });
+    if (choice.take === 0) return { status: 'nothing', more: choice.more };
+    const batch = rows.slice(0, choice.take);
+    const from = batch[0]!.sequence;
+    const to = batch.at(-1)!.sequence;
+    const done = (id: string, toSequence: number, offline: boolean): SummaryOutcome => ({
+      status: 'done',
+      summaryId: id,
+      fromSequence: from,
+      toSequence,
+      offline,
+      more: rows.some((r) => r.sequence > toSequence),
+    });
+
+    const existing = await prisma.summary.findFirst({ where: { sessionId: input.sessionId, kind: 'batch', fromSequence: from } });
+    if (existing) return done(existing.id, existing.toSequence, existing.offline);
+
+    const range = { from, to, count: batch.length };
+    if (!client || input.offline) {
+      const stored = await storeSummary(ids, 'batch', offlineSummary(batch), range, null);
+      return done(stored.id, to, true);
+    }
+    const user = batchPrompt(await projectName(input.sessionId), batch);
+    const result = await withBudget(input.tenantId, systemTokens + countTokens(user) + maxOut, () =>
+      callStructured(client, { model: batchModel, maxTokens: maxOut, system: SYSTEM_PROMPT, toolName: SUMMARY_TOOL, toolDescription: 'Record the summary of this part of the session.', schema: batchAnswerSchema, user }),
+    );
+    if (result.kind === 'parked') return { status: 'parked', resetsAt: result.resetsAt, used: result.used, limit: result.limit };
+    const stored = await storeSummary(ids, 'batch', result.answer, range, { model: batchModel, usage: result.usage, requests: result.requests });
+    return done(stored.id, to, false);
+  }
+
   function partsOf(rows: { fromSequence: number; toSequence: number; text: string }[]): PartSummary[] {
     return rows.map((r) => ({ fromSequence: r.fromSequence, toSequence: r.toSequence, text: r.text }));
   }
 
   return {
-    /** Summarizes the next batch of observations after `afterSequence`, if one is due. */
+    /**
+     * Summarizes the next batch of observations after `afterSequence`, if one is due; with
+     * `maxBatches`, up to that many batches in a row (one activity, one workflow task, for a burst).
+     */
     async summarizeBatch(input: BatchInput): Promise<SummaryOutcome> {
-      const ids = { tenantId: input.tenantId, projectId: input.projectId, sessionId: input.sessionId };
-      const rows = await candidates(input.sessionId, input.afterSequence).catch(rethrowDbError);
-      // Batches are measured in the tokens the model will be sent (renderings are clipped per tool).
-      const sized = rows.map((r) => ({ ...r, tokenCount: countTokens(renderObservation(r)) }));
-      const choice = chooseBatch(sized, {
-        budget: config.MEMFLOW_SUMMARY_BATCH_TOKENS,
-        flush: input.flush,
-        ...(input.minTokens !== undefined ? { minTokens: input.minTokens } : {}),
-      });
-      if (choice.take === 0) return { status: 'nothing', more: choice.more };
-      const batch = rows.slice(0, choice.take);
-      const from = batch[0]!.sequence;
-      const to = batch.at(-1)!.sequence;
-      const done = (id: string, toSequence: number, offline: boolean): SummaryOutcome => ({
-        status: 'done',
-        summaryId: id,
-        fromSequence: from,
-        toSequence,
-        offline,
-        more: rows.some((r) => r.sequence > toSequence),
-      });
-
-      const existing = await prisma.summary.findFirst({ where: { sessionId: input.sessionId, kind: 'batch', fromSequence: from } });
-      if (existing) return done(existing.id, existing.toSequence, existing.offline);
-
-      const range = { from, to, count: batch.length };
-      if (!client || input.offline) {
-        const stored = await storeSummary(ids, 'batch', offlineSummary(batch), range, null);
-        return done(stored.id, to, true);
+      let outcome = await summarizeOneBatch(input);
+      let batches = outcome.status === 'done' ? 1 : 0;
+      while (outcome.status === 'done' && outcome.more && batches < (input.maxBatches ?? 1)) {
+        const next = await summarizeOneBatch({ ...input, afterSequence: outcome.toSequence });
+        if (next.status !== 'done') break; // parked or nothing: what is done so far is kept
+        outcome = next;
+        batches++;
+        heartbeat(batches);
       }
-      const user = batchPrompt(await projectName(input.sessionId), batch);
-      const result = await withBudget(input.tenantId, systemTokens + countTokens(user) + maxOut, () =>
-        callStructured(client, { model: batchModel, maxTokens: maxOut, system: SYSTEM_PROMPT, toolName: SUMMARY_TOOL, toolDescription: 'Record the summary of this part of the session.', schema: batchAnswerSchema, user }),
-      );
-      if (result.kind === 'parked') return { status: 'parked', resetsAt: result.resetsAt, used: result.used, limit: result.limit };
-      const stored = await storeSummary(ids, 'batch', result.answer, range, { model: batchModel, usage: result.usage, requests: result.requests });
-      return done(stored.id, to, false);
+      return outcome.status === 'done' ? { ...outcome, batches } : outcome;
     },
 
     /**

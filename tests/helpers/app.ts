@@ -25,7 +25,7 @@ export async function startTestApi(
     hookBodyLimit?: number;
     maxStoredEventBytes?: number;
     redispatch?: { graceMs?: number; intervalMs?: number };
-    /** Capture the API's logs (at info level) here instead of the default warn level on stdout. */
+    /** Capture the API's logs (at debug level: accepted hooks are logged there) instead of warn on stdout. */
     logSink?: string[];
   } = {},
 ): Promise<TestApi> {
@@ -34,7 +34,7 @@ export async function startTestApi(
     ...(opts.maxStoredEventBytes ? { MEMFLOW_MAX_STORED_EVENT_BYTES: opts.maxStoredEventBytes } : {}),
   };
   const logger = opts.logSink
-    ? createLogger('test-api', 'info', { write: (line: string) => void opts.logSink!.push(line) })
+    ? createLogger('test-api', 'debug', { write: (line: string) => void opts.logSink!.push(line) })
     : createLogger('test-api', process.env.MEMFLOW_LOG_LEVEL ?? 'warn');
   const api = createApi({ ...config, ...limits }, prisma, logger, {
     ...(opts.tuning ? { tuning: opts.tuning } : {}),

@@ -29,6 +29,13 @@ export interface SessionTuning {
   summaryBatchTokens: number;
   /** While summarization is parked (budget spent, LLM credentials refused), try again this often (ms). */
   parkRecheckMs: number;
+  /**
+   * A run that begins with events stored after the session's session-end (a late delivery: the spool
+   * flushed, a retry) closes after this much quiet (ms), not after idleTimeoutMs.
+   */
+  lateIdleMs: number;
+  /** Turn ends (stops) closer together than this (ms) are acted on together: one summary check. */
+  minStopIntervalMs: number;
 }
 
 export const DEFAULT_TUNING: SessionTuning = {
@@ -40,6 +47,9 @@ export const DEFAULT_TUNING: SessionTuning = {
   maxHistoryEvents: 5000,
   summaryBatchTokens: 12_000,
   parkRecheckMs: 15 * 60_000,
+  lateIdleMs: 10_000,
+  // Rolling summaries more often than this say little new; a person's turns are mostly longer.
+  minStopIntervalMs: 30_000,
 };
 
 /** State carried across continue-as-new: ids only, so it stays tiny. */
@@ -50,6 +60,41 @@ export interface CarriedSessionState {
   runs: number;
   /** Summarization progress (absent in runs started before summaries existed). */
   understanding?: UnderstandingState;
+  /** Capture progress signalled but not acted on yet (batched capture). */
+  captured?: CaptureProgress;
+  /** The run holds late events (see SessionTuning.lateIdleMs). */
+  late?: boolean;
+}
+
+/**
+ * What the API's capture added to a session since its last signal (batched capture): counts of
+ * events by kind and the observation tokens stored. The events are already observations; the
+ * workflow only decides what to do about them (summaries, closing).
+ */
+export interface CaptureProgress {
+  events: number;
+  tokens: number;
+  starts: number;
+  stops: number;
+  ends: number;
+  compacts: number;
+  /** Highest event sequence covered. */
+  throughSequence: number;
+}
+
+export const NO_PROGRESS: CaptureProgress = { events: 0, tokens: 0, starts: 0, stops: 0, ends: 0, compacts: 0, throughSequence: 0 };
+
+/** Sums two progress reports (signals coalesce). */
+export function addProgress(a: CaptureProgress, b: CaptureProgress): CaptureProgress {
+  return {
+    events: a.events + b.events,
+    tokens: a.tokens + b.tokens,
+    starts: a.starts + b.starts,
+    stops: a.stops + b.stops,
+    ends: a.ends + b.ends,
+    compacts: a.compacts + b.compacts,
+    throughSequence: Math.max(a.throughSequence, b.throughSequence),
+  };
 }
 
 /** Where the session's summarization stands; carried across continue-as-new. */
@@ -96,7 +141,10 @@ export interface SessionResult {
   closedBy: 'session-end' | 'idle';
 }
 
+/** One stored event (per-event capture: API processes from before batched capture). */
 export const hookEventSignal = defineSignal<[HookEventRef]>('hookEvent');
+/** What a batch of captured events added (batched capture). */
+export const capturedSignal = defineSignal<[CaptureProgress]>('captured');
 export const sessionViewQuery = defineQuery<SessionView>('sessionView');
 
 /** One workflow per (tenant, project, agent session). The id is derived, so signal-with-start finds it. */

@@ -2,7 +2,7 @@
  * The session workflow's in-memory state: events waiting to be persisted, a bounded memory of recent
  * event ids (duplicate signals are dropped here; the activities are idempotent anyway), and counts.
  */
-import type { CarriedSessionState, HookEventRef, ParkedView, SessionStatus, SessionView, UnderstandingState } from './messages.js';
+import { addProgress, NO_PROGRESS, type CaptureProgress, type CarriedSessionState, type HookEventRef, type ParkedView, type SessionStatus, type SessionView, type UnderstandingState } from './messages.js';
 
 const RECENT_IDS = 2000;
 
@@ -14,6 +14,12 @@ export class SessionState {
   understanding: UnderstandingState;
   summaries = 0;
   parked: ParkedView | null = null;
+  /** The run holds late events (after the session's session-end): it closes after a short quiet. */
+  late: boolean;
+  /** Capture progress signalled and not yet acted on (batched capture). */
+  private captured: CaptureProgress;
+  /** Highest sequence a capture signal covered: a repeated signal (sweeper, second API) is dropped. */
+  private capturedThrough: number;
   private readonly recent: Set<string>;
 
   constructor(carried?: CarriedSessionState) {
@@ -22,6 +28,27 @@ export class SessionState {
     this.runs = (carried?.runs ?? 0) + 1;
     this.understanding = carried?.understanding ?? { summarizedThrough: 0, pendingTokens: 0, batchesSinceRolling: 0, unsynced: false };
     this.recent = new Set(carried?.recentEventIds ?? this.pending.map((e) => e.eventId));
+    this.captured = carried?.captured ?? NO_PROGRESS;
+    this.capturedThrough = carried?.captured?.throughSequence ?? 0;
+    this.late = carried?.late ?? false;
+  }
+
+  /** Adds a capture signal's progress unless it repeats one already counted. */
+  capture(p: CaptureProgress): void {
+    if (p.throughSequence <= this.capturedThrough) return;
+    this.capturedThrough = p.throughSequence;
+    this.captured = addProgress(this.captured, p);
+  }
+
+  get hasCaptured(): boolean {
+    return this.captured.events > 0;
+  }
+
+  /** The progress signalled since the last call. */
+  takeCaptured(): CaptureProgress {
+    const p = this.captured;
+    this.captured = { ...NO_PROGRESS, throughSequence: this.capturedThrough };
+    return p;
   }
 
   /** Queues an event unless it was seen recently; returns whether it was new. */
@@ -60,6 +87,14 @@ export class SessionState {
   }
 
   carry(): CarriedSessionState {
-    return { pending: this.pending, eventCount: this.eventCount, recentEventIds: [...this.recent], runs: this.runs, understanding: this.understanding };
+    return {
+      pending: this.pending,
+      eventCount: this.eventCount,
+      recentEventIds: [...this.recent],
+      runs: this.runs,
+      understanding: this.understanding,
+      captured: { ...this.captured, throughSequence: this.capturedThrough },
+      late: this.late,
+    };
   }
 }

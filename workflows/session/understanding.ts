@@ -52,6 +52,8 @@ export class Understanding {
     private readonly ids: SessionIds,
     private readonly state: SessionState,
     private readonly tuning: SessionTuning,
+    /** Batches one summarize activity may do in a row (runs since batched capture: 4). */
+    private readonly maxBatches?: number,
   ) {}
 
   get u() {
@@ -84,6 +86,10 @@ export class Understanding {
     // waits for the next turn, so short turns do not each cost a model call.
     const minTokens = reason === 'stop' ? Math.floor(this.tuning.summaryBatchTokens / 4) : undefined;
     let summarized = false;
+    // Runs since batched capture pace a busy session: one summarize activity (up to maxBatches
+    // batches) per turn or token round; what is left waits for the next round, the end takes all.
+    const paced = this.maxBatches !== undefined && reason !== 'end';
+    let left = false;
     if (reason !== 'tokens' || this.u.pendingTokens >= this.tuning.summaryBatchTokens) {
       for (;;) {
         const outcome = await this.call('summarizeBatch', (offline) =>
@@ -93,18 +99,24 @@ export class Understanding {
             flush,
             ...(minTokens !== undefined ? { minTokens } : {}),
             ...(offline ? { offline } : {}),
+            ...(this.maxBatches ? { maxBatches: this.maxBatches } : {}),
           }),
         );
         if (outcome.status === 'parked' || outcome.status === 'auth-refused') return this.park(outcome);
         if (outcome.status === 'nothing') break;
         this.u.summarizedThrough = outcome.toSequence;
-        this.u.batchesSinceRolling++;
+        this.u.batchesSinceRolling += outcome.batches ?? 1;
         this.u.unsynced = true;
         summarized = true;
-        this.state.summaries++;
+        this.state.summaries += outcome.batches ?? 1;
         if (!outcome.more) break;
+        if (paced) {
+          left = true;
+          break;
+        }
       }
-      this.u.pendingTokens = 0;
+      // Batches left behind are due again at the next round.
+      this.u.pendingTokens = left ? this.tuning.summaryBatchTokens : 0;
     }
     if (reason === 'stop' && this.u.batchesSinceRolling > 0) {
       const outcome = await this.call('summarizeSession', (offline) => llm.summarizeSession({ ...this.ids, kind: 'rolling', ...(offline ? { offline } : {}) }));
@@ -122,7 +134,8 @@ export class Understanding {
       }
     }
     // Embed at the points where the session's records settle (summaries, turns, end), not per event batch.
-    if (this.u.unsynced && (reason !== 'tokens' || summarized)) await this.syncVectors();
+    // Paced runs embed at turns and at the end, not after token rounds.
+    if (this.u.unsynced && (reason !== 'tokens' || (summarized && !paced))) await this.syncVectors();
     return true;
   }
 

@@ -1,11 +1,15 @@
 /**
- * One workflow per agent session. Events arrive as signals carrying only the id of a row the API has
- * already made durable; a signal wakes the workflow, which then has the activity catch up on every
- * unprocessed event of the session in the database (so a lost signal loses nothing), tracks the
- * session's state, and closes at `session-end` or after an idle timeout. Along the way it summarizes
- * (understanding.ts): batches as observations accumulate, a rolling summary at stops, the final
- * summary and learnings at the end, parking that work (never dropping it) when the budget is spent.
- * It continues-as-new with its (tiny) state long before Temporal's history limits.
+ * One workflow per agent session. The API makes every hook event durable and, in batches, turns
+ * events into observations; it tells the workflow what a batch added with one `captured` signal per
+ * session (counts of events, stops, ends and the observation tokens), through an outbox, so a
+ * session costs Temporal a signal per turn or summary batch, not per event. (API processes from
+ * before batched capture signal each event's id instead; the workflow then has the activity catch
+ * up on every unprocessed event of the session, which it also does before acting on a stop or an
+ * end, so nothing the API left behind is missed.) The workflow tracks the session's state and
+ * closes at `session-end` or after an idle timeout, soon when it only holds late events. Along the
+ * way it summarizes (understanding.ts): batches as observations accumulate, a rolling summary at
+ * stops, the final summary and learnings at the end, parking that work (never dropping it) when the
+ * budget is spent. It continues-as-new with its (tiny) state long before Temporal's history limits.
  */
 import {
   ApplicationFailure,
@@ -21,6 +25,7 @@ import {
 import type { CaptureActivities } from '../../activities/capture.js';
 import {
   DEFAULT_TUNING,
+  capturedSignal,
   hookEventSignal,
   sessionViewQuery,
   type SessionResult,
@@ -43,36 +48,77 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
   const ids = { tenantId: input.tenantId, projectId: input.projectId, sessionId: input.sessionId };
   // Runs that began before summarization existed replay without it: their histories have no marker.
   const understands = patched('summaries-v1');
-  const understanding = new Understanding(ids, state, tuning);
+  // Runs started since batched capture throttle stops and close late-event runs soon; older runs
+  // replay exactly as they ran (their histories have neither the marker nor `captured` signals).
+  const batched = patched('batched-capture-v1');
+  // A burst's batch summaries are made up to four to an activity (one workflow task, not four).
+  const understanding = new Understanding(ids, state, tuning, batched ? 4 : undefined);
 
   setHandler(hookEventSignal, (ref) => {
     state.accept(ref);
+  });
+  setHandler(capturedSignal, (progress) => {
+    state.capture(progress);
   });
   setHandler(sessionViewQuery, () => state.view());
 
   let endedBy: SessionResult['closedBy'] | undefined;
   let lastEventAt = Date.now();
+  /** When a stop was last acted on, and whether one waits (stops closer than minStopIntervalMs). */
+  let lastStopAt = Number.NEGATIVE_INFINITY;
+  let stopOwed = false;
+  /** Only a fresh run asks whether its first events came after the session's end. */
+  let lateChecked = !batched || input.carried !== undefined;
   for (;;) {
     if (!endedBy) {
-      const idleLeft = understands ? Math.max(0, lastEventAt + tuning.idleTimeoutMs - Date.now()) : tuning.idleTimeoutMs;
+      const idleMs = state.late ? tuning.lateIdleMs : tuning.idleTimeoutMs;
+      const idleLeft = understands ? Math.max(0, lastEventAt + idleMs - Date.now()) : tuning.idleTimeoutMs;
       const parkedWait = understands ? understanding.parkedWaitMs() : undefined;
-      const gotEvent = await condition(() => state.pending.length > 0, parkedWait === undefined ? idleLeft : Math.min(idleLeft, parkedWait));
+      const stopWait = stopOwed ? Math.max(0, lastStopAt + tuning.minStopIntervalMs - Date.now()) : undefined;
+      const wait = Math.min(idleLeft, parkedWait ?? Number.POSITIVE_INFINITY, stopWait ?? Number.POSITIVE_INFINITY);
+      const gotEvent = await condition(() => state.pending.length > 0 || state.hasCaptured, wait);
       if (!gotEvent) {
+        if (stopWait !== undefined && stopWait <= wait) {
+          stopOwed = false; // the deferred stop's turn
+          lastStopAt = Date.now();
+          await persistPending(true);
+          await understanding.run('stop');
+          continue;
+        }
         if (parkedWait !== undefined && parkedWait < idleLeft) {
           await understanding.run('tokens'); // parked work's turn to try again
           continue;
         }
-        log.info('session idle; closing', { sessionId: input.sessionId });
+        log.info('session idle; closing', { sessionId: input.sessionId, late: state.late });
         endedBy = 'idle';
         const result = await finish(endedBy);
         if (result) return result;
         continue;
       }
-      // Give a burst of events a moment to arrive together, unless the agent stopped or ended.
-      await condition(() => state.pending.length >= tuning.batchSize || state.urgent, tuning.flushDelayMs);
+      // Give a burst of per-event signals a moment to arrive together, unless the agent stopped or ended.
+      if (state.pending.length > 0) await condition(() => state.pending.length >= tuning.batchSize || state.urgent, tuning.flushDelayMs);
     }
 
-    const { stopped } = await persistPending();
+    // What the API's capture reported: its events are observations already.
+    const news = state.takeCaptured();
+    if (news.events > 0) {
+      if (news.starts > 0) state.late = false;
+      else if (!lateChecked) state.late = (await db.lastLifecycle({ ...ids, beforeSequence: news.throughSequence - news.events + 1 })) === 'end';
+      lateChecked = true;
+      if (news.ends > 0) endedBy = 'session-end';
+      if (understands) understanding.stored(news.tokens);
+    }
+    let stopped = news.stops > 0;
+    if (batched && stopped && !endedBy && Date.now() - lastStopAt < tuning.minStopIntervalMs) {
+      stopped = false; // acted on with the next stop, or when the interval is over
+      stopOwed = true;
+    }
+    if (stopped) {
+      lastStopAt = Date.now();
+      stopOwed = false;
+    }
+    // Catch up on what the API may have left unprocessed before a summary or the close reads it.
+    if (state.pending.length > 0 || stopped || news.ends > 0) stopped = (await persistPending(news.events > 0)).stopped || stopped;
     lastEventAt = Date.now();
     if (endedBy) {
       const result = await finish(endedBy);
@@ -83,9 +129,12 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     await continueAsNewIfDue();
   }
 
-  /** Stores every waiting event (and any the database holds that no signal announced). */
-  async function persistPending(): Promise<{ stopped: boolean }> {
-    let more = false;
+  /**
+   * Stores every waiting event (and any the database holds that no signal announced); with
+   * `catchUp`, asks the database once even when no per-event signal waits.
+   */
+  async function persistPending(catchUp = false): Promise<{ stopped: boolean }> {
+    let more = catchUp;
     let stopped = false;
     while (state.pending.length > 0 || more) {
       const refs = state.pending.slice(0, tuning.batchSize);
@@ -126,6 +175,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     await condition(allHandlersFinished);
     // A late event signalled while we were closing is persisted before the run ends.
     if (state.pending.length > 0 && (understands || closedBy === 'session-end')) return undefined;
+    if (state.hasCaptured) return undefined;
     await db.closeSession({ ...ids, status: 'completed', reason: closedBy });
     state.status = 'completed';
     return { status: state.status, eventCount: state.eventCount, closedBy };

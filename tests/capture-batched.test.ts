@@ -1,0 +1,148 @@
+/**
+ * Batched capture against the real stack: the API's group commit, capture after the answer and the
+ * outbox of session signals. A completed session stays completed (no run started by a trailing
+ * signal), a genuinely late event is stored and its run closes within seconds, a burst of concurrent
+ * hooks of many sessions is stored exactly once in order, a session costs Temporal a signal per turn,
+ * and a revoked key is refused on its very next hook although keys are cached.
+ */
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { createTemporalClient } from '../common/temporal.js';
+import { revokeApiKey } from '../common/tenants.js';
+import { waitUntil } from '../infra/daemon.js';
+import { sessionWorkflowId } from '../workflows/session/messages.js';
+import { buildSession } from './fixtures/claude-sessions.js';
+import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
+import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
+import { keepHistory } from './helpers/histories.js';
+import { assertStoredOnce, postHook, replay } from './helpers/sessions.js';
+
+const config = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('batched') });
+const prisma = testPrisma();
+const temporal = createTemporalClient(config);
+const LATE_IDLE_MS = 1500;
+let api: TestApi;
+let worker: TestWorker;
+let tenant: Awaited<ReturnType<typeof newTenant>>;
+
+before(async () => {
+  tenant = await newTenant(prisma);
+  api = await startTestApi(config, prisma, { tuning: { flushDelayMs: 50, idleTimeoutMs: 300_000, lateIdleMs: LATE_IDLE_MS }, redispatch: { graceMs: 500, intervalMs: 300 } });
+  worker = await startTestWorker(config, prisma);
+});
+
+after(async () => {
+  await api?.close();
+  await worker?.stop();
+  await temporal.connection.close();
+  await prisma.$disconnect();
+});
+
+const cwd = () => `/nonexistent/${uniqueName('batched')}`;
+
+async function handleOf(agentSessionId: string) {
+  const row = await prisma.session.findFirstOrThrow({ where: { tenantId: tenant.tenantId, agentSessionId } });
+  return temporal.client.workflow.getHandle(sessionWorkflowId(tenant.tenantId, row.projectId, agentSessionId));
+}
+
+/** Every run of the session's workflow: [runId, status]. */
+async function runsOf(agentSessionId: string): Promise<{ runId: string; status: string }[]> {
+  const row = await prisma.session.findFirstOrThrow({ where: { tenantId: tenant.tenantId, agentSessionId } });
+  const id = sessionWorkflowId(tenant.tenantId, row.projectId, agentSessionId);
+  const runs: { runId: string; status: string }[] = [];
+  for await (const wf of temporal.client.workflow.list({ query: `WorkflowId = '${id}'` })) runs.push({ runId: wf.runId, status: wf.status.name });
+  return runs;
+}
+
+async function completed(agentSessionId: string, timeoutMs = 60_000): Promise<string> {
+  let runId = '';
+  await waitUntil(
+    async () => {
+      try {
+        const d = await (await handleOf(agentSessionId)).describe();
+        runId = d.runId;
+        return d.status.name === 'COMPLETED';
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return false;
+        throw err;
+      }
+    },
+    { what: `session ${agentSessionId} completed`, timeoutMs, intervalMs: 100 },
+  );
+  return runId;
+}
+
+test('a completed session stays completed: nothing after its end starts another run', async () => {
+  const s = buildSession(crypto.randomUUID(), cwd(), 6);
+  await replay(api.url, tenant.key, s.deliveries);
+  const runId = await completed(s.sessionId);
+  await assertStoredOnce(prisma, tenant.tenantId, s);
+  // Long enough for every trailing signal, sweep and retry to have happened.
+  await new Promise((r) => setTimeout(r, 3000));
+  const runs = await runsOf(s.sessionId);
+  assert.deepEqual(runs, [{ runId, status: 'COMPLETED' }], 'one run, completed');
+  await keepHistory('session-batched-capture', temporal.client.workflow.getHandle((await handleOf(s.sessionId)).workflowId, runId));
+  assert.equal(await prisma.sessionSignal.count({ where: { sessionId: (await prisma.session.findFirstOrThrow({ where: { agentSessionId: s.sessionId } })).id } }), 0, 'no signal owed');
+});
+
+test('a late event after the end is stored and its run closes within seconds, not at the idle timeout', async () => {
+  const s = buildSession(crypto.randomUUID(), cwd(), 3);
+  await replay(api.url, tenant.key, s.deliveries);
+  const first = await completed(s.sessionId);
+  const late = { event: 'user-prompt-submit' as const, body: { ...s.deliveries[1]!.body, prompt: 'one more thing, delivered late from the spool' } };
+  const t0 = performance.now();
+  assert.equal((await postHook(api.url, tenant.key, late)).status, 200);
+  await waitUntil(async () => (await runsOf(s.sessionId)).length === 2 && (await runsOf(s.sessionId)).every((r) => r.status === 'COMPLETED'), {
+    what: 'the late run completed', timeoutMs: 20_000, intervalMs: 200,
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  assert.ok(seconds < 15, `the late run took ${seconds.toFixed(1)} s`);
+  const row = await prisma.session.findFirstOrThrow({ where: { tenantId: tenant.tenantId, agentSessionId: s.sessionId } });
+  assert.equal(row.status, 'completed');
+  const prompts = await prisma.prompt.findMany({ where: { sessionId: row.id }, orderBy: { ordinal: 'asc' } });
+  assert.equal(prompts.at(-1)?.text, 'one more thing, delivered late from the spool');
+  assert.equal(await prisma.hookEvent.count({ where: { sessionId: row.id, processedAt: null } }), 0);
+  const lateRun = (await runsOf(s.sessionId)).find((r) => r.runId !== first)?.runId;
+  assert.ok(lateRun);
+  await keepHistory('session-batched-late', temporal.client.workflow.getHandle((await handleOf(s.sessionId)).workflowId, lateRun));
+});
+
+test('concurrent hooks of many sessions (with repeats) are stored once each, in order, and cost a signal per turn', async () => {
+  const sessions = Array.from({ length: 12 }, () => buildSession(crypto.randomUUID(), cwd(), 15));
+  // All sessions at once, each in order; every third tool result delivered twice, concurrently.
+  await Promise.all(
+    sessions.map(async (s) => {
+      for (const [i, d] of s.deliveries.entries()) {
+        const sends = d.event === 'post-tool-use' && i % 3 === 0 ? [postHook(api.url, tenant.key, d), postHook(api.url, tenant.key, d)] : [postHook(api.url, tenant.key, d)];
+        for (const r of await Promise.all(sends)) assert.equal(r.status, 200, JSON.stringify(r.body));
+      }
+    }),
+  );
+  for (const s of sessions) {
+    await completed(s.sessionId);
+    await assertStoredOnce(prisma, tenant.tenantId, s);
+    const row = await prisma.session.findFirstOrThrow({ where: { tenantId: tenant.tenantId, agentSessionId: s.sessionId } });
+    const seqs = (await prisma.hookEvent.findMany({ where: { sessionId: row.id }, orderBy: { sequence: 'asc' }, select: { sequence: true, event: true } }));
+    assert.deepEqual(seqs.map((e) => e.sequence), seqs.map((_, i) => i + 1), 'sequences 1..n without gaps');
+    assert.equal(seqs[0]!.event, 'session_start');
+    assert.equal(seqs.at(-1)!.event, 'session_end');
+    // Far fewer signals than events: a start, a stop and an end, at most a few more.
+    const history = await (await handleOf(s.sessionId)).fetchHistory();
+    const signals = (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes).length;
+    assert.ok(signals <= 6, `${signals} signals for ${s.deliveries.length} events`);
+  }
+});
+
+test('a revoked key is refused on its very next hook, although hook keys are cached', async () => {
+  const own = await newTenant(prisma);
+  const s = buildSession(crypto.randomUUID(), cwd(), 2);
+  await replay(api.url, own.key, s.deliveries.slice(0, 3)); // the key is cached now
+  const keyRow = await prisma.apiKey.findFirstOrThrow({ where: { tenantId: own.tenantId, revokedAt: null } });
+  assert.equal(await revokeApiKey(prisma, keyRow.id), true);
+  const refused = await postHook(api.url, own.key, s.deliveries[3]!);
+  assert.equal(refused.status, 401, JSON.stringify(refused.body));
+  const row = await prisma.session.findFirstOrThrow({ where: { tenantId: own.tenantId, agentSessionId: s.sessionId } });
+  assert.equal(await prisma.hookEvent.count({ where: { sessionId: row.id } }), 3, 'nothing stored with the revoked key');
+});
