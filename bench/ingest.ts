@@ -1,130 +1,372 @@
 /**
- * `npm run bench:ingest`: N concurrent agent sessions post realistic Claude Code hook streams to the
- * real API process (each session's hooks one after another, as Claude Code sends them); reports
- * acknowledgement latency (client-side and the server's own, from Server-Timing, split into auth,
- * redaction and database), sustained events/s, and how long the workflows take to drain, then
- * checks that every acknowledged event was stored exactly once and every session completed.
+ * `npm run bench:ingest`: the hook ingress under load, the whole stack on this machine (API, worker,
+ * Temporal, PostgreSQL, Weaviate). For each connection count, agent sessions post realistic Claude
+ * Code hook streams (bench/hook-traffic.ts; each session's hooks one after another, as Claude Code
+ * sends them) over that many keep-alive connections for a fixed time, while a probe measures how long
+ * an acknowledged event takes to become visible to keyword search. Then the sessions end and the
+ * benchmark measures the drain (every acknowledged event turned into an observation) and the close
+ * of every session, counts the Temporal workflow tasks the run cost (from the workflows' histories),
+ * reads each process's CPU time, and checks that every acknowledged event was stored exactly once.
  *
- *   npm run bench:ingest -- --sessions 50 --events 200
+ *   npm run bench:ingest                                   # 1, 8, 32, 128 connections
+ *   npm run bench:ingest -- --connections 32 --seconds 60  # the step-1 figure
+ *   npm run bench:ingest -- --connections 32 --kill-worker # SIGKILL the worker mid-load, restart it
+ *
+ * Rate limits: the API runs with its default per-key budgets; every session has its own key (an
+ * agent per developer), so a session's rate stays far below its key's hook budget.
  */
+import http from 'node:http';
 import crypto from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
-import { createPrisma } from '../common/db.js';
+import type { ChildProcess } from 'node:child_process';
+import { createPrisma, type PrismaClient } from '../common/db.js';
 import { createApiKey, ensureTenant } from '../common/tenants.js';
-import { waitUntil } from '../infra/daemon.js';
-import { buildSession, type Delivery } from '../tests/fixtures/claude-sessions.js';
-import { freePort } from '../infra/daemon.js';
-import { benchStack, percentile, printTable, spawnEntry, stopChild, waitForReady } from './lib.js';
+import { createTemporalClient } from '../common/temporal.js';
+import { freePort, waitUntil } from '../infra/daemon.js';
+import { stackStatus } from '../infra/stack.js';
+import { DEFAULT_RATE_LIMITS } from '../api/limits.js';
+import { benchStack, percentile, printColumns, spawnEntry, stopChild, waitForReady, type BenchStack } from './lib.js';
+import { HookSessionStream, type HookDelivery } from './hook-traffic.js';
+import { cpuOfProcessSet, cpuSecondsOf, cpuSecondsOfCommand, cpuSince, loadAverage } from './proc-cpu.js';
 
-interface Sample {
+interface Options {
+  connections: number[];
+  seconds: number;
+  shortSeconds: number;
+  sessions: number;
+  killWorker: boolean;
+  /** Events/s the bodies are prepared for (more are generated on the fly). */
+  expectedRate: number;
+}
+
+interface Ack {
   clientMs: number;
-  server: Record<string, number>;
+  serverMs: number | undefined;
+  duplicate: boolean;
 }
 
-function parseServerTiming(header: string | null): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const part of (header ?? '').split(',')) {
-    const m = /^\s*([\w-]+);dur=([\d.]+)/.exec(part);
-    if (m) out[m[1]!] = Number(m[2]);
-  }
-  return out;
+interface RunResult {
+  connections: number;
+  sessions: number;
+  seconds: number;
+  acked: number;
+  client: number[];
+  server: number[];
+  searchable: number[];
+  drainS: number;
+  closeS: number;
+  workflowTasks: number;
+  cpu: Record<string, number | undefined>;
+  load: string;
+  errors: number;
 }
+
+function parseTotal(header: string | string[] | undefined): number | undefined {
+  const m = /total;dur=([\d.]+)/.exec(String(header ?? ''));
+  return m ? Number(m[1]) : undefined;
+}
+
+/** One POST over the shared keep-alive agent; resolves with the status, timing and body. */
+function post(agent: http.Agent, base: URL, path: string, key: string, body: unknown): Promise<{ status: number; ack: Ack; text: string }> {
+  const payload = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { agent, host: base.hostname, port: base.port, path, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': payload.length, authorization: `Bearer ${key}` } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            ack: { clientMs: performance.now() - t0, serverMs: parseTotal(res.headers['server-timing']), duplicate: res.headers['x-memflow-duplicate'] === 'true' },
+            text: Buffer.concat(chunks).toString(),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+function get(agent: http.Agent, base: URL, path: string, key: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ agent, host: base.hostname, port: base.port, path, method: 'GET', headers: { authorization: `Bearer ${key}` } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Workflow tasks the tenant's session workflows cost: WorkflowTaskCompleted events in every run's history. */
+async function workflowTasks(stack: BenchStack, tenantId: string): Promise<number> {
+  const { client, connection } = createTemporalClient({ TEMPORAL_ADDRESS: stack.env.TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE: 'default' } as never);
+  try {
+    let tasks = 0;
+    for await (const wf of client.workflow.list({ query: `WorkflowType = 'sessionWorkflow'` })) {
+      if (!wf.workflowId.startsWith(`session/${tenantId}/`)) continue;
+      const history = await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
+      tasks += (history.events ?? []).filter((e) => e.workflowTaskCompletedEventAttributes).length;
+    }
+    return tasks;
+  } finally {
+    await connection.close();
+  }
+}
+
+class Processes {
+  api!: ChildProcess;
+  worker!: ChildProcess;
+  readonly url: string;
+  constructor(
+    private readonly stack: BenchStack,
+    private readonly env: NodeJS.ProcessEnv,
+    port: number,
+  ) {
+    this.url = `http://127.0.0.1:${port}`;
+  }
+  async start(): Promise<void> {
+    this.worker = spawnEntry('workers/main.ts', this.env);
+    this.api = spawnEntry('api/main.ts', this.env);
+    await waitForReady(this.url);
+  }
+  async restartWorker(): Promise<void> {
+    this.worker.kill('SIGKILL');
+    await new Promise((r) => (this.worker.exitCode !== null || this.worker.signalCode !== null ? r(null) : this.worker.once('exit', r)));
+    this.worker = spawnEntry('workers/main.ts', this.env);
+  }
+  async stop(): Promise<void> {
+    await Promise.all([stopChild(this.api), stopChild(this.worker)]);
+  }
+  async cpuProbes() {
+    const [temporal, weaviate] = await stackStatus(this.stack.profile);
+    return {
+      api: () => cpuSecondsOf(this.api.pid!),
+      worker: () => cpuSecondsOf(this.worker.pid!),
+      temporal: () => (temporal?.pid ? cpuSecondsOf(temporal.pid) : undefined),
+      weaviate: () => (weaviate?.pid ? cpuSecondsOf(weaviate.pid) : undefined),
+      'postgres (machine)': () => cpuSecondsOfCommand('postgres'),
+      'bench client': () => {
+        const u = process.cpuUsage();
+        return (u.user + u.system) / 1e6;
+      },
+    };
+  }
+}
+
+async function runLoad(procs: Processes, prisma: PrismaClient, stack: BenchStack, connections: number, seconds: number, opts: Options): Promise<RunResult> {
+  const base = new URL(procs.url);
+  const sessionsN = Math.max(opts.sessions, connections);
+  const tenantName = `bench-ingest-${crypto.randomBytes(4).toString('hex')}`;
+  const tenant = await ensureTenant(prisma, tenantName);
+  const keys = await Promise.all(Array.from({ length: sessionsN + 1 }, () => createApiKey(prisma, tenantName).then((k) => k.key)));
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const probeAgent = new http.Agent({ keepAlive: true, maxSockets: 2 });
+  const streams = Array.from({ length: sessionsN }, (_, i) => new HookSessionStream(crypto.randomUUID(), `/bench/project-${i % 5}`, i + 1));
+
+  const acks: Ack[] = [];
+  let errors = 0;
+  let stopping = false;
+  let firstError: string | undefined;
+  const deliver = async (key: string, d: HookDelivery | { event: string; body: Buffer }) => {
+    for (let attempt = 0; ; attempt++) {
+      const r = await post(agent, base, `/v1/hooks/${d.event}`, key, d.body);
+      if (r.status === 200) return r.ack;
+      errors++;
+      firstError ??= `${d.event} answered ${r.status}: ${r.text.slice(0, 200)}`;
+      if (attempt >= 20) throw new Error(firstError);
+      await sleep(100 * (attempt + 1)); // as the hook client's spool would, later
+    }
+  };
+  // Bodies are generated and serialized before the clock starts, so the client's own CPU during the
+  // load is the HTTP exchange (this machine's two cores run everything).
+  const perSession = Math.ceil((opts.expectedRate * seconds) / sessionsN);
+  const prepared = streams.map((s) => Array.from({ length: perSession }, () => s.next()!).map((d) => ({ event: d.event, body: Buffer.from(JSON.stringify(d.body)) })));
+  // When the time is up, each session finishes its turn (up to its Stop), then ends.
+  const runSession = async (s: HookSessionStream, i: number, key: string) => {
+    const queue = prepared[i]!;
+    let ended = false;
+    for (let n = 0; !ended; n++) {
+      const turnOver = n > 0 && (n - 1 < queue.length ? queue[n - 1]!.event : '') === 'stop';
+      const d = stopping && (turnOver || n >= queue.length) ? (n < queue.length ? s.end() : (s.finish(), s.next())) : (queue[n] ?? s.next());
+      if (!d) return;
+      ended = d.event === 'session-end';
+      const ack = await deliver(key, d);
+      sent.events++;
+      if (ack.duplicate) sent.duplicates++;
+      if (d.event === 'post-tool-use' || d.event === 'post-tool-use-failure') sent.toolCalls++;
+      if (!stopping) acks.push(ack);
+    }
+  };
+  const sent = { events: 0, toolCalls: 0, duplicates: 0 };
+
+  // The probe: a prompt with a unique word, then keyword search until it is found.
+  const searchable: number[] = [];
+  const probeKey = keys[sessionsN]!;
+  const probeSession = crypto.randomUUID();
+  const probe = async () => {
+    let n = 0;
+    while (!stopping) {
+      const word = `probe${crypto.randomBytes(6).toString('hex')}`;
+      const r = await post(probeAgent, base, '/v1/hooks/user-prompt-submit', probeKey, {
+        session_id: probeSession, transcript_path: '/tmp/probe.jsonl', cwd: '/bench/probe', hook_event_name: 'UserPromptSubmit', prompt: `Where is ${word} handled?`,
+      });
+      const acked = performance.now();
+      if (r.status !== 200) throw new Error(`probe answered ${r.status}: ${r.text}`);
+      for (;;) {
+        const found = await get(probeAgent, base, `/v1/search?q=${word}&mode=keyword&project=probe&limit=1`, probeKey);
+        if (found.status === 200 && found.text.includes(word)) break;
+        if (performance.now() - acked > 30_000) throw new Error(`probe ${word} not searchable after 30 s`);
+        await sleep(10);
+      }
+      searchable.push(performance.now() - acked);
+      n++;
+      await sleep(200);
+    }
+    return n;
+  };
+
+  const cpu = cpuSince(await procs.cpuProbes());
+  // PostgreSQL's share for this database: its backends and the server's own background processes.
+  const pgOurs = await cpuOfProcessSet(async () =>
+    (await prisma.$queryRaw<{ pid: number }[]>`SELECT pid FROM pg_stat_activity WHERE datname = current_database() OR backend_type <> 'client backend'`).map((r) => Number(r.pid)),
+  );
+  const t0 = performance.now();
+  const running = streams.map((s, i) => runSession(s, i, keys[i]!));
+  const probing = probe();
+  let killed: Promise<void> | undefined;
+  if (opts.killWorker) killed = sleep((seconds * 1000) / 3).then(() => procs.restartWorker());
+  await sleep(seconds * 1000);
+  stopping = true;
+  const wallS = (performance.now() - t0) / 1000;
+  const acked = acks.length;
+  const cpuUsed = { ...cpu(), 'postgres (this database)': await pgOurs() };
+  const load = loadAverage();
+  await probing;
+  await killed;
+  await Promise.all(running); // every session delivers its Stop and SessionEnd
+  const endedAt = performance.now();
+
+  const sessionIds = streams.map((s) => s.sessionId);
+  await waitUntil(async () => (await prisma.hookEvent.count({ where: { tenantId: tenant.id, processedAt: null } })) === 0, {
+    what: 'every acknowledged event processed', timeoutMs: 600_000, intervalMs: 50, attemptTimeoutMs: 10_000,
+  });
+  const drainS = (performance.now() - endedAt) / 1000;
+  await waitUntil(
+    async () => (await prisma.session.count({ where: { tenantId: tenant.id, agentSessionId: { in: sessionIds }, status: 'completed' } })) === sessionsN,
+    { what: 'every session completed', timeoutMs: 600_000, intervalMs: 250, attemptTimeoutMs: 10_000 },
+  );
+  const closeS = (performance.now() - endedAt) / 1000;
+
+  // Exactly once: every delivered event stored once, every tool call one observation.
+  const delivered = sent.events - sent.duplicates; // an identical event right after itself is one event
+  const toolCalls = sent.toolCalls;
+  const where = { tenantId: tenant.id, session: { agentSessionId: { in: sessionIds } } };
+  const stored = await prisma.hookEvent.count({ where });
+  const tools = await prisma.observation.count({ where: { ...where, kind: 'tool' } });
+  if (stored !== delivered || tools !== toolCalls) {
+    throw new Error(`LOSS OR DUPLICATION: ${stored} events stored of ${delivered} acknowledged; ${tools} tool observations of ${toolCalls} tool calls`);
+  }
+  agent.destroy();
+  probeAgent.destroy();
+  const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+  return {
+    connections,
+    sessions: sessionsN,
+    seconds: wallS,
+    acked,
+    client: sorted(acks.map((a) => a.clientMs)),
+    server: sorted(acks.flatMap((a) => (a.serverMs === undefined ? [] : [a.serverMs]))),
+    searchable: sorted(searchable),
+    drainS,
+    closeS,
+    workflowTasks: await workflowTasks(stack, tenant.id),
+    cpu: cpuUsed,
+    load,
+    errors,
+  };
+}
+
+const ms = (xs: number[]) => `${percentile(xs, 50).toFixed(1)} / ${percentile(xs, 95).toFixed(1)} / ${percentile(xs, 99).toFixed(1)}`;
 
 async function main(): Promise<void> {
-  const opts = new Command('bench:ingest')
-    .option('--sessions <n>', 'concurrent sessions', '50')
-    .option('--events <n>', 'events per session (rounded to whole tool calls)', '200')
-    .option('--warmup <n>', 'warm-up events before measuring', '300')
+  const o = new Command('bench:ingest')
+    .option('--connections <list>', 'connection counts to run, comma-separated', '1,8,32,128')
+    .option('--seconds <n>', 'load duration at 32 connections (the step-1 figure)', '60')
+    .option('--short-seconds <n>', 'load duration at the other connection counts', '20')
+    .option('--sessions <n>', 'concurrent agent sessions (at least one per connection)', '60')
+    .option('--kill-worker', 'SIGKILL the worker a third into the load and restart it')
+    .option('--expected-rate <n>', 'events/s to prepare request bodies for before the clock starts', '3000')
     .parse(process.argv)
-    .opts<{ sessions: string; events: string; warmup: string }>();
-  const sessions = Number(opts.sessions);
-  const toolCalls = Math.max(1, Math.round((Number(opts.events) - 4) / 2));
-
+    .opts<{ connections: string; seconds: string; shortSeconds: string; sessions: string; killWorker?: boolean; expectedRate: string }>();
+  const opts: Options = {
+    connections: o.connections.split(',').map(Number),
+    seconds: Number(o.seconds),
+    shortSeconds: Number(o.shortSeconds),
+    sessions: Number(o.sessions),
+    killWorker: o.killWorker === true,
+    expectedRate: Number(o.expectedRate),
+  };
   const stack = await benchStack();
   const prisma = createPrisma(stack.env.DATABASE_URL);
   const port = await freePort();
-  const taskQueue = `bench-${crypto.randomBytes(4).toString('hex')}`;
-  const env = { ...stack.env, MEMFLOW_PORT: String(port), TEMPORAL_TASK_QUEUE: taskQueue, MEMFLOW_LOG_LEVEL: 'error' };
-  const worker = spawnEntry('workers/main.ts', env);
-  const api = spawnEntry('api/main.ts', env);
-  const url = `http://127.0.0.1:${port}`;
+  const env = {
+    ...stack.env,
+    MEMFLOW_PORT: String(port),
+    TEMPORAL_TASK_QUEUE: `bench-${crypto.randomBytes(4).toString('hex')}`,
+    MEMFLOW_LOG_LEVEL: 'info',
+    MEMFLOW_RATE_LIMIT_PER_MINUTE: String(DEFAULT_RATE_LIMITS.perMinute),
+    MEMFLOW_RATE_LIMIT_HOOKS_PER_MINUTE: String(DEFAULT_RATE_LIMITS.hooksPerMinute),
+  };
+  const procs = new Processes(stack, env, port);
+  const results: RunResult[] = [];
   try {
-    await waitForReady(url);
-    const tenantName = `bench-${crypto.randomBytes(4).toString('hex')}`;
-    const tenant = await ensureTenant(prisma, tenantName);
-    const { key } = await createApiKey(prisma, tenantName);
-    const post = async (d: Delivery): Promise<Sample> => {
-      const t0 = performance.now();
-      const res = await fetch(`${url}/v1/hooks/${d.event}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-        body: JSON.stringify(d.body),
-      });
-      await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`${d.event} answered ${res.status}`);
-      return { clientMs: performance.now() - t0, server: parseServerTiming(res.headers.get('server-timing')) };
-    };
-
-    // Warm-up: JIT, connection pools, the worker's workflow cache.
-    const warm = buildSession(crypto.randomUUID(), '/bench/warmup', Math.ceil(Number(opts.warmup) / 2));
-    for (const d of warm.deliveries) await post(d);
-
-    const streams = Array.from({ length: sessions }, (_, i) => buildSession(crypto.randomUUID(), `/bench/project-${i % 5}`, toolCalls));
-    const total = streams.reduce((n, s) => n + s.deliveries.length, 0);
-    console.log(`[bench] ${sessions} sessions x ${streams[0]!.deliveries.length} events = ${total} events`);
-    const samples: Sample[] = [];
-    const t0 = performance.now();
-    await Promise.all(
-      streams.map(async (s) => {
-        for (const d of s.deliveries) samples.push(await post(d));
-      }),
-    );
-    const wallS = (performance.now() - t0) / 1000;
-
-    // Drain: every acknowledged event processed and every session closed by its workflow.
-    const d0 = performance.now();
-    const sessionIds = streams.map((s) => s.sessionId);
-    await waitUntil(
-      async () =>
-        (await prisma.session.count({ where: { tenantId: tenant.id, agentSessionId: { in: sessionIds }, status: 'completed' } })) === sessions,
-      { what: 'all sessions completed', timeoutMs: 600_000, intervalMs: 250, attemptTimeoutMs: 10_000 },
-    );
-    const drainS = (performance.now() - d0) / 1000;
-    const stored = await prisma.hookEvent.count({ where: { tenantId: tenant.id, session: { agentSessionId: { in: sessionIds } } } });
-    const unprocessed = await prisma.hookEvent.count({ where: { tenantId: tenant.id, processedAt: null } });
-    const tools = await prisma.observation.count({ where: { tenantId: tenant.id, kind: 'tool', session: { agentSessionId: { in: sessionIds } } } });
-
-    const sorted = (f: (s: Sample) => number | undefined) => samples.map(f).filter((x): x is number => x !== undefined).sort((a, b) => a - b);
-    const client = sorted((s) => s.clientMs);
-    const server = sorted((s) => s.server.total);
-    const phase = (name: string) => {
-      const v = sorted((s) => s.server[name]);
-      return `${percentile(v, 50).toFixed(2)} / ${percentile(v, 95).toFixed(2)}`;
-    };
-    printTable(`ingest: ${sessions} concurrent sessions, ${total} events, everything on this machine (${process.env.HOSTNAME ?? 'local'})`, [
-      ['events acknowledged', String(samples.length)],
-      ['sustained events/s', (total / wallS).toFixed(0)],
-      ['server ack p50 / p95 / p99 (ms)', `${percentile(server, 50).toFixed(2)} / ${percentile(server, 95).toFixed(2)} / ${percentile(server, 99).toFixed(2)}`],
-      ['client ack p50 / p95 / p99 (ms)', `${percentile(client, 50).toFixed(2)} / ${percentile(client, 95).toFixed(2)} / ${percentile(client, 99).toFixed(2)}`],
-      ['  auth p50 / p95 (ms)', phase('auth')],
-      ['  redact+cut p50 / p95 (ms)', phase('redact')],
-      ['  database p50 / p95 (ms)', phase('db')],
-      ['drain after load (s)', drainS.toFixed(1)],
-      ['events stored (expected)', `${stored} (${total})`],
-      ['tool calls stored (expected)', `${tools} (${sessions * toolCalls})`],
-      ['unprocessed after drain', String(unprocessed)],
-    ]);
-    if (stored !== total || tools !== sessions * toolCalls || unprocessed !== 0) {
-      throw new Error('LOSS OR DUPLICATION: stored counts differ from what was acknowledged');
+    await procs.start();
+    console.log(`[bench] load average before: ${loadAverage()}`);
+    for (const c of opts.connections) {
+      const seconds = c === 32 ? opts.seconds : opts.shortSeconds;
+      console.log(`[bench] ${c} connections for ${seconds} s ...`);
+      const r = await runLoad(procs, prisma, stack, c, seconds, opts);
+      console.log(`[bench]   ${(r.acked / r.seconds).toFixed(0)} events/s, drained in ${r.drainS.toFixed(1)} s`);
+      results.push(r);
     }
   } finally {
-    await Promise.all([stopChild(api), stopChild(worker)]);
+    await procs.stop();
     await prisma.$disconnect();
     await stack.stop();
   }
+  const per1000 = (r: RunResult, s: number | undefined) => (s === undefined ? 'n/a' : ((s * 1000) / r.acked).toFixed(2));
+  const procNames = Object.keys(results[0]?.cpu ?? {});
+  printColumns(
+    `ingest: agent sessions over keep-alive connections, whole stack on this machine${opts.killWorker ? ' (worker SIGKILLed and restarted mid-load)' : ''}; rate limits: ${DEFAULT_RATE_LIMITS.hooksPerMinute} hooks/min per key, one key per session`,
+    results.map((r) => `${r.connections} conn`),
+    [
+      ['sessions', results.map((r) => String(r.sessions))],
+      ['load duration (s)', results.map((r) => r.seconds.toFixed(0))],
+      ['events acknowledged', results.map((r) => String(r.acked))],
+      ['sustained events/s', results.map((r) => (r.acked / r.seconds).toFixed(0))],
+      ['server ack p50/p95/p99 (ms)', results.map((r) => ms(r.server))],
+      ['client ack p50/p95/p99 (ms)', results.map((r) => ms(r.client))],
+      ['event → keyword search p50/p95 (ms)', results.map((r) => `${percentile(r.searchable, 50).toFixed(0)} / ${percentile(r.searchable, 95).toFixed(0)}`)],
+      ['backlog drained after load (s)', results.map((r) => r.drainS.toFixed(2))],
+      ['every session completed after (s)', results.map((r) => r.closeS.toFixed(1))],
+      ['workflow tasks / 1,000 events', results.map((r) => ((r.workflowTasks * 1000) / r.acked).toFixed(1))],
+      ...procNames.map((p): [string, string[]] => [`CPU s / 1,000 events: ${p}`, results.map((r) => per1000(r, r.cpu[p]))]),
+      ['retried answers (not 200)', results.map((r) => String(r.errors))],
+      ['load average at end of load', results.map((r) => r.load)],
+      ['exactly once (stored = acknowledged)', results.map(() => 'yes')],
+    ],
+  );
 }
 
 main().catch((err: Error) => {
-  console.error(`bench:ingest: ${err.message}`);
+  console.error(`bench:ingest: ${err.stack ?? err.message}`);
   process.exit(1);
 });

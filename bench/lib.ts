@@ -5,11 +5,12 @@ import path from 'node:path';
 import type { PrismaClient } from '../common/db.js';
 import { createApiKey, ensureTenant } from '../common/tenants.js';
 import { freePort, waitUntil } from '../infra/daemon.js';
-import { repoRoot } from '../infra/profile.js';
+import { repoRoot, type StackProfile } from '../infra/profile.js';
 import { chooseTestProfile, startStack, stopStack, type StackEnv } from '../infra/stack.js';
 
 export interface BenchStack {
   env: StackEnv;
+  profile: StackProfile;
   stop(): Promise<void>;
 }
 
@@ -18,7 +19,7 @@ export async function benchStack(): Promise<BenchStack> {
   const log = (l: string) => console.log(`[stack] ${l}`);
   const profile = await chooseTestProfile(log);
   const { env, started } = await startStack(profile, log);
-  return { env, stop: () => stopStack(profile, log, started) };
+  return { env, profile, stop: () => stopStack(profile, log, started) };
 }
 
 /**
@@ -41,7 +42,9 @@ export function spawnEntry(entry: string, env: NodeJS.ProcessEnv): ChildProcess 
 }
 
 function spawnChild(entry: string, env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, entry)], {
+  // MEMFLOW_CPU_PROF_DIR=dir: each process writes a V8 CPU profile there when it exits.
+  const profile = process.env.MEMFLOW_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MEMFLOW_CPU_PROF_DIR}`] : [];
+  return spawn(process.execPath, [...profile, '--import', 'tsx', path.join(repoRoot, entry)], {
     cwd: repoRoot,
     env: { ...process.env, MEMFLOW_RATE_LIMIT_PER_MINUTE: '0', MEMFLOW_RATE_LIMIT_HOOKS_PER_MINUTE: '0', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],

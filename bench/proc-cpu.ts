@@ -1,0 +1,66 @@
+/**
+ * CPU time of the stack's processes from /proc (Linux): user + system seconds per process (its
+ * threads included), of every PostgreSQL process on the machine together (an upper bound: the
+ * server is shared with other databases), and of a changing set of processes such as the backends
+ * serving one database.
+ */
+import fs from 'node:fs';
+
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** utime + stime of one process, in seconds; undefined when it is gone. */
+export function cpuSecondsOf(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds of every process whose command name is `comm` (e.g. postgres), together. */
+export function cpuSecondsOfCommand(comm: string): number {
+  let total = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== comm) continue;
+    } catch {
+      continue;
+    }
+    total += cpuSecondsOf(Number(entry)) ?? 0;
+  }
+  return total;
+}
+
+export type CpuProbe = Record<string, () => number | undefined>;
+
+/** Takes a reading of every probe now; the returned function gives seconds used since, per probe. */
+export function cpuSince(probes: CpuProbe): () => Record<string, number | undefined> {
+  const start = Object.fromEntries(Object.entries(probes).map(([k, f]) => [k, f()]));
+  return () =>
+    Object.fromEntries(
+      Object.entries(probes).map(([k, f]) => {
+        const a = start[k];
+        const b = f();
+        return [k, a === undefined || b === undefined ? undefined : b - a];
+      }),
+    );
+}
+
+export const loadAverage = (): string => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
+/**
+ * CPU seconds of a changing set of processes (e.g. the PostgreSQL backends of one database) since
+ * start(): processes seen at the end but not at the start count whole (they began meanwhile).
+ */
+export async function cpuOfProcessSet(list: () => Promise<number[]>): Promise<() => Promise<number>> {
+  const start = new Map((await list()).map((pid) => [pid, cpuSecondsOf(pid) ?? 0]));
+  return async () => {
+    let total = 0;
+    for (const pid of new Set([...start.keys(), ...(await list())])) total += (cpuSecondsOf(pid) ?? start.get(pid) ?? 0) - (start.get(pid) ?? 0);
+    return total;
+  };
+}
