@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { createIngestBatcher, KEY_REVOKED, type IngestInput } from '../api/capture/ingest.js';
+import { createPgPool } from '../common/pg.js';
 import { createTemporalClient } from '../common/temporal.js';
 import { revokeApiKey } from '../common/tenants.js';
 import { waitUntil } from '../infra/daemon.js';
@@ -145,4 +147,41 @@ test('a revoked key is refused on its very next hook, although hook keys are cac
   assert.equal(refused.status, 401, JSON.stringify(refused.body));
   const row = await prisma.session.findFirstOrThrow({ where: { tenantId: own.tenantId, agentSessionId: s.sessionId } });
   assert.equal(await prisma.hookEvent.count({ where: { sessionId: row.id } }), 3, 'nothing stored with the revoked key');
+});
+
+test('statements racing to create the same new project all land in it, each event once', async () => {
+  // One event per statement, four statements in flight: all but one find the project created by a
+  // concurrent statement after their snapshot, and write their event again in the next one.
+  const pool = createPgPool(config.DATABASE_URL);
+  try {
+    const batcher = createIngestBatcher(pool, { maxBatch: 1, maxConcurrent: 4 });
+    const keyRow = await prisma.apiKey.findFirstOrThrow({ where: { tenantId: tenant.tenantId, revokedAt: null } });
+    const projectName = uniqueName('race');
+    const inputs: IngestInput[] = Array.from({ length: 16 }, (_, n) => ({
+      tenantId: tenant.tenantId,
+      keyId: keyRow.id,
+      projectName,
+      event: 'session-end',
+      agentSessionId: crypto.randomUUID(),
+      idempotencyKey: `${projectName}:${n}`,
+      payloadJson: JSON.stringify({ hook_event_name: 'SessionEnd', reason: 'other' }),
+      originalBytes: 40,
+      truncated: false,
+    }));
+    const outcomes = await Promise.all(inputs.map((i) => batcher.ingest(i)));
+    const projects = await prisma.project.findMany({ where: { tenantId: tenant.tenantId, name: projectName } });
+    assert.equal(projects.length, 1, 'one project');
+    for (const o of outcomes) {
+      assert.notEqual(o, KEY_REVOKED);
+      if (o === KEY_REVOKED) continue;
+      assert.equal(o.duplicate, false);
+      assert.equal(o.projectId, projects[0]!.id);
+    }
+    assert.equal(await prisma.hookEvent.count({ where: { projectId: projects[0]!.id } }), inputs.length, 'each event once');
+    // Delivered again, every one is a duplicate of the stored event.
+    const again = await Promise.all(inputs.map((i) => batcher.ingest(i)));
+    assert.deepEqual(again.map((o) => o !== KEY_REVOKED && o.duplicate), inputs.map(() => true));
+  } finally {
+    await pool.end();
+  }
 });
