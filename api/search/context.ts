@@ -47,7 +47,7 @@ export interface BuiltContext {
   items: string[];
 }
 
-interface Candidate {
+export interface Candidate {
   type: RecordType;
   id: string;
   kind: string;
@@ -86,7 +86,7 @@ with sig as (
     order by s.created_at desc limit 15)
   union all
   (select 'observation', id, kind::text, title, left(text, 300), tool_name, null, null, created_at, search_vector
-    from observations where tenant_id = $1 and project_id = $2 and kind in ('prompt', 'tool') order by created_at desc limit 30)
+    from observations where tenant_id = $1 and project_id = $2 and kind in ('prompt', 'tool') order by created_at desc limit 60)
 )
 select c.type, c.id, c.kind, c.title, c.text, c.tool_name, c.confidence, c.strength, c.at,
   ts_rank(c.search_vector, q.any_q, 32) as relevance,
@@ -137,12 +137,38 @@ const oneLine = (s: string, max: number) => {
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
 /** One compact line per item; the body is cut first, so titles survive tight budgets. */
-function renderItem(c: Candidate, maxBody: number): string {
+function renderItem(c: Candidate, maxBody: number, repeats = 1): string {
   if (c.type === 'learning') return `- [${c.kind}] ${oneLine(c.title, 160)}${maxBody > 0 ? `: ${oneLine(c.text, maxBody)}` : ''}`;
   if (c.type === 'summary') return `- ${day(c.at)} ${oneLine(c.title, 160)}${maxBody > 0 ? `: ${oneLine(c.text, maxBody * 2)}` : ''}`;
   // A tool call's title already names the tool ("Bash: npm test").
   const what = c.kind === 'prompt' ? `asked: ${c.text || c.title}` : c.title;
-  return `- ${day(c.at)} ${oneLine(what, Math.max(60, maxBody))}`;
+  return `- ${day(c.at)} ${oneLine(what, Math.max(60, maxBody))}${repeats > 1 ? ` (×${repeats})` : ''}`;
+}
+
+/**
+ * Activity that repeats (the same file read again, the same command run again, the same first
+ * prompt) is one item, its latest, with how often it happened: repeats would crowd out the rest.
+ */
+export function collapseRepeats(candidates: Candidate[]): { c: Candidate; repeats: number }[] {
+  const byKey = new Map<string, { c: Candidate; repeats: number }>();
+  const out: { c: Candidate; repeats: number }[] = [];
+  for (const c of candidates) {
+    if (c.type !== 'observation') {
+      out.push({ c, repeats: 1 });
+      continue;
+    }
+    const key = `${c.kind}\u0000${(c.kind === 'prompt' ? c.text || c.title : c.title).replace(/\s+/g, ' ').trim().toLowerCase()}`;
+    const seen = byKey.get(key);
+    if (!seen) {
+      const entry = { c, repeats: 1 };
+      byKey.set(key, entry);
+      out.push(entry);
+    } else {
+      seen.repeats++;
+      if (c.at > seen.c.at) seen.c = c;
+    }
+  }
+  return out;
 }
 
 const SECTIONS: { type: RecordType; heading: string }[] = [
@@ -177,12 +203,12 @@ export function assembleContext(projectName: string, candidates: Candidate[], bu
   if (used >= budget) return empty;
   const chosen: Chosen[] = [];
   const opened = new Set<RecordType>();
-  const ranked = candidates.map((c) => ({ c, score: contextScore(c, now, weight) })).sort((a, b) => b.score - a.score);
-  for (const { c, score } of ranked) {
+  const ranked = collapseRepeats(candidates).map(({ c, repeats }) => ({ c, repeats, score: contextScore(c, now, weight) })).sort((a, b) => b.score - a.score);
+  for (const { c, repeats, score } of ranked) {
     // Each item's line and, the first time, its section heading; "\n" joins them to what is there.
     const headingCost = opened.has(c.type) ? 0 : tokensOf(`\n${SECTIONS.find((s) => s.type === c.type)!.heading}`);
     for (const maxBody of [240, 80, 0]) {
-      const line = renderItem(c, maxBody);
+      const line = renderItem(c, maxBody, repeats);
       // Tokenizing is the costly part: skip forms that clearly cannot fit (English and code run
       // 3-5 characters a token; 6 is generous). Skipping never breaks the budget, it only leaves room.
       if (used + headingCost + line.length / 6 > budget) continue;
