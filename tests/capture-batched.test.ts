@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { createIngestBatcher, KEY_REVOKED, type IngestInput } from '../api/capture/ingest.js';
+import { claimOwed, overdueOwed, releaseOwed, settleOwed } from '../api/capture/outbox.js';
 import { createPgPool } from '../common/pg.js';
 import { createTemporalClient } from '../common/temporal.js';
 import { revokeApiKey } from '../common/tenants.js';
@@ -181,6 +182,40 @@ test('statements racing to create the same new project all land in it, each even
     // Delivered again, every one is a duplicate of the stored event.
     const again = await Promise.all(inputs.map((i) => batcher.ingest(i)));
     assert.deepEqual(again.map((o) => o !== KEY_REVOKED && o.duplicate), inputs.map(() => true));
+  } finally {
+    await pool.end();
+  }
+});
+
+test('an owed signal is claimed by one sender at a time; a released or expired claim is free again', async () => {
+  const s = buildSession(crypto.randomUUID(), cwd(), 1);
+  await replay(api.url, tenant.key, s.deliveries.slice(0, 2));
+  const row = await prisma.session.findFirstOrThrow({ where: { tenantId: tenant.tenantId, agentSessionId: s.sessionId } });
+  const pool = createPgPool(config.DATABASE_URL);
+  try {
+    // Owed as if its API had died before signalling, long enough ago for the sweeper.
+    await prisma.sessionSignal.upsert({
+      where: { sessionId: row.id },
+      create: { sessionId: row.id, tenantId: tenant.tenantId, projectId: row.projectId, agentSessionId: s.sessionId, events: 5, stops: 1, ends: 1, updatedAt: new Date(Date.now() - 3_600_000) },
+      update: { events: 5, stops: 1, ends: 1, updatedAt: new Date(Date.now() - 3_600_000), claimedUntil: null },
+    });
+    const first = await claimOwed(pool, row.id, 60_000);
+    assert.equal(first?.progress.ends, 1);
+    assert.equal(await claimOwed(pool, row.id, 60_000), undefined, 'a second sender gets nothing while the first sends');
+    assert.ok(!(await overdueOwed(pool, 0, 0, 10_000)).includes(row.id), 'the sweeper leaves a claimed row alone');
+    await releaseOwed(pool, row.id);
+    assert.ok((await overdueOwed(pool, 0, 0, 10_000)).includes(row.id), 'released: overdue again');
+    // A claim whose sender died expires.
+    assert.ok(await claimOwed(pool, row.id, 1));
+    await new Promise((r) => setTimeout(r, 20));
+    const again = await claimOwed(pool, row.id, 60_000);
+    assert.ok(again, 'an expired claim is taken over');
+    // A batch captured while the signal was in flight stays owed after the settle, unclaimed.
+    await prisma.sessionSignal.update({ where: { sessionId: row.id }, data: { events: { increment: 2 } } });
+    await settleOwed(pool, again);
+    const left = await prisma.sessionSignal.findUniqueOrThrow({ where: { sessionId: row.id } });
+    assert.deepEqual([left.events, left.ends, left.stops, left.claimedUntil], [2, 0, 0, null]);
+    await prisma.sessionSignal.delete({ where: { sessionId: row.id } });
   } finally {
     await pool.end();
   }
