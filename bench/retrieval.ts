@@ -21,26 +21,16 @@ import { execFileSync } from 'node:child_process';
 import { Command } from 'commander';
 import { createVectorActivities } from '../activities/vectors.js';
 import { diversify, weightedFusion } from '../api/search/fusion.js';
-import type { RecordType } from '../api/search/types.js';
-import { parseConfig } from '../common/config.js';
-import { createPrisma } from '../common/db.js';
-import { createPgPool } from '../common/pg.js';
+import type { SearchResult } from '../api/search/types.js';
 import { fillWeaviate, prng } from './corpus.js';
-import { benchStack, benchTenant, percentile, printColumns, startBenchApi } from './lib.js';
+import { benchTenant, openSearchBench, percentile, printColumns } from './lib.js';
 import { generateRetrievalCorpus, type EvidenceType, type Question } from './retrieval-corpus.js';
 
 const MODES = ['keyword', 'semantic', 'hybrid'] as const;
 type Mode = (typeof MODES)[number];
 const TYPES: EvidenceType[] = ['observation', 'summary', 'learning'];
 
-interface Hit {
-  id: string;
-  type: RecordType;
-  title: string;
-  snippet: string;
-  score: number;
-  sessionId: string | null;
-}
+type Hit = Pick<SearchResult, 'id' | 'type' | 'title' | 'snippet' | 'score' | 'sessionId'>;
 
 interface Outcome {
   q: Question;
@@ -129,11 +119,8 @@ async function main(): Promise<void> {
   const sizes = opts.items.split(',').map(Number).sort((a, b) => a - b);
   if (sizes.some((n) => !Number.isInteger(n) || n < 1000)) throw new Error('--items: sizes must be integers >= 1000');
 
-  const stack = await benchStack();
-  const config = parseConfig({ ...process.env, ...stack.env });
-  const prisma = createPrisma(config.DATABASE_URL);
-  const pool = createPgPool(config.DATABASE_URL, 4);
-  const api = await startBenchApi(stack);
+  const bench = await openSearchBench();
+  const { config, prisma, pool, api } = bench;
   try {
     const { tenantId, key } = await benchTenant(prisma, 'bench-retrieval');
     const vectors = createVectorActivities({ prisma, config });
@@ -161,32 +148,27 @@ async function main(): Promise<void> {
         [tenantId],
       );
       console.log(`[bench] ${rows[0]!.n} records: PostgreSQL ${pgS.toFixed(1)}s; Weaviate ${wvS.toFixed(1)}s for ${upserted} objects (${(upserted / wvS).toFixed(0)} objects/s); ${loadAverage()}`);
-      for (const q of questions.slice(0, 20)) for (const mode of MODES) await ask(url(api), key, q, mode); // warm-up
+      for (const q of questions.slice(0, 20)) for (const mode of MODES) await ask(api.url, key, q, mode); // warm-up
       const results = {} as Record<Mode, Outcome[]>;
       for (const mode of MODES) {
         results[mode] = [];
-        for (const q of questions) results[mode].push(await ask(url(api), key, q, mode));
+        for (const q of questions) results[mode].push(await ask(api.url, key, q, mode));
       }
       table(`retrieval: ${rows[0]!.n} records, ${questions.length} questions, top 10 over the whole tenant; ${loadAverage()}`, results);
       if (opts.sweep) {
         const wide = {} as Record<Mode, Outcome[]>;
         for (const mode of ['keyword', 'semantic'] as const) {
           wide[mode] = [];
-          for (const q of questions) wide[mode].push(await ask(url(api), key, q, mode, 50));
+          for (const q of questions) wide[mode].push(await ask(api.url, key, q, mode, 50));
         }
         wide.hybrid = results.hybrid;
         sweep(wide);
       }
     }
   } finally {
-    await api.stop();
-    await pool.end();
-    await prisma.$disconnect();
-    await stack.stop();
+    await bench.close();
   }
 }
-
-const url = (api: { url: string }) => api.url;
 
 main().catch((err: Error) => {
   console.error(`bench:retrieval: ${err.message}`);
