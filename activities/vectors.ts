@@ -275,23 +275,27 @@ export function createVectorActivities(deps: VectorDeps) {
     const inFlight = new Set<Promise<void>>();
     const failures: { rec: VectorRecord; message: string }[] = [];
     let error: unknown;
-    for (const chunk of chunks(records)) {
-      if (error !== undefined) break;
-      const vectors = await p.embed(chunk.map((r) => r.embedInput), 'document');
-      const job: Promise<void> = writeChunk(chunk, vectors)
-        .then(({ ok, failed }) => {
-          written += ok;
-          failures.push(...failed);
-          heartbeat({ written });
-        })
-        .catch((err: unknown) => {
-          error ??= err;
-        })
-        .finally(() => inFlight.delete(job));
-      inFlight.add(job);
-      if (inFlight.size >= WRITE_CONCURRENCY) await Promise.race(inFlight);
+    try {
+      for (const chunk of chunks(records)) {
+        if (error !== undefined) break;
+        const vectors = await p.embed(chunk.map((r) => r.embedInput), 'document');
+        const job: Promise<void> = writeChunk(chunk, vectors)
+          .then(({ ok, failed }) => {
+            written += ok;
+            failures.push(...failed);
+            heartbeat({ written });
+          })
+          .catch((err: unknown) => {
+            error ??= err;
+          })
+          .finally(() => inFlight.delete(job));
+        inFlight.add(job);
+        if (inFlight.size >= WRITE_CONCURRENCY) await Promise.race(inFlight);
+      }
+    } finally {
+      // Also when embedding failed: no write outlives the activity attempt.
+      await Promise.all(inFlight);
     }
-    await Promise.all(inFlight);
     if (error !== undefined) throw error;
     if (failures.length > 0) {
       schemaReady = undefined;
