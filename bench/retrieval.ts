@@ -20,7 +20,7 @@
 import { execFileSync } from 'node:child_process';
 import { Command } from 'commander';
 import { createVectorActivities } from '../activities/vectors.js';
-import { diversify, weightedFusion } from '../api/search/fusion.js';
+import { diversify, weightedFusion, weightedRrf } from '../api/search/fusion.js';
 import type { SearchResult } from '../api/search/types.js';
 import { fillWeaviate, prng } from './corpus.js';
 import { benchTenant, openSearchBench, percentile, printColumns } from './lib.js';
@@ -94,18 +94,21 @@ function sweep(results: Record<Mode, Outcome[]>): void {
     [0.45, 0.55, 0.1],
     [0.5, 0.5, 0.1],
     [0.6, 0.4, 0.1],
-    [0.45, 0.55, 0.3],
+    [0.7, 0.3, 0.1],
+    [0.6, 0.4, 0.3],
   ];
-  for (const [kw, vec, agreement] of grid) {
+  const replay = (name: string, fuse: (k: Hit[], v: Hit[]) => { type: string; id: string }[]) => {
     const outs = results.keyword.map((k, i) => {
       const s = results.semantic[i]!;
       const byKey = new Map([...k.hits, ...s.hits].map((h) => [`${h.type}:${h.id}`, h]));
-      const fused = weightedFusion(k.hits, s.hits, { keyword: kw, vector: vec, agreement }).map((r) => byKey.get(`${r.type}:${r.id}`)!);
+      const fused = fuse(k.hits, s.hits).map((r) => byKey.get(`${r.type}:${r.id}`)!);
       return score(k.q, diversify(fused, 10), NaN);
     });
     const m = metrics(outs);
-    rows.push([`keyword ${kw} / vector ${vec} / agreement ${agreement}`, [m['recall@1']!, m['recall@5']!, m.MRR!, m['session recall@5']!]]);
-  }
+    rows.push([name, [m['recall@1']!, m['recall@5']!, m.MRR!, m['session recall@5']!]]);
+  };
+  for (const [kw, vec, agreement] of grid) replay(`keyword ${kw} / vector ${vec} / agreement ${agreement}`, (k, v) => weightedFusion(k, v, { keyword: kw, vector: vec, agreement }));
+  for (const [kw, vec] of [[1, 1], [1.2, 1], [1, 1.2]] as const) replay(`rrf k=60, keyword ${kw} / vector ${vec}`, (k, v) => weightedRrf(k, v, { keyword: kw, vector: vec }));
   printColumns('fusion weights replayed offline (legs asked for their top 50)', ['recall@1', 'recall@5', 'MRR', 'session@5'], rows);
 }
 

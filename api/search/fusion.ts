@@ -15,8 +15,8 @@
  */
 import { refKey, type RankedRef, type SearchResult } from './types.js';
 
-export const KEYWORD_WEIGHT = 0.45;
-export const VECTOR_WEIGHT = 0.55;
+export const KEYWORD_WEIGHT = 0.6;
+export const VECTOR_WEIGHT = 0.4;
 export const AGREEMENT_BONUS = 0.1;
 
 /** A leg's list as key -> score / best score (0..1); the first occurrence of a record counts. */
@@ -49,6 +49,29 @@ export function weightedFusion(keyword: readonly RankedRef[], vector: readonly R
     const entry = fused.get(key);
     if (entry) entry.score += w.vector * norm + w.agreement * Math.min(norm, kw.get(key)!.norm);
     else fused.set(key, { type: ref.type, id: ref.id, score: w.vector * norm });
+  }
+  return [...fused.values()].sort((a, b) => b.score - a.score);
+}
+
+/**
+ * Reciprocal rank fusion (Cormack, Clarke and Büttcher, 2009) of the same two legs, weighted: each
+ * list gives weight / (k + rank). Kept beside weightedFusion for bench:retrieval --sweep.
+ */
+export function weightedRrf(keyword: readonly RankedRef[], vector: readonly RankedRef[], w: { keyword: number; vector: number } = { keyword: 1, vector: 1 }, k = 60): RankedRef[] {
+  const fused = new Map<string, RankedRef>();
+  for (const [list, weight] of [
+    [keyword, w.keyword],
+    [vector, w.vector],
+  ] as const) {
+    const seen = new Set<string>();
+    list.forEach((ref, i) => {
+      const key = refKey(ref);
+      if (seen.has(key)) return;
+      seen.add(key);
+      const entry = fused.get(key) ?? { type: ref.type, id: ref.id, score: 0 };
+      entry.score += weight / (k + i + 1);
+      fused.set(key, entry);
+    });
   }
   return [...fused.values()].sort((a, b) => b.score - a.score);
 }
