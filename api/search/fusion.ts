@@ -80,11 +80,11 @@ export function weightedRrf(keyword: readonly RankedRef[], vector: readonly Rank
 export const SESSION_QUOTA = 2;
 export const QUOTA_WINDOW = 5;
 
-/** Lowercased words without numbers: two records differing only in counters or ids are the same. */
+/** Lowercased words with numbers masked: two records differing only in counters are the same (hex ids and hashes still tell records apart). */
 const shape = (r: Pick<SearchResult, 'type' | 'title' | 'snippet'>) =>
   `${r.type}|${`${r.title} ${r.snippet}`
     .toLowerCase()
-    .replace(/[0-9a-f]{8,}|\d+/g, '#')
+    .replace(/\d+/g, '#')
     .replace(/[^\p{L}#]+/gu, ' ')
     .trim()}`;
 
