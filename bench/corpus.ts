@@ -28,7 +28,7 @@ export function prng(seed: number) {
 }
 export type Rng = ReturnType<typeof prng>;
 
-interface Topic {
+export interface Topic {
   area: string;
   files: string[];
   symptoms: string[];
@@ -132,7 +132,7 @@ function summaryOf(rng: Rng, topic: Topic, final: boolean) {
 }
 
 /** Bulk inserts through unnest(): one statement per chunk, whatever the row count. */
-async function insertRows(pool: PgPool, sql: string, columns: unknown[][], chunk = 5000): Promise<string[]> {
+export async function insertRows(pool: PgPool, sql: string, columns: unknown[][], chunk = 5000): Promise<string[]> {
   const ids: string[] = [];
   const n = columns[0]?.length ?? 0;
   for (let i = 0; i < n; i += chunk) {
@@ -140,6 +140,42 @@ async function insertRows(pool: PgPool, sql: string, columns: unknown[][], chunk
     ids.push(...rows.map((r) => r.id));
   }
   return ids;
+}
+
+/** Column arrays of observations, prompts and summaries, filled by a generator and bulk-inserted by insertMemories. */
+export function memoryColumns() {
+  const obs = { project: [] as string[], session: [] as string[], kind: [] as string[], seq: [] as number[], tool: [] as (string | null)[], toolUse: [] as (string | null)[], title: [] as string[], text: [] as string[], at: [] as Date[] };
+  const prompts = { project: [] as string[], session: [] as string[], ordinal: [] as number[], text: [] as string[], at: [] as Date[] };
+  const sums = { project: [] as string[], session: [] as string[], kind: [] as string[], title: [] as string[], request: [] as string[], investigated: [] as string[], learned: [] as string[], completed: [] as string[], next: [] as string[], text: [] as string[], from: [] as number[], to: [] as number[], at: [] as Date[] };
+  return { obs, prompts, sums };
+}
+export type MemoryColumns = ReturnType<typeof memoryColumns>;
+
+/** Bulk-inserts generated observations, prompts and summaries of existing sessions; the ids in insertion order. */
+export async function insertMemories(pool: PgPool, tenantId: string, { obs, prompts, sums }: MemoryColumns): Promise<{ observations: string[]; summaries: string[] }> {
+  const tenant = `'${tenantId}'::uuid`; // a uuid from the database, not input
+  const observations = await insertRows(
+    pool,
+    `insert into observations (tenant_id, project_id, session_id, kind, sequence, tool_name, tool_use_id, title, text, token_count, created_at)
+     select ${tenant}, p, s, k::observation_kind, q, tn, tu, ti, tx, length(tx) / 4, a
+     from unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[]) as x(p, s, k, q, tn, tu, ti, tx, a) returning id`,
+    [obs.project, obs.session, obs.kind, obs.seq, obs.tool, obs.toolUse, obs.title, obs.text, obs.at],
+  );
+  await insertRows(
+    pool,
+    `insert into prompts (tenant_id, project_id, session_id, ordinal, text, token_count, created_at)
+     select ${tenant}, p, s, o, tx, length(tx) / 4, a from unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::timestamptz[]) as x(p, s, o, tx, a) returning id`,
+    [prompts.project, prompts.session, prompts.ordinal, prompts.text, prompts.at],
+  );
+  const summaries = await insertRows(
+    pool,
+    `insert into summaries (tenant_id, project_id, session_id, kind, title, request, investigated, learned, completed, next_steps, text, token_count, offline, from_sequence, to_sequence, created_at)
+     select ${tenant}, p, s, k::summary_kind, ti, rq, iv, le, co, ne, tx, length(tx) / 4, true, f, t, a
+     from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int[], $12::int[], $13::timestamptz[])
+       as x(p, s, k, ti, rq, iv, le, co, ne, tx, f, t, a) returning id`,
+    [sums.project, sums.session, sums.kind, sums.title, sums.request, sums.investigated, sums.learned, sums.completed, sums.next, sums.text, sums.from, sums.to, sums.at],
+  );
+  return { observations, summaries };
 }
 
 /** Generates `count` memories (80% observations, 15% summaries, 5% learnings) for the tenant. */
@@ -171,9 +207,7 @@ export async function generate(pool: PgPool, prisma: PrismaClient, tenantId: str
     [sessions.map((s) => projectIds.get(s.project)), sessions.map((s) => s.agentSessionId), sessions.map((s) => s.startedAt)],
   );
 
-  const obs = { project: [] as string[], session: [] as string[], kind: [] as string[], seq: [] as number[], tool: [] as (string | null)[], toolUse: [] as (string | null)[], title: [] as string[], text: [] as string[], at: [] as Date[] };
-  const prompts = { project: [] as string[], session: [] as string[], ordinal: [] as number[], text: [] as string[], at: [] as Date[] };
-  const sums = { project: [] as string[], session: [] as string[], kind: [] as string[], title: [] as string[], request: [] as string[], investigated: [] as string[], learned: [] as string[], completed: [] as string[], next: [] as string[], text: [] as string[], from: [] as number[], to: [] as number[], at: [] as Date[] };
+  const { obs, prompts, sums } = memoryColumns();
   sessions.forEach((s, i) => {
     const projectId = projectIds.get(s.project)!;
     const sessionId = sessionIds[i]!;
@@ -217,27 +251,7 @@ export async function generate(pool: PgPool, prisma: PrismaClient, tenantId: str
       sums.at.push(new Date(s.startedAt.getTime() + (k + 1) * 5 * 60_000));
     }
   });
-  await insertRows(
-    pool,
-    `insert into observations (tenant_id, project_id, session_id, kind, sequence, tool_name, tool_use_id, title, text, token_count, created_at)
-     select ${tenant}, p, s, k::observation_kind, q, tn, tu, ti, tx, length(tx) / 4, a
-     from unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[]) as x(p, s, k, q, tn, tu, ti, tx, a) returning id`,
-    [obs.project, obs.session, obs.kind, obs.seq, obs.tool, obs.toolUse, obs.title, obs.text, obs.at],
-  );
-  await insertRows(
-    pool,
-    `insert into prompts (tenant_id, project_id, session_id, ordinal, text, token_count, created_at)
-     select ${tenant}, p, s, o, tx, length(tx) / 4, a from unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::timestamptz[]) as x(p, s, o, tx, a) returning id`,
-    [prompts.project, prompts.session, prompts.ordinal, prompts.text, prompts.at],
-  );
-  await insertRows(
-    pool,
-    `insert into summaries (tenant_id, project_id, session_id, kind, title, request, investigated, learned, completed, next_steps, text, token_count, offline, from_sequence, to_sequence, created_at)
-     select ${tenant}, p, s, k::summary_kind, ti, rq, iv, le, co, ne, tx, length(tx) / 4, true, f, t, a
-     from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int[], $12::int[], $13::timestamptz[])
-       as x(p, s, k, ti, rq, iv, le, co, ne, tx, f, t, a) returning id`,
-    [sums.project, sums.session, sums.kind, sums.title, sums.request, sums.investigated, sums.learned, sums.completed, sums.next, sums.text, sums.from, sums.to, sums.at],
-  );
+  await insertMemories(pool, tenantId, { obs, prompts, sums });
   const kinds = ['fix', 'decision', 'pattern', 'gotcha', 'convention'];
   const ls = { project: [] as string[], kind: [] as string[], title: [] as string[], body: [] as string[], confidence: [] as number[], strength: [] as number[], status: [] as string[], fp: [] as string[], at: [] as Date[] };
   for (let i = 0; i < learnings; i++) {

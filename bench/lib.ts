@@ -2,7 +2,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import path from 'node:path';
-import type { PrismaClient } from '../common/db.js';
+import { parseConfig, type Config } from '../common/config.js';
+import { createPrisma, type PrismaClient } from '../common/db.js';
+import { createPgPool, type PgPool } from '../common/pg.js';
 import { createApiKey, ensureTenant } from '../common/tenants.js';
 import { freePort, waitUntil } from '../infra/daemon.js';
 import { repoRoot, type StackProfile } from '../infra/profile.js';
@@ -110,4 +112,33 @@ export async function benchTenant(prisma: PrismaClient, prefix: string): Promise
   const tenant = await ensureTenant(prisma, name);
   const { key } = await createApiKey(prisma, name);
   return { tenantId: tenant.id, key };
+}
+
+/** What a retrieval benchmark works with: the stack, its database (Prisma and a pool) and memflow's API. */
+export interface SearchBench {
+  config: Config;
+  prisma: PrismaClient;
+  pool: PgPool;
+  api: { url: string };
+  close(): Promise<void>;
+}
+
+export async function openSearchBench(): Promise<SearchBench> {
+  const stack = await benchStack();
+  const config = parseConfig({ ...process.env, ...stack.env });
+  const prisma = createPrisma(config.DATABASE_URL);
+  const pool = createPgPool(config.DATABASE_URL, 4);
+  const api = await startBenchApi(stack);
+  return {
+    config,
+    prisma,
+    pool,
+    api,
+    async close() {
+      await api.stop();
+      await pool.end();
+      await prisma.$disconnect();
+      await stack.stop();
+    },
+  };
 }

@@ -21,12 +21,9 @@
  */
 import { Command } from 'commander';
 import { createVectorActivities } from '../activities/vectors.js';
-import { parseConfig } from '../common/config.js';
-import { createPrisma } from '../common/db.js';
-import { createPgPool } from '../common/pg.js';
 import { CORPUS, QUESTIONS, seedCorpus, type SeededCorpus } from '../tests/fixtures/retrieval-corpus.js';
 import { fillWeaviate, generate, PROJECTS, prng, TOPICS, type Rng } from './corpus.js';
-import { benchStack, benchTenant, percentile, printTable, startBenchApi } from './lib.js';
+import { benchTenant, openSearchBench, percentile, printTable } from './lib.js';
 
 // ---------------------------------------------------------------------------------------------
 // Measurement
@@ -124,11 +121,8 @@ async function main(): Promise<void> {
   const sizes = opts.items.split(',').map(Number).sort((a, b) => a - b);
   if (sizes.some((n) => !Number.isInteger(n) || n < 100)) throw new Error('--items: sizes must be integers >= 100');
 
-  const stack = await benchStack();
-  const config = parseConfig({ ...process.env, ...stack.env });
-  const prisma = createPrisma(config.DATABASE_URL);
-  const pool = createPgPool(config.DATABASE_URL, 4);
-  const api = await startBenchApi(stack);
+  const bench = await openSearchBench();
+  const { config, prisma, pool, api } = bench;
   const { url } = api;
   try {
     const { tenantId, key } = await benchTenant(prisma, 'bench-search');
@@ -160,10 +154,7 @@ async function main(): Promise<void> {
       ]);
     }
   } finally {
-    await api.stop();
-    await pool.end();
-    await prisma.$disconnect();
-    await stack.stop();
+    await bench.close();
   }
 }
 

@@ -75,10 +75,16 @@ export const envSchema = z.object({
     .string()
     .regex(/^\s*https?:\/\/[^/\s,]+\s*(,\s*https?:\/\/[^/\s,]+\s*)*$/, 'must be comma-separated origins like https://app.example.com')
     .optional(),
-  /** Embedding provider: local (offline, default), openai (any OpenAI-compatible endpoint) or voyage. */
-  MEMFLOW_EMBEDDINGS: z.enum(['local', 'openai', 'voyage']).default('local'),
-  /** Provider model; defaults: memflow-lexical-v1, text-embedding-3-small, voyage-3.5. */
-  MEMFLOW_EMBEDDINGS_MODEL: z.string().min(1).max(200).optional(),
+  /**
+   * Embedding provider: local (offline, default), onnx (a real model run in-process by ONNX Runtime;
+   * needs the optional @huggingface/transformers), openai (any OpenAI-compatible endpoint) or voyage.
+   */
+  MEMFLOW_EMBEDDINGS: z.enum(['local', 'onnx', 'openai', 'voyage']).default('local'),
+  /**
+   * Provider model; defaults: memflow-lexical-v1, Xenova/all-MiniLM-L6-v2, text-embedding-3-small,
+   * voyage-3.5. For onnx also a model directory (absolute, or ./ relative) for offline sites.
+   */
+  MEMFLOW_EMBEDDINGS_MODEL: z.string().min(1).max(1000).optional(),
   /** Base URL of the embeddings API (…/v1); defaults to the provider's own. */
   MEMFLOW_EMBEDDINGS_URL: httpUrl.optional(),
   /** Vector length asked of the provider (OpenAI `dimensions`, Voyage `output_dimension`, local size). */
@@ -105,7 +111,7 @@ export const envSchema = z.object({
   MEMFLOW_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 }).superRefine((env, ctx) => {
   // A remote embedding provider without its key would fail on the first sync: fail at start instead.
-  const key = { local: undefined, openai: 'OPENAI_API_KEY', voyage: 'VOYAGE_API_KEY' } as const;
+  const key = { local: undefined, onnx: undefined, openai: 'OPENAI_API_KEY', voyage: 'VOYAGE_API_KEY' } as const;
   const name = key[env.MEMFLOW_EMBEDDINGS];
   if (name && !env[name]) ctx.addIssue({ code: 'invalid_type', expected: 'string', input: undefined, path: [name], message: `required when MEMFLOW_EMBEDDINGS=${env.MEMFLOW_EMBEDDINGS}` });
 });

@@ -19,7 +19,10 @@ const installed = path.join(root, 'node_modules', '.package-lock.json');
 const mtime = (f) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : -1);
 if (mtime(installed) < mtime(lock)) {
   console.log('memflow: installing npm dependencies (npm ci)...');
-  const res = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  // onnxruntime-node (under the optional @huggingface/transformers) downloads extra binaries in its
+  // postinstall unless told not to; the CPU runtime memflow uses ships in the package itself.
+  const env = { ONNXRUNTIME_NODE_INSTALL: 'skip', ...process.env };
+  const res = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit', env });
   if (res.status !== 0) {
     console.error('memflow: `npm ci` failed; see the output above.');
     process.exit(res.status ?? 1);

@@ -1,26 +1,126 @@
 /**
- * Reciprocal rank fusion (Cormack, Clarke and Büttcher, SIGIR 2009): each list contributes
- * 1 / (k + rank) for every record it holds (rank 1-based), and records are ordered by the sum.
- * It needs no score calibration between legs (ts_rank_cd and Weaviate's hybrid score live on
- * unrelated scales), rewards records both legs agree on, and k = 60 — the paper's value — keeps a
- * single first place in one list from outweighing solid placements in both.
+ * Hybrid ranking: two independent legs — PostgreSQL full text (keyword) and Weaviate nearVector
+ * (semantic) — each normalised on its own, then blended by weight. Weaviate's own hybrid query is
+ * not used: it carries BM25 of its own, so keyword evidence would count twice and could outvote
+ * the vectors (the old RRF over PostgreSQL + Weaviate-hybrid ranked below semantic alone).
+ *
+ * Normalisation (per leg, over its candidate list): score / best score of that leg, so the leg's
+ * top hit is 1 and the rest keep their relative distance to it (min-max would turn a tail of near
+ * ties into 0..1 and exaggerate tiny differences). A record missing from a leg gets 0 from it.
+ *
+ *   fused = KEYWORD_WEIGHT · kw/kw_max + VECTOR_WEIGHT · vec/vec_max  (+ AGREEMENT when both legs hold it)
+ *
+ * A record both legs found is rewarded a little beyond the sum (the two signals are independent
+ * evidence). The weights were chosen on `npm run bench:retrieval` (README) at 10k and 100k.
  */
-import { refKey, type RankedRef } from './types.js';
+import { refKey, type RankedRef, type SearchResult } from './types.js';
 
-export const RRF_K = 60;
+export const KEYWORD_WEIGHT = 0.6;
+export const VECTOR_WEIGHT = 0.4;
+export const AGREEMENT_BONUS = 0.1;
 
-export function reciprocalRankFusion(lists: readonly (readonly RankedRef[])[], k = RRF_K): RankedRef[] {
+/** A leg's list as key -> score / best score (0..1); the first occurrence of a record counts. */
+function normalised(list: readonly RankedRef[]): Map<string, { ref: RankedRef; norm: number }> {
+  const out = new Map<string, { ref: RankedRef; norm: number }>();
+  const best = Math.max(0, ...list.map((r) => r.score));
+  for (const ref of list) {
+    const key = refKey(ref);
+    if (out.has(key)) continue;
+    out.set(key, { ref, norm: best > 0 ? Math.max(0, ref.score) / best : 0 });
+  }
+  return out;
+}
+
+export interface FusionWeights {
+  keyword: number;
+  vector: number;
+  agreement: number;
+}
+
+export const DEFAULT_WEIGHTS: FusionWeights = { keyword: KEYWORD_WEIGHT, vector: VECTOR_WEIGHT, agreement: AGREEMENT_BONUS };
+
+/** The keyword and vector lists fused into one, best first (a pure function: tested directly). */
+export function weightedFusion(keyword: readonly RankedRef[], vector: readonly RankedRef[], w: FusionWeights = DEFAULT_WEIGHTS): RankedRef[] {
+  const kw = normalised(keyword);
+  const vec = normalised(vector);
   const fused = new Map<string, RankedRef>();
-  for (const list of lists) {
+  for (const [key, { ref, norm }] of kw) fused.set(key, { type: ref.type, id: ref.id, score: w.keyword * norm });
+  for (const [key, { ref, norm }] of vec) {
+    const entry = fused.get(key);
+    if (entry) entry.score += w.vector * norm + w.agreement * Math.min(norm, kw.get(key)!.norm);
+    else fused.set(key, { type: ref.type, id: ref.id, score: w.vector * norm });
+  }
+  return [...fused.values()].sort((a, b) => b.score - a.score);
+}
+
+/**
+ * Reciprocal rank fusion (Cormack, Clarke and Büttcher, 2009) of the same two legs, weighted: each
+ * list gives weight / (k + rank). Kept beside weightedFusion for bench:retrieval --sweep.
+ */
+export function weightedRrf(keyword: readonly RankedRef[], vector: readonly RankedRef[], w: { keyword: number; vector: number } = { keyword: 1, vector: 1 }, k = 60): RankedRef[] {
+  const fused = new Map<string, RankedRef>();
+  for (const [list, weight] of [
+    [keyword, w.keyword],
+    [vector, w.vector],
+  ] as const) {
     const seen = new Set<string>();
     list.forEach((ref, i) => {
       const key = refKey(ref);
-      if (seen.has(key)) return; // a list counts each record once, at its best rank
+      if (seen.has(key)) return;
       seen.add(key);
       const entry = fused.get(key) ?? { type: ref.type, id: ref.id, score: 0 };
-      entry.score += 1 / (k + i + 1);
+      entry.score += weight / (k + i + 1);
       fused.set(key, entry);
     });
   }
   return [...fused.values()].sort((a, b) => b.score - a.score);
+}
+
+/** At most this many results of one agent session among the first QUOTA_WINDOW results. */
+export const SESSION_QUOTA = 2;
+export const QUOTA_WINDOW = 5;
+
+/** Lowercased words with numbers masked: two records differing only in counters are the same (hex ids and hashes still tell records apart). */
+const shape = (r: Pick<SearchResult, 'type' | 'title' | 'snippet'>) =>
+  `${r.type}|${`${r.title} ${r.snippet}`
+    .toLowerCase()
+    .replace(/\d+/g, '#')
+    .replace(/[^\p{L}#]+/gu, ' ')
+    .trim()}`;
+
+/**
+ * The final page: near-identical records (same type, same words once numbers are masked) are shown
+ * once, and no session holds more than SESSION_QUOTA of the first QUOTA_WINDOW places — a session's
+ * summary and its observations say the same thing, and one session crowding the top five hides the
+ * other sessions that may hold the answer. Records set aside by the quota keep their order after.
+ */
+export function diversify<T extends Pick<SearchResult, 'type' | 'title' | 'snippet' | 'sessionId' | 'score'>>(results: readonly T[], limit: number): T[] {
+  const seen = new Set<string>();
+  const unique = results.filter((r) => {
+    const key = shape(r);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const head: T[] = [];
+  const deferred: T[] = [];
+  const perSession = new Map<string, number>();
+  for (const r of unique) {
+    const n = r.sessionId ? (perSession.get(r.sessionId) ?? 0) : 0;
+    if (head.length < QUOTA_WINDOW && r.sessionId && n >= SESSION_QUOTA) {
+      deferred.push(r);
+      continue;
+    }
+    if (r.sessionId) perSession.set(r.sessionId, n + 1);
+    head.push(r);
+  }
+  // Fewer than QUOTA_WINDOW other records: the deferred ones fill the page, still in score order.
+  const rank = new Map(unique.map((r, i) => [r, i]));
+  const page = [...head.slice(0, QUOTA_WINDOW), ...[...deferred, ...head.slice(QUOTA_WINDOW)].sort((a, b) => rank.get(a)! - rank.get(b)!)].slice(0, limit);
+  // Scores stay in page order: a record moved down by the quota shows the score of its new place.
+  let floor = Infinity;
+  return page.map((r) => {
+    floor = Math.min(floor, r.score);
+    return r.score === floor ? r : { ...r, score: floor };
+  });
 }

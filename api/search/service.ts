@@ -3,12 +3,13 @@
  * (embedding + Weaviate) run in parallel; the vector leg is bounded in time and, after a failure,
  * skipped for a short cool-down so an outage costs one failed attempt, not one per request. When it
  * is missing, the answer comes from PostgreSQL alone and says so (`degraded`, with the reason).
- * The legs are fused by reciprocal rank fusion, then hydrated from PostgreSQL.
+ * In hybrid mode the legs are normalised and blended by weight (fusion.ts), then hydrated from
+ * PostgreSQL; every mode's page is then deduplicated and held to a per-session quota (diversify).
  */
 import type { Logger } from '../../common/logger.js';
 import type { PgPool } from '../../common/pg.js';
 import { commonTermsReader } from './common-terms.js';
-import { reciprocalRankFusion } from './fusion.js';
+import { diversify, weightedFusion } from './fusion.js';
 import { hydrateResults } from './hydrate.js';
 import { keywordSearch } from './keyword.js';
 import { resolveProjectId } from './project.js';
@@ -56,6 +57,9 @@ export const DEFAULT_COOLDOWN_MS = 5000;
 /** How many candidates each leg contributes to fusion: deeper than the page, so both legs can vote. */
 export const candidateDepth = (limit: number) => Math.min(100, Math.max(30, limit * 2));
 
+/** References hydrated beyond the page, for what hydration and diversify drop. */
+const SPARE = 15;
+
 class VectorLegTimeout extends Error {}
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
@@ -80,7 +84,7 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
 
   type VectorLeg = { refs: RankedRef[] } | { failed: string };
 
-  async function vectorLeg(query: string, scope: SearchScope, depth: number, mode: 'semantic' | 'hybrid'): Promise<VectorLeg> {
+  async function vectorLeg(query: string, scope: SearchScope, depth: number): Promise<VectorLeg> {
     if (!deps.vectors) return { failed: 'vector search is not configured' };
     if (Date.now() < downUntil) return { failed: `${downReason} (retrying in ${Math.ceil((downUntil - Date.now()) / 1000)}s)` };
     const vectors = deps.vectors;
@@ -88,7 +92,7 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
       const refs = await withTimeout(
         (async () => {
           const [client, vector] = await Promise.all([vectors.client(), vectors.embedQuery(query)]);
-          return vectorSearch(client, { query, vector, scope, depth, mode });
+          return vectorSearch(client, { vector, scope, depth });
         })(),
         timeoutMs,
       );
@@ -139,7 +143,7 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
       const wantsKeyword = req.mode !== 'semantic';
       const [keywordRefs, vector] = await Promise.all([
         wantsKeyword ? timed('keyword', keyword(req.query, scope, depth)) : Promise.resolve(undefined),
-        req.mode === 'keyword' ? Promise.resolve(undefined) : timed('vector', vectorLeg(req.query, scope, depth, req.mode)),
+        req.mode === 'keyword' ? Promise.resolve(undefined) : timed('vector', vectorLeg(req.query, scope, depth)),
       ]);
 
       let ranked: RankedRef[];
@@ -149,13 +153,14 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
         // Semantic mode still answers, from the keyword leg, rather than failing the caller.
         ranked = keywordRefs ?? (await timed('keyword', keyword(req.query, scope, depth)));
       } else if (req.mode === 'hybrid') {
-        ranked = reciprocalRankFusion([keywordRefs ?? [], vector?.refs ?? []]);
+        ranked = weightedFusion(keywordRefs ?? [], vector?.refs ?? []);
       } else {
         ranked = keywordRefs ?? vector?.refs ?? [];
       }
-      // A few spare references: hydration drops any the vector leg returned that PostgreSQL no longer holds.
-      const results = await timed('hydrate', hydrateResults(deps.pool, ranked.slice(0, req.limit + 10), scope, req.query));
-      return done(results.slice(0, req.limit), degradedReason);
+      // Spare references: hydration drops any the vector leg returned that PostgreSQL no longer
+      // holds, and diversify sets aside duplicates and a crowding session's extra records.
+      const results = await timed('hydrate', hydrateResults(deps.pool, ranked.slice(0, req.limit + SPARE), scope, req.query));
+      return done(diversify(results, req.limit), degradedReason);
     },
   };
 }

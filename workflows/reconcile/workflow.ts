@@ -28,7 +28,7 @@ export async function reconcileVectorsWorkflow(input: ReconcileWorkflowInput = {
     const step = await reconcileVectors({
       ...(input.tenantId ? { tenantId: input.tenantId } : {}),
       ...(cursor ? { cursor } : {}),
-      limit: input.batchSize ?? 200,
+      limit: input.batchSize ?? 1000,
       ...(input.rebuild ? { rebuild: true } : {}),
     });
     totals.checked += step.checked;

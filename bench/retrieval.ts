@@ -1,0 +1,179 @@
+/**
+ * `npm run bench:retrieval`: retrieval quality of each search mode over a realistic corpus with
+ * known evidence (bench/retrieval-corpus.ts: multi-session coding work, long conversations,
+ * paraphrased questions, answers that only summaries or learnings hold), at growing sizes.
+ *
+ * For every question and mode (keyword, semantic, hybrid) GET /v1/search is asked for the top 10
+ * over the whole tenant; reported per mode, overall and per evidence type:
+ * - recall@1 / recall@5: an evidence record at rank 1 / within the first five;
+ * - MRR: mean of 1 / rank of the first evidence record (0 beyond 10);
+ * - session recall@5: a record of the evidence's session within the first five;
+ * - the server's time per search (Server-Timing total), p50 / p95.
+ * The questions are asked about the first size's records; each larger size adds distractors (more
+ * sessions on the same components and topics), so the same questions get harder.
+ * `--sweep` also replays the fusion offline over the keyword and semantic answers for a grid of weights.
+ *
+ *   npm run bench:retrieval -- --items 10000,100000 --questions 150
+ *
+ * It runs on the test profile's stack (MEMFLOW_TEST_PORT_SHIFT moves its ports and database).
+ */
+import { execFileSync } from 'node:child_process';
+import { Command } from 'commander';
+import { createVectorActivities } from '../activities/vectors.js';
+import { diversify, weightedFusion, weightedRrf } from '../api/search/fusion.js';
+import type { SearchResult } from '../api/search/types.js';
+import { fillWeaviate, prng } from './corpus.js';
+import { benchTenant, openSearchBench, percentile, printColumns } from './lib.js';
+import { generateRetrievalCorpus, type EvidenceType, type Question } from './retrieval-corpus.js';
+
+const MODES = ['keyword', 'semantic', 'hybrid'] as const;
+type Mode = (typeof MODES)[number];
+const TYPES: EvidenceType[] = ['observation', 'summary', 'learning'];
+
+type Hit = Pick<SearchResult, 'id' | 'type' | 'title' | 'snippet' | 'score' | 'sessionId'>;
+
+interface Outcome {
+  q: Question;
+  /** 1-based rank of the first evidence record; 0 when not in the top 10. */
+  rank: number;
+  sessionAt5: boolean;
+  serverMs: number;
+  hits: Hit[];
+}
+
+const loadAverage = () => execFileSync('uptime', { encoding: 'utf8' }).trim().replace(/^.*load average/, 'load average');
+
+async function ask(url: string, key: string, q: Question, mode: Mode, limit = 10): Promise<Outcome> {
+  const res = await fetch(`${url}/v1/search?${new URLSearchParams({ q: q.text, mode, limit: String(limit) }).toString()}`, { headers: { authorization: `Bearer ${key}` } });
+  const body = (await res.json()) as { results: Hit[]; degraded?: boolean; degradedReason?: string };
+  if (res.status !== 200) throw new Error(`search answered ${res.status}: ${JSON.stringify(body)}`);
+  if (body.degraded) throw new Error(`search answered degraded (${body.degradedReason}): the measurement would be of the keyword leg`);
+  const serverMs = Number(/total;dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1] ?? NaN);
+  return score(q, body.results, serverMs);
+}
+
+function score(q: Question, hits: Hit[], serverMs: number): Outcome {
+  const evidence = new Set(q.evidence);
+  const at = hits.slice(0, 10).findIndex((h) => evidence.has(h.id));
+  return { q, rank: at + 1, sessionAt5: hits.slice(0, 5).some((h) => h.sessionId === q.sessionId), serverMs, hits };
+}
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+
+function metrics(outs: Outcome[]): Record<string, string> {
+  const f = (x: number) => x.toFixed(3);
+  return {
+    'recall@1': f(mean(outs.map((o) => (o.rank === 1 ? 1 : 0)))),
+    'recall@5': f(mean(outs.map((o) => (o.rank >= 1 && o.rank <= 5 ? 1 : 0)))),
+    MRR: f(mean(outs.map((o) => (o.rank ? 1 / o.rank : 0)))),
+    'session recall@5': f(mean(outs.map((o) => (o.sessionAt5 ? 1 : 0)))),
+  };
+}
+
+function table(title: string, results: Record<Mode, Outcome[]>): void {
+  const rows: [string, string[]][] = [];
+  const groups: [string, (o: Outcome) => boolean][] = [['all', () => true], ...TYPES.map((t): [string, (o: Outcome) => boolean] => [t, (o) => o.q.type === t])];
+  for (const [name, keep] of groups) {
+    const per = MODES.map((m) => metrics(results[m].filter(keep)));
+    const n = results.hybrid.filter(keep).length;
+    for (const metric of Object.keys(per[0]!)) rows.push([`${name} (${n} q) ${metric}`, per.map((p) => p[metric]!)]);
+  }
+  for (const p of [50, 95]) {
+    rows.push([`search p${p}, server (ms)`, MODES.map((m) => percentile(results[m].map((o) => o.serverMs).sort((a, b) => a - b), p).toFixed(1))]);
+  }
+  printColumns(title, [...MODES], rows);
+}
+
+/** The hybrid ranking replayed offline from the two legs' answers, for a grid of weights. */
+function sweep(results: Record<Mode, Outcome[]>): void {
+  const rows: [string, string[]][] = [];
+  const grid: [number, number, number][] = [
+    [0.3, 0.7, 0],
+    [0.3, 0.7, 0.1],
+    [0.4, 0.6, 0.1],
+    [0.45, 0.55, 0.1],
+    [0.5, 0.5, 0.1],
+    [0.6, 0.4, 0.1],
+    [0.7, 0.3, 0.1],
+    [0.6, 0.4, 0.3],
+  ];
+  const replay = (name: string, fuse: (k: Hit[], v: Hit[]) => { type: string; id: string }[]) => {
+    const outs = results.keyword.map((k, i) => {
+      const s = results.semantic[i]!;
+      const byKey = new Map([...k.hits, ...s.hits].map((h) => [`${h.type}:${h.id}`, h]));
+      const fused = fuse(k.hits, s.hits).map((r) => byKey.get(`${r.type}:${r.id}`)!);
+      return score(k.q, diversify(fused, 10), NaN);
+    });
+    const m = metrics(outs);
+    rows.push([name, [m['recall@1']!, m['recall@5']!, m.MRR!, m['session recall@5']!]]);
+  };
+  for (const [kw, vec, agreement] of grid) replay(`keyword ${kw} / vector ${vec} / agreement ${agreement}`, (k, v) => weightedFusion(k, v, { keyword: kw, vector: vec, agreement }));
+  for (const [kw, vec] of [[1, 1], [1.2, 1], [1, 1.2]] as const) replay(`rrf k=60, keyword ${kw} / vector ${vec}`, (k, v) => weightedRrf(k, v, { keyword: kw, vector: vec }));
+  printColumns('fusion weights replayed offline (legs asked for their top 50)', ['recall@1', 'recall@5', 'MRR', 'session@5'], rows);
+}
+
+async function main(): Promise<void> {
+  const opts = new Command('bench:retrieval')
+    .option('--items <list>', 'corpus sizes, comma-separated (the corpus grows between them)', '10000,100000')
+    .option('--questions <n>', 'questions, a third of each evidence type', '150')
+    .option('--sweep', 'replay the fusion offline for a grid of weights')
+    .parse(process.argv)
+    .opts<{ items: string; questions: string; sweep?: boolean }>();
+  const sizes = opts.items.split(',').map(Number).sort((a, b) => a - b);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1000)) throw new Error('--items: sizes must be integers >= 1000');
+
+  const bench = await openSearchBench();
+  const { config, prisma, pool, api } = bench;
+  try {
+    const { tenantId, key } = await benchTenant(prisma, 'bench-retrieval');
+    const vectors = createVectorActivities({ prisma, config });
+    const rng = prng(20261123);
+    let questions: Question[] = [];
+    let asked = new Set<string>();
+    let have = 0;
+    for (const size of sizes) {
+      const t0 = performance.now();
+      const added = await generateRetrievalCorpus(
+        pool,
+        prisma,
+        tenantId,
+        { count: size - have, questions: have === 0 ? Number(opts.questions) : 0, components: Math.max(12, Math.round(size / 83)), avoid: asked },
+        rng,
+      );
+      if (have === 0) ({ questions, asked } = added);
+      const pgS = (performance.now() - t0) / 1000;
+      const t1 = performance.now();
+      const upserted = await fillWeaviate(vectors, tenantId);
+      const wvS = (performance.now() - t1) / 1000;
+      have = size;
+      const { rows } = await pool.query<{ n: string }>(
+        `select (select count(*) from observations where tenant_id = $1) + (select count(*) from summaries where tenant_id = $1) + (select count(*) from learnings where tenant_id = $1) as n`,
+        [tenantId],
+      );
+      console.log(`[bench] ${rows[0]!.n} records: PostgreSQL ${pgS.toFixed(1)}s; Weaviate ${wvS.toFixed(1)}s for ${upserted} objects (${(upserted / wvS).toFixed(0)} objects/s); ${loadAverage()}`);
+      for (const q of questions.slice(0, 20)) for (const mode of MODES) await ask(api.url, key, q, mode); // warm-up
+      const results = {} as Record<Mode, Outcome[]>;
+      for (const mode of MODES) {
+        results[mode] = [];
+        for (const q of questions) results[mode].push(await ask(api.url, key, q, mode));
+      }
+      table(`retrieval: ${rows[0]!.n} records, ${questions.length} questions, top 10 over the whole tenant; ${loadAverage()}`, results);
+      if (opts.sweep) {
+        const wide = {} as Record<Mode, Outcome[]>;
+        for (const mode of ['keyword', 'semantic'] as const) {
+          wide[mode] = [];
+          for (const q of questions) wide[mode].push(await ask(api.url, key, q, mode, 50));
+        }
+        wide.hybrid = results.hybrid;
+        sweep(wide);
+      }
+    }
+  } finally {
+    await bench.close();
+  }
+}
+
+main().catch((err: Error) => {
+  console.error(`bench:retrieval: ${err.message}`);
+  process.exit(1);
+});

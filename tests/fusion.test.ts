@@ -1,0 +1,59 @@
+/**
+ * The hybrid ranking's pure parts (api/search/fusion.ts): per-leg normalisation and weighted
+ * blending, and the page's dedupe and per-session quota.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { diversify, weightedFusion, QUOTA_WINDOW, SESSION_QUOTA } from '../api/search/fusion.js';
+import type { RankedRef } from '../api/search/types.js';
+
+const ref = (id: string, score: number, type: RankedRef['type'] = 'observation'): RankedRef => ({ type, id, score });
+
+test('each leg is normalised by its best score, so neither scale dominates', () => {
+  // Keyword scores run to 2 (all words + ts_rank_cd), cosine similarity to 1: after normalising,
+  // the two legs' first places are worth their weights, not their raw numbers.
+  const fused = weightedFusion([ref('k1', 2), ref('k2', 1)], [ref('v1', 0.5), ref('v2', 0.25)], { keyword: 0.5, vector: 0.5, agreement: 0 });
+  assert.deepEqual(
+    fused.map((r) => [r.id, r.score]),
+    [
+      ['k1', 0.5],
+      ['v1', 0.5],
+      ['k2', 0.25],
+      ['v2', 0.25],
+    ],
+  );
+});
+
+test('a record both legs found outranks one leg\'s first place', () => {
+  const fused = weightedFusion([ref('solo-k', 1), ref('both', 0.8)], [ref('solo-v', 0.9), ref('both', 0.85)]);
+  assert.equal(fused[0]!.id, 'both');
+  assert.equal(new Set(fused.map((r) => r.id)).size, fused.length, 'no record twice');
+});
+
+test('a leg holding the same id under two types keeps them apart; a leg repeating a record counts it once', () => {
+  const fused = weightedFusion([ref('x', 1, 'summary'), ref('x', 1, 'observation'), ref('x', 0.1, 'summary')], []);
+  assert.deepEqual(fused.map((r) => `${r.type}:${r.id}`).sort(), ['observation:x', 'summary:x']);
+});
+
+test('an empty leg leaves the other leg\'s order as it was', () => {
+  const kw = [ref('a', 3), ref('b', 2), ref('c', 1)];
+  assert.deepEqual(weightedFusion(kw, []).map((r) => r.id), ['a', 'b', 'c']);
+  assert.deepEqual(weightedFusion([], kw).map((r) => r.id), ['a', 'b', 'c']);
+});
+
+/** Digits spelled as letters: records differing only in a number would be near-identical. */
+const words = (id: string) => id.replace(/\d/g, (d) => ` ${'abcdefghij'[Number(d)]}x`);
+const hit = (id: string, sessionId: string | null, score: number, title = `title ${words(id)}`) => ({ id, type: 'observation' as const, title, snippet: `text of ${words(id)}`, sessionId, score });
+
+test(`one session holds at most ${SESSION_QUOTA} of the first ${QUOTA_WINDOW} places; scores stay in page order`, () => {
+  const page = diversify([hit('a1', 'A', 0.9), hit('a2', 'A', 0.8), hit('a3', 'A', 0.7), hit('a4', 'A', 0.6), hit('b1', 'B', 0.5), hit('c1', 'C', 0.4), hit('d1', 'D', 0.3)], 7);
+  assert.deepEqual(page.map((r) => r.id), ['a1', 'a2', 'b1', 'c1', 'd1', 'a3', 'a4']);
+  for (let i = 1; i < page.length; i++) assert.ok(page[i]!.score <= page[i - 1]!.score);
+  // Nothing else to show: the session's records fill the page.
+  assert.deepEqual(diversify([hit('a1', 'A', 0.9), hit('a2', 'A', 0.8), hit('a3', 'A', 0.7)], 10).map((r) => r.id), ['a1', 'a2', 'a3']);
+});
+
+test('near-identical records (same words once numbers are masked) are shown once', () => {
+  const page = diversify([hit('r1', 'A', 0.9, 'Bash: npm test (run 412)'), hit('r2', 'B', 0.8, 'Bash: npm test (run 97)'), hit('r3', 'C', 0.7, 'Bash: npm run lint')].map((h) => ({ ...h, snippet: '' })), 10);
+  assert.deepEqual(page.map((r) => r.id), ['r1', 'r3']);
+});
