@@ -117,6 +117,11 @@ export async function reconcileLearnings(tx: Tx, input: ReconcileInput): Promise
     let learningId: string;
     if (targetId) {
       const old = await tx.learning.findUniqueOrThrow({ where: { id: targetId } });
+      // Someone said it is wrong: a session saying it again does not make it right.
+      if (old.tags.includes('marked-wrong')) {
+        result.dropped++;
+        continue;
+      }
       const updated = await tx.learning.update({
         where: { id: targetId },
         data: {
