@@ -25,6 +25,8 @@ export interface Citation {
   lines: string[];
   /** Hashes of the normalized lines the change removed; present again with `lines` gone = reverted. */
   removed?: string[];
+  /** For a pure addition: hashes of the unchanged lines around it; there with `lines` gone = reverted. */
+  around?: string[];
 }
 
 export type CitationState = 'fresh' | 'moved' | 'changed' | 'gone' | 'reverted';
@@ -95,6 +97,7 @@ export function citationOf(path: string, startLine: number, after: string[], bef
     hash: blockHash(after),
     lines: sample(added.length > 0 ? added : afterHashes, MAX_CITED_LINES),
     ...(removed.length > 0 ? { removed: sample(removed, MAX_CITED_LINES) } : {}),
+    ...(removed.length === 0 && added.length > 0 && beforeHashes.length > 0 ? { around: sample(beforeHashes, MAX_CITED_LINES) } : {}),
   };
 }
 
@@ -135,5 +138,7 @@ export function checkCitation(c: Citation, counts: Map<string, number> | null, e
   const present = sharePresent(c.lines, counts);
   if (present >= FRESH_SHARE) return { state: exact?.(c) === false ? 'moved' : 'fresh', present };
   if (c.removed && c.removed.length > 0 && sharePresent(c.removed, counts) >= FRESH_SHARE) return { state: 'reverted', present };
+  // A pure addition whose lines are gone while the code around it is still there was taken back out.
+  if (c.around && present < DOUBTFUL_SHARE && sharePresent(c.around, counts) >= FRESH_SHARE) return { state: 'reverted', present };
   return { state: 'changed', present };
 }

@@ -2,7 +2,8 @@
  * The staleness check at recall, run where the working tree is (the hook client at SessionStart, the
  * CLI's `context`, the stdio MCP server): each candidate item's citations are checked against today's
  * files (common/citations.ts), and the context is rewritten before it reaches the agent:
- *   - stale (a cited file gone, the cited change reverted, the cited lines mostly changed): dropped;
+ *   - stale (a cited file gone, the cited change reverted, the cited lines mostly changed): dropped
+ *     (a summary, which is history, is marked instead);
  *   - doubtful (the cited lines partly changed): kept and marked "may be outdated";
  *   - fresh, or without citations: kept as it is.
  * An item from another branch whose commit is now on the default branch is reported as merged (the
@@ -122,7 +123,8 @@ export function checkContext(context: string, items: CheckableItem[], root: stri
   for (const v of verdicts) {
     const item = byId.get(v.id);
     if (!item || v.verdict === 'fresh' || !item.line || !out.includes(item.line)) continue;
-    if (v.verdict === 'stale') {
+    // A summary is history (what a session did): it stays true as such, so it is marked, never dropped.
+    if (v.verdict === 'stale' && item.type !== 'summary') {
       out = out.replace(`\n${item.line}`, '');
       dropped++;
     } else {

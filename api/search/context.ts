@@ -270,7 +270,8 @@ export function assembleContext(
   if (chosen.length === 0) return empty;
   const ordered = SECTIONS.flatMap(({ type }) => chosen.filter((x) => x.c.type === type));
   const check: CheckableItem[] = ordered
-    .filter((x) => (x.c.citations?.length ?? 0) > 0 || x.c.git_commit)
+    // A dead end stays true when the change it tried is gone (it was meant to be undone): not checked.
+    .filter((x) => x.c.kind !== 'dead_end' && ((x.c.citations?.length ?? 0) > 0 || x.c.git_commit))
     .map((x) => ({
       id: x.c.id,
       type: x.c.type,
