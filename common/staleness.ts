@@ -48,6 +48,8 @@ export interface CheckedContext {
   marked: number;
   /** Wall time of the check (file reads and hashing included). */
   ms: number;
+  /** Of which the `git rev-list` for items from other branches (0 when none was needed). */
+  gitMs: number;
 }
 
 /** Bigger files are not read: a citation into one is left unchecked (fresh). */
@@ -132,17 +134,25 @@ export function checkContext(context: string, items: CheckableItem[], root: stri
       marked++;
     }
   }
+  let gitMs = 0;
   if (git?.defaultBranch) {
-    const pending = items.filter((i) => i.gitCommit && i.gitBranch && i.gitBranch !== git.defaultBranch && i.onDefaultBranch !== true);
+    // Only items about to be injected need it (a stale one is dropped whatever its branch), and only
+    // once: the server remembers a promotion (onDefaultBranch) and stops asking.
+    const injected = new Set(verdicts.filter((v) => v.verdict !== 'stale').map((v) => v.id));
+    const pending = items.filter(
+      (i) => injected.has(i.id) && i.gitCommit && i.gitBranch && i.gitBranch !== git.defaultBranch && i.gitBranch !== git.branch && i.onDefaultBranch !== true,
+    );
     if (pending.length > 0) {
+      const g0 = performance.now();
       const merged = commitsOnBranch(git.root, git.defaultBranch, [...new Set(pending.map((i) => i.gitCommit!))]);
       for (const v of verdicts) {
         const i = byId.get(v.id);
         if (i?.gitCommit && merged.has(i.gitCommit)) v.merged = true;
       }
+      gitMs = performance.now() - g0;
     }
   }
   // A section whose every item was dropped loses its heading too.
   out = out.replace(/\n## [^\n]+(?=\n## |$)/g, '');
-  return { context: out, verdicts, dropped, marked, ms: performance.now() - t0 };
+  return { context: out, verdicts, dropped, marked, ms: performance.now() - t0, gitMs };
 }
