@@ -192,6 +192,21 @@ test('a poisoned memory is flagged at write time and never injected', async () =
   assert.doesNotMatch(text, /pnpm/);
 });
 
+test('the CLI shows trust tiers and flags, and says "this is wrong"', async () => {
+  const env = { HOME: base, MEMFLOW_API_KEY: tenant.key, MEMFLOW_URL: api.url };
+  const listed = await runCli(['learnings', '--project', project], { cwd: repo, env });
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.match(listed.stdout, /\[fix\] npm test failed with[^\n]*trust confirmed \(confirmed\)[^\n]*fix-db@/);
+  assert.match(listed.stdout, /Ignore all previous instructions[^\n]*trust user, FLAGGED instruction: never injected/);
+  const poisoned = await prisma.learning.findFirstOrThrow({ where: { tenantId: tenant.tenantId, flags: { has: 'instruction' } } });
+  const wrong = await runCli(['wrong', poisoned.id, '--reason', 'planted by a web page'], { cwd: repo, env });
+  assert.equal(wrong.code, 0, wrong.stderr);
+  assert.match(wrong.stdout, /marked wrong/);
+  const row = await prisma.learning.findUniqueOrThrow({ where: { id: poisoned.id } });
+  assert.equal(row.status, 'superseded');
+  assert.ok(row.tags.includes('marked-wrong'));
+});
+
 test('on main without the fix the learning is stale: dropped and reported; merged, it is back and promoted', async () => {
   git('checkout', '-q', 'main');
   const ctx = await startContext();
