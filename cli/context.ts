@@ -3,7 +3,7 @@
  * goes to stdout (so it can be piped into a prompt); the counts go to stderr.
  */
 import { gitHead } from '../common/git-head.js';
-import { checkContext, type CheckableItem } from '../common/staleness.js';
+import { checkContext, stalenessReport, type CheckableItem } from '../common/staleness.js';
 import { apiGet, apiRequest, query, type ApiOptions } from './api-client.js';
 import { intOption, projectOrCwd } from './args.js';
 
@@ -32,8 +32,8 @@ export async function context(
     const checked = checkContext(answer.context, answer.check, git.root, git);
     answer.context = checked.context;
     note = `, ${checked.dropped} dropped as stale, ${checked.marked} marked "may be outdated" (checked in ${checked.ms.toFixed(1)} ms)`;
-    const results = checked.verdicts.filter((v) => v.type === 'learning').map(({ id, type, verdict, reason, merged }) => ({ id, type, verdict, ...(reason ? { reason } : {}), ...(merged ? { merged } : {}) }));
-    if (results.length > 0) await apiRequest('/v1/learnings/staleness', opts, { method: 'POST', body: { results } }).catch(() => undefined);
+    const report = stalenessReport(checked.verdicts);
+    if (report.results.length > 0) await apiRequest('/v1/learnings/staleness', opts, { method: 'POST', body: report }).catch(() => undefined);
   }
   if (opts.json) return out(JSON.stringify(answer));
   if (answer.context) out(answer.context);

@@ -19,7 +19,7 @@ import { resolveProject } from '../common/project.js';
 import { projectKeyOf } from '../common/project-identity.js';
 import { redactValue } from '../common/redact.js';
 import { gitHead, type GitHead } from '../common/git-head.js';
-import { checkContext, type CheckableItem } from '../common/staleness.js';
+import { checkContext, stalenessReport, type CheckableItem } from '../common/staleness.js';
 import { deliver, flushSpool, spoolTargetOf, type Target } from './deliver.js';
 import { apiBaseUrl, apiKey, checkBaseUrl, envInt, envValue, spoolDir } from './env.js';
 import { isEventRouteName } from '../common/hook-events.js';
@@ -253,7 +253,7 @@ function gitOfHook(body: Record<string, unknown>): GitHead | undefined {
  * they are checked against the working tree, stale ones dropped and doubtful ones marked, and the
  * verdicts reported. memflowCheck never reaches Claude Code. Any failure leaves the answer as it came.
  */
-export async function checkStartContext(body: string, git: GitHead | undefined, report: (r: { results: unknown[] }) => Promise<void>): Promise<string> {
+export async function checkStartContext(body: string, git: GitHead | undefined, report: (r: { results: Record<string, unknown>[] }) => Promise<void>): Promise<string> {
   let parsed: { hookSpecificOutput?: { additionalContext?: string }; memflowCheck?: { items?: CheckableItem[] } } & Record<string, unknown>;
   try {
     parsed = JSON.parse(body) as typeof parsed;
@@ -268,8 +268,8 @@ export async function checkStartContext(body: string, git: GitHead | undefined, 
   try {
     const checked = checkContext(context, items, git.root, git);
     rest.hookSpecificOutput = { ...rest.hookSpecificOutput, additionalContext: checked.context };
-    const results = checked.verdicts.filter((v) => v.type === 'learning').map((v) => ({ id: v.id, type: v.type, verdict: v.verdict, ...(v.reason ? { reason: v.reason } : {}), ...(v.merged ? { merged: true } : {}) }));
-    if (results.length > 0) await report({ results }).catch(() => undefined);
+    const body = stalenessReport(checked.verdicts);
+    if (body.results.length > 0) await report(body).catch(() => undefined);
   } catch {
     // the check is best effort: the context goes out unchecked rather than not at all
   }

@@ -112,3 +112,26 @@ export function commitsOnBranch(root: string, branch: string, commits: string[],
   }
   return found;
 }
+
+/**
+ * Files renamed between `commit` and HEAD (old path -> new path, repository-relative),
+ * by git's rename detection (one `git diff`). Empty when git fails or the commit is unknown here.
+ */
+export function renamesSince(root: string, commit: string): Map<string, string> {
+  const out = new Map<string, string>();
+  try {
+    // Tree to tree (no stat of the working tree): renames committed since `commit`.
+    const raw = execFileSync('git', ['diff', '-M', '--name-status', '--diff-filter=R', '-z', commit, 'HEAD', '--'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 2000,
+      maxBuffer: 8 * 1024 * 1024,
+    });
+    const parts = raw.split('\0');
+    for (let i = 0; i + 2 < parts.length; i += 3) if (parts[i]!.startsWith('R')) out.set(parts[i + 1]!, parts[i + 2]!);
+  } catch {
+    // unknown commit (a shallow clone, another clone's branch), git missing: no renames known
+  }
+  return out;
+}

@@ -15,7 +15,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { checkCitation, DOUBTFUL_SHARE, fileLineCounts, type Citation, type CitationState } from './citations.js';
-import { commitsOnBranch, type GitHead } from './git-head.js';
+import { commitsOnBranch, renamesSince, type GitHead } from './git-head.js';
 
 /** What the server sends along with a context so the client can check it. */
 export interface CheckableItem {
@@ -39,6 +39,8 @@ export interface ItemVerdict {
   reason?: string;
   /** The item's commit was seen on the default branch. */
   merged?: boolean;
+  /** Cited files found under a new name (old path -> new path): the server updates the citations. */
+  renamed?: Record<string, string>;
 }
 
 export interface CheckedContext {
@@ -48,7 +50,7 @@ export interface CheckedContext {
   marked: number;
   /** Wall time of the check (file reads and hashing included). */
   ms: number;
-  /** Of which the `git rev-list` for items from other branches (0 when none was needed). */
+  /** Of which git processes: renames of gone files, `git rev-list` for other branches (0: none needed). */
   gitMs: number;
 }
 
@@ -69,8 +71,11 @@ function reasonOf(state: CitationState, p: string): string {
   return `the cited lines of ${p} changed`;
 }
 
-/** Checks items against the tree at `root`; files are read once each. */
-export function checkItems(root: string, items: CheckableItem[]): ItemVerdict[] {
+/**
+ * Checks items against the tree at `root`; files are read once each. `renamed` (optional) names where
+ * a cited file that is gone went since the item's commit: the citation is then checked there.
+ */
+export function checkItems(root: string, items: CheckableItem[], renamed?: (file: string, commit: string) => string | undefined): ItemVerdict[] {
   const files = new Map<string, Counts>();
   const countsOf = (rel: string): Counts => {
     const abs = path.isAbsolute(rel) ? rel : path.join(root, rel);
@@ -90,8 +95,16 @@ export function checkItems(root: string, items: CheckableItem[]): ItemVerdict[] 
     let doubtful = 0;
     let reason: string | undefined;
     let checked = 0;
+    const moves: Record<string, string> = {};
     for (const c of item.citations) {
-      const counts = countsOf(c.path);
+      let counts = countsOf(c.path);
+      if (counts === null && renamed && item.gitCommit) {
+        const to = renamed(c.path, item.gitCommit);
+        if (to) {
+          counts = countsOf(to);
+          moves[c.path] = to;
+        }
+      }
       if (counts === 'unreadable') continue;
       checked++;
       const r = checkCitation(c, counts);
@@ -106,7 +119,7 @@ export function checkItems(root: string, items: CheckableItem[]): ItemVerdict[] 
     }
     // Stale when at least half of what it cites no longer holds; doubtful when any of it wavers.
     const verdict: Verdict = checked > 0 && stale * 2 >= checked ? 'stale' : stale + doubtful > 0 ? 'doubtful' : 'fresh';
-    return { id: item.id, type: item.type, verdict, ...(verdict !== 'fresh' && reason ? { reason } : {}) };
+    return { id: item.id, type: item.type, verdict, ...(verdict !== 'fresh' && reason ? { reason } : {}), ...(Object.keys(moves).length > 0 ? { renamed: moves } : {}) };
   });
 }
 
@@ -117,7 +130,21 @@ export function checkItems(root: string, items: CheckableItem[]): ItemVerdict[] 
  */
 export function checkContext(context: string, items: CheckableItem[], root: string, git?: GitHead): CheckedContext {
   const t0 = performance.now();
-  const verdicts = checkItems(root, items);
+  // Renames are looked up only when a cited file is gone, once per commit (one git process each).
+  const renames = new Map<string, Map<string, string>>();
+  let gitMs = 0;
+  const renamed = git
+    ? (file: string, commit: string) => {
+        let r = renames.get(commit);
+        if (!r) {
+          const g0 = performance.now();
+          renames.set(commit, (r = renamesSince(root, commit)));
+          gitMs += performance.now() - g0;
+        }
+        return r.get(file);
+      }
+    : undefined;
+  const verdicts = checkItems(root, items, renamed);
   const byId = new Map(items.map((i) => [i.id, i]));
   let out = context;
   let dropped = 0;
@@ -134,14 +161,23 @@ export function checkContext(context: string, items: CheckableItem[], root: stri
       marked++;
     }
   }
-  let gitMs = 0;
   if (git?.defaultBranch) {
     // Only items about to be injected need it (a stale one is dropped whatever its branch), and only
     // once: the server remembers a promotion (onDefaultBranch) and stops asking.
     const injected = new Set(verdicts.filter((v) => v.verdict !== 'stale').map((v) => v.id));
-    const pending = items.filter(
+    let pending = items.filter(
       (i) => injected.has(i.id) && i.gitCommit && i.gitBranch && i.gitBranch !== git.defaultBranch && i.gitBranch !== git.branch && i.onDefaultBranch !== true,
     );
+    // On the default branch, cited code found fresh in the tree is the evidence: it is on the default
+    // branch (its commit, or one equal to it, was merged). No git process is needed for those.
+    if (git.branch === git.defaultBranch) {
+      const fresh = new Set(verdicts.filter((v) => v.verdict === 'fresh').map((v) => v.id));
+      for (const v of verdicts) {
+        const i = byId.get(v.id);
+        if (i && fresh.has(i.id) && i.citations.length > 0 && pending.includes(i)) v.merged = true;
+      }
+      pending = pending.filter((i) => i.citations.length === 0);
+    }
     if (pending.length > 0) {
       const g0 = performance.now();
       const merged = commitsOnBranch(git.root, git.defaultBranch, [...new Set(pending.map((i) => i.gitCommit!))]);
@@ -149,10 +185,19 @@ export function checkContext(context: string, items: CheckableItem[], root: stri
         const i = byId.get(v.id);
         if (i?.gitCommit && merged.has(i.gitCommit)) v.merged = true;
       }
-      gitMs = performance.now() - g0;
+      gitMs += performance.now() - g0;
     }
   }
   // A section whose every item was dropped loses its heading too.
   out = out.replace(/\n## [^\n]+(?=\n## |$)/g, '');
   return { context: out, verdicts, dropped, marked, ms: performance.now() - t0, gitMs };
+}
+
+/** The verdicts as POST /v1/learnings/staleness takes them (learnings only). */
+export function stalenessReport(verdicts: ItemVerdict[]): { results: Record<string, unknown>[] } {
+  return {
+    results: verdicts
+      .filter((v) => v.type === 'learning')
+      .map(({ id, type, verdict, reason, merged, renamed }) => ({ id, type, verdict, ...(reason ? { reason } : {}), ...(merged ? { merged } : {}), ...(renamed ? { renamed } : {}) })),
+  };
 }

@@ -43,7 +43,7 @@ const uuid = z.string().regex(/^[0-9a-f]{8}[0-9a-f-]{0,28}$/i, 'must be a memory
 const project = z.string().min(1).max(128).optional().describe('Project name; defaults to the current project.');
 
 import { gitHead } from '../common/git-head.js';
-import { checkContext, type CheckableItem } from '../common/staleness.js';
+import { checkContext, stalenessReport, type CheckableItem } from '../common/staleness.js';
 
 const text = (s: Sized): CallToolResult => ({ content: [{ type: 'text', text: s.text }] });
 
@@ -179,8 +179,8 @@ export function createMemflowMcpServer(opts: MemflowMcpOptions): McpServer {
       if (git && context && answer.check?.length) {
         const checked = checkContext(context, answer.check, git.root, git);
         context = checked.context;
-        const results = checked.verdicts.filter((v) => v.type === 'learning').map(({ id, type, verdict, reason, merged }) => ({ id, type, verdict, ...(reason ? { reason } : {}), ...(merged ? { merged } : {}) }));
-        if (results.length > 0) await callApi(api, 'POST', '/v1/learnings/staleness', { results }).catch(() => undefined);
+        const report = stalenessReport(checked.verdicts);
+        if (report.results.length > 0) await callApi(api, 'POST', '/v1/learnings/staleness', report).catch(() => undefined);
       }
       return text(withTokenCount(context || `No memories yet${p ? ` for ${p}` : ''}.`));
     },

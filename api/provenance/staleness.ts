@@ -23,6 +23,8 @@ export const stalenessReportBody = z.object({
         verdict: z.enum(['fresh', 'doubtful', 'stale']),
         reason: z.string().max(500).optional(),
         merged: z.boolean().optional(),
+        /** Cited files found under a new name: old path -> new path. */
+        renamed: z.record(z.string().max(4096), z.string().max(4096)).optional(),
       }),
     )
     .max(200, 'at most 200 results'),
@@ -45,13 +47,17 @@ export async function applyStalenessReport(
   const results = report.results.filter((r) => r.type === 'learning');
   if (results.length === 0) return out;
   return prisma.$transaction(async (tx) => {
-    const rows = await tx.learning.findMany({ where: { tenantId: actor.tenantId, id: { in: results.map((r) => r.id) }, status: 'active' }, select: { id: true, staleCount: true } });
+    const rows = await tx.learning.findMany({ where: { tenantId: actor.tenantId, id: { in: results.map((r) => r.id) }, status: 'active' }, select: { id: true, staleCount: true, citations: true } });
     const known = new Map(rows.map((r) => [r.id, r]));
     const now = new Date();
     for (const r of results) {
       const row = known.get(r.id);
       if (!row) continue; // another tenant's, unknown, or no longer active: nothing to say
-      const promote = r.merged ? { onDefaultBranch: true } : {};
+      // A cited file that was renamed is cited under its new name from now on (no rename lookup next time).
+      const moved = r.renamed && Array.isArray(row.citations)
+        ? { citations: (row.citations as { path?: string }[]).map((c) => (c.path && r.renamed![c.path] ? { ...c, path: r.renamed![c.path] } : c)) as object[] }
+        : {};
+      const promote = { ...(r.merged ? { onDefaultBranch: true } : {}), ...moved };
       if (r.merged) out.promoted.push(r.id);
       if (r.verdict !== 'stale') {
         await tx.learning.update({ where: { id: r.id }, data: { checkedAt: now, ...(r.verdict === 'fresh' ? { staleCount: 0 } : {}), ...promote } });
