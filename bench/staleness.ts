@@ -29,6 +29,7 @@ import { citationsOfToolCall, mergeCitations, settleCitations } from '../activit
 import type { Citation } from '../common/citations.js';
 import { gitHead } from '../common/git-head.js';
 import { checkContext, type CheckableItem } from '../common/staleness.js';
+import { seeded } from './hook-traffic.js';
 import { percentile, printColumns, printTable } from './lib.js';
 
 const opts = new Command('bench:staleness')
@@ -40,18 +41,8 @@ const opts = new Command('bench:staleness')
   .parse(process.argv)
   .opts<{ sessions: string; files: string; context: string; rounds: string; seed: string }>();
 
-/** mulberry32: a small seeded PRNG, so a run can be repeated. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = prng(Number(opts.seed));
+// Seeded (bench/hook-traffic.ts), so a run can be repeated.
+const rand = seeded(Number(opts.seed));
 const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]!;
 const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
 

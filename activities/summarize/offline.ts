@@ -98,6 +98,11 @@ export function offlineSummary(observations: OfflineObservation[]): SummaryField
   return { title: `[offline] ${topic}`, request, investigated, learned, completed, nextSteps };
 }
 
+/** The edits made between two command runs. */
+function editsBetween(observations: OfflineObservation[], from: CommandRun, to: CommandRun): OfflineObservation[] {
+  return observations.filter((o) => o.kind === 'tool' && EDIT_TOOLS.has(o.toolName ?? '') && o.sequence > from.obs.sequence && o.sequence < to.obs.sequence);
+}
+
 /** Learnings the timeline proves: failures fixed by edits, and rules or decisions the user stated. */
 export function offlineLearnings(observations: OfflineObservation[]): LearningCandidate[] {
   const out: LearningCandidate[] = [];
@@ -108,9 +113,7 @@ export function offlineLearnings(observations: OfflineObservation[]): LearningCa
     if (!fail.failed || seen.has(fail.command)) continue;
     const pass = runs.slice(i + 1).find((r) => r.command === fail.command && !r.failed);
     if (!pass) continue;
-    const edits = observations.filter(
-      (o) => o.kind === 'tool' && EDIT_TOOLS.has(o.toolName ?? '') && o.sequence > fail.obs.sequence && o.sequence < pass.obs.sequence,
-    );
+    const edits = editsBetween(observations, fail, pass);
     if (edits.length === 0) continue;
     seen.add(fail.command);
     const files = unique(edits.map(subject));
@@ -156,9 +159,7 @@ function deadEnds(observations: OfflineObservation[], runs: CommandRun[], fixed:
     const later = runs.slice(i + 1).filter((r) => r.command === fail.command);
     if (later.length === 0 || later.some((r) => !r.failed)) continue;
     const again = later[0]!;
-    const edits = observations.filter(
-      (o) => o.kind === 'tool' && EDIT_TOOLS.has(o.toolName ?? '') && o.sequence > fail.obs.sequence && o.sequence < again.obs.sequence,
-    );
+    const edits = editsBetween(observations, fail, again);
     if (edits.length === 0) continue;
     seen.add(fail.command);
     const files = unique(edits.map(subject));
