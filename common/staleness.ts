@@ -166,7 +166,8 @@ export function checkContext(context: string, items: CheckableItem[], root: stri
     // once: the server remembers a promotion (onDefaultBranch) and stops asking.
     const injected = new Set(verdicts.filter((v) => v.verdict !== 'stale').map((v) => v.id));
     let pending = items.filter(
-      (i) => injected.has(i.id) && i.gitCommit && i.gitBranch && i.gitBranch !== git.defaultBranch && i.gitBranch !== git.branch && i.onDefaultBranch !== true,
+      (i) =>
+        i.type === 'learning' && injected.has(i.id) && i.gitCommit && i.gitBranch && i.gitBranch !== git.defaultBranch && i.gitBranch !== git.branch && i.onDefaultBranch !== true,
     );
     // On the default branch, cited code found fresh in the tree is the evidence: it is on the default
     // branch (its commit, or one equal to it, was merged). No git process is needed for those.

@@ -97,7 +97,8 @@ export async function reconcileLearnings(tx: Tx, input: ReconcileInput): Promise
     const outcome = outcomeOf(c);
     const flags = poisonFlags(c.title, c.body);
     const provenance = {
-      ...(input.git ? { gitBranch: input.git.branch, gitCommit: input.git.commit } : {}),
+      // A session without git state (plain http hooks) leaves what an earlier one recorded.
+      ...(input.git?.commit ? { gitBranch: input.git.branch, gitCommit: input.git.commit } : {}),
       ...(citations.length > 0 ? { citations: citations as unknown as object[] } : {}),
     };
     const superseded = c.supersedes ? byAlias.get(c.supersedes) : undefined;
