@@ -117,7 +117,9 @@ export function commitsOnBranch(root: string, branch: string, commits: string[],
  * Files renamed between `commit` and HEAD (old path -> new path, repository-relative),
  * by git's rename detection (one `git diff`). Empty when git fails or the commit is unknown here.
  */
-export function renamesSince(root: string, commit: string): Map<string, string> {
+export function renamesSince(root: string, commit: string, cache?: RenameCache): Map<string, string> {
+  const cached = cache?.get(commit);
+  if (cached) return cached;
   const out = new Map<string, string>();
   try {
     // Tree to tree (no stat of the working tree): renames committed since `commit`.
@@ -132,6 +134,54 @@ export function renamesSince(root: string, commit: string): Map<string, string> 
     for (let i = 0; i + 2 < parts.length; i += 3) if (parts[i]!.startsWith('R')) out.set(parts[i + 1]!, parts[i + 2]!);
   } catch {
     // unknown commit (a shallow clone, another clone's branch), git missing: no renames known
+    return out;
   }
+  cache?.set(commit, out);
   return out;
+}
+
+export interface RenameCache {
+  get(commit: string): Map<string, string> | undefined;
+  set(commit: string, renames: Map<string, string>): void;
+  /** Writes what was added (a no-op when nothing was). */
+  save(): void;
+}
+
+/** Entries kept in a rename cache file (the newest). */
+const RENAME_CACHE_ENTRIES = 200;
+
+/**
+ * Renames between a commit and HEAD never change for the same two commits: the hook client keeps them
+ * in a small file (keyed by repository root, commit and HEAD), so consecutive session starts at the
+ * same HEAD run no git process for a file that is gone. Unreadable or corrupt: starts empty.
+ */
+export function fileRenameCache(file: string, root: string, head: string | null): RenameCache {
+  let entries: Record<string, [string, string][]> = {};
+  try {
+    entries = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof entries;
+  } catch {
+    entries = {};
+  }
+  let dirty = false;
+  const key = (commit: string) => `${root}\0${commit}\0${head ?? ''}`;
+  return {
+    get: (commit) => (head && entries[key(commit)] ? new Map(entries[key(commit)]) : undefined),
+    set: (commit, renames) => {
+      if (!head) return;
+      entries[key(commit)] = [...renames];
+      dirty = true;
+    },
+    save: () => {
+      if (!dirty) return;
+      try {
+        const kept = Object.entries(entries).slice(-RENAME_CACHE_ENTRIES);
+        fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+        const tmp = `${file}.${process.pid}.tmp`;
+        fs.writeFileSync(tmp, JSON.stringify(Object.fromEntries(kept)), { mode: 0o600 });
+        fs.renameSync(tmp, file);
+      } catch {
+        // a cache that cannot be written costs a git process next time, nothing more
+      }
+    },
+  };
 }

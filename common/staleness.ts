@@ -15,7 +15,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { checkCitation, DOUBTFUL_SHARE, fileLineCounts, type Citation, type CitationState } from './citations.js';
-import { commitsOnBranch, renamesSince, type GitHead } from './git-head.js';
+import { commitsOnBranch, fileRenameCache, renamesSince, type GitHead } from './git-head.js';
 
 /** What the server sends along with a context so the client can check it. */
 export interface CheckableItem {
@@ -128,23 +128,30 @@ export function checkItems(root: string, items: CheckableItem[], renamed?: (file
  * `git`, items made on another branch are looked up in the default branch's history (one git call,
  * only when there are such items) and reported as merged when found.
  */
-export function checkContext(context: string, items: CheckableItem[], root: string, git?: GitHead): CheckedContext {
+export function checkContext(context: string, items: CheckableItem[], root: string, git?: GitHead, opts: { renameCacheFile?: string } = {}): CheckedContext {
   const t0 = performance.now();
   // Renames are looked up only when a cited file is gone, once per commit (one git process each).
   const renames = new Map<string, Map<string, string>>();
   let gitMs = 0;
+  let cache: ReturnType<typeof fileRenameCache> | undefined;
   const renamed = git
     ? (file: string, commit: string) => {
         let r = renames.get(commit);
         if (!r) {
-          const g0 = performance.now();
-          renames.set(commit, (r = renamesSince(root, commit)));
-          gitMs += performance.now() - g0;
+          cache ??= opts.renameCacheFile ? fileRenameCache(opts.renameCacheFile, root, git.commit) : undefined;
+          r = cache?.get(commit);
+          if (!r) {
+            const g0 = performance.now();
+            r = renamesSince(root, commit, cache);
+            gitMs += performance.now() - g0;
+          }
+          renames.set(commit, r);
         }
         return r.get(file);
       }
     : undefined;
   const verdicts = checkItems(root, items, renamed);
+  cache?.save();
   const byId = new Map(items.map((i) => [i.id, i]));
   let out = context;
   let dropped = 0;
