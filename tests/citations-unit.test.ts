@@ -4,12 +4,14 @@
  * poisoning flags and trust tiers, and the offline summarizer's outcome and dead ends.
  */
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { test } from 'node:test';
 import { citationsOfToolCall, settleCitations } from '../activities/summarize/citations.js';
 import { outcomeOf } from '../activities/summarize/learnings.js';
 import { offlineLearnings, type OfflineObservation } from '../activities/summarize/offline.js';
 import { checkCitation, citationOf, fileLineCounts } from '../common/citations.js';
 import { poisonFlags, trustTier } from '../common/poison.js';
+import { assembleContext, validity } from '../api/search/context.js';
 
 const BEFORE = ['function connect(url) {', '  const pool = createPool(url);', '  return pool;', '}'];
 const ADDED = ['  await pool.query("select 1");', '  pool.on("error", onIdleError);'];
@@ -79,4 +81,20 @@ test('offline: a fix is confirmed by its outcome, a refuted attempt is a dead en
   const dead = learnings.find((l) => l.kind === 'dead_end')!;
   assert.equal(dead.outcome, 'refuted');
   assert.match(dead.body, /^Tried changing src\/lint\.ts to fix `npm run lint`.*it did not work/);
+});
+
+test('branch-aware ranking: an unmerged branch ranks lower until promoted; flagged learnings are withheld', () => {
+  const learning = (over: Record<string, unknown>) =>
+    ({ type: 'learning', id: crypto.randomUUID(), kind: 'fix', title: 't', text: 'b', tool_name: null, confidence: 0.8, strength: 2, at: new Date(), relevance: 0, project_name: 'p', origin: 'extracted', outcome: 'unverified', stale_count: 0, ...over }) as Parameters<typeof validity>[0];
+  const branch = { current: 'main', default: 'main' };
+  assert.equal(validity(learning({ git_branch: 'main' }), branch), 1);
+  assert.equal(validity(learning({ git_branch: 'spike' }), branch), 0.5);
+  assert.equal(validity(learning({ git_branch: 'spike', on_default_branch: true }), branch), 1);
+  assert.equal(validity(learning({ git_branch: 'spike' }), { current: 'spike', default: 'main' }), 1);
+  assert.equal(validity(learning({ stale_count: 2 }), branch), 0.25, 'each staleness report halves it');
+  assert.ok(validity(learning({ origin: 'user' })) > validity(learning({ origin: 'agent' })), 'trust tiers weigh in');
+  const built = assembleContext('p', [learning({ title: 'Use the pool', flags: ['instruction'] }), learning({ title: 'Keep the pool small' })], 500);
+  assert.equal(built.withheld, 1);
+  assert.doesNotMatch(built.context, /Use the pool/);
+  assert.match(built.context, /Keep the pool small/);
 });
