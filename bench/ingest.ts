@@ -137,7 +137,10 @@ class Processes {
     this.api = spawnEntry('api/main.ts', this.env);
     await waitForReady(this.url);
   }
+  /** CPU of the workers killed so far, so the worker's figure spans the restart. */
+  private killedWorkersCpu = 0;
   async restartWorker(): Promise<void> {
+    this.killedWorkersCpu += cpuSecondsOf(this.worker.pid!) ?? 0;
     this.worker.kill('SIGKILL');
     await new Promise((r) => (this.worker.exitCode !== null || this.worker.signalCode !== null ? r(null) : this.worker.once('exit', r)));
     this.worker = spawnEntry('workers/main.ts', this.env);
@@ -149,7 +152,7 @@ class Processes {
     const [temporal, weaviate] = await stackStatus(this.stack.profile);
     return {
       api: () => cpuSecondsOf(this.api.pid!),
-      worker: () => cpuSecondsOf(this.worker.pid!),
+      worker: () => this.killedWorkersCpu + (cpuSecondsOf(this.worker.pid!) ?? 0),
       temporal: () => (temporal?.pid ? cpuSecondsOf(temporal.pid) : undefined),
       weaviate: () => (weaviate?.pid ? cpuSecondsOf(weaviate.pid) : undefined),
       'postgres (machine)': () => cpuSecondsOfCommand('postgres'),

@@ -45,7 +45,9 @@ export function cpuSince(probes: CpuProbe): () => Record<string, number | undefi
       Object.entries(probes).map(([k, f]) => {
         const a = start[k];
         const b = f();
-        return [k, a === undefined || b === undefined ? undefined : b - a];
+        // Less than at the start: processes of the set exited meanwhile (other work's backends), so
+        // the difference says nothing; shown as unknown rather than as a negative cost.
+        return [k, a === undefined || b === undefined || b < a ? undefined : b - a];
       }),
     );
 }

@@ -3,6 +3,7 @@
  * the raw payload (which stays in hook_events). Pure functions, so they are tested directly.
  */
 import type { HookEventName } from './hook-events.js';
+import { PRIVATE_MARKER } from './redact.js';
 
 export type ObservationKind = 'start' | 'prompt' | 'tool' | 'stop' | 'compact' | 'end';
 
@@ -40,12 +41,33 @@ function render(value: unknown): string {
   return JSON.stringify(value, null, 1);
 }
 
+/**
+ * A title reads without redaction markers: `[private]` text is simply absent, a redacted value is
+ * an ellipsis (the text and the raw event keep the markers).
+ */
+export function cleanTitle(title: string): string {
+  return title
+    .replaceAll(PRIVATE_MARKER, ' ')
+    .replace(/\[redacted:[^\]\s]+\]/g, '…')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Paths under the session's directory read relative to it (another worktree's root means nothing). */
+function relativeTo(cwd: string | undefined, text: string): string {
+  if (!cwd || cwd === '/') return text;
+  const root = cwd.endsWith('/') ? cwd : `${cwd}/`;
+  return text.replaceAll(root, '').replaceAll(` ${cwd} `, ' . ');
+}
+
 /** The one-line gist of a tool call, from the inputs Claude Code's tools actually take. */
-export function toolTitle(toolName: string, input: unknown): string {
+export function toolTitle(toolName: string, input: unknown, cwd?: string): string {
   const i = (input ?? {}) as Payload;
+  // A search is told by what it looks for, then where (Grep and Glob take a pattern and a path).
+  const searched = str(i.pattern) && (str(i.path) ? `${str(i.pattern)} in ${str(i.path)}` : str(i.pattern));
   const detail =
-    str(i.command) ?? str(i.file_path) ?? str(i.path) ?? str(i.pattern) ?? str(i.url) ?? str(i.query) ?? str(i.description) ?? str(i.prompt);
-  const oneLine = detail?.replace(/\s+/g, ' ').trim();
+    str(i.command) ?? str(i.file_path) ?? searched ?? str(i.path) ?? str(i.url) ?? str(i.query) ?? str(i.description) ?? str(i.prompt);
+  const oneLine = detail && cleanTitle(relativeTo(cwd, detail));
   return oneLine ? `${toolName}: ${clip(oneLine, 160)}` : toolName;
 }
 
@@ -90,7 +112,7 @@ export interface RenderedObservation {
 }
 
 /** The first line of Claude's own account of a turn, for a title. */
-const gist = (text: string | undefined) => (text ? clip(text.replace(/\s+/g, ' ').trim(), 140) : undefined);
+const gist = (text: string | undefined) => (text ? clip(cleanTitle(text), 140) || undefined : undefined);
 
 /** The timeline item of an event, or undefined for events that are kept only as raw events. */
 export function renderEvent(event: HookEventName, payload: Payload): RenderedObservation | undefined {
@@ -101,7 +123,7 @@ export function renderEvent(event: HookEventName, payload: Payload): RenderedObs
       return { kind, title: `Session started (${str(payload.source) ?? 'startup'})`, text: str(payload.cwd) ?? '' };
     case 'user-prompt-submit': {
       const prompt = str(payload.prompt) ?? '';
-      return { kind, title: clip(prompt.replace(/\s+/g, ' ').trim(), 160) || 'Prompt', text: prompt };
+      return { kind, title: clip(cleanTitle(prompt), 160) || 'Prompt', text: prompt };
     }
     case 'pre-tool-use':
     case 'post-tool-use':
@@ -111,7 +133,7 @@ export function renderEvent(event: HookEventName, payload: Payload): RenderedObs
       const result =
         event === 'post-tool-use' ? clip(toolResult(payload.tool_response)) : event === 'post-tool-use-failure' ? clip(failureResult(payload)) : '';
       const text = result ? `${input}\n---\n${result}` : input;
-      const title = `${event === 'post-tool-use-failure' ? 'FAILED ' : ''}${toolTitle(toolName, payload.tool_input)}`;
+      const title = `${event === 'post-tool-use-failure' ? 'FAILED ' : ''}${toolTitle(toolName, payload.tool_input, str(payload.cwd))}`;
       return { kind, title, text, toolName, ...(str(payload.tool_use_id) ? { toolUseId: str(payload.tool_use_id)! } : {}) };
     }
     case 'stop': {

@@ -9,6 +9,9 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { createIngestBatcher, KEY_REVOKED, type IngestInput } from '../api/capture/ingest.js';
+import { claimOwed, overdueOwed, releaseOwed, settleOwed } from '../api/capture/outbox.js';
+import { createPgPool } from '../common/pg.js';
 import { createTemporalClient } from '../common/temporal.js';
 import { revokeApiKey } from '../common/tenants.js';
 import { waitUntil } from '../infra/daemon.js';
@@ -145,4 +148,75 @@ test('a revoked key is refused on its very next hook, although hook keys are cac
   assert.equal(refused.status, 401, JSON.stringify(refused.body));
   const row = await prisma.session.findFirstOrThrow({ where: { tenantId: own.tenantId, agentSessionId: s.sessionId } });
   assert.equal(await prisma.hookEvent.count({ where: { sessionId: row.id } }), 3, 'nothing stored with the revoked key');
+});
+
+test('statements racing to create the same new project all land in it, each event once', async () => {
+  // One event per statement, four statements in flight: all but one find the project created by a
+  // concurrent statement after their snapshot, and write their event again in the next one.
+  const pool = createPgPool(config.DATABASE_URL);
+  try {
+    const batcher = createIngestBatcher(pool, { maxBatch: 1, maxConcurrent: 4 });
+    const keyRow = await prisma.apiKey.findFirstOrThrow({ where: { tenantId: tenant.tenantId, revokedAt: null } });
+    const projectName = uniqueName('race');
+    const inputs: IngestInput[] = Array.from({ length: 16 }, (_, n) => ({
+      tenantId: tenant.tenantId,
+      keyId: keyRow.id,
+      projectName,
+      event: 'session-end',
+      agentSessionId: crypto.randomUUID(),
+      idempotencyKey: `${projectName}:${n}`,
+      payloadJson: JSON.stringify({ hook_event_name: 'SessionEnd', reason: 'other' }),
+      originalBytes: 40,
+      truncated: false,
+    }));
+    const outcomes = await Promise.all(inputs.map((i) => batcher.ingest(i)));
+    const projects = await prisma.project.findMany({ where: { tenantId: tenant.tenantId, name: projectName } });
+    assert.equal(projects.length, 1, 'one project');
+    for (const o of outcomes) {
+      assert.notEqual(o, KEY_REVOKED);
+      if (o === KEY_REVOKED) continue;
+      assert.equal(o.duplicate, false);
+      assert.equal(o.projectId, projects[0]!.id);
+    }
+    assert.equal(await prisma.hookEvent.count({ where: { projectId: projects[0]!.id } }), inputs.length, 'each event once');
+    // Delivered again, every one is a duplicate of the stored event.
+    const again = await Promise.all(inputs.map((i) => batcher.ingest(i)));
+    assert.deepEqual(again.map((o) => o !== KEY_REVOKED && o.duplicate), inputs.map(() => true));
+  } finally {
+    await pool.end();
+  }
+});
+
+test('an owed signal is claimed by one sender at a time; a released or expired claim is free again', async () => {
+  const s = buildSession(crypto.randomUUID(), cwd(), 1);
+  await replay(api.url, tenant.key, s.deliveries.slice(0, 2));
+  const row = await prisma.session.findFirstOrThrow({ where: { tenantId: tenant.tenantId, agentSessionId: s.sessionId } });
+  const pool = createPgPool(config.DATABASE_URL);
+  try {
+    // Owed as if its API had died before signalling, long enough ago for the sweeper.
+    await prisma.sessionSignal.upsert({
+      where: { sessionId: row.id },
+      create: { sessionId: row.id, tenantId: tenant.tenantId, projectId: row.projectId, agentSessionId: s.sessionId, events: 5, stops: 1, ends: 1, updatedAt: new Date(Date.now() - 3_600_000) },
+      update: { events: 5, stops: 1, ends: 1, updatedAt: new Date(Date.now() - 3_600_000), claimedUntil: null },
+    });
+    const first = await claimOwed(pool, row.id, 60_000);
+    assert.equal(first?.progress.ends, 1);
+    assert.equal(await claimOwed(pool, row.id, 60_000), undefined, 'a second sender gets nothing while the first sends');
+    assert.ok(!(await overdueOwed(pool, 0, 0, 10_000)).includes(row.id), 'the sweeper leaves a claimed row alone');
+    await releaseOwed(pool, row.id);
+    assert.ok((await overdueOwed(pool, 0, 0, 10_000)).includes(row.id), 'released: overdue again');
+    // A claim whose sender died expires.
+    assert.ok(await claimOwed(pool, row.id, 1));
+    await new Promise((r) => setTimeout(r, 20));
+    const again = await claimOwed(pool, row.id, 60_000);
+    assert.ok(again, 'an expired claim is taken over');
+    // A batch captured while the signal was in flight stays owed after the settle, unclaimed.
+    await prisma.sessionSignal.update({ where: { sessionId: row.id }, data: { events: { increment: 2 } } });
+    await settleOwed(pool, again);
+    const left = await prisma.sessionSignal.findUniqueOrThrow({ where: { sessionId: row.id } });
+    assert.deepEqual([left.events, left.ends, left.stops, left.claimedUntil], [2, 0, 0, null]);
+    await prisma.sessionSignal.delete({ where: { sessionId: row.id } });
+  } finally {
+    await pool.end();
+  }
 });

@@ -461,8 +461,11 @@ describe('redactText: linear time', () => {
   // Speed per KiB is measured by bench:redact, not here.
   for (const [name, input] of Object.entries(adversarial)) {
     test(`1 MB of ${name}`, (t) => {
-      const quarter = Math.min(timed(input.slice(0, MB / 4)), timed(input.slice(0, MB / 4)));
-      const full = timed(input);
+      // The best of three runs each: a run the scheduler or the collector interrupted on a busy
+      // machine measures the machine, not the rule (one such run read 11x in a full suite at load 13).
+      const best = (text: string) => Math.min(timed(text), timed(text), timed(text));
+      const quarter = best(input.slice(0, MB / 4));
+      const full = best(input);
       t.diagnostic(`${full.toFixed(0)} ms for 1 MB, ${quarter.toFixed(0)} ms for 256 KiB`);
       assert.ok(full < 10_000, `took ${full.toFixed(0)} ms`);
       assert.ok(full / Math.max(quarter, 20) < 8, `not linear: ${quarter.toFixed(0)} ms for 256 KiB, ${full.toFixed(0)} ms for 1 MB`);

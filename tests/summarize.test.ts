@@ -213,8 +213,12 @@ describe('with Claude (the fake Messages API)', () => {
     await replay(claude.api.url, t.key, session.deliveries);
     const row = await prisma.session.findFirstOrThrow({ where: { tenantId: t.tenantId, agentSessionId: session.sessionId } });
     const handle = client.workflow.getHandle(sessionWorkflowId(t.tenantId, row.projectId, session.sessionId));
-    await waitUntil(async () => (await handle.query(sessionViewQuery).catch(() => undefined))?.parked?.reason === 'budget', {
-      what: 'summarization parked for budget',
+    // Work may park for budget at a stop already; the end's summary parks once the session is summarizing.
+    await waitUntil(async () => {
+      const v = await handle.query(sessionViewQuery).catch(() => undefined);
+      return v?.parked?.reason === 'budget' && v.status === 'summarizing';
+    }, {
+      what: 'the final summary parked for budget',
       timeoutMs: 60_000,
       intervalMs: 200,
     });

@@ -16,7 +16,7 @@ import type { sessionWorkflow } from '../../workflows/session/workflow.js';
 import { capturedSignal, DEFAULT_TUNING, sessionWorkflowId, type CaptureProgress, type SessionTuning } from '../../workflows/session/messages.js';
 import { apiMetrics } from '../metrics.js';
 import type { CapturedBatch } from './ingest.js';
-import { readOwed, settleOwed, type OwedSignal } from './outbox.js';
+import { claimOwed, releaseOwed, settleOwed, type OwedSignal } from './outbox.js';
 
 export interface Dispatcher {
   /** Sessions whose batches were just captured: those whose news matters are signalled now. */
@@ -33,6 +33,11 @@ const DEFAULT_DEADLINE_MS = 5000;
 const MIN_SIGNAL_INTERVAL_MS = 250;
 /** Sessions signalled at once. */
 const CONCURRENCY = 16;
+/**
+ * A session not signalled for this long is forgotten (one whose agent died never sends an end):
+ * its next event is then signalled at once, as a new session's would be.
+ */
+const FORGET_AFTER_MS = 60 * 60_000;
 
 export interface DispatcherOptions {
   pool: PgPool;
@@ -52,6 +57,13 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   const due = new Set<string>();
   const inFlight = new Set<string>();
   const running = new Set<Promise<void>>();
+  let prunedAt = Date.now();
+  const prune = () => {
+    const now = Date.now();
+    if (now - prunedAt < 60_000) return;
+    prunedAt = now;
+    for (const [id, s] of open) if (now - s.lastSentAt > FORGET_AFTER_MS) open.delete(id);
+  };
 
   const send = async (owed: OwedSignal): Promise<void> => {
     const progress: CaptureProgress = owed.progress;
@@ -78,7 +90,8 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     const last = open.get(sessionId)?.lastSentAt ?? 0;
     const wait = last + MIN_SIGNAL_INTERVAL_MS - Date.now();
     if (wait > 0) await sleep(wait);
-    const owed = await readOwed(opts.pool, sessionId);
+    // Claimed for longer than a send may take, so no other process sends the same counts meanwhile.
+    const owed = await claimOwed(opts.pool, sessionId, deadlineMs * 3);
     if (!owed) return;
     try {
       await send(owed);
@@ -86,6 +99,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     } catch (err) {
       apiMetrics.sessionSignals.inc({ outcome: 'failed' });
       opts.logger.warn({ err: (err as Error).message, sessionId }, 'session signal failed; the sweeper will send it');
+      await releaseOwed(opts.pool, sessionId);
       return;
     }
     // After an end, the next event of this session starts a run of its own (a late one).
@@ -113,6 +127,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
 
   return {
     captured(sessions) {
+      prune();
       for (const c of sessions) {
         if (c.events === 0) continue;
         const known = open.get(c.sessionId);

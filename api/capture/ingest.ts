@@ -62,6 +62,8 @@ interface Row {
   sequence: number;
   duplicate: boolean;
   processed: boolean;
+  /** Its project was created by a concurrent batch after this statement began: write it again. */
+  retry: boolean;
 }
 
 // hook_event_name values are stored as the route names (session-start, ...); see schema.prisma.
@@ -90,12 +92,25 @@ WITH input AS (
    WHERE v.body_keyed
 ), fresh AS (
   SELECT v.* FROM valid v WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.ord = v.ord)
-), project AS (
-  -- Rows are locked in one order, so two concurrent batches cannot deadlock on them.
+), project_new AS (
+  -- New projects only: an upsert would lock a known project's row until commit, so every batch of a
+  -- busy project would queue behind the one before it.
   INSERT INTO projects (tenant_id, name, last_seen_at, updated_at)
   SELECT DISTINCT tenant_id, project_name, now(), now() FROM fresh ORDER BY 1, 2
-  ON CONFLICT (tenant_id, name) DO UPDATE SET last_seen_at = excluded.last_seen_at
+  ON CONFLICT (tenant_id, name) DO NOTHING
   RETURNING id, tenant_id, name
+), project AS (
+  -- Known projects as of this statement's snapshot. One that a concurrent batch created after it
+  -- is in neither set: its events are answered 'retry' below and written by the next statement.
+  SELECT id, tenant_id, name FROM project_new
+  UNION ALL
+  SELECT p.id, p.tenant_id, p.name FROM projects p
+   WHERE (p.tenant_id, p.name) IN (SELECT tenant_id, project_name FROM fresh)
+), touched AS (
+  -- last_seen_at moves at most once a minute, so a project's row is rarely locked.
+  UPDATE projects p SET last_seen_at = now()
+    FROM project k WHERE p.id = k.id AND p.last_seen_at < now() - interval '1 minute'
+  RETURNING 1
 ), per_session AS (
   SELECT f.tenant_id, p.id AS project_id, f.agent_session_id, count(*)::int AS n,
          (array_agg(f.cwd ORDER BY f.ord))[1] AS cwd, (array_agg(f.transcript_path ORDER BY f.ord))[1] AS transcript_path
@@ -178,10 +193,13 @@ WITH input AS (
   RETURNING 1
 )
 SELECT n.ord::int AS ord, i.id::text AS event_id, n.project_id::text AS project_id, i.session_id::text AS session_id,
-       n.agent_session AS agent_session_id, i.sequence, false AS duplicate, false AS processed
+       n.agent_session AS agent_session_id, i.sequence, false AS duplicate, false AS processed, false AS retry
   FROM inserted i JOIN numbered n ON n.session_id = i.session_id AND n.sequence = i.sequence
 UNION ALL
-SELECT ord::int, id::text, project_id::text, session_id::text, NULL, sequence, true, processed_at IS NOT NULL FROM existing`;
+SELECT ord::int, id::text, project_id::text, session_id::text, NULL, sequence, true, processed_at IS NOT NULL, false FROM existing
+UNION ALL
+SELECT f.ord::int, NULL, NULL, NULL, NULL, NULL, false, false, true FROM fresh f
+ WHERE NOT EXISTS (SELECT 1 FROM project k WHERE k.tenant_id = f.tenant_id AND k.name = f.project_name)`;
 
 const toResult = (r: Row): IngestResult => ({
   eventId: r.event_id,
@@ -197,6 +215,19 @@ const bodyKeyed = (i: IngestInput) => i.idempotencyKey.startsWith('b:');
 
 /** One statement for a batch of distinct events; the outcome of each, in input order. */
 async function ingestMany(pool: PgPool, inputs: IngestInput[]): Promise<IngestOutcome[]> {
+  const outcomes: (IngestOutcome | 'retry')[] = await ingestOnce(pool, inputs);
+  // A project created concurrently is committed by now (the insert waited for it): one more
+  // statement sees it. Twice is already a sign of something else, so the loop is bounded.
+  for (let round = 0; round < 3 && outcomes.includes('retry'); round++) {
+    const again = outcomes.flatMap((o, n) => (o === 'retry' ? [n] : []));
+    const redone = await ingestOnce(pool, again.map((n) => inputs[n]!));
+    again.forEach((n, k) => (outcomes[n] = redone[k]!));
+  }
+  if (outcomes.includes('retry')) throw new Error('ingest: a project stayed invisible after three statements');
+  return outcomes as IngestOutcome[];
+}
+
+async function ingestOnce(pool: PgPool, inputs: IngestInput[]): Promise<(IngestOutcome | 'retry')[]> {
   const col = <T>(f: (i: IngestInput) => T) => inputs.map(f);
   // Unnamed on purpose: planned for each batch (~1 ms) with its real arrays; a named statement's
   // generic plan, tried, made the statement about three times as costly under load.
@@ -226,7 +257,8 @@ async function ingestMany(pool: PgPool, inputs: IngestInput[]): Promise<IngestOu
   const byOrd = new Map(rows.map((r) => [r.ord, r]));
   return inputs.map((_, n) => {
     const r = byOrd.get(n + 1);
-    return r ? toResult(r) : KEY_REVOKED;
+    if (!r) return KEY_REVOKED;
+    return r.retry ? 'retry' : toResult(r);
   });
 }
 
@@ -285,7 +317,7 @@ interface Waiting {
 
 export function createIngestBatcher(pool: PgPool, opts: BatcherOptions = {}): IngestBatcher {
   const maxBatch = opts.maxBatch ?? 200;
-  const maxConcurrent = opts.maxConcurrent ?? 2;
+  const maxConcurrent = opts.maxConcurrent ?? 4;
   let queue: Waiting[] = [];
   let running = 0;
   let idle: (() => void)[] = [];

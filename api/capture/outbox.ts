@@ -68,9 +68,18 @@ const toOwed = (r: Row): OwedSignal => ({
 
 const COLUMNS = `session_id::text, tenant_id::text, project_id::text, agent_session_id, events, tokens, starts, stops, ends, compacts, through_sequence`;
 
-/** What a session's workflow is owed now (undefined: nothing). */
-export async function readOwed(pool: PgPool, sessionId: string): Promise<OwedSignal | undefined> {
-  const { rows } = await pool.query<Row>(`SELECT ${COLUMNS} FROM session_signals WHERE session_id = $1`, [sessionId]);
+/**
+ * What a session's workflow is owed now, claimed for `claimMs` by the caller, who sends it and then
+ * settles or releases it. Undefined: nothing owed, or another process is sending it (what it did
+ * not cover stays owed, and is sent by the next signal or the sweeper).
+ */
+export async function claimOwed(pool: PgPool, sessionId: string, claimMs: number): Promise<OwedSignal | undefined> {
+  const { rows } = await pool.query<Row>(
+    `UPDATE session_signals SET claimed_until = now() + make_interval(secs => $2::float8 / 1000)
+      WHERE session_id = $1 AND (claimed_until IS NULL OR claimed_until < now())
+      RETURNING ${COLUMNS}`,
+    [sessionId, claimMs],
+  );
   return rows[0] ? toOwed(rows[0]) : undefined;
 }
 
@@ -81,10 +90,15 @@ export async function settleOwed(pool: PgPool, sent: OwedSignal): Promise<void> 
   if (rowCount) return;
   await pool.query(
     `UPDATE session_signals SET events = events - $2, tokens = tokens - $3, starts = starts - $4, stops = stops - $5,
-            ends = ends - $6, compacts = compacts - $7, created_at = now()
+            ends = ends - $6, compacts = compacts - $7, created_at = now(), claimed_until = NULL
       WHERE session_id = $1`,
     [sent.sessionId, p.events, p.tokens, p.starts, p.stops, p.ends, p.compacts],
   );
+}
+
+/** The signal did not go through: the row is owed as before, free for the next sender. */
+export async function releaseOwed(pool: PgPool, sessionId: string): Promise<void> {
+  await pool.query(`UPDATE session_signals SET claimed_until = NULL WHERE session_id = $1`, [sessionId]);
 }
 
 /**
@@ -95,7 +109,8 @@ export async function settleOwed(pool: PgPool, sent: OwedSignal): Promise<void> 
 export async function overdueOwed(pool: PgPool, graceMs: number, maxAgeMs: number, limit: number): Promise<string[]> {
   const { rows } = await pool.query<{ session_id: string }>(
     `SELECT session_id::text FROM session_signals
-      WHERE updated_at < now() - make_interval(secs => $1::float8 / 1000) OR created_at < now() - make_interval(secs => $2::float8 / 1000)
+      WHERE (updated_at < now() - make_interval(secs => $1::float8 / 1000) OR created_at < now() - make_interval(secs => $2::float8 / 1000))
+        AND (claimed_until IS NULL OR claimed_until < now())
       ORDER BY updated_at LIMIT $3`,
     [graceMs, maxAgeMs, limit],
   );

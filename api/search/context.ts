@@ -61,7 +61,7 @@ export interface BuiltContext {
   withheld?: number;
 }
 
-interface Candidate {
+export interface Candidate {
   type: RecordType;
   id: string;
   kind: string;
@@ -113,7 +113,7 @@ with sig as (
   union all
   (select 'observation', id, kind::text, title, left(text, 300), tool_name, null, null, created_at, search_vector,
       null::jsonb, null::varchar, null::varchar, null::boolean, null::text[], null::text, null::text, null::int
-    from observations where tenant_id = $1 and project_id = $2 and kind in ('prompt', 'tool') order by created_at desc limit 30)
+    from observations where tenant_id = $1 and project_id = $2 and kind in ('prompt', 'tool') order by created_at desc limit 60)
 )
 select c.type, c.id, c.kind, c.title, c.text, c.tool_name, c.confidence, c.strength, c.at,
   c.citations, c.git_branch, c.git_commit, c.on_default_branch, c.flags, c.outcome, c.origin, c.stale_count,
@@ -190,7 +190,7 @@ function trustLabel(c: Candidate): string {
   return '';
 }
 
-function renderItem(c: Candidate, maxBody: number): string {
+function renderItem(c: Candidate, maxBody: number, repeats = 1): string {
   if (c.type === 'learning') {
     const kind = c.kind === 'dead_end' ? 'dead end — do not repeat' : c.kind;
     return `- [${kind}] ${oneLine(c.title, 160)}${trustLabel(c)}${maxBody > 0 ? `: ${oneLine(c.text, maxBody)}` : ''}`;
@@ -198,7 +198,33 @@ function renderItem(c: Candidate, maxBody: number): string {
   if (c.type === 'summary') return `- ${day(c.at)} ${oneLine(c.title, 160)}${maxBody > 0 ? `: ${oneLine(c.text, maxBody * 2)}` : ''}`;
   // A tool call's title already names the tool ("Bash: npm test").
   const what = c.kind === 'prompt' ? `asked: ${c.text || c.title}` : c.title;
-  return `- ${day(c.at)} ${oneLine(what, Math.max(60, maxBody))}`;
+  return `- ${day(c.at)} ${oneLine(what, Math.max(60, maxBody))}${repeats > 1 ? ` (×${repeats})` : ''}`;
+}
+
+/**
+ * Activity that repeats (the same file read again, the same command run again, the same first
+ * prompt) is one item, its latest, with how often it happened: repeats would crowd out the rest.
+ */
+export function collapseRepeats(candidates: Candidate[]): { c: Candidate; repeats: number }[] {
+  const byKey = new Map<string, { c: Candidate; repeats: number }>();
+  const out: { c: Candidate; repeats: number }[] = [];
+  for (const c of candidates) {
+    if (c.type !== 'observation') {
+      out.push({ c, repeats: 1 });
+      continue;
+    }
+    const key = `${c.kind}\u0000${(c.kind === 'prompt' ? c.text || c.title : c.title).replace(/\s+/g, ' ').trim().toLowerCase()}`;
+    const seen = byKey.get(key);
+    if (!seen) {
+      const entry = { c, repeats: 1 };
+      byKey.set(key, entry);
+      out.push(entry);
+    } else {
+      seen.repeats++;
+      if (c.at > seen.c.at) seen.c = c;
+    }
+  }
+  return out;
 }
 
 const SECTIONS: { type: RecordType; heading: string }[] = [
@@ -241,12 +267,14 @@ export function assembleContext(
   if (used >= budget) return empty;
   const chosen: Chosen[] = [];
   const opened = new Set<RecordType>();
-  const ranked = candidates.map((c) => ({ c, score: contextScore(c, now, weight, opts.branch) })).sort((a, b) => b.score - a.score);
-  for (const { c, score } of ranked) {
+  const ranked = collapseRepeats(candidates)
+    .map(({ c, repeats }) => ({ c, repeats, score: contextScore(c, now, weight, opts.branch) }))
+    .sort((a, b) => b.score - a.score);
+  for (const { c, repeats, score } of ranked) {
     // Each item's line and, the first time, its section heading; "\n" joins them to what is there.
     const headingCost = opened.has(c.type) ? 0 : tokensOf(`\n${SECTIONS.find((s) => s.type === c.type)!.heading}`);
     for (const maxBody of [240, 80, 0]) {
-      const line = renderItem(c, maxBody);
+      const line = renderItem(c, maxBody, repeats);
       // Tokenizing is the costly part: skip forms that clearly cannot fit (English and code run
       // 3-5 characters a token; 6 is generous). Skipping never breaks the budget, it only leaves room.
       if (used + headingCost + line.length / 6 > budget) continue;

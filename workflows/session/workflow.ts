@@ -166,8 +166,9 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
    */
   async function finish(closedBy: SessionResult['closedBy']): Promise<SessionResult | undefined> {
     if (understands) {
-      state.status = 'summarizing';
+      // The view says summarizing once the record does (queries never run ahead of the database).
       await db.closeSession({ ...ids, status: 'summarizing', reason: closedBy });
+      state.status = 'summarizing';
       while (!(await understanding.run('end'))) {
         if (await condition(() => state.pending.length > 0, understanding.parkedWaitMs() ?? 0)) await persistPending();
       }

@@ -1,0 +1,67 @@
+/**
+ * What the next session reads, without a stack: timeline titles as the context shows them (paths
+ * relative to the session's directory, searches by their pattern, no redaction markers) and repeated
+ * activity collapsed into one line with its count.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { assembleContext, type Candidate } from '../api/search/context.js';
+import { renderEvent } from '../common/observation.js';
+
+const tool = (tool_name: string, tool_input: Record<string, unknown>, cwd = '/home/dev/wt-feature/shop') =>
+  renderEvent('post-tool-use', { cwd, tool_name, tool_input, tool_response: { stdout: 'ok' }, tool_use_id: 'toolu_1' });
+
+test('tool titles name paths relative to the session directory, and searches by their pattern', () => {
+  assert.equal(tool('Read', { file_path: '/home/dev/wt-feature/shop/src/cart/total.ts' })?.title, 'Read: src/cart/total.ts');
+  assert.equal(tool('Grep', { pattern: 'priceCents', path: '/home/dev/wt-feature/shop/src' })?.title, 'Grep: priceCents in src');
+  assert.equal(tool('Glob', { pattern: '**/*.test.ts' })?.title, 'Glob: **/*.test.ts');
+  // Outside the session's directory a path stays absolute; the raw input stays in the text.
+  const outside = tool('Read', { file_path: '/etc/hosts' });
+  assert.equal(outside?.title, 'Read: /etc/hosts');
+  assert.match(tool('Read', { file_path: '/home/dev/wt-feature/shop/a.ts' })!.text, /\/home\/dev\/wt-feature\/shop\/a\.ts/);
+});
+
+test('titles carry no redaction markers; the text keeps them', () => {
+  const prompt = renderEvent('user-prompt-submit', { prompt: '[private] Always run the migrations before the tests' });
+  assert.equal(prompt?.title, 'Always run the migrations before the tests');
+  assert.equal(prompt?.text, '[private] Always run the migrations before the tests');
+  assert.equal(renderEvent('user-prompt-submit', { prompt: '[private]' })?.title, 'Prompt');
+  const bash = tool('Bash', { command: 'curl -H "Authorization: Bearer [redacted:bearer-token]" localhost' });
+  assert.equal(bash?.title, 'Bash: curl -H "Authorization: Bearer …" localhost');
+  const stop = renderEvent('stop', { last_assistant_message: '[private] Fixed the total: prices are cents now.' });
+  assert.equal(stop?.title, 'Agent stopped: Fixed the total: prices are cents now.');
+});
+
+const candidate = (over: Partial<Candidate> & Pick<Candidate, 'id' | 'title'>): Candidate => ({
+  type: 'observation',
+  kind: 'tool',
+  text: '',
+  tool_name: 'Read',
+  confidence: null,
+  strength: null,
+  at: new Date('2026-11-20T10:00:00Z'),
+  relevance: 0,
+  project_name: 'shop',
+  ...over,
+});
+
+test('repeated activity is one line with its count, leaving room for the rest', () => {
+  const now = Date.parse('2026-11-21T10:00:00Z');
+  const reads = Array.from({ length: 24 }, (_, n) =>
+    candidate({ id: `r${n}`, title: 'Read: src/cart/total.ts', at: new Date(Date.parse('2026-11-20T10:00:00Z') + n * 1000) }),
+  );
+  const others = [
+    candidate({ id: 'b1', title: 'FAILED Bash: npm test', tool_name: 'Bash' }),
+    candidate({ id: 'e1', title: 'Edit: src/cart/total.ts', tool_name: 'Edit' }),
+    candidate({ id: 'p1', kind: 'prompt', title: 'fix the total', text: 'fix the total', tool_name: null }),
+    candidate({ id: 'p2', kind: 'prompt', title: 'Fix the  total', text: 'Fix the  total', tool_name: null }),
+  ];
+  const built = assembleContext('shop', [...reads, ...others], 1500, { now });
+  const lines = built.context.split('\n').filter((l) => l.startsWith('- '));
+  assert.equal(lines.filter((l) => l.includes('Read: src/cart/total.ts')).length, 1, built.context);
+  assert.ok(lines.some((l) => l.endsWith('Read: src/cart/total.ts (×24)')), built.context);
+  assert.ok(built.items.includes('r23'), 'the latest of the repeats stands for them');
+  assert.equal(lines.filter((l) => /asked: fix the total/i.test(l)).length, 1, 'the same prompt twice is one line');
+  assert.ok(lines.some((l) => l.includes('FAILED Bash: npm test')) && lines.some((l) => l.includes('Edit: src/cart/total.ts')));
+  assert.equal(lines.length, 4);
+});
