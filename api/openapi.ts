@@ -14,6 +14,7 @@ import { rescanBody } from './routes/redaction.js';
 import { auditPage, auditQuery } from './routes/audit.js';
 import { contextQuery } from './routes/context.js';
 import { correctBody, forgetBody, learningsQuery } from './routes/learnings.js';
+import { stalenessReportBody } from './provenance/staleness.js';
 import { batchBody, rememberBody } from './routes/memories.js';
 import { searchQuery } from './routes/search.js';
 import { limitParam, projectParam } from './validation.js';
@@ -200,6 +201,23 @@ const OPERATIONS: Operation[] = [
     pathParams: { id: z.string() },
     body: forgetBody,
     answers: { 200: z.object({ id: z.string(), status: z.literal('superseded'), indexed: z.boolean() }), 404: null, 409: null },
+  },
+  {
+    method: 'post',
+    path: '/v1/learnings/{id}/wrong',
+    summary: '"This is wrong": retract a learning with a reason; a later session restating it does not revive it (audited)',
+    tags: ['memory'],
+    pathParams: { id: z.string() },
+    body: forgetBody,
+    answers: { 200: z.object({ id: z.string(), status: z.literal('superseded'), reason: z.literal('wrong'), indexed: z.boolean() }), 404: null, 409: null },
+  },
+  {
+    method: 'post',
+    path: '/v1/learnings/staleness',
+    summary: 'Report what a client found checking cited items against its working tree: stale learnings are demoted, superseded ("code changed") after 3 reports; merged ones promoted',
+    tags: ['memory'],
+    body: stalenessReportBody,
+    answers: { 200: z.object({ fresh: z.number(), demoted: z.array(z.string()), superseded: z.array(z.string()), promoted: z.array(z.string()) }) },
   },
   {
     method: 'post',

@@ -15,9 +15,13 @@
  *   succeeds). A full spool (MEMFLOW_SPOOL_MAX_EVENTS, default 10000) also drops, with a line.
  */
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { resolveProject } from '../common/project.js';
 import { projectKeyOf } from '../common/project-identity.js';
 import { redactValue } from '../common/redact.js';
+import { gitHead, type GitHead } from '../common/git-head.js';
+import { checkContext, stalenessReport, type CheckableItem } from '../common/staleness.js';
 import { deliver, flushSpool, spoolTargetOf, type Target } from './deliver.js';
 import { apiBaseUrl, apiKey, checkBaseUrl, envInt, envValue, spoolDir } from './env.js';
 import { isEventRouteName } from '../common/hook-events.js';
@@ -149,7 +153,11 @@ export async function runHook(event: string, opts: HookOptions): Promise<never> 
     // The entry remembers which API and key it is for: it is never delivered with another.
     const key = apiKey();
     const baseUrl = apiBaseUrl(opts.url);
-    const entry = Spool.newEntry(event, redactValue(body as Record<string, unknown>).value, spoolTargetOf(baseUrl, key), ...projectOfHook(body as Record<string, unknown>));
+    // Branch and HEAD, read from .git (no git process), with the events that open and close a turn.
+    const git = GIT_EVENTS.has(event) ? gitOfHook(body as Record<string, unknown>) : undefined;
+    const redactedBody = redactValue(body as Record<string, unknown>).value;
+    if (git) redactedBody.memflowGit = { branch: git.branch, commit: git.commit, root: git.root, defaultBranch: git.defaultBranch };
+    const entry = Spool.newEntry(event, redactedBody, spoolTargetOf(baseUrl, key), ...projectOfHook(body as Record<string, unknown>));
     inFlight = entry;
     const keepAndExit = async (why: string): Promise<never> => {
       await keep(entry, why);
@@ -189,7 +197,16 @@ export async function runHook(event: string, opts: HookOptions): Promise<never> 
       inFlight = undefined;
       if (event !== 'session-start') return exit(hookOutput(verdict.body));
       const backlog = (await spool.status()).waiting;
-      return exit(hookOutput(verdict.body, backlog >= SPOOL_WARNING ? `memflow: ${backlog} events are still waiting in ${spool.dir} (run \`memflow doctor\`)` : undefined));
+      const checked = await checkStartContext(verdict.body, git, async (report) => {
+        await client!.request({
+          method: 'POST',
+          url: `${target.baseUrl}/v1/learnings/staleness`,
+          headers: { authorization: `Bearer ${target.apiKey}`, 'content-type': 'application/json', 'user-agent': 'memflow-hook' },
+          body: JSON.stringify(report),
+          timeoutMs: Math.max(1, Math.min(REPORT_TIMEOUT_MS, deadline - Date.now())),
+        });
+      });
+      return exit(hookOutput(checked, backlog >= SPOOL_WARNING ? `memflow: ${backlog} events are still waiting in ${spool.dir} (run \`memflow doctor\`)` : undefined));
     }
     if (verdict.kind === 'rejected') {
       inFlight = undefined;
@@ -216,6 +233,49 @@ function projectOfHook(body: Record<string, unknown>): [string?, string?] {
   const root = envValue('CLAUDE_PROJECT_DIR') ?? (typeof body.cwd === 'string' && body.cwd ? body.cwd : undefined);
   if (!root) return [];
   return [resolveProject(root), projectKeyOf(root)];
+}
+
+/** Events that carry the repository's branch and HEAD (memflowGit). */
+const GIT_EVENTS = new Set(['session-start', 'stop', 'session-end']);
+/** Longest wait for the staleness report to reach the API (it is a hint: lost, it is sent next time). */
+const REPORT_TIMEOUT_MS = 500;
+
+function gitOfHook(body: Record<string, unknown>): GitHead | undefined {
+  if (envValue('MEMFLOW_GIT') === '0') return undefined;
+  const dir = envValue('CLAUDE_PROJECT_DIR') ?? (typeof body.cwd === 'string' && body.cwd ? body.cwd : undefined);
+  try {
+    return dir ? gitHead(dir) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The staleness check at SessionStart: the API sent the cited items of the context (memflowCheck);
+ * they are checked against the working tree, stale ones dropped and doubtful ones marked, and the
+ * verdicts reported. memflowCheck never reaches Claude Code. Any failure leaves the answer as it came.
+ */
+export async function checkStartContext(body: string, git: GitHead | undefined, report: (r: { results: Record<string, unknown>[] }) => Promise<void>): Promise<string> {
+  let parsed: { hookSpecificOutput?: { additionalContext?: string }; memflowCheck?: { items?: CheckableItem[] } } & Record<string, unknown>;
+  try {
+    parsed = JSON.parse(body) as typeof parsed;
+  } catch {
+    return body;
+  }
+  if (!parsed || typeof parsed !== 'object' || !parsed.memflowCheck) return body;
+  const { memflowCheck, ...rest } = parsed;
+  const items = memflowCheck.items ?? [];
+  const context = rest.hookSpecificOutput?.additionalContext;
+  if (!git || items.length === 0 || typeof context !== 'string' || envValue('MEMFLOW_STALENESS_CHECK') === '0') return JSON.stringify(rest);
+  try {
+    const checked = checkContext(context, items, git.root, git, { renameCacheFile: path.join(envValue('MEMFLOW_CACHE_DIR') ?? path.join(os.homedir(), '.cache', 'memflow'), 'staleness-renames.json') });
+    rest.hookSpecificOutput = { ...rest.hookSpecificOutput, additionalContext: checked.context };
+    const body = stalenessReport(checked.verdicts);
+    if (body.results.length > 0) await report(body).catch(() => undefined);
+  } catch {
+    // the check is best effort: the context goes out unchecked rather than not at all
+  }
+  return JSON.stringify(rest);
 }
 
 /** The API's answer if it is a JSON object (the hook output), else `{}`; with a warning for the user. */

@@ -263,10 +263,23 @@ program
   .option('--project <name>', "the project (default: $MEMFLOW_PROJECT, else the current directory's)")
   .option('--tokens <n>', 'token budget, 1 to 32000 (default 1500)')
   .option('--json', 'print the API document as JSON')
+  .option('--no-check', "do not check cited items against the working tree (stale ones are dropped, doubtful ones marked)")
   .addOption(urlOption())
-  .action(async (opts: { project?: string; tokens?: string; json?: boolean; url?: string }) => {
+  .action(async (opts: { project?: string; tokens?: string; json?: boolean; url?: string; check?: boolean }) => {
     const { context } = await import('./context.js');
     await context(opts, stdoutLine, errLine);
+  });
+
+program
+  .command('wrong')
+  .description('"this is wrong": retract a learning with the reason (POST /v1/learnings/{id}/wrong); a later session restating it does not revive it')
+  .argument('<id>', 'the learning (its id or an unambiguous prefix)')
+  .requiredOption('--reason <text>', 'why it is wrong')
+  .option('--json', 'print the API document as JSON')
+  .addOption(urlOption())
+  .action(async (id: string, opts: { reason: string; json?: boolean; url?: string }) => {
+    const { markWrong } = await import('./memories.js');
+    await markWrong(id, opts, stdoutLine);
   });
 
 program

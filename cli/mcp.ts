@@ -43,6 +43,8 @@ export async function runMcp(opts: { url?: string; project?: string }): Promise<
     defaultProject: opts.project ?? envValue('MEMFLOW_PROJECT') ?? resolveProject(process.cwd()),
     maxTokens: envInt('MEMFLOW_MCP_MAX_TOKENS', DEFAULT_MAX_TOKENS),
     version: VERSION,
+    // Beside the working tree: context is checked against today's code (MEMFLOW_STALENESS_CHECK=0: off).
+    workingTree: envValue('MEMFLOW_STALENESS_CHECK') === '0' ? undefined : (envValue('CLAUDE_PROJECT_DIR') ?? process.cwd()),
   });
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => (transport.onclose = resolve));

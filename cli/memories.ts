@@ -95,9 +95,20 @@ export async function learnings(opts: LearningsOptions, out: Out): Promise<void>
   if (opts.json) return out(JSON.stringify(page));
   if (page.items.length === 0) return out(params.project ? `no learnings in project '${params.project}' yet` : 'no learnings yet');
   for (const l of page.items) {
-    out(`[${l.kind}] ${l.title.replace(/\s+/g, ' ')}  (${l.project}, confidence ${l.confidence}, ${l.sources.length} source${l.sources.length === 1 ? '' : 's'})`);
+    const trust = typeof l.trust === 'string' ? `, trust ${l.trust}${typeof l.outcome === 'string' && l.outcome !== 'unverified' ? ` (${l.outcome})` : ''}` : '';
+    const flags = Array.isArray(l.flags) && l.flags.length > 0 ? `, FLAGGED ${l.flags.join('+')}: never injected` : '';
+    const where = typeof l.gitBranch === 'string' ? `, ${l.gitBranch}@${String(l.gitCommit ?? '').slice(0, 8)}` : '';
+    out(`[${l.kind}] ${l.title.replace(/\s+/g, ' ')}  (${l.project}, confidence ${l.confidence}${trust}${flags}${where}, ${l.sources.length} source${l.sources.length === 1 ? '' : 's'})`);
     out(`    ${l.body.replace(/\s+/g, ' ')}`);
     out(`    ${l.id}  ${shortTime(l.createdAt)}`);
   }
   if (page.nextCursor) out(`more: memflow learnings --cursor ${page.nextCursor}${params.project ? ` --project ${params.project}` : ''}`);
+}
+
+/** `memflow wrong <id> --reason`: "this is wrong" (POST /v1/learnings/{id}/wrong). */
+export async function markWrong(id: string, opts: ApiOptions & { reason: string; json?: boolean }, out: Out): Promise<void> {
+  const ref = memoryId(id);
+  const done = await apiRequest<{ id: string; status: string }>(`/v1/learnings/${encodeURIComponent(ref)}/wrong`, opts, { method: 'POST', body: { reason: opts.reason, origin: 'user' } });
+  if (opts.json) return out(JSON.stringify(done));
+  out(`marked wrong: ${done.id} is retracted (${done.status}); the reason is kept in its history`);
 }

@@ -31,11 +31,19 @@ export interface MemflowMcpOptions {
   /** Cap on any one answer, in tokens. */
   maxTokens?: number;
   version: string;
+  /**
+   * The working tree, when the server runs beside it (stdio): context is then checked against today's
+   * code before it is returned (stale items dropped, doubtful ones marked) and the verdicts reported.
+   */
+  workingTree?: string | undefined;
 }
 
 const STATED_KINDS = ['fact', 'decision', 'convention', 'pattern', 'gotcha', 'fix'] as const;
 const uuid = z.string().regex(/^[0-9a-f]{8}[0-9a-f-]{0,28}$/i, 'must be a memory id as search, timeline or learnings show it (8 or more hex digits)');
 const project = z.string().min(1).max(128).optional().describe('Project name; defaults to the current project.');
+
+import { gitHead } from '../common/git-head.js';
+import { checkContext, stalenessReport, type CheckableItem } from '../common/staleness.js';
 
 const text = (s: Sized): CallToolResult => ({ content: [{ type: 'text', text: s.text }] });
 
@@ -161,8 +169,20 @@ export function createMemflowMcpServer(opts: MemflowMcpOptions): McpServer {
     async (a) => {
       const p = projectOf(a.project);
       const budget = Math.min(a.tokens ?? 1500, Math.max(50, cap - 20));
-      const answer = await callApi<{ context: string; tokens: number; items: string[] }>(api, 'GET', `/v1/context${query({ project: p, tokens: budget })}`);
-      return text(withTokenCount(answer.context || `No memories yet${p ? ` for ${p}` : ''}.`));
+      const git = opts.workingTree ? gitHead(opts.workingTree) : undefined;
+      const answer = await callApi<{ context: string; tokens: number; items: string[]; check?: CheckableItem[] }>(
+        api,
+        'GET',
+        `/v1/context${query({ project: p, tokens: budget, branch: git?.branch ?? undefined, defaultBranch: git?.defaultBranch ?? undefined })}`,
+      );
+      let context = answer.context;
+      if (git && context && answer.check?.length) {
+        const checked = checkContext(context, answer.check, git.root, git);
+        context = checked.context;
+        const report = stalenessReport(checked.verdicts);
+        if (report.results.length > 0) await callApi(api, 'POST', '/v1/learnings/staleness', report).catch(() => undefined);
+      }
+      return text(withTokenCount(context || `No memories yet${p ? ` for ${p}` : ''}.`));
     },
   );
 
@@ -246,6 +266,21 @@ export function createMemflowMcpServer(opts: MemflowMcpOptions): McpServer {
         ...(a.kind ? { kind: a.kind } : {}),
       });
       return text(withTokenCount(`Corrected: ${short(r.supersedes)} is superseded by ${short(r.id)}.`));
+    },
+  );
+
+  server.registerTool(
+    'wrong',
+    {
+      title: 'This is wrong',
+      description:
+        'Say that a memory is wrong (it misled you, or the code proves otherwise), with the reason. It is retracted, ' +
+        'kept in history with your reason, and a later session saying the same thing will not bring it back.',
+      inputSchema: { id: uuid.describe('The learning that is wrong.'), reason: z.string().min(1).max(500).describe('Why it is wrong.') },
+    },
+    async (a) => {
+      const r = await callApi<{ id: string }>(api, 'POST', `/v1/learnings/${a.id}/wrong`, { reason: a.reason, origin: 'agent' });
+      return text(withTokenCount(`Marked wrong: ${short(r.id)} is retracted (kept in history with your reason).`));
     },
   );
 

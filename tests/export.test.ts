@@ -155,7 +155,8 @@ describe('a captured project', () => {
     assert.equal(event.receivedAt, storedEvent.receivedAt.toISOString());
     const summary = lines.find((l) => l.type === 'summary')!;
     assert.equal(typeof summary.costUsd, 'number');
-    assert.equal(lines.find((l) => l.type === 'learning')!.confidence, 0.625);
+    // The learnings this test wrote (the captured session may add the summarizer's own, e.g. a dead end).
+    assert.ok(lines.some((l) => l.type === 'learning' && l.confidence === 0.625));
     for (const l of lines) {
       assert.ok(!('searchVector' in l) && !('tenantId' in l && l.type !== 'project'), `${String(l.type)} carries no derived or tenant column`);
       for (const [k, v] of Object.entries(l)) if (/At$|^valid(From|To)$/.test(k) && v !== null) assert.match(String(v), ISO, `${String(l.type)}.${k}`);

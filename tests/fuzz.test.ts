@@ -512,6 +512,12 @@ const probes: Record<string, Probe> = {
   'POST /v1/memories': { admin: false, none: 'stores into the caller’s own tenant; it names no resource' },
   'POST /v1/learnings/{id}/correct': { admin: false, foreign: () => ({ path: `/v1/learnings/${victimData.sessions[0]!.learningId}/correct`, body: { text: 'probe', reason: 'probe' } }), expect: 404 },
   'POST /v1/learnings/{id}/forget': { admin: false, foreign: () => ({ path: `/v1/learnings/${victimData.sessions[0]!.learningId}/forget`, body: { reason: 'probe' } }), expect: 404 },
+  'POST /v1/learnings/{id}/wrong': { admin: false, foreign: () => ({ path: `/v1/learnings/${victimData.sessions[0]!.learningId}/wrong`, body: { reason: 'probe' } }), expect: 404 },
+  'POST /v1/learnings/staleness': {
+    admin: false,
+    foreign: () => ({ path: '/v1/learnings/staleness', body: { results: [{ id: victimData.sessions[0]!.learningId, verdict: 'stale', reason: 'probe' }] } }),
+    expect: 'no-data',
+  },
   'GET /v1/learnings': { admin: false, foreign: () => ({ path: `/v1/learnings?project=${VICTIM_PROJECT}&status=all` }), expect: 'no-data' },
   'GET /v1/export': { admin: false, foreign: () => ({ path: `/v1/export?project=${VICTIM_PROJECT}` }), expect: 404 },
   'DELETE /v1/projects/{project}': { admin: true, foreign: () => ({ path: `/v1/projects/${VICTIM_PROJECT}` }), expect: 404 },

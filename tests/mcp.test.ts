@@ -100,7 +100,7 @@ function stampedTokens(text: string): number {
   return n;
 }
 
-const TOOLS = ['context', 'correct', 'forget', 'get', 'learnings', 'remember', 'search', 'timeline'];
+const TOOLS = ['context', 'correct', 'forget', 'get', 'learnings', 'remember', 'search', 'timeline', 'wrong'];
 
 for (const kind of ['stdio', 'http'] as const) {
   describe(`MCP over ${kind}`, () => {
@@ -115,7 +115,7 @@ for (const kind of ['stdio', 'http'] as const) {
       await stranger?.close();
     });
 
-    test('lists the eight tools, each described for a model', async () => {
+    test('lists the nine tools, each described for a model', async () => {
       const { tools } = await client.listTools();
       assert.deepEqual(tools.map((t) => t.name).sort(), TOOLS);
       for (const t of tools) assert.ok((t.description ?? '').length > 60, `${t.name} is described`);

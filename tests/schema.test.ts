@@ -196,6 +196,10 @@ test('every model round-trips through Prisma Client', async (t) => {
       lastEventAt: at(11),
       eventCount: 42,
       updatedAt: at(12),
+      gitBranch: 'feature/reconnect',
+      gitCommit: 'a'.repeat(40),
+      gitRoot: `/home/dev/repo-${s}`,
+      gitDefaultBranch: 'main',
     };
     await prisma.session.create({ data });
     assertRoundTrip('Session', await prisma.session.findUniqueOrThrow({ where: { id: ids.session } }), data);
@@ -293,6 +297,9 @@ test('every model round-trips through Prisma Client', async (t) => {
       toSequence: 7,
       observationCount: 5,
       createdAt: at(16),
+      gitBranch: 'feature/reconnect',
+      gitCommit: 'a'.repeat(40),
+      citations: [{ path: 'src/ws.ts', startLine: 10, endLine: 14, hash: '0123456789abcdef', lines: ['00000000000001'] }],
     };
     await prisma.summary.create({ data });
     assertRoundTrip('Summary', await prisma.summary.findUniqueOrThrow({ where: { id: ids.summary } }), data);
@@ -336,6 +343,14 @@ test('every model round-trips through Prisma Client', async (t) => {
       supersededById: ids.newerLearning,
       origin: 'user',
       tags: ['timers', 'tests'],
+      gitBranch: 'feature/reconnect',
+      gitCommit: 'a'.repeat(40),
+      citations: [{ path: 'src/ws.ts', startLine: 10, endLine: 14, hash: '0123456789abcdef', lines: ['00000000000001'], removed: ['00000000000002'] }],
+      outcome: 'confirmed',
+      flags: ['hidden_unicode'],
+      staleCount: 2,
+      checkedAt: at(26),
+      onDefaultBranch: true,
       createdAt: at(24),
       updatedAt: at(25),
     };

@@ -279,6 +279,50 @@ describe('with Claude (the fake Messages API)', () => {
   });
 });
 
+describe('outcome-aware extraction with Claude', () => {
+  test('the prompt asks for dead ends and outcomes; a refuted attempt from the model is stored as a dead end', async () => {
+    fake.reset();
+    const t = await newTenant(prisma);
+    // The model's answer: a short summary and, in the final call, a dead end and a confirmed fix.
+    const learnings = (req: Parameters<typeof userText>[0]) => [
+      {
+        kind: 'dead_end',
+        title: 'Defaulting items to [] in loadCart does not fix the 500',
+        body: 'Tried defaulting items to []; the total route still failed because the cart id was undefined.',
+        confidence: 0.7,
+        outcome: 'refuted',
+        sources: [Number(/^#(\d+) tool: Edit/m.exec(userText(req))?.[1] ?? 2)],
+      },
+      {
+        kind: 'fix',
+        title: 'The orders total needs the cart loaded before summing',
+        body: 'Loading the cart first fixed the TypeError; the tests passed after.',
+        confidence: 0.9,
+        outcome: 'confirmed',
+        sources: [Number(/^#(\d+) tool: Bash/m.exec(userText(req))?.[1] ?? 2)],
+      },
+    ];
+    const empty = { investigated: '', learned: '', completed: '', nextSteps: '' };
+    fake.responder = (req) => ({
+      title: 'Tried to fix the cart total',
+      request: 'Fix the 500',
+      ...empty,
+      ...(req.tools?.[0]?.input_schema.properties?.learnings ? { learnings: learnings(req) } : {}),
+    });
+    const { result } = await runSession(claude, t.key, t.tenantId, 'shop-outcome', 0);
+    assert.equal(result.status, 'completed');
+    const final = fake.requests.find((r) => r.body.tools?.[0]?.input_schema.properties?.learnings);
+    assert.ok(final, 'a final call asked for learnings');
+    assert.match(JSON.stringify(final.body.system), /dead_end/);
+    assert.ok(final.body.tools![0]!.input_schema.properties!.learnings, 'the tool schema has learnings');
+    assert.match(JSON.stringify(final.body.tools![0]!.input_schema), /"outcome"/);
+    const rows = await prisma.learning.findMany({ where: { tenantId: t.tenantId } });
+    const dead = rows.find((l) => l.kind === 'dead_end')!;
+    assert.equal(dead.outcome, 'refuted');
+    assert.equal(rows.find((l) => l.kind === 'fix')!.outcome, 'confirmed');
+  });
+});
+
 describe('offline (no ANTHROPIC_API_KEY)', () => {
   test('the same session gets a sensible, marked summary and learnings from the timeline', async () => {
     const before = fake.requests.length;

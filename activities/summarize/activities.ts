@@ -15,6 +15,7 @@ import { countTokens } from '../../common/tokens.js';
 import { rethrowDbError } from '../db-errors.js';
 import type { SessionIds } from '../capture.js';
 import { chooseBatch } from './batching.js';
+import { citationsOfToolCall, mergeCitations, settleCitations } from './citations.js';
 import { checkBudget, recordUsage } from './budget.js';
 import { LLM_FAILURE, callStructured, createAnthropic } from './claude.js';
 import { reconcileLearnings, type ReconcileResult } from './learnings.js';
@@ -144,6 +145,7 @@ export function createSummarizeActivities({ prisma, config, anthropic }: Summari
     range: { from: number; to: number; count: number },
     llm: { model: string; usage: Usage; requests: number } | null,
     after?: (tx: Parameters<Parameters<PrismaClient['$transaction']>[0]>[0], summaryId: string) => Promise<ReconcileResult>,
+    provenance?: { gitBranch: string | null; gitCommit: string | null; citations: object[] },
   ): Promise<{ id: string; learnings?: ReconcileResult }> {
     const text = summaryText(fields);
     const usage = llm?.usage ?? NO_USAGE;
@@ -172,6 +174,7 @@ export function createSummarizeActivities({ prisma, config, anthropic }: Summari
             fromSequence: range.from,
             toSequence: range.to,
             observationCount: range.count,
+            ...(provenance ?? {}),
           },
         });
         if (llm) await recordUsage(tx, ids.tenantId, usage, cost, llm.requests);
@@ -231,6 +234,24 @@ export function createSummarizeActivities({ prisma, config, anthropic }: Summari
     if (result.kind === 'parked') return { status: 'parked', resetsAt: result.resetsAt, used: result.used, limit: result.limit };
     const stored = await storeSummary(ids, 'batch', result.answer, range, { model: batchModel, usage: result.usage, requests: result.requests });
     return done(stored.id, to, false);
+  }
+
+  /**
+   * The session's branch and commit, and the citations of the code each of its edits left (by
+   * observation sequence), from the captured post-tool-use payloads.
+   */
+  async function sessionCitations(sessionId: string) {
+    const session = await prisma.session.findUniqueOrThrow({ where: { id: sessionId }, select: { gitBranch: true, gitCommit: true, gitRoot: true, cwd: true } });
+    const rows = await prisma.$queryRawUnsafe<{ sequence: number; toolName: string; payload: unknown }[]>(
+      `SELECT o.sequence, o.tool_name AS "toolName", h.payload
+         FROM observations o JOIN hook_events h ON h.id = ANY(o.source_event_ids) AND h.event = 'post-tool-use'
+        WHERE o.session_id = $1::uuid AND o.tool_name IN ('Edit', 'MultiEdit', 'Write')
+        ORDER BY o.sequence`,
+      sessionId,
+    );
+    const root = session.gitRoot ?? session.cwd;
+    const citations = settleCitations(rows.map((r) => ({ sequence: r.sequence, citations: citationsOfToolCall(r.toolName, r.payload, root) })));
+    return { citations, git: { branch: session.gitBranch, commit: session.gitCommit } };
   }
 
   function partsOf(rows: { fromSequence: number; toSequence: number; text: string }[]): PartSummary[] {
@@ -324,6 +345,8 @@ export function createSummarizeActivities({ prisma, config, anthropic }: Summari
       range.count = observations.length;
       range.to = Math.max(to, observations.at(-1)?.sequence ?? 0);
       const bySequence = new Map(observations.map((o) => [o.sequence, { id: o.id, title: o.title }]));
+      const { citations, git } = await sessionCitations(input.sessionId);
+      const provenance = { gitBranch: git.branch, gitCommit: git.commit, citations: mergeCitations([...citations.values()].flat()) as unknown as object[] };
       const knownRows = await prisma.learning.findMany({
         where: { tenantId: input.tenantId, projectId: input.projectId, status: 'active' },
         orderBy: [{ strength: 'desc' }, { lastStatedAt: 'desc' }],
@@ -340,11 +363,13 @@ export function createSummarizeActivities({ prisma, config, anthropic }: Summari
           known,
           candidates: answerLearnings,
           changedBy: `session:${input.sessionId}`,
+          citations,
+          git,
         });
 
       if (!client || input.offline) {
         const answer = offlineFinal(observations.map((o) => ({ ...o, kind: o.kind as string })));
-        const stored = await storeSummary(ids, 'final', answer, range, null, reconcile(answer.learnings));
+        const stored = await storeSummary(ids, 'final', answer, range, null, reconcile(answer.learnings), provenance);
         return done(stored.id, true, stored.learnings);
       }
       const user = finalPrompt(await projectName(input.sessionId), partsOf(batches), evidenceIndex(observations, EVIDENCE_TOKENS), known);
@@ -352,7 +377,7 @@ export function createSummarizeActivities({ prisma, config, anthropic }: Summari
         callStructured(client, { model: finalModel, maxTokens: maxOut, system: SYSTEM_PROMPT, toolName: SUMMARY_TOOL, toolDescription: 'Record the final summary of the session and its learnings.', schema: finalAnswerSchema, user }),
       );
       if (result.kind === 'parked') return { status: 'parked', resetsAt: result.resetsAt, used: result.used, limit: result.limit };
-      const stored = await storeSummary(ids, 'final', result.answer, range, { model: finalModel, usage: result.usage, requests: result.requests }, reconcile(result.answer.learnings));
+      const stored = await storeSummary(ids, 'final', result.answer, range, { model: finalModel, usage: result.usage, requests: result.requests }, reconcile(result.answer.learnings), provenance);
       return done(stored.id, false, stored.learnings);
     },
   };

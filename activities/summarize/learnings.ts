@@ -11,8 +11,11 @@
 import { createHash } from 'node:crypto';
 import type { PrismaClient } from '../../common/db.js';
 import { appendLearningRevision } from '../../common/learning-revisions.js';
+import type { Citation } from '../../common/citations.js';
+import { poisonFlags } from '../../common/poison.js';
 import { countTokens } from '../../common/tokens.js';
-import type { LearningCandidate } from './schema.js';
+import { mergeCitations } from './citations.js';
+import type { LearningCandidate, Outcome } from './schema.js';
 
 type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 
@@ -50,6 +53,16 @@ export interface ReconcileInput {
   known: KnownLearningRow[];
   candidates: LearningCandidate[];
   changedBy: string;
+  /** Citations of the code each edit observation left, by sequence (see ./citations.ts). */
+  citations?: Map<number, Citation[]>;
+  /** Branch and HEAD commit of the session. */
+  git?: { branch: string | null; commit: string | null };
+}
+
+/** A dead end is refuted by definition; otherwise what the extractor saw, else unverified. */
+export function outcomeOf(c: Pick<LearningCandidate, 'kind' | 'outcome'>): Outcome {
+  if (c.kind === 'dead_end') return 'refuted';
+  return c.outcome ?? 'unverified';
 }
 
 export interface ReconcileResult {
@@ -79,6 +92,15 @@ export async function reconcileLearnings(tx: Tx, input: ReconcileInput): Promise
       continue;
     }
     const fingerprint = learningFingerprint(c.kind, c.title);
+    const sequences = [...new Set(c.sources)].sort((a, b) => a - b);
+    const citations = mergeCitations(sequences.flatMap((n) => input.citations?.get(n) ?? []));
+    const outcome = outcomeOf(c);
+    const flags = poisonFlags(c.title, c.body);
+    const provenance = {
+      // A session without git state (plain http hooks) leaves what an earlier one recorded.
+      ...(input.git?.commit ? { gitBranch: input.git.branch, gitCommit: input.git.commit } : {}),
+      ...(citations.length > 0 ? { citations: citations as unknown as object[] } : {}),
+    };
     const superseded = c.supersedes ? byAlias.get(c.supersedes) : undefined;
     let targetId: string | undefined;
     if (!superseded) {
@@ -96,15 +118,24 @@ export async function reconcileLearnings(tx: Tx, input: ReconcileInput): Promise
     let learningId: string;
     if (targetId) {
       const old = await tx.learning.findUniqueOrThrow({ where: { id: targetId } });
+      // Someone said it is wrong: a session saying it again does not make it right.
+      if (old.tags.includes('marked-wrong')) {
+        result.dropped++;
+        continue;
+      }
       const updated = await tx.learning.update({
         where: { id: targetId },
         data: {
           strength: { increment: 1 },
           confidence: Math.min(0.99, Math.max(old.confidence, c.confidence) + 0.05),
           lastStatedAt: new Date(),
-          // A superseded learning stated again comes back.
+          // A superseded learning stated again comes back; seen again today, it is fresh again.
           status: 'active',
           validTo: null,
+          staleCount: 0,
+          ...provenance,
+          ...(outcome !== 'unverified' ? { outcome } : {}),
+          flags: [...new Set([...old.flags, ...flags])],
         },
       });
       await appendLearningRevision(tx, updated, 'restated', input.changedBy);
@@ -123,8 +154,11 @@ export async function reconcileLearnings(tx: Tx, input: ReconcileInput): Promise
           confidence: c.confidence,
           fingerprint,
           tokenCount: countTokens(`${c.title}\n${c.body}`),
+          outcome,
+          flags,
+          ...provenance,
         },
-        update: { body: c.body, confidence: c.confidence, status: 'active', validTo: null, supersededById: null, lastStatedAt: new Date() },
+        update: { body: c.body, confidence: c.confidence, status: 'active', validTo: null, supersededById: null, lastStatedAt: new Date(), outcome, flags, staleCount: 0, ...provenance },
       });
       await appendLearningRevision(tx, created, 'created', input.changedBy);
       learningId = created.id;

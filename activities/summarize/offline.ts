@@ -98,6 +98,11 @@ export function offlineSummary(observations: OfflineObservation[]): SummaryField
   return { title: `[offline] ${topic}`, request, investigated, learned, completed, nextSteps };
 }
 
+/** The edits made between two command runs. */
+function editsBetween(observations: OfflineObservation[], from: CommandRun, to: CommandRun): OfflineObservation[] {
+  return observations.filter((o) => o.kind === 'tool' && EDIT_TOOLS.has(o.toolName ?? '') && o.sequence > from.obs.sequence && o.sequence < to.obs.sequence);
+}
+
 /** Learnings the timeline proves: failures fixed by edits, and rules or decisions the user stated. */
 export function offlineLearnings(observations: OfflineObservation[]): LearningCandidate[] {
   const out: LearningCandidate[] = [];
@@ -108,9 +113,7 @@ export function offlineLearnings(observations: OfflineObservation[]): LearningCa
     if (!fail.failed || seen.has(fail.command)) continue;
     const pass = runs.slice(i + 1).find((r) => r.command === fail.command && !r.failed);
     if (!pass) continue;
-    const edits = observations.filter(
-      (o) => o.kind === 'tool' && EDIT_TOOLS.has(o.toolName ?? '') && o.sequence > fail.obs.sequence && o.sequence < pass.obs.sequence,
-    );
+    const edits = editsBetween(observations, fail, pass);
     if (edits.length === 0) continue;
     seen.add(fail.command);
     const files = unique(edits.map(subject));
@@ -120,9 +123,12 @@ export function offlineLearnings(observations: OfflineObservation[]): LearningCa
       title: oneLine(`${fail.command} failed with: ${error}`, 200),
       body: `\`${fail.command}\` failed with "${error}". It passed again after changing ${list(files, 5)}.`,
       confidence: 0.7,
+      // The command that failed passed after the change: the outcome confirms it.
+      outcome: 'confirmed',
       sources: [fail.obs.sequence, ...edits.slice(0, 5).map((e) => e.sequence), pass.obs.sequence],
     });
   }
+  out.push(...deadEnds(observations, runs, seen));
   for (const p of observations.filter((o) => o.kind === 'prompt')) {
     for (const sentence of p.text.split(/(?<=[.!?])\s+|\n+/)) {
       const s = sentence.trim();
@@ -137,6 +143,37 @@ export function offlineLearnings(observations: OfflineObservation[]): LearningCa
     }
   }
   return out.slice(0, 12);
+}
+
+/**
+ * Attempts the timeline refutes: a command failed, files were changed, and the same command failed
+ * again with no later success. Stored as a dead end ("tried X, it did not work because Y"), never as
+ * advice, with outcome refuted.
+ */
+function deadEnds(observations: OfflineObservation[], runs: CommandRun[], fixed: Set<string>): LearningCandidate[] {
+  const out: LearningCandidate[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < runs.length; i++) {
+    const fail = runs[i]!;
+    if (!fail.failed || fixed.has(fail.command) || seen.has(fail.command)) continue;
+    const later = runs.slice(i + 1).filter((r) => r.command === fail.command);
+    if (later.length === 0 || later.some((r) => !r.failed)) continue;
+    const again = later[0]!;
+    const edits = editsBetween(observations, fail, again);
+    if (edits.length === 0) continue;
+    seen.add(fail.command);
+    const files = unique(edits.map(subject));
+    const error = firstErrorLine(again.obs);
+    out.push({
+      kind: 'dead_end',
+      title: oneLine(`Changing ${list(files, 3)} did not fix ${fail.command}`, 200),
+      body: `Tried changing ${list(files, 5)} to fix \`${fail.command}\` ("${firstErrorLine(fail.obs)}"); it did not work: the command still failed with "${error}".`,
+      confidence: 0.6,
+      outcome: 'refuted',
+      sources: [fail.obs.sequence, ...edits.slice(0, 5).map((e) => e.sequence), again.obs.sequence],
+    });
+  }
+  return out;
 }
 
 export function offlineFinal(observations: OfflineObservation[]): FinalAnswer {

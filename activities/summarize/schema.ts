@@ -5,18 +5,24 @@
  */
 import { z } from 'zod';
 
-export const LEARNING_KINDS = ['fix', 'decision', 'pattern', 'gotcha', 'convention'] as const;
+export const LEARNING_KINDS = ['fix', 'decision', 'pattern', 'gotcha', 'convention', 'dead_end'] as const;
+export const OUTCOMES = ['confirmed', 'refuted', 'unverified'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
 export type LearningKindName = (typeof LEARNING_KINDS)[number];
 
 const line = (max: number) => z.string().trim().min(1).max(max);
 const section = z.string().trim().max(4000);
 
 export const learningCandidateSchema = z.object({
-  kind: z.enum(LEARNING_KINDS).describe('fix: a problem and what solved it; decision: a choice and its reason; pattern: how this codebase does something; gotcha: a trap to avoid; convention: a rule the team follows'),
+  kind: z.enum(LEARNING_KINDS).describe('fix: a problem and what solved it; decision: a choice and its reason; pattern: how this codebase does something; gotcha: a trap to avoid; convention: a rule the team follows; dead_end: something tried that did not work, and why (never advice)'),
   title: line(200).describe('One line naming the learning so it can be recognised when restated, e.g. "Vitest hangs when the DB pool is not closed"'),
   body: z.string().trim().min(1).max(2000).describe('The cause and the remedy, or the choice and the reason; concrete (files, commands, errors).'),
   confidence: z.number().min(0).max(1).describe('How sure the evidence makes it: 0.9 when an error was seen and a fix verified, 0.5 when only stated.'),
   sources: z.array(z.number().int().positive()).min(1).max(20).describe('Observation numbers (the #N of each item) that are the evidence.'),
+  outcome: z
+    .enum(OUTCOMES)
+    .optional()
+    .describe('Evidence of outcome: confirmed (tests passed after, the change was kept), refuted (reverted, failed, contradicted later), unverified (nothing showed either).'),
   /** Reconciliation with what the project already knows (ids from the "known learnings" list). */
   restates: z.string().max(100).optional().describe('Id of a known learning this says again (same point), if any.'),
   supersedes: z.string().max(100).optional().describe('Id of a known learning this contradicts or replaces, if any.'),

@@ -13,6 +13,7 @@ import crypto from 'node:crypto';
 import { recordAudit } from '../../common/audit.js';
 import { appendLearningRevision, type LearningSnapshot } from '../../common/learning-revisions.js';
 import type { Prisma, PrismaClient } from '../../common/db.js';
+import { poisonFlags } from '../../common/poison.js';
 import { redactText } from '../../common/redact.js';
 import { countTokens } from '../../common/tokens.js';
 import { HttpError } from '../errors.js';
@@ -132,6 +133,7 @@ export async function stateMemory(prisma: PrismaClient, actor: Actor, input: Sta
           tokenCount: countTokens(`${title.text}\n${body.text}`),
           origin: actor.origin,
           tags,
+          flags: poisonFlags(title.text, body.text),
         },
       });
       await addRevision(tx, created, 'created', actor);
@@ -183,7 +185,8 @@ export async function correctLearning(prisma: PrismaClient, actor: Actor, id: st
         fingerprint,
         tokenCount: countTokens(`${title.text}\n${body.text}`),
         origin: actor.origin,
-        tags: old.tags,
+        tags: old.tags.filter((t) => t !== WRONG_TAG),
+        flags: poisonFlags(title.text, body.text),
       },
     });
     const now = new Date();
@@ -195,14 +198,23 @@ export async function correctLearning(prisma: PrismaClient, actor: Actor, id: st
   });
 }
 
-/** Retracts a learning that turned out wrong: superseded with no successor, never deleted. */
-export async function forgetLearning(prisma: PrismaClient, actor: Actor, id: string, reasonText: string): Promise<{ id: string; status: 'superseded' }> {
+/** Tag of a learning someone said is wrong: the summarizer never brings it back by restating it. */
+export const WRONG_TAG = 'marked-wrong';
+
+/**
+ * Retracts a learning that turned out wrong: superseded with no successor, never deleted. `wrong`
+ * ("this is wrong", from any edge) also tags it so that a later session restating it does not revive it.
+ */
+export async function forgetLearning(prisma: PrismaClient, actor: Actor, id: string, reasonText: string, wrong = false): Promise<{ id: string; status: 'superseded' }> {
   const reason = redacted(reasonText).text;
   return prisma.$transaction(async (tx) => {
     const old = await activeLearning(tx, actor.tenantId, id);
-    const retracted = await tx.learning.update({ where: { id: old.id }, data: { status: 'superseded', validTo: new Date() } });
-    await addRevision(tx, retracted, 'forgotten', actor, reason);
-    await audit(tx, actor, 'learning.forget', old.id, {});
+    const retracted = await tx.learning.update({
+      where: { id: old.id },
+      data: { status: 'superseded', validTo: new Date(), ...(wrong ? { tags: [...new Set([...old.tags, WRONG_TAG])] } : {}) },
+    });
+    await addRevision(tx, retracted, wrong ? 'wrong' : 'forgotten', actor, reason);
+    await audit(tx, actor, wrong ? 'learning.wrong' : 'learning.forget', old.id, {});
     return { id: old.id, status: 'superseded' };
   });
 }

@@ -26,6 +26,9 @@ export const contextQuery = z.object({
     .default(DEFAULT_CONTEXT_TOKENS),
   /** Optional: what the session is about; ranks the matching memories first. */
   q: textParam(2000).optional(),
+  /** Optional: the caller's branch and the repository's default branch (branch-aware ranking). */
+  branch: textParam(300).optional(),
+  defaultBranch: textParam(300).optional(),
 });
 
 export function registerContextRoutes(app: FastifyInstance, deps: ContextRouteDeps): void {
@@ -42,6 +45,7 @@ export function registerContextRoutes(app: FastifyInstance, deps: ContextRouteDe
       projectName: query.project,
       budget: query.tokens,
       ...(query.q ? { query: query.q } : {}),
+      ...(query.branch || query.defaultBranch ? { branch: { current: query.branch ?? null, default: query.defaultBranch ?? null } } : {}),
     });
     req.timings.context = performance.now() - t0;
     return built;

@@ -20,6 +20,7 @@ import { itemOf } from '../capture/item.js';
 import { createProjectIdentities, PROJECT_KEY } from '../capture/project-identity.js';
 import { eventRuleViolation, hookPayloadSchema, idempotencyKey, MAX_PAYLOAD_DEPTH, nestedDeeperThan, truncateToFit, withoutNul } from '../capture/payload.js';
 import { buildContext, DEFAULT_CONTEXT_TOKENS } from '../search/context.js';
+import { gitOfPayload, recordSessionGit } from '../provenance/git.js';
 import { countIngested } from '../metrics.js';
 
 export interface HookRouteDeps {
@@ -130,24 +131,31 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
 
       reply.header('x-memflow-event-id', stored.eventId);
       if (stored.duplicate) reply.header('x-memflow-duplicate', 'true');
+      // The hook client's view of the repository (branch, HEAD): kept on the session for provenance.
+      const git = gitOfPayload(payload as Record<string, unknown>);
+      if (git) {
+        await recordSessionGit(deps.pool, stored.sessionId, git).catch((err: Error) => req.log.warn({ err: err.message }, 'session git state not recorded'));
+      }
       // A resumed conversation already holds the context it was given at its start.
       if (event === 'session-start' && raw.source !== 'resume') {
         // The project's memory under the default budget (PostgreSQL only: on the agent's critical path).
         t = performance.now();
-        const additionalContext = await buildContext(deps.pool, {
+        const built = await buildContext(deps.pool, {
           tenantId: principal.tenantId,
           projectId: stored.projectId,
           projectName,
           budget: DEFAULT_CONTEXT_TOKENS,
-        }).then(
-          (built) => built.context,
-          (err: Error) => {
-            req.log.warn({ err: err.message }, 'start context unavailable');
-            return '';
-          },
-        );
+          ...(git ? { branch: { current: git.branch ?? null, default: git.defaultBranch ?? null } } : {}),
+        }).catch((err: Error) => {
+          req.log.warn({ err: err.message }, 'start context unavailable');
+          return undefined;
+        });
         req.timings.context = performance.now() - t;
-        return { hookSpecificOutput: { hookEventName: CLAUDE_EVENT_NAMES[event], additionalContext: withinInjectionCap(additionalContext) } };
+        const additionalContext = withinInjectionCap(built?.context ?? '');
+        // A hook client that sent its git state has the working tree: it checks the cited items
+        // against today's code and takes memflowCheck out before Claude Code sees the answer.
+        const check = git && built?.check?.length ? { memflowCheck: { project: projectName, items: built.check } } : {};
+        return { hookSpecificOutput: { hookEventName: CLAUDE_EVENT_NAMES[event], additionalContext }, ...check };
       }
       return {};
     },

@@ -13,6 +13,7 @@ import { decodeTimeIdCursor, DEFAULT_LIMIT, encodeCursor } from '../pagination.j
 import { learningInclude, learningView } from '../search/records.js';
 import { limitParam, memoryRefParam, parseOr400, projectOfRequest, projectParam } from '../validation.js';
 import { HttpError } from '../errors.js';
+import { applyStalenessReport, stalenessReportBody } from '../provenance/staleness.js';
 import { resolveMemoryRefs } from '../search/records.js';
 
 export interface LearningRouteDeps {
@@ -83,6 +84,25 @@ export function registerLearningRoutes(app: FastifyInstance, deps: LearningRoute
     const done = await correctLearning(deps.prisma, { tenantId, keyId, requestId: req.id, origin: body.origin }, await learningIdOf(deps.prisma, tenantId, id), body);
     const indexed = await deps.indexer.indexNow(tenantId, [done.id, done.supersedes], req.id);
     return { ...done, indexed };
+  });
+
+  // "This is wrong": retracted with the reason, and never revived by a session restating it.
+  app.post<{ Params: { id: string } }>('/v1/learnings/:id/wrong', async (req) => {
+    const { tenantId, keyId } = requirePrincipal(req);
+    const { id } = parseOr400(idPath, req.params, 'invalid_path');
+    const body = parseOr400(forgetBody, req.body, 'invalid_body');
+    const done = await forgetLearning(deps.prisma, { tenantId, keyId, requestId: req.id, origin: body.origin }, await learningIdOf(deps.prisma, tenantId, id), body.reason, true);
+    const indexed = await deps.indexer.indexNow(tenantId, [done.id], req.id);
+    return { ...done, reason: 'wrong', indexed };
+  });
+
+  // What a client's staleness check found (common/staleness.ts): demotes, supersedes ("code changed"), promotes.
+  app.post('/v1/learnings/staleness', async (req) => {
+    const { tenantId, keyId } = requirePrincipal(req);
+    const body = parseOr400(stalenessReportBody, req.body, 'invalid_body');
+    const done = await applyStalenessReport(deps.prisma, { tenantId, keyId, requestId: req.id }, body);
+    if (done.superseded.length > 0) await deps.indexer.indexNow(tenantId, done.superseded, req.id);
+    return done;
   });
 
   app.post<{ Params: { id: string } }>('/v1/learnings/:id/forget', async (req) => {

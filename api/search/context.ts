@@ -23,7 +23,10 @@
  * then the rendered whole is counted again and trimmed until it fits (token merges across lines
  * make the sum of parts inexact).
  */
+import type { Citation } from '../../common/citations.js';
 import type { PgPool } from '../../common/pg.js';
+import { TRUST_WEIGHT, trustTier } from '../../common/poison.js';
+import type { CheckableItem } from '../../common/staleness.js';
 import { countTokens } from '../../common/tokens.js';
 import { queryPrepared } from './sql.js';
 import type { RecordType } from './types.js';
@@ -39,12 +42,23 @@ export interface ContextRequest {
   budget: number;
   /** What the new session is about, when known; otherwise the project's latest prompts stand in. */
   query?: string;
+  /** The caller's branch and the repository's default branch (branch-aware ranking). */
+  branch?: BranchOfCaller;
+}
+
+export interface BranchOfCaller {
+  current: string | null;
+  default: string | null;
 }
 
 export interface BuiltContext {
   context: string;
   tokens: number;
   items: string[];
+  /** The chosen items a client with the working tree can check (citations, branch), with their lines. */
+  check?: CheckableItem[];
+  /** Learnings left out because they carry poisoning flags. */
+  withheld?: number;
 }
 
 export interface Candidate {
@@ -59,6 +73,14 @@ export interface Candidate {
   at: Date;
   relevance: number;
   project_name: string;
+  citations?: Citation[] | null;
+  git_branch?: string | null;
+  git_commit?: string | null;
+  on_default_branch?: boolean | null;
+  flags?: string[] | null;
+  outcome?: string | null;
+  origin?: string | null;
+  stale_count?: number | null;
 }
 
 const CANDIDATES_SQL = `
@@ -69,26 +91,32 @@ with sig as (
   select replace(plainto_tsquery('english', sig.text)::text, ' & ', ' | ')::tsquery as any_q from sig
 ), c as (
   (select 'learning' as type, id, kind::text as kind, title, left(body, 600) as text, null::text as tool_name,
-      confidence, strength, last_stated_at as at, search_vector
+      confidence, strength, last_stated_at as at, search_vector,
+      citations, git_branch, git_commit, on_default_branch, flags, outcome, origin, stale_count
     from learnings where tenant_id = $1 and project_id = $2 and status = 'active'
     order by strength desc, confidence desc, last_stated_at desc limit 30)
   union
-  (select 'learning', l.id, l.kind::text, l.title, left(l.body, 600), null, l.confidence, l.strength, l.last_stated_at, l.search_vector
+  (select 'learning', l.id, l.kind::text, l.title, left(l.body, 600), null, l.confidence, l.strength, l.last_stated_at, l.search_vector,
+      l.citations, l.git_branch, l.git_commit, l.on_default_branch, l.flags, l.outcome, l.origin, l.stale_count
     from learnings l, q where l.tenant_id = $1 and l.project_id = $2 and l.status = 'active' and l.search_vector @@ q.any_q
     order by ts_rank(l.search_vector, q.any_q, 32) desc limit 10)
   union all
   -- One summary per session (its final one, else its latest rolling or batch), from the newest 60.
-  (select 'summary', s.id, s.kind, s.title, s.text, null, null, null, s.created_at, s.search_vector from (
+  (select 'summary', s.id, s.kind, s.title, s.text, null, null, null, s.created_at, s.search_vector,
+      s.citations, s.git_branch, s.git_commit, null::boolean, null::text[], null::text, null::text, null::int from (
       select distinct on (session_id) id, kind::text as kind, title,
-             left(coalesce(nullif(concat_ws(' ', learned, completed), ''), text), 1200) as text, created_at, search_vector
+             left(coalesce(nullif(concat_ws(' ', learned, completed), ''), text), 1200) as text, created_at, search_vector,
+             citations, git_branch, git_commit
         from (select * from summaries where tenant_id = $1 and project_id = $2 order by created_at desc limit 60) recent
        order by session_id, (kind = 'final') desc, to_sequence desc, created_at desc) s
     order by s.created_at desc limit 15)
   union all
-  (select 'observation', id, kind::text, title, left(text, 300), tool_name, null, null, created_at, search_vector
+  (select 'observation', id, kind::text, title, left(text, 300), tool_name, null, null, created_at, search_vector,
+      null::jsonb, null::varchar, null::varchar, null::boolean, null::text[], null::text, null::text, null::int
     from observations where tenant_id = $1 and project_id = $2 and kind in ('prompt', 'tool') order by created_at desc limit 60)
 )
 select c.type, c.id, c.kind, c.title, c.text, c.tool_name, c.confidence, c.strength, c.at,
+  c.citations, c.git_branch, c.git_commit, c.on_default_branch, c.flags, c.outcome, c.origin, c.stale_count,
   ts_rank(c.search_vector, q.any_q, 32) as relevance,
   (select name from projects where id = $2 and tenant_id = $1) as project_name
 from c, q`;
@@ -105,9 +133,25 @@ function quality(c: Candidate): number {
   return c.kind === 'prompt' ? 1 : 0.7;
 }
 
-export function contextScore(c: Candidate, now: number, relevanceWeight: number = RELEVANCE_WEIGHT.implicit): number {
+/** Learnings from a branch the caller is not on, and not (yet) seen on the default branch, rank lower. */
+const OTHER_BRANCH_WEIGHT = 0.5;
+
+/**
+ * Trust and validity of a learning: its tier (user > confirmed > extracted > agent), halved for each
+ * staleness report since it was last seen fresh, and lowered when it was made on an unmerged branch
+ * other than the caller's.
+ */
+export function validity(c: Candidate, branch?: BranchOfCaller): number {
+  if (c.type !== 'learning') return 1;
+  let w = TRUST_WEIGHT[trustTier(c.origin ?? 'extracted', c.outcome ?? 'unverified')] * 0.5 ** Math.min(4, c.stale_count ?? 0);
+  if (c.kind === 'dead_end') w *= 0.9;
+  if (branch && c.git_branch && c.git_branch !== branch.current && c.git_branch !== branch.default && c.on_default_branch !== true) w *= OTHER_BRANCH_WEIGHT;
+  return w;
+}
+
+export function contextScore(c: Candidate, now: number, relevanceWeight: number = RELEVANCE_WEIGHT.implicit, branch?: BranchOfCaller): number {
   const ageDays = Math.max(0, (now - c.at.getTime()) / DAY_MS);
-  return BASE[c.type] * quality(c) * 0.5 ** (ageDays / HALF_LIFE_DAYS[c.type]) + relevanceWeight * Number(c.relevance);
+  return BASE[c.type] * quality(c) * validity(c, branch) * 0.5 ** (ageDays / HALF_LIFE_DAYS[c.type]) + relevanceWeight * Number(c.relevance);
 }
 
 /**
@@ -137,8 +181,20 @@ const oneLine = (s: string, max: number) => {
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
 /** One compact line per item; the body is cut first, so titles survive tight budgets. */
+/** How far a learning can be trusted, said where it is low: an agent's note, or extracted and never confirmed. */
+function trustLabel(c: Candidate): string {
+  const tier = trustTier(c.origin ?? 'extracted', c.outcome ?? 'unverified');
+  if (tier === 'agent') return ' (agent note, unverified)';
+  if (c.kind === 'dead_end') return '';
+  if (tier === 'extracted' && c.outcome === 'refuted') return ' (refuted)';
+  return '';
+}
+
 function renderItem(c: Candidate, maxBody: number, repeats = 1): string {
-  if (c.type === 'learning') return `- [${c.kind}] ${oneLine(c.title, 160)}${maxBody > 0 ? `: ${oneLine(c.text, maxBody)}` : ''}`;
+  if (c.type === 'learning') {
+    const kind = c.kind === 'dead_end' ? 'dead end — do not repeat' : c.kind;
+    return `- [${kind}] ${oneLine(c.title, 160)}${trustLabel(c)}${maxBody > 0 ? `: ${oneLine(c.text, maxBody)}` : ''}`;
+  }
   if (c.type === 'summary') return `- ${day(c.at)} ${oneLine(c.title, 160)}${maxBody > 0 ? `: ${oneLine(c.text, maxBody * 2)}` : ''}`;
   // A tool call's title already names the tool ("Bash: npm test").
   const what = c.kind === 'prompt' ? `asked: ${c.text || c.title}` : c.title;
@@ -193,7 +249,15 @@ function render(header: string, chosen: Chosen[]): string {
 }
 
 /** Picks and renders candidates under `budget` tokens. Pure: tested directly with any budget. */
-export function assembleContext(projectName: string, candidates: Candidate[], budget: number, opts: { explicitQuery?: boolean; now?: number } = {}): BuiltContext {
+export function assembleContext(
+  projectName: string,
+  allCandidates: Candidate[],
+  budget: number,
+  opts: { explicitQuery?: boolean; now?: number; branch?: BranchOfCaller } = {},
+): BuiltContext {
+  // A learning whose text tries to instruct the agent is never injected (see common/poison.ts).
+  const candidates = allCandidates.filter((c) => !(c.flags && c.flags.length > 0));
+  const withheld = allCandidates.length - candidates.length;
   const now = opts.now ?? Date.now();
   const weight = opts.explicitQuery ? RELEVANCE_WEIGHT.explicit : RELEVANCE_WEIGHT.implicit;
   const empty = { context: '', tokens: 0, items: [] };
@@ -203,7 +267,9 @@ export function assembleContext(projectName: string, candidates: Candidate[], bu
   if (used >= budget) return empty;
   const chosen: Chosen[] = [];
   const opened = new Set<RecordType>();
-  const ranked = collapseRepeats(candidates).map(({ c, repeats }) => ({ c, repeats, score: contextScore(c, now, weight) })).sort((a, b) => b.score - a.score);
+  const ranked = collapseRepeats(candidates)
+    .map(({ c, repeats }) => ({ c, repeats, score: contextScore(c, now, weight, opts.branch) }))
+    .sort((a, b) => b.score - a.score);
   for (const { c, repeats, score } of ranked) {
     // Each item's line and, the first time, its section heading; "\n" joins them to what is there.
     const headingCost = opened.has(c.type) ? 0 : tokensOf(`\n${SECTIONS.find((s) => s.type === c.type)!.heading}`);
@@ -231,12 +297,24 @@ export function assembleContext(projectName: string, candidates: Candidate[], bu
   }
   if (chosen.length === 0) return empty;
   const ordered = SECTIONS.flatMap(({ type }) => chosen.filter((x) => x.c.type === type));
-  return { context, tokens, items: ordered.map((x) => x.c.id) };
+  const check: CheckableItem[] = ordered
+    // A dead end stays true when the change it tried is gone (it was meant to be undone): not checked.
+    .filter((x) => x.c.kind !== 'dead_end' && ((x.c.citations?.length ?? 0) > 0 || x.c.git_commit))
+    .map((x) => ({
+      id: x.c.id,
+      type: x.c.type,
+      line: x.line,
+      citations: x.c.citations ?? [],
+      gitBranch: x.c.git_branch ?? null,
+      gitCommit: x.c.git_commit ?? null,
+      onDefaultBranch: x.c.on_default_branch ?? null,
+    }));
+  return { context, tokens, items: ordered.map((x) => x.c.id), check, ...(withheld > 0 ? { withheld } : {}) };
 }
 
 export async function buildContext(pool: PgPool, req: ContextRequest): Promise<BuiltContext> {
   const query = req.query?.trim() ? req.query.slice(0, 2000) : null;
   const rows = await queryPrepared<Candidate>(pool, CANDIDATES_SQL, [req.tenantId, req.projectId, query]);
   const name = req.projectName ?? rows[0]?.project_name ?? 'this project';
-  return assembleContext(name, rows, req.budget, { explicitQuery: query !== null });
+  return assembleContext(name, rows, req.budget, { explicitQuery: query !== null, ...(req.branch ? { branch: req.branch } : {}) });
 }

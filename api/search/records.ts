@@ -3,6 +3,7 @@
  * GET /v1/learnings: the details behind the compact search index (progressive disclosure).
  * Every read is filtered by the caller's tenant; another tenant's id is simply not found.
  */
+import { trustTier } from '../../common/poison.js';
 import type { Prisma, PrismaClient } from '../../common/db.js';
 
 const SOURCE_SESSION = { select: { session: { select: { agentSessionId: true } } } } satisfies Prisma.ObservationDefaultArgs;
@@ -38,6 +39,16 @@ export function learningView(l: LearningRow) {
     tokenCount: l.tokenCount,
     createdAt: l.createdAt,
     updatedAt: l.updatedAt,
+    /** Provenance (issue 19): trust tier, evidence of outcome, poisoning flags, branch and commit, citations. */
+    trust: trustTier(l.origin, l.outcome),
+    outcome: l.outcome,
+    flags: l.flags,
+    staleCount: l.staleCount,
+    checkedAt: l.checkedAt,
+    gitBranch: l.gitBranch,
+    gitCommit: l.gitCommit,
+    onDefaultBranch: l.onDefaultBranch,
+    citations: l.citations,
     sources: l.sources.map((s) => ({
       observationId: s.observationId,
       summaryId: s.summaryId,
@@ -96,6 +107,9 @@ export async function fetchMemories(prisma: PrismaClient, tenantId: string, ids:
       fromSequence: s.fromSequence,
       toSequence: s.toSequence,
       observationCount: s.observationCount,
+      gitBranch: s.gitBranch,
+      gitCommit: s.gitCommit,
+      citations: s.citations,
     });
   }
   for (const l of learnings) {
