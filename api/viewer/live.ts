@@ -1,0 +1,181 @@
+/**
+ * GET /v1/live: the tenant's sessions as they run, as server-sent events (text/event-stream), for the
+ * web viewer's Live view (and any client with a key). Every tick (1 s) the stream sends, for each
+ * session that changed, one `session` event: the session (status read from its workflow while it
+ * runs, with why it is parked) and its latest items (prompts, tool calls with their results folded,
+ * stops). The first tick sends the most recent sessions. The key is re-checked every tick: a revoked
+ * key gets a `revoked` event and the stream ends. A comment line every 15 s keeps proxies from
+ * closing an idle stream.
+ */
+import type { Client } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { PgPool } from '../../common/pg.js';
+import { sessionViewQuery, sessionWorkflowId, type ParkedView } from '../../workflows/session/messages.js';
+import { requirePrincipal } from '../auth.js';
+import { limitParam, parseOr400, projectParam } from '../validation.js';
+
+export interface LiveRouteDeps {
+  pool: PgPool;
+  temporal: Client;
+  /** Tick period (ms); tests may shorten it. */
+  tickMs?: number;
+}
+
+export const liveQuery = z.object({ project: projectParam, limit: limitParam(30, 100), items: limitParam(30, 200) });
+
+/** How far back each tick looks again: a group commit can make rows visible after later ones. */
+const OVERLAP_MS = 3000;
+const ITEM_TEXT_CHARS = 4000;
+
+interface SessionRow {
+  id: string;
+  agent_session_id: string;
+  project_id: string;
+  project: string;
+  status: string;
+  started_at: Date;
+  ended_at: Date | null;
+  event_count: number;
+  changed_at: Date;
+}
+
+export interface LiveItem {
+  id: string;
+  kind: string;
+  toolName: string | null;
+  toolUseId: string | null;
+  createdAt: Date;
+  sequence: number;
+  title: string;
+  text: string;
+  truncated: boolean;
+}
+
+export function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDeps): void {
+  const tickMs = deps.tickMs ?? 1000;
+  /** Open streams, ended when the server closes (a stream would otherwise hold it open). */
+  const open = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const end of open) end();
+  });
+
+  async function workflowView(tenantId: string, row: SessionRow): Promise<{ status: string; parked: ParkedView | null }> {
+    if (row.status !== 'active' && row.status !== 'summarizing') return { status: row.status, parked: null };
+    try {
+      const handle = deps.temporal.workflow.getHandle(sessionWorkflowId(tenantId, row.project_id, row.agent_session_id));
+      const view = await deps.temporal.connection.withDeadline(Date.now() + 1000, () => handle.query(sessionViewQuery));
+      return { status: view.status, parked: view.parked };
+    } catch {
+      return { status: row.status, parked: null };
+    }
+  }
+
+  app.get<{ Querystring: Record<string, string | undefined> }>('/v1/live', async (req, reply) => {
+    const { tenantId, keyId } = requirePrincipal(req);
+    const query = parseOr400(liveQuery, req.query);
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      'x-request-id': req.id,
+      'x-accel-buffering': 'no',
+    });
+    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+
+    let closed = false;
+    let watermark = new Date(0);
+    let ticks = 0;
+    let lastWrite = Date.now();
+    /** What was last sent per session, so the overlap does not resend unchanged sessions. */
+    const sent = new Map<string, string>();
+    /** Sessions still running, re-read from their workflow every few ticks (parking has no event). */
+    const running = new Map<string, SessionRow>();
+
+    const tick = async () => {
+      const key = await deps.pool.query('SELECT 1 FROM api_keys WHERE id = $1 AND revoked_at IS NULL', [keyId]);
+      if (key.rowCount === 0) {
+        send('revoked', { message: 'the API key was revoked; sign in again' });
+        closed = true;
+        res.end();
+        return;
+      }
+      const since = new Date(watermark.getTime() - OVERLAP_MS);
+      const { rows } = await deps.pool.query<SessionRow>(
+        `SELECT s.id::text, s.agent_session_id, s.project_id::text, p.name AS project, s.status::text, s.started_at, s.ended_at, s.event_count,
+                GREATEST(s.updated_at, COALESCE(s.last_event_at, s.started_at), s.started_at) AS changed_at
+           FROM sessions s JOIN projects p ON p.id = s.project_id
+          WHERE s.tenant_id = $1 AND ($2::text IS NULL OR p.name = $2)
+            AND GREATEST(s.updated_at, COALESCE(s.last_event_at, s.started_at), s.started_at) > $3
+          ORDER BY changed_at DESC LIMIT $4`,
+        [tenantId, query.project ?? null, since, query.limit],
+      );
+      const changed = new Map(rows.map((r) => [r.id, r]));
+      if (ticks % 5 === 0) for (const [id, r] of running) if (!changed.has(id)) changed.set(id, r);
+      for (const row of [...changed.values()].reverse()) {
+        if (row.changed_at > watermark) watermark = row.changed_at;
+        const view = await workflowView(tenantId, row);
+        const signature = `${row.event_count}|${row.changed_at.getTime()}|${view.status}|${view.parked?.reason ?? ''}`;
+        if (sent.get(row.id) === signature) continue;
+        sent.set(row.id, signature);
+        if (view.status === 'active' || view.status === 'summarizing') running.set(row.id, row);
+        else running.delete(row.id);
+        const items = await deps.pool.query<LiveItem>(
+          `SELECT id::text, kind::text, tool_name AS "toolName", tool_use_id AS "toolUseId", created_at AS "createdAt", sequence, title,
+                  left(text, ${ITEM_TEXT_CHARS}) AS text, length(text) > ${ITEM_TEXT_CHARS} AS truncated
+             FROM observations WHERE session_id = $1 AND tenant_id = $2 ORDER BY sequence DESC LIMIT $3`,
+          [row.id, tenantId, query.items],
+        );
+        send('session', {
+          session: {
+            id: row.agent_session_id,
+            project: row.project,
+            status: view.status,
+            parked: view.parked,
+            startedAt: row.started_at,
+            endedAt: row.ended_at,
+            eventCount: row.event_count,
+            changedAt: row.changed_at,
+          },
+          items: items.rows.reverse(),
+        });
+        lastWrite = Date.now();
+      }
+      if (Date.now() - lastWrite > 15_000) {
+        res.write(': keep-alive\n\n');
+        lastWrite = Date.now();
+      }
+      ticks += 1;
+    };
+
+    let wake: (() => void) | undefined;
+    const end = () => {
+      closed = true;
+      wake?.();
+      if (!res.writableEnded) res.end();
+    };
+    open.add(end);
+    req.raw.on('close', end);
+    send('hello', { tickMs });
+    while (!closed) {
+      try {
+        await tick();
+      } catch (err) {
+        req.log.warn({ err: (err as Error).message }, 'live stream tick failed');
+        send('error', { message: 'the server could not read the sessions; retrying' });
+      }
+      if (closed) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, tickMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    open.delete(end);
+    if (!res.writableEnded) res.end();
+  });
+}
