@@ -286,6 +286,15 @@ const OPERATIONS: Operation[] = [
     pathParams: { id: z.string().uuid() },
     answers: { 200: z.object({ id: z.string(), revoked: z.literal(true), alreadyRevoked: z.boolean() }), 404: null, 409: null },
   },
+  {
+    method: 'get',
+    path: '/v1/sessions/{id}/memories',
+    summary: "What a session left behind: its summaries (whole) and the learnings sourced from it",
+    tags: ['sessions'],
+    pathParams: { id: z.string() },
+    query: z.object({ project: projectParam }),
+    answers: { 200: z.object({ summaries: z.array(z.object({ id: z.string(), type: z.literal('summary') }).catchall(z.unknown())), learnings: z.array(z.object({ id: z.string(), type: z.literal('learning') }).catchall(z.unknown())) }), 404: null },
+  },
   { method: 'get', path: '/v1/usage', summary: 'LLM tokens and cost per day and per project, with the daily budgets', tags: ['operations'], query: usageQuery, answers: { 200: usageAnswer } },
   {
     method: 'get',

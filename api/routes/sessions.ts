@@ -1,5 +1,7 @@
 /**
  * GET /v1/sessions, /v1/sessions/{id}, /v1/sessions/{id}/timeline. `{id}` is the agent's session_id.
+ * GET /v1/sessions/{id}/memories: what the session left behind, its summaries (batch, rolling, final;
+ * oldest first, whole) and the learnings whose sources are in it (with sources), for the web viewer.
  * Every query is filtered by the caller's tenant, so another tenant's session is simply not found.
  */
 import type { Client } from '@temporalio/client';
@@ -11,7 +13,7 @@ import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { decodeCursor, decodeTimeIdCursor, DEFAULT_LIMIT, encodeCursor, MAX_LIMIT } from '../pagination.js';
 import { agentSessionIdParam, limitParam, memoryRefParam, parseOr400, projectParam } from '../validation.js';
-import { resolveMemoryRefs } from '../search/records.js';
+import { fetchMemories, learningInclude, learningView, resolveMemoryRefs } from '../search/records.js';
 
 export interface SessionRouteDeps {
   prisma: PrismaClient;
@@ -140,5 +142,23 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
       })),
       nextCursor: rows.length > limit && last ? encodeCursor([last.sequence]) : null,
     };
+  });
+
+  app.get<{ Params: { id: string }; Querystring: Q }>('/v1/sessions/:id/memories', async (req) => {
+    const { tenantId } = requirePrincipal(req);
+    const { id } = parseOr400(sessionParams, req.params, 'invalid_path');
+    const { project } = parseOr400(sessionsQuery, req.query);
+    const s = await findSession(tenantId, id, project);
+    const [summaryIds, learnings] = await Promise.all([
+      prisma.summary.findMany({ where: { sessionId: s.id, tenantId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { id: true }, take: 500 }),
+      prisma.learning.findMany({
+        where: { tenantId, sources: { some: { OR: [{ observation: { sessionId: s.id } }, { summary: { sessionId: s.id } }] } } },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        take: 500,
+        include: learningInclude,
+      }),
+    ]);
+    const records = await fetchMemories(prisma, tenantId, summaryIds.map((r) => r.id));
+    return { summaries: summaryIds.map((r) => records.get(r.id)).filter((r) => r !== undefined), learnings: learnings.map(learningView) };
   });
 }

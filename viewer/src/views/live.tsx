@@ -1,0 +1,147 @@
+/**
+ * Live: the tenant's sessions as they run, from GET /v1/live (server-sent events), newest activity
+ * first, each with its latest items; below, every session, page by page (GET /v1/sessions).
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { call, qs, signedOut, type LiveItem, type LiveSession, type Page, type SessionInfo } from '../api.js';
+import { ErrorNote, fmtNum, fmtTime, Item, itemText, More, SessionLink, StatusBadge } from '../ui.js';
+
+interface LiveEntry {
+  session: LiveSession;
+  items: LiveItem[];
+}
+
+const PAGE = 10;
+
+export function Live() {
+  const [entries, setEntries] = useState<Map<string, LiveEntry>>(new Map());
+  const [state, setState] = useState<'connecting' | 'live' | 'reconnecting'>('connecting');
+  const [shown, setShown] = useState(PAGE);
+
+  useEffect(() => {
+    const es = new EventSource('/v1/live');
+    es.addEventListener('hello', () => setState('live'));
+    es.addEventListener('session', (e: MessageEvent<string>) => {
+      const entry = JSON.parse(e.data) as LiveEntry;
+      setEntries((prev) => new Map(prev).set(`${entry.session.project}/${entry.session.id}`, entry));
+    });
+    es.addEventListener('revoked', (e: MessageEvent<string>) => {
+      es.close();
+      signedOut((JSON.parse(e.data) as { message: string }).message);
+    });
+    es.onerror = () => {
+      setState('reconnecting');
+      // A stream refused for good (expired session, revoked key) is closed by the browser: ask who we are.
+      if (es.readyState === EventSource.CLOSED) void call('GET', '/ui/session').catch((err: Error) => signedOut(err.message));
+    };
+    return () => es.close();
+  }, []);
+
+  const list = [...entries.values()].sort((a, b) => b.session.changedAt.localeCompare(a.session.changedAt));
+  return (
+    <section aria-labelledby="live-h">
+      <h1 id="live-h">
+        Live <span class={`badge conn-${state}`}>{state === 'live' ? 'connected' : state}</span>
+      </h1>
+      {state !== 'connecting' && list.length === 0 ? <p class="muted">No sessions yet. They appear here as agents post their hooks.</p> : null}
+      <ul class="cards" aria-label="live sessions">
+        {list.slice(0, shown).map(({ session: s, items }) => (
+          <li key={`${s.project}/${s.id}`} class="card" data-session={s.id}>
+            <header>
+              <h2>
+                <SessionLink id={s.id} project={s.project} />
+              </h2>
+              <StatusBadge status={s.status} parked={s.parked} />
+            </header>
+            <p class="muted">
+              {s.project} · {fmtNum(s.eventCount)} events · started {fmtTime(s.startedAt)}
+              {s.endedAt ? ` · ended ${fmtTime(s.endedAt)}` : ''}
+            </p>
+            <ol class="timeline compact">
+              {items.slice(-8).map((i) => (
+                <Item key={i.id} item={{ ...i, text: itemText(i) }} />
+              ))}
+            </ol>
+          </li>
+        ))}
+      </ul>
+      {list.length > shown ? (
+        <button type="button" class="more" onClick={() => setShown(shown + PAGE)}>
+          Show {Math.min(PAGE, list.length - shown)} more
+        </button>
+      ) : null}
+      <AllSessions />
+    </section>
+  );
+}
+
+function AllSessions() {
+  const [project, setProject] = useState('');
+  const [items, setItems] = useState<SessionInfo[]>([]);
+  const [next, setNext] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+
+  const load = async (cursor: string | null, replace: boolean) => {
+    setBusy(true);
+    try {
+      const page = await call<Page<SessionInfo>>('GET', `/v1/sessions${qs({ project, cursor, limit: 25 })}`);
+      setItems((prev) => (replace ? page.items : [...prev, ...page.items]));
+      setNext(page.nextCursor);
+      setError(undefined);
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  useEffect(() => {
+    void load(null, true);
+  }, []);
+
+  return (
+    <section aria-labelledby="all-h">
+      <h2 id="all-h">All sessions</h2>
+      <form
+        class="filters"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void load(null, true);
+        }}
+      >
+        <label>
+          Project <input value={project} onInput={(e) => setProject(e.currentTarget.value)} placeholder="all projects" />
+        </label>
+        <button type="submit">Filter</button>
+      </form>
+      <ErrorNote error={error} />
+      <table class="list">
+        <thead>
+          <tr>
+            <th scope="col">Session</th>
+            <th scope="col">Project</th>
+            <th scope="col">Status</th>
+            <th scope="col">Events</th>
+            <th scope="col">Started</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((s) => (
+            <tr key={`${s.project}/${s.id}`}>
+              <td>
+                <SessionLink id={s.id} project={s.project} />
+              </td>
+              <td>{s.project}</td>
+              <td>
+                <StatusBadge status={s.status} />
+              </td>
+              <td>{fmtNum(s.eventCount)}</td>
+              <td>{fmtTime(s.startedAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <More next={next} busy={busy} onMore={() => void load(next, false)} />
+    </section>
+  );
+}

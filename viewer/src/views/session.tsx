@@ -1,0 +1,113 @@
+/**
+ * Session: the whole timeline (read page by page in the background, so the first items show at once),
+ * a search-in-page that filters and marks the items, the session's summaries, and the learnings it
+ * produced with their sources (each opens its observation). Items use `content-visibility: auto`, so
+ * a session of thousands of events costs the browser only what is on screen.
+ */
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { call, enc, qs, type Learning, type MemoryRecord, type Page, type SessionInfo, type TimelineItem } from '../api.js';
+import { hashParams, useLoad } from '../hooks.js';
+import { ErrorNote, fmtNum, fmtTime, Item, Sources, StatusBadge } from '../ui.js';
+
+const PAGE = 100;
+
+export function SessionView({ id }: { id: string }) {
+  const project = hashParams().get('project') ?? undefined;
+  const info = useLoad(() => call<SessionInfo>('GET', `/v1/sessions/${enc(id)}${qs({ project })}`), [id, project]);
+  const memories = useLoad(() => call<{ summaries: MemoryRecord[]; learnings: Learning[] }>('GET', `/v1/sessions/${enc(id)}/memories${qs({ project })}`), [id, project]);
+  const [items, setItems] = useState<TimelineItem[]>([]);
+  const [done, setDone] = useState(false);
+  const [error, setError] = useState<string>();
+  const [needle, setNeedle] = useState('');
+
+  useEffect(() => {
+    let live = true;
+    setItems([]);
+    setDone(false);
+    (async () => {
+      let cursor: string | null = null;
+      const all: TimelineItem[] = [];
+      let pages = 0;
+      do {
+        const page: Page<TimelineItem> = await call<Page<TimelineItem>>('GET', `/v1/sessions/${enc(id)}/timeline${qs({ project, cursor, limit: PAGE })}`);
+        if (!live) return;
+        all.push(...page.items);
+        cursor = page.nextCursor;
+        pages += 1;
+        // The first page at once, then in steps of ten pages: each render diffs the whole list.
+        if (pages === 1 || pages % 10 === 0 || !cursor) setItems([...all]);
+      } while (cursor);
+      setDone(true);
+    })().catch((err: Error) => live && setError(err.message));
+    return () => {
+      live = false;
+    };
+  }, [id, project]);
+
+  const shown = useMemo(() => {
+    const n = needle.trim().toLowerCase();
+    return n ? items.filter((i) => i.text.toLowerCase().includes(n) || (i.toolName ?? '').toLowerCase().includes(n)) : items;
+  }, [items, needle]);
+
+  if (info.error) return <ErrorNote error={info.error} />;
+  const s = info.data;
+  return (
+    <section aria-labelledby="session-h">
+      <h1 id="session-h">
+        Session <code>{id}</code>
+      </h1>
+      {s ? (
+        <p>
+          <StatusBadge status={s.status} /> {s.project} · {fmtNum(s.eventCount)} events · started {fmtTime(s.startedAt)}
+          {s.endedAt ? ` · ended ${fmtTime(s.endedAt)}` : ''}
+        </p>
+      ) : (
+        <p class="muted">Loading…</p>
+      )}
+      <section aria-labelledby="summaries-h">
+        <h2 id="summaries-h">Summaries</h2>
+        <ErrorNote error={memories.error} />
+        {memories.data && memories.data.summaries.length === 0 ? <p class="muted">No summary yet.</p> : null}
+        {memories.data?.summaries.map((m) => (
+          <details key={m.id} class="summary" open={m.kind === 'final'}>
+            <summary>
+              <span class="badge">{String(m.kind)}</span> {String(m.title)} <span class="muted">{fmtTime(String(m.createdAt))}</span>
+            </summary>
+            <pre class="body">{String(m.text)}</pre>
+          </details>
+        ))}
+      </section>
+      <section aria-labelledby="learned-h">
+        <h2 id="learned-h">Learnings from this session</h2>
+        {memories.data && memories.data.learnings.length === 0 ? <p class="muted">None yet.</p> : null}
+        <ul class="learnings">
+          {memories.data?.learnings.map((l) => (
+            <li key={l.id}>
+              <span class="badge">{l.kind}</span> <span class={`badge status-${l.status}`}>{l.status}</span> <strong>{l.title}</strong>
+              <p>{l.body}</p>
+              <Sources sources={l.sources} />
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section aria-labelledby="timeline-h">
+        <h2 id="timeline-h">Timeline</h2>
+        <div class="filters" role="search">
+          <label>
+            Find in this session <input type="search" value={needle} onInput={(e) => setNeedle(e.currentTarget.value)} />
+          </label>
+          <span class="muted" aria-live="polite" data-testid="timeline-count">
+            {needle.trim() ? `${fmtNum(shown.length)} of ` : ''}
+            {fmtNum(items.length)} items{done ? '' : ' (loading…)'}
+          </span>
+        </div>
+        <ErrorNote error={error} />
+        <ol class="timeline" data-done={done ? 'true' : 'false'}>
+          {shown.map((i) => (
+            <Item key={i.id} item={i} needle={needle.trim() || undefined} />
+          ))}
+        </ol>
+      </section>
+    </section>
+  );
+}
