@@ -54,11 +54,13 @@ async function signedIn(key: string, viewport = { width: 1280, height: 800 }): P
 /** axe-core in the page (evaluated over the DevTools protocol, which the page's CSP does not govern). */
 async function axeViolations(page: Page, view: string): Promise<string[]> {
   await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: unknown): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+  const { violations, checked } = await page.evaluate(async () => {
+    type Rule = { id: string; impact: string; nodes: { target: string[] }[] };
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: unknown): Promise<{ violations: Rule[]; passes: Rule[] }> } }).axe;
     const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+    return { checked: r.passes.length + r.violations.length, violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })) };
   });
+  assert.ok(checked > 10, `axe-core ran its rules on ${view} (${checked})`);
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${view}: ${v.id} (${v.impact}) at ${v.targets.join(', ')}`);
 }
 

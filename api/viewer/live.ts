@@ -91,8 +91,8 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDeps): v
     let lastWrite = Date.now();
     /** What was last sent per session, so the overlap does not resend unchanged sessions. */
     const sent = new Map<string, string>();
-    /** Sessions still running, re-read from their workflow every few ticks (parking has no event). */
-    const running = new Map<string, SessionRow>();
+    /** Sessions still running and what their workflow said last; re-read every few ticks (parking has no event). */
+    const running = new Map<string, { row: SessionRow; view: { status: string; parked: ParkedView | null } }>();
 
     const tick = async () => {
       const key = await deps.pool.query('SELECT 1 FROM api_keys WHERE id = $1 AND revoked_at IS NULL', [keyId]);
@@ -113,21 +113,14 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDeps): v
         [tenantId, query.project ?? null, since, query.limit],
       );
       const changed = new Map(rows.map((r) => [r.id, r]));
-      if (ticks % 5 === 0) for (const [id, r] of running) if (!changed.has(id)) changed.set(id, r);
-      for (const row of [...changed.values()].reverse()) {
-        if (row.changed_at > watermark) watermark = row.changed_at;
-        const view = await workflowView(tenantId, row);
-        const signature = `${row.event_count}|${row.changed_at.getTime()}|${view.status}|${view.parked?.reason ?? ''}`;
-        if (sent.get(row.id) === signature) continue;
-        sent.set(row.id, signature);
-        if (view.status === 'active' || view.status === 'summarizing') running.set(row.id, row);
-        else running.delete(row.id);
-        const items = await deps.pool.query<LiveItem>(
-          `SELECT id::text, kind::text, tool_name AS "toolName", tool_use_id AS "toolUseId", created_at AS "createdAt", sequence, title,
-                  left(text, ${ITEM_TEXT_CHARS}) AS text, length(text) > ${ITEM_TEXT_CHARS} AS truncated
-             FROM observations WHERE session_id = $1 AND tenant_id = $2 ORDER BY sequence DESC LIMIT $3`,
-          [row.id, tenantId, query.items],
-        );
+      if (ticks % 5 === 0) for (const [id, r] of running) if (!changed.has(id)) changed.set(id, r.row);
+      // Oldest change first, so a client that applies them in order ends with the newest on top.
+      const ordered = [...changed.values()].reverse();
+      for (const row of ordered) if (row.changed_at > watermark) watermark = row.changed_at;
+      // First what PostgreSQL says (at once: a running workflow may take up to a second to answer a
+      // query), then, for running sessions, what their workflows say when it differs (parked, summarizing).
+      const sendSession = (row: SessionRow, view: { status: string; parked: ParkedView | null }, items: LiveItem[] | undefined) => {
+        if (closed) return;
         send('session', {
           session: {
             id: row.agent_session_id,
@@ -139,10 +132,52 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDeps): v
             eventCount: row.event_count,
             changedAt: row.changed_at,
           },
-          items: items.rows.reverse(),
+          ...(items ? { items } : {}),
         });
         lastWrite = Date.now();
+      };
+      const signatureOf = (row: SessionRow, view: { status: string; parked: ParkedView | null }) => `${row.event_count}|${row.changed_at.getTime()}|${view.status}|${view.parked?.reason ?? ''}`;
+      const dbView = (row: SessionRow) => ({ status: row.status, parked: null });
+      const due = ordered.filter((row) => {
+        const prev = sent.get(row.id);
+        return prev === undefined || !prev.startsWith(`${row.event_count}|${row.changed_at.getTime()}|`);
+      });
+      // The latest items of every due session in one statement (a first tick covers up to 100 sessions).
+      const itemsBySession = new Map<string, LiveItem[]>();
+      if (due.length > 0) {
+        const { rows: itemRows } = await deps.pool.query<LiveItem & { session_id: string }>(
+          `SELECT session_id::text, id::text, kind::text, "toolName", "toolUseId", "createdAt", sequence, title, text, truncated FROM (
+             SELECT o.session_id, o.id, o.kind, o.tool_name AS "toolName", o.tool_use_id AS "toolUseId", o.created_at AS "createdAt", o.sequence, o.title,
+                    left(o.text, ${ITEM_TEXT_CHARS}) AS text, length(o.text) > ${ITEM_TEXT_CHARS} AS truncated,
+                    row_number() OVER (PARTITION BY o.session_id ORDER BY o.sequence DESC) AS rn
+               FROM observations o WHERE o.session_id = ANY($1::uuid[]) AND o.tenant_id = $2) latest
+           WHERE rn <= $3 ORDER BY session_id, sequence`,
+          [due.map((row) => row.id), tenantId, query.items],
+        );
+        for (const { session_id, ...item } of itemRows) {
+          const list = itemsBySession.get(session_id) ?? [];
+          list.push(item);
+          itemsBySession.set(session_id, list);
+        }
       }
+      due.forEach((row) => {
+        const view = running.get(row.id)?.view ?? dbView(row);
+        sent.set(row.id, signatureOf(row, view));
+        sendSession(row, view, itemsBySession.get(row.id) ?? []);
+      });
+      // Workflow queries in parallel: a first tick of 30 running sessions must not take 30 round trips.
+      const live = ordered.filter((row) => row.status === 'active' || row.status === 'summarizing');
+      const views = await Promise.all(live.map((row) => workflowView(tenantId, row)));
+      live.forEach((row, i) => {
+        const view = views[i]!;
+        if (view.status === 'active' || view.status === 'summarizing') running.set(row.id, { row, view });
+        else running.delete(row.id);
+        const signature = signatureOf(row, view);
+        if (sent.get(row.id) === signature) return;
+        sent.set(row.id, signature);
+        sendSession(row, view, undefined); // the items went out above (or earlier)
+      });
+      for (const row of ordered) if (row.status !== 'active' && row.status !== 'summarizing') running.delete(row.id);
       if (Date.now() - lastWrite > 15_000) {
         res.write(': keep-alive\n\n');
         lastWrite = Date.now();

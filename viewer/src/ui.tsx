@@ -4,8 +4,11 @@ import { useState } from 'preact/hooks';
 import { call, enc, type LiveItem, type MemoryRecord, type Parked, type Revision, type TimelineItem } from './api.js';
 import { useLoad } from './hooks.js';
 
-export const fmtTime = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' }) : '—');
-export const fmtNum = (n: number) => n.toLocaleString('en-US');
+// One formatter each: toLocaleString builds a new one per call, which thousands of items feel.
+const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+const numFormat = new Intl.NumberFormat('en-US');
+export const fmtTime = (iso: string | null | undefined) => (iso ? timeFormat.format(new Date(iso)) : '—');
+export const fmtNum = (n: number) => numFormat.format(n);
 export const shortId = (id: string) => id.slice(0, 8);
 
 export function StatusBadge({ status, parked }: { status: string; parked?: Parked | null }) {

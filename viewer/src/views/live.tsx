@@ -19,11 +19,26 @@ export function Live() {
   const [shown, setShown] = useState(PAGE);
 
   useEffect(() => {
+    let pending: { session: LiveSession; items?: LiveItem[] }[] = [];
+    const flush = () => {
+      const batch = pending;
+      pending = [];
+      setEntries((prev) => {
+        const next = new Map(prev);
+        for (const entry of batch) {
+          // Items come with new events; a status change alone (parked, summarizing) sends the session only.
+          const key = `${entry.session.project}/${entry.session.id}`;
+          next.set(key, { session: entry.session, items: entry.items ?? next.get(key)?.items ?? [] });
+        }
+        return next;
+      });
+    };
     const es = new EventSource('/v1/live');
     es.addEventListener('hello', () => setState('live'));
     es.addEventListener('session', (e: MessageEvent<string>) => {
-      const entry = JSON.parse(e.data) as LiveEntry;
-      setEntries((prev) => new Map(prev).set(`${entry.session.project}/${entry.session.id}`, entry));
+      pending.push(JSON.parse(e.data) as { session: LiveSession; items?: LiveItem[] });
+      // One render per frame however many sessions a tick sends (the first sends up to 30 at once).
+      if (pending.length === 1) requestAnimationFrame(flush);
     });
     es.addEventListener('revoked', (e: MessageEvent<string>) => {
       es.close();
