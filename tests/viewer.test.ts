@@ -159,6 +159,17 @@ test('live: a session appears while its hooks are posted, markup in a prompt ren
 });
 
 test('session: the timeline with find-in-page, summaries and learnings whose sources open the observation', async () => {
+  // The viewer reads the timeline in pages of up to 500 items; more is a 400 naming the field.
+  const over = await callApi(api.url, a.key, 'GET', `/v1/sessions/${debugId}/timeline?limit=501`);
+  assert.equal(over.status, 400);
+  assert.match(over.body.error.message, /^limit: /);
+  const whole = await callApi(api.url, a.key, 'GET', `/v1/sessions/${debugId}/timeline?limit=500`);
+  assert.equal(whole.status, 200);
+  assert.equal(whole.body.nextCursor, null);
+  const paged = await callApi(api.url, a.key, 'GET', `/v1/sessions/${debugId}/timeline?limit=3`);
+  assert.equal(paged.body.items.length, 3);
+  assert.deepEqual(paged.body.items, whole.body.items.slice(0, 3));
+
   const page = await signedIn(a.key);
   await page.locator(`li.card[data-session="${debugId}"] h2 a`).click();
   await page.getByRole('heading', { name: /Session/ }).waitFor();

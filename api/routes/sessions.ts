@@ -25,7 +25,13 @@ type Q = Record<string, string | undefined>;
 const listQuery = (defaultLimit: number) => z.object({ project: projectParam, cursor: z.string().optional(), limit: limitParam(defaultLimit, MAX_LIMIT) });
 const sessionsQuery = listQuery(DEFAULT_LIMIT);
 /** `around`: an observation of the session; the page then starts `before` items ahead of it. */
-const timelineQuery = listQuery(MAX_LIMIT).extend({
+/**
+ * A timeline page holds up to 500 items (default 100) and about 4 MiB of text: reading a whole session
+ * (the web viewer does) takes a few requests, while a page of huge tool outputs stays bounded.
+ */
+export const TIMELINE_MAX_LIMIT = 500;
+const TIMELINE_PAGE_BYTES = 4 * 1024 * 1024;
+const timelineQuery = z.object({ project: projectParam, cursor: z.string().optional(), limit: limitParam(MAX_LIMIT, TIMELINE_MAX_LIMIT) }).extend({
   around: memoryRefParam.optional(),
   before: z.coerce.number().int('must be an integer from 0 to 100').min(0, 'must be an integer from 0 to 100').max(100, 'must be an integer from 0 to 100').default(5),
 });
@@ -123,13 +129,22 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
       afterSeq = Math.max(0, anchor.sequence - before - 1);
     }
     if (!Number.isSafeInteger(afterSeq) || afterSeq < 0 || afterSeq > 2_147_483_647) throw new HttpError(400, 'invalid_query', 'cursor: not a cursor returned by this API');
+    // Sizes first (the primary key's order, no text read), so the page stops at its byte budget.
+    const sizes = await prisma.$queryRaw<{ sequence: number; bytes: number }[]>`
+      SELECT sequence, (octet_length(title) + octet_length(text))::int AS bytes FROM observations
+       WHERE session_id = ${s.id}::uuid AND tenant_id = ${tenantId}::uuid AND sequence > ${afterSeq} ORDER BY sequence LIMIT ${limit + 1}`;
+    let take = 0;
+    for (let bytes = 0; take < Math.min(limit, sizes.length); take++) {
+      bytes += sizes[take]!.bytes;
+      if (bytes > TIMELINE_PAGE_BYTES && take > 0) break;
+    }
     const rows = await prisma.observation.findMany({
       where: { sessionId: s.id, tenantId, sequence: { gt: afterSeq } },
       orderBy: { sequence: 'asc' },
-      take: limit + 1,
+      take: take + 1,
       select: { id: true, kind: true, toolName: true, toolUseId: true, createdAt: true, title: true, text: true, sequence: true },
     });
-    const page = rows.slice(0, limit);
+    const page = rows.slice(0, take);
     const last = page.at(-1);
     return {
       items: page.map((o) => ({
@@ -140,7 +155,7 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
         createdAt: o.createdAt,
         text: !o.text ? o.title : o.text.startsWith(o.title) ? o.text : `${o.title}\n${o.text}`,
       })),
-      nextCursor: rows.length > limit && last ? encodeCursor([last.sequence]) : null,
+      nextCursor: rows.length > take && last ? encodeCursor([last.sequence]) : null,
     };
   });
 

@@ -9,7 +9,8 @@ import { call, enc, qs, type Learning, type MemoryRecord, type Page, type Sessio
 import { hashParams, useLoad } from '../hooks.js';
 import { ErrorNote, fmtNum, fmtTime, Item, Sources, StatusBadge } from '../ui.js';
 
-const PAGE = 100;
+/** Timeline items per request (the API's largest page). */
+const PAGE = 500;
 
 export function SessionView({ id }: { id: string }) {
   const project = hashParams().get('project') ?? undefined;
@@ -34,8 +35,8 @@ export function SessionView({ id }: { id: string }) {
         all.push(...page.items);
         cursor = page.nextCursor;
         pages += 1;
-        // The first page at once, then in steps of ten pages: each render diffs the whole list.
-        if (pages === 1 || pages % 10 === 0 || !cursor) setItems([...all]);
+        // The first page at once, then the rest together: each render diffs the whole list.
+        if (pages === 1 || !cursor) setItems([...all]);
       } while (cursor);
       setDone(true);
     })().catch((err: Error) => live && setError(err.message));
