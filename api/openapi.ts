@@ -190,10 +190,10 @@ const OPERATIONS: Operation[] = [
   {
     method: 'get',
     path: '/v1/sessions/{id}/timeline',
-    summary: "A session's events in order; a tool call and its result are one item. A page holds up to `limit` items (at most 500) and about 4 MiB of text",
+    summary: "A session's events in order; a tool call and its result are one item. A page holds up to `limit` items (at most 1000) and about 4 MiB of text",
     tags: ['sessions'],
     pathParams: { id: z.string() },
-    query: z.object({ project: projectParam, cursor: z.string().optional(), limit: limitParam(100, 500) }),
+    query: z.object({ project: projectParam, cursor: z.string().optional(), limit: limitParam(100, 1000) }),
     answers: { 200: page(timelineItem), 404: null },
   },
   {

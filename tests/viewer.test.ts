@@ -159,11 +159,11 @@ test('live: a session appears while its hooks are posted, markup in a prompt ren
 });
 
 test('session: the timeline with find-in-page, summaries and learnings whose sources open the observation', async () => {
-  // The viewer reads the timeline in pages of up to 500 items; more is a 400 naming the field.
-  const over = await callApi(api.url, a.key, 'GET', `/v1/sessions/${debugId}/timeline?limit=501`);
+  // The viewer reads the timeline in pages of up to 1,000 items; more is a 400 naming the field.
+  const over = await callApi(api.url, a.key, 'GET', `/v1/sessions/${debugId}/timeline?limit=1001`);
   assert.equal(over.status, 400);
   assert.match(over.body.error.message, /^limit: /);
-  const whole = await callApi(api.url, a.key, 'GET', `/v1/sessions/${debugId}/timeline?limit=500`);
+  const whole = await callApi(api.url, a.key, 'GET', `/v1/sessions/${debugId}/timeline?limit=1000`);
   assert.equal(whole.status, 200);
   assert.equal(whole.body.nextCursor, null);
   const paged = await callApi(api.url, a.key, 'GET', `/v1/sessions/${debugId}/timeline?limit=3`);

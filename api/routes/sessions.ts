@@ -26,10 +26,10 @@ const listQuery = (defaultLimit: number) => z.object({ project: projectParam, cu
 const sessionsQuery = listQuery(DEFAULT_LIMIT);
 /** `around`: an observation of the session; the page then starts `before` items ahead of it. */
 /**
- * A timeline page holds up to 500 items (default 100) and about 4 MiB of text: reading a whole session
+ * A timeline page holds up to 1,000 items (default 100) and about 4 MiB of text: reading a whole session
  * (the web viewer does) takes a few requests, while a page of huge tool outputs stays bounded.
  */
-export const TIMELINE_MAX_LIMIT = 500;
+export const TIMELINE_MAX_LIMIT = 1000;
 const TIMELINE_PAGE_BYTES = 4 * 1024 * 1024;
 const timelineQuery = z.object({ project: projectParam, cursor: z.string().optional(), limit: limitParam(MAX_LIMIT, TIMELINE_MAX_LIMIT) }).extend({
   around: memoryRefParam.optional(),

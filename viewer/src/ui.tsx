@@ -9,6 +9,14 @@ const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', tim
 const numFormat = new Intl.NumberFormat('en-US');
 export const fmtTime = (iso: string | null | undefined) => (iso ? timeFormat.format(new Date(iso)) : '—');
 export const fmtNum = (n: number) => numFormat.format(n);
+
+/**
+ * A User Timing mark, once per page load: when a view first showed what matters (effects run after
+ * the browser painted). bench/viewer.ts reads them; they cost nothing otherwise.
+ */
+export function markOnce(name: string): void {
+  if (performance.getEntriesByName(name, 'mark').length === 0) performance.mark(name);
+}
 export const shortId = (id: string) => id.slice(0, 8);
 
 export function StatusBadge({ status, parked }: { status: string; parked?: Parked | null }) {

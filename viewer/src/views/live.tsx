@@ -4,7 +4,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { call, qs, signedOut, type LiveItem, type LiveSession, type Page, type SessionInfo } from '../api.js';
-import { ErrorNote, fmtNum, fmtTime, Item, itemText, More, SessionLink, StatusBadge } from '../ui.js';
+import { ErrorNote, fmtNum, fmtTime, Item, itemText, markOnce, More, SessionLink, StatusBadge } from '../ui.js';
 
 interface LiveEntry {
   session: LiveSession;
@@ -53,6 +53,9 @@ export function Live() {
   }, []);
 
   const list = [...entries.values()].sort((a, b) => b.session.changedAt.localeCompare(a.session.changedAt));
+  useEffect(() => {
+    if (entries.size > 0) markOnce('memflow:live-painted');
+  }, [entries]);
   return (
     <section aria-labelledby="live-h">
       <h1 id="live-h">

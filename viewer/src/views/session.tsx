@@ -1,16 +1,20 @@
 /**
  * Session: the whole timeline (read page by page in the background, so the first items show at once),
  * a search-in-page that filters and marks the items, the session's summaries, and the learnings it
- * produced with their sources (each opens its observation). Items use `content-visibility: auto`, so
- * a session of thousands of events costs the browser only what is on screen.
+ * produced with their sources (each opens its observation). The list is windowed: the first 300 items
+ * (of all, or of the matches) are in the page and more are added as the reader scrolls near the end,
+ * so a session of thousands of events costs the browser only what is read.
  */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { call, enc, qs, type Learning, type MemoryRecord, type Page, type SessionInfo, type TimelineItem } from '../api.js';
 import { hashParams, useLoad } from '../hooks.js';
-import { ErrorNote, fmtNum, fmtTime, Item, Sources, StatusBadge } from '../ui.js';
+import { ErrorNote, fmtNum, fmtTime, Item, markOnce, Sources, StatusBadge } from '../ui.js';
 
-/** Timeline items per request (the API's largest page). */
-const PAGE = 500;
+/** Timeline items of the first request (small: it is what shows first), then of each next one (the API's largest). */
+const FIRST_PAGE = 100;
+const PAGE = 1000;
+/** Items added to the page at a time. */
+const WINDOW = 300;
 
 export function SessionView({ id }: { id: string }) {
   const project = hashParams().get('project') ?? undefined;
@@ -20,6 +24,8 @@ export function SessionView({ id }: { id: string }) {
   const [done, setDone] = useState(false);
   const [error, setError] = useState<string>();
   const [needle, setNeedle] = useState('');
+  const [windowSize, setWindowSize] = useState(WINDOW);
+  const sentinel = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     let live = true;
@@ -30,7 +36,7 @@ export function SessionView({ id }: { id: string }) {
       const all: TimelineItem[] = [];
       let pages = 0;
       do {
-        const page: Page<TimelineItem> = await call<Page<TimelineItem>>('GET', `/v1/sessions/${enc(id)}/timeline${qs({ project, cursor, limit: PAGE })}`);
+        const page: Page<TimelineItem> = await call<Page<TimelineItem>>('GET', `/v1/sessions/${enc(id)}/timeline${qs({ project, cursor, limit: cursor ? PAGE : FIRST_PAGE })}`);
         if (!live) return;
         all.push(...page.items);
         cursor = page.nextCursor;
@@ -49,6 +55,20 @@ export function SessionView({ id }: { id: string }) {
     const n = needle.trim().toLowerCase();
     return n ? items.filter((i) => i.text.toLowerCase().includes(n) || (i.toolName ?? '').toLowerCase().includes(n)) : items;
   }, [items, needle]);
+
+  useEffect(() => setWindowSize(WINDOW), [needle]);
+  useEffect(() => {
+    if (items.length > 0) markOnce('memflow:timeline-first-items');
+    if (done) markOnce('memflow:timeline-painted');
+  }, [items, done]);
+  // More items when the end of the window comes near (two screens ahead).
+  useEffect(() => {
+    const el = sentinel.current;
+    if (!el) return;
+    const io = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && setWindowSize((w) => w + WINDOW), { rootMargin: '1600px 0px' });
+    io.observe(el);
+    return () => io.disconnect();
+  }, [shown.length > windowSize]);
 
   if (info.error) return <ErrorNote error={info.error} />;
   const s = info.data;
@@ -100,14 +120,22 @@ export function SessionView({ id }: { id: string }) {
           <span class="muted" aria-live="polite" data-testid="timeline-count">
             {needle.trim() ? `${fmtNum(shown.length)} of ` : ''}
             {fmtNum(items.length)} items{done ? '' : ' (loading…)'}
+            {shown.length > windowSize ? ` · first ${fmtNum(windowSize)} shown, more as you scroll` : ''}
           </span>
         </div>
         <ErrorNote error={error} />
         <ol class="timeline" data-done={done ? 'true' : 'false'}>
-          {shown.map((i) => (
+          {shown.slice(0, windowSize).map((i) => (
             <Item key={i.id} item={i} needle={needle.trim() || undefined} />
           ))}
         </ol>
+        {shown.length > windowSize ? (
+          <div ref={sentinel} class="more">
+            <button type="button" onClick={() => setWindowSize(windowSize + WINDOW)}>
+              Show {fmtNum(Math.min(WINDOW, shown.length - windowSize))} more
+            </button>
+          </div>
+        ) : null}
       </section>
     </section>
   );
