@@ -3,6 +3,10 @@
  * key, which the browser does not keep), the CSRF token on every state-changing request, and the
  * API's error shape turned into ApiError. Answer shapes are those of GET /openapi.json.
  */
+import type { SessionItem } from '../../messages/api/v1.js';
+
+export type { AuditItem, BackupView, Page, SearchAnswer, SearchHit, SessionItem, TimelineItem } from '../../messages/api/v1.js';
+
 export interface Me {
   tenant: string;
   role: 'admin' | 'member';
@@ -55,35 +59,14 @@ export function qs(params: Record<string, string | number | boolean | undefined 
 
 export const enc = encodeURIComponent;
 
-export type SessionStatus = 'active' | 'summarizing' | 'completed' | 'failed';
-
-export interface SessionInfo {
-  id: string;
-  project: string;
-  status: SessionStatus;
-  startedAt: string;
-  endedAt: string | null;
-  eventCount: number;
-  summary?: string | null;
-}
-
 export interface Parked {
   reason: 'budget' | 'llm-auth';
   until: number;
 }
 
-export interface LiveSession extends SessionInfo {
+export interface LiveSession extends SessionItem {
   parked: Parked | null;
   changedAt: string;
-}
-
-export interface TimelineItem {
-  id: string;
-  kind: string;
-  toolName: string | null;
-  toolUseId: string | null;
-  createdAt: string;
-  text: string;
 }
 
 export interface LiveItem {
@@ -96,11 +79,6 @@ export interface LiveItem {
   title: string;
   text: string;
   truncated: boolean;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
 }
 
 export interface Source {
@@ -149,19 +127,3 @@ export interface Revision {
 
 export type MemoryRecord = Record<string, unknown> & { id: string; type: 'observation' | 'summary' | 'learning' };
 
-export interface SearchHit {
-  id: string;
-  type: 'observation' | 'summary' | 'learning';
-  title: string;
-  snippet: string;
-  score: number;
-  sessionId: string | null;
-  createdAt: string;
-}
-
-export interface SearchAnswer {
-  results: SearchHit[];
-  tookMs: number;
-  mode: string;
-  degraded?: boolean;
-}

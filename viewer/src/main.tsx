@@ -8,7 +8,7 @@ import { useEffect, useState } from 'preact/hooks';
 import './app.css';
 import { call, setSession, type Me } from './api.js';
 import { useHashRoute } from './hooks.js';
-import { ErrorNote } from './ui.js';
+import { ErrorNote, Form } from './ui.js';
 import { Admin } from './views/admin.js';
 import { Learnings } from './views/learnings.js';
 import { Live } from './views/live.js';
@@ -29,10 +29,7 @@ function SignIn({ onSignedIn, notice }: { onSignedIn: (me: Me) => void; notice: 
           {notice}
         </p>
       ) : null}
-      <form
-        class="stack"
-        onSubmit={(e) => {
-          e.preventDefault();
+      <Form class="stack" onSubmit={() => {
           setBusy(true);
           call<Me>('POST', '/ui/session', { key: key.trim() }).then(
             (me) => {
@@ -44,15 +41,14 @@ function SignIn({ onSignedIn, notice }: { onSignedIn: (me: Me) => void; notice: 
               setBusy(false);
             },
           );
-        }}
-      >
+}}>
         <label>
           API key <input type="password" name="key" autocomplete="off" required value={key} onInput={(e) => setKey(e.currentTarget.value)} />
         </label>
         <button type="submit" disabled={busy}>
           Sign in
         </button>
-      </form>
+      </Form>
       <ErrorNote error={error} />
     </main>
   );

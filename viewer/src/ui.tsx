@@ -2,7 +2,7 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { call, enc, type LiveItem, type MemoryRecord, type Parked, type Revision, type TimelineItem } from './api.js';
-import { useLoad } from './hooks.js';
+import { useLoad, type Paged } from './hooks.js';
 
 // One formatter each: toLocaleString builds a new one per call, which thousands of items feel.
 const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
@@ -194,11 +194,84 @@ export function Sources({ sources }: { sources: { observationId: string | null; 
 }
 
 /** "Load more" under a cursor-paginated list. */
-export function More({ next, onMore, busy }: { next: string | null | undefined; onMore: () => void; busy?: boolean }) {
-  if (!next) return null;
+export function More({ list }: { list: Paged<unknown> }) {
+  if (!list.next) return null;
   return (
-    <button type="button" class="more" disabled={busy} onClick={onMore}>
-      {busy ? 'Loading…' : 'Load more'}
+    <button type="button" class="more" disabled={list.busy} onClick={list.more}>
+      {list.busy ? 'Loading…' : 'Load more'}
     </button>
+  );
+}
+
+/** A table with one header row; the rows are the children. */
+export function Table({ head, children }: { head: string[]; children: ComponentChildren }) {
+  return (
+    <table class="list">
+      <thead>
+        <tr>
+          {head.map((h) => (
+            <th key={h} scope="col">
+              {h}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>{children}</tbody>
+    </table>
+  );
+}
+
+/** A table row of plain cells. */
+export function Row({ cells }: { cells: ComponentChildren[] }) {
+  return (
+    <tr>
+      {cells.map((c, i) => (
+        <td key={i}>{c}</td>
+      ))}
+    </tr>
+  );
+}
+
+/** A labelled select of fixed choices (value, or [value, label]). */
+export function Choice({ label, value, options, onChange }: { label: string; value: string; options: (string | [string, string])[]; onChange: (v: string) => void }) {
+  return (
+    <label>
+      {label}{' '}
+      <select value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+        {options.map((o) => {
+          const [v, text] = typeof o === 'string' ? [o, o] : o;
+          return (
+            <option key={v} value={v}>
+              {text}
+            </option>
+          );
+        })}
+      </select>
+    </label>
+  );
+}
+
+/** A form that calls `onSubmit` instead of navigating. */
+export function Form({ onSubmit, class: cls = 'filters', role, children }: { onSubmit: () => void; class?: string; role?: 'search'; children: ComponentChildren }) {
+  return (
+    <form
+      class={cls}
+      role={role}
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSubmit();
+      }}
+    >
+      {children}
+    </form>
+  );
+}
+
+/** A labelled text input bound to a string state. */
+export function Field({ label, value, onInput, required, placeholder }: { label: string; value: string; onInput: (v: string) => void; required?: boolean; placeholder?: string }) {
+  return (
+    <label>
+      {label} <input value={value} required={required} placeholder={placeholder} onInput={(e) => onInput(e.currentTarget.value)} />
+    </label>
   );
 }

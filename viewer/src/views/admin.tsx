@@ -4,9 +4,9 @@
  * redaction rescan, erasing a project (typed confirmation), exports, and the audit log.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { call, enc, qs, type Page } from '../api.js';
-import { useLoad } from '../hooks.js';
-import { ErrorNote, fmtNum, fmtTime, More, shortId } from '../ui.js';
+import { call, enc, qs, type AuditItem, type BackupView, type Page } from '../api.js';
+import { useLoad, usePaged } from '../hooks.js';
+import { Choice, ErrorNote, fmtNum, fmtTime, More, shortId, Table, Form, Field } from '../ui.js';
 
 interface Key {
   id: string;
@@ -75,10 +75,7 @@ function Keys({ myKeyId }: { myKeyId: string }) {
   return (
     <section aria-labelledby="keys-h">
       <h2 id="keys-h">API keys</h2>
-      <form
-        class="filters"
-        onSubmit={(e) => {
-          e.preventDefault();
+      <Form onSubmit={() => {
           call<{ key: string; prefix: string; role: string }>('POST', '/v1/admin/keys', { role, ...(label ? { label } : {}) }).then(
             (k) => {
               setCreated(k);
@@ -87,20 +84,11 @@ function Keys({ myKeyId }: { myKeyId: string }) {
             },
             (err: Error) => setError(err.message),
           );
-        }}
-      >
-        <label>
-          Role{' '}
-          <select value={role} onChange={(e) => setRole(e.currentTarget.value as 'member' | 'admin')}>
-            <option value="member">member</option>
-            <option value="admin">admin</option>
-          </select>
-        </label>
-        <label>
-          Label <input value={label} onInput={(e) => setLabel(e.currentTarget.value)} />
-        </label>
+        }}>
+        <Choice label="Role" value={role} options={['member', 'admin']} onChange={(v) => setRole(v as 'member' | 'admin')} />
+        <Field label="Label" value={label} onInput={setLabel} />
         <button type="submit">Create key</button>
-      </form>
+      </Form>
       {created ? (
         <div class="notice" role="status">
           <p>
@@ -115,18 +103,7 @@ function Keys({ myKeyId }: { myKeyId: string }) {
         </div>
       ) : null}
       <ErrorNote error={error ?? keys.error} />
-      <table class="list">
-        <thead>
-          <tr>
-            <th scope="col">Key</th>
-            <th scope="col">Role</th>
-            <th scope="col">Label</th>
-            <th scope="col">Created</th>
-            <th scope="col">Last used</th>
-            <th scope="col">State</th>
-          </tr>
-        </thead>
-        <tbody>
+      <Table head={['Key', 'Role', 'Label', 'Created', 'Last used', 'State']}>
           {keys.data?.items.map((k) => (
             <tr key={k.id} data-key={k.prefix}>
               <td>
@@ -165,8 +142,7 @@ function Keys({ myKeyId }: { myKeyId: string }) {
               </td>
             </tr>
           ))}
-        </tbody>
-      </table>
+        </Table>
     </section>
   );
 }
@@ -194,18 +170,7 @@ function Retention() {
   return (
     <section aria-labelledby="retention-h">
       <h2 id="retention-h">Retention</h2>
-      <table class="list">
-        <thead>
-          <tr>
-            <th scope="col">Scope</th>
-            <th scope="col">Raw events (days)</th>
-            <th scope="col">Observations (days)</th>
-            <th scope="col">Max bytes</th>
-            <th scope="col">Keep summaries</th>
-            <th scope="col">Keep learnings</th>
-          </tr>
-        </thead>
-        <tbody>
+      <Table head={['Scope', 'Raw events (days)', 'Observations (days)', 'Max bytes', 'Keep summaries', 'Keep learnings']}>
           {policies.data?.items.map((p) => (
             <tr key={p.project ?? '(tenant)'}>
               <td>{p.project ?? 'tenant default'}</td>
@@ -216,12 +181,8 @@ function Retention() {
               <td>{p.keepLearnings ? 'yes' : 'no'}</td>
             </tr>
           ))}
-        </tbody>
-      </table>
-      <form
-        class="filters"
-        onSubmit={(e) => {
-          e.preventDefault();
+        </Table>
+      <Form onSubmit={() => {
           const body = { ...(project ? { project } : {}), rawEventMaxAgeDays: n(raw), observationMaxAgeDays: n(obs), maxBytes: n(bytes), keepSummaries, keepLearnings };
           call('PUT', '/v1/admin/retention', body).then(
             () => {
@@ -231,8 +192,7 @@ function Retention() {
             },
             (err: Error) => setError(err.message),
           );
-        }}
-      >
+        }}>
         <label>
           Project (empty: tenant default) <input value={project} onInput={(e) => setProject(e.currentTarget.value)} />
         </label>
@@ -252,25 +212,15 @@ function Retention() {
           <input type="checkbox" checked={keepLearnings} onChange={(e) => setKeepLearnings(e.currentTarget.checked)} /> keep learnings
         </label>
         <button type="submit">Save policy</button>
-      </form>
+      </Form>
       {msg ? <p role="status">{msg}</p> : null}
       <ErrorNote error={error ?? policies.error} />
     </section>
   );
 }
 
-interface Backup {
-  id: string;
-  scope: string;
-  status: string;
-  sizeBytes: number | null;
-  createdAt: string;
-  completedAt: string | null;
-  error: string | null;
-}
-
 function Backups() {
-  const backups = useLoad(() => call<Page<Backup>>('GET', '/v1/admin/backups'), []);
+  const backups = useLoad(() => call<Page<BackupView>>('GET', '/v1/admin/backups'), []);
   const [jobs, setJobs] = useState<{ url: string; label: string }[]>([]);
   const [error, setError] = useState<string>();
   const [restoreProject, setRestoreProject] = useState('');
@@ -296,9 +246,7 @@ function Backups() {
         <button type="button" onClick={backups.reload}>
           Refresh
         </button>
-        <label>
-          Restore only project <input value={restoreProject} onInput={(e) => setRestoreProject(e.currentTarget.value)} placeholder="all projects" />
-        </label>
+        <Field label="Restore only project" value={restoreProject} onInput={setRestoreProject} placeholder="all projects" />
         <button
           type="button"
           onClick={() =>
@@ -315,18 +263,7 @@ function Backups() {
         <JobProgress key={j.url} url={j.url} label={j.label} />
       ))}
       <ErrorNote error={error ?? backups.error} />
-      <table class="list">
-        <thead>
-          <tr>
-            <th scope="col">Backup</th>
-            <th scope="col">Status</th>
-            <th scope="col">Size</th>
-            <th scope="col">Created</th>
-            <th scope="col">Completed</th>
-            <th scope="col">Restore</th>
-          </tr>
-        </thead>
-        <tbody>
+      <Table head={['Backup', 'Status', 'Size', 'Created', 'Completed', 'Restore']}>
           {backups.data?.items.map((b) => (
             <tr key={b.id}>
               <td>
@@ -356,8 +293,7 @@ function Backups() {
               </td>
             </tr>
           ))}
-        </tbody>
-      </table>
+        </Table>
     </section>
   );
 }
@@ -371,10 +307,7 @@ function Erase() {
   return (
     <section aria-labelledby="erase-h">
       <h2 id="erase-h">Export or erase a project</h2>
-      <form
-        class="stack"
-        onSubmit={(e) => {
-          e.preventDefault();
+      <Form class="stack" onSubmit={() => {
           call<{ jobId: string }>('DELETE', `/v1/projects/${enc(project)}`).then(
             (j) => {
               setJob(`/v1/jobs/${enc(j.jobId)}`);
@@ -383,11 +316,8 @@ function Erase() {
             },
             (err: Error) => setError(err.message),
           );
-        }}
-      >
-        <label>
-          Project <input value={project} required onInput={(e) => setProject(e.currentTarget.value)} />
-        </label>
+        }}>
+        <Field label="Project" value={project} onInput={setProject} required />
         {project ? (
           <p>
             <a href={`/v1/export${qs({ project })}`} download={`${project}.ndjson`}>
@@ -401,73 +331,29 @@ function Erase() {
         <button type="submit" class="danger" disabled={!project || typed !== phrase}>
           Erase {project || 'project'} everywhere
         </button>
-      </form>
+      </Form>
       {job ? <JobProgress url={job} label={`erasure of ${project}`} /> : null}
       <ErrorNote error={error} />
     </section>
   );
 }
 
-interface AuditRow {
-  id: string;
-  action: string;
-  target: string | null;
-  outcome: string;
-  actorKeyId: string | null;
-  details: unknown;
-  requestId: string | null;
-  createdAt: string;
-}
-
 function Audit() {
   const [action, setAction] = useState('');
-  const [items, setItems] = useState<AuditRow[]>([]);
-  const [next, setNext] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const load = async (cursor: string | null, replace: boolean) => {
-    setBusy(true);
-    try {
-      const page = await call<Page<AuditRow>>('GET', `/v1/admin/audit${qs({ action, cursor, limit: 25 })}`);
-      setItems((prev) => (replace ? page.items : [...prev, ...page.items]));
-      setNext(page.nextCursor);
-      setError(undefined);
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
-  useEffect(() => void load(null, true), []);
+  const audit = usePaged<AuditItem>((cursor) => `/v1/admin/audit${qs({ action, cursor, limit: 25 })}`);
+  useEffect(audit.reload, []);
   return (
     <section aria-labelledby="audit-h">
       <h2 id="audit-h">Audit log</h2>
-      <form
-        class="filters"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void load(null, true);
-        }}
-      >
+      <Form onSubmit={() => audit.reload()}>
         <label>
           Action (exact, or a family like <code>key.</code>) <input value={action} onInput={(e) => setAction(e.currentTarget.value)} />
         </label>
         <button type="submit">Filter</button>
-      </form>
-      <ErrorNote error={error} />
-      <table class="list">
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Action</th>
-            <th scope="col">Target</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">Actor key</th>
-            <th scope="col">Details</th>
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((a) => (
+      </Form>
+      <ErrorNote error={audit.error} />
+      <Table head={['When', 'Action', 'Target', 'Outcome', 'Actor key', 'Details']}>
+          {audit.items.map((a) => (
             <tr key={a.id}>
               <td>{fmtTime(a.createdAt)}</td>
               <td>{a.action}</td>
@@ -479,9 +365,8 @@ function Audit() {
               </td>
             </tr>
           ))}
-        </tbody>
-      </table>
-      <More next={next} busy={busy} onMore={() => void load(next, false)} />
+        </Table>
+      <More list={audit} />
     </section>
   );
 }

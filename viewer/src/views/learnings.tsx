@@ -3,64 +3,33 @@
  * revision history (what replaced what, when, why), and the correct/forget actions.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { call, enc, qs, type Learning, type Page } from '../api.js';
-import { ErrorNote, fmtTime, MemoryPanel, More, shortId, Sources } from '../ui.js';
+import { call, enc, qs, type Learning } from '../api.js';
+import { usePaged } from '../hooks.js';
+import { Choice, ErrorNote, fmtTime, MemoryPanel, More, shortId, Sources, Form, Field } from '../ui.js';
 
 export function Learnings() {
   const [status, setStatus] = useState('active');
   const [project, setProject] = useState('');
-  const [items, setItems] = useState<Learning[]>([]);
-  const [next, setNext] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
   const [n, setN] = useState(0);
-
-  const load = async (cursor: string | null, replace: boolean) => {
-    setBusy(true);
-    try {
-      const page = await call<Page<Learning>>('GET', `/v1/learnings${qs({ status, project, cursor, limit: 20 })}`);
-      setItems((prev) => (replace ? page.items : [...prev, ...page.items]));
-      setNext(page.nextCursor);
-      setError(undefined);
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
-  useEffect(() => void load(null, true), [status, n]);
+  const learnings = usePaged<Learning>((cursor) => `/v1/learnings${qs({ status, project, cursor, limit: 20 })}`);
+  useEffect(learnings.reload, [status, n]);
 
   return (
     <section aria-labelledby="learnings-h">
       <h1 id="learnings-h">Learnings</h1>
-      <form
-        class="filters"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setN(n + 1);
-        }}
-      >
-        <label>
-          Status{' '}
-          <select value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
-            <option value="active">active</option>
-            <option value="superseded">superseded</option>
-            <option value="all">all</option>
-          </select>
-        </label>
-        <label>
-          Project <input value={project} onInput={(e) => setProject(e.currentTarget.value)} />
-        </label>
+      <Form onSubmit={() => setN(n + 1)}>
+        <Choice label="Status" value={status} options={['active', 'superseded', 'all']} onChange={setStatus} />
+        <Field label="Project" value={project} onInput={setProject} />
         <button type="submit">Filter</button>
-      </form>
-      <ErrorNote error={error} />
-      {!busy && items.length === 0 ? <p class="muted">No learnings here.</p> : null}
+      </Form>
+      <ErrorNote error={learnings.error} />
+      {!learnings.busy && learnings.items.length === 0 ? <p class="muted">No learnings here.</p> : null}
       <ul class="learnings">
-        {items.map((l) => (
+        {learnings.items.map((l) => (
           <LearningCard key={l.id} learning={l} onChanged={() => setN(n + 1)} />
         ))}
       </ul>
-      <More next={next} busy={busy} onMore={() => void load(next, false)} />
+      <More list={learnings} />
     </section>
   );
 }
@@ -114,13 +83,7 @@ function LearningCard({ learning: l, onChanged }: { learning: Learning; onChange
       </div>
       {done ? <p role="status">{done}</p> : null}
       {action ? (
-        <form
-          class="stack"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void submit();
-          }}
-        >
+        <Form class="stack" onSubmit={() => void submit()}>
           {action === 'correct' ? (
             <label>
               What is true instead <textarea required value={text} onInput={(e) => setText(e.currentTarget.value)} />
@@ -130,7 +93,7 @@ function LearningCard({ learning: l, onChanged }: { learning: Learning; onChange
             Reason <input required value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
           </label>
           <button type="submit">{action === 'correct' ? 'Save correction' : 'Forget this learning'}</button>
-        </form>
+        </Form>
       ) : null}
       <ErrorNote error={error} />
       {history ? <HistoryOf id={l.id} /> : null}

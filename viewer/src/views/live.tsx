@@ -3,8 +3,9 @@
  * first, each with its latest items; below, every session, page by page (GET /v1/sessions).
  */
 import { useEffect, useState } from 'preact/hooks';
-import { call, qs, signedOut, type LiveItem, type LiveSession, type Page, type SessionInfo } from '../api.js';
-import { ErrorNote, fmtNum, fmtTime, Item, itemText, markOnce, More, SessionLink, StatusBadge } from '../ui.js';
+import { call, qs, signedOut, type LiveItem, type LiveSession, type SessionItem } from '../api.js';
+import { usePaged } from '../hooks.js';
+import { ErrorNote, fmtNum, fmtTime, Item, itemText, markOnce, More, SessionLink, StatusBadge, Table, Form, Field } from '../ui.js';
 
 interface LiveEntry {
   session: LiveSession;
@@ -95,56 +96,19 @@ export function Live() {
 
 function AllSessions() {
   const [project, setProject] = useState('');
-  const [items, setItems] = useState<SessionInfo[]>([]);
-  const [next, setNext] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-
-  const load = async (cursor: string | null, replace: boolean) => {
-    setBusy(true);
-    try {
-      const page = await call<Page<SessionInfo>>('GET', `/v1/sessions${qs({ project, cursor, limit: 25 })}`);
-      setItems((prev) => (replace ? page.items : [...prev, ...page.items]));
-      setNext(page.nextCursor);
-      setError(undefined);
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
-  useEffect(() => {
-    void load(null, true);
-  }, []);
+  const sessions = usePaged<SessionItem>((cursor) => `/v1/sessions${qs({ project, cursor, limit: 25 })}`);
+  useEffect(sessions.reload, []);
 
   return (
     <section aria-labelledby="all-h">
       <h2 id="all-h">All sessions</h2>
-      <form
-        class="filters"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void load(null, true);
-        }}
-      >
-        <label>
-          Project <input value={project} onInput={(e) => setProject(e.currentTarget.value)} placeholder="all projects" />
-        </label>
+      <Form onSubmit={() => sessions.reload()}>
+        <Field label="Project" value={project} onInput={setProject} placeholder="all projects" />
         <button type="submit">Filter</button>
-      </form>
-      <ErrorNote error={error} />
-      <table class="list">
-        <thead>
-          <tr>
-            <th scope="col">Session</th>
-            <th scope="col">Project</th>
-            <th scope="col">Status</th>
-            <th scope="col">Events</th>
-            <th scope="col">Started</th>
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((s) => (
+      </Form>
+      <ErrorNote error={sessions.error} />
+      <Table head={['Session', 'Project', 'Status', 'Events', 'Started']}>
+          {sessions.items.map((s) => (
             <tr key={`${s.project}/${s.id}`}>
               <td>
                 <SessionLink id={s.id} project={s.project} />
@@ -157,9 +121,8 @@ function AllSessions() {
               <td>{fmtTime(s.startedAt)}</td>
             </tr>
           ))}
-        </tbody>
-      </table>
-      <More next={next} busy={busy} onMore={() => void load(next, false)} />
+        </Table>
+      <More list={sessions} />
     </section>
   );
 }

@@ -5,7 +5,7 @@
  */
 import { useState } from 'preact/hooks';
 import { call, qs, type SearchAnswer } from '../api.js';
-import { ErrorNote, fmtTime, MemoryPanel, SessionLink, shortId } from '../ui.js';
+import { Choice, ErrorNote, fmtTime, MemoryPanel, SessionLink, shortId, Form, Field } from '../ui.js';
 
 const TYPES = ['observation', 'summary', 'learning'] as const;
 const isoOf = (date: string, end: boolean) => (date ? new Date(`${date}T${end ? '23:59:59.999' : '00:00:00'}Z`).toISOString() : undefined);
@@ -39,25 +39,11 @@ export function Search() {
   return (
     <section aria-labelledby="search-h">
       <h1 id="search-h">Search</h1>
-      <form
-        class="filters"
-        role="search"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void run();
-        }}
-      >
+      <Form role="search" onSubmit={() => void run()}>
         <label class="grow">
           Query <input type="search" name="q" value={q} required onInput={(e) => setQ(e.currentTarget.value)} />
         </label>
-        <label>
-          Mode{' '}
-          <select value={mode} onChange={(e) => setMode(e.currentTarget.value)}>
-            <option value="hybrid">hybrid</option>
-            <option value="keyword">keyword</option>
-            <option value="semantic">semantic</option>
-          </select>
-        </label>
+        <Choice label="Mode" value={mode} options={['hybrid', 'keyword', 'semantic']} onChange={setMode} />
         <fieldset>
           <legend>Types</legend>
           {TYPES.map((t) => (
@@ -66,29 +52,18 @@ export function Search() {
             </label>
           ))}
         </fieldset>
-        <label>
-          Project <input value={project} onInput={(e) => setProject(e.currentTarget.value)} />
-        </label>
+        <Field label="Project" value={project} onInput={setProject} />
         <label>
           Since <input type="date" value={since} onInput={(e) => setSince(e.currentTarget.value)} />
         </label>
         <label>
           Until <input type="date" value={until} onInput={(e) => setUntil(e.currentTarget.value)} />
         </label>
-        <label>
-          Limit{' '}
-          <select value={String(limit)} onChange={(e) => setLimit(Number(e.currentTarget.value))}>
-            {[10, 20, 50, 100].map((n) => (
-              <option key={n} value={String(n)}>
-                {n}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Choice label="Limit" value={String(limit)} options={['10', '20', '50', '100']} onChange={(v) => setLimit(Number(v))} />
         <button type="submit" disabled={busy}>
           Search
         </button>
-      </form>
+      </Form>
       <ErrorNote error={error} />
       {answer ? (
         <>
@@ -139,10 +114,7 @@ function Context() {
   return (
     <section aria-labelledby="context-h">
       <h2 id="context-h">Start context</h2>
-      <form
-        class="filters"
-        onSubmit={(e) => {
-          e.preventDefault();
+      <Form onSubmit={() => {
           call<{ context: string; tokens: number; items: string[] }>('GET', `/v1/context${qs({ project, tokens })}`).then(
             (a) => {
               setAnswer(a);
@@ -150,16 +122,13 @@ function Context() {
             },
             (err: Error) => setError(err.message),
           );
-        }}
-      >
-        <label>
-          Project <input value={project} required onInput={(e) => setProject(e.currentTarget.value)} />
-        </label>
+        }}>
+        <Field label="Project" value={project} onInput={setProject} required />
         <label>
           Token budget <input type="number" min={1} value={tokens} onInput={(e) => setTokens(Number(e.currentTarget.value))} />
         </label>
         <button type="submit">Show context</button>
-      </form>
+      </Form>
       <ErrorNote error={error} />
       {answer ? (
         <>

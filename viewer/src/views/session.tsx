@@ -6,7 +6,7 @@
  * so a session of thousands of events costs the browser only what is read.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { call, enc, qs, type Learning, type MemoryRecord, type Page, type SessionInfo, type TimelineItem } from '../api.js';
+import { call, enc, qs, type Learning, type MemoryRecord, type Page, type SessionItem, type TimelineItem } from '../api.js';
 import { hashParams, useLoad } from '../hooks.js';
 import { ErrorNote, fmtNum, fmtTime, Item, markOnce, Sources, StatusBadge } from '../ui.js';
 
@@ -18,7 +18,7 @@ const WINDOW = 300;
 
 export function SessionView({ id }: { id: string }) {
   const project = hashParams().get('project') ?? undefined;
-  const info = useLoad(() => call<SessionInfo>('GET', `/v1/sessions/${enc(id)}${qs({ project })}`), [id, project]);
+  const info = useLoad(() => call<SessionItem>('GET', `/v1/sessions/${enc(id)}${qs({ project })}`), [id, project]);
   const memories = useLoad(() => call<{ summaries: MemoryRecord[]; learnings: Learning[] }>('GET', `/v1/sessions/${enc(id)}/memories${qs({ project })}`), [id, project]);
   const [items, setItems] = useState<TimelineItem[]>([]);
   const [done, setDone] = useState(false);

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { call } from '../api.js';
 import { useLoad } from '../hooks.js';
-import { ErrorNote, fmtNum } from '../ui.js';
+import { Choice, ErrorNote, fmtNum, Row, Table } from '../ui.js';
 
 interface Usage {
   days: { day: string; tokensIn: number; tokensOut: number; cacheReadTokens: number; cacheWriteTokens: number; costUsd: number; requests: number }[];
@@ -71,16 +71,7 @@ export function UsageView() {
   return (
     <section aria-labelledby="usage-h">
       <h1 id="usage-h">Usage</h1>
-      <label>
-        Period{' '}
-        <select value={String(days)} onChange={(e) => setDays(Number(e.currentTarget.value))}>
-          {[7, 30, 90, 366].map((d) => (
-            <option key={d} value={String(d)}>
-              last {d} days
-            </option>
-          ))}
-        </select>
-      </label>
+      <Choice label="Period" value={String(days)} options={['7', '30', '90', '366'].map((d) => [d, `last ${d} days`])} onChange={(v) => setDays(Number(v))} />
       <ErrorNote error={u.error} />
       {u.data ? (
         <>
@@ -90,58 +81,18 @@ export function UsageView() {
           <h2>Per day</h2>
           <Bars title="Tokens per day (in + out)" data={u.data.days.map((d) => ({ label: d.day, value: d.tokensIn + d.tokensOut }))} format={fmtNum} />
           <Bars title="Cost per day (USD)" data={u.data.days.map((d) => ({ label: d.day, value: d.costUsd }))} format={usd} />
-          <table class="list">
-            <thead>
-              <tr>
-                <th scope="col">Day</th>
-                <th scope="col">Tokens in</th>
-                <th scope="col">Tokens out</th>
-                <th scope="col">Cache read</th>
-                <th scope="col">Cache write</th>
-                <th scope="col">Requests</th>
-                <th scope="col">Cost</th>
-              </tr>
-            </thead>
-            <tbody>
+          <Table head={['Day', 'Tokens in', 'Tokens out', 'Cache read', 'Cache write', 'Requests', 'Cost']}>
               {u.data.days.map((d) => (
-                <tr key={d.day}>
-                  <td>{d.day}</td>
-                  <td>{fmtNum(d.tokensIn)}</td>
-                  <td>{fmtNum(d.tokensOut)}</td>
-                  <td>{fmtNum(d.cacheReadTokens)}</td>
-                  <td>{fmtNum(d.cacheWriteTokens)}</td>
-                  <td>{fmtNum(d.requests)}</td>
-                  <td>{usd(d.costUsd)}</td>
-                </tr>
+                <Row key={d.day} cells={[d.day, fmtNum(d.tokensIn), fmtNum(d.tokensOut), fmtNum(d.cacheReadTokens), fmtNum(d.cacheWriteTokens), fmtNum(d.requests), usd(d.costUsd)]} />
               ))}
-            </tbody>
-          </table>
+            </Table>
           <h2>Per project</h2>
           <Bars title="Tokens per project" data={[...byProject].map(([label, v]) => ({ label, value: v.tokens }))} format={fmtNum} />
-          <table class="list">
-            <thead>
-              <tr>
-                <th scope="col">Day</th>
-                <th scope="col">Project</th>
-                <th scope="col">Summaries</th>
-                <th scope="col">Tokens in</th>
-                <th scope="col">Tokens out</th>
-                <th scope="col">Cost</th>
-              </tr>
-            </thead>
-            <tbody>
+          <Table head={['Day', 'Project', 'Summaries', 'Tokens in', 'Tokens out', 'Cost']}>
               {u.data.projects.map((p) => (
-                <tr key={`${p.day}/${p.project}`}>
-                  <td>{p.day}</td>
-                  <td>{p.project}</td>
-                  <td>{fmtNum(p.summaries)}</td>
-                  <td>{fmtNum(p.tokensIn)}</td>
-                  <td>{fmtNum(p.tokensOut)}</td>
-                  <td>{usd(p.costUsd)}</td>
-                </tr>
+                <Row key={`${p.day}/${p.project}`} cells={[p.day, p.project, fmtNum(p.summaries), fmtNum(p.tokensIn), fmtNum(p.tokensOut), usd(p.costUsd)]} />
               ))}
-            </tbody>
-          </table>
+            </Table>
         </>
       ) : null}
     </section>
