@@ -299,7 +299,7 @@ const OPERATIONS: Operation[] = [
   {
     method: 'get',
     path: '/v1/live',
-    summary: "The tenant's sessions as they run (server-sent events: hello, session, revoked, error)",
+    summary: "The tenant's sessions as they run (server-sent events: hello, session, ready after the first snapshot, revoked, error)",
     tags: ['sessions'],
     query: liveQuery,
     answers: { 200: { mediaType: 'text/event-stream', description: '`session` events: {session:{id,project,status,parked,startedAt,endedAt,eventCount,changedAt},items:[...]}' } },

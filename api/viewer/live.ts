@@ -3,7 +3,8 @@
  * web viewer's Live view (and any client with a key). Every tick (1 s) the stream sends, for each
  * session that changed, one `session` event: the session (status read from its workflow while it
  * runs, with why it is parked) and its latest items (prompts, tool calls with their results folded,
- * stops). The first tick sends the most recent sessions. The key is re-checked every tick: a revoked
+ * stops). The first tick sends the most recent sessions, then a `ready` event (the snapshot is
+ * complete: a client may say "no sessions" now). The key is re-checked every tick: a revoked
  * key gets a `revoked` event and the stream ends. A comment line every 15 s keeps proxies from
  * closing an idle stream.
  */
@@ -197,6 +198,7 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDeps): v
     while (!closed) {
       try {
         await tick();
+        if (ticks === 1 && !closed) send('ready', {});
       } catch (err) {
         req.log.warn({ err: (err as Error).message }, 'live stream tick failed');
         send('error', { message: 'the server could not read the sessions; retrying' });

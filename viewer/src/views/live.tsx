@@ -35,7 +35,8 @@ export function Live() {
       });
     };
     const es = new EventSource('/v1/live');
-    es.addEventListener('hello', () => setState('live'));
+    // `ready`: the first snapshot is complete (until then "no sessions" would be a guess).
+    es.addEventListener('ready', () => setState('live'));
     es.addEventListener('session', (e: MessageEvent<string>) => {
       pending.push(JSON.parse(e.data) as { session: LiveSession; items?: LiveItem[] });
       // One render per frame however many sessions a tick sends (the first sends up to 30 at once).
@@ -62,7 +63,7 @@ export function Live() {
       <h1 id="live-h">
         Live <span class={`badge conn-${state}`}>{state === 'live' ? 'connected' : state}</span>
       </h1>
-      {state !== 'connecting' && list.length === 0 ? <p class="muted">No sessions yet. They appear here as agents post their hooks.</p> : null}
+      {state === 'live' && list.length === 0 ? <p class="muted">No sessions yet. They appear here as agents post their hooks.</p> : null}
       <ul class="cards" aria-label="live sessions">
         {list.slice(0, shown).map(({ session: s, items }) => (
           <li key={`${s.project}/${s.id}`} class="card" data-session={s.id}>
