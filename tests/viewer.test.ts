@@ -298,3 +298,32 @@ test("another tenant's session id is not found", async () => {
   assert.match(live, /event: hello/);
   assert.ok(!live.includes(debugId), "the live stream carries none of another tenant's sessions");
 });
+
+test('signing out needs the CSRF token, ends the live stream and refuses the next request', async () => {
+  const page = await signedIn(member.key);
+  const r = await page.evaluate(async () => {
+    const me = (await (await fetch('/ui/session')).json()) as { csrf: string };
+    const res = await fetch('/v1/live');
+    const reader = res.body!.getReader();
+    let text = '';
+    // (No named helper: the test's TypeScript transform would refer to a function missing in the page.)
+    while (!text.includes('event: ready')) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      text += new TextDecoder().decode(chunk.value);
+    }
+    const withoutToken = (await fetch('/ui/session', { method: 'DELETE' })).status;
+    const signedOut = (await fetch('/ui/session', { method: 'DELETE', headers: { 'x-csrf-token': me.csrf } })).status;
+    for (;;) {
+      const chunk = await reader.read(); // until the server ends the stream
+      if (chunk.done) break;
+      text += new TextDecoder().decode(chunk.value);
+    }
+    return { withoutToken, signedOut, text, after: (await fetch('/v1/sessions')).status, me: (await fetch('/ui/session')).status };
+  });
+  assert.equal(r.withoutToken, 403);
+  assert.equal(r.signedOut, 204);
+  assert.match(r.text, /event: revoked\ndata: \{"message":"the viewer session ended; sign in again"\}/);
+  assert.equal(r.after, 401);
+  assert.equal(r.me, 401);
+});

@@ -8,6 +8,13 @@
  * second lock).
  */
 import type { FastifyRequest } from 'fastify';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set on requests authenticated by a viewer session: whether that session still stands (long streams ask). */
+    viewerSessionLive?: () => boolean;
+  }
+}
 import type { Principal } from '../../common/tenants.js';
 import { HttpError } from '../errors.js';
 import { isHookRoute } from '../limits.js';
@@ -34,6 +41,7 @@ export function cookieAuthHook(sessions: ViewerSessions, lookupHash: (keyHash: s
       if (typeof token !== 'string' || !sameToken(token, session.csrf)) throw new HttpError(403, 'csrf', 'missing or wrong x-csrf-token for this viewer session');
     }
     req.principal = principal;
+    req.viewerSessionLive = () => sessions.touch(id) !== undefined;
     req.log = req.log.child({ tenantId: principal.tenantId, keyId: principal.keyId, via: 'viewer' });
   };
 }

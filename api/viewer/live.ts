@@ -97,8 +97,10 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDeps): v
 
     const tick = async () => {
       const key = await deps.pool.query('SELECT 1 FROM api_keys WHERE id = $1 AND revoked_at IS NULL', [keyId]);
-      if (key.rowCount === 0) {
-        send('revoked', { message: 'the API key was revoked; sign in again' });
+      // A viewer's stream ends with its session (signed out, or past its absolute limit).
+      const ended = req.viewerSessionLive ? !req.viewerSessionLive() : false;
+      if (key.rowCount === 0 || ended) {
+        send('revoked', { message: ended ? 'the viewer session ended; sign in again' : 'the API key was revoked; sign in again' });
         closed = true;
         res.end();
         return;

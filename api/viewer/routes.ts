@@ -88,6 +88,7 @@ export function registerViewerRoutes(app: FastifyInstance, deps: ViewerRouteDeps
     const { key } = parseOr400(signInBody, req.body, 'invalid_body');
     const principal = await deps.lookupKey(key);
     if (!principal) {
+      if (failures.size > 10_000) for (const [ip, e] of failures) if (e.resetAt <= now) failures.delete(ip);
       const entry = f && f.resetAt > now ? f : { count: 0, resetAt: now + 60_000 };
       entry.count += 1;
       failures.set(req.ip, entry);
