@@ -12,7 +12,7 @@ export default tseslint.config(
   { ignores: ['node_modules/**', 'generated/**', 'dist/**', '.memflow/**', 'scratch/**', 'cli/memflow.js', 'infra/bootstrap.mjs'] },
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': [

@@ -55,6 +55,7 @@ export function createApi(config: Config, prisma: PrismaClient, logger: Logger, 
     bodyLimit: config.MEMFLOW_MAX_BODY_BYTES,
     rateLimits: { perMinute: config.MEMFLOW_RATE_LIMIT_PER_MINUTE, hooksPerMinute: config.MEMFLOW_RATE_LIMIT_HOOKS_PER_MINUTE },
     corsOrigins: parseCorsOrigins(config.MEMFLOW_CORS_ORIGINS),
+    defaultDailyTokenBudget: config.MEMFLOW_DAILY_TOKEN_BUDGET,
     maxStoredEventBytes: config.MEMFLOW_MAX_STORED_EVENT_BYTES,
     mcpMaxTokens: config.MEMFLOW_MCP_MAX_TOKENS,
     // A bad rules file fails the start with one line naming the rule.

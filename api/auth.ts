@@ -26,6 +26,7 @@ export function requireAdmin(req: FastifyRequest): Principal {
 /** `lookup` maps a presented key to its principal (undefined for unknown and revoked keys). */
 export function authHook(lookup: (key: string, req: FastifyRequest) => Promise<Principal | undefined>) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    if (req.principal) return; // signed in by the web viewer's session cookie (api/viewer/cookie-auth.ts)
     const header = req.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match?.[1]) {

@@ -18,6 +18,10 @@ import { stalenessReportBody } from './provenance/staleness.js';
 import { batchBody, rememberBody } from './routes/memories.js';
 import { searchQuery } from './routes/search.js';
 import { limitParam, projectParam } from './validation.js';
+import { createKeyBody } from './routes/keys.js';
+import { usageQuery } from './routes/usage.js';
+import { liveQuery } from './viewer/live.js';
+import { signInBody } from './viewer/routes.js';
 
 type Method = 'get' | 'post' | 'put' | 'delete' | 'patch';
 
@@ -116,6 +120,15 @@ const eraseJob = z.object({
 const statedMemory = z.object({ id: z.string(), project: z.string(), status: z.enum(['created', 'restated']), redactions: z.number().int(), indexed: z.boolean() });
 const projectHeader = { 'x-memflow-project': { schema: z.string().max(512), description: 'the project, when `?project=` is absent' } };
 
+const apiKeyView = z.object({ id: z.string(), prefix: z.string(), role: z.enum(['admin', 'member']), label: z.string().nullable(), createdAt: timestamp, lastUsedAt: timestamp.nullable(), revokedAt: timestamp.nullable() });
+const createdKey = z.object({ key: z.string().describe('the secret, shown once'), keyId: z.string(), prefix: z.string(), role: z.enum(['admin', 'member']) });
+const usageAnswer = z.object({
+  days: z.array(z.object({ day: z.string(), tokensIn: z.number(), tokensOut: z.number(), cacheReadTokens: z.number(), cacheWriteTokens: z.number(), costUsd: z.number(), requests: z.number() })),
+  projects: z.array(z.object({ day: z.string(), project: z.string(), tokensIn: z.number(), tokensOut: z.number(), costUsd: z.number(), summaries: z.number() })),
+  budget: z.object({ dailyTokens: z.number().nullable(), dailyCostUsd: z.number().nullable(), today: z.object({ day: z.string(), tokens: z.number(), costUsd: z.number() }) }),
+});
+const viewerSession = z.object({ tenant: z.string(), role: z.enum(['admin', 'member']), keyId: z.string(), csrf: z.string().describe('send as x-csrf-token on state-changing requests') });
+
 const OPERATIONS: Operation[] = [
   { method: 'get', path: '/health', summary: 'Liveness: the process answers', tags: ['operations'], auth: false, answers: { 200: z.object({ status: z.literal('ok') }) } },
   {
@@ -178,10 +191,10 @@ const OPERATIONS: Operation[] = [
   {
     method: 'get',
     path: '/v1/sessions/{id}/timeline',
-    summary: "A session's events in order; a tool call and its result are one item",
+    summary: "A session's events in order; a tool call and its result are one item. A page holds up to `limit` items (at most 1000) and about 4 MiB of text",
     tags: ['sessions'],
     pathParams: { id: z.string() },
-    query: z.object({ project: projectParam, cursor: z.string().optional(), limit: limitParam(100) }),
+    query: z.object({ project: projectParam, cursor: z.string().optional(), limit: limitParam(100, 1000) }),
     answers: { 200: page(timelineItem), 404: null },
   },
   {
@@ -273,6 +286,63 @@ const OPERATIONS: Operation[] = [
     query: auditQuery,
     answers: { 200: auditPage },
   },
+  {
+    method: 'get',
+    path: '/v1/admin/keys',
+    summary: "The tenant's API keys (prefix, role, label, dates; never a secret)",
+    tags: ['admin'],
+    admin: true,
+    answers: { 200: z.object({ items: z.array(apiKeyView) }) },
+  },
+  { method: 'post', path: '/v1/admin/keys', summary: 'Mint an API key for the tenant; the key is in this answer only', tags: ['admin'], admin: true, body: createKeyBody, answers: { 201: createdKey } },
+  {
+    method: 'delete',
+    path: '/v1/admin/keys/{id}',
+    summary: "Revoke one of the tenant's keys (audited); refused on the caller's own key",
+    tags: ['admin'],
+    admin: true,
+    pathParams: { id: z.string().uuid() },
+    answers: { 200: z.object({ id: z.string(), revoked: z.literal(true), alreadyRevoked: z.boolean() }), 404: null, 409: null },
+  },
+  {
+    method: 'get',
+    path: '/v1/sessions/{id}/memories',
+    summary: "What a session left behind: its summaries (whole) and the learnings sourced from it",
+    tags: ['sessions'],
+    pathParams: { id: z.string() },
+    query: z.object({ project: projectParam }),
+    answers: { 200: z.object({ summaries: z.array(z.object({ id: z.string(), type: z.literal('summary') }).catchall(z.unknown())), learnings: z.array(z.object({ id: z.string(), type: z.literal('learning') }).catchall(z.unknown())) }), 404: null },
+  },
+  { method: 'get', path: '/v1/usage', summary: 'LLM tokens and cost per day and per project, with the daily budgets', tags: ['operations'], query: usageQuery, answers: { 200: usageAnswer } },
+  {
+    method: 'get',
+    path: '/v1/live',
+    summary: "The tenant's sessions as they run (server-sent events: hello, session, ready after the first snapshot, revoked, error)",
+    tags: ['sessions'],
+    query: liveQuery,
+    answers: { 200: { mediaType: 'text/event-stream', description: '`session` events: {session:{id,project,status,parked,startedAt,endedAt,eventCount,changedAt},items:[...]}' } },
+  },
+  { method: 'get', path: '/ui', summary: 'The web viewer (HTML; strict Content-Security-Policy)', tags: ['viewer'], auth: false, answers: { 200: { mediaType: 'text/html', description: 'the single page' }, 503: null } },
+  {
+    method: 'get',
+    path: '/ui/assets/{file}',
+    summary: "The viewer's script and stylesheet (content-hashed names, cached)",
+    tags: ['viewer'],
+    auth: false,
+    pathParams: { file: z.string() },
+    answers: { 200: { mediaType: 'text/javascript', description: 'or text/css' }, 404: null },
+  },
+  {
+    method: 'post',
+    path: '/ui/session',
+    summary: 'Sign in to the viewer with an API key: sets an HttpOnly, SameSite=Strict session cookie (the key is not kept)',
+    tags: ['viewer'],
+    auth: false,
+    body: signInBody,
+    answers: { 200: viewerSession, 401: null, 429: null },
+  },
+  { method: 'get', path: '/ui/session', summary: 'The signed-in viewer session (by its cookie)', tags: ['viewer'], auth: false, answers: { 200: viewerSession, 401: null } },
+  { method: 'delete', path: '/ui/session', summary: 'Sign out of the viewer (x-csrf-token)', tags: ['viewer'], auth: false, answers: { 204: { mediaType: 'text/plain', description: 'signed out; the cookie is cleared (no body)' }, 403: null } },
 ];
 
 type Json = Record<string, unknown>;
@@ -345,7 +415,7 @@ export function buildOpenApiDocument(): Json {
     },
     servers: [{ url: '/' }],
     security: [{ apiKey: [] }],
-    tags: ['capture', 'retrieval', 'sessions', 'data', 'admin', 'operations'].map((name) => ({ name })),
+    tags: ['capture', 'retrieval', 'sessions', 'data', 'admin', 'operations', 'viewer'].map((name) => ({ name })),
     paths,
     components: {
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'a memflow API key (mf_...), made with `memflow keys create`' } },

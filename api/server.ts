@@ -3,12 +3,14 @@
  * echoed back and carried into logs, and no stack traces in answers.
  */
 import crypto from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Client } from '@temporalio/client';
 import { classifyDbError, type PrismaClient } from '../common/db.js';
 import type { Logger } from '../common/logger.js';
 import type { PgPool } from '../common/pg.js';
-import { lookupKey } from '../common/tenants.js';
+import { lookupKey, lookupKeyHash } from '../common/tenants.js';
 import { authHook } from './auth.js';
 import type { IngestBatcher } from './capture/ingest.js';
 import type { KeyCache } from './key-cache.js';
@@ -33,6 +35,15 @@ import { registerSearchRoutes } from './routes/search.js';
 import { registerMcpRoutes } from './mcp.js';
 import { createIndexer } from './memories/index-now.js';
 import type { SearchService } from './search/service.js';
+import { registerKeyRoutes } from './routes/keys.js';
+import { registerUsageRoutes } from './routes/usage.js';
+import { cookieAuthHook } from './viewer/cookie-auth.js';
+import { registerLiveRoutes } from './viewer/live.js';
+import { registerViewerRoutes } from './viewer/routes.js';
+import { ViewerSessions } from './viewer/sessions.js';
+
+/** Where `npm run build:viewer` writes the web viewer. */
+export const VIEWER_DIST_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'viewer');
 
 export interface ServerDeps {
   logger: Logger;
@@ -58,6 +69,10 @@ export interface ServerDeps {
   rateLimits?: RateLimits;
   /** Browser origins allowed by CORS; none by default. */
   corsOrigins?: readonly string[];
+  /** MEMFLOW_DAILY_TOKEN_BUDGET, shown by GET /v1/usage for tenants without their own budget. */
+  defaultDailyTokenBudget?: number;
+  /** The web viewer: where its build is, and the live stream's tick (tests shorten it). */
+  viewer?: { distDir?: string; liveTickMs?: number };
 }
 
 export function buildServer(deps: ServerDeps): FastifyInstance {
@@ -139,12 +154,19 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   // The OpenAPI 3.1 description of every route, generated from the routes' zod schemas (no auth).
   registerOpenApiRoute(app);
 
+  // The web viewer (/ui): its page and the sign-in that turns a key into a session cookie.
+  const viewerSessions = new ViewerSessions();
+  const lookupHash = (keyHash: string) => lookupKeyHash(deps.pool, keyHash);
+  registerViewerRoutes(app, { sessions: viewerSessions, lookupKey: (key) => lookupKey(deps.pool, key), lookupHash, distDir: deps.viewer?.distDir ?? VIEWER_DIST_DIR });
+
   // Everything under /v1 is authenticated and scoped to the key's tenant.
   const indexer = createIndexer(deps.temporal, deps.readiness.taskQueue, deps.logger);
   app.register(async (v1) => {
     await installRateLimits(v1, deps.rateLimits); // before auth: failed keys are counted by IP
     // The hooks' durable write re-checks the key, so they may use the cache; other routes may not.
     const keyCache = deps.keyCache;
+    // The viewer's session cookie first (it sets the principal), then the Bearer key.
+    v1.addHook('onRequest', cookieAuthHook(viewerSessions, lookupHash));
     v1.addHook('onRequest', authHook((key, req) => (keyCache && isHookRoute(req) ? keyCache.lookup(key) : lookupKey(deps.pool, key))));
     registerAuditDenials(v1, { prisma: deps.prisma });
     registerHookRoutes(v1, {
@@ -165,6 +187,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     registerAdminRoutes(v1, { prisma: deps.prisma, temporal: deps.temporal, taskQueue: deps.readiness.taskQueue });
     registerRedactionRoutes(v1, { prisma: deps.prisma, temporal: deps.temporal, taskQueue: deps.readiness.taskQueue });
     registerAuditRoutes(v1, { prisma: deps.prisma });
+    registerKeyRoutes(v1, { prisma: deps.prisma });
+    registerUsageRoutes(v1, { pool: deps.pool, defaultDailyTokenBudget: deps.defaultDailyTokenBudget ?? 0 });
+    registerLiveRoutes(v1, { pool: deps.pool, temporal: deps.temporal, ...(deps.viewer?.liveTickMs ? { tickMs: deps.viewer.liveTickMs } : {}) });
     registerMcpRoutes(v1, { root: app, version: '0.1.0', ...(deps.mcpMaxTokens !== undefined ? { maxTokens: deps.mcpMaxTokens } : {}) });
   });
 

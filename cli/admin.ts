@@ -10,22 +10,13 @@ import { apiGet, apiRequest, query, type ApiOptions } from './api-client.js';
 import { backupId as checkBackupId } from './args.js';
 import { ADMIN_HINT, waitAdminJob, waitEraseJob, type AdminJob } from './jobs.js';
 import { byteSize, CliError, printTable, shortTime } from './output.js';
+import type { BackupView } from '../messages/api/v1.js';
 
 type Out = (line: string) => void;
 
 interface WaitOptions extends ApiOptions {
   wait?: boolean;
   json?: boolean;
-}
-
-interface BackupView {
-  id: string;
-  scope: string;
-  status: string;
-  sizeBytes: number | null;
-  createdAt: string;
-  completedAt: string | null;
-  error: string | null;
 }
 
 const admin = { forbiddenHint: ADMIN_HINT };

@@ -4,31 +4,8 @@
  * `--json` prints the API's document as is.
  */
 import { apiGet, query, type ApiOptions } from './api-client.js';
+import type { Page, SessionItem, TimelineItem } from '../messages/api/v1.js';
 import { CliError } from './output.js';
-
-interface SessionItem {
-  id: string;
-  project: string;
-  status: string;
-  startedAt: string;
-  endedAt: string | null;
-  eventCount: number;
-  summary?: string | null;
-}
-
-interface TimelineItem {
-  id: string;
-  kind: string;
-  toolName: string | null;
-  toolUseId: string | null;
-  createdAt: string;
-  text: string;
-}
-
-interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
 
 export interface ListOptions extends ApiOptions {
   project?: string;

@@ -39,6 +39,9 @@ async function defaultKey(databaseUrl: string, keyFile: string): Promise<string>
 async function main(): Promise<void> {
   const t0 = Date.now();
   const profile = getProfile('dev');
+  // The web viewer's bundle (fast; skipped when its sources did not change), before the API serves it.
+  const { buildViewer } = await import('../viewer/build.js');
+  await buildViewer({ log });
   const { env } = await startStack(profile, log);
   const key = await defaultKey(env.DATABASE_URL, path.join(profile.stateDir, 'secrets', 'default-api-key'));
 
@@ -67,6 +70,7 @@ async function main(): Promise<void> {
   console.log(`
 memflow is up in ${((Date.now() - t0) / 1000).toFixed(1)}s
   API:          ${url}   (GET ${url}/ready)
+  Viewer:       ${url}/ui   (sign in with the API key below)
   Temporal:     ${env.TEMPORAL_ADDRESS}   (UI http://${profile.temporal.host}:${profile.temporal.uiPort})
   Weaviate:     ${env.WEAVIATE_URL}
   logs:         ${profile.logDir}

@@ -3,30 +3,8 @@
  * were asked for by id. Pure functions over the API's answer shapes.
  */
 
-export interface SearchHit {
-  id: string;
-  type: string;
-  title: string;
-  snippet: string;
-  score: number;
-  sessionId: string | null;
-  createdAt: string;
-}
-
-export interface SearchAnswer {
-  results: SearchHit[];
-  mode?: string;
-  degraded?: boolean;
-  degradedReason?: string;
-}
-
-export interface TimelineItem {
-  id: string;
-  kind: string;
-  toolName: string | null;
-  createdAt: string;
-  text: string;
-}
+export type { SearchAnswer, SearchHit, TimelineItem } from '../messages/api/v1.js';
+import type { SearchAnswer, SearchHit, TimelineItem } from '../messages/api/v1.js';
 
 export interface LearningSource {
   observationId: string | null;

@@ -17,6 +17,7 @@ import { buildDebugSession } from './fixtures/debug-session.js';
 import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
 import { callApi } from './helpers/http.js';
+import type { AuditItem } from '../messages/api/v1.js';
 import { replay, sessionResult } from './helpers/sessions.js';
 
 const backupDir = fs.mkdtempSync(path.join(os.tmpdir(), 'memflow-audit-'));
@@ -28,17 +29,6 @@ let worker: TestWorker;
 let a: Awaited<ReturnType<typeof newTenant>>;
 let b: Awaited<ReturnType<typeof newTenant>>;
 let member: { key: string; keyId: string };
-
-interface AuditItem {
-  id: string;
-  action: string;
-  target: string | null;
-  outcome: string;
-  actorKeyId: string | null;
-  details: unknown;
-  requestId: string | null;
-  createdAt: string;
-}
 
 const call = (key: string, method: string, url: string, body?: unknown) => callApi(api.url, key, method, url, body);
 

@@ -45,6 +45,7 @@ type Tenant = Awaited<ReturnType<typeof newTenant>>;
 let fuzzTenant: Tenant;
 let victim: Tenant;
 let victimMember: string;
+let victimMemberKeyId: string;
 let victimData: SeededCorpus;
 let victimBackupId: string;
 let victimEraseJob: string;
@@ -74,8 +75,7 @@ function request(method: string, path: string, opts: { key?: string | undefined;
     if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
     const req = http.request({ host: '127.0.0.1', port, method, path, headers, agent }, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
+      const done = () => {
         const text = Buffer.concat(chunks).toString('utf8');
         let json: unknown;
         try {
@@ -84,7 +84,17 @@ function request(method: string, path: string, opts: { key?: string | undefined;
           json = undefined;
         }
         resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+      };
+      // A live stream (GET /v1/live) never ends by itself: it is read up to its first snapshot.
+      const stream = String(res.headers['content-type'] ?? '').startsWith('text/event-stream');
+      res.on('data', (c: Buffer) => {
+        chunks.push(c);
+        if (stream && /event: (ready|revoked)\n/.test(Buffer.concat(chunks).toString('utf8'))) {
+          done();
+          res.destroy();
+        }
       });
+      res.on('end', done);
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -201,7 +211,7 @@ const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'] as 
 
 /** Requests that could legitimately write (a valid body to a writing route) are not fuzzed blindly. */
 const writes = (method: string, path: string) =>
-  (method === 'POST' && /^\/v1\/(admin\/backups|admin\/restore|admin\/redaction\/rescan|hooks\/|memories$|learnings\/[^/]+\/(correct|forget)$)/.test(path)) ||
+  (method === 'POST' && /^\/v1\/(admin\/keys$|admin\/backups|admin\/restore|admin\/redaction\/rescan|hooks\/|memories$|learnings\/[^/]+\/(correct|forget)$)/.test(path)) ||
   (method === 'PUT' && path.startsWith('/v1/admin/retention')) ||
   (method === 'DELETE' && path.startsWith('/v1/projects/'));
 
@@ -266,6 +276,7 @@ function refusedBy(method: string, path: string, b: Body): Body | undefined {
   if (path === '/v1/memories') o.text = ' '; // blank: refused
   if (/^\/v1\/learnings\//.test(path)) o.reason = ''; // empty: refused
   if (path.startsWith('/v1/admin/redaction/rescan')) o.batchSize = 'lots';
+  if (path === '/v1/admin/keys') o.role = 'owner'; // not a role: refused
   return { ...b, body: JSON.stringify(o) };
 }
 
@@ -277,7 +288,7 @@ before(async () => {
   operations = registeredOperations(api.app).filter((op) => op.split(' ')[1]!.startsWith('/v1/'));
   fuzzTenant = await newTenant(prisma, 'admin');
   victim = await newTenant(prisma, 'admin');
-  victimMember = (await createApiKey(prisma, victim.name, { role: 'member' })).key;
+  ({ key: victimMember, keyId: victimMemberKeyId } = await createApiKey(prisma, victim.name, { role: 'member' }));
   fuzzData = await seedCorpus(prisma, fuzzTenant.tenantId, FUZZ_PROJECT, CORPUS.slice(0, 2));
   victimData = await seedCorpus(prisma, victim.tenantId, VICTIM_PROJECT, CORPUS.slice(2, 5));
   victimBackupId = (await prisma.backup.create({ data: { scope: 'tenant', tenantId: victim.tenantId, status: 'completed', completedAt: new Date() } })).id;
@@ -531,6 +542,12 @@ const probes: Record<string, Probe> = {
   'GET /v1/admin/retention': { admin: true, foreign: () => ({ path: '/v1/admin/retention' }), expect: 'no-data' },
   'PUT /v1/admin/retention': { admin: true, foreign: () => ({ path: '/v1/admin/retention', body: { project: VICTIM_PROJECT, rawEventMaxAgeDays: 1 } }), expect: 404 },
   'GET /v1/admin/audit': { admin: true, foreign: () => ({ path: '/v1/admin/audit?limit=100' }), expect: 'no-data' },
+  'GET /v1/sessions/{id}/memories': { admin: false, foreign: () => ({ path: `/v1/sessions/${victimData.sessions[0]!.agentSessionId}/memories` }), expect: 404 },
+  'GET /v1/live': { admin: false, foreign: () => ({ path: `/v1/live?project=${VICTIM_PROJECT}` }), expect: 'no-data' },
+  'GET /v1/usage': { admin: false, foreign: () => ({ path: '/v1/usage?days=366' }), expect: 'no-data' },
+  'GET /v1/admin/keys': { admin: true, foreign: () => ({ path: '/v1/admin/keys' }), expect: 'no-data' },
+  'POST /v1/admin/keys': { admin: true, none: 'mints a key of the caller’s own tenant; it names no resource' },
+  'DELETE /v1/admin/keys/{id}': { admin: true, foreign: () => ({ path: `/v1/admin/keys/${victimMemberKeyId}` }), expect: 404 },
 };
 
 /** A probe path for refusals (no key, member key): parameters filled with the victim's own resources. */
@@ -577,7 +594,7 @@ describe('every /v1 route refuses requests it must refuse', () => {
   test('another tenant’s admin key: 404 or an answer with none of the tenant’s data', async () => {
     const other = await newTenant(prisma, 'admin');
     const beforeA = await tenantRowCounts([victim.tenantId]);
-    const secrets = [victim.tenantId, victimData.projectId, victimBackupId, victimEraseJob, ...victimData.sessions.flatMap((s) => [s.agentSessionId, s.sessionId, s.summaryId, s.learningId, ...s.observationIds])];
+    const secrets = [victim.tenantId, victimData.projectId, victimBackupId, victimEraseJob, victimMemberKeyId, ...victimData.sessions.flatMap((s) => [s.agentSessionId, s.sessionId, s.summaryId, s.learningId, ...s.observationIds])];
     // The hook goes last: it creates the other tenant's own project of the same name.
     const ordered = [...operations].sort((a, b) => Number(a.startsWith('POST /v1/hooks')) - Number(b.startsWith('POST /v1/hooks')));
     for (const op of ordered) {

@@ -117,9 +117,11 @@ describe('bodies, limits and defaults', () => {
     assert.equal((await hook(api, tenant.key, sessionId)).status, 200);
     for (const path of ['/v1/sessions', '/v1/learnings', '/v1/search?q=x&', `/v1/sessions/${sessionId}/timeline`, '/v1/admin/audit']) {
       const sep = path.endsWith('&') ? '' : '?';
-      const ok = await call(`${api.url}${path}${sep}limit=100`, { key: tenant.key });
+      // A timeline page may hold up to 1,000 items (and about 4 MiB); the other lists up to 100.
+      const cap = path.endsWith('/timeline') ? 1000 : 100;
+      const ok = await call(`${api.url}${path}${sep}limit=${cap}`, { key: tenant.key });
       assert.equal(ok.status, 200, `${path}: ${JSON.stringify(ok.body)}`);
-      for (const bad of ['101', '100000', '0', '-1', '1.5', 'ten']) {
+      for (const bad of [String(cap + 1), '100000', '0', '-1', '1.5', 'ten']) {
         const res = await call(`${api.url}${path}${sep}limit=${bad}`, { key: tenant.key });
         assert.equal(res.status, 400, `${path} limit=${bad}`);
         assert.match(res.body.error?.message ?? '', /limit/, `${path} limit=${bad}`);

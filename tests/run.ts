@@ -11,6 +11,7 @@ import { ensurePrismaClient } from '../infra/prisma-generate.js';
 import { repoRoot } from '../infra/profile.js';
 import { dropDatabase, resolveDatabaseUrl } from '../infra/postgres.js';
 import { chooseTestProfile, managedServices, startStack, stopStack } from '../infra/stack.js';
+import { buildViewer } from '../viewer/build.js';
 
 const log = (line: string) => console.log(`[stack] ${line}`);
 
@@ -57,7 +58,13 @@ async function main(): Promise<number> {
   // Type-check and lint while the stack comes up (after generating Prisma Client, which both read);
   // either failing fails the run.
   await ensurePrismaClient((l) => log(`prisma: ${l}`));
-  const checks = Promise.all([runCheck('typecheck', ['node_modules/.bin/tsc', '--noEmit']), runCheck('lint', ['node_modules/.bin/eslint', '.'])]);
+  // The browser tests load the web viewer from dist/viewer (rebuilt only when its sources changed).
+  await buildViewer({ log: (l) => log(l) });
+  const checks = Promise.all([
+    runCheck('typecheck', ['node_modules/.bin/tsc', '--noEmit']),
+    runCheck('typecheck viewer', ['node_modules/.bin/tsc', '--noEmit', '-p', 'viewer']),
+    runCheck('lint', ['node_modules/.bin/eslint', '.']),
+  ]);
   const { env, started } = await startStack(profile, log);
   const provisionedIn = (Date.now() - t0) / 1000;
   const checkResults = await checks;

@@ -1,5 +1,7 @@
 /**
  * GET /v1/sessions, /v1/sessions/{id}, /v1/sessions/{id}/timeline. `{id}` is the agent's session_id.
+ * GET /v1/sessions/{id}/memories: what the session left behind, its summaries (batch, rolling, final;
+ * oldest first, whole) and the learnings whose sources are in it (with sources), for the web viewer.
  * Every query is filtered by the caller's tenant, so another tenant's session is simply not found.
  */
 import type { Client } from '@temporalio/client';
@@ -11,7 +13,7 @@ import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { decodeCursor, decodeTimeIdCursor, DEFAULT_LIMIT, encodeCursor, MAX_LIMIT } from '../pagination.js';
 import { agentSessionIdParam, limitParam, memoryRefParam, parseOr400, projectParam } from '../validation.js';
-import { resolveMemoryRefs } from '../search/records.js';
+import { fetchMemories, learningInclude, learningView, resolveMemoryRefs } from '../search/records.js';
 
 export interface SessionRouteDeps {
   prisma: PrismaClient;
@@ -23,7 +25,13 @@ type Q = Record<string, string | undefined>;
 const listQuery = (defaultLimit: number) => z.object({ project: projectParam, cursor: z.string().optional(), limit: limitParam(defaultLimit, MAX_LIMIT) });
 const sessionsQuery = listQuery(DEFAULT_LIMIT);
 /** `around`: an observation of the session; the page then starts `before` items ahead of it. */
-const timelineQuery = listQuery(MAX_LIMIT).extend({
+/**
+ * A timeline page holds up to 1,000 items (default 100) and about 4 MiB of text: reading a whole session
+ * (the web viewer does) takes a few requests, while a page of huge tool outputs stays bounded.
+ */
+export const TIMELINE_MAX_LIMIT = 1000;
+const TIMELINE_PAGE_BYTES = 4 * 1024 * 1024;
+const timelineQuery = z.object({ project: projectParam, cursor: z.string().optional(), limit: limitParam(MAX_LIMIT, TIMELINE_MAX_LIMIT) }).extend({
   around: memoryRefParam.optional(),
   before: z.coerce.number().int('must be an integer from 0 to 100').min(0, 'must be an integer from 0 to 100').max(100, 'must be an integer from 0 to 100').default(5),
 });
@@ -121,13 +129,22 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
       afterSeq = Math.max(0, anchor.sequence - before - 1);
     }
     if (!Number.isSafeInteger(afterSeq) || afterSeq < 0 || afterSeq > 2_147_483_647) throw new HttpError(400, 'invalid_query', 'cursor: not a cursor returned by this API');
+    // Sizes first (the primary key's order, no text read), so the page stops at its byte budget.
+    const sizes = await prisma.$queryRaw<{ sequence: number; bytes: number }[]>`
+      SELECT sequence, (octet_length(title) + octet_length(text))::int AS bytes FROM observations
+       WHERE session_id = ${s.id}::uuid AND tenant_id = ${tenantId}::uuid AND sequence > ${afterSeq} ORDER BY sequence LIMIT ${limit + 1}`;
+    let take = 0;
+    for (let bytes = 0; take < Math.min(limit, sizes.length); take++) {
+      bytes += sizes[take]!.bytes;
+      if (bytes > TIMELINE_PAGE_BYTES && take > 0) break;
+    }
     const rows = await prisma.observation.findMany({
       where: { sessionId: s.id, tenantId, sequence: { gt: afterSeq } },
       orderBy: { sequence: 'asc' },
-      take: limit + 1,
+      take: take + 1,
       select: { id: true, kind: true, toolName: true, toolUseId: true, createdAt: true, title: true, text: true, sequence: true },
     });
-    const page = rows.slice(0, limit);
+    const page = rows.slice(0, take);
     const last = page.at(-1);
     return {
       items: page.map((o) => ({
@@ -138,7 +155,25 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
         createdAt: o.createdAt,
         text: !o.text ? o.title : o.text.startsWith(o.title) ? o.text : `${o.title}\n${o.text}`,
       })),
-      nextCursor: rows.length > limit && last ? encodeCursor([last.sequence]) : null,
+      nextCursor: rows.length > take && last ? encodeCursor([last.sequence]) : null,
     };
+  });
+
+  app.get<{ Params: { id: string }; Querystring: Q }>('/v1/sessions/:id/memories', async (req) => {
+    const { tenantId } = requirePrincipal(req);
+    const { id } = parseOr400(sessionParams, req.params, 'invalid_path');
+    const { project } = parseOr400(sessionsQuery, req.query);
+    const s = await findSession(tenantId, id, project);
+    const [summaryIds, learnings] = await Promise.all([
+      prisma.summary.findMany({ where: { sessionId: s.id, tenantId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { id: true }, take: 500 }),
+      prisma.learning.findMany({
+        where: { tenantId, sources: { some: { OR: [{ observation: { sessionId: s.id } }, { summary: { sessionId: s.id } }] } } },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        take: 500,
+        include: learningInclude,
+      }),
+    ]);
+    const records = await fetchMemories(prisma, tenantId, summaryIds.map((r) => r.id));
+    return { summaries: summaryIds.map((r) => records.get(r.id)).filter((r) => r !== undefined), learnings: learnings.map(learningView) };
   });
 }

@@ -1,0 +1,76 @@
+/**
+ * The HTTP API's answer shapes (v1), as its clients read them: the CLI, the MCP server, the web
+ * viewer, tests and benchmarks. Types only, so every layer (the browser bundle included) may import
+ * them; the routes build these answers and GET /openapi.json documents them.
+ */
+
+/** A page of a cursor-paginated list. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export type SessionStatus = 'active' | 'summarizing' | 'completed' | 'failed';
+
+/** GET /v1/sessions items; GET /v1/sessions/{id} adds `summary`. */
+export interface SessionItem {
+  id: string;
+  project: string;
+  status: SessionStatus;
+  startedAt: string;
+  endedAt: string | null;
+  eventCount: number;
+  summary?: string | null;
+}
+
+/** GET /v1/sessions/{id}/timeline items: a tool call and its result are one item. */
+export interface TimelineItem {
+  id: string;
+  kind: string;
+  toolName: string | null;
+  toolUseId: string | null;
+  createdAt: string;
+  text: string;
+}
+
+/** GET /v1/search: a compact index. */
+export interface SearchHit {
+  id: string;
+  type: 'observation' | 'summary' | 'learning';
+  title: string;
+  snippet: string;
+  score: number;
+  sessionId: string | null;
+  createdAt: string;
+}
+
+export interface SearchAnswer {
+  results: SearchHit[];
+  tookMs?: number;
+  mode?: string;
+  degraded?: boolean;
+  degradedReason?: string;
+}
+
+/** GET /v1/admin/backups items. */
+export interface BackupView {
+  id: string;
+  scope: string;
+  status: string;
+  sizeBytes: number | null;
+  createdAt: string;
+  completedAt: string | null;
+  error: string | null;
+}
+
+/** GET /v1/admin/audit items. */
+export interface AuditItem {
+  id: string;
+  action: string;
+  target: string | null;
+  outcome: string;
+  actorKeyId: string | null;
+  details: unknown;
+  requestId: string | null;
+  createdAt: string;
+}

@@ -1,0 +1,329 @@
+/**
+ * The web viewer, tested as a person would use it: headless Chromium (Debian's) against the real API,
+ * worker, PostgreSQL, Temporal and Weaviate. Sign in with a key, watch a session appear live while its
+ * hooks are posted, open it, find in it, search, follow a learning's history and correct it, create and
+ * revoke a key (its session is refused on the next request), a member key cannot reach Admin, another
+ * tenant's session is "not found", prompts with markup render as text. Screenshots at 1280×800 and
+ * 390×844 go to test-output/viewer/; axe-core checks every view (no serious or critical violation).
+ */
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createTemporalClient } from '../common/temporal.js';
+import { createApiKey } from '../common/tenants.js';
+import { buildViewer } from '../viewer/build.js';
+import { buildDebugSession } from './fixtures/debug-session.js';
+import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
+import { launchBrowser } from './helpers/browser.js';
+import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
+import { callApi } from './helpers/http.js';
+import { postHook, replay, sessionResult } from './helpers/sessions.js';
+
+const config = { ...testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('viewer') }), ANTHROPIC_API_KEY: undefined };
+const prisma = testPrisma();
+const temporal = createTemporalClient(config);
+const outDir = path.resolve('test-output', 'viewer');
+const axeSource = fs.readFileSync(path.resolve('node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+let api: TestApi;
+let worker: TestWorker;
+let browser: Browser;
+let a: Awaited<ReturnType<typeof newTenant>>;
+let b: Awaited<ReturnType<typeof newTenant>>;
+let member: { key: string; keyId: string };
+const project = uniqueName('shop');
+const debugId = crypto.randomUUID();
+const contexts: BrowserContext[] = [];
+
+const XSS_PROMPT = 'Check <script>window.__xss = 1</script> and <img src=x onerror="window.__xss = 2"> in the cart page';
+
+async function signedIn(key: string, viewport = { width: 1280, height: 800 }): Promise<Page> {
+  const context = await browser.newContext({ viewport });
+  contexts.push(context);
+  const page = await context.newPage();
+  await page.goto(`${api.url}/ui`);
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'views' }).waitFor();
+  return page;
+}
+
+/** axe-core in the page (evaluated over the DevTools protocol, which the page's CSP does not govern). */
+async function axeViolations(page: Page, view: string): Promise<string[]> {
+  await page.evaluate(axeSource);
+  const { violations, checked } = await page.evaluate(async () => {
+    type Rule = { id: string; impact: string; nodes: { target: string[] }[] };
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: unknown): Promise<{ violations: Rule[]; passes: Rule[] }> } }).axe;
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return { checked: r.passes.length + r.violations.length, violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })) };
+  });
+  assert.ok(checked > 10, `axe-core ran its rules on ${view} (${checked})`);
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${view}: ${v.id} (${v.impact}) at ${v.targets.join(', ')}`);
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(outDir, name), fullPage: false });
+
+before(async () => {
+  fs.mkdirSync(outDir, { recursive: true });
+  await buildViewer();
+  api = await startTestApi(config, prisma, { tuning: { flushDelayMs: 30, idleTimeoutMs: 120_000 } });
+  worker = await startTestWorker(config, prisma);
+  a = await newTenant(prisma, 'admin');
+  b = await newTenant(prisma, 'admin');
+  member = await createApiKey(prisma, a.name, { role: 'member' });
+  // A finished session with summaries and learnings (offline summarizer) to open, search and correct.
+  await replay(api.url, a.key, buildDebugSession(debugId, `/home/dev/${project}`, 1).deliveries);
+  await sessionResult(temporal.client, prisma, a.tenantId, debugId);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await worker?.stop();
+  await api?.close();
+  await temporal.connection.close();
+  await prisma.$disconnect();
+});
+
+test('sign-in: bad input is a clear 4xx; the key becomes an HttpOnly SameSite=Strict cookie, never stored by the page', async () => {
+  const post = (body: unknown) => fetch(`${api.url}/ui/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const missing = await post({});
+  assert.equal(missing.status, 400);
+  assert.match(((await missing.json()) as { error: { message: string } }).error.message, /key/);
+  assert.equal((await post({ key: 'mf_not-a-key' })).status, 401);
+
+  const page = await signedIn(a.key);
+  const page0 = await fetch(`${api.url}/ui`);
+  const csp = page0.headers.get('content-security-policy') ?? '';
+  assert.match(csp, /default-src 'none'/);
+  assert.match(csp, /script-src 'self'/);
+  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|https?:/);
+  assert.equal(page0.headers.get('access-control-allow-origin'), null, 'CORS stays closed');
+
+  const cookies = await page.context().cookies();
+  const session = cookies.find((c) => c.name === 'memflow_session');
+  assert.ok(session, 'a session cookie');
+  assert.equal(session.httpOnly, true);
+  assert.equal(session.sameSite, 'Strict');
+  assert.ok(session.expires > 0 && session.expires - Date.now() / 1000 <= 8 * 3600 + 5, 'short-lived');
+  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
+  assert.ok(!stored.includes(a.key), 'the key is not in localStorage, sessionStorage or a script-readable cookie');
+
+  // A state-changing request without the CSRF token is refused, with it the API answers as usual.
+  const csrfLess = await page.evaluate(async () => (await fetch('/v1/learnings/00000000/forget', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"reason":"x"}' })).status);
+  assert.equal(csrfLess, 403);
+});
+
+test('live: a session appears while its hooks are posted, markup in a prompt renders as text', async () => {
+  const page = await signedIn(a.key);
+  await page.getByRole('heading', { name: /Live/ }).waitFor();
+  const liveId = crypto.randomUUID();
+  const common = { session_id: liveId, transcript_path: `/tmp/${liveId}.jsonl`, cwd: `/home/dev/${project}` };
+  for (const d of [
+    { event: 'session-start', body: { ...common, hook_event_name: 'SessionStart', source: 'startup' } },
+    { event: 'user-prompt-submit', body: { ...common, hook_event_name: 'UserPromptSubmit', prompt: XSS_PROMPT } },
+    { event: 'pre-tool-use', body: { ...common, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'npm test -- cart' }, tool_use_id: `toolu_${liveId.slice(0, 8)}` } },
+  ] as const) {
+    const res = await postHook(api.url, a.key, d);
+    assert.equal(res.status, 200);
+  }
+  const card = page.locator(`li.card[data-session="${liveId}"]`);
+  await card.waitFor({ timeout: 10_000 });
+  await card.getByText('window.__xss = 1', { exact: false }).waitFor();
+  // The tool's result arrives and is folded into the same item.
+  await postHook(api.url, a.key, {
+    event: 'post-tool-use',
+    body: { ...common, hook_event_name: 'PostToolUse', tool_name: 'Bash', tool_input: { command: 'npm test -- cart' }, tool_response: { stdout: 'Tests: 4 passed, 4 total', stderr: '' }, tool_use_id: `toolu_${liveId.slice(0, 8)}` },
+  });
+  await postHook(api.url, a.key, { event: 'stop', body: { ...common, hook_event_name: 'Stop', stop_hook_active: false } });
+  await card.locator('.kind-stop').waitFor({ timeout: 10_000 });
+  const tool = card.locator('.kind-tool');
+  assert.equal(await tool.count(), 1, 'a tool call and its result are one item');
+  await tool.locator('summary').click();
+  await tool.getByText('4 passed').waitFor();
+
+  const prompt = await card.locator('.kind-prompt .text').textContent();
+  assert.ok(prompt?.includes('<script>window.__xss = 1</script>') && prompt.includes('<img src=x onerror='), `prompt shown as text: ${prompt}`);
+  assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined, 'no injected script ran');
+  assert.equal(await card.locator('img, script').count(), 0, 'no element was made from the prompt');
+  await shot(page, 'live-1280x800.png');
+  assert.deepEqual(await axeViolations(page, 'live'), []);
+
+  const mobile = await signedIn(a.key, { width: 390, height: 844 });
+  await mobile.locator(`li.card[data-session="${liveId}"]`).waitFor();
+  await shot(mobile, 'live-390x844.png');
+});
+
+test('session: the timeline with find-in-page, summaries and learnings whose sources open the observation', async () => {
+  // The viewer reads the timeline in pages of up to 1,000 items; more is a 400 naming the field.
+  const over = await callApi(api.url, a.key, 'GET', `/v1/sessions/${debugId}/timeline?limit=1001`);
+  assert.equal(over.status, 400);
+  assert.match(over.body.error.message, /^limit: /);
+  const whole = await callApi(api.url, a.key, 'GET', `/v1/sessions/${debugId}/timeline?limit=1000`);
+  assert.equal(whole.status, 200);
+  assert.equal(whole.body.nextCursor, null);
+  const paged = await callApi(api.url, a.key, 'GET', `/v1/sessions/${debugId}/timeline?limit=3`);
+  assert.equal(paged.body.items.length, 3);
+  assert.deepEqual(paged.body.items, whole.body.items.slice(0, 3));
+
+  const page = await signedIn(a.key);
+  await page.locator(`li.card[data-session="${debugId}"] h2 a`).click();
+  await page.getByRole('heading', { name: /Session/ }).waitFor();
+  await page.locator('ol.timeline[data-done="true"]').waitFor();
+  const all = await page.locator('ol.timeline > li').count();
+  assert.ok(all >= 8, `timeline items: ${all}`);
+  await page.getByLabel('Find in this session').fill('TypeError');
+  await page.waitForFunction((n) => document.querySelectorAll('ol.timeline > li').length < n, all);
+  assert.ok((await page.locator('ol.timeline mark').count()) >= 1, 'matches are marked');
+  await page.getByRole('heading', { name: 'Summaries' }).waitFor();
+  await page.locator('details.summary').first().waitFor();
+  const learning = page.locator('section[aria-labelledby="learned-h"] li').first();
+  await learning.waitFor();
+  await learning.locator('button.chip').first().click();
+  await learning.locator('article.record').waitFor();
+  assert.match((await learning.locator('article.record header').textContent()) ?? '', /observation|summary/);
+  await shot(page, 'session-1280x800.png');
+  assert.deepEqual(await axeViolations(page, 'session'), []);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await shot(page, 'session-390x844.png');
+});
+
+test('search: modes and filters, the compact index, details on demand', async () => {
+  const page = await signedIn(a.key);
+  await page.goto(`${api.url}/ui#/search`);
+  await page.getByLabel('Query').fill('empty cart price');
+  await page.getByLabel('Mode').selectOption('keyword');
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  const first = page.locator('li.result').first();
+  await first.waitFor();
+  assert.match((await page.locator('p[aria-live]').first().textContent()) ?? '', /results · keyword/);
+  await first.getByRole('button', { name: 'Details' }).click();
+  await first.locator('article.record').waitFor();
+  assert.deepEqual(await axeViolations(page, 'search'), []);
+});
+
+test('learnings: history, correct in the page, the successor is reachable from the superseded one', async () => {
+  const page = await signedIn(a.key);
+  await page.goto(`${api.url}/ui#/learnings`);
+  const card = page.locator('li.learning').first();
+  await card.waitFor();
+  const oldId = await card.getAttribute('data-learning');
+  await card.getByRole('button', { name: 'History' }).click();
+  await card.locator('ol.history li').first().waitFor();
+  assert.deepEqual(await axeViolations(page, 'learnings'), []);
+  await card.getByRole('button', { name: 'Correct' }).click();
+  await card.getByLabel('What is true instead').fill('The cart total treats a missing product as price 0 (see the regression test).');
+  await card.getByLabel('Reason').fill('the old wording was wrong');
+  await card.getByRole('button', { name: 'Save correction' }).click();
+  await page.waitForFunction((id) => !document.querySelector(`li.learning[data-learning="${id}"]`), oldId);
+
+  await page.getByLabel('Status').selectOption('superseded');
+  const old = page.locator(`li.learning[data-learning="${oldId}"]`);
+  await old.waitFor();
+  await old.getByRole('button', { name: 'History' }).click();
+  await old.getByText('the old wording was wrong').first().waitFor();
+  await old.locator('article.record').getByRole('button').filter({ hasText: /^[0-9a-f]{8}$/ }).first().click();
+  await old.getByText('The cart total treats a missing product as price 0').first().waitFor();
+});
+
+test('usage and admin views render for an admin (axe), with keys, retention, backups and audit', async () => {
+  const page = await signedIn(a.key);
+  await page.goto(`${api.url}/ui#/usage`);
+  await page.getByRole('heading', { name: 'Budget' }).waitFor();
+  assert.ok((await page.locator('figure.chart svg').count()) >= 2);
+  assert.deepEqual(await axeViolations(page, 'usage'), []);
+  await page.goto(`${api.url}/ui#/admin`);
+  await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+  await page.locator('section[aria-labelledby="audit-h"] tbody tr').first().waitFor();
+  assert.deepEqual(await axeViolations(page, 'admin'), []);
+  await shot(page, 'admin-1280x800.png');
+});
+
+test('keys: created in Admin and shown once; revoked there, its viewer session is refused on the next request', async () => {
+  const admin = await signedIn(a.key);
+  await admin.goto(`${api.url}/ui#/admin`);
+  await admin.getByLabel('Label').fill('laptop');
+  await admin.getByRole('button', { name: 'Create key' }).click();
+  const secret = (await admin.getByLabel('new API key').textContent())?.trim() ?? '';
+  assert.match(secret, /^mf_/);
+  const listed = await callApi(api.url, a.key, 'GET', '/v1/admin/keys');
+  assert.ok(!listed.text.includes(secret), 'the list never shows a secret');
+
+  const holder = await signedIn(secret);
+  await holder.getByRole('heading', { name: /Live/ }).waitFor();
+  const prefix = secret.slice(0, 10);
+  await admin.getByRole('button', { name: `Revoke ${prefix}` }).click();
+  await admin.getByRole('button', { name: `Confirm revoke ${prefix}` }).click();
+  await admin.locator(`tr[data-key="${prefix}"]`).getByText('revoked').waitFor();
+
+  const status = await holder.evaluate(async () => (await fetch('/v1/sessions')).status);
+  assert.equal(status, 401);
+  await holder.reload();
+  await holder.getByLabel('API key').waitFor();
+});
+
+test('a member key sees no Admin, and the API refuses it the admin routes', async () => {
+  const page = await signedIn(member.key);
+  assert.equal(await page.getByRole('navigation', { name: 'views' }).getByRole('link', { name: 'Admin' }).count(), 0);
+  await page.goto(`${api.url}/ui#/admin`);
+  await page.getByText('This needs an admin API key.').waitFor();
+  assert.equal(await page.locator('section[aria-labelledby="keys-h"]').count(), 0);
+  for (const url of ['/v1/admin/keys', '/v1/admin/audit', '/v1/admin/backups']) {
+    assert.equal(await page.evaluate(async (u) => (await fetch(u)).status, url), 403, url);
+  }
+});
+
+test("another tenant's session id is not found", async () => {
+  const page = await signedIn(b.key);
+  await page.goto(`${api.url}/ui#/sessions/${debugId}`);
+  await page.getByText(`no session '${debugId}'`).first().waitFor();
+  assert.equal(await page.evaluate(async (id) => (await fetch(`/v1/sessions/${id}/timeline`)).status, debugId), 404);
+  const live = await page.evaluate(async () => {
+    const ctl = new AbortController();
+    const res = await fetch('/v1/live', { signal: ctl.signal });
+    const reader = res.body!.getReader();
+    let text = '';
+    const until = Date.now() + 2500;
+    while (Date.now() < until) {
+      const r = await Promise.race([reader.read(), new Promise<{ done: true; value?: undefined }>((ok) => setTimeout(() => ok({ done: true }), 500))]);
+      if (r.value) text += new TextDecoder().decode(r.value);
+    }
+    ctl.abort();
+    return text;
+  });
+  assert.match(live, /event: hello/);
+  assert.ok(!live.includes(debugId), "the live stream carries none of another tenant's sessions");
+});
+
+test('signing out needs the CSRF token, ends the live stream and refuses the next request', async () => {
+  const page = await signedIn(member.key);
+  const r = await page.evaluate(async () => {
+    const me = (await (await fetch('/ui/session')).json()) as { csrf: string };
+    const res = await fetch('/v1/live');
+    const reader = res.body!.getReader();
+    let text = '';
+    // (No named helper: the test's TypeScript transform would refer to a function missing in the page.)
+    while (!text.includes('event: ready')) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      text += new TextDecoder().decode(chunk.value);
+    }
+    const withoutToken = (await fetch('/ui/session', { method: 'DELETE' })).status;
+    const signedOut = (await fetch('/ui/session', { method: 'DELETE', headers: { 'x-csrf-token': me.csrf } })).status;
+    for (;;) {
+      const chunk = await reader.read(); // until the server ends the stream
+      if (chunk.done) break;
+      text += new TextDecoder().decode(chunk.value);
+    }
+    return { withoutToken, signedOut, text, after: (await fetch('/v1/sessions')).status, me: (await fetch('/ui/session')).status };
+  });
+  assert.equal(r.withoutToken, 403);
+  assert.equal(r.signedOut, 204);
+  assert.match(r.text, /event: revoked\ndata: \{"message":"the viewer session ended; sign in again"\}/);
+  assert.equal(r.after, 401);
+  assert.equal(r.me, 401);
+});

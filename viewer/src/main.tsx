@@ -1,0 +1,153 @@
+/**
+ * The memflow web viewer: sign in with an API key (exchanged for an HttpOnly session cookie; the key
+ * is never stored by the browser), then Live, Session, Search, Learnings, Usage and, for admin keys,
+ * Admin. Hash routes, so the API serves one page. Everything the API returns is rendered as text.
+ */
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import './app.css';
+import { call, setSession, type Me } from './api.js';
+import { useHashRoute } from './hooks.js';
+import { ErrorNote, Form } from './ui.js';
+import { Admin } from './views/admin.js';
+import { Learnings } from './views/learnings.js';
+import { Live } from './views/live.js';
+import { Search } from './views/search.js';
+import { SessionView } from './views/session.js';
+import { UsageView } from './views/usage.js';
+
+function SignIn({ onSignedIn, notice }: { onSignedIn: (me: Me) => void; notice: string | undefined }) {
+  const [key, setKey] = useState('');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  return (
+    <main id="main" class="signin">
+      <h1>memflow</h1>
+      <p>Sign in with an API key. It is sent once and exchanged for a short-lived session; the browser does not keep it.</p>
+      {notice ? (
+        <p class="warning" role="status">
+          {notice}
+        </p>
+      ) : null}
+      <Form class="stack" onSubmit={() => {
+          setBusy(true);
+          call<Me>('POST', '/ui/session', { key: key.trim() }).then(
+            (me) => {
+              setKey('');
+              onSignedIn(me);
+            },
+            (err: Error) => {
+              setError(err.message);
+              setBusy(false);
+            },
+          );
+}}>
+        <label>
+          API key <input type="password" name="key" autocomplete="off" required value={key} onInput={(e) => setKey(e.currentTarget.value)} />
+        </label>
+        <button type="submit" disabled={busy}>
+          Sign in
+        </button>
+      </Form>
+      <ErrorNote error={error} />
+    </main>
+  );
+}
+
+const NAV: { route: string; label: string; admin?: boolean }[] = [
+  { route: 'live', label: 'Live' },
+  { route: 'search', label: 'Search' },
+  { route: 'learnings', label: 'Learnings' },
+  { route: 'usage', label: 'Usage' },
+  { route: 'admin', label: 'Admin', admin: true },
+];
+
+function App() {
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [notice, setNotice] = useState<string>();
+  const route = useHashRoute();
+
+  useEffect(() => {
+    const onUnauthorized = (message: string) => {
+      setSession(null);
+      setNotice(message);
+      setMe(null);
+    };
+    setSession(null, onUnauthorized);
+    call<Me>('GET', '/ui/session').then(
+      (m) => {
+        setSession(m);
+        setMe(m);
+      },
+      () => setMe(null),
+    );
+  }, []);
+
+  if (me === undefined) return <main id="main" class="boot"><p>Loading memflow…</p></main>;
+  if (me === null)
+    return (
+      <SignIn
+        notice={notice}
+        onSignedIn={(m) => {
+          setSession(m);
+          setNotice(undefined);
+          setMe(m);
+        }}
+      />
+    );
+
+  const [page, arg] = route;
+  let view;
+  if (page === 'sessions' && arg) view = <SessionView id={arg} />;
+  else if (page === 'search') view = <Search />;
+  else if (page === 'learnings') view = <Learnings />;
+  else if (page === 'usage') view = <UsageView />;
+  else if (page === 'admin')
+    view =
+      me.role === 'admin' ? (
+        <Admin myKeyId={me.keyId} />
+      ) : (
+        <section>
+          <h1>Admin</h1>
+          <ErrorNote error="This needs an admin API key." />
+        </section>
+      );
+  else view = <Live />;
+
+  return (
+    <>
+      <header class="top">
+        <a class="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
+          Skip to content
+        </a>
+        <strong class="brand">memflow</strong>
+        <nav aria-label="views">
+          {NAV.filter((n) => !n.admin || me.role === 'admin').map((n) => (
+            <a key={n.route} href={`#/${n.route}`} aria-current={page === n.route || (n.route === 'live' && page === 'sessions') ? 'page' : undefined}>
+              {n.label}
+            </a>
+          ))}
+        </nav>
+        <span class="who">
+          {me.tenant} · {me.role}
+        </span>
+        <button
+          type="button"
+          onClick={() =>
+            call('DELETE', '/ui/session').finally(() => {
+              setSession(null);
+              setMe(null);
+            })
+          }
+        >
+          Sign out
+        </button>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {view}
+      </main>
+    </>
+  );
+}
+
+render(<App />, document.getElementById('app')!);

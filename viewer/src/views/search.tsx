@@ -1,0 +1,143 @@
+/**
+ * Search: the API's modes and filters, the answer as its compact index, each hit's whole record on
+ * demand; `degraded` (Weaviate away, keyword results only) is said plainly. Below it, the context a new
+ * session of a project would get (GET /v1/context).
+ */
+import { useState } from 'preact/hooks';
+import { call, qs, type SearchAnswer } from '../api.js';
+import { Choice, ErrorNote, fmtTime, MemoryPanel, SessionLink, shortId, Form, Field } from '../ui.js';
+
+const TYPES = ['observation', 'summary', 'learning'] as const;
+const isoOf = (date: string, end: boolean) => (date ? new Date(`${date}T${end ? '23:59:59.999' : '00:00:00'}Z`).toISOString() : undefined);
+
+export function Search() {
+  const [q, setQ] = useState('');
+  const [mode, setMode] = useState('hybrid');
+  const [types, setTypes] = useState<string[]>([...TYPES]);
+  const [project, setProject] = useState('');
+  const [since, setSince] = useState('');
+  const [until, setUntil] = useState('');
+  const [limit, setLimit] = useState(20);
+  const [answer, setAnswer] = useState<SearchAnswer>();
+  const [error, setError] = useState<string>();
+  const [open, setOpen] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  const run = async () => {
+    setBusy(true);
+    try {
+      const a = await call<SearchAnswer>('GET', `/v1/search${qs({ q, mode, types: types.join(','), project, since: isoOf(since, false), until: isoOf(until, true), limit })}`);
+      setAnswer(a);
+      setError(undefined);
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section aria-labelledby="search-h">
+      <h1 id="search-h">Search</h1>
+      <Form role="search" onSubmit={() => void run()}>
+        <label class="grow">
+          Query <input type="search" name="q" value={q} required onInput={(e) => setQ(e.currentTarget.value)} />
+        </label>
+        <Choice label="Mode" value={mode} options={['hybrid', 'keyword', 'semantic']} onChange={setMode} />
+        <fieldset>
+          <legend>Types</legend>
+          {TYPES.map((t) => (
+            <label key={t}>
+              <input type="checkbox" checked={types.includes(t)} onChange={(e) => setTypes(e.currentTarget.checked ? [...types, t] : types.filter((x) => x !== t))} /> {t}
+            </label>
+          ))}
+        </fieldset>
+        <Field label="Project" value={project} onInput={setProject} />
+        <label>
+          Since <input type="date" value={since} onInput={(e) => setSince(e.currentTarget.value)} />
+        </label>
+        <label>
+          Until <input type="date" value={until} onInput={(e) => setUntil(e.currentTarget.value)} />
+        </label>
+        <Choice label="Limit" value={String(limit)} options={['10', '20', '50', '100']} onChange={(v) => setLimit(Number(v))} />
+        <button type="submit" disabled={busy}>
+          Search
+        </button>
+      </Form>
+      <ErrorNote error={error} />
+      {answer ? (
+        <>
+          <p class="muted" aria-live="polite">
+            {answer.results.length} results · {answer.mode} · {answer.tookMs} ms
+          </p>
+          {answer.degraded ? (
+            <p class="warning" role="status">
+              Degraded: the vector store did not answer, so these are keyword results from PostgreSQL only.
+            </p>
+          ) : null}
+          <ol class="results">
+            {answer.results.map((r) => (
+              <li key={r.id} class="result">
+                <div>
+                  <span class={`badge type-${r.type}`}>{r.type}</span> <strong>{r.title}</strong> <code>{shortId(r.id)}</code>{' '}
+                  <span class="muted">score {r.score.toFixed(3)}</span>
+                </div>
+                {r.snippet && r.snippet !== r.title ? <p class="snippet">{r.snippet}</p> : null}
+                <p class="muted">
+                  {fmtTime(r.createdAt)}
+                  {r.sessionId ? (
+                    <>
+                      {' '}
+                      · session <SessionLink id={r.sessionId} />
+                    </>
+                  ) : null}{' '}
+                  <button type="button" class="link" aria-expanded={open === r.id} onClick={() => setOpen(open === r.id ? undefined : r.id)}>
+                    {open === r.id ? 'Hide details' : 'Details'}
+                  </button>
+                </p>
+                {open === r.id ? <MemoryPanel id={r.id} onOpen={setOpen} /> : null}
+              </li>
+            ))}
+          </ol>
+        </>
+      ) : null}
+      <Context />
+    </section>
+  );
+}
+
+function Context() {
+  const [project, setProject] = useState('');
+  const [tokens, setTokens] = useState(1500);
+  const [answer, setAnswer] = useState<{ context: string; tokens: number; items: string[] }>();
+  const [error, setError] = useState<string>();
+  return (
+    <section aria-labelledby="context-h">
+      <h2 id="context-h">Start context</h2>
+      <Form onSubmit={() => {
+          call<{ context: string; tokens: number; items: string[] }>('GET', `/v1/context${qs({ project, tokens })}`).then(
+            (a) => {
+              setAnswer(a);
+              setError(undefined);
+            },
+            (err: Error) => setError(err.message),
+          );
+        }}>
+        <Field label="Project" value={project} onInput={setProject} required />
+        <label>
+          Token budget <input type="number" min={1} value={tokens} onInput={(e) => setTokens(Number(e.currentTarget.value))} />
+        </label>
+        <button type="submit">Show context</button>
+      </Form>
+      <ErrorNote error={error} />
+      {answer ? (
+        <>
+          <p class="muted">
+            {answer.tokens} tokens · {answer.items.length} items
+          </p>
+          <pre class="body">{answer.context}</pre>
+        </>
+      ) : null}
+    </section>
+  );
+}

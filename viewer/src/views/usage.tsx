@@ -1,0 +1,100 @@
+/** Usage: LLM tokens and cost per day and per project (GET /v1/usage), as SVG charts, with the budgets. */
+import { useState } from 'preact/hooks';
+import { call } from '../api.js';
+import { useLoad } from '../hooks.js';
+import { Choice, ErrorNote, fmtNum, Row, Table } from '../ui.js';
+
+interface Usage {
+  days: { day: string; tokensIn: number; tokensOut: number; cacheReadTokens: number; cacheWriteTokens: number; costUsd: number; requests: number }[];
+  projects: { day: string; project: string; tokensIn: number; tokensOut: number; costUsd: number; summaries: number }[];
+  budget: { dailyTokens: number | null; dailyCostUsd: number | null; today: { day: string; tokens: number; costUsd: number } };
+}
+
+/** A bar chart of one value per label (a plain SVG: no library, no third party). */
+function Bars({ title, data, format }: { title: string; data: { label: string; value: number }[]; format: (n: number) => string }) {
+  const w = 640;
+  const h = 180;
+  const max = Math.max(1, ...data.map((d) => d.value));
+  const bw = data.length ? w / data.length : w;
+  return (
+    <figure class="chart">
+      <svg viewBox={`0 0 ${w} ${h + 20}`} role="img" aria-label={`${title}: ${data.map((d) => `${d.label} ${format(d.value)}`).join(', ') || 'no data'}`}>
+        <title>{title}</title>
+        {data.map((d, i) => {
+          const bh = (d.value / max) * h;
+          return (
+            <g key={d.label}>
+              <rect x={i * bw + 2} y={h - bh} width={Math.max(1, bw - 4)} height={bh} class="bar">
+                <title>{`${d.label}: ${format(d.value)}`}</title>
+              </rect>
+              {data.length <= 15 || i % Math.ceil(data.length / 10) === 0 ? (
+                <text x={i * bw + bw / 2} y={h + 14} text-anchor="middle" class="axis">
+                  {d.label.length > 10 ? d.label.slice(5) : d.label}
+                </text>
+              ) : null}
+            </g>
+          );
+        })}
+      </svg>
+      <figcaption>{title}</figcaption>
+    </figure>
+  );
+}
+
+function Gauge({ label, used, limit, format }: { label: string; used: number; limit: number | null; format: (n: number) => string }) {
+  if (!limit) return <p>{label}: {format(used)} today (no budget)</p>;
+  const pct = Math.min(100, (used / limit) * 100);
+  return (
+    <div class="gauge">
+      <label>
+        {label}: {format(used)} of {format(limit)} today ({pct.toFixed(1)}%)
+        <progress max={100} value={pct}>
+          {pct.toFixed(1)}%
+        </progress>
+      </label>
+    </div>
+  );
+}
+
+export function UsageView() {
+  const [days, setDays] = useState(30);
+  const u = useLoad(() => call<Usage>('GET', `/v1/usage?days=${days}`), [days]);
+  const usd = (n: number) => `$${n.toFixed(n < 1 ? 4 : 2)}`;
+  const byProject = new Map<string, { tokens: number; cost: number; summaries: number }>();
+  for (const p of u.data?.projects ?? []) {
+    const e = byProject.get(p.project) ?? { tokens: 0, cost: 0, summaries: 0 };
+    e.tokens += p.tokensIn + p.tokensOut;
+    e.cost += p.costUsd;
+    e.summaries += p.summaries;
+    byProject.set(p.project, e);
+  }
+  return (
+    <section aria-labelledby="usage-h">
+      <h1 id="usage-h">Usage</h1>
+      <Choice label="Period" value={String(days)} options={['7', '30', '90', '366'].map((d) => [d, `last ${d} days`])} onChange={(v) => setDays(Number(v))} />
+      <ErrorNote error={u.error} />
+      {u.data ? (
+        <>
+          <h2>Budget</h2>
+          <Gauge label="Tokens" used={u.data.budget.today.tokens} limit={u.data.budget.dailyTokens} format={fmtNum} />
+          <Gauge label="Cost" used={u.data.budget.today.costUsd} limit={u.data.budget.dailyCostUsd} format={usd} />
+          <h2>Per day</h2>
+          <Bars title="Tokens per day (in + out)" data={u.data.days.map((d) => ({ label: d.day, value: d.tokensIn + d.tokensOut }))} format={fmtNum} />
+          <Bars title="Cost per day (USD)" data={u.data.days.map((d) => ({ label: d.day, value: d.costUsd }))} format={usd} />
+          <Table head={['Day', 'Tokens in', 'Tokens out', 'Cache read', 'Cache write', 'Requests', 'Cost']}>
+              {u.data.days.map((d) => (
+                <Row key={d.day} cells={[d.day, fmtNum(d.tokensIn), fmtNum(d.tokensOut), fmtNum(d.cacheReadTokens), fmtNum(d.cacheWriteTokens), fmtNum(d.requests), usd(d.costUsd)]} />
+              ))}
+            </Table>
+          <h2>Per project</h2>
+          <Bars title="Tokens per project" data={[...byProject].map(([label, v]) => ({ label, value: v.tokens }))} format={fmtNum} />
+          <Table head={['Day', 'Project', 'Summaries', 'Tokens in', 'Tokens out', 'Cost']}>
+              {u.data.projects.map((p) => (
+                <Row key={`${p.day}/${p.project}`} cells={[p.day, p.project, fmtNum(p.summaries), fmtNum(p.tokensIn), fmtNum(p.tokensOut), usd(p.costUsd)]} />
+              ))}
+            </Table>
+        </>
+      ) : null}
+    </section>
+  );
+}
