@@ -11,6 +11,7 @@ import { countTokens } from 'gpt-tokenizer/encoding/cl100k_base';
 import type { PrismaClient } from './db.js';
 import { TOOL_RESULT_EVENTS, type HookEventName } from './hook-events.js';
 import { renderEvent } from './observation.js';
+import type { CaptureProgress } from '../messages/capture/v1.js';
 
 export type CaptureTx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 type StoredEvent = Awaited<ReturnType<CaptureTx['hookEvent']['findMany']>>[number];
@@ -27,22 +28,12 @@ export const captureTokens = (text: string): number => countTokens(text, { disal
 /** Prisma Client names hook_event_name values with underscores (the database keeps the route names). */
 export const fromDbEvent = (e: string) => e.replace(/_/g, '-') as HookEventName;
 
-/** What one transaction did to one session. */
-export interface SessionCapture {
+/** What one transaction did to one session: its counts (events turned into items now, their tokens, ...). */
+export interface SessionCapture extends CaptureProgress {
   sessionId: string;
   tenantId: string;
   projectId: string;
   agentSessionId: string;
-  /** Events turned into items now. */
-  events: number;
-  /** Token count of the observation text added (what summarization will read). */
-  tokens: number;
-  starts: number;
-  stops: number;
-  ends: number;
-  compacts: number;
-  /** Highest sequence processed now (0 when none). */
-  throughSequence: number;
   /** Ids of the events processed now. */
   eventIds: string[];
   eventCount: number;

@@ -14,6 +14,7 @@
  * concurrent one (unique violation, deadlock) is run again, then event by event.
  */
 import type { PgPool } from '../../common/pg.js';
+import type { CaptureCounts } from '../../messages/capture/v1.js';
 import type { HookEventName } from '../../common/hook-events.js';
 import type { TimelineItem } from './item.js';
 
@@ -272,14 +273,8 @@ export interface IngestBatcher {
 }
 
 /** What one committed batch added to one session (the dispatcher's input). */
-export interface CapturedBatch {
+export interface CapturedBatch extends CaptureCounts {
   sessionId: string;
-  events: number;
-  tokens: number;
-  starts: number;
-  stops: number;
-  ends: number;
-  compacts: number;
 }
 
 /** Per session, what the fresh (not repeated) events of a batch were. */

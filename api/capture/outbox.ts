@@ -7,7 +7,7 @@
  */
 import type { CaptureTx, SessionCapture } from '../../common/capture-store.js';
 import type { PgPool } from '../../common/pg.js';
-import type { CaptureProgress } from '../../workflows/session/messages.js';
+import type { CaptureProgress } from '../../messages/capture/v1.js';
 
 export interface OwedSignal {
   sessionId: string;

@@ -66,36 +66,9 @@ export interface CarriedSessionState {
   late?: boolean;
 }
 
-/**
- * What the API's capture added to a session since its last signal (batched capture): counts of
- * events by kind and the observation tokens stored. The events are already observations; the
- * workflow only decides what to do about them (summaries, closing).
- */
-export interface CaptureProgress {
-  events: number;
-  tokens: number;
-  starts: number;
-  stops: number;
-  ends: number;
-  compacts: number;
-  /** Highest event sequence covered. */
-  throughSequence: number;
-}
-
-export const NO_PROGRESS: CaptureProgress = { events: 0, tokens: 0, starts: 0, stops: 0, ends: 0, compacts: 0, throughSequence: 0 };
-
-/** Sums two progress reports (signals coalesce). */
-export function addProgress(a: CaptureProgress, b: CaptureProgress): CaptureProgress {
-  return {
-    events: a.events + b.events,
-    tokens: a.tokens + b.tokens,
-    starts: a.starts + b.starts,
-    stops: a.stops + b.stops,
-    ends: a.ends + b.ends,
-    compacts: a.compacts + b.compacts,
-    throughSequence: Math.max(a.throughSequence, b.throughSequence),
-  };
-}
+// The `captured` signal's payload lives with the other capture shapes (messages/capture).
+export { addProgress, NO_PROGRESS, type CaptureProgress } from '../../messages/capture/v1.js';
+import type { CaptureProgress } from '../../messages/capture/v1.js';
 
 /** Where the session's summarization stands; carried across continue-as-new. */
 export interface UnderstandingState {
