@@ -5,8 +5,9 @@
  * so a retried activity (worker killed mid-batch, database outage) never duplicates anything.
  */
 import { ApplicationFailure, log } from '@temporalio/activity';
+import { Failure } from '../messages/errors/v1.js';
 import type { PrismaClient } from '../common/db.js';
-import type { SessionStatus } from '../workflows/session/messages.js';
+import type { SessionStatus } from '../messages/workflows/v1/session.js';
 import { rethrowDbError } from './db-errors.js';
 import { captureSessions } from '../common/capture-store.js';
 
@@ -45,7 +46,7 @@ export function createCaptureActivities({ prisma }: CaptureDeps) {
       const limit = input.limit ?? 500;
       try {
         const done = await prisma.$transaction(async (tx) => (await captureSessions(tx, [input.sessionId], limit))[0]);
-        if (!done) throw ApplicationFailure.nonRetryable(`session ${input.sessionId} does not exist`, 'SessionNotFound');
+        if (!done) throw ApplicationFailure.nonRetryable(`session ${input.sessionId} does not exist`, Failure.SessionNotFound);
         if (done.events > 0) log.info('hook events stored', { sessionId: input.sessionId, events: done.events, throughSequence: done.throughSequence });
         // Requested ids still unprocessed are the ones beyond this call's limit.
         return {

@@ -10,7 +10,7 @@ import { recordAudit } from '../common/audit.js';
 import type { PrismaClient } from '../common/db.js';
 import { redactText, redactValue } from '../common/redact.js';
 import type { TenantRules } from '../common/redact-tenant-rules.js';
-import type { RescanCounts, RescanTable } from '../workflows/redaction/messages.js';
+import type { RescanCounts, RescanTable } from '../messages/workflows/v1/redaction.js';
 import { rethrowDbError } from './db-errors.js';
 
 export interface RedactionDeps {

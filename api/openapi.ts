@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { HOOK_EVENTS } from '../common/hook-events.js';
+import { HOOK_EVENTS } from '../messages/hooks/v1.js';
 import { hookPayloadSchema } from './capture/payload.js';
 import { restoreBody, retentionBody } from './routes/admin.js';
 import { rescanBody } from './routes/redaction.js';

@@ -8,6 +8,7 @@
  * daily budget gets `parked` back (with when the budget returns) instead of a call; the workflow waits.
  */
 import { ApplicationFailure, heartbeat, log } from '@temporalio/activity';
+import { Failure } from '../../messages/errors/v1.js';
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Config } from '../../common/config.js';
 import type { PrismaClient } from '../../common/db.js';
@@ -17,7 +18,7 @@ import type { SessionIds } from '../capture.js';
 import { chooseBatch } from './batching.js';
 import { citationsOfToolCall, mergeCitations, settleCitations } from './citations.js';
 import { checkBudget, recordUsage } from './budget.js';
-import { LLM_FAILURE, callStructured, createAnthropic } from './claude.js';
+import { callStructured, createAnthropic } from './claude.js';
 import { reconcileLearnings, type ReconcileResult } from './learnings.js';
 import { mergeSummaries, offlineFinal, offlineSummary, type OfflineObservation } from './offline.js';
 import { NO_USAGE, PriceTable, type Usage } from './pricing.js';
@@ -130,7 +131,7 @@ export function createSummarizeActivities({ prisma, config, anthropic }: Summari
       return { kind: 'answer', ...(await call()) };
     } catch (err) {
       // Tokens spent on answers that never validated still count against the budget.
-      if (err instanceof ApplicationFailure && err.type === LLM_FAILURE.malformed) {
+      if (err instanceof ApplicationFailure && err.type === Failure.LlmMalformedOutput) {
         const usage = (err.details?.[0] as { usage?: Usage } | undefined)?.usage ?? NO_USAGE;
         await prisma.$transaction((tx) => recordUsage(tx, tenantId, usage, costOf(batchModel, usage), 1)).catch(rethrowDbError);
       }

@@ -8,6 +8,7 @@
  */
 import Anthropic, { APIConnectionError, APIError } from '@anthropic-ai/sdk';
 import { ApplicationFailure } from '@temporalio/activity';
+import { Failure } from '../../messages/errors/v1.js';
 import { z } from 'zod';
 import { redactValue } from '../../common/redact.js';
 import { NO_USAGE, addUsage, type Usage } from './pricing.js';
@@ -31,17 +32,6 @@ export interface StructuredResult<T> {
   /** Requests made (1 + repairs). */
   requests: number;
 }
-
-/** Failure types the workflow and the activity retry policy name. */
-export const LLM_FAILURE = {
-  rateLimited: 'LlmRateLimited',
-  unavailable: 'LlmUnavailable',
-  rejected: 'LlmRequestRejected',
-  auth: 'LlmAuthFailed',
-  malformed: 'LlmMalformedOutput',
-} as const;
-
-export const NON_RETRYABLE_LLM_FAILURES = [LLM_FAILURE.rejected, LLM_FAILURE.auth, LLM_FAILURE.malformed];
 
 export function createAnthropic(apiKey: string, baseURL?: string): Anthropic {
   return new Anthropic({ apiKey, ...(baseURL ? { baseURL } : {}), maxRetries: 0, timeout: 120_000 });
@@ -116,7 +106,7 @@ export async function callStructured<T>(client: Anthropic, call: StructuredCall<
   }
   throw ApplicationFailure.create({
     message: `model answer still invalid after ${maxRepairs} repair request(s): ${problem}`,
-    type: LLM_FAILURE.malformed,
+    type: Failure.LlmMalformedOutput,
     nonRetryable: true,
     details: [{ usage }],
   });
@@ -143,18 +133,18 @@ export function retryAfterMs(headers: Headers | undefined, now = Date.now()): nu
 export function toActivityFailure(err: unknown): Error {
   if (err instanceof ApplicationFailure) return err;
   if (err instanceof APIConnectionError) {
-    return ApplicationFailure.create({ message: `Anthropic API unreachable: ${err.message}`, type: LLM_FAILURE.unavailable, cause: err });
+    return ApplicationFailure.create({ message: `Anthropic API unreachable: ${err.message}`, type: Failure.LlmUnavailable, cause: err });
   }
   if (err instanceof APIError && typeof err.status === 'number') {
     const status = err.status;
     const wait = retryAfterMs(err.headers);
     const delay = wait !== undefined ? { nextRetryDelay: Math.min(wait, 15 * 60_000) } : {};
     const msg = `Anthropic API answered ${status}: ${err.apiMessage ?? err.message}`;
-    if (status === 429) return ApplicationFailure.create({ message: msg, type: LLM_FAILURE.rateLimited, ...delay });
+    if (status === 429) return ApplicationFailure.create({ message: msg, type: Failure.LlmRateLimited, ...delay });
     if (status >= 500 || status === 408 || status === 409) {
-      return ApplicationFailure.create({ message: msg, type: LLM_FAILURE.unavailable, ...delay });
+      return ApplicationFailure.create({ message: msg, type: Failure.LlmUnavailable, ...delay });
     }
-    const type = status === 401 || status === 403 ? LLM_FAILURE.auth : LLM_FAILURE.rejected;
+    const type = status === 401 || status === 403 ? Failure.LlmAuthFailed : Failure.LlmRequestRejected;
     return ApplicationFailure.create({ message: msg, type, nonRetryable: true });
   }
   // Anything else (a body that is not JSON, a bug in a proxy) is treated as transient.

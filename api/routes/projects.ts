@@ -13,7 +13,8 @@ import { z } from 'zod';
 import { recordAudit } from '../../common/audit.js';
 import type { PrismaClient } from '../../common/db.js';
 import { InvalidProjectName, normalizeProjectName } from '../../common/project.js';
-import { eraseWorkflowId, type EraseProjectInput } from '../../workflows/erase/messages.js';
+import { eraseWorkflowId, type EraseProjectInput } from '../../messages/workflows/v1/erase.js';
+import { WorkflowType } from '../../messages/workflows/v1/names.js';
 import type { eraseProjectWorkflow } from '../../workflows/erase/workflow.js';
 import { requireAdmin, requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
@@ -64,7 +65,7 @@ export function registerProjectRoutes(app: FastifyInstance, deps: ProjectRouteDe
     });
     const input: EraseProjectInput = { tenantId: principal.tenantId, projectId: project.id, projectName: name, jobId, actorKeyId: principal.keyId, requestId: req.id };
     try {
-      await deps.temporal.workflow.start<typeof eraseProjectWorkflow>('eraseProjectWorkflow', {
+      await deps.temporal.workflow.start<typeof eraseProjectWorkflow>(WorkflowType.eraseProject, {
         workflowId: jobId,
         taskQueue: deps.taskQueue,
         args: [input],

@@ -8,7 +8,7 @@
 import { ContinueAsNew, continueAsNew, isCancellation, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { EraseActivities } from '../../activities/erase.js';
 import type { VectorActivities } from '../../activities/vectors.js';
-import { ERASE_TABLES, type EraseProgress, type EraseProjectInput, type EraseProjectResult } from './messages.js';
+import { ERASE_TABLES, type EraseProgress, type EraseProjectInput, type EraseProjectResult } from '../../messages/workflows/v1/erase.js';
 
 // One DELETE of a few thousand rows: seconds. Retried with backoff for as long as the database is
 // away; DatabasePermanent failures are not retried.

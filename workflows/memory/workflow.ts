@@ -7,7 +7,7 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { VectorActivities } from '../../activities/vectors.js';
-import type { MemorySyncInput, MemorySyncResult } from './messages.js';
+import type { MemorySyncInput, MemorySyncResult } from '../../messages/workflows/v1/memory.js';
 
 // One embedding call and one Weaviate batch: well under a second when both are up. Retried briskly
 // for a few minutes (Weaviate restarting); after that the reconcile schedule takes over, so the run

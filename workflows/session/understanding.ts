@@ -7,8 +7,9 @@
  * the workflow tries again later), and keeps Weaviate in step through the vector sync activity.
  */
 import { ActivityFailure, ApplicationFailure, log, proxyActivities } from '@temporalio/workflow';
+import { Failure } from '../../messages/errors/v1.js';
 import type { SummarizeActivities, SummaryOutcome } from '../../activities/summarize/activities.js';
-import type { SessionTuning } from './messages.js';
+import type { SessionTuning } from '../../messages/workflows/v1/session.js';
 import type { SessionState } from './state.js';
 
 interface SessionIds {
@@ -149,11 +150,11 @@ export class Understanding {
       return await attempt(false);
     } catch (err) {
       const type = failureType(err);
-      if (type === 'LlmMalformedOutput' || type === 'LlmRequestRejected') {
+      if (type === Failure.LlmMalformedOutput || type === Failure.LlmRequestRejected) {
         log.warn(`${name}: model call failed (${type}); using the offline summarizer`, { error: (err as Error).message });
         return attempt(true);
       }
-      if (type === 'LlmAuthFailed') {
+      if (type === Failure.LlmAuthFailed) {
         log.error(`${name}: the Anthropic API refused our credentials; summarization parked`, { error: (err as Error).message });
         return { status: 'auth-refused' };
       }

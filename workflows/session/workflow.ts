@@ -22,6 +22,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import { Failure } from '../../messages/errors/v1.js';
 import type { CaptureActivities } from '../../activities/capture.js';
 import {
   DEFAULT_TUNING,
@@ -30,7 +31,7 @@ import {
   sessionViewQuery,
   type SessionResult,
   type SessionWorkflowInput,
-} from './messages.js';
+} from '../../messages/workflows/v1/session.js';
 import { SessionState } from './state.js';
 import { Understanding } from './understanding.js';
 
@@ -152,7 +153,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
         // Only non-retryable failures reach here (a bug or corrupt data): record it and fail visibly.
         await db.closeSession({ ...ids, status: 'failed', reason: 'persist-failed' });
         state.status = 'failed';
-        throw ApplicationFailure.nonRetryable(`persisting events failed: ${(err as Error).message}`, 'PersistFailed');
+        throw ApplicationFailure.nonRetryable(`persisting events failed: ${(err as Error).message}`, Failure.PersistFailed);
       }
       // Checked after every batch: a busy session may never leave this loop.
       if (!endedBy) await continueAsNewIfDue();
