@@ -8,7 +8,7 @@ import { ApplicationFailure, log } from '@temporalio/activity';
 import { Failure } from '../messages/errors/v1.js';
 import type { PrismaClient } from '../common/db.js';
 import type { SessionStatus } from '../messages/workflows/v1/session.js';
-import { rethrowDbError } from './db-errors.js';
+import { toActivityFailure } from './failures.js';
 import { captureSessions } from '../common/capture-store.js';
 
 export interface CaptureDeps {
@@ -60,7 +60,7 @@ export function createCaptureActivities({ prisma }: CaptureDeps) {
         };
       } catch (err) {
         if (err instanceof ApplicationFailure) throw err;
-        rethrowDbError(err);
+        toActivityFailure(err);
       }
     },
 
@@ -77,7 +77,7 @@ export function createCaptureActivities({ prisma }: CaptureDeps) {
         });
         return row ? (row.event === 'session_end' ? 'end' : 'start') : null;
       } catch (err) {
-        rethrowDbError(err);
+        toActivityFailure(err);
       }
     },
 
@@ -89,7 +89,7 @@ export function createCaptureActivities({ prisma }: CaptureDeps) {
         // The session ended when it was first closed (or marked summarizing), not when summaries finished.
         await prisma.session.updateMany({ where: { ...where, endedAt: null }, data: { endedAt: new Date() } });
       } catch (err) {
-        rethrowDbError(err);
+        toActivityFailure(err);
       }
     },
   };

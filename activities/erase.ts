@@ -9,7 +9,7 @@ import { Failure } from '../messages/errors/v1.js';
 import { recordAudit } from '../common/audit.js';
 import type { PrismaClient } from '../common/db.js';
 import { ERASE_TABLES, type EraseTable } from '../messages/workflows/v1/erase.js';
-import { rethrowDbError } from './db-errors.js';
+import { toActivityFailure } from './failures.js';
 
 export interface EraseDeps {
   prisma: PrismaClient;
@@ -53,7 +53,7 @@ export function createEraseActivities(deps: EraseDeps) {
         });
       });
     } catch (err) {
-      rethrowDbError(err);
+      toActivityFailure(err);
     }
   }
 
@@ -75,7 +75,7 @@ export function createEraseActivities(deps: EraseDeps) {
         );
         return { deleted };
       } catch (err) {
-        rethrowDbError(err);
+        toActivityFailure(err);
       }
     },
 
@@ -85,7 +85,7 @@ export function createEraseActivities(deps: EraseDeps) {
         const { count } = await prisma.project.deleteMany({ where: { id: input.projectId, tenantId: input.tenantId } });
         return { deleted: count };
       } catch (err) {
-        rethrowDbError(err);
+        toActivityFailure(err);
       }
     },
 

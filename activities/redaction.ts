@@ -11,7 +11,7 @@ import type { PrismaClient } from '../common/db.js';
 import { redactText, redactValue } from '../common/redact.js';
 import type { TenantRules } from '../common/redact-tenant-rules.js';
 import type { RescanCounts, RescanTable } from '../messages/workflows/v1/redaction.js';
-import { rethrowDbError } from './db-errors.js';
+import { toActivityFailure } from './failures.js';
 
 export interface RedactionDeps {
   prisma: PrismaClient;
@@ -123,7 +123,7 @@ export function createRedactionActivities({ prisma, rules }: RedactionDeps) {
         }
         return result;
       } catch (err) {
-        rethrowDbError(err);
+        toActivityFailure(err);
       }
     },
 
@@ -142,7 +142,7 @@ export function createRedactionActivities({ prisma, rules }: RedactionDeps) {
           requestId: input.requestId ?? null,
         });
       } catch (err) {
-        rethrowDbError(err);
+        toActivityFailure(err);
       }
     },
   };

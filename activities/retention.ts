@@ -13,12 +13,18 @@
 import type { PrismaClient } from '../common/db.js';
 import type { PgPool } from '../common/pg.js';
 import type { RecordType } from '../messages/records/v1.js';
+import { withFailureMapping } from './failures.js';
 import type { RetentionScope, RetentionStep, RetentionStepResult } from '../messages/workflows/v1/maintenance.js';
 
 const OBSERVATION_BYTES = 'octet_length(text)';
 const EVENT_BYTES = 'octet_length(payload::text)';
 
-export function createRetentionActivities({ prisma, pool }: { prisma: PrismaClient; pool: PgPool }) {
+export function createRetentionActivities(deps: { prisma: PrismaClient; pool: PgPool }) {
+  // Database work only: an error the classifier does not know is permanent, not retried forever.
+  return withFailureMapping(retentionActivities(deps));
+}
+
+function retentionActivities({ prisma, pool }: { prisma: PrismaClient; pool: PgPool }) {
   const ids = (rows: { id: string }[]) => rows.map((r) => r.id);
 
   /** Deletes up to `limit` rows chosen by `select` (which returns ids) and reports them. */

@@ -11,11 +11,10 @@
  * record_id)), so Temporal may retry any of them. A provider that rejects the request (bad key,
  * bad model) and a database that rejects a statement fail without retries; outages are retried.
  */
-import { ApplicationFailure, Context } from '@temporalio/activity';
-import { Failure } from '../messages/errors/v1.js';
+import { Context } from '@temporalio/activity';
 import type { Config } from '../common/config.js';
 import type { PrismaClient } from '../common/db.js';
-import { createEmbeddingProvider, EmbeddingError, type EmbeddingProvider } from '../common/embeddings/index.js';
+import { createEmbeddingProvider, type EmbeddingProvider } from '../common/embeddings/index.js';
 import {
   COLLECTIONS,
   VECTOR_NAME,
@@ -27,7 +26,7 @@ import {
 } from '../common/vector-schema.js';
 import { RECORD_TYPES, type RecordType } from '../messages/records/v1.js';
 import type { ReconcileCursor } from '../messages/workflows/v1/reconcile.js';
-import { rethrowDbError } from './db-errors.js';
+import { toActivityFailure } from './failures.js';
 import { TABLES, existingIds, loadRecords, type VectorRecord } from './vector-records.js';
 
 export interface VectorDeps {
@@ -102,36 +101,6 @@ function heartbeat(details?: unknown): void {
   }
 }
 
-const isPrismaError = (err: unknown) => /^PrismaClient/.test(String((err as Error)?.name ?? '')) || /^P\d{4}$/.test(String((err as { code?: unknown })?.code ?? ''));
-
-/**
- * Weaviate refused our API key: weaviate-client's WeaviateUnauthenticatedError or
- * WeaviateInsufficientPermissionsError (not exported by name), or its WeaviateStartUpError
- * wrapping a 401 when connecting.
- */
-const isWeaviateAuthError = (err: unknown) => {
-  const name = String((err as object)?.constructor?.name);
-  return /^Weaviate(Unauthenticated|InsufficientPermissions)Error$/.test(name) || (name === 'WeaviateStartUpError' && /Unauthenticated|"code":40[13]/.test(String((err as Error).message)));
-};
-
-/** Maps failures to Temporal's retry semantics once, here. */
-export function toActivityFailure(err: unknown): never {
-  if (err instanceof ApplicationFailure) throw err;
-  if (err instanceof EmbeddingError) {
-    if (!err.retryable) throw ApplicationFailure.nonRetryable(err.message, Failure.EmbeddingRejected);
-    throw ApplicationFailure.create({
-      message: err.message,
-      type: Failure.EmbeddingUnavailable,
-      ...(err.retryAfterMs !== undefined ? { nextRetryDelay: err.retryAfterMs } : {}),
-    });
-  }
-  if (isWeaviateAuthError(err)) {
-    throw ApplicationFailure.nonRetryable(`Weaviate rejected memflow's credentials: ${(err as Error).message}`, Failure.WeaviateRejected);
-  }
-  // Only database errors go through the database classifier (which calls anything unknown permanent).
-  if (isPrismaError(err)) rethrowDbError(err);
-  throw err; // Weaviate and network trouble: retried
-}
 
 /**
  * Weaviate's answer for a tenant or collection that does not exist (yet), or that Weaviate's
@@ -491,7 +460,7 @@ export function createVectorActivities(deps: VectorDeps) {
         if (gone.length) counts.deleted += await removeOrphanStates(gone, 'learning');
         return counts;
       } catch (err) {
-        toActivityFailure(err);
+        toActivityFailure(err, 'retry');
       }
     },
 
@@ -506,7 +475,7 @@ export function createVectorActivities(deps: VectorDeps) {
         const [upserted, skipped] = await syncIfNeeded(records);
         return { upserted, skipped, deleted: 0 };
       } catch (err) {
-        toActivityFailure(err);
+        toActivityFailure(err, 'retry');
       }
     },
 
@@ -524,7 +493,7 @@ export function createVectorActivities(deps: VectorDeps) {
         if (cursor.phase === 'states') return await reconcileStates(input, cursor, limit);
         return await reconcileObjects(input, cursor, limit);
       } catch (err) {
-        toActivityFailure(err);
+        toActivityFailure(err, 'retry');
       }
     },
 
@@ -539,7 +508,7 @@ export function createVectorActivities(deps: VectorDeps) {
         }
         return { deleted };
       } catch (err) {
-        toActivityFailure(err);
+        toActivityFailure(err, 'retry');
       }
     },
 
@@ -565,7 +534,7 @@ export function createVectorActivities(deps: VectorDeps) {
         await prisma.vectorSyncState.deleteMany({ where: { tenantId: input.tenantId, projectId: input.projectId } });
         return { deleted };
       } catch (err) {
-        toActivityFailure(err);
+        toActivityFailure(err, 'retry');
       }
     },
   };

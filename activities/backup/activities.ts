@@ -12,6 +12,7 @@ import type { PrismaClient } from '../../common/db.js';
 import type { PgPool } from '../../common/pg.js';
 import { BackupCorrupt, verifyBackup, writeBackup } from './backup.js';
 import type { RestoreCounts } from '../../messages/workflows/v1/maintenance.js';
+import { withFailureMapping } from '../failures.js';
 import { RestoreRefused, restoreRows, type RestoreRequest } from './restore.js';
 import { LocalBackupStore, defaultBackupDir, type BackupStore } from './store.js';
 
@@ -31,7 +32,13 @@ export function backupStore(config: Pick<Config, 'MEMFLOW_BACKUP_DIR'>): BackupS
   return new LocalBackupStore(config.MEMFLOW_BACKUP_DIR ?? defaultBackupDir());
 }
 
-export function createBackupActivities({ prisma, pool, config, store = backupStore(config) }: BackupDeps) {
+export function createBackupActivities(deps: BackupDeps) {
+  // Files as well as the database: an unknown error (a full disk, a slow mount) is retried within the
+  // presets' attempt limits; a permanent database error is not.
+  return withFailureMapping(backupActivities(deps), 'retry');
+}
+
+function backupActivities({ prisma, pool, config, store = backupStore(config) }: BackupDeps) {
   async function loadCompleted(backupId: string) {
     const row = await prisma.backup.findUnique({ where: { id: backupId } });
     if (!row) throw ApplicationFailure.nonRetryable(`backup ${backupId} does not exist`, Failure.BackupNotFound);

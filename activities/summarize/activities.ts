@@ -13,7 +13,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import type { Config } from '../../common/config.js';
 import type { PrismaClient } from '../../common/db.js';
 import { countTokens } from '../../common/tokens.js';
-import { rethrowDbError } from '../db-errors.js';
+import { toActivityFailure } from '../failures.js';
 import type { SessionIds } from '../capture.js';
 import { chooseBatch } from './batching.js';
 import { citationsOfToolCall, mergeCitations, settleCitations } from './citations.js';
@@ -133,7 +133,7 @@ export function createSummarizeActivities({ prisma, config, anthropic }: Summari
       // Tokens spent on answers that never validated still count against the budget.
       if (err instanceof ApplicationFailure && err.type === Failure.LlmMalformedOutput) {
         const usage = (err.details?.[0] as { usage?: Usage } | undefined)?.usage ?? NO_USAGE;
-        await prisma.$transaction((tx) => recordUsage(tx, tenantId, usage, costOf(batchModel, usage), 1)).catch(rethrowDbError);
+        await prisma.$transaction((tx) => recordUsage(tx, tenantId, usage, costOf(batchModel, usage), 1)).catch(toActivityFailure);
       }
       throw err;
     }
@@ -183,14 +183,14 @@ export function createSummarizeActivities({ prisma, config, anthropic }: Summari
         return { id: row.id, ...(learnings ? { learnings } : {}) };
       });
     } catch (err) {
-      rethrowDbError(err);
+      toActivityFailure(err);
     }
   }
 
   /** One batch (see summarizeBatch). */
   async function summarizeOneBatch(input: BatchInput): Promise<SummaryOutcome> {
     const ids = { tenantId: input.tenantId, projectId: input.projectId, sessionId: input.sessionId };
-    const rows = await candidates(input.sessionId, input.afterSequence).catch(rethrowDbError);
+    const rows = await candidates(input.sessionId, input.afterSequence).catch(toActivityFailure);
     // Batches are measured in the tokens the model will be sent (renderings are clipped per tool),
     // counted only for the rows the choice looks at (a batch takes a few dozen of the candidates).
     const sized = rows.map((r) => {

@@ -6,20 +6,15 @@
  * the reconciliation workflow as a child.
  */
 import { ActivityFailure, ApplicationFailure, executeChild, proxyActivities, uuid4, workflowInfo } from '@temporalio/workflow';
+import { backupBookkeeping, backupSnapshot } from '../activity-presets.js';
 import type { BackupActivities } from '../../activities/backup/activities.js';
 import { reconcileAfterRestoreId, type BackupWorkflowInput, type BackupWorkflowResult, type RestoreCounts, type RestoreWorkflowInput, type RestoreWorkflowResult } from '../../messages/workflows/v1/maintenance.js';
 import { reconcileVectorsWorkflow } from '../reconcile/workflow.js';
 
-const quick = proxyActivities<BackupActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
+// Recording, pruning, auditing: quick, with an attempt limit (see the preset).
+const quick = proxyActivities<BackupActivities>(backupBookkeeping);
 // Large tenants take a while; the activities heartbeat per table.
-const heavy = proxyActivities<BackupActivities>({
-  startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '5 minutes',
-  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes', maximumAttempts: 5 },
-});
+const heavy = proxyActivities<BackupActivities>(backupSnapshot);
 
 export async function backupWorkflow(input: BackupWorkflowInput): Promise<BackupWorkflowResult> {
   const { workflowId } = workflowInfo();

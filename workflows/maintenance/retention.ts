@@ -5,18 +5,14 @@
  * with the scopes still to do.
  */
 import { continueAsNew, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { retentionBatch } from '../activity-presets.js';
 import type { RetentionActivities } from '../../activities/retention.js';
 import { RETENTION_STEPS, type RetentionWorkflowInput, type RetentionWorkflowResult } from '../../messages/workflows/v1/maintenance.js';
 import type { VectorActivities } from '../../activities/vectors.js';
 
-const db = proxyActivities<RetentionActivities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
-const vectors = proxyActivities<Pick<VectorActivities, 'deleteVectors'>>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+// Bounded batches with an attempt limit: tomorrow's run resumes what today's could not finish.
+const db = proxyActivities<RetentionActivities>(retentionBatch);
+const vectors = proxyActivities<Pick<VectorActivities, 'deleteVectors'>>(retentionBatch);
 
 export async function retentionWorkflow(input: RetentionWorkflowInput = {}): Promise<RetentionWorkflowResult> {
   const limit = input.batchSize ?? 2000;

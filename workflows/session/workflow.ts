@@ -22,6 +22,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import { captureWrites } from '../activity-presets.js';
 import { Failure } from '../../messages/errors/v1.js';
 import type { CaptureActivities } from '../../activities/capture.js';
 import {
@@ -35,13 +36,8 @@ import {
 import { SessionState } from './state.js';
 import { Understanding } from './understanding.js';
 
-// Database writes are quick; retry them briskly and for a long time: PostgreSQL being away for a while
-// must delay the session, never fail it. Non-retryable failures are typed by the activities. A batch
-// takes well under a second, so 15 s only bounds how long a dead worker holds one.
-const db = proxyActivities<CaptureActivities>({
-  startToCloseTimeout: '15 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-});
+// Database writes: briskly and for as long as PostgreSQL is away (see the preset).
+const db = proxyActivities<CaptureActivities>(captureWrites);
 
 export async function sessionWorkflow(input: SessionWorkflowInput): Promise<SessionResult> {
   const tuning = { ...DEFAULT_TUNING, ...input.tuning };
