@@ -1,5 +1,16 @@
-// Lint rules that keep workflow code deterministic and async code honest (typescript-eslint,
-// type-aware). Run: npm run lint.
+// Lint rules that keep workflow code deterministic, async code honest (typescript-eslint,
+// type-aware) and the layers apart (eslint-plugin-import-x). Run: npm run lint.
+//
+// Layers, from the ground floor up (ARCHITECTURE.md): messages/ -> prisma/, common/ -> activities/ ->
+// workflows/ -> workers/ and the edges (api/, cli/, mcp/, viewer/). Enforced below:
+// - messages/ imports nothing of ours;
+// - common/ imports no layer above it;
+// - nothing imports activities/ but workers/ (which hosts them), workflows/ (types only, for
+//   proxyActivities) and the harnesses that drive activities directly (tests/, bench/);
+// - activities/, api/, cli/ and mcp/ import workflows/ only as types (`typeof someWorkflow` for a
+//   typed client.workflow.start); their messages live in messages/workflows/;
+// - no import cycles anywhere.
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = [
@@ -25,6 +36,63 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    files: ['**/*.ts', '**/*.tsx'],
+    plugins: { 'import-x': importX },
+    settings: {
+      // Files import-x reads to follow imports (no-cycle), and how our `./x.js` means `./x.ts` (NodeNext).
+      'import-x/extensions': ['.ts', '.tsx', '.js', '.mjs'],
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.tsx', '.js', '.mjs', '.json', '.node'], extensionAlias: { '.js': ['.ts', '.tsx', '.js'] } })],
+    },
+    rules: {
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            {
+              target: './messages',
+              from: ['./prisma', './generated', './common', './activities', './workflows', './workers', './api', './cli', './mcp', './viewer', './infra', './bench', './tests'],
+              message: 'messages/ is the ground floor: it imports nothing of ours.',
+            },
+            {
+              target: './common',
+              from: ['./activities', './workflows', './workers', './api', './cli', './mcp', './viewer', './bench', './tests'],
+              message: 'common/ is below activities/, workflows/ and the edges: it must not import them.',
+            },
+            {
+              target: ['./api', './cli', './mcp', './viewer', './infra', './prisma'],
+              from: './activities',
+              message: 'Only workers/ hosts activities (workflows/ import their types): move the shared shape to messages/ or common/.',
+            },
+            {
+              target: ['./workflows', './activities', './common', './messages'],
+              from: ['./workers', './api', './cli', './mcp', './viewer'],
+              message: 'Lower layers never import the edges or workers/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Activities and the edges start workflows by name with the workflow's type; nothing else of workflows/.
+    files: ['activities/**/*.ts', 'api/**/*.ts', 'cli/**/*.ts', 'mcp/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/workflows/**', '!**/messages/workflows/**'],
+              allowTypeImports: true,
+              message: 'Import workflows/ only as types (`import type { someWorkflow }`); shared shapes live in messages/.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
