@@ -1,16 +1,18 @@
 /**
- * Operator commands that talk to PostgreSQL directly (DATABASE_URL), not to the API:
+ * Operator commands that talk to PostgreSQL directly (DATABASE_URL, else the local dev stack's), not to the API:
  * `tenants create|list`, `keys create|list|revoke`. A key is printed once, alone on the last line,
  * and only its hash is stored (common/tenants.ts).
  */
 import { createPrisma, type PrismaClient } from '../common/db.js';
+import { readStackSettings, stackStateDir } from '../common/stack-settings.js';
 import { createApiKey, createTenant, hashApiKey, keyDisplayPrefix, revokeApiKey, TenantError, validateTenantName } from '../common/tenants.js';
 import { envValue } from './env.js';
 import { CliError } from './output.js';
 
 async function withDatabase<T>(fn: (prisma: PrismaClient) => Promise<T>): Promise<T> {
-  const url = envValue('DATABASE_URL');
-  if (!url) throw new CliError('DATABASE_URL is required but not set (operator commands talk to PostgreSQL directly)');
+  // Unset: the database of the local stack `npm run up` started from this checkout.
+  const url = envValue('DATABASE_URL') ?? readStackSettings(stackStateDir('dev', envValue('MEMFLOW_STATE_DIR')))?.DATABASE_URL;
+  if (!url) throw new CliError('DATABASE_URL is required but not set (operator commands talk to PostgreSQL directly; `npm run up` saves its own in .memflow/dev/settings.json)');
   if (!/^postgres(ql)?:\/\//.test(url)) throw new CliError('DATABASE_URL is invalid: must be a postgresql:// URL');
   const prisma = createPrisma(url, { maxConnections: 2, connectionTimeoutMs: 5000 });
   try {

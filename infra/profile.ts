@@ -6,6 +6,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stackStateDir } from '../common/stack-settings.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -58,7 +59,7 @@ function defaultTestPortShift(): number {
 }
 
 export function getProfile(name: ProfileName, testPortShift = defaultTestPortShift()): StackProfile {
-  const stateDir = path.resolve(process.env.MEMFLOW_STATE_DIR ?? path.join(repoRoot, '.memflow'), name);
+  const stateDir = stackStateDir(name, process.env.MEMFLOW_STATE_DIR);
   // The test profile shifts every port (by 10000 by default) so it never collides with a dev stack.
   const shift = name === 'test' ? testPortShift : 0;
   const host = '127.0.0.1';

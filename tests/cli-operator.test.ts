@@ -4,8 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { createPgPool } from '../common/pg.js';
+import { readStackSettings, stackStateDir, writeStackSettings, type StackSettings } from '../common/stack-settings.js';
 import { lookupKey } from '../common/tenants.js';
 import { runCli } from './fixtures/cli-run.js';
 import { testConfig, testPrisma, uniqueName } from './helpers/env.js';
@@ -95,6 +99,29 @@ describe('tenants and keys', () => {
   });
 });
 
+describe('after `npm run up`, from the checkout, nothing exported', () => {
+  test('the stack leaves its settings where the CLI looks', () => {
+    // `npm test` started this suite's stack with the same startStack as `npm run up`.
+    const settings = readStackSettings(stackStateDir('test', process.env.MEMFLOW_STATE_DIR));
+    assert.equal(settings?.DATABASE_URL, config.DATABASE_URL);
+    assert.equal(fs.statSync(path.join(stackStateDir('test', process.env.MEMFLOW_STATE_DIR), 'settings.json')).mode & 0o777, 0o600);
+  });
+
+  test('keys create reads the dev stack\'s settings when DATABASE_URL is unset', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'memflow-state-'));
+    const stack = readStackSettings(stackStateDir('test', process.env.MEMFLOW_STATE_DIR))!;
+    // The dev profile's settings as `npm run up` writes them, pointing at this suite's database.
+    writeStackSettings(stackStateDir('dev', root), { ...(stack as StackSettings), DATABASE_URL: config.DATABASE_URL });
+    const tenant = uniqueName('uptenant');
+    const env = { MEMFLOW_STATE_DIR: root };
+    assert.equal((await runCli(['tenants', 'create', tenant], { env })).code, 0);
+    const r = await runCli(['keys', 'create', '--tenant', tenant], { env });
+    assert.equal(r.code, 0, r.stderr);
+    const key = r.stdout.trimEnd().split('\n').at(-1)!;
+    assert.equal((await lookupKey(pool, key))?.tenantName, tenant);
+  });
+});
+
 describe('failures are one line and a non-zero exit', () => {
   test('a key for a tenant that does not exist', async () => {
     const r = await op('keys', 'create', '--tenant', uniqueName('nobody'));
@@ -103,8 +130,8 @@ describe('failures are one line and a non-zero exit', () => {
     assert.equal(r.stdout, '');
   });
 
-  test('DATABASE_URL unset', async () => {
-    const r = await runCli(['keys', 'create', '--tenant', 'x'], { env: {} });
+  test('DATABASE_URL unset, and no local stack started', async () => {
+    const r = await runCli(['keys', 'create', '--tenant', 'x'], { env: { MEMFLOW_STATE_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'memflow-nostack-')) } });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^memflow: DATABASE_URL is required but not set.*\n$/);
   });
