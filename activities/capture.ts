@@ -5,9 +5,10 @@
  * so a retried activity (worker killed mid-batch, database outage) never duplicates anything.
  */
 import { ApplicationFailure, log } from '@temporalio/activity';
+import { Failure } from '../messages/errors/v1.js';
 import type { PrismaClient } from '../common/db.js';
-import type { SessionStatus } from '../workflows/session/messages.js';
-import { rethrowDbError } from './db-errors.js';
+import type { SessionStatus } from '../messages/workflows/v1/session.js';
+import { toActivityFailure } from './failures.js';
 import { captureSessions } from '../common/capture-store.js';
 
 export interface CaptureDeps {
@@ -45,7 +46,7 @@ export function createCaptureActivities({ prisma }: CaptureDeps) {
       const limit = input.limit ?? 500;
       try {
         const done = await prisma.$transaction(async (tx) => (await captureSessions(tx, [input.sessionId], limit))[0]);
-        if (!done) throw ApplicationFailure.nonRetryable(`session ${input.sessionId} does not exist`, 'SessionNotFound');
+        if (!done) throw ApplicationFailure.nonRetryable(`session ${input.sessionId} does not exist`, Failure.SessionNotFound);
         if (done.events > 0) log.info('hook events stored', { sessionId: input.sessionId, events: done.events, throughSequence: done.throughSequence });
         // Requested ids still unprocessed are the ones beyond this call's limit.
         return {
@@ -59,7 +60,7 @@ export function createCaptureActivities({ prisma }: CaptureDeps) {
         };
       } catch (err) {
         if (err instanceof ApplicationFailure) throw err;
-        rethrowDbError(err);
+        toActivityFailure(err);
       }
     },
 
@@ -76,7 +77,7 @@ export function createCaptureActivities({ prisma }: CaptureDeps) {
         });
         return row ? (row.event === 'session_end' ? 'end' : 'start') : null;
       } catch (err) {
-        rethrowDbError(err);
+        toActivityFailure(err);
       }
     },
 
@@ -88,7 +89,7 @@ export function createCaptureActivities({ prisma }: CaptureDeps) {
         // The session ended when it was first closed (or marked summarizing), not when summaries finished.
         await prisma.session.updateMany({ where: { ...where, endedAt: null }, data: { endedAt: new Date() } });
       } catch (err) {
-        rethrowDbError(err);
+        toActivityFailure(err);
       }
     },
   };

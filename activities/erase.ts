@@ -5,10 +5,11 @@
  * Weaviate's side is deleteProjectVectors in activities/vectors.ts.
  */
 import { ApplicationFailure } from '@temporalio/activity';
+import { Failure } from '../messages/errors/v1.js';
 import { recordAudit } from '../common/audit.js';
 import type { PrismaClient } from '../common/db.js';
-import { ERASE_TABLES, type EraseTable } from '../workflows/erase/messages.js';
-import { rethrowDbError } from './db-errors.js';
+import { ERASE_TABLES, type EraseTable } from '../messages/workflows/v1/erase.js';
+import { toActivityFailure } from './failures.js';
 
 export interface EraseDeps {
   prisma: PrismaClient;
@@ -52,7 +53,7 @@ export function createEraseActivities(deps: EraseDeps) {
         });
       });
     } catch (err) {
-      rethrowDbError(err);
+      toActivityFailure(err);
     }
   }
 
@@ -61,7 +62,7 @@ export function createEraseActivities(deps: EraseDeps) {
     async deleteProjectRows(input: { tenantId: string; projectId: string; table: EraseTable; limit: number }): Promise<{ deleted: number }> {
       // The table name goes into SQL: only the known ones.
       if (!(ERASE_TABLES as readonly string[]).includes(input.table)) {
-        throw ApplicationFailure.nonRetryable(`not a table erasure deletes from: '${input.table}'`, 'InvalidInput');
+        throw ApplicationFailure.nonRetryable(`not a table erasure deletes from: '${input.table}'`, Failure.InvalidInput);
       }
       const limit = Math.max(1, Math.min(Math.floor(input.limit), 50_000));
       try {
@@ -74,7 +75,7 @@ export function createEraseActivities(deps: EraseDeps) {
         );
         return { deleted };
       } catch (err) {
-        rethrowDbError(err);
+        toActivityFailure(err);
       }
     },
 
@@ -84,7 +85,7 @@ export function createEraseActivities(deps: EraseDeps) {
         const { count } = await prisma.project.deleteMany({ where: { id: input.projectId, tenantId: input.tenantId } });
         return { deleted: count };
       } catch (err) {
-        rethrowDbError(err);
+        toActivityFailure(err);
       }
     },
 

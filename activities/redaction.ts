@@ -10,8 +10,8 @@ import { recordAudit } from '../common/audit.js';
 import type { PrismaClient } from '../common/db.js';
 import { redactText, redactValue } from '../common/redact.js';
 import type { TenantRules } from '../common/redact-tenant-rules.js';
-import type { RescanCounts, RescanTable } from '../workflows/redaction/messages.js';
-import { rethrowDbError } from './db-errors.js';
+import type { RescanCounts, RescanTable } from '../messages/workflows/v1/redaction.js';
+import { toActivityFailure } from './failures.js';
 
 export interface RedactionDeps {
   prisma: PrismaClient;
@@ -123,7 +123,7 @@ export function createRedactionActivities({ prisma, rules }: RedactionDeps) {
         }
         return result;
       } catch (err) {
-        rethrowDbError(err);
+        toActivityFailure(err);
       }
     },
 
@@ -142,7 +142,7 @@ export function createRedactionActivities({ prisma, rules }: RedactionDeps) {
           requestId: input.requestId ?? null,
         });
       } catch (err) {
-        rethrowDbError(err);
+        toActivityFailure(err);
       }
     },
   };

@@ -12,33 +12,19 @@
  */
 import type { PrismaClient } from '../common/db.js';
 import type { PgPool } from '../common/pg.js';
-import type { VectorRecordType } from '../common/vector-schema.js';
-
-export interface RetentionScope {
-  tenantId: string;
-  projectId: string;
-  rawEventMaxAgeDays: number | null;
-  observationMaxAgeDays: number | null;
-  maxBytes: number | null;
-  keepSummaries: boolean;
-  keepLearnings: boolean;
-}
-
-export const RETENTION_STEPS = ['rawEvents', 'observations', 'summaries', 'learnings', 'sizeRawEvents', 'sizeObservations'] as const;
-export type RetentionStep = (typeof RETENTION_STEPS)[number];
-
-export interface StepResult {
-  deleted: number;
-  /** Records whose vectors must be removed from Weaviate. */
-  vectors: { recordType: VectorRecordType; ids: string[] } | null;
-  /** More rows of this step remain (call again). */
-  more: boolean;
-}
+import type { RecordType } from '../messages/records/v1.js';
+import { withFailureMapping } from './failures.js';
+import type { RetentionScope, RetentionStep, RetentionStepResult } from '../messages/workflows/v1/maintenance.js';
 
 const OBSERVATION_BYTES = 'octet_length(text)';
 const EVENT_BYTES = 'octet_length(payload::text)';
 
-export function createRetentionActivities({ prisma, pool }: { prisma: PrismaClient; pool: PgPool }) {
+export function createRetentionActivities(deps: { prisma: PrismaClient; pool: PgPool }) {
+  // Database work only: an error the classifier does not know is permanent, not retried forever.
+  return withFailureMapping(retentionActivities(deps));
+}
+
+function retentionActivities({ prisma, pool }: { prisma: PrismaClient; pool: PgPool }) {
   const ids = (rows: { id: string }[]) => rows.map((r) => r.id);
 
   /** Deletes up to `limit` rows chosen by `select` (which returns ids) and reports them. */
@@ -78,10 +64,10 @@ export function createRetentionActivities({ prisma, pool }: { prisma: PrismaClie
       return rows.map((r) => ({ ...r, maxBytes: r.maxBytes === null ? null : Number(r.maxBytes) }));
     },
 
-    async applyRetentionStep(input: { scope: RetentionScope; step: RetentionStep; limit: number }): Promise<StepResult> {
+    async applyRetentionStep(input: { scope: RetentionScope; step: RetentionStep; limit: number }): Promise<RetentionStepResult> {
       const s = input.scope;
       const limit = input.limit;
-      const done = (deleted: string[], recordType: VectorRecordType | null): StepResult => ({
+      const done = (deleted: string[], recordType: RecordType | null): RetentionStepResult => ({
         deleted: deleted.length,
         vectors: recordType && deleted.length > 0 ? { recordType, ids: deleted } : null,
         more: deleted.length === limit,

@@ -5,13 +5,14 @@
  */
 import crypto from 'node:crypto';
 import type { PrismaClient } from '../common/db.js';
-import { TEXT_MAX_CHARS, type VectorObjectProperties, type VectorRecordType } from '../common/vector-schema.js';
+import { TEXT_MAX_CHARS, type VectorObjectProperties } from '../common/vector-schema.js';
+import type { RecordType } from '../messages/records/v1.js';
 
 /** Longest text sent to the embedding provider: well inside every provider's context window. */
 export const EMBED_MAX_CHARS = 8_000;
 
 export interface VectorRecord {
-  type: VectorRecordType;
+  type: RecordType;
   id: string;
   tenantId: string;
   projectId: string;
@@ -49,7 +50,7 @@ function hashOf(embedInput: string, props: Omit<VectorObjectProperties, 'content
   return crypto.createHash('sha256').update(canonical, 'utf8').digest('hex');
 }
 
-function record(type: VectorRecordType, row: { id: string; tenantId: string; projectId: string }, title: string, body: string, props: Omit<VectorObjectProperties, 'contentHash' | 'title' | 'text' | 'recordType' | 'projectId'>): VectorRecord {
+function record(type: RecordType, row: { id: string; tenantId: string; projectId: string }, title: string, body: string, props: Omit<VectorObjectProperties, 'contentHash' | 'title' | 'text' | 'recordType' | 'projectId'>): VectorRecord {
   const embedInput = `${title}\n${body}`.slice(0, EMBED_MAX_CHARS);
   const base = { ...props, title, text: body.slice(0, TEXT_MAX_CHARS), recordType: type, projectId: row.projectId };
   return { type, id: row.id, tenantId: row.tenantId, projectId: row.projectId, embedInput, properties: { ...base, contentHash: hashOf(embedInput, base) } };
@@ -66,7 +67,7 @@ const learningSelect = { id: true, tenantId: true, projectId: true, kind: true, 
 /** Rows of one type matching `where` (tenant, project, session, ids, id > after), by id, at most `take`. */
 export async function loadRecords(
   prisma: PrismaClient,
-  type: VectorRecordType,
+  type: RecordType,
   filter: { tenantId?: string; projectId?: string; sessionId?: string; ids?: string[]; afterId?: string },
   take: number,
 ): Promise<VectorRecord[]> {
@@ -88,7 +89,7 @@ export async function loadRecords(
 }
 
 /** Which of `ids` still exist as rows of `type` in the tenant. */
-export async function existingIds(prisma: PrismaClient, type: VectorRecordType, tenantId: string, ids: string[]): Promise<Set<string>> {
+export async function existingIds(prisma: PrismaClient, type: RecordType, tenantId: string, ids: string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
   const args = { where: { tenantId, id: { in: ids } }, select: { id: true } } as const;
   const rows =
@@ -97,4 +98,4 @@ export async function existingIds(prisma: PrismaClient, type: VectorRecordType, 
 }
 
 /** The table of each record type, for the few statements written in SQL (constants, never input). */
-export const TABLES: Record<VectorRecordType, string> = { observation: 'observations', summary: 'summaries', learning: 'learnings' };
+export const TABLES: Record<RecordType, string> = { observation: 'observations', summary: 'summaries', learning: 'learnings' };

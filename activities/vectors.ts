@@ -11,22 +11,22 @@
  * record_id)), so Temporal may retry any of them. A provider that rejects the request (bad key,
  * bad model) and a database that rejects a statement fail without retries; outages are retried.
  */
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import type { Config } from '../common/config.js';
 import type { PrismaClient } from '../common/db.js';
-import { createEmbeddingProvider, EmbeddingError, type EmbeddingProvider } from '../common/embeddings/index.js';
+import { createEmbeddingProvider, type EmbeddingProvider } from '../common/embeddings/index.js';
 import {
   COLLECTIONS,
-  RECORD_TYPES,
   VECTOR_NAME,
   connectWeaviate,
   ensureVectorSchema,
   tenantCollection,
   tenantIdOfWeaviateTenant,
-  type VectorRecordType,
   type WeaviateClient,
 } from '../common/vector-schema.js';
-import { rethrowDbError } from './db-errors.js';
+import { RECORD_TYPES, type RecordType } from '../messages/records/v1.js';
+import type { ReconcileCursor } from '../messages/workflows/v1/reconcile.js';
+import { toActivityFailure } from './failures.js';
 import { TABLES, existingIds, loadRecords, type VectorRecord } from './vector-records.js';
 
 export interface VectorDeps {
@@ -45,17 +45,6 @@ export interface SyncCounts {
   skipped: number;
   /** Objects (and their sync rows) removed because their record is gone. */
   deleted: number;
-}
-
-/** Where a reconciliation run stands; opaque to the workflow, which passes it back. */
-export interface ReconcileCursor {
-  /** records: PostgreSQL -> Weaviate; states: orphaned sync rows; objects: orphaned Weaviate objects. */
-  phase: 'records' | 'states' | 'objects';
-  recordType: VectorRecordType;
-  /** Last record / sync row / object id handled in this phase and type. */
-  afterId?: string;
-  /** phase objects: the Weaviate tenant being scanned. */
-  weaviateTenant?: string;
 }
 
 export interface ReconcileInput {
@@ -112,36 +101,6 @@ function heartbeat(details?: unknown): void {
   }
 }
 
-const isPrismaError = (err: unknown) => /^PrismaClient/.test(String((err as Error)?.name ?? '')) || /^P\d{4}$/.test(String((err as { code?: unknown })?.code ?? ''));
-
-/**
- * Weaviate refused our API key: weaviate-client's WeaviateUnauthenticatedError or
- * WeaviateInsufficientPermissionsError (not exported by name), or its WeaviateStartUpError
- * wrapping a 401 when connecting.
- */
-const isWeaviateAuthError = (err: unknown) => {
-  const name = String((err as object)?.constructor?.name);
-  return /^Weaviate(Unauthenticated|InsufficientPermissions)Error$/.test(name) || (name === 'WeaviateStartUpError' && /Unauthenticated|"code":40[13]/.test(String((err as Error).message)));
-};
-
-/** Maps failures to Temporal's retry semantics once, here. */
-export function toActivityFailure(err: unknown): never {
-  if (err instanceof ApplicationFailure) throw err;
-  if (err instanceof EmbeddingError) {
-    if (!err.retryable) throw ApplicationFailure.nonRetryable(err.message, 'EmbeddingRejected');
-    throw ApplicationFailure.create({
-      message: err.message,
-      type: 'EmbeddingUnavailable',
-      ...(err.retryAfterMs !== undefined ? { nextRetryDelay: err.retryAfterMs } : {}),
-    });
-  }
-  if (isWeaviateAuthError(err)) {
-    throw ApplicationFailure.nonRetryable(`Weaviate rejected memflow's credentials: ${(err as Error).message}`, 'WeaviateRejected');
-  }
-  // Only database errors go through the database classifier (which calls anything unknown permanent).
-  if (isPrismaError(err)) rethrowDbError(err);
-  throw err; // Weaviate and network trouble: retried
-}
 
 /**
  * Weaviate's answer for a tenant or collection that does not exist (yet), or that Weaviate's
@@ -192,7 +151,7 @@ export function createVectorActivities(deps: VectorDeps) {
     return !!state && state.status === 'synced' && state.contentHash === rec.properties.contentHash && state.provider === p.name && state.model === p.model && state.dimension === p.dimension;
   };
 
-  async function syncStates(type: VectorRecordType, ids: string[]): Promise<Map<string, SyncState>> {
+  async function syncStates(type: RecordType, ids: string[]): Promise<Map<string, SyncState>> {
     if (ids.length === 0) return new Map();
     const rows = await prisma.vectorSyncState.findMany({
       where: { recordType: type, recordId: { in: ids } },
@@ -313,7 +272,7 @@ export function createVectorActivities(deps: VectorDeps) {
   }
 
   /** Deletes objects by id from one tenant's collection; a missing tenant or collection holds nothing. */
-  async function deleteObjects(type: VectorRecordType, tenantId: string, ids: string[]): Promise<number> {
+  async function deleteObjects(type: RecordType, tenantId: string, ids: string[]): Promise<number> {
     if (ids.length === 0) return 0;
     const c = await weaviate();
     try {
@@ -340,7 +299,7 @@ export function createVectorActivities(deps: VectorDeps) {
   }
 
   /** Sync rows of one type (in scope) whose record no longer exists, by id, at most `limit`. */
-  async function orphanStates(type: VectorRecordType, scope: { tenantId?: string; projectId?: string }, afterId: string, limit: number) {
+  async function orphanStates(type: RecordType, scope: { tenantId?: string; projectId?: string }, afterId: string, limit: number) {
     // TABLES holds constants; everything else is a bound parameter.
     return prisma.$queryRawUnsafe<{ id: string; tenantId: string; recordId: string }[]>(
       `SELECT s.id::text AS id, s.tenant_id::text AS "tenantId", s.record_id::text AS "recordId"
@@ -358,7 +317,7 @@ export function createVectorActivities(deps: VectorDeps) {
   }
 
   /** Removes orphaned sync rows and their objects; returns how many and the last row id. */
-  async function removeOrphanStates(rows: { id: string; tenantId: string; recordId: string }[], type: VectorRecordType): Promise<number> {
+  async function removeOrphanStates(rows: { id: string; tenantId: string; recordId: string }[], type: RecordType): Promise<number> {
     const byTenant = new Map<string, string[]>();
     for (const r of rows) byTenant.set(r.tenantId, [...(byTenant.get(r.tenantId) ?? []), r.recordId]);
     for (const [tenantId, ids] of byTenant) await deleteObjects(type, tenantId, ids);
@@ -387,7 +346,7 @@ export function createVectorActivities(deps: VectorDeps) {
   }
 
   /** contentHash of each record's object in Weaviate (absent: no object). */
-  async function weaviateHashes(type: VectorRecordType, records: VectorRecord[]): Promise<Map<string, string>> {
+  async function weaviateHashes(type: RecordType, records: VectorRecord[]): Promise<Map<string, string>> {
     const c = await schema();
     const out = new Map<string, string>();
     const byTenant = new Map<string, string[]>();
@@ -501,7 +460,7 @@ export function createVectorActivities(deps: VectorDeps) {
         if (gone.length) counts.deleted += await removeOrphanStates(gone, 'learning');
         return counts;
       } catch (err) {
-        toActivityFailure(err);
+        toActivityFailure(err, 'retry');
       }
     },
 
@@ -516,7 +475,7 @@ export function createVectorActivities(deps: VectorDeps) {
         const [upserted, skipped] = await syncIfNeeded(records);
         return { upserted, skipped, deleted: 0 };
       } catch (err) {
-        toActivityFailure(err);
+        toActivityFailure(err, 'retry');
       }
     },
 
@@ -534,12 +493,12 @@ export function createVectorActivities(deps: VectorDeps) {
         if (cursor.phase === 'states') return await reconcileStates(input, cursor, limit);
         return await reconcileObjects(input, cursor, limit);
       } catch (err) {
-        toActivityFailure(err);
+        toActivityFailure(err, 'retry');
       }
     },
 
     /** Removes records' objects from Weaviate and their sync rows (the records may already be gone). */
-    async deleteVectors(input: { tenantId: string; recordType: VectorRecordType; ids: string[] }): Promise<{ deleted: number }> {
+    async deleteVectors(input: { tenantId: string; recordType: RecordType; ids: string[] }): Promise<{ deleted: number }> {
       try {
         let deleted = 0;
         for (let i = 0; i < input.ids.length; i += 1000) {
@@ -549,7 +508,7 @@ export function createVectorActivities(deps: VectorDeps) {
         }
         return { deleted };
       } catch (err) {
-        toActivityFailure(err);
+        toActivityFailure(err, 'retry');
       }
     },
 
@@ -575,7 +534,7 @@ export function createVectorActivities(deps: VectorDeps) {
         await prisma.vectorSyncState.deleteMany({ where: { tenantId: input.tenantId, projectId: input.projectId } });
         return { deleted };
       } catch (err) {
-        toActivityFailure(err);
+        toActivityFailure(err, 'retry');
       }
     },
   };

@@ -9,7 +9,7 @@ import { createPgPool } from '../common/pg.js';
 import type { Logger } from '../common/logger.js';
 import { createTemporalClient } from '../common/temporal.js';
 import { weaviateEndpoint } from '../common/weaviate.js';
-import type { SessionTuning } from '../workflows/session/messages.js';
+import type { SessionTuning } from '../messages/workflows/v1/session.js';
 import { createDispatcher } from './capture/dispatch.js';
 import { createIngestBatcher } from './capture/ingest.js';
 import { createMaterializer } from './capture/materialize.js';

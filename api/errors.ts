@@ -11,3 +11,9 @@ export class HttpError extends Error {
 }
 
 export const errorBody = (code: string, message: string) => ({ error: { code, message } });
+
+/**
+ * A workflow could not be started because Temporal is away: 503 with Retry-After, the same answer for
+ * every route that starts a job (erase, backup, restore, redaction rescan).
+ */
+export const temporalUnavailable = (what: string) => new HttpError(503, 'unavailable', `Temporal is unavailable: ${what} was not started; retry later`, { 'retry-after': '5' });

@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { HOOK_EVENTS } from '../common/hook-events.js';
+import { HOOK_EVENTS } from '../messages/hooks/v1.js';
 import { hookPayloadSchema } from './capture/payload.js';
 import { restoreBody, retentionBody } from './routes/admin.js';
 import { rescanBody } from './routes/redaction.js';
@@ -107,15 +107,20 @@ const retentionPolicy = z.object({
   keepSummaries: z.boolean().optional(),
   keepLearnings: z.boolean().optional(),
 });
-const job = z.object({ jobId: z.string(), status: z.string(), result: z.unknown().optional(), error: z.string().nullable().optional() });
-const eraseJob = z.object({
+// Both job routes answer one shape (messages/api/v1.ts JobView); an erasure adds its project and times.
+const job = z.object({
   jobId: z.string(),
+  kind: z.enum(['backup', 'restore', 'redaction.rescan', 'project.erase']),
+  status: z.string(),
+  error: z.string().nullable(),
+  result: z.unknown().optional(),
+});
+const eraseJob = job.extend({
   kind: z.literal('project.erase'),
   project: z.string(),
   status: z.enum(['requested', 'erased', 'failed']),
   requestedAt: timestamp,
   erasedAt: timestamp.nullable(),
-  error: z.string().nullable(),
 });
 const statedMemory = z.object({ id: z.string(), project: z.string(), status: z.enum(['created', 'restated']), redactions: z.number().int(), indexed: z.boolean() });
 const projectHeader = { 'x-memflow-project': { schema: z.string().max(512), description: 'the project, when `?project=` is absent' } };
@@ -269,7 +274,7 @@ const OPERATIONS: Operation[] = [
   {
     method: 'get',
     path: '/v1/admin/jobs/{jobId}',
-    summary: 'A backup or restore job (the id contains slashes: backup/<tenant>/<id>)',
+    summary: 'A backup, restore or redaction rescan job (the id contains slashes: backup/<tenant>/<id>)',
     tags: ['admin'],
     admin: true,
     pathParams: { jobId: z.string() },

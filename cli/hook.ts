@@ -24,7 +24,7 @@ import { gitHead, type GitHead } from '../common/git-head.js';
 import { checkContext, stalenessReport, type CheckableItem } from '../common/staleness.js';
 import { deliver, flushSpool, spoolTargetOf, type Target } from './deliver.js';
 import { apiBaseUrl, apiKey, checkBaseUrl, envInt, envValue, spoolDir } from './env.js';
-import { isEventRouteName } from '../common/hook-events.js';
+import { isEventRouteName } from '../messages/hooks/v1.js';
 import { createHttpClient, type HttpClient } from './http.js';
 import { downFor, markDown, markUp } from './outage.js';
 import { Spool, SpoolFullError, type SpoolEntry } from './spool.js';

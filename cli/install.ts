@@ -20,7 +20,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { apiBaseUrl, checkBaseUrl } from './env.js';
-import { CLAUDE_EVENT_NAMES, HOOK_EVENTS, type HookEventName } from '../common/hook-events.js';
+import { CLAUDE_EVENT_NAMES, HOOK_EVENTS, type HookEventName } from '../messages/hooks/v1.js';
 import { JsonFileError, updateJsonObject } from './json-file.js';
 
 export interface InstallOptions {

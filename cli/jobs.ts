@@ -2,28 +2,21 @@
  * `--wait` for the long-running admin commands: poll a job's status document until it is no longer
  * running, printing a progress dot on stderr per poll (stdout stays clean for the result or --json).
  */
+import type { JobView } from '../messages/api/v1.js';
 import { apiRequest, type ApiOptions } from './api-client.js';
 import { CliError } from './output.js';
 
 export const ADMIN_HINT = 'this needs an admin API key (memflow keys create --tenant <name> --admin)';
 
-/** GET /v1/admin/jobs/{jobId}: a backup or restore workflow, by Temporal's status name. */
-export interface AdminJob {
-  jobId: string;
-  status: string;
-  result?: unknown;
-  error?: string | null;
-}
+/** GET /v1/admin/jobs/{jobId}: a backup, restore or rescan workflow, by Temporal's status name. */
+export type AdminJob = JobView;
 
 /** GET /v1/jobs/{jobId}: a project erasure, from its tombstone. */
-export interface EraseJob {
-  jobId: string;
-  kind: string;
+export interface EraseJob extends JobView {
   project: string;
   status: 'requested' | 'erased' | 'failed';
   requestedAt: string;
   erasedAt: string | null;
-  error: string | null;
 }
 
 export interface PollOptions extends ApiOptions {

@@ -18,7 +18,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { isEventRouteName } from '../common/hook-events.js';
+import { isEventRouteName } from '../messages/hooks/v1.js';
 
 /**
  * Where an entry may be delivered: the API it was meant for and the identity of the key it was sent

@@ -9,7 +9,7 @@
  */
 import { countTokens } from 'gpt-tokenizer/encoding/cl100k_base';
 import type { PrismaClient } from './db.js';
-import { TOOL_RESULT_EVENTS, type HookEventName } from './hook-events.js';
+import { TOOL_RESULT_EVENTS, type HookEventName } from '../messages/hooks/v1.js';
 import { renderEvent } from './observation.js';
 import type { CaptureProgress } from '../messages/capture/v1.js';
 

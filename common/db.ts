@@ -186,6 +186,11 @@ export function classifyDbError(err: unknown): DbErrorClass {
   return classifyInner(err, 0) ?? 'permanent';
 }
 
+/** The class of an error that identifies itself as a database error, else undefined. */
+export function dbErrorClassOf(err: unknown): DbErrorClass | undefined {
+  return classifyInner(err, 0);
+}
+
 /** Unique constraint violated (Prisma P2002, PostgreSQL 23505). */
 export function isUniqueViolation(err: unknown): boolean {
   return classifyDbError(err) === 'unique_violation';

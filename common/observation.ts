@@ -2,7 +2,7 @@
  * How a stored hook event reads as a timeline item: a compact title and text, without the noise of
  * the raw payload (which stays in hook_events). Pure functions, so they are tested directly.
  */
-import type { HookEventName } from './hook-events.js';
+import type { HookEventName } from '../messages/hooks/v1.js';
 import { PRIVATE_MARKER } from './redact.js';
 
 export type ObservationKind = 'start' | 'prompt' | 'tool' | 'stop' | 'compact' | 'end';

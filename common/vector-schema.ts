@@ -25,16 +25,15 @@
  * processes of a deployment must therefore use the same MEMFLOW_EMBEDDINGS settings.
  */
 import weaviate, { ApiKey, type Collection, type PropertyConfigCreate, type WeaviateClient } from 'weaviate-client';
+import { RECORD_TYPES, type RecordType } from '../messages/records/v1.js';
 import type { Config } from './config.js';
 import { embeddingSpace } from './embeddings/index.js';
 import type { EmbeddingProvider } from './embeddings/types.js';
 
 export type { WeaviateClient } from 'weaviate-client';
 
-export type VectorRecordType = 'observation' | 'summary' | 'learning';
-export const RECORD_TYPES: readonly VectorRecordType[] = ['observation', 'summary', 'learning'];
 
-export const COLLECTIONS: Record<VectorRecordType, string> = {
+export const COLLECTIONS: Record<RecordType, string> = {
   observation: 'MemflowObservation',
   summary: 'MemflowSummary',
   learning: 'MemflowLearning',
@@ -53,7 +52,7 @@ export interface VectorObjectProperties {
   projectId: string;
   sessionId: string;
   kind: string;
-  recordType: VectorRecordType;
+  recordType: RecordType;
   createdAt: Date;
   contentHash: string;
   status?: string;
@@ -71,7 +70,7 @@ const field = (name: string, filterable = true): PropertyConfigCreate<undefined>
   indexSearchable: false,
 });
 
-function propertiesOf(type: VectorRecordType): PropertyConfigCreate<undefined>[] {
+function propertiesOf(type: RecordType): PropertyConfigCreate<undefined>[] {
   const props: PropertyConfigCreate<undefined>[] = [
     { name: 'title', dataType: 'text', tokenization: 'word', indexSearchable: true, indexFilterable: true },
     { name: 'text', dataType: 'text', tokenization: 'word', indexSearchable: true, indexFilterable: false },
@@ -123,7 +122,7 @@ export async function connectWeaviate(config: Config): Promise<WeaviateClient> {
 /** Another process created the collection between our check and our create. */
 const alreadyExists = (err: unknown) => /already exists/i.test(String((err as Error)?.message ?? err));
 
-async function createCollection(client: WeaviateClient, type: VectorRecordType, provider: EmbeddingProvider): Promise<void> {
+async function createCollection(client: WeaviateClient, type: RecordType, provider: EmbeddingProvider): Promise<void> {
   try {
     await client.collections.create({
       name: COLLECTIONS[type],
@@ -190,6 +189,6 @@ export async function ensureWeaviateTenant(client: WeaviateClient, tenantId: str
 }
 
 /** The collection of a record type, scoped to one memflow tenant. */
-export function tenantCollection(client: WeaviateClient, type: VectorRecordType, tenantId: string): Collection<undefined, string, undefined> {
+export function tenantCollection(client: WeaviateClient, type: RecordType, tenantId: string): Collection<undefined, string, undefined> {
   return client.collections.use(COLLECTIONS[type]).withTenant(weaviateTenantName(tenantId));
 }

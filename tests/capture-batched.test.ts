@@ -15,7 +15,7 @@ import { createPgPool } from '../common/pg.js';
 import { createTemporalClient } from '../common/temporal.js';
 import { revokeApiKey } from '../common/tenants.js';
 import { waitUntil } from '../infra/daemon.js';
-import { sessionWorkflowId } from '../workflows/session/messages.js';
+import { sessionWorkflowId } from '../messages/workflows/v1/session.js';
 import { buildSession } from './fixtures/claude-sessions.js';
 import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';

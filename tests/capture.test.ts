@@ -13,7 +13,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createTemporalClient } from '../common/temporal.js';
 import { waitUntil } from '../infra/daemon.js';
-import { sessionWorkflowId } from '../workflows/session/messages.js';
+import { sessionWorkflowId } from '../messages/workflows/v1/session.js';
 import { buildSession, PLANTED_SECRETS, withDuplicates, type FixtureSession } from './fixtures/claude-sessions.js';
 import { startTestApi, startTestWorker, workerLogLines, type TestApi, type TestWorker } from './helpers/app.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';

@@ -10,7 +10,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { parseConfig } from '../common/config.js';
 import { EmbeddingError, createEmbeddingProvider, createLocalProvider, createOpenAIProvider, createVoyageProvider, type EmbeddingProvider } from '../common/embeddings/index.js';
 import { stem, tokenize } from '../common/embeddings/local.js';
-import { toActivityFailure } from '../activities/vectors.js';
+import { toActivityFailure } from '../activities/failures.js';
 import { startFakeEmbeddings, type FakeEmbeddingsServer } from './helpers/fake-embeddings.js';
 
 const cosine = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0);

@@ -18,7 +18,7 @@ import { createApi } from '../api/app.js';
 import { registeredOperations } from '../api/openapi.js';
 import { createLogger } from '../common/logger.js';
 import { InvalidProjectName, normalizeProjectName } from '../common/project.js';
-import { HOOK_EVENTS } from '../common/hook-events.js';
+import { HOOK_EVENTS } from '../messages/hooks/v1.js';
 import { CORPUS, seedCorpus, type SeededCorpus } from './fixtures/retrieval-corpus.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
 import { createApiKey } from '../common/tenants.js';

@@ -10,7 +10,8 @@ import { after, before, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createVectorActivities } from '../activities/vectors.js';
-import { connectWeaviate, tenantCollection, type VectorRecordType, type WeaviateClient } from '../common/vector-schema.js';
+import { connectWeaviate, tenantCollection, type WeaviateClient } from '../common/vector-schema.js';
+import type { RecordType } from '../messages/records/v1.js';
 import { waitUntil } from '../infra/daemon.js';
 import { ensureSchedules, memflowSchedules } from '../workers/schedules.js';
 import { startTestWorker, type TestWorker } from './helpers/app.js';
@@ -77,7 +78,7 @@ async function seedProject(tenantId: string) {
   return { projectId: projectRow.id, sessionId: session.id, expired, kept };
 }
 
-async function inWeaviate(tenantId: string, type: VectorRecordType, ids: string[]): Promise<string[]> {
+async function inWeaviate(tenantId: string, type: RecordType, ids: string[]): Promise<string[]> {
   const found: string[] = [];
   for (const id of ids) if (await tenantCollection(weaviate, type, tenantId).data.exists(id)) found.push(id);
   return found;

@@ -9,7 +9,7 @@ import { createTemporalClient } from '../common/temporal.js';
 import { getProfile } from '../infra/profile.js';
 import { temporalService } from '../infra/services/temporal.js';
 import { weaviateService } from '../infra/services/weaviate.js';
-import { hookEventSignal, sessionWorkflowId } from '../workflows/session/messages.js';
+import { hookEventSignal, sessionWorkflowId } from '../messages/workflows/v1/session.js';
 import { testConfig, testPrisma, uniqueName } from './helpers/env.js';
 
 const managed = (process.env.MEMFLOW_STACK_MANAGED ?? '').split(',');

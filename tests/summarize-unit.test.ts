@@ -9,7 +9,9 @@ import { after, before, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { renderEvent } from '../common/observation.js';
 import { chooseBatch } from '../activities/summarize/batching.js';
-import { callStructured, createAnthropic, retryAfterMs, LLM_FAILURE } from '../activities/summarize/claude.js';
+import { callStructured, createAnthropic } from '../activities/summarize/claude.js';
+import { retryAfterMs } from '../activities/failures.js';
+import { Failure } from '../messages/errors/v1.js';
 import { learningFingerprint } from '../activities/summarize/learnings.js';
 import { offlineFinal, type OfflineObservation } from '../activities/summarize/offline.js';
 import { PriceTable } from '../activities/summarize/pricing.js';
@@ -161,7 +163,7 @@ test('an answer that does not validate is repaired by a follow-up request, a bou
   fake.always = behaviours.invalidToolInput();
   await assert.rejects(call(batchAnswerSchema, 2), (err: unknown) => {
     assert.ok(err instanceof ApplicationFailure);
-    assert.equal(err.type, LLM_FAILURE.malformed);
+    assert.equal(err.type, Failure.LlmMalformedOutput);
     assert.equal(err.nonRetryable, true);
     return true;
   });
@@ -170,11 +172,11 @@ test('an answer that does not validate is repaired by a follow-up request, a bou
 
 test('HTTP failures map onto retryable and non-retryable failures, honouring retry-after', async () => {
   const cases: [ReturnType<(typeof behaviours)[keyof typeof behaviours]>, string, boolean, number | undefined][] = [
-    [behaviours.rateLimited(7), LLM_FAILURE.rateLimited, false, 7000],
-    [behaviours.overloaded(), LLM_FAILURE.unavailable, false, undefined],
-    [behaviours.serverError(), LLM_FAILURE.unavailable, false, undefined],
-    [behaviours.unauthorized(), LLM_FAILURE.auth, true, undefined],
-    [behaviours.badRequest(), LLM_FAILURE.rejected, true, undefined],
+    [behaviours.rateLimited(7), Failure.LlmRateLimited, false, 7000],
+    [behaviours.overloaded(), Failure.LlmUnavailable, false, undefined],
+    [behaviours.serverError(), Failure.LlmUnavailable, false, undefined],
+    [behaviours.unauthorized(), Failure.LlmAuthFailed, true, undefined],
+    [behaviours.badRequest(), Failure.LlmRequestRejected, true, undefined],
   ];
   for (const [behaviour, type, nonRetryable, delay] of cases) {
     fake.reset();

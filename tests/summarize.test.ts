@@ -16,7 +16,7 @@ import type { Config } from '../common/config.js';
 import { countTokens } from '../common/tokens.js';
 import type { PrismaClient } from '../common/db.js';
 import { waitUntil } from '../infra/daemon.js';
-import { sessionViewQuery, sessionWorkflowId } from '../workflows/session/messages.js';
+import { sessionViewQuery, sessionWorkflowId } from '../messages/workflows/v1/session.js';
 import { buildDebugSession } from './fixtures/debug-session.js';
 import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';

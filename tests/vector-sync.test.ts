@@ -14,8 +14,9 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { createVectorActivities, type VectorActivities } from '../activities/vectors.js';
 import type { PrismaClient } from '../common/db.js';
 import { createLocalProvider } from '../common/embeddings/index.js';
-import { COLLECTIONS, RECORD_TYPES, VECTOR_NAME, connectWeaviate, ensureWeaviateTenant, tenantCollection, weaviateTenantName, type VectorRecordType, type WeaviateClient } from '../common/vector-schema.js';
-import type { ReconcileResult, ReconcileWorkflowInput } from '../workflows/reconcile/messages.js';
+import { COLLECTIONS, VECTOR_NAME, connectWeaviate, ensureWeaviateTenant, tenantCollection, weaviateTenantName, type WeaviateClient } from '../common/vector-schema.js';
+import { RECORD_TYPES, type RecordType } from '../messages/records/v1.js';
+import type { ReconcileResult, ReconcileWorkflowInput } from '../messages/workflows/v1/reconcile.js';
 import { WORKFLOWS_PATH } from '../workers/worker.js';
 import { startTestWorker, type TestWorker } from './helpers/app.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
@@ -61,7 +62,7 @@ interface Seeded {
   tenantId: string;
   projectId: string;
   sessionId: string;
-  ids: Record<VectorRecordType, string[]>;
+  ids: Record<RecordType, string[]>;
 }
 
 /** A project with one session: observations, a summary and learnings, written as the workflow would. */
@@ -104,7 +105,7 @@ async function seed(tenantId: string, observations = 12, marker = ''): Promise<S
 const total = (s: Seeded) => s.ids.observation.length + s.ids.summary.length + s.ids.learning.length;
 
 /** Every object id in a tenant's collection (none when the tenant or collection does not exist). */
-async function objectIds(type: VectorRecordType, tenantId: string): Promise<Set<string>> {
+async function objectIds(type: RecordType, tenantId: string): Promise<Set<string>> {
   const ids = new Set<string>();
   try {
     for await (const o of tenantCollection(weaviate, type, tenantId).iterator({ returnProperties: ['recordType'] })) ids.add(o.uuid);

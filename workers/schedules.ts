@@ -13,21 +13,27 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { Config } from '../common/config.js';
 import type { Logger } from '../common/logger.js';
+import { scheduledRunId, scheduleId, type BackupWorkflowInput, type RetentionWorkflowInput } from '../messages/workflows/v1/maintenance.js';
+import { WorkflowType } from '../messages/workflows/v1/names.js';
+import type { ReconcileWorkflowInput } from '../messages/workflows/v1/reconcile.js';
 
-export interface ScheduleSpec {
+/** A Schedule and the workflow it starts: each workflow type with its own input type. */
+export type ScheduleSpec = {
   id: string;
-  workflowType: string;
-  args: unknown[];
   everyMs: number | null;
   catchupWindow: string;
-}
+} & (
+  | { workflowType: typeof WorkflowType.retention; args: [RetentionWorkflowInput] }
+  | { workflowType: typeof WorkflowType.backup; args: [BackupWorkflowInput] }
+  | { workflowType: typeof WorkflowType.reconcileVectors; args: [ReconcileWorkflowInput] }
+);
 
 export function memflowSchedules(config: Config): ScheduleSpec[] {
   const q = config.TEMPORAL_TASK_QUEUE;
   return [
-    { id: `${q}-retention`, workflowType: 'retentionWorkflow', args: [{}], everyMs: config.MEMFLOW_RETENTION_EVERY, catchupWindow: '1 day' },
-    { id: `${q}-backup`, workflowType: 'backupWorkflow', args: [{ scope: 'all' }], everyMs: config.MEMFLOW_BACKUP_EVERY, catchupWindow: '1 hour' },
-    { id: `${q}-reconcile`, workflowType: 'reconcileVectorsWorkflow', args: [{}], everyMs: config.MEMFLOW_RECONCILE_EVERY, catchupWindow: '10 minutes' },
+    { id: scheduleId(q, 'retention'), workflowType: WorkflowType.retention, args: [{}], everyMs: config.MEMFLOW_RETENTION_EVERY, catchupWindow: '1 day' },
+    { id: scheduleId(q, 'backup'), workflowType: WorkflowType.backup, args: [{ scope: 'all' }], everyMs: config.MEMFLOW_BACKUP_EVERY, catchupWindow: '1 hour' },
+    { id: scheduleId(q, 'reconcile'), workflowType: WorkflowType.reconcileVectors, args: [{}], everyMs: config.MEMFLOW_RECONCILE_EVERY, catchupWindow: '10 minutes' },
   ];
 }
 
@@ -35,7 +41,7 @@ function options(spec: ScheduleSpec, taskQueue: string, everyMs: number): Schedu
   return {
     scheduleId: spec.id,
     spec: { intervals: [{ every: everyMs }] },
-    action: { type: 'startWorkflow', workflowType: spec.workflowType, args: spec.args, taskQueue, workflowId: `${spec.id}-run` },
+    action: { type: 'startWorkflow', workflowType: spec.workflowType, args: spec.args, taskQueue, workflowId: scheduledRunId(spec.id) },
     policies: { overlap: 'SKIP', catchupWindow: spec.catchupWindow, pauseOnFailure: false },
   };
 }

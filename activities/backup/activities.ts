@@ -5,12 +5,15 @@
  * with a message that names the file or the conflict.
  */
 import { ApplicationFailure } from '@temporalio/activity';
+import { Failure } from '../../messages/errors/v1.js';
 import type { Config } from '../../common/config.js';
 import { recordAudit, type AuditEntry } from '../../common/audit.js';
 import type { PrismaClient } from '../../common/db.js';
 import type { PgPool } from '../../common/pg.js';
 import { BackupCorrupt, verifyBackup, writeBackup } from './backup.js';
-import { RestoreRefused, restoreRows, type RestoreCounts, type RestoreRequest } from './restore.js';
+import type { RestoreCounts } from '../../messages/workflows/v1/maintenance.js';
+import { withFailureMapping } from '../failures.js';
+import { RestoreRefused, restoreRows, type RestoreRequest } from './restore.js';
 import { LocalBackupStore, defaultBackupDir, type BackupStore } from './store.js';
 
 export interface BackupDeps {
@@ -29,11 +32,17 @@ export function backupStore(config: Pick<Config, 'MEMFLOW_BACKUP_DIR'>): BackupS
   return new LocalBackupStore(config.MEMFLOW_BACKUP_DIR ?? defaultBackupDir());
 }
 
-export function createBackupActivities({ prisma, pool, config, store = backupStore(config) }: BackupDeps) {
+export function createBackupActivities(deps: BackupDeps) {
+  // Files as well as the database: an unknown error (a full disk, a slow mount) is retried within the
+  // presets' attempt limits; a permanent database error is not.
+  return withFailureMapping(backupActivities(deps), 'retry');
+}
+
+function backupActivities({ prisma, pool, config, store = backupStore(config) }: BackupDeps) {
   async function loadCompleted(backupId: string) {
     const row = await prisma.backup.findUnique({ where: { id: backupId } });
-    if (!row) throw ApplicationFailure.nonRetryable(`backup ${backupId} does not exist`, 'BackupNotFound');
-    if (row.status !== 'completed' || !row.checksum) throw ApplicationFailure.nonRetryable(`backup ${backupId} is ${row.status}, not completed`, 'BackupNotFound');
+    if (!row) throw ApplicationFailure.nonRetryable(`backup ${backupId} does not exist`, Failure.BackupNotFound);
+    if (row.status !== 'completed' || !row.checksum) throw ApplicationFailure.nonRetryable(`backup ${backupId} is ${row.status}, not completed`, Failure.BackupNotFound);
     return row;
   }
 
@@ -79,14 +88,14 @@ export function createBackupActivities({ prisma, pool, config, store = backupSto
     async restoreBackup(input: RestoreRequest): Promise<RestoreCounts> {
       const row = await loadCompleted(input.backupId);
       if (row.scope === 'tenant' && row.tenantId !== input.tenantId) {
-        throw ApplicationFailure.nonRetryable(`backup ${input.backupId} belongs to another tenant`, 'RestoreRefused');
+        throw ApplicationFailure.nonRetryable(`backup ${input.backupId} belongs to another tenant`, Failure.RestoreRefused);
       }
       try {
         const manifest = await verifyBackup(store, row.id, row.checksum!);
         return await restoreRows(pool, store, manifest, input);
       } catch (err) {
-        if (err instanceof BackupCorrupt) throw ApplicationFailure.nonRetryable(err.message, 'BackupCorrupt');
-        if (err instanceof RestoreRefused) throw ApplicationFailure.nonRetryable(err.message, 'RestoreRefused');
+        if (err instanceof BackupCorrupt) throw ApplicationFailure.nonRetryable(err.message, Failure.BackupCorrupt);
+        if (err instanceof RestoreRefused) throw ApplicationFailure.nonRetryable(err.message, Failure.RestoreRefused);
         throw err;
       }
     },

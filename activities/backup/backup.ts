@@ -11,33 +11,12 @@ import zlib from 'node:zlib';
 import { Context } from '@temporalio/activity';
 import type pg from 'pg';
 import type { PgPool } from '../../common/pg.js';
+import type { Manifest, ManifestTable } from '../../messages/workflows/v1/maintenance.js';
 import type { BackupStore } from './store.js';
 import { BACKUP_TABLES, GENERATED_COLUMNS, type BackupTable } from './tables.js';
 
 export const MANIFEST = 'manifest.json';
 const PAGE = 5000;
-
-export interface ManifestTable {
-  table: string;
-  file: string;
-  rows: number;
-  bytes: number;
-  sha256: string;
-}
-
-export interface Manifest {
-  format: 'memflow-backup';
-  version: 1;
-  backupId: string;
-  scope: 'tenant' | 'all';
-  tenantId: string | null;
-  createdAt: string;
-  /** The last applied migration: the schema the rows fit. */
-  migration: string | null;
-  tables: ManifestTable[];
-  /** Weaviate holds only vectors derived from these rows; restore rebuilds them by reconciliation. */
-  weaviate: 'derived';
-}
 
 export const tableFile = (table: string) => `${table}.ndjson.gz`;
 

@@ -10,7 +10,8 @@ import zlib from 'node:zlib';
 import { Context } from '@temporalio/activity';
 import type pg from 'pg';
 import type { PgPool } from '../../common/pg.js';
-import { tableFile, type Manifest } from './backup.js';
+import type { Manifest, RestoreCounts } from '../../messages/workflows/v1/maintenance.js';
+import { tableFile } from './backup.js';
 import type { BackupStore } from './store.js';
 import { BACKUP_TABLES, GENERATED_COLUMNS } from './tables.js';
 
@@ -23,12 +24,6 @@ export interface RestoreRequest {
   project?: string;
   /** Bring back projects erased since the backup. */
   includeErased?: boolean;
-}
-
-export interface RestoreCounts {
-  /** Rows inserted per table (rows already present are not counted). */
-  inserted: Record<string, number>;
-  skippedErasedProjects: string[];
 }
 
 export class RestoreRefused extends Error {

@@ -8,16 +8,17 @@
  * daily budget gets `parked` back (with when the budget returns) instead of a call; the workflow waits.
  */
 import { ApplicationFailure, heartbeat, log } from '@temporalio/activity';
+import { Failure } from '../../messages/errors/v1.js';
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Config } from '../../common/config.js';
 import type { PrismaClient } from '../../common/db.js';
 import { countTokens } from '../../common/tokens.js';
-import { rethrowDbError } from '../db-errors.js';
+import { toActivityFailure } from '../failures.js';
 import type { SessionIds } from '../capture.js';
 import { chooseBatch } from './batching.js';
 import { citationsOfToolCall, mergeCitations, settleCitations } from './citations.js';
 import { checkBudget, recordUsage } from './budget.js';
-import { LLM_FAILURE, callStructured, createAnthropic } from './claude.js';
+import { callStructured, createAnthropic } from './claude.js';
 import { reconcileLearnings, type ReconcileResult } from './learnings.js';
 import { mergeSummaries, offlineFinal, offlineSummary, type OfflineObservation } from './offline.js';
 import { NO_USAGE, PriceTable, type Usage } from './pricing.js';
@@ -130,9 +131,9 @@ export function createSummarizeActivities({ prisma, config, anthropic }: Summari
       return { kind: 'answer', ...(await call()) };
     } catch (err) {
       // Tokens spent on answers that never validated still count against the budget.
-      if (err instanceof ApplicationFailure && err.type === LLM_FAILURE.malformed) {
+      if (err instanceof ApplicationFailure && err.type === Failure.LlmMalformedOutput) {
         const usage = (err.details?.[0] as { usage?: Usage } | undefined)?.usage ?? NO_USAGE;
-        await prisma.$transaction((tx) => recordUsage(tx, tenantId, usage, costOf(batchModel, usage), 1)).catch(rethrowDbError);
+        await prisma.$transaction((tx) => recordUsage(tx, tenantId, usage, costOf(batchModel, usage), 1)).catch(toActivityFailure);
       }
       throw err;
     }
@@ -182,14 +183,14 @@ export function createSummarizeActivities({ prisma, config, anthropic }: Summari
         return { id: row.id, ...(learnings ? { learnings } : {}) };
       });
     } catch (err) {
-      rethrowDbError(err);
+      toActivityFailure(err);
     }
   }
 
   /** One batch (see summarizeBatch). */
   async function summarizeOneBatch(input: BatchInput): Promise<SummaryOutcome> {
     const ids = { tenantId: input.tenantId, projectId: input.projectId, sessionId: input.sessionId };
-    const rows = await candidates(input.sessionId, input.afterSequence).catch(rethrowDbError);
+    const rows = await candidates(input.sessionId, input.afterSequence).catch(toActivityFailure);
     // Batches are measured in the tokens the model will be sent (renderings are clipped per tool),
     // counted only for the rows the choice looks at (a batch takes a few dozen of the candidates).
     const sized = rows.map((r) => {

@@ -6,9 +6,11 @@
  * The SDK's own retries are off (maxRetries: 0): Temporal's retry policy is the only one, so attempts
  * are visible in the workflow history and never multiply (SDK retries x activity retries).
  */
-import Anthropic, { APIConnectionError, APIError } from '@anthropic-ai/sdk';
+import Anthropic from '@anthropic-ai/sdk';
 import { ApplicationFailure } from '@temporalio/activity';
+import { Failure } from '../../messages/errors/v1.js';
 import { z } from 'zod';
+import { toActivityFailure } from '../failures.js';
 import { redactValue } from '../../common/redact.js';
 import { NO_USAGE, addUsage, type Usage } from './pricing.js';
 
@@ -31,17 +33,6 @@ export interface StructuredResult<T> {
   /** Requests made (1 + repairs). */
   requests: number;
 }
-
-/** Failure types the workflow and the activity retry policy name. */
-export const LLM_FAILURE = {
-  rateLimited: 'LlmRateLimited',
-  unavailable: 'LlmUnavailable',
-  rejected: 'LlmRequestRejected',
-  auth: 'LlmAuthFailed',
-  malformed: 'LlmMalformedOutput',
-} as const;
-
-export const NON_RETRYABLE_LLM_FAILURES = [LLM_FAILURE.rejected, LLM_FAILURE.auth, LLM_FAILURE.malformed];
 
 export function createAnthropic(apiKey: string, baseURL?: string): Anthropic {
   return new Anthropic({ apiKey, ...(baseURL ? { baseURL } : {}), maxRetries: 0, timeout: 120_000 });
@@ -86,7 +77,7 @@ export async function callStructured<T>(client: Anthropic, call: StructuredCall<
         messages,
       });
     } catch (err) {
-      throw toActivityFailure(err);
+      toActivityFailure(err, 'retry');
     }
     usage = addUsage(usage, usageOf(response.usage));
     const toolUse = response.content.find((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use' && b.name === call.toolName);
@@ -116,47 +107,8 @@ export async function callStructured<T>(client: Anthropic, call: StructuredCall<
   }
   throw ApplicationFailure.create({
     message: `model answer still invalid after ${maxRepairs} repair request(s): ${problem}`,
-    type: LLM_FAILURE.malformed,
+    type: Failure.LlmMalformedOutput,
     nonRetryable: true,
     details: [{ usage }],
   });
-}
-
-/** Seconds or milliseconds the server asked us to wait (retry-after-ms, retry-after seconds or date). */
-export function retryAfterMs(headers: Headers | undefined, now = Date.now()): number | undefined {
-  if (!headers) return undefined;
-  const ms = Number(headers.get('retry-after-ms'));
-  if (Number.isFinite(ms) && ms > 0) return ms;
-  const raw = headers.get('retry-after');
-  if (!raw) return undefined;
-  const seconds = Number(raw);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(raw);
-  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
-}
-
-/**
- * 429, 529 (overloaded), 5xx, 408, 409 and network errors are retried by Temporal, waiting what the
- * server asked for when it said; anything else the API refused (400, 401, 403, 404, 413, 422) would
- * fail again, so it fails now, visibly, with a type the workflow can act on.
- */
-export function toActivityFailure(err: unknown): Error {
-  if (err instanceof ApplicationFailure) return err;
-  if (err instanceof APIConnectionError) {
-    return ApplicationFailure.create({ message: `Anthropic API unreachable: ${err.message}`, type: LLM_FAILURE.unavailable, cause: err });
-  }
-  if (err instanceof APIError && typeof err.status === 'number') {
-    const status = err.status;
-    const wait = retryAfterMs(err.headers);
-    const delay = wait !== undefined ? { nextRetryDelay: Math.min(wait, 15 * 60_000) } : {};
-    const msg = `Anthropic API answered ${status}: ${err.apiMessage ?? err.message}`;
-    if (status === 429) return ApplicationFailure.create({ message: msg, type: LLM_FAILURE.rateLimited, ...delay });
-    if (status >= 500 || status === 408 || status === 409) {
-      return ApplicationFailure.create({ message: msg, type: LLM_FAILURE.unavailable, ...delay });
-    }
-    const type = status === 401 || status === 403 ? LLM_FAILURE.auth : LLM_FAILURE.rejected;
-    return ApplicationFailure.create({ message: msg, type, nonRetryable: true });
-  }
-  // Anything else (a body that is not JSON, a bug in a proxy) is treated as transient.
-  return err instanceof Error ? err : new Error(String(err));
 }

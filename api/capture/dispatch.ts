@@ -12,8 +12,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../../common/logger.js';
 import type { PgPool } from '../../common/pg.js';
+import { WorkflowType } from '../../messages/workflows/v1/names.js';
 import type { sessionWorkflow } from '../../workflows/session/workflow.js';
-import { capturedSignal, DEFAULT_TUNING, sessionWorkflowId, type CaptureProgress, type SessionTuning } from '../../workflows/session/messages.js';
+import type { CaptureProgress } from '../../messages/capture/v1.js';
+import { capturedSignal, DEFAULT_TUNING, sessionWorkflowId, type SessionTuning } from '../../messages/workflows/v1/session.js';
 import { apiMetrics } from '../metrics.js';
 import type { CapturedBatch } from './ingest.js';
 import { claimOwed, releaseOwed, settleOwed, type OwedSignal } from './outbox.js';
@@ -68,7 +70,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   const send = async (owed: OwedSignal): Promise<void> => {
     const progress: CaptureProgress = owed.progress;
     await opts.client.connection.withDeadline(Date.now() + deadlineMs, () =>
-      opts.client.workflow.signalWithStart<typeof sessionWorkflow, [CaptureProgress]>('sessionWorkflow', {
+      opts.client.workflow.signalWithStart<typeof sessionWorkflow, [CaptureProgress]>(WorkflowType.session, {
         workflowId: sessionWorkflowId(owed.tenantId, owed.projectId, owed.agentSessionId),
         taskQueue: opts.taskQueue,
         args: [

@@ -15,7 +15,7 @@
  */
 import type { PgPool } from '../../common/pg.js';
 import type { CaptureCounts } from '../../messages/capture/v1.js';
-import type { HookEventName } from '../../common/hook-events.js';
+import type { HookEventName } from '../../messages/hooks/v1.js';
 import type { TimelineItem } from './item.js';
 
 export interface IngestInput {

@@ -4,7 +4,7 @@
  * counts as the workflow's catch-up (common/capture-store.ts).
  */
 import { captureTokens } from '../../common/capture-store.js';
-import { TOOL_RESULT_EVENTS, type HookEventName } from '../../common/hook-events.js';
+import { TOOL_RESULT_EVENTS, type HookEventName } from '../../messages/hooks/v1.js';
 import { renderEvent } from '../../common/observation.js';
 
 export interface TimelineItem {

@@ -6,7 +6,8 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../../common/logger.js';
-import { memorySyncWorkflowId } from '../../workflows/memory/messages.js';
+import { memorySyncWorkflowId } from '../../messages/workflows/v1/memory.js';
+import { WorkflowType } from '../../messages/workflows/v1/names.js';
 import type { memorySyncWorkflow } from '../../workflows/memory/workflow.js';
 
 export interface Indexer {
@@ -17,12 +18,12 @@ export interface Indexer {
 export function createIndexer(temporal: Client, taskQueue: string, logger: Logger, waitMs = 2_000): Indexer {
   return {
     async indexNow(tenantId, learningIds, requestId) {
-      const workflowId = `${memorySyncWorkflowId(tenantId, learningIds[0]!)}:${requestId}`;
+      const workflowId = memorySyncWorkflowId(tenantId, learningIds[0]!, requestId);
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), waitMs)));
       const done = temporal.connection
         .withDeadline(Date.now() + waitMs, () =>
-          temporal.workflow.start<typeof memorySyncWorkflow>('memorySyncWorkflow', { workflowId, taskQueue, args: [{ tenantId, learningIds }] }),
+          temporal.workflow.start<typeof memorySyncWorkflow>(WorkflowType.memorySync, { workflowId, taskQueue, args: [{ tenantId, learningIds }] }),
         )
         .then((handle) => handle.result())
         .then(

@@ -14,10 +14,12 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { PrismaClient } from '../../common/db.js';
-import type { Manifest } from '../../activities/backup/backup.js';
-import type { BackupWorkflowInput, RestoreWorkflowInput } from '../../workflows/maintenance/index.js';
+import { backupJobId, restoreJobId, type BackupWorkflowInput, type Manifest, type RestoreWorkflowInput } from '../../messages/workflows/v1/maintenance.js';
+import { WorkflowType } from '../../messages/workflows/v1/names.js';
+import type { backupWorkflow, restoreWorkflow } from '../../workflows/maintenance/index.js';
 import { requireAdmin } from '../auth.js';
-import { HttpError } from '../errors.js';
+import { HttpError, temporalUnavailable } from '../errors.js';
+import type { JobView } from '../../messages/api/v1.js';
 import { jobIdParam, parseOr400, projectParam } from '../validation.js';
 
 export interface AdminRouteDeps {
@@ -44,9 +46,6 @@ export const retentionBody = z
   })
   .strict();
 
-/** Job ids carry their tenant, so a job is only ever visible to its own tenant. */
-const jobId = (kind: 'backup' | 'restore', tenantId: string, id: string) => `${kind}/${tenantId}/${id}`;
-
 function backupView(b: { id: string; scope: string; status: string; sizeBytes: bigint | null; createdAt: Date; completedAt: Date | null; error: string | null; manifest?: unknown }) {
   const manifest = b.manifest as Manifest | null | undefined;
   return {
@@ -67,9 +66,16 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
   app.post('/v1/admin/backups', async (req, reply) => {
     const { tenantId, keyId } = requireAdmin(req);
     const backup = await prisma.backup.create({ data: { scope: 'tenant', tenantId } });
-    const id = jobId('backup', tenantId, backup.id);
+    const id = backupJobId(tenantId, backup.id);
     const input: BackupWorkflowInput = { scope: 'tenant', tenantId, backupId: backup.id, actorKeyId: keyId };
-    await temporal.workflow.start('backupWorkflow', { taskQueue: deps.taskQueue, workflowId: id, args: [input] });
+    try {
+      await temporal.workflow.start<typeof backupWorkflow>(WorkflowType.backup, { taskQueue: deps.taskQueue, workflowId: id, args: [input] });
+    } catch (err) {
+      // No workflow will ever complete the row: remove it rather than leave a backup `pending` forever.
+      req.log.warn({ err: (err as Error).message, jobId: id }, 'could not start the backup workflow');
+      await prisma.backup.delete({ where: { id: backup.id } }).catch(() => undefined);
+      throw temporalUnavailable('the backup');
+    }
     await prisma.backup.update({ where: { id: backup.id }, data: { workflowId: id } });
     return reply.code(202).send({ backupId: backup.id, jobId: id, status: 'pending' });
   });
@@ -95,7 +101,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
     const backup = await prisma.backup.findFirst({ where: { id: body.backupId, OR: [{ tenantId }, { scope: 'all' }] } });
     if (!backup) throw new HttpError(404, 'not_found', `no backup '${body.backupId}'`);
     if (backup.status !== 'completed') throw new HttpError(409, 'backup_not_ready', `backup ${backup.id} is ${backup.status}`);
-    const id = jobId('restore', tenantId, crypto.randomUUID());
+    const id = restoreJobId(tenantId, crypto.randomUUID());
     const input: RestoreWorkflowInput = {
       backupId: backup.id,
       tenantId,
@@ -103,28 +109,34 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
       ...(body.project ? { project: body.project } : {}),
       ...(body.includeErased ? { includeErased: true } : {}),
     };
-    await temporal.workflow.start('restoreWorkflow', { taskQueue: deps.taskQueue, workflowId: id, args: [input] });
+    try {
+      await temporal.workflow.start<typeof restoreWorkflow>(WorkflowType.restore, { taskQueue: deps.taskQueue, workflowId: id, args: [input] });
+    } catch (err) {
+      req.log.warn({ err: (err as Error).message, jobId: id }, 'could not start the restore workflow');
+      throw temporalUnavailable('the restore');
+    }
     return reply.code(202).send({ jobId: id, status: 'accepted' });
   });
 
-  app.get<{ Params: { '*': string } }>('/v1/admin/jobs/*', async (req) => {
+  app.get<{ Params: { '*': string } }>('/v1/admin/jobs/*', async (req): Promise<JobView> => {
     const { tenantId } = requireAdmin(req);
     const { jobId: id } = parseOr400(z.object({ jobId: jobIdParam }), { jobId: req.params['*'] }, 'invalid_path');
-    const [kind, owner] = id.split('/');
-    if ((kind !== 'backup' && kind !== 'restore' && kind !== 'redaction') || owner !== tenantId) throw new HttpError(404, 'not_found', `no job '${id}'`);
+    const [prefix, owner] = id.split('/');
+    const kind = prefix === 'backup' || prefix === 'restore' ? prefix : prefix === 'redaction' ? 'redaction.rescan' : undefined;
+    if (!kind || owner !== tenantId) throw new HttpError(404, 'not_found', `no job '${id}'`);
     const handle = temporal.workflow.getHandle(id);
     try {
       const d = await handle.describe();
       const status = d.status.name.toLowerCase();
-      if (status === 'completed') return { jobId: id, status, result: await handle.result() };
+      if (status === 'completed') return { jobId: id, kind, status, error: null, result: await handle.result() };
       if (status === 'failed') {
         const error = await handle.result().then(
           () => null,
           (err: Error) => (err.cause as Error | undefined)?.message ?? err.message,
         );
-        return { jobId: id, status, error };
+        return { jobId: id, kind, status, error };
       }
-      return { jobId: id, status };
+      return { jobId: id, kind, status, error: null };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new HttpError(404, 'not_found', `no job '${id}'`);
       throw err;

@@ -12,7 +12,7 @@ import type { TenantRules } from '../../common/redact-tenant-rules.js';
 import { InvalidProjectName, normalizeProjectName, resolveProject } from '../../common/project.js';
 import type { PrismaClient } from '../../common/db.js';
 import type { PgPool } from '../../common/pg.js';
-import { CLAUDE_EVENT_NAMES, isEventRouteName, storedEventOf } from '../../common/hook-events.js';
+import { CLAUDE_EVENT_NAMES, isEventRouteName, storedEventOf } from '../../messages/hooks/v1.js';
 import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { KEY_REVOKED, type IngestBatcher } from '../capture/ingest.js';

@@ -13,10 +13,12 @@ import { z } from 'zod';
 import { recordAudit } from '../../common/audit.js';
 import type { PrismaClient } from '../../common/db.js';
 import { InvalidProjectName, normalizeProjectName } from '../../common/project.js';
-import { eraseWorkflowId, type EraseProjectInput } from '../../workflows/erase/messages.js';
+import { eraseWorkflowId, type EraseProjectInput } from '../../messages/workflows/v1/erase.js';
+import { WorkflowType } from '../../messages/workflows/v1/names.js';
 import type { eraseProjectWorkflow } from '../../workflows/erase/workflow.js';
 import { requireAdmin, requirePrincipal } from '../auth.js';
-import { HttpError } from '../errors.js';
+import type { JobView } from '../../messages/api/v1.js';
+import { HttpError, temporalUnavailable } from '../errors.js';
 import { jobIdParam, parseOr400 } from '../validation.js';
 
 export interface ProjectRouteDeps {
@@ -64,7 +66,7 @@ export function registerProjectRoutes(app: FastifyInstance, deps: ProjectRouteDe
     });
     const input: EraseProjectInput = { tenantId: principal.tenantId, projectId: project.id, projectName: name, jobId, actorKeyId: principal.keyId, requestId: req.id };
     try {
-      await deps.temporal.workflow.start<typeof eraseProjectWorkflow>('eraseProjectWorkflow', {
+      await deps.temporal.workflow.start<typeof eraseProjectWorkflow>(WorkflowType.eraseProject, {
         workflowId: jobId,
         taskQueue: deps.taskQueue,
         args: [input],
@@ -74,7 +76,7 @@ export function registerProjectRoutes(app: FastifyInstance, deps: ProjectRouteDe
     } catch (err) {
       req.log.warn({ err: (err as Error).message, jobId }, 'could not start the erasure workflow');
       await prisma.erasureTombstone.updateMany({ where: { jobId, erasedAt: null }, data: { error: `not started: ${(err as Error).message}`.slice(0, 2000) } });
-      throw new HttpError(503, 'unavailable', 'Temporal is unavailable: the erasure was not started; retry later', { 'retry-after': '5' });
+      throw temporalUnavailable('the erasure');
     }
     return reply.code(202).send({ jobId, status: 'accepted' });
   });
@@ -85,14 +87,15 @@ export function registerProjectRoutes(app: FastifyInstance, deps: ProjectRouteDe
     const row = await prisma.erasureTombstone.findFirst({ where: { jobId, tenantId: principal.tenantId } });
     if (!row) throw new HttpError(404, 'not_found', `no job '${jobId}'`);
     const status: EraseJobStatus = row.erasedAt ? 'erased' : row.error ? 'failed' : 'requested';
-    return {
+    const view: JobView = {
       jobId: row.jobId,
       kind: 'project.erase',
       project: row.projectName,
       status,
-      requestedAt: row.requestedAt,
-      erasedAt: row.erasedAt,
+      requestedAt: row.requestedAt.toISOString(),
+      erasedAt: row.erasedAt?.toISOString() ?? null,
       error: row.error,
     };
+    return view;
   });
 }

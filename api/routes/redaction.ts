@@ -9,7 +9,9 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { recordAudit } from '../../common/audit.js';
 import type { PrismaClient } from '../../common/db.js';
-import { rescanJobId, type RescanInput } from '../../workflows/redaction/messages.js';
+import { WorkflowType } from '../../messages/workflows/v1/names.js';
+import { rescanJobId, type RescanInput } from '../../messages/workflows/v1/redaction.js';
+import type { redactionRescanWorkflow } from '../../workflows/redaction/workflow.js';
 import { requireAdmin } from '../auth.js';
 import { parseOr400 } from '../validation.js';
 
@@ -31,7 +33,7 @@ export function registerRedactionRoutes(app: FastifyInstance, deps: RedactionRou
     const body = parseOr400(rescanBody, req.body === undefined ? {} : req.body, 'invalid_body');
     const jobId = rescanJobId(tenantId, crypto.randomUUID());
     const input: RescanInput = { tenantId, jobId, actorKeyId: keyId, requestId: req.id, ...(body.batchSize ? { batchSize: body.batchSize } : {}) };
-    await deps.temporal.workflow.start('redactionRescanWorkflow', { taskQueue: deps.taskQueue, workflowId: jobId, args: [input] });
+    await deps.temporal.workflow.start<typeof redactionRescanWorkflow>(WorkflowType.redactionRescan, { taskQueue: deps.taskQueue, workflowId: jobId, args: [input] });
     await recordAudit(deps.prisma, { tenantId, actorKeyId: keyId, action: 'redaction.rescan.start', target: jobId, outcome: 'success', requestId: req.id });
     return reply.code(202).send({ jobId, status: 'accepted' });
   });

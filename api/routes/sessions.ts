@@ -8,7 +8,7 @@ import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { PrismaClient } from '../../common/db.js';
-import { sessionViewQuery, sessionWorkflowId, type SessionStatus } from '../../workflows/session/messages.js';
+import { sessionViewQuery, sessionWorkflowId, type SessionStatus } from '../../messages/workflows/v1/session.js';
 import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { decodeCursor, decodeTimeIdCursor, DEFAULT_LIMIT, encodeCursor, MAX_LIMIT } from '../pagination.js';

@@ -1,7 +1,8 @@
 /** The vocabulary shared by the retrieval modules: record types, filters and ranked lists. */
 
-export const RECORD_TYPES = ['observation', 'summary', 'learning'] as const;
-export type RecordType = (typeof RECORD_TYPES)[number];
+import type { RecordType } from '../../messages/records/v1.js';
+
+export type { RecordType };
 
 export const SEARCH_MODES = ['hybrid', 'keyword', 'semantic'] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];

@@ -12,7 +12,7 @@ import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { PgPool } from '../../common/pg.js';
-import { sessionViewQuery, sessionWorkflowId, type ParkedView } from '../../workflows/session/messages.js';
+import { sessionViewQuery, sessionWorkflowId, type ParkedView } from '../../messages/workflows/v1/session.js';
 import { requirePrincipal } from '../auth.js';
 import { limitParam, parseOr400, projectParam } from '../validation.js';
 

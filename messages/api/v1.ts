@@ -74,3 +74,22 @@ export interface AuditItem {
   requestId: string | null;
   createdAt: string;
 }
+
+/**
+ * GET /v1/admin/jobs/{jobId} (backups, restores, redaction rescans: workflows, by Temporal's status
+ * name, lower case) and GET /v1/jobs/{jobId} (project erasures, from their tombstone: `requested`,
+ * `erased`, `failed`): one shape for every job.
+ */
+export interface JobView {
+  jobId: string;
+  kind: 'backup' | 'restore' | 'redaction.rescan' | 'project.erase';
+  status: string;
+  /** Why the job failed; null otherwise. */
+  error: string | null;
+  /** What a completed workflow job returned. */
+  result?: unknown;
+  /** Project erasures: the project's name, when it was asked for and when it was done. */
+  project?: string;
+  requestedAt?: string;
+  erasedAt?: string | null;
+}

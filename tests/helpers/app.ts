@@ -10,7 +10,7 @@ import { createApi } from '../../api/app.js';
 import { createLogger } from '../../common/logger.js';
 import type { Config } from '../../common/config.js';
 import type { PrismaClient } from '../../common/db.js';
-import type { SessionTuning } from '../../workflows/session/messages.js';
+import type { SessionTuning } from '../../messages/workflows/v1/session.js';
 
 export interface TestApi {
   url: string;

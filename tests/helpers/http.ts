@@ -3,6 +3,7 @@ export interface ApiAnswer {
   status: number;
   body: any;
   text: string;
+  headers: Headers;
 }
 
 export async function callApi(baseUrl: string, key: string, method: string, url: string, body?: unknown): Promise<ApiAnswer> {
@@ -18,5 +19,5 @@ export async function callApi(baseUrl: string, key: string, method: string, url:
   } catch {
     // NDJSON or empty
   }
-  return { status: res.status, body: parsed, text };
+  return { status: res.status, body: parsed, text, headers: res.headers };
 }

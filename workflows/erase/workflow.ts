@@ -6,23 +6,16 @@
  * tombstone and audited before the workflow fails. Long erasures continue-as-new with their progress.
  */
 import { ContinueAsNew, continueAsNew, isCancellation, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { eraseVectors, jobDatabaseBatch } from '../activity-presets.js';
 import type { EraseActivities } from '../../activities/erase.js';
 import type { VectorActivities } from '../../activities/vectors.js';
-import { ERASE_TABLES, type EraseProgress, type EraseProjectInput, type EraseProjectResult } from './messages.js';
+import { ERASE_TABLES, type EraseProgress, type EraseProjectInput, type EraseProjectResult } from '../../messages/workflows/v1/erase.js';
 
-// One DELETE of a few thousand rows: seconds. Retried with backoff for as long as the database is
-// away; DatabasePermanent failures are not retried.
-const db = proxyActivities<EraseActivities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+// One DELETE of a few thousand rows: an erasure must finish (see the preset).
+const db = proxyActivities<EraseActivities>(jobDatabaseBatch);
 
 // Weaviate deletes a project's objects in repeated batch deletes and heartbeats between them.
-const { deleteProjectVectors } = proxyActivities<VectorActivities>({
-  startToCloseTimeout: '15 minutes',
-  heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const { deleteProjectVectors } = proxyActivities<VectorActivities>(eraseVectors);
 
 export async function eraseProjectWorkflow(input: EraseProjectInput): Promise<EraseProjectResult> {
   const { tenantId, projectId, jobId } = input;

@@ -6,30 +6,17 @@
  * the reconciliation workflow as a child.
  */
 import { ActivityFailure, ApplicationFailure, executeChild, proxyActivities, uuid4, workflowInfo } from '@temporalio/workflow';
+import { backupBookkeeping, backupSnapshot } from '../activity-presets.js';
 import type { BackupActivities } from '../../activities/backup/activities.js';
-import type { RestoreCounts } from '../../activities/backup/restore.js';
+import { reconcileAfterRestoreId, type BackupWorkflowInput, type BackupWorkflowResult, type RestoreCounts, type RestoreWorkflowInput, type RestoreWorkflowResult } from '../../messages/workflows/v1/maintenance.js';
 import { reconcileVectorsWorkflow } from '../reconcile/workflow.js';
 
-const quick = proxyActivities<BackupActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
+// Recording, pruning, auditing: quick, with an attempt limit (see the preset).
+const quick = proxyActivities<BackupActivities>(backupBookkeeping);
 // Large tenants take a while; the activities heartbeat per table.
-const heavy = proxyActivities<BackupActivities>({
-  startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '5 minutes',
-  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes', maximumAttempts: 5 },
-});
+const heavy = proxyActivities<BackupActivities>(backupSnapshot);
 
-export interface BackupWorkflowInput {
-  scope: 'tenant' | 'all';
-  tenantId?: string;
-  /** The row the API created; absent for scheduled runs (the workflow creates it). */
-  backupId?: string;
-  actorKeyId?: string;
-}
-
-export async function backupWorkflow(input: BackupWorkflowInput): Promise<{ backupId: string; sizeBytes: number; rows: number; pruned: number }> {
+export async function backupWorkflow(input: BackupWorkflowInput): Promise<BackupWorkflowResult> {
   const { workflowId } = workflowInfo();
   const scope = { scope: input.scope, ...(input.tenantId ? { tenantId: input.tenantId } : {}) };
   const backupId = input.backupId ?? (await quick.beginBackup({ ...scope, workflowId }));
@@ -45,15 +32,7 @@ export async function backupWorkflow(input: BackupWorkflowInput): Promise<{ back
   }
 }
 
-export interface RestoreWorkflowInput {
-  backupId: string;
-  tenantId: string;
-  project?: string;
-  includeErased?: boolean;
-  actorKeyId?: string;
-}
-
-export async function restoreWorkflow(input: RestoreWorkflowInput): Promise<RestoreCounts & { vectors: { upserted: number } }> {
+export async function restoreWorkflow(input: RestoreWorkflowInput): Promise<RestoreWorkflowResult> {
   const audit = { tenantId: input.tenantId, actorKeyId: input.actorKeyId ?? null, action: 'backup.restore', target: `backup:${input.backupId}${input.project ? `/project:${input.project}` : ''}` };
   let counts: RestoreCounts;
   try {
@@ -71,7 +50,7 @@ export async function restoreWorkflow(input: RestoreWorkflowInput): Promise<Rest
   const vectors = await executeChild(reconcileVectorsWorkflow, {
     args: [{ tenantId: input.tenantId }],
     // From the input and the workflow's deterministic uuid4 (not our own id, which replays do not keep).
-    workflowId: `reconcile-after-restore/${input.tenantId}/${uuid4()}`,
+    workflowId: reconcileAfterRestoreId(input.tenantId, uuid4()),
   });
   await quick.audit({ ...audit, outcome: 'success', details: { ...counts, vectorsUpserted: vectors.upserted } });
   return { ...counts, vectors: { upserted: vectors.upserted } };

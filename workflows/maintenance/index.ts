@@ -1,3 +1,3 @@
-/** The scheduled and operator-started maintenance workflows. */
-export { backupWorkflow, restoreWorkflow, type BackupWorkflowInput, type RestoreWorkflowInput } from './backup.js';
-export { retentionWorkflow, type RetentionWorkflowInput } from './retention.js';
+/** The scheduled and operator-started maintenance workflows (their messages: messages/workflows/v1/maintenance.ts). */
+export { backupWorkflow, restoreWorkflow } from './backup.js';
+export { retentionWorkflow } from './retention.js';

@@ -5,36 +5,23 @@
  * with the scopes still to do.
  */
 import { continueAsNew, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { RetentionActivities, RetentionScope, RetentionStep } from '../../activities/retention.js';
+import { retentionBatch } from '../activity-presets.js';
+import type { RetentionActivities } from '../../activities/retention.js';
+import { RETENTION_STEPS, type RetentionWorkflowInput, type RetentionWorkflowResult } from '../../messages/workflows/v1/maintenance.js';
 import type { VectorActivities } from '../../activities/vectors.js';
 
-const db = proxyActivities<RetentionActivities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
-const vectors = proxyActivities<Pick<VectorActivities, 'deleteVectors'>>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+// Bounded batches with an attempt limit: tomorrow's run resumes what today's could not finish.
+const db = proxyActivities<RetentionActivities>(retentionBatch);
+const vectors = proxyActivities<Pick<VectorActivities, 'deleteVectors'>>(retentionBatch);
 
-const STEPS: RetentionStep[] = ['rawEvents', 'observations', 'summaries', 'learnings', 'sizeRawEvents', 'sizeObservations'];
-
-export interface RetentionWorkflowInput {
-  tenantId?: string;
-  batchSize?: number;
-  /** Carried across continue-as-new. */
-  pending?: RetentionScope[];
-  counts?: Record<string, Record<string, number>>;
-}
-
-export async function retentionWorkflow(input: RetentionWorkflowInput = {}): Promise<{ tenants: number; deleted: Record<string, number> }> {
+export async function retentionWorkflow(input: RetentionWorkflowInput = {}): Promise<RetentionWorkflowResult> {
   const limit = input.batchSize ?? 2000;
   const pending = input.pending ?? (await db.listRetentionScopes(input.tenantId ? { tenantId: input.tenantId } : {}));
   const counts = input.counts ?? {};
   while (pending.length > 0) {
     const scope = pending[0]!;
     const tenantCounts = (counts[scope.tenantId] ??= {});
-    for (const step of STEPS) {
+    for (const step of RETENTION_STEPS) {
       for (;;) {
         const r = await db.applyRetentionStep({ scope, step, limit });
         tenantCounts[step] = (tenantCounts[step] ?? 0) + r.deleted;

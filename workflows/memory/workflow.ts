@@ -6,16 +6,13 @@
  * learning up as "changed" anyway.
  */
 import { proxyActivities } from '@temporalio/workflow';
+import { memoryVectorSync } from '../activity-presets.js';
 import type { VectorActivities } from '../../activities/vectors.js';
-import type { MemorySyncInput, MemorySyncResult } from './messages.js';
+import type { MemorySyncInput, MemorySyncResult } from '../../messages/workflows/v1/memory.js';
 
-// One embedding call and one Weaviate batch: well under a second when both are up. Retried briskly
-// for a few minutes (Weaviate restarting); after that the reconcile schedule takes over, so the run
-// does not linger. Typed failures (EmbeddingRejected, WeaviateRejected, DatabasePermanent) are not retried.
-const { syncLearningVectors } = proxyActivities<VectorActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
-});
+// Briskly for a few minutes, then the reconcile schedule takes over (see the preset). Typed failures
+// (EmbeddingRejected, WeaviateRejected, DatabasePermanent) are not retried.
+const { syncLearningVectors } = proxyActivities<VectorActivities>(memoryVectorSync);
 
 export async function memorySyncWorkflow(input: MemorySyncInput): Promise<MemorySyncResult> {
   const counts = await syncLearningVectors({ tenantId: input.tenantId, ids: input.learningIds });

@@ -6,18 +6,15 @@
  * three counters, carried across continue-as-new.
  */
 import { continueAsNew, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { reconcileStep } from '../activity-presets.js';
 import type { VectorActivities } from '../../activities/vectors.js';
-import type { ReconcileResult, ReconcileWorkflowInput } from './messages.js';
+import type { ReconcileResult, ReconcileWorkflowInput } from '../../messages/workflows/v1/reconcile.js';
 
 // A step embeds up to a batch of records (remote providers: a few HTTP calls) and writes them:
 // seconds, not minutes. Retried with backoff for as long as it takes (Weaviate or the provider
 // being away delays the run); typed failures (EmbeddingRejected, WeaviateRejected,
 // DatabasePermanent) are not retried, because they will not fix themselves.
-const { reconcileVectors } = proxyActivities<VectorActivities>({
-  startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '3 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const { reconcileVectors } = proxyActivities<VectorActivities>(reconcileStep);
 
 export async function reconcileVectorsWorkflow(input: ReconcileWorkflowInput = {}): Promise<ReconcileResult> {
   const totals = { checked: 0, upserted: 0, deleted: 0, ...input.totals };

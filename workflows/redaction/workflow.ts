@@ -6,23 +6,16 @@
  * counts per table and rule, never the secrets.
  */
 import { ContinueAsNew, continueAsNew, isCancellation, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { jobDatabaseBatch, rescanVectorStep } from '../activity-presets.js';
 import type { RedactionActivities } from '../../activities/redaction.js';
 import type { VectorActivities } from '../../activities/vectors.js';
-import { RESCAN_TABLES, type RescanCounts, type RescanInput, type RescanProgress, type RescanResult } from './messages.js';
+import { RESCAN_TABLES, type RescanCounts, type RescanInput, type RescanProgress, type RescanResult } from '../../messages/workflows/v1/redaction.js';
 
-// One batch reads and rewrites a few hundred rows: seconds. Retried with backoff while the database
-// is away; DatabasePermanent failures are not retried.
-const db = proxyActivities<RedactionActivities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+// One batch reads and rewrites a few hundred rows: a job that must finish (see the preset).
+const db = proxyActivities<RedactionActivities>(jobDatabaseBatch);
 
 // One reconciliation step embeds and writes up to a batch of records; the provider may be slow.
-const { reconcileVectors } = proxyActivities<VectorActivities>({
-  startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const { reconcileVectors } = proxyActivities<VectorActivities>(rescanVectorStep);
 
 function countsOf(p: RescanProgress): RescanCounts {
   return { scanned: p.scanned, changed: p.changed, rules: p.rules, vectorsUpserted: p.vectorsUpserted };

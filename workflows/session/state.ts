@@ -2,7 +2,8 @@
  * The session workflow's in-memory state: events waiting to be persisted, a bounded memory of recent
  * event ids (duplicate signals are dropped here; the activities are idempotent anyway), and counts.
  */
-import { addProgress, NO_PROGRESS, type CaptureProgress, type CarriedSessionState, type HookEventRef, type ParkedView, type SessionStatus, type SessionView, type UnderstandingState } from './messages.js';
+import { addProgress, NO_PROGRESS, type CaptureProgress } from '../../messages/capture/v1.js';
+import type { CarriedSessionState, HookEventRef, ParkedView, SessionStatus, SessionView, UnderstandingState } from '../../messages/workflows/v1/session.js';
 
 const RECENT_IDS = 2000;
 

@@ -7,8 +7,10 @@
  * the workflow tries again later), and keeps Weaviate in step through the vector sync activity.
  */
 import { ActivityFailure, ApplicationFailure, log, proxyActivities } from '@temporalio/workflow';
+import { llmCalls, sessionVectorSync } from '../activity-presets.js';
+import { Failure } from '../../messages/errors/v1.js';
 import type { SummarizeActivities, SummaryOutcome } from '../../activities/summarize/activities.js';
-import type { SessionTuning } from './messages.js';
+import type { SessionTuning } from '../../messages/workflows/v1/session.js';
 import type { SessionState } from './state.js';
 
 interface SessionIds {
@@ -22,20 +24,11 @@ interface VectorSync {
   syncSessionVectors(input: SessionIds): Promise<unknown>;
 }
 
-// Model calls: Temporal is the only retry layer (the SDK's retries are off). 429/529/5xx wait as long
-// as the server asks (nextRetryDelay) or back off to 5 minutes, forever: summaries are delayed, never
-// dropped. Non-retryable failures are typed by the activity (claude.ts).
-const llm = proxyActivities<SummarizeActivities>({
-  startToCloseTimeout: '4 minutes',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
+// Model calls: delayed, never dropped (see the preset).
+const llm = proxyActivities<SummarizeActivities>(llmCalls);
 
 // Weaviate is derived data: a few quick attempts, then carry on; reconciliation repairs what is missed.
-// A first sync of a long session embeds thousands of records (remote providers: many HTTP calls).
-const vectors = proxyActivities<VectorSync>({
-  startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '20 seconds', maximumAttempts: 4 },
-});
+const vectors = proxyActivities<VectorSync>(sessionVectorSync);
 
 export type FlushReason = 'tokens' | 'stop' | 'end';
 
@@ -149,11 +142,11 @@ export class Understanding {
       return await attempt(false);
     } catch (err) {
       const type = failureType(err);
-      if (type === 'LlmMalformedOutput' || type === 'LlmRequestRejected') {
+      if (type === Failure.LlmMalformedOutput || type === Failure.LlmRequestRejected) {
         log.warn(`${name}: model call failed (${type}); using the offline summarizer`, { error: (err as Error).message });
         return attempt(true);
       }
-      if (type === 'LlmAuthFailed') {
+      if (type === Failure.LlmAuthFailed) {
         log.error(`${name}: the Anthropic API refused our credentials; summarization parked`, { error: (err as Error).message });
         return { status: 'auth-refused' };
       }

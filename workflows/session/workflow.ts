@@ -22,6 +22,8 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import { captureWrites } from '../activity-presets.js';
+import { Failure } from '../../messages/errors/v1.js';
 import type { CaptureActivities } from '../../activities/capture.js';
 import {
   DEFAULT_TUNING,
@@ -30,17 +32,12 @@ import {
   sessionViewQuery,
   type SessionResult,
   type SessionWorkflowInput,
-} from './messages.js';
+} from '../../messages/workflows/v1/session.js';
 import { SessionState } from './state.js';
 import { Understanding } from './understanding.js';
 
-// Database writes are quick; retry them briskly and for a long time: PostgreSQL being away for a while
-// must delay the session, never fail it. Non-retryable failures are typed by the activities. A batch
-// takes well under a second, so 15 s only bounds how long a dead worker holds one.
-const db = proxyActivities<CaptureActivities>({
-  startToCloseTimeout: '15 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-});
+// Database writes: briskly and for as long as PostgreSQL is away (see the preset).
+const db = proxyActivities<CaptureActivities>(captureWrites);
 
 export async function sessionWorkflow(input: SessionWorkflowInput): Promise<SessionResult> {
   const tuning = { ...DEFAULT_TUNING, ...input.tuning };
@@ -152,7 +149,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
         // Only non-retryable failures reach here (a bug or corrupt data): record it and fail visibly.
         await db.closeSession({ ...ids, status: 'failed', reason: 'persist-failed' });
         state.status = 'failed';
-        throw ApplicationFailure.nonRetryable(`persisting events failed: ${(err as Error).message}`, 'PersistFailed');
+        throw ApplicationFailure.nonRetryable(`persisting events failed: ${(err as Error).message}`, Failure.PersistFailed);
       }
       // Checked after every batch: a busy session may never leave this loop.
       if (!endedBy) await continueAsNewIfDue();

@@ -2,7 +2,7 @@
  * Messages of the redaction rescan workflow (v1): its input, progress, result and job id.
  * Deterministic-safe: types and pure constants only (the activities import them too).
  */
-import type { ReconcileCursor } from '../../activities/vectors.js';
+import type { ReconcileCursor } from './reconcile.js';
 
 /** Every table that holds text a tenant stored, in the order the rescan walks them. */
 export const RESCAN_TABLES = [

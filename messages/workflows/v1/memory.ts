@@ -11,7 +11,7 @@ export interface MemorySyncResult {
   skipped: number;
 }
 
-/** One run per change; the id names the first learning, so a repeated start of the same change is one run. */
-export function memorySyncWorkflowId(tenantId: string, learningId: string): string {
-  return `memory-sync:${tenantId}:${learningId}`;
+/** One run per change: the id names the first learning and the request that changed it. */
+export function memorySyncWorkflowId(tenantId: string, learningId: string, requestId: string): string {
+  return `memory-sync:${tenantId}:${learningId}:${requestId}`;
 }

@@ -1,14 +1,15 @@
 /**
- * Messages of the session workflow (v1): its input, its signal and its query. Shared by the API
- * (which signals) and the workflow; deterministic-safe (types and SDK definitions only).
+ * Messages of the session workflow (v1): its input, its signals and its query, and its workflow id.
+ * Shared by the API (which signals) and the workflow; deterministic-safe (types and SDK definitions
+ * only). The `captured` signal's payload lives with the other capture shapes (messages/capture/v1.ts).
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 
-import type { HookEventName } from '../../common/hook-events.js';
+import type { SessionStatus } from '../../api/v1.js';
+import type { CaptureProgress } from '../../capture/v1.js';
+import type { HookEventName } from '../../hooks/v1.js';
 
-export { HOOK_EVENTS, type HookEventName } from '../../common/hook-events.js';
-
-export type SessionStatus = 'active' | 'summarizing' | 'completed' | 'failed';
+export type { SessionStatus };
 
 /** What the API signals: a reference to an event already stored in PostgreSQL, never its body. */
 export interface HookEventRef {
@@ -65,10 +66,6 @@ export interface CarriedSessionState {
   /** The run holds late events (see SessionTuning.lateIdleMs). */
   late?: boolean;
 }
-
-// The `captured` signal's payload lives with the other capture shapes (messages/capture).
-export { addProgress, NO_PROGRESS, type CaptureProgress } from '../../messages/capture/v1.js';
-import type { CaptureProgress } from '../../messages/capture/v1.js';
 
 /** Where the session's summarization stands; carried across continue-as-new. */
 export interface UnderstandingState {

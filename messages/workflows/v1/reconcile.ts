@@ -1,8 +1,18 @@
 /**
- * Messages of the vector reconciliation workflow (v1): its input and result, and its workflow id.
- * Deterministic-safe: types only, plus one pure function.
+ * Messages of the vector reconciliation workflow (v1): its input, cursor and result. Types only.
  */
-import type { ReconcileCursor } from '../../activities/vectors.js';
+import type { RecordType } from '../../records/v1.js';
+
+/** Where a reconciliation run stands; opaque to the workflow, which passes it back. */
+export interface ReconcileCursor {
+  /** records: PostgreSQL -> Weaviate; states: orphaned sync rows; objects: orphaned Weaviate objects. */
+  phase: 'records' | 'states' | 'objects';
+  recordType: RecordType;
+  /** Last record / sync row / object id handled in this phase and type. */
+  afterId?: string;
+  /** phase objects: the Weaviate tenant being scanned. */
+  weaviateTenant?: string;
+}
 
 export interface ReconcileTotals {
   /** Records, sync rows and Weaviate objects looked at. */
@@ -32,6 +42,3 @@ export interface ReconcileResult extends ReconcileTotals {
   /** Runs of this workflow chain (1 + continue-as-new count). */
   runs: number;
 }
-
-/** One reconciliation at a time per scope: starting another with the same id is refused. */
-export const reconcileWorkflowId = (tenantId?: string) => `memflow-reconcile-vectors/${tenantId ?? 'all'}`;

@@ -1,0 +1,116 @@
+/**
+ * Timeout and retry presets of every activity proxy, one per class of activity, each with the reason
+ * for its numbers. Every preset either has an attempt limit or says why it has none: an unlimited
+ * preset is only for work that must finish (capture, erasure) or whose delay is harmless, and it
+ * relies on the activities raising non-retryable failures (messages/errors/v1.ts, mapped once in
+ * activities/failures.ts) for what will never succeed.
+ *
+ * Changing a preset changes workflow code, but not its determinism: activity options are not part
+ * of the replay check of activities already scheduled (the saved histories in tests/ replay).
+ */
+import type { ActivityOptions } from '@temporalio/workflow';
+
+/**
+ * Session capture writes (one batch of events): well under a second, so 15 s only bounds how long a
+ * dead worker holds one. No attempt limit: PostgreSQL being away for a while must delay the session,
+ * never fail it; rows that can never be written fail as DatabasePermanent or SessionNotFound.
+ */
+export const captureWrites: ActivityOptions = {
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+};
+
+/**
+ * Model calls: Temporal is the only retry layer (the SDK's retries are off). 429/529/5xx wait as long
+ * as the server asks (nextRetryDelay) or back off to 5 minutes. No attempt limit: summaries are
+ * delayed, never dropped; refused requests fail at once (LlmRequestRejected, LlmAuthFailed,
+ * LlmMalformedOutput).
+ */
+export const llmCalls: ActivityOptions = {
+  startToCloseTimeout: '4 minutes',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+};
+
+/**
+ * A session's vector sync: Weaviate is derived data, so a few quick attempts, then the session
+ * carries on and reconciliation repairs what is missed. A first sync of a long session embeds
+ * thousands of records (remote providers: many HTTP calls), hence 5 minutes.
+ */
+export const sessionVectorSync: ActivityOptions = {
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '20 seconds', maximumAttempts: 4 },
+};
+
+/**
+ * A memory stated through the API: one embedding call and one Weaviate batch, well under a second
+ * when both are up. Retried briskly for a few minutes (Weaviate restarting); after that the
+ * reconcile schedule takes over, so the run does not linger.
+ */
+export const memoryVectorSync: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
+};
+
+/**
+ * One bounded batch of a job that must finish (a project's erasure, a redaction rescan): one DELETE
+ * or a few hundred rows rewritten, seconds. No attempt limit: the database being away delays the job;
+ * DatabasePermanent and InvalidInput end it.
+ */
+export const jobDatabaseBatch: ActivityOptions = {
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+};
+
+/**
+ * One reconciliation step (embeds and writes up to a batch of records; the provider may be slow),
+ * heartbeating. No attempt limit: Weaviate or the provider being away delays the run;
+ * EmbeddingRejected, WeaviateRejected and DatabasePermanent end it.
+ */
+export const reconcileStep: ActivityOptions = {
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '3 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+};
+
+/** A redaction rescan's re-embedding step: as reconcileStep, with room for larger batches. */
+export const rescanVectorStep: ActivityOptions = {
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+};
+
+/**
+ * An erased project's Weaviate objects, deleted in repeated batch deletes with heartbeats. No attempt
+ * limit: an erasure must finish; WeaviateRejected ends it.
+ */
+export const eraseVectors: ActivityOptions = {
+  startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+};
+
+/**
+ * A retention batch (database, or the matching Weaviate deletes): seconds. Ten attempts (about ten
+ * minutes of backoff): the run is scheduled daily and the next run resumes what this one left, so a
+ * failure that outlasts the backoff fails this run visibly instead of retrying forever.
+ */
+export const retentionBatch: ActivityOptions = {
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 10 },
+};
+
+/**
+ * Backup bookkeeping (record the row, prune, audit): one query or a few files. Ten attempts: a backup
+ * that cannot even be recorded fails visibly (and is audited); the next scheduled backup follows.
+ */
+export const backupBookkeeping: ActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
+};
+
+/** Writing or restoring a snapshot: large tenants take a while; the activities heartbeat per table. */
+export const backupSnapshot: ActivityOptions = {
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '5 minutes',
+  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes', maximumAttempts: 5 },
+};
