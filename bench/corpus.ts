@@ -9,6 +9,7 @@ import crypto from 'node:crypto';
 import type { createVectorActivities } from '../activities/vectors.js';
 import type { PrismaClient } from '../common/db.js';
 import type { PgPool } from '../common/pg.js';
+import { realisticToolText } from './realistic-outputs.js';
 
 // ---------------------------------------------------------------------------------------------
 // Corpus generation
@@ -179,7 +180,11 @@ export async function insertMemories(pool: PgPool, tenantId: string, { obs, prom
 }
 
 /** Generates `count` memories (80% observations, 15% summaries, 5% learnings) for the tenant. */
-export async function generate(pool: PgPool, prisma: PrismaClient, tenantId: string, count: number, rng: Rng): Promise<void> {
+/**
+ * `realistic`: tool calls carry whole outputs as capture stores them (bench/realistic-outputs.ts), not
+ * only their telling line.
+ */
+export async function generate(pool: PgPool, prisma: PrismaClient, tenantId: string, count: number, rng: Rng, opts: { realistic?: boolean } = {}): Promise<void> {
   const projectIds = new Map<string, string>();
   for (const name of PROJECTS) {
     const p = await prisma.project.upsert({ where: { tenantId_name: { tenantId, name } }, create: { tenantId, name }, update: {} });
@@ -215,6 +220,7 @@ export async function generate(pool: PgPool, prisma: PrismaClient, tenantId: str
     for (let n = 0; n < OBS_PER_SESSION; n++) {
       const topic = s.topics[n < OBS_PER_SESSION / 2 ? 0 : 1]!;
       const o = observationOf(rng, topic, n % (OBS_PER_SESSION / 2));
+      if (opts.realistic && o.kind === 'tool') o.text = realisticToolText(rng, o.toolName!, o.title, o.text.split('\n').slice(1).join('\n'));
       const at = new Date(s.startedAt.getTime() + n * 60_000);
       obs.project.push(projectId);
       obs.session.push(sessionId);

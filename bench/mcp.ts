@@ -8,10 +8,19 @@
  * so recall@5 is equal by construction; the table also shows whether the fetched records hold the
  * answer. Tokens are tiktoken counts of exactly what each tool returned (the answers' own stamps).
  *
+ * The agent reads the index and fetches the relevant entries, a learning or summary (a conclusion)
+ * before an observation (a raw step), as the tool descriptions teach, passing its question as
+ * `query` so long records come back as the lines about it. "answer fetched" counts questions whose
+ * fetched text holds the evidence session's learning or summary conclusion.
+ *
+ * `--outputs realistic` (default) stores tool calls with whole outputs as capture keeps them
+ * (bench/realistic-outputs.ts: test runs, greps, edits with their patches); `--outputs short` keeps
+ * only each call's telling line (about 100 tokens a record), the corpus of the retrieval tests.
+ *
  * Latency: `search` and `get` tool calls, one at a time after a warm-up, through the SDK's Client over
  * stdio (`memflow mcp`, the real bin) and over Streamable HTTP (the API's /mcp).
  *
- *   npm run bench:mcp -- --items 10000 --calls 200
+ *   npm run bench:mcp -- --items 10000 --calls 200 [--outputs realistic|short]
  *
  * It runs on the test profile's stack; set DATABASE_URL to keep the corpus out of `memflow_test`.
  */
@@ -28,8 +37,9 @@ import { createPgPool } from '../common/pg.js';
 import { countTokens } from '../common/tokens.js';
 import { repoRoot } from '../infra/profile.js';
 import { recordBlock, type MemoryRecord } from '../mcp/format.js';
-import { CORPUS, QUESTIONS, seedCorpus, type SeededSession } from '../tests/fixtures/retrieval-corpus.js';
+import { CORPUS, QUESTIONS, seedCorpus, type CorpusSession, type SeededSession } from '../tests/fixtures/retrieval-corpus.js';
 import { fillWeaviate, generate, prng } from './corpus.js';
+import { realisticToolText } from './realistic-outputs.js';
 import { benchStack, benchTenant, percentile, printColumns, printTable, startBenchApi } from './lib.js';
 
 /** The ids an index answer shows, in order (each line starts with one). */
@@ -53,12 +63,25 @@ async function tool(client: Client, name: string, args: Record<string, unknown>)
 const stamp = (text: string) => Number(/\[(\d+) tokens\]$/.exec(text)?.[1] ?? NaN);
 const sessionIds = (s: SeededSession) => [...s.observationIds, s.summaryId, s.learningId];
 
+/** The corpus with each tool call's output at the size capture stores it. */
+function withRealisticOutputs(sessions: CorpusSession[], seed: number): CorpusSession[] {
+  const rng = prng(seed);
+  return sessions.map((s) => ({ ...s, tools: s.tools.map((t) => ({ ...t, text: realisticToolText(rng, t.toolName, t.title, t.text) })) }));
+}
+
+/** Which entries of the index the agent fetches: conclusions (learning, summary) before raw steps. */
+const TYPE_ORDER: Record<string, number> = { learning: 0, summary: 1, observation: 2 };
+const typeOf = (index: string, ref: string) => new RegExp(`^(?:→ )?${ref}\\S* (\\w+) `, 'm').exec(index)?.[1] ?? 'observation';
+
 async function main(): Promise<void> {
   const opts = new Command('bench:mcp')
     .option('--items <n>', 'memories in the corpus', '10000')
     .option('--calls <n>', 'measured calls per tool and transport', '200')
+    .option('--outputs <kind>', 'realistic: whole tool outputs as capture stores them; short: one telling line each', 'realistic')
     .parse(process.argv)
-    .opts<{ items: string; calls: string }>();
+    .opts<{ items: string; calls: string; outputs: string }>();
+  if (opts.outputs !== 'realistic' && opts.outputs !== 'short') throw new Error('--outputs: realistic or short');
+  const realistic = opts.outputs === 'realistic';
   const items = Number(opts.items);
   const calls = Number(opts.calls);
   if (!Number.isInteger(items) || items < 100) throw new Error('--items: an integer >= 100');
@@ -72,9 +95,10 @@ async function main(): Promise<void> {
   const clients: Client[] = [];
   try {
     const { tenantId, key } = await benchTenant(prisma, 'bench-mcp');
-    const seeded = await seedCorpus(prisma, tenantId, 'storefront', CORPUS);
+    const corpus = realistic ? withRealisticOutputs(CORPUS, 20261123) : CORPUS;
+    const seeded = await seedCorpus(prisma, tenantId, 'storefront', corpus);
     const t0 = performance.now();
-    await generate(pool, prisma, tenantId, Math.max(0, items - CORPUS.length * 7), prng(20261122));
+    await generate(pool, prisma, tenantId, Math.max(0, items - CORPUS.length * 7), prng(20261122), { realistic });
     const objects = await fillWeaviate(createVectorActivities({ prisma, config }), tenantId);
     console.log(`[bench] corpus of ${items} memories ready in ${((performance.now() - t0) / 1000).toFixed(1)}s (${objects} objects embedded)`);
 
@@ -96,26 +120,31 @@ async function main(): Promise<void> {
     let dumpedJson = 0;
     let found5 = 0;
     let foundGot = 0;
+    let answerGot = 0;
     for (const q of QUESTIONS) {
       const want = sessionIds(seeded.sessions.find((s) => s.key === q.expect)!);
+      const truth = corpus.find((s) => s.key === q.expect)!;
       const search = await tool(http, 'search', { query: q.question, limit: 5 });
       const top = refsOf(search.text).slice(0, 5);
       const relevant = (ref: string) => want.some((id) => id.startsWith(ref));
       if (top.some(relevant)) found5++;
       // The agent reads the index and fetches the 1-2 entries that answer it (else the first hit).
-      const hits = top.filter(relevant);
+      const hits = top.filter(relevant).sort((a, b) => TYPE_ORDER[typeOf(search.text, a)]! - TYPE_ORDER[typeOf(search.text, b)]!);
       const pick = hits.length ? hits.slice(0, 2) : top.slice(0, 1);
-      const got = pick.length ? await tool(http, 'get', { ids: pick }) : { text: '' };
+      const got = pick.length ? await tool(http, 'get', { ids: pick, query: q.question }) : { text: '' };
       if (pick.some(relevant)) foundGot++;
+      // The answer is the session's conclusion: its learning or the summary's "learned" line.
+      if (got.text.includes(truth.learning.title) || got.text.includes(truth.summary.learned)) answerGot++;
       compact += stamp(search.text) + (pick.length ? stamp(got.text) : 0);
       searchTokens += stamp(search.text);
       // Without an index: the full records of the same top 5.
       const full = (await (await fetch(`${url}/v1/memories:batchGet`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ ids: top }) })).json()) as { items: MemoryRecord[] };
-      dumped += countTokens(full.items.map(recordBlock).join('\n'));
+      dumped += countTokens(full.items.map((r) => recordBlock(r)).join('\n'));
       dumpedJson += countTokens(JSON.stringify(full.items));
     }
     const n = QUESTIONS.length;
-    printTable(`MCP tokens per recall question: ${n} questions, ${items} memories (${objects} in Weaviate), top 5, this machine`, [
+    const avgRecord = Number((await pool.query<{ t: number }>(`select avg(length(text))::float / 4 as t from observations o join projects p on p.id = o.project_id where p.tenant_id = $1`, [tenantId])).rows[0]?.t ?? 0);
+    printTable(`MCP tokens per recall question: ${n} questions, ${items} memories (${objects} in Weaviate), outputs ${opts.outputs} (observation text ≈ ${avgRecord.toFixed(0)} tokens on average), top 5, this machine`, [
       ['search → get of the 1-2 needed (tokens / question)', (compact / n).toFixed(0)],
       ['  of which the search index', (searchTokens / n).toFixed(0)],
       ['full records of the top 5, as text (tokens / question)', (dumped / n).toFixed(0)],
@@ -123,7 +152,8 @@ async function main(): Promise<void> {
       ['saved vs full text', `${(100 * (1 - compact / dumped)).toFixed(1)} %`],
       ['saved vs full JSON', `${(100 * (1 - compact / dumpedJson)).toFixed(1)} %`],
       ['recall@5 (both paths)', (found5 / n).toFixed(3)],
-      ['answer among the records fetched', (foundGot / n).toFixed(3)],
+      ['a record of the answer among those fetched', (foundGot / n).toFixed(3)],
+      ['the answer (learning or conclusion) in the fetched text', (answerGot / n).toFixed(3)],
     ]);
 
     // ---- latency ----

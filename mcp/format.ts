@@ -5,6 +5,7 @@
 
 export type { SearchAnswer, SearchHit, TimelineItem } from '../messages/api/v1.js';
 import type { SearchAnswer, SearchHit, TimelineItem } from '../messages/api/v1.js';
+import { excerpt } from './excerpt.js';
 
 export interface LearningSource {
   observationId: string | null;
@@ -62,6 +63,20 @@ export const short = (id: string, ids?: Map<string, string>) => ids?.get(id) ?? 
 /** `2026-11-23 14:05` (UTC): minutes are enough to place a memory. */
 export const when = (iso: string | null | undefined): string => (iso ? iso.slice(0, 16).replace('T', ' ') : '-');
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * The day of a memory for an index line: `Nov 3` this year, `Nov 3 2025` before (UTC). Three tokens
+ * where `2026-11-03` costs seven, on every line of every index.
+ */
+export function day(iso: string | null | undefined, now = new Date()): string {
+  if (!iso) return '-';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '-';
+  const md = `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}`;
+  return d.getUTCFullYear() === now.getUTCFullYear() ? md : `${md} ${d.getUTCFullYear()}`;
+}
+
 /** One line, at most `max` characters, cut at a word. */
 export function oneLine(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();
@@ -75,18 +90,19 @@ const words = (s: string) => new Set(s.toLowerCase().match(/[a-z0-9]{3,}/g) ?? [
 
 export function searchLine(h: SearchHit, ids?: Map<string, string>): string {
   const title = oneLine(h.title, 90);
-  const snippet = oneLine(h.snippet, 110);
+  const snippet = oneLine(h.snippet, 90);
   // The snippet only when it says something the title does not.
   const seen = words(title);
   const adds = [...words(snippet)].filter((w) => !seen.has(w)).length >= 3;
-  return `${short(h.id, ids)} ${h.type} ${when(h.createdAt).slice(0, 10)} ${title}${adds ? ` — ${snippet}` : ''}`;
+  return `${short(h.id, ids)} ${h.type} ${day(h.createdAt)} ${title}${adds ? ` — ${snippet}` : ''}`;
 }
 
 export function searchHead(a: SearchAnswer, q: string, project: string | undefined): string {
   const scope = project ? ` in ${project}` : '';
   const degraded = a.degraded ? ` (degraded: ${a.degradedReason ?? 'semantic search unavailable'}; keyword results only)` : '';
   if (a.results.length === 0) return `No memories match "${oneLine(q, 80)}"${scope}${degraded}.`;
-  return `${a.results.length} hits for "${oneLine(q, 60)}"${scope}${degraded} (id type date title — snippet):`;
+  // The agent knows what it asked: the head does not repeat the query.
+  return `${a.results.length} hits${scope}${degraded} (id type day title — snippet):`;
 }
 
 export function timelineLine(t: TimelineItem, anchor?: string, ids?: Map<string, string>): string {
@@ -109,20 +125,29 @@ export function learningLine(l: MemoryRecord, ids?: Map<string, string>): string
   return `${short(l.id, ids)} [${meta}] ${oneLine(l.title, 120)}${succ}`;
 }
 
-/** A whole record, for `get`: what it says, where it came from, and (learnings) its history. */
-export function recordBlock(r: MemoryRecord): string {
+/**
+ * A record for `get`: what it says, where it came from, and (learnings) its history. With `focus`
+ * (the agent's question), a long text or body is cut to the lines that bear on it (see excerpt.ts)
+ * and the block says how much was left out.
+ */
+export function recordBlock(r: MemoryRecord, focus?: string): string {
+  const cut = (body: string) => {
+    if (!focus) return body;
+    const e = excerpt(body, focus);
+    return e.omitted ? `${e.text}\n(excerpt for your query: ${e.omitted} lines left out; get with full: true for all)` : e.text;
+  };
   const where = [r.project, r.sessionId ? `session ${r.sessionId}` : undefined, when(r.createdAt)].filter(Boolean).join(' · ');
   const lines = [`## ${r.type} ${short(r.id)} · ${where}`];
   if (r.type === 'learning') {
     lines.push(learningLine(r).slice(short(r.id).length + 1));
-    lines.push(r.body ?? '');
+    lines.push(cut(r.body ?? ''));
     const sources = (r.sources ?? []).map((s) => s.observationId ?? s.summaryId).filter((s): s is string => !!s).map((s) => short(s));
     if (sources.length) lines.push(`sources: ${sources.join(' ')}`);
     const history = (r.history ?? []).filter((v) => v.reason !== 'created');
     if (history.length) lines.push(`history: ${history.map((v) => `r${v.revision} ${v.reason}${v.note ? ` (${oneLine(v.note, 120)})` : ''} ${when(v.createdAt).slice(0, 10)}`).join('; ')}`);
   } else {
     const text = r.text ?? '';
-    lines.push(text.startsWith(r.title) ? text : `${r.title}\n${text}`);
+    lines.push(cut(text.startsWith(r.title) ? text : `${r.title}\n${text}`));
   }
   return lines.join('\n');
 }

@@ -56,7 +56,7 @@ export function createMemflowMcpServer(opts: MemflowMcpOptions): McpServer {
     {
       instructions:
         "memflow is this team's durable memory of past coding sessions: what was tried, what failed, what was decided. " +
-        'Search it before re-investigating a problem. Flow: search → (timeline) → get the 1-2 records you need. ' +
+        'Search it before re-investigating a problem. Flow: search → (timeline) → get the 1-2 records you need, with your question as query. ' +
         'Use remember for facts, decisions and conventions worth keeping; correct or forget a learning that is wrong.',
     },
   );
@@ -136,9 +136,15 @@ export function createMemflowMcpServer(opts: MemflowMcpOptions): McpServer {
     {
       title: 'Get memories by id',
       description:
-        'Full records for ids from search, timeline or learnings: the whole observation or summary text, or a learning with ' +
-        'its sources and revision history. Ask only for the few ids you need; the answer is capped and says what it left out.',
-      inputSchema: { ids: z.array(uuid).min(1).max(20).describe('Memory ids (from search, timeline or learnings).') },
+        'Records for ids from search, timeline or learnings: an observation or summary text, or a learning with its sources ' +
+        'and revision history. Ask only for the few ids you need: learnings and summaries state conclusions, observations ' +
+        'are raw steps (a command and its output). Pass `query` (your question) to get only the lines of long records that ' +
+        'bear on it; `full: true` returns whole records. The answer is capped and says what it left out.',
+      inputSchema: {
+        ids: z.array(uuid).min(1).max(20).describe('Memory ids (from search, timeline or learnings).'),
+        query: z.string().min(1).max(500).optional().describe('What you are looking for: long records are cut to the lines about it.'),
+        full: z.boolean().optional().describe('Whole records even when a query is given (default false).'),
+      },
       annotations: { readOnlyHint: true },
     },
     async (a) => {
@@ -146,7 +152,8 @@ export function createMemflowMcpServer(opts: MemflowMcpOptions): McpServer {
       const missing = [answer.notFound.length ? `Not found: ${answer.notFound.join(' ')}` : '', answer.ambiguous?.length ? `Ambiguous (give more of the id): ${answer.ambiguous.join(' ')}` : '']
         .filter(Boolean)
         .join('\n');
-      const blocks = answer.items.map(recordBlock);
+      const focus = a.full ? undefined : a.query;
+      const blocks = answer.items.map((r) => recordBlock(r, focus));
       return text(
         fitRecords('', blocks, missing, cap, (n, shown) => {
           const rest = answer.items.slice(shown).map((r) => short(r.id));

@@ -51,6 +51,24 @@ before(async () => {
   worker = await startTestWorker(config, prisma);
   await replay(api.url, tenant.key, session.deliveries);
   await sessionResult(temporal.client, prisma, tenant.tenantId, session.sessionId, 90_000);
+  // A tool call with a whole test run as its output, as Claude Code sends it: what `get` with a query cuts.
+  const longSession = crypto.randomUUID();
+  const res = await fetch(`${api.url}/v1/hooks/post-tool-use`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${tenant.key}`, 'content-type': 'application/json', 'x-memflow-project': project },
+    body: JSON.stringify({
+      session_id: longSession,
+      transcript_path: '/tmp/t.jsonl',
+      cwd: `/home/dev/${project}`,
+      hook_event_name: 'PostToolUse',
+      tool_name: 'Bash',
+      tool_use_id: 'toolu_long_run',
+      tool_input: { command: 'npx vitest run', description: 'Run the unit tests' },
+      tool_response: { stdout: LONG_RUN, stderr: '', interrupted: false, isImage: false },
+    }),
+  });
+  assert.equal(res.status, 200, await res.text());
+  longRun = (await prisma.observation.findFirstOrThrow({ where: { tenantId: tenant.tenantId, toolUseId: 'toolu_long_run' } })).id;
 });
 
 after(async () => {
@@ -100,6 +118,16 @@ function stampedTokens(text: string): number {
   return n;
 }
 
+/** A test run of 80 passing specs and one failure, about 2,500 tokens. */
+const LONG_RUN = (() => {
+  const lines = ['> shop@1.0.0 test', '> vitest run', ''];
+  for (let i = 0; i < 80; i++) lines.push(` ✓ src/orders/loadOrder${i}.test.ts (${(i % 9) + 1} tests) ${i * 7 + 3}ms`);
+  lines.splice(50, 0, ' ✗ src/cart/coupon.test.ts > applies the spring coupon', '   AssertionError: expected 90 to equal 81 (coupon applied before tax)');
+  lines.push('', ' Test Files  1 failed | 80 passed (81)');
+  return lines.join('\n');
+})();
+let longRun = '';
+
 const TOOLS = ['context', 'correct', 'forget', 'get', 'learnings', 'remember', 'search', 'timeline', 'wrong'];
 
 for (const kind of ['stdio', 'http'] as const) {
@@ -143,6 +171,21 @@ for (const kind of ['stdio', 'http'] as const) {
       assert.ok(got.text.includes(`## observation ${observation}`), got.text);
       assert.ok(got.text.length > found.text.split('\n')[1]!.length, 'the whole record is longer than its index line');
       stampedTokens(got.text);
+    });
+
+    test('get with a query: a long tool output comes back as the lines about it, and says how to get it whole', async () => {
+      const focused = await call(client, 'get', { ids: [longRun.slice(0, 8)], query: 'spring coupon applied before tax' });
+      assert.equal(focused.isError, false, focused.text);
+      assert.match(focused.text, /applies the spring coupon/);
+      assert.match(focused.text, /expected 90 to equal 81/);
+      assert.match(focused.text, /excerpt for your query: \d+ lines left out; get with full: true for all/);
+      const whole = await call(client, 'get', { ids: [longRun.slice(0, 8)], query: 'spring coupon applied before tax', full: true });
+      assert.ok(whole.text.includes('loadOrder3.test.ts') && whole.text.includes('loadOrder60.test.ts'), 'full: true returns every line capture kept');
+      assert.doesNotMatch(whole.text, /excerpt for your query/);
+      assert.ok(stampedTokens(focused.text) * 4 < stampedTokens(whole.text), `excerpt ${stampedTokens(focused.text)} vs whole ${stampedTokens(whole.text)} tokens`);
+      const bad = await call(client, 'get', { ids: [longRun.slice(0, 8)], full: 'yes' });
+      assert.equal(bad.isError, true);
+      assert.match(bad.text, /full/);
     });
 
     test('context and learnings answer with what the session produced', async () => {
@@ -239,9 +282,19 @@ for (const kind of ['stdio', 'http'] as const) {
 
 describe('stdio: limits and outages', () => {
   test('answers never exceed the token cap: a long index is cut between records, with a hint', async () => {
+    // Enough distinct records about one thing that their index lines pass 200 tokens.
+    const areas = ['checkout', 'invoices', 'refunds', 'coupons', 'shipping', 'taxes', 'wishlists', 'returns', 'gift cards', 'subscriptions', 'loyalty points', 'bundles'];
+    for (const area of areas) {
+      const res = await fetch(`${api.url}/v1/memories?project=${project}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tenant.key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ text: `The cart module computes ${area} totals in integer cents; never use floats for ${area} amounts in the cart.`, kind: 'convention' }),
+      });
+      assert.equal(res.status, 201, await res.text());
+    }
     const client = await connect(stdioTransport({ MEMFLOW_URL: api.url, MEMFLOW_API_KEY: tenant.key, MEMFLOW_PROJECT: project, MEMFLOW_MCP_MAX_TOKENS: '200' }));
     try {
-      const r = await call(client, 'search', { query: 'cart', limit: 50, mode: 'keyword' });
+      const r = await call(client, 'search', { query: 'cart totals cents', limit: 50, mode: 'keyword' });
       assert.equal(r.isError, false, r.text);
       assert.ok(stampedTokens(r.text) <= 200, r.text);
       assert.match(r.text, /more hits cut to stay under 200 tokens/);

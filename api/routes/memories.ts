@@ -46,10 +46,10 @@ export function registerMemoryRoutes(app: FastifyInstance, deps: MemoryRouteDeps
   app.get<{ Params: { id: string } }>('/v1/memories/:id', async (req) => {
     const { tenantId } = requirePrincipal(req);
     const { id: ref } = parseOr400(z.object({ id: memoryRefParam }), req.params, 'invalid_path');
-    const { ids, ambiguous } = await resolveMemoryRefs(deps.prisma, tenantId, [ref]);
+    const { ids, ambiguous, types } = await resolveMemoryRefs(deps.prisma, tenantId, [ref]);
     if (ambiguous.length) throw new HttpError(409, 'ambiguous', `id prefix '${ref}' names several memories; give more of the id`);
     const id = ids.get(ref);
-    const record = id ? (await fetchMemories(deps.prisma, tenantId, [id])).get(id) : undefined;
+    const record = id ? (await fetchMemories(deps.prisma, tenantId, [id], types)).get(id) : undefined;
     if (!record) throw new HttpError(404, 'not_found', `no memory '${ref}'`);
     return record;
   });
@@ -69,8 +69,8 @@ export function registerMemoryRoutes(app: FastifyInstance, deps: MemoryRouteDeps
     const { tenantId } = requirePrincipal(req);
     const { ids: refs } = parseOr400(batchBody, req.body, 'invalid_body');
     const wanted = [...new Set(refs)];
-    const { ids, ambiguous } = await resolveMemoryRefs(deps.prisma, tenantId, wanted);
-    const found = await fetchMemories(deps.prisma, tenantId, [...new Set(ids.values())]);
+    const { ids, ambiguous, types } = await resolveMemoryRefs(deps.prisma, tenantId, wanted);
+    const found = await fetchMemories(deps.prisma, tenantId, [...new Set(ids.values())], types);
     const at = (ref: string) => found.get(ids.get(ref) ?? '');
     // In the order asked; refs this tenant does not hold are listed, not an error.
     return {

@@ -77,18 +77,25 @@ function sessionRecordHead<T extends 'observation' | 'summary'>(type: T, r: Sess
 
 export type MemoryRecord = Record<string, unknown> & { id: string; type: 'observation' | 'summary' | 'learning' };
 
-/** The records of `ids` this tenant holds, keyed by id (ids of no record, or of another tenant, are absent). */
-export async function fetchMemories(prisma: PrismaClient, tenantId: string, ids: readonly string[]): Promise<Map<string, MemoryRecord>> {
-  const where = { tenantId, id: { in: [...ids] } };
+/**
+ * The records of `ids` this tenant holds, keyed by id (ids of no record, or of another tenant, are
+ * absent). With `types` (from resolveMemoryRefs) only the tables that hold them are read.
+ */
+export async function fetchMemories(prisma: PrismaClient, tenantId: string, ids: readonly string[], types?: ReadonlyMap<string, MemoryType>): Promise<Map<string, MemoryRecord>> {
+  const of = (type: MemoryType) => (types ? ids.filter((id) => types.get(id) === type) : [...ids]);
+  const where = (type: MemoryType) => ({ tenantId, id: { in: of(type) } });
   const session = { select: { agentSessionId: true } } as const;
   const project = { select: { name: true } } as const;
+  const none = Promise.resolve([]);
   const [observations, summaries, learnings] = await Promise.all([
-    prisma.observation.findMany({ where, include: { session, project } }),
-    prisma.summary.findMany({ where, include: { session, project } }),
-    prisma.learning.findMany({
-      where,
-      include: { ...learningInclude, revisions: { orderBy: { revision: 'asc' } } },
-    }),
+    of('observation').length ? prisma.observation.findMany({ where: where('observation'), include: { session, project } }) : none,
+    of('summary').length ? prisma.summary.findMany({ where: where('summary'), include: { session, project } }) : none,
+    of('learning').length
+      ? prisma.learning.findMany({
+          where: where('learning'),
+          include: { ...learningInclude, revisions: { orderBy: { revision: 'asc' } } },
+        })
+      : Promise.resolve([]),
   ]);
   const out = new Map<string, MemoryRecord>();
   for (const o of observations) {
@@ -142,29 +149,46 @@ function prefixRange(prefix: string): [string, string] {
   return [fmt(hex.padEnd(32, '0')), fmt(hex.padEnd(32, 'f'))];
 }
 
+export type MemoryType = MemoryRecord['type'];
+
 export interface ResolvedRefs {
   /** ref -> the full id of the one record it names. */
   ids: Map<string, string>;
   /** Prefixes that start more than one of the tenant's records. */
   ambiguous: string[];
+  /** The table each resolved id lives in, so that fetching reads only those. */
+  types: Map<string, MemoryType>;
 }
 
 /**
- * Full ids for memory refs (full UUIDs pass through; prefixes are looked up among the tenant's
- * observations, summaries and learnings by id range, which the primary keys answer).
+ * Full ids for memory refs, and the table of each: full UUIDs and prefixes alike are looked up among
+ * the tenant's observations, summaries and learnings by id range (a full UUID is a range of one),
+ * which the primary keys answer — all refs in one statement, one round trip.
  */
 export async function resolveMemoryRefs(prisma: PrismaClient, tenantId: string, refs: readonly string[]): Promise<ResolvedRefs> {
   const ids = new Map<string, string>();
+  const types = new Map<string, MemoryType>();
   const ambiguous: string[] = [];
-  await Promise.all(
-    refs.map(async (ref) => {
-      if (FULL_UUID.test(ref)) return void ids.set(ref, ref);
-      const [gte, lte] = prefixRange(ref);
-      const args = { where: { tenantId, id: { gte, lte } }, select: { id: true }, take: 2 } as const;
-      const found = (await Promise.all([prisma.observation.findMany(args), prisma.summary.findMany(args), prisma.learning.findMany(args)])).flat();
-      if (found.length === 1) ids.set(ref, found[0]!.id);
-      else if (found.length > 1) ambiguous.push(ref);
-    }),
-  );
-  return { ids, ambiguous };
+  if (refs.length === 0) return { ids, ambiguous, types };
+  const ranges = refs.map((ref) => (FULL_UUID.test(ref) ? [ref, ref] : prefixRange(ref)));
+  const rows = await prisma.$queryRaw<{ ref: string; type: MemoryType; id: string }[]>`
+    SELECT r.ref, x.type, x.id::text AS id
+    FROM unnest(${[...refs]}::text[], ${ranges.map((r) => r[0])}::uuid[], ${ranges.map((r) => r[1])}::uuid[]) AS r(ref, lo, hi)
+    CROSS JOIN LATERAL (
+      (SELECT 'observation' AS type, id FROM observations WHERE tenant_id = ${tenantId}::uuid AND id BETWEEN r.lo AND r.hi LIMIT 2)
+      UNION ALL
+      (SELECT 'summary', id FROM summaries WHERE tenant_id = ${tenantId}::uuid AND id BETWEEN r.lo AND r.hi LIMIT 2)
+      UNION ALL
+      (SELECT 'learning', id FROM learnings WHERE tenant_id = ${tenantId}::uuid AND id BETWEEN r.lo AND r.hi LIMIT 2)
+    ) AS x`;
+  const byRef = new Map<string, { type: MemoryType; id: string }[]>();
+  for (const row of rows) byRef.set(row.ref, [...(byRef.get(row.ref) ?? []), row]);
+  for (const [ref, found] of byRef) {
+    if (found.length > 1) ambiguous.push(ref);
+    else {
+      ids.set(ref, found[0]!.id);
+      types.set(found[0]!.id, found[0]!.type);
+    }
+  }
+  return { ids, ambiguous, types };
 }
