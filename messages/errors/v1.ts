@@ -4,7 +4,7 @@
  * layer (workflow code included) may import it.
  */
 export const Failure = {
-  // The LLM (activities/summarize/claude.ts).
+  // The LLM (activities/summarize/claude.ts, mapped in activities/failures.ts).
   /** 429: retried after the server's delay. */
   LlmRateLimited: 'LlmRateLimited',
   /** Unreachable, 5xx, 408, 409: retried. */
@@ -16,7 +16,7 @@ export const Failure = {
   /** The answer did not fit the tool's schema after the repairs. */
   LlmMalformedOutput: 'LlmMalformedOutput',
 
-  // Embeddings and Weaviate (activities/vectors.ts).
+  // Embeddings and Weaviate (activities/vectors.ts, mapped in activities/failures.ts).
   /** The embedding provider refused the input or the credentials. */
   EmbeddingRejected: 'EmbeddingRejected',
   /** The embedding provider is down or rate-limited: retried. */
