@@ -54,7 +54,7 @@ export function openApiPath(fastifyUrl: string): string {
     .replace(/\u0000/g, ':');
 }
 
-// Shapes of answers (documentation only; the routes build them by hand).
+// Shapes of answers: tests/openapi.test.ts checks that the routes' real answers fit them.
 const timestamp = z.string().describe('ISO 8601 date-time');
 const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable().describe('pass as `cursor` for the next page; null on the last') });
 const listQuery = z.object({ project: projectParam, cursor: z.string().optional(), limit: limitParam(20) });
@@ -82,7 +82,9 @@ const searchAnswer = z.object({
     }),
   ),
   tookMs: z.number(),
-  degraded: z.boolean().optional(),
+  mode: z.enum(['hybrid', 'keyword', 'semantic']).describe('the mode that answered'),
+  degraded: z.boolean().describe('true when the answer comes from PostgreSQL alone (Weaviate or the embedding provider away)'),
+  degradedReason: z.string().optional(),
 });
 const memory = z.object({ id: z.string(), type: z.enum(['observation', 'summary', 'learning']) }).catchall(z.unknown());
 const hookAnswer = z

@@ -9,7 +9,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { createApi } from '../api/app.js';
 import { documentedOperations, registeredOperations } from '../api/openapi.js';
 import { createLogger } from '../common/logger.js';
-import { testConfig, testPrisma, uniqueName } from './helpers/env.js';
+import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
 
 const prisma = testPrisma();
 const api = createApi(testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('openapi') }), prisma, createLogger('test-api', 'warn'));
@@ -74,4 +74,60 @@ test('parameters, bodies, auth and errors come from the routes’ schemas', () =
   assert.ok('401' in doc.paths['/v1/sessions']!.get!.responses);
   const error = doc.components.schemas!.Error as { properties: { error: { required: string[] } } };
   assert.deepEqual(error.properties.error.required.sort(), ['code', 'message']);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Answers: what the routes really send must be what the document says (every field documented,
+// every required field sent), so a field added to a route without its schema fails here.
+// ---------------------------------------------------------------------------------------------
+
+type Schema = { type?: string | string[]; properties?: Record<string, Schema>; required?: string[]; additionalProperties?: boolean | Schema; items?: Schema; anyOf?: Schema[]; oneOf?: Schema[]; enum?: unknown[]; const?: unknown };
+
+/** Where `value` departs from the JSON schema `schema` (the subset zod writes), as paths. */
+function departures(value: unknown, schema: Schema, at: string): string[] {
+  const branches = schema.anyOf ?? schema.oneOf;
+  if (branches) return branches.some((b) => departures(value, b, at).length === 0) ? [] : [`${at}: matches no alternative (${JSON.stringify(value)?.slice(0, 80)})`];
+  if (schema.enum && !schema.enum.includes(value)) return [`${at}: ${JSON.stringify(value)} not in ${JSON.stringify(schema.enum)}`];
+  if ('const' in schema && schema.const !== value) return [`${at}: ${JSON.stringify(value)} is not ${JSON.stringify(schema.const)}`];
+  const types = schema.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type];
+  const typeOf = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value === 'number' ? (Number.isInteger(value) ? 'integer' : 'number') : typeof value;
+  if (types.length > 0 && !types.includes(typeOf) && !(typeOf === 'integer' && types.includes('number'))) return [`${at}: a ${typeOf}, documented as ${types.join('|')}`];
+  if (typeOf === 'array' && schema.items) return (value as unknown[]).flatMap((v, i) => departures(v, schema.items!, `${at}[${i}]`));
+  if (typeOf === 'object' && (schema.properties || schema.additionalProperties !== undefined)) {
+    const obj = value as Record<string, unknown>;
+    const out = (schema.required ?? []).filter((k) => !(k in obj)).map((k) => `${at}.${k}: required, not sent`);
+    for (const [k, v] of Object.entries(obj)) {
+      const prop = schema.properties?.[k];
+      if (prop) out.push(...departures(v, prop, `${at}.${k}`));
+      else if (schema.additionalProperties === false) out.push(`${at}.${k}: sent, not documented`);
+      else if (typeof schema.additionalProperties === 'object') out.push(...departures(v, schema.additionalProperties, `${at}.${k}`));
+    }
+    return out;
+  }
+  return [];
+}
+
+test('answers: what the routes send is what the document says', async () => {
+  const admin = await newTenant(prisma, 'admin');
+  await prisma.backup.create({ data: { scope: 'tenant', tenantId: admin.tenantId, status: 'completed', checksum: 'c'.repeat(64), sizeBytes: 10n, completedAt: new Date() } });
+  const routes = [
+    ['/v1/search', '/v1/search?q=anything'],
+    ['/v1/sessions', '/v1/sessions'],
+    ['/v1/learnings', '/v1/learnings'],
+    ['/v1/context', '/v1/context?project=nothing-here'],
+    ['/v1/usage', '/v1/usage'],
+    ['/v1/admin/backups', '/v1/admin/backups'],
+    ['/v1/admin/retention', '/v1/admin/retention'],
+    ['/v1/admin/keys', '/v1/admin/keys'],
+    ['/v1/admin/audit', '/v1/admin/audit'],
+  ] as const;
+  const problems: string[] = [];
+  for (const [path, url] of routes) {
+    const res = await api.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${admin.key}` } });
+    assert.equal(res.statusCode, 200, `${url}: ${res.body}`);
+    const documented = (doc.paths[path]?.get?.responses['200'] as { content?: { 'application/json'?: { schema: Schema } } } | undefined)?.content?.['application/json']?.schema;
+    assert.ok(documented, `GET ${path} documents its 200 answer`);
+    problems.push(...departures(res.json(), documented, `GET ${path}`));
+  }
+  assert.deepEqual(problems, []);
 });
