@@ -67,8 +67,6 @@ export const instantParam = z
     return at;
   });
 
-export const uuidParam = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a memory id (a UUID)');
-
 /**
  * A memory id, or its first 8+ hex digits as the compact indexes (MCP tools) show them; lower-cased.
  * A prefix names a record when exactly one of the tenant's records starts with it.

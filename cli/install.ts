@@ -59,7 +59,6 @@ const INSTALLED: Record<Exclude<HookEventName, 'pre-tool-use' | 'notification' |
   'post-compact': { sync: false, tools: false },
   'session-end': { sync: true, tools: false },
 };
-export const INSTALLED_EVENTS = Object.keys(INSTALLED) as (keyof typeof INSTALLED)[];
 const EVENT_ALTERNATION = HOOK_EVENTS.join('|');
 const OUR_COMMAND = new RegExp(`(?:^|[\\s/'"])memflow(?:\\.js)?['"]?\\s+hook\\s+['"]?(?:${EVENT_ALTERNATION})\\b`);
 const OUR_URL = new RegExp(`/v1/hooks/(?:${EVENT_ALTERNATION})(?:[?#].*)?$`);

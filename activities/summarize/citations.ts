@@ -8,10 +8,6 @@
 import path from 'node:path';
 import { citationOf, MAX_CITATIONS, type Citation } from '../../common/citations.js';
 
-const EDIT_TOOLS = new Set(['Edit', 'MultiEdit', 'Write']);
-
-export const isEditTool = (name: string | null | undefined): boolean => EDIT_TOOLS.has(name ?? '');
-
 type Json = Record<string, unknown>;
 const obj = (v: unknown): Json | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);

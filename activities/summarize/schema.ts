@@ -8,7 +8,6 @@ import { z } from 'zod';
 export const LEARNING_KINDS = ['fix', 'decision', 'pattern', 'gotcha', 'convention', 'dead_end'] as const;
 export const OUTCOMES = ['confirmed', 'refuted', 'unverified'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
-export type LearningKindName = (typeof LEARNING_KINDS)[number];
 
 const line = (max: number) => z.string().trim().min(1).max(max);
 const section = z.string().trim().max(4000);
@@ -40,7 +39,6 @@ export const summaryFieldsSchema = z.object({
 export type SummaryFields = z.infer<typeof summaryFieldsSchema>;
 
 export const batchAnswerSchema = summaryFieldsSchema;
-export type BatchAnswer = z.infer<typeof batchAnswerSchema>;
 
 export const finalAnswerSchema = summaryFieldsSchema.extend({
   learnings: z.array(learningCandidateSchema).max(12).describe('Reusable knowledge worth keeping for future sessions; empty when there is none. Never invent.'),

@@ -45,5 +45,3 @@ export const Failure = {
   RestoreRefused: 'RestoreRefused',
 } as const;
 
-export type FailureType = (typeof Failure)[keyof typeof Failure];
-

@@ -13,5 +13,3 @@ export const WorkflowType = {
   memorySync: 'memorySyncWorkflow',
   redactionRescan: 'redactionRescanWorkflow',
 } as const;
-
-export type WorkflowTypeName = (typeof WorkflowType)[keyof typeof WorkflowType];
