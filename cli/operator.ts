@@ -3,6 +3,7 @@
  * `tenants create|list`, `keys create|list|revoke`. A key is printed once, alone on the last line,
  * and only its hash is stored (common/tenants.ts).
  */
+import { ConfigError, parseOperatorConfig, type OperatorConfig } from '../common/config.js';
 import { createPrisma, type PrismaClient } from '../common/db.js';
 import { readStackSettings, stackStateDir } from '../common/stack-settings.js';
 import { createApiKey, createTenant, hashApiKey, keyDisplayPrefix, revokeApiKey, TenantError, validateTenantName } from '../common/tenants.js';
@@ -12,9 +13,15 @@ import { CliError } from './output.js';
 async function withDatabase<T>(fn: (prisma: PrismaClient) => Promise<T>): Promise<T> {
   // Unset: the database of the local stack `npm run up` started from this checkout.
   const url = envValue('DATABASE_URL') ?? readStackSettings(stackStateDir('dev', envValue('MEMFLOW_STATE_DIR')))?.DATABASE_URL;
-  if (!url) throw new CliError('DATABASE_URL is required but not set (operator commands talk to PostgreSQL directly; `npm run up` saves its own in .memflow/dev/settings.json)');
-  if (!/^postgres(ql)?:\/\//.test(url)) throw new CliError('DATABASE_URL is invalid: must be a postgresql:// URL');
-  const prisma = createPrisma(url, { maxConnections: 2, connectionTimeoutMs: 5000 });
+  let config: OperatorConfig;
+  try {
+    config = parseOperatorConfig({ DATABASE_URL: url });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    const hint = url ? '' : ' (operator commands talk to PostgreSQL directly; `npm run up` saves its own in .memflow/dev/settings.json)';
+    throw new CliError(`${err.message}${hint}`);
+  }
+  const prisma = createPrisma(config.DATABASE_URL, { maxConnections: 2, connectionTimeoutMs: 5000 });
   try {
     return await fn(prisma);
   } catch (err) {

@@ -122,11 +122,27 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/**
+ * The operator commands' environment (cli/operator.ts: tenants and keys straight on PostgreSQL):
+ * the database only, validated as the server's is.
+ */
+export const operatorEnvSchema = z.object({ DATABASE_URL: postgresUrl });
+export type OperatorConfig = z.infer<typeof operatorEnvSchema>;
+
 /** Parses `env`; throws a ConfigError whose message is one line naming the first bad variable. */
 export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return parseEnv(envSchema, env);
+}
+
+/** The operator commands' configuration, with the same one-line errors as parseConfig. */
+export function parseOperatorConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
+  return parseEnv(operatorEnvSchema, env);
+}
+
+function parseEnv<T>(schema: z.ZodType<T>, env: NodeJS.ProcessEnv): T {
   // Treat empty strings as unset, as shells commonly export `VAR=`.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const result = envSchema.safeParse(cleaned);
+  const result = schema.safeParse(cleaned);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const name = String(issue?.path[0] ?? 'environment');
