@@ -8,53 +8,30 @@
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
+import { before, describe, test } from 'node:test';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { createVectorActivities, type VectorActivities } from '../activities/vectors.js';
-import type { Config } from '../common/config.js';
 import { createApiKey } from '../common/tenants.js';
-import { connectWeaviate, tenantCollection, type WeaviateClient } from '../common/vector-schema.js';
+import { tenantCollection } from '../common/vector-schema.js';
 import { RECORD_TYPES } from '../messages/records/v1.js';
 import type { EraseProjectInput, EraseProjectResult } from '../messages/workflows/v1/erase.js';
 import { WORKFLOWS_PATH } from '../workers/worker.js';
 import { buildDebugSession } from './fixtures/debug-session.js';
-import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
-import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
+import { newTenant, uniqueName } from './helpers/env.js';
+import { withTestStack } from './helpers/stack.js';
 import { keepHistory, replaySavedHistories } from './helpers/histories.js';
 import { replay, sessionResult } from './helpers/sessions.js';
 
-const parsed = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('erase') });
-const config: Config = { ...parsed, ANTHROPIC_API_KEY: undefined, ANTHROPIC_BASE_URL: undefined };
-const prisma = testPrisma();
-let api: TestApi;
-let worker: TestWorker;
-let connection: Connection;
-let temporal: Client;
-let weaviate: WeaviateClient;
+const stack = withTestStack('erase', {
+  config: (c) => ({ ...c, ANTHROPIC_API_KEY: undefined, ANTHROPIC_BASE_URL: undefined }),
+  api: { tuning: { flushDelayMs: 30, idleTimeoutMs: 120_000 } },
+});
+const { config, prisma, call } = stack;
 let vectors: VectorActivities;
 
-before(async () => {
-  api = await startTestApi(config, prisma, { tuning: { flushDelayMs: 30, idleTimeoutMs: 120_000 } });
-  worker = await startTestWorker(config, prisma);
-  connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  weaviate = await connectWeaviate(config);
-  vectors = createVectorActivities({ prisma, config, weaviate });
+before(() => {
+  vectors = createVectorActivities({ prisma, config, weaviate: stack.weaviate });
 });
-
-after(async () => {
-  await api?.close();
-  await worker?.stop();
-  await connection?.close();
-  await weaviate?.close();
-  await prisma.$disconnect();
-});
-
-async function call(method: string, key: string, urlPath: string) {
-  const res = await fetch(`${api.url}${urlPath}`, { method, headers: { authorization: `Bearer ${key}` } });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
-}
 
 /** Learnings with a source and a revision each, mirrored into Weaviate with the session's records. */
 async function addLearnings(tenantId: string, projectId: string, sessionId: string): Promise<void> {
@@ -71,8 +48,8 @@ async function addLearnings(tenantId: string, projectId: string, sessionId: stri
 /** A project captured through the API and worker, plus learnings; returns its id. */
 async function capturedProject(key: string, tenantId: string, name: string): Promise<string> {
   const session = buildDebugSession(crypto.randomUUID(), `/home/dev/${name}`, 2);
-  await replay(api.url, key, session.deliveries);
-  await sessionResult(temporal, prisma, tenantId, session.sessionId, 90_000);
+  await replay(stack.api.url, key, session.deliveries);
+  await sessionResult(stack.temporal, prisma, tenantId, session.sessionId, 90_000);
   const row = await prisma.session.findFirstOrThrow({ where: { tenantId, agentSessionId: session.sessionId } });
   await addLearnings(tenantId, row.projectId, row.id);
   return row.projectId;
@@ -100,7 +77,7 @@ async function rowCounts(projectId: string): Promise<Record<string, number>> {
 async function weaviateIds(tenantId: string, projectId: string): Promise<string[]> {
   const ids: string[] = [];
   for (const type of RECORD_TYPES) {
-    const col = tenantCollection(weaviate, type, tenantId);
+    const col = tenantCollection(stack.weaviate, type, tenantId);
     try {
       const res = await col.query.fetchObjects({ filters: col.filter.byProperty('projectId').equal(projectId), limit: 10_000 });
       ids.push(...res.objects.map((o) => o.uuid));
@@ -137,26 +114,26 @@ describe('erasing a project', () => {
   });
 
   test('a member key gets 403, is audited as denied, and nothing changes', async () => {
-    const res = await call('DELETE', member, `/v1/projects/${encodeURIComponent(name)}`);
+    const res = await call(member, 'DELETE', `/v1/projects/${encodeURIComponent(name)}`);
     assert.equal(res.status, 403);
     assert.equal(res.body.error.code, 'forbidden');
     assert.deepEqual(await rowCounts(projectId), before);
     assert.equal(await prisma.erasureTombstone.count({ where: { tenantId: admin.tenantId } }), 0);
     const denied = await prisma.auditLog.findFirst({ where: { tenantId: admin.tenantId, action: 'project.erase', outcome: 'denied' } });
     assert.equal(denied?.target, `project:${name}`);
-    assert.equal((await call('GET', member, '/v1/jobs/erase-x')).status, 403);
+    assert.equal((await call(member, 'GET', '/v1/jobs/erase-x')).status, 403);
   });
 
   test('an admin key gets 202 with a job id; the workflow leaves no row and no object of the project', async () => {
     // Two requests at once are one job.
-    const [res, again] = await Promise.all([0, 1].map(() => call('DELETE', admin.key, `/v1/projects/${encodeURIComponent(name)}`)));
+    const [res, again] = await Promise.all([0, 1].map(() => call(admin.key, 'DELETE', `/v1/projects/${encodeURIComponent(name)}`)));
     assert.equal(res!.status, 202);
     assert.deepEqual(res!.body, { jobId: res!.body.jobId, status: 'accepted' });
     assert.equal(again!.status, 202);
     assert.equal(again!.body.jobId, res!.body.jobId);
     const jobId = String(res!.body.jobId);
 
-    const result = await temporal.workflow.getHandle<(i: EraseProjectInput) => Promise<EraseProjectResult>>(jobId).result();
+    const result = await stack.temporal.workflow.getHandle<(i: EraseProjectInput) => Promise<EraseProjectResult>>(jobId).result();
     assert.equal(result.deleted.observations, before.observations);
     assert.equal(result.deleted.hook_events, before.hook_events);
     assert.equal(result.deleted.projects, 1);
@@ -179,10 +156,10 @@ describe('erasing a project', () => {
     assert.equal(details.deleted.observations, before.observations);
     assert.ok(details.vectorsDeleted > 0);
 
-    const job = await call('GET', admin.key, `/v1/jobs/${jobId}`);
+    const job = await call(admin.key, 'GET', `/v1/jobs/${jobId}`);
     assert.equal(job.status, 200);
     assert.deepEqual(job.body, { ...job.body, jobId, kind: 'project.erase', project: name, status: 'erased', error: null });
-    assert.equal((await call('GET', other.key, `/v1/jobs/${jobId}`)).status, 404, "another tenant cannot read the job");
+    assert.equal((await call(other.key, 'GET', `/v1/jobs/${jobId}`)).status, 404, "another tenant cannot read the job");
   });
 
   test("another tenant's project of the same name is untouched", async () => {
@@ -191,11 +168,11 @@ describe('erasing a project', () => {
   });
 
   test('erasing again answers 404 (the project is gone); an unknown name is 404, an invalid one 400', async () => {
-    const again = await call('DELETE', admin.key, `/v1/projects/${encodeURIComponent(name)}`);
+    const again = await call(admin.key, 'DELETE', `/v1/projects/${encodeURIComponent(name)}`);
     assert.equal(again.status, 404);
     assert.equal(again.body.error.code, 'not_found');
-    assert.equal((await call('DELETE', admin.key, `/v1/projects/${uniqueName('nothing')}`)).status, 404);
-    assert.equal((await call('DELETE', admin.key, '/v1/projects/%01shop')).status, 400);
+    assert.equal((await call(admin.key, 'DELETE', `/v1/projects/${uniqueName('nothing')}`)).status, 404);
+    assert.equal((await call(admin.key, 'DELETE', '/v1/projects/%01shop')).status, 400);
     assert.equal(await prisma.erasureTombstone.count({ where: { tenantId: admin.tenantId } }), 1);
   });
 });
@@ -209,7 +186,7 @@ test('a long erasure deletes in bounded batches across continue-as-new, and its 
     SELECT ${tenantId}::uuid, ${project.id}::uuid, ${session.id}::uuid, 'tool', g, 'obs ' || g, 'text ' || g, 2 FROM generate_series(1, 23) g`;
   const jobId = `erase-${project.id}`;
   await prisma.erasureTombstone.create({ data: { jobId, tenantId, projectName: project.name, projectId: project.id } });
-  const handle = await temporal.workflow.start<(i: EraseProjectInput) => Promise<EraseProjectResult>>('eraseProjectWorkflow', {
+  const handle = await stack.temporal.workflow.start<(i: EraseProjectInput) => Promise<EraseProjectResult>>('eraseProjectWorkflow', {
     workflowId: jobId,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     args: [{ tenantId, projectId: project.id, projectName: project.name, jobId, batchSize: 5, maxBatchesPerRun: 3 }],
@@ -222,11 +199,11 @@ test('a long erasure deletes in bounded batches across continue-as-new, and its 
   assert.equal(await prisma.observation.count({ where: { projectId: project.id } }), 0);
   assert.ok((await prisma.erasureTombstone.findUniqueOrThrow({ where: { jobId } })).erasedAt);
 
-  const firstRun = temporal.workflow.getHandle(jobId, handle.firstExecutionRunId);
+  const firstRun = stack.temporal.workflow.getHandle(jobId, handle.firstExecutionRunId);
   assert.equal((await firstRun.describe()).status.name, 'CONTINUED_AS_NEW');
   // Keep the first run's history as a replay fixture the first time (committed), and replay them all.
   await keepHistory('erase-continue-as-new', firstRun);
-  await keepHistory('erase-complete', temporal.workflow.getHandle(jobId));
+  await keepHistory('erase-complete', stack.temporal.workflow.getHandle(jobId));
   const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
   await replaySavedHistories(bundle, 'erase-');
 });
@@ -236,7 +213,7 @@ test('an erasure that cannot succeed is recorded as failed on its tombstone, in 
   // A project id PostgreSQL refuses as a uuid: a permanent database error, not retried.
   const jobId = `erase-${uniqueName('broken')}`;
   await prisma.erasureTombstone.create({ data: { jobId, tenantId: admin.tenantId, projectName: 'broken' } });
-  const handle = await temporal.workflow.start<(i: EraseProjectInput) => Promise<EraseProjectResult>>('eraseProjectWorkflow', {
+  const handle = await stack.temporal.workflow.start<(i: EraseProjectInput) => Promise<EraseProjectResult>>('eraseProjectWorkflow', {
     workflowId: jobId,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     args: [{ tenantId: admin.tenantId, projectId: 'not-a-uuid', projectName: 'broken', jobId }],
@@ -252,6 +229,6 @@ test('an erasure that cannot succeed is recorded as failed on its tombstone, in 
   const audit = await prisma.auditLog.findFirstOrThrow({ where: { tenantId: admin.tenantId, action: 'project.erase' } });
   assert.equal(audit.outcome, 'failure');
   assert.equal((audit.details as Record<string, unknown>).jobId, jobId);
-  const job = await call('GET', admin.key, `/v1/jobs/${jobId}`);
+  const job = await call(admin.key, 'GET', `/v1/jobs/${jobId}`);
   assert.equal(job.body.status, 'failed');
 });

@@ -4,25 +4,19 @@
  * The API runs against the real database with TEMPORAL_ADDRESS pointing at a closed port.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { freePort } from '../infra/daemon.js';
-import { startTestApi, type TestApi } from './helpers/app.js';
-import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
-import { callApi, type ApiAnswer } from './helpers/http.js';
+import { newTenant, uniqueName } from './helpers/env.js';
+import type { ApiAnswer } from './helpers/http.js';
+import { withTestStack } from './helpers/stack.js';
 
-const prisma = testPrisma();
-let api: TestApi;
+const closed = await freePort();
+const stack = withTestStack('down', { env: { TEMPORAL_ADDRESS: `127.0.0.1:${closed}` }, worker: false });
+const { prisma, call } = stack;
 let admin: Awaited<ReturnType<typeof newTenant>>;
 
 before(async () => {
-  const closed = await freePort();
-  api = await startTestApi(testConfig({ TEMPORAL_ADDRESS: `127.0.0.1:${closed}`, TEMPORAL_TASK_QUEUE: uniqueName('down') }), prisma);
   admin = await newTenant(prisma, 'admin');
-});
-
-after(async () => {
-  await api?.close();
-  await prisma.$disconnect();
 });
 
 function assertUnavailable(res: ApiAnswer, what: string) {
@@ -33,27 +27,27 @@ function assertUnavailable(res: ApiAnswer, what: string) {
 }
 
 test('a backup answers 503 with Retry-After and leaves no pending backup row', async () => {
-  const res = await callApi(api.url, admin.key, 'POST', '/v1/admin/backups');
+  const res = await call(admin.key, 'POST', '/v1/admin/backups');
   assertUnavailable(res, 'the backup');
   assert.equal(await prisma.backup.count({ where: { tenantId: admin.tenantId } }), 0);
-  const list = await callApi(api.url, admin.key, 'GET', '/v1/admin/backups');
+  const list = await call(admin.key, 'GET', '/v1/admin/backups');
   assert.deepEqual(list.body.items, []);
 });
 
 test('a restore answers 503 with Retry-After', async () => {
   // A completed backup row of the tenant (the restore route checks it before starting the workflow).
   const backup = await prisma.backup.create({ data: { scope: 'tenant', tenantId: admin.tenantId, status: 'completed', checksum: 'x', completedAt: new Date() } });
-  const res = await callApi(api.url, admin.key, 'POST', '/v1/admin/restore', { backupId: backup.id });
+  const res = await call(admin.key, 'POST', '/v1/admin/restore', { backupId: backup.id });
   assertUnavailable(res, 'the restore');
 });
 
 test('an erasure answers 503 with Retry-After, and its job says why', async () => {
   const project = uniqueName('down');
   await prisma.project.create({ data: { tenantId: admin.tenantId, name: project } });
-  const res = await callApi(api.url, admin.key, 'DELETE', `/v1/projects/${project}`);
+  const res = await call(admin.key, 'DELETE', `/v1/projects/${project}`);
   assertUnavailable(res, 'the erasure');
   const tombstone = await prisma.erasureTombstone.findFirstOrThrow({ where: { tenantId: admin.tenantId, projectName: project } });
-  const job = await callApi(api.url, admin.key, 'GET', `/v1/jobs/${tombstone.jobId}`);
+  const job = await call(admin.key, 'GET', `/v1/jobs/${tombstone.jobId}`);
   assert.equal(job.status, 200, job.text);
   assert.equal(job.body.kind, 'project.erase');
   assert.equal(job.body.status, 'failed');

@@ -1,0 +1,69 @@
+/**
+ * One fixture for the test files that drive the real stack: `withTestStack()` registers the file's
+ * before/after hooks, starts the API (and, unless told not to, a worker on the file's own task queue,
+ * a Temporal client and a Weaviate client) and closes all of them, awaited, after the last test. The
+ * returned object is filled in before the first test runs.
+ */
+import { after, before } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import type { Config } from '../../common/config.js';
+import type { PrismaClient } from '../../common/db.js';
+import { connectWeaviate, type WeaviateClient } from '../../common/vector-schema.js';
+import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './app.js';
+import { testConfig, testPrisma, uniqueName } from './env.js';
+import { callApi, type ApiAnswer } from './http.js';
+
+export interface TestStack {
+  config: Config;
+  prisma: PrismaClient;
+  api: TestApi;
+  /** Absent with `{ worker: false }`. */
+  worker?: TestWorker;
+  /** A client of the stack's Temporal (absent with `{ worker: false }`). */
+  temporal: Client;
+  /** Absent with `{ worker: false }`. */
+  weaviate: WeaviateClient;
+  /** One authenticated request to this stack's API (tests/helpers/http.ts). */
+  call(key: string, method: string, url: string, body?: unknown): Promise<ApiAnswer>;
+}
+
+export interface TestStackOptions {
+  /** Environment overrides (TEMPORAL_TASK_QUEUE is the file's own unless given). */
+  env?: Record<string, string>;
+  /** Settings the config cannot carry (an unset ANTHROPIC_API_KEY: the offline summarizer). */
+  config?: (config: Config) => Config;
+  api?: Parameters<typeof startTestApi>[2];
+  /** Start a worker and the Temporal and Weaviate clients (default true). */
+  worker?: boolean;
+}
+
+export function withTestStack(name: string, opts: TestStackOptions = {}): TestStack {
+  const parsed = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName(name), ...opts.env });
+  const config = opts.config ? opts.config(parsed) : parsed;
+  const prisma = testPrisma();
+  let connection: Connection | undefined;
+  const stack = {
+    config,
+    prisma,
+    call: (key: string, method: string, url: string, body?: unknown) => callApi(stack.api.url, key, method, url, body),
+  } as TestStack;
+
+  before(async () => {
+    stack.api = await startTestApi(config, prisma, opts.api);
+    if (opts.worker === false) return;
+    stack.worker = await startTestWorker(config, prisma);
+    connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+    stack.temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    stack.weaviate = await connectWeaviate(config);
+  });
+
+  after(async () => {
+    await stack.api?.close();
+    await stack.worker?.stop();
+    await connection?.close();
+    await stack.weaviate?.close();
+    await prisma.$disconnect();
+  });
+
+  return stack;
+}
