@@ -47,7 +47,7 @@ const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]!;
 const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
 
 const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'memflow-bench-staleness-'));
-const renameCacheFile = path.join(`${repo}-cache`, 'staleness-renames.json');
+const cacheFile = path.join(`${repo}-cache`, 'staleness-git.json');
 const git = (...args: string[]) =>
   execFileSync('git', args, { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@e', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@e' } }).trim();
 const filePath = (f: string) => path.join(repo, f);
@@ -262,8 +262,8 @@ function main(): void {
         onDefaultBranch: promoted.has(l.id) ? true : null,
       }));
       const context = ['# memflow', '## Learnings', ...items.map((x) => x.line)].join('\n');
-      // As the hook client does: renames of a gone file are cached per (commit, HEAD) across starts.
-      const checked = checkContext(context, items, repo, head, { renameCacheFile });
+      // As the hook client does: what git told (renames per HEAD, merged commits) is kept across starts.
+      const checked = checkContext(context, items, repo, head, { cacheFile });
       times.push(checked.ms);
       if (checked.gitMs > 0) gitTimes.push(checked.gitMs);
       else fileTimes.push(checked.ms);
@@ -322,7 +322,7 @@ function main(): void {
     ['load average (1/5/15 min)', load],
   ]);
   fs.rmSync(repo, { recursive: true, force: true });
-  fs.rmSync(path.dirname(renameCacheFile), { recursive: true, force: true });
+  fs.rmSync(path.dirname(cacheFile), { recursive: true, force: true });
 }
 
 try {
