@@ -61,6 +61,8 @@ export interface BackupView {
   createdAt: string;
   completedAt: string | null;
   error: string | null;
+  /** What a completed backup holds, per table. */
+  tables?: { table: string; rows: number; bytes: number }[];
 }
 
 /** GET /v1/admin/audit items. */

@@ -89,7 +89,33 @@ export interface Source {
   createdAt: string;
 }
 
-export interface Learning {
+/** A cited change (common/citations.ts): where it is, the lines it left, hashes to check them later. */
+export interface Citation {
+  path: string;
+  startLine: number;
+  endLine: number;
+  hash: string;
+  lines: string[];
+  removed?: string[];
+  around?: string[];
+}
+
+export type Trust = 'user' | 'confirmed' | 'extracted' | 'agent';
+
+/** A learning's provenance (issue 19): how far to trust it and what it rests on. */
+export interface Provenance {
+  trust: Trust;
+  outcome: 'confirmed' | 'refuted' | 'unverified' | string;
+  flags: string[];
+  staleCount: number;
+  checkedAt: string | null;
+  gitBranch: string | null;
+  gitCommit: string | null;
+  onDefaultBranch: boolean | null;
+  citations: Citation[] | null;
+}
+
+export interface Learning extends Provenance {
   id: string;
   type: 'learning';
   project: string;
@@ -105,6 +131,7 @@ export interface Learning {
   validFrom: string | null;
   validTo: string | null;
   supersededBy: string | null;
+  tokenCount: number;
   createdAt: string;
   updatedAt: string;
   sources: Source[];
@@ -123,6 +150,15 @@ export interface Revision {
   note: string | null;
   changedBy: string | null;
   createdAt: string;
+}
+
+/** GET /v1/context: the start context, the items a client with the working tree can check, what was withheld. */
+export interface ContextAnswer {
+  context: string;
+  tokens: number;
+  items: string[];
+  check?: { id: string; type: string; line: string; citations: Citation[]; gitBranch?: string | null; gitCommit?: string | null; onDefaultBranch?: boolean | null }[];
+  withheld?: number;
 }
 
 export type MemoryRecord = Record<string, unknown> & { id: string; type: 'observation' | 'summary' | 'learning' };
