@@ -324,21 +324,23 @@ export function More({ list }: { list: Paged<unknown> }) {
   );
 }
 
-/** A table with one header row; the rows are the children. */
-export function Table({ head, children }: { head: string[]; children: ComponentChildren }) {
+/** A table with one header row; the rows are the children. It scrolls sideways in a focusable region (keyboard users can scroll it). */
+export function Table({ head, children, label }: { head: string[]; children: ComponentChildren; label?: string }) {
   return (
-    <table class="list">
-      <thead>
-        <tr>
-          {head.map((h) => (
-            <th key={h} scope="col">
-              {h}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>{children}</tbody>
-    </table>
+    <div class="table-scroll" tabIndex={0} role="region" aria-label={label ?? `table: ${head.join(', ')}`}>
+      <table class="list">
+        <thead>
+          <tr>
+            {head.map((h) => (
+              <th key={h} scope="col">
+                {h}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
   );
 }
 
