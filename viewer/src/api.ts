@@ -3,9 +3,9 @@
  * key, which the browser does not keep), the CSRF token on every state-changing request, and the
  * API's error shape turned into ApiError. Answer shapes are those of GET /openapi.json.
  */
-import type { SessionItem } from '../../messages/api/v1.js';
+import type { Citation, SessionItem } from '../../messages/api/v1.js';
 
-export type { AuditItem, BackupView, Page, SearchAnswer, SearchHit, SessionItem, TimelineItem } from '../../messages/api/v1.js';
+export type { AuditItem, BackupView, Citation, Page, SearchAnswer, SearchHit, SessionItem, TimelineItem } from '../../messages/api/v1.js';
 
 export interface Me {
   tenant: string;
@@ -87,17 +87,6 @@ export interface Source {
   sessionId: string | null;
   evidence: string | null;
   createdAt: string;
-}
-
-/** A cited change (common/citations.ts): where it is, the lines it left, hashes to check them later. */
-export interface Citation {
-  path: string;
-  startLine: number;
-  endLine: number;
-  hash: string;
-  lines: string[];
-  removed?: string[];
-  around?: string[];
 }
 
 export type Trust = 'user' | 'confirmed' | 'extracted' | 'agent';

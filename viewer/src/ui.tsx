@@ -325,9 +325,9 @@ export function More({ list }: { list: Paged<unknown> }) {
 }
 
 /** A table with one header row; the rows are the children. It scrolls sideways in a focusable region (keyboard users can scroll it). */
-export function Table({ head, children, label }: { head: string[]; children: ComponentChildren; label?: string }) {
+export function Table({ head, children, label }: { head: string[]; children: ComponentChildren; label: string }) {
   return (
-    <div class="table-scroll" tabIndex={0} role="region" aria-label={label ?? `table: ${head.join(', ')}`}>
+    <div class="table-scroll" tabIndex={0} role="region" aria-label={label}>
       <table class="list">
         <thead>
           <tr>

@@ -103,7 +103,7 @@ function Keys({ myKeyId }: { myKeyId: string }) {
         </div>
       ) : null}
       <ErrorNote error={error ?? keys.error} />
-      <Table head={['Key', 'Role', 'Label', 'Created', 'Last used', 'State']}>
+      <Table label="API keys" head={['Key', 'Role', 'Label', 'Created', 'Last used', 'State']}>
           {keys.data?.items.map((k) => (
             <tr key={k.id} data-key={k.prefix}>
               <td>
@@ -170,7 +170,7 @@ function Retention() {
   return (
     <section aria-labelledby="retention-h">
       <h2 id="retention-h">Retention</h2>
-      <Table head={['Scope', 'Raw events (days)', 'Observations (days)', 'Max bytes', 'Keep summaries', 'Keep learnings']}>
+      <Table label="Retention policies" head={['Scope', 'Raw events (days)', 'Observations (days)', 'Max bytes', 'Keep summaries', 'Keep learnings']}>
           {policies.data?.items.map((p) => (
             <tr key={p.project ?? '(tenant)'}>
               <td>{p.project ?? 'tenant default'}</td>
@@ -263,7 +263,7 @@ function Backups() {
         <JobProgress key={j.url} url={j.url} label={j.label} />
       ))}
       <ErrorNote error={error ?? backups.error} />
-      <Table head={['Backup', 'Scope', 'Status', 'Size', 'Tables (rows)', 'Created', 'Completed', 'Restore']}>
+      <Table label="Backups" head={['Backup', 'Scope', 'Status', 'Size', 'Tables (rows)', 'Created', 'Completed', 'Restore']}>
           {backups.data?.items.map((b) => (
             <tr key={b.id}>
               <td>
@@ -354,7 +354,7 @@ function Audit() {
         <button type="submit">Filter</button>
       </Form>
       <ErrorNote error={audit.error} />
-      <Table head={['When', 'Action', 'Target', 'Outcome', 'Actor key', 'Details', 'Request']}>
+      <Table label="Audit log" head={['When', 'Action', 'Target', 'Outcome', 'Actor key', 'Details', 'Request']}>
           {audit.items.map((a) => (
             <tr key={a.id}>
               <td>{fmtTime(a.createdAt)}</td>

@@ -108,7 +108,7 @@ function AllSessions() {
         <button type="submit">Filter</button>
       </Form>
       <ErrorNote error={sessions.error} />
-      <Table head={['Session', 'Project', 'Status', 'Events', 'Started', 'Ended']}>
+      <Table label="All sessions" head={['Session', 'Project', 'Status', 'Events', 'Started', 'Ended']}>
           {sessions.items.map((s) => (
             <tr key={`${s.project}/${s.id}`}>
               <td>

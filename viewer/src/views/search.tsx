@@ -161,7 +161,7 @@ function Context() {
             <>
               <h3>Checked against the working tree by the client</h3>
               <p class="muted">These items cite code; a client with the repository (memflow hook, memflow context, the MCP server) checks them before the agent sees them.</p>
-              <Table head={['Item', 'Type', 'Line', 'Branch', 'Commit', 'On default branch', 'Citations']}>
+              <Table label="Checkable items" head={['Item', 'Type', 'Line', 'Branch', 'Commit', 'On default branch', 'Citations']}>
                 {answer.check.map((c) => (
                   <tr key={c.id}>
                     <td>
