@@ -13,7 +13,8 @@
  *   no longer true: the fixed lines rewritten, the fix reverted, the file deleted, the branch never
  *     merged (checked out on main).
  * Contexts of 12 learnings are then checked on main exactly as the hook client does at SessionStart
- * (common/staleness.ts checkContext: file reads, line hashing, one `git rev-list` for branch items).
+ * (common/staleness.ts checkContext: file reads, line hashing, at most one git process, what git told
+ * kept per HEAD in a cache file as the hook client keeps it).
  * Reported: precision of the injected items (share still true) before and after the check, the share
  * of true items wrongly dropped, how many were marked "may be outdated", and the check's cost per
  * context (p50/p95), with the load average (the machine is shared). No stack needed.

@@ -237,6 +237,8 @@ test('session: the timeline with find-in-page, summaries and learnings whose sou
   await shot(page, 'session-1280x800.png');
   assert.deepEqual(await axeViolations(page, 'session'), []);
   await page.setViewportSize({ width: 390, height: 844 });
+  // On a phone: the session's learnings with their provenance (the summaries are above, the timeline below).
+  await page.locator('#learned-h').evaluate((el) => el.scrollIntoView({ block: 'start' }));
   await shot(page, 'session-390x844.png');
 });
 

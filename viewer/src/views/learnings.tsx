@@ -92,7 +92,7 @@ export function LearningCard({ learning: l, onChanged }: { learning: Learning; o
         </summary>
         <ProvenanceFacts p={l} />
       </details>
-      <Sources sources={l.sources} />
+      {l.sources.length > 0 ? <Sources sources={l.sources} /> : null}
       <div class="actions">
         <button type="button" aria-expanded={history} onClick={() => setHistory(!history)}>
           {history ? 'Hide history' : 'History'}
