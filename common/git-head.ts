@@ -167,9 +167,9 @@ export function followRenames(index: RenameIndex, file: string, exists: (p: stri
 }
 
 export interface GitCache {
-  /** The rename index of this HEAD, when an earlier check built it. */
-  renames(): RenameIndex | undefined;
-  setRenames(index: RenameIndex): void;
+  /** The rename index of this HEAD when an earlier check built it; null when git could not tell in time at this HEAD. */
+  renames(): RenameIndex | null | undefined;
+  setRenames(index: RenameIndex | null): void;
   /** Commits known to be on the default branch (they stay there), and those not found at its current tip. */
   merged(commit: string): boolean | undefined;
   setMerged(commits: string[], found: Set<string>, tip: string | null): void;
@@ -183,7 +183,7 @@ const MERGED_CACHE_ENTRIES = 2000;
 
 interface GitCacheFile {
   v: 2;
-  renames: Record<string, [string, string[]][]>;
+  renames: Record<string, [string, string[]][] | null>;
   merged: Record<string, string | true>;
 }
 
@@ -191,7 +191,8 @@ interface GitCacheFile {
  * What git told a check and will tell again at the same HEAD, kept by the hook client in a small file:
  * the rename index per repository and HEAD (renames under a HEAD never change), and which commits
  * are on the default branch (a merged commit stays merged; "not merged" holds until its tip moves).
- * So consecutive session starts at one HEAD run no git process at all. Unreadable or corrupt: empty.
+ * So consecutive session starts at one HEAD run no git process at all (nor retry one that ran out of
+ * time there: a history too long to read in the budget waits for the next HEAD). Unreadable or corrupt: empty.
  */
 export function fileGitCache(file: string, root: string, head: string | null, defaultTip: string | null = null): GitCache {
   let data: GitCacheFile = { v: 2, renames: {}, merged: {} };
@@ -204,11 +205,14 @@ export function fileGitCache(file: string, root: string, head: string | null, de
   let dirty = false;
   const key = `${root}\0${head ?? ''}`;
   return {
-    renames: () => (head && data.renames[key] ? new Map(data.renames[key]) : undefined),
+    renames: () => {
+      const v = head ? data.renames[key] : undefined;
+      return v === undefined ? undefined : v === null ? null : new Map(v);
+    },
     setRenames: (index) => {
       if (!head) return;
       delete data.renames[key];
-      data.renames[key] = [...index];
+      data.renames[key] = index ? [...index] : null;
       dirty = true;
     },
     merged: (commit) => {

@@ -211,7 +211,7 @@ export function checkContext(context: string, items: CheckableItem[], root: stri
           gitRan = true;
           index = renameIndex(root, budget);
           gitMs += performance.now() - g0;
-          if (index) cache?.setRenames(index);
+          cache?.setRenames(index);
           return index;
         },
       }
