@@ -99,8 +99,12 @@ export function branchTip(cwd: string, branch: string): string | null {
   return resolveRef(found.gitDir, common ? path.resolve(found.gitDir, common) : found.gitDir, `refs/heads/${branch}`);
 }
 
-/** What a git process may cost the agent before its answer is given up (a check never waits longer). */
-export const GIT_BUDGET_MS = 150;
+/**
+ * What a git process may cost the agent before its answer is given up (a check never waits longer).
+ * It is paid at most once per HEAD (the answer, or that there was none in time, is kept), so it is
+ * set for a loaded machine (a git start-up took 150 ms at load 38 on 2 cores) rather than the usual 15-30 ms.
+ */
+export const GIT_BUDGET_MS = 1000;
 
 /** A git process's output, or null when git failed, is missing, or ran past `timeoutMs` (it is killed). */
 function gitOut(root: string, args: string[], timeoutMs: number): string | null {
