@@ -246,6 +246,7 @@ function main(): void {
   const staleReports = new Map<string, number>();
   const gitTimes: number[] = [];
   const fileTimes: number[] = [];
+  const cpuTimes: number[] = [];
   const byFate = new Map<string, { n: number; kept: number; dropped: number; marked: number; truth: boolean }>();
   for (let round = 0; round < rounds; round++) {
     // What the server does with the reports: a learning reported stale 3 times is superseded and
@@ -264,8 +265,12 @@ function main(): void {
       }));
       const context = ['# memflow', '## Learnings', ...items.map((x) => x.line)].join('\n');
       // As the hook client does: what git told (renames per HEAD, merged commits) is kept across starts.
+      const cpu0 = process.cpuUsage();
       const checked = checkContext(context, items, repo, head, { cacheFile });
+      const cpu = process.cpuUsage(cpu0);
       times.push(checked.ms);
+      // This process's own CPU time (not a git child's): the work itself, whatever the machine's load adds as waiting.
+      if (checked.gitMs === 0) cpuTimes.push((cpu.user + cpu.system) / 1000);
       if (checked.gitMs > 0) gitTimes.push(checked.gitMs);
       else fileTimes.push(checked.ms);
       if (round === 0) for (const v of checked.verdicts) verdicts.set(v.id, v.verdict);
@@ -302,6 +307,7 @@ function main(): void {
   times.sort((a, b) => a - b);
   gitTimes.sort((a, b) => a - b);
   fileTimes.sort((a, b) => a - b);
+  cpuTimes.sort((a, b) => a - b);
   const p = (xs: number[]) => (xs.length ? `${percentile(xs, 50).toFixed(2)} / ${percentile(xs, 95).toFixed(2)} ms (${xs.length})` : 'none');
   const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
   const load = os.loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -317,6 +323,7 @@ function main(): void {
     ['true items wrongly dropped', `${pct(droppedTrue / Math.max(1, trueN))} (${droppedTrue}/${trueN})`],
     [`check cost per context of ${size} (p50 / p95 / max)`, `${percentile(times, 50).toFixed(2)} / ${percentile(times, 95).toFixed(2)} / ${times.at(-1)!.toFixed(2)} ms over ${times.length} contexts`],
     ['  contexts with no git process (p50 / p95)', p(fileTimes)],
+    ['  their CPU time in this process (p50 / p95)', p(cpuTimes)],
     ['  in a fresh process, as the hook runs it (p50 / p95)', p(cold)],
     ['  git processes alone, when needed (p50 / p95)', p(gitTimes)],
     ['repository built in', `${(setupMs / 1000).toFixed(1)} s (${git('rev-list', '--count', 'HEAD')} commits on main)`],

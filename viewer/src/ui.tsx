@@ -58,9 +58,9 @@ export function Item({ item, needle }: { item: TimelineItem; needle?: string | u
             <span class="kind">{item.toolName ?? 'tool'}</span> <Highlight text={head ?? ''} needle={needle} />
           </summary>
           <pre>
-            <Highlight text={rest.join('\n')} needle={needle} />
+            {/* One text node (no element per item: a session of thousands of tool calls stays cheap). */}
+            <Highlight text={item.toolUseId ? `${rest.join('\n')}\n[tool use ${item.toolUseId}]` : rest.join('\n')} needle={needle} />
           </pre>
-          {item.toolUseId ? <p class="muted small">tool use {item.toolUseId}</p> : null}
         </details>
         <time dateTime={item.createdAt}>{fmtTime(item.createdAt)}</time>
       </li>
