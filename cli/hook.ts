@@ -268,7 +268,7 @@ export async function checkStartContext(body: string, git: GitHead | undefined, 
   const context = rest.hookSpecificOutput?.additionalContext;
   if (!git || items.length === 0 || typeof context !== 'string' || envValue('MEMFLOW_STALENESS_CHECK') === '0') return JSON.stringify(rest);
   try {
-    const checked = checkContext(context, items, git.root, git, { renameCacheFile: path.join(envValue('MEMFLOW_CACHE_DIR') ?? path.join(os.homedir(), '.cache', 'memflow'), 'staleness-renames.json') });
+    const checked = checkContext(context, items, git.root, git, { cacheFile: path.join(envValue('MEMFLOW_CACHE_DIR') ?? path.join(os.homedir(), '.cache', 'memflow'), 'staleness-git.json') });
     rest.hookSpecificOutput = { ...rest.hookSpecificOutput, additionalContext: checked.context };
     const body = stalenessReport(checked.verdicts);
     if (body.results.length > 0) await report(body).catch(() => undefined);

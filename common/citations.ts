@@ -12,22 +12,9 @@
  * Node built-ins only: the hook client bundles this file (cli/hook-fast.js).
  */
 import { createHash } from 'node:crypto';
+import type { Citation } from '../messages/api/v1.js';
 
-export interface Citation {
-  /** Repository-relative path with `/` separators (absolute when the file was outside the repository). */
-  path: string;
-  /** 1-based line range in the file as the session left it (0 when unknown). */
-  startLine: number;
-  endLine: number;
-  /** sha256 (hex, first 16) of the normalized cited lines. */
-  hash: string;
-  /** Hashes of the normalized lines the change added or wrote (the substance of the citation). */
-  lines: string[];
-  /** Hashes of the normalized lines the change removed; present again with `lines` gone = reverted. */
-  removed?: string[];
-  /** For a pure addition: hashes of the unchanged lines around it; there with `lines` gone = reverted. */
-  around?: string[];
-}
+export type { Citation };
 
 export type CitationState = 'fresh' | 'moved' | 'changed' | 'gone' | 'reverted';
 

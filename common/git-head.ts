@@ -3,8 +3,9 @@
  * `.git` (HEAD, refs, packed-refs; worktrees through their `gitdir:` file and `commondir`): no `git`
  * process, well under a millisecond, so the hook client can send it with every session start.
  *
- * `isOnBranch` answers whether a commit is in a branch's history; it needs the commit graph and runs
- * one `git rev-list` (only called when an item from another branch is about to be injected).
+ * `commitsOnBranch` answers whether commits are in a branch's history and `renameIndex` where files
+ * went; they need the commit graph and run one git process each, within a time budget (the staleness
+ * check calls at most one per context, and keeps the answers: `fileGitCache`).
  *
  * Node built-ins only: the hook client bundles this file (cli/hook-fast.js).
  */
@@ -90,94 +91,152 @@ export function gitHead(cwd: string): GitHead | undefined {
   return { branch, commit, root, defaultBranch };
 }
 
+/** The commit a local branch points at (loose ref or packed-refs; no git process), or null. */
+export function branchTip(cwd: string, branch: string): string | null {
+  const found = findGitDir(cwd);
+  if (!found) return null;
+  const common = read(path.join(found.gitDir, 'commondir'))?.trim();
+  return resolveRef(found.gitDir, common ? path.resolve(found.gitDir, common) : found.gitDir, `refs/heads/${branch}`);
+}
+
+/**
+ * What a git process may cost the agent before its answer is given up (a check never waits longer).
+ * It is paid at most once per HEAD (the answer, or that there was none in time, is kept), so it is
+ * set for a loaded machine (a git start-up took 150 ms at load 38 on 2 cores) rather than the usual 15-30 ms.
+ */
+export const GIT_BUDGET_MS = 1000;
+
+/** A git process's output, or null when git failed, is missing, or ran past `timeoutMs` (it is killed). */
+function gitOut(root: string, args: string[], timeoutMs: number): string | null {
+  try {
+    return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: timeoutMs, maxBuffer: 8 * 1024 * 1024 });
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Which of `commits` are in the history of `branch` (one `git rev-list`, the last `depth` commits).
- * Empty when git is missing or fails: then nothing is promoted, nothing breaks.
+ * null when git is missing, fails or runs past its budget: then nothing is promoted, nothing breaks.
  */
-export function commitsOnBranch(root: string, branch: string, commits: string[], depth = 5000): Set<string> {
+export function commitsOnBranch(root: string, branch: string, commits: string[], depth = 5000, timeoutMs = GIT_BUDGET_MS): Set<string> | null {
   const wanted = new Set(commits);
   const found = new Set<string>();
   if (wanted.size === 0) return found;
-  try {
-    const out = execFileSync('git', ['rev-list', `--max-count=${depth}`, `refs/heads/${branch}`, '--'], {
-      cwd: root,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 2000,
-      maxBuffer: 8 * 1024 * 1024,
-    });
-    for (const line of out.split('\n')) if (wanted.has(line)) found.add(line);
-  } catch {
-    // not a repository any more, git missing, unknown branch: nothing is known to be merged
-  }
+  const out = gitOut(root, ['rev-list', `--max-count=${depth}`, `refs/heads/${branch}`, '--'], timeoutMs);
+  if (out === null) return null;
+  for (const line of out.split('\n')) if (wanted.has(line)) found.add(line);
   return found;
 }
 
+/** Renames in the history of HEAD: old path -> the paths it was renamed to, newest first. */
+export type RenameIndex = Map<string, string[]>;
+
 /**
- * Files renamed between `commit` and HEAD (old path -> new path, repository-relative),
- * by git's rename detection (one `git diff`). Empty when git fails or the commit is unknown here.
+ * Every rename in the last `depth` renaming commits of HEAD's history (repository-relative paths), by
+ * git's rename detection: one `git log`, whatever the commits of the items to check. The index does not
+ * depend on an item's commit: a file an item cites existed at its commit, so a rename of that path in
+ * HEAD's history is where it went (followed through later renames; the content check then decides).
+ * null when git fails or runs past `timeoutMs`.
  */
-export function renamesSince(root: string, commit: string, cache?: RenameCache): Map<string, string> {
-  const cached = cache?.get(commit);
-  if (cached) return cached;
-  const out = new Map<string, string>();
-  try {
-    // Tree to tree (no stat of the working tree): renames committed since `commit`.
-    const raw = execFileSync('git', ['diff', '-M', '--name-status', '--diff-filter=R', '-z', commit, 'HEAD', '--'], {
-      cwd: root,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 2000,
-      maxBuffer: 8 * 1024 * 1024,
-    });
-    const parts = raw.split('\0');
-    for (let i = 0; i + 2 < parts.length; i += 3) if (parts[i]!.startsWith('R')) out.set(parts[i + 1]!, parts[i + 2]!);
-  } catch {
-    // unknown commit (a shallow clone, another clone's branch), git missing: no renames known
-    return out;
+export function renameIndex(root: string, timeoutMs = GIT_BUDGET_MS, depth = 1000): RenameIndex | null {
+  const raw = gitOut(root, ['log', '-M', '--diff-filter=R', '--name-status', '-z', `--max-count=${depth}`, '--format=%x01%H', 'HEAD', '--'], timeoutMs);
+  if (raw === null) return null;
+  const index: RenameIndex = new Map();
+  for (const chunk of raw.split('\x01')) {
+    // "<commit>\0\n" then "R<score>\0<old>\0<new>\0" per rename.
+    const parts = chunk.slice(chunk.indexOf('\n') + 1).split('\0');
+    for (let i = 0; i + 2 < parts.length; i += 3) {
+      if (!parts[i]!.startsWith('R')) continue;
+      const to = index.get(parts[i + 1]!) ?? [];
+      to.push(parts[i + 2]!);
+      index.set(parts[i + 1]!, to);
+    }
   }
-  cache?.set(commit, out);
-  return out;
+  return index;
 }
 
-export interface RenameCache {
-  get(commit: string): Map<string, string> | undefined;
-  set(commit: string, renames: Map<string, string>): void;
+/** Where `file` went by `index`, following later renames: the first existing path (`exists`), else undefined. */
+export function followRenames(index: RenameIndex, file: string, exists: (p: string) => boolean): string | undefined {
+  const seen = new Set([file]);
+  const queue = [...(index.get(file) ?? [])];
+  while (queue.length > 0) {
+    const next = queue.shift()!;
+    if (seen.has(next)) continue;
+    seen.add(next);
+    if (exists(next)) return next;
+    queue.push(...(index.get(next) ?? []));
+  }
+  return undefined;
+}
+
+export interface GitCache {
+  /** The rename index of this HEAD when an earlier check built it; null when git could not tell in time at this HEAD. */
+  renames(): RenameIndex | null | undefined;
+  setRenames(index: RenameIndex | null): void;
+  /** Commits known to be on the default branch (they stay there), and those not found at its current tip. */
+  merged(commit: string): boolean | undefined;
+  setMerged(commits: string[], found: Set<string>, tip: string | null): void;
   /** Writes what was added (a no-op when nothing was). */
   save(): void;
 }
 
-/** Entries kept in a rename cache file (the newest). */
-const RENAME_CACHE_ENTRIES = 200;
+/** Rename indexes kept in a cache file (the newest HEADs). */
+const RENAME_CACHE_ENTRIES = 20;
+const MERGED_CACHE_ENTRIES = 2000;
+
+interface GitCacheFile {
+  v: 2;
+  renames: Record<string, [string, string[]][] | null>;
+  merged: Record<string, string | true>;
+}
 
 /**
- * Renames between a commit and HEAD never change for the same two commits: the hook client keeps them
- * in a small file (keyed by repository root, commit and HEAD), so consecutive session starts at the
- * same HEAD run no git process for a file that is gone. Unreadable or corrupt: starts empty.
+ * What git told a check and will tell again at the same HEAD, kept by the hook client in a small file:
+ * the rename index per repository and HEAD (renames under a HEAD never change), and which commits
+ * are on the default branch (a merged commit stays merged; "not merged" holds until its tip moves).
+ * So consecutive session starts at one HEAD run no git process at all (nor retry one that ran out of
+ * time there: a history too long to read in the budget waits for the next HEAD). Unreadable or corrupt: empty.
  */
-export function fileRenameCache(file: string, root: string, head: string | null): RenameCache {
-  let entries: Record<string, [string, string][]> = {};
+export function fileGitCache(file: string, root: string, head: string | null, defaultTip: string | null = null): GitCache {
+  let data: GitCacheFile = { v: 2, renames: {}, merged: {} };
   try {
-    entries = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof entries;
+    const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as GitCacheFile;
+    if (parsed?.v === 2 && parsed.renames && parsed.merged) data = parsed;
   } catch {
-    entries = {};
+    // a fresh cache
   }
   let dirty = false;
-  const key = (commit: string) => `${root}\0${commit}\0${head ?? ''}`;
+  const key = `${root}\0${head ?? ''}`;
   return {
-    get: (commit) => (head && entries[key(commit)] ? new Map(entries[key(commit)]) : undefined),
-    set: (commit, renames) => {
+    renames: () => {
+      const v = head ? data.renames[key] : undefined;
+      return v === undefined ? undefined : v === null ? null : new Map(v);
+    },
+    setRenames: (index) => {
       if (!head) return;
-      entries[key(commit)] = [...renames];
+      delete data.renames[key];
+      data.renames[key] = index ? [...index] : null;
+      dirty = true;
+    },
+    merged: (commit) => {
+      const v = data.merged[`${root}\0${commit}`];
+      return v === true ? true : v !== undefined && v === defaultTip ? false : undefined;
+    },
+    setMerged: (commits, found, tip) => {
+      for (const c of commits) {
+        if (!found.has(c) && !tip) continue;
+        data.merged[`${root}\0${c}`] = found.has(c) ? true : tip!;
+      }
       dirty = true;
     },
     save: () => {
       if (!dirty) return;
       try {
-        const kept = Object.entries(entries).slice(-RENAME_CACHE_ENTRIES);
+        const out: GitCacheFile = { v: 2, renames: Object.fromEntries(Object.entries(data.renames).slice(-RENAME_CACHE_ENTRIES)), merged: Object.fromEntries(Object.entries(data.merged).slice(-MERGED_CACHE_ENTRIES)) };
         fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
         const tmp = `${file}.${process.pid}.tmp`;
-        fs.writeFileSync(tmp, JSON.stringify(Object.fromEntries(kept)), { mode: 0o600 });
+        fs.writeFileSync(tmp, JSON.stringify(out), { mode: 0o600 });
         fs.renameSync(tmp, file);
       } catch {
         // a cache that cannot be written costs a git process next time, nothing more

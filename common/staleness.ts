@@ -14,8 +14,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { checkCitation, DOUBTFUL_SHARE, fileLineCounts, type Citation, type CitationState } from './citations.js';
-import { commitsOnBranch, fileRenameCache, renamesSince, type GitHead } from './git-head.js';
+import { checkCitation, DOUBTFUL_SHARE, fileLineCounts, FRESH_SHARE, sharePresent, type Citation, type CitationState } from './citations.js';
+import { branchTip, commitsOnBranch, fileGitCache, followRenames, GIT_BUDGET_MS, renameIndex, type GitHead, type RenameIndex } from './git-head.js';
 
 /** What the server sends along with a context so the client can check it. */
 export interface CheckableItem {
@@ -71,14 +71,28 @@ function reasonOf(state: CitationState, p: string): string {
   return `the cited lines of ${p} changed`;
 }
 
+/** Files of a gone file's folder read to find where its cited lines went (a rename in place). */
+const MAX_SIBLINGS = 64;
+
+/** Where a cited file that is gone went: renames git knows of, read once per context at most. */
+export interface RenameLookup {
+  /** The rename index already at hand (cached, or read earlier in this check): no git process. */
+  known(): RenameIndex | undefined;
+  /** Reads it (one git process, within its budget; memoized); null when git could not tell in time. */
+  load(): RenameIndex | null;
+}
+
 /**
- * Checks items against the tree at `root`; files are read once each. `renamed` (optional) names where
- * a cited file that is gone went since the item's commit: the citation is then checked there.
+ * Checks items against the tree at `root`; files are read once each. A cited file that is gone is
+ * looked for where it may have gone, cheapest first: the rename index at hand; else the files of its
+ * folder holding its cited lines (a rename in place, no git); else git's renames (`renames.load`). When
+ * git could not tell in time, the item is doubtful (kept, marked), never dropped on a guess.
  */
-export function checkItems(root: string, items: CheckableItem[], renamed?: (file: string, commit: string) => string | undefined): ItemVerdict[] {
+export function checkItems(root: string, items: CheckableItem[], renames?: RenameLookup): ItemVerdict[] {
   const files = new Map<string, Counts>();
+  const absOf = (rel: string) => (path.isAbsolute(rel) ? rel : path.join(root, rel));
   const countsOf = (rel: string): Counts => {
-    const abs = path.isAbsolute(rel) ? rel : path.join(root, rel);
+    const abs = absOf(rel);
     let c = files.get(abs);
     if (c !== undefined) return c;
     try {
@@ -90,6 +104,43 @@ export function checkItems(root: string, items: CheckableItem[], renamed?: (file
     files.set(abs, c);
     return c;
   };
+  const exists = (rel: string) => countsOf(rel) !== null;
+  const sibling = (c: Citation): string | undefined => {
+    if (c.lines.length === 0) return undefined;
+    const dir = path.dirname(c.path);
+    let names: string[];
+    try {
+      // Names sharing the longest start with the gone one first (db.ts -> db-pool.ts), then by name.
+      const base = path.basename(c.path);
+      const shared = (n: string) => {
+        let i = 0;
+        while (i < n.length && n[i] === base[i]) i++;
+        return i;
+      };
+      names = fs
+        .readdirSync(absOf(dir))
+        .filter((n) => n !== base && path.extname(n) === path.extname(base))
+        .sort((x, y) => shared(y) - shared(x) || (x < y ? -1 : 1))
+        .slice(0, MAX_SIBLINGS);
+    } catch {
+      return undefined;
+    }
+    for (const n of names) {
+      const rel = dir === '.' ? n : `${dir}/${n}`;
+      const counts = countsOf(rel);
+      if (counts && counts !== 'unreadable' && sharePresent(c.lines, counts) >= FRESH_SHARE) return rel;
+    }
+    return undefined;
+  };
+  /** The path a gone file went to; null: not known in time. */
+  const whereIs = (file: string, c: Citation): string | undefined | null => {
+    const index = renames?.known();
+    if (index) return followRenames(index, file, exists);
+    const near = sibling(c);
+    if (near || !renames) return near;
+    const loaded = renames.load();
+    return loaded ? followRenames(loaded, file, exists) : null;
+  };
   return items.map((item) => {
     let stale = 0;
     let doubtful = 0;
@@ -98,8 +149,14 @@ export function checkItems(root: string, items: CheckableItem[], renamed?: (file
     const moves: Record<string, string> = {};
     for (const c of item.citations) {
       let counts = countsOf(c.path);
-      if (counts === null && renamed && item.gitCommit) {
-        const to = renamed(c.path, item.gitCommit);
+      if (counts === null) {
+        const to = whereIs(c.path, c);
+        if (to === null) {
+          checked++;
+          doubtful++;
+          reason ??= `${c.path} is gone here (git could not tell in time where it went)`;
+          continue;
+        }
         if (to) {
           counts = countsOf(to);
           moves[c.path] = to;
@@ -123,35 +180,43 @@ export function checkItems(root: string, items: CheckableItem[], renamed?: (file
   });
 }
 
+export interface CheckOptions {
+  /** A file keeping what git told earlier checks (renames per HEAD, merged commits); none: nothing kept. */
+  cacheFile?: string;
+  /** What the one git process of a check may take before it is given up (ms). */
+  gitBudgetMs?: number;
+}
+
 /**
  * Checks the items of a context and rewrites it: stale lines dropped, doubtful ones marked. With
- * `git`, items made on another branch are looked up in the default branch's history (one git call,
- * only when there are such items) and reported as merged when found.
+ * `git`, at most one git process runs per check, within its budget, and only when its answer is not
+ * known already (`cacheFile`): git's renames when a cited file is gone and not found beside it, else
+ * the default branch's history when items made on another branch, without citations, are about to be
+ * injected (reported as merged when found; the server promotes them). Whatever is left for want of a
+ * process is asked at the next check.
  */
-export function checkContext(context: string, items: CheckableItem[], root: string, git?: GitHead, opts: { renameCacheFile?: string } = {}): CheckedContext {
+export function checkContext(context: string, items: CheckableItem[], root: string, git?: GitHead, opts: CheckOptions = {}): CheckedContext {
   const t0 = performance.now();
-  // Renames are looked up only when a cited file is gone, once per commit (one git process each).
-  const renames = new Map<string, Map<string, string>>();
+  const budget = opts.gitBudgetMs ?? GIT_BUDGET_MS;
   let gitMs = 0;
-  let cache: ReturnType<typeof fileRenameCache> | undefined;
-  const renamed = git
-    ? (file: string, commit: string) => {
-        let r = renames.get(commit);
-        if (!r) {
-          cache ??= opts.renameCacheFile ? fileRenameCache(opts.renameCacheFile, root, git.commit) : undefined;
-          r = cache?.get(commit);
-          if (!r) {
-            const g0 = performance.now();
-            r = renamesSince(root, commit, cache);
-            gitMs += performance.now() - g0;
-          }
-          renames.set(commit, r);
-        }
-        return r.get(file);
+  let gitRan = false;
+  const cache = git && opts.cacheFile ? fileGitCache(opts.cacheFile, root, git.commit, git.defaultBranch ? branchTip(root, git.defaultBranch) : null) : undefined;
+  let index: RenameIndex | null | undefined = cache?.renames();
+  const renames: RenameLookup | undefined = git
+    ? {
+        known: () => index ?? undefined,
+        load: () => {
+          if (index !== undefined) return index;
+          const g0 = performance.now();
+          gitRan = true;
+          index = renameIndex(root, budget);
+          gitMs += performance.now() - g0;
+          cache?.setRenames(index);
+          return index;
+        },
       }
     : undefined;
-  const verdicts = checkItems(root, items, renamed);
-  cache?.save();
+  const verdicts = checkItems(root, items, renames);
   const byId = new Map(items.map((i) => [i.id, i]));
   let out = context;
   let dropped = 0;
@@ -186,18 +251,31 @@ export function checkContext(context: string, items: CheckableItem[], root: stri
       }
       pending = pending.filter((i) => i.citations.length === 0);
     }
-    if (pending.length > 0) {
+    const merged = new Set<string>();
+    const unknown: string[] = [];
+    for (const c of new Set(pending.map((i) => i.gitCommit!))) {
+      const known = cache?.merged(c);
+      if (known === true) merged.add(c);
+      else if (known === undefined) unknown.push(c);
+    }
+    // One git process per check: when the renames took it, the rest waits for the next check.
+    if (unknown.length > 0 && !gitRan) {
       const g0 = performance.now();
-      const merged = commitsOnBranch(git.root, git.defaultBranch, [...new Set(pending.map((i) => i.gitCommit!))]);
-      for (const v of verdicts) {
-        const i = byId.get(v.id);
-        if (i?.gitCommit && merged.has(i.gitCommit)) v.merged = true;
-      }
+      const found = commitsOnBranch(git.root, git.defaultBranch, unknown, undefined, budget);
       gitMs += performance.now() - g0;
+      if (found) {
+        for (const c of found) merged.add(c);
+        cache?.setMerged(unknown, found, branchTip(root, git.defaultBranch));
+      }
+    }
+    for (const v of verdicts) {
+      const i = byId.get(v.id);
+      if (i?.gitCommit && merged.has(i.gitCommit)) v.merged = true;
     }
   }
   // A section whose every item was dropped loses its heading too.
   out = out.replace(/\n## [^\n]+(?=\n## |$)/g, '');
+  cache?.save();
   return { context: out, verdicts, dropped, marked, ms: performance.now() - t0, gitMs };
 }
 

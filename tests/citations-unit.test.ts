@@ -4,13 +4,19 @@
  * poisoning flags and trust tiers, and the offline summarizer's outcome and dead ends.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
 import { citationsOfToolCall, settleCitations } from '../activities/summarize/citations.js';
 import { outcomeOf } from '../activities/summarize/learnings.js';
 import { offlineLearnings, type OfflineObservation } from '../activities/summarize/offline.js';
 import { checkCitation, citationOf, fileLineCounts } from '../common/citations.js';
+import { gitHead } from '../common/git-head.js';
 import { poisonFlags, trustTier } from '../common/poison.js';
+import { checkContext, type CheckableItem } from '../common/staleness.js';
 import { assembleContext, validity } from '../api/search/context.js';
 
 const BEFORE = ['function connect(url) {', '  const pool = createPool(url);', '  return pool;', '}'];
@@ -97,4 +103,58 @@ test('branch-aware ranking: an unmerged branch ranks lower until promoted; flagg
   assert.equal(built.withheld, 1);
   assert.doesNotMatch(built.context, /Use the pool/);
   assert.match(built.context, /Keep the pool small/);
+});
+
+test('a gone file: followed beside it without git, elsewhere by one git process kept per HEAD; deleted is stale; out of budget is doubtful', () => {
+  const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'memflow-renames-'));
+  const cacheFile = path.join(`${repo}-cache`, 'git.json');
+  const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e' };
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  try {
+    git('init', '-q', '-b', 'main');
+    fs.mkdirSync(path.join(repo, 'src'));
+    fs.mkdirSync(path.join(repo, 'lib'));
+    const body = (name: string) => [`export function ${name}(url) {`, `  const pool = createPool(url, "${name}");`, `  await pool.query("select ${name}");`, '  return pool;', '}'];
+    for (const f of ['db', 'cache', 'queue']) fs.writeFileSync(path.join(repo, 'src', `${f}.ts`), body(f).join('\n'));
+    git('add', '.');
+    git('commit', '-qm', 'init');
+    const commit = git('rev-parse', 'HEAD');
+    const item = (id: string, f: string): CheckableItem => ({ id, type: 'learning', line: `- ${id}`, citations: [citationOf(`src/${f}.ts`, 2, body(f).slice(1, 3))!], gitBranch: 'main', gitCommit: commit, onDefaultBranch: null });
+    git('mv', 'src/db.ts', 'src/db-pool.ts');
+    git('mv', 'src/cache.ts', 'lib/store.ts');
+    git('rm', '-q', 'src/queue.ts');
+    git('commit', '-qm', 'move and delete');
+    const head = gitHead(repo)!;
+    const items = [item('beside', 'db'), item('elsewhere', 'cache'), item('deleted', 'queue')];
+    const context = ['# memflow', '## Learnings', ...items.map((i) => i.line)].join('\n');
+
+    const first = checkContext(context, items, repo, head, { cacheFile });
+    const v = new Map(first.verdicts.map((x) => [x.id, x]));
+    assert.equal(v.get('beside')?.verdict, 'fresh');
+    assert.deepEqual(v.get('beside')?.renamed, { 'src/db.ts': 'src/db-pool.ts' });
+    assert.equal(v.get('elsewhere')?.verdict, 'fresh');
+    assert.deepEqual(v.get('elsewhere')?.renamed, { 'src/cache.ts': 'lib/store.ts' });
+    assert.equal(v.get('deleted')?.verdict, 'stale');
+    assert.ok(first.gitMs > 0, 'git was asked once');
+    assert.doesNotMatch(first.context, /deleted/);
+
+    const again = checkContext(context, items, repo, head, { cacheFile });
+    assert.equal(again.gitMs, 0, 'the next check at this HEAD runs no git process');
+    assert.deepEqual(again.verdicts, first.verdicts);
+
+    // Without the cache and with no time for git: what is not found beside it is kept and marked, never dropped on a guess.
+    const rushed = checkContext(context, items, repo, head, { gitBudgetMs: 1 });
+    const r = new Map(rushed.verdicts.map((x) => [x.id, x]));
+    assert.equal(r.get('beside')?.verdict, 'fresh');
+    assert.notEqual(r.get('elsewhere')?.verdict, 'stale');
+    if (r.get('elsewhere')?.verdict !== 'fresh') {
+      assert.equal(r.get('elsewhere')?.verdict, 'doubtful');
+      assert.match(r.get('elsewhere')?.reason ?? '', /could not tell in time/);
+      assert.equal(r.get('deleted')?.verdict, 'doubtful');
+      assert.match(rushed.context, /- deleted \(may be outdated: src\/queue\.ts is gone here/);
+    }
+  } finally {
+    fs.rmSync(repo, { recursive: true, force: true });
+    fs.rmSync(path.dirname(cacheFile), { recursive: true, force: true });
+  }
 });

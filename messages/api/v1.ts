@@ -61,6 +61,8 @@ export interface BackupView {
   createdAt: string;
   completedAt: string | null;
   error: string | null;
+  /** What a completed backup holds, per table. */
+  tables?: { table: string; rows: number; bytes: number }[];
 }
 
 /** GET /v1/admin/audit items. */
@@ -92,4 +94,21 @@ export interface JobView {
   project?: string;
   requestedAt?: string;
   erasedAt?: string | null;
+}
+
+/** A cited change of a learning or summary (common/citations.ts makes and checks them). */
+export interface Citation {
+  /** Repository-relative path with `/` separators (absolute when the file was outside the repository). */
+  path: string;
+  /** 1-based line range in the file as the session left it (0 when unknown). */
+  startLine: number;
+  endLine: number;
+  /** sha256 (hex, first 16) of the normalized cited lines. */
+  hash: string;
+  /** Hashes of the normalized lines the change added or wrote (the substance of the citation). */
+  lines: string[];
+  /** Hashes of the normalized lines the change removed; present again with `lines` gone = reverted. */
+  removed?: string[];
+  /** For a pure addition: hashes of the unchanged lines around it; there with `lines` gone = reverted. */
+  around?: string[];
 }

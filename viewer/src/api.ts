@@ -3,9 +3,9 @@
  * key, which the browser does not keep), the CSRF token on every state-changing request, and the
  * API's error shape turned into ApiError. Answer shapes are those of GET /openapi.json.
  */
-import type { SessionItem } from '../../messages/api/v1.js';
+import type { Citation, SessionItem } from '../../messages/api/v1.js';
 
-export type { AuditItem, BackupView, Page, SearchAnswer, SearchHit, SessionItem, TimelineItem } from '../../messages/api/v1.js';
+export type { AuditItem, BackupView, Citation, Page, SearchAnswer, SearchHit, SessionItem, TimelineItem } from '../../messages/api/v1.js';
 
 export interface Me {
   tenant: string;
@@ -89,7 +89,22 @@ export interface Source {
   createdAt: string;
 }
 
-export interface Learning {
+export type Trust = 'user' | 'confirmed' | 'extracted' | 'agent';
+
+/** A learning's provenance (issue 19): how far to trust it and what it rests on. */
+export interface Provenance {
+  trust: Trust;
+  outcome: 'confirmed' | 'refuted' | 'unverified' | string;
+  flags: string[];
+  staleCount: number;
+  checkedAt: string | null;
+  gitBranch: string | null;
+  gitCommit: string | null;
+  onDefaultBranch: boolean | null;
+  citations: Citation[] | null;
+}
+
+export interface Learning extends Provenance {
   id: string;
   type: 'learning';
   project: string;
@@ -105,6 +120,7 @@ export interface Learning {
   validFrom: string | null;
   validTo: string | null;
   supersededBy: string | null;
+  tokenCount: number;
   createdAt: string;
   updatedAt: string;
   sources: Source[];
@@ -123,6 +139,15 @@ export interface Revision {
   note: string | null;
   changedBy: string | null;
   createdAt: string;
+}
+
+/** GET /v1/context: the start context, the items a client with the working tree can check, what was withheld. */
+export interface ContextAnswer {
+  context: string;
+  tokens: number;
+  items: string[];
+  check?: { id: string; type: string; line: string; citations: Citation[]; gitBranch?: string | null; gitCommit?: string | null; onDefaultBranch?: boolean | null }[];
+  withheld?: number;
 }
 
 export type MemoryRecord = Record<string, unknown> & { id: string; type: 'observation' | 'summary' | 'learning' };

@@ -1,7 +1,7 @@
 /** Pieces every view uses: status badges, times, highlighted text, timeline items, a record panel. */
-import type { ComponentChildren } from 'preact';
+import { Fragment, type ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { call, enc, type LiveItem, type MemoryRecord, type Parked, type Revision, type TimelineItem } from './api.js';
+import { call, enc, type Citation, type LiveItem, type MemoryRecord, type Parked, type Provenance, type Revision, type Source, type TimelineItem } from './api.js';
 import { useLoad, type Paged } from './hooks.js';
 
 // One formatter each: toLocaleString builds a new one per call, which thousands of items feel.
@@ -25,7 +25,7 @@ export function StatusBadge({ status, parked }: { status: string; parked?: Parke
   return (
     <span class={`badge status-${shown}`} title={why || undefined}>
       {shown}
-      {parked ? ` (${parked.reason}: ${why})` : ''}
+      {parked ? ` (${parked.reason}: ${why}${parked.until ? `, until ${fmtTime(new Date(parked.until).toISOString())}` : ''})` : ''}
     </span>
   );
 }
@@ -58,7 +58,8 @@ export function Item({ item, needle }: { item: TimelineItem; needle?: string | u
             <span class="kind">{item.toolName ?? 'tool'}</span> <Highlight text={head ?? ''} needle={needle} />
           </summary>
           <pre>
-            <Highlight text={rest.join('\n')} needle={needle} />
+            {/* One text node (no element per item: a session of thousands of tool calls stays cheap). */}
+            <Highlight text={item.toolUseId ? `${rest.join('\n')}\n[tool use ${item.toolUseId}]` : rest.join('\n')} needle={needle} />
           </pre>
         </details>
         <time dateTime={item.createdAt}>{fmtTime(item.createdAt)}</time>
@@ -95,13 +96,103 @@ function History({ history }: { history: Revision[] }) {
         <li key={r.revision}>
           <strong>rev {r.revision}</strong> <span class={`badge status-${r.status}`}>{r.status}</span> {fmtTime(r.createdAt)}
           {r.changedBy ? ` by ${r.changedBy}` : ''}
-          <div>{r.title}</div>
+          <div>
+            {r.title} <span class="muted">({r.kind} · strength {r.strength} · confidence {r.confidence.toFixed(2)})</span>
+          </div>
+          <div class="muted">{r.body}</div>
           {r.reason ? <div class="muted">reason: {r.reason}</div> : null}
           {r.note ? <div class="muted">{r.note}</div> : null}
         </li>
       ))}
     </ol>
   );
+}
+
+const TRUST: Record<string, string> = {
+  user: 'stated by a person',
+  confirmed: 'confirmed by outcome',
+  extracted: 'extracted by a model',
+  agent: 'remembered by an agent tool, unverified',
+};
+
+/** A learning's trust tier, outcome (a dead end as a dead end) and poisoning flags, as badges. */
+export function TrustBadges({ p, kind }: { p: Partial<Provenance>; kind?: string }) {
+  const deadEnd = kind === 'dead_end';
+  return (
+    <>
+      {p.trust ? (
+        <span class={`badge trust-${p.trust}`} title={TRUST[p.trust]}>
+          trust: {p.trust}
+        </span>
+      ) : null}{' '}
+      {deadEnd ? <span class="badge dead-end">dead end — do not repeat</span> : p.outcome && p.outcome !== 'unverified' ? <span class={`badge outcome-${p.outcome}`}>{p.outcome}</span> : null}{' '}
+      {p.flags && p.flags.length > 0 ? (
+        <span class="badge flagged" title="never injected into an agent's context">
+          FLAGGED: {p.flags.join(', ')}
+        </span>
+      ) : null}
+    </>
+  );
+}
+
+const yesNo = (v: boolean | null | undefined, unknown: string) => (v === true ? 'yes' : v === false ? 'not yet' : unknown);
+
+/** What a learning rests on: trust, outcome, flags, staleness reports, branch and commit, its citations. */
+export function ProvenanceFacts({ p }: { p: Partial<Provenance> }) {
+  return (
+    <dl class="facts provenance" aria-label="provenance">
+      <dt>trust</dt>
+      <dd>{p.trust ? `${p.trust} (${TRUST[p.trust] ?? p.trust})` : '—'}</dd>
+      <dt>outcome</dt>
+      <dd>{p.outcome ?? '—'}</dd>
+      <dt>flags</dt>
+      <dd>{p.flags && p.flags.length > 0 ? `FLAGGED: ${p.flags.join(', ')} (kept, never injected)` : 'none'}</dd>
+      <dt>seen stale</dt>
+      <dd>
+        {p.staleCount ?? 0} time{p.staleCount === 1 ? '' : 's'}
+        {p.checkedAt ? ` · last checked ${fmtTime(p.checkedAt)}` : ' · never checked'}
+      </dd>
+      <dt>branch</dt>
+      <dd>{p.gitBranch ?? '—'}</dd>
+      <dt>commit</dt>
+      <dd>{p.gitCommit ? <code>{p.gitCommit}</code> : '—'}</dd>
+      <dt>on default branch</dt>
+      <dd>{yesNo(p.onDefaultBranch, 'not known')}</dd>
+      <dt>citations</dt>
+      <dd>{p.citations && p.citations.length > 0 ? <Citations citations={p.citations} /> : 'none'}</dd>
+    </dl>
+  );
+}
+
+export function Citations({ citations }: { citations: Citation[] }) {
+  return (
+    <ul class="citations">
+      {citations.map((c, i) => (
+        <li key={i}>
+          <code>
+            {c.path}:{c.startLine}–{c.endLine}
+          </code>{' '}
+          <span class="muted">
+            {c.lines.length} cited line{c.lines.length === 1 ? '' : 's'}
+            {c.removed?.length ? `, ${c.removed.length} removed` : ''}
+            {c.around?.length ? `, ${c.around.length} around` : ''} · hash {c.hash}
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Fields a record panel shows in its own way; any other field of the answer is listed as it is. */
+const SHOWN = new Set(['id', 'type', 'title', 'text', 'body', 'project', 'sessionId', 'createdAt', 'sources', 'history', 'supersededBy', 'request', 'investigated', 'learned', 'completed', 'nextSteps', 'trust', 'outcome', 'flags', 'staleCount', 'checkedAt', 'gitBranch', 'gitCommit', 'onDefaultBranch', 'citations']);
+const TIMES = new Set(['updatedAt', 'lastStatedAt', 'validFrom', 'validTo']);
+
+function factText(k: string, v: unknown): string {
+  if (TIMES.has(k)) return fmtTime(v as string | null);
+  if (Array.isArray(v)) return v.length ? v.map(String).join(', ') : '—';
+  if (v === null || v === undefined) return '—';
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
 }
 
 /** The whole record behind an id (GET /v1/memories/{id}): observation, summary or learning. */
@@ -112,12 +203,22 @@ export function MemoryPanel({ id, onOpen }: { id: string; onOpen?: (id: string) 
   const r = rec.data;
   const str = (k: string) => (typeof r[k] === 'string' ? (r[k] as string) : '');
   const history = Array.isArray(r.history) ? (r.history as Revision[]) : [];
+  const rest = Object.keys(r).filter((k) => !SHOWN.has(k));
+  const provenance = r.type === 'learning' ? (r as unknown as Provenance) : undefined;
   return (
     <article class="record" aria-label={`${r.type} ${shortId(r.id)}`}>
       <header>
         <span class={`badge type-${r.type}`}>{r.type}</span> <strong>{str('title')}</strong> <code>{shortId(r.id)}</code>
+        {provenance ? (
+          <>
+            {' '}
+            <TrustBadges p={provenance} kind={str('kind')} />
+          </>
+        ) : null}
       </header>
       <dl class="facts">
+        <dt>id</dt>
+        <dd>{r.id}</dd>
         {str('project') ? (
           <>
             <dt>project</dt>
@@ -132,25 +233,32 @@ export function MemoryPanel({ id, onOpen }: { id: string; onOpen?: (id: string) 
             </dd>
           </>
         ) : null}
-        {['kind', 'toolName', 'status', 'origin', 'model'].map((k) =>
-          str(k) ? (
-            <>
-              <dt>{k}</dt>
-              <dd>{str(k)}</dd>
-            </>
-          ) : null,
-        )}
-        {['sequence', 'strength', 'confidence', 'tokenCount'].map((k) =>
-          typeof r[k] === 'number' ? (
-            <>
-              <dt>{k}</dt>
-              <dd>{String(r[k])}</dd>
-            </>
-          ) : null,
-        )}
+        {rest.map((k) => (
+          <Fragment key={k}>
+            <dt>{k}</dt>
+            <dd>{factText(k, r[k])}</dd>
+          </Fragment>
+        ))}
+        {r.type === 'summary' && (str('gitBranch') || str('gitCommit')) ? (
+          <>
+            <dt>branch</dt>
+            <dd>{str('gitBranch') || '—'}</dd>
+            <dt>commit</dt>
+            <dd>{str('gitCommit') ? <code>{str('gitCommit')}</code> : '—'}</dd>
+          </>
+        ) : null}
+        {r.type === 'summary' && Array.isArray(r.citations) && r.citations.length > 0 ? (
+          <>
+            <dt>citations</dt>
+            <dd>
+              <Citations citations={r.citations as Citation[]} />
+            </dd>
+          </>
+        ) : null}
         <dt>created</dt>
         <dd>{fmtTime(str('createdAt'))}</dd>
       </dl>
+      {provenance ? <ProvenanceFacts p={provenance} /> : null}
       <pre class="body">{str('text') || str('body')}</pre>
       {['request', 'investigated', 'learned', 'completed', 'nextSteps'].map((k) =>
         str(k) ? (
@@ -159,35 +267,48 @@ export function MemoryPanel({ id, onOpen }: { id: string; onOpen?: (id: string) 
           </p>
         ) : null,
       )}
-      {str('supersededBy') && onOpen ? (
+      {str('supersededBy') ? (
         <p>
           Superseded by{' '}
-          <button type="button" class="link" onClick={() => onOpen(str('supersededBy'))}>
-            {shortId(str('supersededBy'))}
-          </button>
+          {onOpen ? (
+            <button type="button" class="link" onClick={() => onOpen(str('supersededBy'))}>
+              {shortId(str('supersededBy'))}
+            </button>
+          ) : (
+            <code>{str('supersededBy')}</code>
+          )}
         </p>
       ) : null}
-      {Array.isArray(r.sources) && r.sources.length ? <Sources sources={r.sources as { observationId: string | null; summaryId: string | null; sessionId: string | null }[]} /> : null}
+      {Array.isArray(r.sources) && r.sources.length ? <Sources sources={r.sources as Source[]} /> : null}
       {history.length ? <History history={history} /> : null}
     </article>
   );
 }
 
-/** A learning's sources; each opens its observation (or summary) below. */
-export function Sources({ sources }: { sources: { observationId: string | null; summaryId: string | null; sessionId: string | null }[] }) {
+/** A learning's sources, each with its evidence; each opens its observation (or summary) below. */
+export function Sources({ sources }: { sources: Source[] }) {
   const [open, setOpen] = useState<string>();
   return (
     <div class="sources">
-      <span class="muted">sources:</span>{' '}
-      {sources.map((s) => {
-        const id = s.observationId ?? s.summaryId;
-        if (!id) return null;
-        return (
-          <button key={id} type="button" class="chip" aria-expanded={open === id} onClick={() => setOpen(open === id ? undefined : id)}>
-            {s.observationId ? 'observation' : 'summary'} {shortId(id)}
-          </button>
-        );
-      })}
+      <span class="muted">sources:</span>
+      <ul class="source-list">
+        {sources.map((s) => {
+          const id = s.observationId ?? s.summaryId;
+          if (!id) return null;
+          return (
+            <li key={id}>
+              <button type="button" class="chip" aria-expanded={open === id} onClick={() => setOpen(open === id ? undefined : id)}>
+                {s.observationId ? 'observation' : 'summary'} {shortId(id)}
+              </button>{' '}
+              <span class="muted">
+                {s.sessionId ? <>session <SessionLink id={s.sessionId} /> · </> : null}
+                {fmtTime(s.createdAt)}
+                {s.evidence ? ` · ${s.evidence}` : ''}
+              </span>
+            </li>
+          );
+        })}
+      </ul>
       {open ? <MemoryPanel id={open} /> : null}
     </div>
   );
@@ -203,21 +324,23 @@ export function More({ list }: { list: Paged<unknown> }) {
   );
 }
 
-/** A table with one header row; the rows are the children. */
-export function Table({ head, children }: { head: string[]; children: ComponentChildren }) {
+/** A table with one header row; the rows are the children. It scrolls sideways in a focusable region (keyboard users can scroll it). */
+export function Table({ head, children, label }: { head: string[]; children: ComponentChildren; label: string }) {
   return (
-    <table class="list">
-      <thead>
-        <tr>
-          {head.map((h) => (
-            <th key={h} scope="col">
-              {h}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>{children}</tbody>
-    </table>
+    <div class="table-scroll" tabIndex={0} role="region" aria-label={label}>
+      <table class="list">
+        <thead>
+          <tr>
+            {head.map((h) => (
+              <th key={h} scope="col">
+                {h}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
   );
 }
 

@@ -103,7 +103,7 @@ function Keys({ myKeyId }: { myKeyId: string }) {
         </div>
       ) : null}
       <ErrorNote error={error ?? keys.error} />
-      <Table head={['Key', 'Role', 'Label', 'Created', 'Last used', 'State']}>
+      <Table label="API keys" head={['Key', 'Role', 'Label', 'Created', 'Last used', 'State']}>
           {keys.data?.items.map((k) => (
             <tr key={k.id} data-key={k.prefix}>
               <td>
@@ -170,7 +170,7 @@ function Retention() {
   return (
     <section aria-labelledby="retention-h">
       <h2 id="retention-h">Retention</h2>
-      <Table head={['Scope', 'Raw events (days)', 'Observations (days)', 'Max bytes', 'Keep summaries', 'Keep learnings']}>
+      <Table label="Retention policies" head={['Scope', 'Raw events (days)', 'Observations (days)', 'Max bytes', 'Keep summaries', 'Keep learnings']}>
           {policies.data?.items.map((p) => (
             <tr key={p.project ?? '(tenant)'}>
               <td>{p.project ?? 'tenant default'}</td>
@@ -263,17 +263,19 @@ function Backups() {
         <JobProgress key={j.url} url={j.url} label={j.label} />
       ))}
       <ErrorNote error={error ?? backups.error} />
-      <Table head={['Backup', 'Status', 'Size', 'Created', 'Completed', 'Restore']}>
+      <Table label="Backups" head={['Backup', 'Scope', 'Status', 'Size', 'Tables (rows)', 'Created', 'Completed', 'Restore']}>
           {backups.data?.items.map((b) => (
             <tr key={b.id}>
               <td>
                 <code>{shortId(b.id)}</code>
               </td>
+              <td>{b.scope}</td>
               <td>
                 {b.status}
                 {b.error ? ` (${b.error})` : ''}
               </td>
               <td>{b.sizeBytes === null ? '—' : `${fmtNum(b.sizeBytes)} B`}</td>
+              <td>{b.tables?.length ? b.tables.map((t) => `${t.table} ${fmtNum(t.rows)}`).join(', ') : '—'}</td>
               <td>{fmtTime(b.createdAt)}</td>
               <td>{fmtTime(b.completedAt)}</td>
               <td>
@@ -352,7 +354,7 @@ function Audit() {
         <button type="submit">Filter</button>
       </Form>
       <ErrorNote error={audit.error} />
-      <Table head={['When', 'Action', 'Target', 'Outcome', 'Actor key', 'Details']}>
+      <Table label="Audit log" head={['When', 'Action', 'Target', 'Outcome', 'Actor key', 'Details', 'Request']}>
           {audit.items.map((a) => (
             <tr key={a.id}>
               <td>{fmtTime(a.createdAt)}</td>
@@ -363,6 +365,7 @@ function Audit() {
               <td>
                 <code>{a.details ? JSON.stringify(a.details) : ''}</code>
               </td>
+              <td>{a.requestId ? <code>{a.requestId}</code> : '—'}</td>
             </tr>
           ))}
         </Table>

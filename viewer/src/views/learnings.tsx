@@ -1,11 +1,13 @@
 /**
- * Learnings: active and superseded, page by page; each with its sources (→ the observation), its
- * revision history (what replaced what, when, why), and the correct/forget actions.
+ * Learnings: active and superseded, page by page; each with its provenance (trust tier, outcome, a dead
+ * end as a dead end, poisoning flags, staleness reports, branch and commit, citations), its sources
+ * (→ the observation), its revision history (what replaced what, when, why), and the correct, forget
+ * and "this is wrong" actions.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { call, enc, qs, type Learning } from '../api.js';
 import { usePaged } from '../hooks.js';
-import { Choice, ErrorNote, fmtTime, MemoryPanel, More, shortId, Sources, Form, Field } from '../ui.js';
+import { Choice, ErrorNote, fmtTime, MemoryPanel, More, ProvenanceFacts, shortId, Sources, Form, Field, TrustBadges } from '../ui.js';
 
 export function Learnings() {
   const [status, setStatus] = useState('active');
@@ -34,9 +36,19 @@ export function Learnings() {
   );
 }
 
-function LearningCard({ learning: l, onChanged }: { learning: Learning; onChanged: () => void }) {
+type Action = 'correct' | 'forget' | 'wrong';
+
+const DONE: Record<Action, string> = {
+  correct: 'Corrected: the new learning replaces this one.',
+  forget: 'Forgotten: retracted, kept in the history.',
+  wrong: 'Marked wrong: superseded with your reason, and a later session restating it will not bring it back.',
+};
+const SUBMIT: Record<Action, string> = { correct: 'Save correction', forget: 'Forget this learning', wrong: 'Mark as wrong' };
+
+/** One learning with its provenance, sources and actions (also the Session view's learnings). */
+export function LearningCard({ learning: l, onChanged }: { learning: Learning; onChanged: () => void }) {
   const [history, setHistory] = useState(false);
-  const [action, setAction] = useState<'correct' | 'forget'>();
+  const [action, setAction] = useState<Action>();
   const [text, setText] = useState('');
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string>();
@@ -46,7 +58,7 @@ function LearningCard({ learning: l, onChanged }: { learning: Learning; onChange
     try {
       const body = action === 'correct' ? { text, reason } : { reason };
       await call('POST', `/v1/learnings/${enc(l.id)}/${action}`, body);
-      setDone(action === 'correct' ? 'Corrected: the new learning replaces this one.' : 'Forgotten: retracted, kept in the history.');
+      if (action) setDone(DONE[action]);
       setAction(undefined);
       setError(undefined);
       onChanged();
@@ -58,14 +70,29 @@ function LearningCard({ learning: l, onChanged }: { learning: Learning; onChange
   return (
     <li class="card learning" data-learning={l.id}>
       <header>
-        <span class="badge">{l.kind}</span> <span class={`badge status-${l.status}`}>{l.status}</span> <h2 class="inline">{l.title}</h2>
+        <span class="badge">{l.kind === 'dead_end' ? 'dead end' : l.kind}</span> <span class={`badge status-${l.status}`}>{l.status}</span> <TrustBadges p={l} kind={l.kind} />{' '}
+        <h2 class="inline">{l.title}</h2>
       </header>
       <p>{l.body}</p>
       <p class="muted">
-        {l.project} · {l.origin} · strength {l.strength} · confidence {l.confidence.toFixed(2)} · {fmtTime(l.createdAt)} · <code>{shortId(l.id)}</code>
+        {l.project} · {l.origin} · strength {l.strength} · confidence {l.confidence.toFixed(2)} · {l.tokenCount} tokens · {fmtTime(l.createdAt)} · <code>{shortId(l.id)}</code>
+        {l.tags.length ? ` · tags ${l.tags.join(', ')}` : ''}
+        {l.lastStatedAt ? ` · last stated ${fmtTime(l.lastStatedAt)}` : ''}
+        {l.validFrom ? ` · valid from ${fmtTime(l.validFrom)}` : ''}
         {l.validTo ? ` · valid until ${fmtTime(l.validTo)}` : ''}
+        {l.updatedAt !== l.createdAt ? ` · updated ${fmtTime(l.updatedAt)}` : ''}
+        {l.supersededBy ? ` · superseded by ${shortId(l.supersededBy)}` : ''}
       </p>
-      <Sources sources={l.sources} />
+      <details class="provenance">
+        <summary>
+          Provenance: {l.trust}
+          {l.gitBranch ? ` · ${l.gitBranch}` : ''}
+          {l.gitCommit ? ` @ ${l.gitCommit.slice(0, 10)}` : ''} · {l.citations?.length ?? 0} citation{l.citations?.length === 1 ? '' : 's'}
+          {l.staleCount > 0 ? ` · seen stale ${l.staleCount}×` : ''}
+        </summary>
+        <ProvenanceFacts p={l} />
+      </details>
+      {l.sources.length > 0 ? <Sources sources={l.sources} /> : null}
       <div class="actions">
         <button type="button" aria-expanded={history} onClick={() => setHistory(!history)}>
           {history ? 'Hide history' : 'History'}
@@ -77,6 +104,9 @@ function LearningCard({ learning: l, onChanged }: { learning: Learning; onChange
             </button>
             <button type="button" onClick={() => setAction(action === 'forget' ? undefined : 'forget')}>
               Forget
+            </button>
+            <button type="button" class="danger" onClick={() => setAction(action === 'wrong' ? undefined : 'wrong')}>
+              This is wrong
             </button>
           </>
         ) : null}
@@ -90,9 +120,9 @@ function LearningCard({ learning: l, onChanged }: { learning: Learning; onChange
             </label>
           ) : null}
           <label>
-            Reason <input required value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+            {action === 'wrong' ? 'Why is it wrong' : 'Reason'} <input required value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
           </label>
-          <button type="submit">{action === 'correct' ? 'Save correction' : 'Forget this learning'}</button>
+          <button type="submit">{SUBMIT[action]}</button>
         </Form>
       ) : null}
       <ErrorNote error={error} />

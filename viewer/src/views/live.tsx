@@ -75,11 +75,11 @@ export function Live() {
             </header>
             <p class="muted">
               {s.project} · {fmtNum(s.eventCount)} events · started {fmtTime(s.startedAt)}
-              {s.endedAt ? ` · ended ${fmtTime(s.endedAt)}` : ''}
+              {s.endedAt ? ` · ended ${fmtTime(s.endedAt)}` : ''} · last change {fmtTime(s.changedAt)}
             </p>
             <ol class="timeline compact">
               {items.slice(-8).map((i) => (
-                <Item key={i.id} item={{ ...i, text: itemText(i) }} />
+                <Item key={i.id} item={{ ...i, text: i.truncated ? `${itemText(i)} … (shortened; the session has it whole)` : itemText(i) }} />
               ))}
             </ol>
           </li>
@@ -108,7 +108,7 @@ function AllSessions() {
         <button type="submit">Filter</button>
       </Form>
       <ErrorNote error={sessions.error} />
-      <Table head={['Session', 'Project', 'Status', 'Events', 'Started']}>
+      <Table label="All sessions" head={['Session', 'Project', 'Status', 'Events', 'Started', 'Ended']}>
           {sessions.items.map((s) => (
             <tr key={`${s.project}/${s.id}`}>
               <td>
@@ -120,6 +120,7 @@ function AllSessions() {
               </td>
               <td>{fmtNum(s.eventCount)}</td>
               <td>{fmtTime(s.startedAt)}</td>
+              <td>{fmtTime(s.endedAt)}</td>
             </tr>
           ))}
         </Table>

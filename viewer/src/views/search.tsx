@@ -1,11 +1,12 @@
 /**
  * Search: the API's modes and filters, the answer as its compact index, each hit's whole record on
- * demand; `degraded` (Weaviate away, keyword results only) is said plainly. Below it, the context a new
- * session of a project would get (GET /v1/context).
+ * demand; `degraded` (Weaviate away, keyword results only) is said plainly, with its reason. Below it,
+ * the context a new session of a project would get (GET /v1/context), its items, what a client with the
+ * working tree would check, and how many flagged learnings were withheld.
  */
 import { useState } from 'preact/hooks';
-import { call, qs, type SearchAnswer } from '../api.js';
-import { Choice, ErrorNote, fmtTime, MemoryPanel, SessionLink, shortId, Form, Field } from '../ui.js';
+import { call, qs, type ContextAnswer, type SearchAnswer } from '../api.js';
+import { Choice, Citations, ErrorNote, fmtTime, MemoryPanel, SessionLink, shortId, Form, Field, Table } from '../ui.js';
 
 const TYPES = ['observation', 'summary', 'learning'] as const;
 const isoOf = (date: string, end: boolean) => (date ? new Date(`${date}T${end ? '23:59:59.999' : '00:00:00'}Z`).toISOString() : undefined);
@@ -72,7 +73,8 @@ export function Search() {
           </p>
           {answer.degraded ? (
             <p class="warning" role="status">
-              Degraded: the vector store did not answer, so these are keyword results from PostgreSQL only.
+              Degraded: the vector store did not answer, so these are keyword results from PostgreSQL only
+              {answer.degradedReason ? ` (${answer.degradedReason})` : ''}.
             </p>
           ) : null}
           <ol class="results">
@@ -109,13 +111,17 @@ export function Search() {
 function Context() {
   const [project, setProject] = useState('');
   const [tokens, setTokens] = useState(1500);
-  const [answer, setAnswer] = useState<{ context: string; tokens: number; items: string[] }>();
+  const [q, setQ] = useState('');
+  const [branch, setBranch] = useState('');
+  const [defaultBranch, setDefaultBranch] = useState('');
+  const [answer, setAnswer] = useState<ContextAnswer>();
   const [error, setError] = useState<string>();
+  const [open, setOpen] = useState<string>();
   return (
     <section aria-labelledby="context-h">
       <h2 id="context-h">Start context</h2>
       <Form onSubmit={() => {
-          call<{ context: string; tokens: number; items: string[] }>('GET', `/v1/context${qs({ project, tokens })}`).then(
+          call<ContextAnswer>('GET', `/v1/context${qs({ project, tokens, q, branch, defaultBranch })}`).then(
             (a) => {
               setAnswer(a);
               setError(undefined);
@@ -127,6 +133,9 @@ function Context() {
         <label>
           Token budget <input type="number" min={1} value={tokens} onInput={(e) => setTokens(Number(e.currentTarget.value))} />
         </label>
+        <Field label="About (optional)" value={q} onInput={setQ} />
+        <Field label="Branch (optional)" value={branch} onInput={setBranch} />
+        <Field label="Default branch (optional)" value={defaultBranch} onInput={setDefaultBranch} />
         <button type="submit">Show context</button>
       </Form>
       <ErrorNote error={error} />
@@ -134,8 +143,41 @@ function Context() {
         <>
           <p class="muted">
             {answer.tokens} tokens · {answer.items.length} items
+            {answer.withheld ? ` · ${answer.withheld} learning${answer.withheld === 1 ? '' : 's'} withheld (FLAGGED: never injected)` : ''}
           </p>
           <pre class="body">{answer.context}</pre>
+          {answer.items.length > 0 ? (
+            <p>
+              <span class="muted">items:</span>{' '}
+              {answer.items.map((id) => (
+                <button key={id} type="button" class="chip" aria-expanded={open === id} onClick={() => setOpen(open === id ? undefined : id)}>
+                  {shortId(id)}
+                </button>
+              ))}
+            </p>
+          ) : null}
+          {open ? <MemoryPanel id={open} onOpen={setOpen} /> : null}
+          {answer.check && answer.check.length > 0 ? (
+            <>
+              <h3>Checked against the working tree by the client</h3>
+              <p class="muted">These items cite code; a client with the repository (memflow hook, memflow context, the MCP server) checks them before the agent sees them.</p>
+              <Table label="Checkable items" head={['Item', 'Type', 'Line', 'Branch', 'Commit', 'On default branch', 'Citations']}>
+                {answer.check.map((c) => (
+                  <tr key={c.id}>
+                    <td>
+                      <code>{shortId(c.id)}</code>
+                    </td>
+                    <td>{c.type}</td>
+                    <td>{c.line}</td>
+                    <td>{c.gitBranch ?? '—'}</td>
+                    <td>{c.gitCommit ? <code>{c.gitCommit.slice(0, 12)}</code> : '—'}</td>
+                    <td>{c.onDefaultBranch === true ? 'yes' : c.onDefaultBranch === false ? 'not yet' : 'not known'}</td>
+                    <td>{c.citations.length > 0 ? <Citations citations={c.citations} /> : 'none'}</td>
+                  </tr>
+                ))}
+              </Table>
+            </>
+          ) : null}
         </>
       ) : null}
     </section>

@@ -6,9 +6,10 @@
  * so a session of thousands of events costs the browser only what is read.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { call, enc, qs, type Learning, type MemoryRecord, type Page, type SessionItem, type TimelineItem } from '../api.js';
+import { call, enc, qs, type Citation, type Learning, type MemoryRecord, type Page, type SessionItem, type TimelineItem } from '../api.js';
 import { hashParams, useLoad } from '../hooks.js';
-import { ErrorNote, fmtNum, fmtTime, Item, markOnce, Sources, StatusBadge } from '../ui.js';
+import { Citations, ErrorNote, fmtNum, fmtTime, Item, markOnce, StatusBadge } from '../ui.js';
+import { LearningCard } from './learnings.js';
 
 /** Timeline items of the first request (small: it is what shows first), then of each next one (the API's largest). */
 const FIRST_PAGE = 100;
@@ -94,7 +95,12 @@ export function SessionView({ id }: { id: string }) {
             <summary>
               <span class="badge">{String(m.kind)}</span> {String(m.title)} <span class="muted">{fmtTime(String(m.createdAt))}</span>
             </summary>
+            <p class="muted">
+              {m.offline ? 'offline summarizer' : `model ${String(m.model ?? '—')}`} · {fmtNum(Number(m.observationCount ?? 0))} observations (events {String(m.fromSequence)}–{String(m.toSequence)}) · {String(m.tokenCount)} tokens
+              {m.gitBranch || m.gitCommit ? ` · ${String(m.gitBranch ?? 'detached')} @ ${String(m.gitCommit ?? '—')}` : ''} · <code>{String(m.id)}</code>
+            </p>
             <pre class="body">{String(m.text)}</pre>
+            {Array.isArray(m.citations) && m.citations.length > 0 ? <Citations citations={m.citations as Citation[]} /> : null}
           </details>
         ))}
       </section>
@@ -103,11 +109,7 @@ export function SessionView({ id }: { id: string }) {
         {memories.data && memories.data.learnings.length === 0 ? <p class="muted">None yet.</p> : null}
         <ul class="learnings">
           {memories.data?.learnings.map((l) => (
-            <li key={l.id}>
-              <span class="badge">{l.kind}</span> <span class={`badge status-${l.status}`}>{l.status}</span> <strong>{l.title}</strong>
-              <p>{l.body}</p>
-              <Sources sources={l.sources} />
-            </li>
+            <LearningCard key={l.id} learning={l} onChanged={memories.reload} />
           ))}
         </ul>
       </section>

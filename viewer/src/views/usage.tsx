@@ -81,14 +81,14 @@ export function UsageView() {
           <h2>Per day</h2>
           <Bars title="Tokens per day (in + out)" data={u.data.days.map((d) => ({ label: d.day, value: d.tokensIn + d.tokensOut }))} format={fmtNum} />
           <Bars title="Cost per day (USD)" data={u.data.days.map((d) => ({ label: d.day, value: d.costUsd }))} format={usd} />
-          <Table head={['Day', 'Tokens in', 'Tokens out', 'Cache read', 'Cache write', 'Requests', 'Cost']}>
+          <Table label="Usage per day" head={['Day', 'Tokens in', 'Tokens out', 'Cache read', 'Cache write', 'Requests', 'Cost']}>
               {u.data.days.map((d) => (
                 <Row key={d.day} cells={[d.day, fmtNum(d.tokensIn), fmtNum(d.tokensOut), fmtNum(d.cacheReadTokens), fmtNum(d.cacheWriteTokens), fmtNum(d.requests), usd(d.costUsd)]} />
               ))}
             </Table>
           <h2>Per project</h2>
           <Bars title="Tokens per project" data={[...byProject].map(([label, v]) => ({ label, value: v.tokens }))} format={fmtNum} />
-          <Table head={['Day', 'Project', 'Summaries', 'Tokens in', 'Tokens out', 'Cost']}>
+          <Table label="Usage per day and project" head={['Day', 'Project', 'Summaries', 'Tokens in', 'Tokens out', 'Cost']}>
               {u.data.projects.map((p) => (
                 <Row key={`${p.day}/${p.project}`} cells={[p.day, p.project, fmtNum(p.summaries), fmtNum(p.tokensIn), fmtNum(p.tokensOut), usd(p.costUsd)]} />
               ))}
