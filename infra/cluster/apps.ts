@@ -1,0 +1,81 @@
+/**
+ * memflow's own processes in the cluster profile: two APIs (behind HAProxy) and two workers, each a
+ * daemon with its own pid file, log file and ports. Each is the same entry point as in the dev
+ * profile (api/main.ts, workers/main.ts) with the environment of the cluster stack.
+ */
+import path from 'node:path';
+import { runningPid, startDaemon, stopDaemon } from '../daemon.js';
+import { repoRoot, type ClusterLayout, type StackProfile } from '../profile.js';
+import { clusterRateLimits } from './rate-limits.js';
+
+export interface ClusterApp {
+  /** api-1, api-2, worker-1, worker-2 */
+  name: string;
+  kind: 'api' | 'worker';
+  index: number;
+  entry: string;
+}
+
+const layoutOf = (p: StackProfile): ClusterLayout => {
+  if (!p.cluster) throw new Error(`profile '${p.name}' is not a cluster profile`);
+  return p.cluster;
+};
+
+export function clusterApps(p: StackProfile): ClusterApp[] {
+  const c = layoutOf(p);
+  return [
+    ...c.workerMetricsPorts.map((_, i) => ({ name: `worker-${i + 1}`, kind: 'worker' as const, index: i, entry: 'workers/main.ts' })),
+    ...c.apiPorts.map((_, i) => ({ name: `api-${i + 1}`, kind: 'api' as const, index: i, entry: 'api/main.ts' })),
+  ];
+}
+
+export const appFiles = (p: StackProfile, app: ClusterApp) => ({
+  pidFile: path.join(p.runDir, `${app.name}.pid`),
+  logFile: path.join(p.logDir, `${app.name}.log`),
+});
+
+/** The environment of one app: the stack's, plus its own port and the cluster's settings. */
+export function appEnv(p: StackProfile, app: ClusterApp, stackEnv: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const c = layoutOf(p);
+  const env: NodeJS.ProcessEnv = {
+    ...stackEnv,
+    MEMFLOW_WEAVIATE_REPLICATION_FACTOR: stackEnv.MEMFLOW_WEAVIATE_REPLICATION_FACTOR || String(c.replicationFactor),
+    MEMFLOW_WEAVIATE_CONSISTENCY: stackEnv.MEMFLOW_WEAVIATE_CONSISTENCY || 'QUORUM',
+    // Per replica: the cluster-wide budget divided by the number of APIs (see rate-limits.ts).
+    MEMFLOW_RATE_LIMIT_PER_MINUTE: stackEnv.MEMFLOW_RATE_LIMIT_PER_MINUTE || String(clusterRateLimits(c.apiPorts.length).perMinute),
+    MEMFLOW_RATE_LIMIT_HOOKS_PER_MINUTE:
+      stackEnv.MEMFLOW_RATE_LIMIT_HOOKS_PER_MINUTE || String(clusterRateLimits(c.apiPorts.length).hooksPerMinute),
+  };
+  if (app.kind === 'api') {
+    env.MEMFLOW_HOST = p.api.host;
+    env.MEMFLOW_PORT = String(c.apiPorts[app.index]);
+  } else {
+    env.MEMFLOW_WORKER_METRICS_PORT = `${p.api.host}:${c.workerMetricsPorts[app.index]}`;
+  }
+  return env;
+}
+
+export function appPid(p: StackProfile, app: ClusterApp): number | undefined {
+  return runningPid(appFiles(p, app).pidFile, app.entry);
+}
+
+/** Starts the app unless it runs; returns its pid and whether it was started now. */
+export function startClusterApp(p: StackProfile, app: ClusterApp, stackEnv: NodeJS.ProcessEnv): { pid: number; started: boolean; logFile: string } {
+  const { pidFile, logFile } = appFiles(p, app);
+  const running = appPid(p, app);
+  if (running !== undefined) return { pid: running, started: false, logFile };
+  const pid = startDaemon({
+    name: app.name,
+    command: process.execPath,
+    args: ['--import', 'tsx', path.join(repoRoot, app.entry)],
+    cwd: repoRoot,
+    env: appEnv(p, app, stackEnv),
+    logFile,
+    pidFile,
+  });
+  return { pid, started: true, logFile };
+}
+
+export function stopClusterApp(p: StackProfile, app: ClusterApp): Promise<boolean> {
+  return stopDaemon(appFiles(p, app).pidFile, app.entry, 30_000);
+}
