@@ -63,7 +63,7 @@ function localServices(env: NodeJS.ProcessEnv, p: Pick<StackProfile, 'name'> = {
 export const managedServices = (env: NodeJS.ProcessEnv = process.env, p: Pick<StackProfile, 'name'> = { name: 'dev' }) =>
   localServices(env, p).map((s) => s.name);
 
-function stackEnv(p: StackProfile, env: NodeJS.ProcessEnv): StackEnv {
+export function stackEnv(p: StackProfile, env: NodeJS.ProcessEnv = process.env): StackEnv {
   // Our own Weaviate's key, or the user's (if any) for a Weaviate they named.
   const weaviateKey = env.WEAVIATE_URL ? env.WEAVIATE_API_KEY : weaviateApiKey(p);
   return {
