@@ -95,7 +95,11 @@ export function kubernetesSchemaDir(progress: (line: string) => void = () => und
     while (queue.length) {
       const found = new Set<string>();
       refsOf(defs[queue.pop()!], found);
-      for (const f of found) if (!needed.has(f)) (needed.add(f), queue.push(f));
+      for (const f of found) {
+        if (needed.has(f)) continue;
+        needed.add(f);
+        queue.push(f);
+      }
     }
     const definitions = Object.fromEntries([...needed].sort().map((n) => [n, defs[n]]));
     for (const gvk of gvks) {
