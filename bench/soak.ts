@@ -17,6 +17,12 @@
  *
  *   npm run bench:soak                       # the ten-minute soak
  *   npm run bench:soak -- --minutes 3        # a shorter try (fault times scale with it)
+ *   npm run bench:soak -- --scaling          # one worker against two: the same backlog drained by each
+ *
+ * --scaling stops both workers, has `--sessions` sessions post `--events-per-session` hooks each as
+ * fast as the API takes them (acknowledged without a worker: the events wait in PostgreSQL), then
+ * starts one worker (then, on a new backlog, two) and times until every event is processed and every
+ * session completed with its summary: the workers' throughput, without the API's share of the CPU.
  */
 import crypto from 'node:crypto';
 import os from 'node:os';
@@ -27,7 +33,7 @@ import { createPrisma } from '../common/db.js';
 import { createTemporalClient } from '../common/temporal.js';
 import { createApiKey, ensureTenant } from '../common/tenants.js';
 import { COLLECTIONS, connectWeaviate, RECORD_TYPES, weaviateTenantName } from '../common/vector-schema.js';
-import { appPid, clusterApps, startClusterApp } from '../infra/cluster/apps.js';
+import { appPid, clusterApps, startClusterApp, stopClusterApp } from '../infra/cluster/apps.js';
 import { haproxyServerStates } from '../infra/cluster/haproxy.js';
 import { weaviateNodeServices } from '../infra/cluster/weaviate-nodes.js';
 import { waitUntil } from '../infra/daemon.js';
@@ -72,6 +78,7 @@ async function main(): Promise<void> {
     .option('--searchers <n>', 'concurrent search loops', '4')
     .option('--think-ms <n>', 'mean pause of an agent between two hooks', '1500')
     .option('--events-per-session <n>', 'mean hook deliveries of one session before it ends', '30')
+    .option('--scaling', 'measure one worker against two on the same backlog instead of the soak')
     .parse(process.argv)
     .opts<Record<string, string>>();
   const opts: Options = {
@@ -82,6 +89,7 @@ async function main(): Promise<void> {
     eventsPerSession: Number(o.eventsPerSession),
   };
   if (!(opts.minutes > 0 && opts.minutes <= 30)) throw new Error('--minutes must be in (0, 30]');
+  if (o.scaling) return scaling(opts);
 
   const p = getProfile('cluster');
   const env = { ...process.env, ...stackEnv(p) };
@@ -339,6 +347,80 @@ async function main(): Promise<void> {
   ]);
   printTable('Checks', checks.map(([name, pass, detail]) => [name, `${pass ? 'PASS' : 'FAIL'} (${detail})`]));
   if (!checks.every(([, pass]) => pass)) process.exitCode = 1;
+}
+
+/** One worker against two: the same backlog (hooks acknowledged while no worker ran) drained by each. */
+async function scaling(opts: Options): Promise<void> {
+  const p = getProfile('cluster');
+  const env = { ...process.env, ...stackEnv(p) };
+  const config = parseConfig(env);
+  const base = `http://${p.api.host}:${p.api.port}`;
+  const prisma = createPrisma(config.DATABASE_URL);
+  const workers = clusterApps(p).filter((a) => a.kind === 'worker');
+  const rows: [string, string[]][] = [];
+  const columns: string[] = [];
+  try {
+    for (const n of [1, 2]) {
+      for (const w of workers) await stopClusterApp(p, w);
+      const tenantName = `scale-${crypto.randomBytes(4).toString('hex')}`;
+      const tenant = await ensureTenant(prisma, tenantName);
+      const keys: string[] = [];
+      for (let i = 0; i < opts.sessions; i++) keys.push((await createApiKey(prisma, tenantName, { label: `scale ${i}` })).key);
+      let acked = 0;
+      const tPost = now();
+      await Promise.all(
+        keys.map(async (key, slot) => {
+          const stream = new HookSessionStream(`scale-${tenantName}-${slot}`, `/home/dev/src/scale-${slot % 10}`, 31 * slot + n);
+          for (let i = 0; ; i++) {
+            if (i >= opts.eventsPerSession) stream.finish();
+            const d = stream.next();
+            if (!d) break;
+            const res = await fetch(`${base}/v1/hooks/${d.event}`, {
+              method: 'POST',
+              headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': `${slot}:${i}` },
+              body: JSON.stringify(d.body),
+            });
+            await res.arrayBuffer();
+            if (!res.ok) throw new Error(`hook ${d.event} answered ${res.status}`);
+            acked++;
+          }
+        }),
+      );
+      const postS = (now() - tPost) / 1000;
+      log(`${n} worker(s): ${acked} events of ${opts.sessions} sessions acknowledged in ${postS.toFixed(1)} s with no worker; starting ${n}`);
+      const loads: number[] = [];
+      const timer = setInterval(() => loads.push(os.loadavg()[0]!), 5000);
+      const t0 = now();
+      for (const w of workers.slice(0, n)) startClusterApp(p, w, env);
+      await waitUntil(async () => (await prisma.hookEvent.count({ where: { tenantId: tenant.id, processedAt: null } })) === 0, {
+        what: 'backlog processed', timeoutMs: 1_200_000, intervalMs: 500, attemptTimeoutMs: 10_000,
+      });
+      const processedS = (now() - t0) / 1000;
+      await waitUntil(async () => (await prisma.session.count({ where: { tenantId: tenant.id, status: 'completed' } })) === opts.sessions, {
+        what: 'every session completed', timeoutMs: 1_200_000, intervalMs: 500, attemptTimeoutMs: 10_000,
+      });
+      const completedS = (now() - t0) / 1000;
+      clearInterval(timer);
+      const stored = await prisma.hookEvent.count({ where: { tenantId: tenant.id } });
+      if (stored !== acked) throw new Error(`${stored} events stored of ${acked} acknowledged`);
+      columns.push(`${n} worker${n > 1 ? 's' : ''}`);
+      const cells = [
+        String(acked),
+        processedS.toFixed(1),
+        (acked / processedS).toFixed(1),
+        completedS.toFixed(1),
+        (acked / completedS).toFixed(1),
+        (opts.sessions / completedS).toFixed(2),
+        `${(loads.reduce((a, b) => a + b, 0) / Math.max(1, loads.length)).toFixed(1)} / ${Math.max(0, ...loads).toFixed(1)}`,
+      ];
+      cells.forEach((c, i) => (rows[i] ??= [['events (backlog)', 'every event processed after (s)', 'events processed / s', 'every session completed after (s)', 'events / s to completion', 'sessions completed / s', 'load average 1 min (mean / max)'][i]!, []])[1].push(c));
+      log(`${n} worker(s): processed in ${processedS.toFixed(1)} s, completed in ${completedS.toFixed(1)} s`);
+    }
+  } finally {
+    for (const w of workers) startClusterApp(p, w, env);
+    await prisma.$disconnect();
+  }
+  printColumns(`Workers draining the same backlog (${opts.sessions} sessions x ${opts.eventsPerSession} hooks, cluster profile, ${os.cpus().length} cores)`, columns, rows);
 }
 
 main().catch((err: unknown) => {

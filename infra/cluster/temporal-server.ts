@@ -242,7 +242,7 @@ function serverService(db: () => TemporalPg): ServiceHandle {
     env: () => ({ PATH: process.env.PATH, HOME: process.env.HOME }),
     endpoint: temporalAddress,
     isReady: (p) => frontendAnswers(temporalAddress(p)),
-    readyTimeoutMs: 120_000,
+    readyTimeoutMs: 300_000,
   });
 }
 
@@ -258,11 +258,20 @@ export function temporalServerService(databaseUrl: () => string, namespace = 'de
     async start(p, progress) {
       await ensureTemporalSchema(p, db(), progress);
       const result = await base.start(p, progress);
-      if (await ensureNamespace(temporalAddress(p), namespace)) progress(`temporal-server: registered namespace '${namespace}'`);
+      // The frontend answers before every service is warm: a loaded machine may refuse the first calls.
+      const deadline = Date.now() + 180_000;
+      for (;;) {
+        try {
+          if (await ensureNamespace(temporalAddress(p), namespace)) progress(`temporal-server: registered namespace '${namespace}'`);
+          break;
+        } catch (err) {
+          if (Date.now() > deadline) throw new Error(`could not register namespace '${namespace}' on ${temporalAddress(p)}: ${(err as Error).message}`);
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
       // A new namespace takes a moment to reach every service's cache.
-      const deadline = Date.now() + 60_000;
       while (!(await temporalIsReady(temporalAddress(p), namespace).catch(() => false))) {
-        if (Date.now() > deadline) throw new Error(`namespace '${namespace}' is not usable on ${temporalAddress(p)} after 60 s`);
+        if (Date.now() > deadline) throw new Error(`namespace '${namespace}' is not usable on ${temporalAddress(p)} after 180 s`);
         await new Promise((r) => setTimeout(r, 500));
       }
       return result;
