@@ -83,7 +83,7 @@ test(`helm template | kubeconform -strict (Kubernetes ${kubeVersion} schemas) is
   assert.match(manifests, /secretKeyRef:\s+name: memflow-database\s+key: DATABASE_URL/);
   assert.doesNotMatch(manifests, /postgresql:\/\//, 'no connection string in the manifests');
   const workerHpa = docs.find((d) => d.kind === 'HorizontalPodAutoscaler' && d.metadata.name.endsWith('-worker'))!;
-  assert.match(JSON.stringify(workerHpa.spec), /"type":"External".*temporal_approximate_backlog_count.*"task_queue":"memflow"/);
+  assert.match(JSON.stringify(workerHpa.spec), /"type":"External".*temporal_approximate_backlog_count.*"taskqueue":"memflow"/);
 
   // The negative control: the same schemas reject a field Kubernetes does not have.
   const bad = manifests.replace('terminationGracePeriodSeconds: 35', 'terminationGracePeriodSeconds: 35\n      restartPolicyy: Always');
