@@ -185,7 +185,7 @@ async function main(argv: string[]): Promise<void> {
     .action(async (o: { profile: ProfileName }) => {
       for (const s of await stackStatus(getProfile(o.profile))) {
         const state = s.pid === undefined ? 'stopped' : s.ready ? 'ready' : 'starting/unhealthy';
-        console.log(`${s.name.padEnd(15)} ${state.padEnd(18)} pid=${s.pid ?? '-'} ${s.endpoint} log=${s.logFile}`);
+        console.log(`${s.name.padEnd(o.profile === 'cluster' ? 15 : 9)} ${state.padEnd(18)} pid=${s.pid ?? '-'} ${s.endpoint} log=${s.logFile}`);
       }
       if (o.profile === 'cluster') {
         const { clusterAppStatus } = await import('./cluster/up.js');
