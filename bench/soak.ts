@@ -396,10 +396,16 @@ async function scaling(opts: Options): Promise<void> {
         what: 'backlog processed', timeoutMs: 1_200_000, intervalMs: 500, attemptTimeoutMs: 10_000,
       });
       const processedS = (now() - t0) / 1000;
-      await waitUntil(async () => (await prisma.session.count({ where: { tenantId: tenant.id, status: 'completed' } })) === opts.sessions, {
-        what: 'every session completed', timeoutMs: 1_200_000, intervalMs: 500, attemptTimeoutMs: 10_000,
-      });
-      const completedS = (now() - t0) / 1000;
+      // When half, 90 % and all of the sessions were completed (a straggler waits out an activity's retry).
+      const marks: Record<number, number> = {};
+      for (;;) {
+        const done = await prisma.session.count({ where: { tenantId: tenant.id, status: 'completed' } });
+        for (const f of [0.5, 0.9, 1]) if (marks[f] === undefined && done >= Math.ceil(f * opts.sessions)) marks[f] = (now() - t0) / 1000;
+        if (done === opts.sessions) break;
+        if (now() - t0 > 1_200_000) throw new Error(`${done} of ${opts.sessions} sessions completed after 20 min`);
+        await sleep(500);
+      }
+      const completedS = marks[1]!;
       clearInterval(timer);
       const stored = await prisma.hookEvent.count({ where: { tenantId: tenant.id } });
       if (stored !== acked) throw new Error(`${stored} events stored of ${acked} acknowledged`);
@@ -408,12 +414,12 @@ async function scaling(opts: Options): Promise<void> {
         String(acked),
         processedS.toFixed(1),
         (acked / processedS).toFixed(1),
-        completedS.toFixed(1),
+        `${marks[0.5]!.toFixed(1)} / ${marks[0.9]!.toFixed(1)} / ${completedS.toFixed(1)}`,
         (acked / completedS).toFixed(1),
-        (opts.sessions / completedS).toFixed(2),
+        `${((0.9 * opts.sessions) / marks[0.9]!).toFixed(2)} / ${(opts.sessions / completedS).toFixed(2)}`,
         `${(loads.reduce((a, b) => a + b, 0) / Math.max(1, loads.length)).toFixed(1)} / ${Math.max(0, ...loads).toFixed(1)}`,
       ];
-      cells.forEach((c, i) => (rows[i] ??= [['events (backlog)', 'every event processed after (s)', 'events processed / s', 'every session completed after (s)', 'events / s to completion', 'sessions completed / s', 'load average 1 min (mean / max)'][i]!, []])[1].push(c));
+      cells.forEach((c, i) => (rows[i] ??= [['events (backlog)', 'every event processed after (s)', 'events processed / s', '50 % / 90 % / every session completed after (s)', 'events / s to completion', 'sessions completed / s (to 90 % / to all)', 'load average 1 min (mean / max)'][i]!, []])[1].push(c));
       log(`${n} worker(s): processed in ${processedS.toFixed(1)} s, completed in ${completedS.toFixed(1)} s`);
     }
   } finally {

@@ -3,6 +3,8 @@
  * daemon with its own pid file, log file and ports. Each is the same entry point as in the dev
  * profile (api/main.ts, workers/main.ts) with the environment of the cluster stack.
  */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { runningPid, startDaemon, stopDaemon } from '../daemon.js';
 import { repoRoot, type ClusterLayout, type StackProfile } from '../profile.js';
@@ -29,6 +31,17 @@ export function clusterApps(p: StackProfile): ClusterApp[] {
   ];
 }
 
+/** Where `npm run build:workflows` writes the bundle. */
+export const workflowBundle = path.join(repoRoot, 'dist', 'workflow-bundle.js');
+
+/** Builds the workflow bundle from the current source (npm run build:workflows); returns seconds. */
+export function buildWorkflowBundle(): number {
+  const t0 = Date.now();
+  const res = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'workers', 'build-bundle.ts')], { cwd: repoRoot, encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(`building the workflow bundle failed: ${res.stderr || res.stdout}`);
+  return (Date.now() - t0) / 1000;
+}
+
 export const appFiles = (p: StackProfile, app: ClusterApp) => ({
   pidFile: path.join(p.runDir, `${app.name}.pid`),
   logFile: path.join(p.logDir, `${app.name}.log`),
@@ -51,6 +64,9 @@ export function appEnv(p: StackProfile, app: ClusterApp, stackEnv: NodeJS.Proces
     env.MEMFLOW_PORT = String(c.apiPorts[app.index]);
   } else {
     env.MEMFLOW_WORKER_METRICS_PORT = `${p.api.host}:${c.workerMetricsPorts[app.index]}`;
+    // Production workers load the prebuilt workflow bundle (buildWorkflowBundle, run by `up`)
+    // instead of bundling from source at every start.
+    if (fs.existsSync(workflowBundle)) env.MEMFLOW_WORKFLOW_BUNDLE = workflowBundle;
   }
   return env;
 }

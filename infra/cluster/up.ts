@@ -8,7 +8,7 @@ import path from 'node:path';
 import { waitUntil } from '../daemon.js';
 import type { StackProfile } from '../profile.js';
 import { startStack, stopStack, type Log } from '../stack.js';
-import { appPid, clusterApps, startClusterApp, stopClusterApp } from './apps.js';
+import { appPid, buildWorkflowBundle, clusterApps, startClusterApp, stopClusterApp } from './apps.js';
 import { haproxyServerStates } from './haproxy.js';
 
 export async function upCluster(profile: StackProfile, log: Log, defaultKey: (databaseUrl: string, keyFile: string) => Promise<string>): Promise<void> {
@@ -16,6 +16,7 @@ export async function upCluster(profile: StackProfile, log: Log, defaultKey: (da
   const { env } = await startStack(profile, log);
   const keyFile = path.join(profile.stateDir, 'secrets', 'default-api-key');
   const key = await defaultKey(env.DATABASE_URL, keyFile);
+  log(`workflow bundle: built in ${buildWorkflowBundle().toFixed(1)}s (workers load it instead of bundling at start)`);
   const stackEnv = { ...process.env, ...env };
   for (const app of clusterApps(profile)) {
     const { pid, started, logFile } = startClusterApp(profile, app, stackEnv);
