@@ -390,8 +390,23 @@ async function scaling(opts: Options): Promise<void> {
       log(`${n} worker(s): ${acked} events of ${opts.sessions} sessions acknowledged in ${postS.toFixed(1)} s with no worker; starting ${n}`);
       const loads: number[] = [];
       const timer = setInterval(() => loads.push(os.loadavg()[0]!), 5000);
+      const started = workers.slice(0, n).map((w) => startClusterApp(p, w, env).pid);
+      // The clock starts when every new worker polls the task queue (its start-up, loading the bundle
+      // and connecting, is not throughput): Temporal lists pollers by identity, `<pid>@<host>`.
+      const temporal = createTemporalClient(config);
+      await waitUntil(
+        async () => {
+          const { pollers } = await temporal.client.workflowService.describeTaskQueue({
+            namespace: config.TEMPORAL_NAMESPACE,
+            taskQueue: { name: config.TEMPORAL_TASK_QUEUE },
+            taskQueueType: 1, // workflow tasks
+          });
+          return started.every((pid) => pollers.some((x) => x.identity?.startsWith(`${pid}@`)));
+        },
+        { what: `${n} worker(s) polling`, timeoutMs: 300_000, intervalMs: 200 },
+      );
+      await temporal.connection.close();
       const t0 = now();
-      for (const w of workers.slice(0, n)) startClusterApp(p, w, env);
       await waitUntil(async () => (await prisma.hookEvent.count({ where: { tenantId: tenant.id, processedAt: null } })) === 0, {
         what: 'backlog processed', timeoutMs: 1_200_000, intervalMs: 500, attemptTimeoutMs: 10_000,
       });
