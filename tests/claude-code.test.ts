@@ -18,6 +18,7 @@ import { after, before, test } from 'node:test';
 import { createTemporalClient } from '../common/temporal.js';
 import { memflowOnPath, runCli, tempDir } from './fixtures/cli-run.js';
 import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
+import { startTcpProxy } from './helpers/tcp-proxy.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
 import { sessionResult } from './helpers/sessions.js';
 
@@ -53,11 +54,18 @@ after(async () => {
 
 /** Runs the installed hook for `claudeEvent` as Claude Code does; returns its stdout. */
 async function fire(claudeEvent: string, payload: Record<string, unknown>): Promise<string> {
-  const handlers = (settings.hooks[claudeEvent] ?? []).flatMap((g) => g.hooks).filter((h) => h.type === 'command' && /memflow hook /.test(h.command ?? ''));
+  const out = await runInstalled({ settings, repo }, claudeEvent, payload);
+  assert.equal(out.stderr, '', `${claudeEvent}: nothing to complain about`);
+  return out.stdout;
+}
+
+/** The installed hook of `at.settings` for `claudeEvent`, run in `at.repo` with Claude Code's environment. */
+async function runInstalled(at: { settings: typeof settings; repo: string; env?: Record<string, string> }, claudeEvent: string, payload: Record<string, unknown>) {
+  const handlers = (at.settings.hooks[claudeEvent] ?? []).flatMap((g) => g.hooks).filter((h) => h.type === 'command' && /memflow hook /.test(h.command ?? ''));
   assert.equal(handlers.length, 1, `one memflow hook for ${claudeEvent}`);
   const out = await runCli([], {
     shell: `bash -c ${JSON.stringify(handlers[0]!.command)}`,
-    cwd: repo,
+    cwd: at.repo,
     input: JSON.stringify({ hook_event_name: claudeEvent, ...payload }),
     env: {
       PATH: await memflowOnPath(),
@@ -65,12 +73,12 @@ async function fire(claudeEvent: string, payload: Record<string, unknown>): Prom
       MEMFLOW_API_KEY: tenant.key,
       MEMFLOW_SPOOL_DIR: path.join(home, 'spool'),
       MEMFLOW_CACHE_DIR: path.join(home, 'cache'),
-      CLAUDE_PROJECT_DIR: repo,
+      CLAUDE_PROJECT_DIR: at.repo,
+      ...at.env,
     },
   });
   assert.equal(out.code, 0, out.stderr);
-  assert.equal(out.stderr, '', `${claudeEvent}: nothing to complain about`);
-  return out.stdout;
+  return out;
 }
 
 test('a failing test run, an edit, a passing run: the failure is stored with its error, and a fix learning is made', async () => {
@@ -149,6 +157,49 @@ test('a resumed session gets no second context; a new one does', async () => {
   assert.ok(fresh.hookSpecificOutput!.additionalContext.length <= 10_000);
   const resumed = JSON.parse(await fire('SessionStart', { ...common, source: 'resume' })) as Record<string, unknown>;
   assert.deepEqual(resumed, {}, 'nothing is injected twice into a resumed conversation');
+});
+
+test('events spooled while the API was away are stored with the time they happened, in order, once', async () => {
+  // The API's address through a proxy that can be taken away; hooks installed for that address.
+  const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(api.url).port) });
+  try {
+    const url = `http://127.0.0.1:${proxy.port}`;
+    const away = { repo: path.join(await tempDir('cc-away'), uniqueName('till')), settings };
+    await fs.mkdir(away.repo, { recursive: true });
+    execFileSync('git', ['init', '-q', away.repo]);
+    assert.equal((await runCli(['install', '--url', url], { cwd: away.repo, env: { HOME: home } })).code, 0);
+    away.settings = JSON.parse(await fs.readFile(path.join(away.repo, '.claude', 'settings.local.json'), 'utf8')) as typeof settings;
+    const spoolDir = path.join(home, 'spool-away');
+    const at = { ...away, env: { MEMFLOW_SPOOL_DIR: spoolDir, MEMFLOW_HOOK_OUTAGE_MS: '1' } };
+
+    const sessionId = crypto.randomUUID();
+    const common = { session_id: sessionId, transcript_path: path.join(home, `${sessionId}.jsonl`), cwd: away.repo, permission_mode: 'default' };
+    await proxy.cut();
+    const start = await runInstalled(at, 'SessionStart', { ...common, source: 'startup', model: 'claude-sonnet-4-5' });
+    assert.match((JSON.parse(start.stdout) as { systemMessage: string }).systemMessage, /API unreachable/);
+    await runInstalled(at, 'UserPromptSubmit', { ...common, prompt: 'Add a discount line to the receipt' });
+    const entries = await Promise.all((await fs.readdir(spoolDir)).sort().map(async (f) => JSON.parse(await fs.readFile(path.join(spoolDir, f), 'utf8')) as { event: string; createdAt: string }));
+    assert.deepEqual(entries.map((e) => e.event), ['session-start', 'user-prompt-submit']);
+
+    // Back: the next hook delivers the spooled events first (with their times), then its own.
+    await proxy.restore();
+    await runInstalled(at, 'Stop', { ...common, stop_hook_active: false, last_assistant_message: 'Added the discount line.' });
+    const session = await prisma.session.findFirstOrThrow({ where: { tenantId: tenant.tenantId, agentSessionId: sessionId } });
+    const events = await prisma.hookEvent.findMany({ where: { sessionId: session.id }, orderBy: { sequence: 'asc' } });
+    assert.deepEqual(events.map((e) => [e.sequence, e.event]), [[1, 'session_start'], [2, 'user_prompt_submit'], [3, 'stop']], 'sequence is delivery order');
+    assert.deepEqual(events.map((e) => e.occurredAt?.toISOString() ?? null), [entries[0]!.createdAt, entries[1]!.createdAt, null]);
+    assert.equal(session.startedAt.toISOString(), entries[0]!.createdAt, 'the session started when its first event happened');
+    const prompt = await prisma.prompt.findFirstOrThrow({ where: { sessionId: session.id } });
+    assert.equal(prompt.createdAt.toISOString(), entries[1]!.createdAt);
+
+    // The timeline shows when each happened.
+    const res = await fetch(`${api.url}/v1/sessions/${sessionId}/timeline`, { headers: { authorization: `Bearer ${tenant.key}` } });
+    const timeline = (await res.json()) as { items: { kind: string; createdAt: string }[] };
+    assert.deepEqual(timeline.items.slice(0, 2).map((i) => [i.kind, i.createdAt]), [['start', entries[0]!.createdAt], ['prompt', entries[1]!.createdAt]]);
+    assert.ok(Date.parse(timeline.items[2]!.createdAt) > Date.parse(entries[1]!.createdAt));
+  } finally {
+    await proxy.close();
+  }
 });
 
 test('the installed hooks: SessionStart and SessionEnd synchronous command hooks, every other one async; no PreToolUse', () => {
