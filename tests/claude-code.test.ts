@@ -261,6 +261,50 @@ test('two unrelated repositories named alike are two projects; a worktree and a 
   assert.equal(sessions[0]!.projectId, a.id);
 });
 
+/**
+ * Posts `payload` as Claude Code runs an http hook: header values interpolate $VAR and ${VAR} from its
+ * environment, only for variables listed in allowedEnvVars (any other becomes an empty string).
+ */
+async function postAsHttpHook(handler: { url?: string; headers?: Record<string, string>; allowedEnvVars?: string[] }, payload: Record<string, unknown>, env: Record<string, string>) {
+  const allowed = new Set(handler.allowedEnvVars ?? []);
+  const headers = Object.fromEntries(
+    Object.entries(handler.headers ?? {}).map(([k, v]) => [k, v.replace(/\$\{(\w+)\}|\$(\w+)/g, (_m, a?: string, b?: string) => (allowed.has((a ?? b)!) ? (env[(a ?? b)!] ?? '') : ''))]),
+  );
+  const res = await fetch(handler.url!, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(payload) });
+  assert.equal(res.status, 200, await res.clone().text());
+  return res;
+}
+
+test('with --http, the capture hooks name the project as the command client does: a cd stays, a namesake stays apart', async () => {
+  const base = await tempDir('cc-http');
+  const name = uniqueName('web');
+  const mine = await gitRepo(path.join(base, 'work'), name, 'git@github.com:acme/web.git');
+  const theirs = await gitRepo(path.join(base, 'oss'), name, 'https://github.com/someone-else/web');
+  const projects: string[] = [];
+  for (const dir of [mine, theirs]) {
+    await fs.mkdir(path.join(dir, 'src'), { recursive: true });
+    const r = await runCli(['install', '--http', '--url', api.url], { cwd: dir, env: { HOME: home } });
+    assert.equal(r.code, 0, r.stderr);
+    const installed = JSON.parse(await fs.readFile(path.join(dir, '.claude', 'settings.local.json'), 'utf8')) as typeof settings;
+    const handler = installed.hooks.PostToolUse![0]!.hooks[0]! as { type: string; url?: string; headers?: Record<string, string>; allowedEnvVars?: string[] };
+    assert.equal(handler.type, 'http');
+    assert.ok(!JSON.stringify(handler.headers).includes(base), 'no path in the headers');
+
+    // SessionStart stays a command hook; the tool call, from a subfolder, goes by http.
+    const sid = await startIn(dir, dir);
+    await postAsHttpHook(
+      handler,
+      { session_id: sid, transcript_path: path.join(home, `${sid}.jsonl`), cwd: path.join(dir, 'src'), hook_event_name: 'PostToolUse', tool_name: 'Bash', tool_input: { command: 'ls' }, tool_response: { stdout: 'a.ts', stderr: '', interrupted: false, isImage: false, noOutputExpected: false }, tool_use_id: `toolu_${sid.slice(0, 8)}` },
+      { MEMFLOW_API_KEY: tenant.key, HOME: home },
+    );
+    const sessions = await prisma.session.findMany({ where: { tenantId: tenant.tenantId, agentSessionId: sid }, include: { project: true } });
+    assert.equal(sessions.length, 1, 'the http hook and the command hook: one session, not split by the cd');
+    assert.equal(sessions[0]!.eventCount, 2);
+    projects.push(sessions[0]!.project.id);
+  }
+  assert.notEqual(projects[0], projects[1], 'two unrelated repositories named alike are two projects');
+});
+
 test('a refused key is said at session start, and memflow doctor names what to fix', async () => {
   const env = { PATH: await memflowOnPath(), HOME: home, MEMFLOW_URL: api.url, MEMFLOW_SPOOL_DIR: path.join(home, 'spool-doctor'), MEMFLOW_CACHE_DIR: path.join(home, 'cache') };
   const good = await runCli(['doctor'], { cwd: repo, env: { ...env, MEMFLOW_API_KEY: tenant.key } });

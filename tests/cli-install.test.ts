@@ -131,7 +131,8 @@ describe('command hooks', () => {
       assert.deepEqual(mine[0], {
         type: 'http',
         url: `http://127.0.0.1:4555/v1/hooks/${event}`,
-        headers: { Authorization: 'Bearer $MEMFLOW_API_KEY' },
+        // The project as the command client names it (a folder that is no repository: no key).
+        headers: { Authorization: 'Bearer $MEMFLOW_API_KEY', 'X-Memflow-Project': path.basename(dir) },
         allowedEnvVars: ['MEMFLOW_API_KEY'],
         timeout: 10,
       });
