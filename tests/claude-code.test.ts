@@ -155,6 +155,17 @@ test('a resumed session gets no second context; a new one does', async () => {
   const fresh = JSON.parse(await fire('SessionStart', { ...common, source: 'startup' })) as { hookSpecificOutput?: { additionalContext: string } };
   assert.ok((fresh.hookSpecificOutput?.additionalContext ?? '').length > 0, 'the first start injects the memory of the earlier session');
   assert.ok(fresh.hookSpecificOutput!.additionalContext.length <= 10_000);
+  // What helps the next session: what failed and what fixed it, paths relative to the project, the
+  // first prompt once (the session's summary names it).
+  const context = fresh.hookSpecificOutput!.additionalContext;
+  assert.match(
+    context,
+    /## What failed, and what fixed it\n- \d{4}-\d\d-\d\d FAILED Bash: npm test: failed: Command exited with non-zero status code 1 → passed on a later run → Claude: The total test failed because/,
+    context,
+  );
+  assert.ok(!context.includes(repo), `no absolute path of the checkout:\n${context}`);
+  assert.match(context, /Edit: src\/total\.ts/);
+  assert.ok(context.split('The cart total test fails, please fix it').length <= 2, `the first prompt once:\n${context}`);
   const resumed = JSON.parse(await fire('SessionStart', { ...common, source: 'resume' })) as Record<string, unknown>;
   assert.deepEqual(resumed, {}, 'nothing is injected twice into a resumed conversation');
 });
