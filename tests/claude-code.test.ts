@@ -213,6 +213,66 @@ test('events spooled while the API was away are stored with the time they happen
   }
 });
 
+test('a session recorded while offline and delivered hours later is dated when it happened, its summary too', async () => {
+  const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(api.url).port) });
+  try {
+    const url = `http://127.0.0.1:${proxy.port}`;
+    const away = { repo: path.join(await tempDir('cc-offline'), uniqueName('ledger')), settings };
+    await fs.mkdir(away.repo, { recursive: true });
+    execFileSync('git', ['init', '-q', away.repo]);
+    assert.equal((await runCli(['install', '--url', url], { cwd: away.repo, env: { HOME: home } })).code, 0);
+    away.settings = JSON.parse(await fs.readFile(path.join(away.repo, '.claude', 'settings.local.json'), 'utf8')) as typeof settings;
+    const spoolDir = path.join(home, 'spool-offline');
+    const at = { ...away, env: { MEMFLOW_SPOOL_DIR: spoolDir, MEMFLOW_HOOK_OUTAGE_MS: '1' } };
+    const sessionId = crypto.randomUUID();
+    const common = { session_id: sessionId, transcript_path: path.join(home, `${sessionId}.jsonl`), cwd: away.repo, permission_mode: 'default' };
+
+    await proxy.cut();
+    await runInstalled(at, 'SessionStart', { ...common, source: 'startup', model: 'claude-sonnet-4-5' });
+    await runInstalled(at, 'UserPromptSubmit', { ...common, prompt: 'Round the ledger totals to cents' });
+    await runInstalled(at, 'PostToolUse', {
+      ...common,
+      tool_name: 'Edit',
+      tool_input: { file_path: path.join(away.repo, 'src/ledger.ts'), old_string: 'total', new_string: 'Math.round(total * 100) / 100', replace_all: false },
+      tool_response: { filePath: path.join(away.repo, 'src/ledger.ts'), oldString: 'total', newString: 'Math.round(total * 100) / 100', originalFile: 'total', structuredPatch: [], userModified: false, replaceAll: false },
+      tool_use_id: 'toolu_01LEDGER',
+      duration_ms: 9,
+    });
+    await runInstalled(at, 'Stop', { ...common, stop_hook_active: false, last_assistant_message: 'Ledger totals are rounded to cents now.' });
+    await runInstalled(at, 'SessionEnd', { ...common, reason: 'prompt_input_exit' });
+    // The spool waited two hours (a laptop offline): its entries say so, as a real wait would leave them.
+    const twoHours = 2 * 3_600_000;
+    const files = (await fs.readdir(spoolDir)).sort();
+    assert.equal(files.length, 5);
+    const times: string[] = [];
+    for (const f of files) {
+      const entry = JSON.parse(await fs.readFile(path.join(spoolDir, f), 'utf8')) as { createdAt: string };
+      entry.createdAt = new Date(Date.parse(entry.createdAt) - twoHours).toISOString();
+      times.push(entry.createdAt);
+      await fs.writeFile(path.join(spoolDir, f), JSON.stringify(entry), { mode: 0o600 });
+    }
+
+    await proxy.restore();
+    const flushed = await runCli(['spool', 'flush', '--json', '--url', url], {
+      cwd: away.repo,
+      env: { HOME: home, MEMFLOW_API_KEY: tenant.key, MEMFLOW_SPOOL_DIR: spoolDir, MEMFLOW_CACHE_DIR: path.join(home, 'cache') },
+    });
+    assert.equal(flushed.code, 0, flushed.stderr);
+    assert.equal((JSON.parse(flushed.stdout) as { delivered: number }).delivered, 5);
+    await sessionResult(temporal.client, prisma, tenant.tenantId, sessionId, 90_000);
+
+    const session = await prisma.session.findFirstOrThrow({ where: { tenantId: tenant.tenantId, agentSessionId: sessionId } });
+    assert.equal(session.startedAt.toISOString(), times[0]);
+    const observations = await prisma.observation.findMany({ where: { sessionId: session.id }, orderBy: { sequence: 'asc' } });
+    assert.deepEqual(observations.map((o) => o.createdAt.toISOString()), times);
+    const summaries = await prisma.summary.findMany({ where: { sessionId: session.id } });
+    assert.ok(summaries.length > 0, 'summarized');
+    for (const s of summaries) assert.ok(times.includes(s.createdAt.toISOString()), `the summary is dated by its activity: ${s.createdAt.toISOString()} in ${times.join(', ')}`);
+  } finally {
+    await proxy.close();
+  }
+});
+
 test('the installed hooks: SessionStart and SessionEnd synchronous command hooks, every other one async; no PreToolUse', () => {
   const ours = (e: string) => (settings.hooks[e] ?? []).flatMap((g) => g.hooks).filter((h) => /memflow hook /.test(h.command ?? ''));
   for (const e of ['SessionStart', 'SessionEnd']) assert.deepEqual(ours(e).map((h) => [h.type, h.async]), [['command', undefined]]);
