@@ -23,7 +23,7 @@ import { apiBaseUrl, checkBaseUrl } from './env.js';
 import { CLAUDE_EVENT_NAMES, HOOK_EVENTS, type HookEventName } from '../common/hook-events.js';
 import { JsonFileError, updateJsonObject } from './json-file.js';
 import { resolveProject } from '../common/project.js';
-import { projectKeyOf } from '../common/project-identity.js';
+import { projectIdentityOf } from '../common/project-identity.js';
 
 export interface InstallOptions {
   http?: boolean;
@@ -96,8 +96,11 @@ export interface ProjectHeaders {
  * remote, never a path. A --global install serves every project, so it writes none; the API then
  * names the project from the payload's cwd (its git root's folder name, resolved on the API host).
  */
-export function projectHeadersOf(dir: string): ProjectHeaders {
-  const key = projectKeyOf(dir);
+export function projectHeadersOf(dir: string, opts: { shared?: boolean } = {}): ProjectHeaders {
+  const identity = projectIdentityOf(dir);
+  // A repository without a remote is keyed by its path on this machine: in the committed file that
+  // key would be wrong on every other machine, so the name goes alone.
+  const key = identity && (identity.fromRemote || !opts.shared) ? identity.key : undefined;
   return { name: resolveProject(dir), ...(key ? { key } : {}) };
 }
 
@@ -199,7 +202,7 @@ export function install(opts: InstallOptions): InstallResult {
   } catch (err) {
     throw new InstallError((err as Error).message);
   }
-  const project = opts.http && !opts.global ? projectHeadersOf(path.resolve(opts.dir ?? process.cwd())) : undefined;
+  const project = opts.http && !opts.global ? projectHeadersOf(path.resolve(opts.dir ?? process.cwd()), { shared: Boolean(opts.shared) }) : undefined;
   return update(opts, (settings) =>
     mergeHooks(settings, { http: Boolean(opts.http), ...(opts.url !== undefined ? { url: opts.url } : {}), ...(project ? { project } : {}) }),
   );
