@@ -170,21 +170,33 @@ test('a resumed session gets no second context; a new one does', async () => {
   assert.deepEqual(resumed, {}, 'nothing is injected twice into a resumed conversation');
 });
 
-test('events spooled while the API was away are stored with the time they happened, in order, once', async () => {
-  // The API's address through a proxy that can be taken away; hooks installed for that address.
+/**
+ * A repository whose hooks are installed for the API's address through a proxy that can be taken
+ * away (`proxy.cut()`, `proxy.restore()`), with its own spool, and a session in it.
+ */
+async function installedBehindProxy(name: string) {
   const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(api.url).port) });
-  try {
-    const url = `http://127.0.0.1:${proxy.port}`;
-    const away = { repo: path.join(await tempDir('cc-away'), uniqueName('till')), settings };
-    await fs.mkdir(away.repo, { recursive: true });
-    execFileSync('git', ['init', '-q', away.repo]);
-    assert.equal((await runCli(['install', '--url', url], { cwd: away.repo, env: { HOME: home } })).code, 0);
-    away.settings = JSON.parse(await fs.readFile(path.join(away.repo, '.claude', 'settings.local.json'), 'utf8')) as typeof settings;
-    const spoolDir = path.join(home, 'spool-away');
-    const at = { ...away, env: { MEMFLOW_SPOOL_DIR: spoolDir, MEMFLOW_HOOK_OUTAGE_MS: '1' } };
+  const url = `http://127.0.0.1:${proxy.port}`;
+  const dir = path.join(await tempDir(`cc-${name}`), uniqueName(name));
+  await fs.mkdir(dir, { recursive: true });
+  execFileSync('git', ['init', '-q', dir]);
+  assert.equal((await runCli(['install', '--url', url], { cwd: dir, env: { HOME: home } })).code, 0);
+  const installed = JSON.parse(await fs.readFile(path.join(dir, '.claude', 'settings.local.json'), 'utf8')) as typeof settings;
+  const spoolDir = path.join(home, `spool-${name}`);
+  const sessionId = crypto.randomUUID();
+  return {
+    proxy,
+    url,
+    spoolDir,
+    sessionId,
+    at: { repo: dir, settings: installed, env: { MEMFLOW_SPOOL_DIR: spoolDir, MEMFLOW_HOOK_OUTAGE_MS: '1' } },
+    common: { session_id: sessionId, transcript_path: path.join(home, `${sessionId}.jsonl`), cwd: dir, permission_mode: 'default' },
+  };
+}
 
-    const sessionId = crypto.randomUUID();
-    const common = { session_id: sessionId, transcript_path: path.join(home, `${sessionId}.jsonl`), cwd: away.repo, permission_mode: 'default' };
+test('events spooled while the API was away are stored with the time they happened, in order, once', async () => {
+  const { proxy, spoolDir, sessionId, at, common } = await installedBehindProxy('till');
+  try {
     await proxy.cut();
     const start = await runInstalled(at, 'SessionStart', { ...common, source: 'startup', model: 'claude-sonnet-4-5' });
     assert.match((JSON.parse(start.stdout) as { systemMessage: string }).systemMessage, /API unreachable/);
@@ -214,27 +226,16 @@ test('events spooled while the API was away are stored with the time they happen
 });
 
 test('a session recorded while offline and delivered hours later is dated when it happened, its summary too', async () => {
-  const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(api.url).port) });
+  const { proxy, url, spoolDir, sessionId, at, common } = await installedBehindProxy('ledger');
   try {
-    const url = `http://127.0.0.1:${proxy.port}`;
-    const away = { repo: path.join(await tempDir('cc-offline'), uniqueName('ledger')), settings };
-    await fs.mkdir(away.repo, { recursive: true });
-    execFileSync('git', ['init', '-q', away.repo]);
-    assert.equal((await runCli(['install', '--url', url], { cwd: away.repo, env: { HOME: home } })).code, 0);
-    away.settings = JSON.parse(await fs.readFile(path.join(away.repo, '.claude', 'settings.local.json'), 'utf8')) as typeof settings;
-    const spoolDir = path.join(home, 'spool-offline');
-    const at = { ...away, env: { MEMFLOW_SPOOL_DIR: spoolDir, MEMFLOW_HOOK_OUTAGE_MS: '1' } };
-    const sessionId = crypto.randomUUID();
-    const common = { session_id: sessionId, transcript_path: path.join(home, `${sessionId}.jsonl`), cwd: away.repo, permission_mode: 'default' };
-
     await proxy.cut();
     await runInstalled(at, 'SessionStart', { ...common, source: 'startup', model: 'claude-sonnet-4-5' });
     await runInstalled(at, 'UserPromptSubmit', { ...common, prompt: 'Round the ledger totals to cents' });
     await runInstalled(at, 'PostToolUse', {
       ...common,
       tool_name: 'Edit',
-      tool_input: { file_path: path.join(away.repo, 'src/ledger.ts'), old_string: 'total', new_string: 'Math.round(total * 100) / 100', replace_all: false },
-      tool_response: { filePath: path.join(away.repo, 'src/ledger.ts'), oldString: 'total', newString: 'Math.round(total * 100) / 100', originalFile: 'total', structuredPatch: [], userModified: false, replaceAll: false },
+      tool_input: { file_path: path.join(at.repo, 'src/ledger.ts'), old_string: 'total', new_string: 'Math.round(total * 100) / 100', replace_all: false },
+      tool_response: { filePath: path.join(at.repo, 'src/ledger.ts'), oldString: 'total', newString: 'Math.round(total * 100) / 100', originalFile: 'total', structuredPatch: [], userModified: false, replaceAll: false },
       tool_use_id: 'toolu_01LEDGER',
       duration_ms: 9,
     });
@@ -254,7 +255,7 @@ test('a session recorded while offline and delivered hours later is dated when i
 
     await proxy.restore();
     const flushed = await runCli(['spool', 'flush', '--json', '--url', url], {
-      cwd: away.repo,
+      cwd: at.repo,
       env: { HOME: home, MEMFLOW_API_KEY: tenant.key, MEMFLOW_SPOOL_DIR: spoolDir, MEMFLOW_CACHE_DIR: path.join(home, 'cache') },
     });
     assert.equal(flushed.code, 0, flushed.stderr);
