@@ -117,7 +117,7 @@ async function storeItems(tx: CaptureTx, batch: StoredEvent[]): Promise<Map<stri
     text: r.text,
     toolName: r.toolName ?? null,
     tokenCount: captureTokens(`${r.title}\n${r.text}`),
-    createdAt: ev.receivedAt,
+    createdAt: ev.occurredAt ?? ev.receivedAt,
   });
   const tokens = new Map<string, number>();
   const addTokens = (sessionId: string, n: number) => tokens.set(sessionId, (tokens.get(sessionId) ?? 0) + n);
@@ -187,7 +187,7 @@ async function storeItems(tx: CaptureTx, batch: StoredEvent[]): Promise<Map<stri
           text: r.text,
           tokenCount: captureTokens(r.text),
           sourceEventId: ev.id,
-          createdAt: ev.receivedAt,
+          createdAt: ev.occurredAt ?? ev.receivedAt,
         };
       }),
     });
