@@ -139,7 +139,7 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
       // The hook client's view of the repository (branch, HEAD): kept on the session for provenance.
       const git = gitOfPayload(payload as Record<string, unknown>);
       if (git) {
-        await recordSessionGit(deps.pool, stored.sessionId, git).catch((err: Error) => req.log.warn({ err: err.message }, 'session git state not recorded'));
+        await recordSessionGit(deps.pool, stored.sessionId, git).catch((err: Error) => req.log.warn({ err: err.message, tenantId: principal.tenantId, keyId: principal.keyId }, 'session git state not recorded'));
       }
       // A resumed conversation already holds the context it was given at its start.
       if (event === 'session-start' && raw.source !== 'resume') {
@@ -152,7 +152,7 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
           budget: DEFAULT_CONTEXT_TOKENS,
           ...(git ? { branch: { current: git.branch ?? null, default: git.defaultBranch ?? null } } : {}),
         }).catch((err: Error) => {
-          req.log.warn({ err: err.message }, 'start context unavailable');
+          req.log.warn({ err: err.message, tenantId: principal.tenantId, keyId: principal.keyId }, 'start context unavailable');
           return undefined;
         });
         req.timings.context = performance.now() - t;
