@@ -2,6 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../common/tenants.js';
 import { HttpError } from './errors.js';
+import { isHookRoute } from './limits.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -41,6 +42,8 @@ export function authHook(lookup: (key: string, req: FastifyRequest) => Promise<P
       throw new HttpError(401, 'unauthenticated', 'unknown or revoked API key', { 'www-authenticate': 'Bearer realm="memflow"' });
     }
     req.principal = principal;
-    req.log = req.log.child({ tenantId: principal.tenantId, keyId: principal.keyId });
+    // A child logger costs ~0.1 ms (its bindings are serialized at once): the hook ingress, thousands
+    // of requests a second, names the tenant and key in the few lines it logs instead.
+    if (!isHookRoute(req)) req.log = req.log.child({ tenantId: principal.tenantId, keyId: principal.keyId });
   };
 }

@@ -159,6 +159,10 @@ const OPERATIONS: Operation[] = [
       ...projectHeader,
       'idempotency-key': { schema: z.string().max(500), description: 'deliveries with the same key (per session) are stored once' },
       'x-memflow-spooled': { schema: z.literal('1'), description: 'set by the hook client when delivering from its spool (counted in /metrics)' },
+      'x-memflow-occurred-at': {
+        schema: z.string().max(64),
+        description: 'when a spooled event happened (ISO 8601 with a zone, at most 5 minutes ahead, at most 90 days old; else 400 invalid_header): its timeline item is dated by it, its sequence stays the order of delivery',
+      },
       'x-memflow-project-key': { schema: z.string().regex(/^[0-9a-f]{16}$/), description: 'which repository the X-Memflow-Project is (the hook client sends a key of its origin remote): repositories named alike become distinct projects' },
     },
     body: hookPayloadSchema,

@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Client } from '@temporalio/client';
 import { classifyDbError, type PrismaClient } from '../common/db.js';
 import type { Logger } from '../common/logger.js';
@@ -75,6 +75,9 @@ export interface ServerDeps {
   viewer?: { distDir?: string; liveTickMs?: number };
 }
 
+/** The tenant and key of a hook request, which has no per-request child logger (auth.ts). */
+const whoOf = (req: FastifyRequest) => (req.principal && isHookRoute(req) ? { tenantId: req.principal.tenantId, keyId: req.principal.keyId } : {});
+
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
@@ -111,8 +114,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.addHook('onResponse', async (req, reply) => {
     observeRequest(req.routeOptions.url, req.method, reply.statusCode, reply.elapsedTime / 1000);
     // Accepted hooks are the bulk of the traffic: logged at debug; everything else at info.
-    const level = reply.statusCode < 400 && req.routeOptions.url?.startsWith('/v1/hooks/') ? 'debug' : 'info';
-    req.log[level]({ method: req.method, url: req.routeOptions.url ?? req.url.split('?')[0], status: reply.statusCode, ms: Number(reply.elapsedTime.toFixed(2)) }, 'request');
+    const level = reply.statusCode < 400 && isHookRoute(req) ? 'debug' : 'info';
+    // Hooks have no per-request child logger (auth.ts): the tenant and key are named here.
+    req.log[level]({ method: req.method, url: req.routeOptions.url ?? req.url.split('?')[0], status: reply.statusCode, ms: Number(reply.elapsedTime.toFixed(2)), ...whoOf(req) }, 'request');
   });
 
   app.setErrorHandler((error, req, reply) => {
@@ -125,14 +129,14 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     // surfaces: in authentication, in a route or in a query helper.
     const dbKind = classifyDbError(err);
     if (dbKind === 'transient' || dbKind === 'overloaded') {
-      req.log.warn({ err: err.message }, 'database unavailable');
+      req.log.warn({ err: err.message, ...whoOf(req) }, 'database unavailable');
       return reply.code(503).header('retry-after', '5').send(errorBody('unavailable', 'the database is unavailable; retry later'));
     }
     if (status >= 400 && status < 500) {
       const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'bad_request';
       return reply.code(status).send(errorBody(code, err.message));
     }
-    req.log.error({ err }, 'unhandled error');
+    req.log.error({ err, ...whoOf(req) }, 'unhandled error');
     return reply.code(500).send(errorBody('internal', 'internal error; see the server log for request ' + req.id));
   });
 

@@ -169,7 +169,10 @@ async function runLoad(procs: Processes, prisma: PrismaClient, stack: BenchStack
   const sessionsN = Math.max(opts.sessions, connections);
   const tenantName = `bench-ingest-${crypto.randomBytes(4).toString('hex')}`;
   const tenant = await ensureTenant(prisma, tenantName);
-  const keys = await Promise.all(Array.from({ length: sessionsN + 1 }, () => createApiKey(prisma, tenantName).then((k) => k.key)));
+  // One after another: each is a transaction, and 60 at once wait past Prisma's 2 s transaction
+  // start limit on a loaded machine.
+  const keys: string[] = [];
+  for (let i = 0; i <= sessionsN; i++) keys.push((await createApiKey(prisma, tenantName)).key);
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   const probeAgent = new http.Agent({ keepAlive: true, maxSockets: 2 });
   const streams = Array.from({ length: sessionsN }, (_, i) => new HookSessionStream(crypto.randomUUID(), `/bench/project-${i % 5}`, i + 1));

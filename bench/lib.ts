@@ -67,7 +67,7 @@ export async function waitForReady(url: string): Promise<void> {
       const body = (await res.json()) as { ready: boolean; dependencies: { temporal?: { workerPollers?: number } } };
       return body.ready && (body.dependencies.temporal?.workerPollers ?? 0) > 0;
     },
-    { what: `API at ${url}`, timeoutMs: 120_000, intervalMs: 500 },
+    { what: `API at ${url}`, timeoutMs: 300_000, intervalMs: 500 },
   );
 }
 

@@ -68,7 +68,11 @@ export async function deliver(client: HttpClient, target: Target, entry: SpoolEn
     'user-agent': 'memflow-hook',
   };
   // Counted by the API (memflow_spooled_deliveries_total): how much arrives late, from spools.
-  if (spooled) headers['x-memflow-spooled'] = '1';
+  // A spooled event is stored with the time it happened, not the time it finally arrived.
+  if (spooled) {
+    headers['x-memflow-spooled'] = '1';
+    headers['x-memflow-occurred-at'] = entry.createdAt;
+  }
   if (entry.project) headers['x-memflow-project'] = entry.project;
   if (entry.projectKey) headers['x-memflow-project-key'] = entry.projectKey;
   const outcome = await client.request({

@@ -22,6 +22,8 @@ import path from 'node:path';
 import { apiBaseUrl, checkBaseUrl } from './env.js';
 import { CLAUDE_EVENT_NAMES, HOOK_EVENTS, type HookEventName } from '../messages/hooks/v1.js';
 import { JsonFileError, updateJsonObject } from './json-file.js';
+import { resolveProject } from '../common/project.js';
+import { projectIdentityOf } from '../common/project-identity.js';
 
 export interface InstallOptions {
   http?: boolean;
@@ -76,14 +78,40 @@ export function shellWord(s: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-export function memflowHandler(event: keyof typeof INSTALLED, opts: { http: boolean; url?: string }): HookHandler {
+/** Which project an http hook's events belong to, as the command client would name it (see below). */
+export interface ProjectHeaders {
+  name: string;
+  key?: string;
+}
+
+/**
+ * The project identity an http hook sends. An http hook has no client on the agent's machine: Claude
+ * Code posts the payload itself, and its header values can only interpolate environment variables of
+ * Claude Code's own process that are listed in `allowedEnvVars`. $CLAUDE_PROJECT_DIR is set for
+ * command hooks' processes, not (reliably) in Claude Code's own environment, and nothing there names
+ * the repository's remote. So a project install resolves the identity once, here, where the working
+ * tree is (the same name and key as the command client: common/project.ts, common/project-identity.ts)
+ * and writes it as literal headers: the folder name and a hash, the same on every clone of the
+ * remote, never a path. A --global install serves every project, so it writes none; the API then
+ * names the project from the payload's cwd (its git root's folder name, resolved on the API host).
+ */
+export function projectHeadersOf(dir: string, opts: { shared?: boolean } = {}): ProjectHeaders {
+  const identity = projectIdentityOf(dir);
+  // A repository without a remote is keyed by its path on this machine: in the committed file that
+  // key would be wrong on every other machine, so the name goes alone.
+  const key = identity && (identity.fromRemote || !opts.shared) ? identity.key : undefined;
+  return { name: resolveProject(dir), ...(key ? { key } : {}) };
+}
+
+export function memflowHandler(event: keyof typeof INSTALLED, opts: { http: boolean; url?: string; project?: ProjectHeaders }): HookHandler {
   const how = INSTALLED[event];
   if (opts.http && event !== 'session-start') {
     const base = apiBaseUrl(opts.url);
+    const project = opts.project ? { 'X-Memflow-Project': opts.project.name, ...(opts.project.key ? { 'X-Memflow-Project-Key': opts.project.key } : {}) } : {};
     return {
       type: 'http',
       url: `${base}/v1/hooks/${event}`,
-      headers: { Authorization: 'Bearer $MEMFLOW_API_KEY' },
+      headers: { Authorization: 'Bearer $MEMFLOW_API_KEY', ...project },
       allowedEnvVars: ['MEMFLOW_API_KEY'],
       timeout: HOOK_TIMEOUT_S,
     };
@@ -95,7 +123,7 @@ export function memflowHandler(event: keyof typeof INSTALLED, opts: { http: bool
 export type Change = 'added' | 'updated' | 'unchanged' | 'removed';
 
 /** Merges memflow's hooks into `settings` (mutated); returns what happened per Claude Code event. */
-export function mergeHooks(settings: Record<string, unknown>, opts: { http: boolean; url?: string }): Record<string, Change> {
+export function mergeHooks(settings: Record<string, unknown>, opts: { http: boolean; url?: string; project?: ProjectHeaders }): Record<string, Change> {
   if (settings.hooks === undefined) settings.hooks = {};
   const hooks = settings.hooks;
   if (!hooks || typeof hooks !== 'object' || Array.isArray(hooks)) throw new InstallError('"hooks" is not an object');
@@ -173,7 +201,10 @@ export function install(opts: InstallOptions): InstallResult {
   } catch (err) {
     throw new InstallError((err as Error).message);
   }
-  return update(opts, (settings) => mergeHooks(settings, { http: Boolean(opts.http), ...(opts.url !== undefined ? { url: opts.url } : {}) }));
+  const project = opts.http && !opts.global ? projectHeadersOf(path.resolve(opts.dir ?? process.cwd()), { shared: Boolean(opts.shared) }) : undefined;
+  return update(opts, (settings) =>
+    mergeHooks(settings, { http: Boolean(opts.http), ...(opts.url !== undefined ? { url: opts.url } : {}), ...(project ? { project } : {}) }),
+  );
 }
 
 /** Takes memflow's hooks out of the settings file (every other hook stays). */

@@ -7,8 +7,8 @@
  * marked processed in the transaction that stores their items, tool calls merge on (session,
  * tool_use_id), other items are unique on (session, sequence), prompts are numbered under the lock.
  */
-import { countTokens } from 'gpt-tokenizer/encoding/cl100k_base';
 import type { PrismaClient } from './db.js';
+import { countTokens } from './tokens.js';
 import { TOOL_RESULT_EVENTS, type HookEventName } from '../messages/hooks/v1.js';
 import { renderEvent } from './observation.js';
 import type { CaptureProgress } from '../messages/capture/v1.js';
@@ -19,11 +19,10 @@ type Rendered = NonNullable<ReturnType<typeof renderEvent>>;
 
 /**
  * Observation token counts (what batch summaries are triggered by) on the capture path: the same
- * cl100k_base encoding as tiktoken (common/tokens.ts, which budgets and prompts keep using), in plain
- * JavaScript, about ten times faster (tests/tokens.test.ts holds them equal) — tiktoken's WebAssembly
- * cost 0.2–0.4 ms per KiB, which at 2,000 events/s is more than this machine's CPU.
+ * count as budgets and prompts (common/tokens.ts: cl100k_base in plain JavaScript; tiktoken's
+ * WebAssembly cost 0.2–0.4 ms per KiB, which at 2,000 events/s is more than this machine's CPU).
  */
-export const captureTokens = (text: string): number => countTokens(text, { disallowedSpecial: new Set() });
+export const captureTokens = (text: string): number => countTokens(text);
 
 /** Prisma Client names hook_event_name values with underscores (the database keeps the route names). */
 export const fromDbEvent = (e: string) => e.replace(/_/g, '-') as HookEventName;
@@ -117,7 +116,7 @@ async function storeItems(tx: CaptureTx, batch: StoredEvent[]): Promise<Map<stri
     text: r.text,
     toolName: r.toolName ?? null,
     tokenCount: captureTokens(`${r.title}\n${r.text}`),
-    createdAt: ev.receivedAt,
+    createdAt: ev.occurredAt ?? ev.receivedAt,
   });
   const tokens = new Map<string, number>();
   const addTokens = (sessionId: string, n: number) => tokens.set(sessionId, (tokens.get(sessionId) ?? 0) + n);
@@ -187,7 +186,7 @@ async function storeItems(tx: CaptureTx, batch: StoredEvent[]): Promise<Map<stri
           text: r.text,
           tokenCount: captureTokens(r.text),
           sourceEventId: ev.id,
-          createdAt: ev.receivedAt,
+          createdAt: ev.occurredAt ?? ev.receivedAt,
         };
       }),
     });

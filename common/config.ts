@@ -40,6 +40,16 @@ export const envSchema = z.object({
   WEAVIATE_GRPC_PORT: port.default(50051),
   WEAVIATE_API_KEY: z.string().min(1).optional(),
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
+  /**
+   * Replicas of each memflow collection in Weaviate (set when a collection is created; 1 for a single
+   * node, 3 for the cluster profile's three nodes). Changing it later needs the collection re-created.
+   */
+  MEMFLOW_WEAVIATE_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(15).default(1),
+  /**
+   * Consistency level of every read and write on the memflow collections: QUORUM (default; with a
+   * factor of 3 two replicas must answer, so one node may be down), ONE or ALL. With factor 1 all equal.
+   */
+  MEMFLOW_WEAVIATE_CONSISTENCY: z.enum(['ONE', 'QUORUM', 'ALL']).default('QUORUM'),
   ANTHROPIC_BASE_URL: httpUrl.optional(),
   /** JSON file of tenants' own redaction rules (common/redact-tenant-rules.ts); none when unset. */
   MEMFLOW_REDACTION_RULES: z.string().min(1).optional(),

@@ -36,6 +36,11 @@ export function remoteUrl(configText: string): string | undefined {
 
 /** 16 hex digits naming the repository of `cwd`, or undefined outside any repository. */
 export function projectKeyOf(cwd: string): string | undefined {
+  return projectIdentityOf(cwd)?.key;
+}
+
+/** The key, and whether it comes from a remote (the same on every clone) or from this machine's path. */
+export function projectIdentityOf(cwd: string): { key: string; fromRemote: boolean } | undefined {
   const repo = repositoryDirOf(cwd);
   if (!repo) return undefined;
   let config: string | undefined;
@@ -54,5 +59,5 @@ export function projectKeyOf(cwd: string): string | undefined {
       basis = `path:${repo}`;
     }
   }
-  return crypto.createHash('sha256').update(basis).digest('hex').slice(0, 16);
+  return { key: crypto.createHash('sha256').update(basis).digest('hex').slice(0, 16), fromRemote: Boolean(remote) };
 }

@@ -104,6 +104,7 @@ export function tenantIdOfWeaviateTenant(name: string): string | undefined {
 
 /** A client for WEAVIATE_URL (REST) and the same host on WEAVIATE_GRPC_PORT, with the API key. */
 export async function connectWeaviate(config: Config): Promise<WeaviateClient> {
+  configureVectorReplication(config);
   const url = new URL(config.WEAVIATE_URL);
   const secure = url.protocol === 'https:';
   return weaviate.connectToCustom({
@@ -122,6 +123,24 @@ export async function connectWeaviate(config: Config): Promise<WeaviateClient> {
 /** Another process created the collection between our check and our create. */
 const alreadyExists = (err: unknown) => /already exists/i.test(String((err as Error)?.message ?? err));
 
+/** How the collections are replicated and read/written (MEMFLOW_WEAVIATE_REPLICATION_FACTOR / _CONSISTENCY). */
+export interface VectorReplication {
+  /** Replicas per collection (and so per tenant shard); fixed when the collection is created. */
+  factor: number;
+  /** Consistency level of reads and writes through tenantCollection. */
+  consistency: 'ONE' | 'QUORUM' | 'ALL';
+}
+
+const replication: VectorReplication = { factor: 1, consistency: 'QUORUM' };
+
+/** Sets the replication of this process (entry points call it once with their config). */
+export function configureVectorReplication(config: Pick<Config, 'MEMFLOW_WEAVIATE_REPLICATION_FACTOR' | 'MEMFLOW_WEAVIATE_CONSISTENCY'>): void {
+  replication.factor = config.MEMFLOW_WEAVIATE_REPLICATION_FACTOR;
+  replication.consistency = config.MEMFLOW_WEAVIATE_CONSISTENCY;
+}
+
+export const vectorReplication = (): Readonly<VectorReplication> => ({ ...replication });
+
 async function createCollection(client: WeaviateClient, type: RecordType, provider: EmbeddingProvider): Promise<void> {
   try {
     await client.collections.create({
@@ -135,6 +154,11 @@ async function createCollection(client: WeaviateClient, type: RecordType, provid
       invertedIndex: { bm25: { b: 0.75, k1: 1.2 } },
       // Tenants appear on first write; explicit creation (ensureWeaviateTenant) also works.
       multiTenancy: { enabled: true, autoTenantCreation: true, autoTenantActivation: true },
+      // A single node keeps Weaviate's default (no replication config); a cluster keeps `factor`
+      // copies, repaired in the background (async replication) after a node was away.
+      ...(replication.factor > 1
+        ? { replication: weaviate.configure.replication({ factor: replication.factor, asyncEnabled: true }) }
+        : {}),
     });
   } catch (err) {
     if (!alreadyExists(err)) throw err;
@@ -190,5 +214,5 @@ export async function ensureWeaviateTenant(client: WeaviateClient, tenantId: str
 
 /** The collection of a record type, scoped to one memflow tenant. */
 export function tenantCollection(client: WeaviateClient, type: RecordType, tenantId: string): Collection<undefined, string, undefined> {
-  return client.collections.use(COLLECTIONS[type]).withTenant(weaviateTenantName(tenantId));
+  return client.collections.use(COLLECTIONS[type]).withTenant(weaviateTenantName(tenantId)).withConsistency(replication.consistency);
 }

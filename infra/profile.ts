@@ -1,7 +1,9 @@
 /**
  * A stack profile names where one local stack keeps its state and which ports it uses. `dev` is what
  * `npm run up` runs; `test` is what `npm test` runs, on other ports and another database so that the
- * suite never touches a developer's data and both can run side by side.
+ * suite never touches a developer's data and both can run side by side. `cluster` is the production
+ * topology on one machine (`npm run up -- --profile cluster`, infra/cluster/): the Temporal server on
+ * PostgreSQL, three Weaviate nodes, two APIs and two workers behind HAProxy, on ports of its own.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -10,7 +12,8 @@ import { stackStateDir } from '../common/stack-settings.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export type ProfileName = 'dev' | 'test';
+export type ProfileName = 'dev' | 'test' | 'cluster';
+export const PROFILE_NAMES: readonly ProfileName[] = ['dev', 'test', 'cluster'];
 
 export interface StackProfile {
   name: ProfileName;
@@ -32,6 +35,46 @@ export interface StackProfile {
     dataDir: string;
   };
   api: { host: string; port: number };
+  /** Only the cluster profile: what it runs beyond one of each (see clusterLayout). */
+  cluster?: ClusterLayout;
+}
+
+/** One Weaviate node of the cluster profile. */
+export interface WeaviateNode {
+  name: string;
+  httpPort: number;
+  grpcPort: number;
+  gossipPort: number;
+  dataPort: number;
+  raftPort: number;
+  raftRpcPort: number;
+  dataDir: string;
+}
+
+/**
+ * The cluster profile's topology. Its ports are the dev ports shifted by +20000 (gRPC and Weaviate's
+ * gRPC, which would pass 65535, sit at 65051+), a block no dev or test stack uses.
+ */
+export interface ClusterLayout {
+  /** Temporal server: one process, every service; the PostgreSQL databases of its persistence. */
+  temporal: {
+    historyPort: number;
+    matchingPort: number;
+    workerPort: number;
+    membershipPorts: { frontend: number; history: number; matching: number; worker: number };
+    numHistoryShards: number;
+    database: string;
+    visibilityDatabase: string;
+    configDir: string;
+  };
+  weaviateNodes: WeaviateNode[];
+  /** HAProxy: the API, Weaviate's REST and gRPC, each balanced over its replicas. */
+  lb: { statsPort: number; weaviateHttpPort: number; weaviateGrpcPort: number; configFile: string };
+  /** Ports of the API replicas behind the load balancer (api.port). */
+  apiPorts: number[];
+  /** Prometheus ports of the workers (one each; the dev default 9464 would collide). */
+  workerMetricsPorts: number[];
+  replicationFactor: number;
 }
 
 /** Where built binaries are cached: shared by every checkout on this machine, keyed by version. */
@@ -59,6 +102,7 @@ function defaultTestPortShift(): number {
 }
 
 export function getProfile(name: ProfileName, testPortShift = defaultTestPortShift()): StackProfile {
+  if (name === 'cluster') return clusterProfile();
   const stateDir = stackStateDir(name, process.env.MEMFLOW_STATE_DIR);
   // The test profile shifts every port (by 10000 by default) so it never collides with a dev stack.
   const shift = name === 'test' ? testPortShift : 0;
@@ -90,5 +134,68 @@ export function getProfile(name: ProfileName, testPortShift = defaultTestPortShi
       dataDir: path.join(stateDir, 'weaviate'),
     },
     api: { host, port: name === 'test' ? 0 : intFromEnv('MEMFLOW_PORT', 7711) },
+  };
+}
+
+/** Every port of the cluster profile is 20000 above its dev counterpart unless said otherwise. */
+export const CLUSTER_SHIFT = 20000;
+
+function clusterProfile(): StackProfile {
+  const stateDir = path.resolve(process.env.MEMFLOW_STATE_DIR ?? path.join(repoRoot, '.memflow'), 'cluster');
+  const host = '127.0.0.1';
+  const s = CLUSTER_SHIFT;
+  const nodes: WeaviateNode[] = [0, 1, 2].map((k) => ({
+    name: `memflow-cluster-${k}`,
+    httpPort: 8081 + s + k,
+    grpcPort: 65051 + k,
+    gossipPort: 7900 + s + 10 * k,
+    dataPort: 7901 + s + 10 * k,
+    raftPort: 8300 + s + 10 * k,
+    raftRpcPort: 8301 + s + 10 * k,
+    dataDir: path.join(stateDir, 'weaviate', `node-${k}`),
+  }));
+  return {
+    name: 'cluster',
+    stateDir,
+    logDir: path.join(stateDir, 'logs'),
+    runDir: path.join(stateDir, 'run'),
+    databaseName: 'memflow_cluster',
+    temporal: {
+      host,
+      port: 7233 + s,
+      uiPort: 0, // the Temporal server has no UI of its own (temporalio/ui-server is separate)
+      httpPort: 7243 + s,
+      metricsPort: 9090 + s,
+      dbFile: '',
+    },
+    // The apps reach Weaviate through HAProxy (any node may be down); node 0 is the first to seed.
+    weaviate: {
+      host,
+      httpPort: 8080 + s,
+      grpcPort: 65050,
+      gossipPort: nodes[0]!.gossipPort,
+      dataPort: nodes[0]!.dataPort,
+      raftPort: nodes[0]!.raftPort,
+      raftRpcPort: nodes[0]!.raftRpcPort,
+      dataDir: path.join(stateDir, 'weaviate'),
+    },
+    api: { host, port: 7711 + s },
+    cluster: {
+      temporal: {
+        historyPort: 7234 + s,
+        matchingPort: 7235 + s,
+        workerPort: 7239 + s,
+        membershipPorts: { frontend: 6933 + s, history: 6934 + s, matching: 6935 + s, worker: 6939 + s },
+        numHistoryShards: 4,
+        database: 'temporal_cluster',
+        visibilityDatabase: 'temporal_cluster_visibility',
+        configDir: path.join(stateDir, 'temporal', 'config'),
+      },
+      weaviateNodes: nodes,
+      lb: { statsPort: 7712 + s, weaviateHttpPort: 8080 + s, weaviateGrpcPort: 65050, configFile: path.join(stateDir, 'haproxy', 'haproxy.cfg') },
+      apiPorts: [7721 + s, 7722 + s],
+      workerMetricsPorts: [9464 + s, 9465 + s],
+      replicationFactor: 3,
+    },
   };
 }

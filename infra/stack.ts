@@ -12,7 +12,10 @@ import { applyMigrations, ensureDatabase } from '../prisma/migrate.js';
 import { portIsFree, waitUntil } from './daemon.js';
 import { ensurePrismaClient } from './prisma-generate.js';
 import { assertPostgresReachable, redactUrl, resolveDatabaseUrl } from './postgres.js';
-import { getProfile, TEST_PORT_SHIFTS, type ProfileName, type StackProfile } from './profile.js';
+import { haproxyService } from './cluster/haproxy.js';
+import { temporalServerService } from './cluster/temporal-server.js';
+import { weaviateNodeServices } from './cluster/weaviate-nodes.js';
+import { getProfile, PROFILE_NAMES, TEST_PORT_SHIFTS, type ProfileName, type StackProfile } from './profile.js';
 import type { ServiceHandle } from './services/common.js';
 import { temporalAddress, temporalIsReady, temporalService } from './services/temporal.js';
 import { weaviateApiKey, weaviateIsReady, weaviateService, weaviateUrl } from './services/weaviate.js';
@@ -39,15 +42,30 @@ export interface StackStartResult {
 
 const managed: ServiceHandle[] = [temporalService, weaviateService];
 
+/**
+ * The cluster profile's servers: the Temporal server (its databases on memflow's PostgreSQL server),
+ * three Weaviate nodes, and HAProxy in front of the Weaviate nodes and the API replicas.
+ */
+const clusterTemporal = temporalServerService(() => resolveDatabaseUrl(getProfile('cluster')).url);
+const clusterManaged: ServiceHandle[] = [clusterTemporal, ...weaviateNodeServices, haproxyService];
+
+/** Every server the profile runs itself. */
+export const servicesOf = (p: Pick<StackProfile, 'name'>): ServiceHandle[] => (p.name === 'cluster' ? clusterManaged : managed);
+
+/** Which part of the stack a service is: what TEMPORAL_ADDRESS or WEAVIATE_URL replaces. */
+const replacedBy = (s: ServiceHandle, env: NodeJS.ProcessEnv): boolean =>
+  s.name.startsWith('temporal') ? Boolean(env.TEMPORAL_ADDRESS) : s.name.startsWith('weaviate') ? Boolean(env.WEAVIATE_URL) : false;
+
 /** Services the environment does not replace with an existing server. */
-function localServices(env: NodeJS.ProcessEnv): ServiceHandle[] {
-  return managed.filter((s) => !(s.name === 'temporal' ? env.TEMPORAL_ADDRESS : env.WEAVIATE_URL));
+function localServices(env: NodeJS.ProcessEnv, p: Pick<StackProfile, 'name'> = { name: 'dev' }): ServiceHandle[] {
+  return servicesOf(p).filter((s) => !replacedBy(s, env));
 }
 
 /** Names of the servers this stack starts itself (not replaced by the environment). */
-export const managedServices = (env: NodeJS.ProcessEnv = process.env) => localServices(env).map((s) => s.name);
+export const managedServices = (env: NodeJS.ProcessEnv = process.env, p: Pick<StackProfile, 'name'> = { name: 'dev' }) =>
+  localServices(env, p).map((s) => s.name);
 
-function stackEnv(p: StackProfile, env: NodeJS.ProcessEnv): StackEnv {
+export function stackEnv(p: StackProfile, env: NodeJS.ProcessEnv = process.env): StackEnv {
   // Our own Weaviate's key, or the user's (if any) for a Weaviate they named.
   const weaviateKey = env.WEAVIATE_URL ? env.WEAVIATE_API_KEY : weaviateApiKey(p);
   return {
@@ -64,7 +82,7 @@ export async function startStack(p: StackProfile, log: Log, env: NodeJS.ProcessE
   const t0 = Date.now();
   const out = stackEnv(p, env);
   const started: string[] = [];
-  const services = localServices(env);
+  const services = localServices(env, p);
 
   const database = (async () => {
     await assertPostgresReachable(out.DATABASE_URL);
@@ -99,7 +117,7 @@ export async function startStack(p: StackProfile, log: Log, env: NodeJS.ProcessE
   const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
   if (failures.length > 0) {
     // Leave nothing half-started behind a failed start.
-    for (const name of started) await managed.find((s) => s.name === name)?.stop(p);
+    for (const name of started) await servicesOf(p).find((s) => s.name === name)?.stop(p);
     throw new Error(failures.map((e) => e.message).join('\n'));
   }
   // Where the stack is, for the CLI's operator commands run from the checkout (common/stack-settings.ts).
@@ -110,7 +128,7 @@ export async function startStack(p: StackProfile, log: Log, env: NodeJS.ProcessE
 
 /** Stops the named services (default: all that this profile manages). */
 export async function stopStack(p: StackProfile, log: Log, only?: string[]): Promise<void> {
-  for (const s of managed) {
+  for (const s of servicesOf(p)) {
     if (only && !only.includes(s.name)) continue;
     const was = await s.stop(p);
     log(`${s.name}: ${was ? 'stopped' : 'was not running'}`);
@@ -144,11 +162,11 @@ export async function chooseTestProfile(log: Log): Promise<StackProfile> {
 }
 
 export async function stackStatus(p: StackProfile) {
-  return Promise.all(managed.map((s) => s.status(p)));
+  return Promise.all(servicesOf(p).map((s) => s.status(p)));
 }
 
 async function main(argv: string[]): Promise<void> {
-  const profileOpt = new Option('--profile <name>', 'stack profile').choices(['dev', 'test']).default('dev');
+  const profileOpt = new Option('--profile <name>', 'stack profile').choices([...PROFILE_NAMES]).default('dev');
   const program = new Command('stack').description('Start, stop or inspect the local memflow stack');
   const log: Log = (l) => console.log(l);
   program
@@ -171,7 +189,11 @@ async function main(argv: string[]): Promise<void> {
     .action(async (o: { profile: ProfileName }) => {
       for (const s of await stackStatus(getProfile(o.profile))) {
         const state = s.pid === undefined ? 'stopped' : s.ready ? 'ready' : 'starting/unhealthy';
-        console.log(`${s.name.padEnd(9)} ${state.padEnd(18)} pid=${s.pid ?? '-'} ${s.endpoint} log=${s.logFile}`);
+        console.log(`${s.name.padEnd(o.profile === 'cluster' ? 15 : 9)} ${state.padEnd(18)} pid=${s.pid ?? '-'} ${s.endpoint} log=${s.logFile}`);
+      }
+      if (o.profile === 'cluster') {
+        const { clusterAppStatus } = await import('./cluster/up.js');
+        for (const line of await clusterAppStatus(getProfile('cluster'))) console.log(line);
       }
     });
   await program.parseAsync(argv);

@@ -38,6 +38,16 @@ async function defaultKey(databaseUrl: string, keyFile: string): Promise<string>
 
 async function main(): Promise<void> {
   const t0 = Date.now();
+  // `npm run up -- --profile cluster`: the production topology on this machine (infra/cluster/).
+  const at = process.argv.indexOf('--profile');
+  const profileName = at > 0 ? process.argv[at + 1] : 'dev';
+  if (profileName === 'cluster') {
+    const { buildViewer } = await import('../viewer/build.js');
+    await buildViewer({ log });
+    const { upCluster } = await import('./cluster/up.js');
+    return upCluster(getProfile('cluster'), log, defaultKey);
+  }
+  if (profileName !== 'dev') throw new Error(`unknown profile '${profileName}': dev (default) or cluster`);
   const profile = getProfile('dev');
   // The web viewer's bundle (fast; skipped when its sources did not change), before the API serves it.
   const { buildViewer } = await import('../viewer/build.js');

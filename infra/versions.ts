@@ -34,3 +34,46 @@ export const WEAVIATE_SERVER: GoBinarySpec = {
   cgo: true,
   overrideEnv: 'MEMFLOW_WEAVIATE_BIN',
 };
+
+/**
+ * The Temporal server itself (cluster profile): all services in one process on PostgreSQL. v1.29.1 is
+ * the server the pinned CLI v1.5.1 embeds, and its go.mod has no `replace`, so `go install` builds it.
+ */
+export const TEMPORAL_SERVER: GoBinarySpec = {
+  name: 'temporal-server',
+  pkg: 'go.temporal.io/server/cmd/server',
+  version: 'v1.29.1',
+  executable: 'server',
+  cgo: false,
+  overrideEnv: 'MEMFLOW_TEMPORAL_SERVER_BIN',
+};
+
+/** temporal-sql-tool from the same module: setup-schema and update-schema for PostgreSQL. */
+export const TEMPORAL_SQL_TOOL: GoBinarySpec = {
+  name: 'temporal-sql-tool',
+  pkg: 'go.temporal.io/server/cmd/tools/sql',
+  version: 'v1.29.1',
+  executable: 'sql',
+  cgo: false,
+  overrideEnv: 'MEMFLOW_TEMPORAL_SQL_TOOL_BIN',
+};
+
+/** helm (lint and template of infra/helm/memflow in tests/deploy.test.ts). */
+export const HELM: GoBinarySpec = {
+  name: 'helm',
+  pkg: 'helm.sh/helm/v3/cmd/helm',
+  version: 'v3.22.0',
+  executable: 'helm',
+  cgo: false,
+  overrideEnv: 'MEMFLOW_HELM_BIN',
+};
+
+/** kubeconform (schema validation of the rendered chart, offline with schemas from disk). */
+export const KUBECONFORM: GoBinarySpec = {
+  name: 'kubeconform',
+  pkg: 'github.com/yannh/kubeconform/cmd/kubeconform',
+  version: 'v0.8.0',
+  executable: 'kubeconform',
+  cgo: false,
+  overrideEnv: 'MEMFLOW_KUBECONFORM_BIN',
+};

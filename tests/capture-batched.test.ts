@@ -191,6 +191,15 @@ test('an owed signal is claimed by one sender at a time; a released or expired c
   const s = buildSession(crypto.randomUUID(), cwd(), 1);
   await replay(api.url, tenant.key, s.deliveries.slice(0, 2));
   const row = await prisma.session.findFirstOrThrow({ where: { tenantId: tenant.tenantId, agentSessionId: s.sessionId } });
+  // The API signals a new session's first events at once: its settle, if it came after the row
+  // below, would take back what it sent and free the test's claim (a slow signal on a loaded machine).
+  await waitUntil(
+    async () => {
+      const owed = await prisma.sessionSignal.findUnique({ where: { sessionId: row.id } });
+      return !owed?.claimedUntil || owed.claimedUntil.getTime() < Date.now();
+    },
+    { what: "the API's own signal of these deliveries settled", timeoutMs: 30_000, intervalMs: 50 },
+  );
   const pool = createPgPool(config.DATABASE_URL);
   try {
     // Owed as if its API had died before signalling, long enough ago for the sweeper.

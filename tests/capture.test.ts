@@ -192,6 +192,20 @@ describe('bad input', () => {
     const res = await post(tenantA.key, 'stop', { session_id: 'x', cwd: '/a' }, { 'x-memflow-project': '../etc' });
     assert.equal(res.status, 400);
     assert.equal(res.body.error.code, 'invalid_project');
+    // The time a spooled event happened: an ISO 8601 instant, not in the future, not absurdly old.
+    const hour = 3_600_000;
+    for (const [at, message] of [
+      ['yesterday', /^X-Memflow-Occurred-At: must be an ISO 8601 date-time with a zone/],
+      ['2026-11-23 10:00:00', /^X-Memflow-Occurred-At: must be an ISO 8601/],
+      ['2026-13-45T99:00:00Z', /^X-Memflow-Occurred-At: not a valid date-time/],
+      [new Date(Date.now() + hour).toISOString(), /^X-Memflow-Occurred-At: .* is in the future/],
+      [new Date(Date.now() - 400 * 24 * hour).toISOString(), /^X-Memflow-Occurred-At: .* is more than 90 days old/],
+    ] as const) {
+      const bad = await post(tenantA.key, 'stop', { session_id: 'x', cwd: '/a' }, { 'x-memflow-occurred-at': at });
+      assert.equal(bad.status, 400, at);
+      assert.equal(bad.body.error.code, 'invalid_header');
+      assert.match(bad.body.error.message, message);
+    }
     assert.equal(await prisma.hookEvent.count({ where: { tenantId: tenantA.tenantId } }), before);
   });
 

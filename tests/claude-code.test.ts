@@ -18,6 +18,7 @@ import { after, before, test } from 'node:test';
 import { createTemporalClient } from '../common/temporal.js';
 import { memflowOnPath, runCli, tempDir } from './fixtures/cli-run.js';
 import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
+import { startTcpProxy } from './helpers/tcp-proxy.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
 import { sessionResult } from './helpers/sessions.js';
 
@@ -53,11 +54,18 @@ after(async () => {
 
 /** Runs the installed hook for `claudeEvent` as Claude Code does; returns its stdout. */
 async function fire(claudeEvent: string, payload: Record<string, unknown>): Promise<string> {
-  const handlers = (settings.hooks[claudeEvent] ?? []).flatMap((g) => g.hooks).filter((h) => h.type === 'command' && /memflow hook /.test(h.command ?? ''));
+  const out = await runInstalled({ settings, repo }, claudeEvent, payload);
+  assert.equal(out.stderr, '', `${claudeEvent}: nothing to complain about`);
+  return out.stdout;
+}
+
+/** The installed hook of `at.settings` for `claudeEvent`, run in `at.repo` with Claude Code's environment. */
+async function runInstalled(at: { settings: typeof settings; repo: string; env?: Record<string, string> }, claudeEvent: string, payload: Record<string, unknown>) {
+  const handlers = (at.settings.hooks[claudeEvent] ?? []).flatMap((g) => g.hooks).filter((h) => h.type === 'command' && /memflow hook /.test(h.command ?? ''));
   assert.equal(handlers.length, 1, `one memflow hook for ${claudeEvent}`);
   const out = await runCli([], {
     shell: `bash -c ${JSON.stringify(handlers[0]!.command)}`,
-    cwd: repo,
+    cwd: at.repo,
     input: JSON.stringify({ hook_event_name: claudeEvent, ...payload }),
     env: {
       PATH: await memflowOnPath(),
@@ -65,12 +73,12 @@ async function fire(claudeEvent: string, payload: Record<string, unknown>): Prom
       MEMFLOW_API_KEY: tenant.key,
       MEMFLOW_SPOOL_DIR: path.join(home, 'spool'),
       MEMFLOW_CACHE_DIR: path.join(home, 'cache'),
-      CLAUDE_PROJECT_DIR: repo,
+      CLAUDE_PROJECT_DIR: at.repo,
+      ...at.env,
     },
   });
   assert.equal(out.code, 0, out.stderr);
-  assert.equal(out.stderr, '', `${claudeEvent}: nothing to complain about`);
-  return out.stdout;
+  return out;
 }
 
 test('a failing test run, an edit, a passing run: the failure is stored with its error, and a fix learning is made', async () => {
@@ -147,8 +155,123 @@ test('a resumed session gets no second context; a new one does', async () => {
   const fresh = JSON.parse(await fire('SessionStart', { ...common, source: 'startup' })) as { hookSpecificOutput?: { additionalContext: string } };
   assert.ok((fresh.hookSpecificOutput?.additionalContext ?? '').length > 0, 'the first start injects the memory of the earlier session');
   assert.ok(fresh.hookSpecificOutput!.additionalContext.length <= 10_000);
+  // What helps the next session: what failed and what fixed it, paths relative to the project, the
+  // first prompt once (the session's summary names it).
+  const context = fresh.hookSpecificOutput!.additionalContext;
+  assert.match(
+    context,
+    /## What failed, and what fixed it\n- \d{4}-\d\d-\d\d FAILED Bash: npm test: failed: Command exited with non-zero status code 1 → passed on a later run → Claude: The total test failed because/,
+    context,
+  );
+  assert.ok(!context.includes(repo), `no absolute path of the checkout:\n${context}`);
+  assert.match(context, /Edit: src\/total\.ts/);
+  assert.ok(context.split('The cart total test fails, please fix it').length <= 2, `the first prompt once:\n${context}`);
   const resumed = JSON.parse(await fire('SessionStart', { ...common, source: 'resume' })) as Record<string, unknown>;
   assert.deepEqual(resumed, {}, 'nothing is injected twice into a resumed conversation');
+});
+
+/**
+ * A repository whose hooks are installed for the API's address through a proxy that can be taken
+ * away (`proxy.cut()`, `proxy.restore()`), with its own spool, and a session in it.
+ */
+async function installedBehindProxy(name: string) {
+  const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(api.url).port) });
+  const url = `http://127.0.0.1:${proxy.port}`;
+  const dir = path.join(await tempDir(`cc-${name}`), uniqueName(name));
+  await fs.mkdir(dir, { recursive: true });
+  execFileSync('git', ['init', '-q', dir]);
+  assert.equal((await runCli(['install', '--url', url], { cwd: dir, env: { HOME: home } })).code, 0);
+  const installed = JSON.parse(await fs.readFile(path.join(dir, '.claude', 'settings.local.json'), 'utf8')) as typeof settings;
+  const spoolDir = path.join(home, `spool-${name}`);
+  const sessionId = crypto.randomUUID();
+  return {
+    proxy,
+    url,
+    spoolDir,
+    sessionId,
+    at: { repo: dir, settings: installed, env: { MEMFLOW_SPOOL_DIR: spoolDir, MEMFLOW_HOOK_OUTAGE_MS: '1' } },
+    common: { session_id: sessionId, transcript_path: path.join(home, `${sessionId}.jsonl`), cwd: dir, permission_mode: 'default' },
+  };
+}
+
+test('events spooled while the API was away are stored with the time they happened, in order, once', async () => {
+  const { proxy, spoolDir, sessionId, at, common } = await installedBehindProxy('till');
+  try {
+    await proxy.cut();
+    const start = await runInstalled(at, 'SessionStart', { ...common, source: 'startup', model: 'claude-sonnet-4-5' });
+    assert.match((JSON.parse(start.stdout) as { systemMessage: string }).systemMessage, /API unreachable/);
+    await runInstalled(at, 'UserPromptSubmit', { ...common, prompt: 'Add a discount line to the receipt' });
+    const entries = await Promise.all((await fs.readdir(spoolDir)).sort().map(async (f) => JSON.parse(await fs.readFile(path.join(spoolDir, f), 'utf8')) as { event: string; createdAt: string }));
+    assert.deepEqual(entries.map((e) => e.event), ['session-start', 'user-prompt-submit']);
+
+    // Back: the next hook delivers the spooled events first (with their times), then its own.
+    await proxy.restore();
+    await runInstalled(at, 'Stop', { ...common, stop_hook_active: false, last_assistant_message: 'Added the discount line.' });
+    const session = await prisma.session.findFirstOrThrow({ where: { tenantId: tenant.tenantId, agentSessionId: sessionId } });
+    const events = await prisma.hookEvent.findMany({ where: { sessionId: session.id }, orderBy: { sequence: 'asc' } });
+    assert.deepEqual(events.map((e) => [e.sequence, e.event]), [[1, 'session_start'], [2, 'user_prompt_submit'], [3, 'stop']], 'sequence is delivery order');
+    assert.deepEqual(events.map((e) => e.occurredAt?.toISOString() ?? null), [entries[0]!.createdAt, entries[1]!.createdAt, null]);
+    assert.equal(session.startedAt.toISOString(), entries[0]!.createdAt, 'the session started when its first event happened');
+    const prompt = await prisma.prompt.findFirstOrThrow({ where: { sessionId: session.id } });
+    assert.equal(prompt.createdAt.toISOString(), entries[1]!.createdAt);
+
+    // The timeline shows when each happened.
+    const res = await fetch(`${api.url}/v1/sessions/${sessionId}/timeline`, { headers: { authorization: `Bearer ${tenant.key}` } });
+    const timeline = (await res.json()) as { items: { kind: string; createdAt: string }[] };
+    assert.deepEqual(timeline.items.slice(0, 2).map((i) => [i.kind, i.createdAt]), [['start', entries[0]!.createdAt], ['prompt', entries[1]!.createdAt]]);
+    assert.ok(Date.parse(timeline.items[2]!.createdAt) > Date.parse(entries[1]!.createdAt));
+  } finally {
+    await proxy.close();
+  }
+});
+
+test('a session recorded while offline and delivered hours later is dated when it happened, its summary too', async () => {
+  const { proxy, url, spoolDir, sessionId, at, common } = await installedBehindProxy('ledger');
+  try {
+    await proxy.cut();
+    await runInstalled(at, 'SessionStart', { ...common, source: 'startup', model: 'claude-sonnet-4-5' });
+    await runInstalled(at, 'UserPromptSubmit', { ...common, prompt: 'Round the ledger totals to cents' });
+    await runInstalled(at, 'PostToolUse', {
+      ...common,
+      tool_name: 'Edit',
+      tool_input: { file_path: path.join(at.repo, 'src/ledger.ts'), old_string: 'total', new_string: 'Math.round(total * 100) / 100', replace_all: false },
+      tool_response: { filePath: path.join(at.repo, 'src/ledger.ts'), oldString: 'total', newString: 'Math.round(total * 100) / 100', originalFile: 'total', structuredPatch: [], userModified: false, replaceAll: false },
+      tool_use_id: 'toolu_01LEDGER',
+      duration_ms: 9,
+    });
+    await runInstalled(at, 'Stop', { ...common, stop_hook_active: false, last_assistant_message: 'Ledger totals are rounded to cents now.' });
+    await runInstalled(at, 'SessionEnd', { ...common, reason: 'prompt_input_exit' });
+    // The spool waited two hours (a laptop offline): its entries say so, as a real wait would leave them.
+    const twoHours = 2 * 3_600_000;
+    const files = (await fs.readdir(spoolDir)).sort();
+    assert.equal(files.length, 5);
+    const times: string[] = [];
+    for (const f of files) {
+      const entry = JSON.parse(await fs.readFile(path.join(spoolDir, f), 'utf8')) as { createdAt: string };
+      entry.createdAt = new Date(Date.parse(entry.createdAt) - twoHours).toISOString();
+      times.push(entry.createdAt);
+      await fs.writeFile(path.join(spoolDir, f), JSON.stringify(entry), { mode: 0o600 });
+    }
+
+    await proxy.restore();
+    const flushed = await runCli(['spool', 'flush', '--json', '--url', url], {
+      cwd: at.repo,
+      env: { HOME: home, MEMFLOW_API_KEY: tenant.key, MEMFLOW_SPOOL_DIR: spoolDir, MEMFLOW_CACHE_DIR: path.join(home, 'cache') },
+    });
+    assert.equal(flushed.code, 0, flushed.stderr);
+    assert.equal((JSON.parse(flushed.stdout) as { delivered: number }).delivered, 5);
+    await sessionResult(temporal.client, prisma, tenant.tenantId, sessionId, 90_000);
+
+    const session = await prisma.session.findFirstOrThrow({ where: { tenantId: tenant.tenantId, agentSessionId: sessionId } });
+    assert.equal(session.startedAt.toISOString(), times[0]);
+    const observations = await prisma.observation.findMany({ where: { sessionId: session.id }, orderBy: { sequence: 'asc' } });
+    assert.deepEqual(observations.map((o) => o.createdAt.toISOString()), times);
+    const summaries = await prisma.summary.findMany({ where: { sessionId: session.id } });
+    assert.ok(summaries.length > 0, 'summarized');
+    for (const s of summaries) assert.ok(times.includes(s.createdAt.toISOString()), `the summary is dated by its activity: ${s.createdAt.toISOString()} in ${times.join(', ')}`);
+  } finally {
+    await proxy.close();
+  }
 });
 
 test('the installed hooks: SessionStart and SessionEnd synchronous command hooks, every other one async; no PreToolUse', () => {
@@ -208,6 +331,50 @@ test('two unrelated repositories named alike are two projects; a worktree and a 
   const sessions = await prisma.session.findMany({ where: { tenantId: tenant.tenantId, agentSessionId: sid } });
   assert.equal(sessions.length, 1, 'one session, not split by the cd');
   assert.equal(sessions[0]!.projectId, a.id);
+});
+
+/**
+ * Posts `payload` as Claude Code runs an http hook: header values interpolate $VAR and ${VAR} from its
+ * environment, only for variables listed in allowedEnvVars (any other becomes an empty string).
+ */
+async function postAsHttpHook(handler: { url?: string; headers?: Record<string, string>; allowedEnvVars?: string[] }, payload: Record<string, unknown>, env: Record<string, string>) {
+  const allowed = new Set(handler.allowedEnvVars ?? []);
+  const headers = Object.fromEntries(
+    Object.entries(handler.headers ?? {}).map(([k, v]) => [k, v.replace(/\$\{(\w+)\}|\$(\w+)/g, (_m, a?: string, b?: string) => (allowed.has((a ?? b)!) ? (env[(a ?? b)!] ?? '') : ''))]),
+  );
+  const res = await fetch(handler.url!, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(payload) });
+  assert.equal(res.status, 200, await res.clone().text());
+  return res;
+}
+
+test('with --http, the capture hooks name the project as the command client does: a cd stays, a namesake stays apart', async () => {
+  const base = await tempDir('cc-http');
+  const name = uniqueName('web');
+  const mine = await gitRepo(path.join(base, 'work'), name, 'git@github.com:acme/web.git');
+  const theirs = await gitRepo(path.join(base, 'oss'), name, 'https://github.com/someone-else/web');
+  const projects: string[] = [];
+  for (const dir of [mine, theirs]) {
+    await fs.mkdir(path.join(dir, 'src'), { recursive: true });
+    const r = await runCli(['install', '--http', '--url', api.url], { cwd: dir, env: { HOME: home } });
+    assert.equal(r.code, 0, r.stderr);
+    const installed = JSON.parse(await fs.readFile(path.join(dir, '.claude', 'settings.local.json'), 'utf8')) as typeof settings;
+    const handler = installed.hooks.PostToolUse![0]!.hooks[0]! as { type: string; url?: string; headers?: Record<string, string>; allowedEnvVars?: string[] };
+    assert.equal(handler.type, 'http');
+    assert.ok(!JSON.stringify(handler.headers).includes(base), 'no path in the headers');
+
+    // SessionStart stays a command hook; the tool call, from a subfolder, goes by http.
+    const sid = await startIn(dir, dir);
+    await postAsHttpHook(
+      handler,
+      { session_id: sid, transcript_path: path.join(home, `${sid}.jsonl`), cwd: path.join(dir, 'src'), hook_event_name: 'PostToolUse', tool_name: 'Bash', tool_input: { command: 'ls' }, tool_response: { stdout: 'a.ts', stderr: '', interrupted: false, isImage: false, noOutputExpected: false }, tool_use_id: `toolu_${sid.slice(0, 8)}` },
+      { MEMFLOW_API_KEY: tenant.key, HOME: home },
+    );
+    const sessions = await prisma.session.findMany({ where: { tenantId: tenant.tenantId, agentSessionId: sid }, include: { project: true } });
+    assert.equal(sessions.length, 1, 'the http hook and the command hook: one session, not split by the cd');
+    assert.equal(sessions[0]!.eventCount, 2);
+    projects.push(sessions[0]!.project.id);
+  }
+  assert.notEqual(projects[0], projects[1], 'two unrelated repositories named alike are two projects');
 });
 
 test('a refused key is said at session start, and memflow doctor names what to fix', async () => {

@@ -234,6 +234,14 @@ describe('when the API is away', () => {
       'the older, spooled event is stored first',
     );
     assert.deepEqual(await spoolFiles(spool), []);
+    // Stored with the time it happened (the entry's), the live one with none (it happened on arrival).
+    const times = await prisma.hookEvent.findMany({ where: { tenantId: tenant.tenantId, session: { agentSessionId: sid } }, orderBy: { sequence: 'asc' }, select: { occurredAt: true, receivedAt: true } });
+    const spooledAt = (JSON.parse(saved.text) as { createdAt: string }).createdAt;
+    assert.equal(times[0]!.occurredAt?.toISOString(), spooledAt);
+    assert.ok(times[0]!.occurredAt! < times[0]!.receivedAt);
+    assert.equal(times[1]!.occurredAt, null);
+    const call = await prisma.observation.findFirstOrThrow({ where: { tenantId: tenant.tenantId, toolUseId: first.tool_use_id } });
+    assert.equal(call.createdAt.toISOString(), spooledAt, 'its timeline item too');
   });
 
   test('a second delivery of the same spool entry is deduplicated by its saved Idempotency-Key', async () => {

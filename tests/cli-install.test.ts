@@ -6,6 +6,7 @@
  * it installs really works as a hook through the shell with `memflow` on PATH.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -131,7 +132,8 @@ describe('command hooks', () => {
       assert.deepEqual(mine[0], {
         type: 'http',
         url: `http://127.0.0.1:4555/v1/hooks/${event}`,
-        headers: { Authorization: 'Bearer $MEMFLOW_API_KEY' },
+        // The project as the command client names it (a folder that is no repository: no key).
+        headers: { Authorization: 'Bearer $MEMFLOW_API_KEY', 'X-Memflow-Project': path.basename(dir) },
         allowedEnvVars: ['MEMFLOW_API_KEY'],
         timeout: 10,
       });
@@ -177,6 +179,31 @@ test('the installed command works as a Claude Code hook (bash -c, memflow on PAT
   assert.equal(out.code, 0, out.stderr);
   assert.equal(out.stdout, '{}\n');
   assert.equal((await spoolFiles(spool)).length, 1);
+});
+
+test('--shared --http names the project in the committed file only by what is the same on every machine', async () => {
+  const headersOf = async (dir: string) => {
+    const settings = await read(path.join(dir, '.claude', 'settings.json'));
+    return ours(settings, 'PostToolUse')[0]!.headers as Record<string, string>;
+  };
+  const base = await tempDir('install-http');
+  dirs.push(base);
+  const withRemote = path.join(base, 'shop');
+  const withoutRemote = path.join(base, 'notes');
+  for (const dir of [withRemote, withoutRemote]) {
+    await fs.mkdir(dir, { recursive: true });
+    execFileSync('git', ['init', '-q', dir]);
+  }
+  execFileSync('git', ['-C', withRemote, 'remote', 'add', 'origin', 'git@github.com:acme/shop.git']);
+  for (const dir of [withRemote, withoutRemote]) assert.equal((await install(dir, '--shared', '--http', '--url', 'http://127.0.0.1:4555')).code, 0);
+  // A key of the origin remote: every clone computes the same one.
+  const shop = await headersOf(withRemote);
+  assert.equal(shop['X-Memflow-Project'], 'shop');
+  assert.match(shop['X-Memflow-Project-Key'] ?? '', /^[0-9a-f]{16}$/);
+  // Without a remote the key would be of this machine's path: the committed file names the folder only.
+  assert.deepEqual(await headersOf(withoutRemote), { Authorization: 'Bearer $MEMFLOW_API_KEY', 'X-Memflow-Project': 'notes' });
+  const text = await fs.readFile(path.join(withoutRemote, '.claude', 'settings.json'), 'utf8');
+  assert.ok(!text.includes(base), 'no path of this machine');
 });
 
 test('--shared writes the committed .claude/settings.json, with nothing machine-specific; uninstall takes everything out', async () => {

@@ -65,3 +65,63 @@ test('repeated activity is one line with its count, leaving room for the rest', 
   assert.ok(lines.some((l) => l.includes('FAILED Bash: npm test')) && lines.some((l) => l.includes('Edit: src/cart/total.ts')));
   assert.equal(lines.length, 4);
 });
+
+test('the failure and what fixed it are told in their own section, not again under activity', () => {
+  const now = Date.parse('2026-11-21T10:00:00Z');
+  const built = assembleContext(
+    'shop',
+    [
+      candidate({
+        id: 'f1',
+        kind: 'failure',
+        tool_name: 'Bash',
+        title: 'FAILED Bash: npm test',
+        text: 'failed: Command exited with non-zero status code 1 → passed on a later run → Claude: The total read line.price; it is line.product.price now.',
+      }),
+      candidate({ id: 'e1', title: 'Edit: src/total.ts', tool_name: 'Edit' }),
+    ],
+    1500,
+    { now },
+  );
+  assert.match(
+    built.context,
+    /## What failed, and what fixed it\n- 2026-11-20 FAILED Bash: npm test: failed: Command exited with non-zero status code 1 → passed on a later run → Claude: The total read line\.price; it is line\.product\.price now\.\n## Recent activity\n- 2026-11-20 Edit: src\/total\.ts$/,
+  );
+  assert.deepEqual(built.items, ['f1', 'e1']);
+});
+
+test('paths under the directories the sessions ran in read relative to the project', () => {
+  const roots = ['/home/dev/wt-feature/shop', '/home/dev/shop', '/home/dev/shop/packages/api'];
+  const now = Date.parse('2026-11-21T10:00:00Z');
+  const built = assembleContext(
+    'shop',
+    [
+      candidate({ id: 'r1', title: 'Read: /home/dev/wt-feature/shop/src/cart/total.ts', roots }),
+      candidate({ id: 's1', type: 'summary', kind: 'final', title: 'Fixed the total', text: 'Changed /home/dev/shop/packages/api/src/price.ts; ran tests in /home/dev/shop', roots }),
+    ],
+    1500,
+    { now },
+  );
+  assert.ok(!built.context.includes('/home/dev'), built.context);
+  assert.match(built.context, /Read: src\/cart\/total\.ts/);
+  assert.match(built.context, /Changed packages\/api\/src\/price\.ts; ran tests in \./);
+});
+
+test('no redaction markers in any title; a prompt its session summary already names is not repeated', () => {
+  const now = Date.parse('2026-11-21T10:00:00Z');
+  const built = assembleContext(
+    'shop',
+    [
+      candidate({ id: 'l1', type: 'learning', kind: 'convention', title: '[private] Always run the migrations first', text: 'before npm test', confidence: 0.9, strength: 2 }),
+      candidate({ id: 's1', type: 'summary', kind: 'final', title: '[offline] The cart total test fails, please fix it', text: 'learned: prices are cents' }),
+      candidate({ id: 'p1', kind: 'prompt', title: 'The cart total test fails, please fix it', text: 'The cart total test fails, please fix it', tool_name: null }),
+      candidate({ id: 'p2', kind: 'prompt', title: 'now add a discount line', text: 'now add a discount line', tool_name: null }),
+    ],
+    1500,
+    { now },
+  );
+  assert.ok(!built.context.includes('[private]'), built.context);
+  assert.match(built.context, /- \[convention\] Always run the migrations first/);
+  assert.ok(!built.items.includes('p1'), built.context);
+  assert.match(built.context, /asked: now add a discount line/);
+});

@@ -1,13 +1,14 @@
 /**
- * The capture path counts observation tokens with gpt-tokenizer (plain JavaScript, about ten times
- * faster than tiktoken's WebAssembly); budgets and prompts keep counting with tiktoken. Both are the
- * cl100k_base encoding: the counts must be the same, text for text.
+ * Tokens are counted with gpt-tokenizer (plain JavaScript, about ten times faster than tiktoken's
+ * WebAssembly), on the capture path and for budgets and prompts alike. Both are the cl100k_base
+ * encoding: the counts must be tiktoken's, text for text.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { captureTokens } from '../common/capture-store.js';
+import { get_encoding } from 'tiktoken';
 import { countTokens } from '../common/tokens.js';
 import { repoRoot } from '../infra/profile.js';
 
@@ -31,9 +32,17 @@ function corpus(): string[] {
   return texts;
 }
 
-test('capture token counts equal tiktoken cl100k_base counts', () => {
+test('capture, budget and prompt token counts equal tiktoken cl100k_base counts', () => {
   const texts = corpus();
   assert.ok(texts.length > 200, `${texts.length} texts`);
-  const differing = texts.filter((t) => captureTokens(t) !== countTokens(t));
-  assert.deepEqual(differing.map((t) => t.slice(0, 60)), []);
+  const tiktoken = get_encoding('cl100k_base');
+  try {
+    const differing = texts.filter((t) => {
+      const expected = tiktoken.encode_ordinary(t).length;
+      return captureTokens(t) !== expected || countTokens(t) !== expected;
+    });
+    assert.deepEqual(differing.map((t) => t.slice(0, 60)), []);
+  } finally {
+    tiktoken.free();
+  }
 });

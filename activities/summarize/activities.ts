@@ -73,6 +73,8 @@ const EVIDENCE_TOKENS = 4000;
 const KNOWN_LEARNINGS = 40;
 /** A tool call without its result for this long is summarized as it is. */
 const OPEN_CALL_GRACE = '15 minutes';
+/** Activity that happened longer ago than this before its summary was written arrived late (from a spool). */
+const LATE_ACTIVITY_MS = 10 * 60_000;
 
 interface CandidateRow extends OfflineObservation {
   id: string;
@@ -139,6 +141,17 @@ export function createSummarizeActivities({ prisma, config, anthropic }: Summari
     }
   }
 
+  /**
+   * A summary of activity that was delivered late (from a hook client's spool, see
+   * X-Memflow-Occurred-At) is dated by when its latest covered activity happened, not when it was
+   * written; a live session's summary keeps its own time.
+   */
+  async function happenedAt(tx: Parameters<Parameters<PrismaClient['$transaction']>[0]>[0], sessionId: string, range: { from: number; to: number }): Promise<Date | undefined> {
+    const { _max } = await tx.observation.aggregate({ _max: { createdAt: true }, where: { sessionId, sequence: { gte: range.from, lte: range.to } } });
+    const latest = _max.createdAt;
+    return latest && latest.getTime() < Date.now() - LATE_ACTIVITY_MS ? latest : undefined;
+  }
+
   async function storeSummary(
     ids: SessionIds,
     kind: 'batch' | 'rolling' | 'final',
@@ -153,9 +166,11 @@ export function createSummarizeActivities({ prisma, config, anthropic }: Summari
     const cost = llm ? costOf(llm.model, usage) : 0;
     try {
       return await prisma.$transaction(async (tx) => {
+        const happened = await happenedAt(tx, ids.sessionId, range);
         const row = await tx.summary.create({
           data: {
             ...ids,
+            ...(happened ? { createdAt: happened } : {}),
             kind,
             title: fields.title,
             request: fields.request || null,

@@ -125,3 +125,30 @@ export function truncateToFit<T>(value: T, maxBytes: number): { value: T; json: 
   }
   return { value: copy, json: JSON.stringify(copy), truncated: true };
 }
+
+/** X-Memflow-Occurred-At may run ahead of the API's clock by this much (clocks of two machines). */
+export const OCCURRED_AT_SKEW_MS = 5 * 60_000;
+/** Older than this, an X-Memflow-Occurred-At is a broken clock, not a spool that waited. */
+export const OCCURRED_AT_MAX_AGE_MS = 90 * 86_400_000;
+// ISO 8601 / RFC 3339 date-time with a zone, as Date.prototype.toISOString() writes it.
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * When a late-delivered event happened: X-Memflow-Occurred-At, which the hook client sends with
+ * the events it delivers from its spool (the entry's time). Absent: it happened now. A value that
+ * is not an ISO 8601 instant with a zone, is in the future beyond the skew, or is absurdly old is
+ * refused with a message naming the header (the client drops what the API refuses as bad input).
+ */
+export function occurredAtOf(header: unknown, now = Date.now()): Date | undefined | { error: string } {
+  if (header === undefined) return undefined;
+  const name = 'X-Memflow-Occurred-At';
+  if (typeof header !== 'string' || !ISO_INSTANT.test(header.trim())) {
+    return { error: `${name}: must be an ISO 8601 date-time with a zone, e.g. 2026-11-23T14:05:09.123Z` };
+  }
+  const at = Date.parse(header.trim());
+  if (Number.isNaN(at)) return { error: `${name}: not a valid date-time` };
+  if (at > now + OCCURRED_AT_SKEW_MS) return { error: `${name}: ${header.trim()} is in the future (more than ${OCCURRED_AT_SKEW_MS / 60_000} minutes ahead of the API's clock)` };
+  if (at < now - OCCURRED_AT_MAX_AGE_MS) return { error: `${name}: ${header.trim()} is more than ${OCCURRED_AT_MAX_AGE_MS / 86_400_000} days old` };
+  // It cannot have happened after it arrived: a clock a little ahead reads as now.
+  return new Date(Math.min(at, now));
+}

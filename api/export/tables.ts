@@ -82,6 +82,7 @@ export const EXPORT_TABLES: readonly ExportTable[] = [
       ['t.original_bytes', 'originalBytes'],
       ['t.truncated', 'truncated'],
       [iso('t.received_at'), 'receivedAt'],
+      [iso('t.occurred_at'), 'occurredAt'],
       [iso('t.processed_at'), 'processedAt'],
     ]),
   },

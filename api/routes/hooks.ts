@@ -18,7 +18,7 @@ import { HttpError } from '../errors.js';
 import { KEY_REVOKED, type IngestBatcher } from '../capture/ingest.js';
 import { itemOf } from '../capture/item.js';
 import { createProjectIdentities, PROJECT_KEY } from '../capture/project-identity.js';
-import { eventRuleViolation, hookPayloadSchema, idempotencyKey, MAX_PAYLOAD_DEPTH, nestedDeeperThan, truncateToFit, withoutNul } from '../capture/payload.js';
+import { eventRuleViolation, hookPayloadSchema, idempotencyKey, MAX_PAYLOAD_DEPTH, nestedDeeperThan, occurredAtOf, truncateToFit, withoutNul } from '../capture/payload.js';
 import { buildContext, DEFAULT_CONTEXT_TOKENS } from '../search/context.js';
 import { gitOfPayload, recordSessionGit } from '../provenance/git.js';
 import { countIngested } from '../metrics.js';
@@ -89,6 +89,10 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
       const violation = eventRuleViolation(event, parsed.data);
       if (violation) throw new HttpError(400, 'invalid_payload', `${violation.field}: ${violation.message}`);
 
+      // An event delivered late from a hook client's spool says when it happened.
+      const occurredAt = occurredAtOf(req.headers['x-memflow-occurred-at']);
+      if (occurredAt && !(occurredAt instanceof Date)) throw new HttpError(400, 'invalid_header', occurredAt.error);
+
       const raw = event === 'other' ? { ...parsed.data, memflow_event: routeName } : parsed.data;
       const named = projectOf(req.headers['x-memflow-project'], req.query.project, raw.cwd);
       // The hook client says which repository this is: projects named alike stay apart.
@@ -117,6 +121,7 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
         originalBytes,
         truncated,
         requestId: req.id.slice(0, 200),
+        ...(occurredAt ? { occurredAt } : {}),
         ...(payload.cwd ? { cwd: payload.cwd } : {}),
         ...(payload.transcript_path ? { transcriptPath: payload.transcript_path } : {}),
         ...(payload.tool_name ? { toolName: payload.tool_name } : {}),
@@ -134,7 +139,7 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
       // The hook client's view of the repository (branch, HEAD): kept on the session for provenance.
       const git = gitOfPayload(payload as Record<string, unknown>);
       if (git) {
-        await recordSessionGit(deps.pool, stored.sessionId, git).catch((err: Error) => req.log.warn({ err: err.message }, 'session git state not recorded'));
+        await recordSessionGit(deps.pool, stored.sessionId, git).catch((err: Error) => req.log.warn({ err: err.message, tenantId: principal.tenantId, keyId: principal.keyId }, 'session git state not recorded'));
       }
       // A resumed conversation already holds the context it was given at its start.
       if (event === 'session-start' && raw.source !== 'resume') {
@@ -147,7 +152,7 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
           budget: DEFAULT_CONTEXT_TOKENS,
           ...(git ? { branch: { current: git.branch ?? null, default: git.defaultBranch ?? null } } : {}),
         }).catch((err: Error) => {
-          req.log.warn({ err: err.message }, 'start context unavailable');
+          req.log.warn({ err: err.message, tenantId: principal.tenantId, keyId: principal.keyId }, 'start context unavailable');
           return undefined;
         });
         req.timings.context = performance.now() - t;

@@ -27,6 +27,7 @@ import type { Citation } from '../../common/citations.js';
 import type { PgPool } from '../../common/pg.js';
 import { TRUST_WEIGHT, trustTier } from '../../common/poison.js';
 import type { CheckableItem } from '../../common/staleness.js';
+import { cleanTitle } from '../../common/observation.js';
 import { countTokens } from '../../common/tokens.js';
 import { queryPrepared } from './sql.js';
 import type { RecordType } from './types.js';
@@ -81,6 +82,8 @@ export interface Candidate {
   outcome?: string | null;
   origin?: string | null;
   stale_count?: number | null;
+  /** Directories the project's recent sessions ran in (the same on every row). */
+  roots?: string[] | null;
 }
 
 const CANDIDATES_SQL = `
@@ -113,12 +116,34 @@ with sig as (
   union all
   (select 'observation', id, kind::text, title, left(text, 300), tool_name, null, null, created_at, search_vector,
       null::jsonb, null::varchar, null::varchar, null::boolean, null::text[], null::text, null::text, null::int
-    from observations where tenant_id = $1 and project_id = $2 and kind in ('prompt', 'tool') order by created_at desc limit 60)
+    from observations where tenant_id = $1 and project_id = $2 and kind in ('prompt', 'tool') and title not like 'FAILED %'
+    order by created_at desc limit 60)
+  union all
+  -- The failure -> fix story: recent failed tool calls (among the project's latest 500 items, so the
+  -- scan stays bounded), each with what followed it in its session: the same call passing later, and
+  -- Claude's own account of the turn (Stop's last_assistant_message).
+  (select 'observation', f.id, 'failure', f.title,
+      concat_ws(' → ', coalesce(substring(f.text from E'\\n---\\n(failed[^\\n]*)'), 'failed'),
+                case when passed.id is not null then 'passed on a later run' end,
+                case when said.text is not null then 'Claude: ' || left(said.text, 600) end),
+      f.tool_name, null, null, f.created_at, f.search_vector,
+      null::jsonb, null::varchar, null::varchar, null::boolean, null::text[], null::text, null::text, null::int
+    from (select * from observations where tenant_id = $1 and project_id = $2 order by created_at desc limit 500) f
+    left join lateral (select o.id from observations o where o.session_id = f.session_id and o.sequence > f.sequence
+                          and o.kind = 'tool' and o.title = substr(f.title, 8) order by o.sequence limit 1) passed on true
+    left join lateral (select o.text from observations o where o.session_id = f.session_id and o.sequence > f.sequence
+                          and o.kind = 'stop' and o.text <> '' order by o.sequence limit 1) said on true
+   where f.kind = 'tool' and f.title like 'FAILED %'
+   order by f.created_at desc limit 8)
 )
 select c.type, c.id, c.kind, c.title, c.text, c.tool_name, c.confidence, c.strength, c.at,
   c.citations, c.git_branch, c.git_commit, c.on_default_branch, c.flags, c.outcome, c.origin, c.stale_count,
   ts_rank(c.search_vector, q.any_q, 32) as relevance,
-  (select name from projects where id = $2 and tenant_id = $1) as project_name
+  (select name from projects where id = $2 and tenant_id = $1) as project_name,
+  -- Where the project's recent sessions ran: paths under them are shown relative to the project.
+  (select array(select distinct r from (select unnest(array[git_root, cwd]) as r from (
+     select git_root, cwd from sessions where tenant_id = $1 and project_id = $2 order by started_at desc limit 20) s) x
+   where r is not null and r <> '/')) as roots
 from c, q`;
 
 const BASE: Record<RecordType, number> = { learning: 1, summary: 0.7, observation: 0.35 };
@@ -130,6 +155,8 @@ const RELEVANCE_WEIGHT = { explicit: 2, implicit: 0.6 } as const;
 function quality(c: Candidate): number {
   if (c.type === 'learning') return (c.confidence ?? 0.5) * ((c.strength ?? 1) / ((c.strength ?? 1) + 1));
   if (c.type === 'summary') return c.kind === 'final' ? 1 : 0.85;
+  // What failed and how it was fixed is worth more than any one step of activity.
+  if (c.kind === 'failure') return 1.5;
   return c.kind === 'prompt' ? 1 : 0.7;
 }
 
@@ -191,14 +218,33 @@ function trustLabel(c: Candidate): string {
 }
 
 function renderItem(c: Candidate, maxBody: number, repeats = 1): string {
+  // Titles read without redaction markers, also those stored before titles were cleaned.
+  const title = cleanTitle(c.title);
   if (c.type === 'learning') {
     const kind = c.kind === 'dead_end' ? 'dead end — do not repeat' : c.kind;
-    return `- [${kind}] ${oneLine(c.title, 160)}${trustLabel(c)}${maxBody > 0 ? `: ${oneLine(c.text, maxBody)}` : ''}`;
+    return `- [${kind}] ${oneLine(title, 160)}${trustLabel(c)}${maxBody > 0 ? `: ${oneLine(c.text, maxBody)}` : ''}`;
   }
-  if (c.type === 'summary') return `- ${day(c.at)} ${oneLine(c.title, 160)}${maxBody > 0 ? `: ${oneLine(c.text, maxBody * 2)}` : ''}`;
+  if (c.type === 'summary') return `- ${day(c.at)} ${oneLine(title, 160)}${maxBody > 0 ? `: ${oneLine(c.text, maxBody * 2)}` : ''}`;
+  // A failure with what followed it: "FAILED Bash: npm test: failed: exit 1 → passed on a later run → Claude: …".
+  if (c.kind === 'failure') return `- ${day(c.at)} ${oneLine(title, 160)}${maxBody > 0 ? `: ${oneLine(c.text, maxBody * 2)}` : ''}`;
   // A tool call's title already names the tool ("Bash: npm test").
-  const what = c.kind === 'prompt' ? `asked: ${c.text || c.title}` : c.title;
+  const what = c.kind === 'prompt' ? `asked: ${cleanTitle(c.text) || title}` : title;
   return `- ${day(c.at)} ${oneLine(what, Math.max(60, maxBody))}${repeats > 1 ? ` (×${repeats})` : ''}`;
+}
+
+/**
+ * Paths under the directories the project's sessions ran in, relative to them: an absolute path of
+ * another worktree or another machine means nothing to the new session. The shortest root first, so
+ * a session that ran in a subfolder does not cut a path below the repository's root.
+ */
+export function projectRelative(line: string, roots: readonly string[]): string {
+  let out = line;
+  for (const root of [...roots].sort((a, b) => a.length - b.length)) {
+    const dir = root.replace(/\/+$/, '');
+    if (!dir) continue;
+    out = out.replaceAll(`${dir}/`, '').replace(new RegExp(`${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=[\\s"'),:;]|$)`, 'g'), '.');
+  }
+  return out;
 }
 
 /**
@@ -227,11 +273,17 @@ export function collapseRepeats(candidates: Candidate[]): { c: Candidate; repeat
   return out;
 }
 
-const SECTIONS: { type: RecordType; heading: string }[] = [
-  { type: 'learning', heading: '## Learnings' },
-  { type: 'summary', heading: '## Recent sessions' },
-  { type: 'observation', heading: '## Recent activity' },
+type SectionKey = RecordType | 'failure';
+const SECTIONS: { key: SectionKey; heading: string }[] = [
+  { key: 'learning', heading: '## Learnings' },
+  { key: 'summary', heading: '## Recent sessions' },
+  { key: 'failure', heading: '## What failed, and what fixed it' },
+  { key: 'observation', heading: '## Recent activity' },
 ];
+const sectionOf = (c: Candidate): SectionKey => (c.type === 'observation' && c.kind === 'failure' ? 'failure' : c.type);
+
+/** A prompt, compared: case, spacing and redaction markers do not make it another prompt. */
+const promptKey = (text: string) => cleanTitle(text).toLowerCase().slice(0, 140);
 
 interface Chosen {
   c: Candidate;
@@ -241,8 +293,8 @@ interface Chosen {
 
 function render(header: string, chosen: Chosen[]): string {
   const parts = [header];
-  for (const { type, heading } of SECTIONS) {
-    const lines = chosen.filter((x) => x.c.type === type).map((x) => x.line);
+  for (const { key, heading } of SECTIONS) {
+    const lines = chosen.filter((x) => sectionOf(x.c) === key).map((x) => x.line);
     if (lines.length > 0) parts.push(heading, ...lines);
   }
   return parts.join('\n');
@@ -266,22 +318,30 @@ export function assembleContext(
   let used = tokensOf(header);
   if (used >= budget) return empty;
   const chosen: Chosen[] = [];
-  const opened = new Set<RecordType>();
+  const opened = new Set<SectionKey>();
+  const roots = candidates.find((c) => c.roots?.length)?.roots ?? [];
+  // A session's summary names its first prompt: the prompt is not repeated under recent activity.
+  const summarized = candidates.filter((c) => c.type === 'summary').map((c) => cleanTitle(`${c.title} ${c.text}`).toLowerCase());
   const ranked = collapseRepeats(candidates)
     .map(({ c, repeats }) => ({ c, repeats, score: contextScore(c, now, weight, opts.branch) }))
     .sort((a, b) => b.score - a.score);
   for (const { c, repeats, score } of ranked) {
+    if (c.type === 'observation' && c.kind === 'prompt') {
+      const asked = promptKey(c.text || c.title);
+      if (asked && summarized.some((t) => t.includes(asked))) continue;
+    }
     // Each item's line and, the first time, its section heading; "\n" joins them to what is there.
-    const headingCost = opened.has(c.type) ? 0 : tokensOf(`\n${SECTIONS.find((s) => s.type === c.type)!.heading}`);
+    const section = sectionOf(c);
+    const headingCost = opened.has(section) ? 0 : tokensOf(`\n${SECTIONS.find((s) => s.key === section)!.heading}`);
     for (const maxBody of [240, 80, 0]) {
-      const line = renderItem(c, maxBody, repeats);
+      const line = projectRelative(renderItem(c, maxBody, repeats), roots);
       // Tokenizing is the costly part: skip forms that clearly cannot fit (English and code run
       // 3-5 characters a token; 6 is generous). Skipping never breaks the budget, it only leaves room.
       if (used + headingCost + line.length / 6 > budget) continue;
       const cost = headingCost + tokensOf(`\n${line}`);
       if (used + cost <= budget) {
         chosen.push({ c, line, score });
-        opened.add(c.type);
+        opened.add(section);
         used += cost;
         break;
       }
@@ -296,7 +356,7 @@ export function assembleContext(
     tokens = context ? contextTokens(context) : 0;
   }
   if (chosen.length === 0) return empty;
-  const ordered = SECTIONS.flatMap(({ type }) => chosen.filter((x) => x.c.type === type));
+  const ordered = SECTIONS.flatMap(({ key }) => chosen.filter((x) => sectionOf(x.c) === key));
   const check: CheckableItem[] = ordered
     // A dead end stays true when the change it tried is gone (it was meant to be undone): not checked.
     .filter((x) => x.c.kind !== 'dead_end' && ((x.c.citations?.length ?? 0) > 0 || x.c.git_commit))

@@ -30,6 +30,8 @@ export interface ServiceHandle {
 /** What distinguishes one pinned Go server from another. */
 export interface GoServerDefinition {
   spec: GoBinarySpec;
+  /** Name of this instance (pid and log files); default spec.name. Several nodes share one binary. */
+  name?: string;
   /** Every port it listens on (checked free before start). */
   ports(p: StackProfile): number[];
   host(p: StackProfile): string;
@@ -55,7 +57,7 @@ export async function assertPortsFree(service: string, host: string, ports: numb
 }
 
 export function goServerService(def: GoServerDefinition): ServiceHandle {
-  const name = def.spec.name;
+  const name = def.name ?? def.spec.name;
   const files = (p: StackProfile) => ({
     pidFile: path.join(p.runDir, `${name}.pid`),
     logFile: path.join(p.logDir, `${name}.log`),

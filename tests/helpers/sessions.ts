@@ -53,6 +53,7 @@ export async function assertStoredOnce(prisma: PrismaClient, tenantId: string, s
   const tools = await prisma.observation.findMany({ where: { sessionId: row.id, kind: 'tool' }, select: { toolUseId: true } });
   assert.deepEqual(tools.map((t) => t.toolUseId).sort(), [...s.toolUseIds].sort(), 'each tool call once');
   const others = await prisma.observation.count({ where: { sessionId: row.id, NOT: { kind: 'tool' } } });
-  assert.equal(others, s.deliveries.filter((d) => !d.event.endsWith('tool-use')).length, 'one item per non-tool event');
+  // A tool call's events (pre-tool-use, post-tool-use, post-tool-use-failure) are its one observation.
+  assert.equal(others, s.deliveries.filter((d) => !/-tool-use(-failure)?$/.test(d.event)).length, 'one item per non-tool event');
   assert.equal(row.status, 'completed');
 }

@@ -1,0 +1,97 @@
+/**
+ * memflow's own processes in the cluster profile: two APIs (behind HAProxy) and two workers, each a
+ * daemon with its own pid file, log file and ports. Each is the same entry point as in the dev
+ * profile (api/main.ts, workers/main.ts) with the environment of the cluster stack.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { runningPid, startDaemon, stopDaemon } from '../daemon.js';
+import { repoRoot, type ClusterLayout, type StackProfile } from '../profile.js';
+import { clusterRateLimits } from './rate-limits.js';
+
+export interface ClusterApp {
+  /** api-1, api-2, worker-1, worker-2 */
+  name: string;
+  kind: 'api' | 'worker';
+  index: number;
+  entry: string;
+}
+
+const layoutOf = (p: StackProfile): ClusterLayout => {
+  if (!p.cluster) throw new Error(`profile '${p.name}' is not a cluster profile`);
+  return p.cluster;
+};
+
+export function clusterApps(p: StackProfile): ClusterApp[] {
+  const c = layoutOf(p);
+  return [
+    ...c.workerMetricsPorts.map((_, i) => ({ name: `worker-${i + 1}`, kind: 'worker' as const, index: i, entry: 'workers/main.ts' })),
+    ...c.apiPorts.map((_, i) => ({ name: `api-${i + 1}`, kind: 'api' as const, index: i, entry: 'api/main.ts' })),
+  ];
+}
+
+/** Where `npm run build:workflows` writes the bundle. */
+export const workflowBundle = path.join(repoRoot, 'dist', 'workflow-bundle.js');
+
+/** Builds the workflow bundle from the current source (npm run build:workflows); returns seconds. */
+export function buildWorkflowBundle(): number {
+  const t0 = Date.now();
+  const res = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'workers', 'build-bundle.ts')], { cwd: repoRoot, encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(`building the workflow bundle failed: ${res.stderr || res.stdout}`);
+  return (Date.now() - t0) / 1000;
+}
+
+export const appFiles = (p: StackProfile, app: ClusterApp) => ({
+  pidFile: path.join(p.runDir, `${app.name}.pid`),
+  logFile: path.join(p.logDir, `${app.name}.log`),
+});
+
+/** The environment of one app: the stack's, plus its own port and the cluster's settings. */
+export function appEnv(p: StackProfile, app: ClusterApp, stackEnv: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const c = layoutOf(p);
+  const env: NodeJS.ProcessEnv = {
+    ...stackEnv,
+    MEMFLOW_WEAVIATE_REPLICATION_FACTOR: stackEnv.MEMFLOW_WEAVIATE_REPLICATION_FACTOR || String(c.replicationFactor),
+    MEMFLOW_WEAVIATE_CONSISTENCY: stackEnv.MEMFLOW_WEAVIATE_CONSISTENCY || 'QUORUM',
+    // Per replica: the cluster-wide budget divided by the number of APIs (see rate-limits.ts).
+    MEMFLOW_RATE_LIMIT_PER_MINUTE: stackEnv.MEMFLOW_RATE_LIMIT_PER_MINUTE || String(clusterRateLimits(c.apiPorts.length).perMinute),
+    MEMFLOW_RATE_LIMIT_HOOKS_PER_MINUTE:
+      stackEnv.MEMFLOW_RATE_LIMIT_HOOKS_PER_MINUTE || String(clusterRateLimits(c.apiPorts.length).hooksPerMinute),
+  };
+  if (app.kind === 'api') {
+    env.MEMFLOW_HOST = p.api.host;
+    env.MEMFLOW_PORT = String(c.apiPorts[app.index]);
+  } else {
+    env.MEMFLOW_WORKER_METRICS_PORT = `${p.api.host}:${c.workerMetricsPorts[app.index]}`;
+    // Production workers load the prebuilt workflow bundle (buildWorkflowBundle, run by `up`)
+    // instead of bundling from source at every start.
+    if (fs.existsSync(workflowBundle)) env.MEMFLOW_WORKFLOW_BUNDLE = workflowBundle;
+  }
+  return env;
+}
+
+export function appPid(p: StackProfile, app: ClusterApp): number | undefined {
+  return runningPid(appFiles(p, app).pidFile, app.entry);
+}
+
+/** Starts the app unless it runs; returns its pid and whether it was started now. */
+export function startClusterApp(p: StackProfile, app: ClusterApp, stackEnv: NodeJS.ProcessEnv): { pid: number; started: boolean; logFile: string } {
+  const { pidFile, logFile } = appFiles(p, app);
+  const running = appPid(p, app);
+  if (running !== undefined) return { pid: running, started: false, logFile };
+  const pid = startDaemon({
+    name: app.name,
+    command: process.execPath,
+    args: ['--import', 'tsx', path.join(repoRoot, app.entry)],
+    cwd: repoRoot,
+    env: appEnv(p, app, stackEnv),
+    logFile,
+    pidFile,
+  });
+  return { pid, started: true, logFile };
+}
+
+export function stopClusterApp(p: StackProfile, app: ClusterApp): Promise<boolean> {
+  return stopDaemon(appFiles(p, app).pidFile, app.entry, 30_000);
+}
