@@ -192,6 +192,8 @@ async function main(argv: string[]): Promise<void> {
         console.log(`${s.name.padEnd(o.profile === 'cluster' ? 15 : 9)} ${state.padEnd(18)} pid=${s.pid ?? '-'} ${s.endpoint} log=${s.logFile}`);
       }
       if (o.profile === 'cluster') {
+        // Loaded on demand by this command line only; cluster/up.ts builds on startStack, not on the CLI.
+        // eslint-disable-next-line import-x/no-cycle
         const { clusterAppStatus } = await import('./cluster/up.js');
         for (const line of await clusterAppStatus(getProfile('cluster'))) console.log(line);
       }

@@ -7,6 +7,8 @@
 import path from 'node:path';
 import { waitUntil } from '../daemon.js';
 import type { StackProfile } from '../profile.js';
+// stack.ts reaches back here only through its command line's on-demand import (`stack status --profile cluster`).
+// eslint-disable-next-line import-x/no-cycle
 import { startStack, stopStack, type Log } from '../stack.js';
 import { appPid, buildWorkflowBundle, clusterApps, startClusterApp, stopClusterApp } from './apps.js';
 import { haproxyServerStates } from './haproxy.js';
