@@ -226,6 +226,7 @@ test('every model round-trips through Prisma Client', async (t) => {
       originalBytes: 123_456,
       truncated: true,
       receivedAt: at(13),
+      occurredAt: at(3),
       processedAt: at(1013),
       requestId: `req-${s}`,
     };
