@@ -12,15 +12,18 @@ import { fileURLToPath } from 'node:url';
 
 const checkoutRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** What a local stack's settings file holds. */
-export interface StackSettings {
+/** What memflow's processes need to reach a stack. */
+export interface StackEnv {
   DATABASE_URL: string;
   TEMPORAL_ADDRESS: string;
   TEMPORAL_NAMESPACE: string;
   WEAVIATE_URL: string;
   WEAVIATE_GRPC_PORT: string;
   WEAVIATE_API_KEY?: string;
-  /** Where this profile's API listens. */
+}
+
+/** What a local stack's settings file holds: the stack's environment and where its API listens. */
+export interface StackSettings extends StackEnv {
   MEMFLOW_URL: string;
 }
 

@@ -36,3 +36,13 @@ export function startApp(p: StackProfile, name: AppProcess, env: NodeJS.ProcessE
 export async function stopApp(p: StackProfile, name: AppProcess): Promise<boolean> {
   return stopDaemon(files(p, name).pidFile, entryOf(name), 30_000);
 }
+
+/**
+ * One look at a memflow API's `/ready`: ready, with at least one worker polling its task queue.
+ * `answer` is the body as sent, for the error when waiting for it times out.
+ */
+export async function apiReady(url: string): Promise<{ ok: boolean; answer: string }> {
+  const res = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(3000) });
+  const body = (await res.json()) as { ready: boolean; dependencies: { temporal?: { workerPollers?: number } } };
+  return { ok: body.ready && (body.dependencies.temporal?.workerPollers ?? 0) > 0, answer: JSON.stringify(body) };
+}

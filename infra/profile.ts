@@ -24,24 +24,15 @@ export interface StackProfile {
   /** Database created on the local PostgreSQL when DATABASE_URL is not set. */
   databaseName: string;
   temporal: { host: string; port: number; uiPort: number; httpPort: number; metricsPort: number; dbFile: string };
-  weaviate: {
-    host: string;
-    httpPort: number;
-    grpcPort: number;
-    gossipPort: number;
-    dataPort: number;
-    raftPort: number;
-    raftRpcPort: number;
-    dataDir: string;
-  };
+  /** The single Weaviate node of dev and test (the cluster profile's first node has the same shape). */
+  weaviate: WeaviatePorts & { host: string };
   api: { host: string; port: number };
   /** Only the cluster profile: what it runs beyond one of each (see clusterLayout). */
   cluster?: ClusterLayout;
 }
 
-/** One Weaviate node of the cluster profile. */
-export interface WeaviateNode {
-  name: string;
+/** Where a Weaviate node listens and keeps its data. */
+export interface WeaviatePorts {
   httpPort: number;
   grpcPort: number;
   gossipPort: number;
@@ -49,6 +40,11 @@ export interface WeaviateNode {
   raftPort: number;
   raftRpcPort: number;
   dataDir: string;
+}
+
+/** One Weaviate node of the cluster profile. */
+export interface WeaviateNode extends WeaviatePorts {
+  name: string;
 }
 
 /**

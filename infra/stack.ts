@@ -20,19 +20,11 @@ import type { ServiceHandle } from './services/common.js';
 import { temporalAddress, temporalIsReady, temporalService } from './services/temporal.js';
 import { weaviateApiKey, weaviateIsReady, weaviateService, weaviateUrl } from './services/weaviate.js';
 
-import { writeStackSettings } from '../common/stack-settings.js';
+import { writeStackSettings, type StackEnv } from '../common/stack-settings.js';
 
 export type Log = (line: string) => void;
 
-/** What memflow's processes need to reach the stack. */
-export interface StackEnv {
-  DATABASE_URL: string;
-  TEMPORAL_ADDRESS: string;
-  TEMPORAL_NAMESPACE: string;
-  WEAVIATE_URL: string;
-  WEAVIATE_GRPC_PORT: string;
-  WEAVIATE_API_KEY?: string;
-}
+export type { StackEnv };
 
 export interface StackStartResult {
   env: StackEnv;

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { waitUntil } from './daemon.js';
 import { getProfile } from './profile.js';
-import { startApp } from './processes.js';
+import { apiReady, startApp } from './processes.js';
 import { startStack } from './stack.js';
 
 const log = (line: string) => console.log(`[up] ${line}`);
@@ -66,10 +66,9 @@ async function main(): Promise<void> {
   try {
     await waitUntil(
       async () => {
-        const res = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(3000) });
-        const body = (await res.json()) as { ready: boolean; dependencies: { temporal?: { workerPollers?: number } } };
-        last = JSON.stringify(body);
-        return body.ready && (body.dependencies.temporal?.workerPollers ?? 0) > 0;
+        const { ok, answer } = await apiReady(url);
+        last = answer;
+        return ok;
       },
       { what: `memflow API at ${url} (ready, with a worker polling)`, timeoutMs: 90_000, intervalMs: 500 },
     );

@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { waitUntil } from '../daemon.js';
+import { apiReady } from '../processes.js';
 import type { StackProfile } from '../profile.js';
 // stack.ts reaches back here only through its command line's on-demand import (`stack status --profile cluster`).
 // eslint-disable-next-line import-x/no-cycle
@@ -47,10 +48,9 @@ export async function waitForCluster(profile: StackProfile, url: string, log: Lo
   try {
     await waitUntil(
       async () => {
-        const res = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(3000) });
-        const body = (await res.json()) as { ready: boolean; dependencies: { temporal?: { workerPollers?: number } } };
-        last = JSON.stringify(body);
-        if (!body.ready || (body.dependencies.temporal?.workerPollers ?? 0) === 0) return false;
+        const { ok, answer } = await apiReady(url);
+        last = answer;
+        if (!ok) return false;
         const states = await haproxyServerStates(profile);
         last += ` haproxy=${JSON.stringify(states)}`;
         return profile.cluster!.apiPorts.every((_, i) => states[`memflow_apis/api-${i + 1}`] === 'UP');
