@@ -1,6 +1,7 @@
 /** Shared pieces of the benchmarks: the stack they run on, memflow's processes, and the table. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseConfig, type Config } from '../common/config.js';
 import { createPrisma, type PrismaClient } from '../common/db.js';
@@ -49,7 +50,8 @@ function spawnChild(entry: string, env: NodeJS.ProcessEnv): ChildProcess {
   return spawn(process.execPath, [...profile, '--import', 'tsx', path.join(repoRoot, entry)], {
     cwd: repoRoot,
     env: { ...process.env, MEMFLOW_RATE_LIMIT_PER_MINUTE: '0', MEMFLOW_RATE_LIMIT_HOOKS_PER_MINUTE: '0', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    // MEMFLOW_BENCH_LOG_DIR=dir: each process's log (stdout) goes to dir/<entry>.log.
+    stdio: ['ignore', process.env.MEMFLOW_BENCH_LOG_DIR ? fs.openSync(path.join(process.env.MEMFLOW_BENCH_LOG_DIR, `${path.basename(entry, '.ts')}-${path.basename(path.dirname(entry))}.log`), 'a') : 'ignore', 'inherit'],
   });
 }
 

@@ -23,7 +23,7 @@ export type { Prisma } from '../generated/prisma/client.js';
 export interface CreatePrismaOptions {
   /** Pool size per process (node-postgres default: 10). */
   maxConnections?: number;
-  /** How long to wait for a free pooled connection before failing (ms). */
+  /** How long to wait for a free pooled connection before failing (ms; DEFAULT_CONNECTION_TIMEOUT_MS). */
   connectionTimeoutMs?: number;
   /** Called on errors of idle pooled connections (e.g. the server restarted); default: ignore. */
   onPoolError?: (err: Error) => void;
@@ -45,6 +45,9 @@ export function splitSchemaParam(databaseUrl: string): { connectionString: strin
   return schema ? { connectionString: url.toString(), schema } : { connectionString: url.toString() };
 }
 
+/** How long a query waits for a free pooled connection by default before it fails (ms). */
+export const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
+
 /** A PrismaClient on its own pg pool. Call `$disconnect()` when done (closes the pool). */
 export function createPrisma(databaseUrl: string, opts: CreatePrismaOptions = {}): PrismaClient {
   const { connectionString, schema } = splitSchemaParam(databaseUrl);
@@ -52,7 +55,10 @@ export function createPrisma(databaseUrl: string, opts: CreatePrismaOptions = {}
     {
       connectionString,
       ...(opts.maxConnections !== undefined ? { max: opts.maxConnections } : {}),
-      ...(opts.connectionTimeoutMs !== undefined ? { connectionTimeoutMillis: opts.connectionTimeoutMs } : {}),
+      // Never wait forever for a pooled connection (node-postgres' default): a starved pool, or a
+      // client the driver adapter failed to hand back (prisma/orm#29719), then hung an activity
+      // until its start-to-close timeout (4 minutes for summaries) instead of failing it for a retry.
+      connectionTimeoutMillis: opts.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
     },
     {
       ...(schema ? { schema } : {}),

@@ -75,8 +75,16 @@ export interface ReconcileResult {
 
 const RESTATE_SIMILARITY = 0.75;
 
+/** First key of the advisory locks that serialize one project's learning reconciliations. */
+const RECONCILE_LOCK_SPACE = 0x6c726e; // "lrn"
+
 export async function reconcileLearnings(tx: Tx, input: ReconcileInput): Promise<ReconcileResult> {
   const result: ReconcileResult = { created: [], restated: [], superseded: [], dropped: 0 };
+  // One reconciliation of a project's learnings at a time, until this transaction ends. Sessions
+  // of a project that end together restate the same learnings in different orders: without it
+  // their transactions deadlocked (20 of 60 sessions in one bench:ingest run) and each retry backed
+  // off further, so sessions completed minutes after their end.
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${RECONCILE_LOCK_SPACE}::int, hashtext(${input.projectId}))`;
   const byAlias = new Map(input.known.map((k) => [k.alias, k]));
   // The same point twice in one answer is one learning stated once, with both sets of sources.
   const merged = new Map<string, LearningCandidate>();
