@@ -59,20 +59,9 @@ export function learningView(l: LearningRow) {
   };
 }
 
-interface SessionRow {
-  id: string;
-  kind: string;
-  title: string;
-  text: string;
-  tokenCount: number;
-  createdAt: Date;
-  project: { name: string };
-  session: { agentSessionId: string };
-}
-
 /** What observations and summaries share; `sessionId` is the agent's session id. */
-function sessionRecordHead<T extends 'observation' | 'summary'>(type: T, r: SessionRow) {
-  return { id: r.id, type, project: r.project.name, sessionId: r.session.agentSessionId, kind: r.kind, title: r.title, text: r.text, tokenCount: r.tokenCount, createdAt: r.createdAt };
+function sessionRecordHead<T extends 'observation' | 'summary'>(type: T, r: SessionRecordRow) {
+  return { id: r.id, type, project: r.project, sessionId: r.sessionId, kind: r.kind, title: r.title, text: r.text, tokenCount: r.tokenCount, createdAt: r.createdAt };
 }
 
 export type MemoryRecord = Record<string, unknown> & { id: string; type: 'observation' | 'summary' | 'learning' };
@@ -83,19 +72,60 @@ export type MemoryRecord = Record<string, unknown> & { id: string; type: 'observ
  */
 export async function fetchMemories(prisma: PrismaClient, tenantId: string, ids: readonly string[], types?: ReadonlyMap<string, MemoryType>): Promise<Map<string, MemoryRecord>> {
   const of = (type: MemoryType) => (types ? ids.filter((id) => types.get(id) === type) : [...ids]);
-  const where = (type: MemoryType) => ({ tenantId, id: { in: of(type) } });
-  const session = { select: { agentSessionId: true } } as const;
-  const project = { select: { name: true } } as const;
+  // Plain statements run side by side, one round trip each: Prisma's nested includes read a
+  // learning's project, sources, their sessions and its revisions one query after another
+  // (~7 ms of the MCP `get` tool's time against ~2 ms this way).
   const none = Promise.resolve([]);
-  const [observations, summaries, learnings] = await Promise.all([
-    of('observation').length ? prisma.observation.findMany({ where: where('observation'), include: { session, project } }) : none,
-    of('summary').length ? prisma.summary.findMany({ where: where('summary'), include: { session, project } }) : none,
-    of('learning').length
-      ? prisma.learning.findMany({
-          where: where('learning'),
-          include: { ...learningInclude, revisions: { orderBy: { revision: 'asc' } } },
-        })
-      : Promise.resolve([]),
+  const observationIds = of('observation');
+  const summaryIds = of('summary');
+  const learningIds = of('learning');
+  const [observations, summaries, learnings, sources, revisions] = await Promise.all([
+    observationIds.length
+      ? prisma.$queryRaw<ObservationRow[]>`
+          SELECT o.id::text AS id, o.kind::text AS kind, o.title, o.text, o.token_count AS "tokenCount", o.created_at AS "createdAt",
+                 o.sequence, o.tool_name AS "toolName", o.tool_use_id AS "toolUseId", p.name AS project, s.agent_session_id AS "sessionId"
+            FROM observations o JOIN projects p ON p.id = o.project_id JOIN sessions s ON s.id = o.session_id
+           WHERE o.tenant_id = ${tenantId}::uuid AND o.id = ANY(${observationIds}::uuid[])`
+      : none,
+    summaryIds.length
+      ? prisma.$queryRaw<SummaryRow[]>`
+          SELECT m.id::text AS id, m.kind::text AS kind, m.title, m.text, m.token_count AS "tokenCount", m.created_at AS "createdAt",
+                 m.request, m.investigated, m.learned, m.completed, m.next_steps AS "nextSteps", m.model, m.offline,
+                 m.from_sequence AS "fromSequence", m.to_sequence AS "toSequence", m.observation_count AS "observationCount",
+                 m.git_branch AS "gitBranch", m.git_commit AS "gitCommit", m.citations, p.name AS project, s.agent_session_id AS "sessionId"
+            FROM summaries m JOIN projects p ON p.id = m.project_id JOIN sessions s ON s.id = m.session_id
+           WHERE m.tenant_id = ${tenantId}::uuid AND m.id = ANY(${summaryIds}::uuid[])`
+      : none,
+    learningIds.length
+      ? prisma.$queryRaw<(Omit<LearningRow, 'project' | 'sources'> & { projectName: string })[]>`
+          SELECT l.id::text AS id, l.tenant_id::text AS "tenantId", l.project_id::text AS "projectId", l.kind::text AS kind, l.title, l.body,
+                 l.confidence, l.status::text AS status, l.fingerprint, l.strength, l.last_stated_at AS "lastStatedAt", l.token_count AS "tokenCount",
+                 l.valid_from AS "validFrom", l.valid_to AS "validTo", l.superseded_by_id::text AS "supersededById", l.origin, l.tags,
+                 l.git_branch AS "gitBranch", l.git_commit AS "gitCommit", l.citations, l.outcome, l.flags, l.stale_count AS "staleCount",
+                 l.checked_at AS "checkedAt", l.on_default_branch AS "onDefaultBranch", l.created_at AS "createdAt", l.updated_at AS "updatedAt",
+                 p.name AS "projectName"
+            FROM learnings l JOIN projects p ON p.id = l.project_id
+           WHERE l.tenant_id = ${tenantId}::uuid AND l.id = ANY(${learningIds}::uuid[])`
+      : none,
+    learningIds.length
+      ? prisma.$queryRaw<(SourceRow & { learningId: string })[]>`
+          SELECT ls.learning_id::text AS "learningId", ls.observation_id::text AS "observationId", ls.summary_id::text AS "summaryId",
+                 coalesce(so.agent_session_id, sm.agent_session_id) AS "sessionId", ls.evidence, ls.created_at AS "createdAt"
+            FROM learning_sources ls
+            JOIN learnings l ON l.id = ls.learning_id AND l.tenant_id = ${tenantId}::uuid
+            LEFT JOIN observations o ON o.id = ls.observation_id LEFT JOIN sessions so ON so.id = o.session_id
+            LEFT JOIN summaries m ON m.id = ls.summary_id LEFT JOIN sessions sm ON sm.id = m.session_id
+           WHERE ls.learning_id = ANY(${learningIds}::uuid[])
+           ORDER BY ls.created_at, ls.id`
+      : none,
+    learningIds.length
+      ? prisma.$queryRaw<RevisionRow[]>`
+          SELECT r.learning_id::text AS "learningId", r.revision, r.kind::text AS kind, r.title, r.body, r.confidence, r.status::text AS status,
+                 r.strength, r.reason, r.note, r.changed_by AS "changedBy", r.created_at AS "createdAt"
+            FROM learning_revisions r JOIN learnings l ON l.id = r.learning_id AND l.tenant_id = ${tenantId}::uuid
+           WHERE r.learning_id = ANY(${learningIds}::uuid[])
+           ORDER BY r.revision`
+      : none,
   ]);
   const out = new Map<string, MemoryRecord>();
   for (const o of observations) {
@@ -119,25 +149,79 @@ export async function fetchMemories(prisma: PrismaClient, tenantId: string, ids:
       citations: s.citations,
     });
   }
-  for (const l of learnings) {
+  const sourcesOf = groupBy(sources, (s) => s.learningId);
+  const historyOf = groupBy(revisions, (r) => r.learningId);
+  for (const { projectName, ...l } of learnings) {
+    const view = learningView({ ...l, project: { name: projectName }, sources: [] } as unknown as LearningRow);
     out.set(l.id, {
-      ...learningView(l),
-      history: l.revisions.map((r) => ({
-        revision: r.revision,
-        kind: r.kind,
-        title: r.title,
-        body: r.body,
-        confidence: r.confidence,
-        status: r.status,
-        strength: r.strength,
-        reason: r.reason,
-        note: r.note,
-        changedBy: r.changedBy,
-        createdAt: r.createdAt,
-      })),
+      ...view,
+      sources: (sourcesOf.get(l.id) ?? []).map(({ learningId: _, ...s }) => s),
+      history: (historyOf.get(l.id) ?? []).map(({ learningId: _, ...r }) => r),
     });
   }
   return out;
+}
+
+interface SessionRecordRow {
+  id: string;
+  kind: string;
+  title: string;
+  text: string;
+  tokenCount: number;
+  createdAt: Date;
+  project: string;
+  sessionId: string;
+}
+
+interface ObservationRow extends SessionRecordRow {
+  sequence: number;
+  toolName: string | null;
+  toolUseId: string | null;
+}
+
+interface SummaryRow extends SessionRecordRow {
+  request: string | null;
+  investigated: string | null;
+  learned: string | null;
+  completed: string | null;
+  nextSteps: string | null;
+  model: string | null;
+  offline: boolean;
+  fromSequence: number;
+  toSequence: number;
+  observationCount: number;
+  gitBranch: string | null;
+  gitCommit: string | null;
+  citations: unknown;
+}
+
+interface SourceRow {
+  observationId: string | null;
+  summaryId: string | null;
+  sessionId: string | null;
+  evidence: string | null;
+  createdAt: Date;
+}
+
+interface RevisionRow {
+  learningId: string;
+  revision: number;
+  kind: string;
+  title: string;
+  body: string;
+  confidence: number;
+  status: string;
+  strength: number;
+  reason: string;
+  note: string | null;
+  changedBy: string | null;
+  createdAt: Date;
+}
+
+function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
+  const by = new Map<string, T[]>();
+  for (const row of rows) by.set(key(row), [...(by.get(key(row)) ?? []), row]);
+  return by;
 }
 
 const FULL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
