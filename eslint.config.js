@@ -2,8 +2,9 @@
 // type-aware) and the layers apart (eslint-plugin-import-x). Run: npm run lint.
 //
 // Layers, from the ground floor up (ARCHITECTURE.md): messages/ -> prisma/, common/ -> activities/ ->
-// workflows/ -> workers/ and the edges (api/, cli/, mcp/, viewer/). Enforced below:
-// - messages/ imports nothing of ours;
+// workflows/ -> workers/ and the edges (api/, cli/, mcp/, viewer/); clients/ (the typed API client the
+// edges, tests and benchmarks use) stands on messages/ alone. Enforced below:
+// - messages/ imports nothing of ours; clients/ imports messages/ only;
 // - common/ imports no layer above it;
 // - nothing imports activities/ but workers/ (which hosts them), workflows/ (types only, for
 //   proxyActivities) and the harnesses that drive activities directly (tests/, bench/);
@@ -54,8 +55,13 @@ export default tseslint.config(
           zones: [
             {
               target: './messages',
-              from: ['./prisma', './generated', './common', './activities', './workflows', './workers', './api', './cli', './mcp', './viewer', './infra', './bench', './tests'],
+              from: ['./prisma', './generated', './common', './activities', './workflows', './workers', './api', './cli', './mcp', './viewer', './infra', './bench', './tests', './clients'],
               message: 'messages/ is the ground floor: it imports nothing of ours.',
+            },
+            {
+              target: './clients',
+              from: ['./prisma', './generated', './common', './activities', './workflows', './workers', './api', './cli', './mcp', './viewer', './infra', './bench', './tests'],
+              message: 'clients/ (the typed API client) stands on messages/ alone: every edge, the browser bundle too, can import it.',
             },
             {
               target: './common',
@@ -69,8 +75,8 @@ export default tseslint.config(
             },
             {
               target: ['./workflows', './activities', './common', './messages'],
-              from: ['./workers', './api', './cli', './mcp', './viewer'],
-              message: 'Lower layers never import the edges or workers/.',
+              from: ['./workers', './api', './cli', './mcp', './viewer', './clients'],
+              message: 'Lower layers never import the edges, the API client or workers/.',
             },
           ],
         },

@@ -1,3 +1,5 @@
+import type { FastifyRequest } from 'fastify';
+
 /** The one error shape of the HTTP API: {"error":{"code","message"}}. */
 export class HttpError extends Error {
   constructor(
@@ -16,4 +18,18 @@ export const errorBody = (code: string, message: string) => ({ error: { code, me
  * A workflow could not be started because Temporal is away: 503 with Retry-After, the same answer for
  * every route that starts a job (erase, backup, restore, redaction rescan).
  */
-export const temporalUnavailable = (what: string) => new HttpError(503, 'unavailable', `Temporal is unavailable: ${what} was not started; retry later`, { 'retry-after': '5' });
+const temporalUnavailable = (what: string) => new HttpError(503, 'unavailable', `Temporal is unavailable: ${what} was not started; retry later`, { 'retry-after': '5' });
+
+/**
+ * Starts a job's workflow. When that fails (Temporal away or refusing), `undo` removes what the route
+ * wrote for a job no workflow will finish, and the answer is temporalUnavailable(what).
+ */
+export async function startOr503(req: FastifyRequest, what: string, jobId: string, start: () => Promise<unknown>, undo?: (err: Error) => Promise<unknown>): Promise<void> {
+  try {
+    await start();
+  } catch (err) {
+    req.log.warn({ err: (err as Error).message, jobId }, `could not start ${what} workflow`);
+    await undo?.(err as Error);
+    throw temporalUnavailable(what);
+  }
+}

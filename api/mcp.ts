@@ -9,7 +9,7 @@
  */
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { FastifyInstance } from 'fastify';
-import { jsonOrUndefined, type ApiTransport } from '../mcp/api.js';
+import { createApiClient, type ApiClient } from '../clients/api.js';
 import { DEFAULT_MAX_TOKENS } from '../mcp/budget.js';
 import { createMemflowMcpServer } from '../mcp/server.js';
 import { requirePrincipal } from './auth.js';
@@ -24,19 +24,16 @@ export interface McpRouteDeps {
   version: string;
 }
 
-function injectTransport(root: FastifyInstance, authorization: string): ApiTransport {
-  return {
+/** The typed client over Fastify inject: requests to this instance, no network hop. */
+function injectedClient(root: FastifyInstance, authorization: string): ApiClient {
+  return createApiClient({
     describe: 'this memflow API',
-    async request(method, pathAndQuery, body) {
-      const res = await root.inject({
-        method,
-        url: pathAndQuery,
-        headers: { authorization, 'user-agent': 'memflow-mcp-http', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
-      });
-      return { status: res.statusCode, body: jsonOrUndefined(res.body) };
+    headers: { authorization, 'user-agent': 'memflow-mcp-http' },
+    async transport(req) {
+      const res = await root.inject({ method: req.method, url: req.path, headers: req.headers, ...(req.body !== undefined ? { payload: req.body } : {}) });
+      return { status: res.statusCode, text: res.body, headers: { get: (name) => [res.headers[name.toLowerCase()] ?? []].flat()[0]?.toString() ?? null } };
     },
-  };
+  });
 }
 
 const headers = z.object({ project: projectParam });
@@ -46,7 +43,7 @@ export function registerMcpRoutes(app: FastifyInstance, deps: McpRouteDeps): voi
     requirePrincipal(req);
     const { project } = parseOr400(headers, { project: req.headers['x-memflow-project'] }, 'invalid_header');
     const server = createMemflowMcpServer({
-      api: injectTransport(deps.root, req.headers.authorization!),
+      api: injectedClient(deps.root, req.headers.authorization!),
       defaultProject: project,
       maxTokens: deps.maxTokens ?? DEFAULT_MAX_TOKENS,
       version: deps.version,

@@ -1,17 +1,52 @@
 /**
  * GET /openapi.json: an OpenAPI 3.1 description of every route, generated from the same zod schemas
- * the routes validate with (z.toJSONSchema: request shapes as the routes accept them, `io: 'input'`).
+ * the routes validate with (z.toJSONSchema: request shapes as the routes accept them, `io: 'input'`)
+ * and serialize with (the answer schemas of messages/api/v1.ts, `io: 'output'`), so it cannot drift.
  * Where a route validates by hand (sessions, hooks' path), a small zod schema here documents it.
- * tests/openapi.test.ts checks that the paths and methods here are exactly the routes Fastify has, so
- * a route added without its entry fails the suite.
+ * tests/openapi.test.ts checks that the paths and methods here are exactly the routes Fastify has (a
+ * route added without its entry fails the suite) and that real answers fit the documented schemas.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import {
+  accepted,
+  apiKeys,
+  auditPage,
+  backupStarted,
+  backupView,
+  batchGetAnswer,
+  contextAnswer,
+  corrected,
+  createdKey,
+  eraseJobView,
+  errorAnswer,
+  forgotten,
+  healthAnswer,
+  hookAnswer,
+  jobView,
+  learningItem,
+  markedWrong,
+  memoryRecord,
+  page,
+  readyAnswer,
+  retentionPolicies,
+  retentionPolicy,
+  revokedKey,
+  searchAnswer,
+  session,
+  sessionListItem,
+  sessionMemories,
+  stalenessOutcome,
+  statedMemory,
+  timelineItem,
+  usageAnswer,
+  viewerSession,
+} from '../messages/api/v1.js';
 import { HOOK_EVENTS } from '../messages/hooks/v1.js';
 import { hookPayloadSchema } from './capture/payload.js';
 import { restoreBody, retentionBody } from './routes/admin.js';
 import { rescanBody } from './routes/redaction.js';
-import { auditPage, auditQuery } from './routes/audit.js';
+import { auditQuery } from './routes/audit.js';
 import { contextQuery } from './routes/context.js';
 import { correctBody, forgetBody, learningsQuery } from './routes/learnings.js';
 import { stalenessReportBody } from './provenance/staleness.js';
@@ -54,97 +89,20 @@ export function openApiPath(fastifyUrl: string): string {
     .replace(/\u0000/g, ':');
 }
 
-// Shapes of answers: tests/openapi.test.ts checks that the routes' real answers fit them.
-const timestamp = z.string().describe('ISO 8601 date-time');
-const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable().describe('pass as `cursor` for the next page; null on the last') });
+// Answer shapes live in messages/api/v1.ts (the routes serialize with them, the client parses with them);
+// tests/openapi.test.ts checks that the routes' real answers fit them.
 const listQuery = z.object({ project: projectParam, cursor: z.string().optional(), limit: limitParam(20) });
-const sessionStatus = z.enum(['active', 'summarizing', 'completed', 'failed']);
-const sessionListItem = z.object({ id: z.string(), project: z.string(), status: sessionStatus, startedAt: timestamp, endedAt: timestamp.nullable(), eventCount: z.number().int() });
-const session = sessionListItem.extend({ summary: z.string().nullable() });
-const timelineItem = z.object({
-  id: z.string(),
-  kind: z.enum(['start', 'prompt', 'tool', 'stop', 'compact', 'end']),
-  toolName: z.string().nullable(),
-  toolUseId: z.string().nullable(),
-  createdAt: timestamp,
-  text: z.string(),
-});
-const searchAnswer = z.object({
-  results: z.array(
-    z.object({
-      id: z.string(),
-      type: z.enum(['observation', 'summary', 'learning']),
-      title: z.string(),
-      snippet: z.string(),
-      score: z.number(),
-      sessionId: z.string().nullable(),
-      createdAt: timestamp,
-    }),
-  ),
-  tookMs: z.number(),
-  mode: z.enum(['hybrid', 'keyword', 'semantic']).describe('the mode that answered'),
-  degraded: z.boolean().describe('true when the answer comes from PostgreSQL alone (Weaviate or the embedding provider away)'),
-  degradedReason: z.string().optional(),
-});
-const memory = z.object({ id: z.string(), type: z.enum(['observation', 'summary', 'learning']) }).catchall(z.unknown());
-const hookAnswer = z
-  .object({ hookSpecificOutput: z.object({ hookEventName: z.string(), additionalContext: z.string() }).optional(), continue: z.boolean().optional() })
-  .describe('Claude Code hook output: {} for most events; session-start carries additionalContext');
-const accepted = z.object({ jobId: z.string(), status: z.string() });
-const backup = z.object({
-  id: z.string(),
-  scope: z.string(),
-  status: z.string(),
-  sizeBytes: z.number().nullable(),
-  createdAt: timestamp,
-  completedAt: timestamp.nullable(),
-  error: z.string().nullable(),
-  tables: z.array(z.object({ table: z.string(), rows: z.number(), bytes: z.number() })).optional(),
-});
-const retentionPolicy = z.object({
-  project: z.string().nullable(),
-  rawEventMaxAgeDays: z.number().nullable().optional(),
-  observationMaxAgeDays: z.number().nullable().optional(),
-  maxBytes: z.number().nullable().optional(),
-  keepSummaries: z.boolean().optional(),
-  keepLearnings: z.boolean().optional(),
-});
-// Both job routes answer one shape (messages/api/v1.ts JobView); an erasure adds its project and times.
-const job = z.object({
-  jobId: z.string(),
-  kind: z.enum(['backup', 'restore', 'redaction.rescan', 'project.erase']),
-  status: z.string(),
-  error: z.string().nullable(),
-  result: z.unknown().optional(),
-});
-const eraseJob = job.extend({
-  kind: z.literal('project.erase'),
-  project: z.string(),
-  status: z.enum(['requested', 'erased', 'failed']),
-  requestedAt: timestamp,
-  erasedAt: timestamp.nullable(),
-});
-const statedMemory = z.object({ id: z.string(), project: z.string(), status: z.enum(['created', 'restated']), redactions: z.number().int(), indexed: z.boolean() });
 const projectHeader = { 'x-memflow-project': { schema: z.string().max(512), description: 'the project, when `?project=` is absent' } };
 
-const apiKeyView = z.object({ id: z.string(), prefix: z.string(), role: z.enum(['admin', 'member']), label: z.string().nullable(), createdAt: timestamp, lastUsedAt: timestamp.nullable(), revokedAt: timestamp.nullable() });
-const createdKey = z.object({ key: z.string().describe('the secret, shown once'), keyId: z.string(), prefix: z.string(), role: z.enum(['admin', 'member']) });
-const usageAnswer = z.object({
-  days: z.array(z.object({ day: z.string(), tokensIn: z.number(), tokensOut: z.number(), cacheReadTokens: z.number(), cacheWriteTokens: z.number(), costUsd: z.number(), requests: z.number() })),
-  projects: z.array(z.object({ day: z.string(), project: z.string(), tokensIn: z.number(), tokensOut: z.number(), costUsd: z.number(), summaries: z.number() })),
-  budget: z.object({ dailyTokens: z.number().nullable(), dailyCostUsd: z.number().nullable(), today: z.object({ day: z.string(), tokens: z.number(), costUsd: z.number() }) }),
-});
-const viewerSession = z.object({ tenant: z.string(), role: z.enum(['admin', 'member']), keyId: z.string(), csrf: z.string().describe('send as x-csrf-token on state-changing requests') });
-
 const OPERATIONS: Operation[] = [
-  { method: 'get', path: '/health', summary: 'Liveness: the process answers', tags: ['operations'], auth: false, answers: { 200: z.object({ status: z.literal('ok') }) } },
+  { method: 'get', path: '/health', summary: 'Liveness: the process answers', tags: ['operations'], auth: false, answers: { 200: healthAnswer } },
   {
     method: 'get',
     path: '/ready',
     summary: 'Readiness: each dependency up or down, with latency',
     tags: ['operations'],
     auth: false,
-    answers: { 200: z.object({ ready: z.boolean() }).catchall(z.unknown()), 503: z.object({ ready: z.boolean() }).catchall(z.unknown()) },
+    answers: { 200: readyAnswer, 503: readyAnswer },
   },
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics (text exposition format)', tags: ['operations'], auth: false, answers: { 200: { mediaType: 'text/plain', description: 'Prometheus text format 0.0.4' } } },
   { method: 'get', path: '/openapi.json', summary: 'This document', tags: ['operations'], auth: false, answers: { 200: { mediaType: 'application/json', description: 'OpenAPI 3.1' } } },
@@ -169,14 +127,14 @@ const OPERATIONS: Operation[] = [
     answers: { 200: hookAnswer, 413: null },
   },
   { method: 'get', path: '/v1/search', summary: 'Hybrid search over memories: a compact index', tags: ['retrieval'], query: searchQuery, headers: projectHeader, answers: { 200: searchAnswer } },
-  { method: 'get', path: '/v1/memories/{id}', summary: 'One full memory record (id: a UUID, or its first 8+ hex digits)', tags: ['retrieval'], pathParams: { id: z.string() }, answers: { 200: memory, 404: null, 409: null } },
+  { method: 'get', path: '/v1/memories/{id}', summary: 'One full memory record (id: a UUID, or its first 8+ hex digits)', tags: ['retrieval'], pathParams: { id: z.string() }, answers: { 200: memoryRecord, 404: null, 409: null } },
   {
     method: 'post',
     path: '/v1/memories:batchGet',
     summary: 'Full memory records by id',
     tags: ['retrieval'],
     body: batchBody,
-    answers: { 200: z.object({ items: z.array(memory), notFound: z.array(z.string()), ambiguous: z.array(z.string()).optional() }) },
+    answers: { 200: batchGetAnswer },
   },
   {
     method: 'post',
@@ -195,7 +153,7 @@ const OPERATIONS: Operation[] = [
     tags: ['retrieval'],
     query: contextQuery,
     headers: projectHeader,
-    answers: { 200: z.object({ context: z.string(), tokens: z.number().int(), items: z.array(z.string()) }) },
+    answers: { 200: contextAnswer },
   },
   { method: 'get', path: '/v1/sessions', summary: 'Sessions, newest first', tags: ['sessions'], query: listQuery, answers: { 200: page(sessionListItem) } },
   { method: 'get', path: '/v1/sessions/{id}', summary: "One session (id: the agent's session_id)", tags: ['sessions'], pathParams: { id: z.string() }, query: z.object({ project: projectParam }), answers: { 200: session, 404: null } },
@@ -215,7 +173,7 @@ const OPERATIONS: Operation[] = [
     tags: ['memory'],
     pathParams: { id: z.string() },
     body: correctBody,
-    answers: { 200: z.object({ id: z.string(), supersedes: z.string(), project: z.string(), indexed: z.boolean() }), 404: null, 409: null },
+    answers: { 200: corrected, 404: null, 409: null },
   },
   {
     method: 'post',
@@ -224,7 +182,7 @@ const OPERATIONS: Operation[] = [
     tags: ['memory'],
     pathParams: { id: z.string() },
     body: forgetBody,
-    answers: { 200: z.object({ id: z.string(), status: z.literal('superseded'), indexed: z.boolean() }), 404: null, 409: null },
+    answers: { 200: forgotten, 404: null, 409: null },
   },
   {
     method: 'post',
@@ -233,7 +191,7 @@ const OPERATIONS: Operation[] = [
     tags: ['memory'],
     pathParams: { id: z.string() },
     body: forgetBody,
-    answers: { 200: z.object({ id: z.string(), status: z.literal('superseded'), reason: z.literal('wrong'), indexed: z.boolean() }), 404: null, 409: null },
+    answers: { 200: markedWrong, 404: null, 409: null },
   },
   {
     method: 'post',
@@ -241,7 +199,7 @@ const OPERATIONS: Operation[] = [
     summary: 'Report what a client found checking cited items against its working tree: stale learnings are demoted, superseded ("code changed") after 3 reports; merged ones promoted',
     tags: ['memory'],
     body: stalenessReportBody,
-    answers: { 200: z.object({ fresh: z.number(), demoted: z.array(z.string()), superseded: z.array(z.string()), promoted: z.array(z.string()) }) },
+    answers: { 200: stalenessOutcome },
   },
   {
     method: 'post',
@@ -253,7 +211,7 @@ const OPERATIONS: Operation[] = [
   },
   { method: 'get', path: '/mcp', summary: 'Not offered: the MCP endpoint is stateless (405)', tags: ['memory'], answers: { 405: null } },
   { method: 'delete', path: '/mcp', summary: 'Not offered: the MCP endpoint is stateless (405)', tags: ['memory'], answers: { 405: null } },
-  { method: 'get', path: '/v1/learnings', summary: 'Learnings with their sources, newest first', tags: ['retrieval'], query: learningsQuery, headers: projectHeader, answers: { 200: page(z.object({ id: z.string() }).catchall(z.unknown())) } },
+  { method: 'get', path: '/v1/learnings', summary: 'Learnings with their sources, newest first', tags: ['retrieval'], query: learningsQuery, headers: projectHeader, answers: { 200: page(learningItem) } },
   {
     method: 'get',
     path: '/v1/export',
@@ -271,10 +229,10 @@ const OPERATIONS: Operation[] = [
     pathParams: { project: z.string() },
     answers: { 202: accepted, 404: null },
   },
-  { method: 'get', path: '/v1/jobs/{jobId}', summary: 'Where an erasure job stands (admin)', tags: ['data'], admin: true, pathParams: { jobId: z.string() }, answers: { 200: eraseJob, 404: null } },
-  { method: 'post', path: '/v1/admin/backups', summary: 'Start a backup of the tenant', tags: ['admin'], admin: true, answers: { 202: z.object({ backupId: z.string(), jobId: z.string(), status: z.string() }) } },
-  { method: 'get', path: '/v1/admin/backups', summary: "The tenant's backups, newest first", tags: ['admin'], admin: true, answers: { 200: page(backup) } },
-  { method: 'get', path: '/v1/admin/backups/{id}', summary: 'One backup with its tables', tags: ['admin'], admin: true, pathParams: { id: z.string().uuid() }, answers: { 200: backup, 404: null } },
+  { method: 'get', path: '/v1/jobs/{jobId}', summary: 'Where an erasure job stands (admin)', tags: ['data'], admin: true, pathParams: { jobId: z.string() }, answers: { 200: eraseJobView, 404: null } },
+  { method: 'post', path: '/v1/admin/backups', summary: 'Start a backup of the tenant', tags: ['admin'], admin: true, answers: { 202: backupStarted } },
+  { method: 'get', path: '/v1/admin/backups', summary: "The tenant's backups, newest first", tags: ['admin'], admin: true, answers: { 200: page(backupView) } },
+  { method: 'get', path: '/v1/admin/backups/{id}', summary: 'One backup with its tables', tags: ['admin'], admin: true, pathParams: { id: z.string().uuid() }, answers: { 200: backupView, 404: null } },
   { method: 'post', path: '/v1/admin/redaction/rescan', summary: 'Re-apply the current redaction rules to everything stored for the tenant (a job)', tags: ['admin'], admin: true, body: rescanBody, answers: { 202: accepted } },
   { method: 'post', path: '/v1/admin/restore', summary: 'Restore from a backup', tags: ['admin'], admin: true, body: restoreBody, answers: { 202: accepted, 404: null, 409: null } },
   {
@@ -284,9 +242,9 @@ const OPERATIONS: Operation[] = [
     tags: ['admin'],
     admin: true,
     pathParams: { jobId: z.string() },
-    answers: { 200: job, 404: null },
+    answers: { 200: jobView, 404: null },
   },
-  { method: 'get', path: '/v1/admin/retention', summary: "The tenant's retention policies", tags: ['admin'], admin: true, answers: { 200: z.object({ items: z.array(retentionPolicy) }) } },
+  { method: 'get', path: '/v1/admin/retention', summary: "The tenant's retention policies", tags: ['admin'], admin: true, answers: { 200: retentionPolicies } },
   { method: 'put', path: '/v1/admin/retention', summary: "Set the tenant default or a project's retention policy", tags: ['admin'], admin: true, body: retentionBody, answers: { 200: retentionPolicy, 404: null } },
   {
     method: 'get',
@@ -303,7 +261,7 @@ const OPERATIONS: Operation[] = [
     summary: "The tenant's API keys (prefix, role, label, dates; never a secret)",
     tags: ['admin'],
     admin: true,
-    answers: { 200: z.object({ items: z.array(apiKeyView) }) },
+    answers: { 200: apiKeys },
   },
   { method: 'post', path: '/v1/admin/keys', summary: 'Mint an API key for the tenant; the key is in this answer only', tags: ['admin'], admin: true, body: createKeyBody, answers: { 201: createdKey } },
   {
@@ -313,7 +271,7 @@ const OPERATIONS: Operation[] = [
     tags: ['admin'],
     admin: true,
     pathParams: { id: z.string().uuid() },
-    answers: { 200: z.object({ id: z.string(), revoked: z.literal(true), alreadyRevoked: z.boolean() }), 404: null, 409: null },
+    answers: { 200: revokedKey, 404: null, 409: null },
   },
   {
     method: 'get',
@@ -322,7 +280,7 @@ const OPERATIONS: Operation[] = [
     tags: ['sessions'],
     pathParams: { id: z.string() },
     query: z.object({ project: projectParam }),
-    answers: { 200: z.object({ summaries: z.array(z.object({ id: z.string(), type: z.literal('summary') }).catchall(z.unknown())), learnings: z.array(z.object({ id: z.string(), type: z.literal('learning') }).catchall(z.unknown())) }), 404: null },
+    answers: { 200: sessionMemories, 404: null },
   },
   { method: 'get', path: '/v1/usage', summary: 'LLM tokens and cost per day and per project, with the daily budgets', tags: ['operations'], query: usageQuery, answers: { 200: usageAnswer } },
   {
@@ -363,8 +321,6 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
   delete out.$schema;
   return out;
 }
-
-const errorSchema = z.object({ error: z.object({ code: z.string().describe('machine-readable, e.g. invalid_query'), message: z.string().describe('names the offending field for 400s') }) });
 
 const ERROR_TEXT: Record<number, string> = {
   400: 'invalid input (the message names the field)',
@@ -430,7 +386,7 @@ export function buildOpenApiDocument(): Json {
     paths,
     components: {
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'a memflow API key (mf_...), made with `memflow keys create`' } },
-      schemas: { Error: jsonSchema(errorSchema, 'output') },
+      schemas: { Error: jsonSchema(errorAnswer, 'output') },
       responses: Object.fromEntries(
         [400, 401, 403, 429, 503].map((code) => [
           `E${code}`,

@@ -16,6 +16,14 @@ export function parseOr400<S extends z.ZodType>(schema: S, input: unknown, code 
   throw new HttpError(400, code, `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
 }
 
+/**
+ * An answer as its schema (messages/api/v1.ts) writes it: fields it does not name are left out, a
+ * Date becomes its ISO string, and a value that does not fit is a bug (500) rather than a silent
+ * change of the API. GET /openapi.json documents the same schema. Not used on the hook routes, whose
+ * answers are fixed and whose per-request cost counts.
+ */
+export const answer = <S extends z.ZodType>(schema: S, value: z.input<S>): z.output<S> => schema.parse(value);
+
 /** An optional project name in its canonical form. */
 export const projectParam = z
   .string()

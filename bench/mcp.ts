@@ -36,6 +36,7 @@ import { createPrisma } from '../common/db.js';
 import { createPgPool } from '../common/pg.js';
 import { countTokens } from '../common/tokens.js';
 import { repoRoot } from '../infra/profile.js';
+import { createApiClient, fetchTransport } from '../clients/api.js';
 import { recordBlock, type MemoryRecord } from '../mcp/format.js';
 import { CORPUS, QUESTIONS, seedCorpus, type CorpusSession, type SeededSession } from '../tests/fixtures/retrieval-corpus.js';
 import { fillWeaviate, generate, prng } from './corpus.js';
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
   const clients: Client[] = [];
   try {
     const { tenantId, key } = await benchTenant(prisma, 'bench-mcp');
+    const memflow = createApiClient({ transport: fetchTransport(url), key, describe: url });
     const corpus = realistic ? withRealisticOutputs(CORPUS, 20261123) : CORPUS;
     const seeded = await seedCorpus(prisma, tenantId, 'storefront', corpus);
     const t0 = performance.now();
@@ -138,8 +140,8 @@ async function main(): Promise<void> {
       compact += stamp(search.text) + (pick.length ? stamp(got.text) : 0);
       searchTokens += stamp(search.text);
       // Without an index: the full records of the same top 5.
-      const full = (await (await fetch(`${url}/v1/memories:batchGet`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ ids: top }) })).json()) as { items: MemoryRecord[] };
-      dumped += countTokens(full.items.map((r) => recordBlock(r)).join('\n'));
+      const full = await memflow.memories(top);
+      dumped += countTokens((full.items as unknown as MemoryRecord[]).map((r) => recordBlock(r)).join('\n'));
       dumpedJson += countTokens(JSON.stringify(full.items));
     }
     const n = QUESTIONS.length;

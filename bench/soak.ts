@@ -38,6 +38,7 @@ import { haproxyServerStates } from '../infra/cluster/haproxy.js';
 import { weaviateNodeServices } from '../infra/cluster/weaviate-nodes.js';
 import { waitUntil } from '../infra/daemon.js';
 import { getProfile } from '../infra/profile.js';
+import { ApiError, createApiClient, fetchTransport } from '../clients/api.js';
 import { RECORD_TYPES } from '../messages/records/v1.js';
 import { servicesOf, stackEnv } from '../infra/stack.js';
 import { HookSessionStream, seeded } from './hook-traffic.js';
@@ -173,8 +174,9 @@ async function main(): Promise<void> {
   const WORDS = ['login', 'migration', 'pagination', 'token', 'README', 'retries', 'session', 'failing test'];
   async function searcher(k: number): Promise<void> {
     const rnd = seeded(99 + k);
+    const memflow = createApiClient({ transport: fetchTransport(base, {}, 30_000), key: keys[k % keys.length]!, describe: base });
     while (now() < deadline) {
-      const q = encodeURIComponent(WORDS[Math.floor(rnd() * WORDS.length)]!);
+      const q = WORDS[Math.floor(rnd() * WORDS.length)]!;
       const started = now();
       let status = 0;
       let degraded = false;
@@ -183,12 +185,11 @@ async function main(): Promise<void> {
       // again, as a client would; what counts is the answer it finally gets.
       for (; attempt <= 4; attempt++) {
         try {
-          const res = await fetch(`${base}/v1/search?q=${q}&limit=5`, { headers: { authorization: `Bearer ${keys[k % keys.length]!}` }, signal: AbortSignal.timeout(30_000) });
-          status = res.status;
-          const body = (await res.json().catch(() => ({}))) as { degraded?: boolean };
-          degraded = body.degraded === true;
-        } catch {
-          status = 0;
+          degraded = (await memflow.search({ q, limit: 5 })).degraded;
+          status = 200;
+        } catch (err) {
+          if (!(err instanceof ApiError)) throw err;
+          status = err.status;
         }
         if (status === 200 || (status !== 0 && status < 500)) break;
         await sleep(500);

@@ -22,6 +22,7 @@ import { Command } from 'commander';
 import type { Browser, Page } from 'playwright-core';
 import { createPrisma } from '../common/db.js';
 import { freePort, waitUntil } from '../infra/daemon.js';
+import { createApiClient, fetchTransport } from '../clients/api.js';
 import { launchBrowser } from '../tests/helpers/browser.js';
 import { buildViewer } from '../viewer/build.js';
 import { benchStack, benchTenant, percentile, printTable, spawnEntry, stopChild, waitForReady } from './lib.js';
@@ -29,8 +30,7 @@ import { benchStack, benchTenant, percentile, printTable, spawnEntry, stopChild,
 const load = () => os.loadavg().map((n) => n.toFixed(2)).join(' ');
 
 async function post(url: string, key: string, event: string, body: Record<string, unknown>): Promise<void> {
-  const res = await fetch(`${url}/v1/hooks/${event}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify(body) });
-  if (res.status !== 200) throw new Error(`${event}: ${res.status} ${await res.text()}`);
+  await createApiClient({ transport: fetchTransport(url), key, describe: url }).hook(event, body);
 }
 
 /** Events of one session, in order; `n` events in all. */

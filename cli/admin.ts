@@ -6,11 +6,10 @@
  *   memflow erase <project> --yes      DELETE /v1/projects/{project}, then GET /v1/jobs/{jobId}
  * With --json each prints the API's answer as is; with --wait, the job's final status document.
  */
-import { apiGet, apiRequest, query, type ApiOptions } from './api-client.js';
+import { withApi, type ApiOptions } from './api-client.js';
 import { backupId as checkBackupId } from './args.js';
 import { ADMIN_HINT, waitAdminJob, waitEraseJob, type AdminJob } from './jobs.js';
 import { byteSize, CliError, printTable, shortTime } from './output.js';
-import type { BackupView } from '../messages/api/v1.js';
 
 type Out = (line: string) => void;
 
@@ -18,8 +17,6 @@ interface WaitOptions extends ApiOptions {
   wait?: boolean;
   json?: boolean;
 }
-
-const admin = { forbiddenHint: ADMIN_HINT };
 
 /** Prints the finished job (JSON or `describe`), failing unless it completed. */
 function finishAdminJob(job: AdminJob, opts: WaitOptions, out: Out, describe: (result: unknown) => void): void {
@@ -29,7 +26,7 @@ function finishAdminJob(job: AdminJob, opts: WaitOptions, out: Out, describe: (r
 }
 
 export async function backupCreate(opts: WaitOptions, out: Out): Promise<void> {
-  const started = await apiRequest<{ backupId: string; jobId: string; status: string }>('/v1/admin/backups', opts, { method: 'POST', body: {}, ...admin });
+  const started = await withApi(opts, (api) => api.startBackup(), ADMIN_HINT);
   if (!opts.wait) {
     if (opts.json) return out(JSON.stringify(started));
     out(`backup ${started.backupId} started (job ${started.jobId})`);
@@ -44,7 +41,7 @@ export async function backupCreate(opts: WaitOptions, out: Out): Promise<void> {
 }
 
 export async function backupList(opts: ApiOptions & { json?: boolean }, out: Out): Promise<void> {
-  const page = await apiRequest<{ items: BackupView[]; nextCursor: string | null }>('/v1/admin/backups', opts, admin);
+  const page = await withApi(opts, (api) => api.backups(), ADMIN_HINT);
   if (opts.json) return out(JSON.stringify(page));
   if (page.items.length === 0) return out('no backups yet (memflow backup create)');
   const rows = page.items.map((b) => [b.id, b.status, byteSize(b.sizeBytes), shortTime(b.createdAt)]);
@@ -53,7 +50,7 @@ export async function backupList(opts: ApiOptions & { json?: boolean }, out: Out
 
 export async function restore(id: string, opts: WaitOptions & { project?: string; includeErased?: boolean }, out: Out): Promise<void> {
   const body = { backupId: checkBackupId(id), ...(opts.project ? { project: opts.project } : {}), includeErased: opts.includeErased === true };
-  const started = await apiRequest<{ jobId: string; status: string }>('/v1/admin/restore', opts, { method: 'POST', body, ...admin });
+  const started = await withApi(opts, (api) => api.restore(body), ADMIN_HINT);
   if (!opts.wait) {
     if (opts.json) return out(JSON.stringify(started));
     return out(`restore of backup ${body.backupId} started (job ${started.jobId}); run with --wait to follow it`);
@@ -75,14 +72,14 @@ export const ERASE_REFUSED = 2;
 export async function erase(project: string, opts: WaitOptions & { yes?: boolean }, out: Out, err: Out): Promise<void> {
   if (!opts.yes) {
     // What would go, as far as a member's view tells (the first page of its sessions).
-    const page = await apiGet<{ items: unknown[]; nextCursor: string | null }>(`/v1/sessions${query({ project, limit: 100 })}`, opts);
+    const page = await withApi(opts, (api) => api.sessions({ project, limit: 100 }));
     const sessions = page.nextCursor ? `more than ${page.items.length}` : String(page.items.length);
     err(`this would permanently erase project '${project}': ${sessions} session${page.items.length === 1 ? '' : 's'} with all their events,`);
     err('observations, summaries and learnings, from PostgreSQL and Weaviate; later restores skip it unless --include-erased.');
     err(`to erase it, run: memflow erase ${project} --yes`);
     throw new CliError('not erased (irreversible: confirm with --yes)', ERASE_REFUSED);
   }
-  const started = await apiRequest<{ jobId: string; status: string }>(`/v1/projects/${encodeURIComponent(project)}`, opts, { method: 'DELETE', ...admin });
+  const started = await withApi(opts, (api) => api.eraseProject(project), ADMIN_HINT);
   if (!opts.wait) {
     if (opts.json) return out(JSON.stringify(started));
     return out(`erasing project '${project}' (job ${started.jobId}); run with --wait to follow it`);

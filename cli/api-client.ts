@@ -1,10 +1,13 @@
 /**
- * The thin API client behind `memflow sessions`, `timeline`, `search`, `backup`, ...: send one
- * request with the key and read its JSON answer, turning every failure into one clear line
- * (CliError) instead of a stack trace.
+ * How the client commands (`memflow sessions`, `search`, `backup`, ...) reach the API: the typed client
+ * (clients/api.ts) over node:http (cli/http.ts; no fetch, which takes tens of milliseconds to load),
+ * with the key from MEMFLOW_API_KEY, and every ApiError turned into one clear line (CliError) instead
+ * of a stack trace.
  */
-import { apiBaseUrl, apiKey, checkBaseUrl } from './env.js';
-import { apiError, createHttpClient } from './http.js';
+import { ApiError, createApiClient, type ApiClient } from '../clients/api.js';
+import { parseClientConfig } from '../common/client-config.js';
+import { apiBaseUrl, checkBaseUrl } from './env.js';
+import { createHttpClient, httpTransport } from './http.js';
 import { CliError } from './output.js';
 
 export interface ApiOptions {
@@ -12,21 +15,9 @@ export interface ApiOptions {
   timeoutMs?: number;
 }
 
-export interface ApiCall {
-  method?: 'GET' | 'POST' | 'DELETE';
-  /** Sent as JSON. */
-  body?: unknown;
-  /** Said instead of the generic "this key may not do that" when the API answers 403. */
-  forbiddenHint?: string;
-}
-
-export function apiGet<T>(pathAndQuery: string, opts: ApiOptions = {}): Promise<T> {
-  return apiRequest<T>(pathAndQuery, opts);
-}
-
 /** The API a client command talks to and the key it uses, or one clear line saying what is missing. */
 export function apiTarget(urlOverride?: string): { base: string; key: string } {
-  const key = apiKey();
+  const key = parseClientConfig().MEMFLOW_API_KEY;
   if (!key) throw new CliError('MEMFLOW_API_KEY is required but not set (mint one with `memflow keys create --tenant <name>`)');
   const base = apiBaseUrl(urlOverride);
   try {
@@ -37,40 +28,30 @@ export function apiTarget(urlOverride?: string): { base: string; key: string } {
   return { base, key };
 }
 
-export async function apiRequest<T>(pathAndQuery: string, opts: ApiOptions = {}, call: ApiCall = {}): Promise<T> {
-  const { base, key } = apiTarget(opts.url);
-  const client = createHttpClient();
-  try {
-    const outcome = await client.request({
-      method: call.method ?? 'GET',
-      url: `${base}${pathAndQuery}`,
-      headers: { authorization: `Bearer ${key}`, 'user-agent': 'memflow-cli' },
-      ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}),
-      timeoutMs: opts.timeoutMs ?? 15_000,
-    });
-    if (outcome.kind === 'network') {
-      throw new CliError(`cannot reach the memflow API at ${base} (${outcome.code}); is it running? (\`npm run up\`, or set MEMFLOW_URL)`);
-    }
-    const { status, body } = outcome;
-    const e = apiError(body);
-    const detail = e ? `${e.code}: ${e.message}` : `HTTP ${status}`;
-    if (status === 401) throw new CliError(`the API rejected MEMFLOW_API_KEY (401 ${detail})`);
-    if (status === 403) throw new CliError(call.forbiddenHint ? `${call.forbiddenHint} (403 ${detail})` : `this key may not do that (403 ${detail})`);
-    if (status === 404) throw new CliError(`not found (404 ${detail})`);
-    if (status < 200 || status >= 300) throw new CliError(`the API answered ${status} (${detail})`);
-    try {
-      return JSON.parse(body) as T;
-    } catch {
-      throw new CliError(`the API answered ${status} with something that is not JSON`);
-    }
-  } finally {
-    client.close();
-  }
+/** One line for a failed call; `forbiddenHint` is said instead of the generic line on a 403. */
+function cliErrorOf(err: ApiError, base: string, forbiddenHint?: string): CliError {
+  if (err.unreachable) return new CliError(`cannot reach the memflow API at ${base} (${err.code}); is it running? (\`npm run up\`, or set MEMFLOW_URL)`);
+  const detail = err.code === 'http_error' ? err.detail : `${err.code}: ${err.detail}`;
+  if (err.code === 'invalid_answer') return new CliError(`the API answered ${err.status} with an answer this memflow does not understand (${err.detail})`);
+  if (err.status === 401) return new CliError(`the API rejected MEMFLOW_API_KEY (401 ${detail})`);
+  if (err.status === 403) return new CliError(forbiddenHint ? `${forbiddenHint} (403 ${detail})` : `this key may not do that (403 ${detail})`);
+  if (err.status === 404) return new CliError(`not found (404 ${detail})`);
+  return new CliError(`the API answered ${err.status} (${detail})`);
 }
 
-export function query(params: Record<string, string | number | undefined>): string {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
-  const s = q.toString();
-  return s ? `?${s}` : '';
+/**
+ * Runs `fn` with a client of the API (MEMFLOW_URL or --url, MEMFLOW_API_KEY), closing its sockets
+ * after; a failed call is a CliError.
+ */
+export async function withApi<T>(opts: ApiOptions, fn: (api: ApiClient) => Promise<T>, forbiddenHint?: string): Promise<T> {
+  const { base, key } = apiTarget(opts.url);
+  const http = createHttpClient();
+  const api = createApiClient({ transport: httpTransport(http, base, opts.timeoutMs ?? 15_000), key, describe: base, headers: { 'user-agent': 'memflow-cli' } });
+  try {
+    return await fn(api);
+  } catch (err) {
+    throw err instanceof ApiError ? cliErrorOf(err, base, forbiddenHint) : err;
+  } finally {
+    http.close();
+  }
 }

@@ -3,7 +3,7 @@
  * naming the flag rather than an API 400 (or a silently ignored value).
  */
 import { resolveProject } from '../common/project.js';
-import { envValue } from './env.js';
+import { parseClientConfig } from '../common/client-config.js';
 import { CliError } from './output.js';
 
 /** An integer from `min` to `max`, or undefined when the flag was not given. */
@@ -31,7 +31,7 @@ export function backupId(raw: string): string {
 }
 
 /** `--project`, else $MEMFLOW_PROJECT; undefined means every project of the tenant. */
-export const projectOption = (flag: string | undefined): string | undefined => flag ?? envValue('MEMFLOW_PROJECT');
+export const projectOption = (flag: string | undefined): string | undefined => flag ?? parseClientConfig().MEMFLOW_PROJECT;
 
 /** A project is required: `--project`, $MEMFLOW_PROJECT, else the current directory's, named as the hooks name it. */
 export const projectOrCwd = (flag: string | undefined): string => projectOption(flag) ?? resolveProject(process.cwd(), { cache: false });

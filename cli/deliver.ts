@@ -8,7 +8,8 @@
  *   route); it would never succeed, so it is dropped with one line on stderr.
  */
 import crypto from 'node:crypto';
-import { apiError, type HttpClient, type HttpOutcome } from './http.js';
+import { apiErrorOf, jsonOrUndefined } from '../clients/core.js';
+import type { HttpClient, HttpOutcome } from './http.js';
 import type { Claim, Spool, SpoolEntry, SpoolTarget } from './spool.js';
 
 export type Verdict =
@@ -40,7 +41,7 @@ export function entryBelongsTo(entry: SpoolEntry, target: Target, adoptUnbound =
 }
 
 export function describeAnswer(status: number, body: string): string {
-  const e = apiError(body);
+  const e = apiErrorOf(jsonOrUndefined(body));
   return e ? `${status} ${e.code}: ${e.message}` : `HTTP ${status}`;
 }
 

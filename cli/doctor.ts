@@ -7,7 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { entryBelongsTo, keyFingerprint } from './deliver.js';
-import { apiBaseUrl, apiKey, spoolDir } from './env.js';
+import { parseClientConfig } from '../common/client-config.js';
+import { apiBaseUrl } from './env.js';
 import { createHttpClient } from './http.js';
 import { isMemflowHandler, settingsFile } from './install.js';
 import { Spool } from './spool.js';
@@ -44,7 +45,7 @@ const onPath = (command: string) => (process.env.PATH ?? '').split(path.delimite
 export async function diagnose(opts: { url?: string; dir?: string }): Promise<Finding[]> {
   const out: Finding[] = [];
   const base = apiBaseUrl(opts.url);
-  const key = apiKey();
+  const key = parseClientConfig().MEMFLOW_API_KEY;
   const client = createHttpClient();
   try {
     const health = await client.request({ method: 'GET', url: `${base}/ready`, timeoutMs: 3000 });
@@ -62,7 +63,7 @@ export async function diagnose(opts: { url?: string; dir?: string }): Promise<Fi
     client.close();
   }
 
-  const spool = new Spool(spoolDir());
+  const spool = new Spool(parseClientConfig().MEMFLOW_SPOOL_DIR);
   const names = (await spool.waiting()).slice(0, 5000);
   let mine = 0;
   let others = 0;

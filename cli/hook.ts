@@ -15,7 +15,6 @@
  *   succeeds). A full spool (MEMFLOW_SPOOL_MAX_EVENTS, default 10000) also drops, with a line.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { resolveProject } from '../common/project.js';
 import { projectKeyOf } from '../common/project-identity.js';
@@ -23,7 +22,8 @@ import { redactValue } from '../common/redact.js';
 import { gitHead, type GitHead } from '../common/git-head.js';
 import { checkContext, stalenessReport, type CheckableItem } from '../common/staleness.js';
 import { deliver, flushSpool, spoolTargetOf, type Target } from './deliver.js';
-import { apiBaseUrl, apiKey, checkBaseUrl, envInt, envValue, spoolDir } from './env.js';
+import { parseClientConfig } from '../common/client-config.js';
+import { apiBaseUrl, checkBaseUrl } from './env.js';
 import { isEventRouteName } from '../messages/hooks/v1.js';
 import { createHttpClient, type HttpClient } from './http.js';
 import { downFor, markDown, markUp } from './outage.js';
@@ -73,9 +73,10 @@ export interface HookOptions {
 /** Runs the hook and exits the process (always with code 0). */
 export async function runHook(event: string, opts: HookOptions): Promise<never> {
   const startedAt = Date.now();
-  const timeoutMs = envInt('MEMFLOW_HOOK_TIMEOUT_MS', 2000);
+  const config = parseClientConfig();
+  const timeoutMs = config.MEMFLOW_HOOK_TIMEOUT_MS;
   const deadline = startedAt + timeoutMs;
-  const spool = new Spool(spoolDir(), { maxEntries: envInt('MEMFLOW_SPOOL_MAX_EVENTS', 10_000) });
+  const spool = new Spool(config.MEMFLOW_SPOOL_DIR, { maxEntries: config.MEMFLOW_SPOOL_MAX_EVENTS });
   let client: HttpClient | undefined;
   /** This invocation's event until it is delivered, dropped or spooled: spooled if we must exit meanwhile. */
   let inFlight: SpoolEntry | undefined;
@@ -151,7 +152,7 @@ export async function runHook(event: string, opts: HookOptions): Promise<never> 
     }
     // Redact here too, before the spool: nothing with a secret or <private> text touches the disk.
     // The entry remembers which API and key it is for: it is never delivered with another.
-    const key = apiKey();
+    const key = config.MEMFLOW_API_KEY;
     const baseUrl = apiBaseUrl(opts.url);
     // Branch and HEAD, read from .git (no git process), with the events that open and close a turn.
     const git = GIT_EVENTS.has(event) ? gitOfHook(body as Record<string, unknown>) : undefined;
@@ -228,9 +229,9 @@ export async function runHook(event: string, opts: HookOptions): Promise<never> 
  * that unrelated repositories with the same folder name stay apart.
  */
 function projectOfHook(body: Record<string, unknown>): [string?, string?] {
-  const explicit = envValue('MEMFLOW_PROJECT');
-  if (explicit) return [explicit];
-  const root = envValue('CLAUDE_PROJECT_DIR') ?? (typeof body.cwd === 'string' && body.cwd ? body.cwd : undefined);
+  const config = parseClientConfig();
+  if (config.MEMFLOW_PROJECT) return [config.MEMFLOW_PROJECT];
+  const root = config.CLAUDE_PROJECT_DIR ?? (typeof body.cwd === 'string' && body.cwd ? body.cwd : undefined);
   if (!root) return [];
   return [resolveProject(root), projectKeyOf(root)];
 }
@@ -241,8 +242,9 @@ const GIT_EVENTS = new Set(['session-start', 'stop', 'session-end']);
 const REPORT_TIMEOUT_MS = 500;
 
 function gitOfHook(body: Record<string, unknown>): GitHead | undefined {
-  if (envValue('MEMFLOW_GIT') === '0') return undefined;
-  const dir = envValue('CLAUDE_PROJECT_DIR') ?? (typeof body.cwd === 'string' && body.cwd ? body.cwd : undefined);
+  const config = parseClientConfig();
+  if (!config.MEMFLOW_GIT) return undefined;
+  const dir = config.CLAUDE_PROJECT_DIR ?? (typeof body.cwd === 'string' && body.cwd ? body.cwd : undefined);
   try {
     return dir ? gitHead(dir) : undefined;
   } catch {
@@ -266,9 +268,9 @@ export async function checkStartContext(body: string, git: GitHead | undefined, 
   const { memflowCheck, ...rest } = parsed;
   const items = memflowCheck.items ?? [];
   const context = rest.hookSpecificOutput?.additionalContext;
-  if (!git || items.length === 0 || typeof context !== 'string' || envValue('MEMFLOW_STALENESS_CHECK') === '0') return JSON.stringify(rest);
+  if (!git || items.length === 0 || typeof context !== 'string' || !parseClientConfig().MEMFLOW_STALENESS_CHECK) return JSON.stringify(rest);
   try {
-    const checked = checkContext(context, items, git.root, git, { cacheFile: path.join(envValue('MEMFLOW_CACHE_DIR') ?? path.join(os.homedir(), '.cache', 'memflow'), 'staleness-git.json') });
+    const checked = checkContext(context, items, git.root, git, { cacheFile: path.join(parseClientConfig().MEMFLOW_CACHE_DIR, 'staleness-git.json') });
     rest.hookSpecificOutput = { ...rest.hookSpecificOutput, additionalContext: checked.context };
     const body = stalenessReport(checked.verdicts);
     if (body.results.length > 0) await report(body).catch(() => undefined);

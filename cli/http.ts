@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import type { Transport } from '../clients/core.js';
 
 export type HttpOutcome =
   | { kind: 'response'; status: number; headers: http.IncomingHttpHeaders; body: string }
@@ -13,7 +14,7 @@ export type HttpOutcome =
   | { kind: 'network'; code: string; message: string };
 
 export interface HttpRequest {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   headers?: Record<string, string>;
   /** Sent as is with content-type application/json. */
@@ -113,14 +114,12 @@ function aggregateCode(err: AggregateError): string | undefined {
   return undefined;
 }
 
-/** The `{"error":{"code","message"}}` of an API answer, if it has one. */
-export function apiError(body: string): { code: string; message: string } | undefined {
-  try {
-    const parsed = JSON.parse(body) as { error?: { code?: unknown; message?: unknown } };
-    const e = parsed?.error;
-    if (e && typeof e.code === 'string') return { code: e.code, message: typeof e.message === 'string' ? e.message : '' };
-  } catch {
-    // not JSON
-  }
-  return undefined;
+/** The typed API client's transport (clients/api.ts) over this client: requests to `base`, each within `timeoutMs`. */
+export function httpTransport(client: HttpClient, base: string, timeoutMs: number): Transport {
+  return async (req) => {
+    const outcome = await client.request({ method: req.method, url: `${base}${req.path}`, headers: req.headers, ...(req.body !== undefined ? { body: req.body } : {}), timeoutMs });
+    if (outcome.kind === 'network') throw Object.assign(new Error(outcome.message), { code: outcome.code });
+    const { headers } = outcome;
+    return { status: outcome.status, text: outcome.body, headers: { get: (name) => [headers[name.toLowerCase()] ?? []].flat()[0] ?? null } };
+  };
 }

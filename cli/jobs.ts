@@ -3,7 +3,8 @@
  * running, printing a progress dot on stderr per poll (stdout stays clean for the result or --json).
  */
 import type { JobView } from '../messages/api/v1.js';
-import { apiRequest, type ApiOptions } from './api-client.js';
+import type { ApiClient } from '../clients/api.js';
+import { withApi, type ApiOptions } from './api-client.js';
 import { CliError } from './output.js';
 
 export const ADMIN_HINT = 'this needs an admin API key (memflow keys create --tenant <name> --admin)';
@@ -30,17 +31,17 @@ const stderrChunk = (chunk: string) => {
   process.stderr.write(chunk);
 };
 
-/** Polls `path` until `running(doc)` is false; returns the last document. */
-export async function pollJob<T>(path: string, running: (doc: T) => boolean, opts: PollOptions = {}): Promise<T> {
+/** Polls the job (`read`) until `running(doc)` is false; returns the last document. */
+async function pollJob<T>(jobId: string, read: (api: ApiClient) => Promise<T>, running: (doc: T) => boolean, opts: PollOptions = {}): Promise<T> {
   const progress = opts.progress ?? stderrChunk;
   const interval = opts.intervalMs ?? 500;
   const deadline = Date.now() + (opts.maxWaitMs ?? 60 * 60_000);
   let dots = 0;
   try {
     for (;;) {
-      const doc = await apiRequest<T>(path, opts, { forbiddenHint: ADMIN_HINT });
+      const doc = await withApi(opts, read, ADMIN_HINT);
       if (!running(doc)) return doc;
-      if (Date.now() > deadline) throw new CliError(`stopped waiting after ${Math.round((opts.maxWaitMs ?? 3_600_000) / 1000)}s; the job goes on (${path})`);
+      if (Date.now() > deadline) throw new CliError(`stopped waiting after ${Math.round((opts.maxWaitMs ?? 3_600_000) / 1000)}s; the job goes on (${jobId})`);
       progress('.');
       dots++;
       await new Promise((resolve) => setTimeout(resolve, interval));
@@ -50,10 +51,6 @@ export async function pollJob<T>(path: string, running: (doc: T) => boolean, opt
   }
 }
 
-/** Admin job ids hold slashes (`backup/<tenant>/<id>`) that the route takes as they are. */
-export const adminJobPath = (jobId: string) => `/v1/admin/jobs/${jobId.split('/').map(encodeURIComponent).join('/')}`;
+export const waitAdminJob = (jobId: string, opts: PollOptions = {}) => pollJob<AdminJob>(jobId, (api) => api.job(jobId), (j) => j.status === 'running', opts);
 
-export const waitAdminJob = (jobId: string, opts: PollOptions = {}) => pollJob<AdminJob>(adminJobPath(jobId), (j) => j.status === 'running', opts);
-
-export const waitEraseJob = (jobId: string, opts: PollOptions = {}) =>
-  pollJob<EraseJob>(`/v1/jobs/${encodeURIComponent(jobId)}`, (j) => j.status === 'requested', opts);
+export const waitEraseJob = (jobId: string, opts: PollOptions = {}) => pollJob<EraseJob>(jobId, (api) => api.erasure(jobId), (j) => j.status === 'requested', opts);

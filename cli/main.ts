@@ -6,6 +6,7 @@
  * exits 0 (see hook.ts).
  */
 import { Command, CommanderError, Option } from 'commander';
+import { parseClientConfig } from '../common/client-config.js';
 import { CliError, stdoutLine } from './output.js';
 import type { SearchOptions } from './search.js';
 
@@ -19,7 +20,7 @@ function fail(err: unknown): never {
   if (err instanceof CommanderError) process.exit(err.exitCode);
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(err instanceof CliError ? `memflow: ${message}\n` : `memflow: unexpected error: ${message.split('\n')[0]}\n`);
-  if (process.env.MEMFLOW_DEBUG === '1' && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  if (parseClientConfig().MEMFLOW_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
   process.exit(err instanceof CliError ? err.exitCode : 1);
 }
 

@@ -7,44 +7,25 @@
  */
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { resolveProject } from '../common/project.js';
-import { jsonOrUndefined, type ApiTransport } from '../mcp/api.js';
-import { DEFAULT_MAX_TOKENS } from '../mcp/budget.js';
+import { createApiClient } from '../clients/api.js';
 import { createMemflowMcpServer } from '../mcp/server.js';
 import { apiTarget } from './api-client.js';
-import { envInt, envValue } from './env.js';
-import { createHttpClient } from './http.js';
+import { parseClientConfig } from '../common/client-config.js';
+import { createHttpClient, httpTransport } from './http.js';
 
 const VERSION = '0.1.0';
 
-export function httpTransport(base: string, key: string, timeoutMs = 15_000): ApiTransport & { close(): void } {
-  const client = createHttpClient();
-  return {
-    describe: base,
-    async request(method, pathAndQuery, body) {
-      const outcome = await client.request({
-        method,
-        url: `${base}${pathAndQuery}`,
-        headers: { authorization: `Bearer ${key}`, 'user-agent': 'memflow-mcp' },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        timeoutMs,
-      });
-      if (outcome.kind === 'network') throw new Error(outcome.code);
-      return { status: outcome.status, body: jsonOrUndefined(outcome.body) };
-    },
-    close: () => client.close(),
-  };
-}
-
 export async function runMcp(opts: { url?: string; project?: string }): Promise<void> {
   const { base, key } = apiTarget(opts.url);
-  const api = httpTransport(base, key);
+  const env = parseClientConfig();
+  const http = createHttpClient();
   const server = createMemflowMcpServer({
-    api,
-    defaultProject: opts.project ?? envValue('MEMFLOW_PROJECT') ?? resolveProject(process.cwd()),
-    maxTokens: envInt('MEMFLOW_MCP_MAX_TOKENS', DEFAULT_MAX_TOKENS),
+    api: createApiClient({ transport: httpTransport(http, base, 15_000), key, describe: base, headers: { 'user-agent': 'memflow-mcp' } }),
+    defaultProject: opts.project ?? env.MEMFLOW_PROJECT ?? resolveProject(process.cwd()),
+    maxTokens: env.MEMFLOW_MCP_MAX_TOKENS,
     version: VERSION,
     // Beside the working tree: context is checked against today's code (MEMFLOW_STALENESS_CHECK=0: off).
-    workingTree: envValue('MEMFLOW_STALENESS_CHECK') === '0' ? undefined : (envValue('CLAUDE_PROJECT_DIR') ?? process.cwd()),
+    workingTree: env.MEMFLOW_STALENESS_CHECK ? (env.CLAUDE_PROJECT_DIR ?? process.cwd()) : undefined,
   });
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => (transport.onclose = resolve));
@@ -52,5 +33,5 @@ export async function runMcp(opts: { url?: string; project?: string }): Promise<
   // Ends when the client closes stdin (or the process is signalled).
   process.stdin.on('end', () => void server.close());
   await closed;
-  api.close();
+  http.close();
 }

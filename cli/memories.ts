@@ -2,7 +2,7 @@
  * `memflow show <id...>` (GET /v1/memories/{id}, or POST /v1/memories:batchGet for several): the
  * full records behind search results. `memflow learnings` (GET /v1/learnings): what was learned.
  */
-import { apiGet, apiRequest, query, type ApiOptions } from './api-client.js';
+import { withApi, type ApiOptions } from './api-client.js';
 import { intOption, memoryId, projectOption } from './args.js';
 import { CliError, shortTime } from './output.js';
 
@@ -38,15 +38,15 @@ type Out = (line: string) => void;
 export async function show(ids: string[], opts: ApiOptions & { json?: boolean }, out: Out): Promise<void> {
   const wanted = ids.map(memoryId);
   if (wanted.length === 1) {
-    const record = await apiGet<MemoryRecord>(`/v1/memories/${wanted[0]}`, opts);
+    const record = (await withApi(opts, (api) => api.memory(wanted[0]!))) as MemoryRecord;
     return opts.json ? out(JSON.stringify(record)) : printRecord(record, out);
   }
-  const answer = await apiRequest<{ items: MemoryRecord[]; notFound: string[] }>('/v1/memories:batchGet', opts, { method: 'POST', body: { ids: wanted } });
+  const answer = await withApi(opts, (api) => api.memories(wanted));
   if (opts.json) out(JSON.stringify(answer));
   else
     answer.items.forEach((record, i) => {
       if (i > 0) out('');
-      printRecord(record, out);
+      printRecord(record as MemoryRecord, out);
     });
   if (answer.notFound.length > 0) throw new CliError(`not found: ${answer.notFound.join(', ')}`);
 }
@@ -91,10 +91,10 @@ export interface LearningsOptions extends ApiOptions {
 
 export async function learnings(opts: LearningsOptions, out: Out): Promise<void> {
   const params = { project: projectOption(opts.project), limit: intOption('--limit', opts.limit, 1, 100), cursor: opts.cursor };
-  const page = await apiGet<{ items: Learning[]; nextCursor: string | null }>(`/v1/learnings${query(params)}`, opts);
+  const page = await withApi(opts, (api) => api.learnings(params));
   if (opts.json) return out(JSON.stringify(page));
   if (page.items.length === 0) return out(params.project ? `no learnings in project '${params.project}' yet` : 'no learnings yet');
-  for (const l of page.items) {
+  for (const l of page.items as Learning[]) {
     const trust = typeof l.trust === 'string' ? `, trust ${l.trust}${typeof l.outcome === 'string' && l.outcome !== 'unverified' ? ` (${l.outcome})` : ''}` : '';
     const flags = Array.isArray(l.flags) && l.flags.length > 0 ? `, FLAGGED ${l.flags.join('+')}: never injected` : '';
     const where = typeof l.gitBranch === 'string' ? `, ${l.gitBranch}@${String(l.gitCommit ?? '').slice(0, 8)}` : '';
@@ -108,7 +108,7 @@ export async function learnings(opts: LearningsOptions, out: Out): Promise<void>
 /** `memflow wrong <id> --reason`: "this is wrong" (POST /v1/learnings/{id}/wrong). */
 export async function markWrong(id: string, opts: ApiOptions & { reason: string; json?: boolean }, out: Out): Promise<void> {
   const ref = memoryId(id);
-  const done = await apiRequest<{ id: string; status: string }>(`/v1/learnings/${encodeURIComponent(ref)}/wrong`, opts, { method: 'POST', body: { reason: opts.reason, origin: 'user' } });
+  const done = await withApi(opts, (api) => api.wrong(ref, { reason: opts.reason, origin: 'user' }));
   if (opts.json) return out(JSON.stringify(done));
   out(`marked wrong: ${done.id} is retracted (${done.status}); the reason is kept in its history`);
 }

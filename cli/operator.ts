@@ -7,12 +7,13 @@ import { ConfigError, parseOperatorConfig, type OperatorConfig } from '../common
 import { createPrisma, type PrismaClient } from '../common/db.js';
 import { readStackSettings, stackStateDir } from '../common/stack-settings.js';
 import { createApiKey, createTenant, hashApiKey, keyDisplayPrefix, revokeApiKey, TenantError, validateTenantName } from '../common/tenants.js';
-import { envValue } from './env.js';
+import { parseClientConfig } from '../common/client-config.js';
 import { CliError } from './output.js';
 
 async function withDatabase<T>(fn: (prisma: PrismaClient) => Promise<T>): Promise<T> {
   // Unset: the database of the local stack `npm run up` started from this checkout.
-  const url = envValue('DATABASE_URL') ?? readStackSettings(stackStateDir('dev', envValue('MEMFLOW_STATE_DIR')))?.DATABASE_URL;
+  const env = parseClientConfig();
+  const url = env.DATABASE_URL ?? readStackSettings(stackStateDir('dev', env.MEMFLOW_STATE_DIR))?.DATABASE_URL;
   let config: OperatorConfig;
   try {
     config = parseOperatorConfig({ DATABASE_URL: url });

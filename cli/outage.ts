@@ -6,12 +6,11 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { envInt, envValue } from './env.js';
+import { parseClientConfig } from '../common/client-config.js';
 
 function markFile(baseUrl: string): string {
-  const dir = envValue('MEMFLOW_CACHE_DIR') ?? path.join(os.homedir(), '.cache', 'memflow');
+  const dir = parseClientConfig().MEMFLOW_CACHE_DIR;
   return path.join(dir, 'cli', `down-${crypto.createHash('sha256').update(baseUrl).digest('hex').slice(0, 16)}`);
 }
 
@@ -30,7 +29,7 @@ export function markDown(baseUrl: string, now = Date.now()): void {
   const file = markFile(baseUrl);
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, String(now + envInt('MEMFLOW_HOOK_OUTAGE_MS', 15_000)));
+    fs.writeFileSync(file, String(now + parseClientConfig().MEMFLOW_HOOK_OUTAGE_MS));
   } catch {
     // no cache dir: every hook tries the network, as before
   }

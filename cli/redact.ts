@@ -5,7 +5,7 @@
  */
 import { explainRedaction, maskSecret } from '../common/redact-explain.js';
 import { TenantRuleError, TenantRules, type CompiledRule } from '../common/redact-tenant-rules.js';
-import { apiRequest, type ApiOptions } from './api-client.js';
+import { withApi, type ApiOptions } from './api-client.js';
 import { ADMIN_HINT, waitAdminJob } from './jobs.js';
 import { CliError, printTable } from './output.js';
 
@@ -59,7 +59,7 @@ interface RescanResult {
 }
 
 export async function redactRescan(opts: ApiOptions & { wait?: boolean; json?: boolean }, out: Out): Promise<void> {
-  const started = await apiRequest<{ jobId: string; status: string }>('/v1/admin/redaction/rescan', opts, { method: 'POST', body: {}, forbiddenHint: ADMIN_HINT });
+  const started = await withApi(opts, (api) => api.rescanRedaction(), ADMIN_HINT);
   if (!opts.wait) {
     if (opts.json) return out(JSON.stringify(started));
     return out(`redaction rescan started (job ${started.jobId}); run with --wait to follow it`);

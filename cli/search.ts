@@ -2,29 +2,11 @@
  * `memflow search <query...>`: GET /v1/search, the compact index of matching memories. Each result
  * is printed with its full id, which `memflow show <id>` takes for the whole record.
  */
-import { apiGet, query, type ApiOptions } from './api-client.js';
+import { RECORD_TYPES } from '../messages/records/v1.js';
+import { withApi, type ApiOptions } from './api-client.js';
 import { intOption, projectOption } from './args.js';
 import { CliError } from './output.js';
 
-export const SEARCH_TYPES = ['observation', 'summary', 'learning'] as const;
-export const SEARCH_MODES = ['hybrid', 'keyword', 'semantic'] as const;
-
-interface SearchResult {
-  id: string;
-  type: string;
-  title: string;
-  snippet: string;
-  score: number;
-  sessionId: string | null;
-  createdAt: string;
-}
-
-interface SearchAnswer {
-  results: SearchResult[];
-  tookMs: number;
-  degraded?: boolean;
-  degradedReason?: string;
-}
 
 export interface SearchOptions extends ApiOptions {
   project?: string;
@@ -39,8 +21,8 @@ export interface SearchOptions extends ApiOptions {
 function typesOption(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
   const parts = raw.split(',').map((s) => s.trim()).filter(Boolean);
-  const bad = parts.find((p) => !(SEARCH_TYPES as readonly string[]).includes(p));
-  if (bad !== undefined || parts.length === 0) throw new CliError(`--types takes any of ${SEARCH_TYPES.join(',')}, not '${bad ?? raw}'`);
+  const bad = parts.find((p) => !(RECORD_TYPES as readonly string[]).includes(p));
+  if (bad !== undefined || parts.length === 0) throw new CliError(`--types takes any of ${RECORD_TYPES.join(',')}, not '${bad ?? raw}'`);
   return parts.join(',');
 }
 
@@ -56,7 +38,7 @@ export async function search(words: string[], opts: SearchOptions, out: (line: s
     since: opts.since,
     until: opts.until,
   };
-  const answer = await apiGet<SearchAnswer>(`/v1/search${query(params)}`, opts);
+  const answer = await withApi(opts, (api) => api.search(params));
   if (opts.json) return out(JSON.stringify(answer));
 
   for (const r of answer.results) {

@@ -3,8 +3,8 @@
  * GET /v1/sessions, /v1/sessions/{id}, /v1/sessions/{id}/timeline. Human-readable by default,
  * `--json` prints the API's document as is.
  */
-import { apiGet, query, type ApiOptions } from './api-client.js';
-import type { Page, SessionItem, TimelineItem } from '../messages/api/v1.js';
+import type { Page } from '../messages/api/v1.js';
+import { withApi, type ApiOptions } from './api-client.js';
 import { CliError } from './output.js';
 
 export interface ListOptions extends ApiOptions {
@@ -25,12 +25,12 @@ function limitOf(raw: string | undefined): number | undefined {
 }
 
 /** One page, or every page with --all (following nextCursor). */
-async function collect<T>(path: string, opts: ListOptions, extra: Record<string, string | undefined> = {}): Promise<Page<T>> {
+async function collect<T>(opts: ListOptions, pageAt: (params: { limit?: number; cursor?: string }) => Promise<Page<T>>): Promise<Page<T>> {
   const limit = limitOf(opts.limit);
   let cursor = opts.cursor;
   const items: T[] = [];
   for (;;) {
-    const page = await apiGet<Page<T>>(`${path}${query({ ...extra, limit, cursor })}`, opts);
+    const page = await pageAt({ ...(limit !== undefined ? { limit } : {}), ...(cursor !== undefined ? { cursor } : {}) });
     items.push(...page.items);
     if (!opts.all || !page.nextCursor) return { items, nextCursor: opts.all ? null : page.nextCursor };
     cursor = page.nextCursor;
@@ -38,7 +38,7 @@ async function collect<T>(path: string, opts: ListOptions, extra: Record<string,
 }
 
 export async function sessionsList(opts: ListOptions, out: (line: string) => void): Promise<void> {
-  const page = await collect<SessionItem>('/v1/sessions', opts, { project: opts.project });
+  const page = await withApi(opts, (api) => collect(opts, (p) => api.sessions({ ...p, project: opts.project })));
   if (opts.json) return out(JSON.stringify(page));
   if (page.items.length === 0) return out(opts.project ? `no sessions in project '${opts.project}'` : 'no sessions yet');
   const rows = page.items.map((s) => [s.id, s.project, s.status, when(s.startedAt), when(s.endedAt), String(s.eventCount)]);
@@ -47,7 +47,7 @@ export async function sessionsList(opts: ListOptions, out: (line: string) => voi
 }
 
 export async function sessionShow(id: string, opts: ApiOptions & { project?: string; json?: boolean }, out: (line: string) => void): Promise<void> {
-  const s = await apiGet<SessionItem>(`/v1/sessions/${encodeURIComponent(id)}${query({ project: opts.project })}`, opts);
+  const s = await withApi(opts, (api) => api.session(id, { project: opts.project }));
   if (opts.json) return out(JSON.stringify(s));
   out(`session  ${s.id}`);
   out(`project  ${s.project}`);
@@ -59,7 +59,7 @@ export async function sessionShow(id: string, opts: ApiOptions & { project?: str
 }
 
 export async function sessionTimeline(id: string, opts: ListOptions, out: (line: string) => void): Promise<void> {
-  const page = await collect<TimelineItem>(`/v1/sessions/${encodeURIComponent(id)}/timeline`, opts, { project: opts.project });
+  const page = await withApi(opts, (api) => collect(opts, (p) => api.timeline(id, { ...p, project: opts.project })));
   if (opts.json) return out(JSON.stringify(page));
   if (page.items.length === 0) return out('no timeline items yet (events are turned into items shortly after they arrive)');
   for (const item of page.items) {

@@ -1,13 +1,13 @@
 /** `memflow spool status` and `memflow spool flush`: look at and deliver the hook spool on demand. */
 import { flushSpool } from './deliver.js';
 import { apiTarget } from './api-client.js';
-import { envInt, spoolDir } from './env.js';
+import { parseClientConfig } from '../common/client-config.js';
 import { createHttpClient } from './http.js';
 import { CliError } from './output.js';
 import { Spool } from './spool.js';
 
 export async function spoolStatus(opts: { json?: boolean }, out: (line: string) => void): Promise<void> {
-  const s = await new Spool(spoolDir()).status();
+  const s = await new Spool(parseClientConfig().MEMFLOW_SPOOL_DIR).status();
   if (opts.json) return out(JSON.stringify(s));
   out(`spool      ${s.dir}`);
   out(`waiting    ${s.waiting}${s.oldest ? ` (oldest ${s.oldest}, newest ${s.newest})` : ''}`);
@@ -18,13 +18,13 @@ export async function spoolStatus(opts: { json?: boolean }, out: (line: string) 
 
 export async function spoolFlush(opts: { url?: string; json?: boolean }, out: (line: string) => void, err: (line: string) => void): Promise<void> {
   const { base: baseUrl, key } = apiTarget(opts.url);
-  const spool = new Spool(spoolDir());
+  const spool = new Spool(parseClientConfig().MEMFLOW_SPOOL_DIR);
   const client = createHttpClient();
   let report;
   try {
     report = await flushSpool(spool, client, { baseUrl, apiKey: key }, {
       until: Number.POSITIVE_INFINITY,
-      maxRequestMs: envInt('MEMFLOW_HOOK_TIMEOUT_MS', 2000) * 5,
+      maxRequestMs: parseClientConfig().MEMFLOW_HOOK_TIMEOUT_MS * 5,
       log: (line) => err(`memflow spool: ${line}`),
       rounds: 100,
       // Run by the user with their key: it also takes what was spooled here while no key was set.

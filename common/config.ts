@@ -3,6 +3,9 @@
  * once with a schema and fails fast with a single line naming the variable that is missing or bad.
  */
 import { z } from 'zod';
+import { DEFAULT_API_PORT } from './client-config.js';
+
+export { parseClientConfig, type ClientConfig } from './client-config.js';
 
 const port = z.coerce.number().int().min(1).max(65535);
 
@@ -67,7 +70,7 @@ export const envSchema = z.object({
   MEMFLOW_LLM_PRICES: z.string().min(2).optional(),
   MEMFLOW_HOST: z.string().min(1).default('127.0.0.1'),
   // Not 37777: claude-mem's worker has long used that port, and people run both.
-  MEMFLOW_PORT: port.default(7711),
+  MEMFLOW_PORT: port.default(DEFAULT_API_PORT),
   /** Largest hook body accepted (413 above). */
   MEMFLOW_MAX_HOOK_BYTES: z.coerce.number().int().min(1024).default(8 * 1024 * 1024),
   /** Largest hook payload stored; longer tool outputs are cut and the event marked truncated. */
@@ -119,6 +122,8 @@ export const envSchema = z.object({
     .default('9464')
     .transform((v): string | null => (v === 'off' || v === '0' ? null : /^\d+$/.test(v) ? `127.0.0.1:${v}` : v)),
   MEMFLOW_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The worker's prebuilt workflow bundle (`npm run build:workflows`); unset: bundled at start from workflows/. */
+  MEMFLOW_WORKFLOW_BUNDLE: z.string().min(1).optional(),
 }).superRefine((env, ctx) => {
   // A remote embedding provider without its key would fail on the first sync: fail at start instead.
   const key = { local: undefined, onnx: undefined, openai: 'OPENAI_API_KEY', voyage: 'VOYAGE_API_KEY' } as const;
@@ -138,6 +143,26 @@ export class ConfigError extends Error {
  */
 export const operatorEnvSchema = z.object({ DATABASE_URL: postgresUrl });
 export type OperatorConfig = z.infer<typeof operatorEnvSchema>;
+
+/**
+ * The local stack's provisioning (infra/: `npm run up`, `npm test`, `npm run stack`): the dev API's
+ * port, where stacks keep their state and built binaries, which block of test ports to use.
+ */
+export const stackEnvSchema = z.object({
+  MEMFLOW_PORT: port.default(DEFAULT_API_PORT),
+  /** Root of the stacks' state (default .memflow in the checkout), one folder per profile. */
+  MEMFLOW_STATE_DIR: z.string().min(1).optional(),
+  /** Built binaries (Temporal, Weaviate), shared by the checkouts of a machine (default $XDG_CACHE_HOME/memflow or ~/.cache/memflow). */
+  MEMFLOW_CACHE_DIR: z.string().min(1).optional(),
+  XDG_CACHE_HOME: z.string().min(1).optional(),
+  /** The block of test ports (10000, 11000, ...); `npm test` sets it for its files. Checked against the blocks where it is used. */
+  MEMFLOW_TEST_PORT_SHIFT: z.coerce.number().int('must be one of the test port blocks').optional(),
+});
+export type StackConfig = z.infer<typeof stackEnvSchema>;
+
+export function parseStackConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
+  return parseEnv(stackEnvSchema, env);
+}
 
 /** Parses `env`; throws a ConfigError whose message is one line naming the first bad variable. */
 export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {

@@ -15,8 +15,8 @@ export const redactPaths = [
   'ANTHROPIC_API_KEY',
 ];
 
-/** `destination` defaults to stdout; tests pass a stream to inspect what would be logged. */
-export function createLogger(name: string, level = process.env.MEMFLOW_LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {
+/** `level` is the Config's MEMFLOW_LOG_LEVEL; `destination` defaults to stdout (tests pass a stream to inspect what would be logged). */
+export function createLogger(name: string, level: string, destination?: DestinationStream): Logger {
   const options = { name, level, redact: { paths: redactPaths, censor: '[redacted]' } };
   return destination ? pino(options, destination) : pino(options);
 }

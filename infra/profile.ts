@@ -8,6 +8,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseStackConfig } from '../common/config.js';
 import { stackStateDir } from '../common/stack-settings.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -75,17 +76,10 @@ export interface ClusterLayout {
 
 /** Where built binaries are cached: shared by every checkout on this machine, keyed by version. */
 export function cacheDir(): string {
-  if (process.env.MEMFLOW_CACHE_DIR) return path.resolve(process.env.MEMFLOW_CACHE_DIR);
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  const env = parseStackConfig();
+  if (env.MEMFLOW_CACHE_DIR) return path.resolve(env.MEMFLOW_CACHE_DIR);
+  const base = env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache');
   return path.join(base, 'memflow');
-}
-
-function intFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (!raw) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`${name} is invalid: must be a port number`);
-  return n;
 }
 
 /** Port shifts the test profile may use, tried in order (another checkout may hold the first). */
@@ -93,13 +87,14 @@ export const TEST_PORT_SHIFTS = [10000, 11000, 12000, 13000, 14000];
 
 /** The test block `stack --profile test` manages: MEMFLOW_TEST_PORT_SHIFT when set, else the first. */
 function defaultTestPortShift(): number {
-  const pinned = Number(process.env.MEMFLOW_TEST_PORT_SHIFT);
-  return TEST_PORT_SHIFTS.includes(pinned) ? pinned : TEST_PORT_SHIFTS[0]!;
+  const pinned = parseStackConfig().MEMFLOW_TEST_PORT_SHIFT;
+  return pinned !== undefined && TEST_PORT_SHIFTS.includes(pinned) ? pinned : TEST_PORT_SHIFTS[0]!;
 }
 
 export function getProfile(name: ProfileName, testPortShift = defaultTestPortShift()): StackProfile {
   if (name === 'cluster') return clusterProfile();
-  const stateDir = stackStateDir(name, process.env.MEMFLOW_STATE_DIR);
+  const env = parseStackConfig();
+  const stateDir = stackStateDir(name, env.MEMFLOW_STATE_DIR);
   // The test profile shifts every port (by 10000 by default) so it never collides with a dev stack.
   const shift = name === 'test' ? testPortShift : 0;
   const host = '127.0.0.1';
@@ -129,7 +124,7 @@ export function getProfile(name: ProfileName, testPortShift = defaultTestPortShi
       raftRpcPort: 8301 + shift,
       dataDir: path.join(stateDir, 'weaviate'),
     },
-    api: { host, port: name === 'test' ? 0 : intFromEnv('MEMFLOW_PORT', 7711) },
+    api: { host, port: name === 'test' ? 0 : env.MEMFLOW_PORT },
   };
 }
 
@@ -137,7 +132,7 @@ export function getProfile(name: ProfileName, testPortShift = defaultTestPortShi
 export const CLUSTER_SHIFT = 20000;
 
 function clusterProfile(): StackProfile {
-  const stateDir = path.resolve(process.env.MEMFLOW_STATE_DIR ?? path.join(repoRoot, '.memflow'), 'cluster');
+  const stateDir = path.resolve(parseStackConfig().MEMFLOW_STATE_DIR ?? path.join(repoRoot, '.memflow'), 'cluster');
   const host = '127.0.0.1';
   const s = CLUSTER_SHIFT;
   const nodes: WeaviateNode[] = [0, 1, 2].map((k) => ({

@@ -21,6 +21,7 @@ import { temporalAddress, temporalIsReady, temporalService } from './services/te
 import { weaviateApiKey, weaviateIsReady, weaviateService, weaviateUrl } from './services/weaviate.js';
 
 import { writeStackSettings, type StackEnv } from '../common/stack-settings.js';
+import { parseStackConfig } from '../common/config.js';
 
 export type Log = (line: string) => void;
 
@@ -133,9 +134,8 @@ export async function stopStack(p: StackProfile, log: Log, only?: string[]): Pro
  */
 export async function chooseTestProfile(log: Log): Promise<StackProfile> {
   // MEMFLOW_TEST_PORT_SHIFT pins one block (parallel checkouts on one machine each take their own).
-  const pinned = process.env.MEMFLOW_TEST_PORT_SHIFT;
-  if (pinned !== undefined && pinned !== '') {
-    const shift = Number(pinned);
+  const shift = parseStackConfig().MEMFLOW_TEST_PORT_SHIFT;
+  if (shift !== undefined) {
     if (!TEST_PORT_SHIFTS.includes(shift)) throw new Error(`MEMFLOW_TEST_PORT_SHIFT is invalid: must be one of ${TEST_PORT_SHIFTS.join(', ')}`);
     return getProfile('test', shift);
   }

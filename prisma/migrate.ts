@@ -28,6 +28,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
+import { ConfigError, parseOperatorConfig } from '../common/config.js';
 
 /** The key Prisma Migrate locks on PostgreSQL ("a unique number we chose to identify Migrate"). */
 export const PRISMA_ADVISORY_LOCK_KEY = 72707369;
@@ -448,9 +449,12 @@ export async function applyMigrations(
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  const databaseUrl = process.env['DATABASE_URL'];
-  if (!databaseUrl) {
-    process.stderr.write('memflow: migrate: DATABASE_URL is required but not set\n');
+  let databaseUrl: string;
+  try {
+    databaseUrl = parseOperatorConfig().DATABASE_URL;
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`memflow: migrate: ${err.message}\n`);
     process.exit(1);
   }
   const { applied, skipped } = await applyMigrations(databaseUrl, {

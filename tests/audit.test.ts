@@ -10,27 +10,24 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { createTemporalClient } from '../common/temporal.js';
 import { createApiKey, revokeApiKey } from '../common/tenants.js';
 import { waitUntil } from '../infra/daemon.js';
 import { buildDebugSession } from './fixtures/debug-session.js';
-import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
-import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
-import { callApi } from './helpers/http.js';
+import { newTenant, uniqueName } from './helpers/env.js';
+import { withTestStack } from './helpers/stack.js';
 import type { AuditItem } from '../messages/api/v1.js';
 import { replay, sessionResult } from './helpers/sessions.js';
 
 const backupDir = fs.mkdtempSync(path.join(os.tmpdir(), 'memflow-audit-'));
-const config = { ...testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('audit'), MEMFLOW_BACKUP_DIR: backupDir }), ANTHROPIC_API_KEY: undefined };
-const prisma = testPrisma();
-const temporal = createTemporalClient(config);
-let api: TestApi;
-let worker: TestWorker;
+const stack = withTestStack('audit', {
+  env: { MEMFLOW_BACKUP_DIR: backupDir },
+  config: (c) => ({ ...c, ANTHROPIC_API_KEY: undefined }),
+  api: { tuning: { flushDelayMs: 30, idleTimeoutMs: 120_000 } },
+});
+const { prisma, call } = stack;
 let a: Awaited<ReturnType<typeof newTenant>>;
 let b: Awaited<ReturnType<typeof newTenant>>;
 let member: { key: string; keyId: string };
-
-const call = (key: string, method: string, url: string, body?: unknown) => callApi(api.url, key, method, url, body);
 
 async function auditOf(key: string, query = ''): Promise<AuditItem[]> {
   const res = await call(key, 'GET', `/v1/admin/audit?limit=100${query}`);
@@ -39,26 +36,20 @@ async function auditOf(key: string, query = ''): Promise<AuditItem[]> {
 }
 
 before(async () => {
-  api = await startTestApi(config, prisma, { tuning: { flushDelayMs: 30, idleTimeoutMs: 120_000 } });
-  worker = await startTestWorker(config, prisma);
   a = await newTenant(prisma, 'admin');
   b = await newTenant(prisma, 'admin');
   member = await createApiKey(prisma, a.name, { role: 'member' });
 });
 
-after(async () => {
-  await api?.close();
-  await worker?.stop();
-  await temporal.connection.close();
-  await prisma.$disconnect();
+after(() => {
   fs.rmSync(backupDir, { recursive: true, force: true });
 });
 
 test('backup, export, erase and key changes are audited and listed for admins, newest first', async () => {
   const project = uniqueName('audited');
   const s = buildDebugSession(crypto.randomUUID(), `/home/dev/${project}`, 1);
-  await replay(api.url, a.key, s.deliveries);
-  await sessionResult(temporal.client, prisma, a.tenantId, s.sessionId, 90_000);
+  await replay(stack.api.url, a.key, s.deliveries);
+  await sessionResult(stack.temporal, prisma, a.tenantId, s.sessionId, 90_000);
 
   assert.equal((await call(a.key, 'GET', `/v1/export?project=${project}`)).status, 200);
 
@@ -120,7 +111,7 @@ test('member keys get 403 on admin routes, and the refusal is audited as auth.de
   assert.ok(rows.every((r) => r.actorKeyId === member.keyId && r.outcome === 'denied'));
   assert.deepEqual(rows.map((r) => r.target).sort(), ['route:GET /v1/admin/audit', 'route:POST /v1/admin/backups']);
   // No key at all: 401, and nothing to attribute.
-  assert.equal((await fetch(`${api.url}/v1/admin/audit`)).status, 401);
+  assert.equal((await fetch(`${stack.api.url}/v1/admin/audit`)).status, 401);
 });
 
 /** Denials are written after the answer (onResponse): wait for them. */

@@ -10,30 +10,25 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
 import { waitUntil } from '../infra/daemon.js';
 import { createApiKey } from '../common/tenants.js';
-import { COLLECTIONS, connectWeaviate, tenantCollection, type WeaviateClient } from '../common/vector-schema.js';
+import { COLLECTIONS, tenantCollection } from '../common/vector-schema.js';
 import { buildDebugSession } from './fixtures/debug-session.js';
-import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
 import { keepHistory } from './helpers/histories.js';
-import { callApi } from './helpers/http.js';
-import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
+import { newTenant, uniqueName } from './helpers/env.js';
 import { replay, sessionResult } from './helpers/sessions.js';
+import { withTestStack } from './helpers/stack.js';
 
 const backupDir = fs.mkdtempSync(path.join(os.tmpdir(), 'memflow-backups-'));
-const config = { ...testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('backup'), MEMFLOW_BACKUP_DIR: backupDir }), ANTHROPIC_API_KEY: undefined };
-const prisma = testPrisma();
-let api: TestApi;
-let worker: TestWorker;
-let temporal: Connection;
-let client: Client;
-let weaviate: WeaviateClient;
+const stack = withTestStack('backup', {
+  env: { MEMFLOW_BACKUP_DIR: backupDir },
+  config: (c) => ({ ...c, ANTHROPIC_API_KEY: undefined }),
+  api: { tuning: { flushDelayMs: 30, idleTimeoutMs: 120_000 } },
+});
+const { prisma, call } = stack;
 let admin: Awaited<ReturnType<typeof newTenant>>;
 let member: { key: string };
 const project = uniqueName('shop');
-
-const call = (key: string, method: string, url: string, body?: unknown) => callApi(api.url, key, method, url, body);
 
 async function job(id: string): Promise<{ status: string; result?: any; error?: string }> {
   let last: { status: string } = { status: 'unknown' };
@@ -56,8 +51,8 @@ const exportOf = async () => {
 async function projectObjectCount(tenantId: string, projectId: string): Promise<number> {
   let n = 0;
   for (const type of Object.keys(COLLECTIONS) as (keyof typeof COLLECTIONS)[]) {
-    const r = await tenantCollection(weaviate, type, tenantId).query.fetchObjects({
-      filters: tenantCollection(weaviate, type, tenantId).filter.byProperty('projectId').equal(projectId),
+    const r = await tenantCollection(stack.weaviate, type, tenantId).query.fetchObjects({
+      filters: tenantCollection(stack.weaviate, type, tenantId).filter.byProperty('projectId').equal(projectId),
       limit: 1000,
     });
     n += r.objects.length;
@@ -66,26 +61,17 @@ async function projectObjectCount(tenantId: string, projectId: string): Promise<
 }
 
 before(async () => {
-  api = await startTestApi(config, prisma, { tuning: { flushDelayMs: 30, idleTimeoutMs: 120_000 } });
-  worker = await startTestWorker(config, prisma);
-  temporal = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  client = new Client({ connection: temporal });
-  weaviate = await connectWeaviate(config);
+  await stack.ready;
   admin = await newTenant(prisma, 'admin');
   member = await createApiKey(prisma, admin.name, { role: 'member' });
   for (let i = 0; i < 2; i++) {
     const s = buildDebugSession(crypto.randomUUID(), `/home/dev/${project}`, 3);
-    await replay(api.url, admin.key, s.deliveries);
-    await sessionResult(client, prisma, admin.tenantId, s.sessionId, 90_000);
+    await replay(stack.api.url, admin.key, s.deliveries);
+    await sessionResult(stack.temporal, prisma, admin.tenantId, s.sessionId, 90_000);
   }
 });
 
-after(async () => {
-  await api?.close();
-  await worker?.stop();
-  await temporal?.close();
-  await weaviate?.close();
-  await prisma.$disconnect();
+after(() => {
   fs.rmSync(backupDir, { recursive: true, force: true });
 });
 
@@ -135,8 +121,8 @@ test('backup, erase, restore: the export is identical, Weaviate is repopulated, 
   const full = await call(admin.key, 'POST', '/v1/admin/restore', { backupId: backup.id, project, includeErased: true });
   const fullDone = await job(full.body.jobId);
   assert.equal(fullDone.status, 'completed', fullDone.error);
-  await keepHistory('backup-run', client.workflow.getHandle(started.body.jobId));
-  await keepHistory('restore-run', client.workflow.getHandle(full.body.jobId));
+  await keepHistory('backup-run', stack.temporal.workflow.getHandle(started.body.jobId));
+  await keepHistory('restore-run', stack.temporal.workflow.getHandle(full.body.jobId));
   assert.ok(fullDone.result.inserted.observations > 0);
   assert.equal(await exportOf(), before, 'the export after restore is identical to the one before');
   assert.ok(fullDone.result.vectors.upserted > 0, 'Weaviate repopulated by reconciliation');
@@ -176,7 +162,7 @@ test('restore input is validated and scoped to the tenant', async () => {
   assert.equal((await call(admin.key, 'POST', '/v1/admin/restore', { backupId: crypto.randomUUID() })).status, 404);
   const other = await newTenant(prisma, 'admin');
   const mine = (await call(admin.key, 'GET', '/v1/admin/backups')).body.items[0].id as string;
-  const res = await fetch(`${api.url}/v1/admin/restore`, {
+  const res = await fetch(`${stack.api.url}/v1/admin/restore`, {
     method: 'POST',
     headers: { authorization: `Bearer ${other.key}`, 'content-type': 'application/json' },
     body: JSON.stringify({ backupId: mine }),

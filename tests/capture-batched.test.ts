@@ -7,47 +7,34 @@
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { createIngestBatcher, KEY_REVOKED, type IngestInput } from '../api/capture/ingest.js';
 import { claimOwed, overdueOwed, releaseOwed, settleOwed } from '../api/capture/outbox.js';
 import { createPgPool } from '../common/pg.js';
-import { createTemporalClient } from '../common/temporal.js';
 import { revokeApiKey } from '../common/tenants.js';
 import { waitUntil } from '../infra/daemon.js';
 import { sessionWorkflowId } from '../messages/workflows/v1/session.js';
 import { buildSession } from './fixtures/claude-sessions.js';
-import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
-import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
+import { newTenant, uniqueName } from './helpers/env.js';
 import { keepHistory } from './helpers/histories.js';
 import { assertStoredOnce, postHook, replay } from './helpers/sessions.js';
+import { withTestStack } from './helpers/stack.js';
 
-const config = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('batched') });
-const prisma = testPrisma();
-const temporal = createTemporalClient(config);
 const LATE_IDLE_MS = 1500;
-let api: TestApi;
-let worker: TestWorker;
+const stack = withTestStack('batched', { api: { tuning: { flushDelayMs: 50, idleTimeoutMs: 300_000, lateIdleMs: LATE_IDLE_MS }, redispatch: { graceMs: 500, intervalMs: 300 } } });
+const { prisma } = stack;
 let tenant: Awaited<ReturnType<typeof newTenant>>;
 
 before(async () => {
   tenant = await newTenant(prisma);
-  api = await startTestApi(config, prisma, { tuning: { flushDelayMs: 50, idleTimeoutMs: 300_000, lateIdleMs: LATE_IDLE_MS }, redispatch: { graceMs: 500, intervalMs: 300 } });
-  worker = await startTestWorker(config, prisma);
-});
-
-after(async () => {
-  await api?.close();
-  await worker?.stop();
-  await temporal.connection.close();
-  await prisma.$disconnect();
 });
 
 const cwd = () => `/nonexistent/${uniqueName('batched')}`;
 
 async function handleOf(agentSessionId: string) {
   const row = await prisma.session.findFirstOrThrow({ where: { tenantId: tenant.tenantId, agentSessionId } });
-  return temporal.client.workflow.getHandle(sessionWorkflowId(tenant.tenantId, row.projectId, agentSessionId));
+  return stack.temporal.workflow.getHandle(sessionWorkflowId(tenant.tenantId, row.projectId, agentSessionId));
 }
 
 /** Every run of the session's workflow: [runId, status]. */
@@ -55,7 +42,7 @@ async function runsOf(agentSessionId: string): Promise<{ runId: string; status: 
   const row = await prisma.session.findFirstOrThrow({ where: { tenantId: tenant.tenantId, agentSessionId } });
   const id = sessionWorkflowId(tenant.tenantId, row.projectId, agentSessionId);
   const runs: { runId: string; status: string }[] = [];
-  for await (const wf of temporal.client.workflow.list({ query: `WorkflowId = '${id}'` })) runs.push({ runId: wf.runId, status: wf.status.name });
+  for await (const wf of stack.temporal.workflow.list({ query: `WorkflowId = '${id}'` })) runs.push({ runId: wf.runId, status: wf.status.name });
   return runs;
 }
 
@@ -79,24 +66,24 @@ async function completed(agentSessionId: string, timeoutMs = 60_000): Promise<st
 
 test('a completed session stays completed: nothing after its end starts another run', async () => {
   const s = buildSession(crypto.randomUUID(), cwd(), 6);
-  await replay(api.url, tenant.key, s.deliveries);
+  await replay(stack.api.url, tenant.key, s.deliveries);
   const runId = await completed(s.sessionId);
   await assertStoredOnce(prisma, tenant.tenantId, s);
   // Long enough for every trailing signal, sweep and retry to have happened.
   await new Promise((r) => setTimeout(r, 3000));
   const runs = await runsOf(s.sessionId);
   assert.deepEqual(runs, [{ runId, status: 'COMPLETED' }], 'one run, completed');
-  await keepHistory('session-batched-capture', temporal.client.workflow.getHandle((await handleOf(s.sessionId)).workflowId, runId));
+  await keepHistory('session-batched-capture', stack.temporal.workflow.getHandle((await handleOf(s.sessionId)).workflowId, runId));
   assert.equal(await prisma.sessionSignal.count({ where: { sessionId: (await prisma.session.findFirstOrThrow({ where: { agentSessionId: s.sessionId } })).id } }), 0, 'no signal owed');
 });
 
 test('a late event after the end is stored and its run closes within seconds, not at the idle timeout', async () => {
   const s = buildSession(crypto.randomUUID(), cwd(), 3);
-  await replay(api.url, tenant.key, s.deliveries);
+  await replay(stack.api.url, tenant.key, s.deliveries);
   const first = await completed(s.sessionId);
   const late = { event: 'user-prompt-submit' as const, body: { ...s.deliveries[1]!.body, prompt: 'one more thing, delivered late from the spool' } };
   const t0 = performance.now();
-  assert.equal((await postHook(api.url, tenant.key, late)).status, 200);
+  assert.equal((await postHook(stack.api.url, tenant.key, late)).status, 200);
   await waitUntil(async () => (await runsOf(s.sessionId)).length === 2 && (await runsOf(s.sessionId)).every((r) => r.status === 'COMPLETED'), {
     what: 'the late run completed', timeoutMs: 20_000, intervalMs: 200,
   });
@@ -109,7 +96,7 @@ test('a late event after the end is stored and its run closes within seconds, no
   assert.equal(await prisma.hookEvent.count({ where: { sessionId: row.id, processedAt: null } }), 0);
   const lateRun = (await runsOf(s.sessionId)).find((r) => r.runId !== first)?.runId;
   assert.ok(lateRun);
-  await keepHistory('session-batched-late', temporal.client.workflow.getHandle((await handleOf(s.sessionId)).workflowId, lateRun));
+  await keepHistory('session-batched-late', stack.temporal.workflow.getHandle((await handleOf(s.sessionId)).workflowId, lateRun));
 });
 
 test('concurrent hooks of many sessions (with repeats) are stored once each, in order, and cost a signal per turn', async () => {
@@ -118,7 +105,7 @@ test('concurrent hooks of many sessions (with repeats) are stored once each, in 
   await Promise.all(
     sessions.map(async (s) => {
       for (const [i, d] of s.deliveries.entries()) {
-        const sends = d.event === 'post-tool-use' && i % 3 === 0 ? [postHook(api.url, tenant.key, d), postHook(api.url, tenant.key, d)] : [postHook(api.url, tenant.key, d)];
+        const sends = d.event === 'post-tool-use' && i % 3 === 0 ? [postHook(stack.api.url, tenant.key, d), postHook(stack.api.url, tenant.key, d)] : [postHook(stack.api.url, tenant.key, d)];
         for (const r of await Promise.all(sends)) assert.equal(r.status, 200, JSON.stringify(r.body));
       }
     }),
@@ -141,10 +128,10 @@ test('concurrent hooks of many sessions (with repeats) are stored once each, in 
 test('a revoked key is refused on its very next hook, although hook keys are cached', async () => {
   const own = await newTenant(prisma);
   const s = buildSession(crypto.randomUUID(), cwd(), 2);
-  await replay(api.url, own.key, s.deliveries.slice(0, 3)); // the key is cached now
+  await replay(stack.api.url, own.key, s.deliveries.slice(0, 3)); // the key is cached now
   const keyRow = await prisma.apiKey.findFirstOrThrow({ where: { tenantId: own.tenantId, revokedAt: null } });
   assert.equal(await revokeApiKey(prisma, keyRow.id), true);
-  const refused = await postHook(api.url, own.key, s.deliveries[3]!);
+  const refused = await postHook(stack.api.url, own.key, s.deliveries[3]!);
   assert.equal(refused.status, 401, JSON.stringify(refused.body));
   const row = await prisma.session.findFirstOrThrow({ where: { tenantId: own.tenantId, agentSessionId: s.sessionId } });
   assert.equal(await prisma.hookEvent.count({ where: { sessionId: row.id } }), 3, 'nothing stored with the revoked key');
@@ -153,7 +140,7 @@ test('a revoked key is refused on its very next hook, although hook keys are cac
 test('statements racing to create the same new project all land in it, each event once', async () => {
   // One event per statement, four statements in flight: all but one find the project created by a
   // concurrent statement after their snapshot, and write their event again in the next one.
-  const pool = createPgPool(config.DATABASE_URL);
+  const pool = createPgPool(stack.config.DATABASE_URL);
   try {
     const batcher = createIngestBatcher(pool, { maxBatch: 1, maxConcurrent: 4 });
     const keyRow = await prisma.apiKey.findFirstOrThrow({ where: { tenantId: tenant.tenantId, revokedAt: null } });
@@ -189,7 +176,7 @@ test('statements racing to create the same new project all land in it, each even
 
 test('an owed signal is claimed by one sender at a time; a released or expired claim is free again', async () => {
   const s = buildSession(crypto.randomUUID(), cwd(), 1);
-  await replay(api.url, tenant.key, s.deliveries.slice(0, 2));
+  await replay(stack.api.url, tenant.key, s.deliveries.slice(0, 2));
   const row = await prisma.session.findFirstOrThrow({ where: { tenantId: tenant.tenantId, agentSessionId: s.sessionId } });
   // The API signals a new session's first events at once: its settle, if it came after the row
   // below, would take back what it sent and free the test's claim (a slow signal on a loaded machine).
@@ -200,7 +187,7 @@ test('an owed signal is claimed by one sender at a time; a released or expired c
     },
     { what: "the API's own signal of these deliveries settled", timeoutMs: 30_000, intervalMs: 50 },
   );
-  const pool = createPgPool(config.DATABASE_URL);
+  const pool = createPgPool(stack.config.DATABASE_URL);
   try {
     // Owed as if its API had died before signalling, long enough ago for the sweeper.
     await prisma.sessionSignal.upsert({

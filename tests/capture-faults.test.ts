@@ -11,18 +11,16 @@ import { after, before, test } from 'node:test';
 import { createPrisma } from '../common/db.js';
 import { createTemporalClient } from '../common/temporal.js';
 import { waitUntil } from '../infra/daemon.js';
-import { getProfile } from '../infra/profile.js';
 import { temporalService } from '../infra/services/temporal.js';
 import { buildSession, withDuplicates } from './fixtures/claude-sessions.js';
 import { runCli, tempDir, spoolFiles } from './fixtures/cli-run.js';
 import { startTestApi, startTestWorker } from './helpers/app.js';
-import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
+import { newTenant, stackManages, testConfig, testPrisma, testProfile, uniqueName } from './helpers/env.js';
 import { assertStoredOnce, postHook, replay, sessionResult } from './helpers/sessions.js';
 import { startTcpProxy, viaProxy } from './helpers/tcp-proxy.js';
 
 const prisma = testPrisma();
 const temporal = createTemporalClient(testConfig());
-const managed = (process.env.MEMFLOW_STACK_MANAGED ?? '').split(',');
 const tuning = { flushDelayMs: 50, idleTimeoutMs: 300_000 };
 const redispatch = { graceMs: 500, intervalMs: 300 };
 let tenant: Awaited<ReturnType<typeof newTenant>>;
@@ -73,8 +71,6 @@ async function withApiAndWorker(name: string, body: (apiUrl: string) => Promise<
   }
 }
 
-const testProfile = () => getProfile('test', Number(process.env.MEMFLOW_TEST_PORT_SHIFT ?? 10000));
-
 const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 
 test('worker SIGKILLed mid-session and restarted: nothing lost, nothing doubled', async () => {
@@ -100,7 +96,7 @@ test('worker SIGKILLed mid-session and restarted: nothing lost, nothing doubled'
 });
 
 test('Temporal server restarted mid-session: events acknowledged meanwhile are processed once', {
-  skip: !managed.includes('temporal') && 'the test stack does not manage Temporal here',
+  skip: !stackManages('temporal') && 'the test stack does not manage Temporal here',
 }, async () => {
   const s = buildSession(crypto.randomUUID(), cwd(), 8);
   const third = Math.floor(s.deliveries.length / 3);
@@ -116,7 +112,7 @@ test('Temporal server restarted mid-session: events acknowledged meanwhile are p
 });
 
 test('session-end acknowledged while Temporal is down still completes the session (redispatch)', {
-  skip: !managed.includes('temporal') && 'the test stack does not manage Temporal here',
+  skip: !stackManages('temporal') && 'the test stack does not manage Temporal here',
 }, async () => {
   const s = buildSession(crypto.randomUUID(), cwd(), 3);
   await withApiAndWorker('temporal-down-end', async (apiUrl) => {

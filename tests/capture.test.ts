@@ -11,24 +11,21 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createTemporalClient } from '../common/temporal.js';
 import { waitUntil } from '../infra/daemon.js';
 import { sessionWorkflowId } from '../messages/workflows/v1/session.js';
 import { buildSession, PLANTED_SECRETS, withDuplicates, type FixtureSession } from './fixtures/claude-sessions.js';
-import { startTestApi, startTestWorker, workerLogLines, type TestApi, type TestWorker } from './helpers/app.js';
-import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
+import { startTestApi, workerLogLines } from './helpers/app.js';
+import { newTenant, uniqueName } from './helpers/env.js';
+import { withTestStack } from './helpers/stack.js';
 
-const config = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('capture') });
-const prisma = testPrisma();
-const temporal = createTemporalClient(config);
-let api: TestApi;
-let worker: TestWorker;
+const apiLogs: string[] = [];
+const stack = withTestStack('capture', { api: { tuning: { flushDelayMs: 50, idleTimeoutMs: 120_000 }, logSink: apiLogs } });
+const { prisma, config, call } = stack;
 let tenantA: Awaited<ReturnType<typeof newTenant>>;
 let tenantB: Awaited<ReturnType<typeof newTenant>>;
-const apiLogs: string[] = [];
 
 async function post(key: string, event: string, body: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`${api.url}/v1/hooks/${event}`, {
+  const res = await fetch(`${stack.api.url}/v1/hooks/${event}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -36,23 +33,9 @@ async function post(key: string, event: string, body: unknown, headers: Record<s
   return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, any> };
 }
 
-async function get(key: string, path: string) {
-  const res = await fetch(`${api.url}${path}`, { headers: { authorization: `Bearer ${key}` } });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
-}
-
 before(async () => {
   tenantA = await newTenant(prisma);
   tenantB = await newTenant(prisma);
-  api = await startTestApi(config, prisma, { tuning: { flushDelayMs: 50, idleTimeoutMs: 120_000 }, logSink: apiLogs });
-  worker = await startTestWorker(config, prisma);
-});
-
-after(async () => {
-  await api?.close();
-  await worker?.stop();
-  await temporal.connection.close();
-  await prisma.$disconnect();
 });
 
 /** A real git repository with a subfolder and a linked worktree: three cwds, one project. */
@@ -95,7 +78,7 @@ describe('a replayed multi-session stream', () => {
 
     for (const s of sessions) {
       const row = await prisma.session.findFirstOrThrow({ where: { tenantId: tenantA.tenantId, agentSessionId: s.sessionId } });
-      const result = await temporal.client.workflow.getHandle(sessionWorkflowId(tenantA.tenantId, row.projectId, s.sessionId)).result();
+      const result = await stack.temporal.workflow.getHandle(sessionWorkflowId(tenantA.tenantId, row.projectId, s.sessionId)).result();
       assert.equal(result.status, 'completed');
       assert.equal(result.closedBy, 'session-end');
 
@@ -105,7 +88,7 @@ describe('a replayed multi-session stream', () => {
       assert.deepEqual(tools.map((t) => t.toolUseId).sort(), [...s.toolUseIds].sort());
       assert.ok(tools.every((t) => t.sourceEventIds.length === 2), 'a tool call merges its pre and post events');
 
-      const view = await get(tenantA.key, `/v1/sessions/${s.sessionId}`);
+      const view = await call(tenantA.key, 'GET', `/v1/sessions/${s.sessionId}`);
       assert.equal(view.status, 200);
       assert.equal(view.body.status, 'completed');
       assert.equal(view.body.eventCount, s.deliveries.length);
@@ -118,7 +101,7 @@ describe('a replayed multi-session stream', () => {
     const items: any[] = [];
     let cursor: string | null = null;
     do {
-      const page = await get(tenantA.key, `/v1/sessions/${s.sessionId}/timeline?limit=4${cursor ? `&cursor=${cursor}` : ''}`);
+      const page = await call(tenantA.key, 'GET', `/v1/sessions/${s.sessionId}/timeline?limit=4${cursor ? `&cursor=${cursor}` : ''}`);
       assert.equal(page.status, 200);
       items.push(...page.body.items);
       cursor = page.body.nextCursor;
@@ -148,23 +131,23 @@ describe('a replayed multi-session stream', () => {
 
     for (const s of sessions) {
       const row = await prisma.session.findFirstOrThrow({ where: { tenantId: tenantA.tenantId, agentSessionId: s.sessionId } });
-      const history = await temporal.client.workflow.getHandle(sessionWorkflowId(tenantA.tenantId, row.projectId, s.sessionId)).fetchHistory();
+      const history = await stack.temporal.workflow.getHandle(sessionWorkflowId(tenantA.tenantId, row.projectId, s.sessionId)).fetchHistory();
       const text = JSON.stringify(history, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v));
       for (const secret of PLANTED_SECRETS) assert.ok(!text.includes(secret), 'Temporal history holds a secret');
     }
   });
 
   test('another tenant sees none of it', async () => {
-    const list = await get(tenantB.key, '/v1/sessions');
+    const list = await call(tenantB.key, 'GET', '/v1/sessions');
     assert.equal(list.status, 200);
     assert.deepEqual(list.body.items, []);
     for (const s of sessions) {
-      const one = await get(tenantB.key, `/v1/sessions/${s.sessionId}`);
+      const one = await call(tenantB.key, 'GET', `/v1/sessions/${s.sessionId}`);
       assert.equal(one.status, 404);
-      const timeline = await get(tenantB.key, `/v1/sessions/${s.sessionId}/timeline`);
+      const timeline = await call(tenantB.key, 'GET', `/v1/sessions/${s.sessionId}/timeline`);
       assert.equal(timeline.status, 404);
     }
-    const mine = await get(tenantA.key, `/v1/sessions?project=${project}&limit=2`);
+    const mine = await call(tenantA.key, 'GET', `/v1/sessions?project=${project}&limit=2`);
     assert.equal(mine.body.items.length, 2);
     assert.ok(mine.body.nextCursor);
   });

@@ -6,27 +6,21 @@
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { countTokens } from '../common/tokens.js';
 import { CORPUS, seedCorpus, type SeededCorpus } from './fixtures/retrieval-corpus.js';
-import { startTestApi, type TestApi } from './helpers/app.js';
-import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
+import { newTenant, uniqueName } from './helpers/env.js';
+import { withTestStack } from './helpers/stack.js';
 
-const config = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('context') });
-const prisma = testPrisma();
-let api: TestApi;
+const stack = withTestStack('context', { worker: false });
+const { prisma, call } = stack;
 let tenantA: Awaited<ReturnType<typeof newTenant>>;
 let tenantB: Awaited<ReturnType<typeof newTenant>>;
 let seeded: SeededCorpus;
 let supersededId: string;
 const project = uniqueName('storefront');
 
-async function get(key: string, path: string) {
-  const res = await fetch(`${api.url}${path}`, { headers: { authorization: `Bearer ${key}` } });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
-}
-
-const context = (key: string, params: Record<string, string>) => get(key, `/v1/context?${new URLSearchParams(params).toString()}`);
+const context = (key: string, params: Record<string, string>) => call(key, 'GET', `/v1/context?${new URLSearchParams(params).toString()}`);
 
 before(async () => {
   tenantA = await newTenant(prisma);
@@ -52,12 +46,6 @@ before(async () => {
   supersededId = old.id;
   // B has a project of the same name with its own memory.
   await seedCorpus(prisma, tenantB.tenantId, project, CORPUS.filter((s) => s.key === 'i18n-plurals'));
-  api = await startTestApi(config, prisma);
-});
-
-after(async () => {
-  await api?.close();
-  await prisma.$disconnect();
 });
 
 describe('GET /v1/context', () => {
@@ -160,7 +148,7 @@ describe('session-start', () => {
   test('returns the project context as additionalContext, quickly', async () => {
     const sessionId = crypto.randomUUID();
     const t0 = performance.now();
-    const res = await fetch(`${api.url}/v1/hooks/session-start`, {
+    const res = await fetch(`${stack.api.url}/v1/hooks/session-start`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${tenantA.key}`, 'x-memflow-project': project },
       body: JSON.stringify({ session_id: sessionId, transcript_path: '/tmp/t.jsonl', cwd: '/work/storefront', hook_event_name: 'SessionStart', source: 'startup' }),
@@ -179,7 +167,7 @@ describe('session-start', () => {
   });
 
   test('a project without memories gets an empty context', async () => {
-    const res = await fetch(`${api.url}/v1/hooks/session-start`, {
+    const res = await fetch(`${stack.api.url}/v1/hooks/session-start`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${tenantA.key}`, 'x-memflow-project': uniqueName('fresh') },
       body: JSON.stringify({ session_id: crypto.randomUUID(), transcript_path: '/tmp/t.jsonl', cwd: '/work/fresh', hook_event_name: 'SessionStart', source: 'startup' }),

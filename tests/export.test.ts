@@ -10,45 +10,30 @@ import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { after, before, describe, test } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
+import { before, describe, test } from 'node:test';
 import { waitUntil } from '../infra/daemon.js';
-import type { Config } from '../common/config.js';
 import { buildSession, PLANTED_SECRETS } from './fixtures/claude-sessions.js';
-import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
-import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
+import { newTenant, uniqueName } from './helpers/env.js';
 import { replay, sessionResult } from './helpers/sessions.js';
+import { withTestStack } from './helpers/stack.js';
 
-const parsed = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('export') });
-// Offline summarizer: the export test needs summaries, not Claude.
-const config: Config = { ...parsed, ANTHROPIC_API_KEY: undefined, ANTHROPIC_BASE_URL: undefined };
-const prisma = testPrisma();
-let api: TestApi;
-let worker: TestWorker;
-let connection: Connection;
-let temporal: Client;
+const stack = withTestStack('export', {
+  // Offline summarizer: the export test needs summaries, not Claude.
+  config: (c) => ({ ...c, ANTHROPIC_API_KEY: undefined, ANTHROPIC_BASE_URL: undefined }),
+  api: { tuning: { flushDelayMs: 30, idleTimeoutMs: 120_000 } },
+});
+const { prisma } = stack;
 let tenantA: Awaited<ReturnType<typeof newTenant>>;
 let tenantB: Awaited<ReturnType<typeof newTenant>>;
 
 before(async () => {
   tenantA = await newTenant(prisma);
   tenantB = await newTenant(prisma);
-  api = await startTestApi(config, prisma, { tuning: { flushDelayMs: 30, idleTimeoutMs: 120_000 } });
-  worker = await startTestWorker(config, prisma);
-  connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-});
-
-after(async () => {
-  await api?.close();
-  await worker?.stop();
-  await connection?.close();
-  await prisma.$disconnect();
 });
 
 async function exportOf(key: string, project: string | undefined) {
   const query = project === undefined ? '' : `?project=${encodeURIComponent(project)}`;
-  const res = await fetch(`${api.url}/v1/export${query}`, { headers: { authorization: `Bearer ${key}` } });
+  const res = await fetch(`${stack.api.url}/v1/export${query}`, { headers: { authorization: `Bearer ${key}` } });
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
 
@@ -97,8 +82,8 @@ describe('a captured project', () => {
   before(async () => {
     for (let i = 0; i < 2; i++) {
       const session = buildSession(crypto.randomUUID(), `/home/dev/${project}`, 4);
-      await replay(api.url, tenantA.key, session.deliveries);
-      await sessionResult(temporal, prisma, tenantA.tenantId, session.sessionId, 90_000);
+      await replay(stack.api.url, tenantA.key, session.deliveries);
+      await sessionResult(stack.temporal, prisma, tenantA.tenantId, session.sessionId, 90_000);
     }
     const row = await prisma.project.findUniqueOrThrow({ where: { tenantId_name: { tenantId: tenantA.tenantId, name: project } } });
     projectId = row.id;
@@ -203,7 +188,7 @@ test('bad requests: 400 without a project or with an invalid name, 404 for an un
   }
   const unknown = await exportOf(tenantA.key, uniqueName('nothing'));
   assert.equal(unknown.status, 404);
-  assert.equal((await fetch(`${api.url}/v1/export?project=x`)).status, 401);
+  assert.equal((await fetch(`${stack.api.url}/v1/export?project=x`)).status, 401);
 });
 
 /** Live heap + external bytes after a full collection (the garbage of a stream is not growth). */
@@ -239,7 +224,7 @@ test('a 40 MB project streams to a slow client in bounded memory', async () => {
   let lines = 0;
   let sampledAt = 0;
   await new Promise<void>((resolve, reject) => {
-    const req = http.get(`${api.url}/v1/export?project=${encodeURIComponent(project.name)}`, { headers: { authorization: `Bearer ${key}` } }, (res) => {
+    const req = http.get(`${stack.api.url}/v1/export?project=${encodeURIComponent(project.name)}`, { headers: { authorization: `Bearer ${key}` } }, (res) => {
       assert.equal(res.statusCode, 200);
       (async () => {
         for await (const chunk of res as AsyncIterable<Buffer>) {
@@ -273,7 +258,7 @@ test('at most two exports stream at once; a third gets 429, and an abandoned one
     [0, 1].map(
       () =>
         new Promise<http.ClientRequest>((resolve, reject) => {
-          const req = http.get(`${api.url}/v1/export?project=${encodeURIComponent(huge.name)}`, { headers: { authorization: `Bearer ${huge.key}` } }, (res) => {
+          const req = http.get(`${stack.api.url}/v1/export?project=${encodeURIComponent(huge.name)}`, { headers: { authorization: `Bearer ${huge.key}` } }, (res) => {
             assert.equal(res.statusCode, 200);
             res.pause();
             resolve(req);
@@ -283,7 +268,7 @@ test('at most two exports stream at once; a third gets 429, and an abandoned one
         }),
     ),
   );
-  const third = await fetch(`${api.url}/v1/export?project=${encodeURIComponent(huge.name)}`, { headers: { authorization: `Bearer ${huge.key}` } });
+  const third = await fetch(`${stack.api.url}/v1/export?project=${encodeURIComponent(huge.name)}`, { headers: { authorization: `Bearer ${huge.key}` } });
   assert.equal(third.status, 429);
   assert.equal(third.headers.get('retry-after'), '30');
   assert.equal(((await third.json()) as { error: { code: string } }).error.code, 'too_many_exports');
@@ -291,7 +276,7 @@ test('at most two exports stream at once; a third gets 429, and an abandoned one
   for (const req of stalled) req.destroy();
   await waitUntil(
     async () => {
-      const res = await fetch(`${api.url}/v1/export?project=${encodeURIComponent(huge.name)}`, { headers: { authorization: `Bearer ${huge.key}` } });
+      const res = await fetch(`${stack.api.url}/v1/export?project=${encodeURIComponent(huge.name)}`, { headers: { authorization: `Bearer ${huge.key}` } });
       await res.body?.cancel();
       return res.status === 200;
     },

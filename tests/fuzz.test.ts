@@ -35,7 +35,7 @@ const config = testConfig({
   MEMFLOW_MAX_HOOK_BYTES: String(HOOK_LIMIT),
   MEMFLOW_MAX_BODY_BYTES: String(BODY_LIMIT),
 });
-const api = createApi(config, prisma, createLogger('fuzz-api', process.env.MEMFLOW_LOG_LEVEL ?? 'warn'));
+const api = createApi(config, prisma, createLogger('fuzz-api', config.MEMFLOW_LOG_LEVEL));
 const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
 let port = 0;
 let operations: string[] = [];

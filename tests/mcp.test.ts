@@ -265,6 +265,30 @@ for (const kind of ['stdio', 'http'] as const) {
       assert.equal((await prisma.learning.findUniqueOrThrow({ where: { id: learning.id } })).status, 'active');
     });
 
+    test('resources and the recall prompt: the context and a memory by id, tenant-scoped', async () => {
+      const { resources } = await client.listResources();
+      assert.deepEqual(resources.map((r) => r.uri), ['memflow://context']);
+      const { resourceTemplates } = await client.listResourceTemplates();
+      assert.deepEqual(resourceTemplates.map((t) => t.uriTemplate).sort(), ['memflow://context/{project}', 'memflow://memory/{id}']);
+      const ctx = await call(client, 'context', {});
+      const read = await client.readResource({ uri: 'memflow://context' });
+      assert.equal((read.contents[0] as { text: string }).text, ctx.text, 'the resource is what the context tool answers');
+      const named = await client.readResource({ uri: `memflow://context/${encodeURIComponent(project)}` });
+      assert.equal((named.contents[0] as { text: string }).text, ctx.text);
+      const id = longRun.slice(0, 8);
+      const memory = (await client.readResource({ uri: `memflow://memory/${id}` })).contents[0] as { text: string };
+      assert.ok(memory.text.includes(`## observation ${id}`) && memory.text.includes('loadOrder60.test.ts'), memory.text.slice(0, 300));
+      stampedTokens(memory.text);
+      await assert.rejects(stranger.readResource({ uri: `memflow://memory/${id}` }), /no memory/);
+      await assert.rejects(client.readResource({ uri: 'memflow://memory/zzz' }), /not a memory id/);
+      const { prompts } = await client.listPrompts();
+      assert.deepEqual(prompts.map((p) => p.name), ['recall']);
+      const recall = await client.getPrompt({ name: 'recall', arguments: { topic: 'the spring coupon test' } });
+      const said = (recall.messages[0]!.content as { text: string }).text;
+      assert.match(said, /the spring coupon test/);
+      assert.match(said, /search/);
+    });
+
     test('bad arguments: a tool error that names the argument, and the server stays up', async () => {
       const empty = await call(client, 'search', { query: '' });
       assert.equal(empty.isError, true);

@@ -4,11 +4,14 @@
  * schemas, served without a key by the real API.
  */
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { createApi } from '../api/app.js';
 import { documentedOperations, registeredOperations } from '../api/openapi.js';
+import { ApiError, createApiClient } from '../clients/api.js';
 import { createLogger } from '../common/logger.js';
+import { CORPUS, seedCorpus } from './fixtures/retrieval-corpus.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
 
 const prisma = testPrisma();
@@ -130,4 +133,65 @@ test('answers: what the routes send is what the document says', async () => {
     problems.push(...departures(res.json(), documented, `GET ${path}`));
   }
   assert.deepEqual(problems, []);
+});
+
+test('answers with data: every JSON route a client reads sends what the document says, and the typed client parses it', async () => {
+  const admin = await newTenant(prisma, 'admin');
+  const project = uniqueName('documented');
+  const seeded = await seedCorpus(prisma, admin.tenantId, project, CORPUS.slice(0, 3));
+  const [s] = seeded.sessions;
+  const key = { authorization: `Bearer ${admin.key}` };
+  const problems: string[] = [];
+  /** Sends one request, checks its answer against the document's schema for (method, path, status); returns the body. */
+  async function answerOf(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, url: string, status: number, body?: unknown): Promise<any> {
+    const res = await api.app.inject({ method, url, headers: { ...key, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { payload: JSON.stringify(body) } : {}) });
+    assert.equal(res.statusCode, status, `${method} ${url}: ${res.body}`);
+    const documented = (doc.paths[path]?.[method.toLowerCase()]?.responses[String(status)] as { content?: { 'application/json'?: { schema: Schema } } } | undefined)?.content?.['application/json']?.schema;
+    assert.ok(documented, `${method} ${path} documents its ${status} answer`);
+    problems.push(...departures(res.json(), documented, `${method} ${path}`));
+    return res.json();
+  }
+
+  const search = await answerOf('GET', '/v1/search', `/v1/search?q=Playwright%20checkout&project=${project}&mode=keyword`, 200);
+  assert.ok(search.results.length > 0, 'the search found the seeded memories');
+  const context = await answerOf('GET', '/v1/context', `/v1/context?project=${project}`, 200);
+  assert.ok(context.items.length > 0);
+  await answerOf('GET', '/v1/sessions/{id}', `/v1/sessions/${s!.agentSessionId}`, 200);
+  await answerOf('GET', '/v1/sessions/{id}/timeline', `/v1/sessions/${s!.agentSessionId}/timeline`, 200);
+  await answerOf('GET', '/v1/sessions/{id}/memories', `/v1/sessions/${s!.agentSessionId}/memories`, 200);
+  await answerOf('GET', '/v1/memories/{id}', `/v1/memories/${s!.learningId}`, 200);
+  await answerOf('POST', '/v1/memories:batchGet', '/v1/memories:batchGet', 200, { ids: [s!.learningId, s!.summaryId, s!.observationIds[0]] });
+  const stated = await answerOf('POST', '/v1/memories', `/v1/memories?project=${project}`, 201, { text: 'The storefront deploys from the release branch only.', kind: 'convention' });
+  await answerOf('POST', '/v1/memories', `/v1/memories?project=${project}`, 200, { text: 'The storefront deploys from the release branch only.', kind: 'convention' });
+  const corrected = await answerOf('POST', '/v1/learnings/{id}/correct', `/v1/learnings/${stated.id}/correct`, 200, { text: 'The storefront deploys from main, tagged.', reason: 'the release branch was retired' });
+  await answerOf('POST', '/v1/learnings/{id}/wrong', `/v1/learnings/${corrected.id}/wrong`, 200, { reason: 'tags are made by CI, not by hand' });
+  await answerOf('POST', '/v1/learnings/{id}/forget', `/v1/learnings/${seeded.sessions[1]!.learningId}/forget`, 200, { reason: 'no longer true' });
+  await answerOf('POST', '/v1/learnings/staleness', '/v1/learnings/staleness', 200, { results: [] });
+  await answerOf('PUT', '/v1/admin/retention', '/v1/admin/retention', 200, { rawEventMaxAgeDays: 30 });
+  const created = await answerOf('POST', '/v1/admin/keys', '/v1/admin/keys', 201, { role: 'member', label: 'documented' });
+  await answerOf('DELETE', '/v1/admin/keys/{id}', `/v1/admin/keys/${created.keyId}`, 200);
+  const backup = await prisma.backup.create({ data: { scope: 'tenant', tenantId: admin.tenantId, status: 'completed', checksum: 'c'.repeat(64), sizeBytes: 10n, completedAt: new Date() } });
+  await answerOf('GET', '/v1/admin/backups/{id}', `/v1/admin/backups/${backup.id}`, 200);
+  const tombstone = await prisma.erasureTombstone.create({ data: { jobId: `erase-${uniqueName('job')}`, tenantId: admin.tenantId, projectName: 'gone', projectId: crypto.randomUUID(), erasedAt: new Date() } });
+  await answerOf('GET', '/v1/jobs/{jobId}', `/v1/jobs/${tombstone.jobId}`, 200);
+  assert.deepEqual(problems, []);
+
+  // The typed client reads the same answers with the same schemas (through Fastify inject, as /mcp does).
+  const client = createApiClient({
+    describe: 'the test API',
+    key: admin.key,
+    async transport(req) {
+      const res = await api.app.inject({ method: req.method, url: req.path, headers: req.headers, ...(req.body !== undefined ? { payload: req.body } : {}) });
+      return { status: res.statusCode, text: res.body, headers: { get: (name) => [res.headers[name.toLowerCase()] ?? []].flat()[0]?.toString() ?? null } };
+    },
+  });
+  assert.equal((await client.search({ q: 'Playwright checkout', project, mode: 'keyword' })).results.length, search.results.length);
+  assert.equal((await client.session(s!.agentSessionId)).id, s!.agentSessionId);
+  assert.ok((await client.timeline(s!.agentSessionId)).items.length > 0);
+  assert.equal((await client.memory(s!.summaryId)).type, 'summary');
+  assert.equal((await client.erasure(tombstone.jobId)).status, 'erased');
+  assert.equal((await client.backups()).items[0]?.id, backup.id);
+  const missing = await client.memory('00000000-0000-4000-8000-000000000000').catch((err: unknown) => err);
+  assert.ok(missing instanceof ApiError, 'a 404 is an ApiError');
+  assert.deepEqual([missing.status, missing.code], [404, 'not_found']);
 });

@@ -9,29 +9,26 @@
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { after, before, test } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
+import { before, test } from 'node:test';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { createVectorActivities, type VectorActivities } from '../activities/vectors.js';
-import type { Config } from '../common/config.js';
 import { createApiKey } from '../common/tenants.js';
-import { connectWeaviate, tenantCollection, type WeaviateClient } from '../common/vector-schema.js';
+import { tenantCollection } from '../common/vector-schema.js';
+import { waitUntil } from '../infra/daemon.js';
+import type { JobView } from '../messages/api/v1.js';
 import { RECORD_TYPES } from '../messages/records/v1.js';
 import { RESCAN_TABLES, rescanJobId, type RescanInput, type RescanResult } from '../messages/workflows/v1/redaction.js';
 import { WORKFLOWS_PATH } from '../workers/worker.js';
 import { runCli } from './fixtures/cli-run.js';
-import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
-import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
+import { newTenant, uniqueName } from './helpers/env.js';
 import { keepHistory, replaySavedHistories } from './helpers/histories.js';
+import { withTestStack } from './helpers/stack.js';
 
-const parsed = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('rescan') });
-const config: Config = { ...parsed, ANTHROPIC_API_KEY: undefined, ANTHROPIC_BASE_URL: undefined };
-const prisma = testPrisma();
-let api: TestApi;
-let worker: TestWorker;
-let connection: Connection;
-let temporal: Client;
-let weaviate: WeaviateClient;
+const stack = withTestStack('rescan', {
+  config: (c) => ({ ...c, ANTHROPIC_API_KEY: undefined, ANTHROPIC_BASE_URL: undefined }),
+  api: { tuning: { flushDelayMs: 30, idleTimeoutMs: 120_000 } },
+});
+const { prisma, config, call } = stack;
 let vectors: VectorActivities;
 
 // Missed by the rules before issue 17: a password in a plain sentence, and a GitLab token.
@@ -41,32 +38,9 @@ const SECRETS = [PASSWORD, GITLAB];
 const sentence = `the db password is ${PASSWORD} and the CI uses ${GITLAB}`;
 
 before(async () => {
-  api = await startTestApi(config, prisma, { tuning: { flushDelayMs: 30, idleTimeoutMs: 120_000 } });
-  worker = await startTestWorker(config, prisma);
-  connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  weaviate = await connectWeaviate(config);
-  vectors = createVectorActivities({ prisma, config, weaviate });
+  await stack.ready;
+  vectors = createVectorActivities({ prisma, config, weaviate: stack.weaviate });
 });
-
-after(async () => {
-  await api?.close();
-  await worker?.stop();
-  await connection?.close();
-  await weaviate?.close();
-  await prisma.$disconnect();
-});
-
-async function call(method: string, key: string, urlPath: string, body?: unknown) {
-  const res = await fetch(`${api.url}${urlPath}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  const json = (res.headers.get('content-type') ?? '').startsWith('application/json');
-  return { status: res.status, text, body: (json ? JSON.parse(text) : {}) as Record<string, any> };
-}
 
 /** Rows as old rules stored them, in every table that holds text, and their objects in Weaviate. */
 async function seed(tenantId: string, projectName: string) {
@@ -102,7 +76,7 @@ async function weaviateText(tenantId: string, projectId: string): Promise<{ obje
   let objects = 0;
   let text = '';
   for (const type of RECORD_TYPES) {
-    const col = tenantCollection(weaviate, type, tenantId);
+    const col = tenantCollection(stack.weaviate, type, tenantId);
     const res = await col.query.fetchObjects({ filters: col.filter.byProperty('projectId').equal(projectId), limit: 1000 });
     objects += res.objects.length;
     text += JSON.stringify(res.objects.map((o) => o.properties));
@@ -110,15 +84,11 @@ async function weaviateText(tenantId: string, projectId: string): Promise<{ obje
   return { objects, text };
 }
 
-async function waitForJob(key: string, jobId: string): Promise<Record<string, any>> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const res = await call('GET', key, `/v1/admin/jobs/${jobId}`);
-    assert.equal(res.status, 200, res.text);
-    if (res.body.status !== 'running') return res.body;
-    assert.ok(Date.now() < deadline, `job ${jobId} still running`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+/** The job's status document once it no longer runs (read as the CLI reads it, with the typed client). */
+async function waitForJob(key: string, jobId: string): Promise<JobView> {
+  let job: JobView | undefined;
+  await waitUntil(async () => (job = await stack.client(key).job(jobId)).status !== 'running', { what: `job ${jobId}`, timeoutMs: 120_000, intervalMs: 200 });
+  return job!;
 }
 
 test('a rescan removes secrets stored under old rules from PostgreSQL, Weaviate and the export', async () => {
@@ -131,14 +101,14 @@ test('a rescan removes secrets stored under old rules from PostgreSQL, Weaviate 
   for (const s of SECRETS) for (const [table, n] of Object.entries(await rowsContaining(admin.tenantId, s))) assert.ok(n > 0, `${table} was seeded with the secret`);
   const beforeVectors = await weaviateText(admin.tenantId, ids.projectId);
   assert.ok(beforeVectors.objects >= 3 && SECRETS.every((s) => beforeVectors.text.includes(s)), 'Weaviate was seeded with the secrets');
-  assert.ok((await call('GET', admin.key, `/v1/export?project=${projectName}`)).text.includes(PASSWORD));
+  assert.ok((await call(admin.key, 'GET', `/v1/export?project=${projectName}`)).text.includes(PASSWORD));
 
   // A member key may not start it, and starting nothing changes nothing.
-  assert.equal((await call('POST', member, '/v1/admin/redaction/rescan', {})).status, 403);
-  assert.equal((await call('POST', admin.key, '/v1/admin/redaction/rescan', { batchSize: 0 })).status, 400);
+  assert.equal((await call(member, 'POST', '/v1/admin/redaction/rescan', {})).status, 403);
+  assert.equal((await call(admin.key, 'POST', '/v1/admin/redaction/rescan', { batchSize: 0 })).status, 400);
   assert.ok((await rowsContaining(admin.tenantId, PASSWORD)).observations! > 0);
 
-  const started = await call('POST', admin.key, '/v1/admin/redaction/rescan', { batchSize: 2 });
+  const started = await call(admin.key, 'POST', '/v1/admin/redaction/rescan', { batchSize: 2 });
   assert.equal(started.status, 202, started.text);
   const jobId = String(started.body.jobId);
   assert.ok(jobId.startsWith(`redaction/${admin.tenantId}/`));
@@ -154,7 +124,7 @@ test('a rescan removes secrets stored under old rules from PostgreSQL, Weaviate 
   assert.equal(afterVectors.objects, beforeVectors.objects, 'the same objects, rewritten');
   for (const s of SECRETS) assert.ok(!afterVectors.text.includes(s), 'Weaviate no longer holds the secret');
   assert.ok(afterVectors.text.includes('[redacted:secret-prose]'));
-  const exported = await call('GET', admin.key, `/v1/export?project=${projectName}`);
+  const exported = await call(admin.key, 'GET', `/v1/export?project=${projectName}`);
   assert.equal(exported.status, 200);
   for (const s of SECRETS) assert.ok(!exported.text.includes(s), 'the export no longer holds the secret');
   assert.ok(exported.text.includes('the db password is [redacted:secret-prose]'), 'the prose around the secret is kept');
@@ -171,7 +141,7 @@ test('a rescan removes secrets stored under old rules from PostgreSQL, Weaviate 
   // Again, in batches of one row and three batches per run: nothing left to change, continues as new.
   const againId = rescanJobId(admin.tenantId, crypto.randomUUID());
   const input: RescanInput = { tenantId: admin.tenantId, jobId: againId, batchSize: 1, maxBatchesPerRun: 3 };
-  const handle = await temporal.workflow.start('redactionRescanWorkflow', { taskQueue: config.TEMPORAL_TASK_QUEUE, workflowId: againId, args: [input] });
+  const handle = await stack.temporal.workflow.start('redactionRescanWorkflow', { taskQueue: config.TEMPORAL_TASK_QUEUE, workflowId: againId, args: [input] });
   const firstRunId = handle.firstExecutionRunId;
   const again = (await handle.result()) as RescanResult;
   assert.ok(again.runs > 1, `runs: ${again.runs}`);
@@ -180,17 +150,17 @@ test('a rescan removes secrets stored under old rules from PostgreSQL, Weaviate 
   assert.equal(again.scanned.observations, 1);
 
   // The CLI: same job through the API, a table of what it changed (nothing now), the job id printed.
-  const cli = await runCli(['redact', 'rescan', '--wait'], { env: { MEMFLOW_URL: api.url, MEMFLOW_API_KEY: admin.key } });
+  const cli = await runCli(['redact', 'rescan', '--wait'], { env: { MEMFLOW_URL: stack.api.url, MEMFLOW_API_KEY: admin.key } });
   assert.equal(cli.code, 0, cli.stderr);
   assert.match(cli.stdout, /redaction rescan started \(job redaction\//);
   assert.match(cli.stdout, /observations\s+1\s+0/);
   assert.match(cli.stdout, /no new redactions/);
-  const cliMember = await runCli(['redact', 'rescan'], { env: { MEMFLOW_URL: api.url, MEMFLOW_API_KEY: member } });
+  const cliMember = await runCli(['redact', 'rescan'], { env: { MEMFLOW_URL: stack.api.url, MEMFLOW_API_KEY: member } });
   assert.notEqual(cliMember.code, 0);
   assert.match(cliMember.stderr, /admin/);
 
-  await keepHistory('redaction-rescan-continue-as-new', temporal.workflow.getHandle(againId, firstRunId));
-  await keepHistory('redaction-rescan-complete', temporal.workflow.getHandle(jobId));
+  await keepHistory('redaction-rescan-continue-as-new', stack.temporal.workflow.getHandle(againId, firstRunId));
+  await keepHistory('redaction-rescan-complete', stack.temporal.workflow.getHandle(jobId));
   const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
   const replayed = await replaySavedHistories(bundle, 'redaction-');
   assert.equal(replayed.length, 2);

@@ -6,38 +6,19 @@
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { after, before, test } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
+import { test } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createVectorActivities } from '../activities/vectors.js';
-import { connectWeaviate, tenantCollection, type WeaviateClient } from '../common/vector-schema.js';
+import { tenantCollection } from '../common/vector-schema.js';
 import type { RecordType } from '../messages/records/v1.js';
 import { waitUntil } from '../infra/daemon.js';
 import { ensureSchedules, memflowSchedules } from '../workers/schedules.js';
-import { startTestWorker, type TestWorker } from './helpers/app.js';
 import { keepHistory } from './helpers/histories.js';
-import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
+import { newTenant, uniqueName } from './helpers/env.js';
+import { withTestStack } from './helpers/stack.js';
 
-const config = { ...testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('retention') }), ANTHROPIC_API_KEY: undefined };
-const prisma = testPrisma();
-let worker: TestWorker;
-let temporal: Connection;
-let client: Client;
-let weaviate: WeaviateClient;
-
-before(async () => {
-  worker = await startTestWorker(config, prisma);
-  temporal = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  client = new Client({ connection: temporal });
-  weaviate = await connectWeaviate(config);
-});
-
-after(async () => {
-  await worker?.stop();
-  await temporal?.close();
-  await weaviate?.close();
-  await prisma.$disconnect();
-});
+const stack = withTestStack('retention', { config: (c) => ({ ...c, ANTHROPIC_API_KEY: undefined }), api: false });
+const { prisma, config } = stack;
 
 const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000);
 
@@ -80,7 +61,7 @@ async function seedProject(tenantId: string) {
 
 async function inWeaviate(tenantId: string, type: RecordType, ids: string[]): Promise<string[]> {
   const found: string[] = [];
-  for (const id of ids) if (await tenantCollection(weaviate, type, tenantId).data.exists(id)) found.push(id);
+  for (const id of ids) if (await tenantCollection(stack.weaviate, type, tenantId).data.exists(id)) found.push(id);
   return found;
 }
 
@@ -94,7 +75,7 @@ test('a policy removes exactly what it names, from PostgreSQL and Weaviate, and 
   await prisma.retentionPolicy.create({ data: { tenantId: t.tenantId, projectId: b.projectId, rawEventMaxAgeDays: 7 } });
   assert.deepEqual(await inWeaviate(t.tenantId, 'observation', a.expired.observations), a.expired.observations, 'synced before the run');
 
-  const handle = await client.workflow.start('retentionWorkflow', {
+  const handle = await stack.temporal.workflow.start('retentionWorkflow', {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowId: uniqueName('retention'),
     args: [{ tenantId: t.tenantId, batchSize: 1 }], // batches of one: the loop and resumption are exercised
@@ -144,7 +125,7 @@ test('a size cap removes the oldest processed raw events, then the oldest observ
   const total = await size();
   const cap = total - 900; // forces every processed raw event out, then some observations
   await prisma.retentionPolicy.create({ data: { tenantId: t.tenantId, projectId: p.projectId, maxBytes: BigInt(cap) } });
-  const result = await client.workflow.execute('retentionWorkflow', { taskQueue: config.TEMPORAL_TASK_QUEUE, workflowId: uniqueName('retention'), args: [{ tenantId: t.tenantId }] });
+  const result = await stack.temporal.workflow.execute('retentionWorkflow', { taskQueue: config.TEMPORAL_TASK_QUEUE, workflowId: uniqueName('retention'), args: [{ tenantId: t.tenantId }] });
   assert.ok((await size()) <= cap, `size ${await size()} <= cap ${cap}`);
   assert.equal(result.deleted.sizeRawEvents, 3, 'the processed raw events went first');
   const left = await prisma.observation.findMany({ where: { projectId: p.projectId }, orderBy: { createdAt: 'asc' }, select: { id: true } });
@@ -156,8 +137,8 @@ test('a size cap removes the oldest processed raw events, then the oldest observ
 test('the schedules exist once after worker restarts, with their periods, and "off" removes one', async () => {
   const cfg = { ...config, TEMPORAL_TASK_QUEUE: uniqueName('sched') };
   const quiet = { info() {} };
-  await ensureSchedules(client, cfg, quiet);
-  await ensureSchedules(client, cfg, quiet); // a restart
+  await ensureSchedules(stack.temporal, cfg, quiet);
+  await ensureSchedules(stack.temporal, cfg, quiet); // a restart
   const ids = memflowSchedules(cfg).map((s) => s.id);
   // Listing reads Temporal's visibility store, which lags writes by a moment.
   const listed = async (expected: string[]) => {
@@ -165,7 +146,7 @@ test('the schedules exist once after worker restarts, with their periods, and "o
     await waitUntil(
       async () => {
         seen = [];
-        for await (const s of client.schedule.list()) if (ids.includes(s.scheduleId)) seen.push(s.scheduleId);
+        for await (const s of stack.temporal.schedule.list()) if (ids.includes(s.scheduleId)) seen.push(s.scheduleId);
         return seen.sort().join() === [...expected].sort().join();
       },
       { what: 'schedule list', timeoutMs: 15_000, intervalMs: 300 },
@@ -173,15 +154,15 @@ test('the schedules exist once after worker restarts, with their periods, and "o
     return seen.sort();
   };
   assert.deepEqual(await listed(ids), [...ids].sort(), 'each schedule once');
-  const backup = await client.schedule.getHandle(`${cfg.TEMPORAL_TASK_QUEUE}-backup`).describe();
+  const backup = await stack.temporal.schedule.getHandle(`${cfg.TEMPORAL_TASK_QUEUE}-backup`).describe();
   assert.equal(backup.policies.overlap, 'SKIP');
   assert.equal(backup.spec.intervals?.[0]?.every, 6 * 3_600_000);
   assert.equal(backup.action.type === 'startWorkflow' ? backup.action.workflowType : '', 'backupWorkflow');
 
-  await ensureSchedules(client, { ...cfg, MEMFLOW_BACKUP_EVERY: null, MEMFLOW_RETENTION_EVERY: 3_600_000 }, quiet);
+  await ensureSchedules(stack.temporal, { ...cfg, MEMFLOW_BACKUP_EVERY: null, MEMFLOW_RETENTION_EVERY: 3_600_000 }, quiet);
   const remaining = [`${cfg.TEMPORAL_TASK_QUEUE}-reconcile`, `${cfg.TEMPORAL_TASK_QUEUE}-retention`];
   assert.deepEqual(await listed(remaining), remaining);
-  const retention = await client.schedule.getHandle(`${cfg.TEMPORAL_TASK_QUEUE}-retention`).describe();
+  const retention = await stack.temporal.schedule.getHandle(`${cfg.TEMPORAL_TASK_QUEUE}-retention`).describe();
   assert.equal(retention.spec.intervals?.[0]?.every, 3_600_000, 'an existing schedule is updated to the new period');
-  for (const id of remaining) await client.schedule.getHandle(id).delete();
+  for (const id of remaining) await stack.temporal.schedule.getHandle(id).delete();
 });

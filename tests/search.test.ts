@@ -5,22 +5,21 @@
  * keeps answering from PostgreSQL alone (degraded) when Weaviate cannot be reached.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import type { AddressInfo } from 'node:net';
 import { createVectorActivities } from '../activities/vectors.js';
 import { createApi } from '../api/app.js';
 import { createLogger } from '../common/logger.js';
 import { freePort, waitUntil } from '../infra/daemon.js';
-import { getProfile } from '../infra/profile.js';
 import { weaviateService } from '../infra/services/weaviate.js';
 import { CORPUS, seedCorpus, syncCorpusVectors, type SeededCorpus } from './fixtures/retrieval-corpus.js';
-import { startTestApi, type TestApi } from './helpers/app.js';
-import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
+import { newTenant, stackManages, testProfile } from './helpers/env.js';
+import { callApi } from './helpers/http.js';
+import { withTestStack } from './helpers/stack.js';
 
-const config = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('search') });
-const prisma = testPrisma();
+const stack = withTestStack('search', { worker: false });
+const { prisma, config, call } = stack;
 const vectors = createVectorActivities({ prisma, config });
-let api: TestApi;
 let tenantA: Awaited<ReturnType<typeof newTenant>>;
 let tenantB: Awaited<ReturnType<typeof newTenant>>;
 let storefront: SeededCorpus;
@@ -29,17 +28,8 @@ let bCorpus: SeededCorpus;
 
 const byKey = (c: SeededCorpus, key: string) => c.sessions.find((s) => s.key === key)!;
 
-async function call(key: string, path: string, init: { method?: string; body?: unknown; url?: string } = {}) {
-  const res = await fetch(`${init.url ?? api.url}${path}`, {
-    method: init.method ?? 'GET',
-    headers: { authorization: `Bearer ${key}`, ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
-}
-
-const search = (key: string, params: Record<string, string>, url?: string) =>
-  call(key, `/v1/search?${new URLSearchParams(params).toString()}`, url ? { url } : {});
+/** GET /v1/search of this file's API, or of another API (`url`) started by a test. */
+const search = (key: string, params: Record<string, string>, url = stack.api.url) => callApi(url, key, 'GET', `/v1/search?${new URLSearchParams(params).toString()}`);
 
 before(async () => {
   tenantA = await newTenant(prisma);
@@ -52,12 +42,6 @@ before(async () => {
   for (const [tenantId, seeded] of [[tenantA.tenantId, storefront], [tenantA.tenantId, backoffice], [tenantB.tenantId, bCorpus]] as const) {
     await syncCorpusVectors(vectors, tenantId, seeded);
   }
-  api = await startTestApi(config, prisma);
-});
-
-after(async () => {
-  await api?.close();
-  await prisma.$disconnect();
 });
 
 describe('GET /v1/search', () => {
@@ -164,7 +148,7 @@ describe('GET /v1/search', () => {
 describe('memories by id', () => {
   test('GET /v1/memories/{id} returns the full record of each type', async () => {
     const s = byKey(storefront, 'jwt-refresh-race');
-    const obs = await call(tenantA.key, `/v1/memories/${s.observationIds[1]}`);
+    const obs = await call(tenantA.key, 'GET', `/v1/memories/${s.observationIds[1]}`);
     assert.equal(obs.status, 200);
     assert.equal(obs.body.type, 'observation');
     assert.equal(obs.body.sessionId, s.agentSessionId);
@@ -172,13 +156,13 @@ describe('memories by id', () => {
     assert.equal(obs.body.toolName, 'Grep');
     assert.match(obs.body.text, /revokeFamily/);
 
-    const sum = await call(tenantA.key, `/v1/memories/${s.summaryId}`);
+    const sum = await call(tenantA.key, 'GET', `/v1/memories/${s.summaryId}`);
     assert.equal(sum.body.type, 'summary');
     assert.equal(sum.body.kind, 'final');
     assert.match(sum.body.investigated, /token family/);
     assert.equal(sum.body.sessionId, s.agentSessionId);
 
-    const learning = await call(tenantA.key, `/v1/memories/${s.learningId}`);
+    const learning = await call(tenantA.key, 'GET', `/v1/memories/${s.learningId}`);
     assert.equal(learning.body.type, 'learning');
     assert.equal(learning.body.status, 'active');
     assert.equal(learning.body.sources.length, 1);
@@ -191,12 +175,12 @@ describe('memories by id', () => {
   test('unknown ids and other tenants\' ids are 404; a malformed id is a 400', async () => {
     const s = byKey(storefront, 'jwt-refresh-race');
     for (const id of [s.observationIds[0], s.summaryId, s.learningId]) {
-      const res = await call(tenantB.key, `/v1/memories/${id}`);
+      const res = await call(tenantB.key, 'GET', `/v1/memories/${id}`);
       assert.equal(res.status, 404, 'B cannot read A\'s memory');
       assert.equal(res.body.error.code, 'not_found');
     }
-    assert.equal((await call(tenantA.key, '/v1/memories/00000000-0000-4000-8000-000000000000')).status, 404);
-    const bad = await call(tenantA.key, '/v1/memories/not-a-uuid');
+    assert.equal((await call(tenantA.key, 'GET', '/v1/memories/00000000-0000-4000-8000-000000000000')).status, 404);
+    const bad = await call(tenantA.key, 'GET', '/v1/memories/not-a-uuid');
     assert.equal(bad.status, 400);
     assert.match(bad.body.error.message, /^id:/);
   });
@@ -205,17 +189,17 @@ describe('memories by id', () => {
     const s = byKey(storefront, 'cors-preflight');
     const foreign = bCorpus.sessions[0]!.summaryId;
     const ids = [s.learningId, s.summaryId, foreign, s.observationIds[0]!];
-    const res = await call(tenantA.key, '/v1/memories:batchGet', { method: 'POST', body: { ids } });
+    const res = await call(tenantA.key, 'POST', '/v1/memories:batchGet', { ids });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.deepEqual(res.body.items.map((r: any) => r.id), [s.learningId, s.summaryId, s.observationIds[0]]);
     assert.deepEqual(res.body.items.map((r: any) => r.type), ['learning', 'summary', 'observation']);
     assert.deepEqual(res.body.notFound, [foreign]);
 
-    const tooMany = await call(tenantA.key, '/v1/memories:batchGet', { method: 'POST', body: { ids: Array.from({ length: 101 }, () => s.summaryId) } });
+    const tooMany = await call(tenantA.key, 'POST', '/v1/memories:batchGet', { ids: Array.from({ length: 101 }, () => s.summaryId) });
     assert.equal(tooMany.status, 400);
     assert.match(tooMany.body.error.message, /^ids:/);
     for (const body of [{}, { ids: [] }, { ids: ['nope'] }, { ids: 'x' }]) {
-      const res2 = await call(tenantA.key, '/v1/memories:batchGet', { method: 'POST', body });
+      const res2 = await call(tenantA.key, 'POST', '/v1/memories:batchGet', body);
       assert.equal(res2.status, 400, JSON.stringify(body));
       assert.match(res2.body.error.message, /^ids/);
     }
@@ -227,7 +211,7 @@ describe('GET /v1/learnings', () => {
     const seen: any[] = [];
     let cursor: string | null = null;
     do {
-      const res: Awaited<ReturnType<typeof call>> = await call(tenantA.key, `/v1/learnings?project=storefront&limit=5${cursor ? `&cursor=${cursor}` : ''}`);
+      const res: Awaited<ReturnType<typeof call>> = await call(tenantA.key, 'GET', `/v1/learnings?project=storefront&limit=5${cursor ? `&cursor=${cursor}` : ''}`);
       assert.equal(res.status, 200, JSON.stringify(res.body));
       assert.ok(res.body.items.length <= 5);
       seen.push(...res.body.items);
@@ -236,10 +220,10 @@ describe('GET /v1/learnings', () => {
     assert.equal(seen.length, CORPUS.length);
     assert.equal(new Set(seen.map((l) => l.id)).size, CORPUS.length);
     assert.ok(seen.every((l) => l.project === 'storefront' && l.status === 'active' && l.sources.length === 1 && l.sources[0].sessionId));
-    const other = await call(tenantB.key, '/v1/learnings');
+    const other = await call(tenantB.key, 'GET', '/v1/learnings');
     assert.deepEqual(other.body.items.map((l: any) => l.id), [bCorpus.sessions[0]!.learningId]);
-    assert.equal((await call(tenantA.key, '/v1/learnings?limit=500')).status, 400);
-    assert.equal((await call(tenantA.key, '/v1/learnings?cursor=bogus')).status, 400);
+    assert.equal((await call(tenantA.key, 'GET', '/v1/learnings?limit=500')).status, 400);
+    assert.equal((await call(tenantA.key, 'GET', '/v1/learnings?cursor=bogus')).status, 400);
   });
 });
 
@@ -274,12 +258,10 @@ describe('with Weaviate unreachable', () => {
   });
 });
 
-const managed = (process.env.MEMFLOW_STACK_MANAGED ?? '').split(',');
-const testProfile = () => getProfile('test', Number(process.env.MEMFLOW_TEST_PORT_SHIFT ?? 10000));
 
 describe('with the stack\'s Weaviate stopped', () => {
   test('search keeps answering (degraded) while Weaviate is down, and uses it again once it is back', {
-    skip: !managed.includes('weaviate') && 'the test stack does not manage Weaviate here',
+    skip: !stackManages('weaviate') && 'the test stack does not manage Weaviate here',
   }, async () => {
     const live = createApi(config, prisma, createLogger('test-api', 'silent'), { search: { vectorTimeoutMs: 2000, cooldownMs: 200 } });
     await live.app.listen({ host: '127.0.0.1', port: 0 });

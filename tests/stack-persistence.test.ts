@@ -6,13 +6,11 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, test } from 'node:test';
 import { createTemporalClient } from '../common/temporal.js';
-import { getProfile } from '../infra/profile.js';
 import { temporalService } from '../infra/services/temporal.js';
 import { weaviateService } from '../infra/services/weaviate.js';
 import { hookEventSignal, sessionWorkflowId } from '../messages/workflows/v1/session.js';
-import { testConfig, testPrisma, uniqueName } from './helpers/env.js';
+import { stackManages, testConfig, testPrisma, testProfile, uniqueName } from './helpers/env.js';
 
-const managed = (process.env.MEMFLOW_STACK_MANAGED ?? '').split(',');
 const config = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('persist-no-worker') });
 const prisma = testPrisma();
 const { connection, client } = createTemporalClient(config);
@@ -24,9 +22,9 @@ after(async () => {
 });
 
 test('data in PostgreSQL, Temporal and Weaviate survives a restart of the stack', {
-  skip: !(managed.includes('temporal') && managed.includes('weaviate')) && 'the test stack does not manage Temporal and Weaviate here',
+  skip: !stackManages('temporal', 'weaviate') && 'the test stack does not manage Temporal and Weaviate here',
 }, async () => {
-  const profile = getProfile('test', Number(process.env.MEMFLOW_TEST_PORT_SHIFT ?? 10000));
+  const profile = testProfile();
   const log = () => undefined;
 
   // PostgreSQL: a tenant row.

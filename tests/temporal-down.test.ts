@@ -1,6 +1,7 @@
 /**
- * Temporal being away looks the same on every route that starts a job: 503 `unavailable` with
- * Retry-After, and nothing left behind that no workflow will ever finish (no `pending` backup row).
+ * Temporal being away looks the same on every route that starts a job (backup, restore, erasure,
+ * redaction rescan): 503 `unavailable` with Retry-After, and nothing left behind that no workflow
+ * will ever finish (no `pending` backup row).
  * The API runs against the real database with TEMPORAL_ADDRESS pointing at a closed port.
  */
 import assert from 'node:assert/strict';
@@ -52,4 +53,10 @@ test('an erasure answers 503 with Retry-After, and its job says why', async () =
   assert.equal(job.body.kind, 'project.erase');
   assert.equal(job.body.status, 'failed');
   assert.match(job.body.error, /^not started: /);
+});
+
+test('a redaction rescan answers 503 with Retry-After, and nothing is audited as started', async () => {
+  const res = await call(admin.key, 'POST', '/v1/admin/redaction/rescan', {});
+  assertUnavailable(res, 'the redaction rescan');
+  assert.equal(await prisma.auditLog.count({ where: { tenantId: admin.tenantId, action: 'redaction.rescan.start' } }), 0);
 });

@@ -7,45 +7,29 @@
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { after, before, test } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
+import { before, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { createVectorActivities, type VectorActivities } from '../activities/vectors.js';
-import type { PrismaClient } from '../common/db.js';
 import { createLocalProvider } from '../common/embeddings/index.js';
-import { COLLECTIONS, VECTOR_NAME, connectWeaviate, ensureWeaviateTenant, tenantCollection, weaviateTenantName, type WeaviateClient } from '../common/vector-schema.js';
+import { COLLECTIONS, VECTOR_NAME, ensureWeaviateTenant, tenantCollection, weaviateTenantName, type WeaviateClient } from '../common/vector-schema.js';
 import { RECORD_TYPES, type RecordType } from '../messages/records/v1.js';
 import type { ReconcileResult, ReconcileWorkflowInput } from '../messages/workflows/v1/reconcile.js';
 import { WORKFLOWS_PATH } from '../workers/worker.js';
-import { startTestWorker, type TestWorker } from './helpers/app.js';
-import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
+import { newTenant, testConfig, uniqueName } from './helpers/env.js';
 import { keepHistory, replaySavedHistories } from './helpers/histories.js';
+import { withTestStack } from './helpers/stack.js';
 import { startFakeEmbeddings, type FakeEmbeddingsServer } from './helpers/fake-embeddings.js';
 
-const config = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('vectors') });
-
-let prisma: PrismaClient;
+const stack = withTestStack('vectors', { api: false });
+const { prisma, config } = stack;
 let weaviate: WeaviateClient;
 let vectors: VectorActivities;
-let worker: TestWorker;
-let connection: Connection;
-let temporal: Client;
 
 before(async () => {
-  prisma = testPrisma();
-  weaviate = await connectWeaviate(config);
+  await stack.ready;
+  weaviate = stack.weaviate;
   vectors = createVectorActivities({ prisma, config, weaviate });
-  worker = await startTestWorker(config, prisma);
-  connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-});
-
-after(async () => {
-  await worker.stop();
-  await connection.close();
-  await weaviate.close();
-  await prisma.$disconnect();
 });
 
 /** Notes like the ones capture and summarization store. */
@@ -125,7 +109,7 @@ async function assertMirrored(s: Seeded, expected: boolean) {
 
 /** Runs the workflow on the real worker; returns its result and the id of its first run. */
 async function run(input: ReconcileWorkflowInput, workflowId = uniqueName('reconcile')): Promise<ReconcileResult & { firstRunId: string }> {
-  const handle = await temporal.workflow.start<(i: ReconcileWorkflowInput) => Promise<ReconcileResult>>('reconcileVectorsWorkflow', {
+  const handle = await stack.temporal.workflow.start<(i: ReconcileWorkflowInput) => Promise<ReconcileResult>>('reconcileVectorsWorkflow', {
     workflowId,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     args: [input],
@@ -281,7 +265,7 @@ test('the reconciliation workflow restores a wiped Weaviate (even though every s
   assert.ok(again.checked >= total(a));
 
   // Keep the first run's history as a replay fixture (committed; see the replay test).
-  await keepHistory('reconcile-continue-as-new', temporal.workflow.getHandle(workflowId, result.firstRunId));
+  await keepHistory('reconcile-continue-as-new', stack.temporal.workflow.getHandle(workflowId, result.firstRunId));
 });
 
 test('a rebuild rewrites every record of the tenant', async () => {

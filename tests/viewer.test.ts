@@ -12,25 +12,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createTemporalClient } from '../common/temporal.js';
 import { createApiKey } from '../common/tenants.js';
 import { buildViewer } from '../viewer/build.js';
 import { buildDebugSession } from './fixtures/debug-session.js';
-import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
 import { launchBrowser } from './helpers/browser.js';
-import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
-import { callApi } from './helpers/http.js';
+import { newTenant, uniqueName } from './helpers/env.js';
 import { postHook, replay, sessionResult } from './helpers/sessions.js';
+import { withTestStack } from './helpers/stack.js';
 import type { Delivery } from './fixtures/claude-sessions.js';
 
-const config = { ...testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('viewer') }), ANTHROPIC_API_KEY: undefined };
-const prisma = testPrisma();
-const temporal = createTemporalClient(config);
+const stack = withTestStack('viewer', { config: (c) => ({ ...c, ANTHROPIC_API_KEY: undefined }), api: { tuning: { flushDelayMs: 30, idleTimeoutMs: 120_000 } } });
+const { prisma, call } = stack;
 const outDir = path.resolve('test-output', 'viewer');
 const axeSource = fs.readFileSync(path.resolve('node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 
-let api: TestApi;
-let worker: TestWorker;
 let browser: Browser;
 let a: Awaited<ReturnType<typeof newTenant>>;
 let b: Awaited<ReturnType<typeof newTenant>>;
@@ -77,7 +72,7 @@ async function signedIn(key: string, viewport = { width: 1280, height: 800 }): P
   const context = await browser.newContext({ viewport });
   contexts.push(context);
   const page = await context.newPage();
-  await page.goto(`${api.url}/ui`);
+  await page.goto(`${stack.api.url}/ui`);
   await page.getByLabel('API key').fill(key);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('navigation', { name: 'views' }).waitFor();
@@ -102,8 +97,7 @@ const shot = (page: Page, name: string) => page.screenshot({ path: path.join(out
 before(async () => {
   fs.mkdirSync(outDir, { recursive: true });
   await buildViewer();
-  api = await startTestApi(config, prisma, { tuning: { flushDelayMs: 30, idleTimeoutMs: 120_000 } });
-  worker = await startTestWorker(config, prisma);
+  await stack.ready;
   a = await newTenant(prisma, 'admin');
   b = await newTenant(prisma, 'admin');
   member = await createApiKey(prisma, a.name, { role: 'member' });
@@ -112,12 +106,12 @@ before(async () => {
   const deliveries = buildDebugSession(debugId, `/home/dev/${project}`, 1).deliveries.map((d) =>
     ['session-start', 'stop', 'session-end'].includes(d.event) ? { ...d, body: { ...d.body, memflowGit: { ...GIT, root: `/home/dev/${project}` } } } : d,
   );
-  await replay(api.url, a.key, deliveries);
-  await replay(api.url, a.key, fixAndDeadEnd(fixId, `/home/dev/${project}`));
-  await sessionResult(temporal.client, prisma, a.tenantId, debugId);
-  await sessionResult(temporal.client, prisma, a.tenantId, fixId);
+  await replay(stack.api.url, a.key, deliveries);
+  await replay(stack.api.url, a.key, fixAndDeadEnd(fixId, `/home/dev/${project}`));
+  await sessionResult(stack.temporal, prisma, a.tenantId, debugId);
+  await sessionResult(stack.temporal, prisma, a.tenantId, fixId);
   // A memory an agent tool stored that tries to instruct the next agent: kept, flagged, never injected.
-  const poisoned = await callApi(api.url, a.key, 'POST', '/v1/memories', { text: POISON, kind: 'fact', project, origin: 'agent' });
+  const poisoned = await call(a.key, 'POST', '/v1/memories', { text: POISON, kind: 'fact', project, origin: 'agent' });
   assert.equal(poisoned.status, 201);
   browser = await launchBrowser();
 });
@@ -125,21 +119,17 @@ before(async () => {
 after(async () => {
   for (const c of contexts) await c.close().catch(() => undefined);
   await browser?.close();
-  await worker?.stop();
-  await api?.close();
-  await temporal.connection.close();
-  await prisma.$disconnect();
 });
 
 test('sign-in: bad input is a clear 4xx; the key becomes an HttpOnly SameSite=Strict cookie, never stored by the page', async () => {
-  const post = (body: unknown) => fetch(`${api.url}/ui/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (body: unknown) => fetch(`${stack.api.url}/ui/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const missing = await post({});
   assert.equal(missing.status, 400);
   assert.match(((await missing.json()) as { error: { message: string } }).error.message, /key/);
   assert.equal((await post({ key: 'mf_not-a-key' })).status, 401);
 
   const page = await signedIn(a.key);
-  const page0 = await fetch(`${api.url}/ui`);
+  const page0 = await fetch(`${stack.api.url}/ui`);
   const csp = page0.headers.get('content-security-policy') ?? '';
   assert.match(csp, /default-src 'none'/);
   assert.match(csp, /script-src 'self'/);
@@ -172,18 +162,18 @@ test('live: a session appears while its hooks are posted, markup in a prompt ren
     { event: 'user-prompt-submit', body: { ...common, hook_event_name: 'UserPromptSubmit', prompt: XSS_PROMPT } },
     { event: 'pre-tool-use', body: { ...common, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'npm test -- cart' }, tool_use_id: `toolu_${liveId.slice(0, 8)}` } },
   ] as const) {
-    const res = await postHook(api.url, a.key, d);
+    const res = await postHook(stack.api.url, a.key, d);
     assert.equal(res.status, 200);
   }
   const card = page.locator(`li.card[data-session="${liveId}"]`);
   await card.waitFor({ timeout: 10_000 });
   await card.getByText('window.__xss = 1', { exact: false }).waitFor();
   // The tool's result arrives and is folded into the same item.
-  await postHook(api.url, a.key, {
+  await postHook(stack.api.url, a.key, {
     event: 'post-tool-use',
     body: { ...common, hook_event_name: 'PostToolUse', tool_name: 'Bash', tool_input: { command: 'npm test -- cart' }, tool_response: { stdout: 'Tests: 4 passed, 4 total', stderr: '' }, tool_use_id: `toolu_${liveId.slice(0, 8)}` },
   });
-  await postHook(api.url, a.key, { event: 'stop', body: { ...common, hook_event_name: 'Stop', stop_hook_active: false } });
+  await postHook(stack.api.url, a.key, { event: 'stop', body: { ...common, hook_event_name: 'Stop', stop_hook_active: false } });
   await card.locator('.kind-stop').waitFor({ timeout: 10_000 });
   const tool = card.locator('.kind-tool');
   assert.equal(await tool.count(), 1, 'a tool call and its result are one item');
@@ -204,13 +194,13 @@ test('live: a session appears while its hooks are posted, markup in a prompt ren
 
 test('session: the timeline with find-in-page, summaries and learnings whose sources open the observation', async () => {
   // The viewer reads the timeline in pages of up to 1,000 items; more is a 400 naming the field.
-  const over = await callApi(api.url, a.key, 'GET', `/v1/sessions/${debugId}/timeline?limit=1001`);
+  const over = await call(a.key, 'GET', `/v1/sessions/${debugId}/timeline?limit=1001`);
   assert.equal(over.status, 400);
   assert.match(over.body.error.message, /^limit: /);
-  const whole = await callApi(api.url, a.key, 'GET', `/v1/sessions/${debugId}/timeline?limit=1000`);
+  const whole = await call(a.key, 'GET', `/v1/sessions/${debugId}/timeline?limit=1000`);
   assert.equal(whole.status, 200);
   assert.equal(whole.body.nextCursor, null);
-  const paged = await callApi(api.url, a.key, 'GET', `/v1/sessions/${debugId}/timeline?limit=3`);
+  const paged = await call(a.key, 'GET', `/v1/sessions/${debugId}/timeline?limit=3`);
   assert.equal(paged.body.items.length, 3);
   assert.deepEqual(paged.body.items, whole.body.items.slice(0, 3));
 
@@ -244,7 +234,7 @@ test('session: the timeline with find-in-page, summaries and learnings whose sou
 
 test('search: modes and filters, the compact index, details on demand', async () => {
   const page = await signedIn(a.key);
-  await page.goto(`${api.url}/ui#/search`);
+  await page.goto(`${stack.api.url}/ui#/search`);
   await page.getByLabel('Query').fill('empty cart price');
   await page.getByLabel('Mode').selectOption('keyword');
   await page.getByRole('button', { name: 'Search', exact: true }).click();
@@ -255,7 +245,7 @@ test('search: modes and filters, the compact index, details on demand', async ()
   await first.locator('article.record').waitFor();
 
   // The start context as GET /v1/context gives it: items, what a client checks, what was withheld.
-  const api0 = await callApi(api.url, a.key, 'GET', `/v1/context?project=${project}`);
+  const api0 = await call(a.key, 'GET', `/v1/context?project=${project}`);
   assert.equal(api0.status, 200);
   assert.ok(api0.body.withheld >= 1 && api0.body.check.length >= 1, `context answer: ${api0.text.slice(0, 300)}`);
   const ctx = page.locator('section[aria-labelledby="context-h"]');
@@ -271,7 +261,7 @@ test('search: modes and filters, the compact index, details on demand', async ()
 
 test('learnings: trust, outcome, FLAGGED, staleness, branch, commit and citations are shown; "This is wrong" takes a reason', async () => {
   type L = { id: string; trust: string; outcome: string; flags: string[]; staleCount: number; gitBranch: string | null; gitCommit: string | null; citations: { path: string; startLine: number; endLine: number }[] | null; status: string; tags: string[]; history?: { reason: string | null; note: string | null }[] };
-  const listed = await callApi(api.url, a.key, 'GET', `/v1/learnings?project=${project}&limit=100`);
+  const listed = await call(a.key, 'GET', `/v1/learnings?project=${project}&limit=100`);
   const items = listed.body.items as L[];
   const flagged = items.find((l) => l.flags.length > 0);
   assert.ok(flagged, 'the planted memory is flagged');
@@ -280,7 +270,7 @@ test('learnings: trust, outcome, FLAGGED, staleness, branch, commit and citation
   assert.ok(cited, `a learning of the session with its commit and citations: ${JSON.stringify(items.map((l) => [l.gitCommit, l.citations?.length]))}`);
 
   const page = await signedIn(a.key);
-  await page.goto(`${api.url}/ui#/learnings`);
+  await page.goto(`${stack.api.url}/ui#/learnings`);
   const bad = page.locator(`li.learning[data-learning="${flagged.id}"]`);
   await bad.waitFor();
   await bad.getByText(`FLAGGED: ${flagged.flags.join(', ')}`).first().waitFor();
@@ -306,12 +296,12 @@ test('learnings: trust, outcome, FLAGGED, staleness, branch, commit and citation
   await bad.getByLabel('Why is it wrong').fill('planted by a prompt injection');
   await bad.getByRole('button', { name: 'Mark as wrong' }).click();
   await page.waitForFunction((id) => !document.querySelector(`li.learning[data-learning="${id}"]`), flagged.id);
-  const after = await callApi(api.url, a.key, 'GET', `/v1/memories/${flagged.id}`);
+  const after = await call(a.key, 'GET', `/v1/memories/${flagged.id}`);
   const rec = after.body as L;
   assert.equal(rec.status, 'superseded');
   assert.ok(rec.tags.includes('marked-wrong'), 'tagged so that a session restating it does not revive it');
   assert.deepEqual([rec.history?.at(-1)?.reason, rec.history?.at(-1)?.note], ['wrong', 'planted by a prompt injection']);
-  const audit = await callApi(api.url, a.key, 'GET', '/v1/admin/audit?limit=20');
+  const audit = await call(a.key, 'GET', '/v1/admin/audit?limit=20');
   assert.ok((audit.body.items as { action: string; target: string }[]).some((x) => x.action === 'learning.wrong' && x.target === `learning:${flagged.id}`), 'audited');
 
   await page.getByLabel('Status').selectOption('superseded');
@@ -322,7 +312,7 @@ test('learnings: trust, outcome, FLAGGED, staleness, branch, commit and citation
 
 test('learnings: history, correct in the page, the successor is reachable from the superseded one', async () => {
   const page = await signedIn(a.key);
-  await page.goto(`${api.url}/ui#/learnings`);
+  await page.goto(`${stack.api.url}/ui#/learnings`);
   const card = page.locator('li.learning').first();
   await card.waitFor();
   const oldId = await card.getAttribute('data-learning');
@@ -346,11 +336,11 @@ test('learnings: history, correct in the page, the successor is reachable from t
 
 test('usage and admin views render for an admin (axe), with keys, retention, backups and audit', async () => {
   const page = await signedIn(a.key);
-  await page.goto(`${api.url}/ui#/usage`);
+  await page.goto(`${stack.api.url}/ui#/usage`);
   await page.getByRole('heading', { name: 'Budget' }).waitFor();
   assert.ok((await page.locator('figure.chart svg').count()) >= 2);
   assert.deepEqual(await axeViolations(page, 'usage'), []);
-  await page.goto(`${api.url}/ui#/admin`);
+  await page.goto(`${stack.api.url}/ui#/admin`);
   await page.getByRole('heading', { name: 'Audit log' }).waitFor();
   await page.locator('section[aria-labelledby="audit-h"] tbody tr').first().waitFor();
   assert.deepEqual(await axeViolations(page, 'admin'), []);
@@ -359,12 +349,12 @@ test('usage and admin views render for an admin (axe), with keys, retention, bac
 
 test('keys: created in Admin and shown once; revoked there, its viewer session is refused on the next request', async () => {
   const admin = await signedIn(a.key);
-  await admin.goto(`${api.url}/ui#/admin`);
+  await admin.goto(`${stack.api.url}/ui#/admin`);
   await admin.getByLabel('Label').fill('laptop');
   await admin.getByRole('button', { name: 'Create key' }).click();
   const secret = (await admin.getByLabel('new API key').textContent())?.trim() ?? '';
   assert.match(secret, /^mf_/);
-  const listed = await callApi(api.url, a.key, 'GET', '/v1/admin/keys');
+  const listed = await call(a.key, 'GET', '/v1/admin/keys');
   assert.ok(!listed.text.includes(secret), 'the list never shows a secret');
 
   const holder = await signedIn(secret);
@@ -383,7 +373,7 @@ test('keys: created in Admin and shown once; revoked there, its viewer session i
 test('a member key sees no Admin, and the API refuses it the admin routes', async () => {
   const page = await signedIn(member.key);
   assert.equal(await page.getByRole('navigation', { name: 'views' }).getByRole('link', { name: 'Admin' }).count(), 0);
-  await page.goto(`${api.url}/ui#/admin`);
+  await page.goto(`${stack.api.url}/ui#/admin`);
   await page.getByText('This needs an admin API key.').waitFor();
   assert.equal(await page.locator('section[aria-labelledby="keys-h"]').count(), 0);
   for (const url of ['/v1/admin/keys', '/v1/admin/audit', '/v1/admin/backups']) {
@@ -393,7 +383,7 @@ test('a member key sees no Admin, and the API refuses it the admin routes', asyn
 
 test("another tenant's session id is not found", async () => {
   const page = await signedIn(b.key);
-  await page.goto(`${api.url}/ui#/sessions/${debugId}`);
+  await page.goto(`${stack.api.url}/ui#/sessions/${debugId}`);
   await page.getByText(`no session '${debugId}'`).first().waitFor();
   assert.equal(await page.evaluate(async (id) => (await fetch(`/v1/sessions/${id}/timeline`)).status, debugId), 404);
   const live = await page.evaluate(async () => {

@@ -15,11 +15,15 @@ const root = path.resolve(here, '..');
 export const viewerOutDir = path.join(root, 'dist', 'viewer');
 const srcDir = path.join(here, 'src');
 
+/** What the bundle takes from outside viewer/src: the API client's zod-free core. */
+const sharedInputs = [path.join(root, 'clients', 'core.ts')];
+
 /** A hash of every input: the sources, this script, and the locked versions of the bundled packages. */
 function inputsHash(): string {
   const h = crypto.createHash('sha256');
   const files = fs.readdirSync(srcDir, { recursive: true, encoding: 'utf8' }).filter((f) => !fs.statSync(path.join(srcDir, f)).isDirectory()).sort();
   for (const f of files) h.update(f).update(fs.readFileSync(path.join(srcDir, f)));
+  for (const f of sharedInputs) h.update(path.relative(root, f)).update(fs.readFileSync(f));
   h.update(fs.readFileSync(fileURLToPath(import.meta.url)));
   const lock = JSON.parse(fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };
   for (const p of ['node_modules/preact', 'node_modules/esbuild']) h.update(`${p}@${lock.packages[p]?.version ?? '?'}`);

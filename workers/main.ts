@@ -40,7 +40,7 @@ async function run(): Promise<void> {
   const prisma = createPrisma(config.DATABASE_URL);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   try {
-    const bundlePath = process.env.MEMFLOW_WORKFLOW_BUNDLE;
+    const bundlePath = config.MEMFLOW_WORKFLOW_BUNDLE;
     const worker = await createMemflowWorker({ connection, config, prisma, ...(bundlePath ? { bundlePath } : {}) });
     // Retention, backup and reconciliation Schedules: created or brought up to date, never duplicated.
     const temporal = createTemporalClient(config);

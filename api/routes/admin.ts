@@ -18,9 +18,9 @@ import { backupJobId, restoreJobId, type BackupWorkflowInput, type Manifest, typ
 import { WorkflowType } from '../../messages/workflows/v1/names.js';
 import type { backupWorkflow, restoreWorkflow } from '../../workflows/maintenance/index.js';
 import { requireAdmin } from '../auth.js';
-import { HttpError, temporalUnavailable } from '../errors.js';
-import type { JobView } from '../../messages/api/v1.js';
-import { jobIdParam, parseOr400, projectParam } from '../validation.js';
+import { HttpError, startOr503 } from '../errors.js';
+import { accepted, backupStarted, backupView as backupAnswer, jobView, page, retentionPolicies, retentionPolicy, type JobView } from '../../messages/api/v1.js';
+import { answer, jobIdParam, parseOr400, projectParam } from '../validation.js';
 
 export interface AdminRouteDeps {
   prisma: PrismaClient;
@@ -60,6 +60,8 @@ function backupView(b: { id: string; scope: string; status: string; sizeBytes: b
   };
 }
 
+const backupsPage = page(backupAnswer);
+
 export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps): void {
   const { prisma, temporal } = deps;
 
@@ -68,22 +70,22 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
     const backup = await prisma.backup.create({ data: { scope: 'tenant', tenantId } });
     const id = backupJobId(tenantId, backup.id);
     const input: BackupWorkflowInput = { scope: 'tenant', tenantId, backupId: backup.id, actorKeyId: keyId };
-    try {
-      await temporal.workflow.start<typeof backupWorkflow>(WorkflowType.backup, { taskQueue: deps.taskQueue, workflowId: id, args: [input] });
-    } catch (err) {
+    await startOr503(
+      req,
+      'the backup',
+      id,
+      () => temporal.workflow.start<typeof backupWorkflow>(WorkflowType.backup, { taskQueue: deps.taskQueue, workflowId: id, args: [input] }),
       // No workflow will ever complete the row: remove it rather than leave a backup `pending` forever.
-      req.log.warn({ err: (err as Error).message, jobId: id }, 'could not start the backup workflow');
-      await prisma.backup.delete({ where: { id: backup.id } }).catch(() => undefined);
-      throw temporalUnavailable('the backup');
-    }
+      () => prisma.backup.delete({ where: { id: backup.id } }).catch(() => undefined),
+    );
     await prisma.backup.update({ where: { id: backup.id }, data: { workflowId: id } });
-    return reply.code(202).send({ backupId: backup.id, jobId: id, status: 'pending' });
+    return reply.code(202).send(answer(backupStarted, { backupId: backup.id, jobId: id, status: 'pending' }));
   });
 
   app.get('/v1/admin/backups', async (req) => {
     const { tenantId } = requireAdmin(req);
     const rows = await prisma.backup.findMany({ where: { tenantId, scope: 'tenant' }, orderBy: { createdAt: 'desc' }, take: 100 });
-    return { items: rows.map(backupView), nextCursor: null };
+    return answer(backupsPage, { items: rows.map(backupView), nextCursor: null });
   });
 
   app.get<{ Params: { id: string } }>('/v1/admin/backups/:id', async (req) => {
@@ -91,7 +93,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
     const id = parseOr400(z.string().uuid('must be a backup id (uuid)'), req.params.id, 'invalid_path');
     const row = await prisma.backup.findFirst({ where: { id, tenantId } });
     if (!row) throw new HttpError(404, 'not_found', `no backup '${id}'`);
-    return backupView(row);
+    return answer(backupAnswer, backupView(row));
   });
 
   app.post('/v1/admin/restore', async (req, reply) => {
@@ -109,18 +111,15 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
       ...(body.project ? { project: body.project } : {}),
       ...(body.includeErased ? { includeErased: true } : {}),
     };
-    try {
-      await temporal.workflow.start<typeof restoreWorkflow>(WorkflowType.restore, { taskQueue: deps.taskQueue, workflowId: id, args: [input] });
-    } catch (err) {
-      req.log.warn({ err: (err as Error).message, jobId: id }, 'could not start the restore workflow');
-      throw temporalUnavailable('the restore');
-    }
-    return reply.code(202).send({ jobId: id, status: 'accepted' });
+    await startOr503(req, 'the restore', id, () => temporal.workflow.start<typeof restoreWorkflow>(WorkflowType.restore, { taskQueue: deps.taskQueue, workflowId: id, args: [input] }));
+    return reply.code(202).send(answer(accepted, { jobId: id, status: 'accepted' }));
   });
 
-  app.get<{ Params: { '*': string } }>('/v1/admin/jobs/*', async (req): Promise<JobView> => {
-    const { tenantId } = requireAdmin(req);
-    const { jobId: id } = parseOr400(z.object({ jobId: jobIdParam }), { jobId: req.params['*'] }, 'invalid_path');
+  app.get<{ Params: { '*': string } }>('/v1/admin/jobs/*', async (req) => answer(jobView, await workflowJob(req.params['*'], requireAdmin(req).tenantId)));
+
+  /** A backup, restore or redaction rescan job of the tenant, by its workflow. */
+  async function workflowJob(rawId: string, tenantId: string): Promise<JobView> {
+    const { jobId: id } = parseOr400(z.object({ jobId: jobIdParam }), { jobId: rawId }, 'invalid_path');
     const [prefix, owner] = id.split('/');
     const kind = prefix === 'backup' || prefix === 'restore' ? prefix : prefix === 'redaction' ? 'redaction.rescan' : undefined;
     if (!kind || owner !== tenantId) throw new HttpError(404, 'not_found', `no job '${id}'`);
@@ -141,12 +140,12 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
       if (err instanceof WorkflowNotFoundError) throw new HttpError(404, 'not_found', `no job '${id}'`);
       throw err;
     }
-  });
+  }
 
   app.get('/v1/admin/retention', async (req) => {
     const { tenantId } = requireAdmin(req);
     const rows = await prisma.retentionPolicy.findMany({ where: { tenantId }, include: { project: { select: { name: true } } }, orderBy: { createdAt: 'asc' } });
-    return {
+    return answer(retentionPolicies, {
       items: rows.map((p) => ({
         project: p.project?.name ?? null,
         rawEventMaxAgeDays: p.rawEventMaxAgeDays,
@@ -155,7 +154,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
         keepSummaries: p.keepSummaries,
         keepLearnings: p.keepLearnings,
       })),
-    };
+    });
   });
 
   app.put('/v1/admin/retention', async (req) => {
@@ -175,6 +174,6 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
     await prisma.auditLog.create({
       data: { tenantId, actorKeyId: keyId, action: 'retention.set', target: project ? `project:${project}` : 'tenant', outcome: 'success', details: JSON.parse(JSON.stringify(policy)) as object, requestId: req.id },
     });
-    return { project: project ?? null, ...policy };
+    return answer(retentionPolicy, { project: project ?? null, ...policy });
   });
 }

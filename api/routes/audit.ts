@@ -11,7 +11,8 @@ import type { PrismaClient } from '../../common/db.js';
 import { requireAdmin } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { decodeCursor, encodeCursor } from '../pagination.js';
-import { instantParam, limitParam, parseOr400 } from '../validation.js';
+import { auditPage } from '../../messages/api/v1.js';
+import { answer, instantParam, limitParam, parseOr400 } from '../validation.js';
 
 export interface AuditRouteDeps {
   prisma: PrismaClient;
@@ -27,19 +28,6 @@ export const auditQuery = z
     limit: limitParam(50),
   })
   .refine((v) => !v.since || !v.until || v.since < v.until, { path: ['until'], message: 'must be later than since' });
-
-export const auditItem = z.object({
-  id: z.string(),
-  action: z.string(),
-  target: z.string().nullable(),
-  outcome: z.enum(['success', 'denied', 'failure']),
-  actorKeyId: z.string().nullable().describe('the API key that acted; null for the operator CLI and scheduled work'),
-  details: z.unknown().nullable(),
-  requestId: z.string().nullable(),
-  createdAt: z.string().describe('ISO 8601'),
-});
-
-export const auditPage = z.object({ items: z.array(auditItem), nextCursor: z.string().nullable() });
 
 /** Admin-only route prefixes whose refusals are audited here (DELETE /v1/projects audits its own). */
 const ADMIN_ROUTES = /^\/v1\/(admin\/|jobs\/)/;
@@ -83,7 +71,7 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps):
     });
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
-    return {
+    return answer(auditPage, {
       items: page.map((r) => ({
         id: r.id,
         action: r.action,
@@ -95,6 +83,6 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps):
         createdAt: r.createdAt.toISOString(),
       })),
       nextCursor: rows.length > query.limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
-    };
+    });
   });
 }

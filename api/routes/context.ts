@@ -10,7 +10,8 @@ import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { buildContext, DEFAULT_CONTEXT_TOKENS, MAX_CONTEXT_TOKENS } from '../search/context.js';
 import { resolveProjectId } from '../search/project.js';
-import { parseOr400, projectOfRequest, projectParam, textParam } from '../validation.js';
+import { contextAnswer } from '../../messages/api/v1.js';
+import { answer, parseOr400, projectOfRequest, projectParam, textParam } from '../validation.js';
 
 export interface ContextRouteDeps {
   pool: PgPool;
@@ -37,7 +38,7 @@ export function registerContextRoutes(app: FastifyInstance, deps: ContextRouteDe
     const query = parseOr400(contextQuery, { ...req.query, project: projectOfRequest(req.query, req.headers['x-memflow-project']) });
     if (!query.project) throw new HttpError(400, 'invalid_query', 'project: required (or send X-Memflow-Project)');
     const projectId = await resolveProjectId(deps.pool, tenantId, query.project);
-    if (!projectId) return { context: '', tokens: 0, items: [] };
+    if (!projectId) return answer(contextAnswer, { context: '', tokens: 0, items: [] });
     const t0 = performance.now();
     const built = await buildContext(deps.pool, {
       tenantId,
@@ -48,6 +49,6 @@ export function registerContextRoutes(app: FastifyInstance, deps: ContextRouteDe
       ...(query.branch || query.defaultBranch ? { branch: { current: query.branch ?? null, default: query.defaultBranch ?? null } } : {}),
     });
     req.timings.context = performance.now() - t0;
-    return built;
+    return answer(contextAnswer, built);
   });
 }

@@ -11,7 +11,8 @@ import type { PrismaClient } from '../../common/db.js';
 import { createApiKey, revokeApiKey } from '../../common/tenants.js';
 import { requireAdmin } from '../auth.js';
 import { HttpError } from '../errors.js';
-import { parseOr400 } from '../validation.js';
+import { apiKeys, createdKey, revokedKey } from '../../messages/api/v1.js';
+import { answer, parseOr400 } from '../validation.js';
 
 export interface KeyRouteDeps {
   prisma: PrismaClient;
@@ -29,16 +30,16 @@ export function registerKeyRoutes(app: FastifyInstance, deps: KeyRouteDeps): voi
   app.get('/v1/admin/keys', async (req) => {
     const { tenantId } = requireAdmin(req);
     const keys = await deps.prisma.apiKey.findMany({ where: { tenantId }, orderBy: { createdAt: 'desc' }, take: 1000 });
-    return {
+    return answer(apiKeys, {
       items: keys.map((k) => ({ id: k.id, prefix: k.prefix, role: k.role, label: k.name, createdAt: k.createdAt, lastUsedAt: k.lastUsedAt, revokedAt: k.revokedAt })),
-    };
+    });
   });
 
   app.post('/v1/admin/keys', async (req, reply) => {
     const { tenantName, keyId } = requireAdmin(req);
     const body = parseOr400(createKeyBody, req.body, 'invalid_body');
     const created = await createApiKey(deps.prisma, tenantName, { role: body.role, actorKeyId: keyId, ...(body.label ? { label: body.label } : {}) });
-    return reply.code(201).send(created);
+    return reply.code(201).send(answer(createdKey, created));
   });
 
   app.delete<{ Params: { id: string } }>('/v1/admin/keys/:id', async (req, reply) => {
@@ -48,6 +49,6 @@ export function registerKeyRoutes(app: FastifyInstance, deps: KeyRouteDeps): voi
     const key = await deps.prisma.apiKey.findFirst({ where: { id, tenantId } });
     if (!key) throw new HttpError(404, 'not_found', `no key '${id}'`);
     const revoked = await revokeApiKey(deps.prisma, id, keyId);
-    return reply.code(200).send({ id, revoked: true, alreadyRevoked: !revoked });
+    return reply.code(200).send(answer(revokedKey, { id, revoked: true, alreadyRevoked: !revoked }));
   });
 }

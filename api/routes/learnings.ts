@@ -11,7 +11,8 @@ import type { Indexer } from '../memories/index-now.js';
 import { correctLearning, forgetLearning, MAX_MEMORY_CHARS, MAX_REASON_CHARS, MAX_TITLE_CHARS, STATED_KINDS, STATED_ORIGINS } from '../memories/state.js';
 import { decodeTimeIdCursor, DEFAULT_LIMIT, encodeCursor } from '../pagination.js';
 import { learningInclude, learningView } from '../search/records.js';
-import { limitParam, memoryRefParam, parseOr400, projectOfRequest, projectParam } from '../validation.js';
+import { corrected, forgotten, learningItem, markedWrong, page as pageOf, stalenessOutcome } from '../../messages/api/v1.js';
+import { answer, limitParam, memoryRefParam, parseOr400, projectOfRequest, projectParam } from '../validation.js';
 import { HttpError } from '../errors.js';
 import { applyStalenessReport, stalenessReportBody } from '../provenance/staleness.js';
 import { resolveMemoryRefs } from '../search/records.js';
@@ -52,6 +53,8 @@ export const learningsQuery = z.object({
   status: z.enum(['active', 'superseded', 'all'], { error: 'must be one of active, superseded, all' }).default('active'),
 });
 
+const learningsPage = pageOf(learningItem);
+
 export function registerLearningRoutes(app: FastifyInstance, deps: LearningRouteDeps): void {
   app.get<{ Querystring: Record<string, string | undefined> }>('/v1/learnings', async (req) => {
     const { tenantId } = requirePrincipal(req);
@@ -71,10 +74,10 @@ export function registerLearningRoutes(app: FastifyInstance, deps: LearningRoute
     });
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
-    return {
+    return answer(learningsPage, {
       items: page.map(learningView),
       nextCursor: rows.length > query.limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
-    };
+    });
   });
 
   app.post<{ Params: { id: string } }>('/v1/learnings/:id/correct', async (req) => {
@@ -83,7 +86,7 @@ export function registerLearningRoutes(app: FastifyInstance, deps: LearningRoute
     const body = parseOr400(correctBody, req.body, 'invalid_body');
     const done = await correctLearning(deps.prisma, { tenantId, keyId, requestId: req.id, origin: body.origin }, await learningIdOf(deps.prisma, tenantId, id), body);
     const indexed = await deps.indexer.indexNow(tenantId, [done.id, done.supersedes], req.id);
-    return { ...done, indexed };
+    return answer(corrected, { ...done, indexed });
   });
 
   // "This is wrong": retracted with the reason, and never revived by a session restating it.
@@ -93,7 +96,7 @@ export function registerLearningRoutes(app: FastifyInstance, deps: LearningRoute
     const body = parseOr400(forgetBody, req.body, 'invalid_body');
     const done = await forgetLearning(deps.prisma, { tenantId, keyId, requestId: req.id, origin: body.origin }, await learningIdOf(deps.prisma, tenantId, id), body.reason, true);
     const indexed = await deps.indexer.indexNow(tenantId, [done.id], req.id);
-    return { ...done, reason: 'wrong', indexed };
+    return answer(markedWrong, { ...done, reason: 'wrong', indexed });
   });
 
   // What a client's staleness check found (common/staleness.ts): demotes, supersedes ("code changed"), promotes.
@@ -102,7 +105,7 @@ export function registerLearningRoutes(app: FastifyInstance, deps: LearningRoute
     const body = parseOr400(stalenessReportBody, req.body, 'invalid_body');
     const done = await applyStalenessReport(deps.prisma, { tenantId, keyId, requestId: req.id }, body);
     if (done.superseded.length > 0) await deps.indexer.indexNow(tenantId, done.superseded, req.id);
-    return done;
+    return answer(stalenessOutcome, done);
   });
 
   app.post<{ Params: { id: string } }>('/v1/learnings/:id/forget', async (req) => {
@@ -111,6 +114,6 @@ export function registerLearningRoutes(app: FastifyInstance, deps: LearningRoute
     const body = parseOr400(forgetBody, req.body, 'invalid_body');
     const done = await forgetLearning(deps.prisma, { tenantId, keyId, requestId: req.id, origin: body.origin }, await learningIdOf(deps.prisma, tenantId, id), body.reason);
     const indexed = await deps.indexer.indexNow(tenantId, [done.id], req.id);
-    return { ...done, indexed };
+    return answer(forgotten, { ...done, indexed });
   });
 }

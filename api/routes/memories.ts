@@ -12,7 +12,8 @@ import { HttpError } from '../errors.js';
 import type { Indexer } from '../memories/index-now.js';
 import { MAX_MEMORY_CHARS, MAX_TITLE_CHARS, STATED_KINDS, STATED_ORIGINS, stateMemory } from '../memories/state.js';
 import { fetchMemories, resolveMemoryRefs } from '../search/records.js';
-import { memoryRefParam, parseOr400, projectOfRequest, projectParam } from '../validation.js';
+import { batchGetAnswer, memoryRecord, statedMemory } from '../../messages/api/v1.js';
+import { answer, memoryRefParam, parseOr400, projectOfRequest, projectParam } from '../validation.js';
 
 export interface MemoryRouteDeps {
   prisma: PrismaClient;
@@ -51,7 +52,7 @@ export function registerMemoryRoutes(app: FastifyInstance, deps: MemoryRouteDeps
     const id = ids.get(ref);
     const record = id ? (await fetchMemories(deps.prisma, tenantId, [id], types)).get(id) : undefined;
     if (!record) throw new HttpError(404, 'not_found', `no memory '${ref}'`);
-    return record;
+    return answer(memoryRecord, record);
   });
 
   app.post<{ Querystring: Record<string, string | undefined> }>('/v1/memories', async (req, reply) => {
@@ -62,7 +63,7 @@ export function registerMemoryRoutes(app: FastifyInstance, deps: MemoryRouteDeps
     const actor = { tenantId, keyId, requestId: req.id, origin: body.origin };
     const stated = await stateMemory(deps.prisma, actor, { project, text: body.text, kind: body.kind, title: body.title, tags: body.tags });
     const indexed = await deps.indexer.indexNow(tenantId, [stated.id], req.id);
-    return reply.code(stated.status === 'created' ? 201 : 200).send({ ...stated, indexed });
+    return reply.code(stated.status === 'created' ? 201 : 200).send(answer(statedMemory, { ...stated, indexed }));
   });
 
   app.post('/v1/memories::batchGet', async (req) => {
@@ -73,10 +74,10 @@ export function registerMemoryRoutes(app: FastifyInstance, deps: MemoryRouteDeps
     const found = await fetchMemories(deps.prisma, tenantId, [...new Set(ids.values())], types);
     const at = (ref: string) => found.get(ids.get(ref) ?? '');
     // In the order asked; refs this tenant does not hold are listed, not an error.
-    return {
+    return answer(batchGetAnswer, {
       items: [...new Map(wanted.flatMap((ref) => (at(ref) ? [[at(ref)!.id, at(ref)!] as const] : []))).values()],
       notFound: wanted.filter((ref) => !at(ref) && !ambiguous.includes(ref)),
       ...(ambiguous.length ? { ambiguous } : {}),
-    };
+    });
   });
 }

@@ -17,9 +17,9 @@ import { eraseWorkflowId, type EraseProjectInput } from '../../messages/workflow
 import { WorkflowType } from '../../messages/workflows/v1/names.js';
 import type { eraseProjectWorkflow } from '../../workflows/erase/workflow.js';
 import { requireAdmin, requirePrincipal } from '../auth.js';
-import type { JobView } from '../../messages/api/v1.js';
-import { HttpError, temporalUnavailable } from '../errors.js';
-import { jobIdParam, parseOr400 } from '../validation.js';
+import { accepted, eraseJobView } from '../../messages/api/v1.js';
+import { HttpError, startOr503 } from '../errors.js';
+import { answer, jobIdParam, parseOr400 } from '../validation.js';
 
 export interface ProjectRouteDeps {
   prisma: PrismaClient;
@@ -65,20 +65,21 @@ export function registerProjectRoutes(app: FastifyInstance, deps: ProjectRouteDe
       update: { error: null },
     });
     const input: EraseProjectInput = { tenantId: principal.tenantId, projectId: project.id, projectName: name, jobId, actorKeyId: principal.keyId, requestId: req.id };
-    try {
-      await deps.temporal.workflow.start<typeof eraseProjectWorkflow>(WorkflowType.eraseProject, {
-        workflowId: jobId,
-        taskQueue: deps.taskQueue,
-        args: [input],
-        // A repeated request while the erasure runs is the same job.
-        workflowIdConflictPolicy: 'USE_EXISTING',
-      });
-    } catch (err) {
-      req.log.warn({ err: (err as Error).message, jobId }, 'could not start the erasure workflow');
-      await prisma.erasureTombstone.updateMany({ where: { jobId, erasedAt: null }, data: { error: `not started: ${(err as Error).message}`.slice(0, 2000) } });
-      throw temporalUnavailable('the erasure');
-    }
-    return reply.code(202).send({ jobId, status: 'accepted' });
+    await startOr503(
+      req,
+      'the erasure',
+      jobId,
+      () =>
+        deps.temporal.workflow.start<typeof eraseProjectWorkflow>(WorkflowType.eraseProject, {
+          workflowId: jobId,
+          taskQueue: deps.taskQueue,
+          args: [input],
+          // A repeated request while the erasure runs is the same job.
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        }),
+      (err) => prisma.erasureTombstone.updateMany({ where: { jobId, erasedAt: null }, data: { error: `not started: ${err.message}`.slice(0, 2000) } }),
+    );
+    return reply.code(202).send(answer(accepted, { jobId, status: 'accepted' }));
   });
 
   app.get<{ Params: { jobId: string } }>('/v1/jobs/:jobId', async (req) => {
@@ -87,7 +88,7 @@ export function registerProjectRoutes(app: FastifyInstance, deps: ProjectRouteDe
     const row = await prisma.erasureTombstone.findFirst({ where: { jobId, tenantId: principal.tenantId } });
     if (!row) throw new HttpError(404, 'not_found', `no job '${jobId}'`);
     const status: EraseJobStatus = row.erasedAt ? 'erased' : row.error ? 'failed' : 'requested';
-    const view: JobView = {
+    return answer(eraseJobView, {
       jobId: row.jobId,
       kind: 'project.erase',
       project: row.projectName,
@@ -95,7 +96,6 @@ export function registerProjectRoutes(app: FastifyInstance, deps: ProjectRouteDe
       requestedAt: row.requestedAt.toISOString(),
       erasedAt: row.erasedAt?.toISOString() ?? null,
       error: row.error,
-    };
-    return view;
+    });
   });
 }

@@ -6,7 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { requirePrincipal } from '../auth.js';
-import { instantParam, limitParam, parseOr400, projectOfRequest, projectParam, textParam, typesParam } from '../validation.js';
+import { searchAnswer } from '../../messages/api/v1.js';
+import { answer as serialize, instantParam, limitParam, parseOr400, projectOfRequest, projectParam, textParam, typesParam } from '../validation.js';
 import type { SearchService } from '../search/service.js';
 import { SEARCH_MODES } from '../search/types.js';
 
@@ -43,6 +44,6 @@ export function registerSearchRoutes(app: FastifyInstance, deps: SearchRouteDeps
     if (answer.degraded) req.log.info({ reason: answer.degradedReason }, 'search degraded');
     const { phases, ...body } = answer;
     Object.assign(req.timings, phases);
-    return body;
+    return serialize(searchAnswer, body);
   });
 }

@@ -12,7 +12,8 @@ import { sessionViewQuery, sessionWorkflowId, type SessionStatus } from '../../m
 import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { decodeCursor, decodeTimeIdCursor, DEFAULT_LIMIT, encodeCursor, MAX_LIMIT } from '../pagination.js';
-import { agentSessionIdParam, limitParam, memoryRefParam, parseOr400, projectParam } from '../validation.js';
+import { page as pageOf, session as sessionAnswer, sessionListItem, sessionMemories, timelineItem } from '../../messages/api/v1.js';
+import { agentSessionIdParam, answer, limitParam, memoryRefParam, parseOr400, projectParam } from '../validation.js';
 import { fetchMemories, learningInclude, learningView, resolveMemoryRefs } from '../search/records.js';
 
 export interface SessionRouteDeps {
@@ -36,8 +37,8 @@ const timelineQuery = z.object({ project: projectParam, cursor: z.string().optio
   before: z.coerce.number().int('must be an integer from 0 to 100').min(0, 'must be an integer from 0 to 100').max(100, 'must be an integer from 0 to 100').default(5),
 });
 const sessionParams = z.object({ id: agentSessionIdParam });
-
-const KIND_OUT: Record<string, string> = { start: 'start', prompt: 'prompt', tool: 'tool', stop: 'stop', compact: 'compact', end: 'end' };
+const sessionsPage = pageOf(sessionListItem);
+const timelinePage = pageOf(timelineItem);
 
 export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDeps): void {
   const { prisma } = deps;
@@ -81,7 +82,7 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
     });
     const page = rows.slice(0, limit);
     const last = page.at(-1);
-    return {
+    return answer(sessionsPage, {
       items: page.map((s) => ({
         id: s.agentSessionId,
         project: s.project.name,
@@ -91,7 +92,7 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
         eventCount: s.eventCount,
       })),
       nextCursor: rows.length > limit && last ? encodeCursor([last.startedAt.toISOString(), last.id]) : null,
-    };
+    });
   });
 
   app.get<{ Params: { id: string }; Querystring: Q }>('/v1/sessions/:id', async (req) => {
@@ -104,7 +105,7 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
       orderBy: { createdAt: 'desc' },
       select: { text: true },
     });
-    return {
+    return answer(sessionAnswer, {
       id: s.agentSessionId,
       project: s.project.name,
       status: await liveStatus(tenantId, s.projectId, s.agentSessionId, s.status),
@@ -112,7 +113,7 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
       endedAt: s.endedAt,
       eventCount: s.eventCount,
       summary: summary?.text ?? null,
-    };
+    });
   });
 
   app.get<{ Params: { id: string }; Querystring: Q }>('/v1/sessions/:id/timeline', async (req) => {
@@ -146,17 +147,17 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
     });
     const page = rows.slice(0, take);
     const last = page.at(-1);
-    return {
+    return answer(timelinePage, {
       items: page.map((o) => ({
         id: o.id,
-        kind: KIND_OUT[o.kind] ?? o.kind,
+        kind: o.kind,
         toolName: o.toolName,
         toolUseId: o.toolUseId,
         createdAt: o.createdAt,
         text: !o.text ? o.title : o.text.startsWith(o.title) ? o.text : `${o.title}\n${o.text}`,
       })),
       nextCursor: rows.length > take && last ? encodeCursor([last.sequence]) : null,
-    };
+    });
   });
 
   app.get<{ Params: { id: string }; Querystring: Q }>('/v1/sessions/:id/memories', async (req) => {
@@ -174,6 +175,6 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
       }),
     ]);
     const records = await fetchMemories(prisma, tenantId, summaryIds.map((r) => r.id));
-    return { summaries: summaryIds.map((r) => records.get(r.id)).filter((r) => r !== undefined), learnings: learnings.map(learningView) };
+    return answer(sessionMemories, { summaries: summaryIds.map((r) => records.get(r.id)).filter((r): r is typeof r & { type: 'summary' } => r?.type === 'summary'), learnings: learnings.map(learningView) });
   });
 }

@@ -7,7 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { PgPool } from '../../common/pg.js';
 import { requirePrincipal } from '../auth.js';
-import { parseOr400 } from '../validation.js';
+import { usageAnswer } from '../../messages/api/v1.js';
+import { answer, parseOr400 } from '../validation.js';
 
 export interface UsageRouteDeps {
   pool: PgPool;
@@ -45,7 +46,7 @@ export function registerUsageRoutes(app: FastifyInstance, deps: UsageRouteDeps):
     const todayRow = perDay.rows.find((r) => r.day === today);
     const t = tenant.rows[0] ?? {};
     const tokenBudget = t.daily_token_budget !== null && t.daily_token_budget !== undefined ? num(t.daily_token_budget) : deps.defaultDailyTokenBudget || null;
-    return {
+    return answer(usageAnswer, {
       days: perDay.rows.map((r) => ({
         day: r.day,
         tokensIn: num(r.tokens_in),
@@ -61,6 +62,6 @@ export function registerUsageRoutes(app: FastifyInstance, deps: UsageRouteDeps):
         dailyCostUsd: t.daily_cost_budget_usd !== null && t.daily_cost_budget_usd !== undefined ? num(t.daily_cost_budget_usd) : null,
         today: { day: today, tokens: todayRow ? num(todayRow.tokens_in) + num(todayRow.tokens_out) : 0, costUsd: todayRow ? num(todayRow.cost_usd) : 0 },
       },
-    };
+    });
   });
 }

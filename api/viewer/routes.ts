@@ -14,7 +14,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { hashApiKey, type Principal } from '../../common/tenants.js';
 import { HttpError } from '../errors.js';
-import { parseOr400 } from '../validation.js';
+import { viewerSession } from '../../messages/api/v1.js';
+import { answer, parseOr400 } from '../validation.js';
 import { clearedSessionCookie, readCookie, sameToken, SESSION_COOKIE, sessionCookie, type ViewerSessions } from './sessions.js';
 
 export const VIEWER_CSP = [
@@ -77,7 +78,7 @@ export function registerViewerRoutes(app: FastifyInstance, deps: ViewerRouteDeps
       .send(body);
   });
 
-  const view = (p: Principal, csrf: string) => ({ tenant: p.tenantName, role: p.role, keyId: p.keyId, csrf });
+  const view = (p: Principal, csrf: string) => answer(viewerSession, { tenant: p.tenantName, role: p.role, keyId: p.keyId, csrf });
 
   app.post('/ui/session', async (req, reply) => {
     const now = Date.now();

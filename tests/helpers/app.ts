@@ -35,7 +35,7 @@ export async function startTestApi(
   };
   const logger = opts.logSink
     ? createLogger('test-api', 'debug', { write: (line: string) => void opts.logSink!.push(line) })
-    : createLogger('test-api', process.env.MEMFLOW_LOG_LEVEL ?? 'warn');
+    : createLogger('test-api', config.MEMFLOW_LOG_LEVEL);
   const api = createApi({ ...config, ...limits }, prisma, logger, {
     ...(opts.tuning ? { tuning: opts.tuning } : {}),
     ...(opts.redispatch ? { redispatch: opts.redispatch } : {}),
@@ -59,7 +59,7 @@ export const workerLogLines = (): readonly string[] => workerLogs;
 export async function startTestWorker(config: Config, prisma: PrismaClient): Promise<TestWorker> {
   if (!runtimeInstalled) {
     // Kept in memory at info level (tests search it for secrets); only warnings reach stdout.
-    const quiet = createLogger('test-worker', process.env.MEMFLOW_LOG_LEVEL ?? 'warn');
+    const quiet = createLogger('test-worker', config.MEMFLOW_LOG_LEVEL);
     const kept = createLogger('test-worker', 'info', {
       write: (line: string) => {
         workerLogs.push(line);

@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import { parseConfig, type Config } from '../../common/config.js';
 import { createPrisma, type PrismaClient } from '../../common/db.js';
 import { createApiKey, ensureTenant, type KeyRole } from '../../common/tenants.js';
+import { getProfile, type StackProfile } from '../../infra/profile.js';
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
   if (!process.env.DATABASE_URL) {
@@ -13,6 +14,18 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   }
   return parseConfig({ ...process.env, ...overrides });
 }
+
+/** The test stack's profile: the block of ports `npm test` chose (MEMFLOW_TEST_PORT_SHIFT). */
+export const testProfile = (): StackProfile => getProfile('test');
+
+/**
+ * Whether `npm test` started this server itself (MEMFLOW_STACK_MANAGED; not when the environment
+ * named an existing one): only then may a test stop and restart it.
+ */
+export const stackManages = (...services: ('temporal' | 'weaviate')[]): boolean => {
+  const managed = (process.env.MEMFLOW_STACK_MANAGED ?? '').split(',');
+  return services.every((s) => managed.includes(s));
+};
 
 /** A unique, readable name for tenants, task queues and sessions of one test. */
 export const uniqueName = (prefix: string) => `${prefix}-${crypto.randomBytes(5).toString('hex')}`;

@@ -1,8 +1,10 @@
 /**
  * One fixture for the test files that drive the real stack: `withTestStack()` registers the file's
- * before/after hooks, starts the API (and, unless told not to, a worker on the file's own task queue,
- * a Temporal client and a Weaviate client) and closes all of them, awaited, after the last test. The
- * returned object is filled in before the first test runs.
+ * before/after hooks, starts the API (unless told not to) and, unless told not to, a worker on the
+ * file's own task queue, a Temporal client and a Weaviate client, and closes all of them, awaited,
+ * after the last test. The returned object is filled in before the first test runs. Node 20 starts a
+ * file's top-level `before` hooks together, so a hook of the file that needs the API, Temporal or
+ * Weaviate awaits `stack.ready` first.
  */
 import { after, before } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
@@ -11,11 +13,13 @@ import type { PrismaClient } from '../../common/db.js';
 import { connectWeaviate, type WeaviateClient } from '../../common/vector-schema.js';
 import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './app.js';
 import { testConfig, testPrisma, uniqueName } from './env.js';
-import { callApi, type ApiAnswer } from './http.js';
+import type { ApiClient } from '../../clients/api.js';
+import { apiClient, callApi, type ApiAnswer } from './http.js';
 
 export interface TestStack {
   config: Config;
   prisma: PrismaClient;
+  /** Absent with `{ api: false }`. */
   api: TestApi;
   /** Absent with `{ worker: false }`. */
   worker?: TestWorker;
@@ -23,8 +27,12 @@ export interface TestStack {
   temporal: Client;
   /** Absent with `{ worker: false }`. */
   weaviate: WeaviateClient;
+  /** Settles when the API, worker and clients are up (a file's own `before` hooks await it). */
+  ready: Promise<void>;
   /** One authenticated request to this stack's API (tests/helpers/http.ts). */
   call(key: string, method: string, url: string, body?: unknown): Promise<ApiAnswer>;
+  /** The typed API client (clients/api.ts) of this stack's API with `key`. */
+  client(key: string): ApiClient;
 }
 
 export interface TestStackOptions {
@@ -32,7 +40,8 @@ export interface TestStackOptions {
   env?: Record<string, string>;
   /** Settings the config cannot carry (an unset ANTHROPIC_API_KEY: the offline summarizer). */
   config?: (config: Config) => Config;
-  api?: Parameters<typeof startTestApi>[2];
+  /** The API's test options, or false for no API (files that drive workflows and activities only). */
+  api?: Parameters<typeof startTestApi>[2] | false;
   /** Start a worker and the Temporal and Weaviate clients (default true). */
   worker?: boolean;
 }
@@ -46,15 +55,29 @@ export function withTestStack(name: string, opts: TestStackOptions = {}): TestSt
     config,
     prisma,
     call: (key: string, method: string, url: string, body?: unknown) => callApi(stack.api.url, key, method, url, body),
+    client: (key: string) => apiClient(stack.api.url, key),
   } as TestStack;
 
-  before(async () => {
-    stack.api = await startTestApi(config, prisma, opts.api);
+  async function start(): Promise<void> {
+    if (opts.api !== false) stack.api = await startTestApi(config, prisma, opts.api);
     if (opts.worker === false) return;
     stack.worker = await startTestWorker(config, prisma);
     connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
     stack.temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
     stack.weaviate = await connectWeaviate(config);
+  }
+  let started: (err?: unknown) => void = () => undefined;
+  stack.ready = new Promise<void>((resolve, reject) => (started = (err) => (err === undefined ? resolve() : reject(err as Error))));
+  stack.ready.catch(() => undefined); // the failing hook reports it; a file that never awaits ready must not see it unhandled
+
+  before(async () => {
+    try {
+      await start();
+      started();
+    } catch (err) {
+      started(err ?? new Error('the test stack did not start'));
+      throw err;
+    }
   });
 
   after(async () => {

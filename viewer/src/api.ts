@@ -1,9 +1,12 @@
 /**
  * The viewer's one door to the API: same-origin fetches that carry the session cookie (never the API
  * key, which the browser does not keep), the CSRF token on every state-changing request, and the
- * API's error shape turned into ApiError. Answer shapes are those of GET /openapi.json.
+ * API's error shape turned into ApiError — the shared client core (clients/core.ts). Answer types are
+ * those of messages/api/v1.ts. The viewer does not parse answers with the zod schemas as
+ * clients/api.ts does: zod would be most of the bundle (its classic build minifies to ~440 KiB).
  */
-import type { Citation, SessionItem } from '../../messages/api/v1.js';
+import { ApiError, fetchTransport, query, send, type Method } from '../../clients/core.js';
+import type { Citation, SessionItem, TimelineItem } from '../../messages/api/v1.js';
 
 export type { AuditItem, BackupView, Citation, Page, SearchAnswer, SearchHit, SessionItem, TimelineItem } from '../../messages/api/v1.js';
 
@@ -14,15 +17,9 @@ export interface Me {
   csrf: string;
 }
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { ApiError };
+
+const transport = fetchTransport('', { credentials: 'same-origin' });
 
 let csrf = '';
 let unauthorized: (message: string) => void = () => undefined;
@@ -34,28 +31,22 @@ export function setSession(me: Me | null, onUnauthorized?: (message: string) => 
 
 export const signedOut = (message: string) => unauthorized(message);
 
-export async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (method !== 'GET') headers['x-csrf-token'] = csrf;
-  const res = await fetch(url, { method, headers, credentials: 'same-origin', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  if (res.status === 204) return undefined as T;
-  const data = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
-  if (!res.ok) {
-    const err = new ApiError(res.status, data?.error?.code ?? 'error', data?.error?.message ?? `HTTP ${res.status}`);
-    if (res.status === 401 && !url.startsWith('/ui/session')) unauthorized(err.message);
+/** One request; the JSON of a 2xx answer, else an ApiError whose message is the API's own words. */
+export async function call<T>(method: Method, url: string, body?: unknown): Promise<T> {
+  try {
+    const { json } = await send(transport, { describe: 'the memflow API', headers: method !== 'GET' ? { 'x-csrf-token': csrf } : {} }, method, url, body);
+    return json as T;
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e;
+    // The views show the message: the API's (or the browser's) words, without the status around them.
+    const err = new ApiError(e.status, e.code, e.detail, e.detail, e.retryAfterSeconds);
+    if (err.status === 401 && !url.startsWith('/ui/session')) unauthorized(err.message);
     throw err;
   }
-  return data as T;
 }
 
 /** A query string of the defined, non-empty values. */
-export function qs(params: Record<string, string | number | boolean | undefined | null>): string {
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
-  const s = p.toString();
-  return s ? `?${s}` : '';
-}
+export const qs = query;
 
 export const enc = encodeURIComponent;
 
@@ -71,7 +62,7 @@ export interface LiveSession extends SessionItem {
 
 export interface LiveItem {
   id: string;
-  kind: string;
+  kind: TimelineItem['kind'];
   toolName: string | null;
   toolUseId: string | null;
   createdAt: string;
