@@ -8,7 +8,7 @@ import type { PrismaClient } from '../common/db.js';
 import { createPgPool } from '../common/pg.js';
 import type { Logger } from '../common/logger.js';
 import { createTemporalClient } from '../common/temporal.js';
-import { weaviateEndpoint } from '../common/weaviate.js';
+import { weaviateEndpoint } from '../common/weaviate/endpoint.js';
 import type { SessionTuning } from '../messages/workflows/v1/session.js';
 import { createDispatcher } from './capture/dispatch.js';
 import { createIngestBatcher } from './capture/ingest.js';

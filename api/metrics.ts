@@ -10,6 +10,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import type { PgPool } from '../common/pg.js';
+import { unsyncedLagSql } from '../common/weaviate/sync-state.js';
 
 /**
  * What this process counts itself. One set per process (several API instances in one test process
@@ -117,25 +118,12 @@ export function createMetricsRegistry(pool: PgPool): Registry {
     for (const r of rows) set({ kind: r.kind, source: r.offline ? 'offline' : 'model' }, Number(r.n));
   });
 
-  // Records PostgreSQL holds that Weaviate does not (yet): no sync row, or one not synced, or a
-  // learning changed since. Each type is scanned at most SYNC_LAG_SCAN_CAP rows (the anti-join uses
-  // the unique (record_type, record_id) index), so a large backlog costs a bounded scrape.
+  // Records PostgreSQL holds that Weaviate does not (yet), per type, each type scanned at most
+  // SYNC_LAG_SCAN_CAP rows, so a large backlog costs a bounded scrape (common/weaviate/sync-state.ts).
   let lag: Promise<{ type: string; n: number; age: number }[]> | undefined;
   const lagOnce = () =>
     (lag ??= pool
-      .query<{ type: string; n: string; age: string | null }>(
-        ['observation:observations', 'summary:summaries', 'learning:learnings']
-          .map((pair) => {
-            const [type, table] = pair.split(':') as [string, string];
-            const changed = type === 'learning' ? ' OR r.updated_at > s.synced_at' : '';
-            return `SELECT '${type}' AS type, count(*) AS n, extract(epoch FROM now() - min(created_at)) AS age FROM (
-                      SELECT r.created_at FROM ${table} r
-                      LEFT JOIN vector_sync_states s ON s.record_type = '${type}' AND s.record_id = r.id
-                      WHERE s.id IS NULL OR s.status <> 'synced' OR s.synced_at IS NULL${changed}
-                      LIMIT ${SYNC_LAG_SCAN_CAP}) q`;
-          })
-          .join(' UNION ALL '),
-      )
+      .query<{ type: string; n: string; age: string | null }>(unsyncedLagSql(SYNC_LAG_SCAN_CAP))
       .then((r) => r.rows.map((row) => ({ type: row.type, n: Number(row.n), age: row.age === null ? 0 : Math.max(0, Number(row.age)) })))
       .finally(() => setTimeout(() => (lag = undefined), 0)));
   new Gauge({

@@ -6,7 +6,7 @@
  * activities' reconciliation step, the path that repairs Weaviate in production.
  */
 import crypto from 'node:crypto';
-import type { createVectorActivities } from '../activities/vectors.js';
+import type { createVectorActivities } from '../activities/vectors/index.js';
 import type { PrismaClient } from '../common/db.js';
 import type { PgPool } from '../common/pg.js';
 import { realisticToolText } from './realistic-outputs.js';

@@ -30,7 +30,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { Command } from 'commander';
-import { createVectorActivities } from '../activities/vectors.js';
+import { createVectorActivities } from '../activities/vectors/index.js';
 import { parseConfig } from '../common/config.js';
 import { createPrisma } from '../common/db.js';
 import { createPgPool } from '../common/pg.js';

@@ -19,7 +19,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { Command } from 'commander';
-import { createVectorActivities } from '../activities/vectors.js';
+import { createVectorActivities } from '../activities/vectors/index.js';
 import { diversify, weightedFusion, weightedRrf } from '../api/search/fusion.js';
 import type { SearchResult } from '../api/search/types.js';
 import { fillWeaviate, prng } from './corpus.js';

@@ -20,7 +20,7 @@
  * It runs on the test profile's stack; set DATABASE_URL to keep the corpus out of `memflow_test`.
  */
 import { Command } from 'commander';
-import { createVectorActivities } from '../activities/vectors.js';
+import { createVectorActivities } from '../activities/vectors/index.js';
 import { CORPUS, QUESTIONS, seedCorpus, type SeededCorpus } from '../tests/fixtures/retrieval-corpus.js';
 import { fillWeaviate, generate, PROJECTS, prng, TOPICS, type Rng } from './corpus.js';
 import { benchTenant, openSearchBench, percentile, printTable } from './lib.js';

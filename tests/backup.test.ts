@@ -12,7 +12,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { waitUntil } from '../infra/daemon.js';
 import { createApiKey } from '../common/tenants.js';
-import { COLLECTIONS, tenantCollection } from '../common/vector-schema.js';
+import { COLLECTIONS, tenantCollection } from '../common/weaviate/schema.js';
 import { buildDebugSession } from './fixtures/debug-session.js';
 import { keepHistory } from './helpers/histories.js';
 import { newTenant, uniqueName } from './helpers/env.js';

@@ -70,6 +70,8 @@ async function main(): Promise<number> {
   const checkResults = await checks;
 
   const tapFile = path.join(profile.stateDir, 'results.tap');
+  // A run that writes no results (a file that does not exist) must not report the previous run's.
+  fs.rmSync(tapFile, { force: true });
   let code = 1;
   try {
     const files = testFiles(process.argv.slice(2));

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type { AddressInfo } from 'node:net';
-import { createVectorActivities } from '../activities/vectors.js';
+import { createVectorActivities } from '../activities/vectors/index.js';
 import { createApi } from '../api/app.js';
 import { createLogger } from '../common/logger.js';
 import { freePort, waitUntil } from '../infra/daemon.js';

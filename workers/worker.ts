@@ -8,7 +8,7 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createCaptureActivities } from '../activities/capture.js';
 import { createEraseActivities } from '../activities/erase.js';
 import { createSummarizeActivities } from '../activities/summarize/activities.js';
-import { createVectorActivities } from '../activities/vectors.js';
+import { createVectorActivities } from '../activities/vectors/index.js';
 import type { Config } from '../common/config.js';
 import type { PrismaClient } from '../common/db.js';
 import { createPgPool, type PgPool } from '../common/pg.js';

@@ -6,13 +6,9 @@
  * the PostgreSQL record ids; the score is cosine similarity (1 - distance).
  */
 import { Filters, type FilterValue, type WeaviateClient } from 'weaviate-client';
-import { tenantCollection, VECTOR_NAME } from '../../common/vector-schema.js';
+import { isNothingStored } from '../../common/weaviate/client.js';
+import { tenantCollection, VECTOR_NAME } from '../../common/weaviate/schema.js';
 import type { RankedRef, RecordType, SearchScope } from './types.js';
-
-/** Weaviate's answer when the tenant (or collection) holds nothing yet: an empty result, not an outage. */
-const NOTHING_STORED = /tenant not found|tenant .* (does not exist|not found)|class .* not found|could not find class|no such class|collection .* not found/i;
-
-export const isNothingStored = (err: unknown) => NOTHING_STORED.test(String((err as Error)?.message ?? err));
 
 function scopeFilter(collection: ReturnType<typeof tenantCollection>, type: RecordType, scope: SearchScope): FilterValue | undefined {
   const parts: FilterValue[] = [];

@@ -7,7 +7,7 @@ import type { WeaviateClient } from 'weaviate-client';
 import type { Config } from '../../common/config.js';
 import { createEmbeddingProvider } from '../../common/embeddings/index.js';
 import type { EmbeddingProvider } from '../../common/embeddings/types.js';
-import { connectWeaviate } from '../../common/vector-schema.js';
+import { connectWeaviate, lazyWeaviate } from '../../common/weaviate/client.js';
 
 export interface VectorBackend {
   client(): Promise<WeaviateClient>;
@@ -19,18 +19,12 @@ export interface VectorBackend {
 const QUERY_CACHE_SIZE = 500;
 
 export function createVectorBackend(config: Config): VectorBackend {
-  let connecting: Promise<WeaviateClient> | undefined;
+  const weaviate = lazyWeaviate(() => connectWeaviate(config));
   let provider: EmbeddingProvider | undefined;
   const cache = new Map<string, number[]>();
 
   return {
-    client() {
-      connecting ??= connectWeaviate(config).catch((err: unknown) => {
-        connecting = undefined;
-        throw err;
-      });
-      return connecting;
-    },
+    client: () => weaviate.get(),
     async embedQuery(text) {
       const hit = cache.get(text);
       if (hit) {
@@ -45,10 +39,6 @@ export function createVectorBackend(config: Config): VectorBackend {
       if (cache.size > QUERY_CACHE_SIZE) cache.delete(cache.keys().next().value!);
       return vector;
     },
-    async close() {
-      const pending = connecting;
-      connecting = undefined;
-      if (pending) await pending.then((c) => c.close()).catch(() => {});
-    },
+    close: () => weaviate.close(),
   };
 }

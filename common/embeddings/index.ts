@@ -2,7 +2,7 @@
  * The embedding provider chosen by configuration (MEMFLOW_EMBEDDINGS): `local` (default, offline),
  * `onnx` (a real model in-process, from a model directory or the hub), `openai` (any OpenAI-compatible endpoint) or `voyage`. Every process must use the same provider,
  * model and dimension: they are recorded with each vector (vector_sync_states) and in the Weaviate
- * collections, and a change re-embeds everything (see common/vector-schema.ts).
+ * collections, and a change re-embeds everything (see common/weaviate/schema.ts).
  */
 import type { Config } from '../config.js';
 import { createLocalProvider } from './local.js';

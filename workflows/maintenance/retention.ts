@@ -8,7 +8,7 @@ import { continueAsNew, proxyActivities, workflowInfo } from '@temporalio/workfl
 import { retentionBatch } from '../activity-presets.js';
 import type { RetentionActivities } from '../../activities/retention.js';
 import { RETENTION_STEPS, type RetentionWorkflowInput, type RetentionWorkflowResult } from '../../messages/workflows/v1/maintenance.js';
-import type { VectorActivities } from '../../activities/vectors.js';
+import type { VectorActivities } from '../../activities/vectors/index.js';
 
 // Bounded batches with an attempt limit: tomorrow's run resumes what today's could not finish.
 const db = proxyActivities<RetentionActivities>(retentionBatch);

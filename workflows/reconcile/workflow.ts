@@ -7,7 +7,7 @@
  */
 import { continueAsNew, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import { reconcileStep } from '../activity-presets.js';
-import type { VectorActivities } from '../../activities/vectors.js';
+import type { VectorActivities } from '../../activities/vectors/index.js';
 import type { ReconcileResult, ReconcileWorkflowInput } from '../../messages/workflows/v1/reconcile.js';
 
 // A step embeds up to a batch of records (remote providers: a few HTTP calls) and writes them:

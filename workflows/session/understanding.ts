@@ -19,7 +19,7 @@ interface SessionIds {
   sessionId: string;
 }
 
-/** What the workflow needs of the vector activities (activities/vectors.ts). */
+/** What the workflow needs of the vector activities (activities/vectors/). */
 interface VectorSync {
   syncSessionVectors(input: SessionIds): Promise<unknown>;
 }

@@ -24,14 +24,13 @@
  * PostgreSQL (reconcileVectorsWorkflow, or each session's next sync) rather than mixed. All
  * processes of a deployment must therefore use the same MEMFLOW_EMBEDDINGS settings.
  */
-import weaviate, { ApiKey, type Collection, type PropertyConfigCreate, type WeaviateClient } from 'weaviate-client';
-import { RECORD_TYPES, type RecordType } from '../messages/records/v1.js';
-import type { Config } from './config.js';
-import { embeddingSpace } from './embeddings/index.js';
-import type { EmbeddingProvider } from './embeddings/types.js';
+import weaviate, { type Collection, type PropertyConfigCreate, type WeaviateClient } from 'weaviate-client';
+import { RECORD_TYPES, type RecordType } from '../../messages/records/v1.js';
+import { embeddingSpace } from '../embeddings/index.js';
+import type { EmbeddingProvider } from '../embeddings/types.js';
+import { replication } from './client.js';
 
 export type { WeaviateClient } from 'weaviate-client';
-
 
 export const COLLECTIONS: Record<RecordType, string> = {
   observation: 'MemflowObservation',
@@ -102,44 +101,8 @@ export function tenantIdOfWeaviateTenant(name: string): string | undefined {
   return /^tenant-([0-9a-f-]{36})$/.exec(name)?.[1];
 }
 
-/** A client for WEAVIATE_URL (REST) and the same host on WEAVIATE_GRPC_PORT, with the API key. */
-export async function connectWeaviate(config: Config): Promise<WeaviateClient> {
-  configureVectorReplication(config);
-  const url = new URL(config.WEAVIATE_URL);
-  const secure = url.protocol === 'https:';
-  return weaviate.connectToCustom({
-    httpHost: url.hostname,
-    httpPort: url.port ? Number(url.port) : secure ? 443 : 80,
-    httpSecure: secure,
-    ...(url.pathname !== '/' ? { httpPath: url.pathname.replace(/\/+$/, '') } : {}),
-    grpcHost: url.hostname,
-    grpcPort: config.WEAVIATE_GRPC_PORT,
-    grpcSecure: secure,
-    ...(config.WEAVIATE_API_KEY ? { authCredentials: new ApiKey(config.WEAVIATE_API_KEY) } : {}),
-    timeout: { init: 5, query: 30, insert: 90 },
-  });
-}
-
 /** Another process created the collection between our check and our create. */
 const alreadyExists = (err: unknown) => /already exists/i.test(String((err as Error)?.message ?? err));
-
-/** How the collections are replicated and read/written (MEMFLOW_WEAVIATE_REPLICATION_FACTOR / _CONSISTENCY). */
-export interface VectorReplication {
-  /** Replicas per collection (and so per tenant shard); fixed when the collection is created. */
-  factor: number;
-  /** Consistency level of reads and writes through tenantCollection. */
-  consistency: 'ONE' | 'QUORUM' | 'ALL';
-}
-
-const replication: VectorReplication = { factor: 1, consistency: 'QUORUM' };
-
-/** Sets the replication of this process (entry points call it once with their config). */
-export function configureVectorReplication(config: Pick<Config, 'MEMFLOW_WEAVIATE_REPLICATION_FACTOR' | 'MEMFLOW_WEAVIATE_CONSISTENCY'>): void {
-  replication.factor = config.MEMFLOW_WEAVIATE_REPLICATION_FACTOR;
-  replication.consistency = config.MEMFLOW_WEAVIATE_CONSISTENCY;
-}
-
-export const vectorReplication = (): Readonly<VectorReplication> => ({ ...replication });
 
 async function createCollection(client: WeaviateClient, type: RecordType, provider: EmbeddingProvider): Promise<void> {
   try {

@@ -4,9 +4,9 @@
  * the row's current version. Pure mapping, plus the few reads the vector activities share.
  */
 import crypto from 'node:crypto';
-import type { PrismaClient } from '../common/db.js';
-import { TEXT_MAX_CHARS, type VectorObjectProperties } from '../common/vector-schema.js';
-import type { RecordType } from '../messages/records/v1.js';
+import type { PrismaClient } from '../../common/db.js';
+import { TEXT_MAX_CHARS, type VectorObjectProperties } from '../../common/weaviate/schema.js';
+import type { RecordType } from '../../messages/records/v1.js';
 
 /** Longest text sent to the embedding provider: well inside every provider's context window. */
 export const EMBED_MAX_CHARS = 8_000;
@@ -96,6 +96,3 @@ export async function existingIds(prisma: PrismaClient, type: RecordType, tenant
     type === 'observation' ? await prisma.observation.findMany(args) : type === 'summary' ? await prisma.summary.findMany(args) : await prisma.learning.findMany(args);
   return new Set(rows.map((r) => r.id));
 }
-
-/** The table of each record type, for the few statements written in SQL (constants, never input). */
-export const TABLES: Record<RecordType, string> = { observation: 'observations', summary: 'summaries', learning: 'learnings' };

@@ -1,5 +1,5 @@
 /** Weaviate connection settings shared by the API and the workers. */
-import type { Config } from './config.js';
+import type { Config } from '../config.js';
 
 export interface WeaviateEndpoint {
   url: string;
