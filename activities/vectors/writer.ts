@@ -6,7 +6,7 @@
 import { isNotFound } from '../../common/weaviate/client.js';
 import { insertObjects } from '../../common/weaviate/objects.js';
 import type { WeaviateClient } from '../../common/weaviate/schema.js';
-import { isCurrent, recordOutcome, syncStates, type SyncedRecord } from '../../common/weaviate/sync-state.js';
+import { isCurrent, recordOutcome, syncStates, type SyncedRecord, type SyncState } from '../../common/weaviate/sync-state.js';
 import { heartbeat, type VectorContext } from './context.js';
 import type { VectorRecord } from './records.js';
 
@@ -121,7 +121,7 @@ export async function writeRecords(ctx: VectorContext, records: VectorRecord[]):
 }
 
 /** Whether the record's sync row says Weaviate holds its current content in the provider's space. */
-export const isRecordCurrent = (ctx: VectorContext, state: Parameters<typeof isCurrent>[0], rec: VectorRecord) =>
+export const isRecordCurrent = (ctx: VectorContext, state: SyncState | undefined, rec: VectorRecord) =>
   isCurrent(state, rec.properties.contentHash, ctx.embeddings());
 
 /** Writes those of `records` whose sync row is missing or out of date; returns [upserted, skipped]. */
