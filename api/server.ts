@@ -20,6 +20,7 @@ import { frameworkErrors, installSecurity } from './security.js';
 import { createMetricsRegistry, observeRequest, registerMetricsRoute } from './metrics.js';
 import { registerOpenApiRoute, trackRoutes } from './openapi.js';
 import { checkReadiness, type ReadinessDeps } from './readiness.js';
+import { requireUtf8Json } from './validation.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerRedactionRoutes } from './routes/redaction.js';
 import type { TenantRules } from '../common/redact-tenant-rules.js';
@@ -99,6 +100,11 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.decorateRequest('timings', null as unknown as Record<string, number>);
   app.addHook('onRequest', async (req) => {
     req.timings = {};
+  });
+  // After authentication (onRequest), where Fastify's own content-type checks also come.
+  app.addHook('preParsing', async (req) => {
+    const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+    if (hasBody) requireUtf8Json(req.headers['content-type']);
   });
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);

@@ -17,6 +17,25 @@ export function parseOr400<S extends z.ZodType>(schema: S, input: unknown, code 
 }
 
 /**
+ * Refuses a JSON body declared in a charset other than UTF-8 (415). JSON between systems is UTF-8
+ * (RFC 8259, section 8.1), and Fastify's parser reads every body as UTF-8 whatever the header says,
+ * so a `charset=utf-16` body that happened to parse was taken as something its sender did not mean.
+ */
+export function requireUtf8Json(contentType: string | undefined): void {
+  if (!contentType) return;
+  const [type, ...params] = contentType.split(';');
+  if (type!.trim().toLowerCase() !== 'application/json') return;
+  for (const param of params) {
+    const [name, value = ''] = param.split('=');
+    if (name!.trim().toLowerCase() !== 'charset') continue;
+    const charset = value.trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+    if (charset !== 'utf-8' && charset !== 'utf8') {
+      throw new HttpError(415, 'unsupported_media_type', `application/json must be UTF-8, not charset=${charset.slice(0, 40) || '(empty)'}`);
+    }
+  }
+}
+
+/**
  * An answer as its schema (messages/api/v1.ts) writes it: fields it does not name are left out, a
  * Date becomes its ISO string, and a value that does not fit is a bug (500) rather than a silent
  * change of the API. GET /openapi.json documents the same schema. Not used on the hook routes, whose

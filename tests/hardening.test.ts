@@ -112,6 +112,24 @@ describe('bodies, limits and defaults', () => {
     assert.equal(small.status, 200, JSON.stringify(small.body));
   });
 
+  test('a JSON body declared in another charset than UTF-8 is 415, and starts nothing', async () => {
+    // Found by tests/fuzz.test.ts: the parser reads every body as UTF-8, so `9` sent as UTF-16 started a backup.
+    const backupsBefore = await prisma.backup.count({ where: { tenantId: tenant.tenantId } });
+    for (const charset of ['utf-16', 'UTF-16LE', '"latin1"', '']) {
+      const res = await call(`${api.url}/v1/admin/backups`, { method: 'POST', key: tenant.key, headers: { 'content-type': `application/json; charset=${charset}` }, body: '9' });
+      assert.equal(res.status, 415, charset);
+      assertErrorShape(res.body, 'unsupported_media_type');
+    }
+    assert.equal(await prisma.backup.count({ where: { tenantId: tenant.tenantId } }), backupsBefore);
+    // UTF-8, however it is spelled, is JSON as before; a bad key is still refused first.
+    for (const contentType of ['application/json; charset=utf-8', 'application/json; charset="UTF-8"', 'application/json;charset=utf8']) {
+      const res = await call(`${api.url}/v1/memories:batchGet`, { method: 'POST', key: tenant.key, headers: { 'content-type': contentType }, body: JSON.stringify({ ids: [crypto.randomUUID()] }) });
+      assert.equal(res.status, 200, contentType);
+    }
+    const badKey = await call(`${api.url}/v1/admin/backups`, { method: 'POST', key: 'mf_not-a-key', headers: { 'content-type': 'application/json; charset=utf-16' }, body: '9' });
+    assert.equal(badKey.status, 401);
+  });
+
   test('every list route caps limit: above the cap is a 400 naming the field', async () => {
     const sessionId = uniqueName('cap');
     assert.equal((await hook(api, tenant.key, sessionId)).status, 200);
