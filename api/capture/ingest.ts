@@ -81,18 +81,20 @@ WITH input AS (
 ), valid AS (
   SELECT i.* FROM input i
    WHERE EXISTS (SELECT 1 FROM api_keys k WHERE k.id = i.key_id AND k.tenant_id = i.tenant_id AND k.revoked_at IS NULL)
-), existing AS (
-  SELECT v.ord, h.id, h.project_id, h.session_id, h.sequence, h.processed_at
-    FROM valid v JOIN hook_events h ON h.tenant_id = v.tenant_id AND h.idempotency_key = v.idem
-   WHERE NOT v.body_keyed
-  UNION ALL
-  -- A body-keyed delivery repeats an event only when it is the same as the session's latest event.
-  SELECT v.ord, h.id, h.project_id, h.session_id, h.sequence, h.processed_at
+), latest AS (
+  -- A body-keyed delivery repeats an event only when it is the same as the session's latest event:
+  -- the key that event was stored under. Computed apart so that the lookup below is a probe of the
+  -- (tenant_id, idempotency_key) index; joined in one step, the planner could scan every event of
+  -- the tenant for each delivery (a cost that grew with the tenant's history).
+  SELECT v.ord, v.tenant_id, v.idem || ':' || s.event_count AS idem
     FROM valid v
     JOIN projects p ON p.tenant_id = v.tenant_id AND p.name = v.project_name
     JOIN sessions s ON s.tenant_id = v.tenant_id AND s.project_id = p.id AND s.agent_session_id = v.agent_session_id
-    JOIN hook_events h ON h.tenant_id = v.tenant_id AND h.idempotency_key = v.idem || ':' || s.event_count
    WHERE v.body_keyed
+), existing AS (
+  SELECT k.ord, h.id, h.project_id, h.session_id, h.sequence, h.processed_at
+    FROM (SELECT ord, tenant_id, idem FROM valid WHERE NOT body_keyed UNION ALL SELECT ord, tenant_id, idem FROM latest) k
+    JOIN hook_events h ON h.tenant_id = k.tenant_id AND h.idempotency_key = k.idem
 ), fresh AS (
   SELECT v.* FROM valid v WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.ord = v.ord)
 ), project_new AS (
