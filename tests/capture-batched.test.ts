@@ -189,11 +189,13 @@ test('an owed signal is claimed by one sender at a time; a released or expired c
   );
   const pool = createPgPool(stack.config.DATABASE_URL);
   try {
-    // Owed as if its API had died before signalling, long enough ago for the sweeper.
+    // Owed as if its API had died before signalling. Recorded just now: the test's own sweeper calls
+    // (no grace) see it at once, while the API's sweeper (500 ms grace) leaves it to the test for a
+    // while; an hour-old row was claimed by that sweeper first whenever the machine was slow.
     await prisma.sessionSignal.upsert({
       where: { sessionId: row.id },
-      create: { sessionId: row.id, tenantId: tenant.tenantId, projectId: row.projectId, agentSessionId: s.sessionId, events: 5, stops: 1, ends: 1, updatedAt: new Date(Date.now() - 3_600_000) },
-      update: { events: 5, stops: 1, ends: 1, updatedAt: new Date(Date.now() - 3_600_000), claimedUntil: null },
+      create: { sessionId: row.id, tenantId: tenant.tenantId, projectId: row.projectId, agentSessionId: s.sessionId, events: 5, stops: 1, ends: 1, updatedAt: new Date() },
+      update: { events: 5, stops: 1, ends: 1, updatedAt: new Date(), claimedUntil: null },
     });
     const first = await claimOwed(pool, row.id, 60_000);
     assert.equal(first?.progress.ends, 1);
