@@ -57,3 +57,11 @@ test('near-identical records (same words once numbers are masked) are shown once
   const page = diversify([hit('r1', 'A', 0.9, 'Bash: npm test (run 412)'), hit('r2', 'B', 0.8, 'Bash: npm test (run 97)'), hit('r3', 'C', 0.7, 'Bash: npm run lint')].map((h) => ({ ...h, snippet: '' })), 10);
   assert.deepEqual(page.map((r) => r.id), ['r1', 'r3']);
 });
+
+test('one title (type and title, numbers masked) holds one of the first places; the others follow in order', () => {
+  const page = diversify(
+    [hit('g1', 'A', 0.9, 'Grep: valid credentials'), hit('g2', 'B', 0.85, 'Grep: valid credentials'), hit('g3', 'C', 0.8, 'Grep: valid credentials'), hit('x1', 'D', 0.5), hit('y1', 'E', 0.4)],
+    10,
+  );
+  assert.deepEqual(page.map((r) => r.id), ['g1', 'x1', 'y1', 'g2', 'g3']);
+});

@@ -88,11 +88,18 @@ const shape = (r: Pick<SearchResult, 'type' | 'title' | 'snippet'>) =>
     .replace(/[^\p{L}#]+/gu, ' ')
     .trim()}`;
 
+/** A record's type and title with numbers masked: "Grep: valid credentials" in four sessions is one title. */
+const titleShape = (r: Pick<SearchResult, 'type' | 'title'>) => `${r.type}|${r.title.toLowerCase().replace(/\d+/g, '#').trim()}`;
+
 /**
  * The final page: near-identical records (same type, same words once numbers are masked) are shown
- * once, and no session holds more than SESSION_QUOTA of the first QUOTA_WINDOW places — a session's
+ * once, no session holds more than SESSION_QUOTA of the first QUOTA_WINDOW places — a session's
  * summary and its observations say the same thing, and one session crowding the top five hides the
- * other sessions that may hold the answer. Records set aside by the quota keep their order after.
+ * other sessions that may hold the answer — and one title (type and title, numbers masked) holds
+ * one of them: the same tool call ("Grep: valid credentials") or learning in four sessions fills
+ * the top five with one question's worth of answers. Records set aside keep their order after.
+ * (The title quota lifted recall@5 of every mode on bench:search's buried questions at 10k and
+ * left bench:retrieval's unchanged; see the README.)
  */
 export function diversify<T extends Pick<SearchResult, 'type' | 'title' | 'snippet' | 'sessionId' | 'score'>>(results: readonly T[], limit: number): T[] {
   const seen = new Set<string>();
@@ -105,13 +112,16 @@ export function diversify<T extends Pick<SearchResult, 'type' | 'title' | 'snipp
   const head: T[] = [];
   const deferred: T[] = [];
   const perSession = new Map<string, number>();
+  const titles = new Set<string>();
   for (const r of unique) {
     const n = r.sessionId ? (perSession.get(r.sessionId) ?? 0) : 0;
-    if (head.length < QUOTA_WINDOW && r.sessionId && n >= SESSION_QUOTA) {
+    const title = titleShape(r);
+    if (head.length < QUOTA_WINDOW && ((r.sessionId && n >= SESSION_QUOTA) || titles.has(title))) {
       deferred.push(r);
       continue;
     }
     if (r.sessionId) perSession.set(r.sessionId, n + 1);
+    if (head.length < QUOTA_WINDOW) titles.add(title);
     head.push(r);
   }
   // Fewer than QUOTA_WINDOW other records: the deferred ones fill the page, still in score order.
