@@ -3,7 +3,7 @@
  * production (api/search/fusion.ts): score normalisations (by the best score, min-max, z-score),
  * rank fusion, and each leg alone as a reference.
  */
-import { weightedFusion, weightedRrf } from '../api/search/fusion.js';
+import { weightedFusion, weightedRrf, zScoreFusion } from '../api/search/fusion.js';
 import { refKey, type RankedRef } from '../api/search/types.js';
 import type { Fuse } from './fusion-replay.js';
 
@@ -49,7 +49,8 @@ function blend(norm: Norm, wk: number, wv: number, agreement = 0, missing = 0): 
 export const VARIANTS: [string, Fuse][] = [
   ['keyword leg alone', (k) => [...k]],
   ['vector leg alone', (_, v) => [...v]],
-  ['production (fusion.ts)', (k, v) => weightedFusion(k, v)],
+  ['production (zScoreFusion 0.6/0.4)', (k, v) => zScoreFusion(k, v)],
+  ['best-score 0.6/0.4 +0.1 (weightedFusion)', (k, v) => weightedFusion(k, v)],
   ['best-score 0.5/0.5 +0.1', (k, v) => weightedFusion(k, v, { keyword: 0.5, vector: 0.5, agreement: 0.1 })],
   ['rrf k=60', (k, v) => weightedRrf(k, v)],
   ['rrf k=20', (k, v) => weightedRrf(k, v, { keyword: 1, vector: 1 }, 20)],

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { diversify, weightedFusion, QUOTA_WINDOW, SESSION_QUOTA } from '../api/search/fusion.js';
+import { diversify, weightedFusion, zScoreFusion, QUOTA_WINDOW, SESSION_QUOTA } from '../api/search/fusion.js';
 import type { RankedRef } from '../api/search/types.js';
 
 const ref = (id: string, score: number, type: RankedRef['type'] = 'observation'): RankedRef => ({ type, id, score });
@@ -64,4 +64,16 @@ test('one title (type and title, numbers masked) holds one of the first places; 
     10,
   );
   assert.deepEqual(page.map((r) => r.id), ['g1', 'x1', 'y1', 'g2', 'g3']);
+});
+
+test('z-score fusion: a flat leg cannot outvote a leg with a clear winner; records both legs hold rank first', () => {
+  // The vector leg's candidates are all about as good; the keyword leg has one clear winner.
+  const kw = [ref('k-win', 1.7), ref('both', 0.7), ref('k2', 0.68), ref('k3', 0.66)];
+  const vec = [ref('v-noise', 0.36), ref('both', 0.355), ref('v2', 0.35), ref('v3', 0.34)];
+  const fused = zScoreFusion(kw, vec).map((r) => r.id);
+  assert.equal(fused[0], 'k-win');
+  assert.ok(fused.indexOf('both') < fused.indexOf('v-noise'));
+  // One leg alone keeps its order; duplicates count once.
+  assert.deepEqual(zScoreFusion([ref('a', 3), ref('b', 2), ref('a', 1), ref('c', 1)], []).map((r) => r.id), ['a', 'b', 'c']);
+  assert.deepEqual(zScoreFusion([], []), []);
 });
