@@ -60,6 +60,6 @@ export const VARIANTS: [string, Fuse][] = [
   ['min-max 0.4/0.6', blend(minMax, 0.4, 0.6)],
   ['min-max 0.5/0.5 +0.1', blend(minMax, 0.5, 0.5, 0.1)],
   ['z-score 0.5/0.5', blend(zScore, 0.5, 0.5, 0, -1)],
-  ['z-score 0.6/0.4', blend(zScore, 0.6, 0.4, 0, -1)],
+  ['z-score 0.7/0.3', blend(zScore, 0.7, 0.3, 0, -1)],
   ['z-score 0.4/0.6', blend(zScore, 0.4, 0.6, 0, -1)],
 ];
