@@ -189,7 +189,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     });
     registerSessionRoutes(v1, { prisma: deps.prisma, temporal: deps.temporal });
     registerSearchRoutes(v1, { search: deps.search });
-    registerMemoryRoutes(v1, { prisma: deps.prisma, indexer });
+    registerMemoryRoutes(v1, { prisma: deps.prisma, pool: deps.pool, indexer });
     registerContextRoutes(v1, { pool: deps.pool });
     registerLearningRoutes(v1, { prisma: deps.prisma, indexer });
     registerExportRoutes(v1, { prisma: deps.prisma, pool: deps.pool });
