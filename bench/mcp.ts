@@ -141,7 +141,7 @@ async function main(): Promise<void> {
       searchTokens += stamp(search.text);
       // Without an index: the full records of the same top 5.
       const full = await memflow.memories(top);
-      dumped += countTokens((full.items as unknown as MemoryRecord[]).map((r) => recordBlock(r)).join('\n'));
+      dumped += countTokens((full.items as unknown as MemoryRecord[]).map((r) => recordBlock(r, undefined, 'storefront')).join('\n'));
       dumpedJson += countTokens(JSON.stringify(full.items));
     }
     const n = QUESTIONS.length;
