@@ -88,21 +88,39 @@ export function oneLine(text: string, max: number): string {
 
 const words = (s: string) => new Set(s.toLowerCase().match(/[a-z0-9]{3,}/g) ?? []);
 
+/**
+ * What a snippet says beyond the title: its sentences less those mostly made of the title's words
+ * (summaries often open by restating their request, which is the title). Empty when nothing is left.
+ */
+export function snippetBeyond(title: string, snippet: string): string {
+  const seen = words(title);
+  const sentences = snippet.replace(/\s+/g, ' ').trim().split(/(?<=[.!?])\s+/);
+  const fresh = sentences.filter((sentence) => {
+    const ws = [...words(sentence)];
+    return ws.length > 0 && ws.filter((w) => seen.has(w)).length / ws.length < 0.5;
+  });
+  return fresh.join(' ');
+}
+
+/** A snippet's room on an index line: a hint of what the record adds, `get` has the rest (~15 tokens). */
+const SNIPPET_CHARS = 70;
+
 export function searchLine(h: SearchHit, ids?: Map<string, string>): string {
   const title = oneLine(h.title, 90);
-  const snippet = oneLine(h.snippet, 90);
+  const rest = snippetBeyond(h.title, h.snippet);
   // The snippet only when it says something the title does not.
   const seen = words(title);
-  const adds = [...words(snippet)].filter((w) => !seen.has(w)).length >= 3;
-  return `${short(h.id, ids)} ${h.type} ${day(h.createdAt)} ${title}${adds ? ` — ${snippet}` : ''}`;
+  const adds = [...words(rest)].filter((w) => !seen.has(w)).length >= 3;
+  return `${short(h.id, ids)} ${h.type} ${day(h.createdAt)} ${title}${adds ? ` — ${oneLine(rest, SNIPPET_CHARS)}` : ''}`;
 }
 
 export function searchHead(a: SearchAnswer, q: string, project: string | undefined): string {
   const scope = project ? ` in ${project}` : '';
   const degraded = a.degraded ? ` (degraded: ${a.degradedReason ?? 'semantic search unavailable'}; keyword results only)` : '';
   if (a.results.length === 0) return `No memories match "${oneLine(q, 80)}"${scope}${degraded}.`;
-  // The agent knows what it asked: the head does not repeat the query.
-  return `${a.results.length} hits${scope}${degraded} (id type day title — snippet):`;
+  // The agent knows what it asked, and the tool's description says what a line holds (id, type,
+  // day, title — snippet): the head repeats neither.
+  return `${a.results.length} hits${scope}${degraded}:`;
 }
 
 export function timelineLine(t: TimelineItem, anchor?: string, ids?: Map<string, string>): string {
