@@ -5,11 +5,13 @@
  * /v1, and the tools reach the API by injecting requests into this Fastify instance as the caller
  * (a grant of the caller's principal, issued once the key is confirmed: api/auth.ts): tenant
  * scoping, validation and audit are exactly those of the HTTP API, without a second key lookup.
- * `X-Memflow-Project` names the project tools use by default. GET and DELETE (server-sent streams
+ * The SDK's web-standard transport takes the body Fastify parsed and returns a Response, which goes
+ * out through the reply like any route's answer (headers, Server-Timing, metrics and the log line
+ * included). `X-Memflow-Project` names the project tools use by default. GET and DELETE (server-sent streams
  * and session ends, which a stateless server does not have) answer 405.
  */
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { FastifyInstance } from 'fastify';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createApiClient, type ApiClient } from '../clients/api.js';
 import { DEFAULT_MAX_TOKENS } from '../mcp/budget.js';
 import { createMemflowMcpServer } from '../mcp/server.js';
@@ -41,6 +43,16 @@ function injectedClient(root: FastifyInstance, grant: string): ApiClient {
 
 const headers = z.object({ project: projectParam });
 
+/** The request as the web-standard transport reads it: method, URL and headers (the body is parsed). */
+function webRequest(req: FastifyRequest): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (typeof value === 'string') headers.set(name, value);
+    else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+  }
+  return new Request(`http://${req.headers.host ?? 'localhost'}${req.url}`, { method: req.method, headers });
+}
+
 export function registerMcpRoutes(app: FastifyInstance, deps: McpRouteDeps): void {
   app.post('/mcp', async (req, reply) => {
     const principal = requirePrincipal(req);
@@ -52,27 +64,23 @@ export function registerMcpRoutes(app: FastifyInstance, deps: McpRouteDeps): voi
       maxTokens: deps.maxTokens ?? DEFAULT_MAX_TOKENS,
       version: deps.version,
     });
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     try {
       await server.connect(transport);
-      // The server was built while the key was being checked (a cached key): nothing runs and
-      // nothing is written before the check says the key stands.
+      // The server was built while the key was being checked (a cached key): nothing runs before
+      // the check says the key stands.
       const denial = await keyDenial(req);
       if (denial) throw denial;
-    } catch (err) {
-      grant.revoke();
-      await server.close();
-      throw err;
-    }
-    // The transport writes the response itself; Fastify's headers so far go with it.
-    for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value);
-    reply.hijack();
-    reply.raw.on('close', () => {
+      const res = await transport.handleRequest(webRequest(req), { parsedBody: req.body });
+      reply.code(res.status);
+      res.headers.forEach((value, name) => void reply.header(name, value));
+      const body = res.body ? Buffer.from(await res.arrayBuffer()) : undefined;
+      return reply.send(body);
+    } finally {
       grant.revoke();
       void transport.close();
       void server.close();
-    });
-    await transport.handleRequest(req.raw, reply.raw, req.body);
+    }
   });
 
   for (const method of ['GET', 'DELETE'] as const) {
