@@ -1,8 +1,10 @@
 /**
  * API keys cached in the API process, for the hook ingress (thousands of requests a second from the
- * same few keys). Correctness does not rest on the cache: the hook's durable write checks, in the
- * same statement, that the key is still valid (api/capture/ingest.ts), so a revoked key is refused on
- * the very next request in every API process. The cache only has to stay small and fresh: PostgreSQL
+ * same few keys) and the read routes (an agent's search and get). Correctness does not rest on the
+ * cache: the hook's durable write checks, in the same statement, that the key is still valid
+ * (api/capture/ingest.ts), and a read that went ahead on a cached key has its answer held until the
+ * database confirmed the key (api/auth.ts), so a revoked key is refused on the very next request in
+ * every API process. The cache only has to stay small and fresh: PostgreSQL
  * announces every change of a key or tenant on a channel (trigger of migration
  * 20261123090000_batched_capture) and each process drops what changed at once; while the listening
  * connection is down, nothing is cached (every request looks its key up), and entries expire anyway.
@@ -16,7 +18,12 @@ import { hashApiKey, lookupKey, type Principal } from '../common/tenants.js';
 export const KEY_CHANNEL = 'memflow_api_keys';
 
 export interface KeyCache {
+  /** The cached principal when there is one, else the database's (kept for next time). */
   lookup(presented: string): Promise<Principal | undefined>;
+  /** The database's principal for the key, always (kept for next time). */
+  load(presented: string): Promise<Principal | undefined>;
+  /** The cached principal, without a round trip; undefined when there is none. */
+  peek(presented: string): Principal | undefined;
   /** Whether changes are being heard (entries are kept only then). */
   readonly listening: boolean;
   close(): Promise<void>;
@@ -80,25 +87,31 @@ export function createKeyCache(pool: PgPool, databaseUrl: string, logger: Logger
   };
   void listen();
 
+  const peek = (presented: string) => {
+    const hit = entries.get(hashApiKey(presented));
+    return hit && Date.now() - hit.at < ttlMs ? hit.principal : undefined;
+  };
+  const load = async (presented: string) => {
+    const hash = hashApiKey(presented);
+    const wasListening = listening;
+    const before = generation;
+    const principal = await lookupKey(pool, presented);
+    entries.delete(hash);
+    // Kept only if announcements were heard during the whole lookup and none came meanwhile.
+    if (principal && wasListening && listening && generation === before) {
+      entries.set(hash, { principal, at: Date.now() });
+      if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
+    }
+    return principal;
+  };
+
   return {
     get listening() {
       return listening;
     },
-    async lookup(presented) {
-      const hash = hashApiKey(presented);
-      const hit = entries.get(hash);
-      if (hit && Date.now() - hit.at < ttlMs) return hit.principal;
-      const wasListening = listening;
-      const before = generation;
-      const principal = await lookupKey(pool, presented);
-      // Kept only if announcements were heard during the whole lookup and none came meanwhile.
-      if (principal && wasListening && listening && generation === before) {
-        entries.delete(hash);
-        entries.set(hash, { principal, at: Date.now() });
-        if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
-      }
-      return principal;
-    },
+    lookup: async (presented) => peek(presented) ?? load(presented),
+    peek,
+    load,
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);

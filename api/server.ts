@@ -11,7 +11,7 @@ import { classifyDbError, type PrismaClient } from '../common/db.js';
 import type { Logger } from '../common/logger.js';
 import type { PgPool } from '../common/pg.js';
 import { lookupKey, lookupKeyHash } from '../common/tenants.js';
-import { authHook } from './auth.js';
+import { authHook, holdUntilConfirmed, InternalGrants } from './auth.js';
 import type { IngestBatcher } from './capture/ingest.js';
 import type { KeyCache } from './key-cache.js';
 import { errorBody, HttpError } from './errors.js';
@@ -57,7 +57,7 @@ export interface ServerDeps {
   temporal: Client;
   /** The hook ingress's group commit (which stores each event with its timeline item). */
   ingest: IngestBatcher;
-  /** API keys cached for the hook ingress (every other route looks its key up). */
+  /** API keys cached for the hook ingress and the read routes (api/auth.ts says how revocation stays immediate). */
   keyCache?: KeyCache;
   /** Retrieval: PostgreSQL full-text with Weaviate when it answers (api/search/service.ts). */
   search: SearchService;
@@ -170,14 +170,24 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   registerViewerRoutes(app, { sessions: viewerSessions, lookupKey: (key) => lookupKey(deps.pool, key), lookupHash, distDir: deps.viewer?.distDir ?? VIEWER_DIST_DIR });
 
   // Everything under /v1 is authenticated and scoped to the key's tenant.
+  const grants = new InternalGrants();
   const indexer = createIndexer(deps.temporal, deps.readiness.taskQueue, deps.logger);
   app.register(async (v1) => {
     await installRateLimits(v1, deps.rateLimits); // before auth: failed keys are counted by IP
-    // The hooks' durable write re-checks the key, so they may use the cache; other routes may not.
+    // The hooks' durable write re-checks the key, so they may use the cache; reads may go ahead on
+    // it while the key is checked (their answers wait in onSend); everything else looks it up.
     const keyCache = deps.keyCache;
     // The viewer's session cookie first (it sets the principal), then the Bearer key.
     v1.addHook('onRequest', cookieAuthHook(viewerSessions, lookupHash));
-    v1.addHook('onRequest', authHook((key, req) => (keyCache && isHookRoute(req) ? keyCache.lookup(key) : lookupKey(deps.pool, key))));
+    v1.addHook(
+      'onRequest',
+      authHook({
+        lookup: (key, req) => (keyCache ? (isHookRoute(req) ? keyCache.lookup(key) : keyCache.load(key)) : lookupKey(deps.pool, key)),
+        ...(keyCache ? { cached: (key: string) => keyCache.peek(key) } : {}),
+        grants,
+      }),
+    );
+    v1.addHook('onSend', holdUntilConfirmed);
     registerAuditDenials(v1, { prisma: deps.prisma });
     registerHookRoutes(v1, {
       prisma: deps.prisma,
@@ -189,7 +199,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     });
     registerSessionRoutes(v1, { prisma: deps.prisma, temporal: deps.temporal });
     registerSearchRoutes(v1, { search: deps.search });
-    registerMemoryRoutes(v1, { prisma: deps.prisma, indexer });
+    registerMemoryRoutes(v1, { prisma: deps.prisma, pool: deps.pool, indexer });
     registerContextRoutes(v1, { pool: deps.pool });
     registerLearningRoutes(v1, { prisma: deps.prisma, indexer });
     registerExportRoutes(v1, { prisma: deps.prisma, pool: deps.pool });
@@ -200,7 +210,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     registerKeyRoutes(v1, { prisma: deps.prisma });
     registerUsageRoutes(v1, { pool: deps.pool, defaultDailyTokenBudget: deps.defaultDailyTokenBudget ?? 0 });
     registerLiveRoutes(v1, { pool: deps.pool, temporal: deps.temporal, ...(deps.viewer?.liveTickMs ? { tickMs: deps.viewer.liveTickMs } : {}) });
-    registerMcpRoutes(v1, { root: app, version: '0.1.0', ...(deps.mcpMaxTokens !== undefined ? { maxTokens: deps.mcpMaxTokens } : {}) });
+    registerMcpRoutes(v1, { root: app, grants, version: '0.1.0', ...(deps.mcpMaxTokens !== undefined ? { maxTokens: deps.mcpMaxTokens } : {}) });
   });
 
   return app;

@@ -18,9 +18,11 @@
  * only each call's telling line (about 100 tokens a record), the corpus of the retrieval tests.
  *
  * Latency: `search` and `get` tool calls, one at a time after a warm-up, through the SDK's Client over
- * stdio (`memflow mcp`, the real bin) and over Streamable HTTP (the API's /mcp).
+ * stdio (`memflow mcp`, the real bin) and over Streamable HTTP (the API's /mcp); then the requests
+ * those tools make, straight to the HTTP API, with the API's own time (Server-Timing), which shows
+ * what the MCP layer adds.
  *
- *   npm run bench:mcp -- --items 10000 --calls 200 [--outputs realistic|short]
+ *   npm run bench:mcp -- --items 10000 --calls 200 [--outputs realistic|short] [--show 3]
  *
  * It runs on the test profile's stack; set DATABASE_URL to keep the corpus out of `memflow_test`.
  */
@@ -79,8 +81,9 @@ async function main(): Promise<void> {
     .option('--items <n>', 'memories in the corpus', '10000')
     .option('--calls <n>', 'measured calls per tool and transport', '200')
     .option('--outputs <kind>', 'realistic: whole tool outputs as capture stores them; short: one telling line each', 'realistic')
+    .option('--show <n>', 'print what the tools answered to the first n questions', '0')
     .parse(process.argv)
-    .opts<{ items: string; calls: string; outputs: string }>();
+    .opts<{ items: string; calls: string; outputs: string; show: string }>();
   if (opts.outputs !== 'realistic' && opts.outputs !== 'short') throw new Error('--outputs: realistic or short');
   const realistic = opts.outputs === 'realistic';
   const items = Number(opts.items);
@@ -137,11 +140,12 @@ async function main(): Promise<void> {
       if (pick.some(relevant)) foundGot++;
       // The answer is the session's conclusion: its learning or the summary's "learned" line.
       if (got.text.includes(truth.learning.title) || got.text.includes(truth.summary.learned)) answerGot++;
+      if (QUESTIONS.indexOf(q) < Number(opts.show)) console.log(`\n> ${q.question}\n${search.text}\n> get ${pick.join(' ')}\n${got.text}`);
       compact += stamp(search.text) + (pick.length ? stamp(got.text) : 0);
       searchTokens += stamp(search.text);
       // Without an index: the full records of the same top 5.
       const full = await memflow.memories(top);
-      dumped += countTokens((full.items as unknown as MemoryRecord[]).map((r) => recordBlock(r)).join('\n'));
+      dumped += countTokens((full.items as unknown as MemoryRecord[]).map((r) => recordBlock(r, undefined, 'storefront')).join('\n'));
       dumpedJson += countTokens(JSON.stringify(full.items));
     }
     const n = QUESTIONS.length;
@@ -166,22 +170,45 @@ async function main(): Promise<void> {
       ['search p50 / p95 (ms)', []],
       ['get of 2 p50 / p95 (ms)', []],
     ];
+    const run = async (call: (i: number) => Promise<{ ms: number; server?: number }>) => {
+      for (let i = 0; i < 10; i++) await call(i); // warm-up
+      const ms: number[] = [];
+      const server: number[] = [];
+      for (let i = 0; i < calls; i++) {
+        const r = await call(i);
+        ms.push(r.ms);
+        if (r.server !== undefined) server.push(r.server);
+      }
+      const p = (xs: number[]) => `${percentile(xs.sort((a, b) => a - b), 50).toFixed(1)} / ${percentile(xs, 95).toFixed(1)}`;
+      return { client: p(ms), server: server.length ? p(server) : '-' };
+    };
     for (const [name, client] of [
       ['stdio', stdio],
       ['http', http],
     ] as const) {
-      const run = async (call: (i: number) => Promise<{ ms: number }>) => {
-        for (let i = 0; i < 10; i++) await call(i); // warm-up
-        const ms: number[] = [];
-        for (let i = 0; i < calls; i++) ms.push((await call(i)).ms);
-        ms.sort((a, b) => a - b);
-        return `${percentile(ms, 50).toFixed(1)} / ${percentile(ms, 95).toFixed(1)}`;
-      };
       columns.push(name);
-      rows[0]![1].push(await run((i) => tool(client, 'search', { query: questions[i % questions.length]!, limit: 5 })));
-      rows[1]![1].push(await run(() => tool(client, 'get', { ids: someIds })));
+      rows[0]![1].push((await run((i) => tool(client, 'search', { query: questions[i % questions.length]!, limit: 5 }))).client);
+      rows[1]![1].push((await run(() => tool(client, 'get', { ids: someIds }))).client);
     }
-    printColumns(`MCP tool latency, client side, sequential calls (${calls} each after 10 warm-up), ${items} memories, this machine`, columns, rows);
+    // The same calls straight to the HTTP API (what the tools ask it), with the API's own time
+    // (Server-Timing total): the rest of a tool's time is the MCP layer and its transports.
+    const direct = async (path: string, body?: unknown) => {
+      const t0 = performance.now();
+      const res = await fetch(`${url}${path}`, {
+        method: body ? 'POST' : 'GET',
+        headers: { authorization: `Bearer ${key}`, 'x-memflow-project': 'storefront', ...(body ? { 'content-type': 'application/json' } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      await res.text();
+      if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+      return { ms: performance.now() - t0, server: Number(/total;dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1] ?? NaN) };
+    };
+    const apiSearch = await run((i) => direct(`/v1/search?q=${encodeURIComponent(questions[i % questions.length]!)}&limit=5&project=storefront`));
+    const apiGet = await run(() => direct('/v1/memories:batchGet', { ids: someIds }));
+    columns.push('API alone', 'in the API');
+    rows[0]![1].push(apiSearch.client, apiSearch.server);
+    rows[1]![1].push(apiGet.client, apiGet.server);
+    printColumns(`MCP tool latency, client side, sequential calls (${calls} each after 10 warm-up), ${items} memories, this machine; 'API alone': the same requests straight to the HTTP API, 'in the API': their Server-Timing total`, columns, rows);
   } finally {
     for (const c of clients) await c.close().catch(() => undefined);
     await api.stop();

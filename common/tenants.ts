@@ -118,12 +118,14 @@ export async function lookupKey(pool: PgPool, presented: string): Promise<Princi
 
 /** As lookupKey, by the key's sha256 (the web viewer's sessions keep only the hash). */
 export async function lookupKeyHash(pool: PgPool, keyHash: string): Promise<Principal | undefined> {
-  const { rows } = await pool.query<{ key_id: string; tenant_id: string; tenant_name: string; role: KeyRole }>(
-    `SELECT k.id::text AS key_id, k.tenant_id::text AS tenant_id, t.name AS tenant_name, k.role::text AS role
+  // Named: prepared once per connection, not planned again on every request.
+  const { rows } = await pool.query<{ key_id: string; tenant_id: string; tenant_name: string; role: KeyRole }>({
+    name: 'memflow_lookup_key',
+    text: `SELECT k.id::text AS key_id, k.tenant_id::text AS tenant_id, t.name AS tenant_name, k.role::text AS role
        FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
       WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
-    [keyHash],
-  );
+    values: [keyHash],
+  });
   const row = rows[0];
   return row ? { tenantId: row.tenant_id, tenantName: row.tenant_name, keyId: row.key_id, role: row.role } : undefined;
 }

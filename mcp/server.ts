@@ -198,7 +198,7 @@ export function createMemflowMcpServer(opts: MemflowMcpOptions): McpServer {
         .filter(Boolean)
         .join('\n');
       const focus = a.full ? undefined : a.query;
-      const blocks = (answer.items as unknown as MemoryRecord[]).map((r) => recordBlock(r, focus));
+      const blocks = (answer.items as unknown as MemoryRecord[]).map((r) => recordBlock(r, focus, opts.defaultProject));
       return text(
         fitRecords('', blocks, missing, cap, (n, shown) => {
           const rest = answer.items.slice(shown).map((r) => short(r.id));
@@ -324,7 +324,7 @@ export function createMemflowMcpServer(opts: MemflowMcpOptions): McpServer {
       const answer = await api.memories([id]);
       const found = answer.items[0] as unknown as MemoryRecord | undefined;
       if (!found) throw new Error(answer.ambiguous?.length ? `${id} names more than one memory: give more of the id` : `no memory ${id} in this tenant`);
-      return fitRecords('', [recordBlock(found, undefined)], '', cap, () => `(cut to stay under ${cap} tokens)`).text;
+      return fitRecords('', [recordBlock(found, undefined, opts.defaultProject)], '', cap, () => `(cut to stay under ${cap} tokens)`).text;
     },
     defaultProject: opts.defaultProject,
   });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { countTokens } from '../common/tokens.js';
 import { EXCERPT_TOKENS, excerpt } from '../mcp/excerpt.js';
-import { day, recordBlock, searchHead } from '../mcp/format.js';
+import { day, recordBlock, searchHead, searchLine, snippetBeyond } from '../mcp/format.js';
 
 const testRun = (() => {
   const lines = ['{\n "command": "npx vitest run",\n "description": "Run the unit tests"\n}', '---', '> storefront@2.3.0 test', '> vitest run', ''];
@@ -29,6 +29,17 @@ test('the index head does not repeat the query, and says degraded', () => {
   const head = searchHead({ results: [{ id: 'a', type: 'learning', title: 't', snippet: 's', score: 1, sessionId: null, createdAt: '2026-11-01T00:00:00Z' }], tookMs: 3, mode: 'hybrid', degraded: true } as never, 'why did the checkout test fail on CI', 'storefront');
   assert.doesNotMatch(head, /checkout test/);
   assert.match(head, /1 hits in storefront \(degraded/);
+});
+
+test('index lines: the snippet says only what the title does not', () => {
+  const title = 'Investigating: the image build takes 12 minutes';
+  const snippet = 'The user asked to look into: the image build takes 12 minutes. Ran docker buildx build . and saw getaddrinfo ENOTFOUND postgres…';
+  assert.equal(snippetBeyond(title, snippet), 'Ran docker buildx build . and saw getaddrinfo ENOTFOUND postgres…');
+  const line = searchLine({ id: '611e4b0e-0000-4000-8000-000000000000', type: 'summary', title, snippet, score: 1, sessionId: null, createdAt: '2026-07-30T00:00:00Z' } as never);
+  assert.match(line, /^611e4b0e summary Jul 30( \d{4})? Investigating: the image build takes 12 minutes — Ran docker buildx build/);
+  assert.doesNotMatch(line, /asked to look into/);
+  // A snippet that only restates the title is left out.
+  assert.equal(searchLine({ id: '611e4b0e-0000-4000-8000-000000000000', type: 'learning', title: 'Use a 15s timeout for the payment iframe', snippet: 'Use a 15s timeout for the payment iframe.', score: 1, sessionId: null, createdAt: '2026-07-30T00:00:00Z' } as never).includes('—'), false);
 });
 
 test('excerpt: a long tool output is cut to its first line, the failure and the lines about the query, within the budget', () => {

@@ -7,16 +7,19 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { PrismaClient } from '../../common/db.js';
+import type { PgPool } from '../../common/pg.js';
 import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import type { Indexer } from '../memories/index-now.js';
 import { MAX_MEMORY_CHARS, MAX_TITLE_CHARS, STATED_KINDS, STATED_ORIGINS, stateMemory } from '../memories/state.js';
-import { fetchMemories, resolveMemoryRefs } from '../search/records.js';
+import { pgRunner, readMemories } from '../search/records.js';
 import { batchGetAnswer, memoryRecord, statedMemory } from '../../messages/api/v1.js';
 import { answer, memoryRefParam, parseOr400, projectOfRequest, projectParam } from '../validation.js';
 
 export interface MemoryRouteDeps {
   prisma: PrismaClient;
+  /** Reads go through node-postgres: one statement, without Prisma's per-query overhead. */
+  pool: PgPool;
   indexer: Indexer;
 }
 
@@ -44,13 +47,13 @@ export const batchBody = z.object({
 });
 
 export function registerMemoryRoutes(app: FastifyInstance, deps: MemoryRouteDeps): void {
+  const sql = pgRunner(deps.pool);
   app.get<{ Params: { id: string } }>('/v1/memories/:id', async (req) => {
     const { tenantId } = requirePrincipal(req);
     const { id: ref } = parseOr400(z.object({ id: memoryRefParam }), req.params, 'invalid_path');
-    const { ids, ambiguous, types } = await resolveMemoryRefs(deps.prisma, tenantId, [ref]);
+    const { records, ambiguous } = await readMemories(sql, tenantId, [ref]);
     if (ambiguous.length) throw new HttpError(409, 'ambiguous', `id prefix '${ref}' names several memories; give more of the id`);
-    const id = ids.get(ref);
-    const record = id ? (await fetchMemories(deps.prisma, tenantId, [id], types)).get(id) : undefined;
+    const record = records.get(ref);
     if (!record) throw new HttpError(404, 'not_found', `no memory '${ref}'`);
     return answer(memoryRecord, record);
   });
@@ -70,9 +73,8 @@ export function registerMemoryRoutes(app: FastifyInstance, deps: MemoryRouteDeps
     const { tenantId } = requirePrincipal(req);
     const { ids: refs } = parseOr400(batchBody, req.body, 'invalid_body');
     const wanted = [...new Set(refs)];
-    const { ids, ambiguous, types } = await resolveMemoryRefs(deps.prisma, tenantId, wanted);
-    const found = await fetchMemories(deps.prisma, tenantId, [...new Set(ids.values())], types);
-    const at = (ref: string) => found.get(ids.get(ref) ?? '');
+    const { records, ambiguous } = await readMemories(sql, tenantId, wanted);
+    const at = (ref: string) => records.get(ref);
     // In the order asked; refs this tenant does not hold are listed, not an error.
     return answer(batchGetAnswer, {
       items: [...new Map(wanted.flatMap((ref) => (at(ref) ? [[at(ref)!.id, at(ref)!] as const] : []))).values()],

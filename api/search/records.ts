@@ -5,6 +5,8 @@
  */
 import { trustTier } from '../../common/poison.js';
 import type { Prisma, PrismaClient } from '../../common/db.js';
+import type { PgPool } from '../../common/pg.js';
+import { queryPrepared } from './sql.js';
 
 const SOURCE_SESSION = { select: { session: { select: { agentSessionId: true } } } } satisfies Prisma.ObservationDefaultArgs;
 
@@ -59,169 +61,128 @@ export function learningView(l: LearningRow) {
   };
 }
 
-/** What observations and summaries share; `sessionId` is the agent's session id. */
-function sessionRecordHead<T extends 'observation' | 'summary'>(type: T, r: SessionRecordRow) {
-  return { id: r.id, type, project: r.project, sessionId: r.sessionId, kind: r.kind, title: r.title, text: r.text, tokenCount: r.tokenCount, createdAt: r.createdAt };
+export type MemoryRecord = Record<string, unknown> & { id: string; type: 'observation' | 'summary' | 'learning' };
+
+/** Runs one SQL statement with positional parameters: a pg pool's or Prisma's ($queryRawUnsafe). */
+export type SqlRunner = <R>(text: string, values: unknown[]) => Promise<R[]>;
+
+/**
+ * On a pg pool, each statement is prepared once per connection (sql.ts), so PostgreSQL does not plan
+ * it again on every call: planning READ_SQL (three tables, their joins and a learning's sources and
+ * revisions) took ~20 ms here, several times its execution.
+ */
+export const pgRunner = (pool: PgPool): SqlRunner => <R>(text: string, values: unknown[]) => queryPrepared(pool, text, values) as Promise<R[]>;
+export const prismaRunner = (prisma: PrismaClient): SqlRunner => <R>(text: string, values: unknown[]) => prisma.$queryRawUnsafe<R[]>(text, ...values);
+
+// The record of each table as one JSON object, in the API's field names (the same fields, in the same
+// order, as learningView and the session records). Timestamps are turned back into Dates in revive().
+const OBSERVATION_JSON = `json_build_object(
+  'id', o.id::text, 'type', 'observation', 'project', p.name, 'sessionId', s.agent_session_id, 'kind', o.kind::text, 'title', o.title,
+  'text', o.text, 'tokenCount', o.token_count, 'createdAt', o.created_at, 'sequence', o.sequence, 'toolName', o.tool_name,
+  'toolUseId', o.tool_use_id)`;
+const SUMMARY_JSON = `json_build_object(
+  'id', m.id::text, 'type', 'summary', 'project', p.name, 'sessionId', s.agent_session_id, 'kind', m.kind::text, 'title', m.title,
+  'text', m.text, 'tokenCount', m.token_count, 'createdAt', m.created_at, 'request', m.request, 'investigated', m.investigated,
+  'learned', m.learned, 'completed', m.completed, 'nextSteps', m.next_steps, 'model', m.model, 'offline', m.offline,
+  'fromSequence', m.from_sequence, 'toSequence', m.to_sequence, 'observationCount', m.observation_count, 'gitBranch', m.git_branch,
+  'gitCommit', m.git_commit, 'citations', m.citations)`;
+const LEARNING_JSON = `json_build_object(
+  'id', l.id::text, 'type', 'learning', 'project', p.name, 'kind', l.kind::text, 'origin', l.origin, 'tags', l.tags, 'title', l.title,
+  'body', l.body, 'confidence', l.confidence, 'strength', l.strength, 'status', l.status::text, 'lastStatedAt', l.last_stated_at,
+  'validFrom', l.valid_from, 'validTo', l.valid_to, 'supersededBy', l.superseded_by_id::text, 'tokenCount', l.token_count,
+  'createdAt', l.created_at, 'updatedAt', l.updated_at, 'trust', NULL, 'outcome', l.outcome, 'flags', l.flags,
+  'staleCount', l.stale_count, 'checkedAt', l.checked_at, 'gitBranch', l.git_branch, 'gitCommit', l.git_commit,
+  'onDefaultBranch', l.on_default_branch, 'citations', l.citations,
+  'sources', coalesce((
+    SELECT json_agg(json_build_object('observationId', ls.observation_id::text, 'summaryId', ls.summary_id::text,
+             'sessionId', coalesce(so.agent_session_id, sm.agent_session_id), 'evidence', ls.evidence, 'createdAt', ls.created_at)
+             ORDER BY ls.created_at, ls.id)
+      FROM learning_sources ls
+      LEFT JOIN observations so_o ON so_o.id = ls.observation_id LEFT JOIN sessions so ON so.id = so_o.session_id
+      LEFT JOIN summaries sm_m ON sm_m.id = ls.summary_id LEFT JOIN sessions sm ON sm.id = sm_m.session_id
+     WHERE ls.learning_id = l.id), '[]'::json),
+  'history', coalesce((
+    SELECT json_agg(json_build_object('revision', r.revision, 'kind', r.kind::text, 'title', r.title, 'body', r.body,
+             'confidence', r.confidence, 'status', r.status::text, 'strength', r.strength, 'reason', r.reason, 'note', r.note,
+             'changedBy', r.changed_by, 'createdAt', r.created_at) ORDER BY r.revision)
+      FROM learning_revisions r WHERE r.learning_id = l.id), '[]'::json))`;
+
+/** Each ref ($2) with its range ($3, $4) and the records of tenant $1 in it, two at most per table. */
+const HIT_SQL = `
+  SELECT r.ref, x.type, x.id
+    FROM unnest($2::text[], $3::uuid[], $4::uuid[]) AS r(ref, lo, hi)
+    CROSS JOIN LATERAL (
+      (SELECT 'observation' AS type, id FROM observations WHERE tenant_id = $1::uuid AND id BETWEEN r.lo AND r.hi LIMIT 2)
+      UNION ALL
+      (SELECT 'summary', id FROM summaries WHERE tenant_id = $1::uuid AND id BETWEEN r.lo AND r.hi LIMIT 2)
+      UNION ALL
+      (SELECT 'learning', id FROM learnings WHERE tenant_id = $1::uuid AND id BETWEEN r.lo AND r.hi LIMIT 2)
+    ) AS x`;
+
+/**
+ * Memory refs (full ids or hex prefixes) to the tenant's records, in one statement: each ref is
+ * looked up among observations, summaries and learnings by id range (the primary keys answer it; a
+ * full UUID is a range of one), and a ref that names exactly one record comes back with that record
+ * whole — a learning with its sources and revisions. One round trip, where resolving first and then
+ * reading each table took two on top of the key lookup.
+ */
+const READ_SQL = `
+WITH hit AS (${HIT_SQL}), one AS (
+  SELECT ref, count(*)::int AS n, (array_agg(type))[1] AS type, (array_agg(id))[1] AS id FROM hit GROUP BY ref
+)
+SELECT one.ref, one.n,
+  CASE WHEN one.n > 1 THEN NULL
+       WHEN one.type = 'observation' THEN (
+         SELECT ${OBSERVATION_JSON} FROM observations o JOIN projects p ON p.id = o.project_id JOIN sessions s ON s.id = o.session_id
+          WHERE o.id = one.id AND o.tenant_id = $1::uuid)
+       WHEN one.type = 'summary' THEN (
+         SELECT ${SUMMARY_JSON} FROM summaries m JOIN projects p ON p.id = m.project_id JOIN sessions s ON s.id = m.session_id
+          WHERE m.id = one.id AND m.tenant_id = $1::uuid)
+       ELSE (
+         SELECT ${LEARNING_JSON} FROM learnings l JOIN projects p ON p.id = l.project_id
+          WHERE l.id = one.id AND l.tenant_id = $1::uuid)
+  END AS record
+FROM one`;
+
+const DATES = ['createdAt', 'updatedAt', 'lastStatedAt', 'validFrom', 'validTo', 'checkedAt'] as const;
+
+/** JSON timestamps back into Dates (as Prisma and pg return them), and a learning's trust tier. */
+function revive(r: Record<string, unknown>): MemoryRecord {
+  for (const k of DATES) if (typeof r[k] === 'string') r[k] = new Date(r[k]);
+  for (const list of [r.sources, r.history]) {
+    if (Array.isArray(list)) for (const e of list as Record<string, unknown>[]) if (typeof e.createdAt === 'string') e.createdAt = new Date(e.createdAt);
+  }
+  if (r.type === 'learning') r.trust = trustTier(r.origin as string, r.outcome as never);
+  return r as MemoryRecord;
 }
 
-export type MemoryRecord = Record<string, unknown> & { id: string; type: 'observation' | 'summary' | 'learning' };
+export interface ReadMemories {
+  /** ref -> the one record it names. */
+  records: Map<string, MemoryRecord>;
+  /** Prefixes that start more than one of the tenant's records. */
+  ambiguous: string[];
+}
+
+/** The records that `refs` name in this tenant (see READ_SQL); refs of nothing are simply absent. */
+export async function readMemories(sql: SqlRunner, tenantId: string, refs: readonly string[]): Promise<ReadMemories> {
+  const records = new Map<string, MemoryRecord>();
+  const ambiguous: string[] = [];
+  if (refs.length === 0) return { records, ambiguous };
+  const rows = await sql<{ ref: string; n: number; record: Record<string, unknown> | null }>(READ_SQL, hitParams(tenantId, refs));
+  for (const row of rows) {
+    if (row.n > 1) ambiguous.push(row.ref);
+    else if (row.record) records.set(row.ref, revive(row.record));
+  }
+  return { records, ambiguous };
+}
 
 /**
  * The records of `ids` this tenant holds, keyed by id (ids of no record, or of another tenant, are
- * absent). With `types` (from resolveMemoryRefs) only the tables that hold them are read.
+ * absent).
  */
-export async function fetchMemories(prisma: PrismaClient, tenantId: string, ids: readonly string[], types?: ReadonlyMap<string, MemoryType>): Promise<Map<string, MemoryRecord>> {
-  const of = (type: MemoryType) => (types ? ids.filter((id) => types.get(id) === type) : [...ids]);
-  // Plain statements run side by side, one round trip each: Prisma's nested includes read a
-  // learning's project, sources, their sessions and its revisions one query after another
-  // (~7 ms of the MCP `get` tool's time against ~2 ms this way).
-  const none = Promise.resolve([]);
-  const observationIds = of('observation');
-  const summaryIds = of('summary');
-  const learningIds = of('learning');
-  const [observations, summaries, learnings, sources, revisions] = await Promise.all([
-    observationIds.length
-      ? prisma.$queryRaw<ObservationRow[]>`
-          SELECT o.id::text AS id, o.kind::text AS kind, o.title, o.text, o.token_count AS "tokenCount", o.created_at AS "createdAt",
-                 o.sequence, o.tool_name AS "toolName", o.tool_use_id AS "toolUseId", p.name AS project, s.agent_session_id AS "sessionId"
-            FROM observations o JOIN projects p ON p.id = o.project_id JOIN sessions s ON s.id = o.session_id
-           WHERE o.tenant_id = ${tenantId}::uuid AND o.id = ANY(${observationIds}::uuid[])`
-      : none,
-    summaryIds.length
-      ? prisma.$queryRaw<SummaryRow[]>`
-          SELECT m.id::text AS id, m.kind::text AS kind, m.title, m.text, m.token_count AS "tokenCount", m.created_at AS "createdAt",
-                 m.request, m.investigated, m.learned, m.completed, m.next_steps AS "nextSteps", m.model, m.offline,
-                 m.from_sequence AS "fromSequence", m.to_sequence AS "toSequence", m.observation_count AS "observationCount",
-                 m.git_branch AS "gitBranch", m.git_commit AS "gitCommit", m.citations, p.name AS project, s.agent_session_id AS "sessionId"
-            FROM summaries m JOIN projects p ON p.id = m.project_id JOIN sessions s ON s.id = m.session_id
-           WHERE m.tenant_id = ${tenantId}::uuid AND m.id = ANY(${summaryIds}::uuid[])`
-      : none,
-    learningIds.length
-      ? prisma.$queryRaw<(Omit<LearningRow, 'project' | 'sources'> & { projectName: string })[]>`
-          SELECT l.id::text AS id, l.tenant_id::text AS "tenantId", l.project_id::text AS "projectId", l.kind::text AS kind, l.title, l.body,
-                 l.confidence, l.status::text AS status, l.fingerprint, l.strength, l.last_stated_at AS "lastStatedAt", l.token_count AS "tokenCount",
-                 l.valid_from AS "validFrom", l.valid_to AS "validTo", l.superseded_by_id::text AS "supersededById", l.origin, l.tags,
-                 l.git_branch AS "gitBranch", l.git_commit AS "gitCommit", l.citations, l.outcome, l.flags, l.stale_count AS "staleCount",
-                 l.checked_at AS "checkedAt", l.on_default_branch AS "onDefaultBranch", l.created_at AS "createdAt", l.updated_at AS "updatedAt",
-                 p.name AS "projectName"
-            FROM learnings l JOIN projects p ON p.id = l.project_id
-           WHERE l.tenant_id = ${tenantId}::uuid AND l.id = ANY(${learningIds}::uuid[])`
-      : none,
-    learningIds.length
-      ? prisma.$queryRaw<(SourceRow & { learningId: string })[]>`
-          SELECT ls.learning_id::text AS "learningId", ls.observation_id::text AS "observationId", ls.summary_id::text AS "summaryId",
-                 coalesce(so.agent_session_id, sm.agent_session_id) AS "sessionId", ls.evidence, ls.created_at AS "createdAt"
-            FROM learning_sources ls
-            JOIN learnings l ON l.id = ls.learning_id AND l.tenant_id = ${tenantId}::uuid
-            LEFT JOIN observations o ON o.id = ls.observation_id LEFT JOIN sessions so ON so.id = o.session_id
-            LEFT JOIN summaries m ON m.id = ls.summary_id LEFT JOIN sessions sm ON sm.id = m.session_id
-           WHERE ls.learning_id = ANY(${learningIds}::uuid[])
-           ORDER BY ls.created_at, ls.id`
-      : none,
-    learningIds.length
-      ? prisma.$queryRaw<RevisionRow[]>`
-          SELECT r.learning_id::text AS "learningId", r.revision, r.kind::text AS kind, r.title, r.body, r.confidence, r.status::text AS status,
-                 r.strength, r.reason, r.note, r.changed_by AS "changedBy", r.created_at AS "createdAt"
-            FROM learning_revisions r JOIN learnings l ON l.id = r.learning_id AND l.tenant_id = ${tenantId}::uuid
-           WHERE r.learning_id = ANY(${learningIds}::uuid[])
-           ORDER BY r.revision`
-      : none,
-  ]);
-  const out = new Map<string, MemoryRecord>();
-  for (const o of observations) {
-    out.set(o.id, { ...sessionRecordHead('observation', o), sequence: o.sequence, toolName: o.toolName, toolUseId: o.toolUseId });
-  }
-  for (const s of summaries) {
-    out.set(s.id, {
-      ...sessionRecordHead('summary', s),
-      request: s.request,
-      investigated: s.investigated,
-      learned: s.learned,
-      completed: s.completed,
-      nextSteps: s.nextSteps,
-      model: s.model,
-      offline: s.offline,
-      fromSequence: s.fromSequence,
-      toSequence: s.toSequence,
-      observationCount: s.observationCount,
-      gitBranch: s.gitBranch,
-      gitCommit: s.gitCommit,
-      citations: s.citations,
-    });
-  }
-  const sourcesOf = groupBy(sources, (s) => s.learningId);
-  const historyOf = groupBy(revisions, (r) => r.learningId);
-  for (const { projectName, ...l } of learnings) {
-    const view = learningView({ ...l, project: { name: projectName }, sources: [] } as unknown as LearningRow);
-    out.set(l.id, {
-      ...view,
-      sources: (sourcesOf.get(l.id) ?? []).map(({ learningId: _, ...s }) => s),
-      history: (historyOf.get(l.id) ?? []).map(({ learningId: _, ...r }) => r),
-    });
-  }
-  return out;
-}
-
-interface SessionRecordRow {
-  id: string;
-  kind: string;
-  title: string;
-  text: string;
-  tokenCount: number;
-  createdAt: Date;
-  project: string;
-  sessionId: string;
-}
-
-interface ObservationRow extends SessionRecordRow {
-  sequence: number;
-  toolName: string | null;
-  toolUseId: string | null;
-}
-
-interface SummaryRow extends SessionRecordRow {
-  request: string | null;
-  investigated: string | null;
-  learned: string | null;
-  completed: string | null;
-  nextSteps: string | null;
-  model: string | null;
-  offline: boolean;
-  fromSequence: number;
-  toSequence: number;
-  observationCount: number;
-  gitBranch: string | null;
-  gitCommit: string | null;
-  citations: unknown;
-}
-
-interface SourceRow {
-  observationId: string | null;
-  summaryId: string | null;
-  sessionId: string | null;
-  evidence: string | null;
-  createdAt: Date;
-}
-
-interface RevisionRow {
-  learningId: string;
-  revision: number;
-  kind: string;
-  title: string;
-  body: string;
-  confidence: number;
-  status: string;
-  strength: number;
-  reason: string;
-  note: string | null;
-  changedBy: string | null;
-  createdAt: Date;
-}
-
-function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
-  const by = new Map<string, T[]>();
-  for (const row of rows) by.set(key(row), [...(by.get(key(row)) ?? []), row]);
-  return by;
+export async function fetchMemories(prisma: PrismaClient, tenantId: string, ids: readonly string[]): Promise<Map<string, MemoryRecord>> {
+  const { records } = await readMemories(prismaRunner(prisma), tenantId, ids);
+  return new Map([...records.values()].map((r) => [r.id, r]));
 }
 
 const FULL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -234,6 +195,12 @@ function prefixRange(prefix: string): [string, string] {
 }
 
 export type MemoryType = MemoryRecord['type'];
+
+/** HIT_SQL's parameters: the tenant, the refs, and the id range each one covers. */
+function hitParams(tenantId: string, refs: readonly string[]): unknown[] {
+  const ranges = refs.map((ref) => (FULL_UUID.test(ref) ? [ref, ref] : prefixRange(ref)));
+  return [tenantId, [...refs], ranges.map((r) => r[0]), ranges.map((r) => r[1])];
+}
 
 export interface ResolvedRefs {
   /** ref -> the full id of the one record it names. */
@@ -254,17 +221,7 @@ export async function resolveMemoryRefs(prisma: PrismaClient, tenantId: string, 
   const types = new Map<string, MemoryType>();
   const ambiguous: string[] = [];
   if (refs.length === 0) return { ids, ambiguous, types };
-  const ranges = refs.map((ref) => (FULL_UUID.test(ref) ? [ref, ref] : prefixRange(ref)));
-  const rows = await prisma.$queryRaw<{ ref: string; type: MemoryType; id: string }[]>`
-    SELECT r.ref, x.type, x.id::text AS id
-    FROM unnest(${[...refs]}::text[], ${ranges.map((r) => r[0])}::uuid[], ${ranges.map((r) => r[1])}::uuid[]) AS r(ref, lo, hi)
-    CROSS JOIN LATERAL (
-      (SELECT 'observation' AS type, id FROM observations WHERE tenant_id = ${tenantId}::uuid AND id BETWEEN r.lo AND r.hi LIMIT 2)
-      UNION ALL
-      (SELECT 'summary', id FROM summaries WHERE tenant_id = ${tenantId}::uuid AND id BETWEEN r.lo AND r.hi LIMIT 2)
-      UNION ALL
-      (SELECT 'learning', id FROM learnings WHERE tenant_id = ${tenantId}::uuid AND id BETWEEN r.lo AND r.hi LIMIT 2)
-    ) AS x`;
+  const rows = await prismaRunner(prisma)<{ ref: string; type: MemoryType; id: string }>(`SELECT ref, type, id::text AS id FROM (${HIT_SQL}) AS hit`, hitParams(tenantId, refs));
   const byRef = new Map<string, { type: MemoryType; id: string }[]>();
   for (const row of rows) byRef.set(row.ref, [...(byRef.get(row.ref) ?? []), row]);
   for (const [ref, found] of byRef) {
