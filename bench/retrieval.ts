@@ -11,7 +11,7 @@
  * - the server's time per search (Server-Timing total), p50 / p95.
  * The questions are asked about the first size's records; each larger size adds distractors (more
  * sessions on the same components and topics), so the same questions get harder.
- * `--sweep` also replays the fusion offline over the keyword and semantic answers for a grid of weights.
+ * `--sweep` also replays every fusion variant (bench/fusion-variants.ts) in-process over the same two legs.
  *
  *   npm run bench:retrieval -- --items 10000,100000 --questions 150
  *
@@ -20,9 +20,14 @@
 import { execFileSync } from 'node:child_process';
 import { Command } from 'commander';
 import { createVectorActivities } from '../activities/vectors/index.js';
-import { diversify, weightedFusion, weightedRrf } from '../api/search/fusion.js';
 import type { SearchResult } from '../api/search/types.js';
+import { createVectorBackend } from '../api/search/vector-backend.js';
+import type { Config } from '../common/config.js';
+import type { PgPool } from '../common/pg.js';
+import { RECORD_TYPES } from '../messages/records/v1.js';
 import { fillWeaviate, prng } from './corpus.js';
+import { dumpCases, legsOf, sweepRows, type SweepCase } from './fusion-replay.js';
+import { VARIANTS } from './fusion-variants.js';
 import { benchTenant, openSearchBench, percentile, printColumns } from './lib.js';
 import { generateRetrievalCorpus, type EvidenceType, type Question } from './retrieval-corpus.js';
 
@@ -84,32 +89,27 @@ function table(title: string, results: Record<Mode, Outcome[]>): void {
   printColumns(title, [...MODES], rows);
 }
 
-/** The hybrid ranking replayed offline from the two legs' answers, for a grid of weights. */
-function sweep(results: Record<Mode, Outcome[]>): void {
-  const rows: [string, string[]][] = [];
-  const grid: [number, number, number][] = [
-    [0.3, 0.7, 0],
-    [0.3, 0.7, 0.1],
-    [0.4, 0.6, 0.1],
-    [0.45, 0.55, 0.1],
-    [0.5, 0.5, 0.1],
-    [0.6, 0.4, 0.1],
-    [0.7, 0.3, 0.1],
-    [0.6, 0.4, 0.3],
-  ];
-  const replay = (name: string, fuse: (k: Hit[], v: Hit[]) => { type: string; id: string }[]) => {
-    const outs = results.keyword.map((k, i) => {
-      const s = results.semantic[i]!;
-      const byKey = new Map([...k.hits, ...s.hits].map((h) => [`${h.type}:${h.id}`, h]));
-      const fused = fuse(k.hits, s.hits).map((r) => byKey.get(`${r.type}:${r.id}`)!);
-      return score(k.q, diversify(fused, 10), NaN);
-    });
-    const m = metrics(outs);
-    rows.push([name, [m['recall@1']!, m['recall@5']!, m.MRR!, m['session recall@5']!]]);
-  };
-  for (const [kw, vec, agreement] of grid) replay(`keyword ${kw} / vector ${vec} / agreement ${agreement}`, (k, v) => weightedFusion(k, v, { keyword: kw, vector: vec, agreement }));
-  for (const [kw, vec] of [[1, 1], [1.2, 1], [1, 1.2]] as const) replay(`rrf k=60, keyword ${kw} / vector ${vec}`, (k, v) => weightedRrf(k, v, { keyword: kw, vector: vec }));
-  printColumns('fusion weights replayed offline (legs asked for their top 50)', ['recall@1', 'recall@5', 'MRR', 'session@5'], rows);
+/** --sweep: every fusion variant (bench/fusion-variants.ts) replayed in-process from the same two legs. */
+async function sweep(config: Config, pool: PgPool, tenantId: string, questions: Question[], title: string): Promise<void> {
+  const vectors = createVectorBackend(config);
+  try {
+    const cases: SweepCase[] = [];
+    for (const q of questions) {
+      const legs = await legsOf(pool, vectors, { tenantId, types: RECORD_TYPES }, q.text, 10);
+      cases.push({
+        legs,
+        want: { sessionId: q.sessionId, evidence: q.evidence, scope: q.type },
+        score: (page) => {
+          const o = score(q, page, NaN);
+          return { 'recall@1': o.rank === 1 ? 1 : 0, 'recall@5': o.rank >= 1 && o.rank <= 5 ? 1 : 0, MRR: o.rank ? 1 / o.rank : 0, 'session@5': o.sessionAt5 ? 1 : 0 };
+        },
+      });
+    }
+    dumpCases(cases, 'retrieval');
+    printColumns(title, ['recall@1', 'recall@5', 'MRR', 'session@5'], sweepRows(cases, VARIANTS, ['recall@1', 'recall@5', 'MRR', 'session@5']));
+  } finally {
+    await vectors.close();
+  }
 }
 
 async function main(): Promise<void> {
@@ -158,15 +158,7 @@ async function main(): Promise<void> {
         for (const q of questions) results[mode].push(await ask(api.url, key, q, mode));
       }
       table(`retrieval: ${rows[0]!.n} records, ${questions.length} questions, top 10 over the whole tenant; ${loadAverage()}`, results);
-      if (opts.sweep) {
-        const wide = {} as Record<Mode, Outcome[]>;
-        for (const mode of ['keyword', 'semantic'] as const) {
-          wide[mode] = [];
-          for (const q of questions) wide[mode].push(await ask(api.url, key, q, mode, 50));
-        }
-        wide.hybrid = results.hybrid;
-        sweep(wide);
-      }
+      if (opts.sweep) await sweep(config, pool, tenantId, questions, `fusion replayed offline: ${rows[0]!.n} records, ${questions.length} questions`);
     }
   } finally {
     await bench.close();

@@ -23,7 +23,14 @@ import { Command } from 'commander';
 import { createVectorActivities } from '../activities/vectors/index.js';
 import { CORPUS, QUESTIONS, seedCorpus, type SeededCorpus } from '../tests/fixtures/retrieval-corpus.js';
 import { fillWeaviate, generate, PROJECTS, prng, TOPICS, type Rng } from './corpus.js';
-import { benchTenant, openSearchBench, percentile, printTable } from './lib.js';
+import { resolveProjectId } from '../api/search/project.js';
+import { createVectorBackend } from '../api/search/vector-backend.js';
+import type { Config } from '../common/config.js';
+import type { PgPool } from '../common/pg.js';
+import { RECORD_TYPES } from '../messages/records/v1.js';
+import { dumpCases, legsOf, sweepRows, type SweepCase } from './fusion-replay.js';
+import { VARIANTS } from './fusion-variants.js';
+import { benchTenant, openSearchBench, percentile, printColumns, printTable } from './lib.js';
 
 // ---------------------------------------------------------------------------------------------
 // Measurement
@@ -112,12 +119,36 @@ async function measure(apiUrl: string, key: string, queries: string[], seeded: S
   return rows;
 }
 
+/** --sweep: every fusion variant's recall@5 on the buried questions, replayed from the same two legs. */
+async function sweepBuried(config: Config, pool: PgPool, tenantId: string, seeded: SeededCorpus, title: string): Promise<void> {
+  const vectors = createVectorBackend(config);
+  try {
+    const projectId = await resolveProjectId(pool, tenantId, 'storefront');
+    const cases: SweepCase[] = [];
+    for (const scoped of [true, false]) {
+      const scope = { tenantId, types: RECORD_TYPES, ...(scoped && projectId ? { projectId } : {}) };
+      for (const { question, expect } of QUESTIONS) {
+        const want = seeded.sessions.find((s) => s.key === expect)!.agentSessionId;
+        const legs = await legsOf(pool, vectors, scope, question, 5);
+        cases.push({ legs, want: { sessionId: want, scope: scoped ? 'storefront' : 'tenant' }, score: (page) => ({ [scoped ? 'storefront' : 'tenant']: page.slice(0, 5).some((r) => r.sessionId === want) ? 2 : 0 }) });
+      }
+    }
+    dumpCases(cases, 'search');
+    // Each case scores one of the two columns; x2 above undoes the mean over both halves.
+    printColumns(title, ['recall@5 storefront', 'recall@5 tenant'], sweepRows(cases, VARIANTS, ['storefront', 'tenant'], 5));
+  } finally {
+    await vectors.close();
+  }
+}
+
 async function main(): Promise<void> {
   const opts = new Command('bench:search')
     .option('--items <list>', 'corpus sizes to measure at, comma-separated (the corpus grows between them)', '10000,100000')
     .option('--queries <n>', 'measured queries per mode', '300')
+    .option('--sweep', 'also replay every fusion variant (bench/fusion-variants.ts) on the buried questions')
+    .option('--recall-only', 'skip the latency measurement (with --sweep: choose a fusion quickly)')
     .parse(process.argv)
-    .opts<{ items: string; queries: string }>();
+    .opts<{ items: string; queries: string; sweep?: boolean; recallOnly?: boolean }>();
   const sizes = opts.items.split(',').map(Number).sort((a, b) => a - b);
   if (sizes.some((n) => !Number.isInteger(n) || n < 100)) throw new Error('--items: sizes must be integers >= 100');
 
@@ -146,12 +177,13 @@ async function main(): Promise<void> {
       );
       const counts = rows[0]!;
       console.log(`[bench] ${size} items: PostgreSQL ${pgS.toFixed(1)}s, Weaviate ${wvS.toFixed(1)}s (${upserted} objects); measuring`);
-      const measured = await measure(url, key, queries, seeded);
+      const measured = opts.recallOnly ? [] : await measure(url, key, queries, seeded);
       printTable(`search: ${Number(counts.o) + Number(counts.s) + Number(counts.l)} memories (${counts.o} observations, ${counts.s} summaries, ${counts.l} learnings), one tenant, 4 projects; HTTP API, sequential requests, this machine`, [
         ['generate + insert into PostgreSQL (s)', pgS.toFixed(1)],
         ['embed + upsert into Weaviate (s)', `${wvS.toFixed(1)} (${upserted} objects)`],
         ...measured,
       ]);
+      if (opts.sweep) await sweepBuried(config, pool, tenant.id, seeded, `fusion replayed offline on the buried questions (${QUESTIONS.length} per column), ${size} items`);
     }
   } finally {
     await bench.close();

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { diversify, weightedFusion, QUOTA_WINDOW, SESSION_QUOTA } from '../api/search/fusion.js';
+import { diversify, weightedFusion, zScoreFusion, QUOTA_WINDOW, SESSION_QUOTA } from '../api/search/fusion.js';
 import type { RankedRef } from '../api/search/types.js';
 
 const ref = (id: string, score: number, type: RankedRef['type'] = 'observation'): RankedRef => ({ type, id, score });
@@ -56,4 +56,24 @@ test(`one session holds at most ${SESSION_QUOTA} of the first ${QUOTA_WINDOW} pl
 test('near-identical records (same words once numbers are masked) are shown once', () => {
   const page = diversify([hit('r1', 'A', 0.9, 'Bash: npm test (run 412)'), hit('r2', 'B', 0.8, 'Bash: npm test (run 97)'), hit('r3', 'C', 0.7, 'Bash: npm run lint')].map((h) => ({ ...h, snippet: '' })), 10);
   assert.deepEqual(page.map((r) => r.id), ['r1', 'r3']);
+});
+
+test('one title (type and title, numbers masked) holds one of the first places; the others follow in order', () => {
+  const page = diversify(
+    [hit('g1', 'A', 0.9, 'Grep: valid credentials'), hit('g2', 'B', 0.85, 'Grep: valid credentials'), hit('g3', 'C', 0.8, 'Grep: valid credentials'), hit('x1', 'D', 0.5), hit('y1', 'E', 0.4)],
+    10,
+  );
+  assert.deepEqual(page.map((r) => r.id), ['g1', 'x1', 'y1', 'g2', 'g3']);
+});
+
+test('z-score fusion: a flat leg cannot outvote a leg with a clear winner; records both legs hold rank first', () => {
+  // The vector leg's candidates are all about as good; the keyword leg has one clear winner.
+  const kw = [ref('k-win', 1.7), ref('both', 0.7), ref('k2', 0.68), ref('k3', 0.66)];
+  const vec = [ref('v-noise', 0.36), ref('both', 0.355), ref('v2', 0.35), ref('v3', 0.34)];
+  const fused = zScoreFusion(kw, vec).map((r) => r.id);
+  assert.equal(fused[0], 'k-win');
+  assert.ok(fused.indexOf('both') < fused.indexOf('v-noise'));
+  // One leg alone keeps its order; duplicates count once.
+  assert.deepEqual(zScoreFusion([ref('a', 3), ref('b', 2), ref('a', 1), ref('c', 1)], []).map((r) => r.id), ['a', 'b', 'c']);
+  assert.deepEqual(zScoreFusion([], []), []);
 });

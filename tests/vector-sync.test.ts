@@ -134,7 +134,9 @@ test("a session's records are embedded into its tenant's Weaviate tenant, once",
   assert.equal(p.sessionId, a.sessionId);
   assert.equal(p.kind, 'tool');
   assert.equal(p.recordType, 'observation');
-  assert.equal(p.title, NOTES[1]![0]);
+  // No text in Weaviate (schema v2): keyword search is PostgreSQL's.
+  assert.equal(p.title, undefined);
+  assert.equal(p.text, undefined);
   assert.ok(p.createdAt instanceof Date || typeof p.createdAt === 'string');
   const [expected] = await createLocalProvider().embed([`${NOTES[1]![0]}\n${NOTES[1]![1]} alphaonly (#1)`], 'document');
   const stored = (obs.vectors as Record<string, number[]>)[VECTOR_NAME]!;
@@ -159,8 +161,11 @@ test('changed observations and superseded learnings are re-written', async () =>
   assert.equal(counts.upserted, 2);
   const learning = await tenantCollection(weaviate, 'learning', a.tenantId).query.fetchObjectById(a.ids.learning[0]!);
   assert.equal((learning!.properties as Record<string, unknown>).status, 'superseded');
-  const obs = await tenantCollection(weaviate, 'observation', a.tenantId).query.fetchObjectById(a.ids.observation[2]!);
-  assert.match(String((obs!.properties as Record<string, unknown>).text), /ENOSPC/);
+  // The object's vector is the new text's.
+  const obs = await tenantCollection(weaviate, 'observation', a.tenantId).query.fetchObjectById(a.ids.observation[2]!, { includeVector: [VECTOR_NAME] });
+  const [now] = await createLocalProvider().embed([`${NOTES[2]![0]}\nmerged tool result: exit code 1, ENOSPC no space left on device`], 'document');
+  const stored = (obs!.vectors as Record<string, number[]>)[VECTOR_NAME]!;
+  stored.forEach((x, i) => assert.ok(Math.abs(x - now![i]!) < 1e-5));
 });
 
 test("a tenant's Weaviate tenant holds none of another tenant's objects, and queries cannot reach them", async () => {
@@ -173,10 +178,12 @@ test("a tenant's Weaviate tenant holds none of another tenant's objects, and que
     assert.ok(a.ids[type].every((id) => !inB.has(id)), `${type}: A's objects in B's tenant`);
     assert.ok(b.ids[type].every((id) => inB.has(id)));
   }
-  // Same text in both tenants: a query in A finds only A's objects, by keyword or by vector.
+  // Same text in both tenants: a query in A finds only A's objects, listed or by vector (Weaviate
+  // holds no text since schema v2: keyword search is PostgreSQL's).
   const colA = tenantCollection(weaviate, 'observation', a.tenantId);
-  const bm25 = await colA.query.bm25('bravoonly', { limit: 50 });
-  assert.equal(bm25.objects.length, 0);
+  const listed = await colA.query.fetchObjects({ limit: 1000 });
+  assert.ok(listed.objects.length > 0);
+  assert.ok(listed.objects.every((o) => a.ids.observation.includes(o.uuid)));
   const [v] = await createLocalProvider().embed([`${NOTES[0]![0]}\n${NOTES[0]![1]} bravoonly (#0)`], 'query');
   const near = await colA.query.nearVector(v!, { limit: 50 });
   assert.ok(near.objects.length > 0);
@@ -225,19 +232,19 @@ test('the reconciliation workflow removes orphans (objects and sync rows whose r
   const [v] = await createLocalProvider().embed(['stray object'], 'document');
   await tenantCollection(weaviate, 'observation', a.tenantId).data.insert({
     id: stray,
-    properties: { title: 'stray', text: 'stray object', projectId: a.projectId, sessionId: a.sessionId, kind: 'tool', recordType: 'observation', createdAt: new Date(), contentHash: '' },
+    properties: { projectId: a.projectId, sessionId: a.sessionId, kind: 'tool', recordType: 'observation', createdAt: new Date(), contentHash: '' },
     vectors: { [VECTOR_NAME]: v! },
   });
 
   // ... and an object whose content no longer matches its record (sync row still says synced).
   const staleId = a.ids.observation[3]!;
-  await tenantCollection(weaviate, 'observation', a.tenantId).data.update({ id: staleId, properties: { text: 'garbage', contentHash: 'stale' } });
+  await tenantCollection(weaviate, 'observation', a.tenantId).data.update({ id: staleId, properties: { contentHash: 'stale' } });
 
   const result = await run({ tenantId: a.tenantId });
   assert.equal(result.upserted, 1, 'only the stale object is rewritten');
   assert.equal(result.deleted, 2);
   const restored = await tenantCollection(weaviate, 'observation', a.tenantId).query.fetchObjectById(staleId);
-  assert.match(String((restored!.properties as Record<string, unknown>).text), /alphaonly \(#3\)$/);
+  assert.notEqual((restored!.properties as Record<string, unknown>).contentHash, 'stale');
   const present = await objectIds('observation', a.tenantId);
   assert.equal(present.has(removed), false);
   assert.equal(present.has(stray), false);

@@ -62,8 +62,12 @@ async function reconcileRecords(ctx: VectorContext, input: ReconcileInput, curso
     stale = records;
   } else {
     const states = await syncStates(ctx.prisma, type, records.map((r) => r.id));
-    const inWeaviate = await objectHashes(await ctx.schema(), type, records);
-    stale = records.filter((r) => !isRecordCurrent(ctx, states.get(r.id), r) || inWeaviate.get(r.id) !== r.properties.contentHash);
+    const current = records.filter((r) => isRecordCurrent(ctx, states.get(r.id), r));
+    // Weaviate is asked only about records its sync row calls current (it may have been wiped
+    // since); the others are rewritten anyway, so a first fill reads nothing back from Weaviate.
+    const inWeaviate = await objectHashes(await ctx.schema(), type, current);
+    const confirmed = new Set(current.filter((r) => inWeaviate.get(r.id) === r.properties.contentHash));
+    stale = records.filter((r) => !confirmed.has(r));
   }
   const upserted = await writeRecords(ctx, stale);
   const last = records.at(-1);

@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import type { PrismaClient } from '../../common/db.js';
-import { TEXT_MAX_CHARS, type VectorObjectProperties } from '../../common/weaviate/schema.js';
+import { WEAVIATE_SCHEMA_VERSION, type VectorObjectProperties } from '../../common/weaviate/schema.js';
 import type { RecordType } from '../../messages/records/v1.js';
 
 /** Longest text sent to the embedding provider: well inside every provider's context window. */
@@ -44,15 +44,19 @@ interface LearningRow {
   createdAt: Date;
 }
 
-/** sha256 of everything written for a record, so any change (text, kind, status, ...) is seen. */
+/**
+ * sha256 of everything written for a record, so any change (text, kind, status, ...) is seen. The
+ * schema version is part of it: after a schema change every sync row is out of date, so the
+ * sessions' syncs and reconciliation rewrite the rebuilt collections.
+ */
 function hashOf(embedInput: string, props: Omit<VectorObjectProperties, 'contentHash'>): string {
-  const canonical = JSON.stringify([embedInput, props.title, props.text, props.projectId, props.sessionId, props.kind, props.recordType, props.createdAt.toISOString(), props.status ?? null, props.confidence ?? null]);
+  const canonical = JSON.stringify([`v${WEAVIATE_SCHEMA_VERSION}`, embedInput, props.projectId, props.sessionId, props.kind, props.recordType, props.createdAt.toISOString(), props.status ?? null, props.confidence ?? null]);
   return crypto.createHash('sha256').update(canonical, 'utf8').digest('hex');
 }
 
-function record(type: RecordType, row: { id: string; tenantId: string; projectId: string }, title: string, body: string, props: Omit<VectorObjectProperties, 'contentHash' | 'title' | 'text' | 'recordType' | 'projectId'>): VectorRecord {
+function record(type: RecordType, row: { id: string; tenantId: string; projectId: string }, title: string, body: string, props: Omit<VectorObjectProperties, 'contentHash' | 'recordType' | 'projectId'>): VectorRecord {
   const embedInput = `${title}\n${body}`.slice(0, EMBED_MAX_CHARS);
-  const base = { ...props, title, text: body.slice(0, TEXT_MAX_CHARS), recordType: type, projectId: row.projectId };
+  const base = { ...props, recordType: type, projectId: row.projectId };
   return { type, id: row.id, tenantId: row.tenantId, projectId: row.projectId, embedInput, properties: { ...base, contentHash: hashOf(embedInput, base) } };
 }
 

@@ -22,7 +22,7 @@ function chunks(records: VectorRecord[]): VectorRecord[][] {
   let current: VectorRecord[] = [];
   let chars = 0;
   for (const r of records) {
-    const size = r.properties.text.length + r.embedInput.length;
+    const size = r.embedInput.length;
     if (current.length > 0 && (current.length >= WRITE_CHUNK || chars + size > WRITE_CHUNK_CHARS)) {
       out.push(current);
       current = [];

@@ -11,7 +11,8 @@
  *   fused = KEYWORD_WEIGHT · kw/kw_max + VECTOR_WEIGHT · vec/vec_max  (+ AGREEMENT when both legs hold it)
  *
  * A record both legs found is rewarded a little beyond the sum (the two signals are independent
- * evidence). The weights were chosen on `npm run bench:retrieval` (README) at 10k and 100k.
+ * evidence). This was the production ranking until zScoreFusion (below) replaced it; it stays as a
+ * candidate of the benchmarks' --sweep.
  */
 import { refKey, type RankedRef, type SearchResult } from './types.js';
 
@@ -53,6 +54,43 @@ export function weightedFusion(keyword: readonly RankedRef[], vector: readonly R
   return [...fused.values()].sort((a, b) => b.score - a.score);
 }
 
+/** Weights of the z-score fusion (chosen with --sweep of bench:search and bench:retrieval, README). */
+export const Z_WEIGHTS = { keyword: 0.6, vector: 0.4 } as const;
+/** What a record missing from a leg's candidates counts from it: one standard deviation below that leg's mean. */
+export const Z_MISSING = -1;
+
+/** A leg's list as key -> (score - mean) / standard deviation over its candidates; the first occurrence counts. */
+function standardised(list: readonly RankedRef[]): Map<string, { ref: RankedRef; z: number }> {
+  const firsts = new Map<string, RankedRef>();
+  for (const ref of list) if (!firsts.has(refKey(ref))) firsts.set(refKey(ref), ref);
+  const xs = [...firsts.values()];
+  const mean = xs.reduce((a, r) => a + r.score, 0) / Math.max(1, xs.length);
+  const sd = Math.sqrt(xs.reduce((a, r) => a + (r.score - mean) ** 2, 0) / Math.max(1, xs.length));
+  return new Map(xs.map((r) => [refKey(r), { ref: r, z: sd > 0 ? (r.score - mean) / sd : 0 }]));
+}
+
+/**
+ * The hybrid ranking in production: each leg's scores standardised over its own candidates (how far
+ * above that leg's typical candidate a record stands), then blended by weight. Unlike dividing by
+ * the best score, a leg whose candidates are all about as good (a flat list: the local embedder
+ * often gives 30 hits within 0.03 cosine of each other) cannot hand its noise nearly full marks,
+ * and a leg with one clear winner lifts it. A record missing from a leg gets Z_MISSING from it.
+ * On bench:search's buried questions at 100k this kept hybrid at or above the keyword leg where
+ * weightedFusion fell below it (README).
+ */
+export function zScoreFusion(keyword: readonly RankedRef[], vector: readonly RankedRef[], w: { keyword: number; vector: number } = Z_WEIGHTS): RankedRef[] {
+  const kw = standardised(keyword);
+  const vec = standardised(vector);
+  const fused: RankedRef[] = [];
+  for (const key of new Set([...kw.keys(), ...vec.keys()])) {
+    const k = kw.get(key);
+    const v = vec.get(key);
+    const ref = (k ?? v)!.ref;
+    fused.push({ type: ref.type, id: ref.id, score: w.keyword * (k?.z ?? Z_MISSING) + w.vector * (v?.z ?? Z_MISSING) });
+  }
+  return fused.sort((a, b) => b.score - a.score);
+}
+
 /**
  * Reciprocal rank fusion (Cormack, Clarke and Büttcher, 2009) of the same two legs, weighted: each
  * list gives weight / (k + rank). Kept beside weightedFusion for bench:retrieval --sweep.
@@ -88,11 +126,18 @@ const shape = (r: Pick<SearchResult, 'type' | 'title' | 'snippet'>) =>
     .replace(/[^\p{L}#]+/gu, ' ')
     .trim()}`;
 
+/** A record's type and title with numbers masked: "Grep: valid credentials" in four sessions is one title. */
+const titleShape = (r: Pick<SearchResult, 'type' | 'title'>) => `${r.type}|${r.title.toLowerCase().replace(/\d+/g, '#').trim()}`;
+
 /**
  * The final page: near-identical records (same type, same words once numbers are masked) are shown
- * once, and no session holds more than SESSION_QUOTA of the first QUOTA_WINDOW places — a session's
+ * once, no session holds more than SESSION_QUOTA of the first QUOTA_WINDOW places — a session's
  * summary and its observations say the same thing, and one session crowding the top five hides the
- * other sessions that may hold the answer. Records set aside by the quota keep their order after.
+ * other sessions that may hold the answer — and one title (type and title, numbers masked) holds
+ * one of them: the same tool call ("Grep: valid credentials") or learning in four sessions fills
+ * the top five with one question's worth of answers. Records set aside keep their order after.
+ * (The title quota lifted recall@5 of every mode on bench:search's buried questions at 10k and
+ * left bench:retrieval's unchanged; see the README.)
  */
 export function diversify<T extends Pick<SearchResult, 'type' | 'title' | 'snippet' | 'sessionId' | 'score'>>(results: readonly T[], limit: number): T[] {
   const seen = new Set<string>();
@@ -105,13 +150,16 @@ export function diversify<T extends Pick<SearchResult, 'type' | 'title' | 'snipp
   const head: T[] = [];
   const deferred: T[] = [];
   const perSession = new Map<string, number>();
+  const titles = new Set<string>();
   for (const r of unique) {
     const n = r.sessionId ? (perSession.get(r.sessionId) ?? 0) : 0;
-    if (head.length < QUOTA_WINDOW && r.sessionId && n >= SESSION_QUOTA) {
+    const title = titleShape(r);
+    if (head.length < QUOTA_WINDOW && ((r.sessionId && n >= SESSION_QUOTA) || titles.has(title))) {
       deferred.push(r);
       continue;
     }
     if (r.sessionId) perSession.set(r.sessionId, n + 1);
+    if (head.length < QUOTA_WINDOW) titles.add(title);
     head.push(r);
   }
   // Fewer than QUOTA_WINDOW other records: the deferred ones fill the page, still in score order.

@@ -30,18 +30,20 @@ const TABLES: Record<RecordType, { table: string; extra: string }> = {
 /**
  * Which matches are ranked, per table. Ranking costs ~5-30 µs a row here (the tsvector is read and
  * decompressed), and a query of fairly common words can match tens of thousands of rows at 100k,
- * so not every match can be ranked. Two tiers, both found through the GIN index:
- * - records holding at least two of the query's distinctive words (any pair of them, OR-ed: the
- *   index answers it) — the evidence worth ranking, whatever its age; the newest PAIR_WINDOW;
- * - records holding any one of them: the newest ANY_WINDOW, for questions whose words meet one at a
- *   time — only when the first tier found fewer candidates than the leg returns.
- * A query with one distinctive word ranks its newest PAIR_WINDOW matches. The windows bound the
- * ranking cost: ts_rank_cd took ~25 µs a row here (EXPLAIN ANALYZE at 100k records).
+ * so not every match can be ranked. Matches are taken by how many of the query's distinctive
+ * words they hold, most first — all found through the GIN index, whatever their age:
+ * - records holding at least three of them (any three: the OR of every triple, which the index
+ *   answers), the newest TIER_WINDOW;
+ * - only when fewer than the leg's depth hold three: those holding two (any pair), the newest TIER_WINDOW;
+ * - only when fewer than the depth hold two: also the newest ANY_WINDOW holding one.
+ * So the records sharing most words with the question are ranked, old or new; recency only orders
+ * a tier that alone holds more than TIER_WINDOW records. The windows bound the ranking cost:
+ * ts_rank_cd took ~25 µs a row here (EXPLAIN ANALYZE at 100k records).
  */
-export const PAIR_WINDOW = 800;
+export const TIER_WINDOW = 800;
 export const ANY_WINDOW = 200;
-/** Distinctive words that form pairs (8 words: 28 pairs). */
-const PAIR_WORDS = 8;
+/** Distinctive words that form pairs and triples (8 words: 28 pairs, 56 triples). */
+const TIER_WORDS = 8;
 
 /** Ranked references of the records matching `query`, best first, at most `depth` per type. */
 export async function keywordSearch(pool: PgPool, query: string, scope: SearchScope, depth: number, common: CommonTerms = NO_COMMON_TERMS): Promise<RankedRef[]> {
@@ -53,43 +55,48 @@ export async function keywordSearch(pool: PgPool, query: string, scope: SearchSc
   const terms = strict
     ? `select websearch_to_tsquery('english', ${q}) as all_q, null::tsvector as v`
     : `select plainto_tsquery('english', ${q}) as all_q, to_tsvector('english', ${q}) as v`;
-  const queries = (type: RecordType): { anyQ: string; pairQ: string } => {
-    if (strict) return { anyQ: '(select all_q from q)', pairQ: '(select all_q from q)' };
+  const queries = (type: RecordType): { anyQ: string; pairQ: string; tripleQ: string } => {
+    if (strict) return { anyQ: '(select all_q from q)', pairQ: '(select all_q from q)', tripleQ: '(select all_q from q)' };
     const words = `strip(ts_delete(q.v, ${p.add(common[type])}::text[]))`;
     // The query's words minus the table's common ones, OR-ed ('a' 'b' -> 'a' | 'b'); all_q when none is left.
     const any = `(select case when numnode(x) = 0 then q.all_q else x end from (select replace(${words}::text, ''' ''', ''' | ''')::tsquery as x) z)`;
-    const firstWords = `(select l, i from unnest(tsvector_to_array(${words})) with ordinality u(l, i) limit ${PAIR_WORDS})`;
+    const w = (n: number) => `(select l, i from unnest(tsvector_to_array(${words})) with ordinality u(l, i) limit ${TIER_WORDS}) w${n}`;
+    const lit = (n: number) => `quote_literal(w${n}.l)`;
+    // Every pair (triple) of the first TIER_WORDS distinctive words, OR-ed: ('a' & 'b') | ('a' & 'c') | …;
+    // with fewer words, the next looser query.
+    const pairs = `(select string_agg(${lit(1)} || ' & ' || ${lit(2)}, ' | ')::tsquery from ${w(1)} join ${w(2)} on w1.i < w2.i)`;
+    const triples = `(select string_agg(${lit(1)} || ' & ' || ${lit(2)} || ' & ' || ${lit(3)}, ' | ')::tsquery
+             from ${w(1)} join ${w(2)} on w1.i < w2.i join ${w(3)} on w2.i < w3.i)`;
     return {
       anyQ: `(select ${any} from q)`,
-      // Every pair of the first PAIR_WORDS distinctive words, OR-ed: ('a' & 'b') | ('a' & 'c') | …;
-      // with fewer than two words, the any-word query.
-      pairQ: `(select coalesce((select string_agg(quote_literal(w1.l) || ' & ' || quote_literal(w2.l), ' | ')::tsquery
-             from ${firstWords} w1 join ${firstWords} w2 on w1.i < w2.i), ${any}) from q)`,
+      pairQ: `(select coalesce(${pairs}, ${any}) from q)`,
+      tripleQ: `(select coalesce(${triples}, ${pairs}, ${any}) from q)`,
     };
   };
   const lim = p.add(depth);
-  const pairWindow = p.add(PAIR_WINDOW);
+  const tierWindow = p.add(TIER_WINDOW);
   const anyWindow = p.add(ANY_WINDOW);
   const where = scopeClauses(scope, p);
-  const pairs: string[] = [];
+  const tiers: string[] = [];
   const legs = scope.types.map((type) => {
     const { table, extra } = TABLES[type];
-    const { anyQ, pairQ } = queries(type);
+    const { anyQ, pairQ, tripleQ } = queries(type);
     // (select … from q) are InitPlans: computed once, and usable by the GIN index scan (a join
     // against the CTE would make the match a per-row filter over the whole tenant).
     const tier = (tsq: string, window: string, gate = '') => `select t.id, t.search_vector, t.created_at from ${table} t
             where ${where} and t.search_vector @@ ${tsq}${extra}${gate}
             order by t.created_at desc limit ${window}`;
-    pairs.push(`pairs_${type} as materialized (${tier(pairQ, pairWindow)})`);
-    // The any-word tier runs only when the pair tier found fewer than a page of candidates: it
-    // has to fetch and sort every record holding any one word (most of the leg's time at 100k).
-    const gate = ` and (select count(*) from pairs_${type}) < ${lim}`;
+    // A looser tier runs only when the tighter ones found fewer than the depth: it fetches and
+    // sorts more records (fetching every one-word match was most of the leg's time at 100k).
+    tiers.push(`triples_${type} as materialized (${tier(tripleQ, tierWindow)})`);
+    tiers.push(`pairs_${type} as materialized (${tier(pairQ, tierWindow, ` and (select count(*) from triples_${type}) < ${lim}`)})`);
+    const gate = ` and (select count(*) from triples_${type}) + (select count(*) from pairs_${type}) < ${lim}`;
     return `(select '${type}' as type, c.id, (c.search_vector @@ (select all_q from q))::int + ts_rank_cd(c.search_vector, ${anyQ}, 32) as score
-      from (select * from pairs_${type} union (${tier(anyQ, anyWindow, gate)})) c
+      from (select * from triples_${type} union select * from pairs_${type} union (${tier(anyQ, anyWindow, gate)})) c
       order by score desc, c.created_at desc
       limit ${lim})`;
   });
-  const sql = `with q as (${terms}), ${pairs.join(', ')} select * from (${legs.join(' union all ')}) hits order by score desc`;
+  const sql = `with q as (${terms}), ${tiers.join(', ')} select * from (${legs.join(' union all ')}) hits order by score desc`;
   const rows = await queryPrepared<{ type: RecordType; id: string; score: number }>(pool, sql, p.values);
   return rows.map((r) => ({ type: r.type, id: r.id, score: Number(r.score) }));
 }
