@@ -12,8 +12,9 @@ import crypto from 'node:crypto';
 import { before, test } from 'node:test';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { createVectorActivities, type VectorActivities } from '../activities/vectors/index.js';
+import { loadRecords } from '../activities/vectors/records.js';
 import { createApiKey } from '../common/tenants.js';
-import { tenantCollection } from '../common/weaviate/schema.js';
+import { tenantCollection, VECTOR_NAME } from '../common/weaviate/schema.js';
 import { waitUntil } from '../infra/daemon.js';
 import type { JobView } from '../messages/api/v1.js';
 import { RECORD_TYPES } from '../messages/records/v1.js';
@@ -71,17 +72,23 @@ async function rowsContaining(tenantId: string, needle: string): Promise<Record<
   return out;
 }
 
-/** The project's Weaviate objects, properties as JSON. */
-async function weaviateText(tenantId: string, projectId: string): Promise<{ objects: number; text: string }> {
-  let objects = 0;
-  let text = '';
+/**
+ * The project's Weaviate objects by id: their properties as JSON, their vector, and whether their
+ * content hash is that of the PostgreSQL row as it is now. Weaviate holds no text (schema v2); a
+ * secret could reach it only as a property or through the vector of the text that held it, which
+ * the content hash identifies (it is the hash of the embedded text and the properties).
+ */
+async function weaviateObjects(tenantId: string, projectId: string) {
+  const out = new Map<string, { props: string; vector: number[]; current: boolean }>();
   for (const type of RECORD_TYPES) {
     const col = tenantCollection(stack.weaviate, type, tenantId);
-    const res = await col.query.fetchObjects({ filters: col.filter.byProperty('projectId').equal(projectId), limit: 1000 });
-    objects += res.objects.length;
-    text += JSON.stringify(res.objects.map((o) => o.properties));
+    const res = await col.query.fetchObjects({ filters: col.filter.byProperty('projectId').equal(projectId), limit: 1000, includeVector: [VECTOR_NAME] });
+    const rows = new Map((await loadRecords(prisma, type, { tenantId, projectId }, 1000)).map((r) => [r.id, r.properties.contentHash]));
+    for (const o of res.objects) {
+      out.set(o.uuid, { props: JSON.stringify(o.properties), vector: o.vectors[VECTOR_NAME] as number[], current: rows.get(o.uuid) === o.properties.contentHash });
+    }
   }
-  return { objects, text };
+  return out;
 }
 
 /** The job's status document once it no longer runs (read as the CLI reads it, with the typed client). */
@@ -99,8 +106,9 @@ test('a rescan removes secrets stored under old rules from PostgreSQL, Weaviate 
 
   // The old state: every table and Weaviate hold the secrets, and so does the export.
   for (const s of SECRETS) for (const [table, n] of Object.entries(await rowsContaining(admin.tenantId, s))) assert.ok(n > 0, `${table} was seeded with the secret`);
-  const beforeVectors = await weaviateText(admin.tenantId, ids.projectId);
-  assert.ok(beforeVectors.objects >= 3 && SECRETS.every((s) => beforeVectors.text.includes(s)), 'Weaviate was seeded with the secrets');
+  const beforeVectors = await weaviateObjects(admin.tenantId, ids.projectId);
+  assert.ok(beforeVectors.size >= 3, `Weaviate was seeded: ${beforeVectors.size} objects`);
+  for (const o of beforeVectors.values()) assert.ok(o.current && SECRETS.every((s) => !o.props.includes(s)), 'each object is the embedding of the row holding the secrets, and no property holds them');
   assert.ok((await call(admin.key, 'GET', `/v1/export?project=${projectName}`)).text.includes(PASSWORD));
 
   // A member key may not start it, and starting nothing changes nothing.
@@ -120,10 +128,13 @@ test('a rescan removes secrets stored under old rules from PostgreSQL, Weaviate 
     assert.deepEqual(await rowsContaining(admin.tenantId, s), Object.fromEntries(RESCAN_TABLES.map((t) => [t, 0])), 'no row keeps the secret');
     assert.ok(!JSON.stringify(job).includes(s), 'the job result never carries a secret');
   }
-  const afterVectors = await weaviateText(admin.tenantId, ids.projectId);
-  assert.equal(afterVectors.objects, beforeVectors.objects, 'the same objects, rewritten');
-  for (const s of SECRETS) assert.ok(!afterVectors.text.includes(s), 'Weaviate no longer holds the secret');
-  assert.ok(afterVectors.text.includes('[redacted:secret-prose]'));
+  const afterVectors = await weaviateObjects(admin.tenantId, ids.projectId);
+  assert.deepEqual([...afterVectors.keys()].sort(), [...beforeVectors.keys()].sort(), 'the same objects');
+  for (const [id, o] of afterVectors) {
+    assert.ok(o.current, `object ${id} was rewritten from the redacted row (its content hash is the redacted text's)`);
+    assert.notDeepEqual(o.vector, beforeVectors.get(id)!.vector, `object ${id} has the redacted text's vector, not the secret's`);
+    for (const s of SECRETS) assert.ok(!o.props.includes(s), 'no property holds the secret');
+  }
   const exported = await call(admin.key, 'GET', `/v1/export?project=${projectName}`);
   assert.equal(exported.status, 200);
   for (const s of SECRETS) assert.ok(!exported.text.includes(s), 'the export no longer holds the secret');
