@@ -9,7 +9,8 @@ import { createPgPool, type PgPool } from '../common/pg.js';
 import { createApiKey, ensureTenant } from '../common/tenants.js';
 import { freePort, waitUntil } from '../infra/daemon.js';
 import { repoRoot, type StackProfile } from '../infra/profile.js';
-import { chooseTestProfile, startStack, stopStack, type StackEnv } from '../infra/stack.js';
+import { chooseTestProfile, stackStatus, startStack, stopStack, type StackEnv } from '../infra/stack.js';
+import { cpuSecondsOf, cpuSecondsOfCommand, cpuSince, loadAverage } from './proc-cpu.js';
 
 export interface BenchStack {
   env: StackEnv;
@@ -119,6 +120,7 @@ export async function benchTenant(prisma: PrismaClient, prefix: string): Promise
 /** What a retrieval benchmark works with: the stack, its database (Prisma and a pool) and memflow's API. */
 export interface SearchBench {
   config: Config;
+  profile: StackProfile;
   prisma: PrismaClient;
   pool: PgPool;
   api: { url: string };
@@ -133,6 +135,7 @@ export async function openSearchBench(): Promise<SearchBench> {
   const api = await startBenchApi(stack);
   return {
     config,
+    profile: stack.profile,
     prisma,
     pool,
     api,
@@ -144,3 +147,30 @@ export async function openSearchBench(): Promise<SearchBench> {
     },
   };
 }
+
+/**
+ * Times `fill` (writing `n` objects into Weaviate, as fillWeaviate does) and where its CPU went:
+ * milliseconds of CPU per object of this process (reading rows, embedding, the Weaviate client),
+ * of Weaviate and of every PostgreSQL process on the machine, with the load average around it.
+ */
+export async function timedFill(profile: StackProfile, fill: () => Promise<number>): Promise<{ objects: number; seconds: number; perObject: Record<string, string>; load: string }> {
+  const [, weaviate] = await stackStatus(profile);
+  const self = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
+  const before = loadAverage();
+  const cpu = cpuSince({ 'this process': self, weaviate: () => (weaviate?.pid ? cpuSecondsOf(weaviate.pid) : undefined), postgres: () => cpuSecondsOfCommand('postgres') });
+  const t0 = performance.now();
+  const objects = await fill();
+  const seconds = (performance.now() - t0) / 1000;
+  const used = cpu();
+  const perObject = Object.fromEntries(Object.entries(used).map(([k, v]) => [k, v === undefined || objects === 0 ? '?' : ((v * 1000) / objects).toFixed(3)]));
+  return { objects, seconds, perObject, load: `${before} → ${loadAverage()}` };
+}
+
+/** timedFill's result as one table cell. */
+export const fillSummary = (f: Awaited<ReturnType<typeof timedFill>>) =>
+  `${f.objects} objects in ${f.seconds.toFixed(1)} s: ${(f.objects / Math.max(f.seconds, 1e-9)).toFixed(0)} objects/s; CPU ms/object ${Object.entries(f.perObject)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')}; load ${f.load}`;

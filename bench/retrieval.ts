@@ -28,7 +28,7 @@ import { RECORD_TYPES } from '../messages/records/v1.js';
 import { fillWeaviate, prng } from './corpus.js';
 import { dumpCases, legsOf, sweepRows, type SweepCase } from './fusion-replay.js';
 import { VARIANTS } from './fusion-variants.js';
-import { benchTenant, openSearchBench, percentile, printColumns } from './lib.js';
+import { benchTenant, fillSummary, openSearchBench, percentile, printColumns, timedFill } from './lib.js';
 import { generateRetrievalCorpus, type EvidenceType, type Question } from './retrieval-corpus.js';
 
 const MODES = ['keyword', 'semantic', 'hybrid'] as const;
@@ -90,7 +90,7 @@ function table(title: string, results: Record<Mode, Outcome[]>): void {
 }
 
 /** --sweep: every fusion variant (bench/fusion-variants.ts) replayed in-process from the same two legs. */
-async function sweep(config: Config, pool: PgPool, tenantId: string, questions: Question[], title: string): Promise<void> {
+async function sweep(config: Config, pool: PgPool, tenantId: string, questions: Question[], label: string, title: string): Promise<void> {
   const vectors = createVectorBackend(config);
   try {
     const cases: SweepCase[] = [];
@@ -105,7 +105,7 @@ async function sweep(config: Config, pool: PgPool, tenantId: string, questions: 
         },
       });
     }
-    dumpCases(cases, 'retrieval');
+    dumpCases(cases, `retrieval-${label}`);
     printColumns(title, ['recall@1', 'recall@5', 'MRR', 'session@5'], sweepRows(cases, VARIANTS, ['recall@1', 'recall@5', 'MRR', 'session@5']));
   } finally {
     await vectors.close();
@@ -142,15 +142,13 @@ async function main(): Promise<void> {
       );
       if (have === 0) ({ questions, asked } = added);
       const pgS = (performance.now() - t0) / 1000;
-      const t1 = performance.now();
-      const upserted = await fillWeaviate(vectors, tenantId);
-      const wvS = (performance.now() - t1) / 1000;
+      const fill = await timedFill(bench.profile, () => fillWeaviate(vectors, tenantId));
       have = size;
       const { rows } = await pool.query<{ n: string }>(
         `select (select count(*) from observations where tenant_id = $1) + (select count(*) from summaries where tenant_id = $1) + (select count(*) from learnings where tenant_id = $1) as n`,
         [tenantId],
       );
-      console.log(`[bench] ${rows[0]!.n} records: PostgreSQL ${pgS.toFixed(1)}s; Weaviate ${wvS.toFixed(1)}s for ${upserted} objects (${(upserted / wvS).toFixed(0)} objects/s); ${loadAverage()}`);
+      console.log(`[bench] ${rows[0]!.n} records: PostgreSQL ${pgS.toFixed(1)}s; Weaviate: ${fillSummary(fill)}`);
       for (const q of questions.slice(0, 20)) for (const mode of MODES) await ask(api.url, key, q, mode); // warm-up
       const results = {} as Record<Mode, Outcome[]>;
       for (const mode of MODES) {
@@ -158,7 +156,7 @@ async function main(): Promise<void> {
         for (const q of questions) results[mode].push(await ask(api.url, key, q, mode));
       }
       table(`retrieval: ${rows[0]!.n} records, ${questions.length} questions, top 10 over the whole tenant; ${loadAverage()}`, results);
-      if (opts.sweep) await sweep(config, pool, tenantId, questions, `fusion replayed offline: ${rows[0]!.n} records, ${questions.length} questions`);
+      if (opts.sweep) await sweep(config, pool, tenantId, questions, rows[0]!.n, `fusion replayed offline: ${rows[0]!.n} records, ${questions.length} questions`);
     }
   } finally {
     await bench.close();

@@ -30,7 +30,7 @@ import type { PgPool } from '../common/pg.js';
 import { RECORD_TYPES } from '../messages/records/v1.js';
 import { dumpCases, legsOf, sweepRows, type SweepCase } from './fusion-replay.js';
 import { VARIANTS } from './fusion-variants.js';
-import { benchTenant, openSearchBench, percentile, printColumns, printTable } from './lib.js';
+import { benchTenant, fillSummary, openSearchBench, percentile, printColumns, printTable, timedFill } from './lib.js';
 
 // ---------------------------------------------------------------------------------------------
 // Measurement
@@ -120,7 +120,7 @@ async function measure(apiUrl: string, key: string, queries: string[], seeded: S
 }
 
 /** --sweep: every fusion variant's recall@5 on the buried questions, replayed from the same two legs. */
-async function sweepBuried(config: Config, pool: PgPool, tenantId: string, seeded: SeededCorpus, title: string): Promise<void> {
+async function sweepBuried(config: Config, pool: PgPool, tenantId: string, seeded: SeededCorpus, size: number, title: string): Promise<void> {
   const vectors = createVectorBackend(config);
   try {
     const projectId = await resolveProjectId(pool, tenantId, 'storefront');
@@ -133,7 +133,7 @@ async function sweepBuried(config: Config, pool: PgPool, tenantId: string, seede
         cases.push({ legs, want: { sessionId: want, scope: scoped ? 'storefront' : 'tenant' }, score: (page) => ({ [scoped ? 'storefront' : 'tenant']: page.slice(0, 5).some((r) => r.sessionId === want) ? 2 : 0 }) });
       }
     }
-    dumpCases(cases, 'search');
+    dumpCases(cases, `search-${size}`);
     // Each case scores one of the two columns; x2 above undoes the mean over both halves.
     printColumns(title, ['recall@5 storefront', 'recall@5 tenant'], sweepRows(cases, VARIANTS, ['storefront', 'tenant'], 5));
   } finally {
@@ -167,9 +167,8 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       await generate(pool, prisma, tenant.id, size - have, rng);
       const pgS = (performance.now() - t0) / 1000;
-      const t1 = performance.now();
-      const upserted = await fillWeaviate(vectors, tenant.id);
-      const wvS = (performance.now() - t1) / 1000;
+      const fill = await timedFill(bench.profile, () => fillWeaviate(vectors, tenant.id));
+      const { objects: upserted, seconds: wvS } = fill;
       have = size;
       const { rows } = await pool.query<{ o: string; s: string; l: string }>(
         `select (select count(*) from observations where tenant_id = $1) as o, (select count(*) from summaries where tenant_id = $1) as s, (select count(*) from learnings where tenant_id = $1) as l`,
@@ -180,10 +179,10 @@ async function main(): Promise<void> {
       const measured = opts.recallOnly ? [] : await measure(url, key, queries, seeded);
       printTable(`search: ${Number(counts.o) + Number(counts.s) + Number(counts.l)} memories (${counts.o} observations, ${counts.s} summaries, ${counts.l} learnings), one tenant, 4 projects; HTTP API, sequential requests, this machine`, [
         ['generate + insert into PostgreSQL (s)', pgS.toFixed(1)],
-        ['embed + upsert into Weaviate (s)', `${wvS.toFixed(1)} (${upserted} objects)`],
+        ['embed + upsert into Weaviate (reconcile steps)', fillSummary(fill)],
         ...measured,
       ]);
-      if (opts.sweep) await sweepBuried(config, pool, tenant.id, seeded, `fusion replayed offline on the buried questions (${QUESTIONS.length} per column), ${size} items`);
+      if (opts.sweep) await sweepBuried(config, pool, tenant.id, seeded, size, `fusion replayed offline on the buried questions (${QUESTIONS.length} per column), ${size} items`);
     }
   } finally {
     await bench.close();
