@@ -23,12 +23,30 @@ export function configureVectorReplication(config: Pick<Config, 'MEMFLOW_WEAVIAT
   replication.consistency = config.MEMFLOW_WEAVIATE_CONSISTENCY;
 }
 
+/** Where a client's REST API is and how to authenticate there (see restEndpointOf). */
+export interface RestEndpoint {
+  /** Base URL without a trailing slash, e.g. http://127.0.0.1:8080 */
+  url: string;
+  headers: Record<string, string>;
+}
+
+const restEndpoints = new WeakMap<WeaviateClient, RestEndpoint>();
+
+/**
+ * The REST endpoint of a client made by connectWeaviate (undefined for another client). Batch writes
+ * go there rather than through the client's gRPC insertMany, which serialises one object per timer
+ * tick and polls for the result every 500 ms: measured here, any batch of 2 or more objects took
+ * 507-530 ms over gRPC against 2-24 ms for the same 10-100 objects over REST (weaviate-client
+ * 3.12.0; 3.14.0 has the same code and needs Node 22).
+ */
+export const restEndpointOf = (client: WeaviateClient): RestEndpoint | undefined => restEndpoints.get(client);
+
 /** A client for WEAVIATE_URL (REST) and the same host on WEAVIATE_GRPC_PORT, with the API key. */
 export async function connectWeaviate(config: Config): Promise<WeaviateClient> {
   configureVectorReplication(config);
   const url = new URL(config.WEAVIATE_URL);
   const secure = url.protocol === 'https:';
-  return weaviate.connectToCustom({
+  const client = await weaviate.connectToCustom({
     httpHost: url.hostname,
     httpPort: url.port ? Number(url.port) : secure ? 443 : 80,
     httpSecure: secure,
@@ -39,6 +57,11 @@ export async function connectWeaviate(config: Config): Promise<WeaviateClient> {
     ...(config.WEAVIATE_API_KEY ? { authCredentials: new ApiKey(config.WEAVIATE_API_KEY) } : {}),
     timeout: { init: 5, query: 30, insert: 90 },
   });
+  restEndpoints.set(client, {
+    url: config.WEAVIATE_URL.replace(/\/+$/, ''),
+    headers: config.WEAVIATE_API_KEY ? { authorization: `Bearer ${config.WEAVIATE_API_KEY}` } : {},
+  });
+  return client;
 }
 
 export interface LazyWeaviate {

@@ -3,10 +3,9 @@
  * content hashes reconciliation compares. A tenant or collection that does not exist holds
  * nothing: deleting from it deletes nothing and reading from it reads nothing.
  */
-import type { BatchObjectsReturn } from 'weaviate-client';
 import { RECORD_TYPES, type RecordType } from '../../messages/records/v1.js';
-import { isNotFound } from './client.js';
-import { tenantCollection, VECTOR_NAME, type VectorObjectProperties, type WeaviateClient } from './schema.js';
+import { isNotFound, replication, restEndpointOf, type RestEndpoint } from './client.js';
+import { COLLECTIONS, tenantCollection, VECTOR_NAME, weaviateTenantName, type VectorObjectProperties, type WeaviateClient } from './schema.js';
 
 /** One object as written: the record's id, its properties and its vector. */
 export interface VectorObject {
@@ -15,8 +14,55 @@ export interface VectorObject {
   vector: number[];
 }
 
+/** What a batch write answers: Weaviate's error for each object it refused, by the object's position. */
+export interface InsertResult {
+  hasErrors: boolean;
+  errors: Record<number, { message: string }>;
+}
+
+/** Longest a batch write may take (a large batch into a big index on a busy machine). */
+const INSERT_TIMEOUT_MS = 90_000;
+
+/** One object of POST /v1/batch/objects's answer (only what we read). */
+interface RestBatchItem {
+  result?: { status?: string; errors?: { error?: { message?: string }[] } };
+}
+
+/** Upserts through POST /v1/batch/objects (see restEndpointOf for why not gRPC). */
+async function insertOverRest(rest: RestEndpoint, type: RecordType, tenantId: string, objects: VectorObject[]): Promise<InsertResult> {
+  const body = {
+    objects: objects.map((o) => ({
+      class: COLLECTIONS[type],
+      tenant: weaviateTenantName(tenantId),
+      id: o.id,
+      properties: { ...o.properties, createdAt: o.properties.createdAt.toISOString() },
+      vectors: { [VECTOR_NAME]: o.vector },
+    })),
+  };
+  const res = await fetch(`${rest.url}/v1/batch/objects?consistency_level=${replication.consistency}`, {
+    method: 'POST',
+    headers: { ...rest.headers, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(INSERT_TIMEOUT_MS),
+  });
+  const text = await res.text();
+  // The message keeps Weaviate's words, so isNotFound still recognises a missing tenant or collection.
+  if (!res.ok) throw new Error(`Weaviate refused a batch of ${objects.length} objects (HTTP ${res.status}): ${text.slice(0, 500)}`);
+  const items = JSON.parse(text) as RestBatchItem[];
+  const errors: Record<number, { message: string }> = {};
+  objects.forEach((_, i) => {
+    const r = items[i]?.result;
+    const messages = (r?.errors?.error ?? []).map((e) => e.message ?? 'unknown error');
+    if (!items[i]) errors[i] = { message: 'Weaviate did not answer for this object' };
+    else if (messages.length > 0 || r?.status === 'FAILED') errors[i] = { message: messages.join('; ') || 'failed' };
+  });
+  return { hasErrors: Object.keys(errors).length > 0, errors };
+}
+
 /** Upserts objects (all of one type) into a tenant's collection; Weaviate's per-object errors are in the answer. */
-export async function insertObjects(client: WeaviateClient, type: RecordType, tenantId: string, objects: VectorObject[]): Promise<BatchObjectsReturn<undefined>> {
+export async function insertObjects(client: WeaviateClient, type: RecordType, tenantId: string, objects: VectorObject[]): Promise<InsertResult> {
+  const rest = restEndpointOf(client);
+  if (rest) return insertOverRest(rest, type, tenantId, objects);
   const rows = objects.map((o) => ({ id: o.id, properties: { ...o.properties }, vectors: { [VECTOR_NAME]: o.vector } }));
   return tenantCollection(client, type, tenantId).data.insertMany(rows);
 }
