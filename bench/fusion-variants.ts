@@ -49,7 +49,8 @@ function blend(norm: Norm, wk: number, wv: number, agreement = 0, missing = 0): 
 export const VARIANTS: [string, Fuse][] = [
   ['keyword leg alone', (k) => [...k]],
   ['vector leg alone', (_, v) => [...v]],
-  ['production (zScoreFusion 0.6/0.4)', (k, v) => zScoreFusion(k, v)],
+  ['production (zScoreFusion 0.7/0.3, keyword best within 5)', (k, v) => zScoreFusion(k, v)],
+  ['z-score 0.6/0.4 (production before)', blend(zScore, 0.6, 0.4, 0, -1)],
   ['best-score 0.6/0.4 +0.1 (weightedFusion)', (k, v) => weightedFusion(k, v)],
   ['best-score 0.5/0.5 +0.1', (k, v) => weightedFusion(k, v, { keyword: 0.5, vector: 0.5, agreement: 0.1 })],
   ['rrf k=60', (k, v) => weightedRrf(k, v)],

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { diversify, weightedFusion, zScoreFusion, QUOTA_WINDOW, SESSION_QUOTA } from '../api/search/fusion.js';
+import { diversify, keptWithin, weightedFusion, zScoreFusion, QUOTA_WINDOW, SESSION_QUOTA } from '../api/search/fusion.js';
 import type { RankedRef } from '../api/search/types.js';
 
 const ref = (id: string, score: number, type: RankedRef['type'] = 'observation'): RankedRef => ({ type, id, score });
@@ -76,4 +76,19 @@ test('z-score fusion: a flat leg cannot outvote a leg with a clear winner; recor
   // One leg alone keeps its order; duplicates count once.
   assert.deepEqual(zScoreFusion([ref('a', 3), ref('b', 2), ref('a', 1), ref('c', 1)], []).map((r) => r.id), ['a', 'b', 'c']);
   assert.deepEqual(zScoreFusion([], []), []);
+});
+
+test('z-score fusion keeps the keyword leg\'s best match within the first five places, and only it', () => {
+  // Five records both legs hold outrank, by the sum of both legs, the keyword leg's best (which the vector leg lacks).
+  const both = ['b1', 'b2', 'b3', 'b4', 'b5'];
+  const kw = [ref('k-best', 1.0), ...both.map((id) => ref(id, 0.95)), ...Array.from({ length: 14 }, (_, i) => ref(`k${i}`, 0.1))];
+  const vec = [...both.map((id) => ref(id, 0.9)), ...Array.from({ length: 20 }, (_, i) => ref(`v${i}`, 0.3))];
+  const fused = zScoreFusion(kw, vec);
+  assert.deepEqual(fused.slice(0, 6).map((r) => r.id), ['b1', 'b2', 'b3', 'b4', 'k-best', 'b5']);
+  for (let i = 1; i < fused.length; i++) assert.ok(fused[i]!.score <= fused[i - 1]!.score, 'scores stay in page order');
+  // Only the leg's best is kept up: its second (k0, 0.1) stays where the scores put it.
+  assert.ok(fused.findIndex((r) => r.id === 'k0') > 5);
+  // Already within reach: nothing moves; otherwise it takes the place and that place's score.
+  assert.deepEqual(keptWithin([ref('a', 3), ref('b', 2), ref('c', 1)], ref('b', 2), 5).map((r) => r.id), ['a', 'b', 'c']);
+  assert.deepEqual(keptWithin([ref('a', 3), ref('b', 2), ref('c', 1)], ref('c', 1), 2), [ref('a', 3), ref('c', 2), ref('b', 2)]);
 });

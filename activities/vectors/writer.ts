@@ -78,11 +78,11 @@ async function writeChunk(ctx: VectorContext, chunk: VectorRecord[], vectors: nu
  * Embeds and upserts records (all of one type), and records each outcome. Throws (after
  * recording) when Weaviate refused some objects, so the activity is retried.
  *
- * Weaviate's side — indexing each vector into HNSW — is most of the cost (~1-3 ms an object
- * here, against ~0.1-0.4 ms to embed one with the local provider), and one batch request keeps
- * one of its cores busy: WRITE_CONCURRENCY batches are in flight at once, while the next chunk
- * is embedded. Embedding happens before Weaviate is touched: a provider that refuses us must
- * not migrate the schema.
+ * Weaviate's side — indexing each vector into HNSW — is most of the CPU (~0.2-0.4 ms an object
+ * here, against ~0.05 ms to embed one with the local provider), and a batch is answered only once
+ * all of it is indexed: WRITE_CONCURRENCY batches are in flight at once, while the next chunk is
+ * embedded. Embedding happens before Weaviate is touched: a provider that refuses us must not
+ * migrate the schema.
  */
 export async function writeRecords(ctx: VectorContext, records: VectorRecord[]): Promise<number> {
   if (records.length === 0) return 0;
