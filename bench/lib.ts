@@ -123,7 +123,14 @@ export interface SearchBench {
   profile: StackProfile;
   prisma: PrismaClient;
   pool: PgPool;
+  /** The API's address; it changes when the API is restarted. */
   api: { url: string };
+  /**
+   * Restarts the API (a fresh process on a new port, see api.url). Between corpus sizes: the API
+   * caches what it reads of PostgreSQL's statistics (the keyword leg's common words, 5 minutes), so
+   * a corpus grown tenfold a minute ago would otherwise be searched with the smaller one's.
+   */
+  restartApi(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -132,15 +139,21 @@ export async function openSearchBench(): Promise<SearchBench> {
   const config = parseConfig({ ...process.env, ...stack.env });
   const prisma = createPrisma(config.DATABASE_URL);
   const pool = createPgPool(config.DATABASE_URL, 4);
-  const api = await startBenchApi(stack);
+  let running = await startBenchApi(stack);
+  const api = { url: running.url };
   return {
     config,
     profile: stack.profile,
     prisma,
     pool,
     api,
+    async restartApi() {
+      await running.stop();
+      running = await startBenchApi(stack);
+      api.url = running.url;
+    },
     async close() {
-      await api.stop();
+      await running.stop();
       await pool.end();
       await prisma.$disconnect();
       await stack.stop();

@@ -149,6 +149,7 @@ async function main(): Promise<void> {
         [tenantId],
       );
       console.log(`[bench] ${rows[0]!.n} records: PostgreSQL ${pgS.toFixed(1)}s; Weaviate: ${fillSummary(fill)}`);
+      await bench.restartApi();
       for (const q of questions.slice(0, 20)) for (const mode of MODES) await ask(api.url, key, q, mode); // warm-up
       const results = {} as Record<Mode, Outcome[]>;
       for (const mode of MODES) {

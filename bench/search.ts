@@ -154,7 +154,6 @@ async function main(): Promise<void> {
 
   const bench = await openSearchBench();
   const { config, prisma, pool, api } = bench;
-  const { url } = api;
   try {
     const { tenantId, key } = await benchTenant(prisma, 'bench-search');
     const tenant = { id: tenantId };
@@ -176,7 +175,8 @@ async function main(): Promise<void> {
       );
       const counts = rows[0]!;
       console.log(`[bench] ${size} items: PostgreSQL ${pgS.toFixed(1)}s, Weaviate ${wvS.toFixed(1)}s (${upserted} objects); measuring`);
-      const measured = opts.recallOnly ? [] : await measure(url, key, queries, seeded);
+      await bench.restartApi();
+      const measured = opts.recallOnly ? [] : await measure(api.url, key, queries, seeded);
       printTable(`search: ${Number(counts.o) + Number(counts.s) + Number(counts.l)} memories (${counts.o} observations, ${counts.s} summaries, ${counts.l} learnings), one tenant, 4 projects; HTTP API, sequential requests, this machine`, [
         ['generate + insert into PostgreSQL (s)', pgS.toFixed(1)],
         ['embed + upsert into Weaviate (reconcile steps)', fillSummary(fill)],
