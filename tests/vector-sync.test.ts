@@ -12,6 +12,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { createVectorActivities, type VectorActivities } from '../activities/vectors/index.js';
 import { createLocalProvider } from '../common/embeddings/index.js';
+import { insertObjects } from '../common/weaviate/objects.js';
 import { COLLECTIONS, VECTOR_NAME, ensureWeaviateTenant, tenantCollection, weaviateTenantName, type WeaviateClient } from '../common/weaviate/schema.js';
 import { RECORD_TYPES, type RecordType } from '../messages/records/v1.js';
 import type { ReconcileResult, ReconcileWorkflowInput } from '../messages/workflows/v1/reconcile.js';
@@ -330,4 +331,24 @@ test('a change of embedding provider re-embeds everything instead of mixing vect
   } finally {
     await fake.close();
   }
+});
+
+test('a batch write (REST) upserts what Weaviate accepts and names, by position, each object it refused', async () => {
+  const tenant = await newTenant(prisma);
+  const s = await seed(tenant.tenantId, 2);
+  await vectors.syncSessionVectors(s);
+  const [good] = await createLocalProvider().embed(['a fresh note about the cache'], 'document');
+  const props = { projectId: s.projectId, sessionId: s.sessionId, kind: 'tool', recordType: 'observation' as const, createdAt: new Date(), contentHash: 'h' };
+  const ok = { id: crypto.randomUUID(), properties: props, vector: good! };
+  // A vector of another length than the index holds: Weaviate refuses this one object, not the batch.
+  const wrong = { id: crypto.randomUUID(), properties: props, vector: [1, 0, 0] };
+  const result = await insertObjects(weaviate, 'observation', tenant.tenantId, [wrong, ok]);
+  assert.equal(result.hasErrors, true);
+  assert.deepEqual(Object.keys(result.errors), ['0']);
+  assert.match(result.errors[0]!.message, /length|dimension/i, result.errors[0]!.message);
+  const col = tenantCollection(weaviate, 'observation', tenant.tenantId);
+  assert.ok(await col.query.fetchObjectById(ok.id), 'the accepted object is stored');
+  assert.equal(await col.query.fetchObjectById(wrong.id), null, 'the refused one is not');
+  // The same write again is an upsert: no error, one object.
+  assert.equal((await insertObjects(weaviate, 'observation', tenant.tenantId, [ok])).hasErrors, false);
 });
