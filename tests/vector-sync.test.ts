@@ -12,7 +12,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { createVectorActivities, type VectorActivities } from '../activities/vectors/index.js';
 import { createLocalProvider } from '../common/embeddings/index.js';
-import { insertObjects } from '../common/weaviate/objects.js';
+import { connectWeaviate, restEndpointOf } from '../common/weaviate/client.js';
+import { insertObjects, WeaviateBatchError } from '../common/weaviate/objects.js';
+import { toActivityFailure } from '../activities/failures.js';
 import { COLLECTIONS, VECTOR_NAME, ensureWeaviateTenant, tenantCollection, weaviateTenantName, type WeaviateClient } from '../common/weaviate/schema.js';
 import { RECORD_TYPES, type RecordType } from '../messages/records/v1.js';
 import type { ReconcileResult, ReconcileWorkflowInput } from '../messages/workflows/v1/reconcile.js';
@@ -351,4 +353,17 @@ test('a batch write (REST) upserts what Weaviate accepts and names, by position,
   assert.equal(await col.query.fetchObjectById(wrong.id), null, 'the refused one is not');
   // The same write again is an upsert: no error, one object.
   assert.equal((await insertObjects(weaviate, 'observation', tenant.tenantId, [ok])).hasErrors, false);
+  // Credentials Weaviate refuses for the write itself: the activity fails without retries.
+  const revoked = await connectWeaviate(config);
+  restEndpointOf(revoked)!.headers.authorization = 'Bearer revoked-key';
+  try {
+    const err = await insertObjects(revoked, 'observation', tenant.tenantId, [ok]).then(
+      () => assert.fail('a refused key wrote'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof WeaviateBatchError && err.status === 401, String(err));
+    assert.throws(() => toActivityFailure(err, 'retry'), (e: unknown) => e instanceof ApplicationFailure && e.nonRetryable && e.type === 'WeaviateRejected');
+  } finally {
+    await revoked.close();
+  }
 });

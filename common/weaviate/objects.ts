@@ -23,6 +23,17 @@ export interface InsertResult {
 /** Longest a batch write may take (a large batch into a big index on a busy machine). */
 const INSERT_TIMEOUT_MS = 90_000;
 
+/** Weaviate refused a whole batch write (its HTTP status: 401/403 = our credentials). */
+export class WeaviateBatchError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = 'WeaviateBatchError';
+  }
+}
+
 /** One object of POST /v1/batch/objects's answer (only what we read). */
 interface RestBatchItem {
   result?: { status?: string; errors?: { error?: { message?: string }[] } };
@@ -47,7 +58,7 @@ async function insertOverRest(rest: RestEndpoint, type: RecordType, tenantId: st
   });
   const text = await res.text();
   // The message keeps Weaviate's words, so isNotFound still recognises a missing tenant or collection.
-  if (!res.ok) throw new Error(`Weaviate refused a batch of ${objects.length} objects (HTTP ${res.status}): ${text.slice(0, 500)}`);
+  if (!res.ok) throw new WeaviateBatchError(`Weaviate refused a batch of ${objects.length} objects (HTTP ${res.status}): ${text.slice(0, 500)}`, res.status);
   const items = JSON.parse(text) as RestBatchItem[];
   const errors: Record<number, { message: string }> = {};
   objects.forEach((_, i) => {
