@@ -36,7 +36,7 @@ const restEndpoints = new WeakMap<WeaviateClient, RestEndpoint>();
  * The REST endpoint of a client made by connectWeaviate (undefined for another client). Batch writes
  * go there rather than through the client's gRPC insertMany, which serialises one object per timer
  * tick and polls for the result every 500 ms: measured here, any batch of 2 or more objects took
- * 507-530 ms over gRPC against 2-24 ms for the same 10-100 objects over REST (weaviate-client
+ * 507-538 ms over gRPC against 4-31 ms for the same 10-100 objects over REST (weaviate-client
  * 3.12.0; 3.14.0 has the same code and needs Node 22).
  */
 export const restEndpointOf = (client: WeaviateClient): RestEndpoint | undefined => restEndpoints.get(client);
