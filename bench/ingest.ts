@@ -28,7 +28,7 @@ import { stackStatus } from '../infra/stack.js';
 import { DEFAULT_RATE_LIMITS } from '../api/limits.js';
 import { benchStack, percentile, printColumns, spawnEntry, stopChild, waitForReady, type BenchStack } from './lib.js';
 import { HookSessionStream, type HookDelivery } from './hook-traffic.js';
-import { cpuOfProcessSet, cpuSecondsOf, cpuSecondsOfCommand, cpuSince, loadAverage } from './proc-cpu.js';
+import { cpuOfProcessSet, cpuSecondsOf, cpuSecondsOfCommand, cpuSince, loadAverage, ownCpuSeconds } from './proc-cpu.js';
 
 interface Options {
   connections: number[];
@@ -156,10 +156,7 @@ class Processes {
       temporal: () => (temporal?.pid ? cpuSecondsOf(temporal.pid) : undefined),
       weaviate: () => (weaviate?.pid ? cpuSecondsOf(weaviate.pid) : undefined),
       'postgres (machine)': () => cpuSecondsOfCommand('postgres'),
-      'bench client': () => {
-        const u = process.cpuUsage();
-        return (u.user + u.system) / 1e6;
-      },
+      'bench client': ownCpuSeconds,
     };
   }
 }

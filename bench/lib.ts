@@ -10,7 +10,7 @@ import { createApiKey, ensureTenant } from '../common/tenants.js';
 import { freePort, waitUntil } from '../infra/daemon.js';
 import { repoRoot, type StackProfile } from '../infra/profile.js';
 import { chooseTestProfile, stackStatus, startStack, stopStack, type StackEnv } from '../infra/stack.js';
-import { cpuSecondsOf, cpuSecondsOfCommand, cpuSince, loadAverage } from './proc-cpu.js';
+import { cpuSecondsOf, cpuSecondsOfCommand, cpuSince, loadAverage, ownCpuSeconds } from './proc-cpu.js';
 
 export interface BenchStack {
   env: StackEnv;
@@ -168,12 +168,8 @@ export async function openSearchBench(): Promise<SearchBench> {
  */
 export async function timedFill(profile: StackProfile, fill: () => Promise<number>): Promise<{ objects: number; seconds: number; perObject: Record<string, string>; load: string }> {
   const [, weaviate] = await stackStatus(profile);
-  const self = () => {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1e6;
-  };
   const before = loadAverage();
-  const cpu = cpuSince({ 'this process': self, weaviate: () => (weaviate?.pid ? cpuSecondsOf(weaviate.pid) : undefined), postgres: () => cpuSecondsOfCommand('postgres') });
+  const cpu = cpuSince({ 'this process': ownCpuSeconds, weaviate: () => (weaviate?.pid ? cpuSecondsOf(weaviate.pid) : undefined), postgres: () => cpuSecondsOfCommand('postgres') });
   const t0 = performance.now();
   const objects = await fill();
   const seconds = (performance.now() - t0) / 1000;

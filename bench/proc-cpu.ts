@@ -52,6 +52,12 @@ export function cpuSince(probes: CpuProbe): () => Record<string, number | undefi
     );
 }
 
+/** CPU seconds (user + system) of this process so far. */
+export function ownCpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
 export const loadAverage = (): string => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
 /**

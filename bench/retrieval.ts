@@ -17,7 +17,7 @@
  *
  * It runs on the test profile's stack (MEMFLOW_TEST_PORT_SHIFT moves its ports and database).
  */
-import { execFileSync } from 'node:child_process';
+import { loadAverage } from './proc-cpu.js';
 import { Command } from 'commander';
 import { createVectorActivities } from '../activities/vectors/index.js';
 import type { SearchResult } from '../api/search/types.js';
@@ -46,7 +46,6 @@ interface Outcome {
   hits: Hit[];
 }
 
-const loadAverage = () => execFileSync('uptime', { encoding: 'utf8' }).trim().replace(/^.*load average/, 'load average');
 
 async function ask(url: string, key: string, q: Question, mode: Mode, limit = 10): Promise<Outcome> {
   const res = await fetch(`${url}/v1/search?${new URLSearchParams({ q: q.text, mode, limit: String(limit) }).toString()}`, { headers: { authorization: `Bearer ${key}` } });
@@ -156,7 +155,7 @@ async function main(): Promise<void> {
         results[mode] = [];
         for (const q of questions) results[mode].push(await ask(api.url, key, q, mode));
       }
-      table(`retrieval: ${rows[0]!.n} records, ${questions.length} questions, top 10 over the whole tenant; ${loadAverage()}`, results);
+      table(`retrieval: ${rows[0]!.n} records, ${questions.length} questions, top 10 over the whole tenant; load average ${loadAverage()}`, results);
       if (opts.sweep) await sweep(config, pool, tenantId, questions, rows[0]!.n, `fusion replayed offline: ${rows[0]!.n} records, ${questions.length} questions`);
     }
   } finally {
