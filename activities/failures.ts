@@ -18,7 +18,7 @@ import { APIConnectionError, APIError } from '@anthropic-ai/sdk';
 import { ApplicationFailure } from '@temporalio/activity';
 import { classifyDbError, dbErrorClassOf } from '../common/db.js';
 import { EmbeddingError } from '../common/embeddings/index.js';
-import { WeaviateBatchError } from '../common/weaviate/objects.js';
+import { WeaviateBatchError } from '../common/weaviate/grpc-batch.js';
 import { Failure } from '../messages/errors/v1.js';
 
 export type Unrecognized = 'permanent' | 'retry';
@@ -107,7 +107,7 @@ const isPrismaError = (err: unknown) => /^PrismaClient/.test(String((err as Erro
  * wrapping a 401 when connecting.
  */
 const isWeaviateAuthError = (err: unknown) => {
-  if (err instanceof WeaviateBatchError) return err.status === 401 || err.status === 403;
+  if (err instanceof WeaviateBatchError) return err.credentialsRefused;
   const name = String((err as object)?.constructor?.name);
   return /^Weaviate(Unauthenticated|InsufficientPermissions)Error$/.test(name) || (name === 'WeaviateStartUpError' && /Unauthenticated|"code":40[13]/.test(String((err as Error).message)));
 };

@@ -12,8 +12,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { createVectorActivities, type VectorActivities } from '../activities/vectors/index.js';
 import { createLocalProvider } from '../common/embeddings/index.js';
-import { connectWeaviate, restEndpointOf } from '../common/weaviate/client.js';
-import { insertObjects, WeaviateBatchError } from '../common/weaviate/objects.js';
+import { createBatchWriter, WeaviateBatchError } from '../common/weaviate/grpc-batch.js';
+import { insertObjects } from '../common/weaviate/objects.js';
 import { toActivityFailure } from '../activities/failures.js';
 import { COLLECTIONS, VECTOR_NAME, ensureWeaviateTenant, tenantCollection, weaviateTenantName, type WeaviateClient } from '../common/weaviate/schema.js';
 import { RECORD_TYPES, type RecordType } from '../messages/records/v1.js';
@@ -335,12 +335,12 @@ test('a change of embedding provider re-embeds everything instead of mixing vect
   }
 });
 
-test('a batch write (REST) upserts what Weaviate accepts and names, by position, each object it refused', async () => {
+test('a batch write (gRPC) upserts what Weaviate accepts and names, by position, each object it refused', async () => {
   const tenant = await newTenant(prisma);
   const s = await seed(tenant.tenantId, 2);
   await vectors.syncSessionVectors(s);
   const [good] = await createLocalProvider().embed(['a fresh note about the cache'], 'document');
-  const props = { projectId: s.projectId, sessionId: s.sessionId, kind: 'tool', recordType: 'observation' as const, createdAt: new Date(), contentHash: 'h' };
+  const props = { projectId: s.projectId, sessionId: s.sessionId, kind: 'tool', recordType: 'observation' as const, createdAt: new Date('2026-11-24T10:00:00.123Z'), contentHash: 'h' };
   const ok = { id: crypto.randomUUID(), properties: props, vector: good! };
   // A vector of another length than the index holds: Weaviate refuses this one object, not the batch.
   const wrong = { id: crypto.randomUUID(), properties: props, vector: [1, 0, 0] };
@@ -349,21 +349,29 @@ test('a batch write (REST) upserts what Weaviate accepts and names, by position,
   assert.deepEqual(Object.keys(result.errors), ['0']);
   assert.match(result.errors[0]!.message, /length|dimension/i, result.errors[0]!.message);
   const col = tenantCollection(weaviate, 'observation', tenant.tenantId);
-  assert.ok(await col.query.fetchObjectById(ok.id), 'the accepted object is stored');
+  const stored = await col.query.fetchObjectById(ok.id, { includeVector: [VECTOR_NAME] });
+  assert.ok(stored, 'the accepted object is stored');
   assert.equal(await col.query.fetchObjectById(wrong.id), null, 'the refused one is not');
+  // Properties and vector arrive as sent (the vector as float32).
+  const p = stored.properties as Record<string, unknown>;
+  assert.deepEqual([p.projectId, p.sessionId, p.kind, p.recordType, p.contentHash], [props.projectId, props.sessionId, 'tool', 'observation', 'h']);
+  assert.equal(new Date(p.createdAt as string).toISOString(), '2026-11-24T10:00:00.123Z');
+  const back = (stored.vectors as Record<string, number[]>)[VECTOR_NAME]!;
+  assert.deepEqual(back, Array.from(Float32Array.from(good!)));
   // The same write again is an upsert: no error, one object.
   assert.equal((await insertObjects(weaviate, 'observation', tenant.tenantId, [ok])).hasErrors, false);
   // Credentials Weaviate refuses for the write itself: the activity fails without retries.
-  const revoked = await connectWeaviate(config);
-  restEndpointOf(revoked)!.headers.authorization = 'Bearer revoked-key';
+  const url = new URL(config.WEAVIATE_URL);
+  const revoked = createBatchWriter({ host: url.hostname, port: config.WEAVIATE_GRPC_PORT, secure: false, apiKey: 'revoked-key' });
   try {
-    const err = await insertObjects(revoked, 'observation', tenant.tenantId, [ok]).then(
+    const scope = { collection: COLLECTIONS.observation, tenant: weaviateTenantName(tenant.tenantId), vectorName: VECTOR_NAME, consistency: 'QUORUM' as const };
+    const err: unknown = await revoked.write(scope, [ok]).then(
       () => assert.fail('a refused key wrote'),
       (e: unknown) => e,
     );
-    assert.ok(err instanceof WeaviateBatchError && err.status === 401, String(err));
+    assert.ok(err instanceof WeaviateBatchError && err.credentialsRefused, String(err));
     assert.throws(() => toActivityFailure(err, 'retry'), (e: unknown) => e instanceof ApplicationFailure && e.nonRetryable && e.type === 'WeaviateRejected');
   } finally {
-    await revoked.close();
+    revoked.close();
   }
 });
