@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseConfig, type Config } from '../common/config.js';
 import { createPrisma, type PrismaClient } from '../common/db.js';
@@ -10,7 +11,7 @@ import { createApiKey, ensureTenant } from '../common/tenants.js';
 import { freePort, waitUntil } from '../infra/daemon.js';
 import { repoRoot, type StackProfile } from '../infra/profile.js';
 import { chooseTestProfile, stackStatus, startStack, stopStack, type StackEnv } from '../infra/stack.js';
-import { cpuSecondsOf, cpuSecondsOfCommand, cpuSince, loadAverage, ownCpuSeconds } from './proc-cpu.js';
+import { cpuSecondsOf, cpuSecondsOfCommand, cpuSince, loadAverage, machineBusySeconds, ownCpuSeconds } from './proc-cpu.js';
 
 export interface BenchStack {
   env: StackEnv;
@@ -166,20 +167,22 @@ export async function openSearchBench(): Promise<SearchBench> {
  * milliseconds of CPU per object of this process (reading rows, embedding, the Weaviate client),
  * of Weaviate and of every PostgreSQL process on the machine, with the load average around it.
  */
-export async function timedFill(profile: StackProfile, fill: () => Promise<number>): Promise<{ objects: number; seconds: number; perObject: Record<string, string>; load: string }> {
+export async function timedFill(profile: StackProfile, fill: () => Promise<number>): Promise<{ objects: number; seconds: number; perObject: Record<string, string>; coresBusy: number; load: string }> {
   const [, weaviate] = await stackStatus(profile);
   const before = loadAverage();
   const cpu = cpuSince({ 'this process': ownCpuSeconds, weaviate: () => (weaviate?.pid ? cpuSecondsOf(weaviate.pid) : undefined), postgres: () => cpuSecondsOfCommand('postgres') });
+  const machine = cpuSince({ busy: machineBusySeconds });
   const t0 = performance.now();
   const objects = await fill();
   const seconds = (performance.now() - t0) / 1000;
   const used = cpu();
   const perObject = Object.fromEntries(Object.entries(used).map(([k, v]) => [k, v === undefined || objects === 0 ? '?' : ((v * 1000) / objects).toFixed(3)]));
-  return { objects, seconds, perObject, load: `${before} → ${loadAverage()}` };
+  const busy = machine().busy ?? 0;
+  return { objects, seconds, perObject, coresBusy: busy / Math.max(seconds, 1e-9), load: `${before} → ${loadAverage()}` };
 }
 
 /** timedFill's result as one table cell. */
 export const fillSummary = (f: Awaited<ReturnType<typeof timedFill>>) =>
   `${f.objects} objects in ${f.seconds.toFixed(1)} s: ${(f.objects / Math.max(f.seconds, 1e-9)).toFixed(0)} objects/s; CPU ms/object ${Object.entries(f.perObject)
     .map(([k, v]) => `${k} ${v}`)
-    .join(', ')}; load ${f.load}`;
+    .join(', ')}; machine ${f.coresBusy.toFixed(2)} of ${os.availableParallelism()} cores busy; load ${f.load}`;
