@@ -12,7 +12,7 @@
  */
 import type { PgPool } from '../../common/pg.js';
 import { NO_COMMON_TERMS, type CommonTerms } from './common-terms.js';
-import { queryPrepared, scopeClauses, SqlParams } from './sql.js';
+import { scopeClauses, SqlParams } from './sql.js';
 import type { RankedRef, RecordType, SearchScope } from './types.js';
 
 /** Quotes, `-word` exclusions and the `or` operator: the caller asked for web-search semantics. */
@@ -97,6 +97,9 @@ export async function keywordSearch(pool: PgPool, query: string, scope: SearchSc
       limit ${lim})`;
   });
   const sql = `with q as (${terms}), ${tiers.join(', ')} select * from (${legs.join(' union all ')}) hits order by score desc`;
-  const rows = await queryPrepared<{ type: RecordType; id: string; score: number }>(pool, sql, p.values);
+  // Not a named prepared statement: after five runs PostgreSQL may keep a generic plan, blind to the
+  // words; scoped to a project at 1M records it walked the project's rows newest first, filtering
+  // each by the match (p50 234 ms, p95 401 ms, against 17 / 60 planned for each query's words).
+  const { rows } = await pool.query<{ type: RecordType; id: string; score: number }>(sql, p.values);
   return rows.map((r) => ({ type: r.type, id: r.id, score: Number(r.score) }));
 }
