@@ -56,9 +56,11 @@ export interface VectorObjectProperties {
 
 /**
  * Bumped when the properties or the index below change. v2 dropped the text properties and their
- * BM25 index; a collection of an older version is recreated (see ensureVectorSchema).
+ * BM25 index; v3 keeps inverted indexes only where semantic search filters (projectId, the
+ * createdAt range, a learning's status). A collection of an older version is recreated (see
+ * ensureVectorSchema) and refilled by reconciliation.
  */
-export const WEAVIATE_SCHEMA_VERSION = 2;
+export const WEAVIATE_SCHEMA_VERSION = 3;
 const SCHEMA_VERSION = WEAVIATE_SCHEMA_VERSION;
 
 const field = (name: string, filterable = true): PropertyConfigCreate<undefined> => ({
@@ -69,17 +71,22 @@ const field = (name: string, filterable = true): PropertyConfigCreate<undefined>
   indexSearchable: false,
 });
 
+/**
+ * Each inverted index is written for every object, under its own lock: filling one tenant from
+ * 100k to 300k objects ran at 2,001-2,099 objects/s with all eight indexed, 2,271 with these
+ * (Weaviate 0.46-0.49 ms of CPU an object against 0.41). The others are stored, not indexed.
+ */
 function propertiesOf(type: RecordType): PropertyConfigCreate<undefined>[] {
   const props: PropertyConfigCreate<undefined>[] = [
     field('projectId'),
-    field('sessionId'),
-    field('kind'),
-    field('recordType'),
-    { name: 'createdAt', dataType: 'date', indexFilterable: true, indexRangeFilters: true },
+    field('sessionId', false),
+    field('kind', false),
+    field('recordType', false),
+    { name: 'createdAt', dataType: 'date', indexFilterable: false, indexRangeFilters: true },
     field('contentHash', false),
   ];
   if (type === 'learning') {
-    props.push(field('status'), { name: 'confidence', dataType: 'number', indexFilterable: true, indexRangeFilters: true });
+    props.push(field('status'), { name: 'confidence', dataType: 'number', indexFilterable: false, indexRangeFilters: false });
   }
   return props;
 }
