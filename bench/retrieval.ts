@@ -17,7 +17,6 @@
  *
  * It runs on the test profile's stack (MEMFLOW_TEST_PORT_SHIFT moves its ports and database).
  */
-import { loadAverage } from './proc-cpu.js';
 import { Command } from 'commander';
 import { createVectorActivities } from '../activities/vectors/index.js';
 import type { SearchResult } from '../api/search/types.js';
@@ -29,6 +28,7 @@ import { fillWeaviate, prng } from './corpus.js';
 import { dumpCases, legsOf, sweepRows, type SweepCase } from './fusion-replay.js';
 import { VARIANTS } from './fusion-variants.js';
 import { benchTenant, fillSummary, openSearchBench, percentile, printColumns, timedFill } from './lib.js';
+import { loadAverage } from './proc-cpu.js';
 import { generateRetrievalCorpus, type EvidenceType, type Question } from './retrieval-corpus.js';
 
 const MODES = ['keyword', 'semantic', 'hybrid'] as const;
@@ -45,7 +45,6 @@ interface Outcome {
   serverMs: number;
   hits: Hit[];
 }
-
 
 async function ask(url: string, key: string, q: Question, mode: Mode, limit = 10): Promise<Outcome> {
   const res = await fetch(`${url}/v1/search?${new URLSearchParams({ q: q.text, mode, limit: String(limit) }).toString()}`, { headers: { authorization: `Bearer ${key}` } });

@@ -12,6 +12,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { createVectorActivities, type VectorActivities } from '../activities/vectors/index.js';
 import { createLocalProvider } from '../common/embeddings/index.js';
+import { grpcTargetOf } from '../common/weaviate/client.js';
 import { createBatchWriter, WeaviateBatchError } from '../common/weaviate/grpc-batch.js';
 import { insertObjects } from '../common/weaviate/objects.js';
 import { toActivityFailure } from '../activities/failures.js';
@@ -361,8 +362,7 @@ test('a batch write (gRPC) upserts what Weaviate accepts and names, by position,
   // The same write again is an upsert: no error, one object.
   assert.equal((await insertObjects(weaviate, 'observation', tenant.tenantId, [ok])).hasErrors, false);
   // Credentials Weaviate refuses for the write itself: the activity fails without retries.
-  const url = new URL(config.WEAVIATE_URL);
-  const revoked = createBatchWriter({ host: url.hostname, port: config.WEAVIATE_GRPC_PORT, secure: false, apiKey: 'revoked-key' });
+  const revoked = createBatchWriter({ ...grpcTargetOf(config), apiKey: 'revoked-key' });
   try {
     const scope = { collection: COLLECTIONS.observation, tenant: weaviateTenantName(tenant.tenantId), vectorName: VECTOR_NAME, consistency: 'QUORUM' as const };
     const err: unknown = await revoked.write(scope, [ok]).then(

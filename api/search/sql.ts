@@ -26,7 +26,11 @@ export function scopeClauses(scope: SearchScope, p: SqlParams): string {
   return sql;
 }
 
-/** Runs `text` as a named prepared statement (the name is derived from the text). */
+/**
+ * Runs `text` as a named prepared statement (the name is derived from the text). Only for
+ * statements whose best plan does not depend on the values: after five runs PostgreSQL may keep a
+ * generic plan (the keyword leg, whose plan depends on the words, runs unnamed: keyword.ts).
+ */
 export async function queryPrepared<R extends QueryResultRow>(pool: PgPool, text: string, values: unknown[]): Promise<R[]> {
   const name = `mf_${crypto.createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
   const { rows } = await pool.query<R>({ name, text, values });

@@ -5,7 +5,7 @@
  */
 import weaviate, { ApiKey, type WeaviateClient } from 'weaviate-client';
 import type { Config } from '../config.js';
-import { createBatchWriter, type BatchWriter } from './grpc-batch.js';
+import { createBatchWriter, type BatchWriter, type GrpcTarget } from './grpc-batch.js';
 
 /** How the collections are replicated and read/written (MEMFLOW_WEAVIATE_REPLICATION_FACTOR / _CONSISTENCY). */
 export interface VectorReplication {
@@ -29,23 +29,30 @@ const batchWriters = new WeakMap<WeaviateClient, BatchWriter>();
 /** The gRPC batch writer of a client made by connectWeaviate (undefined for another client; see grpc-batch.ts). */
 export const batchWriterOf = (client: WeaviateClient): BatchWriter | undefined => batchWriters.get(client);
 
+/** Weaviate's gRPC API for this config: WEAVIATE_URL's host on WEAVIATE_GRPC_PORT, TLS when the URL is https, the API key. */
+export function grpcTargetOf(config: Pick<Config, 'WEAVIATE_URL' | 'WEAVIATE_GRPC_PORT' | 'WEAVIATE_API_KEY'>): GrpcTarget {
+  const url = new URL(config.WEAVIATE_URL);
+  return { host: url.hostname, port: config.WEAVIATE_GRPC_PORT, secure: url.protocol === 'https:', ...(config.WEAVIATE_API_KEY ? { apiKey: config.WEAVIATE_API_KEY } : {}) };
+}
+
 /** A client for WEAVIATE_URL (REST) and the same host on WEAVIATE_GRPC_PORT, with the API key. */
 export async function connectWeaviate(config: Config): Promise<WeaviateClient> {
   configureVectorReplication(config);
   const url = new URL(config.WEAVIATE_URL);
-  const secure = url.protocol === 'https:';
+  const grpc = grpcTargetOf(config);
+  const secure = grpc.secure;
   const client = await weaviate.connectToCustom({
     httpHost: url.hostname,
     httpPort: url.port ? Number(url.port) : secure ? 443 : 80,
     httpSecure: secure,
     ...(url.pathname !== '/' ? { httpPath: url.pathname.replace(/\/+$/, '') } : {}),
-    grpcHost: url.hostname,
-    grpcPort: config.WEAVIATE_GRPC_PORT,
-    grpcSecure: secure,
+    grpcHost: grpc.host,
+    grpcPort: grpc.port,
+    grpcSecure: grpc.secure,
     ...(config.WEAVIATE_API_KEY ? { authCredentials: new ApiKey(config.WEAVIATE_API_KEY) } : {}),
     timeout: { init: 5, query: 30, insert: 90 },
   });
-  const writer = createBatchWriter({ host: url.hostname, port: config.WEAVIATE_GRPC_PORT, secure, ...(config.WEAVIATE_API_KEY ? { apiKey: config.WEAVIATE_API_KEY } : {}) });
+  const writer = createBatchWriter(grpc);
   // The same client, whose close() also closes the batch writer's channel.
   const connected: WeaviateClient = {
     ...client,
