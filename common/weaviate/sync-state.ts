@@ -30,13 +30,21 @@ export interface SyncState {
   dimension: number;
 }
 
-/** The sync rows of records of one type, by record id. */
+/**
+ * The sync rows of records of one type, by record id: one unique-index probe per id. The lateral
+ * LIMIT keeps the planner from turning it into a scan of every row of the type, which it did
+ * (`record_id IN (...)` or a join) while the growing table had no statistics yet: reconciliation
+ * steps then read all 300k rows of a fresh fill for 1000 ids (263 ms; this shape: 3 ms).
+ */
 export async function syncStates(prisma: PrismaClient, type: RecordType, ids: string[]): Promise<Map<string, SyncState>> {
   if (ids.length === 0) return new Map();
-  const rows = await prisma.vectorSyncState.findMany({
-    where: { recordType: type, recordId: { in: ids } },
-    select: { recordId: true, status: true, contentHash: true, provider: true, model: true, dimension: true },
-  });
+  const rows = await prisma.$queryRaw<SyncState[]>`
+    SELECT s.record_id::text AS "recordId", s.status::text AS status, s.content_hash AS "contentHash",
+           s.provider, s.model, s.dimension
+    FROM unnest(${ids}::uuid[]) AS x(id)
+    CROSS JOIN LATERAL (
+      SELECT * FROM vector_sync_states v WHERE v.record_type = ${type}::vector_record_type AND v.record_id = x.id LIMIT 1
+    ) s`;
   return new Map(rows.map((r) => [r.recordId, r]));
 }
 
