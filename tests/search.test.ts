@@ -5,11 +5,15 @@
  * keeps answering from PostgreSQL alone (degraded) when Weaviate cannot be reached.
  */
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { before, describe, test } from 'node:test';
 import type { AddressInfo } from 'node:net';
 import { createVectorActivities } from '../activities/vectors/index.js';
 import { createApi } from '../api/app.js';
+import { LONE_ROWS, NO_COMMON_TERMS, type CommonTerms } from '../api/search/common-terms.js';
+import { keywordSearch } from '../api/search/keyword.js';
 import { createLogger } from '../common/logger.js';
+import { createPgPool } from '../common/pg.js';
 import { freePort, waitUntil } from '../infra/daemon.js';
 import { weaviateService } from '../infra/services/weaviate.js';
 import { CORPUS, seedCorpus, syncCorpusVectors, type SeededCorpus } from './fixtures/retrieval-corpus.js';
@@ -141,6 +145,53 @@ describe('GET /v1/search', () => {
       // And A does not see B's (A's own i18n session exists; B's copy must not show up).
       const a = await search(tenantA.key, { q: 'French plural articles', mode, limit: '100' });
       assert.ok(!a.body.results.some((r: any) => r.sessionId === bCorpus.sessions[0]!.agentSessionId), mode);
+    }
+  });
+});
+
+describe('the keyword leg and the table\'s word statistics', () => {
+  test('the one-word tier takes the rarest words while their rows fit the budget; pairs still hold every word; common words never count', async () => {
+    const t = await newTenant(prisma);
+    const project = await prisma.project.create({ data: { tenantId: t.tenantId, name: 'terms' } });
+    const session = await prisma.session.create({
+      data: { tenantId: t.tenantId, projectId: project.id, agentSessionId: crypto.randomUUID(), status: 'completed', startedAt: new Date(), eventCount: 3 },
+    });
+    const observe = async (sequence: number, text: string) =>
+      (await prisma.observation.create({ data: { tenantId: t.tenantId, projectId: project.id, sessionId: session.id, kind: 'tool', sequence, title: text, text, tokenCount: 0 } })).id;
+    const both = await observe(1, 'cache eviction policy rewritten');
+    const cacheOnly = await observe(2, 'cache warmup job added');
+    const evictionOnly = await observe(3, 'eviction of stale sessions');
+    const pool = createPgPool(config.DATABASE_URL, 2);
+    try {
+      const found = async (terms: CommonTerms) => (await keywordSearch(pool, 'cache eviction', { tenantId: t.tenantId, types: ['observation'] }, 30, terms)).map((r) => r.id);
+      const withTerms = (common: string[], sized: Record<string, number>): CommonTerms => ({
+        ...NO_COMMON_TERMS,
+        observation: { common, sized: Object.keys(sized), sizedRows: Object.values(sized) },
+      });
+
+      const plain = await found(NO_COMMON_TERMS);
+      assert.equal(plain[0], both, 'the record holding both words first');
+      assert.deepEqual(new Set(plain), new Set([both, cacheOnly, evictionOnly]));
+
+      // 'cach' alone would select more rows than the budget: the pair still finds `both`,
+      // 'evict' alone finds `evictionOnly`, nothing is selected by 'cach' alone.
+      const tooMany = await found(withTerms([], { cach: LONE_ROWS + 1 }));
+      assert.equal(tooMany[0], both);
+      assert.deepEqual(new Set(tooMany), new Set([both, evictionOnly]));
+
+      // Each fits, both together do not: only the rarer one (by rows, then by word) selects alone.
+      const together = await found(withTerms([], { cach: LONE_ROWS / 2, evict: LONE_ROWS / 2 + 1 }));
+      assert.deepEqual(new Set(together), new Set([both, cacheOnly]));
+
+      // Not even the rarest fits: records holding all the words, not each one.
+      assert.deepEqual(await found(withTerms([], { cach: LONE_ROWS + 1, evict: LONE_ROWS + 1 })), [both]);
+
+      // 'cach' common: left out of every match; `both` still ranks first, holding all the words.
+      const common = await found(withTerms(['cach'], {}));
+      assert.equal(common[0], both);
+      assert.deepEqual(new Set(common), new Set([both, evictionOnly]));
+    } finally {
+      await pool.end();
     }
   });
 });

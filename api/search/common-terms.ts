@@ -4,31 +4,64 @@
  * that all begin "The user asked...". An any-word match on such a lexeme selects most of the table
  * and then ranks every row of it (hundreds of ms at 100k rows), while telling nothing about
  * relevance — the IDF argument. The keyword leg leaves them out of matching (a record holding every
- * word, common ones included, still ranks first). Read once per TTL; a failure means no exclusions.
+ * word, common ones included, still ranks first).
+ *
+ * The one-word tier (keyword.ts) fetches every row holding any of the question's words to keep
+ * the newest few, ~2.5 µs a row here. At 1M records "how did we handle build cache never used"
+ * fetched 70k observations that way (keyword leg p95 135 ms over bench:search's questions). So
+ * that tier takes the question's words rarest first while their rows add up to at most
+ * LONE_ROWS; the others still count in pairs and triples. The rows of a word come from the same
+ * statistics (share × the table's rows); a word they do not list is rarer than every listed one
+ * and counts as none. A question whose words together hold at most LONE_ROWS rows is matched as
+ * before.
+ * Read once per TTL; a failure means no exclusions.
  */
 import type { PgPool } from '../../common/pg.js';
 import type { RecordType } from './types.js';
 
 export const COMMON_SHARE = 0.05;
+export const LONE_ROWS = 8_000;
+/** Words under this many rows are not passed to the query (they count as none). */
+const SIZED_FLOOR = LONE_ROWS / 32;
 const TTL_MS = 5 * 60_000;
 
-export type CommonTerms = Record<RecordType, string[]>;
-export const NO_COMMON_TERMS: CommonTerms = { observation: [], summary: [], learning: [] };
+export interface TableTerms {
+  /** In more than COMMON_SHARE of the table's rows: never matched on. */
+  common: string[];
+  /** The other listed words of at least SIZED_FLOOR rows, and their estimated rows. */
+  sized: string[];
+  sizedRows: number[];
+}
+export type CommonTerms = Record<RecordType, TableTerms>;
+const NONE: TableTerms = { common: [], sized: [], sizedRows: [] };
+export const NO_COMMON_TERMS: CommonTerms = { observation: NONE, summary: NONE, learning: NONE };
 
 const TABLE_TYPES: Record<string, RecordType> = { observations: 'observation', summaries: 'summary', learnings: 'learning' };
 
 async function readCommonTerms(pool: PgPool): Promise<CommonTerms> {
-  const { rows } = await pool.query<{ tablename: string; elems: string[] | null; freqs: number[] | null }>(
-    `select tablename, most_common_elems::text::text[] as elems, most_common_elem_freqs as freqs
-     from pg_stats where schemaname = current_schema() and attname = 'search_vector' and tablename = any($1)`,
+  const { rows } = await pool.query<{ tablename: string; elems: string[] | null; freqs: number[] | null; rows: number | null }>(
+    `select s.tablename, s.most_common_elems::text::text[] as elems, s.most_common_elem_freqs as freqs, c.reltuples::float8 as rows
+     from pg_stats s left join pg_class c on c.relname = s.tablename and c.relnamespace = to_regnamespace(current_schema())
+     where s.schemaname = current_schema() and s.attname = 'search_vector' and s.tablename = any($1)`,
     [Object.keys(TABLE_TYPES)],
   );
-  const out: CommonTerms = { observation: [], summary: [], learning: [] };
+  const out: CommonTerms = { ...NO_COMMON_TERMS };
   for (const r of rows) {
     const type = TABLE_TYPES[r.tablename];
     if (!type || !r.elems || !r.freqs) continue;
     // freqs holds one share per element, then min, max and null share: zip with elems only.
-    out[type] = r.elems.filter((_, i) => (r.freqs![i] ?? 0) > COMMON_SHARE);
+    // reltuples is -1 before the first ANALYZE (no statistics then, so no rows here either).
+    const tableRows = Math.max(0, r.rows ?? 0);
+    const terms: TableTerms = { common: [], sized: [], sizedRows: [] };
+    r.elems.forEach((elem, i) => {
+      const share = r.freqs![i] ?? 0;
+      if (share > COMMON_SHARE) terms.common.push(elem);
+      else if (share * tableRows >= SIZED_FLOOR) {
+        terms.sized.push(elem);
+        terms.sizedRows.push(Math.round(share * tableRows));
+      }
+    });
+    out[type] = terms;
   }
   return out;
 }

@@ -11,7 +11,7 @@
  * with websearch_to_tsquery.
  */
 import type { PgPool } from '../../common/pg.js';
-import { NO_COMMON_TERMS, type CommonTerms } from './common-terms.js';
+import { LONE_ROWS, NO_COMMON_TERMS, type CommonTerms } from './common-terms.js';
 import { scopeClauses, SqlParams } from './sql.js';
 import type { RankedRef, RecordType, SearchScope } from './types.js';
 
@@ -35,7 +35,9 @@ const TABLES: Record<RecordType, { table: string; extra: string }> = {
  * - records holding at least three of them (any three: the OR of every triple, which the index
  *   answers), the newest TIER_WINDOW;
  * - only when fewer than the leg's depth hold three: those holding two (any pair), the newest TIER_WINDOW;
- * - only when fewer than the depth hold two: also the newest ANY_WINDOW holding one.
+ * - only when fewer than the depth hold two: also the newest ANY_WINDOW holding one of its rarer
+ *   words, as many as together select at most LONE_ROWS rows (common-terms.ts: at 1M a fairly
+ *   frequent word alone selects tens of thousands of rows, all fetched to keep the newest few).
  * So the records sharing most words with the question are ranked, old or new; recency only orders
  * a tier that alone holds more than TIER_WINDOW records. The windows bound the ranking cost:
  * ts_rank_cd took ~25 µs a row here (EXPLAIN ANALYZE at 100k records).
@@ -55,11 +57,19 @@ export async function keywordSearch(pool: PgPool, query: string, scope: SearchSc
   const terms = strict
     ? `select websearch_to_tsquery('english', ${q}) as all_q, null::tsvector as v`
     : `select plainto_tsquery('english', ${q}) as all_q, to_tsvector('english', ${q}) as v`;
-  const queries = (type: RecordType): { anyQ: string; pairQ: string; tripleQ: string } => {
-    if (strict) return { anyQ: '(select all_q from q)', pairQ: '(select all_q from q)', tripleQ: '(select all_q from q)' };
-    const words = `strip(ts_delete(q.v, ${p.add(common[type])}::text[]))`;
-    // The query's words minus the table's common ones, OR-ed ('a' 'b' -> 'a' | 'b'); all_q when none is left.
+  const queries = (type: RecordType): { anyQ: string; loneQ: string; pairQ: string; tripleQ: string } => {
+    if (strict) return { anyQ: '(select all_q from q)', loneQ: '(select all_q from q)', pairQ: '(select all_q from q)', tripleQ: '(select all_q from q)' };
+    const words = `strip(ts_delete(q.v, ${p.add(common[type].common)}::text[]))`;
+    // The query's words minus the table's common ones, OR-ed: what ranks, and what pairs and triples are made of.
     const any = `(select case when numnode(x) = 0 then q.all_q else x end from (select replace(${words}::text, ''' ''', ''' | ''')::tsquery as x) z)`;
+    // What selects a record on one word alone: the rarest words while their rows add up to at
+    // most LONE_ROWS (common-terms.ts); all_q when not even the rarest fits.
+    const t = common[type];
+    const lone = `(select coalesce(string_agg(quote_literal(l), ' | ')::tsquery, q.all_q) from (
+        select l, sum(r) over (order by r, l rows unbounded preceding) as cum
+        from (select u.l, coalesce(s.r, 0) as r from unnest(tsvector_to_array(${words})) u(l)
+              left join unnest(${p.add(t.sized)}::text[], ${p.add(t.sizedRows)}::float8[]) s(e, r) on s.e = u.l) x) y
+      where cum <= ${p.add(LONE_ROWS)})`;
     const w = (n: number) => `(select l, i from unnest(tsvector_to_array(${words})) with ordinality u(l, i) limit ${TIER_WORDS}) w${n}`;
     const lit = (n: number) => `quote_literal(w${n}.l)`;
     // Every pair (triple) of the first TIER_WORDS distinctive words, OR-ed: ('a' & 'b') | ('a' & 'c') | …;
@@ -69,6 +79,7 @@ export async function keywordSearch(pool: PgPool, query: string, scope: SearchSc
              from ${w(1)} join ${w(2)} on w1.i < w2.i join ${w(3)} on w2.i < w3.i)`;
     return {
       anyQ: `(select ${any} from q)`,
+      loneQ: `(select ${lone} from q)`,
       pairQ: `(select coalesce(${pairs}, ${any}) from q)`,
       tripleQ: `(select coalesce(${triples}, ${pairs}, ${any}) from q)`,
     };
@@ -80,7 +91,7 @@ export async function keywordSearch(pool: PgPool, query: string, scope: SearchSc
   const tiers: string[] = [];
   const legs = scope.types.map((type) => {
     const { table, extra } = TABLES[type];
-    const { anyQ, pairQ, tripleQ } = queries(type);
+    const { anyQ, loneQ, pairQ, tripleQ } = queries(type);
     // (select … from q) are InitPlans: computed once, and usable by the GIN index scan (a join
     // against the CTE would make the match a per-row filter over the whole tenant).
     const tier = (tsq: string, window: string, gate = '') => `select t.id, t.search_vector, t.created_at from ${table} t
@@ -92,7 +103,7 @@ export async function keywordSearch(pool: PgPool, query: string, scope: SearchSc
     tiers.push(`pairs_${type} as materialized (${tier(pairQ, tierWindow, ` and (select count(*) from triples_${type}) < ${lim}`)})`);
     const gate = ` and (select count(*) from triples_${type}) + (select count(*) from pairs_${type}) < ${lim}`;
     return `(select '${type}' as type, c.id, (c.search_vector @@ (select all_q from q))::int + ts_rank_cd(c.search_vector, ${anyQ}, 32) as score
-      from (select * from triples_${type} union select * from pairs_${type} union (${tier(anyQ, anyWindow, gate)})) c
+      from (select * from triples_${type} union select * from pairs_${type} union (${tier(loneQ, anyWindow, gate)})) c
       order by score desc, c.created_at desc
       limit ${lim})`;
   });
