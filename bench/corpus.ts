@@ -7,8 +7,10 @@
  */
 import crypto from 'node:crypto';
 import type { createVectorActivities } from '../activities/vectors/index.js';
+import type { Config } from '../common/config.js';
 import type { PrismaClient } from '../common/db.js';
 import type { PgPool } from '../common/pg.js';
+import { vectorQueueDrained } from './lib.js';
 import { realisticToolText } from './realistic-outputs.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -286,13 +288,17 @@ export async function generate(pool: PgPool, prisma: PrismaClient, tenantId: str
   await pool.query('vacuum analyze observations, summaries, learnings, prompts, sessions');
 }
 
-/** Embeds and upserts every record of the tenant not yet in Weaviate; returns how many were written. */
-export async function fillWeaviate(vectors: ReturnType<typeof createVectorActivities>, tenantId: string): Promise<number> {
+/**
+ * Embeds and upserts every record of the tenant not yet in Weaviate, and waits until Weaviate has
+ * indexed every vector (with async indexing, a batch is answered before); returns how many were written.
+ */
+export async function fillWeaviate(vectors: ReturnType<typeof createVectorActivities>, tenantId: string, config: Config): Promise<number> {
   let step = await vectors.reconcileVectors({ tenantId, limit: 1000 });
   let upserted = step.upserted;
   while (step.cursor) {
     step = await vectors.reconcileVectors({ tenantId, limit: 1000, cursor: step.cursor });
     upserted += step.upserted;
   }
+  await vectorQueueDrained(config);
   return upserted;
 }

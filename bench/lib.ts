@@ -8,6 +8,8 @@ import { parseConfig, type Config } from '../common/config.js';
 import { createPrisma, type PrismaClient } from '../common/db.js';
 import { createPgPool, type PgPool } from '../common/pg.js';
 import { createApiKey, ensureTenant } from '../common/tenants.js';
+import { connectWeaviate } from '../common/weaviate/client.js';
+import type { WeaviateClient } from '../common/weaviate/schema.js';
 import { freePort, waitUntil } from '../infra/daemon.js';
 import { repoRoot, type StackProfile } from '../infra/profile.js';
 import { chooseTestProfile, stackStatus, startStack, stopStack, type StackEnv } from '../infra/stack.js';
@@ -163,7 +165,27 @@ export async function openSearchBench(): Promise<SearchBench> {
 }
 
 /**
- * Times `fill` (writing `n` objects into Weaviate, as fillWeaviate does) and where its CPU went:
+ * Objects Weaviate has stored but not yet put into its vector indexes (its async indexing queues),
+ * over all shards of the node(s).
+ */
+export async function vectorQueueLength(client: WeaviateClient): Promise<number> {
+  const nodes = await client.cluster.nodes({ output: 'verbose' });
+  return nodes.flatMap((n) => n.shards ?? []).reduce((sum, s) => sum + (s.vectorQueueLength ?? 0), 0);
+}
+
+/** Waits until Weaviate's vector indexing queues are empty (at once when indexing is synchronous). */
+export async function vectorQueueDrained(config: Config): Promise<void> {
+  const client = await connectWeaviate(config);
+  try {
+    while ((await vectorQueueLength(client)) > 0) await new Promise((r) => setTimeout(r, 100));
+  } finally {
+    await client.close();
+  }
+}
+
+/**
+ * Times `fill` (writing `n` objects into Weaviate, as fillWeaviate does, until Weaviate has indexed
+ * every vector) and where its CPU went:
  * milliseconds of CPU per object of this process (reading rows, embedding, the Weaviate client),
  * of Weaviate and of every PostgreSQL process on the machine, with the load average around it.
  */

@@ -104,7 +104,7 @@ async function main(): Promise<void> {
     const seeded = await seedCorpus(prisma, tenantId, 'storefront', corpus);
     const t0 = performance.now();
     await generate(pool, prisma, tenantId, Math.max(0, items - CORPUS.length * 7), prng(20261122), { realistic });
-    const objects = await fillWeaviate(createVectorActivities({ prisma, config }), tenantId);
+    const objects = await fillWeaviate(createVectorActivities({ prisma, config }), tenantId, config);
     console.log(`[bench] corpus of ${items} memories ready in ${((performance.now() - t0) / 1000).toFixed(1)}s (${objects} objects embedded)`);
 
     const http = await connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${key}`, 'x-memflow-project': 'storefront' } } }));

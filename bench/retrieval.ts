@@ -140,7 +140,7 @@ async function main(): Promise<void> {
       );
       if (have === 0) ({ questions, asked } = added);
       const pgS = (performance.now() - t0) / 1000;
-      const fill = await timedFill(bench.profile, () => fillWeaviate(vectors, tenantId));
+      const fill = await timedFill(bench.profile, () => fillWeaviate(vectors, tenantId, config));
       have = size;
       const { rows } = await pool.query<{ n: string }>(
         `select (select count(*) from observations where tenant_id = $1) + (select count(*) from summaries where tenant_id = $1) + (select count(*) from learnings where tenant_id = $1) as n`,

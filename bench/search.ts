@@ -166,7 +166,7 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       await generate(pool, prisma, tenant.id, size - have, rng);
       const pgS = (performance.now() - t0) / 1000;
-      const fill = await timedFill(bench.profile, () => fillWeaviate(vectors, tenant.id));
+      const fill = await timedFill(bench.profile, () => fillWeaviate(vectors, tenant.id, config));
       const { objects: upserted, seconds: wvS } = fill;
       have = size;
       const { rows } = await pool.query<{ o: string; s: string; l: string }>(
