@@ -473,12 +473,21 @@ describe('redactText: linear time', () => {
     test(`1 MB of ${name}`, (t) => {
       // The best of three runs each: a run the scheduler or the collector interrupted on a busy
       // machine measures the machine, not the rule (one such run read 11x in a full suite at load 13).
+      // A rule that is not linear is so on every try (16x for a quadratic one); a try the machine
+      // disturbed throughout is not (CI once read 31 ms for 256 KiB and 270 for 1 MB, best of three,
+      // where this machine reads 4-5x): up to three tries, the first that reads linear passes.
       const best = (text: string) => Math.min(timed(text), timed(text), timed(text));
-      const quarter = best(make(MB / 4));
-      const full = best(make(MB));
-      t.diagnostic(`${full.toFixed(0)} ms for 1 MB, ${quarter.toFixed(0)} ms for 256 KiB (CPU)`);
-      assert.ok(full < 10_000, `took ${full.toFixed(0)} ms`);
-      assert.ok(full / Math.max(quarter, 20) < 8, `not linear: ${quarter.toFixed(0)} ms for 256 KiB, ${full.toFixed(0)} ms for 1 MB`);
+      const tries: string[] = [];
+      let linear = false;
+      for (let i = 0; i < 3 && !linear; i++) {
+        const quarter = best(make(MB / 4));
+        const full = best(make(MB));
+        tries.push(`${quarter.toFixed(0)} ms for 256 KiB, ${full.toFixed(0)} ms for 1 MB`);
+        assert.ok(full < 10_000, `took ${full.toFixed(0)} ms`);
+        linear = full / Math.max(quarter, 20) < 8;
+      }
+      t.diagnostic(`${tries.join('; ')} (CPU)`);
+      assert.ok(linear, `not linear on any of three tries: ${tries.join('; ')}`);
     });
   }
 });
