@@ -39,8 +39,8 @@ export function grpcTargetOf(config: Pick<Config, 'WEAVIATE_URL' | 'WEAVIATE_GRP
 export async function connectWeaviate(config: Config): Promise<WeaviateClient> {
   configureVectorReplication(config);
   const url = new URL(config.WEAVIATE_URL);
+  const secure = url.protocol === 'https:';
   const grpc = grpcTargetOf(config);
-  const secure = grpc.secure;
   const client = await weaviate.connectToCustom({
     httpHost: url.hostname,
     httpPort: url.port ? Number(url.port) : secure ? 443 : 80,
