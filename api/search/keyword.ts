@@ -59,12 +59,12 @@ export async function keywordSearch(pool: PgPool, query: string, scope: SearchSc
     : `select plainto_tsquery('english', ${q}) as all_q, to_tsvector('english', ${q}) as v`;
   const queries = (type: RecordType): { anyQ: string; loneQ: string; pairQ: string; tripleQ: string } => {
     if (strict) return { anyQ: '(select all_q from q)', loneQ: '(select all_q from q)', pairQ: '(select all_q from q)', tripleQ: '(select all_q from q)' };
-    const words = `strip(ts_delete(q.v, ${p.add(common[type].common)}::text[]))`;
+    const t = common[type];
+    const words = `strip(ts_delete(q.v, ${p.add(t.common)}::text[]))`;
     // The query's words minus the table's common ones, OR-ed: what ranks, and what pairs and triples are made of.
     const any = `(select case when numnode(x) = 0 then q.all_q else x end from (select replace(${words}::text, ''' ''', ''' | ''')::tsquery as x) z)`;
     // What selects a record on one word alone: the rarest words while their rows add up to at
     // most LONE_ROWS (common-terms.ts); all_q when not even the rarest fits.
-    const t = common[type];
     const lone = `(select coalesce(string_agg(quote_literal(l), ' | ')::tsquery, q.all_q) from (
         select l, sum(r) over (order by r, l rows unbounded preceding) as cum
         from (select u.l, coalesce(s.r, 0) as r from unnest(tsvector_to_array(${words})) u(l)
