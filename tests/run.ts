@@ -12,6 +12,7 @@ import { repoRoot } from '../infra/profile.js';
 import { dropDatabase, resolveDatabaseUrl } from '../infra/postgres.js';
 import { chooseTestProfile, managedServices, startStack, stopStack } from '../infra/stack.js';
 import { buildViewer } from '../viewer/build.js';
+import { ensureAgentClis } from '../infra/agent-clis.js';
 
 const log = (line: string) => console.log(`[stack] ${line}`);
 
@@ -65,7 +66,10 @@ async function main(): Promise<number> {
     runCheck('typecheck viewer', ['node_modules/.bin/tsc', '--noEmit', '-p', 'viewer']),
     runCheck('lint', ['node_modules/.bin/eslint', '.']),
   ]);
+  // The real agent CLIs the capture tests drive (pinned npm versions, cached per machine).
+  const agents = ensureAgentClis((l) => log(`agents: ${l}`));
   const { env, started } = await startStack(profile, log);
+  await agents;
   const provisionedIn = (Date.now() - t0) / 1000;
   const checkResults = await checks;
 
