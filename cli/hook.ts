@@ -228,23 +228,23 @@ export async function runHook(event: string, opts: HookOptions): Promise<never> 
  * project), else of the hook's cwd, named after its main worktree's folder and keyed by its remote so
  * that unrelated repositories with the same folder name stay apart.
  */
-function projectOfHook(body: Record<string, unknown>): [string?, string?] {
+export function projectOfHook(body: Record<string, unknown>, projectDir?: string): [string?, string?] {
   const config = parseClientConfig();
   if (config.MEMFLOW_PROJECT) return [config.MEMFLOW_PROJECT];
-  const root = config.CLAUDE_PROJECT_DIR ?? (typeof body.cwd === 'string' && body.cwd ? body.cwd : undefined);
+  const root = projectDir ?? config.CLAUDE_PROJECT_DIR ?? (typeof body.cwd === 'string' && body.cwd ? body.cwd : undefined);
   if (!root) return [];
   return [resolveProject(root), projectKeyOf(root)];
 }
 
 /** Events that carry the repository's branch and HEAD (memflowGit). */
-const GIT_EVENTS = new Set(['session-start', 'stop', 'session-end']);
+export const GIT_EVENTS = new Set(['session-start', 'stop', 'session-end']);
 /** Longest wait for the staleness report to reach the API (it is a hint: lost, it is sent next time). */
-const REPORT_TIMEOUT_MS = 500;
+export const REPORT_TIMEOUT_MS = 500;
 
-function gitOfHook(body: Record<string, unknown>): GitHead | undefined {
+export function gitOfHook(body: Record<string, unknown>, projectDir?: string): GitHead | undefined {
   const config = parseClientConfig();
   if (!config.MEMFLOW_GIT) return undefined;
-  const dir = config.CLAUDE_PROJECT_DIR ?? (typeof body.cwd === 'string' && body.cwd ? body.cwd : undefined);
+  const dir = projectDir ?? config.CLAUDE_PROJECT_DIR ?? (typeof body.cwd === 'string' && body.cwd ? body.cwd : undefined);
   try {
     return dir ? gitHead(dir) : undefined;
   } catch {
@@ -281,7 +281,7 @@ export async function checkStartContext(body: string, git: GitHead | undefined, 
 }
 
 /** The API's answer if it is a JSON object (the hook output), else `{}`; with a warning for the user. */
-function hookOutput(body: string, systemMessage?: string): string {
+export function hookOutput(body: string, systemMessage?: string): string {
   let out: Record<string, unknown> = {};
   try {
     const parsed: unknown = JSON.parse(body);

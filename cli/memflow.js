@@ -8,19 +8,25 @@ import { fileURLToPath } from 'node:url';
 
 const args = process.argv.slice(2);
 const isHook = args[0] === 'hook';
+const isRelayRun = args[0] === 'relay' && args[1] === 'run';
 
-if (isHook && !args.includes('--help') && !args.includes('-h')) {
+let handled = false;
+if ((isHook || isRelayRun) && !args.includes('--help') && !args.includes('-h')) {
   const fast = await import('./hook-fast.js').then((m) => m.loadHookBundle()).catch(() => undefined);
-  if (fast) await fast.main(process.argv); // exits the process
+  // A hook exits the process; the relay's server keeps it alive until it stops.
+  if (fast) await fast.main(process.argv);
+  handled = Boolean(fast);
 }
 
-try {
-  const { register } = await import('tsx/esm/api');
-  register({ tsconfig: fileURLToPath(new URL('../tsconfig.json', import.meta.url)) });
-  await import('./main.ts');
-} catch (err) {
-  if (!isHook) throw err;
-  process.stderr.write(`memflow hook: could not start (${String(err && err.message ? err.message : err).split('\n')[0]})\n`);
-  process.stdout.write('{}\n');
-  process.exitCode = 0;
+if (!handled) {
+  try {
+    const { register } = await import('tsx/esm/api');
+    register({ tsconfig: fileURLToPath(new URL('../tsconfig.json', import.meta.url)) });
+    await import('./main.ts');
+  } catch (err) {
+    if (!isHook) throw err;
+    process.stderr.write(`memflow hook: could not start (${String(err && err.message ? err.message : err).split('\n')[0]})\n`);
+    process.stdout.write('{}\n');
+    process.exitCode = 0;
+  }
 }

@@ -1,0 +1,224 @@
+/**
+ * The local relay: one long-lived process per user that the agent's hooks hand their events to, so
+ * that a hook costs the agent a local round trip and nothing more. Every event is redacted and made
+ * durable in the spool before the hook is answered; delivery to the API happens behind it (lanes.ts),
+ * in the order events happened, through outages, after the agent has exited, for several sessions at
+ * once. Only SessionStart waits for the API, for the context it answers with, and not when the API
+ * was unreachable a moment ago.
+ *
+ * HTTP on 127.0.0.1 only:
+ *   POST /hook/<event>  the hook JSON; credentials travel with each event (Authorization: Bearer
+ *                       <the user's API key>, X-Memflow-Url), so the relay forwards with the caller's
+ *                       own key and holds no privilege of its own. The project comes from
+ *                       X-Memflow-Project(-Key), else from X-Memflow-Project-Dir (CLAUDE_PROJECT_DIR),
+ *                       else from the payload's cwd. Answers with the hook output JSON.
+ *   GET  /health        { ok, service: "memflow-relay", pid, version, spool }
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { redactValue } from '../../common/redact.js';
+import { isEventRouteName } from '../../messages/hooks/v1.js';
+import { deliver, spoolTargetOf } from '../deliver.js';
+import { checkBaseUrl } from '../env.js';
+import { checkStartContext, gitOfHook, GIT_EVENTS, hookOutput, projectOfHook, REPORT_TIMEOUT_MS } from '../hook.js';
+import { createHttpClient } from '../http.js';
+import { Spool, SpoolFullError } from '../spool.js';
+import { Lanes } from './lanes.js';
+
+export const RELAY_SERVICE = 'memflow-relay';
+export const RELAY_VERSION = '1';
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+export interface RelayOptions {
+  port: number;
+  host?: string;
+  spoolDir: string;
+  maxEntries?: number;
+  keysFile?: string;
+  /** The API when a hook names none (X-Memflow-Url absent or empty). */
+  defaultUrl: string;
+  /** How long SessionStart waits for the API's context. */
+  startBudgetMs: number;
+  /** Exit after this long without a hook while nothing is waiting (0: never). */
+  idleExitMs?: number;
+  log?: (line: string) => void;
+  onIdleExit?: () => void;
+}
+
+export interface Relay {
+  url: string;
+  port: number;
+  lanes: Lanes;
+  close(): Promise<void>;
+}
+
+const json = (res: http.ServerResponse, status: number, body: unknown) => {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+};
+
+function header(req: http.IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  const s = Array.isArray(v) ? v[0] : v;
+  return s && s.trim() ? s.trim() : undefined;
+}
+
+function readBody(req: http.IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        resolve(undefined);
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', () => resolve(undefined));
+  });
+}
+
+export async function startRelay(opts: RelayOptions): Promise<Relay> {
+  const log = opts.log ?? (() => {});
+  const spool = new Spool(opts.spoolDir, { maxEntries: opts.maxEntries });
+  const client = createHttpClient();
+  const lanes = new Lanes(spool, client, log, opts.keysFile);
+  let lastRequest = Date.now();
+
+  async function onHook(event: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const text = await readBody(req);
+    if (text === undefined) return json(res, 413, { error: { code: 'payload_too_large', message: `the hook JSON is larger than ${MAX_BODY_BYTES} bytes` } });
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return json(res, 400, { error: { code: 'invalid_json', message: 'the hook JSON is not valid JSON' } });
+    }
+    if (!body || typeof body !== 'object' || Array.isArray(body)) return json(res, 400, { error: { code: 'invalid_json', message: 'the hook JSON is not an object' } });
+    const raw = body as Record<string, unknown>;
+    const auth = header(req, 'authorization');
+    const key = auth?.replace(/^Bearer\s+/i, '').trim() || undefined;
+    const url = (header(req, 'x-memflow-url') ?? opts.defaultUrl).replace(/\/+$/, '');
+    const projectDir = header(req, 'x-memflow-project-dir');
+    const named = header(req, 'x-memflow-project');
+    const [project, projectKey] = named ? [named, header(req, 'x-memflow-project-key')] : projectOfHook(raw, projectDir);
+    const git = GIT_EVENTS.has(event) ? gitOfHook(raw, projectDir) : undefined;
+    const redacted = redactValue(raw).value;
+    if (git) redacted.memflowGit = { branch: git.branch, commit: git.commit, root: git.root, defaultBranch: git.defaultBranch };
+    if (key) lanes.learnKey(key);
+    const entry = Spool.newEntry(event, redacted, spoolTargetOf(url, key), project, projectKey);
+    let name: string;
+    try {
+      name = await spool.add(entry);
+    } catch (err) {
+      log(err instanceof SpoolFullError ? `${err.message}: a ${event} event is dropped` : `could not spool a ${event} event (${(err as Error).message})`);
+      return json(res, 200, event === 'session-start' ? { systemMessage: `memflow: the spool is full or unwritable, events are being dropped (run \`memflow doctor\`)` } : {});
+    }
+    if (event !== 'session-start') {
+      json(res, 200, {});
+      lanes.kick();
+      return;
+    }
+    json(res, 200, JSON.parse(await startAnswer(name, entry, key, url, git)) as unknown);
+    lanes.kick();
+  }
+
+  /** SessionStart: delivered at once for its context, unless the API was just unreachable. */
+  async function startAnswer(name: string, entry: ReturnType<typeof Spool.newEntry>, key: string | undefined, url: string, git: ReturnType<typeof gitOfHook>): Promise<string> {
+    const warn = (why: string) => JSON.stringify({ systemMessage: `memflow: ${why}; events are kept and sent later (run \`memflow doctor\`)` });
+    if (!key) return warn('MEMFLOW_API_KEY is not set');
+    try {
+      checkBaseUrl(url);
+    } catch (err) {
+      return warn((err as Error).message);
+    }
+    const t = lanes.targetOf(url, key);
+    if (t.refused) return JSON.stringify({ systemMessage: `memflow: ${t.problem}; events are kept until the key is fixed (run \`memflow doctor\`)` });
+    if (t.unreachable && t.until > Date.now()) return warn(t.problem ?? 'the API is not taking events');
+    const claim = await spool.claim(name);
+    if (!claim) return '{}'; // already taken by a delivery cycle: it will be delivered in order
+    const target = { baseUrl: url, apiKey: key };
+    const deadline = Date.now() + opts.startBudgetMs;
+    let verdict: Awaited<ReturnType<typeof deliver>>;
+    try {
+      verdict = await deliver(client, target, entry, opts.startBudgetMs, false);
+    } catch (err) {
+      await claim.release();
+      throw err;
+    }
+    lanes.observe(t, verdict);
+    if (verdict.kind === 'retry') {
+      await claim.release();
+      if (t.refused) return JSON.stringify({ systemMessage: `memflow: ${t.problem}; events are kept until the key is fixed (run \`memflow doctor\`)` });
+      return warn(verdict.reason);
+    }
+    await claim.complete();
+    if (verdict.kind === 'rejected') {
+      log(`the API refused a session-start event (${verdict.reason}); dropped`);
+      return '{}';
+    }
+    const checked = await checkStartContext(verdict.body, git, async (report) => {
+      await client.request({
+        method: 'POST',
+        url: `${url}/v1/learnings/staleness`,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'user-agent': 'memflow-relay' },
+        body: JSON.stringify(report),
+        timeoutMs: Math.max(1, Math.min(REPORT_TIMEOUT_MS, deadline - Date.now())),
+      });
+    });
+    const { stuck } = lanes.stats();
+    return hookOutput(checked, stuck > 0 ? `memflow: ${stuck} session(s) of events are stuck in ${spool.dir} (run \`memflow doctor\`)` : undefined);
+  }
+
+  const server = http.createServer((req, res) => {
+    lastRequest = Date.now();
+    const url = new URL(req.url ?? '/', 'http://relay');
+    const m = /^\/hook\/([a-z-]+)$/.exec(url.pathname);
+    if (req.method === 'POST' && m) {
+      const event = m[1]!;
+      if (!isEventRouteName(event)) return json(res, 404, { error: { code: 'unknown_event', message: `'${event}' is not a hook event name` } });
+      onHook(event, req, res).catch((err: Error) => {
+        log(`a ${event} event failed: ${err.message}`);
+        if (!res.headersSent) json(res, 500, { error: { code: 'relay_error', message: err.message } });
+      });
+      return;
+    }
+    if (req.method === 'GET' && url.pathname === '/health') {
+      void spool.status().then((s) => json(res, 200, { ok: true, service: RELAY_SERVICE, version: RELAY_VERSION, pid: process.pid, spool: { ...s, ...lanes.stats() } }));
+      return;
+    }
+    json(res, 404, { error: { code: 'not_found', message: `${req.method} ${url.pathname} is not a relay route` } });
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  lanes.kick(); // what earlier runs left behind
+
+  let idleTimer: NodeJS.Timeout | undefined;
+  if (opts.idleExitMs && opts.idleExitMs > 0) {
+    idleTimer = setInterval(() => {
+      if (Date.now() - lastRequest < opts.idleExitMs!) return;
+      void spool.status().then((s) => {
+        if (s.waiting === 0 && s.claimed === 0) opts.onIdleExit?.();
+      });
+    }, Math.min(60_000, opts.idleExitMs));
+    idleTimer.unref();
+  }
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    lanes,
+    async close() {
+      if (idleTimer) clearInterval(idleTimer);
+      lanes.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      client.close();
+    },
+  };
+}
