@@ -92,7 +92,13 @@ export function openApiPath(fastifyUrl: string): string {
 // Answer shapes live in messages/api/v1.ts (the routes serialize with them, the client parses with them);
 // tests/openapi.test.ts checks that the routes' real answers fit them.
 const listQuery = z.object({ project: projectParam, cursor: z.string().optional(), limit: limitParam(20) });
-const projectHeader = { 'x-memflow-project': { schema: z.string().max(512), description: 'the project, when `?project=` is absent' } };
+const projectHeader = {
+  'x-memflow-project': { schema: z.string().max(512), description: 'the project, when `?project=` is absent' },
+  'x-memflow-project-key': {
+    schema: z.string().regex(/^[0-9a-f]{16}$/),
+    description: "the repository's key: the named project is read as the project of the repository with that key (the name the hooks gave it), when it was derived from that name",
+  },
+};
 
 const OPERATIONS: Operation[] = [
   { method: 'get', path: '/health', summary: 'Liveness: the process answers', tags: ['operations'], auth: false, answers: { 200: healthAnswer } },
@@ -228,6 +234,15 @@ const OPERATIONS: Operation[] = [
     admin: true,
     pathParams: { project: z.string() },
     answers: { 202: accepted, 404: null },
+  },
+  {
+    method: 'get',
+    path: '/v1/projects/identity',
+    summary: 'Which project a repository is: the name, mapped by X-Memflow-Project-Key as every read maps it',
+    tags: ['data'],
+    query: z.object({ project: z.string() }),
+    headers: projectHeader,
+    answers: { 200: z.object({ project: z.string(), exists: z.boolean(), keyed: z.boolean() }), 400: null },
   },
   { method: 'get', path: '/v1/jobs/{jobId}', summary: 'Where an erasure job stands (admin)', tags: ['data'], admin: true, pathParams: { jobId: z.string() }, answers: { 200: eraseJobView, 404: null } },
   { method: 'post', path: '/v1/admin/backups', summary: 'Start a backup of the tenant', tags: ['admin'], admin: true, answers: { 202: backupStarted } },

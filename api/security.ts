@@ -32,7 +32,7 @@ export function installSecurity(app: FastifyInstance, opts: SecurityOptions = {}
     app.register(fastifyCors, {
       origin: [...opts.corsOrigins],
       methods: ['GET', 'POST', 'PUT', 'DELETE'],
-      allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-memflow-project', 'x-request-id'],
+      allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-memflow-project', 'x-memflow-project-key', 'x-request-id'],
       exposedHeaders: ['retry-after', 'x-request-id', 'x-memflow-event-id', 'x-memflow-duplicate'],
       maxAge: 600,
       strictPreflight: true,

@@ -34,6 +34,7 @@ import { registerLearningRoutes } from './routes/learnings.js';
 import { registerMemoryRoutes } from './routes/memories.js';
 import { registerSearchRoutes } from './routes/search.js';
 import { registerMcpRoutes } from './mcp.js';
+import { registerProjectKeyResolution } from './project-key.js';
 import { createIndexer } from './memories/index-now.js';
 import type { SearchService } from './search/service.js';
 import { registerKeyRoutes } from './routes/keys.js';
@@ -188,6 +189,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       }),
     );
     v1.addHook('onSend', holdUntilConfirmed);
+    registerProjectKeyResolution(v1, deps.pool);
     registerAuditDenials(v1, { prisma: deps.prisma });
     registerHookRoutes(v1, {
       prisma: deps.prisma,

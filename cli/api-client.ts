@@ -9,6 +9,7 @@ import { parseClientConfig } from '../common/client-config.js';
 import { apiBaseUrl, checkBaseUrl } from './env.js';
 import { createHttpClient, httpTransport } from './http.js';
 import { CliError } from './output.js';
+import { repositoryHeaders } from './project.js';
 
 export interface ApiOptions {
   url?: string;
@@ -46,7 +47,7 @@ function cliErrorOf(err: ApiError, base: string, forbiddenHint?: string): CliErr
 export async function withApi<T>(opts: ApiOptions, fn: (api: ApiClient) => Promise<T>, forbiddenHint?: string): Promise<T> {
   const { base, key } = apiTarget(opts.url);
   const http = createHttpClient();
-  const api = createApiClient({ transport: httpTransport(http, base, opts.timeoutMs ?? 15_000), key, describe: base, headers: { 'user-agent': 'memflow-cli' } });
+  const api = createApiClient({ transport: httpTransport(http, base, opts.timeoutMs ?? 15_000), key, describe: base, headers: { 'user-agent': 'memflow-cli', ...repositoryHeaders() } });
   try {
     return await fn(api);
   } catch (err) {

@@ -12,6 +12,7 @@ import { createMemflowMcpServer } from '../mcp/server.js';
 import { apiTarget } from './api-client.js';
 import { parseClientConfig } from '../common/client-config.js';
 import { createHttpClient, httpTransport } from './http.js';
+import { repositoryHeaders } from './project.js';
 
 const VERSION = '0.1.0';
 
@@ -20,7 +21,7 @@ export async function runMcp(opts: { url?: string; project?: string }): Promise<
   const env = parseClientConfig();
   const http = createHttpClient();
   const server = createMemflowMcpServer({
-    api: createApiClient({ transport: httpTransport(http, base, 15_000), key, describe: base, headers: { 'user-agent': 'memflow-mcp' } }),
+    api: createApiClient({ transport: httpTransport(http, base, 15_000), key, describe: base, headers: { 'user-agent': 'memflow-mcp', ...repositoryHeaders() } }),
     defaultProject: opts.project ?? env.MEMFLOW_PROJECT ?? resolveProject(process.cwd()),
     maxTokens: env.MEMFLOW_MCP_MAX_TOKENS,
     version: VERSION,

@@ -52,6 +52,15 @@ export function registerProjectRoutes(app: FastifyInstance, deps: ProjectRouteDe
     return requireAdmin(req);
   }
 
+  // After api/project-key.ts mapped ?project= by the repository's key: what every read will use.
+  app.get<{ Querystring: { project?: string } }>('/v1/projects/identity', async (req) => {
+    const principal = requirePrincipal(req);
+    const name = projectNameOf(req.query.project ?? '', 'invalid_query');
+    const row = await prisma.project.findUnique({ where: { tenantId_name: { tenantId: principal.tenantId, name } }, select: { identity: true } });
+    const key = req.headers['x-memflow-project-key'];
+    return { project: name, exists: Boolean(row), keyed: Boolean(row?.identity && row.identity === key) };
+  });
+
   app.delete<{ Params: { project: string } }>('/v1/projects/:project', async (req, reply) => {
     const name = projectNameOf(req.params.project, 'invalid_path');
     const principal = await eraseAdmin(req, `project:${name}`);
