@@ -1,8 +1,10 @@
 /**
- * `memflow doctor`: is this machine's memflow set up to capture what Claude Code does? Checks the API
- * (reachable, ready), the key (accepted), the spool (events waiting, for this API and key or for
- * others), the hooks (installed, portable, `memflow` on PATH) and the MCP entry, and says for each
- * problem what to do. Exits 1 when something is broken, so scripts can check it.
+ * `memflow doctor`: is this machine's memflow set up to capture what Claude Code does? Run anywhere in
+ * a repository, it checks the API (reachable, ready), the key (accepted), which project this
+ * repository is (as the hooks, the MCP tools and the CLI all name it), the local relay (running,
+ * delivering, or stuck), the spool (events waiting, and any stuck for another API or key), the hooks
+ * (installed, portable, their commands on PATH) and the MCP entry, and says for each problem what to
+ * do. Exits 1 when something is broken — stuck events included — so scripts can check it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +14,9 @@ import { apiBaseUrl } from './env.js';
 import { createHttpClient } from './http.js';
 import { isMemflowHandler, settingsFile } from './install.js';
 import { Spool } from './spool.js';
+import { workTreeRootOf } from '../common/project.js';
+import { repositoryProject } from './project.js';
+import { relayHealth, relaySettings } from './relay/lifecycle.js';
 
 type Level = 'ok' | 'warn' | 'fail';
 export interface Finding {
@@ -44,6 +49,7 @@ const onPath = (command: string) => (process.env.PATH ?? '').split(path.delimite
 
 export async function diagnose(opts: { url?: string; dir?: string }): Promise<Finding[]> {
   const out: Finding[] = [];
+  opts = { ...opts, dir: opts.dir ?? workTreeRootOf(process.cwd()) ?? process.cwd() };
   const base = apiBaseUrl(opts.url);
   const key = parseClientConfig().MEMFLOW_API_KEY;
   const client = createHttpClient();
@@ -59,9 +65,11 @@ export async function diagnose(opts: { url?: string; dir?: string }): Promise<Fi
       if (r.kind === 'response' && r.status === 200) out.push({ level: 'ok', what: `the API accepts MEMFLOW_API_KEY (key ${keyFingerprint(key).slice(0, 8)}…)` });
       else out.push({ level: 'fail', what: `the API refuses MEMFLOW_API_KEY (${r.kind === 'response' ? r.status : r.code})`, fix: 'the key is unknown or revoked: mint a new one (memflow keys create --tenant <name>)' });
     }
+    if (key && out[0]!.level !== 'fail') out.push(await projectFinding(client, base, key, opts.dir!));
   } finally {
     client.close();
   }
+  out.push(await relayFinding());
 
   const spool = new Spool(parseClientConfig().MEMFLOW_SPOOL_DIR);
   const names = (await spool.waiting()).slice(0, 5000);
@@ -79,9 +87,9 @@ export async function diagnose(opts: { url?: string; dir?: string }): Promise<Fi
   if (names.length === 0) out.push({ level: 'ok', what: `the spool (${spool.dir}) is empty` });
   else {
     out.push({
-      level: names.length >= 20 ? 'warn' : 'ok',
-      what: `${names.length} event(s) wait in ${spool.dir}: ${mine} for this API and key, ${others} for another API or key`,
-      ...(mine ? { fix: 'memflow spool flush delivers them now' } : {}),
+      level: others > 0 ? 'fail' : names.length >= 20 ? 'warn' : 'ok',
+      what: `${names.length} event(s) wait in ${spool.dir}: ${mine} for this API and key, ${others} stuck for another API or key (or none)`,
+      ...(others ? { fix: 'if they were captured under a wrong MEMFLOW_URL or key, fix the setting, then `memflow spool retarget` sends them to the current one' } : mine ? { fix: 'the relay delivers them as the API takes them; `memflow spool flush` does it now' } : {}),
     });
   }
 
@@ -94,13 +102,54 @@ export async function diagnose(opts: { url?: string; dir?: string }): Promise<Fi
     if (pinned.length) out.push({ level: 'warn', what: `${file} has hooks with machine paths (${pinned[0]})`, fix: 'memflow install again writes portable ones' });
     if (commands.some((c) => /hook pre-tool-use\b/.test(c))) out.push({ level: 'warn', what: `${file} still has the old PreToolUse hook (a process per tool call)`, fix: 'memflow install again removes it' });
   }
-  if (installed.some((x) => x.commands.some((c) => /^memflow\s/.test(c))) && !onPath('memflow')) {
-    out.push({ level: 'fail', what: 'the hooks run `memflow`, which is not on PATH', fix: 'run `npm link` in the memflow checkout' });
+  for (const command of ['memflow', 'memflow-hook']) {
+    if (installed.some((x) => x.commands.some((c) => c.startsWith(`${command} `))) && !onPath(command)) {
+      out.push({ level: 'fail', what: `the hooks run \`${command}\`, which is not on PATH`, fix: 'install the memflow client (`npm link` in the memflow checkout, or its package with npm install -g)' });
+    }
   }
-  const mcp = readJson(path.join(path.resolve(opts.dir ?? process.cwd()), '.mcp.json'));
-  const servers = mcp?.mcpServers as Record<string, unknown> | undefined;
-  out.push(servers && 'memflow' in servers ? { level: 'ok', what: 'MCP server "memflow" in .mcp.json' } : { level: 'warn', what: 'no MCP server "memflow" in .mcp.json: agents cannot search memory mid-session', fix: 'memflow install' });
+  out.push(mcpFinding(opts.dir!));
   return out;
+}
+
+/** Which project this repository is, as the API maps it for the hooks, the MCP tools and the CLI. */
+async function projectFinding(client: ReturnType<typeof createHttpClient>, base: string, key: string, dir: string): Promise<Finding> {
+  const p = repositoryProject(dir);
+  const headers: Record<string, string> = { authorization: `Bearer ${key}`, ...(p.key ? { 'x-memflow-project-key': p.key } : {}) };
+  const r = await client.request({ method: 'GET', url: `${base}/v1/projects/identity?project=${encodeURIComponent(p.name)}`, headers, timeoutMs: 3000 });
+  const from = p.source === 'MEMFLOW_PROJECT' ? 'MEMFLOW_PROJECT' : `the repository at ${dir}${p.key ? ` (key ${p.key})` : ''}`;
+  if (r.kind !== 'response' || r.status !== 200) return { level: 'warn', what: `project: "${p.name}" from ${from}; the API did not say how it maps it (${r.kind === 'response' ? r.status : r.code})` };
+  const a = JSON.parse(r.body) as { project: string; exists: boolean; keyed: boolean };
+  const what = a.exists
+    ? `project: "${a.project}" (from ${from}); hooks, MCP tools and CLI commands here all use it`
+    : `project: "${a.project}" (from ${from}); nothing stored yet — the first session creates it`;
+  return { level: 'ok', what };
+}
+
+/** The local relay the hooks hand their events to. */
+async function relayFinding(): Promise<Finding> {
+  const { port } = relaySettings();
+  const h = await relayHealth(port, 1000);
+  if (h === undefined) return { level: 'warn', what: `the relay is not running on 127.0.0.1:${port}`, fix: 'the next hook starts it; `memflow relay start` starts it now' };
+  if (h === 'foreign') return { level: 'fail', what: `127.0.0.1:${port} is used by another program, so hooks cannot reach the relay`, fix: 'set MEMFLOW_RELAY_PORT to a free port where claude runs' };
+  const problems = (h.spool?.targets ?? []).filter((t) => t.problem);
+  const stuck = h.spool?.stuck ?? 0;
+  if (stuck > 0 || problems.some((t) => t.refused)) {
+    return { level: 'fail', what: `the relay (pid ${h.pid}) has events it cannot deliver: ${problems.map((t) => `${t.url}: ${t.problem}`).join('; ') || `${stuck} session(s) waiting for a key it does not have`}`, fix: 'fix MEMFLOW_URL / MEMFLOW_API_KEY, then `memflow spool retarget`' };
+  }
+  if (problems.length > 0) return { level: 'warn', what: `the relay (pid ${h.pid}) is waiting for the API: ${problems.map((t) => `${t.url}: ${t.problem}`).join('; ')}`, fix: 'events are kept and delivered when the API answers' };
+  return { level: 'ok', what: `the relay (pid ${h.pid}) on 127.0.0.1:${port} has delivered ${h.spool?.delivered ?? 0} event(s) since it started; ${h.spool?.waiting ?? 0} waiting` };
+}
+
+/** memflow's MCP entry in any scope Claude Code reads for this repository. */
+function mcpFinding(dir: string): Finding {
+  const root = path.resolve(dir);
+  const claudeJson = readJson(path.join(process.env.HOME ?? '', '.claude.json'));
+  const has = (servers: unknown) => Boolean(servers && typeof servers === 'object' && 'memflow' in (servers as object));
+  const local = (claudeJson?.projects as Record<string, { mcpServers?: unknown }> | undefined)?.[root]?.mcpServers;
+  if (has(local)) return { level: 'ok', what: `MCP server "memflow" in ~/.claude.json (local scope of ${root})` };
+  if (has(readJson(path.join(root, '.mcp.json'))?.mcpServers)) return { level: 'ok', what: 'MCP server "memflow" in .mcp.json' };
+  if (has(claudeJson?.mcpServers)) return { level: 'ok', what: 'MCP server "memflow" in ~/.claude.json (user scope)' };
+  return { level: 'warn', what: 'no MCP server "memflow" for this repository: agents cannot search memory mid-session', fix: 'memflow install' };
 }
 
 export async function doctor(opts: { url?: string; json?: boolean }, outLine: (line: string) => void): Promise<void> {

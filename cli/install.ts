@@ -1,22 +1,26 @@
 /**
  * `memflow install [--http] [--shared | --global] [--url <url>]`: writes memflow's hooks into Claude
- * Code's settings, by default `.claude/settings.local.json` of the current directory (personal and
+ * Code's settings, by default `.claude/settings.local.json` of the repository's root (personal and
  * gitignored); `--shared` writes `.claude/settings.json` (the file teams commit), `--global`
  * `~/.claude/settings.json`. `memflow uninstall` takes them out again.
  *
- * What is written is the same on every machine: the `memflow` command on PATH (`npm link` in the
- * checkout), never an absolute path of node or of a checkout. Only SessionStart (which answers with
- * the context) and SessionEnd (which Claude Code may not wait for otherwise) run synchronously; every
- * other hook is `async: true` (or an http hook with `--http`), so the agent never waits on memflow.
- * SessionStart stays a command hook with `--http` too: Claude Code runs no http SessionStart hooks.
- * No PreToolUse: PostToolUse and PostToolUseFailure carry the input as well.
+ * What is written is the same on every machine: commands on PATH (`memflow-hook`, `memflow`), never
+ * an absolute path of node or of a checkout. Every hook runs `memflow-hook <event>`, a bash script
+ * that hands the event to the local relay in a few milliseconds (cli/relay/): the relay makes it
+ * durable before the hook returns and delivers it behind the agent's back. So every hook is
+ * synchronous — nothing is left running for Claude Code to cancel at exit — and still costs the
+ * agent almost nothing. `--http` instead posts straight to the API with Claude Code's http hooks
+ * (no relay, no spool: an event is lost when the API does not answer); SessionStart stays a command
+ * hook there, as Claude Code runs no http SessionStart hooks. No PreToolUse: PostToolUse and
+ * PostToolUseFailure carry the input as well.
  *
  * The file is merged, never replaced: every other key and every other hook stays as it was.
- * memflow's own handlers are recognised by what they run (`... memflow[.js] hook <event>`) or where
- * they post (`.../v1/hooks/<event>`), and replaced in place, so running install again changes
- * nothing and switching between command and http hooks never duplicates them. A settings file that
- * is not valid JSON (or not shaped like settings) is refused without writing anything.
+ * memflow's own handlers are recognised by what they run (`memflow-hook <event>`, `... memflow[.js]
+ * hook <event>`) or where they post (`.../v1/hooks/<event>`), and replaced in place, so running
+ * install again changes nothing and switching modes never duplicates them. A settings file that is
+ * not valid JSON (or not shaped like settings) is refused without writing anything.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { apiBaseUrl, checkBaseUrl } from './env.js';
@@ -49,20 +53,20 @@ export class InstallError extends Error {
 /** Seconds Claude Code waits for one of our hooks; the client itself gives up after ~2 s. */
 const HOOK_TIMEOUT_S = 10;
 /** The hooks memflow installs, and how each runs. */
-const INSTALLED: Record<Exclude<HookEventName, 'pre-tool-use' | 'notification' | 'other'>, { sync: boolean; tools: boolean }> = {
-  'session-start': { sync: true, tools: false },
-  'user-prompt-submit': { sync: false, tools: false },
-  'post-tool-use': { sync: false, tools: true },
-  'post-tool-use-failure': { sync: false, tools: true },
-  stop: { sync: false, tools: false },
-  'subagent-stop': { sync: false, tools: false },
-  'stop-failure': { sync: false, tools: false },
-  'pre-compact': { sync: false, tools: false },
-  'post-compact': { sync: false, tools: false },
-  'session-end': { sync: true, tools: false },
+const INSTALLED: Record<Exclude<HookEventName, 'pre-tool-use' | 'notification' | 'other'>, { tools: boolean }> = {
+  'session-start': { tools: false },
+  'user-prompt-submit': { tools: false },
+  'post-tool-use': { tools: true },
+  'post-tool-use-failure': { tools: true },
+  stop: { tools: false },
+  'subagent-stop': { tools: false },
+  'stop-failure': { tools: false },
+  'pre-compact': { tools: false },
+  'post-compact': { tools: false },
+  'session-end': { tools: false },
 };
 const EVENT_ALTERNATION = HOOK_EVENTS.join('|');
-const OUR_COMMAND = new RegExp(`(?:^|[\\s/'"])memflow(?:\\.js)?['"]?\\s+hook\\s+['"]?(?:${EVENT_ALTERNATION})\\b`);
+const OUR_COMMAND = new RegExp(`(?:^|[\\s/'"])memflow(?:(?:\\.js)?['"]?\\s+hook\\s+|-hook['"]?\\s+)['"]?(?:${EVENT_ALTERNATION})\\b`);
 const OUR_URL = new RegExp(`/v1/hooks/(?:${EVENT_ALTERNATION})(?:[?#].*)?$`);
 
 export function isMemflowHandler(h: unknown): boolean {
@@ -104,7 +108,6 @@ export function projectHeadersOf(dir: string, opts: { shared?: boolean } = {}): 
 }
 
 export function memflowHandler(event: keyof typeof INSTALLED, opts: { http: boolean; url?: string; project?: ProjectHeaders }): HookHandler {
-  const how = INSTALLED[event];
   if (opts.http && event !== 'session-start') {
     const base = apiBaseUrl(opts.url);
     const project = opts.project ? { 'X-Memflow-Project': opts.project.name, ...(opts.project.key ? { 'X-Memflow-Project-Key': opts.project.key } : {}) } : {};
@@ -116,8 +119,9 @@ export function memflowHandler(event: keyof typeof INSTALLED, opts: { http: bool
       timeout: HOOK_TIMEOUT_S,
     };
   }
-  const words = ['memflow', 'hook', event, ...(opts.url ? ['--url', opts.url.replace(/\/+$/, '')] : [])];
-  return { type: 'command', command: words.map(shellWord).join(' '), timeout: HOOK_TIMEOUT_S, ...(how.sync ? {} : { async: true }) };
+  // Synchronous: the relay answers at once, and a hook still running at exit would be cancelled.
+  const words = ['memflow-hook', event, ...(opts.url ? ['--url', opts.url.replace(/\/+$/, '')] : [])];
+  return { type: 'command', command: words.map(shellWord).join(' '), timeout: HOOK_TIMEOUT_S };
 }
 
 export type Change = 'added' | 'updated' | 'unchanged' | 'removed';
@@ -184,9 +188,9 @@ export function settingsFile(opts: { global?: boolean; shared?: boolean; dir?: s
   return path.join(path.resolve(opts.dir ?? process.cwd()), '.claude', opts.shared ? 'settings.json' : 'settings.local.json');
 }
 
-function update(opts: InstallOptions, mutate: (settings: Record<string, unknown>) => Record<string, Change>): InstallResult {
+function update(opts: InstallOptions, mutate: (settings: Record<string, unknown>) => Record<string, Change>, removeIfEmpty = false): InstallResult {
   try {
-    const r = updateJsonObject(settingsFile(opts), mutate);
+    const r = updateJsonObject(settingsFile(opts), mutate, { removeIfEmpty });
     return { file: r.file, changes: r.result, written: r.written, created: r.created };
   } catch (err) {
     if (err instanceof JsonFileError) throw new InstallError(err.message);
@@ -209,6 +213,7 @@ export function install(opts: InstallOptions): InstallResult {
 
 /** Takes memflow's hooks out of the settings file (every other hook stays). */
 export function uninstall(opts: Pick<InstallOptions, 'global' | 'shared' | 'dir'>): InstallResult {
+  if (!fs.existsSync(settingsFile(opts))) return { file: settingsFile(opts), changes: {}, written: false, created: false };
   return update(opts, (settings) => {
     const changes: Record<string, Change> = {};
     const hooks = settings.hooks;
@@ -228,6 +233,7 @@ export function uninstall(opts: Pick<InstallOptions, 'global' | 'shared' | 'dir'
       if (kept.length > 0) byEvent[name] = kept;
       else delete byEvent[name];
     }
+    if (Object.keys(byEvent).length === 0) delete settings.hooks;
     return changes;
-  });
+  }, true);
 }

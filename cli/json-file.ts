@@ -24,7 +24,7 @@ function detectIndent(text: string): string | number {
 }
 
 /** Applies `mutate` to the object in `file` (an empty object when there is none) and writes it when it changed. */
-export function updateJsonObject<R>(file: string, mutate: (obj: Record<string, unknown>) => R): JsonFileUpdate<R> {
+export function updateJsonObject<R>(file: string, mutate: (obj: Record<string, unknown>) => R, opts: { removeIfEmpty?: boolean } = {}): JsonFileUpdate<R> {
   let text: string | undefined;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -50,6 +50,11 @@ export function updateJsonObject<R>(file: string, mutate: (obj: Record<string, u
     throw new JsonFileError(`${file}: ${(err as Error).message}; nothing was written`);
   }
   if (text !== undefined && JSON.stringify(obj) === before) return { file, result, written: false, created: false };
+  // Nothing of anyone's left (uninstall took the last key): no `{}` file is left behind.
+  if (opts.removeIfEmpty && Object.keys(obj).length === 0) {
+    if (text !== undefined) fs.rmSync(file, { force: true });
+    return { file, result, written: text !== undefined, created: false };
+  }
   const out = `${JSON.stringify(obj, null, text ? detectIndent(text) : 2)}\n`;
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const mode = text !== undefined ? fs.statSync(file).mode & 0o777 : 0o644;

@@ -73,6 +73,61 @@ spool
     await spoolFlush(opts, stdoutLine, errLine);
   });
 
+spool
+  .command('retarget')
+  .description('send events captured under a wrong MEMFLOW_URL or key to the current ones, after you confirm')
+  .addOption(urlOption())
+  .option('--yes', 'do not ask (scripts)')
+  .option('--json', 'machine-readable output of the delivery')
+  .action(async (opts: { url?: string; yes?: boolean; json?: boolean }) => {
+    const { spoolRetarget } = await import('./spool-cmd.js');
+    await spoolRetarget(opts, stdoutLine, errLine);
+  });
+
+const relay = program.command('relay').description('the local relay that hooks hand their events to (127.0.0.1:$MEMFLOW_RELAY_PORT, default 7719)');
+relay
+  .command('run')
+  .description('run the relay in the foreground (hooks start it in the background by themselves)')
+  .option('--port <port>', 'port on 127.0.0.1 (default: $MEMFLOW_RELAY_PORT or 7719)')
+  .action(async (opts: { port?: string }) => {
+    const { runRelay } = await import('./relay/lifecycle.js');
+    await runRelay(opts.port ? Number(opts.port) : undefined);
+  });
+relay
+  .command('start')
+  .description('start the relay in the background unless it is running')
+  .action(async () => {
+    const { ensureRelay, relaySettings } = await import('./relay/lifecycle.js');
+    const h = await ensureRelay();
+    stdoutLine(`relay running on 127.0.0.1:${relaySettings().port} (pid ${h.pid})`);
+  });
+relay
+  .command('status')
+  .description('is the relay running, and what does it hold (exit 1 when it is not running)')
+  .option('--json', 'machine-readable output')
+  .action(async (opts: { json?: boolean }) => {
+    const { relayHealth, relaySettings } = await import('./relay/lifecycle.js');
+    const { port } = relaySettings();
+    const h = await relayHealth(port);
+    if (h === undefined || h === 'foreign') {
+      if (opts.json) stdoutLine(JSON.stringify({ running: false, port, foreign: h === 'foreign' }));
+      else stdoutLine(h === 'foreign' ? `127.0.0.1:${port} is used by another program, not a memflow relay` : `no relay on 127.0.0.1:${port} (the next hook starts one; or \`memflow relay start\`)`);
+      process.exitCode = 1;
+      return;
+    }
+    if (opts.json) return stdoutLine(JSON.stringify({ running: true, port, ...h }));
+    stdoutLine(`relay running on 127.0.0.1:${port} (pid ${h.pid})`);
+    stdoutLine(`waiting ${h.spool?.waiting ?? 0}, delivered ${h.spool?.delivered ?? 0} since it started, stuck ${h.spool?.stuck ?? 0}`);
+    for (const t of h.spool?.targets ?? []) if (t.problem) stdoutLine(`  ${t.url}: ${t.problem}`);
+  });
+relay
+  .command('stop')
+  .description('stop the relay (what it holds stays in the spool for the next one)')
+  .action(async () => {
+    const { stopRelay } = await import('./relay/lifecycle.js');
+    stdoutLine(await stopRelay());
+  });
+
 program
   .command('mcp')
   .description("memflow's MCP server over stdio (search, timeline, get, context, learnings, remember, correct, forget) for the key in MEMFLOW_API_KEY")
@@ -85,29 +140,19 @@ program
 
 program
   .command('install')
-  .description("write memflow's hooks into .claude/settings.local.json (merged with what is there; idempotent) and register its MCP server")
-  .option('--http', 'capture with Claude Code http hooks that post to the API directly (SessionStart stays a command hook)')
-  .option('--shared', "write .claude/settings.json, the file the team commits (nothing machine-specific is written)")
-  .option('--global', "write ~/.claude/settings.json instead of the current project's")
-  .option('--no-mcp', "do not register memflow's MCP server (.mcp.json, or ~/.claude.json with --global)")
+  .description("write memflow's hooks into the repository's .claude/settings.local.json (merged; idempotent), register its MCP server and start the local relay")
+  .option('--http', 'capture with Claude Code http hooks that post to the API directly (no relay, no spool; SessionStart stays a command hook)')
+  .option('--shared', "write .claude/settings.json and .mcp.json, the files the team commits (nothing machine-specific is written)")
+  .option('--global', "write ~/.claude/settings.json (and the user-scope MCP server) instead of the repository's")
+  .option('--here', 'install in the current folder even if it is not a git repository')
+  .option('--no-mcp', "do not register memflow's MCP server")
+  .option('--stdio-mcp', 'register the stdio MCP server (memflow mcp) instead of the API\'s /mcp over HTTP')
+  .option('--offline', 'do not check that the API answers')
+  .option('--no-relay', 'do not start the local relay now (the first hook starts it)')
   .addOption(urlOption())
-  .action(async (opts: { http?: boolean; global?: boolean; shared?: boolean; url?: string; mcp: boolean }) => {
-    const { install } = await import('./install.js');
-    const result = settingsChange(() => install(opts));
-    for (const [event, change] of Object.entries(result.changes)) {
-      stdoutLine(`  ${change.padEnd(9)} ${event}${change === 'removed' ? '' : ` (${opts.http && event !== 'SessionStart' ? 'http' : 'command'} hook)`}`);
-    }
-    if (!result.written) stdoutLine(`${result.file} already has memflow's hooks; nothing changed`);
-    else stdoutLine(`${result.created ? 'created' : 'updated'} ${result.file}`);
-    stdoutLine(
-      opts.http
-        ? 'Claude Code sends the key from $MEMFLOW_API_KEY (allowedEnvVars); export it before starting claude.'
-        : 'The hooks read $MEMFLOW_API_KEY (and $MEMFLOW_URL) from the environment claude runs in.',
-    );
-    if (opts.mcp) {
-      const { registerMcp } = await import('./install-mcp-cmd.js');
-      registerMcp(opts, stdoutLine);
-    }
+  .action(async (opts: { http?: boolean; global?: boolean; shared?: boolean; here?: boolean; url?: string; mcp: boolean; stdioMcp?: boolean; offline?: boolean; relay: boolean }) => {
+    const { runInstall } = await import('./install-cmd.js');
+    await runInstall(opts, stdoutLine, errLine);
   });
 
 program
@@ -122,28 +167,14 @@ program
 
 program
   .command('uninstall')
-  .description("take memflow's hooks out of .claude/settings.local.json (or --shared / --global) and its MCP server out of .mcp.json")
-  .option('--shared', 'the team\'s .claude/settings.json')
+  .description("take memflow's hooks out of the repository's .claude/settings.local.json (or --shared / --global) and its MCP server out of its scope")
+  .option('--shared', 'the team\'s .claude/settings.json and .mcp.json')
   .option('--global', '~/.claude/settings.json and ~/.claude.json')
-  .action(async (opts: { global?: boolean; shared?: boolean }) => {
-    const { uninstall } = await import('./install.js');
-    const { uninstallMcp } = await import('./install-mcp.js');
-    const result = settingsChange(() => uninstall(opts));
-    for (const event of Object.keys(result.changes)) stdoutLine(`  removed   ${event}`);
-    stdoutLine(result.written ? `updated ${result.file}` : `${result.file} has no memflow hooks; nothing changed`);
-    const mcp = settingsChange(() => uninstallMcp(opts));
-    if (mcp.written) stdoutLine(`  removed   MCP server "memflow" from ${mcp.file}`);
+  .option('--here', 'the current folder even if it is not a git repository')
+  .action(async (opts: { global?: boolean; shared?: boolean; here?: boolean }) => {
+    const { runUninstall } = await import('./install-cmd.js');
+    runUninstall(opts, stdoutLine);
   });
-
-/** Runs a settings-file change, turning a refused file into one clear line. */
-function settingsChange<R>(run: () => R): R {
-  try {
-    return run();
-  } catch (err) {
-    if (err instanceof Error && (err.name === 'InstallError' || err.name === 'JsonFileError')) throw new CliError(err.message);
-    throw err;
-  }
-}
 
 const tenants = program.command('tenants').description('operator: manage tenants (uses DATABASE_URL directly)');
 tenants

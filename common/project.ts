@@ -155,6 +155,20 @@ export function repositoryDirOf(cwd: string): string | undefined {
   }
 }
 
+/** The root of the working tree (the folder holding `.git`) that contains `cwd`, or undefined. */
+export function workTreeRootOf(cwd: string): string | undefined {
+  if (!path.isAbsolute(cwd)) return undefined;
+  const start = statOf(cwd);
+  if (start === undefined) return undefined;
+  let dir = path.resolve(start.isDirectory() ? cwd : path.dirname(cwd));
+  for (;;) {
+    if (statOf(path.join(dir, '.git')) !== undefined) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
 function resolveUncached(cwd: string): string {
   if (!path.isAbsolute(cwd)) return pathBasename(cwd);
   const start = statOf(cwd);

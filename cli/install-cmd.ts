@@ -1,0 +1,114 @@
+/**
+ * `memflow install` and `memflow uninstall` as a person runs them: in the repository (any subfolder
+ * of it: the files go to its root), checking that the API answers, registering the MCP server and
+ * starting the relay, and saying in plain lines what changed and which project this repository is.
+ */
+import path from 'node:path';
+import { workTreeRootOf } from '../common/project.js';
+import { apiBaseUrl } from './env.js';
+import { createHttpClient } from './http.js';
+import { install, projectHeadersOf, uninstall, type InstallResult } from './install.js';
+import { installMcp, uninstallMcp } from './install-mcp.js';
+import { CliError } from './output.js';
+
+export interface InstallCmdOptions {
+  http?: boolean;
+  global?: boolean;
+  shared?: boolean;
+  url?: string;
+  mcp: boolean;
+  stdioMcp?: boolean;
+  here?: boolean;
+  offline?: boolean;
+  relay?: boolean;
+}
+
+/** Where a project install writes: the repository's root, or the current folder with --here. */
+export function installRoot(opts: { global?: boolean; here?: boolean }, cwd = process.cwd()): string | undefined {
+  if (opts.global) return undefined;
+  if (opts.here) return path.resolve(cwd);
+  const root = workTreeRootOf(path.resolve(cwd));
+  if (!root) throw new CliError(`${cwd} is not inside a git repository: run \`memflow install\` in your project's repository, or pass --here to install in this folder, or --global for every project`);
+  return root;
+}
+
+/** Whether the API answers /health, or why not. */
+export async function apiAnswers(base: string, timeoutMs = 3000): Promise<string | undefined> {
+  const http = createHttpClient();
+  try {
+    const r = await http.request({ method: 'GET', url: `${base}/health`, timeoutMs });
+    if (r.kind === 'network') return `${r.code}: ${r.message}`;
+    return r.status === 200 ? undefined : `GET /health answered ${r.status}`;
+  } finally {
+    http.close();
+  }
+}
+
+function settingsChange<R>(run: () => R): R {
+  try {
+    return run();
+  } catch (err) {
+    if (err instanceof Error && (err.name === 'InstallError' || err.name === 'JsonFileError')) throw new CliError(err.message);
+    throw err;
+  }
+}
+
+function printChanges(result: InstallResult, http: boolean | undefined, out: (line: string) => void): void {
+  for (const [event, change] of Object.entries(result.changes)) {
+    out(`  ${change.padEnd(9)} ${event}${change === 'removed' ? '' : ` (${http && event !== 'SessionStart' ? 'http hook to the API' : 'command hook: memflow-hook'})`}`);
+  }
+  if (!result.written) out(`${result.file} already has memflow's hooks; nothing changed`);
+  else out(`${result.created ? 'created' : 'updated'} ${result.file}`);
+}
+
+export async function runInstall(opts: InstallCmdOptions, out: (line: string) => void, warn: (line: string) => void): Promise<void> {
+  const root = installRoot(opts);
+  if (root && root !== path.resolve(process.cwd())) out(`installing in the repository's root, ${root}`);
+  const base = apiBaseUrl(opts.url);
+  const problem = opts.offline ? undefined : await apiAnswers(base);
+  if (problem) {
+    if (opts.url !== undefined) throw new CliError(`${base} does not answer (${problem}); check --url, or pass --offline to write it anyway`);
+    warn(`memflow: warning: the API at ${base} does not answer (${problem}); events will wait in the spool until it does`);
+  }
+  const result = settingsChange(() => install({ ...opts, ...(root ? { dir: root } : {}) }));
+  printChanges(result, opts.http, out);
+  out(
+    opts.http
+      ? 'Claude Code sends the key from $MEMFLOW_API_KEY (allowedEnvVars); export it before starting claude.'
+      : 'The hooks read $MEMFLOW_API_KEY (and $MEMFLOW_URL) from the environment claude runs in.',
+  );
+  const project = root ? projectHeadersOf(root, { shared: Boolean(opts.shared) }) : undefined;
+  if (opts.mcp) {
+    const r = settingsChange(() =>
+      installMcp({
+        defaultUrl: base,
+        ...(opts.stdioMcp ? { stdio: true } : {}),
+        ...(opts.global ? { global: true } : {}),
+        ...(opts.shared ? { shared: true } : {}),
+        ...(root ? { dir: root } : {}),
+        ...(project ? { project } : {}),
+      }),
+    );
+    const scope = opts.global ? 'user scope' : opts.shared ? 'project scope' : `local scope of ${root}`;
+    out(`  ${r.result.padEnd(9)} MCP server "memflow" (${opts.stdioMcp ? 'stdio: memflow mcp' : "http: the API's /mcp"}, ${scope}) in ${r.file}`);
+  }
+  if (project) out(`this repository is the project "${project.name}"${project.key ? ` (repository key ${project.key})` : ''}; \`memflow doctor\` shows the name the API uses`);
+  if (!opts.http && opts.relay !== false) {
+    const { ensureRelay, relaySettings } = await import('./relay/lifecycle.js');
+    try {
+      const h = await ensureRelay();
+      out(`relay running on 127.0.0.1:${relaySettings().port} (pid ${h.pid}); hooks hand their events to it`);
+    } catch (err) {
+      warn(`memflow: warning: ${(err as Error).message}; the first hook will try again`);
+    }
+  }
+}
+
+export function runUninstall(opts: { global?: boolean; shared?: boolean; here?: boolean }, out: (line: string) => void): void {
+  const root = installRoot(opts);
+  const result = settingsChange(() => uninstall({ ...opts, ...(root ? { dir: root } : {}) }));
+  for (const event of Object.keys(result.changes)) out(`  removed   ${event}`);
+  out(result.written ? `updated ${result.file}` : `${result.file} has no memflow hooks; nothing changed`);
+  const mcp = settingsChange(() => uninstallMcp({ ...opts, ...(root ? { dir: root } : {}) }));
+  if (mcp.written) out(`  removed   MCP server "memflow" from ${mcp.file}`);
+}
