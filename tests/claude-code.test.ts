@@ -40,7 +40,7 @@ before(async () => {
   repo = path.join(await tempDir('cc-repo'), uniqueName('shop'));
   await fs.mkdir(path.join(repo, 'src'), { recursive: true });
   execFileSync('git', ['init', '-q', repo]);
-  const r = await runCli(['install', '--url', api.url], { cwd: repo, env: { HOME: home } });
+  const r = await runCli(['install', '--no-relay', '--url', api.url], { cwd: repo, env: { HOME: home } });
   assert.equal(r.code, 0, r.stderr);
   settings = JSON.parse(await fs.readFile(path.join(repo, '.claude', 'settings.local.json'), 'utf8')) as typeof settings;
 });
@@ -61,10 +61,14 @@ async function fire(claudeEvent: string, payload: Record<string, unknown>): Prom
 
 /** The installed hook of `at.settings` for `claudeEvent`, run in `at.repo` with Claude Code's environment. */
 async function runInstalled(at: { settings: typeof settings; repo: string; env?: Record<string, string> }, claudeEvent: string, payload: Record<string, unknown>) {
-  const handlers = (at.settings.hooks[claudeEvent] ?? []).flatMap((g) => g.hooks).filter((h) => h.type === 'command' && /memflow hook /.test(h.command ?? ''));
+  const handlers = (at.settings.hooks[claudeEvent] ?? []).flatMap((g) => g.hooks).filter((h) => h.type === 'command' && /^memflow-hook /.test(h.command ?? ''));
   assert.equal(handlers.length, 1, `one memflow hook for ${claudeEvent}`);
+  // The installed `memflow-hook <event>` hands the event to the local relay; these tests drive the
+  // Node client it falls back to when no relay answers (`memflow hook <event>`), which must deliver
+  // or spool by itself. The relay's own path runs in the real Claude Code (claude-code-real.test.ts).
+  const command = handlers[0]!.command!.replace(/^memflow-hook /, 'memflow hook ');
   const out = await runCli([], {
-    shell: `bash -c ${JSON.stringify(handlers[0]!.command)}`,
+    shell: `bash -c ${JSON.stringify(command)}`,
     cwd: at.repo,
     input: JSON.stringify({ hook_event_name: claudeEvent, ...payload }),
     env: {
@@ -180,7 +184,7 @@ async function installedBehindProxy(name: string) {
   const dir = path.join(await tempDir(`cc-${name}`), uniqueName(name));
   await fs.mkdir(dir, { recursive: true });
   execFileSync('git', ['init', '-q', dir]);
-  assert.equal((await runCli(['install', '--url', url], { cwd: dir, env: { HOME: home } })).code, 0);
+  assert.equal((await runCli(['install', '--no-relay', '--url', url], { cwd: dir, env: { HOME: home } })).code, 0);
   const installed = JSON.parse(await fs.readFile(path.join(dir, '.claude', 'settings.local.json'), 'utf8')) as typeof settings;
   const spoolDir = path.join(home, `spool-${name}`);
   const sessionId = crypto.randomUUID();

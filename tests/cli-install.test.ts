@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { waitUntil } from '../infra/daemon.js';
 import { BIN, closedPort, memflowOnPath, runCli, spoolFiles, tempDir } from './fixtures/cli-run.js';
 
 const EVENTS: Record<string, string> = {
@@ -24,8 +25,6 @@ const EVENTS: Record<string, string> = {
   PostCompact: 'post-compact',
   SessionEnd: 'session-end',
 };
-/** What the agent waits for: only the context at start and the end of the session. */
-const SYNC = new Set(['SessionStart', 'SessionEnd']);
 
 const EXISTING = {
   $schema: 'https://json.schemastore.org/claude-code-settings.json',
@@ -61,6 +60,7 @@ after(async () => {
 async function project(settings?: unknown, raw?: string): Promise<{ dir: string; file: string }> {
   const dir = await tempDir('install-proj');
   dirs.push(dir);
+  execFileSync('git', ['init', '-q', dir]);
   const file = path.join(dir, '.claude', 'settings.local.json');
   if (settings !== undefined || raw !== undefined) {
     await fs.mkdir(path.dirname(file), { recursive: true });
@@ -69,11 +69,12 @@ async function project(settings?: unknown, raw?: string): Promise<{ dir: string;
   return { dir, file };
 }
 
-const install = (dir: string, ...args: string[]) => runCli(['install', ...args], { cwd: dir, env: { HOME: home } });
+// --no-relay: these tests look at the files; the relay is started (and stopped) where a hook runs.
+const install = (dir: string, ...args: string[]) => runCli(['install', '--no-relay', ...args], { cwd: dir, env: { HOME: home } });
 const read = async (file: string) => JSON.parse(await fs.readFile(file, 'utf8')) as Settings;
 
 const ours = (s: Settings, claudeEvent: string) =>
-  (s.hooks[claudeEvent] ?? []).flatMap((g) => g.hooks).filter((h) => /memflow(\.js)?'? hook |\/v1\/hooks\//.test(String(h.command ?? h.url)));
+  (s.hooks[claudeEvent] ?? []).flatMap((g) => g.hooks).filter((h) => /memflow(\.js)?'? hook |memflow-hook |\/v1\/hooks\//.test(String(h.command ?? h.url)));
 
 describe('command hooks', () => {
   let dir: string;
@@ -99,7 +100,9 @@ describe('command hooks', () => {
     for (const [claudeEvent, event] of Object.entries(EVENTS)) {
       const mine = ours(s, claudeEvent);
       assert.equal(mine.length, 1, `${claudeEvent}: one memflow hook`);
-      assert.deepEqual(mine[0], { type: 'command', command: `memflow hook ${event}`, timeout: 10, ...(SYNC.has(claudeEvent) ? {} : { async: true }) });
+      // Synchronous, all of them: the relay answers in milliseconds, and nothing is left for Claude
+      // Code to cancel at exit.
+      assert.deepEqual(mine[0], { type: 'command', command: `memflow-hook ${event}`, timeout: 10 });
       const group = s.hooks[claudeEvent]!.find((g) => g.hooks.includes(mine[0]!))!;
       if (event.startsWith('post-tool-use')) assert.equal(group.matcher, '*');
       else assert.equal(group.matcher, undefined);
@@ -118,31 +121,30 @@ describe('command hooks', () => {
   });
 
   test('--http replaces memflow\'s entries instead of adding to them, and is idempotent too', async () => {
-    const r = await install(dir, '--http', '--url', 'http://127.0.0.1:4555/');
+    const r = await install(dir, '--http', '--offline', '--url', 'http://127.0.0.1:4555/');
     assert.equal(r.code, 0, r.stderr);
     for (const name of Object.keys(EVENTS)) assert.match(r.stdout, new RegExp(`updated\\s+${name}`));
-    assert.match(r.stdout, /updated\s+SessionStart \(command hook\)/);
+    assert.match(r.stdout, /updated\s+SessionStart \(command hook/);
     const s = await read(file);
     // Claude Code runs no http SessionStart hooks: it stays a command hook.
-    assert.deepEqual(ours(s, 'SessionStart'), [{ type: 'command', command: 'memflow hook session-start --url http://127.0.0.1:4555', timeout: 10 }]);
+    assert.deepEqual(ours(s, 'SessionStart'), [{ type: 'command', command: 'memflow-hook session-start --url http://127.0.0.1:4555', timeout: 10 }]);
     for (const [claudeEvent, event] of Object.entries(EVENTS)) {
       if (claudeEvent === 'SessionStart') continue;
       const mine = ours(s, claudeEvent);
       assert.equal(mine.length, 1, `${claudeEvent}: one memflow hook`);
-      assert.deepEqual(mine[0], {
-        type: 'http',
-        url: `http://127.0.0.1:4555/v1/hooks/${event}`,
-        // The project as the command client names it (a folder that is no repository: no key).
-        headers: { Authorization: 'Bearer $MEMFLOW_API_KEY', 'X-Memflow-Project': path.basename(dir) },
-        allowedEnvVars: ['MEMFLOW_API_KEY'],
-        timeout: 10,
-      });
+      const { headers, ...rest } = mine[0]!;
+      assert.deepEqual(rest, { type: 'http', url: `http://127.0.0.1:4555/v1/hooks/${event}`, allowedEnvVars: ['MEMFLOW_API_KEY'], timeout: 10 });
+      // The project as the relay names it: the repository's folder and its key (a personal file: the
+      // key of this machine's path is fine here).
+      assert.equal(headers.Authorization, 'Bearer $MEMFLOW_API_KEY');
+      assert.equal(headers['X-Memflow-Project'], path.basename(dir));
+      assert.match(headers['X-Memflow-Project-Key'], /^[0-9a-f]{16}$/);
     }
     assert.deepEqual(s.hooks.PreToolUse, [EXISTING.hooks.PreToolUse[0]]);
     assert.deepEqual(s.hooks.Notification, EXISTING.hooks.Notification);
 
     const bytes = await fs.readFile(file);
-    const again = await install(dir, '--http', '--url', 'http://127.0.0.1:4555');
+    const again = await install(dir, '--http', '--offline', '--url', 'http://127.0.0.1:4555');
     assert.equal(again.code, 0, again.stderr);
     assert.deepEqual(await fs.readFile(file), bytes);
   });
@@ -160,25 +162,39 @@ describe('command hooks', () => {
   });
 });
 
-test('the installed command works as a Claude Code hook (bash -c, memflow on PATH, API down: {} and spooled)', async () => {
+test('the installed command works as a Claude Code hook (bash -c, memflow-hook on PATH, API down: {} and spooled)', async () => {
   const { dir, file } = await project();
   const port = await closedPort();
-  const r = await install(dir, '--url', `http://127.0.0.1:${port}`);
+  const r = await install(dir, '--offline', '--url', `http://127.0.0.1:${port}`);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /created .*settings\.local\.json/);
   const command = ours(await read(file), 'PostToolUse')[0]!.command as string;
-  assert.match(command, /^memflow hook post-tool-use --url http:\/\/127\.0\.0\.1:\d+$/);
+  assert.match(command, /^memflow-hook post-tool-use --url http:\/\/127\.0\.0\.1:\d+$/);
 
   const spool = path.join(dir, 'spool');
-  const out = await runCli([], {
-    shell: `bash -c ${JSON.stringify(command)}`,
-    cwd: dir,
-    input: JSON.stringify({ session_id: 's-1', cwd: dir, hook_event_name: 'PostToolUse', tool_name: 'Bash', tool_input: {}, tool_response: {} }),
-    env: { PATH: await memflowOnPath(), HOME: home, MEMFLOW_API_KEY: 'mf_not-checked-while-down', MEMFLOW_SPOOL_DIR: spool, MEMFLOW_CACHE_DIR: path.join(home, 'cache') },
-  });
-  assert.equal(out.code, 0, out.stderr);
-  assert.equal(out.stdout, '{}\n');
-  assert.equal((await spoolFiles(spool)).length, 1);
+  const env = { PATH: await memflowOnPath(), HOME: home, MEMFLOW_API_KEY: 'mf_not-checked-while-down', MEMFLOW_SPOOL_DIR: spool, MEMFLOW_CACHE_DIR: path.join(home, 'cache'), MEMFLOW_RELAY_PORT: String(await closedPort()) };
+  const fire = (id: string) =>
+    runCli([], {
+      shell: `bash -c ${JSON.stringify(command)}`,
+      cwd: dir,
+      input: JSON.stringify({ session_id: id, cwd: dir, hook_event_name: 'PostToolUse', tool_name: 'Bash', tool_input: {}, tool_response: {} }),
+      env,
+    });
+  try {
+    // No relay yet: the Node client spools the event itself and starts the relay.
+    const out = await fire('s-1');
+    assert.equal(out.code, 0, out.stderr);
+    assert.equal(out.stdout, '{}\n');
+    assert.equal((await spoolFiles(spool)).length, 1);
+    // The next hook finds the relay: it keeps that event too (the API is still down).
+    await waitUntil(async () => (await runCli(['relay', 'status'], { env })).code === 0, { what: 'the relay the hook started', timeoutMs: 20_000, intervalMs: 100 });
+    const next = await fire('s-2');
+    assert.equal(next.code, 0, next.stderr);
+    assert.equal(next.stdout, '{}\n');
+    assert.equal((await spoolFiles(spool)).length, 2);
+  } finally {
+    await runCli(['relay', 'stop'], { env });
+  }
 });
 
 test('--shared --http names the project in the committed file only by what is the same on every machine', async () => {
@@ -195,7 +211,7 @@ test('--shared --http names the project in the committed file only by what is th
     execFileSync('git', ['init', '-q', dir]);
   }
   execFileSync('git', ['-C', withRemote, 'remote', 'add', 'origin', 'git@github.com:acme/shop.git']);
-  for (const dir of [withRemote, withoutRemote]) assert.equal((await install(dir, '--shared', '--http', '--url', 'http://127.0.0.1:4555')).code, 0);
+  for (const dir of [withRemote, withoutRemote]) assert.equal((await install(dir, '--shared', '--http', '--offline', '--url', 'http://127.0.0.1:4555')).code, 0);
   // A key of the origin remote: every clone computes the same one.
   const shop = await headersOf(withRemote);
   assert.equal(shop['X-Memflow-Project'], 'shop');

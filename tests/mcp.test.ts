@@ -6,6 +6,7 @@
  * API being down. Plus POST /v1/memories itself and the `.mcp.json` that `memflow install` writes.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -422,11 +423,44 @@ describe('POST /v1/memories', () => {
 });
 
 describe('memflow install registers the MCP server', () => {
-  test('.mcp.json: a stdio entry with nothing machine-specific, merged and idempotent; --http points at /mcp', async () => {
+  const install = (dir: string, env: Record<string, string>, ...args: string[]) => runCli(['install', '--no-relay', '--offline', ...args], { cwd: dir, env });
+
+  test('local scope by default: the API\'s /mcp over HTTP in ~/.claude.json for this repository, with its project and key', async () => {
+    const home = await tempDir('mcp-local-home');
+    const dir = path.join(await tempDir('mcp-local'), 'shop');
+    await fs.mkdir(path.join(dir, 'src'), { recursive: true });
+    execFileSync('git', ['init', '-q', dir]);
+    await fs.writeFile(path.join(home, '.claude.json'), JSON.stringify({ numStartups: 3, projects: { [dir]: { allowedTools: ['x'] } } }));
+    // Run in a subfolder: the entry is for the repository's root.
+    const first = await install(path.join(dir, 'src'), { HOME: home });
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /added\s+MCP server "memflow" \(http: the API's \/mcp, local scope/);
+    const user = JSON.parse(await fs.readFile(path.join(home, '.claude.json'), 'utf8')) as { numStartups: number; projects: Record<string, { allowedTools: string[]; mcpServers: Record<string, Record<string, unknown>> }> };
+    assert.equal(user.numStartups, 3);
+    assert.deepEqual(user.projects[dir]!.allowedTools, ['x']);
+    const entry = user.projects[dir]!.mcpServers.memflow!;
+    assert.equal(entry.type, 'http');
+    assert.match(String(entry.url), /^\$\{MEMFLOW_URL:-http:\/\/127\.0\.0\.1:\d+\}\/mcp$/);
+    const headers = entry.headers as Record<string, string>;
+    assert.equal(headers.Authorization, 'Bearer ${MEMFLOW_API_KEY}');
+    assert.equal(headers['X-Memflow-Project'], 'shop');
+    assert.match(headers['X-Memflow-Project-Key']!, /^[0-9a-f]{16}$/);
+    await assert.rejects(fs.access(path.join(dir, '.mcp.json')), 'nothing written into the repository for the MCP server');
+    const second = await install(dir, { HOME: home });
+    assert.match(second.stdout, /unchanged\s+MCP server "memflow"/);
+    const u = await runCli(['uninstall'], { cwd: dir, env: { HOME: home } });
+    assert.equal(u.code, 0, u.stderr);
+    const left = JSON.parse(await fs.readFile(path.join(home, '.claude.json'), 'utf8')) as typeof user;
+    assert.ok(!('memflow' in (left.projects[dir]!.mcpServers ?? {})));
+    await assert.rejects(fs.access(path.join(dir, '.claude', 'settings.local.json')), 'uninstall leaves no empty settings file');
+  });
+
+  test('--shared: .mcp.json with nothing machine-specific, merged and idempotent; --stdio-mcp writes the stdio server', async () => {
     const dir = await tempDir('mcp-install');
+    execFileSync('git', ['init', '-q', dir]);
     await fs.writeFile(path.join(dir, '.mcp.json'), JSON.stringify({ mcpServers: { other: { command: 'other-server' } } }, null, 4));
     const env = { HOME: dir };
-    const first = await runCli(['install'], { cwd: dir, env });
+    const first = await install(dir, env, '--shared', '--stdio-mcp');
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /added\s+MCP server "memflow"/);
     const written = JSON.parse(await fs.readFile(path.join(dir, '.mcp.json'), 'utf8')) as { mcpServers: Record<string, Record<string, unknown>> };
@@ -438,32 +472,36 @@ describe('memflow install registers the MCP server', () => {
     assert.ok(!text.includes(repoRoot) && !text.includes(process.execPath), 'no machine paths');
     assert.match(text, /^ {4}"mcpServers"/m, 'the file keeps its indentation');
 
-    const second = await runCli(['install'], { cwd: dir, env });
+    const second = await install(dir, env, '--shared', '--stdio-mcp');
     assert.match(second.stdout, /unchanged\s+MCP server "memflow"/);
-    const http = await runCli(['install', '--http'], { cwd: dir, env });
+    const http = await install(dir, env, '--shared');
     assert.match(http.stdout, /updated\s+MCP server "memflow"/);
     const after = JSON.parse(await fs.readFile(path.join(dir, '.mcp.json'), 'utf8')) as { mcpServers: Record<string, Record<string, unknown>> };
     assert.equal(after.mcpServers.memflow!.type, 'http');
     assert.match(String(after.mcpServers.memflow!.url), /^\$\{MEMFLOW_URL:-http:\/\/127\.0\.0\.1:\d+\}\/mcp$/);
-    assert.deepEqual(after.mcpServers.memflow!.headers, { Authorization: 'Bearer ${MEMFLOW_API_KEY}' });
+    // Committed: a repository without a remote is named by its folder alone (its key is of this machine's path).
+    assert.deepEqual(after.mcpServers.memflow!.headers, { Authorization: 'Bearer ${MEMFLOW_API_KEY}', 'X-Memflow-Project': path.basename(dir) });
 
     await fs.writeFile(path.join(dir, '.mcp.json'), '{ not json');
-    const broken = await runCli(['install'], { cwd: dir, env });
+    const broken = await install(dir, env, '--shared');
     assert.notEqual(broken.code, 0);
     assert.match(broken.stderr, /\.mcp\.json is not valid JSON/);
     assert.equal(await fs.readFile(path.join(dir, '.mcp.json'), 'utf8'), '{ not json');
   });
 
-  test('--global writes ~/.claude.json (user scope), keeping what is there; --no-mcp skips it', async () => {
+  test('--global writes ~/.claude.json (user scope), keeping what is there; --no-mcp skips it; outside a repository install says so', async () => {
     const home = await tempDir('mcp-home');
     await fs.writeFile(path.join(home, '.claude.json'), JSON.stringify({ numStartups: 3 }));
-    const r = await runCli(['install', '--global'], { cwd: home, env: { HOME: home } });
+    const r = await install(home, { HOME: home }, '--global', '--stdio-mcp');
     assert.equal(r.code, 0, r.stderr);
     const user = JSON.parse(await fs.readFile(path.join(home, '.claude.json'), 'utf8')) as { numStartups: number; mcpServers: Record<string, { command: string }> };
     assert.equal(user.numStartups, 3);
     assert.equal(user.mcpServers.memflow!.command, 'memflow');
     const dir = await tempDir('mcp-skip');
-    const skip = await runCli(['install', '--no-mcp'], { cwd: dir, env: { HOME: dir } });
+    const refused = await install(dir, { HOME: dir });
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /is not inside a git repository: run `memflow install` in your project's repository, or pass --here/);
+    const skip = await install(dir, { HOME: dir }, '--no-mcp', '--here');
     assert.equal(skip.code, 0, skip.stderr);
     await assert.rejects(fs.access(path.join(dir, '.mcp.json')));
   });
