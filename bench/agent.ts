@@ -1,0 +1,232 @@
+/**
+ * `npm run bench:agent`: what memflow costs the agent, measured in the real Claude Code CLI (the
+ * pinned npm version), headless, against a scripted local Messages API, with memflow set up by
+ * `memflow install` (hooks through the local relay, the MCP server over HTTP) or not set up at all.
+ *
+ * Sessions alternate (A B B A ...) between a repository without memflow and one with it, each with
+ * 0 and with 12 Bash tool calls, so that:
+ *   added per session (start + end) = median(memflow, 0 calls) - median(none, 0 calls)
+ *   added per tool call             = (added at 12 calls - added at 0 calls) / 12
+ * under four conditions of the API: direct (local), behind a 50 ms round trip (a delaying proxy),
+ * refusing connections, and hanging (accepts, never answers).
+ *
+ * CPU on the agent's machine of everything memflow starts there: the relay (from /proc, before and
+ * after each session) and every hook process (`memflow-hook`, timed by bash's `time` through a
+ * wrapper on PATH; the wrapper's own bash is not counted), per event the client fired. SessionStart
+ * is the wall time of its hook process (it answers with the context). MCP readiness comes from
+ * Claude Code's own debug log ("Successfully connected ... in N ms") of extra sessions run with
+ * --debug.
+ *
+ *   npm run bench:agent -- --rounds 5 --conditions direct,rtt50,refused,hanging
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Command } from 'commander';
+import { parseConfig } from '../common/config.js';
+import { createPrisma } from '../common/db.js';
+import { freePort } from '../infra/daemon.js';
+import { AGENT_CLIS } from '../infra/agent-clis.js';
+import { ClaudeHarness } from '../tests/helpers/claude-cli.js';
+import { ScriptedClaude, type Step } from '../tests/helpers/scripted-claude.js';
+import { cpuSecondsOf } from './proc-cpu.js';
+import { benchStack, benchTenant, percentile, printColumns, spawnEntry, startBenchApi, stopChild, waitForReady } from './lib.js';
+
+type Condition = 'direct' | 'rtt50' | 'refused' | 'hanging';
+
+const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+const p95 = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 95);
+
+/** A TCP proxy that holds every chunk `oneWayMs` in each direction: a round trip of 2 x oneWayMs. */
+async function delayingProxy(target: number, oneWayMs: number): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(target, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => s.destroy());
+      s.once('close', () => sockets.delete(s));
+    }
+    const pipe = (from: net.Socket, to: net.Socket) => from.on('data', (d) => setTimeout(() => to.write(d), oneWayMs));
+    pipe(client, upstream);
+    pipe(upstream, client);
+    client.once('close', () => setTimeout(() => upstream.destroy(), oneWayMs));
+    upstream.once('close', () => setTimeout(() => client.destroy(), oneWayMs));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+/** Accepts connections and never answers. */
+async function hangingServer(): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((s) => {
+    sockets.add(s);
+    s.on('error', () => s.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+/** A `memflow-hook` on PATH that runs the real one under bash's `time` and logs `<event> real user sys`. */
+function timingWrapper(dir: string, realPath: string, log: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const real = path.join(realPath.split(path.delimiter).find((d) => fs.existsSync(path.join(d, 'memflow-hook')))!, 'memflow-hook');
+  fs.writeFileSync(
+    path.join(dir, 'memflow-hook'),
+    `#!/usr/bin/env bash\nTIMEFORMAT="$1 %R %U %S"\n{ time '${real}' "$@" 2>/dev/null; } 2>>'${log}'\n`,
+    { mode: 0o755 },
+  );
+}
+
+interface Sample {
+  variant: 'none' | 'memflow';
+  calls: number;
+  ms: number;
+  events: number;
+  cpuMs: number;
+}
+
+function steps(calls: number, answer: string): Step[] {
+  return [...Array.from({ length: calls }, (_, i): Step => ({ tool: 'Bash', input: { command: `echo step-${i} && ls`, description: `step ${i}` } })), { text: answer }];
+}
+
+async function main(): Promise<void> {
+  const program = new Command('bench:agent')
+    .option('--rounds <n>', 'sessions of each kind per variant and condition', '5')
+    .option('--calls <n>', 'tool calls in the long sessions', '12')
+    .option('--conditions <list>', 'direct,rtt50,refused,hanging', 'direct,rtt50,refused,hanging')
+    .option('--mcp-sessions <n>', 'extra --debug sessions to read the MCP connection time from', '3')
+    .parse();
+  const o = program.opts<{ rounds: string; calls: string; conditions: string; mcpSessions: string }>();
+  const rounds = Number(o.rounds);
+  const calls = Number(o.calls);
+  const conditions = o.conditions.split(',') as Condition[];
+
+  const stack = await benchStack();
+  const config = parseConfig({ ...process.env, ...stack.env });
+  const prisma = createPrisma(config);
+  const api = await startBenchApi(stack);
+  const worker = spawnEntry('workers/main.ts', { ...stack.env, MEMFLOW_LOG_LEVEL: 'error' });
+  const model = new ScriptedClaude();
+  await model.start();
+  const table: [string, string[]][] = [];
+  const loads: string[] = [];
+  try {
+    await waitForReady(api.url);
+    const tenant = await benchTenant(prisma, 'bench-agent');
+    for (const condition of conditions) {
+      loads.push(`${condition}: load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} before`);
+      const helper =
+        condition === 'rtt50' ? await delayingProxy(Number(new URL(api.url).port), 25) : condition === 'hanging' ? await hangingServer() : undefined;
+      const apiUrl = condition === 'direct' ? api.url : condition === 'refused' ? `http://127.0.0.1:${await freePort()}` : `http://127.0.0.1:${helper!.port}`;
+      const none = await ClaudeHarness.create({ model, apiUrl, key: tenant.key, relayPort: await freePort(), repoName: `none-${condition}`, groundTruth: false });
+      const mem = await ClaudeHarness.create({ model, apiUrl, key: tenant.key, relayPort: await freePort(), repoName: `memflow-${condition}`, groundTruth: false });
+      const hookLog = path.join(mem.home, 'hook-times.log');
+      timingWrapper(path.join(mem.home, 'bin'), mem.env.PATH!, hookLog);
+      mem.env.PATH = `${path.join(mem.home, 'bin')}${path.delimiter}${mem.env.PATH}`;
+      const inst = await mem.memflow(['install', ...(condition === 'direct' || condition === 'rtt50' ? [] : ['--offline'])]);
+      if (inst.code !== 0) throw new Error(`memflow install failed: ${inst.stderr}`);
+      const relayPid = (JSON.parse((await mem.memflow(['relay', 'status', '--json'])).stdout) as { pid: number }).pid;
+
+      const samples: Sample[] = [];
+      const one = async (h: ClaudeHarness, variant: Sample['variant'], n: number) => {
+        const prompt = `bench ${condition} ${variant} ${n} ${samples.length}`;
+        model.add({ prompt, steps: steps(n, `done ${samples.length}`) });
+        const hooksBefore = fs.existsSync(hookLog) ? fs.readFileSync(hookLog, 'utf8').split('\n').filter(Boolean).length : 0;
+        const relayBefore = cpuSecondsOf(relayPid) ?? 0;
+        const run = await h.headless(prompt);
+        if (run.code !== 0) throw new Error(`claude exited ${run.code}: ${run.stderr}`);
+        let cpuMs = 0;
+        let events = 0;
+        if (variant === 'memflow') {
+          // The relay's delivery behind the session counts too: wait until it is idle again.
+          await new Promise((r) => setTimeout(r, condition === 'direct' || condition === 'rtt50' ? 1500 : 300));
+          const lines = fs.readFileSync(hookLog, 'utf8').split('\n').filter(Boolean).slice(hooksBefore);
+          events = lines.length;
+          cpuMs = ((cpuSecondsOf(relayPid) ?? relayBefore) - relayBefore) * 1000 + lines.reduce((s, l) => s + (Number(l.split(' ')[2]) + Number(l.split(' ')[3])) * 1000, 0);
+        }
+        samples.push({ variant, calls: n, ms: run.ms, events, cpuMs });
+      };
+      // Warm-up: one of each (first start of a HOME, the hook bundle, the relay's first delivery).
+      await one(none, 'none', 0);
+      await one(mem, 'memflow', 0);
+      samples.length = 0;
+      for (let r = 0; r < rounds; r++) {
+        const order: [ClaudeHarness, Sample['variant']][] = r % 2 === 0 ? [[none, 'none'], [mem, 'memflow']] : [[mem, 'memflow'], [none, 'none']];
+        for (const n of [0, calls]) for (const [h, v] of order) await one(h, v, n);
+      }
+      // SessionStart hook wall times, and MCP readiness from --debug sessions.
+      const starts = fs
+        .readFileSync(hookLog, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('session-start '))
+        .map((l) => Number(l.split(' ')[1]) * 1000);
+      const mcpMs: number[] = [];
+      for (let i = 0; i < Number(o.mcpSessions); i++) {
+        const prompt = `bench mcp ${condition} ${i}`;
+        model.add({ prompt, steps: [{ text: 'ok' }] });
+        const debugDir = path.join(mem.home, '.claude', 'debug');
+        fs.rmSync(debugDir, { recursive: true, force: true });
+        await mem.headless(prompt, ['--debug']);
+        for (const f of fs.existsSync(debugDir) ? fs.readdirSync(debugDir).filter((x) => x.endsWith('.txt')) : []) {
+          const m = /MCP server "memflow": Successfully connected \(transport: http\) in (\d+)ms/.exec(fs.readFileSync(path.join(debugDir, f), 'utf8'));
+          if (m) mcpMs.push(Number(m[1]));
+        }
+      }
+      const pick = (v: Sample['variant'], n: number) => samples.filter((s) => s.variant === v && s.calls === n);
+      const addedSession = median(pick('memflow', 0).map((s) => s.ms)) - median(pick('none', 0).map((s) => s.ms));
+      const addedLong = median(pick('memflow', calls).map((s) => s.ms)) - median(pick('none', calls).map((s) => s.ms));
+      const mems = samples.filter((s) => s.variant === 'memflow');
+      const cpuPerEvent = mems.reduce((s, x) => s + x.cpuMs, 0) / Math.max(1, mems.reduce((s, x) => s + x.events, 0));
+      table.push([
+        condition,
+        [
+          `${median(pick('none', 0).map((s) => s.ms)).toFixed(0)} / ${median(pick('memflow', 0).map((s) => s.ms)).toFixed(0)}`,
+          `${median(pick('none', calls).map((s) => s.ms)).toFixed(0)} / ${median(pick('memflow', calls).map((s) => s.ms)).toFixed(0)}`,
+          addedSession.toFixed(0),
+          ((addedLong - addedSession) / calls).toFixed(1),
+          cpuPerEvent.toFixed(1),
+          `${median(starts).toFixed(0)} / ${p95(starts).toFixed(0)}`,
+          mcpMs.length ? `${median(mcpMs).toFixed(0)} (${mcpMs.length})` : 'n/a',
+        ],
+      ]);
+      loads.push(`${condition}: load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} after`);
+      await mem.stopRelay();
+      await helper?.close();
+    }
+  } finally {
+    await model.close();
+    await stopChild(worker);
+    await api.stop();
+    await prisma.$disconnect();
+    await stack.stop();
+  }
+  const header = ['0 calls: none / memflow (ms)', `${calls} calls: none / memflow (ms)`, 'added per session (ms)', 'added per tool call (ms)', 'CPU per event (ms)', 'SessionStart hook p50 / p95 (ms)', 'MCP connected in (ms, n)'];
+  console.log(`\nbench:agent — Claude Code ${AGENT_CLIS.claude.version}, ${rounds} sessions of each kind per variant, medians; ${os.cpus().length} cores`);
+  for (const l of loads) console.log(`  ${l}`);
+  // One row per condition: print transposed (conditions as columns) for readability.
+  printColumns(
+    'what memflow adds to a headless Claude Code session',
+    table.map(([c]) => c),
+    header.map((h, i) => [h, table.map(([, v]) => v[i]!)] as [string, string[]]),
+  );
+}
+
+main().catch((err: Error) => {
+  console.error(`bench:agent: ${err.message}`);
+  process.exit(1);
+});
