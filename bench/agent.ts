@@ -118,7 +118,7 @@ async function main(): Promise<void> {
 
   const stack = await benchStack();
   const config = parseConfig({ ...process.env, ...stack.env });
-  const prisma = createPrisma(config);
+  const prisma = createPrisma(config.DATABASE_URL);
   const api = await startBenchApi(stack);
   const worker = spawnEntry('workers/main.ts', { ...stack.env, MEMFLOW_LOG_LEVEL: 'error' });
   const model = new ScriptedClaude();

@@ -221,6 +221,9 @@ export class Lanes {
     this.lastStuck = stuck;
     const moved = await Promise.all(jobs);
     if (moved.some(Boolean)) this.again = true;
+    // Wake for the earliest target that holds events and is backing off — including those whose
+    // delivery failed in this very cycle (their back-off started after the check above).
+    for (const t of this.targets.values()) if (t.waiting > 0 && t.until > Date.now()) nextWake = Math.min(nextWake, t.until);
     if (nextWake < Infinity) this.schedule(nextWake - Date.now());
   }
 

@@ -89,7 +89,7 @@ export function spawnRelay(settings = relaySettings(), entry = process.env.MEMFL
 }
 
 /** Starts the relay if needed and waits until it answers (install, doctor, tests). */
-export async function ensureRelay(settings = relaySettings(), waitMs = 5000): Promise<RelayHealth> {
+export async function ensureRelay(settings = relaySettings(), waitMs = 30_000): Promise<RelayHealth> {
   const now = await relayHealth(settings.port);
   if (now === 'foreign') throw new Error(`port ${settings.port} on 127.0.0.1 is used by another program; set MEMFLOW_RELAY_PORT to a free port`);
   if (now) return now;

@@ -37,6 +37,9 @@ export interface ClaudeRun {
   ms: number;
 }
 
+/** One cache for every harness of a run: the hook bundle is built once, not per HOME. */
+let sharedCache: Promise<string> | undefined;
+
 export class ClaudeHarness {
   readonly env: Record<string, string>;
   private constructor(
@@ -81,6 +84,9 @@ export class ClaudeHarness {
       MEMFLOW_API_KEY: opts.key,
       MEMFLOW_URL: opts.apiUrl,
       MEMFLOW_RELAY_PORT: String(opts.relayPort),
+      // A relay a failed run could not stop leaves by itself.
+      MEMFLOW_RELAY_IDLE_MS: '300000',
+      MEMFLOW_CACHE_DIR: await (sharedCache ??= tempDir('cc-cache')),
       ANTHROPIC_BASE_URL: opts.model.url,
       ANTHROPIC_API_KEY: API_KEY,
       IS_SANDBOX: '1',
