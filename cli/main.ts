@@ -90,8 +90,14 @@ program
   .option('--shared', "write .claude/settings.json, the file the team commits (nothing machine-specific is written)")
   .option('--global', "write ~/.claude/settings.json instead of the current project's")
   .option('--no-mcp', "do not register memflow's MCP server (.mcp.json, or ~/.claude.json with --global)")
+  .option('--host <hosts>', 'agents to set up: claude, codex, gemini, opencode, copilot (comma-separated), or auto for every one on PATH (default: claude)')
+  .option('--host-version <version>', "the host's version recorded with what it captures (default: asked from the host)")
   .addOption(urlOption())
-  .action(async (opts: { http?: boolean; global?: boolean; shared?: boolean; url?: string; mcp: boolean }) => {
+  .action(async (opts: { http?: boolean; global?: boolean; shared?: boolean; url?: string; mcp: boolean; host?: string; hostVersion?: string }) => {
+    if (opts.host !== undefined) {
+      const { installOtherHosts } = await import('./hosts/install-cmd.js');
+      if (installOtherHosts({ ...opts, host: opts.host }, stdoutLine).length === 0) return;
+    }
     const { install } = await import('./install.js');
     const result = settingsChange(() => install(opts));
     for (const [event, change] of Object.entries(result.changes)) {
