@@ -9,7 +9,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { codex } from '../cli/hosts/codex.js';
 import { copilot, parseShellResult } from '../cli/hosts/copilot.js';
-import { gemini, parseShellContent } from '../cli/hosts/gemini.js';
+import { gemini, parseShellContent, userPrompt } from '../cli/hosts/gemini.js';
 import { opencode } from '../cli/hosts/opencode.js';
 import type { HostHookEvent, Payload } from '../cli/hosts/shared.js';
 import { parseHookArgs } from '../cli/hook-main.js';
@@ -67,6 +67,8 @@ test('gemini: shell exit codes from llmContent, native tools in the neutral voca
   assert.match(stop!.body.last_assistant_message as string, /passes now/);
   assert.deepEqual(parseShellContent('Output: (empty)\nProcess Group PGID: 1'), { output: '', exitCode: 0 });
   assert.equal(gemini.hostAnswer('session-start', API_START), API_START);
+  // The context Gemini CLI prepends to the first prompt is not stored as the user's prompt.
+  assert.equal(userPrompt('<hook_context># memflow\n- FAILED Bash: x</hook_context>\n\nMake check.py pass.'), 'Make check.py pass.');
 });
 
 test('opencode: the plugin-forwarded events (built from the recorded plugin calls) map to a failure, an edit, a pass and the final answer', () => {

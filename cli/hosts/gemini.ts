@@ -7,7 +7,7 @@
  * carries the final answer as `prompt_response`. PreCompress fired before every model turn of a
  * session that never compacted, so it is not kept (it would record compactions that did not happen).
  * SessionStart reads Claude Code's hookSpecificOutput (measured: the context reaches the first
- * model request inside <hook_context>).
+ * model request inside <hook_context>, prepended to the prompt BeforeAgent then carries).
  */
 import { claudeShapedAnswer, hookEvent, obj, shellResult, str, type HostAdapter, type HostHookEvent, type MemflowAgent, type Payload } from './shared.js';
 
@@ -41,6 +41,14 @@ export function parseShellContent(llmContent: string): { output: string; exitCod
   return { output: output.trimEnd() === '(empty)' ? '' : output.trimEnd(), exitCode: exit ? Number(exit[1]) : 0 };
 }
 
+/**
+ * The user's own prompt: Gemini CLI prepends the SessionStart context to the first prompt inside
+ * <hook_context> (measured), and storing that would feed memflow's context back into its memory.
+ */
+export function userPrompt(prompt: string): string {
+  return prompt.replace(/^<hook_context>[\s\S]*?<\/hook_context>\s*/, '');
+}
+
 export const gemini: HostAdapter = {
   host: 'gemini',
   toHookEvent(nativeEvent, payload, opts = {}): HostHookEvent | undefined {
@@ -52,7 +60,7 @@ export const gemini: HostAdapter = {
       case 'SessionStart':
         return hookEvent('session-start', common, agent, { source: str(payload.source) ?? 'startup' });
       case 'BeforeAgent':
-        return hookEvent('user-prompt-submit', common, agent, { prompt: str(payload.prompt) ?? '' });
+        return hookEvent('user-prompt-submit', common, agent, { prompt: userPrompt(str(payload.prompt) ?? '') });
       case 'AfterTool': {
         const name = str(payload.tool_name) ?? 'tool';
         const input = obj(payload.tool_input);
