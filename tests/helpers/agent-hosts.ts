@@ -46,11 +46,12 @@ export interface HostDriver {
 /** The final answer every scripted session ends with. */
 export const FINAL_ANSWER = 'check.py failed with "expected 3, got 2" (exit 1); I changed it to exit 0 and it passes now.';
 export const FAILING_CHECK = 'import sys\nprint("expected 3, got 2", file=sys.stderr)\nsys.exit(1)\n';
-export const PASSING_CHECK = 'import sys\nsys.exit(0)\n';
+export const PASSING_CHECK = 'import sys\nprint("passed")\nsys.exit(0)\n';
 
 /**
  * The session every host plays: run the failing check, fix it with the host's own edit tool (a
- * shell command where the host offers none here), run it again passing, then a final answer.
+ * shell command where the host offers none here), run the same command again, passing, then a final
+ * answer. The same command twice lets memflow tell that the failure passed later.
  */
 export function fixTheCheckScript(host: HostName, repo: string): Script {
   const shell = (command: string) => (tools: string[]): Turn => {
@@ -62,11 +63,11 @@ export function fixTheCheckScript(host: HostName, repo: string): Script {
     gemini: (tools: string[]) => ({ tool: pick(tools, 'write_file'), args: { file_path: 'check.py', content: PASSING_CHECK } }),
     opencode: (tools: string[]) => ({
       tool: pick(tools, 'apply_patch'),
-      args: { patchText: `*** Begin Patch\n*** Update File: check.py\n@@\n import sys\n-print("expected 3, got 2", file=sys.stderr)\n-sys.exit(1)\n+sys.exit(0)\n*** End Patch\n` },
+      args: { patchText: `*** Begin Patch\n*** Update File: check.py\n@@\n import sys\n-print("expected 3, got 2", file=sys.stderr)\n-sys.exit(1)\n+print("passed")\n+sys.exit(0)\n*** End Patch\n` },
     }),
-    copilot: (tools: string[]) => ({ tool: pick(tools, 'edit'), args: { path: path.join(repo, 'check.py'), old_str: 'print("expected 3, got 2", file=sys.stderr)\nsys.exit(1)', new_str: 'sys.exit(0)' } }),
+    copilot: (tools: string[]) => ({ tool: pick(tools, 'edit'), args: { path: path.join(repo, 'check.py'), old_str: 'print("expected 3, got 2", file=sys.stderr)\nsys.exit(1)', new_str: 'print("passed")\nsys.exit(0)' } }),
   }[host];
-  return scriptOf([shell('python3 check.py'), fix, shell('python3 check.py && echo passed')], FINAL_ANSWER);
+  return scriptOf([shell('python3 check.py'), fix, shell('python3 check.py')], FINAL_ANSWER);
 }
 
 export async function startHost(host: HostName, home: string, script: Script): Promise<HostDriver> {
