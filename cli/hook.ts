@@ -24,10 +24,11 @@ import { checkContext, stalenessReport, type CheckableItem } from '../common/sta
 import { deliver, flushSpool, spoolTargetOf, type Target } from './deliver.js';
 import { parseClientConfig } from '../common/client-config.js';
 import { apiBaseUrl, checkBaseUrl } from './env.js';
-import { isEventRouteName } from '../messages/hooks/v1.js';
+import { isEventRouteName, isHookEvent } from '../messages/hooks/v1.js';
 import { createHttpClient, type HttpClient } from './http.js';
 import { downFor, markDown, markUp } from './outage.js';
 import { Spool, SpoolFullError, type SpoolEntry } from './spool.js';
+import type { HostHookOptions } from './hosts/hook-options.js';
 
 const MAX_STDIN_BYTES = 16 * 1024 * 1024;
 /** Waiting spooled events above which SessionStart tells the user. */
@@ -66,12 +67,13 @@ function readStdin(maxBytes: number, waitMs: number): Promise<StdinResult> {
 
 const firstLine = (s: string) => s.split('\n')[0] ?? '';
 
-export interface HookOptions {
+export interface HookOptions extends HostHookOptions {
   url?: string;
 }
 
 /** Runs the hook and exits the process (always with code 0). */
-export async function runHook(event: string, opts: HookOptions): Promise<never> {
+export async function runHook(hookEvent: string, opts: HookOptions): Promise<never> {
+  let event = hookEvent;
   const startedAt = Date.now();
   const config = parseClientConfig();
   const timeoutMs = config.MEMFLOW_HOOK_TIMEOUT_MS;
@@ -90,10 +92,12 @@ export async function runHook(event: string, opts: HookOptions): Promise<never> 
     }
   };
 
-  const exit = (output: string): never => {
+  const exit = (apiOutput: string): never => {
     exiting = true;
+    // Another agent gets its own answer format (cli/hosts/).
+    const output = opts.answer ? opts.answer(isHookEvent(event) ? event : undefined, apiOutput) : apiOutput;
     try {
-      fs.writeSync(1, `${output}\n`);
+      if (output) fs.writeSync(1, `${output}\n`);
     } catch {
       // stdout closed (the agent went away): nothing to answer
     }
@@ -130,7 +134,7 @@ export async function runHook(event: string, opts: HookOptions): Promise<never> 
   };
 
   try {
-    if (!isEventRouteName(event)) {
+    if (!opts.adapt && !isEventRouteName(event)) {
       warn(`'${event}' is not a hook event name (kebab-case, e.g. post-tool-use)`);
       return exit('{}');
     }
@@ -149,6 +153,16 @@ export async function runHook(event: string, opts: HookOptions): Promise<never> 
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       warn('stdin is not a JSON object; event dropped');
       return exit('{}');
+    }
+    if (opts.adapt) {
+      // Another agent's native event, mapped to memflow's (or not kept at all).
+      const mapped = opts.adapt(event, body as Record<string, unknown>);
+      if (!mapped) {
+        event = '';
+        return exit('{}');
+      }
+      event = mapped.event;
+      body = mapped.body;
     }
     // Redact here too, before the spool: nothing with a secret or <private> text touches the disk.
     // The entry remembers which API and key it is for: it is never delivered with another.

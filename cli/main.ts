@@ -149,8 +149,14 @@ program
   .option('--stdio-mcp', 'register the stdio MCP server (memflow mcp) instead of the API\'s /mcp over HTTP')
   .option('--offline', 'do not check that the API answers')
   .option('--no-relay', 'do not start the local relay now (the first hook starts it)')
+  .option('--host <hosts>', 'agents to set up: claude, codex, gemini, opencode, copilot (comma-separated), or auto for every one on PATH (default: claude)')
+  .option('--host-version <version>', "the host's version recorded with what it captures (default: asked from the host)")
   .addOption(urlOption())
-  .action(async (opts: { http?: boolean; global?: boolean; shared?: boolean; here?: boolean; url?: string; mcp: boolean; stdioMcp?: boolean; offline?: boolean; relay: boolean }) => {
+  .action(async (opts: { http?: boolean; global?: boolean; shared?: boolean; here?: boolean; url?: string; mcp: boolean; stdioMcp?: boolean; offline?: boolean; relay: boolean; host?: string; hostVersion?: string }) => {
+    if (opts.host !== undefined) {
+      const { installOtherHosts } = await import('./hosts/install-cmd.js');
+      if (installOtherHosts({ ...opts, host: opts.host }, stdoutLine).length === 0) return;
+    }
     const { runInstall } = await import('./install-cmd.js');
     await runInstall(opts, stdoutLine, errLine);
   });

@@ -24,9 +24,19 @@ export interface AgentCliSpec {
   executable: string;
 }
 
+/** The Rust target triple under which Codex's platform package keeps its binary. */
+const CODEX_TRIPLE = `${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-${process.platform === 'darwin' ? 'apple-darwin' : 'unknown-linux-musl'}`;
+
 /**
- * Claude Code: the npm package is a thin launcher for a native binary shipped in a per-platform
- * optional dependency; the launcher wants Node 22, so we run the native binary directly.
+ * How each is run (checked on the pinned versions, Node 20 here):
+ * - Claude Code: the npm package is a thin launcher for a native binary shipped in a per-platform
+ *   optional dependency; the launcher wants Node 22, so we run the native binary directly.
+ * - Codex (`engines.node >=16`): `bin/codex.js` only picks the native binary of the platform
+ *   package (installed under the alias `@openai/codex-<platform>-<arch>`); we run that binary.
+ * - Gemini CLI (`engines.node >=20`): a Node program (`bundle/gemini.js`, with a node shebang).
+ * - OpenCode (no `engines`): a native (Bun-compiled) binary in `opencode-<platform>-<arch>`.
+ * - GitHub Copilot CLI (no `engines`): `npm-loader.js` spawns the native binary of
+ *   `@github/copilot-<platform>-<arch>`; we run that binary.
  */
 export const AGENT_CLIS = {
   claude: {
@@ -34,6 +44,30 @@ export const AGENT_CLIS = {
     pkg: '@anthropic-ai/claude-code',
     version: '2.1.328',
     executable: `node_modules/@anthropic-ai/claude-code-${process.platform}-${process.arch}/claude`,
+  },
+  codex: {
+    name: 'codex',
+    pkg: '@openai/codex',
+    version: '0.169.0',
+    executable: `node_modules/@openai/codex-${process.platform}-${process.arch}/vendor/${CODEX_TRIPLE}/bin/codex`,
+  },
+  gemini: {
+    name: 'gemini',
+    pkg: '@google/gemini-cli',
+    version: '0.61.0',
+    executable: 'node_modules/@google/gemini-cli/bundle/gemini.js',
+  },
+  opencode: {
+    name: 'opencode',
+    pkg: 'opencode-ai',
+    version: '1.18.33',
+    executable: `node_modules/opencode-${process.platform}-${process.arch}/bin/opencode`,
+  },
+  copilot: {
+    name: 'copilot',
+    pkg: '@github/copilot',
+    version: '1.0.102',
+    executable: `node_modules/@github/copilot-${process.platform}-${process.arch}/copilot`,
   },
 } as const satisfies Record<string, AgentCliSpec>;
 

@@ -125,13 +125,17 @@ with sig as (
   (select 'observation', f.id, 'failure', f.title,
       concat_ws(' → ', coalesce(substring(f.text from E'\\n---\\n(failed[^\\n]*)'), 'failed'),
                 case when passed.id is not null then 'passed on a later run' end,
-                case when said.text is not null then 'Claude: ' || left(said.text, 600) end),
+                case when said.text is not null then said.agent || ': ' || left(said.text, 600) end),
       f.tool_name, null, null, f.created_at, f.search_vector,
       null::jsonb, null::varchar, null::varchar, null::boolean, null::text[], null::text, null::text, null::int
     from (select * from observations where tenant_id = $1 and project_id = $2 order by created_at desc limit 500) f
     left join lateral (select o.id from observations o where o.session_id = f.session_id and o.sequence > f.sequence
                           and o.kind = 'tool' and o.title = substr(f.title, 8) order by o.sequence limit 1) passed on true
-    left join lateral (select o.text from observations o where o.session_id = f.session_id and o.sequence > f.sequence
+    -- Labelled with the agent that said it (hook clients of other agents send memflowAgent.host).
+    left join lateral (select o.text, coalesce((select case h.payload->'memflowAgent'->>'host' when 'codex' then 'Codex'
+                          when 'gemini' then 'Gemini CLI' when 'opencode' then 'OpenCode' when 'copilot' then 'Copilot CLI' end
+                          from hook_events h where h.id = any(o.source_event_ids) limit 1), 'Claude') as agent
+                          from observations o where o.session_id = f.session_id and o.sequence > f.sequence
                           and o.kind = 'stop' and o.text <> '' order by o.sequence limit 1) said on true
    where f.kind = 'tool' and f.title like 'FAILED %'
    order by f.created_at desc limit 8)
@@ -225,7 +229,8 @@ function renderItem(c: Candidate, maxBody: number, repeats = 1): string {
     return `- [${kind}] ${oneLine(title, 160)}${trustLabel(c)}${maxBody > 0 ? `: ${oneLine(c.text, maxBody)}` : ''}`;
   }
   if (c.type === 'summary') return `- ${day(c.at)} ${oneLine(title, 160)}${maxBody > 0 ? `: ${oneLine(c.text, maxBody * 2)}` : ''}`;
-  // A failure with what followed it: "FAILED Bash: npm test: failed: exit 1 → passed on a later run → Claude: …".
+  // A failure with what followed it: "FAILED Bash: npm test: failed: exit 1 → passed on a later run → Claude: …"
+  // (or "→ Codex: …": the agent whose account it is).
   if (c.kind === 'failure') return `- ${day(c.at)} ${oneLine(title, 160)}${maxBody > 0 ? `: ${oneLine(c.text, maxBody * 2)}` : ''}`;
   // A tool call's title already names the tool ("Bash: npm test").
   const what = c.kind === 'prompt' ? `asked: ${cleanTitle(c.text) || title}` : title;

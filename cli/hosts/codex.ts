@@ -1,0 +1,58 @@
+/**
+ * Codex CLI (hooks.json / [hooks] in config.toml). What the real Codex 0.169.0 sends, measured
+ * (tests/fixtures/hosts/codex-0.169.0.jsonl): Claude-Code-like payloads (session_id, cwd,
+ * transcript_path, hook_event_name, tool_name "Bash", tool_input.command) — but PostToolUse fires
+ * for failed commands too, and its `tool_response` is only the command's combined output, with no
+ * exit code. The exit code is in the session's rollout file (transcript_path); the hook client reads
+ * it there (codex-transcript.ts) and hands it in as `extras.exitCode`.
+ * Stop carries `last_assistant_message`. SessionStart reads Claude Code's hookSpecificOutput.
+ */
+import { claudeShapedAnswer, hookEvent, obj, patchFiles, shellResult, str, type HostAdapter, type HostHookEvent, type MemflowAgent, type Payload } from './shared.js';
+
+export const codex: HostAdapter = {
+  host: 'codex',
+  toHookEvent(nativeEvent, payload, opts = {}): HostHookEvent | undefined {
+    const sessionId = str(payload.session_id);
+    if (!sessionId) return undefined;
+    const common = { sessionId, cwd: str(payload.cwd), transcriptPath: str(payload.transcript_path) };
+    const agent: MemflowAgent = { host: 'codex', version: opts.version };
+    switch (nativeEvent) {
+      case 'SessionStart':
+        return hookEvent('session-start', common, agent, { source: str(payload.source) ?? 'startup', model: str(payload.model) });
+      case 'UserPromptSubmit':
+        return hookEvent('user-prompt-submit', common, agent, { prompt: str(payload.prompt) ?? '' });
+      case 'PostToolUse': {
+        const toolUseId = str(payload.tool_use_id);
+        const nativeName = str(payload.tool_name) ?? 'tool';
+        const input = obj(payload.tool_input);
+        const output = typeof payload.tool_response === 'string' ? payload.tool_response : JSON.stringify(payload.tool_response ?? '');
+        if (nativeName === 'Bash' || nativeName === 'shell' || nativeName === 'exec_command') {
+          const command = str(input.command) ?? str(input.cmd) ?? '';
+          const r = shellResult(output, opts.extras?.exitCode);
+          return hookEvent(r.event, common, { ...agent, toolName: nativeName }, { tool_name: 'Bash', tool_input: { command }, tool_use_id: toolUseId, ...r.fields });
+        }
+        const patch = str(input.patch) ?? str(input.input) ?? str(input.command);
+        if (nativeName === 'apply_patch' && patch) {
+          const files = patchFiles(patch);
+          const first = files[0];
+          const fields: Payload = first
+            ? { tool_name: first.action === 'add' ? 'Write' : 'Edit', tool_input: { file_path: first.file_path, patch }, tool_response: { output, files } }
+            : { tool_name: 'Edit', tool_input: { patch }, tool_response: { output } };
+          return hookEvent('post-tool-use', common, { ...agent, toolName: nativeName }, { ...fields, tool_use_id: toolUseId });
+        }
+        return hookEvent('post-tool-use', common, { ...agent, toolName: nativeName }, { tool_name: nativeName, tool_input: input, tool_response: output, tool_use_id: toolUseId });
+      }
+      case 'Stop':
+        return hookEvent('stop', common, agent, { last_assistant_message: str(payload.last_assistant_message), stop_hook_active: payload.stop_hook_active === true });
+      case 'PreCompact':
+        return hookEvent('pre-compact', common, agent, { trigger: str(payload.trigger) ?? 'auto', custom_instructions: str(payload.custom_instructions) });
+      case 'PostCompact':
+        return hookEvent('post-compact', common, agent, { trigger: str(payload.trigger) ?? 'auto', compact_summary: str(payload.compact_summary) });
+      case 'SessionEnd':
+        return hookEvent('session-end', common, agent, { reason: str(payload.reason) ?? 'other' });
+      default:
+        return undefined;
+    }
+  },
+  hostAnswer: claudeShapedAnswer,
+};

@@ -1,0 +1,35 @@
+/**
+ * `memflow install --host gemini`: hooks and the MCP server in the project's .gemini/settings.json.
+ * Gemini CLI runs its hooks synchronously: each one is time the agent waits.
+ * MCP: `mcpServers.memflow` with `httpUrl` (streamable HTTP) and an Authorization header that
+ * Gemini CLI expands from $MEMFLOW_API_KEY.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { updateJsonObject } from '../json-file.js';
+import { hostHookCommand, isOurCommand, mcpUrl, upsertHandler, type HostInstallOptions, type HostInstallResult } from './install-shared.js';
+
+/** PreCompress is left out: it fires before every model turn, compaction or not (measured). */
+export const GEMINI_EVENTS = ['SessionStart', 'BeforeAgent', 'AfterTool', 'AfterAgent', 'SessionEnd'] as const;
+
+type Group = { matcher?: string; hooks: Record<string, unknown>[] };
+
+export function installGemini(opts: HostInstallOptions): HostInstallResult {
+  const file = path.join(opts.dir, '.gemini', 'settings.json');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  updateJsonObject(file, (obj) => {
+    const hooks = (obj.hooks && typeof obj.hooks === 'object' ? obj.hooks : (obj.hooks = {})) as Record<string, Group[]>;
+    for (const event of GEMINI_EVENTS) {
+      const groups = (hooks[event] ??= []);
+      const handler = { type: 'command', name: 'memflow', command: hostHookCommand('gemini', event, opts), timeout: 10_000 };
+      const mine = groups.find((g) => g.hooks?.some((h) => isOurCommand(h.command)));
+      if (mine) upsertHandler(mine.hooks, handler, (h) => isOurCommand(h.command));
+      else groups.push({ matcher: '*', hooks: [handler] });
+    }
+    if (!opts.noMcp) {
+      const servers = (obj.mcpServers && typeof obj.mcpServers === 'object' ? obj.mcpServers : (obj.mcpServers = {})) as Record<string, unknown>;
+      servers.memflow = { httpUrl: mcpUrl(opts.url), headers: { Authorization: 'Bearer ${MEMFLOW_API_KEY}' } };
+    }
+  });
+  return { host: 'gemini', files: [file], notes: ['Gemini CLI loads project hooks only in a trusted folder (trust it once, or GEMINI_CLI_TRUST_WORKSPACE=true).'] };
+}

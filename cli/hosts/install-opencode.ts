@@ -1,0 +1,89 @@
+/**
+ * `memflow install --host opencode`: a plugin module in the project's .opencode/plugin/memflow.js
+ * and the MCP server in its opencode.json (`mcp.memflow`, type "remote", the key from
+ * {env:MEMFLOW_API_KEY}). OpenCode has no command hooks; the plugin runs inside OpenCode and hands
+ * a few events to `memflow hook <event> --host opencode` (see opencode.ts for what it forwards).
+ * The context memflow answers at session start is added to the system prompt of that session.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { updateJsonObject } from '../json-file.js';
+import { mcpUrl, type HostInstallOptions, type HostInstallResult } from './install-shared.js';
+
+/** The plugin's source: plain JavaScript (OpenCode loads it as is), no dependencies. */
+export function opencodePlugin(opts: Pick<HostInstallOptions, 'version' | 'hookUrl'>): string {
+  const args = JSON.stringify([...(opts.version ? ['--host-version', opts.version] : []), ...(opts.hookUrl ? ['--url', opts.hookUrl.replace(/\/+$/, '')] : [])]);
+  return `// memflow: hands OpenCode's session events to \`memflow hook <event> --host opencode\`.
+// Written by \`memflow install --host opencode\`; remove the file to turn it off.
+import { spawn } from 'node:child_process';
+
+const EXTRA = ${args};
+
+function send(event, payload) {
+  return new Promise((resolve) => {
+    let out = '';
+    let child;
+    try {
+      child = spawn('memflow', ['hook', event, '--host', 'opencode', ...EXTRA], { stdio: ['pipe', 'pipe', 'ignore'] });
+    } catch {
+      return resolve('');
+    }
+    child.on('error', () => resolve(''));
+    child.stdout.on('data', (d) => (out += d));
+    child.on('close', () => resolve(out.trim()));
+    child.stdin.on('error', () => {});
+    child.stdin.end(JSON.stringify(payload));
+  });
+}
+
+export const MemflowPlugin = async ({ directory }) => {
+  const contexts = new Map();
+  const lastText = new Map();
+  let latest = Promise.resolve('');
+  return {
+    event: async ({ event }) => {
+      const p = event.properties ?? {};
+      if (event.type === 'session.created') {
+        const id = p.info?.id ?? p.sessionID;
+        latest = send('session.created', { sessionID: id, directory });
+        contexts.set(id, latest);
+      } else if (event.type === 'message.part.updated' && p.part?.type === 'text' && p.part.time?.end && !p.part.synthetic) {
+        lastText.set(p.part.sessionID, p.part.text);
+      } else if (event.type === 'session.idle') {
+        await send('session.idle', { sessionID: p.sessionID, directory, lastAssistantMessage: lastText.get(p.sessionID) });
+      } else if (event.type === 'session.compacted') {
+        await send('session.compacted', { sessionID: p.sessionID, directory });
+      }
+    },
+    'chat.message': async (input, output) => {
+      const prompt = (output.parts ?? []).filter((x) => x.type === 'text' && !x.synthetic).map((x) => x.text).join('\\n');
+      await send('chat.message', { sessionID: input.sessionID, directory, prompt });
+    },
+    'tool.execute.after': async (input, output) => {
+      await send('tool.execute.after', { sessionID: input.sessionID, directory, tool: input.tool, callID: input.callID, args: input.args, output });
+    },
+    'experimental.chat.system.transform': async (input, output) => {
+      const context = await (contexts.get(input?.sessionID) ?? latest);
+      if (context) output.system.push(context);
+    },
+  };
+};
+`;
+}
+
+export function installOpencode(opts: HostInstallOptions): HostInstallResult {
+  const plugin = path.join(opts.dir, '.opencode', 'plugin', 'memflow.js');
+  fs.mkdirSync(path.dirname(plugin), { recursive: true });
+  fs.writeFileSync(plugin, opencodePlugin(opts));
+  const files = [plugin];
+  if (!opts.noMcp) {
+    const config = path.join(opts.dir, 'opencode.json');
+    updateJsonObject(config, (obj) => {
+      obj.$schema ??= 'https://opencode.ai/config.json';
+      const mcp = (obj.mcp && typeof obj.mcp === 'object' ? obj.mcp : (obj.mcp = {})) as Record<string, unknown>;
+      mcp.memflow = { type: 'remote', url: mcpUrl(opts.url), headers: { Authorization: 'Bearer {env:MEMFLOW_API_KEY}' }, enabled: true };
+    });
+    files.push(config);
+  }
+  return { host: 'opencode', files, notes: [] };
+}

@@ -1,0 +1,85 @@
+/**
+ * OpenCode (a plugin: .opencode/plugin/memflow.js, written by `memflow install --host opencode`).
+ * OpenCode has no command hooks: its plugins are modules loaded into its own process, called with
+ * every bus event (`event`) and around every tool call (`tool.execute.before/after`). memflow's
+ * plugin (install-opencode.ts) forwards a few of them as native events with a small payload:
+ * - `session.created` {sessionID, directory}
+ * - `chat.message` {sessionID, directory, prompt}
+ * - `tool.execute.after` {sessionID, directory, tool, callID, args, output: {title, output, metadata}}
+ *   — measured on OpenCode 1.18.33: a shell command's metadata has `exit` (its exit code) and
+ *   `output`; apply_patch's has the diff and the files (tests/fixtures/hosts/opencode-1.18.33.jsonl);
+ * - `session.idle` {sessionID, directory, lastAssistantMessage} — the plugin keeps the last finished
+ *   assistant text part of the session (message.part.updated) and sends it when the session goes idle;
+ * - `session.compacted` {sessionID, directory}.
+ * OpenCode has no session-end event (a session stays open for later); memflow's idle timeout ends it.
+ * The SessionStart answer is the plain context text: the plugin adds it to the system prompt
+ * (experimental.chat.system.transform).
+ */
+import { contextOf, hookEvent, obj, patchFiles, shellResult, str, type HostAdapter, type HostHookEvent, type MemflowAgent, type Payload } from './shared.js';
+
+function neutral(name: string, args: Payload): { tool_name: string; tool_input: Payload } {
+  switch (name) {
+    case 'edit':
+      return { tool_name: 'Edit', tool_input: { file_path: str(args.filePath), old_string: args.oldString, new_string: args.newString } };
+    case 'write':
+      return { tool_name: 'Write', tool_input: { file_path: str(args.filePath), content: args.content } };
+    case 'read':
+      return { tool_name: 'Read', tool_input: { file_path: str(args.filePath) } };
+    case 'grep':
+      return { tool_name: 'Grep', tool_input: { pattern: args.pattern, path: args.path } };
+    case 'glob':
+      return { tool_name: 'Glob', tool_input: { pattern: args.pattern, path: args.path } };
+    case 'webfetch':
+      return { tool_name: 'WebFetch', tool_input: { url: args.url } };
+    case 'task':
+      return { tool_name: 'Task', tool_input: args };
+    case 'apply_patch': {
+      const patch = str(args.patchText) ?? '';
+      const first = patchFiles(patch)[0];
+      return { tool_name: first?.action === 'add' ? 'Write' : 'Edit', tool_input: { file_path: first?.file_path, patch } };
+    }
+    default:
+      return { tool_name: name, tool_input: args };
+  }
+}
+
+export const opencode: HostAdapter = {
+  host: 'opencode',
+  toHookEvent(nativeEvent, payload, opts = {}): HostHookEvent | undefined {
+    const sessionId = str(payload.sessionID);
+    if (!sessionId) return undefined;
+    const common = { sessionId, cwd: str(payload.directory) };
+    const agent: MemflowAgent = { host: 'opencode', version: opts.version };
+    switch (nativeEvent) {
+      case 'session.created':
+        return hookEvent('session-start', common, agent, { source: 'startup' });
+      case 'chat.message':
+        return hookEvent('user-prompt-submit', common, agent, { prompt: str(payload.prompt) ?? '' });
+      case 'tool.execute.after': {
+        const name = str(payload.tool) ?? 'tool';
+        const args = obj(payload.args);
+        const out = obj(payload.output);
+        const meta = obj(out.metadata);
+        const withAgent = { ...agent, toolName: name, toolInput: args };
+        const toolUseId = str(payload.callID);
+        if (name === 'bash') {
+          const output = str(meta.output) ?? str(out.output) ?? '';
+          const r = shellResult(output, typeof meta.exit === 'number' ? meta.exit : undefined);
+          return hookEvent(r.event, common, withAgent, { tool_name: 'Bash', tool_input: { command: str(args.command) ?? '', description: str(args.description) }, tool_use_id: toolUseId, ...r.fields });
+        }
+        const response: Payload = { title: str(out.title), output: str(out.output) };
+        if (typeof meta.diff === 'string') response.diff = meta.diff;
+        return hookEvent('post-tool-use', common, withAgent, { ...neutral(name, args), tool_response: response, tool_use_id: toolUseId });
+      }
+      case 'session.idle':
+        return hookEvent('stop', common, agent, { last_assistant_message: str(payload.lastAssistantMessage), stop_hook_active: false });
+      case 'session.compacted':
+        return hookEvent('post-compact', common, agent, { trigger: 'auto' });
+      default:
+        return undefined;
+    }
+  },
+  hostAnswer(event, apiAnswerJson) {
+    return event === 'session-start' ? (contextOf(apiAnswerJson) ?? '') : '';
+  },
+};

@@ -1,0 +1,113 @@
+/**
+ * What every host adapter shares: the Claude-Code-shaped hook body memflow's API takes, the agent
+ * that produced it (`memflowAgent`), and one tool vocabulary for all hosts.
+ *
+ * Tool calls are stored under one neutral vocabulary whatever the host called them — a shell
+ * command is `Bash` with `tool_input.command`, a file edit `Edit` with file_path/old_string/
+ * new_string, a whole-file write `Write`, a read `Read`, a search `Grep`/`Glob`, a fetch `WebFetch`,
+ * a delegated task `Task` — so the rest of memflow (timelines, failure/fix detection, citations,
+ * context) reads every host's calls the same way, and one agent never meets another's tool names
+ * (`exec_command`, `run_shell_command`, `apply_patch`) in its context. The host's own tool name and
+ * input stay in `memflowAgent.toolName` / `memflowAgent.toolInput`.
+ */
+import { CLAUDE_EVENT_NAMES, type HookEventName } from '../../messages/hooks/v1.js';
+
+export type HostName = 'claude' | 'codex' | 'gemini' | 'opencode' | 'copilot';
+export const HOST_NAMES: readonly HostName[] = ['claude', 'codex', 'gemini', 'opencode', 'copilot'];
+export const isHostName = (s: string): s is HostName => (HOST_NAMES as readonly string[]).includes(s);
+
+/** Display names, for labels in context ("Codex: …"). */
+export const HOST_LABELS: Record<HostName, string> = { claude: 'Claude Code', codex: 'Codex', gemini: 'Gemini CLI', opencode: 'OpenCode', copilot: 'Copilot CLI' };
+
+export type Payload = Record<string, unknown>;
+
+export interface MemflowAgent {
+  host: HostName;
+  version?: string;
+  /** The host's own name for the tool and its own input, when they differ from the stored ones. */
+  toolName?: string;
+  toolInput?: unknown;
+}
+
+/** An event for POST /v1/hooks/{event}: memflow's route name and the Claude-Code-shaped body. */
+export interface HostHookEvent {
+  event: HookEventName;
+  body: Payload & { session_id: string; hook_event_name: string; memflowAgent: MemflowAgent };
+}
+
+/** What a host's hook client may add from outside the payload (read from the host's transcript). */
+export interface HostExtras {
+  /** Exit code of the shell command of this tool call, when the payload does not carry it. */
+  exitCode?: number;
+  /** The agent's final message, when the stop payload does not carry it. */
+  lastAssistantMessage?: string;
+}
+
+export interface AdapterOptions {
+  version?: string;
+  extras?: HostExtras;
+}
+
+export interface HostAdapter {
+  host: HostName;
+  /** Maps a native event to memflow's hook event, or undefined for events memflow does not keep. */
+  toHookEvent(nativeEvent: string, payload: Payload, opts?: AdapterOptions): HostHookEvent | undefined;
+  /** The host's expected stdout for memflow's answer (the API's Claude-Code-shaped hook output). */
+  hostAnswer(event: HookEventName, apiAnswerJson: string): string;
+}
+
+export const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
+export const obj = (v: unknown): Payload => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Payload) : {});
+
+
+/** Builds the event with the common fields; undefined fields are left out. */
+export function hookEvent(event: HookEventName, common: { sessionId: string; cwd?: string; transcriptPath?: string }, agent: MemflowAgent, fields: Payload = {}): HostHookEvent {
+  const body: Payload = {
+    session_id: common.sessionId,
+    hook_event_name: CLAUDE_EVENT_NAMES[event],
+    ...(common.cwd ? { cwd: common.cwd } : {}),
+    ...(common.transcriptPath ? { transcript_path: common.transcriptPath } : {}),
+  };
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined) body[k] = v;
+  body.memflowAgent = Object.fromEntries(Object.entries(agent).filter(([, v]) => v !== undefined));
+  return { event, body: body as HostHookEvent['body'] };
+}
+
+/**
+ * A finished shell command in the stored vocabulary: a zero (or unknown) exit is a PostToolUse with
+ * Bash's {stdout, stderr}; a non-zero exit is a PostToolUseFailure whose `error` says the exit code
+ * the way Claude Code does, followed by the output (what the failure was).
+ */
+export function shellResult(output: string, exitCode: number | undefined): { event: HookEventName; fields: Payload } {
+  if (exitCode !== undefined && exitCode !== 0) {
+    const error = `Command exited with non-zero status code ${exitCode}${output.trim() ? `\n${output.trimEnd()}` : ''}`;
+    return { event: 'post-tool-use-failure', fields: { error, is_interrupt: false } };
+  }
+  return { event: 'post-tool-use', fields: { tool_response: { stdout: output, stderr: '', interrupted: false, isImage: false } } };
+}
+
+/** A unified-diff-ish patch (Codex/OpenCode `apply_patch`) as Edit/Write inputs: the files it touches. */
+export function patchFiles(patch: string): { file_path: string; action: 'add' | 'update' | 'delete' }[] {
+  const out: { file_path: string; action: 'add' | 'update' | 'delete' }[] = [];
+  for (const m of patch.matchAll(/^\*\*\* (Add|Update|Delete) File: (.+)$/gm)) {
+    out.push({ file_path: m[2]!.trim(), action: m[1]!.toLowerCase() as 'add' | 'update' | 'delete' });
+  }
+  return out;
+}
+
+/** SessionStart context in the Claude Code hook-output shape (Codex and Gemini CLI read it too). */
+export function contextOf(apiAnswerJson: string): string | undefined {
+  try {
+    const parsed = JSON.parse(apiAnswerJson) as { hookSpecificOutput?: { additionalContext?: unknown } };
+    return str(parsed?.hookSpecificOutput?.additionalContext);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The Claude-Code-shaped answer, passed through for hosts that read that shape (Codex, Gemini CLI). */
+export function claudeShapedAnswer(event: HookEventName, apiAnswerJson: string): string {
+  if (event !== 'session-start') return '{}';
+  const context = contextOf(apiAnswerJson);
+  return context ? JSON.stringify({ hookSpecificOutput: { hookEventName: 'SessionStart', additionalContext: context } }) : '{}';
+}

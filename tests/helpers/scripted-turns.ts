@@ -1,0 +1,95 @@
+/**
+ * What the scripted model stand-ins (fake-openai, fake-gemini) share: a script of turns, chosen by
+ * where the conversation is — the number of tool results the agent has sent back so far — so a
+ * retried request or a side request (a title, a "next speaker" check) never skips a step, and every
+ * new session starts at the first turn.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One answer of the model: a call of one of the tools the agent offered, or a final text. */
+export type Turn = { tool: string; args: Record<string, unknown> } | { text: string };
+
+/**
+ * Builds the turn from what the agent offered (its tool names differ per host) and how many tool
+ * results it has sent back in this conversation.
+ */
+export type Script = (ctx: { tools: string[]; results: number; request: unknown }) => Turn;
+
+/** A script from a fixed list of turns; after the list, a final text. */
+export function scriptOf(turns: ((tools: string[]) => Turn)[], final = 'Done.'): Script {
+  return ({ tools, results }) => turns[results]?.(tools) ?? { text: final };
+}
+
+/** The first offered tool name among `names` (hosts rename tools between versions). */
+export function pick(tools: string[], ...names: string[]): string {
+  const hit = names.find((n) => tools.includes(n));
+  if (!hit) throw new Error(`none of ${names.join(', ')} offered; the agent offered: ${tools.join(', ')}`);
+  return hit;
+}
+
+export interface Recorded {
+  at: number;
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: unknown;
+}
+
+/** A small HTTP server that records every request and hands it to `route`. */
+export abstract class RecordingServer {
+  readonly requests: Recorded[] = [];
+  url = '';
+  private server: http.Server | undefined;
+
+  protected abstract route(rec: Recorded, res: http.ServerResponse): void;
+
+  async start(): Promise<this> {
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    let body: unknown = raw;
+    try {
+      body = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      /* recorded as text */
+    }
+    const rec: Recorded = { at: Date.now(), method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body };
+    this.requests.push(rec);
+    try {
+      this.route(rec, res);
+    } catch (err) {
+      sendJson(res, 500, { error: { message: (err as Error).message, type: 'server_error' } });
+    }
+  }
+}
+
+export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+/** Writes server-sent events; `event` adds an `event:` line (the Responses API names its events). */
+export function sendSse(res: http.ServerResponse, events: { event?: string; data: unknown }[], done = false): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  for (const e of events) res.write(`${e.event ? `event: ${e.event}\n` : ''}data: ${JSON.stringify(e.data)}\n\n`);
+  if (done) res.write('data: [DONE]\n\n');
+  res.end();
+}
+
+/** The text of everything the agent sent to the model, for "does the request carry X" checks. */
+export function requestText(body: unknown): string {
+  return JSON.stringify(body ?? '');
+}

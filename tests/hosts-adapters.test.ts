@@ -1,0 +1,118 @@
+/**
+ * The host adapters (cli/hosts/) on what the real CLIs sent: the payloads recorded from Codex
+ * 0.169.0, Gemini CLI 0.61.0, OpenCode 1.18.33 and Copilot CLI 1.0.102 in a session that ran a
+ * failing check, fixed it and ran it passing (tests/fixtures/hosts/). Pure functions: no servers.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { codex } from '../cli/hosts/codex.js';
+import { copilot, parseShellResult } from '../cli/hosts/copilot.js';
+import { gemini, parseShellContent, userPrompt } from '../cli/hosts/gemini.js';
+import { opencode } from '../cli/hosts/opencode.js';
+import type { HostHookEvent, Payload } from '../cli/hosts/shared.js';
+import { parseHookArgs } from '../cli/hook-main.js';
+import { renderEvent } from '../common/observation.js';
+
+const fixture = (name: string): Payload[] =>
+  fs
+    .readFileSync(path.join(import.meta.dirname, 'fixtures', 'hosts', name), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Payload);
+
+const API_START = JSON.stringify({ hookSpecificOutput: { hookEventName: 'SessionStart', additionalContext: '## memflow\n- FAILED Bash: npm test' } });
+
+/** Every mapped event is Claude-Code-shaped and says which agent sent it. */
+function checkShape(e: HostHookEvent, host: string): void {
+  assert.equal(typeof e.body.session_id, 'string');
+  assert.equal(e.body.memflowAgent.host, host);
+  assert.equal(e.body.memflowAgent.version, '1.2.3');
+  assert.ok(renderEvent(e.event, e.body), `${e.event} renders as a timeline item`);
+}
+
+test('codex: a failed command (exit code from the rollout) is a failure with its output; the final answer is kept', () => {
+  const events = fixture('codex-0.169.0.jsonl');
+  const mapped = events.map((p, i) => codex.toHookEvent(p.hook_event_name as string, p, { version: '1.2.3', extras: i === 3 ? { exitCode: 1 } : { exitCode: 0 } }));
+  const kept = mapped.filter((e): e is HostHookEvent => e !== undefined);
+  for (const e of kept) checkShape(e, 'codex');
+  assert.deepEqual(kept.map((e) => e.event), ['session-start', 'user-prompt-submit', 'post-tool-use-failure', 'post-tool-use', 'post-tool-use', 'stop', 'session-end'], 'PreToolUse is not kept (PostToolUse has the input)');
+  const failed = kept[2]!;
+  assert.equal(failed.body.tool_name, 'Bash');
+  assert.deepEqual(failed.body.tool_input, { command: 'python3 check.py' });
+  assert.match(failed.body.error as string, /^Command exited with non-zero status code 1/);
+  assert.equal(failed.body.memflowAgent.toolName, 'Bash');
+  assert.equal((kept[4]!.body.tool_response as Payload).stdout, 'ok\n');
+  assert.match(kept[5]!.body.last_assistant_message as string, /passes now/);
+  assert.equal(renderEvent(failed.event, failed.body)?.title, 'FAILED Bash: python3 check.py');
+  // Without the rollout's exit code the call is kept as a plain result, never dropped.
+  assert.equal(codex.toHookEvent('PostToolUse', events[3]!)?.event, 'post-tool-use');
+  assert.equal(codex.hostAnswer('session-start', API_START), API_START);
+  assert.equal(codex.hostAnswer('post-tool-use', '{}'), '{}');
+});
+
+test('gemini: shell exit codes from llmContent, native tools in the neutral vocabulary, AfterAgent is the stop, PreCompress is not kept', () => {
+  const events = fixture('gemini-0.61.0.jsonl');
+  const kept = events.map((p) => gemini.toHookEvent(p.hook_event_name as string, p, { version: '1.2.3' })).filter((e): e is HostHookEvent => e !== undefined);
+  for (const e of kept) checkShape(e, 'gemini');
+  assert.deepEqual(kept.map((e) => e.event), ['session-start', 'user-prompt-submit', 'post-tool-use-failure', 'post-tool-use', 'post-tool-use', 'stop', 'session-end']);
+  const [, , failed, write, passed, stop] = kept;
+  assert.match(failed!.body.error as string, /^Command exited with non-zero status code 1\nexpected 3, got 2$/);
+  assert.equal(failed!.body.memflowAgent.toolName, 'run_shell_command');
+  assert.equal(write!.body.tool_name, 'Write');
+  assert.equal((write!.body.tool_input as Payload).file_path, 'check.py');
+  assert.equal(write!.body.memflowAgent.toolName, 'write_file');
+  assert.equal((passed!.body.tool_response as Payload).stdout, 'ok');
+  assert.match(stop!.body.last_assistant_message as string, /passes now/);
+  assert.deepEqual(parseShellContent('Output: (empty)\nProcess Group PGID: 1'), { output: '', exitCode: 0 });
+  assert.equal(gemini.hostAnswer('session-start', API_START), API_START);
+  // The context Gemini CLI prepends to the first prompt is not stored as the user's prompt.
+  assert.equal(userPrompt('<hook_context># memflow\n- FAILED Bash: x</hook_context>\n\nMake check.py pass.'), 'Make check.py pass.');
+});
+
+test('opencode: the plugin-forwarded events (built from the recorded plugin calls) map to a failure, an edit, a pass and the final answer', () => {
+  const rows = fixture('opencode-1.18.33.jsonl') as { kind: string; data: Payload }[];
+  const dir = '$REPO';
+  const native: [string, Payload][] = [];
+  let last: string | undefined;
+  for (const { kind, data } of rows) {
+    const props = (data.properties ?? {}) as Payload;
+    if (kind === 'event' && data.type === 'session.created') native.push(['session.created', { sessionID: props.sessionID, directory: dir }]);
+    if (kind === 'chat.message') native.push(['chat.message', { sessionID: (data.input as Payload).sessionID, directory: dir, prompt: 'fix the check' }]);
+    if (kind === 'tool.execute.after') {
+      const input = data.input as Payload;
+      native.push(['tool.execute.after', { sessionID: input.sessionID, directory: dir, tool: input.tool, callID: input.callID, args: input.args, output: data.output }]);
+    }
+    if (kind === 'event' && data.type === 'message.part.updated') last = ((props.part as Payload).text as string) || last;
+    if (kind === 'event' && data.type === 'session.idle') native.push(['session.idle', { sessionID: props.sessionID, directory: dir, lastAssistantMessage: last }]);
+  }
+  const kept = native.map(([n, p]) => opencode.toHookEvent(n, p, { version: '1.2.3' })).filter((e): e is HostHookEvent => e !== undefined);
+  for (const e of kept) checkShape(e, 'opencode');
+  assert.deepEqual(kept.map((e) => e.event), ['session-start', 'user-prompt-submit', 'post-tool-use-failure', 'post-tool-use', 'post-tool-use', 'stop']);
+  assert.match(kept[2]!.body.error as string, /status code 1\nexpected 3, got 2/);
+  assert.equal(kept[3]!.body.tool_name, 'Edit');
+  assert.equal((kept[3]!.body.tool_input as Payload).file_path, 'check.py');
+  assert.equal(kept[3]!.body.memflowAgent.toolName, 'apply_patch');
+  assert.match(kept[5]!.body.last_assistant_message as string, /passes now/);
+  assert.equal(opencode.hostAnswer('session-start', API_START), '## memflow\n- FAILED Bash: npm test', 'the plugin takes plain text');
+});
+
+test('copilot: the exit code from the shell marker, the final answer from the transcript, no context answer', () => {
+  const events = fixture('copilot-1.0.102.jsonl');
+  const kept = events
+    .map((p) => copilot.toHookEvent(p.hook_event as string, p, { version: '1.2.3', extras: { lastAssistantMessage: 'fixed it' } }))
+    .filter((e): e is HostHookEvent => e !== undefined);
+  for (const e of kept) checkShape(e, 'copilot');
+  assert.deepEqual(kept.map((e) => e.event), ['session-start', 'user-prompt-submit', 'post-tool-use-failure', 'stop', 'session-end']);
+  assert.match(kept[2]!.body.error as string, /^Command exited with non-zero status code 1\nexpected 3, got 2$/);
+  assert.equal(kept[3]!.body.last_assistant_message, 'fixed it');
+  assert.deepEqual(parseShellResult('ok\n<shellId: 3 completed with exit code 0>'), { output: 'ok', exitCode: 0 });
+  assert.equal(copilot.hostAnswer('session-start', API_START), '{}');
+});
+
+test('memflow hook parses --host and --host-version (both spellings), and ignores what it does not know', () => {
+  assert.deepEqual(parseHookArgs(['PostToolUse', '--host', 'codex', '--host-version=0.169.0', '--bogus']), { event: 'PostToolUse', host: 'codex', hostVersion: '0.169.0' });
+  assert.deepEqual(parseHookArgs(['stop', '--url=http://x']), { event: 'stop', url: 'http://x' });
+  assert.deepEqual(parseHookArgs(['stop', '--host']), { event: 'stop' });
+});
