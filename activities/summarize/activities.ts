@@ -20,7 +20,7 @@ import { citationsOfToolCall, mergeCitations, settleCitations } from './citation
 import { checkBudget, recordUsage } from './budget.js';
 import { callStructured, createAnthropic } from './claude.js';
 import { reconcileLearnings, type ReconcileResult } from './learnings.js';
-import { mergeSummaries, offlineFinal, offlineSummary, type OfflineObservation } from './offline.js';
+import { mergeSummaries, offlineBatchSummary, offlineFinal, type OfflineObservation } from './offline.js';
 import { NO_USAGE, PriceTable, type Usage } from './pricing.js';
 import { SUMMARY_TOOL, SYSTEM_PROMPT, batchPrompt, evidenceIndex, finalPrompt, renderObservation, rollingPrompt, type PartSummary } from './prompt.js';
 import { batchAnswerSchema, finalAnswerSchema, summaryText, type SummaryFields } from './schema.js';
@@ -240,7 +240,7 @@ export function createSummarizeActivities({ prisma, config, anthropic }: Summari
 
     const range = { from, to, count: batch.length };
     if (!client || input.offline) {
-      const stored = await storeSummary(ids, 'batch', offlineSummary(batch), range, null);
+      const stored = await storeSummary(ids, 'batch', offlineBatchSummary(batch), range, null);
       return done(stored.id, to, true);
     }
     const user = batchPrompt(await projectName(input.sessionId), batch);
