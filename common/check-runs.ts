@@ -340,3 +340,16 @@ export function decisiveErrorLine(output: string, max = 200): string | undefined
   const flat = best.replace(/^E\s+/, '').replace(/\s+/g, ' ').trim();
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
+
+/**
+ * Whether a tool call Claude Code reported as successful (PostToolUse) ran a check whose output
+ * shows it failed: a test piped through `tail`, `head` or `tee` exits 0 with the failure in its
+ * output. Such a call is recorded as failed, like one Claude Code reported as failed.
+ */
+export function failedDespiteExitZero(toolName: string, input: unknown, response: unknown): boolean {
+  if (toolName !== 'Bash' || !input || typeof input !== 'object' || !response || typeof response !== 'object') return false;
+  const command = (input as { command?: unknown }).command;
+  const { stdout, stderr } = response as { stdout?: unknown; stderr?: unknown };
+  if (typeof command !== 'string' || !checkRunOf(command)) return false;
+  return outputShowsFailure([stdout, stderr].filter((x): x is string => typeof x === 'string').join('\n'));
+}

@@ -10,7 +10,7 @@
  *   "from now on", "let's use X instead of Y"). A task ("add_tax must reject negative rates") is
  *   what the session was asked to do, not a rule of the project.
  */
-import { EDIT_TOOLS, covers, checkRuns, finalRuns, inputJson, ownWork, subject, type ObservationLine, type Run } from '../../common/check-outcomes.js';
+import { EDIT_TOOLS, changesOf, covers, checkRuns, finalRuns, ownWork, subject, type ObservationLine, type Run } from '../../common/check-outcomes.js';
 import { list, oneLine, unique } from './offline-text.js';
 import type { LearningCandidate } from './schema.js';
 
@@ -18,32 +18,6 @@ import type { LearningCandidate } from './schema.js';
 const STATED_RULE =
   /\b(always|never|from now on|in this (repo|repository|project|codebase)|(we|our team) (always|never|use|prefer|don't|do not)|our convention|the convention (is|here)|as a rule|by convention|prefer \S+ (over|to) |instead of)\b/i;
 const DECISION = /\b(decided|we decide|let's use|let's go with|go with|switch(ed)? to|chose|instead of)\b/i;
-
-/** Definitions a change touched: functions, classes, methods, constants. */
-function symbolsOf(edit: ObservationLine): string[] {
-  const input = inputJson(edit);
-  const texts = [input.new_string, input.old_string, input.content, ...(Array.isArray(input.edits) ? (input.edits as Record<string, unknown>[]).flatMap((e) => [e.new_string, e.old_string]) : [])].filter(
-    (t): t is string => typeof t === 'string',
-  );
-  const out: string[] = [];
-  for (const t of texts) {
-    for (const m of t.matchAll(/\b(?:def|function|class|func|fn|interface|type|const|let|var)\s+(?:\([^)]*\)\s*)?([A-Za-z_$][\w$]*)/g)) out.push(m[1]!);
-    for (const m of t.matchAll(/^\s*(?:public |private |protected |static |async )*([a-z_][\w$]*)\s*\([^)]*\)\s*(?::[^{=]+)?\{/gm)) {
-      if (!['if', 'for', 'while', 'switch', 'catch', 'return', 'function'].includes(m[1]!)) out.push(m[1]!);
-    }
-  }
-  return unique(out).slice(0, 6);
-}
-
-/** What a set of edits changed, as a learning says it: files, with their symbols. */
-export function changesOf(edits: ObservationLine[]): string {
-  const byFile = new Map<string, string[]>();
-  for (const e of edits) byFile.set(subject(e), [...(byFile.get(subject(e)) ?? []), ...symbolsOf(e)]);
-  return list(
-    [...byFile].map(([file, symbols]) => (symbols.length > 0 ? `${file} (${unique(symbols).slice(0, 4).join(', ')})` : file)),
-    5,
-  );
-}
 
 function editsBetween(observations: ObservationLine[], from: number, to: number): ObservationLine[] {
   return observations.filter((o) => o.kind === 'tool' && EDIT_TOOLS.has(o.toolName ?? '') && o.sequence > from && o.sequence < to);
