@@ -256,6 +256,8 @@ export function settles(later: CheckRun, earlier: CheckRun): boolean {
 const SUMMARY_LINES: { re: RegExp; failed: (m: RegExpMatchArray) => boolean }[] = [
   // pytest "=== 1 failed, 3 passed in 0.1s ===", jest/vitest "Tests: 1 failed, 3 passed", mocha "2 failing"
   { re: /\b(\d+) (failed|failing|errors?)\b/i, failed: (m) => Number(m[1]) > 0 },
+  // ava "1 test failed" / "27 tests passed"
+  { re: /^\s*(\d+) tests? (failed|passed)\b/, failed: (m) => m[2] === 'failed' && Number(m[1]) > 0 },
   // unittest "FAILED (failures=1)" / "OK"
   { re: /^FAILED \((failures|errors)=\d+/, failed: () => true },
   { re: /^OK( \(|$)/, failed: () => false },
@@ -274,7 +276,7 @@ const SUMMARY_LINES: { re: RegExp; failed: (m: RegExpMatchArray) => boolean }[] 
   { re: /✖ (\d+) problems?/, failed: (m) => Number(m[1]) > 0 },
 ];
 /** Output that shows a failure even without a summary line. */
-const FAILURE_MARKERS = /^Traceback \(most recent call last\):|\bAssertionError\b|^npm ERR! |panicked at|\berror TS\d+:|^error(\[E\d+\])?: |^\s*E\s+\w*(Error|Exception)\b|^not ok \d+/m;
+const FAILURE_MARKERS = /✘ \[fail\]|^Traceback \(most recent call last\):|\bAssertionError\b|^npm ERR! |panicked at|\berror TS\d+:|^error(\[E\d+\])?: |^\s*E\s+\w*(Error|Exception)\b|^not ok \d+/m;
 
 /**
  * Whether a check's output shows that it failed, for runs that exited 0 (piped through tail, head

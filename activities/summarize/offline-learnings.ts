@@ -55,6 +55,8 @@ export function offlineLearnings(all: ObservationLine[]): LearningCandidate[] {
     // Never passed again: a change made in between and a later failing run make a dead end.
     const again = runs.find((r) => r.obs.sequence > fail.obs.sequence && r.failed && covers(r, fail));
     if (!again) continue;
+    // A run in between that passed says the change worked; what failed later is another problem.
+    if (runs.some((r) => r.obs.sequence > fail.obs.sequence && r.obs.sequence < again.obs.sequence && !r.failed && r.check.key === fail.check.key)) continue;
     const edits = editsBetween(observations, fail.obs.sequence, again.obs.sequence);
     if (edits.length === 0) continue;
     const files = unique(edits.map(subject));
