@@ -136,6 +136,7 @@ export function sessionOutcome(runs: Run[]): SessionOutcome {
 
 /** Definitions a change touched: functions, classes, methods, constants. */
 function symbolsOf(edit: ObservationLine): string[] {
+  if (/\.(md|rst|txt|json|ya?ml|toml|cfg|ini|lock)$/i.test(subject(edit))) return []; // prose and data have no symbols
   const input = inputJson(edit);
   const texts = [input.new_string, input.old_string, input.content, ...(Array.isArray(input.edits) ? (input.edits as Record<string, unknown>[]).flatMap((e) => [e.new_string, e.old_string]) : [])].filter(
     (t): t is string => typeof t === 'string',

@@ -43,8 +43,9 @@ export function offlineLearnings(all: ObservationLine[]): LearningCandidate[] {
       const changes = changesOf(edits);
       out.push({
         kind: 'fix',
-        title: oneLine(`${fail.command} failed with: ${errorOf(fail)} — fixed in ${changes}`, 200),
-        body: oneLine(`\`${fail.command}\` failed with "${errorOf(fail)}". It passed (\`${settledBy.command}\`) after changing ${changes}.`, 1200),
+        title: oneLine(`${fail.command} failed with: ${errorOf(fail)}`, 200),
+        // The title says what failed and why; the body what fixed it and how that was verified.
+        body: oneLine(`Fixed by changing ${changes}; \`${settledBy.command}\` passed afterwards and at the end of the session.`, 1200),
         confidence: 0.7,
         // The check that failed passed after the change and was still passing at the end.
         outcome: 'confirmed',
