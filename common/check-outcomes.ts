@@ -100,7 +100,9 @@ export function checkRuns(observations: ObservationLine[]): Run[] {
     const check = checkRunOf(command);
     if (!check) continue;
     const failed = isFailedTitle(o) || outputShowsFailure(result);
-    const error = failed ? decisiveErrorLine(result) : undefined;
+    // Without a decisive line, what Claude Code reported ("Command exited with non-zero status code 1") is all there is.
+    const reported = isFailedTitle(o) ? (result.split('\n')[0] ?? '').replace(/^failed(\s\(interrupted by the user\))?:\s*/, '').trim() : '';
+    const error = failed ? (decisiveErrorLine(result) ?? (reported || undefined)) : undefined;
     runs.push({ obs: o, command, check, failed, ...(error ? { error } : {}), failing: failed ? failingTests(result) : [] });
   }
   return runs;
