@@ -3,6 +3,7 @@
  * the raw payload (which stays in hook_events). Pure functions, so they are tested directly.
  */
 import type { HookEventName } from '../messages/hooks/v1.js';
+import { failedDespiteExitZero } from './check-runs.js';
 import { PRIVATE_MARKER } from './redact.js';
 
 export type ObservationKind = 'start' | 'prompt' | 'tool' | 'stop' | 'compact' | 'end';
@@ -133,7 +134,8 @@ export function renderEvent(event: HookEventName, payload: Payload): RenderedObs
       const result =
         event === 'post-tool-use' ? clip(toolResult(payload.tool_response)) : event === 'post-tool-use-failure' ? clip(failureResult(payload)) : '';
       const text = result ? `${input}\n---\n${result}` : input;
-      const title = `${event === 'post-tool-use-failure' ? 'FAILED ' : ''}${toolTitle(toolName, payload.tool_input, str(payload.cwd))}`;
+      const failed = event === 'post-tool-use-failure' || (event === 'post-tool-use' && failedDespiteExitZero(toolName, payload.tool_input, payload.tool_response));
+      const title = `${failed ? 'FAILED ' : ''}${toolTitle(toolName, payload.tool_input, str(payload.cwd))}`;
       return { kind, title, text, toolName, ...(str(payload.tool_use_id) ? { toolUseId: str(payload.tool_use_id)! } : {}) };
     }
     case 'stop': {

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { citationsOfToolCall, settleCitations } from '../activities/summarize/citations.js';
+import { citationsOfToolCall, rememberRead, settleCitations, type ReadFiles } from '../activities/summarize/citations.js';
 import { outcomeOf } from '../activities/summarize/learnings.js';
 import { offlineLearnings, type OfflineObservation } from '../activities/summarize/offline.js';
 import { checkCitation, citationOf, fileLineCounts } from '../common/citations.js';
@@ -157,4 +157,19 @@ test('a gone file: followed beside it without git, elsewhere by one git process 
     fs.rmSync(repo, { recursive: true, force: true });
     fs.rmSync(path.dirname(cacheFile), { recursive: true, force: true });
   }
+});
+
+test('an edit without a patch is located in what an earlier Read showed, else it has no range (never a made-up one)', () => {
+  const file = '/repo/shop/src/cart/load.ts';
+  const edit = { tool_input: { file_path: file, old_string: 'return { items: row?.items };', new_string: 'return { items: row?.items ?? [] };' }, tool_response: { filePath: file, structuredPatch: [] } };
+  const reads: ReadFiles = new Map();
+  assert.deepEqual(
+    citationsOfToolCall('Edit', edit, '/repo/shop', reads).map((c) => [c.startLine, c.endLine]),
+    [[0, 0]],
+    'nothing says where the replaced text stands: no range',
+  );
+  rememberRead(reads, { tool_response: { type: 'text', file: { filePath: file, content: 'const a = 1;\n  const row = await db.cart.find(id);\n  return { items: row?.items };\n}', startLine: 40, numLines: 4 } } });
+  const [c] = citationsOfToolCall('Edit', edit, '/repo/shop', reads);
+  assert.equal(c?.path, 'src/cart/load.ts');
+  assert.deepEqual([c?.startLine, c?.endLine], [42, 42], 'line 3 of a Read that started at line 40');
 });

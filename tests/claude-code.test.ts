@@ -164,7 +164,7 @@ test('a resumed session gets no second context; a new one does', async () => {
   const context = fresh.hookSpecificOutput!.additionalContext;
   assert.match(
     context,
-    /## What failed, and what fixed it\n- \d{4}-\d\d-\d\d FAILED Bash: npm test: failed: Command exited with non-zero status code 1 → passed on a later run → Claude: The total test failed because/,
+    /## What failed, and what fixed it\n- \d{4}-\d\d-\d\d FAILED Bash: npm test: failed: [^\n→]+ → fixed in src\/total\.ts[^\n→]* → passed on a later run → Claude: The total test failed because/,
     context,
   );
   assert.ok(!context.includes(repo), `no absolute path of the checkout:\n${context}`);

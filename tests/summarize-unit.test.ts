@@ -57,7 +57,9 @@ test('the offline summarizer tells what was asked, looked at, fixed and decided'
   const obs = observationsOf('offline-1');
   const a = offlineFinal(obs);
   assert.ok(a.title.startsWith('[offline] GET /api/orders/total returns a 500'), a.title);
-  assert.match(a.request, /empty/);
+  // The title is the first prompt; the body does not say it again (the second prompt is the rest of the request).
+  assert.doesNotMatch(a.request, /returns a 500/);
+  assert.match(a.request, /integer cents/);
   assert.match(a.investigated, /src\/orders\/total\.ts/);
   assert.match(a.investigated, /TypeError: Cannot read properties of undefined/);
   assert.match(a.completed, /src\/cart\/load\.ts/);

@@ -16,11 +16,12 @@ import { countTokens } from '../../common/tokens.js';
 import { toActivityFailure } from '../failures.js';
 import type { SessionIds } from '../capture.js';
 import { chooseBatch } from './batching.js';
-import { citationsOfToolCall, mergeCitations, settleCitations } from './citations.js';
+import { citationsOfToolCall, mergeCitations, rememberRead, settleCitations, type ReadFiles } from './citations.js';
+import type { Citation } from '../../common/citations.js';
 import { checkBudget, recordUsage } from './budget.js';
 import { callStructured, createAnthropic } from './claude.js';
 import { reconcileLearnings, type ReconcileResult } from './learnings.js';
-import { mergeSummaries, offlineFinal, offlineSummary, type OfflineObservation } from './offline.js';
+import { mergeSummaries, offlineBatchSummary, offlineFinal, type OfflineObservation } from './offline.js';
 import { NO_USAGE, PriceTable, type Usage } from './pricing.js';
 import { SUMMARY_TOOL, SYSTEM_PROMPT, batchPrompt, evidenceIndex, finalPrompt, renderObservation, rollingPrompt, type PartSummary } from './prompt.js';
 import { batchAnswerSchema, finalAnswerSchema, summaryText, type SummaryFields } from './schema.js';
@@ -240,7 +241,7 @@ export function createSummarizeActivities({ prisma, config, anthropic }: Summari
 
     const range = { from, to, count: batch.length };
     if (!client || input.offline) {
-      const stored = await storeSummary(ids, 'batch', offlineSummary(batch), range, null);
+      const stored = await storeSummary(ids, 'batch', offlineBatchSummary(batch), range, null);
       return done(stored.id, to, true);
     }
     const user = batchPrompt(await projectName(input.sessionId), batch);
@@ -261,12 +262,19 @@ export function createSummarizeActivities({ prisma, config, anthropic }: Summari
     const rows = await prisma.$queryRawUnsafe<{ sequence: number; toolName: string; payload: unknown }[]>(
       `SELECT o.sequence, o.tool_name AS "toolName", h.payload
          FROM observations o JOIN hook_events h ON h.id = ANY(o.source_event_ids) AND h.event = 'post-tool-use'
-        WHERE o.session_id = $1::uuid AND o.tool_name IN ('Edit', 'MultiEdit', 'Write')
+        WHERE o.session_id = $1::uuid AND o.tool_name IN ('Edit', 'MultiEdit', 'Write', 'Read')
         ORDER BY o.sequence`,
       sessionId,
     );
     const root = session.gitRoot ?? session.cwd;
-    const citations = settleCitations(rows.map((r) => ({ sequence: r.sequence, citations: citationsOfToolCall(r.toolName, r.payload, root) })));
+    // An edit without a patch is located in what the session's earlier Reads showed of its file.
+    const reads: ReadFiles = new Map();
+    const edits: { sequence: number; citations: Citation[] }[] = [];
+    for (const r of rows) {
+      if (r.toolName === 'Read') rememberRead(reads, r.payload);
+      else edits.push({ sequence: r.sequence, citations: citationsOfToolCall(r.toolName, r.payload, root, reads) });
+    }
+    const citations = settleCitations(edits);
     return { citations, git: { branch: session.gitBranch, commit: session.gitCommit } };
   }
 

@@ -31,8 +31,24 @@ interface Hunk {
   lines?: unknown;
 }
 
-/** Citations of one captured edit (one per hunk of its patch, else one per replaced string). */
-export function citationsOfToolCall(toolName: string, payload: unknown, root: string | null | undefined): Citation[] {
+/** What a session's Reads showed of a file: its text from `startLine` on (Read's file.content). */
+export type ReadFiles = Map<string, { content: string; startLine: number }>;
+
+/** Records what a captured Read showed, so a later edit of the file can be located in it. */
+export function rememberRead(files: ReadFiles, payload: unknown): void {
+  const file = obj(obj(obj(payload)?.tool_response)?.file);
+  const filePath = str(file?.filePath);
+  const content = str(file?.content);
+  if (filePath && content !== undefined) files.set(filePath, { content, startLine: typeof file?.startLine === 'number' && file.startLine > 0 ? file.startLine : 1 });
+}
+
+/**
+ * Citations of one captured edit (one per hunk of its patch, else one per replaced string). The
+ * range comes from the patch (Edit's structuredPatch), else from where the replaced text stands in
+ * the pre-edit file (originalFile) or in what an earlier Read of the session showed of it; with
+ * none of those the citation has no range (startLine and endLine 0), never a made-up one.
+ */
+export function citationsOfToolCall(toolName: string, payload: unknown, root: string | null | undefined, reads?: ReadFiles): Citation[] {
   const p = obj(payload);
   const input = obj(p?.tool_input);
   const response = obj(p?.tool_response);
@@ -61,7 +77,14 @@ export function citationsOfToolCall(toolName: string, payload: unknown, root: st
       ? (input.edits as unknown[]).map(obj).filter((e) => e !== undefined).map((e) => ({ old: str(e.old_string) ?? '', next: str(e.new_string) ?? '' }))
       : [{ old: str(input?.old_string) ?? '', next: str(input?.new_string) ?? '' }];
   const original = str(response?.originalFile);
-  for (const e of edits) push(citationOf(rel, lineOf(original, e.old), e.next.split('\n'), e.old.split('\n')));
+  const read = reads?.get(file);
+  const located = (old: string) => {
+    const inOriginal = lineOf(original, old);
+    if (inOriginal > 0 || !read) return inOriginal;
+    const inRead = lineOf(read.content, old);
+    return inRead > 0 ? read.startLine + inRead - 1 : 0;
+  };
+  for (const e of edits) push(citationOf(rel, located(e.old), e.next.split('\n'), e.old.split('\n')));
   return out;
 }
 

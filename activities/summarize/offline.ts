@@ -1,186 +1,141 @@
 /**
  * The summarizer used without ANTHROPIC_API_KEY (and as the fallback when a model's answers stay
  * malformed): deterministic, no network. It reads what the tools show: what was asked (prompts), what
- * was looked at (Read, Grep, Glob, inspections), what was changed (Edit, Write), which commands failed
- * and whether they passed again after changes. Its learnings are the ones the timeline proves: a
- * command that failed, then passed after edits (a fix, with its error), and rules the user stated
- * ("always ...", "never ...", "use X instead of Y"). Everything it writes is marked offline.
+ * was looked at (Read, Grep, Glob, inspections), what was changed (Edit, Write), which checks failed
+ * and how each ended (./check-outcomes.ts). Everything it writes is marked offline.
+ *
+ * - A batch summary tells one part of the session in order: what was looked at, changed and run in
+ *   it, and what was still failing when the part ended. Its title names the part (#from–#to).
+ * - The final summary tells the session's outcome: for each check its last run (a check is the same
+ *   check across arguments that only repeat or filter it), what failed and what fixed it, and
+ *   Claude's own closing account. "Still failing" only when the last run of that check failed.
+ * - The title is the first prompt; the body does not say it again.
+ * - Its learnings are the ones the timeline proves (./offline-learnings.ts).
+ * memflow's own tool calls (its MCP tools, ToolSearch selecting them) are not the session's work and
+ * are left out.
  */
+import { EDIT_TOOLS, checkRuns, finalRuns, inputJson, ownWork, sessionOutcome, subject, type Run } from '../../common/check-outcomes.js';
+import { offlineLearnings } from './offline-learnings.js';
+import { list, oneLine, unique } from './offline-text.js';
 import type { ObservationLine } from './prompt.js';
-import type { FinalAnswer, LearningCandidate, SummaryFields } from './schema.js';
+import type { FinalAnswer, SummaryFields } from './schema.js';
 
 export interface OfflineObservation extends ObservationLine {
   toolName: string | null;
 }
 
 const READ_TOOLS = new Set(['Read', 'Grep', 'Glob', 'LS', 'WebFetch', 'WebSearch', 'NotebookRead']);
-const EDIT_TOOLS = new Set(['Edit', 'MultiEdit', 'Write', 'NotebookEdit']);
-const FAILURE = /\b(error|errors|failed|failing|failure|exception|traceback|panic|fatal|cannot|not found|ELIFECYCLE|exit code [1-9]\d*|✗|FAIL)\b/i;
-const ERROR_MESSAGE = /\b(\w+Error|\w+Exception|error:|panic:|fatal:|Traceback)/;
-const FAILED_COUNT = /\b[1-9]\d* (failed|failing|errors?)\b/i;
-const SUCCESS_OVERRIDE = /\b(0 failed|0 errors|no errors|all tests passed)\b/i;
-const RULE = /\b(always|never|don't|do not|must|should|prefer|instead of|we use|make sure)\b/i;
-const DECISION = /\b(decided|decide|instead of|switch(ed)? to|chose|go with|let's use)\b/i;
 
-/** The part of a tool title after "Tool: ". */
-const subject = (o: OfflineObservation) => o.title.replace(/^[^:]+:\s*/, '');
-const oneLine = (s: string, max = 160) => {
-  const t = s.replace(/\s+/g, ' ').trim();
-  return t.length <= max ? t : `${t.slice(0, max - 1)}…`;
-};
-const unique = <T>(xs: T[]) => [...new Set(xs)];
+/** A run as a summary names it: the command, and why it failed. */
+export const described = (r: Run) => `\`${oneLine(r.command, 120)}\`${r.failed ? ` (${r.error ?? 'failed, no error text'})` : ''}`;
 
-function list(items: string[], max: number): string {
-  const shown = items.slice(0, max);
-  const rest = items.length - shown.length;
-  return shown.join('; ') + (rest > 0 ? `; and ${rest} more` : '');
+/** Where a Read looked: the file and, when the read was partial, its lines. */
+function lookedAt(o: OfflineObservation): string {
+  const what = subject(o);
+  if (o.toolName !== 'Read') return what;
+  const input = inputJson(o);
+  const offset = typeof input.offset === 'number' ? input.offset : undefined;
+  const limit = typeof input.limit === 'number' ? input.limit : undefined;
+  return offset !== undefined && limit !== undefined ? `${what} (lines ${offset}–${offset + limit - 1})` : what;
 }
 
-/** The result part of a tool observation (after the input and "---"). */
-function resultOf(o: OfflineObservation): string {
-  const i = o.text.indexOf('\n---\n');
-  return i < 0 ? '' : o.text.slice(i + 5);
+function topicOf(prompts: OfflineObservation[], edited: string[], tools: number): string {
+  if (prompts[0]) return oneLine(prompts[0].title, 150);
+  if (edited[0]) return `Changes to ${edited[0]}`;
+  return `${tools} tool calls`;
 }
 
-function failed(o: OfflineObservation): boolean {
-  const result = resultOf(o);
-  return FAILED_COUNT.test(result) || (FAILURE.test(result) && !SUCCESS_OVERRIDE.test(result));
+/** The prompts as the request, without the one the title already says (unless the title cut it short). */
+function requestOf(prompts: OfflineObservation[], topic: string): string {
+  const texts = prompts.map((p) => oneLine(p.text || p.title, 300));
+  const rest = texts[0] !== undefined && oneLine(texts[0], 150) === topic ? texts.slice(1) : texts;
+  return rest.length > 0 ? list(rest, 4) : '';
 }
 
-/** The most telling line of a failure: an error message if there is one, else the first failing line. */
-function firstErrorLine(o: OfflineObservation): string {
-  const lines = resultOf(o).split('\n');
-  const line = lines.find((l) => ERROR_MESSAGE.test(l)) ?? lines.find((l) => FAILURE.test(l));
-  return oneLine(line ?? resultOf(o), 200);
+interface Parts {
+  prompts: OfflineObservation[];
+  tools: OfflineObservation[];
+  looked: string[];
+  edited: string[];
+  runs: Run[];
 }
 
-interface CommandRun {
-  obs: OfflineObservation;
-  command: string;
-  failed: boolean;
+function partsOf(observations: OfflineObservation[]): Parts {
+  const own = ownWork(observations);
+  const tools = own.filter((o) => o.kind === 'tool');
+  return {
+    prompts: own.filter((o) => o.kind === 'prompt'),
+    tools,
+    looked: unique(tools.filter((o) => READ_TOOLS.has(o.toolName ?? '')).map(lookedAt)),
+    edited: unique(tools.filter((o) => EDIT_TOOLS.has(o.toolName ?? '')).map(subject)),
+    runs: checkRuns(own),
+  };
 }
 
-function commandRuns(observations: OfflineObservation[]): CommandRun[] {
-  return observations
-    .filter((o) => o.kind === 'tool' && o.toolName === 'Bash' && resultOf(o) !== '')
-    .map((o) => ({ obs: o, command: subject(o), failed: failed(o) }));
+function investigatedOf(p: Parts): string {
+  const failures = unique(p.runs.filter((r) => r.failed).map(described));
+  return [p.looked.length > 0 ? `Looked at ${list(p.looked, 8)}.` : '', failures.length > 0 ? `Saw failures: ${list(failures, 3)}.` : ''].filter(Boolean).join(' ');
 }
 
+/** The summary of one part of a session (a batch): what happened in it, in order. */
+export function offlineBatchSummary(observations: OfflineObservation[]): SummaryFields {
+  const p = partsOf(observations);
+  const from = observations[0]?.sequence ?? 0;
+  const to = observations.at(-1)?.sequence ?? 0;
+  const topic = topicOf(p.prompts, p.edited, p.tools.length);
+  const ran = p.runs.map((r) => `${oneLine(r.command, 100)} ${r.failed ? 'failed' : 'passed'}`);
+  const stillFailing = finalRuns(p.runs).filter((r) => r.failed);
+  return {
+    title: `[offline] #${from}–#${to}: ${topic}`,
+    request: requestOf(p.prompts, topic),
+    investigated: investigatedOf(p),
+    learned: '',
+    completed: [p.edited.length > 0 ? `Changed ${list(p.edited, 8)}.` : '', ran.length > 0 ? `Ran, in order: ${list(ran, 6)}.` : ''].filter(Boolean).join(' '),
+    nextSteps: stillFailing.length > 0 ? `Failing when this part ended: ${list(stillFailing.map(described), 3)}.` : '',
+  };
+}
+
+/** Claude's closing account of the session (its last Stop's message), first sentences. */
+function closingAccount(observations: OfflineObservation[]): string {
+  const stop = [...observations].reverse().find((o) => o.kind === 'stop' && o.text.trim());
+  return stop ? oneLine(stop.text, 240) : '';
+}
+
+/** The summary of a whole session: its outcome, what failed and what fixed it. */
 export function offlineSummary(observations: OfflineObservation[]): SummaryFields {
-  const prompts = observations.filter((o) => o.kind === 'prompt');
-  const tools = observations.filter((o) => o.kind === 'tool');
-  const looked = unique(tools.filter((o) => READ_TOOLS.has(o.toolName ?? '')).map(subject));
-  const edited = unique(tools.filter((o) => EDIT_TOOLS.has(o.toolName ?? '')).map(subject));
-  const runs = commandRuns(observations);
-  const failedRuns = runs.filter((r) => r.failed);
-  const lastByCommand = new Map<string, CommandRun>();
-  for (const r of runs) lastByCommand.set(r.command, r);
-  const stillFailing = [...lastByCommand.values()].filter((r) => r.failed);
-  const fixed = unique(failedRuns.map((r) => r.command)).filter((c) => lastByCommand.get(c)?.failed === false);
-  const passing = [...lastByCommand.values()].filter((r) => !r.failed).map((r) => r.command);
-
-  const request = prompts.length > 0 ? list(prompts.map((p) => oneLine(p.title, 200)), 4) : '';
-  const investigated = [
-    looked.length > 0 ? `Looked at ${list(looked, 8)}.` : '',
-    failedRuns.length > 0 ? `Saw failures: ${list(unique(failedRuns.map((r) => `${r.command} (${firstErrorLine(r.obs)})`)), 3)}.` : '',
-  ]
-    .filter(Boolean)
-    .join(' ');
-  const learned = fixed.length > 0 ? `Failures resolved by the changes made: ${list(fixed, 4)}.` : '';
-  const completed = [
-    edited.length > 0 ? `Changed ${list(edited, 8)}.` : '',
-    passing.length > 0 ? `Ran successfully: ${list(passing, 5)}.` : '',
-  ]
-    .filter(Boolean)
-    .join(' ');
-  const nextSteps = stillFailing.length > 0 ? `Still failing at the end: ${list(stillFailing.map((r) => `${r.command} (${firstErrorLine(r.obs)})`), 3)}.` : '';
-  const topic = prompts[0] ? oneLine(prompts[0].title, 150) : edited[0] ? `Changes to ${edited[0]}` : `${tools.length} tool calls`;
-  return { title: `[offline] ${topic}`, request, investigated, learned, completed, nextSteps };
+  const p = partsOf(observations);
+  const topic = topicOf(p.prompts, p.edited, p.tools.length);
+  const last = finalRuns(p.runs);
+  const failing = last.filter((r) => r.failed);
+  const passing = last.filter((r) => !r.failed);
+  const outcome = sessionOutcome(p.runs);
+  const fixed = last.filter((r) => !r.failed && p.runs.some((f) => f.failed && f.obs.sequence < r.obs.sequence && f.check.key === r.check.key));
+  const said = closingAccount(observations);
+  const outcomeLine =
+    outcome === 'passing'
+      ? `Outcome: passing — the last run of each check passed: ${list(passing.map(described), 4)}.`
+      : outcome === 'failing'
+        ? ''
+        : p.edited.length > 0
+          ? 'Outcome: not verified — no test or build was run after the changes.'
+          : '';
+  return {
+    title: `[offline] ${topic}`,
+    request: requestOf(p.prompts, topic),
+    investigated: investigatedOf(p),
+    learned: fixed.length > 0 ? `Fixed: ${list(fixed.map((r) => `\`${oneLine(r.command, 120)}\` passed after failing`), 4)}.` : '',
+    completed: [p.edited.length > 0 ? `Changed ${list(p.edited, 8)}.` : '', outcomeLine, said ? `Claude: ${said}` : ''].filter(Boolean).join(' '),
+    nextSteps: failing.length > 0 ? `Outcome: failing. Still failing at the end: ${list(failing.map(described), 3)}.` : '',
+  };
 }
 
-/** The edits made between two command runs. */
-function editsBetween(observations: OfflineObservation[], from: CommandRun, to: CommandRun): OfflineObservation[] {
-  return observations.filter((o) => o.kind === 'tool' && EDIT_TOOLS.has(o.toolName ?? '') && o.sequence > from.obs.sequence && o.sequence < to.obs.sequence);
-}
-
-/** Learnings the timeline proves: failures fixed by edits, and rules or decisions the user stated. */
-export function offlineLearnings(observations: OfflineObservation[]): LearningCandidate[] {
-  const out: LearningCandidate[] = [];
-  const runs = commandRuns(observations);
-  const seen = new Set<string>();
-  for (let i = 0; i < runs.length; i++) {
-    const fail = runs[i]!;
-    if (!fail.failed || seen.has(fail.command)) continue;
-    const pass = runs.slice(i + 1).find((r) => r.command === fail.command && !r.failed);
-    if (!pass) continue;
-    const edits = editsBetween(observations, fail, pass);
-    if (edits.length === 0) continue;
-    seen.add(fail.command);
-    const files = unique(edits.map(subject));
-    const error = firstErrorLine(fail.obs);
-    out.push({
-      kind: 'fix',
-      title: oneLine(`${fail.command} failed with: ${error}`, 200),
-      body: `\`${fail.command}\` failed with "${error}". It passed again after changing ${list(files, 5)}.`,
-      confidence: 0.7,
-      // The command that failed passed after the change: the outcome confirms it.
-      outcome: 'confirmed',
-      sources: [fail.obs.sequence, ...edits.slice(0, 5).map((e) => e.sequence), pass.obs.sequence],
-    });
-  }
-  out.push(...deadEnds(observations, runs, seen));
-  for (const p of observations.filter((o) => o.kind === 'prompt')) {
-    for (const sentence of p.text.split(/(?<=[.!?])\s+|\n+/)) {
-      const s = sentence.trim();
-      if (s.length < 12 || s.length > 300 || !RULE.test(s)) continue;
-      out.push({
-        kind: DECISION.test(s) ? 'decision' : 'convention',
-        title: oneLine(s, 200),
-        body: `Stated by the user: "${oneLine(s, 400)}"`,
-        confidence: 0.5,
-        sources: [p.sequence],
-      });
-    }
-  }
-  return out.slice(0, 12);
-}
-
-/**
- * Attempts the timeline refutes: a command failed, files were changed, and the same command failed
- * again with no later success. Stored as a dead end ("tried X, it did not work because Y"), never as
- * advice, with outcome refuted.
- */
-function deadEnds(observations: OfflineObservation[], runs: CommandRun[], fixed: Set<string>): LearningCandidate[] {
-  const out: LearningCandidate[] = [];
-  const seen = new Set<string>();
-  for (let i = 0; i < runs.length; i++) {
-    const fail = runs[i]!;
-    if (!fail.failed || fixed.has(fail.command) || seen.has(fail.command)) continue;
-    const later = runs.slice(i + 1).filter((r) => r.command === fail.command);
-    if (later.length === 0 || later.some((r) => !r.failed)) continue;
-    const again = later[0]!;
-    const edits = editsBetween(observations, fail, again);
-    if (edits.length === 0) continue;
-    seen.add(fail.command);
-    const files = unique(edits.map(subject));
-    const error = firstErrorLine(again.obs);
-    out.push({
-      kind: 'dead_end',
-      title: oneLine(`Changing ${list(files, 3)} did not fix ${fail.command}`, 200),
-      body: `Tried changing ${list(files, 5)} to fix \`${fail.command}\` ("${firstErrorLine(fail.obs)}"); it did not work: the command still failed with "${error}".`,
-      confidence: 0.6,
-      outcome: 'refuted',
-      sources: [fail.obs.sequence, ...edits.slice(0, 5).map((e) => e.sequence), again.obs.sequence],
-    });
-  }
-  return out;
-}
+export { offlineLearnings };
 
 export function offlineFinal(observations: OfflineObservation[]): FinalAnswer {
   return { ...offlineSummary(observations), learnings: offlineLearnings(observations) };
 }
 
-/** A rolling or final summary from part summaries, without a model: their fields joined in order. */
+/** A rolling summary from part summaries, without a model: their fields joined in order. */
 export function mergeSummaries(parts: SummaryFields[]): SummaryFields {
   const join = (key: keyof SummaryFields) =>
     unique(parts.map((p) => p[key].trim()).filter(Boolean))
@@ -188,7 +143,8 @@ export function mergeSummaries(parts: SummaryFields[]): SummaryFields {
       .slice(0, 4000);
   const first = parts[0];
   return {
-    title: first ? first.title : '[offline] empty session',
+    // A part's title names its range; the session so far is named by its topic.
+    title: first ? first.title.replace(/^\[offline\] #\d+–#\d+: /, '[offline] ') : '[offline] empty session',
     request: join('request'),
     investigated: join('investigated'),
     learned: join('learned'),

@@ -28,7 +28,9 @@ import type { PgPool } from '../../common/pg.js';
 import { TRUST_WEIGHT, trustTier } from '../../common/poison.js';
 import type { CheckableItem } from '../../common/staleness.js';
 import { cleanTitle } from '../../common/observation.js';
+import { isSelfActivity } from '../../common/self-activity.js';
 import { countTokens } from '../../common/tokens.js';
+import { failureStory, type LaterItem } from './failure-story.js';
 import { queryPrepared } from './sql.js';
 import type { RecordType } from './types.js';
 
@@ -84,6 +86,9 @@ export interface Candidate {
   stale_count?: number | null;
   /** Directories the project's recent sessions ran in (the same on every row). */
   roots?: string[] | null;
+  /** A failure's sequence in its session and what followed it there (tool calls and stops). */
+  sequence?: number | null;
+  later?: LaterItem[] | null;
 }
 
 const CANDIDATES_SQL = `
@@ -95,53 +100,52 @@ with sig as (
 ), c as (
   (select 'learning' as type, id, kind::text as kind, title, left(body, 600) as text, null::text as tool_name,
       confidence, strength, last_stated_at as at, search_vector,
-      citations, git_branch, git_commit, on_default_branch, flags, outcome, origin, stale_count
+      citations, git_branch, git_commit, on_default_branch, flags, outcome, origin, stale_count, null::int as sequence, null::jsonb as later
     from learnings where tenant_id = $1 and project_id = $2 and status = 'active'
     order by strength desc, confidence desc, last_stated_at desc limit 30)
   union
   (select 'learning', l.id, l.kind::text, l.title, left(l.body, 600), null, l.confidence, l.strength, l.last_stated_at, l.search_vector,
-      l.citations, l.git_branch, l.git_commit, l.on_default_branch, l.flags, l.outcome, l.origin, l.stale_count
+      l.citations, l.git_branch, l.git_commit, l.on_default_branch, l.flags, l.outcome, l.origin, l.stale_count, null::int, null::jsonb
     from learnings l, q where l.tenant_id = $1 and l.project_id = $2 and l.status = 'active' and l.search_vector @@ q.any_q
     order by ts_rank(l.search_vector, q.any_q, 32) desc limit 10)
   union all
   -- One summary per session (its final one, else its latest rolling or batch), from the newest 60.
   (select 'summary', s.id, s.kind, s.title, s.text, null, null, null, s.created_at, s.search_vector,
-      s.citations, s.git_branch, s.git_commit, null::boolean, null::text[], null::text, null::text, null::int from (
+      s.citations, s.git_branch, s.git_commit, null::boolean, null::text[], null::text, null::text, null::int, null::int, null::jsonb from (
       select distinct on (session_id) id, kind::text as kind, title,
-             left(coalesce(nullif(concat_ws(' ', learned, completed), ''), text), 1200) as text, created_at, search_vector,
+             left(coalesce(nullif(concat_ws(' ', learned, completed, next_steps), ''), text), 1200) as text, created_at, search_vector,
              citations, git_branch, git_commit
         from (select * from summaries where tenant_id = $1 and project_id = $2 order by created_at desc limit 60) recent
        order by session_id, (kind = 'final') desc, to_sequence desc, created_at desc) s
     order by s.created_at desc limit 15)
   union all
   (select 'observation', id, kind::text, title, left(text, 300), tool_name, null, null, created_at, search_vector,
-      null::jsonb, null::varchar, null::varchar, null::boolean, null::text[], null::text, null::text, null::int
+      null::jsonb, null::varchar, null::varchar, null::boolean, null::text[], null::text, null::text, null::int, null::int, null::jsonb
     from observations where tenant_id = $1 and project_id = $2 and kind in ('prompt', 'tool') and title not like 'FAILED %'
+      -- memflow's own tool calls are not the project's activity (common/self-activity.ts)
+      and coalesce(tool_name, '') not ilike 'mcp\_\_memflow%' and not (tool_name = 'ToolSearch' and text ilike '%memflow%')
     order by created_at desc limit 60)
   union all
   -- The failure -> fix story: recent failed tool calls (among the project's latest 500 items, so the
-  -- scan stays bounded), each with what followed it in its session: the same call passing later, and
-  -- Claude's own account of the turn (Stop's last_assistant_message).
-  (select 'observation', f.id, 'failure', f.title,
-      concat_ws(' → ', coalesce(substring(f.text from E'\\n---\\n(failed[^\\n]*)'), 'failed'),
-                case when passed.id is not null then 'passed on a later run' end,
-                case when said.text is not null then said.agent || ': ' || left(said.text, 600) end),
-      f.tool_name, null, null, f.created_at, f.search_vector,
-      null::jsonb, null::varchar, null::varchar, null::boolean, null::text[], null::text, null::text, null::int
+  -- scan stays bounded), each with what followed it in its session (up to 40 tool calls and stops):
+  -- the edits, the later runs of the same check and Claude's own account of the turn
+  -- (Stop's last_assistant_message); ./failure-story.ts tells the story from them.
+  (select 'observation', f.id, 'failure', f.title, left(f.text, 4000), f.tool_name, null, null, f.created_at, f.search_vector,
+      null::jsonb, null::varchar, null::varchar, null::boolean, null::text[], null::text, null::text, null::int, f.sequence, later.items
     from (select * from observations where tenant_id = $1 and project_id = $2 order by created_at desc limit 500) f
-    left join lateral (select o.id from observations o where o.session_id = f.session_id and o.sequence > f.sequence
-                          and o.kind = 'tool' and o.title = substr(f.title, 8) order by o.sequence limit 1) passed on true
-    -- Labelled with the agent that said it (hook clients of other agents send memflowAgent.host).
-    left join lateral (select o.text, coalesce((select case h.payload->'memflowAgent'->>'host' when 'codex' then 'Codex'
-                          when 'gemini' then 'Gemini CLI' when 'opencode' then 'OpenCode' when 'copilot' then 'Copilot CLI' end
-                          from hook_events h where h.id = any(o.source_event_ids) limit 1), 'Claude') as agent
-                          from observations o where o.session_id = f.session_id and o.sequence > f.sequence
-                          and o.kind = 'stop' and o.text <> '' order by o.sequence limit 1) said on true
+    left join lateral (select jsonb_agg(jsonb_build_object('sequence', o.sequence, 'kind', o.kind::text, 'toolName', o.tool_name, 'title', o.title,
+                          'text', case when o.kind = 'stop' then left(o.text, 600) else left(o.text, 3000) end,
+                          -- the agent whose account a stop is (hook clients of other agents send memflowAgent.host)
+                          'agent', case when o.kind = 'stop' then (select h.payload->'memflowAgent'->>'host' from hook_events h
+                                                                   where h.id = any(o.source_event_ids) limit 1) end) order by o.sequence) as items
+                         from (select * from observations o where o.session_id = f.session_id and o.sequence > f.sequence
+                                 and o.kind in ('tool', 'stop') order by o.sequence limit 40) o) later on true
    where f.kind = 'tool' and f.title like 'FAILED %'
+     and coalesce(f.tool_name, '') not ilike 'mcp\_\_memflow%' and f.tool_name is distinct from 'ToolSearch'
    order by f.created_at desc limit 8)
 )
 select c.type, c.id, c.kind, c.title, c.text, c.tool_name, c.confidence, c.strength, c.at,
-  c.citations, c.git_branch, c.git_commit, c.on_default_branch, c.flags, c.outcome, c.origin, c.stale_count,
+  c.citations, c.git_branch, c.git_commit, c.on_default_branch, c.flags, c.outcome, c.origin, c.stale_count, c.sequence, c.later,
   ts_rank(c.search_vector, q.any_q, 32) as relevance,
   (select name from projects where id = $2 and tenant_id = $1) as project_name,
   -- Where the project's recent sessions ran: paths under them are shown relative to the project.
@@ -221,14 +225,35 @@ function trustLabel(c: Candidate): string {
   return '';
 }
 
+/**
+ * An item's text without what its title already says: a summary's text starts with its title (and
+ * an offline one may state the first prompt again as its request), a learning's body may be its title.
+ */
+export function bodyBeyondTitle(title: string, text: string): string {
+  const t = cleanTitle(title).replace(/^\[offline\]\s*/i, '').toLowerCase();
+  let body = cleanTitle(text);
+  for (let changed = true; changed; ) {
+    const before = body;
+    body = body.replace(/^\[offline\]\s*/i, '').replace(/^[\s:.,;—-]+/, '');
+    if (t && body.toLowerCase().startsWith(t)) body = body.slice(t.length);
+    if (t && /^request:\s*/i.test(body) && body.replace(/^request:\s*/i, '').toLowerCase().startsWith(t)) body = body.replace(/^request:\s*/i, '').slice(t.length);
+    changed = body !== before;
+  }
+  return body.trim();
+}
+
 function renderItem(c: Candidate, maxBody: number, repeats = 1): string {
   // Titles read without redaction markers, also those stored before titles were cleaned.
   const title = cleanTitle(c.title);
   if (c.type === 'learning') {
     const kind = c.kind === 'dead_end' ? 'dead end — do not repeat' : c.kind;
-    return `- [${kind}] ${oneLine(title, 160)}${trustLabel(c)}${maxBody > 0 ? `: ${oneLine(c.text, maxBody)}` : ''}`;
+    const body = bodyBeyondTitle(title, c.text);
+    return `- [${kind}] ${oneLine(title, 160)}${trustLabel(c)}${maxBody > 0 && body ? `: ${oneLine(body, maxBody)}` : ''}`;
   }
-  if (c.type === 'summary') return `- ${day(c.at)} ${oneLine(title, 160)}${maxBody > 0 ? `: ${oneLine(c.text, maxBody * 2)}` : ''}`;
+  if (c.type === 'summary') {
+    const body = bodyBeyondTitle(title, c.text);
+    return `- ${day(c.at)} ${oneLine(title, 160)}${maxBody > 0 && body ? `: ${oneLine(body, maxBody * 2)}` : ''}`;
+  }
   // A failure with what followed it: "FAILED Bash: npm test: failed: exit 1 → passed on a later run → Claude: …"
   // (or "→ Codex: …": the agent whose account it is).
   if (c.kind === 'failure') return `- ${day(c.at)} ${oneLine(title, 160)}${maxBody > 0 ? `: ${oneLine(c.text, maxBody * 2)}` : ''}`;
@@ -313,8 +338,13 @@ export function assembleContext(
   opts: { explicitQuery?: boolean; now?: number; branch?: BranchOfCaller } = {},
 ): BuiltContext {
   // A learning whose text tries to instruct the agent is never injected (see common/poison.ts).
-  const candidates = allCandidates.filter((c) => !(c.flags && c.flags.length > 0));
-  const withheld = allCandidates.length - candidates.length;
+  const candidates = allCandidates
+    .filter((c) => !(c.flags && c.flags.length > 0))
+    // memflow's own tool calls are how the agent used its memory, not the project's activity.
+    .filter((c) => !(c.type === 'observation' && isSelfActivity(c.tool_name, `${c.title} ${c.text}`)))
+    // A failure is told with its decisive error line and what fixed it (./failure-story.ts).
+    .map((c) => (c.kind === 'failure' && c.later !== undefined ? { ...c, text: failureStory(failureOf(c), c.later ?? []) } : c));
+  const withheld = allCandidates.filter((c) => c.flags && c.flags.length > 0).length;
   const now = opts.now ?? Date.now();
   const weight = opts.explicitQuery ? RELEVANCE_WEIGHT.explicit : RELEVANCE_WEIGHT.implicit;
   const empty = { context: '', tokens: 0, items: [] };
@@ -330,6 +360,7 @@ export function assembleContext(
   const ranked = collapseRepeats(candidates)
     .map(({ c, repeats }) => ({ c, repeats, score: contextScore(c, now, weight, opts.branch) }))
     .sort((a, b) => b.score - a.score);
+  const said = new Set<string>();
   for (const { c, repeats, score } of ranked) {
     if (c.type === 'observation' && c.kind === 'prompt') {
       const asked = promptKey(c.text || c.title);
@@ -340,12 +371,16 @@ export function assembleContext(
     const headingCost = opened.has(section) ? 0 : tokensOf(`\n${SECTIONS.find((s) => s.key === section)!.heading}`);
     for (const maxBody of [240, 80, 0]) {
       const line = projectRelative(renderItem(c, maxBody, repeats), roots);
+      // The same line twice (two sessions that left the same summary) is said once.
+      const sameAs = line.replace(/^- \d{4}-\d\d-\d\d /, '- ');
+      if (said.has(sameAs)) break;
       // Tokenizing is the costly part: skip forms that clearly cannot fit (English and code run
       // 3-5 characters a token; 6 is generous). Skipping never breaks the budget, it only leaves room.
       if (used + headingCost + line.length / 6 > budget) continue;
       const cost = headingCost + tokensOf(`\n${line}`);
       if (used + cost <= budget) {
         chosen.push({ c, line, score });
+        said.add(sameAs);
         opened.add(section);
         used += cost;
         break;
@@ -375,6 +410,11 @@ export function assembleContext(
       onDefaultBranch: x.c.on_default_branch ?? null,
     }));
   return { context, tokens, items: ordered.map((x) => x.c.id), check, ...(withheld > 0 ? { withheld } : {}) };
+}
+
+/** A failure candidate as the observation it is. */
+function failureOf(c: Candidate) {
+  return { sequence: c.sequence ?? 0, kind: 'tool', toolName: c.tool_name, title: c.title, text: c.text };
 }
 
 export async function buildContext(pool: PgPool, req: ContextRequest): Promise<BuiltContext> {

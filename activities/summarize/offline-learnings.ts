@@ -1,0 +1,87 @@
+/**
+ * The learnings the offline summarizer keeps: only what the timeline proves, and never the opposite
+ * of how the session ended.
+ * - fix: a check failed, files were changed, and the check passed afterwards and was still passing
+ *   at the end. It carries the decisive error line (the assertion or error message, not
+ *   "Traceback (most recent call last):" or "Exit code 1") and what changed (files and symbols).
+ * - dead_end: a check failed, files were changed, the same check failed again and never passed
+ *   later: "tried X, it did not work".
+ * - convention / decision: only when someone stated one ("always ...", "never ...", "we use X",
+ *   "from now on", "let's use X instead of Y"). A task ("add_tax must reject negative rates") is
+ *   what the session was asked to do, not a rule of the project.
+ */
+import { EDIT_TOOLS, changesOf, covers, checkRuns, finalRuns, ownWork, subject, type ObservationLine, type Run } from '../../common/check-outcomes.js';
+import { list, oneLine, unique } from './offline-text.js';
+import type { LearningCandidate } from './schema.js';
+
+/** A rule someone states for the project, as opposed to a requirement of the task at hand. */
+const STATED_RULE =
+  /\b(always|never|from now on|in this (repo|repository|project|codebase)|(we|our team) (always|never|use|prefer|don't|do not)|our convention|the convention (is|here)|as a rule|by convention|prefer \S+ (over|to) |instead of)\b/i;
+const DECISION = /\b(decided|we decide|let's use|let's go with|go with|switch(ed)? to|chose|instead of)\b/i;
+
+function editsBetween(observations: ObservationLine[], from: number, to: number): ObservationLine[] {
+  return observations.filter((o) => o.kind === 'tool' && EDIT_TOOLS.has(o.toolName ?? '') && o.sequence > from && o.sequence < to);
+}
+
+const errorOf = (r: Run) => r.error ?? 'no error text in its output';
+
+export function offlineLearnings(all: ObservationLine[]): LearningCandidate[] {
+  const observations = ownWork(all);
+  const runs = checkRuns(observations);
+  const last = finalRuns(runs);
+  const out: LearningCandidate[] = [];
+  const done = new Set<Run>();
+  for (const fail of runs) {
+    if (!fail.failed || done.has(fail)) continue;
+    // How this failure ended: the run that settled it last (the final state of its part of the check).
+    const settledBy = last.find((r) => r.obs.sequence > fail.obs.sequence && covers(r, fail));
+    // Failures settled together by the same passing run are one fix (the first one carries the error).
+    for (const other of runs) if (other.failed && other.obs.sequence > fail.obs.sequence && settledBy && covers(settledBy, other)) done.add(other);
+    if (settledBy && !settledBy.failed) {
+      const edits = editsBetween(observations, fail.obs.sequence, settledBy.obs.sequence);
+      if (edits.length === 0) continue; // passed again without a change: flaky or environmental, proves nothing
+      const changes = changesOf(edits);
+      out.push({
+        kind: 'fix',
+        title: oneLine(`${fail.command} failed with: ${errorOf(fail)}`, 200),
+        // The title says what failed and why; the body what fixed it and how that was verified.
+        body: oneLine(`Fixed by changing ${changes}; \`${settledBy.command}\` passed afterwards and at the end of the session.`, 1200),
+        confidence: 0.7,
+        // The check that failed passed after the change and was still passing at the end.
+        outcome: 'confirmed',
+        sources: [fail.obs.sequence, ...edits.slice(0, 5).map((e) => e.sequence), settledBy.obs.sequence],
+      });
+      continue;
+    }
+    // Never passed again: a change made in between and a later failing run make a dead end.
+    const again = runs.find((r) => r.obs.sequence > fail.obs.sequence && r.failed && covers(r, fail));
+    if (!again) continue;
+    // A run in between that passed says the change worked; what failed later is another problem.
+    if (runs.some((r) => r.obs.sequence > fail.obs.sequence && r.obs.sequence < again.obs.sequence && !r.failed && r.check.key === fail.check.key)) continue;
+    const edits = editsBetween(observations, fail.obs.sequence, again.obs.sequence);
+    if (edits.length === 0) continue;
+    const files = unique(edits.map(subject));
+    out.push({
+      kind: 'dead_end',
+      title: oneLine(`Changing ${list(files, 3)} did not fix ${fail.command}`, 200),
+      body: oneLine(`Tried changing ${changesOf(edits)} to fix \`${fail.command}\` ("${errorOf(fail)}"); it did not work: it still failed with "${errorOf(again)}".`, 1200),
+      confidence: 0.6,
+      outcome: 'refuted',
+      sources: [fail.obs.sequence, ...edits.slice(0, 5).map((e) => e.sequence), again.obs.sequence],
+    });
+  }
+  for (const p of observations.filter((o) => o.kind === 'prompt')) {
+    for (const sentence of p.text.split(/(?<=[.!?])\s+|\n+/)) {
+      const s = sentence.trim();
+      if (s.length < 12 || s.length > 300 || !STATED_RULE.test(s)) continue;
+      out.push({
+        kind: DECISION.test(s) ? 'decision' : 'convention',
+        title: oneLine(s, 200),
+        body: `Stated by the user: "${oneLine(s, 400)}"`,
+        confidence: 0.5,
+        sources: [p.sequence],
+      });
+    }
+  }
+  return out.slice(0, 12);
+}
