@@ -2,7 +2,7 @@
 import { Fragment, type ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { call, enc, type Citation, type LiveItem, type MemoryRecord, type Parked, type ProjectItem, type Provenance, type Revision, type SessionItem, type Source, type TimelineItem } from './api.js';
-import { editDiff, plainText, plainValue, toolParts, wordRanges } from './readable.js';
+import { editDiff, plainText, plainValue, toolParts, wordRanges } from '../../clients/readable.js';
 import { useLoad, type Paged } from './hooks.js';
 
 // One formatter each: toLocaleString builds a new one per call, which thousands of items feel.

@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, CHANGED_EVENT, enc, qs, type AuditItem, type BackupView, type Page } from '../api.js';
 import { useLoad, usePaged } from '../hooks.js';
-import { readable } from '../readable.js';
+import { readable } from '../../../clients/readable.js';
 import { Choice, ErrorNote, fmtNum, fmtTime, More, shortId, Table, Form, Field } from '../ui.js';
 
 interface Key {

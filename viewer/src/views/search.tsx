@@ -7,7 +7,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, qs, type ContextAnswer, type SearchAnswer } from '../api.js';
 import { useUrlState } from '../hooks.js';
-import { readable, queryWords } from '../readable.js';
+import { readable, queryWords } from '../../../clients/readable.js';
 import { Choice, Citations, ErrorNote, fmtTime, Highlight, MemoryPanel, ProjectField, SessionLink, shortId, Form, Field, Table } from '../ui.js';
 
 const TYPES = ['observation', 'summary', 'learning'] as const;
