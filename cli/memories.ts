@@ -97,7 +97,7 @@ export async function learnings(opts: LearningsOptions, out: Out): Promise<void>
   if (opts.json) return out(JSON.stringify(page));
   if (page.items.length === 0) {
     out(`no learnings ${scopeNote(scope)} yet`);
-    return out('(the offline summarizer extracts none: set ANTHROPIC_API_KEY for the worker, or state one with `memflow remember "..."`)');
+    return out('(the offline summarizer extracts few or none: set ANTHROPIC_API_KEY for the worker, or state one with `memflow remember "..."`)');
   }
   for (const l of page.items as Learning[]) {
     const trust = typeof l.trust === 'string' ? `, trust ${l.trust}${typeof l.outcome === 'string' && l.outcome !== 'unverified' ? ` (${l.outcome})` : ''}` : '';

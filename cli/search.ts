@@ -50,7 +50,10 @@ export async function search(words: string[], opts: SearchOptions, out: (line: s
     if (r.snippet && r.snippet !== r.title) out(`        ${oneLine(readable(r.snippet))}`);
   });
   const n = answer.results.length;
-  out(`${n === 0 ? 'no results' : `${n} result${n === 1 ? '' : 's'}`} ${scopeNote(scope)} in ${answer.tookMs} ms${n > 0 ? ' (memflow show <id> for the full record)' : ''}`);
+  out(`${n === 0 ? 'no results' : `${n} result${n === 1 ? '' : 's'}`} in ${answer.tookMs} ms${n > 0 ? ' (memflow show <id> for the full record)' : ''}`);
+  // The scope a repository implied goes to stderr: stdout stays the answer.
+  if (scope.from === 'repository' || scope.from === 'env') process.stderr.write(`(searched ${scopeNote(scope)})
+`);
   if (answer.degraded) out(`note: degraded answer, keyword search only${answer.degradedReason ? ` (${answer.degradedReason})` : ''}`);
 }
 

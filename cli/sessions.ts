@@ -55,7 +55,7 @@ export async function sessionsList(opts: ListOptions & ScopeOptions & { find?: s
   table(['SESSION', 'TITLE', 'PROJECT', 'AGENT', 'STATUS', 'STARTED', 'EVENTS'], rows, out);
   const flags = `${opts.project ? ` --project ${opts.project}` : ''}${opts.allProjects ? ' --all-projects' : ''}${opts.find ? ` --find '${opts.find}'` : ''}`;
   if (page.nextCursor) out(`more: memflow sessions --cursor ${page.nextCursor}${flags} (or --all)`);
-  if (scope.from !== 'flag' && scope.project) out(`(${scopeNote(scope)})`);
+  if (scope.from === 'repository' || scope.from === 'env') process.stderr.write(`(sessions ${scopeNote(scope)})\n`);
 }
 
 export async function sessionShow(id: string, opts: ApiOptions & { project?: string; json?: boolean }, out: (line: string) => void): Promise<void> {

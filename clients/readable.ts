@@ -5,15 +5,17 @@
  * and name the words of a query to highlight.
  */
 
-/** A flattened JSON excerpt as `key: value` text: no braces, quotes or escaped newlines. */
+/** A flattened JSON excerpt as `key: value` text: no braces, quotes or escaped newlines. Other text as it is. */
 export function readable(text: string): string {
-  if (!/[{["]/.test(text)) return text;
+  if (!/[{,]\s*"[\w.-]+"\s*:/.test(text) && !text.includes('\\n')) return text;
   return text
     .replace(/\\n/g, ' ')
     .replace(/\\t/g, ' ')
     .replace(/\\"/g, '\u0000')
     .replace(/"([\w.-]+)"\s*:\s*/g, '$1: ')
-    .replace(/[{}[\]"]/g, ' ')
+    .replace(/\[\s*(?=["{])/g, ' ')
+    .replace(/(?<=["}])\s*\]/g, ' ')
+    .replace(/[{}"]/g, ' ')
     .replace(/\u0000/g, '"')
     .replace(/\s*,\s*(?=[\w.-]+: )/g, ' · ')
     .replace(/\s+/g, ' ')

@@ -104,7 +104,8 @@ const shorten = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0,
 
 /** What a list shows as the session's name: the final summary's title, else the first prompt, shortened. */
 export function sessionTitle(row: Pick<SessionRow, 'first_prompt' | 'summary_title'>): string | null {
-  const summary = row.summary_title ? oneLine(row.summary_title) : '';
+  // The offline summarizer marks its titles "[offline]": a list names the session, not the summarizer.
+  const summary = row.summary_title ? oneLine(row.summary_title).replace(/^\[offline\]\s*/i, '') : '';
   if (summary) return shorten(summary, TITLE_CHARS);
   const prompt = row.first_prompt ? oneLine(row.first_prompt) : '';
   return prompt ? shorten(prompt, TITLE_CHARS) : null;

@@ -31,8 +31,9 @@ export function Learnings() {
             <strong>No {status === 'all' ? '' : `${status} `}learnings{project ? ` in ${project}` : ''} yet.</strong>
           </p>
           <p class="muted">
-            Learnings are extracted by a model when a session is summarized. The offline summarizer (no <code>ANTHROPIC_API_KEY</code> set) writes summaries but extracts no learnings. To get them,
-            set <code>ANTHROPIC_API_KEY</code> for the worker, or state one yourself: <code>memflow remember "…"</code>, the MCP <code>remember</code> tool, or <code>POST /v1/memories</code>.
+            Learnings are extracted when a session is summarized. Without a model key (<code>ANTHROPIC_API_KEY</code> unset for the worker) memflow summarizes offline, and the offline
+            summarizer extracts few or none. To get them, set <code>ANTHROPIC_API_KEY</code> for the worker, or state one yourself: <code>memflow remember "…"</code>, the MCP{' '}
+            <code>remember</code> tool, or <code>POST /v1/memories</code>.
           </p>
         </div>
       ) : null}
