@@ -455,7 +455,7 @@ export function Table({ head, children, label }: { head: string[]; children: Com
           {label}: scroll sideways for more columns →
         </p>
       ) : null}
-      <div ref={box} class={`table-scroll${overflow ? ' overflows' : ''}`} tabIndex={0} role="region" aria-label={overflow ? `${label} (scrolls sideways)` : label}>
+      <div ref={box} class={`table-scroll${overflow ? ' overflows' : ''}`} tabIndex={0} role="region" aria-label={`${label} (table${overflow ? ', scrolls sideways' : ''})`}>
         <table class="list">
           <thead>
             <tr>

@@ -72,7 +72,8 @@ export function UsageView() {
     e.summaries += p.summaries;
     byProject.set(p.project, e);
   }
-  const empty = Boolean(u.data && u.data.days.every((d) => d.requests === 0 && d.tokensIn + d.tokensOut === 0) && u.data.projects.length === 0);
+  // No model tokens and no cost: charts would be empty grey boxes (offline summaries cost nothing).
+  const empty = Boolean(u.data && u.data.days.every((d) => d.tokensIn + d.tokensOut === 0 && d.costUsd === 0) && u.data.projects.every((p) => p.tokensIn + p.tokensOut === 0 && p.costUsd === 0));
   return (
     <section aria-labelledby="usage-h">
       <h1 id="usage-h">Usage</h1>
