@@ -167,7 +167,9 @@ test('live: a session appears while its hooks are posted, markup in a prompt ren
   }
   const card = page.locator(`li.card[data-session="${liveId}"]`);
   await card.waitFor({ timeout: 10_000 });
-  await card.getByText('window.__xss = 1', { exact: false }).waitFor();
+  // The prompt is the card's title and its prompt item: both as text.
+  await card.locator('.kind-prompt').getByText('window.__xss = 1', { exact: false }).waitFor();
+  assert.ok(((await card.locator('h2 a').textContent()) ?? '').includes('<script>window.__xss = 1</script>'), 'the title is the prompt, as text');
   // The tool's result arrives and is folded into the same item.
   await postHook(stack.api.url, a.key, {
     event: 'post-tool-use',
