@@ -35,6 +35,7 @@ import {
   searchAnswer,
   session,
   sessionListItem,
+  projectsAnswer,
   sessionMemories,
   stalenessOutcome,
   statedMemory,
@@ -56,6 +57,8 @@ import { limitParam, projectParam } from './validation.js';
 import { createKeyBody } from './routes/keys.js';
 import { usageQuery } from './routes/usage.js';
 import { liveQuery } from './viewer/live.js';
+import { projectsQuery } from './routes/sessions.js';
+import { sessionsQuery } from './routes/session-list.js';
 import { signInBody } from './viewer/routes.js';
 
 type Method = 'get' | 'post' | 'put' | 'delete' | 'patch';
@@ -91,7 +94,6 @@ export function openApiPath(fastifyUrl: string): string {
 
 // Answer shapes live in messages/api/v1.ts (the routes serialize with them, the client parses with them);
 // tests/openapi.test.ts checks that the routes' real answers fit them.
-const listQuery = z.object({ project: projectParam, cursor: z.string().optional(), limit: limitParam(20) });
 const projectHeader = {
   'x-memflow-project': { schema: z.string().max(512), description: 'the project, when `?project=` is absent' },
   'x-memflow-project-key': {
@@ -161,7 +163,15 @@ const OPERATIONS: Operation[] = [
     headers: projectHeader,
     answers: { 200: contextAnswer },
   },
-  { method: 'get', path: '/v1/sessions', summary: 'Sessions, newest first', tags: ['sessions'], query: listQuery, answers: { 200: page(sessionListItem) } },
+  {
+    method: 'get',
+    path: '/v1/sessions',
+    summary: 'Sessions, newest first, each with its title (final summary title, else first prompt); filter by project (exact or a part), agent and words',
+    tags: ['sessions'],
+    query: sessionsQuery,
+    answers: { 200: page(sessionListItem) },
+  },
+  { method: 'get', path: '/v1/projects', summary: "The tenant's projects, most recently active first, with their session counts and agents", tags: ['sessions'], query: projectsQuery, answers: { 200: projectsAnswer } },
   { method: 'get', path: '/v1/sessions/{id}', summary: "One session (id: the agent's session_id)", tags: ['sessions'], pathParams: { id: z.string() }, query: z.object({ project: projectParam }), answers: { 200: session, 404: null } },
   {
     method: 'get',

@@ -43,6 +43,8 @@ import { cookieAuthHook } from './viewer/cookie-auth.js';
 import { registerLiveRoutes } from './viewer/live.js';
 import { registerViewerRoutes } from './viewer/routes.js';
 import { ViewerSessions } from './viewer/sessions.js';
+import { createKeyUsage } from './key-usage.js';
+import { recordAudit } from '../common/audit.js';
 
 /** Where `npm run build:viewer` writes the web viewer. */
 export const VIEWER_DIST_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'viewer');
@@ -73,6 +75,8 @@ export interface ServerDeps {
   corsOrigins?: readonly string[];
   /** MEMFLOW_DAILY_TOKEN_BUDGET, shown by GET /v1/usage for tenants without their own budget. */
   defaultDailyTokenBudget?: number;
+  /** The session workflow's idle timeout (ms) of the sessions this API starts; lists say when a running session closes. */
+  idleTimeoutMs?: number;
   /** The web viewer: where its build is, and the live stream's tick (tests shorten it). */
   viewer?: { distDir?: string; liveTickMs?: number };
 }
@@ -167,8 +171,18 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   // The web viewer (/ui): its page and the sign-in that turns a key into a session cookie.
   const viewerSessions = new ViewerSessions();
+  const keyUsage = createKeyUsage(deps.pool, (err) => deps.logger.warn({ err: err.message }, 'could not write an API key\'s last use'));
   const lookupHash = (keyHash: string) => lookupKeyHash(deps.pool, keyHash);
-  registerViewerRoutes(app, { sessions: viewerSessions, lookupKey: (key) => lookupKey(deps.pool, key), lookupHash, distDir: deps.viewer?.distDir ?? VIEWER_DIST_DIR });
+  registerViewerRoutes(app, {
+    sessions: viewerSessions,
+    lookupKey: (key) => lookupKey(deps.pool, key),
+    lookupHash,
+    distDir: deps.viewer?.distDir ?? VIEWER_DIST_DIR,
+    signedIn: async (principal, requestId) => {
+      keyUsage.touch(principal.keyId);
+      await recordAudit(deps.prisma, { tenantId: principal.tenantId, actorKeyId: principal.keyId, action: 'viewer.signin', target: `key:${principal.keyId}`, outcome: 'success', requestId });
+    },
+  });
 
   // Everything under /v1 is authenticated and scoped to the key's tenant.
   const grants = new InternalGrants();
@@ -190,6 +204,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     );
     v1.addHook('onSend', holdUntilConfirmed);
     registerProjectKeyResolution(v1, deps.pool);
+    // "Last used" of the key behind the request (at most one write a minute per key).
+    v1.addHook('preHandler', async (req) => {
+      if (req.principal) keyUsage.touch(req.principal.keyId);
+    });
     registerAuditDenials(v1, { prisma: deps.prisma });
     registerHookRoutes(v1, {
       prisma: deps.prisma,
@@ -199,7 +217,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       maxStoredBytes: deps.maxStoredEventBytes ?? 256 * 1024,
       ...(deps.redactionRules ? { redactionRules: deps.redactionRules } : {}),
     });
-    registerSessionRoutes(v1, { prisma: deps.prisma, temporal: deps.temporal });
+    registerSessionRoutes(v1, { prisma: deps.prisma, pool: deps.pool, temporal: deps.temporal, ...(deps.idleTimeoutMs ? { idleTimeoutMs: deps.idleTimeoutMs } : {}) });
     registerSearchRoutes(v1, { search: deps.search });
     registerMemoryRoutes(v1, { prisma: deps.prisma, pool: deps.pool, indexer });
     registerContextRoutes(v1, { pool: deps.pool });
@@ -211,7 +229,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     registerAuditRoutes(v1, { prisma: deps.prisma });
     registerKeyRoutes(v1, { prisma: deps.prisma });
     registerUsageRoutes(v1, { pool: deps.pool, defaultDailyTokenBudget: deps.defaultDailyTokenBudget ?? 0 });
-    registerLiveRoutes(v1, { pool: deps.pool, temporal: deps.temporal, ...(deps.viewer?.liveTickMs ? { tickMs: deps.viewer.liveTickMs } : {}) });
+    registerLiveRoutes(v1, { pool: deps.pool, temporal: deps.temporal, ...(deps.idleTimeoutMs ? { idleTimeoutMs: deps.idleTimeoutMs } : {}), ...(deps.viewer?.liveTickMs ? { tickMs: deps.viewer.liveTickMs } : {}) });
     registerMcpRoutes(v1, { root: app, grants, version: '0.1.0', ...(deps.mcpMaxTokens !== undefined ? { maxTokens: deps.mcpMaxTokens } : {}) });
   });
 

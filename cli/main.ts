@@ -408,4 +408,10 @@ redact
     await redactRescan(opts, stdoutLine);
   });
 
+// remember, correct, forget, memories; one default scope (the repository's project) for search, learnings, memories and sessions.
+if (!isHook) {
+  const { registerMemoryCommands } = await import('./register-memory.js');
+  registerMemoryCommands(program, urlOption);
+}
+
 program.parseAsync(process.argv).catch(fail);

@@ -3,7 +3,8 @@
  * full records behind search results. `memflow learnings` (GET /v1/learnings): what was learned.
  */
 import { withApi, type ApiOptions } from './api-client.js';
-import { intOption, memoryId, projectOption } from './args.js';
+import { intOption, memoryId } from './args.js';
+import { scopeNote, scopeOf, type ScopeOptions } from './scope.js';
 import { CliError, shortTime } from './output.js';
 
 /** The fields every record has; the rest depends on its type (see api/search/records.ts). */
@@ -82,18 +83,22 @@ function printLearningBody(l: Learning, out: Out): void {
   }
 }
 
-export interface LearningsOptions extends ApiOptions {
-  project?: string;
+export interface LearningsOptions extends ApiOptions, ScopeOptions {
+  status?: 'active' | 'superseded' | 'all';
   limit?: string;
   cursor?: string;
   json?: boolean;
 }
 
 export async function learnings(opts: LearningsOptions, out: Out): Promise<void> {
-  const params = { project: projectOption(opts.project), limit: intOption('--limit', opts.limit, 1, 100), cursor: opts.cursor };
+  const scope = scopeOf(opts);
+  const params = { project: scope.project, limit: intOption('--limit', opts.limit, 1, 100), cursor: opts.cursor, ...(opts.status ? { status: opts.status } : {}) };
   const page = await withApi(opts, (api) => api.learnings(params));
   if (opts.json) return out(JSON.stringify(page));
-  if (page.items.length === 0) return out(params.project ? `no learnings in project '${params.project}' yet` : 'no learnings yet');
+  if (page.items.length === 0) {
+    out(`no learnings ${scopeNote(scope)} yet`);
+    return out('(the offline summarizer extracts few or none: set ANTHROPIC_API_KEY for the worker, or state one with `memflow remember "..."`)');
+  }
   for (const l of page.items as Learning[]) {
     const trust = typeof l.trust === 'string' ? `, trust ${l.trust}${typeof l.outcome === 'string' && l.outcome !== 'unverified' ? ` (${l.outcome})` : ''}` : '';
     const flags = Array.isArray(l.flags) && l.flags.length > 0 ? `, FLAGGED ${l.flags.join('+')}: never injected` : '';
@@ -102,7 +107,7 @@ export async function learnings(opts: LearningsOptions, out: Out): Promise<void>
     out(`    ${l.body.replace(/\s+/g, ' ')}`);
     out(`    ${l.id}  ${shortTime(l.createdAt)}`);
   }
-  if (page.nextCursor) out(`more: memflow learnings --cursor ${page.nextCursor}${params.project ? ` --project ${params.project}` : ''}`);
+  if (page.nextCursor) out(`more: memflow learnings --cursor ${page.nextCursor}${opts.project ? ` --project ${opts.project}` : ''}${opts.allProjects ? ' --all-projects' : ''}`);
 }
 
 /** `memflow wrong <id> --reason`: "this is wrong" (POST /v1/learnings/{id}/wrong). */

@@ -4,11 +4,13 @@
  */
 import { RECORD_TYPES } from '../messages/records/v1.js';
 import { withApi, type ApiOptions } from './api-client.js';
-import { intOption, projectOption } from './args.js';
+import { readable } from '../clients/readable.js';
+import { intOption } from './args.js';
+import { scopeNote, scopeOf, type ScopeOptions } from './scope.js';
 import { CliError } from './output.js';
 
 
-export interface SearchOptions extends ApiOptions {
+export interface SearchOptions extends ApiOptions, ScopeOptions {
   project?: string;
   types?: string;
   mode?: string;
@@ -29,9 +31,10 @@ function typesOption(raw: string | undefined): string | undefined {
 export async function search(words: string[], opts: SearchOptions, out: (line: string) => void): Promise<void> {
   const q = words.join(' ').trim();
   if (!q) throw new CliError('search needs some text to look for');
+  const scope = scopeOf(opts);
   const params = {
     q,
-    project: projectOption(opts.project),
+    project: scope.project,
     types: typesOption(opts.types),
     mode: opts.mode,
     limit: intOption('--limit', opts.limit, 1, 100),
@@ -41,12 +44,16 @@ export async function search(words: string[], opts: SearchOptions, out: (line: s
   const answer = await withApi(opts, (api) => api.search(params));
   if (opts.json) return out(JSON.stringify(answer));
 
-  for (const r of answer.results) {
-    out(`${r.score.toFixed(4)}  ${r.type.padEnd(11)}  ${r.id}  ${oneLine(r.title)}`);
-    if (r.snippet) out(`        ${oneLine(r.snippet)}`);
-  }
+  // The rank, not the score: a fused score is relative to its candidates and may be negative.
+  answer.results.forEach((r, i) => {
+    out(`${`#${i + 1}`.padEnd(4)}  ${r.type.padEnd(11)}  ${r.id}  ${oneLine(readable(r.title))}`);
+    if (r.snippet && r.snippet !== r.title) out(`        ${oneLine(readable(r.snippet))}`);
+  });
   const n = answer.results.length;
   out(`${n === 0 ? 'no results' : `${n} result${n === 1 ? '' : 's'}`} in ${answer.tookMs} ms${n > 0 ? ' (memflow show <id> for the full record)' : ''}`);
+  // The scope a repository implied goes to stderr: stdout stays the answer.
+  if (scope.from === 'repository' || scope.from === 'env') process.stderr.write(`(searched ${scopeNote(scope)})
+`);
   if (answer.degraded) out(`note: degraded answer, keyword search only${answer.degradedReason ? ` (${answer.degradedReason})` : ''}`);
 }
 

@@ -67,13 +67,14 @@ describe('search', () => {
     assert.equal(answer.degraded, false);
   });
 
-  test('human output: a line per result with score, type, id and title, its snippet indented, and a footer', async () => {
+  test('human output: a line per result with its rank (never a score), type, id and title, its snippet indented, and a footer', async () => {
     const r = await cli(['search', 'empty cart', '--project', project, '--limit', '3']);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trimEnd().split('\n');
-    assert.match(lines[0] ?? '', new RegExp(`^\\d+\\.\\d{4}  (observation|summary|learning)\\s+${UUID}  \\S`));
+    assert.match(lines[0] ?? '', new RegExp(`^#1 {4}(observation|summary|learning)\\s+${UUID}  \\S`));
     assert.match(lines[1] ?? '', /^ {8}\S/);
-    const results = lines.filter((l) => new RegExp(`^\\d+\\.\\d{4}  `).test(l));
+    const results = lines.filter((l) => /^#\d+ +/.test(l));
+    assert.doesNotMatch(r.stdout, /(^|\s)-\d+\.\d+/, 'no negative score');
     assert.ok(results.length >= 1 && results.length <= 3, r.stdout);
     assert.match(lines.at(-1) ?? '', /^\d+ results? in [\d.]+ ms \(memflow show <id> for the full record\)$/);
     assert.doesNotMatch(r.stdout, /degraded/);
@@ -97,7 +98,7 @@ describe('search', () => {
     try {
       const r = await cli(['search', 'empty cart', '--project', project], { MEMFLOW_URL: down.url });
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /^\d+\.\d{4}  /, 'keyword results still answer');
+      assert.match(r.stdout, /^#1 /, 'keyword results still answer');
       assert.match(r.stdout, /\nnote: degraded answer, keyword search only \(.+\)\n$/);
     } finally {
       await down.close();

@@ -64,10 +64,11 @@ describe('reading sessions', () => {
   test('sessions lists the session, as a table or as JSON', async () => {
     const human = await cli(['sessions', '--project', project]);
     assert.equal(human.code, 0, human.stderr);
-    assert.match(human.stdout, /^SESSION\s+PROJECT\s+STATUS\s+STARTED\s+ENDED\s+EVENTS\n/);
-    assert.match(human.stdout, new RegExp(`${sid}\\s+${project}\\s+completed\\s+.*\\s6\\n`));
+    assert.match(human.stdout, /^SESSION\s+TITLE\s+PROJECT\s+AGENT\s+STATUS\s+STARTED\s+EVENTS\n/);
+    assert.match(human.stdout, new RegExp(`${sid}\\s+.+\\s+${project}\\s+claude-code\\s+completed\\s+.*\\s6\\n`));
 
-    const json = await cli(['sessions', 'list', '--json']);
+    // Run in this repository, the default scope is its project: --all-projects lifts it.
+    const json = await cli(['sessions', 'list', '--json', '--all-projects']);
     assert.equal(json.code, 0, json.stderr);
     const page = JSON.parse(json.stdout) as { items: { id: string; eventCount: number }[]; nextCursor: string | null };
     assert.equal(page.items.find((s) => s.id === sid)?.eventCount, 6);
@@ -79,7 +80,7 @@ describe('reading sessions', () => {
     const s = JSON.parse(r.stdout) as { id: string; project: string; status: string };
     assert.deepEqual([s.id, s.project, s.status], [sid, project, 'completed']);
     const human = await cli(['sessions', 'show', sid]);
-    assert.match(human.stdout, new RegExp(`^session  ${sid}\\nproject  ${project}\\nstatus   completed\\n`));
+    assert.match(human.stdout, new RegExp(`^session  ${sid}\\ntitle    .+\\n(asked    .+\\n)?project  ${project}\\nagent    claude-code\\nstatus   completed\\n`));
   });
 
   test('timeline <id> lists the items in order, following pages with --all', async () => {

@@ -15,8 +15,8 @@ const root = path.resolve(here, '..');
 export const viewerOutDir = path.join(root, 'dist', 'viewer');
 const srcDir = path.join(here, 'src');
 
-/** What the bundle takes from outside viewer/src: the API client's zod-free core. */
-const sharedInputs = [path.join(root, 'clients', 'core.ts')];
+/** What the bundle takes from outside viewer/src: the API client's zod-free core and the readable-text helpers. */
+const sharedInputs = [path.join(root, 'clients', 'core.ts'), path.join(root, 'clients', 'readable.ts')];
 
 /** A hash of every input: the sources, this script, and the locked versions of the bundled packages. */
 function inputsHash(): string {

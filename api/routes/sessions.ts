@@ -8,23 +8,28 @@ import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { PrismaClient } from '../../common/db.js';
-import { sessionViewQuery, sessionWorkflowId, type SessionStatus } from '../../messages/workflows/v1/session.js';
+import type { PgPool } from '../../common/pg.js';
+import { DEFAULT_TUNING, sessionViewQuery, sessionWorkflowId, type SessionStatus } from '../../messages/workflows/v1/session.js';
 import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
-import { decodeCursor, decodeTimeIdCursor, DEFAULT_LIMIT, encodeCursor, MAX_LIMIT } from '../pagination.js';
-import { page as pageOf, session as sessionAnswer, sessionListItem, sessionMemories, timelineItem } from '../../messages/api/v1.js';
+import { decodeCursor, decodeTimeIdCursor, encodeCursor, MAX_LIMIT } from '../pagination.js';
+import { findSessionRow, listProjects, listSessions, sessionItem, sessionsQuery } from './session-list.js';
+import { page as pageOf, projectsAnswer, session as sessionAnswer, sessionListItem, sessionMemories, timelineItem } from '../../messages/api/v1.js';
 import { agentSessionIdParam, answer, limitParam, memoryRefParam, parseOr400, projectParam } from '../validation.js';
 import { fetchMemories, learningInclude, learningView, resolveMemoryRefs } from '../search/records.js';
 
 export interface SessionRouteDeps {
   prisma: PrismaClient;
+  pool: PgPool;
   temporal: Client;
+  /** The session workflow's idle timeout (ms): a running session says when it closes by itself. */
+  idleTimeoutMs?: number;
 }
 
 type Q = Record<string, string | undefined>;
 
-const listQuery = (defaultLimit: number) => z.object({ project: projectParam, cursor: z.string().optional(), limit: limitParam(defaultLimit, MAX_LIMIT) });
-const sessionsQuery = listQuery(DEFAULT_LIMIT);
+const oneSessionQuery = z.object({ project: projectParam });
+export const projectsQuery = z.object({ limit: limitParam(500, 2000) });
 /** `around`: an observation of the session; the page then starts `before` items ahead of it. */
 /**
  * A timeline page holds up to 1,000 items (default 100) and about 4 MiB of text: reading a whole session
@@ -42,6 +47,7 @@ const timelinePage = pageOf(timelineItem);
 
 export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDeps): void {
   const { prisma } = deps;
+  const idleTimeoutMs = deps.idleTimeoutMs ?? DEFAULT_TUNING.idleTimeoutMs;
 
   /** The live status comes from the workflow while it runs; the row is the fallback and the record. */
   async function liveStatus(tenantId: string, projectId: string, agentSessionId: string, stored: SessionStatus): Promise<SessionStatus> {
@@ -67,53 +73,31 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
 
   app.get<{ Querystring: Q }>('/v1/sessions', async (req) => {
     const { tenantId } = requirePrincipal(req);
-    const { limit, project, cursor: rawCursor } = parseOr400(sessionsQuery, req.query);
-    const cursor = decodeTimeIdCursor(rawCursor);
-    const after = cursor ? { startedAt: cursor.at, id: cursor.id } : undefined;
-    const rows = await prisma.session.findMany({
-      where: {
-        tenantId,
-        ...(project ? { project: { name: project } } : {}),
-        ...(after ? { OR: [{ startedAt: { lt: after.startedAt } }, { startedAt: after.startedAt, id: { lt: after.id } }] } : {}),
-      },
-      orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
-      take: limit + 1,
-      include: { project: { select: { name: true } } },
-    });
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    return answer(sessionsPage, {
-      items: page.map((s) => ({
-        id: s.agentSessionId,
-        project: s.project.name,
-        status: s.status,
-        startedAt: s.startedAt,
-        endedAt: s.endedAt,
-        eventCount: s.eventCount,
-      })),
-      nextCursor: rows.length > limit && last ? encodeCursor([last.startedAt.toISOString(), last.id]) : null,
-    });
+    const query = parseOr400(sessionsQuery, req.query);
+    const { rows, nextCursor } = await listSessions(deps.pool, tenantId, query, decodeTimeIdCursor(query.cursor));
+    return answer(sessionsPage, { items: rows.map((r) => sessionItem(r, idleTimeoutMs)), nextCursor });
+  });
+
+  app.get<{ Querystring: Q }>('/v1/projects', async (req) => {
+    const { tenantId } = requirePrincipal(req);
+    const { limit } = parseOr400(projectsQuery, req.query);
+    const rows = await listProjects(deps.pool, tenantId, limit);
+    return answer(projectsAnswer, { items: rows.map((r) => ({ name: r.name, sessions: r.sessions, lastActivityAt: r.last_activity_at, agents: r.agents })) });
   });
 
   app.get<{ Params: { id: string }; Querystring: Q }>('/v1/sessions/:id', async (req) => {
     const { tenantId } = requirePrincipal(req);
     const { id } = parseOr400(sessionParams, req.params, 'invalid_path');
-    const { project } = parseOr400(sessionsQuery, req.query);
-    const s = await findSession(tenantId, id, project);
+    const { project } = parseOr400(oneSessionQuery, req.query);
+    const row = await findSessionRow(deps.pool, tenantId, id, project);
+    if (!row) throw new HttpError(404, 'not_found', `no session '${id}'`);
     const summary = await prisma.summary.findFirst({
-      where: { sessionId: s.id },
+      where: { sessionId: row.id },
       orderBy: { createdAt: 'desc' },
       select: { text: true },
     });
-    return answer(sessionAnswer, {
-      id: s.agentSessionId,
-      project: s.project.name,
-      status: await liveStatus(tenantId, s.projectId, s.agentSessionId, s.status),
-      startedAt: s.startedAt,
-      endedAt: s.endedAt,
-      eventCount: s.eventCount,
-      summary: summary?.text ?? null,
-    });
+    const status = await liveStatus(tenantId, row.project_id, row.agent_session_id, row.status);
+    return answer(sessionAnswer, { ...sessionItem(row, idleTimeoutMs, status), summary: summary?.text ?? null });
   });
 
   app.get<{ Params: { id: string }; Querystring: Q }>('/v1/sessions/:id/timeline', async (req) => {
@@ -163,7 +147,7 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
   app.get<{ Params: { id: string }; Querystring: Q }>('/v1/sessions/:id/memories', async (req) => {
     const { tenantId } = requirePrincipal(req);
     const { id } = parseOr400(sessionParams, req.params, 'invalid_path');
-    const { project } = parseOr400(sessionsQuery, req.query);
+    const { project } = parseOr400(oneSessionQuery, req.query);
     const s = await findSession(tenantId, id, project);
     const [summaryIds, learnings] = await Promise.all([
       prisma.summary.findMany({ where: { sessionId: s.id, tenantId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { id: true }, take: 500 }),

@@ -192,3 +192,25 @@ export function diversify<T extends Pick<SearchResult, 'type' | 'title' | 'snipp
     return r.score === floor ? r : { ...r, score: floor };
   });
 }
+
+/** Results kept whatever the floor says, so a question always gets its best few answers. */
+export const FLOOR_MIN_KEPT = 3;
+
+/**
+ * The relevance floor of the vector leg: a nearest-neighbour query always returns its whole depth,
+ * down to records that have nothing to do with the question ("Session started"). Of the records the
+ * vector leg alone found, those below the mean similarity of its candidates (z < 0) are dropped; every
+ * record the keyword leg found stays (it shares the question's words), and so do the first
+ * FLOOR_MIN_KEPT of the list. `ranked` keeps its order.
+ */
+export function aboveVectorFloor(ranked: readonly RankedRef[], vector: readonly RankedRef[], keyword: readonly RankedRef[] = []): RankedRef[] {
+  const vec = standardised(vector);
+  const kw = new Set(keyword.map(refKey));
+  return ranked.filter((r, i) => {
+    if (i < FLOOR_MIN_KEPT) return true;
+    const key = refKey(r);
+    if (kw.has(key)) return true;
+    const v = vec.get(key);
+    return v === undefined || v.z >= 0;
+  });
+}

@@ -9,7 +9,7 @@
 import type { Logger } from '../../common/logger.js';
 import type { PgPool } from '../../common/pg.js';
 import { commonTermsReader } from './common-terms.js';
-import { diversify, zScoreFusion } from './fusion.js';
+import { aboveVectorFloor, diversify, zScoreFusion } from './fusion.js';
 import { hydrateResults } from './hydrate.js';
 import { keywordSearch } from './keyword.js';
 import { resolveProjectId } from './project.js';
@@ -157,9 +157,11 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
         // Semantic mode still answers, from the keyword leg, rather than failing the caller.
         ranked = keywordRefs ?? (await timed('keyword', keyword(req.query, scope, depth)));
       } else if (req.mode === 'hybrid') {
-        ranked = zScoreFusion(keywordRefs ?? [], vector?.refs ?? []);
+        ranked = aboveVectorFloor(zScoreFusion(keywordRefs ?? [], vector?.refs ?? []), vector?.refs ?? [], keywordRefs ?? []);
+      } else if (req.mode === 'semantic') {
+        ranked = aboveVectorFloor(vector?.refs ?? [], vector?.refs ?? []);
       } else {
-        ranked = keywordRefs ?? vector?.refs ?? [];
+        ranked = keywordRefs ?? [];
       }
       // Spare references: hydration drops any the vector leg returned that PostgreSQL no longer
       // holds, and diversify sets aside duplicates and a crowding session's extra records.

@@ -12,13 +12,16 @@ import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { PgPool } from '../../common/pg.js';
-import { sessionViewQuery, sessionWorkflowId, type ParkedView } from '../../messages/workflows/v1/session.js';
+import { DEFAULT_TUNING, sessionViewQuery, sessionWorkflowId, type ParkedView, type SessionStatus } from '../../messages/workflows/v1/session.js';
+import { SESSION_COLUMNS, SESSION_JOINS, sessionItem, type SessionRow as ListedSession } from '../routes/session-list.js';
 import { requirePrincipal } from '../auth.js';
 import { limitParam, parseOr400, projectParam } from '../validation.js';
 
 export interface LiveRouteDeps {
   pool: PgPool;
   temporal: Client;
+  /** The session workflow's idle timeout (ms), for when a running session closes by itself. */
+  idleTimeoutMs?: number;
   /** Tick period (ms); tests may shorten it. */
   tickMs?: number;
 }
@@ -29,15 +32,7 @@ export const liveQuery = z.object({ project: projectParam, limit: limitParam(30,
 const OVERLAP_MS = 3000;
 const ITEM_TEXT_CHARS = 4000;
 
-interface SessionRow {
-  id: string;
-  agent_session_id: string;
-  project_id: string;
-  project: string;
-  status: string;
-  started_at: Date;
-  ended_at: Date | null;
-  event_count: number;
+interface SessionRow extends ListedSession {
   changed_at: Date;
 }
 
@@ -55,13 +50,14 @@ export interface LiveItem {
 
 export function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDeps): void {
   const tickMs = deps.tickMs ?? 1000;
+  const idleTimeoutMs = deps.idleTimeoutMs ?? DEFAULT_TUNING.idleTimeoutMs;
   /** Open streams, ended when the server closes (a stream would otherwise hold it open). */
   const open = new Set<() => void>();
   app.addHook('preClose', async () => {
     for (const end of open) end();
   });
 
-  async function workflowView(tenantId: string, row: SessionRow): Promise<{ status: string; parked: ParkedView | null }> {
+  async function workflowView(tenantId: string, row: SessionRow): Promise<{ status: SessionStatus; parked: ParkedView | null }> {
     if (row.status !== 'active' && row.status !== 'summarizing') return { status: row.status, parked: null };
     try {
       const handle = deps.temporal.workflow.getHandle(sessionWorkflowId(tenantId, row.project_id, row.agent_session_id));
@@ -93,7 +89,7 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDeps): v
     /** What was last sent per session, so the overlap does not resend unchanged sessions. */
     const sent = new Map<string, string>();
     /** Sessions still running and what their workflow said last; re-read every few ticks (parking has no event). */
-    const running = new Map<string, { row: SessionRow; view: { status: string; parked: ParkedView | null } }>();
+    const running = new Map<string, { row: SessionRow; view: { status: SessionStatus; parked: ParkedView | null } }>();
 
     const tick = async () => {
       const key = await deps.pool.query('SELECT 1 FROM api_keys WHERE id = $1 AND revoked_at IS NULL', [keyId]);
@@ -107,9 +103,9 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDeps): v
       }
       const since = new Date(watermark.getTime() - OVERLAP_MS);
       const { rows } = await deps.pool.query<SessionRow>(
-        `SELECT s.id::text, s.agent_session_id, s.project_id::text, p.name AS project, s.status::text, s.started_at, s.ended_at, s.event_count,
+        `SELECT ${SESSION_COLUMNS},
                 GREATEST(s.updated_at, COALESCE(s.last_event_at, s.started_at), s.started_at) AS changed_at
-           FROM sessions s JOIN projects p ON p.id = s.project_id
+           FROM sessions s JOIN projects p ON p.id = s.project_id ${SESSION_JOINS}
           WHERE s.tenant_id = $1 AND ($2::text IS NULL OR p.name = $2)
             AND GREATEST(s.updated_at, COALESCE(s.last_event_at, s.started_at), s.started_at) > $3
           ORDER BY changed_at DESC LIMIT $4`,
@@ -122,24 +118,15 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDeps): v
       for (const row of ordered) if (row.changed_at > watermark) watermark = row.changed_at;
       // First what PostgreSQL says (at once: a running workflow may take up to a second to answer a
       // query), then, for running sessions, what their workflows say when it differs (parked, summarizing).
-      const sendSession = (row: SessionRow, view: { status: string; parked: ParkedView | null }, items: LiveItem[] | undefined) => {
+      const sendSession = (row: SessionRow, view: { status: SessionStatus; parked: ParkedView | null }, items: LiveItem[] | undefined) => {
         if (closed) return;
         send('session', {
-          session: {
-            id: row.agent_session_id,
-            project: row.project,
-            status: view.status,
-            parked: view.parked,
-            startedAt: row.started_at,
-            endedAt: row.ended_at,
-            eventCount: row.event_count,
-            changedAt: row.changed_at,
-          },
+          session: { ...sessionItem(row, idleTimeoutMs, view.status), parked: view.parked, changedAt: row.changed_at },
           ...(items ? { items } : {}),
         });
         lastWrite = Date.now();
       };
-      const signatureOf = (row: SessionRow, view: { status: string; parked: ParkedView | null }) => `${row.event_count}|${row.changed_at.getTime()}|${view.status}|${view.parked?.reason ?? ''}`;
+      const signatureOf = (row: SessionRow, view: { status: SessionStatus; parked: ParkedView | null }) => `${row.event_count}|${row.changed_at.getTime()}|${view.status}|${view.parked?.reason ?? ''}`;
       const dbView = (row: SessionRow) => ({ status: row.status, parked: null });
       const due = ordered.filter((row) => {
         const prev = sent.get(row.id);

@@ -35,6 +35,8 @@ export interface ViewerRouteDeps {
   lookupHash: (keyHash: string) => Promise<Principal | undefined>;
   /** Where the built viewer lives (dist/viewer). */
   distDir: string;
+  /** A key signed in (audited as `viewer.signin`; its "last used" written). */
+  signedIn?: (principal: Principal, requestId: string) => Promise<void>;
   /** Failed sign-ins a minute per client address before 429. */
   failedSignInsPerMinute?: number;
 }
@@ -95,6 +97,7 @@ export function registerViewerRoutes(app: FastifyInstance, deps: ViewerRouteDeps
       failures.set(req.ip, entry);
       throw new HttpError(401, 'unauthenticated', 'unknown or revoked API key');
     }
+    await deps.signedIn?.(principal, req.id);
     const { id, session } = deps.sessions.create(hashApiKey(key));
     return reply.header('set-cookie', sessionCookie(id, { secure: isSecure(req) })).send(view(principal, session.csrf));
   });

@@ -31,10 +31,29 @@ export const sessionStatus = z.enum(['active', 'summarizing', 'completed', 'fail
 export type SessionStatus = z.infer<typeof sessionStatus>;
 
 /** GET /v1/sessions items. */
-export const sessionListItem = z.object({ id: z.string(), project: z.string(), status: sessionStatus, startedAt: timestamp, endedAt: timestamp.nullable(), eventCount: z.number().int() });
+export const sessionListItem = z.object({
+  id: z.string(),
+  project: z.string(),
+  status: sessionStatus,
+  startedAt: timestamp,
+  endedAt: timestamp.nullable(),
+  eventCount: z.number().int(),
+  title: z.string().nullable().describe("what the session was about: its final summary's title once there is one, else its first prompt (shortened); null before either"),
+  firstPrompt: z.string().nullable().describe('the first prompt, shortened to 300 characters; null before one arrived'),
+  agent: z.string().describe('the coding agent that ran the session, e.g. claude-code'),
+  lastEventAt: timestamp.nullable().describe('when its last event arrived'),
+  idleClosesAt: timestamp
+    .nullable()
+    .describe('for an active session: when it closes by itself if no event arrives (the idle timeout; a session-end closes it at once); null otherwise'),
+});
 /** GET /v1/sessions/{id}: a list item with the latest summary. */
 export const session = sessionListItem.extend({ summary: z.string().nullable() });
 export type SessionItem = z.output<typeof sessionListItem> & { summary?: string | null };
+
+/** GET /v1/projects items: the tenant's projects, most recently active first, for filters that suggest what exists. */
+export const projectItem = z.object({ name: z.string(), sessions: z.number().int(), lastActivityAt: timestamp.nullable(), agents: z.array(z.string()) });
+export const projectsAnswer = z.object({ items: z.array(projectItem) });
+export type ProjectItem = z.output<typeof projectItem>;
 
 /** GET /v1/sessions/{id}/timeline items: a tool call and its result are one item. */
 export const timelineItem = z.object({

@@ -8,7 +8,7 @@
 import { ApiError, fetchTransport, query, send, type Method } from '../../clients/core.js';
 import type { Citation, SessionItem, TimelineItem } from '../../messages/api/v1.js';
 
-export type { AuditItem, BackupView, Citation, Page, SearchAnswer, SearchHit, SessionItem, TimelineItem } from '../../messages/api/v1.js';
+export type { AuditItem, BackupView, Citation, Page, ProjectItem, SearchAnswer, SearchHit, SessionItem, TimelineItem } from '../../messages/api/v1.js';
 
 export interface Me {
   tenant: string;
@@ -18,6 +18,9 @@ export interface Me {
 }
 
 export { ApiError };
+
+/** Dispatched on window after every successful state-changing request. */
+export const CHANGED_EVENT = 'memflow:changed';
 
 const transport = fetchTransport('', { credentials: 'same-origin' });
 
@@ -35,6 +38,8 @@ export const signedOut = (message: string) => unauthorized(message);
 export async function call<T>(method: Method, url: string, body?: unknown): Promise<T> {
   try {
     const { json } = await send(transport, { describe: 'the memflow API', headers: method !== 'GET' ? { 'x-csrf-token': csrf } : {} }, method, url, body);
+    // Views that list what changes (the audit log) listen for this and read again.
+    if (method !== 'GET') dispatchEvent(new CustomEvent(CHANGED_EVENT, { detail: { method, url } }));
     return json as T;
   } catch (e) {
     if (!(e instanceof ApiError)) throw e;

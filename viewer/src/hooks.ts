@@ -13,6 +13,43 @@ export function useHashRoute(): string[] {
   return route;
 }
 
+/**
+ * The view's state in the URL (`#/view?key=value`): what a person sees can be shared and survives a
+ * reload. Each change replaces the history entry (typing must not fill the back button); `push`
+ * adds one (a submitted query is a step back can return to).
+ */
+export function setHashParams(values: Record<string, string | undefined>, push = false): void {
+  const [path = '', query = ''] = location.hash.split('?');
+  const params = new URLSearchParams(query);
+  for (const [k, v] of Object.entries(values)) {
+    if (v === undefined || v === '') params.delete(k);
+    else params.set(k, v);
+  }
+  const qs = params.toString();
+  const next = `${path || '#/'}${qs ? `?${qs}` : ''}`;
+  if (next === location.hash) return;
+  if (push) history.pushState(null, '', next);
+  else history.replaceState(null, '', next);
+}
+
+/** A string state kept in the URL under `key` (absent when equal to `initial`). */
+export function useUrlState(key: string, initial = ''): [string, (v: string) => void] {
+  const [value, setValue] = useState(() => hashParams().get(key) ?? initial);
+  useEffect(() => {
+    const on = () => setValue(hashParams().get(key) ?? initial);
+    addEventListener('popstate', on);
+    return () => removeEventListener('popstate', on);
+  }, [key]);
+  const set = useCallback(
+    (v: string) => {
+      setValue(v);
+      setHashParams({ [key]: v === initial ? undefined : v });
+    },
+    [key, initial],
+  );
+  return [value, set];
+}
+
 export interface Loaded<T> {
   data: T | undefined;
   error: string | undefined;
@@ -78,9 +115,24 @@ export function usePaged<T>(url: (cursor: string | null) => string): Paged<T> {
       setError(undefined);
     } catch (err) {
       setError((err as Error).message);
+      // A refused first page (a bad filter) shows its error, not the answer to the previous filter.
+      if (!cursor) {
+        setItems([]);
+        setNext(null);
+      }
     } finally {
       setBusy(false);
     }
   };
   return { items, next, busy, error, reload: () => void load(null), more: () => void load(next) };
+}
+
+/** The time now, refreshed every `everyMs` (for "quiet for N min"). */
+export function useNow(everyMs: number): number {
+  const [now, setNow] = useState(Date.now);
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), everyMs);
+    return () => clearInterval(t);
+  }, [everyMs]);
+  return now;
 }

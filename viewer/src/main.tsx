@@ -54,6 +54,18 @@ function SignIn({ onSignedIn, notice }: { onSignedIn: (me: Me) => void; notice: 
   );
 }
 
+function NotFound({ path }: { path: string }) {
+  return (
+    <section aria-labelledby="notfound-h">
+      <h1 id="notfound-h">Not found</h1>
+      <p>
+        There is no view <code>#/{path}</code>. The views are <a href="#/live">Live</a>, <a href="#/search">Search</a>, <a href="#/learnings">Learnings</a>, <a href="#/usage">Usage</a> and{' '}
+        <a href="#/admin">Admin</a>; a session is <code>#/sessions/&lt;id&gt;</code>.
+      </p>
+    </section>
+  );
+}
+
 const NAV: { route: string; label: string; admin?: boolean }[] = [
   { route: 'live', label: 'Live' },
   { route: 'search', label: 'Search' },
@@ -112,7 +124,8 @@ function App() {
           <ErrorNote error="This needs an admin API key." />
         </section>
       );
-  else view = <Live />;
+  else if (page === 'live' || page === '' || page === undefined) view = <Live />;
+  else view = <NotFound path={route.join('/')} />;
 
   return (
     <>
@@ -128,10 +141,11 @@ function App() {
             </a>
           ))}
         </nav>
-        <span class="who">
+        <span class="who" title={`signed in to tenant ${me.tenant} with a ${me.role} key`}>
           {me.tenant} · {me.role}
         </span>
         <button
+          class="signout"
           type="button"
           onClick={() =>
             call('DELETE', '/ui/session').finally(() => {

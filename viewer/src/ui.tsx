@@ -1,7 +1,8 @@
 /** Pieces every view uses: status badges, times, highlighted text, timeline items, a record panel. */
 import { Fragment, type ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
-import { call, enc, type Citation, type LiveItem, type MemoryRecord, type Parked, type Provenance, type Revision, type Source, type TimelineItem } from './api.js';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { call, enc, type Citation, type LiveItem, type MemoryRecord, type Parked, type ProjectItem, type Provenance, type Revision, type SessionItem, type Source, type TimelineItem } from './api.js';
+import { editDiff, plainText, plainValue, toolParts, wordRanges } from '../../clients/readable.js';
 import { useLoad, type Paged } from './hooks.js';
 
 // One formatter each: toLocaleString builds a new one per call, which thousands of items feel.
@@ -30,16 +31,23 @@ export function StatusBadge({ status, parked }: { status: string; parked?: Parke
   );
 }
 
-/** The text with every occurrence of `needle` marked (as text nodes: nothing is ever parsed as HTML). */
-export function Highlight({ text, needle }: { text: string; needle?: string }) {
-  if (!needle) return <>{text}</>;
+/**
+ * The text with every occurrence of `needle` marked, or every word starting like one of `needles`
+ * (a query's words). As text nodes: nothing is ever parsed as HTML.
+ */
+export function Highlight({ text, needle, needles }: { text: string; needle?: string | undefined; needles?: readonly string[] }) {
+  const ranges: [number, number][] = [];
+  if (needle) {
+    const lower = text.toLowerCase();
+    const n = needle.toLowerCase();
+    for (let i = lower.indexOf(n); i >= 0; i = lower.indexOf(n, i + n.length)) ranges.push([i, i + n.length]);
+  } else if (needles?.length) ranges.push(...wordRanges(text, needles));
+  if (ranges.length === 0) return <>{text}</>;
   const parts: ComponentChildren[] = [];
-  const lower = text.toLowerCase();
-  const n = needle.toLowerCase();
   let at = 0;
-  for (let i = lower.indexOf(n); i >= 0; i = lower.indexOf(n, at)) {
-    parts.push(text.slice(at, i), <mark key={i}>{text.slice(i, i + n.length)}</mark>);
-    at = i + n.length;
+  for (const [i, j] of ranges) {
+    parts.push(text.slice(at, i), <mark key={i}>{text.slice(i, j)}</mark>);
+    at = j;
   }
   parts.push(text.slice(at));
   return <>{parts}</>;
@@ -57,10 +65,7 @@ export function Item({ item, needle }: { item: TimelineItem; needle?: string | u
           <summary>
             <span class="kind">{item.toolName ?? 'tool'}</span> <Highlight text={head ?? ''} needle={needle} />
           </summary>
-          <pre>
-            {/* One text node (no element per item: a session of thousands of tool calls stays cheap). */}
-            <Highlight text={item.toolUseId ? `${rest.join('\n')}\n[tool use ${item.toolUseId}]` : rest.join('\n')} needle={needle} />
-          </pre>
+          <ToolBody toolName={item.toolName} body={rest.join('\n')} toolUseId={item.toolUseId} needle={needle} />
         </details>
         <time dateTime={item.createdAt}>{fmtTime(item.createdAt)}</time>
       </li>
@@ -77,6 +82,44 @@ export function Item({ item, needle }: { item: TimelineItem; needle?: string | u
   );
 }
 
+/** A tool call's input and result as a person reads them: an edit as a diff, other inputs as `key: value` lines. */
+export function ToolBody({ toolName, body, toolUseId, needle }: { toolName: string | null; body: string; toolUseId: string | null; needle?: string | undefined }) {
+  const { input, inputText, resultText } = toolParts(body);
+  const diff = editDiff(toolName, input);
+  const result = resultText ? plainText(resultText) : '';
+  return (
+    <div class="tool-body">
+      {diff ? (
+        <div class="diff" role="group" aria-label={`changes to ${diff.path || 'the file'}`}>
+          {diff.path ? <div class="diff-path"><code>{diff.path}</code></div> : null}
+          {diff.hunks.map((h, i) => (
+            <pre key={i} class="diff-hunk">
+              {h.map((l, j) => (
+                <span key={j} class={l.sign === '-' ? 'del' : l.sign === '+' ? 'add' : 'ctx'}>
+                  <span class="sign" aria-hidden="true">{l.sign}</span>
+                  <span class="visually-hidden">{l.sign === '-' ? 'removed: ' : 'added: '}</span>
+                  <Highlight text={l.text} needle={needle} />
+                  {'\n'}
+                </span>
+              ))}
+            </pre>
+          ))}
+        </div>
+      ) : (
+        <pre class="tool-input">
+          <Highlight text={input ? plainValue(input).replace(/^\n/, '') : inputText.replace(/\\n/g, '\n')} needle={needle} />
+        </pre>
+      )}
+      {result ? (
+        <pre class="tool-result">
+          <Highlight text={result} needle={needle} />
+        </pre>
+      ) : null}
+      {toolUseId ? <p class="muted tool-id">tool use {toolUseId}</p> : null}
+    </div>
+  );
+}
+
 export function ErrorNote({ error }: { error: string | undefined }) {
   return error ? (
     <p class="error" role="alert">
@@ -85,8 +128,72 @@ export function ErrorNote({ error }: { error: string | undefined }) {
   ) : null;
 }
 
-export function SessionLink({ id, project }: { id: string; project?: string }) {
-  return <a href={`#/sessions/${enc(id)}${project ? `?project=${enc(project)}` : ''}`}>{id}</a>;
+/** A link to a session, named by its title when it has one (the id stays in the link's tooltip). */
+export function SessionLink({ id, project, title }: { id: string; project?: string; title?: string | null }) {
+  return (
+    <a href={`#/sessions/${enc(id)}${project ? `?project=${enc(project)}` : ''}`} title={title ? `session ${id}` : undefined} class={title ? 'session-title' : 'session-id'}>
+      {title || id}
+    </a>
+  );
+}
+
+/** Why an active session is still active: it closes after its idle timeout, or at once at session-end. */
+export function IdleHint({ s, now }: { s: Pick<SessionItem, 'status' | 'idleClosesAt' | 'lastEventAt'>; now: number }) {
+  if (s.status !== 'active' || !s.idleClosesAt) return null;
+  const closes = Date.parse(s.idleClosesAt);
+  const quietMin = s.lastEventAt ? Math.floor((now - Date.parse(s.lastEventAt)) / 60_000) : null;
+  if (quietMin === null || quietMin < 2) return null;
+  return (
+    <span class="idle-hint" data-testid="idle-hint">
+      quiet for {quietMin} min: stays active until the idle timeout closes it{closes > now ? ` (about ${fmtTime(s.idleClosesAt)})` : ' (closing now)'}, or at once when the agent ends the session
+    </span>
+  );
+}
+
+/** The tenant's projects (GET /v1/projects), read once per page load and shared by every filter. */
+let projectsOnce: Promise<ProjectItem[]> | undefined;
+export function loadProjects(): Promise<ProjectItem[]> {
+  projectsOnce ??= call<{ items: ProjectItem[] }>('GET', '/v1/projects').then(
+    (a) => a.items,
+    () => {
+      projectsOnce = undefined;
+      return [];
+    },
+  );
+  return projectsOnce;
+}
+
+/** The projects matching what was typed: by prefix first, then by any part of the name. */
+export function matchingProjects(all: readonly ProjectItem[], typed: string): ProjectItem[] {
+  const t = typed.trim().toLowerCase();
+  if (!t) return [...all];
+  const prefix = all.filter((p) => p.name.toLowerCase().startsWith(t));
+  return [...prefix, ...all.filter((p) => !prefix.includes(p) && p.name.toLowerCase().includes(t))];
+}
+
+/** A project filter that suggests the tenant's projects as one types, and says when none matches. */
+export function ProjectField({ value, onInput, label = 'Project', id = 'projects' }: { value: string; onInput: (v: string) => void; label?: string; id?: string }) {
+  const projects = useLoad(loadProjects, []);
+  const matches = projects.data ? matchingProjects(projects.data, value) : [];
+  const none = Boolean(value.trim() && projects.data && matches.length === 0);
+  return (
+    <label>
+      {label}{' '}
+      <input value={value} list={`${id}-list`} placeholder="all projects" autocomplete="off" aria-describedby={none ? `${id}-none` : undefined} onInput={(e) => onInput(e.currentTarget.value)} />
+      <datalist id={`${id}-list`}>
+        {matches.slice(0, 50).map((p) => (
+          <option key={p.name} value={p.name}>
+            {`${p.sessions} session${p.sessions === 1 ? '' : 's'}`}
+          </option>
+        ))}
+      </datalist>
+      {none ? (
+        <span id={`${id}-none`} class="error" role="status">
+          No project matches “{value.trim()}”{projects.data!.length ? ` (there are ${projects.data!.length}: ${projects.data!.slice(0, 3).map((p) => p.name).join(', ')}${projects.data!.length > 3 ? ', …' : ''})` : ''}
+        </span>
+      ) : null}
+    </label>
+  );
 }
 
 function History({ history }: { history: Revision[] }) {
@@ -324,23 +431,45 @@ export function More({ list }: { list: Paged<unknown> }) {
   );
 }
 
-/** A table with one header row; the rows are the children. It scrolls sideways in a focusable region (keyboard users can scroll it). */
+/**
+ * A table with one header row; the rows are the children. It scrolls sideways in a focusable region
+ * (keyboard users can scroll it), and says so when its columns are wider than the screen.
+ */
 export function Table({ head, children, label }: { head: string[]; children: ComponentChildren; label: string }) {
+  const box = useRef<HTMLDivElement>(null);
+  const [overflow, setOverflow] = useState(false);
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const check = () => setOverflow(el.scrollWidth > el.clientWidth + 1);
+    check();
+    const ro = new ResizeObserver(check);
+    ro.observe(el);
+    if (el.firstElementChild) ro.observe(el.firstElementChild);
+    return () => ro.disconnect();
+  }, []);
   return (
-    <div class="table-scroll" tabIndex={0} role="region" aria-label={label}>
-      <table class="list">
-        <thead>
-          <tr>
-            {head.map((h) => (
-              <th key={h} scope="col">
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>{children}</tbody>
-      </table>
-    </div>
+    <>
+      {overflow ? (
+        <p class="scroll-hint" aria-hidden="true">
+          {label}: scroll sideways for more columns →
+        </p>
+      ) : null}
+      <div ref={box} class={`table-scroll${overflow ? ' overflows' : ''}`} tabIndex={0} role="region" aria-label={`${label} (table${overflow ? ', scrolls sideways' : ''})`}>
+        <table class="list">
+          <thead>
+            <tr>
+              {head.map((h) => (
+                <th key={h} scope="col">
+                  {h}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>{children}</tbody>
+        </table>
+      </div>
+    </>
   );
 }
 

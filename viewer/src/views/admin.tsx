@@ -4,8 +4,9 @@
  * redaction rescan, erasing a project (typed confirmation), exports, and the audit log.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { call, enc, qs, type AuditItem, type BackupView, type Page } from '../api.js';
+import { call, CHANGED_EVENT, enc, qs, type AuditItem, type BackupView, type Page } from '../api.js';
 import { useLoad, usePaged } from '../hooks.js';
+import { readable } from '../../../clients/readable.js';
 import { Choice, ErrorNote, fmtNum, fmtTime, More, shortId, Table, Form, Field } from '../ui.js';
 
 interface Key {
@@ -103,16 +104,12 @@ function Keys({ myKeyId }: { myKeyId: string }) {
         </div>
       ) : null}
       <ErrorNote error={error ?? keys.error} />
-      <Table label="API keys" head={['Key', 'Role', 'Label', 'Created', 'Last used', 'State']}>
+      <Table label="API keys" head={['Key', 'State', 'Role', 'Label', 'Created', 'Last used']}>
           {keys.data?.items.map((k) => (
             <tr key={k.id} data-key={k.prefix}>
               <td>
                 <code>{k.prefix}…</code>
               </td>
-              <td>{k.role}</td>
-              <td>{k.label ?? ''}</td>
-              <td>{fmtTime(k.createdAt)}</td>
-              <td>{fmtTime(k.lastUsedAt)}</td>
               <td>
                 {k.revokedAt ? (
                   `revoked ${fmtTime(k.revokedAt)}`
@@ -140,6 +137,10 @@ function Keys({ myKeyId }: { myKeyId: string }) {
                   </button>
                 )}
               </td>
+              <td>{k.role}</td>
+              <td>{k.label ?? ''}</td>
+              <td>{fmtTime(k.createdAt)}</td>
+              <td>{k.lastUsedAt ? fmtTime(k.lastUsedAt) : 'never'}</td>
             </tr>
           ))}
         </Table>
@@ -344,6 +345,19 @@ function Audit() {
   const [action, setAction] = useState('');
   const audit = usePaged<AuditItem>((cursor) => `/v1/admin/audit${qs({ action, cursor, limit: 25 })}`);
   useEffect(audit.reload, []);
+  // An action taken on this page (a key, a policy, a backup, an erasure) is in the log at once.
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const on = () => {
+      clearTimeout(timer);
+      timer = setTimeout(audit.reload, 300);
+    };
+    addEventListener(CHANGED_EVENT, on);
+    return () => {
+      clearTimeout(timer);
+      removeEventListener(CHANGED_EVENT, on);
+    };
+  }, [action]);
   return (
     <section aria-labelledby="audit-h">
       <h2 id="audit-h">Audit log</h2>
@@ -363,7 +377,7 @@ function Audit() {
               <td>{a.outcome}</td>
               <td>{a.actorKeyId ? shortId(a.actorKeyId) : 'operator'}</td>
               <td>
-                <code>{a.details ? JSON.stringify(a.details) : ''}</code>
+                <code class="details">{a.details ? readable(JSON.stringify(a.details)) : ''}</code>
               </td>
               <td>{a.requestId ? <code>{a.requestId}</code> : '—'}</td>
             </tr>

@@ -6,12 +6,12 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { call, enc, qs, type Learning } from '../api.js';
-import { usePaged } from '../hooks.js';
-import { Choice, ErrorNote, fmtTime, MemoryPanel, More, ProvenanceFacts, shortId, Sources, Form, Field, TrustBadges } from '../ui.js';
+import { usePaged, useUrlState } from '../hooks.js';
+import { Choice, ErrorNote, fmtTime, MemoryPanel, More, ProjectField, ProvenanceFacts, shortId, Sources, Form, TrustBadges } from '../ui.js';
 
 export function Learnings() {
-  const [status, setStatus] = useState('active');
-  const [project, setProject] = useState('');
+  const [status, setStatus] = useUrlState('status', 'active');
+  const [project, setProject] = useUrlState('project');
   const [n, setN] = useState(0);
   const learnings = usePaged<Learning>((cursor) => `/v1/learnings${qs({ status, project, cursor, limit: 20 })}`);
   useEffect(learnings.reload, [status, n]);
@@ -21,11 +21,22 @@ export function Learnings() {
       <h1 id="learnings-h">Learnings</h1>
       <Form onSubmit={() => setN(n + 1)}>
         <Choice label="Status" value={status} options={['active', 'superseded', 'all']} onChange={setStatus} />
-        <Field label="Project" value={project} onInput={setProject} />
+        <ProjectField value={project} onInput={setProject} id="learning-projects" />
         <button type="submit">Filter</button>
       </Form>
       <ErrorNote error={learnings.error} />
-      {!learnings.busy && learnings.items.length === 0 ? <p class="muted">No learnings here.</p> : null}
+      {!learnings.busy && !learnings.error && learnings.items.length === 0 ? (
+        <div class="empty" role="status" data-testid="learnings-empty">
+          <p>
+            <strong>No {status === 'all' ? '' : `${status} `}learnings{project ? ` in ${project}` : ''} yet.</strong>
+          </p>
+          <p class="muted">
+            Learnings are extracted when a session is summarized. Without a model key (<code>ANTHROPIC_API_KEY</code> unset for the worker) memflow summarizes offline, and the offline
+            summarizer extracts few or none. To get them, set <code>ANTHROPIC_API_KEY</code> for the worker, or state one yourself: <code>memflow remember "…"</code>, the MCP{' '}
+            <code>remember</code> tool, or <code>POST /v1/memories</code>.
+          </p>
+        </div>
+      ) : null}
       <ul class="learnings">
         {learnings.items.map((l) => (
           <LearningCard key={l.id} learning={l} onChanged={() => setN(n + 1)} />

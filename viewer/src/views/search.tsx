@@ -4,43 +4,61 @@
  * the context a new session of a project would get (GET /v1/context), its items, what a client with the
  * working tree would check, and how many flagged learnings were withheld.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { call, qs, type ContextAnswer, type SearchAnswer } from '../api.js';
-import { Choice, Citations, ErrorNote, fmtTime, MemoryPanel, SessionLink, shortId, Form, Field, Table } from '../ui.js';
+import { useUrlState } from '../hooks.js';
+import { readable, queryWords } from '../../../clients/readable.js';
+import { Choice, Citations, ErrorNote, fmtTime, Highlight, MemoryPanel, ProjectField, SessionLink, shortId, Form, Field, Table } from '../ui.js';
 
 const TYPES = ['observation', 'summary', 'learning'] as const;
 const isoOf = (date: string, end: boolean) => (date ? new Date(`${date}T${end ? '23:59:59.999' : '00:00:00'}Z`).toISOString() : undefined);
 
 export function Search() {
-  const [q, setQ] = useState('');
-  const [mode, setMode] = useState('hybrid');
-  const [types, setTypes] = useState<string[]>([...TYPES]);
-  const [project, setProject] = useState('');
-  const [since, setSince] = useState('');
-  const [until, setUntil] = useState('');
-  const [limit, setLimit] = useState(20);
+  const [urlQ, setUrlQ] = useUrlState('q');
+  const [q, setQ] = useState(urlQ);
+  const [mode, setMode] = useUrlState('mode', 'hybrid');
+  const [typesParam, setTypesParam] = useUrlState('types', TYPES.join(','));
+  const types = typesParam.split(',').filter(Boolean);
+  const setTypes = (t: string[]) => setTypesParam(TYPES.filter((x) => t.includes(x)).join(','));
+  const [project, setProject] = useUrlState('project');
+  const [since, setSince] = useUrlState('since');
+  const [until, setUntil] = useUrlState('until');
+  const [limitParam, setLimitParam] = useUrlState('limit', '20');
+  const limit = Number(limitParam) || 20;
   const [answer, setAnswer] = useState<SearchAnswer>();
+  const [asked, setAsked] = useState('');
   const [error, setError] = useState<string>();
   const [open, setOpen] = useState<string>();
   const [busy, setBusy] = useState(false);
 
-  const run = async () => {
+  const run = async (query: string) => {
     setBusy(true);
     try {
-      const a = await call<SearchAnswer>('GET', `/v1/search${qs({ q, mode, types: types.join(','), project, since: isoOf(since, false), until: isoOf(until, true), limit })}`);
+      const a = await call<SearchAnswer>('GET', `/v1/search${qs({ q: query, mode, types: types.join(','), project, since: isoOf(since, false), until: isoOf(until, true), limit })}`);
       setAnswer(a);
+      setAsked(query);
       setError(undefined);
     } catch (err) {
+      // The refusal replaces the previous answer: results under an error would read as its answer.
+      setAnswer(undefined);
       setError((err as Error).message);
     } finally {
       setBusy(false);
     }
   };
+  // A shared or reloaded URL with a query runs it.
+  useEffect(() => {
+    if (urlQ) void run(urlQ);
+  }, []);
+  const submit = () => {
+    setUrlQ(q);
+    void run(q);
+  };
 
   return (
     <section aria-labelledby="search-h">
       <h1 id="search-h">Search</h1>
-      <Form role="search" onSubmit={() => void run()}>
+      <Form role="search" onSubmit={submit}>
         <label class="grow">
           Query <input type="search" name="q" value={q} required onInput={(e) => setQ(e.currentTarget.value)} />
         </label>
@@ -53,14 +71,14 @@ export function Search() {
             </label>
           ))}
         </fieldset>
-        <Field label="Project" value={project} onInput={setProject} />
+        <ProjectField value={project} onInput={setProject} />
         <label>
           Since <input type="date" value={since} onInput={(e) => setSince(e.currentTarget.value)} />
         </label>
         <label>
           Until <input type="date" value={until} onInput={(e) => setUntil(e.currentTarget.value)} />
         </label>
-        <Choice label="Limit" value={String(limit)} options={['10', '20', '50', '100']} onChange={(v) => setLimit(Number(v))} />
+        <Choice label="Limit" value={String(limit)} options={['10', '20', '50', '100']} onChange={setLimitParam} />
         <button type="submit" disabled={busy}>
           Search
         </button>
@@ -68,8 +86,8 @@ export function Search() {
       <ErrorNote error={error} />
       {answer ? (
         <>
-          <p class="muted" aria-live="polite">
-            {answer.results.length} results · {answer.mode} · {answer.tookMs} ms
+          <p class="muted" aria-live="polite" data-testid="search-count">
+            {answer.results.length === 0 ? `No results for “${asked}”.` : `${answer.results.length} results`} · {answer.mode} · {answer.tookMs} ms
           </p>
           {answer.degraded ? (
             <p class="warning" role="status">
@@ -78,13 +96,23 @@ export function Search() {
             </p>
           ) : null}
           <ol class="results">
-            {answer.results.map((r) => (
+            {answer.results.map((r, i) => (
               <li key={r.id} class="result">
                 <div>
-                  <span class={`badge type-${r.type}`}>{r.type}</span> <strong>{r.title}</strong> <code>{shortId(r.id)}</code>{' '}
-                  <span class="muted">score {r.score.toFixed(3)}</span>
+                  <span class="rank" title="place in the ranking">
+                    #{i + 1}
+                  </span>{' '}
+                  <span class={`badge type-${r.type}`}>{r.type}</span>{' '}
+                  <strong>
+                    <Highlight text={readable(r.title)} needles={queryWords(asked)} />
+                  </strong>{' '}
+                  <code>{shortId(r.id)}</code>
                 </div>
-                {r.snippet && r.snippet !== r.title ? <p class="snippet">{r.snippet}</p> : null}
+                {r.snippet && r.snippet !== r.title ? (
+                  <p class="snippet">
+                    <Highlight text={readable(r.snippet)} needles={queryWords(asked)} />
+                  </p>
+                ) : null}
                 <p class="muted">
                   {fmtTime(r.createdAt)}
                   {r.sessionId ? (

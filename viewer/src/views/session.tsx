@@ -7,8 +7,8 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { call, enc, qs, type Citation, type Learning, type MemoryRecord, type Page, type SessionItem, type TimelineItem } from '../api.js';
-import { hashParams, useLoad } from '../hooks.js';
-import { Citations, ErrorNote, fmtNum, fmtTime, Item, markOnce, StatusBadge } from '../ui.js';
+import { hashParams, useLoad, useNow, useUrlState } from '../hooks.js';
+import { Citations, ErrorNote, fmtNum, fmtTime, IdleHint, Item, markOnce, StatusBadge } from '../ui.js';
 import { LearningCard } from './learnings.js';
 
 /** Timeline items of the first request (small: it is what shows first), then of each next one (the API's largest). */
@@ -24,7 +24,8 @@ export function SessionView({ id }: { id: string }) {
   const [items, setItems] = useState<TimelineItem[]>([]);
   const [done, setDone] = useState(false);
   const [error, setError] = useState<string>();
-  const [needle, setNeedle] = useState('');
+  const [needle, setNeedle] = useUrlState('find');
+  const now = useNow(30_000);
   const [windowSize, setWindowSize] = useState(WINDOW);
   const sentinel = useRef<HTMLDivElement>(null);
 
@@ -75,14 +76,19 @@ export function SessionView({ id }: { id: string }) {
   const s = info.data;
   return (
     <section aria-labelledby="session-h">
-      <h1 id="session-h">
-        Session <code>{id}</code>
-      </h1>
+      <h1 id="session-h">{s?.title ? s.title : <>Session <code>{id}</code></>}</h1>
       {s ? (
-        <p>
-          <StatusBadge status={s.status} /> {s.project} · {fmtNum(s.eventCount)} events · started {fmtTime(s.startedAt)}
-          {s.endedAt ? ` · ended ${fmtTime(s.endedAt)}` : ''}
-        </p>
+        <>
+          {s.firstPrompt && s.firstPrompt !== s.title ? (
+            <p class="first-prompt">
+              <span class="kind">asked</span> {s.firstPrompt}
+            </p>
+          ) : null}
+          <p>
+            <StatusBadge status={s.status} /> {s.project} · {s.agent} · {fmtNum(s.eventCount)} events · started {fmtTime(s.startedAt)}
+            {s.endedAt ? ` · ended ${fmtTime(s.endedAt)}` : ''} · <code class="sid">{id}</code> <IdleHint s={s} now={now} />
+          </p>
+        </>
       ) : (
         <p class="muted">Loading…</p>
       )}

@@ -1,7 +1,6 @@
 /** Usage: LLM tokens and cost per day and per project (GET /v1/usage), as SVG charts, with the budgets. */
-import { useState } from 'preact/hooks';
 import { call } from '../api.js';
-import { useLoad } from '../hooks.js';
+import { useLoad, useUrlState } from '../hooks.js';
 import { Choice, ErrorNote, fmtNum, Row, Table } from '../ui.js';
 
 interface Usage {
@@ -9,6 +8,9 @@ interface Usage {
   projects: { day: string; project: string; tokensIn: number; tokensOut: number; costUsd: number; summaries: number }[];
   budget: { dailyTokens: number | null; dailyCostUsd: number | null; today: { day: string; tokens: number; costUsd: number } };
 }
+
+/** A day as `11-25`; any other label whole, or its start with an ellipsis (the bar's tooltip has it whole). */
+const axisLabel = (label: string) => (/^\d{4}-\d{2}-\d{2}$/.test(label) ? label.slice(5) : label.length > 16 ? `${label.slice(0, 15)}…` : label);
 
 /** A bar chart of one value per label (a plain SVG: no library, no third party). */
 function Bars({ title, data, format }: { title: string; data: { label: string; value: number }[]; format: (n: number) => string }) {
@@ -29,7 +31,7 @@ function Bars({ title, data, format }: { title: string; data: { label: string; v
               </rect>
               {data.length <= 15 || i % Math.ceil(data.length / 10) === 0 ? (
                 <text x={i * bw + bw / 2} y={h + 14} text-anchor="middle" class="axis">
-                  {d.label.length > 10 ? d.label.slice(5) : d.label}
+                  {axisLabel(d.label)}
                 </text>
               ) : null}
             </g>
@@ -57,7 +59,9 @@ function Gauge({ label, used, limit, format }: { label: string; used: number; li
 }
 
 export function UsageView() {
-  const [days, setDays] = useState(30);
+  const [daysParam, setDaysParam] = useUrlState('days', '30');
+  const days = Number(daysParam) || 30;
+  const setDays = (n: number) => setDaysParam(String(n));
   const u = useLoad(() => call<Usage>('GET', `/v1/usage?days=${days}`), [days]);
   const usd = (n: number) => `$${n.toFixed(n < 1 ? 4 : 2)}`;
   const byProject = new Map<string, { tokens: number; cost: number; summaries: number }>();
@@ -68,6 +72,8 @@ export function UsageView() {
     e.summaries += p.summaries;
     byProject.set(p.project, e);
   }
+  // No model tokens and no cost: charts would be empty grey boxes (offline summaries cost nothing).
+  const empty = Boolean(u.data && u.data.days.every((d) => d.tokensIn + d.tokensOut === 0 && d.costUsd === 0) && u.data.projects.every((p) => p.tokensIn + p.tokensOut === 0 && p.costUsd === 0));
   return (
     <section aria-labelledby="usage-h">
       <h1 id="usage-h">Usage</h1>
@@ -78,6 +84,17 @@ export function UsageView() {
           <h2>Budget</h2>
           <Gauge label="Tokens" used={u.data.budget.today.tokens} limit={u.data.budget.dailyTokens} format={fmtNum} />
           <Gauge label="Cost" used={u.data.budget.today.costUsd} limit={u.data.budget.dailyCostUsd} format={usd} />
+          {empty ? (
+            <div class="empty" role="status" data-testid="usage-empty">
+              <p>
+                <strong>No usage yet</strong> in the last {days} days.
+              </p>
+              <p class="muted">
+                Usage counts the tokens and cost of the model that writes summaries and learnings. With no model key (<code>ANTHROPIC_API_KEY</code> unset) memflow summarizes offline, which costs nothing and shows nothing here.
+              </p>
+            </div>
+          ) : (
+            <>
           <h2>Per day</h2>
           <Bars title="Tokens per day (in + out)" data={u.data.days.map((d) => ({ label: d.day, value: d.tokensIn + d.tokensOut }))} format={fmtNum} />
           <Bars title="Cost per day (USD)" data={u.data.days.map((d) => ({ label: d.day, value: d.costUsd }))} format={usd} />
@@ -93,6 +110,8 @@ export function UsageView() {
                 <Row key={`${p.day}/${p.project}`} cells={[p.day, p.project, fmtNum(p.summaries), fmtNum(p.tokensIn), fmtNum(p.tokensOut), usd(p.costUsd)]} />
               ))}
             </Table>
+            </>
+          )}
         </>
       ) : null}
     </section>
