@@ -11,8 +11,8 @@
  * refusing connections, and hanging (accepts, never answers).
  *
  * CPU on the agent's machine of everything memflow starts there: the relay (from /proc, before and
- * after each session) and every hook process (`memflow-hook`, timed by bash's `time` through a
- * wrapper on PATH; the wrapper's own bash is not counted), per event the client fired. SessionStart
+ * after each session) and every hook process (`memflow-hook`, SessionStart's, timed by bash's `time`
+ * through a wrapper on PATH; the wrapper's own bash is not counted), per event the relay took. SessionStart
  * is the wall time of its hook process (it answers with the context). MCP readiness comes from
  * Claude Code's own debug log ("Successfully connected ... in N ms") of extra sessions run with
  * --debug.
@@ -27,6 +27,7 @@ import { Command } from 'commander';
 import { parseConfig } from '../common/config.js';
 import { createPrisma } from '../common/db.js';
 import { freePort } from '../infra/daemon.js';
+import { relayHealth } from '../cli/relay/lifecycle.js';
 import { AGENT_CLIS } from '../infra/agent-clis.js';
 import { ClaudeHarness } from '../tests/helpers/claude-cli.js';
 import { ScriptedClaude, type Step } from '../tests/helpers/scripted-claude.js';
@@ -92,6 +93,12 @@ function timingWrapper(dir: string, realPath: string, log: string): void {
   );
 }
 
+/** Hook events the harness's relay has taken since it started. */
+async function relayReceived(h: ClaudeHarness): Promise<number> {
+  const health = await relayHealth(Number(h.env.MEMFLOW_RELAY_PORT));
+  return health && health !== 'foreign' ? Number(health.spool?.received ?? 0) : 0;
+}
+
 interface Sample {
   variant: 'none' | 'memflow';
   calls: number;
@@ -148,6 +155,7 @@ async function main(): Promise<void> {
         model.add({ prompt, steps: steps(n, `done ${samples.length}`) });
         const hooksBefore = fs.existsSync(hookLog) ? fs.readFileSync(hookLog, 'utf8').split('\n').filter(Boolean).length : 0;
         const relayBefore = cpuSecondsOf(relayPid) ?? 0;
+        const receivedBefore = await relayReceived(mem);
         const run = await h.headless(prompt);
         if (run.code !== 0) throw new Error(`claude exited ${run.code}: ${run.stderr}`);
         let cpuMs = 0;
@@ -156,7 +164,8 @@ async function main(): Promise<void> {
           // The relay's delivery behind the session counts too: wait until it is idle again.
           await new Promise((r) => setTimeout(r, condition === 'direct' || condition === 'rtt50' ? 1500 : 300));
           const lines = fs.readFileSync(hookLog, 'utf8').split('\n').filter(Boolean).slice(hooksBefore);
-          events = lines.length;
+          // Every event the relay took (the http hooks' too, which start no process).
+          events = (await relayReceived(mem)) - receivedBefore;
           cpuMs = ((cpuSecondsOf(relayPid) ?? relayBefore) - relayBefore) * 1000 + lines.reduce((s, l) => s + (Number(l.split(' ')[2]) + Number(l.split(' ')[3])) * 1000, 0);
         }
         samples.push({ variant, calls: n, ms: run.ms, events, cpuMs });

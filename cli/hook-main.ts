@@ -38,9 +38,11 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
   const { event, url, host, hostVersion, relay } = parseHookArgs(argv.slice(3));
   if (relay) {
-    const { spawnRelay } = await import('./relay/lifecycle.js');
+    const { ensureRelay, spawnRelay } = await import('./relay/lifecycle.js');
     try {
-      spawnRelay();
+      // The session's other events are http hooks to the relay: at its start, wait until it listens.
+      if (event === 'session-start') await ensureRelay(undefined, 5000);
+      else spawnRelay();
     } catch {
       // the event is still delivered (or spooled) below
     }

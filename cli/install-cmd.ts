@@ -13,6 +13,7 @@ import { CliError } from './output.js';
 
 export interface InstallCmdOptions {
   http?: boolean;
+  commandHooks?: boolean;
   global?: boolean;
   shared?: boolean;
   url?: string;
@@ -53,9 +54,10 @@ function settingsChange<R>(run: () => R): R {
   }
 }
 
-function printChanges(result: InstallResult, http: boolean | undefined, out: (line: string) => void): void {
+function printChanges(result: InstallResult, opts: InstallCmdOptions, out: (line: string) => void): void {
   for (const [event, change] of Object.entries(result.changes)) {
-    out(`  ${change.padEnd(9)} ${event}${change === 'removed' ? '' : ` (${http && event !== 'SessionStart' ? 'http hook to the API' : 'command hook: memflow-hook'})`}`);
+    const how = event === 'SessionStart' || opts.commandHooks ? 'command hook: memflow-hook' : opts.http ? 'http hook to the API' : 'http hook to the relay';
+    out(`  ${change.padEnd(9)} ${event}${change === 'removed' ? '' : ` (${how})`}`);
   }
   if (!result.written) out(`${result.file} already has memflow's hooks; nothing changed`);
   else out(`${result.created ? 'created' : 'updated'} ${result.file}`);
@@ -70,8 +72,9 @@ export async function runInstall(opts: InstallCmdOptions, out: (line: string) =>
     if (opts.url !== undefined) throw new CliError(`${base} does not answer (${problem}); check --url, or pass --offline to write it anyway`);
     warn(`memflow: warning: the API at ${base} does not answer (${problem}); events will wait in the spool until it does`);
   }
-  const result = settingsChange(() => install({ ...opts, ...(root ? { dir: root } : {}) }));
-  printChanges(result, opts.http, out);
+  const { relaySettings } = await import('./relay/lifecycle.js');
+  const result = settingsChange(() => install({ ...opts, relayPort: relaySettings().port, ...(root ? { dir: root } : {}) }));
+  printChanges(result, opts, out);
   out(
     opts.http
       ? 'Claude Code sends the key from $MEMFLOW_API_KEY (allowedEnvVars); export it before starting claude.'
@@ -94,7 +97,7 @@ export async function runInstall(opts: InstallCmdOptions, out: (line: string) =>
   }
   if (project) out(`this repository is the project "${project.name}"${project.key ? ` (repository key ${project.key})` : ''}; \`memflow doctor\` shows the name the API uses`);
   if (!opts.http && opts.relay !== false) {
-    const { ensureRelay, relaySettings } = await import('./relay/lifecycle.js');
+    const { ensureRelay } = await import('./relay/lifecycle.js');
     try {
       const h = await ensureRelay();
       out(`relay running on 127.0.0.1:${relaySettings().port} (pid ${h.pid}); hooks hand their events to it`);

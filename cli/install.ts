@@ -4,15 +4,18 @@
  * gitignored); `--shared` writes `.claude/settings.json` (the file teams commit), `--global`
  * `~/.claude/settings.json`. `memflow uninstall` takes them out again.
  *
- * What is written is the same on every machine: commands on PATH (`memflow-hook`, `memflow`), never
- * an absolute path of node or of a checkout. Every hook runs `memflow-hook <event>`, a bash script
- * that hands the event to the local relay in a few milliseconds (cli/relay/): the relay makes it
- * durable before the hook returns and delivers it behind the agent's back. So every hook is
- * synchronous — nothing is left running for Claude Code to cancel at exit — and still costs the
- * agent almost nothing. `--http` instead posts straight to the API with Claude Code's http hooks
- * (no relay, no spool: an event is lost when the API does not answer); SessionStart stays a command
- * hook there, as Claude Code runs no http SessionStart hooks. No PreToolUse: PostToolUse and
- * PostToolUseFailure carry the input as well.
+ * What is written is the same on every machine: commands on PATH (`memflow-hook`), the relay's local
+ * address, never an absolute path of node or of a checkout. The hooks hand every event to the local
+ * relay (cli/relay/), which makes it durable before it answers and delivers it behind the agent's
+ * back; they are all synchronous, so nothing is left running for Claude Code to cancel at exit.
+ * SessionStart runs `memflow-hook session-start` (bash; it answers with the context, and starts the
+ * relay when it is down — Claude Code runs no http SessionStart hooks); every other event is an http
+ * hook that Claude Code posts to the relay itself, so no process is started per event at all
+ * (measured in the real client: a bash process per event cost ~20 ms of the agent's time, an http
+ * hook to the relay a few). `--command-hooks` runs `memflow-hook` for every event (still no Node;
+ * it falls back to the Node client when the relay is down). `--http` posts straight to the API with
+ * http hooks (no relay, no spool: an event is lost when the API does not answer). No PreToolUse:
+ * PostToolUse and PostToolUseFailure carry the input as well.
  *
  * The file is merged, never replaced: every other key and every other hook stays as it was.
  * memflow's own handlers are recognised by what they run (`memflow-hook <event>`, `... memflow[.js]
@@ -31,6 +34,9 @@ import { projectIdentityOf } from '../common/project-identity.js';
 
 export interface InstallOptions {
   http?: boolean;
+  /** Every event through `memflow-hook` (a bash process per event) instead of http hooks to the relay. */
+  commandHooks?: boolean;
+  relayPort?: number;
   global?: boolean;
   /** Write .claude/settings.json (committed) instead of .claude/settings.local.json. */
   shared?: boolean;
@@ -67,7 +73,7 @@ const INSTALLED: Record<Exclude<HookEventName, 'pre-tool-use' | 'notification' |
 };
 const EVENT_ALTERNATION = HOOK_EVENTS.join('|');
 const OUR_COMMAND = new RegExp(`(?:^|[\\s/'"])memflow(?:(?:\\.js)?['"]?\\s+hook\\s+|-hook['"]?\\s+)['"]?(?:${EVENT_ALTERNATION})\\b`);
-const OUR_URL = new RegExp(`/v1/hooks/(?:${EVENT_ALTERNATION})(?:[?#].*)?$`);
+const OUR_URL = new RegExp(`/(?:v1/hooks|hook)/(?:${EVENT_ALTERNATION})(?:[?#].*)?$`);
 
 export function isMemflowHandler(h: unknown): boolean {
   if (!h || typeof h !== 'object') return false;
@@ -107,19 +113,49 @@ export function projectHeadersOf(dir: string, opts: { shared?: boolean } = {}): 
   return { name: resolveProject(dir), ...(key ? { key } : {}) };
 }
 
-export function memflowHandler(event: keyof typeof INSTALLED, opts: { http: boolean; url?: string; project?: ProjectHeaders }): HookHandler {
-  if (opts.http && event !== 'session-start') {
+/** How the hooks reach memflow: see the module comment. */
+export type HookMode = 'relay' | 'command' | 'http';
+
+export interface HandlerOptions {
+  mode: HookMode;
+  url?: string;
+  project?: ProjectHeaders;
+  /** The local relay's port (relay mode). */
+  relayPort?: number;
+}
+
+const projectHeaderValues = (project?: ProjectHeaders) =>
+  project ? { 'X-Memflow-Project': project.name, ...(project.key ? { 'X-Memflow-Project-Key': project.key } : {}) } : {};
+
+export function memflowHandler(event: keyof typeof INSTALLED, opts: HandlerOptions): HookHandler {
+  if (opts.mode === 'http' && event !== 'session-start') {
     const base = apiBaseUrl(opts.url);
-    const project = opts.project ? { 'X-Memflow-Project': opts.project.name, ...(opts.project.key ? { 'X-Memflow-Project-Key': opts.project.key } : {}) } : {};
     return {
       type: 'http',
       url: `${base}/v1/hooks/${event}`,
-      headers: { Authorization: 'Bearer $MEMFLOW_API_KEY', ...project },
+      headers: { Authorization: 'Bearer $MEMFLOW_API_KEY', ...projectHeaderValues(opts.project) },
       allowedEnvVars: ['MEMFLOW_API_KEY'],
       timeout: HOOK_TIMEOUT_S,
     };
   }
-  // Synchronous: the relay answers at once, and a hook still running at exit would be cancelled.
+  if (opts.mode === 'relay' && event !== 'session-start') {
+    // Claude Code posts the event to the relay itself: no process at all. The key and the API URL
+    // come from Claude Code's environment (allowedEnvVars), a --url is written as it is.
+    return {
+      type: 'http',
+      url: `http://127.0.0.1:${opts.relayPort ?? 7719}/hook/${event}`,
+      headers: {
+        Authorization: 'Bearer $MEMFLOW_API_KEY',
+        'X-Memflow-Url': opts.url ? opts.url.replace(/\/+$/, '') : '$MEMFLOW_URL',
+        ...projectHeaderValues(opts.project),
+      },
+      allowedEnvVars: opts.url ? ['MEMFLOW_API_KEY'] : ['MEMFLOW_API_KEY', 'MEMFLOW_URL'],
+      timeout: HOOK_TIMEOUT_S,
+    };
+  }
+  // SessionStart (Claude Code runs no http SessionStart hooks; it also makes sure the relay runs),
+  // and every event with --command-hooks: the bash fast path, synchronous, so that nothing is left
+  // running for Claude Code to cancel at exit.
   const words = ['memflow-hook', event, ...(opts.url ? ['--url', opts.url.replace(/\/+$/, '')] : [])];
   return { type: 'command', command: words.map(shellWord).join(' '), timeout: HOOK_TIMEOUT_S };
 }
@@ -127,7 +163,7 @@ export function memflowHandler(event: keyof typeof INSTALLED, opts: { http: bool
 export type Change = 'added' | 'updated' | 'unchanged' | 'removed';
 
 /** Merges memflow's hooks into `settings` (mutated); returns what happened per Claude Code event. */
-export function mergeHooks(settings: Record<string, unknown>, opts: { http: boolean; url?: string; project?: ProjectHeaders }): Record<string, Change> {
+export function mergeHooks(settings: Record<string, unknown>, opts: HandlerOptions): Record<string, Change> {
   if (settings.hooks === undefined) settings.hooks = {};
   const hooks = settings.hooks;
   if (!hooks || typeof hooks !== 'object' || Array.isArray(hooks)) throw new InstallError('"hooks" is not an object');
@@ -205,9 +241,10 @@ export function install(opts: InstallOptions): InstallResult {
   } catch (err) {
     throw new InstallError((err as Error).message);
   }
-  const project = opts.http && !opts.global ? projectHeadersOf(path.resolve(opts.dir ?? process.cwd()), { shared: Boolean(opts.shared) }) : undefined;
+  const mode: HookMode = opts.http ? 'http' : opts.commandHooks ? 'command' : 'relay';
+  const project = mode !== 'command' && !opts.global ? projectHeadersOf(path.resolve(opts.dir ?? process.cwd()), { shared: Boolean(opts.shared) }) : undefined;
   return update(opts, (settings) =>
-    mergeHooks(settings, { http: Boolean(opts.http), ...(opts.url !== undefined ? { url: opts.url } : {}), ...(project ? { project } : {}) }),
+    mergeHooks(settings, { mode, ...(opts.url !== undefined ? { url: opts.url } : {}), ...(project ? { project } : {}), ...(opts.relayPort ? { relayPort: opts.relayPort } : {}) }),
   );
 }
 

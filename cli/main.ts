@@ -142,6 +142,7 @@ program
   .command('install')
   .description("write memflow's hooks into the repository's .claude/settings.local.json (merged; idempotent), register its MCP server and start the local relay")
   .option('--http', 'capture with Claude Code http hooks that post to the API directly (no relay, no spool; SessionStart stays a command hook)')
+  .option('--command-hooks', 'run memflow-hook (bash) for every event instead of http hooks to the relay (a process per event; falls back to the Node client when the relay is down)')
   .option('--shared', "write .claude/settings.json and .mcp.json, the files the team commits (nothing machine-specific is written)")
   .option('--global', "write ~/.claude/settings.json (and the user-scope MCP server) instead of the repository's")
   .option('--here', 'install in the current folder even if it is not a git repository')
@@ -152,7 +153,7 @@ program
   .option('--host <hosts>', 'agents to set up: claude, codex, gemini, opencode, copilot (comma-separated), or auto for every one on PATH (default: claude)')
   .option('--host-version <version>', "the host's version recorded with what it captures (default: asked from the host)")
   .addOption(urlOption())
-  .action(async (opts: { http?: boolean; global?: boolean; shared?: boolean; here?: boolean; url?: string; mcp: boolean; stdioMcp?: boolean; offline?: boolean; relay: boolean; host?: string; hostVersion?: string }) => {
+  .action(async (opts: { http?: boolean; commandHooks?: boolean; global?: boolean; shared?: boolean; here?: boolean; url?: string; mcp: boolean; stdioMcp?: boolean; offline?: boolean; relay: boolean; host?: string; hostVersion?: string }) => {
     if (opts.host !== undefined) {
       const { installOtherHosts } = await import('./hosts/install-cmd.js');
       if (installOtherHosts({ ...opts, host: opts.host }, stdoutLine).length === 0) return;

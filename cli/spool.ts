@@ -81,11 +81,17 @@ export class Spool {
   private readonly held = new Map<string, string>(); // claim path -> ready path
   private readonly staleClaimMs: number;
   private readonly maxEntries: number;
+  /**
+   * The relay answers a hook once the entry is written and renamed into place (safe from the relay or
+   * the agent crashing), and fsyncs it right after, so that the agent does not wait for the disk.
+   */
+  private readonly syncAfterAnswer: boolean;
 
   constructor(
     readonly dir: string,
-    opts: { staleClaimMs?: number; maxEntries?: number } = {},
+    opts: { staleClaimMs?: number; maxEntries?: number; syncAfterAnswer?: boolean } = {},
   ) {
+    this.syncAfterAnswer = opts.syncAfterAnswer ?? false;
     this.staleClaimMs = opts.staleClaimMs ?? 60_000;
     this.maxEntries = opts.maxEntries ?? 10_000;
   }
@@ -139,16 +145,20 @@ export class Spool {
     const fh = await fsp.open(tmp, 'wx', 0o600);
     try {
       await fh.writeFile(JSON.stringify(entry));
-      await fh.sync();
-    } finally {
+      if (!this.syncAfterAnswer) await fh.sync();
+    } catch (err) {
       await fh.close();
+      throw err;
     }
     try {
       await fsp.rename(tmp, path.join(this.dir, name));
     } catch (err) {
+      await fh.close();
       await fsp.rm(tmp, { force: true });
       throw err;
     }
+    if (this.syncAfterAnswer) void fh.sync().catch(() => undefined).finally(() => void fh.close());
+    else await fh.close();
     return name;
   }
 

@@ -273,3 +273,41 @@ test('events captured under a wrong key reach the right tenant after the user co
   const after = await h.memflow(['doctor'], { env: { MEMFLOW_API_KEY: tenant.key } });
   assert.doesNotMatch(after.stdout, /stuck for another API or key/);
 });
+
+test('resume, compaction and a subagent are captured as what they are', async () => {
+  const h = await harness(uniqueName('lifecycle'));
+  await install(h);
+  const prompt = `delegate the audit ${uniqueName('p')}`;
+  const subTask = `audit the refund module ${uniqueName('t')}`;
+  model.add({
+    prompt,
+    steps: [
+      { tool: 'Task', input: { description: 'Audit refunds', prompt: subTask, subagent_type: 'general-purpose' } },
+      { text: 'The subagent audited the refund module.' },
+    ],
+  });
+  // The subagent's own conversation starts with the task's prompt.
+  model.add({ prompt: subTask, steps: [{ tool: 'Bash', input: { command: 'echo audited', description: 'audit' } }, { text: 'Audit done: nothing wrong.' }] });
+  const first = await h.headless(prompt);
+  assert.equal(first.code, 0, first.stderr);
+  const sessionId = h.fired().find((f) => f.hook_event_name === 'SessionStart')!.session_id;
+
+  // Resumed (`--resume <id>`), then compacted (`/compact`): the same session continues.
+  const again = `and once more ${uniqueName('p')}`;
+  const resumed = await h.headless(again, ['--resume', sessionId]);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  const compacted = await h.headless('/compact', ['--resume', sessionId]);
+  assert.equal(compacted.code, 0, compacted.stderr);
+
+  const fired = h.fired();
+  const names = fired.filter((f) => f.session_id === sessionId).map((f) => f.hook_event_name);
+  assert.ok(names.includes('SubagentStop'), `the client fired SubagentStop (${names.join(', ')})`);
+  assert.ok(fired.some((f) => f.session_id === sessionId && f.hook_event_name === 'SessionStart' && f.source === 'resume'), 'a resumed SessionStart');
+  await assertAllStoredOnce(fired, sessionId);
+  const events = await stored(sessionId);
+  const kinds = new Set(events.map((e) => e.event));
+  assert.ok(kinds.has('subagent_stop'), 'the subagent is stored as a subagent stop');
+  if (names.includes('PreCompact')) assert.ok(kinds.has('pre_compact') && kinds.has('post_compact'), 'compaction is stored as what it is');
+  const starts = events.filter((e) => e.event === 'session_start').map((e) => (e.payload as { source?: string }).source);
+  assert.ok(starts.includes('startup') && starts.includes('resume'));
+});

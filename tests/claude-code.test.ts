@@ -40,7 +40,7 @@ before(async () => {
   repo = path.join(await tempDir('cc-repo'), uniqueName('shop'));
   await fs.mkdir(path.join(repo, 'src'), { recursive: true });
   execFileSync('git', ['init', '-q', repo]);
-  const r = await runCli(['install', '--no-relay', '--url', api.url], { cwd: repo, env: { HOME: home } });
+  const r = await runCli(['install', '--no-relay', '--command-hooks', '--url', api.url], { cwd: repo, env: { HOME: home } });
   assert.equal(r.code, 0, r.stderr);
   settings = JSON.parse(await fs.readFile(path.join(repo, '.claude', 'settings.local.json'), 'utf8')) as typeof settings;
 });
@@ -184,7 +184,7 @@ async function installedBehindProxy(name: string) {
   const dir = path.join(await tempDir(`cc-${name}`), uniqueName(name));
   await fs.mkdir(dir, { recursive: true });
   execFileSync('git', ['init', '-q', dir]);
-  assert.equal((await runCli(['install', '--no-relay', '--url', url], { cwd: dir, env: { HOME: home } })).code, 0);
+  assert.equal((await runCli(['install', '--no-relay', '--command-hooks', '--url', url], { cwd: dir, env: { HOME: home } })).code, 0);
   const installed = JSON.parse(await fs.readFile(path.join(dir, '.claude', 'settings.local.json'), 'utf8')) as typeof settings;
   const spoolDir = path.join(home, `spool-${name}`);
   const sessionId = crypto.randomUUID();

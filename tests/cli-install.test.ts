@@ -70,7 +70,8 @@ async function project(settings?: unknown, raw?: string): Promise<{ dir: string;
 }
 
 // --no-relay: these tests look at the files; the relay is started (and stopped) where a hook runs.
-const install = (dir: string, ...args: string[]) => runCli(['install', '--no-relay', ...args], { cwd: dir, env: { HOME: home } });
+const installIn = (dir: string, ...args: string[]) => runCli(['install', '--no-relay', ...args], { cwd: dir, env: { HOME: home } });
+const install = installIn;
 const read = async (file: string) => JSON.parse(await fs.readFile(file, 'utf8')) as Settings;
 
 const ours = (s: Settings, claudeEvent: string) =>
@@ -79,6 +80,7 @@ const ours = (s: Settings, claudeEvent: string) =>
 describe('command hooks', () => {
   let dir: string;
   let file: string;
+  const install = (d: string, ...args: string[]) => installIn(d, ...(args.includes('--http') ? args : ['--command-hooks', ...args]));
 
   before(async () => {
     ({ dir, file } = await project(EXISTING));
@@ -165,7 +167,7 @@ describe('command hooks', () => {
 test('the installed command works as a Claude Code hook (bash -c, memflow-hook on PATH, API down: {} and spooled)', async () => {
   const { dir, file } = await project();
   const port = await closedPort();
-  const r = await install(dir, '--offline', '--url', `http://127.0.0.1:${port}`);
+  const r = await install(dir, '--command-hooks', '--offline', '--url', `http://127.0.0.1:${port}`);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /created .*settings\.local\.json/);
   const command = ours(await read(file), 'PostToolUse')[0]!.command as string;
@@ -195,6 +197,32 @@ test('the installed command works as a Claude Code hook (bash -c, memflow-hook o
   } finally {
     await runCli(['relay', 'stop'], { env });
   }
+});
+
+test('by default every event but SessionStart is an http hook that Claude Code posts to the local relay itself', async () => {
+  const { dir, file } = await project();
+  const r = await runCli(['install', '--no-relay', '--offline'], { cwd: dir, env: { HOME: home, MEMFLOW_RELAY_PORT: '7799' } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /added\s+PostToolUse \(http hook to the relay\)/);
+  const s = await read(file);
+  assert.deepEqual(ours(s, 'SessionStart'), [{ type: 'command', command: 'memflow-hook session-start', timeout: 10 }]);
+  for (const [claudeEvent, event] of Object.entries(EVENTS)) {
+    if (claudeEvent === 'SessionStart') continue;
+    const mine = ours(s, claudeEvent);
+    assert.equal(mine.length, 1, `${claudeEvent}: one memflow hook`);
+    const { headers, ...rest } = mine[0]!;
+    assert.deepEqual(rest, { type: 'http', url: `http://127.0.0.1:7799/hook/${event}`, allowedEnvVars: ['MEMFLOW_API_KEY', 'MEMFLOW_URL'], timeout: 10 });
+    assert.equal(headers.Authorization, 'Bearer $MEMFLOW_API_KEY');
+    assert.equal(headers['X-Memflow-Url'], '$MEMFLOW_URL');
+    assert.equal(headers['X-Memflow-Project'], path.basename(dir));
+    assert.match(headers['X-Memflow-Project-Key'], /^[0-9a-f]{16}$/);
+  }
+  // Installing again changes nothing; switching to command hooks replaces them in place.
+  const again = await runCli(['install', '--no-relay', '--offline'], { cwd: dir, env: { HOME: home, MEMFLOW_RELAY_PORT: '7799' } });
+  assert.match(again.stdout, /nothing changed/);
+  const cmd = await installIn(dir, '--command-hooks', '--offline');
+  assert.equal(cmd.code, 0, cmd.stderr);
+  for (const claudeEvent of Object.keys(EVENTS)) assert.deepEqual(ours(await read(file), claudeEvent).map((h) => h.type), ['command']);
 });
 
 test('--shared --http names the project in the committed file only by what is the same on every machine', async () => {

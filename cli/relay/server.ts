@@ -28,6 +28,8 @@ import { Lanes } from './lanes.js';
 export const RELAY_SERVICE = 'memflow-relay';
 export const RELAY_VERSION = '1';
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** SessionStart's wait for an API that did not answer lately. */
+const UNREACHABLE_START_MS = 150;
 
 export interface RelayOptions {
   port: number;
@@ -81,10 +83,13 @@ function readBody(req: http.IncomingMessage): Promise<string | undefined> {
 
 export async function startRelay(opts: RelayOptions): Promise<Relay> {
   const log = opts.log ?? (() => {});
-  const spool = new Spool(opts.spoolDir, { maxEntries: opts.maxEntries });
+  // The hook is answered once the event is written; it reaches the disk (fsync) right after.
+  const spool = new Spool(opts.spoolDir, { ...(opts.maxEntries ? { maxEntries: opts.maxEntries } : {}), syncAfterAnswer: true });
   const client = createHttpClient();
   const lanes = new Lanes(spool, client, log, opts.keysFile);
   let lastRequest = Date.now();
+  /** Hook events taken since the relay started (health: what the agent's machine handled). */
+  let received = 0;
 
   async function onHook(event: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const text = await readBody(req);
@@ -107,6 +112,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     const redacted = redactValue(raw).value;
     if (git) redacted.memflowGit = { branch: git.branch, commit: git.commit, root: git.root, defaultBranch: git.defaultBranch };
     if (key) lanes.learnKey(key);
+    received++;
     const entry = Spool.newEntry(event, redacted, spoolTargetOf(url, key), project, projectKey);
     let name: string;
     try {
@@ -139,10 +145,13 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     const claim = await spool.claim(name);
     if (!claim) return '{}'; // already taken by a delivery cycle: it will be delivered in order
     const target = { baseUrl: url, apiKey: key };
-    const deadline = Date.now() + opts.startBudgetMs;
+    // An API that did not answer lately gets a short try (a hanging one must not cost every session
+    // the whole budget); one that answers gets the budget.
+    const budget = t.unreachable ? Math.min(opts.startBudgetMs, UNREACHABLE_START_MS) : opts.startBudgetMs;
+    const deadline = Date.now() + budget;
     let verdict: Awaited<ReturnType<typeof deliver>>;
     try {
-      verdict = await deliver(client, target, entry, opts.startBudgetMs, false);
+      verdict = await deliver(client, target, entry, budget, false);
     } catch (err) {
       await claim.release();
       throw err;
@@ -185,7 +194,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       return;
     }
     if (req.method === 'GET' && url.pathname === '/health') {
-      void spool.status().then((s) => json(res, 200, { ok: true, service: RELAY_SERVICE, version: RELAY_VERSION, pid: process.pid, spool: { ...s, ...lanes.stats() } }));
+      void spool.status().then((s) => json(res, 200, { ok: true, service: RELAY_SERVICE, version: RELAY_VERSION, pid: process.pid, spool: { ...s, ...lanes.stats(), received } }));
       return;
     }
     json(res, 404, { error: { code: 'not_found', message: `${req.method} ${url.pathname} is not a relay route` } });

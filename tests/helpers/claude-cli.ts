@@ -16,6 +16,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { relayHealth } from '../../cli/relay/lifecycle.js';
 import { ensureAgentCli } from '../../infra/agent-clis.js';
 import { waitUntil } from '../../infra/daemon.js';
 import { memflowOnPath, runCli, tempDir } from '../fixtures/cli-run.js';
@@ -184,7 +185,10 @@ export class ClaudeHarness {
 
   /** Stops this HOME's relay (found by its health answer); waits until the port is free. */
   async stopRelay(): Promise<void> {
-    await this.memflow(['relay', 'stop']);
+    const h = await relayHealth(Number(this.env.MEMFLOW_RELAY_PORT));
+    if (!h || h === 'foreign' || !h.pid) return;
+    process.kill(h.pid, 'SIGTERM');
+    await waitUntil(async () => (await relayHealth(Number(this.env.MEMFLOW_RELAY_PORT), 200)) === undefined, { what: `relay ${h.pid} to stop`, timeoutMs: 10_000, intervalMs: 100 });
   }
 }
 
