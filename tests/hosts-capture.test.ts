@@ -15,7 +15,7 @@ import { after, before, test } from 'node:test';
 import { createTemporalClient } from '../common/temporal.js';
 import { ensureAgentCli } from '../infra/agent-clis.js';
 import { waitUntil } from '../infra/daemon.js';
-import { memflowOnPath, runCli, tempDir } from './fixtures/cli-run.js';
+import { closedPort, memflowOnPath, runCli, tempDir } from './fixtures/cli-run.js';
 import { FAILING_CHECK, FINAL_ANSWER, PASSING_CHECK, fixTheCheckScript, startHost, type HostName } from './helpers/agent-hosts.js';
 import { FakeAnthropicAgent } from './helpers/fake-anthropic-agent.js';
 import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
@@ -52,7 +52,16 @@ async function setUp(host: HostName) {
   await fs.mkdir(repo, { recursive: true });
   execFileSync('git', ['init', '-q', repo]);
   await fs.writeFile(path.join(repo, 'check.py'), FAILING_CHECK);
-  const env = { PATH: await memflowOnPath(), HOME: home, MEMFLOW_API_KEY: tenant.key, MEMFLOW_SPOOL_DIR: path.join(home, 'spool'), MEMFLOW_CACHE_DIR: path.join(home, 'cache') };
+  const env = {
+    PATH: await memflowOnPath(),
+    HOME: home,
+    MEMFLOW_API_KEY: tenant.key,
+    MEMFLOW_SPOOL_DIR: path.join(home, 'spool'),
+    MEMFLOW_CACHE_DIR: path.join(home, 'cache'),
+    // Claude Code's hooks go through a relay of this test's own (stopped at the end).
+    MEMFLOW_RELAY_PORT: String(await closedPort()),
+    MEMFLOW_RELAY_IDLE_MS: '300000',
+  };
   return { home, repo, env };
 }
 
@@ -153,5 +162,6 @@ test('across agents: a failure fixed in Codex reaches the next Claude Code sessi
   } finally {
     await codex.stop();
     await claude.stop();
+    await runCli(['relay', 'stop'], { env: at.env });
   }
 });

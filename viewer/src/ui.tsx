@@ -277,7 +277,8 @@ export function Citations({ citations }: { citations: Citation[] }) {
       {citations.map((c, i) => (
         <li key={i}>
           <code>
-            {c.path}:{c.startLine}–{c.endLine}
+            {/* Line 0: the summarizer knew the file, not where in it (no range rather than a false one). */}
+            {c.startLine > 0 ? `${c.path}:${c.startLine}–${c.endLine}` : c.path}
           </code>{' '}
           <span class="muted">
             {c.lines.length} cited line{c.lines.length === 1 ? '' : 's'}
