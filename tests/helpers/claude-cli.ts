@@ -8,7 +8,8 @@
  * The settings that let the interactive UI start without a person (all documented Claude Code
  * settings): `hasCompletedOnboarding` and the project's `hasTrustDialogAccepted` in ~/.claude.json,
  * the API key approved in `customApiKeyResponses` (its last 20 characters), and tool permissions
- * allowed in settings.json instead of --dangerously-skip-permissions (whose warning is a dialog).
+ * allowed in settings.json in the rule-based mode (`defaultMode: "default"`) instead of
+ * --dangerously-skip-permissions (whose warning is a dialog).
  *
  * Ground truth: a second hook, outside memflow, appends every event Claude Code fires to a log, so a
  * test compares what memflow stored with what the client really fired.
@@ -68,7 +69,10 @@ export class ClaudeHarness {
     const groundTruth = opts.groundTruth === false ? {} : Object.fromEntries(ALL_EVENTS.map((e) => [e, [{ hooks: [{ type: 'command', command: `{ cat; echo; } >> '${log}'` }] }]]));
     fs.writeFileSync(
       path.join(home, '.claude', 'settings.json'),
-      JSON.stringify({ permissions: { allow: ['Bash', 'Edit', 'Write', 'Read', 'mcp__memflow'] }, hooks: groundTruth }),
+      // The rule-based permission mode ("default"): the allow list runs every tool call without a
+      // question. Claude Code's newer default, auto mode, asks a model to classify each call, and
+      // the scripted model's answer to that sends it to a permission dialog.
+      JSON.stringify({ permissions: { allow: ['Bash', 'Edit', 'Write', 'Read', 'mcp__memflow'], defaultMode: 'default' }, hooks: groundTruth }),
     );
     fs.writeFileSync(
       path.join(home, '.claude.json'),
