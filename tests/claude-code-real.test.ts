@@ -274,7 +274,7 @@ test('events captured under a wrong key reach the right tenant after the user co
   assert.doesNotMatch(after.stdout, /stuck for another API or key/);
 });
 
-test('resume, compaction and a subagent are captured as what they are', async () => {
+test('resume, compaction and a subagent (the Agent tool) are captured as what they are', async () => {
   const h = await harness(uniqueName('lifecycle'));
   await install(h);
   const prompt = `delegate the audit ${uniqueName('p')}`;
@@ -282,7 +282,7 @@ test('resume, compaction and a subagent are captured as what they are', async ()
   model.add({
     prompt,
     steps: [
-      { tool: 'Task', input: { description: 'Audit refunds', prompt: subTask, subagent_type: 'general-purpose' } },
+      { tool: 'Agent', input: { description: 'Audit refunds', prompt: subTask, subagent_type: 'general-purpose' } },
       { text: 'The subagent audited the refund module.' },
     ],
   });
