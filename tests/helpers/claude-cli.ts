@@ -139,7 +139,19 @@ export class ClaudeHarness {
     let last = '';
     try {
       // Ready for input once the footer (the permission mode line) is drawn under the prompt box.
-      await waitUntil(async () => /❯/.test((last = screen())) && /shift\+tab|for shortcuts/.test(last), { what: `claude's prompt (screen: ${last})`, timeoutMs: 60_000, intervalMs: 200 });
+      await waitUntil(
+        async () => {
+          last = screen();
+          // Claude Code offers to make auto mode the default once; keep manual mode, as a person would.
+          if (/Make auto mode your default/.test(last)) {
+            keys('Down');
+            keys('Enter');
+            return false;
+          }
+          return /❯/.test(last) && /shift\+tab|for shortcuts/.test(last) && !/Yes, set auto mode/.test(last);
+        },
+        { what: `claude's prompt (screen: ${last})`, timeoutMs: 60_000, intervalMs: 300 },
+      );
       keys('-l', prompt);
       await waitUntil(async () => (last = screen()).includes(prompt.slice(0, 20)), { what: 'the typed prompt on screen', timeoutMs: 10_000, intervalMs: 100 });
       // Enter until Claude Code takes the prompt (a key sent while the UI redraws can be lost); the
