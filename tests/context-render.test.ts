@@ -125,3 +125,23 @@ test('no redaction markers in any title; a prompt its session summary already na
   assert.ok(!built.items.includes('p1'), built.context);
   assert.match(built.context, /asked: now add a discount line/);
 });
+
+test('each line says its item once: an agent note without its text again, an offline summary without its prompt again, identical sessions one line', () => {
+  const now = Date.parse('2026-11-25T10:00:00Z');
+  const built = assembleContext(
+    'shop',
+    [
+      candidate({ id: 'n1', type: 'learning', kind: 'fact', title: 'Prices are stored in cents', text: 'Prices are stored in cents', origin: 'agent', outcome: 'unverified', confidence: 0.6, strength: 1 }),
+      candidate({ id: 's1', type: 'summary', kind: 'final', title: '[offline] OUTAGE: run the tests', text: '[offline] OUTAGE: run the tests\nRequest: OUTAGE: run the tests' }),
+      candidate({ id: 's2', type: 'summary', kind: 'final', title: '[offline] OUTAGE: run the tests', text: '[offline] OUTAGE: run the tests\nRequest: OUTAGE: run the tests', at: new Date('2026-11-20T11:00:00Z') }),
+    ],
+    1500,
+    { now },
+  );
+  const lines = built.context.split('\n').filter((l) => l.startsWith('- '));
+  const note = lines.find((l) => l.includes('Prices are stored in cents'));
+  assert.equal(note, '- [fact] Prices are stored in cents (agent note, unverified)', built.context);
+  const outage = lines.filter((l) => l.includes('OUTAGE'));
+  assert.equal(outage.length, 1, built.context);
+  assert.equal(outage[0]!.split('run the tests').length - 1, 1, `the prompt is said once: ${outage[0]}`);
+});

@@ -8,7 +8,8 @@
  * an agent filter is there, a quiet active session says why it is still active; Edits read as
  * diffs, search snippets are readable with the query's words marked, hybrid search does not return
  * unrelated records, the query and every view's state are in the URL, a refused query shows its
- * error alone; Usage and Learnings say what to do when empty; Admin fills "Last used", audits
+ * error alone (from a URL or in the page), semantic search too has a relevance floor; Usage and
+ * Learnings say what to do when empty, Usage's chart labels are whole; Admin fills "Last used", audits
  * sign-ins and refreshes its audit list; a disabled button looks disabled; on a phone the header is
  * compact and wide tables say they scroll; an unknown route says "not found".
  */
@@ -35,6 +36,9 @@ type Size = keyof typeof SIZES;
 
 let browser: Browser;
 let a: Awaited<ReturnType<typeof newTenant>>;
+/** A tenant whose summaries were written by a model: usage to chart. */
+let u: Awaited<ReturnType<typeof newTenant>>;
+const usageProjects = [uniqueName('payments-api'), uniqueName('payments-web'), uniqueName('notifications-service-worker')];
 const contexts: BrowserContext[] = [];
 const api = uniqueName('payments-api');
 const web = uniqueName('payments-web');
@@ -107,12 +111,28 @@ async function thousandSessions(): Promise<void> {
   await prisma.prompt.create({ data: { tenantId: a.tenantId, projectId: projects[7]!.id, sessionId: s.id, ordinal: 1, text: NEEDLE_PROMPT, tokenCount: 18 } });
 }
 
-async function signedIn(size: Size, hash = '#/live'): Promise<Page> {
+/** Model-written summaries of three projects over the last 30 days, and the tenant's daily token counts. */
+async function usageData(): Promise<void> {
+  u = await newTenant(prisma, 'admin');
+  for (const [i, name] of usageProjects.entries()) {
+    const p = await prisma.project.create({ data: { tenantId: u.tenantId, name }, select: { id: true } });
+    const s = await prisma.session.create({ data: { tenantId: u.tenantId, projectId: p.id, agentSessionId: crypto.randomUUID(), status: 'completed', startedAt: new Date(Date.now() - 3_600_000), endedAt: new Date(), eventCount: 12 } });
+    await prisma.summary.create({
+      data: { tenantId: u.tenantId, projectId: p.id, sessionId: s.id, kind: 'final', title: `work in ${name}`, text: `work in ${name}`, model: 'claude-haiku-4-5', tokensIn: 4000 * (i + 1), tokensOut: 600 * (i + 1), costUsd: 0.004 * (i + 1), fromSequence: 1, toSequence: 12, observationCount: 12 },
+    });
+  }
+  for (let d = 0; d < 30; d++) {
+    const day = new Date(Date.now() - d * 86_400_000);
+    await prisma.tokenUsage.create({ data: { tenantId: u.tenantId, day: new Date(`${day.toISOString().slice(0, 10)}T00:00:00Z`), tokensIn: BigInt(3000 + d * 150), tokensOut: BigInt(500 + d * 20), costUsd: 0.003 + d * 0.0001, requests: 2 + (d % 5) } });
+  }
+}
+
+async function signedIn(size: Size, hash = '#/live', key = a.key): Promise<Page> {
   const context = await browser.newContext({ viewport: SIZES[size] });
   contexts.push(context);
   const page = await context.newPage();
   await page.goto(`${stack.api.url}/ui${hash}`);
-  await page.getByLabel('API key').fill(a.key);
+  await page.getByLabel('API key').fill(key);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('navigation', { name: 'views' }).waitFor();
   return page;
@@ -139,6 +159,7 @@ before(async () => {
   await stack.ready;
   a = await newTenant(prisma, 'admin');
   await thousandSessions();
+  await usageData();
   await replay(stack.api.url, a.key, refundSession(fixId, ROOT));
   await sessionResult(stack.temporal, prisma, a.tenantId, fixId);
   await replay(stack.api.url, a.key, busySession(busyId, `/home/dev/${web}`));
@@ -235,9 +256,15 @@ for (const size of ['desktop', 'phone'] as const) {
     assert.ok(!text.includes('\\n'), 'no escaped newline is shown');
     assert.ok(!text.includes('"old_string"'), 'no raw JSON');
     await edits.nth(1).locator('summary').click();
+    // The memory shown is right: the last run passed, so nothing says it is still failing; citations
+    // carry real line ranges or none (never path:0–0).
+    const whole = (await page.locator('main').textContent()) ?? '';
+    assert.match(whole, /Outcome: passing/);
+    assert.doesNotMatch(whole, /Still failing|:0–0/);
     if (size === 'desktop') {
       await page.locator('.diff').first().scrollIntoViewIfNeeded();
       await shot(page, 'session-desktop.png');
+      await page.screenshot({ path: path.join(outDir, 'session-desktop-full.png'), fullPage: true });
     }
     assert.deepEqual(await axeViolations(page, `session (${size})`), []);
   });
@@ -262,6 +289,22 @@ for (const size of ['desktop', 'phone'] as const) {
     assert.equal(await page.getByRole('searchbox', { name: 'Query' }).inputValue(), 'refund rounding test');
     assert.ok((await page.locator('li.result').count()) > 0);
     assert.deepEqual(await axeViolations(page, `search (${size})`), []);
+    // Semantic search has the same relevance floor: not every record down to "Session started".
+    await page.getByRole('combobox', { name: 'Mode' }).selectOption('semantic');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForFunction(() => /· semantic ·/.test(document.querySelector('[data-testid="search-count"]')?.textContent ?? ''));
+    assert.match(page.url(), /mode=semantic/);
+    const semantic = await page.locator('li.result strong').allTextContents();
+    assert.ok(semantic.length > 0, 'semantic search finds the refund session');
+    assert.ok(!semantic.some((t) => /^Session (started|ended)/.test(t)), `semantic search returned unrelated records: ${semantic.join(' | ')}`);
+    // A query refused in the page (dates the wrong way round) shows its error, and the previous results go.
+    await page.getByLabel('Since').fill('2026-11-20');
+    await page.getByLabel('Until').fill('2026-11-10');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('alert').waitFor();
+    assert.match((await page.getByRole('alert').textContent()) ?? '', /later than since/);
+    assert.equal(await page.locator('li.result').count(), 0, 'no results under the error');
+    assert.equal(await page.getByTestId('search-count').count(), 0, 'no count of the previous answer');
     // A refused query (an invalid mode from a hand-edited URL) shows its error and no old results.
     await page.goto(`${stack.api.url}/ui#/search?q=refund&mode=fuzzy`);
     await page.reload();
@@ -280,6 +323,27 @@ for (const size of ['desktop', 'phone'] as const) {
     await page.getByTestId('learnings-empty').waitFor();
     assert.match((await page.getByTestId('learnings-empty').textContent()) ?? '', /offline summarizer extracts few or none.*ANTHROPIC_API_KEY.*memflow remember/s);
     assert.deepEqual(await axeViolations(page, `learnings (${size})`), []);
+  });
+
+  test(`${size}: Usage with model calls: charts whose labels are whole and inside the chart`, async () => {
+    const page = await signedIn(size, '#/usage', u.key);
+    await page.locator('figure.chart').first().waitFor();
+    assert.equal(await page.getByTestId('usage-empty').count(), 0);
+    assert.equal(await page.locator('figure.chart').count(), 3, 'tokens and cost per day, tokens per project');
+    const cut = await page.locator('figure.chart svg').evaluateAll((svgs) =>
+      svgs.flatMap((svg) => {
+        const box = svg.getBoundingClientRect();
+        return Array.from(svg.querySelectorAll('text.axis'))
+          .map((t) => ({ text: t.textContent ?? '', r: t.getBoundingClientRect() }))
+          .filter(({ r }) => r.left < box.left - 0.5 || r.right > box.right + 0.5)
+          .map(({ text }) => text);
+      }),
+    );
+    assert.deepEqual(cut, [], 'labels cut at the chart edge');
+    const projectLabels = await page.locator('figure.chart', { hasText: 'Tokens per project' }).locator('text.axis').allTextContents();
+    for (const name of usageProjects) assert.ok(projectLabels.includes(name), `${name} whole among ${projectLabels.join(', ')}`);
+    await shot(page, `usage-${size}.png`);
+    assert.deepEqual(await axeViolations(page, `usage with data (${size})`), []);
   });
 
   test(`${size}: Admin fills "Last used", audits sign-ins, refreshes its audit list after an action; a disabled button looks disabled; tables say they scroll`, async () => {

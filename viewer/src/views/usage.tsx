@@ -9,10 +9,16 @@ interface Usage {
   budget: { dailyTokens: number | null; dailyCostUsd: number | null; today: { day: string; tokens: number; costUsd: number } };
 }
 
-/** A day as `11-25`; any other label whole, or its start with an ellipsis (the bar's tooltip has it whole). */
-const axisLabel = (label: string) => (/^\d{4}-\d{2}-\d{2}$/.test(label) ? label.slice(5) : label.length > 16 ? `${label.slice(0, 15)}…` : label);
+/** A day as `11-25`. */
+const dayLabel = (label: string) => (/^\d{4}-\d{2}-\d{2}$/.test(label) ? label.slice(5) : label);
+/** SVG units per character of an axis label (10px text; generous, so that nothing is cut). */
+const CHAR_W = 6.5;
+const ariaOf = (title: string, data: { label: string; value: number }[], format: (n: number) => string) => `${title}: ${data.map((d) => `${d.label} ${format(d.value)}`).join(', ') || 'no data'}`;
 
-/** A bar chart of one value per label (a plain SVG: no library, no third party). */
+/**
+ * A bar chart of one value per day (a plain SVG: no library, no third party). A label is centred
+ * under its bar but kept inside the chart, so the first and the last are never cut at its edge.
+ */
 function Bars({ title, data, format }: { title: string; data: { label: string; value: number }[]; format: (n: number) => string }) {
   const w = 640;
   const h = 180;
@@ -20,23 +26,59 @@ function Bars({ title, data, format }: { title: string; data: { label: string; v
   const bw = data.length ? w / data.length : w;
   return (
     <figure class="chart">
-      <svg viewBox={`0 0 ${w} ${h + 20}`} role="img" aria-label={`${title}: ${data.map((d) => `${d.label} ${format(d.value)}`).join(', ') || 'no data'}`}>
+      <svg viewBox={`0 0 ${w} ${h + 20}`} role="img" aria-label={ariaOf(title, data, format)}>
         <title>{title}</title>
         {data.map((d, i) => {
           const bh = (d.value / max) * h;
+          const text = dayLabel(d.label);
+          const half = (text.length * CHAR_W) / 2;
           return (
             <g key={d.label}>
               <rect x={i * bw + 2} y={h - bh} width={Math.max(1, bw - 4)} height={bh} class="bar">
                 <title>{`${d.label}: ${format(d.value)}`}</title>
               </rect>
               {data.length <= 15 || i % Math.ceil(data.length / 10) === 0 ? (
-                <text x={i * bw + bw / 2} y={h + 14} text-anchor="middle" class="axis">
-                  {axisLabel(d.label)}
+                <text x={Math.min(w - half, Math.max(half, i * bw + bw / 2))} y={h + 14} text-anchor="middle" class="axis">
+                  {text}
                 </text>
               ) : null}
             </g>
           );
         })}
+      </svg>
+      <figcaption>{title}</figcaption>
+    </figure>
+  );
+}
+
+/**
+ * One horizontal bar per name (projects): the whole name on the left, the value after its bar.
+ * Names do not fit under vertical bars (a centred "payments-api" lost its start at the edge).
+ */
+function NamedBars({ title, data, format }: { title: string; data: { label: string; value: number }[]; format: (n: number) => string }) {
+  const labelW = Math.ceil(Math.max(4, ...data.map((d) => d.label.length)) * CHAR_W) + 8;
+  const valueW = 90;
+  const w = Math.max(640, labelW + valueW + 200);
+  const row = 22;
+  const max = Math.max(1, ...data.map((d) => d.value));
+  const barW = (v: number) => Math.max(1, (v / max) * (w - labelW - valueW));
+  return (
+    <figure class="chart">
+      <svg viewBox={`0 0 ${w} ${Math.max(1, data.length) * row + 4}`} role="img" aria-label={ariaOf(title, data, format)}>
+        <title>{title}</title>
+        {data.map((d, i) => (
+          <g key={d.label}>
+            <text x={0} y={i * row + 15} class="axis">
+              {d.label}
+            </text>
+            <rect x={labelW} y={i * row + 4} width={barW(d.value)} height={row - 8} class="bar">
+              <title>{`${d.label}: ${format(d.value)}`}</title>
+            </rect>
+            <text x={labelW + barW(d.value) + 6} y={i * row + 15} class="axis">
+              {format(d.value)}
+            </text>
+          </g>
+        ))}
       </svg>
       <figcaption>{title}</figcaption>
     </figure>
@@ -104,7 +146,7 @@ export function UsageView() {
               ))}
             </Table>
           <h2>Per project</h2>
-          <Bars title="Tokens per project" data={[...byProject].map(([label, v]) => ({ label, value: v.tokens }))} format={fmtNum} />
+          <NamedBars title="Tokens per project" data={[...byProject].map(([label, v]) => ({ label, value: v.tokens }))} format={fmtNum} />
           <Table label="Usage per day and project" head={['Day', 'Project', 'Summaries', 'Tokens in', 'Tokens out', 'Cost']}>
               {u.data.projects.map((p) => (
                 <Row key={`${p.day}/${p.project}`} cells={[p.day, p.project, fmtNum(p.summaries), fmtNum(p.tokensIn), fmtNum(p.tokensOut), usd(p.costUsd)]} />
