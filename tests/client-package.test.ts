@@ -156,7 +156,7 @@ test('the installed stdio MCP server lists its tools and searches', async () => 
     const tools = ((await answer(2)).result!.tools as { name: string }[]).map((t) => t.name);
     for (const name of ['search', 'timeline', 'get', 'context']) assert.ok(tools.some((t) => t.endsWith(name)), `${name} in ${tools.join(', ')}`);
     const search = tools.find((t) => t.endsWith('search'))!;
-    send({ id: 3, method: 'tools/call', params: { name: search, arguments: { query: 'check.py' } } });
+    send({ id: 3, method: 'tools/call', params: { name: search, arguments: { query: 'check.py', agent: 'claude-code' } } });
     const called = await answer(3);
     assert.equal(called.error, undefined, JSON.stringify(called));
     assert.notEqual(called.result!.isError, true, JSON.stringify(called.result));
