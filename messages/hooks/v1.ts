@@ -71,3 +71,17 @@ export function agentOfPayload(payload: Record<string, unknown>): { agent: Agent
   if (!agent) return { agent: 'claude-code', version: null };
   return { agent, version: typeof version === 'string' && version.length > 0 ? version.slice(0, 100) : null };
 }
+
+/**
+ * Claude Code keeps injected context only up to 10,000 characters (above, it saves the text to a file
+ * and injects a 2 KB preview), whatever our token budget says: stay under it, cut between lines.
+ */
+export const MAX_INJECTED_CHARS = 9_500;
+
+export function withinInjectionCap(context: string, max = MAX_INJECTED_CHARS): string {
+  if (context.length <= max) return context;
+  const marker = "\n[memflow: cut at Claude Code's injection limit; more with the MCP tools or `memflow context`]";
+  const cut = context.slice(0, max - marker.length);
+  const lastLine = cut.lastIndexOf('\n');
+  return `${lastLine > cut.length / 2 ? cut.slice(0, lastLine) : cut}${marker}`;
+}
