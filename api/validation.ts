@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { InvalidProjectName, normalizeProjectName } from '../common/project.js';
 import { HttpError } from './errors.js';
 import { RECORD_TYPES, type RecordType } from '../messages/records/v1.js';
+import { AGENTS } from '../messages/hooks/v1.js';
 
 /** Parses `input` or throws a 400 naming the first offending field. */
 export function parseOr400<S extends z.ZodType>(schema: S, input: unknown, code = 'invalid_query'): z.output<S> {
@@ -116,3 +117,6 @@ export const jobIdParam = z.string().min(1, 'required: a job id').max(500, 'at m
 /** Free text sent to PostgreSQL: any characters but NUL, which no text column can hold. */
 export const textParam = (max: number) =>
   z.string().max(max, `at most ${max} characters`).regex(/^[^\u0000]*$/, 'must not contain NUL characters');
+
+/** `agent`: one of the coding agents memflow captures (GET /v1/search, /v1/context, /v1/sessions). */
+export const agentParam = z.enum(AGENTS, { error: () => `must be one of ${AGENTS.join(', ')}` }).optional();

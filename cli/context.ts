@@ -11,7 +11,7 @@ import { intOption, projectOrCwd } from './args.js';
 const MAX_CONTEXT_TOKENS = 32_000;
 
 export async function context(
-  opts: ApiOptions & { project?: string; tokens?: string; json?: boolean; check?: boolean },
+  opts: ApiOptions & { project?: string; tokens?: string; json?: boolean; check?: boolean; agent?: string },
   out: (line: string) => void,
   err: (line: string) => void,
 ): Promise<void> {
@@ -20,7 +20,7 @@ export async function context(
   // In a working tree of the project, the context is checked against today's code, as at SessionStart.
   const git = opts.check === false || opts.project ? undefined : gitHead(process.cwd());
   const { answer, note } = await withApi(opts, async (api) => {
-    const answer = await api.context({ project, tokens, branch: git?.branch ?? undefined, defaultBranch: git?.defaultBranch ?? undefined });
+    const answer = await api.context({ project, tokens, branch: git?.branch ?? undefined, defaultBranch: git?.defaultBranch ?? undefined, agent: opts.agent });
     if (!git || !answer.context || !answer.check?.length) return { answer, note: '' };
     const checked = checkContext(answer.context, answer.check, git.root, git);
     answer.context = checked.context;

@@ -278,6 +278,7 @@ program
   .option('--limit <n>', 'at most this many results, 1 to 100 (default 10)')
   .option('--since <iso>', 'only memories created at or after this ISO 8601 date or time')
   .option('--until <iso>', 'only memories created before this ISO 8601 date or time')
+  .option('--agent <agent>', "only what this agent's sessions produced: claude-code, codex, gemini, opencode, copilot")
   .option('--json', 'print the API document as JSON')
   .addOption(urlOption())
   .action(async (words: string[], opts: SearchOptions) => {
@@ -301,10 +302,11 @@ program
   .description("a project's token-budgeted memory, as a new session gets it (GET /v1/context); counts on stderr")
   .option('--project <name>', "the project (default: $MEMFLOW_PROJECT, else the current directory's)")
   .option('--tokens <n>', 'token budget, 1 to 32000 (default 1500)')
+  .option('--agent <agent>', "only what this agent's sessions produced: claude-code, codex, gemini, opencode, copilot")
   .option('--json', 'print the API document as JSON')
   .option('--no-check', "do not check cited items against the working tree (stale ones are dropped, doubtful ones marked)")
   .addOption(urlOption())
-  .action(async (opts: { project?: string; tokens?: string; json?: boolean; url?: string; check?: boolean }) => {
+  .action(async (opts: { project?: string; tokens?: string; json?: boolean; url?: string; check?: boolean; agent?: string }) => {
     const { context } = await import('./context.js');
     await context(opts, stdoutLine, errLine);
   });

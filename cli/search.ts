@@ -17,6 +17,7 @@ export interface SearchOptions extends ApiOptions, ScopeOptions {
   limit?: string;
   since?: string;
   until?: string;
+  agent?: string;
   json?: boolean;
 }
 
@@ -40,13 +41,14 @@ export async function search(words: string[], opts: SearchOptions, out: (line: s
     limit: intOption('--limit', opts.limit, 1, 100),
     since: opts.since,
     until: opts.until,
+    agent: opts.agent,
   };
   const answer = await withApi(opts, (api) => api.search(params));
   if (opts.json) return out(JSON.stringify(answer));
 
   // The rank, not the score: a fused score is relative to its candidates and may be negative.
   answer.results.forEach((r, i) => {
-    out(`${`#${i + 1}`.padEnd(4)}  ${r.type.padEnd(11)}  ${r.id}  ${oneLine(readable(r.title))}`);
+    out(`${`#${i + 1}`.padEnd(4)}  ${r.type.padEnd(11)}  ${r.id}  ${r.agent ? `[${r.agent}] ` : ''}${oneLine(readable(r.title))}`);
     if (r.snippet && r.snippet !== r.title) out(`        ${oneLine(readable(r.snippet))}`);
   });
   const n = answer.results.length;

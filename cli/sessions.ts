@@ -65,7 +65,7 @@ export async function sessionShow(id: string, opts: ApiOptions & { project?: str
   out(`title    ${s.title ?? '-'}`);
   if (s.firstPrompt && s.firstPrompt !== s.title) out(`asked    ${s.firstPrompt}`);
   out(`project  ${s.project}`);
-  out(`agent    ${s.agent}`);
+  out(`agent    ${s.agent}${s.agentVersion ? ` ${s.agentVersion}` : ''}`);
   out(`status   ${s.status}${s.status === 'active' && s.idleClosesAt ? ` (closes by itself at ${when(s.idleClosesAt)} if no event arrives; at once on session-end)` : ''}`);
   out(`started  ${when(s.startedAt)}`);
   out(`ended    ${when(s.endedAt)}`);

@@ -33,6 +33,8 @@ export interface SearchParams extends Q {
   since?: string;
   until?: string;
   mode?: string;
+  /** Only what this agent's sessions produced (claude-code, codex, gemini, opencode, copilot). */
+  agent?: string;
 }
 export interface ContextParams extends Q {
   project?: string;
@@ -40,6 +42,7 @@ export interface ContextParams extends Q {
   q?: string;
   branch?: string;
   defaultBranch?: string;
+  agent?: string;
 }
 export interface PageParams extends Q {
   project?: string;

@@ -12,6 +12,7 @@ import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { ApiClient } from '../clients/api.js';
+import { AGENTS } from '../messages/hooks/v1.js';
 import { gitHead } from '../common/git-head.js';
 import { checkContext, stalenessReport } from '../common/staleness.js';
 import { registerResourcesAndPrompts } from './resources.js';
@@ -55,6 +56,7 @@ const SEARCH_INPUT = {
   since: z.string().optional().describe('ISO date: only records created at or after it.'),
   until: z.string().optional().describe('ISO date: only records created before it.'),
   limit: z.number().int().min(1).max(50).optional().describe('How many hits (default 8).'),
+  agent: z.enum(AGENTS).optional().describe("Only what this coding agent's sessions produced (default: every agent's)."),
 };
 const TIMELINE_INPUT = {
   around: uuid.optional().describe('An observation id: show the steps around it.'),
@@ -140,7 +142,7 @@ export function createMemflowMcpServer(opts: MemflowMcpOptions): McpServer {
     },
     async (a) => {
       const p = projectOf(a.project);
-      const answer = await api.search({ q: a.query, project: p, types: a.types, mode: a.mode, since: a.since, until: a.until, limit: a.limit ?? 8 });
+      const answer = await api.search({ q: a.query, project: p, types: a.types, mode: a.mode, since: a.since, until: a.until, limit: a.limit ?? 8, agent: a.agent });
       const ids = shortIds(answer.results.map((r) => r.id));
       return text(fitRecords(searchHead(answer, a.query, p), answer.results.map((r) => searchLine(r, ids)), '', cap, (n) => `(${n} more hits cut to stay under ${cap} tokens; ask for fewer with limit)`));
     },

@@ -200,6 +200,8 @@ test('every model round-trips through Prisma Client', async (t) => {
       gitCommit: 'a'.repeat(40),
       gitRoot: `/home/dev/repo-${s}`,
       gitDefaultBranch: 'main',
+      agent: 'codex',
+      agentVersion: '0.169.0',
     };
     await prisma.session.create({ data });
     assertRoundTrip('Session', await prisma.session.findUniqueOrThrow({ where: { id: ids.session } }), data);

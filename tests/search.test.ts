@@ -61,7 +61,7 @@ describe('GET /v1/search', () => {
       assert.ok(results.length > 0 && results.length <= 10);
       assert.equal(results[0].sessionId, flaky.agentSessionId, `${mode}: top hit ${results[0].title}`);
       for (const r of results) {
-        assert.deepEqual(Object.keys(r).sort(), ['createdAt', 'id', 'score', 'sessionId', 'snippet', 'title', 'type']);
+        assert.deepEqual(Object.keys(r).sort(), ['agent', 'createdAt', 'id', 'score', 'sessionId', 'snippet', 'title', 'type']);
         assert.ok(['observation', 'summary', 'learning'].includes(r.type));
         assert.ok(r.snippet.length <= 202, 'a short snippet, not the body');
         assert.ok(!Number.isNaN(Date.parse(r.createdAt)));

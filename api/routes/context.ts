@@ -11,7 +11,7 @@ import { HttpError } from '../errors.js';
 import { buildContext, DEFAULT_CONTEXT_TOKENS, MAX_CONTEXT_TOKENS } from '../search/context.js';
 import { resolveProjectId } from '../search/project.js';
 import { contextAnswer } from '../../messages/api/v1.js';
-import { answer, parseOr400, projectOfRequest, projectParam, textParam } from '../validation.js';
+import { agentParam, answer, parseOr400, projectOfRequest, projectParam, textParam } from '../validation.js';
 
 export interface ContextRouteDeps {
   pool: PgPool;
@@ -30,6 +30,8 @@ export const contextQuery = z.object({
   /** Optional: the caller's branch and the repository's default branch (branch-aware ranking). */
   branch: textParam(300).optional(),
   defaultBranch: textParam(300).optional(),
+  /** Optional: only what sessions of this agent produced. */
+  agent: agentParam.describe('only what sessions of this agent produced (a learning: any of its sources)'),
 });
 
 export function registerContextRoutes(app: FastifyInstance, deps: ContextRouteDeps): void {
@@ -46,6 +48,7 @@ export function registerContextRoutes(app: FastifyInstance, deps: ContextRouteDe
       projectName: query.project,
       budget: query.tokens,
       ...(query.q ? { query: query.q } : {}),
+      ...(query.agent ? { agent: query.agent } : {}),
       ...(query.branch || query.defaultBranch ? { branch: { current: query.branch ?? null, default: query.defaultBranch ?? null } } : {}),
     });
     req.timings.context = performance.now() - t0;

@@ -12,7 +12,7 @@ import type { TenantRules } from '../../common/redact-tenant-rules.js';
 import { InvalidProjectName, normalizeProjectName, resolveProject } from '../../common/project.js';
 import type { PrismaClient } from '../../common/db.js';
 import type { PgPool } from '../../common/pg.js';
-import { CLAUDE_EVENT_NAMES, isEventRouteName, storedEventOf, withinInjectionCap } from '../../messages/hooks/v1.js';
+import { agentOfPayload, CLAUDE_EVENT_NAMES, isEventRouteName, storedEventOf, withinInjectionCap } from '../../messages/hooks/v1.js';
 import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { KEY_REVOKED, type IngestBatcher } from '../capture/ingest.js';
@@ -20,6 +20,7 @@ import { itemOf } from '../capture/item.js';
 import { createProjectIdentities, PROJECT_KEY } from '../capture/project-identity.js';
 import { eventRuleViolation, hookPayloadSchema, idempotencyKey, MAX_PAYLOAD_DEPTH, nestedDeeperThan, occurredAtOf, truncateToFit, withoutNul } from '../capture/payload.js';
 import { buildContext, DEFAULT_CONTEXT_TOKENS } from '../search/context.js';
+import { recordSessionAgent } from '../provenance/agent.js';
 import { gitOfPayload, recordSessionGit } from '../provenance/git.js';
 import { countIngested } from '../metrics.js';
 
@@ -122,6 +123,12 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
 
       reply.header('x-memflow-event-id', stored.eventId);
       if (stored.duplicate) reply.header('x-memflow-duplicate', 'true');
+      // Which agent (and version) runs the session: from its first event, and its start.
+      if (!stored.duplicate && (stored.sequence === 1 || event === 'session-start')) {
+        await recordSessionAgent(deps.pool, stored.sessionId, agentOfPayload(payload as Record<string, unknown>)).catch((err: Error) =>
+          req.log.warn({ err: err.message, tenantId: principal.tenantId, keyId: principal.keyId }, 'session agent not recorded'),
+        );
+      }
       // The hook client's view of the repository (branch, HEAD): kept on the session for provenance.
       const git = gitOfPayload(payload as Record<string, unknown>);
       if (git) {

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { requirePrincipal } from '../auth.js';
 import { searchAnswer } from '../../messages/api/v1.js';
-import { answer as serialize, instantParam, limitParam, parseOr400, projectOfRequest, projectParam, textParam, typesParam } from '../validation.js';
+import { agentParam, answer as serialize, instantParam, limitParam, parseOr400, projectOfRequest, projectParam, textParam, typesParam } from '../validation.js';
 import type { SearchService } from '../search/service.js';
 import { SEARCH_MODES } from '../search/types.js';
 
@@ -24,6 +24,7 @@ export const searchQuery = z
     since: instantParam,
     until: instantParam,
     mode: z.enum(SEARCH_MODES, { error: `must be one of ${SEARCH_MODES.join(', ')}` }).default('hybrid'),
+    agent: agentParam.describe('only what sessions of this agent produced (a learning: any of its sources)'),
   })
   .refine((v) => !v.since || !v.until || v.since < v.until, { path: ['until'], message: 'must be later than since' });
 
@@ -40,6 +41,7 @@ export function registerSearchRoutes(app: FastifyInstance, deps: SearchRouteDeps
       ...(query.project ? { project: query.project } : {}),
       ...(query.since ? { since: query.since } : {}),
       ...(query.until ? { until: query.until } : {}),
+      ...(query.agent ? { agent: query.agent } : {}),
     });
     if (answer.degraded) req.log.info({ reason: answer.degradedReason }, 'search degraded');
     const { phases, ...body } = answer;

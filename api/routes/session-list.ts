@@ -9,17 +9,15 @@
 import { z } from 'zod';
 import type { PgPool } from '../../common/pg.js';
 import { DEFAULT_LIMIT, encodeCursor, MAX_LIMIT } from '../pagination.js';
-import { limitParam, projectParam } from '../validation.js';
+import { agentSql } from '../provenance/agent.js';
+import { agentParam, limitParam, projectParam } from '../validation.js';
 
 /** The first prompt as a list shows it (a title is a line, not a page). */
 export const FIRST_PROMPT_CHARS = 300;
 const TITLE_CHARS = 120;
 
-/**
- * The agent of a session, as SQL over `sessions s`. Every session so far came from Claude Code's hooks
- * (the only host whose hooks post here); a host column replaces this expression when other agents post.
- */
-const AGENT_SQL = `'claude-code'::text`;
+/** The agent of a session, as SQL over `sessions s` (see api/provenance/agent.ts). */
+const AGENT_SQL = agentSql('s');
 
 const words = z
   .string()
@@ -30,7 +28,7 @@ const words = z
 export const sessionsQuery = z.object({
   project: projectParam,
   projectMatch: z.string().max(128, 'at most 128 characters').optional().describe('a part of the project name, any case (the viewer\'s project filter)'),
-  agent: z.string().max(64, 'at most 64 characters').optional().describe('only sessions of this agent, e.g. claude-code'),
+  agent: agentParam.describe('only sessions of this agent'),
   q: words.describe('words that must all occur in the title, the first prompt, the project or the session id (any case)'),
   cursor: z.string().optional(),
   limit: limitParam(DEFAULT_LIMIT, MAX_LIMIT),
@@ -50,6 +48,7 @@ export interface SessionRow {
   first_prompt: string | null;
   summary_title: string | null;
   agent: string;
+  agent_version: string | null;
 }
 
 /** `%`, `_` and `\` taken literally in ILIKE. */
@@ -57,7 +56,7 @@ const likeLiteral = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** The columns every listing reads, over `sessions s JOIN projects p`. */
 export const SESSION_COLUMNS = `s.id::text, s.agent_session_id, s.project_id::text, p.name AS project, s.status::text AS status, s.started_at, s.ended_at, s.last_event_at, s.event_count,
-       fp.text AS first_prompt, fs.title AS summary_title, ${AGENT_SQL} AS agent`;
+       fp.text AS first_prompt, fs.title AS summary_title, ${AGENT_SQL} AS agent, s.agent_version`;
 /** The first prompt and the latest final summary's title of `sessions s`. */
 export const SESSION_JOINS = `
   LEFT JOIN LATERAL (SELECT left(pr.text, ${FIRST_PROMPT_CHARS}) AS text FROM prompts pr WHERE pr.session_id = s.id ORDER BY pr.ordinal LIMIT 1) fp ON true
@@ -124,6 +123,7 @@ export function sessionItem(row: SessionRow, idleTimeoutMs: number, status: Sess
     title: sessionTitle(row),
     firstPrompt: row.first_prompt ? oneLine(row.first_prompt) : null,
     agent: row.agent,
+    agentVersion: row.agent_version,
     lastEventAt: row.last_event_at,
     idleClosesAt: status === 'active' ? new Date(last.getTime() + idleTimeoutMs) : null,
   };

@@ -33,6 +33,7 @@ import { countTokens } from '../../common/tokens.js';
 import { failureStory, type LaterItem } from './failure-story.js';
 import { queryPrepared } from './sql.js';
 import type { RecordType } from './types.js';
+import type { AgentName } from '../../messages/hooks/v1.js';
 
 export const DEFAULT_CONTEXT_TOKENS = 1500;
 export const MAX_CONTEXT_TOKENS = 32_000;
@@ -47,6 +48,8 @@ export interface ContextRequest {
   query?: string;
   /** The caller's branch and the repository's default branch (branch-aware ranking). */
   branch?: BranchOfCaller;
+  /** Only what this agent's sessions produced. */
+  agent?: AgentName;
 }
 
 export interface BranchOfCaller {
@@ -91,7 +94,22 @@ export interface Candidate {
   later?: LaterItem[] | null;
 }
 
-const CANDIDATES_SQL = `
+/**
+ * With an agent ($4), only what that agent's sessions produced: observations and summaries of its
+ * sessions, learnings with a source in one. Without, the statement has no such clause at all (it is
+ * prepared: a `$4 is null or …` would leave its generic plan blind to which case it is).
+ */
+const OF_AGENT = {
+  session: ` and session_id in (select id from sessions where tenant_id = $1 and project_id = $2 and coalesce(agent, 'claude-code') = $4)`,
+  learning: (l: string) => ` and exists (select 1 from learning_sources ls left join observations lo on lo.id = ls.observation_id
+      left join summaries lsu on lsu.id = ls.summary_id join sessions sa on sa.id = coalesce(lo.session_id, lsu.session_id)
+      where ls.learning_id = ${l}.id and coalesce(sa.agent, 'claude-code') = $4)`,
+};
+
+const candidatesSql = (byAgent: boolean) => {
+  const session = byAgent ? OF_AGENT.session : '';
+  const learning = (l: string) => (byAgent ? OF_AGENT.learning(l) : '');
+  return `
 with sig as (
   select coalesce($3::text, (select string_agg(p.text, ' ') from (
     select left(text, 200) as text from prompts where tenant_id = $1 and project_id = $2 order by created_at desc limit 2) p), '') as text
@@ -101,12 +119,12 @@ with sig as (
   (select 'learning' as type, id, kind::text as kind, title, left(body, 600) as text, null::text as tool_name,
       confidence, strength, last_stated_at as at, search_vector,
       citations, git_branch, git_commit, on_default_branch, flags, outcome, origin, stale_count, null::int as sequence, null::jsonb as later
-    from learnings where tenant_id = $1 and project_id = $2 and status = 'active'
+    from learnings where tenant_id = $1 and project_id = $2 and status = 'active'${learning('learnings')}
     order by strength desc, confidence desc, last_stated_at desc limit 30)
   union
   (select 'learning', l.id, l.kind::text, l.title, left(l.body, 600), null, l.confidence, l.strength, l.last_stated_at, l.search_vector,
       l.citations, l.git_branch, l.git_commit, l.on_default_branch, l.flags, l.outcome, l.origin, l.stale_count, null::int, null::jsonb
-    from learnings l, q where l.tenant_id = $1 and l.project_id = $2 and l.status = 'active' and l.search_vector @@ q.any_q
+    from learnings l, q where l.tenant_id = $1 and l.project_id = $2 and l.status = 'active' and l.search_vector @@ q.any_q${learning('l')}
     order by ts_rank(l.search_vector, q.any_q, 32) desc limit 10)
   union all
   -- One summary per session (its final one, else its latest rolling or batch), from the newest 60.
@@ -115,13 +133,13 @@ with sig as (
       select distinct on (session_id) id, kind::text as kind, title,
              left(coalesce(nullif(concat_ws(' ', learned, completed, next_steps), ''), text), 1200) as text, created_at, search_vector,
              citations, git_branch, git_commit
-        from (select * from summaries where tenant_id = $1 and project_id = $2 order by created_at desc limit 60) recent
+        from (select * from summaries where tenant_id = $1 and project_id = $2${session} order by created_at desc limit 60) recent
        order by session_id, (kind = 'final') desc, to_sequence desc, created_at desc) s
     order by s.created_at desc limit 15)
   union all
   (select 'observation', id, kind::text, title, left(text, 300), tool_name, null, null, created_at, search_vector,
       null::jsonb, null::varchar, null::varchar, null::boolean, null::text[], null::text, null::text, null::int, null::int, null::jsonb
-    from observations where tenant_id = $1 and project_id = $2 and kind in ('prompt', 'tool') and title not like 'FAILED %'
+    from observations where tenant_id = $1 and project_id = $2${session} and kind in ('prompt', 'tool') and title not like 'FAILED %'
       -- memflow's own tool calls are not the project's activity (common/self-activity.ts)
       and coalesce(tool_name, '') not ilike 'mcp\_\_memflow%' and not (tool_name = 'ToolSearch' and text ilike '%memflow%')
     order by created_at desc limit 60)
@@ -132,7 +150,7 @@ with sig as (
   -- (Stop's last_assistant_message); ./failure-story.ts tells the story from them.
   (select 'observation', f.id, 'failure', f.title, left(f.text, 4000), f.tool_name, null, null, f.created_at, f.search_vector,
       null::jsonb, null::varchar, null::varchar, null::boolean, null::text[], null::text, null::text, null::int, f.sequence, later.items
-    from (select * from observations where tenant_id = $1 and project_id = $2 order by created_at desc limit 500) f
+    from (select * from observations where tenant_id = $1 and project_id = $2${session} order by created_at desc limit 500) f
     left join lateral (select jsonb_agg(jsonb_build_object('sequence', o.sequence, 'kind', o.kind::text, 'toolName', o.tool_name, 'title', o.title,
                           'text', case when o.kind = 'stop' then left(o.text, 600) else left(o.text, 3000) end,
                           -- the agent whose account a stop is (hook clients of other agents send memflowAgent.host)
@@ -153,6 +171,8 @@ select c.type, c.id, c.kind, c.title, c.text, c.tool_name, c.confidence, c.stren
      select git_root, cwd from sessions where tenant_id = $1 and project_id = $2 order by started_at desc limit 20) s) x
    where r is not null and r <> '/')) as roots
 from c, q`;
+};
+const CANDIDATES_SQL = { all: candidatesSql(false), byAgent: candidatesSql(true) };
 
 const BASE: Record<RecordType, number> = { learning: 1, summary: 0.7, observation: 0.35 };
 const HALF_LIFE_DAYS: Record<RecordType, number> = { learning: 60, summary: 14, observation: 3 };
@@ -419,7 +439,9 @@ function failureOf(c: Candidate) {
 
 export async function buildContext(pool: PgPool, req: ContextRequest): Promise<BuiltContext> {
   const query = req.query?.trim() ? req.query.slice(0, 2000) : null;
-  const rows = await queryPrepared<Candidate>(pool, CANDIDATES_SQL, [req.tenantId, req.projectId, query]);
+  const rows = req.agent
+    ? await queryPrepared<Candidate>(pool, CANDIDATES_SQL.byAgent, [req.tenantId, req.projectId, query, req.agent])
+    : await queryPrepared<Candidate>(pool, CANDIDATES_SQL.all, [req.tenantId, req.projectId, query]);
   const name = req.projectName ?? rows[0]?.project_name ?? 'this project';
   return assembleContext(name, rows, req.budget, { explicitQuery: query !== null, ...(req.branch ? { branch: req.branch } : {}) });
 }

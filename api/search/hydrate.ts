@@ -5,6 +5,7 @@
  * a stale copy) is shown only if PostgreSQL still holds it for this tenant and filter.
  */
 import type { PgPool } from '../../common/pg.js';
+import { agentSql } from '../provenance/agent.js';
 import { queryPrepared, scopeClauses, SqlParams } from './sql.js';
 import { makeSnippet } from './snippet.js';
 import { refKey, type RankedRef, type RecordType, type SearchResult, type SearchScope } from './types.js';
@@ -13,19 +14,20 @@ import { refKey, type RankedRef, type RecordType, type SearchResult, type Search
 const SNIPPET_SOURCE_CHARS = 4000;
 
 /** The agent session of a learning: the session of its earliest source observation or summary. */
-const LEARNING_SESSION = `(select s.agent_session_id from learning_sources ls
+const LEARNING_SESSION = `(select s from learning_sources ls
     left join observations o on o.id = ls.observation_id
     left join summaries su on su.id = ls.summary_id
     join sessions s on s.id = coalesce(o.session_id, su.session_id)
     where ls.learning_id = t.id order by ls.created_at, ls.id limit 1)`;
 
 const SELECTS: Record<RecordType, (where: string, ids: string) => string> = {
-  observation: (where, ids) => `select 'observation' as type, t.id, t.title, left(t.text, ${SNIPPET_SOURCE_CHARS}) as text, s.agent_session_id as session_id, t.created_at
+  observation: (where, ids) => `select 'observation' as type, t.id, t.title, left(t.text, ${SNIPPET_SOURCE_CHARS}) as text, s.agent_session_id as session_id, ${agentSql('s')} as agent, t.created_at
     from observations t join sessions s on s.id = t.session_id where ${where} and t.id = any(${ids}::uuid[])`,
-  summary: (where, ids) => `select 'summary' as type, t.id, t.title, left(t.text, ${SNIPPET_SOURCE_CHARS}) as text, s.agent_session_id as session_id, t.created_at
+  summary: (where, ids) => `select 'summary' as type, t.id, t.title, left(t.text, ${SNIPPET_SOURCE_CHARS}) as text, s.agent_session_id as session_id, ${agentSql('s')} as agent, t.created_at
     from summaries t join sessions s on s.id = t.session_id where ${where} and t.id = any(${ids}::uuid[])`,
-  learning: (where, ids) => `select 'learning' as type, t.id, t.title, left(t.body, ${SNIPPET_SOURCE_CHARS}) as text, ${LEARNING_SESSION} as session_id, t.created_at
-    from learnings t where ${where} and t.id = any(${ids}::uuid[]) and t.status = 'active'`,
+  learning: (where, ids) => `select 'learning' as type, t.id, t.title, left(t.body, ${SNIPPET_SOURCE_CHARS}) as text, (f.s).agent_session_id as session_id,
+      case when f.s is null then null else ${agentSql('(f.s)')} end as agent, t.created_at
+    from learnings t left join lateral (select ${LEARNING_SESSION} as s) f on true where ${where} and t.id = any(${ids}::uuid[]) and t.status = 'active'`,
 };
 
 interface Row {
@@ -34,17 +36,17 @@ interface Row {
   title: string;
   text: string;
   session_id: string | null;
+  agent: string | null;
   created_at: Date;
 }
 
 export async function hydrateResults(pool: PgPool, refs: readonly RankedRef[], scope: SearchScope, query: string): Promise<SearchResult[]> {
   if (refs.length === 0) return [];
   const p = new SqlParams();
-  const where = scopeClauses(scope, p);
   const parts: string[] = [];
   for (const type of Object.keys(SELECTS) as RecordType[]) {
     const ids = refs.filter((r) => r.type === type).map((r) => r.id);
-    if (ids.length > 0) parts.push(SELECTS[type](where, p.add(ids)));
+    if (ids.length > 0) parts.push(SELECTS[type](scopeClauses(scope, p, type), p.add(ids)));
   }
   const rows = await queryPrepared<Row>(pool, parts.join(' union all '), p.values);
   const byKey = new Map(rows.map((r) => [refKey(r), r]));
@@ -59,6 +61,7 @@ export async function hydrateResults(pool: PgPool, refs: readonly RankedRef[], s
       snippet: makeSnippet(row.text, query),
       score: Number(ref.score.toFixed(6)),
       sessionId: row.session_id,
+      agent: row.agent,
       createdAt: row.created_at.toISOString(),
     });
   }

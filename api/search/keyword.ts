@@ -87,9 +87,9 @@ export async function keywordSearch(pool: PgPool, query: string, scope: SearchSc
   const lim = p.add(depth);
   const tierWindow = p.add(TIER_WINDOW);
   const anyWindow = p.add(ANY_WINDOW);
-  const where = scopeClauses(scope, p);
   const tiers: string[] = [];
   const legs = scope.types.map((type) => {
+    const where = scopeClauses(scope, p, type);
     const { table, extra } = TABLES[type];
     const { anyQ, loneQ, pairQ, tripleQ } = queries(type);
     // (select … from q) are InitPlans: computed once, and usable by the GIN index scan (a join

@@ -7,6 +7,7 @@
  * PostgreSQL; every mode's page is then deduplicated and held to a per-session quota (diversify).
  */
 import type { Logger } from '../../common/logger.js';
+import type { AgentName } from '../../messages/hooks/v1.js';
 import type { PgPool } from '../../common/pg.js';
 import { commonTermsReader } from './common-terms.js';
 import { aboveVectorFloor, diversify, zScoreFusion } from './fusion.js';
@@ -27,6 +28,7 @@ export interface SearchRequest {
   since?: Date;
   until?: Date;
   limit: number;
+  agent?: AgentName;
 }
 
 export interface SearchAnswer {
@@ -142,6 +144,7 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
         ...(projectId ? { projectId } : {}),
         ...(req.since ? { since: req.since } : {}),
         ...(req.until ? { until: req.until } : {}),
+        ...(req.agent ? { agent: req.agent } : {}),
       };
       const depth = candidateDepth(req.limit);
       const wantsKeyword = req.mode !== 'semantic';

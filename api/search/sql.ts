@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import type { QueryResultRow } from 'pg';
 import type { PgPool } from '../../common/pg.js';
-import type { SearchScope } from './types.js';
+import type { RecordType, SearchScope } from './types.js';
 
 export class SqlParams {
   readonly values: unknown[] = [];
@@ -17,13 +17,27 @@ export class SqlParams {
   }
 }
 
-/** The WHERE clauses of a scope on table alias `t` (tenant always first: every statement is tenant-bound). */
-export function scopeClauses(scope: SearchScope, p: SqlParams): string {
+/**
+ * The WHERE clauses of a scope on table alias `t` of `type` (tenant always first: every statement is
+ * tenant-bound). An agent holds an observation or a summary to its session's agent, a learning to
+ * the agents of its sources (any one of them).
+ */
+export function scopeClauses(scope: SearchScope, p: SqlParams, type: RecordType): string {
   let sql = `t.tenant_id = ${p.add(scope.tenantId)}::uuid`;
   if (scope.projectId) sql += ` and t.project_id = ${p.add(scope.projectId)}::uuid`;
   if (scope.since) sql += ` and t.created_at >= ${p.add(scope.since)}`;
   if (scope.until) sql += ` and t.created_at < ${p.add(scope.until)}`;
+  if (scope.agent) sql += ` and ${agentClause(type, p.add(scope.agent))}`;
   return sql;
+}
+
+/** Records of `type` (alias `t`) that sessions of the agent in parameter `agent` produced. */
+export function agentClause(type: RecordType, agent: string): string {
+  const ofAgent = `coalesce(sa.agent, 'claude-code') = ${agent}`;
+  if (type !== 'learning') return `exists (select 1 from sessions sa where sa.id = t.session_id and ${ofAgent})`;
+  return `exists (select 1 from learning_sources ls left join observations lo on lo.id = ls.observation_id
+      left join summaries lsu on lsu.id = ls.summary_id join sessions sa on sa.id = coalesce(lo.session_id, lsu.session_id)
+      where ls.learning_id = t.id and ${ofAgent})`;
 }
 
 /**

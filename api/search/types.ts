@@ -1,5 +1,6 @@
 /** The vocabulary shared by the retrieval modules: record types, filters and ranked lists. */
 
+import type { AgentName } from '../../messages/hooks/v1.js';
 import type { RecordType } from '../../messages/records/v1.js';
 
 export type { RecordType };
@@ -15,6 +16,8 @@ export interface SearchScope {
   types: readonly RecordType[];
   since?: Date;
   until?: Date;
+  /** Only records of this agent's sessions (a learning: any of its sources). */
+  agent?: AgentName;
 }
 
 /** One entry of a leg's ranked list, best first. `score` is the leg's own, only its order matters to fusion. */
@@ -33,6 +36,8 @@ export interface SearchResult {
   score: number;
   /** The agent's session_id (as in /v1/sessions/{id}); a learning's is the session of its first source. */
   sessionId: string | null;
+  /** The agent of that session. */
+  agent: string | null;
   createdAt: string;
 }
 

@@ -40,7 +40,8 @@ export const sessionListItem = z.object({
   eventCount: z.number().int(),
   title: z.string().nullable().describe("what the session was about: its final summary's title once there is one, else its first prompt (shortened); null before either"),
   firstPrompt: z.string().nullable().describe('the first prompt, shortened to 300 characters; null before one arrived'),
-  agent: z.string().describe('the coding agent that ran the session, e.g. claude-code'),
+  agent: z.string().describe('the coding agent that ran the session: claude-code, codex, gemini, opencode or copilot'),
+  agentVersion: z.string().nullable().optional().describe("the agent's version, when its hook client knows it (Claude Code's hooks do not say)"),
   lastEventAt: timestamp.nullable().describe('when its last event arrived'),
   idleClosesAt: timestamp
     .nullable()
@@ -74,6 +75,7 @@ export const searchHit = z.object({
   snippet: z.string(),
   score: z.number(),
   sessionId: z.string().nullable(),
+  agent: z.string().nullable().optional().describe("the agent of the record's session (a learning's: of its first source); null when unknown"),
   createdAt: timestamp,
 });
 export type SearchHit = z.output<typeof searchHit>;

@@ -53,6 +53,25 @@ export const TOOL_RESULT_EVENTS: ReadonlySet<HookEventName> = new Set(['post-too
 /** Events of one tool call, merged into one observation by tool_use_id. */
 export const TOOL_EVENTS: ReadonlySet<HookEventName> = new Set(['pre-tool-use', 'post-tool-use', 'post-tool-use-failure']);
 
+/** The coding agents memflow captures, as the API names them (sessions, search and context filter by it). */
+export const AGENTS = ['claude-code', 'codex', 'gemini', 'opencode', 'copilot'] as const;
+export type AgentName = (typeof AGENTS)[number];
+export const isAgentName = (s: string): s is AgentName => (AGENTS as readonly string[]).includes(s);
+
+/**
+ * The agent (and its version) a hook payload came from. The hook clients of other agents add
+ * `memflowAgent: { host, version }` (cli/hosts/shared.ts); Claude Code's own payloads — the API's
+ * native shape, posted by Claude Code's http hooks through the relay — carry none, and no version.
+ */
+export function agentOfPayload(payload: Record<string, unknown>): { agent: AgentName; version: string | null } {
+  const a = payload.memflowAgent;
+  const host = a && typeof a === 'object' && !Array.isArray(a) ? (a as Record<string, unknown>).host : undefined;
+  const version = a && typeof a === 'object' && !Array.isArray(a) ? (a as Record<string, unknown>).version : undefined;
+  const agent = host === 'claude' || host === undefined ? 'claude-code' : typeof host === 'string' && isAgentName(host) ? host : undefined;
+  if (!agent) return { agent: 'claude-code', version: null };
+  return { agent, version: typeof version === 'string' && version.length > 0 ? version.slice(0, 100) : null };
+}
+
 /**
  * Claude Code keeps injected context only up to 10,000 characters (above, it saves the text to a file
  * and injects a 2 KB preview), whatever our token budget says: stay under it, cut between lines.
