@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { workTreeRootOf } from '../common/project.js';
-import { apiBaseUrl } from './env.js';
+import { apiBaseUrl, checkBaseUrl } from './env.js';
 import { createHttpClient } from './http.js';
 import { install, projectHeadersOf, uninstall, type InstallResult } from './install.js';
 import { installMcp, uninstallMcp } from './install-mcp.js';
@@ -67,6 +67,12 @@ export async function runInstall(opts: InstallCmdOptions, out: (line: string) =>
   const root = installRoot(opts);
   if (root && root !== path.resolve(process.cwd())) out(`installing in the repository's root, ${root}`);
   const base = apiBaseUrl(opts.url);
+  // A URL that can never work is refused as such, before anyone asks whether it answers.
+  try {
+    checkBaseUrl(base, opts.url !== undefined ? '--url' : 'MEMFLOW_URL');
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
   const problem = opts.offline ? undefined : await apiAnswers(base);
   if (problem) {
     if (opts.url !== undefined) throw new CliError(`${base} does not answer (${problem}); check --url, or pass --offline to write it anyway`);

@@ -10,6 +10,9 @@ const args = process.argv.slice(2);
 const isHook = args[0] === 'hook';
 const isRelayRun = args[0] === 'relay' && args[1] === 'run';
 
+// The prebuilt bundle lives in the cache, not beside this file: tell it which bin starts the relay.
+process.env.MEMFLOW_RELAY_ENTRY ??= fileURLToPath(import.meta.url);
+
 let handled = false;
 if ((isHook || isRelayRun) && !args.includes('--help') && !args.includes('-h')) {
   const fast = await import('./hook-fast.js').then((m) => m.loadHookBundle()).catch(() => undefined);

@@ -19,6 +19,7 @@ import { createTemporalClient } from '../common/temporal.js';
 import { memflowOnPath, runCli, tempDir } from './fixtures/cli-run.js';
 import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
 import { startTcpProxy } from './helpers/tcp-proxy.js';
+import { freePort } from '../infra/daemon.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
 import { sessionResult } from './helpers/sessions.js';
 
@@ -33,6 +34,9 @@ let home: string;
 let settings: { hooks: Record<string, { hooks: { type: string; command?: string; async?: boolean }[] }[]> };
 
 before(async () => {
+  // The hooks' Node fallback starts a relay when none answers: this file's own, on a port of its own.
+  process.env.MEMFLOW_RELAY_PORT = String(await freePort());
+  process.env.MEMFLOW_RELAY_IDLE_MS = '120000';
   tenant = await newTenant(prisma);
   api = await startTestApi(config, prisma, { tuning: { flushDelayMs: 30, idleTimeoutMs: 120_000 } });
   worker = await startTestWorker(config, prisma);
@@ -46,6 +50,7 @@ before(async () => {
 });
 
 after(async () => {
+  await runCli(['relay', 'stop']);
   await api?.close();
   await worker?.stop();
   await temporal.connection.close();
@@ -278,11 +283,11 @@ test('a session recorded while offline and delivered hours later is dated when i
   }
 });
 
-test('the installed hooks: SessionStart and SessionEnd synchronous command hooks, every other one async; no PreToolUse', () => {
-  const ours = (e: string) => (settings.hooks[e] ?? []).flatMap((g) => g.hooks).filter((h) => /memflow hook /.test(h.command ?? ''));
-  for (const e of ['SessionStart', 'SessionEnd']) assert.deepEqual(ours(e).map((h) => [h.type, h.async]), [['command', undefined]]);
-  for (const e of ['UserPromptSubmit', 'PostToolUse', 'PostToolUseFailure', 'Stop', 'SubagentStop', 'StopFailure', 'PreCompact', 'PostCompact']) {
-    assert.deepEqual(ours(e).map((h) => [h.type, h.async]), [['command', true]], e);
+test('the installed hooks (--command-hooks): every event a synchronous memflow-hook command, nothing left running at exit; no PreToolUse', () => {
+  const ours = (e: string) => (settings.hooks[e] ?? []).flatMap((g) => g.hooks).filter((h) => /^memflow-hook [a-z-]+/.test(h.command ?? ''));
+  for (const e of ['SessionStart', 'SessionEnd', 'UserPromptSubmit', 'PostToolUse', 'PostToolUseFailure', 'Stop', 'SubagentStop', 'StopFailure', 'PreCompact', 'PostCompact']) {
+    // Synchronous: Claude Code cancels async hooks still running at exit (the last tool call, the Stop).
+    assert.deepEqual(ours(e).map((h) => [h.type, h.async]), [['command', undefined]], e);
   }
   assert.equal(settings.hooks.PreToolUse, undefined);
 });
@@ -382,13 +387,24 @@ test('with --http, the capture hooks name the project as the command client does
 });
 
 test('a refused key is said at session start, and memflow doctor names what to fix', async () => {
-  const env = { PATH: await memflowOnPath(), HOME: home, MEMFLOW_URL: api.url, MEMFLOW_SPOOL_DIR: path.join(home, 'spool-doctor'), MEMFLOW_CACHE_DIR: path.join(home, 'cache') };
+  // The Node client on its own: the hook's fallback when no relay answers and none can start (the
+  // relay's own answers to a refused key are tested with the real client, claude-code-real.test.ts).
+  const env = {
+    PATH: await memflowOnPath(),
+    HOME: home,
+    MEMFLOW_URL: api.url,
+    MEMFLOW_SPOOL_DIR: path.join(home, 'spool-doctor'),
+    MEMFLOW_CACHE_DIR: path.join(home, 'cache'),
+    MEMFLOW_RELAY_PORT: String(await freePort()),
+    MEMFLOW_RELAY_ENTRY: path.join(home, 'no-relay-here.js'),
+  };
   const good = await runCli(['doctor'], { cwd: repo, env: { ...env, MEMFLOW_API_KEY: tenant.key } });
   assert.equal(good.code, 0, good.stdout + good.stderr);
   assert.match(good.stdout, /^ok +API at .* is up and ready$/m);
   assert.match(good.stdout, /^ok +the API accepts MEMFLOW_API_KEY/m);
   assert.match(good.stdout, /^ok +\d+ memflow hook\(s\) in .*settings\.local\.json$/m);
-  assert.match(good.stdout, /^ok +MCP server "memflow" in \.mcp\.json$/m);
+  // The MCP entry goes to Claude Code's local scope (~/.claude.json) unless --shared asks for .mcp.json.
+  assert.match(good.stdout, /^ok +MCP server "memflow" in ~\/\.claude\.json \(local scope of .*\)$/m);
 
   const badKey = 'mf_revoked-or-never-minted';
   const command = settings.hooks.SessionStart![0]!.hooks[0]!.command!;
@@ -405,5 +421,5 @@ test('a refused key is said at session start, and memflow doctor names what to f
   const bad = await runCli(['doctor'], { cwd: repo, env: { ...env, MEMFLOW_API_KEY: badKey } });
   assert.equal(bad.code, 1);
   assert.match(bad.stdout, /^fail +the API refuses MEMFLOW_API_KEY \(401\)\n +→ the key is unknown or revoked/m);
-  assert.match(bad.stdout, /^ok +1 event\(s\) wait in .*: 1 for this API and key, 0 for another API or key$/m);
+  assert.match(bad.stdout, /^ok +1 event\(s\) wait in .*: 1 for this API and key, 0 stuck for another API or key/m);
 });

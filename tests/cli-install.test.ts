@@ -75,7 +75,7 @@ const install = installIn;
 const read = async (file: string) => JSON.parse(await fs.readFile(file, 'utf8')) as Settings;
 
 const ours = (s: Settings, claudeEvent: string) =>
-  (s.hooks[claudeEvent] ?? []).flatMap((g) => g.hooks).filter((h) => /memflow(\.js)?'? hook |memflow-hook |\/v1\/hooks\//.test(String(h.command ?? h.url)));
+  (s.hooks[claudeEvent] ?? []).flatMap((g) => g.hooks).filter((h) => /memflow(\.js)?'? hook |memflow-hook |\/v1\/hooks\/|^http:\/\/127\.0\.0\.1:\d+\/hook\/[a-z-]+$/.test(String(h.command ?? h.url)));
 
 describe('command hooks', () => {
   let dir: string;
@@ -273,7 +273,7 @@ test('--shared writes the committed .claude/settings.json, with nothing machine-
 test('a settings file that is not valid JSON is refused and left untouched', async () => {
   const raw = '{ "model": "x", // a comment\n  "hooks": {} }\n';
   const { dir, file } = await project(undefined, raw);
-  const r = await install(dir);
+  const r = await install(dir, '--offline');
   assert.equal(r.code, 1);
   assert.equal(r.stdout, '');
   assert.match(r.stderr, /^memflow: .*settings\.local\.json is not valid JSON .*nothing was written\n$/);

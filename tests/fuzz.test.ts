@@ -545,6 +545,8 @@ const probes: Record<string, Probe> = {
   'GET /v1/sessions/{id}/memories': { admin: false, foreign: () => ({ path: `/v1/sessions/${victimData.sessions[0]!.agentSessionId}/memories` }), expect: 404 },
   'GET /v1/live': { admin: false, foreign: () => ({ path: `/v1/live?project=${VICTIM_PROJECT}` }), expect: 'no-data' },
   'GET /v1/usage': { admin: false, foreign: () => ({ path: '/v1/usage?days=366' }), expect: 'no-data' },
+  'GET /v1/projects': { admin: false, foreign: () => ({ path: '/v1/projects' }), expect: 'no-data' },
+  'GET /v1/projects/identity': { admin: false, foreign: () => ({ path: `/v1/projects/identity?project=${VICTIM_PROJECT}` }), expect: 'no-data' },
   'GET /v1/admin/keys': { admin: true, foreign: () => ({ path: '/v1/admin/keys' }), expect: 'no-data' },
   'POST /v1/admin/keys': { admin: true, none: 'mints a key of the caller’s own tenant; it names no resource' },
   'DELETE /v1/admin/keys/{id}': { admin: true, foreign: () => ({ path: `/v1/admin/keys/${victimMemberKeyId}` }), expect: 404 },
