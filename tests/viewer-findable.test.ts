@@ -231,6 +231,11 @@ for (const size of ['desktop', 'phone'] as const) {
     assert.ok(options.includes(api) && options.includes(web), `suggested: ${options.join(', ')}`);
     await page.locator(`tr[data-session="${fixId}"]`).waitFor();
     await page.locator(`tr[data-session="${busyId}"]`).waitFor();
+    // The filtered page replaces the unfiltered one once its answer is in: wait for it, then check.
+    await page.waitForFunction(() => {
+      const cells = Array.from(document.querySelectorAll('table.list tbody tr td:nth-child(2)'), (td) => td.textContent ?? '');
+      return cells.length > 0 && cells.every((c) => c.includes('payments'));
+    }, undefined, { timeout: 15_000 }).catch(() => undefined);
     const projects = await page.locator('table.list tbody tr td:nth-child(2)').allTextContents();
     assert.ok(projects.length > 0 && projects.every((p) => p.includes('payments')), projects.join(', '));
     await project.fill('zeppelin');
