@@ -5,10 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { redactText } from '../common/redact.js';
-import { explainRedaction } from '../common/redact-explain.js';
-import { runCli } from './fixtures/cli-run.js';
-import { NEGATIVES, POSITIVES } from './fixtures/redaction-corpus.js';
+import { redactText } from '../../common/redact.js';
+import { explainRedaction } from '../../common/redact-explain.js';
+import { runCli } from '../fixtures/cli-run.js';
+import { NEGATIVES, POSITIVES } from '../fixtures/redaction-corpus.js';
 
 test('redaction corpus: recall 100 % on positives, false positives <= 1 % on negatives', () => {
   const missed = POSITIVES.filter((p) => {

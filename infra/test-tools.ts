@@ -1,0 +1,74 @@
+/**
+ * What `npm test` provisions before any test starts (tests/run.ts), besides the stack and the agent
+ * CLIs: Debian's Chromium for the browser tests, and helm, kubeconform and the pinned Kubernetes and
+ * compose-spec schemas for the deployment checks. Tests only look these up (`provisionedChromium`,
+ * `provisionedDeployTools`); they never install or build anything themselves.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { composeSpecSchemaFile, KUBERNETES_OPENAPI, kubernetesSchemaDir } from './deploy/schemas.js';
+import { cachedBinaryPath, ensureGoBinary } from './go-binary.js';
+import { cacheDir } from './profile.js';
+import { HELM, KUBECONFORM } from './versions.js';
+
+type Log = (line: string) => void;
+
+const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
+const NOT_PROVISIONED = 'run the suite with `npm test`, which provisions it first (tests/run.ts)';
+
+/** The Chromium the browser tests drive: MEMFLOW_CHROMIUM, else Debian's package; undefined when absent. */
+export function provisionedChromium(): string | undefined {
+  const named = process.env.MEMFLOW_CHROMIUM;
+  if (named) {
+    if (!fs.existsSync(named)) throw new Error(`MEMFLOW_CHROMIUM=${named} does not exist`);
+    return named;
+  }
+  return CHROMIUM_CANDIDATES.find((p) => fs.existsSync(p));
+}
+
+/** Installs Debian's `chromium` with apt-get when it is missing and this process may (root). */
+function ensureChromium(log: Log): void {
+  if (provisionedChromium()) return;
+  if (process.getuid?.() !== 0) {
+    log('chromium is missing and this user cannot install it: `sudo apt-get install -y chromium` (or set MEMFLOW_CHROMIUM); the browser tests will fail');
+    return;
+  }
+  log('chromium is missing: apt-get install -y chromium');
+  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
+const schemaDir = () => path.join(cacheDir(), 'k8s-schemas', `${KUBERNETES_OPENAPI.version}-standalone-strict`);
+
+/** helm, kubeconform and the Kubernetes schemas, as `provisionTestTools` left them; throws when absent. */
+export function provisionedDeployTools(): { helm: string; kubeconform: string; schemas: string } {
+  const helm = process.env[HELM.overrideEnv] ?? cachedBinaryPath(HELM);
+  const kubeconform = process.env[KUBECONFORM.overrideEnv] ?? cachedBinaryPath(KUBECONFORM);
+  for (const [name, file] of [['helm', helm], ['kubeconform', kubeconform], ['the Kubernetes schemas', path.join(schemaDir(), '.complete')]] as const) {
+    if (!fs.existsSync(file)) throw new Error(`${name} is not provisioned (${file}): ${NOT_PROVISIONED}`);
+  }
+  return { helm, kubeconform, schemas: schemaDir() };
+}
+
+/**
+ * Provisions every tool the suite needs that is not a server; a tool that cannot be provisioned is
+ * logged, and the tests that need it say so.
+ */
+export async function provisionTestTools(log: Log): Promise<void> {
+  const tasks: [string, () => unknown][] = [
+    ['chromium', () => ensureChromium(log)],
+    ['helm', () => ensureGoBinary(HELM, log)],
+    ['kubeconform', () => ensureGoBinary(KUBECONFORM, log)],
+    ['kubernetes schemas', () => kubernetesSchemaDir(log)],
+    ['compose-spec schema', () => composeSpecSchemaFile()],
+  ];
+  await Promise.all(
+    tasks.map(async ([name, task]) => {
+      try {
+        await task();
+      } catch (err) {
+        log(`${name} could not be provisioned: ${(err as Error).message.split('\n')[0]}`);
+      }
+    }),
+  );
+}
