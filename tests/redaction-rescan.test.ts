@@ -1,5 +1,5 @@
 /**
- * POST /v1/admin/redaction/rescan against the real stack (issue 17): secrets stored under older rules
+ * POST /v1/admin/redaction/rescan against the real stack: secrets stored under older rules
  * (inserted directly: a password in a sentence and a GitLab token, in a raw event, a prompt, an
  * observation, a summary, a learning with its revision and source, and their Weaviate objects) are
  * gone from every PostgreSQL table, from Weaviate and from GET /v1/export once the rescan job
@@ -30,7 +30,7 @@ const stack = withTestStack('rescan', {
 const { prisma, config, call } = stack;
 let vectors: VectorActivities;
 
-// Missed by the rules before issue 17: a password in a plain sentence, and a GitLab token.
+// Missed by earlier versions of the rules: a password in a plain sentence, and a GitLab token.
 const PASSWORD = 'Tr0ub4dor&3x';
 const GITLAB = 'glpat-Zq8vR2mT8kLp4WzN7yB1';
 const SECRETS = [PASSWORD, GITLAB];

@@ -1,6 +1,6 @@
 /**
- * The redaction corpus (issue 17): recall on the positive cases must be 100 % and false positives on
- * the negative cases (realistic coding output) at most 1 %. Both figures are printed; the README
+ * The redaction corpus: recall on the positive cases must be 100 % and false positives on
+ * the negative cases (realistic coding output) at most 1 %. Both figures are printed; docs/redaction.md
  * quotes them.
  */
 import { test } from 'node:test';

@@ -1,5 +1,5 @@
 /**
- * Redaction (CONTRACT §4): one case per secret kind, ordinary code and prose that must survive
+ * Redaction (docs/redaction.md): one case per secret kind, ordinary code and prose that must survive
  * unchanged, nested JSON payloads, `<private>` spans, linear time on adversarial input, and
  * properties: an embedded secret never survives, and redacting twice equals redacting once.
  */
