@@ -4,9 +4,11 @@
  * compose-spec schemas for the deployment checks. Tests only look these up (`provisionedChromium`,
  * `provisionedDeployTools`); they never install or build anything themselves.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { composeSpecSchemaFile, KUBERNETES_OPENAPI, kubernetesSchemaDir } from './deploy/schemas.js';
 import { cachedBinaryPath, ensureGoBinary } from './go-binary.js';
 import { cacheDir } from './profile.js';
@@ -28,14 +30,15 @@ export function provisionedChromium(): string | undefined {
 }
 
 /** Installs Debian's `chromium` with apt-get when it is missing and this process may (root). */
-function ensureChromium(log: Log): void {
+async function ensureChromium(log: Log): Promise<void> {
   if (provisionedChromium()) return;
   if (process.getuid?.() !== 0) {
     log('chromium is missing and this user cannot install it: `sudo apt-get install -y chromium` (or set MEMFLOW_CHROMIUM); the browser tests will fail');
     return;
   }
   log('chromium is missing: apt-get install -y chromium');
-  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  await promisify(execFile)('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, maxBuffer: 64 * 1024 * 1024 });
+  log('chromium installed');
 }
 
 const schemaDir = () => path.join(cacheDir(), 'k8s-schemas', `${KUBERNETES_OPENAPI.version}-standalone-strict`);
@@ -52,7 +55,8 @@ export function provisionedDeployTools(): { helm: string; kubeconform: string; s
 
 /**
  * Provisions every tool the suite needs that is not a server; a tool that cannot be provisioned is
- * logged, and the tests that need it say so.
+ * logged, and the tests that need it say so. Some steps block (generating the schemas), so tests/run.ts
+ * runs this in a child process of its own (`tsx infra/test-tools.ts`).
  */
 export async function provisionTestTools(log: Log): Promise<void> {
   const tasks: [string, () => unknown][] = [
@@ -71,4 +75,8 @@ export async function provisionTestTools(log: Log): Promise<void> {
       }
     }),
   );
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  await provisionTestTools((line) => console.log(`[stack] tools: ${line}`));
 }

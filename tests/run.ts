@@ -24,7 +24,6 @@ import { ensurePrismaClient } from '../infra/prisma-generate.js';
 import { repoRoot } from '../infra/profile.js';
 import { dropDatabase, resolveDatabaseUrl } from '../infra/postgres.js';
 import { chooseTestProfile, managedServices, startStack, stopStack } from '../infra/stack.js';
-import { provisionTestTools } from '../infra/test-tools.js';
 import { buildViewer } from '../viewer/build.js';
 
 /**
@@ -120,6 +119,12 @@ async function coverageReport(dir: string): Promise<boolean> {
   return code === 0;
 }
 
+/** infra/test-tools.ts in a process of its own: some of its steps block, and this process bundles and polls meanwhile. */
+async function provisionTools(): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'infra', 'test-tools.ts')], { cwd: repoRoot, stdio: 'inherit' });
+  await new Promise<void>((resolve) => child.on('exit', () => resolve())); // what failed is logged; the tests that need it say so
+}
+
 const sum = (all: Counts[]): Counts => all.reduce((a, c) => ({ passed: a.passed + c.passed, failed: a.failed + c.failed, skipped: a.skipped + c.skipped }), { passed: 0, failed: 0, skipped: 0 });
 const seconds = (t0: number) => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
 
@@ -173,7 +178,7 @@ async function main(): Promise<number> {
   // What the tests use besides the servers: the web viewer's build (dist/viewer), Chromium, helm and
   // kubeconform, the real agent CLIs (pinned npm versions, cached per machine).
   const tools = integration.length > 0
-    ? Promise.all([buildViewer({ log: (l) => log(l) }), provisionTestTools((l) => log(`tools: ${l}`)), ensureAgentClis((l) => log(`agents: ${l}`))])
+    ? Promise.all([buildViewer({ log: (l) => log(l) }), provisionTools(), ensureAgentClis((l) => log(`agents: ${l}`))])
     : Promise.resolve();
   const stack = integration.length > 0 ? startStack(profile, log) : undefined;
   stack?.catch(() => undefined); // awaited below; the unit tier runs meanwhile

@@ -111,8 +111,9 @@ test('copilot: the exit code from the shell marker, the final answer from the tr
   assert.equal(copilot.hostAnswer('session-start', API_START), '{}');
 });
 
-test('memflow hook parses --host and --host-version (both spellings), and ignores what it does not know', () => {
-  assert.deepEqual(parseHookArgs(['PostToolUse', '--host', 'codex', '--host-version=0.169.0', '--bogus']), { event: 'PostToolUse', host: 'codex', hostVersion: '0.169.0' });
-  assert.deepEqual(parseHookArgs(['stop', '--url=http://x']), { event: 'stop', url: 'http://x' });
-  assert.deepEqual(parseHookArgs(['stop', '--host']), { event: 'stop' });
+test('memflow hook parses --host, --host-version (both spellings) and --relay, and ignores what it does not know', () => {
+  assert.deepEqual(parseHookArgs(['PostToolUse', '--host', 'codex', '--host-version=0.169.0', '--bogus']), { event: 'PostToolUse', host: 'codex', hostVersion: '0.169.0', relay: false });
+  assert.deepEqual(parseHookArgs(['stop', '--url=http://x']), { event: 'stop', url: 'http://x', relay: false });
+  assert.deepEqual(parseHookArgs(['stop', '--host']), { event: 'stop', relay: false });
+  assert.deepEqual(parseHookArgs(['stop', '--relay']), { event: 'stop', relay: true });
 });
