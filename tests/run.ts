@@ -15,7 +15,7 @@
  * restart a shared server (they call `stackManages`, tests/helpers/env.ts): those run one at a time
  * at the end. MEMFLOW_KEEP_STACK=1 leaves the servers running for a faster next run.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,6 +35,20 @@ const COVERAGE_FLOOR = 70;
 const COVERED = ['api', 'activities', 'clients', 'cli', 'common', 'mcp', 'messages', 'workers'];
 
 const log = (line: string) => console.log(`[stack] ${line}`);
+
+/** Children of this run (test runners, the tools' provisioning): stopped with it when it is interrupted. */
+const children = new Set<ChildProcess>();
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return child;
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    for (const child of children) child.kill(signal);
+    process.exit(1);
+  });
+}
 const testsDir = path.join(repoRoot, 'tests');
 const unitDir = path.join(testsDir, 'unit');
 
@@ -86,7 +100,7 @@ async function runFiles(label: string, files: string[], opts: { concurrency: num
   const t = Date.now();
   console.log(`[test] ${label}: ${files.length} file(s), ${opts.concurrency} at a time`);
   fs.rmSync(opts.tapFile, { force: true }); // a run that writes no results must not report the previous run's
-  const child = spawn(
+  const child = track(spawn(
     process.execPath,
     [
       '--import', 'tsx',
@@ -97,7 +111,7 @@ async function runFiles(label: string, files: string[], opts: { concurrency: num
       ...files,
     ],
     { cwd: repoRoot, stdio: 'inherit', env: opts.env },
-  );
+  ));
   const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
   const counts = countsOf(opts.tapFile);
   console.log(`[test] ${label}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped in ${((Date.now() - t) / 1000).toFixed(1)}s`);
@@ -121,7 +135,7 @@ async function coverageReport(dir: string): Promise<boolean> {
 
 /** infra/test-tools.ts in a process of its own: some of its steps block, and this process bundles and polls meanwhile. */
 async function provisionTools(): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'infra', 'test-tools.ts')], { cwd: repoRoot, stdio: 'inherit' });
+  const child = track(spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'infra', 'test-tools.ts')], { cwd: repoRoot, stdio: 'inherit' }));
   await new Promise<void>((resolve) => child.on('exit', () => resolve())); // what failed is logged; the tests that need it say so
 }
 
