@@ -3,9 +3,13 @@
 //
 // Layers, from the ground floor up (ARCHITECTURE.md): messages/ -> prisma/, common/ -> activities/ ->
 // workflows/ -> workers/ and the edges (api/, cli/, mcp/, viewer/); clients/ (the typed API client the
-// edges, tests and benchmarks use) stands on messages/ alone. Enforced below:
+// edges, tests and benchmarks use) stands on messages/ alone. common/ has three parts: rules/ (pure
+// rules: redaction, token counts, how events read), workspace/ (what runs where the working tree is:
+// the CLI, the hook client, the stdio MCP server) and server/ (PostgreSQL, Weaviate, embeddings,
+// Temporal, configuration). Enforced below:
 // - messages/ imports nothing of ours; clients/ imports messages/ only;
-// - common/ imports no layer above it;
+// - common/ imports no layer above it; common/rules/ imports neither workspace/ nor server/, and
+//   common/workspace/ does not import server/;
 // - nothing imports activities/ but workers/ (which hosts them), workflows/ (types only, for
 //   proxyActivities) and the harnesses that drive activities directly (tests/, bench/);
 // - activities/, api/, cli/ and mcp/ import workflows/ only as types (`typeof someWorkflow` for a
@@ -69,6 +73,16 @@ export default tseslint.config(
               message: 'common/ is below activities/, workflows/ and the edges: it must not import them.',
             },
             {
+              target: './common/rules',
+              from: ['./common/server', './common/workspace', './prisma', './generated'],
+              message: 'common/rules/ holds pure rules: no database, no Weaviate, no working tree.',
+            },
+            {
+              target: './common/workspace',
+              from: ['./common/server', './prisma', './generated'],
+              message: 'common/workspace/ runs where the working tree is (CLI, hook client): it must not need the server integrations.',
+            },
+            {
               target: ['./api', './cli', './mcp', './viewer', './infra', './prisma'],
               from: './activities',
               message: 'Only workers/ hosts activities (workflows/ import their types): move the shared shape to messages/ or common/.',
@@ -114,7 +128,7 @@ export default tseslint.config(
           ]),
           patterns: [
             { group: ['**/activities/**'], allowTypeImports: true, message: 'Workflows import activity types only (proxyActivities).' },
-            { group: ['**/common/**', '!**/common/hook-events.js', '**/api/**', '**/infra/**'], allowTypeImports: true, message: 'Workflows must not import I/O modules (common/hook-events.js holds pure constants).' },
+            { group: ['**/common/**', '**/api/**', '**/infra/**'], allowTypeImports: true, message: 'Workflows must not import I/O modules: shared values live in messages/.' },
           ],
         },
       ],

@@ -5,7 +5,7 @@
  * of a stack trace.
  */
 import { ApiError, createApiClient, type ApiClient } from '../clients/api.js';
-import { parseClientConfig } from '../common/client-config.js';
+import { parseClientConfig } from '../common/workspace/client-config.js';
 import { apiBaseUrl, checkBaseUrl } from './env.js';
 import { createHttpClient, httpTransport } from './http.js';
 import { CliError } from './output.js';

@@ -2,12 +2,12 @@
  * `memflow context`: GET /v1/context, the token-budgeted memory a new session starts with. The text
  * goes to stdout (so it can be piped into a prompt); the counts go to stderr.
  */
-import { gitHead } from '../common/git-head.js';
-import { checkContext, stalenessReport } from '../common/staleness.js';
+import { gitHead } from '../common/workspace/git-head.js';
+import { checkContext, stalenessReport } from '../common/workspace/recall-staleness.js';
 import { withApi, type ApiOptions } from './api-client.js';
 import { intOption, projectOrCwd } from './args.js';
 
-/** The API's ceiling (api/search/context.ts); checked here for a clear message. */
+/** The API's ceiling (api/context/start-context.ts); checked here for a clear message. */
 const MAX_CONTEXT_TOKENS = 32_000;
 
 export async function context(

@@ -9,12 +9,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { entryBelongsTo, keyFingerprint } from './deliver.js';
-import { parseClientConfig } from '../common/client-config.js';
+import { parseClientConfig } from '../common/workspace/client-config.js';
 import { apiBaseUrl } from './env.js';
 import { createHttpClient } from './http.js';
 import { isMemflowHandler, settingsFile } from './install.js';
 import { Spool } from './spool.js';
-import { workTreeRootOf } from '../common/project.js';
+import { workTreeRootOf } from '../common/workspace/project-naming.js';
 import { repositoryProject } from './project.js';
 import { relayHealth, relaySettings } from './relay/lifecycle.js';
 

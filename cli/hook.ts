@@ -6,7 +6,7 @@
  * the API's hook output JSON (or `{}`). Whatever happens it exits 0 within MEMFLOW_HOOK_TIMEOUT_MS
  * (default 2000) plus a small margin: a memory service must never block or break the agent.
  *
- * The payload is redacted (common/redact.ts) before it is spooled or sent; the API redacts again.
+ * The payload is redacted (common/rules/redact.ts) before it is spooled or sent; the API redacts again.
  * What is kept in the spool (and delivered later with the same Idempotency-Key):
  *   the API unreachable or too slow, 5xx, 429, 408, 401/403, and a missing MEMFLOW_API_KEY
  *   (so nothing is lost while the key is being set up).
@@ -16,15 +16,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { resolveProject } from '../common/project.js';
-import { projectKeyOf } from '../common/project-identity.js';
-import { redactValue } from '../common/redact.js';
-import { gitHead, type GitHead } from '../common/git-head.js';
-import { checkContext, stalenessReport, type CheckableItem } from '../common/staleness.js';
+import { resolveProject } from '../common/workspace/project-naming.js';
+import { projectKeyOf } from '../common/workspace/repository-key.js';
+import { redactValue } from '../common/rules/redact.js';
+import { gitHead, type GitHead } from '../common/workspace/git-head.js';
+import { checkContext, stalenessReport, type CheckableItem } from '../common/workspace/recall-staleness.js';
 import { deliver, flushSpool, spoolTargetOf, type Target } from './deliver.js';
-import { parseClientConfig } from '../common/client-config.js';
+import { parseClientConfig } from '../common/workspace/client-config.js';
 import { apiBaseUrl, checkBaseUrl } from './env.js';
-import { isEventRouteName, isHookEvent } from '../messages/hooks/v1.js';
+import { isEventRouteName, isHookEvent } from '../messages/hooks-v1.js';
 import { createHttpClient, type HttpClient } from './http.js';
 import { downFor, markDown, markUp } from './outage.js';
 import { Spool, SpoolFullError, type SpoolEntry } from './spool.js';

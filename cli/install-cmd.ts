@@ -4,7 +4,7 @@
  * starting the relay, and saying in plain lines what changed and which project this repository is.
  */
 import path from 'node:path';
-import { workTreeRootOf } from '../common/project.js';
+import { workTreeRootOf } from '../common/workspace/project-naming.js';
 import { apiBaseUrl } from './env.js';
 import { createHttpClient } from './http.js';
 import { install, projectHeadersOf, uninstall, type InstallResult } from './install.js';

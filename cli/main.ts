@@ -6,7 +6,7 @@
  * exits 0 (see hook.ts).
  */
 import { Command, CommanderError, Option } from 'commander';
-import { parseClientConfig } from '../common/client-config.js';
+import { parseClientConfig } from '../common/workspace/client-config.js';
 import { CliError, stdoutLine } from './output.js';
 import type { SearchOptions } from './search.js';
 

@@ -6,11 +6,11 @@
  * answers with a tool error that says so.
  */
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { resolveProject } from '../common/project.js';
+import { resolveProject } from '../common/workspace/project-naming.js';
 import { createApiClient } from '../clients/api.js';
-import { createMemflowMcpServer } from '../mcp/server.js';
+import { createMemflowMcpServer } from '../mcp/mcp-server.js';
 import { apiTarget } from './api-client.js';
-import { parseClientConfig } from '../common/client-config.js';
+import { parseClientConfig } from '../common/workspace/client-config.js';
 import { createHttpClient, httpTransport } from './http.js';
 import { repositoryHeaders } from './project.js';
 

@@ -7,7 +7,7 @@ import { intOption, memoryId } from './args.js';
 import { scopeNote, scopeOf, type ScopeOptions } from './scope.js';
 import { CliError, shortTime } from './output.js';
 
-/** The fields every record has; the rest depends on its type (see api/search/records.ts). */
+/** The fields every record has; the rest depends on its type (see api/memories/memory-reads.ts). */
 interface MemoryRecord {
   id: string;
   type: 'observation' | 'summary' | 'learning';

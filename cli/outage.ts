@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseClientConfig } from '../common/client-config.js';
+import { parseClientConfig } from '../common/workspace/client-config.js';
 
 function markFile(baseUrl: string): string {
   const dir = parseClientConfig().MEMFLOW_CACHE_DIR;

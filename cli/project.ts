@@ -1,13 +1,13 @@
 /**
  * The repository a client command runs in, said the same way by every part of the client: the
  * hooks (through the relay), the MCP server and every CLI command send the repository's key
- * (X-Memflow-Project-Key, common/project-identity.ts) beside its folder name, and the API maps the
+ * (X-Memflow-Project-Key, common/workspace/repository-key.ts) beside its folder name, and the API maps the
  * pair to one project (api/project-key.ts) — in a subfolder too, since both are taken from the
  * repository's root. MEMFLOW_PROJECT names a project explicitly and sends no key.
  */
-import { parseClientConfig } from '../common/client-config.js';
-import { resolveProject } from '../common/project.js';
-import { projectKeyOf } from '../common/project-identity.js';
+import { parseClientConfig } from '../common/workspace/client-config.js';
+import { resolveProject } from '../common/workspace/project-naming.js';
+import { projectKeyOf } from '../common/workspace/repository-key.js';
 
 export interface RepositoryProject {
   /** The project name the API will use when no other repository holds it. */

@@ -3,8 +3,8 @@
  * the value masked), for users checking their own text or rules; nothing is sent anywhere.
  * `memflow redact rescan [--wait]`: POST /v1/admin/redaction/rescan, then GET /v1/admin/jobs/{jobId}.
  */
-import { explainRedaction, maskSecret } from '../common/redact-explain.js';
-import { TenantRuleError, TenantRules, type CompiledRule } from '../common/redact-tenant-rules.js';
+import { explainRedaction, maskSecret } from '../common/rules/redact-explain.js';
+import { TenantRuleError, TenantRules, type CompiledRule } from '../common/rules/redact-tenant-rules.js';
 import { withApi, type ApiOptions } from './api-client.js';
 import { ADMIN_HINT, waitAdminJob } from './jobs.js';
 import { CliError, printTable } from './output.js';

@@ -3,7 +3,7 @@
  * GET /v1/sessions, /v1/sessions/{id}, /v1/sessions/{id}/timeline. Human-readable by default,
  * `--json` prints the API's document as is.
  */
-import type { Page } from '../messages/api/v1.js';
+import type { Page } from '../messages/api-v1.js';
 import { withApi, type ApiOptions } from './api-client.js';
 import { plainText, plainValue, toolParts } from '../clients/readable.js';
 import { CliError } from './output.js';

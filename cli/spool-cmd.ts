@@ -4,7 +4,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { entryBelongsTo, flushSpool, keyFingerprint, spoolTargetOf } from './deliver.js';
 import { apiTarget } from './api-client.js';
-import { parseClientConfig } from '../common/client-config.js';
+import { parseClientConfig } from '../common/workspace/client-config.js';
 import { createHttpClient } from './http.js';
 import { CliError } from './output.js';
 import { Spool, type SpoolEntry } from './spool.js';

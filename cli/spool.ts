@@ -18,7 +18,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { isEventRouteName } from '../messages/hooks/v1.js';
+import { isEventRouteName } from '../messages/hooks-v1.js';
 
 /**
  * Where an entry may be delivered: the API it was meant for and the identity of the key it was sent
@@ -39,7 +39,7 @@ export interface SpoolEntry {
   idempotencyKey: string;
   /** X-Memflow-Project, when the invocation named one or resolved it from the working tree. */
   project?: string;
-  /** X-Memflow-Project-Key: which repository the project is (see common/project-identity.ts). */
+  /** X-Memflow-Project-Key: which repository the project is (see common/workspace/repository-key.ts). */
   projectKey?: string;
   /** When the hook fired (ISO 8601). */
   createdAt: string;

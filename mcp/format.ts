@@ -3,8 +3,8 @@
  * were asked for by id. Pure functions over the API's answer shapes.
  */
 
-export type { SearchAnswer, SearchHit, TimelineItem } from '../messages/api/v1.js';
-import type { SearchAnswer, SearchHit, TimelineItem } from '../messages/api/v1.js';
+export type { SearchAnswer, SearchHit, TimelineItem } from '../messages/api-v1.js';
+import type { SearchAnswer, SearchHit, TimelineItem } from '../messages/api-v1.js';
 import { excerpt } from './excerpt.js';
 
 export interface LearningSource {

@@ -1,6 +1,6 @@
 /** Routes the Temporal SDK's own logs (worker, workflow and activity loggers) into our pino logger. */
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
-import type { Logger } from '../common/logger.js';
+import type { Logger } from '../common/server/logger.js';
 
 const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
   TRACE: 'trace',

@@ -4,7 +4,7 @@
  * goes in the user message. Observations are numbered with their session sequence (#N) so the model
  * can cite evidence that maps straight back to observation rows.
  */
-import { countTokens } from '../../common/tokens.js';
+import { countTokens } from '../../common/rules/tokens.js';
 
 export const SUMMARY_TOOL = 'record_summary';
 

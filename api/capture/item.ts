@@ -1,11 +1,11 @@
 /**
  * The timeline item of a hook event, rendered from its redacted payload before the event is written,
  * so the ingest statement stores event and item together (ingest.ts). Same rendering and token
- * counts as the workflow's catch-up (common/capture-store.ts).
+ * counts as the workflow's catch-up (common/server/capture-store.ts).
  */
-import { captureTokens } from '../../common/capture-store.js';
-import { TOOL_RESULT_EVENTS, type HookEventName } from '../../messages/hooks/v1.js';
-import { renderEvent } from '../../common/observation.js';
+import { captureTokens } from '../../common/server/capture-store.js';
+import { TOOL_RESULT_EVENTS, type HookEventName } from '../../messages/hooks-v1.js';
+import { renderEvent } from '../../common/rules/observation.js';
 
 export interface TimelineItem {
   kind: string;

@@ -6,8 +6,8 @@
  * repositories named alike stay apart; every worktree and clone of one repository (same remote) is
  * one project. Answers are cached per process: a project's key never changes once set.
  */
-import type { PgPool } from '../../common/pg.js';
-import { MAX_PROJECT_NAME_LENGTH } from '../../common/project.js';
+import type { PgPool } from '../../common/server/pg.js';
+import { MAX_PROJECT_NAME_LENGTH } from '../../common/workspace/project-naming.js';
 
 export const PROJECT_KEY = /^[0-9a-f]{16}$/;
 const CACHE_SIZE = 2000;

@@ -1,5 +1,5 @@
 /**
- * What clients report after checking cited items against their working tree (common/staleness.ts):
+ * What clients report after checking cited items against their working tree (common/workspace/recall-staleness.ts):
  * a learning seen fresh is reset (stale count 0, checked now); one seen stale is demoted (each report
  * since it was last seen fresh halves its rank in context) and, at STALE_REPORTS_TO_SUPERSEDE reports,
  * superseded with the reason "code changed" (kept, with the reason in its revision history and the
@@ -7,9 +7,9 @@
  * (branch-aware ranking no longer lowers it).
  */
 import { z } from 'zod';
-import { recordAudit } from '../../common/audit.js';
-import type { PrismaClient } from '../../common/db.js';
-import { appendLearningRevision } from '../../common/learning-revisions.js';
+import { recordAudit } from '../../common/server/audit.js';
+import type { PrismaClient } from '../../common/server/db.js';
+import { appendLearningRevision } from '../../common/server/learning-revisions.js';
 
 /** Staleness reports (from any client, since last seen fresh) after which a learning is superseded. */
 export const STALE_REPORTS_TO_SUPERSEDE = 3;

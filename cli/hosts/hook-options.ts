@@ -3,7 +3,7 @@
  * host's payload (with what its transcript adds) to memflow's event before delivery, and turn the
  * API's answer into the host's expected stdout. Claude Code (or no --host) needs neither.
  */
-import type { HookEventName } from '../../messages/hooks/v1.js';
+import type { HookEventName } from '../../messages/hooks-v1.js';
 import { adapterOf } from './index.js';
 import type { HostHookEvent, Payload } from './shared.js';
 import { extrasOf } from './transcripts.js';

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseClientConfig } from '../../common/client-config.js';
+import { parseClientConfig } from '../../common/workspace/client-config.js';
 import { RELAY_SERVICE, startRelay } from './server.js';
 
 export const DEFAULT_RELAY_PORT = 7719;

@@ -16,8 +16,8 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { redactValue } from '../../common/redact.js';
-import { isEventRouteName } from '../../messages/hooks/v1.js';
+import { redactValue } from '../../common/rules/redact.js';
+import { isEventRouteName } from '../../messages/hooks-v1.js';
 import { deliver, spoolTargetOf } from '../deliver.js';
 import { checkBaseUrl } from '../env.js';
 import { checkStartContext, gitOfHook, GIT_EVENTS, hookOutput, projectOfHook, REPORT_TIMEOUT_MS } from '../hook.js';
