@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { InvalidProjectName, normalizeProjectName } from '../common/workspace/project-naming.js';
 import { HttpError } from './errors.js';
-import { RECORD_TYPES, type RecordType } from '../messages/record-types-v1.js';
+import { RECORD_TYPES, type RecordType } from '../messages/vocabulary-v1.js';
 
 /** Parses `input` or throws a 400 naming the first offending field. */
 export function parseOr400<S extends z.ZodType>(schema: S, input: unknown, code = 'invalid_query'): z.output<S> {

@@ -23,7 +23,7 @@ import type { SearchResult } from '../api/search/search-types.js';
 import { createVectorBackend } from '../api/search/vector-backend.js';
 import type { Config } from '../common/server/config.js';
 import type { PgPool } from '../common/server/pg.js';
-import { RECORD_TYPES } from '../messages/record-types-v1.js';
+import { RECORD_TYPES } from '../messages/vocabulary-v1.js';
 import { fillWeaviate, prng } from './corpus.js';
 import { dumpCases, legsOf, sweepRows, type SweepCase } from './fusion-replay.js';
 import { VARIANTS } from './fusion-variants.js';

@@ -40,7 +40,7 @@ import { weaviateNodeServices } from '../infra/cluster/weaviate-nodes.js';
 import { waitUntil } from '../infra/daemon.js';
 import { getProfile } from '../infra/profile.js';
 import { ApiError, createApiClient, fetchTransport } from '../clients/api.js';
-import { RECORD_TYPES } from '../messages/record-types-v1.js';
+import { RECORD_TYPES } from '../messages/vocabulary-v1.js';
 import { servicesOf, stackEnv } from '../infra/stack.js';
 import { HookSessionStream, seeded } from './hook-traffic.js';
 import { percentile, printColumns, printTable } from './lib.js';

@@ -9,6 +9,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { parseClientConfig } from '../common/workspace/client-config.js';
 import { CliError, stdoutLine } from './output.js';
 import type { SearchOptions } from './search.js';
+import { MEMFLOW_VERSION, SEARCH_MODES } from '../messages/vocabulary-v1.js';
 
 const isHook = process.argv[2] === 'hook';
 
@@ -30,7 +31,7 @@ const errLine = (line: string) => {
 
 const program = new Command('memflow')
   .description('memflow: durable memory for AI coding agents (client and operator commands)')
-  .version('0.1.0', '-v, --version')
+  .version(MEMFLOW_VERSION, '-v, --version')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride((err) => {
     // --help and --version end "successfully"; everything else goes through fail().
@@ -274,7 +275,7 @@ program
   .argument('<query...>', 'what to look for')
   .option('--project <name>', 'only this project (default: $MEMFLOW_PROJECT, else every project)')
   .option('--types <list>', 'comma-separated: observation,summary,learning (default: all)')
-  .addOption(new Option('--mode <mode>', 'retrieval mode (default: hybrid)').choices(['hybrid', 'keyword', 'semantic']))
+  .addOption(new Option('--mode <mode>', 'retrieval mode (default: hybrid)').choices(SEARCH_MODES))
   .option('--limit <n>', 'at most this many results, 1 to 100 (default 10)')
   .option('--since <iso>', 'only memories created at or after this ISO 8601 date or time')
   .option('--until <iso>', 'only memories created before this ISO 8601 date or time')

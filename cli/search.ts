@@ -2,7 +2,7 @@
  * `memflow search <query...>`: GET /v1/search, the compact index of matching memories. Each result
  * is printed with its full id, which `memflow show <id>` takes for the whole record.
  */
-import { RECORD_TYPES } from '../messages/record-types-v1.js';
+import { RECORD_TYPES } from '../messages/vocabulary-v1.js';
 import { withApi, type ApiOptions } from './api-client.js';
 import { readable } from '../clients/readable.js';
 import { intOption } from './args.js';

@@ -5,7 +5,7 @@
  * clients read; the web viewer imports the types only (zod stays out of its bundle).
  */
 import { z } from 'zod';
-import { RECORD_TYPES } from './record-types-v1.js';
+import { RECORD_TYPES, SEARCH_MODES } from './vocabulary-v1.js';
 
 /**
  * An ISO 8601 date-time on the wire. The routes may hand it a Date (Prisma's), which it writes as
@@ -80,7 +80,7 @@ export type SearchHit = z.output<typeof searchHit>;
 export const searchAnswer = z.object({
   results: z.array(searchHit),
   tookMs: z.number(),
-  mode: z.enum(['hybrid', 'keyword', 'semantic']).describe('the mode that answered'),
+  mode: z.enum(SEARCH_MODES).describe('the mode that answered'),
   degraded: z.boolean().describe('true when the answer comes from PostgreSQL alone (Weaviate or the embedding provider away)'),
   degradedReason: z.string().optional(),
 });

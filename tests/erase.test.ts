@@ -13,7 +13,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { createVectorActivities, type VectorActivities } from '../activities/vector-sync/vector-sync-activities.js';
 import { createApiKey } from '../common/server/tenants.js';
 import { tenantCollection } from '../common/server/weaviate/schema.js';
-import { RECORD_TYPES } from '../messages/record-types-v1.js';
+import { RECORD_TYPES } from '../messages/vocabulary-v1.js';
 import type { EraseProjectInput, EraseProjectResult } from '../messages/workflows-v1/erase.js';
 import { WORKFLOWS_PATH } from '../workers/worker.js';
 import { buildDebugSession } from './fixtures/debug-session.js';

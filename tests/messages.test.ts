@@ -1,11 +1,14 @@
 /**
  * The messages/ layer is the one home of the names clients and the worker agree on: every workflow
  * the worker hosts has its name in WorkflowType (and nothing else does), and every failure type is
- * spelled as its own key, so a type matched by a workflow is the type an activity throws.
+ * spelled as its own key, so a type matched by a workflow is the type an activity throws; the version
+ * every server and client reports is the package's.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { test } from 'node:test';
 import { Failure } from '../messages/errors-v1.js';
+import { MEMFLOW_VERSION } from '../messages/vocabulary-v1.js';
 import { WorkflowType } from '../messages/workflows-v1/workflow-types.js';
 import * as workflows from '../workflows/index.js';
 
@@ -16,4 +19,9 @@ test('WorkflowType names exactly the workflows the worker hosts', () => {
 test('each failure type is its own name, and no two are the same', () => {
   for (const [key, value] of Object.entries(Failure)) assert.equal(value, key);
   assert.equal(new Set(Object.values(Failure)).size, Object.keys(Failure).length);
+});
+
+test("MEMFLOW_VERSION is package.json's version", () => {
+  const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  assert.equal(MEMFLOW_VERSION, pkg.version);
 });

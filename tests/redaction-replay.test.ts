@@ -12,7 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../common/server/config.js';
 import { connectWeaviate } from '../common/server/weaviate/client.js';
 import { tenantCollection, type WeaviateClient } from '../common/server/weaviate/schema.js';
-import { RECORD_TYPES } from '../messages/record-types-v1.js';
+import { RECORD_TYPES } from '../messages/vocabulary-v1.js';
 import { RESCAN_TABLES } from '../messages/workflows-v1/redaction-rescan.js';
 import { sessionWorkflowId } from '../messages/workflows-v1/session.js';
 import type { Delivery } from './fixtures/claude-sessions.js';

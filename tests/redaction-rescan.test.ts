@@ -17,7 +17,7 @@ import { createApiKey } from '../common/server/tenants.js';
 import { tenantCollection, VECTOR_NAME } from '../common/server/weaviate/schema.js';
 import { waitUntil } from '../infra/daemon.js';
 import type { JobView } from '../messages/api-v1.js';
-import { RECORD_TYPES } from '../messages/record-types-v1.js';
+import { RECORD_TYPES } from '../messages/vocabulary-v1.js';
 import { RESCAN_TABLES, rescanJobId, type RescanInput, type RescanResult } from '../messages/workflows-v1/redaction-rescan.js';
 import { WORKFLOWS_PATH } from '../workers/worker.js';
 import { runCli } from './fixtures/cli-run.js';

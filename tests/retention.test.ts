@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createVectorActivities } from '../activities/vector-sync/vector-sync-activities.js';
 import { tenantCollection } from '../common/server/weaviate/schema.js';
-import type { RecordType } from '../messages/record-types-v1.js';
+import type { RecordType } from '../messages/vocabulary-v1.js';
 import { waitUntil } from '../infra/daemon.js';
 import { ensureSchedules, memflowSchedules } from '../workers/schedules.js';
 import { keepHistory } from './helpers/histories.js';

@@ -17,7 +17,7 @@ import { createBatchWriter, WeaviateBatchError } from '../common/server/weaviate
 import { insertObjects } from '../common/server/weaviate/objects.js';
 import { toActivityFailure } from '../activities/failures.js';
 import { COLLECTIONS, VECTOR_NAME, ensureWeaviateTenant, tenantCollection, weaviateTenantName, type WeaviateClient } from '../common/server/weaviate/schema.js';
-import { RECORD_TYPES, type RecordType } from '../messages/record-types-v1.js';
+import { RECORD_TYPES, type RecordType } from '../messages/vocabulary-v1.js';
 import type { ReconcileResult, ReconcileWorkflowInput } from '../messages/workflows-v1/reconcile-vectors.js';
 import { WORKFLOWS_PATH } from '../workers/worker.js';
 import { newTenant, testConfig, uniqueName } from './helpers/env.js';

@@ -9,7 +9,7 @@
  * Every change appends a revision; every learning links its evidence (observations and the summary).
  */
 import { createHash } from 'node:crypto';
-import type { PrismaClient } from '../../common/server/db.js';
+import type { Tx } from '../../common/server/db.js';
 import { appendLearningRevision } from '../../common/server/learning-revisions.js';
 import type { Citation } from '../../common/rules/citations.js';
 import { poisonFlags } from '../../common/rules/poison.js';
@@ -17,7 +17,6 @@ import { countTokens } from '../../common/rules/tokens.js';
 import { mergeCitations } from './summary-citations.js';
 import type { LearningCandidate, Outcome } from './summary-schema.js';
 
-type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 
 const STOPWORDS = new Set('a an the of to in on for and or with by is are was be when if it its this that from at as after before not no'.split(' '));
 

@@ -6,7 +6,7 @@
  * Two sessions of one tenant checking at the same moment may overshoot by one call each: the check is
  * a brake, not a lock.
  */
-import type { PrismaClient } from '../../common/server/db.js';
+import type { PrismaClient, Tx } from '../../common/server/db.js';
 import { totalTokens, type Usage } from './pricing.js';
 
 export interface BudgetCheck {
@@ -36,7 +36,6 @@ export async function checkBudget(prisma: PrismaClient, tenantId: string, estima
   return { allowed, limit, used, resetsAt };
 }
 
-type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 
 /** Adds one summary's usage to the tenant's day; called in the transaction that stores the summary. */
 export async function recordUsage(tx: Tx, tenantId: string, usage: Usage, costUsd: number, requests: number, now = new Date()): Promise<void> {

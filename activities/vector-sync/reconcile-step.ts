@@ -9,7 +9,7 @@
 import { deleteObjects, objectHashes } from '../../common/server/weaviate/objects.js';
 import { COLLECTIONS, tenantIdOfWeaviateTenant } from '../../common/server/weaviate/schema.js';
 import { orphanStates, syncStates, type OrphanState } from '../../common/server/weaviate/sync-state.js';
-import { RECORD_TYPES, type RecordType } from '../../messages/record-types-v1.js';
+import { RECORD_TYPES, type RecordType } from '../../messages/vocabulary-v1.js';
 import type { ReconcileCursor } from '../../messages/workflows-v1/reconcile-vectors.js';
 import { heartbeat, type VectorContext } from './vector-deps.js';
 import { existingIds, loadRecords, type VectorRecord } from './vector-objects.js';

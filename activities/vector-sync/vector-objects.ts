@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import type { PrismaClient } from '../../common/server/db.js';
 import { WEAVIATE_SCHEMA_VERSION, type VectorObjectProperties } from '../../common/server/weaviate/schema.js';
-import type { RecordType } from '../../messages/record-types-v1.js';
+import type { RecordType } from '../../messages/vocabulary-v1.js';
 
 /** Longest text sent to the embedding provider: well inside every provider's context window. */
 export const EMBED_MAX_CHARS = 8_000;

@@ -13,7 +13,7 @@
  */
 import { deleteObjects, deleteProjectObjects } from '../../common/server/weaviate/objects.js';
 import { changedLearningIds, orphanStates } from '../../common/server/weaviate/sync-state.js';
-import type { RecordType } from '../../messages/record-types-v1.js';
+import type { RecordType } from '../../messages/vocabulary-v1.js';
 import { toActivityFailure } from '../failures.js';
 import { createVectorContext, heartbeat, type VectorDeps } from './vector-deps.js';
 import { MIN_UUID, reconcileStep, removeOrphanStates, type ReconcileInput, type ReconcileStep } from './reconcile-step.js';

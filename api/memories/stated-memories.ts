@@ -12,16 +12,15 @@
 import crypto from 'node:crypto';
 import { recordAudit } from '../../common/server/audit.js';
 import { appendLearningRevision, type LearningSnapshot } from '../../common/server/learning-revisions.js';
-import type { Prisma, PrismaClient } from '../../common/server/db.js';
+import type { PrismaClient, Tx } from '../../common/server/db.js';
 import { poisonFlags } from '../../common/rules/poison.js';
 import { redactText } from '../../common/rules/redact.js';
 import { countTokens } from '../../common/rules/tokens.js';
 import { HttpError } from '../errors.js';
 
-export const STATED_KINDS = ['fact', 'decision', 'convention', 'pattern', 'gotcha', 'fix'] as const;
-export type StatedKind = (typeof STATED_KINDS)[number];
-export const STATED_ORIGINS = ['user', 'agent'] as const;
-export type StatedOrigin = (typeof STATED_ORIGINS)[number];
+import type { StatedKind, StatedOrigin } from '../../messages/vocabulary-v1.js';
+
+export { STATED_KINDS, STATED_ORIGINS, type StatedKind, type StatedOrigin } from '../../messages/vocabulary-v1.js';
 
 export const MAX_MEMORY_CHARS = 8_000;
 export const MAX_TITLE_CHARS = 200;
@@ -74,7 +73,6 @@ function statedFingerprint(kind: string, text: string): string {
   return crypto.createHash('sha256').update(`stated:${kind}:${words}`).digest('hex');
 }
 
-type Tx = Prisma.TransactionClient;
 
 function addRevision(tx: Tx, l: LearningSnapshot, reason: string, actor: Actor, note?: string): Promise<void> {
   return appendLearningRevision(tx, l, reason, `key:${actor.keyId}`, note);

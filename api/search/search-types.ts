@@ -1,11 +1,9 @@
 /** The vocabulary shared by the retrieval modules: record types, filters and ranked lists. */
 
-import type { RecordType } from '../../messages/record-types-v1.js';
+import type { RecordType } from '../../messages/vocabulary-v1.js';
 
 export type { RecordType };
-
-export const SEARCH_MODES = ['hybrid', 'keyword', 'semantic'] as const;
-export type SearchMode = (typeof SEARCH_MODES)[number];
+export { SEARCH_MODES, type SearchMode } from '../../messages/vocabulary-v1.js';
 
 /** What every retrieval leg filters by. The tenant is always set: it comes from the API key. */
 export interface SearchScope {

@@ -15,10 +15,12 @@
  * - `permanent`: everything else (bad input, other constraints, missing tables): never retried.
  */
 import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaClient } from '../../generated/prisma/client.js';
+import { PrismaClient, type Prisma } from '../../generated/prisma/client.js';
 
 export { PrismaClient };
-export type { Prisma } from '../../generated/prisma/client.js';
+export type { Prisma };
+/** A transaction's client, as `prisma.$transaction(async (tx) => ...)` hands it out: the one name for it. */
+export type Tx = Prisma.TransactionClient;
 
 export interface CreatePrismaOptions {
   /** Pool size per process (node-postgres default: 10). */

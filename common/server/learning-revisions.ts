@@ -3,9 +3,8 @@
  * corrected, forgotten), numbered per learning. Written inside the transaction that makes the change,
  * by the summarizer's reconciliation and by the API's corrections alike.
  */
-import type { Prisma } from './db.js';
+import type { Prisma, Tx } from './db.js';
 
-type Tx = Prisma.TransactionClient;
 
 export type LearningSnapshot = Prisma.LearningGetPayload<{
   select: { id: true; kind: true; title: true; body: true; confidence: true; status: true; strength: true };

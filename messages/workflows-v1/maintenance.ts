@@ -3,7 +3,7 @@
  * the backup manifest and the retention scope the activities and the API share, and the ids of their
  * jobs and Schedules. Types and pure functions only: every layer (workflow code included) imports it.
  */
-import type { RecordType } from '../record-types-v1.js';
+import type { RecordType } from '../vocabulary-v1.js';
 
 // ---------------------------------------------------------------------------------------------
 // Backup and restore

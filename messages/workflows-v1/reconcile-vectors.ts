@@ -1,7 +1,7 @@
 /**
  * Messages of the vector reconciliation workflow (v1): its input, cursor and result. Types only.
  */
-import type { RecordType } from '../record-types-v1.js';
+import type { RecordType } from '../vocabulary-v1.js';
 
 /** Where a reconciliation run stands; opaque to the workflow, which passes it back. */
 export interface ReconcileCursor {

@@ -8,7 +8,7 @@
 import { ApiError, fetchTransport, query, send, type Method } from '../../clients/core.js';
 import type { Citation, SessionItem, TimelineItem } from '../../messages/api-v1.js';
 
-export type { AuditItem, BackupView, Citation, Page, ProjectItem, SearchAnswer, SearchHit, SessionItem, TimelineItem } from '../../messages/api-v1.js';
+export type { AuditItem, BackupView, Citation, ContextAnswer, MemoryRecord, Page, ProjectItem, SearchAnswer, SearchHit, SessionItem, TimelineItem } from '../../messages/api-v1.js';
 
 export interface Me {
   tenant: string;
@@ -137,14 +137,4 @@ export interface Revision {
   createdAt: string;
 }
 
-/** GET /v1/context: the start context, the items a client with the working tree can check, what was withheld. */
-export interface ContextAnswer {
-  context: string;
-  tokens: number;
-  items: string[];
-  check?: { id: string; type: string; line: string; citations: Citation[]; gitBranch?: string | null; gitCommit?: string | null; onDefaultBranch?: boolean | null }[];
-  withheld?: number;
-}
-
-export type MemoryRecord = Record<string, unknown> & { id: string; type: 'observation' | 'summary' | 'learning' };
 

@@ -3,7 +3,7 @@
  * content hashes reconciliation compares. A tenant or collection that does not exist holds
  * nothing: deleting from it deletes nothing and reading from it reads nothing.
  */
-import { RECORD_TYPES, type RecordType } from '../../../messages/record-types-v1.js';
+import { RECORD_TYPES, type RecordType } from '../../../messages/vocabulary-v1.js';
 import { batchWriterOf, isNotFound, replication } from './client.js';
 import type { InsertResult, VectorObject } from './grpc-batch.js';
 import { COLLECTIONS, tenantCollection, VECTOR_NAME, weaviateTenantName, type WeaviateClient } from './schema.js';

@@ -26,7 +26,7 @@
  * processes of a deployment must therefore use the same MEMFLOW_EMBEDDINGS settings.
  */
 import weaviate, { type Collection, type PropertyConfigCreate, type WeaviateClient } from 'weaviate-client';
-import { RECORD_TYPES, type RecordType } from '../../../messages/record-types-v1.js';
+import { RECORD_TYPES, type RecordType } from '../../../messages/vocabulary-v1.js';
 import { embeddingSpace } from '../embeddings/providers.js';
 import type { EmbeddingProvider } from '../embeddings/types.js';
 import { replication } from './client.js';

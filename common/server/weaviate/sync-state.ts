@@ -6,7 +6,7 @@
  */
 import type { PrismaClient } from '../db.js';
 import type { EmbeddingProvider } from '../embeddings/types.js';
-import type { RecordType } from '../../../messages/record-types-v1.js';
+import type { RecordType } from '../../../messages/vocabulary-v1.js';
 
 /** The PostgreSQL table of each searchable record type (constants: safe to put in SQL text). */
 export const TABLES: Record<RecordType, string> = { observation: 'observations', summary: 'summaries', learning: 'learnings' };
