@@ -15,55 +15,23 @@
  *   succeeds). A full spool (MEMFLOW_SPOOL_MAX_EVENTS, default 10000) also drops, with a line.
  */
 import fs from 'node:fs';
-import path from 'node:path';
-import { resolveProject } from '../common/workspace/project-naming.js';
-import { projectKeyOf } from '../common/workspace/repository-key.js';
 import { redactValue } from '../common/rules/redact.js';
-import { gitHead, type GitHead } from '../common/workspace/git-head.js';
-import { checkContext, stalenessReport, type CheckableItem } from '../common/workspace/recall-staleness.js';
-import { deliver, flushSpool, spoolTargetOf, type Target } from './deliver.js';
 import { parseClientConfig } from '../common/workspace/client-config.js';
-import { apiBaseUrl, checkBaseUrl } from './env.js';
 import { isEventRouteName, isHookEvent } from '../messages/hooks-v1.js';
+import { deliver, flushSpool, spoolTargetOf, type Target } from './deliver.js';
+import { apiBaseUrl, checkBaseUrl } from './env.js';
+import { checkStartContext, hookOutput, REPORT_TIMEOUT_MS } from './hook-answer.js';
+import { readHookJson } from './hook-input.js';
+import { GIT_EVENTS, gitOfHook, projectOfHook } from './hook-workspace.js';
 import { createHttpClient, type HttpClient } from './http.js';
 import { downFor, markDown, markUp } from './outage.js';
 import { Spool, SpoolFullError, type SpoolEntry } from './spool.js';
 import type { HostHookOptions } from './hosts/hook-options.js';
 
-const MAX_STDIN_BYTES = 16 * 1024 * 1024;
 /** Waiting spooled events above which SessionStart tells the user. */
 const SPOOL_WARNING = 20;
-const MAX_STDIN_WAIT_MS = 2000;
 /** After the deadline, this long is left for spooling and printing before a forced exit. */
 const EXIT_MARGIN_MS = 750;
-
-type StdinResult = { ok: true; text: string } | { ok: false; reason: string };
-
-function readStdin(maxBytes: number, waitMs: number): Promise<StdinResult> {
-  const stdin = process.stdin;
-  if (stdin.isTTY) return Promise.resolve({ ok: false, reason: 'no hook JSON on stdin (it is a terminal)' });
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const finish = (r: StdinResult) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      stdin.removeAllListeners('data');
-      stdin.pause();
-      resolve(r);
-    };
-    const timer = setTimeout(() => finish({ ok: false, reason: `stdin did not end within ${waitMs} ms` }), waitMs);
-    stdin.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) finish({ ok: false, reason: `the hook JSON is larger than ${maxBytes} bytes` });
-      else chunks.push(chunk);
-    });
-    stdin.once('end', () => finish({ ok: true, text: Buffer.concat(chunks).toString('utf8') }));
-    stdin.once('error', (err) => finish({ ok: false, reason: `cannot read stdin (${err.message})` }));
-  });
-}
 
 const firstLine = (s: string) => s.split('\n')[0] ?? '';
 
@@ -138,22 +106,12 @@ export async function runHook(hookEvent: string, opts: HookOptions): Promise<nev
       warn(`'${event}' is not a hook event name (kebab-case, e.g. post-tool-use)`);
       return exit('{}');
     }
-    const input = await readStdin(MAX_STDIN_BYTES, Math.min(MAX_STDIN_WAIT_MS, timeoutMs));
+    const input = await readHookJson(timeoutMs);
     if (!input.ok) {
       warn(`${input.reason}; event dropped`);
       return exit('{}');
     }
-    let body: unknown;
-    try {
-      body = JSON.parse(input.text);
-    } catch {
-      warn('stdin is not valid JSON; event dropped');
-      return exit('{}');
-    }
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-      warn('stdin is not a JSON object; event dropped');
-      return exit('{}');
-    }
+    let body: unknown = input.body;
     if (opts.adapt) {
       // Another agent's native event, mapped to memflow's (or not kept at all).
       const mapped = opts.adapt(event, body as Record<string, unknown>);
@@ -234,74 +192,4 @@ export async function runHook(hookEvent: string, opts: HookOptions): Promise<nev
   } catch (err) {
     return emergencyExit(`unexpected error: ${(err as Error).message}`);
   }
-}
-
-/**
- * The project, resolved here where the working tree is: MEMFLOW_PROJECT when set; else the
- * repository of $CLAUDE_PROJECT_DIR (where Claude Code was started, so a session that `cd`s stays one
- * project), else of the hook's cwd, named after its main worktree's folder and keyed by its remote so
- * that unrelated repositories with the same folder name stay apart.
- */
-export function projectOfHook(body: Record<string, unknown>, projectDir?: string): [string?, string?] {
-  const config = parseClientConfig();
-  if (config.MEMFLOW_PROJECT) return [config.MEMFLOW_PROJECT];
-  const root = projectDir ?? config.CLAUDE_PROJECT_DIR ?? (typeof body.cwd === 'string' && body.cwd ? body.cwd : undefined);
-  if (!root) return [];
-  return [resolveProject(root), projectKeyOf(root)];
-}
-
-/** Events that carry the repository's branch and HEAD (memflowGit). */
-export const GIT_EVENTS = new Set(['session-start', 'stop', 'session-end']);
-/** Longest wait for the staleness report to reach the API (it is a hint: lost, it is sent next time). */
-export const REPORT_TIMEOUT_MS = 500;
-
-export function gitOfHook(body: Record<string, unknown>, projectDir?: string): GitHead | undefined {
-  const config = parseClientConfig();
-  if (!config.MEMFLOW_GIT) return undefined;
-  const dir = projectDir ?? config.CLAUDE_PROJECT_DIR ?? (typeof body.cwd === 'string' && body.cwd ? body.cwd : undefined);
-  try {
-    return dir ? gitHead(dir) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The staleness check at SessionStart: the API sent the cited items of the context (memflowCheck);
- * they are checked against the working tree, stale ones dropped and doubtful ones marked, and the
- * verdicts reported. memflowCheck never reaches Claude Code. Any failure leaves the answer as it came.
- */
-export async function checkStartContext(body: string, git: GitHead | undefined, report: (r: { results: Record<string, unknown>[] }) => Promise<void>): Promise<string> {
-  let parsed: { hookSpecificOutput?: { additionalContext?: string }; memflowCheck?: { items?: CheckableItem[] } } & Record<string, unknown>;
-  try {
-    parsed = JSON.parse(body) as typeof parsed;
-  } catch {
-    return body;
-  }
-  if (!parsed || typeof parsed !== 'object' || !parsed.memflowCheck) return body;
-  const { memflowCheck, ...rest } = parsed;
-  const items = memflowCheck.items ?? [];
-  const context = rest.hookSpecificOutput?.additionalContext;
-  if (!git || items.length === 0 || typeof context !== 'string' || !parseClientConfig().MEMFLOW_STALENESS_CHECK) return JSON.stringify(rest);
-  try {
-    const checked = checkContext(context, items, git.root, git, { cacheFile: path.join(parseClientConfig().MEMFLOW_CACHE_DIR, 'staleness-git.json') });
-    rest.hookSpecificOutput = { ...rest.hookSpecificOutput, additionalContext: checked.context };
-    const body = stalenessReport(checked.verdicts);
-    if (body.results.length > 0) await report(body).catch(() => undefined);
-  } catch {
-    // the check is best effort: the context goes out unchecked rather than not at all
-  }
-  return JSON.stringify(rest);
-}
-
-/** The API's answer if it is a JSON object (the hook output), else `{}`; with a warning for the user. */
-export function hookOutput(body: string, systemMessage?: string): string {
-  let out: Record<string, unknown> = {};
-  try {
-    const parsed: unknown = JSON.parse(body);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) out = parsed as Record<string, unknown>;
-  } catch {
-    // fall through
-  }
-  return JSON.stringify(systemMessage ? { ...out, systemMessage } : out);
 }

@@ -8,7 +8,10 @@
  * Changing a preset changes workflow code, but not its determinism: activity options are not part
  * of the replay check of activities already scheduled (the saved histories in tests/ replay).
  */
-import type { ActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions, RetryPolicy } from '@temporalio/workflow';
+
+/** Backoff from a second to a minute, without an attempt limit (the presets that use it say why). */
+const untilDone: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' };
 
 /**
  * Session capture writes (one batch of events): well under a second, so 15 s only bounds how long a
@@ -58,7 +61,7 @@ export const memoryVectorSync: ActivityOptions = {
  */
 export const jobDatabaseBatch: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  retry: untilDone,
 };
 
 /**
@@ -69,14 +72,14 @@ export const jobDatabaseBatch: ActivityOptions = {
 export const reconcileStep: ActivityOptions = {
   startToCloseTimeout: '5 minutes',
   heartbeatTimeout: '3 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  retry: untilDone,
 };
 
 /** A redaction rescan's re-embedding step: as reconcileStep, with room for larger batches. */
 export const rescanVectorStep: ActivityOptions = {
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  retry: untilDone,
 };
 
 /**
@@ -86,7 +89,7 @@ export const rescanVectorStep: ActivityOptions = {
 export const eraseVectors: ActivityOptions = {
   startToCloseTimeout: '15 minutes',
   heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  retry: untilDone,
 };
 
 /**

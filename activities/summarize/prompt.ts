@@ -5,6 +5,7 @@
  * can cite evidence that maps straight back to observation rows.
  */
 import { countTokens } from '../../common/rules/tokens.js';
+import type { ObservationLine as CheckedObservation } from '../../common/rules/check-outcomes.js';
 
 export const SUMMARY_TOOL = 'record_summary';
 
@@ -65,12 +66,8 @@ Example of a good learning:
  migrate runs waited forever. Terminating the stale backend (pg_terminate_backend) released it.",
  "confidence":0.9,"sources":[14,15,19]}`;
 
-export interface ObservationLine {
-  sequence: number;
-  kind: string;
-  toolName?: string | null;
-  title: string;
-  text: string;
+/** A timeline item as the prompts render it: what check-outcomes.ts reads, and its token count. */
+export interface ObservationLine extends CheckedObservation {
   tokenCount: number;
 }
 

@@ -9,11 +9,12 @@
  * closing an idle stream.
  */
 import type { Client } from '@temporalio/client';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { PgPool } from '../../common/server/pg.js';
 import { DEFAULT_TUNING, sessionViewQuery, sessionWorkflowId, type ParkedView, type SessionStatus } from '../../messages/workflows-v1/session.js';
-import { SESSION_COLUMNS, SESSION_JOINS, sessionItem, type SessionRow as ListedSession } from '../sessions/session-list.js';
+import { sessionItem } from '../sessions/session-list.js';
+import { changedSessions, keyIsLive, latestItems, type LiveItem, type SessionRow } from './live-reads.js';
 import { requirePrincipal } from '../auth.js';
 import { limitParam, parseOr400, projectParam } from '../validation.js';
 
@@ -30,23 +31,28 @@ export const liveQuery = z.object({ project: projectParam, limit: limitParam(30,
 
 /** How far back each tick looks again: a group commit can make rows visible after later ones. */
 const OVERLAP_MS = 3000;
-const ITEM_TEXT_CHARS = 4000;
 
-interface SessionRow extends ListedSession {
-  changed_at: Date;
+/** Takes the response over as a server-sent event stream; `send` writes one event. */
+function openEventStream(req: FastifyRequest, reply: FastifyReply) {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    'x-request-id': req.id,
+    'x-accel-buffering': 'no',
+  });
+  const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  return { res, send };
 }
 
-export interface LiveItem {
-  id: string;
-  kind: string;
-  toolName: string | null;
-  toolUseId: string | null;
-  createdAt: Date;
-  sequence: number;
-  title: string;
-  text: string;
-  truncated: boolean;
-}
+type View = { status: SessionStatus; parked: ParkedView | null };
+
+/** What was sent of a session: its events, its last change, and what its workflow said. */
+const signatureOf = (row: SessionRow, view: View) => `${row.event_count}|${row.changed_at.getTime()}|${view.status}|${view.parked?.reason ?? ''}`;
+/** A session as PostgreSQL alone says it (before its workflow has answered). */
+const dbView = (row: SessionRow): View => ({ status: row.status, parked: null });
 
 export function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDeps): void {
   const tickMs = deps.tickMs ?? 1000;
@@ -71,16 +77,7 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDeps): v
   app.get<{ Querystring: Record<string, string | undefined> }>('/v1/live', async (req, reply) => {
     const { tenantId, keyId } = requirePrincipal(req);
     const query = parseOr400(liveQuery, req.query);
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      'x-content-type-options': 'nosniff',
-      'x-request-id': req.id,
-      'x-accel-buffering': 'no',
-    });
-    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const { res, send } = openEventStream(req, reply);
 
     let closed = false;
     let watermark = new Date(0);
@@ -92,25 +89,17 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDeps): v
     const running = new Map<string, { row: SessionRow; view: { status: SessionStatus; parked: ParkedView | null } }>();
 
     const tick = async () => {
-      const key = await deps.pool.query('SELECT 1 FROM api_keys WHERE id = $1 AND revoked_at IS NULL', [keyId]);
+      const keyLive = await keyIsLive(deps.pool, keyId);
       // A viewer's stream ends with its session (signed out, or past its absolute limit).
       const ended = req.viewerSessionLive ? !req.viewerSessionLive() : false;
-      if (key.rowCount === 0 || ended) {
+      if (!keyLive || ended) {
         send('revoked', { message: ended ? 'the viewer session ended; sign in again' : 'the API key was revoked; sign in again' });
         closed = true;
         res.end();
         return;
       }
       const since = new Date(watermark.getTime() - OVERLAP_MS);
-      const { rows } = await deps.pool.query<SessionRow>(
-        `SELECT ${SESSION_COLUMNS},
-                GREATEST(s.updated_at, COALESCE(s.last_event_at, s.started_at), s.started_at) AS changed_at
-           FROM sessions s JOIN projects p ON p.id = s.project_id ${SESSION_JOINS}
-          WHERE s.tenant_id = $1 AND ($2::text IS NULL OR p.name = $2)
-            AND GREATEST(s.updated_at, COALESCE(s.last_event_at, s.started_at), s.started_at) > $3
-          ORDER BY changed_at DESC LIMIT $4`,
-        [tenantId, query.project ?? null, since, query.limit],
-      );
+      const rows = await changedSessions(deps.pool, tenantId, query.project, since, query.limit);
       const changed = new Map(rows.map((r) => [r.id, r]));
       if (ticks % 5 === 0) for (const [id, r] of running) if (!changed.has(id)) changed.set(id, r.row);
       // Oldest change first, so a client that applies them in order ends with the newest on top.
@@ -126,30 +115,11 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDeps): v
         });
         lastWrite = Date.now();
       };
-      const signatureOf = (row: SessionRow, view: { status: SessionStatus; parked: ParkedView | null }) => `${row.event_count}|${row.changed_at.getTime()}|${view.status}|${view.parked?.reason ?? ''}`;
-      const dbView = (row: SessionRow) => ({ status: row.status, parked: null });
       const due = ordered.filter((row) => {
         const prev = sent.get(row.id);
         return prev === undefined || !prev.startsWith(`${row.event_count}|${row.changed_at.getTime()}|`);
       });
-      // The latest items of every due session in one statement (a first tick covers up to 100 sessions).
-      const itemsBySession = new Map<string, LiveItem[]>();
-      if (due.length > 0) {
-        const { rows: itemRows } = await deps.pool.query<LiveItem & { session_id: string }>(
-          `SELECT session_id::text, id::text, kind::text, "toolName", "toolUseId", "createdAt", sequence, title, text, truncated FROM (
-             SELECT o.session_id, o.id, o.kind, o.tool_name AS "toolName", o.tool_use_id AS "toolUseId", o.created_at AS "createdAt", o.sequence, o.title,
-                    left(o.text, ${ITEM_TEXT_CHARS}) AS text, length(o.text) > ${ITEM_TEXT_CHARS} AS truncated,
-                    row_number() OVER (PARTITION BY o.session_id ORDER BY o.sequence DESC) AS rn
-               FROM observations o WHERE o.session_id = ANY($1::uuid[]) AND o.tenant_id = $2) latest
-           WHERE rn <= $3 ORDER BY session_id, sequence`,
-          [due.map((row) => row.id), tenantId, query.items],
-        );
-        for (const { session_id, ...item } of itemRows) {
-          const list = itemsBySession.get(session_id) ?? [];
-          list.push(item);
-          itemsBySession.set(session_id, list);
-        }
-      }
+      const itemsBySession = await latestItems(deps.pool, tenantId, due.map((row) => row.id), query.items);
       due.forEach((row) => {
         const view = running.get(row.id)?.view ?? dbView(row);
         sent.set(row.id, signatureOf(row, view));

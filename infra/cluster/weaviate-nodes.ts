@@ -7,7 +7,7 @@
  */
 import type { StackProfile, WeaviateNode } from '../profile.js';
 import { goServerService, type ServiceHandle } from '../services/common.js';
-import { weaviateApiKey, weaviateIsReady } from '../services/weaviate.js';
+import { weaviateIsReady, weaviateNodeEnv } from '../services/weaviate.js';
 import { WEAVIATE_SERVER } from '../versions.js';
 
 const nodesOf = (p: StackProfile): WeaviateNode[] => {
@@ -34,16 +34,7 @@ export function weaviateNodeService(k: number): ServiceHandle {
       const n = node(p);
       const all = nodesOf(p);
       return {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        PERSISTENCE_DATA_PATH: n.dataDir,
-        DEFAULT_VECTORIZER_MODULE: 'none',
-        AUTOSCHEMA_ENABLED: 'false',
-        ENABLE_MODULES: '',
-        AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED: 'false',
-        AUTHENTICATION_APIKEY_ENABLED: 'true',
-        AUTHENTICATION_APIKEY_ALLOWED_KEYS: weaviateApiKey(p),
-        AUTHENTICATION_APIKEY_USERS: 'memflow',
+        ...weaviateNodeEnv(p, n.dataDir),
         CLUSTER_HOSTNAME: n.name,
         CLUSTER_IN_LOCALHOST: 'true',
         CLUSTER_BIND_ADDR: p.weaviate.host,
@@ -57,11 +48,6 @@ export function weaviateNodeService(k: number): ServiceHandle {
         RAFT_JOIN: all.map((x) => `${x.name}:${x.raftPort}`).join(','),
         RAFT_BOOTSTRAP_EXPECT: String(all.length),
         GRPC_PORT: String(n.grpcPort),
-        GO_PROFILING_DISABLE: 'true',
-        DISABLE_TELEMETRY: 'true',
-        QUERY_DEFAULTS_LIMIT: '25',
-        LOG_FORMAT: 'json',
-        LOG_LEVEL: 'warning',
       };
     },
     endpoint: (p) => nodeUrl(p, node(p)),

@@ -34,6 +34,32 @@ export async function weaviateIsReady(url: string): Promise<boolean> {
   return res.ok;
 }
 
+/**
+ * The settings every memflow Weaviate node runs with, whatever its cluster role: data in `dataDir`, no
+ * vectorizer (memflow embeds), no auto-schema, API-key authentication only, quiet JSON logs.
+ */
+export function weaviateNodeEnv(p: StackProfile, dataDir: string): Record<string, string | undefined> {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    PERSISTENCE_DATA_PATH: dataDir,
+    DEFAULT_VECTORIZER_MODULE: 'none',
+    // memflow creates its collections (multi-tenant) in code; a write racing a wiped schema must
+    // fail rather than auto-create a single-tenant collection.
+    AUTOSCHEMA_ENABLED: 'false',
+    ENABLE_MODULES: '',
+    AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED: 'false',
+    AUTHENTICATION_APIKEY_ENABLED: 'true',
+    AUTHENTICATION_APIKEY_ALLOWED_KEYS: weaviateApiKey(p),
+    AUTHENTICATION_APIKEY_USERS: 'memflow',
+    GO_PROFILING_DISABLE: 'true',
+    DISABLE_TELEMETRY: 'true',
+    QUERY_DEFAULTS_LIMIT: '25',
+    LOG_FORMAT: 'json',
+    LOG_LEVEL: 'warning',
+  };
+}
+
 export const weaviateService = goServerService({
   spec: WEAVIATE_SERVER,
   host: (p) => p.weaviate.host,
@@ -44,18 +70,7 @@ export const weaviateService = goServerService({
     const w = p.weaviate;
     const nodeName = `memflow-${p.name}`;
     return {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      PERSISTENCE_DATA_PATH: w.dataDir,
-      DEFAULT_VECTORIZER_MODULE: 'none',
-      // memflow creates its collections (multi-tenant) in code; a write racing a wiped schema must
-      // fail rather than auto-create a single-tenant collection.
-      AUTOSCHEMA_ENABLED: 'false',
-      ENABLE_MODULES: '',
-      AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED: 'false',
-      AUTHENTICATION_APIKEY_ENABLED: 'true',
-      AUTHENTICATION_APIKEY_ALLOWED_KEYS: weaviateApiKey(p),
-      AUTHENTICATION_APIKEY_USERS: 'memflow',
+      ...weaviateNodeEnv(p, w.dataDir),
       CLUSTER_HOSTNAME: nodeName,
       CLUSTER_BIND_ADDR: w.host,
       CLUSTER_ADVERTISE_ADDR: w.host,
@@ -66,11 +81,6 @@ export const weaviateService = goServerService({
       RAFT_JOIN: `${nodeName}:${w.raftPort}`,
       RAFT_BOOTSTRAP_EXPECT: '1',
       GRPC_PORT: String(w.grpcPort),
-      GO_PROFILING_DISABLE: 'true',
-      DISABLE_TELEMETRY: 'true',
-      QUERY_DEFAULTS_LIMIT: '25',
-      LOG_FORMAT: 'json',
-      LOG_LEVEL: 'warning',
     };
   },
   endpoint: weaviateUrl,
