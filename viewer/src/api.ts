@@ -6,16 +6,13 @@
  * clients/api.ts does: zod would be most of the bundle (its classic build minifies to ~440 KiB).
  */
 import { ApiError, fetchTransport, query, send, type Method } from '../../clients/core.js';
-import type { Citation, SessionItem, TimelineItem } from '../../messages/api-v1.js';
+import type { Citation, SessionItem, TimelineItem, ViewerSession } from '../../messages/api-v1.js';
+import type { ParkedView } from '../../messages/workflows-v1/session.js';
 
 export type { AuditItem, BackupView, Citation, ContextAnswer, MemoryRecord, Page, ProjectItem, SearchAnswer, SearchHit, SessionItem, TimelineItem } from '../../messages/api-v1.js';
 
-export interface Me {
-  tenant: string;
-  role: 'admin' | 'member';
-  keyId: string;
-  csrf: string;
-}
+/** Who is signed in (GET /ui/session). */
+export type Me = ViewerSession;
 
 export { ApiError };
 
@@ -55,10 +52,8 @@ export const qs = query;
 
 export const enc = encodeURIComponent;
 
-export interface Parked {
-  reason: 'budget' | 'llm-auth';
-  until: number;
-}
+/** Why a running session's summaries wait, and until when (the session workflow's view). */
+export type Parked = ParkedView;
 
 export interface LiveSession extends SessionItem {
   parked: Parked | null;
