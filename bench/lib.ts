@@ -10,7 +10,7 @@ import { createPgPool, type PgPool } from '../common/server/pg.js';
 import { createApiKey, ensureTenant } from '../common/server/tenants.js';
 import { connectWeaviate } from '../common/server/weaviate/client.js';
 import type { WeaviateClient } from '../common/server/weaviate/schema.js';
-import { freePort, waitUntil } from '../infra/daemon.js';
+import { backgroundNice, freePort, waitUntil } from '../infra/daemon.js';
 import { repoRoot, type StackProfile } from '../infra/profile.js';
 import { chooseTestProfile, stackStatus, startStack, stopStack, type StackEnv } from '../infra/stack.js';
 import { cpuSecondsOf, cpuSecondsOfCommand, cpuSince, loadAverage, machineBusySeconds, ownCpuSeconds } from './proc-cpu.js';
@@ -51,7 +51,10 @@ export function spawnEntry(entry: string, env: NodeJS.ProcessEnv): ChildProcess 
 function spawnChild(entry: string, env: NodeJS.ProcessEnv): ChildProcess {
   // MEMFLOW_CPU_PROF_DIR=dir: each process writes a V8 CPU profile there when it exits.
   const profile = process.env.MEMFLOW_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MEMFLOW_CPU_PROF_DIR}`] : [];
-  return spawn(process.execPath, [...profile, '--import', 'tsx', path.join(repoRoot, entry)], {
+  const argv = [process.execPath, ...profile, '--import', 'tsx', path.join(repoRoot, entry)];
+  // The worker runs niced, as `npm run up` starts it (infra/processes.ts).
+  const nice = entry === 'workers/main.ts' ? backgroundNice({ ...process.env, ...env }) : 0;
+  return spawn(nice ? 'nice' : argv[0]!, nice ? ['-n', String(nice), ...argv] : argv.slice(1), {
     cwd: repoRoot,
     env: { ...process.env, MEMFLOW_RATE_LIMIT_PER_MINUTE: '0', MEMFLOW_RATE_LIMIT_HOOKS_PER_MINUTE: '0', ...env },
     // MEMFLOW_BENCH_LOG_DIR=dir: each process's log (stdout) goes to dir/<entry>.log.

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseStackConfig } from '../common/server/config.js';
 
 export interface DaemonSpec {
   /** Short name for messages, pid and log files. */
@@ -18,6 +19,11 @@ export interface DaemonSpec {
   cwd?: string;
   logFile: string;
   pidFile: string;
+  /**
+   * Run at this niceness (through `nice`, so every thread of the process has it from the start; a
+   * renice after the spawn would miss the threads a runtime starts before main).
+   */
+  nice?: number;
 }
 
 function readPid(pidFile: string): number | undefined {
@@ -61,12 +67,19 @@ export function runningPid(pidFile: string, marker: string): number | undefined 
   return pid;
 }
 
+/** The niceness of the stack's background processes (MEMFLOW_BACKGROUND_NICE; see common/server/config.ts). */
+export function backgroundNice(env: NodeJS.ProcessEnv = process.env): number {
+  return parseStackConfig(env).MEMFLOW_BACKGROUND_NICE;
+}
+
 export function startDaemon(spec: DaemonSpec): number {
   fs.mkdirSync(path.dirname(spec.logFile), { recursive: true });
   fs.mkdirSync(path.dirname(spec.pidFile), { recursive: true });
   const log = fs.openSync(spec.logFile, 'a');
-  fs.writeSync(log, `\n--- ${new Date().toISOString()} starting ${spec.name}: ${spec.command} ${spec.args.join(' ')}\n`);
-  const child = spawn(spec.command, spec.args, {
+  fs.writeSync(log, `\n--- ${new Date().toISOString()} starting ${spec.name}${spec.nice ? ` (nice ${spec.nice})` : ''}: ${spec.command} ${spec.args.join(' ')}\n`);
+  const command = spec.nice ? 'nice' : spec.command;
+  const args = spec.nice ? ['-n', String(spec.nice), spec.command, ...spec.args] : spec.args;
+  const child = spawn(command, args, {
     cwd: spec.cwd,
     env: spec.env ?? process.env,
     detached: true,

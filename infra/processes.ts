@@ -1,6 +1,6 @@
 /** memflow's own processes (API and worker) run in the background by `npm run up`. */
 import path from 'node:path';
-import { runningPid, startDaemon, stopDaemon } from './daemon.js';
+import { backgroundNice, runningPid, startDaemon, stopDaemon } from './daemon.js';
 import { repoRoot, type StackProfile } from './profile.js';
 
 export const APP_PROCESSES = [
@@ -29,6 +29,8 @@ export function startApp(p: StackProfile, name: AppProcess, env: NodeJS.ProcessE
     env,
     logFile,
     pidFile,
+    // The worker's summaries and vector sync yield the CPU to the agent and to the API's hook answers.
+    ...(name === 'worker' ? { nice: backgroundNice(env) } : {}),
   });
   return { pid, started: true, logFile };
 }

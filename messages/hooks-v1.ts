@@ -52,3 +52,17 @@ export const storedEventOf = (name: string): HookEventName => (isHookEvent(name)
 export const TOOL_RESULT_EVENTS: ReadonlySet<HookEventName> = new Set(['post-tool-use', 'post-tool-use-failure']);
 /** Events of one tool call, merged into one observation by tool_use_id. */
 export const TOOL_EVENTS: ReadonlySet<HookEventName> = new Set(['pre-tool-use', 'post-tool-use', 'post-tool-use-failure']);
+
+/**
+ * Claude Code keeps injected context only up to 10,000 characters (above, it saves the text to a file
+ * and injects a 2 KB preview), whatever our token budget says: stay under it, cut between lines.
+ */
+export const MAX_INJECTED_CHARS = 9_500;
+
+export function withinInjectionCap(context: string, max = MAX_INJECTED_CHARS): string {
+  if (context.length <= max) return context;
+  const marker = "\n[memflow: cut at Claude Code's injection limit; more with the MCP tools or `memflow context`]";
+  const cut = context.slice(0, max - marker.length);
+  const lastLine = cut.lastIndexOf('\n');
+  return `${lastLine > cut.length / 2 ? cut.slice(0, lastLine) : cut}${marker}`;
+}

@@ -12,7 +12,7 @@ import type { TenantRules } from '../../common/rules/redact-tenant-rules.js';
 import { InvalidProjectName, normalizeProjectName, resolveProject } from '../../common/workspace/project-naming.js';
 import type { PrismaClient } from '../../common/server/db.js';
 import type { PgPool } from '../../common/server/pg.js';
-import { CLAUDE_EVENT_NAMES, isEventRouteName, storedEventOf } from '../../messages/hooks-v1.js';
+import { CLAUDE_EVENT_NAMES, isEventRouteName, storedEventOf, withinInjectionCap } from '../../messages/hooks-v1.js';
 import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { KEY_REVOKED, type IngestBatcher } from './ingest.js';
@@ -46,20 +46,6 @@ export function projectOf(header: unknown, query: unknown, cwd: string | undefin
   }
   if (!cwd) throw new HttpError(400, 'invalid_payload', 'cwd: required unless the project is named by X-Memflow-Project or ?project=');
   return resolveProject(cwd);
-}
-
-/**
- * Claude Code keeps injected context only up to 10,000 characters (above, it saves the text to a file
- * and injects a 2 KB preview), whatever our token budget says: stay under it, cut between lines.
- */
-export const MAX_INJECTED_CHARS = 9_500;
-
-export function withinInjectionCap(context: string, max = MAX_INJECTED_CHARS): string {
-  if (context.length <= max) return context;
-  const marker = "\n[memflow: cut at Claude Code's injection limit; more with the MCP tools or `memflow context`]";
-  const cut = context.slice(0, max - marker.length);
-  const lastLine = cut.lastIndexOf('\n');
-  return `${lastLine > cut.length / 2 ? cut.slice(0, lastLine) : cut}${marker}`;
 }
 
 export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): void {

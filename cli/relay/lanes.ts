@@ -8,6 +8,13 @@
  *
  * The spool directory is the queue: every cycle lists it, so entries written by the Node fallback
  * client or retargeted by `memflow spool retarget` are picked up like the relay's own.
+ *
+ * Delivery waits while the agent is busy: a session's events go out once it has been quiet for
+ * `quietMs` (the agent waits for its model, a tool runs, the turn ended) or once its oldest waiting
+ * event is `maxDeferMs` old, and at once after its SessionEnd. The API's work for an event (storing
+ * it, and the worker's summaries behind it) then never competes for the CPU with the agent's own
+ * next step when the API runs on the same machine; measured in the real Claude Code, delivering
+ * during a burst of tool calls cost the agent tens of milliseconds per call (docs/claude-code.md).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,6 +28,17 @@ const MAX_BACKOFF_MS = 10_000;
 /** A refused key is tried again this often (it may be being set up). */
 const REFUSED_RETRY_MS = 30_000;
 const REQUEST_TIMEOUT_MS = 10_000;
+/** A session counts as busy while its hooks come closer together than this. */
+export const DEFAULT_QUIET_MS = 400;
+/** The longest an event waits for its session to go quiet (what a live view lags at most). */
+export const DEFAULT_MAX_DEFER_MS = 5_000;
+/** Sessions whose activity is remembered (the oldest are forgotten beyond it). */
+const MAX_TRACKED_SESSIONS = 1_000;
+
+export interface LaneTiming {
+  quietMs: number;
+  maxDeferMs: number;
+}
 
 export interface TargetState {
   url: string;
@@ -60,6 +78,11 @@ export class Lanes {
   private timer?: NodeJS.Timeout;
   private lastWaiting = 0;
   private lastStuck = 0;
+  /** session_id -> when its last hook came, and whether it ended (SessionEnd). */
+  private readonly activity = new Map<string, { at: number; ended: boolean }>();
+  private readonly timing: LaneTiming;
+  /** Told of every event the API took (with the key it went with). */
+  onDelivered?: (entry: SpoolEntry, key: string) => void;
   closed = false;
 
   constructor(
@@ -67,8 +90,26 @@ export class Lanes {
     private readonly client: HttpClient,
     private readonly log: (line: string) => void,
     private readonly keysFile?: string,
+    timing: Partial<LaneTiming> = {},
   ) {
+    this.timing = { quietMs: timing.quietMs ?? DEFAULT_QUIET_MS, maxDeferMs: timing.maxDeferMs ?? DEFAULT_MAX_DEFER_MS };
     this.loadKeys();
+  }
+
+  /** A hook of `session` came now (its event is in the spool). */
+  noteHook(session: string, event: string): void {
+    this.activity.delete(session);
+    this.activity.set(session, { at: Date.now(), ended: event === 'session-end' });
+    if (this.activity.size > MAX_TRACKED_SESSIONS) this.activity.delete(this.activity.keys().next().value!);
+  }
+
+  /** When the lane of `session` may deliver `entry`: now (0) or the time it goes quiet. */
+  private readyAt(session: string, entry: SpoolEntry): number {
+    const a = this.activity.get(session);
+    if (!a || a.ended) return 0;
+    const created = Date.parse(entry.createdAt);
+    const quiet = a.at + this.timing.quietMs;
+    return Math.min(quiet, Number.isFinite(created) ? created + this.timing.maxDeferMs : 0);
   }
 
   /** Remembers a key a hook brought, so entries spooled under it can be delivered (also later). */
@@ -211,6 +252,12 @@ export class Lanes {
         nextWake = Math.min(nextWake, t.until);
         continue;
       }
+      const session = typeof entry.body.session_id === 'string' ? entry.body.session_id : '';
+      const ready = this.readyAt(session, entry);
+      if (ready > now) {
+        nextWake = Math.min(nextWake, ready);
+        continue;
+      }
       if (this.inFlight.size >= MAX_IN_FLIGHT) {
         this.again = true;
         break;
@@ -246,6 +293,7 @@ export class Lanes {
       }
       if (verdict.kind === 'rejected') this.log(`dropped a ${claim.entry.event} event of ${claim.entry.createdAt}: the API refused it (${verdict.reason})`);
       await claim.complete();
+      if (verdict.kind === 'delivered') this.onDelivered?.(claim.entry, target.apiKey);
       this.parsed.delete(name);
       return true;
     } finally {

@@ -11,7 +11,8 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseClientConfig } from '../../common/workspace/client-config.js';
-import { RELAY_SERVICE, startRelay } from './server.js';
+import { DEFAULT_START_CONTEXT_MAX_AGE_MS, RELAY_SERVICE, startRelay } from './server.js';
+import { DEFAULT_MAX_DEFER_MS, DEFAULT_QUIET_MS } from './lanes.js';
 
 export const DEFAULT_RELAY_PORT = 7719;
 
@@ -19,13 +20,20 @@ export interface RelaySettings {
   port: number;
   idleExitMs: number;
   startBudgetMs: number;
+  /** Delivery waits until a session has been quiet this long (MEMFLOW_RELAY_QUIET_MS; 0: at once). */
+  quietMs: number;
+  /** ... but no event waits longer than this (MEMFLOW_RELAY_MAX_DEFER_MS). */
+  maxDeferMs: number;
+  /** How old a held start context may be when SessionStart is answered from it (MEMFLOW_START_CONTEXT_MAX_AGE_MS; 0: always ask the API). */
+  startContextMaxAgeMs: number;
   logFile: string;
   keysFile: string;
 }
 
-function positiveEnv(name: string, fallback: number): number {
-  const n = Number(process.env[name]);
-  return Number.isInteger(n) && n > 0 ? n : fallback;
+function positiveEnv(name: string, fallback: number, min = 1): number {
+  const raw = process.env[name];
+  const n = Number(raw);
+  return raw !== undefined && raw !== '' && Number.isInteger(n) && n >= min ? n : fallback;
 }
 
 export function relaySettings(): RelaySettings {
@@ -34,6 +42,9 @@ export function relaySettings(): RelaySettings {
     port: positiveEnv('MEMFLOW_RELAY_PORT', DEFAULT_RELAY_PORT),
     idleExitMs: positiveEnv('MEMFLOW_RELAY_IDLE_MS', 12 * 3600_000),
     startBudgetMs: positiveEnv('MEMFLOW_START_BUDGET_MS', cfg.MEMFLOW_HOOK_TIMEOUT_MS),
+    quietMs: positiveEnv('MEMFLOW_RELAY_QUIET_MS', DEFAULT_QUIET_MS, 0),
+    maxDeferMs: positiveEnv('MEMFLOW_RELAY_MAX_DEFER_MS', DEFAULT_MAX_DEFER_MS, 0),
+    startContextMaxAgeMs: positiveEnv('MEMFLOW_START_CONTEXT_MAX_AGE_MS', DEFAULT_START_CONTEXT_MAX_AGE_MS, 0),
     logFile: path.join(cfg.MEMFLOW_CACHE_DIR, 'relay.log'),
     keysFile: path.join(path.dirname(cfg.MEMFLOW_SPOOL_DIR), 'relay-keys.json'),
   };
@@ -117,6 +128,8 @@ export async function runRelay(port = relaySettings().port): Promise<void> {
       keysFile: settings.keysFile,
       defaultUrl: cfg.MEMFLOW_URL,
       startBudgetMs: settings.startBudgetMs,
+      timing: { quietMs: settings.quietMs, maxDeferMs: settings.maxDeferMs },
+      startContextMaxAgeMs: settings.startContextMaxAgeMs,
       idleExitMs: settings.idleExitMs,
       log,
       onIdleExit: () => void stop('idle'),

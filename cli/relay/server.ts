@@ -23,14 +23,24 @@ import { checkBaseUrl } from '../env.js';
 import { checkStartContext, hookOutput, REPORT_TIMEOUT_MS } from '../hook-answer.js';
 import { gitOfHook, GIT_EVENTS, projectOfHook } from '../hook-workspace.js';
 import { createHttpClient } from '../http.js';
-import { Spool, SpoolFullError } from '../spool.js';
-import { Lanes } from './lanes.js';
+import { Spool, SpoolFullError, type SpoolEntry } from '../spool.js';
+import { Lanes, type LaneTiming } from './lanes.js';
+import { StartContexts, type ContextScope } from './start-context.js';
 
 export const RELAY_SERVICE = 'memflow-relay';
 export const RELAY_VERSION = '1';
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 /** SessionStart's wait for an API that did not answer lately. */
 const UNREACHABLE_START_MS = 150;
+/** How old a held start context may be (MEMFLOW_START_CONTEXT_MAX_AGE_MS). */
+export const DEFAULT_START_CONTEXT_MAX_AGE_MS = 15 * 60_000;
+
+/** The project scope of a spooled event (its API, key and project; the branch from its git state). */
+function scopeOfEntry(entry: SpoolEntry, key: string): ContextScope | undefined {
+  if (!entry.project || !entry.target) return undefined;
+  const git = entry.body.memflowGit as { branch?: string | null; defaultBranch?: string | null } | undefined;
+  return { url: entry.target.url, key, project: entry.project, projectKey: entry.projectKey, branch: git?.branch, defaultBranch: git?.defaultBranch };
+}
 
 export interface RelayOptions {
   port: number;
@@ -42,6 +52,10 @@ export interface RelayOptions {
   defaultUrl: string;
   /** How long SessionStart waits for the API's context. */
   startBudgetMs: number;
+  /** When delivery goes out behind a busy session (lanes.ts). */
+  timing?: Partial<LaneTiming>;
+  /** How old a prefetched start context may be when SessionStart is answered from it (0: never; start-context.ts). */
+  startContextMaxAgeMs?: number;
   /** Exit after this long without a hook while nothing is waiting (0: never). */
   idleExitMs?: number;
   log?: (line: string) => void;
@@ -87,7 +101,15 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
   // The hook is answered once the event is written; it reaches the disk (fsync) right after.
   const spool = new Spool(opts.spoolDir, { ...(opts.maxEntries ? { maxEntries: opts.maxEntries } : {}), syncAfterAnswer: true });
   const client = createHttpClient();
-  const lanes = new Lanes(spool, client, log, opts.keysFile);
+  const lanes = new Lanes(spool, client, log, opts.keysFile, opts.timing);
+  const contexts = new StartContexts(client, opts.startContextMaxAgeMs ?? DEFAULT_START_CONTEXT_MAX_AGE_MS, log);
+  lanes.onDelivered = (entry, key) => {
+    const scope = scopeOfEntry(entry, key);
+    if (!scope) return;
+    contexts.changed(scope);
+    // A turn or a session ended: the next session's context is fetched while nobody waits for it.
+    if (entry.event === 'stop' || entry.event === 'session-end') contexts.plan(scope);
+  };
   let lastRequest = Date.now();
   /** Hook events taken since the relay started (health: what the agent's machine handled). */
   let received = 0;
@@ -114,6 +136,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     if (git) redacted.memflowGit = { branch: git.branch, commit: git.commit, root: git.root, defaultBranch: git.defaultBranch };
     if (key) lanes.learnKey(key);
     received++;
+    if (typeof raw.session_id === 'string') lanes.noteHook(raw.session_id, event);
     const entry = Spool.newEntry(event, redacted, spoolTargetOf(url, key), project, projectKey);
     let name: string;
     try {
@@ -127,14 +150,35 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       lanes.kick();
       return;
     }
-    json(res, 200, JSON.parse(await startAnswer(name, entry, key, url, git)) as unknown);
+    json(res, 200, JSON.parse(await startAnswer(name, entry, key, url, git, raw.source)) as unknown);
     lanes.kick();
   }
 
-  /** SessionStart: delivered at once for its context, unless the API was just unreachable. */
-  async function startAnswer(name: string, entry: ReturnType<typeof Spool.newEntry>, key: string | undefined, url: string, git: ReturnType<typeof gitOfHook>): Promise<string> {
+  /** The staleness check's report is a hint: it goes out behind the answer. */
+  const reportTo = (url: string, key: string) => async (report: { results: Record<string, unknown>[] }) => {
+    void client.request({
+      method: 'POST',
+      url: `${url}/v1/learnings/staleness`,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'user-agent': 'memflow-relay' },
+      body: JSON.stringify(report),
+      timeoutMs: REPORT_TIMEOUT_MS,
+    });
+  };
+
+  /**
+   * SessionStart: answered from the context held ready for its project (start-context.ts), else
+   * delivered at once for its context, unless the API was just unreachable.
+   */
+  async function startAnswer(name: string, entry: ReturnType<typeof Spool.newEntry>, key: string | undefined, url: string, git: ReturnType<typeof gitOfHook>, source: unknown): Promise<string> {
     const warn = (why: string) => JSON.stringify({ systemMessage: `memflow: ${why}; events are kept and sent later (run \`memflow doctor\`)` });
     if (!key) return warn('MEMFLOW_API_KEY is not set');
+    const stuckWarning = () => {
+      const { stuck } = lanes.stats();
+      return stuck > 0 ? `memflow: ${stuck} session(s) of events are stuck in ${spool.dir} (run \`memflow doctor\`)` : undefined;
+    };
+    // A resumed conversation already holds the context it was given at its start (the API answers
+    // it with nothing): its event is delivered behind the agent like any other.
+    if (source === 'resume') return hookOutput('{}', stuckWarning());
     try {
       checkBaseUrl(url);
     } catch (err) {
@@ -142,6 +186,10 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     }
     const t = lanes.targetOf(url, key);
     if (t.refused) return JSON.stringify({ systemMessage: `memflow: ${t.problem}; events are kept until the key is fixed (run \`memflow doctor\`)` });
+    // Held ready (also while the API is down: the memory as it was when last read).
+    const scope = scopeOfEntry(entry, key);
+    const held = scope ? contexts.take(scope) : undefined;
+    if (held) return hookOutput(await checkStartContext(held, git, reportTo(url, key)), stuckWarning());
     if (t.unreachable && t.until > Date.now()) return warn(t.problem ?? 'the API is not taking events');
     const claim = await spool.claim(name);
     if (!claim) return '{}'; // already taken by a delivery cycle: it will be delivered in order
@@ -149,7 +197,6 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     // An API that did not answer lately gets a short try (a hanging one must not cost every session
     // the whole budget); one that answers gets the budget.
     const budget = t.unreachable ? Math.min(opts.startBudgetMs, UNREACHABLE_START_MS) : opts.startBudgetMs;
-    const deadline = Date.now() + budget;
     let verdict: Awaited<ReturnType<typeof deliver>>;
     try {
       verdict = await deliver(client, target, entry, budget, false);
@@ -168,17 +215,8 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       log(`the API refused a session-start event (${verdict.reason}); dropped`);
       return '{}';
     }
-    const checked = await checkStartContext(verdict.body, git, async (report) => {
-      await client.request({
-        method: 'POST',
-        url: `${url}/v1/learnings/staleness`,
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'user-agent': 'memflow-relay' },
-        body: JSON.stringify(report),
-        timeoutMs: Math.max(1, Math.min(REPORT_TIMEOUT_MS, deadline - Date.now())),
-      });
-    });
-    const { stuck } = lanes.stats();
-    return hookOutput(checked, stuck > 0 ? `memflow: ${stuck} session(s) of events are stuck in ${spool.dir} (run \`memflow doctor\`)` : undefined);
+    if (scope) contexts.changed(scope);
+    return hookOutput(await checkStartContext(verdict.body, git, reportTo(url, key)), stuckWarning());
   }
 
   const server = http.createServer((req, res) => {
@@ -195,7 +233,9 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       return;
     }
     if (req.method === 'GET' && url.pathname === '/health') {
-      void spool.status().then((s) => json(res, 200, { ok: true, service: RELAY_SERVICE, version: RELAY_VERSION, pid: process.pid, spool: { ...s, ...lanes.stats(), received } }));
+      void spool.status().then((s) =>
+        json(res, 200, { ok: true, service: RELAY_SERVICE, version: RELAY_VERSION, pid: process.pid, spool: { ...s, ...lanes.stats(), received }, startContexts: { served: contexts.served, fetched: contexts.fetched } }),
+      );
       return;
     }
     json(res, 404, { error: { code: 'not_found', message: `${req.method} ${url.pathname} is not a relay route` } });
@@ -226,6 +266,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     async close() {
       if (idleTimer) clearInterval(idleTimer);
       lanes.close();
+      contexts.close();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       client.close();

@@ -157,6 +157,12 @@ export const stackEnvSchema = z.object({
   XDG_CACHE_HOME: z.string().min(1).optional(),
   /** The block of test ports (10000, 11000, ...); `npm test` sets it for its files. Checked against the blocks where it is used. */
   MEMFLOW_TEST_PORT_SHIFT: z.coerce.number().int('must be one of the test port blocks').optional(),
+  /**
+   * Niceness of the stack's background processes (worker, Temporal, Weaviate): on a laptop they share
+   * the CPU with the agent, whose hooks must not wait on summaries and indexing. The API and PostgreSQL,
+   * which answer hooks, keep the normal priority. 0 turns it off.
+   */
+  MEMFLOW_BACKGROUND_NICE: z.coerce.number().int().min(0).max(19).default(10),
 });
 export type StackConfig = z.infer<typeof stackEnvSchema>;
 

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { runningPid, startDaemon, stopDaemon } from '../daemon.js';
+import { backgroundNice, runningPid, startDaemon, stopDaemon } from '../daemon.js';
 import { repoRoot, type ClusterLayout, type StackProfile } from '../profile.js';
 import { clusterRateLimits } from './rate-limits.js';
 
@@ -88,6 +88,7 @@ export function startClusterApp(p: StackProfile, app: ClusterApp, stackEnv: Node
     env: appEnv(p, app, stackEnv),
     logFile,
     pidFile,
+    ...(app.kind === 'worker' ? { nice: backgroundNice(stackEnv) } : {}),
   });
   return { pid, started: true, logFile };
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { portIsFree, runningPid, startDaemon, stopDaemon, waitUntil } from '../daemon.js';
+import { backgroundNice, portIsFree, runningPid, startDaemon, stopDaemon, waitUntil } from '../daemon.js';
 import { ensureGoBinary, type Progress } from '../go-binary.js';
 import type { StackProfile } from '../profile.js';
 import type { GoBinarySpec } from '../versions.js';
@@ -73,7 +73,8 @@ export function goServerService(def: GoServerDefinition): ServiceHandle {
       if (runningPid(pidFile, binary) !== undefined) return { started: false };
       await assertPortsFree(name, def.host(p), def.ports(p), p);
       fs.mkdirSync(def.dataDir(p), { recursive: true });
-      const pid = startDaemon({ name, command: binary, args: def.args(p), ...(def.env ? { env: def.env(p) } : {}), logFile, pidFile });
+      // Temporal and Weaviate are background work for the agent's machine: they run niced.
+      const pid = startDaemon({ name, command: binary, args: def.args(p), ...(def.env ? { env: def.env(p) } : {}), logFile, pidFile, nice: backgroundNice() });
       await waitUntil(() => def.isReady(p), { what: `${name} on ${def.endpoint(p)}`, timeoutMs: def.readyTimeoutMs, pid, logFile });
       return { started: true };
     },
