@@ -1,6 +1,6 @@
 /** memflow's own processes (API and worker) run in the background by `npm run up`. */
 import path from 'node:path';
-import { backgroundNice, runningPid, startDaemon, stopDaemon } from './daemon.js';
+import { backgroundNice, runningPid, startDaemon, stopDaemon, waitUntil } from './daemon.js';
 import { repoRoot, type StackProfile } from './profile.js';
 
 export const APP_PROCESSES = [
@@ -47,4 +47,31 @@ export async function apiReady(url: string): Promise<{ ok: boolean; answer: stri
   const res = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(3000) });
   const body = (await res.json()) as { ready: boolean; dependencies: { temporal?: { workerPollers?: number } } };
   return { ok: body.ready && (body.dependencies.temporal?.workerPollers ?? 0) > 0, answer: JSON.stringify(body) };
+}
+
+/**
+ * Waits until the API at `url` is ready (apiReady) and `also` holds, if given; a timeout names what
+ * was awaited, the last answer and where the logs are.
+ */
+export async function waitForApi(
+  url: string,
+  logDir: string,
+  opts: { what: string; timeoutMs: number; intervalMs: number; lastLabel: string; also?: () => Promise<{ ok: boolean; note: string }> },
+): Promise<void> {
+  let last = '';
+  try {
+    await waitUntil(
+      async () => {
+        const { ok, answer } = await apiReady(url);
+        last = answer;
+        if (!ok || !opts.also) return ok;
+        const more = await opts.also();
+        last += more.note;
+        return more.ok;
+      },
+      { what: opts.what, timeoutMs: opts.timeoutMs, intervalMs: opts.intervalMs },
+    );
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${opts.lastLabel}: ${last || '(none)'}\nlogs: ${logDir}`);
+  }
 }
