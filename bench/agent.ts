@@ -39,6 +39,18 @@ type Condition = 'direct' | 'rtt50' | 'refused' | 'hanging';
 const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
 const p95 = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 95);
 
+/** Listens on a free loopback port; close() cuts every open connection, then stops listening. */
+async function listening(server: net.Server, sockets: Set<net.Socket>): Promise<{ port: number; close(): Promise<void> }> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
 /** A TCP proxy that holds every chunk `oneWayMs` in each direction: a round trip of 2 x oneWayMs. */
 async function delayingProxy(target: number, oneWayMs: number): Promise<{ port: number; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
@@ -55,14 +67,7 @@ async function delayingProxy(target: number, oneWayMs: number): Promise<{ port: 
     client.once('close', () => setTimeout(() => upstream.destroy(), oneWayMs));
     upstream.once('close', () => setTimeout(() => client.destroy(), oneWayMs));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
+  return listening(server, sockets);
 }
 
 /** Accepts connections and never answers. */
@@ -72,14 +77,7 @@ async function hangingServer(): Promise<{ port: number; close(): Promise<void> }
     sockets.add(s);
     s.on('error', () => s.destroy());
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
+  return listening(server, sockets);
 }
 
 /** A `memflow-hook` on PATH that runs the real one under bash's `time` and logs `<event> real user sys`. */

@@ -223,7 +223,7 @@ export class Lanes {
     const names = await this.spool.waiting();
     const live = new Set(names);
     for (const n of this.parsed.keys()) if (!live.has(n) && !this.inFlight.has(n)) this.parsed.delete(n);
-    const lanes = new Map<string, { name: string; entry: SpoolEntry }>();
+    const lanes = new Map<string, { name: string; entry: SpoolEntry; session: string }>();
     let stuck = 0;
     for (const t of this.targets.values()) t.waiting = 0;
     for (const name of names) {
@@ -234,12 +234,12 @@ export class Lanes {
       if (entry.target && known) this.targetOf(entry.target.url, known).waiting++;
       const session = typeof entry.body.session_id === 'string' ? entry.body.session_id : '';
       const lane = `${entry.target?.url ?? ''}\0${entry.target?.key ?? ''}\0${session}`;
-      if (!lanes.has(lane)) lanes.set(lane, { name, entry });
+      if (!lanes.has(lane)) lanes.set(lane, { name, entry, session });
     }
     const now = Date.now();
     let nextWake = Infinity;
     const jobs: Promise<boolean>[] = [];
-    for (const { name, entry } of lanes.values()) {
+    for (const { name, entry, session } of lanes.values()) {
       if (this.inFlight.has(name)) continue;
       const key = entry.target?.key ? this.keys.get(entry.target.key) : undefined;
       if (!entry.target || !key) {
@@ -252,7 +252,6 @@ export class Lanes {
         nextWake = Math.min(nextWake, t.until);
         continue;
       }
-      const session = typeof entry.body.session_id === 'string' ? entry.body.session_id : '';
       const ready = this.readyAt(session, entry);
       if (ready > now) {
         nextWake = Math.min(nextWake, ready);
