@@ -1,7 +1,7 @@
 // Lint rules that keep workflow code deterministic, async code honest (typescript-eslint,
 // type-aware) and the layers apart (eslint-plugin-import-x). Run: npm run lint.
 //
-// Layers, from the ground floor up (ARCHITECTURE.md): messages/ -> prisma/, common/ -> activities/ ->
+// Layers, from the ground floor up (README.md, "Where things are"): messages/ -> prisma/, common/ -> activities/ ->
 // workflows/ -> workers/ and the edges (api/, cli/, mcp/, viewer/); clients/ (the typed API client the
 // edges, tests and benchmarks use) stands on messages/ alone. Enforced below:
 // - messages/ imports nothing of ours; clients/ imports messages/ only;

@@ -4,7 +4,7 @@
  * whole output — a test run with every passing spec, a grep with its matches, an Edit echoing old
  * and new code and a patch — which common/observation.ts keeps up to 4,000 characters per side.
  * These build such payloads around the corpus' lines, shaped like the tool_response objects Claude
- * Code sends (shared/CLAUDE-CODE-HOOKS.md), and render them with memflow's own renderEvent, so the
+ * Code sends (its hooks reference), and render them with memflow's own renderEvent, so the
  * stored text is what capture would store. Deterministic for a seed.
  */
 import path from 'node:path';

@@ -39,6 +39,17 @@ export const envSchema = z.object({
   TEMPORAL_ADDRESS: hostPort.default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('memflow'),
+  /**
+   * A managed or mTLS Temporal (Temporal Cloud, a self-hosted frontend behind TLS), with the names
+   * Temporal's own clients read: TLS is on when TEMPORAL_TLS=true, when an API key or a client
+   * certificate is given, and off when TEMPORAL_TLS=false. Paths are read at connect time.
+   */
+  TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_CLIENT_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_CLIENT_KEY_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
   WEAVIATE_URL: httpUrl.default('http://127.0.0.1:8080'),
   WEAVIATE_GRPC_PORT: port.default(50051),
   WEAVIATE_API_KEY: z.string().min(1).optional(),
@@ -125,6 +136,10 @@ export const envSchema = z.object({
   /** The worker's prebuilt workflow bundle (`npm run build:workflows`); unset: bundled at start from workflows/. */
   MEMFLOW_WORKFLOW_BUNDLE: z.string().min(1).optional(),
 }).superRefine((env, ctx) => {
+  // A client certificate needs its key and the key its certificate (mTLS), both or neither.
+  for (const [name, other] of [['TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_CLIENT_CERT_PATH'], ['TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH']] as const) {
+    if (env[other] && !env[name]) ctx.addIssue({ code: 'invalid_type', expected: 'string', input: undefined, path: [name], message: `required with ${other}` });
+  }
   // A remote embedding provider without its key would fail on the first sync: fail at start instead.
   const key = { local: undefined, onnx: undefined, openai: 'OPENAI_API_KEY', voyage: 'VOYAGE_API_KEY' } as const;
   const name = key[env.MEMFLOW_EMBEDDINGS];

@@ -1,6 +1,6 @@
 /**
  * Secrets named in sentences rather than in `key=value` form, and random-looking strings standing
- * next to a secret word (CONTRACT §4: "values that look like secrets … or plain sentences").
+ * next to a secret word (docs/redaction.md: values that look like secrets, in code or in plain sentences).
  *
  *   "use the password hunter2! for the staging db"      -> keyword, then the value
  *   "the db password is Tr0ub4dor&3"                     -> keyword, a connector ("is", ":", "to", …), the value

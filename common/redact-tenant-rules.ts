@@ -1,5 +1,5 @@
 /**
- * Tenants' own redaction rules (issue 17): a JSON file named by MEMFLOW_REDACTION_RULES, e.g.
+ * Tenants' own redaction rules: a JSON file named by MEMFLOW_REDACTION_RULES, e.g.
  *
  *   { "rules": [
  *       { "name": "acme-employee-id", "pattern": "ACME-[0-9]{6}", "tenants": ["acme"] },

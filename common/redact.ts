@@ -1,6 +1,6 @@
 /**
  * Redaction applied to every hook payload before anything is stored, signalled to Temporal,
- * summarized, embedded or logged (CONTRACT §4): `<private>…</private>` spans and values that look
+ * summarized, embedded or logged (docs/redaction.md): `<private>…</private>` spans and values that look
  * like secrets are replaced by `[private]` / `[redacted:<kind>]`.
  *
  * Pure and linear-time. Every pattern starts with a fixed prefix or behind a look-behind that stops

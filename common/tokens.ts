@@ -1,7 +1,7 @@
 /**
  * Token counting, cl100k_base. Claude's own tokenizer is not public; cl100k_base is a close, stable
  * stand-in for budgets. Counted with gpt-tokenizer (plain JavaScript), which gives tiktoken's counts
- * text for text (tests/tokens.test.ts holds them equal) at about a tenth of the cost of tiktoken's
+ * text for text (tests/unit/tokens.test.ts holds them equal) at about a tenth of the cost of tiktoken's
  * WebAssembly: the summarizer counts every observation it batches and clips, which made tiktoken
  * the worker's largest CPU cost under ingest load. Special tokens in the text count as plain text.
  */

@@ -1,6 +1,6 @@
 /**
  * Pinned versions of the servers memflow provisions. They are built from the Go module proxy, so a
- * version is only usable when its go.mod has no `replace` directive (see ARCHITECTURE.md); bumping one
+ * version is only usable when its go.mod has no `replace` directive (docs/operations.md); bumping one
  * means checking that first. infra/compose.yaml pins the same versions as container images.
  */
 export interface GoBinarySpec {

@@ -33,7 +33,7 @@ export interface MemoryRecord {
   body?: string;
   status?: string;
   origin?: string;
-  /** Trust tier (user > confirmed > extracted > agent) and poisoning flags (issue 19). */
+  /** Trust tier (user > confirmed > extracted > agent) and poisoning flags. */
   trust?: string;
   flags?: string[];
   confidence?: number;

@@ -69,12 +69,13 @@ test('a completed session stays completed: nothing after its end starts another 
   await replay(stack.api.url, tenant.key, s.deliveries);
   const runId = await completed(s.sessionId);
   await assertStoredOnce(prisma, tenant.tenantId, s);
-  // Long enough for every trailing signal, sweep and retry to have happened.
-  await new Promise((r) => setTimeout(r, 3000));
+  // Every trailing signal has been sent once the outbox owes the session nothing: a run started by
+  // one of them would exist by then.
+  const sessionId = (await prisma.session.findFirstOrThrow({ where: { agentSessionId: s.sessionId } })).id;
+  await waitUntil(async () => (await prisma.sessionSignal.count({ where: { sessionId } })) === 0, { what: 'no signal owed', timeoutMs: 30_000, intervalMs: 100 });
   const runs = await runsOf(s.sessionId);
   assert.deepEqual(runs, [{ runId, status: 'COMPLETED' }], 'one run, completed');
   await keepHistory('session-batched-capture', stack.temporal.workflow.getHandle((await handleOf(s.sessionId)).workflowId, runId));
-  assert.equal(await prisma.sessionSignal.count({ where: { sessionId: (await prisma.session.findFirstOrThrow({ where: { agentSessionId: s.sessionId } })).id } }), 0, 'no signal owed');
 });
 
 test('a late event after the end is stored and its run closes within seconds, not at the idle timeout', async () => {

@@ -145,15 +145,13 @@ describe('GET /v1/context', () => {
 });
 
 describe('session-start', () => {
-  test('returns the project context as additionalContext, quickly', async () => {
+  test('returns the project context as additionalContext', async () => {
     const sessionId = crypto.randomUUID();
-    const t0 = performance.now();
     const res = await fetch(`${stack.api.url}/v1/hooks/session-start`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${tenantA.key}`, 'x-memflow-project': project },
       body: JSON.stringify({ session_id: sessionId, transcript_path: '/tmp/t.jsonl', cwd: '/work/storefront', hook_event_name: 'SessionStart', source: 'startup' }),
     });
-    const elapsed = performance.now() - t0;
     assert.equal(res.status, 200);
     const body = (await res.json()) as { hookSpecificOutput: { hookEventName: string; additionalContext: string } };
     assert.equal(body.hookSpecificOutput.hookEventName, 'SessionStart');
@@ -163,7 +161,6 @@ describe('session-start', () => {
     // The same context GET /v1/context gives for the project (the new session added nothing yet).
     assert.equal(text, (await context(tenantA.key, { project })).body.context);
     assert.match(res.headers.get('server-timing') ?? '', /context;dur=/);
-    assert.ok(elapsed < 1000, `session-start answered in ${elapsed.toFixed(0)} ms`);
   });
 
   test('a project without memories gets an empty context', async () => {

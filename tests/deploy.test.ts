@@ -1,10 +1,11 @@
 /**
  * The deployment artefacts validate: the Helm chart (infra/helm/memflow) passes `helm lint --strict`
  * and its rendered manifests pass kubeconform -strict against the Kubernetes schemas of a pinned
- * version; infra/compose.yaml passes the compose-spec JSON schema. helm and kubeconform are built by
- * infra/go-binary.ts (cached, like the servers); the schemas come from pinned Go modules
- * (infra/deploy/schemas.ts). Each check also proves it can fail: a manifest or compose file with an
- * unknown field is rejected. Needs no stack. Skips, saying why, only when a tool cannot be provisioned.
+ * version; infra/compose.yaml passes the compose-spec JSON schema. helm and kubeconform (built by
+ * infra/go-binary.ts, cached like the servers) and the schemas (from pinned Go modules,
+ * infra/deploy/schemas.ts) are provisioned by `npm test` before any test starts (infra/test-tools.ts).
+ * Each check also proves it can fail: a manifest or compose file with an unknown field is rejected.
+ * Needs no stack. Skips, saying why, only when a tool could not be provisioned.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -14,10 +15,9 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import YAML from 'yaml';
-import { composeSpecSchemaFile, KUBERNETES_OPENAPI, kubernetesSchemaDir } from '../infra/deploy/schemas.js';
-import { ensureGoBinary } from '../infra/go-binary.js';
+import { composeSpecSchemaFile, KUBERNETES_OPENAPI } from '../infra/deploy/schemas.js';
 import { getProfile, repoRoot, TEST_PORT_SHIFTS } from '../infra/profile.js';
-import { HELM, KUBECONFORM } from '../infra/versions.js';
+import { provisionedDeployTools } from '../infra/test-tools.js';
 
 const chart = path.join(repoRoot, 'infra', 'helm', 'memflow');
 const kubeVersion = KUBERNETES_OPENAPI.version.replace(/^v/, '');
@@ -27,13 +27,11 @@ after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 let tools: { helm: string; kubeconform: string; schemas: string } | undefined;
 let unavailable = '';
 
-before(async () => {
-  const progress = (line: string) => console.log(`[deploy] ${line}`);
+before(() => {
   try {
-    const [helm, kubeconform] = await Promise.all([ensureGoBinary(HELM, progress), ensureGoBinary(KUBECONFORM, progress)]);
-    tools = { helm, kubeconform, schemas: kubernetesSchemaDir(progress) };
+    tools = provisionedDeployTools();
   } catch (err) {
-    unavailable = `helm/kubeconform/schemas could not be provisioned: ${(err as Error).message.split('\n')[0]}`;
+    unavailable = (err as Error).message;
   }
 });
 

@@ -9,17 +9,15 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { before, describe, test } from 'node:test';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { createVectorActivities, type VectorActivities } from '../activities/vectors/index.js';
 import { createApiKey } from '../common/tenants.js';
 import { tenantCollection } from '../common/weaviate/schema.js';
 import { RECORD_TYPES } from '../messages/records/v1.js';
 import type { EraseProjectInput, EraseProjectResult } from '../messages/workflows/v1/erase.js';
-import { WORKFLOWS_PATH } from '../workers/worker.js';
 import { buildDebugSession } from './fixtures/debug-session.js';
 import { newTenant, uniqueName } from './helpers/env.js';
 import { withTestStack } from './helpers/stack.js';
-import { keepHistory, replaySavedHistories } from './helpers/histories.js';
+import { keepHistory } from './helpers/histories.js';
 import { replay, sessionResult } from './helpers/sessions.js';
 
 const stack = withTestStack('erase', {
@@ -201,11 +199,9 @@ test('a long erasure deletes in bounded batches across continue-as-new, and its 
 
   const firstRun = stack.temporal.workflow.getHandle(jobId, handle.firstExecutionRunId);
   assert.equal((await firstRun.describe()).status.name, 'CONTINUED_AS_NEW');
-  // Keep the first run's history as a replay fixture the first time (committed), and replay them all.
+  // Replay fixtures (tests/unit/replay.test.ts), written only by `npm run fixtures:histories`.
   await keepHistory('erase-continue-as-new', firstRun);
   await keepHistory('erase-complete', stack.temporal.workflow.getHandle(jobId));
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
-  await replaySavedHistories(bundle, 'erase-');
 });
 
 test('an erasure that cannot succeed is recorded as failed on its tombstone, in the audit trail and in its job', { timeout: 60_000 }, async () => {

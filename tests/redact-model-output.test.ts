@@ -1,5 +1,5 @@
 /**
- * What the model writes passes the redaction filter before storage (issue 17, CONTRACT §4): the
+ * What the model writes passes the redaction filter before storage (docs/redaction.md): the
  * fake Messages API answers with a summary and learnings that restate secrets (a password in a
  * sentence, a provider key, a key=value pair); the stored summary and learnings keep the prose and
  * lose the secrets. Real PostgreSQL, the real Anthropic SDK, the activities as the worker runs them.

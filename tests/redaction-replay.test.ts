@@ -1,5 +1,5 @@
 /**
- * Issue 17's end-to-end check: every positive case of the redaction corpus is posted through the
+ * The redaction corpus end to end: every positive case of the redaction corpus is posted through the
  * hooks of the real API (half as prompts, half as tool output: a `.env` read, CLI output, …), the
  * session runs on the real worker with Claude replaced by the fake Messages API, and then no secret
  * of the corpus is found in PostgreSQL, Weaviate, the export, the API and worker logs, the session

@@ -1,39 +1,83 @@
 /**
- * `npm test`: provisions the test stack (its own database, Temporal and Weaviate on shifted ports),
- * runs every tests/**\/*.test.ts file with Node's test runner against those real servers, and stops
- * what it started. MEMFLOW_KEEP_STACK=1 leaves the servers running for a faster next run;
- * `npm test -- tests/foo.test.ts` runs only the named files.
+ * The test runner behind three npm scripts:
+ *
+ *   npm test [-- files...]       the whole suite (or the named files): provisions the test stack (its
+ *                                own database, Temporal and Weaviate on shifted ports), Chromium,
+ *                                helm/kubeconform and the agent CLIs, bundles the workflows once, runs
+ *                                the unit tier, then the files that need servers, and prints a
+ *                                line-coverage summary checked against the floor (COVERAGE_FLOOR).
+ *   npm run test:unit            the unit tier alone (tests/unit/): no servers, no provisioning.
+ *   npm run fixtures:histories   re-records the workflow histories the replay test replays
+ *                                (tests/fixtures/histories), from the files that keep them.
+ *
+ * Tiers and order: tests/unit/ needs no servers and runs while the stack comes up. The files that
+ * need servers run in parallel (each on its own task queue and tenants), except those that stop or
+ * restart a shared server (they call `stackManages`, tests/helpers/env.ts): those run one at a time
+ * at the end. MEMFLOW_KEEP_STACK=1 leaves the servers running for a faster next run.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { ensureAgentClis } from '../infra/agent-clis.js';
 import { ensurePrismaClient } from '../infra/prisma-generate.js';
 import { repoRoot } from '../infra/profile.js';
 import { dropDatabase, resolveDatabaseUrl } from '../infra/postgres.js';
 import { chooseTestProfile, managedServices, startStack, stopStack } from '../infra/stack.js';
 import { buildViewer } from '../viewer/build.js';
-import { ensureAgentClis } from '../infra/agent-clis.js';
+
+/**
+ * Line coverage `npm test` must keep (c8 over the product's folders, every process the tests start).
+ * A few points under the measured figure: raise it as coverage grows, never lower it to pass.
+ */
+const COVERAGE_FLOOR = 70;
+/** The folders whose code the coverage figure is of (workflows/ runs inside Temporal's sandbox bundle, which V8 coverage does not map back to its files). */
+const COVERED = ['api', 'activities', 'clients', 'cli', 'common', 'mcp', 'messages', 'workers'];
 
 const log = (line: string) => console.log(`[stack] ${line}`);
 
-function testFiles(args: string[]): string[] {
-  if (args.length > 0) return args.map((a) => path.resolve(a));
-  const dir = path.join(repoRoot, 'tests');
+/** Children of this run (test runners, the tools' provisioning): stopped with it when it is interrupted. */
+const children = new Set<ChildProcess>();
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return child;
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    for (const child of children) child.kill(signal);
+    process.exit(1);
+  });
+}
+const testsDir = path.join(repoRoot, 'tests');
+const unitDir = path.join(testsDir, 'unit');
+
+function allTestFiles(): string[] {
   return fs
-    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .readdirSync(testsDir, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.test.ts'))
     .sort()
-    .map((f) => path.join(dir, f));
+    .map((f) => path.join(testsDir, f));
 }
 
-/** Counts from the TAP copy of the results, for one plain closing line. */
-function summarize(tapFile: string): { passed: number; failed: number; skipped: number } | undefined {
+const isUnit = (file: string) => file.startsWith(unitDir + path.sep);
+/** A file that stops or restarts a server the other files share (it asks `stackManages` first). */
+const restartsServers = (file: string) => fs.readFileSync(file, 'utf8').includes('stackManages(');
+
+interface Counts {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+/** Counts from the TAP copy of one run's results. */
+function countsOf(tapFile: string): Counts {
   try {
     const tap = fs.readFileSync(tapFile, 'utf8');
     const count = (key: string) => Number(new RegExp(`^# ${key} (\\d+)$`, 'm').exec(tap)?.[1] ?? 0);
     return { passed: count('pass'), failed: count('fail') + count('cancelled'), skipped: count('skipped') + count('todo') };
   } catch {
-    return undefined;
+    return { passed: 0, failed: 0, skipped: 0 };
   }
 }
 
@@ -50,61 +94,156 @@ async function runCheck(name: string, argv: string[]): Promise<boolean> {
   return code === 0;
 }
 
+/** One `node --test` run over `files`; its results are also written as TAP to `tapFile`. */
+async function runFiles(label: string, files: string[], opts: { concurrency: number; tapFile: string; env: NodeJS.ProcessEnv }): Promise<{ code: number; counts: Counts }> {
+  if (files.length === 0) return { code: 0, counts: { passed: 0, failed: 0, skipped: 0 } };
+  const t = Date.now();
+  console.log(`[test] ${label}: ${files.length} file(s), ${opts.concurrency} at a time`);
+  fs.rmSync(opts.tapFile, { force: true }); // a run that writes no results must not report the previous run's
+  const child = track(spawn(
+    process.execPath,
+    [
+      '--import', 'tsx',
+      '--test',
+      `--test-concurrency=${opts.concurrency}`,
+      '--test-reporter=spec', '--test-reporter-destination=stdout',
+      '--test-reporter=tap', `--test-reporter-destination=${opts.tapFile}`,
+      ...files,
+    ],
+    { cwd: repoRoot, stdio: 'inherit', env: opts.env },
+  ));
+  const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
+  const counts = countsOf(opts.tapFile);
+  console.log(`[test] ${label}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped in ${((Date.now() - t) / 1000).toFixed(1)}s`);
+  return { code, counts };
+}
+
+/** c8's line-coverage summary of every process the tests started; false when under the floor. */
+async function coverageReport(dir: string): Promise<boolean> {
+  const args = [
+    'report', '--temp-directory', dir, '--reports-dir', path.join(dir, '..', 'coverage-report'),
+    '--reporter=text-summary', '--all', '--check-coverage', `--lines=${COVERAGE_FLOOR}`,
+    '--exclude-after-remap',
+    ...COVERED.flatMap((d) => ['--include', `${d}/**/*.ts`]),
+    '--exclude', '**/*.d.ts',
+  ];
+  const child = spawn(path.join(repoRoot, 'node_modules', '.bin', 'c8'), args, { cwd: repoRoot, stdio: 'inherit' });
+  const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
+  console.log(`[coverage] lines of ${COVERED.map((d) => `${d}/`).join(', ')}; floor ${COVERAGE_FLOOR}%: ${code === 0 ? 'kept' : 'NOT KEPT'}`);
+  return code === 0;
+}
+
+/** infra/test-tools.ts in a process of its own: some of its steps block, and this process bundles and polls meanwhile. */
+async function provisionTools(): Promise<void> {
+  const child = track(spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'infra', 'test-tools.ts')], { cwd: repoRoot, stdio: 'inherit' }));
+  await new Promise<void>((resolve) => child.on('exit', () => resolve())); // what failed is logged; the tests that need it say so
+}
+
+const sum = (all: Counts[]): Counts => all.reduce((a, c) => ({ passed: a.passed + c.passed, failed: a.failed + c.failed, skipped: a.skipped + c.skipped }), { passed: 0, failed: 0, skipped: 0 });
+const seconds = (t0: number) => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
+
+/** `npm run test:unit`: the unit tier, nothing provisioned but Prisma Client (generated code). */
+async function unitOnly(files: string[]): Promise<number> {
+  const t0 = Date.now();
+  await ensurePrismaClient((l) => log(`prisma: ${l}`));
+  const tapFile = path.join(os.tmpdir(), `memflow-unit-${process.pid}.tap`);
+  const env: NodeJS.ProcessEnv = { ...process.env, MEMFLOW_LOG_LEVEL: process.env.MEMFLOW_LOG_LEVEL ?? 'warn' };
+  delete env.DATABASE_URL; // the unit tier never reaches a server, whatever the shell has
+  const { code, counts } = await runFiles('unit', files, { concurrency: Math.max(2, os.availableParallelism()), tapFile, env });
+  fs.rmSync(tapFile, { force: true });
+  console.log(`\ntests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+  console.log(`[test] total ${seconds(t0)}`);
+  return code;
+}
+
 async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  const recording = args.includes('--record-histories');
+  const named = args.filter((a) => !a.startsWith('--')).map((a) => path.resolve(a));
+  if (args.includes('--unit')) return unitOnly(named.length > 0 ? named : allTestFiles().filter(isUnit));
+
+  // The files to run: the named ones, the ones that keep replay fixtures, or all of them.
+  const files = named.length > 0 ? named : recording ? allTestFiles().filter((f) => fs.readFileSync(f, 'utf8').includes('keepHistory(')) : allTestFiles();
+  const unit = files.filter(isUnit);
+  const integration = files.filter((f) => !isUnit(f));
+  const parallel = integration.filter((f) => !restartsServers(f));
+  const serial = integration.filter(restartsServers);
+
   const profile = await chooseTestProfile(log);
   const t0 = Date.now();
   // Each run starts from an empty, freshly migrated database (unless the user named their own).
   const db = resolveDatabaseUrl(profile);
   if (!db.external) await dropDatabase(db.url);
-  // Type-check and lint while the stack comes up (after generating Prisma Client, which both read);
-  // either failing fails the run.
+  // Prisma Client first: the type checks, lint, the bundle and the tests all read it.
   await ensurePrismaClient((l) => log(`prisma: ${l}`));
-  // The browser tests load the web viewer from dist/viewer (rebuilt only when its sources changed).
-  await buildViewer({ log: (l) => log(l) });
-  const checks = Promise.all([
-    runCheck('typecheck', ['node_modules/.bin/tsc', '--noEmit']),
-    runCheck('typecheck viewer', ['node_modules/.bin/tsc', '--noEmit', '-p', 'viewer']),
-    runCheck('lint', ['node_modules/.bin/eslint', '.']),
-  ]);
-  // The real agent CLIs the capture tests drive (pinned npm versions, cached per machine).
-  const agents = ensureAgentClis((l) => log(`agents: ${l}`));
-  const { env, started } = await startStack(profile, log);
-  await agents;
-  const provisionedIn = (Date.now() - t0) / 1000;
-  const checkResults = await checks;
+  const checks = recording
+    ? Promise.resolve([true])
+    : Promise.all([
+        runCheck('typecheck', ['node_modules/.bin/tsc', '--noEmit']),
+        runCheck('typecheck viewer', ['node_modules/.bin/tsc', '--noEmit', '-p', 'viewer']),
+        runCheck('lint', ['node_modules/.bin/eslint', '.']),
+      ]);
+  // The workflows, bundled once for every worker and replay of this run.
+  const bundleFile = path.join(profile.stateDir, 'workflow-bundle.js');
+  fs.mkdirSync(profile.stateDir, { recursive: true });
+  // (Imported only now: the workflows' module graph reads the Prisma Client generated just above.)
+  const { writeWorkflowBundle } = await import('./helpers/workflow-bundle.js');
+  const bundled = writeWorkflowBundle(bundleFile).then(() => log(`workflow bundle: ${path.relative(repoRoot, bundleFile)} (${seconds(t0)})`));
+  // What the tests use besides the servers: the web viewer's build (dist/viewer), Chromium, helm and
+  // kubeconform, the real agent CLIs (pinned npm versions, cached per machine).
+  const tools = integration.length > 0
+    ? Promise.all([buildViewer({ log: (l) => log(l) }), provisionTools(), ensureAgentClis((l) => log(`agents: ${l}`))])
+    : Promise.resolve();
+  const stack = integration.length > 0 ? startStack(profile, log) : undefined;
+  stack?.catch(() => undefined); // awaited below; the unit tier runs meanwhile
 
-  const tapFile = path.join(profile.stateDir, 'results.tap');
-  // A run that writes no results (a file that does not exist) must not report the previous run's.
-  fs.rmSync(tapFile, { force: true });
-  let code = 1;
+  const coverageDir = path.join(profile.stateDir, 'coverage');
+  fs.rmSync(coverageDir, { recursive: true, force: true });
+  fs.rmSync(path.join(profile.stateDir, 'coverage-report'), { recursive: true, force: true });
+  const baseEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    MEMFLOW_WORKFLOW_BUNDLE: bundleFile,
+    MEMFLOW_LOG_LEVEL: process.env.MEMFLOW_LOG_LEVEL ?? 'warn',
+    ...(recording ? { MEMFLOW_RECORD_HISTORIES: '1' } : {}),
+    // Every process the tests start (API and worker children included) writes its V8 coverage here.
+    NODE_V8_COVERAGE: coverageDir,
+  };
+  const cores = Math.max(2, os.availableParallelism());
+  const results: { code: number; counts: Counts }[] = [];
+  let started: string[] = [];
   try {
-    const files = testFiles(process.argv.slice(2));
-    console.log(`[test] running ${files.length} file(s) against the test stack (provisioned in ${provisionedIn.toFixed(1)}s)`);
-    const child = spawn(
-      process.execPath,
-      [
-        '--import', 'tsx',
-        '--test',
-        '--test-concurrency=1', // files share one stack; some of them restart its servers
-        '--test-reporter=spec', '--test-reporter-destination=stdout',
-        '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
-        ...files,
-      ],
-      {
-        cwd: repoRoot,
-        stdio: 'inherit',
-        env: { ...process.env, ...env, MEMFLOW_STACK_PROFILE: profile.name, MEMFLOW_TEST_PORT_SHIFT: String(profile.temporal.port - 7233), MEMFLOW_STACK_MANAGED: managedServices(process.env).join(','), MEMFLOW_LOG_LEVEL: process.env.MEMFLOW_LOG_LEVEL ?? 'warn' },
-      },
-    );
-    code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
-    if (code === 0 && checkResults.some((ok) => !ok)) code = 1;
+    await bundled;
+    const unitEnv = { ...baseEnv };
+    delete unitEnv.DATABASE_URL;
+    results.push(await runFiles('unit tier', unit, { concurrency: cores, tapFile: path.join(profile.stateDir, 'results-unit.tap'), env: unitEnv }));
+    if (stack) {
+      const up = await stack;
+      started = up.started;
+      await tools;
+      log(`provisioned in ${seconds(t0)}`);
+      const env: NodeJS.ProcessEnv = {
+        ...baseEnv,
+        ...up.env,
+        MEMFLOW_STACK_PROFILE: profile.name,
+        MEMFLOW_TEST_PORT_SHIFT: String(profile.temporal.port - 7233),
+        MEMFLOW_STACK_MANAGED: managedServices(process.env).join(','),
+      };
+      results.push(await runFiles('with servers', parallel, { concurrency: cores, tapFile: path.join(profile.stateDir, 'results.tap'), env }));
+      results.push(await runFiles('restarting servers, one at a time', serial, { concurrency: 1, tapFile: path.join(profile.stateDir, 'results-serial.tap'), env }));
+    }
   } finally {
-    if (process.env.MEMFLOW_KEEP_STACK === '1') log('MEMFLOW_KEEP_STACK=1: leaving the test stack running');
-    else await stopStack(profile, log, started);
+    if (stack) {
+      if (process.env.MEMFLOW_KEEP_STACK === '1') log('MEMFLOW_KEEP_STACK=1: leaving the test stack running');
+      else await stack.then(() => stopStack(profile, log, started), () => undefined);
+    }
   }
-  const s = summarize(tapFile);
-  if (s) console.log(`\ntests: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`);
-  console.log(`[test] total ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  const checksOk = (await checks).every(Boolean);
+  let code = results.some((r) => r.code !== 0) || !checksOk ? 1 : 0;
+  const s = sum(results.map((r) => r.counts));
+  console.log(`\ntests: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`);
+  // The coverage figure is the whole suite's: a run of some files only prints no floor verdict.
+  if (named.length === 0 && !recording && !(await coverageReport(coverageDir))) code = 1;
+  console.log(`[test] total ${seconds(t0)}`);
   return code;
 }
 

@@ -289,13 +289,12 @@ describe('with Weaviate unreachable', () => {
     try {
       const flaky = byKey(storefront, 'flaky-checkout-e2e');
       for (const mode of ['hybrid', 'semantic']) {
-        const t0 = performance.now();
         const res = await search(tenantA.key, { q: 'flaky checkout test timing out in CI', mode }, url);
         assert.equal(res.status, 200, JSON.stringify(res.body));
         assert.equal(res.body.degraded, true, mode);
         assert.match(res.body.degradedReason, /weaviate/i);
+        assert.doesNotMatch(res.body.degradedReason, /timeout/i, 'a refused connection fails at once, not at the time bound');
         assert.equal(res.body.results[0]?.sessionId, flaky.agentSessionId, `${mode}: keyword results still answer`);
-        assert.ok(performance.now() - t0 < 3000, 'a refused connection does not wait for the time bound');
       }
       const keyword = await search(tenantA.key, { q: 'flaky checkout', mode: 'keyword' }, url);
       assert.equal(keyword.body.degraded, false, 'keyword search never needs Weaviate');

@@ -1,20 +1,20 @@
 /**
  * The session workflow's own logic, on the real Temporal test server, with its activities replaced
  * by an in-memory implementation of their real type: batching, deduplication, continue-as-new with
- * its carried state, idle close, and replay of saved histories against the current code.
+ * its carried state and idle close (its saved histories replay in tests/unit/replay.test.ts).
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import type { CaptureActivities, PersistResult } from '../activities/capture.js';
 import type { SummarizeActivities, SummaryOutcome } from '../activities/summarize/activities.js';
 import type { HookEventName } from '../messages/hooks/v1.js';
 import { hookEventSignal, sessionViewQuery, sessionWorkflowId, type SessionWorkflowInput } from '../messages/workflows/v1/session.js';
-import { WORKFLOWS_PATH } from '../workers/worker.js';
 import { testConfig, uniqueName } from './helpers/env.js';
-import { keepHistory, replaySavedHistories } from './helpers/histories.js';
+import { keepHistory } from './helpers/histories.js';
+import { testWorkflowBundle } from './helpers/workflow-bundle.js';
 
 const config = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('session-wf') });
 
@@ -64,7 +64,6 @@ class FakeStore {
 }
 
 const store = new FakeStore();
-let bundle: WorkflowBundleWithSourceMap;
 let nativeConnection: NativeConnection;
 let worker: Worker;
 let running: Promise<void>;
@@ -72,12 +71,11 @@ let connection: Connection;
 let client: Client;
 
 before(async () => {
-  bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
   nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   worker = await Worker.create({
     connection: nativeConnection,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    workflowBundle: bundle,
+    workflowBundle: await testWorkflowBundle(),
     activities: store.activities(),
   });
   running = worker.run();
@@ -165,9 +163,4 @@ test('a session is summarized at each stop and at its end, then synced to the ve
   assert.deepEqual(store.summaryCalls.slice(3), ['batch:flush', 'final', 'sync']);
 
   await keepHistory('session-summaries', handle);
-});
-
-test('saved histories replay against the current workflow code without nondeterminism', async () => {
-  const files = await replaySavedHistories(bundle);
-  assert.ok(files.length >= 2, 'replay fixtures exist');
 });

@@ -9,7 +9,6 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { before, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { createVectorActivities, type VectorActivities } from '../activities/vectors/index.js';
 import { createLocalProvider } from '../common/embeddings/index.js';
 import { grpcTargetOf } from '../common/weaviate/client.js';
@@ -19,9 +18,8 @@ import { toActivityFailure } from '../activities/failures.js';
 import { COLLECTIONS, VECTOR_NAME, ensureWeaviateTenant, tenantCollection, weaviateTenantName, type WeaviateClient } from '../common/weaviate/schema.js';
 import { RECORD_TYPES, type RecordType } from '../messages/records/v1.js';
 import type { ReconcileResult, ReconcileWorkflowInput } from '../messages/workflows/v1/reconcile.js';
-import { WORKFLOWS_PATH } from '../workers/worker.js';
 import { newTenant, testConfig, uniqueName } from './helpers/env.js';
-import { keepHistory, replaySavedHistories } from './helpers/histories.js';
+import { keepHistory } from './helpers/histories.js';
 import { withTestStack } from './helpers/stack.js';
 import { startFakeEmbeddings, type FakeEmbeddingsServer } from './helpers/fake-embeddings.js';
 
@@ -275,7 +273,7 @@ test('the reconciliation workflow restores a wiped Weaviate (even though every s
   assert.deepEqual([again.upserted, again.deleted], [0, 0]);
   assert.ok(again.checked >= total(a));
 
-  // Keep the first run's history as a replay fixture (committed; see the replay test).
+  // A replay fixture (tests/unit/replay.test.ts), written only by `npm run fixtures:histories`.
   await keepHistory('reconcile-continue-as-new', stack.temporal.workflow.getHandle(workflowId, result.firstRunId));
 });
 
@@ -297,12 +295,6 @@ test('a run over all tenants drops the Weaviate tenant of a deleted memflow tena
     assert.ok(!names.includes(weaviateTenantName(c.tenantId)), `${type}: deleted tenant's Weaviate tenant remains`);
   }
   await assertMirrored(a, true);
-});
-
-test('saved reconciliation histories replay against the current workflow code', async () => {
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
-  const files = await replaySavedHistories(bundle, 'reconcile-');
-  assert.ok(files.length >= 1, 'a reconciliation history fixture exists');
 });
 
 test('a change of embedding provider re-embeds everything instead of mixing vector spaces', async () => {

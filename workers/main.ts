@@ -3,34 +3,32 @@
  * bundle from source (workflowsPath); a prebuilt bundle is used when MEMFLOW_WORKFLOW_BUNDLE names one.
  * The Temporal runtime drains in-flight tasks on SIGTERM/SIGINT; connections are closed in `finally`.
  */
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { loadConfigOrExit } from '../common/config.js';
 import { createPrisma } from '../common/db.js';
 import { createLogger, type Logger } from '../common/logger.js';
-import { createTemporalClient } from '../common/temporal.js';
+import { createTemporalClient, temporalConnectionOptions } from '../common/temporal.js';
 import { ensureSchedules } from './schedules.js';
-import { temporalLogger } from './temporal-logger.js';
+import { installTemporalRuntime } from './temporal-logger.js';
 import { createMemflowWorker } from './worker.js';
 
 /**
- * The Temporal runtime, with Core's Prometheus exporter when an address is configured
+ * The Temporal runtime, its logs (Core's included) in the worker's pino logger, with Core's
+ * Prometheus exporter when an address is configured
  * (temporal_activity_execution_failed_total, temporal_workflow_failed_total, ...). A port already in
  * use (a second worker on the machine) costs the metrics, not the worker: it runs without them.
  */
 function installRuntime(metricsAddress: string | null, logger: Logger): void {
   if (metricsAddress) {
     try {
-      Runtime.install({
-        logger: temporalLogger(logger),
-        telemetryOptions: { metrics: { prometheus: { bindAddress: metricsAddress, countersTotalSuffix: true, useSecondsForDurations: true } } },
-      });
+      installTemporalRuntime(logger, { prometheus: { bindAddress: metricsAddress, countersTotalSuffix: true, useSecondsForDurations: true } });
       logger.info({ metrics: `http://${metricsAddress}/metrics` }, 'worker metrics endpoint');
       return;
     } catch (err) {
       logger.warn({ err: (err as Error).message, address: metricsAddress }, 'worker metrics endpoint unavailable; running without it (set MEMFLOW_WORKER_METRICS_PORT)');
     }
   }
-  Runtime.install({ logger: temporalLogger(logger) });
+  installTemporalRuntime(logger);
 }
 
 async function run(): Promise<void> {
@@ -38,7 +36,7 @@ async function run(): Promise<void> {
   const logger = createLogger('memflow-worker', config.MEMFLOW_LOG_LEVEL);
   installRuntime(config.MEMFLOW_WORKER_METRICS_PORT, logger);
   const prisma = createPrisma(config.DATABASE_URL);
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   try {
     const bundlePath = config.MEMFLOW_WORKFLOW_BUNDLE;
     const worker = await createMemflowWorker({ connection, config, prisma, ...(bundlePath ? { bundlePath } : {}) });

@@ -83,7 +83,7 @@ export async function callStructured<T>(client: Anthropic, call: StructuredCall<
     const toolUse = response.content.find((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use' && b.name === call.toolName);
     if (toolUse) {
       const parsed = call.schema.safeParse(toolUse.input);
-      // What the model writes passes the same filter as what it read (CONTRACT §4): it may restate a
+      // What the model writes passes the same filter as what it read (docs/redaction.md): it may restate a
       // secret it saw before the rules improved, or assemble one from parts.
       if (parsed.success) return { answer: redactValue(parsed.data).value, usage, requests: attempt + 1 };
       problem = describeIssues(parsed.error);

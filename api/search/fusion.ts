@@ -54,7 +54,7 @@ export function weightedFusion(keyword: readonly RankedRef[], vector: readonly R
   return [...fused.values()].sort((a, b) => b.score - a.score);
 }
 
-/** Weights of the z-score fusion (chosen with --sweep of bench:search and bench:retrieval, README). */
+/** Weights of the z-score fusion (chosen with --sweep of bench:search and bench:retrieval, docs/benchmarks.md). */
 export const Z_WEIGHTS = { keyword: 0.7, vector: 0.3 } as const;
 /** The keyword leg's best match is never ranked below this place (1-based) of the fused list. */
 export const KEYWORD_BEST_WITHIN = 5;
@@ -78,14 +78,14 @@ function standardised(list: readonly RankedRef[]): Map<string, { ref: RankedRef;
  * often gives 30 hits within 0.03 cosine of each other) cannot hand its noise nearly full marks,
  * and a leg with one clear winner lifts it. A record missing from a leg gets Z_MISSING from it.
  * On bench:search's buried questions at 100k this kept hybrid at or above the keyword leg where
- * weightedFusion fell below it (README).
+ * weightedFusion fell below it (docs/benchmarks.md).
  *
  * The keyword leg's best match — the record sharing most of the question's words, often its exact
  * error text or identifier — is kept within the first KEYWORD_BEST_WITHIN places: a vector leg
  * confident about a neighbour (a z-score of 4-5 is common with the local embedder) could otherwise
  * push it off the first page. Measured on four replays of bench:search's buried questions this kept
  * hybrid at or above the keyword leg in every column, where plain 0.7/0.3 fell one question short
- * of it in the whole-tenant scope at 10k; on bench:retrieval it raised recall@1 and MRR (README).
+ * of it in the whole-tenant scope at 10k; on bench:retrieval it raised recall@1 and MRR (docs/benchmarks.md).
  */
 export function zScoreFusion(keyword: readonly RankedRef[], vector: readonly RankedRef[], w: { keyword: number; vector: number } = Z_WEIGHTS): RankedRef[] {
   const kw = standardised(keyword);
@@ -157,7 +157,7 @@ const titleShape = (r: Pick<SearchResult, 'type' | 'title'>) => `${r.type}|${r.t
  * one of them: the same tool call ("Grep: valid credentials") or learning in four sessions fills
  * the top five with one question's worth of answers. Records set aside keep their order after.
  * (The title quota lifted recall@5 of every mode on bench:search's buried questions at 10k and
- * left bench:retrieval's unchanged; see the README.)
+ * left bench:retrieval's unchanged; see docs/benchmarks.md.)
  */
 export function diversify<T extends Pick<SearchResult, 'type' | 'title' | 'snippet' | 'sessionId' | 'score'>>(results: readonly T[], limit: number): T[] {
   const seen = new Set<string>();

@@ -41,7 +41,7 @@ export function learningView(l: LearningRow) {
     tokenCount: l.tokenCount,
     createdAt: l.createdAt,
     updatedAt: l.updatedAt,
-    /** Provenance (issue 19): trust tier, evidence of outcome, poisoning flags, branch and commit, citations. */
+    /** Provenance: trust tier, evidence of outcome, poisoning flags, branch and commit, citations. */
     trust: trustTier(l.origin, l.outcome),
     outcome: l.outcome,
     flags: l.flags,

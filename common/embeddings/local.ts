@@ -9,7 +9,7 @@
  * - adjacent word pairs, for a little word order.
  * Term frequency is dampened (1 + ln tf) so one repeated word cannot dominate. It is much weaker
  * than a neural model, but paraphrases in this domain land measurably closer than unrelated text
- * (tests/embeddings.test.ts), and it costs microseconds per text.
+ * (tests/unit/embeddings.test.ts), and it costs microseconds per text.
  */
 import { CONCEPTS, STOP_WORDS, WEAK_WORDS } from './lexicon.js';
 import type { EmbeddingInput, EmbeddingProvider } from './types.js';

@@ -99,7 +99,7 @@ function propertiesOf(type: RecordType): PropertyConfigCreate<undefined>[] {
  * against 2,040-2,271 with 64 (Weaviate 0.33 ms an object against 0.41), and the graph found as many
  * of the exact 10 nearest observations of 100 questions at 300k (0.35 against 0.30 with 64; the
  * generated corpus repeats its sentences, which HNSW handles poorly at any setting). Recall of the
- * vector leg is also checked by bench:search and bench:retrieval (README).
+ * vector leg is also checked by bench:search and bench:retrieval (docs/benchmarks.md).
  */
 const HNSW_EF_CONSTRUCTION = 40;
 const HNSW_MAX_CONNECTIONS = 16;

@@ -2,9 +2,10 @@
  * Runs memflow's real API and worker inside a test process, against the real test stack, each test
  * file on its own task queue so that files never steal each other's workflow tasks.
  */
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { createMemflowWorker } from '../../workers/worker.js';
-import { temporalLogger } from '../../workers/temporal-logger.js';
+import { installTemporalRuntime } from '../../workers/temporal-logger.js';
+import { temporalConnectionOptions } from '../../common/temporal.js';
 import type { AddressInfo } from 'node:net';
 import { createApi } from '../../api/app.js';
 import { createLogger } from '../../common/logger.js';
@@ -66,11 +67,13 @@ export async function startTestWorker(config: Config, prisma: PrismaClient): Pro
         if (/"level":(40|50|60)/.test(line)) quiet.warn(line);
       },
     });
-    Runtime.install({ logger: temporalLogger(kept) });
+    installTemporalRuntime(kept);
     runtimeInstalled = true;
   }
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const worker = await createMemflowWorker({ connection, config, prisma });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
+  // The run's one workflow bundle (tests/run.ts: MEMFLOW_WORKFLOW_BUNDLE), not a bundle per worker.
+  const bundlePath = config.MEMFLOW_WORKFLOW_BUNDLE;
+  const worker = await createMemflowWorker({ connection, config, prisma, ...(bundlePath ? { bundlePath } : {}) });
   const running = worker.run();
   return {
     async stop() {

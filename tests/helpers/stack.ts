@@ -10,6 +10,7 @@ import { after, before } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../../common/config.js';
 import type { PrismaClient } from '../../common/db.js';
+import { temporalConnectionOptions } from '../../common/temporal.js';
 import { connectWeaviate } from '../../common/weaviate/client.js';
 import type { WeaviateClient } from '../../common/weaviate/schema.js';
 import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './app.js';
@@ -63,7 +64,7 @@ export function withTestStack(name: string, opts: TestStackOptions = {}): TestSt
     if (opts.api !== false) stack.api = await startTestApi(config, prisma, opts.api);
     if (opts.worker === false) return;
     stack.worker = await startTestWorker(config, prisma);
-    connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+    connection = await Connection.connect(temporalConnectionOptions(config));
     stack.temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
     stack.weaviate = await connectWeaviate(config);
   }

@@ -87,7 +87,7 @@ export interface Source {
 
 export type Trust = 'user' | 'confirmed' | 'extracted' | 'agent';
 
-/** A learning's provenance (issue 19): how far to trust it and what it rests on. */
+/** A learning's provenance: how far to trust it and what it rests on. */
 export interface Provenance {
   trust: Trust;
   outcome: 'confirmed' | 'refuted' | 'unverified' | string;

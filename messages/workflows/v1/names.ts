@@ -1,6 +1,6 @@
 /**
  * The workflow types the memflow worker hosts, by name: what clients start (with the workflow's
- * function type for typed arguments) and Schedules name. tests/messages.test.ts checks that this list
+ * function type for typed arguments) and Schedules name. tests/unit/messages.test.ts checks that this list
  * and workflows/index.ts export the same names.
  */
 export const WorkflowType = {

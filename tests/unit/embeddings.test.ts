@@ -7,11 +7,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { parseConfig } from '../common/config.js';
-import { EmbeddingError, createEmbeddingProvider, createLocalProvider, createOpenAIProvider, createVoyageProvider, type EmbeddingProvider } from '../common/embeddings/index.js';
-import { stem, tokenize } from '../common/embeddings/local.js';
-import { toActivityFailure } from '../activities/failures.js';
-import { startFakeEmbeddings, type FakeEmbeddingsServer } from './helpers/fake-embeddings.js';
+import { parseConfig } from '../../common/config.js';
+import { EmbeddingError, createEmbeddingProvider, createLocalProvider, createOpenAIProvider, createVoyageProvider, type EmbeddingProvider } from '../../common/embeddings/index.js';
+import { stem, tokenize } from '../../common/embeddings/local.js';
+import { toActivityFailure } from '../../activities/failures.js';
+import { startFakeEmbeddings, type FakeEmbeddingsServer } from '../helpers/fake-embeddings.js';
 
 const cosine = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0);
 const norm = (a: number[]) => Math.sqrt(cosine(a, a));

@@ -18,7 +18,7 @@ import {
   PROJECT_CACHE_SIZE,
   projectCacheSize,
   resolveProject,
-} from '../common/project.js';
+} from '../../common/project.js';
 
 const fresh = { cache: false } as const;
 

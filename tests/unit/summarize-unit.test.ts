@@ -7,19 +7,19 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { renderEvent } from '../common/observation.js';
-import { chooseBatch } from '../activities/summarize/batching.js';
-import { callStructured, createAnthropic } from '../activities/summarize/claude.js';
-import { retryAfterMs } from '../activities/failures.js';
-import { Failure } from '../messages/errors/v1.js';
-import { learningFingerprint } from '../activities/summarize/learnings.js';
-import { offlineFinal, type OfflineObservation } from '../activities/summarize/offline.js';
-import { PriceTable } from '../activities/summarize/pricing.js';
-import { SUMMARY_TOOL, SYSTEM_PROMPT } from '../activities/summarize/prompt.js';
-import { batchAnswerSchema, finalAnswerSchema } from '../activities/summarize/schema.js';
-import { countTokens } from '../common/tokens.js';
-import { buildDebugSession } from './fixtures/debug-session.js';
-import { FakeAnthropic, apiKeyOf, behaviours } from './helpers/fake-anthropic.js';
+import { renderEvent } from '../../common/observation.js';
+import { chooseBatch } from '../../activities/summarize/batching.js';
+import { callStructured, createAnthropic } from '../../activities/summarize/claude.js';
+import { retryAfterMs } from '../../activities/failures.js';
+import { Failure } from '../../messages/errors/v1.js';
+import { learningFingerprint } from '../../activities/summarize/learnings.js';
+import { offlineFinal, type OfflineObservation } from '../../activities/summarize/offline.js';
+import { PriceTable } from '../../activities/summarize/pricing.js';
+import { SUMMARY_TOOL, SYSTEM_PROMPT } from '../../activities/summarize/prompt.js';
+import { batchAnswerSchema, finalAnswerSchema } from '../../activities/summarize/schema.js';
+import { countTokens } from '../../common/tokens.js';
+import { buildDebugSession } from '../fixtures/debug-session.js';
+import { FakeAnthropic, apiKeyOf, behaviours } from '../helpers/fake-anthropic.js';
 
 test('batches are cut by tokens, wait for open tool calls, and flush on demand', () => {
   const c = (sequence: number, tokenCount: number, open = false) => ({ sequence, tokenCount, open });

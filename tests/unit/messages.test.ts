@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Failure } from '../messages/errors/v1.js';
-import { WorkflowType } from '../messages/workflows/v1/names.js';
-import * as workflows from '../workflows/index.js';
+import { Failure } from '../../messages/errors/v1.js';
+import { WorkflowType } from '../../messages/workflows/v1/names.js';
+import * as workflows from '../../workflows/index.js';
 
 test('WorkflowType names exactly the workflows the worker hosts', () => {
   assert.deepEqual(Object.values(WorkflowType).sort(), Object.keys(workflows).sort());

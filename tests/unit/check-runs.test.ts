@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkRuns, finalRuns, sessionOutcome, type ObservationLine } from '../common/check-outcomes.js';
-import { checkRunOf, decisiveErrorLine, outputShowsFailure } from '../common/check-runs.js';
-import { isSelfActivity } from '../common/self-activity.js';
+import { checkRuns, finalRuns, sessionOutcome, type ObservationLine } from '../../common/check-outcomes.js';
+import { checkRunOf, decisiveErrorLine, outputShowsFailure } from '../../common/check-runs.js';
+import { isSelfActivity } from '../../common/self-activity.js';
 
 const key = (c: string) => checkRunOf(c)?.key;
 

@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { countTokens } from '../common/tokens.js';
-import { EXCERPT_TOKENS, excerpt } from '../mcp/excerpt.js';
-import { day, recordBlock, searchHead, searchLine, snippetBeyond } from '../mcp/format.js';
+import { countTokens } from '../../common/tokens.js';
+import { EXCERPT_TOKENS, excerpt } from '../../mcp/excerpt.js';
+import { day, recordBlock, searchHead, searchLine, snippetBeyond } from '../../mcp/format.js';
 
 const testRun = (() => {
   const lines = ['{\n "command": "npx vitest run",\n "description": "Run the unit tests"\n}', '---', '> storefront@2.3.0 test', '> vitest run', ''];

@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { captureTokens } from '../common/capture-store.js';
+import { captureTokens } from '../../common/capture-store.js';
 import { get_encoding } from 'tiktoken';
-import { countTokens } from '../common/tokens.js';
-import { repoRoot } from '../infra/profile.js';
+import { countTokens } from '../../common/tokens.js';
+import { repoRoot } from '../../infra/profile.js';
 
 function corpus(): string[] {
   const texts: string[] = [];

@@ -1,14 +1,14 @@
 /**
- * The redaction corpus (issue 17): recall on the positive cases must be 100 % and false positives on
- * the negative cases (realistic coding output) at most 1 %. Both figures are printed; the README
+ * The redaction corpus: recall on the positive cases must be 100 % and false positives on
+ * the negative cases (realistic coding output) at most 1 %. Both figures are printed; docs/redaction.md
  * quotes them.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { redactText } from '../common/redact.js';
-import { explainRedaction } from '../common/redact-explain.js';
-import { runCli } from './fixtures/cli-run.js';
-import { NEGATIVES, POSITIVES } from './fixtures/redaction-corpus.js';
+import { redactText } from '../../common/redact.js';
+import { explainRedaction } from '../../common/redact-explain.js';
+import { runCli } from '../fixtures/cli-run.js';
+import { NEGATIVES, POSITIVES } from '../fixtures/redaction-corpus.js';
 
 test('redaction corpus: recall 100 % on positives, false positives <= 1 % on negatives', () => {
   const missed = POSITIVES.filter((p) => {

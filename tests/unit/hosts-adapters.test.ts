@@ -7,17 +7,17 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { codex } from '../cli/hosts/codex.js';
-import { copilot, parseShellResult } from '../cli/hosts/copilot.js';
-import { gemini, parseShellContent, userPrompt } from '../cli/hosts/gemini.js';
-import { opencode } from '../cli/hosts/opencode.js';
-import type { HostHookEvent, Payload } from '../cli/hosts/shared.js';
-import { parseHookArgs } from '../cli/hook-main.js';
-import { renderEvent } from '../common/observation.js';
+import { codex } from '../../cli/hosts/codex.js';
+import { copilot, parseShellResult } from '../../cli/hosts/copilot.js';
+import { gemini, parseShellContent, userPrompt } from '../../cli/hosts/gemini.js';
+import { opencode } from '../../cli/hosts/opencode.js';
+import type { HostHookEvent, Payload } from '../../cli/hosts/shared.js';
+import { parseHookArgs } from '../../cli/hook-main.js';
+import { renderEvent } from '../../common/observation.js';
 
 const fixture = (name: string): Payload[] =>
   fs
-    .readFileSync(path.join(import.meta.dirname, 'fixtures', 'hosts', name), 'utf8')
+    .readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'hosts', name), 'utf8')
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as Payload);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { ConfigError, parseConfig } from '../common/config.js';
+import { ConfigError, parseConfig } from '../../common/config.js';
 
 test('a missing DATABASE_URL is named', () => {
   assert.throws(() => parseConfig({}), (err: unknown) => err instanceof ConfigError && err.message === 'DATABASE_URL is required but not set');
@@ -25,7 +25,7 @@ test('defaults follow the contract', () => {
 });
 
 test('the API process exits 1 with one clear line when DATABASE_URL is missing', () => {
-  const entry = fileURLToPath(new URL('../api/main.ts', import.meta.url));
+  const entry = fileURLToPath(new URL('../../api/main.ts', import.meta.url));
   const env = { PATH: process.env.PATH, HOME: process.env.HOME };
   const res = spawnSync(process.execPath, ['--import', 'tsx', entry], { env, encoding: 'utf8', timeout: 30_000 });
   assert.equal(res.status, 1);

@@ -1,5 +1,5 @@
 /**
- * Redaction (CONTRACT §4): one case per secret kind, ordinary code and prose that must survive
+ * Redaction (docs/redaction.md): one case per secret kind, ordinary code and prose that must survive
  * unchanged, nested JSON payloads, `<private>` spans, linear time on adversarial input, and
  * properties: an embedded secret never survives, and redacting twice equals redacting once.
  */
@@ -13,8 +13,8 @@ import {
   redactText,
   redactValue,
   type RedactionKind,
-} from '../common/redact.js';
-import { POSITIVES } from './fixtures/redaction-corpus.js';
+} from '../../common/redact.js';
+import { POSITIVES } from '../fixtures/redaction-corpus.js';
 
 const marker = (kind: RedactionKind): string => `[redacted:${kind}]`;
 
@@ -174,7 +174,7 @@ describe('redactText: one case per secret kind', () => {
   });
 
   test('every text kind is exercised above', () => {
-    // tenant-rule comes from a tenant's own rules (tests/redact-tenant-rules.test.ts).
+    // tenant-rule comes from a tenant's own rules (tests/unit/redact-tenant-rules.test.ts).
     const textKinds = REDACTION_KINDS.filter((k) => k !== 'too-deep' && k !== 'circular' && k !== 'private' && k !== 'tenant-rule');
     const sample = [
       ANTHROPIC, OPENAI, AWS_ID, `aws_secret_access_key=${AWS_SECRET}`, GITHUB, SLACK, GOOGLE, STRIPE, JWT,
