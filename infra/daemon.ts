@@ -157,7 +157,8 @@ export function tailFile(file: string, lines = 20): string {
 }
 
 export interface WaitOptions {
-  what: string;
+  /** What is awaited, for the error; a function is read only when the wait fails (a live screen, a count). */
+  what: string | (() => string);
   timeoutMs: number;
   /** When given, fail early if this process dies while we wait. */
   pid?: number;
@@ -173,6 +174,7 @@ export async function waitUntil(check: () => Promise<boolean>, opts: WaitOptions
   const withLog = (msg: string) =>
     opts.logFile ? `${msg}\n--- last lines of ${opts.logFile}:\n${tailFile(opts.logFile)}` : msg;
   const attemptMs = opts.attemptTimeoutMs ?? 3000;
+  const what = () => (typeof opts.what === 'function' ? opts.what() : opts.what);
   for (;;) {
     // A probe that hangs (a half-started server) must not hang the wait.
     let timer: NodeJS.Timeout | undefined;
@@ -180,8 +182,8 @@ export async function waitUntil(check: () => Promise<boolean>, opts: WaitOptions
     const ok = await Promise.race([check().catch(() => false), timedOut]);
     clearTimeout(timer);
     if (ok) return;
-    if (opts.pid !== undefined && !isAlive(opts.pid)) throw new Error(withLog(`${opts.what} exited during start-up`));
-    if (Date.now() > deadline) throw new Error(withLog(`${opts.what} was not ready after ${opts.timeoutMs / 1000}s`));
+    if (opts.pid !== undefined && !isAlive(opts.pid)) throw new Error(withLog(`${what()} exited during start-up`));
+    if (Date.now() > deadline) throw new Error(withLog(`${what()} was not ready after ${opts.timeoutMs / 1000}s`));
     await sleep(opts.intervalMs ?? 200);
   }
 }

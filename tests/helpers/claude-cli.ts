@@ -6,7 +6,9 @@
  * interactive ones run in tmux and end the way a person ends them (/exit, Ctrl-D, Ctrl-C twice).
  *
  * The settings that let the interactive UI start without a person (all documented Claude Code
- * settings): `hasCompletedOnboarding` and the project's `hasTrustDialogAccepted` in ~/.claude.json,
+ * settings): `hasCompletedOnboarding`, `hasSeenAutoDefaultNudge` (else a user-level `defaultMode` other
+ * than auto brings up "Make auto mode your default permission mode?" over the first prompt) and the
+ * project's `hasTrustDialogAccepted` in ~/.claude.json,
  * the API key approved in `customApiKeyResponses` (its last 20 characters), and tool permissions
  * allowed in settings.json in the rule-based mode (`defaultMode: "default"`) instead of
  * --dangerously-skip-permissions (whose warning is a dialog).
@@ -78,6 +80,7 @@ export class ClaudeHarness {
       path.join(home, '.claude.json'),
       JSON.stringify({
         hasCompletedOnboarding: true,
+        hasSeenAutoDefaultNudge: true,
         theme: 'dark',
         customApiKeyResponses: { approved: [API_KEY.slice(-20)], rejected: [] },
         projects: { [repo]: { hasTrustDialogAccepted: true, hasCompletedProjectOnboarding: true } },
@@ -142,16 +145,18 @@ export class ClaudeHarness {
       await waitUntil(
         async () => {
           last = screen();
-          // Claude Code offers to make auto mode the default once; keep manual mode, as a person would.
+          // Should Claude Code still offer to make auto mode the default, decline it: Esc is the
+          // dialog's cancel, which keeps the current mode (Enter would take the focused option).
           if (/Make auto mode your default/.test(last)) {
-            keys('Down');
-            keys('Enter');
+            keys('Escape');
             return false;
           }
           return /❯/.test(last) && /shift\+tab|for shortcuts/.test(last) && !/Yes, set auto mode/.test(last);
         },
-        { what: `claude's prompt (screen: ${last})`, timeoutMs: 60_000, intervalMs: 300 },
+        { what: () => `claude's prompt (screen: ${last})`, timeoutMs: 60_000, intervalMs: 300 },
       );
+      // In auto mode every tool call waits on a classifier request the scripted model cannot answer.
+      if (/auto mode on/i.test(last)) throw new Error(`claude started in auto mode, not the rule-based mode its settings ask for (screen: ${last})`);
       keys('-l', prompt);
       await waitUntil(async () => (last = screen()).includes(prompt.slice(0, 20)), { what: 'the typed prompt on screen', timeoutMs: 10_000, intervalMs: 100 });
       // Enter until Claude Code takes the prompt (a key sent while the UI redraws can be lost); the
@@ -164,7 +169,7 @@ export class ClaudeHarness {
         },
         { what: 'the prompt submitted', timeoutMs: 30_000, intervalMs: 1000 },
       );
-      await waitUntil(async () => (last = screen()).includes(doneText), { what: `"${doneText}" on screen (screen: ${last})`, timeoutMs: 120_000, intervalMs: 200 });
+      await waitUntil(async () => (last = screen()).includes(doneText), { what: () => `"${doneText}" on screen (screen: ${last})`, timeoutMs: 120_000, intervalMs: 200 });
       // The turn is over when the prompt box is back and idle.
       await waitUntil(async () => !/esc to interrupt/i.test((last = screen())), { what: 'the turn to end', timeoutMs: 30_000, intervalMs: 200 });
       if (end === 'exit') {
