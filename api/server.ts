@@ -45,6 +45,7 @@ import { registerViewerRoutes } from './viewer/routes.js';
 import { ViewerSessions } from './viewer/sessions.js';
 import { createKeyUsage } from './key-usage.js';
 import { recordAudit } from '../common/audit.js';
+import { MEMFLOW_VERSION } from '../messages/version.js';
 
 /** Where `npm run build:viewer` writes the web viewer. */
 export const VIEWER_DIST_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'viewer');
@@ -230,7 +231,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     registerKeyRoutes(v1, { prisma: deps.prisma });
     registerUsageRoutes(v1, { pool: deps.pool, defaultDailyTokenBudget: deps.defaultDailyTokenBudget ?? 0 });
     registerLiveRoutes(v1, { pool: deps.pool, temporal: deps.temporal, ...(deps.idleTimeoutMs ? { idleTimeoutMs: deps.idleTimeoutMs } : {}), ...(deps.viewer?.liveTickMs ? { tickMs: deps.viewer.liveTickMs } : {}) });
-    registerMcpRoutes(v1, { root: app, grants, version: '0.1.0', ...(deps.mcpMaxTokens !== undefined ? { maxTokens: deps.mcpMaxTokens } : {}) });
+    registerMcpRoutes(v1, { root: app, grants, version: MEMFLOW_VERSION, ...(deps.mcpMaxTokens !== undefined ? { maxTokens: deps.mcpMaxTokens } : {}) });
   });
 
   return app;

@@ -87,11 +87,14 @@ export async function runInstall(opts: InstallCmdOptions, out: (line: string) =>
       : 'The hooks read $MEMFLOW_API_KEY (and $MEMFLOW_URL) from the environment claude runs in.',
   );
   const project = root ? projectHeadersOf(root, { shared: Boolean(opts.shared) }) : undefined;
+  // The MCP handshake is answered by the relay wherever the hooks use one.
+  const viaRelay = !opts.http;
   if (opts.mcp) {
     const r = settingsChange(() =>
       installMcp({
         defaultUrl: base,
         ...(opts.stdioMcp ? { stdio: true } : {}),
+        ...(viaRelay ? { relayPort: relaySettings().port } : {}),
         ...(opts.global ? { global: true } : {}),
         ...(opts.shared ? { shared: true } : {}),
         ...(root ? { dir: root } : {}),
@@ -99,7 +102,7 @@ export async function runInstall(opts: InstallCmdOptions, out: (line: string) =>
       }),
     );
     const scope = opts.global ? 'user scope' : opts.shared ? 'project scope' : `local scope of ${root}`;
-    out(`  ${r.result.padEnd(9)} MCP server "memflow" (${opts.stdioMcp ? 'stdio: memflow mcp' : "http: the API's /mcp"}, ${scope}) in ${r.file}`);
+    out(`  ${r.result.padEnd(9)} MCP server "memflow" (${opts.stdioMcp ? 'stdio: memflow mcp' : viaRelay ? "http: the relay's /mcp, tool calls to the API" : "http: the API's /mcp"}, ${scope}) in ${r.file}`);
   }
   if (project) out(`this repository is the project "${project.name}"${project.key ? ` (repository key ${project.key})` : ''}; \`memflow doctor\` shows the name the API uses`);
   if (!opts.http && opts.relay !== false) {

@@ -4,11 +4,14 @@
  *   like `.claude/settings.local.json` (Claude Code's `claude mcp add --scope local`);
  * - project scope (`--shared`): `.mcp.json` at the repository root, the file the team commits;
  * - user scope (`--global`): `mcpServers` in `~/.claude.json`.
- * The entry is the API's own `/mcp` over Streamable HTTP: no process to start, so the tools are
- * there from the session's first turn. The key and URL are `${VAR}` references that Claude Code
- * expands from the user's environment; the project is sent as X-Memflow-Project with the
- * repository's key (X-Memflow-Project-Key), so the tools use the same project as the hooks and the
- * CLI. `--stdio-mcp` writes the stdio server (`memflow mcp`) instead. Merged and idempotent: other
+ * The entry is Streamable HTTP: no process to start, so the tools are there from the session's
+ * first turn. By default it is the local relay's `/mcp` (cli/relay/mcp.ts), which answers Claude
+ * Code's handshake on this machine (a slow, down or hanging API never holds up the session's
+ * start) and sends each tool call to the API at X-Memflow-Url; with hooks that post to the API
+ * (`--http`, no relay) it is the API's own `/mcp`. The key and URL are `${VAR}` references that
+ * Claude Code expands from the user's environment; the project is sent as X-Memflow-Project with
+ * the repository's key (X-Memflow-Project-Key), so the tools use the same project as the hooks and
+ * the CLI. `--stdio-mcp` writes the stdio server (`memflow mcp`) instead. Merged and idempotent: other
  * servers and keys stay as they are, and a second run changes nothing.
  */
 import fs from 'node:fs';
@@ -21,6 +24,8 @@ export const MCP_SERVER_NAME = 'memflow';
 
 export interface McpInstallOptions {
   stdio?: boolean;
+  /** The local relay's port: the entry is the relay's /mcp (else the API's). */
+  relayPort?: number;
   global?: boolean;
   shared?: boolean;
   /** The API URL used when MEMFLOW_URL is unset where Claude Code runs. */
@@ -34,10 +39,13 @@ export interface McpInstallOptions {
 }
 
 /** The server entry, in Claude Code's documented format. */
-export function mcpServerEntry(opts: { stdio?: boolean; defaultUrl: string; project?: ProjectHeaders }): Record<string, unknown> {
+export function mcpServerEntry(opts: { stdio?: boolean; relayPort?: number; defaultUrl: string; project?: ProjectHeaders }): Record<string, unknown> {
   const url = `\${MEMFLOW_URL:-${opts.defaultUrl.replace(/\/+$/, '')}}`;
   if (opts.stdio) return { type: 'stdio', command: 'memflow', args: ['mcp'], env: { MEMFLOW_API_KEY: '${MEMFLOW_API_KEY}', MEMFLOW_URL: url } };
   const project = opts.project ? { 'X-Memflow-Project': opts.project.name, ...(opts.project.key ? { 'X-Memflow-Project-Key': opts.project.key } : {}) } : {};
+  if (opts.relayPort !== undefined) {
+    return { type: 'http', url: `http://127.0.0.1:${opts.relayPort}/mcp`, headers: { Authorization: 'Bearer ${MEMFLOW_API_KEY}', 'X-Memflow-Url': url, ...project } };
+  }
   return { type: 'http', url: `${url}/mcp`, headers: { Authorization: 'Bearer ${MEMFLOW_API_KEY}', ...project } };
 }
 

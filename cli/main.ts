@@ -9,6 +9,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { parseClientConfig } from '../common/client-config.js';
 import { CliError, stdoutLine } from './output.js';
 import type { SearchOptions } from './search.js';
+import { MEMFLOW_VERSION } from '../messages/version.js';
 
 const isHook = process.argv[2] === 'hook';
 
@@ -30,7 +31,7 @@ const errLine = (line: string) => {
 
 const program = new Command('memflow')
   .description('memflow: durable memory for AI coding agents (client and operator commands)')
-  .version('0.1.0', '-v, --version')
+  .version(MEMFLOW_VERSION, '-v, --version')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride((err) => {
     // --help and --version end "successfully"; everything else goes through fail().
@@ -147,7 +148,7 @@ program
   .option('--global', "write ~/.claude/settings.json (and the user-scope MCP server) instead of the repository's")
   .option('--here', 'install in the current folder even if it is not a git repository')
   .option('--no-mcp', "do not register memflow's MCP server")
-  .option('--stdio-mcp', 'register the stdio MCP server (memflow mcp) instead of the API\'s /mcp over HTTP')
+  .option('--stdio-mcp', 'register the stdio MCP server (memflow mcp) instead of the relay\'s /mcp over HTTP')
   .option('--offline', 'do not check that the API answers')
   .option('--no-relay', 'do not start the local relay now (the first hook starts it)')
   .option('--host <hosts>', 'agents to set up: claude, codex, gemini, opencode, copilot (comma-separated), or auto for every one on PATH (default: claude)')

@@ -13,8 +13,8 @@ import { apiTarget } from './api-client.js';
 import { parseClientConfig } from '../common/client-config.js';
 import { createHttpClient, httpTransport } from './http.js';
 import { repositoryHeaders } from './project.js';
+import { MEMFLOW_VERSION } from '../messages/version.js';
 
-const VERSION = '0.1.0';
 
 export async function runMcp(opts: { url?: string; project?: string }): Promise<void> {
   const { base, key } = apiTarget(opts.url);
@@ -24,7 +24,7 @@ export async function runMcp(opts: { url?: string; project?: string }): Promise<
     api: createApiClient({ transport: httpTransport(http, base, 15_000), key, describe: base, headers: { 'user-agent': 'memflow-mcp', ...repositoryHeaders() } }),
     defaultProject: opts.project ?? env.MEMFLOW_PROJECT ?? resolveProject(process.cwd()),
     maxTokens: env.MEMFLOW_MCP_MAX_TOKENS,
-    version: VERSION,
+    version: MEMFLOW_VERSION,
     // Beside the working tree: context is checked against today's code (MEMFLOW_STALENESS_CHECK=0: off).
     workingTree: env.MEMFLOW_STALENESS_CHECK ? (env.CLAUDE_PROJECT_DIR ?? process.cwd()) : undefined,
   });

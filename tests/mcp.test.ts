@@ -1,6 +1,7 @@
 /**
- * memflow's MCP server driven by the SDK's own Client over both transports — stdio (`memflow mcp`,
- * the real bin) and Streamable HTTP (the API's /mcp) — against the real API, worker, PostgreSQL,
+ * memflow's MCP server driven by the SDK's own Client over every transport — stdio (`memflow mcp`,
+ * the real bin), Streamable HTTP at the API's /mcp and at the local relay's /mcp (which answers the
+ * handshake itself, also while the API hangs, and sends tool calls on) — against the real API, worker, PostgreSQL,
  * Temporal and Weaviate: every tool, the token stamp and cap, tenant isolation, a `remember` found
  * by a paraphrase within a second, a `correct` that supersedes with history, bad arguments, and the
  * API being down. Plus POST /v1/memories itself and the `.mcp.json` that `memflow install` writes.
@@ -23,12 +24,15 @@ import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
 import { keepHistory } from './helpers/histories.js';
 import { replay, sessionResult } from './helpers/sessions.js';
+import { startRelay, type Relay } from '../cli/relay/server.js';
+import net from 'node:net';
 
 const config = { ...testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('mcp') }), ANTHROPIC_API_KEY: undefined };
 const prisma = testPrisma();
 const temporal = createTemporalClient(config);
 let api: TestApi;
 let worker: TestWorker;
+let relay: Relay;
 let tenant: Awaited<ReturnType<typeof newTenant>>;
 let other: Awaited<ReturnType<typeof newTenant>>;
 const project = uniqueName('shop');
@@ -50,6 +54,8 @@ before(async () => {
   other = await newTenant(prisma);
   api = await startTestApi(config, prisma, { tuning: { flushDelayMs: 30, idleTimeoutMs: 120_000 } });
   worker = await startTestWorker(config, prisma);
+  // No API by default: every relay request names its API (X-Memflow-Url), as Claude Code's entry does.
+  relay = await startRelay({ port: 0, spoolDir: await tempDir('mcp-relay-spool'), defaultUrl: `http://127.0.0.1:${await closedPort()}`, startBudgetMs: 2000 });
   await replay(api.url, tenant.key, session.deliveries);
   await sessionResult(temporal.client, prisma, tenant.tenantId, session.sessionId, 90_000);
   // A tool call with a whole test run as its output, as Claude Code sends it: what `get` with a query cuts.
@@ -73,6 +79,7 @@ before(async () => {
 });
 
 after(async () => {
+  await relay?.close();
   await api?.close();
   await worker?.stop();
   await temporal.connection.close();
@@ -92,6 +99,11 @@ function stdioTransport(env: Record<string, string>): Transport {
 const httpTransport = (key: string, projectName?: string) =>
   new StreamableHTTPClientTransport(new URL(`${api.url}/mcp`), {
     requestInit: { headers: { authorization: `Bearer ${key}`, ...(projectName ? { 'x-memflow-project': projectName } : {}) } },
+  });
+
+const relayTransport = (key: string, projectName?: string, apiUrl = api.url) =>
+  new StreamableHTTPClientTransport(new URL(`${relay.url}/mcp`), {
+    requestInit: { headers: { authorization: `Bearer ${key}`, 'x-memflow-url': apiUrl, ...(projectName ? { 'x-memflow-project': projectName } : {}) } },
   });
 
 async function connect(transport: Transport): Promise<Client> {
@@ -131,13 +143,15 @@ let longRun = '';
 
 const TOOLS = ['context', 'correct', 'forget', 'get', 'learnings', 'remember', 'search', 'timeline', 'wrong'];
 
-for (const kind of ['stdio', 'http'] as const) {
+for (const kind of ['stdio', 'http', 'relay'] as const) {
   describe(`MCP over ${kind}`, () => {
     let client: Client;
     let stranger: Client;
+    const transport = (key: string) =>
+      kind === 'stdio' ? stdioTransport({ MEMFLOW_URL: api.url, MEMFLOW_API_KEY: key, MEMFLOW_PROJECT: project }) : kind === 'http' ? httpTransport(key, project) : relayTransport(key, project);
     before(async () => {
-      client = await connect(kind === 'stdio' ? stdioTransport({ MEMFLOW_URL: api.url, MEMFLOW_API_KEY: tenant.key, MEMFLOW_PROJECT: project }) : httpTransport(tenant.key, project));
-      stranger = await connect(kind === 'stdio' ? stdioTransport({ MEMFLOW_URL: api.url, MEMFLOW_API_KEY: other.key, MEMFLOW_PROJECT: project }) : httpTransport(other.key, project));
+      client = await connect(transport(tenant.key));
+      stranger = await connect(transport(other.key));
     });
     after(async () => {
       await client?.close();
@@ -352,6 +366,63 @@ describe('stdio: limits and outages', () => {
   });
 });
 
+describe("the relay's /mcp", () => {
+  test('the handshake and the tool list are answered while the API hangs, without a request to it', async () => {
+    const sockets = new Set<net.Socket>();
+    const hanging = net.createServer((s) => void sockets.add(s));
+    await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', r));
+    const hangingUrl = `http://127.0.0.1:${(hanging.address() as net.AddressInfo).port}`;
+    try {
+      const t0 = performance.now();
+      const client = await connect(relayTransport(tenant.key, project, hangingUrl));
+      const { tools } = await client.listTools();
+      const ms = performance.now() - t0;
+      assert.deepEqual(tools.map((t) => t.name).sort(), TOOLS);
+      assert.ok(ms < 2000, `connected and listed in ${ms.toFixed(0)} ms with the API hanging`);
+      assert.equal(sockets.size, 0, 'the handshake never reached the API');
+      await client.close();
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => hanging.close(() => r()));
+    }
+  });
+
+  test('a refused key is a tool error; no key, a non-loopback Host, GET and a body that is not JSON are refused with their own status', async () => {
+    const client = await connect(relayTransport('mf_not_a_key', project));
+    try {
+      const r = await call(client, 'learnings', {});
+      assert.equal(r.isError, true);
+      assert.match(r.text, /refused the API key/);
+    } finally {
+      await client.close();
+    }
+    const init = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
+    const post = (headers: Record<string, string>, body = init) =>
+      fetch(`${relay.url}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }, body });
+    const noKey = await post({ 'x-memflow-url': api.url });
+    assert.equal(noKey.status, 401);
+    assert.match(((await noKey.json()) as { error: { message: string } }).error.message, /Authorization: Bearer/);
+    // fetch will not send another Host: a raw request does, as a rebound DNS name would.
+    const { port } = new URL(relay.url);
+    const rebound = await new Promise<string>((resolve, reject) => {
+      const s = net.connect(Number(port), '127.0.0.1', () =>
+        s.end(`POST /mcp HTTP/1.0\r\nHost: memflow.attacker.example\r\nAuthorization: Bearer ${tenant.key}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(init)}\r\n\r\n${init}`),
+      );
+      let text = '';
+      s.on('data', (d: Buffer) => (text += d.toString()));
+      s.on('end', () => resolve(text));
+      s.on('error', reject);
+    });
+    assert.match(rebound, /^HTTP\/1\.1 403 /);
+    assert.match(rebound, /loopback/);
+    assert.equal((await fetch(`${relay.url}/mcp`, { headers: { authorization: `Bearer ${tenant.key}` } })).status, 405);
+    const notJson = await post({ authorization: `Bearer ${tenant.key}`, 'x-memflow-url': api.url }, '{"jsonrpc":');
+    assert.equal(notJson.status, 400);
+    const badUrl = await post({ authorization: `Bearer ${tenant.key}`, 'x-memflow-url': 'ftp://example.com' });
+    assert.equal(badUrl.status, 400);
+  });
+});
+
 describe('POST /v1/memories', () => {
   const post = (body: unknown, key = tenant.key, headers: Record<string, string> = {}) =>
     fetch(`${api.url}/v1/memories`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -422,7 +493,7 @@ describe('POST /v1/memories', () => {
 describe('memflow install registers the MCP server', () => {
   const install = (dir: string, env: Record<string, string>, ...args: string[]) => runCli(['install', '--no-relay', '--offline', ...args], { cwd: dir, env });
 
-  test('local scope by default: the API\'s /mcp over HTTP in ~/.claude.json for this repository, with its project and key', async () => {
+  test('local scope by default: the relay\'s /mcp over HTTP in ~/.claude.json for this repository, with its API, project and key', async () => {
     const home = await tempDir('mcp-local-home');
     const dir = path.join(await tempDir('mcp-local'), 'shop');
     await fs.mkdir(path.join(dir, 'src'), { recursive: true });
@@ -431,15 +502,16 @@ describe('memflow install registers the MCP server', () => {
     // Run in a subfolder: the entry is for the repository's root.
     const first = await install(path.join(dir, 'src'), { HOME: home });
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, /added\s+MCP server "memflow" \(http: the API's \/mcp, local scope/);
+    assert.match(first.stdout, /added\s+MCP server "memflow" \(http: the relay's \/mcp, tool calls to the API, local scope/);
     const user = JSON.parse(await fs.readFile(path.join(home, '.claude.json'), 'utf8')) as { numStartups: number; projects: Record<string, { allowedTools: string[]; mcpServers: Record<string, Record<string, unknown>> }> };
     assert.equal(user.numStartups, 3);
     assert.deepEqual(user.projects[dir]!.allowedTools, ['x']);
     const entry = user.projects[dir]!.mcpServers.memflow!;
     assert.equal(entry.type, 'http');
-    assert.match(String(entry.url), /^\$\{MEMFLOW_URL:-http:\/\/127\.0\.0\.1:\d+\}\/mcp$/);
+    assert.equal(entry.url, 'http://127.0.0.1:7719/mcp', "the relay's address (MEMFLOW_RELAY_PORT unset)");
     const headers = entry.headers as Record<string, string>;
     assert.equal(headers.Authorization, 'Bearer ${MEMFLOW_API_KEY}');
+    assert.match(headers['X-Memflow-Url']!, /^\$\{MEMFLOW_URL:-http:\/\/127\.0\.0\.1:\d+\}$/, 'tool calls go to the user\'s API');
     assert.equal(headers['X-Memflow-Project'], 'shop');
     assert.match(headers['X-Memflow-Project-Key']!, /^[0-9a-f]{16}$/);
     await assert.rejects(fs.access(path.join(dir, '.mcp.json')), 'nothing written into the repository for the MCP server');
@@ -472,12 +544,20 @@ describe('memflow install registers the MCP server', () => {
     const second = await install(dir, env, '--shared', '--stdio-mcp');
     assert.match(second.stdout, /unchanged\s+MCP server "memflow"/);
     const http = await install(dir, env, '--shared');
-    assert.match(http.stdout, /updated\s+MCP server "memflow"/);
+    assert.match(http.stdout, /updated\s+MCP server "memflow" \(http: the relay's \/mcp/);
     const after = JSON.parse(await fs.readFile(path.join(dir, '.mcp.json'), 'utf8')) as { mcpServers: Record<string, Record<string, unknown>> };
     assert.equal(after.mcpServers.memflow!.type, 'http');
-    assert.match(String(after.mcpServers.memflow!.url), /^\$\{MEMFLOW_URL:-http:\/\/127\.0\.0\.1:\d+\}\/mcp$/);
+    assert.equal(after.mcpServers.memflow!.url, 'http://127.0.0.1:7719/mcp');
     // Committed: a repository without a remote is named by its folder alone (its key is of this machine's path).
-    assert.deepEqual(after.mcpServers.memflow!.headers, { Authorization: 'Bearer ${MEMFLOW_API_KEY}', 'X-Memflow-Project': path.basename(dir) });
+    const apiUrl = (after.mcpServers.memflow!.headers as Record<string, string>)['X-Memflow-Url']!;
+    assert.match(apiUrl, /^\$\{MEMFLOW_URL:-http:\/\/127\.0\.0\.1:\d+\}$/);
+    assert.deepEqual(after.mcpServers.memflow!.headers, { Authorization: 'Bearer ${MEMFLOW_API_KEY}', 'X-Memflow-Url': apiUrl, 'X-Memflow-Project': path.basename(dir) });
+    // Hooks straight to the API (no relay): the API's own /mcp.
+    const direct = await install(dir, env, '--shared', '--http');
+    assert.match(direct.stdout, /updated\s+MCP server "memflow" \(http: the API's \/mcp/);
+    const apiEntry = (JSON.parse(await fs.readFile(path.join(dir, '.mcp.json'), 'utf8')) as typeof after).mcpServers.memflow!;
+    assert.match(String(apiEntry.url), /^\$\{MEMFLOW_URL:-http:\/\/127\.0\.0\.1:\d+\}\/mcp$/);
+    assert.deepEqual(apiEntry.headers, { Authorization: 'Bearer ${MEMFLOW_API_KEY}', 'X-Memflow-Project': path.basename(dir) });
 
     await fs.writeFile(path.join(dir, '.mcp.json'), '{ not json');
     const broken = await install(dir, env, '--shared');

@@ -131,6 +131,7 @@ export async function runRelay(port = relaySettings().port): Promise<void> {
       timing: { quietMs: settings.quietMs, maxDeferMs: settings.maxDeferMs },
       startContextMaxAgeMs: settings.startContextMaxAgeMs,
       idleExitMs: settings.idleExitMs,
+      mcpMaxTokens: cfg.MEMFLOW_MCP_MAX_TOKENS,
       log,
       onIdleExit: () => void stop('idle'),
     });

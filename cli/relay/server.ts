@@ -12,6 +12,8 @@
  *                       own key and holds no privilege of its own. The project comes from
  *                       X-Memflow-Project(-Key), else from X-Memflow-Project-Dir (CLAUDE_PROJECT_DIR),
  *                       else from the payload's cwd. Answers with the hook output JSON.
+ *   POST /mcp           memflow's MCP server (Streamable HTTP, stateless; mcp.ts): the handshake is
+ *                       answered here, tool calls go to the API with the caller's key.
  *   GET  /health        { ok, service: "memflow-relay", pid, version, spool }
  */
 import http from 'node:http';
@@ -24,6 +26,7 @@ import { checkStartContext, gitOfHook, GIT_EVENTS, hookOutput, projectOfHook, RE
 import { createHttpClient } from '../http.js';
 import { Spool, SpoolFullError, type SpoolEntry } from '../spool.js';
 import { Lanes, type LaneTiming } from './lanes.js';
+import { RelayMcp } from './mcp.js';
 import { StartContexts, type ContextScope } from './start-context.js';
 
 export const RELAY_SERVICE = 'memflow-relay';
@@ -55,6 +58,8 @@ export interface RelayOptions {
   timing?: Partial<LaneTiming>;
   /** How old a prefetched start context may be when SessionStart is answered from it (0: never; start-context.ts). */
   startContextMaxAgeMs?: number;
+  /** Cap on an MCP tool's answer, in tokens (MEMFLOW_MCP_MAX_TOKENS). */
+  mcpMaxTokens?: number;
   /** Exit after this long without a hook while nothing is waiting (0: never). */
   idleExitMs?: number;
   log?: (line: string) => void;
@@ -109,6 +114,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     // A turn or a session ended: the next session's context is fetched while nobody waits for it.
     if (entry.event === 'stop' || entry.event === 'session-end') contexts.plan(scope);
   };
+  const mcp = new RelayMcp({ client, defaultUrl: opts.defaultUrl, ...(opts.mcpMaxTokens ? { maxTokens: opts.mcpMaxTokens } : {}) });
   let lastRequest = Date.now();
   /** Hook events taken since the relay started (health: what the agent's machine handled). */
   let received = 0;
@@ -231,6 +237,13 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       });
       return;
     }
+    if (url.pathname === '/mcp') {
+      mcp.handle(req, res).catch((err: Error) => {
+        log(`an MCP request failed: ${err.message}`);
+        if (!res.headersSent) json(res, 500, { jsonrpc: '2.0', error: { code: -32603, message: `Internal error: ${err.message}` }, id: null });
+      });
+      return;
+    }
     if (req.method === 'GET' && url.pathname === '/health') {
       void spool.status().then((s) =>
         json(res, 200, { ok: true, service: RELAY_SERVICE, version: RELAY_VERSION, pid: process.pid, spool: { ...s, ...lanes.stats(), received }, startContexts: { served: contexts.served, fetched: contexts.fetched } }),
@@ -246,6 +259,8 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
   });
   const port = (server.address() as AddressInfo).port;
   lanes.kick(); // what earlier runs left behind
+  // The MCP SDK is loaded now, while no session waits for it.
+  setImmediate(() => void mcp.preload().catch((err: Error) => log(`could not load the MCP server: ${err.message}`)));
 
   let idleTimer: NodeJS.Timeout | undefined;
   if (opts.idleExitMs && opts.idleExitMs > 0) {

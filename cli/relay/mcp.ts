@@ -1,0 +1,135 @@
+/**
+ * memflow's MCP server, served by the local relay at POST /mcp (Streamable HTTP, stateless, JSON
+ * answers). Claude Code connects to it at every session start and waits for it before its first
+ * model request; from the relay, `initialize` and `tools/list` are answered on this machine, so the
+ * agent's start never waits for the API (slow, down or hanging). Only a tool call goes to the API,
+ * with the caller's own key (Authorization) at the caller's API (X-Memflow-Url), as the stdio
+ * server (`memflow mcp`) does: the relay holds no privilege, and tenant scoping stays the API's.
+ * X-Memflow-Project names the project tools use by default; X-Memflow-Project-Key travels with
+ * every call so the API maps the repository to its own project.
+ *
+ * The MCP SDK is loaded once, in the background after the relay starts (not on the first session's
+ * critical path), and every request gets a server and a transport of its own (stateless: GET and
+ * DELETE answer 405). Requests must name a loopback Host (a page in the user's browser cannot reach
+ * the relay by DNS rebinding).
+ */
+import type http from 'node:http';
+import { createApiClient } from '../../clients/api.js';
+import { MEMFLOW_VERSION } from '../../messages/version.js';
+import { checkBaseUrl } from '../env.js';
+import { httpTransport, type HttpClient } from '../http.js';
+
+/** A tool call's wait for the API (the stdio server's). */
+const TOOL_TIMEOUT_MS = 15_000;
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?$/i;
+
+type Loaded = {
+  Transport: typeof import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js').WebStandardStreamableHTTPServerTransport;
+  createServer: typeof import('../../mcp/server.js').createMemflowMcpServer;
+  defaultMaxTokens: number;
+};
+
+export interface RelayMcpOptions {
+  client: HttpClient;
+  /** The API when a request names none (X-Memflow-Url absent or empty). */
+  defaultUrl: string;
+  /** Cap on any one answer, in tokens (default: the MCP server's). */
+  maxTokens?: number;
+}
+
+/** A JSON-RPC error answer (the request's id unknown: null), as MCP clients read them. */
+function rpcError(res: http.ServerResponse, status: number, code: number, message: string, extra: Record<string, string> = {}): void {
+  const text = JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...extra }).end(text);
+}
+
+function first(req: http.IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  const s = (Array.isArray(v) ? v[0] : v)?.trim();
+  return s || undefined;
+}
+
+function readJson(req: http.IncomingMessage): Promise<{ ok: true; body: unknown } | { ok: false; status: number; message: string }> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        resolve({ ok: false, status: 413, message: `the request is larger than ${MAX_BODY_BYTES} bytes` });
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => {
+      try {
+        resolve({ ok: true, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown });
+      } catch {
+        resolve({ ok: false, status: 400, message: 'Parse error: the body is not valid JSON' });
+      }
+    });
+    req.on('error', () => resolve({ ok: false, status: 400, message: 'the request was cut off' }));
+  });
+}
+
+export class RelayMcp {
+  private loaded: Promise<Loaded> | undefined;
+
+  constructor(private readonly opts: RelayMcpOptions) {}
+
+  /** Loads the SDK and the server's module (once); the relay calls it right after it starts. */
+  preload(): Promise<Loaded> {
+    this.loaded ??= Promise.all([
+      import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'),
+      import('../../mcp/server.js'),
+      import('../../mcp/budget.js'),
+    ]).then(([t, s, b]) => ({ Transport: t.WebStandardStreamableHTTPServerTransport, createServer: s.createMemflowMcpServer, defaultMaxTokens: b.DEFAULT_MAX_TOKENS }));
+    return this.loaded;
+  }
+
+  async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (!LOOPBACK_HOST.test(req.headers.host ?? '')) return rpcError(res, 403, -32000, `Forbidden: the relay answers MCP only at a loopback address, not at Host "${req.headers.host ?? ''}"`);
+    if (req.method !== 'POST') return rpcError(res, 405, -32000, 'Method not allowed: this MCP endpoint is stateless; send JSON-RPC messages with POST', { allow: 'POST' });
+    const key = first(req, 'authorization')?.replace(/^Bearer\s+/i, '').trim();
+    if (!key) return rpcError(res, 401, -32001, 'Unauthorized: send the memflow API key as "Authorization: Bearer <key>" (MEMFLOW_API_KEY)');
+    const base = (first(req, 'x-memflow-url') ?? this.opts.defaultUrl).replace(/\/+$/, '');
+    try {
+      checkBaseUrl(base, 'X-Memflow-Url');
+    } catch (err) {
+      return rpcError(res, 400, -32602, (err as Error).message);
+    }
+    const body = await readJson(req);
+    if (!body.ok) return rpcError(res, body.status, -32700, body.message);
+    const projectKey = first(req, 'x-memflow-project-key');
+    const { Transport, createServer, defaultMaxTokens } = await this.preload();
+    const server = createServer({
+      api: createApiClient({
+        transport: httpTransport(this.opts.client, base, TOOL_TIMEOUT_MS),
+        key,
+        describe: base,
+        headers: { 'user-agent': 'memflow-relay-mcp', ...(projectKey ? { 'x-memflow-project-key': projectKey } : {}) },
+      }),
+      defaultProject: first(req, 'x-memflow-project'),
+      maxTokens: this.opts.maxTokens ?? defaultMaxTokens,
+      version: MEMFLOW_VERSION,
+    });
+    const transport = new Transport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    try {
+      await server.connect(transport);
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(req.headers)) {
+        if (typeof value === 'string') headers.set(name, value);
+        else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+      }
+      const answer = await transport.handleRequest(new Request(`http://${req.headers.host}${req.url ?? '/mcp'}`, { method: 'POST', headers }), { parsedBody: body.body });
+      const out = answer.body ? Buffer.from(await answer.arrayBuffer()) : undefined;
+      const outHeaders: Record<string, string> = {};
+      answer.headers.forEach((value, name) => (outHeaders[name] = value));
+      if (out) outHeaders['content-length'] = String(out.length);
+      res.writeHead(answer.status, outHeaders).end(out);
+    } finally {
+      void transport.close();
+      void server.close();
+    }
+  }
+}
