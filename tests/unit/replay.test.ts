@@ -15,6 +15,7 @@ import { Worker, type ReplayHistoriesIterable } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { createLogger } from '../../common/logger.js';
 import { installTemporalRuntime } from '../../workers/temporal-logger.js';
+import { waitUntil } from '../../infra/daemon.js';
 import { HISTORIES_DIR } from '../helpers/histories.js';
 import { testWorkflowBundle } from '../helpers/workflow-bundle.js';
 
@@ -55,9 +56,10 @@ test('a history the code would not produce fails replay with DeterminismViolatio
   const error = results.get(`altered-${file}`);
   assert.ok(error instanceof DeterminismViolationError, `expected DeterminismViolationError, got ${error?.stack ?? 'no error'}`);
   // Core's report of the failed workflow task reached pino, as JSON with its component and target.
-  const core = logged.map((l) => JSON.parse(l) as { sdkComponent?: string; target?: string; msg?: string; failure?: unknown }).filter((l) => l.sdkComponent === 'core');
-  assert.ok(
-    core.some((l) => /temporalio_sdk_core/.test(l.target ?? '') && /Nondeterminism|nondetermin/i.test(`${l.msg ?? ''} ${JSON.stringify(l.failure ?? '')}`)),
-    `Core's nondeterminism warning forwarded into pino: ${logged.join('').slice(0, 2000)}`,
-  );
+  // Core's logs are forwarded in batches, a moment after the fact: wait for it (up to 15 s).
+  const reported = () =>
+    logged
+      .map((l) => JSON.parse(l) as { sdkComponent?: string; target?: string; msg?: string; failure?: unknown })
+      .some((l) => l.sdkComponent === 'core' && /temporalio_sdk_core/.test(l.target ?? '') && /Nondeterminism|nondetermin/i.test(`${l.msg ?? ''} ${JSON.stringify(l.failure ?? '')}`));
+  await waitUntil(async () => reported(), { what: () => `Core's nondeterminism warning forwarded into pino (logged: ${logged.join('').slice(0, 2000)})`, timeoutMs: 15_000, intervalMs: 100 });
 });
