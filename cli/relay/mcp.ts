@@ -17,6 +17,8 @@
  * the relay by DNS rebinding).
  */
 import type http from 'node:http';
+import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { createMemflowMcpServer } from '../../mcp/server.js';
 import { createApiClient } from '../../clients/api.js';
 import { MEMFLOW_VERSION } from '../../messages/version.js';
 import { checkBaseUrl } from '../env.js';
@@ -28,8 +30,8 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?$/i;
 
 type Loaded = {
-  Transport: typeof import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js').WebStandardStreamableHTTPServerTransport;
-  createServer: typeof import('../../mcp/server.js').createMemflowMcpServer;
+  Transport: typeof WebStandardStreamableHTTPServerTransport;
+  createServer: typeof createMemflowMcpServer;
   defaultMaxTokens: number;
 };
 
