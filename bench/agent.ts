@@ -15,7 +15,9 @@
  * through a wrapper on PATH; the wrapper's own bash is not counted), per event the relay took. SessionStart
  * is the wall time of its hook process (it answers with the context). MCP readiness comes from
  * Claude Code's own debug log ("Successfully connected ... in N ms") of extra sessions run with
- * --debug.
+ * --debug, in both repositories; from the same logs, where a session's time goes as Claude Code
+ * saw it: its first model request after its first log line (with and without memflow), and how
+ * long it waited on each of memflow's hooks.
  *
  *   npm run bench:agent -- --rounds 5 --conditions direct,rtt50,refused,hanging
  */
@@ -97,6 +99,40 @@ async function relayReceived(h: ClaudeHarness): Promise<number> {
   return health && health !== 'foreign' ? Number(health.spool?.received ?? 0) : 0;
 }
 
+/** What a `claude --debug` log says about one session: times in ms. */
+interface DebugTimes {
+  firstRequestMs?: number;
+  mcpMs?: number;
+  /** Claude Code's wait per memflow hook event (SessionStart's command hook, the http hooks). */
+  hooks: Record<string, number[]>;
+}
+
+const stamp = (line: string) => Date.parse(line.slice(0, 24));
+
+function readDebugLog(text: string): DebugTimes {
+  const lines = text.split('\n').filter((l) => /^\d{4}-\d\d-\d\dT/.test(l));
+  const t0 = lines.length ? stamp(lines[0]!) : 0;
+  const out: DebugTimes = { hooks: {} };
+  const add = (event: string, ms: number) => (out.hooks[event] ??= []).push(ms);
+  const first = lines.find((l) => l.includes('[API REQUEST] /v1/messages'));
+  if (first) out.firstRequestMs = stamp(first) - t0;
+  const mcp = lines.map((l) => /MCP server "memflow": Successfully connected \(transport: http\) in (\d+)ms/.exec(l)).find(Boolean);
+  if (mcp) out.mcpMs = Number(mcp[1]);
+  // Each http hook's POST and its answer (only memflow's http hooks run in these sessions).
+  let pending: { event: string; at: number } | undefined;
+  for (const l of lines) {
+    const start = /Hooks: SessionStart:\w+ \[memflow-hook session-start\] finished with status \d+ \((\d+)ms\)/.exec(l);
+    if (start) add('session-start', Number(start[1]));
+    const post = /HTTP hook POST to \S+\/hook\/([a-z-]+)/.exec(l);
+    if (post) pending = { event: post[1]!, at: stamp(l) };
+    else if (pending && /HTTP hook response status/.test(l)) {
+      add(pending.event, stamp(l) - pending.at);
+      pending = undefined;
+    }
+  }
+  return out;
+}
+
 interface Sample {
   variant: 'none' | 'memflow';
   calls: number;
@@ -129,6 +165,7 @@ async function main(): Promise<void> {
   const model = new ScriptedClaude();
   await model.start();
   const table: [string, string[]][] = [];
+  const debugRows: [string, string[]][] = [];
   const loads: string[] = [];
   try {
     await waitForReady(api.url);
@@ -183,17 +220,30 @@ async function main(): Promise<void> {
         .filter((l) => l.startsWith('session-start '))
         .map((l) => Number(l.split(' ')[1]) * 1000);
       const mcpMs: number[] = [];
+      const firstRequest: Record<Sample['variant'], number[]> = { none: [], memflow: [] };
+      const hookWaits: Record<string, number[]> = {};
       for (let i = 0; i < Number(o.mcpSessions); i++) {
-        const prompt = `bench mcp ${condition} ${i}`;
-        model.add({ prompt, steps: [{ text: 'ok' }] });
-        const debugDir = path.join(mem.home, '.claude', 'debug');
-        fs.rmSync(debugDir, { recursive: true, force: true });
-        await mem.headless(prompt, ['--debug']);
-        for (const f of fs.existsSync(debugDir) ? fs.readdirSync(debugDir).filter((x) => x.endsWith('.txt')) : []) {
-          const m = /MCP server "memflow": Successfully connected \(transport: http\) in (\d+)ms/.exec(fs.readFileSync(path.join(debugDir, f), 'utf8'));
-          if (m) mcpMs.push(Number(m[1]));
+        for (const [h, variant] of [[none, 'none'], [mem, 'memflow']] as const) {
+          const prompt = `bench debug ${condition} ${variant} ${i}`;
+          model.add({ prompt, steps: [{ tool: 'Bash', input: { command: 'echo one', description: 'one' } }, { text: 'ok' }] });
+          const debugDir = path.join(h.home, '.claude', 'debug');
+          fs.rmSync(debugDir, { recursive: true, force: true });
+          await h.headless(prompt, ['--debug']);
+          for (const f of fs.existsSync(debugDir) ? fs.readdirSync(debugDir).filter((x) => x.endsWith('.txt')) : []) {
+            const d = readDebugLog(fs.readFileSync(path.join(debugDir, f), 'utf8'));
+            if (d.firstRequestMs !== undefined) firstRequest[variant].push(d.firstRequestMs);
+            if (d.mcpMs !== undefined) mcpMs.push(d.mcpMs);
+            for (const [event, ms] of Object.entries(d.hooks)) (hookWaits[event] ??= []).push(...ms);
+          }
         }
       }
+      debugRows.push([
+        condition,
+        [
+          `${firstRequest.none.length ? median(firstRequest.none).toFixed(0) : 'n/a'} / ${firstRequest.memflow.length ? median(firstRequest.memflow).toFixed(0) : 'n/a'}`,
+          ...HOOK_ROWS.map((e) => (hookWaits[e]?.length ? `${median(hookWaits[e]!).toFixed(0)} / ${Math.max(...hookWaits[e]!).toFixed(0)} (${hookWaits[e]!.length})` : 'n/a')),
+        ],
+      ]);
       const pick = (v: Sample['variant'], n: number) => samples.filter((s) => s.variant === v && s.calls === n);
       const addedSession = median(pick('memflow', 0).map((s) => s.ms)) - median(pick('none', 0).map((s) => s.ms));
       const addedLong = median(pick('memflow', calls).map((s) => s.ms)) - median(pick('none', calls).map((s) => s.ms));
@@ -231,7 +281,15 @@ async function main(): Promise<void> {
     table.map(([c]) => c),
     header.map((h, i) => [h, table.map(([, v]) => v[i]!)] as [string, string[]]),
   );
+  const debugHeader = ['first model request after start: none / memflow (ms)', ...HOOK_ROWS.map((e) => `Claude Code waited on ${e}: median / max (ms, n)`)];
+  printColumns(
+    `where the time goes, from Claude Code's --debug logs (${o.mcpSessions} sessions of each variant, 1 tool call)`,
+    debugRows.map(([c]) => c),
+    debugHeader.map((h, i) => [h, debugRows.map(([, v]) => v[i]!)] as [string, string[]]),
+  );
 }
+
+const HOOK_ROWS = ['session-start', 'user-prompt-submit', 'post-tool-use', 'stop', 'session-end'];
 
 main().catch((err: Error) => {
   console.error(`bench:agent: ${err.message}`);

@@ -457,7 +457,7 @@ describe('SQL-looking and path-traversal input is inert', () => {
       assertSane(`deep ${path}`, 'POST', res);
       assert.ok(res.status === 400 || res.status === 413, `deep ${path}: ${res.status} ${res.text.slice(0, 200)}`);
     }
-    for (const path of ['/v1/search?q=a%00b', '/v1/context?project=nul-test&q=a%00b', '/v1/sessions?project=a%00b']) {
+    for (const path of ['/v1/search?q=a%00b', '/v1/context?project=nul-test&q=a%00b', '/v1/sessions?project=a%00b', '/v1/sessions?q=a%00b', '/v1/sessions?projectMatch=a%00b']) {
       const res = await request('GET', path, { key: own.key });
       assertSane(path, 'GET', res);
       assert.equal(res.status, 400, `${path}: ${res.status}`);

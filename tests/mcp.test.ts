@@ -381,6 +381,13 @@ describe("the relay's /mcp", () => {
       assert.ok(ms < 2000, `connected and listed in ${ms.toFixed(0)} ms with the API hanging`);
       assert.equal(sockets.size, 0, 'the handshake never reached the API');
       await client.close();
+      // A second session's handshake is answered from what the first one got, identically.
+      const health = async () => ((await (await fetch(`${relay.url}/health`)).json()) as { mcp: { answeredFromCache: number } }).mcp.answeredFromCache;
+      const cachedBefore = await health();
+      const again = await connect(relayTransport(tenant.key, project, hangingUrl));
+      assert.deepEqual((await again.listTools()).tools, tools);
+      await again.close();
+      assert.ok((await health()) >= cachedBefore + 3, 'initialize, initialized and tools/list answered without building a server');
     } finally {
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => hanging.close(() => r()));
@@ -457,18 +464,20 @@ describe('POST /v1/memories', () => {
     const foreign = await fetch(`${api.url}/v1/memories/${learning.id.slice(0, 8)}`, { headers: { authorization: `Bearer ${other.key}` } });
     assert.equal(foreign.status, 404);
     // Two learnings whose ids share their first 8 digits.
-    const twin = (n: string) => `abcdef01-0000-4000-8000-00000000000${n}`;
+    // A prefix of this run's own (the database may hold an earlier run's twins).
+    const prefix = `${crypto.randomBytes(4).toString('hex').replace(/^f/, 'a')}`;
+    const twin = (n: string) => `${prefix}-0000-4000-8000-00000000000${n}`;
     const projectRow = await prisma.project.findFirstOrThrow({ where: { tenantId: tenant.tenantId } });
     for (const n of ['1', '2']) {
       await prisma.learning.create({ data: { id: twin(n), tenantId: tenant.tenantId, projectId: projectRow.id, kind: 'fact', title: `twin ${n}`, body: 'b', fingerprint: crypto.randomBytes(32).toString('hex') } });
     }
-    const amb = await fetch(`${api.url}/v1/memories/abcdef01`, { headers: { authorization: `Bearer ${tenant.key}` } });
+    const amb = await fetch(`${api.url}/v1/memories/${prefix}`, { headers: { authorization: `Bearer ${tenant.key}` } });
     assert.equal(amb.status, 409);
-    const batch = await fetch(`${api.url}/v1/memories:batchGet`, { method: 'POST', headers: { authorization: `Bearer ${tenant.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ ids: ['abcdef01', 'abcdef01-0000-4000-8000-000000000002', 'ffffffff'] }) });
+    const batch = await fetch(`${api.url}/v1/memories:batchGet`, { method: 'POST', headers: { authorization: `Bearer ${tenant.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ ids: [prefix, twin('2'), 'ffffffff'] }) });
     const b = (await batch.json()) as { items: { id: string }[]; notFound: string[]; ambiguous: string[] };
     assert.deepEqual(b.items.map((i) => i.id), [twin('2')]);
     assert.deepEqual(b.notFound, ['ffffffff']);
-    assert.deepEqual(b.ambiguous, ['abcdef01']);
+    assert.deepEqual(b.ambiguous, [prefix]);
   });
 
   test('bad input: 400 naming the field, nothing stored', async () => {

@@ -104,3 +104,19 @@ test('the next SessionStart is answered from the context fetched behind the last
   const resumed = await hook('session-start', { session_id: s, hook_event_name: 'SessionStart', source: 'resume' });
   assert.equal(resumed.hookSpecificOutput, undefined);
 });
+
+test("compaction's SessionStart keeps its place behind the session's waiting events, and still answers with the context", async () => {
+  const s = crypto.randomUUID();
+  await hook('session-start', { session_id: s, hook_event_name: 'SessionStart', source: 'startup' });
+  await hook('user-prompt-submit', { session_id: s, hook_event_name: 'UserPromptSubmit', prompt: 'compact the conversation' });
+  await hook('pre-compact', { session_id: s, hook_event_name: 'PreCompact', trigger: 'manual', custom_instructions: '' });
+  // The session is busy (quiet period): the prompt and PreCompact wait in the spool. Delivered since
+  // the context was held, so SessionStart cannot answer from it and reads the context itself.
+  const answer = (await hook('session-start', { session_id: s, hook_event_name: 'SessionStart', source: 'compact' })) as { hookSpecificOutput?: { additionalContext?: string } };
+  assert.match(answer.hookSpecificOutput?.additionalContext ?? '', /expected 1999 to be 2000/, 'the context after compaction carries the memory');
+  assert.deepEqual(await stored(s), ['session-start'], 'the compaction SessionStart did not overtake the waiting events');
+  await hook('post-compact', { session_id: s, hook_event_name: 'PostCompact', trigger: 'manual', compact_summary: 'summary' });
+  await hook('session-end', { session_id: s, hook_event_name: 'SessionEnd', reason: 'other' });
+  await waitUntil(async () => (await stored(s)).length === 6, { what: 'the compacted session delivered', timeoutMs: 30_000, intervalMs: 100 });
+  assert.deepEqual(await stored(s), ['session-start', 'user-prompt-submit', 'pre-compact', 'session-start', 'post-compact', 'session-end']);
+});

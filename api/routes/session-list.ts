@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { PgPool } from '../../common/pg.js';
 import { DEFAULT_LIMIT, encodeCursor, MAX_LIMIT } from '../pagination.js';
 import { agentSql } from '../provenance/agent.js';
-import { agentParam, limitParam, projectParam } from '../validation.js';
+import { agentParam, limitParam, projectParam, textParam } from '../validation.js';
 
 /** The first prompt as a list shows it (a title is a line, not a page). */
 export const FIRST_PROMPT_CHARS = 300;
@@ -19,15 +19,13 @@ const TITLE_CHARS = 120;
 /** The agent of a session, as SQL over `sessions s` (see api/provenance/agent.ts). */
 const AGENT_SQL = agentSql('s');
 
-const words = z
-  .string()
-  .max(200, 'at most 200 characters')
+const words = textParam(200)
   .optional()
   .transform((raw) => (raw ?? '').toLowerCase().split(/\s+/).filter(Boolean).slice(0, 8));
 
 export const sessionsQuery = z.object({
   project: projectParam,
-  projectMatch: z.string().max(128, 'at most 128 characters').optional().describe('a part of the project name, any case (the viewer\'s project filter)'),
+  projectMatch: textParam(128).optional().describe('a part of the project name, any case (the viewer\'s project filter)'),
   agent: agentParam.describe('only sessions of this agent'),
   q: words.describe('words that must all occur in the title, the first prompt, the project or the session id (any case)'),
   cursor: z.string().optional(),

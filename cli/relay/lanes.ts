@@ -112,6 +112,18 @@ export class Lanes {
     return Math.min(quiet, Number.isFinite(created) ? created + this.timing.maxDeferMs : 0);
   }
 
+  /**
+   * Whether an earlier event of `session` is still waiting in the spool or on its way (`name` is
+   * the later entry's spool name; names sort in the order the relay took the events). A SessionStart
+   * after compaction or /clear must not overtake them: the API numbers a session's events as they
+   * arrive.
+   */
+  async waitingBefore(session: string, name: string): Promise<boolean> {
+    const sameSession = (n: string) => n < name && this.entryOf(n)?.body.session_id === session;
+    if ([...this.inFlight].some(sameSession)) return true;
+    return (await this.spool.waiting()).some(sameSession);
+  }
+
   /** Remembers a key a hook brought, so entries spooled under it can be delivered (also later). */
   learnKey(key: string): void {
     const fp = keyFingerprint(key);

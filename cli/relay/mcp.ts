@@ -10,10 +10,15 @@
  *
  * The MCP SDK is loaded once, in the background after the relay starts (not on the first session's
  * critical path), and every request gets a server and a transport of its own (stateless: GET and
- * DELETE answer 405). Requests must name a loopback Host (a page in the user's browser cannot reach
+ * DELETE answer 405) — except the handshake's answers, which are the same for every session: the
+ * result of `initialize` and of the list methods is kept per request shape (method, params, default
+ * project) after the server first gave it, and `notifications/initialized` is acknowledged, without
+ * building a server (about 15 ms of CPU per session otherwise, on the agent's machine). Requests must name a loopback Host (a page in the user's browser cannot reach
  * the relay by DNS rebinding).
  */
 import type http from 'node:http';
+import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { createMemflowMcpServer } from '../../mcp/server.js';
 import { createApiClient } from '../../clients/api.js';
 import { MEMFLOW_VERSION } from '../../messages/version.js';
 import { checkBaseUrl } from '../env.js';
@@ -25,8 +30,8 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?$/i;
 
 type Loaded = {
-  Transport: typeof import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js').WebStandardStreamableHTTPServerTransport;
-  createServer: typeof import('../../mcp/server.js').createMemflowMcpServer;
+  Transport: typeof WebStandardStreamableHTTPServerTransport;
+  createServer: typeof createMemflowMcpServer;
   defaultMaxTokens: number;
 };
 
@@ -72,8 +77,25 @@ function readJson(req: http.IncomingMessage): Promise<{ ok: true; body: unknown 
   });
 }
 
+/** The handshake's methods: their answers depend only on the request (never on the API or the key). */
+const CACHED_METHODS = new Set(['initialize', 'tools/list', 'prompts/list', 'resources/list', 'resources/templates/list']);
+const MAX_CACHED = 64;
+
+interface RpcRequest {
+  jsonrpc: '2.0';
+  id?: string | number | null;
+  method: string;
+  params?: unknown;
+}
+
+const isRpc = (b: unknown): b is RpcRequest => Boolean(b) && typeof b === 'object' && !Array.isArray(b) && (b as RpcRequest).jsonrpc === '2.0' && typeof (b as RpcRequest).method === 'string';
+
 export class RelayMcp {
   private loaded: Promise<Loaded> | undefined;
+  /** Handshake results by request shape (CACHED_METHODS). */
+  private readonly answers = new Map<string, unknown>();
+  /** Requests answered from there (health, tests). */
+  answeredFromCache = 0;
 
   constructor(private readonly opts: RelayMcpOptions) {}
 
@@ -85,6 +107,17 @@ export class RelayMcp {
       import('../../mcp/budget.js'),
     ]).then(([t, s, b]) => ({ Transport: t.WebStandardStreamableHTTPServerTransport, createServer: s.createMemflowMcpServer, defaultMaxTokens: b.DEFAULT_MAX_TOKENS }));
     return this.loaded;
+  }
+
+  private keep(shape: string, out: Buffer): void {
+    try {
+      const parsed = JSON.parse(out.toString('utf8')) as { result?: unknown };
+      if (parsed.result === undefined) return;
+      if (this.answers.size >= MAX_CACHED) this.answers.delete(this.answers.keys().next().value!);
+      this.answers.set(shape, parsed.result);
+    } catch {
+      // not a JSON answer: not kept
+    }
   }
 
   async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -100,6 +133,20 @@ export class RelayMcp {
     }
     const body = await readJson(req);
     if (!body.ok) return rpcError(res, body.status, -32700, body.message);
+    const rpc = isRpc(body.body) ? body.body : undefined;
+    const defaultProject = first(req, 'x-memflow-project');
+    const shape = rpc && CACHED_METHODS.has(rpc.method) && rpc.id !== undefined ? JSON.stringify([rpc.method, rpc.params ?? null, defaultProject ?? null]) : undefined;
+    if (rpc && rpc.method === 'notifications/initialized' && rpc.id === undefined) {
+      this.answeredFromCache++;
+      res.writeHead(202).end();
+      return;
+    }
+    if (shape && this.answers.has(shape)) {
+      this.answeredFromCache++;
+      const text = JSON.stringify({ result: this.answers.get(shape), jsonrpc: '2.0', id: rpc!.id });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+      return;
+    }
     const projectKey = first(req, 'x-memflow-project-key');
     const { Transport, createServer, defaultMaxTokens } = await this.preload();
     const server = createServer({
@@ -109,7 +156,7 @@ export class RelayMcp {
         describe: base,
         headers: { 'user-agent': 'memflow-relay-mcp', ...(projectKey ? { 'x-memflow-project-key': projectKey } : {}) },
       }),
-      defaultProject: first(req, 'x-memflow-project'),
+      defaultProject,
       maxTokens: this.opts.maxTokens ?? defaultMaxTokens,
       version: MEMFLOW_VERSION,
     });
@@ -123,6 +170,7 @@ export class RelayMcp {
       }
       const answer = await transport.handleRequest(new Request(`http://${req.headers.host}${req.url ?? '/mcp'}`, { method: 'POST', headers }), { parsedBody: body.body });
       const out = answer.body ? Buffer.from(await answer.arrayBuffer()) : undefined;
+      if (shape && answer.status === 200 && out) this.keep(shape, out);
       const outHeaders: Record<string, string> = {};
       answer.headers.forEach((value, name) => (outHeaders[name] = value));
       if (out) outHeaders['content-length'] = String(out.length);

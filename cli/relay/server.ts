@@ -155,7 +155,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       lanes.kick();
       return;
     }
-    json(res, 200, JSON.parse(await startAnswer(name, entry, key, url, git, raw.source)) as unknown);
+    json(res, 200, JSON.parse(await startAnswer(name, entry, key, url, git, raw.source, typeof raw.session_id === 'string' ? raw.session_id : undefined)) as unknown);
     lanes.kick();
   }
 
@@ -174,7 +174,15 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
    * SessionStart: answered from the context held ready for its project (start-context.ts), else
    * delivered at once for its context, unless the API was just unreachable.
    */
-  async function startAnswer(name: string, entry: ReturnType<typeof Spool.newEntry>, key: string | undefined, url: string, git: ReturnType<typeof gitOfHook>, source: unknown): Promise<string> {
+  async function startAnswer(
+    name: string,
+    entry: ReturnType<typeof Spool.newEntry>,
+    key: string | undefined,
+    url: string,
+    git: ReturnType<typeof gitOfHook>,
+    source: unknown,
+    session: string | undefined,
+  ): Promise<string> {
     const warn = (why: string) => JSON.stringify({ systemMessage: `memflow: ${why}; events are kept and sent later (run \`memflow doctor\`)` });
     if (!key) return warn('MEMFLOW_API_KEY is not set');
     const stuckWarning = () => {
@@ -196,12 +204,18 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     const held = scope ? contexts.take(scope) : undefined;
     if (held) return hookOutput(await checkStartContext(held, git, reportTo(url, key)), stuckWarning());
     if (t.unreachable && t.until > Date.now()) return warn(t.problem ?? 'the API is not taking events');
-    const claim = await spool.claim(name);
-    if (!claim) return '{}'; // already taken by a delivery cycle: it will be delivered in order
-    const target = { baseUrl: url, apiKey: key };
     // An API that did not answer lately gets a short try (a hanging one must not cost every session
     // the whole budget); one that answers gets the budget.
     const budget = t.unreachable ? Math.min(opts.startBudgetMs, UNREACHABLE_START_MS) : opts.startBudgetMs;
+    // After compaction or /clear the session's earlier events may still wait: the event keeps its
+    // place behind them, and its context is read on its own.
+    if (scope && session && (await lanes.waitingBefore(session, name))) {
+      const body = await contexts.now(scope, budget);
+      return body ? hookOutput(await checkStartContext(body, git, reportTo(url, key)), stuckWarning()) : warn('the API did not answer with the context in time');
+    }
+    const claim = await spool.claim(name);
+    if (!claim) return '{}'; // already taken by a delivery cycle: it will be delivered in order
+    const target = { baseUrl: url, apiKey: key };
     let verdict: Awaited<ReturnType<typeof deliver>>;
     try {
       verdict = await deliver(client, target, entry, budget, false);
@@ -246,7 +260,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     }
     if (req.method === 'GET' && url.pathname === '/health') {
       void spool.status().then((s) =>
-        json(res, 200, { ok: true, service: RELAY_SERVICE, version: RELAY_VERSION, pid: process.pid, spool: { ...s, ...lanes.stats(), received }, startContexts: { served: contexts.served, fetched: contexts.fetched } }),
+        json(res, 200, { ok: true, service: RELAY_SERVICE, version: RELAY_VERSION, pid: process.pid, spool: { ...s, ...lanes.stats(), received }, startContexts: { served: contexts.served, fetched: contexts.fetched }, mcp: { answeredFromCache: mcp.answeredFromCache } }),
       );
       return;
     }

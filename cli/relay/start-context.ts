@@ -89,33 +89,47 @@ export class StartContexts {
     );
   }
 
-  private async fetch(scope: ContextScope): Promise<void> {
-    if (this.closed) return;
-    const p = projectOf(scope);
-    const generation = this.generations.get(p) ?? 0;
+  /**
+   * The scope's start context read now, not held (a SessionStart that may not be delivered ahead of
+   * its session's earlier events asks for its context this way); undefined when the API did not give it.
+   */
+  async now(scope: ContextScope, timeoutMs: number): Promise<string | undefined> {
+    return this.closed ? undefined : this.read(scope, timeoutMs);
+  }
+
+  /** GET /v1/context for the scope, as SessionStart's hook output; undefined when not answered. */
+  private async read(scope: ContextScope, timeoutMs: number): Promise<string | undefined> {
     const q = new URLSearchParams({ project: scope.project });
     if (scope.branch) q.set('branch', scope.branch);
     if (scope.defaultBranch) q.set('defaultBranch', scope.defaultBranch);
     const headers: Record<string, string> = { authorization: `Bearer ${scope.key}`, 'user-agent': 'memflow-relay', 'x-memflow-project': scope.project };
     if (scope.projectKey) headers['x-memflow-project-key'] = scope.projectKey;
-    const outcome = await this.client.request({ method: 'GET', url: `${scope.url}/v1/context?${q}`, headers, timeoutMs: REQUEST_TIMEOUT_MS });
+    const outcome = await this.client.request({ method: 'GET', url: `${scope.url}/v1/context?${q}`, headers, timeoutMs });
     if (outcome.kind !== 'response' || outcome.status !== 200) {
-      // The next SessionStart asks the API itself.
       this.log(`start context of ${scope.project} not fetched (${outcome.kind === 'response' ? `HTTP ${outcome.status}` : outcome.code})`);
-      return;
+      return undefined;
     }
     let answer: { context?: unknown; check?: unknown };
     try {
       answer = JSON.parse(outcome.body) as typeof answer;
     } catch {
-      return;
+      return undefined;
     }
-    if (typeof answer.context !== 'string') return;
+    if (typeof answer.context !== 'string') return undefined;
+    const check = Array.isArray(answer.check) && answer.check.length > 0 ? { memflowCheck: { project: scope.project, items: answer.check } } : {};
+    return JSON.stringify({ hookSpecificOutput: { hookEventName: CLAUDE_EVENT_NAMES['session-start'], additionalContext: withinInjectionCap(answer.context) }, ...check });
+  }
+
+  private async fetch(scope: ContextScope): Promise<void> {
+    if (this.closed) return;
+    const p = projectOf(scope);
+    const generation = this.generations.get(p) ?? 0;
+    // When it is not fetched, the next SessionStart asks the API itself.
+    const body = await this.read(scope, REQUEST_TIMEOUT_MS);
+    if (body === undefined) return;
     // Stale already: an event of the project was delivered while the request ran.
     if ((this.generations.get(p) ?? 0) !== generation) return;
     this.fetched++;
-    const check = Array.isArray(answer.check) && answer.check.length > 0 ? { memflowCheck: { project: scope.project, items: answer.check } } : {};
-    const body = JSON.stringify({ hookSpecificOutput: { hookEventName: CLAUDE_EVENT_NAMES['session-start'], additionalContext: withinInjectionCap(answer.context) }, ...check });
     const id = scopeOf(scope);
     this.held.delete(id);
     this.held.set(id, { body, at: Date.now(), generation });
