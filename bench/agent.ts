@@ -214,7 +214,9 @@ async function main(): Promise<void> {
         for (const n of [0, calls]) for (const [h, v] of order) await one(h, v, n);
       }
       // SessionStart hook wall times, and MCP readiness from --debug sessions.
-      const starts = fs
+      // The warm-up session's start (the first after install: nothing held yet) is shown apart, as
+      // the warm-up is left out of every other figure.
+      const [firstStart, ...starts] = fs
         .readFileSync(hookLog, 'utf8')
         .split('\n')
         .filter((l) => l.startsWith('session-start '))
@@ -257,7 +259,8 @@ async function main(): Promise<void> {
           addedSession.toFixed(0),
           ((addedLong - addedSession) / calls).toFixed(1),
           cpuPerEvent.toFixed(1),
-          `${median(starts).toFixed(0)} / ${p95(starts).toFixed(0)}`,
+          `${median(starts).toFixed(0)} / ${p95(starts).toFixed(0)} (${starts.length})`,
+          firstStart !== undefined ? firstStart.toFixed(0) : 'n/a',
           mcpMs.length ? `${median(mcpMs).toFixed(0)} (${mcpMs.length})` : 'n/a',
         ],
       ]);
@@ -272,7 +275,7 @@ async function main(): Promise<void> {
     await prisma.$disconnect();
     await stack.stop();
   }
-  const header = ['0 calls: none / memflow (ms)', `${calls} calls: none / memflow (ms)`, 'added per session (ms)', 'added per tool call (ms)', 'CPU per event (ms)', 'SessionStart hook p50 / p95 (ms)', 'MCP connected in (ms, n)'];
+  const header = ['0 calls: none / memflow (ms)', `${calls} calls: none / memflow (ms)`, 'added per session (ms)', 'added per tool call (ms)', 'CPU per event (ms)', 'SessionStart hook p50 / p95 (ms, n)', 'first SessionStart after install (ms)', 'MCP connected in (ms, n)'];
   console.log(`\nbench:agent — Claude Code ${AGENT_CLIS.claude.version}, ${rounds} sessions of each kind per variant, medians; ${os.cpus().length} cores`);
   for (const l of loads) console.log(`  ${l}`);
   // One row per condition: print transposed (conditions as columns) for readability.
