@@ -120,3 +120,27 @@ test("compaction's SessionStart keeps its place behind the session's waiting eve
   await waitUntil(async () => (await stored(s)).length === 6, { what: 'the compacted session delivered', timeoutMs: 30_000, intervalMs: 100 });
   assert.deepEqual(await stored(s), ['session-start', 'user-prompt-submit', 'pre-compact', 'session-start', 'post-compact', 'session-end']);
 });
+
+test("another agent's native events go through the relay too: mapped by its adapter, answered in its format; an unknown agent is a 404", async () => {
+  const s = crypto.randomUUID();
+  const post = (route: string, body: Record<string, unknown>) =>
+    fetch(`${relay.url}/hook/${route}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tenant.key}`, 'x-memflow-url': api.url, 'x-memflow-project': project, 'x-memflow-host-version': '0.169.0' },
+      body: JSON.stringify({ cwd: '/tmp', session_id: s, ...body }),
+    });
+  const start = await post('codex/SessionStart', { hook_event_name: 'SessionStart', source: 'startup', model: 'gpt-5' });
+  assert.equal(start.status, 200);
+  const startText = await start.text();
+  assert.doesNotThrow(() => JSON.parse(startText), `Codex's SessionStart answer is its JSON: ${startText}`);
+  const unknownEvent = await post('codex/NotAnEvent', { hook_event_name: 'NotAnEvent' });
+  assert.equal(unknownEvent.status, 200, 'an event memflow does not keep is answered, and dropped');
+  const unknownHost = await post('vim/SessionStart', { hook_event_name: 'SessionStart' });
+  assert.equal(unknownHost.status, 404);
+  assert.match(await unknownHost.text(), /'vim' is not an agent/);
+  await post('codex/Stop', { hook_event_name: 'Stop', last_assistant_message: 'done in codex' });
+  await waitUntil(async () => (await stored(s)).length === 2, { what: "Codex's events delivered", timeoutMs: 30_000, intervalMs: 100 });
+  assert.deepEqual(await stored(s), ['session-start', 'stop']);
+  const rows = await prisma.hookEvent.findMany({ where: { tenantId: tenant.tenantId, session: { agentSessionId: s } }, orderBy: { sequence: 'asc' }, select: { payload: true } });
+  assert.deepEqual((rows[0]!.payload as { memflowAgent?: unknown }).memflowAgent, { host: 'codex', version: '0.169.0' });
+});
