@@ -5,8 +5,8 @@
  * must need nothing but itself). From outside the checkout, with only that prefix's bin and the
  * system's on PATH, the installed `memflow` sets up a fresh git repository against the test API
  * (given by URL, as a remote one is), `memflow doctor` passes, hook events — Claude Code's through
- * the bash fast path and the relay the install started, Codex's through `memflow hook --host codex`
- * — are stored, the stdio MCP server answers, and the operator commands say where to run them.
+ * the bash fast path and the relay the install started, Codex's through the command `install --host
+ * codex` wrote (`memflow-hook <event> --host codex`, mapped by the relay) — are stored, the stdio MCP server answers, and the operator commands say where to run them.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -100,7 +100,7 @@ test('the installed client sets up a repository against a remote API, and its ho
   assert.match(inst.stdout, /relay running on 127\.0\.0\.1:\d+/);
   const codexInst = await run('memflow install --host codex --host-version 0.169.0', { cwd: repo });
   assert.equal(codexInst.code, 0, codexInst.stderr);
-  assert.match(await fs.readFile(path.join(env.HOME!, '.codex', 'hooks.json'), 'utf8'), /memflow hook SessionStart --host codex --host-version 0\.169\.0/);
+  assert.match(await fs.readFile(path.join(env.HOME!, '.codex', 'hooks.json'), 'utf8'), /memflow-hook SessionStart --host codex --host-version 0\.169\.0/);
 
   const doc = await run('memflow doctor', { cwd: repo });
   assert.equal(doc.code, 0, `${doc.stdout}\n${doc.stderr}`);
@@ -116,15 +116,16 @@ test('the installed client sets up a repository against a remote API, and its ho
   });
   assert.equal(post.code, 0, post.stderr);
 
-  // Codex's, through the Node client of the package.
+  // Codex's, as its installed hook runs it: bash, then the relay, which maps it with the Codex adapter.
   const codexSid = uniqueName('codex');
-  const cx = await run('memflow hook SessionStart --host codex --host-version 0.169.0', { cwd: repo, input: JSON.stringify({ session_id: codexSid, hook_event_name: 'SessionStart', cwd: repo, source: 'startup', model: 'gpt-5' }) });
+  const cx = await run('memflow-hook SessionStart --host codex --host-version 0.169.0', { cwd: repo, input: JSON.stringify({ session_id: codexSid, hook_event_name: 'SessionStart', cwd: repo, source: 'startup', model: 'gpt-5' }) });
   assert.equal(cx.code, 0, cx.stderr);
 
   const stored = async (sid: string) =>
     prisma.hookEvent.findMany({ where: { tenantId: tenant.tenantId, session: { agentSessionId: sid } }, orderBy: { sequence: 'asc' }, select: { event: true, payload: true } });
   await waitUntil(async () => (await stored(claudeSid)).length === 2, { timeoutMs: 20_000, what: "Claude Code's events through the relay" });
   assert.deepEqual((await stored(claudeSid)).map((e) => e.event), ['session_start', 'post_tool_use']);
+  await waitUntil(async () => (await stored(codexSid)).length === 1, { timeoutMs: 20_000, what: "Codex's SessionStart through the relay" });
   const codexEvents = await stored(codexSid);
   assert.equal(codexEvents.length, 1);
   assert.deepEqual((codexEvents[0]!.payload as { memflowAgent?: unknown }).memflowAgent, { host: 'codex', version: '0.169.0' });

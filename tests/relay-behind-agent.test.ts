@@ -114,9 +114,41 @@ test("compaction's SessionStart keeps its place behind the session's waiting eve
   // the context was held, so SessionStart cannot answer from it and reads the context itself.
   const answer = (await hook('session-start', { session_id: s, hook_event_name: 'SessionStart', source: 'compact' })) as { hookSpecificOutput?: { additionalContext?: string } };
   assert.match(answer.hookSpecificOutput?.additionalContext ?? '', /expected 1999 to be 2000/, 'the context after compaction carries the memory');
-  assert.deepEqual(await stored(s), ['session-start'], 'the compaction SessionStart did not overtake the waiting events');
+  // What is stored so far (the first SessionStart, if it was delivered for its context) is the start
+  // of the session in the order it happened: the compaction's SessionStart did not overtake anything.
+  const order = ['session-start:startup', 'user-prompt-submit', 'pre-compact', 'session-start:compact', 'post-compact', 'session-end'];
+  const withSource = async () =>
+    (
+      await prisma.hookEvent.findMany({ where: { tenantId: tenant.tenantId, session: { agentSessionId: s } }, orderBy: { sequence: 'asc' }, select: { event: true, payload: true } })
+    ).map((e) => e.event.replace(/_/g, '-') + (e.event === 'session_start' ? `:${(e.payload as { source?: string }).source}` : ''));
+  const early = await withSource();
+  assert.deepEqual(early, order.slice(0, early.length), 'the compaction SessionStart did not overtake the waiting events');
   await hook('post-compact', { session_id: s, hook_event_name: 'PostCompact', trigger: 'manual', compact_summary: 'summary' });
   await hook('session-end', { session_id: s, hook_event_name: 'SessionEnd', reason: 'other' });
-  await waitUntil(async () => (await stored(s)).length === 6, { what: 'the compacted session delivered', timeoutMs: 30_000, intervalMs: 100 });
-  assert.deepEqual(await stored(s), ['session-start', 'user-prompt-submit', 'pre-compact', 'session-start', 'post-compact', 'session-end']);
+  await waitUntil(async () => (await withSource()).length === 6, { what: 'the compacted session delivered', timeoutMs: 30_000, intervalMs: 100 });
+  assert.deepEqual(await withSource(), order);
+});
+
+test("another agent's native events go through the relay too: mapped by its adapter, answered in its format; an unknown agent is a 404", async () => {
+  const s = crypto.randomUUID();
+  const post = (route: string, body: Record<string, unknown>) =>
+    fetch(`${relay.url}/hook/${route}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tenant.key}`, 'x-memflow-url': api.url, 'x-memflow-project': project, 'x-memflow-host-version': '0.169.0' },
+      body: JSON.stringify({ cwd: '/tmp', session_id: s, ...body }),
+    });
+  const start = await post('codex/SessionStart', { hook_event_name: 'SessionStart', source: 'startup', model: 'gpt-5' });
+  assert.equal(start.status, 200);
+  const startText = await start.text();
+  assert.doesNotThrow(() => JSON.parse(startText), `Codex's SessionStart answer is its JSON: ${startText}`);
+  const unknownEvent = await post('codex/NotAnEvent', { hook_event_name: 'NotAnEvent' });
+  assert.equal(unknownEvent.status, 200, 'an event memflow does not keep is answered, and dropped');
+  const unknownHost = await post('vim/SessionStart', { hook_event_name: 'SessionStart' });
+  assert.equal(unknownHost.status, 404);
+  assert.match(await unknownHost.text(), /'vim' is not an agent/);
+  await post('codex/Stop', { hook_event_name: 'Stop', last_assistant_message: 'done in codex' });
+  await waitUntil(async () => (await stored(s)).length === 2, { what: "Codex's events delivered", timeoutMs: 30_000, intervalMs: 100 });
+  assert.deepEqual(await stored(s), ['session-start', 'stop']);
+  const rows = await prisma.hookEvent.findMany({ where: { tenantId: tenant.tenantId, session: { agentSessionId: s } }, orderBy: { sequence: 'asc' }, select: { payload: true } });
+  assert.deepEqual((rows[0]!.payload as { memflowAgent?: unknown }).memflowAgent, { host: 'codex', version: '0.169.0' });
 });

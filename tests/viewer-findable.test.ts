@@ -183,7 +183,7 @@ for (const size of ['desktop', 'phone'] as const) {
     await link.waitFor({ timeout: 10_000 });
     assert.equal(await page.locator('table.list tbody tr').count(), 1, 'only the session asked about is listed');
     assert.equal((await link.textContent())?.trim(), NEEDLE_PROMPT.length > 120 ? `${NEEDLE_PROMPT.slice(0, 119)}…` : NEEDLE_PROMPT, 'named by its first prompt, not its id');
-    await link.scrollIntoViewIfNeeded();
+    // click() scrolls the row into view itself, and retries when a live update re-renders the table.
     await link.click(); // 2: open it
     interactions += 1;
     await page.getByRole('heading', { level: 1, name: NEEDLE_PROMPT }).waitFor();

@@ -5,21 +5,37 @@
  */
 import type { HookEventName } from '../../messages/hooks/v1.js';
 import { adapterOf } from './index.js';
-import type { HostHookEvent, Payload } from './shared.js';
-import { extrasOf } from './transcripts.js';
+import type { HostExtras, HostHookEvent, Payload } from './shared.js';
+import { expectsExtras, extrasOf } from './transcripts.js';
 
 export interface HostHookOptions {
-  /** Maps the native event; undefined: memflow does not keep this event. */
-  adapt?: (nativeEvent: string, payload: Payload) => HostHookEvent | undefined;
+  /** Maps the native event (with `extras` when already read); undefined: memflow does not keep this event. */
+  adapt?: (nativeEvent: string, payload: Payload, extras?: HostExtras) => HostHookEvent | undefined;
   /** The host's stdout for memflow's answer. */
   answer?: (event: HookEventName | undefined, apiAnswerJson: string) => string;
+}
+
+/**
+ * The extras of one native event once the host's transcript has them: a host may write the line a
+ * hook reads (Copilot's final message) a moment after it runs the hook, which a hook answered in
+ * milliseconds (by the relay) reaches first. Read again every 50 ms for up to `maxMs`; {} when the
+ * transcript never gets it.
+ */
+export async function settledExtras(host: string, nativeEvent: string, payload: Payload, maxMs: number): Promise<HostExtras> {
+  const deadline = Date.now() + maxMs;
+  for (;;) {
+    const extras = extrasOf(host, nativeEvent, payload);
+    if (Object.keys(extras).length > 0 || !expectsExtras(host, nativeEvent, payload) || Date.now() >= deadline) return extras;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 export function hostHookOptions(host: string | undefined, hostVersion: string | undefined): HostHookOptions {
   const adapter = host && host !== 'claude' ? adapterOf(host) : undefined;
   if (!adapter) return {};
   return {
-    adapt: (nativeEvent, payload) => adapter.toHookEvent(nativeEvent, payload, { ...(hostVersion ? { version: hostVersion } : {}), extras: extrasOf(adapter.host, nativeEvent, payload) }),
+    adapt: (nativeEvent, payload, extras) =>
+      adapter.toHookEvent(nativeEvent, payload, { ...(hostVersion ? { version: hostVersion } : {}), extras: extras ?? extrasOf(adapter.host, nativeEvent, payload) }),
     answer: (event, json) => adapter.hostAnswer(event ?? 'other', json),
   };
 }

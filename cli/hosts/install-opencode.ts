@@ -1,8 +1,10 @@
 /**
  * `memflow install --host opencode`: a plugin module in the project's .opencode/plugin/memflow.js
  * and the MCP server in its opencode.json (`mcp.memflow`, type "remote", the key from
- * {env:MEMFLOW_API_KEY}). OpenCode has no command hooks; the plugin runs inside OpenCode and hands
- * a few events to `memflow hook <event> --host opencode` (see opencode.ts for what it forwards).
+ * {env:MEMFLOW_API_KEY}). OpenCode has no command hooks; the plugin runs inside OpenCode and posts
+ * a few events to the local relay itself (no process at all; the relay maps them with the OpenCode
+ * adapter, see opencode.ts for what it forwards), and runs `memflow hook <event> --host opencode
+ * --relay` only when the relay does not answer (which delivers or spools it and starts the relay).
  * The context memflow answers at session start is added to the system prompt of that session.
  */
 import fs from 'node:fs';
@@ -13,18 +15,44 @@ import { mcpUrl, type HostInstallOptions, type HostInstallResult } from './insta
 /** The plugin's source: plain JavaScript (OpenCode loads it as is), no dependencies. */
 export function opencodePlugin(opts: Pick<HostInstallOptions, 'version' | 'hookUrl'>): string {
   const args = JSON.stringify([...(opts.version ? ['--host-version', opts.version] : []), ...(opts.hookUrl ? ['--url', opts.hookUrl.replace(/\/+$/, '')] : [])]);
-  return `// memflow: hands OpenCode's session events to \`memflow hook <event> --host opencode\`.
+  const version = JSON.stringify(opts.version ?? '');
+  const url = JSON.stringify(opts.hookUrl ? opts.hookUrl.replace(/\/+$/, '') : '');
+  return `// memflow: hands OpenCode's session events to memflow's local relay (127.0.0.1:$MEMFLOW_RELAY_PORT),
+// or to \`memflow hook <event> --host opencode --relay\` when the relay does not answer.
 // Written by \`memflow install --host opencode\`; remove the file to turn it off.
 import { spawn } from 'node:child_process';
 
 const EXTRA = ${args};
+const VERSION = ${version};
+const URL_ = ${url};
 
-function send(event, payload) {
+async function send(event, payload) {
+  const env = process.env;
+  const headers = { 'content-type': 'application/json' };
+  if (env.MEMFLOW_API_KEY) headers.authorization = 'Bearer ' + env.MEMFLOW_API_KEY;
+  if (URL_ || env.MEMFLOW_URL) headers['x-memflow-url'] = URL_ || env.MEMFLOW_URL;
+  if (env.MEMFLOW_PROJECT) headers['x-memflow-project'] = env.MEMFLOW_PROJECT;
+  if (VERSION) headers['x-memflow-host-version'] = VERSION;
+  let res;
+  try {
+    res = await fetch('http://127.0.0.1:' + (env.MEMFLOW_RELAY_PORT || 7719) + '/hook/opencode/' + event, { method: 'POST', headers, body: JSON.stringify(payload), signal: AbortSignal.timeout(10000) });
+  } catch (err) {
+    // No relay (refused: Node says ECONNREFUSED, Bun ConnectionRefused): the Node client delivers or
+    // spools the event and starts the relay. Any other failure (a timeout) may come after the relay
+    // took the event: never sent twice.
+    const code = err?.code ?? err?.cause?.code;
+    return code === 'ECONNREFUSED' || code === 'ConnectionRefused' ? spawnHook(event, payload) : '';
+  }
+  // Once the relay took the event it is the relay's: never a second delivery.
+  return res.ok ? (await res.text()).trim() : '';
+}
+
+function spawnHook(event, payload) {
   return new Promise((resolve) => {
     let out = '';
     let child;
     try {
-      child = spawn('memflow', ['hook', event, '--host', 'opencode', ...EXTRA], { stdio: ['pipe', 'pipe', 'ignore'] });
+      child = spawn('memflow', ['hook', event, '--host', 'opencode', '--relay', ...EXTRA], { stdio: ['pipe', 'pipe', 'ignore'] });
     } catch {
       return resolve('');
     }

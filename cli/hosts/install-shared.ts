@@ -28,14 +28,18 @@ export interface HostInstallResult {
   notes: string[];
 }
 
-/** The hook command a host runs for one of its native events. */
+/**
+ * The hook command a host runs for one of its native events: `memflow-hook` (bash, no Node) hands the
+ * native event to the local relay, which maps it with the host's adapter and answers in the host's
+ * format; the Node client (`memflow hook --host`) takes over only when the relay does not answer.
+ */
 export function hostHookCommand(host: HostName, nativeEvent: string, opts: Pick<HostInstallOptions, 'version' | 'hookUrl'>): string {
-  const words = ['memflow', 'hook', nativeEvent, '--host', host, ...(opts.version ? ['--host-version', opts.version] : []), ...(opts.hookUrl ? ['--url', opts.hookUrl.replace(/\/+$/, '')] : [])];
+  const words = ['memflow-hook', nativeEvent, '--host', host, ...(opts.version ? ['--host-version', opts.version] : []), ...(opts.hookUrl ? ['--url', opts.hookUrl.replace(/\/+$/, '')] : [])];
   return words.map(shellWord).join(' ');
 }
 
 /** memflow's hook commands (for any host) are recognised by what they run. */
-export const isOurCommand = (command: unknown): boolean => typeof command === 'string' && /(?:^|[\s/'"])memflow(?:\.js)?['"]?\s+hook\s+\S+.*--host\b/.test(command);
+export const isOurCommand = (command: unknown): boolean => typeof command === 'string' && /(?:^|[\s/'"])memflow(?:(?:\.js)?['"]?\s+hook|-hook['"]?)\s+\S+.*--host\b/.test(command);
 
 /** Replaces memflow's handler in `list` (or adds it); true when something changed. */
 export function upsertHandler<T extends Record<string, unknown>>(list: T[], wanted: T, isOurs: (h: T) => boolean): boolean {

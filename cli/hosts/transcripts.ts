@@ -58,6 +58,15 @@ export function copilotLastMessage(transcriptPath: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Whether this native event always finds something in the host's transcript, so that a reader may
+ * wait for it: Copilot's stop (its final message). Codex's exit codes are there before its hook runs,
+ * and not every tool call has one.
+ */
+export function expectsExtras(host: string, nativeEvent: string, payload: Payload): boolean {
+  return host === 'copilot' && nativeEvent === 'agentStop' && typeof payload.transcriptPath === 'string';
+}
+
 /** The extras of one native event, read from the host's transcript when the payload lacks them. */
 export function extrasOf(host: string, nativeEvent: string, payload: Payload): HostExtras {
   const transcript = typeof payload.transcript_path === 'string' ? payload.transcript_path : typeof payload.transcriptPath === 'string' ? payload.transcriptPath : undefined;

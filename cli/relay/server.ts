@@ -12,6 +12,12 @@
  *                       own key and holds no privilege of its own. The project comes from
  *                       X-Memflow-Project(-Key), else from X-Memflow-Project-Dir (CLAUDE_PROJECT_DIR),
  *                       else from the payload's cwd. Answers with the hook output JSON.
+ *   POST /hook/<host>/<native event>
+ *                       another agent's hook (Codex, Gemini CLI, OpenCode, Copilot CLI: `memflow-hook
+ *                       <native event> --host <host>`, or OpenCode's plugin): its adapter
+ *                       (cli/hosts/) maps the payload to memflow's event (X-Memflow-Host-Version:
+ *                       the agent's version), which then goes the same way; the answer is the
+ *                       host's own stdout for memflow's answer (text).
  *   POST /mcp           memflow's MCP server (Streamable HTTP, stateless; mcp.ts): the handshake is
  *                       answered here, tool calls go to the API with the caller's key.
  *   GET  /health        { ok, service: "memflow-relay", pid, version, spool }
@@ -19,7 +25,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { redactValue } from '../../common/redact.js';
-import { isEventRouteName } from '../../messages/hooks/v1.js';
+import { isEventRouteName, isHookEvent } from '../../messages/hooks/v1.js';
 import { deliver, spoolTargetOf } from '../deliver.js';
 import { checkBaseUrl } from '../env.js';
 import { checkStartContext, gitOfHook, GIT_EVENTS, hookOutput, projectOfHook, REPORT_TIMEOUT_MS } from '../hook.js';
@@ -27,11 +33,15 @@ import { createHttpClient } from '../http.js';
 import { Spool, SpoolFullError, type SpoolEntry } from '../spool.js';
 import { Lanes, type LaneTiming } from './lanes.js';
 import { RelayMcp } from './mcp.js';
+import { hostHookOptions, settledExtras } from '../hosts/hook-options.js';
+import { isHostName } from '../hosts/shared.js';
 import { StartContexts, type ContextScope } from './start-context.js';
 
 export const RELAY_SERVICE = 'memflow-relay';
 export const RELAY_VERSION = '1';
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** How long a host's hook waits for the line of the host's transcript it needs (hook-options.ts). */
+const TRANSCRIPT_WAIT_MS = 1000;
 /** SessionStart's wait for an API that did not answer lately. */
 const UNREACHABLE_START_MS = 150;
 /** How old a held start context may be (MEMFLOW_START_CONTEXT_MAX_AGE_MS). */
@@ -72,6 +82,11 @@ export interface Relay {
   lanes: Lanes;
   close(): Promise<void>;
 }
+
+/** A host's own hook output, as it expects it on stdout. */
+const text200 = (res: http.ServerResponse, text: string) => {
+  res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) }).end(text);
+};
 
 const json = (res: http.ServerResponse, status: number, body: unknown) => {
   const text = JSON.stringify(body);
@@ -119,7 +134,11 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
   /** Hook events taken since the relay started (health: what the agent's machine handled). */
   let received = 0;
 
-  async function onHook(event: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  /**
+   * A hook event: `event` is memflow's route name, or with `host` the host's native event name, which
+   * the host's adapter maps (or drops) first; the answer then goes out in the host's format.
+   */
+  async function onHook(nameInRoute: string, req: http.IncomingMessage, res: http.ServerResponse, host?: string): Promise<void> {
     const text = await readBody(req);
     if (text === undefined) return json(res, 413, { error: { code: 'payload_too_large', message: `the hook JSON is larger than ${MAX_BODY_BYTES} bytes` } });
     let body: unknown;
@@ -129,7 +148,19 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       return json(res, 400, { error: { code: 'invalid_json', message: 'the hook JSON is not valid JSON' } });
     }
     if (!body || typeof body !== 'object' || Array.isArray(body)) return json(res, 400, { error: { code: 'invalid_json', message: 'the hook JSON is not an object' } });
-    const raw = body as Record<string, unknown>;
+    let event = nameInRoute;
+    let raw = body as Record<string, unknown>;
+    let answer = (_event: string | undefined, apiAnswerJson: string) => apiAnswerJson;
+    if (host) {
+      const adapter = hostHookOptions(host, header(req, 'x-memflow-host-version'));
+      answer = (e, json) => adapter.answer!(e !== undefined && isHookEvent(e) ? e : undefined, json);
+      const mapped = adapter.adapt!(nameInRoute, raw, await settledExtras(host, nameInRoute, raw, TRANSCRIPT_WAIT_MS));
+      // An event memflow does not keep: the host's answer to nothing.
+      if (!mapped) return text200(res, answer(undefined, '{}'));
+      event = mapped.event;
+      raw = mapped.body;
+    }
+    const reply = (apiAnswerJson: string) => (host ? text200(res, answer(event, apiAnswerJson)) : json(res, 200, JSON.parse(apiAnswerJson) as unknown));
     const auth = header(req, 'authorization');
     const key = auth?.replace(/^Bearer\s+/i, '').trim() || undefined;
     const url = (header(req, 'x-memflow-url') ?? opts.defaultUrl).replace(/\/+$/, '');
@@ -148,14 +179,14 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       name = await spool.add(entry);
     } catch (err) {
       log(err instanceof SpoolFullError ? `${err.message}: a ${event} event is dropped` : `could not spool a ${event} event (${(err as Error).message})`);
-      return json(res, 200, event === 'session-start' ? { systemMessage: `memflow: the spool is full or unwritable, events are being dropped (run \`memflow doctor\`)` } : {});
+      return reply(event === 'session-start' ? JSON.stringify({ systemMessage: `memflow: the spool is full or unwritable, events are being dropped (run \`memflow doctor\`)` }) : '{}');
     }
     if (event !== 'session-start') {
-      json(res, 200, {});
+      reply('{}');
       lanes.kick();
       return;
     }
-    json(res, 200, JSON.parse(await startAnswer(name, entry, key, url, git, raw.source, typeof raw.session_id === 'string' ? raw.session_id : undefined)) as unknown);
+    reply(await startAnswer(name, entry, key, url, git, raw.source, typeof raw.session_id === 'string' ? raw.session_id : undefined));
     lanes.kick();
   }
 
@@ -241,11 +272,12 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
   const server = http.createServer((req, res) => {
     lastRequest = Date.now();
     const url = new URL(req.url ?? '/', 'http://relay');
-    const m = /^\/hook\/([a-z-]+)$/.exec(url.pathname);
+    const m = /^\/hook\/(?:([a-z]+)\/)?([A-Za-z.-]+)$/.exec(url.pathname);
     if (req.method === 'POST' && m) {
-      const event = m[1]!;
-      if (!isEventRouteName(event)) return json(res, 404, { error: { code: 'unknown_event', message: `'${event}' is not a hook event name` } });
-      onHook(event, req, res).catch((err: Error) => {
+      const [host, event] = [m[1], m[2]!];
+      if (host !== undefined && (!isHostName(host) || host === 'claude')) return json(res, 404, { error: { code: 'unknown_host', message: `'${host}' is not an agent memflow has an adapter for (codex, gemini, opencode, copilot)` } });
+      if (host === undefined && !isEventRouteName(event)) return json(res, 404, { error: { code: 'unknown_event', message: `'${event}' is not a hook event name` } });
+      onHook(event, req, res, host).catch((err: Error) => {
         log(`a ${event} event failed: ${err.message}`);
         if (!res.headersSent) json(res, 500, { error: { code: 'relay_error', message: err.message } });
       });

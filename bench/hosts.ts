@@ -1,0 +1,172 @@
+/**
+ * `npm run bench:hosts`: what memflow costs each of the other coding agents — Codex, Gemini CLI,
+ * OpenCode, Copilot CLI — measured the way bench:agent measures Claude Code: the real CLI (pinned
+ * npm version), headless, against its local scripted model stand-in, in a repository without
+ * memflow and in one where `memflow install --host <host>` set it up, sessions alternating (A B B A
+ * ...) with 0 and with 12 shell tool calls:
+ *   added per session (start + end) = median(memflow, 0 calls) - median(none, 0 calls)
+ *   added per tool call             = (added at 12 calls - added at 0 calls) / 12
+ * The API, worker, Temporal and Weaviate run on the same machine (as on a laptop). "Nothing lost at
+ * exit": after the run, every memflow session's tool calls and final answer are looked up in
+ * PostgreSQL (tool observations and the stop), against what the script made the agent do.
+ *
+ *   npm run bench:hosts -- --rounds 5 --hosts codex,gemini,opencode,copilot
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Command } from 'commander';
+import { parseConfig } from '../common/config.js';
+import { createPrisma } from '../common/db.js';
+import { freePort, waitUntil } from '../infra/daemon.js';
+import { AGENT_CLIS } from '../infra/agent-clis.js';
+import { memflowOnPath, runCli, tempDir } from '../tests/fixtures/cli-run.js';
+import { HOSTS, startHost, type HostDriver, type HostName } from '../tests/helpers/agent-hosts.js';
+import { pick, scriptOf, type Turn } from '../tests/helpers/scripted-turns.js';
+import { benchStack, benchTenant, percentile, printColumns, spawnEntry, startBenchApi, stopChild, waitForReady } from './lib.js';
+
+const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+
+/** `calls` shell commands in the host's own shell tool, then a final answer. */
+function shellSession(calls: number, answer: string) {
+  const shell = (i: number) => (tools: string[]): Turn => {
+    const name = pick(tools, 'exec_command', 'run_shell_command', 'bash', 'shell');
+    const command = `echo step-${i} && ls`;
+    return name === 'exec_command' ? { tool: name, args: { cmd: command } } : { tool: name, args: { command, description: `step ${i}` } };
+  };
+  return scriptOf(Array.from({ length: calls }, (_, i) => shell(i)), answer);
+}
+
+interface Sample {
+  variant: 'none' | 'memflow';
+  calls: number;
+  ms: number;
+  repo: string;
+}
+
+async function repository(name: string): Promise<string> {
+  const repo = path.join(await tempDir('bench-host-repo'), name);
+  await fs.mkdir(repo, { recursive: true });
+  execFileSync('git', ['init', '-q', repo]);
+  await fs.writeFile(path.join(repo, 'README.md'), '# bench\n');
+  return repo;
+}
+
+async function main(): Promise<void> {
+  const program = new Command('bench:hosts')
+    .option('--rounds <n>', 'sessions of each kind per variant and host', '5')
+    .option('--calls <n>', 'tool calls in the long sessions', '12')
+    .option('--hosts <list>', HOSTS.join(','), HOSTS.join(','))
+    .parse();
+  const o = program.opts<{ rounds: string; calls: string; hosts: string }>();
+  const rounds = Number(o.rounds);
+  const calls = Number(o.calls);
+  const hosts = o.hosts.split(',').map((h) => h.trim()) as HostName[];
+  for (const h of hosts) if (!HOSTS.includes(h)) throw new Error(`unknown host '${h}' (one of ${HOSTS.join(', ')})`);
+
+  const stack = await benchStack();
+  const config = parseConfig({ ...process.env, ...stack.env });
+  const prisma = createPrisma(config.DATABASE_URL);
+  const api = await startBenchApi(stack);
+  const worker = spawnEntry('workers/main.ts', { ...stack.env, MEMFLOW_LOG_LEVEL: 'error' });
+  const table: [string, string[]][] = [];
+  const loads: string[] = [];
+  try {
+    await waitForReady(api.url);
+    const tenant = await benchTenant(prisma, 'bench-hosts');
+    for (const host of hosts) {
+      loads.push(`${host}: load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} before`);
+      const noneHome = await tempDir(`bench-${host}-none`);
+      const memHome = await tempDir(`bench-${host}-memflow`);
+      const memEnv = {
+        PATH: await memflowOnPath(),
+        HOME: memHome,
+        MEMFLOW_API_KEY: tenant.key,
+        MEMFLOW_SPOOL_DIR: path.join(memHome, 'spool'),
+        MEMFLOW_CACHE_DIR: path.join(memHome, 'cache'),
+        MEMFLOW_RELAY_PORT: String(await freePort()),
+        MEMFLOW_RELAY_IDLE_MS: '600000',
+      };
+      const agents: Record<Sample['variant'], HostDriver> = {
+        none: await startHost(host, noneHome, shellSession(0, 'ok')),
+        memflow: await startHost(host, memHome, shellSession(0, 'ok')),
+      };
+      const samples: Sample[] = [];
+      let n = 0;
+      const one = async (variant: Sample['variant'], k: number) => {
+        const answer = `done ${host} ${variant} ${n++}`;
+        agents[variant].fake.script = shellSession(k, answer);
+        // A repository of its own per session (both variants alike): a memflow session is then found by its project.
+        const repo = await repository(`${variant}-${host}-${n}`);
+        if (variant === 'memflow') {
+          const r = await runCli(['install', '--host', host, '--url', api.url], { cwd: repo, env: memEnv });
+          if (r.code !== 0) throw new Error(`memflow install --host ${host}: ${r.stderr}`);
+        }
+        const run = await agents[variant].run(`${answer}: run the steps`, repo, variant === 'memflow' ? memEnv : {});
+        if (run.code !== 0) throw new Error(`${host} exited ${run.code}: ${run.stderr.slice(-800)}`);
+        samples.push({ variant, calls: k, ms: run.ms, repo });
+      };
+      try {
+        // Warm-up: one of each (first start of a HOME, the hook bundle, the relay).
+        await one('none', 0);
+        await one('memflow', 0);
+        samples.length = 0;
+        for (let r = 0; r < rounds; r++) {
+          const order: Sample['variant'][] = r % 2 === 0 ? ['none', 'memflow'] : ['memflow', 'none'];
+          for (const k of [0, calls]) for (const v of order) await one(v, k);
+        }
+      } finally {
+        await agents.none.stop();
+        await agents.memflow.stop();
+      }
+      // Nothing lost: every memflow session's tool calls and its final answer, stored.
+      const mems = samples.filter((s) => s.variant === 'memflow');
+      let complete = 0;
+      await waitUntil(
+        async () => {
+          complete = 0;
+          for (const s of mems) {
+            const rows = await prisma.observation.findMany({ where: { tenantId: tenant.tenantId, project: { name: path.basename(s.repo) } }, select: { kind: true } });
+            if (rows.filter((x) => x.kind === 'tool').length === s.calls && rows.some((x) => x.kind === 'stop')) complete++;
+          }
+          return complete === mems.length;
+        },
+        { what: `${host}: every session's tool calls and final answer stored`, timeoutMs: 120_000, intervalMs: 1000 },
+      ).catch(() => undefined);
+      await runCli(['relay', 'stop'], { env: memEnv });
+      const pickMs = (v: Sample['variant'], k: number) => samples.filter((s) => s.variant === v && s.calls === k).map((s) => s.ms);
+      const addedSession = median(pickMs('memflow', 0)) - median(pickMs('none', 0));
+      const addedLong = median(pickMs('memflow', calls)) - median(pickMs('none', calls));
+      table.push([
+        `${host} ${AGENT_CLIS[host].version}`,
+        [
+          `${median(pickMs('none', 0)).toFixed(0)} / ${median(pickMs('memflow', 0)).toFixed(0)}`,
+          `${median(pickMs('none', calls)).toFixed(0)} / ${median(pickMs('memflow', calls)).toFixed(0)}`,
+          addedSession.toFixed(0),
+          ((addedLong - addedSession) / calls).toFixed(1),
+          `${complete} / ${mems.length}`,
+        ],
+      ]);
+      loads.push(`${host}: load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} after`);
+    }
+  } finally {
+    await stopChild(worker);
+    await api.stop();
+    await prisma.$disconnect();
+    await stack.stop();
+  }
+  console.log(`\nbench:hosts — ${rounds} sessions of each kind per variant and host, medians; ${os.cpus().length} cores`);
+  for (const l of loads) console.log(`  ${l}`);
+  const header = ['0 calls: none / memflow (ms)', `${calls} calls: none / memflow (ms)`, 'added per session (ms)', 'added per tool call (ms)', 'sessions stored whole (tool calls + final answer)'];
+  printColumns(
+    'what memflow adds to a headless session of each agent',
+    table.map(([c]) => c),
+    header.map((h, i) => [h, table.map(([, v]) => v[i]!)] as [string, string[]]),
+  );
+}
+
+main().catch((err: Error) => {
+  console.error(`bench:hosts: ${err.message}`);
+  process.exit(1);
+});
