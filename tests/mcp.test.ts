@@ -122,6 +122,18 @@ async function call(client: Client, name: string, args: Record<string, unknown>)
   return { text: r.content.map((c) => c.text ?? '').join('\n'), isError: r.isError === true };
 }
 
+/** A tool call with a key the API refuses is a tool error that says so. */
+async function assertKeyRefused(transport: Transport): Promise<void> {
+  const client = await connect(transport);
+  try {
+    const r = await call(client, 'learnings', {});
+    assert.equal(r.isError, true);
+    assert.match(r.text, /refused the API key/);
+  } finally {
+    await client.close();
+  }
+}
+
 /** The answer's own stamp, checked against tiktoken. */
 function stampedTokens(text: string): number {
   const m = /\n\[(\d+) tokens\]$/.exec(text);
@@ -355,14 +367,7 @@ describe('stdio: limits and outages', () => {
   });
 
   test('a refused key says so', async () => {
-    const client = await connect(stdioTransport({ MEMFLOW_URL: api.url, MEMFLOW_API_KEY: 'mf_not_a_key', MEMFLOW_PROJECT: project }));
-    try {
-      const r = await call(client, 'learnings', {});
-      assert.equal(r.isError, true);
-      assert.match(r.text, /refused the API key/);
-    } finally {
-      await client.close();
-    }
+    await assertKeyRefused(stdioTransport({ MEMFLOW_URL: api.url, MEMFLOW_API_KEY: 'mf_not_a_key', MEMFLOW_PROJECT: project }));
   });
 });
 
@@ -395,14 +400,7 @@ describe("the relay's /mcp", () => {
   });
 
   test('a refused key is a tool error; no key, a non-loopback Host, GET and a body that is not JSON are refused with their own status', async () => {
-    const client = await connect(relayTransport('mf_not_a_key', project));
-    try {
-      const r = await call(client, 'learnings', {});
-      assert.equal(r.isError, true);
-      assert.match(r.text, /refused the API key/);
-    } finally {
-      await client.close();
-    }
+    await assertKeyRefused(relayTransport('mf_not_a_key', project));
     const init = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
     const post = (headers: Record<string, string>, body = init) =>
       fetch(`${relay.url}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }, body });

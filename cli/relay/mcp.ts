@@ -23,6 +23,7 @@ import { createApiClient } from '../../clients/api.js';
 import { MEMFLOW_VERSION } from '../../messages/version.js';
 import { checkBaseUrl } from '../env.js';
 import { httpTransport, type HttpClient } from '../http.js';
+import { header, readBody } from './request.js';
 
 /** A tool call's wait for the API (the stdio server's). */
 const TOOL_TIMEOUT_MS = 15_000;
@@ -49,32 +50,14 @@ function rpcError(res: http.ServerResponse, status: number, code: number, messag
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...extra }).end(text);
 }
 
-function first(req: http.IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  const s = (Array.isArray(v) ? v[0] : v)?.trim();
-  return s || undefined;
-}
-
-function readJson(req: http.IncomingMessage): Promise<{ ok: true; body: unknown } | { ok: false; status: number; message: string }> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        resolve({ ok: false, status: 413, message: `the request is larger than ${MAX_BODY_BYTES} bytes` });
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => {
-      try {
-        resolve({ ok: true, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown });
-      } catch {
-        resolve({ ok: false, status: 400, message: 'Parse error: the body is not valid JSON' });
-      }
-    });
-    req.on('error', () => resolve({ ok: false, status: 400, message: 'the request was cut off' }));
-  });
+async function readJson(req: http.IncomingMessage): Promise<{ ok: true; body: unknown } | { ok: false; status: number; message: string }> {
+  const text = await readBody(req, MAX_BODY_BYTES);
+  if (text === undefined) return { ok: false, status: 413, message: `the request is larger than ${MAX_BODY_BYTES} bytes, or was cut off` };
+  try {
+    return { ok: true, body: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false, status: 400, message: 'Parse error: the body is not valid JSON' };
+  }
 }
 
 /** The handshake's methods: their answers depend only on the request (never on the API or the key). */
@@ -123,9 +106,9 @@ export class RelayMcp {
   async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     if (!LOOPBACK_HOST.test(req.headers.host ?? '')) return rpcError(res, 403, -32000, `Forbidden: the relay answers MCP only at a loopback address, not at Host "${req.headers.host ?? ''}"`);
     if (req.method !== 'POST') return rpcError(res, 405, -32000, 'Method not allowed: this MCP endpoint is stateless; send JSON-RPC messages with POST', { allow: 'POST' });
-    const key = first(req, 'authorization')?.replace(/^Bearer\s+/i, '').trim();
+    const key = header(req, 'authorization')?.replace(/^Bearer\s+/i, '').trim();
     if (!key) return rpcError(res, 401, -32001, 'Unauthorized: send the memflow API key as "Authorization: Bearer <key>" (MEMFLOW_API_KEY)');
-    const base = (first(req, 'x-memflow-url') ?? this.opts.defaultUrl).replace(/\/+$/, '');
+    const base = (header(req, 'x-memflow-url') ?? this.opts.defaultUrl).replace(/\/+$/, '');
     try {
       checkBaseUrl(base, 'X-Memflow-Url');
     } catch (err) {
@@ -134,7 +117,7 @@ export class RelayMcp {
     const body = await readJson(req);
     if (!body.ok) return rpcError(res, body.status, -32700, body.message);
     const rpc = isRpc(body.body) ? body.body : undefined;
-    const defaultProject = first(req, 'x-memflow-project');
+    const defaultProject = header(req, 'x-memflow-project');
     const shape = rpc && CACHED_METHODS.has(rpc.method) && rpc.id !== undefined ? JSON.stringify([rpc.method, rpc.params ?? null, defaultProject ?? null]) : undefined;
     if (rpc && rpc.method === 'notifications/initialized' && rpc.id === undefined) {
       this.answeredFromCache++;
@@ -147,7 +130,7 @@ export class RelayMcp {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
       return;
     }
-    const projectKey = first(req, 'x-memflow-project-key');
+    const projectKey = header(req, 'x-memflow-project-key');
     const { Transport, createServer, defaultMaxTokens } = await this.preload();
     const server = createServer({
       api: createApiClient({

@@ -33,6 +33,7 @@ import { createHttpClient } from '../http.js';
 import { Spool, SpoolFullError, type SpoolEntry } from '../spool.js';
 import { Lanes, type LaneTiming } from './lanes.js';
 import { RelayMcp } from './mcp.js';
+import { header, readBody } from './request.js';
 import { hostHookOptions, settledExtras } from '../hosts/hook-options.js';
 import { isHostName } from '../hosts/shared.js';
 import { StartContexts, type ContextScope } from './start-context.js';
@@ -93,28 +94,6 @@ const json = (res: http.ServerResponse, status: number, body: unknown) => {
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
 };
 
-function header(req: http.IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  const s = Array.isArray(v) ? v[0] : v;
-  return s && s.trim() ? s.trim() : undefined;
-}
-
-function readBody(req: http.IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        resolve(undefined);
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', () => resolve(undefined));
-  });
-}
-
 export async function startRelay(opts: RelayOptions): Promise<Relay> {
   const log = opts.log ?? (() => {});
   // The hook is answered once the event is written; it reaches the disk (fsync) right after.
@@ -139,7 +118,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
    * the host's adapter maps (or drops) first; the answer then goes out in the host's format.
    */
   async function onHook(nameInRoute: string, req: http.IncomingMessage, res: http.ServerResponse, host?: string): Promise<void> {
-    const text = await readBody(req);
+    const text = await readBody(req, MAX_BODY_BYTES);
     if (text === undefined) return json(res, 413, { error: { code: 'payload_too_large', message: `the hook JSON is larger than ${MAX_BODY_BYTES} bytes` } });
     let body: unknown;
     try {

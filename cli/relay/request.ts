@@ -1,0 +1,26 @@
+/** What the relay reads from an incoming request: one header, and the body up to a size. */
+import type http from 'node:http';
+
+/** A header's first value, trimmed; undefined when absent or blank. */
+export function header(req: http.IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  const s = (Array.isArray(v) ? v[0] : v)?.trim();
+  return s || undefined;
+}
+
+/** The body as text, or undefined when it is larger than `maxBytes` (the request is then cut off) or broken off. */
+export function readBody(req: http.IncomingMessage, maxBytes: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > maxBytes) {
+        resolve(undefined);
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', () => resolve(undefined));
+  });
+}
