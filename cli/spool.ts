@@ -52,6 +52,8 @@ export class SpoolFullError extends Error {
 }
 
 const READY = /^(\d{15})-\d{4}-\d+-[0-9a-f]{8}\.json$/;
+/** How long a count of the spool's entries stands for the cap check (checkRoom). */
+const ROOM_RECOUNT_MS = 1000;
 const CLAIM = /^(\d{15}-\d{4}-\d+-[0-9a-f]{8}\.json)\.claim-(\d+)-\d+-[0-9a-f]{8}$/;
 const TMP = /^\.tmp-/;
 
@@ -81,6 +83,8 @@ export class Spool {
   private readonly held = new Map<string, string>(); // claim path -> ready path
   private readonly staleClaimMs: number;
   private readonly maxEntries: number;
+  /** The entries last counted in the directory (plus this process's adds since), and when. */
+  private counted: { at: number; entries: number } | undefined;
   /**
    * The relay answers a hook once the entry is written and renamed into place (safe from the relay or
    * the agent crashing), and fsyncs it right after, so that the agent does not wait for the disk.
@@ -124,16 +128,31 @@ export class Spool {
     }
   }
 
+  /**
+   * Whether one more entry fits. The directory is counted at most once a second (and whenever the
+   * count comes near the cap), and this process's own adds are counted on top meanwhile: reading
+   * the whole directory on every add made each event cost time in proportion to what waits (a
+   * long outage: thousands of entries). Another process's adds within that second can pass the
+   * cap by as many.
+   */
   private async checkRoom(): Promise<void> {
+    const now = Date.now();
+    if (this.counted && now - this.counted.at < ROOM_RECOUNT_MS && this.counted.entries + 1 < this.maxEntries) {
+      this.counted.entries++;
+      return;
+    }
     let names: string[];
     try {
       names = await fsp.readdir(this.dir);
     } catch {
       return;
     }
-    if (names.filter((n) => READY.test(n) || CLAIM.test(n)).length >= this.maxEntries) {
+    const entries = names.filter((n) => READY.test(n) || CLAIM.test(n)).length;
+    if (entries >= this.maxEntries) {
+      this.counted = undefined;
       throw new SpoolFullError(`the spool ${this.dir} already holds ${this.maxEntries} events (MEMFLOW_SPOOL_MAX_EVENTS)`);
     }
+    this.counted = { at: now, entries: entries + 1 };
   }
 
   /** Saves the entry durably; resolves to its file name. */
