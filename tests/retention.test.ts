@@ -4,6 +4,9 @@
  * summaries and active learnings stay), the size cap removes the oldest first, every run is audited,
  * and the worker's Schedules exist once after restarts.
  */
+// @memflow-test runs-alone: the seeded raw event that is old and never processed is what any API's
+// capture sweep (api/capture/redispatch.ts) picks up; another file's API running beside this one
+// turned it into an observation in the middle of the size-cap test.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { test } from 'node:test';

@@ -12,8 +12,9 @@
  *
  * Tiers and order: tests/unit/ needs no servers and runs while the stack comes up. The files that
  * need servers run in parallel (each on its own task queue and tenants), except those that stop or
- * restart a shared server (they call `stackManages`, tests/helpers/env.ts): those run one at a time
- * at the end. MEMFLOW_KEEP_STACK=1 leaves the servers running for a faster next run.
+ * restart a shared server (they call `stackManages`, tests/helpers/env.ts) and those that must not
+ * share the database with another file's API (they say RUNS_ALONE: e.g. rows left unprocessed on
+ * purpose, which any API's capture sweep would pick up): those run one at a time at the end. MEMFLOW_KEEP_STACK=1 leaves the servers running for a faster next run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -61,8 +62,16 @@ function allTestFiles(): string[] {
 }
 
 const isUnit = (file: string) => file.startsWith(unitDir + path.sep);
-/** A file that stops or restarts a server the other files share (it asks `stackManages` first). */
-const restartsServers = (file: string) => fs.readFileSync(file, 'utf8').includes('stackManages(');
+/** The word a test file writes (in a comment) when no other file's API may run beside it. */
+const RUNS_ALONE = '@memflow-test runs-alone';
+/**
+ * A file that stops or restarts a server the other files share (it asks `stackManages` first), or
+ * that says it must run alone.
+ */
+const restartsServers = (file: string) => {
+  const text = fs.readFileSync(file, 'utf8');
+  return text.includes('stackManages(') || text.includes(RUNS_ALONE);
+};
 
 interface Counts {
   passed: number;
@@ -229,7 +238,7 @@ async function main(): Promise<number> {
         MEMFLOW_STACK_MANAGED: managedServices(process.env).join(','),
       };
       results.push(await runFiles('with servers', parallel, { concurrency: cores, tapFile: path.join(profile.stateDir, 'results.tap'), env }));
-      results.push(await runFiles('restarting servers, one at a time', serial, { concurrency: 1, tapFile: path.join(profile.stateDir, 'results-serial.tap'), env }));
+      results.push(await runFiles('one at a time (they restart servers or must run alone)', serial, { concurrency: 1, tapFile: path.join(profile.stateDir, 'results-serial.tap'), env }));
     }
   } finally {
     if (stack) {
