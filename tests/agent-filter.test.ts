@@ -1,5 +1,5 @@
 /**
- * Cross-agent memory that stays clear (issue 33): one project worked on by Codex and by Claude Code.
+ * Cross-agent memory that stays clear: one project worked on by Codex and by Claude Code.
  * Every session says which agent (and version, when its hook client knows it) ran it, every search
  * hit says which agent produced it, and GET /v1/search, GET /v1/context and GET /v1/sessions hold
  * the answer to one agent with `agent=`; an unknown agent is a 400 that names the field. The Codex

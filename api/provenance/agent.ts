@@ -1,5 +1,5 @@
 /**
- * Which agent ran a session, and its version (issue 33): read from the session's first event (and
+ * Which agent ran a session, and its version: read from the session's first event (and
  * its session-start, should that arrive later) and kept on the session, so that every record it
  * produced — observations, summaries, the learnings they source — says which agent it came from,
  * and search and context can be held to one agent.
