@@ -105,14 +105,17 @@ export async function runInstall(opts: InstallCmdOptions, out: (line: string) =>
     out(`  ${r.result.padEnd(9)} MCP server "memflow" (${opts.stdioMcp ? 'stdio: memflow mcp' : viaRelay ? "http: the relay's /mcp, tool calls to the API" : "http: the API's /mcp"}, ${scope}) in ${r.file}`);
   }
   if (project) out(`this repository is the project "${project.name}"${project.key ? ` (repository key ${project.key})` : ''}; \`memflow doctor\` shows the name the API uses`);
-  if (!opts.http && opts.relay !== false) {
-    const { ensureRelay } = await import('./relay/lifecycle.js');
-    try {
-      const h = await ensureRelay();
-      out(`relay running on 127.0.0.1:${relaySettings().port} (pid ${h.pid}); hooks hand their events to it`);
-    } catch (err) {
-      warn(`memflow: warning: ${(err as Error).message}; the first hook will try again`);
-    }
+  if (!opts.http && opts.relay !== false) await startRelayFor(out, warn);
+}
+
+/** Starts the local relay unless it runs (the hooks hand their events to it), and says so. */
+export async function startRelayFor(out: (line: string) => void, warn: (line: string) => void): Promise<void> {
+  const { ensureRelay, relaySettings } = await import('./relay/lifecycle.js');
+  try {
+    const h = await ensureRelay();
+    out(`relay running on 127.0.0.1:${relaySettings().port} (pid ${h.pid}); hooks hand their events to it`);
+  } catch (err) {
+    warn(`memflow: warning: ${(err as Error).message}; the first hook will try again`);
   }
 }
 

@@ -155,11 +155,15 @@ program
   .option('--host-version <version>', "the host's version recorded with what it captures (default: asked from the host)")
   .addOption(urlOption())
   .action(async (opts: { http?: boolean; commandHooks?: boolean; global?: boolean; shared?: boolean; here?: boolean; url?: string; mcp: boolean; stdioMcp?: boolean; offline?: boolean; relay: boolean; host?: string; hostVersion?: string }) => {
+    const { runInstall, startRelayFor } = await import('./install-cmd.js');
     if (opts.host !== undefined) {
       const { installOtherHosts } = await import('./hosts/install-cmd.js');
-      if (installOtherHosts({ ...opts, host: opts.host }, stdoutLine).length === 0) return;
+      if (installOtherHosts({ ...opts, host: opts.host }, stdoutLine).length === 0) {
+        // The other agents' hooks hand their events to the relay too.
+        if (opts.relay !== false) await startRelayFor(stdoutLine, errLine);
+        return;
+      }
     }
-    const { runInstall } = await import('./install-cmd.js');
     await runInstall(opts, stdoutLine, errLine);
   });
 

@@ -91,7 +91,8 @@ for (const host of ['codex', 'gemini', 'opencode', 'copilot'] as HostName[]) {
     const at = await setUp(host);
     const agent = await startHost(host, at.home, fixTheCheckScript(host, at.repo));
     try {
-      await install(host, at);
+      // The install starts the relay the hooks hand their events to.
+      assert.match(await install(host, at), /relay running on 127\.0\.0\.1:\d+/);
       const r = await agent.run('Make check.py pass.', at.repo, at.env);
       assert.equal(r.code, 0, `${host}: ${r.stderr.slice(-1500)}`);
       assert.equal(await fs.readFile(path.join(at.repo, 'check.py'), 'utf8'), PASSING_CHECK);
