@@ -4,8 +4,9 @@
  * worker, PostgreSQL, Temporal and Weaviate behind memflow's hooks. The scripted model runs a
  * failing check, fixes it, runs it passing and answers; memflow must store the failure, the fix and
  * the passing run once each with their results, keep the final answer, and hand the next session
- * (of the same agent where the host takes context from hooks, of Claude Code across agents) the
- * failure and its fix — read from the first request that session sent to its model.
+ * (of the same agent where the host takes context from hooks; across agents, Codex → Claude Code
+ * and Gemini CLI → Codex) the failure and its fix — read from the first request that session sent
+ * to its model.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -163,6 +164,32 @@ test('across agents: a failure fixed in Codex reaches the next Claude Code sessi
   } finally {
     await codex.stop();
     await claude.stop();
+    await runCli(['relay', 'stop'], { env: at.env });
+  }
+});
+
+test('across agents: a failure fixed in Gemini CLI reaches the next Codex session, labelled with Gemini CLI', { timeout: 600_000 }, async () => {
+  const at = await setUp('gemini');
+  const gemini = await startHost('gemini', at.home, fixTheCheckScript('gemini', at.repo));
+  const codex = await startHost('codex', at.home, scriptOf([], 'I read the memory.'));
+  try {
+    await install('gemini', at);
+    await install('codex', at);
+    const r = await gemini.run('Make check.py pass.', at.repo, at.env);
+    assert.equal(r.code, 0, r.stderr.slice(-1500));
+    await storedSession(at.repo, true);
+    const session = await prisma.session.findFirstOrThrow({ where: { tenantId: tenant.tenantId, project: { name: path.basename(at.repo) } } });
+    await sessionResult(temporal.client, prisma, tenant.tenantId, session.agentSessionId, 120_000);
+
+    const second = await codex.run('What happened to check.py last time?', at.repo, at.env);
+    assert.equal(second.code, 0, second.stderr.slice(-1500));
+    const first = requestText(codex.fake.modelRequests[0]?.body);
+    assert.match(first, /FAILED Bash: python3 check\.py/);
+    assert.ok(first.includes('Gemini CLI: check.py failed'), 'the fix, in the words of the agent that made it, labelled with it');
+    assert.ok(!/run_shell_command|write_file/.test(first), "Gemini CLI's own tool names do not reach Codex");
+  } finally {
+    await gemini.stop();
+    await codex.stop();
     await runCli(['relay', 'stop'], { env: at.env });
   }
 });
