@@ -181,6 +181,8 @@ for (const size of ['desktop', 'phone'] as const) {
     interactions += 1;
     const link = page.locator(`tr[data-session="${needleId}"] a`);
     await link.waitFor({ timeout: 10_000 });
+    // The session may be on the unfiltered first page too: wait for the filtered answer to replace it.
+    await page.waitForFunction(() => document.querySelectorAll('table.list tbody tr').length === 1, undefined, { timeout: 10_000 }).catch(() => undefined);
     assert.equal(await page.locator('table.list tbody tr').count(), 1, 'only the session asked about is listed');
     assert.equal((await link.textContent())?.trim(), NEEDLE_PROMPT.length > 120 ? `${NEEDLE_PROMPT.slice(0, 119)}…` : NEEDLE_PROMPT, 'named by its first prompt, not its id');
     // click() scrolls the row into view itself, and retries when a live update re-renders the table.
