@@ -26,15 +26,13 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { parseConfig } from '../common/config.js';
-import { createPrisma } from '../common/db.js';
 import { freePort } from '../infra/daemon.js';
 import { relayHealth } from '../cli/relay/lifecycle.js';
 import { AGENT_CLIS } from '../infra/agent-clis.js';
 import { ClaudeHarness } from '../tests/helpers/claude-cli.js';
 import { ScriptedClaude, type Step } from '../tests/helpers/scripted-claude.js';
-import { cpuSecondsOf } from './proc-cpu.js';
-import { benchStack, benchTenant, percentile, printColumns, spawnEntry, startBenchApi, stopChild, waitForReady } from './lib.js';
+import { cpuSecondsOf, loadAverage } from './proc-cpu.js';
+import { percentile, printColumns, startBenchServices } from './lib.js';
 
 type Condition = 'direct' | 'rtt50' | 'refused' | 'hanging';
 
@@ -157,21 +155,15 @@ async function main(): Promise<void> {
   const calls = Number(o.calls);
   const conditions = o.conditions.split(',') as Condition[];
 
-  const stack = await benchStack();
-  const config = parseConfig({ ...process.env, ...stack.env });
-  const prisma = createPrisma(config.DATABASE_URL);
-  const api = await startBenchApi(stack);
-  const worker = spawnEntry('workers/main.ts', { ...stack.env, MEMFLOW_LOG_LEVEL: 'error' });
+  const { api, tenant, stop } = await startBenchServices('bench-agent');
   const model = new ScriptedClaude();
   await model.start();
   const table: [string, string[]][] = [];
   const debugRows: [string, string[]][] = [];
   const loads: string[] = [];
   try {
-    await waitForReady(api.url);
-    const tenant = await benchTenant(prisma, 'bench-agent');
     for (const condition of conditions) {
-      loads.push(`${condition}: load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} before`);
+      loads.push(`${condition}: load average ${loadAverage()} before`);
       const helper =
         condition === 'rtt50' ? await delayingProxy(Number(new URL(api.url).port), 25) : condition === 'hanging' ? await hangingServer() : undefined;
       const apiUrl = condition === 'direct' ? api.url : condition === 'refused' ? `http://127.0.0.1:${await freePort()}` : `http://127.0.0.1:${helper!.port}`;
@@ -264,16 +256,13 @@ async function main(): Promise<void> {
           mcpMs.length ? `${median(mcpMs).toFixed(0)} (${mcpMs.length})` : 'n/a',
         ],
       ]);
-      loads.push(`${condition}: load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} after`);
+      loads.push(`${condition}: load average ${loadAverage()} after`);
       await mem.stopRelay();
       await helper?.close();
     }
   } finally {
     await model.close();
-    await stopChild(worker);
-    await api.stop();
-    await prisma.$disconnect();
-    await stack.stop();
+    await stop();
   }
   const header = ['0 calls: none / memflow (ms)', `${calls} calls: none / memflow (ms)`, 'added per session (ms)', 'added per tool call (ms)', 'CPU per event (ms)', 'SessionStart hook p50 / p95 (ms, n)', 'first SessionStart after install (ms)', 'MCP connected in (ms, n)'];
   console.log(`\nbench:agent — Claude Code ${AGENT_CLIS.claude.version}, ${rounds} sessions of each kind per variant, medians; ${os.cpus().length} cores`);

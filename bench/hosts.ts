@@ -20,14 +20,13 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { parseConfig } from '../common/config.js';
-import { createPrisma } from '../common/db.js';
 import { freePort, waitUntil } from '../infra/daemon.js';
 import { AGENT_CLIS } from '../infra/agent-clis.js';
 import { memflowOnPath, runCli, tempDir } from '../tests/fixtures/cli-run.js';
 import { HOSTS, startHost, type HostDriver, type HostName } from '../tests/helpers/agent-hosts.js';
 import { pick, scriptOf, type Turn } from '../tests/helpers/scripted-turns.js';
-import { benchStack, benchTenant, percentile, printColumns, spawnEntry, startBenchApi, stopChild, waitForReady } from './lib.js';
+import { loadAverage } from './proc-cpu.js';
+import { percentile, printColumns, startBenchServices } from './lib.js';
 
 const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
 
@@ -67,18 +66,12 @@ async function main(): Promise<void> {
   const hosts = o.hosts.split(',').map((h) => h.trim()) as HostName[];
   for (const h of hosts) if (!HOSTS.includes(h)) throw new Error(`unknown host '${h}' (one of ${HOSTS.join(', ')})`);
 
-  const stack = await benchStack();
-  const config = parseConfig({ ...process.env, ...stack.env });
-  const prisma = createPrisma(config.DATABASE_URL);
-  const api = await startBenchApi(stack);
-  const worker = spawnEntry('workers/main.ts', { ...stack.env, MEMFLOW_LOG_LEVEL: 'error' });
+  const { api, prisma, tenant, stop } = await startBenchServices('bench-hosts');
   const table: [string, string[]][] = [];
   const loads: string[] = [];
   try {
-    await waitForReady(api.url);
-    const tenant = await benchTenant(prisma, 'bench-hosts');
     for (const host of hosts) {
-      loads.push(`${host}: load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} before`);
+      loads.push(`${host}: load average ${loadAverage()} before`);
       const noneHome = await tempDir(`bench-${host}-none`);
       const memHome = await tempDir(`bench-${host}-memflow`);
       const memEnv = {
@@ -150,13 +143,10 @@ async function main(): Promise<void> {
           `${stored.tools} / ${made.tools}, ${stored.stops} / ${made.stops}`,
         ],
       ]);
-      loads.push(`${host}: load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} after`);
+      loads.push(`${host}: load average ${loadAverage()} after`);
     }
   } finally {
-    await stopChild(worker);
-    await api.stop();
-    await prisma.$disconnect();
-    await stack.stop();
+    await stop();
   }
   console.log(`\nbench:hosts — ${rounds} sessions of each kind per variant and host, medians; ${os.cpus().length} cores`);
   for (const l of loads) console.log(`  ${l}`);

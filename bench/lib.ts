@@ -123,6 +123,35 @@ export async function benchTenant(prisma: PrismaClient, prefix: string): Promise
   return { tenantId: tenant.id, key };
 }
 
+/**
+ * What an agent benchmark runs against (bench:agent, bench:hosts): the bench stack, memflow's API and
+ * worker as their own processes (as on a laptop), a tenant of its own with a key, and one stop().
+ */
+export async function startBenchServices(tenantPrefix: string): Promise<{
+  api: { url: string };
+  prisma: PrismaClient;
+  tenant: { tenantId: string; key: string };
+  stop(): Promise<void>;
+}> {
+  const stack = await benchStack();
+  const prisma = createPrisma(parseConfig({ ...process.env, ...stack.env }).DATABASE_URL);
+  const api = await startBenchApi(stack);
+  const worker = spawnEntry('workers/main.ts', { ...stack.env, MEMFLOW_LOG_LEVEL: 'error' });
+  const stop = async () => {
+    await stopChild(worker);
+    await api.stop();
+    await prisma.$disconnect();
+    await stack.stop();
+  };
+  try {
+    await waitForReady(api.url);
+    return { api, prisma, tenant: await benchTenant(prisma, tenantPrefix), stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
 /** What a retrieval benchmark works with: the stack, its database (Prisma and a pool) and memflow's API. */
 export interface SearchBench {
   config: Config;

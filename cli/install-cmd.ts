@@ -105,7 +105,7 @@ export async function runInstall(opts: InstallCmdOptions, out: (line: string) =>
     out(`  ${r.result.padEnd(9)} MCP server "memflow" (${opts.stdioMcp ? 'stdio: memflow mcp' : viaRelay ? "http: the relay's /mcp, tool calls to the API" : "http: the API's /mcp"}, ${scope}) in ${r.file}`);
   }
   if (project) out(`this repository is the project "${project.name}"${project.key ? ` (repository key ${project.key})` : ''}; \`memflow doctor\` shows the name the API uses`);
-  if (!opts.http && opts.relay !== false) await startRelayFor(out, warn);
+  if (viaRelay && opts.relay !== false) await startRelayFor(out, warn);
 }
 
 /** Starts the local relay unless it runs (the hooks hand their events to it), and says so. */

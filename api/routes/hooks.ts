@@ -12,7 +12,7 @@ import type { TenantRules } from '../../common/redact-tenant-rules.js';
 import { InvalidProjectName, normalizeProjectName, resolveProject } from '../../common/project.js';
 import type { PrismaClient } from '../../common/db.js';
 import type { PgPool } from '../../common/pg.js';
-import { agentOfPayload, CLAUDE_EVENT_NAMES, isEventRouteName, storedEventOf, withinInjectionCap } from '../../messages/hooks/v1.js';
+import { agentOfPayload, isEventRouteName, sessionStartOutput, storedEventOf } from '../../messages/hooks/v1.js';
 import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { KEY_REVOKED, type IngestBatcher } from '../capture/ingest.js';
@@ -149,11 +149,9 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
           return undefined;
         });
         req.timings.context = performance.now() - t;
-        const additionalContext = withinInjectionCap(built?.context ?? '');
         // A hook client that sent its git state has the working tree: it checks the cited items
         // against today's code and takes memflowCheck out before Claude Code sees the answer.
-        const check = git && built?.check?.length ? { memflowCheck: { project: projectName, items: built.check } } : {};
-        return { hookSpecificOutput: { hookEventName: CLAUDE_EVENT_NAMES[event], additionalContext }, ...check };
+        return sessionStartOutput(built?.context ?? '', git && built?.check ? { project: projectName, items: built.check } : undefined);
       }
       return {};
     },

@@ -13,8 +13,8 @@
  * DELETE answer 405) — except the handshake's answers, which are the same for every session: the
  * result of `initialize` and of the list methods is kept per request shape (method, params, default
  * project) after the server first gave it, and `notifications/initialized` is acknowledged, without
- * building a server (about 15 ms of CPU per session otherwise, on the agent's machine). Requests must name a loopback Host (a page in the user's browser cannot reach
- * the relay by DNS rebinding).
+ * building a server (about 15 ms of CPU per session otherwise, on the agent's machine). Requests
+ * must name a loopback Host (a page in the user's browser cannot reach the relay by DNS rebinding).
  */
 import type http from 'node:http';
 import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
@@ -23,7 +23,7 @@ import { createApiClient } from '../../clients/api.js';
 import { MEMFLOW_VERSION } from '../../messages/version.js';
 import { checkBaseUrl } from '../env.js';
 import { httpTransport, type HttpClient } from '../http.js';
-import { header, readBody } from './request.js';
+import { bearerKey, header, readBody } from './request.js';
 
 /** A tool call's wait for the API (the stdio server's). */
 const TOOL_TIMEOUT_MS = 15_000;
@@ -106,7 +106,7 @@ export class RelayMcp {
   async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     if (!LOOPBACK_HOST.test(req.headers.host ?? '')) return rpcError(res, 403, -32000, `Forbidden: the relay answers MCP only at a loopback address, not at Host "${req.headers.host ?? ''}"`);
     if (req.method !== 'POST') return rpcError(res, 405, -32000, 'Method not allowed: this MCP endpoint is stateless; send JSON-RPC messages with POST', { allow: 'POST' });
-    const key = header(req, 'authorization')?.replace(/^Bearer\s+/i, '').trim();
+    const key = bearerKey(req);
     if (!key) return rpcError(res, 401, -32001, 'Unauthorized: send the memflow API key as "Authorization: Bearer <key>" (MEMFLOW_API_KEY)');
     const base = (header(req, 'x-memflow-url') ?? this.opts.defaultUrl).replace(/\/+$/, '');
     try {

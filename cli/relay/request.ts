@@ -8,6 +8,11 @@ export function header(req: http.IncomingMessage, name: string): string | undefi
   return s || undefined;
 }
 
+/** The API key a request carries as `Authorization: Bearer <key>`, or undefined. */
+export function bearerKey(req: http.IncomingMessage): string | undefined {
+  return header(req, 'authorization')?.replace(/^Bearer\s+/i, '').trim() || undefined;
+}
+
 /** The body as text, or undefined when it is larger than `maxBytes` (the request is then cut off) or broken off. */
 export function readBody(req: http.IncomingMessage, maxBytes: number): Promise<string | undefined> {
   return new Promise((resolve) => {

@@ -33,7 +33,7 @@ import { createHttpClient } from '../http.js';
 import { Spool, SpoolFullError, type SpoolEntry } from '../spool.js';
 import { Lanes, type LaneTiming } from './lanes.js';
 import { RelayMcp } from './mcp.js';
-import { header, readBody } from './request.js';
+import { bearerKey, header, readBody } from './request.js';
 import { hostHookOptions, settledExtras } from '../hosts/hook-options.js';
 import { isHostName } from '../hosts/shared.js';
 import { StartContexts, type ContextScope } from './start-context.js';
@@ -140,8 +140,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       raw = mapped.body;
     }
     const reply = (apiAnswerJson: string) => (host ? text200(res, answer(event, apiAnswerJson)) : json(res, 200, JSON.parse(apiAnswerJson) as unknown));
-    const auth = header(req, 'authorization');
-    const key = auth?.replace(/^Bearer\s+/i, '').trim() || undefined;
+    const key = bearerKey(req);
     const url = (header(req, 'x-memflow-url') ?? opts.defaultUrl).replace(/\/+$/, '');
     const projectDir = header(req, 'x-memflow-project-dir');
     const named = header(req, 'x-memflow-project');

@@ -14,7 +14,7 @@
  */
 import { keyFingerprint } from '../deliver.js';
 import type { HttpClient } from '../http.js';
-import { CLAUDE_EVENT_NAMES, withinInjectionCap } from '../../messages/hooks/v1.js';
+import { sessionStartOutput } from '../../messages/hooks/v1.js';
 
 /** Which project's context: the API and key it is read with, the project and the branch. */
 export interface ContextScope {
@@ -116,8 +116,7 @@ export class StartContexts {
       return undefined;
     }
     if (typeof answer.context !== 'string') return undefined;
-    const check = Array.isArray(answer.check) && answer.check.length > 0 ? { memflowCheck: { project: scope.project, items: answer.check } } : {};
-    return JSON.stringify({ hookSpecificOutput: { hookEventName: CLAUDE_EVENT_NAMES['session-start'], additionalContext: withinInjectionCap(answer.context) }, ...check });
+    return JSON.stringify(sessionStartOutput(answer.context, Array.isArray(answer.check) ? { project: scope.project, items: answer.check } : undefined));
   }
 
   private async fetch(scope: ContextScope): Promise<void> {

@@ -78,6 +78,18 @@ export function agentOfPayload(payload: Record<string, unknown>): { agent: Agent
  */
 export const MAX_INJECTED_CHARS = 9_500;
 
+/**
+ * SessionStart's hook output with a project's start context (cut to Claude Code's injection
+ * limit), and the items a client with the working tree checks (memflowCheck, taken out before
+ * Claude Code sees the answer) when there are any: what the API answers and what the relay holds.
+ */
+export function sessionStartOutput(context: string, check?: { project: string; items: unknown[] }) {
+  return {
+    hookSpecificOutput: { hookEventName: CLAUDE_EVENT_NAMES['session-start'], additionalContext: withinInjectionCap(context) },
+    ...(check && check.items.length > 0 ? { memflowCheck: check } : {}),
+  };
+}
+
 export function withinInjectionCap(context: string, max = MAX_INJECTED_CHARS): string {
   if (context.length <= max) return context;
   const marker = "\n[memflow: cut at Claude Code's injection limit; more with the MCP tools or `memflow context`]";
