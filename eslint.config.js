@@ -9,7 +9,7 @@
 // - nothing imports activities/ but workers/ (which hosts them), workflows/ (types only, for
 //   proxyActivities) and the harnesses that drive activities directly (tests/, bench/);
 // - activities/, api/, cli/ and mcp/ import workflows/ only as types (`typeof someWorkflow` for a
-//   typed client.workflow.start); their messages live in messages/workflows/;
+//   typed client.workflow.start); their messages live in messages/workflows-v1/;
 // - no import cycles anywhere.
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
@@ -92,7 +92,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/workflows/**', '!**/messages/workflows/**'],
+              group: ['**/workflows/**', '!**/messages/workflows-v1/**'],
               allowTypeImports: true,
               message: 'Import workflows/ only as types (`import type { someWorkflow }`); shared shapes live in messages/.',
             },
@@ -114,7 +114,7 @@ export default tseslint.config(
           ]),
           patterns: [
             { group: ['**/activities/**'], allowTypeImports: true, message: 'Workflows import activity types only (proxyActivities).' },
-            { group: ['**/common/**', '!**/common/hook-events.js', '**/api/**', '**/infra/**'], allowTypeImports: true, message: 'Workflows must not import I/O modules (common/hook-events.js holds pure constants).' },
+            { group: ['**/common/**', '**/api/**', '**/infra/**'], allowTypeImports: true, message: 'Workflows must not import I/O modules: shared constants live in messages/.' },
           ],
         },
       ],

@@ -1,14 +1,14 @@
 /**
  * The one failure mapper of activities: an error an activity does not handle itself goes through
  * toActivityFailure, which maps it onto Temporal's retry semantics once, with the failure types of
- * messages/errors/v1.ts:
+ * messages/errors-v1.ts:
  * - an ApplicationFailure is already typed: as is;
  * - embedding providers: refused (EmbeddingRejected, not retried) or away (EmbeddingUnavailable,
  *   retried after the provider's delay);
  * - Weaviate refusing memflow's credentials: WeaviateRejected, not retried;
  * - the Anthropic API: 429 LlmRateLimited and 5xx/408/409/unreachable LlmUnavailable (retried after
  *   the server's delay), 401/403 LlmAuthFailed and other 4xx LlmRequestRejected (not retried);
- * - database errors, classified by common/db.ts: permanent ones are DatabasePermanent (not retried),
+ * - database errors, classified by common/server/db.ts: permanent ones are DatabasePermanent (not retried),
  *   connection loss and pool exhaustion are rethrown for Temporal's backoff;
  * - anything else: `unrecognized` says. 'permanent' (the default, for activities whose only I/O is
  *   the database: an unknown error there is the database's classifier's "permanent") or 'retry' (for
@@ -16,10 +16,10 @@
  */
 import { APIConnectionError, APIError } from '@anthropic-ai/sdk';
 import { ApplicationFailure } from '@temporalio/activity';
-import { classifyDbError, dbErrorClassOf } from '../common/db.js';
-import { EmbeddingError } from '../common/embeddings/index.js';
-import { WeaviateBatchError } from '../common/weaviate/grpc-batch.js';
-import { Failure } from '../messages/errors/v1.js';
+import { classifyDbError, dbErrorClassOf } from '../common/server/db.js';
+import { EmbeddingError } from '../common/server/embeddings/providers.js';
+import { WeaviateBatchError } from '../common/server/weaviate/grpc-batch.js';
+import { Failure } from '../messages/errors-v1.js';
 
 export type Unrecognized = 'permanent' | 'retry';
 

@@ -3,13 +3,13 @@
  * so both run the same server.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Config } from '../common/config.js';
-import type { PrismaClient } from '../common/db.js';
-import { createPgPool } from '../common/pg.js';
-import type { Logger } from '../common/logger.js';
-import { createTemporalClient } from '../common/temporal.js';
-import { weaviateEndpoint } from '../common/weaviate/endpoint.js';
-import type { SessionTuning } from '../messages/workflows/v1/session.js';
+import type { Config } from '../common/server/config.js';
+import type { PrismaClient } from '../common/server/db.js';
+import { createPgPool } from '../common/server/pg.js';
+import type { Logger } from '../common/server/logger.js';
+import { createTemporalClient } from '../common/server/temporal-connection.js';
+import { weaviateEndpoint } from '../common/server/weaviate/endpoint.js';
+import type { SessionTuning } from '../messages/workflows-v1/session.js';
 import { createDispatcher } from './capture/dispatch.js';
 import { createIngestBatcher } from './capture/ingest.js';
 import { createMaterializer } from './capture/materialize.js';
@@ -17,8 +17,8 @@ import { startRedispatcher } from './capture/redispatch.js';
 import { createKeyCache } from './key-cache.js';
 import { parseCorsOrigins } from './security.js';
 import { buildServer } from './server.js';
-import { TenantRules } from '../common/redact-tenant-rules.js';
-import { createSearchService } from './search/service.js';
+import { TenantRules } from '../common/rules/redact-tenant-rules.js';
+import { createSearchService } from './search/search-service.js';
 import { createVectorBackend } from './search/vector-backend.js';
 
 export interface ApiOptions {

@@ -14,7 +14,7 @@
  */
 import crypto from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Principal } from '../common/tenants.js';
+import type { Principal } from '../common/server/tenants.js';
 import { errorBody, HttpError } from './errors.js';
 import { isHookRoute } from './limits.js';
 
@@ -55,7 +55,7 @@ const READ_ROUTES = new Set([
   'GET /v1/sessions/:id',
   'GET /v1/sessions/:id/timeline',
   'GET /v1/sessions/:id/memories',
-  // Takes over the socket, so it confirms the key itself before it answers (api/mcp.ts); its tools'
+  // Takes over the socket, so it confirms the key itself before it answers (api/mcp/mcp-endpoint.ts); its tools'
   // requests are checked as their own routes are.
   'POST /mcp',
 ]);

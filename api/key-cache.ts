@@ -10,10 +10,10 @@
  * connection is down, nothing is cached (every request looks its key up), and entries expire anyway.
  */
 import pg from 'pg';
-import { splitSchemaParam } from '../common/db.js';
-import type { Logger } from '../common/logger.js';
-import type { PgPool } from '../common/pg.js';
-import { hashApiKey, lookupKey, type Principal } from '../common/tenants.js';
+import { splitSchemaParam } from '../common/server/db.js';
+import type { Logger } from '../common/server/logger.js';
+import type { PgPool } from '../common/server/pg.js';
+import { hashApiKey, lookupKey, type Principal } from '../common/server/tenants.js';
 
 export const KEY_CHANNEL = 'memflow_api_keys';
 

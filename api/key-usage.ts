@@ -4,7 +4,7 @@
  * that also skips rows written within the minute by another process. A busy key costs one write a
  * minute, not one per request.
  */
-import type { PgPool } from '../common/pg.js';
+import type { PgPool } from '../common/server/pg.js';
 
 export const KEY_USAGE_INTERVAL_MS = 60_000;
 /** Bound on the keys remembered (the oldest are forgotten first; forgetting one costs one more write). */

@@ -1,7 +1,7 @@
 /** API process: `npm run api` (or started by `npm run up`). Shuts down cleanly on SIGTERM/SIGINT. */
-import { loadConfigOrExit } from '../common/config.js';
-import { createPrisma } from '../common/db.js';
-import { createLogger } from '../common/logger.js';
+import { loadConfigOrExit } from '../common/server/config.js';
+import { createPrisma } from '../common/server/db.js';
+import { createLogger } from '../common/server/logger.js';
 import { createApi } from './app.js';
 
 async function run(): Promise<void> {

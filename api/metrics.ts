@@ -9,8 +9,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
-import type { PgPool } from '../common/pg.js';
-import { unsyncedLagSql } from '../common/weaviate/sync-state.js';
+import type { PgPool } from '../common/server/pg.js';
+import { unsyncedLagSql } from '../common/server/weaviate/sync-state.js';
 
 /**
  * What this process counts itself. One set per process (several API instances in one test process
@@ -119,7 +119,7 @@ export function createMetricsRegistry(pool: PgPool): Registry {
   });
 
   // Records PostgreSQL holds that Weaviate does not (yet), per type, each type scanned at most
-  // SYNC_LAG_SCAN_CAP rows, so a large backlog costs a bounded scrape (common/weaviate/sync-state.ts).
+  // SYNC_LAG_SCAN_CAP rows, so a large backlog costs a bounded scrape (common/server/weaviate/sync-state.ts).
   let lag: Promise<{ type: string; n: number; age: number }[]> | undefined;
   const lagOnce = () =>
     (lag ??= pool

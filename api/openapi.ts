@@ -1,7 +1,7 @@
 /**
  * GET /openapi.json: an OpenAPI 3.1 description of every route, generated from the same zod schemas
  * the routes validate with (z.toJSONSchema: request shapes as the routes accept them, `io: 'input'`)
- * and serialize with (the answer schemas of messages/api/v1.ts, `io: 'output'`), so it cannot drift.
+ * and serialize with (the answer schemas of messages/api-v1.ts, `io: 'output'`), so it cannot drift.
  * Where a route validates by hand (sessions, hooks' path), a small zod schema here documents it.
  * tests/openapi.test.ts checks that the paths and methods here are exactly the routes Fastify has (a
  * route added without its entry fails the suite) and that real answers fit the documented schemas.
@@ -42,24 +42,24 @@ import {
   timelineItem,
   usageAnswer,
   viewerSession,
-} from '../messages/api/v1.js';
-import { HOOK_EVENTS } from '../messages/hooks/v1.js';
+} from '../messages/api-v1.js';
+import { HOOK_EVENTS } from '../messages/hooks-v1.js';
 import { hookPayloadSchema } from './capture/payload.js';
-import { restoreBody, retentionBody } from './routes/admin.js';
-import { rescanBody } from './routes/redaction.js';
-import { auditQuery } from './routes/audit.js';
-import { contextQuery } from './routes/context.js';
-import { correctBody, forgetBody, learningsQuery } from './routes/learnings.js';
-import { stalenessReportBody } from './provenance/staleness.js';
-import { batchBody, rememberBody } from './routes/memories.js';
-import { searchQuery } from './routes/search.js';
+import { restoreBody, retentionBody } from './backup/backup-routes.js';
+import { rescanBody } from './redaction/redaction-routes.js';
+import { auditQuery } from './admin/audit-routes.js';
+import { contextQuery } from './context/context-routes.js';
+import { correctBody, forgetBody, learningsQuery } from './memories/learning-routes.js';
+import { stalenessReportBody } from './provenance/provenance-staleness.js';
+import { batchBody, rememberBody } from './memories/memory-routes.js';
+import { searchQuery } from './search/search-routes.js';
 import { limitParam, projectParam } from './validation.js';
-import { createKeyBody } from './routes/keys.js';
-import { usageQuery } from './routes/usage.js';
-import { liveQuery } from './viewer/live.js';
-import { projectsQuery } from './routes/sessions.js';
-import { sessionsQuery } from './routes/session-list.js';
-import { signInBody } from './viewer/routes.js';
+import { createKeyBody } from './admin/key-routes.js';
+import { usageQuery } from './admin/usage-routes.js';
+import { liveQuery } from './viewer/live-stream.js';
+import { projectsQuery } from './sessions/session-routes.js';
+import { sessionsQuery } from './sessions/session-list.js';
+import { signInBody } from './viewer/viewer-routes.js';
 
 type Method = 'get' | 'post' | 'put' | 'delete' | 'patch';
 
@@ -92,7 +92,7 @@ export function openApiPath(fastifyUrl: string): string {
     .replace(/\u0000/g, ':');
 }
 
-// Answer shapes live in messages/api/v1.ts (the routes serialize with them, the client parses with them);
+// Answer shapes live in messages/api-v1.ts (the routes serialize with them, the client parses with them);
 // tests/openapi.test.ts checks that the routes' real answers fit them.
 const projectHeader = {
   'x-memflow-project': { schema: z.string().max(512), description: 'the project, when `?project=` is absent' },

@@ -8,8 +8,8 @@
  * project holds yet leaves the name as it was (the hooks create projects, reads never do).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { PgPool } from '../common/pg.js';
-import { PROJECT_KEY } from './capture/project-identity.js';
+import type { PgPool } from '../common/server/pg.js';
+import { PROJECT_KEY } from './capture/hook-project.js';
 
 const CACHE_SIZE = 2000;
 

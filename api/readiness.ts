@@ -3,7 +3,7 @@
  * its latency, so an operator sees at once which server is missing and how slow the others are.
  */
 import type { Connection } from '@temporalio/client';
-import { weaviateMeta, type WeaviateEndpoint } from '../common/weaviate/endpoint.js';
+import { weaviateMeta, type WeaviateEndpoint } from '../common/server/weaviate/endpoint.js';
 
 export interface DependencyState {
   status: 'up' | 'down';

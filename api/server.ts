@@ -7,10 +7,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Client } from '@temporalio/client';
-import { classifyDbError, type PrismaClient } from '../common/db.js';
-import type { Logger } from '../common/logger.js';
-import type { PgPool } from '../common/pg.js';
-import { lookupKey, lookupKeyHash } from '../common/tenants.js';
+import { classifyDbError, type PrismaClient } from '../common/server/db.js';
+import type { Logger } from '../common/server/logger.js';
+import type { PgPool } from '../common/server/pg.js';
+import { lookupKey, lookupKeyHash } from '../common/server/tenants.js';
 import { authHook, holdUntilConfirmed, InternalGrants } from './auth.js';
 import type { IngestBatcher } from './capture/ingest.js';
 import type { KeyCache } from './key-cache.js';
@@ -21,30 +21,30 @@ import { createMetricsRegistry, observeRequest, registerMetricsRoute } from './m
 import { registerOpenApiRoute, trackRoutes } from './openapi.js';
 import { checkReadiness, type ReadinessDeps } from './readiness.js';
 import { requireUtf8Json } from './validation.js';
-import { registerAdminRoutes } from './routes/admin.js';
-import { registerRedactionRoutes } from './routes/redaction.js';
-import type { TenantRules } from '../common/redact-tenant-rules.js';
-import { registerAuditDenials, registerAuditRoutes } from './routes/audit.js';
-import { registerHookRoutes } from './routes/hooks.js';
-import { registerSessionRoutes } from './routes/sessions.js';
-import { registerExportRoutes } from './routes/export.js';
-import { registerProjectRoutes } from './routes/projects.js';
-import { registerContextRoutes } from './routes/context.js';
-import { registerLearningRoutes } from './routes/learnings.js';
-import { registerMemoryRoutes } from './routes/memories.js';
-import { registerSearchRoutes } from './routes/search.js';
-import { registerMcpRoutes } from './mcp.js';
+import { registerAdminRoutes } from './backup/backup-routes.js';
+import { registerRedactionRoutes } from './redaction/redaction-routes.js';
+import type { TenantRules } from '../common/rules/redact-tenant-rules.js';
+import { registerAuditDenials, registerAuditRoutes } from './admin/audit-routes.js';
+import { registerHookRoutes } from './capture/hook-routes.js';
+import { registerSessionRoutes } from './sessions/session-routes.js';
+import { registerExportRoutes } from './export/export-routes.js';
+import { registerProjectRoutes } from './erase/project-routes.js';
+import { registerContextRoutes } from './context/context-routes.js';
+import { registerLearningRoutes } from './memories/learning-routes.js';
+import { registerMemoryRoutes } from './memories/memory-routes.js';
+import { registerSearchRoutes } from './search/search-routes.js';
+import { registerMcpRoutes } from './mcp/mcp-endpoint.js';
 import { registerProjectKeyResolution } from './project-key.js';
 import { createIndexer } from './memories/index-now.js';
-import type { SearchService } from './search/service.js';
-import { registerKeyRoutes } from './routes/keys.js';
-import { registerUsageRoutes } from './routes/usage.js';
+import type { SearchService } from './search/search-service.js';
+import { registerKeyRoutes } from './admin/key-routes.js';
+import { registerUsageRoutes } from './admin/usage-routes.js';
 import { cookieAuthHook } from './viewer/cookie-auth.js';
-import { registerLiveRoutes } from './viewer/live.js';
-import { registerViewerRoutes } from './viewer/routes.js';
-import { ViewerSessions } from './viewer/sessions.js';
+import { registerLiveRoutes } from './viewer/live-stream.js';
+import { registerViewerRoutes } from './viewer/viewer-routes.js';
+import { ViewerSessions } from './viewer/viewer-sessions.js';
 import { createKeyUsage } from './key-usage.js';
-import { recordAudit } from '../common/audit.js';
+import { recordAudit } from '../common/server/audit.js';
 import { MEMFLOW_VERSION } from '../messages/version.js';
 
 /** Where `npm run build:viewer` writes the web viewer. */
@@ -63,7 +63,7 @@ export interface ServerDeps {
   ingest: IngestBatcher;
   /** API keys cached for the hook ingress and the read routes (api/auth.ts says how revocation stays immediate). */
   keyCache?: KeyCache;
-  /** Retrieval: PostgreSQL full-text with Weaviate when it answers (api/search/service.ts). */
+  /** Retrieval: PostgreSQL full-text with Weaviate when it answers (api/search/search-service.ts). */
   search: SearchService;
   /** Bytes; larger bodies get 413 (hooks have their own, larger limit). */
   bodyLimit?: number;

@@ -3,10 +3,10 @@
  * names the field, in the API's one error shape.
  */
 import { z } from 'zod';
-import { InvalidProjectName, normalizeProjectName } from '../common/project.js';
+import { InvalidProjectName, normalizeProjectName } from '../common/workspace/project-naming.js';
 import { HttpError } from './errors.js';
-import { RECORD_TYPES, type RecordType } from '../messages/records/v1.js';
-import { AGENTS } from '../messages/hooks/v1.js';
+import { RECORD_TYPES, type RecordType } from '../messages/record-types-v1.js';
+import { AGENTS } from '../messages/hooks-v1.js';
 
 /** Parses `input` or throws a 400 naming the first offending field. */
 export function parseOr400<S extends z.ZodType>(schema: S, input: unknown, code = 'invalid_query'): z.output<S> {
@@ -37,7 +37,7 @@ export function requireUtf8Json(contentType: string | undefined): void {
 }
 
 /**
- * An answer as its schema (messages/api/v1.ts) writes it: fields it does not name are left out, a
+ * An answer as its schema (messages/api-v1.ts) writes it: fields it does not name are left out, a
  * Date becomes its ISO string, and a value that does not fit is a bug (500) rather than a silent
  * change of the API. GET /openapi.json documents the same schema. Not used on the hook routes, whose
  * answers are fixed and whose per-request cost counts.

@@ -6,10 +6,10 @@
  * activities' reconciliation step, the path that repairs Weaviate in production.
  */
 import crypto from 'node:crypto';
-import type { createVectorActivities } from '../activities/vectors/index.js';
-import type { Config } from '../common/config.js';
-import type { PrismaClient } from '../common/db.js';
-import type { PgPool } from '../common/pg.js';
+import type { createVectorActivities } from '../activities/search/vector-sync-activities.js';
+import type { Config } from '../common/server/config.js';
+import type { PrismaClient } from '../common/server/db.js';
+import type { PgPool } from '../common/server/pg.js';
 import { vectorQueueDrained } from './lib.js';
 import { realisticToolText } from './realistic-outputs.js';
 

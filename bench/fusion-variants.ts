@@ -4,7 +4,7 @@
  * rank fusion, and each leg alone as a reference.
  */
 import { weightedFusion, weightedRrf, zScoreFusion } from '../api/search/fusion.js';
-import { refKey, type RankedRef } from '../api/search/types.js';
+import { refKey, type RankedRef } from '../api/search/search-types.js';
 import type { Fuse } from './fusion-replay.js';
 
 type Norm = (list: readonly RankedRef[]) => Map<string, { ref: RankedRef; norm: number }>;

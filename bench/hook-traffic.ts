@@ -5,7 +5,7 @@
  * realistic sizes, an occasional secret for the redactor, and payload fields as the hooks reference
  * gives them. Deterministic per session (seeded), so runs are comparable.
  */
-import type { HookEventName } from '../messages/hooks/v1.js';
+import type { HookEventName } from '../messages/hooks-v1.js';
 
 export interface HookDelivery {
   event: HookEventName;

@@ -32,11 +32,11 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { Command } from 'commander';
-import { createVectorActivities } from '../activities/vectors/index.js';
-import { parseConfig } from '../common/config.js';
-import { createPrisma } from '../common/db.js';
-import { createPgPool } from '../common/pg.js';
-import { countTokens } from '../common/tokens.js';
+import { createVectorActivities } from '../activities/search/vector-sync-activities.js';
+import { parseConfig } from '../common/server/config.js';
+import { createPrisma } from '../common/server/db.js';
+import { createPgPool } from '../common/server/pg.js';
+import { countTokens } from '../common/rules/tokens.js';
 import { repoRoot } from '../infra/profile.js';
 import { createApiClient, fetchTransport } from '../clients/api.js';
 import { recordBlock, type MemoryRecord } from '../mcp/format.js';

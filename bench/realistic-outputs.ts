@@ -2,13 +2,13 @@
  * Tool calls at the size memflow really stores them. The benchmark corpora keep only the one or two
  * lines of a tool's output that matter (about 100 tokens a record); a real PostToolUse carries the
  * whole output — a test run with every passing spec, a grep with its matches, an Edit echoing old
- * and new code and a patch — which common/observation.ts keeps up to 4,000 characters per side.
+ * and new code and a patch — which common/rules/observation.ts keeps up to 4,000 characters per side.
  * These build such payloads around the corpus' lines, shaped like the tool_response objects Claude
  * Code sends (its hooks reference), and render them with memflow's own renderEvent, so the
  * stored text is what capture would store. Deterministic for a seed.
  */
 import path from 'node:path';
-import { renderEvent } from '../common/observation.js';
+import { renderEvent } from '../common/rules/observation.js';
 import type { Rng } from './corpus.js';
 
 const VERBS = ['load', 'parse', 'render', 'update', 'create', 'resolve', 'validate', 'format', 'fetch', 'sync'];

@@ -1,7 +1,7 @@
 /**
  * `npm run bench:redact`: what redaction costs on the hook path, per KiB of payload.
  *
- * The API redacts every hook body with redactValue before anything is stored (api/routes/hooks.ts);
+ * The API redacts every hook body with redactValue before anything is stored (api/capture/hook-routes.ts);
  * this measures that call on realistic Claude Code payloads built from the redaction corpus
  * (tests/fixtures/redaction-corpus.ts): a prompt, a Bash tool result full of coding output (git log,
  * lockfiles, logs, hashes) with a few secrets in it, a Read of a source file, and a large tool output.
@@ -11,7 +11,7 @@
  */
 import os from 'node:os';
 import { Command } from 'commander';
-import { redactValue } from '../common/redact.js';
+import { redactValue } from '../common/rules/redact.js';
 import { NEGATIVES, POSITIVES } from '../tests/fixtures/redaction-corpus.js';
 
 const opts = new Command('bench:redact')

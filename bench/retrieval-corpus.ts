@@ -18,8 +18,8 @@
  * Everything comes from a seeded PRNG: the same sizes give the same corpus.
  */
 import crypto from 'node:crypto';
-import type { PrismaClient } from '../common/db.js';
-import type { PgPool } from '../common/pg.js';
+import type { PrismaClient } from '../common/server/db.js';
+import type { PgPool } from '../common/server/pg.js';
 import { insertMemories, insertRows, memoryColumns, PROJECTS, TOPICS, type Rng, type Topic } from './corpus.js';
 
 export type EvidenceType = 'observation' | 'summary' | 'learning';

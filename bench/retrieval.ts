@@ -18,12 +18,12 @@
  * It runs on the test profile's stack (MEMFLOW_TEST_PORT_SHIFT moves its ports and database).
  */
 import { Command } from 'commander';
-import { createVectorActivities } from '../activities/vectors/index.js';
-import type { SearchResult } from '../api/search/types.js';
+import { createVectorActivities } from '../activities/search/vector-sync-activities.js';
+import type { SearchResult } from '../api/search/search-types.js';
 import { createVectorBackend } from '../api/search/vector-backend.js';
-import type { Config } from '../common/config.js';
-import type { PgPool } from '../common/pg.js';
-import { RECORD_TYPES } from '../messages/records/v1.js';
+import type { Config } from '../common/server/config.js';
+import type { PgPool } from '../common/server/pg.js';
+import { RECORD_TYPES } from '../messages/record-types-v1.js';
 import { fillWeaviate, prng } from './corpus.js';
 import { dumpCases, legsOf, sweepRows, type SweepCase } from './fusion-replay.js';
 import { VARIANTS } from './fusion-variants.js';

@@ -20,14 +20,14 @@
  * It runs on the test profile's stack; set DATABASE_URL to keep the corpus out of `memflow_test`.
  */
 import { Command } from 'commander';
-import { createVectorActivities } from '../activities/vectors/index.js';
+import { createVectorActivities } from '../activities/search/vector-sync-activities.js';
 import { CORPUS, QUESTIONS, seedCorpus, type SeededCorpus } from '../tests/fixtures/retrieval-corpus.js';
 import { fillWeaviate, generate, PROJECTS, prng, TOPICS, type Rng } from './corpus.js';
-import { resolveProjectId } from '../api/search/project.js';
+import { resolveProjectId } from '../api/search/project-lookup.js';
 import { createVectorBackend } from '../api/search/vector-backend.js';
-import type { Config } from '../common/config.js';
-import type { PgPool } from '../common/pg.js';
-import { RECORD_TYPES } from '../messages/records/v1.js';
+import type { Config } from '../common/server/config.js';
+import type { PgPool } from '../common/server/pg.js';
+import { RECORD_TYPES } from '../messages/record-types-v1.js';
 import { dumpCases, legsOf, sweepRows, type SweepCase } from './fusion-replay.js';
 import { VARIANTS } from './fusion-variants.js';
 import { benchTenant, fillSummary, openSearchBench, percentile, printColumns, printTable, timedFill } from './lib.js';

@@ -5,7 +5,7 @@
  * The benchmark creates a real git repository (TypeScript-like files of small functions) and scripts
  * coding sessions on it: each session fixes one function (an Edit that replaces a line with a few new
  * ones, sometimes edited again in the same session), commits, and leaves a learning whose citations
- * are made by the summarizer's own code (activities/summarize/citations.ts) from the Edit payloads, with
+ * are made by the summarizer's own code (activities/summarize/summary-citations.ts) from the Edit payloads, with
  * the session's branch and HEAD. Some sessions run on feature branches; half of those are merged.
  * Then later history happens to what the learnings cite, each learning's truth kept by the script:
  *   still true: code inserted above (lines move), re-indentation, one cited line tweaked, the file
@@ -13,7 +13,7 @@
  *   no longer true: the fixed lines rewritten, the fix reverted, the file deleted, the branch never
  *     merged (checked out on main).
  * Contexts of 12 learnings are then checked on main exactly as the hook client does at SessionStart
- * (common/staleness.ts checkContext: file reads, line hashing, at most one git process, what git told
+ * (common/workspace/recall-staleness.ts checkContext: file reads, line hashing, at most one git process, what git told
  * kept per HEAD in a cache file as the hook client keeps it).
  * Reported: precision of the injected items (share still true) before and after the check, the share
  * of true items wrongly dropped, how many were marked "may be outdated", and the check's cost per
@@ -26,10 +26,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { citationsOfToolCall, mergeCitations, settleCitations } from '../activities/summarize/citations.js';
-import type { Citation } from '../common/citations.js';
-import { gitHead } from '../common/git-head.js';
-import { checkContext, type CheckableItem } from '../common/staleness.js';
+import { citationsOfToolCall, mergeCitations, settleCitations } from '../activities/summarize/summary-citations.js';
+import type { Citation } from '../common/rules/citations.js';
+import { gitHead } from '../common/workspace/git-head.js';
+import { checkContext, type CheckableItem } from '../common/workspace/recall-staleness.js';
 import { seeded } from './hook-traffic.js';
 import { percentile, printColumns, printTable } from './lib.js';
 
@@ -199,7 +199,7 @@ function coldChecks(chunk: Learning[], head: ReturnType<typeof gitHead>, runs: n
   fs.writeFileSync(input, JSON.stringify({ items, head, context: ['# memflow', ...items.map((i) => i.line)].join('\n') }));
   const script = [
     `import fs from 'node:fs';`,
-    `import { checkContext } from ${JSON.stringify(path.resolve('common/staleness.ts'))};`,
+    `import { checkContext } from ${JSON.stringify(path.resolve('common/workspace/recall-staleness.ts'))};`,
     `const { items, head, context } = JSON.parse(fs.readFileSync(${JSON.stringify(input)}, 'utf8'));`,
     `const r = checkContext(context, items, head.root, head);`,
     `process.stdout.write(String(r.ms));`,

@@ -15,8 +15,8 @@
  */
 import os from 'node:os';
 import { Command } from 'commander';
-import { citationsOfToolCall } from '../activities/summarize/citations.js';
-import { createPrisma } from '../common/db.js';
+import { citationsOfToolCall } from '../activities/summarize/summary-citations.js';
+import { createPrisma } from '../common/server/db.js';
 import { freePort, waitUntil } from '../infra/daemon.js';
 import { contextProblems, judge, type ContextProblems } from '../tests/fixtures/outcome-checks.js';
 import { deliveriesOf, loadCorpus, REFUND_SESSION } from '../tests/fixtures/outcome-corpus.js';

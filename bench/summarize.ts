@@ -11,8 +11,8 @@
 import crypto from 'node:crypto';
 import { Command } from 'commander';
 import { PriceTable } from '../activities/summarize/pricing.js';
-import { createPrisma } from '../common/db.js';
-import { createApiKey, ensureTenant } from '../common/tenants.js';
+import { createPrisma } from '../common/server/db.js';
+import { createApiKey, ensureTenant } from '../common/server/tenants.js';
 import { freePort, waitUntil } from '../infra/daemon.js';
 import { buildDebugSession } from '../tests/fixtures/debug-session.js';
 import { FakeAnthropic } from '../tests/helpers/fake-anthropic.js';

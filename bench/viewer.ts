@@ -20,7 +20,7 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import { Command } from 'commander';
 import type { Browser, Page } from 'playwright-core';
-import { createPrisma } from '../common/db.js';
+import { createPrisma } from '../common/server/db.js';
 import { freePort, waitUntil } from '../infra/daemon.js';
 import { createApiClient, fetchTransport } from '../clients/api.js';
 import { launchBrowser } from '../tests/helpers/browser.js';

@@ -1,15 +1,15 @@
 /**
  * How the client commands (`memflow sessions`, `search`, `backup`, ...) reach the API: the typed client
- * (clients/api.ts) over node:http (cli/http.ts; no fetch, which takes tens of milliseconds to load),
+ * (clients/api.ts) over node:http (cli/node-http.ts; no fetch, which takes tens of milliseconds to load),
  * with the key from MEMFLOW_API_KEY, and every ApiError turned into one clear line (CliError) instead
  * of a stack trace.
  */
 import { ApiError, createApiClient, type ApiClient } from '../clients/api.js';
-import { parseClientConfig } from '../common/client-config.js';
+import { parseClientConfig } from '../common/workspace/client-config.js';
 import { apiBaseUrl, checkBaseUrl } from './env.js';
-import { createHttpClient, httpTransport } from './http.js';
+import { createHttpClient, httpTransport } from './node-http.js';
 import { CliError } from './output.js';
-import { repositoryHeaders } from './project.js';
+import { repositoryHeaders } from './repository.js';
 
 export interface ApiOptions {
   url?: string;

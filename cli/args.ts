@@ -2,8 +2,8 @@
  * Checks of the client commands' options, done before any request so that a typo is one clear line
  * naming the flag rather than an API 400 (or a silently ignored value).
  */
-import { resolveProject } from '../common/project.js';
-import { parseClientConfig } from '../common/client-config.js';
+import { resolveProject } from '../common/workspace/project-naming.js';
+import { parseClientConfig } from '../common/workspace/client-config.js';
 import { CliError } from './output.js';
 
 /** An integer from `min` to `max`, or undefined when the flag was not given. */

@@ -8,15 +8,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { entryBelongsTo, keyFingerprint } from './deliver.js';
-import { parseClientConfig } from '../common/client-config.js';
+import { entryBelongsTo, keyFingerprint } from './capture/deliver.js';
+import { parseClientConfig } from '../common/workspace/client-config.js';
 import { apiBaseUrl } from './env.js';
-import { createHttpClient } from './http.js';
+import { createHttpClient } from './node-http.js';
 import { isMemflowHandler, settingsFile } from './install.js';
-import { Spool } from './spool.js';
-import { workTreeRootOf } from '../common/project.js';
-import { repositoryProject } from './project.js';
-import { relayHealth, relaySettings } from './relay/lifecycle.js';
+import { Spool } from './capture/spool.js';
+import { workTreeRootOf } from '../common/workspace/project-naming.js';
+import { repositoryProject } from './repository.js';
+import { relayHealth, relaySettings } from './capture/relay/lifecycle.js';
 
 type Level = 'ok' | 'warn' | 'fail';
 export interface Finding {

@@ -1,9 +1,9 @@
 /**
  * The API a client command talks to. What the clients read from the environment is parsed in one
- * place, common/client-config.ts (MEMFLOW_URL, MEMFLOW_API_KEY, ...); this adds the --url override
+ * place, common/workspace/client-config.ts (MEMFLOW_URL, MEMFLOW_API_KEY, ...); this adds the --url override
  * and the one-line check of a URL.
  */
-import { parseClientConfig } from '../common/client-config.js';
+import { parseClientConfig } from '../common/workspace/client-config.js';
 
 /** The API's base URL without a trailing slash; `override` (a --url option) wins over MEMFLOW_URL. */
 export function apiBaseUrl(override?: string): string {

@@ -4,9 +4,9 @@
  * starting the relay, and saying in plain lines what changed and which project this repository is.
  */
 import path from 'node:path';
-import { workTreeRootOf } from '../common/project.js';
+import { workTreeRootOf } from '../common/workspace/project-naming.js';
 import { apiBaseUrl, checkBaseUrl } from './env.js';
-import { createHttpClient } from './http.js';
+import { createHttpClient } from './node-http.js';
 import { install, projectHeadersOf, uninstall, type InstallResult } from './install.js';
 import { installMcp, uninstallMcp } from './install-mcp.js';
 import { CliError } from './output.js';
@@ -78,7 +78,7 @@ export async function runInstall(opts: InstallCmdOptions, out: (line: string) =>
     if (opts.url !== undefined) throw new CliError(`${base} does not answer (${problem}); check --url, or pass --offline to write it anyway`);
     warn(`memflow: warning: the API at ${base} does not answer (${problem}); events will wait in the spool until it does`);
   }
-  const { relaySettings } = await import('./relay/lifecycle.js');
+  const { relaySettings } = await import('./capture/relay/lifecycle.js');
   const result = settingsChange(() => install({ ...opts, relayPort: relaySettings().port, ...(root ? { dir: root } : {}) }));
   printChanges(result, opts, out);
   out(
@@ -110,7 +110,7 @@ export async function runInstall(opts: InstallCmdOptions, out: (line: string) =>
 
 /** Starts the local relay unless it runs (the hooks hand their events to it), and says so. */
 export async function startRelayFor(out: (line: string) => void, warn: (line: string) => void): Promise<void> {
-  const { ensureRelay, relaySettings } = await import('./relay/lifecycle.js');
+  const { ensureRelay, relaySettings } = await import('./capture/relay/lifecycle.js');
   try {
     const h = await ensureRelay();
     out(`relay running on 127.0.0.1:${relaySettings().port} (pid ${h.pid}); hooks hand their events to it`);

@@ -6,7 +6,7 @@
  *
  * What is written is the same on every machine: commands on PATH (`memflow-hook`), the relay's local
  * address, never an absolute path of node or of a checkout. The hooks hand every event to the local
- * relay (cli/relay/), which makes it durable before it answers and delivers it behind the agent's
+ * relay (cli/capture/relay/), which makes it durable before it answers and delivers it behind the agent's
  * back; they are all synchronous, so nothing is left running for Claude Code to cancel at exit.
  * SessionStart runs `memflow-hook session-start` (bash; it answers with the context, and starts the
  * relay when it is down — Claude Code runs no http SessionStart hooks); every other event is an http
@@ -27,10 +27,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { apiBaseUrl, checkBaseUrl } from './env.js';
-import { CLAUDE_EVENT_NAMES, HOOK_EVENTS, type HookEventName } from '../messages/hooks/v1.js';
+import { CLAUDE_EVENT_NAMES, HOOK_EVENTS, type HookEventName } from '../messages/hooks-v1.js';
 import { JsonFileError, updateJsonObject } from './json-file.js';
-import { resolveProject } from '../common/project.js';
-import { projectIdentityOf } from '../common/project-identity.js';
+import { resolveProject } from '../common/workspace/project-naming.js';
+import { projectIdentityOf } from '../common/workspace/repository-key.js';
 
 export interface InstallOptions {
   http?: boolean;
@@ -100,7 +100,7 @@ export interface ProjectHeaders {
  * Claude Code's own process that are listed in `allowedEnvVars`. $CLAUDE_PROJECT_DIR is set for
  * command hooks' processes, not (reliably) in Claude Code's own environment, and nothing there names
  * the repository's remote. So a project install resolves the identity once, here, where the working
- * tree is (the same name and key as the command client: common/project.ts, common/project-identity.ts)
+ * tree is (the same name and key as the command client: common/workspace/project-naming.ts, common/workspace/repository-key.ts)
  * and writes it as literal headers: the folder name and a hash, the same on every clone of the
  * remote, never a path. A --global install serves every project, so it writes none; the API then
  * names the project from the payload's cwd (its git root's folder name, resolved on the API host).

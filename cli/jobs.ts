@@ -2,7 +2,7 @@
  * `--wait` for the long-running admin commands: poll a job's status document until it is no longer
  * running, printing a progress dot on stderr per poll (stdout stays clean for the result or --json).
  */
-import type { JobView } from '../messages/api/v1.js';
+import type { JobView } from '../messages/api-v1.js';
 import type { ApiClient } from '../clients/api.js';
 import { withApi, type ApiOptions } from './api-client.js';
 import { CliError } from './output.js';

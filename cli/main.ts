@@ -6,10 +6,11 @@
  * exits 0 (see hook.ts).
  */
 import { Command, CommanderError, Option } from 'commander';
-import { parseClientConfig } from '../common/client-config.js';
+import { parseClientConfig } from '../common/workspace/client-config.js';
 import { CliError, stdoutLine } from './output.js';
-import type { SearchOptions } from './search.js';
+import type { SearchOptions } from './search-cmd.js';
 import { MEMFLOW_VERSION } from '../messages/version.js';
+import { SEARCH_MODES } from '../messages/record-types-v1.js';
 
 const isHook = process.argv[2] === 'hook';
 
@@ -51,7 +52,7 @@ program
   .allowUnknownOption()
   .allowExcessArguments()
   .action(async (event: string, opts: { url?: string }) => {
-    const { runHook } = await import('./hook.js');
+    const { runHook } = await import('./capture/hook.js');
     await runHook(event, opts);
   });
 
@@ -61,7 +62,7 @@ spool
   .description('show what is waiting in the spool ($MEMFLOW_SPOOL_DIR, default ~/.memflow/spool)')
   .option('--json', 'machine-readable output')
   .action(async (opts: { json?: boolean }) => {
-    const { spoolStatus } = await import('./spool-cmd.js');
+    const { spoolStatus } = await import('./capture/spool-cmd.js');
     await spoolStatus(opts, stdoutLine);
   });
 spool
@@ -70,7 +71,7 @@ spool
   .addOption(urlOption())
   .option('--json', 'machine-readable output')
   .action(async (opts: { url?: string; json?: boolean }) => {
-    const { spoolFlush } = await import('./spool-cmd.js');
+    const { spoolFlush } = await import('./capture/spool-cmd.js');
     await spoolFlush(opts, stdoutLine, errLine);
   });
 
@@ -81,7 +82,7 @@ spool
   .option('--yes', 'do not ask (scripts)')
   .option('--json', 'machine-readable output of the delivery')
   .action(async (opts: { url?: string; yes?: boolean; json?: boolean }) => {
-    const { spoolRetarget } = await import('./spool-cmd.js');
+    const { spoolRetarget } = await import('./capture/spool-cmd.js');
     await spoolRetarget(opts, stdoutLine, errLine);
   });
 
@@ -91,14 +92,14 @@ relay
   .description('run the relay in the foreground (hooks start it in the background by themselves)')
   .option('--port <port>', 'port on 127.0.0.1 (default: $MEMFLOW_RELAY_PORT or 7719)')
   .action(async (opts: { port?: string }) => {
-    const { runRelay } = await import('./relay/lifecycle.js');
+    const { runRelay } = await import('./capture/relay/lifecycle.js');
     await runRelay(opts.port ? Number(opts.port) : undefined);
   });
 relay
   .command('start')
   .description('start the relay in the background unless it is running')
   .action(async () => {
-    const { ensureRelay, relaySettings } = await import('./relay/lifecycle.js');
+    const { ensureRelay, relaySettings } = await import('./capture/relay/lifecycle.js');
     const h = await ensureRelay();
     stdoutLine(`relay running on 127.0.0.1:${relaySettings().port} (pid ${h.pid})`);
   });
@@ -107,7 +108,7 @@ relay
   .description('is the relay running, and what does it hold (exit 1 when it is not running)')
   .option('--json', 'machine-readable output')
   .action(async (opts: { json?: boolean }) => {
-    const { relayHealth, relaySettings } = await import('./relay/lifecycle.js');
+    const { relayHealth, relaySettings } = await import('./capture/relay/lifecycle.js');
     const { port } = relaySettings();
     const h = await relayHealth(port);
     if (h === undefined || h === 'foreign') {
@@ -125,7 +126,7 @@ relay
   .command('stop')
   .description('stop the relay (what it holds stays in the spool for the next one)')
   .action(async () => {
-    const { stopRelay } = await import('./relay/lifecycle.js');
+    const { stopRelay } = await import('./capture/relay/lifecycle.js');
     stdoutLine(await stopRelay());
   });
 
@@ -135,7 +136,7 @@ program
   .addOption(urlOption())
   .option('--project <name>', 'project the tools use by default (default: MEMFLOW_PROJECT, else the git project of the working directory)')
   .action(async (opts: { url?: string; project?: string }) => {
-    const { runMcp } = await import('./mcp.js');
+    const { runMcp } = await import('./mcp-cmd.js');
     await runMcp(opts);
   });
 
@@ -157,7 +158,7 @@ program
   .action(async (opts: { http?: boolean; commandHooks?: boolean; global?: boolean; shared?: boolean; here?: boolean; url?: string; mcp: boolean; stdioMcp?: boolean; offline?: boolean; relay: boolean; host?: string; hostVersion?: string }) => {
     const { runInstall, startRelayFor } = await import('./install-cmd.js');
     if (opts.host !== undefined) {
-      const { installOtherHosts } = await import('./hosts/install-cmd.js');
+      const { installOtherHosts } = await import('./hosts/hosts-install-cmd.js');
       if (installOtherHosts({ ...opts, host: opts.host }, stdoutLine).length === 0) {
         // The other agents' hooks hand their events to the relay too.
         if (opts.relay !== false) await startRelayFor(stdoutLine, errLine);
@@ -248,7 +249,7 @@ const listOptions = (cmd: Command) =>
 
 const sessions = program.command('sessions').description('list and inspect captured sessions (GET /v1/sessions)');
 listOptions(sessions.command('list', { isDefault: true }).description('list sessions, newest first')).action(async (opts: ListOpts) => {
-  const { sessionsList } = await import('./sessions.js');
+  const { sessionsList } = await import('./sessions-cmd.js');
   await sessionsList(opts, stdoutLine);
 });
 sessions
@@ -259,11 +260,11 @@ sessions
   .option('--json', 'print the API document as JSON')
   .addOption(urlOption())
   .action(async (id: string, opts: { project?: string; json?: boolean; url?: string }) => {
-    const { sessionShow } = await import('./sessions.js');
+    const { sessionShow } = await import('./sessions-cmd.js');
     await sessionShow(id, opts, stdoutLine);
   });
 const timelineAction = async (id: string, opts: ListOpts) => {
-  const { sessionTimeline } = await import('./sessions.js');
+  const { sessionTimeline } = await import('./sessions-cmd.js');
   await sessionTimeline(id, opts, stdoutLine);
 };
 listOptions(sessions.command('timeline').description("a session's timeline, in event order").argument('<id>', "the agent's session_id")).action(
@@ -279,7 +280,7 @@ program
   .argument('<query...>', 'what to look for')
   .option('--project <name>', 'only this project (default: $MEMFLOW_PROJECT, else every project)')
   .option('--types <list>', 'comma-separated: observation,summary,learning (default: all)')
-  .addOption(new Option('--mode <mode>', 'retrieval mode (default: hybrid)').choices(['hybrid', 'keyword', 'semantic']))
+  .addOption(new Option('--mode <mode>', 'retrieval mode (default: hybrid)').choices(SEARCH_MODES))
   .option('--limit <n>', 'at most this many results, 1 to 100 (default 10)')
   .option('--since <iso>', 'only memories created at or after this ISO 8601 date or time')
   .option('--until <iso>', 'only memories created before this ISO 8601 date or time')
@@ -287,7 +288,7 @@ program
   .option('--json', 'print the API document as JSON')
   .addOption(urlOption())
   .action(async (words: string[], opts: SearchOptions) => {
-    const { search } = await import('./search.js');
+    const { search } = await import('./search-cmd.js');
     await search(words, opts, stdoutLine);
   });
 
@@ -298,7 +299,7 @@ program
   .option('--json', 'print the API document as JSON')
   .addOption(urlOption())
   .action(async (ids: string[], opts: { json?: boolean; url?: string }) => {
-    const { show } = await import('./memories.js');
+    const { show } = await import('./memories-cmd.js');
     await show(ids, opts, stdoutLine);
   });
 
@@ -312,7 +313,7 @@ program
   .option('--no-check', "do not check cited items against the working tree (stale ones are dropped, doubtful ones marked)")
   .addOption(urlOption())
   .action(async (opts: { project?: string; tokens?: string; json?: boolean; url?: string; check?: boolean; agent?: string }) => {
-    const { context } = await import('./context.js');
+    const { context } = await import('./context-cmd.js');
     await context(opts, stdoutLine, errLine);
   });
 
@@ -324,7 +325,7 @@ program
   .option('--json', 'print the API document as JSON')
   .addOption(urlOption())
   .action(async (id: string, opts: { reason: string; json?: boolean; url?: string }) => {
-    const { markWrong } = await import('./memories.js');
+    const { markWrong } = await import('./memories-cmd.js');
     await markWrong(id, opts, stdoutLine);
   });
 
@@ -337,7 +338,7 @@ program
   .option('--json', 'print the API document as JSON')
   .addOption(urlOption())
   .action(async (opts: { project?: string; limit?: string; cursor?: string; json?: boolean; url?: string }) => {
-    const { learnings } = await import('./memories.js');
+    const { learnings } = await import('./memories-cmd.js');
     await learnings(opts, stdoutLine);
   });
 
@@ -352,7 +353,7 @@ backup
   .option('--json', 'print the API document as JSON (with --wait: the finished job)')
   .addOption(urlOption())
   .action(async (opts: WaitOpts) => {
-    const { backupCreate } = await import('./admin.js');
+    const { backupCreate } = await import('./admin-cmd.js');
     await backupCreate(opts, stdoutLine);
   });
 backup
@@ -361,7 +362,7 @@ backup
   .option('--json', 'print the API document as JSON')
   .addOption(urlOption())
   .action(async (opts: { json?: boolean; url?: string }) => {
-    const { backupList } = await import('./admin.js');
+    const { backupList } = await import('./admin-cmd.js');
     await backupList(opts, stdoutLine);
   });
 
@@ -375,7 +376,7 @@ program
   .option('--json', 'print the API document as JSON (with --wait: the finished job)')
   .addOption(urlOption())
   .action(async (id: string, opts: WaitOpts & { project?: string; includeErased?: boolean }) => {
-    const { restore } = await import('./admin.js');
+    const { restore } = await import('./admin-cmd.js');
     await restore(id, opts, stdoutLine);
   });
 
@@ -388,7 +389,7 @@ program
   .option('--json', 'print the API document as JSON (with --wait: the finished job)')
   .addOption(urlOption())
   .action(async (project: string, opts: WaitOpts & { yes?: boolean }) => {
-    const { erase } = await import('./admin.js');
+    const { erase } = await import('./admin-cmd.js');
     await erase(project, opts, stdoutLine, errLine);
   });
 
@@ -402,7 +403,7 @@ const redact = program
   .option('--json', 'machine-readable output')
   .action(async (opts: { check?: boolean; show?: boolean; json?: boolean; rules?: string; tenant?: string }) => {
     if (!opts.check) throw new CliError('say what to do: `memflow redact --check < file` or `memflow redact rescan`', 2);
-    const { redactCheck } = await import('./redact.js');
+    const { redactCheck } = await import('./redact-cmd.js');
     await redactCheck(opts, stdoutLine);
   });
 redact
@@ -412,7 +413,7 @@ redact
   .option('--json', 'print the API document as JSON (with --wait: the finished job)')
   .addOption(urlOption())
   .action(async (opts: WaitOpts) => {
-    const { redactRescan } = await import('./redact.js');
+    const { redactRescan } = await import('./redact-cmd.js');
     await redactRescan(opts, stdoutLine);
   });
 

@@ -1,13 +1,13 @@
 /**
  * Operator commands that talk to PostgreSQL directly (DATABASE_URL, else the local dev stack's), not to the API:
  * `tenants create|list`, `keys create|list|revoke`. A key is printed once, alone on the last line,
- * and only its hash is stored (common/tenants.ts).
+ * and only its hash is stored (common/server/tenants.ts).
  */
-import { ConfigError, parseOperatorConfig, type OperatorConfig } from '../common/config.js';
-import { createPrisma, type PrismaClient } from '../common/db.js';
-import { readStackSettings, stackStateDir } from '../common/stack-settings.js';
-import { createApiKey, createTenant, hashApiKey, keyDisplayPrefix, revokeApiKey, TenantError, validateTenantName } from '../common/tenants.js';
-import { parseClientConfig } from '../common/client-config.js';
+import { ConfigError, parseOperatorConfig, type OperatorConfig } from '../common/server/config.js';
+import { createPrisma, type PrismaClient } from '../common/server/db.js';
+import { readStackSettings, stackStateDir } from '../common/workspace/stack-settings.js';
+import { createApiKey, createTenant, hashApiKey, keyDisplayPrefix, revokeApiKey, TenantError, validateTenantName } from '../common/server/tenants.js';
+import { parseClientConfig } from '../common/workspace/client-config.js';
 import { CliError } from './output.js';
 
 async function withDatabase<T>(fn: (prisma: PrismaClient) => Promise<T>): Promise<T> {
@@ -110,7 +110,7 @@ export async function keysList(opts: { tenant: string; json?: boolean }, out: (l
   });
 }
 
-/** Length of the stored display prefix (common/tenants.ts keyDisplayPrefix). */
+/** Length of the stored display prefix (common/server/tenants.ts keyDisplayPrefix). */
 const KEY_PREFIX_LENGTH = keyDisplayPrefix('x'.repeat(64)).length;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -83,7 +83,7 @@ export function registerMemoryCommands(program: Command, urlOption: UrlOption): 
     .option('--json', 'print the API document as JSON')
     .addOption(urlOption())
     .action(async (opts) => {
-      const { learnings } = await import('./memories.js');
+      const { learnings } = await import('./memories-cmd.js');
       await learnings(opts, stdoutLine);
     });
   memories
@@ -93,7 +93,7 @@ export function registerMemoryCommands(program: Command, urlOption: UrlOption): 
     .option('--json', 'print the API document as JSON')
     .addOption(urlOption())
     .action(async (ids: string[], opts) => {
-      const { show } = await import('./memories.js');
+      const { show } = await import('./memories-cmd.js');
       await show(ids, opts, stdoutLine);
     });
 }

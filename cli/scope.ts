@@ -4,8 +4,8 @@
  * `--project <name>` names another project, `--all-projects` lifts the scope; outside a repository
  * the default is $MEMFLOW_PROJECT, else every project of the tenant.
  */
-import { repositoryDirOf, resolveProject } from '../common/project.js';
-import { parseClientConfig } from '../common/client-config.js';
+import { repositoryDirOf, resolveProject } from '../common/workspace/project-naming.js';
+import { parseClientConfig } from '../common/workspace/client-config.js';
 import { CliError } from './output.js';
 
 export interface ScopeOptions {

@@ -1,14 +1,14 @@
 /**
  * The typed client of memflow's HTTP API (v1), used by the CLI, the MCP server (stdio and /mcp), the
  * tests and the benchmarks. One method an endpoint; every answer is parsed with the schema the route
- * serializes with (messages/api/v1.ts), so a client never reads a shape the API does not send, and
+ * serializes with (messages/api-v1.ts), so a client never reads a shape the API does not send, and
  * every failure is an ApiError (clients/core.ts) carrying the status, the API's error code and
  * message and Retry-After: what to say about it is the caller's business (a CLI line, an MCP tool
  * error). The transport is the caller's too: node:http for the CLI (fast to load), fetch elsewhere,
  * Fastify inject inside the API.
  */
 import type { z } from 'zod';
-import * as A from '../messages/api/v1.js';
+import * as A from '../messages/api-v1.js';
 import { ApiError, send, query, type Method, type Transport } from './core.js';
 
 export { ApiError, fetchTransport, query, type Transport } from './core.js';
@@ -115,7 +115,7 @@ export function createApiClient(opts: ApiClientOptions) {
     correct: (ref: string, body: CorrectionBody) => call(A.corrected, 'POST', `/v1/learnings/${enc(ref)}/correct`, body),
     forget: (ref: string, body: RetractionBody) => call(A.forgotten, 'POST', `/v1/learnings/${enc(ref)}/forget`, body),
     wrong: (ref: string, body: RetractionBody) => call(A.markedWrong, 'POST', `/v1/learnings/${enc(ref)}/wrong`, body),
-    /** What a staleness check of context items found (common/staleness.ts builds the report). */
+    /** What a staleness check of context items found (common/workspace/recall-staleness.ts builds the report). */
     reportStaleness: (report: unknown) => call(A.stalenessOutcome, 'POST', '/v1/learnings/staleness', report),
 
     usage: (params: { days?: number } = {}) => call(A.usageAnswer, 'GET', `/v1/usage${query(params)}`),

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseStackConfig } from '../common/config.js';
+import { parseStackConfig } from '../common/server/config.js';
 
 export interface DaemonSpec {
   /** Short name for messages, pid and log files. */
@@ -67,7 +67,7 @@ export function runningPid(pidFile: string, marker: string): number | undefined 
   return pid;
 }
 
-/** The niceness of the stack's background processes (MEMFLOW_BACKGROUND_NICE; see common/config.ts). */
+/** The niceness of the stack's background processes (MEMFLOW_BACKGROUND_NICE; see common/server/config.ts). */
 export function backgroundNice(env: NodeJS.ProcessEnv = process.env): number {
   return parseStackConfig(env).MEMFLOW_BACKGROUND_NICE;
 }

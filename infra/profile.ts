@@ -8,8 +8,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseStackConfig } from '../common/config.js';
-import { stackStateDir } from '../common/stack-settings.js';
+import { parseStackConfig } from '../common/server/config.js';
+import { stackStateDir } from '../common/workspace/stack-settings.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

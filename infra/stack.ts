@@ -20,8 +20,8 @@ import type { ServiceHandle } from './services/common.js';
 import { temporalAddress, temporalIsReady, temporalService } from './services/temporal.js';
 import { weaviateApiKey, weaviateIsReady, weaviateService, weaviateUrl } from './services/weaviate.js';
 
-import { writeStackSettings, type StackEnv } from '../common/stack-settings.js';
-import { parseStackConfig } from '../common/config.js';
+import { writeStackSettings, type StackEnv } from '../common/workspace/stack-settings.js';
+import { parseStackConfig } from '../common/server/config.js';
 
 export type Log = (line: string) => void;
 
@@ -113,7 +113,7 @@ export async function startStack(p: StackProfile, log: Log, env: NodeJS.ProcessE
     for (const name of started) await servicesOf(p).find((s) => s.name === name)?.stop(p);
     throw new Error(failures.map((e) => e.message).join('\n'));
   }
-  // Where the stack is, for the CLI's operator commands run from the checkout (common/stack-settings.ts).
+  // Where the stack is, for the CLI's operator commands run from the checkout (common/workspace/stack-settings.ts).
   writeStackSettings(p.stateDir, { ...out, MEMFLOW_URL: `http://${p.api.host}:${p.api.port}` });
   log(`stack '${p.name}' ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
   return { env: out, started };

@@ -7,7 +7,7 @@
  * each text is counted once: the stamp's own size is worked out from its digits (below), and a
  * record that cannot fit any more is not counted to its end (tokensWithin).
  */
-import { countTokens, tokensWithin } from '../common/tokens.js';
+import { countTokens, tokensWithin } from '../common/rules/tokens.js';
 
 export const DEFAULT_MAX_TOKENS = 2_000;
 

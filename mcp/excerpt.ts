@@ -9,8 +9,8 @@
  * features: stems, camelCase and path parts, the lexicon's concepts such as error/failure/exception),
  * weighted by rarity inside the record, plus a prior for lines that report a failure. Pure functions.
  */
-import { features } from '../common/embeddings/local.js';
-import { countTokens } from '../common/tokens.js';
+import { features } from '../common/server/embeddings/local.js';
+import { countTokens } from '../common/rules/tokens.js';
 
 /** A record's text at most this long (tokens) is returned whole: an excerpt would save nothing. */
 export const EXCERPT_MIN_TOKENS = 160;

@@ -3,8 +3,9 @@
  * were asked for by id. Pure functions over the API's answer shapes.
  */
 
-export type { SearchAnswer, SearchHit, TimelineItem } from '../messages/api/v1.js';
-import type { SearchAnswer, SearchHit, TimelineItem } from '../messages/api/v1.js';
+export type { SearchAnswer, SearchHit, TimelineItem } from '../messages/api-v1.js';
+import type { SearchAnswer, SearchHit, TimelineItem } from '../messages/api-v1.js';
+import type { RecordType } from '../messages/record-types-v1.js';
 import { excerpt } from './excerpt.js';
 
 export interface LearningSource {
@@ -24,7 +25,7 @@ export interface LearningRevision {
 
 export interface MemoryRecord {
   id: string;
-  type: 'observation' | 'summary' | 'learning';
+  type: RecordType;
   project?: string;
   sessionId?: string | null;
   kind?: string;

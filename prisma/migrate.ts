@@ -28,7 +28,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { ConfigError, parseOperatorConfig } from '../common/config.js';
+import { ConfigError, parseOperatorConfig } from '../common/server/config.js';
 
 /** The key Prisma Migrate locks on PostgreSQL ("a unique number we chose to identify Migrate"). */
 export const PRISMA_ADVISORY_LOCK_KEY = 72707369;

@@ -10,12 +10,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { createApiKey, revokeApiKey } from '../common/tenants.js';
+import { createApiKey, revokeApiKey } from '../common/server/tenants.js';
 import { waitUntil } from '../infra/daemon.js';
 import { buildDebugSession } from './fixtures/debug-session.js';
 import { newTenant, uniqueName } from './helpers/env.js';
 import { withTestStack } from './helpers/stack.js';
-import type { AuditItem } from '../messages/api/v1.js';
+import type { AuditItem } from '../messages/api-v1.js';
 import { replay, sessionResult } from './helpers/sessions.js';
 
 const backupDir = fs.mkdtempSync(path.join(os.tmpdir(), 'memflow-audit-'));

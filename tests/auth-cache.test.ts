@@ -9,8 +9,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createPgPool } from '../common/pg.js';
-import { revokeApiKey } from '../common/tenants.js';
+import { createPgPool } from '../common/server/pg.js';
+import { revokeApiKey } from '../common/server/tenants.js';
 import { waitUntil } from '../infra/daemon.js';
 import { INTERNAL_GRANT_HEADER } from '../api/auth.js';
 import { startTestApi, type TestApi } from './helpers/app.js';

@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { createTemporalClient } from '../common/temporal.js';
+import { createTemporalClient } from '../common/server/temporal-connection.js';
 import { waitUntil } from '../infra/daemon.js';
 import { closedPort } from './fixtures/cli-run.js';
 import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';

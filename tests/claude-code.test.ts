@@ -15,7 +15,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { createTemporalClient } from '../common/temporal.js';
+import { createTemporalClient } from '../common/server/temporal-connection.js';
 import { memflowOnPath, runCli, tempDir } from './fixtures/cli-run.js';
 import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
 import { startTcpProxy } from './helpers/tcp-proxy.js';

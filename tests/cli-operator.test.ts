@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { createPgPool } from '../common/pg.js';
-import { readStackSettings, stackStateDir, writeStackSettings, type StackSettings } from '../common/stack-settings.js';
-import { lookupKey } from '../common/tenants.js';
+import { createPgPool } from '../common/server/pg.js';
+import { readStackSettings, stackStateDir, writeStackSettings, type StackSettings } from '../common/workspace/stack-settings.js';
+import { lookupKey } from '../common/server/tenants.js';
 import { runCli } from './fixtures/cli-run.js';
 import { testConfig, testPrisma, uniqueName } from './helpers/env.js';
 

@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createTemporalClient } from '../common/temporal.js';
+import { createTemporalClient } from '../common/server/temporal-connection.js';
 import { freePort } from '../infra/daemon.js';
 import { buildDebugSession } from './fixtures/debug-session.js';
 import { BIN, runCli, tempDir } from './fixtures/cli-run.js';

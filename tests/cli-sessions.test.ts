@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { createTemporalClient } from '../common/temporal.js';
-import { sessionWorkflowId } from '../messages/workflows/v1/session.js';
+import { createTemporalClient } from '../common/server/temporal-connection.js';
+import { sessionWorkflowId } from '../messages/workflows-v1/session.js';
 import { closedPort, runCli } from './fixtures/cli-run.js';
 import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { before, describe, test } from 'node:test';
-import { countTokens } from '../common/tokens.js';
+import { countTokens } from '../common/rules/tokens.js';
 import { CORPUS, seedCorpus, type SeededCorpus } from './fixtures/retrieval-corpus.js';
 import { newTenant, uniqueName } from './helpers/env.js';
 import { withTestStack } from './helpers/stack.js';

@@ -9,11 +9,11 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { before, describe, test } from 'node:test';
-import { createVectorActivities, type VectorActivities } from '../activities/vectors/index.js';
-import { createApiKey } from '../common/tenants.js';
-import { tenantCollection } from '../common/weaviate/schema.js';
-import { RECORD_TYPES } from '../messages/records/v1.js';
-import type { EraseProjectInput, EraseProjectResult } from '../messages/workflows/v1/erase.js';
+import { createVectorActivities, type VectorActivities } from '../activities/search/vector-sync-activities.js';
+import { createApiKey } from '../common/server/tenants.js';
+import { tenantCollection } from '../common/server/weaviate/schema.js';
+import { RECORD_TYPES } from '../messages/record-types-v1.js';
+import type { EraseProjectInput, EraseProjectResult } from '../messages/workflows-v1/erase.js';
 import { buildDebugSession } from './fixtures/debug-session.js';
 import { newTenant, uniqueName } from './helpers/env.js';
 import { withTestStack } from './helpers/stack.js';

@@ -16,12 +16,12 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { createApi } from '../api/app.js';
 import { registeredOperations } from '../api/openapi.js';
-import { createLogger } from '../common/logger.js';
-import { InvalidProjectName, normalizeProjectName } from '../common/project.js';
-import { HOOK_EVENTS } from '../messages/hooks/v1.js';
+import { createLogger } from '../common/server/logger.js';
+import { InvalidProjectName, normalizeProjectName } from '../common/workspace/project-naming.js';
+import { HOOK_EVENTS } from '../messages/hooks-v1.js';
 import { CORPUS, seedCorpus, type SeededCorpus } from './fixtures/retrieval-corpus.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
-import { createApiKey } from '../common/tenants.js';
+import { createApiKey } from '../common/server/tenants.js';
 
 const prisma = testPrisma();
 // Unlimited budgets (the fuzzer sends thousands of requests with one key) and a small hook body limit

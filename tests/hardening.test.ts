@@ -8,8 +8,8 @@ import { after, before, describe, test } from 'node:test';
 import { startTestApi, type TestApi } from './helpers/app.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
 import { createApi } from '../api/app.js';
-import { createLogger } from '../common/logger.js';
-import { createApiKey } from '../common/tenants.js';
+import { createLogger } from '../common/server/logger.js';
+import { createApiKey } from '../common/server/tenants.js';
 
 const prisma = testPrisma();
 after(() => prisma.$disconnect());

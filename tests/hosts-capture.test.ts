@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { createTemporalClient } from '../common/temporal.js';
+import { createTemporalClient } from '../common/server/temporal-connection.js';
 import { ensureAgentCli } from '../infra/agent-clis.js';
 import { waitUntil } from '../infra/daemon.js';
 import { closedPort, memflowOnPath, runCli, tempDir } from './fixtures/cli-run.js';

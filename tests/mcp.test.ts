@@ -16,15 +16,15 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { createTemporalClient } from '../common/temporal.js';
-import { countTokens } from '../common/tokens.js';
+import { createTemporalClient } from '../common/server/temporal-connection.js';
+import { countTokens } from '../common/rules/tokens.js';
 import { buildDebugSession } from './fixtures/debug-session.js';
 import { BIN, closedPort, repoRoot, runCli, tempDir } from './fixtures/cli-run.js';
 import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
 import { keepHistory } from './helpers/histories.js';
 import { replay, sessionResult } from './helpers/sessions.js';
-import { startRelay, type Relay } from '../cli/relay/server.js';
+import { startRelay, type Relay } from '../cli/capture/relay/relay-server.js';
 import net from 'node:net';
 
 const config = { ...testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('mcp') }), ANTHROPIC_API_KEY: undefined };

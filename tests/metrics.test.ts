@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { createTemporalClient } from '../common/temporal.js';
+import { createTemporalClient } from '../common/server/temporal-connection.js';
 import { waitUntil } from '../infra/daemon.js';
 import { buildDebugSession } from './fixtures/debug-session.js';
 import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';

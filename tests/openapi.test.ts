@@ -10,7 +10,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { createApi } from '../api/app.js';
 import { documentedOperations, registeredOperations } from '../api/openapi.js';
 import { ApiError, createApiClient } from '../clients/api.js';
-import { createLogger } from '../common/logger.js';
+import { createLogger } from '../common/server/logger.js';
 import { CORPUS, seedCorpus } from './fixtures/retrieval-corpus.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
 

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createSummarizeActivities, type SummaryOutcome } from '../activities/summarize/activities.js';
+import { createSummarizeActivities, type SummaryOutcome } from '../activities/summarize/summarize-activities.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
 import { FakeAnthropic } from './helpers/fake-anthropic.js';
 

@@ -28,7 +28,7 @@ if (!DATABASE_URL) {
 await ensurePrismaClient({ log: () => {} });
 const { Prisma } = await import('../generated/prisma/client.js');
 const { createPrisma, classifyDbError, isDbOverloaded, isRetryableDbError, isUniqueViolation } = await import(
-  '../common/db.js'
+  '../common/server/db.js'
 );
 
 let prisma: PrismaClient;

@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, test } from 'node:test';
-import { createTemporalClient } from '../common/temporal.js';
+import { createTemporalClient } from '../common/server/temporal-connection.js';
 import { temporalService } from '../infra/services/temporal.js';
 import { weaviateService } from '../infra/services/weaviate.js';
-import { hookEventSignal, sessionWorkflowId } from '../messages/workflows/v1/session.js';
+import { hookEventSignal, sessionWorkflowId } from '../messages/workflows-v1/session.js';
 import { stackManages, testConfig, testPrisma, testProfile, uniqueName } from './helpers/env.js';
 
 const config = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('persist-no-worker') });

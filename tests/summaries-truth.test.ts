@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
-import type { Config } from '../common/config.js';
+import type { Config } from '../common/server/config.js';
 import { contextProblems, judge, statedOutcome } from './fixtures/outcome-checks.js';
 import { deliveriesOf, loadCorpus, REFUND_SESSION } from './fixtures/outcome-corpus.js';
 import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';

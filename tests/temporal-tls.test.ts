@@ -3,7 +3,7 @@
  * Temporal does: the test stack's real Temporal behind a TLS endpoint on 127.0.0.1 that asks for a
  * client certificate signed by its own CA (the pinned dev server has no TLS settings of its own, so
  * TLS is terminated in front of it, as an ingress would). Certificates are made here with openssl.
- * The API, the worker and the client connect with the TEMPORAL_TLS_* settings (common/temporal.ts)
+ * The API, the worker and the client connect with the TEMPORAL_TLS_* settings (common/server/temporal-connection.ts)
  * and a session goes through end to end; without the client certificate, or without TLS, or with a
  * CA that did not sign the server, the connection is refused.
  */
@@ -17,8 +17,8 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { after, test } from 'node:test';
 import { NativeConnection } from '@temporalio/worker';
-import { parseConfig } from '../common/config.js';
-import { temporalConnectionOptions } from '../common/temporal.js';
+import { parseConfig } from '../common/server/config.js';
+import { temporalConnectionOptions } from '../common/server/temporal-connection.js';
 import { buildSession } from './fixtures/claude-sessions.js';
 import { newTenant, testConfig } from './helpers/env.js';
 import { assertStoredOnce, replay, sessionResult } from './helpers/sessions.js';

@@ -9,15 +9,15 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { before, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { createVectorActivities, type VectorActivities } from '../activities/vectors/index.js';
-import { createLocalProvider } from '../common/embeddings/index.js';
-import { grpcTargetOf } from '../common/weaviate/client.js';
-import { createBatchWriter, WeaviateBatchError } from '../common/weaviate/grpc-batch.js';
-import { insertObjects } from '../common/weaviate/objects.js';
+import { createVectorActivities, type VectorActivities } from '../activities/search/vector-sync-activities.js';
+import { createLocalProvider } from '../common/server/embeddings/providers.js';
+import { grpcTargetOf } from '../common/server/weaviate/client.js';
+import { createBatchWriter, WeaviateBatchError } from '../common/server/weaviate/grpc-batch.js';
+import { insertObjects } from '../common/server/weaviate/objects.js';
 import { toActivityFailure } from '../activities/failures.js';
-import { COLLECTIONS, VECTOR_NAME, ensureWeaviateTenant, tenantCollection, weaviateTenantName, type WeaviateClient } from '../common/weaviate/schema.js';
-import { RECORD_TYPES, type RecordType } from '../messages/records/v1.js';
-import type { ReconcileResult, ReconcileWorkflowInput } from '../messages/workflows/v1/reconcile.js';
+import { COLLECTIONS, VECTOR_NAME, ensureWeaviateTenant, tenantCollection, weaviateTenantName, type WeaviateClient } from '../common/server/weaviate/schema.js';
+import { RECORD_TYPES, type RecordType } from '../messages/record-types-v1.js';
+import type { ReconcileResult, ReconcileWorkflowInput } from '../messages/workflows-v1/reconcile-vectors.js';
 import { newTenant, testConfig, uniqueName } from './helpers/env.js';
 import { keepHistory } from './helpers/histories.js';
 import { withTestStack } from './helpers/stack.js';
@@ -37,11 +37,11 @@ before(async () => {
 /** Notes like the ones capture and summarization store. */
 const NOTES: [string, string][] = [
   ['Bash: npm test', 'tests/capture.test.ts failed: expected 200, got 503 because Temporal was not reachable'],
-  ['Edit: common/db.ts', 'classify SQLSTATE 40001 serialization failures as transient so the activity retries'],
+  ['Edit: common/server/db.ts', 'classify SQLSTATE 40001 serialization failures as transient so the activity retries'],
   ['Read: prisma/schema.prisma', 'observations are unique on (session_id, sequence); tool calls merge on tool_use_id'],
   ['Prompt', 'why is the postgres connection pool exhausted when the worker restarts?'],
   ['Bash: git log --oneline', 'fbfad85 Review: one key lookup, one worker factory, one free-port helper'],
-  ['Edit: api/routes/hooks.ts', 'answer 413 with the limit in the message when the hook body is too large'],
+  ['Edit: api/capture/hook-routes.ts', 'answer 413 with the limit in the message when the hook body is too large'],
 ];
 
 interface Seeded {

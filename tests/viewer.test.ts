@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createApiKey } from '../common/tenants.js';
+import { createApiKey } from '../common/server/tenants.js';
 import { buildViewer } from '../viewer/build.js';
 import { buildDebugSession } from './fixtures/debug-session.js';
 import { launchBrowser } from './helpers/browser.js';

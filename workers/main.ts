@@ -4,10 +4,10 @@
  * The Temporal runtime drains in-flight tasks on SIGTERM/SIGINT; connections are closed in `finally`.
  */
 import { NativeConnection } from '@temporalio/worker';
-import { loadConfigOrExit } from '../common/config.js';
-import { createPrisma } from '../common/db.js';
-import { createLogger, type Logger } from '../common/logger.js';
-import { createTemporalClient, temporalConnectionOptions } from '../common/temporal.js';
+import { loadConfigOrExit } from '../common/server/config.js';
+import { createPrisma } from '../common/server/db.js';
+import { createLogger, type Logger } from '../common/server/logger.js';
+import { createTemporalClient, temporalConnectionOptions } from '../common/server/temporal-connection.js';
 import { ensureSchedules } from './schedules.js';
 import { installTemporalRuntime } from './temporal-logger.js';
 import { createMemflowWorker } from './worker.js';

@@ -11,11 +11,11 @@
  *   reconciliation 10 minutes (drift is repaired by the next run anyway).
  */
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleOptions } from '@temporalio/client';
-import type { Config } from '../common/config.js';
-import type { Logger } from '../common/logger.js';
-import { scheduledRunId, scheduleId, type BackupWorkflowInput, type RetentionWorkflowInput } from '../messages/workflows/v1/maintenance.js';
-import { WorkflowType } from '../messages/workflows/v1/names.js';
-import type { ReconcileWorkflowInput } from '../messages/workflows/v1/reconcile.js';
+import type { Config } from '../common/server/config.js';
+import type { Logger } from '../common/server/logger.js';
+import { scheduledRunId, scheduleId, type BackupWorkflowInput, type RetentionWorkflowInput } from '../messages/workflows-v1/maintenance.js';
+import { WorkflowType } from '../messages/workflows-v1/workflow-types.js';
+import type { ReconcileWorkflowInput } from '../messages/workflows-v1/reconcile-vectors.js';
 
 /** A Schedule and the workflow it starts: each workflow type with its own input type. */
 export type ScheduleSpec = {

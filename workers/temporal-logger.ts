@@ -5,7 +5,7 @@
  */
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
 import { Runtime, type TelemetryOptions } from '@temporalio/worker';
-import type { Logger } from '../common/logger.js';
+import type { Logger } from '../common/server/logger.js';
 
 const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
   TRACE: 'trace',

@@ -5,17 +5,17 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection } from '@temporalio/worker';
-import { createCaptureActivities } from '../activities/capture.js';
-import { createEraseActivities } from '../activities/erase.js';
-import { createSummarizeActivities } from '../activities/summarize/activities.js';
-import { createVectorActivities } from '../activities/vectors/index.js';
-import type { Config } from '../common/config.js';
-import type { PrismaClient } from '../common/db.js';
-import { createPgPool, type PgPool } from '../common/pg.js';
-import { createBackupActivities } from '../activities/backup/activities.js';
-import { createRetentionActivities } from '../activities/retention.js';
-import { createRedactionActivities } from '../activities/redaction.js';
-import { TenantRules } from '../common/redact-tenant-rules.js';
+import { createCaptureActivities } from '../activities/capture/capture-activities.js';
+import { createEraseActivities } from '../activities/erase/erase-activities.js';
+import { createSummarizeActivities } from '../activities/summarize/summarize-activities.js';
+import { createVectorActivities } from '../activities/search/vector-sync-activities.js';
+import type { Config } from '../common/server/config.js';
+import type { PrismaClient } from '../common/server/db.js';
+import { createPgPool, type PgPool } from '../common/server/pg.js';
+import { createBackupActivities } from '../activities/backup/backup-activities.js';
+import { createRetentionActivities } from '../activities/retention/retention-activities.js';
+import { createRedactionActivities } from '../activities/redaction/redaction-activities.js';
+import { TenantRules } from '../common/rules/redact-tenant-rules.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 

@@ -2,7 +2,7 @@
  * Timeout and retry presets of every activity proxy, one per class of activity, each with the reason
  * for its numbers. Every preset either has an attempt limit or says why it has none: an unlimited
  * preset is only for work that must finish (capture, erasure) or whose delay is harmless, and it
- * relies on the activities raising non-retryable failures (messages/errors/v1.ts, mapped once in
+ * relies on the activities raising non-retryable failures (messages/errors-v1.ts, mapped once in
  * activities/failures.ts) for what will never succeed.
  *
  * Changing a preset changes workflow code, but not its determinism: activity options are not part

@@ -1,7 +1,8 @@
 /** Every workflow the memflow worker hosts (the bundle's entry point). */
-export { sessionWorkflow } from './session/workflow.js';
-export { reconcileVectorsWorkflow } from './reconcile/workflow.js';
-export { eraseProjectWorkflow } from './erase/workflow.js';
-export { backupWorkflow, restoreWorkflow, retentionWorkflow } from './maintenance/index.js';
-export { memorySyncWorkflow } from './memory/workflow.js';
-export { redactionRescanWorkflow } from './redaction/workflow.js';
+export { sessionWorkflow } from './capture/session-workflow.js';
+export { reconcileVectorsWorkflow } from './search/reconcile-vectors-workflow.js';
+export { eraseProjectWorkflow } from './erase/erase-workflow.js';
+export { backupWorkflow, restoreWorkflow } from './backup/backup-workflow.js';
+export { retentionWorkflow } from './retention/retention-workflow.js';
+export { memorySyncWorkflow } from './search/memory-sync-workflow.js';
+export { redactionRescanWorkflow } from './redaction/redaction-rescan-workflow.js';

@@ -10,10 +10,10 @@ import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { Context } from '@temporalio/activity';
 import type pg from 'pg';
-import type { PgPool } from '../../common/pg.js';
-import type { Manifest, ManifestTable } from '../../messages/workflows/v1/maintenance.js';
-import type { BackupStore } from './store.js';
-import { BACKUP_TABLES, GENERATED_COLUMNS, type BackupTable } from './tables.js';
+import type { PgPool } from '../../common/server/pg.js';
+import type { Manifest, ManifestTable } from '../../messages/workflows-v1/maintenance.js';
+import type { BackupStore } from './backup-store.js';
+import { BACKUP_TABLES, GENERATED_COLUMNS, type BackupTable } from './backup-tables.js';
 
 export const MANIFEST = 'manifest.json';
 const PAGE = 5000;

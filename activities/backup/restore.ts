@@ -9,11 +9,11 @@ import readline from 'node:readline';
 import zlib from 'node:zlib';
 import { Context } from '@temporalio/activity';
 import type pg from 'pg';
-import type { PgPool } from '../../common/pg.js';
-import type { Manifest, RestoreCounts } from '../../messages/workflows/v1/maintenance.js';
+import type { PgPool } from '../../common/server/pg.js';
+import type { Manifest, RestoreCounts } from '../../messages/workflows-v1/maintenance.js';
 import { tableFile } from './backup.js';
-import type { BackupStore } from './store.js';
-import { BACKUP_TABLES, GENERATED_COLUMNS } from './tables.js';
+import type { BackupStore } from './backup-store.js';
+import { BACKUP_TABLES, GENERATED_COLUMNS } from './backup-tables.js';
 
 type Row = Record<string, unknown>;
 

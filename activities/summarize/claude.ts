@@ -8,10 +8,10 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import { ApplicationFailure } from '@temporalio/activity';
-import { Failure } from '../../messages/errors/v1.js';
+import { Failure } from '../../messages/errors-v1.js';
 import { z } from 'zod';
 import { toActivityFailure } from '../failures.js';
-import { redactValue } from '../../common/redact.js';
+import { redactValue } from '../../common/rules/redact.js';
 import { NO_USAGE, addUsage, type Usage } from './pricing.js';
 
 export interface StructuredCall<T> {

@@ -10,9 +10,9 @@
  *   "from now on", "let's use X instead of Y"). A task ("add_tax must reject negative rates") is
  *   what the session was asked to do, not a rule of the project.
  */
-import { EDIT_TOOLS, changesOf, covers, checkRuns, finalRuns, ownWork, subject, type ObservationLine, type Run } from '../../common/check-outcomes.js';
+import { EDIT_TOOLS, changesOf, covers, checkRuns, finalRuns, ownWork, subject, type ObservationLine, type Run } from '../../common/rules/check-outcomes.js';
 import { list, oneLine, unique } from './offline-text.js';
-import type { LearningCandidate } from './schema.js';
+import type { LearningCandidate } from './summary-schema.js';
 
 /** A rule someone states for the project, as opposed to a requirement of the task at hand. */
 const STATED_RULE =

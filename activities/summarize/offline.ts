@@ -14,11 +14,11 @@
  * memflow's own tool calls (its MCP tools, ToolSearch selecting them) are not the session's work and
  * are left out.
  */
-import { EDIT_TOOLS, checkRuns, finalRuns, inputJson, ownWork, sessionOutcome, subject, type Run } from '../../common/check-outcomes.js';
+import { EDIT_TOOLS, checkRuns, finalRuns, inputJson, ownWork, sessionOutcome, subject, type Run } from '../../common/rules/check-outcomes.js';
 import { offlineLearnings } from './offline-learnings.js';
 import { list, oneLine, unique } from './offline-text.js';
-import type { ObservationLine } from './prompt.js';
-import type { FinalAnswer, SummaryFields } from './schema.js';
+import type { ObservationLine } from './summary-prompt.js';
+import type { FinalAnswer, SummaryFields } from './summary-schema.js';
 
 export interface OfflineObservation extends ObservationLine {
   toolName: string | null;

@@ -10,12 +10,12 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
-import type { Logger } from '../../common/logger.js';
-import type { PgPool } from '../../common/pg.js';
-import { WorkflowType } from '../../messages/workflows/v1/names.js';
-import type { sessionWorkflow } from '../../workflows/session/workflow.js';
-import type { CaptureProgress } from '../../messages/capture/v1.js';
-import { capturedSignal, DEFAULT_TUNING, sessionWorkflowId, type SessionTuning } from '../../messages/workflows/v1/session.js';
+import type { Logger } from '../../common/server/logger.js';
+import type { PgPool } from '../../common/server/pg.js';
+import { WorkflowType } from '../../messages/workflows-v1/workflow-types.js';
+import type { sessionWorkflow } from '../../workflows/capture/session-workflow.js';
+import type { CaptureProgress } from '../../messages/capture-v1.js';
+import { capturedSignal, DEFAULT_TUNING, sessionWorkflowId, type SessionTuning } from '../../messages/workflows-v1/session.js';
 import { apiMetrics } from '../metrics.js';
 import type { CapturedBatch } from './ingest.js';
 import { claimOwed, releaseOwed, settleOwed, type OwedSignal } from './outbox.js';

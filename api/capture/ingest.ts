@@ -13,10 +13,10 @@
  * While one batch is in the database the next requests gather; a batch that loses a race with a
  * concurrent one (unique violation, deadlock) is run again, then event by event.
  */
-import type { PgPool } from '../../common/pg.js';
-import type { CaptureCounts } from '../../messages/capture/v1.js';
-import type { HookEventName } from '../../messages/hooks/v1.js';
-import type { TimelineItem } from './item.js';
+import type { PgPool } from '../../common/server/pg.js';
+import type { CaptureCounts } from '../../messages/capture-v1.js';
+import type { HookEventName } from '../../messages/hooks-v1.js';
+import type { TimelineItem } from './timeline-item.js';
 
 export interface IngestInput {
   tenantId: string;

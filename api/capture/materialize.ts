@@ -6,9 +6,9 @@
  * workflow also catches up on them before it summarizes or closes.)
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { captureSessions } from '../../common/capture-store.js';
-import type { PrismaClient } from '../../common/db.js';
-import type { Logger } from '../../common/logger.js';
+import { captureSessions } from '../../common/server/capture-store.js';
+import type { PrismaClient } from '../../common/server/db.js';
+import type { Logger } from '../../common/server/logger.js';
 import type { Dispatcher } from './dispatch.js';
 import { recordOwed } from './outbox.js';
 

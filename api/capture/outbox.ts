@@ -5,9 +5,9 @@
  * once the signal went through. Counts, not flags, so a batch recorded while a signal was in flight
  * is never lost by the acknowledgement of that signal.
  */
-import type { CaptureTx, SessionCapture } from '../../common/capture-store.js';
-import type { PgPool } from '../../common/pg.js';
-import type { CaptureProgress } from '../../messages/capture/v1.js';
+import type { CaptureTx, SessionCapture } from '../../common/server/capture-store.js';
+import type { PgPool } from '../../common/server/pg.js';
+import type { CaptureProgress } from '../../messages/capture-v1.js';
 
 export interface OwedSignal {
   sessionId: string;

@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import { TOOL_EVENTS, type HookEventName } from '../../messages/hooks/v1.js';
+import { TOOL_EVENTS, type HookEventName } from '../../messages/hooks-v1.js';
 
 const id = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
 

@@ -5,9 +5,9 @@
  * before sending them, or Temporal was away) are sent. With several API replicas, a
  * transaction-scoped advisory lock lets one of them sweep at a time.
  */
-import type { PrismaClient } from '../../common/db.js';
-import type { Logger } from '../../common/logger.js';
-import type { PgPool } from '../../common/pg.js';
+import type { PrismaClient } from '../../common/server/db.js';
+import type { Logger } from '../../common/server/logger.js';
+import type { PgPool } from '../../common/server/pg.js';
 import type { Dispatcher } from './dispatch.js';
 import type { Materializer } from './materialize.js';
 import { overdueOwed } from './outbox.js';

@@ -5,10 +5,10 @@
  * the project's next session sync or the reconcile schedule indexes them instead.
  */
 import type { Client } from '@temporalio/client';
-import type { Logger } from '../../common/logger.js';
-import { memorySyncWorkflowId } from '../../messages/workflows/v1/memory.js';
-import { WorkflowType } from '../../messages/workflows/v1/names.js';
-import type { memorySyncWorkflow } from '../../workflows/memory/workflow.js';
+import type { Logger } from '../../common/server/logger.js';
+import { memorySyncWorkflowId } from '../../messages/workflows-v1/memory-sync.js';
+import { WorkflowType } from '../../messages/workflows-v1/workflow-types.js';
+import type { memorySyncWorkflow } from '../../workflows/search/memory-sync-workflow.js';
 
 export interface Indexer {
   /** True when the learnings are in Weaviate before `waitMs` ran out. */

@@ -4,8 +4,8 @@
  * produced — observations, summaries, the learnings they source — says which agent it came from,
  * and search and context can be held to one agent.
  */
-import type { PgPool } from '../../common/pg.js';
-import type { AgentName } from '../../messages/hooks/v1.js';
+import type { PgPool } from '../../common/server/pg.js';
+import type { AgentName } from '../../messages/hooks-v1.js';
 
 export async function recordSessionAgent(pool: PgPool, sessionId: string, who: { agent: AgentName; version: string | null }): Promise<void> {
   await pool.query(

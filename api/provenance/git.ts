@@ -4,7 +4,7 @@
  * commit, and the learnings and summaries it makes copy them.
  */
 import { z } from 'zod';
-import type { PgPool } from '../../common/pg.js';
+import type { PgPool } from '../../common/server/pg.js';
 
 export const memflowGitSchema = z.object({
   branch: z.string().max(300).nullable().optional(),

@@ -16,8 +16,8 @@
  * before.
  * Read once per TTL; a failure means no exclusions.
  */
-import type { PgPool } from '../../common/pg.js';
-import type { RecordType } from './types.js';
+import type { PgPool } from '../../common/server/pg.js';
+import type { RecordType } from './search-types.js';
 
 export const COMMON_SHARE = 0.05;
 export const LONE_ROWS = 8_000;

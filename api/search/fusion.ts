@@ -14,7 +14,7 @@
  * evidence). This was the production ranking until zScoreFusion (below) replaced it; it stays as a
  * candidate of the benchmarks' --sweep.
  */
-import { refKey, type RankedRef, type SearchResult } from './types.js';
+import { refKey, type RankedRef, type SearchResult } from './search-types.js';
 
 export const KEYWORD_WEIGHT = 0.6;
 export const VECTOR_WEIGHT = 0.4;

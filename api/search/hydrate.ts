@@ -4,11 +4,11 @@
  * applied again here, so a record another leg returned (Weaviate, which may lag a deletion or hold
  * a stale copy) is shown only if PostgreSQL still holds it for this tenant and filter.
  */
-import type { PgPool } from '../../common/pg.js';
+import type { PgPool } from '../../common/server/pg.js';
 import { agentSql } from '../provenance/agent.js';
-import { queryPrepared, scopeClauses, SqlParams } from './sql.js';
+import { queryPrepared, scopeClauses, SqlParams } from './search-sql.js';
 import { makeSnippet } from './snippet.js';
-import { refKey, type RankedRef, type RecordType, type SearchResult, type SearchScope } from './types.js';
+import { refKey, type RankedRef, type RecordType, type SearchResult, type SearchScope } from './search-types.js';
 
 /** Longest prefix of a body read for the snippet (the window is taken from it). */
 const SNIPPET_SOURCE_CHARS = 4000;

@@ -10,10 +10,10 @@
  * does not. A query that uses web-search syntax (quotes, a leading `-`, `or`) is taken literally
  * with websearch_to_tsquery.
  */
-import type { PgPool } from '../../common/pg.js';
+import type { PgPool } from '../../common/server/pg.js';
 import { LONE_ROWS, NO_COMMON_TERMS, type CommonTerms } from './common-terms.js';
-import { scopeClauses, SqlParams } from './sql.js';
-import type { RankedRef, RecordType, SearchScope } from './types.js';
+import { scopeClauses, SqlParams } from './search-sql.js';
+import type { RankedRef, RecordType, SearchScope } from './search-types.js';
 
 /** Quotes, `-word` exclusions and the `or` operator: the caller asked for web-search semantics. */
 const WEBSEARCH_SYNTAX = /["]|(^|\s)-\S|\sor\s/i;

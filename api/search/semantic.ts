@@ -6,9 +6,9 @@
  * the PostgreSQL record ids; the score is cosine similarity (1 - distance).
  */
 import { Filters, type FilterValue, type WeaviateClient } from 'weaviate-client';
-import { isNothingStored } from '../../common/weaviate/client.js';
-import { tenantCollection, VECTOR_NAME } from '../../common/weaviate/schema.js';
-import type { RankedRef, RecordType, SearchScope } from './types.js';
+import { isNothingStored } from '../../common/server/weaviate/client.js';
+import { tenantCollection, VECTOR_NAME } from '../../common/server/weaviate/schema.js';
+import type { RankedRef, RecordType, SearchScope } from './search-types.js';
 
 function scopeFilter(collection: ReturnType<typeof tenantCollection>, type: RecordType, scope: SearchScope): FilterValue | undefined {
   const parts: FilterValue[] = [];

@@ -4,10 +4,10 @@
  * forgotten so that the next request tries again.
  */
 import type { WeaviateClient } from 'weaviate-client';
-import type { Config } from '../../common/config.js';
-import { createEmbeddingProvider } from '../../common/embeddings/index.js';
-import type { EmbeddingProvider } from '../../common/embeddings/types.js';
-import { connectWeaviate, lazyWeaviate } from '../../common/weaviate/client.js';
+import type { Config } from '../../common/server/config.js';
+import { createEmbeddingProvider } from '../../common/server/embeddings/providers.js';
+import type { EmbeddingProvider } from '../../common/server/embeddings/types.js';
+import { connectWeaviate, lazyWeaviate } from '../../common/server/weaviate/client.js';
 
 export interface VectorBackend {
   client(): Promise<WeaviateClient>;

@@ -15,10 +15,10 @@ declare module 'fastify' {
     viewerSessionLive?: () => boolean;
   }
 }
-import type { Principal } from '../../common/tenants.js';
+import type { Principal } from '../../common/server/tenants.js';
 import { HttpError } from '../errors.js';
 import { isHookRoute } from '../limits.js';
-import { readCookie, sameToken, SESSION_COOKIE, type ViewerSessions } from './sessions.js';
+import { readCookie, sameToken, SESSION_COOKIE, type ViewerSessions } from './viewer-sessions.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 

@@ -3,8 +3,8 @@
  * host's payload (with what its transcript adds) to memflow's event before delivery, and turn the
  * API's answer into the host's expected stdout. Claude Code (or no --host) needs neither.
  */
-import type { HookEventName } from '../../messages/hooks/v1.js';
-import { adapterOf } from './index.js';
+import type { HookEventName } from '../../messages/hooks-v1.js';
+import { adapterOf } from './host-adapters.js';
 import type { HostExtras, HostHookEvent, Payload } from './shared.js';
 import { expectsExtras, extrasOf } from './transcripts.js';
 

@@ -10,7 +10,7 @@
  * (`exec_command`, `run_shell_command`, `apply_patch`) in its context. The host's own tool name and
  * input stay in `memflowAgent.toolName` / `memflowAgent.toolInput`.
  */
-import { CLAUDE_EVENT_NAMES, type HookEventName } from '../../messages/hooks/v1.js';
+import { CLAUDE_EVENT_NAMES, type HookEventName } from '../../messages/hooks-v1.js';
 
 export type HostName = 'claude' | 'codex' | 'gemini' | 'opencode' | 'copilot';
 export const HOST_NAMES: readonly HostName[] = ['claude', 'codex', 'gemini', 'opencode', 'copilot'];

@@ -5,13 +5,13 @@
 import { NativeConnection } from '@temporalio/worker';
 import { createMemflowWorker } from '../../workers/worker.js';
 import { installTemporalRuntime } from '../../workers/temporal-logger.js';
-import { temporalConnectionOptions } from '../../common/temporal.js';
+import { temporalConnectionOptions } from '../../common/server/temporal-connection.js';
 import type { AddressInfo } from 'node:net';
 import { createApi } from '../../api/app.js';
-import { createLogger } from '../../common/logger.js';
-import type { Config } from '../../common/config.js';
-import type { PrismaClient } from '../../common/db.js';
-import type { SessionTuning } from '../../messages/workflows/v1/session.js';
+import { createLogger } from '../../common/server/logger.js';
+import type { Config } from '../../common/server/config.js';
+import type { PrismaClient } from '../../common/server/db.js';
+import type { SessionTuning } from '../../messages/workflows-v1/session.js';
 
 export interface TestApi {
   url: string;

@@ -3,9 +3,9 @@
  * the environment. Each test file builds its own clients and its own task queue on top of them.
  */
 import crypto from 'node:crypto';
-import { parseConfig, type Config } from '../../common/config.js';
-import { createPrisma, type PrismaClient } from '../../common/db.js';
-import { createApiKey, ensureTenant, type KeyRole } from '../../common/tenants.js';
+import { parseConfig, type Config } from '../../common/server/config.js';
+import { createPrisma, type PrismaClient } from '../../common/server/db.js';
+import { createApiKey, ensureTenant, type KeyRole } from '../../common/server/tenants.js';
 import { getProfile, type StackProfile } from '../../infra/profile.js';
 
 export function testConfig(overrides: Record<string, string> = {}): Config {

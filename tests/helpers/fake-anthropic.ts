@@ -13,7 +13,7 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { countTokens } from '../../common/tokens.js';
+import { countTokens } from '../../common/rules/tokens.js';
 
 export type Behaviour =
   | { kind: 'status'; status: number; type: string; headers?: Record<string, string> }

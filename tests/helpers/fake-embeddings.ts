@@ -8,7 +8,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { embedText } from '../../common/embeddings/local.js';
+import { embedText } from '../../common/server/embeddings/local.js';
 
 export interface RecordedRequest {
   method: string;

@@ -1,9 +1,9 @@
 /** Replaying fixture sessions through the real API and checking what they left behind. */
 import assert from 'node:assert/strict';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { PrismaClient } from '../../common/db.js';
+import type { PrismaClient } from '../../common/server/db.js';
 import { waitUntil } from '../../infra/daemon.js';
-import { sessionWorkflowId, type SessionResult } from '../../messages/workflows/v1/session.js';
+import { sessionWorkflowId, type SessionResult } from '../../messages/workflows-v1/session.js';
 import type { Delivery, FixtureSession } from '../fixtures/claude-sessions.js';
 
 export async function postHook(apiUrl: string, key: string, d: Delivery): Promise<{ status: number; body: unknown }> {

@@ -8,11 +8,11 @@
  */
 import { after, before } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
-import type { Config } from '../../common/config.js';
-import type { PrismaClient } from '../../common/db.js';
-import { temporalConnectionOptions } from '../../common/temporal.js';
-import { connectWeaviate } from '../../common/weaviate/client.js';
-import type { WeaviateClient } from '../../common/weaviate/schema.js';
+import type { Config } from '../../common/server/config.js';
+import type { PrismaClient } from '../../common/server/db.js';
+import { temporalConnectionOptions } from '../../common/server/temporal-connection.js';
+import { connectWeaviate } from '../../common/server/weaviate/client.js';
+import type { WeaviateClient } from '../../common/server/weaviate/schema.js';
 import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './app.js';
 import { testConfig, testPrisma, uniqueName } from './env.js';
 import type { ApiClient } from '../../clients/api.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { ConfigError, parseConfig } from '../../common/config.js';
+import { ConfigError, parseConfig } from '../../common/server/config.js';
 
 test('a missing DATABASE_URL is named', () => {
   assert.throws(() => parseConfig({}), (err: unknown) => err instanceof ConfigError && err.message === 'DATABASE_URL is required but not set');

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assembleContext, type Candidate } from '../../api/search/context.js';
-import { renderEvent } from '../../common/observation.js';
+import { assembleContext, type Candidate } from '../../api/context/start-context.js';
+import { renderEvent } from '../../common/rules/observation.js';
 
 const tool = (tool_name: string, tool_input: Record<string, unknown>, cwd = '/home/dev/wt-feature/shop') =>
   renderEvent('post-tool-use', { cwd, tool_name, tool_input, tool_response: { stdout: 'ok' }, tool_use_id: 'toolu_1' });

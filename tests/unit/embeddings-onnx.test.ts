@@ -11,8 +11,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { parseConfig } from '../../common/config.js';
-import { EmbeddingError, createEmbeddingProvider, createOnnxProvider, embeddingSpace } from '../../common/embeddings/index.js';
+import { parseConfig } from '../../common/server/config.js';
+import { EmbeddingError, createEmbeddingProvider, createOnnxProvider, embeddingSpace } from '../../common/server/embeddings/providers.js';
 import { writeTinyModel } from '../helpers/onnx-model.js';
 
 const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0);

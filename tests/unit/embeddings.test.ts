@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { parseConfig } from '../../common/config.js';
-import { EmbeddingError, createEmbeddingProvider, createLocalProvider, createOpenAIProvider, createVoyageProvider, type EmbeddingProvider } from '../../common/embeddings/index.js';
-import { stem, tokenize } from '../../common/embeddings/local.js';
+import { parseConfig } from '../../common/server/config.js';
+import { EmbeddingError, createEmbeddingProvider, createLocalProvider, createOpenAIProvider, createVoyageProvider, type EmbeddingProvider } from '../../common/server/embeddings/providers.js';
+import { stem, tokenize } from '../../common/server/embeddings/local.js';
 import { toActivityFailure } from '../../activities/failures.js';
 import { startFakeEmbeddings, type FakeEmbeddingsServer } from '../helpers/fake-embeddings.js';
 

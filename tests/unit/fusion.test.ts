@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { diversify, keptWithin, weightedFusion, zScoreFusion, QUOTA_WINDOW, SESSION_QUOTA } from '../../api/search/fusion.js';
-import type { RankedRef } from '../../api/search/types.js';
+import type { RankedRef } from '../../api/search/search-types.js';
 
 const ref = (id: string, score: number, type: RankedRef['type'] = 'observation'): RankedRef => ({ type, id, score });
 

@@ -13,7 +13,7 @@ import { gemini, parseShellContent, userPrompt } from '../../cli/hosts/gemini.js
 import { opencode } from '../../cli/hosts/opencode.js';
 import type { HostHookEvent, Payload } from '../../cli/hosts/shared.js';
 import { parseHookArgs } from '../../cli/hook-main.js';
-import { renderEvent } from '../../common/observation.js';
+import { renderEvent } from '../../common/rules/observation.js';
 
 const fixture = (name: string): Payload[] =>
   fs

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { countTokens } from '../../common/tokens.js';
+import { countTokens } from '../../common/rules/tokens.js';
 import { EXCERPT_TOKENS, excerpt } from '../../mcp/excerpt.js';
 import { day, recordBlock, searchHead, searchLine, snippetBeyond } from '../../mcp/format.js';
 

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Failure } from '../../messages/errors/v1.js';
-import { WorkflowType } from '../../messages/workflows/v1/names.js';
+import { Failure } from '../../messages/errors-v1.js';
+import { WorkflowType } from '../../messages/workflows-v1/workflow-types.js';
 import * as workflows from '../../workflows/index.js';
 
 test('WorkflowType names exactly the workflows the worker hosts', () => {

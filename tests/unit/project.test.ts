@@ -18,7 +18,7 @@ import {
   PROJECT_CACHE_SIZE,
   projectCacheSize,
   resolveProject,
-} from '../../common/project.js';
+} from '../../common/workspace/project-naming.js';
 
 const fresh = { cache: false } as const;
 

@@ -5,8 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { redactText } from '../../common/redact.js';
-import { explainRedaction } from '../../common/redact-explain.js';
+import { redactText } from '../../common/rules/redact.js';
+import { explainRedaction } from '../../common/rules/redact-explain.js';
 import { runCli } from '../fixtures/cli-run.js';
 import { NEGATIVES, POSITIVES } from '../fixtures/redaction-corpus.js';
 

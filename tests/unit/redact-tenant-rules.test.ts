@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { redactText, redactValue } from '../../common/redact.js';
-import { TenantRuleError, TenantRules } from '../../common/redact-tenant-rules.js';
+import { redactText, redactValue } from '../../common/rules/redact.js';
+import { TenantRuleError, TenantRules } from '../../common/rules/redact-tenant-rules.js';
 import { runCli } from '../fixtures/cli-run.js';
 
 const doc = {

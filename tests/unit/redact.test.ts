@@ -13,7 +13,7 @@ import {
   redactText,
   redactValue,
   type RedactionKind,
-} from '../../common/redact.js';
+} from '../../common/rules/redact.js';
 import { POSITIVES } from '../fixtures/redaction-corpus.js';
 
 const marker = (kind: RedactionKind): string => `[redacted:${kind}]`;

@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker, type ReplayHistoriesIterable } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { createLogger } from '../../common/logger.js';
+import { createLogger } from '../../common/server/logger.js';
 import { installTemporalRuntime } from '../../workers/temporal-logger.js';
 import { HISTORIES_DIR } from '../helpers/histories.js';
 import { testWorkflowBundle } from '../helpers/workflow-bundle.js';

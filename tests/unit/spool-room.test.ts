@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { spoolTargetOf } from '../../cli/deliver.js';
-import { Spool, SpoolFullError } from '../../cli/spool.js';
+import { spoolTargetOf } from '../../cli/capture/deliver.js';
+import { Spool, SpoolFullError } from '../../cli/capture/spool.js';
 
 const spoolTarget = spoolTargetOf('http://127.0.0.1:1', undefined);
 

@@ -7,17 +7,17 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { renderEvent } from '../../common/observation.js';
+import { renderEvent } from '../../common/rules/observation.js';
 import { chooseBatch } from '../../activities/summarize/batching.js';
 import { callStructured, createAnthropic } from '../../activities/summarize/claude.js';
 import { retryAfterMs } from '../../activities/failures.js';
-import { Failure } from '../../messages/errors/v1.js';
-import { learningFingerprint } from '../../activities/summarize/learnings.js';
+import { Failure } from '../../messages/errors-v1.js';
+import { learningFingerprint } from '../../activities/summarize/learning-merge.js';
 import { offlineFinal, type OfflineObservation } from '../../activities/summarize/offline.js';
 import { PriceTable } from '../../activities/summarize/pricing.js';
-import { SUMMARY_TOOL, SYSTEM_PROMPT } from '../../activities/summarize/prompt.js';
-import { batchAnswerSchema, finalAnswerSchema } from '../../activities/summarize/schema.js';
-import { countTokens } from '../../common/tokens.js';
+import { SUMMARY_TOOL, SYSTEM_PROMPT } from '../../activities/summarize/summary-prompt.js';
+import { batchAnswerSchema, finalAnswerSchema } from '../../activities/summarize/summary-schema.js';
+import { countTokens } from '../../common/rules/tokens.js';
 import { buildDebugSession } from '../fixtures/debug-session.js';
 import { FakeAnthropic, apiKeyOf, behaviours } from '../helpers/fake-anthropic.js';
 

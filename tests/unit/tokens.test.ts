@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { captureTokens } from '../../common/capture-store.js';
+import { captureTokens } from '../../common/server/capture-store.js';
 import { get_encoding } from 'tiktoken';
-import { countTokens } from '../../common/tokens.js';
+import { countTokens } from '../../common/rules/tokens.js';
 import { repoRoot } from '../../infra/profile.js';
 
 function corpus(): string[] {

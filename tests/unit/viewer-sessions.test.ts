@@ -1,7 +1,7 @@
 /** The web viewer's sign-in sessions: idle and absolute limits, cookie flags, the cookie parser. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readCookie, SESSION_COOKIE, SESSION_IDLE_MS, SESSION_MAX_MS, sessionCookie, ViewerSessions } from '../../api/viewer/sessions.js';
+import { readCookie, SESSION_COOKIE, SESSION_IDLE_MS, SESSION_MAX_MS, sessionCookie, ViewerSessions } from '../../api/viewer/viewer-sessions.js';
 
 test('a session slides its idle limit and ends at its absolute limit', () => {
   let now = 1_000_000;

@@ -2,13 +2,14 @@
  * The viewer's one door to the API: same-origin fetches that carry the session cookie (never the API
  * key, which the browser does not keep), the CSRF token on every state-changing request, and the
  * API's error shape turned into ApiError — the shared client core (clients/core.ts). Answer types are
- * those of messages/api/v1.ts. The viewer does not parse answers with the zod schemas as
+ * those of messages/api-v1.ts. The viewer does not parse answers with the zod schemas as
  * clients/api.ts does: zod would be most of the bundle (its classic build minifies to ~440 KiB).
  */
 import { ApiError, fetchTransport, query, send, type Method } from '../../clients/core.js';
-import type { Citation, SessionItem, TimelineItem } from '../../messages/api/v1.js';
+import type { Citation, SessionItem, TimelineItem } from '../../messages/api-v1.js';
+import type { RecordType } from '../../messages/record-types-v1.js';
 
-export type { AuditItem, BackupView, Citation, Page, ProjectItem, SearchAnswer, SearchHit, SessionItem, TimelineItem } from '../../messages/api/v1.js';
+export type { AuditItem, BackupView, Citation, Page, ProjectItem, SearchAnswer, SearchHit, SessionItem, TimelineItem } from '../../messages/api-v1.js';
 
 export interface Me {
   tenant: string;
@@ -146,5 +147,5 @@ export interface ContextAnswer {
   withheld?: number;
 }
 
-export type MemoryRecord = Record<string, unknown> & { id: string; type: 'observation' | 'summary' | 'learning' };
+export type MemoryRecord = Record<string, unknown> & { id: string; type: RecordType };
 

@@ -486,7 +486,7 @@ export function Row({ cells }: { cells: ComponentChildren[] }) {
 }
 
 /** A labelled select of fixed choices (value, or [value, label]). */
-export function Choice({ label, value, options, onChange }: { label: string; value: string; options: (string | [string, string])[]; onChange: (v: string) => void }) {
+export function Choice({ label, value, options, onChange }: { label: string; value: string; options: readonly (string | readonly [string, string])[]; onChange: (v: string) => void }) {
   return (
     <label>
       {label}{' '}

@@ -8,9 +8,10 @@ import { useEffect, useState } from 'preact/hooks';
 import { call, qs, type ContextAnswer, type SearchAnswer } from '../api.js';
 import { useUrlState } from '../hooks.js';
 import { readable, queryWords } from '../../../clients/readable.js';
+import { RECORD_TYPES, SEARCH_MODES } from '../../../messages/record-types-v1.js';
 import { Choice, Citations, ErrorNote, fmtTime, Highlight, MemoryPanel, ProjectField, SessionLink, shortId, Form, Field, Table } from '../ui.js';
 
-const TYPES = ['observation', 'summary', 'learning'] as const;
+const TYPES = RECORD_TYPES;
 const isoOf = (date: string, end: boolean) => (date ? new Date(`${date}T${end ? '23:59:59.999' : '00:00:00'}Z`).toISOString() : undefined);
 
 export function Search() {
@@ -62,7 +63,7 @@ export function Search() {
         <label class="grow">
           Query <input type="search" name="q" value={q} required onInput={(e) => setQ(e.currentTarget.value)} />
         </label>
-        <Choice label="Mode" value={mode} options={['hybrid', 'keyword', 'semantic']} onChange={setMode} />
+        <Choice label="Mode" value={mode} options={SEARCH_MODES} onChange={setMode} />
         <fieldset>
           <legend>Types</legend>
           {TYPES.map((t) => (

@@ -1,0 +1,191 @@
+/**
+ * Reconciles a session's learning candidates with what the project already knows, inside the
+ * transaction that stores the final summary (so it happens exactly once per session):
+ * - a candidate that supersedes a known learning is added, and the old one is kept with `valid_to`,
+ *   status `superseded` and a pointer to its successor;
+ * - one that restates a known learning (named by the model, same fingerprint, or near-identical title
+ *   of the same kind) strengthens it: strength + 1, confidence up, new sources;
+ * - anything else is a new learning.
+ * Every change appends a revision; every learning links its evidence (observations and the summary).
+ */
+import { createHash } from 'node:crypto';
+import type { Tx } from '../../common/server/db.js';
+import { appendLearningRevision } from '../../common/server/learning-revisions.js';
+import type { Citation } from '../../common/rules/citations.js';
+import { poisonFlags } from '../../common/rules/poison.js';
+import { countTokens } from '../../common/rules/tokens.js';
+import { mergeCitations } from './summary-citations.js';
+import type { LearningCandidate, Outcome } from './summary-schema.js';
+
+
+const STOPWORDS = new Set('a an the of to in on for and or with by is are was be when if it its this that from at as after before not no'.split(' '));
+
+export function titleWords(title: string): string[] {
+  return [...new Set(title.toLowerCase().match(/[a-z0-9_]+/g) ?? [])].filter((w) => !STOPWORDS.has(w));
+}
+
+/** sha256 of kind + the title's words, sorted: word order and filler words do not make a new learning. */
+export function learningFingerprint(kind: string, title: string): string {
+  return createHash('sha256').update(`${kind}:${titleWords(title).sort().join(' ')}`).digest('hex');
+}
+
+function jaccard(a: string[], b: string[]): number {
+  if (a.length === 0 || b.length === 0) return 0;
+  const sb = new Set(b);
+  const inter = a.filter((w) => sb.has(w)).length;
+  return inter / (a.length + b.length - inter);
+}
+
+export interface KnownLearningRow {
+  id: string;
+  alias: string;
+  kind: string;
+  title: string;
+}
+
+export interface ReconcileInput {
+  tenantId: string;
+  projectId: string;
+  summaryId: string;
+  /** Observation id and title by session sequence (the #N the candidates cite). */
+  observations: Map<number, { id: string; title: string }>;
+  known: KnownLearningRow[];
+  candidates: LearningCandidate[];
+  changedBy: string;
+  /** Citations of the code each edit observation left, by sequence (see ./citations.ts). */
+  citations?: Map<number, Citation[]>;
+  /** Branch and HEAD commit of the session. */
+  git?: { branch: string | null; commit: string | null };
+}
+
+/** A dead end is refuted by definition; otherwise what the extractor saw, else unverified. */
+export function outcomeOf(c: Pick<LearningCandidate, 'kind' | 'outcome'>): Outcome {
+  if (c.kind === 'dead_end') return 'refuted';
+  return c.outcome ?? 'unverified';
+}
+
+export interface ReconcileResult {
+  created: string[];
+  restated: string[];
+  superseded: string[];
+  /** Candidates dropped because none of their sources is an observation of the session. */
+  dropped: number;
+}
+
+const RESTATE_SIMILARITY = 0.75;
+
+/** First key of the advisory locks that serialize one project's learning reconciliations. */
+const RECONCILE_LOCK_SPACE = 0x6c726e; // "lrn"
+
+export async function reconcileLearnings(tx: Tx, input: ReconcileInput): Promise<ReconcileResult> {
+  const result: ReconcileResult = { created: [], restated: [], superseded: [], dropped: 0 };
+  // One reconciliation of a project's learnings at a time, until this transaction ends. Sessions
+  // of a project that end together restate the same learnings in different orders: without it
+  // their transactions deadlocked (20 of 60 sessions in one bench:ingest run) and each retry backed
+  // off further, so sessions completed minutes after their end.
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${RECONCILE_LOCK_SPACE}::int, hashtext(${input.projectId}))`;
+  const byAlias = new Map(input.known.map((k) => [k.alias, k]));
+  // The same point twice in one answer is one learning stated once, with both sets of sources.
+  const merged = new Map<string, LearningCandidate>();
+  for (const c of input.candidates) {
+    const key = learningFingerprint(c.kind, c.title);
+    const prev = merged.get(key);
+    merged.set(key, prev ? { ...prev, sources: [...prev.sources, ...c.sources] } : c);
+  }
+  for (const c of merged.values()) {
+    const sources = [...new Set(c.sources)].map((n) => input.observations.get(n)).filter((o) => o !== undefined);
+    if (sources.length === 0) {
+      result.dropped++;
+      continue;
+    }
+    const fingerprint = learningFingerprint(c.kind, c.title);
+    const sequences = [...new Set(c.sources)].sort((a, b) => a - b);
+    const citations = mergeCitations(sequences.flatMap((n) => input.citations?.get(n) ?? []));
+    const outcome = outcomeOf(c);
+    const flags = poisonFlags(c.title, c.body);
+    const provenance = {
+      // A session without git state (plain http hooks) leaves what an earlier one recorded.
+      ...(input.git?.commit ? { gitBranch: input.git.branch, gitCommit: input.git.commit } : {}),
+      ...(citations.length > 0 ? { citations: citations as unknown as object[] } : {}),
+    };
+    const superseded = c.supersedes ? byAlias.get(c.supersedes) : undefined;
+    let targetId: string | undefined;
+    if (!superseded) {
+      const sameFingerprint = await tx.learning.findUnique({
+        where: { tenantId_projectId_fingerprint: { tenantId: input.tenantId, projectId: input.projectId, fingerprint } },
+        select: { id: true },
+      });
+      const words = titleWords(c.title);
+      targetId =
+        sameFingerprint?.id ??
+        (c.restates ? byAlias.get(c.restates)?.id : undefined) ??
+        input.known.find((k) => k.kind === c.kind && jaccard(words, titleWords(k.title)) >= RESTATE_SIMILARITY)?.id;
+    }
+
+    let learningId: string;
+    if (targetId) {
+      const old = await tx.learning.findUniqueOrThrow({ where: { id: targetId } });
+      // Someone said it is wrong: a session saying it again does not make it right.
+      if (old.tags.includes('marked-wrong')) {
+        result.dropped++;
+        continue;
+      }
+      const updated = await tx.learning.update({
+        where: { id: targetId },
+        data: {
+          strength: { increment: 1 },
+          confidence: Math.min(0.99, Math.max(old.confidence, c.confidence) + 0.05),
+          lastStatedAt: new Date(),
+          // A superseded learning stated again comes back; seen again today, it is fresh again.
+          status: 'active',
+          validTo: null,
+          staleCount: 0,
+          ...provenance,
+          ...(outcome !== 'unverified' ? { outcome } : {}),
+          flags: [...new Set([...old.flags, ...flags])],
+        },
+      });
+      await appendLearningRevision(tx, updated, 'restated', input.changedBy);
+      learningId = targetId;
+      result.restated.push(targetId);
+    } else {
+      const created = await tx.learning.upsert({
+        // The fingerprint may belong to an old superseded learning with the same title: take it over.
+        where: { tenantId_projectId_fingerprint: { tenantId: input.tenantId, projectId: input.projectId, fingerprint } },
+        create: {
+          tenantId: input.tenantId,
+          projectId: input.projectId,
+          kind: c.kind,
+          title: c.title,
+          body: c.body,
+          confidence: c.confidence,
+          fingerprint,
+          tokenCount: countTokens(`${c.title}\n${c.body}`),
+          outcome,
+          flags,
+          ...provenance,
+        },
+        update: { body: c.body, confidence: c.confidence, status: 'active', validTo: null, supersededById: null, lastStatedAt: new Date(), outcome, flags, staleCount: 0, ...provenance },
+      });
+      await appendLearningRevision(tx, created, 'created', input.changedBy);
+      learningId = created.id;
+      result.created.push(created.id);
+      if (superseded && superseded.id !== created.id) {
+        const old = await tx.learning.update({
+          where: { id: superseded.id },
+          data: { status: 'superseded', validTo: new Date(), supersededById: created.id },
+        });
+        await appendLearningRevision(tx, old, 'superseded', input.changedBy);
+        result.superseded.push(superseded.id);
+      }
+    }
+    await tx.learningSource.createMany({
+      data: [
+        ...sources.map((o) => ({ learningId, observationId: o.id, evidence: o.title })),
+        { learningId, summaryId: input.summaryId, evidence: null },
+      ],
+      skipDuplicates: true,
+    });
+  }
+  return result;
+}

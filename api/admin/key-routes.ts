@@ -1,0 +1,54 @@
+/**
+ * The tenant's API keys, for admins (the web viewer's Admin view; the operator CLI does the same with
+ * DATABASE_URL):
+ *   GET    /v1/admin/keys        the keys (prefix, role, label, created, last used, revoked), never a secret
+ *   POST   /v1/admin/keys        {role?, label?} -> 201 {key, keyId, prefix, role}: the key is shown this once
+ *   DELETE /v1/admin/keys/{id}   revoke (audited); refused on the caller's own key (409)
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { PrismaClient } from '../../common/server/db.js';
+import { createApiKey, revokeApiKey } from '../../common/server/tenants.js';
+import { requireAdmin } from '../auth.js';
+import { HttpError } from '../errors.js';
+import { apiKeys, createdKey, revokedKey } from '../../messages/api-v1.js';
+import { answer, parseOr400 } from '../validation.js';
+
+export interface KeyRouteDeps {
+  prisma: PrismaClient;
+}
+
+export const createKeyBody = z
+  .object({
+    role: z.enum(['admin', 'member'], { error: 'must be admin or member' }).default('member'),
+    label: z.string().trim().max(200, 'at most 200 characters').optional(),
+  })
+  .strict();
+const keyPath = z.object({ id: z.string().uuid('must be a key id (uuid)') });
+
+export function registerKeyRoutes(app: FastifyInstance, deps: KeyRouteDeps): void {
+  app.get('/v1/admin/keys', async (req) => {
+    const { tenantId } = requireAdmin(req);
+    const keys = await deps.prisma.apiKey.findMany({ where: { tenantId }, orderBy: { createdAt: 'desc' }, take: 1000 });
+    return answer(apiKeys, {
+      items: keys.map((k) => ({ id: k.id, prefix: k.prefix, role: k.role, label: k.name, createdAt: k.createdAt, lastUsedAt: k.lastUsedAt, revokedAt: k.revokedAt })),
+    });
+  });
+
+  app.post('/v1/admin/keys', async (req, reply) => {
+    const { tenantName, keyId } = requireAdmin(req);
+    const body = parseOr400(createKeyBody, req.body, 'invalid_body');
+    const created = await createApiKey(deps.prisma, tenantName, { role: body.role, actorKeyId: keyId, ...(body.label ? { label: body.label } : {}) });
+    return reply.code(201).send(answer(createdKey, created));
+  });
+
+  app.delete<{ Params: { id: string } }>('/v1/admin/keys/:id', async (req, reply) => {
+    const { tenantId, keyId } = requireAdmin(req);
+    const { id } = parseOr400(keyPath, req.params, 'invalid_path');
+    if (id === keyId) throw new HttpError(409, 'conflict', 'this is the key you are signed in with; revoke it with another admin key');
+    const key = await deps.prisma.apiKey.findFirst({ where: { id, tenantId } });
+    if (!key) throw new HttpError(404, 'not_found', `no key '${id}'`);
+    const revoked = await revokeApiKey(deps.prisma, id, keyId);
+    return reply.code(200).send(answer(revokedKey, { id, revoked: true, alreadyRevoked: !revoked }));
+  });
+}

@@ -1,0 +1,179 @@
+/**
+ * Admin routes (admin keys only; everything scoped to the key's tenant):
+ *   POST /v1/admin/backups            start a backup of the tenant      -> 202 {backupId, jobId, status}
+ *   GET  /v1/admin/backups            the tenant's backups, newest first
+ *   GET  /v1/admin/backups/{id}       one backup, with its manifest's tables
+ *   POST /v1/admin/restore            {backupId, project?, includeErased?} -> 202 {jobId, status}
+ *   GET  /v1/admin/jobs/{jobId}       a backup, restore or redaction rescan job's status (and result when finished)
+ *   GET  /v1/admin/retention          the tenant's retention policies
+ *   PUT  /v1/admin/retention          set the tenant default ({...}) or a project's policy ({project, ...})
+ * Whole-installation backups ("all") are taken by the backup Schedule, not through a tenant's key.
+ */
+import crypto from 'node:crypto';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { PrismaClient } from '../../common/server/db.js';
+import { backupJobId, restoreJobId, type BackupWorkflowInput, type Manifest, type RestoreWorkflowInput } from '../../messages/workflows-v1/maintenance.js';
+import { WorkflowType } from '../../messages/workflows-v1/workflow-types.js';
+import type { backupWorkflow, restoreWorkflow } from '../../workflows/backup/backup-workflow.js';
+import { requireAdmin } from '../auth.js';
+import { HttpError, startOr503 } from '../errors.js';
+import { accepted, backupStarted, backupView as backupAnswer, jobView, page, retentionPolicies, retentionPolicy, type JobView } from '../../messages/api-v1.js';
+import { answer, jobIdParam, parseOr400, projectParam } from '../validation.js';
+
+export interface AdminRouteDeps {
+  prisma: PrismaClient;
+  temporal: Client;
+  taskQueue: string;
+}
+
+export const restoreBody = z.object({
+  backupId: z.string().uuid('must be a backup id (uuid)'),
+  project: projectParam,
+  includeErased: z.boolean().default(false),
+});
+
+const days = z.number().int().min(1).max(36_500).nullable().optional();
+export const retentionBody = z
+  .object({
+    project: projectParam,
+    rawEventMaxAgeDays: days,
+    observationMaxAgeDays: days,
+    maxBytes: z.number().int().min(1024).nullable().optional(),
+    keepSummaries: z.boolean().optional(),
+    keepLearnings: z.boolean().optional(),
+  })
+  .strict();
+
+function backupView(b: { id: string; scope: string; status: string; sizeBytes: bigint | null; createdAt: Date; completedAt: Date | null; error: string | null; manifest?: unknown }) {
+  const manifest = b.manifest as Manifest | null | undefined;
+  return {
+    id: b.id,
+    scope: b.scope,
+    status: b.status,
+    sizeBytes: b.sizeBytes === null ? null : Number(b.sizeBytes),
+    createdAt: b.createdAt,
+    completedAt: b.completedAt,
+    error: b.error,
+    ...(manifest ? { tables: manifest.tables.map((t) => ({ table: t.table, rows: t.rows, bytes: t.bytes })) } : {}),
+  };
+}
+
+const backupsPage = page(backupAnswer);
+
+export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps): void {
+  const { prisma, temporal } = deps;
+
+  app.post('/v1/admin/backups', async (req, reply) => {
+    const { tenantId, keyId } = requireAdmin(req);
+    const backup = await prisma.backup.create({ data: { scope: 'tenant', tenantId } });
+    const id = backupJobId(tenantId, backup.id);
+    const input: BackupWorkflowInput = { scope: 'tenant', tenantId, backupId: backup.id, actorKeyId: keyId };
+    await startOr503(
+      req,
+      'the backup',
+      id,
+      () => temporal.workflow.start<typeof backupWorkflow>(WorkflowType.backup, { taskQueue: deps.taskQueue, workflowId: id, args: [input] }),
+      // No workflow will ever complete the row: remove it rather than leave a backup `pending` forever.
+      () => prisma.backup.delete({ where: { id: backup.id } }).catch(() => undefined),
+    );
+    await prisma.backup.update({ where: { id: backup.id }, data: { workflowId: id } });
+    return reply.code(202).send(answer(backupStarted, { backupId: backup.id, jobId: id, status: 'pending' }));
+  });
+
+  app.get('/v1/admin/backups', async (req) => {
+    const { tenantId } = requireAdmin(req);
+    const rows = await prisma.backup.findMany({ where: { tenantId, scope: 'tenant' }, orderBy: { createdAt: 'desc' }, take: 100 });
+    return answer(backupsPage, { items: rows.map(backupView), nextCursor: null });
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/admin/backups/:id', async (req) => {
+    const { tenantId } = requireAdmin(req);
+    const id = parseOr400(z.string().uuid('must be a backup id (uuid)'), req.params.id, 'invalid_path');
+    const row = await prisma.backup.findFirst({ where: { id, tenantId } });
+    if (!row) throw new HttpError(404, 'not_found', `no backup '${id}'`);
+    return answer(backupAnswer, backupView(row));
+  });
+
+  app.post('/v1/admin/restore', async (req, reply) => {
+    const { tenantId, keyId } = requireAdmin(req);
+    const body = parseOr400(restoreBody, req.body, 'invalid_body');
+    // A tenant restores from its own backups, or its own rows of a whole-installation backup.
+    const backup = await prisma.backup.findFirst({ where: { id: body.backupId, OR: [{ tenantId }, { scope: 'all' }] } });
+    if (!backup) throw new HttpError(404, 'not_found', `no backup '${body.backupId}'`);
+    if (backup.status !== 'completed') throw new HttpError(409, 'backup_not_ready', `backup ${backup.id} is ${backup.status}`);
+    const id = restoreJobId(tenantId, crypto.randomUUID());
+    const input: RestoreWorkflowInput = {
+      backupId: backup.id,
+      tenantId,
+      actorKeyId: keyId,
+      ...(body.project ? { project: body.project } : {}),
+      ...(body.includeErased ? { includeErased: true } : {}),
+    };
+    await startOr503(req, 'the restore', id, () => temporal.workflow.start<typeof restoreWorkflow>(WorkflowType.restore, { taskQueue: deps.taskQueue, workflowId: id, args: [input] }));
+    return reply.code(202).send(answer(accepted, { jobId: id, status: 'accepted' }));
+  });
+
+  app.get<{ Params: { '*': string } }>('/v1/admin/jobs/*', async (req) => answer(jobView, await workflowJob(req.params['*'], requireAdmin(req).tenantId)));
+
+  /** A backup, restore or redaction rescan job of the tenant, by its workflow. */
+  async function workflowJob(rawId: string, tenantId: string): Promise<JobView> {
+    const { jobId: id } = parseOr400(z.object({ jobId: jobIdParam }), { jobId: rawId }, 'invalid_path');
+    const [prefix, owner] = id.split('/');
+    const kind = prefix === 'backup' || prefix === 'restore' ? prefix : prefix === 'redaction' ? 'redaction.rescan' : undefined;
+    if (!kind || owner !== tenantId) throw new HttpError(404, 'not_found', `no job '${id}'`);
+    const handle = temporal.workflow.getHandle(id);
+    try {
+      const d = await handle.describe();
+      const status = d.status.name.toLowerCase();
+      if (status === 'completed') return { jobId: id, kind, status, error: null, result: await handle.result() };
+      if (status === 'failed') {
+        const error = await handle.result().then(
+          () => null,
+          (err: Error) => (err.cause as Error | undefined)?.message ?? err.message,
+        );
+        return { jobId: id, kind, status, error };
+      }
+      return { jobId: id, kind, status, error: null };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new HttpError(404, 'not_found', `no job '${id}'`);
+      throw err;
+    }
+  }
+
+  app.get('/v1/admin/retention', async (req) => {
+    const { tenantId } = requireAdmin(req);
+    const rows = await prisma.retentionPolicy.findMany({ where: { tenantId }, include: { project: { select: { name: true } } }, orderBy: { createdAt: 'asc' } });
+    return answer(retentionPolicies, {
+      items: rows.map((p) => ({
+        project: p.project?.name ?? null,
+        rawEventMaxAgeDays: p.rawEventMaxAgeDays,
+        observationMaxAgeDays: p.observationMaxAgeDays,
+        maxBytes: p.maxBytes === null ? null : Number(p.maxBytes),
+        keepSummaries: p.keepSummaries,
+        keepLearnings: p.keepLearnings,
+      })),
+    });
+  });
+
+  app.put('/v1/admin/retention', async (req) => {
+    const { tenantId, keyId } = requireAdmin(req);
+    const { project, ...policy } = parseOr400(retentionBody, req.body, 'invalid_body');
+    let projectId: string | null = null;
+    if (project) {
+      const row = await prisma.project.findUnique({ where: { tenantId_name: { tenantId, name: project } } });
+      if (!row) throw new HttpError(404, 'not_found', `no project '${project}'`);
+      projectId = row.id;
+    }
+    const data = { ...policy, ...(policy.maxBytes !== undefined ? { maxBytes: policy.maxBytes === null ? null : BigInt(policy.maxBytes) } : {}) };
+    // NULLs do not collide in the unique index, so the tenant default is found and updated by hand.
+    const existing = await prisma.retentionPolicy.findFirst({ where: { tenantId, projectId } });
+    if (existing) await prisma.retentionPolicy.update({ where: { id: existing.id }, data });
+    else await prisma.retentionPolicy.create({ data: { tenantId, projectId, ...data } });
+    await prisma.auditLog.create({
+      data: { tenantId, actorKeyId: keyId, action: 'retention.set', target: project ? `project:${project}` : 'tenant', outcome: 'success', details: JSON.parse(JSON.stringify(policy)) as object, requestId: req.id },
+    });
+    return answer(retentionPolicy, { project: project ?? null, ...policy });
+  });
+}

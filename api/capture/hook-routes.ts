@@ -1,0 +1,159 @@
+/**
+ * POST /v1/hooks/{event}: the Claude Code hook ingress, usable directly as a `type: "http"` hook.
+ * The route stays thin: the event is validated, redacted, cut to the stored-size limit, rendered as
+ * its timeline item and committed to PostgreSQL with it (group commit with concurrent requests,
+ * capture/ingest.ts) before the answer. Everything else happens after it: the dispatcher tells the
+ * session workflow what changed, once per turn rather than per event (capture/dispatch.ts), and the
+ * sweeper (capture/redispatch.ts) sends what a crash or an outage left owed.
+ */
+import type { FastifyInstance } from 'fastify';
+import { redactValue } from '../../common/rules/redact.js';
+import type { TenantRules } from '../../common/rules/redact-tenant-rules.js';
+import { InvalidProjectName, normalizeProjectName, resolveProject } from '../../common/workspace/project-naming.js';
+import type { PrismaClient } from '../../common/server/db.js';
+import type { PgPool } from '../../common/server/pg.js';
+import { agentOfPayload, isEventRouteName, sessionStartOutput, storedEventOf } from '../../messages/hooks-v1.js';
+import { requirePrincipal } from '../auth.js';
+import { HttpError } from '../errors.js';
+import { KEY_REVOKED, type IngestBatcher } from './ingest.js';
+import { itemOf } from './timeline-item.js';
+import { createProjectIdentities, PROJECT_KEY } from './hook-project.js';
+import { eventRuleViolation, hookPayloadSchema, idempotencyKey, MAX_PAYLOAD_DEPTH, nestedDeeperThan, occurredAtOf, truncateToFit, withoutNul } from './payload.js';
+import { buildContext, DEFAULT_CONTEXT_TOKENS } from '../context/start-context.js';
+import { recordSessionAgent } from '../provenance/agent.js';
+import { gitOfPayload, recordSessionGit } from '../provenance/git.js';
+import { countIngested } from '../metrics.js';
+
+export interface HookRouteDeps {
+  prisma: PrismaClient;
+  pool: PgPool;
+  ingest: IngestBatcher;
+  /** Largest accepted body (413 above). */
+  maxBodyBytes: number;
+  /** Largest payload stored; longer strings are cut and the event marked truncated. */
+  maxStoredBytes: number;
+  /** Tenants' own redaction rules (MEMFLOW_REDACTION_RULES). */
+  redactionRules?: TenantRules;
+}
+
+/** The project: an explicit override (header or query) or the hook's cwd. */
+export function projectOf(header: unknown, query: unknown, cwd: string | undefined): string {
+  const explicit = typeof header === 'string' && header ? header : typeof query === 'string' && query ? query : undefined;
+  try {
+    if (explicit !== undefined) return normalizeProjectName(explicit);
+  } catch (err) {
+    if (err instanceof InvalidProjectName) throw new HttpError(400, 'invalid_project', err.message);
+    throw err;
+  }
+  if (!cwd) throw new HttpError(400, 'invalid_payload', 'cwd: required unless the project is named by X-Memflow-Project or ?project=');
+  return resolveProject(cwd);
+}
+
+export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): void {
+  const identities = createProjectIdentities(deps.pool);
+  app.post<{ Params: { event: string }; Querystring: { project?: string } }>(
+    '/v1/hooks/:event',
+    { bodyLimit: deps.maxBodyBytes },
+    async (req, reply) => {
+      const principal = requirePrincipal(req);
+      // Any kebab-case event name is accepted: one memflow does not know yet (a newer Claude Code's)
+      // is stored as `other`, with its name in the payload.
+      const routeName = req.params.event;
+      if (!isEventRouteName(routeName)) {
+        throw new HttpError(400, 'invalid_event', 'event: must be a hook event name in kebab-case, e.g. post-tool-use or post-tool-use-failure');
+      }
+      const event = storedEventOf(routeName);
+      if (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) {
+        throw new HttpError(400, 'invalid_payload', 'body: must be a JSON object (the Claude Code hook payload)');
+      }
+      if (nestedDeeperThan(req.body, MAX_PAYLOAD_DEPTH)) throw new HttpError(400, 'invalid_payload', `body: nested deeper than ${MAX_PAYLOAD_DEPTH} levels`);
+      const parsed = hookPayloadSchema.safeParse(withoutNul(req.body));
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const field = issue?.path.join('.') || 'body';
+        throw new HttpError(400, 'invalid_payload', `${field}: ${issue?.message ?? 'invalid'}`);
+      }
+      const violation = eventRuleViolation(event, parsed.data);
+      if (violation) throw new HttpError(400, 'invalid_payload', `${violation.field}: ${violation.message}`);
+
+      // An event delivered late from a hook client's spool says when it happened.
+      const occurredAt = occurredAtOf(req.headers['x-memflow-occurred-at']);
+      if (occurredAt && !(occurredAt instanceof Date)) throw new HttpError(400, 'invalid_header', occurredAt.error);
+
+      const raw = event === 'other' ? { ...parsed.data, memflow_event: routeName } : parsed.data;
+      const named = projectOf(req.headers['x-memflow-project'], req.query.project, raw.cwd);
+      // The hook client says which repository this is: projects named alike stay apart.
+      const key = req.headers['x-memflow-project-key'];
+      const projectName =
+        typeof key === 'string' && PROJECT_KEY.test(key) && typeof req.headers['x-memflow-project'] === 'string'
+          ? await identities.nameFor(principal.tenantId, named, key)
+          : named;
+      const originalBytes = Number(req.headers['content-length'] ?? Buffer.byteLength(JSON.stringify(raw)));
+      // Redact first: nothing below (key, storage, logs, Temporal) ever sees the secret.
+      let t = performance.now();
+      const { value: redacted } = redactValue(raw, deps.redactionRules?.for(principal) ?? []);
+      const { value: payload, json: payloadJson, truncated } = truncateToFit(redacted, deps.maxStoredBytes);
+      req.timings.redact = performance.now() - t;
+      const keyHeader = req.headers['idempotency-key'];
+
+      t = performance.now();
+      const stored = await deps.ingest.ingest({
+        tenantId: principal.tenantId,
+        keyId: principal.keyId,
+        projectName,
+        event,
+        agentSessionId: raw.session_id,
+        idempotencyKey: idempotencyKey(event, redacted, typeof keyHeader === 'string' ? keyHeader : undefined),
+        payloadJson,
+        originalBytes,
+        truncated,
+        requestId: req.id.slice(0, 200),
+        ...(occurredAt ? { occurredAt } : {}),
+        ...(payload.cwd ? { cwd: payload.cwd } : {}),
+        ...(payload.transcript_path ? { transcriptPath: payload.transcript_path } : {}),
+        ...(payload.tool_name ? { toolName: payload.tool_name } : {}),
+        ...(payload.tool_use_id ? { toolUseId: payload.tool_use_id } : {}),
+        item: itemOf(event, payload as Record<string, unknown>),
+      });
+      req.timings.db = performance.now() - t;
+      if (stored === KEY_REVOKED) {
+        throw new HttpError(401, 'unauthenticated', 'unknown or revoked API key', { 'www-authenticate': 'Bearer realm="memflow"' });
+      }
+      countIngested(event, stored.duplicate, req.headers['x-memflow-spooled'] === '1');
+
+      reply.header('x-memflow-event-id', stored.eventId);
+      if (stored.duplicate) reply.header('x-memflow-duplicate', 'true');
+      // Which agent (and version) runs the session: from its first event, and its start.
+      if (!stored.duplicate && (stored.sequence === 1 || event === 'session-start')) {
+        await recordSessionAgent(deps.pool, stored.sessionId, agentOfPayload(payload as Record<string, unknown>)).catch((err: Error) =>
+          req.log.warn({ err: err.message, tenantId: principal.tenantId, keyId: principal.keyId }, 'session agent not recorded'),
+        );
+      }
+      // The hook client's view of the repository (branch, HEAD): kept on the session for provenance.
+      const git = gitOfPayload(payload as Record<string, unknown>);
+      if (git) {
+        await recordSessionGit(deps.pool, stored.sessionId, git).catch((err: Error) => req.log.warn({ err: err.message, tenantId: principal.tenantId, keyId: principal.keyId }, 'session git state not recorded'));
+      }
+      // A resumed conversation already holds the context it was given at its start.
+      if (event === 'session-start' && raw.source !== 'resume') {
+        // The project's memory under the default budget (PostgreSQL only: on the agent's critical path).
+        t = performance.now();
+        const built = await buildContext(deps.pool, {
+          tenantId: principal.tenantId,
+          projectId: stored.projectId,
+          projectName,
+          budget: DEFAULT_CONTEXT_TOKENS,
+          ...(git ? { branch: { current: git.branch ?? null, default: git.defaultBranch ?? null } } : {}),
+        }).catch((err: Error) => {
+          req.log.warn({ err: err.message, tenantId: principal.tenantId, keyId: principal.keyId }, 'start context unavailable');
+          return undefined;
+        });
+        req.timings.context = performance.now() - t;
+        // A hook client that sent its git state has the working tree: it checks the cited items
+        // against today's code and takes memflowCheck out before Claude Code sees the answer.
+        return sessionStartOutput(built?.context ?? '', git && built?.check ? { project: projectName, items: built.check } : undefined);
+      }
+      return {};
+    },
+  );
+}

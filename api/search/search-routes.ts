@@ -1,0 +1,51 @@
+/**
+ * GET /v1/search: hybrid retrieval over the caller's memories (PostgreSQL full-text and Weaviate,
+ * fused by rank). The answer is a compact index — id, type, title, snippet, score, sessionId,
+ * createdAt — whose details are fetched by id (GET /v1/memories/{id}, POST /v1/memories:batchGet).
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { requirePrincipal } from '../auth.js';
+import { searchAnswer } from '../../messages/api-v1.js';
+import { agentParam, answer as serialize, instantParam, limitParam, parseOr400, projectOfRequest, projectParam, textParam, typesParam } from '../validation.js';
+import type { SearchService } from './search-service.js';
+import { SEARCH_MODES } from './search-types.js';
+
+export interface SearchRouteDeps {
+  search: SearchService;
+}
+
+export const searchQuery = z
+  .object({
+    q: z.string({ error: 'required: the text to search for' }).trim().min(1, 'required: the text to search for').pipe(textParam(1000)),
+    project: projectParam,
+    limit: limitParam(10),
+    types: typesParam,
+    since: instantParam,
+    until: instantParam,
+    mode: z.enum(SEARCH_MODES, { error: `must be one of ${SEARCH_MODES.join(', ')}` }).default('hybrid'),
+    agent: agentParam.describe('only what sessions of this agent produced (a learning: any of its sources)'),
+  })
+  .refine((v) => !v.since || !v.until || v.since < v.until, { path: ['until'], message: 'must be later than since' });
+
+export function registerSearchRoutes(app: FastifyInstance, deps: SearchRouteDeps): void {
+  app.get<{ Querystring: Record<string, string | undefined> }>('/v1/search', async (req) => {
+    const { tenantId } = requirePrincipal(req);
+    const query = parseOr400(searchQuery, { ...req.query, project: projectOfRequest(req.query, req.headers['x-memflow-project']) });
+    const answer = await deps.search.search({
+      tenantId,
+      query: query.q,
+      mode: query.mode,
+      types: query.types,
+      limit: query.limit,
+      ...(query.project ? { project: query.project } : {}),
+      ...(query.since ? { since: query.since } : {}),
+      ...(query.until ? { until: query.until } : {}),
+      ...(query.agent ? { agent: query.agent } : {}),
+    });
+    if (answer.degraded) req.log.info({ reason: answer.degradedReason }, 'search degraded');
+    const { phases, ...body } = answer;
+    Object.assign(req.timings, phases);
+    return serialize(searchAnswer, body);
+  });
+}

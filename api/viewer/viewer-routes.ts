@@ -1,0 +1,127 @@
+/**
+ * The web viewer's own routes (outside /v1):
+ *   GET    /ui                 the single page (hash routes: #/live, #/sessions/<id>, ...)
+ *   GET    /ui/assets/{file}   its script and stylesheet, content-hashed, cached for a year
+ *   POST   /ui/session         {key}: sign in -> session cookie (HttpOnly, SameSite=Strict) + {tenant, role, csrf}
+ *   GET    /ui/session         who is signed in (401 when nobody)
+ *   DELETE /ui/session         sign out (x-csrf-token)
+ * The page's Content-Security-Policy allows only this origin: no inline script, no third party.
+ * The files come from dist/viewer, written by `npm run build:viewer` (viewer/build.ts).
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { hashApiKey, type Principal } from '../../common/server/tenants.js';
+import { HttpError } from '../errors.js';
+import { viewerSession } from '../../messages/api-v1.js';
+import { answer, parseOr400 } from '../validation.js';
+import { clearedSessionCookie, readCookie, sameToken, SESSION_COOKIE, sessionCookie, type ViewerSessions } from './viewer-sessions.js';
+
+export const VIEWER_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export interface ViewerRouteDeps {
+  sessions: ViewerSessions;
+  lookupKey: (key: string) => Promise<Principal | undefined>;
+  lookupHash: (keyHash: string) => Promise<Principal | undefined>;
+  /** Where the built viewer lives (dist/viewer). */
+  distDir: string;
+  /** A key signed in (audited as `viewer.signin`; its "last used" written). */
+  signedIn?: (principal: Principal, requestId: string) => Promise<void>;
+  /** Failed sign-ins a minute per client address before 429. */
+  failedSignInsPerMinute?: number;
+}
+
+export const signInBody = z.object({ key: z.string({ error: 'required: an API key (mf_...)' }).min(1, 'must not be empty').max(200, 'at most 200 characters') }).strict();
+
+const ASSET_TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+const ASSET_NAME = /^[A-Za-z0-9_-]+\.(js|css)$/;
+
+/** Whether the cookie may be marked Secure: the request came over TLS (directly or via a proxy). */
+const isSecure = (req: FastifyRequest) => req.protocol === 'https';
+
+export function registerViewerRoutes(app: FastifyInstance, deps: ViewerRouteDeps): void {
+  const failures = new Map<string, { count: number; resetAt: number }>();
+  const maxFailures = deps.failedSignInsPerMinute ?? 30;
+
+  async function sendPage(_req: FastifyRequest, reply: FastifyReply) {
+    let html: string;
+    try {
+      html = await fs.readFile(path.join(deps.distDir, 'index.html'), 'utf8');
+    } catch {
+      throw new HttpError(503, 'viewer_not_built', 'the web viewer is not built: run `npm run build:viewer`');
+    }
+    return reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', VIEWER_CSP).header('cache-control', 'no-store').send(html);
+  }
+  app.get('/ui', sendPage);
+
+  app.get<{ Params: { file: string } }>('/ui/assets/:file', async (req, reply) => {
+    const file = req.params.file;
+    if (!ASSET_NAME.test(file)) throw new HttpError(404, 'not_found', `no asset '${file}'`);
+    let body: Buffer;
+    try {
+      body = await fs.readFile(path.join(deps.distDir, 'assets', file));
+    } catch {
+      throw new HttpError(404, 'not_found', `no asset '${file}'`);
+    }
+    return reply
+      .header('content-type', ASSET_TYPES[path.extname(file)]!)
+      .header('content-security-policy', VIEWER_CSP)
+      .header('cache-control', 'public, max-age=31536000, immutable')
+      .send(body);
+  });
+
+  const view = (p: Principal, csrf: string) => answer(viewerSession, { tenant: p.tenantName, role: p.role, keyId: p.keyId, csrf });
+
+  app.post('/ui/session', async (req, reply) => {
+    const now = Date.now();
+    const f = failures.get(req.ip);
+    if (f && f.resetAt > now && f.count >= maxFailures) {
+      throw new HttpError(429, 'rate_limited', 'too many failed sign-ins from this address; retry in a minute', { 'retry-after': String(Math.ceil((f.resetAt - now) / 1000)) });
+    }
+    const { key } = parseOr400(signInBody, req.body, 'invalid_body');
+    const principal = await deps.lookupKey(key);
+    if (!principal) {
+      if (failures.size > 10_000) for (const [ip, e] of failures) if (e.resetAt <= now) failures.delete(ip);
+      const entry = f && f.resetAt > now ? f : { count: 0, resetAt: now + 60_000 };
+      entry.count += 1;
+      failures.set(req.ip, entry);
+      throw new HttpError(401, 'unauthenticated', 'unknown or revoked API key');
+    }
+    await deps.signedIn?.(principal, req.id);
+    const { id, session } = deps.sessions.create(hashApiKey(key));
+    return reply.header('set-cookie', sessionCookie(id, { secure: isSecure(req) })).send(view(principal, session.csrf));
+  });
+
+  app.get('/ui/session', async (req) => {
+    const id = readCookie(req.headers.cookie, SESSION_COOKIE);
+    const session = id ? deps.sessions.touch(id) : undefined;
+    if (!id || !session) throw new HttpError(401, 'unauthenticated', 'not signed in');
+    const principal = await deps.lookupHash(session.keyHash);
+    if (!principal) {
+      deps.sessions.delete(id);
+      throw new HttpError(401, 'unauthenticated', 'unknown or revoked API key; sign in again');
+    }
+    return view(principal, session.csrf);
+  });
+
+  app.delete('/ui/session', async (req, reply) => {
+    const id = readCookie(req.headers.cookie, SESSION_COOKIE);
+    const session = id ? deps.sessions.touch(id) : undefined;
+    if (id && session) {
+      const token = req.headers['x-csrf-token'];
+      if (typeof token !== 'string' || !sameToken(token, session.csrf)) throw new HttpError(403, 'csrf', 'missing or wrong x-csrf-token for this viewer session');
+      deps.sessions.delete(id);
+    }
+    return reply.code(204).header('set-cookie', clearedSessionCookie({ secure: isSecure(req) })).send();
+  });
+}

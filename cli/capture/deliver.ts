@@ -1,0 +1,158 @@
+/**
+ * Delivering hook events to the API, and what each answer means for an event:
+ * - `delivered`: 2xx. The API made the event durable (a repeat is stored once: same Idempotency-Key).
+ * - `retry`: worth another attempt later: no answer (unreachable, timed out, cut off), 5xx, 429,
+ *   408, and 401/403 (wrong or missing credentials are a setup problem, not bad input; the event is
+ *   kept so nothing is lost once the key is fixed).
+ * - `rejected`: any other 4xx. The event itself is bad (400 validation, 413 too large, 404 unknown
+ *   route); it would never succeed, so it is dropped with one line on stderr.
+ */
+import crypto from 'node:crypto';
+import { apiErrorOf, jsonOrUndefined } from '../../clients/core.js';
+import type { HttpClient, HttpOutcome } from '../node-http.js';
+import type { Claim, Spool, SpoolEntry, SpoolTarget } from './spool.js';
+
+export type Verdict =
+  | { kind: 'delivered'; status: number; body: string; duplicate: boolean }
+  | { kind: 'retry'; reason: string; unreachable: boolean; stopsFlush: boolean }
+  | { kind: 'rejected'; reason: string };
+
+export interface Target {
+  baseUrl: string;
+  apiKey: string;
+}
+
+/** A key's identity in the spool: enough to tell keys apart, useless to anyone who reads the file. */
+export const keyFingerprint = (key: string): string => crypto.createHash('sha256').update(key).digest('hex').slice(0, 16);
+
+export const spoolTargetOf = (baseUrl: string, key: string | undefined): SpoolTarget => ({ url: baseUrl, key: key ? keyFingerprint(key) : null });
+
+/**
+ * Which spooled entries a flush may deliver with `target`. An entry goes only to the API and the key
+ * it was meant for: another tenant's key must never carry it (a hook flushes with whatever key its
+ * own environment has). `adoptUnbound` (an explicit `memflow spool flush`) also delivers entries
+ * spooled to this API while no key was set, and entries written before targets were recorded.
+ */
+export function entryBelongsTo(entry: SpoolEntry, target: Target, adoptUnbound = false): boolean {
+  if (!entry.target) return adoptUnbound;
+  if (entry.target.url !== target.baseUrl) return false;
+  if (entry.target.key === null) return adoptUnbound;
+  return entry.target.key === keyFingerprint(target.apiKey);
+}
+
+export function describeAnswer(status: number, body: string): string {
+  const e = apiErrorOf(jsonOrUndefined(body));
+  return e ? `${status} ${e.code}: ${e.message}` : `HTTP ${status}`;
+}
+
+export function judge(outcome: HttpOutcome): Verdict {
+  if (outcome.kind === 'network') {
+    return { kind: 'retry', reason: `API unreachable (${outcome.code})`, unreachable: true, stopsFlush: true };
+  }
+  const { status, body } = outcome;
+  if (status >= 200 && status < 300) {
+    return { kind: 'delivered', status, body, duplicate: outcome.headers['x-memflow-duplicate'] === 'true' };
+  }
+  const reason = describeAnswer(status, body);
+  if (status >= 500 || status === 429 || status === 408 || status === 401 || status === 403) {
+    // A plain 500 may be about this one event (a bug); anything else says the API is not taking
+    // events right now, so a flush stops instead of hammering it.
+    return { kind: 'retry', reason, unreachable: false, stopsFlush: status !== 500 };
+  }
+  return { kind: 'rejected', reason };
+}
+
+export async function deliver(client: HttpClient, target: Target, entry: SpoolEntry, timeoutMs: number, spooled = false): Promise<Verdict> {
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${target.apiKey}`,
+    'idempotency-key': entry.idempotencyKey,
+    'user-agent': 'memflow-hook',
+  };
+  // Counted by the API (memflow_spooled_deliveries_total): how much arrives late, from spools.
+  // A spooled event is stored with the time it happened, not the time it finally arrived.
+  if (spooled) {
+    headers['x-memflow-spooled'] = '1';
+    headers['x-memflow-occurred-at'] = entry.createdAt;
+  }
+  if (entry.project) headers['x-memflow-project'] = entry.project;
+  if (entry.projectKey) headers['x-memflow-project-key'] = entry.projectKey;
+  const outcome = await client.request({
+    method: 'POST',
+    url: `${target.baseUrl}/v1/hooks/${entry.event}`,
+    headers,
+    body: JSON.stringify(entry.body),
+    timeoutMs,
+  });
+  return judge(outcome);
+}
+
+export interface FlushReport {
+  delivered: number;
+  /** Of those, how many the API already had (a repeat after a lost answer or a stale claim). */
+  duplicates: number;
+  dropped: number;
+  /** Left in the spool for a later attempt. */
+  skipped: number;
+  /** Left for another API or key (see entryBelongsTo). */
+  foreign: number;
+  /** Why the flush stopped early, if it did. */
+  stoppedBy?: string;
+  unreachable: boolean;
+}
+
+/**
+ * Delivers waiting entries, oldest first, until the spool is empty, `until` (epoch ms) passes, or
+ * the API answers in a way that says it is not taking events. Other processes may flush at the same
+ * time: each entry is claimed by exactly one of them.
+ */
+export async function flushSpool(
+  spool: Spool,
+  client: HttpClient,
+  target: Target,
+  opts: { until: number; maxRequestMs: number; log: (line: string) => void; rounds?: number; adoptUnbound?: boolean },
+): Promise<FlushReport> {
+  const report: FlushReport = { delivered: 0, duplicates: 0, dropped: 0, skipped: 0, foreign: 0, unreachable: false };
+  // One listing per round; a later round picks up entries spooled meanwhile (spool flush uses it).
+  const skipped = new Set<string>(); // tried once in this flush and kept: not again until next time
+  for (let round = 0; round < (opts.rounds ?? 1); round++) {
+    const names = (await spool.waiting()).filter((n) => !skipped.has(n));
+    let claimedAny = false;
+    for (const name of names) {
+      const left = opts.until - Date.now();
+      if (left <= 0) return { ...report, stoppedBy: report.stoppedBy ?? 'time budget used up' };
+      const claim: Claim | undefined = await spool.claim(name);
+      if (!claim) continue;
+      if (!entryBelongsTo(claim.entry, target, opts.adoptUnbound)) {
+        // Another API's or another key's: left for a hook (or flush) that has that target.
+        await claim.release();
+        skipped.add(name);
+        report.foreign++;
+        continue;
+      }
+      claimedAny = true;
+      let verdict: Verdict;
+      try {
+        verdict = await deliver(client, target, claim.entry, Math.min(left, opts.maxRequestMs), true);
+      } catch (err) {
+        await claim.release();
+        throw err;
+      }
+      if (verdict.kind === 'delivered') {
+        await claim.complete();
+        report.delivered++;
+        if (verdict.duplicate) report.duplicates++;
+      } else if (verdict.kind === 'rejected') {
+        await claim.complete();
+        report.dropped++;
+        opts.log(`dropped a spooled ${claim.entry.event} event from ${claim.entry.createdAt}: the API refused it (${verdict.reason})`);
+      } else {
+        await claim.release();
+        skipped.add(name);
+        report.skipped++;
+        if (verdict.stopsFlush) return { ...report, stoppedBy: verdict.reason, unreachable: verdict.unreachable };
+      }
+    }
+    if (!claimedAny) break;
+  }
+  return report;
+}

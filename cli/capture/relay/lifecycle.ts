@@ -1,0 +1,172 @@
+/**
+ * Starting, finding and stopping the local relay. It runs as `memflow relay run` (from the hook
+ * bundle: no TypeScript loader), detached from whatever started it, so it outlives the agent's
+ * session; the Node hook client starts it when a hook finds it down, and `memflow install` starts it
+ * too. It listens on 127.0.0.1:$MEMFLOW_RELAY_PORT (default 7719) and leaves when it has had no hook
+ * for MEMFLOW_RELAY_IDLE_MS (default 12 h) with nothing waiting. Its log is relay.log in the cache.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseClientConfig } from '../../../common/workspace/client-config.js';
+import { DEFAULT_START_CONTEXT_MAX_AGE_MS, RELAY_SERVICE, startRelay } from './relay-server.js';
+import { DEFAULT_MAX_DEFER_MS, DEFAULT_QUIET_MS } from './lanes.js';
+
+export const DEFAULT_RELAY_PORT = 7719;
+
+export interface RelaySettings {
+  port: number;
+  idleExitMs: number;
+  startBudgetMs: number;
+  /** Delivery waits until a session has been quiet this long (MEMFLOW_RELAY_QUIET_MS; 0: at once). */
+  quietMs: number;
+  /** ... but no event waits longer than this (MEMFLOW_RELAY_MAX_DEFER_MS). */
+  maxDeferMs: number;
+  /** How old a held start context may be when SessionStart is answered from it (MEMFLOW_START_CONTEXT_MAX_AGE_MS; 0: always ask the API). */
+  startContextMaxAgeMs: number;
+  logFile: string;
+  keysFile: string;
+}
+
+function positiveEnv(name: string, fallback: number, min = 1): number {
+  const raw = process.env[name];
+  const n = Number(raw);
+  return raw !== undefined && raw !== '' && Number.isInteger(n) && n >= min ? n : fallback;
+}
+
+export function relaySettings(): RelaySettings {
+  const cfg = parseClientConfig();
+  return {
+    port: positiveEnv('MEMFLOW_RELAY_PORT', DEFAULT_RELAY_PORT),
+    idleExitMs: positiveEnv('MEMFLOW_RELAY_IDLE_MS', 12 * 3600_000),
+    startBudgetMs: positiveEnv('MEMFLOW_START_BUDGET_MS', cfg.MEMFLOW_HOOK_TIMEOUT_MS),
+    quietMs: positiveEnv('MEMFLOW_RELAY_QUIET_MS', DEFAULT_QUIET_MS, 0),
+    maxDeferMs: positiveEnv('MEMFLOW_RELAY_MAX_DEFER_MS', DEFAULT_MAX_DEFER_MS, 0),
+    startContextMaxAgeMs: positiveEnv('MEMFLOW_START_CONTEXT_MAX_AGE_MS', DEFAULT_START_CONTEXT_MAX_AGE_MS, 0),
+    logFile: path.join(cfg.MEMFLOW_CACHE_DIR, 'relay.log'),
+    keysFile: path.join(path.dirname(cfg.MEMFLOW_SPOOL_DIR), 'relay-keys.json'),
+  };
+}
+
+export interface RelayHealth {
+  ok: boolean;
+  service?: string;
+  pid?: number;
+  version?: string;
+  spool?: { waiting: number; stuck: number; delivered: number; targets: { url: string; problem?: string; refused: boolean }[] } & Record<string, unknown>;
+}
+
+/** What answers on the relay's port: the relay's health, `foreign` for another program, or undefined. */
+export function relayHealth(port: number, timeoutMs = 500): Promise<RelayHealth | 'foreign' | undefined> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/health', timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        try {
+          const h = JSON.parse(Buffer.concat(chunks).toString('utf8')) as RelayHealth;
+          resolve(h.service === RELAY_SERVICE ? h : 'foreign');
+        } catch {
+          resolve('foreign');
+        }
+      });
+    });
+    req.on('timeout', () => {
+      req.destroy();
+      resolve('foreign');
+    });
+    req.on('error', () => resolve(undefined));
+  });
+}
+
+/** memflow.js, the relay's entry: cli/memflow.js beside the sources (two folders up), the package root beside the bundles (one up). */
+const memflowJs = () => {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const candidates = [path.resolve(here, '..', 'memflow.js'), path.resolve(here, '..', '..', 'memflow.js')];
+  return candidates.find((file) => fs.existsSync(file)) ?? candidates[0]!;
+};
+
+/**
+ * Starts the relay in the background unless one answers; does not wait for it (a hook must not).
+ * The child gets this process's environment (MEMFLOW_URL, MEMFLOW_SPOOL_DIR, ... of the user).
+ */
+export function spawnRelay(settings = relaySettings(), entry = process.env.MEMFLOW_RELAY_ENTRY ?? memflowJs()): void {
+  fs.mkdirSync(path.dirname(settings.logFile), { recursive: true });
+  const out = fs.openSync(settings.logFile, 'a', 0o600);
+  const child = spawn(process.execPath, [entry, 'relay', 'run', '--port', String(settings.port)], {
+    detached: true,
+    stdio: ['ignore', out, out],
+    env: process.env,
+  });
+  child.unref();
+  fs.closeSync(out);
+}
+
+/** Starts the relay if needed and waits until it answers (install, doctor, tests). */
+export async function ensureRelay(settings = relaySettings(), waitMs = 30_000): Promise<RelayHealth> {
+  const now = await relayHealth(settings.port);
+  if (now === 'foreign') throw new Error(`port ${settings.port} on 127.0.0.1 is used by another program; set MEMFLOW_RELAY_PORT to a free port`);
+  if (now) return now;
+  spawnRelay(settings);
+  const end = Date.now() + waitMs;
+  while (Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 50));
+    const h = await relayHealth(settings.port);
+    if (h && h !== 'foreign') return h;
+  }
+  throw new Error(`the relay did not start within ${waitMs} ms (see ${settings.logFile})`);
+}
+
+/** `memflow relay run`: the relay in the foreground until SIGTERM/SIGINT or its idle exit. */
+export async function runRelay(port = relaySettings().port): Promise<void> {
+  const settings = relaySettings();
+  const cfg = parseClientConfig();
+  const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+  let relay: Awaited<ReturnType<typeof startRelay>>;
+  try {
+    relay = await startRelay({
+      port,
+      spoolDir: cfg.MEMFLOW_SPOOL_DIR,
+      maxEntries: cfg.MEMFLOW_SPOOL_MAX_EVENTS,
+      keysFile: settings.keysFile,
+      defaultUrl: cfg.MEMFLOW_URL,
+      startBudgetMs: settings.startBudgetMs,
+      timing: { quietMs: settings.quietMs, maxDeferMs: settings.maxDeferMs },
+      startContextMaxAgeMs: settings.startContextMaxAgeMs,
+      idleExitMs: settings.idleExitMs,
+      mcpMaxTokens: cfg.MEMFLOW_MCP_MAX_TOKENS,
+      log,
+      onIdleExit: () => void stop('idle'),
+    });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    log(e.code === 'EADDRINUSE' ? `port ${port} is in use (another relay, or another program): not starting` : `could not start: ${e.message}`);
+    process.exitCode = e.code === 'EADDRINUSE' ? 0 : 1;
+    return;
+  }
+  log(`listening on ${relay.url} (pid ${process.pid}), spool ${cfg.MEMFLOW_SPOOL_DIR}`);
+  let stopping = false;
+  async function stop(why: string): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    log(`stopping (${why})`);
+    await relay.close();
+    process.exit(0);
+  }
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGHUP', () => {}); // the terminal that started it went away: keep going
+}
+
+/** Stops the relay that answers on the port (by the pid it reports); says what happened. */
+export async function stopRelay(settings = relaySettings()): Promise<string> {
+  const h = await relayHealth(settings.port);
+  if (h === undefined) return `no relay on 127.0.0.1:${settings.port}`;
+  if (h === 'foreign' || !h.pid) throw new Error(`port ${settings.port} is used by another program, not a memflow relay`);
+  process.kill(h.pid, 'SIGTERM');
+  const end = Date.now() + 5000;
+  while (Date.now() < end && (await relayHealth(settings.port, 200)) !== undefined) await new Promise((r) => setTimeout(r, 50));
+  return `relay stopped (pid ${h.pid})`;
+}

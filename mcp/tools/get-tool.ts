@@ -1,0 +1,43 @@
+/** The `get` tool: whole records for the few ids an agent needs, cut to its question when it gives one. */
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { fitRecords } from '../budget.js';
+import { recordBlock, short, type MemoryRecord } from '../format.js';
+import { answerText, memoryId, type ToolKit } from './tool-kit.js';
+
+const GET_INPUT = {
+  ids: z.array(memoryId).min(1).max(20).describe('Memory ids (from search, timeline or learnings).'),
+  query: z.string().min(1).max(500).optional().describe('What you are looking for: long records are cut to the lines about it.'),
+  full: z.boolean().optional().describe('Whole records even when a query is given (default false).'),
+};
+
+export function registerGetTool(server: McpServer, kit: ToolKit): void {
+  server.registerTool(
+    'get',
+    {
+      title: 'Get memories by id',
+      description:
+        'Records for ids from search, timeline or learnings: an observation or summary text, or a learning with its sources ' +
+        'and revision history. Ask only for the few ids you need: learnings and summaries state conclusions, observations ' +
+        'are raw steps (a command and its output). Pass `query` (your question) to get only the lines of long records that ' +
+        'bear on it; `full: true` returns whole records. The answer is capped and says what it left out.',
+      inputSchema: GET_INPUT,
+      annotations: { readOnlyHint: true },
+    },
+    async (a) => {
+      const answer = await kit.api.memories(a.ids);
+      const missing = [answer.notFound.length ? `Not found: ${answer.notFound.join(' ')}` : '', answer.ambiguous?.length ? `Ambiguous (give more of the id): ${answer.ambiguous.join(' ')}` : '']
+        .filter(Boolean)
+        .join('\n');
+      const focus = a.full ? undefined : a.query;
+      const blocks = (answer.items as unknown as MemoryRecord[]).map((r) => recordBlock(r, focus, kit.defaultProject));
+      const cap = kit.cap;
+      return answerText(
+        fitRecords('', blocks, missing, cap, (n, shown) => {
+          const rest = answer.items.slice(shown).map((r) => short(r.id));
+          return `(${n} records not shown to stay under ${cap} tokens: get ${rest.join(' ')})${missing ? `\n${missing}` : ''}`;
+        }),
+      );
+    },
+  );
+}

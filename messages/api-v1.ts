@@ -1,0 +1,259 @@
+/**
+ * The HTTP API's answer shapes (v1), as zod schemas: the routes serialize their answers with them
+ * (api/validation.ts `answer`), GET /openapi.json documents them (api/openapi.ts), and the typed
+ * client (clients/api.ts) parses what it receives with them. The types beside them are what the
+ * clients read; the web viewer imports the types only (zod stays out of its bundle).
+ */
+import { z } from 'zod';
+import { RECORD_TYPES, SEARCH_MODES } from './record-types-v1.js';
+
+/**
+ * An ISO 8601 date-time on the wire. The routes may hand it a Date (Prisma's), which it writes as
+ * JSON.stringify would (toISOString); a client reads the string.
+ */
+export const timestamp = z.preprocess((v) => (v instanceof Date ? v.toISOString() : v), z.string()).describe('ISO 8601 date-time');
+
+/** A page of a cursor-paginated list. */
+export const page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable().describe('pass as `cursor` for the next page; null on the last') });
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export const errorAnswer = z.object({
+  error: z.object({ code: z.string().describe('machine-readable, e.g. invalid_query'), message: z.string().describe('names the offending field for 400s') }),
+});
+
+export const recordType = z.enum(RECORD_TYPES);
+
+export const sessionStatus = z.enum(['active', 'summarizing', 'completed', 'failed']);
+export type SessionStatus = z.infer<typeof sessionStatus>;
+
+/** GET /v1/sessions items. */
+export const sessionListItem = z.object({
+  id: z.string(),
+  project: z.string(),
+  status: sessionStatus,
+  startedAt: timestamp,
+  endedAt: timestamp.nullable(),
+  eventCount: z.number().int(),
+  title: z.string().nullable().describe("what the session was about: its final summary's title once there is one, else its first prompt (shortened); null before either"),
+  firstPrompt: z.string().nullable().describe('the first prompt, shortened to 300 characters; null before one arrived'),
+  agent: z.string().describe('the coding agent that ran the session: claude-code, codex, gemini, opencode or copilot'),
+  agentVersion: z.string().nullable().optional().describe("the agent's version, when its hook client knows it (Claude Code's hooks do not say)"),
+  lastEventAt: timestamp.nullable().describe('when its last event arrived'),
+  idleClosesAt: timestamp
+    .nullable()
+    .describe('for an active session: when it closes by itself if no event arrives (the idle timeout; a session-end closes it at once); null otherwise'),
+});
+/** GET /v1/sessions/{id}: a list item with the latest summary. */
+export const session = sessionListItem.extend({ summary: z.string().nullable() });
+export type SessionItem = z.output<typeof sessionListItem> & { summary?: string | null };
+
+/** GET /v1/projects items: the tenant's projects, most recently active first, for filters that suggest what exists. */
+export const projectItem = z.object({ name: z.string(), sessions: z.number().int(), lastActivityAt: timestamp.nullable(), agents: z.array(z.string()) });
+export const projectsAnswer = z.object({ items: z.array(projectItem) });
+export type ProjectItem = z.output<typeof projectItem>;
+
+/** GET /v1/sessions/{id}/timeline items: a tool call and its result are one item. */
+export const timelineItem = z.object({
+  id: z.string(),
+  kind: z.enum(['start', 'prompt', 'tool', 'stop', 'compact', 'end']),
+  toolName: z.string().nullable(),
+  toolUseId: z.string().nullable(),
+  createdAt: timestamp,
+  text: z.string(),
+});
+export type TimelineItem = z.output<typeof timelineItem>;
+
+/** GET /v1/search: a compact index. */
+export const searchHit = z.object({
+  id: z.string(),
+  type: recordType,
+  title: z.string(),
+  snippet: z.string(),
+  score: z.number(),
+  sessionId: z.string().nullable(),
+  agent: z.string().nullable().optional().describe("the agent of the record's session (a learning's: of its first source); null when unknown"),
+  createdAt: timestamp,
+});
+export type SearchHit = z.output<typeof searchHit>;
+export const searchAnswer = z.object({
+  results: z.array(searchHit),
+  tookMs: z.number(),
+  mode: z.enum(SEARCH_MODES).describe('the mode that answered'),
+  degraded: z.boolean().describe('true when the answer comes from PostgreSQL alone (Weaviate or the embedding provider away)'),
+  degradedReason: z.string().optional(),
+});
+export type SearchAnswer = z.output<typeof searchAnswer>;
+
+/** A full memory record (GET /v1/memories/{id}); its fields depend on its type. */
+export const memoryRecord = z.object({ id: z.string(), type: recordType }).catchall(z.unknown());
+export type MemoryRecord = z.output<typeof memoryRecord>;
+export const batchGetAnswer = z.object({ items: z.array(memoryRecord), notFound: z.array(z.string()), ambiguous: z.array(z.string()).optional() });
+
+/** What a stated memory (POST /v1/memories, the MCP tools remember and correct) may be. */
+export const STATED_KINDS = ['fact', 'decision', 'convention', 'pattern', 'gotcha', 'fix'] as const;
+export type StatedKind = (typeof STATED_KINDS)[number];
+
+/** POST /v1/memories. */
+export const statedMemory = z.object({ id: z.string(), project: z.string(), status: z.enum(['created', 'restated']), redactions: z.number().int(), indexed: z.boolean() });
+
+/** A cited change of a learning or summary (common/rules/citations.ts makes and checks them). */
+export const citation = z.object({
+  path: z.string(),
+  startLine: z.number(),
+  endLine: z.number(),
+  hash: z.string(),
+  lines: z.array(z.string()),
+  removed: z.array(z.string()).optional(),
+  around: z.array(z.string()).optional(),
+});
+
+/** GET /v1/context: the start context, the items a client with the working tree can check, what was withheld. */
+export const contextAnswer = z.object({
+  context: z.string(),
+  tokens: z.number().int(),
+  items: z.array(z.string()),
+  check: z
+    .array(
+      z.object({
+        id: z.string(),
+        type: recordType,
+        line: z.string().describe("the item's exact line in the context"),
+        citations: z.array(citation),
+        gitBranch: z.string().nullable().optional(),
+        gitCommit: z.string().nullable().optional(),
+        onDefaultBranch: z.boolean().nullable().optional(),
+      }),
+    )
+    .optional()
+    .describe('cited items a client with the working tree can check for staleness'),
+  withheld: z.number().int().optional().describe('learnings left out because they carry poisoning flags'),
+});
+export type ContextAnswer = z.output<typeof contextAnswer>;
+
+/** GET /v1/learnings items: learnings with their sources (fields as GET /v1/memories/{id}). */
+export const learningItem = z.object({ id: z.string() }).catchall(z.unknown());
+export const corrected = z.object({ id: z.string(), supersedes: z.string(), project: z.string(), indexed: z.boolean() });
+export const forgotten = z.object({ id: z.string(), status: z.literal('superseded'), indexed: z.boolean() });
+export const markedWrong = forgotten.extend({ reason: z.literal('wrong') });
+export const stalenessOutcome = z.object({ fresh: z.number(), demoted: z.array(z.string()), superseded: z.array(z.string()), promoted: z.array(z.string()) });
+
+/** GET /v1/sessions/{id}/memories: a session's summaries (whole) and the learnings sourced from it. */
+export const sessionMemories = z.object({
+  summaries: z.array(z.object({ id: z.string(), type: z.literal('summary') }).catchall(z.unknown())),
+  learnings: z.array(z.object({ id: z.string(), type: z.literal('learning') }).catchall(z.unknown())),
+});
+
+/** 202 of a route that starts a job (erase, restore, redaction rescan). */
+export const accepted = z.object({ jobId: z.string(), status: z.string() });
+/** 202 of POST /v1/admin/backups. */
+export const backupStarted = z.object({ backupId: z.string(), jobId: z.string(), status: z.string() });
+
+/** GET /v1/admin/backups items. */
+export const backupView = z.object({
+  id: z.string(),
+  scope: z.string(),
+  status: z.string(),
+  sizeBytes: z.number().nullable(),
+  createdAt: timestamp,
+  completedAt: timestamp.nullable(),
+  error: z.string().nullable(),
+  tables: z.array(z.object({ table: z.string(), rows: z.number(), bytes: z.number() })).optional().describe('what a completed backup holds, per table'),
+});
+export type BackupView = z.output<typeof backupView>;
+
+export const retentionPolicy = z.object({
+  project: z.string().nullable(),
+  rawEventMaxAgeDays: z.number().nullable().optional(),
+  observationMaxAgeDays: z.number().nullable().optional(),
+  maxBytes: z.number().nullable().optional(),
+  keepSummaries: z.boolean().optional(),
+  keepLearnings: z.boolean().optional(),
+});
+export const retentionPolicies = z.object({ items: z.array(retentionPolicy) });
+
+/** GET /v1/admin/audit items. */
+export const auditItem = z.object({
+  id: z.string(),
+  action: z.string(),
+  target: z.string().nullable(),
+  outcome: z.enum(['success', 'denied', 'failure']),
+  actorKeyId: z.string().nullable().describe('the API key that acted; null for the operator CLI and scheduled work'),
+  details: z.unknown().nullable(),
+  requestId: z.string().nullable(),
+  createdAt: timestamp,
+});
+export type AuditItem = z.output<typeof auditItem>;
+export const auditPage = page(auditItem);
+
+/**
+ * GET /v1/admin/jobs/{jobId} (backups, restores, redaction rescans: workflows, by Temporal's status
+ * name, lower case) and GET /v1/jobs/{jobId} (project erasures, from their tombstone: `requested`,
+ * `erased`, `failed`): one shape for every job.
+ */
+export const jobView = z.object({
+  jobId: z.string(),
+  kind: z.enum(['backup', 'restore', 'redaction.rescan', 'project.erase']),
+  status: z.string(),
+  error: z.string().nullable().describe('why the job failed; null otherwise'),
+  result: z.unknown().optional().describe('what a completed workflow job returned'),
+});
+/** GET /v1/jobs/{jobId}: an erasure adds its project and times. */
+export const eraseJobView = jobView.extend({
+  kind: z.literal('project.erase'),
+  project: z.string(),
+  status: z.enum(['requested', 'erased', 'failed']),
+  requestedAt: timestamp,
+  erasedAt: timestamp.nullable(),
+});
+export type JobView = z.output<typeof jobView> & { project?: string; requestedAt?: string; erasedAt?: string | null };
+
+export const keyRole = z.enum(['admin', 'member']);
+export const apiKeyView = z.object({ id: z.string(), prefix: z.string(), role: keyRole, label: z.string().nullable(), createdAt: timestamp, lastUsedAt: timestamp.nullable(), revokedAt: timestamp.nullable() });
+export const apiKeys = z.object({ items: z.array(apiKeyView) });
+export const createdKey = z.object({ key: z.string().describe('the secret, shown once'), keyId: z.string(), prefix: z.string(), role: keyRole });
+export const revokedKey = z.object({ id: z.string(), revoked: z.literal(true), alreadyRevoked: z.boolean() });
+
+export const usageAnswer = z.object({
+  days: z.array(z.object({ day: z.string(), tokensIn: z.number(), tokensOut: z.number(), cacheReadTokens: z.number(), cacheWriteTokens: z.number(), costUsd: z.number(), requests: z.number() })),
+  projects: z.array(z.object({ day: z.string(), project: z.string(), tokensIn: z.number(), tokensOut: z.number(), costUsd: z.number(), summaries: z.number() })),
+  budget: z.object({ dailyTokens: z.number().nullable(), dailyCostUsd: z.number().nullable(), today: z.object({ day: z.string(), tokens: z.number(), costUsd: z.number() }) }),
+});
+
+/** POST and GET /ui/session: who the viewer is signed in as. */
+export const viewerSession = z.object({ tenant: z.string(), role: keyRole, keyId: z.string(), csrf: z.string().describe('send as x-csrf-token on state-changing requests') });
+export type ViewerSession = z.output<typeof viewerSession>;
+
+/**
+ * Claude Code hook output (POST /v1/hooks/{event}): {} for most events; session-start carries
+ * additionalContext. The hook route sends it as it is (no per-request parse on the hot path).
+ */
+export const hookAnswer = z
+  .object({ hookSpecificOutput: z.object({ hookEventName: z.string(), additionalContext: z.string() }).optional(), continue: z.boolean().optional() })
+  .describe('Claude Code hook output: {} for most events; session-start carries additionalContext');
+
+export const healthAnswer = z.object({ status: z.literal('ok') });
+export const readyAnswer = z.object({ ready: z.boolean() }).catchall(z.unknown());
+
+/** A cited change of a learning or summary (common/rules/citations.ts makes and checks them). */
+export interface Citation {
+  /** Repository-relative path with `/` separators (absolute when the file was outside the repository). */
+  path: string;
+  /** 1-based line range in the file as the session left it (0 when unknown). */
+  startLine: number;
+  endLine: number;
+  /** sha256 (hex, first 16) of the normalized cited lines. */
+  hash: string;
+  /** Hashes of the normalized lines the change added or wrote (the substance of the citation). */
+  lines: string[];
+  /** Hashes of the normalized lines the change removed; present again with `lines` gone = reverted. */
+  removed?: string[];
+  /** For a pure addition: hashes of the unchanged lines around it; there with `lines` gone = reverted. */
+  around?: string[];
+}
+
+// The schema above and the interface stay one shape (a field added to one and not the other fails to compile).
+citation satisfies z.ZodType<Citation>;

@@ -1,0 +1,10 @@
+/**
+ * The kinds of memory record memflow stores, searches and embeds, and the ways it searches them: one list for the API's `types`
+ * filter, the Weaviate collections, retention and reconciliation. Pure values: every layer may import it.
+ */
+export const RECORD_TYPES = ['observation', 'summary', 'learning'] as const;
+export type RecordType = (typeof RECORD_TYPES)[number];
+
+/** How a search ranks: both legs fused (the default), PostgreSQL full-text alone, or vectors alone. */
+export const SEARCH_MODES = ['hybrid', 'keyword', 'semantic'] as const;
+export type SearchMode = (typeof SEARCH_MODES)[number];

@@ -1,0 +1,176 @@
+/**
+ * The session workflow's summarize step, in workflow code (deterministic: activity types only).
+ * It decides when to summarize (a batch per `summaryBatchTokens` of stored observations, a rolling
+ * summary at each stop that follows new batches, the final summary with learnings at the end), falls
+ * back to the offline summarizer for answers that stay malformed or requests the API refuses, parks
+ * the work when the tenant's budget is spent or the API refuses our credentials (nothing is dropped:
+ * the workflow tries again later), and keeps Weaviate in step through the vector sync activity.
+ */
+import { ActivityFailure, ApplicationFailure, log, proxyActivities } from '@temporalio/workflow';
+import { llmCalls, sessionVectorSync } from '../activity-presets.js';
+import { Failure } from '../../messages/errors-v1.js';
+import type { SummarizeActivities, SummaryOutcome } from '../../activities/summarize/summarize-activities.js';
+import type { SessionTuning } from '../../messages/workflows-v1/session.js';
+import type { SessionState } from '../capture/session-state.js';
+
+interface SessionIds {
+  tenantId: string;
+  projectId: string;
+  sessionId: string;
+}
+
+/** What the workflow needs of the vector activities (activities/search/). */
+interface VectorSync {
+  syncSessionVectors(input: SessionIds): Promise<unknown>;
+}
+
+// Model calls: delayed, never dropped (see the preset).
+const llm = proxyActivities<SummarizeActivities>(llmCalls);
+
+// Weaviate is derived data: a few quick attempts, then carry on; reconciliation repairs what is missed.
+const vectors = proxyActivities<VectorSync>(sessionVectorSync);
+
+export type FlushReason = 'tokens' | 'stop' | 'end';
+
+/** A summarize outcome, or the workflow's own decision to park after refused credentials. */
+type Outcome = SummaryOutcome | { status: 'auth-refused' };
+
+function failureType(err: unknown): string | undefined {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
+}
+
+export class SessionSummarizer {
+  constructor(
+    private readonly ids: SessionIds,
+    private readonly state: SessionState,
+    private readonly tuning: SessionTuning,
+    /** Batches one summarize activity may do in a row (runs since batched capture: 4). */
+    private readonly maxBatches?: number,
+  ) {}
+
+  get u() {
+    return this.state.understanding;
+  }
+
+  /** Counts what a persisted batch added; returns whether a batch summary is due. */
+  stored(tokens: number): void {
+    if (tokens > 0) {
+      this.u.pendingTokens += tokens;
+      this.u.unsynced = true;
+    }
+  }
+
+  /** Milliseconds until parked work should be tried again (undefined when nothing is parked). */
+  parkedWaitMs(): number | undefined {
+    const parked = this.state.parked;
+    return parked ? Math.max(0, parked.until - Date.now()) : undefined;
+  }
+
+  /**
+   * Does the summarization that is due for `reason`. Returns false when it had to park (the caller
+   * keeps capturing events and calls again after parkedWaitMs()).
+   */
+  async run(reason: FlushReason): Promise<boolean> {
+    if (this.state.parked && Date.now() < this.state.parked.until) return false;
+    this.state.parked = null;
+    const flush = reason === 'end';
+    // At a stop, a turn's worth of observations (a quarter batch or more) is summarized now; less
+    // waits for the next turn, so short turns do not each cost a model call.
+    const minTokens = reason === 'stop' ? Math.floor(this.tuning.summaryBatchTokens / 4) : undefined;
+    let summarized = false;
+    // Runs since batched capture pace a busy session: one summarize activity (up to maxBatches
+    // batches) per turn or token round; what is left waits for the next round, the end takes all.
+    const paced = this.maxBatches !== undefined && reason !== 'end';
+    let left = false;
+    if (reason !== 'tokens' || this.u.pendingTokens >= this.tuning.summaryBatchTokens) {
+      for (;;) {
+        const outcome = await this.call('summarizeBatch', (offline) =>
+          llm.summarizeBatch({
+            ...this.ids,
+            afterSequence: this.u.summarizedThrough,
+            flush,
+            ...(minTokens !== undefined ? { minTokens } : {}),
+            ...(offline ? { offline } : {}),
+            ...(this.maxBatches ? { maxBatches: this.maxBatches } : {}),
+          }),
+        );
+        if (outcome.status === 'parked' || outcome.status === 'auth-refused') return this.park(outcome);
+        if (outcome.status === 'nothing') break;
+        this.u.summarizedThrough = outcome.toSequence;
+        this.u.batchesSinceRolling += outcome.batches ?? 1;
+        this.u.unsynced = true;
+        summarized = true;
+        this.state.summaries += outcome.batches ?? 1;
+        if (!outcome.more) break;
+        if (paced) {
+          left = true;
+          break;
+        }
+      }
+      // Batches left behind are due again at the next round.
+      this.u.pendingTokens = left ? this.tuning.summaryBatchTokens : 0;
+    }
+    if (reason === 'stop' && this.u.batchesSinceRolling > 0) {
+      const outcome = await this.call('summarizeSession', (offline) => llm.summarizeSession({ ...this.ids, kind: 'rolling', ...(offline ? { offline } : {}) }));
+      if (outcome.status === 'parked' || outcome.status === 'auth-refused') return this.park(outcome);
+      if (outcome.status === 'done') this.state.summaries++;
+      this.u.batchesSinceRolling = 0;
+    }
+    if (reason === 'end') {
+      const outcome = await this.call('summarizeSession', (offline) => llm.summarizeSession({ ...this.ids, kind: 'final', ...(offline ? { offline } : {}) }));
+      if (outcome.status === 'parked' || outcome.status === 'auth-refused') return this.park(outcome);
+      if (outcome.status === 'done') {
+        this.state.summaries++;
+        this.u.unsynced = true;
+        if (outcome.learnings) log.info('session learnings reconciled', { ...outcome.learnings });
+      }
+    }
+    // Embed at the points where the session's records settle (summaries, turns, end), not per event batch.
+    // Paced runs embed at turns and at the end, not after token rounds.
+    if (this.u.unsynced && (reason !== 'tokens' || (summarized && !paced))) await this.syncVectors();
+    return true;
+  }
+
+  /**
+   * One summarize call with the failure policy: malformed answers and refused requests (400, 413,
+   * ...) are summarized offline instead, so the work is kept and marked; refused credentials park the
+   * work until an operator fixes them.
+   */
+  private async call(name: string, attempt: (offline: boolean) => Promise<SummaryOutcome>): Promise<Outcome> {
+    try {
+      return await attempt(false);
+    } catch (err) {
+      const type = failureType(err);
+      if (type === Failure.LlmMalformedOutput || type === Failure.LlmRequestRejected) {
+        log.warn(`${name}: model call failed (${type}); using the offline summarizer`, { error: (err as Error).message });
+        return attempt(true);
+      }
+      if (type === Failure.LlmAuthFailed) {
+        log.error(`${name}: the Anthropic API refused our credentials; summarization parked`, { error: (err as Error).message });
+        return { status: 'auth-refused' };
+      }
+      throw err;
+    }
+  }
+
+  private park(outcome: { status: 'parked'; resetsAt: number } | { status: 'auth-refused' }): false {
+    // Try again when the budget resets, or sooner: an operator may raise the budget or fix the key.
+    const recheck = Date.now() + this.tuning.parkRecheckMs;
+    this.state.parked =
+      outcome.status === 'parked'
+        ? { reason: 'budget', until: Math.min(outcome.resetsAt, recheck) }
+        : { reason: 'llm-auth', until: recheck };
+    return false;
+  }
+
+  private async syncVectors(): Promise<void> {
+    try {
+      await vectors.syncSessionVectors(this.ids);
+      this.u.unsynced = false;
+    } catch (err) {
+      // PostgreSQL holds everything; the reconciliation workflow brings Weaviate back in step.
+      log.warn('vector sync failed; left to reconciliation', { error: (err as Error).message });
+    }
+  }
+}
