@@ -4,6 +4,7 @@
  * goes in the user message. Observations are numbered with their session sequence (#N) so the model
  * can cite evidence that maps straight back to observation rows.
  */
+import type { ObservationLine as StoredObservation } from '../../common/rules/check-outcomes.js';
 import { countTokens } from '../../common/rules/tokens.js';
 
 export const SUMMARY_TOOL = 'record_summary';
@@ -65,12 +66,8 @@ Example of a good learning:
  migrate runs waited forever. Terminating the stale backend (pg_terminate_backend) released it.",
  "confidence":0.9,"sources":[14,15,19]}`;
 
-export interface ObservationLine {
-  sequence: number;
-  kind: string;
-  toolName?: string | null;
-  title: string;
-  text: string;
+/** A timeline item as the prompt renders it: as stored, with its token count. */
+export interface ObservationLine extends StoredObservation {
   tokenCount: number;
 }
 

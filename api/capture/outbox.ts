@@ -7,7 +7,7 @@
  */
 import type { CaptureTx, SessionCapture } from '../../common/server/capture-store.js';
 import type { PgPool } from '../../common/server/pg.js';
-import type { CaptureProgress } from '../../messages/capture-v1.js';
+import type { CaptureCounts, CaptureProgress } from '../../messages/capture-v1.js';
 
 export interface OwedSignal {
   sessionId: string;
@@ -44,17 +44,12 @@ export async function recordOwed(tx: CaptureTx, captured: SessionCapture[]): Pro
   );
 }
 
-interface Row {
+/** An outbox row: the session it signals and the capture counts it carries. */
+interface Row extends CaptureCounts {
   session_id: string;
   tenant_id: string;
   project_id: string;
   agent_session_id: string;
-  events: number;
-  tokens: number;
-  starts: number;
-  stops: number;
-  ends: number;
-  compacts: number;
   through_sequence: number;
 }
 
