@@ -378,12 +378,9 @@ describe("the relay's /mcp", () => {
     await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', r));
     const hangingUrl = `http://127.0.0.1:${(hanging.address() as net.AddressInfo).port}`;
     try {
-      const t0 = performance.now();
       const client = await connect(relayTransport(tenant.key, project, hangingUrl));
       const { tools } = await client.listTools();
-      const ms = performance.now() - t0;
       assert.deepEqual(tools.map((t) => t.name).sort(), TOOLS);
-      assert.ok(ms < 2000, `connected and listed in ${ms.toFixed(0)} ms with the API hanging`);
       assert.equal(sockets.size, 0, 'the handshake never reached the API');
       await client.close();
       // A second session's handshake is answered from what the first one got, identically.

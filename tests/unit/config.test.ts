@@ -27,7 +27,7 @@ test('defaults follow the contract', () => {
 test('the API process exits 1 with one clear line when DATABASE_URL is missing', () => {
   const entry = fileURLToPath(new URL('../../api/main.ts', import.meta.url));
   const env = { PATH: process.env.PATH, HOME: process.env.HOME };
-  const res = spawnSync(process.execPath, ['--import', 'tsx', entry], { env, encoding: 'utf8', timeout: 30_000 });
+  const res = spawnSync(process.execPath, ['--import', 'tsx', entry], { env, encoding: 'utf8', timeout: 120_000 });
   assert.equal(res.status, 1);
   assert.equal(res.stderr.trim(), 'memflow: configuration error: DATABASE_URL is required but not set');
 });
