@@ -1,0 +1,128 @@
+/**
+ * The start context's candidates: one SQL round trip collects a bounded set through the (tenant,
+ * project, time) and (tenant, project, status) indexes — no full-text scan of the project, so it stays
+ * fast on the agent's critical path at any corpus size: the strongest active learnings and those
+ * matching the query, one summary per recent session, recent prompts and tool calls, and recent
+ * failures with what followed them. start-context.ts ranks and renders them.
+ */
+import type { Citation } from '../../common/rules/citations.js';
+import type { PgPool } from '../../common/server/pg.js';
+import type { AgentName } from '../../messages/hooks-v1.js';
+import type { LaterItem } from './failure-story.js';
+import { queryPrepared } from '../search/search-sql.js';
+import type { RecordType } from '../search/search-types.js';
+
+export interface Candidate {
+  type: RecordType;
+  id: string;
+  kind: string;
+  title: string;
+  text: string;
+  tool_name: string | null;
+  confidence: number | null;
+  strength: number | null;
+  at: Date;
+  relevance: number;
+  project_name: string;
+  citations?: Citation[] | null;
+  git_branch?: string | null;
+  git_commit?: string | null;
+  on_default_branch?: boolean | null;
+  flags?: string[] | null;
+  outcome?: string | null;
+  origin?: string | null;
+  stale_count?: number | null;
+  /** Directories the project's recent sessions ran in (the same on every row). */
+  roots?: string[] | null;
+  /** A failure's sequence in its session and what followed it there (tool calls and stops). */
+  sequence?: number | null;
+  later?: LaterItem[] | null;
+}
+
+/**
+ * With an agent ($4), only what that agent's sessions produced: observations and summaries of its
+ * sessions, learnings with a source in one. Without, the statement has no such clause at all (it is
+ * prepared: a `$4 is null or …` would leave its generic plan blind to which case it is).
+ */
+const OF_AGENT = {
+  session: ` and session_id in (select id from sessions where tenant_id = $1 and project_id = $2 and coalesce(agent, 'claude-code') = $4)`,
+  learning: (l: string) => ` and exists (select 1 from learning_sources ls left join observations lo on lo.id = ls.observation_id
+      left join summaries lsu on lsu.id = ls.summary_id join sessions sa on sa.id = coalesce(lo.session_id, lsu.session_id)
+      where ls.learning_id = ${l}.id and coalesce(sa.agent, 'claude-code') = $4)`,
+};
+
+const candidatesSql = (byAgent: boolean) => {
+  const session = byAgent ? OF_AGENT.session : '';
+  const learning = (l: string) => (byAgent ? OF_AGENT.learning(l) : '');
+  return `
+with sig as (
+  select coalesce($3::text, (select string_agg(p.text, ' ') from (
+    select left(text, 200) as text from prompts where tenant_id = $1 and project_id = $2 order by created_at desc limit 2) p), '') as text
+), q as (
+  select replace(plainto_tsquery('english', sig.text)::text, ' & ', ' | ')::tsquery as any_q from sig
+), c as (
+  (select 'learning' as type, id, kind::text as kind, title, left(body, 600) as text, null::text as tool_name,
+      confidence, strength, last_stated_at as at, search_vector,
+      citations, git_branch, git_commit, on_default_branch, flags, outcome, origin, stale_count, null::int as sequence, null::jsonb as later
+    from learnings where tenant_id = $1 and project_id = $2 and status = 'active'${learning('learnings')}
+    order by strength desc, confidence desc, last_stated_at desc limit 30)
+  union
+  (select 'learning', l.id, l.kind::text, l.title, left(l.body, 600), null, l.confidence, l.strength, l.last_stated_at, l.search_vector,
+      l.citations, l.git_branch, l.git_commit, l.on_default_branch, l.flags, l.outcome, l.origin, l.stale_count, null::int, null::jsonb
+    from learnings l, q where l.tenant_id = $1 and l.project_id = $2 and l.status = 'active' and l.search_vector @@ q.any_q${learning('l')}
+    order by ts_rank(l.search_vector, q.any_q, 32) desc limit 10)
+  union all
+  -- One summary per session (its final one, else its latest rolling or batch), from the newest 60.
+  (select 'summary', s.id, s.kind, s.title, s.text, null, null, null, s.created_at, s.search_vector,
+      s.citations, s.git_branch, s.git_commit, null::boolean, null::text[], null::text, null::text, null::int, null::int, null::jsonb from (
+      select distinct on (session_id) id, kind::text as kind, title,
+             left(coalesce(nullif(concat_ws(' ', learned, completed, next_steps), ''), text), 1200) as text, created_at, search_vector,
+             citations, git_branch, git_commit
+        from (select * from summaries where tenant_id = $1 and project_id = $2${session} order by created_at desc limit 60) recent
+       order by session_id, (kind = 'final') desc, to_sequence desc, created_at desc) s
+    order by s.created_at desc limit 15)
+  union all
+  (select 'observation', id, kind::text, title, left(text, 300), tool_name, null, null, created_at, search_vector,
+      null::jsonb, null::varchar, null::varchar, null::boolean, null::text[], null::text, null::text, null::int, null::int, null::jsonb
+    from observations where tenant_id = $1 and project_id = $2${session} and kind in ('prompt', 'tool') and title not like 'FAILED %'
+      -- memflow's own tool calls are not the project's activity (common/rules/self-activity.ts)
+      and coalesce(tool_name, '') not ilike 'mcp\_\_memflow%' and not (tool_name = 'ToolSearch' and text ilike '%memflow%')
+    order by created_at desc limit 60)
+  union all
+  -- The failure -> fix story: recent failed tool calls (among the project's latest 500 items, so the
+  -- scan stays bounded), each with what followed it in its session (up to 40 tool calls and stops):
+  -- the edits, the later runs of the same check and Claude's own account of the turn
+  -- (Stop's last_assistant_message); ./failure-story.ts tells the story from them.
+  (select 'observation', f.id, 'failure', f.title, left(f.text, 4000), f.tool_name, null, null, f.created_at, f.search_vector,
+      null::jsonb, null::varchar, null::varchar, null::boolean, null::text[], null::text, null::text, null::int, f.sequence, later.items
+    from (select * from observations where tenant_id = $1 and project_id = $2${session} order by created_at desc limit 500) f
+    left join lateral (select jsonb_agg(jsonb_build_object('sequence', o.sequence, 'kind', o.kind::text, 'toolName', o.tool_name, 'title', o.title,
+                          'text', case when o.kind = 'stop' then left(o.text, 600) else left(o.text, 3000) end,
+                          -- the agent whose account a stop is (hook clients of other agents send memflowAgent.host)
+                          'agent', case when o.kind = 'stop' then (select h.payload->'memflowAgent'->>'host' from hook_events h
+                                                                   where h.id = any(o.source_event_ids) limit 1) end) order by o.sequence) as items
+                         from (select * from observations o where o.session_id = f.session_id and o.sequence > f.sequence
+                                 and o.kind in ('tool', 'stop') order by o.sequence limit 40) o) later on true
+   where f.kind = 'tool' and f.title like 'FAILED %'
+     and coalesce(f.tool_name, '') not ilike 'mcp\_\_memflow%' and f.tool_name is distinct from 'ToolSearch'
+   order by f.created_at desc limit 8)
+)
+select c.type, c.id, c.kind, c.title, c.text, c.tool_name, c.confidence, c.strength, c.at,
+  c.citations, c.git_branch, c.git_commit, c.on_default_branch, c.flags, c.outcome, c.origin, c.stale_count, c.sequence, c.later,
+  ts_rank(c.search_vector, q.any_q, 32) as relevance,
+  (select name from projects where id = $2 and tenant_id = $1) as project_name,
+  -- Where the project's recent sessions ran: paths under them are shown relative to the project.
+  (select array(select distinct r from (select unnest(array[git_root, cwd]) as r from (
+     select git_root, cwd from sessions where tenant_id = $1 and project_id = $2 order by started_at desc limit 20) s) x
+   where r is not null and r <> '/')) as roots
+from c, q`;
+};
+const CANDIDATES_SQL = { all: candidatesSql(false), byAgent: candidatesSql(true) };
+
+
+/** The candidates of a project (of one agent's sessions when `agent` is given), relevance against `query`. */
+export function readCandidates(pool: PgPool, tenantId: string, projectId: string, query: string | null, agent?: AgentName): Promise<Candidate[]> {
+  return agent
+    ? queryPrepared<Candidate>(pool, CANDIDATES_SQL.byAgent, [tenantId, projectId, query, agent])
+    : queryPrepared<Candidate>(pool, CANDIDATES_SQL.all, [tenantId, projectId, query]);
+}
