@@ -17,7 +17,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { EMPTY_CLIENT_COUNTS, type ClientLedgerCounts } from '../messages/capture/ledger.js';
+import type { ClientLedgerCounts } from '../messages/capture/ledger.js';
 import type { Verdict } from './deliver.js';
 import type { SpoolEntry } from './spool.js';
 
@@ -147,7 +147,8 @@ export class ClientLedger {
       // nothing settled yet
     }
     const events = new Map<string, { final?: LedgerState; reason?: string; held?: string; late: boolean }>();
-    const out: SessionLedger = { session, counts: structuredClone(EMPTY_CLIENT_COUNTS), ended: false, lines: 0 };
+    // (Not messages' EMPTY_CLIENT_COUNTS: that module brings zod into the hook's bundle, cli/hook-fast.js.)
+    const out: SessionLedger = { session, counts: { seen: 0, delivered: 0, late: 0, duplicates: 0, refused: {}, dropped: {}, pending: 0, held: {}, lost: 0 }, ended: false, lines: 0 };
     const c = out.counts;
     const bump = (r: Record<string, number>, k: string) => (r[k] = (r[k] ?? 0) + 1);
     for (const raw of text.split('\n')) {

@@ -21,7 +21,7 @@ import path from 'node:path';
 import { deliver, keyFingerprint, type Target } from '../deliver.js';
 import type { HttpClient } from '../http.js';
 import type { Spool, SpoolEntry } from '../spool.js';
-import type { ClientLedger } from '../ledger.js';
+import { reasonOf, type ClientLedger } from '../ledger.js';
 import type { LedgerReporter } from './ledger-report.js';
 
 const MAX_IN_FLIGHT = 4;
@@ -47,6 +47,8 @@ export interface TargetState {
   keyFingerprint: string | null;
   /** Why its events are not moving, when they are not. */
   problem?: string;
+  /** The same as a reason code (the capture ledger's `held`). */
+  code?: string;
   /** Refused (401/403): events are stuck until the key is fixed. */
   refused: boolean;
   /** Did not answer lately: SessionStart does not wait for it. */
@@ -172,14 +174,14 @@ export class Lanes {
     if (verdict.kind === 'delivered') {
       t.delivered++;
       if (verdict.duplicate) t.duplicates++;
-      Object.assign(t, { refused: false, unreachable: false, until: 0, backoffMs: 0, problem: undefined });
+      Object.assign(t, { refused: false, unreachable: false, until: 0, backoffMs: 0, problem: undefined, code: undefined });
     } else if (verdict.kind === 'rejected') {
       t.dropped++;
     } else if (/^40[13] /.test(verdict.reason)) {
-      Object.assign(t, { refused: true, unreachable: false, until: now + REFUSED_RETRY_MS, problem: `the API refused the key (${verdict.reason})` });
+      Object.assign(t, { refused: true, unreachable: false, until: now + REFUSED_RETRY_MS, problem: `the API refused the key (${verdict.reason})`, code: reasonOf(verdict) });
     } else {
       t.backoffMs = Math.min(MAX_BACKOFF_MS, t.backoffMs ? t.backoffMs * 2 : FIRST_BACKOFF_MS);
-      Object.assign(t, { unreachable: verdict.unreachable, until: now + t.backoffMs, problem: verdict.reason });
+      Object.assign(t, { unreachable: verdict.unreachable, until: now + t.backoffMs, problem: verdict.reason, code: reasonOf(verdict) });
     }
   }
 
@@ -266,7 +268,12 @@ export class Lanes {
       if (!entry) continue;
       const fp = entry.target?.key;
       const known = fp ? this.keys.get(fp) : undefined;
-      if (entry.target && known) this.targetOf(entry.target.url, known).waiting++;
+      if (entry.target && known) {
+        const t = this.targetOf(entry.target.url, known);
+        t.waiting++;
+        // Every event waiting behind a target that is not taking events is held (not only each lane's head).
+        if (t.code && (t.refused || t.until > Date.now())) this.capture?.ledger.record(entry, 'held', t.code);
+      }
       const session = typeof entry.body.session_id === 'string' ? entry.body.session_id : '';
       const lane = `${entry.target?.url ?? ''}\0${entry.target?.key ?? ''}\0${session}`;
       if (!lanes.has(lane)) lanes.set(lane, { name, entry, session });
