@@ -95,7 +95,7 @@ export function addClientCounts(a: ClientLedgerCounts, b: ClientLedgerCounts): C
 
 /** Events the client's own counts leave unexplained (seen ≠ the sum of the outcomes, plus lost). */
 export function clientUnexplained(c: ClientLedgerCounts): number {
-  const settled = c.delivered + sumReasons(c.refused) + sumReasons(c.dropped) + c.pending;
+  const settled = c.delivered + sumReasons(c.refused) + sumReasons(c.dropped) + c.pending + c.lost;
   return Math.abs(c.seen - settled) + c.lost;
 }
 
