@@ -22,6 +22,8 @@ export class LedgerReporter {
   /** Sessions with outcomes not reported yet -> whether to report as soon as their lane is empty (SessionEnd settled, or found unreported). */
   private readonly dirty = new Map<string, { ended: boolean }>();
   private readonly lastTry = new Map<string, number>();
+  /** When a session first had something to report: a running session's first report waits the interval too. */
+  private readonly since = new Map<string, number>();
   private counter = Date.now();
   /** When the ledger directory was last looked at for what other processes (the Node client, `spool flush`) wrote. */
   private lastScan = Date.now();
@@ -46,6 +48,7 @@ export class LedgerReporter {
     const d = this.dirty.get(session) ?? { ended: false };
     if (event === 'session-end') d.ended = true;
     this.dirty.set(session, d);
+    if (!this.since.has(session)) this.since.set(session, Date.now());
   }
 
   get waiting(): number {
@@ -58,9 +61,11 @@ export class LedgerReporter {
       this.lastScan = now;
       for (const session of this.ledger.unreported()) if (!this.dirty.has(session)) this.dirty.set(session, { ended: true });
     }
-    const due = [...this.dirty].filter(([s, d]) => now - (this.lastTry.get(s) ?? 0) >= (d.ended ? RETRY_MS : this.intervalMs));
+    // An ended session at once (then every RETRY_MS until the API takes it); a running one once the interval passed.
+    const dueAt = (s: string, d: { ended: boolean }) => (d.ended ? (this.lastTry.get(s) ?? 0) + RETRY_MS : (this.lastTry.get(s) ?? this.since.get(s) ?? 0) + this.intervalMs);
+    const due = [...this.dirty].filter(([s, d]) => dueAt(s, d) <= now);
     let next: number | undefined = this.lastScan + this.intervalMs;
-    for (const [s, d] of this.dirty) if (!due.some(([x]) => x === s)) next = Math.min(next ?? Infinity, (this.lastTry.get(s) ?? 0) + (d.ended ? RETRY_MS : this.intervalMs));
+    for (const [s, d] of this.dirty) if (!due.some(([x]) => x === s)) next = Math.min(next, dueAt(s, d));
     if (due.length === 0) return next;
     let held = await this.spool.heldEvents();
     for (const [session] of due) {
@@ -75,8 +80,10 @@ export class LedgerReporter {
         summary = this.ledger.summarize(session, pending);
       }
       this.lastTry.set(session, now);
-      if (await this.send(summary)) this.dirty.delete(session);
-      else next = Math.min(next ?? Infinity, now + RETRY_MS);
+      if (await this.send(summary)) {
+        this.dirty.delete(session);
+        if (summary.ended) this.since.delete(session);
+      } else next = Math.min(next, now + RETRY_MS);
     }
     return next;
   }
