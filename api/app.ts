@@ -37,7 +37,7 @@ export function createApi(config: Config, prisma: PrismaClient, logger: Logger, 
   const tuning = { summaryBatchTokens: config.MEMFLOW_SUMMARY_BATCH_TOKENS, ...opts.tuning };
   const dispatcher = createDispatcher({ pool, client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, tuning });
   const materializer = createMaterializer({ prisma, dispatcher, logger });
-  const ingest = createIngestBatcher(pool, { onCaptured: (sessions) => dispatcher.captured(sessions) });
+  const ingest = createIngestBatcher(pool, { onCaptured: (sessions) => dispatcher.captured(sessions), ledger: config.MEMFLOW_CAPTURE_LEDGER });
   const keyCache = createKeyCache(pool, config.DATABASE_URL, logger);
   const redispatcher = startRedispatcher({ prisma, pool, dispatcher, materializer, logger, ...opts.redispatch });
   // Connects to Weaviate on first use: the API starts, and keyword search answers, while it is down.
@@ -53,6 +53,7 @@ export function createApi(config: Config, prisma: PrismaClient, logger: Logger, 
     search,
     ...(tuning.idleTimeoutMs ? { idleTimeoutMs: tuning.idleTimeoutMs } : {}),
     hookBodyLimit: config.MEMFLOW_MAX_HOOK_BYTES,
+    captureLedger: config.MEMFLOW_CAPTURE_LEDGER,
     bodyLimit: config.MEMFLOW_MAX_BODY_BYTES,
     rateLimits: { perMinute: config.MEMFLOW_RATE_LIMIT_PER_MINUTE, hooksPerMinute: config.MEMFLOW_RATE_LIMIT_HOOKS_PER_MINUTE },
     corsOrigins: parseCorsOrigins(config.MEMFLOW_CORS_ORIGINS),

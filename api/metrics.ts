@@ -11,6 +11,8 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import type { PgPool } from '../common/server/pg.js';
 import { unsyncedLagSql } from '../common/server/weaviate/sync-state.js';
+import type { CaptureLedger } from '../messages/capture-ledger-v1.js';
+import { recentLedgers } from './capture/capture-ledger.js';
 
 /**
  * What this process counts itself. One set per process (several API instances in one test process
@@ -36,6 +38,18 @@ export const apiMetrics = {
     labelNames: ['duplicate'] as const,
     registers: [],
   }),
+  ledgerReports: new Counter({
+    name: 'memflow_capture_ledger_reports_total',
+    help: "Hook clients' capture ledger reports taken (POST /v1/sessions/{id}/ledger), by the session's reconciliation after it.",
+    labelNames: ['status'] as const,
+    registers: [],
+  }),
+  duplicateAnswers: new Counter({
+    name: 'memflow_capture_duplicates_total',
+    help: 'Repeated hook deliveries answered as duplicates, by what they matched (idempotencyKey, toolUseId, body).',
+    labelNames: ['kind'] as const,
+    registers: [],
+  }),
   sessionSignals: new Counter({
     name: 'memflow_session_signals_total',
     help: 'signalWithStart calls to session workflows (each starts the workflow when no run is open), by outcome.',
@@ -54,6 +68,14 @@ export function countIngested(event: string, duplicate: boolean, spooled: boolea
   apiMetrics.eventsIngested.inc({ event, duplicate: String(duplicate) });
   if (spooled) apiMetrics.spooledDeliveries.inc({ duplicate: String(duplicate) });
 }
+
+/** A repeated delivery answered as a duplicate, by what it matched (the capture ledger). */
+export function countDuplicateAnswer(kind: string): void {
+  apiMetrics.duplicateAnswers.inc({ kind });
+}
+
+/** How far back the ledger gauges look: sessions whose client reported within it. */
+export const LEDGER_GAUGE_WINDOW_MS = 24 * 3600_000;
 
 /** Rows counted per record type for the sync-lag gauges; beyond it the count reads as this cap. */
 export const SYNC_LAG_SCAN_CAP = 10_000;
@@ -144,6 +166,53 @@ export function createMetricsRegistry(pool: PgPool): Registry {
     async collect() {
       this.reset();
       for (const r of await lagOnce()) this.set({ type: r.type }, r.age);
+    },
+  });
+
+  // The capture ledger, from the database (right whichever API took the reports): sessions reported
+  // on in the last 24 h by their reconciliation, and the events they leave unexplained (should be 0).
+  let ledgers: Promise<CaptureLedger[]> | undefined;
+  const ledgersOnce = () => (ledgers ??= recentLedgers(pool, LEDGER_GAUGE_WINDOW_MS).finally(() => setTimeout(() => (ledgers = undefined), 0)));
+  new Gauge({
+    name: 'memflow_capture_ledger_sessions',
+    help: 'Sessions whose hook client reported its capture ledger in the last 24 h, by reconciliation status (unreconciled ones are flagged).',
+    labelNames: ['status'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const by: Record<string, number> = { reconciled: 0, pending: 0, unreconciled: 0 };
+      for (const l of await ledgersOnce()) by[l.status] = (by[l.status] ?? 0) + 1;
+      for (const [status, n] of Object.entries(by)) this.set({ status }, n);
+    },
+  });
+  new Gauge({
+    name: 'memflow_capture_ledger_unexplained_events',
+    help: 'Hook events of the sessions reported on in the last 24 h that neither the client nor the API can account for (should be 0).',
+    registers: [registry],
+    async collect() {
+      this.set((await ledgersOnce()).reduce((n, l) => n + l.unexplained, 0));
+    },
+  });
+  new Gauge({
+    name: 'memflow_capture_ledger_events',
+    help: "Hook events of the sessions reported on in the last 24 h, by the client's outcome (delivered, late, duplicates, refused, dropped, pending, lost).",
+    labelNames: ['outcome'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+      const out: Record<string, number> = { delivered: 0, late: 0, duplicates: 0, refused: 0, dropped: 0, pending: 0, lost: 0 };
+      for (const { client: c } of await ledgersOnce()) {
+        if (!c) continue;
+        out.delivered! += c.delivered;
+        out.late! += c.late;
+        out.duplicates! += c.duplicates;
+        out.refused! += sum(c.refused);
+        out.dropped! += sum(c.dropped);
+        out.pending! += c.pending;
+        out.lost! += c.lost;
+      }
+      for (const [outcome, n] of Object.entries(out)) this.set({ outcome }, n);
     },
   });
   return registry;

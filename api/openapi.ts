@@ -44,6 +44,7 @@ import {
   viewerSession,
 } from '../messages/api-v1.js';
 import { HOOK_EVENTS } from '../messages/hooks-v1.js';
+import { captureLedger, ledgerReport } from '../messages/capture-ledger-v1.js';
 import { hookPayloadSchema } from './capture/payload.js';
 import { restoreBody, retentionBody } from './backup/backup-routes.js';
 import { rescanBody } from './redaction/redaction-routes.js';
@@ -172,7 +173,17 @@ const OPERATIONS: Operation[] = [
     answers: { 200: page(sessionListItem) },
   },
   { method: 'get', path: '/v1/projects', summary: "The tenant's projects, most recently active first, with their session counts and agents", tags: ['sessions'], query: projectsQuery, answers: { 200: projectsAnswer } },
-  { method: 'get', path: '/v1/sessions/{id}', summary: "One session (id: the agent's session_id)", tags: ['sessions'], pathParams: { id: z.string() }, query: z.object({ project: projectParam }), answers: { 200: session, 404: null } },
+  { method: 'get', path: '/v1/sessions/{id}', summary: "One session (id: the agent's session_id), with its capture ledger (`capture`) when it has one", tags: ['sessions'], pathParams: { id: z.string() }, query: z.object({ project: projectParam }), answers: { 200: session, 404: null } },
+  {
+    method: 'post',
+    path: '/v1/sessions/{id}/ledger',
+    summary: "A hook client's capture ledger for the session (what became of every event it took); idempotent by client id and counter. Answers the session's reconciled ledger",
+    tags: ['sessions'],
+    pathParams: { id: z.string() },
+    query: z.object({ project: projectParam }),
+    body: ledgerReport,
+    answers: { 200: captureLedger, 404: null },
+  },
   {
     method: 'get',
     path: '/v1/sessions/{id}/timeline',

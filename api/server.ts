@@ -34,6 +34,7 @@ import { registerLearningRoutes } from './memories/learning-routes.js';
 import { registerMemoryRoutes } from './memories/memory-routes.js';
 import { registerSearchRoutes } from './search/search-routes.js';
 import { registerMcpRoutes } from './mcp/mcp-endpoint.js';
+import { registerCaptureLedgerRoutes } from './capture/ledger-routes.js';
 import { registerProjectKeyResolution } from './project-key.js';
 import { createIndexer } from './memories/index-now.js';
 import type { SearchService } from './search/search-service.js';
@@ -68,6 +69,8 @@ export interface ServerDeps {
   /** Bytes; larger bodies get 413 (hooks have their own, larger limit). */
   bodyLimit?: number;
   hookBodyLimit?: number;
+  /** The capture ledger's counts (MEMFLOW_CAPTURE_LEDGER; on unless false). */
+  captureLedger?: boolean;
   maxStoredEventBytes?: number;
   redactionRules?: TenantRules;
   /** Per-key request budgets (api/limits.ts); defaults there. */
@@ -217,7 +220,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       maxBodyBytes: deps.hookBodyLimit ?? 8 * 1024 * 1024,
       maxStoredBytes: deps.maxStoredEventBytes ?? 256 * 1024,
       ...(deps.redactionRules ? { redactionRules: deps.redactionRules } : {}),
+      ledger: deps.captureLedger !== false,
     });
+    registerCaptureLedgerRoutes(v1, { pool: deps.pool });
     registerSessionRoutes(v1, { prisma: deps.prisma, pool: deps.pool, temporal: deps.temporal, ...(deps.idleTimeoutMs ? { idleTimeoutMs: deps.idleTimeoutMs } : {}) });
     registerSearchRoutes(v1, { search: deps.search });
     registerMemoryRoutes(v1, { prisma: deps.prisma, pool: deps.pool, indexer });

@@ -11,6 +11,9 @@
  *   npm run bench:ingest                                   # 1, 8, 32, 128 connections
  *   npm run bench:ingest -- --connections 32 --seconds 60  # the step-1 figure
  *   npm run bench:ingest -- --connections 32 --kill-worker # SIGKILL the worker mid-load, restart it
+ *   npm run bench:ingest -- --ledger-ab 3                  # the capture ledger's cost: API without it
+ *                                                          #   (MEMFLOW_CAPTURE_LEDGER=0, clients that keep
+ *                                                          #   none) vs with it, alternated, 3 rounds each
  *
  * Rate limits: the API runs with its default per-key budgets; every session has its own key (an
  * agent per developer), so a session's rate stays far below its key's hook budget.
@@ -38,6 +41,14 @@ interface Options {
   killWorker: boolean;
   /** Events/s the bodies are prepared for (more are generated on the fly). */
   expectedRate: number;
+  /** Rounds of the capture ledger's A/B (0: the usual runs). */
+  ledgerAb: number;
+}
+
+/** A run as a ledger-keeping hook client (the relay): X-Memflow-Client on every delivery, a report per session. */
+interface LedgerClient {
+  /** How often a running session reports (the relay's default, MEMFLOW_LEDGER_REPORT_MS). */
+  reportMs: number;
 }
 
 interface Ack {
@@ -60,6 +71,8 @@ interface RunResult {
   cpu: Record<string, number | undefined>;
   load: string;
   errors: number;
+  /** From the start of the load until every session ended (and reported): all events, CPU per process. */
+  whole: { events: number; reports: number; cpu: Record<string, number | undefined> };
 }
 
 function parseTotal(header: string | string[] | undefined): number | undefined {
@@ -68,12 +81,12 @@ function parseTotal(header: string | string[] | undefined): number | undefined {
 }
 
 /** One POST over the shared keep-alive agent; resolves with the status, timing and body. */
-function post(agent: http.Agent, base: URL, path: string, key: string, body: unknown): Promise<{ status: number; ack: Ack; text: string }> {
+function post(agent: http.Agent, base: URL, path: string, key: string, body: unknown, extra: Record<string, string> = {}): Promise<{ status: number; ack: Ack; text: string }> {
   const payload = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { agent, host: base.hostname, port: base.port, path, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': payload.length, authorization: `Bearer ${key}` } },
+      { agent, host: base.hostname, port: base.port, path, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': payload.length, authorization: `Bearer ${key}`, ...extra } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -148,6 +161,12 @@ class Processes {
   async stop(): Promise<void> {
     await Promise.all([stopChild(this.api), stopChild(this.worker)]);
   }
+  /** The API again, with `extra` in its environment (the ledger's A/B). */
+  async restartApi(extra: NodeJS.ProcessEnv): Promise<void> {
+    await stopChild(this.api);
+    this.api = spawnEntry('api/main.ts', { ...this.env, ...extra });
+    await waitForReady(this.url);
+  }
   async cpuProbes() {
     const [temporal, weaviate] = await stackStatus(this.stack.profile);
     return {
@@ -161,7 +180,7 @@ class Processes {
   }
 }
 
-async function runLoad(procs: Processes, prisma: PrismaClient, stack: BenchStack, connections: number, seconds: number, opts: Options): Promise<RunResult> {
+async function runLoad(procs: Processes, prisma: PrismaClient, stack: BenchStack, connections: number, seconds: number, opts: Options, ledger?: LedgerClient): Promise<RunResult> {
   const base = new URL(procs.url);
   const sessionsN = Math.max(opts.sessions, connections);
   const tenantName = `bench-ingest-${crypto.randomBytes(4).toString('hex')}`;
@@ -178,9 +197,19 @@ async function runLoad(procs: Processes, prisma: PrismaClient, stack: BenchStack
   let errors = 0;
   let stopping = false;
   let firstError: string | undefined;
+  // As the relay: every delivery names the client; each session reports its counts once it ended
+  // and, while it runs, every `reportMs` (cli/capture/relay/ledger-report.ts).
+  const clientId = crypto.randomUUID();
+  const clientHeader: Record<string, string> = ledger ? { 'x-memflow-client': clientId } : {};
+  let reports = 0;
+  const report = async (key: string, sessionId: string, n: number) => {
+    const counts = { seen: n, delivered: n, late: 0, duplicates: 0, refused: {}, dropped: {}, pending: 0, held: {}, lost: 0 };
+    const r = await post(agent, base, `/v1/sessions/${sessionId}/ledger`, key, { clientId, counter: Date.now() * 1000 + (reports++ % 1000), counts });
+    if (r.status !== 200) throw new Error(`ledger report answered ${r.status}: ${r.text.slice(0, 200)}`);
+  };
   const deliver = async (key: string, d: HookDelivery | { event: string; body: Buffer }) => {
     for (let attempt = 0; ; attempt++) {
-      const r = await post(agent, base, `/v1/hooks/${d.event}`, key, d.body);
+      const r = await post(agent, base, `/v1/hooks/${d.event}`, key, d.body, clientHeader);
       if (r.status === 200) return r.ack;
       errors++;
       firstError ??= `${d.event} answered ${r.status}: ${r.text.slice(0, 200)}`;
@@ -196,12 +225,21 @@ async function runLoad(procs: Processes, prisma: PrismaClient, stack: BenchStack
   const runSession = async (s: HookSessionStream, i: number, key: string) => {
     const queue = prepared[i]!;
     let ended = false;
+    let delivered = 0;
+    let repeats = 0;
+    let lastReport = performance.now();
     for (let n = 0; !ended; n++) {
       const turnOver = n > 0 && (n - 1 < queue.length ? queue[n - 1]!.event : '') === 'stop';
       const d = stopping && (turnOver || n >= queue.length) ? (n < queue.length ? s.end() : (s.finish(), s.next())) : (queue[n] ?? s.next());
       if (!d) return;
       ended = d.event === 'session-end';
       const ack = await deliver(key, d);
+      delivered++;
+      if (ack.duplicate) repeats++;
+      if (ledger && (ended || performance.now() - lastReport >= ledger.reportMs)) {
+        lastReport = performance.now();
+        await report(key, s.sessionId, delivered - repeats);
+      }
       sent.events++;
       if (ack.duplicate) sent.duplicates++;
       if (d.event === 'post-tool-use' || d.event === 'post-tool-use-failure') sent.toolCalls++;
@@ -256,6 +294,13 @@ async function runLoad(procs: Processes, prisma: PrismaClient, stack: BenchStack
   await killed;
   await Promise.all(running); // every session delivers its Stop and SessionEnd
   const endedAt = performance.now();
+  const whole = { events: sent.events, reports, cpu: { ...cpu(), 'postgres (this database)': await pgOurs() } };
+  if (opts.ledgerAb > 0) {
+    // The A/B compares CPU; the drain, the workflows' close and the exactly-once check are the usual runs'.
+    agent.destroy();
+    probeAgent.destroy();
+    return { connections, sessions: sessionsN, seconds: wallS, acked, client: [], server: [], searchable: [], drainS: 0, closeS: 0, workflowTasks: 0, cpu: cpuUsed, load, errors, whole };
+  }
 
   const sessionIds = streams.map((s) => s.sessionId);
   await waitUntil(async () => (await prisma.hookEvent.count({ where: { tenantId: tenant.id, processedAt: null } })) === 0, {
@@ -294,6 +339,7 @@ async function runLoad(procs: Processes, prisma: PrismaClient, stack: BenchStack
     cpu: cpuUsed,
     load,
     errors,
+    whole,
   };
 }
 
@@ -307,8 +353,9 @@ async function main(): Promise<void> {
     .option('--sessions <n>', 'concurrent agent sessions (at least one per connection)', '60')
     .option('--kill-worker', 'SIGKILL the worker a third into the load and restart it')
     .option('--expected-rate <n>', 'events/s to prepare request bodies for before the clock starts', '3000')
+    .option('--ledger-ab <rounds>', "the capture ledger's cost: rounds of API and clients without it, then with it (alternated), at the first --connections count", '0')
     .parse(process.argv)
-    .opts<{ connections: string; seconds: string; shortSeconds: string; sessions: string; killWorker?: boolean; expectedRate: string }>();
+    .opts<{ connections: string; seconds: string; shortSeconds: string; sessions: string; killWorker?: boolean; expectedRate: string; ledgerAb: string }>();
   const opts: Options = {
     connections: o.connections.split(',').map(Number),
     seconds: Number(o.seconds),
@@ -316,6 +363,7 @@ async function main(): Promise<void> {
     sessions: Number(o.sessions),
     killWorker: o.killWorker === true,
     expectedRate: Number(o.expectedRate),
+    ledgerAb: Number(o.ledgerAb),
   };
   const stack = await benchStack();
   const prisma = createPrisma(stack.env.DATABASE_URL);
@@ -330,6 +378,17 @@ async function main(): Promise<void> {
   };
   const procs = new Processes(stack, env, port);
   const results: RunResult[] = [];
+  if (opts.ledgerAb > 0) {
+    try {
+      await procs.start();
+      await ledgerAb(procs, prisma, stack, opts);
+    } finally {
+      await procs.stop();
+      await prisma.$disconnect();
+      await stack.stop();
+    }
+    return;
+  }
   try {
     await procs.start();
     console.log(`[bench] load average before: ${loadAverage()}`);
@@ -367,6 +426,49 @@ async function main(): Promise<void> {
       ['exactly once (stored = acknowledged)', results.map(() => 'yes')],
     ],
   );
+}
+
+/**
+ * The capture ledger's cost, A/B in one run on one stack: rounds of "off" (the API with
+ * MEMFLOW_CAPTURE_LEDGER=0, i.e. the ingest statement before the ledger, and clients that keep no
+ * ledger) and "on" (the counter in the statement, X-Memflow-Client on every delivery and each
+ * session's reports as the relay sends them), alternated ABBA so that a drift of the machine's load
+ * falls on both. CPU time per event from /proc, from the start of the load until every session
+ * ended and reported; the median of the rounds.
+ */
+async function ledgerAb(procs: Processes, prisma: PrismaClient, stack: BenchStack, opts: Options): Promise<void> {
+  const connections = opts.connections[0] ?? 32;
+  const seconds = opts.seconds;
+  const runs: { on: boolean; r: RunResult }[] = [];
+  for (let round = 0; round < opts.ledgerAb; round++) {
+    for (const on of round % 2 === 0 ? [false, true] : [true, false]) {
+      await procs.restartApi({ MEMFLOW_CAPTURE_LEDGER: on ? 'on' : 'off' });
+      console.log(`[bench] round ${round + 1}, ledger ${on ? 'on' : 'off'}: ${connections} connections for ${seconds} s (load ${loadAverage()}) ...`);
+      const r = await runLoad(procs, prisma, stack, connections, seconds, opts, on ? { reportMs: 60_000 } : undefined);
+      console.log(`[bench]   ${r.whole.events} events, ${r.whole.reports} ledger reports, API ${(((r.whole.cpu.api ?? NaN) * 1e6) / r.whole.events).toFixed(0)} µs CPU/event`);
+      runs.push({ on, r });
+    }
+  }
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  };
+  const perEvent = (on: boolean, proc: string) => runs.filter((x) => x.on === on).map((x) => ((x.r.whole.cpu[proc] ?? NaN) * 1e6) / x.r.whole.events);
+  const procsShown = ['api', 'postgres (this database)', 'worker'];
+  const rows: [string, string[]][] = [
+    ['events (per round)', [false, true].map((on) => runs.filter((x) => x.on === on).map((x) => x.r.whole.events).join(' / '))],
+    ['ledger reports (per round)', [false, true].map((on) => runs.filter((x) => x.on === on).map((x) => x.r.whole.reports).join(' / '))],
+    ...procsShown.flatMap((p): [string, string[]][] => [
+      [`${p}: µs CPU / event (rounds)`, [false, true].map((on) => perEvent(on, p).map((v) => v.toFixed(0)).join(' / '))],
+      [`${p}: µs CPU / event (median)`, [false, true].map((on) => median(perEvent(on, p)).toFixed(1))],
+    ]),
+    ['load average at end of each load', [false, true].map((on) => runs.filter((x) => x.on === on).map((x) => x.r.load.split(' ')[0]).join(' / '))],
+  ];
+  printColumns(`capture ledger A/B: ${connections} connections, ${seconds} s per load, ${opts.ledgerAb} round(s) each, alternated; CPU from the start of the load until every session ended and reported`, ['ledger off', 'ledger on'], rows);
+  for (const p of procsShown) {
+    const [off, on] = [median(perEvent(false, p)), median(perEvent(true, p))];
+    console.log(`${p}: ${(((on - off) / off) * 100).toFixed(1)} % CPU per event with the ledger (median ${off.toFixed(1)} -> ${on.toFixed(1)} µs)`);
+  }
 }
 
 main().catch((err: Error) => {

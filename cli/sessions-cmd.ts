@@ -7,6 +7,7 @@ import type { Page } from '../messages/api-v1.js';
 import { withApi, type ApiOptions } from './api-client.js';
 import { plainText, plainValue, toolParts } from '../clients/readable.js';
 import { CliError } from './output.js';
+import { describeLedger } from '../messages/capture-ledger-text.js';
 import { scopeNote, scopeOf, type ScopeOptions } from './scope.js';
 
 export interface ListOptions extends ApiOptions {
@@ -71,6 +72,12 @@ export async function sessionShow(id: string, opts: ApiOptions & { project?: str
   out(`ended    ${when(s.endedAt)}`);
   out(`events   ${s.eventCount}`);
   out(`summary  ${s.summary ? s.summary.replace(/\n/g, '\n         ') : '-'}`);
+  if (s.capture) {
+    // The capture ledger: what became of every event the hook client took (docs/capture.md).
+    const { headline, lines } = describeLedger(s.capture);
+    out(`capture  ${headline}`);
+    for (const line of lines) out(`  ${line}`);
+  }
 }
 
 export async function sessionTimeline(id: string, opts: ListOptions, out: (line: string) => void): Promise<void> {

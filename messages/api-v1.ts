@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { RECORD_TYPES, SEARCH_MODES } from './record-types-v1.js';
+import { captureLedger, type CaptureLedger } from './capture-ledger-v1.js';
 
 /**
  * An ISO 8601 date-time on the wire. The routes may hand it a Date (Prisma's), which it writes as
@@ -48,8 +49,11 @@ export const sessionListItem = z.object({
     .describe('for an active session: when it closes by itself if no event arrives (the idle timeout; a session-end closes it at once); null otherwise'),
 });
 /** GET /v1/sessions/{id}: a list item with the latest summary. */
-export const session = sessionListItem.extend({ summary: z.string().nullable() });
-export type SessionItem = z.output<typeof sessionListItem> & { summary?: string | null };
+export const session = sessionListItem.extend({
+  summary: z.string().nullable(),
+  capture: captureLedger.optional().describe("the capture ledger: what became of every hook event the session's hook client took, reconciled with what the API stored (docs/capture.md)"),
+});
+export type SessionItem = z.output<typeof sessionListItem> & { summary?: string | null; capture?: CaptureLedger };
 
 /** GET /v1/projects items: the tenant's projects, most recently active first, for filters that suggest what exists. */
 export const projectItem = z.object({ name: z.string(), sessions: z.number().int(), lastActivityAt: timestamp.nullable(), agents: z.array(z.string()) });

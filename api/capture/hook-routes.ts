@@ -22,7 +22,8 @@ import { eventRuleViolation, hookPayloadSchema, idempotencyKey, MAX_PAYLOAD_DEPT
 import { buildContext, DEFAULT_CONTEXT_TOKENS } from '../context/start-context.js';
 import { recordSessionAgent } from '../provenance/agent.js';
 import { gitOfPayload, recordSessionGit } from '../provenance/git.js';
-import { countIngested } from '../metrics.js';
+import { countDuplicateAnswer, countIngested } from '../metrics.js';
+import { countDuplicate, duplicateKindOf, ledgerClientOf } from './capture-ledger.js';
 
 export interface HookRouteDeps {
   prisma: PrismaClient;
@@ -34,6 +35,8 @@ export interface HookRouteDeps {
   maxStoredBytes: number;
   /** Tenants' own redaction rules (MEMFLOW_REDACTION_RULES). */
   redactionRules?: TenantRules;
+  /** The capture ledger's counts (MEMFLOW_CAPTURE_LEDGER; on unless false). */
+  ledger?: boolean;
 }
 
 /** The project: an explicit override (header or query) or the hook's cwd. */
@@ -51,6 +54,7 @@ export function projectOf(header: unknown, query: unknown, cwd: string | undefin
 
 export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): void {
   const identities = createProjectIdentities(deps.pool);
+  const ledger = deps.ledger !== false;
   app.post<{ Params: { event: string }; Querystring: { project?: string } }>(
     '/v1/hooks/:event',
     { bodyLimit: deps.maxBodyBytes },
@@ -95,6 +99,7 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
       const { value: payload, json: payloadJson, truncated } = truncateToFit(redacted, deps.maxStoredBytes);
       req.timings.redact = performance.now() - t;
       const keyHeader = req.headers['idempotency-key'];
+      const idem = idempotencyKey(event, redacted, typeof keyHeader === 'string' ? keyHeader : undefined);
 
       t = performance.now();
       const stored = await deps.ingest.ingest({
@@ -103,7 +108,7 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
         projectName,
         event,
         agentSessionId: raw.session_id,
-        idempotencyKey: idempotencyKey(event, redacted, typeof keyHeader === 'string' ? keyHeader : undefined),
+        idempotencyKey: idem,
         payloadJson,
         originalBytes,
         truncated,
@@ -114,12 +119,19 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
         ...(payload.tool_name ? { toolName: payload.tool_name } : {}),
         ...(payload.tool_use_id ? { toolUseId: payload.tool_use_id } : {}),
         item: itemOf(event, payload as Record<string, unknown>),
+        ...(ledger && ledgerClientOf(req.headers['x-memflow-client']) ? { fromLedgerClient: true } : {}),
       });
       req.timings.db = performance.now() - t;
       if (stored === KEY_REVOKED) {
         throw new HttpError(401, 'unauthenticated', 'unknown or revoked API key', { 'www-authenticate': 'Bearer realm="memflow"' });
       }
       countIngested(event, stored.duplicate, req.headers['x-memflow-spooled'] === '1');
+      if (stored.duplicate && ledger) {
+        // The ledger counts what a repeat matched (rare: a lost answer, a killed client's claim).
+        const kind = duplicateKindOf(idem);
+        countDuplicateAnswer(kind);
+        await countDuplicate(deps.pool, stored.sessionId, kind).catch((err: Error) => req.log.warn({ err: err.message, tenantId: principal.tenantId, keyId: principal.keyId }, 'duplicate not counted in the ledger'));
+      }
 
       reply.header('x-memflow-event-id', stored.eventId);
       if (stored.duplicate) reply.header('x-memflow-duplicate', 'true');

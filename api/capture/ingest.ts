@@ -40,6 +40,8 @@ export interface IngestInput {
   toolUseId?: string;
   /** The event's timeline item (none for notifications and unknown events). */
   item?: TimelineItem;
+  /** Delivered by a hook client that keeps a capture ledger (X-Memflow-Client): counted on its session. */
+  fromLedgerClient?: boolean;
 }
 
 export interface IngestResult {
@@ -69,15 +71,21 @@ interface Row {
   retry: boolean;
 }
 
+/**
+ * The statement, with or without the capture ledger's counter (`ledger`: each session's row counts
+ * the events stored from hook clients that keep a ledger, in the upsert it already gets). Without
+ * it, the statement is the one before the ledger: `MEMFLOW_CAPTURE_LEDGER=0` turns it off, which
+ * is how bench/ingest.ts measures what it costs.
+ */
 // hook_event_name values are stored as the route names (session-start, ...); see schema.prisma.
-const INGEST_SQL = `
+const ingestSql = (ledger: boolean) => `
 WITH input AS (
   SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
                        $9::text[], $10::text[], $11::int[], $12::bool[], $13::bool[], $14::text[], $15::uuid[],
-                       $16::text[], $17::text[], $18::text[], $19::int[], $20::int[], $21::bool[], $22::timestamptz[])
+                       $16::text[], $17::text[], $18::text[], $19::int[], $20::int[], $21::bool[], $22::timestamptz[]${ledger ? ', $23::bool[]' : ''})
     WITH ORDINALITY AS t(tenant_id, idem, project_name, agent_session_id, cwd, transcript_path, event, tool_name,
                          tool_use_id, payload, original_bytes, truncated, body_keyed, request_id, key_id,
-                         item_kind, item_title, item_text, item_tokens, prompt_tokens, item_is_result, occurred_at, ord)
+                         item_kind, item_title, item_text, item_tokens, prompt_tokens, item_is_result, occurred_at,${ledger ? ' from_client,' : ''} ord)
 ), valid AS (
   SELECT i.* FROM input i
    WHERE EXISTS (SELECT 1 FROM api_keys k WHERE k.id = i.key_id AND k.tenant_id = i.tenant_id AND k.revoked_at IS NULL)
@@ -119,14 +127,14 @@ WITH input AS (
 ), per_session AS (
   SELECT f.tenant_id, p.id AS project_id, f.agent_session_id, count(*)::int AS n,
          (array_agg(f.cwd ORDER BY f.ord))[1] AS cwd, (array_agg(f.transcript_path ORDER BY f.ord))[1] AS transcript_path,
-         min(coalesce(f.occurred_at, now())) AS started_at
+         min(coalesce(f.occurred_at, now())) AS started_at${ledger ? ', (count(*) FILTER (WHERE f.from_client))::int AS from_clients' : ''}
     FROM fresh f JOIN project p ON p.tenant_id = f.tenant_id AND p.name = f.project_name
    GROUP BY f.tenant_id, p.id, f.agent_session_id
 ), session AS (
-  INSERT INTO sessions (tenant_id, project_id, agent_session_id, cwd, transcript_path, event_count, started_at, last_event_at, updated_at)
-  SELECT tenant_id, project_id, agent_session_id, cwd, transcript_path, n, started_at, now(), now() FROM per_session ORDER BY 1, 2, 3
+  INSERT INTO sessions (tenant_id, project_id, agent_session_id, cwd, transcript_path, event_count, started_at, last_event_at, updated_at${ledger ? ', ledger_client_events' : ''})
+  SELECT tenant_id, project_id, agent_session_id, cwd, transcript_path, n, started_at, now(), now()${ledger ? ', from_clients' : ''} FROM per_session ORDER BY 1, 2, 3
   ON CONFLICT (tenant_id, project_id, agent_session_id) DO UPDATE
-     SET event_count = sessions.event_count + excluded.event_count, last_event_at = now(), updated_at = now(),
+     SET event_count = sessions.event_count + excluded.event_count, last_event_at = now(), updated_at = now(),${ledger ? '\n         ledger_client_events = sessions.ledger_client_events + excluded.ledger_client_events,' : ''}
          -- a spooled event delivered late may be the session's earliest
          started_at = LEAST(sessions.started_at, excluded.started_at),
          -- a resumed session (or a late event) is active again until its workflow closes it
@@ -211,6 +219,7 @@ SELECT ord::int, id::text, project_id::text, session_id::text, NULL, sequence, t
 UNION ALL
 SELECT f.ord::int, NULL, NULL, NULL, NULL, NULL, false, false, true FROM fresh f
  WHERE NOT EXISTS (SELECT 1 FROM project k WHERE k.tenant_id = f.tenant_id AND k.name = f.project_name)`;
+const INGEST_SQL = { ledger: ingestSql(true), plain: ingestSql(false) };
 
 const toResult = (r: Row): IngestResult => ({
   eventId: r.event_id,
@@ -225,24 +234,24 @@ const toResult = (r: Row): IngestResult => ({
 const bodyKeyed = (i: IngestInput) => i.idempotencyKey.startsWith('b:');
 
 /** One statement for a batch of distinct events; the outcome of each, in input order. */
-async function ingestMany(pool: PgPool, inputs: IngestInput[]): Promise<IngestOutcome[]> {
-  const outcomes: (IngestOutcome | 'retry')[] = await ingestOnce(pool, inputs);
+async function ingestMany(pool: PgPool, inputs: IngestInput[], ledger: boolean): Promise<IngestOutcome[]> {
+  const outcomes: (IngestOutcome | 'retry')[] = await ingestOnce(pool, inputs, ledger);
   // A project created concurrently is committed by now (the insert waited for it): one more
   // statement sees it. Twice is already a sign of something else, so the loop is bounded.
   for (let round = 0; round < 3 && outcomes.includes('retry'); round++) {
     const again = outcomes.flatMap((o, n) => (o === 'retry' ? [n] : []));
-    const redone = await ingestOnce(pool, again.map((n) => inputs[n]!));
+    const redone = await ingestOnce(pool, again.map((n) => inputs[n]!), ledger);
     again.forEach((n, k) => (outcomes[n] = redone[k]!));
   }
   if (outcomes.includes('retry')) throw new Error('ingest: a project stayed invisible after three statements');
   return outcomes as IngestOutcome[];
 }
 
-async function ingestOnce(pool: PgPool, inputs: IngestInput[]): Promise<(IngestOutcome | 'retry')[]> {
+async function ingestOnce(pool: PgPool, inputs: IngestInput[], ledger: boolean): Promise<(IngestOutcome | 'retry')[]> {
   const col = <T>(f: (i: IngestInput) => T) => inputs.map(f);
   // Unnamed on purpose: planned for each batch (~1 ms) with its real arrays; a named statement's
   // generic plan, tried, made the statement about three times as costly under load.
-  const { rows } = await pool.query<Row>({ text: INGEST_SQL, values: [
+  const { rows } = await pool.query<Row>({ text: ledger ? INGEST_SQL.ledger : INGEST_SQL.plain, values: [
     col((i) => i.tenantId),
     col((i) => i.idempotencyKey),
     col((i) => i.projectName),
@@ -265,6 +274,7 @@ async function ingestOnce(pool: PgPool, inputs: IngestInput[]): Promise<(IngestO
     col((i) => i.item?.promptTokens ?? null),
     col((i) => i.item?.isResult ?? false),
     col((i) => i.occurredAt?.toISOString() ?? null),
+    ...(ledger ? [col((i) => i.fromLedgerClient === true)] : []),
   ] });
   const byOrd = new Map(rows.map((r) => [r.ord, r]));
   return inputs.map((_, n) => {
@@ -313,6 +323,8 @@ export interface BatcherOptions {
   maxBatch?: number;
   /** Statements in flight at once (each holds a pool connection); 2 by default. */
   maxConcurrent?: number;
+  /** Count events from ledger-keeping hook clients on their sessions (the capture ledger; default on). */
+  ledger?: boolean;
 }
 
 interface Waiting {
@@ -327,23 +339,24 @@ export function createIngestBatcher(pool: PgPool, opts: BatcherOptions = {}): In
   // the waiting requests into smaller batches, and each statement has a fixed cost (~3.5 ms of
   // PostgreSQL CPU for planning and commit, one socket write in the API) that a batch shares.
   const maxConcurrent = opts.maxConcurrent ?? 2;
+  const ledger = opts.ledger ?? true;
   let queue: Waiting[] = [];
   let running = 0;
   let idle: (() => void)[] = [];
 
   const write = async (inputs: IngestInput[]): Promise<IngestOutcome[]> => {
     try {
-      return await ingestMany(pool, inputs);
+      return await ingestMany(pool, inputs, ledger);
     } catch (err) {
       if (!lostRace(err)) throw err;
     }
     try {
-      return await ingestMany(pool, inputs); // the winner's rows are now visible as duplicates
+      return await ingestMany(pool, inputs, ledger); // the winner's rows are now visible as duplicates
     } catch (err) {
       if (!lostRace(err)) throw err;
     }
     const out: IngestOutcome[] = [];
-    for (const input of inputs) out.push((await ingestMany(pool, [input]))[0]!);
+    for (const input of inputs) out.push((await ingestMany(pool, [input], ledger))[0]!);
     return out;
   };
 

@@ -17,6 +17,7 @@ import { findSessionRow, listProjects, listSessions, sessionItem, sessionsQuery 
 import { page as pageOf, projectsAnswer, session as sessionAnswer, sessionListItem, sessionMemories, timelineItem } from '../../messages/api-v1.js';
 import { agentSessionIdParam, answer, limitParam, memoryRefParam, parseOr400, projectParam } from '../validation.js';
 import { fetchMemories, learningInclude, learningView, resolveMemoryRefs } from '../memories/memory-reads.js';
+import { sessionLedger } from '../capture/capture-ledger.js';
 
 export interface SessionRouteDeps {
   prisma: PrismaClient;
@@ -96,8 +97,8 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
       orderBy: { createdAt: 'desc' },
       select: { text: true },
     });
-    const status = await liveStatus(tenantId, row.project_id, row.agent_session_id, row.status);
-    return answer(sessionAnswer, { ...sessionItem(row, idleTimeoutMs, status), summary: summary?.text ?? null });
+    const [status, capture] = await Promise.all([liveStatus(tenantId, row.project_id, row.agent_session_id, row.status), sessionLedger(deps.pool, tenantId, row.id)]);
+    return answer(sessionAnswer, { ...sessionItem(row, idleTimeoutMs, status), summary: summary?.text ?? null, ...(capture ? { capture } : {}) });
   });
 
   app.get<{ Params: { id: string }; Querystring: Q }>('/v1/sessions/:id/timeline', async (req) => {

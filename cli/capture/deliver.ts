@@ -11,6 +11,7 @@ import crypto from 'node:crypto';
 import { apiErrorOf, jsonOrUndefined } from '../../clients/core.js';
 import type { HttpClient, HttpOutcome } from '../node-http.js';
 import type { Claim, Spool, SpoolEntry, SpoolTarget } from './spool.js';
+import type { ClientLedger } from './client-ledger.js';
 
 export type Verdict =
   | { kind: 'delivered'; status: number; body: string; duplicate: boolean }
@@ -20,6 +21,8 @@ export type Verdict =
 export interface Target {
   baseUrl: string;
   apiKey: string;
+  /** The capture ledger's client id (X-Memflow-Client): the API counts what this client delivered. */
+  clientId?: string;
 }
 
 /** A key's identity in the spool: enough to tell keys apart, useless to anyone who reads the file. */
@@ -74,6 +77,7 @@ export async function deliver(client: HttpClient, target: Target, entry: SpoolEn
     headers['x-memflow-spooled'] = '1';
     headers['x-memflow-occurred-at'] = entry.createdAt;
   }
+  if (target.clientId) headers['x-memflow-client'] = target.clientId;
   if (entry.project) headers['x-memflow-project'] = entry.project;
   if (entry.projectKey) headers['x-memflow-project-key'] = entry.projectKey;
   const outcome = await client.request({
@@ -109,7 +113,7 @@ export async function flushSpool(
   spool: Spool,
   client: HttpClient,
   target: Target,
-  opts: { until: number; maxRequestMs: number; log: (line: string) => void; rounds?: number; adoptUnbound?: boolean },
+  opts: { until: number; maxRequestMs: number; log: (line: string) => void; rounds?: number; adoptUnbound?: boolean; ledger?: ClientLedger },
 ): Promise<FlushReport> {
   const report: FlushReport = { delivered: 0, duplicates: 0, dropped: 0, skipped: 0, foreign: 0, unreachable: false };
   // One listing per round; a later round picks up entries spooled meanwhile (spool flush uses it).
@@ -137,6 +141,7 @@ export async function flushSpool(
         await claim.release();
         throw err;
       }
+      opts.ledger?.recordVerdict(claim.entry, verdict);
       if (verdict.kind === 'delivered') {
         await claim.complete();
         report.delivered++;

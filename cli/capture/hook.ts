@@ -27,6 +27,7 @@ import type { HostHookOptions } from '../hosts/hook-options.js';
 import { checkStartContext, hookOutput, REPORT_TIMEOUT_MS } from './hook-answer.js';
 import { readHookJson } from './hook-input.js';
 import { GIT_EVENTS, gitOfHook, projectOfHook } from './hook-workspace.js';
+import { ClientLedger, reasonOf } from './client-ledger.js';
 
 /** Waiting spooled events above which SessionStart tells the user. */
 const SPOOL_WARNING = 20;
@@ -48,6 +49,8 @@ export async function runHook(hookEvent: string, opts: HookOptions): Promise<nev
   const timeoutMs = config.MEMFLOW_HOOK_TIMEOUT_MS;
   const deadline = startedAt + timeoutMs;
   const spool = new Spool(config.MEMFLOW_SPOOL_DIR, { maxEntries: config.MEMFLOW_SPOOL_MAX_EVENTS });
+  // The capture ledger (cli/capture/client-ledger.ts): every outcome is written beside the spool; the relay reports it.
+  const ledger = new ClientLedger(config.MEMFLOW_SPOOL_DIR);
   let client: HttpClient | undefined;
   /** This invocation's event until it is delivered, dropped or spooled: spooled if we must exit meanwhile. */
   let inFlight: SpoolEntry | undefined;
@@ -78,7 +81,10 @@ export async function runHook(hookEvent: string, opts: HookOptions): Promise<nev
   const emergencyExit = (why: string): never => {
     if (exiting) process.exit(0);
     try {
-      if (inFlight) spool.addSync(inFlight);
+      if (inFlight) {
+        spool.addSync(inFlight);
+        ledger.record(inFlight, 'held', 'exit');
+      }
       spool.releaseAllSync();
     } catch (err) {
       warn(`could not save the event to the spool (${(err as Error).message})`);
@@ -93,11 +99,13 @@ export async function runHook(hookEvent: string, opts: HookOptions): Promise<nev
   const guard = setTimeout(() => emergencyExit(`gave up after ${timeoutMs} ms`), timeoutMs + EXIT_MARGIN_MS);
   guard.unref();
 
-  const keep = async (entry: SpoolEntry, why: string): Promise<void> => {
+  const keep = async (entry: SpoolEntry, why: string, code: string): Promise<void> => {
     try {
       await spool.add(entry);
+      ledger.record(entry, 'held', code);
       warn(`${why}; the ${entry.event} event is kept in ${spool.dir} and will be delivered later`);
     } catch (err) {
+      ledger.record(entry, 'dropped', err instanceof SpoolFullError ? 'spool_full' : 'spool_unwritable');
       warn(err instanceof SpoolFullError ? `${why}; ${err.message}, so this event is dropped` : `${why}; could not spool the event (${(err as Error).message})`);
     }
   };
@@ -133,24 +141,24 @@ export async function runHook(hookEvent: string, opts: HookOptions): Promise<nev
     if (git) redactedBody.memflowGit = { branch: git.branch, commit: git.commit, root: git.root, defaultBranch: git.defaultBranch };
     const entry = Spool.newEntry(event, redactedBody, spoolTargetOf(baseUrl, key), ...projectOfHook(body as Record<string, unknown>));
     inFlight = entry;
-    const keepAndExit = async (why: string): Promise<never> => {
-      await keep(entry, why);
+    const keepAndExit = async (why: string, code: string): Promise<never> => {
+      await keep(entry, why, code);
       inFlight = undefined;
       // At the start of a session, say it where the user sees it: otherwise a wrong key or a stopped
       // API goes unnoticed while everything piles up in the spool.
       return exit(event === 'session-start' ? JSON.stringify({ systemMessage: `memflow: ${firstLine(why)}; events are kept and sent later (run \`memflow doctor\`)` }) : '{}');
     };
 
-    if (!key) return keepAndExit('MEMFLOW_API_KEY is not set');
+    if (!key) return keepAndExit('MEMFLOW_API_KEY is not set', 'no_key');
     try {
       checkBaseUrl(baseUrl, opts.url !== undefined ? '--url' : 'MEMFLOW_URL');
     } catch (err) {
-      return keepAndExit((err as Error).message);
+      return keepAndExit((err as Error).message, 'bad_url');
     }
-    const target: Target = { baseUrl, apiKey: key };
+    const target: Target = { baseUrl, apiKey: key, clientId: ledger.clientId() };
     // The API did not answer a moment ago: spool at once rather than wait on it again.
     const down = downFor(baseUrl);
-    if (down > 0) return keepAndExit(`API unreachable a moment ago (retrying in ${Math.ceil(down / 1000)} s)`);
+    if (down > 0) return keepAndExit(`API unreachable a moment ago (retrying in ${Math.ceil(down / 1000)} s)`, 'unreachable');
     client = createHttpClient();
 
     // Older events first, with at most half of the budget, so this event still gets its turn.
@@ -158,15 +166,17 @@ export async function runHook(hookEvent: string, opts: HookOptions): Promise<nev
       until: Math.min(deadline, startedAt + timeoutMs / 2),
       maxRequestMs: timeoutMs,
       log: warn,
+      ledger,
     });
     if (flush.unreachable) {
       markDown(baseUrl);
-      return keepAndExit(flush.stoppedBy ?? 'API unreachable');
+      return keepAndExit(flush.stoppedBy ?? 'API unreachable', 'unreachable');
     }
 
     const verdict = await deliver(client, target, entry, Math.max(1, deadline - Date.now()));
     if (verdict.kind === 'retry' && verdict.unreachable) markDown(baseUrl);
     else if (verdict.kind !== 'retry') markUp(baseUrl);
+    if (verdict.kind !== 'retry') ledger.recordVerdict(entry, verdict);
     if (verdict.kind === 'delivered') {
       inFlight = undefined;
       if (event !== 'session-start') return exit(hookOutput(verdict.body));
@@ -189,7 +199,7 @@ export async function runHook(hookEvent: string, opts: HookOptions): Promise<nev
     }
     // Still "in flight" while it is being spooled: a forced exit now spools it (again, at worst;
     // the shared Idempotency-Key makes the API store it once).
-    return keepAndExit(verdict.reason);
+    return keepAndExit(verdict.reason, reasonOf(verdict));
   } catch (err) {
     return emergencyExit(`unexpected error: ${(err as Error).message}`);
   }

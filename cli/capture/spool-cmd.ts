@@ -8,6 +8,7 @@ import { parseClientConfig } from '../../common/workspace/client-config.js';
 import { createHttpClient } from '../node-http.js';
 import { CliError } from '../output.js';
 import { Spool, type SpoolEntry } from './spool.js';
+import { ClientLedger } from './client-ledger.js';
 
 export async function spoolStatus(opts: { json?: boolean }, out: (line: string) => void): Promise<void> {
   const s = await new Spool(parseClientConfig().MEMFLOW_SPOOL_DIR).status();
@@ -22,10 +23,12 @@ export async function spoolStatus(opts: { json?: boolean }, out: (line: string) 
 export async function spoolFlush(opts: { url?: string; json?: boolean }, out: (line: string) => void, err: (line: string) => void): Promise<void> {
   const { base: baseUrl, key } = apiTarget(opts.url);
   const spool = new Spool(parseClientConfig().MEMFLOW_SPOOL_DIR);
+  const ledger = new ClientLedger(spool.dir);
   const client = createHttpClient();
   let report;
   try {
-    report = await flushSpool(spool, client, { baseUrl, apiKey: key }, {
+    report = await flushSpool(spool, client, { baseUrl, apiKey: key, clientId: ledger.clientId() }, {
+      ledger,
       until: Number.POSITIVE_INFINITY,
       maxRequestMs: parseClientConfig().MEMFLOW_HOOK_TIMEOUT_MS * 5,
       log: (line) => err(`memflow spool: ${line}`),

@@ -267,6 +267,24 @@ export class Spool {
     this.held.clear();
   }
 
+  /**
+   * Every event the spool holds, waiting or claimed (by this process or another, living or dead):
+   * the session and Idempotency-Key of each (the capture ledger's pending events).
+   */
+  async heldEvents(): Promise<{ session: string | undefined; idempotencyKey: string }[]> {
+    const out: { session: string | undefined; idempotencyKey: string }[] = [];
+    for (const name of await this.names()) {
+      if (!READY.test(name) && !CLAIM.test(name)) continue;
+      try {
+        const e = parseEntry(await fsp.readFile(path.join(this.dir, name), 'utf8'));
+        out.push({ session: typeof e.body.session_id === 'string' ? e.body.session_id : undefined, idempotencyKey: e.idempotencyKey });
+      } catch {
+        // claimed (renamed) meanwhile, or corrupt: the next reading sees it under its new name
+      }
+    }
+    return out;
+  }
+
   async status(now = Date.now()): Promise<SpoolStatus> {
     const names = await this.names();
     const s: SpoolStatus = { dir: this.dir, waiting: 0, claimed: 0, staleClaims: 0, corrupt: 0, bytes: 0, oldest: null, newest: null };

@@ -84,6 +84,15 @@ export const envSchema = z.object({
   MEMFLOW_PORT: port.default(DEFAULT_API_PORT),
   /** Largest hook body accepted (413 above). */
   MEMFLOW_MAX_HOOK_BYTES: z.coerce.number().int().min(1024).default(8 * 1024 * 1024),
+  /**
+   * The capture ledger (docs/capture.md): the API counts, per session, the events stored from hook
+   * clients that keep a ledger and takes their reports. "0" or "off" turns the counting off (the
+   * ingest statement is then the one before the ledger; bench:ingest --ledger-ab measures the difference).
+   */
+  MEMFLOW_CAPTURE_LEDGER: z
+    .enum(['on', 'off', '1', '0'])
+    .default('on')
+    .transform((v) => v === 'on' || v === '1'),
   /** Largest hook payload stored; longer tool outputs are cut and the event marked truncated. */
   MEMFLOW_MAX_STORED_EVENT_BYTES: z.coerce.number().int().min(1024).default(256 * 1024),
   /** Largest body of every other route (JSON such as batchGet, restore, retention; 413 above). */

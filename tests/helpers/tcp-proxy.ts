@@ -2,7 +2,10 @@
  * A TCP proxy in front of a real server, for outage tests: `cut()` refuses new connections and
  * severs open ones (as a crashed or unreachable server would), `restore()` listens again on the
  * same port. It lets a test take PostgreSQL away from the API and worker without stopping the
- * machine's shared server.
+ * machine's shared server. In front of an HTTP server it has two more faults: `blackhole()` takes
+ * connections and never answers (until `restore()`), and `loseNextAnswer(prefix)` lets the next
+ * request whose first line starts with `prefix` through but drops its 200 answer (the server did
+ * the work; the client never hears of it).
  */
 import net from 'node:net';
 
@@ -11,6 +14,8 @@ export interface TcpProxy {
   cut(): Promise<void>;
   restore(): Promise<void>;
   close(): Promise<void>;
+  blackhole(): void;
+  loseNextAnswer(requestLinePrefix: string): void;
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
@@ -20,12 +25,29 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     s.once('close', () => sockets.delete(s));
     s.on('error', () => s.destroy());
   };
+  let blackholed = false;
+  let lose: string | undefined;
   const makeServer = () =>
     net.createServer((client) => {
-      const upstream = net.connect(target);
       track(client);
+      if (blackholed) return; // taken, never answered
+      const upstream = net.connect(target);
       track(upstream);
-      client.pipe(upstream).pipe(client);
+      let lastMatched = false;
+      client.on('data', (chunk: Buffer) => {
+        if (lose !== undefined && /^[A-Z]+ \//.test(chunk.subarray(0, 16).toString('latin1'))) lastMatched = chunk.subarray(0, lose.length).toString('latin1') === lose;
+      });
+      client.pipe(upstream);
+      upstream.on('data', (chunk: Buffer) => {
+        if (lose !== undefined && lastMatched && chunk.subarray(0, 12).toString('latin1') === 'HTTP/1.1 200') {
+          lose = undefined;
+          client.destroy();
+          upstream.destroy();
+          return;
+        }
+        if (!client.write(chunk)) upstream.pause();
+      });
+      client.on('drain', () => upstream.resume());
       client.once('close', () => upstream.destroy());
       upstream.once('close', () => client.destroy());
     });
@@ -44,7 +66,18 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   return {
     port,
     cut,
+    blackhole() {
+      blackholed = true;
+      for (const s of sockets) s.destroy();
+    },
+    loseNextAnswer(requestLinePrefix: string) {
+      lose = requestLinePrefix;
+    },
     async restore() {
+      if (blackholed) {
+        blackholed = false;
+        for (const s of sockets) s.destroy();
+      }
       if (listening) return;
       server = makeServer();
       await new Promise<void>((resolve, reject) => {

@@ -21,6 +21,8 @@ import path from 'node:path';
 import { deliver, keyFingerprint, type Target } from '../deliver.js';
 import type { HttpClient } from '../../node-http.js';
 import type { Spool, SpoolEntry } from '../spool.js';
+import { reasonOf, type ClientLedger } from '../client-ledger.js';
+import type { LedgerReporter } from './ledger-report.js';
 
 const MAX_IN_FLIGHT = 4;
 const FIRST_BACKOFF_MS = 250;
@@ -45,6 +47,8 @@ export interface TargetState {
   keyFingerprint: string | null;
   /** Why its events are not moving, when they are not. */
   problem?: string;
+  /** The same as a reason code (the capture ledger's `held`). */
+  code?: string;
   /** Refused (401/403): events are stuck until the key is fixed. */
   refused: boolean;
   /** Did not answer lately: SessionStart does not wait for it. */
@@ -83,6 +87,8 @@ export class Lanes {
   private readonly timing: LaneTiming;
   /** Told of every event the API took (with the key it went with). */
   onDelivered?: (entry: SpoolEntry, key: string) => void;
+  /** The capture ledger: every outcome is written to it, and reported once a session's lane is empty. */
+  capture?: { ledger: ClientLedger; reporter: LedgerReporter };
   closed = false;
 
   constructor(
@@ -124,6 +130,11 @@ export class Lanes {
     return (await this.spool.waiting()).some(sameSession);
   }
 
+  /** The key a fingerprint stands for, if a hook brought it. */
+  keyFor(fingerprint: string): string | undefined {
+    return this.keys.get(fingerprint);
+  }
+
   /** Remembers a key a hook brought, so entries spooled under it can be delivered (also later). */
   learnKey(key: string): void {
     const fp = keyFingerprint(key);
@@ -143,20 +154,34 @@ export class Lanes {
     return t;
   }
 
+  /** Writes an event's outcome to the capture ledger (a delivery's verdict, or why the relay dropped it). */
+  settle(entry: SpoolEntry, outcome: Awaited<ReturnType<typeof deliver>> | { dropped: string }): void {
+    if (!this.capture) return;
+    const written = 'dropped' in outcome ? this.capture.ledger.record(entry, 'dropped', outcome.dropped) : this.capture.ledger.recordVerdict(entry, outcome);
+    if (!written) this.log(`could not write the capture ledger in ${this.capture.ledger.dir}`);
+    const session = entry.body.session_id;
+    if (typeof session === 'string' && !('kind' in outcome && outcome.kind === 'retry')) this.capture.reporter.touch(session, entry.event);
+  }
+
+  /** The delivery target of an entry, with this client's id when it keeps a ledger. */
+  deliveryTarget(url: string, apiKey: string) {
+    return { baseUrl: url, apiKey, ...(this.capture ? { clientId: this.capture.ledger.clientId() } : {}) };
+  }
+
   /** Records what a delivery said about its target (also used by the relay's direct SessionStart). */
   observe(t: TargetState, verdict: Awaited<ReturnType<typeof deliver>>): void {
     const now = Date.now();
     if (verdict.kind === 'delivered') {
       t.delivered++;
       if (verdict.duplicate) t.duplicates++;
-      Object.assign(t, { refused: false, unreachable: false, until: 0, backoffMs: 0, problem: undefined });
+      Object.assign(t, { refused: false, unreachable: false, until: 0, backoffMs: 0, problem: undefined, code: undefined });
     } else if (verdict.kind === 'rejected') {
       t.dropped++;
     } else if (/^40[13] /.test(verdict.reason)) {
-      Object.assign(t, { refused: true, unreachable: false, until: now + REFUSED_RETRY_MS, problem: `the API refused the key (${verdict.reason})` });
+      Object.assign(t, { refused: true, unreachable: false, until: now + REFUSED_RETRY_MS, problem: `the API refused the key (${verdict.reason})`, code: reasonOf(verdict) });
     } else {
       t.backoffMs = Math.min(MAX_BACKOFF_MS, t.backoffMs ? t.backoffMs * 2 : FIRST_BACKOFF_MS);
-      Object.assign(t, { unreachable: verdict.unreachable, until: now + t.backoffMs, problem: verdict.reason });
+      Object.assign(t, { unreachable: verdict.unreachable, until: now + t.backoffMs, problem: verdict.reason, code: reasonOf(verdict) });
     }
   }
 
@@ -243,7 +268,12 @@ export class Lanes {
       if (!entry) continue;
       const fp = entry.target?.key;
       const known = fp ? this.keys.get(fp) : undefined;
-      if (entry.target && known) this.targetOf(entry.target.url, known).waiting++;
+      if (entry.target && known) {
+        const t = this.targetOf(entry.target.url, known);
+        t.waiting++;
+        // Every event waiting behind a target that is not taking events is held (not only each lane's head).
+        if (t.code && (t.refused || t.until > Date.now())) this.capture?.ledger.record(entry, 'held', t.code);
+      }
       const session = typeof entry.body.session_id === 'string' ? entry.body.session_id : '';
       const lane = `${entry.target?.url ?? ''}\0${entry.target?.key ?? ''}\0${session}`;
       if (!lanes.has(lane)) lanes.set(lane, { name, entry, session });
@@ -273,7 +303,7 @@ export class Lanes {
         this.again = true;
         break;
       }
-      jobs.push(this.send(name, { baseUrl: entry.target.url, apiKey: key }, t));
+      jobs.push(this.send(name, this.deliveryTarget(entry.target.url, key), t));
     }
     this.lastWaiting = names.length;
     this.lastStuck = stuck;
@@ -282,6 +312,12 @@ export class Lanes {
     // Wake for the earliest target that holds events and is backing off — including those whose
     // delivery failed in this very cycle (their back-off started after the check above).
     for (const t of this.targets.values()) if (t.waiting > 0 && t.until > Date.now()) nextWake = Math.min(nextWake, t.until);
+    // Sessions with nothing left in the spool report their ledger (when due).
+    const report = await this.capture?.reporter.flush().catch((err: Error) => {
+      this.log(`capture ledger report failed: ${err.message}`);
+      return Date.now() + 5_000;
+    });
+    if (report !== undefined) nextWake = Math.min(nextWake, report);
     if (nextWake < Infinity) this.schedule(nextWake - Date.now());
   }
 
@@ -298,6 +334,7 @@ export class Lanes {
         throw err;
       }
       this.observe(t, verdict);
+      this.settle(claim.entry, verdict);
       if (verdict.kind === 'retry') {
         await claim.release();
         return false;

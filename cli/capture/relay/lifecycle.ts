@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseClientConfig } from '../../../common/workspace/client-config.js';
 import { DEFAULT_START_CONTEXT_MAX_AGE_MS, RELAY_SERVICE, startRelay } from './relay-server.js';
 import { DEFAULT_MAX_DEFER_MS, DEFAULT_QUIET_MS } from './lanes.js';
+import { DEFAULT_REPORT_INTERVAL_MS } from './ledger-report.js';
 
 export const DEFAULT_RELAY_PORT = 7719;
 
@@ -26,6 +27,10 @@ export interface RelaySettings {
   maxDeferMs: number;
   /** How old a held start context may be when SessionStart is answered from it (MEMFLOW_START_CONTEXT_MAX_AGE_MS; 0: always ask the API). */
   startContextMaxAgeMs: number;
+  /** How often a running session's capture ledger is reported at most (MEMFLOW_LEDGER_REPORT_MS). */
+  ledgerReportMs: number;
+  /** When a claim left by a relay that died is delivered again (MEMFLOW_SPOOL_STALE_CLAIM_MS). */
+  staleClaimMs: number;
   logFile: string;
   keysFile: string;
 }
@@ -45,6 +50,8 @@ export function relaySettings(): RelaySettings {
     quietMs: positiveEnv('MEMFLOW_RELAY_QUIET_MS', DEFAULT_QUIET_MS, 0),
     maxDeferMs: positiveEnv('MEMFLOW_RELAY_MAX_DEFER_MS', DEFAULT_MAX_DEFER_MS, 0),
     startContextMaxAgeMs: positiveEnv('MEMFLOW_START_CONTEXT_MAX_AGE_MS', DEFAULT_START_CONTEXT_MAX_AGE_MS, 0),
+    ledgerReportMs: positiveEnv('MEMFLOW_LEDGER_REPORT_MS', DEFAULT_REPORT_INTERVAL_MS),
+    staleClaimMs: positiveEnv('MEMFLOW_SPOOL_STALE_CLAIM_MS', 60_000),
     logFile: path.join(cfg.MEMFLOW_CACHE_DIR, 'relay.log'),
     keysFile: path.join(path.dirname(cfg.MEMFLOW_SPOOL_DIR), 'relay-keys.json'),
   };
@@ -136,6 +143,8 @@ export async function runRelay(port = relaySettings().port): Promise<void> {
       timing: { quietMs: settings.quietMs, maxDeferMs: settings.maxDeferMs },
       startContextMaxAgeMs: settings.startContextMaxAgeMs,
       idleExitMs: settings.idleExitMs,
+      ledgerReportMs: settings.ledgerReportMs,
+      staleClaimMs: settings.staleClaimMs,
       mcpMaxTokens: cfg.MEMFLOW_MCP_MAX_TOKENS,
       log,
       onIdleExit: () => void stop('idle'),

@@ -34,6 +34,8 @@ import { createHttpClient } from '../../node-http.js';
 import { Spool, SpoolFullError, type SpoolEntry } from '../spool.js';
 import { Lanes, type LaneTiming } from './lanes.js';
 import { RelayMcp } from './relay-mcp.js';
+import { ClientLedger } from '../client-ledger.js';
+import { LedgerReporter } from './ledger-report.js';
 import { bearerKey, header, readBody } from './request.js';
 import { hostHookOptions, settledExtras } from '../../hosts/hook-options.js';
 import { isHostName } from '../../hosts/shared.js';
@@ -74,6 +76,10 @@ export interface RelayOptions {
   mcpMaxTokens?: number;
   /** Exit after this long without a hook while nothing is waiting (0: never). */
   idleExitMs?: number;
+  /** How often a running session's capture ledger is reported at most (MEMFLOW_LEDGER_REPORT_MS). */
+  ledgerReportMs?: number;
+  /** A claim older than this belonged to a relay that died; its event is delivered again (MEMFLOW_SPOOL_STALE_CLAIM_MS). */
+  staleClaimMs?: number;
   log?: (line: string) => void;
   onIdleExit?: () => void;
 }
@@ -98,9 +104,13 @@ const json = (res: http.ServerResponse, status: number, body: unknown) => {
 export async function startRelay(opts: RelayOptions): Promise<Relay> {
   const log = opts.log ?? (() => {});
   // The hook is answered once the event is written; it reaches the disk (fsync) right after.
-  const spool = new Spool(opts.spoolDir, { ...(opts.maxEntries ? { maxEntries: opts.maxEntries } : {}), syncAfterAnswer: true });
+  const spool = new Spool(opts.spoolDir, { ...(opts.maxEntries ? { maxEntries: opts.maxEntries } : {}), ...(opts.staleClaimMs ? { staleClaimMs: opts.staleClaimMs } : {}), syncAfterAnswer: true });
   const client = createHttpClient();
   const lanes = new Lanes(spool, client, log, opts.keysFile, opts.timing);
+  // The capture ledger: what became of every event, beside the spool, reported per session.
+  const ledger = new ClientLedger(opts.spoolDir);
+  const reporter = new LedgerReporter(ledger, spool, client, (fp) => lanes.keyFor(fp), log, opts.ledgerReportMs);
+  lanes.capture = { ledger, reporter };
   const contexts = new StartContexts(client, opts.startContextMaxAgeMs ?? DEFAULT_START_CONTEXT_MAX_AGE_MS, log);
   lanes.onDelivered = (entry, key) => {
     const scope = scopeOfEntry(entry, key);
@@ -158,6 +168,8 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       name = await spool.add(entry);
     } catch (err) {
       log(err instanceof SpoolFullError ? `${err.message}: a ${event} event is dropped` : `could not spool a ${event} event (${(err as Error).message})`);
+      lanes.settle(entry, { dropped: err instanceof SpoolFullError ? 'spool_full' : 'spool_unwritable' });
+      lanes.kick();
       return reply(event === 'session-start' ? JSON.stringify({ systemMessage: `memflow: the spool is full or unwritable, events are being dropped (run \`memflow doctor\`)` }) : '{}');
     }
     if (event !== 'session-start') {
@@ -225,7 +237,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     }
     const claim = await spool.claim(name);
     if (!claim) return '{}'; // already taken by a delivery cycle: it will be delivered in order
-    const target = { baseUrl: url, apiKey: key };
+    const target = lanes.deliveryTarget(url, key);
     let verdict: Awaited<ReturnType<typeof deliver>>;
     try {
       verdict = await deliver(client, target, entry, budget, false);
@@ -234,6 +246,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       throw err;
     }
     lanes.observe(t, verdict);
+    lanes.settle(entry, verdict);
     if (verdict.kind === 'retry') {
       await claim.release();
       if (t.refused) return JSON.stringify({ systemMessage: `memflow: ${t.problem}; events are kept until the key is fixed (run \`memflow doctor\`)` });
@@ -271,7 +284,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     }
     if (req.method === 'GET' && url.pathname === '/health') {
       void spool.status().then((s) =>
-        json(res, 200, { ok: true, service: RELAY_SERVICE, version: RELAY_VERSION, pid: process.pid, spool: { ...s, ...lanes.stats(), received }, startContexts: { served: contexts.served, fetched: contexts.fetched }, mcp: { answeredFromCache: mcp.answeredFromCache } }),
+        json(res, 200, { ok: true, service: RELAY_SERVICE, version: RELAY_VERSION, pid: process.pid, spool: { ...s, ...lanes.stats(), received }, startContexts: { served: contexts.served, fetched: contexts.fetched }, ledger: { clientId: ledger.clientId(), reportsSent: reporter.sent, unreported: reporter.waiting, problem: reporter.lastProblem ?? null }, mcp: { answeredFromCache: mcp.answeredFromCache } }),
       );
       return;
     }

@@ -6,6 +6,8 @@
  * so a session of thousands of events costs the browser only what is read.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { describeLedger } from '../../../messages/capture-ledger-text.js';
+import type { CaptureLedger } from '../../../messages/capture-ledger-v1.js';
 import { call, enc, qs, type Citation, type Learning, type MemoryRecord, type Page, type SessionItem, type TimelineItem } from '../api.js';
 import { hashParams, useLoad, useNow, useUrlState } from '../hooks.js';
 import { Citations, ErrorNote, fmtNum, fmtTime, IdleHint, Item, markOnce, StatusBadge } from '../ui.js';
@@ -16,6 +18,23 @@ const FIRST_PAGE = 100;
 const PAGE = 1000;
 /** Items added to the page at a time. */
 const WINDOW = 300;
+
+/** The capture ledger: what became of every event the hook client took; a session that does not reconcile is flagged. */
+function CaptureLedgerNote({ capture }: { capture: CaptureLedger }) {
+  const { headline, lines } = describeLedger(capture);
+  return (
+    <details class={`capture-ledger${capture.flagged ? ' flagged' : ''}`} open={capture.flagged} data-status={capture.status}>
+      <summary>
+        <span class="kind">capture</span> {headline}
+      </summary>
+      {lines.map((l) => (
+        <p key={l} class="muted">
+          {l}
+        </p>
+      ))}
+    </details>
+  );
+}
 
 export function SessionView({ id }: { id: string }) {
   const project = hashParams().get('project') ?? undefined;
@@ -88,6 +107,7 @@ export function SessionView({ id }: { id: string }) {
             <StatusBadge status={s.status} /> {s.project} · {s.agent} · {fmtNum(s.eventCount)} events · started {fmtTime(s.startedAt)}
             {s.endedAt ? ` · ended ${fmtTime(s.endedAt)}` : ''} · <code class="sid">{id}</code> <IdleHint s={s} now={now} />
           </p>
+          {s.capture ? <CaptureLedgerNote capture={s.capture} /> : null}
         </>
       ) : (
         <p class="muted">Loading…</p>
