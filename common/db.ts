@@ -45,6 +45,16 @@ export function splitSchemaParam(databaseUrl: string): { connectionString: strin
   return schema ? { connectionString: url.toString(), schema } : { connectionString: url.toString() };
 }
 
+/**
+ * Options of memflow's interactive transactions (`prisma.$transaction(fn, TRANSACTION_OPTIONS)`).
+ * Prisma's defaults (2 s to get a connection, 5 s for the whole transaction) were outlived on a
+ * loaded machine (P2028, `timeTaken` 5.4-5.8 s, in summarizeSession during a soak), where a niced
+ * worker waits for the CPU between two statements. Transactions hold only their writes (reads and
+ * waits for a lock happen before them, see tryLockProjectLearnings), so the timeout is margin for a
+ * starved process, not room for more work.
+ */
+export const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 30_000 } as const;
+
 /** How long a query waits for a free pooled connection by default before it fails (ms). */
 export const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
 
