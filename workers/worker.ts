@@ -28,7 +28,7 @@ export function createMemflowWorker(opts: {
   /** node-postgres pool for bulk work (backups, retention); one is made when not given. */
   pool?: PgPool;
 }): Promise<Worker> {
-  const pool = opts.pool ?? createPgPool(opts.config.DATABASE_URL, 4, { allowExitOnIdle: true });
+  const pool = opts.pool ?? createPgPool(opts.config.DATABASE_URL, opts.config.MEMFLOW_PG_POOL_SIZE ?? 4, { allowExitOnIdle: true });
   return Worker.create({
     connection: opts.connection,
     namespace: opts.config.TEMPORAL_NAMESPACE,

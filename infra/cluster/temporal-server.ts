@@ -17,6 +17,7 @@ import type { ClusterLayout, StackProfile } from '../profile.js';
 import { goServerService, type ServiceHandle } from '../services/common.js';
 import { temporalAddress, temporalIsReady } from '../services/temporal.js';
 import { TEMPORAL_SERVER, TEMPORAL_SQL_TOOL } from '../versions.js';
+import { TEMPORAL_POOLS } from './connection-budget.js';
 
 /** The PostgreSQL server Temporal uses: the one DATABASE_URL (or PGHOST…) names for memflow. */
 export interface TemporalPg {
@@ -137,9 +138,9 @@ persistence:
   numHistoryShards: ${layout.numHistoryShards}
   datastores:
     postgres-default:
-${store(layout.database, 20)}
+${store(layout.database, TEMPORAL_POOLS.default)}
     postgres-visibility:
-${store(layout.visibilityDatabase, 4)}
+${store(layout.visibilityDatabase, TEMPORAL_POOLS.visibility)}
 global:
   membership:
     maxJoinDuration: 30s
