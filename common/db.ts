@@ -15,6 +15,7 @@
  * - `permanent`: everything else (bad input, other constraints, missing tables): never retried.
  */
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.js';
 
 export { PrismaClient };
@@ -55,6 +56,19 @@ export function splitSchemaParam(databaseUrl: string): { connectionString: strin
  */
 export const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 30_000 } as const;
 
+/**
+ * node-postgres' Client, always listening for its connection's errors. A pool listens only while a
+ * client is idle: a server restart that cut a checked-out connection (PostgreSQL's 57P01,
+ * "terminating connection due to administrator command") was an unhandled 'error' event and killed
+ * both workers of a soak. The broken client still fails its next query, and the pool drops it.
+ */
+export class ResilientClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    this.on('error', () => {});
+  }
+}
+
 /** How long a query waits for a free pooled connection by default before it fails (ms). */
 export const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
 
@@ -63,6 +77,7 @@ export function createPrisma(databaseUrl: string, opts: CreatePrismaOptions = {}
   const { connectionString, schema } = splitSchemaParam(databaseUrl);
   const adapter = new PrismaPg(
     {
+      Client: ResilientClient,
       connectionString,
       ...(opts.maxConnections !== undefined ? { max: opts.maxConnections } : {}),
       // Never wait forever for a pooled connection (node-postgres' default): a starved pool, or a
