@@ -33,6 +33,7 @@ export function createMemflowWorker(opts: {
     connection: opts.connection,
     namespace: opts.config.TEMPORAL_NAMESPACE,
     taskQueue: opts.config.TEMPORAL_TASK_QUEUE,
+    ...(opts.config.MEMFLOW_WORKER_MAX_ACTIVITIES ? { maxConcurrentActivityTaskExecutions: opts.config.MEMFLOW_WORKER_MAX_ACTIVITIES } : {}),
     ...(opts.bundlePath ? { workflowBundle: { code: fs.readFileSync(opts.bundlePath, 'utf8') } } : { workflowsPath: WORKFLOWS_PATH }),
     activities: {
       ...createCaptureActivities({ prisma: opts.prisma }),

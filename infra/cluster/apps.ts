@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { adoptDaemon, backgroundNice, portHolders, processMentions, runningPid, startDaemon, stopDaemon } from '../daemon.js';
 import { repoRoot, type ClusterLayout, type StackProfile } from '../profile.js';
-import { connectionBudget, POOLS } from './connection-budget.js';
+import { connectionBudget, POOLS, WORKER_MAX_ACTIVITIES } from './connection-budget.js';
 import { clusterRateLimits } from './rate-limits.js';
 
 export interface ClusterApp {
@@ -69,6 +69,7 @@ export function appEnv(p: StackProfile, app: ClusterApp, stackEnv: NodeJS.Proces
     env.MEMFLOW_PORT = String(c.apiPorts[app.index]);
   } else {
     env.MEMFLOW_WORKER_METRICS_PORT = `${p.api.host}:${c.workerMetricsPorts[app.index]}`;
+    env.MEMFLOW_WORKER_MAX_ACTIVITIES = stackEnv.MEMFLOW_WORKER_MAX_ACTIVITIES || String(WORKER_MAX_ACTIVITIES);
     // Production workers load the prebuilt workflow bundle (buildWorkflowBundle, run by `up`)
     // instead of bundling from source at every start.
     if (fs.existsSync(workflowBundle)) env.MEMFLOW_WORKFLOW_BUNDLE = workflowBundle;

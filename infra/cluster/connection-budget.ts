@@ -23,6 +23,12 @@ export const POOLS = {
 } as const;
 
 /**
+ * Activities a worker runs at once: twice its Prisma pool (an activity holds a connection only for
+ * its statements), so a backlog waits in Temporal's task queue rather than 10 s for a connection.
+ */
+export const WORKER_MAX_ACTIVITIES = 2 * POOLS.worker.prisma;
+
+/**
  * Temporal's SQL pools (`maxConns`, idle ones included). The server runs its four services
  * (frontend, history, matching, worker) in one process, and each service opens its own pool of
  * each store, so the server may hold 4 × (default + visibility).
