@@ -72,7 +72,8 @@ function runTool(bin: string, args: string[], logFile: string): Promise<void> {
 }
 
 async function hasSchemaVersion(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  // 15 s: the soak's Temporal restart, at load average 40, failed with "timeout expired" (a 3 s connect).
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 15_000 });
   await client.connect();
   try {
     const { rows } = await client.query<{ t: string | null }>(`SELECT to_regclass('public.schema_version') AS t`);
