@@ -7,7 +7,7 @@ import { createApi } from './app.js';
 async function run(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger('memflow-api', config.MEMFLOW_LOG_LEVEL);
-  const prisma = createPrisma(config.DATABASE_URL);
+  const prisma = createPrisma(config.DATABASE_URL, config.MEMFLOW_PRISMA_POOL_SIZE ? { maxConnections: config.MEMFLOW_PRISMA_POOL_SIZE } : {});
   const api = createApi(config, prisma, logger);
 
   let closing = false;

@@ -7,16 +7,24 @@
  *   1. SIGKILLs worker-1 and restarts it,
  *   2. SIGKILLs api-1 and restarts it,
  *   3. stops Weaviate node 2 for two minutes (a fifth of the run when shorter) and starts it again,
- *   4. restarts the Temporal server.
+ *   4. SIGKILLs Weaviate node 1 and starts it again (by the stack's own start, as an operator would),
+ *   5. restarts the Temporal server,
+ *   6. restarts PostgreSQL, the machine's own server (pg_ctlcluster, fast mode), when the soak runs
+ *      as root and DATABASE_URL names that server; `--no-postgres-restart` leaves it alone (every
+ *      other client of that server on the machine sees its connections cut too).
  * Then every session ends, and it checks: every acknowledged event stored exactly once (a hook that
  * failed is retried with the same Idempotency-Key, as the hook client does), every session completed
- * with its final summary, every search answered 200 (`degraded` allowed), and, after a triggered
- * reconcile, Weaviate's objects equal PostgreSQL's records for the tenant. It prints hook throughput
- * and p95 (client-observed, first attempt to acknowledgement) and search p95 before, during and after
- * each fault, with the load average. Traffic goes only to 127.0.0.1; every loop is bounded in time.
+ * with its final summary within a minute of the traffic's end, every search answered 200 (`degraded`
+ * allowed), no request failed while an API was killed (HAProxy retries it on the other), the
+ * profile's PostgreSQL connections stayed within their budget (pg_stat_activity, sampled), no
+ * transaction timed out (P2028) in any log, and, after a triggered reconcile, Weaviate's objects
+ * equal PostgreSQL's records for the tenant. It prints hook throughput and p95 (client-observed,
+ * first attempt to acknowledgement), search p95 and failed requests before, during and after each
+ * fault, with the load average. Traffic goes only to 127.0.0.1; every loop is bounded in time.
  *
  *   npm run bench:soak                       # the ten-minute soak
  *   npm run bench:soak -- --minutes 3        # a shorter try (fault times scale with it)
+ *   npm run bench:soak -- --no-postgres-restart   # other work shares the machine's PostgreSQL
  *   npm run bench:soak -- --scaling          # one worker against two: the same backlog drained by each
  *
  * --scaling stops both workers, has `--sessions` sessions post `--events-per-session` hooks each as
@@ -35,6 +43,7 @@ import { createApiKey, ensureTenant } from '../common/server/tenants.js';
 import { connectWeaviate } from '../common/server/weaviate/client.js';
 import { COLLECTIONS, weaviateTenantName } from '../common/server/weaviate/schema.js';
 import { appPid, clusterApps, startClusterApp, stopClusterApp } from '../infra/cluster/apps.js';
+import { CONNECTION_BUDGET, connectionBudget } from '../infra/cluster/connection-budget.js';
 import { haproxyServerStates } from '../infra/cluster/haproxy.js';
 import { weaviateNodeServices } from '../infra/cluster/weaviate-nodes.js';
 import { waitUntil } from '../infra/daemon.js';
@@ -44,9 +53,11 @@ import { RECORD_TYPES } from '../messages/record-types-v1.js';
 import { servicesOf, stackEnv } from '../infra/stack.js';
 import { HookSessionStream, seeded } from './hook-traffic.js';
 import { percentile, printColumns, printTable } from './lib.js';
+import { benchDatabaseUrl, logOffsets, restartablePostgres, restartPostgres, sampleConnections, scanTransactionTimeouts } from './soak-faults.js';
 
 interface Options {
   minutes: number;
+  postgresRestart: boolean;
   sessions: number;
   searchers: number;
   thinkMs: number;
@@ -70,6 +81,15 @@ interface Fault {
   start: number;
   end: number;
 }
+/** One HTTP attempt that did not get its answer (no answer, or 5xx): what a client without retries would have seen fail. */
+interface FailedAttempt {
+  at: number;
+  kind: 'hook' | 'search';
+  status: number;
+}
+
+/** Longest the soak allows from the traffic's end to the last session completed. */
+const CLOSE_WITHIN_S = 60;
 
 const log = (line: string) => console.log(`[soak ${new Date().toISOString().slice(11, 19)}] ${line}`);
 const now = () => performance.now();
@@ -82,10 +102,12 @@ async function main(): Promise<void> {
     .option('--think-ms <n>', 'mean pause of an agent between two hooks', '1500')
     .option('--events-per-session <n>', 'mean hook deliveries of one session before it ends', '30')
     .option('--scaling', 'measure one worker against two on the same backlog instead of the soak')
+    .option('--no-postgres-restart', "leave the machine's PostgreSQL out of the fault plan")
     .parse(process.argv)
     .opts<Record<string, string>>();
   const opts: Options = {
     minutes: Number(o.minutes),
+    postgresRestart: (o.postgresRestart as unknown) !== false,
     sessions: Number(o.sessions),
     searchers: Number(o.searchers),
     thinkMs: Number(o.thinkMs),
@@ -101,7 +123,12 @@ async function main(): Promise<void> {
   const ready = await fetch(`${base}/ready`, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
   if (!ready?.ok) throw new Error(`the cluster profile is not up at ${base}: run \`npm run up -- --profile cluster\` first`);
 
-  const prisma = createPrisma(config.DATABASE_URL);
+  // The soak's own connections are marked (application_name) and left out of the profile's count.
+  const prisma = createPrisma(benchDatabaseUrl(config.DATABASE_URL), { maxConnections: 3 });
+  const budget = connectionBudget(p.cluster!);
+  const postgres = opts.postgresRestart ? await restartablePostgres(config.DATABASE_URL) : 'left out (--no-postgres-restart)';
+  if (typeof postgres === 'string') log(`PostgreSQL restart: skipped, ${postgres}`);
+  const offsets = logOffsets(p.logDir);
   const tenantName = `soak-${crypto.randomBytes(4).toString('hex')}`;
   const tenant = await ensureTenant(prisma, tenantName);
   const keys: string[] = [];
@@ -114,6 +141,7 @@ async function main(): Promise<void> {
   const acks: Ack[] = [];
   const searches: SearchResult[] = [];
   const faults: Fault[] = [];
+  const failedAttempts: FailedAttempt[] = [];
   const sessionIds: string[] = [];
   let retries = 0;
   let rateLimited = 0;
@@ -145,6 +173,7 @@ async function main(): Promise<void> {
       }
       if (status === 429) rateLimited++;
       else if (status !== 0 && status < 500) throw new Error(`hook ${event} answered ${status}`);
+      else failedAttempts.push({ at: now(), kind: 'hook', status });
       retries++;
       if (now() - started > 180_000) throw new Error(`hook ${event} (${idem}) not acknowledged after 180 s (last status ${status})`);
       await sleep(Math.max(retryAfterMs, Math.min(4000, 250 * 2 ** Math.min(attempt, 4))));
@@ -193,6 +222,7 @@ async function main(): Promise<void> {
           status = err.status;
         }
         if (status === 200 || (status !== 0 && status < 500)) break;
+        failedAttempts.push({ at: now(), kind: 'search', status });
         await sleep(500);
       }
       searches.push({ at: now(), ms: now() - started, status, degraded, attempts: attempt });
@@ -227,26 +257,34 @@ async function main(): Promise<void> {
     faults.push({ name: `SIGKILL ${name}, restart after ${Math.round(downMs / 1000)} s`, start, end: now() });
     log(`${name}: back`);
   }
+  async function weaviateNodeDown(k: number, how: 'stop' | 'SIGKILL', downMs: number): Promise<void> {
+    const node = weaviateNodeServices[k]!;
+    const start = now();
+    if (how === 'stop') await node.stop(p);
+    else {
+      const { pid } = await node.status(p);
+      if (pid === undefined) throw new Error(`weaviate-${k} is not running`);
+      process.kill(pid, 'SIGKILL');
+    }
+    log(`weaviate-${k}: ${how === 'stop' ? 'stopped' : 'SIGKILL'} for ${Math.round(downMs / 1000)} s, load ${os.loadavg()[0]!.toFixed(1)}`);
+    await sleep(downMs);
+    // The stack's own start, as an operator would run it (npm run stack -- start --profile cluster).
+    await node.start(p, (l) => log(l));
+    await waitUntil(async () => (await haproxyServerStates(p))[`weaviate_http_nodes/node-${k}`] === 'UP', { what: `weaviate-${k} up in HAProxy`, timeoutMs: 120_000, intervalMs: 500 });
+    faults.push({ name: how === 'stop' ? `Weaviate node ${k} stopped ${Math.round(downMs / 1000)} s` : `SIGKILL Weaviate node ${k}, restart after ${Math.round(downMs / 1000)} s`, start, end: now() });
+    log(`weaviate-${k}: back`);
+  }
   const faultPlan = (async () => {
     const shortDown = sec(0.03 * T);
-    await at(0.15);
+    await at(0.12);
     await killApp('worker-1', shortDown);
-    await at(0.3);
+    await at(0.24);
     await killApp('api-1', shortDown);
-    await at(0.42);
-    {
-      const node = weaviateNodeServices[2]!;
-      const downMs = Math.min(120_000, 0.2 * T);
-      const start = now();
-      await node.stop(p);
-      log(`weaviate-2: stopped for ${Math.round(downMs / 1000)} s, load ${os.loadavg()[0]!.toFixed(1)}`);
-      await sleep(downMs);
-      await node.start(p, (l) => log(l));
-      await waitUntil(async () => (await haproxyServerStates(p))['weaviate_http_nodes/node-2'] === 'UP', { what: 'weaviate-2 up in HAProxy', timeoutMs: 120_000, intervalMs: 500 });
-      faults.push({ name: `Weaviate node 2 stopped ${Math.round(downMs / 1000)} s`, start, end: now() });
-      log('weaviate-2: back');
-    }
-    await at(0.75);
+    await at(0.34);
+    await weaviateNodeDown(2, 'stop', Math.min(120_000, 0.2 * T));
+    await at(0.6);
+    await weaviateNodeDown(1, 'SIGKILL', shortDown);
+    await at(0.72);
     {
       const temporal = servicesOf(p).find((s) => s.name === 'temporal-server')!;
       const start = now();
@@ -256,12 +294,22 @@ async function main(): Promise<void> {
       faults.push({ name: 'Temporal server restart', start, end: now() });
       log('temporal-server: back');
     }
+    if (typeof postgres !== 'string') {
+      await at(0.84);
+      const start = now();
+      log(`postgresql ${postgres.version}/${postgres.cluster}: restarting (fast mode); load ${os.loadavg()[0]!.toFixed(1)}`);
+      await restartPostgres(postgres, config.DATABASE_URL);
+      faults.push({ name: 'PostgreSQL restart', start, end: now() });
+      log('postgresql: back');
+    }
   })();
 
   const agents = Array.from({ length: opts.sessions }, (_, i) => agent(i).catch((err: Error) => void failures.push(`agent ${i}: ${err.message}`)));
   const searchersRunning = Array.from({ length: opts.searchers }, (_, k) => searcher(k).catch((err: Error) => void failures.push(`searcher ${k}: ${err.message}`)));
   const loads: number[] = [];
   const loadTimer = setInterval(() => loads.push(os.loadavg()[0]!), 5000);
+  const c = p.cluster!;
+  const connections = sampleConnections(config.DATABASE_URL, [p.databaseName, c.temporal.database, c.temporal.visibilityDatabase]);
   await faultPlan.catch((err: Error) => void failures.push(`fault plan: ${err.message}`));
   await Promise.all([...agents, ...searchersRunning]);
   clearInterval(loadTimer);
@@ -278,6 +326,8 @@ async function main(): Promise<void> {
     what: `every session (${sessionsN}) completed`, timeoutMs: 900_000, intervalMs: 1000, attemptTimeoutMs: 10_000,
   });
   const closeS = (now() - trafficEnd) / 1000;
+  await connections.stop();
+  const timeouts = scanTransactionTimeouts(p.logDir, offsets);
   const stored = await prisma.hookEvent.count({ where: { tenantId: tenant.id } });
   const distinctKeys = await prisma.hookEvent.groupBy({ by: ['sessionId'], where: { tenantId: tenant.id }, _count: true });
   const sessionsStored = distinctKeys.length;
@@ -317,7 +367,8 @@ async function main(): Promise<void> {
     const h = inWin(acks, a, b);
     const s = inWin(searches, a, b);
     const bad = s.filter((x) => x.status !== 200).length;
-    return `${(h.length / ((b - a) / 1000)).toFixed(1)} ev/s, p95 ${p95(h.map((x) => x.ms)).toFixed(0)} ms; search p95 ${p95(s.map((x) => x.ms)).toFixed(0)} ms${bad ? `, ${bad} failed` : ''}`;
+    const failed = inWin(failedAttempts, a, b).length;
+    return `${(h.length / ((b - a) / 1000)).toFixed(1)} ev/s, p95 ${p95(h.map((x) => x.ms)).toFixed(0)} ms; search p95 ${p95(s.map((x) => x.ms)).toFixed(0)} ms${bad ? `, ${bad} searches failed` : ''}; ${failed} failed requests`;
   };
   const loadAt = (t: number) => loads[Math.min(loads.length - 1, Math.max(0, Math.floor((t - t0) / 5000)))]?.toFixed(1) ?? '-';
   console.log(`\nsoak: ${opts.sessions} sessions, ${opts.minutes} min, ${opts.searchers} searchers, think ${opts.thinkMs} ms (load average 1 min shown at each fault's start)`);
@@ -328,9 +379,18 @@ async function main(): Promise<void> {
   );
   const all = acks.map((a) => a.ms);
   const ok = searches.filter((s) => s.status === 200);
+  const apiKill = faults.find((f) => f.name.startsWith('SIGKILL api-'));
+  const failedInApiKill = apiKill ? inWin(failedAttempts, apiKill.start, apiKill.end + 5000) : [];
+  const peak = connections.samples.reduce((m, x) => (x.profile > m.profile ? x : m), { at: 0, profile: 0, byDatabase: {}, server: 0 });
+  const serverPeak = Math.max(0, ...connections.samples.map((x) => x.server));
+  const timeoutLines = Object.entries(timeouts);
   const checks: [string, boolean, string][] = [
     ['every acknowledged event stored exactly once', stored === acks.length, `${stored} stored, ${acks.length} acknowledged`],
     ['every session completed with its final summary', withFinal === sessionsN && sessionsStored === sessionsN, `${sessionsN} sessions, ${withFinal} with a final summary`],
+    [`every session completed within ${CLOSE_WITHIN_S} s of the traffic's end`, closeS <= CLOSE_WITHIN_S, `${closeS.toFixed(1)} s`],
+    ['no request failed during the API kill (through HAProxy)', apiKill !== undefined && failedInApiKill.length === 0, apiKill ? `${failedInApiKill.length} failed (${failedInApiKill.filter((f) => f.kind === 'hook').length} hooks, ${failedInApiKill.filter((f) => f.kind === 'search').length} searches)` : 'no API kill ran'],
+    [`PostgreSQL connections of the profile <= ${CONNECTION_BUDGET}`, connections.samples.length > 0 && peak.profile <= CONNECTION_BUDGET, `peak ${peak.profile} (${Object.entries(peak.byDatabase).map(([d, n]) => `${d} ${n}`).join(', ')}); budget by configuration ${budget.total}; ${connections.samples.length} samples`],
+    ['no transaction timeout (P2028) in any log', timeoutLines.length === 0, timeoutLines.map(([f, n]) => `${f}: ${n}`).join(', ') || 'none'],
     ['every search answered 200 (degraded allowed)', ok.length === searches.length, `${ok.length}/${searches.length} (${ok.filter((s) => s.degraded).length} degraded)`],
     ['Weaviate objects = PostgreSQL records after reconcile', counts.every(([, a, b]) => a === b), counts.map(([t, a, b]) => `${t} ${a}/${b}`).join(', ')],
     ['no agent or fault failed', failures.length === 0, failures.slice(0, 3).join('; ') || 'none'],
@@ -345,6 +405,8 @@ async function main(): Promise<void> {
     ['sessions', String(sessionsN)],
     ['drain: every event processed after (s)', drainS.toFixed(1)],
     ['every session completed after (s)', closeS.toFixed(1)],
+    ['failed requests (attempts without an answer or with a 5xx; all / hooks / searches)', `${failedAttempts.length} / ${failedAttempts.filter((f) => f.kind === 'hook').length} / ${failedAttempts.filter((f) => f.kind === 'search').length}`],
+    ['PostgreSQL client connections, peak (profile / whole server)', `${peak.profile} / ${serverPeak}`],
     ['reconcile (checked / upserted / deleted)', `${reconcile.checked} / ${reconcile.upserted} / ${reconcile.deleted}`],
     ['load average 1 min (mean / max over the run)', `${(loads.reduce((a, b) => a + b, 0) / Math.max(1, loads.length)).toFixed(1)} / ${Math.max(...loads).toFixed(1)}`],
   ]);

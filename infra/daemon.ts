@@ -97,15 +97,102 @@ export async function stopDaemon(pidFile: string, marker: string, graceMs = 15_0
   const pid = runningPid(pidFile, marker);
   fs.rmSync(pidFile, { force: true });
   if (pid === undefined) return false;
+  await stopProcess(pid, graceMs);
+  return true;
+}
+
+/** SIGTERM to the process (and its group), SIGKILL after `graceMs`; resolves once it is gone. */
+export async function stopProcess(pid: number, graceMs = 15_000): Promise<void> {
   signalGroup(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
-    if (!isAlive(pid)) return true;
+    if (!isAlive(pid)) return;
     await sleep(100);
   }
   signalGroup(pid, 'SIGKILL');
   while (isAlive(pid)) await sleep(50);
-  return true;
+}
+
+/** Records `pid` as the daemon's (a running process of ours found without its pid file). */
+export function adoptDaemon(pidFile: string, pid: number): void {
+  fs.mkdirSync(path.dirname(pidFile), { recursive: true });
+  fs.writeFileSync(pidFile, `${pid}\n`);
+}
+
+/** Whether the process's command line or its environment at start contains `text` (a path, a port). */
+export function processMentions(pid: number, text: string): boolean {
+  if (cmdlineOf(pid)?.includes(text)) return true;
+  try {
+    return fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').some((v) => v.includes(text));
+  } catch {
+    return false;
+  }
+}
+
+/** Who listens on a TCP port: the pids found, and whether a listening socket has no owner we can see. */
+export interface PortHolders {
+  pids: number[];
+  unknownOwner: boolean;
+}
+
+/**
+ * The processes listening on each of `ports` (TCP, any local address; ports nobody listens on are
+ * absent), read from /proc/net/tcp{,6} and the processes' open file descriptors. Unlike a connect
+ * probe it cannot mistake a slow answer on a loaded machine for a taken port, and it names the
+ * holder. Undefined where /proc has no socket tables (not Linux): callers fall back to portIsFree.
+ */
+export function portHolders(ports: number[]): Map<number, PortHolders> | undefined {
+  const wanted = new Set(ports);
+  const portOfInode = new Map<string, number>();
+  let tables = 0;
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = fs.readFileSync(table, 'utf8');
+      tables++;
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+      const f = line.trim().split(/\s+/);
+      if (f.length < 10 || f[3] !== '0A') continue; // 0A: LISTEN
+      const local = f[1]!;
+      const port = parseInt(local.slice(local.lastIndexOf(':') + 1), 16);
+      if (wanted.has(port) && f[9] !== '0') portOfInode.set(f[9]!, port);
+    }
+  }
+  if (tables === 0) return undefined;
+  const ownersOf = new Map<string, Set<number>>([...portOfInode.keys()].map((inode) => [inode, new Set<number>()]));
+  if (portOfInode.size > 0) {
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      let fds: string[];
+      try {
+        fds = fs.readdirSync(`/proc/${entry}/fd`);
+      } catch {
+        continue;
+      }
+      for (const fd of fds) {
+        let link: string;
+        try {
+          link = fs.readlinkSync(`/proc/${entry}/fd/${fd}`);
+        } catch {
+          continue;
+        }
+        ownersOf.get(/^socket:\[(\d+)\]$/.exec(link)?.[1] ?? '')?.add(Number(entry));
+      }
+    }
+  }
+  const out = new Map<number, PortHolders>();
+  for (const [inode, port] of portOfInode) {
+    const holders = out.get(port) ?? { pids: [], unknownOwner: false };
+    const owners = ownersOf.get(inode)!;
+    if (owners.size === 0) holders.unknownOwner = true;
+    for (const pid of owners) if (!holders.pids.includes(pid)) holders.pids.push(pid);
+    out.set(port, holders);
+  }
+  return out;
 }
 
 /** Daemons lead their own process group (detached); signal the group so helpers die with them. */

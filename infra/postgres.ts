@@ -26,7 +26,9 @@ export function redactUrl(url: string): string {
 export async function assertPostgresReachable(url: string): Promise<void> {
   const admin = new URL(url);
   admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 3000 });
+  // 15 s: on a loaded 2-core machine (load average 10-20, the stack's servers starting in this same
+  // process) a connection that took 3 s was taken for a server that is not there.
+  const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 15_000 });
   try {
     await client.connect();
     await client.query('select 1');

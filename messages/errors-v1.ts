@@ -27,6 +27,8 @@ export const Failure = {
   // PostgreSQL (activities/failures.ts).
   /** A write the database will never accept (constraint, bad input, missing table). */
   DatabasePermanent: 'DatabasePermanent',
+  /** A lock stayed held by other work longer than the activity waits for it: retried. */
+  DatabaseBusy: 'DatabaseBusy',
 
   // Inputs and rows.
   /** An activity was called with an input it can never handle. */

@@ -355,6 +355,24 @@ describe('offline (no ANTHROPIC_API_KEY)', () => {
   });
 });
 
+describe('sessions of one project ending together', () => {
+  test('each reconciles its learnings in turn: every restatement counted once, no session left behind', async () => {
+    const t = await newTenant(prisma);
+    const sessions = 5;
+    // The same three learnings from every session, all ending at once: each final summary waits
+    // for the project's learnings lock between short transactions, never inside one.
+    await Promise.all(Array.from({ length: sessions }, () => runSession(offline, t.key, t.tenantId, 'shop-together', 0)));
+    const learnings = await prisma.learning.findMany({ where: { tenantId: t.tenantId }, include: { revisions: true, sources: true } });
+    assert.equal(learnings.length, 3, 'the same three learnings, not fifteen');
+    for (const l of learnings) {
+      assert.equal(l.strength, sessions, `${l.title}: stated by every session`);
+      assert.deepEqual(l.revisions.map((r) => r.reason).sort(), ['created', ...Array(sessions - 1).fill('restated')]);
+      assert.equal(l.sources.filter((s) => s.summaryId).length, sessions, 'evidence from every session');
+    }
+    assert.equal(await prisma.summary.count({ where: { tenantId: t.tenantId, kind: 'final' } }), sessions);
+  });
+});
+
 describe('activities on their own', () => {
   async function seedSession(p: PrismaClient) {
     const t = await newTenant(p);

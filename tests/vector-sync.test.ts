@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import net from 'node:net';
 import { before, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { createVectorActivities, type VectorActivities } from '../activities/search/vector-sync-activities.js';
@@ -365,5 +366,45 @@ test('a batch write (gRPC) upserts what Weaviate accepts and names, by position,
     assert.throws(() => toActivityFailure(err, 'retry'), (e: unknown) => e instanceof ApplicationFailure && e.nonRetryable && e.type === 'WeaviateRejected');
   } finally {
     revoked.close();
+  }
+});
+
+test('a batch write stuck on a connection that answers nothing is sent again on a new connection', async () => {
+  const tenant = await newTenant(prisma);
+  const s = await seed(tenant.tenantId, 2);
+  await vectors.syncSessionVectors(s);
+  // Between the writer and Weaviate's gRPC port, as a load balancer is: its first connection goes to
+  // a "node" that accepts and then never answers (lost mid-write); the next ones reach Weaviate.
+  const target = grpcTargetOf(config);
+  const sockets: net.Socket[] = [];
+  let connections = 0;
+  const proxy = net.createServer((client) => {
+    sockets.push(client);
+    if (connections++ === 0) return; // read and drop everything
+    const upstream = net.connect(target.port, target.host);
+    sockets.push(upstream);
+    client.pipe(upstream).pipe(client);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  const writer = createBatchWriter({ ...target, port: (proxy.address() as net.AddressInfo).port });
+  try {
+    const [vector] = await createLocalProvider().embed(['a note written through a lost node'], 'document');
+    const id = crypto.randomUUID();
+    const props = { projectId: s.projectId, sessionId: s.sessionId, kind: 'tool', recordType: 'observation' as const, createdAt: new Date(), contentHash: 'h' };
+    const scope = { collection: COLLECTIONS.observation, tenant: weaviateTenantName(tenant.tenantId), vectorName: VECTOR_NAME, consistency: 'QUORUM' as const };
+    const result = await writer.write(scope, [{ id, properties: props, vector: vector! }]);
+    assert.equal(result.hasErrors, false);
+    assert.ok(connections >= 2, `the write went out again on a new connection (${connections} connections)`);
+    assert.ok(await tenantCollection(weaviate, 'observation', tenant.tenantId).query.fetchObjectById(id), 'the object is stored');
+  } finally {
+    writer.close();
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((r) => proxy.close(() => r()));
   }
 });

@@ -35,7 +35,7 @@ async function run(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger('memflow-worker', config.MEMFLOW_LOG_LEVEL);
   installRuntime(config.MEMFLOW_WORKER_METRICS_PORT, logger);
-  const prisma = createPrisma(config.DATABASE_URL);
+  const prisma = createPrisma(config.DATABASE_URL, config.MEMFLOW_PRISMA_POOL_SIZE ? { maxConnections: config.MEMFLOW_PRISMA_POOL_SIZE } : {});
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   try {
     const bundlePath = config.MEMFLOW_WORKFLOW_BUNDLE;

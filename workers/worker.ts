@@ -28,11 +28,12 @@ export function createMemflowWorker(opts: {
   /** node-postgres pool for bulk work (backups, retention); one is made when not given. */
   pool?: PgPool;
 }): Promise<Worker> {
-  const pool = opts.pool ?? createPgPool(opts.config.DATABASE_URL, 4, { allowExitOnIdle: true });
+  const pool = opts.pool ?? createPgPool(opts.config.DATABASE_URL, opts.config.MEMFLOW_PG_POOL_SIZE ?? 4, { allowExitOnIdle: true });
   return Worker.create({
     connection: opts.connection,
     namespace: opts.config.TEMPORAL_NAMESPACE,
     taskQueue: opts.config.TEMPORAL_TASK_QUEUE,
+    ...(opts.config.MEMFLOW_WORKER_MAX_ACTIVITIES ? { maxConcurrentActivityTaskExecutions: opts.config.MEMFLOW_WORKER_MAX_ACTIVITIES } : {}),
     ...(opts.bundlePath ? { workflowBundle: { code: fs.readFileSync(opts.bundlePath, 'utf8') } } : { workflowsPath: WORKFLOWS_PATH }),
     activities: {
       ...createCaptureActivities({ prisma: opts.prisma }),

@@ -34,10 +34,15 @@ export const llmCalls: ActivityOptions = {
 /**
  * A session's vector sync: Weaviate is derived data, so a few quick attempts, then the session
  * carries on and reconciliation repairs what is missed. A first sync of a long session embeds
- * thousands of records (remote providers: many HTTP calls), hence 5 minutes.
+ * thousands of records (remote providers: many HTTP calls), hence 5 minutes. It heartbeats after
+ * every page and every written chunk, and no single call in it waits longer than 30 s (an embedding
+ * request, a REST call, a batch write: common/server/weaviate/grpc-batch.ts batchDeadlineMs), so an attempt
+ * silent for 45 s is stuck (a worker gone, a call on a lost Weaviate node) and is retried at once
+ * instead of holding the session's close for minutes (a soak saw one Started for 4+ minutes).
  */
 export const sessionVectorSync: ActivityOptions = {
   startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '45 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '20 seconds', maximumAttempts: 4 },
 };
 

@@ -6,7 +6,7 @@
  */
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { Failure } from '../../messages/errors-v1.js';
-import type { PrismaClient } from '../../common/server/db.js';
+import { TRANSACTION_OPTIONS, type PrismaClient } from '../../common/server/db.js';
 import type { SessionStatus } from '../../messages/workflows-v1/session.js';
 import { toActivityFailure } from '../failures.js';
 import { captureSessions } from '../../common/server/capture-store.js';
@@ -45,7 +45,7 @@ export function createCaptureActivities({ prisma }: CaptureDeps) {
     async persistEvents(input: SessionIds & { eventIds: string[]; limit?: number }): Promise<PersistResult> {
       const limit = input.limit ?? 500;
       try {
-        const done = await prisma.$transaction(async (tx) => (await captureSessions(tx, [input.sessionId], limit))[0]);
+        const done = await prisma.$transaction(async (tx) => (await captureSessions(tx, [input.sessionId], limit))[0], TRANSACTION_OPTIONS);
         if (!done) throw ApplicationFailure.nonRetryable(`session ${input.sessionId} does not exist`, Failure.SessionNotFound);
         if (done.events > 0) log.info('hook events stored', { sessionId: input.sessionId, events: done.events, throughSequence: done.throughSequence });
         // Requested ids still unprocessed are the ones beyond this call's limit.

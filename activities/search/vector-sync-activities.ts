@@ -58,6 +58,7 @@ export function createVectorActivities(deps: VectorDeps) {
           for (;;) {
             const page = await loadRecords(prisma, type, { tenantId: input.tenantId, sessionId: input.sessionId, ...(afterId ? { afterId } : {}) }, PAGE);
             add(await syncIfNeeded(ctx, page));
+            heartbeat(counts);
             if (page.length < PAGE) break;
             afterId = page.at(-1)!.id;
           }
@@ -67,6 +68,7 @@ export function createVectorActivities(deps: VectorDeps) {
           const ids = await changedLearningIds(prisma, ctx.embeddings(), input.tenantId, input.projectId, afterId, PAGE);
           if (ids.length === 0) break;
           add(await syncIfNeeded(ctx, await loadRecords(prisma, 'learning', { tenantId: input.tenantId, ids }, PAGE)));
+          heartbeat(counts);
           if (ids.length < PAGE) break;
           afterId = ids.at(-1)!;
         }

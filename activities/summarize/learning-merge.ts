@@ -77,13 +77,22 @@ const RESTATE_SIMILARITY = 0.75;
 /** First key of the advisory locks that serialize one project's learning reconciliations. */
 const RECONCILE_LOCK_SPACE = 0x6c726e; // "lrn"
 
+/**
+ * Takes the project's learnings lock for the rest of the transaction if it is free; false when
+ * another transaction holds it. One reconciliation of a project's learnings runs at a time: sessions
+ * of a project that end together restate the same learnings in different orders, and without the
+ * lock their transactions deadlocked (20 of 60 sessions in one bench:ingest run). The caller waits
+ * for it outside any transaction (a transaction that waited inside for its turn outlived Prisma's
+ * timeout, P2028, when ten sessions of a project ended at once on a loaded machine).
+ */
+export async function tryLockProjectLearnings(tx: Tx, projectId: string): Promise<boolean> {
+  const [row] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${RECONCILE_LOCK_SPACE}::int, hashtext(${projectId})) AS locked`;
+  return row?.locked === true;
+}
+
+/** Reconciles the candidates; the caller holds the project's lock (tryLockProjectLearnings) in `tx`. */
 export async function reconcileLearnings(tx: Tx, input: ReconcileInput): Promise<ReconcileResult> {
   const result: ReconcileResult = { created: [], restated: [], superseded: [], dropped: 0 };
-  // One reconciliation of a project's learnings at a time, until this transaction ends. Sessions
-  // of a project that end together restate the same learnings in different orders: without it
-  // their transactions deadlocked (20 of 60 sessions in one bench:ingest run) and each retry backed
-  // off further, so sessions completed minutes after their end.
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${RECONCILE_LOCK_SPACE}::int, hashtext(${input.projectId}))`;
   const byAlias = new Map(input.known.map((k) => [k.alias, k]));
   // The same point twice in one answer is one learning stated once, with both sets of sources.
   const merged = new Map<string, LearningCandidate>();

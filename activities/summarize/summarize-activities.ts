@@ -7,11 +7,11 @@
  * retry after a lost answer neither calls the model again nor stores anything twice. A tenant over its
  * daily budget gets `parked` back (with when the budget returns) instead of a call; the workflow waits.
  */
-import { ApplicationFailure, heartbeat, log } from '@temporalio/activity';
+import { ApplicationFailure, heartbeat, log, sleep } from '@temporalio/activity';
 import { Failure } from '../../messages/errors-v1.js';
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Config } from '../../common/server/config.js';
-import type { PrismaClient } from '../../common/server/db.js';
+import { TRANSACTION_OPTIONS, type PrismaClient } from '../../common/server/db.js';
 import { countTokens } from '../../common/rules/tokens.js';
 import { toActivityFailure } from '../failures.js';
 import type { SessionIds } from '../capture/capture-activities.js';
@@ -20,7 +20,7 @@ import { citationsOfToolCall, mergeCitations, rememberRead, settleCitations, typ
 import type { Citation } from '../../common/rules/citations.js';
 import { checkBudget, recordUsage } from './summary-budget.js';
 import { callStructured, createAnthropic } from './claude.js';
-import { reconcileLearnings, type ReconcileResult } from './learning-merge.js';
+import { reconcileLearnings, tryLockProjectLearnings, type ReconcileResult } from './learning-merge.js';
 import { mergeSummaries, offlineBatchSummary, offlineFinal, type OfflineObservation } from './offline.js';
 import { NO_USAGE, PriceTable, type Usage } from './pricing.js';
 import { SUMMARY_TOOL, SYSTEM_PROMPT, batchPrompt, evidenceIndex, finalPrompt, renderObservation, rollingPrompt, type PartSummary } from './summary-prompt.js';
@@ -76,6 +76,11 @@ const KNOWN_LEARNINGS = 40;
 const OPEN_CALL_GRACE = '15 minutes';
 /** Activity that happened longer ago than this before its summary was written arrived late (from a spool). */
 const LATE_ACTIVITY_MS = 10 * 60_000;
+/** Longest a final summary waits for its project's learnings lock before the attempt fails (and is retried). */
+const LEARNINGS_LOCK_WAIT_MS = 90_000;
+
+type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+const NO_LEARNINGS: ReconcileResult = { created: [], restated: [], superseded: [], dropped: 0 };
 
 interface CandidateRow extends OfflineObservation {
   id: string;
@@ -136,7 +141,7 @@ export function createSummarizeActivities({ prisma, config, anthropic }: Summari
       // Tokens spent on answers that never validated still count against the budget.
       if (err instanceof ApplicationFailure && err.type === Failure.LlmMalformedOutput) {
         const usage = (err.details?.[0] as { usage?: Usage } | undefined)?.usage ?? NO_USAGE;
-        await prisma.$transaction((tx) => recordUsage(tx, tenantId, usage, costOf(batchModel, usage), 1)).catch(toActivityFailure);
+        await prisma.$transaction((tx) => recordUsage(tx, tenantId, usage, costOf(batchModel, usage), 1), TRANSACTION_OPTIONS).catch(toActivityFailure);
       }
       throw err;
     }
@@ -147,58 +152,76 @@ export function createSummarizeActivities({ prisma, config, anthropic }: Summari
    * X-Memflow-Occurred-At) is dated by when its latest covered activity happened, not when it was
    * written; a live session's summary keeps its own time.
    */
-  async function happenedAt(tx: Parameters<Parameters<PrismaClient['$transaction']>[0]>[0], sessionId: string, range: { from: number; to: number }): Promise<Date | undefined> {
-    const { _max } = await tx.observation.aggregate({ _max: { createdAt: true }, where: { sessionId, sequence: { gte: range.from, lte: range.to } } });
+  async function happenedAt(sessionId: string, range: { from: number; to: number }): Promise<Date | undefined> {
+    const { _max } = await prisma.observation.aggregate({ _max: { createdAt: true }, where: { sessionId, sequence: { gte: range.from, lte: range.to } } });
     const latest = _max.createdAt;
     return latest && latest.getTime() < Date.now() - LATE_ACTIVITY_MS ? latest : undefined;
   }
 
+  /**
+   * Stores the summary and its usage in one short transaction; with `learnings`, also reconciles
+   * them with the project's under the project's lock. Only the writes happen inside: what they need
+   * is read before, and the wait for the lock (another session of the project reconciling) happens
+   * between transactions, so no transaction waits for its turn while Prisma's timeout runs.
+   */
   async function storeSummary(
     ids: SessionIds,
     kind: 'batch' | 'rolling' | 'final',
     fields: SummaryFields,
     range: { from: number; to: number; count: number },
     llm: { model: string; usage: Usage; requests: number } | null,
-    after?: (tx: Parameters<Parameters<PrismaClient['$transaction']>[0]>[0], summaryId: string) => Promise<ReconcileResult>,
+    learnings?: (tx: Tx, summaryId: string) => Promise<ReconcileResult>,
     provenance?: { gitBranch: string | null; gitCommit: string | null; citations: object[] },
   ): Promise<{ id: string; learnings?: ReconcileResult }> {
     const text = summaryText(fields);
     const usage = llm?.usage ?? NO_USAGE;
     const cost = llm ? costOf(llm.model, usage) : 0;
     try {
-      return await prisma.$transaction(async (tx) => {
-        const happened = await happenedAt(tx, ids.sessionId, range);
-        const row = await tx.summary.create({
-          data: {
-            ...ids,
-            ...(happened ? { createdAt: happened } : {}),
-            kind,
-            title: fields.title,
-            request: fields.request || null,
-            investigated: fields.investigated || null,
-            learned: fields.learned || null,
-            completed: fields.completed || null,
-            nextSteps: fields.nextSteps || null,
-            text,
-            tokenCount: countTokens(text),
-            model: llm?.model ?? null,
-            tokensIn: usage.tokensIn,
-            tokensOut: usage.tokensOut,
-            cacheReadTokens: usage.cacheReadTokens,
-            cacheWriteTokens: usage.cacheWriteTokens,
-            costUsd: cost,
-            offline: llm === null,
-            fromSequence: range.from,
-            toSequence: range.to,
-            observationCount: range.count,
-            ...(provenance ?? {}),
-          },
-        });
-        if (llm) await recordUsage(tx, ids.tenantId, usage, cost, llm.requests);
-        const learnings = after ? await after(tx, row.id) : undefined;
-        return { id: row.id, ...(learnings ? { learnings } : {}) };
-      });
+      const happened = await happenedAt(ids.sessionId, range);
+      const data = {
+        ...ids,
+        ...(happened ? { createdAt: happened } : {}),
+        kind,
+        title: fields.title,
+        request: fields.request || null,
+        investigated: fields.investigated || null,
+        learned: fields.learned || null,
+        completed: fields.completed || null,
+        nextSteps: fields.nextSteps || null,
+        text,
+        tokenCount: countTokens(text),
+        model: llm?.model ?? null,
+        tokensIn: usage.tokensIn,
+        tokensOut: usage.tokensOut,
+        cacheReadTokens: usage.cacheReadTokens,
+        cacheWriteTokens: usage.cacheWriteTokens,
+        costUsd: cost,
+        offline: llm === null,
+        fromSequence: range.from,
+        toSequence: range.to,
+        observationCount: range.count,
+        ...(provenance ?? {}),
+      };
+      const started = Date.now();
+      for (let round = 0; ; round++) {
+        const stored = await prisma.$transaction(async (tx) => {
+          if (learnings && !(await tryLockProjectLearnings(tx, ids.projectId))) return undefined;
+          const row = await tx.summary.create({ data });
+          if (llm) await recordUsage(tx, ids.tenantId, usage, cost, llm.requests);
+          const reconciled = learnings ? await learnings(tx, row.id) : undefined;
+          return { id: row.id, ...(reconciled ? { learnings: reconciled } : {}) };
+        }, TRANSACTION_OPTIONS);
+        if (stored) return stored;
+        if (Date.now() - started > LEARNINGS_LOCK_WAIT_MS) {
+          throw ApplicationFailure.retryable(`the learnings of project ${ids.projectId} stayed locked by other sessions for ${LEARNINGS_LOCK_WAIT_MS / 1000} s`, Failure.DatabaseBusy);
+        }
+        heartbeat({ waitingForLearningsLock: round + 1 });
+        // Another session of the project reconciles (tens of milliseconds): try again soon, jittered
+        // so that sessions ending together do not retry in step.
+        await sleep(Math.min(500, 20 * 2 ** Math.min(round, 5)) * (0.5 + Math.random()));
+      }
     } catch (err) {
+      if (err instanceof ApplicationFailure) throw err;
       toActivityFailure(err);
     }
   }
@@ -378,23 +401,27 @@ export function createSummarizeActivities({ prisma, config, anthropic }: Summari
         select: { id: true, kind: true, title: true },
       });
       const known = knownRows.map((k, i) => ({ ...k, alias: `K${i + 1}` }));
-      const reconcile = (answerLearnings: Parameters<typeof reconcileLearnings>[1]['candidates']) => (tx: Parameters<Parameters<PrismaClient['$transaction']>[0]>[0], summaryId: string) =>
-        reconcileLearnings(tx, {
-          tenantId: input.tenantId,
-          projectId: input.projectId,
-          summaryId,
-          observations: bySequence,
-          known,
-          candidates: answerLearnings,
-          changedBy: `session:${input.sessionId}`,
-          citations,
-          git,
-        });
+      // No candidates, nothing to reconcile: the summary is stored without the project's lock.
+      const reconcile = (answerLearnings: Parameters<typeof reconcileLearnings>[1]['candidates']) =>
+        answerLearnings.length === 0
+          ? undefined
+          : (tx: Tx, summaryId: string) =>
+              reconcileLearnings(tx, {
+                tenantId: input.tenantId,
+                projectId: input.projectId,
+                summaryId,
+                observations: bySequence,
+                known,
+                candidates: answerLearnings,
+                changedBy: `session:${input.sessionId}`,
+                citations,
+                git,
+              });
 
       if (!client || input.offline) {
         const answer = offlineFinal(observations.map((o) => ({ ...o, kind: o.kind as string })));
         const stored = await storeSummary(ids, 'final', answer, range, null, reconcile(answer.learnings), provenance);
-        return done(stored.id, true, stored.learnings);
+        return done(stored.id, true, stored.learnings ?? NO_LEARNINGS);
       }
       const user = finalPrompt(await projectName(input.sessionId), partsOf(batches), evidenceIndex(observations, EVIDENCE_TOKENS), known);
       const result = await withBudget(input.tenantId, systemTokens + countTokens(user) + maxOut, () =>
@@ -402,7 +429,7 @@ export function createSummarizeActivities({ prisma, config, anthropic }: Summari
       );
       if (result.kind === 'parked') return { status: 'parked', resetsAt: result.resetsAt, used: result.used, limit: result.limit };
       const stored = await storeSummary(ids, 'final', result.answer, range, { model: finalModel, usage: result.usage, requests: result.requests }, reconcile(result.answer.learnings), provenance);
-      return done(stored.id, false, stored.learnings);
+      return done(stored.id, false, stored.learnings ?? NO_LEARNINGS);
     },
   };
 }

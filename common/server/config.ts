@@ -144,6 +144,20 @@ export const envSchema = z.object({
   MEMFLOW_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The worker's prebuilt workflow bundle (`npm run build:workflows`); unset: bundled at start from workflows/. */
   MEMFLOW_WORKFLOW_BUNDLE: z.string().min(1).optional(),
+  /**
+   * PostgreSQL connections of one process: Prisma's pool (default 10) and the node-postgres pool
+   * (the API's hook ingest, key lookups and keyword search, default 10; the worker's backups and
+   * retention, default 4). The API holds one more, for LISTEN. Sized per deployment so that every
+   * process together fits the server's max_connections (docs/operations.md, connection budget).
+   */
+  MEMFLOW_PRISMA_POOL_SIZE: z.coerce.number().int().min(1).max(500).optional(),
+  MEMFLOW_PG_POOL_SIZE: z.coerce.number().int().min(1).max(500).optional(),
+  /**
+   * Activities one worker runs at once (Temporal's default: 100). With a pool far smaller than that,
+   * a backlog (a worker restarted under load) had activities wait 10 s for a connection and fail
+   * (P2028, "unable to start a transaction"); fewer at once wait in the task queue instead.
+   */
+  MEMFLOW_WORKER_MAX_ACTIVITIES: z.coerce.number().int().min(1).max(1000).optional(),
 }).superRefine((env, ctx) => {
   // A client certificate needs its key and the key its certificate (mTLS), both or neither.
   for (const [name, other] of [['TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_CLIENT_CERT_PATH'], ['TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH']] as const) {

@@ -15,6 +15,7 @@
  * - `permanent`: everything else (bad input, other constraints, missing tables): never retried.
  */
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from '../../generated/prisma/client.js';
 
 export { PrismaClient };
@@ -49,6 +50,29 @@ export function splitSchemaParam(databaseUrl: string): { connectionString: strin
   return schema ? { connectionString: url.toString(), schema } : { connectionString: url.toString() };
 }
 
+/**
+ * Options of memflow's interactive transactions (`prisma.$transaction(fn, TRANSACTION_OPTIONS)`).
+ * Prisma's defaults (2 s to get a connection, 5 s for the whole transaction) were outlived on a
+ * loaded machine (P2028, `timeTaken` 5.4-5.8 s, in summarizeSession during a soak), where a niced
+ * worker waits for the CPU between two statements. Transactions hold only their writes (reads and
+ * waits for a lock happen before them, see tryLockProjectLearnings), so the timeout is margin for a
+ * starved process, not room for more work.
+ */
+export const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 30_000 } as const;
+
+/**
+ * node-postgres' Client, always listening for its connection's errors. A pool listens only while a
+ * client is idle: a server restart that cut a checked-out connection (PostgreSQL's 57P01,
+ * "terminating connection due to administrator command") was an unhandled 'error' event and killed
+ * both workers of a soak. The broken client still fails its next query, and the pool drops it.
+ */
+export class ResilientClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    this.on('error', () => {});
+  }
+}
+
 /** How long a query waits for a free pooled connection by default before it fails (ms). */
 export const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
 
@@ -57,6 +81,7 @@ export function createPrisma(databaseUrl: string, opts: CreatePrismaOptions = {}
   const { connectionString, schema } = splitSchemaParam(databaseUrl);
   const adapter = new PrismaPg(
     {
+      Client: ResilientClient,
       connectionString,
       ...(opts.maxConnections !== undefined ? { max: opts.maxConnections } : {}),
       // Never wait forever for a pooled connection (node-postgres' default): a starved pool, or a

@@ -4,14 +4,16 @@
  * stays the tool for everything else.
  */
 import pg from 'pg';
-import { splitSchemaParam } from './db.js';
+import { ResilientClient, splitSchemaParam } from './db.js';
 
 export type PgPool = pg.Pool;
+
 
 /** `allowExitOnIdle`: idle connections do not keep the process alive (pools owned by a library). */
 export function createPgPool(databaseUrl: string, max = 10, opts: { allowExitOnIdle?: boolean } = {}): pg.Pool {
   const { connectionString, schema } = splitSchemaParam(databaseUrl);
   const pool = new pg.Pool({
+    Client: ResilientClient,
     connectionString,
     max,
     ...(opts.allowExitOnIdle ? { allowExitOnIdle: true } : {}),

@@ -6,8 +6,9 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { backgroundNice, runningPid, startDaemon, stopDaemon } from '../daemon.js';
+import { adoptDaemon, backgroundNice, portHolders, processMentions, runningPid, startDaemon, stopDaemon } from '../daemon.js';
 import { repoRoot, type ClusterLayout, type StackProfile } from '../profile.js';
+import { connectionBudget, POOLS, WORKER_MAX_ACTIVITIES } from './connection-budget.js';
 import { clusterRateLimits } from './rate-limits.js';
 
 export interface ClusterApp {
@@ -59,11 +60,16 @@ export function appEnv(p: StackProfile, app: ClusterApp, stackEnv: NodeJS.Proces
     MEMFLOW_RATE_LIMIT_HOOKS_PER_MINUTE:
       stackEnv.MEMFLOW_RATE_LIMIT_HOOKS_PER_MINUTE || String(clusterRateLimits(c.apiPorts.length).hooksPerMinute),
   };
+  // Pool sizes of the connection budget (connection-budget.ts), which the layout must fit.
+  connectionBudget(c);
+  env.MEMFLOW_PRISMA_POOL_SIZE = stackEnv.MEMFLOW_PRISMA_POOL_SIZE || String(POOLS[app.kind].prisma);
+  env.MEMFLOW_PG_POOL_SIZE = stackEnv.MEMFLOW_PG_POOL_SIZE || String(POOLS[app.kind].pg);
   if (app.kind === 'api') {
     env.MEMFLOW_HOST = p.api.host;
     env.MEMFLOW_PORT = String(c.apiPorts[app.index]);
   } else {
     env.MEMFLOW_WORKER_METRICS_PORT = `${p.api.host}:${c.workerMetricsPorts[app.index]}`;
+    env.MEMFLOW_WORKER_MAX_ACTIVITIES = stackEnv.MEMFLOW_WORKER_MAX_ACTIVITIES || String(WORKER_MAX_ACTIVITIES);
     // Production workers load the prebuilt workflow bundle (buildWorkflowBundle, run by `up`)
     // instead of bundling from source at every start.
     if (fs.existsSync(workflowBundle)) env.MEMFLOW_WORKFLOW_BUNDLE = workflowBundle;
@@ -75,11 +81,36 @@ export function appPid(p: StackProfile, app: ClusterApp): number | undefined {
   return runningPid(appFiles(p, app).pidFile, app.entry);
 }
 
-/** Starts the app unless it runs; returns its pid and whether it was started now. */
+/** The port that only this app listens on: an API's HTTP port, a worker's metrics port. */
+export const appPort = (p: StackProfile, app: ClusterApp): number =>
+  app.kind === 'api' ? layoutOf(p).apiPorts[app.index]! : layoutOf(p).workerMetricsPorts[app.index]!;
+
+/**
+ * The process of this checkout's `app` that listens on its port although its pid file does not
+ * name it (the file was lost or overwritten); throws when something else holds the port.
+ */
+function unrecordedAppPid(p: StackProfile, app: ClusterApp): number | undefined {
+  const port = appPort(p, app);
+  const held = portHolders([port])?.get(port);
+  if (!held) return undefined;
+  const entry = path.join(repoRoot, app.entry);
+  const [pid] = held.pids;
+  if (held.pids.length === 1 && !held.unknownOwner && processMentions(pid!, entry)) return pid;
+  throw new Error(
+    `cannot start ${app.name}: port ${port} on ${p.api.host} is held by ${held.pids.length ? `pid ${held.pids.join(', ')}` : 'a process that is not visible'}, not by this checkout's ${app.entry}`,
+  );
+}
+
+/** Starts the app unless it runs (a running one without its pid file is taken back); returns its pid and whether it was started now. */
 export function startClusterApp(p: StackProfile, app: ClusterApp, stackEnv: NodeJS.ProcessEnv): { pid: number; started: boolean; logFile: string } {
   const { pidFile, logFile } = appFiles(p, app);
   const running = appPid(p, app);
   if (running !== undefined) return { pid: running, started: false, logFile };
+  const unrecorded = unrecordedAppPid(p, app);
+  if (unrecorded !== undefined) {
+    adoptDaemon(pidFile, unrecorded);
+    return { pid: unrecorded, started: false, logFile };
+  }
   const pid = startDaemon({
     name: app.name,
     command: process.execPath,

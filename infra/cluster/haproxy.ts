@@ -10,9 +10,9 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { runningPid, startDaemon, stopDaemon, waitUntil } from '../daemon.js';
+import { portHolders, processMentions, runningPid, startDaemon, stopDaemon, waitUntil } from '../daemon.js';
 import type { ClusterLayout, StackProfile } from '../profile.js';
-import { assertPortsFree, type ServiceHandle } from '../services/common.js';
+import { claimPorts, reclaimOwnProcess, type ServiceHandle } from '../services/common.js';
 
 const layoutOf = (p: StackProfile): ClusterLayout => {
   if (!p.cluster) throw new Error(`profile '${p.name}' is not a cluster profile`);
@@ -32,12 +32,17 @@ export function haproxyConfig(p: StackProfile): string {
   const c = layoutOf(p);
   const h = p.api.host;
   const apis = c.apiPorts.map((port, i) => `  server api-${i + 1} ${h}:${port} check inter 1s fall 2 rise 2 cookie api-${i + 1}`).join('\n');
-  const nodesHttp = c.weaviateNodes.map((n, i) => `  server node-${i} ${h}:${n.httpPort} check inter 1s fall 2 rise 2`).join('\n');
-  const nodesGrpc = c.weaviateNodes.map((n, i) => `  server node-${i} ${h}:${n.grpcPort} check port ${n.httpPort} inter 1s fall 2 rise 2`).join('\n');
+  // A node marked down has its open connections closed (on-marked-down shutdown-sessions): a client
+  // holding one (gRPC keeps a connection for hours) reconnects through HAProxy to a node that is up.
+  const nodesHttp = c.weaviateNodes.map((n, i) => `  server node-${i} ${h}:${n.httpPort} check inter 1s fall 2 rise 2 on-marked-down shutdown-sessions`).join('\n');
+  const nodesGrpc = c.weaviateNodes.map((n, i) => `  server node-${i} ${h}:${n.grpcPort} check port ${n.httpPort} inter 1s fall 2 rise 2 on-marked-down shutdown-sessions`).join('\n');
   return `# Written by infra/cluster/haproxy.ts for the '${p.name}' profile; rewritten on every start.
 global
-  maxconn 8192
+  maxconn 4096
   log stderr format short local0 warning
+  # A request is retried only when it fits in one buffer (HAProxy keeps a copy to send again):
+  # 256 KiB holds every hook delivery but the largest tool outputs.
+  tune.bufsize 262144
 
 defaults
   log global
@@ -63,6 +68,18 @@ backend memflow_apis
   option httpchk GET /health
   http-check expect status 200
   cookie MEMFLOW_LB insert indirect nocache httponly
+  # An API that dies with requests in flight (SIGKILL, crash) closes their connections unanswered;
+  # one that is stopping answers 503. Such a request is sent again, to another API (redispatch on
+  # every retry), when replaying it is safe: reads, and hook deliveries, which the API stores once
+  # per idempotency key (the Idempotency-Key header, the tool_use_id, or the body's own key; see
+  # api/capture/payload.ts). Anything else is retried only when it never reached an API.
+  retries 3
+  option redispatch 1
+  retry-on conn-failure empty-response 502 503 504
+  acl read_method method GET HEAD OPTIONS
+  acl hook_delivery path_beg /v1/hooks/
+  acl batch_get path /v1/memories:batchGet
+  http-request disable-l7-retry if !read_method !hook_delivery !batch_get
 ${apis}
 
 frontend weaviate_http
@@ -110,12 +127,15 @@ export const haproxyService: ServiceHandle = {
     return [p.api.port, c.lb.weaviateHttpPort, c.lb.weaviateGrpcPort, c.lb.statsPort];
   },
   ensureBinary: () => Promise.resolve(haproxyBinary()),
-  async start(p) {
+  async start(p, progress) {
     const { pidFile, logFile } = files(p);
     const bin = haproxyBinary();
     if (runningPid(pidFile, 'haproxy') !== undefined) return { started: false };
-    await assertPortsFree('haproxy', p.api.host, haproxyService.ports(p), p);
     const cfg = layoutOf(p).lb.configFile;
+    const ports = haproxyService.ports(p);
+    const lingering = await claimPorts('haproxy', p.api.host, ports, p, (pid) => processMentions(pid, bin) && processMentions(pid, cfg));
+    const reclaimed = await reclaimOwnProcess({ name: 'haproxy', pidFile, lingering, isReady: () => statsAnswer(p), progress, ports: () => portHolders(ports) });
+    if (reclaimed !== undefined) return { started: false };
     fs.mkdirSync(path.dirname(cfg), { recursive: true });
     fs.writeFileSync(cfg, haproxyConfig(p));
     const check = spawnSync(bin, ['-c', '-q', '-f', cfg], { encoding: 'utf8' });

@@ -17,6 +17,7 @@ import type { ClusterLayout, StackProfile } from '../profile.js';
 import { goServerService, type ServiceHandle } from '../services/common.js';
 import { temporalAddress, temporalIsReady } from '../services/temporal.js';
 import { TEMPORAL_SERVER, TEMPORAL_SQL_TOOL } from '../versions.js';
+import { TEMPORAL_POOLS } from './connection-budget.js';
 
 /** The PostgreSQL server Temporal uses: the one DATABASE_URL (or PGHOST…) names for memflow. */
 export interface TemporalPg {
@@ -71,7 +72,8 @@ function runTool(bin: string, args: string[], logFile: string): Promise<void> {
 }
 
 async function hasSchemaVersion(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  // 15 s: the soak's Temporal restart, at load average 40, failed with "timeout expired" (a 3 s connect).
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 15_000 });
   await client.connect();
   try {
     const { rows } = await client.query<{ t: string | null }>(`SELECT to_regclass('public.schema_version') AS t`);
@@ -137,9 +139,9 @@ persistence:
   numHistoryShards: ${layout.numHistoryShards}
   datastores:
     postgres-default:
-${store(layout.database, 20)}
+${store(layout.database, TEMPORAL_POOLS.default)}
     postgres-visibility:
-${store(layout.visibilityDatabase, 4)}
+${store(layout.visibilityDatabase, TEMPORAL_POOLS.visibility)}
 global:
   membership:
     maxJoinDuration: 30s

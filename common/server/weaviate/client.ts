@@ -50,7 +50,9 @@ export async function connectWeaviate(config: Config): Promise<WeaviateClient> {
     grpcPort: grpc.port,
     grpcSecure: grpc.secure,
     ...(config.WEAVIATE_API_KEY ? { authCredentials: new ApiKey(config.WEAVIATE_API_KEY) } : {}),
-    timeout: { init: 5, query: 30, insert: 90 },
+    // Seconds. No REST call of ours (schema, tenants, deletes, queries) should take longer; batch
+    // writes go over gRPC with their own deadline (grpc-batch.ts).
+    timeout: { init: 5, query: 30, insert: 30 },
   });
   const writer = createBatchWriter(grpc);
   // The same client, whose close() also closes the batch writer's channel.

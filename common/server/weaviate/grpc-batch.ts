@@ -73,8 +73,15 @@ export interface BatchWriter {
   close(): void;
 }
 
-/** Longest a batch write may take (a large batch into a big index on a busy machine). */
-const INSERT_TIMEOUT_MS = 90_000;
+/**
+ * Longest a batch write may take: 10 s, plus 40 ms an object (a full batch of 250 into a big index on
+ * a busy machine: 20 s). A write that outlives it is stuck (a node lost while it coordinated the
+ * write, a connection to a dead node not yet noticed) and is tried again on a new connection.
+ */
+export const batchDeadlineMs = (objects: number) => Math.min(90_000, 10_000 + 40 * objects);
+
+/** gRPC codes of a write that never reached a working node, or whose node stopped answering: worth a new connection. */
+const RECONNECT_CODES = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.CANCELLED, grpc.status.INTERNAL]);
 
 if (os.endianness() !== 'LE') throw new Error('memflow sends vectors to Weaviate as little-endian float32 bytes; this machine is big-endian');
 
@@ -123,14 +130,42 @@ function protoStruct(properties: object): { fields: Record<string, unknown> } {
 
 const vectorBytes = (vector: number[]) => Buffer.from(Float32Array.from(vector).buffer);
 
-/** A writer on its own gRPC channel to `target` (connected on first write). */
+/**
+ * A writer on its own gRPC channel to `target` (connected on first write). A write that fails for a
+ * connection's reason (refused, cut, timed out) is sent once more on a new channel: through a load
+ * balancer (the cluster profile's HAProxy) that is a new connection to a node that is up, so a lost
+ * node costs one retry, not a stuck activity. Writes are upserts (object uuid = record id), so
+ * sending one twice is harmless.
+ */
 export function createBatchWriter(target: GrpcTarget): BatchWriter {
   const Client = serviceClient();
-  const client = new Client(`${target.host}:${target.port}`, target.secure ? grpc.credentials.createSsl() : grpc.credentials.createInsecure()) as unknown as WeaviateServiceClient;
+  const credentials = () => (target.secure ? grpc.credentials.createSsl() : grpc.credentials.createInsecure());
+  // A channel of its own (no subchannel shared with another client), so a new one is a new connection.
+  const connect = () => new Client(`${target.host}:${target.port}`, credentials(), { 'grpc.use_local_subchannel_pool': 1 }) as unknown as WeaviateServiceClient;
+  let client = connect();
   const metadata = new grpc.Metadata();
   if (target.apiKey) metadata.set('authorization', `Bearer ${target.apiKey}`);
+
+  function send(on: WeaviateServiceClient, request: unknown, objects: VectorObject[]): Promise<InsertResult> {
+    return new Promise<InsertResult>((resolve, reject) => {
+      on.BatchObjects(request, metadata, { deadline: Date.now() + batchDeadlineMs(objects.length) }, (err, reply) => {
+        // The message keeps Weaviate's words, so isNotFound still recognises a missing tenant or collection.
+        if (err) {
+          const details = err.details || err.message;
+          return reject(new WeaviateBatchError(`Weaviate refused a batch of ${objects.length} objects (gRPC ${grpc.status[err.code] ?? err.code}): ${details}`, err.code, details));
+        }
+        const errors: Record<number, { message: string }> = {};
+        for (const e of reply?.errors ?? []) {
+          const i = e.index ?? 0;
+          errors[i] = { message: errors[i] ? `${errors[i].message}; ${e.error ?? 'failed'}` : (e.error ?? 'failed') };
+        }
+        resolve({ hasErrors: Object.keys(errors).length > 0, errors });
+      });
+    });
+  }
+
   return {
-    write(scope, objects) {
+    async write(scope, objects) {
       const request = {
         consistencyLevel: `CONSISTENCY_LEVEL_${scope.consistency}`,
         objects: objects.map((o) => ({
@@ -141,21 +176,18 @@ export function createBatchWriter(target: GrpcTarget): BatchWriter {
           vectors: [{ name: scope.vectorName, vectorBytes: vectorBytes(o.vector), type: 'VECTOR_TYPE_SINGLE_FP32' }],
         })),
       };
-      return new Promise<InsertResult>((resolve, reject) => {
-        client.BatchObjects(request, metadata, { deadline: Date.now() + INSERT_TIMEOUT_MS }, (err, reply) => {
-          // The message keeps Weaviate's words, so isNotFound still recognises a missing tenant or collection.
-          if (err) {
-            const details = err.details || err.message;
-            return reject(new WeaviateBatchError(`Weaviate refused a batch of ${objects.length} objects (gRPC ${grpc.status[err.code] ?? err.code}): ${details}`, err.code, details));
-          }
-          const errors: Record<number, { message: string }> = {};
-          for (const e of reply?.errors ?? []) {
-            const i = e.index ?? 0;
-            errors[i] = { message: errors[i] ? `${errors[i].message}; ${e.error ?? 'failed'}` : (e.error ?? 'failed') };
-          }
-          resolve({ hasErrors: Object.keys(errors).length > 0, errors });
-        });
-      });
+      const used = client;
+      try {
+        return await send(used, request, objects);
+      } catch (err) {
+        if (!(err instanceof WeaviateBatchError) || err.credentialsRefused || !RECONNECT_CODES.has(err.code)) throw err;
+        // Another write may have replaced the channel already; replace it only once.
+        if (client === used) {
+          client = connect();
+          used.close();
+        }
+        return send(client, request, objects);
+      }
     },
     close: () => client.close(),
   };
