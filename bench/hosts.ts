@@ -169,6 +169,8 @@ async function main(): Promise<void> {
         ],
       ]);
       loads.push(`${host}: load average ${loadAverage()} after`);
+      // Each host's row as soon as it is measured: a long run cut short still says what it found.
+      console.log(`bench:hosts ${table[table.length - 1]![0]}: ${table[table.length - 1]![1].join(' | ')} (${loads.slice(-2).join(', ')})`);
     }
   } finally {
     await stop();
