@@ -6,6 +6,11 @@
  * ...) with 0 and with 12 shell tool calls:
  *   added per session (start + end) = median(memflow, 0 calls) - median(none, 0 calls)
  *   added per tool call             = (added at 12 calls - added at 0 calls) / 12
+ * and per tool call inside the sessions, which a session's start-up and exit do not blur (OpenCode's
+ * vary by hundreds of milliseconds from one session to the next): the time from a 12-call session's
+ * first model request to its last, as the local model stand-in received them, over 12 — each of those
+ * gaps is one tool call with its hooks and the agent's own turn — median with memflow minus median
+ * without.
  * Each variant keeps one repository for all its sessions, as a user does (OpenCode installs its
  * plugin's dependencies into the repository's .opencode/ on the first session there, seconds that
  * every later session is spared; the warm-up session takes them). The API, worker, Temporal and
@@ -44,6 +49,22 @@ interface Sample {
   variant: 'none' | 'memflow';
   calls: number;
   ms: number;
+  /** From the first model request of the conversation to the last, over `calls` (sessions with calls). */
+  perCallMs?: number;
+}
+
+/** A model request of the conversation itself: it offers the agent's tools (side requests, titles, do not). */
+function offersTools(body: unknown): boolean {
+  const tools = (body as { tools?: { functionDeclarations?: unknown[] }[] } | undefined)?.tools;
+  if (!Array.isArray(tools) || tools.length === 0) return false;
+  // Gemini's request lists its functions under functionDeclarations; OpenAI's lists one tool per entry.
+  return tools.every((t) => t.functionDeclarations === undefined) || tools.some((t) => (t.functionDeclarations?.length ?? 0) > 0);
+}
+
+/** The session's time per tool call between its first and last model request, as the stand-in saw them. */
+function perCall(fake: HostDriver['fake'], from: number, calls: number): number | undefined {
+  const at = fake.modelRequests.filter((r) => fake.requests.indexOf(r) >= from && offersTools(r.body)).map((r) => r.at);
+  return calls > 0 && at.length >= calls + 1 ? (at[at.length - 1]! - at[0]!) / calls : undefined;
 }
 
 async function repository(name: string): Promise<string> {
@@ -97,9 +118,10 @@ async function main(): Promise<void> {
       const one = async (variant: Sample['variant'], k: number) => {
         const answer = `done ${host} ${variant} ${n++}`;
         agents[variant].fake.script = shellSession(k, answer);
+        const from = agents[variant].fake.requests.length;
         const run = await agents[variant].run(`${answer}: run the steps`, repos[variant], variant === 'memflow' ? memEnv : {});
         if (run.code !== 0) throw new Error(`${host} exited ${run.code}: ${run.stderr.slice(-800)}`);
-        samples.push({ variant, calls: k, ms: run.ms });
+        samples.push({ variant, calls: k, ms: run.ms, perCallMs: perCall(agents[variant].fake, from, k) });
         if (variant === 'memflow') {
           made.tools += k;
           made.stops++;
@@ -131,6 +153,7 @@ async function main(): Promise<void> {
       ).catch(() => undefined);
       await runCli(['relay', 'stop'], { env: memEnv });
       const pickMs = (v: Sample['variant'], k: number) => samples.filter((s) => s.variant === v && s.calls === k).map((s) => s.ms);
+      const inside = (v: Sample['variant']) => samples.filter((s) => s.variant === v && s.perCallMs !== undefined).map((s) => s.perCallMs!);
       const addedSession = median(pickMs('memflow', 0)) - median(pickMs('none', 0));
       const addedLong = median(pickMs('memflow', calls)) - median(pickMs('none', calls));
       table.push([
@@ -140,17 +163,21 @@ async function main(): Promise<void> {
           `${median(pickMs('none', calls)).toFixed(0)} / ${median(pickMs('memflow', calls)).toFixed(0)}`,
           addedSession.toFixed(0),
           ((addedLong - addedSession) / calls).toFixed(1),
+          `${median(inside('none')).toFixed(1)} / ${median(inside('memflow')).toFixed(1)} (n ${inside('none').length} / ${inside('memflow').length})`,
+          (median(inside('memflow')) - median(inside('none'))).toFixed(1),
           `${stored.tools} / ${made.tools}, ${stored.stops} / ${made.stops}`,
         ],
       ]);
       loads.push(`${host}: load average ${loadAverage()} after`);
+      // Each host's row as soon as it is measured: a long run cut short still says what it found.
+      console.log(`bench:hosts ${table[table.length - 1]![0]}: ${table[table.length - 1]![1].join(' | ')} (${loads.slice(-2).join(', ')})`);
     }
   } finally {
     await stop();
   }
   console.log(`\nbench:hosts — ${rounds} sessions of each kind per variant and host, medians; ${os.cpus().length} cores`);
   for (const l of loads) console.log(`  ${l}`);
-  const header = ['0 calls: none / memflow (ms)', `${calls} calls: none / memflow (ms)`, 'added per session (ms)', 'added per tool call (ms)', 'stored / made: tool calls, final answers'];
+  const header = ['0 calls: none / memflow (ms)', `${calls} calls: none / memflow (ms)`, 'added per session (ms)', 'added per tool call (ms)', `a tool call inside ${calls}-call sessions: none / memflow (ms)`, 'added per tool call, inside sessions (ms)', 'stored / made: tool calls, final answers'];
   printColumns(
     'what memflow adds to a headless session of each agent',
     table.map(([c]) => c),

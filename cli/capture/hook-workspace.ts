@@ -18,7 +18,26 @@ export function projectOfHook(body: Record<string, unknown>, projectDir?: string
   if (config.MEMFLOW_PROJECT) return [config.MEMFLOW_PROJECT];
   const root = projectDir ?? config.CLAUDE_PROJECT_DIR ?? (typeof body.cwd === 'string' && body.cwd ? body.cwd : undefined);
   if (!root) return [];
-  return [resolveProject(root), projectKeyOf(root)];
+  return [resolveProject(root), recentProjectKey(root)];
+}
+
+/** How long the relay reuses a working tree's project key (its remote changes rarely). */
+const PROJECT_KEY_TTL_MS = 5_000;
+const projectKeys = new Map<string, { key: string | undefined; at: number }>();
+
+/**
+ * projectKeyOf, read again at most every few seconds per working tree: the relay answers every hook
+ * of every session, and reading the repository's files (a walk up to `.git`, its config, a
+ * realpath) took 0.4 ms of each answer in a profile of the relay under load.
+ */
+function recentProjectKey(root: string): string | undefined {
+  const now = Date.now();
+  const hit = projectKeys.get(root);
+  if (hit && now - hit.at < PROJECT_KEY_TTL_MS) return hit.key;
+  const key = projectKeyOf(root);
+  projectKeys.set(root, { key, at: now });
+  if (projectKeys.size > 1000) projectKeys.delete(projectKeys.keys().next().value!);
+  return key;
 }
 
 /** Events that carry the repository's branch and HEAD (memflowGit). */

@@ -9,8 +9,20 @@ import path from 'node:path';
 import { updateJsonObject } from '../json-file.js';
 import { hostHookCommand, isOurCommand, mcpUrl, upsertHandler, type HostInstallOptions, type HostInstallResult } from './install-shared.js';
 
-/** PreCompress is left out: it fires before every model turn, compaction or not (measured). */
+/**
+ * One hook process per tool call (AfterTool), the rest once per prompt or session. Left out:
+ * BeforeTool (AfterTool carries the call and its result), BeforeModel/AfterModel/BeforeToolSelection
+ * (once per model turn, nothing memflow keeps), and PreCompress (it fires before every model turn,
+ * compaction or not: measured).
+ */
 export const GEMINI_EVENTS = ['SessionStart', 'BeforeAgent', 'AfterTool', 'AfterAgent', 'SessionEnd'] as const;
+
+/**
+ * Gemini CLI runs a command hook as `bash -c <command>` (its getShellConfiguration, on every
+ * platform but Windows), so the command sources memflow-hook (found on PATH) into that bash instead
+ * of starting it as a program: no second bash through /usr/bin/env for each tool call.
+ */
+export const geminiHookCommand = (event: string, opts: Pick<HostInstallOptions, 'version' | 'hookUrl'>) => `source ${hostHookCommand('gemini', event, opts)}`;
 
 type Group = { matcher?: string; hooks: Record<string, unknown>[] };
 
@@ -21,7 +33,7 @@ export function installGemini(opts: HostInstallOptions): HostInstallResult {
     const hooks = (obj.hooks && typeof obj.hooks === 'object' ? obj.hooks : (obj.hooks = {})) as Record<string, Group[]>;
     for (const event of GEMINI_EVENTS) {
       const groups = (hooks[event] ??= []);
-      const handler = { type: 'command', name: 'memflow', command: hostHookCommand('gemini', event, opts), timeout: 10_000 };
+      const handler = { type: 'command', name: 'memflow', command: geminiHookCommand(event, opts), timeout: 10_000 };
       const mine = groups.find((g) => g.hooks?.some((h) => isOurCommand(h.command)));
       if (mine) upsertHandler(mine.hooks, handler, (h) => isOurCommand(h.command));
       else groups.push({ matcher: '*', hooks: [handler] });

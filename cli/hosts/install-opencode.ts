@@ -28,6 +28,7 @@ const URL_ = ${url};
 
 async function send(event, payload) {
   const env = process.env;
+  const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
   const headers = { 'content-type': 'application/json' };
   if (env.MEMFLOW_API_KEY) headers.authorization = 'Bearer ' + env.MEMFLOW_API_KEY;
   if (URL_ || env.MEMFLOW_URL) headers['x-memflow-url'] = URL_ || env.MEMFLOW_URL;
@@ -35,19 +36,19 @@ async function send(event, payload) {
   if (VERSION) headers['x-memflow-host-version'] = VERSION;
   let res;
   try {
-    res = await fetch('http://127.0.0.1:' + (env.MEMFLOW_RELAY_PORT || 7719) + '/hook/opencode/' + event, { method: 'POST', headers, body: JSON.stringify(payload), signal: AbortSignal.timeout(10000) });
+    res = await fetch('http://127.0.0.1:' + (env.MEMFLOW_RELAY_PORT || 7719) + '/hook/opencode/' + event, { method: 'POST', headers, body, signal: AbortSignal.timeout(10000) });
   } catch (err) {
     // No relay (refused: Node says ECONNREFUSED, Bun ConnectionRefused): the Node client delivers or
     // spools the event and starts the relay. Any other failure (a timeout) may come after the relay
     // took the event: never sent twice.
     const code = err?.code ?? err?.cause?.code;
-    return code === 'ECONNREFUSED' || code === 'ConnectionRefused' ? spawnHook(event, payload) : '';
+    return code === 'ECONNREFUSED' || code === 'ConnectionRefused' ? spawnHook(event, body) : '';
   }
   // Once the relay took the event it is the relay's: never a second delivery.
   return res.ok ? (await res.text()).trim() : '';
 }
 
-function spawnHook(event, payload) {
+function spawnHook(event, body) {
   return new Promise((resolve) => {
     let out = '';
     let child;
@@ -60,7 +61,7 @@ function spawnHook(event, payload) {
     child.stdout.on('data', (d) => (out += d));
     child.on('close', () => resolve(out.trim()));
     child.stdin.on('error', () => {});
-    child.stdin.end(JSON.stringify(payload));
+    child.stdin.end(body);
   });
 }
 
@@ -68,31 +69,53 @@ export const MemflowPlugin = async ({ directory }) => {
   const contexts = new Map();
   const lastText = new Map();
   let latest = Promise.resolve('');
+  // Everything but the session's start goes out one event after another, behind the agent: OpenCode
+  // waits for a tool.execute.after hook before it goes on, and a hook that waited for the relay cost
+  // every tool call a round trip. Each payload is taken when its hook runs (OpenCode may change its
+  // objects later) and sent in the order the hooks ran, after the session's start. dispose, which
+  // OpenCode awaits when it exits (measured on 1.18.33: \`opencode run\` exits after it), waits until
+  // all of it is out: nothing is lost at the end of a session.
+  let queue = Promise.resolve();
+  const after = (step) => {
+    queue = queue.then(step).then(() => undefined, () => undefined);
+  };
+  const later = (event, payload) => {
+    const body = JSON.stringify(payload);
+    after(() => send(event, body));
+  };
   return {
     event: async ({ event }) => {
       const p = event.properties ?? {};
       if (event.type === 'session.created') {
         const id = p.info?.id ?? p.sessionID;
-        latest = send('session.created', { sessionID: id, directory });
-        contexts.set(id, latest);
+        const started = send('session.created', { sessionID: id, directory });
+        latest = started;
+        contexts.set(id, started);
+        after(() => started);
       } else if (event.type === 'message.part.updated' && p.part?.type === 'text' && p.part.time?.end && !p.part.synthetic) {
         lastText.set(p.part.sessionID, p.part.text);
       } else if (event.type === 'session.idle') {
-        await send('session.idle', { sessionID: p.sessionID, directory, lastAssistantMessage: lastText.get(p.sessionID) });
+        later('session.idle', { sessionID: p.sessionID, directory, lastAssistantMessage: lastText.get(p.sessionID) });
       } else if (event.type === 'session.compacted') {
-        await send('session.compacted', { sessionID: p.sessionID, directory });
+        later('session.compacted', { sessionID: p.sessionID, directory });
       }
     },
     'chat.message': async (input, output) => {
       const prompt = (output.parts ?? []).filter((x) => x.type === 'text' && !x.synthetic).map((x) => x.text).join('\\n');
-      await send('chat.message', { sessionID: input.sessionID, directory, prompt });
+      later('chat.message', { sessionID: input.sessionID, directory, prompt });
     },
     'tool.execute.after': async (input, output) => {
-      await send('tool.execute.after', { sessionID: input.sessionID, directory, tool: input.tool, callID: input.callID, args: input.args, output });
+      later('tool.execute.after', { sessionID: input.sessionID, directory, tool: input.tool, callID: input.callID, args: input.args, output });
     },
     'experimental.chat.system.transform': async (input, output) => {
       const context = await (contexts.get(input?.sessionID) ?? latest);
       if (context) output.system.push(context);
+    },
+    // At most one hook's timeout: a relay that hangs must not hold OpenCode's exit for every event.
+    dispose: async () => {
+      let timer;
+      await Promise.race([queue, new Promise((resolve) => (timer = setTimeout(resolve, 10000)))]);
+      clearTimeout(timer);
     },
   };
 };
