@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { haproxyBinary } from './cluster/haproxy.js';
 import { composeSpecSchemaFile, KUBERNETES_OPENAPI, kubernetesSchemaDir } from './deploy/schemas.js';
 import { cachedBinaryPath, ensureGoBinary } from './go-binary.js';
 import { cacheDir } from './profile.js';
@@ -29,16 +30,35 @@ export function provisionedChromium(): string | undefined {
   return CHROMIUM_CANDIDATES.find((p) => fs.existsSync(p));
 }
 
-/** Installs Debian's `chromium` with apt-get when it is missing and this process may (root). */
-async function ensureChromium(log: Log): Promise<void> {
-  if (provisionedChromium()) return;
+/** Debian packages the suite runs: Chromium (the browser tests) and HAProxy (the cluster profile's balancer). */
+const DEBIAN_PACKAGES: { name: string; present: () => boolean; otherwise: string }[] = [
+  { name: 'chromium', present: () => provisionedChromium() !== undefined, otherwise: 'or set MEMFLOW_CHROMIUM; the browser tests will fail' },
+  {
+    name: 'haproxy',
+    present: () => {
+      try {
+        haproxyBinary();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    otherwise: 'or set MEMFLOW_HAPROXY_BIN; the balancer test will fail',
+  },
+];
+
+/** Installs the missing Debian packages with one apt-get (one dpkg lock) when this process may (root). */
+async function ensureDebianPackages(log: Log): Promise<void> {
+  const missing = DEBIAN_PACKAGES.filter((p) => !p.present());
+  if (missing.length === 0) return;
+  const names = missing.map((p) => p.name).join(' ');
   if (process.getuid?.() !== 0) {
-    log('chromium is missing and this user cannot install it: `sudo apt-get install -y chromium` (or set MEMFLOW_CHROMIUM); the browser tests will fail');
+    for (const p of missing) log(`${p.name} is missing and this user cannot install it: \`sudo apt-get install -y ${p.name}\` (${p.otherwise})`);
     return;
   }
-  log('chromium is missing: apt-get install -y chromium');
-  await promisify(execFile)('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, maxBuffer: 64 * 1024 * 1024 });
-  log('chromium installed');
+  log(`missing: apt-get install -y ${names}`);
+  await promisify(execFile)('apt-get', ['install', '-y', '--no-install-recommends', ...missing.map((p) => p.name)], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, maxBuffer: 64 * 1024 * 1024 });
+  log(`${names} installed`);
 }
 
 const schemaDir = () => path.join(cacheDir(), 'k8s-schemas', `${KUBERNETES_OPENAPI.version}-standalone-strict`);
@@ -60,7 +80,7 @@ export function provisionedDeployTools(): { helm: string; kubeconform: string; s
  */
 export async function provisionTestTools(log: Log): Promise<void> {
   const tasks: [string, () => unknown][] = [
-    ['chromium', () => ensureChromium(log)],
+    ['debian packages', () => ensureDebianPackages(log)],
     ['helm', () => ensureGoBinary(HELM, log)],
     ['kubeconform', () => ensureGoBinary(KUBECONFORM, log)],
     ['kubernetes schemas', () => kubernetesSchemaDir(log)],
