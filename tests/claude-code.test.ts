@@ -16,7 +16,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { createTemporalClient } from '../common/server/temporal-connection.js';
-import { memflowOnPath, runCli, tempDir } from './fixtures/cli-run.js';
+import { memflowOnPath, runCli, spoolFiles, tempDir } from './fixtures/cli-run.js';
 import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
 import { startTcpProxy } from './helpers/tcp-proxy.js';
 import { freePort } from '../infra/daemon.js';
@@ -210,7 +210,7 @@ test('events spooled while the API was away are stored with the time they happen
     const start = await runInstalled(at, 'SessionStart', { ...common, source: 'startup', model: 'claude-sonnet-4-5' });
     assert.match((JSON.parse(start.stdout) as { systemMessage: string }).systemMessage, /API unreachable/);
     await runInstalled(at, 'UserPromptSubmit', { ...common, prompt: 'Add a discount line to the receipt' });
-    const entries = await Promise.all((await fs.readdir(spoolDir)).sort().map(async (f) => JSON.parse(await fs.readFile(path.join(spoolDir, f), 'utf8')) as { event: string; createdAt: string }));
+    const entries = await Promise.all((await spoolFiles(spoolDir)).map(async (f) => JSON.parse(await fs.readFile(path.join(spoolDir, f), 'utf8')) as { event: string; createdAt: string }));
     assert.deepEqual(entries.map((e) => e.event), ['session-start', 'user-prompt-submit']);
 
     // Back: the next hook delivers the spooled events first (with their times), then its own.
@@ -252,7 +252,7 @@ test('a session recorded while offline and delivered hours later is dated when i
     await runInstalled(at, 'SessionEnd', { ...common, reason: 'prompt_input_exit' });
     // The spool waited two hours (a laptop offline): its entries say so, as a real wait would leave them.
     const twoHours = 2 * 3_600_000;
-    const files = (await fs.readdir(spoolDir)).sort();
+    const files = await spoolFiles(spoolDir);
     assert.equal(files.length, 5);
     const times: string[] = [];
     for (const f of files) {

@@ -62,6 +62,8 @@ export function stateOf(verdict: Verdict): LedgerState {
   return verdict.kind === 'delivered' ? (verdict.duplicate ? 'duplicate' : 'delivered') : verdict.kind === 'rejected' ? 'refused' : 'held';
 }
 
+/** The folder inside the spool that holds the per-session journals (the spool's own entries are files beside it). */
+export const JOURNAL_DIR = 'ledger';
 const JOURNAL = /^([0-9a-f]{32})\.jsonl$/;
 
 export class ClientLedger {
@@ -71,7 +73,7 @@ export class ClientLedger {
   private readonly held = new Map<string, string>();
 
   constructor(spoolDir: string) {
-    this.dir = path.join(spoolDir, 'ledger');
+    this.dir = path.join(spoolDir, JOURNAL_DIR);
   }
 
   static fileName(session: string): string {
