@@ -18,6 +18,7 @@ import { createApi } from '../api/app.js';
 import { registeredOperations } from '../api/openapi.js';
 import { createLogger } from '../common/server/logger.js';
 import { InvalidProjectName, normalizeProjectName } from '../common/workspace/project-naming.js';
+import { EMPTY_CLIENT_COUNTS } from '../messages/capture-ledger-v1.js';
 import { HOOK_EVENTS } from '../messages/hooks-v1.js';
 import { CORPUS, seedCorpus, type SeededCorpus } from './fixtures/retrieval-corpus.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
@@ -515,6 +516,11 @@ const probes: Record<string, Probe> = {
   'POST /v1/hooks/{event}': { admin: false, foreign: () => ({ path: '/v1/hooks/session-start', body: { session_id: uniqueName('probe'), cwd: `/home/b/${VICTIM_PROJECT}` } }), expect: 'no-data' },
   'GET /v1/sessions': { admin: false, foreign: () => ({ path: `/v1/sessions?project=${VICTIM_PROJECT}` }), expect: 'no-data' },
   'GET /v1/sessions/{id}': { admin: false, foreign: () => ({ path: `/v1/sessions/${victimData.sessions[0]!.agentSessionId}` }), expect: 404 },
+  'POST /v1/sessions/{id}/ledger': {
+    admin: false,
+    foreign: () => ({ path: `/v1/sessions/${victimData.sessions[0]!.agentSessionId}/ledger`, body: { clientId: crypto.randomUUID(), counter: 1, counts: EMPTY_CLIENT_COUNTS } }),
+    expect: 404,
+  },
   'GET /v1/sessions/{id}/timeline': { admin: false, foreign: () => ({ path: `/v1/sessions/${victimData.sessions[0]!.agentSessionId}/timeline` }), expect: 404 },
   'GET /v1/search': { admin: false, foreign: () => ({ path: `/v1/search?q=${encodeURIComponent(CORPUS[2]!.prompt.slice(0, 60))}` }), expect: 'no-data' },
   'GET /v1/memories/{id}': { admin: false, foreign: () => ({ path: `/v1/memories/${victimData.sessions[0]!.observationIds[0]}` }), expect: 404 },
