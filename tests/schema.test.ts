@@ -202,6 +202,10 @@ test('every model round-trips through Prisma Client', async (t) => {
       gitDefaultBranch: 'main',
       agent: 'codex',
       agentVersion: '0.169.0',
+      ledgerClientEvents: 40,
+      ledgerDupKey: 3,
+      ledgerDupTool: 2,
+      ledgerDupBody: 1,
     };
     await prisma.session.create({ data });
     assertRoundTrip('Session', await prisma.session.findUniqueOrThrow({ where: { id: ids.session } }), data);
@@ -404,6 +408,24 @@ test('every model round-trips through Prisma Client', async (t) => {
     assertRoundTrip(
       'LearningRevision',
       await prisma.learningRevision.findUniqueOrThrow({ where: { id: ids.learningRevision } }),
+      data,
+    );
+  });
+
+  await t.test('CaptureLedger (one row per session and hook client)', async () => {
+    const data = {
+      sessionId: ids.session,
+      clientId: randomUUID(),
+      tenantId: ids.tenant,
+      counter: 7n,
+      counts: { seen: 42, delivered: 40, late: 2, duplicates: 1, refused: { payload_too_large: 1 }, dropped: {}, pending: 0, held: {}, lost: 0 },
+      serverEvents: 40,
+      reportedAt: at(27),
+    };
+    await prisma.captureLedger.create({ data });
+    assertRoundTrip(
+      'CaptureLedger',
+      await prisma.captureLedger.findUniqueOrThrow({ where: { sessionId_clientId: { sessionId: ids.session, clientId: data.clientId } } }),
       data,
     );
   });
