@@ -11,7 +11,7 @@ import { ApplicationFailure, heartbeat, log, sleep } from '@temporalio/activity'
 import { Failure } from '../../messages/errors-v1.js';
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Config } from '../../common/server/config.js';
-import { TRANSACTION_OPTIONS, type PrismaClient } from '../../common/server/db.js';
+import { TRANSACTION_OPTIONS, type PrismaClient, type Tx } from '../../common/server/db.js';
 import { countTokens } from '../../common/rules/tokens.js';
 import { toActivityFailure } from '../failures.js';
 import type { SessionIds } from '../capture/capture-activities.js';
@@ -79,7 +79,6 @@ const LATE_ACTIVITY_MS = 10 * 60_000;
 /** Longest a final summary waits for its project's learnings lock before the attempt fails (and is retried). */
 const LEARNINGS_LOCK_WAIT_MS = 90_000;
 
-type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 const NO_LEARNINGS: ReconcileResult = { created: [], restated: [], superseded: [], dropped: 0 };
 
 interface CandidateRow extends OfflineObservation {

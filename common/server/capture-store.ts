@@ -7,13 +7,13 @@
  * marked processed in the transaction that stores their items, tool calls merge on (session,
  * tool_use_id), other items are unique on (session, sequence), prompts are numbered under the lock.
  */
-import type { PrismaClient } from './db.js';
+import type { Tx } from './db.js';
 import { countTokens } from '../rules/tokens.js';
 import { TOOL_RESULT_EVENTS, type HookEventName } from '../../messages/hooks-v1.js';
 import { renderEvent } from '../rules/observation.js';
 import type { CaptureProgress } from '../../messages/capture-v1.js';
 
-export type CaptureTx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+export type CaptureTx = Tx;
 type StoredEvent = Awaited<ReturnType<CaptureTx['hookEvent']['findMany']>>[number];
 type Rendered = NonNullable<ReturnType<typeof renderEvent>>;
 
