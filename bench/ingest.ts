@@ -22,16 +22,14 @@ import http from 'node:http';
 import crypto from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
-import type { ChildProcess } from 'node:child_process';
 import { createPrisma, type PrismaClient } from '../common/server/db.js';
-import { createApiKey, ensureTenant } from '../common/server/tenants.js';
-import { createTemporalClient } from '../common/server/temporal-connection.js';
-import { freePort, waitUntil } from '../infra/daemon.js';
-import { stackStatus } from '../infra/stack.js';
+import { freePort } from '../infra/daemon.js';
 import { DEFAULT_RATE_LIMITS } from '../api/limits.js';
-import { benchStack, percentile, printColumns, spawnEntry, stopChild, waitForReady, type BenchStack } from './lib.js';
+import { benchStack, percentile, printColumns, type BenchStack } from './lib.js';
 import { HookSessionStream, type HookDelivery } from './hook-traffic.js';
-import { cpuOfProcessSet, cpuSecondsOf, cpuSecondsOfCommand, cpuSince, loadAverage, ownCpuSeconds } from './proc-cpu.js';
+import { HookPoster, post, type Ack } from './ingest-http.js';
+import { benchKeys, checkExactlyOnce, postgresCpuOfDatabase, Processes, startSearchProbe, waitCompleted, waitDrained, workflowTasks } from './ingest-harness.js';
+import { cpuSince, loadAverage } from './proc-cpu.js';
 
 interface Options {
   connections: number[];
@@ -49,12 +47,6 @@ interface Options {
 interface LedgerClient {
   /** How often a running session reports (the relay's default, MEMFLOW_LEDGER_REPORT_MS). */
   reportMs: number;
-}
-
-interface Ack {
-  clientMs: number;
-  serverMs: number | undefined;
-  duplicate: boolean;
 }
 
 interface RunResult {
@@ -75,128 +67,16 @@ interface RunResult {
   whole: { events: number; reports: number; cpu: Record<string, number | undefined> };
 }
 
-function parseTotal(header: string | string[] | undefined): number | undefined {
-  const m = /total;dur=([\d.]+)/.exec(String(header ?? ''));
-  return m ? Number(m[1]) : undefined;
-}
-
-/** One POST over the shared keep-alive agent; resolves with the status, timing and body. */
-function post(agent: http.Agent, base: URL, path: string, key: string, body: unknown, extra: Record<string, string> = {}): Promise<{ status: number; ack: Ack; text: string }> {
-  const payload = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
-  const t0 = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { agent, host: base.hostname, port: base.port, path, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': payload.length, authorization: `Bearer ${key}`, ...extra } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            ack: { clientMs: performance.now() - t0, serverMs: parseTotal(res.headers['server-timing']), duplicate: res.headers['x-memflow-duplicate'] === 'true' },
-            text: Buffer.concat(chunks).toString(),
-          }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-function get(agent: http.Agent, base: URL, path: string, key: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ agent, host: base.hostname, port: base.port, path, method: 'GET', headers: { authorization: `Bearer ${key}` } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/** Workflow tasks the tenant's session workflows cost: WorkflowTaskCompleted events in every run's history. */
-async function workflowTasks(stack: BenchStack, tenantId: string): Promise<number> {
-  const { client, connection } = createTemporalClient({ TEMPORAL_ADDRESS: stack.env.TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE: 'default' } as never);
-  try {
-    let tasks = 0;
-    for await (const wf of client.workflow.list({ query: `WorkflowType = 'sessionWorkflow'` })) {
-      if (!wf.workflowId.startsWith(`session/${tenantId}/`)) continue;
-      const history = await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
-      tasks += (history.events ?? []).filter((e) => e.workflowTaskCompletedEventAttributes).length;
-    }
-    return tasks;
-  } finally {
-    await connection.close();
-  }
-}
-
-class Processes {
-  api!: ChildProcess;
-  worker!: ChildProcess;
-  readonly url: string;
-  constructor(
-    private readonly stack: BenchStack,
-    private readonly env: NodeJS.ProcessEnv,
-    port: number,
-  ) {
-    this.url = `http://127.0.0.1:${port}`;
-  }
-  async start(): Promise<void> {
-    this.worker = spawnEntry('workers/main.ts', this.env);
-    this.api = spawnEntry('api/main.ts', this.env);
-    await waitForReady(this.url);
-  }
-  /** CPU of the workers killed so far, so the worker's figure spans the restart. */
-  private killedWorkersCpu = 0;
-  async restartWorker(): Promise<void> {
-    this.killedWorkersCpu += cpuSecondsOf(this.worker.pid!) ?? 0;
-    this.worker.kill('SIGKILL');
-    await new Promise((r) => (this.worker.exitCode !== null || this.worker.signalCode !== null ? r(null) : this.worker.once('exit', r)));
-    this.worker = spawnEntry('workers/main.ts', this.env);
-  }
-  async stop(): Promise<void> {
-    await Promise.all([stopChild(this.api), stopChild(this.worker)]);
-  }
-  /** The API again, with `extra` in its environment (the ledger's A/B). */
-  async restartApi(extra: NodeJS.ProcessEnv): Promise<void> {
-    await stopChild(this.api);
-    this.api = spawnEntry('api/main.ts', { ...this.env, ...extra });
-    await waitForReady(this.url);
-  }
-  async cpuProbes() {
-    const [temporal, weaviate] = await stackStatus(this.stack.profile);
-    return {
-      api: () => cpuSecondsOf(this.api.pid!),
-      worker: () => this.killedWorkersCpu + (cpuSecondsOf(this.worker.pid!) ?? 0),
-      temporal: () => (temporal?.pid ? cpuSecondsOf(temporal.pid) : undefined),
-      weaviate: () => (weaviate?.pid ? cpuSecondsOf(weaviate.pid) : undefined),
-      'postgres (machine)': () => cpuSecondsOfCommand('postgres'),
-      'bench client': ownCpuSeconds,
-    };
-  }
-}
-
 async function runLoad(procs: Processes, prisma: PrismaClient, stack: BenchStack, connections: number, seconds: number, opts: Options, ledger?: LedgerClient): Promise<RunResult> {
   const base = new URL(procs.url);
   const sessionsN = Math.max(opts.sessions, connections);
-  const tenantName = `bench-ingest-${crypto.randomBytes(4).toString('hex')}`;
-  const tenant = await ensureTenant(prisma, tenantName);
-  // One after another: each is a transaction, and 60 at once wait past Prisma's 2 s transaction
-  // start limit on a loaded machine.
-  const keys: string[] = [];
-  for (let i = 0; i <= sessionsN; i++) keys.push((await createApiKey(prisma, tenantName)).key);
+  const { tenantId, keys } = await benchKeys(prisma, sessionsN + 1);
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   const probeAgent = new http.Agent({ keepAlive: true, maxSockets: 2 });
   const streams = Array.from({ length: sessionsN }, (_, i) => new HookSessionStream(crypto.randomUUID(), `/bench/project-${i % 5}`, i + 1));
 
   const acks: Ack[] = [];
-  let errors = 0;
   let stopping = false;
-  let firstError: string | undefined;
   // As the relay: every delivery names the client; each session reports its counts once it ended
   // and, while it runs, every `reportMs` (cli/capture/relay/ledger-report.ts).
   const clientId = crypto.randomUUID();
@@ -207,16 +87,8 @@ async function runLoad(procs: Processes, prisma: PrismaClient, stack: BenchStack
     const r = await post(agent, base, `/v1/sessions/${sessionId}/ledger`, key, { clientId, counter: Date.now() * 1000 + (reports++ % 1000), counts });
     if (r.status !== 200) throw new Error(`ledger report answered ${r.status}: ${r.text.slice(0, 200)}`);
   };
-  const deliver = async (key: string, d: HookDelivery | { event: string; body: Buffer }) => {
-    for (let attempt = 0; ; attempt++) {
-      const r = await post(agent, base, `/v1/hooks/${d.event}`, key, d.body, clientHeader);
-      if (r.status === 200) return r.ack;
-      errors++;
-      firstError ??= `${d.event} answered ${r.status}: ${r.text.slice(0, 200)}`;
-      if (attempt >= 20) throw new Error(firstError);
-      await sleep(100 * (attempt + 1)); // as the hook client's spool would, later
-    }
-  };
+  const poster = new HookPoster(agent, base, clientHeader);
+  const deliver = (key: string, d: HookDelivery | { event: string; body: Buffer }) => poster.deliver(key, d);
   // Bodies are generated and serialized before the clock starts, so the client's own CPU during the
   // load is the HTTP exchange (this machine's two cores run everything).
   const perSession = Math.ceil((opts.expectedRate * seconds) / sessionsN);
@@ -248,40 +120,11 @@ async function runLoad(procs: Processes, prisma: PrismaClient, stack: BenchStack
   };
   const sent = { events: 0, toolCalls: 0, duplicates: 0 };
 
-  // The probe: a prompt with a unique word, then keyword search until it is found.
-  const searchable: number[] = [];
-  const probeKey = keys[sessionsN]!;
-  const probeSession = crypto.randomUUID();
-  const probe = async () => {
-    let n = 0;
-    while (!stopping) {
-      const word = `probe${crypto.randomBytes(6).toString('hex')}`;
-      const r = await post(probeAgent, base, '/v1/hooks/user-prompt-submit', probeKey, {
-        session_id: probeSession, transcript_path: '/tmp/probe.jsonl', cwd: '/bench/probe', hook_event_name: 'UserPromptSubmit', prompt: `Where is ${word} handled?`,
-      });
-      const acked = performance.now();
-      if (r.status !== 200) throw new Error(`probe answered ${r.status}: ${r.text}`);
-      for (;;) {
-        const found = await get(probeAgent, base, `/v1/search?q=${word}&mode=keyword&project=probe&limit=1`, probeKey);
-        if (found.status === 200 && found.text.includes(word)) break;
-        if (performance.now() - acked > 30_000) throw new Error(`probe ${word} not searchable after 30 s`);
-        await sleep(10);
-      }
-      searchable.push(performance.now() - acked);
-      n++;
-      await sleep(200);
-    }
-    return n;
-  };
-
   const cpu = cpuSince(await procs.cpuProbes());
-  // PostgreSQL's share for this database: its backends and the server's own background processes.
-  const pgOurs = await cpuOfProcessSet(async () =>
-    (await prisma.$queryRaw<{ pid: number }[]>`SELECT pid FROM pg_stat_activity WHERE datname = current_database() OR backend_type <> 'client backend'`).map((r) => Number(r.pid)),
-  );
+  const pgOurs = await postgresCpuOfDatabase(prisma);
   const t0 = performance.now();
   const running = streams.map((s, i) => runSession(s, i, keys[i]!));
-  const probing = probe();
+  const probe = startSearchProbe(probeAgent, base, keys[sessionsN]!);
   let killed: Promise<void> | undefined;
   if (opts.killWorker) killed = sleep((seconds * 1000) / 3).then(() => procs.restartWorker());
   await sleep(seconds * 1000);
@@ -290,7 +133,7 @@ async function runLoad(procs: Processes, prisma: PrismaClient, stack: BenchStack
   const acked = acks.length;
   const cpuUsed = { ...cpu(), 'postgres (this database)': await pgOurs() };
   const load = loadAverage();
-  await probing;
+  const { searchable } = await probe.stop();
   await killed;
   await Promise.all(running); // every session delivers its Stop and SessionEnd
   const endedAt = performance.now();
@@ -299,29 +142,15 @@ async function runLoad(procs: Processes, prisma: PrismaClient, stack: BenchStack
     // The A/B compares CPU; the drain, the workflows' close and the exactly-once check are the usual runs'.
     agent.destroy();
     probeAgent.destroy();
-    return { connections, sessions: sessionsN, seconds: wallS, acked, client: [], server: [], searchable: [], drainS: 0, closeS: 0, workflowTasks: 0, cpu: cpuUsed, load, errors, whole };
+    return { connections, sessions: sessionsN, seconds: wallS, acked, client: [], server: [], searchable: [], drainS: 0, closeS: 0, workflowTasks: 0, cpu: cpuUsed, load, errors: poster.errors, whole };
   }
 
   const sessionIds = streams.map((s) => s.sessionId);
-  await waitUntil(async () => (await prisma.hookEvent.count({ where: { tenantId: tenant.id, processedAt: null } })) === 0, {
-    what: 'every acknowledged event processed', timeoutMs: 600_000, intervalMs: 50, attemptTimeoutMs: 10_000,
-  });
+  await waitDrained(prisma, tenantId);
   const drainS = (performance.now() - endedAt) / 1000;
-  await waitUntil(
-    async () => (await prisma.session.count({ where: { tenantId: tenant.id, agentSessionId: { in: sessionIds }, status: 'completed' } })) === sessionsN,
-    { what: 'every session completed', timeoutMs: 600_000, intervalMs: 250, attemptTimeoutMs: 10_000 },
-  );
+  await waitCompleted(prisma, tenantId, sessionIds);
   const closeS = (performance.now() - endedAt) / 1000;
-
-  // Exactly once: every delivered event stored once, every tool call one observation.
-  const delivered = sent.events - sent.duplicates; // an identical event right after itself is one event
-  const toolCalls = sent.toolCalls;
-  const where = { tenantId: tenant.id, session: { agentSessionId: { in: sessionIds } } };
-  const stored = await prisma.hookEvent.count({ where });
-  const tools = await prisma.observation.count({ where: { ...where, kind: 'tool' } });
-  if (stored !== delivered || tools !== toolCalls) {
-    throw new Error(`LOSS OR DUPLICATION: ${stored} events stored of ${delivered} acknowledged; ${tools} tool observations of ${toolCalls} tool calls`);
-  }
+  await checkExactlyOnce(prisma, tenantId, sessionIds, sent);
   agent.destroy();
   probeAgent.destroy();
   const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
@@ -332,13 +161,13 @@ async function runLoad(procs: Processes, prisma: PrismaClient, stack: BenchStack
     acked,
     client: sorted(acks.map((a) => a.clientMs)),
     server: sorted(acks.flatMap((a) => (a.serverMs === undefined ? [] : [a.serverMs]))),
-    searchable: sorted(searchable),
+    searchable,
     drainS,
     closeS,
-    workflowTasks: await workflowTasks(stack, tenant.id),
+    workflowTasks: await workflowTasks(stack, tenantId),
     cpu: cpuUsed,
     load,
-    errors,
+    errors: poster.errors,
     whole,
   };
 }
@@ -377,20 +206,20 @@ async function main(): Promise<void> {
     MEMFLOW_RATE_LIMIT_HOOKS_PER_MINUTE: String(DEFAULT_RATE_LIMITS.hooksPerMinute),
   };
   const procs = new Processes(stack, env, port);
-  const results: RunResult[] = [];
-  if (opts.ledgerAb > 0) {
+  // The API and worker for the loads; they, the database client and the stack stopped however it ends.
+  const withProcesses = async (loads: () => Promise<void>) => {
     try {
       await procs.start();
-      await ledgerAb(procs, prisma, stack, opts);
+      await loads();
     } finally {
       await procs.stop();
       await prisma.$disconnect();
       await stack.stop();
     }
-    return;
-  }
-  try {
-    await procs.start();
+  };
+  if (opts.ledgerAb > 0) return withProcesses(() => ledgerAb(procs, prisma, stack, opts));
+  const results: RunResult[] = [];
+  await withProcesses(async () => {
     console.log(`[bench] load average before: ${loadAverage()}`);
     for (const c of opts.connections) {
       const seconds = c === 32 ? opts.seconds : opts.shortSeconds;
@@ -399,11 +228,7 @@ async function main(): Promise<void> {
       console.log(`[bench]   ${(r.acked / r.seconds).toFixed(0)} events/s, drained in ${r.drainS.toFixed(1)} s`);
       results.push(r);
     }
-  } finally {
-    await procs.stop();
-    await prisma.$disconnect();
-    await stack.stop();
-  }
+  });
   const per1000 = (r: RunResult, s: number | undefined) => (s === undefined ? 'n/a' : ((s * 1000) / r.acked).toFixed(2));
   const procNames = Object.keys(results[0]?.cpu ?? {});
   printColumns(
