@@ -14,6 +14,8 @@
  *   npm run bench:ingest -- --ledger-ab 3                  # the capture ledger's cost: API without it
  *                                                          #   (MEMFLOW_CAPTURE_LEDGER=0, clients that keep
  *                                                          #   none) vs with it, alternated, 3 rounds each
+ *   npm run bench:ingest -- --rates 100,200 --seconds 60   # open loop: hooks offered at these events/s
+ *                                                          #   (bench/ingest-open-loop.ts)
  *
  * Rate limits: the API runs with its default per-key budgets; every session has its own key (an
  * agent per developer), so a session's rate stays far below its key's hook budget.
@@ -28,6 +30,7 @@ import { DEFAULT_RATE_LIMITS } from '../api/limits.js';
 import { benchStack, percentile, printColumns, type BenchStack } from './lib.js';
 import { HookSessionStream, type HookDelivery } from './hook-traffic.js';
 import { HookPoster, post, type Ack } from './ingest-http.js';
+import { printOpenLoop, runOpenLoops, type OpenLoopResult } from './ingest-open-loop.js';
 import { benchKeys, checkExactlyOnce, postgresCpuOfDatabase, Processes, startSearchProbe, waitCompleted, waitDrained, workflowTasks } from './ingest-harness.js';
 import { cpuSince, loadAverage } from './proc-cpu.js';
 
@@ -177,14 +180,15 @@ const ms = (xs: number[]) => `${percentile(xs, 50).toFixed(1)} / ${percentile(xs
 async function main(): Promise<void> {
   const o = new Command('bench:ingest')
     .option('--connections <list>', 'connection counts to run, comma-separated', '1,8,32,128')
-    .option('--seconds <n>', 'load duration at 32 connections (the step-1 figure)', '60')
+    .option('--rates <list>', 'open loop instead: events/s to offer, comma-separated (agents: --sessions)')
+    .option('--seconds <n>', 'load duration at 32 connections (the step-1 figure), and of each open-loop rate', '60')
     .option('--short-seconds <n>', 'load duration at the other connection counts', '20')
     .option('--sessions <n>', 'concurrent agent sessions (at least one per connection)', '60')
     .option('--kill-worker', 'SIGKILL the worker a third into the load and restart it')
     .option('--expected-rate <n>', 'events/s to prepare request bodies for before the clock starts', '3000')
     .option('--ledger-ab <rounds>', "the capture ledger's cost: rounds of API and clients without it, then with it (alternated), at the first --connections count", '0')
     .parse(process.argv)
-    .opts<{ connections: string; seconds: string; shortSeconds: string; sessions: string; killWorker?: boolean; expectedRate: string; ledgerAb: string }>();
+    .opts<{ rates?: string; connections: string; seconds: string; shortSeconds: string; sessions: string; killWorker?: boolean; expectedRate: string; ledgerAb: string }>();
   const opts: Options = {
     connections: o.connections.split(',').map(Number),
     seconds: Number(o.seconds),
@@ -217,6 +221,15 @@ async function main(): Promise<void> {
       await stack.stop();
     }
   };
+  if (o.rates) {
+    const rates = o.rates.split(',').map(Number);
+    let open: OpenLoopResult[] = [];
+    await withProcesses(async () => {
+      open = await runOpenLoops(procs, prisma, rates, opts.seconds, opts.sessions);
+    });
+    printOpenLoop(open, DEFAULT_RATE_LIMITS.hooksPerMinute);
+    return;
+  }
   if (opts.ledgerAb > 0) return withProcesses(() => ledgerAb(procs, prisma, stack, opts));
   const results: RunResult[] = [];
   await withProcesses(async () => {
