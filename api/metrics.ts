@@ -13,6 +13,7 @@ import type { PgPool } from '../common/server/pg.js';
 import { unsyncedLagSql } from '../common/server/weaviate/sync-state.js';
 import type { CaptureLedger } from '../messages/capture-ledger-v1.js';
 import { recentLedgers } from './capture/capture-ledger.js';
+import { documented } from './openapi-doc.js';
 
 /**
  * What this process counts itself. One set per process (several API instances in one test process
@@ -219,7 +220,8 @@ export function createMetricsRegistry(pool: PgPool): Registry {
 }
 
 export function registerMetricsRoute(app: FastifyInstance, registry: Registry): void {
-  app.get('/metrics', async (_req, reply) => {
+  const doc = documented({ summary: 'Prometheus metrics (text exposition format)', tags: ['operations'], auth: false, answers: { 200: { mediaType: 'text/plain', description: 'Prometheus text format 0.0.4' } } });
+  app.get('/metrics', doc, async (_req, reply) => {
     const text = await registry.metrics();
     return reply.header('content-type', registry.contentType).send(text);
   });

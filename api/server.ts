@@ -18,7 +18,9 @@ import { errorBody, HttpError } from './errors.js';
 import { CONNECTION_TIMEOUT_MS, installRateLimits, isHookRoute, REQUEST_TIMEOUT_MS, type RateLimits } from './limits.js';
 import { frameworkErrors, installSecurity } from './security.js';
 import { createMetricsRegistry, observeRequest, registerMetricsRoute } from './metrics.js';
-import { registerOpenApiRoute, trackRoutes } from './openapi.js';
+import { collectRoutes, registerOpenApiRoute } from './openapi.js';
+import { documented } from './openapi-doc.js';
+import { healthAnswer, readyAnswer } from '../messages/api-v1.js';
 import { checkReadiness, type ReadinessDeps } from './readiness.js';
 import { requireUtf8Json } from './validation.js';
 import { registerAdminRoutes } from './backup/backup-routes.js';
@@ -103,8 +105,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     frameworkErrors,
   });
-  // Every route as it is registered, so tests can hold /openapi.json to the routes Fastify has.
-  trackRoutes(app);
+  // Every route as it is registered, with the documentation it carries: /openapi.json is made of them.
+  collectRoutes(app);
 
   app.decorateRequest('timings', null as unknown as Record<string, number>);
   app.addHook('onRequest', async (req) => {
@@ -160,10 +162,11 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   });
 
   // Liveness: the process answers. No dependency is consulted.
-  app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/health', documented({ summary: 'Liveness: the process answers', tags: ['operations'], auth: false, answers: { 200: healthAnswer } }), async () => ({ status: 'ok' }));
 
   // Readiness: every dependency, with latency; 503 when any is down.
-  app.get('/ready', async (_req, reply) => {
+  const readyDoc = documented({ summary: 'Readiness: each dependency up or down, with latency', tags: ['operations'], auth: false, answers: { 200: readyAnswer, 503: readyAnswer } });
+  app.get('/ready', readyDoc, async (_req, reply) => {
     const result = await checkReadiness(deps.readiness);
     return reply.code(result.ready ? 200 : 503).send(result);
   });

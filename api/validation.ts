@@ -97,11 +97,12 @@ export const instantParam = z
 
 /**
  * A memory id, or its first 8+ hex digits as the compact indexes (MCP tools) show them; lower-cased.
- * A prefix names a record when exactly one of the tenant's records starts with it.
+ * A prefix names a record when exactly one of the tenant's records starts with it. (Both cases in the
+ * pattern rather than an `i` flag: JSON Schema, and so GET /openapi.json, has no flags.)
  */
 export const memoryRefParam = z
   .string()
-  .regex(/^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{8}(?:-[0-9a-f]{1,4}){0,3}(?:-[0-9a-f]{1,12})?)$/i, 'must be a memory id (a UUID, or its first 8 or more hex digits)')
+  .regex(/^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{1,4}){0,3}(?:-[0-9a-fA-F]{1,12})?)$/, 'must be a memory id (a UUID, or its first 8 or more hex digits)')
   .transform((s) => s.toLowerCase());
 
 /** An agent's session id (as hook payloads carry it): printable ASCII without spaces, at most 200. */

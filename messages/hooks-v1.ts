@@ -43,7 +43,9 @@ export const CLAUDE_EVENT_NAMES: Record<HookEventName, string> = {
 export const isHookEvent = (name: string): name is HookEventName => (HOOK_EVENTS as readonly string[]).includes(name);
 
 /** A route name an event may have: kebab-case, as Claude Code's names become (PostToolUseFailure → post-tool-use-failure). */
-export const isEventRouteName = (name: string): boolean => name.length <= 64 && /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/.test(name);
+export const EVENT_ROUTE_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+export const MAX_EVENT_ROUTE_NAME = 64;
+export const isEventRouteName = (name: string): boolean => name.length <= MAX_EVENT_ROUTE_NAME && EVENT_ROUTE_NAME.test(name);
 
 /** The stored event for a route name: a known one, or `other` for a future event. */
 export const storedEventOf = (name: string): HookEventName => (isHookEvent(name) ? name : 'other');

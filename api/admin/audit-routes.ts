@@ -13,6 +13,7 @@ import { HttpError } from '../errors.js';
 import { decodeCursor, encodeCursor } from '../pagination.js';
 import { auditPage } from '../../messages/api-v1.js';
 import { answer, instantParam, limitParam, parseOr400 } from '../validation.js';
+import { documented } from '../openapi-doc.js';
 
 export interface AuditRouteDeps {
   prisma: PrismaClient;
@@ -50,7 +51,8 @@ export function registerAuditDenials(app: FastifyInstance, deps: AuditRouteDeps)
 }
 
 export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps): void {
-  app.get<{ Querystring: Record<string, string | undefined> }>('/v1/admin/audit', async (req) => {
+  const auditDoc = documented({ summary: "The tenant's audit trail, newest first", tags: ['admin'], admin: true, query: auditQuery, answers: { 200: auditPage } });
+  app.get<{ Querystring: Record<string, string | undefined> }>('/v1/admin/audit', auditDoc, async (req) => {
     const { tenantId } = requireAdmin(req);
     const query = parseOr400(auditQuery, req.query);
     const cursor = decodeCursor(query.cursor);

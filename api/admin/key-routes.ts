@@ -13,6 +13,7 @@ import { requireAdmin } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { apiKeys, createdKey, revokedKey } from '../../messages/api-v1.js';
 import { answer, parseOr400 } from '../validation.js';
+import { documented } from '../openapi-doc.js';
 
 export interface KeyRouteDeps {
   prisma: PrismaClient;
@@ -27,7 +28,8 @@ export const createKeyBody = z
 const keyPath = z.object({ id: z.string().uuid('must be a key id (uuid)') });
 
 export function registerKeyRoutes(app: FastifyInstance, deps: KeyRouteDeps): void {
-  app.get('/v1/admin/keys', async (req) => {
+  const keysDoc = documented({ summary: "The tenant's API keys (prefix, role, label, dates; never a secret)", tags: ['admin'], admin: true, answers: { 200: apiKeys } });
+  app.get('/v1/admin/keys', keysDoc, async (req) => {
     const { tenantId } = requireAdmin(req);
     const keys = await deps.prisma.apiKey.findMany({ where: { tenantId }, orderBy: { createdAt: 'desc' }, take: 1000 });
     return answer(apiKeys, {
@@ -35,14 +37,22 @@ export function registerKeyRoutes(app: FastifyInstance, deps: KeyRouteDeps): voi
     });
   });
 
-  app.post('/v1/admin/keys', async (req, reply) => {
+  const createDoc = documented({ summary: 'Mint an API key for the tenant; the key is in this answer only', tags: ['admin'], admin: true, body: createKeyBody, answers: { 201: createdKey } });
+  app.post('/v1/admin/keys', createDoc, async (req, reply) => {
     const { tenantName, keyId } = requireAdmin(req);
     const body = parseOr400(createKeyBody, req.body, 'invalid_body');
     const created = await createApiKey(deps.prisma, tenantName, { role: body.role, actorKeyId: keyId, ...(body.label ? { label: body.label } : {}) });
     return reply.code(201).send(answer(createdKey, created));
   });
 
-  app.delete<{ Params: { id: string } }>('/v1/admin/keys/:id', async (req, reply) => {
+  const revokeDoc = documented({
+    summary: "Revoke one of the tenant's keys (audited); refused on the caller's own key",
+    tags: ['admin'],
+    admin: true,
+    params: keyPath,
+    answers: { 200: revokedKey, 404: null, 409: null },
+  });
+  app.delete<{ Params: { id: string } }>('/v1/admin/keys/:id', revokeDoc, async (req, reply) => {
     const { tenantId, keyId } = requireAdmin(req);
     const { id } = parseOr400(keyPath, req.params, 'invalid_path');
     if (id === keyId) throw new HttpError(409, 'conflict', 'this is the key you are signed in with; revoke it with another admin key');

@@ -9,6 +9,7 @@ import type { PgPool } from '../../common/server/pg.js';
 import { requirePrincipal } from '../auth.js';
 import { usageAnswer } from '../../messages/api-v1.js';
 import { answer, parseOr400 } from '../validation.js';
+import { documented } from '../openapi-doc.js';
 
 export interface UsageRouteDeps {
   pool: PgPool;
@@ -23,7 +24,8 @@ export const usageQuery = z.object({
 const num = (v: unknown) => Number(v ?? 0);
 
 export function registerUsageRoutes(app: FastifyInstance, deps: UsageRouteDeps): void {
-  app.get<{ Querystring: Record<string, string | undefined> }>('/v1/usage', async (req) => {
+  const usageDoc = documented({ summary: 'LLM tokens and cost per day and per project, with the daily budgets', tags: ['operations'], query: usageQuery, answers: { 200: usageAnswer } });
+  app.get<{ Querystring: Record<string, string | undefined> }>('/v1/usage', usageDoc, async (req) => {
     const { tenantId } = requirePrincipal(req);
     const { days } = parseOr400(usageQuery, req.query);
     const [perDay, perProject, tenant] = await Promise.all([

@@ -21,6 +21,7 @@ import { requireAdmin } from '../auth.js';
 import { HttpError, startOr503 } from '../errors.js';
 import { accepted, backupStarted, backupView as backupAnswer, jobView, page, retentionPolicies, retentionPolicy, type JobView } from '../../messages/api-v1.js';
 import { answer, jobIdParam, parseOr400, projectParam } from '../validation.js';
+import { documented } from '../openapi-doc.js';
 
 export interface AdminRouteDeps {
   prisma: PrismaClient;
@@ -61,11 +62,13 @@ function backupView(b: { id: string; scope: string; status: string; sizeBytes: b
 }
 
 const backupsPage = page(backupAnswer);
+const backupPath = z.object({ id: z.string().uuid('must be a backup id (uuid)') });
+const jobPath = z.object({ jobId: jobIdParam });
 
 export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps): void {
   const { prisma, temporal } = deps;
 
-  app.post('/v1/admin/backups', async (req, reply) => {
+  app.post('/v1/admin/backups', documented({ summary: 'Start a backup of the tenant', tags: ['admin'], admin: true, answers: { 202: backupStarted } }), async (req, reply) => {
     const { tenantId, keyId } = requireAdmin(req);
     const backup = await prisma.backup.create({ data: { scope: 'tenant', tenantId } });
     const id = backupJobId(tenantId, backup.id);
@@ -82,21 +85,23 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
     return reply.code(202).send(answer(backupStarted, { backupId: backup.id, jobId: id, status: 'pending' }));
   });
 
-  app.get('/v1/admin/backups', async (req) => {
+  app.get('/v1/admin/backups', documented({ summary: "The tenant's backups, newest first", tags: ['admin'], admin: true, answers: { 200: backupsPage } }), async (req) => {
     const { tenantId } = requireAdmin(req);
     const rows = await prisma.backup.findMany({ where: { tenantId, scope: 'tenant' }, orderBy: { createdAt: 'desc' }, take: 100 });
     return answer(backupsPage, { items: rows.map(backupView), nextCursor: null });
   });
 
-  app.get<{ Params: { id: string } }>('/v1/admin/backups/:id', async (req) => {
+  const backupDoc = documented({ summary: 'One backup with its tables', tags: ['admin'], admin: true, params: backupPath, answers: { 200: backupAnswer, 404: null } });
+  app.get<{ Params: { id: string } }>('/v1/admin/backups/:id', backupDoc, async (req) => {
     const { tenantId } = requireAdmin(req);
-    const id = parseOr400(z.string().uuid('must be a backup id (uuid)'), req.params.id, 'invalid_path');
+    const id = parseOr400(backupPath.shape.id, req.params.id, 'invalid_path');
     const row = await prisma.backup.findFirst({ where: { id, tenantId } });
     if (!row) throw new HttpError(404, 'not_found', `no backup '${id}'`);
     return answer(backupAnswer, backupView(row));
   });
 
-  app.post('/v1/admin/restore', async (req, reply) => {
+  const restoreDoc = documented({ summary: 'Restore from a backup', tags: ['admin'], admin: true, body: restoreBody, answers: { 202: accepted, 404: null, 409: null } });
+  app.post('/v1/admin/restore', restoreDoc, async (req, reply) => {
     const { tenantId, keyId } = requireAdmin(req);
     const body = parseOr400(restoreBody, req.body, 'invalid_body');
     // A tenant restores from its own backups, or its own rows of a whole-installation backup.
@@ -115,11 +120,18 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
     return reply.code(202).send(answer(accepted, { jobId: id, status: 'accepted' }));
   });
 
-  app.get<{ Params: { '*': string } }>('/v1/admin/jobs/*', async (req) => answer(jobView, await workflowJob(req.params['*'], requireAdmin(req).tenantId)));
+  const jobDoc = documented({
+    summary: 'A backup, restore or redaction rescan job (the id contains slashes: backup/<tenant>/<id>)',
+    tags: ['admin'],
+    admin: true,
+    params: jobPath,
+    answers: { 200: jobView, 404: null },
+  });
+  app.get<{ Params: { '*': string } }>('/v1/admin/jobs/*', jobDoc, async (req) => answer(jobView, await workflowJob(req.params['*'], requireAdmin(req).tenantId)));
 
   /** A backup, restore or redaction rescan job of the tenant, by its workflow. */
   async function workflowJob(rawId: string, tenantId: string): Promise<JobView> {
-    const { jobId: id } = parseOr400(z.object({ jobId: jobIdParam }), { jobId: rawId }, 'invalid_path');
+    const { jobId: id } = parseOr400(jobPath, { jobId: rawId }, 'invalid_path');
     const [prefix, owner] = id.split('/');
     const kind = prefix === 'backup' || prefix === 'restore' ? prefix : prefix === 'redaction' ? 'redaction.rescan' : undefined;
     if (!kind || owner !== tenantId) throw new HttpError(404, 'not_found', `no job '${id}'`);
@@ -142,7 +154,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
     }
   }
 
-  app.get('/v1/admin/retention', async (req) => {
+  app.get('/v1/admin/retention', documented({ summary: "The tenant's retention policies", tags: ['admin'], admin: true, answers: { 200: retentionPolicies } }), async (req) => {
     const { tenantId } = requireAdmin(req);
     const rows = await prisma.retentionPolicy.findMany({ where: { tenantId }, include: { project: { select: { name: true } } }, orderBy: { createdAt: 'asc' } });
     return answer(retentionPolicies, {
@@ -157,7 +169,8 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
     });
   });
 
-  app.put('/v1/admin/retention', async (req) => {
+  const retentionDoc = documented({ summary: "Set the tenant default or a project's retention policy", tags: ['admin'], admin: true, body: retentionBody, answers: { 200: retentionPolicy, 404: null } });
+  app.put('/v1/admin/retention', retentionDoc, async (req) => {
     const { tenantId, keyId } = requireAdmin(req);
     const { project, ...policy } = parseOr400(retentionBody, req.body, 'invalid_body');
     let projectId: string | null = null;

@@ -7,12 +7,15 @@
  * sweeper (capture/redispatch.ts) sends what a crash or an outage left owed.
  */
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { redactValue } from '../../common/rules/redact.js';
 import type { TenantRules } from '../../common/rules/redact-tenant-rules.js';
 import { InvalidProjectName, normalizeProjectName, resolveProject } from '../../common/workspace/project-naming.js';
 import type { PrismaClient } from '../../common/server/db.js';
 import type { PgPool } from '../../common/server/pg.js';
-import { agentOfPayload, isEventRouteName, sessionStartOutput, storedEventOf } from '../../messages/hooks-v1.js';
+import { agentOfPayload, EVENT_ROUTE_NAME, HOOK_EVENTS, isEventRouteName, MAX_EVENT_ROUTE_NAME, sessionStartOutput, storedEventOf } from '../../messages/hooks-v1.js';
+import { hookAnswer } from '../../messages/api-v1.js';
+import { documented, projectHeaders } from '../openapi-doc.js';
 import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { KEY_REVOKED, type IngestBatcher } from './ingest.js';
@@ -52,12 +55,41 @@ export function projectOf(header: unknown, query: unknown, cwd: string | undefin
   return resolveProject(cwd);
 }
 
+/** What the hook route takes, for GET /openapi.json (the route checks the event and payload by hand, the cheaper way). */
+const hookDoc = documented({
+  summary: 'Claude Code hook ingress (usable as a `type: "http"` hook); the event is durable before the answer',
+  tags: ['capture'],
+  params: z.object({
+    event: z
+      .string()
+      .max(MAX_EVENT_ROUTE_NAME)
+      .regex(EVENT_ROUTE_NAME)
+      .describe(`one of ${HOOK_EVENTS.filter((e) => e !== 'other').join(', ')}, or the kebab-case name of an event a newer Claude Code sends (stored as other)`),
+  }),
+  query: z.object({ project: z.string().optional() }),
+  headers: {
+    ...projectHeaders,
+    'idempotency-key': { schema: z.string().max(500), description: 'deliveries with the same key (per session) are stored once' },
+    'x-memflow-spooled': { schema: z.literal('1'), description: 'set by the hook client when delivering from its spool (counted in /metrics)' },
+    'x-memflow-occurred-at': {
+      schema: z.string().max(64),
+      description: 'when a spooled event happened (ISO 8601 with a zone, at most 5 minutes ahead, at most 90 days old; else 400 invalid_header): its timeline item is dated by it, its sequence stays the order of delivery',
+    },
+    'x-memflow-project-key': {
+      schema: z.string().regex(PROJECT_KEY),
+      description: 'which repository the X-Memflow-Project is (the hook client sends a key of its origin remote): repositories named alike become distinct projects',
+    },
+  },
+  body: hookPayloadSchema,
+  answers: { 200: hookAnswer, 413: null },
+});
+
 export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): void {
   const identities = createProjectIdentities(deps.pool);
   const ledger = deps.ledger !== false;
   app.post<{ Params: { event: string }; Querystring: { project?: string } }>(
     '/v1/hooks/:event',
-    { bodyLimit: deps.maxBodyBytes },
+    { bodyLimit: deps.maxBodyBytes, ...hookDoc },
     async (req, reply) => {
       const principal = requirePrincipal(req);
       // Any kebab-case event name is accepted: one memflow does not know yet (a newer Claude Code's)

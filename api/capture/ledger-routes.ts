@@ -14,12 +14,21 @@ import { HttpError } from '../errors.js';
 import { apiMetrics } from '../metrics.js';
 import { agentSessionIdParam, answer, parseOr400, projectParam } from '../validation.js';
 import { findSessionRow } from '../sessions/session-list.js';
+import { documented } from '../openapi-doc.js';
 
 const params = z.object({ id: agentSessionIdParam });
 const query = z.object({ project: projectParam });
 
 export function registerCaptureLedgerRoutes(app: FastifyInstance, deps: { pool: PgPool }): void {
-  app.post<{ Params: { id: string }; Querystring: Record<string, string | undefined> }>('/v1/sessions/:id/ledger', async (req) => {
+  const doc = documented({
+    summary: "A hook client's capture ledger for the session (what became of every event it took); idempotent by client id and counter. Answers the session's reconciled ledger",
+    tags: ['sessions'],
+    params,
+    query,
+    body: ledgerReport,
+    answers: { 200: captureLedger, 404: null },
+  });
+  app.post<{ Params: { id: string }; Querystring: Record<string, string | undefined> }>('/v1/sessions/:id/ledger', doc, async (req) => {
     const { tenantId } = requirePrincipal(req);
     const { id } = parseOr400(params, req.params, 'invalid_path');
     const { project } = parseOr400(query, req.query);

@@ -12,6 +12,7 @@ import { buildContext, DEFAULT_CONTEXT_TOKENS, MAX_CONTEXT_TOKENS } from './star
 import { resolveProjectId } from '../search/project-lookup.js';
 import { contextAnswer } from '../../messages/api-v1.js';
 import { agentParam, answer, parseOr400, projectOfRequest, projectParam, textParam } from '../validation.js';
+import { documented, projectHeaders } from '../openapi-doc.js';
 
 export interface ContextRouteDeps {
   pool: PgPool;
@@ -35,7 +36,8 @@ export const contextQuery = z.object({
 });
 
 export function registerContextRoutes(app: FastifyInstance, deps: ContextRouteDeps): void {
-  app.get<{ Querystring: Record<string, string | undefined> }>('/v1/context', async (req) => {
+  const contextDoc = documented({ summary: "A project's memory within a token budget (tiktoken)", tags: ['retrieval'], query: contextQuery, headers: projectHeaders, answers: { 200: contextAnswer } });
+  app.get<{ Querystring: Record<string, string | undefined> }>('/v1/context', contextDoc, async (req) => {
     const { tenantId } = requirePrincipal(req);
     const query = parseOr400(contextQuery, { ...req.query, project: projectOfRequest(req.query, req.headers['x-memflow-project']) });
     if (!query.project) throw new HttpError(400, 'invalid_query', 'project: required (or send X-Memflow-Project)');

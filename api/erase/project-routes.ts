@@ -20,6 +20,7 @@ import { requireAdmin, requirePrincipal } from '../auth.js';
 import { accepted, eraseJobView } from '../../messages/api-v1.js';
 import { HttpError, startOr503 } from '../errors.js';
 import { answer, jobIdParam, parseOr400 } from '../validation.js';
+import { documented, projectHeaders } from '../openapi-doc.js';
 
 export interface ProjectRouteDeps {
   prisma: PrismaClient;
@@ -40,6 +41,13 @@ export function projectNameOf(raw: string | undefined, code: 'invalid_path' | 'i
   }
 }
 
+/** GET /v1/projects/identity's answer. */
+const projectIdentity = z.object({ project: z.string(), exists: z.boolean(), keyed: z.boolean() });
+/** `?project=` as routes that check it with projectNameOf document it (GET /v1/export too). */
+export const projectQuery = z.object({ project: z.string() });
+const projectPath = z.object({ project: z.string() });
+const jobPath = z.object({ jobId: jobIdParam });
+
 export function registerProjectRoutes(app: FastifyInstance, deps: ProjectRouteDeps): void {
   const { prisma } = deps;
 
@@ -53,7 +61,14 @@ export function registerProjectRoutes(app: FastifyInstance, deps: ProjectRouteDe
   }
 
   // After api/project-key.ts mapped ?project= by the repository's key: what every read will use.
-  app.get<{ Querystring: { project?: string } }>('/v1/projects/identity', async (req) => {
+  const identityDoc = documented({
+    summary: 'Which project a repository is: the name, mapped by X-Memflow-Project-Key as every read maps it',
+    tags: ['data'],
+    query: projectQuery,
+    headers: projectHeaders,
+    answers: { 200: projectIdentity, 400: null },
+  });
+  app.get<{ Querystring: { project?: string } }>('/v1/projects/identity', identityDoc, async (req) => {
     const principal = requirePrincipal(req);
     const name = projectNameOf(req.query.project ?? '', 'invalid_query');
     const row = await prisma.project.findUnique({ where: { tenantId_name: { tenantId: principal.tenantId, name } }, select: { identity: true } });
@@ -61,7 +76,14 @@ export function registerProjectRoutes(app: FastifyInstance, deps: ProjectRouteDe
     return { project: name, exists: Boolean(row), keyed: Boolean(row?.identity && row.identity === key) };
   });
 
-  app.delete<{ Params: { project: string } }>('/v1/projects/:project', async (req, reply) => {
+  const eraseDoc = documented({
+    summary: 'Erase a project from PostgreSQL, Weaviate and future backups (admin)',
+    tags: ['data'],
+    admin: true,
+    params: projectPath,
+    answers: { 202: accepted, 404: null },
+  });
+  app.delete<{ Params: { project: string } }>('/v1/projects/:project', eraseDoc, async (req, reply) => {
     const name = projectNameOf(req.params.project, 'invalid_path');
     const principal = await eraseAdmin(req, `project:${name}`);
     const project = await prisma.project.findUnique({ where: { tenantId_name: { tenantId: principal.tenantId, name } }, select: { id: true } });
@@ -91,9 +113,10 @@ export function registerProjectRoutes(app: FastifyInstance, deps: ProjectRouteDe
     return reply.code(202).send(answer(accepted, { jobId, status: 'accepted' }));
   });
 
-  app.get<{ Params: { jobId: string } }>('/v1/jobs/:jobId', async (req) => {
+  const jobDoc = documented({ summary: 'Where an erasure job stands (admin)', tags: ['data'], admin: true, params: jobPath, answers: { 200: eraseJobView, 404: null } });
+  app.get<{ Params: { jobId: string } }>('/v1/jobs/:jobId', jobDoc, async (req) => {
     const principal = requireAdmin(req);
-    const { jobId } = parseOr400(z.object({ jobId: jobIdParam }), req.params, 'invalid_path');
+    const { jobId } = parseOr400(jobPath, req.params, 'invalid_path');
     const row = await prisma.erasureTombstone.findFirst({ where: { jobId, tenantId: principal.tenantId } });
     if (!row) throw new HttpError(404, 'not_found', `no job '${jobId}'`);
     const status: EraseJobStatus = row.erasedAt ? 'erased' : row.error ? 'failed' : 'requested';

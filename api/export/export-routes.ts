@@ -13,7 +13,8 @@ import { CHUNK_BYTES, exportChunks } from './export-stream.js';
 import { PROJECT_COLUMNS } from './export-tables.js';
 import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
-import { projectNameOf } from '../erase/project-routes.js';
+import { projectNameOf, projectQuery } from '../erase/project-routes.js';
+import { documented } from '../openapi-doc.js';
 
 export interface ExportRouteDeps {
   prisma: PrismaClient;
@@ -26,7 +27,13 @@ export function registerExportRoutes(app: FastifyInstance, deps: ExportRouteDeps
   const maxConcurrent = deps.maxConcurrent ?? 2;
   let running = 0;
 
-  app.get<{ Querystring: { project?: string } }>('/v1/export', async (req, reply) => {
+  const exportDoc = documented({
+    summary: 'Everything stored for a project, as NDJSON (audited)',
+    tags: ['data'],
+    query: projectQuery,
+    answers: { 200: { mediaType: 'application/x-ndjson', description: 'one JSON object per line' }, 404: null, 429: null },
+  });
+  app.get<{ Querystring: { project?: string } }>('/v1/export', exportDoc, async (req, reply) => {
     const principal = requirePrincipal(req);
     const name = projectNameOf(req.query.project, 'invalid_query');
     // A slow client keeps its connection for as long as it reads: leave the pool to the hot paths.

@@ -19,6 +19,7 @@ import { INTERNAL_GRANT_HEADER, keyDenial, requirePrincipal, type InternalGrants
 import { errorBody } from '../errors.js';
 import { parseOr400, projectParam } from '../validation.js';
 import { z } from 'zod';
+import { documented, projectHeaders } from '../openapi-doc.js';
 
 export interface McpRouteDeps {
   /** The root instance, whose routes the tools call. */
@@ -54,7 +55,13 @@ function webRequest(req: FastifyRequest): Request {
 }
 
 export function registerMcpRoutes(app: FastifyInstance, deps: McpRouteDeps): void {
-  app.post('/mcp', async (req, reply) => {
+  const mcpDoc = documented({
+    summary: "memflow's MCP server over Streamable HTTP (stateless, JSON answers); tools as in `memflow mcp`",
+    tags: ['memory'],
+    headers: projectHeaders,
+    answers: { 200: { mediaType: 'application/json', description: 'a JSON-RPC answer' } },
+  });
+  app.post('/mcp', mcpDoc, async (req, reply) => {
     const principal = requirePrincipal(req);
     const { project } = parseOr400(headers, { project: req.headers['x-memflow-project'] }, 'invalid_header');
     const grant = deps.grants.grant(principal);
@@ -87,6 +94,7 @@ export function registerMcpRoutes(app: FastifyInstance, deps: McpRouteDeps): voi
     app.route({
       method,
       url: '/mcp',
+      ...documented({ summary: 'Not offered: the MCP endpoint is stateless (405)', tags: ['memory'], answers: { 405: null } }),
       handler: async (_req, reply) =>
         reply.code(405).header('allow', 'POST').send(errorBody('method_not_allowed', 'this MCP endpoint is stateless: send JSON-RPC messages with POST')),
     });

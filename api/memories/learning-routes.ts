@@ -16,6 +16,7 @@ import { answer, limitParam, memoryRefParam, parseOr400, projectOfRequest, proje
 import { HttpError } from '../errors.js';
 import { applyStalenessReport, stalenessReportBody } from '../provenance/provenance-staleness.js';
 import { resolveMemoryRefs } from './memory-reads.js';
+import { documented, projectHeaders } from '../openapi-doc.js';
 
 export interface LearningRouteDeps {
   prisma: PrismaClient;
@@ -56,7 +57,8 @@ export const learningsQuery = z.object({
 const learningsPage = pageOf(learningItem);
 
 export function registerLearningRoutes(app: FastifyInstance, deps: LearningRouteDeps): void {
-  app.get<{ Querystring: Record<string, string | undefined> }>('/v1/learnings', async (req) => {
+  const learningsDoc = documented({ summary: 'Learnings with their sources, newest first', tags: ['retrieval'], query: learningsQuery, headers: projectHeaders, answers: { 200: learningsPage } });
+  app.get<{ Querystring: Record<string, string | undefined> }>('/v1/learnings', learningsDoc, async (req) => {
     const { tenantId } = requirePrincipal(req);
     const query = parseOr400(learningsQuery, { ...req.query, project: projectOfRequest(req.query, req.headers['x-memflow-project']) });
     const cursor = decodeTimeIdCursor(query.cursor);
@@ -80,7 +82,14 @@ export function registerLearningRoutes(app: FastifyInstance, deps: LearningRoute
     });
   });
 
-  app.post<{ Params: { id: string } }>('/v1/learnings/:id/correct', async (req) => {
+  const correctDoc = documented({
+    summary: 'Supersede a wrong learning with what is true, with a reason (kept in its history; audited)',
+    tags: ['memory'],
+    params: idPath,
+    body: correctBody,
+    answers: { 200: corrected, 404: null, 409: null },
+  });
+  app.post<{ Params: { id: string } }>('/v1/learnings/:id/correct', correctDoc, async (req) => {
     const { tenantId, keyId } = requirePrincipal(req);
     const { id } = parseOr400(idPath, req.params, 'invalid_path');
     const body = parseOr400(correctBody, req.body, 'invalid_body');
@@ -90,7 +99,14 @@ export function registerLearningRoutes(app: FastifyInstance, deps: LearningRoute
   });
 
   // "This is wrong": retracted with the reason, and never revived by a session restating it.
-  app.post<{ Params: { id: string } }>('/v1/learnings/:id/wrong', async (req) => {
+  const wrongDoc = documented({
+    summary: '"This is wrong": retract a learning with a reason; a later session restating it does not revive it (audited)',
+    tags: ['memory'],
+    params: idPath,
+    body: forgetBody,
+    answers: { 200: markedWrong, 404: null, 409: null },
+  });
+  app.post<{ Params: { id: string } }>('/v1/learnings/:id/wrong', wrongDoc, async (req) => {
     const { tenantId, keyId } = requirePrincipal(req);
     const { id } = parseOr400(idPath, req.params, 'invalid_path');
     const body = parseOr400(forgetBody, req.body, 'invalid_body');
@@ -100,7 +116,13 @@ export function registerLearningRoutes(app: FastifyInstance, deps: LearningRoute
   });
 
   // What a client's staleness check found (common/workspace/recall-staleness.ts): demotes, supersedes ("code changed"), promotes.
-  app.post('/v1/learnings/staleness', async (req) => {
+  const stalenessDoc = documented({
+    summary: 'Report what a client found checking cited items against its working tree: stale learnings are demoted, superseded ("code changed") after 3 reports; merged ones promoted',
+    tags: ['memory'],
+    body: stalenessReportBody,
+    answers: { 200: stalenessOutcome },
+  });
+  app.post('/v1/learnings/staleness', stalenessDoc, async (req) => {
     const { tenantId, keyId } = requirePrincipal(req);
     const body = parseOr400(stalenessReportBody, req.body, 'invalid_body');
     const done = await applyStalenessReport(deps.prisma, { tenantId, keyId, requestId: req.id }, body);
@@ -108,7 +130,14 @@ export function registerLearningRoutes(app: FastifyInstance, deps: LearningRoute
     return answer(stalenessOutcome, done);
   });
 
-  app.post<{ Params: { id: string } }>('/v1/learnings/:id/forget', async (req) => {
+  const forgetDoc = documented({
+    summary: 'Retract a wrong learning with a reason: superseded without a successor, never deleted (audited)',
+    tags: ['memory'],
+    params: idPath,
+    body: forgetBody,
+    answers: { 200: forgotten, 404: null, 409: null },
+  });
+  app.post<{ Params: { id: string } }>('/v1/learnings/:id/forget', forgetDoc, async (req) => {
     const { tenantId, keyId } = requirePrincipal(req);
     const { id } = parseOr400(idPath, req.params, 'invalid_path');
     const body = parseOr400(forgetBody, req.body, 'invalid_body');

@@ -15,6 +15,7 @@ import { MAX_MEMORY_CHARS, MAX_TITLE_CHARS, STATED_KINDS, STATED_ORIGINS, stateM
 import { pgRunner, readMemories } from './memory-reads.js';
 import { batchGetAnswer, memoryRecord, statedMemory } from '../../messages/api-v1.js';
 import { answer, memoryRefParam, parseOr400, projectOfRequest, projectParam } from '../validation.js';
+import { documented, projectHeaders } from '../openapi-doc.js';
 
 export interface MemoryRouteDeps {
   prisma: PrismaClient;
@@ -36,6 +37,7 @@ export const rememberBody = z.object({
 });
 
 const projectOnly = z.object({ project: projectParam });
+const memoryPath = z.object({ id: memoryRefParam });
 
 export const MAX_BATCH_IDS = 100;
 
@@ -48,9 +50,15 @@ export const batchBody = z.object({
 
 export function registerMemoryRoutes(app: FastifyInstance, deps: MemoryRouteDeps): void {
   const sql = pgRunner(deps.pool);
-  app.get<{ Params: { id: string } }>('/v1/memories/:id', async (req) => {
+  const memoryDoc = documented({
+    summary: 'One full memory record (id: a UUID, or its first 8+ hex digits)',
+    tags: ['retrieval'],
+    params: memoryPath,
+    answers: { 200: memoryRecord, 404: null, 409: null },
+  });
+  app.get<{ Params: { id: string } }>('/v1/memories/:id', memoryDoc, async (req) => {
     const { tenantId } = requirePrincipal(req);
-    const { id: ref } = parseOr400(z.object({ id: memoryRefParam }), req.params, 'invalid_path');
+    const { id: ref } = parseOr400(memoryPath, req.params, 'invalid_path');
     const { records, ambiguous } = await readMemories(sql, tenantId, [ref]);
     if (ambiguous.length) throw new HttpError(409, 'ambiguous', `id prefix '${ref}' names several memories; give more of the id`);
     const record = records.get(ref);
@@ -58,7 +66,15 @@ export function registerMemoryRoutes(app: FastifyInstance, deps: MemoryRouteDeps
     return answer(memoryRecord, record);
   });
 
-  app.post<{ Querystring: Record<string, string | undefined> }>('/v1/memories', async (req, reply) => {
+  const rememberDoc = documented({
+    summary: 'Store a memory a person or an agent states (redacted, embedded, searchable at once); the same text again restates it',
+    tags: ['memory'],
+    query: projectOnly,
+    headers: projectHeaders,
+    body: rememberBody,
+    answers: { 201: statedMemory, 200: statedMemory, 409: null },
+  });
+  app.post<{ Querystring: Record<string, string | undefined> }>('/v1/memories', rememberDoc, async (req, reply) => {
     const { tenantId, keyId } = requirePrincipal(req);
     const body = parseOr400(rememberBody, req.body, 'invalid_body');
     const project = body.project ?? parseOr400(projectOnly, { project: projectOfRequest(req.query, req.headers['x-memflow-project']) }).project;
@@ -69,7 +85,8 @@ export function registerMemoryRoutes(app: FastifyInstance, deps: MemoryRouteDeps
     return reply.code(stated.status === 'created' ? 201 : 200).send(answer(statedMemory, { ...stated, indexed }));
   });
 
-  app.post('/v1/memories::batchGet', async (req) => {
+  const batchDoc = documented({ summary: 'Full memory records by id', tags: ['retrieval'], body: batchBody, answers: { 200: batchGetAnswer } });
+  app.post('/v1/memories::batchGet', batchDoc, async (req) => {
     const { tenantId } = requirePrincipal(req);
     const { ids: refs } = parseOr400(batchBody, req.body, 'invalid_body');
     const wanted = [...new Set(refs)];

@@ -17,6 +17,7 @@ import { accepted } from '../../messages/api-v1.js';
 import { requireAdmin } from '../auth.js';
 import { startOr503 } from '../errors.js';
 import { answer, parseOr400 } from '../validation.js';
+import { documented } from '../openapi-doc.js';
 
 export interface RedactionRouteDeps {
   prisma: PrismaClient;
@@ -30,7 +31,14 @@ export const rescanBody = z
   .default({});
 
 export function registerRedactionRoutes(app: FastifyInstance, deps: RedactionRouteDeps): void {
-  app.post('/v1/admin/redaction/rescan', async (req, reply) => {
+  const rescanDoc = documented({
+    summary: 'Re-apply the current redaction rules to everything stored for the tenant (a job)',
+    tags: ['admin'],
+    admin: true,
+    body: rescanBody,
+    answers: { 202: accepted },
+  });
+  app.post('/v1/admin/redaction/rescan', rescanDoc, async (req, reply) => {
     const { tenantId, keyId } = requireAdmin(req);
     // No body is an empty one; `null`, arrays and unknown fields are refused.
     const body = parseOr400(rescanBody, req.body === undefined ? {} : req.body, 'invalid_body');

@@ -10,6 +10,7 @@ import { searchAnswer } from '../../messages/api-v1.js';
 import { agentParam, answer as serialize, instantParam, limitParam, parseOr400, projectOfRequest, projectParam, textParam, typesParam } from '../validation.js';
 import type { SearchService } from './search-service.js';
 import { SEARCH_MODES } from './search-types.js';
+import { documented, projectHeaders } from '../openapi-doc.js';
 
 export interface SearchRouteDeps {
   search: SearchService;
@@ -29,7 +30,8 @@ export const searchQuery = z
   .refine((v) => !v.since || !v.until || v.since < v.until, { path: ['until'], message: 'must be later than since' });
 
 export function registerSearchRoutes(app: FastifyInstance, deps: SearchRouteDeps): void {
-  app.get<{ Querystring: Record<string, string | undefined> }>('/v1/search', async (req) => {
+  const searchDoc = documented({ summary: 'Hybrid search over memories: a compact index', tags: ['retrieval'], query: searchQuery, headers: projectHeaders, answers: { 200: searchAnswer } });
+  app.get<{ Querystring: Record<string, string | undefined> }>('/v1/search', searchDoc, async (req) => {
     const { tenantId } = requirePrincipal(req);
     const query = parseOr400(searchQuery, { ...req.query, project: projectOfRequest(req.query, req.headers['x-memflow-project']) });
     const answer = await deps.search.search({

@@ -18,6 +18,7 @@ import { page as pageOf, projectsAnswer, session as sessionAnswer, sessionListIt
 import { agentSessionIdParam, answer, limitParam, memoryRefParam, parseOr400, projectParam } from '../validation.js';
 import { fetchMemories, learningInclude, learningView, resolveMemoryRefs } from '../memories/memory-reads.js';
 import { sessionLedger } from '../capture/capture-ledger.js';
+import { documented } from '../openapi-doc.js';
 
 export interface SessionRouteDeps {
   prisma: PrismaClient;
@@ -72,21 +73,35 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
     return session;
   }
 
-  app.get<{ Querystring: Q }>('/v1/sessions', async (req) => {
+  const sessionsDoc = documented({
+    summary: 'Sessions, newest first, each with its title (final summary title, else first prompt); filter by project (exact or a part), agent and words',
+    tags: ['sessions'],
+    query: sessionsQuery,
+    answers: { 200: sessionsPage },
+  });
+  app.get<{ Querystring: Q }>('/v1/sessions', sessionsDoc, async (req) => {
     const { tenantId } = requirePrincipal(req);
     const query = parseOr400(sessionsQuery, req.query);
     const { rows, nextCursor } = await listSessions(deps.pool, tenantId, query, decodeTimeIdCursor(query.cursor));
     return answer(sessionsPage, { items: rows.map((r) => sessionItem(r, idleTimeoutMs)), nextCursor });
   });
 
-  app.get<{ Querystring: Q }>('/v1/projects', async (req) => {
+  const projectsDoc = documented({ summary: "The tenant's projects, most recently active first, with their session counts and agents", tags: ['sessions'], query: projectsQuery, answers: { 200: projectsAnswer } });
+  app.get<{ Querystring: Q }>('/v1/projects', projectsDoc, async (req) => {
     const { tenantId } = requirePrincipal(req);
     const { limit } = parseOr400(projectsQuery, req.query);
     const rows = await listProjects(deps.pool, tenantId, limit);
     return answer(projectsAnswer, { items: rows.map((r) => ({ name: r.name, sessions: r.sessions, lastActivityAt: r.last_activity_at, agents: r.agents })) });
   });
 
-  app.get<{ Params: { id: string }; Querystring: Q }>('/v1/sessions/:id', async (req) => {
+  const sessionDoc = documented({
+    summary: "One session (id: the agent's session_id), with its capture ledger (`capture`) when it has one",
+    tags: ['sessions'],
+    params: sessionParams,
+    query: oneSessionQuery,
+    answers: { 200: sessionAnswer, 404: null },
+  });
+  app.get<{ Params: { id: string }; Querystring: Q }>('/v1/sessions/:id', sessionDoc, async (req) => {
     const { tenantId } = requirePrincipal(req);
     const { id } = parseOr400(sessionParams, req.params, 'invalid_path');
     const { project } = parseOr400(oneSessionQuery, req.query);
@@ -101,7 +116,14 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
     return answer(sessionAnswer, { ...sessionItem(row, idleTimeoutMs, status), summary: summary?.text ?? null, ...(capture ? { capture } : {}) });
   });
 
-  app.get<{ Params: { id: string }; Querystring: Q }>('/v1/sessions/:id/timeline', async (req) => {
+  const timelineDoc = documented({
+    summary: "A session's events in order; a tool call and its result are one item. A page holds up to `limit` items (at most 1000) and about 4 MiB of text",
+    tags: ['sessions'],
+    params: sessionParams,
+    query: timelineQuery,
+    answers: { 200: timelinePage, 404: null },
+  });
+  app.get<{ Params: { id: string }; Querystring: Q }>('/v1/sessions/:id/timeline', timelineDoc, async (req) => {
     const { tenantId } = requirePrincipal(req);
     const { id } = parseOr400(sessionParams, req.params, 'invalid_path');
     const { limit, project, cursor: rawCursor, around, before } = parseOr400(timelineQuery, req.query);
@@ -145,7 +167,14 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
     });
   });
 
-  app.get<{ Params: { id: string }; Querystring: Q }>('/v1/sessions/:id/memories', async (req) => {
+  const memoriesDoc = documented({
+    summary: 'What a session left behind: its summaries (whole) and the learnings sourced from it',
+    tags: ['sessions'],
+    params: sessionParams,
+    query: oneSessionQuery,
+    answers: { 200: sessionMemories, 404: null },
+  });
+  app.get<{ Params: { id: string }; Querystring: Q }>('/v1/sessions/:id/memories', memoriesDoc, async (req) => {
     const { tenantId } = requirePrincipal(req);
     const { id } = parseOr400(sessionParams, req.params, 'invalid_path');
     const { project } = parseOr400(oneSessionQuery, req.query);

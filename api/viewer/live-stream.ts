@@ -16,6 +16,7 @@ import { DEFAULT_TUNING } from '../../messages/workflows-v1/session.js';
 import { sessionItem } from '../sessions/session-list.js';
 import { requirePrincipal } from '../auth.js';
 import { limitParam, parseOr400, projectParam } from '../validation.js';
+import { documented } from '../openapi-doc.js';
 import { changedSessions, keyIsLive, latestItems, workflowView, type ChangedSession, type LiveItem, type WorkflowView } from './live-reads.js';
 
 export interface LiveRouteDeps {
@@ -41,7 +42,13 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDeps): v
     for (const end of open) end();
   });
 
-  app.get<{ Querystring: Record<string, string | undefined> }>('/v1/live', async (req, reply) => {
+  const liveDoc = documented({
+    summary: "The tenant's sessions as they run (server-sent events: hello, session, ready after the first snapshot, revoked, error)",
+    tags: ['sessions'],
+    query: liveQuery,
+    answers: { 200: { mediaType: 'text/event-stream', description: '`session` events: {session:{id,project,status,parked,startedAt,endedAt,eventCount,changedAt},items:[...]}' } },
+  });
+  app.get<{ Querystring: Record<string, string | undefined> }>('/v1/live', liveDoc, async (req, reply) => {
     const { tenantId, keyId } = requirePrincipal(req);
     const query = parseOr400(liveQuery, req.query);
     reply.hijack();

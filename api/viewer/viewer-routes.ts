@@ -16,6 +16,7 @@ import { hashApiKey, type Principal } from '../../common/server/tenants.js';
 import { HttpError } from '../errors.js';
 import { viewerSession } from '../../messages/api-v1.js';
 import { answer, parseOr400 } from '../validation.js';
+import { documented } from '../openapi-doc.js';
 import { clearedSessionCookie, readCookie, sameToken, SESSION_COOKIE, sessionCookie, type ViewerSessions } from './viewer-sessions.js';
 
 export const VIEWER_CSP = [
@@ -62,9 +63,17 @@ export function registerViewerRoutes(app: FastifyInstance, deps: ViewerRouteDeps
     }
     return reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', VIEWER_CSP).header('cache-control', 'no-store').send(html);
   }
-  app.get('/ui', sendPage);
+  const pageDoc = documented({ summary: 'The web viewer (HTML; strict Content-Security-Policy)', tags: ['viewer'], auth: false, answers: { 200: { mediaType: 'text/html', description: 'the single page' }, 503: null } });
+  app.get('/ui', pageDoc, sendPage);
 
-  app.get<{ Params: { file: string } }>('/ui/assets/:file', async (req, reply) => {
+  const assetDoc = documented({
+    summary: "The viewer's script and stylesheet (content-hashed names, cached)",
+    tags: ['viewer'],
+    auth: false,
+    params: z.object({ file: z.string() }),
+    answers: { 200: { mediaType: 'text/javascript', description: 'or text/css' }, 404: null },
+  });
+  app.get<{ Params: { file: string } }>('/ui/assets/:file', assetDoc, async (req, reply) => {
     const file = req.params.file;
     if (!ASSET_NAME.test(file)) throw new HttpError(404, 'not_found', `no asset '${file}'`);
     let body: Buffer;
@@ -82,7 +91,14 @@ export function registerViewerRoutes(app: FastifyInstance, deps: ViewerRouteDeps
 
   const view = (p: Principal, csrf: string) => answer(viewerSession, { tenant: p.tenantName, role: p.role, keyId: p.keyId, csrf });
 
-  app.post('/ui/session', async (req, reply) => {
+  const signInDoc = documented({
+    summary: 'Sign in to the viewer with an API key: sets an HttpOnly, SameSite=Strict session cookie (the key is not kept)',
+    tags: ['viewer'],
+    auth: false,
+    body: signInBody,
+    answers: { 200: viewerSession, 401: null, 429: null },
+  });
+  app.post('/ui/session', signInDoc, async (req, reply) => {
     const now = Date.now();
     const f = failures.get(req.ip);
     if (f && f.resetAt > now && f.count >= maxFailures) {
@@ -102,7 +118,8 @@ export function registerViewerRoutes(app: FastifyInstance, deps: ViewerRouteDeps
     return reply.header('set-cookie', sessionCookie(id, { secure: isSecure(req) })).send(view(principal, session.csrf));
   });
 
-  app.get('/ui/session', async (req) => {
+  const sessionDoc = documented({ summary: 'The signed-in viewer session (by its cookie)', tags: ['viewer'], auth: false, answers: { 200: viewerSession, 401: null } });
+  app.get('/ui/session', sessionDoc, async (req) => {
     const id = readCookie(req.headers.cookie, SESSION_COOKIE);
     const session = id ? deps.sessions.touch(id) : undefined;
     if (!id || !session) throw new HttpError(401, 'unauthenticated', 'not signed in');
@@ -114,7 +131,13 @@ export function registerViewerRoutes(app: FastifyInstance, deps: ViewerRouteDeps
     return view(principal, session.csrf);
   });
 
-  app.delete('/ui/session', async (req, reply) => {
+  const signOutDoc = documented({
+    summary: 'Sign out of the viewer (x-csrf-token)',
+    tags: ['viewer'],
+    auth: false,
+    answers: { 204: { mediaType: 'text/plain', description: 'signed out; the cookie is cleared (no body)' }, 403: null },
+  });
+  app.delete('/ui/session', signOutDoc, async (req, reply) => {
     const id = readCookie(req.headers.cookie, SESSION_COOKIE);
     const session = id ? deps.sessions.touch(id) : undefined;
     if (id && session) {
