@@ -63,6 +63,19 @@ function printChanges(result: InstallResult, opts: InstallCmdOptions, out: (line
   else out(`${result.created ? 'created' : 'updated'} ${result.file}`);
 }
 
+/** `memflow install`: the agents named by --host (hosts-install-cmd.ts), and Claude Code unless --host leaves it out. */
+export async function installCommand(opts: InstallCmdOptions & { host?: string; hostVersion?: string }, out: (line: string) => void, warn: (line: string) => void): Promise<void> {
+  if (opts.host !== undefined) {
+    const { installOtherHosts } = await import('./hosts/hosts-install-cmd.js');
+    if (installOtherHosts({ ...opts, host: opts.host }, out).length === 0) {
+      // The other agents' hooks hand their events to the relay too.
+      if (opts.relay !== false) await startRelayFor(out, warn);
+      return;
+    }
+  }
+  await runInstall(opts, out, warn);
+}
+
 export async function runInstall(opts: InstallCmdOptions, out: (line: string) => void, warn: (line: string) => void): Promise<void> {
   const root = installRoot(opts);
   if (root && root !== path.resolve(process.cwd())) out(`installing in the repository's root, ${root}`);
