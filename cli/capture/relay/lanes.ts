@@ -20,7 +20,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { deliver, keyFingerprint, type Target } from '../deliver.js';
 import type { HttpClient } from '../../node-http.js';
-import type { Spool, SpoolEntry } from '../spool.js';
+import type { Spool } from '../spool.js';
+import type { SpoolEntry } from '../spool-entry.js';
 import { reasonOf, type ClientLedger } from '../client-ledger.js';
 import type { LedgerReporter } from './ledger-report.js';
 

@@ -31,7 +31,9 @@ import { checkBaseUrl } from '../../env.js';
 import { checkStartContext, hookOutput, REPORT_TIMEOUT_MS } from '../hook-answer.js';
 import { gitOfHook, GIT_EVENTS, projectOfHook } from '../hook-workspace.js';
 import { createHttpClient } from '../../node-http.js';
-import { Spool, SpoolFullError, type SpoolEntry } from '../spool.js';
+import { Spool } from '../spool.js';
+import { newSpoolEntry, type SpoolEntry } from '../spool-entry.js';
+import { SpoolFullError } from '../spool-write.js';
 import { Lanes, type LaneTiming } from './lanes.js';
 import { RelayMcp } from './relay-mcp.js';
 import { ClientLedger } from '../client-ledger.js';
@@ -162,7 +164,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     if (key) lanes.learnKey(key);
     received++;
     if (typeof raw.session_id === 'string') lanes.noteHook(raw.session_id, event);
-    const entry = Spool.newEntry(event, redacted, spoolTargetOf(url, key), project, projectKey);
+    const entry = newSpoolEntry(event, redacted, spoolTargetOf(url, key), project, projectKey);
     let name: string;
     try {
       name = await spool.add(entry);
@@ -198,7 +200,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
    */
   async function startAnswer(
     name: string,
-    entry: ReturnType<typeof Spool.newEntry>,
+    entry: SpoolEntry,
     key: string | undefined,
     url: string,
     git: ReturnType<typeof gitOfHook>,
