@@ -34,7 +34,8 @@ import { createHttpClient } from '../../node-http.js';
 import { Spool } from '../spool.js';
 import { newSpoolEntry, type SpoolEntry } from '../spool-entry.js';
 import { SpoolFullError } from '../spool-write.js';
-import { Lanes, type LaneTiming } from './lanes.js';
+import { Lanes } from './lanes.js';
+import type { LaneTiming } from './session-activity.js';
 import { RelayMcp } from './relay-mcp.js';
 import { ClientLedger } from '../client-ledger.js';
 import { LedgerReporter } from './ledger-report.js';
@@ -70,7 +71,7 @@ export interface RelayOptions {
   defaultUrl: string;
   /** How long SessionStart waits for the API's context. */
   startBudgetMs: number;
-  /** When delivery goes out behind a busy session (lanes.ts). */
+  /** When delivery goes out behind a busy session (session-activity.ts). */
   timing?: Partial<LaneTiming>;
   /** How old a prefetched start context may be when SessionStart is answered from it (0: never; start-context.ts). */
   startContextMaxAgeMs?: number;
@@ -111,7 +112,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
   const lanes = new Lanes(spool, client, log, opts.keysFile, opts.timing);
   // The capture ledger: what became of every event, beside the spool, reported per session.
   const ledger = new ClientLedger(opts.spoolDir);
-  const reporter = new LedgerReporter(ledger, spool, client, (fp) => lanes.keyFor(fp), log, opts.ledgerReportMs);
+  const reporter = new LedgerReporter(ledger, spool, client, (fp) => lanes.keys.get(fp), log, opts.ledgerReportMs);
   lanes.capture = { ledger, reporter };
   const contexts = new StartContexts(client, opts.startContextMaxAgeMs ?? DEFAULT_START_CONTEXT_MAX_AGE_MS, log);
   lanes.onDelivered = (entry, key) => {
@@ -161,9 +162,9 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     const git = GIT_EVENTS.has(event) ? gitOfHook(raw, projectDir) : undefined;
     const redacted = redactValue(raw).value;
     if (git) redacted.memflowGit = { branch: git.branch, commit: git.commit, root: git.root, defaultBranch: git.defaultBranch };
-    if (key) lanes.learnKey(key);
+    if (key) lanes.keys.learn(key);
     received++;
-    if (typeof raw.session_id === 'string') lanes.noteHook(raw.session_id, event);
+    if (typeof raw.session_id === 'string') lanes.activity.note(raw.session_id, event);
     const entry = newSpoolEntry(event, redacted, spoolTargetOf(url, key), project, projectKey);
     let name: string;
     try {
@@ -221,7 +222,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     } catch (err) {
       return warn((err as Error).message);
     }
-    const t = lanes.targetOf(url, key);
+    const t = lanes.targets.of(url, key);
     if (t.refused) return JSON.stringify({ systemMessage: `memflow: ${t.problem}; events are kept until the key is fixed (run \`memflow doctor\`)` });
     // Held ready (also while the API is down: the memory as it was when last read).
     const scope = scopeOfEntry(entry, key);
@@ -247,7 +248,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       await claim.release();
       throw err;
     }
-    lanes.observe(t, verdict);
+    lanes.targets.observe(t, verdict);
     lanes.settle(entry, verdict);
     if (verdict.kind === 'retry') {
       await claim.release();
