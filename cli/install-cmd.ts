@@ -7,7 +7,8 @@ import path from 'node:path';
 import { workTreeRootOf } from '../common/workspace/project-naming.js';
 import { apiBaseUrl, checkBaseUrl } from './env.js';
 import { createHttpClient } from './node-http.js';
-import { install, projectHeadersOf, uninstall, type InstallResult } from './install.js';
+import { install, uninstall, type InstallResult } from './install.js';
+import { projectHeadersOf } from './claude-hook-handlers.js';
 import { installMcp, uninstallMcp } from './install-mcp.js';
 import { CliError } from './output.js';
 
