@@ -7,7 +7,8 @@ import path from 'node:path';
 import { workTreeRootOf } from '../common/workspace/project-naming.js';
 import { apiBaseUrl, checkBaseUrl } from './env.js';
 import { createHttpClient } from './node-http.js';
-import { install, projectHeadersOf, uninstall, type InstallResult } from './install.js';
+import { install, uninstall, type InstallResult } from './install.js';
+import { projectHeadersOf } from './claude-hook-handlers.js';
 import { installMcp, uninstallMcp } from './install-mcp.js';
 import { CliError } from './output.js';
 
@@ -61,6 +62,19 @@ function printChanges(result: InstallResult, opts: InstallCmdOptions, out: (line
   }
   if (!result.written) out(`${result.file} already has memflow's hooks; nothing changed`);
   else out(`${result.created ? 'created' : 'updated'} ${result.file}`);
+}
+
+/** `memflow install`: the agents named by --host (hosts-install-cmd.ts), and Claude Code unless --host leaves it out. */
+export async function installCommand(opts: InstallCmdOptions & { host?: string; hostVersion?: string }, out: (line: string) => void, warn: (line: string) => void): Promise<void> {
+  if (opts.host !== undefined) {
+    const { installOtherHosts } = await import('./hosts/hosts-install-cmd.js');
+    if (installOtherHosts({ ...opts, host: opts.host }, out).length === 0) {
+      // The other agents' hooks hand their events to the relay too.
+      if (opts.relay !== false) await startRelayFor(out, warn);
+      return;
+    }
+  }
+  await runInstall(opts, out, warn);
 }
 
 export async function runInstall(opts: InstallCmdOptions, out: (line: string) => void, warn: (line: string) => void): Promise<void> {

@@ -17,7 +17,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Change, ProjectHeaders } from './install.js';
+import type { Change } from './install.js';
+import type { ProjectHeaders } from './claude-hook-handlers.js';
 import { updateJsonObject, type JsonFileUpdate } from './json-file.js';
 
 export const MCP_SERVER_NAME = 'memflow';

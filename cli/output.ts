@@ -19,6 +19,10 @@ export const stdoutLine = (line: string) => {
   process.stdout.write(`${line}\n`);
 };
 
+export const stderrLine = (line: string) => {
+  process.stderr.write(`${line}\n`);
+};
+
 /** An ISO timestamp as `2026-11-22 17:00:19Z`; `-` when absent. */
 export const shortTime = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').replace(/\.\d{3}Z$/, 'Z') : '-');
 

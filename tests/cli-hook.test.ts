@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { judge, spoolTargetOf } from '../cli/capture/deliver.js';
 import { Spool } from '../cli/capture/spool.js';
+import { newSpoolEntry } from '../cli/capture/spool-entry.js';
 import { closedPort, fakeServer, runCli, spoolFiles, tempDir, type CliResult } from './fixtures/cli-run.js';
 import { startTestApi, type TestApi } from './helpers/app.js';
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js';
@@ -74,7 +75,7 @@ function flush(env: Record<string, string | undefined>, ...extra: string[]): Pro
 }
 
 /** An entry spooled by a hook that had this suite's API and key. */
-const ourEntry = (event: string, body: Record<string, unknown>) => Spool.newEntry(event, body, spoolTargetOf(api.url, tenant.key));
+const ourEntry = (event: string, body: Record<string, unknown>) => newSpoolEntry(event, body, spoolTargetOf(api.url, tenant.key));
 
 const storedEvents = (sessionId: string) =>
   prisma.hookEvent.findMany({

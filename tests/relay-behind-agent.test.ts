@@ -1,5 +1,5 @@
 /**
- * The relay stays out of the agent's way (cli/capture/relay/lanes.ts, start-context.ts), against the real
+ * The relay stays out of the agent's way (cli/capture/relay/session-activity.ts, held-context.ts), against the real
  * API, worker, PostgreSQL and Temporal:
  * - a session's events wait while its hooks come in quick succession and go out once it is quiet,
  *   in order and once; a SessionEnd sends what is left at once;

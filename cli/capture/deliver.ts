@@ -10,7 +10,8 @@
 import crypto from 'node:crypto';
 import { apiErrorOf, jsonOrUndefined } from '../../clients/core.js';
 import type { HttpClient, HttpOutcome } from '../node-http.js';
-import type { Claim, Spool, SpoolEntry, SpoolTarget } from './spool.js';
+import type { Claim, Spool } from './spool.js';
+import type { SpoolEntry, SpoolTarget } from './spool-entry.js';
 import type { ClientLedger } from './client-ledger.js';
 
 export type Verdict =

@@ -22,7 +22,9 @@ import { apiBaseUrl, checkBaseUrl } from '../env.js';
 import { isEventRouteName, isHookEvent } from '../../messages/hooks-v1.js';
 import { createHttpClient, type HttpClient } from '../node-http.js';
 import { downFor, markDown, markUp } from './outage.js';
-import { Spool, SpoolFullError, type SpoolEntry } from './spool.js';
+import { Spool } from './spool.js';
+import { newSpoolEntry, type SpoolEntry } from './spool-entry.js';
+import { SpoolFullError } from './spool-write.js';
 import type { HostHookOptions } from '../hosts/hook-options.js';
 import { checkStartContext, hookOutput, REPORT_TIMEOUT_MS } from './hook-answer.js';
 import { readHookJson } from './hook-input.js';
@@ -139,7 +141,7 @@ export async function runHook(hookEvent: string, opts: HookOptions): Promise<nev
     const git = GIT_EVENTS.has(event) ? gitOfHook(body as Record<string, unknown>) : undefined;
     const redactedBody = redactValue(body as Record<string, unknown>).value;
     if (git) redactedBody.memflowGit = { branch: git.branch, commit: git.commit, root: git.root, defaultBranch: git.defaultBranch };
-    const entry = Spool.newEntry(event, redactedBody, spoolTargetOf(baseUrl, key), ...projectOfHook(body as Record<string, unknown>));
+    const entry = newSpoolEntry(event, redactedBody, spoolTargetOf(baseUrl, key), ...projectOfHook(body as Record<string, unknown>));
     inFlight = entry;
     const keepAndExit = async (why: string, code: string): Promise<never> => {
       await keep(entry, why, code);

@@ -1,61 +1,14 @@
 /**
- * The hook client's local spool: events it could not deliver, kept until a later invocation (or
- * `memflow spool flush`) delivers them.
- *
- * One file per event, so concurrent hook processes (Claude Code runs hooks in parallel) never share
- * a file:
- * - `<ms:15>-<seq:4>-<pid>-<rand>.json`             a waiting event; names sort oldest first.
- *   Written as `.tmp-*` (0600, fsynced) and renamed into place, so a reader never sees half a file.
- * - `<that name>.claim-<ms>-<pid>-<rand>`             claimed for delivery by one process. Claiming
- *   is a rename, which exactly one of several racing processes wins. Delivered or dropped: the file
- *   is removed. Not delivered: renamed back. A claim older than `staleClaimMs` belonged to a process
- *   that died mid-delivery; it is renamed back and delivered again, and the saved Idempotency-Key
- *   makes the API store it once even if the first attempt had reached it.
- * - `<that name>.corrupt`                             unreadable; kept aside for inspection.
- * The directory is created 0700 and files 0600: hook payloads hold prompts and tool output.
+ * The hook client's local spool: events it could not deliver (and every event the relay takes),
+ * kept until a later invocation, the relay's lanes or `memflow spool flush` deliver them. The spool
+ * directory is the queue: an entry is added (spool-write.ts), listed oldest first, claimed by one
+ * process, then completed or released. Its files and their names: spool-entry.ts.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { isEventRouteName } from '../../messages/hooks-v1.js';
-
-/**
- * Where an entry may be delivered: the API it was meant for and the identity of the key it was sent
- * with (a truncated SHA-256, never the key). `key` is null when no key was set when it was spooled.
- */
-export interface SpoolTarget {
-  url: string;
-  key: string | null;
-}
-
-export interface SpoolEntry {
-  v: 1;
-  /** The hook event's route name (a future event's too). */
-  event: string;
-  /** The hook payload exactly as read from stdin. */
-  body: Record<string, unknown>;
-  /** Sent as Idempotency-Key on every delivery attempt, so the API stores the event once. */
-  idempotencyKey: string;
-  /** X-Memflow-Project, when the invocation named one or resolved it from the working tree. */
-  project?: string;
-  /** X-Memflow-Project-Key: which repository the project is (see common/workspace/repository-key.ts). */
-  projectKey?: string;
-  /** When the hook fired (ISO 8601). */
-  createdAt: string;
-  /** Absent in entries written before targets were recorded: only an explicit `spool flush` delivers those. */
-  target?: SpoolTarget;
-}
-
-export class SpoolFullError extends Error {
-  override name = 'SpoolFullError';
-}
-
-const READY = /^(\d{15})-\d{4}-\d+-[0-9a-f]{8}\.json$/;
-/** How long a count of the spool's entries stands for the cap check (checkRoom). */
-const ROOM_RECOUNT_MS = 1000;
-const CLAIM = /^(\d{15}-\d{4}-\d+-[0-9a-f]{8}\.json)\.claim-(\d+)-\d+-[0-9a-f]{8}$/;
-const TMP = /^\.tmp-/;
+import { CLAIM_NAME, claimPath, parseEntry, READY_NAME, TMP_NAME, type SpoolEntry } from './spool-entry.js';
+import { ensureSpoolDir, SpoolRoom, writeEntry, writeEntryBeforeAnswer, writeEntrySync } from './spool-write.js';
 
 export interface Claim {
   readonly entry: SpoolEntry;
@@ -77,14 +30,10 @@ export interface SpoolStatus {
   newest: string | null;
 }
 
-let sequence = 0;
-
 export class Spool {
   private readonly held = new Map<string, string>(); // claim path -> ready path
   private readonly staleClaimMs: number;
-  private readonly maxEntries: number;
-  /** The entries last counted in the directory (plus this process's adds since), and when. */
-  private counted: { at: number; entries: number } | undefined;
+  private readonly room: SpoolRoom;
   /**
    * The relay answers a hook once the entry is written and renamed into place (safe from the relay or
    * the agent crashing), and fsyncs it right after, so that the agent does not wait for the disk.
@@ -97,128 +46,20 @@ export class Spool {
   ) {
     this.syncAfterAnswer = opts.syncAfterAnswer ?? false;
     this.staleClaimMs = opts.staleClaimMs ?? 60_000;
-    this.maxEntries = opts.maxEntries ?? 10_000;
+    this.room = new SpoolRoom(dir, opts.maxEntries ?? 10_000);
   }
 
-  static newEntry(event: string, body: Record<string, unknown>, target: SpoolTarget, project?: string, projectKey?: string): SpoolEntry {
-    return {
-      v: 1,
-      event,
-      body,
-      idempotencyKey: crypto.randomUUID(),
-      ...(project ? { project } : {}),
-      ...(project && projectKey ? { projectKey } : {}),
-      createdAt: new Date().toISOString(),
-      target,
-    };
-  }
-
-  private newName(): string {
-    const seq = String(sequence++ % 10_000).padStart(4, '0');
-    return `${String(Date.now()).padStart(15, '0')}-${seq}-${process.pid}-${crypto.randomBytes(4).toString('hex')}.json`;
-  }
-
-  private ensureDirSync(): void {
-    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    try {
-      const st = fs.statSync(this.dir);
-      if ((st.mode & 0o077) !== 0) fs.chmodSync(this.dir, 0o700);
-    } catch {
-      // not ours to fix (another owner); the files themselves are still 0600
-    }
-  }
-
-  /**
-   * Whether one more entry fits. The directory is counted at most once a second (and whenever the
-   * count comes near the cap), and this process's own adds are counted on top meanwhile: reading
-   * the whole directory on every add made each event cost time in proportion to what waits (a
-   * long outage: thousands of entries). Another process's adds within that second can pass the
-   * cap by as many. Synchronous: on the relay it is on the agent's path (see addBeforeAnswer).
-   */
-  private checkRoom(): void {
-    const now = Date.now();
-    if (this.counted && now - this.counted.at < ROOM_RECOUNT_MS && this.counted.entries + 1 < this.maxEntries) {
-      this.counted.entries++;
-      return;
-    }
-    let names: string[];
-    try {
-      names = fs.readdirSync(this.dir);
-    } catch {
-      return;
-    }
-    const entries = names.filter((n) => READY.test(n) || CLAIM.test(n)).length;
-    if (entries >= this.maxEntries) {
-      this.counted = undefined;
-      throw new SpoolFullError(`the spool ${this.dir} already holds ${this.maxEntries} events (MEMFLOW_SPOOL_MAX_EVENTS)`);
-    }
-    this.counted = { at: now, entries: entries + 1 };
-  }
-
-  /** Saves the entry durably; resolves to its file name. */
+  /** Saves the entry durably; resolves to its file name. Throws SpoolFullError when the spool is full. */
   async add(entry: SpoolEntry): Promise<string> {
-    this.ensureDirSync();
-    this.checkRoom();
-    if (this.syncAfterAnswer) return this.addBeforeAnswer(entry);
-    const name = this.newName();
-    const tmp = path.join(this.dir, `.tmp-${name}`);
-    const fh = await fsp.open(tmp, 'wx', 0o600);
-    try {
-      await fh.writeFile(JSON.stringify(entry));
-      await fh.sync();
-    } catch (err) {
-      await fh.close();
-      throw err;
-    }
-    try {
-      await fsp.rename(tmp, path.join(this.dir, name));
-    } catch (err) {
-      await fh.close();
-      await fsp.rm(tmp, { force: true });
-      throw err;
-    }
-    await fh.close();
-    return name;
-  }
-
-  /**
-   * The relay's add, on the agent's path: open, write and rename in this thread (a few local
-   * system calls), and fsync and close once the answer is out (setImmediate runs after the code
-   * that awaited this add has answered). Each of fs/promises' steps is a hop through libuv's thread
-   * pool and back to the event loop, and handing the fsync to the pool before answering woke a
-   * thread that took the CPU from the answer: profiled in the relay on this 2-core machine under
-   * load, those were most of the milliseconds between a hook's request and its answer.
-   */
-  private addBeforeAnswer(entry: SpoolEntry): string {
-    const name = this.newName();
-    const tmp = path.join(this.dir, `.tmp-${name}`);
-    const fd = fs.openSync(tmp, 'wx', 0o600);
-    try {
-      fs.writeFileSync(fd, JSON.stringify(entry));
-      fs.renameSync(tmp, path.join(this.dir, name));
-    } catch (err) {
-      fs.closeSync(fd);
-      fs.rmSync(tmp, { force: true });
-      throw err;
-    }
-    setImmediate(() => fs.fsync(fd, () => fs.close(fd, () => undefined)));
-    return name;
+    ensureSpoolDir(this.dir);
+    this.room.check();
+    return this.syncAfterAnswer ? writeEntryBeforeAnswer(this.dir, entry) : writeEntry(this.dir, entry);
   }
 
   /** The same, synchronously: for the last moments before a forced exit. */
   addSync(entry: SpoolEntry): string {
-    this.ensureDirSync();
-    const name = this.newName();
-    const tmp = path.join(this.dir, `.tmp-${name}`);
-    const fd = fs.openSync(tmp, 'wx', 0o600);
-    try {
-      fs.writeFileSync(fd, JSON.stringify(entry));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, path.join(this.dir, name));
-    return name;
+    ensureSpoolDir(this.dir);
+    return writeEntrySync(this.dir, entry);
   }
 
   private async names(): Promise<string[]> {
@@ -237,15 +78,15 @@ export class Spool {
   async waiting(now = Date.now()): Promise<string[]> {
     const names = await this.names();
     for (const name of names) {
-      const claim = CLAIM.exec(name);
+      const claim = CLAIM_NAME.exec(name);
       if (claim && now - Number(claim[2]) > this.staleClaimMs) {
         await renameIfPresent(path.join(this.dir, name), path.join(this.dir, claim[1]!));
-      } else if (TMP.test(name)) {
+      } else if (TMP_NAME.test(name)) {
         const st = await fsp.stat(path.join(this.dir, name)).catch(() => undefined);
         if (st && now - st.mtimeMs > this.staleClaimMs) await fsp.rm(path.join(this.dir, name), { force: true });
       }
     }
-    return (await this.names()).filter((n) => READY.test(n)).sort();
+    return (await this.names()).filter((n) => READY_NAME.test(n)).sort();
   }
 
   /**
@@ -254,7 +95,7 @@ export class Spool {
    */
   async claim(name: string): Promise<Claim | undefined> {
     const ready = path.join(this.dir, name);
-    const claimed = `${ready}.claim-${Date.now()}-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
+    const claimed = claimPath(ready);
     if (!(await renameIfPresent(ready, claimed))) return undefined;
     this.held.set(claimed, ready);
     let entry: SpoolEntry;
@@ -298,7 +139,7 @@ export class Spool {
   async heldEvents(): Promise<{ session: string | undefined; idempotencyKey: string }[]> {
     const out: { session: string | undefined; idempotencyKey: string }[] = [];
     for (const name of await this.names()) {
-      if (!READY.test(name) && !CLAIM.test(name)) continue;
+      if (!READY_NAME.test(name) && !CLAIM_NAME.test(name)) continue;
       try {
         const e = parseEntry(await fsp.readFile(path.join(this.dir, name), 'utf8'));
         out.push({ session: typeof e.body.session_id === 'string' ? e.body.session_id : undefined, idempotencyKey: e.idempotencyKey });
@@ -314,8 +155,8 @@ export class Spool {
     const s: SpoolStatus = { dir: this.dir, waiting: 0, claimed: 0, staleClaims: 0, corrupt: 0, bytes: 0, oldest: null, newest: null };
     const times: number[] = [];
     for (const name of names) {
-      const ready = READY.exec(name);
-      const claim = CLAIM.exec(name);
+      const ready = READY_NAME.exec(name);
+      const claim = CLAIM_NAME.exec(name);
       if (ready) {
         s.waiting++;
         times.push(Number(ready[1]));
@@ -344,22 +185,4 @@ async function renameIfPresent(from: string, to: string): Promise<boolean> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw err;
   }
-}
-
-export function parseEntry(text: string): SpoolEntry {
-  const e = JSON.parse(text) as Partial<SpoolEntry>;
-  if (
-    e?.v !== 1 ||
-    typeof e.event !== 'string' ||
-    !isEventRouteName(e.event) ||
-    (e.target !== undefined && (typeof e.target?.url !== 'string' || (e.target.key !== null && typeof e.target.key !== 'string'))) ||
-    !e.body ||
-    typeof e.body !== 'object' ||
-    Array.isArray(e.body) ||
-    typeof e.idempotencyKey !== 'string' ||
-    typeof e.createdAt !== 'string'
-  ) {
-    throw new Error('not a spool entry');
-  }
-  return e as SpoolEntry;
 }

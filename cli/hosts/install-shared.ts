@@ -4,7 +4,7 @@
  * own entries into a list of hook handlers that leaves everything else as it was.
  */
 import { execFileSync } from 'node:child_process';
-import { shellWord } from '../install.js';
+import { shellWord } from '../claude-hook-handlers.js';
 import type { HostName } from './shared.js';
 
 export interface HostInstallOptions {

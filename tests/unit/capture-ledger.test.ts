@@ -9,10 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ClientLedger, reasonOf } from '../../cli/capture/client-ledger.js';
-import { Spool } from '../../cli/capture/spool.js';
+import { newSpoolEntry } from '../../cli/capture/spool-entry.js';
 import { EMPTY_CLIENT_COUNTS, reconcileLedger, type ClientLedgerCounts } from '../../messages/capture-ledger-v1.js';
 
-const entry = (session: string) => Spool.newEntry('post-tool-use', { session_id: session, tool_name: 'Bash' }, { url: 'http://api', key: 'fp' });
+const entry = (session: string) => newSpoolEntry('post-tool-use', { session_id: session, tool_name: 'Bash' }, { url: 'http://api', key: 'fp' });
 
 test('the journal folds to one outcome per event: repeats count once, held-then-delivered is late, spooled is pending, vanished is lost', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memflow-ledger-unit-'));

@@ -9,11 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { spoolTargetOf } from '../../cli/capture/deliver.js';
-import { Spool, SpoolFullError } from '../../cli/capture/spool.js';
+import { Spool } from '../../cli/capture/spool.js';
+import { newSpoolEntry } from '../../cli/capture/spool-entry.js';
+import { SpoolFullError } from '../../cli/capture/spool-write.js';
 
 const spoolTarget = spoolTargetOf('http://127.0.0.1:1', undefined);
 
-const entry = (i: number) => Spool.newEntry('post-tool-use', { session_id: 's', n: i }, spoolTarget);
+const entry = (i: number) => newSpoolEntry('post-tool-use', { session_id: 's', n: i }, spoolTarget);
 const dirOf = () => fs.mkdtempSync(path.join(os.tmpdir(), 'memflow-spool-room-'));
 
 test('a full spool refuses the next entry, keeps the ones it holds, and takes entries again once there is room', async () => {

@@ -8,7 +8,7 @@ import { useEffect, useState } from 'preact/hooks';
 import './app.css';
 import { call, setSession, type Me } from './api.js';
 import { useHashRoute } from './hooks.js';
-import { ErrorNote, Form } from './ui.js';
+import { ErrorNote, Form } from './ui/controls.js';
 import { Admin } from './views/admin.js';
 import { Learnings } from './views/learnings.js';
 import { Live } from './views/live.js';

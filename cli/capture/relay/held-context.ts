@@ -10,11 +10,12 @@
  *   a generation per project, taken before the request and compared after it), and
  * - it is at most `maxAgeMs` old (memory written by others — teammates, the agent's MCP tools —
  *   reaches a start at most that late; `memflow context` and the MCP tools always ask the API).
- * Otherwise SessionStart asks the API itself, as before (server.ts).
+ * Otherwise SessionStart asks the API itself, as before (start-answer.ts).
  */
 import { keyFingerprint } from '../deliver.js';
 import type { HttpClient } from '../../node-http.js';
 import { sessionStartOutput } from '../../../messages/hooks-v1.js';
+import type { SpoolEntry } from '../spool-entry.js';
 
 /** Which project's context: the API and key it is read with, the project and the branch. */
 export interface ContextScope {
@@ -24,6 +25,13 @@ export interface ContextScope {
   projectKey?: string | undefined;
   branch?: string | null | undefined;
   defaultBranch?: string | null | undefined;
+}
+
+/** The project scope of a spooled event (its API, key and project; the branch from its git state). */
+export function scopeOfEntry(entry: SpoolEntry, key: string): ContextScope | undefined {
+  if (!entry.project || !entry.target) return undefined;
+  const git = entry.body.memflowGit as { branch?: string | null; defaultBranch?: string | null } | undefined;
+  return { url: entry.target.url, key, project: entry.project, projectKey: entry.projectKey, branch: git?.branch, defaultBranch: git?.defaultBranch };
 }
 
 interface Held {

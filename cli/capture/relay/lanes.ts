@@ -1,66 +1,28 @@
 /**
  * The relay's delivery of spooled events to the API: one lane per (target, session), each lane in
  * the order its events happened, several lanes at once. A lane's head waits while its target is
- * backing off (unreachable, 5xx, 429) or refuses the key (401/403: kept, retried slowly, reported as
- * stuck so `memflow doctor` fails until it is fixed). Entries whose key the relay does not hold (no
- * key was set when they were captured, or one captured before the relay last started and not seen
- * since) wait as stuck until a hook brings that key or the user retargets them.
+ * backing off or refuses the key (delivery-targets.ts), and while its session is busy
+ * (session-activity.ts). Entries whose key the relay does not hold (relay-keys.ts: no key was set
+ * when they were captured, or one captured before the relay last started and not seen since) wait as
+ * stuck until a hook brings that key or the user retargets them.
  *
  * The spool directory is the queue: every cycle lists it, so entries written by the Node fallback
  * client or retargeted by `memflow spool retarget` are picked up like the relay's own.
- *
- * Delivery waits while the agent is busy: a session's events go out once it has been quiet for
- * `quietMs` (the agent waits for its model, a tool runs, the turn ended) or once its oldest waiting
- * event is `maxDeferMs` old, and at once after its SessionEnd. The API's work for an event (storing
- * it, and the worker's summaries behind it) then never competes for the CPU with the agent's own
- * next step when the API runs on the same machine; measured in the real Claude Code, delivering
- * during a burst of tool calls cost the agent tens of milliseconds per call (docs/claude-code.md).
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { deliver, keyFingerprint, type Target } from '../deliver.js';
+import { deliver, type Target, type Verdict } from '../deliver.js';
 import type { HttpClient } from '../../node-http.js';
-import type { Spool, SpoolEntry } from '../spool.js';
-import { reasonOf, type ClientLedger } from '../client-ledger.js';
+import type { Spool } from '../spool.js';
+import type { SpoolEntry } from '../spool-entry.js';
+import type { ClientLedger } from '../client-ledger.js';
 import type { LedgerReporter } from './ledger-report.js';
+import { DeliveryTargets, type TargetState } from './delivery-targets.js';
+import { RelayKeys } from './relay-keys.js';
+import { SessionActivity, type LaneTiming } from './session-activity.js';
 
 const MAX_IN_FLIGHT = 4;
-const FIRST_BACKOFF_MS = 250;
-const MAX_BACKOFF_MS = 10_000;
-/** A refused key is tried again this often (it may be being set up). */
-const REFUSED_RETRY_MS = 30_000;
 const REQUEST_TIMEOUT_MS = 10_000;
-/** A session counts as busy while its hooks come closer together than this. */
-export const DEFAULT_QUIET_MS = 400;
-/** The longest an event waits for its session to go quiet (what a live view lags at most). */
-export const DEFAULT_MAX_DEFER_MS = 5_000;
-/** Sessions whose activity is remembered (the oldest are forgotten beyond it). */
-const MAX_TRACKED_SESSIONS = 1_000;
-
-export interface LaneTiming {
-  quietMs: number;
-  maxDeferMs: number;
-}
-
-export interface TargetState {
-  url: string;
-  keyFingerprint: string | null;
-  /** Why its events are not moving, when they are not. */
-  problem?: string;
-  /** The same as a reason code (the capture ledger's `held`). */
-  code?: string;
-  /** Refused (401/403): events are stuck until the key is fixed. */
-  refused: boolean;
-  /** Did not answer lately: SessionStart does not wait for it. */
-  unreachable: boolean;
-  until: number;
-  backoffMs: number;
-  delivered: number;
-  duplicates: number;
-  dropped: number;
-  /** Events waiting for it at the last cycle. */
-  waiting: number;
-}
 
 export interface LaneStats {
   waiting: number;
@@ -73,8 +35,12 @@ export interface LaneStats {
 }
 
 export class Lanes {
-  private readonly keys = new Map<string, string>(); // fingerprint -> key
-  private readonly targets = new Map<string, TargetState>();
+  /** The keys hooks brought, by fingerprint. */
+  readonly keys: RelayKeys;
+  /** Each target's back-off and counts. */
+  readonly targets = new DeliveryTargets();
+  /** When each session's events may go out. */
+  readonly activity: SessionActivity;
   private readonly parsed = new Map<string, SpoolEntry | null>();
   private readonly inFlight = new Set<string>();
   private running = false;
@@ -82,9 +48,6 @@ export class Lanes {
   private timer?: NodeJS.Timeout;
   private lastWaiting = 0;
   private lastStuck = 0;
-  /** session_id -> when its last hook came, and whether it ended (SessionEnd). */
-  private readonly activity = new Map<string, { at: number; ended: boolean }>();
-  private readonly timing: LaneTiming;
   /** Told of every event the API took (with the key it went with). */
   onDelivered?: (entry: SpoolEntry, key: string) => void;
   /** The capture ledger: every outcome is written to it, and reported once a session's lane is empty. */
@@ -95,27 +58,11 @@ export class Lanes {
     private readonly spool: Spool,
     private readonly client: HttpClient,
     private readonly log: (line: string) => void,
-    private readonly keysFile?: string,
+    keysFile?: string,
     timing: Partial<LaneTiming> = {},
   ) {
-    this.timing = { quietMs: timing.quietMs ?? DEFAULT_QUIET_MS, maxDeferMs: timing.maxDeferMs ?? DEFAULT_MAX_DEFER_MS };
-    this.loadKeys();
-  }
-
-  /** A hook of `session` came now (its event is in the spool). */
-  noteHook(session: string, event: string): void {
-    this.activity.delete(session);
-    this.activity.set(session, { at: Date.now(), ended: event === 'session-end' });
-    if (this.activity.size > MAX_TRACKED_SESSIONS) this.activity.delete(this.activity.keys().next().value!);
-  }
-
-  /** When the lane of `session` may deliver `entry`: now (0) or the time it goes quiet. */
-  private readyAt(session: string, entry: SpoolEntry): number {
-    const a = this.activity.get(session);
-    if (!a || a.ended) return 0;
-    const created = Date.parse(entry.createdAt);
-    const quiet = a.at + this.timing.quietMs;
-    return Math.min(quiet, Number.isFinite(created) ? created + this.timing.maxDeferMs : 0);
+    this.keys = new RelayKeys(keysFile, log);
+    this.activity = new SessionActivity(timing);
   }
 
   /**
@@ -130,32 +77,8 @@ export class Lanes {
     return (await this.spool.waiting()).some(sameSession);
   }
 
-  /** The key a fingerprint stands for, if a hook brought it. */
-  keyFor(fingerprint: string): string | undefined {
-    return this.keys.get(fingerprint);
-  }
-
-  /** Remembers a key a hook brought, so entries spooled under it can be delivered (also later). */
-  learnKey(key: string): void {
-    const fp = keyFingerprint(key);
-    if (this.keys.get(fp) === key) return;
-    this.keys.set(fp, key);
-    this.saveKeys();
-  }
-
-  targetOf(url: string, key: string | undefined): TargetState {
-    const fp = key ? keyFingerprint(key) : null;
-    const id = `${url}\0${fp ?? ''}`;
-    let t = this.targets.get(id);
-    if (!t) {
-      t = { url, keyFingerprint: fp, refused: false, unreachable: false, until: 0, backoffMs: 0, delivered: 0, duplicates: 0, dropped: 0, waiting: 0 };
-      this.targets.set(id, t);
-    }
-    return t;
-  }
-
   /** Writes an event's outcome to the capture ledger (a delivery's verdict, or why the relay dropped it). */
-  settle(entry: SpoolEntry, outcome: Awaited<ReturnType<typeof deliver>> | { dropped: string }): void {
+  settle(entry: SpoolEntry, outcome: Verdict | { dropped: string }): void {
     if (!this.capture) return;
     const written = 'dropped' in outcome ? this.capture.ledger.record(entry, 'dropped', outcome.dropped) : this.capture.ledger.recordVerdict(entry, outcome);
     if (!written) this.log(`could not write the capture ledger in ${this.capture.ledger.dir}`);
@@ -168,34 +91,8 @@ export class Lanes {
     return { baseUrl: url, apiKey, ...(this.capture ? { clientId: this.capture.ledger.clientId() } : {}) };
   }
 
-  /** Records what a delivery said about its target (also used by the relay's direct SessionStart). */
-  observe(t: TargetState, verdict: Awaited<ReturnType<typeof deliver>>): void {
-    const now = Date.now();
-    if (verdict.kind === 'delivered') {
-      t.delivered++;
-      if (verdict.duplicate) t.duplicates++;
-      Object.assign(t, { refused: false, unreachable: false, until: 0, backoffMs: 0, problem: undefined, code: undefined });
-    } else if (verdict.kind === 'rejected') {
-      t.dropped++;
-    } else if (/^40[13] /.test(verdict.reason)) {
-      Object.assign(t, { refused: true, unreachable: false, until: now + REFUSED_RETRY_MS, problem: `the API refused the key (${verdict.reason})`, code: reasonOf(verdict) });
-    } else {
-      t.backoffMs = Math.min(MAX_BACKOFF_MS, t.backoffMs ? t.backoffMs * 2 : FIRST_BACKOFF_MS);
-      Object.assign(t, { unreachable: verdict.unreachable, until: now + t.backoffMs, problem: verdict.reason, code: reasonOf(verdict) });
-    }
-  }
-
   stats(): LaneStats {
-    let delivered = 0;
-    let duplicates = 0;
-    let dropped = 0;
-    for (const t of this.targets.values()) {
-      delivered += t.delivered;
-      duplicates += t.duplicates;
-      dropped += t.dropped;
-    }
-    // Targets that hold nothing any more (retargeted, delivered) have no problem worth reporting.
-    const targets = [...this.targets.values()].map((t) => (t.waiting > 0 ? t : { ...t, problem: undefined, refused: false }));
+    const { delivered, duplicates, dropped, targets } = this.targets.totals();
     return { waiting: this.lastWaiting, stuck: this.lastStuck, delivered, duplicates, dropped, inFlight: this.inFlight.size, targets };
   }
 
@@ -262,14 +159,14 @@ export class Lanes {
     for (const n of this.parsed.keys()) if (!live.has(n) && !this.inFlight.has(n)) this.parsed.delete(n);
     const lanes = new Map<string, { name: string; entry: SpoolEntry; session: string }>();
     let stuck = 0;
-    for (const t of this.targets.values()) t.waiting = 0;
+    for (const t of this.targets.all()) t.waiting = 0;
     for (const name of names) {
       const entry = this.entryOf(name);
       if (!entry) continue;
       const fp = entry.target?.key;
       const known = fp ? this.keys.get(fp) : undefined;
       if (entry.target && known) {
-        const t = this.targetOf(entry.target.url, known);
+        const t = this.targets.of(entry.target.url, known);
         t.waiting++;
         // Every event waiting behind a target that is not taking events is held (not only each lane's head).
         if (t.code && (t.refused || t.until > Date.now())) this.capture?.ledger.record(entry, 'held', t.code);
@@ -288,13 +185,13 @@ export class Lanes {
         stuck++;
         continue;
       }
-      const t = this.targetOf(entry.target.url, key);
+      const t = this.targets.of(entry.target.url, key);
       if (t.refused) stuck++;
       if (t.until > now) {
         nextWake = Math.min(nextWake, t.until);
         continue;
       }
-      const ready = this.readyAt(session, entry);
+      const ready = this.activity.readyAt(session, entry);
       if (ready > now) {
         nextWake = Math.min(nextWake, ready);
         continue;
@@ -311,7 +208,7 @@ export class Lanes {
     if (moved.some(Boolean)) this.again = true;
     // Wake for the earliest target that holds events and is backing off — including those whose
     // delivery failed in this very cycle (their back-off started after the check above).
-    for (const t of this.targets.values()) if (t.waiting > 0 && t.until > Date.now()) nextWake = Math.min(nextWake, t.until);
+    for (const t of this.targets.all()) if (t.waiting > 0 && t.until > Date.now()) nextWake = Math.min(nextWake, t.until);
     // Sessions with nothing left in the spool report their ledger (when due).
     const report = await this.capture?.reporter.flush().catch((err: Error) => {
       this.log(`capture ledger report failed: ${err.message}`);
@@ -326,14 +223,14 @@ export class Lanes {
     try {
       const claim = await this.spool.claim(name);
       if (!claim) return false;
-      let verdict: Awaited<ReturnType<typeof deliver>>;
+      let verdict: Verdict;
       try {
         verdict = await deliver(this.client, target, claim.entry, REQUEST_TIMEOUT_MS, true);
       } catch (err) {
         await claim.release();
         throw err;
       }
-      this.observe(t, verdict);
+      this.targets.observe(t, verdict);
       this.settle(claim.entry, verdict);
       if (verdict.kind === 'retry') {
         await claim.release();
@@ -346,28 +243,6 @@ export class Lanes {
       return true;
     } finally {
       this.inFlight.delete(name);
-    }
-  }
-
-  private loadKeys(): void {
-    if (!this.keysFile) return;
-    try {
-      const saved = JSON.parse(fs.readFileSync(this.keysFile, 'utf8')) as Record<string, string>;
-      for (const key of Object.values(saved)) if (typeof key === 'string' && key) this.keys.set(keyFingerprint(key), key);
-    } catch {
-      // none saved yet
-    }
-  }
-
-  private saveKeys(): void {
-    if (!this.keysFile) return;
-    try {
-      fs.mkdirSync(path.dirname(this.keysFile), { recursive: true, mode: 0o700 });
-      const tmp = `${this.keysFile}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, JSON.stringify(Object.fromEntries(this.keys)), { mode: 0o600 });
-      fs.renameSync(tmp, this.keysFile);
-    } catch (err) {
-      this.log(`could not save the keys file (${(err as Error).message}); spooled events wait for the next hook after a restart`);
     }
   }
 }

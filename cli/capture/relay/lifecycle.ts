@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseClientConfig } from '../../../common/workspace/client-config.js';
 import { DEFAULT_START_CONTEXT_MAX_AGE_MS, RELAY_SERVICE, startRelay } from './relay-server.js';
-import { DEFAULT_MAX_DEFER_MS, DEFAULT_QUIET_MS } from './lanes.js';
+import { DEFAULT_MAX_DEFER_MS, DEFAULT_QUIET_MS } from './session-activity.js';
 import { DEFAULT_REPORT_INTERVAL_MS } from './ledger-report.js';
 
 export const DEFAULT_RELAY_PORT = 7719;

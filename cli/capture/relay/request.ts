@@ -1,4 +1,4 @@
-/** What the relay reads from an incoming request: one header, and the body up to a size. */
+/** What the relay reads from an incoming request (one header, the body up to a size), and how it answers. */
 import type http from 'node:http';
 
 /** A header's first value, trimmed; undefined when absent or blank. */
@@ -28,4 +28,14 @@ export function readBody(req: http.IncomingMessage, maxBytes: number): Promise<s
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', () => resolve(undefined));
   });
+}
+
+export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+}
+
+/** A host's own hook output, as it expects it on stdout. */
+export function sendText(res: http.ServerResponse, text: string): void {
+  res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) }).end(text);
 }

@@ -7,7 +7,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { call, CHANGED_EVENT, enc, qs, type AuditItem, type BackupView, type Page } from '../api.js';
 import { useLoad, usePaged } from '../hooks.js';
 import { readable } from '../../../clients/readable.js';
-import { Choice, ErrorNote, fmtNum, fmtTime, More, shortId, Table, Form, Field } from '../ui.js';
+import { Choice, ErrorNote, Field, Form, More, Table } from '../ui/controls.js';
+import { fmtNum, fmtTime, shortId } from '../ui/view-format.js';
 
 interface Key {
   id: string;

@@ -7,7 +7,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, enc, qs, type Learning } from '../api.js';
 import { usePaged, useUrlState } from '../hooks.js';
-import { Choice, ErrorNote, fmtTime, MemoryPanel, More, ProjectField, ProvenanceFacts, shortId, Sources, Form, TrustBadges } from '../ui.js';
+import { Choice, ErrorNote, Form, More } from '../ui/controls.js';
+import { MemoryPanel, ProvenanceFacts, Sources, TrustBadges } from '../ui/memory-panel.js';
+import { ProjectField } from '../ui/project-field.js';
+import { fmtTime, shortId } from '../ui/view-format.js';
 
 export function Learnings() {
   const [status, setStatus] = useUrlState('status', 'active');

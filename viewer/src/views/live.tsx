@@ -5,7 +5,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, qs, signedOut, type LiveItem, type LiveSession, type SessionItem } from '../api.js';
 import { useLoad, useNow, usePaged, useUrlState } from '../hooks.js';
-import { Choice, ErrorNote, fmtNum, fmtTime, IdleHint, Item, itemText, loadProjects, markOnce, More, ProjectField, SessionLink, StatusBadge, Table, Form } from '../ui.js';
+import { Choice, ErrorNote, Form, More, Table } from '../ui/controls.js';
+import { loadProjects, ProjectField } from '../ui/project-field.js';
+import { IdleHint, SessionLink, StatusBadge } from '../ui/session-badges.js';
+import { Item, itemText } from '../ui/timeline-entry.js';
+import { fmtNum, fmtTime, markOnce } from '../ui/view-format.js';
 
 interface LiveEntry {
   session: LiveSession;

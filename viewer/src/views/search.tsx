@@ -9,7 +9,12 @@ import { call, qs, type ContextAnswer, type SearchAnswer } from '../api.js';
 import { useUrlState } from '../hooks.js';
 import { readable, queryWords } from '../../../clients/readable.js';
 import { RECORD_TYPES, SEARCH_MODES } from '../../../messages/record-types-v1.js';
-import { Choice, Citations, ErrorNote, fmtTime, Highlight, MemoryPanel, ProjectField, SessionLink, shortId, Form, Field, Table } from '../ui.js';
+import { Choice, ErrorNote, Field, Form, Table } from '../ui/controls.js';
+import { Citations, MemoryPanel } from '../ui/memory-panel.js';
+import { ProjectField } from '../ui/project-field.js';
+import { SessionLink } from '../ui/session-badges.js';
+import { Highlight } from '../ui/timeline-entry.js';
+import { fmtTime, shortId } from '../ui/view-format.js';
 
 const TYPES = RECORD_TYPES;
 const isoOf = (date: string, end: boolean) => (date ? new Date(`${date}T${end ? '23:59:59.999' : '00:00:00'}Z`).toISOString() : undefined);

@@ -10,7 +10,11 @@ import { describeLedger } from '../../../messages/capture-ledger-text.js';
 import type { CaptureLedger } from '../../../messages/capture-ledger-v1.js';
 import { call, enc, qs, type Citation, type Learning, type MemoryRecord, type Page, type SessionItem, type TimelineItem } from '../api.js';
 import { hashParams, useLoad, useNow, useUrlState } from '../hooks.js';
-import { Citations, ErrorNote, fmtNum, fmtTime, IdleHint, Item, markOnce, StatusBadge } from '../ui.js';
+import { ErrorNote } from '../ui/controls.js';
+import { Citations } from '../ui/memory-panel.js';
+import { IdleHint, StatusBadge } from '../ui/session-badges.js';
+import { Item } from '../ui/timeline-entry.js';
+import { fmtNum, fmtTime, markOnce } from '../ui/view-format.js';
 import { LearningCard } from './learnings.js';
 
 /** Timeline items of the first request (small: it is what shows first), then of each next one (the API's largest). */

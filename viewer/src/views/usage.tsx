@@ -1,7 +1,8 @@
 /** Usage: LLM tokens and cost per day and per project (GET /v1/usage), as SVG charts, with the budgets. */
 import { call } from '../api.js';
 import { useLoad, useUrlState } from '../hooks.js';
-import { Choice, ErrorNote, fmtNum, Row, Table } from '../ui.js';
+import { Choice, ErrorNote, Row, Table } from '../ui/controls.js';
+import { fmtNum } from '../ui/view-format.js';
 
 interface Usage {
   days: { day: string; tokensIn: number; tokensOut: number; cacheReadTokens: number; cacheWriteTokens: number; costUsd: number; requests: number }[];

@@ -1,0 +1,86 @@
+/**
+ * What the relay knows of each delivery target (an API, and the key sent to it), from what its
+ * deliveries said: taking events, backing off (unreachable, 5xx, 429: exponentially, up to
+ * MAX_BACKOFF_MS), or refusing the key (401/403: kept, retried slowly, reported as stuck so
+ * `memflow doctor` fails until it is fixed). The lanes (lanes.ts) wait on it, and SessionStart's
+ * direct delivery (start-answer.ts) reports to it too.
+ */
+import { keyFingerprint, type Verdict } from '../deliver.js';
+import { reasonOf } from '../client-ledger.js';
+
+const FIRST_BACKOFF_MS = 250;
+const MAX_BACKOFF_MS = 10_000;
+/** A refused key is tried again this often (it may be being set up). */
+const REFUSED_RETRY_MS = 30_000;
+
+export interface TargetState {
+  url: string;
+  keyFingerprint: string | null;
+  /** Why its events are not moving, when they are not. */
+  problem?: string;
+  /** The same as a reason code (the capture ledger's `held`). */
+  code?: string;
+  /** Refused (401/403): events are stuck until the key is fixed. */
+  refused: boolean;
+  /** Did not answer lately: SessionStart does not wait for it. */
+  unreachable: boolean;
+  until: number;
+  backoffMs: number;
+  delivered: number;
+  duplicates: number;
+  dropped: number;
+  /** Events waiting for it at the last cycle. */
+  waiting: number;
+}
+
+export class DeliveryTargets {
+  private readonly byId = new Map<string, TargetState>();
+
+  /** The state of (url, key), created on first use. */
+  of(url: string, key: string | undefined): TargetState {
+    const fp = key ? keyFingerprint(key) : null;
+    const id = `${url}\0${fp ?? ''}`;
+    let t = this.byId.get(id);
+    if (!t) {
+      t = { url, keyFingerprint: fp, refused: false, unreachable: false, until: 0, backoffMs: 0, delivered: 0, duplicates: 0, dropped: 0, waiting: 0 };
+      this.byId.set(id, t);
+    }
+    return t;
+  }
+
+  all(): Iterable<TargetState> {
+    return this.byId.values();
+  }
+
+  /** Records what a delivery said about its target. */
+  observe(t: TargetState, verdict: Verdict): void {
+    const now = Date.now();
+    if (verdict.kind === 'delivered') {
+      t.delivered++;
+      if (verdict.duplicate) t.duplicates++;
+      Object.assign(t, { refused: false, unreachable: false, until: 0, backoffMs: 0, problem: undefined, code: undefined });
+    } else if (verdict.kind === 'rejected') {
+      t.dropped++;
+    } else if (/^40[13] /.test(verdict.reason)) {
+      Object.assign(t, { refused: true, unreachable: false, until: now + REFUSED_RETRY_MS, problem: `the API refused the key (${verdict.reason})`, code: reasonOf(verdict) });
+    } else {
+      t.backoffMs = Math.min(MAX_BACKOFF_MS, t.backoffMs ? t.backoffMs * 2 : FIRST_BACKOFF_MS);
+      Object.assign(t, { unreachable: verdict.unreachable, until: now + t.backoffMs, problem: verdict.reason, code: reasonOf(verdict) });
+    }
+  }
+
+  /** What every target took, and each target as the relay's health shows it. */
+  totals(): { delivered: number; duplicates: number; dropped: number; targets: TargetState[] } {
+    let delivered = 0;
+    let duplicates = 0;
+    let dropped = 0;
+    for (const t of this.byId.values()) {
+      delivered += t.delivered;
+      duplicates += t.duplicates;
+      dropped += t.dropped;
+    }
+    // Targets that hold nothing any more (retargeted, delivered) have no problem worth reporting.
+    const targets = [...this.byId.values()].map((t) => (t.waiting > 0 ? t : { ...t, problem: undefined, refused: false }));
+    return { delivered, duplicates, dropped, targets };
+  }
+}

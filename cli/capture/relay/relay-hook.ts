@@ -1,0 +1,86 @@
+/**
+ * The relay's handling of one hook event (POST /hook/<event>, POST /hook/<host>/<native event>):
+ * read and check the hook JSON, map another agent's event with its adapter (cli/hosts/), name the
+ * project (X-Memflow-Project(-Key), else X-Memflow-Project-Dir, else the payload's cwd) and its git
+ * state, redact, make the event durable in the spool, then answer: at once, or for SessionStart
+ * with its context (start-answer.ts). Delivery to the API follows behind the answer (lanes.ts).
+ */
+import type http from 'node:http';
+import { redactValue } from '../../../common/rules/redact.js';
+import { isHookEvent } from '../../../messages/hooks-v1.js';
+import { spoolTargetOf } from '../deliver.js';
+import { gitOfHook, GIT_EVENTS, projectOfHook } from '../hook-workspace.js';
+import { newSpoolEntry } from '../spool-entry.js';
+import { SpoolFullError } from '../spool-write.js';
+import { hostHookOptions, settledExtras } from '../../hosts/hook-options.js';
+import { bearerKey, header, readBody, sendJson, sendText } from './request.js';
+import { startAnswer, type StartAnswerDeps } from './start-answer.js';
+
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** How long a host's hook waits for the line of the host's transcript it needs (hook-options.ts). */
+const TRANSCRIPT_WAIT_MS = 1000;
+
+export class RelayHooks {
+  /** Hook events taken since the relay started (health: what the agent's machine handled). */
+  received = 0;
+
+  constructor(private readonly deps: StartAnswerDeps & { /** The API when a hook names none. */ defaultUrl: string }) {}
+
+  /**
+   * A hook event: `event` is memflow's route name, or with `host` the host's native event name, which
+   * the host's adapter maps (or drops) first; the answer then goes out in the host's format.
+   */
+  async handle(nameInRoute: string, req: http.IncomingMessage, res: http.ServerResponse, host?: string): Promise<void> {
+    const { spool, lanes, log } = this.deps;
+    const text = await readBody(req, MAX_BODY_BYTES);
+    if (text === undefined) return sendJson(res, 413, { error: { code: 'payload_too_large', message: `the hook JSON is larger than ${MAX_BODY_BYTES} bytes` } });
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return sendJson(res, 400, { error: { code: 'invalid_json', message: 'the hook JSON is not valid JSON' } });
+    }
+    if (!body || typeof body !== 'object' || Array.isArray(body)) return sendJson(res, 400, { error: { code: 'invalid_json', message: 'the hook JSON is not an object' } });
+    let event = nameInRoute;
+    let raw = body as Record<string, unknown>;
+    let answer = (_event: string | undefined, apiAnswerJson: string) => apiAnswerJson;
+    if (host) {
+      const adapter = hostHookOptions(host, header(req, 'x-memflow-host-version'));
+      answer = (e, json) => adapter.answer!(e !== undefined && isHookEvent(e) ? e : undefined, json);
+      const mapped = adapter.adapt!(nameInRoute, raw, await settledExtras(host, nameInRoute, raw, TRANSCRIPT_WAIT_MS));
+      // An event memflow does not keep: the host's answer to nothing.
+      if (!mapped) return sendText(res, answer(undefined, '{}'));
+      event = mapped.event;
+      raw = mapped.body;
+    }
+    const reply = (apiAnswerJson: string) => (host ? sendText(res, answer(event, apiAnswerJson)) : sendJson(res, 200, JSON.parse(apiAnswerJson) as unknown));
+    const key = bearerKey(req);
+    const url = (header(req, 'x-memflow-url') ?? this.deps.defaultUrl).replace(/\/+$/, '');
+    const projectDir = header(req, 'x-memflow-project-dir');
+    const named = header(req, 'x-memflow-project');
+    const [project, projectKey] = named ? [named, header(req, 'x-memflow-project-key')] : projectOfHook(raw, projectDir);
+    const git = GIT_EVENTS.has(event) ? gitOfHook(raw, projectDir) : undefined;
+    const redacted = redactValue(raw).value;
+    if (git) redacted.memflowGit = { branch: git.branch, commit: git.commit, root: git.root, defaultBranch: git.defaultBranch };
+    if (key) lanes.keys.learn(key);
+    this.received++;
+    if (typeof raw.session_id === 'string') lanes.activity.note(raw.session_id, event);
+    const entry = newSpoolEntry(event, redacted, spoolTargetOf(url, key), project, projectKey);
+    let name: string;
+    try {
+      name = await spool.add(entry);
+    } catch (err) {
+      log(err instanceof SpoolFullError ? `${err.message}: a ${event} event is dropped` : `could not spool a ${event} event (${(err as Error).message})`);
+      lanes.settle(entry, { dropped: err instanceof SpoolFullError ? 'spool_full' : 'spool_unwritable' });
+      lanes.kick();
+      return reply(event === 'session-start' ? JSON.stringify({ systemMessage: `memflow: the spool is full or unwritable, events are being dropped (run \`memflow doctor\`)` }) : '{}');
+    }
+    if (event !== 'session-start') {
+      reply('{}');
+      lanes.kick();
+      return;
+    }
+    reply(await startAnswer(this.deps, { name, entry, key, url, git, source: raw.source, session: typeof raw.session_id === 'string' ? raw.session_id : undefined }));
+    lanes.kick();
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * When a session's events may go out: delivery waits while the agent is busy. A session's events go
+ * out once it has been quiet for `quietMs` (the agent waits for its model, a tool runs, the turn
+ * ended) or once its oldest waiting event is `maxDeferMs` old, and at once after its SessionEnd. The
+ * API's work for an event (storing it, and the worker's summaries behind it) then never competes for
+ * the CPU with the agent's own next step when the API runs on the same machine; measured in the real
+ * Claude Code, delivering during a burst of tool calls cost the agent tens of milliseconds per call
+ * (docs/claude-code.md).
+ */
+import type { SpoolEntry } from '../spool-entry.js';
+
+/** A session counts as busy while its hooks come closer together than this. */
+export const DEFAULT_QUIET_MS = 400;
+/** The longest an event waits for its session to go quiet (what a live view lags at most). */
+export const DEFAULT_MAX_DEFER_MS = 5_000;
+/** Sessions whose activity is remembered (the oldest are forgotten beyond it). */
+const MAX_TRACKED_SESSIONS = 1_000;
+
+export interface LaneTiming {
+  quietMs: number;
+  maxDeferMs: number;
+}
+
+export class SessionActivity {
+  /** session_id -> when its last hook came, and whether it ended (SessionEnd). */
+  private readonly activity = new Map<string, { at: number; ended: boolean }>();
+  private readonly timing: LaneTiming;
+
+  constructor(timing: Partial<LaneTiming> = {}) {
+    this.timing = { quietMs: timing.quietMs ?? DEFAULT_QUIET_MS, maxDeferMs: timing.maxDeferMs ?? DEFAULT_MAX_DEFER_MS };
+  }
+
+  /** A hook of `session` came now (its event is in the spool). */
+  note(session: string, event: string): void {
+    this.activity.delete(session);
+    this.activity.set(session, { at: Date.now(), ended: event === 'session-end' });
+    if (this.activity.size > MAX_TRACKED_SESSIONS) this.activity.delete(this.activity.keys().next().value!);
+  }
+
+  /** When the lane of `session` may deliver `entry`: now (0) or the time it goes quiet. */
+  readyAt(session: string, entry: SpoolEntry): number {
+    const a = this.activity.get(session);
+    if (!a || a.ended) return 0;
+    const created = Date.parse(entry.createdAt);
+    const quiet = a.at + this.timing.quietMs;
+    return Math.min(quiet, Number.isFinite(created) ? created + this.timing.maxDeferMs : 0);
+  }
+}

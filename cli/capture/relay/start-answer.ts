@@ -1,0 +1,112 @@
+/**
+ * The relay's answer to SessionStart, the one hook that waits for the API: from the context held
+ * ready for its project (held-context.ts), else by delivering the event at once for the context the
+ * API answers with, unless the API was just unreachable or refuses the key. The answer always says
+ * when events are stuck.
+ */
+import { deliver, type Verdict } from '../deliver.js';
+import { checkBaseUrl } from '../../env.js';
+import { checkStartContext, hookOutput, REPORT_TIMEOUT_MS } from '../hook-answer.js';
+import type { GitHead } from '../../../common/workspace/git-head.js';
+import type { HttpClient } from '../../node-http.js';
+import type { Spool } from '../spool.js';
+import type { SpoolEntry } from '../spool-entry.js';
+import type { Lanes } from './lanes.js';
+import { scopeOfEntry, type StartContexts } from './held-context.js';
+
+/** SessionStart's wait for an API that did not answer lately. */
+const UNREACHABLE_START_MS = 150;
+
+/** The relay's parts a SessionStart answer uses. */
+export interface StartAnswerDeps {
+  spool: Spool;
+  lanes: Lanes;
+  client: HttpClient;
+  contexts: StartContexts;
+  log: (line: string) => void;
+  /** How long SessionStart waits for the API's context. */
+  startBudgetMs: number;
+}
+
+/** A spooled SessionStart: its spool name and entry, the caller's key and API, and what the hook said. */
+export interface StartEvent {
+  name: string;
+  entry: SpoolEntry;
+  key: string | undefined;
+  url: string;
+  git: GitHead | undefined;
+  /** The payload's `source` (startup, resume, clear, compact). */
+  source: unknown;
+  session: string | undefined;
+}
+
+/** The staleness check's report is a hint: it goes out behind the answer. */
+const reportTo = (client: HttpClient, url: string, key: string) => async (report: { results: Record<string, unknown>[] }) => {
+  void client.request({
+    method: 'POST',
+    url: `${url}/v1/learnings/staleness`,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'user-agent': 'memflow-relay' },
+    body: JSON.stringify(report),
+    timeoutMs: REPORT_TIMEOUT_MS,
+  });
+};
+
+/** The hook output SessionStart answers with (JSON text). */
+export async function startAnswer(deps: StartAnswerDeps, start: StartEvent): Promise<string> {
+  const { spool, lanes, client, contexts, log } = deps;
+  const { name, entry, key, url, git, source, session } = start;
+  const warn = (why: string) => JSON.stringify({ systemMessage: `memflow: ${why}; events are kept and sent later (run \`memflow doctor\`)` });
+  if (!key) return warn('MEMFLOW_API_KEY is not set');
+  const stuckWarning = () => {
+    const { stuck } = lanes.stats();
+    return stuck > 0 ? `memflow: ${stuck} session(s) of events are stuck in ${spool.dir} (run \`memflow doctor\`)` : undefined;
+  };
+  // A resumed conversation already holds the context it was given at its start (the API answers
+  // it with nothing): its event is delivered behind the agent like any other.
+  if (source === 'resume') return hookOutput('{}', stuckWarning());
+  try {
+    checkBaseUrl(url);
+  } catch (err) {
+    return warn((err as Error).message);
+  }
+  const t = lanes.targets.of(url, key);
+  if (t.refused) return JSON.stringify({ systemMessage: `memflow: ${t.problem}; events are kept until the key is fixed (run \`memflow doctor\`)` });
+  // Held ready (also while the API is down: the memory as it was when last read).
+  const scope = scopeOfEntry(entry, key);
+  const held = scope ? contexts.take(scope) : undefined;
+  if (held) return hookOutput(await checkStartContext(held, git, reportTo(client, url, key)), stuckWarning());
+  if (t.unreachable && t.until > Date.now()) return warn(t.problem ?? 'the API is not taking events');
+  // An API that did not answer lately gets a short try (a hanging one must not cost every session
+  // the whole budget); one that answers gets the budget.
+  const budget = t.unreachable ? Math.min(deps.startBudgetMs, UNREACHABLE_START_MS) : deps.startBudgetMs;
+  // After compaction or /clear the session's earlier events may still wait: the event keeps its
+  // place behind them, and its context is read on its own.
+  if (scope && session && (await lanes.waitingBefore(session, name))) {
+    const body = await contexts.now(scope, budget);
+    return body ? hookOutput(await checkStartContext(body, git, reportTo(client, url, key)), stuckWarning()) : warn('the API did not answer with the context in time');
+  }
+  const claim = await spool.claim(name);
+  if (!claim) return '{}'; // already taken by a delivery cycle: it will be delivered in order
+  const target = lanes.deliveryTarget(url, key);
+  let verdict: Verdict;
+  try {
+    verdict = await deliver(client, target, entry, budget, false);
+  } catch (err) {
+    await claim.release();
+    throw err;
+  }
+  lanes.targets.observe(t, verdict);
+  lanes.settle(entry, verdict);
+  if (verdict.kind === 'retry') {
+    await claim.release();
+    if (t.refused) return JSON.stringify({ systemMessage: `memflow: ${t.problem}; events are kept until the key is fixed (run \`memflow doctor\`)` });
+    return warn(verdict.reason);
+  }
+  await claim.complete();
+  if (verdict.kind === 'rejected') {
+    log(`the API refused a session-start event (${verdict.reason}); dropped`);
+    return '{}';
+  }
+  if (scope) contexts.changed(scope);
+  return hookOutput(await checkStartContext(verdict.body, git, reportTo(client, url, key)), stuckWarning());
+}
