@@ -8,7 +8,8 @@
  */
 import { pathToFileURL } from 'node:url';
 import { Command, Option } from 'commander';
-import { applyMigrations, ensureDatabase } from '../prisma/migrate.js';
+import { ensureDatabase } from '../prisma/database-connect.js';
+import { applyMigrations } from '../prisma/migrate.js';
 import { portIsFree, waitUntil } from './daemon.js';
 import { ensurePrismaClient } from './prisma-generate.js';
 import { assertPostgresReachable, redactUrl, resolveDatabaseUrl } from './postgres.js';
