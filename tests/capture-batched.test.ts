@@ -14,7 +14,7 @@ import { KEY_REVOKED, type IngestInput } from '../api/capture/ingest-statement.j
 import { claimOwed, overdueOwed, releaseOwed, settleOwed } from '../api/capture/outbox.js';
 import { createPgPool } from '../common/server/pg.js';
 import { revokeApiKey } from '../common/server/tenants.js';
-import { waitUntil } from '../infra/daemon.js';
+import { waitUntil } from '../infra/wait-until.js';
 import { sessionWorkflowId } from '../messages/workflows-v1/session.js';
 import { buildSession } from './fixtures/claude-sessions.js';
 import { newTenant, uniqueName } from './helpers/env.js';

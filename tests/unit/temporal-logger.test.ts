@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Worker } from '@temporalio/worker';
 import { createLogger } from '../../common/server/logger.js';
-import { waitUntil } from '../../infra/daemon.js';
+import { waitUntil } from '../../infra/wait-until.js';
 import { installTemporalRuntime } from '../../workers/temporal-logger.js';
 
 /** What the runtime logged, as the pino JSON lines it wrote. */
