@@ -12,7 +12,7 @@ import type { Logger } from '../common/server/logger.js';
 import type { PgPool } from '../common/server/pg.js';
 import { lookupKey, lookupKeyHash } from '../common/server/tenants.js';
 import { authHook, holdUntilConfirmed, InternalGrants } from './auth.js';
-import type { IngestBatcher } from './capture/ingest.js';
+import type { IngestBatcher } from './capture/ingest-batcher.js';
 import type { KeyCache } from './key-cache.js';
 import { errorBody, HttpError } from './errors.js';
 import { CONNECTION_TIMEOUT_MS, installRateLimits, isHookRoute, REQUEST_TIMEOUT_MS, type RateLimits } from './limits.js';

@@ -26,7 +26,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { freePort } from '../infra/daemon.js';
+import { freePort } from '../infra/ports.js';
 import { relayHealth } from '../cli/capture/relay/lifecycle.js';
 import { AGENT_CLIS } from '../infra/agent-clis.js';
 import { ClaudeHarness } from '../tests/helpers/claude-cli.js';

@@ -20,7 +20,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { parseConfig } from '../common/server/config.js';
 import { createPrisma } from '../common/server/db.js';
-import { freePort } from '../infra/daemon.js';
+import { freePort } from '../infra/ports.js';
 import { repoRoot } from '../infra/profile.js';
 import { benchStack, benchTenant, percentile, printColumns, startBenchApi } from './lib.js';
 

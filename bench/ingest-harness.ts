@@ -12,7 +12,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { PrismaClient } from '../common/server/db.js';
 import { createApiKey, ensureTenant } from '../common/server/tenants.js';
 import { createTemporalClient } from '../common/server/temporal-connection.js';
-import { waitUntil } from '../infra/daemon.js';
+import { waitUntil } from '../infra/wait-until.js';
 import { stackStatus } from '../infra/stack.js';
 import { spawnEntry, stopChild, waitForReady, type BenchStack } from './lib.js';
 import { get, post } from './ingest-http.js';

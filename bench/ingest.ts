@@ -25,7 +25,7 @@ import crypto from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
 import { createPrisma, type PrismaClient } from '../common/server/db.js';
-import { freePort } from '../infra/daemon.js';
+import { freePort } from '../infra/ports.js';
 import { DEFAULT_RATE_LIMITS } from '../api/limits.js';
 import { benchStack, percentile, printColumns, type BenchStack } from './lib.js';
 import { HookSessionStream, type HookDelivery } from './hook-traffic.js';

@@ -46,7 +46,7 @@ import { appPid, clusterApps, startClusterApp, stopClusterApp } from '../infra/c
 import { CONNECTION_BUDGET, connectionBudget } from '../infra/cluster/connection-budget.js';
 import { haproxyServerStates } from '../infra/cluster/haproxy.js';
 import { weaviateNodeServices } from '../infra/cluster/weaviate-nodes.js';
-import { waitUntil } from '../infra/daemon.js';
+import { waitUntil } from '../infra/wait-until.js';
 import { getProfile } from '../infra/profile.js';
 import { ApiError, createApiClient, fetchTransport } from '../clients/api.js';
 import { RECORD_TYPES } from '../messages/record-types-v1.js';

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { tailFile } from './daemon.js';
+import { tailFile } from './wait-until.js';
 import { cacheDir } from './profile.js';
 import type { GoBinarySpec } from './versions.js';
 

@@ -8,8 +8,10 @@
  */
 import { pathToFileURL } from 'node:url';
 import { Command, Option } from 'commander';
-import { applyMigrations, ensureDatabase } from '../prisma/migrate.js';
-import { portIsFree, waitUntil } from './daemon.js';
+import { ensureDatabase } from '../prisma/database-connect.js';
+import { applyMigrations } from '../prisma/migrate.js';
+import { portIsFree } from './ports.js';
+import { waitUntil } from './wait-until.js';
 import { ensurePrismaClient } from './prisma-generate.js';
 import { assertPostgresReachable, redactUrl, resolveDatabaseUrl } from './postgres.js';
 import { haproxyService } from './cluster/haproxy.js';

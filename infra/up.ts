@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { waitUntil } from './daemon.js';
+import { waitUntil } from './wait-until.js';
 import { getProfile } from './profile.js';
 import { apiReady, startApp } from './processes.js';
 import { startStack } from './stack.js';

@@ -23,17 +23,16 @@
  *   statements that refuse to run inside a transaction (e.g. CREATE INDEX CONCURRENTLY).
  * - Creates the target database first when it does not exist.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import pg from 'pg';
+import { randomUUID } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import type pg from 'pg';
 import { ConfigError, parseOperatorConfig } from '../common/server/config.js';
+import { connect, describeError, ensureDatabase, errorCode, parseDatabaseUrl, quoteIdent } from './database-connect.js';
+import { MigrationError } from './migration-error.js';
+import { MIGRATIONS_DIR, readMigrations, scriptMatchesChecksum, type MigrationDirectory } from './migration-files.js';
 
 /** The key Prisma Migrate locks on PostgreSQL ("a unique number we chose to identify Migrate"). */
 export const PRISMA_ADVISORY_LOCK_KEY = 72707369;
-
-export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 /** The table exactly as Prisma's PostgreSQL connector creates it (create_migrations_table). */
 const CREATE_MIGRATIONS_TABLE = `CREATE TABLE _prisma_migrations (
@@ -60,26 +59,6 @@ export interface ApplyMigrationsResult {
   skipped: string[];
 }
 
-/** A refusal or failure with a one-line message; `code` follows Prisma's where one exists. */
-export class MigrationError extends Error {
-  override name = 'MigrationError';
-  constructor(
-    message: string,
-    readonly code: string,
-    readonly migration?: string,
-    /** Multi-line detail (database error, recorded logs) for humans who want more. */
-    readonly details?: string,
-  ) {
-    super(message);
-  }
-}
-
-export interface MigrationDirectory {
-  name: string;
-  script: string;
-  checksum: string;
-}
-
 interface MigrationRow {
   id: string;
   checksum: string;
@@ -90,196 +69,6 @@ interface MigrationRow {
   started_at: Date;
   applied_steps_count: number;
 }
-
-// ---------------------------------------------------------------------------------------------
-// Checksums (schema-connector/src/checksum.rs)
-// ---------------------------------------------------------------------------------------------
-
-function sha256Hex(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-/** What Prisma stores: sha256 of the script, lowercase hex, zero-padded. */
-export function migrationChecksum(script: string | Buffer): string {
-  return sha256Hex(script);
-}
-
-/**
- * Whether `script` matches a recorded checksum. Like Prisma, accept the script with LF or CRLF
- * line endings (git may convert them on checkout), and the non-zero-padded hex that old Prisma
- * versions wrote.
- */
-export function scriptMatchesChecksum(script: string, checksum: string): boolean {
-  const variants = [script, script.replace(/\r\n/g, '\n'), script.replace(/\n/g, '\r\n')];
-  return variants.some((variant) => {
-    const digest = createHash('sha256').update(variant).digest();
-    const rendered =
-      checksum.length !== 0 && checksum.length !== 64
-        ? Array.from(digest, (byte) => byte.toString(16)).join('')
-        : digest.toString('hex');
-    return rendered === checksum;
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Migrations directory
-// ---------------------------------------------------------------------------------------------
-
-/** Reads the migration folders in Prisma's order, after checking migration_lock.toml. */
-export async function readMigrations(dir: string = MIGRATIONS_DIR): Promise<MigrationDirectory[]> {
-  let lock: string | null = null;
-  try {
-    lock = await readFile(path.join(dir, 'migration_lock.toml'), 'utf8');
-  } catch {
-    lock = null; // Prisma accepts a missing lock file.
-  }
-  const provider = lock?.match(/^\s*provider\s*=\s*"([^"]*)"/m)?.[1];
-  if (provider !== undefined && provider !== 'postgresql') {
-    throw new MigrationError(
-      `migration_lock.toml says provider "${provider}", but these migrations are applied to PostgreSQL`,
-      'P3019',
-    );
-  }
-
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    throw new MigrationError(`migrations directory not found: ${dir}`, 'MIGRATIONS_DIR_MISSING');
-  }
-  const names = entries
-    .filter((e) => e.isDirectory())
-    .map((e) => e.name)
-    .sort((a, b) => a.localeCompare(b));
-
-  const migrations: MigrationDirectory[] = [];
-  for (const name of names) {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(path.join(dir, name, 'migration.sql'));
-    } catch {
-      throw new MigrationError(`migration ${name} has no readable migration.sql`, 'P3015', name);
-    }
-    // Prisma reads the file as UTF-8 text and hashes that text; for valid UTF-8 (all SQL we write)
-    // it is the same as hashing the file's bytes.
-    migrations.push({ name, script: bytes.toString('utf8'), checksum: migrationChecksum(bytes) });
-  }
-  return migrations;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Connections
-// ---------------------------------------------------------------------------------------------
-
-interface ParsedUrl {
-  connectionString: string;
-  database: string;
-  schema: string | undefined;
-  hostPort: string;
-}
-
-function parseDatabaseUrl(databaseUrl: string): ParsedUrl {
-  let url: URL;
-  try {
-    url = new URL(databaseUrl);
-  } catch {
-    throw new MigrationError('DATABASE_URL is not a valid URL', 'INVALID_URL');
-  }
-  if (url.protocol !== 'postgresql:' && url.protocol !== 'postgres:') {
-    throw new MigrationError('DATABASE_URL must be a postgresql:// URL', 'INVALID_URL');
-  }
-  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  if (!database) throw new MigrationError('DATABASE_URL names no database', 'INVALID_URL');
-  // Prisma's `?schema=` is not a node-postgres option: handled here with search_path.
-  const schema = url.searchParams.get('schema') ?? undefined;
-  url.searchParams.delete('schema');
-  return { connectionString: url.toString(), database, schema, hostPort: `${url.hostname}:${url.port || '5432'}` };
-}
-
-function withDatabase(connectionString: string, database: string): string {
-  const url = new URL(connectionString);
-  url.pathname = `/${encodeURIComponent(database)}`;
-  return url.toString();
-}
-
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-function errorCode(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-function describe(err: unknown): string {
-  if (err instanceof AggregateError && err.errors.length > 0) return describe(err.errors[0]);
-  if (err instanceof Error) return err.message || err.name;
-  return String(err);
-}
-
-async function connect(connectionString: string, hostPort: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString, application_name: 'memflow-migrate' });
-  // A connection dropped while idle must surface as a query error, not crash the process.
-  client.on('error', () => {});
-  try {
-    await client.connect();
-  } catch (err) {
-    await client.end().catch(() => {});
-    const code = errorCode(err);
-    if (code === '3D000') throw err; // database does not exist: callers may create it
-    throw new MigrationError(
-      `cannot connect to PostgreSQL at ${hostPort}: ${describe(err)}${code ? ` (${code})` : ''}`,
-      'P1001',
-    );
-  }
-  return client;
-}
-
-/**
- * Creates the database named by `databaseUrl` when it does not exist, connecting to the server's
- * `postgres` (or `template1`) database to do so. Returns whether it created it.
- */
-export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
-  const target = parseDatabaseUrl(databaseUrl);
-  try {
-    const probe = await connect(target.connectionString, target.hostPort);
-    await probe.end();
-    return false;
-  } catch (err) {
-    if (errorCode(err) !== '3D000') throw err;
-  }
-
-  let admin: pg.Client | undefined;
-  let lastError: unknown;
-  for (const maintenanceDb of ['postgres', 'template1']) {
-    try {
-      admin = await connect(withDatabase(target.connectionString, maintenanceDb), target.hostPort);
-      break;
-    } catch (err) {
-      lastError = err;
-    }
-  }
-  if (!admin) {
-    throw new MigrationError(
-      `database "${target.database}" does not exist and the server's postgres database is not reachable to create it: ${describe(lastError)}`,
-      'P1003',
-    );
-  }
-  try {
-    await admin.query(`CREATE DATABASE ${quoteIdent(target.database)}`);
-    return true;
-  } catch (err) {
-    // Created concurrently by someone else (42P04, or 23505 when both inserts raced in pg_database).
-    if (errorCode(err) === '42P04' || errorCode(err) === '23505') return false;
-    throw new MigrationError(`cannot create database "${target.database}": ${describe(err)}`, 'P1003');
-  } finally {
-    await admin.end().catch(() => {});
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Applying
-// ---------------------------------------------------------------------------------------------
 
 async function acquireLock(client: pg.Client, timeoutMs: number): Promise<void> {
   // lock_timeout bounds the wait; reset right after so it does not apply to the migrations.
@@ -416,7 +205,7 @@ export async function applyMigrations(
       } catch (err) {
         await client.query('ROLLBACK').catch(() => {});
         const code = errorCode(err);
-        const logs = `Migration name: ${migration.name}\n\nDatabase error code: ${code ?? 'none'}\n\nDatabase error:\n${describe(err)}`;
+        const logs = `Migration name: ${migration.name}\n\nDatabase error code: ${code ?? 'none'}\n\nDatabase error:\n${describeError(err)}`;
         // Record the attempt the way Prisma would, marked rolled back because the transaction
         // left the schema unchanged. Best effort: the connection itself may be gone.
         await client
@@ -427,7 +216,7 @@ export async function applyMigrations(
           )
           .catch(() => {});
         throw new MigrationError(
-          `migration ${migration.name} failed and was rolled back: ${describe(err)}${code ? ` (${code})` : ''}`,
+          `migration ${migration.name} failed and was rolled back: ${describeError(err)}${code ? ` (${code})` : ''}`,
           'P3018',
           migration.name,
           logs,
@@ -470,7 +259,7 @@ const invokedDirectly =
 
 if (invokedDirectly) {
   main().catch((err: unknown) => {
-    const message = describe(err).split('\n')[0];
+    const message = describeError(err).split('\n')[0];
     process.stderr.write(`memflow: migrate failed: ${message}\n`);
     process.exit(1);
   });

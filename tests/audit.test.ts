@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { createApiKey, revokeApiKey } from '../common/server/tenants.js';
-import { waitUntil } from '../infra/daemon.js';
+import { waitUntil } from '../infra/wait-until.js';
 import { buildDebugSession } from './fixtures/debug-session.js';
 import { newTenant, uniqueName } from './helpers/env.js';
 import { withTestStack } from './helpers/stack.js';

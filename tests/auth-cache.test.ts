@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createPgPool } from '../common/server/pg.js';
 import { revokeApiKey } from '../common/server/tenants.js';
-import { waitUntil } from '../infra/daemon.js';
+import { waitUntil } from '../infra/wait-until.js';
 import { INTERNAL_GRANT_HEADER } from '../api/auth.js';
 import { startTestApi, type TestApi } from './helpers/app.js';
 import { newTenant, uniqueName } from './helpers/env.js';

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { waitUntil } from '../infra/daemon.js';
+import { waitUntil } from '../infra/wait-until.js';
 import { createApiKey } from '../common/server/tenants.js';
 import { COLLECTIONS, tenantCollection } from '../common/server/weaviate/schema.js';
 import { buildDebugSession } from './fixtures/debug-session.js';

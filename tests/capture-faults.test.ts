@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { createPrisma } from '../common/server/db.js';
 import { createTemporalClient } from '../common/server/temporal-connection.js';
-import { waitUntil } from '../infra/daemon.js';
+import { waitUntil } from '../infra/wait-until.js';
 import { temporalService } from '../infra/services/temporal.js';
 import { buildSession, withDuplicates } from './fixtures/claude-sessions.js';
 import { runCli, tempDir, spoolFiles } from './fixtures/cli-run.js';

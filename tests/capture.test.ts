@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { waitUntil } from '../infra/daemon.js';
+import { waitUntil } from '../infra/wait-until.js';
 import { sessionWorkflowId } from '../messages/workflows-v1/session.js';
 import { buildSession, PLANTED_SECRETS, withDuplicates, type FixtureSession } from './fixtures/claude-sessions.js';
 import { startTestApi, workerLogLines } from './helpers/app.js';

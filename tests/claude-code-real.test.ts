@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { createTemporalClient } from '../common/server/temporal-connection.js';
-import { waitUntil } from '../infra/daemon.js';
+import { waitUntil } from '../infra/wait-until.js';
 import { closedPort } from './fixtures/cli-run.js';
 import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
 import { ClaudeHarness, storedName, type Fired } from './helpers/claude-cli.js';

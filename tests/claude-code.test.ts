@@ -19,7 +19,7 @@ import { createTemporalClient } from '../common/server/temporal-connection.js';
 import { memflowOnPath, runCli, spoolFiles, tempDir } from './fixtures/cli-run.js';
 import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
 import { startTcpProxy } from './helpers/tcp-proxy.js';
-import { freePort } from '../infra/daemon.js';
+import { freePort } from '../infra/ports.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
 import { sessionResult } from './helpers/sessions.js';
 

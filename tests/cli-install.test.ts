@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { waitUntil } from '../infra/daemon.js';
+import { waitUntil } from '../infra/wait-until.js';
 import { BIN, closedPort, memflowOnPath, runCli, spoolFiles, tempDir } from './fixtures/cli-run.js';
 
 const EVENTS: Record<string, string> = {

@@ -9,7 +9,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createTemporalClient } from '../common/server/temporal-connection.js';
-import { freePort } from '../infra/daemon.js';
+import { freePort } from '../infra/ports.js';
 import { buildDebugSession } from './fixtures/debug-session.js';
 import { BIN, runCli, tempDir } from './fixtures/cli-run.js';
 import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import * as esbuild from 'esbuild';
 import { buildClient, packClient } from '../cli/package/build.js';
-import { waitUntil } from '../infra/daemon.js';
+import { waitUntil } from '../infra/wait-until.js';
 import { closedPort, repoRoot, runCli, tempDir } from './fixtures/cli-run.js';
 import { startTestApi, type TestApi } from './helpers/app.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';

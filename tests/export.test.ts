@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { before, describe, test } from 'node:test';
-import { waitUntil } from '../infra/daemon.js';
+import { waitUntil } from '../infra/wait-until.js';
 import { buildSession, PLANTED_SECRETS } from './fixtures/claude-sessions.js';
 import { newTenant, uniqueName } from './helpers/env.js';
 import { replay, sessionResult } from './helpers/sessions.js';

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { createTemporalClient } from '../common/server/temporal-connection.js';
 import { ensureAgentCli } from '../infra/agent-clis.js';
-import { waitUntil } from '../infra/daemon.js';
+import { waitUntil } from '../infra/wait-until.js';
 import { closedPort, memflowOnPath, runCli, tempDir } from './fixtures/cli-run.js';
 import { FAILING_CHECK, FINAL_ANSWER, PASSING_CHECK, fixTheCheckScript, startHost, type HostName } from './helpers/agent-hosts.js';
 import { FakeAnthropicAgent } from './helpers/fake-anthropic-agent.js';

@@ -11,7 +11,7 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { createTemporalClient } from '../common/server/temporal-connection.js';
-import { waitUntil } from '../infra/daemon.js';
+import { waitUntil } from '../infra/wait-until.js';
 import { buildDebugSession } from './fixtures/debug-session.js';
 import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';

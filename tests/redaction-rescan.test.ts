@@ -14,7 +14,7 @@ import { createVectorActivities, type VectorActivities } from '../activities/sea
 import { loadRecords } from '../activities/search/vector-objects.js';
 import { createApiKey } from '../common/server/tenants.js';
 import { tenantCollection, VECTOR_NAME } from '../common/server/weaviate/schema.js';
-import { waitUntil } from '../infra/daemon.js';
+import { waitUntil } from '../infra/wait-until.js';
 import type { JobView } from '../messages/api-v1.js';
 import { RECORD_TYPES } from '../messages/record-types-v1.js';
 import { RESCAN_TABLES, rescanJobId, type RescanInput, type RescanResult } from '../messages/workflows-v1/redaction-rescan.js';

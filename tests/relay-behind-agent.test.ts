@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { startRelay, type Relay } from '../cli/capture/relay/relay-server.js';
-import { waitUntil } from '../infra/daemon.js';
+import { waitUntil } from '../infra/wait-until.js';
 import { tempDir } from './fixtures/cli-run.js';
 import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';

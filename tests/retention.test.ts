@@ -14,7 +14,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createVectorActivities } from '../activities/search/vector-sync-activities.js';
 import { tenantCollection } from '../common/server/weaviate/schema.js';
 import type { RecordType } from '../messages/record-types-v1.js';
-import { waitUntil } from '../infra/daemon.js';
+import { waitUntil } from '../infra/wait-until.js';
 import { ensureSchedules, memflowSchedules } from '../workers/schedules.js';
 import { keepHistory } from './helpers/histories.js';
 import { newTenant, uniqueName } from './helpers/env.js';

@@ -17,7 +17,9 @@ import path from 'node:path';
 import pg from 'pg';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { ensurePrismaClient } from '../infra/prisma-generate.js';
-import { applyMigrations, MIGRATIONS_DIR, MigrationError, readMigrations } from '../prisma/migrate.js';
+import { applyMigrations } from '../prisma/migrate.js';
+import { MigrationError } from '../prisma/migration-error.js';
+import { MIGRATIONS_DIR, readMigrations } from '../prisma/migration-files.js';
 
 const DATABASE_URL = process.env['DATABASE_URL'];
 if (!DATABASE_URL) {

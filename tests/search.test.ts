@@ -14,7 +14,8 @@ import { LONE_ROWS, NO_COMMON_TERMS, type CommonTerms } from '../api/search/comm
 import { keywordSearch } from '../api/search/keyword.js';
 import { createLogger } from '../common/server/logger.js';
 import { createPgPool } from '../common/server/pg.js';
-import { freePort, waitUntil } from '../infra/daemon.js';
+import { freePort } from '../infra/ports.js';
+import { waitUntil } from '../infra/wait-until.js';
 import { weaviateService } from '../infra/services/weaviate.js';
 import { CORPUS, seedCorpus, syncCorpusVectors, type SeededCorpus } from './fixtures/retrieval-corpus.js';
 import { newTenant, stackManages, testProfile } from './helpers/env.js';

@@ -15,7 +15,7 @@ import { renderObservation } from '../activities/summarize/summary-prompt.js';
 import type { Config } from '../common/server/config.js';
 import { countTokens } from '../common/rules/tokens.js';
 import type { PrismaClient } from '../common/server/db.js';
-import { waitUntil } from '../infra/daemon.js';
+import { waitUntil } from '../infra/wait-until.js';
 import { sessionViewQuery, sessionWorkflowId } from '../messages/workflows-v1/session.js';
 import { buildDebugSession } from './fixtures/debug-session.js';
 import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { freePort } from '../infra/daemon.js';
+import { freePort } from '../infra/ports.js';
 import { newTenant, uniqueName } from './helpers/env.js';
 import type { ApiAnswer } from './helpers/http.js';
 import { withTestStack } from './helpers/stack.js';

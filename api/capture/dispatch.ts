@@ -17,7 +17,7 @@ import type { sessionWorkflow } from '../../workflows/capture/session-workflow.j
 import type { CaptureProgress } from '../../messages/capture-v1.js';
 import { capturedSignal, DEFAULT_TUNING, sessionWorkflowId, type SessionTuning } from '../../messages/workflows-v1/session.js';
 import { apiMetrics } from '../metrics.js';
-import type { CapturedBatch } from './ingest.js';
+import type { CapturedBatch } from './ingest-batcher.js';
 import { claimOwed, releaseOwed, settleOwed, type OwedSignal } from './outbox.js';
 
 export interface Dispatcher {

@@ -2,7 +2,7 @@
  * POST /v1/hooks/{event}: the Claude Code hook ingress, usable directly as a `type: "http"` hook.
  * The route stays thin: the event is validated, redacted, cut to the stored-size limit, rendered as
  * its timeline item and committed to PostgreSQL with it (group commit with concurrent requests,
- * capture/ingest.ts) before the answer. Everything else happens after it: the dispatcher tells the
+ * capture/ingest-batcher.ts) before the answer. Everything else happens after it: the dispatcher tells the
  * session workflow what changed, once per turn rather than per event (capture/dispatch.ts), and the
  * sweeper (capture/redispatch.ts) sends what a crash or an outage left owed.
  */
@@ -18,7 +18,8 @@ import { hookAnswer } from '../../messages/api-v1.js';
 import { documented, projectHeaders } from '../openapi-doc.js';
 import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
-import { KEY_REVOKED, type IngestBatcher } from './ingest.js';
+import type { IngestBatcher } from './ingest-batcher.js';
+import { KEY_REVOKED } from './ingest-statement.js';
 import { itemOf } from './timeline-item.js';
 import { createProjectIdentities, PROJECT_KEY } from './hook-project.js';
 import { eventRuleViolation, hookPayloadSchema, idempotencyKey, MAX_PAYLOAD_DEPTH, nestedDeeperThan, occurredAtOf, truncateToFit, withoutNul } from './payload.js';

@@ -1,6 +1,6 @@
 /**
  * The timeline item of a hook event, rendered from its redacted payload before the event is written,
- * so the ingest statement stores event and item together (ingest.ts). Same rendering and token
+ * so the ingest statement stores event and item together (ingest-sql.ts). Same rendering and token
  * counts as the workflow's catch-up (common/server/capture-store.ts).
  */
 import { captureTokens } from '../../common/server/capture-store.js';

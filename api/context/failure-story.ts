@@ -6,7 +6,7 @@
  * Codex's, ...: labelled with the agent).
  */
 import { EDIT_TOOLS, changesOf, checkRuns, covers, finalRuns, resultOf, type ObservationLine } from '../../common/rules/check-outcomes.js';
-import { decisiveErrorLine } from '../../common/rules/check-runs.js';
+import { decisiveErrorLine } from '../../common/rules/check-output.js';
 
 /** What followed a failure in its session (tool calls and stops, in order); a stop names its agent. */
 export type LaterItem = ObservationLine & { agent?: string | null };

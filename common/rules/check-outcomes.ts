@@ -6,7 +6,8 @@
  * it ran the whole check, or the targets the failure was in (common/rules/check-runs.ts). What is left
  * at the end is each part's last run: the session's outcome.
  */
-import { checkRunOf, decisiveErrorLine, normalizeTarget, outputShowsFailure, type CheckRun } from './check-runs.js';
+import { decisiveErrorLine, outputShowsFailure } from './check-output.js';
+import { checkRunOf, normalizeTarget, type CheckRun } from './check-runs.js';
 import { isSelfActivity } from './self-activity.js';
 
 /** A timeline item as stored (common/rules/observation.ts): a tool call's text is its input, "---", its result. */

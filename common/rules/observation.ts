@@ -3,7 +3,7 @@
  * the raw payload (which stays in hook_events). Pure functions, so they are tested directly.
  */
 import type { HookEventName } from '../../messages/hooks-v1.js';
-import { failedDespiteExitZero } from './check-runs.js';
+import { failedDespiteExitZero } from './check-output.js';
 import { PRIVATE_MARKER } from './redact.js';
 
 export type ObservationKind = 'start' | 'prompt' | 'tool' | 'stop' | 'compact' | 'end';

@@ -6,7 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { adoptDaemon, backgroundNice, portHolders, processMentions, runningPid, startDaemon, stopDaemon } from '../daemon.js';
+import { adoptDaemon, backgroundNice, processMentions, runningPid, startDaemon, stopDaemon } from '../daemon.js';
+import { portHolders } from '../ports.js';
 import { repoRoot, type ClusterLayout, type StackProfile } from '../profile.js';
 import { connectionBudget, POOLS, WORKER_MAX_ACTIVITIES } from './connection-budget.js';
 import { clusterRateLimits } from './rate-limits.js';

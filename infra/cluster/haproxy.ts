@@ -10,7 +10,9 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { portHolders, processMentions, runningPid, startDaemon, stopDaemon, waitUntil } from '../daemon.js';
+import { processMentions, runningPid, startDaemon, stopDaemon } from '../daemon.js';
+import { portHolders } from '../ports.js';
+import { waitUntil } from '../wait-until.js';
 import type { ClusterLayout, StackProfile } from '../profile.js';
 import { claimPorts, reclaimOwnProcess, type ServiceHandle } from '../services/common.js';
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import pg from 'pg';
-import { ensureDatabase } from '../../prisma/migrate.js';
+import { ensureDatabase } from '../../prisma/database-connect.js';
 import { ensureGoBinary, type Progress } from '../go-binary.js';
 import type { ClusterLayout, StackProfile } from '../profile.js';
 import { goServerService, type ServiceHandle } from '../services/common.js';

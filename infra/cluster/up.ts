@@ -5,7 +5,7 @@
  * ready through the load balancer with workers polling, and prints what to use.
  */
 import path from 'node:path';
-import { waitUntil } from '../daemon.js';
+import { waitUntil } from '../wait-until.js';
 import { apiReady } from '../processes.js';
 import type { StackProfile } from '../profile.js';
 // stack.ts reaches back here only through its command line's on-demand import (`stack status --profile cluster`).

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { adoptDaemon, backgroundNice, portHolders, portIsFree, processMentions, runningPid, startDaemon, stopDaemon, stopProcess, waitUntil } from '../daemon.js';
+import { adoptDaemon, backgroundNice, processMentions, runningPid, startDaemon, stopDaemon, stopProcess } from '../daemon.js';
+import { portHolders, portIsFree } from '../ports.js';
+import { waitUntil } from '../wait-until.js';
 import { ensureGoBinary, type Progress } from '../go-binary.js';
 import type { StackProfile } from '../profile.js';
 import type { GoBinarySpec } from '../versions.js';

@@ -21,7 +21,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { relayHealth } from '../../cli/capture/relay/lifecycle.js';
 import { ensureAgentCli } from '../../infra/agent-clis.js';
-import { waitUntil } from '../../infra/daemon.js';
+import { waitUntil } from '../../infra/wait-until.js';
 import { memflowOnPath, runCli, tempDir } from '../fixtures/cli-run.js';
 import type { ScriptedClaude } from './scripted-claude.js';
 

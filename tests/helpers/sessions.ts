@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { PrismaClient } from '../../common/server/db.js';
-import { waitUntil } from '../../infra/daemon.js';
+import { waitUntil } from '../../infra/wait-until.js';
 import { sessionWorkflowId, type SessionResult } from '../../messages/workflows-v1/session.js';
 import type { Delivery, FixtureSession } from '../fixtures/claude-sessions.js';
 

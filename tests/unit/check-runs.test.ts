@@ -1,12 +1,13 @@
 /**
- * What a command run says about the work (common/rules/check-runs.ts, common/rules/check-outcomes.ts): which
+ * What a command run says about the work (common/rules/check-runs.ts, check-output.ts, check-outcomes.ts): which
  * check it is across arguments that repeat or filter it, whether its output shows a failure
  * although it exited 0, its decisive error line, and how a session's checks ended. No servers.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkRuns, finalRuns, sessionOutcome, type ObservationLine } from '../../common/rules/check-outcomes.js';
-import { checkRunOf, decisiveErrorLine, outputShowsFailure } from '../../common/rules/check-runs.js';
+import { decisiveErrorLine, outputShowsFailure } from '../../common/rules/check-output.js';
+import { checkRunOf } from '../../common/rules/check-runs.js';
 import { isSelfActivity } from '../../common/rules/self-activity.js';
 
 const key = (c: string) => checkRunOf(c)?.key;

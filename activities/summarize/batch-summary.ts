@@ -1,0 +1,97 @@
+/**
+ * The batch summaries written while the session runs: the next batch of observations (chosen by the
+ * tokens the model will be sent), summarized by the model or offline, looked up first so that a
+ * retried activity never calls the model twice.
+ */
+import { heartbeat } from '@temporalio/activity';
+import { countTokens } from '../../common/rules/tokens.js';
+import { toActivityFailure } from '../failures.js';
+import type { SessionIds } from '../capture/capture-activities.js';
+import { chooseBatch } from './batching.js';
+import { offlineBatchSummary } from './offline.js';
+import { callWithinBudget } from './summary-call.js';
+import type { SummarizeContext, SummaryOutcome } from './summarize-context.js';
+import { batchPrompt, renderObservation } from './summary-prompt.js';
+import { candidates, projectName } from './summary-reads.js';
+import { batchAnswerSchema } from './summary-schema.js';
+import { storeSummary } from './summary-store.js';
+
+export interface BatchInput extends SessionIds {
+  /** Highest sequence already covered by batch summaries. */
+  afterSequence: number;
+  /** Summarize everything left, whatever its size (the session ended). */
+  flush: boolean;
+  /** Below the batch size, still summarize once this many tokens wait (the agent finished a turn). */
+  minTokens?: number;
+  /** Use the offline summarizer (the model's answers stayed malformed). */
+  offline?: boolean;
+  /** Summarize up to this many batches in a row (default 1). */
+  maxBatches?: number;
+}
+
+/**
+ * Summarizes the next batch of observations after `afterSequence`, if one is due; with
+ * `maxBatches`, up to that many batches in a row (one activity, one workflow task, for a burst).
+ */
+export async function summarizeBatches(ctx: SummarizeContext, input: BatchInput): Promise<SummaryOutcome> {
+  let outcome = await summarizeOneBatch(ctx, input);
+  let batches = outcome.status === 'done' ? 1 : 0;
+  while (outcome.status === 'done' && outcome.more && batches < (input.maxBatches ?? 1)) {
+    const next = await summarizeOneBatch(ctx, { ...input, afterSequence: outcome.toSequence });
+    if (next.status !== 'done') break; // parked or nothing: what is done so far is kept
+    outcome = next;
+    batches++;
+    heartbeat(batches);
+  }
+  return outcome.status === 'done' ? { ...outcome, batches } : outcome;
+}
+
+/** One batch (see summarizeBatches). */
+async function summarizeOneBatch(ctx: SummarizeContext, input: BatchInput): Promise<SummaryOutcome> {
+  const { prisma, client } = ctx;
+  const ids = { tenantId: input.tenantId, projectId: input.projectId, sessionId: input.sessionId };
+  const rows = await candidates(prisma, input.sessionId, input.afterSequence).catch(toActivityFailure);
+  // Batches are measured in the tokens the model will be sent (renderings are clipped per tool),
+  // counted only for the rows the choice looks at (a batch takes a few dozen of the candidates).
+  const sized = rows.map((r) => {
+    let tokens: number | undefined;
+    return {
+      ...r,
+      get tokenCount() {
+        return (tokens ??= countTokens(renderObservation(r)));
+      },
+    };
+  });
+  const choice = chooseBatch(sized, {
+    budget: ctx.config.MEMFLOW_SUMMARY_BATCH_TOKENS,
+    flush: input.flush,
+    ...(input.minTokens !== undefined ? { minTokens: input.minTokens } : {}),
+  });
+  if (choice.take === 0) return { status: 'nothing', more: choice.more };
+  const batch = rows.slice(0, choice.take);
+  const from = batch[0]!.sequence;
+  const to = batch.at(-1)!.sequence;
+  const done = (id: string, toSequence: number, offline: boolean): SummaryOutcome => ({
+    status: 'done',
+    summaryId: id,
+    fromSequence: from,
+    toSequence,
+    offline,
+    more: rows.some((r) => r.sequence > toSequence),
+  });
+
+  const existing = await prisma.summary.findFirst({ where: { sessionId: input.sessionId, kind: 'batch', fromSequence: from } });
+  if (existing) return done(existing.id, existing.toSequence, existing.offline);
+
+  const range = { from, to, count: batch.length };
+  if (!client || input.offline) {
+    const stored = await storeSummary(ctx, ids, 'batch', offlineBatchSummary(batch), range, null);
+    return done(stored.id, to, true);
+  }
+  const user = batchPrompt(await projectName(prisma, input.sessionId), batch);
+  const model = ctx.batchModel;
+  const result = await callWithinBudget(ctx, input.tenantId, { client, model, toolDescription: 'Record the summary of this part of the session.', schema: batchAnswerSchema, user });
+  if (result.kind === 'parked') return result.outcome;
+  const stored = await storeSummary(ctx, ids, 'batch', result.answer, range, { model, usage: result.usage, requests: result.requests });
+  return done(stored.id, to, false);
+}

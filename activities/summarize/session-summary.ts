@@ -1,0 +1,151 @@
+/**
+ * The summaries of the whole session, made from its batch summaries: the rolling summary at each
+ * stop (the previous rolling summary and the batches after it) and the final summary at the end,
+ * which also extracts learnings and reconciles them with the project's.
+ */
+import type { Tx } from '../../common/server/db.js';
+import type { SessionIds } from '../capture/capture-activities.js';
+import { reconcileLearnings, type ReconcileResult } from './learning-merge.js';
+import { mergeSummaries, offlineFinal } from './offline.js';
+import { callWithinBudget } from './summary-call.js';
+import { mergeCitations } from './summary-citations.js';
+import type { SummarizeContext, SummaryOutcome } from './summarize-context.js';
+import { evidenceIndex, finalPrompt, rollingPrompt, type PartSummary } from './summary-prompt.js';
+import { projectName, sessionCitations } from './summary-reads.js';
+import { batchAnswerSchema, finalAnswerSchema, type SummaryFields } from './summary-schema.js';
+import { storeSummary, type SummaryRange } from './summary-store.js';
+
+export interface SessionSummaryInput extends SessionIds {
+  kind: 'rolling' | 'final';
+  offline?: boolean;
+}
+
+/** Tokens of the observation index sent with the final call. */
+const EVIDENCE_TOKENS = 4000;
+/** Known learnings shown to the final call for reconciliation. */
+const KNOWN_LEARNINGS = 40;
+
+const NO_LEARNINGS: ReconcileResult = { created: [], restated: [], superseded: [], dropped: 0 };
+
+/** A stored summary as the session's summaries read it (a batch, or the previous rolling summary). */
+interface PartRow extends PartSummary {
+  title: string;
+  request: string | null;
+  investigated: string | null;
+  learned: string | null;
+  completed: string | null;
+  nextSteps: string | null;
+}
+
+/**
+ * The rolling summary (at a stop) or the final summary with learnings (at the end), from the
+ * session's batch summaries; the final one also reconciles learnings with the project's.
+ */
+export async function summarizeSession(ctx: SummarizeContext, input: SessionSummaryInput): Promise<SummaryOutcome> {
+  const batches: PartRow[] = await ctx.prisma.summary.findMany({
+    where: { sessionId: input.sessionId, kind: 'batch' },
+    orderBy: { fromSequence: 'asc' },
+    select: { fromSequence: true, toSequence: true, text: true, title: true, request: true, investigated: true, learned: true, completed: true, nextSteps: true },
+  });
+  if (input.kind === 'rolling') return batches.length === 0 ? { status: 'nothing', more: false } : rollingSummary(ctx, input, batches);
+  return finalSummary(ctx, input, batches);
+}
+
+/** The outcome of a stored (or found) session summary: what it covers. */
+function done(range: { from: number; to: number }, id: string, offline: boolean, learnings?: ReconcileResult): SummaryOutcome {
+  return { status: 'done', summaryId: id, fromSequence: range.from, toSequence: range.to, offline, more: false, ...(learnings ? { learnings } : {}) };
+}
+
+const fieldsOf = (b: PartRow): SummaryFields => ({
+  title: b.title,
+  request: b.request ?? '',
+  investigated: b.investigated ?? '',
+  learned: b.learned ?? '',
+  completed: b.completed ?? '',
+  nextSteps: b.nextSteps ?? '',
+});
+
+function partsOf(rows: PartSummary[]): PartSummary[] {
+  return rows.map((r) => ({ fromSequence: r.fromSequence, toSequence: r.toSequence, text: r.text }));
+}
+
+const idsOf = (input: SessionIds): SessionIds => ({ tenantId: input.tenantId, projectId: input.projectId, sessionId: input.sessionId });
+
+/**
+ * The session so far = the previous rolling summary + the batches after it: each stop pays for what
+ * is new, not for the whole session again.
+ */
+async function rollingSummary(ctx: SummarizeContext, input: SessionSummaryInput, batches: PartRow[]): Promise<SummaryOutcome> {
+  const { prisma, client } = ctx;
+  const previous = await prisma.summary.findFirst({ where: { sessionId: input.sessionId, kind: 'rolling' }, orderBy: { toSequence: 'desc' } });
+  const fresh = batches.filter((b) => b.toSequence > (previous?.toSequence ?? 0));
+  if (fresh.length === 0) return { status: 'nothing', more: false };
+  const parts = previous ? [previous, ...fresh] : fresh;
+  const range: SummaryRange = { from: parts[0]!.fromSequence, to: fresh.at(-1)!.toSequence, count: batches.length };
+  const existing = await prisma.summary.findFirst({ where: { sessionId: input.sessionId, kind: 'rolling', toSequence: range.to } });
+  if (existing) return done(range, existing.id, existing.offline);
+  // One part is its own rolling summary; merging several needs the model (or the offline merge).
+  if (parts.length === 1 || !client || input.offline) {
+    const stored = await storeSummary(ctx, idsOf(input), 'rolling', mergeSummaries(parts.map(fieldsOf)), range, null);
+    return done(range, stored.id, true);
+  }
+  const user = rollingPrompt(await projectName(prisma, input.sessionId), partsOf(parts));
+  const model = ctx.batchModel;
+  const result = await callWithinBudget(ctx, input.tenantId, { client, model, toolDescription: 'Record the summary of the session so far.', schema: batchAnswerSchema, user });
+  if (result.kind === 'parked') return result.outcome;
+  const stored = await storeSummary(ctx, idsOf(input), 'rolling', result.answer, range, { model, usage: result.usage, requests: result.requests });
+  return done(range, stored.id, false);
+}
+
+/** The final summary, with the learnings it extracts reconciled with the project's. */
+async function finalSummary(ctx: SummarizeContext, input: SessionSummaryInput, batches: PartRow[]): Promise<SummaryOutcome> {
+  const { prisma, client } = ctx;
+  const from = batches[0]?.fromSequence ?? 1;
+  const to = batches.at(-1)?.toSequence ?? 0;
+  const existing = await prisma.summary.findFirst({ where: { sessionId: input.sessionId, kind: 'final' } });
+  if (existing) return done({ from, to }, existing.id, existing.offline);
+  const observations = await prisma.observation.findMany({
+    where: { sessionId: input.sessionId },
+    orderBy: { sequence: 'asc' },
+    select: { id: true, sequence: true, kind: true, toolName: true, title: true, text: true, tokenCount: true },
+  });
+  const range: SummaryRange = { from, to: Math.max(to, observations.at(-1)?.sequence ?? 0), count: observations.length };
+  const bySequence = new Map(observations.map((o) => [o.sequence, { id: o.id, title: o.title }]));
+  const { citations, git } = await sessionCitations(prisma, input.sessionId);
+  const provenance = { gitBranch: git.branch, gitCommit: git.commit, citations: mergeCitations([...citations.values()].flat()) as unknown as object[] };
+  const knownRows = await prisma.learning.findMany({
+    where: { tenantId: input.tenantId, projectId: input.projectId, status: 'active' },
+    orderBy: [{ strength: 'desc' }, { lastStatedAt: 'desc' }],
+    take: KNOWN_LEARNINGS,
+    select: { id: true, kind: true, title: true },
+  });
+  const known = knownRows.map((k, i) => ({ ...k, alias: `K${i + 1}` }));
+  // No candidates, nothing to reconcile: the summary is stored without the project's lock.
+  const reconcile = (answerLearnings: Parameters<typeof reconcileLearnings>[1]['candidates']) =>
+    answerLearnings.length === 0
+      ? undefined
+      : (tx: Tx, summaryId: string) =>
+          reconcileLearnings(tx, {
+            tenantId: input.tenantId,
+            projectId: input.projectId,
+            summaryId,
+            observations: bySequence,
+            known,
+            candidates: answerLearnings,
+            changedBy: `session:${input.sessionId}`,
+            citations,
+            git,
+          });
+
+  if (!client || input.offline) {
+    const answer = offlineFinal(observations.map((o) => ({ ...o, kind: o.kind as string })));
+    const stored = await storeSummary(ctx, idsOf(input), 'final', answer, range, null, reconcile(answer.learnings), provenance);
+    return done(range, stored.id, true, stored.learnings ?? NO_LEARNINGS);
+  }
+  const user = finalPrompt(await projectName(prisma, input.sessionId), partsOf(batches), evidenceIndex(observations, EVIDENCE_TOKENS), known);
+  const model = ctx.finalModel;
+  const result = await callWithinBudget(ctx, input.tenantId, { client, model, toolDescription: 'Record the final summary of the session and its learnings.', schema: finalAnswerSchema, user });
+  if (result.kind === 'parked') return result.outcome;
+  const stored = await storeSummary(ctx, idsOf(input), 'final', result.answer, range, { model, usage: result.usage, requests: result.requests }, reconcile(result.answer.learnings), provenance);
+  return done(range, stored.id, false, stored.learnings ?? NO_LEARNINGS);
+}
