@@ -4,7 +4,7 @@
  */
 import type { HookEventName } from '../../messages/hooks-v1.js';
 import { failedDespiteExitZero } from './check-output.js';
-import { PRIVATE_MARKER } from './redact.js';
+import { PRIVATE_MARKER } from './redaction-markers.js';
 
 export type ObservationKind = 'start' | 'prompt' | 'tool' | 'stop' | 'compact' | 'end';
 

@@ -6,14 +6,9 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import {
-  isSecretKeyName,
-  MAX_REDACT_DEPTH,
-  REDACTION_KINDS,
-  redactText,
-  redactValue,
-  type RedactionKind,
-} from '../../common/rules/redact.js';
+import { MAX_REDACT_DEPTH, redactText, redactValue } from '../../common/rules/redact.js';
+import { REDACTION_KINDS, type RedactionKind } from '../../common/rules/redaction-markers.js';
+import { isSecretKeyName } from '../../common/rules/secret-key-names.js';
 import { POSITIVES } from '../fixtures/redaction-corpus.js';
 
 const marker = (kind: RedactionKind): string => `[redacted:${kind}]`;
