@@ -188,8 +188,10 @@ test('the installed command works as a Claude Code hook (bash -c, memflow-hook o
     assert.equal(out.code, 0, out.stderr);
     assert.equal(out.stdout, '{}\n');
     assert.equal((await spoolFiles(spool)).length, 1);
-    // The next hook finds the relay: it keeps that event too (the API is still down).
-    await waitUntil(async () => (await runCli(['relay', 'status'], { env })).code === 0, { what: 'the relay the hook started', timeoutMs: 20_000, intervalMs: 100 });
+    // The next hook finds the relay: it keeps that event too (the API is still down). The relay is a
+    // detached Node process and each status check another: on a machine busy with the type check and
+    // lint beside the tests, starting both took more than 20 s.
+    await waitUntil(async () => (await runCli(['relay', 'status'], { env })).code === 0, { what: 'the relay the hook started', timeoutMs: 60_000, intervalMs: 100 });
     const next = await fire('s-2');
     assert.equal(next.code, 0, next.stderr);
     assert.equal(next.stdout, '{}\n');
