@@ -21,6 +21,9 @@ export function opencodePlugin(opts: Pick<HostInstallOptions, 'version' | 'hookU
 // or to \`memflow hook <event> --host opencode --relay\` when the relay does not answer.
 // Written by \`memflow install --host opencode\`; remove the file to turn it off.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
 
 const EXTRA = ${args};
 const VERSION = ${version};
@@ -34,6 +37,12 @@ async function send(event, payload) {
   if (URL_ || env.MEMFLOW_URL) headers['x-memflow-url'] = URL_ || env.MEMFLOW_URL;
   if (env.MEMFLOW_PROJECT) headers['x-memflow-project'] = env.MEMFLOW_PROJECT;
   if (VERSION) headers['x-memflow-host-version'] = VERSION;
+  // The relay's token, in a file only this user can read: the relay then knows the event is its own user's.
+  try {
+    headers['x-memflow-relay-token'] = readFileSync(join(dirname(env.MEMFLOW_SPOOL_DIR || join(homedir(), '.memflow', 'spool')), 'relay-token'), 'utf8').trim();
+  } catch {
+    // no relay has made one yet
+  }
   let res;
   try {
     res = await fetch('http://127.0.0.1:' + (env.MEMFLOW_RELAY_PORT || 7719) + '/hook/opencode/' + event, { method: 'POST', headers, body, signal: AbortSignal.timeout(10000) });
@@ -44,7 +53,9 @@ async function send(event, payload) {
     const code = err?.code ?? err?.cause?.code;
     return code === 'ECONNREFUSED' || code === 'ConnectionRefused' ? spawnHook(event, body) : '';
   }
-  // Once the relay took the event it is the relay's: never a second delivery.
+  // Once the relay took the event it is the relay's: never a second delivery. A 403 is another
+  // user's relay on this port, which took nothing: the Node client delivers it.
+  if (res.status === 403) return spawnHook(event, body);
   return res.ok ? (await res.text()).trim() : '';
 }
 

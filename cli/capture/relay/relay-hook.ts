@@ -2,7 +2,8 @@
  * The relay's handling of one hook event (POST /hook/<event>, POST /hook/<host>/<native event>):
  * read and check the hook JSON, map another agent's event with its adapter (cli/hosts/), name the
  * project (X-Memflow-Project(-Key), else X-Memflow-Project-Dir, else the payload's cwd) and its git
- * state, redact, make the event durable in the spool, then answer: at once, or for SessionStart
+ * state (for the relay's own user only: workspace-access.ts), redact, make the event durable in the
+ * spool, then answer: at once, or for SessionStart
  * with its context (start-answer.ts). Delivery to the API follows behind the answer (lanes.ts).
  */
 import type http from 'node:http';
@@ -15,6 +16,7 @@ import { SpoolFullError } from '../spool-write.js';
 import { hostHookOptions, settledExtras } from '../../hosts/hook-options.js';
 import { bearerKey, header, readBody, sendJson, sendText } from './request.js';
 import { startAnswer, type StartAnswerDeps } from './start-answer.js';
+import { treeRefusal, VouchedSessions } from './workspace-access.js';
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 /** How long a host's hook waits for the line of the host's transcript it needs (hook-options.ts). */
@@ -24,7 +26,10 @@ export class RelayHooks {
   /** Hook events taken since the relay started (health: what the agent's machine handled). */
   received = 0;
 
-  constructor(private readonly deps: StartAnswerDeps & { /** The API when a hook names none. */ defaultUrl: string }) {}
+  /** Sessions whose start the relay's user vouched for (workspace-access.ts). */
+  private readonly vouched = new VouchedSessions();
+
+  constructor(private readonly deps: StartAnswerDeps & { /** The API when a hook names none. */ defaultUrl: string; /** The relay's token, once made (relay-token.ts). */ relayToken: () => string | undefined }) {}
 
   /**
    * A hook event: `event` is memflow's route name, or with `host` the host's native event name, which
@@ -57,6 +62,11 @@ export class RelayHooks {
     const key = bearerKey(req);
     const url = (header(req, 'x-memflow-url') ?? this.deps.defaultUrl).replace(/\/+$/, '');
     const projectDir = header(req, 'x-memflow-project-dir');
+    if (GIT_EVENTS.has(event)) {
+      const hook = { event, projectDir, cwd: typeof raw.cwd === 'string' && raw.cwd ? raw.cwd : undefined, session: typeof raw.session_id === 'string' ? raw.session_id : undefined };
+      const refused = treeRefusal(req, hook, this.deps.relayToken(), this.vouched);
+      if (refused) return sendJson(res, 403, { error: { code: 'not_the_relay_user', message: `this memflow relay reads the working tree only for the user it runs as: ${refused}; run your own relay on another port (MEMFLOW_RELAY_PORT)` } });
+    }
     const named = header(req, 'x-memflow-project');
     const [project, projectKey] = named ? [named, header(req, 'x-memflow-project-key')] : projectOfHook(raw, projectDir);
     const git = GIT_EVENTS.has(event) ? gitOfHook(raw, projectDir) : undefined;

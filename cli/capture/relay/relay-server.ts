@@ -6,7 +6,9 @@
  * once. Only SessionStart waits for the API, for the context it answers with, and not when the API
  * was unreachable a moment ago.
  *
- * HTTP on 127.0.0.1 only:
+ * HTTP on 127.0.0.1 only. A hook that makes the relay read the working tree (SessionStart, Stop,
+ * SessionEnd) is served only to the relay's own user (workspace-access.ts: the relay's token, a
+ * vouched session, or the socket's owner); another user's gets a 403 and nothing is kept.
  *   POST /hook/<event>  the hook JSON; credentials travel with each event (Authorization: Bearer
  *                       <the user's API key>, X-Memflow-Url), so the relay forwards with the caller's
  *                       own key and holds no privilege of its own. The project comes from
@@ -36,6 +38,7 @@ import { sendJson } from './request.js';
 import { isHostName } from '../../hosts/shared.js';
 import { scopeOfEntry, StartContexts } from './held-context.js';
 import { RelayHooks } from './relay-hook.js';
+import { ensureRelayToken, relayTokenFile } from './relay-token.js';
 
 export const RELAY_SERVICE = 'memflow-relay';
 export const RELAY_VERSION = '1';
@@ -94,7 +97,9 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     if (entry.event === 'stop' || entry.event === 'session-end') contexts.plan(scope);
   };
   const mcp = new RelayMcp({ client, defaultUrl: opts.defaultUrl, ...(opts.mcpMaxTokens ? { maxTokens: opts.mcpMaxTokens } : {}) });
-  const hooks = new RelayHooks({ spool, lanes, client, contexts, log, startBudgetMs: opts.startBudgetMs, defaultUrl: opts.defaultUrl });
+  // Made (or read) once the port is ours: a second relay that loses the port never replaces it.
+  let token: string | undefined;
+  const hooks = new RelayHooks({ spool, lanes, client, contexts, log, startBudgetMs: opts.startBudgetMs, defaultUrl: opts.defaultUrl, relayToken: () => token });
   let lastRequest = Date.now();
 
   const server = http.createServer((req, res) => {
@@ -132,6 +137,12 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  try {
+    token = ensureRelayToken(relayTokenFile(opts.spoolDir));
+  } catch (err) {
+    // Without it, every hook that reads the tree is checked by its socket's owner instead (slower).
+    log(`could not keep the relay token (${(err as Error).message})`);
+  }
   lanes.kick(); // what earlier runs left behind
   // The MCP SDK is loaded now, while no session waits for it.
   setImmediate(() => void mcp.preload().catch((err: Error) => log(`could not load the MCP server: ${err.message}`)));
