@@ -21,12 +21,20 @@ installTemporalRuntime(createLogger('core-log-test', 'info', { write: (line: str
 const IDLE_WORKFLOW = fileURLToPath(new URL('../fixtures/idle-workflow.ts', import.meta.url));
 
 test("Core's log lines arrive in the pino logger with their level and fields", { timeout: 180_000 }, async () => {
-  for await (const result of Worker.runReplayHistories({ workflowsPath: IDLE_WORKFLOW, replayName: 'core-log-test' }, [])) {
+  const initializing = () => logged.find((l) => l.sdkComponent === 'core' && l.msg === 'Initializing worker');
+  // The replay worker lives while its histories are being read, and Core hands its log lines over
+  // only while the runtime lives (it shuts down with the last worker): so the "histories" are an
+  // empty stream that ends once the line arrived (the SDK holds forwarded lines ~100 ms to sort
+  // them by time). An empty array ended the worker at once, and the line came only when the
+  // machine was slow enough to flush before the shutdown.
+  let waited: Error | undefined;
+  async function* noHistoriesUntilLogged(): AsyncGenerator<never> {
+    await waitUntil(async () => initializing() !== undefined, { what: "Core's 'Initializing worker' line in the pino logger", timeoutMs: 10_000 }).catch((err: Error) => (waited = err));
+  }
+  for await (const result of Worker.runReplayHistories({ workflowsPath: IDLE_WORKFLOW, replayName: 'core-log-test' }, noHistoriesUntilLogged())) {
     assert.fail(`nothing was given to replay, yet ${result.workflowId} was`);
   }
-  // The SDK holds forwarded lines ~100 ms (to sort them by time) before they reach the logger.
-  const initializing = () => logged.find((l) => l.sdkComponent === 'core' && l.msg === 'Initializing worker');
-  await waitUntil(async () => initializing() !== undefined, { what: "Core's 'Initializing worker' line in the pino logger", timeoutMs: 10_000 });
+  if (waited) throw waited;
   const line = initializing()!;
   assert.equal(line.level, 30, 'INFO in Core is info (30) in pino');
   assert.equal(line.name, 'core-log-test', "the worker's logger wrote it");
