@@ -22,7 +22,9 @@ if (mtime(installed) < mtime(lock)) {
   // onnxruntime-node (under the optional @huggingface/transformers) downloads extra binaries in its
   // postinstall unless told not to; the CPU runtime memflow uses ships in the package itself.
   const env = { ONNXRUNTIME_NODE_INSTALL: 'skip', ...process.env };
-  const res = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit', env });
+  // --prefer-offline: packages npm's cache already holds are taken from it without asking the
+  // registry again (the lockfile pins their integrity); only missing ones are downloaded.
+  const res = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: root, stdio: 'inherit', env });
   if (res.status !== 0) {
     console.error('memflow: `npm ci` failed; see the output above.');
     process.exit(res.status ?? 1);
