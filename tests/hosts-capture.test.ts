@@ -4,7 +4,7 @@
  * worker, PostgreSQL, Temporal and Weaviate behind memflow's hooks. The scripted model runs a
  * failing check, fixes it, runs it passing and answers; memflow must store the failure, the fix and
  * the passing run once each with their results, keep the final answer, and hand the next session
- * (of the same agent where the host takes context from hooks; across agents, Codex → Claude Code
+ * (of the same agent where the host takes context from hooks or a plugin; across agents, Codex → Claude Code
  * and Gemini CLI → Codex) the failure and its fix — read from the first request that session sent
  * to its model.
  */
@@ -14,6 +14,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { createTemporalClient } from '../common/server/temporal-connection.js';
+import { HOST_LABELS } from '../cli/hosts/shared.js';
 import { ensureAgentCli } from '../infra/agent-clis.js';
 import { waitUntil } from '../infra/wait-until.js';
 import { closedPort, memflowOnPath, runCli, tempDir } from './fixtures/cli-run.js';
@@ -87,7 +88,7 @@ async function storedSession(repo: string, expectStop: boolean) {
 }
 
 for (const host of ['codex', 'gemini', 'opencode', 'copilot'] as HostName[]) {
-  const next = host === 'codex' || host === 'gemini' ? '; the next session starts with them' : '';
+  const next = host !== 'copilot' ? '; the next session starts with them' : '';
   test(`${host}: installed by memflow install, a real session's failure, fix, passing run and final answer are stored once${next}`, { timeout: 600_000 }, async () => {
     const at = await setUp(host);
     const agent = await startHost(host, at.home, fixTheCheckScript(host, at.repo));
@@ -116,7 +117,8 @@ for (const host of ['codex', 'gemini', 'opencode', 'copilot'] as HostName[]) {
       const session = await prisma.session.findFirstOrThrow({ where: { tenantId: tenant.tenantId, project: { name: path.basename(at.repo) } } });
       const raw = await prisma.hookEvent.findFirstOrThrow({ where: { sessionId: session.id, event: 'post_tool_use_failure' } });
       assert.deepEqual((raw.payload as { memflowAgent?: unknown }).memflowAgent, { host, version: VERSIONS[host], toolName: host === 'codex' ? 'Bash' : host === 'gemini' ? 'run_shell_command' : 'bash', ...(host === 'codex' ? {} : { toolInput: (raw.payload as { memflowAgent: { toolInput: unknown } }).memflowAgent.toolInput }) });
-      // OpenCode ends no session (memflow's idle timeout does); Copilot takes no context from hooks.
+      // Copilot takes no context from hooks. OpenCode has no session end of its own: its plugin ends
+      // the session when OpenCode exits.
       if (!next) return;
       await sessionResult(temporal.client, prisma, tenant.tenantId, session.agentSessionId, 120_000);
 
@@ -125,10 +127,13 @@ for (const host of ['codex', 'gemini', 'opencode', 'copilot'] as HostName[]) {
       agent.fake.script = scriptOf([], 'Nothing to do.');
       const second = await agent.run('What happened to check.py last time?', at.repo, at.env);
       assert.equal(second.code, 0, second.stderr.slice(-1500));
-      const first = requestText(agent.fake.modelRequests[0]?.body);
+      // The conversation's first request: the first that offers the agent's tools (OpenCode also asks
+      // its model for a session title, without tools).
+      const offersTools = (body: unknown) => ((body as { tools?: unknown[] } | undefined)?.tools?.length ?? 0) > 0;
+      const first = requestText((agent.fake.modelRequests.find((r) => offersTools(r.body)) ?? agent.fake.modelRequests[0])?.body);
       assert.match(first, /FAILED Bash: python3 check\.py/);
       assert.match(first, /passed on a later run/);
-      assert.ok(first.includes(`${host === 'codex' ? 'Codex' : 'Gemini CLI'}: check.py failed`), 'the fix, in the words of the agent that made it, labelled with it');
+      assert.ok(first.includes(`${HOST_LABELS[host]}: check.py failed`), 'the fix, in the words of the agent that made it, labelled with it');
     } finally {
       await agent.stop();
     }

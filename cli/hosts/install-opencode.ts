@@ -5,7 +5,8 @@
  * a few events to the local relay itself (no process at all; the relay maps them with the OpenCode
  * adapter, see opencode.ts for what it forwards), and runs `memflow hook <event> --host opencode
  * --relay` only when the relay does not answer (which delivers or spools it and starts the relay).
- * The context memflow answers at session start is added to the system prompt of that session.
+ * The context memflow answers at session start is added to the system prompt of that session. When
+ * OpenCode exits (it awaits the plugin's dispose) the plugin ends each session it saw.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -79,6 +80,8 @@ function spawnHook(event, body) {
 export const MemflowPlugin = async ({ directory }) => {
   const contexts = new Map();
   const lastText = new Map();
+  // The sessions this OpenCode process ran: each is ended when OpenCode exits (dispose).
+  const seen = new Set();
   let latest = Promise.resolve('');
   // Everything but the session's start goes out one event after another, behind the agent: OpenCode
   // waits for a tool.execute.after hook before it goes on, and a hook that waited for the relay cost
@@ -91,6 +94,7 @@ export const MemflowPlugin = async ({ directory }) => {
     queue = queue.then(step).then(() => undefined, () => undefined);
   };
   const later = (event, payload) => {
+    if (payload.sessionID) seen.add(payload.sessionID);
     const body = JSON.stringify(payload);
     after(() => send(event, body));
   };
@@ -99,6 +103,7 @@ export const MemflowPlugin = async ({ directory }) => {
       const p = event.properties ?? {};
       if (event.type === 'session.created') {
         const id = p.info?.id ?? p.sessionID;
+        if (id) seen.add(id);
         const started = send('session.created', { sessionID: id, directory });
         latest = started;
         contexts.set(id, started);
@@ -122,8 +127,11 @@ export const MemflowPlugin = async ({ directory }) => {
       const context = await (contexts.get(input?.sessionID) ?? latest);
       if (context) output.system.push(context);
     },
-    // At most one hook's timeout: a relay that hangs must not hold OpenCode's exit for every event.
+    // OpenCode exits: its sessions end here (OpenCode has no session-end event of its own). At most
+    // one hook's timeout: a relay that hangs must not hold OpenCode's exit for every event.
     dispose: async () => {
+      for (const id of seen) later('session.ended', { sessionID: id, directory });
+      seen.clear();
       let timer;
       await Promise.race([queue, new Promise((resolve) => (timer = setTimeout(resolve, 10000)))]);
       clearTimeout(timer);

@@ -10,8 +10,11 @@
  *   `output`; apply_patch's has the diff and the files (tests/fixtures/hosts/opencode-1.18.33.jsonl);
  * - `session.idle` {sessionID, directory, lastAssistantMessage} — the plugin keeps the last finished
  *   assistant text part of the session (message.part.updated) and sends it when the session goes idle;
- * - `session.compacted` {sessionID, directory}.
- * OpenCode has no session-end event (a session stays open for later); memflow's idle timeout ends it.
+ * - `session.compacted` {sessionID, directory};
+ * - `session.ended` {sessionID, directory} — not OpenCode's own: OpenCode has no session-end event (a
+ *   session stays open for later), so the plugin sends it for each session it saw when OpenCode
+ *   disposes of the plugin, which it does (and awaits) when it exits. A session resumed later is
+ *   active again with its next event; one never disposed (a crash) is ended by memflow's idle timeout.
  * The SessionStart answer is the plain context text: the plugin adds it to the system prompt
  * (experimental.chat.system.transform).
  */
@@ -75,6 +78,8 @@ export const opencode: HostAdapter = {
         return hookEvent('stop', common, agent, { last_assistant_message: str(payload.lastAssistantMessage), stop_hook_active: false });
       case 'session.compacted':
         return hookEvent('post-compact', common, agent, { trigger: 'auto' });
+      case 'session.ended':
+        return hookEvent('session-end', common, agent, { reason: 'other' });
       default:
         return undefined;
     }

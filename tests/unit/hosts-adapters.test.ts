@@ -87,9 +87,11 @@ test('opencode: the plugin-forwarded events (built from the recorded plugin call
     if (kind === 'event' && data.type === 'message.part.updated') last = ((props.part as Payload).text as string) || last;
     if (kind === 'event' && data.type === 'session.idle') native.push(['session.idle', { sessionID: props.sessionID, directory: dir, lastAssistantMessage: last }]);
   }
+  // What the plugin sends for each session it saw when OpenCode exits (its dispose).
+  native.push(['session.ended', { sessionID: native[0]![1].sessionID, directory: dir }]);
   const kept = native.map(([n, p]) => opencode.toHookEvent(n, p, { version: '1.2.3' })).filter((e): e is HostHookEvent => e !== undefined);
   for (const e of kept) checkShape(e, 'opencode');
-  assert.deepEqual(kept.map((e) => e.event), ['session-start', 'user-prompt-submit', 'post-tool-use-failure', 'post-tool-use', 'post-tool-use', 'stop']);
+  assert.deepEqual(kept.map((e) => e.event), ['session-start', 'user-prompt-submit', 'post-tool-use-failure', 'post-tool-use', 'post-tool-use', 'stop', 'session-end']);
   assert.match(kept[2]!.body.error as string, /status code 1\nexpected 3, got 2/);
   assert.equal(kept[3]!.body.tool_name, 'Edit');
   assert.equal((kept[3]!.body.tool_input as Payload).file_path, 'check.py');
