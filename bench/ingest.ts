@@ -142,7 +142,12 @@ async function runLoad(procs: Processes, prisma: PrismaClient, stack: BenchStack
   const endedAt = performance.now();
   const whole = { events: sent.events, reports, cpu: { ...cpu(), 'postgres (this database)': await pgOurs() } };
   if (opts.ledgerAb > 0) {
-    // The A/B compares CPU; the drain, the workflows' close and the exactly-once check are the usual runs'.
+    // The A/B compares CPU; the drain, the workflows' close and the exactly-once check are the usual
+    // runs'. The next round starts only once this one's sessions completed: their summaries and
+    // vectors would otherwise run during it (each round then found more work left over from the
+    // ones before, and ran slower than the round before it, whichever side it was).
+    await waitDrained(prisma, tenantId);
+    await waitCompleted(prisma, tenantId, streams.map((s) => s.sessionId));
     agent.destroy();
     probeAgent.destroy();
     return { connections, sessions: sessionsN, seconds: wallS, acked, client: [], server: [], searchable: [], drainS: 0, closeS: 0, workflowTasks: 0, cpu: cpuUsed, load, errors: poster.errors, whole };
