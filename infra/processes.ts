@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { backgroundNice, runningPid, startDaemon, stopDaemon } from './daemon.js';
 import { repoRoot, type StackProfile } from './profile.js';
+import { waitUntil } from './wait-until.js';
 
 export const APP_PROCESSES = [
   { name: 'worker', entry: 'workers/main.ts' },
@@ -47,4 +48,27 @@ export async function apiReady(url: string): Promise<{ ok: boolean; answer: stri
   const res = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(3000) });
   const body = (await res.json()) as { ready: boolean; dependencies: { temporal?: { workerPollers?: number } } };
   return { ok: body.ready && (body.dependencies.temporal?.workerPollers ?? 0) > 0, answer: JSON.stringify(body) };
+}
+
+/**
+ * Waits until the API at `url` is ready (`apiReady`) and `also`, when given, holds; fails naming the
+ * last answer (with what `also` noted) and where the logs are.
+ */
+export async function waitApiReady(url: string, opts: { what: string; timeoutMs: number; intervalMs: number; logDir: string; also?: () => Promise<{ ok: boolean; note: string }> }): Promise<void> {
+  let last = '';
+  try {
+    await waitUntil(
+      async () => {
+        const { ok, answer } = await apiReady(url);
+        last = answer;
+        if (!ok || !opts.also) return ok;
+        const more = await opts.also();
+        last += ` ${more.note}`;
+        return more.ok;
+      },
+      { what: opts.what, timeoutMs: opts.timeoutMs, intervalMs: opts.intervalMs },
+    );
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\nlast /ready answer: ${last || '(none)'}\nlogs: ${opts.logDir}`);
+  }
 }

@@ -6,9 +6,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { waitUntil } from './wait-until.js';
 import { getProfile } from './profile.js';
-import { apiReady, startApp } from './processes.js';
+import { startApp, waitApiReady } from './processes.js';
 import { startStack } from './stack.js';
 
 const log = (line: string) => console.log(`[up] ${line}`);
@@ -62,19 +61,7 @@ async function main(): Promise<void> {
   }
 
   const url = `http://${profile.api.host}:${profile.api.port}`;
-  let last = '';
-  try {
-    await waitUntil(
-      async () => {
-        const { ok, answer } = await apiReady(url);
-        last = answer;
-        return ok;
-      },
-      { what: `memflow API at ${url} (ready, with a worker polling)`, timeoutMs: 90_000, intervalMs: 500 },
-    );
-  } catch (err) {
-    throw new Error(`${(err as Error).message}\nlast /ready answer: ${last || '(none)'}\nlogs: ${profile.logDir}`);
-  }
+  await waitApiReady(url, { what: `memflow API at ${url} (ready, with a worker polling)`, timeoutMs: 90_000, intervalMs: 500, logDir: profile.logDir });
 
   console.log(`
 memflow is up in ${((Date.now() - t0) / 1000).toFixed(1)}s

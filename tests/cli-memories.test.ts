@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createTemporalClient } from '../common/server/temporal-connection.js';
-import { sessionWorkflowId } from '../messages/workflows-v1/session.js';
+import { sessionResult } from './helpers/sessions.js';
 import { runCli } from './fixtures/cli-run.js';
 import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
@@ -76,8 +76,7 @@ before(async () => {
   await post('post-tool-use-failure', { hook_event_name: 'PostToolUseFailure', tool_name: 'Bash', tool_use_id: 'toolu_r1', tool_input: input, error: `Exit code 1\n${FAILING_OUTPUT}` });
   await post('stop', { hook_event_name: 'Stop' });
   await post('session-end', { hook_event_name: 'SessionEnd', reason: 'exit' });
-  const row = await prisma.session.findFirstOrThrow({ where: { tenantId: tenant.tenantId, agentSessionId: sid } });
-  await temporal.client.workflow.getHandle(sessionWorkflowId(tenant.tenantId, row.projectId, sid)).result();
+  await sessionResult(temporal.client, prisma, tenant.tenantId, sid);
 });
 
 after(async () => {

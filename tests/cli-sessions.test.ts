@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createTemporalClient } from '../common/server/temporal-connection.js';
-import { sessionWorkflowId } from '../messages/workflows-v1/session.js';
+import { sessionResult } from './helpers/sessions.js';
 import { closedPort, runCli } from './fixtures/cli-run.js';
 import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
@@ -46,8 +46,7 @@ before(async () => {
   await post('stop', { hook_event_name: 'Stop' });
   await post('session-end', { hook_event_name: 'SessionEnd', reason: 'exit' });
   // The session workflow has turned every event into the timeline once it completes.
-  const row = await prisma.session.findFirstOrThrow({ where: { tenantId: tenant.tenantId, agentSessionId: sid } });
-  await temporal.client.workflow.getHandle(sessionWorkflowId(tenant.tenantId, row.projectId, sid)).result();
+  await sessionResult(temporal.client, prisma, tenant.tenantId, sid);
 });
 
 after(async () => {

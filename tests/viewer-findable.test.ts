@@ -21,15 +21,18 @@ import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildViewer } from '../viewer/build.js';
 import { launchBrowser } from './helpers/browser.js';
+import { axeViolations, signedInPage } from './helpers/viewer-page.js';
 import { newTenant, uniqueName } from './helpers/env.js';
 import { postHook, replay, sessionResult } from './helpers/sessions.js';
 import { withTestStack } from './helpers/stack.js';
 import type { Delivery } from './fixtures/claude-sessions.js';
 
+/** The axe-core impacts that fail a view here. */
+const MODERATE_OR_WORSE = ['moderate', 'serious', 'critical'];
+
 const stack = withTestStack('viewer-findable', { config: (c) => ({ ...c, ANTHROPIC_API_KEY: undefined }), api: { tuning: { flushDelayMs: 30, idleTimeoutMs: 30 * 60_000 } } });
 const { prisma } = stack;
 const outDir = path.resolve('test-output', 'viewer-findable');
-const axeSource = fs.readFileSync(path.resolve('node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 
 const SIZES = { desktop: { width: 1366, height: 850 }, phone: { width: 390, height: 844 } } as const;
 type Size = keyof typeof SIZES;
@@ -128,28 +131,9 @@ async function usageData(): Promise<void> {
 }
 
 async function signedIn(size: Size, hash = '#/live', key = a.key): Promise<Page> {
-  const context = await browser.newContext({ viewport: SIZES[size] });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${stack.api.url}/ui${hash}`);
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation', { name: 'views' }).waitFor();
-  return page;
+  return signedInPage(browser, contexts, `${stack.api.url}/ui${hash}`, key, SIZES[size]);
 }
 
-/** axe-core in the page: violations of moderate impact or worse. */
-async function axeViolations(page: Page, view: string): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const { violations, checked } = await page.evaluate(async () => {
-    type Rule = { id: string; impact: string; nodes: { target: string[] }[] };
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: unknown): Promise<{ violations: Rule[]; passes: Rule[] }> } }).axe;
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return { checked: r.passes.length + r.violations.length, violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })) };
-  });
-  assert.ok(checked > 10, `axe-core ran its rules on ${view} (${checked})`);
-  return violations.filter((v) => ['moderate', 'serious', 'critical'].includes(v.impact)).map((v) => `${view}: ${v.id} (${v.impact}) at ${v.targets.join(', ')}`);
-}
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(outDir, name), fullPage: false });
 
@@ -195,7 +179,7 @@ for (const size of ['desktop', 'phone'] as const) {
     await page.goBack();
     await page.locator(`tr[data-session="${needleId}"]`).waitFor();
     assert.equal(await box.inputValue(), 'VAT line twice');
-    assert.deepEqual(await axeViolations(page, `live filtered (${size})`), []);
+    assert.deepEqual(await axeViolations(page, `live filtered (${size})`, MODERATE_OR_WORSE), []);
   });
 
   test(`${size}: Live names sessions by title with the first prompt in view, says why a quiet session is active; the table adds new sessions live`, async () => {
@@ -222,7 +206,7 @@ for (const size of ['desktop', 'phone'] as const) {
     await row.waitFor({ timeout: 10_000 });
     await page.waitForFunction((p) => document.querySelector(`table.list tr[data-session="${p.id}"] a`)?.textContent?.trim() === p.prompt, { id: fresh, prompt });
     await shot(page, `live-${size}.png`);
-    assert.deepEqual(await axeViolations(page, `live (${size})`), []);
+    assert.deepEqual(await axeViolations(page, `live (${size})`, MODERATE_OR_WORSE), []);
   });
 
   test(`${size}: the project filter suggests projects, matches a part of the name and says when none matches; an agent filter`, async () => {
@@ -245,7 +229,7 @@ for (const size of ['desktop', 'phone'] as const) {
     await page.getByText('No session matches these filters.').waitFor();
     const agents = await page.getByRole('combobox', { name: 'Agent' }).locator('option').allTextContents();
     assert.deepEqual(agents, ['all agents', 'claude-code']);
-    assert.deepEqual(await axeViolations(page, `live project filter (${size})`), []);
+    assert.deepEqual(await axeViolations(page, `live project filter (${size})`, MODERATE_OR_WORSE), []);
   });
 
   test(`${size}: the session view shows Edits as diffs, no literal \\n, the title as its heading`, async () => {
@@ -273,7 +257,7 @@ for (const size of ['desktop', 'phone'] as const) {
       await shot(page, 'session-desktop.png');
       await page.screenshot({ path: path.join(outDir, 'session-desktop-full.png'), fullPage: true });
     }
-    assert.deepEqual(await axeViolations(page, `session (${size})`), []);
+    assert.deepEqual(await axeViolations(page, `session (${size})`, MODERATE_OR_WORSE), []);
   });
 
   test(`${size}: search keeps its query in the URL, marks the matched words in readable snippets, returns no unrelated records; a refused query shows its error alone`, async () => {
@@ -295,7 +279,7 @@ for (const size of ['desktop', 'phone'] as const) {
     await page.getByTestId('search-count').waitFor();
     assert.equal(await page.getByRole('searchbox', { name: 'Query' }).inputValue(), 'refund rounding test');
     assert.ok((await page.locator('li.result').count()) > 0);
-    assert.deepEqual(await axeViolations(page, `search (${size})`), []);
+    assert.deepEqual(await axeViolations(page, `search (${size})`, MODERATE_OR_WORSE), []);
     // Semantic search has the same relevance floor: not every record down to "Session started".
     await page.getByRole('combobox', { name: 'Mode' }).selectOption('semantic');
     await page.getByRole('button', { name: 'Search' }).click();
@@ -325,11 +309,11 @@ for (const size of ['desktop', 'phone'] as const) {
     await page.getByTestId('usage-empty').waitFor();
     assert.match((await page.getByTestId('usage-empty').textContent()) ?? '', /No usage yet/);
     assert.equal(await page.locator('figure.chart').count(), 0, 'no empty grey charts');
-    assert.deepEqual(await axeViolations(page, `usage (${size})`), []);
+    assert.deepEqual(await axeViolations(page, `usage (${size})`, MODERATE_OR_WORSE), []);
     await page.goto(`${stack.api.url}/ui#/learnings?project=${web}`);
     await page.getByTestId('learnings-empty').waitFor();
     assert.match((await page.getByTestId('learnings-empty').textContent()) ?? '', /offline summarizer extracts few or none.*ANTHROPIC_API_KEY.*memflow remember/s);
-    assert.deepEqual(await axeViolations(page, `learnings (${size})`), []);
+    assert.deepEqual(await axeViolations(page, `learnings (${size})`, MODERATE_OR_WORSE), []);
   });
 
   test(`${size}: Usage with model calls: charts whose labels are whole and inside the chart`, async () => {
@@ -350,7 +334,7 @@ for (const size of ['desktop', 'phone'] as const) {
     const projectLabels = await page.locator('figure.chart', { hasText: 'Tokens per project' }).locator('text.axis').allTextContents();
     for (const name of usageProjects) assert.ok(projectLabels.includes(name), `${name} whole among ${projectLabels.join(', ')}`);
     await shot(page, `usage-${size}.png`);
-    assert.deepEqual(await axeViolations(page, `usage with data (${size})`), []);
+    assert.deepEqual(await axeViolations(page, `usage with data (${size})`, MODERATE_OR_WORSE), []);
   });
 
   test(`${size}: Admin fills "Last used", audits sign-ins, refreshes its audit list after an action; a disabled button looks disabled; tables say they scroll`, async () => {
@@ -384,13 +368,13 @@ for (const size of ['desktop', 'phone'] as const) {
       assert.ok((await page.locator('.scroll-hint').count()) > 0, 'wide tables say that they scroll');
     }
     await shot(page, `admin-${size}.png`);
-    assert.deepEqual(await axeViolations(page, `admin (${size})`), []);
+    assert.deepEqual(await axeViolations(page, `admin (${size})`, MODERATE_OR_WORSE), []);
   });
 
   test(`${size}: an unknown route says "not found"`, async () => {
     const page = await signedIn(size, '#/no-such-view');
     await page.getByRole('heading', { level: 1, name: 'Not found' }).waitFor();
     assert.equal(await page.getByRole('heading', { name: /^Live/ }).count(), 0, 'not Live');
-    assert.deepEqual(await axeViolations(page, `not found (${size})`), []);
+    assert.deepEqual(await axeViolations(page, `not found (${size})`, MODERATE_OR_WORSE), []);
   });
 }

@@ -16,15 +16,18 @@ import { createApiKey } from '../common/server/tenants.js';
 import { buildViewer } from '../viewer/build.js';
 import { buildDebugSession } from './fixtures/debug-session.js';
 import { launchBrowser } from './helpers/browser.js';
+import { axeViolations, signedInPage } from './helpers/viewer-page.js';
 import { newTenant, uniqueName } from './helpers/env.js';
 import { postHook, replay, sessionResult } from './helpers/sessions.js';
 import { withTestStack } from './helpers/stack.js';
 import type { Delivery } from './fixtures/claude-sessions.js';
 
+/** The axe-core impacts that fail a view here. */
+const SERIOUS_OR_WORSE = ['serious', 'critical'];
+
 const stack = withTestStack('viewer', { config: (c) => ({ ...c, ANTHROPIC_API_KEY: undefined }), api: { tuning: { flushDelayMs: 30, idleTimeoutMs: 120_000 } } });
 const { prisma, call } = stack;
 const outDir = path.resolve('test-output', 'viewer');
-const axeSource = fs.readFileSync(path.resolve('node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 
 let browser: Browser;
 let a: Awaited<ReturnType<typeof newTenant>>;
@@ -69,28 +72,9 @@ function fixAndDeadEnd(sessionId: string, root: string): Delivery[] {
 const XSS_PROMPT = 'Check <script>window.__xss = 1</script> and <img src=x onerror="window.__xss = 2"> in the cart page';
 
 async function signedIn(key: string, viewport = { width: 1280, height: 800 }): Promise<Page> {
-  const context = await browser.newContext({ viewport });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${stack.api.url}/ui`);
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation', { name: 'views' }).waitFor();
-  return page;
+  return signedInPage(browser, contexts, `${stack.api.url}/ui`, key, viewport);
 }
 
-/** axe-core in the page (evaluated over the DevTools protocol, which the page's CSP does not govern). */
-async function axeViolations(page: Page, view: string): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const { violations, checked } = await page.evaluate(async () => {
-    type Rule = { id: string; impact: string; nodes: { target: string[] }[] };
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: unknown): Promise<{ violations: Rule[]; passes: Rule[] }> } }).axe;
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return { checked: r.passes.length + r.violations.length, violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })) };
-  });
-  assert.ok(checked > 10, `axe-core ran its rules on ${view} (${checked})`);
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${view}: ${v.id} (${v.impact}) at ${v.targets.join(', ')}`);
-}
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(outDir, name), fullPage: false });
 
@@ -187,7 +171,7 @@ test('live: a session appears while its hooks are posted, markup in a prompt ren
   assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined, 'no injected script ran');
   assert.equal(await card.locator('img, script').count(), 0, 'no element was made from the prompt');
   await shot(page, 'live-1280x800.png');
-  assert.deepEqual(await axeViolations(page, 'live'), []);
+  assert.deepEqual(await axeViolations(page, 'live', SERIOUS_OR_WORSE), []);
 
   const mobile = await signedIn(a.key, { width: 390, height: 844 });
   await mobile.locator(`li.card[data-session="${liveId}"]`).waitFor();
@@ -228,7 +212,7 @@ test('session: the timeline with find-in-page, summaries and learnings whose sou
   await learning.locator('article.record').waitFor();
   assert.match((await learning.locator('article.record header').textContent()) ?? '', /observation|summary/);
   await shot(page, 'session-1280x800.png');
-  assert.deepEqual(await axeViolations(page, 'session'), []);
+  assert.deepEqual(await axeViolations(page, 'session', SERIOUS_OR_WORSE), []);
   await page.setViewportSize({ width: 390, height: 844 });
   // On a phone: the session's learnings with their provenance (the summaries are above, the timeline below).
   await page.locator('#learned-h').evaluate((el) => el.scrollIntoView({ block: 'start' }));
@@ -258,7 +242,7 @@ test('search: modes and filters, the compact index, details on demand', async ()
   assert.equal(await ctx.locator('tbody tr').count(), api0.body.check.length, 'one row per checkable item');
   assert.ok(((await ctx.locator('tbody').textContent()) ?? '').includes(GIT.branch));
   assert.ok(!((await ctx.locator('pre.body').textContent()) ?? '').includes('Ignore previous instructions'), 'the flagged memory is not in the context');
-  assert.deepEqual(await axeViolations(page, 'search'), []);
+  assert.deepEqual(await axeViolations(page, 'search', SERIOUS_OR_WORSE), []);
   await shot(page, 'search-1280x800.png');
 });
 
@@ -285,7 +269,7 @@ test('learnings: trust, outcome, FLAGGED, staleness, branch, commit and citation
   const facts = (await card.locator('dl.provenance').textContent()) ?? '';
   for (const want of [`outcome${cited.outcome}`, `seen stale${cited.staleCount} time`, `branch${GIT.branch}`, `commit${GIT.commit}`, 'on default branch']) assert.ok(facts.includes(want), `${want} in ${facts}`);
   for (const c of cited.citations!) assert.ok(facts.includes(c.startLine > 0 ? `${c.path}:${c.startLine}–${c.endLine}` : c.path) && !facts.includes(`${c.path}:0–0`), `citation ${c.path} in ${facts}`);
-  assert.deepEqual(await axeViolations(page, 'learnings (provenance)'), []);
+  assert.deepEqual(await axeViolations(page, 'learnings (provenance)', SERIOUS_OR_WORSE), []);
   await shot(page, 'learnings-1280x800.png');
 
   const deadEnd = items.find((l) => (l as L & { kind: string }).kind === 'dead_end');
@@ -321,7 +305,7 @@ test('learnings: history, correct in the page, the successor is reachable from t
   const oldId = await card.getAttribute('data-learning');
   await card.getByRole('button', { name: 'History' }).click();
   await card.locator('ol.history li').first().waitFor();
-  assert.deepEqual(await axeViolations(page, 'learnings'), []);
+  assert.deepEqual(await axeViolations(page, 'learnings', SERIOUS_OR_WORSE), []);
   await card.getByRole('button', { name: 'Correct' }).click();
   await card.getByLabel('What is true instead').fill('The cart total treats a missing product as price 0 (see the regression test).');
   await card.getByLabel('Reason').fill('the old wording was wrong');
@@ -344,11 +328,11 @@ test('usage and admin views render for an admin (axe), with keys, retention, bac
   // The offline summarizer spends no tokens: "No usage yet", not empty charts.
   await page.getByTestId('usage-empty').waitFor();
   assert.equal(await page.locator('figure.chart svg').count(), 0);
-  assert.deepEqual(await axeViolations(page, 'usage'), []);
+  assert.deepEqual(await axeViolations(page, 'usage', SERIOUS_OR_WORSE), []);
   await page.goto(`${stack.api.url}/ui#/admin`);
   await page.getByRole('heading', { name: 'Audit log' }).waitFor();
   await page.locator('section[aria-labelledby="audit-h"] tbody tr').first().waitFor();
-  assert.deepEqual(await axeViolations(page, 'admin'), []);
+  assert.deepEqual(await axeViolations(page, 'admin', SERIOUS_OR_WORSE), []);
   await shot(page, 'admin-1280x800.png');
 });
 

@@ -5,8 +5,7 @@
  * ready through the load balancer with workers polling, and prints what to use.
  */
 import path from 'node:path';
-import { waitUntil } from '../wait-until.js';
-import { apiReady } from '../processes.js';
+import { waitApiReady } from '../processes.js';
 import type { StackProfile } from '../profile.js';
 // stack.ts reaches back here only through its command line's on-demand import (`stack status --profile cluster`).
 // eslint-disable-next-line import-x/no-cycle
@@ -44,22 +43,16 @@ ${key}`);
 
 /** Ready through the load balancer, both APIs up in HAProxy's view, at least one worker polling. */
 export async function waitForCluster(profile: StackProfile, url: string, log: Log, timeoutMs = 180_000): Promise<void> {
-  let last = '';
-  try {
-    await waitUntil(
-      async () => {
-        const { ok, answer } = await apiReady(url);
-        last = answer;
-        if (!ok) return false;
-        const states = await haproxyServerStates(profile);
-        last += ` haproxy=${JSON.stringify(states)}`;
-        return profile.cluster!.apiPorts.every((_, i) => states[`memflow_apis/api-${i + 1}`] === 'UP');
-      },
-      { what: `memflow API at ${url} (ready through HAProxy, both APIs up, a worker polling)`, timeoutMs, intervalMs: 1000 },
-    );
-  } catch (err) {
-    throw new Error(`${(err as Error).message}\nlast answer: ${last || '(none)'}\nlogs: ${profile.logDir}`);
-  }
+  await waitApiReady(url, {
+    what: `memflow API at ${url} (ready through HAProxy, both APIs up, a worker polling)`,
+    timeoutMs,
+    intervalMs: 1000,
+    logDir: profile.logDir,
+    also: async () => {
+      const states = await haproxyServerStates(profile);
+      return { ok: profile.cluster!.apiPorts.every((_, i) => states[`memflow_apis/api-${i + 1}`] === 'UP'), note: `haproxy=${JSON.stringify(states)}` };
+    },
+  });
   log('cluster ready');
 }
 

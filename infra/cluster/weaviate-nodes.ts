@@ -7,7 +7,7 @@
  */
 import type { StackProfile, WeaviateNode } from '../profile.js';
 import { goServerService, type ServiceHandle } from '../services/common.js';
-import { weaviateApiKey, weaviateIsReady } from '../services/weaviate.js';
+import { weaviateIsReady, weaviateNodeEnv } from '../services/weaviate.js';
 import { WEAVIATE_SERVER } from '../versions.js';
 
 const nodesOf = (p: StackProfile): WeaviateNode[] => {
@@ -33,36 +33,17 @@ export function weaviateNodeService(k: number): ServiceHandle {
     env: (p) => {
       const n = node(p);
       const all = nodesOf(p);
-      return {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        PERSISTENCE_DATA_PATH: n.dataDir,
-        DEFAULT_VECTORIZER_MODULE: 'none',
-        AUTOSCHEMA_ENABLED: 'false',
-        ENABLE_MODULES: '',
-        AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED: 'false',
-        AUTHENTICATION_APIKEY_ENABLED: 'true',
-        AUTHENTICATION_APIKEY_ALLOWED_KEYS: weaviateApiKey(p),
-        AUTHENTICATION_APIKEY_USERS: 'memflow',
-        CLUSTER_HOSTNAME: n.name,
-        CLUSTER_IN_LOCALHOST: 'true',
-        CLUSTER_BIND_ADDR: p.weaviate.host,
-        CLUSTER_ADVERTISE_ADDR: p.weaviate.host,
-        CLUSTER_GOSSIP_BIND_PORT: String(n.gossipPort),
-        CLUSTER_DATA_BIND_PORT: String(n.dataPort),
-        // Every node but the first joins the first's gossip; the first finds the others when they join.
-        ...(k > 0 ? { CLUSTER_JOIN: `${p.weaviate.host}:${all[0]!.gossipPort}` } : {}),
-        RAFT_PORT: String(n.raftPort),
-        RAFT_INTERNAL_RPC_PORT: String(n.raftRpcPort),
-        RAFT_JOIN: all.map((x) => `${x.name}:${x.raftPort}`).join(','),
-        RAFT_BOOTSTRAP_EXPECT: String(all.length),
-        GRPC_PORT: String(n.grpcPort),
-        GO_PROFILING_DISABLE: 'true',
-        DISABLE_TELEMETRY: 'true',
-        QUERY_DEFAULTS_LIMIT: '25',
-        LOG_FORMAT: 'json',
-        LOG_LEVEL: 'warning',
-      };
+      return weaviateNodeEnv(
+        p,
+        { ...n, host: p.weaviate.host },
+        {
+          raftJoin: all.map((x) => `${x.name}:${x.raftPort}`).join(','),
+          expect: all.length,
+          // Every node but the first joins the first's gossip; the first finds the others when they join.
+          ...(k > 0 ? { join: `${p.weaviate.host}:${all[0]!.gossipPort}` } : {}),
+          inLocalhost: true,
+        },
+      );
     },
     endpoint: (p) => nodeUrl(p, node(p)),
     isReady: (p) => weaviateIsReady(nodeUrl(p, node(p))),

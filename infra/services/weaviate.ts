@@ -34,6 +34,57 @@ export async function weaviateIsReady(url: string): Promise<boolean> {
   return res.ok;
 }
 
+/** The ports and place of one Weaviate node. */
+export interface WeaviateNodePlace {
+  name: string;
+  host: string;
+  dataDir: string;
+  grpcPort: number;
+  gossipPort: number;
+  dataPort: number;
+  raftPort: number;
+  raftRpcPort: number;
+}
+
+/**
+ * A Weaviate node's environment: memflow's settings (API-key authentication, no modules, no
+ * autoschema, JSON logs), its data directory, name and ports, and its cluster: the raft members
+ * (`raftJoin`, `expect` of them) and, for every node but the first, the gossip address to join.
+ */
+export function weaviateNodeEnv(p: StackProfile, n: WeaviateNodePlace, cluster: { raftJoin: string; expect: number; join?: string; inLocalhost?: boolean }): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    PERSISTENCE_DATA_PATH: n.dataDir,
+    DEFAULT_VECTORIZER_MODULE: 'none',
+    // memflow creates its collections (multi-tenant) in code; a write racing a wiped schema must
+    // fail rather than auto-create a single-tenant collection.
+    AUTOSCHEMA_ENABLED: 'false',
+    ENABLE_MODULES: '',
+    AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED: 'false',
+    AUTHENTICATION_APIKEY_ENABLED: 'true',
+    AUTHENTICATION_APIKEY_ALLOWED_KEYS: weaviateApiKey(p),
+    AUTHENTICATION_APIKEY_USERS: 'memflow',
+    CLUSTER_HOSTNAME: n.name,
+    ...(cluster.inLocalhost ? { CLUSTER_IN_LOCALHOST: 'true' } : {}),
+    CLUSTER_BIND_ADDR: n.host,
+    CLUSTER_ADVERTISE_ADDR: n.host,
+    CLUSTER_GOSSIP_BIND_PORT: String(n.gossipPort),
+    CLUSTER_DATA_BIND_PORT: String(n.dataPort),
+    ...(cluster.join ? { CLUSTER_JOIN: cluster.join } : {}),
+    RAFT_PORT: String(n.raftPort),
+    RAFT_INTERNAL_RPC_PORT: String(n.raftRpcPort),
+    RAFT_JOIN: cluster.raftJoin,
+    RAFT_BOOTSTRAP_EXPECT: String(cluster.expect),
+    GRPC_PORT: String(n.grpcPort),
+    GO_PROFILING_DISABLE: 'true',
+    DISABLE_TELEMETRY: 'true',
+    QUERY_DEFAULTS_LIMIT: '25',
+    LOG_FORMAT: 'json',
+    LOG_LEVEL: 'warning',
+  };
+}
+
 export const weaviateService = goServerService({
   spec: WEAVIATE_SERVER,
   host: (p) => p.weaviate.host,
@@ -42,36 +93,8 @@ export const weaviateService = goServerService({
   args: ({ weaviate: w }) => ['--host', w.host, '--port', String(w.httpPort), '--scheme', 'http'],
   env: (p) => {
     const w = p.weaviate;
-    const nodeName = `memflow-${p.name}`;
-    return {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      PERSISTENCE_DATA_PATH: w.dataDir,
-      DEFAULT_VECTORIZER_MODULE: 'none',
-      // memflow creates its collections (multi-tenant) in code; a write racing a wiped schema must
-      // fail rather than auto-create a single-tenant collection.
-      AUTOSCHEMA_ENABLED: 'false',
-      ENABLE_MODULES: '',
-      AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED: 'false',
-      AUTHENTICATION_APIKEY_ENABLED: 'true',
-      AUTHENTICATION_APIKEY_ALLOWED_KEYS: weaviateApiKey(p),
-      AUTHENTICATION_APIKEY_USERS: 'memflow',
-      CLUSTER_HOSTNAME: nodeName,
-      CLUSTER_BIND_ADDR: w.host,
-      CLUSTER_ADVERTISE_ADDR: w.host,
-      CLUSTER_GOSSIP_BIND_PORT: String(w.gossipPort),
-      CLUSTER_DATA_BIND_PORT: String(w.dataPort),
-      RAFT_PORT: String(w.raftPort),
-      RAFT_INTERNAL_RPC_PORT: String(w.raftRpcPort),
-      RAFT_JOIN: `${nodeName}:${w.raftPort}`,
-      RAFT_BOOTSTRAP_EXPECT: '1',
-      GRPC_PORT: String(w.grpcPort),
-      GO_PROFILING_DISABLE: 'true',
-      DISABLE_TELEMETRY: 'true',
-      QUERY_DEFAULTS_LIMIT: '25',
-      LOG_FORMAT: 'json',
-      LOG_LEVEL: 'warning',
-    };
+    const name = `memflow-${p.name}`;
+    return weaviateNodeEnv(p, { ...w, name }, { raftJoin: `${name}:${w.raftPort}`, expect: 1 });
   },
   endpoint: weaviateUrl,
   isReady: (p) => weaviateIsReady(weaviateUrl(p)),

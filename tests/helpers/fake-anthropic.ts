@@ -11,8 +11,8 @@
  * prefixes read it (cache_read_input_tokens) for 5 minutes.
  */
 import crypto from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { LocalServer } from './local-server.js';
 import { countTokens } from '../../common/rules/tokens.js';
 
 export type Behaviour =
@@ -74,7 +74,7 @@ export interface MessagesRequest {
 /** Builds the tool input of a normal answer; tests may replace it. */
 export type Responder = (req: MessagesRequest) => Record<string, unknown>;
 
-export class FakeAnthropic {
+export class FakeAnthropic extends LocalServer {
   readonly requests: RecordedRequest[] = [];
   private readonly script: Behaviour[] = [];
   /** Answer every request with this behaviour until cleared (e.g. a long outage). */
@@ -82,20 +82,6 @@ export class FakeAnthropic {
   responder: Responder = defaultResponder;
   minCacheTokens = 1024;
   private readonly cache = new Map<string, number>();
-  private server: http.Server | undefined;
-  url = '';
-
-  async start(): Promise<this> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
 
   enqueue(...b: Behaviour[]): void {
     this.script.push(...b);
@@ -113,7 +99,7 @@ export class FakeAnthropic {
     return this.requests.filter((r) => r.status === 200 && r.usage);
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     if (req.method !== 'POST' || req.url?.split('?')[0] !== '/v1/messages') {

@@ -4,8 +4,8 @@
  * retried request or a side request (a title, a "next speaker" check) never skips a step, and every
  * new session starts at the first turn.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { LocalServer } from './local-server.js';
 
 /** One answer of the model: a call of one of the tools the agent offered, or a final text. */
 export type Turn = { tool: string; args: Record<string, unknown> } | { text: string };
@@ -37,26 +37,12 @@ export interface Recorded {
 }
 
 /** A small HTTP server that records every request and hands it to `route`. */
-export abstract class RecordingServer {
+export abstract class RecordingServer extends LocalServer {
   readonly requests: Recorded[] = [];
-  url = '';
-  private server: http.Server | undefined;
 
   protected abstract route(rec: Recorded, res: http.ServerResponse): void;
 
-  async start(): Promise<this> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
