@@ -20,7 +20,7 @@ import { waitUntil } from '../infra/wait-until.js';
 import { closedPort, memflowOnPath, runCli, tempDir } from './fixtures/cli-run.js';
 import { FAILING_CHECK, FINAL_ANSWER, PASSING_CHECK, fixTheCheckScript, startHost, type HostName } from './helpers/agent-hosts.js';
 import { FakeAnthropicAgent } from './helpers/fake-anthropic-agent.js';
-import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
+import { startTestApp, stopTestApp, type TestApi, type TestWorker } from './helpers/app.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
 import { requestText, scriptOf } from './helpers/scripted-turns.js';
 import { sessionResult } from './helpers/sessions.js';
@@ -34,16 +34,10 @@ let tenant: Awaited<ReturnType<typeof newTenant>>;
 
 before(async () => {
   tenant = await newTenant(prisma);
-  api = await startTestApi(config, prisma, { tuning: { flushDelayMs: 30, idleTimeoutMs: 120_000 } });
-  worker = await startTestWorker(config, prisma);
+  ({ api, worker } = await startTestApp(config, prisma));
 });
 
-after(async () => {
-  await api?.close();
-  await worker?.stop();
-  await temporal.connection.close();
-  await prisma.$disconnect();
-});
+after(() => stopTestApp({ api, worker }, temporal, prisma));
 
 const VERSIONS: Record<HostName, string> = { codex: '0.169.0', gemini: '0.61.0', opencode: '1.18.33', copilot: '1.0.102' };
 

@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import { createTemporalClient } from '../common/server/temporal-connection.js';
 import { waitUntil } from '../infra/wait-until.js';
 import { buildDebugSession } from './fixtures/debug-session.js';
-import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
+import { startTestApp, stopTestApp, type TestApi, type TestWorker } from './helpers/app.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
 import { replay, sessionResult } from './helpers/sessions.js';
 
@@ -24,15 +24,9 @@ let api: TestApi;
 let worker: TestWorker;
 
 before(async () => {
-  api = await startTestApi(config, prisma, { tuning: { flushDelayMs: 30, idleTimeoutMs: 120_000 } });
-  worker = await startTestWorker(config, prisma);
+  ({ api, worker } = await startTestApp(config, prisma));
 });
-after(async () => {
-  await api?.close();
-  await worker?.stop();
-  await temporal.connection.close();
-  await prisma.$disconnect();
-});
+after(() => stopTestApp({ api, worker }, temporal, prisma));
 
 type Samples = Map<string, number>;
 

@@ -83,3 +83,17 @@ export async function startTestWorker(config: Config, prisma: PrismaClient): Pro
     },
   };
 }
+
+/** A test file's API (sessions close 30 ms after a burst, idle after 2 min) and worker. */
+export async function startTestApp(config: Config, prisma: PrismaClient): Promise<{ api: TestApi; worker: TestWorker }> {
+  const api = await startTestApi(config, prisma, { tuning: { flushDelayMs: 30, idleTimeoutMs: 120_000 } });
+  return { api, worker: await startTestWorker(config, prisma) };
+}
+
+/** Stops what startTestApp started (if it got that far), then the file's Temporal client and Prisma. */
+export async function stopTestApp(app: { api?: TestApi; worker?: TestWorker } | undefined, temporal: { connection: { close(): Promise<void> } }, prisma: PrismaClient): Promise<void> {
+  await app?.api?.close();
+  await app?.worker?.stop();
+  await temporal.connection.close();
+  await prisma.$disconnect();
+}
