@@ -15,7 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import { createTemporalClient } from '../common/server/temporal-connection.js';
 import { sessionResult } from './helpers/sessions.js';
 import { runCli } from './fixtures/cli-run.js';
-import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
+import { startTestApi, startTestWorker, stopTestApp, type TestApi, type TestWorker } from './helpers/app.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
 
 const config = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('cli-memories') });
@@ -80,10 +80,7 @@ before(async () => {
 });
 
 after(async () => {
-  await api?.close();
-  await worker?.stop();
-  await temporal.connection.close();
-  await prisma.$disconnect();
+  await stopTestApp({ api, worker }, temporal, prisma);
   for (const d of [repo, otherRepo]) if (d) fs.rmSync(path.dirname(d), { recursive: true, force: true });
 });
 

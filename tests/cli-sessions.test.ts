@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { createTemporalClient } from '../common/server/temporal-connection.js';
 import { sessionResult } from './helpers/sessions.js';
 import { closedPort, runCli } from './fixtures/cli-run.js';
-import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
+import { startTestApi, startTestWorker, stopTestApp, type TestApi, type TestWorker } from './helpers/app.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
 
 const config = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('cli-sessions') });
@@ -49,12 +49,7 @@ before(async () => {
   await sessionResult(temporal.client, prisma, tenant.tenantId, sid);
 });
 
-after(async () => {
-  await api?.close();
-  await worker?.stop();
-  await temporal.connection.close();
-  await prisma.$disconnect();
-});
+after(() => stopTestApp({ api, worker }, temporal, prisma));
 
 const cli = (args: string[], env: Record<string, string | undefined> = {}) =>
   runCli(args, { env: { MEMFLOW_URL: api.url, MEMFLOW_API_KEY: tenant.key, ...env } });

@@ -8,7 +8,6 @@
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -16,7 +15,7 @@ import { createApiKey } from '../common/server/tenants.js';
 import { buildViewer } from '../viewer/build.js';
 import { buildDebugSession } from './fixtures/debug-session.js';
 import { launchBrowser } from './helpers/browser.js';
-import { axeViolations, signedInPage } from './helpers/viewer-page.js';
+import { axeViolations, screenshotsIn, signedInPage } from './helpers/viewer-page.js';
 import { newTenant, uniqueName } from './helpers/env.js';
 import { postHook, replay, sessionResult } from './helpers/sessions.js';
 import { withTestStack } from './helpers/stack.js';
@@ -75,11 +74,9 @@ async function signedIn(key: string, viewport = { width: 1280, height: 800 }): P
   return signedInPage(browser, contexts, `${stack.api.url}/ui`, key, viewport);
 }
 
-
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(outDir, name), fullPage: false });
+const shot = screenshotsIn(outDir);
 
 before(async () => {
-  fs.mkdirSync(outDir, { recursive: true });
   await buildViewer();
   await stack.ready;
   a = await newTenant(prisma, 'admin');

@@ -34,3 +34,9 @@ export async function axeViolations(page: Page, view: string, impacts: readonly 
   assert.ok(checked > 10, `axe-core ran its rules on ${view} (${checked})`);
   return violations.filter((v) => impacts.includes(v.impact)).map((v) => `${view}: ${v.id} (${v.impact}) at ${v.targets.join(', ')}`);
 }
+
+/** Screenshots of a viewer test, written to `outDir` (made here) as `name`. */
+export function screenshotsIn(outDir: string): (page: Page, name: string) => Promise<Buffer> {
+  fs.mkdirSync(outDir, { recursive: true });
+  return (page, name) => page.screenshot({ path: path.join(outDir, name), fullPage: false });
+}

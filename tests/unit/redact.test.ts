@@ -288,6 +288,8 @@ describe('redactValue', () => {
   });
 
   test('a string under a secret-looking key is replaced whatever its content', () => {
+    // Numbers, non-secret names that contain a secret word, and empty values stay as they are.
+    const kept = { pin: 1234, password_count: 3, token_type: 'Bearer', max_tokens: 4096, session_id: 'keep-me', emptyPassword: '' };
     const r = redactValue({
       password: 'x',
       apiKey: 'short',
@@ -295,12 +297,7 @@ describe('redactValue', () => {
       client_secret: 'abc',
       headers: { authorization: 'Bearer abc', Cookie: 'sid=1', 'x-api-key': 'k' },
       nested: [{ deeper: { credentials: ['user', 'pass'] } }],
-      pin: 1234,
-      password_count: 3,
-      token_type: 'Bearer',
-      max_tokens: 4096,
-      session_id: 'keep-me',
-      emptyPassword: '',
+      ...kept,
     });
     assert.deepEqual(r.value, {
       password: '[redacted:password]',
@@ -309,12 +306,7 @@ describe('redactValue', () => {
       client_secret: '[redacted:client_secret]',
       headers: { authorization: '[redacted:authorization]', Cookie: '[redacted:Cookie]', 'x-api-key': '[redacted:x-api-key]' },
       nested: [{ deeper: { credentials: ['[redacted:credentials]', '[redacted:credentials]'] } }],
-      pin: 1234,
-      password_count: 3,
-      token_type: 'Bearer',
-      max_tokens: 4096,
-      session_id: 'keep-me',
-      emptyPassword: '',
+      ...kept,
     });
     assert.equal(r.count, 9);
   });
