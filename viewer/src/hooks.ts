@@ -1,5 +1,5 @@
 /** Small hooks: the hash route, and loading an answer with its error. */
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { call, type Page } from './api.js';
 
 export function useHashRoute(): string[] {
@@ -106,14 +106,21 @@ export function usePaged<T>(url: (cursor: string | null) => string): Paged<T> {
   const [next, setNext] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
+  // Each first page asked for supersedes every answer still on its way (an earlier filter's first
+  // page, a "more" of the previous list): answers can come back in any order, and a late one must
+  // not replace the list the newest question got.
+  const asked = useRef(0);
   const load = async (cursor: string | null) => {
+    const mine = cursor ? asked.current : ++asked.current;
     setBusy(true);
     try {
       const page = await call<Page<T>>('GET', url(cursor));
+      if (mine !== asked.current) return;
       setItems((prev) => (cursor ? [...prev, ...page.items] : page.items));
       setNext(page.nextCursor);
       setError(undefined);
     } catch (err) {
+      if (mine !== asked.current) return;
       setError((err as Error).message);
       // A refused first page (a bad filter) shows its error, not the answer to the previous filter.
       if (!cursor) {
@@ -121,7 +128,7 @@ export function usePaged<T>(url: (cursor: string | null) => string): Paged<T> {
         setNext(null);
       }
     } finally {
-      setBusy(false);
+      if (mine === asked.current) setBusy(false);
     }
   };
   return { items, next, busy, error, reload: () => void load(null), more: () => void load(next) };
