@@ -16,7 +16,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildViewer } from '../viewer/build.js';
 import { launchBrowser } from './helpers/browser.js';
@@ -147,7 +147,9 @@ before(async () => {
   browser = await launchBrowser();
 });
 
-after(async () => {
+// The pages are closed before the stack stops: a page still polling the API while it shuts down
+// made it call Temporal over a closed connection ("Channel has been shut down", after the tests).
+stack.beforeStop(async () => {
   for (const c of contexts) await c.close().catch(() => undefined);
   await browser?.close();
 });

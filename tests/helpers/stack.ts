@@ -35,6 +35,11 @@ export interface TestStack {
   call(key: string, method: string, url: string, body?: unknown): Promise<ApiAnswer>;
   /** The typed API client (clients/api.ts) of this stack's API with `key`. */
   client(key: string): ApiClient;
+  /**
+   * Runs `stop` when the file's tests are over, before the API, worker and clients stop (a browser
+   * whose pages still call the API, say): a file's own `after` hooks run after the stack's.
+   */
+  beforeStop(stop: () => Promise<void>): void;
 }
 
 export interface TestStackOptions {
@@ -53,11 +58,13 @@ export function withTestStack(name: string, opts: TestStackOptions = {}): TestSt
   const config = opts.config ? opts.config(parsed) : parsed;
   const prisma = testPrisma();
   let connection: Connection | undefined;
+  const firstStops: (() => Promise<void>)[] = [];
   const stack = {
     config,
     prisma,
     call: (key: string, method: string, url: string, body?: unknown) => callApi(stack.api.url, key, method, url, body),
     client: (key: string) => apiClient(stack.api.url, key),
+    beforeStop: (stop: () => Promise<void>) => void firstStops.push(stop),
   } as TestStack;
 
   async function start(): Promise<void> {
@@ -83,6 +90,7 @@ export function withTestStack(name: string, opts: TestStackOptions = {}): TestSt
   });
 
   after(async () => {
+    for (const stop of firstStops) await stop();
     await stack.api?.close();
     await stack.worker?.stop();
     await connection?.close();
