@@ -30,7 +30,7 @@ import { waitUntil } from '../infra/wait-until.js';
 import { AGENT_CLIS } from '../infra/agent-clis.js';
 import { memflowOnPath, runCli, tempDir } from '../tests/fixtures/cli-run.js';
 import { HOSTS, startHost, type HostDriver, type HostName } from '../tests/helpers/agent-hosts.js';
-import { pick, scriptOf, type Turn } from '../tests/helpers/scripted-turns.js';
+import { offersTools, pick, scriptOf, type Turn } from '../tests/helpers/scripted-turns.js';
 import { loadAverage } from './proc-cpu.js';
 import { percentile, printColumns, startBenchServices } from './lib.js';
 
@@ -52,14 +52,6 @@ interface Sample {
   ms: number;
   /** From the first model request of the conversation to the last, over `calls` (sessions with calls). */
   perCallMs?: number;
-}
-
-/** A model request of the conversation itself: it offers the agent's tools (side requests, titles, do not). */
-function offersTools(body: unknown): boolean {
-  const tools = (body as { tools?: { functionDeclarations?: unknown[] }[] } | undefined)?.tools;
-  if (!Array.isArray(tools) || tools.length === 0) return false;
-  // Gemini's request lists its functions under functionDeclarations; OpenAI's lists one tool per entry.
-  return tools.every((t) => t.functionDeclarations === undefined) || tools.some((t) => (t.functionDeclarations?.length ?? 0) > 0);
 }
 
 /** The session's time per tool call between its first and last model request, as the stand-in saw them. */

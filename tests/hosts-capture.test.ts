@@ -22,7 +22,7 @@ import { FAILING_CHECK, FINAL_ANSWER, PASSING_CHECK, fixTheCheckScript, startHos
 import { FakeAnthropicAgent } from './helpers/fake-anthropic-agent.js';
 import { startTestApp, stopTestApp, type TestApi, type TestWorker } from './helpers/app.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
-import { requestText, scriptOf } from './helpers/scripted-turns.js';
+import { offersTools, requestText, scriptOf } from './helpers/scripted-turns.js';
 import { sessionResult } from './helpers/sessions.js';
 
 const config = { ...testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('hosts') }), ANTHROPIC_API_KEY: undefined };
@@ -123,7 +123,6 @@ for (const host of ['codex', 'gemini', 'opencode', 'copilot'] as HostName[]) {
       assert.equal(second.code, 0, second.stderr.slice(-1500));
       // The conversation's first request: the first that offers the agent's tools (OpenCode also asks
       // its model for a session title, without tools).
-      const offersTools = (body: unknown) => ((body as { tools?: unknown[] } | undefined)?.tools?.length ?? 0) > 0;
       const first = requestText((agent.fake.modelRequests.find((r) => offersTools(r.body)) ?? agent.fake.modelRequests[0])?.body);
       assert.match(first, /FAILED Bash: python3 check\.py/);
       assert.match(first, /passed on a later run/);

@@ -79,3 +79,11 @@ export function sendSse(res: http.ServerResponse, events: { event?: string; data
 export function requestText(body: unknown): string {
   return JSON.stringify(body ?? '');
 }
+
+/** A model request of the conversation itself: it offers the agent's tools (side requests, titles, do not). */
+export function offersTools(body: unknown): boolean {
+  const tools = (body as { tools?: { functionDeclarations?: unknown[] }[] } | undefined)?.tools;
+  if (!Array.isArray(tools) || tools.length === 0) return false;
+  // Gemini's request lists its functions under functionDeclarations; OpenAI's lists one tool per entry.
+  return tools.every((t) => t.functionDeclarations === undefined) || tools.some((t) => (t.functionDeclarations?.length ?? 0) > 0);
+}
