@@ -26,6 +26,7 @@ import { Spool } from './spool.js';
 import { newSpoolEntry, type SpoolEntry } from './spool-entry.js';
 import { SpoolFullError } from './spool-write.js';
 import type { HostHookOptions } from '../hosts/hook-options.js';
+import type { HostHookEvent } from '../hosts/shared.js';
 import { checkStartContext, hookOutput, REPORT_TIMEOUT_MS } from './hook-answer.js';
 import { readHookJson } from './hook-input.js';
 import { GIT_EVENTS, gitOfHook, projectOfHook } from './hook-workspace.js';
@@ -101,15 +102,21 @@ export async function runHook(hookEvent: string, opts: HookOptions): Promise<nev
   const guard = setTimeout(() => emergencyExit(`gave up after ${timeoutMs} ms`), timeoutMs + EXIT_MARGIN_MS);
   guard.unref();
 
-  const keep = async (entry: SpoolEntry, why: string, code: string): Promise<void> => {
+  /** Into the spool, or counted as dropped (and said) when the spool cannot take it. */
+  const spoolOrDrop = async (entry: SpoolEntry, why: string): Promise<boolean> => {
     try {
       await spool.add(entry);
-      ledger.record(entry, 'held', code);
-      warn(`${why}; the ${entry.event} event is kept in ${spool.dir} and will be delivered later`);
+      return true;
     } catch (err) {
       ledger.record(entry, 'dropped', err instanceof SpoolFullError ? 'spool_full' : 'spool_unwritable');
       warn(err instanceof SpoolFullError ? `${why}; ${err.message}, so this event is dropped` : `${why}; could not spool the event (${(err as Error).message})`);
+      return false;
     }
+  };
+  const keep = async (entry: SpoolEntry, why: string, code: string): Promise<void> => {
+    if (!(await spoolOrDrop(entry, why))) return;
+    ledger.record(entry, 'held', code);
+    warn(`${why}; the ${entry.event} event is kept in ${spool.dir} and will be delivered later`);
   };
 
   try {
@@ -123,6 +130,8 @@ export async function runHook(hookEvent: string, opts: HookOptions): Promise<nev
       return exit('{}');
     }
     let body: unknown = input.body;
+    let before: HostHookEvent[] = [];
+    let stableKey: string | undefined;
     if (opts.adapt) {
       // Another agent's native event, mapped to memflow's (or not kept at all).
       const mapped = opts.adapt(event, body as Record<string, unknown>);
@@ -132,6 +141,8 @@ export async function runHook(hookEvent: string, opts: HookOptions): Promise<nev
       }
       event = mapped.event;
       body = mapped.body;
+      before = mapped.before ?? [];
+      stableKey = mapped.key;
     }
     // Redact here too, before the spool: nothing with a secret or <private> text touches the disk.
     // The entry remembers which API and key it is for: it is never delivered with another.
@@ -141,7 +152,12 @@ export async function runHook(hookEvent: string, opts: HookOptions): Promise<nev
     const git = GIT_EVENTS.has(event) ? gitOfHook(body as Record<string, unknown>) : undefined;
     const redactedBody = redactValue(body as Record<string, unknown>).value;
     if (git) redactedBody.memflowGit = { branch: git.branch, commit: git.commit, root: git.root, defaultBranch: git.defaultBranch };
-    const entry = newSpoolEntry(event, redactedBody, spoolTargetOf(baseUrl, key), ...projectOfHook(body as Record<string, unknown>));
+    const spoolTarget = spoolTargetOf(baseUrl, key);
+    const project = projectOfHook(body as Record<string, unknown>);
+    // The turn's tool calls read from the host's transcript (keyed by their call ids) wait in the
+    // spool, ahead of this event: the flush below sends them first.
+    for (const b of before) await spoolOrDrop(newSpoolEntry(b.event, redactValue(b.body).value, spoolTarget, ...project, b.key), `a ${b.event} event read from the transcript`);
+    const entry = newSpoolEntry(event, redactedBody, spoolTarget, ...project, stableKey);
     inFlight = entry;
     const keepAndExit = async (why: string, code: string): Promise<never> => {
       await keep(entry, why, code);

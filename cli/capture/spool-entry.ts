@@ -62,12 +62,13 @@ export function claimPath(readyPath: string): string {
   return `${readyPath}.claim-${Date.now()}-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
 }
 
-export function newSpoolEntry(event: string, body: Record<string, unknown>, target: SpoolTarget, project?: string, projectKey?: string): SpoolEntry {
+/** `idempotencyKey`: a stable one, for an event a later hook may read again (else a fresh UUID). */
+export function newSpoolEntry(event: string, body: Record<string, unknown>, target: SpoolTarget, project?: string, projectKey?: string, idempotencyKey?: string): SpoolEntry {
   return {
     v: 1,
     event,
     body,
-    idempotencyKey: crypto.randomUUID(),
+    idempotencyKey: idempotencyKey ?? crypto.randomUUID(),
     ...(project ? { project } : {}),
     ...(project && projectKey ? { projectKey } : {}),
     createdAt: new Date().toISOString(),

@@ -2,14 +2,15 @@
  * Gemini CLI (hooks in .gemini/settings.json; they run synchronously). What the real Gemini CLI
  * 0.61.0 sends, measured (tests/fixtures/hosts/gemini-0.61.0.jsonl): session_id, cwd,
  * transcript_path, hook_event_name and a timestamp on every event; BeforeAgent carries the prompt;
- * AfterTool carries the native tool name and input and `tool_response: {llmContent, returnDisplay}`
- * where a shell command's llmContent has "Output: …" and, when it failed, "Exit Code: N"; AfterAgent
- * carries the final answer as `prompt_response`. PreCompress fired before every model turn of a
+ * AfterAgent carries the final answer as `prompt_response`. The turn's tool calls come from Gemini's
+ * chat recording (cli/hosts/transcripts.ts), read when the turn ends: native name, args, and what the
+ * tool handed the model, where a shell command's text has "Output: …" and, when it failed, "Exit
+ * Code: N". PreCompress fired before every model turn of a
  * session that never compacted, so it is not kept (it would record compactions that did not happen).
  * SessionStart reads Claude Code's hookSpecificOutput (measured: the context reaches the first
  * model request inside <hook_context>, prepended to the prompt BeforeAgent then carries).
  */
-import { claudeShapedAnswer, hookEvent, obj, shellResult, str, type HostAdapter, type HostHookEvent, type MemflowAgent, type Payload } from './shared.js';
+import { claudeShapedAnswer, hookEvent, shellResult, str, type HostAdapter, type HostHookEvent, type MemflowAgent, type Payload, type TranscriptToolCall } from './shared.js';
 
 /** Gemini CLI's tools in the stored vocabulary: name and input. */
 function neutral(name: string, input: Payload): { tool_name: string; tool_input: Payload } {
@@ -49,6 +50,26 @@ export function userPrompt(prompt: string): string {
   return prompt.replace(/^<hook_context>[\s\S]*?<\/hook_context>\s*/, '');
 }
 
+type Common = { sessionId: string; cwd?: string; transcriptPath?: string };
+
+/** One tool call of Gemini's transcript as memflow's event, keyed by its call id (read twice, stored once). */
+export function toolCallEvent(common: Common, agent: MemflowAgent, call: TranscriptToolCall): HostHookEvent {
+  const withAgent = { ...agent, toolName: call.name, toolInput: call.args };
+  const id = { tool_use_id: call.id };
+  const key = `gemini-tool:${call.id}`;
+  if (call.name === 'run_shell_command' && call.error === undefined) {
+    const { output, exitCode } = parseShellContent(call.output);
+    const r = shellResult(output, exitCode);
+    return { ...hookEvent(r.event, common, withAgent, { tool_name: 'Bash', tool_input: { command: str(call.args.command) ?? '', description: str(call.args.description) }, ...id, ...r.fields }), key };
+  }
+  const tool = call.name === 'run_shell_command' ? { tool_name: 'Bash', tool_input: { command: str(call.args.command) ?? '' } } : neutral(call.name, call.args);
+  if (call.error !== undefined) return { ...hookEvent('post-tool-use-failure', common, withAgent, { ...tool, ...id, error: call.error, is_interrupt: false }), key };
+  return { ...hookEvent('post-tool-use', common, withAgent, { ...tool, ...id, tool_response: { output: call.output } }), key };
+}
+
+const withCalls = (event: HostHookEvent, common: Common, agent: MemflowAgent, calls: TranscriptToolCall[] | undefined): HostHookEvent =>
+  calls && calls.length > 0 ? { ...event, before: calls.map((c) => toolCallEvent(common, agent, c)) } : event;
+
 export const gemini: HostAdapter = {
   host: 'gemini',
   toHookEvent(nativeEvent, payload, opts = {}): HostHookEvent | undefined {
@@ -61,25 +82,16 @@ export const gemini: HostAdapter = {
         return hookEvent('session-start', common, agent, { source: str(payload.source) ?? 'startup' });
       case 'BeforeAgent':
         return hookEvent('user-prompt-submit', common, agent, { prompt: userPrompt(str(payload.prompt) ?? '') });
-      case 'AfterTool': {
-        const name = str(payload.tool_name) ?? 'tool';
-        const input = obj(payload.tool_input);
-        const response = obj(payload.tool_response);
-        const llmContent = typeof response.llmContent === 'string' ? response.llmContent : JSON.stringify(response.llmContent ?? '');
-        const withAgent = { ...agent, toolName: name, toolInput: input };
-        if (name === 'run_shell_command') {
-          const { output, exitCode } = parseShellContent(llmContent);
-          const r = shellResult(output, exitCode);
-          return hookEvent(r.event, common, withAgent, { tool_name: 'Bash', tool_input: { command: str(input.command) ?? '', description: str(input.description) }, ...r.fields });
-        }
-        const error = str(response.error) ?? (obj(response.error).message as string | undefined);
-        if (error) return hookEvent('post-tool-use-failure', common, withAgent, { ...neutral(name, input), error, is_interrupt: false });
-        return hookEvent('post-tool-use', common, withAgent, { ...neutral(name, input), tool_response: { output: llmContent } });
-      }
+      // Tool calls are read from Gemini's chat recording when the turn ends (AfterAgent; SessionEnd for a
+      // turn cut short), not from AfterTool: Gemini runs every hook as a process the agent waits for,
+      // which cost each tool call more than memflow's budget. An AfterTool hook left by an older
+      // install is not kept (the transcript has that call; keeping both would store it twice).
+      case 'AfterTool':
+        return undefined;
       case 'AfterAgent':
-        return hookEvent('stop', common, agent, { last_assistant_message: str(payload.prompt_response), stop_hook_active: payload.stop_hook_active === true });
+        return withCalls(hookEvent('stop', common, agent, { last_assistant_message: str(payload.prompt_response), stop_hook_active: payload.stop_hook_active === true }), common, agent, opts.extras?.toolCalls);
       case 'SessionEnd':
-        return hookEvent('session-end', common, agent, { reason: str(payload.reason) ?? 'other' });
+        return withCalls(hookEvent('session-end', common, agent, { reason: str(payload.reason) ?? 'other' }), common, agent, opts.extras?.toolCalls);
       default:
         return undefined;
     }

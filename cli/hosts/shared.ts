@@ -33,6 +33,13 @@ export interface MemflowAgent {
 export interface HostHookEvent {
   event: HookEventName;
   body: Payload & { session_id: string; hook_event_name: string; memflowAgent: MemflowAgent };
+  /**
+   * A stable Idempotency-Key, for an event that a later hook may read again from the host's
+   * transcript (the API then stores it once); without it every delivery gets a fresh key.
+   */
+  key?: string;
+  /** Events to store before this one, in order: the turn's tool calls read from the host's transcript. */
+  before?: HostHookEvent[];
 }
 
 /** What a host's hook client may add from outside the payload (read from the host's transcript). */
@@ -41,6 +48,20 @@ export interface HostExtras {
   exitCode?: number;
   /** The agent's final message, when the stop payload does not carry it. */
   lastAssistantMessage?: string;
+  /** Tool calls of the host's transcript that no hook reported (Gemini CLI's, read when a turn ends). */
+  toolCalls?: TranscriptToolCall[];
+}
+
+/** One finished tool call as the host's transcript recorded it. */
+export interface TranscriptToolCall {
+  /** The host's id of the call (unique in its session). */
+  id: string;
+  name: string;
+  args: Payload;
+  /** What the tool handed the model (for a shell command, the host's text with output and exit code). */
+  output: string;
+  /** Set when the host recorded the call as failed. */
+  error?: string;
 }
 
 export interface AdapterOptions {

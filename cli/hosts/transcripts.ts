@@ -1,21 +1,24 @@
 /**
  * What a host's hook payload leaves out but its own transcript file has, read by the hook client
  * (never by the adapters, which stay pure): Codex's exit code of a command (its rollout JSONL has an
- * `item_completed` CommandExecution with the call id and `exit_code`), and Copilot's final answer
- * (its events.jsonl has `assistant.message` events). Only the file's tail is read; any problem
- * yields undefined (the event is then stored without it).
+ * `item_completed` CommandExecution with the call id and `exit_code`), Copilot's final answer (its
+ * events.jsonl has `assistant.message` events), and Gemini CLI's tool calls of a turn (its chat
+ * recording, below). Only the file's tail is read; any problem yields undefined (the event is then
+ * stored without it).
  */
 import fs from 'node:fs';
-import type { HostExtras, Payload } from './shared.js';
+import type { HostExtras, Payload, TranscriptToolCall } from './shared.js';
 
 const TAIL_BYTES = 512 * 1024;
+/** Gemini's chat recording holds whole tool outputs: a long turn's calls must fit in what is read. */
+const GEMINI_TAIL_BYTES = 16 * 1024 * 1024;
 
-function tailLines(file: string): string[] {
+function tailLines(file: string, tailBytes = TAIL_BYTES): string[] {
   let fd: number | undefined;
   try {
     fd = fs.openSync(file, 'r');
     const size = fs.fstatSync(fd).size;
-    const start = Math.max(0, size - TAIL_BYTES);
+    const start = Math.max(0, size - tailBytes);
     const buf = Buffer.alloc(size - start);
     fs.readSync(fd, buf, 0, buf.length, start);
     const lines = buf.toString('utf8').split('\n');
@@ -59,6 +62,57 @@ export function copilotLastMessage(transcriptPath: string): string | undefined {
 }
 
 /**
+ * Gemini CLI's chat recording (~/.gemini/tmp/<project>/chats/session-*.jsonl, `transcript_path` of
+ * every hook): a header line, then message records (`id`, `type` user|gemini, `content`), each
+ * written again when it changes — a model turn is recorded once when it arrives and again with its
+ * `toolCalls` (`id`, `name`, `args`, `status` success|error|cancelled, `result[].functionResponse
+ * .response` {output} or {error}) once they ran — and `$set` records (metadata, or the opening
+ * `messages`). Measured on 0.61.0 (tests/fixtures/hosts/gemini-0.61.0-chat.jsonl): a turn's calls
+ * are in the file before its AfterAgent hook runs.
+ *
+ * The calls not yet answered by a final answer: those after the last model message that is an
+ * answer (text, no tool calls). At the end of a turn (`atTurnEnd`, AfterAgent) that turn's own final
+ * answer is the last message and is skipped, so the turn's calls are returned — with those of an
+ * earlier turn that was interrupted before its answer; at SessionEnd, the calls of a turn that never
+ * got its answer (normally none).
+ */
+export function geminiUnansweredToolCalls(transcriptPath: string, atTurnEnd: boolean): TranscriptToolCall[] {
+  const messages = new Map<string, Payload>();
+  for (const line of tailLines(transcriptPath, GEMINI_TAIL_BYTES)) {
+    if (!line) continue;
+    const record = parse(line);
+    const opening = (record?.$set as Payload | undefined)?.messages;
+    for (const m of Array.isArray(opening) ? (opening as Payload[]) : record && typeof record.id === 'string' && typeof record.type === 'string' ? [record] : []) {
+      if (m && typeof m.id === 'string') messages.set(m.id, m);
+    }
+  }
+  const list = [...messages.values()];
+  const isAnswer = (m: Payload) => m.type === 'gemini' && !(Array.isArray(m.toolCalls) && m.toolCalls.length > 0) && typeof m.content === 'string' && m.content.trim() !== '';
+  if (atTurnEnd && list.length > 0 && isAnswer(list.at(-1)!)) list.pop();
+  let from = list.length;
+  while (from > 0 && !isAnswer(list[from - 1]!)) from--;
+  const calls: TranscriptToolCall[] = [];
+  for (const m of list.slice(from)) {
+    if (m.type !== 'gemini' || !Array.isArray(m.toolCalls)) continue;
+    for (const c of m.toolCalls as Payload[]) {
+      if (typeof c?.id !== 'string' || typeof c.name !== 'string') continue;
+      const parts = Array.isArray(c.result) ? (c.result as Payload[]) : [];
+      const response = ((parts.find((p) => p?.functionResponse)?.functionResponse as Payload | undefined)?.response ?? {}) as Payload;
+      const text = (v: unknown) => (typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v));
+      const failed = c.status !== 'success' || response.error !== undefined;
+      calls.push({
+        id: c.id,
+        name: c.name,
+        args: c.args && typeof c.args === 'object' && !Array.isArray(c.args) ? (c.args as Payload) : {},
+        output: text(response.output),
+        ...(failed ? { error: text(response.error) || `the tool call was ${typeof c.status === 'string' ? c.status : 'not completed'}` } : {}),
+      });
+    }
+  }
+  return calls;
+}
+
+/**
  * Whether this native event always finds something in the host's transcript, so that a reader may
  * wait for it: Copilot's stop (its final message). Codex's exit codes are there before its hook runs,
  * and not every tool call has one.
@@ -74,6 +128,10 @@ export function extrasOf(host: string, nativeEvent: string, payload: Payload): H
   if (host === 'codex' && nativeEvent === 'PostToolUse' && typeof payload.tool_use_id === 'string') {
     const exitCode = codexExitCode(transcript, payload.tool_use_id);
     return exitCode === undefined ? {} : { exitCode };
+  }
+  if (host === 'gemini' && (nativeEvent === 'AfterAgent' || nativeEvent === 'SessionEnd')) {
+    const toolCalls = geminiUnansweredToolCalls(transcript, nativeEvent === 'AfterAgent');
+    return toolCalls.length > 0 ? { toolCalls } : {};
   }
   if (host === 'copilot' && nativeEvent === 'agentStop') {
     const lastAssistantMessage = copilotLastMessage(transcript);

@@ -5,11 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { codex } from '../../cli/hosts/codex.js';
 import { copilot, parseShellResult } from '../../cli/hosts/copilot.js';
 import { gemini, parseShellContent, userPrompt } from '../../cli/hosts/gemini.js';
+import { installGemini } from '../../cli/hosts/install-gemini.js';
+import { geminiUnansweredToolCalls } from '../../cli/hosts/transcripts.js';
 import { opencode } from '../../cli/hosts/opencode.js';
 import type { HostHookEvent, Payload } from '../../cli/hosts/shared.js';
 import { parseHookArgs } from '../../cli/hook-main.js';
@@ -52,23 +55,63 @@ test('codex: a failed command (exit code from the rollout) is a failure with its
   assert.equal(codex.hostAnswer('post-tool-use', '{}'), '{}');
 });
 
-test('gemini: shell exit codes from llmContent, native tools in the neutral vocabulary, AfterAgent is the stop, PreCompress is not kept', () => {
+test('gemini: the turn\'s tool calls come from the chat recording at AfterAgent, shell exit codes from the output, native tools in the neutral vocabulary; AfterTool and PreCompress are not kept', () => {
   const events = fixture('gemini-0.61.0.jsonl');
   const kept = events.map((p) => gemini.toHookEvent(p.hook_event_name as string, p, { version: '1.2.3' })).filter((e): e is HostHookEvent => e !== undefined);
   for (const e of kept) checkShape(e, 'gemini');
-  assert.deepEqual(kept.map((e) => e.event), ['session-start', 'user-prompt-submit', 'post-tool-use-failure', 'post-tool-use', 'post-tool-use', 'stop', 'session-end']);
-  const [, , failed, write, passed, stop] = kept;
+  assert.deepEqual(kept.map((e) => e.event), ['session-start', 'user-prompt-submit', 'stop', 'session-end']);
+  assert.match(kept[2]!.body.last_assistant_message as string, /passes now/);
+
+  // The chat recording of a session that ran the failing check, read a missing file, wrote the fix
+  // and ran the check again (recorded when its AfterAgent hook ran).
+  const chat = path.join(import.meta.dirname, '..', 'fixtures', 'hosts', 'gemini-0.61.0-chat.jsonl');
+  const calls = geminiUnansweredToolCalls(chat, true);
+  assert.deepEqual(calls.map((c) => c.name), ['run_shell_command', 'read_file', 'write_file', 'run_shell_command']);
+  const afterAgent = events.find((p) => p.hook_event_name === 'AfterAgent')!;
+  const stop = gemini.toHookEvent('AfterAgent', afterAgent, { version: '1.2.3', extras: { toolCalls: calls } })!;
+  const before = stop.before ?? [];
+  for (const e of before) checkShape(e, 'gemini');
+  assert.deepEqual(before.map((e) => e.event), ['post-tool-use-failure', 'post-tool-use-failure', 'post-tool-use', 'post-tool-use']);
+  const [failed, missing, write, passed] = before;
   assert.match(failed!.body.error as string, /^Command exited with non-zero status code 1\nexpected 3, got 2$/);
+  assert.equal(failed!.body.tool_name, 'Bash');
   assert.equal(failed!.body.memflowAgent.toolName, 'run_shell_command');
+  assert.equal(missing!.body.tool_name, 'Read');
+  assert.match(missing!.body.error as string, /^File not found: .*missing\.py$/);
   assert.equal(write!.body.tool_name, 'Write');
   assert.equal((write!.body.tool_input as Payload).file_path, 'check.py');
   assert.equal(write!.body.memflowAgent.toolName, 'write_file');
-  assert.equal((passed!.body.tool_response as Payload).stdout, 'ok');
-  assert.match(stop!.body.last_assistant_message as string, /passes now/);
+  assert.equal((passed!.body.tool_response as Payload).stdout, 'passed');
+  // Each call keeps its id: read again (SessionEnd, a retried hook), it is the same event.
+  assert.deepEqual(before.map((e) => e.body.tool_use_id), calls.map((c) => c.id));
+  assert.deepEqual(before.map((e) => e.key), calls.map((c) => `gemini-tool:${c.id}`));
+  // SessionEnd after an answered turn reads nothing more; after a turn cut short, that turn's calls.
+  assert.deepEqual(geminiUnansweredToolCalls(chat, false), []);
+  const lines = fs.readFileSync(chat, 'utf8').split('\n').filter(Boolean);
+  const cut = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gemini-chat-')), 'chat.jsonl');
+  const lastCall = lines.findLastIndex((l) => l.includes('"toolCalls"'));
+  fs.writeFileSync(cut, `${lines.slice(0, lastCall + 1).join('\n')}\n`);
+  assert.deepEqual(geminiUnansweredToolCalls(cut, false).map((c) => c.name), ['run_shell_command', 'read_file', 'write_file', 'run_shell_command']);
+  assert.deepEqual(geminiUnansweredToolCalls(path.join(cut, 'none'), true), []);
+
   assert.deepEqual(parseShellContent('Output: (empty)\nProcess Group PGID: 1'), { output: '', exitCode: 0 });
   assert.equal(gemini.hostAnswer('session-start', API_START), API_START);
   // The context Gemini CLI prepends to the first prompt is not stored as the user's prompt.
   assert.equal(userPrompt('<hook_context># memflow\n- FAILED Bash: x</hook_context>\n\nMake check.py pass.'), 'Make check.py pass.');
+});
+
+test('gemini install: hooks once per prompt and session, none per tool call; an older install\'s AfterTool hook goes, the user\'s own stays', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gemini-install-'));
+  const file = path.join(dir, '.gemini', 'settings.json');
+  fs.mkdirSync(path.dirname(file));
+  const old = { type: 'command', name: 'memflow', command: 'source memflow-hook AfterTool --host gemini', timeout: 10_000 };
+  const own = { type: 'command', command: 'echo mine' };
+  fs.writeFileSync(file, JSON.stringify({ hooks: { AfterTool: [{ matcher: '*', hooks: [old, own] }], BeforeTool: [{ matcher: '*', hooks: [old] }] } }));
+  installGemini({ dir, home: dir, url: 'http://127.0.0.1:7711', noMcp: true });
+  const hooks = (JSON.parse(fs.readFileSync(file, 'utf8')) as { hooks: Record<string, { hooks: { command: string }[] }[]> }).hooks;
+  assert.deepEqual(Object.keys(hooks).sort(), ['AfterAgent', 'AfterTool', 'BeforeAgent', 'SessionEnd', 'SessionStart']);
+  assert.deepEqual(hooks.AfterTool!.flatMap((g) => g.hooks.map((h) => h.command)), ['echo mine']);
+  for (const e of ['SessionStart', 'BeforeAgent', 'AfterAgent', 'SessionEnd']) assert.match(hooks[e]![0]!.hooks[0]!.command, new RegExp(`^source .*memflow-hook ${e} `));
 });
 
 test('opencode: the plugin-forwarded events (built from the recorded plugin calls) map to a failure, an edit, a pass and the final answer', () => {

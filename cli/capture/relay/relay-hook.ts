@@ -14,6 +14,7 @@ import { gitOfHook, GIT_EVENTS, projectOfHook } from '../hook-workspace.js';
 import { newSpoolEntry } from '../spool-entry.js';
 import { SpoolFullError } from '../spool-write.js';
 import { hostHookOptions, settledExtras } from '../../hosts/hook-options.js';
+import type { HostHookEvent } from '../../hosts/shared.js';
 import { bearerKey, header, readBody, sendJson, sendText } from './request.js';
 import { startAnswer, type StartAnswerDeps } from './start-answer.js';
 import { treeRefusal, VouchedSessions } from './workspace-access.js';
@@ -49,6 +50,8 @@ export class RelayHooks {
     let event = nameInRoute;
     let raw = body as Record<string, unknown>;
     let answer = (_event: string | undefined, apiAnswerJson: string) => apiAnswerJson;
+    let before: HostHookEvent[] = [];
+    let stableKey: string | undefined;
     if (host) {
       const adapter = hostHookOptions(host, header(req, 'x-memflow-host-version'));
       answer = (e, json) => adapter.answer!(e !== undefined && isHookEvent(e) ? e : undefined, json);
@@ -57,6 +60,8 @@ export class RelayHooks {
       if (!mapped) return sendText(res, answer(undefined, '{}'));
       event = mapped.event;
       raw = mapped.body;
+      before = mapped.before ?? [];
+      stableKey = mapped.key;
     }
     const reply = (apiAnswerJson: string) => (host ? sendText(res, answer(event, apiAnswerJson)) : sendJson(res, 200, JSON.parse(apiAnswerJson) as unknown));
     const key = bearerKey(req);
@@ -75,15 +80,20 @@ export class RelayHooks {
     if (key) lanes.keys.learn(key);
     this.received++;
     if (typeof raw.session_id === 'string') lanes.activity.note(raw.session_id, event);
-    const entry = newSpoolEntry(event, redacted, spoolTargetOf(url, key), project, projectKey);
-    let name: string;
-    try {
-      name = await spool.add(entry);
-    } catch (err) {
-      log(err instanceof SpoolFullError ? `${err.message}: a ${event} event is dropped` : `could not spool a ${event} event (${(err as Error).message})`);
-      lanes.settle(entry, { dropped: err instanceof SpoolFullError ? 'spool_full' : 'spool_unwritable' });
-      lanes.kick();
-      return reply(event === 'session-start' ? JSON.stringify({ systemMessage: `memflow: the spool is full or unwritable, events are being dropped (run \`memflow doctor\`)` }) : '{}');
+    const target = spoolTargetOf(url, key);
+    const entry = newSpoolEntry(event, redacted, target, project, projectKey, stableKey);
+    // The turn's tool calls read from the host's transcript go first, in order (keyed by their call ids).
+    const entries = [...before.map((b) => newSpoolEntry(b.event, redactValue(b.body).value, target, project, projectKey, b.key)), entry];
+    let name = '';
+    for (const [i, e] of entries.entries()) {
+      try {
+        name = await spool.add(e);
+      } catch (err) {
+        log(err instanceof SpoolFullError ? `${err.message}: ${entries.length - i} event(s) from a ${event} hook are dropped` : `could not spool a ${e.event} event (${(err as Error).message})`);
+        for (const lost of entries.slice(i)) lanes.settle(lost, { dropped: err instanceof SpoolFullError ? 'spool_full' : 'spool_unwritable' });
+        lanes.kick();
+        return reply(event === 'session-start' ? JSON.stringify({ systemMessage: `memflow: the spool is full or unwritable, events are being dropped (run \`memflow doctor\`)` }) : '{}');
+      }
     }
     if (event !== 'session-start') {
       reply('{}');
