@@ -14,6 +14,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { createTemporalClient } from '../common/server/temporal-connection.js';
+import { COPILOT_INSTRUCTIONS_PATH } from '../cli/hosts/copilot-instructions.js';
 import { HOST_LABELS } from '../cli/hosts/shared.js';
 import { ensureAgentCli } from '../infra/agent-clis.js';
 import { waitUntil } from '../infra/wait-until.js';
@@ -82,7 +83,7 @@ async function storedSession(repo: string, expectStop: boolean) {
 }
 
 for (const host of ['codex', 'gemini', 'opencode', 'copilot'] as HostName[]) {
-  const next = host !== 'copilot' ? '; the next session starts with them' : '';
+  const next = host !== 'copilot' ? '; the next session starts with them' : "; the next session starts with them, from the instructions file memflow rewrote";
   test(`${host}: installed by memflow install, a real session's failure, fix, passing run and final answer are stored once${next}`, { timeout: 600_000 }, async () => {
     const at = await setUp(host);
     const agent = await startHost(host, at.home, fixTheCheckScript(host, at.repo));
@@ -111,10 +112,15 @@ for (const host of ['codex', 'gemini', 'opencode', 'copilot'] as HostName[]) {
       const session = await prisma.session.findFirstOrThrow({ where: { tenantId: tenant.tenantId, project: { name: path.basename(at.repo) } } });
       const raw = await prisma.hookEvent.findFirstOrThrow({ where: { sessionId: session.id, event: 'post_tool_use_failure' } });
       assert.deepEqual((raw.payload as { memflowAgent?: unknown }).memflowAgent, { host, version: VERSIONS[host], toolName: host === 'codex' ? 'Bash' : host === 'gemini' ? 'run_shell_command' : 'bash', ...(host === 'codex' ? {} : { toolInput: (raw.payload as { memflowAgent: { toolInput: unknown } }).memflowAgent.toolInput }) });
-      // Copilot takes no context from hooks. OpenCode has no session end of its own: its plugin ends
-      // the session when OpenCode exits.
-      if (!next) return;
+      // OpenCode has no session end of its own: its plugin ends the session when OpenCode exits.
       await sessionResult(temporal.client, prisma, tenant.tenantId, session.agentSessionId, 120_000);
+      if (host === 'copilot') {
+        // Copilot takes no context from hooks: the relay wrote it into the instructions file Copilot
+        // reads when a session starts, kept out of git.
+        const file = path.join(at.repo, COPILOT_INSTRUCTIONS_PATH);
+        await waitUntil(async () => /passed on a later run/.test(await fs.readFile(file, 'utf8').catch(() => '')), { what: "Copilot's instructions file", timeoutMs: 60_000, intervalMs: 250 });
+        assert.equal(execFileSync('git', ['status', '--porcelain', '--', COPILOT_INSTRUCTIONS_PATH], { cwd: at.repo, encoding: 'utf8' }), '', 'not a change git shows');
+      }
 
       // The next session of the same agent: its first model request carries the failure and the fix.
       agent.fake.requests.length = 0;
@@ -127,6 +133,12 @@ for (const host of ['codex', 'gemini', 'opencode', 'copilot'] as HostName[]) {
       assert.match(first, /FAILED Bash: python3 check\.py/);
       assert.match(first, /passed on a later run/);
       assert.ok(first.includes(`${HOST_LABELS[host]}: check.py failed`), 'the fix, in the words of the agent that made it, labelled with it');
+      if (host === 'gemini') {
+        // Read from Gemini's chat recording at the end of the turn, each tool call once with its id.
+        const ids = (await prisma.hookEvent.findMany({ where: { sessionId: session.id, event: { in: ['post_tool_use', 'post_tool_use_failure'] } } })).map((e) => (e.payload as { tool_use_id?: string }).tool_use_id);
+        assert.equal(new Set(ids).size, 3);
+        assert.ok(ids.every((id) => typeof id === 'string' && id.length > 0));
+      }
     } finally {
       await agent.stop();
     }

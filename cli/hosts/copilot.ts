@@ -5,8 +5,8 @@
  * exit code is only in the text ("<shellId: 0 completed with exit code 1>") — a failed command is a
  * *successful* tool call for Copilot; agentStop carries transcriptPath but not the final answer (the
  * hook client reads it from the transcript's last assistant.message and hands it in as extras).
- * Copilot ignores sessionStart output (its hooks reference: "Output processed: No"), so memflow
- * cannot put context into a Copilot session through hooks; its MCP tools remain.
+ * Copilot ignores sessionStart output (its hooks reference: "Output processed: No"), so its context
+ * goes into a custom-instructions file instead (copilot-instructions.ts).
  */
 import { hookEvent, obj, shellResult, str, type HostAdapter, type HostHookEvent, type MemflowAgent, type Payload } from './shared.js';
 

@@ -16,6 +16,7 @@ import { keyFingerprint } from '../deliver.js';
 import type { HttpClient } from '../../node-http.js';
 import { sessionStartOutput } from '../../../messages/hooks-v1.js';
 import type { SpoolEntry } from '../spool-entry.js';
+import { writeCopilotInstructions } from '../../hosts/copilot-instructions.js';
 
 /** Which project's context: the API and key it is read with, the project and the branch. */
 export interface ContextScope {
@@ -25,13 +26,20 @@ export interface ContextScope {
   projectKey?: string | undefined;
   branch?: string | null | undefined;
   defaultBranch?: string | null | undefined;
+  /**
+   * A Copilot CLI session's working tree: Copilot takes its context from a file there, rewritten
+   * with every fetch (cli/hosts/copilot-instructions.ts). Known only when the relay read the tree
+   * for its own user (workspace-access.ts).
+   */
+  copilotRoot?: string | undefined;
 }
 
 /** The project scope of a spooled event (its API, key and project; the branch from its git state). */
 export function scopeOfEntry(entry: SpoolEntry, key: string): ContextScope | undefined {
   if (!entry.project || !entry.target) return undefined;
-  const git = entry.body.memflowGit as { branch?: string | null; defaultBranch?: string | null } | undefined;
-  return { url: entry.target.url, key, project: entry.project, projectKey: entry.projectKey, branch: git?.branch, defaultBranch: git?.defaultBranch };
+  const git = entry.body.memflowGit as { branch?: string | null; defaultBranch?: string | null; root?: string | null } | undefined;
+  const copilot = (entry.body.memflowAgent as { host?: unknown } | undefined)?.host === 'copilot' && typeof git?.root === 'string' ? git.root : undefined;
+  return { url: entry.target.url, key, project: entry.project, projectKey: entry.projectKey, branch: git?.branch, defaultBranch: git?.defaultBranch, ...(copilot ? { copilotRoot: copilot } : {}) };
 }
 
 interface Held {
@@ -47,7 +55,7 @@ const REQUEST_TIMEOUT_MS = 5_000;
 const MAX_HELD = 200;
 
 const projectOf = (s: ContextScope) => `${s.url}\0${keyFingerprint(s.key)}\0${s.project}\0${s.projectKey ?? ''}`;
-const scopeOf = (s: ContextScope) => `${projectOf(s)}\0${s.branch ?? ''}\0${s.defaultBranch ?? ''}`;
+const scopeOf = (s: ContextScope) => `${projectOf(s)}\0${s.branch ?? ''}\0${s.defaultBranch ?? ''}\0${s.copilotRoot ?? ''}`;
 
 export class StartContexts {
   private readonly held = new Map<string, Held>();
@@ -57,6 +65,8 @@ export class StartContexts {
   /** Answers served from here, and fetches made (health). */
   served = 0;
   fetched = 0;
+  /** Copilot instruction files rewritten. */
+  copilotWrites = 0;
 
   constructor(
     private readonly client: HttpClient,
@@ -107,6 +117,11 @@ export class StartContexts {
 
   /** GET /v1/context for the scope, as SessionStart's hook output; undefined when not answered. */
   private async read(scope: ContextScope, timeoutMs: number): Promise<string | undefined> {
+    return (await this.readContext(scope, timeoutMs))?.body;
+  }
+
+  /** GET /v1/context for the scope: the context text, and as SessionStart's hook output. */
+  private async readContext(scope: ContextScope, timeoutMs: number): Promise<{ context: string; body: string } | undefined> {
     const q = new URLSearchParams({ project: scope.project });
     if (scope.branch) q.set('branch', scope.branch);
     if (scope.defaultBranch) q.set('defaultBranch', scope.defaultBranch);
@@ -124,7 +139,7 @@ export class StartContexts {
       return undefined;
     }
     if (typeof answer.context !== 'string') return undefined;
-    return JSON.stringify(sessionStartOutput(answer.context, Array.isArray(answer.check) ? { project: scope.project, items: answer.check } : undefined));
+    return { context: answer.context, body: JSON.stringify(sessionStartOutput(answer.context, Array.isArray(answer.check) ? { project: scope.project, items: answer.check } : undefined)) };
   }
 
   private async fetch(scope: ContextScope): Promise<void> {
@@ -132,8 +147,10 @@ export class StartContexts {
     const p = projectOf(scope);
     const generation = this.generations.get(p) ?? 0;
     // When it is not fetched, the next SessionStart asks the API itself.
-    const body = await this.read(scope, REQUEST_TIMEOUT_MS);
-    if (body === undefined) return;
+    const read = await this.readContext(scope, REQUEST_TIMEOUT_MS);
+    if (read === undefined) return;
+    const { body } = read;
+    if (scope.copilotRoot) this.writeForCopilot(scope.copilotRoot, read.context);
     // Stale already: an event of the project was delivered while the request ran.
     if ((this.generations.get(p) ?? 0) !== generation) return;
     this.fetched++;
@@ -141,6 +158,14 @@ export class StartContexts {
     this.held.delete(id);
     this.held.set(id, { body, at: Date.now(), generation });
     if (this.held.size > MAX_HELD) this.held.delete(this.held.keys().next().value!);
+  }
+
+  private writeForCopilot(root: string, context: string): void {
+    try {
+      if (writeCopilotInstructions(root, context)) this.copilotWrites++;
+    } catch (err) {
+      this.log(`could not write Copilot's instructions in ${root} (${(err as Error).message})`);
+    }
   }
 
   close(): void {

@@ -94,7 +94,9 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     if (!scope) return;
     contexts.changed(scope);
     // A turn or a session ended: the next session's context is fetched while nobody waits for it.
-    if (entry.event === 'stop' || entry.event === 'session-end') contexts.plan(scope);
+    // Copilot's is also written into its instructions file when one of its sessions starts (a clone
+    // that has none yet gets one for the session after).
+    if (entry.event === 'stop' || entry.event === 'session-end' || (entry.event === 'session-start' && scope.copilotRoot)) contexts.plan(scope);
   };
   const mcp = new RelayMcp({ client, defaultUrl: opts.defaultUrl, ...(opts.mcpMaxTokens ? { maxTokens: opts.mcpMaxTokens } : {}) });
   // Made (or read) once the port is ours: a second relay that loses the port never replaces it.

@@ -1,0 +1,64 @@
+/**
+ * How a Copilot CLI session gets memflow's context. Copilot ignores what a sessionStart hook prints,
+ * and it reads its custom instructions before its sessionStart hook runs (measured on 1.0.102: a file
+ * the hook wrote reached the next session's first model request, not this one's). So memflow keeps
+ * the project's start context in a custom-instructions file of the repository,
+ * `.github/instructions/memflow.instructions.md`, that Copilot loads at the start of every session:
+ * the relay rewrites it whenever it fetches the project's context after a Copilot turn or session
+ * ended (held-context.ts) — right away, and again once the worker summarized the session. The file is
+ * the working tree's, not the repository's: `memflow install --host copilot` lists it in
+ * `.git/info/exclude`, and each write checks that it is still there.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const COPILOT_INSTRUCTIONS_PATH = '.github/instructions/memflow.instructions.md';
+
+const HEADER = [
+  '---',
+  'applyTo: "**"',
+  '---',
+  '<!-- Written by memflow after each Copilot CLI session: what the project\'s memory holds for the next one.',
+  '     Rewritten automatically; not for committing (listed in .git/info/exclude). -->',
+  '',
+].join('\n');
+
+/** Lists the instructions file in the repository's .git/info/exclude (a worktree's .git file: left alone). */
+export function excludeFromGit(root: string): void {
+  const gitDir = path.join(root, '.git');
+  try {
+    if (!fs.statSync(gitDir).isDirectory()) return;
+  } catch {
+    return;
+  }
+  const exclude = path.join(gitDir, 'info', 'exclude');
+  let text = '';
+  try {
+    text = fs.readFileSync(exclude, 'utf8');
+  } catch {
+    fs.mkdirSync(path.dirname(exclude), { recursive: true });
+  }
+  const line = `/${COPILOT_INSTRUCTIONS_PATH}`;
+  if (text.split('\n').some((l) => l.trim() === line)) return;
+  fs.appendFileSync(exclude, `${text && !text.endsWith('\n') ? '\n' : ''}# memflow's context for Copilot CLI (rewritten after each session)\n${line}\n`);
+}
+
+/**
+ * Writes the context into the repository's instructions file (atomically: Copilot may be starting),
+ * unless it already says exactly that. Returns whether it wrote.
+ */
+export function writeCopilotInstructions(root: string, context: string): boolean {
+  const file = path.join(root, COPILOT_INSTRUCTIONS_PATH);
+  const text = `${HEADER}${context.trim()}\n`;
+  try {
+    if (fs.readFileSync(file, 'utf8') === text) return false;
+  } catch {
+    // not written yet
+  }
+  excludeFromGit(root);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text, { mode: 0o600 });
+  fs.renameSync(tmp, file);
+  return true;
+}
