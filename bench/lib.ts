@@ -104,7 +104,7 @@ export function printColumns(title: string, columns: string[], rows: [string, st
 }
 
 /** memflow's API as its own process on the bench stack (errors only in its log), once /health answers. */
-export async function startBenchApi(stack: BenchStack): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startBenchApi(stack: BenchStack): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const port = await freePort();
   const child = spawnEntry('api/main.ts', { ...stack.env, MEMFLOW_PORT: String(port), MEMFLOW_LOG_LEVEL: 'error' });
   const url = `http://127.0.0.1:${port}`;
@@ -114,7 +114,7 @@ export async function startBenchApi(stack: BenchStack): Promise<{ url: string; s
     await stopChild(child);
     throw err;
   }
-  return { url, stop: () => stopChild(child) };
+  return { url, pid: child.pid!, stop: () => stopChild(child) };
 }
 
 /** A tenant of its own for one benchmark run, and an API key of it. */
