@@ -135,9 +135,13 @@ for (const host of ['codex', 'gemini', 'opencode', 'copilot'] as HostName[]) {
       assert.ok(first.includes(`${HOST_LABELS[host]}: check.py failed`), 'the fix, in the words of the agent that made it, labelled with it');
       if (host === 'gemini') {
         // Read from Gemini's chat recording at the end of the turn, each tool call once with its id.
-        const ids = (await prisma.hookEvent.findMany({ where: { sessionId: session.id, event: { in: ['post_tool_use', 'post_tool_use_failure'] } } })).map((e) => (e.payload as { tool_use_id?: string }).tool_use_id);
+        const calls = await prisma.hookEvent.findMany({ where: { sessionId: session.id, event: { in: ['post_tool_use', 'post_tool_use_failure'] } } });
+        const ids = calls.map((e) => (e.payload as { tool_use_id?: string }).tool_use_id);
         assert.equal(new Set(ids).size, 3);
         assert.ok(ids.every((id) => typeof id === 'string' && id.length > 0));
+        // Stored as of when each ran, not when the turn ended.
+        const stop = await prisma.hookEvent.findFirstOrThrow({ where: { sessionId: session.id, event: 'stop' } });
+        assert.ok(calls.every((e) => e.occurredAt !== null && e.occurredAt <= stop.receivedAt), 'each call has its own time, before the turn ended');
       }
     } finally {
       await agent.stop();

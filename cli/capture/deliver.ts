@@ -74,10 +74,10 @@ export async function deliver(client: HttpClient, target: Target, entry: SpoolEn
   };
   // Counted by the API (memflow_spooled_deliveries_total): how much arrives late, from spools.
   // A spooled event is stored with the time it happened, not the time it finally arrived.
-  if (spooled) {
-    headers['x-memflow-spooled'] = '1';
-    headers['x-memflow-occurred-at'] = entry.createdAt;
-  }
+  if (spooled) headers['x-memflow-spooled'] = '1';
+  // A tool call read from the host's transcript at the end of its turn is stored as of when it ran.
+  const occurred = entry.occurredAt ?? (spooled ? entry.createdAt : undefined);
+  if (occurred) headers['x-memflow-occurred-at'] = occurred;
   if (target.clientId) headers['x-memflow-client'] = target.clientId;
   if (entry.project) headers['x-memflow-project'] = entry.project;
   if (entry.projectKey) headers['x-memflow-project-key'] = entry.projectKey;

@@ -156,8 +156,8 @@ export async function runHook(hookEvent: string, opts: HookOptions): Promise<nev
     const project = projectOfHook(body as Record<string, unknown>);
     // The turn's tool calls read from the host's transcript (keyed by their call ids) wait in the
     // spool, ahead of this event: the flush below sends them first.
-    for (const b of before) await spoolOrDrop(newSpoolEntry(b.event, redactValue(b.body).value, spoolTarget, ...project, b.key), `a ${b.event} event read from the transcript`);
-    const entry = newSpoolEntry(event, redactedBody, spoolTarget, ...project, stableKey);
+    for (const b of before) await spoolOrDrop(newSpoolEntry(b.event, redactValue(b.body).value, spoolTarget, ...project, { key: b.key, occurredAt: b.occurredAt }), `a ${b.event} event read from the transcript`);
+    const entry = newSpoolEntry(event, redactedBody, spoolTarget, ...project, { key: stableKey });
     inFlight = entry;
     const keepAndExit = async (why: string, code: string): Promise<never> => {
       await keep(entry, why, code);

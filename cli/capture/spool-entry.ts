@@ -38,6 +38,8 @@ export interface SpoolEntry {
   projectKey?: string;
   /** When the hook fired (ISO 8601). */
   createdAt: string;
+  /** When the event happened, when before its hook: a tool call read from the host's transcript at the end of its turn. */
+  occurredAt?: string;
   /** Absent in entries written before targets were recorded: only an explicit `spool flush` delivers those. */
   target?: SpoolTarget;
 }
@@ -62,16 +64,20 @@ export function claimPath(readyPath: string): string {
   return `${readyPath}.claim-${Date.now()}-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
 }
 
-/** `idempotencyKey`: a stable one, for an event a later hook may read again (else a fresh UUID). */
-export function newSpoolEntry(event: string, body: Record<string, unknown>, target: SpoolTarget, project?: string, projectKey?: string, idempotencyKey?: string): SpoolEntry {
+/**
+ * `read`: an event a later hook may read again from the host's transcript — its stable key (else a
+ * fresh UUID) and when it happened.
+ */
+export function newSpoolEntry(event: string, body: Record<string, unknown>, target: SpoolTarget, project?: string, projectKey?: string, read: { key?: string | undefined; occurredAt?: string | undefined } = {}): SpoolEntry {
   return {
     v: 1,
     event,
     body,
-    idempotencyKey: idempotencyKey ?? crypto.randomUUID(),
+    idempotencyKey: read.key ?? crypto.randomUUID(),
     ...(project ? { project } : {}),
     ...(project && projectKey ? { projectKey } : {}),
     createdAt: new Date().toISOString(),
+    ...(read.occurredAt ? { occurredAt: read.occurredAt } : {}),
     target,
   };
 }
@@ -87,7 +93,8 @@ export function parseEntry(text: string): SpoolEntry {
     typeof e.body !== 'object' ||
     Array.isArray(e.body) ||
     typeof e.idempotencyKey !== 'string' ||
-    typeof e.createdAt !== 'string'
+    typeof e.createdAt !== 'string' ||
+    (e.occurredAt !== undefined && typeof e.occurredAt !== 'string')
   ) {
     throw new Error('not a spool entry');
   }

@@ -52,19 +52,26 @@ export function userPrompt(prompt: string): string {
 
 type Common = { sessionId: string; cwd?: string; transcriptPath?: string };
 
+/** A transcript's time as `occurredAt` when it is a plain instant of the last day (else the event is stored as of its hook). */
+function recentInstant(at: string | undefined): { occurredAt?: string } {
+  const ms = at === undefined ? NaN : Date.parse(at);
+  return Number.isFinite(ms) && ms <= Date.now() && ms > Date.now() - 86_400_000 ? { occurredAt: new Date(ms).toISOString() } : {};
+}
+
 /** One tool call of Gemini's transcript as memflow's event, keyed by its call id (read twice, stored once). */
 export function toolCallEvent(common: Common, agent: MemflowAgent, call: TranscriptToolCall): HostHookEvent {
   const withAgent = { ...agent, toolName: call.name, toolInput: call.args };
   const id = { tool_use_id: call.id };
   const key = `gemini-tool:${call.id}`;
+  const at = recentInstant(call.at);
   if (call.name === 'run_shell_command' && call.error === undefined) {
     const { output, exitCode } = parseShellContent(call.output);
     const r = shellResult(output, exitCode);
-    return { ...hookEvent(r.event, common, withAgent, { tool_name: 'Bash', tool_input: { command: str(call.args.command) ?? '', description: str(call.args.description) }, ...id, ...r.fields }), key };
+    return { ...hookEvent(r.event, common, withAgent, { tool_name: 'Bash', tool_input: { command: str(call.args.command) ?? '', description: str(call.args.description) }, ...id, ...r.fields }), key, ...at };
   }
   const tool = call.name === 'run_shell_command' ? { tool_name: 'Bash', tool_input: { command: str(call.args.command) ?? '' } } : neutral(call.name, call.args);
-  if (call.error !== undefined) return { ...hookEvent('post-tool-use-failure', common, withAgent, { ...tool, ...id, error: call.error, is_interrupt: false }), key };
-  return { ...hookEvent('post-tool-use', common, withAgent, { ...tool, ...id, tool_response: { output: call.output } }), key };
+  if (call.error !== undefined) return { ...hookEvent('post-tool-use-failure', common, withAgent, { ...tool, ...id, error: call.error, is_interrupt: false }), key, ...at };
+  return { ...hookEvent('post-tool-use', common, withAgent, { ...tool, ...id, tool_response: { output: call.output } }), key, ...at };
 }
 
 const withCalls = (event: HostHookEvent, common: Common, agent: MemflowAgent, calls: TranscriptToolCall[] | undefined): HostHookEvent =>

@@ -40,6 +40,8 @@ export interface HostHookEvent {
   key?: string;
   /** Events to store before this one, in order: the turn's tool calls read from the host's transcript. */
   before?: HostHookEvent[];
+  /** When it happened (ISO 8601), when that was before the hook that took it: a call read at the end of its turn. */
+  occurredAt?: string;
 }
 
 /** What a host's hook client may add from outside the payload (read from the host's transcript). */
@@ -62,6 +64,8 @@ export interface TranscriptToolCall {
   output: string;
   /** Set when the host recorded the call as failed. */
   error?: string;
+  /** When it finished (ISO 8601, as the host recorded it), if it says. */
+  at?: string;
 }
 
 export interface AdapterOptions {

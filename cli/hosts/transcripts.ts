@@ -106,6 +106,7 @@ export function geminiUnansweredToolCalls(transcriptPath: string, atTurnEnd: boo
         args: c.args && typeof c.args === 'object' && !Array.isArray(c.args) ? (c.args as Payload) : {},
         output: text(response.output),
         ...(failed ? { error: text(response.error) || `the tool call was ${typeof c.status === 'string' ? c.status : 'not completed'}` } : {}),
+        ...(typeof c.timestamp === 'string' ? { at: c.timestamp } : {}),
       });
     }
   }

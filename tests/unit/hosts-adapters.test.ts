@@ -85,6 +85,12 @@ test('gemini: the turn\'s tool calls come from the chat recording at AfterAgent,
   // Each call keeps its id: read again (SessionEnd, a retried hook), it is the same event.
   assert.deepEqual(before.map((e) => e.body.tool_use_id), calls.map((c) => c.id));
   assert.deepEqual(before.map((e) => e.key), calls.map((c) => `gemini-tool:${c.id}`));
+  // Stored as of when the call ran (its transcript time), when that is a plain recent instant.
+  const ran = new Date(Date.now() - 5_000).toISOString();
+  const timed = (at: string) => gemini.toHookEvent('AfterAgent', afterAgent, { extras: { toolCalls: [{ ...calls[0]!, at }] } })!.before![0]!.occurredAt;
+  assert.equal(timed(ran), ran);
+  assert.equal(timed(new Date(Date.now() + 600_000).toISOString()), undefined, 'not in the future');
+  assert.equal(timed('yesterday-ish'), undefined);
   // SessionEnd after an answered turn reads nothing more; after a turn cut short, that turn's calls.
   assert.deepEqual(geminiUnansweredToolCalls(chat, false), []);
   const lines = fs.readFileSync(chat, 'utf8').split('\n').filter(Boolean);

@@ -81,9 +81,9 @@ export class RelayHooks {
     this.received++;
     if (typeof raw.session_id === 'string') lanes.activity.note(raw.session_id, event);
     const target = spoolTargetOf(url, key);
-    const entry = newSpoolEntry(event, redacted, target, project, projectKey, stableKey);
+    const entry = newSpoolEntry(event, redacted, target, project, projectKey, { key: stableKey });
     // The turn's tool calls read from the host's transcript go first, in order (keyed by their call ids).
-    const entries = [...before.map((b) => newSpoolEntry(b.event, redactValue(b.body).value, target, project, projectKey, b.key)), entry];
+    const entries = [...before.map((b) => newSpoolEntry(b.event, redactValue(b.body).value, target, project, projectKey, { key: b.key, occurredAt: b.occurredAt })), entry];
     let name = '';
     for (const [i, e] of entries.entries()) {
       try {
