@@ -10,6 +10,7 @@
  * SessionStart reads Claude Code's hookSpecificOutput (measured: the context reaches the first
  * model request inside <hook_context>, prepended to the prompt BeforeAgent then carries).
  */
+import type { HookEventName } from '../../messages/hooks-v1.js';
 import { claudeShapedAnswer, hookEvent, shellResult, str, type HostAdapter, type HostHookEvent, type MemflowAgent, type Payload, type TranscriptToolCall } from './shared.js';
 
 /** Gemini CLI's tools in the stored vocabulary: name and input. */
@@ -60,18 +61,16 @@ function recentInstant(at: string | undefined): { occurredAt?: string } {
 
 /** One tool call of Gemini's transcript as memflow's event, keyed by its call id (read twice, stored once). */
 export function toolCallEvent(common: Common, agent: MemflowAgent, call: TranscriptToolCall): HostHookEvent {
-  const withAgent = { ...agent, toolName: call.name, toolInput: call.args };
-  const id = { tool_use_id: call.id };
-  const key = `gemini-tool:${call.id}`;
-  const at = recentInstant(call.at);
-  if (call.name === 'run_shell_command' && call.error === undefined) {
+  const shell = call.name === 'run_shell_command';
+  const tool = shell ? { tool_name: 'Bash', tool_input: { command: str(call.args.command) ?? '', description: str(call.args.description) } } : neutral(call.name, call.args);
+  let result: { event: HookEventName; fields: Payload };
+  if (call.error !== undefined) result = { event: 'post-tool-use-failure', fields: { error: call.error, is_interrupt: false } };
+  else if (shell) {
     const { output, exitCode } = parseShellContent(call.output);
-    const r = shellResult(output, exitCode);
-    return { ...hookEvent(r.event, common, withAgent, { tool_name: 'Bash', tool_input: { command: str(call.args.command) ?? '', description: str(call.args.description) }, ...id, ...r.fields }), key, ...at };
-  }
-  const tool = call.name === 'run_shell_command' ? { tool_name: 'Bash', tool_input: { command: str(call.args.command) ?? '' } } : neutral(call.name, call.args);
-  if (call.error !== undefined) return { ...hookEvent('post-tool-use-failure', common, withAgent, { ...tool, ...id, error: call.error, is_interrupt: false }), key, ...at };
-  return { ...hookEvent('post-tool-use', common, withAgent, { ...tool, ...id, tool_response: { output: call.output } }), key, ...at };
+    result = shellResult(output, exitCode);
+  } else result = { event: 'post-tool-use', fields: { tool_response: { output: call.output } } };
+  const withAgent = { ...agent, toolName: call.name, toolInput: call.args };
+  return { ...hookEvent(result.event, common, withAgent, { ...tool, tool_use_id: call.id, ...result.fields }), key: `gemini-tool:${call.id}`, ...recentInstant(call.at) };
 }
 
 const withCalls = (event: HostHookEvent, common: Common, agent: MemflowAgent, calls: TranscriptToolCall[] | undefined): HostHookEvent =>

@@ -10,15 +10,16 @@ import fs from 'node:fs';
 import type { HostExtras, Payload, TranscriptToolCall } from './shared.js';
 
 const TAIL_BYTES = 512 * 1024;
-/** Gemini's chat recording holds whole tool outputs: a long turn's calls must fit in what is read. */
-const GEMINI_TAIL_BYTES = 16 * 1024 * 1024;
+/** Gemini's chat recording holds whole tool outputs: read backwards in chunks, a long turn's calls within this. */
+const GEMINI_MAX_BYTES = 64 * 1024 * 1024;
+const CHUNK_BYTES = 256 * 1024;
 
-function tailLines(file: string, tailBytes = TAIL_BYTES): string[] {
+function tailLines(file: string): string[] {
   let fd: number | undefined;
   try {
     fd = fs.openSync(file, 'r');
     const size = fs.fstatSync(fd).size;
-    const start = Math.max(0, size - tailBytes);
+    const start = Math.max(0, size - TAIL_BYTES);
     const buf = Buffer.alloc(size - start);
     fs.readSync(fd, buf, 0, buf.length, start);
     const lines = buf.toString('utf8').split('\n');
@@ -71,46 +72,81 @@ export function copilotLastMessage(transcriptPath: string): string | undefined {
  * are in the file before its AfterAgent hook runs.
  *
  * The calls not yet answered by a final answer: those after the last model message that is an
- * answer (text, no tool calls). At the end of a turn (`atTurnEnd`, AfterAgent) that turn's own final
+ * answer (text, no tool calls), read from the file's end back to that answer. At the end of a turn (`atTurnEnd`, AfterAgent) that turn's own final
  * answer is the last message and is skipped, so the turn's calls are returned — with those of an
  * earlier turn that was interrupted before its answer; at SessionEnd, the calls of a turn that never
  * got its answer (normally none).
  */
 export function geminiUnansweredToolCalls(transcriptPath: string, atTurnEnd: boolean): TranscriptToolCall[] {
-  const messages = new Map<string, Payload>();
-  for (const line of tailLines(transcriptPath, GEMINI_TAIL_BYTES)) {
-    if (!line) continue;
+  // From the end back to the boundary, so a long session costs what its last turn costs. A message
+  // met again further back is an older version of one already seen (the later version wins).
+  const seen = new Set<string>();
+  const found: Payload[] = [];
+  let first = true;
+  scan: for (const line of linesFromEnd(transcriptPath)) {
     const record = parse(line);
     const opening = (record?.$set as Payload | undefined)?.messages;
-    for (const m of Array.isArray(opening) ? (opening as Payload[]) : record && typeof record.id === 'string' && typeof record.type === 'string' ? [record] : []) {
-      if (m && typeof m.id === 'string') messages.set(m.id, m);
+    const messages = Array.isArray(opening) ? (opening as Payload[]).slice().reverse() : record && typeof record.id === 'string' && typeof record.type === 'string' ? [record] : [];
+    for (const m of messages) {
+      if (!m || typeof m.id !== 'string' || seen.has(m.id)) continue;
+      seen.add(m.id);
+      const answer = m.type === 'gemini' && !(Array.isArray(m.toolCalls) && m.toolCalls.length > 0) && typeof m.content === 'string' && m.content.trim() !== '';
+      if (answer && !(first && atTurnEnd)) break scan;
+      first = false;
+      if (m.type === 'gemini' && Array.isArray(m.toolCalls)) found.push(...(m.toolCalls as Payload[]).slice().reverse());
     }
   }
-  const list = [...messages.values()];
-  const isAnswer = (m: Payload) => m.type === 'gemini' && !(Array.isArray(m.toolCalls) && m.toolCalls.length > 0) && typeof m.content === 'string' && m.content.trim() !== '';
-  if (atTurnEnd && list.length > 0 && isAnswer(list.at(-1)!)) list.pop();
-  let from = list.length;
-  while (from > 0 && !isAnswer(list[from - 1]!)) from--;
   const calls: TranscriptToolCall[] = [];
-  for (const m of list.slice(from)) {
-    if (m.type !== 'gemini' || !Array.isArray(m.toolCalls)) continue;
-    for (const c of m.toolCalls as Payload[]) {
-      if (typeof c?.id !== 'string' || typeof c.name !== 'string') continue;
-      const parts = Array.isArray(c.result) ? (c.result as Payload[]) : [];
-      const response = ((parts.find((p) => p?.functionResponse)?.functionResponse as Payload | undefined)?.response ?? {}) as Payload;
-      const text = (v: unknown) => (typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v));
-      const failed = c.status !== 'success' || response.error !== undefined;
-      calls.push({
-        id: c.id,
-        name: c.name,
-        args: c.args && typeof c.args === 'object' && !Array.isArray(c.args) ? (c.args as Payload) : {},
-        output: text(response.output),
-        ...(failed ? { error: text(response.error) || `the tool call was ${typeof c.status === 'string' ? c.status : 'not completed'}` } : {}),
-        ...(typeof c.timestamp === 'string' ? { at: c.timestamp } : {}),
-      });
-    }
+  for (const c of found.reverse()) {
+    if (typeof c?.id !== 'string' || typeof c.name !== 'string') continue;
+    const parts = Array.isArray(c.result) ? (c.result as Payload[]) : [];
+    const response = ((parts.find((p) => p?.functionResponse)?.functionResponse as Payload | undefined)?.response ?? {}) as Payload;
+    const text = (v: unknown) => (typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v));
+    const failed = c.status !== 'success' || response.error !== undefined;
+    calls.push({
+      id: c.id,
+      name: c.name,
+      args: c.args && typeof c.args === 'object' && !Array.isArray(c.args) ? (c.args as Payload) : {},
+      output: text(response.output),
+      ...(failed ? { error: text(response.error) || `the tool call was ${typeof c.status === 'string' ? c.status : 'not completed'}` } : {}),
+      ...(typeof c.timestamp === 'string' ? { at: c.timestamp } : {}),
+    });
   }
   return calls;
+}
+
+/** The file's lines, last first, read backwards in chunks (at most GEMINI_MAX_BYTES from the end); none when unreadable. */
+function* linesFromEnd(file: string): Generator<string> {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return;
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    let pos = size;
+    let rest = Buffer.alloc(0);
+    while (pos > 0 && size - pos < GEMINI_MAX_BYTES) {
+      const start = Math.max(0, pos - CHUNK_BYTES);
+      const chunk = Buffer.alloc(pos - start);
+      fs.readSync(fd, chunk, 0, chunk.length, start);
+      const data = rest.length > 0 ? Buffer.concat([chunk, rest]) : chunk;
+      let end = data.length;
+      for (let i = data.length - 1; i >= 0; i--) {
+        if (data[i] !== 0x0a) continue;
+        if (i + 1 < end) yield data.subarray(i + 1, end).toString('utf8');
+        end = i;
+      }
+      rest = data.subarray(0, end);
+      pos = start;
+    }
+    if (pos === 0 && rest.length > 0) yield rest.toString('utf8');
+  } catch {
+    // unreadable from here on: what was read stands
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /**

@@ -99,6 +99,21 @@ test('gemini: the turn\'s tool calls come from the chat recording at AfterAgent,
   fs.writeFileSync(cut, `${lines.slice(0, lastCall + 1).join('\n')}\n`);
   assert.deepEqual(geminiUnansweredToolCalls(cut, false).map((c) => c.name), ['run_shell_command', 'read_file', 'write_file', 'run_shell_command']);
   assert.deepEqual(geminiUnansweredToolCalls(path.join(cut, 'none'), true), []);
+  // A long session: earlier turns with outputs larger than a read chunk come before the last turn;
+  // only the last turn's calls are read.
+  const earlier = Array.from({ length: 3 }, (_, t) => [
+    { id: `u${t}`, timestamp: '2026-11-26T03:00:00.000Z', type: 'user', content: [{ text: `turn ${t}` }] },
+    { id: `g${t}`, timestamp: '2026-11-26T03:00:01.000Z', type: 'gemini', content: '' },
+    { id: `g${t}`, timestamp: '2026-11-26T03:00:01.000Z', type: 'gemini', content: '', toolCalls: [{ id: `old-${t}`, name: 'read_file', args: { file_path: 'big.txt' }, status: 'success', result: [{ functionResponse: { id: `old-${t}`, name: 'read_file', response: { output: 'x'.repeat(300_000) } } }] }] },
+    { id: `a${t}`, timestamp: '2026-11-26T03:00:02.000Z', type: 'gemini', content: `done ${t}` },
+  ]).flat().map((m) => JSON.stringify(m));
+  const long = path.join(path.dirname(cut), 'long.jsonl');
+  fs.writeFileSync(long, `${[lines[0]!, ...earlier, ...lines.slice(1)].join('\n')}\n`);
+  assert.deepEqual(geminiUnansweredToolCalls(long, true).map((c) => c.id), calls.map((c) => c.id));
+  fs.writeFileSync(long, `${[lines[0]!, ...earlier, ...lines.slice(1, lastCall + 1)].join('\n')}\n`);
+  assert.deepEqual(geminiUnansweredToolCalls(long, false).map((c) => c.id), calls.map((c) => c.id), 'a turn cut short, read at SessionEnd');
+  fs.writeFileSync(long, `${[lines[0]!, ...earlier].join('\n')}\n`);
+  assert.deepEqual(geminiUnansweredToolCalls(long, true).map((c) => c.id), ['old-2'], 'the last turn of the long ones');
 
   assert.deepEqual(parseShellContent('Output: (empty)\nProcess Group PGID: 1'), { output: '', exitCode: 0 });
   assert.equal(gemini.hostAnswer('session-start', API_START), API_START);
