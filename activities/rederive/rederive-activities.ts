@@ -9,14 +9,15 @@ import type { Prisma } from '../../common/server/db.js';
 import { Failure } from '../../messages/errors-v1.js';
 import type { Summarizer } from '../../messages/workflows-v1/rederive.js';
 import { toActivityFailure } from '../failures.js';
+import { checkBudget } from '../summarize/summary-budget.js';
 import { createSummarizeContext, type SummarizeDeps } from '../summarize/summarize-context.js';
 import { estimateDerivation, type Estimate } from './rederive-estimate.js';
-import { sessionsAfter } from './rederive-reads.js';
+import { sessionsAfter, stagedOf, timelinesOf } from './rederive-reads.js';
 import { deriveSession, type DerivationRef } from './rederive-session.js';
 import { summarizerOf } from './rederive-summarizer.js';
-import { swapDerivation, type SwapResult } from './rederive-swap.js';
+import { swapDerivation, swappedIds, type SwapChanges, type SwappedSet } from './rederive-swap.js';
 
-export type { SwapResult } from './rederive-swap.js';
+export type { SwapChanges, SwappedSet } from './rederive-swap.js';
 
 export interface PageResult {
   /** Last session handled; the next page starts after it. */
@@ -29,6 +30,9 @@ export interface PageResult {
   /** The daily budget could not pay for the next call: when it returns (epoch ms). */
   parkedUntil?: number;
 }
+
+/** Sessions derived at once for a tenant without a daily budget. */
+const LANES = 4;
 
 type Settable = 'building' | 'paused' | 'cancelled' | 'failed' | 'estimated';
 
@@ -77,15 +81,30 @@ export function createRederiveActivities(deps: SummarizeDeps) {
         const ref: DerivationRef = { id: d.id, tenantId: d.tenantId, projectId: d.projectId, project: d.project.name, model: d.model };
         const page = await sessionsAfter(prisma, { tenantId: d.tenantId, projectId: d.projectId, cutoff: d.cutoff }, input.afterSessionId, input.limit);
         const result: PageResult = { derived: 0, skipped: 0, tokens: 0, more: page.length === input.limit, ...(input.afterSessionId ? { lastSessionId: input.afterSessionId } : {}) };
-        for (const s of page) {
-          const outcome = await deriveSession(ctx, ref, s);
-          if (outcome.status === 'parked') return { ...result, more: true, parkedUntil: outcome.resetsAt };
-          if (outcome.status === 'derived') {
-            result.derived++;
-            result.tokens += outcome.tokens;
-          } else result.skipped++;
-          result.lastSessionId = s.id;
-          heartbeat({ lastSessionId: s.id });
+        // A tenant with a daily budget derives one session at a time, so that no two calls pass the
+        // budget's check together; an unlimited one derives LANES at a time (model calls are slow).
+        const budget = d.model === null ? { limit: null } : await checkBudget(prisma, d.tenantId, 0, ctx.config.MEMFLOW_DAILY_TOKEN_BUDGET);
+        const lanes = budget.limit === null ? LANES : 1;
+        const ids = page.map((s) => s.id);
+        const [staged, timelines] = await Promise.all([stagedOf(prisma, d.id, ids), timelinesOf(prisma, ids)]);
+        for (let i = 0; i < page.length; i += lanes) {
+          const chunk = page.slice(i, i + lanes);
+          const outcomes = await Promise.all(chunk.map((s) => (staged.has(s.id) ? ({ status: 'skipped' } as const) : deriveSession(ctx, ref, s, timelines.get(s.id)!))));
+          for (const outcome of outcomes) {
+            if (outcome.status === 'derived') {
+              result.derived++;
+              result.tokens += outcome.tokens;
+            } else if (outcome.status === 'skipped') result.skipped++;
+          }
+          // The next page starts after the last session of an unbroken run of done ones; a session
+          // staged after a parked one is skipped when the run comes back to it.
+          const parked = outcomes.findIndex((o) => o.status === 'parked');
+          if (parked >= 0) {
+            if (parked > 0) result.lastSessionId = chunk[parked - 1]!.id;
+            return { ...result, more: true, parkedUntil: (outcomes[parked] as { resetsAt: number }).resetsAt };
+          }
+          result.lastSessionId = chunk.at(-1)!.id;
+          heartbeat({ lastSessionId: result.lastSessionId });
         }
         return result;
       } catch (err) {
@@ -94,9 +113,18 @@ export function createRederiveActivities(deps: SummarizeDeps) {
     },
 
     /** Puts the derivation in place of the served one, in one transaction (./rederive-swap.ts). */
-    async swapRederive(input: { derivationId: string }): Promise<SwapResult> {
+    async swapRederive(input: { derivationId: string }): Promise<SwapChanges> {
       try {
         return await swapDerivation(prisma, input.derivationId);
+      } catch (err) {
+        toActivityFailure(err);
+      }
+    },
+
+    /** A page of the records the swap touched (summaries served, learnings changed, summaries removed), for Weaviate. */
+    async listRederived(input: { derivationId: string; set: SwappedSet; afterId?: string; limit: number }): Promise<string[]> {
+      try {
+        return await swappedIds(prisma, input.derivationId, input.set, input.afterId ?? '', input.limit);
       } catch (err) {
         toActivityFailure(err);
       }

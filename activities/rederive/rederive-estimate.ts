@@ -6,7 +6,7 @@
  */
 import { heartbeat } from '@temporalio/activity';
 import type { SummarizeContext } from '../summarize/summarize-context.js';
-import { countSessions, sessionsAfter, timelineOf, type DerivationScope } from './rederive-reads.js';
+import { countSessions, sessionsAfter, timelinesOf, type DerivationScope } from './rederive-reads.js';
 import { expectedAnswerTokens, prefixTokens, sessionCall } from './rederive-summarizer.js';
 
 /** Prompts shorter than this are not cached by the API. */
@@ -27,8 +27,9 @@ export async function estimateDerivation(ctx: SummarizeContext, scope: Derivatio
   let afterId: string | undefined;
   for (;;) {
     const page = await sessionsAfter(ctx.prisma, scope, afterId, 200);
+    const timelines = await timelinesOf(ctx.prisma, page.map((s) => s.id));
     for (const s of page) {
-      messages += sessionCall(scope.project, await timelineOf(ctx.prisma, s.id)).tokens;
+      messages += sessionCall(scope.project, timelines.get(s.id)!).tokens;
       answers += expectedAnswerTokens(s.current?.tokenCount ?? null, ctx.maxOut);
     }
     sessions += page.length;

@@ -22,7 +22,7 @@ export async function sessionsAfter(prisma: PrismaClient, scope: DerivationScope
     where: { tenantId: scope.tenantId, projectId: scope.projectId, startedAt: { lt: scope.cutoff }, ...(afterId ? { id: { gt: afterId } } : {}) },
     orderBy: { id: 'asc' },
     take: limit,
-    select: { id: true, startedAt: true, endedAt: true, summaries: { where: { kind: 'final' }, select: { tokenCount: true, createdAt: true }, take: 1 } },
+    select: { id: true, startedAt: true, endedAt: true, summaries: { where: { kind: 'final' }, orderBy: { toSequence: 'desc' }, select: { id: true, tokenCount: true, createdAt: true }, take: 1 } },
   });
   return rows.map((r) => ({ id: r.id, startedAt: r.startedAt, endedAt: r.endedAt, current: r.summaries[0] ?? null }));
 }
@@ -31,12 +31,20 @@ export function countSessions(prisma: PrismaClient, scope: DerivationScope): Pro
   return prisma.session.count({ where: { tenantId: scope.tenantId, projectId: scope.projectId, startedAt: { lt: scope.cutoff } } });
 }
 
-/** The session's timeline, in order. */
-export async function timelineOf(prisma: PrismaClient, sessionId: string): Promise<ObservationRow[]> {
+/** The sessions' timelines, each in order, in one query. */
+export async function timelinesOf(prisma: PrismaClient, sessionIds: string[]): Promise<Map<string, ObservationRow[]>> {
   const rows = await prisma.observation.findMany({
-    where: { sessionId },
-    orderBy: { sequence: 'asc' },
-    select: { id: true, sequence: true, kind: true, toolName: true, title: true, text: true, tokenCount: true },
+    where: { sessionId: { in: sessionIds } },
+    orderBy: [{ sessionId: 'asc' }, { sequence: 'asc' }],
+    select: { sessionId: true, id: true, sequence: true, kind: true, toolName: true, title: true, text: true, tokenCount: true },
   });
-  return rows.map((o) => ({ ...o, kind: o.kind as string }));
+  const out = new Map<string, ObservationRow[]>(sessionIds.map((id) => [id, []]));
+  for (const { sessionId, ...o } of rows) out.get(sessionId)!.push({ ...o, kind: o.kind as string });
+  return out;
+}
+
+/** Which of the sessions a derivation has staged already. */
+export async function stagedOf(prisma: PrismaClient, derivationId: string, sessionIds: string[]): Promise<Set<string>> {
+  const rows = await prisma.derivedSession.findMany({ where: { derivationId, sessionId: { in: sessionIds } }, select: { sessionId: true } });
+  return new Set(rows.map((r) => r.sessionId));
 }

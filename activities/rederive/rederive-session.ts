@@ -2,8 +2,8 @@
  * Derives one session again and stages the result (derived_sessions), without touching what is
  * served: its final summary (its id chosen now, so learnings can cite it at the swap) and its
  * learning candidates with their fingerprints and evidence. The staged row, the token usage of the
- * tenant's day and the derivation's counters are written in one transaction, so a retried call
- * finds the row and neither calls the model again nor counts anything twice. A call the daily
+ * tenant's day and the derivation's counters are written in one transaction; the caller skips
+ * staged sessions, so a retried page neither calls the model again nor counts anything twice. A call the daily
  * budget cannot pay for is not made: the session comes back `parked`.
  */
 import crypto from 'node:crypto';
@@ -19,7 +19,7 @@ import type { SummarizeContext } from '../summarize/summarize-context.js';
 import { sessionCitations } from '../summarize/summary-reads.js';
 import { finalAnswerSchema, type FinalAnswer } from '../summarize/summary-schema.js';
 import { summaryColumns } from '../summarize/summary-store.js';
-import { timelineOf, type ObservationRow } from './rederive-reads.js';
+import type { ObservationRow } from './rederive-reads.js';
 import { TOOL_DESCRIPTION, sessionCall } from './rederive-summarizer.js';
 
 export interface DerivationRef {
@@ -44,7 +44,7 @@ export interface StagedLearning {
   citations: object[];
 }
 
-export type SessionOutcome = { status: 'derived'; tokens: number } | { status: 'skipped' } | Parked;
+export type SessionOutcome = { status: 'derived'; tokens: number } | Parked;
 
 /** The candidates merged by fingerprint; ones citing no observation of the session are dropped. */
 function stagedLearnings(answer: FinalAnswer, observations: ObservationRow[], citations: Map<number, object[]>): StagedLearning[] {
@@ -79,12 +79,10 @@ function stagedLearnings(answer: FinalAnswer, observations: ObservationRow[], ci
 export async function deriveSession(
   ctx: SummarizeContext,
   d: DerivationRef,
-  session: { id: string; endedAt: Date | null; current: { createdAt: Date } | null },
+  session: { id: string; endedAt: Date | null; current: { id: string; createdAt: Date } | null },
+  observations: ObservationRow[],
 ): Promise<SessionOutcome> {
   const { prisma } = ctx;
-  const staged = await prisma.derivedSession.findUnique({ where: { derivationId_sessionId: { derivationId: d.id, sessionId: session.id } }, select: { sessionId: true } });
-  if (staged) return { status: 'skipped' };
-  const observations = await timelineOf(prisma, session.id);
   let answer: FinalAnswer;
   let usage: Usage = NO_USAGE;
   let requests = 0;
@@ -99,7 +97,8 @@ export async function deriveSession(
   const { citations, git } = await sessionCitations(prisma, session.id);
   const cost = d.model ? ctx.costOf(d.model, usage) : 0;
   const summary = {
-    id: crypto.randomUUID(),
+    // The swap replaces the session's final summary in place: a search that found it by id still finds it.
+    id: session.current?.id ?? crypto.randomUUID(),
     tenantId: d.tenantId,
     projectId: d.projectId,
     sessionId: session.id,

@@ -1,7 +1,9 @@
 /**
  * The swap: one transaction that puts a built derivation in place of the one served. For every
  * session it covers, the summaries served now are copied into its staged row (`retired`, kept) and
- * replaced by its staged final summary; the project's extracted learnings become the derivation's
+ * replaced by its staged final summary, which takes the id of the session's final summary (chosen
+ * when it was staged): a search that found the old row by id (its keyword leg, or Weaviate before the
+ * new text is embedded) reads the new one, never nothing; the project's extracted learnings become the derivation's
  * (same fingerprint: updated; new: created; no longer derived: superseded), each change with a
  * revision `re-derived` whose note says what changed and by which summarizer; the previous active
  * derivation is retired and this one becomes active. Readers see the old rows or the new ones,
@@ -18,14 +20,7 @@ import type { StagedLearning } from './rederive-session.js';
 /** A swap of a large project rewrites thousands of rows in bulk statements: more than the usual 30 s. */
 const SWAP_TRANSACTION = { maxWait: 10_000, timeout: 300_000 } as const;
 
-export interface SwapResult {
-  /** Summaries now served (to embed) and the ones they replaced (to remove from Weaviate). */
-  summaryIds: string[];
-  retiredSummaryIds: string[];
-  /** Learnings created, changed or superseded (to embed again). */
-  learningIds: string[];
-  changes: SwapChanges;
-}
+/** What a swap changed, by kind of row (also kept on the derivation row). */
 
 export interface SwapChanges {
   sessions: number;
@@ -66,9 +61,20 @@ const SUMMARY_COLUMNS: [column: string, key: string, type: string][] = [
   ['git_commit', 'gitCommit', 'text'],
   ['derivation_id', 'derivationId', 'uuid'],
 ];
-const INSERT_SUMMARIES = `INSERT INTO summaries (${SUMMARY_COLUMNS.map(([c]) => c).join(', ')}, citations)
-  SELECT ${SUMMARY_COLUMNS.map(([, k, t]) => `(ds.summary->>'${k}')::${t}`).join(', ')}, coalesce(ds.summary->'citations', '[]'::jsonb)
-    FROM derived_sessions ds WHERE ds.derivation_id = $1::uuid`;
+const staged = (k: string, t: string) => `(ds.summary->>'${k}')::${t}`;
+const STAGED_ID = staged('id', 'uuid');
+/** The covered sessions' summaries that the staged ones do not replace in place (batch, rolling, another final). */
+const DELETE_OTHERS = `DELETE FROM summaries s USING derived_sessions ds
+  WHERE ds.derivation_id = $1::uuid AND s.session_id = ds.session_id AND s.id <> ${STAGED_ID}`;
+/** A session's final summary keeps its id and takes the staged content (a search that found it reads the new one). */
+const UPDATE_IN_PLACE = `UPDATE summaries s SET ${SUMMARY_COLUMNS.filter(([c]) => !['id', 'tenant_id', 'project_id', 'session_id'].includes(c))
+  .map(([c, k, t]) => `${c} = ${staged(k, t)}`)
+  .join(', ')}, citations = coalesce(ds.summary->'citations', '[]'::jsonb)
+  FROM derived_sessions ds WHERE ds.derivation_id = $1::uuid AND s.id = ${STAGED_ID}`;
+/** Sessions that had no final summary get the staged one as a new row. */
+const INSERT_NEW = `INSERT INTO summaries (${SUMMARY_COLUMNS.map(([c]) => c).join(', ')}, citations)
+  SELECT ${SUMMARY_COLUMNS.map(([, k, t]) => staged(k, t)).join(', ')}, coalesce(ds.summary->'citations', '[]'::jsonb)
+    FROM derived_sessions ds WHERE ds.derivation_id = $1::uuid AND NOT EXISTS (SELECT 1 FROM summaries x WHERE x.id = ${STAGED_ID})`;
 
 /** A derivation as its revisions name it: "claude claude-sonnet-4-5 (prompt 2026-11-26)". */
 export function derivationLabel(d: { summarizer: string; model: string | null; promptVersion: string } | null): string {
@@ -131,9 +137,8 @@ async function swapLearnings(
   fresh: Map<string, NewLearning>,
   labels: { now: string; was: string },
   changes: SwapChanges,
-): Promise<string[]> {
+): Promise<void> {
   const changedBy = `derivation:${d.id}`;
-  const touched: string[] = [];
   const existing = await tx.learning.findMany({ where: { tenantId: d.tenantId, projectId: d.projectId } });
   const byFingerprint = new Map(existing.map((l) => [l.fingerprint, l]));
   for (const n of fresh.values()) {
@@ -161,14 +166,12 @@ async function swapLearnings(
         const updated = await tx.learning.update({ where: { id: old.id }, data: { ...data, status: 'active', validTo: null, supersededById: null, staleCount: 0 } });
         await appendLearningRevision(tx, updated, 're-derived', changedBy, `re-derived by ${labels.now}, was ${labels.was}: ${changed.join('; ')}`);
         changes.learningsChanged++;
-        touched.push(old.id);
         id = old.id;
       }
     } else {
       const created = await tx.learning.create({ data: { ...data, tenantId: d.tenantId, projectId: d.projectId, fingerprint: n.fingerprint } });
       await appendLearningRevision(tx, created, 're-derived', changedBy, `re-derived by ${labels.now}: new, stated by ${n.sessions} session(s); ${labels.was} had not derived it`);
       changes.learningsCreated++;
-      touched.push(created.id);
       id = created.id;
     }
     await tx.learningSource.createMany({
@@ -185,16 +188,29 @@ async function swapLearnings(
     const updated = await tx.learning.update({ where: { id: old.id }, data: { status: 'superseded', validTo: new Date() } });
     await appendLearningRevision(tx, updated, 're-derived', changedBy, `re-derived by ${labels.now}, was ${labels.was}: not derived again from the same sessions, superseded`);
     changes.learningsSuperseded++;
-    touched.push(old.id);
   }
-  return touched;
 }
 
-export async function swapDerivation(prisma: PrismaClient, derivationId: string): Promise<SwapResult> {
+/** Which records a swap touched, a page at a time (Weaviate follows them): by id, after `afterId`. */
+export type SwappedSet = 'summaries' | 'learnings' | 'retired';
+const SWAPPED_SQL: Record<SwappedSet, string> = {
+  // The summaries now served.
+  summaries: `SELECT ds.summary->>'id' AS id FROM derived_sessions ds WHERE ds.derivation_id = $1::uuid AND ds.summary->>'id' > $2 ORDER BY 1 LIMIT $3`,
+  // The learnings the swap created, changed or superseded (their revisions name the derivation).
+  learnings: `SELECT DISTINCT learning_id::text AS id FROM learning_revisions WHERE changed_by = 'derivation:' || $1 AND learning_id::text > $2 ORDER BY 1 LIMIT $3`,
+  // The summaries it removed (a session's batch and rolling ones; the final one was replaced in place).
+  retired: `SELECT r->>'id' AS id FROM derived_sessions ds, jsonb_array_elements(coalesce(ds.retired, '[]'::jsonb)) r
+             WHERE ds.derivation_id = $1::uuid AND r->>'id' <> ds.summary->>'id' AND r->>'id' > $2 ORDER BY 1 LIMIT $3`,
+};
+
+export async function swappedIds(prisma: PrismaClient, derivationId: string, set: SwappedSet, afterId: string, limit: number): Promise<string[]> {
+  const rows = await prisma.$queryRawUnsafe<{ id: string }[]>(SWAPPED_SQL[set], derivationId, afterId, limit);
+  return rows.map((r) => r.id);
+}
+
+export async function swapDerivation(prisma: PrismaClient, derivationId: string): Promise<SwapChanges> {
   const d = await prisma.derivation.findUniqueOrThrow({ where: { id: derivationId } });
-  const staged = await prisma.derivedSession.findMany({ where: { derivationId }, select: { summary: true } });
-  const summaryIds = staged.map((s) => (s.summary as { id: string }).id);
-  if (d.status === 'active') return { summaryIds, retiredSummaryIds: [], learningIds: [], changes: d.changes as unknown as SwapChanges };
+  if (d.status === 'active') return d.changes as unknown as SwapChanges;
   if (d.status !== 'building') throw ApplicationFailure.create({ message: `derivation ${derivationId} is ${d.status}, not building: nothing to swap`, type: Failure.InvalidInput, nonRetryable: true });
   const fresh = await newLearnings(prisma, derivationId);
   const previous = await prisma.derivation.findFirst({ where: { projectId: d.projectId, status: 'active' } });
@@ -203,21 +219,19 @@ export async function swapDerivation(prisma: PrismaClient, derivationId: string)
     if (!(await tryLockProjectLearnings(tx, d.projectId))) {
       throw ApplicationFailure.retryable(`the learnings of project ${d.projectId} are being reconciled by a session; the swap is tried again`, Failure.DatabaseBusy);
     }
-    const changes: SwapChanges = { sessions: staged.length, summariesReplaced: 0, learningsCreated: 0, learningsChanged: 0, learningsUnchanged: 0, learningsSuperseded: 0 };
+    const changes: SwapChanges = { sessions: await tx.derivedSession.count({ where: { derivationId } }), summariesReplaced: 0, learningsCreated: 0, learningsChanged: 0, learningsUnchanged: 0, learningsSuperseded: 0 };
     await tx.$executeRawUnsafe(
       `UPDATE derived_sessions ds SET retired = (SELECT coalesce(jsonb_agg(to_jsonb(s) - 'search_vector' ORDER BY s.kind, s.from_sequence), '[]'::jsonb) FROM summaries s WHERE s.session_id = ds.session_id)
         WHERE ds.derivation_id = $1::uuid`,
       derivationId,
     );
-    const retired = await tx.$queryRawUnsafe<{ id: string }[]>(
-      `DELETE FROM summaries s USING derived_sessions ds WHERE ds.derivation_id = $1::uuid AND s.session_id = ds.session_id RETURNING s.id::text AS id`,
-      derivationId,
-    );
-    changes.summariesReplaced = retired.length;
-    await tx.$executeRawUnsafe(INSERT_SUMMARIES, derivationId);
-    const learningIds = await swapLearnings(tx, d, fresh, labels, changes);
+    const removed = await tx.$executeRawUnsafe(DELETE_OTHERS, derivationId);
+    const inPlace = await tx.$executeRawUnsafe(UPDATE_IN_PLACE, derivationId);
+    await tx.$executeRawUnsafe(INSERT_NEW, derivationId);
+    changes.summariesReplaced = removed + inPlace;
+    await swapLearnings(tx, d, fresh, labels, changes);
     if (previous) await tx.derivation.update({ where: { id: previous.id }, data: { status: 'retired' } });
     await tx.derivation.update({ where: { id: d.id }, data: { status: 'active', completedAt: new Date(), pausedUntil: null, changes: changes as unknown as Prisma.InputJsonValue } });
-    return { summaryIds, retiredSummaryIds: retired.map((r) => r.id), learningIds, changes };
+    return changes;
   }, SWAP_TRANSACTION);
 }

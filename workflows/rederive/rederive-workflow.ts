@@ -15,6 +15,8 @@ import { REDERIVE_PROGRESS_QUERY, type RederiveInput, type RederiveProgress, typ
 
 // The estimate and the swap read or rewrite a whole project (see the preset).
 const { estimateRederive, swapRederive } = proxyActivities<RederiveActivities>(rederiveBulk);
+// A page of ids the swap touched: one indexed query.
+const { listRederived } = proxyActivities<RederiveActivities>(jobDatabaseBatch);
 // A page of sessions: model calls, heartbeating per session.
 const { deriveRederivePage } = proxyActivities<RederiveActivities>(rederivePage);
 // One row's status: a quick write that must land.
@@ -25,13 +27,7 @@ const { syncRecordVectors, deleteVectors } = proxyActivities<VectorActivities>(r
 export const rederiveProgressQuery = defineQuery<RederiveProgress>(REDERIVE_PROGRESS_QUERY);
 
 /** Ids per vector activity call. */
-const VECTOR_CHUNK = 200;
-
-function chunks(ids: string[]): string[][] {
-  const out: string[][] = [];
-  for (let i = 0; i < ids.length; i += VECTOR_CHUNK) out.push(ids.slice(i, i + VECTOR_CHUNK));
-  return out;
-}
+const VECTOR_PAGE = 200;
 
 export async function rederiveProjectWorkflow(input: RederiveInput): Promise<RederiveResult> {
   const { derivationId, tenantId } = input;
@@ -74,13 +70,27 @@ export async function rederiveProjectWorkflow(input: RederiveInput): Promise<Red
         await continueAsNew<typeof rederiveProjectWorkflow>({ ...input, progress });
       }
     }
-    const swapped = await swapRederive({ derivationId });
-    progress.phase = 'vectors';
-    for (const ids of chunks(swapped.summaryIds)) await syncRecordVectors({ tenantId, recordType: 'summary', ids });
-    for (const ids of chunks(swapped.learningIds)) await syncRecordVectors({ tenantId, recordType: 'learning', ids });
-    for (const ids of chunks(swapped.retiredSummaryIds)) await deleteVectors({ tenantId, recordType: 'summary', ids });
+    if (progress.phase === 'swap') {
+      const changes = await swapRederive({ derivationId });
+      log.info('re-derivation swapped in', { derivationId, ...changes, runs: progress.runs });
+      progress.phase = 'vectors';
+    }
+    // Weaviate follows, a page of ids at a time (a large project's ids would not fit one payload).
+    const sets = [
+      ['summaries', (ids: string[]) => syncRecordVectors({ tenantId, recordType: 'summary', ids })],
+      ['learnings', (ids: string[]) => syncRecordVectors({ tenantId, recordType: 'learning', ids })],
+      ['retired', (ids: string[]) => deleteVectors({ tenantId, recordType: 'summary', ids })],
+    ] as const;
+    for (const [set, apply] of sets) {
+      let afterId: string | undefined;
+      for (;;) {
+        const ids = await listRederived({ derivationId, set, limit: VECTOR_PAGE, ...(afterId ? { afterId } : {}) });
+        if (ids.length > 0) await apply(ids);
+        if (ids.length < VECTOR_PAGE) break;
+        afterId = ids.at(-1);
+      }
+    }
     progress.phase = 'done';
-    log.info('re-derivation swapped in', { derivationId, ...swapped.changes, runs: progress.runs });
     return { derivationId, status: 'active', sessions: progress.done, estimateTokens, measuredTokens: progress.tokens };
   } catch (err) {
     if (err instanceof ContinueAsNew) throw err;
