@@ -134,8 +134,9 @@ export async function deriveSession(
       ],
       skipDuplicates: true,
     });
-    if (inserted.count === 0) return;
+    // Every paid call counts against the budget, even one whose session a concurrent run staged first.
     if (requests > 0) await recordUsage(tx, d.tenantId, usage, cost, requests);
+    if (inserted.count === 0) return;
     await tx.derivation.update({
       where: { id: d.id },
       data: {

@@ -37,8 +37,9 @@ export interface RederiveProgress {
   total: number;
   /** Last session id handled by the derive phase (sessions are walked by id). */
   afterSessionId?: string;
-  /** Tokens measured so far. */
+  /** Tokens measured so far, and the estimate. */
   tokens: number;
+  estimateTokens?: number;
   /** Set while the daily budget holds the run (epoch ms of the next try). */
   pausedUntil?: number;
   /** Runs of this workflow chain (1 + continue-as-new count). */

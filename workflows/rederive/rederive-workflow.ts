@@ -35,16 +35,15 @@ export async function rederiveProjectWorkflow(input: RederiveInput): Promise<Red
   const maxPages = input.tuning?.maxPagesPerRun ?? 100;
   const recheckMs = input.tuning?.budgetRecheckMs ?? 15 * 60_000;
   const progress: RederiveProgress = input.progress ? { ...input.progress, runs: input.progress.runs + 1 } : { phase: 'estimate', done: 0, total: 0, tokens: 0, runs: 1 };
-  let estimateTokens = 0;
   setHandler(rederiveProgressQuery, () => progress);
   try {
     if (progress.phase === 'estimate') {
       const estimate = await estimateRederive({ derivationId, summarizer: input.summarizer, dryRun: input.dryRun ?? false });
       progress.total = estimate.sessions;
-      estimateTokens = estimate.tokens;
+      progress.estimateTokens = estimate.tokens;
       if (input.dryRun) {
         progress.phase = 'done';
-        return { derivationId, status: 'estimated', sessions: estimate.sessions, estimateTokens, measuredTokens: 0 };
+        return { derivationId, status: 'estimated', sessions: estimate.sessions, estimateTokens: estimate.tokens, measuredTokens: 0 };
       }
       progress.phase = 'derive';
       // A resumed derivation (cancelled, failed) builds again.
@@ -91,7 +90,7 @@ export async function rederiveProjectWorkflow(input: RederiveInput): Promise<Red
       }
     }
     progress.phase = 'done';
-    return { derivationId, status: 'active', sessions: progress.done, estimateTokens, measuredTokens: progress.tokens };
+    return { derivationId, status: 'active', sessions: progress.done, estimateTokens: progress.estimateTokens ?? 0, measuredTokens: progress.tokens };
   } catch (err) {
     if (err instanceof ContinueAsNew) throw err;
     if (isCancellation(err)) {
