@@ -224,12 +224,12 @@ test('1,000 sessions re-derived by Claude: estimate, cancel, resume, served with
   const id = String(started.body.id);
   assert.equal((await call(admin.key, 'POST', `/v1/projects/${name}/rederive`, { summarizer: 'offline' })).status, 409, 'one derivation of a project runs at a time');
   let watching = true;
-  const seen = { reads: 0, old: 0, fresh: 0, missing: [] as string[], searchEmpty: 0, semanticEmpty: 0, errors: [] as string[] };
+  const seen = { reads: 0, old: 0, fresh: 0, missing: [] as string[], searchEmpty: 0, semanticEmpty: 0, contextEmpty: 0, errors: [] as string[] };
   const watcher = (async () => {
     let k = 0;
     while (watching) {
-      // A reader every 50 ms or so, not a busy loop: the machine has two cores for the API, the worker and this.
-      await sleep(50);
+      // A reader every 100 ms or so, not a busy loop: the machine has two cores for the API, the worker and this.
+      await sleep(100);
       const agent = agentIds[(k++ * 37) % SESSIONS]!;
       const s = await call(member, 'GET', `/v1/sessions/${agent}?project=${name}`);
       seen.reads++;
@@ -245,6 +245,10 @@ test('1,000 sessions re-derived by Claude: estimate, cancel, resume, served with
       const similar = await call(member, 'GET', `/v1/search?q=rounding%20bug%20billing%20module&project=${name}&mode=semantic&types=summary&limit=5`);
       if (similar.status !== 200) seen.errors.push(`semantic search ${similar.status}: ${similar.text}`);
       else if ((similar.body.results as unknown[]).length === 0) seen.semanticEmpty++;
+      // The start context a new session gets: its recent summaries, old or new, never none.
+      const context = await call(member, 'GET', `/v1/context?project=${name}&tokens=800`);
+      if (context.status !== 200) seen.errors.push(`context ${context.status}: ${context.text}`);
+      else if ((context.body.items as unknown[]).length === 0) seen.contextEmpty++;
     }
   })();
 
@@ -288,6 +292,7 @@ test('1,000 sessions re-derived by Claude: estimate, cancel, resume, served with
   assert.deepEqual(seen.missing, [], `reads that found no summary (of ${seen.reads})`);
   assert.equal(seen.searchEmpty, 0, 'keyword search always answered');
   assert.equal(seen.semanticEmpty, 0, 'semantic search always answered');
+  assert.equal(seen.contextEmpty, 0, 'the start context always had items');
   assert.ok(seen.old > 0 && seen.reads > 20, `reads during the run: ${JSON.stringify(seen)}`);
   const after1 = await call(member, 'GET', `/v1/sessions/${agentIds[0]}?project=${name}`);
   assert.match(String(after1.body.summary), /^Worked on: Fix the rounding bug/);
@@ -308,6 +313,10 @@ test('1,000 sessions re-derived by Claude: estimate, cancel, resume, served with
   assert.ok(created.every((r) => r.learning.strength === SESSIONS / TOPICS && r.learning.status === 'active'));
   const learnings = await apiClient(api.url, member).learnings({ project: name, limit: 100 });
   assert.equal(learnings.items.length, TOPICS, 'the active learnings are the new derivation\'s');
+  // The start context is the new derivation's: its learnings, none of the superseded ones.
+  const context = String((await call(member, 'GET', `/v1/context?project=${name}&tokens=800`)).body.context);
+  assert.match(context, /passes after fixing src\/billing\/module\d+\.ts/);
+  for (const r of superseded) assert.ok(!context.includes(r.learning.title), `superseded learning in the context: ${r.learning.title}`);
 
   // The estimate against what the API measured (the fake reports usage as the API does).
   const measured = fake.answered.reduce((sum, r) => sum + r.usage!.input_tokens + r.usage!.output_tokens + r.usage!.cache_creation_input_tokens + r.usage!.cache_read_input_tokens, 0);
