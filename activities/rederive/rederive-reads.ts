@@ -1,6 +1,6 @@
 /**
- * What a re-derivation reads: the sessions it covers (the project's sessions started before its
- * cutoff, walked by id) and each session's timeline as the summarizer reads it.
+ * What a re-derivation reads: the sessions it covers (walked by id) and their timelines as the
+ * summarizer reads them.
  */
 import type { PrismaClient } from '../../common/server/db.js';
 import type { OfflineObservation } from '../summarize/offline.js';
@@ -16,10 +16,21 @@ export interface ObservationRow extends OfflineObservation {
   tokenCount: number;
 }
 
-/** The next `limit` sessions of the scope after `afterId`, with their current final summary's tokens and time. */
+/**
+ * The sessions a derivation covers: those of the project that started before its cutoff and have
+ * ended (a session still running, or still being summarized, keeps its live summary).
+ */
+const covered = (scope: DerivationScope) => ({
+  tenantId: scope.tenantId,
+  projectId: scope.projectId,
+  startedAt: { lt: scope.cutoff },
+  status: { in: ['completed' as const, 'failed' as const] },
+});
+
+/** The next `limit` covered sessions after `afterId`, with their current final summary's id, tokens and time. */
 export async function sessionsAfter(prisma: PrismaClient, scope: DerivationScope, afterId: string | undefined, limit: number) {
   const rows = await prisma.session.findMany({
-    where: { tenantId: scope.tenantId, projectId: scope.projectId, startedAt: { lt: scope.cutoff }, ...(afterId ? { id: { gt: afterId } } : {}) },
+    where: { ...covered(scope), ...(afterId ? { id: { gt: afterId } } : {}) },
     orderBy: { id: 'asc' },
     take: limit,
     select: { id: true, startedAt: true, endedAt: true, summaries: { where: { kind: 'final' }, orderBy: { toSequence: 'desc' }, select: { id: true, tokenCount: true, createdAt: true }, take: 1 } },
@@ -28,7 +39,7 @@ export async function sessionsAfter(prisma: PrismaClient, scope: DerivationScope
 }
 
 export function countSessions(prisma: PrismaClient, scope: DerivationScope): Promise<number> {
-  return prisma.session.count({ where: { tenantId: scope.tenantId, projectId: scope.projectId, startedAt: { lt: scope.cutoff } } });
+  return prisma.session.count({ where: covered(scope) });
 }
 
 /** The sessions' timelines, each in order, in one query. */
