@@ -25,6 +25,7 @@ import { checkReadiness, type ReadinessDeps } from './readiness.js';
 import { requireUtf8Json } from './validation.js';
 import { registerAdminRoutes } from './backup/backup-routes.js';
 import { registerRedactionRoutes } from './redaction/redaction-routes.js';
+import { registerRederiveRoutes } from './rederive/rederive-routes.js';
 import type { TenantRules } from '../common/rules/redact-tenant-rules.js';
 import { registerAuditDenials, registerAuditRoutes } from './admin/audit-routes.js';
 import { registerHookRoutes } from './capture/hook-routes.js';
@@ -235,6 +236,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     registerProjectRoutes(v1, { prisma: deps.prisma, temporal: deps.temporal, taskQueue: deps.readiness.taskQueue });
     registerAdminRoutes(v1, { prisma: deps.prisma, temporal: deps.temporal, taskQueue: deps.readiness.taskQueue });
     registerRedactionRoutes(v1, { prisma: deps.prisma, temporal: deps.temporal, taskQueue: deps.readiness.taskQueue });
+    registerRederiveRoutes(v1, { prisma: deps.prisma, temporal: deps.temporal, taskQueue: deps.readiness.taskQueue });
     registerAuditRoutes(v1, { prisma: deps.prisma });
     registerKeyRoutes(v1, { prisma: deps.prisma });
     registerUsageRoutes(v1, { pool: deps.pool, defaultDailyTokenBudget: deps.defaultDailyTokenBudget ?? 0 });

@@ -32,7 +32,7 @@ const stderrChunk = (chunk: string) => {
 };
 
 /** Polls the job (`read`) until `running(doc)` is false; returns the last document. */
-async function pollJob<T>(jobId: string, read: (api: ApiClient) => Promise<T>, running: (doc: T) => boolean, opts: PollOptions = {}): Promise<T> {
+export async function pollJob<T>(jobId: string, read: (api: ApiClient) => Promise<T>, running: (doc: T) => boolean, opts: PollOptions = {}): Promise<T> {
   const progress = opts.progress ?? stderrChunk;
   const interval = opts.intervalMs ?? 500;
   const deadline = Date.now() + (opts.maxWaitMs ?? 60 * 60_000);

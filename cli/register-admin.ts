@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { CliError, stderrLine, stdoutLine } from './output.js';
 import { urlOption, waitOption, type WaitOpts } from './command-options.js';
+import type { RederiveOpts } from './rederive-cmd.js';
 
 export function registerAdminCommands(program: Command): void {
   const backup = program.command('backup').description("admin: back up this tenant's memories (POST/GET /v1/admin/backups)");
@@ -77,5 +78,53 @@ export function registerAdminCommands(program: Command): void {
     .action(async (opts: WaitOpts) => {
       const { redactRescan } = await import('./redact-cmd.js');
       await redactRescan(opts, stdoutLine);
+    });
+
+  const rederive = program
+    .command('rederive')
+    .description("admin: derive a project's summaries and learnings again with another summarizer (POST /v1/projects/{project}/rederive)")
+    .argument('[project]', 'the project name')
+    .option('--summarizer <name>', 'offline, or claude (the worker needs ANTHROPIC_API_KEY)')
+    .option('--dry-run', 'only estimate the tokens and cost; nothing is derived')
+    .option('--page-size <n>', 'sessions per step (default 25)')
+    .addOption(waitOption())
+    .option('--json', 'print the API document as JSON')
+    .addOption(urlOption())
+    .action(async (project: string | undefined, opts: RederiveOpts) => {
+      if (!project) throw new CliError('say which project: `memflow rederive <project> --summarizer claude`', 2);
+      const { rederiveStart } = await import('./rederive-cmd.js');
+      await rederiveStart(project, opts, stdoutLine, stderrLine);
+    });
+  for (const [name, what] of [
+    ['status', 'where a derivation stands (--wait: follow it)'],
+    ['cancel', 'admin: cancel a running derivation; the served one stays'],
+    ['resume', 'admin: resume a cancelled or failed derivation (derived sessions are skipped; --page-size as when started)'],
+  ] as const) {
+    rederive
+      .command(name)
+      .description(what)
+      .argument('<id>', 'the derivation id')
+      .option('--page-size <n>', 'resume: sessions per step (default 25)')
+      .addOption(waitOption())
+      .option('--json', 'print the API document as JSON')
+      .addOption(urlOption())
+      .action(async (id: string, _own: RederiveOpts, command: Command) => {
+        // --wait, --json and --url are the parent's options too: commander may have parsed them there.
+        const opts = command.optsWithGlobals<RederiveOpts>();
+        const cmd = await import('./rederive-cmd.js');
+        if (name === 'status') await cmd.rederiveStatus(id, opts, stdoutLine, stderrLine);
+        else if (name === 'cancel') await cmd.rederiveCancel(id, opts, stdoutLine);
+        else await cmd.rederiveResume(id, opts, stdoutLine, stderrLine);
+      });
+  }
+  rederive
+    .command('list')
+    .description("a project's derivations, newest first")
+    .argument('<project>', 'the project name')
+    .option('--json', 'print the API document as JSON')
+    .addOption(urlOption())
+    .action(async (project: string, _own: RederiveOpts, command: Command) => {
+      const { rederiveList } = await import('./rederive-cmd.js');
+      await rederiveList(project, command.optsWithGlobals<RederiveOpts>(), stdoutLine);
     });
 }

@@ -9,6 +9,7 @@
  */
 import type { z } from 'zod';
 import * as A from '../messages/api-v1.js';
+import * as R from '../messages/rederive-api-v1.js';
 import { ApiError, send, query, type Method, type Transport } from './core.js';
 
 export { ApiError, fetchTransport, query, type Transport } from './core.js';
@@ -130,6 +131,12 @@ export function createApiClient(opts: ApiClientOptions) {
     rescanRedaction: (body: { batchSize?: number } = {}) => call(A.accepted, 'POST', '/v1/admin/redaction/rescan', body),
     /** A backup, restore or redaction rescan job (its id holds slashes, sent as they are). */
     job: (jobId: string) => call(A.jobView, 'GET', `/v1/admin/jobs/${jobId.split('/').map(enc).join('/')}`),
+    /** Re-derivation (docs/rederivation.md): start or estimate (admin), progress, cancel and resume (admin). */
+    rederive: (project: string, body: z.input<typeof R.rederiveBody>) => call(R.derivationView, 'POST', `/v1/projects/${enc(project)}/rederive`, body),
+    derivations: (project: string) => call(R.derivationList, 'GET', `/v1/projects/${enc(project)}/derivations`),
+    derivation: (id: string) => call(R.derivationView, 'GET', `/v1/derivations/${enc(id)}`),
+    cancelDerivation: (id: string) => call(R.derivationView, 'POST', `/v1/derivations/${enc(id)}/cancel`, {}),
+    resumeDerivation: (id: string, body: { pageSize?: number; budgetRecheckSeconds?: number } = {}) => call(R.derivationView, 'POST', `/v1/derivations/${enc(id)}/resume`, body),
     retention: () => call(A.retentionPolicies, 'GET', '/v1/admin/retention'),
     setRetention: (body: Omit<z.input<typeof A.retentionPolicy>, 'project'> & { project?: string }) => call(A.retentionPolicy, 'PUT', '/v1/admin/retention', body),
     audit: (params: { action?: string; since?: string; until?: string; cursor?: string; limit?: number } = {}) => call(A.auditPage, 'GET', `/v1/admin/audit${query(params)}`),

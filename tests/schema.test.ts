@@ -120,6 +120,7 @@ test('every model round-trips through Prisma Client', async (t) => {
     observation: randomUUID(),
     prompt: randomUUID(),
     summary: randomUUID(),
+    derivation: randomUUID(),
     learning: randomUUID(),
     newerLearning: randomUUID(),
     learningSource: randomUUID(),
@@ -309,9 +310,60 @@ test('every model round-trips through Prisma Client', async (t) => {
       gitBranch: 'feature/reconnect',
       gitCommit: 'a'.repeat(40),
       citations: [{ path: 'src/ws.ts', startLine: 10, endLine: 14, hash: '0123456789abcdef', lines: ['00000000000001'] }],
+      derivationId: ids.derivation,
     };
     await prisma.summary.create({ data });
     assertRoundTrip('Summary', await prisma.summary.findUniqueOrThrow({ where: { id: ids.summary } }), data);
+  });
+
+  await t.test('Derivation', async () => {
+    const data = {
+      id: ids.derivation,
+      tenantId: ids.tenant,
+      projectId: ids.project,
+      summarizer: 'claude',
+      model: 'claude-sonnet-4-6',
+      promptVersion: '2026-11-26',
+      status: 'active' as const,
+      dryRun: false,
+      workflowId: `rederive/${ids.tenant}/${ids.derivation}`,
+      cutoff: at(17),
+      sessionsTotal: 1,
+      sessionsDone: 1,
+      estimateTokens: 2300n,
+      estimateCostUsd: new Prisma.Decimal('0.0123'),
+      tokensIn: 900n,
+      tokensOut: 250n,
+      cacheReadTokens: 1000n,
+      cacheWriteTokens: 120n,
+      costUsd: new Prisma.Decimal('0.0119'),
+      pausedUntil: at(18),
+      error: 'none',
+      changes: { sessions: 1, summariesReplaced: 1 },
+      createdAt: at(17),
+      updatedAt: at(19),
+      completedAt: at(19),
+    };
+    await prisma.derivation.create({ data });
+    assertRoundTrip('Derivation', await prisma.derivation.findUniqueOrThrow({ where: { id: ids.derivation } }), data);
+  });
+
+  await t.test('DerivedSession', async () => {
+    const data = {
+      derivationId: ids.derivation,
+      sessionId: ids.session,
+      summary: { id: ids.summary, title: 'Stabilized the websocket reconnect test' },
+      learnings: [{ fingerprint: 'f'.repeat(64), kind: 'fix', title: 'Fake clocks for reconnect tests' }],
+      tokensIn: 900,
+      tokensOut: 250,
+      cacheReadTokens: 1000,
+      cacheWriteTokens: 120,
+      costUsd: new Prisma.Decimal('0.0119'),
+      retired: [{ id: ids.summary, title: 'Old title' }],
+      createdAt: at(18),
+    };
+    await prisma.derivedSession.create({ data });
+    assertRoundTrip('DerivedSession', await prisma.derivedSession.findUniqueOrThrow({ where: { derivationId_sessionId: { derivationId: ids.derivation, sessionId: ids.session } } }), data);
   });
 
   await t.test('Learning (with the supersededBy self-relation)', async () => {
@@ -571,6 +623,8 @@ test('every model round-trips through Prisma Client', async (t) => {
     await prisma.learning.delete({ where: { id: ids.learning } });
     await prisma.learning.delete({ where: { id: ids.newerLearning } });
     await prisma.summary.delete({ where: { id: ids.summary } });
+    await prisma.derivedSession.delete({ where: { derivationId_sessionId: { derivationId: ids.derivation, sessionId: ids.session } } });
+    await prisma.derivation.delete({ where: { id: ids.derivation } });
     await prisma.prompt.delete({ where: { id: ids.prompt } });
     await prisma.observation.delete({ where: { id: ids.observation } });
     await prisma.hookEvent.delete({ where: { id: ids.hookEvent } });

@@ -419,3 +419,24 @@ test('signing out needs the CSRF token, ends the live stream and refuses the nex
   assert.equal(r.after, 401);
   assert.equal(r.me, 401);
 });
+
+test('admin: a re-derivation estimated, started and followed in the viewer until it is served (axe)', async () => {
+  const page = await signedIn(a.key);
+  await page.goto(`${stack.api.url}/ui#/admin`);
+  const panel = page.locator('section[aria-labelledby="rederive-h"]');
+  await panel.getByLabel('Project').fill(project);
+  await panel.getByLabel('Summarizer').selectOption('offline');
+  await panel.getByRole('button', { name: 'Estimate' }).click();
+  await panel.locator('tbody tr', { hasText: 'estimated (estimate only)' }).waitFor();
+  await panel.getByRole('button', { name: 'Derive again' }).click();
+  const served = panel.locator('tbody tr', { hasText: 'active' });
+  await served.waitFor();
+  const progress = (await served.textContent()) ?? '';
+  const [, done, total] = /(\d+) \/ (\d+) sessions/.exec(progress) ?? [];
+  assert.ok(done && done === total && Number(total) >= 2, progress);
+  assert.match(progress, /offline \(prompt [\w-]+\)/);
+  assert.equal(await served.getByRole('progressbar').getAttribute('value'), total);
+  assert.deepEqual(await axeViolations(page, 'admin re-derivation', SERIOUS_OR_WORSE), []);
+  await served.scrollIntoViewIfNeeded();
+  await shot(page, 'admin-rederive-1280x800.png');
+});

@@ -15,6 +15,7 @@ import { createPgPool, type PgPool } from '../common/server/pg.js';
 import { createBackupActivities } from '../activities/backup/backup-activities.js';
 import { createRetentionActivities } from '../activities/retention/retention-activities.js';
 import { createRedactionActivities } from '../activities/redaction/redaction-activities.js';
+import { createRederiveActivities } from '../activities/rederive/rederive-activities.js';
 import { TenantRules } from '../common/rules/redact-tenant-rules.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -43,6 +44,7 @@ export function createMemflowWorker(opts: {
       ...createVectorActivities({ prisma: opts.prisma, config: opts.config }),
       ...createBackupActivities({ prisma: opts.prisma, pool, config: opts.config }),
       ...createRetentionActivities({ prisma: opts.prisma, pool }),
+      ...createRederiveActivities({ prisma: opts.prisma, config: opts.config }),
       ...createRedactionActivities({ prisma: opts.prisma, rules: TenantRules.load(opts.config.MEMFLOW_REDACTION_RULES) }),
     },
   });

@@ -9,6 +9,7 @@
  * of the replay check of activities already scheduled (the saved histories in tests/ replay).
  */
 import type { ActivityOptions } from '@temporalio/workflow';
+import { Failure } from '../messages/errors-v1.js';
 
 /**
  * Session capture writes (one batch of events): well under a second, so 15 s only bounds how long a
@@ -81,6 +82,29 @@ export const reconcileStep: ActivityOptions = {
 export const rescanVectorStep: ActivityOptions = {
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+};
+
+/**
+ * A page of a re-derivation: up to a page of sessions, each one model call (or the offline
+ * summarizer), heartbeating per session. Long enough for a page of slow model answers; the
+ * heartbeat notices a lost worker (and delivers a cancellation) within a minute or two. No attempt
+ * limit for what passes (the model or the database away): staged sessions are skipped on retry;
+ * LlmAuthFailed, LlmRequestRejected, InvalidInput and DatabasePermanent end the run (failed, resumable).
+ */
+export const rederivePage: ActivityOptions = {
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '5 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [Failure.LlmAuthFailed, Failure.LlmRequestRejected, Failure.LlmMalformedOutput] },
+};
+
+/**
+ * A re-derivation's estimate (reads and tokenizes every session's timeline, heartbeating) and its
+ * swap (one transaction over the project's summaries and learnings): minutes for a large project.
+ */
+export const rederiveBulk: ActivityOptions = {
+  startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '5 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 };
 

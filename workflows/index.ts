@@ -6,3 +6,4 @@ export { backupWorkflow, restoreWorkflow } from './backup/backup-workflow.js';
 export { retentionWorkflow } from './retention/retention-workflow.js';
 export { memorySyncWorkflow } from './search/memory-sync-workflow.js';
 export { redactionRescanWorkflow } from './redaction/redaction-rescan-workflow.js';
+export { rederiveProjectWorkflow } from './rederive/rederive-workflow.js';

@@ -39,6 +39,16 @@ export function createVectorActivities(deps: VectorDeps) {
   const ctx = createVectorContext(deps);
   const { prisma } = ctx;
 
+  async function syncRecords(tenantId: string, type: RecordType, ids: string[]): Promise<SyncCounts> {
+    try {
+      const records = await loadRecords(prisma, type, { tenantId, ids }, ids.length);
+      const [upserted, skipped] = await syncIfNeeded(ctx, records);
+      return { upserted, skipped, deleted: 0 };
+    } catch (err) {
+      toActivityFailure(err, 'retry');
+    }
+  }
+
   return {
     /**
      * Embeds and upserts what the session stored and Weaviate lacks: its observations and summaries,
@@ -85,15 +95,13 @@ export function createVectorActivities(deps: VectorDeps) {
      * the learning it superseded), so they are searchable by meaning right away instead of at the
      * project's next session sync. Current ones are skipped; ids of no learning are ignored.
      */
-    async syncLearningVectors(input: { tenantId: string; ids: string[] }): Promise<SyncCounts> {
-      try {
-        const records = await loadRecords(prisma, 'learning', { tenantId: input.tenantId, ids: input.ids }, input.ids.length);
-        const [upserted, skipped] = await syncIfNeeded(ctx, records);
-        return { upserted, skipped, deleted: 0 };
-      } catch (err) {
-        toActivityFailure(err, 'retry');
-      }
-    },
+    syncLearningVectors: (input: { tenantId: string; ids: string[] }): Promise<SyncCounts> => syncRecords(input.tenantId, 'learning', input.ids),
+
+    /**
+     * Embeds and upserts the named records of one type (a re-derivation's new summaries and the
+     * learnings it changed); current ones are skipped, ids of no record are ignored.
+     */
+    syncRecordVectors: (input: { tenantId: string; recordType: RecordType; ids: string[] }): Promise<SyncCounts> => syncRecords(input.tenantId, input.recordType, input.ids),
 
     /**
      * One bounded step of reconciliation (see ReconcileCursor for the phases). Call again with the

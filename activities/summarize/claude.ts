@@ -38,7 +38,7 @@ export function createAnthropic(apiKey: string, baseURL?: string): Anthropic {
   return new Anthropic({ apiKey, ...(baseURL ? { baseURL } : {}), maxRetries: 0, timeout: 120_000 });
 }
 
-function jsonSchemaOf(schema: z.ZodType): Anthropic.Tool.InputSchema {
+export function jsonSchemaOf(schema: z.ZodType): Anthropic.Tool.InputSchema {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema) as Record<string, unknown>;
   return rest as Anthropic.Tool.InputSchema;
 }

@@ -199,3 +199,30 @@ export function finalPrompt(project: string, parts: PartSummary[], evidence: str
     ...(known.length > 0 ? known.map((k) => `${k.alias} [${k.kind}] ${k.title}`) : ['(none yet)']),
   ].join('\n');
 }
+
+/**
+ * Version of the prompts above. A re-derivation records it (docs/rederivation.md): change it with
+ * the prompts, so that a project summarized under the old ones can be derived again.
+ */
+export const SUMMARY_PROMPT_VERSION = '2026-11-26';
+
+/**
+ * The final summary of a whole session from its timeline in one call (a re-derivation: no batch
+ * summaries, no known learnings, so each session is derived on its own and in any order). The
+ * timeline is cut to `maxTokens`, keeping its start and end as evidenceIndex does.
+ */
+export function rederivePrompt(project: string, observations: ObservationLine[], maxTokens: number): string {
+  const lines = observations.map(renderObservation);
+  let total = lines.reduce((sum, l) => sum + countTokens(l) + 1, 0);
+  while (total > maxTokens && lines.length > 2) {
+    const removed = lines.splice(Math.floor(lines.length / 2), 1)[0]!;
+    total -= countTokens(removed) + 1;
+  }
+  return [
+    `Project: ${project}`,
+    'Write the final summary of this whole session and extract its learnings.',
+    '',
+    '# The session, in order (cite these numbers as sources)',
+    ...lines,
+  ].join('\n');
+}

@@ -45,6 +45,21 @@ export async function happenedAt(prisma: PrismaClient, sessionId: string, range:
   return latest && latest.getTime() < Date.now() - LATE_ACTIVITY_MS ? latest : undefined;
 }
 
+/** A summary's text columns: its fields (empty ones null), its prose and the prose's tokens. */
+export function summaryColumns(fields: SummaryFields) {
+  const text = summaryText(fields);
+  return {
+    title: fields.title,
+    request: fields.request || null,
+    investigated: fields.investigated || null,
+    learned: fields.learned || null,
+    completed: fields.completed || null,
+    nextSteps: fields.nextSteps || null,
+    text,
+    tokenCount: countTokens(text),
+  };
+}
+
 /**
  * Stores the summary and its usage in one short transaction; with `learnings`, also reconciles
  * them with the project's under the project's lock. Only the writes happen inside: what they need
@@ -62,7 +77,6 @@ export async function storeSummary(
   provenance?: { gitBranch: string | null; gitCommit: string | null; citations: object[] },
 ): Promise<{ id: string; learnings?: ReconcileResult }> {
   const { prisma } = ctx;
-  const text = summaryText(fields);
   const usage = llm?.usage ?? NO_USAGE;
   const cost = llm ? ctx.costOf(llm.model, usage) : 0;
   try {
@@ -71,14 +85,7 @@ export async function storeSummary(
       ...ids,
       ...(happened ? { createdAt: happened } : {}),
       kind,
-      title: fields.title,
-      request: fields.request || null,
-      investigated: fields.investigated || null,
-      learned: fields.learned || null,
-      completed: fields.completed || null,
-      nextSteps: fields.nextSteps || null,
-      text,
-      tokenCount: countTokens(text),
+      ...summaryColumns(fields),
       model: llm?.model ?? null,
       tokensIn: usage.tokensIn,
       tokensOut: usage.tokensOut,

@@ -12,4 +12,5 @@ export const WorkflowType = {
   retention: 'retentionWorkflow',
   memorySync: 'memorySyncWorkflow',
   redactionRescan: 'redactionRescanWorkflow',
+  rederiveProject: 'rederiveProjectWorkflow',
 } as const;

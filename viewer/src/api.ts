@@ -19,6 +19,7 @@ export interface Me {
 }
 
 export { ApiError };
+export type { DerivationView } from '../../messages/rederive-api-v1.js';
 
 /** Dispatched on window after every successful state-changing request. */
 export const CHANGED_EVENT = 'memflow:changed';
