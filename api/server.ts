@@ -32,6 +32,7 @@ import { registerSessionRoutes } from './sessions/session-routes.js';
 import { registerExportRoutes } from './export/export-routes.js';
 import { registerProjectRoutes } from './erase/project-routes.js';
 import { registerContextRoutes } from './context/context-routes.js';
+import { registerReceiptRoutes } from './context/receipt-routes.js';
 import { registerLearningRoutes } from './memories/learning-routes.js';
 import { registerMemoryRoutes } from './memories/memory-routes.js';
 import { registerSearchRoutes } from './search/search-routes.js';
@@ -230,6 +231,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     registerSearchRoutes(v1, { search: deps.search });
     registerMemoryRoutes(v1, { prisma: deps.prisma, pool: deps.pool, indexer });
     registerContextRoutes(v1, { pool: deps.pool });
+    registerReceiptRoutes(v1, { pool: deps.pool });
     registerLearningRoutes(v1, { prisma: deps.prisma, indexer });
     registerExportRoutes(v1, { prisma: deps.prisma, pool: deps.pool });
     registerProjectRoutes(v1, { prisma: deps.prisma, temporal: deps.temporal, taskQueue: deps.readiness.taskQueue });

@@ -43,6 +43,12 @@ export interface ContextParams extends Q {
   branch?: string;
   defaultBranch?: string;
   agent?: string;
+  /** The injection receipt's channel: api (default), resource, mcp_tool:<name>. */
+  channel?: string;
+  /** The agent's session id receiving it, when known. */
+  session?: string;
+  /** 'true': the answer explains each item's cost and why it was chosen. */
+  explain?: 'true' | 'false';
 }
 export interface PageParams extends Q {
   project?: string;

@@ -31,6 +31,8 @@ import { failureStory } from './failure-story.js';
 import { readCandidates, type Candidate } from './context-candidates.js';
 import { collapseRepeats, contextScore, RELEVANCE_WEIGHT, type BranchOfCaller } from './context-ranking.js';
 import { contextTokens, projectRelative, render, renderItem, SECTIONS, sectionOf, tokensOf, type Chosen, type SectionKey } from './context-render.js';
+import { uptakeAdjustment, type UptakeStats } from '../../common/rules/uptake-ranking.js';
+import { readUptakeStats } from '../../common/server/context-receipts.js';
 
 export type { BranchOfCaller } from './context-ranking.js';
 export type { Candidate } from './context-candidates.js';
@@ -51,6 +53,18 @@ export interface ContextRequest {
   branch?: BranchOfCaller;
   /** Only what this agent's sessions produced. */
   agent?: AgentName;
+  /** false: rank as before uptake was measured (the benchmark's baseline). */
+  uptake?: boolean;
+}
+
+/** An item as a receipt records it, or a candidate uptake left out (included false). */
+export interface ServedItem {
+  id: string;
+  type: Candidate['type'];
+  tokens: number;
+  score: number;
+  reason: string;
+  included: boolean;
 }
 
 export interface BuiltContext {
@@ -61,6 +75,8 @@ export interface BuiltContext {
   check?: CheckableItem[];
   /** Learnings left out because they carry poisoning flags. */
   withheld?: number;
+  /** What was handed over, in order, with each item's cost and why it was chosen; then what uptake left out. */
+  served?: ServedItem[];
 }
 
 /** A prompt, compared: case, spacing and redaction markers do not make it another prompt. */
@@ -71,7 +87,7 @@ export function assembleContext(
   projectName: string,
   allCandidates: Candidate[],
   budget: number,
-  opts: { explicitQuery?: boolean; now?: number; branch?: BranchOfCaller } = {},
+  opts: { explicitQuery?: boolean; now?: number; branch?: BranchOfCaller; uptake?: Map<string, UptakeStats> } = {},
 ): BuiltContext {
   // A learning whose text tries to instruct the agent is never injected (see common/rules/poison.ts).
   const candidates = allCandidates
@@ -93,11 +109,19 @@ export function assembleContext(
   const roots = candidates.find((c) => c.roots?.length)?.roots ?? [];
   // A session's summary names its first prompt: the prompt is not repeated under recent activity.
   const summarized = candidates.filter((c) => c.type === 'summary').map((c) => cleanTitle(`${c.title} ${c.text}`).toLowerCase());
+  const left: ServedItem[] = [];
   const ranked = collapseRepeats(candidates)
-    .map(({ c, repeats }) => ({ c, repeats, score: contextScore(c, now, weight, opts.branch) }))
+    .map(({ c, repeats }) => {
+      // What the agent did with the item before: used ones rise, ones handed over again and again and never used sink, then stay out.
+      const adj = uptakeAdjustment(opts.uptake?.get(c.id), { restatedAt: c.type === 'learning' ? c.at : null, asked: opts.explicitQuery === true && Number(c.relevance) > 0.05 });
+      const score = contextScore(c, now, weight, opts.branch) * adj.factor;
+      if (adj.withhold) left.push({ id: c.id, type: c.type, tokens: 0, score, reason: adj.note, included: false });
+      return { c, repeats, score, adj };
+    })
+    .filter((x) => !x.adj.withhold)
     .sort((a, b) => b.score - a.score);
   const said = new Set<string>();
-  for (const { c, repeats, score } of ranked) {
+  for (const { c, repeats, score, adj } of ranked) {
     if (c.type === 'observation' && c.kind === 'prompt') {
       const asked = promptKey(c.text || c.title);
       if (asked && summarized.some((t) => t.includes(asked))) continue;
@@ -115,7 +139,7 @@ export function assembleContext(
       if (used + headingCost + line.length / 6 > budget) continue;
       const cost = headingCost + tokensOf(`\n${line}`);
       if (used + cost <= budget) {
-        chosen.push({ c, line, score });
+        chosen.push({ c, line, score, reason: reasonOf(c, score, repeats, adj.note, weight) });
         said.add(sameAs);
         opened.add(section);
         used += cost;
@@ -145,7 +169,19 @@ export function assembleContext(
       gitCommit: x.c.git_commit ?? null,
       onDefaultBranch: x.c.on_default_branch ?? null,
     }));
-  return { context, tokens, items: ordered.map((x) => x.c.id), check, ...(withheld > 0 ? { withheld } : {}) };
+  const served: ServedItem[] = [...ordered.map((x) => ({ id: x.c.id, type: x.c.type, tokens: tokensOf(x.line), score: x.score, reason: x.reason ?? '', included: true })), ...left];
+  return { context, tokens, items: ordered.map((x) => x.c.id), check, ...(withheld > 0 ? { withheld } : {}), served };
+}
+
+/** Why an item was chosen, as its receipt and `--explain` say it. */
+function reasonOf(c: Candidate, score: number, repeats: number, uptakeNote: string, weight: number): string {
+  const parts = [`${sectionOf(c)}${c.kind && c.kind !== c.type ? ` (${c.kind})` : ''}, score ${score.toFixed(2)}`];
+  const relevance = Number(c.relevance);
+  if (relevance > 0) parts.push(`${weight === RELEVANCE_WEIGHT.explicit ? 'matches the query' : 'matches recent prompts'} (${relevance.toFixed(2)})`);
+  if (c.type === 'learning' && (c.strength ?? 1) > 1) parts.push(`stated ${c.strength}×`);
+  if (repeats > 1) parts.push(`happened ${repeats}×`);
+  if (uptakeNote) parts.push(uptakeNote);
+  return parts.join('; ');
 }
 
 /** A failure candidate as the observation it is. */
@@ -157,5 +193,6 @@ export async function buildContext(pool: PgPool, req: ContextRequest): Promise<B
   const query = req.query?.trim() ? req.query.slice(0, 2000) : null;
   const rows = await readCandidates(pool, req.tenantId, req.projectId, query, req.agent);
   const name = req.projectName ?? rows[0]?.project_name ?? 'this project';
-  return assembleContext(name, rows, req.budget, { explicitQuery: query !== null, ...(req.branch ? { branch: req.branch } : {}) });
+  const uptake = req.uptake === false || rows.length === 0 ? undefined : await readUptakeStats(pool, req.tenantId, rows.map((r) => r.id));
+  return assembleContext(name, rows, req.budget, { explicitQuery: query !== null, ...(req.branch ? { branch: req.branch } : {}), ...(uptake ? { uptake } : {}) });
 }
