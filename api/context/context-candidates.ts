@@ -51,7 +51,27 @@ const OF_AGENT = {
       where ls.learning_id = ${l}.id and coalesce(sa.agent, 'claude-code') = $4)`,
 };
 
-const candidatesSql = (byAgent: boolean) => {
+/**
+ * Uptake-aware collection adds two legs of learnings beside the strongest and the matching: those the
+ * project's sessions used lately (their receipts say so) and the newest, which the ranking tries
+ * while they have no uptake of their own (common/rules/uptake-ranking.ts). Without them the pool
+ * would be the same strongest thirty every time, however often they went unused.
+ */
+const learningColumns = (l: string) => `'learning', ${l}.id, ${l}.kind::text, ${l}.title, left(${l}.body, 600), null, ${l}.confidence, ${l}.strength, ${l}.last_stated_at, ${l}.search_vector,
+      ${l}.citations, ${l}.git_branch, ${l}.git_commit, ${l}.on_default_branch, ${l}.flags, ${l}.outcome, ${l}.origin, ${l}.stale_count, null::int, null::jsonb`;
+const UPTAKE_LEGS = (learning: (l: string) => string) => `
+  union
+  (select ${learningColumns('l')}
+    from learnings l where l.tenant_id = $1 and l.project_id = $2 and l.status = 'active'${learning('l')}
+      and l.id in (select i.item_id from context_receipts r join context_receipt_items i on i.receipt_id = r.id
+                    where r.tenant_id = $1 and r.project_id = $2 and i.used and i.item_type = 'learning' order by r.created_at desc limit 60)
+    limit 15)
+  union
+  (select ${learningColumns('l')}
+    from learnings l where l.tenant_id = $1 and l.project_id = $2 and l.status = 'active'${learning('l')}
+    order by l.last_stated_at desc limit 10)`;
+
+const candidatesSql = (byAgent: boolean, uptake: boolean) => {
   const session = byAgent ? OF_AGENT.session : '';
   const learning = (l: string) => (byAgent ? OF_AGENT.learning(l) : '');
   return `
@@ -70,7 +90,7 @@ with sig as (
   (select 'learning', l.id, l.kind::text, l.title, left(l.body, 600), null, l.confidence, l.strength, l.last_stated_at, l.search_vector,
       l.citations, l.git_branch, l.git_commit, l.on_default_branch, l.flags, l.outcome, l.origin, l.stale_count, null::int, null::jsonb
     from learnings l, q where l.tenant_id = $1 and l.project_id = $2 and l.status = 'active' and l.search_vector @@ q.any_q${learning('l')}
-    order by ts_rank(l.search_vector, q.any_q, 32) desc limit 10)
+    order by ts_rank(l.search_vector, q.any_q, 32) desc limit 10)${uptake ? UPTAKE_LEGS(learning) : ''}
   union all
   -- One summary per session (its final one, else its latest rolling or batch), from the newest 60.
   (select 'summary', s.id, s.kind, s.title, s.text, null, null, null, s.created_at, s.search_vector,
@@ -117,12 +137,17 @@ select c.type, c.id, c.kind, c.title, c.text, c.tool_name, c.confidence, c.stren
    where r is not null and r <> '/')) as roots
 from c, q`;
 };
-const CANDIDATES_SQL = { all: candidatesSql(false), byAgent: candidatesSql(true) };
-
+const CANDIDATES_SQL = {
+  all: candidatesSql(false, true),
+  byAgent: candidatesSql(true, true),
+  /** Collection as before uptake (the benchmark's baseline). */
+  allWithoutUptake: candidatesSql(false, false),
+  byAgentWithoutUptake: candidatesSql(true, false),
+};
 
 /** The candidates of a project (of one agent's sessions when `agent` is given), relevance against `query`. */
-export function readCandidates(pool: PgPool, tenantId: string, projectId: string, query: string | null, agent?: AgentName): Promise<Candidate[]> {
+export function readCandidates(pool: PgPool, tenantId: string, projectId: string, query: string | null, agent?: AgentName, uptake = true): Promise<Candidate[]> {
   return agent
-    ? queryPrepared<Candidate>(pool, CANDIDATES_SQL.byAgent, [tenantId, projectId, query, agent])
-    : queryPrepared<Candidate>(pool, CANDIDATES_SQL.all, [tenantId, projectId, query]);
+    ? queryPrepared<Candidate>(pool, uptake ? CANDIDATES_SQL.byAgent : CANDIDATES_SQL.byAgentWithoutUptake, [tenantId, projectId, query, agent])
+    : queryPrepared<Candidate>(pool, uptake ? CANDIDATES_SQL.all : CANDIDATES_SQL.allWithoutUptake, [tenantId, projectId, query]);
 }

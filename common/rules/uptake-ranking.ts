@@ -5,11 +5,13 @@
  *
  * - under MIN_EVIDENCE injections: no change (not enough to judge);
  * - never used: demoted (× NEVER_USED_FACTOR), and left out from WITHHOLD_AFTER injections on —
- *   unless it was restated since it was last handed over, or the caller's explicit query asks for it;
+ *   unless it was restated since it was last handed over, or it matches what the session is about;
  * - used: raised by its use rate (× 1 + USED_GAIN · used/injected); used rarely (under RARE_RATE once
- *   there is RARE_EVIDENCE) is demoted like the never-used.
+ *   there is RARE_EVIDENCE) is demoted, then left out, like the never-used.
  *
- * Every change carries its reason, which the receipt item and `memflow context --explain` show.
+ * Every change carries its reason, which the receipt item and `memflow context --explain` show. The
+ * thresholds are what `npm run bench:uptake` measured best on this repository's own history
+ * (docs/receipts.md has the table and the neighbouring settings).
  */
 export interface UptakeStats {
   injected: number;
@@ -31,8 +33,8 @@ export const UPTAKE_RULES = {
   WITHHOLD_AFTER: 4,
   NEVER_USED_FACTOR: 0.4,
   USED_GAIN: 0.75,
-  RARE_RATE: 0.15,
-  RARE_EVIDENCE: 8,
+  RARE_RATE: 0.25,
+  RARE_EVIDENCE: 6,
 } as const;
 
 const NONE: UptakeAdjustment = { factor: 1, withhold: false, note: '' };
@@ -49,4 +51,31 @@ export function uptakeAdjustment(stats: UptakeStats | undefined, opts: { restate
     return { factor: R.NEVER_USED_FACTOR, withhold: false, note: `demoted: ${what}` };
   }
   return { factor: 1 + R.USED_GAIN * (m / n), withhold: false, note: `raised: used in ${m} of ${n} sessions` };
+}
+
+/** How often a kind of item (learning, summary, observation) was used in a project's sessions. */
+export interface KindUptake {
+  judged: number;
+  used: number;
+}
+
+/**
+ * Exploration: once a kind of item has been judged EXPLORE.MIN_JUDGED times in a project and is used
+ * in under EXPLORE.RARE_RATE of them, its items without a use of their own (untried, or never used)
+ * no longer fill the budget: EXPLORE.SLOTS of them per serving are tried (the newest first), the
+ * rest are left out — unless they match what the session is about (the query, or recent prompts).
+ * Items that were used, and items that match, are not limited.
+ */
+export const EXPLORE = {
+  MIN_JUDGED: 40,
+  RARE_RATE: 0.25,
+  /** Per serving, by kind: distilled knowledge gets more tries than raw activity. */
+  SLOTS: { learning: 8, summary: 3, observation: 2 },
+} as const;
+
+/** The kind's use rate when it is rare enough to limit its unproven items, else undefined. */
+export function rareKind(kind: KindUptake | undefined): number | undefined {
+  if (!kind || kind.judged < EXPLORE.MIN_JUDGED) return undefined;
+  const rate = kind.used / kind.judged;
+  return rate < EXPLORE.RARE_RATE ? rate : undefined;
 }

@@ -6,7 +6,7 @@
  */
 import type { PgPool } from './pg.js';
 import { judgeUptake, sessionActivity, type ReceivedItem } from '../rules/uptake.js';
-import type { UptakeStats } from '../rules/uptake-ranking.js';
+import type { KindUptake, UptakeStats } from '../rules/uptake-ranking.js';
 import type { ObservationLine } from '../rules/check-outcomes.js';
 
 export interface ReceiptItemInput {
@@ -62,17 +62,28 @@ export async function writeReceipt(pool: PgPool, r: ReceiptInput): Promise<void>
   ]);
 }
 
-/** How often each of `ids` was handed over to a session that has closed since, and used there. */
-export async function readUptakeStats(pool: PgPool, tenantId: string, ids: string[]): Promise<Map<string, UptakeStats>> {
-  const { rows } = await pool.query<{ item_id: string; injected: string; used: string; last_at: Date }>(
-    `select i.item_id, count(*) as injected, count(*) filter (where i.used) as used, max(r.created_at) as last_at
-       from context_receipt_items i join context_receipts r on r.id = i.receipt_id
-      where i.item_id = any($2::uuid[]) and r.tenant_id = $1 and i.used is not null
-        and r.created_at > now() - make_interval(days => ${UPTAKE_WINDOW_DAYS})
-      group by i.item_id`,
-    [tenantId, [...new Set(ids)]],
+/**
+ * How often each of `ids` was handed over to a session that has closed since, and used there; and
+ * how often each kind of item (learning, summary, observation) was used in the project.
+ */
+export async function readUptakeStats(pool: PgPool, tenantId: string, projectId: string, ids: string[]): Promise<{ items: Map<string, UptakeStats>; kinds: Map<string, KindUptake> }> {
+  const { rows } = await pool.query<{ item_id: string | null; item_type: string | null; injected: string; used: string; last_at: Date }>(
+    `with judged as (
+       select i.item_id, i.item_type, i.used, r.created_at from context_receipt_items i join context_receipts r on r.id = i.receipt_id
+        where r.tenant_id = $1 and r.project_id = $2 and i.used is not null and r.created_at > now() - make_interval(days => ${UPTAKE_WINDOW_DAYS}))
+     select item_id, null as item_type, count(*) as injected, count(*) filter (where used) as used, max(created_at) as last_at
+       from judged where item_id = any($3::uuid[]) group by item_id
+     union all
+     select null, item_type, count(*), count(*) filter (where used), max(created_at) from judged group by item_type`,
+    [tenantId, projectId, [...new Set(ids)]],
   );
-  return new Map(rows.map((r) => [r.item_id, { injected: Number(r.injected), used: Number(r.used), lastInjectedAt: r.last_at }]));
+  const items = new Map<string, UptakeStats>();
+  const kinds = new Map<string, KindUptake>();
+  for (const r of rows) {
+    if (r.item_id) items.set(r.item_id, { injected: Number(r.injected), used: Number(r.used), lastInjectedAt: r.last_at });
+    else if (r.item_type) kinds.set(r.item_type, { judged: Number(r.injected), used: Number(r.used) });
+  }
+  return { items, kinds };
 }
 
 /**
