@@ -87,7 +87,7 @@ export interface BuiltContext {
 }
 
 /** Relevance (ts_rank) above which an item matches what the session is about: uptake never leaves it out. */
-const MATCHES = 0.2;
+const MATCHES = 0.15;
 
 /** A prompt, compared: case, spacing and redaction markers do not make it another prompt. */
 const promptKey = (text: string) => cleanTitle(text).toLowerCase().slice(0, 140);
