@@ -42,6 +42,11 @@ export function readHistory(repo: string, rev: string, maxSessions: number): Cor
     })
     .filter((c) => c.files.length > 0)
     .slice(-maxSessions);
+  // Commits made in the same second (or out of order) become a minute apart: no two sessions tie on time.
+  for (let i = 1; i < commits.length; i++) {
+    const before = commits[i - 1]!.at.getTime();
+    if (commits[i]!.at.getTime() <= before) commits[i]!.at = new Date(before + 60_000);
+  }
   const touched = new Map<string, number>();
   for (const c of commits) for (const f of new Set(c.files)) touched.set(f, (touched.get(f) ?? 0) + 1);
   const ubiquitous = new Set([...touched].filter(([, n]) => n > commits.length * UBIQUITOUS_SHARE).map(([f]) => f));

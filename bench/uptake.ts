@@ -84,11 +84,13 @@ async function storeWork(pool: PgPool, tenantId: string, projectId: string, sess
   items.push({ kind: 'stop', tool: null, title: 'Stop', text: `Done: ${s.subject}` });
   await pool.query(
     `insert into observations (tenant_id, project_id, session_id, kind, sequence, tool_name, tool_use_id, title, text, token_count, created_at)
-     select $1, $2, $3::uuid, x.kind::observation_kind, x.ord::int, x.tool, case when x.tool is null then null else $3::text || x.ord end, x.title, x.text, x.tokens, $4
+     select $1, $2, $3::uuid, x.kind::observation_kind, x.ord::int, x.tool, case when x.tool is null then null else $3::text || x.ord end, x.title, x.text, x.tokens,
+            $4::timestamptz + x.ord * interval '1 second'
        from unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::int[]) with ordinality as x(kind, tool, title, text, tokens, ord)`,
     [tenantId, projectId, sessionId, s.at, items.map((i) => i.kind), items.map((i) => i.tool), items.map((i) => i.title), items.map((i) => i.text), items.map((i) => countTokens(i.text))],
   );
-  await pool.query(`insert into prompts (tenant_id, project_id, session_id, ordinal, text, token_count, created_at) values ($1, $2, $3, 1, $4, $5, $6)`, [
+  // Each step a second after the one before: no two rows tie on time, so every run ranks alike.
+  await pool.query(`insert into prompts (tenant_id, project_id, session_id, ordinal, text, token_count, created_at) values ($1, $2, $3, 1, $4, $5, $6::timestamptz + interval '1 second')`, [
     tenantId,
     projectId,
     sessionId,

@@ -70,7 +70,7 @@ export const EXPLORE = {
   MIN_JUDGED: 40,
   RARE_RATE: 0.25,
   /** Per serving, by kind: distilled knowledge gets more tries than raw activity. */
-  SLOTS: { learning: 8, summary: 3, observation: 2 },
+  SLOTS: { learning: 6, summary: 3, observation: 2 },
 } as const;
 
 /** The kind's use rate when it is rare enough to limit its unproven items, else undefined. */
