@@ -228,7 +228,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     });
     registerCaptureLedgerRoutes(v1, { pool: deps.pool });
     registerSessionRoutes(v1, { prisma: deps.prisma, pool: deps.pool, temporal: deps.temporal, ...(deps.idleTimeoutMs ? { idleTimeoutMs: deps.idleTimeoutMs } : {}) });
-    registerSearchRoutes(v1, { search: deps.search });
+    registerSearchRoutes(v1, { search: deps.search, pool: deps.pool });
     registerMemoryRoutes(v1, { prisma: deps.prisma, pool: deps.pool, indexer });
     registerContextRoutes(v1, { pool: deps.pool });
     registerReceiptRoutes(v1, { pool: deps.pool });

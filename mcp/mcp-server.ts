@@ -83,7 +83,7 @@ export function createMemflowMcpServer(opts: MemflowMcpOptions): McpServer {
   registerResourcesAndPrompts(server, {
     context: async (p) => (await projectContext(p ?? opts.defaultProject, undefined, 'resource')).text,
     record: async (id) => {
-      const answer = await api.memories([id]);
+      const answer = await api.memories([id], 'resource');
       const found = answer.items[0] as unknown as MemoryRecord | undefined;
       if (!found) throw new Error(answer.ambiguous?.length ? `${id} names more than one memory: give more of the id` : `no memory ${id} in this tenant`);
       return fitRecords('', [recordBlock(found, undefined, opts.defaultProject)], '', cap, () => `(cut to stay under ${cap} tokens)`).text;

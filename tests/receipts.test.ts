@@ -154,3 +154,25 @@ describe('injection receipts and uptake', () => {
     assert.match(raised.reason, /raised: used in 3 of 5 sessions/);
   });
 });
+
+describe('the MCP search and get tools hand records over: receipts too', () => {
+  test('a search or a get with a channel writes a receipt of what it handed over; without, none', async () => {
+    const receipts = (channel: string) => prisma.contextReceipt.findMany({ where: { tenantId: tenant.tenantId, channel }, include: { items: true } });
+    const search = await call(tenant.key, 'GET', `/v1/search?q=${encodeURIComponent('invoice PDF worker')}&project=${project}&mode=keyword&channel=mcp_tool:search`);
+    assert.equal(search.status, 200, JSON.stringify(search.body));
+    assert.ok(search.body.results.some((r: { id: string }) => r.id === ids.unused));
+    const [searched] = await receipts('mcp_tool:search');
+    assert.deepEqual(searched!.items.map((i) => i.itemId), search.body.results.map((r: { id: string }) => r.id));
+    assert.ok(searched!.items.every((i) => i.tokens > 0 && i.reason.startsWith('search hit ')));
+    assert.equal(searched!.totalTokens, searched!.items.reduce((a, i) => a + i.tokens, 0));
+    const got = await call(tenant.key, 'POST', '/v1/memories:batchGet?channel=mcp_tool:get', { ids: [ids.used] });
+    assert.equal(got.status, 200);
+    const [gotten] = await receipts('mcp_tool:get');
+    assert.deepEqual(gotten!.items.map((i) => [i.itemId, i.itemType]), [[ids.used, 'learning']]);
+    // A person's search (the CLI, the viewer) hands nothing to an agent: no receipt.
+    const before = await prisma.contextReceipt.count({ where: { tenantId: tenant.tenantId } });
+    await call(tenant.key, 'GET', `/v1/search?q=invoice&project=${project}&mode=keyword`);
+    assert.equal(await prisma.contextReceipt.count({ where: { tenantId: tenant.tenantId } }), before);
+    assert.equal((await call(tenant.key, 'POST', '/v1/memories:batchGet?channel=nope', { ids: [ids.used] })).status, 400);
+  });
+});
