@@ -23,6 +23,7 @@ CREATE INDEX "context_receipts_tenant_id_project_id_created_at_idx" ON "context_
 CREATE INDEX "context_receipts_session_id_idx" ON "context_receipts"("session_id");
 
 CREATE TABLE "context_receipt_items" (
+    "id" UUID NOT NULL DEFAULT gen_random_uuid(),
     "receipt_id" UUID NOT NULL,
     "position" INTEGER NOT NULL,
     "item_type" VARCHAR(20) NOT NULL,
@@ -33,8 +34,11 @@ CREATE TABLE "context_receipt_items" (
     "used" BOOLEAN,
     "evidence" TEXT,
 
-    CONSTRAINT "context_receipt_items_pkey" PRIMARY KEY ("receipt_id", "position")
+    CONSTRAINT "context_receipt_items_pkey" PRIMARY KEY ("id")
 );
+
+-- An item is its receipt's n-th (uptake is written by receipt and position); an id of its own pages backups.
+CREATE UNIQUE INDEX "context_receipt_items_receipt_id_position_key" ON "context_receipt_items"("receipt_id", "position");
 
 -- Context ranking reads an item's uptake by its id.
 CREATE INDEX "context_receipt_items_item_id_idx" ON "context_receipt_items"("item_id");
