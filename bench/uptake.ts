@@ -62,6 +62,11 @@ interface ArmResult {
 }
 
 const hashOf = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
+/** A UUID made from a string (the shape of a v4: version and variant digits set). */
+const uuidOf = (s: string) => {
+  const h = hashOf(s);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+};
 
 async function newProject(pool: PgPool, tenantId: string, name: string): Promise<string> {
   const { rows } = await pool.query<{ id: string }>(`insert into projects (tenant_id, name, updated_at) values ($1, $2, now()) returning id`, [tenantId, name]);
@@ -101,14 +106,15 @@ async function storeWork(pool: PgPool, tenantId: string, projectId: string, sess
 }
 
 /** The learning a session leaves: its commit's subject and message, citing its files. Returns its id. */
-async function storeLearning(pool: PgPool, tenantId: string, projectId: string, s: CorpusSession): Promise<string> {
+async function storeLearning(pool: PgPool, tenantId: string, projectId: string, s: CorpusSession, arm: string): Promise<string> {
   const kind = /^(fix|fixes|fixed)\b|\bfix(es)?\b/i.test(s.subject) ? 'fix' : /\bnot\b|\binstead\b|\bnever\b/i.test(s.subject) ? 'gotcha' : 'decision';
   const h = hashOf(s.commit);
   const citations = s.cited.map((path) => ({ path, startLine: 1, endLine: 1, hash: h.slice(0, 16), lines: [] }));
   const { rows } = await pool.query<{ id: string }>(
-    `insert into learnings (tenant_id, project_id, kind, title, body, confidence, fingerprint, strength, last_stated_at, citations, created_at, updated_at, valid_from)
-     values ($1, $2, $3::learning_kind, $4, $5, $6, $7, 1, $8, $9::jsonb, $8, now(), $8) returning id`,
-    [tenantId, projectId, kind, s.subject.slice(0, 300), (s.body || s.subject).slice(0, 1500), 0.5 + (parseInt(h.slice(0, 4), 16) % 45) / 100, h, s.at, JSON.stringify(citations)],
+    `insert into learnings (id, tenant_id, project_id, kind, title, body, confidence, fingerprint, strength, last_stated_at, citations, created_at, updated_at, valid_from)
+     values ($10::uuid, $1, $2, $3::learning_kind, $4, $5, $6, $7, 1, $8, $9::jsonb, $8, now(), $8) returning id`,
+    // The id comes from the commit (and the arm): ties broken by id break alike on every run.
+    [tenantId, projectId, kind, s.subject.slice(0, 300), (s.body || s.subject).slice(0, 1500), 0.5 + (parseInt(h.slice(0, 4), 16) % 45) / 100, h, s.at, JSON.stringify(citations), uuidOf(`${s.commit}:${arm}`)],
   );
   return rows[0]!.id;
 }
@@ -130,7 +136,7 @@ async function runArm(pool: PgPool, tenantId: string, corpus: CorpusSession[], u
     await storeWork(pool, tenantId, projectId, sessionId, s);
     if (i < heldOutFrom) await measureSessionUptake(pool, tenantId, sessionId);
     else heldOut.push({ sessionId, relevant: relevantTo(corpus, i).map((j) => learningOf.get(j)!), injected: new Set(items.map((x) => x.id)) });
-    learningOf.set(i, await storeLearning(pool, tenantId, projectId, s));
+    learningOf.set(i, await storeLearning(pool, tenantId, projectId, s, name));
   }
   // The held-out sessions' uptake, measured only now: none of it steered their own context.
   for (const h of heldOut) await measureSessionUptake(pool, tenantId, h.sessionId);
@@ -183,17 +189,15 @@ async function main(): Promise<void> {
   const corpus = readHistory(args.repo!, args.rev!, Number(args.sessions));
   const heldOutFrom = Math.floor(corpus.length * (1 - Number(args['held-out'])));
   console.log(`corpus: ${corpus.length} sessions from ${args.repo} at ${args.rev}; held out: sessions ${heldOutFrom + 1}-${corpus.length}; budget ${budget} tokens`);
+  const { rows } = await pool.query<{ id: string }>(`insert into tenants (name, updated_at) values ($1, now()) returning id`, [`uptake-bench-${Date.now()}`]);
+  const tenantId = rows[0]!.id;
   try {
-    const { rows } = await pool.query<{ id: string }>(`insert into tenants (name, updated_at) values ($1, now()) returning id`, [`uptake-bench-${Date.now()}`]);
-    const tenantId = rows[0]!.id;
     const results: ArmResult[] = [];
     for (const aware of [false, true]) {
       const r = await runArm(pool, tenantId, corpus, aware, budget, heldOutFrom);
       console.log(`${r.name}: ${r.seconds.toFixed(1)} s; held out: ${r.breakdown}`);
       results.push(r);
     }
-    // The bench's own data goes with its tenant (cascade).
-    await pool.query('delete from tenants where id = $1', [tenantId]);
     const base = results[0]!;
     const pct = (a: number, b: number) => (b === 0 ? 'n/a' : `${(((b - a) / b) * 100).toFixed(1)} %`);
     console.log(`\n${corpus.length} scripted sessions (${base.sessions} held out), budget ${budget}, ${new Date().toISOString().slice(0, 16)}Z`);
@@ -204,6 +208,8 @@ async function main(): Promise<void> {
       console.log(`| ${r.name} | ${r.sessions} | ${r.injectedTokens} | ${r.usedTokens} | ${r.unusedTokens} | ${r === base ? '—' : pct(r.unusedTokens, base.unusedTokens)} | ${recall} | ${r.loadBefore} / ${r.loadAfter} |`);
     }
   } finally {
+    // The bench's own data goes with its tenant (cascade), also when it failed: its learning ids are fixed.
+    await pool.query('delete from tenants where id = $1', [tenantId]);
     await pool.end();
   }
 }
