@@ -11,7 +11,7 @@ import { intOption, projectOrCwd } from './args.js';
 const MAX_CONTEXT_TOKENS = 32_000;
 
 export async function context(
-  opts: ApiOptions & { project?: string; tokens?: string; json?: boolean; check?: boolean; agent?: string },
+  opts: ApiOptions & { project?: string; tokens?: string; json?: boolean; check?: boolean; agent?: string; explain?: boolean },
   out: (line: string) => void,
   err: (line: string) => void,
 ): Promise<void> {
@@ -20,7 +20,7 @@ export async function context(
   // In a working tree of the project, the context is checked against today's code, as at SessionStart.
   const git = opts.check === false || opts.project ? undefined : gitHead(process.cwd());
   const { answer, note } = await withApi(opts, async (api) => {
-    const answer = await api.context({ project, tokens, branch: git?.branch ?? undefined, defaultBranch: git?.defaultBranch ?? undefined, agent: opts.agent });
+    const answer = await api.context({ project, tokens, branch: git?.branch ?? undefined, defaultBranch: git?.defaultBranch ?? undefined, agent: opts.agent, ...(opts.explain ? { explain: 'true' as const } : {}) });
     if (!git || !answer.context || !answer.check?.length) return { answer, note: '' };
     const checked = checkContext(answer.context, answer.check, git.root, git);
     answer.context = checked.context;
@@ -32,4 +32,6 @@ export async function context(
   if (answer.context) out(answer.context);
   const empty = answer.items.length === 0 ? ` — nothing remembered for project '${project}' yet` : '';
   err(`(${answer.tokens} tokens, ${answer.items.length} item${answer.items.length === 1 ? '' : 's'}${note})${empty}`);
+  // Why each item is there (or was left out): its receipt's reason, uptake included.
+  for (const e of answer.explain ?? []) err(`${e.included ? '+' : '-'} ${e.id.slice(0, 8)} ${e.type} ${e.included ? `${e.tokens} tokens: ` : ''}${e.reason}`);
 }

@@ -74,8 +74,9 @@ export function registerReadCommands(program: Command): void {
     .option('--agent <agent>', "only what this agent's sessions produced: claude-code, codex, gemini, opencode, copilot")
     .option('--json', 'print the API document as JSON')
     .option('--no-check', "do not check cited items against the working tree (stale ones are dropped, doubtful ones marked)")
+    .option('--explain', 'on stderr: each item, its tokens and why it was chosen, then what uptake left out and why')
     .addOption(urlOption())
-    .action(async (opts: { project?: string; tokens?: string; json?: boolean; url?: string; check?: boolean; agent?: string }) => {
+    .action(async (opts: { project?: string; tokens?: string; json?: boolean; url?: string; check?: boolean; agent?: string; explain?: boolean }) => {
       const { context } = await import('./context-cmd.js');
       await context(opts, stdoutLine, stderrLine);
     });

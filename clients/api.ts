@@ -36,6 +36,8 @@ export interface SearchParams extends Q {
   mode?: string;
   /** Only what this agent's sessions produced (claude-code, codex, gemini, opencode, copilot). */
   agent?: string;
+  /** Set by an agent's tool (mcp_tool:search): the hits get an injection receipt. */
+  channel?: string;
 }
 export interface ContextParams extends Q {
   project?: string;
@@ -44,6 +46,12 @@ export interface ContextParams extends Q {
   branch?: string;
   defaultBranch?: string;
   agent?: string;
+  /** The injection receipt's channel: api (default), resource, mcp_tool:<name>. */
+  channel?: string;
+  /** The agent's session id receiving it, when known. */
+  session?: string;
+  /** 'true': the answer explains each item's cost and why it was chosen. */
+  explain?: 'true' | 'false';
 }
 export interface PageParams extends Q {
   project?: string;
@@ -104,7 +112,8 @@ export function createApiClient(opts: ApiClientOptions) {
     search: (params: SearchParams) => call(A.searchAnswer, 'GET', `/v1/search${query(params)}`),
     context: (params: ContextParams) => call(A.contextAnswer, 'GET', `/v1/context${query(params)}`),
     memory: (ref: string) => call(A.memoryRecord, 'GET', `/v1/memories/${enc(ref)}`),
-    memories: (ids: readonly string[]) => call(A.batchGetAnswer, 'POST', '/v1/memories:batchGet', { ids }),
+    /** `channel` (mcp_tool:get): the records are handed to an agent, and get an injection receipt. */
+    memories: (ids: readonly string[], channel?: string) => call(A.batchGetAnswer, 'POST', `/v1/memories:batchGet${query({ channel })}`, { ids }),
     remember: (body: StatedMemoryBody, project?: string) => call(A.statedMemory, 'POST', `/v1/memories${query({ project })}`, body),
 
     sessions: (params: PageParams = {}) => call(sessionsPage, 'GET', `/v1/sessions${query(params)}`),

@@ -48,10 +48,10 @@ export function createMemflowMcpServer(opts: MemflowMcpOptions): McpServer {
   const { api } = opts;
   const cap = opts.maxTokens ?? DEFAULT_MAX_TOKENS;
   /** What a new session of project `p` would get, checked against the working tree when there is one. */
-  const projectContext = async (p: string | undefined, tokens: number | undefined): Promise<Sized> => {
+  const projectContext = async (p: string | undefined, tokens: number | undefined, channel: string): Promise<Sized> => {
     const budget = Math.min(tokens ?? 1500, Math.max(50, cap - 20));
     const git = opts.workingTree ? gitHead(opts.workingTree) : undefined;
-    const answer = await api.context({ project: p, tokens: budget, branch: git?.branch ?? undefined, defaultBranch: git?.defaultBranch ?? undefined });
+    const answer = await api.context({ project: p, tokens: budget, branch: git?.branch ?? undefined, defaultBranch: git?.defaultBranch ?? undefined, channel });
     let context = answer.context;
     if (git && context && answer.check?.length) {
       const checked = checkContext(context, answer.check, git.root, git);
@@ -81,9 +81,9 @@ export function createMemflowMcpServer(opts: MemflowMcpOptions): McpServer {
   registerRetractTools(server, kit);
 
   registerResourcesAndPrompts(server, {
-    context: async (p) => (await projectContext(p ?? opts.defaultProject, undefined)).text,
+    context: async (p) => (await projectContext(p ?? opts.defaultProject, undefined, 'resource')).text,
     record: async (id) => {
-      const answer = await api.memories([id]);
+      const answer = await api.memories([id], 'resource');
       const found = answer.items[0] as unknown as MemoryRecord | undefined;
       if (!found) throw new Error(answer.ambiguous?.length ? `${id} names more than one memory: give more of the id` : `no memory ${id} in this tenant`);
       return fitRecords('', [recordBlock(found, undefined, opts.defaultProject)], '', cap, () => `(cut to stay under ${cap} tokens)`).text;

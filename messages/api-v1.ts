@@ -135,8 +135,47 @@ export const contextAnswer = z.object({
     .optional()
     .describe('cited items a client with the working tree can check for staleness'),
   withheld: z.number().int().optional().describe('learnings left out because they carry poisoning flags'),
+  explain: z
+    .array(z.object({ id: z.string(), type: recordType, tokens: z.number().int(), score: z.number(), reason: z.string(), included: z.boolean() }))
+    .optional()
+    .describe('with explain=true: each item handed over (its tokens and why it was chosen), then those uptake left out'),
 });
 export type ContextAnswer = z.output<typeof contextAnswer>;
+
+/** Where context was handed to an agent (an injection receipt's channel). */
+export const RECEIPT_CHANNEL = /^(?:session_start|api|resource|mcp_tool:[a-z_]{1,40})$/;
+
+/** One item of an injection receipt: what it cost, why it was chosen, and (once its session closed) whether it was used. */
+export const receiptItem = z.object({
+  id: z.string(),
+  type: recordType,
+  title: z.string().nullable().describe('the record as it reads now (null: since erased)'),
+  tokens: z.number().int(),
+  rank: z.number().int(),
+  reason: z.string(),
+  used: z.boolean().nullable().describe('null until the receiving session closed'),
+  evidence: z.string().nullable(),
+});
+export const receipt = z.object({
+  id: z.string(),
+  channel: z.string(),
+  budget: z.number().int(),
+  tokens: z.number().int(),
+  createdAt: z.string(),
+  uptakeMeasuredAt: z.string().nullable(),
+  items: z.array(receiptItem),
+});
+/** GET /v1/sessions/{id}/receipts: what the session was handed, what it used, and what it cost. */
+export const sessionReceiptsAnswer = z.object({
+  receipts: z.array(receipt),
+  totals: z.object({ injectedTokens: z.number().int(), usedTokens: z.number().int(), unusedTokens: z.number().int(), pendingTokens: z.number().int() }),
+});
+export type SessionReceiptsAnswer = z.output<typeof sessionReceiptsAnswer>;
+/** GET /v1/usage/uptake: injected vs used context tokens per project and day. */
+export const uptakeUsageAnswer = z.object({
+  days: z.array(z.object({ day: z.string(), project: z.string(), receipts: z.number().int(), injectedTokens: z.number().int(), usedTokens: z.number().int(), unusedTokens: z.number().int(), pendingTokens: z.number().int() })),
+});
+export type UptakeUsageAnswer = z.output<typeof uptakeUsageAnswer>;
 
 /** GET /v1/learnings items: learnings with their sources (fields as GET /v1/memories/{id}). */
 export const learningItem = z.object({ id: z.string() }).catchall(z.unknown());

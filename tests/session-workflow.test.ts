@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { CaptureActivities, PersistResult } from '../activities/capture/capture-activities.js';
+import type { UptakeActivities } from '../activities/context/uptake-activities.js';
 import type { SummarizeActivities, SummaryOutcome } from '../activities/summarize/summarize-activities.js';
 import type { HookEventName } from '../messages/hooks-v1.js';
 import { hookEventSignal, sessionViewQuery, sessionWorkflowId, type SessionWorkflowInput } from '../messages/workflows-v1/session.js';
@@ -26,9 +27,11 @@ class FakeStore {
   readonly summaryCalls: string[] = [];
   /** What lastLifecycle answers (a run's first events after a session-end are late). */
   lifecycle: 'start' | 'end' | null = 'start';
+  /** Sessions whose uptake was measured (as they closed). */
+  readonly uptake: string[] = [];
 
   /** Capture activities that record what they were handed, plus summarization that always succeeds. */
-  activities(): CaptureActivities & Pick<SummarizeActivities, 'summarizeBatch' | 'summarizeSession'> & { syncSessionVectors(): Promise<void> } {
+  activities(): CaptureActivities & UptakeActivities & Pick<SummarizeActivities, 'summarizeBatch' | 'summarizeSession'> & { syncSessionVectors(): Promise<void> } {
     const done = (toSequence: number): SummaryOutcome => ({ status: 'done', summaryId: crypto.randomUUID(), fromSequence: 1, toSequence, offline: true, more: false });
     return {
       summarizeBatch: async ({ flush, minTokens }) => {
@@ -59,6 +62,10 @@ class FakeStore {
         this.closed.push({ status, reason });
       },
       lastLifecycle: async () => this.lifecycle,
+      measureUptake: async ({ sessionId }) => {
+        this.uptake.push(sessionId);
+        return { judged: 0, used: 0 };
+      },
     };
   }
 }
@@ -120,6 +127,7 @@ test('a long session continues-as-new, carries its state, persists every event o
   const result = await handle.result();
   assert.equal(result.status, 'completed');
   assert.equal(result.closedBy, 'session-end');
+  assert.deepEqual(store.uptake.filter((id) => id === inp.sessionId), [inp.sessionId], 'uptake measured once, as the session closed');
   for (const id of ids) assert.ok(store.persisted.has(id), `event ${id} persisted`);
 
   // The run that finished is not the first: the chain continued-as-new and carried its count.

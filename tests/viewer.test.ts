@@ -326,7 +326,9 @@ test('usage and admin views render for an admin (axe), with keys, retention, bac
   await page.getByRole('heading', { name: 'Budget' }).waitFor();
   // The offline summarizer spends no tokens: "No usage yet", not empty charts.
   await page.getByTestId('usage-empty').waitFor();
-  assert.equal(await page.locator('figure.chart svg').count(), 0);
+  assert.equal(await page.locator('section[aria-labelledby="usage-h"] > figure.chart svg').count(), 0);
+  // The context handed to agents is the tenant's own (injection receipts), shown whatever the model cost.
+  await page.getByRole('heading', { name: 'Context handed to agents' }).waitFor();
   assert.deepEqual(await axeViolations(page, 'usage', SERIOUS_OR_WORSE), []);
   await page.goto(`${stack.api.url}/ui#/admin`);
   await page.getByRole('heading', { name: 'Audit log' }).waitFor();

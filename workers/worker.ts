@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createCaptureActivities } from '../activities/capture/capture-activities.js';
+import { createUptakeActivities } from '../activities/context/uptake-activities.js';
 import { createEraseActivities } from '../activities/erase/erase-activities.js';
 import { createSummarizeActivities } from '../activities/summarize/summarize-activities.js';
 import { createVectorActivities } from '../activities/search/vector-sync-activities.js';
@@ -38,6 +39,7 @@ export function createMemflowWorker(opts: {
     ...(opts.bundlePath ? { workflowBundle: { code: fs.readFileSync(opts.bundlePath, 'utf8') } } : { workflowsPath: WORKFLOWS_PATH }),
     activities: {
       ...createCaptureActivities({ prisma: opts.prisma }),
+      ...createUptakeActivities({ pool }),
       ...createEraseActivities({ prisma: opts.prisma }),
       ...createSummarizeActivities({ prisma: opts.prisma, config: opts.config }),
       // Embedding provider and Weaviate client are made on first use: the worker starts without them.

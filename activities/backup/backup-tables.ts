@@ -15,6 +15,7 @@ export interface BackupTable {
 const byTenant = 'tenant_id = $1';
 const byProject = 'project_id = $2';
 const learningOf = (where: string) => `learning_id IN (SELECT id FROM learnings WHERE ${where})`;
+const receiptOf = (where: string) => `receipt_id IN (SELECT id FROM context_receipts WHERE ${where})`;
 
 export const BACKUP_TABLES: BackupTable[] = [
   { table: 'tenants', tenantWhere: 'id = $1', projectWhere: null },
@@ -28,6 +29,9 @@ export const BACKUP_TABLES: BackupTable[] = [
   { table: 'learnings', tenantWhere: byTenant, projectWhere: byProject },
   { table: 'learning_sources', tenantWhere: learningOf('tenant_id = $1'), projectWhere: learningOf('project_id = $2') },
   { table: 'learning_revisions', tenantWhere: learningOf('tenant_id = $1'), projectWhere: learningOf('project_id = $2') },
+  // Injection receipts and their uptake: context ranking reads them (docs/receipts.md).
+  { table: 'context_receipts', tenantWhere: byTenant, projectWhere: byProject },
+  { table: 'context_receipt_items', tenantWhere: receiptOf('tenant_id = $1'), projectWhere: receiptOf('project_id = $2') },
   { table: 'token_usage', tenantWhere: byTenant, projectWhere: null },
   { table: 'retention_policies', tenantWhere: byTenant, projectWhere: byProject },
   { table: 'erasure_tombstones', tenantWhere: byTenant, projectWhere: null },

@@ -24,6 +24,7 @@ import { itemOf } from './timeline-item.js';
 import { createProjectIdentities, PROJECT_KEY } from './hook-project.js';
 import { eventRuleViolation, hookPayloadSchema, idempotencyKey, MAX_PAYLOAD_DEPTH, nestedDeeperThan, occurredAtOf, truncateToFit, withoutNul } from './payload.js';
 import { buildContext, DEFAULT_CONTEXT_TOKENS } from '../context/start-context.js';
+import { recordServing } from '../context/context-receipt.js';
 import { recordSessionAgent } from '../provenance/agent.js';
 import { gitOfPayload, recordSessionGit } from '../provenance/git.js';
 import { countDuplicateAnswer, countIngested } from '../metrics.js';
@@ -194,6 +195,11 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
           return undefined;
         });
         req.timings.context = performance.now() - t;
+        // Its receipt, keyed by the event: a retried SessionStart (a duplicate delivery) writes none again.
+        if (built) {
+          const serving = { tenantId: principal.tenantId, projectId: stored.projectId, sessionId: stored.sessionId, channel: 'session_start', idempotencyKey: `session_start:${stored.eventId}`, budget: DEFAULT_CONTEXT_TOKENS };
+          await recordServing(deps.pool, req.log, serving, built);
+        }
         // A hook client that sent its git state has the working tree: it checks the cited items
         // against today's code and takes memflowCheck out before Claude Code sees the answer.
         return sessionStartOutput(built?.context ?? '', git && built?.check ? { project: projectName, items: built.check } : undefined);

@@ -51,13 +51,34 @@ const OF_AGENT = {
       where ls.learning_id = ${l}.id and coalesce(sa.agent, 'claude-code') = $4)`,
 };
 
-const candidatesSql = (byAgent: boolean) => {
+/**
+ * Uptake-aware collection adds two legs of learnings beside the strongest and the matching: those the
+ * project's sessions used lately (their receipts say so) and the newest, which the ranking tries
+ * while they have no uptake of their own (common/rules/uptake-ranking.ts). Without them the pool
+ * would be the same strongest thirty every time, however often they went unused.
+ */
+const learningColumns = (l: string) => `'learning', ${l}.id, ${l}.kind::text, ${l}.title, left(${l}.body, 600), null, ${l}.confidence, ${l}.strength, ${l}.last_stated_at, ${l}.search_vector,
+      ${l}.citations, ${l}.git_branch, ${l}.git_commit, ${l}.on_default_branch, ${l}.flags, ${l}.outcome, ${l}.origin, ${l}.stale_count, null::int, null::jsonb`;
+const UPTAKE_LEGS = (learning: (l: string) => string) => `
+  union
+  (select ${learningColumns('l')}
+    from learnings l where l.tenant_id = $1 and l.project_id = $2 and l.status = 'active'${learning('l')}
+      and l.id in (select i.item_id from context_receipts r join context_receipt_items i on i.receipt_id = r.id
+                    where r.tenant_id = $1 and r.project_id = $2 and i.used and i.item_type = 'learning' order by r.created_at desc, i.id limit 60)
+    order by l.last_stated_at desc, l.id limit 15)
+  union
+  (select ${learningColumns('l')}
+    from learnings l where l.tenant_id = $1 and l.project_id = $2 and l.status = 'active'${learning('l')}
+    order by l.last_stated_at desc, l.id limit 10)`;
+
+/** Every leg orders by a key that never ties (the id last): the same rows rank alike on every plan. */
+const candidatesSql = (byAgent: boolean, uptake: boolean) => {
   const session = byAgent ? OF_AGENT.session : '';
   const learning = (l: string) => (byAgent ? OF_AGENT.learning(l) : '');
   return `
 with sig as (
   select coalesce($3::text, (select string_agg(p.text, ' ') from (
-    select left(text, 200) as text from prompts where tenant_id = $1 and project_id = $2 order by created_at desc limit 2) p), '') as text
+    select left(text, 200) as text from prompts where tenant_id = $1 and project_id = $2 order by created_at desc, id limit 2) p), '') as text
 ), q as (
   select replace(plainto_tsquery('english', sig.text)::text, ' & ', ' | ')::tsquery as any_q from sig
 ), c as (
@@ -65,12 +86,12 @@ with sig as (
       confidence, strength, last_stated_at as at, search_vector,
       citations, git_branch, git_commit, on_default_branch, flags, outcome, origin, stale_count, null::int as sequence, null::jsonb as later
     from learnings where tenant_id = $1 and project_id = $2 and status = 'active'${learning('learnings')}
-    order by strength desc, confidence desc, last_stated_at desc limit 30)
+    order by strength desc, confidence desc, last_stated_at desc, id limit 30)
   union
   (select 'learning', l.id, l.kind::text, l.title, left(l.body, 600), null, l.confidence, l.strength, l.last_stated_at, l.search_vector,
       l.citations, l.git_branch, l.git_commit, l.on_default_branch, l.flags, l.outcome, l.origin, l.stale_count, null::int, null::jsonb
     from learnings l, q where l.tenant_id = $1 and l.project_id = $2 and l.status = 'active' and l.search_vector @@ q.any_q${learning('l')}
-    order by ts_rank(l.search_vector, q.any_q, 32) desc limit 10)
+    order by ts_rank(l.search_vector, q.any_q, 32) desc, l.id limit 10)${uptake ? UPTAKE_LEGS(learning) : ''}
   union all
   -- One summary per session (its final one, else its latest rolling or batch), from the newest 60.
   (select 'summary', s.id, s.kind, s.title, s.text, null, null, null, s.created_at, s.search_vector,
@@ -87,7 +108,7 @@ with sig as (
     from observations where tenant_id = $1 and project_id = $2${session} and kind in ('prompt', 'tool') and title not like 'FAILED %'
       -- memflow's own tool calls are not the project's activity (common/rules/self-activity.ts)
       and coalesce(tool_name, '') not ilike 'mcp\_\_memflow%' and not (tool_name = 'ToolSearch' and text ilike '%memflow%')
-    order by created_at desc limit 60)
+    order by created_at desc, id limit 60)
   union all
   -- The failure -> fix story: recent failed tool calls (among the project's latest 500 items, so the
   -- scan stays bounded), each with what followed it in its session (up to 40 tool calls and stops):
@@ -117,12 +138,17 @@ select c.type, c.id, c.kind, c.title, c.text, c.tool_name, c.confidence, c.stren
    where r is not null and r <> '/')) as roots
 from c, q`;
 };
-const CANDIDATES_SQL = { all: candidatesSql(false), byAgent: candidatesSql(true) };
-
+const CANDIDATES_SQL = {
+  all: candidatesSql(false, true),
+  byAgent: candidatesSql(true, true),
+  /** Collection as before uptake (the benchmark's baseline). */
+  allWithoutUptake: candidatesSql(false, false),
+  byAgentWithoutUptake: candidatesSql(true, false),
+};
 
 /** The candidates of a project (of one agent's sessions when `agent` is given), relevance against `query`. */
-export function readCandidates(pool: PgPool, tenantId: string, projectId: string, query: string | null, agent?: AgentName): Promise<Candidate[]> {
+export function readCandidates(pool: PgPool, tenantId: string, projectId: string, query: string | null, agent?: AgentName, uptake = true): Promise<Candidate[]> {
   return agent
-    ? queryPrepared<Candidate>(pool, CANDIDATES_SQL.byAgent, [tenantId, projectId, query, agent])
-    : queryPrepared<Candidate>(pool, CANDIDATES_SQL.all, [tenantId, projectId, query]);
+    ? queryPrepared<Candidate>(pool, uptake ? CANDIDATES_SQL.byAgent : CANDIDATES_SQL.byAgentWithoutUptake, [tenantId, projectId, query, agent])
+    : queryPrepared<Candidate>(pool, uptake ? CANDIDATES_SQL.all : CANDIDATES_SQL.allWithoutUptake, [tenantId, projectId, query]);
 }

@@ -110,6 +110,8 @@ export interface Chosen {
   c: Candidate;
   line: string;
   score: number;
+  /** Why it was chosen (its receipt's reason). */
+  reason?: string;
 }
 
 export function render(header: string, chosen: Chosen[]): string {

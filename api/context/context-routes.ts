@@ -10,8 +10,10 @@ import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { buildContext, DEFAULT_CONTEXT_TOKENS, MAX_CONTEXT_TOKENS } from './start-context.js';
 import { resolveProjectId } from '../search/project-lookup.js';
-import { contextAnswer } from '../../messages/api-v1.js';
-import { agentParam, answer, parseOr400, projectOfRequest, projectParam, textParam } from '../validation.js';
+import { randomUUID } from 'node:crypto';
+import { contextAnswer, RECEIPT_CHANNEL } from '../../messages/api-v1.js';
+import { recordServing, sessionOfAgentId } from './context-receipt.js';
+import { agentParam, agentSessionIdParam, answer, parseOr400, projectOfRequest, projectParam, textParam } from '../validation.js';
 import { documented, projectHeaders } from '../openapi-doc.js';
 
 export interface ContextRouteDeps {
@@ -33,10 +35,20 @@ export const contextQuery = z.object({
   defaultBranch: textParam(300).optional(),
   /** Optional: only what sessions of this agent produced. */
   agent: agentParam.describe('only what sessions of this agent produced (a learning: any of its sources)'),
+  /** Optional: where the context goes (its injection receipt's channel) and the session receiving it. */
+  channel: z.string().regex(RECEIPT_CHANNEL, 'must be session_start, api, resource or mcp_tool:<name>').default('api').describe("the injection receipt's channel: api (default), resource, mcp_tool:<name>"),
+  session: agentSessionIdParam.optional().describe("the agent's session id receiving the context, when the caller knows it"),
+  explain: z.enum(['true', 'false']).optional().describe("true: the answer's explain lists each item's tokens and why it was chosen, then what uptake left out"),
 });
 
 export function registerContextRoutes(app: FastifyInstance, deps: ContextRouteDeps): void {
-  const contextDoc = documented({ summary: "A project's memory within a token budget (tiktoken)", tags: ['retrieval'], query: contextQuery, headers: projectHeaders, answers: { 200: contextAnswer } });
+  const contextDoc = documented({
+    summary: "A project's memory within a token budget (tiktoken); each answer writes an injection receipt",
+    tags: ['retrieval'],
+    query: contextQuery,
+    headers: { ...projectHeaders, 'idempotency-key': { schema: z.string().max(200), description: 'requests with the same key write one injection receipt' } },
+    answers: { 200: contextAnswer },
+  });
   app.get<{ Querystring: Record<string, string | undefined> }>('/v1/context', contextDoc, async (req) => {
     const { tenantId } = requirePrincipal(req);
     const query = parseOr400(contextQuery, { ...req.query, project: projectOfRequest(req.query, req.headers['x-memflow-project']) });
@@ -54,6 +66,17 @@ export function registerContextRoutes(app: FastifyInstance, deps: ContextRouteDe
       ...(query.branch || query.defaultBranch ? { branch: { current: query.branch ?? null, default: query.defaultBranch ?? null } } : {}),
     });
     req.timings.context = performance.now() - t0;
-    return answer(contextAnswer, built);
+    const key = req.headers['idempotency-key'];
+    const serving = {
+      tenantId,
+      projectId,
+      sessionId: await sessionOfAgentId(deps.pool, tenantId, projectId, query.session),
+      channel: query.channel,
+      idempotencyKey: `${query.channel}:${typeof key === 'string' && key ? key.slice(0, 200) : randomUUID()}`,
+      budget: query.tokens,
+    };
+    await recordServing(deps.pool, req.log, serving, built);
+    const { served, ...rest } = built;
+    return answer(contextAnswer, query.explain === 'true' && served ? { ...rest, explain: served } : rest);
   });
 }

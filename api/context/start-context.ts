@@ -6,7 +6,7 @@
  * One SQL round trip collects a bounded candidate set (context-candidates.ts), which is rescored
  * (context-ranking.ts) and rendered (context-render.ts):
  *
- *   score = base(type) · quality · recency(age, half-life(type)) + relevance
+ *   score = (base(type) · quality · recency(age, half-life(type)) + relevance) · uptake
  *
  * - base: learning 1.0, summary 0.7, observation 0.35 (distilled knowledge before raw activity);
  * - quality: a learning's confidence × strength/(strength+1) (restated knowledge ranks higher);
@@ -17,6 +17,11 @@
  *   implicit signal — the project's two latest prompts, the best guess of what the user is
  *   working on. Learnings that match it join the candidates even when they are not among the
  *   strongest.
+ *
+ * - uptake: what the agent did with the item when it was handed over before (injection receipts,
+ *   common/rules/uptake-ranking.ts): used items rise, items handed over again and again and never
+ *   used sink and then stay out, and of a kind this project's agents rarely use only the newest few
+ *   without a use of their own are tried — each with its reason on the receipt and in `explain`.
  *
  * Superseded learnings are never included. Items are taken greedily by score while they fit,
  * then the rendered whole is counted again and trimmed until it fits (token merges across lines
@@ -31,6 +36,8 @@ import { failureStory } from './failure-story.js';
 import { readCandidates, type Candidate } from './context-candidates.js';
 import { collapseRepeats, contextScore, RELEVANCE_WEIGHT, type BranchOfCaller } from './context-ranking.js';
 import { contextTokens, projectRelative, render, renderItem, SECTIONS, sectionOf, tokensOf, type Chosen, type SectionKey } from './context-render.js';
+import { EXPLORE, rareKind, uptakeAdjustment, type KindUptake, type UptakeStats } from '../../common/rules/uptake-ranking.js';
+import { readUptakeStats } from '../../common/server/context-receipts.js';
 
 export type { BranchOfCaller } from './context-ranking.js';
 export type { Candidate } from './context-candidates.js';
@@ -51,6 +58,20 @@ export interface ContextRequest {
   branch?: BranchOfCaller;
   /** Only what this agent's sessions produced. */
   agent?: AgentName;
+  /** false: collect and rank as before uptake was measured (the benchmark's baseline). */
+  uptake?: boolean;
+  /** The clock recency is measured against (default now; the benchmark pins it). */
+  now?: number;
+}
+
+/** An item as a receipt records it, or a candidate uptake left out (included false). */
+export interface ServedItem {
+  id: string;
+  type: Candidate['type'];
+  tokens: number;
+  score: number;
+  reason: string;
+  included: boolean;
 }
 
 export interface BuiltContext {
@@ -61,7 +82,12 @@ export interface BuiltContext {
   check?: CheckableItem[];
   /** Learnings left out because they carry poisoning flags. */
   withheld?: number;
+  /** What was handed over, in order, with each item's cost and why it was chosen; then what uptake left out. */
+  served?: ServedItem[];
 }
+
+/** Relevance (ts_rank) above which an item matches what the session is about: uptake never leaves it out. */
+const MATCHES = 0.15;
 
 /** A prompt, compared: case, spacing and redaction markers do not make it another prompt. */
 const promptKey = (text: string) => cleanTitle(text).toLowerCase().slice(0, 140);
@@ -71,7 +97,7 @@ export function assembleContext(
   projectName: string,
   allCandidates: Candidate[],
   budget: number,
-  opts: { explicitQuery?: boolean; now?: number; branch?: BranchOfCaller } = {},
+  opts: { explicitQuery?: boolean; now?: number; branch?: BranchOfCaller; uptake?: Map<string, UptakeStats>; kinds?: Map<string, KindUptake> } = {},
 ): BuiltContext {
   // A learning whose text tries to instruct the agent is never injected (see common/rules/poison.ts).
   const candidates = allCandidates
@@ -93,11 +119,42 @@ export function assembleContext(
   const roots = candidates.find((c) => c.roots?.length)?.roots ?? [];
   // A session's summary names its first prompt: the prompt is not repeated under recent activity.
   const summarized = candidates.filter((c) => c.type === 'summary').map((c) => cleanTitle(`${c.title} ${c.text}`).toLowerCase());
+  const left: ServedItem[] = [];
   const ranked = collapseRepeats(candidates)
-    .map(({ c, repeats }) => ({ c, repeats, score: contextScore(c, now, weight, opts.branch) }))
+    .map(({ c, repeats }) => {
+      // What the agent did with the item before: used ones rise, ones handed over again and again and never used sink, then stay out.
+      const stats = opts.uptake?.get(c.id);
+      const matches = Number(c.relevance) > MATCHES;
+      const adj = uptakeAdjustment(stats, { restatedAt: c.type === 'learning' ? c.at : null, asked: matches });
+      const score = contextScore(c, now, weight, opts.branch) * adj.factor;
+      if (adj.withhold) left.push({ id: c.id, type: c.type, tokens: 0, score, reason: adj.note, included: false });
+      // An item without a use of its own, of a kind rarely used here, is one of the few tried per serving.
+      const rare = opts.uptake && !matches && !(stats && stats.used > 0) ? rareKind(opts.kinds?.get(c.type)) : undefined;
+      return { c, repeats, score, adj, rare };
+    })
+    .filter((x) => !x.adj.withhold)
     .sort((a, b) => b.score - a.score);
+  // The untried are tried newest first: what the last sessions left is what the next ones work near.
+  const triable = new Set(
+    (['learning', 'summary', 'observation'] as const).flatMap((type) =>
+      ranked
+        .filter((x) => x.rare !== undefined && x.c.type === type)
+        .sort((a, b) => b.c.at.getTime() - a.c.at.getTime())
+        .slice(0, EXPLORE.SLOTS[type])
+        .map((x) => x.c.id),
+    ),
+  );
   const said = new Set<string>();
-  for (const { c, repeats, score } of ranked) {
+  for (const { c, repeats, score, adj: uptakeAdj, rare } of ranked) {
+    let adj = uptakeAdj;
+    if (rare !== undefined) {
+      const why = `${c.type}s are used in ${(rare * 100).toFixed(0)} % of servings here`;
+      if (!triable.has(c.id)) {
+        left.push({ id: c.id, type: c.type, tokens: 0, score, reason: `left out: ${why}, and this one has no use yet (the ${EXPLORE.SLOTS[c.type]} newest such are tried)`, included: false });
+        continue;
+      }
+      adj = { ...adj, note: [adj.note, `tried: ${why}; one of the ${EXPLORE.SLOTS[c.type]} newest without a use yet`].filter(Boolean).join('; ') };
+    }
     if (c.type === 'observation' && c.kind === 'prompt') {
       const asked = promptKey(c.text || c.title);
       if (asked && summarized.some((t) => t.includes(asked))) continue;
@@ -115,7 +172,7 @@ export function assembleContext(
       if (used + headingCost + line.length / 6 > budget) continue;
       const cost = headingCost + tokensOf(`\n${line}`);
       if (used + cost <= budget) {
-        chosen.push({ c, line, score });
+        chosen.push({ c, line, score, reason: reasonOf(c, score, repeats, adj.note, weight) });
         said.add(sameAs);
         opened.add(section);
         used += cost;
@@ -145,7 +202,19 @@ export function assembleContext(
       gitCommit: x.c.git_commit ?? null,
       onDefaultBranch: x.c.on_default_branch ?? null,
     }));
-  return { context, tokens, items: ordered.map((x) => x.c.id), check, ...(withheld > 0 ? { withheld } : {}) };
+  const served: ServedItem[] = [...ordered.map((x) => ({ id: x.c.id, type: x.c.type, tokens: tokensOf(x.line), score: x.score, reason: x.reason ?? '', included: true })), ...left];
+  return { context, tokens, items: ordered.map((x) => x.c.id), check, ...(withheld > 0 ? { withheld } : {}), served };
+}
+
+/** Why an item was chosen, as its receipt and `--explain` say it. */
+function reasonOf(c: Candidate, score: number, repeats: number, uptakeNote: string, weight: number): string {
+  const parts = [`${sectionOf(c)}${c.kind && c.kind !== c.type ? ` (${c.kind})` : ''}, score ${score.toFixed(2)}`];
+  const relevance = Number(c.relevance);
+  if (relevance > 0) parts.push(`${weight === RELEVANCE_WEIGHT.explicit ? 'matches the query' : 'matches recent prompts'} (${relevance.toFixed(2)})`);
+  if (c.type === 'learning' && (c.strength ?? 1) > 1) parts.push(`stated ${c.strength}×`);
+  if (repeats > 1) parts.push(`happened ${repeats}×`);
+  if (uptakeNote) parts.push(uptakeNote);
+  return parts.join('; ');
 }
 
 /** A failure candidate as the observation it is. */
@@ -155,7 +224,13 @@ function failureOf(c: Candidate) {
 
 export async function buildContext(pool: PgPool, req: ContextRequest): Promise<BuiltContext> {
   const query = req.query?.trim() ? req.query.slice(0, 2000) : null;
-  const rows = await readCandidates(pool, req.tenantId, req.projectId, query, req.agent);
+  const rows = await readCandidates(pool, req.tenantId, req.projectId, query, req.agent, req.uptake !== false);
   const name = req.projectName ?? rows[0]?.project_name ?? 'this project';
-  return assembleContext(name, rows, req.budget, { explicitQuery: query !== null, ...(req.branch ? { branch: req.branch } : {}) });
+  const uptake = req.uptake === false || rows.length === 0 ? undefined : await readUptakeStats(pool, req.tenantId, req.projectId, rows.map((r) => r.id));
+  return assembleContext(name, rows, req.budget, {
+    explicitQuery: query !== null,
+    ...(req.branch ? { branch: req.branch } : {}),
+    ...(uptake ? { uptake: uptake.items, kinds: uptake.kinds } : {}),
+    ...(req.now !== undefined ? { now: req.now } : {}),
+  });
 }

@@ -16,6 +16,7 @@ import { pgRunner, readMemories } from './memory-reads.js';
 import { batchGetAnswer, memoryRecord, statedMemory } from '../../messages/api-v1.js';
 import { answer, memoryRefParam, parseOr400, projectOfRequest, projectParam } from '../validation.js';
 import { documented, projectHeaders } from '../openapi-doc.js';
+import { channelParam, recordServedRecords } from '../context/context-receipt.js';
 
 export interface MemoryRouteDeps {
   prisma: PrismaClient;
@@ -40,6 +41,9 @@ const projectOnly = z.object({ project: projectParam });
 const memoryPath = z.object({ id: memoryRefParam });
 
 export const MAX_BATCH_IDS = 100;
+
+/** Set by the MCP get tool (mcp_tool:get): the records are an injection, and get a receipt in their project. */
+const batchQuery = z.object({ channel: channelParam.optional() });
 
 export const batchBody = z.object({
   ids: z
@@ -85,13 +89,18 @@ export function registerMemoryRoutes(app: FastifyInstance, deps: MemoryRouteDeps
     return reply.code(stated.status === 'created' ? 201 : 200).send(answer(statedMemory, { ...stated, indexed }));
   });
 
-  const batchDoc = documented({ summary: 'Full memory records by id', tags: ['retrieval'], body: batchBody, answers: { 200: batchGetAnswer } });
-  app.post('/v1/memories::batchGet', batchDoc, async (req) => {
+  const batchDoc = documented({ summary: 'Full memory records by id', tags: ['retrieval'], query: batchQuery, body: batchBody, answers: { 200: batchGetAnswer } });
+  app.post<{ Querystring: Record<string, string | undefined> }>('/v1/memories::batchGet', batchDoc, async (req) => {
     const { tenantId } = requirePrincipal(req);
+    const { channel } = parseOr400(batchQuery, req.query);
     const { ids: refs } = parseOr400(batchBody, req.body, 'invalid_body');
     const wanted = [...new Set(refs)];
     const { records, ambiguous } = await readMemories(sql, tenantId, wanted);
     const at = (ref: string) => records.get(ref);
+    if (channel) {
+      const served = [...records.values()].map((r, i) => ({ id: r.id, type: r.type, project: typeof r.project === 'string' ? r.project : undefined, text: JSON.stringify(r), score: 0, reason: `asked for by id (${i + 1} of ${records.size})` }));
+      await recordServedRecords(deps.pool, req.log, tenantId, channel, served);
+    }
     // In the order asked; refs this tenant does not hold are listed, not an error.
     return answer(batchGetAnswer, {
       items: [...new Map(wanted.flatMap((ref) => (at(ref) ? [[at(ref)!.id, at(ref)!] as const] : []))).values()],

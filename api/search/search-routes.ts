@@ -11,9 +11,13 @@ import { agentParam, answer as serialize, instantParam, limitParam, parseOr400, 
 import type { SearchService } from './search-service.js';
 import { SEARCH_MODES } from './search-types.js';
 import { documented, projectHeaders } from '../openapi-doc.js';
+import type { PgPool } from '../../common/server/pg.js';
+import { channelParam, recordServedRecords } from '../context/context-receipt.js';
 
 export interface SearchRouteDeps {
   search: SearchService;
+  /** Where the injection receipts of MCP searches go. */
+  pool: PgPool;
 }
 
 export const searchQuery = z
@@ -26,6 +30,7 @@ export const searchQuery = z
     until: instantParam,
     mode: z.enum(SEARCH_MODES, { error: `must be one of ${SEARCH_MODES.join(', ')}` }).default('hybrid'),
     agent: agentParam.describe('only what sessions of this agent produced (a learning: any of its sources)'),
+    channel: channelParam.optional().describe('set by the MCP search tool (mcp_tool:search): the hits are an injection, and get a receipt in the project'),
   })
   .refine((v) => !v.since || !v.until || v.since < v.until, { path: ['until'], message: 'must be later than since' });
 
@@ -46,6 +51,10 @@ export function registerSearchRoutes(app: FastifyInstance, deps: SearchRouteDeps
       ...(query.agent ? { agent: query.agent } : {}),
     });
     if (answer.degraded) req.log.info({ reason: answer.degradedReason }, 'search degraded');
+    if (query.channel) {
+      const served = answer.results.map((r, i) => ({ id: r.id, type: r.type, project: query.project, text: `${r.title} ${r.snippet}`, score: r.score, reason: `search hit ${i + 1} for "${query.q.slice(0, 80)}"` }));
+      await recordServedRecords(deps.pool, req.log, tenantId, query.channel, served);
+    }
     const { phases, ...body } = answer;
     Object.assign(req.timings, phases);
     return serialize(searchAnswer, body);

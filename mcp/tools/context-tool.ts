@@ -16,6 +16,6 @@ export function registerContextTool(server: McpServer, kit: ToolKit): void {
       inputSchema: CONTEXT_INPUT,
       annotations: { readOnlyHint: true },
     },
-    async (a) => answerText(await kit.projectContext(projectOf(kit, a.project), a.tokens)),
+    async (a) => answerText(await kit.projectContext(projectOf(kit, a.project), a.tokens, 'mcp_tool:context')),
   );
 }

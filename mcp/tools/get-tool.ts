@@ -25,7 +25,7 @@ export function registerGetTool(server: McpServer, kit: ToolKit): void {
       annotations: { readOnlyHint: true },
     },
     async (a) => {
-      const answer = await kit.api.memories(a.ids);
+      const answer = await kit.api.memories(a.ids, 'mcp_tool:get');
       const missing = [answer.notFound.length ? `Not found: ${answer.notFound.join(' ')}` : '', answer.ambiguous?.length ? `Ambiguous (give more of the id): ${answer.ambiguous.join(' ')}` : '']
         .filter(Boolean)
         .join('\n');

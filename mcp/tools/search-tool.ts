@@ -33,7 +33,7 @@ export function registerSearchTool(server: McpServer, kit: ToolKit): void {
     },
     async (a) => {
       const p = projectOf(kit, a.project);
-      const answer = await kit.api.search({ q: a.query, project: p, types: a.types, mode: a.mode, since: a.since, until: a.until, limit: a.limit ?? 8, agent: a.agent });
+      const answer = await kit.api.search({ q: a.query, project: p, types: a.types, mode: a.mode, since: a.since, until: a.until, limit: a.limit ?? 8, agent: a.agent, channel: 'mcp_tool:search' });
       const ids = shortIds(answer.results.map((r) => r.id));
       const cap = kit.cap;
       return answerText(fitRecords(searchHead(answer, a.query, p), answer.results.map((r) => searchLine(r, ids)), '', cap, (n) => `(${n} more hits cut to stay under ${cap} tokens; ask for fewer with limit)`));

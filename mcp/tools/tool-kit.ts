@@ -15,8 +15,8 @@ export interface ToolKit {
   cap: number;
   /** The project the tools use when a call names none. */
   defaultProject: string | undefined;
-  /** What a new session of project `p` would get, checked against the working tree when there is one. */
-  projectContext(project: string | undefined, tokens: number | undefined): Promise<Sized>;
+  /** What a new session of project `p` would get, checked against the working tree when there is one; `channel` names its receipt's channel. */
+  projectContext(project: string | undefined, tokens: number | undefined, channel: string): Promise<Sized>;
 }
 
 export const projectOf = (kit: ToolKit, project: string | undefined) => project ?? kit.defaultProject;

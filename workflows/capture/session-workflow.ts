@@ -25,6 +25,7 @@ import {
 import { captureWrites } from '../activity-presets.js';
 import { Failure } from '../../messages/errors-v1.js';
 import type { CaptureActivities } from '../../activities/capture/capture-activities.js';
+import type { UptakeActivities } from '../../activities/context/uptake-activities.js';
 import {
   DEFAULT_TUNING,
   capturedSignal,
@@ -38,6 +39,8 @@ import { SessionSummarizer } from '../summarize/summarize-steps.js';
 
 // Database writes: briskly and for as long as PostgreSQL is away (see the preset).
 const db = proxyActivities<CaptureActivities>(captureWrites);
+// Uptake reads and writes the database only (the same preset): whether the session used what it was handed.
+const uptake = proxyActivities<UptakeActivities>(captureWrites);
 
 export async function sessionWorkflow(input: SessionWorkflowInput): Promise<SessionResult> {
   const tuning = { ...DEFAULT_TUNING, ...input.tuning };
@@ -174,6 +177,15 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     // A late event signalled while we were closing is persisted before the run ends.
     if (state.pending.length > 0 && (summarizes || closedBy === 'session-end')) return undefined;
     if (state.hasCaptured) return undefined;
+    // What the session was handed, judged used or unused by what it did (runs from before receipts replay without it).
+    if (patched('uptake-v1')) {
+      try {
+        await uptake.measureUptake(ids);
+      } catch (err) {
+        // Only a permanent failure reaches here: the session still closes, its uptake unjudged.
+        log.warn('uptake not measured', { sessionId: input.sessionId, error: (err as Error).message });
+      }
+    }
     await db.closeSession({ ...ids, status: 'completed', reason: closedBy });
     state.status = 'completed';
     return { status: state.status, eventCount: state.eventCount, closedBy };

@@ -16,6 +16,7 @@ import { IdleHint, StatusBadge } from '../ui/session-badges.js';
 import { Item } from '../ui/timeline-entry.js';
 import { fmtNum, fmtTime, markOnce } from '../ui/view-format.js';
 import { LearningCard } from './learnings.js';
+import { SessionReceipts } from './session-receipts.js';
 
 /** Timeline items of the first request (small: it is what shows first), then of each next one (the API's largest). */
 const FIRST_PAGE = 100;
@@ -143,6 +144,7 @@ export function SessionView({ id }: { id: string }) {
           ))}
         </ul>
       </section>
+      <SessionReceipts id={id} project={project} />
       <section aria-labelledby="timeline-h">
         <h2 id="timeline-h">Timeline</h2>
         <div class="filters" role="search">

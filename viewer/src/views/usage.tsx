@@ -3,6 +3,7 @@ import { call } from '../api.js';
 import { useLoad, useUrlState } from '../hooks.js';
 import { Choice, ErrorNote, Row, Table } from '../ui/controls.js';
 import { fmtNum } from '../ui/view-format.js';
+import { ContextUptake } from './usage-uptake.js';
 
 interface Usage {
   days: { day: string; tokensIn: number; tokensOut: number; cacheReadTokens: number; cacheWriteTokens: number; costUsd: number; requests: number }[];
@@ -157,6 +158,7 @@ export function UsageView() {
           )}
         </>
       ) : null}
+      <ContextUptake days={days} />
     </section>
   );
 }

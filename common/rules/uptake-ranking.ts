@@ -1,0 +1,81 @@
+/**
+ * How an item's uptake moves it in context ranking. Each receipt item whose session closed says
+ * whether the agent used it (common/rules/uptake.ts); the context reads, per candidate, how often it
+ * was handed over (injected) and used, and:
+ *
+ * - under MIN_EVIDENCE injections: no change (not enough to judge);
+ * - never used: demoted (× NEVER_USED_FACTOR), and left out from WITHHOLD_AFTER injections on —
+ *   unless it was restated since it was last handed over, or it matches what the session is about;
+ * - used: raised by its use rate (× 1 + USED_GAIN · used/injected); used rarely (under RARE_RATE once
+ *   there is RARE_EVIDENCE) is demoted, then left out, like the never-used.
+ *
+ * Every change carries its reason, which the receipt item and `memflow context --explain` show. The
+ * thresholds are what `npm run bench:uptake` measured best on this repository's own history
+ * (docs/receipts.md has the table and the neighbouring settings).
+ */
+export interface UptakeStats {
+  injected: number;
+  used: number;
+  /** When it was last handed over (a learning restated since is judged afresh). */
+  lastInjectedAt?: Date | null;
+}
+
+export interface UptakeAdjustment {
+  factor: number;
+  /** Left out of the context altogether. */
+  withhold: boolean;
+  /** Why (empty when nothing changed). */
+  note: string;
+}
+
+export const UPTAKE_RULES = {
+  MIN_EVIDENCE: 3,
+  WITHHOLD_AFTER: 4,
+  NEVER_USED_FACTOR: 0.4,
+  USED_GAIN: 0.75,
+  RARE_RATE: 0.25,
+  RARE_EVIDENCE: 6,
+} as const;
+
+const NONE: UptakeAdjustment = { factor: 1, withhold: false, note: '' };
+
+export function uptakeAdjustment(stats: UptakeStats | undefined, opts: { restatedAt?: Date | null; asked?: boolean } = {}): UptakeAdjustment {
+  const R = UPTAKE_RULES;
+  if (!stats || stats.injected < R.MIN_EVIDENCE) return NONE;
+  const { injected: n, used: m } = stats;
+  if (opts.restatedAt && stats.lastInjectedAt && opts.restatedAt > stats.lastInjectedAt) return { ...NONE, note: `restated since it was last handed over (used in ${m} of ${n})` };
+  const rare = m > 0 && n >= R.RARE_EVIDENCE && m / n < R.RARE_RATE;
+  if (m === 0 || rare) {
+    const what = m === 0 ? `injected ${n}×, never used` : `used in only ${m} of ${n} sessions`;
+    if (n >= R.WITHHOLD_AFTER && !opts.asked) return { factor: 0, withhold: true, note: `left out: ${what}` };
+    return { factor: R.NEVER_USED_FACTOR, withhold: false, note: `demoted: ${what}` };
+  }
+  return { factor: 1 + R.USED_GAIN * (m / n), withhold: false, note: `raised: used in ${m} of ${n} sessions` };
+}
+
+/** How often a kind of item (learning, summary, observation) was used in a project's sessions. */
+export interface KindUptake {
+  judged: number;
+  used: number;
+}
+
+/**
+ * Exploration: once a kind of item has been judged EXPLORE.MIN_JUDGED times in a project and is used
+ * in under EXPLORE.RARE_RATE of them, its items without a use of their own (untried, or never used)
+ * no longer fill the budget: EXPLORE.SLOTS of them per serving are tried (the newest first), the
+ * rest are left out — unless they match what the session is about (the query, or recent prompts).
+ * Items that were used, and items that match, are not limited.
+ */
+export const EXPLORE = {
+  MIN_JUDGED: 40,
+  RARE_RATE: 0.25,
+  /** Per serving, by kind: distilled knowledge gets more tries than raw activity. */
+  SLOTS: { learning: 6, summary: 3, observation: 2 },
+} as const;
+
+/** The kind's use rate when it is rare enough to limit its unproven items, else undefined. */
+export function rareKind(kind: KindUptake | undefined): number | undefined {
+  if (!kind || kind.judged < EXPLORE.MIN_JUDGED) return undefined;
+  const rate = kind.used / kind.judged;
+  return rate < EXPLORE.RARE_RATE ? rate : undefined;
+}

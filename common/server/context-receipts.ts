@@ -1,0 +1,142 @@
+/**
+ * Injection receipts in PostgreSQL (docs/receipts.md): each serving of context to an agent writes
+ * one receipt (idempotent on its key: a retried SessionStart writes once) with its items; when the
+ * receiving session closes, its receipts' items are judged used or unused from what the session
+ * did (common/rules/uptake.ts); context ranking reads each candidate's uptake back.
+ */
+import type { PgPool } from './pg.js';
+import { judgeUptake, sessionActivity, type ReceivedItem } from '../rules/uptake.js';
+import type { KindUptake, UptakeStats } from '../rules/uptake-ranking.js';
+import type { ObservationLine } from '../rules/check-outcomes.js';
+
+export interface ReceiptItemInput {
+  id: string;
+  type: string;
+  tokens: number;
+  score: number;
+  reason: string;
+}
+
+export interface ReceiptInput {
+  tenantId: string;
+  projectId: string;
+  /** The session that received it (sessions.id), when known. */
+  sessionId?: string | null;
+  /** session_start, mcp_tool:<name>, resource or api. */
+  channel: string;
+  /** The same key twice (a retried request) writes one receipt. */
+  idempotencyKey: string;
+  budget: number;
+  totalTokens: number;
+  items: ReceiptItemInput[];
+}
+
+/** Uptake is read from the last 90 days of receipts: what an agent did a season ago says little. */
+const UPTAKE_WINDOW_DAYS = 90;
+
+const WRITE_SQL = `
+with r as (
+  insert into context_receipts (tenant_id, project_id, session_id, channel, idempotency_key, budget, total_tokens)
+  values ($1, $2, $3, $4, $5, $6, $7)
+  on conflict (tenant_id, idempotency_key) do nothing
+  returning id)
+insert into context_receipt_items (receipt_id, position, item_type, item_id, tokens, score, reason)
+select r.id, x.ord::int - 1, x.item_type, x.item_id, x.tokens, x.score, x.reason
+  from r, unnest($8::text[], $9::uuid[], $10::int[], $11::float8[], $12::text[]) with ordinality as x(item_type, item_id, tokens, score, reason, ord)`;
+
+/** Writes a receipt and its items in one statement; a repeated key writes nothing. */
+export async function writeReceipt(pool: PgPool, r: ReceiptInput): Promise<void> {
+  await pool.query(WRITE_SQL, [
+    r.tenantId,
+    r.projectId,
+    r.sessionId ?? null,
+    r.channel.slice(0, 80),
+    r.idempotencyKey.slice(0, 300),
+    r.budget,
+    r.totalTokens,
+    r.items.map((i) => i.type),
+    r.items.map((i) => i.id),
+    r.items.map((i) => i.tokens),
+    r.items.map((i) => (Number.isFinite(i.score) ? i.score : 0)),
+    r.items.map((i) => i.reason),
+  ]);
+}
+
+/**
+ * How often each of `ids` was handed over to a session that has closed since, and used there; and
+ * how often each kind of item (learning, summary, observation) was used in the project.
+ */
+export async function readUptakeStats(pool: PgPool, tenantId: string, projectId: string, ids: string[]): Promise<{ items: Map<string, UptakeStats>; kinds: Map<string, KindUptake> }> {
+  const { rows } = await pool.query<{ item_id: string | null; item_type: string | null; injected: string; used: string; last_at: Date }>(
+    `with judged as (
+       select i.item_id, i.item_type, i.used, r.created_at from context_receipt_items i join context_receipts r on r.id = i.receipt_id
+        where r.tenant_id = $1 and r.project_id = $2 and i.used is not null and r.created_at > now() - make_interval(days => ${UPTAKE_WINDOW_DAYS}))
+     select item_id, null as item_type, count(*) as injected, count(*) filter (where used) as used, max(created_at) as last_at
+       from judged where item_id = any($3::uuid[]) group by item_id
+     union all
+     select null, item_type, count(*), count(*) filter (where used), max(created_at) from judged group by item_type`,
+    [tenantId, projectId, [...new Set(ids)]],
+  );
+  const items = new Map<string, UptakeStats>();
+  const kinds = new Map<string, KindUptake>();
+  for (const r of rows) {
+    if (r.item_id) items.set(r.item_id, { injected: Number(r.injected), used: Number(r.used), lastInjectedAt: r.last_at });
+    else if (r.item_type) kinds.set(r.item_type, { judged: Number(r.injected), used: Number(r.used) });
+  }
+  return { items, kinds };
+}
+
+/**
+ * Receipts served without a session (an MCP tool or resource: the MCP server does not know the
+ * agent's session) belong to the project's one session that was running when they were served;
+ * when two sessions of the project overlapped then, the receipt stays unattributed.
+ */
+const ATTRIBUTE_SQL = `
+update context_receipts r set session_id = s.id
+  from sessions s
+ where s.id = $2 and s.tenant_id = $1 and r.tenant_id = $1 and r.project_id = s.project_id and r.session_id is null
+   and r.created_at >= s.started_at and r.created_at <= coalesce(s.ended_at, now())
+   and not exists (select 1 from sessions o where o.tenant_id = $1 and o.project_id = s.project_id and o.id <> s.id
+                    and o.started_at <= r.created_at and coalesce(o.ended_at, now()) >= r.created_at)`;
+
+/** The items of a session's receipts not yet judged, with the records they name. */
+const PENDING_SQL = `
+select i.receipt_id, i.position, i.item_type as type, i.item_id as id,
+       coalesce(l.kind::text, su.kind::text, o.kind::text, '') as kind,
+       coalesce(l.title, su.title, o.title, '') as title,
+       left(coalesce(l.body, su.text, o.text, ''), 8000) as text,
+       coalesce(l.citations, su.citations, '[]'::jsonb) as citations,
+       o.tool_name
+  from context_receipts r join context_receipt_items i on i.receipt_id = r.id
+  left join learnings l on i.item_type = 'learning' and l.id = i.item_id
+  left join summaries su on i.item_type = 'summary' and su.id = i.item_id
+  left join observations o on i.item_type = 'observation' and o.id = i.item_id
+ where r.tenant_id = $1 and r.session_id = $2 and i.used is null`;
+
+/** What the session did: its tool calls and its final answers, in order (inputs cut to what a match needs). */
+const ACTIVITY_SQL = `
+select sequence, kind::text as kind, tool_name as "toolName", title, left(text, 20000) as text
+  from observations where tenant_id = $1 and session_id = $2 and kind in ('tool', 'stop') order by sequence`;
+
+export interface UptakeOutcome {
+  judged: number;
+  used: number;
+}
+
+/** Judges every item the session received and has not been judged yet; running it again changes nothing. */
+export async function measureSessionUptake(pool: PgPool, tenantId: string, sessionId: string): Promise<UptakeOutcome> {
+  await pool.query(ATTRIBUTE_SQL, [tenantId, sessionId]);
+  const pending = await pool.query<ReceivedItem & { receipt_id: string; position: number }>(PENDING_SQL, [tenantId, sessionId]);
+  if (pending.rows.length === 0) return { judged: 0, used: 0 };
+  const observations = await pool.query<ObservationLine>(ACTIVITY_SQL, [tenantId, sessionId]);
+  const activity = sessionActivity(observations.rows);
+  const verdicts = pending.rows.map((item) => ({ item, ...judgeUptake(item, activity) }));
+  await pool.query(
+    `with v as (select * from unnest($1::uuid[], $2::int[], $3::bool[], $4::text[]) as v(receipt_id, position, used, evidence)),
+          u as (update context_receipt_items i set used = v.used, evidence = v.evidence from v
+                 where i.receipt_id = v.receipt_id and i.position = v.position and i.used is null returning i.receipt_id)
+     update context_receipts set uptake_measured_at = now() where id in (select receipt_id from u) and uptake_measured_at is null`,
+    [verdicts.map((v) => v.item.receipt_id), verdicts.map((v) => v.item.position), verdicts.map((v) => v.used), verdicts.map((v) => v.evidence)],
+  );
+  return { judged: verdicts.length, used: verdicts.filter((v) => v.used).length };
+}
