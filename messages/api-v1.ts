@@ -143,7 +143,12 @@ export const contextAnswer = z.object({
 export type ContextAnswer = z.output<typeof contextAnswer>;
 
 /** Where context was handed to an agent (an injection receipt's channel). */
-export const RECEIPT_CHANNEL = /^(?:session_start|api|resource|mcp_tool:[a-z_]{1,40})$/;
+/**
+ * Where served context goes: its injection receipt's channel. `prefetch` is the hook relay fetching a
+ * project's start context to hold until a SessionStart asks for it: no agent received it yet, so it
+ * writes no receipt (that session's SessionStart, delivered to the API, writes the session_start one).
+ */
+export const RECEIPT_CHANNEL = /^(?:session_start|api|resource|prefetch|mcp_tool:[a-z_]{1,40})$/;
 
 /** One item of an injection receipt: what it cost, why it was chosen, and (once its session closed) whether it was used. */
 export const receiptItem = z.object({

@@ -87,6 +87,10 @@ describe('injection receipts and uptake', () => {
     assert.equal(plain.body.explain, undefined, 'explain only when asked');
     const channels = await prisma.contextReceipt.findMany({ where: { tenantId: tenant.tenantId, projectId: (await prisma.project.findFirstOrThrow({ where: { tenantId: tenant.tenantId, name: project } })).id }, select: { channel: true, sessionId: true } });
     assert.deepEqual(channels.map((c) => c.channel).sort(), ['api', 'mcp_tool:context', 'session_start']);
+    // The hook relay's fetch of a start context it holds for the next SessionStart is no injection.
+    const prefetch = await call(tenant.key, 'GET', `/v1/context?project=${project}&channel=prefetch`);
+    assert.equal(prefetch.status, 200);
+    assert.equal(await prisma.contextReceipt.count({ where: { tenantId: tenant.tenantId } }), channels.length, 'no receipt for a prefetch');
   });
 
   test('bad input is a 400 naming the field; another tenant sees no receipts', async () => {

@@ -17,7 +17,11 @@ import { resolveProjectId } from '../search/project-lookup.js';
 import type { BuiltContext } from './start-context.js';
 
 /** `channel` of the routes an MCP tool reads through (search, get): given, the answer writes a receipt. */
-export const channelParam = z.string().regex(RECEIPT_CHANNEL, 'must be session_start, api, resource or mcp_tool:<name>');
+/** A receipt's channel as the record and search routes take it (a prefetch is GET /v1/context's only). */
+export const channelParam = z
+  .string()
+  .regex(RECEIPT_CHANNEL, 'must be session_start, api, resource or mcp_tool:<name>')
+  .refine((c) => c !== 'prefetch', 'prefetch: only GET /v1/context takes it');
 
 /** A receipt's serving: who was handed context, where, under which budget (the items come from the built context). */
 export type Serving = Omit<ReceiptInput, 'totalTokens' | 'items'>;

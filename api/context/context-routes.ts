@@ -36,7 +36,7 @@ export const contextQuery = z.object({
   /** Optional: only what sessions of this agent produced. */
   agent: agentParam.describe('only what sessions of this agent produced (a learning: any of its sources)'),
   /** Optional: where the context goes (its injection receipt's channel) and the session receiving it. */
-  channel: z.string().regex(RECEIPT_CHANNEL, 'must be session_start, api, resource or mcp_tool:<name>').default('api').describe("the injection receipt's channel: api (default), resource, mcp_tool:<name>"),
+  channel: z.string().regex(RECEIPT_CHANNEL, 'must be session_start, api, resource, prefetch or mcp_tool:<name>').default('api').describe("the injection receipt's channel: api (default), resource, mcp_tool:<name>; prefetch (the hook relay's fetch, held until a SessionStart: no receipt; that SessionStart writes it)"),
   session: agentSessionIdParam.optional().describe("the agent's session id receiving the context, when the caller knows it"),
   explain: z.enum(['true', 'false']).optional().describe("true: the answer's explain lists each item's tokens and why it was chosen, then what uptake left out"),
 });
@@ -75,7 +75,7 @@ export function registerContextRoutes(app: FastifyInstance, deps: ContextRouteDe
       idempotencyKey: `${query.channel}:${typeof key === 'string' && key ? key.slice(0, 200) : randomUUID()}`,
       budget: query.tokens,
     };
-    await recordServing(deps.pool, req.log, serving, built);
+    if (query.channel !== 'prefetch') await recordServing(deps.pool, req.log, serving, built);
     const { served, ...rest } = built;
     return answer(contextAnswer, query.explain === 'true' && served ? { ...rest, explain: served } : rest);
   });

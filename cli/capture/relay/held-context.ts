@@ -122,7 +122,9 @@ export class StartContexts {
 
   /** GET /v1/context for the scope: the context text, and as SessionStart's hook output. */
   private async readContext(scope: ContextScope, timeoutMs: number): Promise<{ context: string; body: string } | undefined> {
-    const q = new URLSearchParams({ project: scope.project });
+    // Held for a SessionStart, not handed to an agent yet: no receipt (the SessionStart's own, written
+    // when the API stores that event, is the injection's).
+    const q = new URLSearchParams({ project: scope.project, channel: 'prefetch' });
     if (scope.branch) q.set('branch', scope.branch);
     if (scope.defaultBranch) q.set('defaultBranch', scope.defaultBranch);
     const headers: Record<string, string> = { authorization: `Bearer ${scope.key}`, 'user-agent': 'memflow-relay', 'x-memflow-project': scope.project };
