@@ -1,7 +1,9 @@
 /**
- * A TCP proxy in front of a real server, for outage tests: `cut()` refuses new connections and
- * severs open ones (as a crashed or unreachable server would), `restore()` listens again on the
- * same port. It lets a test take PostgreSQL away from the API and worker without stopping the
+ * A TCP proxy in front of a real server, for outage tests: `cut()` resets new connections and
+ * severs open ones (as a crashed or unreachable server would), `restore()` passes them on again.
+ * The proxy keeps its port while cut: a port let go could be taken by any other process on the
+ * machine (a parallel test's server, an outgoing connection), and the client would then reach that
+ * process instead of an outage. It lets a test take PostgreSQL away from the API and worker without stopping the
  * machine's shared server. In front of an HTTP server it has two more faults: `blackhole()` takes
  * connections and never answers (until `restore()`), and `loseNextAnswer(prefix)` lets the next
  * request whose first line starts with `prefix` through but drops its 200 answer (the server did
@@ -26,9 +28,11 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     s.on('error', () => s.destroy());
   };
   let blackholed = false;
+  let refusing = false;
   let lose: string | undefined;
   const makeServer = () =>
     net.createServer((client) => {
+      if (refusing) return client.resetAndDestroy(); // as a server that is not there: a reset, nothing read
       track(client);
       if (blackholed) return; // taken, never answered
       const upstream = net.connect(target);
@@ -51,17 +55,13 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       client.once('close', () => upstream.destroy());
       upstream.once('close', () => client.destroy());
     });
-  let server = makeServer();
+  const server = makeServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;
-  let listening = true;
 
   const cut = async () => {
-    if (!listening) return;
-    listening = false;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    refusing = true;
     for (const s of sockets) s.destroy();
-    await closed;
   };
   return {
     port,
@@ -78,15 +78,12 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
         blackholed = false;
         for (const s of sockets) s.destroy();
       }
-      if (listening) return;
-      server = makeServer();
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, '127.0.0.1', resolve);
-      });
-      listening = true;
+      refusing = false;
     },
-    close: cut,
+    async close() {
+      await cut();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
 
