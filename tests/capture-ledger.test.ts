@@ -240,6 +240,10 @@ test('the relay SIGKILLed while it holds a claimed event: the Node client takes 
   await start(s);
   await prompt(s, 'the cache invalidation races the writer');
   await waitUntil(async () => (await storedCount(s)) === 2, { what: 'the first events delivered', timeoutMs: 30_000, intervalMs: 100 });
+  // ... and their answers heard by the relay: an answer still on its way when the black hole opens is
+  // lost, and that event then counts as late (seen under load: 5 late).
+  const journal = new ClientLedger(env.MEMFLOW_SPOOL_DIR!);
+  await waitUntil(async () => journal.summarize(s, new Set()).counts.delivered === 2, { what: 'the first two answers heard', timeoutMs: 30_000, intervalMs: 50 });
   // The API stops answering (connections taken, never answered): a delivery waits with its claim.
   proxy.blackhole();
   await tool(s, 'toolu_e1');
