@@ -50,6 +50,7 @@ let victimMemberKeyId: string;
 let victimData: SeededCorpus;
 let victimBackupId: string;
 let victimEraseJob: string;
+let victimDerivationId: string;
 let fuzzData: SeededCorpus;
 const fuzzTenantSession = () => fuzzData.sessions[0]!.agentSessionId;
 const FUZZ_PROJECT = 'fuzzproj';
@@ -294,6 +295,7 @@ before(async () => {
   victimData = await seedCorpus(prisma, victim.tenantId, VICTIM_PROJECT, CORPUS.slice(2, 5));
   victimBackupId = (await prisma.backup.create({ data: { scope: 'tenant', tenantId: victim.tenantId, status: 'completed', completedAt: new Date() } })).id;
   victimEraseJob = `erase-${crypto.randomUUID()}`;
+  victimDerivationId = (await prisma.derivation.create({ data: { tenantId: victim.tenantId, projectId: victimData.projectId, summarizer: 'offline', promptVersion: 'probe', status: 'cancelled' } })).id;
   await prisma.erasureTombstone.create({ data: { jobId: victimEraseJob, tenantId: victim.tenantId, projectName: 'old-project', erasedAt: new Date() } });
 });
 
@@ -556,6 +558,13 @@ const probes: Record<string, Probe> = {
   'GET /v1/admin/keys': { admin: true, foreign: () => ({ path: '/v1/admin/keys' }), expect: 'no-data' },
   'POST /v1/admin/keys': { admin: true, none: 'mints a key of the caller’s own tenant; it names no resource' },
   'DELETE /v1/admin/keys/{id}': { admin: true, foreign: () => ({ path: `/v1/admin/keys/${victimMemberKeyId}` }), expect: 404 },
+  'GET /v1/sessions/{id}/receipts': { admin: false, foreign: () => ({ path: `/v1/sessions/${victimData.sessions[0]!.agentSessionId}/receipts` }), expect: 404 },
+  'GET /v1/usage/uptake': { admin: false, foreign: () => ({ path: `/v1/usage/uptake?days=366&project=${VICTIM_PROJECT}` }), expect: 'no-data' },
+  'POST /v1/projects/{project}/rederive': { admin: true, foreign: () => ({ path: `/v1/projects/${VICTIM_PROJECT}/rederive`, body: { summarizer: 'offline', dryRun: true } }), expect: 404 },
+  'GET /v1/projects/{project}/derivations': { admin: false, foreign: () => ({ path: `/v1/projects/${VICTIM_PROJECT}/derivations` }), expect: 404 },
+  'GET /v1/derivations/{id}': { admin: false, foreign: () => ({ path: `/v1/derivations/${victimDerivationId}` }), expect: 404 },
+  'POST /v1/derivations/{id}/cancel': { admin: true, foreign: () => ({ path: `/v1/derivations/${victimDerivationId}/cancel`, body: {} }), expect: 404 },
+  'POST /v1/derivations/{id}/resume': { admin: true, foreign: () => ({ path: `/v1/derivations/${victimDerivationId}/resume`, body: {} }), expect: 404 },
 };
 
 /** A probe path for refusals (no key, member key): parameters filled with the victim's own resources. */
@@ -602,7 +611,7 @@ describe('every /v1 route refuses requests it must refuse', () => {
   test('another tenant’s admin key: 404 or an answer with none of the tenant’s data', async () => {
     const other = await newTenant(prisma, 'admin');
     const beforeA = await tenantRowCounts([victim.tenantId]);
-    const secrets = [victim.tenantId, victimData.projectId, victimBackupId, victimEraseJob, victimMemberKeyId, ...victimData.sessions.flatMap((s) => [s.agentSessionId, s.sessionId, s.summaryId, s.learningId, ...s.observationIds])];
+    const secrets = [victim.tenantId, victimData.projectId, victimBackupId, victimEraseJob, victimMemberKeyId, victimDerivationId, ...victimData.sessions.flatMap((s) => [s.agentSessionId, s.sessionId, s.summaryId, s.learningId, ...s.observationIds])];
     // The hook goes last: it creates the other tenant's own project of the same name.
     const ordered = [...operations].sort((a, b) => Number(a.startsWith('POST /v1/hooks')) - Number(b.startsWith('POST /v1/hooks')));
     for (const op of ordered) {
