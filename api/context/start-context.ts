@@ -36,8 +36,11 @@ import { failureStory } from './failure-story.js';
 import { readCandidates, type Candidate } from './context-candidates.js';
 import { collapseRepeats, contextScore, RELEVANCE_WEIGHT, type BranchOfCaller } from './context-ranking.js';
 import { contextTokens, projectRelative, render, renderItem, SECTIONS, sectionOf, tokensOf, type Chosen, type SectionKey } from './context-render.js';
-import { EXPLORE, rareKind, uptakeAdjustment, type KindUptake, type UptakeStats } from '../../common/rules/uptake-ranking.js';
+import { EXPLORE, rareKind, uptakeAdjustment, type KindUptake, type UptakeAdjustment, type UptakeStats } from '../../common/rules/uptake-ranking.js';
 import { readUptakeStats } from '../../common/server/context-receipts.js';
+
+/** What uptake does to a warning that was never used: nothing (see the ranking below). */
+const NO_UPTAKE_CHANGE: UptakeAdjustment = { factor: 1, withhold: false, note: '' };
 
 export type { BranchOfCaller } from './context-ranking.js';
 export type { Candidate } from './context-candidates.js';
@@ -125,11 +128,14 @@ export function assembleContext(
       // What the agent did with the item before: used ones rise, ones handed over again and again and never used sink, then stay out.
       const stats = opts.uptake?.get(c.id);
       const matches = Number(c.relevance) > MATCHES;
-      const adj = uptakeAdjustment(stats, { restatedAt: c.type === 'learning' ? c.at : null, asked: matches });
+      // A warning (a recorded failure, a dead end) works by what the agent does not do, which uptake
+      // cannot see: it is raised when used, never demoted or left out for looking unused.
+      const warning = c.kind === 'failure' || c.kind === 'dead_end';
+      const adj = warning && !(stats && stats.used > 0) ? NO_UPTAKE_CHANGE : uptakeAdjustment(stats, { restatedAt: c.type === 'learning' ? c.at : null, asked: matches });
       const score = contextScore(c, now, weight, opts.branch) * adj.factor;
       if (adj.withhold) left.push({ id: c.id, type: c.type, tokens: 0, score, reason: adj.note, included: false });
       // An item without a use of its own, of a kind rarely used here, is one of the few tried per serving.
-      const rare = opts.uptake && !matches && !(stats && stats.used > 0) ? rareKind(opts.kinds?.get(c.type)) : undefined;
+      const rare = opts.uptake && !matches && !warning && !(stats && stats.used > 0) ? rareKind(opts.kinds?.get(c.type)) : undefined;
       return { c, repeats, score, adj, rare };
     })
     .filter((x) => !x.adj.withhold)
