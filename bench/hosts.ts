@@ -52,6 +52,15 @@ interface Sample {
   ms: number;
   /** From the first model request of the conversation to the last, over `calls` (sessions with calls). */
   perCallMs?: number;
+  /** Where a session's own time goes: process start to its first model request, its last to its exit. */
+  startMs?: number;
+  exitMs?: number;
+}
+
+/** The session's start (process start → first conversation request) and exit (last request → exit), as the stand-in saw them. */
+function ends(fake: HostDriver['fake'], from: number, startedAt: number, endedAt: number): { startMs?: number; exitMs?: number } {
+  const at = fake.modelRequests.filter((r) => fake.requests.indexOf(r) >= from && offersTools(r.body)).map((r) => r.at);
+  return at.length === 0 ? {} : { startMs: at[0]! - startedAt, exitMs: endedAt - at[at.length - 1]! };
 }
 
 /** The session's time per tool call between its first and last model request, as the stand-in saw them. */
@@ -73,8 +82,9 @@ async function main(): Promise<void> {
     .option('--rounds <n>', 'sessions of each kind per variant and host', '5')
     .option('--calls <n>', 'tool calls in the long sessions', '12')
     .option('--hosts <list>', HOSTS.join(','), HOSTS.join(','))
+    .option('--no-mcp', "install without the host's MCP entry (what the MCP server's connection at start costs)")
     .parse();
-  const o = program.opts<{ rounds: string; calls: string; hosts: string }>();
+  const o = program.opts<{ rounds: string; calls: string; hosts: string; mcp: boolean }>();
   const rounds = Number(o.rounds);
   const calls = Number(o.calls);
   const hosts = o.hosts.split(',').map((h) => h.trim()) as HostName[];
@@ -102,7 +112,7 @@ async function main(): Promise<void> {
         memflow: await startHost(host, memHome, shellSession(0, 'ok')),
       };
       const repos: Record<Sample['variant'], string> = { none: await repository(`none-${host}`), memflow: await repository(`memflow-${host}`) };
-      const inst = await runCli(['install', '--host', host, '--url', api.url], { cwd: repos.memflow, env: memEnv });
+      const inst = await runCli(['install', '--host', host, '--url', api.url, ...(o.mcp ? [] : ['--no-mcp'])], { cwd: repos.memflow, env: memEnv });
       if (inst.code !== 0) throw new Error(`memflow install --host ${host}: ${inst.stderr}`);
       const samples: Sample[] = [];
       let n = 0;
@@ -113,8 +123,9 @@ async function main(): Promise<void> {
         agents[variant].fake.script = shellSession(k, answer);
         const from = agents[variant].fake.requests.length;
         const run = await agents[variant].run(`${answer}: run the steps`, repos[variant], variant === 'memflow' ? memEnv : {});
+        const endedAt = Date.now();
         if (run.code !== 0) throw new Error(`${host} exited ${run.code}: ${run.stderr.slice(-800)}`);
-        samples.push({ variant, calls: k, ms: run.ms, perCallMs: perCall(agents[variant].fake, from, k) });
+        samples.push({ variant, calls: k, ms: run.ms, perCallMs: perCall(agents[variant].fake, from, k), ...ends(agents[variant].fake, from, endedAt - run.ms, endedAt) });
         if (variant === 'memflow') {
           made.tools += k;
           made.stops++;
@@ -148,6 +159,8 @@ async function main(): Promise<void> {
       const pickMs = (v: Sample['variant'], k: number) => samples.filter((s) => s.variant === v && s.calls === k).map((s) => s.ms);
       const inside = (v: Sample['variant']) => samples.filter((s) => s.variant === v && s.perCallMs !== undefined).map((s) => s.perCallMs!);
       const addedSession = median(pickMs('memflow', 0)) - median(pickMs('none', 0));
+      const part = (v: Sample['variant'], key: 'startMs' | 'exitMs') => median(samples.filter((s) => s.variant === v && s.calls === 0 && s[key] !== undefined).map((s) => s[key]!));
+      const split = (key: 'startMs' | 'exitMs') => `${part('none', key).toFixed(0)} / ${part('memflow', key).toFixed(0)} (+${(part('memflow', key) - part('none', key)).toFixed(0)})`;
       const addedLong = median(pickMs('memflow', calls)) - median(pickMs('none', calls));
       table.push([
         `${host} ${AGENT_CLIS[host].version}`,
@@ -159,6 +172,8 @@ async function main(): Promise<void> {
           `${median(inside('none')).toFixed(1)} / ${median(inside('memflow')).toFixed(1)} (n ${inside('none').length} / ${inside('memflow').length})`,
           (median(inside('memflow')) - median(inside('none'))).toFixed(1),
           `${stored.tools} / ${made.tools}, ${stored.stops} / ${made.stops}`,
+          split('startMs'),
+          split('exitMs'),
         ],
       ]);
       loads.push(`${host}: load average ${loadAverage()} after`);
@@ -170,7 +185,7 @@ async function main(): Promise<void> {
   }
   console.log(`\nbench:hosts — ${rounds} sessions of each kind per variant and host, medians; ${os.cpus().length} cores`);
   for (const l of loads) console.log(`  ${l}`);
-  const header = ['0 calls: none / memflow (ms)', `${calls} calls: none / memflow (ms)`, 'added per session (ms)', 'added per tool call (ms)', `a tool call inside ${calls}-call sessions: none / memflow (ms)`, 'added per tool call, inside sessions (ms)', 'stored / made: tool calls, final answers'];
+  const header = ['0 calls: none / memflow (ms)', `${calls} calls: none / memflow (ms)`, 'added per session (ms)', 'added per tool call (ms)', `a tool call inside ${calls}-call sessions: none / memflow (ms)`, 'added per tool call, inside sessions (ms)', 'stored / made: tool calls, final answers', '0 calls: start to first model request, none / memflow (ms)', '0 calls: last model request to exit, none / memflow (ms)'];
   printColumns(
     'what memflow adds to a headless session of each agent',
     table.map(([c]) => c),
