@@ -36,11 +36,8 @@ import { failureStory } from './failure-story.js';
 import { readCandidates, type Candidate } from './context-candidates.js';
 import { collapseRepeats, contextScore, RELEVANCE_WEIGHT, type BranchOfCaller } from './context-ranking.js';
 import { contextTokens, projectRelative, render, renderItem, SECTIONS, sectionOf, tokensOf, type Chosen, type SectionKey } from './context-render.js';
-import { EXPLORE, rareKind, uptakeAdjustment, type KindUptake, type UptakeAdjustment, type UptakeStats } from '../../common/rules/uptake-ranking.js';
+import { EXPLORE, NO_UPTAKE_CHANGE, rareKind, uptakeAdjustment, type KindUptake, type UptakeStats } from '../../common/rules/uptake-ranking.js';
 import { readUptakeStats } from '../../common/server/context-receipts.js';
-
-/** What uptake does to a warning that was never used: nothing (see the ranking below). */
-const NO_UPTAKE_CHANGE: UptakeAdjustment = { factor: 1, withhold: false, note: '' };
 
 export type { BranchOfCaller } from './context-ranking.js';
 export type { Candidate } from './context-candidates.js';

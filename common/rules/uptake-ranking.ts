@@ -37,7 +37,9 @@ export const UPTAKE_RULES = {
   RARE_EVIDENCE: 6,
 } as const;
 
-const NONE: UptakeAdjustment = { factor: 1, withhold: false, note: '' };
+/** No change: too little evidence, or an item uptake cannot judge (a warning: api/context/start-context.ts). */
+export const NO_UPTAKE_CHANGE: UptakeAdjustment = { factor: 1, withhold: false, note: '' };
+const NONE = NO_UPTAKE_CHANGE;
 
 export function uptakeAdjustment(stats: UptakeStats | undefined, opts: { restatedAt?: Date | null; asked?: boolean } = {}): UptakeAdjustment {
   const R = UPTAKE_RULES;
