@@ -9,27 +9,11 @@
 import fs from 'node:fs';
 import type { HostExtras, Payload, TranscriptToolCall } from './shared.js';
 
+/** How far back Codex's exit codes and Copilot's last message are looked for (they are near the end). */
 const TAIL_BYTES = 512 * 1024;
-/** Gemini's chat recording holds whole tool outputs: read backwards in chunks, a long turn's calls within this. */
+/** Gemini's chat recording holds whole tool outputs: a long turn's calls are found within this. */
 const GEMINI_MAX_BYTES = 64 * 1024 * 1024;
 const CHUNK_BYTES = 256 * 1024;
-
-function tailLines(file: string): string[] {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(file, 'r');
-    const size = fs.fstatSync(fd).size;
-    const start = Math.max(0, size - TAIL_BYTES);
-    const buf = Buffer.alloc(size - start);
-    fs.readSync(fd, buf, 0, buf.length, start);
-    const lines = buf.toString('utf8').split('\n');
-    return start > 0 ? lines.slice(1) : lines;
-  } catch {
-    return [];
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
-}
 
 function parse(line: string): Payload | undefined {
   try {
@@ -41,9 +25,7 @@ function parse(line: string): Payload | undefined {
 }
 
 export function codexExitCode(transcriptPath: string, callId: string): number | undefined {
-  const lines = tailLines(transcriptPath);
-  for (let i = lines.length - 1; i >= 0; i--) {
-    const line = lines[i]!;
+  for (const line of linesFromEnd(transcriptPath, TAIL_BYTES)) {
     if (!line.includes(callId) || !line.includes('exit_code')) continue;
     const item = (parse(line)?.payload as Payload | undefined)?.item as Payload | undefined;
     if (item?.id === callId && typeof item.exit_code === 'number') return item.exit_code;
@@ -52,9 +34,7 @@ export function codexExitCode(transcriptPath: string, callId: string): number | 
 }
 
 export function copilotLastMessage(transcriptPath: string): string | undefined {
-  const lines = tailLines(transcriptPath);
-  for (let i = lines.length - 1; i >= 0; i--) {
-    const line = lines[i]!;
+  for (const line of linesFromEnd(transcriptPath, TAIL_BYTES)) {
     if (!line.includes('"assistant.message"')) continue;
     const content = ((parse(line)?.data as Payload | undefined)?.content as unknown) ?? undefined;
     if (typeof content === 'string' && content.trim()) return content;
@@ -83,7 +63,7 @@ export function geminiUnansweredToolCalls(transcriptPath: string, atTurnEnd: boo
   const seen = new Set<string>();
   const found: Payload[] = [];
   let first = true;
-  scan: for (const line of linesFromEnd(transcriptPath)) {
+  scan: for (const line of linesFromEnd(transcriptPath, GEMINI_MAX_BYTES)) {
     const record = parse(line);
     const opening = (record?.$set as Payload | undefined)?.messages;
     const messages = Array.isArray(opening) ? (opening as Payload[]).slice().reverse() : record && typeof record.id === 'string' && typeof record.type === 'string' ? [record] : [];
@@ -115,8 +95,11 @@ export function geminiUnansweredToolCalls(transcriptPath: string, atTurnEnd: boo
   return calls;
 }
 
-/** The file's lines, last first, read backwards in chunks (at most GEMINI_MAX_BYTES from the end); none when unreadable. */
-function* linesFromEnd(file: string): Generator<string> {
+/**
+ * The file's lines, last first, read backwards in chunks until `maxBytes` from the end (a line cut
+ * there is not given); none when unreadable. A reader that stops early reads only what it needed.
+ */
+function* linesFromEnd(file: string, maxBytes: number): Generator<string> {
   let fd: number | undefined;
   try {
     fd = fs.openSync(file, 'r');
@@ -127,8 +110,8 @@ function* linesFromEnd(file: string): Generator<string> {
     const size = fs.fstatSync(fd).size;
     let pos = size;
     let rest = Buffer.alloc(0);
-    while (pos > 0 && size - pos < GEMINI_MAX_BYTES) {
-      const start = Math.max(0, pos - CHUNK_BYTES);
+    while (pos > 0 && size - pos < maxBytes) {
+      const start = Math.max(0, pos - CHUNK_BYTES, size - maxBytes);
       const chunk = Buffer.alloc(pos - start);
       fs.readSync(fd, chunk, 0, chunk.length, start);
       const data = rest.length > 0 ? Buffer.concat([chunk, rest]) : chunk;

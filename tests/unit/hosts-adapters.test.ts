@@ -12,7 +12,7 @@ import { codex } from '../../cli/hosts/codex.js';
 import { copilot, parseShellResult } from '../../cli/hosts/copilot.js';
 import { gemini, parseShellContent, userPrompt } from '../../cli/hosts/gemini.js';
 import { installGemini } from '../../cli/hosts/install-gemini.js';
-import { geminiUnansweredToolCalls } from '../../cli/hosts/transcripts.js';
+import { codexExitCode, copilotLastMessage, geminiUnansweredToolCalls } from '../../cli/hosts/transcripts.js';
 import { opencode } from '../../cli/hosts/opencode.js';
 import type { HostHookEvent, Payload } from '../../cli/hosts/shared.js';
 import { parseHookArgs } from '../../cli/hook-main.js';
@@ -119,6 +119,24 @@ test('gemini: the turn\'s tool calls come from the chat recording at AfterAgent,
   assert.equal(gemini.hostAnswer('session-start', API_START), API_START);
   // The context Gemini CLI prepends to the first prompt is not stored as the user's prompt.
   assert.equal(userPrompt('<hook_context># memflow\n- FAILED Bash: x</hook_context>\n\nMake check.py pass.'), 'Make check.py pass.');
+});
+
+test('codex and copilot transcripts: the exit code and the last message near the end are found, a line cut at the read limit is not', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'host-transcripts-'));
+  const file = path.join(dir, 'rollout.jsonl');
+  const exit = (id: string, code: number) => JSON.stringify({ type: 'event_msg', payload: { type: 'item_completed', item: { type: 'CommandExecution', id, exit_code: code } } });
+  const message = (content: string) => JSON.stringify({ type: 'assistant.message', data: { content } });
+  // 700 KB before the end: the first call and message lie beyond the 512 KB looked at.
+  const filler = Array.from({ length: 700 }, (_, i) => JSON.stringify({ type: 'noise', i, text: 'x'.repeat(1000) }));
+  fs.writeFileSync(file, `${[exit('call-old', 3), message('old answer'), ...filler, exit('call-1', 1), message('first'), exit('call-2', 0), message('fixed it')].join('\n')}\n`);
+  assert.equal(codexExitCode(file, 'call-1'), 1);
+  assert.equal(codexExitCode(file, 'call-2'), 0);
+  assert.equal(codexExitCode(file, 'call-old'), undefined, 'beyond the tail');
+  assert.equal(codexExitCode(file, 'call-none'), undefined);
+  assert.equal(copilotLastMessage(file), 'fixed it');
+  fs.writeFileSync(file, `${[message('only, far back'), ...filler].join('\n')}\n`);
+  assert.equal(copilotLastMessage(file), undefined);
+  assert.equal(copilotLastMessage(path.join(dir, 'missing.jsonl')), undefined);
 });
 
 test('gemini install: hooks once per prompt and session, none per tool call; an older install\'s AfterTool hook goes, the user\'s own stays', () => {
