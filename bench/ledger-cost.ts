@@ -31,7 +31,7 @@ import { createPgPool } from '../common/server/pg.js';
 import { redactValue } from '../common/rules/redact.js';
 import { idempotencyKey, truncateToFit } from '../api/capture/payload.js';
 import { ingestMany, type IngestInput } from '../api/capture/ingest-statement.js';
-import { itemOf } from '../api/capture/timeline-item.js';
+import { ingestInputOf } from '../api/capture/ingest-input.js';
 import { EMPTY_CLIENT_COUNTS } from '../messages/capture-ledger-v1.js';
 import { HookSessionStream, type HookDelivery } from './hook-traffic.js';
 import { post } from './ingest-http.js';
@@ -73,27 +73,18 @@ function sessionsOf(count: number, seed: number): HookDelivery[][] {
 
 /** What the hook route hands the ingest statement for one delivery. */
 function inputOf(d: HookDelivery, tenantId: string, keyId: string, fromLedgerClient: boolean): IngestInput {
-  const raw = d.body;
-  const { value: redacted } = redactValue(raw);
-  const { value: payload, json: payloadJson, truncated } = truncateToFit(redacted, MAX_STORED_BYTES);
-  const p = payload as Record<string, unknown> & { cwd?: string; transcript_path?: string; tool_name?: string; tool_use_id?: string };
-  return {
+  const { value: redacted } = redactValue(d.body);
+  return ingestInputOf({
     tenantId,
     keyId,
     projectName: 'shop',
     event: d.event,
-    agentSessionId: raw.session_id as string,
+    agentSessionId: d.body.session_id as string,
     idempotencyKey: idempotencyKey(d.event, redacted as never, crypto.randomUUID()),
-    payloadJson,
-    originalBytes: Buffer.byteLength(JSON.stringify(raw)),
-    truncated,
-    ...(p.cwd ? { cwd: p.cwd } : {}),
-    ...(p.transcript_path ? { transcriptPath: p.transcript_path } : {}),
-    ...(p.tool_name ? { toolName: p.tool_name } : {}),
-    ...(p.tool_use_id ? { toolUseId: p.tool_use_id } : {}),
-    item: itemOf(d.event, payload as Record<string, unknown>),
-    ...(fromLedgerClient ? { fromLedgerClient: true } : {}),
-  };
+    fitted: truncateToFit(redacted, MAX_STORED_BYTES),
+    originalBytes: Buffer.byteLength(JSON.stringify(d.body)),
+    fromLedgerClient,
+  });
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

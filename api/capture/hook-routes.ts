@@ -20,7 +20,7 @@ import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import type { IngestBatcher } from './ingest-batcher.js';
 import { KEY_REVOKED } from './ingest-statement.js';
-import { itemOf } from './timeline-item.js';
+import { ingestInputOf } from './ingest-input.js';
 import { createProjectIdentities, PROJECT_KEY } from './hook-project.js';
 import { eventRuleViolation, hookPayloadSchema, idempotencyKey, MAX_PAYLOAD_DEPTH, nestedDeeperThan, occurredAtOf, truncateToFit, withoutNul } from './payload.js';
 import { buildContext, DEFAULT_CONTEXT_TOKENS } from '../context/start-context.js';
@@ -130,31 +130,28 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
       // Redact first: nothing below (key, storage, logs, Temporal) ever sees the secret.
       let t = performance.now();
       const { value: redacted } = redactValue(raw, deps.redactionRules?.for(principal) ?? []);
-      const { value: payload, json: payloadJson, truncated } = truncateToFit(redacted, deps.maxStoredBytes);
+      const fitted = truncateToFit(redacted, deps.maxStoredBytes);
+      const payload = fitted.value;
       req.timings.redact = performance.now() - t;
       const keyHeader = req.headers['idempotency-key'];
       const idem = idempotencyKey(event, redacted, typeof keyHeader === 'string' ? keyHeader : undefined);
 
       t = performance.now();
-      const stored = await deps.ingest.ingest({
-        tenantId: principal.tenantId,
-        keyId: principal.keyId,
-        projectName,
-        event,
-        agentSessionId: raw.session_id,
-        idempotencyKey: idem,
-        payloadJson,
-        originalBytes,
-        truncated,
-        requestId: req.id.slice(0, 200),
-        ...(occurredAt ? { occurredAt } : {}),
-        ...(payload.cwd ? { cwd: payload.cwd } : {}),
-        ...(payload.transcript_path ? { transcriptPath: payload.transcript_path } : {}),
-        ...(payload.tool_name ? { toolName: payload.tool_name } : {}),
-        ...(payload.tool_use_id ? { toolUseId: payload.tool_use_id } : {}),
-        item: itemOf(event, payload as Record<string, unknown>),
-        ...(ledger && ledgerClientOf(req.headers['x-memflow-client']) ? { fromLedgerClient: true } : {}),
-      });
+      const stored = await deps.ingest.ingest(
+        ingestInputOf({
+          tenantId: principal.tenantId,
+          keyId: principal.keyId,
+          projectName,
+          event,
+          agentSessionId: raw.session_id,
+          idempotencyKey: idem,
+          fitted,
+          originalBytes,
+          requestId: req.id.slice(0, 200),
+          ...(occurredAt ? { occurredAt } : {}),
+          ...(ledger && ledgerClientOf(req.headers['x-memflow-client']) ? { fromLedgerClient: true } : {}),
+        }),
+      );
       req.timings.db = performance.now() - t;
       if (stored === KEY_REVOKED) {
         throw new HttpError(401, 'unauthenticated', 'unknown or revoked API key', { 'www-authenticate': 'Bearer realm="memflow"' });
