@@ -24,6 +24,7 @@ import { createHttpClient, type HttpClient } from '../node-http.js';
 import { downFor, markDown, markUp } from './outage.js';
 import { Spool } from './spool.js';
 import { newSpoolEntry, type SpoolEntry } from './spool-entry.js';
+import { transcriptEntries } from './transcript-entries.js';
 import { SpoolFullError } from './spool-write.js';
 import type { HostHookOptions } from '../hosts/hook-options.js';
 import type { HostHookEvent } from '../hosts/shared.js';
@@ -156,7 +157,7 @@ export async function runHook(hookEvent: string, opts: HookOptions): Promise<nev
     const project = projectOfHook(body as Record<string, unknown>);
     // The turn's tool calls read from the host's transcript (keyed by their call ids) wait in the
     // spool, ahead of this event: the flush below sends them first.
-    for (const b of before) await spoolOrDrop(newSpoolEntry(b.event, redactValue(b.body).value, spoolTarget, ...project, { key: b.key, occurredAt: b.occurredAt }), `a ${b.event} event read from the transcript`);
+    for (const e of transcriptEntries(before, spoolTarget, ...project)) await spoolOrDrop(e, `a ${e.event} event read from the transcript`);
     const entry = newSpoolEntry(event, redactedBody, spoolTarget, ...project, { key: stableKey });
     inFlight = entry;
     const keepAndExit = async (why: string, code: string): Promise<never> => {

@@ -12,6 +12,7 @@ import { isHookEvent } from '../../../messages/hooks-v1.js';
 import { spoolTargetOf } from '../deliver.js';
 import { gitOfHook, GIT_EVENTS, projectOfHook } from '../hook-workspace.js';
 import { newSpoolEntry } from '../spool-entry.js';
+import { transcriptEntries } from '../transcript-entries.js';
 import { SpoolFullError } from '../spool-write.js';
 import { hostHookOptions, settledExtras } from '../../hosts/hook-options.js';
 import type { HostHookEvent } from '../../hosts/shared.js';
@@ -83,7 +84,7 @@ export class RelayHooks {
     const target = spoolTargetOf(url, key);
     const entry = newSpoolEntry(event, redacted, target, project, projectKey, { key: stableKey });
     // The turn's tool calls read from the host's transcript go first, in order (keyed by their call ids).
-    const entries = [...before.map((b) => newSpoolEntry(b.event, redactValue(b.body).value, target, project, projectKey, { key: b.key, occurredAt: b.occurredAt })), entry];
+    const entries = [...transcriptEntries(before, target, project, projectKey), entry];
     let name = '';
     for (const [i, e] of entries.entries()) {
       try {
