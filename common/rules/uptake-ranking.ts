@@ -39,13 +39,12 @@ export const UPTAKE_RULES = {
 
 /** No change: too little evidence, or an item uptake cannot judge (a warning: api/context/start-context.ts). */
 export const NO_UPTAKE_CHANGE: UptakeAdjustment = { factor: 1, withhold: false, note: '' };
-const NONE = NO_UPTAKE_CHANGE;
 
 export function uptakeAdjustment(stats: UptakeStats | undefined, opts: { restatedAt?: Date | null; asked?: boolean } = {}): UptakeAdjustment {
   const R = UPTAKE_RULES;
-  if (!stats || stats.injected < R.MIN_EVIDENCE) return NONE;
+  if (!stats || stats.injected < R.MIN_EVIDENCE) return NO_UPTAKE_CHANGE;
   const { injected: n, used: m } = stats;
-  if (opts.restatedAt && stats.lastInjectedAt && opts.restatedAt > stats.lastInjectedAt) return { ...NONE, note: `restated since it was last handed over (used in ${m} of ${n})` };
+  if (opts.restatedAt && stats.lastInjectedAt && opts.restatedAt > stats.lastInjectedAt) return { ...NO_UPTAKE_CHANGE, note: `restated since it was last handed over (used in ${m} of ${n})` };
   const rare = m > 0 && n >= R.RARE_EVIDENCE && m / n < R.RARE_RATE;
   if (m === 0 || rare) {
     const what = m === 0 ? `injected ${n}×, never used` : `used in only ${m} of ${n} sessions`;

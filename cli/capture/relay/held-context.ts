@@ -112,12 +112,7 @@ export class StartContexts {
    * its session's earlier events asks for its context this way); undefined when the API did not give it.
    */
   async now(scope: ContextScope, timeoutMs: number): Promise<string | undefined> {
-    return this.closed ? undefined : this.read(scope, timeoutMs);
-  }
-
-  /** GET /v1/context for the scope, as SessionStart's hook output; undefined when not answered. */
-  private async read(scope: ContextScope, timeoutMs: number): Promise<string | undefined> {
-    return (await this.readContext(scope, timeoutMs))?.body;
+    return this.closed ? undefined : (await this.readContext(scope, timeoutMs))?.body;
   }
 
   /** GET /v1/context for the scope: the context text, and as SessionStart's hook output. */
