@@ -68,7 +68,9 @@ function printChanges(result: InstallResult, opts: InstallCmdOptions, out: (line
 export async function installCommand(opts: InstallCmdOptions & { host?: string; hostVersion?: string }, out: (line: string) => void, warn: (line: string) => void): Promise<void> {
   if (opts.host !== undefined) {
     const { installOtherHosts } = await import('./hosts/hosts-install-cmd.js');
-    if (installOtherHosts({ ...opts, host: opts.host }, out).length === 0) {
+    const { relaySettings } = await import('./capture/relay/lifecycle.js');
+    // The other agents' hooks always hand their events to the relay; OpenCode's MCP entry is its /mcp.
+    if (installOtherHosts({ ...opts, host: opts.host, relayPort: relaySettings().port }, out).length === 0) {
       // The other agents' hooks hand their events to the relay too.
       if (opts.relay !== false) await startRelayFor(out, warn);
       return;

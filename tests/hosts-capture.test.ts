@@ -68,6 +68,12 @@ async function install(host: HostName, at: { repo: string; env: Record<string, s
   return r.stdout;
 }
 
+/** The tool names a model request offers (OpenAI Chat Completions, Responses, Gemini). */
+function offeredTools(body: unknown): string[] {
+  const tools = (body as { tools?: { name?: string; function?: { name?: string }; functionDeclarations?: { name?: string }[] }[] } | undefined)?.tools ?? [];
+  return tools.flatMap((t) => [t.name, t.function?.name, ...(t.functionDeclarations ?? []).map((d) => d.name)]).filter((n): n is string => typeof n === 'string');
+}
+
 /** The tool observations and the stop of the (only) session of `repo`, once they are all stored. */
 async function storedSession(repo: string, expectStop: boolean) {
   const project = path.basename(repo);
@@ -129,7 +135,15 @@ for (const host of ['codex', 'gemini', 'opencode', 'copilot'] as HostName[]) {
       assert.equal(second.code, 0, second.stderr.slice(-1500));
       // The conversation's first request: the first that offers the agent's tools (OpenCode also asks
       // its model for a session title, without tools).
-      const first = requestText((agent.fake.modelRequests.find((r) => offersTools(r.body)) ?? agent.fake.modelRequests[0])?.body);
+      const firstBody = (agent.fake.modelRequests.find((r) => offersTools(r.body)) ?? agent.fake.modelRequests[0])?.body;
+      const first = requestText(firstBody);
+      if (host !== 'copilot') {
+        // memflow's MCP server, as install wrote it, is connected: its tools are offered to the model
+        // (Codex: the namespace mcp__memflow; Gemini CLI: mcp_memflow_search…; OpenCode, through the
+        // relay's /mcp: memflow_search…). Copilot's MCP entry is not written (docs/hosts.md).
+        const offered = offeredTools(firstBody);
+        assert.ok(offered.some((n) => /(?:^|_)memflow(?:_search)?$/.test(n)), `memflow's MCP tools offered: ${offered.join(', ')}`);
+      }
       assert.match(first, /FAILED Bash: python3 check\.py/);
       assert.match(first, /passed on a later run/);
       assert.ok(first.includes(`${HOST_LABELS[host]}: check.py failed`), 'the fix, in the words of the agent that made it, labelled with it');

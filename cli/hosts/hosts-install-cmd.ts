@@ -13,6 +13,8 @@ export interface HostsInstallCommand {
   hostVersion?: string;
   url?: string;
   mcp: boolean;
+  /** The local relay's port, when the relay is used (MCP entries that can be its /mcp are). */
+  relayPort?: number;
 }
 
 function repoRoot(cwd: string): string {
@@ -38,7 +40,7 @@ export function installOtherHosts(opts: HostsInstallCommand, say: (line: string)
   if (opts.url !== undefined) checkBaseUrl(url, '--url');
   const dir = repoRoot(process.cwd());
   for (const host of hosts.filter((h): h is OtherHost => h !== 'claude')) {
-    const r = installHost(host, { dir, home: os.homedir(), url, ...(opts.url ? { hookUrl: opts.url } : {}), ...(opts.hostVersion ? { version: opts.hostVersion } : {}), noMcp: !opts.mcp });
+    const r = installHost(host, { dir, home: os.homedir(), url, ...(opts.url ? { hookUrl: opts.url } : {}), ...(opts.hostVersion ? { version: opts.hostVersion } : {}), noMcp: !opts.mcp, ...(opts.relayPort !== undefined ? { relayPort: opts.relayPort } : {}) });
     say(`${HOST_LABELS[host]}: wrote ${r.files.join(', ')}`);
     for (const n of r.notes) say(`  ${n}`);
   }

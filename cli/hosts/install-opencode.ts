@@ -1,12 +1,20 @@
 /**
- * `memflow install --host opencode`: a plugin module in the project's .opencode/plugin/memflow.js
- * and the MCP server in its opencode.json (`mcp.memflow`, type "remote", the key from
- * {env:MEMFLOW_API_KEY}). OpenCode has no command hooks; the plugin runs inside OpenCode and posts
- * a few events to the local relay itself (no process at all; the relay maps them with the OpenCode
- * adapter, see opencode.ts for what it forwards), and runs `memflow hook <event> --host opencode
- * --relay` only when the relay does not answer (which delivers or spools it and starts the relay).
- * The context memflow answers at session start is added to the system prompt of that session. When
- * OpenCode exits (it awaits the plugin's dispose) the plugin ends each session it saw.
+ * `memflow install --host opencode`: a plugin module at .memflow/opencode-plugin.js, named in the
+ * project's opencode.json (`plugin`), and the MCP server there too (`mcp.memflow`, type "remote":
+ * the local relay's /mcp, which answers OpenCode's handshake on this machine and sends tool calls to
+ * the API, the key from {env:MEMFLOW_API_KEY}; the API's own /mcp when no relay port is given).
+ * OpenCode has no command hooks; the plugin runs inside OpenCode and posts a few events to the local
+ * relay itself (no process at all; the relay maps them with the OpenCode adapter, see opencode.ts
+ * for what it forwards), and runs `memflow hook <event> --host opencode --relay` only when the relay
+ * does not answer (which delivers or spools it and starts the relay). The context memflow answers at
+ * session start is added to the system prompt of that session. When OpenCode exits (it awaits the
+ * plugin's dispose) the plugin ends each session it saw.
+ *
+ * Why not .opencode/plugin/ (where an older install put it, removed here): OpenCode installs
+ * @opencode-ai/plugin with npm into every .opencode folder it finds, and once any plugin is
+ * configured it waits for those installs before its first model request — measured on 1.18.33, the
+ * first session after the folder appeared waited 22 s for the registry (and would fail offline), and
+ * every later one for the check. The plugin needs nothing from that package.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -141,19 +149,53 @@ export const MemflowPlugin = async ({ directory }) => {
 `;
 }
 
+/** Where the plugin goes, from the repository's root; opencode.json names it so (relative to itself). */
+export const OPENCODE_PLUGIN_PATH = '.memflow/opencode-plugin.js';
+const PLUGIN_SPEC = `./${OPENCODE_PLUGIN_PATH}`;
+/** An older install's plugin, recognised by its first line. */
+const OLD_PLUGIN_PATH = path.join('.opencode', 'plugin', 'memflow.js');
+const OUR_FIRST_LINE = "// memflow: hands OpenCode's session events";
+
+/** Removes an older install's .opencode/plugin/memflow.js (and the plugin folder if that leaves it empty); true when it did. */
+function removeOldPlugin(dir: string): boolean {
+  const old = path.join(dir, OLD_PLUGIN_PATH);
+  let text: string;
+  try {
+    text = fs.readFileSync(old, 'utf8');
+  } catch {
+    return false;
+  }
+  if (!text.startsWith(OUR_FIRST_LINE)) return false;
+  fs.rmSync(old);
+  try {
+    fs.rmdirSync(path.dirname(old));
+  } catch {
+    // other plugins are there
+  }
+  return true;
+}
+
 export function installOpencode(opts: HostInstallOptions): HostInstallResult {
-  const plugin = path.join(opts.dir, '.opencode', 'plugin', 'memflow.js');
+  const plugin = path.join(opts.dir, OPENCODE_PLUGIN_PATH);
   fs.mkdirSync(path.dirname(plugin), { recursive: true });
   fs.writeFileSync(plugin, opencodePlugin(opts));
-  const files = [plugin];
-  if (!opts.noMcp) {
-    const config = path.join(opts.dir, 'opencode.json');
-    updateJsonObject(config, (obj) => {
-      obj.$schema ??= 'https://opencode.ai/config.json';
-      const mcp = (obj.mcp && typeof obj.mcp === 'object' ? obj.mcp : (obj.mcp = {})) as Record<string, unknown>;
-      mcp.memflow = { type: 'remote', url: mcpUrl(opts.url), headers: { Authorization: 'Bearer {env:MEMFLOW_API_KEY}' }, enabled: true };
-    });
-    files.push(config);
-  }
-  return { host: 'opencode', files, notes: [] };
+  const config = path.join(opts.dir, 'opencode.json');
+  updateJsonObject(config, (obj) => {
+    obj.$schema ??= 'https://opencode.ai/config.json';
+    const plugins = Array.isArray(obj.plugin) ? (obj.plugin as unknown[]) : (obj.plugin = []);
+    if (!plugins.includes(PLUGIN_SPEC)) plugins.push(PLUGIN_SPEC);
+    if (opts.noMcp) return;
+    const mcp = (obj.mcp && typeof obj.mcp === 'object' ? obj.mcp : (obj.mcp = {})) as Record<string, unknown>;
+    mcp.memflow = opencodeMcpEntry(opts);
+  });
+  const notes: string[] = [];
+  if (removeOldPlugin(opts.dir)) notes.push(`removed the plugin an older memflow put in ${OLD_PLUGIN_PATH} (OpenCode waits for an npm install in .opencode/ when it starts; nothing of memflow's is there now)`);
+  return { host: 'opencode', files: [plugin, config], notes };
+}
+
+/** OpenCode's remote MCP entry: the relay's /mcp (tool calls to the API named in X-Memflow-Url), else the API's. */
+export function opencodeMcpEntry(opts: Pick<HostInstallOptions, 'url' | 'relayPort'>): Record<string, unknown> {
+  const auth = { Authorization: 'Bearer {env:MEMFLOW_API_KEY}' };
+  if (opts.relayPort === undefined) return { type: 'remote', url: mcpUrl(opts.url), headers: auth, enabled: true };
+  return { type: 'remote', url: `http://127.0.0.1:${opts.relayPort}/mcp`, headers: { ...auth, 'X-Memflow-Url': opts.url.replace(/\/+$/, '') }, enabled: true };
 }

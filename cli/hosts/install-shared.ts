@@ -20,6 +20,8 @@ export interface HostInstallOptions {
   version?: string;
   /** Leave the MCP entry out. */
   noMcp?: boolean;
+  /** The local relay's port: an MCP entry that can be the relay's /mcp is (OpenCode's). */
+  relayPort?: number;
 }
 
 export interface HostInstallResult {

@@ -1,5 +1,5 @@
 /**
- * OpenCode (a plugin: .opencode/plugin/memflow.js, written by `memflow install --host opencode`).
+ * OpenCode (a plugin: .memflow/opencode-plugin.js, named in opencode.json by `memflow install --host opencode`).
  * OpenCode has no command hooks: its plugins are modules loaded into its own process, called with
  * every bus event (`event`) and around every tool call (`tool.execute.before/after`). memflow's
  * plugin (install-opencode.ts) forwards a few of them as native events with a small payload:

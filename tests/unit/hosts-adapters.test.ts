@@ -12,6 +12,7 @@ import { codex } from '../../cli/hosts/codex.js';
 import { copilot, parseShellResult } from '../../cli/hosts/copilot.js';
 import { gemini, parseShellContent, userPrompt } from '../../cli/hosts/gemini.js';
 import { installGemini } from '../../cli/hosts/install-gemini.js';
+import { installOpencode, OPENCODE_PLUGIN_PATH } from '../../cli/hosts/install-opencode.js';
 import { codexExitCode, copilotLastMessage, geminiUnansweredToolCalls } from '../../cli/hosts/transcripts.js';
 import { opencode } from '../../cli/hosts/opencode.js';
 import type { HostHookEvent, Payload } from '../../cli/hosts/shared.js';
@@ -137,6 +138,30 @@ test('codex and copilot transcripts: the exit code and the last message near the
   fs.writeFileSync(file, `${[message('only, far back'), ...filler].join('\n')}\n`);
   assert.equal(copilotLastMessage(file), undefined);
   assert.equal(copilotLastMessage(path.join(dir, 'missing.jsonl')), undefined);
+});
+
+test("opencode install: the plugin outside .opencode/ named in opencode.json (once, beside the user's own), the MCP entry the relay's; an older install's .opencode plugin goes", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opencode-install-'));
+  const old = path.join(dir, '.opencode', 'plugin');
+  fs.mkdirSync(old, { recursive: true });
+  fs.writeFileSync(path.join(old, 'memflow.js'), "// memflow: hands OpenCode's session events to memflow's local relay\n");
+  fs.writeFileSync(path.join(old, 'mine.js'), 'export const Mine = async () => ({})\n');
+  fs.writeFileSync(path.join(dir, 'opencode.json'), JSON.stringify({ plugin: ['opencode-wakatime'], mcp: { other: { type: 'local', command: ['x'] } } }));
+  const opts = { dir, home: dir, url: 'http://127.0.0.1:8080/', relayPort: 7719 };
+  const first = installOpencode(opts);
+  assert.ok(fs.readFileSync(path.join(dir, OPENCODE_PLUGIN_PATH), 'utf8').startsWith("// memflow: hands OpenCode's session events"));
+  assert.ok(!fs.existsSync(path.join(old, 'memflow.js')), "the older install's plugin is gone");
+  assert.ok(fs.existsSync(path.join(old, 'mine.js')), "the user's own plugin stays");
+  assert.match(first.notes.join('\n'), /removed the plugin an older memflow put in \.opencode/);
+  installOpencode(opts);
+  const config = JSON.parse(fs.readFileSync(path.join(dir, 'opencode.json'), 'utf8')) as { plugin: string[]; mcp: Record<string, unknown> };
+  assert.deepEqual(config.plugin, ['opencode-wakatime', `./${OPENCODE_PLUGIN_PATH}`], 'named once, after the user\'s own');
+  assert.deepEqual(config.mcp.other, { type: 'local', command: ['x'] });
+  assert.deepEqual(config.mcp.memflow, { type: 'remote', url: 'http://127.0.0.1:7719/mcp', headers: { Authorization: 'Bearer {env:MEMFLOW_API_KEY}', 'X-Memflow-Url': 'http://127.0.0.1:8080' }, enabled: true });
+  // Without a relay port: the API's own /mcp.
+  installOpencode({ dir, home: dir, url: 'http://127.0.0.1:8080' });
+  const api = JSON.parse(fs.readFileSync(path.join(dir, 'opencode.json'), 'utf8')) as { mcp: Record<string, unknown> };
+  assert.deepEqual(api.mcp.memflow, { type: 'remote', url: 'http://127.0.0.1:8080/mcp', headers: { Authorization: 'Bearer {env:MEMFLOW_API_KEY}' }, enabled: true });
 });
 
 test('gemini install: hooks once per prompt and session, none per tool call; an older install\'s AfterTool hook goes, the user\'s own stays', () => {
