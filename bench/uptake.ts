@@ -20,6 +20,7 @@
  * file the session changed).
  *
  *   npm run bench:uptake [-- --sessions 408 --rev de2f019 --repo . --budget 1500]
+ *   npm run bench:uptake -- --repo /tmp/hono --rev 28a9c128…   another repository's clone (docs/receipts.md)
  */
 import crypto from 'node:crypto';
 import { parseArgs } from 'node:util';
