@@ -25,10 +25,18 @@ export interface CorpusSession {
 
 /** A file changed by more than this share of commits is not a citation. */
 const UBIQUITOUS_SHARE = 0.06;
-const NOT_CODE = /\.(?:png|jpe?g|gif|svg|ico|lock)$|package-lock\.json$/;
+/** Images and lockfiles of any ecosystem: no one reads them for advice. */
+const NOT_CODE = /\.(?:png|jpe?g|gif|svg|ico|webp|lockb?)$|(?:package-lock\.json|npm-shrinkwrap\.json|pnpm-lock\.yaml|go\.sum)$/;
+/**
+ * The files a session edits (the scripted agent's Edit calls, bench/uptake.ts) and by which its
+ * relevant items are judged: the first this many of a commit's. A mass change (a rename across the
+ * tree, a formatter run) is one session, not hundreds of relevant files.
+ */
+export const SESSION_FILES = 20;
 
 export function readHistory(repo: string, rev: string, maxSessions: number): CorpusSession[] {
-  const log = execFileSync('git', ['-C', repo, 'log', '--reverse', '--no-merges', '--format=%x1e%H%x1f%aI%x1f%s%x1f%b%x1f', '--name-only', rev], {
+  // Merges are left out (their changes are the merged commits'); paths are written as they are, not octal-quoted.
+  const log = execFileSync('git', ['-C', repo, '-c', 'core.quotePath=false', 'log', '--reverse', '--no-merges', '--format=%x1e%H%x1f%aI%x1f%s%x1f%b%x1f', '--name-only', rev], {
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
   });
@@ -37,7 +45,11 @@ export function readHistory(repo: string, rev: string, maxSessions: number): Cor
     .filter((r) => r.trim())
     .map((record) => {
       const [commit = '', at = '', subject = '', body = '', names = ''] = record.split('\x1f');
-      const files = names.split('\n').map((f) => f.trim()).filter((f) => f && !NOT_CODE.test(f));
+      const files = names
+        .split('\n')
+        .map((f) => f.trim())
+        .filter((f) => f && !NOT_CODE.test(f))
+        .slice(0, SESSION_FILES);
       return { commit, at: new Date(at), subject: subject.trim(), body: body.trim(), files };
     })
     .filter((c) => c.files.length > 0)

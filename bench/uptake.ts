@@ -20,6 +20,7 @@
  * file the session changed).
  *
  *   npm run bench:uptake [-- --sessions 408 --rev de2f019 --repo . --budget 1500]
+ *   npm run bench:uptake -- --repo /tmp/hono --rev 28a9c128…   another repository's clone (docs/receipts.md)
  */
 import crypto from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -85,7 +86,7 @@ async function openSession(pool: PgPool, tenantId: string, projectId: string, s:
 
 async function storeWork(pool: PgPool, tenantId: string, projectId: string, sessionId: string, s: CorpusSession): Promise<void> {
   const items: { kind: string; tool: string | null; title: string; text: string }[] = [{ kind: 'prompt', tool: null, title: s.subject.slice(0, 200), text: s.subject }];
-  for (const f of s.files.slice(0, 20)) items.push({ kind: 'tool', tool: 'Edit', title: `Edit: ${f}`, text: `${JSON.stringify({ file_path: `/repo/${f}` })}\n---\nok` });
+  for (const f of s.files) items.push({ kind: 'tool', tool: 'Edit', title: `Edit: ${f}`, text: `${JSON.stringify({ file_path: `/repo/${f}` })}\n---\nok` });
   items.push({ kind: 'stop', tool: null, title: 'Stop', text: `Done: ${s.subject}` });
   await pool.query(
     `insert into observations (tenant_id, project_id, session_id, kind, sequence, tool_name, tool_use_id, title, text, token_count, created_at)

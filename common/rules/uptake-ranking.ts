@@ -9,9 +9,10 @@
  * - used: raised by its use rate (× 1 + USED_GAIN · used/injected); used rarely (under RARE_RATE once
  *   there is RARE_EVIDENCE) is demoted, then left out, like the never-used.
  *
- * Every change carries its reason, which the receipt item and `memflow context --explain` show. The
- * thresholds are what `npm run bench:uptake` measured best on this repository's own history
- * (docs/receipts.md has the table and the neighbouring settings).
+ * Every change carries its reason, which the receipt item and `memflow context --explain` show.
+ * RARE_RATE and EXPLORE.SLOTS.learning were chosen with `npm run bench:uptake` on tuning histories
+ * only (vitest, and older stretches of hono and fastify), the rest on this repository's own history;
+ * docs/receipts.md says which data chose what and reports the others.
  */
 export interface UptakeStats {
   injected: number;
@@ -33,7 +34,12 @@ export const UPTAKE_RULES = {
   WITHHOLD_AFTER: 4,
   NEVER_USED_FACTOR: 0.4,
   USED_GAIN: 0.75,
-  RARE_RATE: 0.25,
+  /**
+   * Used, but in under this share of its servings: as good as unused. Low on purpose: agents use a
+   * few % of what they are handed, so an item used in 1 of 8 servings is far above the average one
+   * (at 0.25, such items — often about a project's busiest files — were left out and recall fell).
+   */
+  RARE_RATE: 0.1,
   RARE_EVIDENCE: 6,
 } as const;
 
@@ -71,7 +77,7 @@ export const EXPLORE = {
   MIN_JUDGED: 40,
   RARE_RATE: 0.25,
   /** Per serving, by kind: distilled knowledge gets more tries than raw activity. */
-  SLOTS: { learning: 6, summary: 3, observation: 2 },
+  SLOTS: { learning: 4, summary: 3, observation: 2 },
 } as const;
 
 /** The kind's use rate when it is rare enough to limit its unproven items, else undefined. */

@@ -80,6 +80,10 @@ describe('uptakeAdjustment', () => {
     assert.ok(b.factor > a.factor && a.factor > 1);
     assert.equal(b.note, 'raised: used in 4 of 4 sessions');
   });
+  test('used in 1 of 8 servings still rises (far above the few % an item is used on average); in 1 of 12 it is left out', () => {
+    assert.equal(uptakeAdjustment({ injected: 8, used: 1 }).note, 'raised: used in 1 of 8 sessions');
+    assert.deepEqual(uptakeAdjustment({ injected: 12, used: 1 }), { factor: 0, withhold: true, note: 'left out: used in only 1 of 12 sessions' });
+  });
 });
 
 describe('assembleContext with uptake', () => {
