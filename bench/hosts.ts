@@ -34,6 +34,7 @@ import { offersTools, pick, scriptOf, type Turn } from '../tests/helpers/scripte
 import { loadAverage } from './proc-cpu.js';
 import { percentile, printColumns, startBenchServices } from './lib.js';
 
+const signed = (ms: number) => `${ms >= 0 ? '+' : '−'}${Math.abs(ms).toFixed(0)}`;
 const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
 
 /** `calls` shell commands in the host's own shell tool, then a final answer. */
@@ -57,15 +58,19 @@ interface Sample {
   exitMs?: number;
 }
 
-/** The session's start (process start → first conversation request) and exit (last request → exit), as the stand-in saw them. */
-function ends(fake: HostDriver['fake'], from: number, startedAt: number, endedAt: number): { startMs?: number; exitMs?: number } {
-  const at = fake.modelRequests.filter((r) => fake.requests.indexOf(r) >= from && offersTools(r.body)).map((r) => r.at);
+/** When the stand-in received the session's conversation requests (those offering tools), from request `from` on. */
+function conversationTimes(fake: HostDriver['fake'], from: number): number[] {
+  const model = new Set(fake.modelRequests);
+  return fake.requests.slice(from).filter((r) => model.has(r) && offersTools(r.body)).map((r) => r.at);
+}
+
+/** The session's start (process start → first conversation request) and exit (last request → exit). */
+function ends(at: number[], startedAt: number, endedAt: number): { startMs?: number; exitMs?: number } {
   return at.length === 0 ? {} : { startMs: at[0]! - startedAt, exitMs: endedAt - at[at.length - 1]! };
 }
 
 /** The session's time per tool call between its first and last model request, as the stand-in saw them. */
-function perCall(fake: HostDriver['fake'], from: number, calls: number): number | undefined {
-  const at = fake.modelRequests.filter((r) => fake.requests.indexOf(r) >= from && offersTools(r.body)).map((r) => r.at);
+function perCall(at: number[], calls: number): number | undefined {
   return calls > 0 && at.length >= calls + 1 ? (at[at.length - 1]! - at[0]!) / calls : undefined;
 }
 
@@ -125,7 +130,8 @@ async function main(): Promise<void> {
         const run = await agents[variant].run(`${answer}: run the steps`, repos[variant], variant === 'memflow' ? memEnv : {});
         const endedAt = Date.now();
         if (run.code !== 0) throw new Error(`${host} exited ${run.code}: ${run.stderr.slice(-800)}`);
-        samples.push({ variant, calls: k, ms: run.ms, perCallMs: perCall(agents[variant].fake, from, k), ...ends(agents[variant].fake, from, endedAt - run.ms, endedAt) });
+        const at = conversationTimes(agents[variant].fake, from);
+        samples.push({ variant, calls: k, ms: run.ms, perCallMs: perCall(at, k), ...ends(at, endedAt - run.ms, endedAt) });
         if (variant === 'memflow') {
           made.tools += k;
           made.stops++;
@@ -160,7 +166,7 @@ async function main(): Promise<void> {
       const inside = (v: Sample['variant']) => samples.filter((s) => s.variant === v && s.perCallMs !== undefined).map((s) => s.perCallMs!);
       const addedSession = median(pickMs('memflow', 0)) - median(pickMs('none', 0));
       const part = (v: Sample['variant'], key: 'startMs' | 'exitMs') => median(samples.filter((s) => s.variant === v && s.calls === 0 && s[key] !== undefined).map((s) => s[key]!));
-      const split = (key: 'startMs' | 'exitMs') => `${part('none', key).toFixed(0)} / ${part('memflow', key).toFixed(0)} (+${(part('memflow', key) - part('none', key)).toFixed(0)})`;
+      const split = (key: 'startMs' | 'exitMs') => `${part('none', key).toFixed(0)} / ${part('memflow', key).toFixed(0)} (${signed(part('memflow', key) - part('none', key))})`;
       const addedLong = median(pickMs('memflow', calls)) - median(pickMs('none', calls));
       table.push([
         `${host} ${AGENT_CLIS[host].version}`,

@@ -39,13 +39,16 @@ export interface McpInstallOptions {
   project?: ProjectHeaders;
 }
 
+/** The local relay's MCP endpoint (relay-mcp.ts), for every host whose entry points at it. */
+export const relayMcpUrl = (port: number) => `http://127.0.0.1:${port}/mcp`;
+
 /** The server entry, in Claude Code's documented format. */
 export function mcpServerEntry(opts: { stdio?: boolean; relayPort?: number; defaultUrl: string; project?: ProjectHeaders }): Record<string, unknown> {
   const url = `\${MEMFLOW_URL:-${opts.defaultUrl.replace(/\/+$/, '')}}`;
   if (opts.stdio) return { type: 'stdio', command: 'memflow', args: ['mcp'], env: { MEMFLOW_API_KEY: '${MEMFLOW_API_KEY}', MEMFLOW_URL: url } };
   const project = opts.project ? { 'X-Memflow-Project': opts.project.name, ...(opts.project.key ? { 'X-Memflow-Project-Key': opts.project.key } : {}) } : {};
   if (opts.relayPort !== undefined) {
-    return { type: 'http', url: `http://127.0.0.1:${opts.relayPort}/mcp`, headers: { Authorization: 'Bearer ${MEMFLOW_API_KEY}', 'X-Memflow-Url': url, ...project } };
+    return { type: 'http', url: relayMcpUrl(opts.relayPort), headers: { Authorization: 'Bearer ${MEMFLOW_API_KEY}', 'X-Memflow-Url': url, ...project } };
   }
   return { type: 'http', url: `${url}/mcp`, headers: { Authorization: 'Bearer ${MEMFLOW_API_KEY}', ...project } };
 }

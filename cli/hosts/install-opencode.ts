@@ -19,14 +19,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { updateJsonObject } from '../json-file.js';
+import { relayMcpUrl } from '../install-mcp.js';
 import { mcpUrl, type HostInstallOptions, type HostInstallResult } from './install-shared.js';
+
+/** The plugin's first words: what an older install's plugin is recognised by. */
+const PLUGIN_HEADER = "// memflow: hands OpenCode's session events";
 
 /** The plugin's source: plain JavaScript (OpenCode loads it as is), no dependencies. */
 export function opencodePlugin(opts: Pick<HostInstallOptions, 'version' | 'hookUrl'>): string {
   const args = JSON.stringify([...(opts.version ? ['--host-version', opts.version] : []), ...(opts.hookUrl ? ['--url', opts.hookUrl.replace(/\/+$/, '')] : [])]);
   const version = JSON.stringify(opts.version ?? '');
   const url = JSON.stringify(opts.hookUrl ? opts.hookUrl.replace(/\/+$/, '') : '');
-  return `// memflow: hands OpenCode's session events to memflow's local relay (127.0.0.1:$MEMFLOW_RELAY_PORT),
+  return `${PLUGIN_HEADER} to memflow's local relay (127.0.0.1:$MEMFLOW_RELAY_PORT),
 // or to \`memflow hook <event> --host opencode --relay\` when the relay does not answer.
 // Written by \`memflow install --host opencode\`; remove the file to turn it off.
 import { spawn } from 'node:child_process';
@@ -154,7 +158,6 @@ export const OPENCODE_PLUGIN_PATH = '.memflow/opencode-plugin.js';
 const PLUGIN_SPEC = `./${OPENCODE_PLUGIN_PATH}`;
 /** An older install's plugin, recognised by its first line. */
 const OLD_PLUGIN_PATH = path.join('.opencode', 'plugin', 'memflow.js');
-const OUR_FIRST_LINE = "// memflow: hands OpenCode's session events";
 
 /** Removes an older install's .opencode/plugin/memflow.js (and the plugin folder if that leaves it empty); true when it did. */
 function removeOldPlugin(dir: string): boolean {
@@ -165,7 +168,7 @@ function removeOldPlugin(dir: string): boolean {
   } catch {
     return false;
   }
-  if (!text.startsWith(OUR_FIRST_LINE)) return false;
+  if (!text.startsWith(PLUGIN_HEADER)) return false;
   fs.rmSync(old);
   try {
     fs.rmdirSync(path.dirname(old));
@@ -197,5 +200,5 @@ export function installOpencode(opts: HostInstallOptions): HostInstallResult {
 export function opencodeMcpEntry(opts: Pick<HostInstallOptions, 'url' | 'relayPort'>): Record<string, unknown> {
   const auth = { Authorization: 'Bearer {env:MEMFLOW_API_KEY}' };
   if (opts.relayPort === undefined) return { type: 'remote', url: mcpUrl(opts.url), headers: auth, enabled: true };
-  return { type: 'remote', url: `http://127.0.0.1:${opts.relayPort}/mcp`, headers: { ...auth, 'X-Memflow-Url': opts.url.replace(/\/+$/, '') }, enabled: true };
+  return { type: 'remote', url: relayMcpUrl(opts.relayPort), headers: { ...auth, 'X-Memflow-Url': opts.url.replace(/\/+$/, '') }, enabled: true };
 }
