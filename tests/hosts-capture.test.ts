@@ -23,7 +23,7 @@ import { FAILING_CHECK, FINAL_ANSWER, PASSING_CHECK, fixTheCheckScript, startHos
 import { FakeAnthropicAgent } from './helpers/fake-anthropic-agent.js';
 import { startTestApp, stopTestApp, type TestApi, type TestWorker } from './helpers/app.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
-import { offersTools, requestText, scriptOf } from './helpers/scripted-turns.js';
+import { offeredTools, offersTools, requestText, scriptOf } from './helpers/scripted-turns.js';
 import { sessionResult } from './helpers/sessions.js';
 
 const config = { ...testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('hosts') }), ANTHROPIC_API_KEY: undefined };
@@ -66,12 +66,6 @@ async function install(host: HostName, at: { repo: string; env: Record<string, s
   const r = await runCli(['install', '--host', host, '--host-version', VERSIONS[host], '--url', api.url], { cwd: at.repo, env: at.env });
   assert.equal(r.code, 0, r.stderr);
   return r.stdout;
-}
-
-/** The tool names a model request offers (OpenAI Chat Completions, Responses, Gemini). */
-function offeredTools(body: unknown): string[] {
-  const tools = (body as { tools?: { name?: string; function?: { name?: string }; functionDeclarations?: { name?: string }[] }[] } | undefined)?.tools ?? [];
-  return tools.flatMap((t) => [t.name, t.function?.name, ...(t.functionDeclarations ?? []).map((d) => d.name)]).filter((n): n is string => typeof n === 'string');
 }
 
 /** The tool observations and the stop of the (only) session of `repo`, once they are all stored. */

@@ -6,7 +6,7 @@
  * each answer of the main conversation is the script's turn for where the conversation is.
  */
 import type http from 'node:http';
-import { RecordingServer, sendJson, sendSse, type Recorded, type Script, type Turn } from './scripted-turns.js';
+import { RecordingServer, offeredTools, sendJson, sendSse, type Recorded, type Script, type Turn } from './scripted-turns.js';
 
 interface Part {
   text?: string;
@@ -16,7 +16,6 @@ interface Part {
 
 interface GenerateBody {
   contents?: { role?: string; parts?: Part[] }[];
-  tools?: { functionDeclarations?: { name: string }[] }[];
   generationConfig?: { responseMimeType?: string; responseJsonSchema?: unknown; responseSchema?: unknown };
 }
 
@@ -27,7 +26,7 @@ export class FakeGemini extends RecordingServer {
 
   /** The requests of the main conversation (they offer the agent's tools), in arrival order. */
   get modelRequests(): Recorded[] {
-    return this.requests.filter((r) => /:(stream)?generateContent/i.test(r.path) && toolNames(r.body as GenerateBody).length > 0);
+    return this.requests.filter((r) => /:(stream)?generateContent/i.test(r.path) && offeredTools(r.body).length > 0);
   }
 
   protected route(rec: Recorded, res: http.ServerResponse): void {
@@ -36,7 +35,7 @@ export class FakeGemini extends RecordingServer {
     if (path.endsWith(':countTokens')) return sendJson(res, 200, { totalTokens: JSON.stringify(body).length >> 2 });
     const stream = path.endsWith(':streamGenerateContent');
     if (!stream && !path.endsWith(':generateContent')) return sendJson(res, 404, { error: { code: 404, message: `no route ${rec.method} ${rec.path}`, status: 'NOT_FOUND' } });
-    const tools = toolNames(body);
+    const tools = offeredTools(body);
     let parts: Part[];
     if (tools.length) {
       const results = (body.contents ?? []).flatMap((c) => c.parts ?? []).filter((p) => p.functionResponse).length;
@@ -53,10 +52,6 @@ export class FakeGemini extends RecordingServer {
     if (stream) return sendSse(res, [{ data: answer }]);
     sendJson(res, 200, answer);
   }
-}
-
-function toolNames(body: GenerateBody): string[] {
-  return (body.tools ?? []).flatMap((t) => t.functionDeclarations ?? []).map((f) => f.name);
 }
 
 function partOf(turn: Turn): Part {

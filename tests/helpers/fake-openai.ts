@@ -7,7 +7,7 @@
  */
 import crypto from 'node:crypto';
 import type http from 'node:http';
-import { RecordingServer, sendJson, sendSse, type Recorded, type Script, type Turn } from './scripted-turns.js';
+import { RecordingServer, offeredTools, sendJson, sendSse, type Recorded, type Script, type Turn } from './scripted-turns.js';
 
 interface ResponsesBody {
   model?: string;
@@ -44,7 +44,7 @@ export class FakeOpenAI extends RecordingServer {
   }
 
   private responses(body: ResponsesBody, res: http.ServerResponse): void {
-    const tools = (body.tools ?? []).map((t) => t.name ?? t.function?.name ?? t.type ?? '').filter(Boolean);
+    const tools = offeredTools(body);
     const input = Array.isArray(body.input) ? body.input : [];
     const results = input.filter((i) => i.type === 'function_call_output' || i.type === 'custom_tool_call_output').length;
     const turn = this.script({ tools, results, request: body });
@@ -68,7 +68,7 @@ export class FakeOpenAI extends RecordingServer {
   }
 
   private chat(body: ChatBody, res: http.ServerResponse): void {
-    const tools = (body.tools ?? []).map((t) => t.function?.name ?? '').filter(Boolean);
+    const tools = offeredTools(body);
     const results = (body.messages ?? []).filter((m) => m.role === 'tool').length;
     // A request without tools is a side request (a title, a summary): a short text, no step taken.
     const turn: Turn = tools.length ? this.script({ tools, results, request: body }) : { text: 'Fix failing check' };

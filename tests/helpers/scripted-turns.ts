@@ -21,6 +21,26 @@ export function scriptOf(turns: ((tools: string[]) => Turn)[], final = 'Done.'):
   return ({ tools, results }) => turns[results]?.(tools) ?? { text: final };
 }
 
+/** A tool as a model request offers it: Responses, Chat Completions, or Gemini's declarations. */
+interface OfferedTool {
+  type?: string;
+  name?: string;
+  function?: { name?: string };
+  functionDeclarations?: { name?: string }[];
+}
+
+/**
+ * The tool names a model request offers, whatever the wire: Responses (`name`, or only `type` for
+ * built-in tools such as web search), Chat Completions (`function.name`), Gemini
+ * (`functionDeclarations[].name`).
+ */
+export function offeredTools(body: unknown): string[] {
+  const tools = (body as { tools?: OfferedTool[] } | undefined)?.tools ?? [];
+  return tools
+    .flatMap((t) => (t.functionDeclarations ? t.functionDeclarations.map((d) => d.name) : [t.name ?? t.function?.name ?? t.type]))
+    .filter((n): n is string => typeof n === 'string' && n.length > 0);
+}
+
 /** The first offered tool name among `names` (hosts rename tools between versions). */
 export function pick(tools: string[], ...names: string[]): string {
   const hit = names.find((n) => tools.includes(n));
@@ -82,8 +102,5 @@ export function requestText(body: unknown): string {
 
 /** A model request of the conversation itself: it offers the agent's tools (side requests, titles, do not). */
 export function offersTools(body: unknown): boolean {
-  const tools = (body as { tools?: { functionDeclarations?: unknown[] }[] } | undefined)?.tools;
-  if (!Array.isArray(tools) || tools.length === 0) return false;
-  // Gemini's request lists its functions under functionDeclarations; OpenAI's lists one tool per entry.
-  return tools.every((t) => t.functionDeclarations === undefined) || tools.some((t) => (t.functionDeclarations?.length ?? 0) > 0);
+  return offeredTools(body).length > 0;
 }
