@@ -373,6 +373,55 @@ describe('sessions of one project ending together', () => {
   });
 });
 
+describe('workers busy with other sessions', () => {
+  test('in-session summaries that wait too long for a worker are left to the end: the session still closes with every batch summarized', async () => {
+    fake.reset();
+    // One activity slot: a session whose summary takes 20 s holds it while another session works.
+    // Token rounds are signalled at once (minStopIntervalMs), so B's batch is asked for while A's runs.
+    const config = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('busy'), MEMFLOW_SUMMARY_BATCH_TOKENS: String(BATCH_TOKENS), MEMFLOW_WORKER_MAX_ACTIVITIES: '1', ...claudeEnv() });
+    const busy = { api: await startTestApi(config, prisma, { tuning: { ...tuning, minStopIntervalMs: 200 } }), worker: await startTestWorker(config, prisma) };
+    try {
+      const t = await newTenant(prisma);
+      const a = buildDebugSession(crypto.randomUUID(), '/home/dev/busy-a', 12);
+      const b = buildDebugSession(crypto.randomUUID(), '/home/dev/busy-b', 12);
+      const beforeStop = (s: typeof a) => s.deliveries.findIndex((d) => d.event === 'stop');
+      fake.enqueue(behaviours.slow(20_000));
+      await replay(busy.api.url, t.key, a.deliveries.slice(0, beforeStop(a)));
+      await waitUntil(async () => fake.requests.length > 0, { what: "session A's first batch summary at the model", timeoutMs: 30_000, intervalMs: 100 });
+      // B's observations pass a batch's worth of tokens while the only worker slot is taken.
+      await replay(busy.api.url, t.key, b.deliveries.slice(0, beforeStop(b)));
+      const rowB = await prisma.session.findFirstOrThrow({ where: { tenantId: t.tenantId, agentSessionId: b.sessionId } });
+      const handle = client.workflow.getHandle(sessionWorkflowId(t.tenantId, rowB.projectId, b.sessionId));
+      let gaveUp = false;
+      await waitUntil(
+        async () => {
+          const history = await handle.fetchHistory();
+          gaveUp = (history.events ?? []).some((e) => e.activityTaskTimedOutEventAttributes?.failure?.timeoutFailureInfo?.timeoutType === 2); // TIMEOUT_TYPE_SCHEDULE_TO_START
+          return gaveUp;
+        },
+        { what: "session B's in-session summary giving up its wait for a worker", timeoutMs: 30_000, intervalMs: 250 },
+      );
+      assert.equal(fake.requests.filter((r) => userText(r.body).includes('/home/dev/busy-b')).length, 0, 'B reached no model call while the slot was taken');
+      await Promise.all([replay(busy.api.url, t.key, a.deliveries.slice(beforeStop(a))), replay(busy.api.url, t.key, b.deliveries.slice(beforeStop(b)))]);
+      for (const s of [a, b]) {
+        const result = await sessionResult(client, prisma, t.tenantId, s.sessionId, 120_000);
+        assert.equal(result.status, 'completed', `${s.sessionId} completed`);
+      }
+      // What B left during the session was summarized at its end: every observation in a batch, and a final summary.
+      const observations = await prisma.observation.findMany({ where: { sessionId: rowB.id }, orderBy: { sequence: 'asc' } });
+      const summaries = await prisma.summary.findMany({ where: { sessionId: rowB.id } });
+      const batches = summaries.filter((x) => x.kind === 'batch').sort((x, y) => x.fromSequence - y.fromSequence);
+      assert.ok(batches.length >= 2, `B's observations in several batches (${batches.length})`);
+      assert.equal(batches[0]!.fromSequence, observations[0]!.sequence);
+      assert.equal(batches.at(-1)!.toSequence, observations.at(-1)!.sequence, 'every observation of B is in a batch');
+      assert.equal(summaries.filter((x) => x.kind === 'final').length, 1);
+    } finally {
+      await busy.api.close();
+      await busy.worker.stop();
+    }
+  });
+});
+
 describe('activities on their own', () => {
   async function seedSession(p: PrismaClient) {
     const t = await newTenant(p);

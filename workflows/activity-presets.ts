@@ -33,6 +33,19 @@ export const llmCalls: ActivityOptions = {
 };
 
 /**
+ * How long a session's in-session work (a batch or rolling summary, a vector sync between turns) may
+ * wait in the task queue for a worker. When the workers are busy (a burst of sessions, a backlog
+ * after a fault), that work is not needed now: the final summary at the session's end takes every
+ * batch left, and the end's vector sync covers all. So it gives up after this wait (Temporal's
+ * schedule-to-start timeout, never retried) and the session waits for its next turn, instead of
+ * piling up in front of other sessions' closes — a soak's closes waited minutes behind it.
+ */
+export const IN_SESSION_QUEUE_WAIT = '10 seconds';
+
+/** Model calls within a session (not its end): as llmCalls, given up when no worker takes them soon. */
+export const inSessionLlmCalls: ActivityOptions = { ...llmCalls, scheduleToStartTimeout: IN_SESSION_QUEUE_WAIT };
+
+/**
  * A session's vector sync: Weaviate is derived data, so a few quick attempts, then the session
  * carries on and reconciliation repairs what is missed. A first sync of a long session embeds
  * thousands of records (remote providers: many HTTP calls), hence 5 minutes. It heartbeats after
@@ -46,6 +59,9 @@ export const sessionVectorSync: ActivityOptions = {
   heartbeatTimeout: '45 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '20 seconds', maximumAttempts: 4 },
 };
+
+/** A vector sync between turns: as sessionVectorSync, given up when no worker takes it soon (the end's sync covers it). */
+export const inSessionVectorSync: ActivityOptions = { ...sessionVectorSync, scheduleToStartTimeout: IN_SESSION_QUEUE_WAIT };
 
 /**
  * A memory stated through the API: one embedding call and one Weaviate batch, well under a second

@@ -5,9 +5,12 @@
  * back to the offline summarizer for answers that stay malformed or requests the API refuses, parks
  * the work when the tenant's budget is spent or the API refuses our credentials (nothing is dropped:
  * the workflow tries again later), and keeps Weaviate in step through the vector sync activity.
+ * Work within the session gives way when the workers are busy (no worker takes it within
+ * IN_SESSION_QUEUE_WAIT): it is left for a later turn or the end, which does all that is left, so
+ * one session's turns never queue in front of other sessions' closes.
  */
-import { ActivityFailure, ApplicationFailure, log, proxyActivities } from '@temporalio/workflow';
-import { llmCalls, sessionVectorSync } from '../activity-presets.js';
+import { ActivityFailure, ApplicationFailure, TimeoutFailure, log, proxyActivities } from '@temporalio/workflow';
+import { inSessionLlmCalls, inSessionVectorSync, llmCalls, sessionVectorSync } from '../activity-presets.js';
 import { Failure } from '../../messages/errors-v1.js';
 import type { SummarizeActivities, SummaryOutcome } from '../../activities/summarize/summarize-activities.js';
 import type { SessionTuning } from '../../messages/workflows-v1/session.js';
@@ -24,16 +27,30 @@ interface VectorSync {
   syncSessionVectors(input: SessionIds): Promise<unknown>;
 }
 
-// Model calls: delayed, never dropped (see the preset).
+// Model calls: delayed, never dropped (see the preset). Within the session (not at its end) they
+// give up when no worker takes them soon: the end does what is left (see inSessionLlmCalls).
 const llm = proxyActivities<SummarizeActivities>(llmCalls);
+const llmInSession = proxyActivities<SummarizeActivities>(inSessionLlmCalls);
 
 // Weaviate is derived data: a few quick attempts, then carry on; reconciliation repairs what is missed.
 const vectors = proxyActivities<VectorSync>(sessionVectorSync);
+const vectorsInSession = proxyActivities<VectorSync>(inSessionVectorSync);
+
+/**
+ * After in-session work found the workers busy, the session's next turns leave summaries for this
+ * long (the end always summarizes), so a backlog is not fed a new attempt every turn.
+ */
+const BUSY_BACKOFF_MS = 60_000;
 
 export type FlushReason = 'tokens' | 'stop' | 'end';
 
 /** A summarize outcome, or the workflow's own decision to park after refused credentials. */
 type Outcome = SummaryOutcome | { status: 'auth-refused' };
+
+/** The activity waited in the task queue past its schedule-to-start timeout: the workers are busy. */
+function workersBusy(err: unknown): boolean {
+  return err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && err.cause.timeoutType === 'SCHEDULE_TO_START';
+}
 
 function failureType(err: unknown): string | undefined {
   const cause = err instanceof ActivityFailure ? err.cause : err;
@@ -41,6 +58,9 @@ function failureType(err: unknown): string | undefined {
 }
 
 export class SessionSummarizer {
+  /** Until when in-session work is left for later (workflow time; not carried across continue-as-new). */
+  private busyUntil = 0;
+
   constructor(
     private readonly ids: SessionIds,
     private readonly state: SessionState,
@@ -73,8 +93,27 @@ export class SessionSummarizer {
    */
   async run(reason: FlushReason): Promise<boolean> {
     if (this.state.parked && Date.now() < this.state.parked.until) return false;
+    // The workers were busy a moment ago: this turn's work waits for a later turn or the end.
+    if (reason !== 'end' && Date.now() < this.busyUntil) return true;
     this.state.parked = null;
+    try {
+      return await this.summarize(reason);
+    } catch (err) {
+      if (reason === 'end' || !workersBusy(err)) throw err;
+      this.noteBusy('summaries');
+      return true;
+    }
+  }
+
+  /** Workers were busy (in-session work found none free): leave in-session work for a while. */
+  private noteBusy(what: string): void {
+    this.busyUntil = Date.now() + BUSY_BACKOFF_MS;
+    log.info(`in-session ${what} left for later: no worker free within the queue wait`, { sessionId: this.ids.sessionId });
+  }
+
+  private async summarize(reason: FlushReason): Promise<boolean> {
     const flush = reason === 'end';
+    const m = flush ? llm : llmInSession;
     // At a stop, a turn's worth of observations (a quarter batch or more) is summarized now; less
     // waits for the next turn, so short turns do not each cost a model call.
     const minTokens = reason === 'stop' ? Math.floor(this.tuning.summaryBatchTokens / 4) : undefined;
@@ -86,7 +125,7 @@ export class SessionSummarizer {
     if (reason !== 'tokens' || this.u.pendingTokens >= this.tuning.summaryBatchTokens) {
       for (;;) {
         const outcome = await this.call('summarizeBatch', (offline) =>
-          llm.summarizeBatch({
+          m.summarizeBatch({
             ...this.ids,
             afterSequence: this.u.summarizedThrough,
             flush,
@@ -112,7 +151,7 @@ export class SessionSummarizer {
       this.u.pendingTokens = left ? this.tuning.summaryBatchTokens : 0;
     }
     if (reason === 'stop' && this.u.batchesSinceRolling > 0) {
-      const outcome = await this.call('summarizeSession', (offline) => llm.summarizeSession({ ...this.ids, kind: 'rolling', ...(offline ? { offline } : {}) }));
+      const outcome = await this.call('summarizeSession', (offline) => m.summarizeSession({ ...this.ids, kind: 'rolling', ...(offline ? { offline } : {}) }));
       if (outcome.status === 'parked' || outcome.status === 'auth-refused') return this.park(outcome);
       if (outcome.status === 'done') this.state.summaries++;
       this.u.batchesSinceRolling = 0;
@@ -128,7 +167,7 @@ export class SessionSummarizer {
     }
     // Embed at the points where the session's records settle (summaries, turns, end), not per event batch.
     // Paced runs embed at turns and at the end, not after token rounds.
-    if (this.u.unsynced && (reason !== 'tokens' || (summarized && !paced))) await this.syncVectors();
+    if (this.u.unsynced && (reason !== 'tokens' || (summarized && !paced))) await this.syncVectors(flush);
     return true;
   }
 
@@ -164,11 +203,12 @@ export class SessionSummarizer {
     return false;
   }
 
-  private async syncVectors(): Promise<void> {
+  private async syncVectors(atEnd: boolean): Promise<void> {
     try {
-      await vectors.syncSessionVectors(this.ids);
+      await (atEnd ? vectors : vectorsInSession).syncSessionVectors(this.ids);
       this.u.unsynced = false;
     } catch (err) {
+      if (!atEnd && workersBusy(err)) return this.noteBusy('vector sync'); // still unsynced: a later turn or the end
       // PostgreSQL holds everything; the reconciliation workflow brings Weaviate back in step.
       log.warn('vector sync failed; left to reconciliation', { error: (err as Error).message });
     }
