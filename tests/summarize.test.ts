@@ -21,6 +21,7 @@ import { buildDebugSession } from './fixtures/debug-session.js';
 import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
 import { FakeAnthropic, apiKeyOf, behaviours, userText } from './helpers/fake-anthropic.js';
+import { keepHistory } from './helpers/histories.js';
 import { replay, sessionResult } from './helpers/sessions.js';
 
 const BATCH_TOKENS = 500;
@@ -415,6 +416,7 @@ describe('workers busy with other sessions', () => {
       assert.equal(batches[0]!.fromSequence, observations[0]!.sequence);
       assert.equal(batches.at(-1)!.toSequence, observations.at(-1)!.sequence, 'every observation of B is in a batch');
       assert.equal(summaries.filter((x) => x.kind === 'final').length, 1);
+      await keepHistory('session-busy-workers', handle);
     } finally {
       await busy.api.close();
       await busy.worker.stop();
