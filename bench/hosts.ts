@@ -165,8 +165,8 @@ async function main(): Promise<void> {
       const pickMs = (v: Sample['variant'], k: number) => samples.filter((s) => s.variant === v && s.calls === k).map((s) => s.ms);
       const inside = (v: Sample['variant']) => samples.filter((s) => s.variant === v && s.perCallMs !== undefined).map((s) => s.perCallMs!);
       const addedSession = median(pickMs('memflow', 0)) - median(pickMs('none', 0));
-      const part = (v: Sample['variant'], key: 'startMs' | 'exitMs') => median(samples.filter((s) => s.variant === v && s.calls === 0 && s[key] !== undefined).map((s) => s[key]!));
-      const split = (key: 'startMs' | 'exitMs') => `${part('none', key).toFixed(0)} / ${part('memflow', key).toFixed(0)} (${signed(part('memflow', key) - part('none', key))})`;
+      const part = (v: Sample['variant'], key: 'startMs' | 'exitMs', k: number) => median(samples.filter((s) => s.variant === v && s.calls === k && s[key] !== undefined).map((s) => s[key]!));
+      const split = (key: 'startMs' | 'exitMs', k = 0) => `${part('none', key, k).toFixed(0)} / ${part('memflow', key, k).toFixed(0)} (${signed(part('memflow', key, k) - part('none', key, k))})`;
       const addedLong = median(pickMs('memflow', calls)) - median(pickMs('none', calls));
       table.push([
         `${host} ${AGENT_CLIS[host].version}`,
@@ -180,6 +180,8 @@ async function main(): Promise<void> {
           `${stored.tools} / ${made.tools}, ${stored.stops} / ${made.stops}`,
           split('startMs'),
           split('exitMs'),
+          split('startMs', calls),
+          split('exitMs', calls),
         ],
       ]);
       loads.push(`${host}: load average ${loadAverage()} after`);
@@ -191,7 +193,7 @@ async function main(): Promise<void> {
   }
   console.log(`\nbench:hosts — ${rounds} sessions of each kind per variant and host, medians; ${os.cpus().length} cores`);
   for (const l of loads) console.log(`  ${l}`);
-  const header = ['0 calls: none / memflow (ms)', `${calls} calls: none / memflow (ms)`, 'added per session (ms)', 'added per tool call (ms)', `a tool call inside ${calls}-call sessions: none / memflow (ms)`, 'added per tool call, inside sessions (ms)', 'stored / made: tool calls, final answers', '0 calls: start to first model request, none / memflow (ms)', '0 calls: last model request to exit, none / memflow (ms)'];
+  const header = ['0 calls: none / memflow (ms)', `${calls} calls: none / memflow (ms)`, 'added per session (ms)', 'added per tool call (ms)', `a tool call inside ${calls}-call sessions: none / memflow (ms)`, 'added per tool call, inside sessions (ms)', 'stored / made: tool calls, final answers', '0 calls: start to first model request, none / memflow (ms)', '0 calls: last model request to exit, none / memflow (ms)', `${calls} calls: start to first model request, none / memflow (ms)`, `${calls} calls: last model request to exit, none / memflow (ms)`];
   printColumns(
     'what memflow adds to a headless session of each agent',
     table.map(([c]) => c),

@@ -64,7 +64,7 @@ const stored = async (sessionId: string) =>
 
 const health = async () => (await (await fetch(`${relay.url}/health`)).json()) as { startContexts: { served: number; fetched: number } };
 
-test('a busy session is delivered once quiet, in order and once; SessionEnd sends the rest at once', async () => {
+test('a busy session is delivered once quiet, in order and once; SessionEnd sends the rest soon after', async () => {
   const s = crypto.randomUUID();
   await hook('session-start', { session_id: s, hook_event_name: 'SessionStart', source: 'startup' });
   await hook('user-prompt-submit', { session_id: s, hook_event_name: 'UserPromptSubmit', prompt: 'fix the refund rounding' });
@@ -77,7 +77,7 @@ test('a busy session is delivered once quiet, in order and once; SessionEnd send
   // Once quiet, everything goes out, in the order it happened.
   await waitUntil(async () => (await stored(s)).length === 5, { what: 'the quiet session delivered', timeoutMs: 30_000, intervalMs: 100 });
   assert.deepEqual(await stored(s), ['session-start', 'user-prompt-submit', 'toolu_0', 'toolu_1', 'toolu_2']);
-  // A SessionEnd is not held back: the agent is gone.
+  // A SessionEnd is not held back for the quiet period: the agent is gone a moment later.
   await hook('post-tool-use-failure', { session_id: s, hook_event_name: 'PostToolUseFailure', tool_name: 'Bash', tool_use_id: 'toolu_f', tool_input: { command: 'npm test' }, error: 'AssertionError: expected 1999 to be 2000' });
   await hook('session-end', { session_id: s, hook_event_name: 'SessionEnd', reason: 'other' });
   await waitUntil(async () => (await stored(s)).length === 7, { what: 'the ended session delivered', timeoutMs: QUIET_MS - 200, intervalMs: 50 });

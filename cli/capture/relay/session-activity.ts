@@ -1,16 +1,20 @@
 /**
  * When a session's events may go out: delivery waits while the agent is busy. A session's events go
  * out once it has been quiet for `quietMs` (the agent waits for its model, a tool runs, the turn
- * ended) or once its oldest waiting event is `maxDeferMs` old, and at once after its SessionEnd. The
- * API's work for an event (storing it, and the worker's summaries behind it) then never competes for
- * the CPU with the agent's own next step when the API runs on the same machine; measured in the real
- * Claude Code, delivering during a burst of tool calls cost the agent tens of milliseconds per call
- * (docs/claude-code.md).
+ * ended) or once its oldest waiting event is `maxDeferMs` old, and `endQuietMs` after its SessionEnd
+ * (the agent is exiting: a moment later it is gone). The API's work for an event (storing it, and
+ * the worker's summaries behind it) then never competes for the CPU with the agent's own next step
+ * or its exit when the API runs on the same machine; measured in the real Claude Code, delivering
+ * during a burst of tool calls cost the agent tens of milliseconds per call (docs/claude-code.md),
+ * and in Gemini CLI, whose turn's calls all reach the relay at the turn's end, delivering them at
+ * once after SessionEnd cost its exit about 100 ms in 12-call sessions (docs/hosts.md).
  */
 import type { SpoolEntry } from '../spool-entry.js';
 
 /** A session counts as busy while its hooks come closer together than this. */
 export const DEFAULT_QUIET_MS = 400;
+/** After a SessionEnd, what is left goes out this much later: the agent's process exits meanwhile. */
+export const DEFAULT_END_QUIET_MS = 300;
 /** The longest an event waits for its session to go quiet (what a live view lags at most). */
 export const DEFAULT_MAX_DEFER_MS = 5_000;
 /** Sessions whose activity is remembered (the oldest are forgotten beyond it). */
@@ -19,6 +23,7 @@ const MAX_TRACKED_SESSIONS = 1_000;
 export interface LaneTiming {
   quietMs: number;
   maxDeferMs: number;
+  endQuietMs: number;
 }
 
 export class SessionActivity {
@@ -27,7 +32,9 @@ export class SessionActivity {
   private readonly timing: LaneTiming;
 
   constructor(timing: Partial<LaneTiming> = {}) {
-    this.timing = { quietMs: timing.quietMs ?? DEFAULT_QUIET_MS, maxDeferMs: timing.maxDeferMs ?? DEFAULT_MAX_DEFER_MS };
+    const quietMs = timing.quietMs ?? DEFAULT_QUIET_MS;
+    // A relay told to deliver at once (quietMs 0) does so after a SessionEnd too.
+    this.timing = { quietMs, maxDeferMs: timing.maxDeferMs ?? DEFAULT_MAX_DEFER_MS, endQuietMs: timing.endQuietMs ?? Math.min(DEFAULT_END_QUIET_MS, quietMs) };
   }
 
   /** A hook of `session` came now (its event is in the spool). */
@@ -40,9 +47,9 @@ export class SessionActivity {
   /** When the lane of `session` may deliver `entry`: now (0) or the time it goes quiet. */
   readyAt(session: string, entry: SpoolEntry): number {
     const a = this.activity.get(session);
-    if (!a || a.ended) return 0;
+    if (!a) return 0;
     const created = Date.parse(entry.createdAt);
-    const quiet = a.at + this.timing.quietMs;
+    const quiet = a.at + (a.ended ? this.timing.endQuietMs : this.timing.quietMs);
     return Math.min(quiet, Number.isFinite(created) ? created + this.timing.maxDeferMs : 0);
   }
 }
