@@ -113,7 +113,7 @@ export class SessionSummarizer {
 
   private async summarize(reason: FlushReason): Promise<boolean> {
     const flush = reason === 'end';
-    const m = flush ? llm : llmInSession;
+    const calls = flush ? llm : llmInSession;
     // At a stop, a turn's worth of observations (a quarter batch or more) is summarized now; less
     // waits for the next turn, so short turns do not each cost a model call.
     const minTokens = reason === 'stop' ? Math.floor(this.tuning.summaryBatchTokens / 4) : undefined;
@@ -125,7 +125,7 @@ export class SessionSummarizer {
     if (reason !== 'tokens' || this.u.pendingTokens >= this.tuning.summaryBatchTokens) {
       for (;;) {
         const outcome = await this.call('summarizeBatch', (offline) =>
-          m.summarizeBatch({
+          calls.summarizeBatch({
             ...this.ids,
             afterSequence: this.u.summarizedThrough,
             flush,
@@ -151,7 +151,7 @@ export class SessionSummarizer {
       this.u.pendingTokens = left ? this.tuning.summaryBatchTokens : 0;
     }
     if (reason === 'stop' && this.u.batchesSinceRolling > 0) {
-      const outcome = await this.call('summarizeSession', (offline) => m.summarizeSession({ ...this.ids, kind: 'rolling', ...(offline ? { offline } : {}) }));
+      const outcome = await this.call('summarizeSession', (offline) => calls.summarizeSession({ ...this.ids, kind: 'rolling', ...(offline ? { offline } : {}) }));
       if (outcome.status === 'parked' || outcome.status === 'auth-refused') return this.park(outcome);
       if (outcome.status === 'done') this.state.summaries++;
       this.u.batchesSinceRolling = 0;
