@@ -10,8 +10,9 @@
  *   there is RARE_EVIDENCE) is demoted, then left out, like the never-used.
  *
  * Every change carries its reason, which the receipt item and `memflow context --explain` show.
- * RARE_RATE and EXPLORE.SLOTS.learning were chosen with `npm run bench:uptake` on tuning histories
- * only (vitest, and older stretches of hono and fastify), the rest on this repository's own history;
+ * RARE_RATE, EXPLORE.SLOTS.learning and UNPROVEN_SHARE were chosen with `npm run bench:uptake` on
+ * tuning histories only (vitest, and older stretches of hono and fastify), NEAR set once, the rest on
+ * this repository's own history;
  * docs/receipts.md says which data chose what and reports the others.
  */
 import { samePath } from './uptake.js';
