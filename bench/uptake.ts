@@ -154,14 +154,15 @@ async function runArm(pool: PgPool, tenantId: string, corpus: CorpusSession[], u
     [heldOut.map((h) => h.sessionId)],
   );
   if (process.env.UPTAKE_BENCH_REASONS) {
-    const reasons = await pool.query<{ why: string; n: string; unused: string }>(
-      `select case when i.reason like '%raised%' then 'raised' when i.reason like '%tried:%' then 'tried' when i.reason like '%matches%' then 'matches'
-                   when i.reason like '%demoted%' then 'demoted' when i.reason like '%restated%' then 'restated' else 'plain' end || ' ' || i.item_type as why,
-              count(*) as n, sum(i.tokens) filter (where not i.used) as unused
+    const reasons = await pool.query<{ why: string; n: string; unused: string; used_n: string }>(
+      `select concat_ws('+', case when i.reason like '%raised%' then 'raised' end, case when i.reason like '%tried:%' then 'tried' end,
+                   case when i.reason like '%matches%' then 'matches' end, case when i.reason like '%near recent work%' then 'near' end,
+                   case when i.reason like '%demoted%' then 'demoted' end, case when i.reason like '%restated%' then 'restated' end, i.item_type) as why,
+              count(*) as n, sum(i.tokens) filter (where not i.used) as unused, count(*) filter (where i.used) as used_n
          from context_receipts r join context_receipt_items i on i.receipt_id = r.id where r.session_id = any($1::uuid[]) group by 1 order by 2 desc`,
       [heldOut.map((h) => h.sessionId)],
     );
-    console.log(reasons.rows.map((r) => `${r.why}: ${r.n} (${r.unused} unused tokens)`).join('; '));
+    console.log(reasons.rows.map((r) => `${r.why}: ${r.n}, ${r.used_n} used (${r.unused} unused tokens)`).join('; '));
   }
   const breakdown = byType.rows.map((r) => `${r.item_type} ${r.n} items, ${r.injected} tokens (${r.unused} unused)`).join('; ');
   return {

@@ -9,6 +9,7 @@ import type { Citation } from '../../common/rules/citations.js';
 import type { PgPool } from '../../common/server/pg.js';
 import type { AgentName } from '../../messages/hooks-v1.js';
 import type { LaterItem } from './failure-story.js';
+import { NEAR } from '../../common/rules/uptake-ranking.js';
 import { queryPrepared } from '../search/search-sql.js';
 import type { RecordType } from '../search/search-types.js';
 
@@ -52,13 +53,24 @@ const OF_AGENT = {
 };
 
 /**
- * Uptake-aware collection adds two legs of learnings beside the strongest and the matching: those the
- * project's sessions used lately (their receipts say so) and the newest, which the ranking tries
- * while they have no uptake of their own (common/rules/uptake-ranking.ts). Without them the pool
- * would be the same strongest thirty every time, however often they went unused.
+ * Uptake-aware collection adds three legs of learnings beside the strongest and the matching: those
+ * the project's sessions used lately (their receipts say so), the newest, which the ranking tries
+ * while they have no uptake of their own, and those citing a file the project's latest tool calls
+ * touched (near recent work, raised by the ranking: common/rules/uptake-ranking.ts). Without them the
+ * pool would be the same strongest thirty every time, however often they went unused.
  */
+const NEAR_WINDOW = NEAR.WINDOW;
+/** Near learnings collected per serving (the newest first). */
+const NEAR_LIMIT = 20;
 const learningColumns = (l: string) => `'learning', ${l}.id, ${l}.kind::text, ${l}.title, left(${l}.body, 600), null, ${l}.confidence, ${l}.strength, ${l}.last_stated_at, ${l}.search_vector,
       ${l}.citations, ${l}.git_branch, ${l}.git_commit, ${l}.on_default_branch, ${l}.flags, ${l}.outcome, ${l}.origin, ${l}.stale_count, null::int, null::jsonb`;
+/** Files the project's latest tool calls named (their input's file_path, path or notebook_path). */
+const TOUCHED_CTE = (session: string) => `
+touched as materialized (
+  select distinct p from (select substring(left(o.text, 1000) from '"(?:file_path|notebook_path|path)"\\s*:\\s*"([^"]+)"') as p
+    from observations o where o.tenant_id = $1 and o.project_id = $2${session} and o.kind = 'tool'
+   order by o.created_at desc, o.id limit ${NEAR_WINDOW}) x where p is not null
+),`;
 const UPTAKE_LEGS = (learning: (l: string) => string) => `
   union
   (select ${learningColumns('l')}
@@ -69,7 +81,15 @@ const UPTAKE_LEGS = (learning: (l: string) => string) => `
   union
   (select ${learningColumns('l')}
     from learnings l where l.tenant_id = $1 and l.project_id = $2 and l.status = 'active'${learning('l')}
-    order by l.last_stated_at desc, l.id limit 10)`;
+    order by l.last_stated_at desc, l.id limit 10)
+  union
+  -- Near recent work: of the newest 500, those citing a file the project's latest tool calls named.
+  (select ${learningColumns('l')}
+    from (select * from learnings where tenant_id = $1 and project_id = $2 and status = 'active' order by last_stated_at desc, id limit 500) l
+   where jsonb_typeof(l.citations) = 'array'${learning('l')}
+     and exists (select 1 from jsonb_array_elements(l.citations) cit join touched t
+                  on t.p = cit->>'path' or right(t.p, length(cit->>'path') + 1) = '/' || (cit->>'path'))
+   order by l.last_stated_at desc, l.id limit ${NEAR_LIMIT})`;
 
 /** Every leg orders by a key that never ties (the id last): the same rows rank alike on every plan. */
 const candidatesSql = (byAgent: boolean, uptake: boolean) => {
@@ -81,7 +101,7 @@ with sig as (
     select left(text, 200) as text from prompts where tenant_id = $1 and project_id = $2 order by created_at desc, id limit 2) p), '') as text
 ), q as (
   select replace(plainto_tsquery('english', sig.text)::text, ' & ', ' | ')::tsquery as any_q from sig
-), c as (
+),${uptake ? TOUCHED_CTE(session) : ''} c as (
   (select 'learning' as type, id, kind::text as kind, title, left(body, 600) as text, null::text as tool_name,
       confidence, strength, last_stated_at as at, search_vector,
       citations, git_branch, git_commit, on_default_branch, flags, outcome, origin, stale_count, null::int as sequence, null::jsonb as later

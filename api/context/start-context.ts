@@ -36,7 +36,8 @@ import { failureStory } from './failure-story.js';
 import { readCandidates, type Candidate } from './context-candidates.js';
 import { collapseRepeats, contextScore, RELEVANCE_WEIGHT, type BranchOfCaller } from './context-ranking.js';
 import { contextTokens, projectRelative, render, renderItem, SECTIONS, sectionOf, tokensOf, type Chosen, type SectionKey } from './context-render.js';
-import { EXPLORE, NO_UPTAKE_CHANGE, rareKind, uptakeAdjustment, type KindUptake, type UptakeStats } from '../../common/rules/uptake-ranking.js';
+import { EXPLORE, NEAR, nearRecentWork, NO_UPTAKE_CHANGE, rareKind, UNPROVEN_SHARE, uptakeAdjustment, type KindUptake, type UptakeStats } from '../../common/rules/uptake-ranking.js';
+import { citedPaths, sessionActivity } from '../../common/rules/uptake.js';
 import { readUptakeStats } from '../../common/server/context-receipts.js';
 
 export type { BranchOfCaller } from './context-ranking.js';
@@ -120,20 +121,25 @@ export function assembleContext(
   // A session's summary names its first prompt: the prompt is not repeated under recent activity.
   const summarized = candidates.filter((c) => c.type === 'summary').map((c) => cleanTitle(`${c.title} ${c.text}`).toLowerCase());
   const left: ServedItem[] = [];
+  const touched = opts.uptake ? recentlyTouched(candidates) : [];
   const ranked = collapseRepeats(candidates)
     .map(({ c, repeats }) => {
       // What the agent did with the item before: used ones rise, ones handed over again and again and never used sink, then stay out.
       const stats = opts.uptake?.get(c.id);
-      const matches = Number(c.relevance) > MATCHES;
+      // Near recent work (a cited file the latest tool calls touched) counts as matching: raised, never left out.
+      const near = c.type !== 'observation' && nearRecentWork(citedPaths(c), touched);
+      const matches = Number(c.relevance) > MATCHES || near;
       // A warning (a recorded failure, a dead end) works by what the agent does not do, which uptake
       // cannot see: it is raised when used, never demoted or left out for looking unused.
       const warning = c.kind === 'failure' || c.kind === 'dead_end';
       const adj = warning && !(stats && stats.used > 0) ? NO_UPTAKE_CHANGE : uptakeAdjustment(stats, { restatedAt: c.type === 'learning' ? c.at : null, asked: matches });
-      const score = contextScore(c, now, weight, opts.branch) * adj.factor;
+      const score = contextScore(c, now, weight, opts.branch) * adj.factor * (near ? NEAR.FACTOR : 1);
       if (adj.withhold) left.push({ id: c.id, type: c.type, tokens: 0, score, reason: adj.note, included: false });
       // An item without a use of its own, of a kind rarely used here, is one of the few tried per serving.
       const rare = opts.uptake && !matches && !warning && !(stats && stats.used > 0) ? rareKind(opts.kinds?.get(c.type)) : undefined;
-      return { c, repeats, score, adj, rare };
+      // Without a use of its own, of a kind rarely used here: it shares UNPROVEN_SHARE of the budget with its like.
+      const unproven = warning || (stats && stats.used > 0) || (opts.explicitQuery && Number(c.relevance) > MATCHES) ? undefined : rareKind(opts.kinds?.get(c.type));
+      return { c, repeats, score, adj: near ? { ...adj, note: [adj.note, 'near recent work'].filter(Boolean).join('; ') } : adj, rare, unproven };
     })
     .filter((x) => !x.adj.withhold)
     .sort((a, b) => b.score - a.score);
@@ -148,7 +154,8 @@ export function assembleContext(
     ),
   );
   const said = new Set<string>();
-  for (const { c, repeats, score, adj: uptakeAdj, rare } of ranked) {
+  let unprovenTokens = 0;
+  for (const { c, repeats, score, adj: uptakeAdj, rare, unproven } of ranked) {
     let adj = uptakeAdj;
     if (rare !== undefined) {
       const why = `${c.type}s are used in ${(rare * 100).toFixed(0)} % of servings here`;
@@ -165,6 +172,7 @@ export function assembleContext(
     // Each item's line and, the first time, its section heading; "\n" joins them to what is there.
     const section = sectionOf(c);
     const headingCost = opened.has(section) ? 0 : tokensOf(`\n${SECTIONS.find((s) => s.key === section)!.heading}`);
+    let rationed = false;
     for (const maxBody of [240, 80, 0]) {
       const line = projectRelative(renderItem(c, maxBody, repeats), roots);
       // The same line twice (two sessions that left the same summary) is said once.
@@ -174,13 +182,23 @@ export function assembleContext(
       // 3-5 characters a token; 6 is generous). Skipping never breaks the budget, it only leaves room.
       if (used + headingCost + line.length / 6 > budget) continue;
       const cost = headingCost + tokensOf(`\n${line}`);
+      if (unproven !== undefined && unprovenTokens + cost > UNPROVEN_SHARE * budget) {
+        rationed = true;
+        continue;
+      }
       if (used + cost <= budget) {
+        rationed = false;
+        if (unproven !== undefined) unprovenTokens += cost;
         chosen.push({ c, line, score, reason: reasonOf(c, score, repeats, adj.note, weight) });
         said.add(sameAs);
         opened.add(section);
         used += cost;
         break;
       }
+    }
+    if (rationed && unproven !== undefined) {
+      const why = `${c.type}s are used in ${(unproven * 100).toFixed(0)} % of servings here`;
+      left.push({ id: c.id, type: c.type, tokens: 0, score, reason: `left out: ${why}, this one has no use of its own, and such items' ${UNPROVEN_SHARE * 100} % of the budget is spent`, included: false });
     }
   }
   // The exact count of the whole; drop the weakest item until it fits.
@@ -207,6 +225,17 @@ export function assembleContext(
     }));
   const served: ServedItem[] = [...ordered.map((x) => ({ id: x.c.id, type: x.c.type, tokens: tokensOf(x.line), score: x.score, reason: x.reason ?? '', included: true })), ...left];
   return { context, tokens, items: ordered.map((x) => x.c.id), check, ...(withheld > 0 ? { withheld } : {}), served };
+}
+
+/** Files the project's latest tool calls read or edited (the candidates' recent activity). */
+function recentlyTouched(candidates: Candidate[]): string[] {
+  const calls = candidates
+    .filter((c) => c.type === 'observation' && c.kind === 'tool')
+    .sort((a, b) => b.at.getTime() - a.at.getTime())
+    .slice(0, NEAR.WINDOW)
+    .map((c) => ({ sequence: 0, kind: c.kind, toolName: c.tool_name, title: c.title, text: c.text }));
+  const activity = sessionActivity(calls);
+  return [...new Set([...activity.edited, ...activity.read])];
 }
 
 /** Why an item was chosen, as its receipt and `--explain` say it. */

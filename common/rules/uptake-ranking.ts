@@ -10,10 +10,13 @@
  *   there is RARE_EVIDENCE) is demoted, then left out, like the never-used.
  *
  * Every change carries its reason, which the receipt item and `memflow context --explain` show.
- * RARE_RATE and EXPLORE.SLOTS.learning were chosen with `npm run bench:uptake` on tuning histories
- * only (vitest, and older stretches of hono and fastify), the rest on this repository's own history;
+ * RARE_RATE, EXPLORE.SLOTS.learning and UNPROVEN_SHARE were chosen with `npm run bench:uptake` on
+ * tuning histories only (vitest, and older stretches of hono and fastify), NEAR set once, the rest on
+ * this repository's own history;
  * docs/receipts.md says which data chose what and reports the others.
  */
+import { samePath } from './uptake.js';
+
 export interface UptakeStats {
   injected: number;
   used: number;
@@ -86,3 +89,29 @@ export function rareKind(kind: KindUptake | undefined): number | undefined {
   const rate = kind.used / kind.judged;
   return rate < EXPLORE.RARE_RATE ? rate : undefined;
 }
+
+/**
+ * Near recent work: an item citing a file the project's latest NEAR.WINDOW tool calls read or
+ * edited. What the agent touched last is what the next session works near (in the tuning histories
+ * such learnings were used 2-4 times as often as the others), so such an item is raised
+ * (× NEAR.FACTOR) and treated like one that matches what the session is about: never left out for
+ * looking unused, not limited to the few tried.
+ */
+export const NEAR = {
+  WINDOW: 60,
+  FACTOR: 2,
+} as const;
+
+/** Whether an item's cited files include one the latest tool calls touched (paths compared as uptake compares them). */
+export function nearRecentWork(cited: string[], touched: string[]): boolean {
+  return touched.length > 0 && cited.some((p) => touched.some((t) => samePath(t, p)));
+}
+
+/**
+ * The budget is not filled for its own sake. Of a kind rarely used here (rareKind), items without a
+ * use of their own (untried, never used, or only near recent work or matching recent prompts) may
+ * take at most this share of the budget together, best first; items used before, warnings and items
+ * matching the caller's explicit query are not limited. Agents use a few % of what they are handed:
+ * the rest of the budget bought almost nothing but unused tokens.
+ */
+export const UNPROVEN_SHARE = 0.15;

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { judgeUptake, sessionActivity, type ReceivedItem } from '../../common/rules/uptake.js';
-import { uptakeAdjustment, UPTAKE_RULES } from '../../common/rules/uptake-ranking.js';
+import { nearRecentWork, UNPROVEN_SHARE, uptakeAdjustment, UPTAKE_RULES } from '../../common/rules/uptake-ranking.js';
 import type { ObservationLine } from '../../common/rules/check-outcomes.js';
 import { assembleContext, type Candidate } from '../../api/context/start-context.js';
 
@@ -107,5 +107,55 @@ describe('assembleContext with uptake', () => {
     assert.match(served[0]!.reason, /^learning \(fix\), score .*raised: used in 3 of 5 sessions$/);
     assert.ok(served[0]!.tokens > 0);
     assert.deepEqual({ ...served[1], score: 0 }, { id: candidates[0]!.id, type: 'learning', tokens: 0, score: 0, reason: 'left out: injected 5×, never used', included: false });
+  });
+});
+
+describe('near recent work and the share of the unproven', () => {
+  const now = Date.parse('2026-06-01T00:00:00Z');
+  const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+  const learning = (n: number, path: string, confidence = 0.9): Candidate => ({
+    type: 'learning', id: id(n), kind: 'decision', title: `Decision ${n} about the module`, text: `Why decision ${n} was taken, at some length, so that each line costs tokens.`,
+    tool_name: null, confidence, strength: 1, at: new Date(now - n * 3_600_000), relevance: 0, project_name: 'shop', citations: [{ path, startLine: 1, endLine: 1, hash: 'h', lines: [] }],
+  });
+  const edit = (n: number, path: string): Candidate => ({
+    type: 'observation', id: id(900 + n), kind: 'tool', title: `Edit: ${path}`, text: `${JSON.stringify({ file_path: `/home/dev/shop/${path}` })}\n---\nok`,
+    tool_name: 'Edit', confidence: null, strength: null, at: new Date(now - n * 60_000), relevance: 0, project_name: 'shop',
+  });
+  // Learnings are used in 2 % of servings here: a kind rarely used.
+  const kinds = new Map([['learning', { judged: 100, used: 2 }], ['observation', { judged: 100, used: 1 }]]);
+
+  test('a cited file is near recent work when the latest tool calls touched it (absolute or relative)', () => {
+    assert.equal(nearRecentWork(['src/cart/total.ts'], ['/home/dev/shop/src/cart/total.ts']), true);
+    assert.equal(nearRecentWork(['src/cart/total.ts'], ['/home/dev/shop/src/auth/session.ts']), false);
+    assert.equal(nearRecentWork(['src/cart/total.ts'], []), false);
+  });
+
+  test('a learning near recent work is raised and not left out for looking unused', () => {
+    const far = learning(1, 'src/auth/session.ts', 0.95);
+    const near = learning(2, 'src/cart/total.ts', 0.6);
+    const uptake = new Map([[near.id, { injected: 6, used: 0 }], [far.id, { injected: 6, used: 0 }]]);
+    const built = assembleContext('shop', [far, near, edit(1, 'src/cart/total.ts')], 1500, { now, uptake, kinds });
+    assert.ok(built.items.includes(near.id));
+    assert.ok(!built.items.includes(far.id));
+    const served = built.served!.find((x) => x.id === near.id)!;
+    assert.match(served.reason, /near recent work/);
+    assert.equal(built.served!.find((x) => x.id === far.id)!.reason, 'left out: injected 6×, never used');
+  });
+
+  test('items without a use of their own (here all near recent work, so not limited to the tried) take at most their share of the budget; used ones are not limited', () => {
+    const unproven = Array.from({ length: 30 }, (_, i) => learning(10 + i, `src/area${i}/file.ts`));
+    const used = Array.from({ length: 3 }, (_, i) => learning(50 + i, `src/used${i}/file.ts`, 0.5));
+    const uptake = new Map(used.map((c) => [c.id, { injected: 4, used: 2 }]));
+    const budget = 1500;
+    const edits = unproven.map((_, i) => edit(i, `src/area${i}/file.ts`));
+    const built = assembleContext('shop', [...unproven, ...used, ...edits], budget, { now, uptake, kinds });
+    const included = built.served!.filter((x) => x.included);
+    const unprovenTokens = included.filter((x) => x.type === 'learning' && !used.some((u) => u.id === x.id)).reduce((a, x) => a + x.tokens, 0);
+    assert.ok(unprovenTokens <= UNPROVEN_SHARE * budget, `${unprovenTokens} tokens of unproven items`);
+    for (const u of used) assert.ok(built.items.includes(u.id));
+    assert.ok(built.tokens < budget * 0.6);
+    assert.match(built.served!.filter((x) => !x.included).map((x) => x.reason).join('\n'), /has no use of its own, and such items' \d+ % of the budget is spent/);
+    // Without uptake (as before it was measured) the budget is filled as far as the candidates go.
+    assert.ok(assembleContext('shop', [...unproven, ...used], budget, { now }).tokens > 2 * built.tokens);
   });
 });
