@@ -121,7 +121,8 @@ export function assembleContext(
   // A session's summary names its first prompt: the prompt is not repeated under recent activity.
   const summarized = candidates.filter((c) => c.type === 'summary').map((c) => cleanTitle(`${c.title} ${c.text}`).toLowerCase());
   const left: ServedItem[] = [];
-  const touched = opts.uptake ? recentlyTouched(candidates) : [];
+  // Near recent work guesses what the session is about; an explicit query says it, and ranks alone.
+  const touched = opts.uptake && !opts.explicitQuery ? recentlyTouched(candidates) : [];
   const ranked = collapseRepeats(candidates)
     .map(({ c, repeats }) => {
       // What the agent did with the item before: used ones rise, ones handed over again and again and never used sink, then stay out.
