@@ -59,7 +59,6 @@ const OF_AGENT = {
  * touched (near recent work, raised by the ranking: common/rules/uptake-ranking.ts). Without them the
  * pool would be the same strongest thirty every time, however often they went unused.
  */
-const NEAR_WINDOW = NEAR.WINDOW;
 /** Near learnings collected per serving (the newest first). */
 const NEAR_LIMIT = 20;
 const learningColumns = (l: string) => `'learning', ${l}.id, ${l}.kind::text, ${l}.title, left(${l}.body, 600), null, ${l}.confidence, ${l}.strength, ${l}.last_stated_at, ${l}.search_vector,
@@ -69,7 +68,7 @@ const TOUCHED_CTE = (session: string) => `
 touched as materialized (
   select distinct p from (select substring(left(o.text, 1000) from '"(?:file_path|notebook_path|path)"\\s*:\\s*"([^"]+)"') as p
     from observations o where o.tenant_id = $1 and o.project_id = $2${session} and o.kind = 'tool'
-   order by o.created_at desc, o.id limit ${NEAR_WINDOW}) x where p is not null
+   order by o.created_at desc, o.id limit ${NEAR.WINDOW}) x where p is not null
 ),`;
 const UPTAKE_LEGS = (learning: (l: string) => string) => `
   union

@@ -127,19 +127,22 @@ export function assembleContext(
     .map(({ c, repeats }) => {
       // What the agent did with the item before: used ones rise, ones handed over again and again and never used sink, then stay out.
       const stats = opts.uptake?.get(c.id);
+      const usedBefore = (stats?.used ?? 0) > 0;
       // Near recent work (a cited file the latest tool calls touched) counts as matching: raised, never left out.
       const near = c.type !== 'observation' && nearRecentWork(citedPaths(c), touched);
       const matches = Number(c.relevance) > MATCHES || near;
       // A warning (a recorded failure, a dead end) works by what the agent does not do, which uptake
       // cannot see: it is raised when used, never demoted or left out for looking unused.
       const warning = c.kind === 'failure' || c.kind === 'dead_end';
-      const adj = warning && !(stats && stats.used > 0) ? NO_UPTAKE_CHANGE : uptakeAdjustment(stats, { restatedAt: c.type === 'learning' ? c.at : null, asked: matches });
+      const adj = warning && !usedBefore ? NO_UPTAKE_CHANGE : uptakeAdjustment(stats, { restatedAt: c.type === 'learning' ? c.at : null, asked: matches });
       const score = contextScore(c, now, weight, opts.branch) * adj.factor * (near ? NEAR.FACTOR : 1);
       if (adj.withhold) left.push({ id: c.id, type: c.type, tokens: 0, score, reason: adj.note, included: false });
+      // How often items of this kind are used here, when rarely (undefined otherwise).
+      const kindRate = usedBefore || warning ? undefined : rareKind(opts.kinds?.get(c.type));
       // An item without a use of its own, of a kind rarely used here, is one of the few tried per serving.
-      const rare = opts.uptake && !matches && !warning && !(stats && stats.used > 0) ? rareKind(opts.kinds?.get(c.type)) : undefined;
+      const rare = opts.uptake && !matches ? kindRate : undefined;
       // Without a use of its own, of a kind rarely used here: it shares UNPROVEN_SHARE of the budget with its like.
-      const unproven = warning || (stats && stats.used > 0) || (opts.explicitQuery && Number(c.relevance) > MATCHES) ? undefined : rareKind(opts.kinds?.get(c.type));
+      const unproven = opts.explicitQuery && Number(c.relevance) > MATCHES ? undefined : kindRate;
       return { c, repeats, score, adj: near ? { ...adj, note: [adj.note, 'near recent work'].filter(Boolean).join('; ') } : adj, rare, unproven };
     })
     .filter((x) => !x.adj.withhold)
@@ -159,7 +162,7 @@ export function assembleContext(
   for (const { c, repeats, score, adj: uptakeAdj, rare, unproven } of ranked) {
     let adj = uptakeAdj;
     if (rare !== undefined) {
-      const why = `${c.type}s are used in ${(rare * 100).toFixed(0)} % of servings here`;
+      const why = rarelyUsed(c.type, rare);
       if (!triable.has(c.id)) {
         left.push({ id: c.id, type: c.type, tokens: 0, score, reason: `left out: ${why}, and this one has no use yet (the ${EXPLORE.SLOTS[c.type]} newest such are tried)`, included: false });
         continue;
@@ -198,7 +201,7 @@ export function assembleContext(
       }
     }
     if (rationed && unproven !== undefined) {
-      const why = `${c.type}s are used in ${(unproven * 100).toFixed(0)} % of servings here`;
+      const why = rarelyUsed(c.type, unproven);
       left.push({ id: c.id, type: c.type, tokens: 0, score, reason: `left out: ${why}, this one has no use of its own, and such items' ${UNPROVEN_SHARE * 100} % of the budget is spent`, included: false });
     }
   }
@@ -226,6 +229,11 @@ export function assembleContext(
     }));
   const served: ServedItem[] = [...ordered.map((x) => ({ id: x.c.id, type: x.c.type, tokens: tokensOf(x.line), score: x.score, reason: x.reason ?? '', included: true })), ...left];
   return { context, tokens, items: ordered.map((x) => x.c.id), check, ...(withheld > 0 ? { withheld } : {}), served };
+}
+
+/** Why a kind of item counts as rarely used here (a receipt's reason). */
+function rarelyUsed(type: string, rate: number): string {
+  return `${type}s are used in ${(rate * 100).toFixed(0)} % of servings here`;
 }
 
 /** Files the project's latest tool calls read or edited (the candidates' recent activity). */
