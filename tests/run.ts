@@ -26,6 +26,7 @@ import { repoRoot } from '../infra/profile.js';
 import { dropDatabase, resolveDatabaseUrl } from '../infra/postgres.js';
 import { chooseTestProfile, managedServices, startStack, stopStack } from '../infra/stack.js';
 import { buildViewer } from '../viewer/build.js';
+import { failureLines, tapFailures, type TapFailure } from './helpers/tap-failures.js';
 
 /**
  * Line coverage `npm test` must keep (c8 over the product's folders, every process the tests start).
@@ -79,6 +80,20 @@ interface Counts {
   skipped: number;
 }
 
+interface RunResult {
+  code: number;
+  counts: Counts;
+  failures: TapFailure[];
+}
+
+/** The last lines of a run: the failed tests by name, so that a log's tail says what failed. */
+function printFailures(results: RunResult[]): void {
+  const failures = results.flatMap((r) => r.failures);
+  if (failures.length === 0) return;
+  console.log(`\nfailed (${failures.length}):`);
+  for (const line of failureLines(failures)) console.log(line);
+}
+
 /** Counts from the TAP copy of one run's results. */
 function countsOf(tapFile: string): Counts {
   try {
@@ -87,6 +102,15 @@ function countsOf(tapFile: string): Counts {
     return { passed: count('pass'), failed: count('fail') + count('cancelled'), skipped: count('skipped') + count('todo') };
   } catch {
     return { passed: 0, failed: 0, skipped: 0 };
+  }
+}
+
+/** The failed tests of one run's TAP copy (none when it wrote no copy). */
+function failuresOf(tapFile: string): TapFailure[] {
+  try {
+    return tapFailures(fs.readFileSync(tapFile, 'utf8'));
+  } catch {
+    return [];
   }
 }
 
@@ -104,8 +128,8 @@ async function runCheck(name: string, argv: string[]): Promise<boolean> {
 }
 
 /** One `node --test` run over `files`; its results are also written as TAP to `tapFile`. */
-async function runFiles(label: string, files: string[], opts: { concurrency: number; tapFile: string; env: NodeJS.ProcessEnv }): Promise<{ code: number; counts: Counts }> {
-  if (files.length === 0) return { code: 0, counts: { passed: 0, failed: 0, skipped: 0 } };
+async function runFiles(label: string, files: string[], opts: { concurrency: number; tapFile: string; env: NodeJS.ProcessEnv }): Promise<RunResult> {
+  if (files.length === 0) return { code: 0, counts: { passed: 0, failed: 0, skipped: 0 }, failures: [] };
   const t = Date.now();
   console.log(`[test] ${label}: ${files.length} file(s), ${opts.concurrency} at a time`);
   fs.rmSync(opts.tapFile, { force: true }); // a run that writes no results must not report the previous run's
@@ -124,7 +148,7 @@ async function runFiles(label: string, files: string[], opts: { concurrency: num
   const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
   const counts = countsOf(opts.tapFile);
   console.log(`[test] ${label}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped in ${((Date.now() - t) / 1000).toFixed(1)}s`);
-  return { code, counts };
+  return { code, counts, failures: failuresOf(opts.tapFile) };
 }
 
 /** c8's line-coverage summary of every process the tests started; false when under the floor. */
@@ -158,10 +182,12 @@ async function unitOnly(files: string[]): Promise<number> {
   const tapFile = path.join(os.tmpdir(), `memflow-unit-${process.pid}.tap`);
   const env: NodeJS.ProcessEnv = { ...process.env, MEMFLOW_LOG_LEVEL: process.env.MEMFLOW_LOG_LEVEL ?? 'warn' };
   delete env.DATABASE_URL; // the unit tier never reaches a server, whatever the shell has
-  const { code, counts } = await runFiles('unit', files, { concurrency: Math.max(2, os.availableParallelism()), tapFile, env });
+  const result = await runFiles('unit', files, { concurrency: Math.max(2, os.availableParallelism()), tapFile, env });
   fs.rmSync(tapFile, { force: true });
+  const { code, counts } = result;
   console.log(`\ntests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
   console.log(`[test] total ${seconds(t0)}`);
+  printFailures([result]);
   return code;
 }
 
@@ -218,7 +244,7 @@ async function main(): Promise<number> {
     NODE_V8_COVERAGE: coverageDir,
   };
   const cores = Math.max(2, os.availableParallelism());
-  const results: { code: number; counts: Counts }[] = [];
+  const results: RunResult[] = [];
   let started: string[] = [];
   try {
     await bundled;
@@ -253,6 +279,7 @@ async function main(): Promise<number> {
   // The coverage figure is the whole suite's: a run of some files only prints no floor verdict.
   if (named.length === 0 && !recording && !(await coverageReport(coverageDir))) code = 1;
   console.log(`[test] total ${seconds(t0)}`);
+  printFailures(results);
   return code;
 }
 
