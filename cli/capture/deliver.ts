@@ -13,6 +13,7 @@ import type { HttpClient, HttpOutcome } from '../node-http.js';
 import type { Claim, Spool } from './spool.js';
 import type { SpoolEntry, SpoolTarget } from './spool-entry.js';
 import type { ClientLedger } from './client-ledger.js';
+import { settledEntry } from './settle-entry.js';
 
 export type Verdict =
   | { kind: 'delivered'; status: number; body: string; duplicate: boolean }
@@ -66,7 +67,9 @@ export function judge(outcome: HttpOutcome): Verdict {
   return { kind: 'rejected', reason };
 }
 
-export async function deliver(client: HttpClient, target: Target, entry: SpoolEntry, timeoutMs: number, spooled = false): Promise<Verdict> {
+export async function deliver(client: HttpClient, target: Target, spooledEntry: SpoolEntry, timeoutMs: number, spooled = false): Promise<Verdict> {
+  // An event whose host had not yet written the transcript line it needs is completed now.
+  const entry = await settledEntry(spooledEntry);
   const headers: Record<string, string> = {
     authorization: `Bearer ${target.apiKey}`,
     'idempotency-key': entry.idempotencyKey,

@@ -42,6 +42,23 @@ export interface SpoolEntry {
   occurredAt?: string;
   /** Absent in entries written before targets were recorded: only an explicit `spool flush` delivers those. */
   target?: SpoolTarget;
+  /** Read from the host's transcript at delivery: see SpoolSettle. */
+  settle?: SpoolSettle;
+}
+
+/**
+ * A host's event whose hook ran before the host wrote the transcript line it needs (Copilot CLI
+ * writes its final message about 100 ms after it runs agentStop): the hook is answered at once, and
+ * delivery reads the transcript again, until `until` at the latest, and maps the event anew from its
+ * (redacted) native payload (settle-entry.ts). Later events of the session are delivered after it.
+ */
+export interface SpoolSettle {
+  host: string;
+  nativeEvent: string;
+  hostVersion?: string;
+  payload: Record<string, unknown>;
+  /** ISO 8601: how long delivery waits for the transcript line. */
+  until: string;
 }
 
 /** A waiting entry's file name; the group is its time in ms. */
@@ -68,7 +85,14 @@ export function claimPath(readyPath: string): string {
  * `read`: an event a later hook may read again from the host's transcript — its stable key (else a
  * fresh UUID) and when it happened.
  */
-export function newSpoolEntry(event: string, body: Record<string, unknown>, target: SpoolTarget, project?: string, projectKey?: string, read: { key?: string | undefined; occurredAt?: string | undefined } = {}): SpoolEntry {
+export function newSpoolEntry(
+  event: string,
+  body: Record<string, unknown>,
+  target: SpoolTarget,
+  project?: string,
+  projectKey?: string,
+  read: { key?: string | undefined; occurredAt?: string | undefined; settle?: SpoolSettle | undefined } = {},
+): SpoolEntry {
   return {
     v: 1,
     event,
@@ -79,7 +103,22 @@ export function newSpoolEntry(event: string, body: Record<string, unknown>, targ
     createdAt: new Date().toISOString(),
     ...(read.occurredAt ? { occurredAt: read.occurredAt } : {}),
     target,
+    ...(read.settle ? { settle: read.settle } : {}),
   };
+}
+
+function isSettle(s: unknown): s is SpoolSettle {
+  const x = s as Partial<SpoolSettle> | null;
+  return (
+    !!x &&
+    typeof x.host === 'string' &&
+    typeof x.nativeEvent === 'string' &&
+    typeof x.until === 'string' &&
+    (x.hostVersion === undefined || typeof x.hostVersion === 'string') &&
+    !!x.payload &&
+    typeof x.payload === 'object' &&
+    !Array.isArray(x.payload)
+  );
 }
 
 export function parseEntry(text: string): SpoolEntry {
@@ -94,7 +133,8 @@ export function parseEntry(text: string): SpoolEntry {
     Array.isArray(e.body) ||
     typeof e.idempotencyKey !== 'string' ||
     typeof e.createdAt !== 'string' ||
-    (e.occurredAt !== undefined && typeof e.occurredAt !== 'string')
+    (e.occurredAt !== undefined && typeof e.occurredAt !== 'string') ||
+    (e.settle !== undefined && !isSettle(e.settle))
   ) {
     throw new Error('not a spool entry');
   }

@@ -11,17 +11,21 @@ import { redactValue } from '../../../common/rules/redact.js';
 import { isHookEvent } from '../../../messages/hooks-v1.js';
 import { spoolTargetOf } from '../deliver.js';
 import { gitOfHook, GIT_EVENTS, projectOfHook } from '../hook-workspace.js';
-import { newSpoolEntry } from '../spool-entry.js';
+import { newSpoolEntry, type SpoolSettle } from '../spool-entry.js';
 import { transcriptEntries } from '../transcript-entries.js';
 import { SpoolFullError } from '../spool-write.js';
 import { hostHookOptions, settledExtras } from '../../hosts/hook-options.js';
+import { expectsExtras } from '../../hosts/transcripts.js';
 import type { HostHookEvent } from '../../hosts/shared.js';
 import { bearerKey, header, readBody, sendJson, sendText } from './request.js';
 import { startAnswer, type StartAnswerDeps } from './start-answer.js';
 import { treeRefusal, VouchedSessions } from './workspace-access.js';
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
-/** How long a host's hook waits for the line of the host's transcript it needs (hook-options.ts). */
+/**
+ * How long delivery waits for the line of the host's transcript an event needs (SpoolSettle); the
+ * hook itself is answered at once.
+ */
 const TRANSCRIPT_WAIT_MS = 1000;
 
 export class RelayHooks {
@@ -53,10 +57,18 @@ export class RelayHooks {
     let answer = (_event: string | undefined, apiAnswerJson: string) => apiAnswerJson;
     let before: HostHookEvent[] = [];
     let stableKey: string | undefined;
+    let settle: SpoolSettle | undefined;
     if (host) {
-      const adapter = hostHookOptions(host, header(req, 'x-memflow-host-version'));
+      const hostVersion = header(req, 'x-memflow-host-version');
+      const adapter = hostHookOptions(host, hostVersion);
       answer = (e, json) => adapter.answer!(e !== undefined && isHookEvent(e) ? e : undefined, json);
-      const mapped = adapter.adapt!(nameInRoute, raw, await settledExtras(host, nameInRoute, raw, TRANSCRIPT_WAIT_MS));
+      const extras = await settledExtras(host, nameInRoute, raw, 0);
+      // The host writes the line this event needs a moment after its hook: the agent is not kept
+      // waiting for it (Copilot's exit was ~100 ms later); delivery reads it (settle-entry.ts).
+      if (Object.keys(extras).length === 0 && expectsExtras(host, nameInRoute, raw)) {
+        settle = { host, nativeEvent: nameInRoute, ...(hostVersion ? { hostVersion } : {}), payload: redactValue(raw).value, until: new Date(Date.now() + TRANSCRIPT_WAIT_MS).toISOString() };
+      }
+      const mapped = adapter.adapt!(nameInRoute, raw, extras);
       // An event memflow does not keep: the host's answer to nothing.
       if (!mapped) return sendText(res, answer(undefined, '{}'));
       event = mapped.event;
@@ -82,7 +94,7 @@ export class RelayHooks {
     this.received++;
     if (typeof raw.session_id === 'string') lanes.activity.note(raw.session_id, event);
     const target = spoolTargetOf(url, key);
-    const entry = newSpoolEntry(event, redacted, target, project, projectKey, { key: stableKey });
+    const entry = newSpoolEntry(event, redacted, target, project, projectKey, { key: stableKey, settle });
     // The turn's tool calls read from the host's transcript go first, in order (keyed by their call ids).
     const entries = [...transcriptEntries(before, target, project, projectKey), entry];
     let name = '';

@@ -1,0 +1,60 @@
+/**
+ * An event spooled before its host wrote the transcript line it needs (Copilot CLI's final message,
+ * written about 100 ms after agentStop runs): the relay answers the hook at once and delivery
+ * completes the event from the transcript (cli/capture/settle-entry.ts).
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { settledEntry } from '../../cli/capture/settle-entry.js';
+import { newSpoolEntry, parseEntry, type SpoolSettle } from '../../cli/capture/spool-entry.js';
+import { hostHookOptions } from '../../cli/hosts/hook-options.js';
+
+const ANTHROPIC = 'sk-ant-api03-Xq9vR2mT8kLp4WzN7yB1cD5fG6hJ0aQsE3uI-_oPlKjHgFdSaZxCvBnM12345678abcdEFGH-AA';
+const message = (content: string) => `${JSON.stringify({ type: 'assistant.message', data: { content } })}\n`;
+
+function agentStop(waitMs: number) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memflow-settle-'));
+  const transcript = path.join(dir, 'events.jsonl');
+  fs.writeFileSync(transcript, `${JSON.stringify({ type: 'user.message', data: { content: 'fix it' } })}\n`);
+  const payload = { sessionId: 's-1', cwd: dir, transcriptPath: transcript, stop_hook_active: false };
+  const mapped = hostHookOptions('copilot', '1.0.102').adapt!('agentStop', payload, {})!;
+  const settle: SpoolSettle = { host: 'copilot', nativeEvent: 'agentStop', hostVersion: '1.0.102', payload, until: new Date(Date.now() + waitMs).toISOString() };
+  // Through the file format: what the relay writes is what a later delivery reads.
+  const entry = parseEntry(JSON.stringify(newSpoolEntry(mapped.event, mapped.body, { url: 'http://api', key: null }, 'p', undefined, { settle })));
+  return { transcript, entry };
+}
+
+test('delivery waits for the final message the host writes after its hook ran, and redacts it', async () => {
+  const { transcript, entry } = agentStop(1000);
+  assert.equal(entry.event, 'stop');
+  assert.equal(entry.body.last_assistant_message, undefined, 'spooled without it');
+  setTimeout(() => fs.appendFileSync(transcript, message(`fixed it; the key was ${ANTHROPIC}`)), 120);
+  const t0 = Date.now();
+  const settled = await settledEntry(entry);
+  const waited = Date.now() - t0;
+  assert.ok(waited >= 100 && waited < 900, `waited ${waited} ms`);
+  const text = settled.body.last_assistant_message as string;
+  assert.match(text, /^fixed it; the key was /);
+  assert.ok(!text.includes(ANTHROPIC), 'the secret is redacted');
+  assert.equal(settled.idempotencyKey, entry.idempotencyKey);
+  assert.equal(settled.body.session_id, entry.body.session_id);
+});
+
+test('past its wait, delivery reads the transcript once; without the line the entry goes as spooled', async () => {
+  const found = agentStop(-1);
+  fs.appendFileSync(found.transcript, message('done'));
+  assert.equal((await settledEntry(found.entry)).body.last_assistant_message, 'done');
+  const missing = agentStop(-1);
+  const t0 = Date.now();
+  assert.deepEqual(await settledEntry(missing.entry), missing.entry);
+  assert.ok(Date.now() - t0 < 40, 'no wait');
+});
+
+test('an entry without settle is delivered as it is; a malformed settle is not a spool entry', async () => {
+  const plain = newSpoolEntry('stop', { session_id: 's' }, { url: 'http://api', key: null });
+  assert.equal(await settledEntry(plain), plain);
+  assert.throws(() => parseEntry(JSON.stringify({ ...plain, settle: { host: 'copilot' } })), /not a spool entry/);
+});
