@@ -23,22 +23,13 @@ export function ingestInputOf(a: IngestInputArgs): IngestInput {
   const { fitted, ...rest } = a;
   const payload = fitted.value;
   return {
-    tenantId: rest.tenantId,
-    keyId: rest.keyId,
-    projectName: rest.projectName,
-    event: rest.event,
-    agentSessionId: rest.agentSessionId,
-    idempotencyKey: rest.idempotencyKey,
+    ...rest,
     payloadJson: fitted.json,
-    originalBytes: rest.originalBytes,
     truncated: fitted.truncated,
-    ...(rest.requestId !== undefined ? { requestId: rest.requestId } : {}),
-    ...(rest.occurredAt ? { occurredAt: rest.occurredAt } : {}),
     ...(payload.cwd ? { cwd: payload.cwd } : {}),
     ...(payload.transcript_path ? { transcriptPath: payload.transcript_path } : {}),
     ...(payload.tool_name ? { toolName: payload.tool_name } : {}),
     ...(payload.tool_use_id ? { toolUseId: payload.tool_use_id } : {}),
     item: itemOf(rest.event, payload as Record<string, unknown>),
-    ...(rest.fromLedgerClient ? { fromLedgerClient: true } : {}),
   };
 }
