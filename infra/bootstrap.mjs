@@ -17,8 +17,18 @@ if (major < 20 || (major === 20 && minor < 19)) {
 const lock = path.join(root, 'package-lock.json');
 const installed = path.join(root, 'node_modules', '.package-lock.json');
 const mtime = (f) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : -1);
-if (mtime(installed) < mtime(lock)) {
-  console.log('memflow: installing npm dependencies (npm ci)...');
+// A plain `npm ci` (without ONNXRUNTIME_NODE_INSTALL=skip) leaves the optional dependencies out
+// when onnxruntime-node's download fails, offline, and says nothing: the ONNX tests then fail. Those
+// are installed again, once per lockfile (the marker says this lockfile's install already tried).
+const triedMarker = path.join(root, 'node_modules', '.memflow-optional-tried');
+function optionalMissing() {
+  if (mtime(installed) < 0 || mtime(triedMarker) >= mtime(lock)) return [];
+  const optional = Object.keys(JSON.parse(fs.readFileSync(lock, 'utf8')).packages?.['']?.optionalDependencies ?? {});
+  return optional.filter((name) => !fs.existsSync(path.join(root, 'node_modules', name, 'package.json')));
+}
+const missing = optionalMissing();
+if (mtime(installed) < mtime(lock) || missing.length > 0) {
+  console.log(missing.length > 0 ? `memflow: ${missing.join(', ')} missing from node_modules; installing npm dependencies again (npm ci)...` : 'memflow: installing npm dependencies (npm ci)...');
   // onnxruntime-node (under the optional @huggingface/transformers) downloads extra binaries in its
   // postinstall unless told not to; the CPU runtime memflow uses ships in the package itself.
   const env = { ONNXRUNTIME_NODE_INSTALL: 'skip', ...process.env };
@@ -29,6 +39,7 @@ if (mtime(installed) < mtime(lock)) {
     console.error('memflow: `npm ci` failed; see the output above.');
     process.exit(res.status ?? 1);
   }
+  fs.writeFileSync(triedMarker, '');
 }
 
 const [script, ...args] = process.argv.slice(2);
