@@ -47,5 +47,5 @@ export async function main(argv: readonly string[]): Promise<void> {
       // the event is still delivered (or spooled) below
     }
   }
-  await runHook(event, { ...(url ? { url } : {}), ...hostHookOptions(host, hostVersion) });
+  await runHook(event, { ...(url ? { url } : {}), ...(host ? { host } : {}), ...(hostVersion ? { hostVersion } : {}), ...hostHookOptions(host, hostVersion) });
 }

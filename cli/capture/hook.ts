@@ -23,7 +23,8 @@ import { isEventRouteName, isHookEvent } from '../../messages/hooks-v1.js';
 import { createHttpClient, type HttpClient } from '../node-http.js';
 import { downFor, markDown, markUp } from './outage.js';
 import { Spool } from './spool.js';
-import { newSpoolEntry, type SpoolEntry } from './spool-entry.js';
+import { newSpoolEntry, type SpoolEntry, type SpoolSettle } from './spool-entry.js';
+import { settleLater } from './settle-entry.js';
 import { transcriptEntries } from './transcript-entries.js';
 import { SpoolFullError } from './spool-write.js';
 import type { HostHookOptions } from '../hosts/hook-options.js';
@@ -43,6 +44,9 @@ const firstLine = (s: string) => s.split('\n')[0] ?? '';
 
 export interface HookOptions extends HostHookOptions {
   url?: string;
+  /** The host (--host) and its version, for an event whose transcript line comes later (settle-entry.ts). */
+  host?: string;
+  hostVersion?: string;
 }
 
 /** Runs the hook and exits the process (always with code 0). */
@@ -133,8 +137,11 @@ export async function runHook(hookEvent: string, opts: HookOptions): Promise<nev
     let body: unknown = input.body;
     let before: HostHookEvent[] = [];
     let stableKey: string | undefined;
+    let settle: SpoolSettle | undefined;
     if (opts.adapt) {
-      // Another agent's native event, mapped to memflow's (or not kept at all).
+      // Another agent's native event, mapped to memflow's (or not kept at all); a line of the host's
+      // transcript it needs that is not there yet is read at delivery.
+      if (opts.host) settle = settleLater(opts.host, opts.hostVersion, event, body as Record<string, unknown>);
       const mapped = opts.adapt(event, body as Record<string, unknown>);
       if (!mapped) {
         event = '';
@@ -158,7 +165,7 @@ export async function runHook(hookEvent: string, opts: HookOptions): Promise<nev
     // The turn's tool calls read from the host's transcript (keyed by their call ids) wait in the
     // spool, ahead of this event: the flush below sends them first.
     for (const e of transcriptEntries(before, spoolTarget, ...project)) await spoolOrDrop(e, `a ${e.event} event read from the transcript`);
-    const entry = newSpoolEntry(event, redactedBody, spoolTarget, ...project, { key: stableKey });
+    const entry = newSpoolEntry(event, redactedBody, spoolTarget, ...project, { key: stableKey, settle });
     inFlight = entry;
     const keepAndExit = async (why: string, code: string): Promise<never> => {
       await keep(entry, why, code);

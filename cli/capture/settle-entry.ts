@@ -4,7 +4,21 @@
  */
 import { redactValue } from '../../common/rules/redact.js';
 import { hostHookOptions, settledExtras } from '../hosts/hook-options.js';
-import type { SpoolEntry } from './spool-entry.js';
+import type { Payload } from '../hosts/shared.js';
+import { expectsExtras, extrasOf } from '../hosts/transcripts.js';
+import type { SpoolEntry, SpoolSettle } from './spool-entry.js';
+
+/** How long delivery waits for the line of the host's transcript an event needs; the hook itself is answered at once. */
+export const TRANSCRIPT_WAIT_MS = 1000;
+
+/**
+ * What delivery is to read later for a host's native event whose transcript line is not there yet
+ * (Copilot's final message at agentStop); undefined when the line is there or the event needs none.
+ */
+export function settleLater(host: string, hostVersion: string | undefined, nativeEvent: string, payload: Payload): SpoolSettle | undefined {
+  if (!expectsExtras(host, nativeEvent, payload) || Object.keys(extrasOf(host, nativeEvent, payload)).length > 0) return undefined;
+  return { host, nativeEvent, ...(hostVersion ? { hostVersion } : {}), payload: redactValue(payload).value, until: new Date(Date.now() + TRANSCRIPT_WAIT_MS).toISOString() };
+}
 
 /**
  * The entry as it is to be delivered: with `settle`, the transcript is read (again every 50 ms, until

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { settledEntry } from '../../cli/capture/settle-entry.js';
+import { settledEntry, settleLater } from '../../cli/capture/settle-entry.js';
 import { newSpoolEntry, parseEntry, type SpoolSettle } from '../../cli/capture/spool-entry.js';
 import { hostHookOptions } from '../../cli/hosts/hook-options.js';
 
@@ -57,4 +57,18 @@ test('an entry without settle is delivered as it is; a malformed settle is not a
   const plain = newSpoolEntry('stop', { session_id: 's' }, { url: 'http://api', key: null });
   assert.equal(await settledEntry(plain), plain);
   assert.throws(() => parseEntry(JSON.stringify({ ...plain, settle: { host: 'copilot' } })), /not a spool entry/);
+});
+
+test('settleLater: only for an event whose line is not in the transcript yet, with the payload redacted', () => {
+  const { transcript } = agentStop(1000);
+  const payload = { sessionId: 's-2', cwd: '/repo', transcriptPath: transcript, note: `key ${ANTHROPIC}` };
+  const later = settleLater('copilot', '1.0.102', 'agentStop', payload);
+  assert.ok(later, 'the final message is not there yet');
+  assert.equal(later.nativeEvent, 'agentStop');
+  assert.ok(Date.parse(later.until) > Date.now() + 500);
+  assert.ok(!JSON.stringify(later.payload).includes(ANTHROPIC), 'no secret in the spool');
+  fs.appendFileSync(transcript, message('done'));
+  assert.equal(settleLater('copilot', '1.0.102', 'agentStop', payload), undefined, 'there already: mapped at once');
+  assert.equal(settleLater('copilot', '1.0.102', 'postToolUse', payload), undefined);
+  assert.equal(settleLater('codex', undefined, 'Stop', { transcript_path: transcript }), undefined);
 });

@@ -14,19 +14,14 @@ import { gitOfHook, GIT_EVENTS, projectOfHook } from '../hook-workspace.js';
 import { newSpoolEntry, type SpoolSettle } from '../spool-entry.js';
 import { transcriptEntries } from '../transcript-entries.js';
 import { SpoolFullError } from '../spool-write.js';
-import { hostHookOptions, settledExtras } from '../../hosts/hook-options.js';
-import { expectsExtras } from '../../hosts/transcripts.js';
+import { hostHookOptions } from '../../hosts/hook-options.js';
+import { settleLater } from '../settle-entry.js';
 import type { HostHookEvent } from '../../hosts/shared.js';
 import { bearerKey, header, readBody, sendJson, sendText } from './request.js';
 import { startAnswer, type StartAnswerDeps } from './start-answer.js';
 import { treeRefusal, VouchedSessions } from './workspace-access.js';
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
-/**
- * How long delivery waits for the line of the host's transcript an event needs (SpoolSettle); the
- * hook itself is answered at once.
- */
-const TRANSCRIPT_WAIT_MS = 1000;
 
 export class RelayHooks {
   /** Hook events taken since the relay started (health: what the agent's machine handled). */
@@ -62,13 +57,10 @@ export class RelayHooks {
       const hostVersion = header(req, 'x-memflow-host-version');
       const adapter = hostHookOptions(host, hostVersion);
       answer = (e, json) => adapter.answer!(e !== undefined && isHookEvent(e) ? e : undefined, json);
-      const extras = await settledExtras(host, nameInRoute, raw, 0);
       // The host writes the line this event needs a moment after its hook: the agent is not kept
       // waiting for it (Copilot's exit was ~100 ms later); delivery reads it (settle-entry.ts).
-      if (Object.keys(extras).length === 0 && expectsExtras(host, nameInRoute, raw)) {
-        settle = { host, nativeEvent: nameInRoute, ...(hostVersion ? { hostVersion } : {}), payload: redactValue(raw).value, until: new Date(Date.now() + TRANSCRIPT_WAIT_MS).toISOString() };
-      }
-      const mapped = adapter.adapt!(nameInRoute, raw, extras);
+      settle = settleLater(host, hostVersion, nameInRoute, raw);
+      const mapped = adapter.adapt!(nameInRoute, raw);
       // An event memflow does not keep: the host's answer to nothing.
       if (!mapped) return sendText(res, answer(undefined, '{}'));
       event = mapped.event;
