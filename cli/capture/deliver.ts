@@ -68,8 +68,11 @@ export function judge(outcome: HttpOutcome): Verdict {
 }
 
 export async function deliver(client: HttpClient, target: Target, spooledEntry: SpoolEntry, timeoutMs: number, spooled = false): Promise<Verdict> {
-  // An event whose host had not yet written the transcript line it needs is completed now.
-  const entry = await settledEntry(spooledEntry);
+  // An event whose host had not yet written the transcript line it needs is completed now, with at
+  // most half of the request's time (a hook's budget is the agent's).
+  const started = Date.now();
+  const entry = await settledEntry(spooledEntry, timeoutMs / 2);
+  timeoutMs = Math.max(1, timeoutMs - (Date.now() - started));
   const headers: Record<string, string> = {
     authorization: `Bearer ${target.apiKey}`,
     'idempotency-key': entry.idempotencyKey,

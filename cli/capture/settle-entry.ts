@@ -22,14 +22,15 @@ export function settleLater(host: string, hostVersion: string | undefined, nativ
 
 /**
  * The entry as it is to be delivered: with `settle`, the transcript is read (again every 50 ms, until
- * `settle.until`; once when that has passed, as for an entry delivered from the spool later) and the
+ * `settle.until` or for `maxWaitMs`; once when that has passed, as for an entry delivered from the
+ * spool later) and the
  * event's fields mapped from it are laid over the spooled body, redacted. Without the line, the
  * entry goes as spooled.
  */
-export async function settledEntry(entry: SpoolEntry): Promise<SpoolEntry> {
+export async function settledEntry(entry: SpoolEntry, maxWaitMs = Number.POSITIVE_INFINITY): Promise<SpoolEntry> {
   const s = entry.settle;
   if (!s) return entry;
-  const extras = await settledExtras(s.host, s.nativeEvent, s.payload, Math.max(0, Date.parse(s.until) - Date.now()));
+  const extras = await settledExtras(s.host, s.nativeEvent, s.payload, Math.max(0, Math.min(maxWaitMs, Date.parse(s.until) - Date.now())));
   if (Object.keys(extras).length === 0) return entry;
   const mapped = hostHookOptions(s.host, s.hostVersion).adapt?.(s.nativeEvent, s.payload, extras);
   if (!mapped || mapped.event !== entry.event) return entry;

@@ -53,6 +53,13 @@ test('past its wait, delivery reads the transcript once; without the line the en
   assert.ok(Date.now() - t0 < 40, 'no wait');
 });
 
+test("a caller's own limit shortens the wait (a hook's time is the agent's)", async () => {
+  const { entry } = agentStop(1000);
+  const t0 = Date.now();
+  assert.deepEqual(await settledEntry(entry, 60), entry);
+  assert.ok(Date.now() - t0 < 400, `waited ${Date.now() - t0} ms`);
+});
+
 test('an entry without settle is delivered as it is; a malformed settle is not a spool entry', async () => {
   const plain = newSpoolEntry('stop', { session_id: 's' }, { url: 'http://api', key: null });
   assert.equal(await settledEntry(plain), plain);
