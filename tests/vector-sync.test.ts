@@ -5,6 +5,9 @@
  * (through a real worker) removes orphans and restores a wiped Weaviate, and a change of embedding
  * provider re-embeds everything instead of mixing vector spaces.
  */
+// @memflow-test runs-alone: two of these tests delete and recreate the stack's Weaviate collections
+// (a wiped Weaviate; another embedding space), which takes every other file's vectors with them — a
+// CI run's semantic search in tests/viewer-findable.test.ts found nothing after it ran beside this.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import net from 'node:net';
