@@ -37,7 +37,7 @@ import { readCandidates, type Candidate } from './context-candidates.js';
 import { collapseRepeats, contextScore, RELEVANCE_WEIGHT, type BranchOfCaller } from './context-ranking.js';
 import { contextTokens, projectRelative, render, renderItem, SECTIONS, sectionOf, tokensOf, type Chosen, type SectionKey } from './context-render.js';
 import { EXPLORE, NEAR, nearRecentWork, NO_UPTAKE_CHANGE, rareKind, UNPROVEN_SHARE, uptakeAdjustment, type KindUptake, type UptakeStats } from '../../common/rules/uptake-ranking.js';
-import { citedPaths, sessionActivity } from '../../common/rules/uptake.js';
+import { citedPaths } from '../../common/rules/uptake.js';
 import { readUptakeStats } from '../../common/server/context-receipts.js';
 
 export type { BranchOfCaller } from './context-ranking.js';
@@ -122,7 +122,8 @@ export function assembleContext(
   const summarized = candidates.filter((c) => c.type === 'summary').map((c) => cleanTitle(`${c.title} ${c.text}`).toLowerCase());
   const left: ServedItem[] = [];
   // Near recent work guesses what the session is about; an explicit query says it, and ranks alone.
-  const touched = opts.uptake && !opts.explicitQuery ? recentlyTouched(candidates) : [];
+  // The files come with the candidates (their SQL's one list, which also collected the near learnings).
+  const touched = opts.uptake && !opts.explicitQuery ? (allCandidates.find((c) => c.touched)?.touched ?? []) : [];
   const ranked = collapseRepeats(candidates)
     .map(({ c, repeats }) => {
       // What the agent did with the item before: used ones rise, ones handed over again and again and never used sink, then stay out.
@@ -234,17 +235,6 @@ export function assembleContext(
 /** Why a kind of item counts as rarely used here (a receipt's reason). */
 function rarelyUsed(type: string, rate: number): string {
   return `${type}s are used in ${(rate * 100).toFixed(0)} % of servings here`;
-}
-
-/** Files the project's latest tool calls read or edited (the candidates' recent activity). */
-function recentlyTouched(candidates: Candidate[]): string[] {
-  const calls = candidates
-    .filter((c) => c.type === 'observation' && c.kind === 'tool')
-    .sort((a, b) => b.at.getTime() - a.at.getTime())
-    .slice(0, NEAR.WINDOW)
-    .map((c) => ({ sequence: 0, kind: c.kind, toolName: c.tool_name, title: c.title, text: c.text }));
-  const activity = sessionActivity(calls);
-  return [...new Set([...activity.edited, ...activity.read])];
 }
 
 /** Why an item was chosen, as its receipt and `--explain` say it. */
