@@ -75,10 +75,11 @@ const learningColumns = (l: string) => `'learning', ${l}.id, ${l}.kind::text, ${
  */
 const TOUCHED_CTE = (session: string) => `
 touched as materialized (
-  select distinct p from (select substring(left(o.text, 1000) from '"(?:file_path|notebook_path|path)"\\s*:\\s*"([^"]+)"') as p
-    from observations o where o.tenant_id = $1 and o.project_id = $2${session} and o.kind = 'tool'
+  -- The path is read after the limit: in the sorted subquery the regex ran on every tool call of the project.
+  select distinct p from (select substring(x.text from '"(?:file_path|notebook_path|path)"\\s*:\\s*"([^"]+)"') as p from (
+    select left(o.text, 1000) as text from observations o where o.tenant_id = $1 and o.project_id = $2${session} and o.kind = 'tool'
       and coalesce(o.tool_name, '') not ilike 'mcp\\_\\_memflow%' and not (o.tool_name = 'ToolSearch' and o.text ilike '%memflow%')
-   order by o.created_at desc, o.id limit ${NEAR.WINDOW}) x where p is not null
+     order by o.created_at desc, o.id limit ${NEAR.WINDOW}) x) y where p is not null
 ),`;
 const UPTAKE_LEGS = (learning: (l: string) => string) => `
   union
