@@ -21,11 +21,16 @@
  *
  *   npm run bench:uptake [-- --sessions 408 --rev de2f019 --repo . --budget 1500]
  *   npm run bench:uptake -- --repo /tmp/hono --rev 28a9c128…   another repository's clone (docs/receipts.md)
+ *
+ * It also prints each arm's start-context time (buildContext, every session: p50/p95/p99). With
+ * UPTAKE_BENCH_REASONS=1 it prints the held-out servings by reason group; with UPTAKE_BENCH_MISSES=1,
+ * where the relevant learnings one arm injected and the other did not went instead.
  */
 import crypto from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { buildContext } from '../api/context/start-context.js';
-import { measureSessionUptake, writeReceipt } from '../common/server/context-receipts.js';
+import { buildContext, type ServedItem } from '../api/context/start-context.js';
+import { readCandidates } from '../api/context/context-candidates.js';
+import { measureSessionUptake, readUptakeStats, writeReceipt } from '../common/server/context-receipts.js';
 import { countTokens } from '../common/rules/tokens.js';
 import { createPgPool, type PgPool } from '../common/server/pg.js';
 import { ensureDatabase } from '../prisma/database-connect.js';
@@ -60,6 +65,10 @@ interface ArmResult {
   loadBefore: string;
   loadAfter: string;
   seconds: number;
+  /** buildContext's time per session (ms), every session of the arm. */
+  contextMs: number[];
+  /** UPTAKE_BENCH_MISSES: where each held-out relevant learning went, by "session:earlier session". */
+  misses: Map<string, string>;
 }
 
 const hashOf = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
@@ -120,6 +129,38 @@ async function storeLearning(pool: PgPool, tenantId: string, projectId: string, 
   return rows[0]!.id;
 }
 
+/**
+ * UPTAKE_BENCH_MISSES=1: where each learning relevant to session i went — injected (and why: near,
+ * matching, raised, tried), left out (with the ranking's reason), a candidate that did not fit the
+ * budget, or not a candidate — with its uptake so far and its relevance to the implicit signal.
+ */
+async function whereRelevantWent(
+  pool: PgPool,
+  tenantId: string,
+  projectId: string,
+  corpus: CorpusSession[],
+  i: number,
+  learningOf: Map<number, string>,
+  served: ServedItem[],
+  uptakeAware: boolean,
+): Promise<[number, string][]> {
+  const relevant = relevantTo(corpus, i);
+  const candidates = await readCandidates(pool, tenantId, projectId, null, undefined, uptakeAware);
+  const relevance = new Map(candidates.map((c) => [c.id, Number(c.relevance)]));
+  const stats = await readUptakeStats(pool, tenantId, projectId, relevant.map((j) => learningOf.get(j)!));
+  return relevant.map((j) => {
+    const id = learningOf.get(j)!;
+    const sv = served.find((x) => x.id === id);
+    const u = stats.items.get(id);
+    const evidence = !u ? 'never served' : u.used > 0 ? 'used before' : u.injected >= 3 ? 'unused 3+ times' : 'served 1-2 times';
+    const why = (r: string) => (/near recent/.test(r) ? 'near' : /matches/.test(r) ? 'match' : /raised/.test(r) ? 'raised' : /tried/.test(r) ? 'tried' : 'other');
+    const status = sv?.included ? `in: ${why(sv.reason)}` : sv ? `out: ${sv.reason.replace(/[0-9]+/g, 'N').slice(0, 60)}` : relevance.has(id) ? 'budget' : 'not a candidate';
+    const r = relevance.get(id);
+    const rel = r === undefined ? '' : r === 0 ? ' relevance 0' : r <= 0.15 ? ' relevance ≤ 0.15' : ' relevance > 0.15';
+    return [j, `${status} [${evidence}]${rel}`];
+  });
+}
+
 async function runArm(pool: PgPool, tenantId: string, corpus: CorpusSession[], uptakeAware: boolean, budget: number, heldOutFrom: number): Promise<ArmResult> {
   const name = uptakeAware ? 'uptake-aware' : 'as today';
   const projectId = await newProject(pool, tenantId, `uptake-bench-${uptakeAware ? 'aware' : 'today'}-${Date.now()}`);
@@ -127,16 +168,21 @@ async function runArm(pool: PgPool, tenantId: string, corpus: CorpusSession[], u
   const heldOut: { sessionId: string; relevant: string[]; injected: Set<string> }[] = [];
   const loadBefore = loadAverage();
   const t0 = performance.now();
+  const misses = new Map<string, string>();
+  const contextMs: number[] = [];
   for (let i = 0; i < corpus.length; i++) {
     const s = corpus[i]!;
     const sessionId = await openSession(pool, tenantId, projectId, s);
     // Recency is measured at the session's own time (the commit's): the same corpus ranks the same whenever it runs.
+    const tc = performance.now();
     const built = await buildContext(pool, { tenantId, projectId, budget, uptake: uptakeAware, now: s.at.getTime() });
+    contextMs.push(performance.now() - tc);
     const items = (built.served ?? []).filter((x) => x.included);
     await writeReceipt(pool, { tenantId, projectId, sessionId, channel: 'session_start', idempotencyKey: `session_start:${sessionId}`, budget, totalTokens: built.tokens, items });
     await storeWork(pool, tenantId, projectId, sessionId, s);
     if (i < heldOutFrom) await measureSessionUptake(pool, tenantId, sessionId);
-    else heldOut.push({ sessionId, relevant: relevantTo(corpus, i).map((j) => learningOf.get(j)!), injected: new Set(items.map((x) => x.id)) });
+    else if (process.env.UPTAKE_BENCH_MISSES) for (const [j, where] of await whereRelevantWent(pool, tenantId, projectId, corpus, i, learningOf, built.served ?? [], uptakeAware)) misses.set(`${i}:${j}`, where);
+    if (i >= heldOutFrom) heldOut.push({ sessionId, relevant: relevantTo(corpus, i).map((j) => learningOf.get(j)!), injected: new Set(items.map((x) => x.id)) });
     learningOf.set(i, await storeLearning(pool, tenantId, projectId, s, name));
   }
   // The held-out sessions' uptake, measured only now: none of it steered their own context.
@@ -177,6 +223,8 @@ async function runArm(pool: PgPool, tenantId: string, corpus: CorpusSession[], u
     loadBefore,
     loadAfter: loadAverage(),
     seconds,
+    contextMs,
+    misses,
   };
 }
 
@@ -198,9 +246,26 @@ async function main(): Promise<void> {
     for (const aware of [false, true]) {
       const r = await runArm(pool, tenantId, corpus, aware, budget, heldOutFrom);
       console.log(`${r.name}: ${r.seconds.toFixed(1)} s; held out: ${r.breakdown}`);
+      const ms = [...r.contextMs].sort((a, b) => a - b);
+      const q = (p: number) => ms[Math.min(ms.length - 1, Math.floor(p * ms.length))]!.toFixed(1);
+      console.log(`${r.name}: start context (buildContext) over all ${ms.length} sessions: p50 ${q(0.5)} ms, p95 ${q(0.95)} ms, p99 ${q(0.99)} ms (load ${r.loadBefore} / ${r.loadAfter})`);
       results.push(r);
     }
     const base = results[0]!;
+    if (process.env.UPTAKE_BENCH_MISSES) {
+      const [today, aware] = [results[0]!.misses, results[1]!.misses];
+      const tally = (f: (k: string) => string | undefined) => {
+        const m = new Map<string, number>();
+        for (const k of today.keys()) {
+          const v = f(k);
+          if (v) m.set(v, (m.get(v) ?? 0) + 1);
+        }
+        return [...m].sort((x, y) => y[1] - x[1]).map(([k, n]) => `  ${n}\t${k}`).join('\n');
+      };
+      const found = (m: Map<string, string>, k: string) => m.get(k)!.startsWith('in:');
+      console.log(`relevant learnings injected as today, not uptake-aware — where they went:\n${tally((k) => (found(today, k) && !found(aware, k) ? aware.get(k) : undefined))}`);
+      console.log(`injected uptake-aware, not as today:\n${tally((k) => (!found(today, k) && found(aware, k) ? aware.get(k) : undefined))}`);
+    }
     const pct = (a: number, b: number) => (b === 0 ? 'n/a' : `${(((b - a) / b) * 100).toFixed(1)} %`);
     console.log(`\n${corpus.length} scripted sessions (${base.sessions} held out), budget ${budget}, ${new Date().toISOString().slice(0, 16)}Z`);
     console.log('| ranking | held-out sessions | injected tokens | used tokens | injected-but-unused tokens | unused reduction | held-out recall (relevant learnings injected) | load average before / after |');

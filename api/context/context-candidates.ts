@@ -35,6 +35,12 @@ export interface Candidate {
   stale_count?: number | null;
   /** Directories the project's recent sessions ran in (the same on every row). */
   roots?: string[] | null;
+  /**
+   * Files the project's latest NEAR.WINDOW tool calls named (the same on every row; null when
+   * collected without uptake). The one derivation of "near recent work": the near leg collects by it,
+   * the ranking raises by it.
+   */
+  touched?: string[] | null;
   /** A failure's sequence in its session and what followed it there (tool calls and stops). */
   sequence?: number | null;
   later?: LaterItem[] | null;
@@ -63,12 +69,17 @@ const OF_AGENT = {
 const NEAR_LIMIT = 20;
 const learningColumns = (l: string) => `'learning', ${l}.id, ${l}.kind::text, ${l}.title, left(${l}.body, 600), null, ${l}.confidence, ${l}.strength, ${l}.last_stated_at, ${l}.search_vector,
       ${l}.citations, ${l}.git_branch, ${l}.git_commit, ${l}.on_default_branch, ${l}.flags, ${l}.outcome, ${l}.origin, ${l}.stale_count, null::int, null::jsonb`;
-/** Files the project's latest tool calls named (their input's file_path, path or notebook_path). */
+/**
+ * Files the project's latest NEAR.WINDOW tool calls named (their input's file_path, path or
+ * notebook_path), memflow's own calls not counted (common/rules/self-activity.ts).
+ */
 const TOUCHED_CTE = (session: string) => `
 touched as materialized (
-  select distinct p from (select substring(left(o.text, 1000) from '"(?:file_path|notebook_path|path)"\\s*:\\s*"([^"]+)"') as p
-    from observations o where o.tenant_id = $1 and o.project_id = $2${session} and o.kind = 'tool'
-   order by o.created_at desc, o.id limit ${NEAR.WINDOW}) x where p is not null
+  -- The path is read after the limit: in the sorted subquery the regex ran on every tool call of the project.
+  select distinct p from (select substring(x.text from '"(?:file_path|notebook_path|path)"\\s*:\\s*"([^"]+)"') as p from (
+    select left(o.text, 1000) as text from observations o where o.tenant_id = $1 and o.project_id = $2${session} and o.kind = 'tool'
+      and coalesce(o.tool_name, '') not ilike 'mcp\\_\\_memflow%' and not (o.tool_name = 'ToolSearch' and o.text ilike '%memflow%')
+     order by o.created_at desc, o.id limit ${NEAR.WINDOW}) x) y where p is not null
 ),`;
 const UPTAKE_LEGS = (learning: (l: string) => string) => `
   union
@@ -154,7 +165,8 @@ select c.type, c.id, c.kind, c.title, c.text, c.tool_name, c.confidence, c.stren
   -- Where the project's recent sessions ran: paths under them are shown relative to the project.
   (select array(select distinct r from (select unnest(array[git_root, cwd]) as r from (
      select git_root, cwd from sessions where tenant_id = $1 and project_id = $2 order by started_at desc limit 20) s) x
-   where r is not null and r <> '/')) as roots
+   where r is not null and r <> '/')) as roots,
+  ${uptake ? '(select array(select p from touched order by p))' : 'null::text[]'} as touched
 from c, q`;
 };
 const CANDIDATES_SQL = {

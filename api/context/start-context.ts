@@ -36,8 +36,8 @@ import { failureStory } from './failure-story.js';
 import { readCandidates, type Candidate } from './context-candidates.js';
 import { collapseRepeats, contextScore, RELEVANCE_WEIGHT, type BranchOfCaller } from './context-ranking.js';
 import { contextTokens, projectRelative, render, renderItem, SECTIONS, sectionOf, tokensOf, type Chosen, type SectionKey } from './context-render.js';
-import { EXPLORE, NEAR, nearRecentWork, NO_UPTAKE_CHANGE, rareKind, UNPROVEN_SHARE, uptakeAdjustment, type KindUptake, type UptakeStats } from '../../common/rules/uptake-ranking.js';
-import { citedPaths, sessionActivity } from '../../common/rules/uptake.js';
+import { EXPLORE, kindRate, NEAR, nearRecentWork, NO_UPTAKE_CHANGE, ownUse, rareKind, UNPROVEN_SHARE, uptakeAdjustment, type KindUptake, type UptakeStats } from '../../common/rules/uptake-ranking.js';
+import { citedPaths } from '../../common/rules/uptake.js';
 import { readUptakeStats } from '../../common/server/context-receipts.js';
 
 export type { BranchOfCaller } from './context-ranking.js';
@@ -122,27 +122,30 @@ export function assembleContext(
   const summarized = candidates.filter((c) => c.type === 'summary').map((c) => cleanTitle(`${c.title} ${c.text}`).toLowerCase());
   const left: ServedItem[] = [];
   // Near recent work guesses what the session is about; an explicit query says it, and ranks alone.
-  const touched = opts.uptake && !opts.explicitQuery ? recentlyTouched(candidates) : [];
+  // The files come with the candidates (their SQL's one list, which also collected the near learnings).
+  const touched = opts.uptake && !opts.explicitQuery ? (allCandidates.find((c) => c.touched)?.touched ?? []) : [];
   const ranked = collapseRepeats(candidates)
     .map(({ c, repeats }) => {
       // What the agent did with the item before: used ones rise, ones handed over again and again and never used sink, then stay out.
       const stats = opts.uptake?.get(c.id);
-      const usedBefore = (stats?.used ?? 0) > 0;
+      // A use of its own: used at least as often as its kind is here (an item used less does no better than an untried one).
+      const ofKind = kindRate(opts.kinds?.get(c.type));
+      const usedBefore = ownUse(stats, ofKind) === 'proven';
       // Near recent work (a cited file the latest tool calls touched) counts as matching: raised, never left out.
       const near = c.type !== 'observation' && nearRecentWork(citedPaths(c), touched);
       const matches = Number(c.relevance) > MATCHES || near;
       // A warning (a recorded failure, a dead end) works by what the agent does not do, which uptake
       // cannot see: it is raised when used, never demoted or left out for looking unused.
       const warning = c.kind === 'failure' || c.kind === 'dead_end';
-      const adj = warning && !usedBefore ? NO_UPTAKE_CHANGE : uptakeAdjustment(stats, { restatedAt: c.type === 'learning' ? c.at : null, asked: matches });
+      const adj = warning && !usedBefore ? NO_UPTAKE_CHANGE : uptakeAdjustment(stats, { restatedAt: c.type === 'learning' ? c.at : null, asked: matches, kindRate: ofKind });
       const score = contextScore(c, now, weight, opts.branch) * adj.factor * (near ? NEAR.FACTOR : 1);
       if (adj.withhold) left.push({ id: c.id, type: c.type, tokens: 0, score, reason: adj.note, included: false });
       // How often items of this kind are used here, when rarely (undefined otherwise).
-      const kindRate = usedBefore || warning ? undefined : rareKind(opts.kinds?.get(c.type));
+      const rareRate = usedBefore || warning ? undefined : rareKind(opts.kinds?.get(c.type));
       // An item without a use of its own, of a kind rarely used here, is one of the few tried per serving.
-      const rare = opts.uptake && !matches ? kindRate : undefined;
+      const rare = opts.uptake && !matches ? rareRate : undefined;
       // Without a use of its own, of a kind rarely used here: it shares UNPROVEN_SHARE of the budget with its like.
-      const unproven = opts.explicitQuery && Number(c.relevance) > MATCHES ? undefined : kindRate;
+      const unproven = opts.explicitQuery && Number(c.relevance) > MATCHES ? undefined : rareRate;
       return { c, repeats, score, adj: near ? { ...adj, note: [adj.note, 'near recent work'].filter(Boolean).join('; ') } : adj, rare, unproven };
     })
     .filter((x) => !x.adj.withhold)
@@ -234,17 +237,6 @@ export function assembleContext(
 /** Why a kind of item counts as rarely used here (a receipt's reason). */
 function rarelyUsed(type: string, rate: number): string {
   return `${type}s are used in ${(rate * 100).toFixed(0)} % of servings here`;
-}
-
-/** Files the project's latest tool calls read or edited (the candidates' recent activity). */
-function recentlyTouched(candidates: Candidate[]): string[] {
-  const calls = candidates
-    .filter((c) => c.type === 'observation' && c.kind === 'tool')
-    .sort((a, b) => b.at.getTime() - a.at.getTime())
-    .slice(0, NEAR.WINDOW)
-    .map((c) => ({ sequence: 0, kind: c.kind, toolName: c.tool_name, title: c.title, text: c.text }));
-  const activity = sessionActivity(calls);
-  return [...new Set([...activity.edited, ...activity.read])];
 }
 
 /** Why an item was chosen, as its receipt and `--explain` say it. */

@@ -6,13 +6,15 @@
  * - under MIN_EVIDENCE injections: no change (not enough to judge);
  * - never used: demoted (× NEVER_USED_FACTOR), and left out from WITHHOLD_AFTER injections on —
  *   unless it was restated since it was last handed over, or it matches what the session is about;
- * - used: raised by its use rate (× 1 + USED_GAIN · used/injected); used rarely (under RARE_RATE once
- *   there is RARE_EVIDENCE) is demoted, then left out, like the never-used.
+ * - used: raised by its use rate (× 1 + USED_GAIN · used/injected); used less often than its kind is
+ *   here, once there is RARE_EVIDENCE (ownUse; RARE_RATE until the kind's rate is known), is demoted,
+ *   then left out, like the never-used — and it has no use of its own: it shares the unproven's
+ *   budget (UNPROVEN_SHARE).
  *
  * Every change carries its reason, which the receipt item and `memflow context --explain` show.
- * RARE_RATE, EXPLORE.SLOTS.learning and UNPROVEN_SHARE were chosen with `npm run bench:uptake` on
- * tuning histories only (vitest, and older stretches of hono and fastify), NEAR set once, the rest on
- * this repository's own history;
+ * RARE_RATE, EXPLORE.SLOTS.learning, the kind-relative judgment and UNPROVEN_SHARE were chosen with
+ * `npm run bench:uptake` on tuning histories only (vitest, older stretches of hono and fastify, then
+ * vite and trpc), NEAR set once, the rest on this repository's own history;
  * docs/receipts.md says which data chose what and reports the others.
  */
 import { samePath } from './uptake.js';
@@ -38,9 +40,10 @@ export const UPTAKE_RULES = {
   NEVER_USED_FACTOR: 0.4,
   USED_GAIN: 0.75,
   /**
-   * Used, but in under this share of its servings: as good as unused. Low on purpose: agents use a
-   * few % of what they are handed, so an item used in 1 of 8 servings is far above the average one
-   * (at 0.25, such items — often about a project's busiest files — were left out and recall fell).
+   * Used, but in under this share of its servings: as good as unused — until the kind's own rate
+   * here is known (ownUse), which then takes its place. Low on purpose: agents use a few % of what
+   * they are handed, so an item used in 1 of 8 servings is far above the average one (at 0.25, such
+   * items — often about a project's busiest files — were left out and recall fell).
    */
   RARE_RATE: 0.1,
   RARE_EVIDENCE: 6,
@@ -49,18 +52,32 @@ export const UPTAKE_RULES = {
 /** No change: too little evidence, or an item uptake cannot judge (a warning: api/context/start-context.ts). */
 export const NO_UPTAKE_CHANGE: UptakeAdjustment = { factor: 1, withhold: false, note: '' };
 
-export function uptakeAdjustment(stats: UptakeStats | undefined, opts: { restatedAt?: Date | null; asked?: boolean } = {}): UptakeAdjustment {
+export function uptakeAdjustment(
+  stats: UptakeStats | undefined,
+  opts: { restatedAt?: Date | null; asked?: boolean; kindRate?: number | undefined } = {},
+): UptakeAdjustment {
   const R = UPTAKE_RULES;
   if (!stats || stats.injected < R.MIN_EVIDENCE) return NO_UPTAKE_CHANGE;
   const { injected: n, used: m } = stats;
   if (opts.restatedAt && stats.lastInjectedAt && opts.restatedAt > stats.lastInjectedAt) return { ...NO_UPTAKE_CHANGE, note: `restated since it was last handed over (used in ${m} of ${n})` };
-  const rare = m > 0 && n >= R.RARE_EVIDENCE && m / n < R.RARE_RATE;
+  const rare = ownUse(stats, opts.kindRate) === 'below';
   if (m === 0 || rare) {
     const what = m === 0 ? `injected ${n}×, never used` : `used in only ${m} of ${n} sessions`;
     if (n >= R.WITHHOLD_AFTER && !opts.asked) return { factor: 0, withhold: true, note: `left out: ${what}` };
     return { factor: R.NEVER_USED_FACTOR, withhold: false, note: `demoted: ${what}` };
   }
   return { factor: 1 + R.USED_GAIN * (m / n), withhold: false, note: `raised: used in ${m} of ${n} sessions` };
+}
+
+/**
+ * Whether an item has a use of its own: never used ('none'); used, but with RARE_EVIDENCE servings
+ * less often than its kind's items are here ('below': it does no better than an untried one, whose
+ * expected rate is the kind's); else 'proven'. Judged against the kind's rate in this project when
+ * known (kindRate), else against RARE_RATE.
+ */
+export function ownUse(stats: UptakeStats | undefined, kindRate: number | undefined): 'none' | 'below' | 'proven' {
+  if (!stats || stats.used === 0) return 'none';
+  return stats.injected >= UPTAKE_RULES.RARE_EVIDENCE && stats.used / stats.injected < (kindRate ?? UPTAKE_RULES.RARE_RATE) ? 'below' : 'proven';
 }
 
 /** How often a kind of item (learning, summary, observation) was used in a project's sessions. */
@@ -83,11 +100,15 @@ export const EXPLORE = {
   SLOTS: { learning: 4, summary: 3, observation: 2 },
 } as const;
 
+/** The kind's use rate here, once judged EXPLORE.MIN_JUDGED times, else undefined. */
+export function kindRate(kind: KindUptake | undefined): number | undefined {
+  return !kind || kind.judged < EXPLORE.MIN_JUDGED ? undefined : kind.used / kind.judged;
+}
+
 /** The kind's use rate when it is rare enough to limit its unproven items, else undefined. */
 export function rareKind(kind: KindUptake | undefined): number | undefined {
-  if (!kind || kind.judged < EXPLORE.MIN_JUDGED) return undefined;
-  const rate = kind.used / kind.judged;
-  return rate < EXPLORE.RARE_RATE ? rate : undefined;
+  const rate = kindRate(kind);
+  return rate !== undefined && rate < EXPLORE.RARE_RATE ? rate : undefined;
 }
 
 /**
@@ -114,4 +135,4 @@ export function nearRecentWork(cited: string[], touched: string[]): boolean {
  * matching the caller's explicit query are not limited. Agents use a few % of what they are handed:
  * the rest of the budget bought almost nothing but unused tokens.
  */
-export const UNPROVEN_SHARE = 0.15;
+export const UNPROVEN_SHARE = 0.3;

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { judgeUptake, sessionActivity, type ReceivedItem } from '../../common/rules/uptake.js';
-import { nearRecentWork, UNPROVEN_SHARE, uptakeAdjustment, UPTAKE_RULES } from '../../common/rules/uptake-ranking.js';
+import { nearRecentWork, ownUse, UNPROVEN_SHARE, uptakeAdjustment, UPTAKE_RULES } from '../../common/rules/uptake-ranking.js';
 import type { ObservationLine } from '../../common/rules/check-outcomes.js';
 import { assembleContext, type Candidate } from '../../api/context/start-context.js';
 
@@ -84,6 +84,17 @@ describe('uptakeAdjustment', () => {
     assert.equal(uptakeAdjustment({ injected: 8, used: 1 }).note, 'raised: used in 1 of 8 sessions');
     assert.deepEqual(uptakeAdjustment({ injected: 12, used: 1 }), { factor: 0, withhold: true, note: 'left out: used in only 1 of 12 sessions' });
   });
+  test("once its kind's rate here is known, an item's use is judged against it: above it, a use of its own; below it, as good as unused", () => {
+    // Learnings used in 3 % of servings here: 1 of 12 (8 %) is well above the average learning.
+    assert.equal(ownUse({ injected: 12, used: 1 }, 0.03), 'proven');
+    assert.equal(uptakeAdjustment({ injected: 12, used: 1 }, { kindRate: 0.03 }).note, 'raised: used in 1 of 12 sessions');
+    // Learnings used in 30 %: 1 of 8 (12 %) does no better than an untried one.
+    assert.equal(ownUse({ injected: 8, used: 1 }, 0.3), 'below');
+    assert.deepEqual(uptakeAdjustment({ injected: 8, used: 1 }, { kindRate: 0.3 }), { factor: 0, withhold: true, note: 'left out: used in only 1 of 8 sessions' });
+    // Too few servings to tell, or never used.
+    assert.equal(ownUse({ injected: UPTAKE_RULES.RARE_EVIDENCE - 1, used: 1 }, 0.5), 'proven');
+    assert.equal(ownUse({ injected: 9, used: 0 }, 0.03), 'none');
+  });
 });
 
 describe('assembleContext with uptake', () => {
@@ -117,10 +128,6 @@ describe('near recent work and the share of the unproven', () => {
     type: 'learning', id: id(n), kind: 'decision', title: `Decision ${n} about the module`, text: `Why decision ${n} was taken, at some length, so that each line costs tokens.`,
     tool_name: null, confidence, strength: 1, at: new Date(now - n * 3_600_000), relevance: 0, project_name: 'shop', citations: [{ path, startLine: 1, endLine: 1, hash: 'h', lines: [] }],
   });
-  const edit = (n: number, path: string): Candidate => ({
-    type: 'observation', id: id(900 + n), kind: 'tool', title: `Edit: ${path}`, text: `${JSON.stringify({ file_path: `/home/dev/shop/${path}` })}\n---\nok`,
-    tool_name: 'Edit', confidence: null, strength: null, at: new Date(now - n * 60_000), relevance: 0, project_name: 'shop',
-  });
   // Learnings are used in 2 % of servings here: a kind rarely used.
   const kinds = new Map([['learning', { judged: 100, used: 2 }], ['observation', { judged: 100, used: 1 }]]);
 
@@ -134,7 +141,7 @@ describe('near recent work and the share of the unproven', () => {
     const far = learning(1, 'src/auth/session.ts', 0.95);
     const near = learning(2, 'src/cart/total.ts', 0.6);
     const uptake = new Map([[near.id, { injected: 6, used: 0 }], [far.id, { injected: 6, used: 0 }]]);
-    const built = assembleContext('shop', [far, near, edit(1, 'src/cart/total.ts')], 1500, { now, uptake, kinds });
+    const built = assembleContext('shop', [{ ...far, touched: ['/home/dev/shop/src/cart/total.ts'] }, near], 1500, { now, uptake, kinds });
     assert.ok(built.items.includes(near.id));
     assert.ok(!built.items.includes(far.id));
     const served = built.served!.find((x) => x.id === near.id)!;
@@ -143,12 +150,12 @@ describe('near recent work and the share of the unproven', () => {
   });
 
   test('items without a use of their own (here all near recent work, so not limited to the tried) take at most their share of the budget; used ones are not limited', () => {
-    const unproven = Array.from({ length: 30 }, (_, i) => learning(10 + i, `src/area${i}/file.ts`));
-    const used = Array.from({ length: 3 }, (_, i) => learning(50 + i, `src/used${i}/file.ts`, 0.5));
+    const unproven = Array.from({ length: 60 }, (_, i) => learning(10 + i, `src/area${i}/file.ts`));
+    const used = Array.from({ length: 3 }, (_, i) => learning(150 + i, `src/used${i}/file.ts`, 0.5));
     const uptake = new Map(used.map((c) => [c.id, { injected: 4, used: 2 }]));
     const budget = 1500;
-    const edits = unproven.map((_, i) => edit(i, `src/area${i}/file.ts`));
-    const built = assembleContext('shop', [...unproven, ...used, ...edits], budget, { now, uptake, kinds });
+    const touched = unproven.map((_, i) => `/home/dev/shop/src/area${i}/file.ts`);
+    const built = assembleContext('shop', [{ ...unproven[0]!, touched }, ...unproven.slice(1), ...used], budget, { now, uptake, kinds });
     const included = built.served!.filter((x) => x.included);
     const unprovenTokens = included.filter((x) => x.type === 'learning' && !used.some((u) => u.id === x.id)).reduce((a, x) => a + x.tokens, 0);
     assert.ok(unprovenTokens <= UNPROVEN_SHARE * budget, `${unprovenTokens} tokens of unproven items`);
