@@ -72,7 +72,7 @@ export async function deliver(client: HttpClient, target: Target, spooledEntry: 
   // most half of the request's time (a hook's budget is the agent's).
   const started = Date.now();
   const entry = await settledEntry(spooledEntry, timeoutMs / 2);
-  timeoutMs = Math.max(1, timeoutMs - (Date.now() - started));
+  const requestMs = Math.max(1, timeoutMs - (Date.now() - started));
   const headers: Record<string, string> = {
     authorization: `Bearer ${target.apiKey}`,
     'idempotency-key': entry.idempotencyKey,
@@ -92,7 +92,7 @@ export async function deliver(client: HttpClient, target: Target, spooledEntry: 
     url: `${target.baseUrl}/v1/hooks/${entry.event}`,
     headers,
     body: JSON.stringify(entry.body),
-    timeoutMs,
+    timeoutMs: requestMs,
   });
   return judge(outcome);
 }

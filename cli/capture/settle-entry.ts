@@ -23,9 +23,8 @@ export function settleLater(host: string, hostVersion: string | undefined, nativ
 /**
  * The entry as it is to be delivered: with `settle`, the transcript is read (again every 50 ms, until
  * `settle.until` or for `maxWaitMs`; once when that has passed, as for an entry delivered from the
- * spool later) and the
- * event's fields mapped from it are laid over the spooled body, redacted. Without the line, the
- * entry goes as spooled.
+ * spool later) and the event's fields mapped from it are laid over the spooled body, redacted.
+ * Without the line, the entry goes as spooled.
  */
 export async function settledEntry(entry: SpoolEntry, maxWaitMs = Number.POSITIVE_INFINITY): Promise<SpoolEntry> {
   const s = entry.settle;

@@ -83,7 +83,7 @@ export function claimPath(readyPath: string): string {
 
 /**
  * `read`: an event a later hook may read again from the host's transcript — its stable key (else a
- * fresh UUID) and when it happened.
+ * fresh UUID) and when it happened; or one whose transcript line delivery is to read (`settle`).
  */
 export function newSpoolEntry(
   event: string,
