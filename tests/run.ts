@@ -211,13 +211,12 @@ async function main(): Promise<number> {
   if (!db.external) await dropDatabase(db.url);
   // Prisma Client first: the type checks, lint, the bundle and the tests all read it.
   await ensurePrismaClient((l) => log(`prisma: ${l}`));
-  const checks = recording
-    ? Promise.resolve([true])
-    : Promise.all([
-        runCheck('typecheck', ['node_modules/.bin/tsc', '--noEmit']),
-        runCheck('typecheck viewer', ['node_modules/.bin/tsc', '--noEmit', '-p', 'viewer']),
-        runCheck('lint', ['node_modules/.bin/eslint', '.']),
-      ]);
+  const STATIC_CHECKS: [string, string[]][] = [
+    ['typecheck', ['node_modules/.bin/tsc', '--noEmit']],
+    ['typecheck viewer', ['node_modules/.bin/tsc', '--noEmit', '-p', 'viewer']],
+    ['lint', ['node_modules/.bin/eslint', '.']],
+  ];
+  const checks = recording ? Promise.resolve([]) : Promise.all(STATIC_CHECKS.map(async ([name, argv]) => ({ name, ok: await runCheck(name, argv) })));
   // The workflows, bundled once for every worker and replay of this run.
   const bundleFile = path.join(profile.stateDir, 'workflow-bundle.js');
   fs.mkdirSync(profile.stateDir, { recursive: true });
@@ -272,7 +271,8 @@ async function main(): Promise<number> {
       else await stack.then(() => stopStack(profile, log, started), () => undefined);
     }
   }
-  const checksOk = (await checks).every(Boolean);
+  const failedChecks = (await checks).filter((c) => !c.ok).map((c) => c.name);
+  const checksOk = failedChecks.length === 0;
   let code = results.some((r) => r.code !== 0) || !checksOk ? 1 : 0;
   const s = sum(results.map((r) => r.counts));
   console.log(`\ntests: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`);
@@ -280,6 +280,7 @@ async function main(): Promise<number> {
   if (named.length === 0 && !recording && !(await coverageReport(coverageDir))) code = 1;
   console.log(`[test] total ${seconds(t0)}`);
   printFailures(results);
+  if (!checksOk) console.log(`\nfailed checks (their output is above): ${failedChecks.join(', ')}`);
   return code;
 }
 
