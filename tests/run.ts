@@ -94,24 +94,16 @@ function printFailures(results: RunResult[]): void {
   for (const line of failureLines(failures)) console.log(line);
 }
 
-/** Counts from the TAP copy of one run's results. */
-function countsOf(tapFile: string): Counts {
+/** Counts and failed tests from the TAP copy of one run's results (none when it wrote no copy). */
+function resultsOf(tapFile: string): { counts: Counts; failures: TapFailure[] } {
+  let tap: string;
   try {
-    const tap = fs.readFileSync(tapFile, 'utf8');
-    const count = (key: string) => Number(new RegExp(`^# ${key} (\\d+)$`, 'm').exec(tap)?.[1] ?? 0);
-    return { passed: count('pass'), failed: count('fail') + count('cancelled'), skipped: count('skipped') + count('todo') };
+    tap = fs.readFileSync(tapFile, 'utf8');
   } catch {
-    return { passed: 0, failed: 0, skipped: 0 };
+    return { counts: { passed: 0, failed: 0, skipped: 0 }, failures: [] };
   }
-}
-
-/** The failed tests of one run's TAP copy (none when it wrote no copy). */
-function failuresOf(tapFile: string): TapFailure[] {
-  try {
-    return tapFailures(fs.readFileSync(tapFile, 'utf8'));
-  } catch {
-    return [];
-  }
+  const count = (key: string) => Number(new RegExp(`^# ${key} (\\d+)$`, 'm').exec(tap)?.[1] ?? 0);
+  return { counts: { passed: count('pass'), failed: count('fail') + count('cancelled'), skipped: count('skipped') + count('todo') }, failures: tapFailures(tap) };
 }
 
 /** Runs a static check, printing its output only when it fails. */
@@ -146,9 +138,9 @@ async function runFiles(label: string, files: string[], opts: { concurrency: num
     { cwd: repoRoot, stdio: 'inherit', env: opts.env },
   ));
   const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
-  const counts = countsOf(opts.tapFile);
+  const { counts, failures } = resultsOf(opts.tapFile);
   console.log(`[test] ${label}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped in ${((Date.now() - t) / 1000).toFixed(1)}s`);
-  return { code, counts, failures: failuresOf(opts.tapFile) };
+  return { code, counts, failures };
 }
 
 /** c8's line-coverage summary of every process the tests started; false when under the floor. */

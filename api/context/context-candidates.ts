@@ -10,6 +10,7 @@ import type { PgPool } from '../../common/server/pg.js';
 import type { AgentName } from '../../messages/hooks-v1.js';
 import type { LaterItem } from './failure-story.js';
 import { NEAR } from '../../common/rules/uptake-ranking.js';
+import { notSelfActivitySql } from '../../common/rules/self-activity.js';
 import { queryPrepared } from '../search/search-sql.js';
 import type { RecordType } from '../search/search-types.js';
 
@@ -78,7 +79,7 @@ touched as materialized (
   -- The path is read after the limit: in the sorted subquery the regex ran on every tool call of the project.
   select distinct p from (select substring(x.text from '"(?:file_path|notebook_path|path)"\\s*:\\s*"([^"]+)"') as p from (
     select left(o.text, 1000) as text from observations o where o.tenant_id = $1 and o.project_id = $2${session} and o.kind = 'tool'
-      and coalesce(o.tool_name, '') not ilike 'mcp\\_\\_memflow%' and not (o.tool_name = 'ToolSearch' and o.text ilike '%memflow%')
+      and ${notSelfActivitySql('o')}
      order by o.created_at desc, o.id limit ${NEAR.WINDOW}) x) y where p is not null
 ),`;
 const UPTAKE_LEGS = (learning: (l: string) => string) => `
@@ -135,9 +136,9 @@ with sig as (
   union all
   (select 'observation', id, kind::text, title, left(text, 300), tool_name, null, null, created_at, search_vector,
       null::jsonb, null::varchar, null::varchar, null::boolean, null::text[], null::text, null::text, null::int, null::int, null::jsonb
-    from observations where tenant_id = $1 and project_id = $2${session} and kind in ('prompt', 'tool') and title not like 'FAILED %'
+    from observations o where tenant_id = $1 and project_id = $2${session} and kind in ('prompt', 'tool') and title not like 'FAILED %'
       -- memflow's own tool calls are not the project's activity (common/rules/self-activity.ts)
-      and coalesce(tool_name, '') not ilike 'mcp\_\_memflow%' and not (tool_name = 'ToolSearch' and text ilike '%memflow%')
+      and ${notSelfActivitySql('o')}
     order by created_at desc, id limit 60)
   union all
   -- The failure -> fix story: recent failed tool calls (among the project's latest 500 items, so the

@@ -25,6 +25,7 @@ import { downFor, markDown, markUp } from './outage.js';
 import { Spool } from './spool.js';
 import { newSpoolEntry, type SpoolEntry, type SpoolSettle } from './spool-entry.js';
 import { settleLater } from './settle-entry.js';
+import { extrasOf } from '../hosts/transcripts.js';
 import { transcriptEntries } from './transcript-entries.js';
 import { SpoolFullError } from './spool-write.js';
 import type { HostHookOptions } from '../hosts/hook-options.js';
@@ -141,8 +142,10 @@ export async function runHook(hookEvent: string, opts: HookOptions): Promise<nev
     if (opts.adapt) {
       // Another agent's native event, mapped to memflow's (or not kept at all); a line of the host's
       // transcript it needs that is not there yet is read at delivery.
-      if (opts.host) settle = settleLater(opts.host, opts.hostVersion, event, body as Record<string, unknown>);
-      const mapped = opts.adapt(event, body as Record<string, unknown>);
+      const payload = body as Record<string, unknown>;
+      const extras = opts.host ? extrasOf(opts.host, event, payload) : undefined;
+      if (opts.host && extras) settle = settleLater(opts.host, opts.hostVersion, event, payload, extras);
+      const mapped = opts.adapt(event, payload, extras);
       if (!mapped) {
         event = '';
         return exit('{}');

@@ -4,8 +4,8 @@
  */
 import { redactValue } from '../../common/rules/redact.js';
 import { hostHookOptions, settledExtras } from '../hosts/hook-options.js';
-import type { Payload } from '../hosts/shared.js';
-import { expectsExtras, extrasOf } from '../hosts/transcripts.js';
+import type { HostExtras, Payload } from '../hosts/shared.js';
+import { expectsExtras } from '../hosts/transcripts.js';
 import type { SpoolEntry, SpoolSettle } from './spool-entry.js';
 
 /** How long delivery waits for the line of the host's transcript an event needs; the hook itself is answered at once. */
@@ -13,10 +13,11 @@ export const TRANSCRIPT_WAIT_MS = 1000;
 
 /**
  * What delivery is to read later for a host's native event whose transcript line is not there yet
- * (Copilot's final message at agentStop); undefined when the line is there or the event needs none.
+ * (Copilot's final message at agentStop), given what the transcript held when the hook ran
+ * (`extras`, from extrasOf); undefined when the line is there or the event needs none.
  */
-export function settleLater(host: string, hostVersion: string | undefined, nativeEvent: string, payload: Payload): SpoolSettle | undefined {
-  if (!expectsExtras(host, nativeEvent, payload) || Object.keys(extrasOf(host, nativeEvent, payload)).length > 0) return undefined;
+export function settleLater(host: string, hostVersion: string | undefined, nativeEvent: string, payload: Payload, extras: HostExtras): SpoolSettle | undefined {
+  if (!expectsExtras(host, nativeEvent, payload) || Object.keys(extras).length > 0) return undefined;
   return { host, nativeEvent, ...(hostVersion ? { hostVersion } : {}), payload: redactValue(payload).value, until: new Date(Date.now() + TRANSCRIPT_WAIT_MS).toISOString() };
 }
 

@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import { settledEntry, settleLater } from '../../cli/capture/settle-entry.js';
 import { newSpoolEntry, parseEntry, type SpoolSettle } from '../../cli/capture/spool-entry.js';
 import { hostHookOptions } from '../../cli/hosts/hook-options.js';
+import { extrasOf } from '../../cli/hosts/transcripts.js';
 
 const ANTHROPIC = 'sk-ant-api03-Xq9vR2mT8kLp4WzN7yB1cD5fG6hJ0aQsE3uI-_oPlKjHgFdSaZxCvBnM12345678abcdEFGH-AA';
 const message = (content: string) => `${JSON.stringify({ type: 'assistant.message', data: { content } })}\n`;
@@ -69,13 +70,13 @@ test('an entry without settle is delivered as it is; a malformed settle is not a
 test('settleLater: only for an event whose line is not in the transcript yet, with the payload redacted', () => {
   const { transcript } = agentStop(1000);
   const payload = { sessionId: 's-2', cwd: '/repo', transcriptPath: transcript, note: `key ${ANTHROPIC}` };
-  const later = settleLater('copilot', '1.0.102', 'agentStop', payload);
+  const later = settleLater('copilot', '1.0.102', 'agentStop', payload, extrasOf('copilot', 'agentStop', payload));
   assert.ok(later, 'the final message is not there yet');
   assert.equal(later.nativeEvent, 'agentStop');
   assert.ok(Date.parse(later.until) > Date.now() + 500);
   assert.ok(!JSON.stringify(later.payload).includes(ANTHROPIC), 'no secret in the spool');
   fs.appendFileSync(transcript, message('done'));
-  assert.equal(settleLater('copilot', '1.0.102', 'agentStop', payload), undefined, 'there already: mapped at once');
-  assert.equal(settleLater('copilot', '1.0.102', 'postToolUse', payload), undefined);
-  assert.equal(settleLater('codex', undefined, 'Stop', { transcript_path: transcript }), undefined);
+  assert.equal(settleLater('copilot', '1.0.102', 'agentStop', payload, extrasOf('copilot', 'agentStop', payload)), undefined, 'there already: mapped at once');
+  assert.equal(settleLater('copilot', '1.0.102', 'postToolUse', payload, extrasOf('copilot', 'postToolUse', payload)), undefined);
+  assert.equal(settleLater('codex', undefined, 'Stop', { transcript_path: transcript }, extrasOf('codex', 'Stop', { transcript_path: transcript })), undefined);
 });

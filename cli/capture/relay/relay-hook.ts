@@ -15,6 +15,7 @@ import { newSpoolEntry, type SpoolSettle } from '../spool-entry.js';
 import { transcriptEntries } from '../transcript-entries.js';
 import { SpoolFullError } from '../spool-write.js';
 import { hostHookOptions } from '../../hosts/hook-options.js';
+import { extrasOf } from '../../hosts/transcripts.js';
 import { settleLater } from '../settle-entry.js';
 import type { HostHookEvent } from '../../hosts/shared.js';
 import { bearerKey, header, readBody, sendJson, sendText } from './request.js';
@@ -59,8 +60,9 @@ export class RelayHooks {
       answer = (e, json) => adapter.answer!(e !== undefined && isHookEvent(e) ? e : undefined, json);
       // The host writes the line this event needs a moment after its hook: the agent is not kept
       // waiting for it (Copilot's exit was ~100 ms later); delivery reads it (settle-entry.ts).
-      settle = settleLater(host, hostVersion, nameInRoute, raw);
-      const mapped = adapter.adapt!(nameInRoute, raw);
+      const extras = extrasOf(host, nameInRoute, raw);
+      settle = settleLater(host, hostVersion, nameInRoute, raw, extras);
+      const mapped = adapter.adapt!(nameInRoute, raw, extras);
       // An event memflow does not keep: the host's answer to nothing.
       if (!mapped) return sendText(res, answer(undefined, '{}'));
       event = mapped.event;
