@@ -39,6 +39,7 @@ import { repoRoot } from '../infra/profile.js';
 import { chooseTestProfile, stackEnv } from '../infra/stack.js';
 import { ensurePrismaClient } from '../infra/prisma-generate.js';
 import { loadAverage } from './proc-cpu.js';
+import { percentile } from './lib.js';
 import { readHistory, relevantTo, type CorpusSession } from './uptake-corpus.js';
 
 const { values: args } = parseArgs({
@@ -247,8 +248,8 @@ async function main(): Promise<void> {
       const r = await runArm(pool, tenantId, corpus, aware, budget, heldOutFrom);
       console.log(`${r.name}: ${r.seconds.toFixed(1)} s; held out: ${r.breakdown}`);
       const ms = [...r.contextMs].sort((a, b) => a - b);
-      const q = (p: number) => ms[Math.min(ms.length - 1, Math.floor(p * ms.length))]!.toFixed(1);
-      console.log(`${r.name}: start context (buildContext) over all ${ms.length} sessions: p50 ${q(0.5)} ms, p95 ${q(0.95)} ms, p99 ${q(0.99)} ms (load ${r.loadBefore} / ${r.loadAfter})`);
+      const q = (p: number) => percentile(ms, p).toFixed(1);
+      console.log(`${r.name}: start context (buildContext) over all ${ms.length} sessions: p50 ${q(50)} ms, p95 ${q(95)} ms, p99 ${q(99)} ms (load ${r.loadBefore} / ${r.loadAfter})`);
       results.push(r);
     }
     const base = results[0]!;
