@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { CaptureActivities, PersistResult } from '../activities/capture/capture-activities.js';
+import { createCloseActivities, type CloseActivities } from '../activities/close/close-activities.js';
 import type { UptakeActivities } from '../activities/context/uptake-activities.js';
 import type { SummarizeActivities, SummaryOutcome } from '../activities/summarize/summarize-activities.js';
 import type { HookEventName } from '../messages/hooks-v1.js';
@@ -29,21 +30,39 @@ class FakeStore {
   lifecycle: 'start' | 'end' | null = 'start';
   /** Sessions whose uptake was measured (as they closed). */
   readonly uptake: string[] = [];
+  /** Sessions whose vector sync always fails (Weaviate away), and each session's sync attempts. */
+  readonly vectorsDown = new Set<string>();
+  readonly syncAttempts = new Map<string, number>();
+  /** Sessions whose final summary finds the budget spent once (parked until a second later). */
+  readonly parkFinalOnce = new Set<string>();
 
-  /** Capture activities that record what they were handed, plus summarization that always succeeds. */
-  activities(): CaptureActivities & UptakeActivities & Pick<SummarizeActivities, 'summarizeBatch' | 'summarizeSession'> & { syncSessionVectors(): Promise<void> } {
+  /**
+   * Capture activities that record what they were handed, plus summarization that always succeeds;
+   * the close's activities are the real ones (activities/close) over these.
+   */
+  activities(): CaptureActivities & UptakeActivities & SummarizeActivities & CloseActivities & VectorSync {
+    const fakes = this.fakes();
+    return { ...fakes, ...createCloseActivities({ capture: fakes, summarize: fakes, vectors: fakes, uptake: fakes }) };
+  }
+
+  private fakes(): CaptureActivities & UptakeActivities & SummarizeActivities & VectorSync {
     const done = (toSequence: number): SummaryOutcome => ({ status: 'done', summaryId: crypto.randomUUID(), fromSequence: 1, toSequence, offline: true, more: false });
     return {
-      summarizeBatch: async ({ flush, minTokens }) => {
+      summarizeBatch: async ({ flush, minTokens, afterSequence }) => {
         this.summaryCalls.push(`batch${flush ? ':flush' : minTokens !== undefined ? ':turn' : ''}`);
-        return flush || minTokens !== undefined ? done(this.persisted.size) : { status: 'nothing', more: false };
+        // (Sequences here count every session's events: a batch covers what was persisted so far.)
+        const due = (flush || minTokens !== undefined) && afterSequence < this.persisted.size;
+        return due ? done(this.persisted.size) : { status: 'nothing', more: false };
       },
-      summarizeSession: async ({ kind }) => {
+      summarizeSession: async ({ kind, sessionId }) => {
         this.summaryCalls.push(kind);
+        if (kind === 'final' && this.parkFinalOnce.delete(sessionId)) return { status: 'parked', resetsAt: Date.now() + 1000, used: 100, limit: 100 };
         return done(this.persisted.size);
       },
-      syncSessionVectors: async () => {
+      syncSessionVectors: async ({ sessionId }) => {
         this.summaryCalls.push('sync');
+        this.syncAttempts.set(sessionId, (this.syncAttempts.get(sessionId) ?? 0) + 1);
+        if (this.vectorsDown.has(sessionId)) throw new Error('connect ECONNREFUSED 127.0.0.1:28081');
       },
       persistEvents: async ({ eventIds }): Promise<PersistResult> => {
         const fresh = eventIds.filter((id) => !this.persisted.has(id));
@@ -68,6 +87,10 @@ class FakeStore {
       },
     };
   }
+}
+
+interface VectorSync {
+  syncSessionVectors(input: { tenantId: string; projectId: string; sessionId: string }): Promise<void>;
 }
 
 const store = new FakeStore();
@@ -171,4 +194,39 @@ test('a session is summarized at each stop and at its end, then synced to the ve
   assert.deepEqual(store.summaryCalls.slice(3), ['batch:flush', 'final', 'sync']);
 
   await keepHistory('session-summaries', handle);
+});
+
+/** A session of a start, a prompt and its end; returns its workflow's handle. */
+async function shortSession(inp: SessionWorkflowInput) {
+  for (const event of ['session-start', 'user-prompt-submit', 'session-end'] as const) await signal(inp, event);
+  return client.workflow.getHandle(sessionWorkflowId(inp.tenantId, inp.projectId, inp.agentSessionId));
+}
+
+test('a session closes as completed when the vector store stays away: the sync is tried four times, then left to reconciliation', { timeout: 60_000 }, async () => {
+  const inp = input({ flushDelayMs: 20, idleTimeoutMs: 60_000 });
+  store.vectorsDown.add(inp.sessionId);
+  const handle = await shortSession(inp);
+  const result = await handle.result();
+  assert.equal(result.status, 'completed');
+  assert.equal(result.closedBy, 'session-end');
+  assert.equal(store.syncAttempts.get(inp.sessionId), 4, 'the settle activity retried the sync three times, then closed without it');
+  assert.deepEqual(store.uptake.filter((id) => id === inp.sessionId), [inp.sessionId], 'uptake measured once');
+  assert.equal((await handle.query(sessionViewQuery)).status, 'completed');
+});
+
+test('a session whose final summary finds the budget spent waits, summarizing, and closes when the budget returns', { timeout: 60_000 }, async () => {
+  const inp = input({ flushDelayMs: 20, idleTimeoutMs: 60_000 });
+  store.parkFinalOnce.add(inp.sessionId);
+  const handle = await shortSession(inp);
+  let view = await handle.query(sessionViewQuery);
+  for (let i = 0; i < 100 && view.status === 'active'; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    view = await handle.query(sessionViewQuery);
+  }
+  assert.equal(view.status, 'summarizing', 'parked at the end, the session shows as summarizing');
+  const result = await handle.result();
+  assert.equal(result.status, 'completed');
+  assert.ok(!store.parkFinalOnce.has(inp.sessionId), 'the final summary was asked again after the park');
+  assert.equal(view.summaries, 1, 'the batch was counted; the parked final was not');
+  assert.equal((await handle.query(sessionViewQuery)).summaries, 2, 'the final summary counted once it was written');
 });

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createCaptureActivities } from '../activities/capture/capture-activities.js';
+import { createCloseActivities } from '../activities/close/close-activities.js';
 import { createUptakeActivities } from '../activities/context/uptake-activities.js';
 import { createEraseActivities } from '../activities/erase/erase-activities.js';
 import { createSummarizeActivities } from '../activities/summarize/summarize-activities.js';
@@ -31,6 +32,11 @@ export function createMemflowWorker(opts: {
   pool?: PgPool;
 }): Promise<Worker> {
   const pool = opts.pool ?? createPgPool(opts.config.DATABASE_URL, opts.config.MEMFLOW_PG_POOL_SIZE ?? 4, { allowExitOnIdle: true });
+  const capture = createCaptureActivities({ prisma: opts.prisma });
+  const uptake = createUptakeActivities({ pool });
+  const summarize = createSummarizeActivities({ prisma: opts.prisma, config: opts.config });
+  // Embedding provider and Weaviate client are made on first use: the worker starts without them.
+  const vectors = createVectorActivities({ prisma: opts.prisma, config: opts.config });
   return Worker.create({
     connection: opts.connection,
     namespace: opts.config.TEMPORAL_NAMESPACE,
@@ -38,12 +44,13 @@ export function createMemflowWorker(opts: {
     ...(opts.config.MEMFLOW_WORKER_MAX_ACTIVITIES ? { maxConcurrentActivityTaskExecutions: opts.config.MEMFLOW_WORKER_MAX_ACTIVITIES } : {}),
     ...(opts.bundlePath ? { workflowBundle: { code: fs.readFileSync(opts.bundlePath, 'utf8') } } : { workflowsPath: WORKFLOWS_PATH }),
     activities: {
-      ...createCaptureActivities({ prisma: opts.prisma }),
-      ...createUptakeActivities({ pool }),
+      ...capture,
+      ...uptake,
       ...createEraseActivities({ prisma: opts.prisma }),
-      ...createSummarizeActivities({ prisma: opts.prisma, config: opts.config }),
-      // Embedding provider and Weaviate client are made on first use: the worker starts without them.
-      ...createVectorActivities({ prisma: opts.prisma, config: opts.config }),
+      ...summarize,
+      ...vectors,
+      // A session's close: the activities above, two calls instead of six.
+      ...createCloseActivities({ capture, summarize, vectors, uptake }),
       ...createBackupActivities({ prisma: opts.prisma, pool, config: opts.config }),
       ...createRetentionActivities({ prisma: opts.prisma, pool }),
       ...createRederiveActivities({ prisma: opts.prisma, config: opts.config }),

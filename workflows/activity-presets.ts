@@ -64,6 +64,19 @@ export const sessionVectorSync: ActivityOptions = {
 export const inSessionVectorSync: ActivityOptions = { ...sessionVectorSync, scheduleToStartTimeout: IN_SESSION_QUEUE_WAIT };
 
 /**
+ * A session's settling as it closes (activities/close: its vector sync, its uptake, the status
+ * completed). The close must happen, so no attempt limit: the activity itself stops retrying the
+ * vector sync after a few attempts (Weaviate is derived data; reconciliation repairs it) and closes;
+ * only the database being away keeps it retrying, as captureWrites. Heartbeats as sessionVectorSync
+ * (per page and written chunk), so a stuck attempt is retried after 45 s.
+ */
+export const sessionSettle: ActivityOptions = {
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '45 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '20 seconds' },
+};
+
+/**
  * A memory stated through the API: one embedding call and one Weaviate batch, well under a second
  * when both are up. Retried briskly for a few minutes (Weaviate restarting); after that the
  * reconcile schedule takes over, so the run does not linger.

@@ -12,6 +12,7 @@
  * budget is spent. It continues-as-new with its (tiny) state long before Temporal's history limits.
  */
 import {
+  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   condition,
@@ -22,10 +23,11 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { captureWrites } from '../activity-presets.js';
+import { captureWrites, sessionSettle } from '../activity-presets.js';
 import { Failure } from '../../messages/errors-v1.js';
 import type { CaptureActivities } from '../../activities/capture/capture-activities.js';
 import type { UptakeActivities } from '../../activities/context/uptake-activities.js';
+import type { CloseActivities } from '../../activities/close/close-activities.js';
 import {
   DEFAULT_TUNING,
   capturedSignal,
@@ -41,6 +43,22 @@ import { SessionSummarizer } from '../summarize/summarize-steps.js';
 const db = proxyActivities<CaptureActivities>(captureWrites);
 // Uptake reads and writes the database only (the same preset): whether the session used what it was handed.
 const uptake = proxyActivities<UptakeActivities>(captureWrites);
+// The close's last step (runs since close-folded-v1): vectors, uptake and the status in one activity.
+const settle = proxyActivities<CloseActivities>(sessionSettle);
+
+/**
+ * Runs since this marker close in two activities (the summarizer's `end`, then settleSession)
+ * instead of a catch-up persist, a status write, the last batches, the final summary, a vector sync,
+ * uptake and a second status write, each an activity of its own: a hundred sessions ending at once
+ * took minutes to close on their scheduling alone. Older runs replay as they ran.
+ */
+const CLOSE_FOLDED = 'close-folded-v1';
+
+/** A failure of the session's end that no retry will mend: the session is gone, or the database refuses a write. */
+function endFailedForGood(err: unknown): boolean {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof ApplicationFailure && (cause.type === Failure.SessionNotFound || cause.type === Failure.DatabasePermanent);
+}
 
 export async function sessionWorkflow(input: SessionWorkflowInput): Promise<SessionResult> {
   const tuning = { ...DEFAULT_TUNING, ...input.tuning };
@@ -117,8 +135,10 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       lastStopAt = Date.now();
       stopOwed = false;
     }
-    // Catch up on what the API may have left unprocessed before a summary or the close reads it.
-    if (state.pending.length > 0 || stopped || news.ends > 0) stopped = (await persistPending(news.events > 0)).stopped || stopped;
+    // Catch up on what the API may have left unprocessed before a summary or the close reads it
+    // (a folded close does so in its first activity).
+    const closingFolded = endedBy !== undefined && state.pending.length === 0 && summarizes && patched(CLOSE_FOLDED);
+    if (!closingFolded && (state.pending.length > 0 || stopped || news.ends > 0)) stopped = (await persistPending(news.events > 0)).stopped || stopped;
     lastEventAt = Date.now();
     if (endedBy) {
       const result = await finish(endedBy);
@@ -165,6 +185,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
    * that work is parked), then the close. Returns undefined when events arrived in the meantime.
    */
   async function finish(closedBy: SessionResult['closedBy']): Promise<SessionResult | undefined> {
+    if (summarizes && patched(CLOSE_FOLDED)) return finishFolded(closedBy);
     if (summarizes) {
       // The view says summarizing once the record does (queries never run ahead of the database).
       await db.closeSession({ ...ids, status: 'summarizing', reason: closedBy });
@@ -187,6 +208,31 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       }
     }
     await db.closeSession({ ...ids, status: 'completed', reason: closedBy });
+    state.status = 'completed';
+    return { status: state.status, eventCount: state.eventCount, closedBy };
+  }
+
+  /** finish() in two activities (see CLOSE_FOLDED). */
+  async function finishFolded(closedBy: SessionResult['closedBy']): Promise<SessionResult | undefined> {
+    for (;;) {
+      let done: boolean;
+      try {
+        done = await summarizer.end(closedBy);
+      } catch (err) {
+        // The end's catch-up found the session gone or rows it can never write: as persistPending.
+        if (!endFailedForGood(err)) throw err;
+        await db.closeSession({ ...ids, status: 'failed', reason: 'persist-failed' });
+        state.status = 'failed';
+        throw ApplicationFailure.nonRetryable(`closing the session failed: ${(err as Error).message}`, Failure.PersistFailed);
+      }
+      state.status = 'summarizing'; // the record says so from the end's first call, parked or not
+      if (done) break;
+      if (await condition(() => state.pending.length > 0, summarizer.parkedWaitMs() ?? 0)) await persistPending();
+    }
+    await condition(allHandlersFinished);
+    // A late event signalled while we were closing is stored (and summarized) before the run ends.
+    if (state.pending.length > 0 || state.hasCaptured) return undefined;
+    await settle.settleSession({ ...ids, reason: closedBy });
     state.status = 'completed';
     return { status: state.status, eventCount: state.eventCount, closedBy };
   }

@@ -13,6 +13,7 @@ import { ActivityFailure, ApplicationFailure, TimeoutFailure, log, proxyActiviti
 import { inSessionLlmCalls, inSessionVectorSync, llmCalls, sessionVectorSync } from '../activity-presets.js';
 import { Failure } from '../../messages/errors-v1.js';
 import type { SummarizeActivities, SummaryOutcome } from '../../activities/summarize/summarize-activities.js';
+import type { CloseActivities, SessionEndOutcome } from '../../activities/close/close-activities.js';
 import type { SessionTuning } from '../../messages/workflows-v1/session.js';
 import type { SessionState } from '../capture/session-state.js';
 
@@ -31,6 +32,8 @@ interface VectorSync {
 // give up when no worker takes them soon: the end does what is left (see inSessionLlmCalls).
 const llm = proxyActivities<SummarizeActivities>(llmCalls);
 const llmInSession = proxyActivities<SummarizeActivities>(inSessionLlmCalls);
+// The session's end in one activity (model calls, hence their preset): see end().
+const closing = proxyActivities<CloseActivities>(llmCalls);
 
 // Weaviate is derived data: a few quick attempts, then carry on; reconciliation repairs what is missed.
 const vectors = proxyActivities<VectorSync>(sessionVectorSync);
@@ -44,8 +47,8 @@ const BUSY_BACKOFF_MS = 60_000;
 
 export type FlushReason = 'tokens' | 'stop' | 'end';
 
-/** A summarize outcome, or the workflow's own decision to park after refused credentials. */
-type Outcome = SummaryOutcome | { status: 'auth-refused' };
+/** The workflow's own decision to park after refused credentials (in place of an activity's outcome). */
+type AuthRefused = { status: 'auth-refused' };
 
 /** The activity waited in the task queue past its schedule-to-start timeout: the workers are busy. */
 function workersBusy(err: unknown): boolean {
@@ -102,6 +105,33 @@ export class SessionSummarizer {
       if (reason === 'end' || !workersBusy(err)) throw err;
       this.noteBusy('summaries');
       return true;
+    }
+  }
+
+  /**
+   * The session's end in one activity (runs since close-folded-v1): the catch-up on unprocessed
+   * events, the summarizing status, every batch left and the final summary with learnings; the
+   * vector sync comes with the close (settleSession). Returns false when it had to park. Answers
+   * that stay malformed are summarized offline within the activity.
+   */
+  async end(reason: string): Promise<boolean> {
+    if (this.state.parked && Date.now() < this.state.parked.until) return false;
+    this.state.parked = null;
+    for (;;) {
+      const outcome = await this.call<SessionEndOutcome>('summarizeSessionEnd', () =>
+        closing.summarizeSessionEnd({ ...this.ids, afterSequence: this.u.summarizedThrough, reason }),
+      );
+      if (outcome.status === 'auth-refused') return this.park(outcome);
+      this.state.eventCount = outcome.eventCount;
+      this.u.summarizedThrough = outcome.summarizedThrough;
+      this.state.summaries += outcome.summaries;
+      if (outcome.status === 'parked') return this.park({ status: 'parked', resetsAt: outcome.resetsAt ?? Date.now() });
+      if (outcome.status === 'done') {
+        this.u.pendingTokens = 0;
+        this.u.batchesSinceRolling = 0;
+        this.u.unsynced = true; // settled by settleSession
+        return true;
+      }
     }
   }
 
@@ -176,7 +206,7 @@ export class SessionSummarizer {
    * ...) are summarized offline instead, so the work is kept and marked; refused credentials park the
    * work until an operator fixes them.
    */
-  private async call(name: string, attempt: (offline: boolean) => Promise<SummaryOutcome>): Promise<Outcome> {
+  private async call<T = SummaryOutcome>(name: string, attempt: (offline: boolean) => Promise<T>): Promise<T | AuthRefused> {
     try {
       return await attempt(false);
     } catch (err) {
@@ -193,7 +223,7 @@ export class SessionSummarizer {
     }
   }
 
-  private park(outcome: { status: 'parked'; resetsAt: number } | { status: 'auth-refused' }): false {
+  private park(outcome: { status: 'parked'; resetsAt: number } | AuthRefused): false {
     // Try again when the budget resets, or sooner: an operator may raise the budget or fix the key.
     const recheck = Date.now() + this.tuning.parkRecheckMs;
     this.state.parked =
