@@ -326,6 +326,7 @@ async function main(): Promise<void> {
     what: `every session (${sessionsN}) completed`, timeoutMs: 900_000, intervalMs: 1000, attemptTimeoutMs: 10_000,
   });
   const closeS = (now() - trafficEnd) / 1000;
+  const closePhases = await closeTimeline(prisma, tenant.id, Date.now() - (now() - trafficEnd));
   await connections.stop();
   const timeouts = scanTransactionTimeouts(p.logDir, offsets);
   const stored = await prisma.hookEvent.count({ where: { tenantId: tenant.id } });
@@ -405,6 +406,7 @@ async function main(): Promise<void> {
     ['sessions', String(sessionsN)],
     ['drain: every event processed after (s)', drainS.toFixed(1)],
     ['every session completed after (s)', closeS.toFixed(1)],
+    ['sessions still open at the traffic\'s end: last event → close began (ended_at) → completed, p50 / p95 / max (s)', closePhases],
     ['failed requests (attempts without an answer or with a 5xx; all / hooks / searches)', `${failedAttempts.length} / ${failedAttempts.filter((f) => f.kind === 'hook').length} / ${failedAttempts.filter((f) => f.kind === 'search').length}`],
     ['PostgreSQL client connections, peak (profile / whole server)', `${peak.profile} / ${serverPeak}`],
     ['reconcile (checked / upserted / deleted)', `${reconcile.checked} / ${reconcile.upserted} / ${reconcile.deleted}`],
@@ -412,6 +414,25 @@ async function main(): Promise<void> {
   ]);
   printTable('Checks', checks.map(([name, pass, detail]) => [name, `${pass ? 'PASS' : 'FAIL'} (${detail})`]));
   if (!checks.every(([, pass]) => pass)) process.exitCode = 1;
+}
+
+/**
+ * Where the close time of the sessions open at the traffic's end went: from each one's last event
+ * (last_event_at) until its workflow began closing (ended_at, set by the close's first activity),
+ * and from then until it completed (updated_at of the completed row).
+ */
+async function closeTimeline(prisma: ReturnType<typeof createPrisma>, tenantId: string, trafficEndMs: number): Promise<string> {
+  const rows = await prisma.session.findMany({
+    where: { tenantId, status: 'completed', updatedAt: { gte: new Date(trafficEndMs) } },
+    select: { lastEventAt: true, endedAt: true, updatedAt: true },
+  });
+  const phase = (pick: (r: (typeof rows)[number]) => number) => {
+    const xs = rows.map(pick).filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+    return xs.length ? `${(percentile(xs, 50) / 1000).toFixed(1)} / ${(percentile(xs, 95) / 1000).toFixed(1)} / ${(xs.at(-1)! / 1000).toFixed(1)}` : 'none';
+  };
+  const began = phase((r) => (r.endedAt && r.lastEventAt ? r.endedAt.getTime() - r.lastEventAt.getTime() : NaN));
+  const closing = phase((r) => (r.endedAt ? r.updatedAt.getTime() - r.endedAt.getTime() : NaN));
+  return `${rows.length} sessions: ${began} → ${closing}`;
 }
 
 /** One worker against two: the same backlog (hooks acknowledged while no worker ran) drained by each. */
