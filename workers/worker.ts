@@ -42,6 +42,11 @@ export function createMemflowWorker(opts: {
     namespace: opts.config.TEMPORAL_NAMESPACE,
     taskQueue: opts.config.TEMPORAL_TASK_QUEUE,
     ...(opts.config.MEMFLOW_WORKER_MAX_ACTIVITIES ? { maxConcurrentActivityTaskExecutions: opts.config.MEMFLOW_WORKER_MAX_ACTIVITIES } : {}),
+    maxConcurrentWorkflowTaskExecutions: opts.config.MEMFLOW_WORKER_MAX_WORKFLOW_TASKS,
+    // A workflow's next task waits this long for the worker that holds it in its cache before it goes
+    // to any worker, which must replay its whole history (Temporal's default: 10 s). A busy worker
+    // bounced its tasks after 10 s in a soak; a dead one (restarted or gone) delays its workflows this long.
+    stickyQueueScheduleToStartTimeout: '30 seconds',
     ...(opts.bundlePath ? { workflowBundle: { code: fs.readFileSync(opts.bundlePath, 'utf8') } } : { workflowsPath: WORKFLOWS_PATH }),
     activities: {
       ...capture,

@@ -158,6 +158,13 @@ export const envSchema = z.object({
    * (P2028, "unable to start a transaction"); fewer at once wait in the task queue instead.
    */
   MEMFLOW_WORKER_MAX_ACTIVITIES: z.coerce.number().int().min(1).max(1000).optional(),
+  /**
+   * Workflow tasks one worker takes at once (Temporal's default: 40). A worker runs them one after
+   * another on one thread; on a starved machine (a soak at load 20 on 2 cores) 40 accepted tasks
+   * outlasted their 10 s timeout, and each timed-out task was thrown away and replayed from its whole
+   * history, more work on the starved worker. Fewer at once wait in Temporal's queue instead.
+   */
+  MEMFLOW_WORKER_MAX_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1000).default(8),
 }).superRefine((env, ctx) => {
   // A client certificate needs its key and the key its certificate (mTLS), both or neither.
   for (const [name, other] of [['TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_CLIENT_CERT_PATH'], ['TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH']] as const) {
