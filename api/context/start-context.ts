@@ -128,7 +128,7 @@ export function assembleContext(
     .map(({ c, repeats }) => {
       // What the agent did with the item before: used ones rise, ones handed over again and again and never used sink, then stay out.
       const stats = opts.uptake?.get(c.id);
-      // A use of its own: used at least as often as its kind is here (an item used less does no better than an untried one).
+      // A use of its own: used more often than chance gives an untried item of its kind here (ownUse; one used less, or only as often, does no better).
       const ofKind = kindRate(opts.kinds?.get(c.type));
       const use = ownUse(stats, ofKind);
       const usedBefore = use === 'proven';
