@@ -87,7 +87,7 @@ const UPTAKE_LEGS = (learning: (l: string) => string) => `
   (select ${learningColumns('l')}
     from learnings l where l.tenant_id = $1 and l.project_id = $2 and l.status = 'active'${learning('l')}
       and l.id in (select i.item_id from context_receipts r join context_receipt_items i on i.receipt_id = r.id
-                    where r.tenant_id = $1 and r.project_id = $2 and i.used and i.item_type = 'learning' order by r.created_at desc, i.id limit 60)
+                    where r.tenant_id = $1 and r.project_id = $2 and i.used and i.item_type = 'learning' order by r.created_at desc, i.item_id limit 60)
     order by l.last_stated_at desc, l.id limit 15)
   union
   (select ${learningColumns('l')}

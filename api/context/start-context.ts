@@ -128,25 +128,26 @@ export function assembleContext(
     .map(({ c, repeats }) => {
       // What the agent did with the item before: used ones rise, ones handed over again and again and never used sink, then stay out.
       const stats = opts.uptake?.get(c.id);
-      // A use of its own: used at least as often as its kind is here (an item used less does no better than an untried one).
+      // A use of its own: used more often than chance gives an untried item of its kind here (ownUse; one used less, or only as often, does no better).
       const ofKind = kindRate(opts.kinds?.get(c.type));
-      const usedBefore = ownUse(stats, ofKind) === 'proven';
+      const use = ownUse(stats, ofKind);
+      const usedBefore = use === 'proven';
       // Near recent work (a cited file the latest tool calls touched) counts as matching: raised, never left out.
       const near = c.type !== 'observation' && nearRecentWork(citedPaths(c), touched);
       const matches = Number(c.relevance) > MATCHES || near;
       // A warning (a recorded failure, a dead end) works by what the agent does not do, which uptake
       // cannot see: it is raised when used, never demoted or left out for looking unused.
       const warning = c.kind === 'failure' || c.kind === 'dead_end';
-      const adj = warning && !usedBefore ? NO_UPTAKE_CHANGE : uptakeAdjustment(stats, { restatedAt: c.type === 'learning' ? c.at : null, asked: matches, kindRate: ofKind });
+      const adj = warning && !usedBefore && use !== 'chance' ? NO_UPTAKE_CHANGE : uptakeAdjustment(stats, { restatedAt: c.type === 'learning' ? c.at : null, asked: matches, kindRate: ofKind });
       const score = contextScore(c, now, weight, opts.branch) * adj.factor * (near ? NEAR.FACTOR : 1);
       if (adj.withhold) left.push({ id: c.id, type: c.type, tokens: 0, score, reason: adj.note, included: false });
       // How often items of this kind are used here, when rarely (undefined otherwise).
       const rareRate = usedBefore || warning ? undefined : rareKind(opts.kinds?.get(c.type));
-      // An item without a use of its own, of a kind rarely used here, is one of the few tried per serving.
-      const rare = opts.uptake && !matches ? rareRate : undefined;
+      // An item without a use yet (or used less than its kind), of a kind rarely used here, is one of the few tried per serving.
+      const rare = opts.uptake && !matches && use !== 'chance' ? rareRate : undefined;
       // Without a use of its own, of a kind rarely used here: it shares UNPROVEN_SHARE of the budget with its like.
       const unproven = opts.explicitQuery && Number(c.relevance) > MATCHES ? undefined : rareRate;
-      return { c, repeats, score, adj: near ? { ...adj, note: [adj.note, 'near recent work'].filter(Boolean).join('; ') } : adj, rare, unproven };
+      return { c, repeats, score, adj: near ? { ...adj, note: [adj.note, 'near recent work'].filter(Boolean).join('; ') } : adj, rare, unproven, chance: use === 'chance' };
     })
     .filter((x) => !x.adj.withhold)
     .sort((a, b) => b.score - a.score);
@@ -162,7 +163,7 @@ export function assembleContext(
   );
   const said = new Set<string>();
   let unprovenTokens = 0;
-  for (const { c, repeats, score, adj: uptakeAdj, rare, unproven } of ranked) {
+  for (const { c, repeats, score, adj: uptakeAdj, rare, unproven, chance } of ranked) {
     let adj = uptakeAdj;
     if (rare !== undefined) {
       const why = rarelyUsed(c.type, rare);
@@ -205,7 +206,8 @@ export function assembleContext(
     }
     if (rationed && unproven !== undefined) {
       const why = rarelyUsed(c.type, unproven);
-      left.push({ id: c.id, type: c.type, tokens: 0, score, reason: `left out: ${why}, this one has no use of its own, and such items' ${UNPROVEN_SHARE * 100} % of the budget is spent`, included: false });
+      const own = chance ? 'its uses are no more than chance gives an untried one' : 'this one has no use of its own';
+      left.push({ id: c.id, type: c.type, tokens: 0, score, reason: `left out: ${why}, ${own}, and such items' ${UNPROVEN_SHARE * 100} % of the budget is spent`, included: false });
     }
   }
   // The exact count of the whole; drop the weakest item until it fits.

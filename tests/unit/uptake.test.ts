@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { judgeUptake, sessionActivity, type ReceivedItem } from '../../common/rules/uptake.js';
-import { nearRecentWork, ownUse, UNPROVEN_SHARE, uptakeAdjustment, UPTAKE_RULES } from '../../common/rules/uptake-ranking.js';
+import { BEYOND_CHANCE, chanceOfUses, nearRecentWork, ownUse, UNPROVEN_SHARE, uptakeAdjustment, UPTAKE_RULES } from '../../common/rules/uptake-ranking.js';
 import type { ObservationLine } from '../../common/rules/check-outcomes.js';
 import { assembleContext, type Candidate } from '../../api/context/start-context.js';
 
@@ -85,15 +85,30 @@ describe('uptakeAdjustment', () => {
     assert.deepEqual(uptakeAdjustment({ injected: 12, used: 1 }), { factor: 0, withhold: true, note: 'left out: used in only 1 of 12 sessions' });
   });
   test("once its kind's rate here is known, an item's use is judged against it: above it, a use of its own; below it, as good as unused", () => {
-    // Learnings used in 3 % of servings here: 1 of 12 (8 %) is well above the average learning.
-    assert.equal(ownUse({ injected: 12, used: 1 }, 0.03), 'proven');
-    assert.equal(uptakeAdjustment({ injected: 12, used: 1 }, { kindRate: 0.03 }).note, 'raised: used in 1 of 12 sessions');
+    // Learnings used in 3 % of servings here: 3 of 12 (25 %) is well above the average learning.
+    assert.equal(ownUse({ injected: 12, used: 3 }, 0.03), 'proven');
+    assert.equal(uptakeAdjustment({ injected: 12, used: 3 }, { kindRate: 0.03 }).note, 'raised: used in 3 of 12 sessions');
     // Learnings used in 30 %: 1 of 8 (12 %) does no better than an untried one.
     assert.equal(ownUse({ injected: 8, used: 1 }, 0.3), 'below');
     assert.deepEqual(uptakeAdjustment({ injected: 8, used: 1 }, { kindRate: 0.3 }), { factor: 0, withhold: true, note: 'left out: used in only 1 of 8 sessions' });
-    // Too few servings to tell, or never used.
-    assert.equal(ownUse({ injected: UPTAKE_RULES.RARE_EVIDENCE - 1, used: 1 }, 0.5), 'proven');
+    // Too few servings to call it below its kind (at a rate of 50 %, one use in 5 is still only chance), or never used.
+    assert.equal(ownUse({ injected: UPTAKE_RULES.RARE_EVIDENCE - 1, used: 1 }, 0.5), 'chance');
     assert.equal(ownUse({ injected: 9, used: 0 }, 0.03), 'none');
+  });
+  test('a use of its own is beyond chance: one use in 19 servings is what an untried item of a kind used in 5 % shows by luck', () => {
+    // 1 − 0.95^19: 62 % of items used at the kind's rate would have been used at least once.
+    assert.ok(Math.abs(chanceOfUses(1, 19, 0.05) - (1 - 0.95 ** 19)) < 1e-9);
+    assert.equal(ownUse({ injected: 19, used: 1 }, 0.05), 'chance');
+    // Still raised (it was used), not left out.
+    assert.equal(uptakeAdjustment({ injected: 19, used: 1 }, { kindRate: 0.05 }).note, 'raised: used in 1 of 19 sessions');
+    // Before the kind's rate is known there is nothing to compare with: a use is a use.
+    assert.equal(ownUse({ injected: 19, used: 2 }, undefined), 'proven');
+    assert.equal(chanceOfUses(0, 10, 0.05), 1);
+    assert.equal(chanceOfUses(3, 10, 0), 0);
+    // Long histories do not underflow: 600 uses in 20,000 servings, where 2 % (400) are expected, is no chance.
+    assert.ok(chanceOfUses(600, 20_000, 0.02) < 1e-6);
+    assert.ok(chanceOfUses(400, 20_000, 0.02) > 0.4 && chanceOfUses(400, 20_000, 0.02) < 0.6);
+    assert.ok(BEYOND_CHANCE > 0 && BEYOND_CHANCE < 1);
   });
 });
 
@@ -164,5 +179,20 @@ describe('near recent work and the share of the unproven', () => {
     assert.match(built.served!.filter((x) => !x.included).map((x) => x.reason).join('\n'), /has no use of its own, and such items' \d+ % of the budget is spent/);
     // Without uptake (as before it was measured) the budget is filled as far as the candidates go.
     assert.ok(assembleContext('shop', [...unproven, ...used], budget, { now }).tokens > 2 * built.tokens);
+  });
+
+  test('items used, but no more than chance gives an untried one, share the budget too; they are not limited to the tried', () => {
+    // Learnings used in 2 % of servings here: one use in 40 servings is what 55 % of untried ones would show.
+    const lucky = Array.from({ length: 40 }, (_, i) => learning(200 + i, `src/lucky${i}/file.ts`));
+    const uptake = new Map(lucky.map((c) => [c.id, { injected: 40, used: 1 }]));
+    const budget = 1500;
+    const built = assembleContext('shop', lucky, budget, { now, uptake, kinds });
+    const included = built.served!.filter((x) => x.included);
+    // More than the few newest tried (each is raised for its use), but within the share.
+    assert.ok(included.length > 4, `${included.length} included`);
+    assert.ok(included.reduce((a, x) => a + x.tokens, 0) <= UNPROVEN_SHARE * budget);
+    const out = built.served!.filter((x) => !x.included).map((x) => x.reason);
+    assert.ok(out.length > 0);
+    for (const why of out) assert.match(why, /its uses are no more than chance gives an untried one, and such items' \d+ % of the budget is spent/);
   });
 });
