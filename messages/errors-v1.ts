@@ -47,3 +47,10 @@ export const Failure = {
   RestoreRefused: 'RestoreRefused',
 } as const;
 
+/**
+ * Model failures after which that one summary is written by the offline summarizer instead (kept
+ * and marked): the answer stays malformed, or the API refuses the request as it is. The session
+ * workflow's summarize step and the close's summarizeSessionEnd both apply it.
+ */
+export const SUMMARIZE_OFFLINE_ON: readonly string[] = [Failure.LlmMalformedOutput, Failure.LlmRequestRejected];
+

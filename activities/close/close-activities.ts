@@ -12,11 +12,10 @@
  * call), the sync rows current, the uptake judged and the status already set.
  */
 import { ApplicationFailure, Context, heartbeat, log } from '@temporalio/activity';
-import { Failure } from '../../messages/errors-v1.js';
+import { SUMMARIZE_OFFLINE_ON } from '../../messages/errors-v1.js';
 import type { CaptureActivities, SessionIds } from '../capture/capture-activities.js';
 import type { UptakeActivities } from '../context/uptake-activities.js';
 import type { SummarizeActivities, SummaryOutcome } from '../summarize/summarize-activities.js';
-import type { ReconcileResult } from '../summarize/learning-merge.js';
 
 export interface CloseDeps {
   capture: Pick<CaptureActivities, 'persistEvents' | 'closeSession'>;
@@ -43,7 +42,6 @@ export interface SessionEndOutcome {
   summaries: number;
   /** With `parked`: when the tenant's budget returns. */
   resetsAt?: number;
-  learnings?: ReconcileResult;
 }
 
 export interface SettleOutcome {
@@ -63,8 +61,7 @@ export const SETTLE_VECTOR_ATTEMPTS = 4;
 
 const permanent = (err: unknown): boolean => err instanceof ApplicationFailure && err.nonRetryable === true;
 
-const offlineFallback = (err: unknown): boolean =>
-  err instanceof ApplicationFailure && (err.type === Failure.LlmMalformedOutput || err.type === Failure.LlmRequestRejected);
+const offlineFallback = (err: unknown): boolean => err instanceof ApplicationFailure && SUMMARIZE_OFFLINE_ON.includes(err.type ?? '');
 
 export function createCloseActivities(deps: CloseDeps) {
   const { capture, summarize, vectors, uptake } = deps;
@@ -122,7 +119,6 @@ export function createCloseActivities(deps: CloseDeps) {
       if (final.status === 'done') {
         progress.summaries++;
         if (final.learnings) log.info('session learnings reconciled', { sessionId: input.sessionId, ...final.learnings });
-        return { ...progress, status: 'done', ...(final.learnings ? { learnings: final.learnings } : {}) };
       }
       return { ...progress, status: 'done' };
     },

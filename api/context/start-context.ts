@@ -147,7 +147,7 @@ export function assembleContext(
       const rare = opts.uptake && !matches && use !== 'chance' ? rareRate : undefined;
       // Without a use of its own, of a kind rarely used here: it shares UNPROVEN_SHARE of the budget with its like.
       const unproven = opts.explicitQuery && Number(c.relevance) > MATCHES ? undefined : rareRate;
-      return { c, repeats, score, adj: near ? { ...adj, note: [adj.note, 'near recent work'].filter(Boolean).join('; ') } : adj, rare, unproven, chance: use === 'chance' };
+      return { c, repeats, score, adj: near ? { ...adj, note: [adj.note, 'near recent work'].filter(Boolean).join('; ') } : adj, rare, unproven, use };
     })
     .filter((x) => !x.adj.withhold)
     .sort((a, b) => b.score - a.score);
@@ -163,7 +163,7 @@ export function assembleContext(
   );
   const said = new Set<string>();
   let unprovenTokens = 0;
-  for (const { c, repeats, score, adj: uptakeAdj, rare, unproven, chance } of ranked) {
+  for (const { c, repeats, score, adj: uptakeAdj, rare, unproven, use } of ranked) {
     let adj = uptakeAdj;
     if (rare !== undefined) {
       const why = rarelyUsed(c.type, rare);
@@ -206,7 +206,7 @@ export function assembleContext(
     }
     if (rationed && unproven !== undefined) {
       const why = rarelyUsed(c.type, unproven);
-      const own = chance ? 'its uses are no more than chance gives an untried one' : 'this one has no use of its own';
+      const own = use === 'chance' ? 'its uses are no more than chance gives an untried one' : 'this one has no use of its own';
       left.push({ id: c.id, type: c.type, tokens: 0, score, reason: `left out: ${why}, ${own}, and such items' ${UNPROVEN_SHARE * 100} % of the budget is spent`, included: false });
     }
   }

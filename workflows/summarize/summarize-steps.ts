@@ -11,7 +11,7 @@
  */
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, log, proxyActivities } from '@temporalio/workflow';
 import { inSessionLlmCalls, inSessionVectorSync, llmCalls, sessionVectorSync } from '../activity-presets.js';
-import { Failure } from '../../messages/errors-v1.js';
+import { Failure, SUMMARIZE_OFFLINE_ON } from '../../messages/errors-v1.js';
 import type { SummarizeActivities, SummaryOutcome } from '../../activities/summarize/summarize-activities.js';
 import type { CloseActivities, SessionEndOutcome } from '../../activities/close/close-activities.js';
 import type { SessionTuning } from '../../messages/workflows-v1/session.js';
@@ -211,7 +211,7 @@ export class SessionSummarizer {
       return await attempt(false);
     } catch (err) {
       const type = failureType(err);
-      if (type === Failure.LlmMalformedOutput || type === Failure.LlmRequestRejected) {
+      if (type !== undefined && SUMMARIZE_OFFLINE_ON.includes(type)) {
         log.warn(`${name}: model call failed (${type}); using the offline summarizer`, { error: (err as Error).message });
         return attempt(true);
       }
