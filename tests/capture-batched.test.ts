@@ -189,26 +189,24 @@ test('an owed signal is claimed by one sender at a time; a released or expired c
     );
   const pool = createPgPool(stack.config.DATABASE_URL);
   try {
-    // Owed as if its API had died before signalling. Recorded just now: the test's own sweeper calls
-    // (no grace) see it at once, while the API's sweeper (500 ms grace) leaves it to the test for a
-    // while; an hour-old row was claimed by that sweeper first whenever the machine was slow.
-    // On a slow machine an API's sweeper can still claim the row first (the grace went by between
-    // the upsert and the claim): then it is owed again, once that sender has settled.
-    let first: Awaited<ReturnType<typeof claimOwed>>;
-    for (let attempt = 1; attempt <= 5 && !first; attempt++) {
-      await settled();
-      await prisma.sessionSignal.upsert({
-        where: { sessionId: row.id },
-        create: { sessionId: row.id, tenantId: tenant.tenantId, projectId: row.projectId, agentSessionId: s.sessionId, events: 5, stops: 1, ends: 1, updatedAt: new Date() },
-        update: { events: 5, stops: 1, ends: 1, updatedAt: new Date(), claimedUntil: null },
-      });
-      first = await claimOwed(pool, row.id, 60_000);
-    }
+    // Owed as if its API had died before signalling. The row is dated an hour ahead, so the running
+    // API's sweeper (it looks for rows older than its grace) never sees it, while the test's own
+    // sweeper calls look two hours ahead (a negative grace) and see it at once. A row dated now was
+    // claimed by that sweeper whenever the machine was slow enough for its grace to go by mid-test.
+    await settled();
+    const ahead = new Date(Date.now() + 3_600_000);
+    await prisma.sessionSignal.upsert({
+      where: { sessionId: row.id },
+      create: { sessionId: row.id, tenantId: tenant.tenantId, projectId: row.projectId, agentSessionId: s.sessionId, events: 5, stops: 1, ends: 1, createdAt: ahead, updatedAt: ahead },
+      update: { events: 5, stops: 1, ends: 1, createdAt: ahead, updatedAt: ahead, claimedUntil: null },
+    });
+    const lookAhead = -7_200_000;
+    const first = await claimOwed(pool, row.id, 60_000);
     assert.equal(first?.progress.ends, 1);
     assert.equal(await claimOwed(pool, row.id, 60_000), undefined, 'a second sender gets nothing while the first sends');
-    assert.ok(!(await overdueOwed(pool, 0, 0, 10_000)).includes(row.id), 'the sweeper leaves a claimed row alone');
+    assert.ok(!(await overdueOwed(pool, lookAhead, lookAhead, 10_000)).includes(row.id), 'the sweeper leaves a claimed row alone');
     await releaseOwed(pool, row.id);
-    assert.ok((await overdueOwed(pool, 0, 0, 10_000)).includes(row.id), 'released: overdue again');
+    assert.ok((await overdueOwed(pool, lookAhead, lookAhead, 10_000)).includes(row.id), 'released: overdue again');
     // A claim whose sender died expires.
     assert.ok(await claimOwed(pool, row.id, 1));
     await new Promise((r) => setTimeout(r, 20));
