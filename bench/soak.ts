@@ -52,6 +52,7 @@ import { ApiError, createApiClient, fetchTransport } from '../clients/api.js';
 import { RECORD_TYPES } from '../messages/record-types-v1.js';
 import { servicesOf, stackEnv } from '../infra/stack.js';
 import { HookSessionStream, seeded } from './hook-traffic.js';
+import { ROLES, sampleRoleCpu, type Role } from './role-cpu.js';
 import { percentile, printColumns, printTable } from './lib.js';
 import { benchDatabaseUrl, logOffsets, restartablePostgres, restartPostgres, sampleConnections, scanTransactionTimeouts } from './soak-faults.js';
 
@@ -137,6 +138,7 @@ async function main(): Promise<void> {
 
   const T = opts.minutes * 60_000;
   const t0 = now();
+  const roleCpu = sampleRoleCpu();
   const deadline = t0 + T;
   const acks: Ack[] = [];
   const searches: SearchResult[] = [];
@@ -314,6 +316,7 @@ async function main(): Promise<void> {
   await Promise.all([...agents, ...searchersRunning]);
   clearInterval(loadTimer);
   const trafficEnd = now();
+  const cpuDuring = roleCpu.mark();
   log(`traffic done: ${acks.length} events acknowledged, ${searches.length} searches, ${retries} retried deliveries, ${rateLimited} rate-limited; load ${os.loadavg()[0]!.toFixed(1)}`);
 
   // --- The checks -----------------------------------------------------------------------------
@@ -326,6 +329,8 @@ async function main(): Promise<void> {
     what: `every session (${sessionsN}) completed`, timeoutMs: 900_000, intervalMs: 1000, attemptTimeoutMs: 10_000,
   });
   const closeS = (now() - trafficEnd) / 1000;
+  const cpuAfter = roleCpu.mark();
+  roleCpu.stop();
   const closePhases = await closeTimeline(prisma, tenant.id, Date.now() - (now() - trafficEnd));
   await connections.stop();
   const timeouts = scanTransactionTimeouts(p.logDir, offsets);
@@ -389,7 +394,7 @@ async function main(): Promise<void> {
     ['every acknowledged event stored exactly once', stored === acks.length, `${stored} stored, ${acks.length} acknowledged`],
     ['every session completed with its final summary', withFinal === sessionsN && sessionsStored === sessionsN, `${sessionsN} sessions, ${withFinal} with a final summary`],
     [`every session completed within ${CLOSE_WITHIN_S} s of the traffic's end`, closeS <= CLOSE_WITHIN_S, `${closeS.toFixed(1)} s`],
-    ['no request failed during the API kill (through HAProxy)', apiKill !== undefined && failedInApiKill.length === 0, apiKill ? `${failedInApiKill.length} failed (${failedInApiKill.filter((f) => f.kind === 'hook').length} hooks, ${failedInApiKill.filter((f) => f.kind === 'search').length} searches)` : 'no API kill ran'],
+    ['no request failed during the API kill (through HAProxy)', apiKill !== undefined && failedInApiKill.length === 0, apiKill ? `${failedInApiKill.length} failed (${failedInApiKill.filter((f) => f.kind === 'hook').length} hooks, ${failedInApiKill.filter((f) => f.kind === 'search').length} searches; status ${[...new Set(failedInApiKill.map((f) => f.status))].join(', ')}, at +${failedInApiKill.map((f) => ((f.at - apiKill.start) / 1000).toFixed(1)).join(', ')} s)` : 'no API kill ran'],
     [`PostgreSQL connections of the profile <= ${CONNECTION_BUDGET}`, connections.samples.length > 0 && peak.profile <= CONNECTION_BUDGET, `peak ${peak.profile} (${Object.entries(peak.byDatabase).map(([d, n]) => `${d} ${n}`).join(', ')}); budget by configuration ${budget.total}; ${connections.samples.length} samples`],
     ['no transaction timeout (P2028) in any log', timeoutLines.length === 0, timeoutLines.map(([f, n]) => `${f}: ${n}`).join(', ') || 'none'],
     ['every search answered 200 (degraded allowed)', ok.length === searches.length, `${ok.length}/${searches.length} (${ok.filter((s) => s.degraded).length} degraded)`],
@@ -412,6 +417,15 @@ async function main(): Promise<void> {
     ['reconcile (checked / upserted / deleted)', `${reconcile.checked} / ${reconcile.upserted} / ${reconcile.deleted}`],
     ['load average 1 min (mean / max over the run)', `${(loads.reduce((a, b) => a + b, 0) / Math.max(1, loads.length)).toFixed(1)} / ${Math.max(...loads).toFixed(1)}`],
   ]);
+  const trafficS = (trafficEnd - t0) / 1000;
+  const cores = (cpu: number, seconds: number) => (cpu / Math.max(1, seconds)).toFixed(2);
+  const cpuRow = (name: string, d: number, a: number): [string, string] =>
+    [name, `${d.toFixed(0)} s (${cores(d, trafficS)} cores) / ${a.toFixed(0)} s (${cores(a, closeS)} cores) / ${((1000 * (d + a)) / Math.max(1, acks.length)).toFixed(2)}`];
+  const sum = (x: Record<Role, number>) => ROLES.reduce((t, r) => t + x[r], 0);
+  printTable(
+    `CPU by role (/proc, ${os.cpus().length} cores): seconds (cores busy) during the traffic, ${trafficS.toFixed(0)} s / after it until every session completed, ${closeS.toFixed(0)} s / CPU s per 1,000 events`,
+    [...ROLES.map((r) => cpuRow(r, cpuDuring[r], cpuAfter[r])), cpuRow('all', sum(cpuDuring), sum(cpuAfter))],
+  );
   printTable('Checks', checks.map(([name, pass, detail]) => [name, `${pass ? 'PASS' : 'FAIL'} (${detail})`]));
   if (!checks.every(([, pass]) => pass)) process.exitCode = 1;
 }

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createCaptureActivities } from '../activities/capture/capture-activities.js';
 import { createCloseActivities } from '../activities/close/close-activities.js';
+import { allHeartbeating, heartbeating } from '../activities/heartbeating.js';
 import { createUptakeActivities } from '../activities/context/uptake-activities.js';
 import { createEraseActivities } from '../activities/erase/erase-activities.js';
 import { createSummarizeActivities } from '../activities/summarize/summarize-activities.js';
@@ -37,6 +38,7 @@ export function createMemflowWorker(opts: {
   const summarize = createSummarizeActivities({ prisma: opts.prisma, config: opts.config });
   // Embedding provider and Weaviate client are made on first use: the worker starts without them.
   const vectors = createVectorActivities({ prisma: opts.prisma, config: opts.config });
+  const close = createCloseActivities({ capture, summarize, vectors, uptake });
   return Worker.create({
     connection: opts.connection,
     namespace: opts.config.TEMPORAL_NAMESPACE,
@@ -52,10 +54,13 @@ export function createMemflowWorker(opts: {
       ...capture,
       ...uptake,
       ...createEraseActivities({ prisma: opts.prisma }),
-      ...summarize,
+      // Model calls heartbeat on a timer: their presets (llmCalls) notice a lost attempt in seconds.
+      ...allHeartbeating(summarize),
       ...vectors,
-      // A session's close: the activities above, two calls instead of six.
-      ...createCloseActivities({ capture, summarize, vectors, uptake }),
+      // A session's close: the activities above, two calls instead of six. Its first is a model call
+      // (llmCalls); its second heartbeats on its own progress (sessionSettle).
+      summarizeSessionEnd: heartbeating(close.summarizeSessionEnd),
+      settleSession: close.settleSession,
       ...createBackupActivities({ prisma: opts.prisma, pool, config: opts.config }),
       ...createRetentionActivities({ prisma: opts.prisma, pool }),
       ...createRederiveActivities({ prisma: opts.prisma, config: opts.config }),

@@ -25,10 +25,13 @@ export const captureWrites: ActivityOptions = {
  * Model calls: Temporal is the only retry layer (the SDK's retries are off). 429/529/5xx wait as long
  * as the server asks (nextRetryDelay) or back off to 5 minutes. No attempt limit: summaries are
  * delayed, never dropped; refused requests fail at once (LlmRequestRejected, LlmAuthFailed,
- * LlmMalformedOutput).
+ * LlmMalformedOutput). The activities heartbeat on a timer while they run (activities/heartbeating.ts),
+ * so an attempt Temporal stops hearing from for 20 s is retried: its worker died, or its completion
+ * was lost in a Temporal server restart (a soak's closes waited out the 4 minutes on such attempts).
  */
 export const llmCalls: ActivityOptions = {
   startToCloseTimeout: '4 minutes',
+  heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 };
 

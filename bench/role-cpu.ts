@@ -1,0 +1,94 @@
+/**
+ * CPU seconds of the machine's processes grouped by their role in the stack (API, worker, Temporal
+ * server, Weaviate, PostgreSQL's backends of memflow's database and of Temporal's two and its shared
+ * processes, HAProxy, this bench), sampled from /proc every second so that a
+ * process killed or restarted meanwhile still counts up to its last sample and its successor counts
+ * from its start. `other` is the rest of the machine's busy time (/proc/stat), so the roles and
+ * `other` add up to everything the cores did. For runs that kill and restart processes (bench:soak);
+ * proc-cpu.ts reads fixed processes.
+ */
+import fs from 'node:fs';
+import { cpuSecondsOf, machineBusySeconds } from './proc-cpu.js';
+
+export const ROLES = [
+  'API',
+  'worker',
+  'Temporal server',
+  'Weaviate',
+  'PostgreSQL: memflow',
+  'PostgreSQL: Temporal',
+  'PostgreSQL: shared',
+  'HAProxy',
+  'bench client',
+  'other',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+function roleOf(pid: number): Role | undefined {
+  if (pid === process.pid) return 'bench client';
+  let comm: string;
+  let cmdline: string;
+  try {
+    comm = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return undefined;
+  }
+  // A backend's title names its database ("postgres: 15/main: user database host state"); the
+  // server's own processes (checkpointer, WAL writer, ...) serve every database.
+  if (comm === 'postgres') return /^postgres: \S+: \S+ temporal_/.test(cmdline) ? 'PostgreSQL: Temporal' : /^postgres: \S+: \S+ \S+ (\S+\(|\[local\])/.test(cmdline) ? 'PostgreSQL: memflow' : 'PostgreSQL: shared';
+  if (comm === 'haproxy') return 'HAProxy';
+  if (comm === 'weaviate-server') return 'Weaviate';
+  if (/\/temporal-server-[^/]+\/server /.test(cmdline)) return 'Temporal server';
+  if (/\/api\/main\.ts\b/.test(cmdline)) return 'API';
+  if (/\/workers\/main\.ts\b/.test(cmdline)) return 'worker';
+  return undefined;
+}
+
+export interface RoleCpuSampler {
+  /** Seconds per role (and `other`) from the start, or from the last mark, until now. */
+  mark(): Record<Role, number>;
+  stop(): void;
+}
+
+/** Starts sampling now; each mark() closes one interval and opens the next. */
+export function sampleRoleCpu(intervalMs = 1000): RoleCpuSampler {
+  /** Per pid: its role and its CPU seconds at its last sample. */
+  const last = new Map<number, { role: Role; cpu: number }>();
+  const used = Object.fromEntries(ROLES.map((r) => [r, 0])) as Record<Role, number>;
+  let machineAt = machineBusySeconds();
+  const sample = (initial: boolean) => {
+    const seen = new Set<number>();
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const pid = Number(entry);
+      const known = last.get(pid);
+      const role = known?.role ?? roleOf(pid);
+      if (!role) continue;
+      const cpu = cpuSecondsOf(pid);
+      if (cpu === undefined) continue;
+      seen.add(pid);
+      // A process first seen after the start began meanwhile: all its CPU is in this run.
+      if (!initial) used[role] += cpu - (known?.cpu ?? 0);
+      last.set(pid, { role, cpu });
+    }
+    for (const pid of last.keys()) if (!seen.has(pid)) last.delete(pid);
+  };
+  sample(true);
+  const timer = setInterval(() => sample(false), intervalMs);
+  timer.unref();
+  return {
+    mark() {
+      sample(false);
+      const machine = machineBusySeconds();
+      const out = { ...used };
+      out.other = Math.max(0, machine - machineAt - ROLES.filter((r) => r !== 'other').reduce((a, r) => a + used[r], 0));
+      for (const r of ROLES) used[r] = 0;
+      machineAt = machine;
+      return out;
+    },
+    stop() {
+      clearInterval(timer);
+    },
+  };
+}
