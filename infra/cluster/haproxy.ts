@@ -41,7 +41,9 @@ export function haproxyConfig(p: StackProfile): string {
   return `# Written by infra/cluster/haproxy.ts for the '${p.name}' profile; rewritten on every start.
 global
   maxconn 4096
-  log stderr format short local0 warning
+  # info: with dontlog-normal below, one line per request that ended abnormally (its termination
+  # state says who cut it: client, server, a timeout, a retry that ran out), and the warnings.
+  log stderr format short local0 info
   # A request is retried only when it fits in one buffer (HAProxy keeps a copy to send again):
   # 256 KiB holds every hook delivery but the largest tool outputs.
   tune.bufsize 262144
@@ -50,6 +52,7 @@ defaults
   log global
   mode http
   option dontlognull
+  option dontlog-normal
   timeout connect 2s
   timeout client 120s
   timeout server 120s
@@ -62,6 +65,7 @@ defaults
   retry-on conn-failure
 
 frontend memflow_api
+  option httplog
   bind ${h}:${p.api.port}
   default_backend memflow_apis
 
@@ -69,6 +73,9 @@ backend memflow_apis
   balance roundrobin
   option httpchk GET /health
   http-check expect status 200
+  # A busy API (its event loop behind by a second under a soak's load) is not a dead one: the check
+  # waits 3 s (by default it waits \`inter\`, 1 s, and a soak saw a loaded API marked down mid-run).
+  timeout check 3s
   cookie MEMFLOW_LB insert indirect nocache httponly
   # An API that dies with requests in flight (SIGKILL, crash) closes their connections unanswered;
   # one that is stopping answers 503. Such a request is sent again, to another API (redispatch on
