@@ -52,6 +52,7 @@ defaults
   log global
   mode http
   option dontlognull
+  option httplog
   option dontlog-normal
   timeout connect 2s
   timeout client 120s
@@ -65,7 +66,6 @@ defaults
   retry-on conn-failure
 
 frontend memflow_api
-  option httplog
   bind ${h}:${p.api.port}
   default_backend memflow_apis
 
@@ -103,6 +103,7 @@ ${nodesHttp}
 
 frontend weaviate_grpc
   mode tcp
+  option tcplog
   bind ${h}:${c.lb.weaviateGrpcPort}
   default_backend weaviate_grpc_nodes
 
