@@ -62,11 +62,13 @@ export function sampleRoleCpu(intervalMs = 1000): RoleCpuSampler {
     for (const entry of fs.readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       const pid = Number(entry);
-      const known = last.get(pid);
-      const role = known?.role ?? roleOf(pid);
-      if (!role) continue;
       const cpu = cpuSecondsOf(pid);
       if (cpu === undefined) continue;
+      // Less CPU than at the last sample: the pid now belongs to another process.
+      const prev = last.get(pid);
+      const known = prev && prev.cpu <= cpu ? prev : undefined;
+      const role = known?.role ?? roleOf(pid);
+      if (!role) continue;
       seen.add(pid);
       // A process first seen after the start began meanwhile: all its CPU is in this run.
       if (!initial) used[role] += cpu - (known?.cpu ?? 0);
