@@ -53,8 +53,8 @@ export interface RoleCpuSampler {
 
 /** Starts sampling now; each mark() closes one interval and opens the next. */
 export function sampleRoleCpu(intervalMs = 1000): RoleCpuSampler {
-  /** Per pid: its role and its CPU seconds at its last sample. */
-  const last = new Map<number, { role: Role; cpu: number }>();
+  /** Per pid: its role (null: none of the stack's, not read again) and its CPU seconds at its last sample. */
+  const last = new Map<number, { role: Role | null; cpu: number }>();
   const used = Object.fromEntries(ROLES.map((r) => [r, 0])) as Record<Role, number>;
   let machineAt = machineBusySeconds();
   const sample = (initial: boolean) => {
@@ -67,11 +67,10 @@ export function sampleRoleCpu(intervalMs = 1000): RoleCpuSampler {
       // Less CPU than at the last sample: the pid now belongs to another process.
       const prev = last.get(pid);
       const known = prev && prev.cpu <= cpu ? prev : undefined;
-      const role = known?.role ?? roleOf(pid);
-      if (!role) continue;
+      const role = known ? known.role : (roleOf(pid) ?? null);
       seen.add(pid);
       // A process first seen after the start began meanwhile: all its CPU is in this run.
-      if (!initial) used[role] += cpu - (known?.cpu ?? 0);
+      if (role && !initial) used[role] += cpu - (known?.cpu ?? 0);
       last.set(pid, { role, cpu });
     }
     for (const pid of last.keys()) if (!seen.has(pid)) last.delete(pid);
@@ -84,7 +83,8 @@ export function sampleRoleCpu(intervalMs = 1000): RoleCpuSampler {
       sample(false);
       const machine = machineBusySeconds();
       const out = { ...used };
-      out.other = Math.max(0, machine - machineAt - ROLES.filter((r) => r !== 'other').reduce((a, r) => a + used[r], 0));
+      // No process has the role `other` (roleOf never answers it): it is what the roles leave of the machine's time.
+      out.other = Math.max(0, machine - machineAt - ROLES.reduce((a, r) => a + used[r], 0));
       for (const r of ROLES) used[r] = 0;
       machineAt = machine;
       return out;
