@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ClusterLayout, StackProfile } from '../profile.js';
 import { TEMPORAL_POOLS } from './connection-budget.js';
+import { dynamicConfigYaml } from '../temporal-dynamic-config.js';
 
 /** The PostgreSQL server Temporal uses: the one DATABASE_URL (or PGHOST…) names for memflow. */
 export interface TemporalPg {
@@ -107,11 +108,7 @@ dynamicConfigClient:
   fs.chmodSync(file, 0o600);
   fs.writeFileSync(
     path.join(layout.configDir, 'dynamicconfig.yaml'),
-    `# memflow's workflow ids are uuids with prefixes; the limits below match Temporal's development defaults.
-limit.maxIDLength:
-  - value: 255
-    constraints: {}
-`,
+    dynamicConfigYaml(),
   );
   return file;
 }

@@ -4,6 +4,7 @@ import { Connection } from '@temporalio/client';
 import type { StackProfile } from '../profile.js';
 import { TEMPORAL_CLI } from '../versions.js';
 import { goServerService } from './common.js';
+import { dynamicConfigArgs } from '../temporal-dynamic-config.js';
 
 export const temporalAddress = (p: StackProfile) => `${p.temporal.host}:${p.temporal.port}`;
 
@@ -34,6 +35,7 @@ export const temporalService = goServerService({
     '--db-filename', t.dbFile,
     '--log-format', 'json',
     '--log-level', 'warn',
+    ...dynamicConfigArgs(),
   ],
   endpoint: temporalAddress,
   isReady: (p) => temporalIsReady(temporalAddress(p)),
