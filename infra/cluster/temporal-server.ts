@@ -66,6 +66,13 @@ function serverService(db: () => TemporalPg): ServiceHandle {
     endpoint: temporalAddress,
     isReady: (p) => frontendAnswers(temporalAddress(p)),
     readyTimeoutMs: 300_000,
+    // Not niced: every session's next step waits on it (workflow tasks, activity dispatch, signals).
+    // Starved at nice 10 while a soak's traffic filled both cores, its persistence calls ran past
+    // their deadlines (transfer tasks failed and were retried, 166 in one minute) and workflow tasks
+    // waited 9 to 20 s to start; sessions still closing at the traffic's end took 68 s. The cluster
+    // profile is a team's server, with no agent on the machine; memflow's workers and the Weaviate
+    // nodes, the summaries and vector sync, stay niced below the APIs.
+    background: false,
   });
 }
 

@@ -44,6 +44,11 @@ export interface GoServerDefinition {
   endpoint(p: StackProfile): string;
   isReady(p: StackProfile): Promise<boolean>;
   readyTimeoutMs: number;
+  /**
+   * Whether it runs niced as background work (MEMFLOW_BACKGROUND_NICE); default yes. A service whose
+   * latency every session's progress waits on, in a profile with no agent on the machine, says no.
+   */
+  background?: boolean;
 }
 
 const portTaken = (service: string, host: string, port: number, p: StackProfile, holder = '') =>
@@ -144,7 +149,8 @@ export function goServerService(def: GoServerDefinition): ServiceHandle {
       if (reclaimed !== undefined) return { started: false };
       fs.mkdirSync(def.dataDir(p), { recursive: true });
       // Temporal and Weaviate are background work for the agent's machine: they run niced.
-      const pid = startDaemon({ name, command: binary, args: def.args(p), ...(def.env ? { env: def.env(p) } : {}), logFile, pidFile, nice: backgroundNice() });
+      const nice = def.background === false ? 0 : backgroundNice();
+      const pid = startDaemon({ name, command: binary, args: def.args(p), ...(def.env ? { env: def.env(p) } : {}), logFile, pidFile, nice });
       await waitUntil(() => def.isReady(p), { what: `${name} on ${def.endpoint(p)}`, timeoutMs: def.readyTimeoutMs, pid, logFile });
       return { started: true };
     },
