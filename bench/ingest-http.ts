@@ -9,12 +9,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export interface Ack {
   clientMs: number;
   serverMs: number | undefined;
+  /** The server's phases (Server-Timing, ms): auth, redact, db, context… */
+  phases: Record<string, number>;
   duplicate: boolean;
 }
 
 function parseTotal(header: string | string[] | undefined): number | undefined {
   const m = /total;dur=([\d.]+)/.exec(String(header ?? ''));
   return m ? Number(m[1]) : undefined;
+}
+
+function parsePhases(header: string | string[] | undefined): Record<string, number> {
+  const phases: Record<string, number> = {};
+  for (const m of String(header ?? '').matchAll(/([\w-]+);dur=([\d.]+)/g)) if (m[1] !== 'total') phases[m[1]!] = Number(m[2]);
+  return phases;
 }
 
 /** One POST over the shared keep-alive agent; resolves with the status, timing and body. */
@@ -30,7 +38,7 @@ export function post(agent: http.Agent, base: URL, path: string, key: string, bo
         res.on('end', () =>
           resolve({
             status: res.statusCode ?? 0,
-            ack: { clientMs: performance.now() - t0, serverMs: parseTotal(res.headers['server-timing']), duplicate: res.headers['x-memflow-duplicate'] === 'true' },
+            ack: { clientMs: performance.now() - t0, serverMs: parseTotal(res.headers['server-timing']), phases: parsePhases(res.headers['server-timing']), duplicate: res.headers['x-memflow-duplicate'] === 'true' },
             text: Buffer.concat(chunks).toString(),
           }),
         );

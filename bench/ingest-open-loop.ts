@@ -116,6 +116,8 @@ export interface OpenLoopResult {
   behind: number[];
   ack: number[];
   server: number[];
+  /** Sorted, ms: the server's time of each phase (Server-Timing) over the requests that had it. */
+  phases: Record<string, number[]>;
   firstOfNew: number[];
   probe: ProbeResult;
   /** Seconds from the load's last acknowledgement until events stored, sessions completed, vectors synced. */
@@ -148,6 +150,7 @@ async function runOpenLoop(procs: Processes, prisma: PrismaClient, rate: number,
   const behind: number[] = [];
   const ack: number[] = [];
   const server: number[] = [];
+  const phases: Record<string, number[]> = {};
   const firstOfNew: number[] = [];
   let lastSentAt = 0;
 
@@ -167,6 +170,7 @@ async function runOpenLoop(procs: Processes, prisma: PrismaClient, rate: number,
       behind.push(sentAt - due);
       ack.push(latency);
       if (a.serverMs !== undefined) server.push(a.serverMs);
+      for (const [phase, ms] of Object.entries(a.phases)) (phases[phase] ??= []).push(ms);
       if (d.firstOfNew) firstOfNew.push(latency);
       count(d.event, a.duplicate);
     }
@@ -214,6 +218,7 @@ async function runOpenLoop(procs: Processes, prisma: PrismaClient, rate: number,
     behind: sorted(behind),
     ack: sorted(ack),
     server: sorted(server),
+    phases: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, sorted(v)])),
     firstOfNew: sorted(firstOfNew),
     probe: probeResult,
     storedS,
@@ -254,6 +259,7 @@ export function printOpenLoop(results: OpenLoopResult[], hooksPerMinute: number)
   const ps = (xs: number[], ...p: number[]) => p.map((q) => f(percentile(xs, q))).join(' / ');
   const max = (xs: number[]) => f(xs.at(-1) ?? NaN);
   const per1000 = (r: OpenLoopResult, s: number | undefined) => (s === undefined ? 'n/a' : ((s * 1000) / r.events).toFixed(2));
+  const phaseNames = (rs: OpenLoopResult[]) => [...new Set(rs.flatMap((r) => Object.keys(r.phases)))].sort();
   const together = (r: OpenLoopResult) => (STACK.some((p) => r.cpu[p] === undefined) ? undefined : STACK.reduce((sum, p) => sum + r.cpu[p]!, 0));
   const procNames = Object.keys(results[0]?.cpu ?? {});
   printColumns(
@@ -267,6 +273,7 @@ export function printOpenLoop(results: OpenLoopResult[], hooksPerMinute: number)
       ['sent behind schedule p95 / max (ms)', results.map((r) => `${ps(r.behind, 95)} / ${max(r.behind)}`)],
       ['ack p50/p95/p99/max (ms)', results.map((r) => `${ps(r.ack, 50, 95, 99)} / ${max(r.ack)}`)],
       ['server ack p50/p95/p99 (ms)', results.map((r) => ps(r.server, 50, 95, 99))],
+      ...phaseNames(results).map((phase): [string, string[]] => [`server phase ${phase} p50/p95/p99 (ms)`, results.map((r) => (r.phases[phase] ? ps(r.phases[phase], 50, 95, 99) : '-'))]),
       ['new session first event p50/p95 (ms), n', results.map((r) => `${ps(r.firstOfNew, 50, 95)}, ${r.firstOfNew.length}`)],
       ['event → keyword search p50/p95/max (ms)', results.map((r) => `${ps(r.probe.searchable, 50, 95)} / ${max(r.probe.searchable)}`)],
       ['keyword-searchable at once (first search)', results.map((r) => `${r.probe.foundAtOnce} of ${r.probe.searchable.length}`)],
