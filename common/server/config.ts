@@ -205,7 +205,9 @@ export const stackEnvSchema = z.object({
   /**
    * Niceness of the stack's background processes (worker, Temporal, Weaviate): on a laptop they share
    * the CPU with the agent, whose hooks must not wait on summaries and indexing. The API and PostgreSQL,
-   * which answer hooks, keep the normal priority. 0 turns it off.
+   * which answer hooks, keep the normal priority. 0 turns it off. The cluster profile's Temporal server
+   * is not niced (infra/cluster/temporal-server.ts): there no agent shares the machine, and every
+   * session's progress waits on it.
    */
   MEMFLOW_BACKGROUND_NICE: z.coerce.number().int().min(0).max(19).default(10),
 });

@@ -148,7 +148,8 @@ export function goServerService(def: GoServerDefinition): ServiceHandle {
       const reclaimed = await reclaimOwnProcess({ name, pidFile, lingering, isReady: () => def.isReady(p), progress, ports: () => portHolders(def.ports(p)) });
       if (reclaimed !== undefined) return { started: false };
       fs.mkdirSync(def.dataDir(p), { recursive: true });
-      // Temporal and Weaviate are background work for the agent's machine: they run niced.
+      // Temporal and Weaviate are background work for the agent's machine: they run niced, unless
+      // the definition says otherwise (the cluster profile's Temporal server).
       const nice = def.background === false ? 0 : backgroundNice();
       const pid = startDaemon({ name, command: binary, args: def.args(p), ...(def.env ? { env: def.env(p) } : {}), logFile, pidFile, nice });
       await waitUntil(() => def.isReady(p), { what: `${name} on ${def.endpoint(p)}`, timeoutMs: def.readyTimeoutMs, pid, logFile });
