@@ -54,6 +54,14 @@ const settle = proxyActivities<CloseActivities>(sessionSettle);
  */
 const CLOSE_FOLDED = 'close-folded-v1';
 
+/**
+ * Runs since this marker record the status summarizing with their own activity when the session
+ * ends while its summaries are parked (a stop's batch found the budget spent): the end's activity,
+ * which records it otherwise, is not called until the budget returns, and the record said active
+ * while the workflow said summarizing. Older runs replay as they ran.
+ */
+const END_WHILE_PARKED = 'end-while-parked-v1';
+
 /** A failure of the session's end that no retry will mend: the session is gone, or the database refuses a write. */
 function endFailedForGood(err: unknown): boolean {
   const cause = err instanceof ActivityFailure ? err.cause : err;
@@ -215,6 +223,9 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
   /** finish() in two activities (see CLOSE_FOLDED). */
   async function finishFolded(closedBy: SessionResult['closedBy']): Promise<SessionResult | undefined> {
     for (;;) {
+      if (state.status !== 'summarizing' && summarizer.parkedNow() && patched(END_WHILE_PARKED)) {
+        await db.closeSession({ ...ids, status: 'summarizing', reason: closedBy });
+      }
       let done: boolean;
       try {
         done = await summarizer.end(closedBy);

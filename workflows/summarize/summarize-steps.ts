@@ -84,6 +84,11 @@ export class SessionSummarizer {
     }
   }
 
+  /** Whether the work is parked now: end() and run() return false without calling an activity. */
+  parkedNow(): boolean {
+    return this.state.parked != null && Date.now() < this.state.parked.until;
+  }
+
   /** Milliseconds until parked work should be tried again (undefined when nothing is parked). */
   parkedWaitMs(): number | undefined {
     const parked = this.state.parked;
@@ -95,7 +100,7 @@ export class SessionSummarizer {
    * keeps capturing events and calls again after parkedWaitMs()).
    */
   async run(reason: FlushReason): Promise<boolean> {
-    if (this.state.parked && Date.now() < this.state.parked.until) return false;
+    if (this.parkedNow()) return false;
     // The workers were busy a moment ago: this turn's work waits for a later turn or the end.
     if (reason !== 'end' && Date.now() < this.busyUntil) return true;
     this.state.parked = null;
@@ -115,7 +120,7 @@ export class SessionSummarizer {
    * that stay malformed are summarized offline within the activity.
    */
   async end(reason: string): Promise<boolean> {
-    if (this.state.parked && Date.now() < this.state.parked.until) return false;
+    if (this.parkedNow()) return false;
     this.state.parked = null;
     for (;;) {
       const outcome = await this.call<SessionEndOutcome>('summarizeSessionEnd', () =>
