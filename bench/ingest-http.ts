@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { serverPhases } from './lib.js';
 
 export interface Ack {
   clientMs: number;
@@ -14,15 +15,10 @@ export interface Ack {
   duplicate: boolean;
 }
 
-function parseTotal(header: string | string[] | undefined): number | undefined {
-  const m = /total;dur=([\d.]+)/.exec(String(header ?? ''));
-  return m ? Number(m[1]) : undefined;
-}
-
-function parsePhases(header: string | string[] | undefined): Record<string, number> {
-  const phases: Record<string, number> = {};
-  for (const m of String(header ?? '').matchAll(/([\w-]+);dur=([\d.]+)/g)) if (m[1] !== 'total') phases[m[1]!] = Number(m[2]);
-  return phases;
+/** Total and phases from one parse of the Server-Timing header. */
+function timingOf(header: string | string[] | undefined): Pick<Ack, 'serverMs' | 'phases'> {
+  const { total, ...phases } = serverPhases(header);
+  return { serverMs: total, phases };
 }
 
 /** One POST over the shared keep-alive agent; resolves with the status, timing and body. */
@@ -38,7 +34,7 @@ export function post(agent: http.Agent, base: URL, path: string, key: string, bo
         res.on('end', () =>
           resolve({
             status: res.statusCode ?? 0,
-            ack: { clientMs: performance.now() - t0, serverMs: parseTotal(res.headers['server-timing']), phases: parsePhases(res.headers['server-timing']), duplicate: res.headers['x-memflow-duplicate'] === 'true' },
+            ack: { clientMs: performance.now() - t0, ...timingOf(res.headers['server-timing']), duplicate: res.headers['x-memflow-duplicate'] === 'true' },
             text: Buffer.concat(chunks).toString(),
           }),
         );

@@ -82,6 +82,13 @@ export async function waitForReady(url: string): Promise<void> {
   );
 }
 
+/** The server's own phases from Server-Timing, `total` among them (api/server.ts writes them). */
+export function serverPhases(header: string | string[] | null | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of String(header ?? '').matchAll(/([\w-]+);dur=([\d.]+)/g)) out[m[1]!] = Number(m[2]);
+  return out;
+}
+
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;

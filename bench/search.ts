@@ -30,7 +30,7 @@ import type { PgPool } from '../common/server/pg.js';
 import { RECORD_TYPES } from '../messages/record-types-v1.js';
 import { dumpCases, legsOf, sweepRows, type SweepCase } from './fusion-replay.js';
 import { VARIANTS } from './fusion-variants.js';
-import { benchTenant, fillSummary, openSearchBench, percentile, printColumns, printTable, timedFill } from './lib.js';
+import { benchTenant, fillSummary, openSearchBench, percentile, printColumns, printTable, serverPhases, timedFill } from './lib.js';
 
 // ---------------------------------------------------------------------------------------------
 // Measurement
@@ -40,13 +40,6 @@ interface Timing {
   server: number;
   client: number;
   phases: Record<string, number>;
-}
-
-/** The server's own phases from Server-Timing (total, and keyword / vector / hydrate / context). */
-function serverPhases(header: string | null): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const m of (header ?? '').matchAll(/([\w-]+);dur=([\d.]+)/g)) out[m[1]!] = Number(m[2]);
-  return out;
 }
 
 async function timedGet(url: string, key: string): Promise<{ timing: Timing; body: any }> {

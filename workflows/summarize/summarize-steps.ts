@@ -86,7 +86,7 @@ export class SessionSummarizer {
 
   /** Whether the work is parked now: end() and run() return false without calling an activity. */
   parkedNow(): boolean {
-    return this.state.parked != null && Date.now() < this.state.parked.until;
+    return (this.parkedWaitMs() ?? 0) > 0;
   }
 
   /** Milliseconds until parked work should be tried again (undefined when nothing is parked). */
