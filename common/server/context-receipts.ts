@@ -66,11 +66,17 @@ export async function writeReceipt(pool: PgPool, r: ReceiptInput): Promise<void>
  * How often each of `ids` was handed over to a session that has closed since, and used there; and
  * how often each kind of item (learning, summary, observation) was used in the project.
  */
+/**
+ * The items of a project's receipts judged within the window ($1 tenant, $2 project): what uptake
+ * is counted from, here and in the start context's one statement (api/context/context-candidates.ts).
+ */
+export const JUDGED_SQL = `
+  select i.item_id, i.item_type, i.used, r.created_at from context_receipt_items i join context_receipts r on r.id = i.receipt_id
+   where r.tenant_id = $1 and r.project_id = $2 and i.used is not null and r.created_at > now() - make_interval(days => ${UPTAKE_WINDOW_DAYS})`;
+
 export async function readUptakeStats(pool: PgPool, tenantId: string, projectId: string, ids: string[]): Promise<{ items: Map<string, UptakeStats>; kinds: Map<string, KindUptake> }> {
   const { rows } = await pool.query<{ item_id: string | null; item_type: string | null; injected: string; used: string; last_at: Date }>(
-    `with judged as (
-       select i.item_id, i.item_type, i.used, r.created_at from context_receipt_items i join context_receipts r on r.id = i.receipt_id
-        where r.tenant_id = $1 and r.project_id = $2 and i.used is not null and r.created_at > now() - make_interval(days => ${UPTAKE_WINDOW_DAYS}))
+    `with judged as (${JUDGED_SQL})
      select item_id, null as item_type, count(*) as injected, count(*) filter (where used) as used, max(created_at) as last_at
        from judged where item_id = any($3::uuid[]) group by item_id
      union all
@@ -113,10 +119,15 @@ select i.receipt_id, i.position, i.item_type as type, i.item_id as id,
   left join observations o on i.item_type = 'observation' and o.id = i.item_id
  where r.tenant_id = $1 and r.session_id = $2 and i.used is null`;
 
-/** What the session did: its tool calls and its final answers, in order (inputs cut to what a match needs). */
+/**
+ * What the session did: its tool calls and its final answers, in order (inputs cut to what a match
+ * needs). Found by the session's own index, the tenant checked on the session's row (see loadRecords
+ * in activities/search/vector-objects.ts: a tenant unknown to the statistics misleads the planner).
+ */
 const ACTIVITY_SQL = `
-select sequence, kind::text as kind, tool_name as "toolName", title, left(text, 20000) as text
-  from observations where tenant_id = $1 and session_id = $2 and kind in ('tool', 'stop') order by sequence`;
+select o.sequence, o.kind::text as kind, o.tool_name as "toolName", o.title, left(o.text, 20000) as text
+  from observations o join sessions s on s.id = o.session_id and s.tenant_id = $1
+ where o.session_id = $2 and o.kind in ('tool', 'stop') order by o.sequence`;
 
 export interface UptakeOutcome {
   judged: number;
