@@ -12,6 +12,7 @@ import type { LaterItem } from './failure-story.js';
 import { NEAR } from '../../common/rules/uptake-ranking.js';
 import { notSelfActivitySql } from '../../common/rules/self-activity.js';
 import { queryPrepared } from '../search/search-sql.js';
+import { JUDGED_SQL } from '../../common/server/context-receipts.js';
 import type { RecordType } from '../search/search-types.js';
 
 export interface Candidate {
@@ -42,6 +43,12 @@ export interface Candidate {
    * the ranking raises by it.
    */
   touched?: string[] | null;
+  /** Collected with uptake: how often this item was handed over and used (null: never judged), when last. */
+  uptake_injected?: number | null;
+  uptake_used?: number | null;
+  uptake_last_at?: Date | null;
+  /** Collected with uptake: the project's judged and used items per type (the same on every row). */
+  uptake_kinds?: Record<string, [number, number]> | null;
   /** A failure's sequence in its session and what followed it there (tool calls and stops). */
   sequence?: number | null;
   later?: LaterItem[] | null;
@@ -75,6 +82,8 @@ const learningColumns = (l: string) => `'learning', ${l}.id, ${l}.kind::text, ${
  * notebook_path), memflow's own calls not counted (common/rules/self-activity.ts).
  */
 const TOUCHED_CTE = (session: string) => `
+judged as materialized (${JUDGED_SQL}
+),
 touched as materialized (
   -- The path is read after the limit: in the sorted subquery the regex ran on every tool call of the project.
   select distinct p from (select substring(x.text from '"(?:file_path|notebook_path|path)"\\s*:\\s*"([^"]+)"') as p from (
@@ -101,6 +110,21 @@ const UPTAKE_LEGS = (learning: (l: string) => string) => `
      and exists (select 1 from jsonb_array_elements(l.citations) cit join touched t
                   on t.p = cit->>'path' or right(t.p, length(cit->>'path') + 1) = '/' || (cit->>'path'))
    order by l.last_stated_at desc, l.id limit ${NEAR_LIMIT})`;
+
+/**
+ * With uptake, each candidate's own (how often it was handed over and used, when last) and the
+ * project's per kind (item type: judged, used), counted from the judged items in the same statement
+ * rather than a second round trip on the agent's start.
+ */
+const UPTAKE_COLUMNS = `,
+  u.injected as uptake_injected, u.used as uptake_used, u.last_at as uptake_last_at,
+  (select jsonb_object_agg(item_type, jsonb_build_array(n, m)) from (
+     select item_type, count(*) as n, count(*) filter (where used) as m from judged group by item_type) k) as uptake_kinds`;
+const UPTAKE_CTE = `,
+uptake as (
+  select item_id, count(*)::int as injected, (count(*) filter (where used))::int as used, max(created_at) as last_at
+    from judged where item_id in (select id from c) group by item_id
+)`;
 
 /** Every leg orders by a key that never ties (the id last): the same rows rank alike on every plan. */
 const candidatesSql = (byAgent: boolean, uptake: boolean) => {
@@ -158,7 +182,7 @@ with sig as (
    where f.kind = 'tool' and f.title like 'FAILED %'
      and coalesce(f.tool_name, '') not ilike 'mcp\_\_memflow%' and f.tool_name is distinct from 'ToolSearch'
    order by f.created_at desc limit 8)
-)
+)${uptake ? UPTAKE_CTE : ''}
 select c.type, c.id, c.kind, c.title, c.text, c.tool_name, c.confidence, c.strength, c.at,
   c.citations, c.git_branch, c.git_commit, c.on_default_branch, c.flags, c.outcome, c.origin, c.stale_count, c.sequence, c.later,
   ts_rank(c.search_vector, q.any_q, 32) as relevance,
@@ -167,8 +191,8 @@ select c.type, c.id, c.kind, c.title, c.text, c.tool_name, c.confidence, c.stren
   (select array(select distinct r from (select unnest(array[git_root, cwd]) as r from (
      select git_root, cwd from sessions where tenant_id = $1 and project_id = $2 order by started_at desc limit 20) s) x
    where r is not null and r <> '/')) as roots,
-  ${uptake ? '(select array(select p from touched order by p))' : 'null::text[]'} as touched
-from c, q`;
+  ${uptake ? '(select array(select p from touched order by p))' : 'null::text[]'} as touched${uptake ? UPTAKE_COLUMNS : ''}
+from c cross join q${uptake ? ' left join uptake u on u.item_id = c.id' : ''}`;
 };
 const CANDIDATES_SQL = {
   all: candidatesSql(false, true),

@@ -38,7 +38,6 @@ import { collapseRepeats, contextScore, RELEVANCE_WEIGHT, type BranchOfCaller } 
 import { contextTokens, projectRelative, render, renderItem, SECTIONS, sectionOf, tokensOf, type Chosen, type SectionKey } from './context-render.js';
 import { EXPLORE, kindRate, NEAR, nearRecentWork, NO_UPTAKE_CHANGE, ownUse, rareKind, UNPROVEN_SHARE, uptakeAdjustment, type KindUptake, type UptakeStats } from '../../common/rules/uptake-ranking.js';
 import { citedPaths } from '../../common/rules/uptake.js';
-import { readUptakeStats } from '../../common/server/context-receipts.js';
 
 export type { BranchOfCaller } from './context-ranking.js';
 export type { Candidate } from './context-candidates.js';
@@ -257,11 +256,21 @@ function failureOf(c: Candidate) {
   return { sequence: c.sequence ?? 0, kind: 'tool', toolName: c.tool_name, title: c.title, text: c.text };
 }
 
+/** The uptake the candidates were collected with (context-candidates.ts): each item's own, and per kind. */
+function uptakeOf(rows: Candidate[]): { items: Map<string, UptakeStats>; kinds: Map<string, KindUptake> } {
+  const items = new Map<string, UptakeStats>();
+  for (const r of rows) {
+    if (r.uptake_injected != null) items.set(r.id, { injected: r.uptake_injected, used: r.uptake_used ?? 0, lastInjectedAt: r.uptake_last_at ?? null });
+  }
+  const kinds = new Map<string, KindUptake>(Object.entries(rows[0]?.uptake_kinds ?? {}).map(([type, [judged, used]]) => [type, { judged, used }]));
+  return { items, kinds };
+}
+
 export async function buildContext(pool: PgPool, req: ContextRequest): Promise<BuiltContext> {
   const query = req.query?.trim() ? req.query.slice(0, 2000) : null;
   const rows = await readCandidates(pool, req.tenantId, req.projectId, query, req.agent, req.uptake !== false);
   const name = req.projectName ?? rows[0]?.project_name ?? 'this project';
-  const uptake = req.uptake === false || rows.length === 0 ? undefined : await readUptakeStats(pool, req.tenantId, req.projectId, rows.map((r) => r.id));
+  const uptake = req.uptake === false || rows.length === 0 ? undefined : uptakeOf(rows);
   return assembleContext(name, rows, req.budget, {
     explicitQuery: query !== null,
     ...(req.branch ? { branch: req.branch } : {}),
