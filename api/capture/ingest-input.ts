@@ -1,9 +1,9 @@
 /**
  * One hook event as the ingest statement takes it (IngestInput), from the event's redacted, fitted
  * payload: the columns the statement fills from the payload (cwd, transcript, tool name and id) and
- * its timeline item. The hook route builds every stored event with it (the ledger bench too).
+ * its timeline item and the agent that sent it. The hook route builds every stored event with it (the ledger bench too).
  */
-import type { HookEventName } from '../../messages/hooks-v1.js';
+import { agentOfPayload, type HookEventName } from '../../messages/hooks-v1.js';
 import type { IngestInput } from './ingest-statement.js';
 import { itemOf } from './timeline-item.js';
 
@@ -31,5 +31,11 @@ export function ingestInputOf(a: IngestInputArgs): IngestInput {
     ...(payload.tool_name ? { toolName: payload.tool_name } : {}),
     ...(payload.tool_use_id ? { toolUseId: payload.tool_use_id } : {}),
     item: itemOf(rest.event, payload as Record<string, unknown>),
+    ...agentColumns(payload as Record<string, unknown>),
   };
+}
+
+function agentColumns(payload: Record<string, unknown>): Pick<IngestInput, 'agent' | 'agentVersion'> {
+  const { agent, version } = agentOfPayload(payload);
+  return { agent, agentVersion: version };
 }

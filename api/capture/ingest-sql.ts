@@ -5,7 +5,7 @@
  * sequences. It also stores each event's timeline item (observation, and prompt), rendered by the
  * route from the redacted payload, so an acknowledged event is at once visible to search and never
  * read back or rewritten; and it adds to each session's outbox row (outbox.ts) what its workflow is
- * owed. One statement is one implicit transaction, so a batch is all or nothing. Its inputs are one
+ * owed; a new session's row says which agent runs it (its first event's). One statement is one implicit transaction, so a batch is all or nothing. Its inputs are one
  * array per column, an element per event; it answers a row per event, by the event's ordinal.
  */
 
@@ -34,10 +34,10 @@ const ingestSql = (ledger: boolean) => `
 WITH input AS (
   SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
                        $9::text[], $10::text[], $11::int[], $12::bool[], $13::bool[], $14::text[], $15::uuid[],
-                       $16::text[], $17::text[], $18::text[], $19::int[], $20::int[], $21::bool[], $22::timestamptz[]${ledger ? ', $23::bool[]' : ''})
+                       $16::text[], $17::text[], $18::text[], $19::int[], $20::int[], $21::bool[], $22::timestamptz[], $23::text[], $24::text[]${ledger ? ', $25::bool[]' : ''})
     WITH ORDINALITY AS t(tenant_id, idem, project_name, agent_session_id, cwd, transcript_path, event, tool_name,
                          tool_use_id, payload, original_bytes, truncated, body_keyed, request_id, key_id,
-                         item_kind, item_title, item_text, item_tokens, prompt_tokens, item_is_result, occurred_at,${ledger ? ' from_client,' : ''} ord)
+                         item_kind, item_title, item_text, item_tokens, prompt_tokens, item_is_result, occurred_at, agent, agent_version,${ledger ? ' from_client,' : ''} ord)
 ), valid AS (
   SELECT i.* FROM input i
    WHERE EXISTS (SELECT 1 FROM api_keys k WHERE k.id = i.key_id AND k.tenant_id = i.tenant_id AND k.revoked_at IS NULL)
@@ -79,18 +79,23 @@ WITH input AS (
 ), per_session AS (
   SELECT f.tenant_id, p.id AS project_id, f.agent_session_id, count(*)::int AS n,
          (array_agg(f.cwd ORDER BY f.ord))[1] AS cwd, (array_agg(f.transcript_path ORDER BY f.ord))[1] AS transcript_path,
-         min(coalesce(f.occurred_at, now())) AS started_at${ledger ? ', (count(*) FILTER (WHERE f.from_client))::int AS from_clients' : ''}
+         min(coalesce(f.occurred_at, now())) AS started_at,
+         -- a new session's agent is its first event's (a later SessionStart restates it: the route)
+         (array_agg(f.agent ORDER BY f.ord))[1] AS agent, (array_agg(f.agent_version ORDER BY f.ord))[1] AS agent_version${ledger ? ', (count(*) FILTER (WHERE f.from_client))::int AS from_clients' : ''}
     FROM fresh f JOIN project p ON p.tenant_id = f.tenant_id AND p.name = f.project_name
    GROUP BY f.tenant_id, p.id, f.agent_session_id
 ), session AS (
-  INSERT INTO sessions (tenant_id, project_id, agent_session_id, cwd, transcript_path, event_count, started_at, last_event_at, updated_at${ledger ? ', ledger_client_events' : ''})
-  SELECT tenant_id, project_id, agent_session_id, cwd, transcript_path, n, started_at, now(), now()${ledger ? ', from_clients' : ''} FROM per_session ORDER BY 1, 2, 3
+  INSERT INTO sessions (tenant_id, project_id, agent_session_id, cwd, transcript_path, event_count, started_at, last_event_at, updated_at, agent, agent_version${ledger ? ', ledger_client_events' : ''})
+  SELECT tenant_id, project_id, agent_session_id, cwd, transcript_path, n, started_at, now(), now(), agent, agent_version${ledger ? ', from_clients' : ''} FROM per_session ORDER BY 1, 2, 3
   ON CONFLICT (tenant_id, project_id, agent_session_id) DO UPDATE
      SET event_count = sessions.event_count + excluded.event_count, last_event_at = now(), updated_at = now(),${ledger ? '\n         ledger_client_events = sessions.ledger_client_events + excluded.ledger_client_events,' : ''}
          -- a spooled event delivered late may be the session's earliest
          started_at = LEAST(sessions.started_at, excluded.started_at),
          -- a resumed session (or a late event) is active again until its workflow closes it
-         status = 'active', ended_at = NULL
+         status = 'active', ended_at = NULL,
+         -- a row made without its agent (before agents were kept) takes this batch's
+         agent_version = CASE WHEN sessions.agent IS NULL THEN excluded.agent_version ELSE sessions.agent_version END,
+         agent = coalesce(sessions.agent, excluded.agent)
   RETURNING id, tenant_id, project_id, agent_session_id, event_count
 ), numbered AS (
   SELECT f.*, s.project_id, s.id AS session_id, s.agent_session_id AS agent_session,
