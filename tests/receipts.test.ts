@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { before, describe, test } from 'node:test';
+import { waitUntil } from '../infra/wait-until.js';
 import { newTenant, uniqueName } from './helpers/env.js';
 import { sessionResult } from './helpers/sessions.js';
 import { withTestStack } from './helpers/stack.js';
@@ -64,7 +65,10 @@ describe('injection receipts and uptake', () => {
     const answer = await start(first);
     assert.match(answer.hookSpecificOutput?.additionalContext ?? '', /Session tokens are refreshed/);
     await start(first); // the same delivery again: a duplicate event
-    const receipts = await prisma.contextReceipt.findMany({ where: { tenantId: tenant.tenantId, session: { agentSessionId: first } }, include: { items: true } });
+    // The receipt is memflow's accounting: written just after the answer, not waited for by it.
+    const ofFirst = () => prisma.contextReceipt.findMany({ where: { tenantId: tenant.tenantId, session: { agentSessionId: first } }, include: { items: true } });
+    await waitUntil(async () => (await ofFirst()).length > 0, { what: 'the SessionStart receipt', timeoutMs: 10_000, intervalMs: 20 });
+    const receipts = await ofFirst();
     assert.equal(receipts.length, 1);
     const [r] = receipts;
     assert.equal(r!.channel, 'session_start');

@@ -28,6 +28,7 @@ import { recordServing } from '../context/context-receipt.js';
 import { recordSessionAgent } from '../provenance/agent.js';
 import { gitOfPayload, recordSessionGit } from '../provenance/git.js';
 import { countDuplicateAnswer, countIngested } from '../metrics.js';
+import { resolveProjectId } from '../search/project-lookup.js';
 import { countDuplicate, duplicateKindOf, ledgerClientOf } from './capture-ledger.js';
 
 export interface HookRouteDeps {
@@ -86,9 +87,53 @@ const hookDoc = documented({
   answers: { 200: hookAnswer, 413: null },
 });
 
+/** Projects named in this process's session starts. */
+const KNOWN_PROJECTS = 10_000;
+
+/**
+ * A project's id by name, remembered once seen (ids never change). Only a guess that lets a start
+ * context be built early: the route checks it against the project the event was stored in.
+ */
+function createKnownProjects(pool: PgPool) {
+  const ids = new Map<string, string>();
+  const remember = (tenantId: string, name: string, id: string) => {
+    const key = `${tenantId}\u0000${name}`;
+    ids.delete(key);
+    ids.set(key, id);
+    if (ids.size > KNOWN_PROJECTS) ids.delete(ids.keys().next().value!);
+  };
+  return {
+    remember,
+    async idOf(tenantId: string, name: string): Promise<string | undefined> {
+      const known = ids.get(`${tenantId}\u0000${name}`);
+      if (known) return known;
+      const id = await resolveProjectId(pool, tenantId, name);
+      if (id) remember(tenantId, name, id);
+      return id;
+    },
+  };
+}
+
+/** Writes an answer does not wait for, awaited before the server closes. */
+function createAfterAnswer() {
+  const pending = new Set<Promise<void>>();
+  return {
+    add(write: Promise<void>): void {
+      pending.add(write);
+      void write.finally(() => pending.delete(write));
+    },
+    async drain(): Promise<void> {
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
+  };
+}
+
 export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): void {
   const identities = createProjectIdentities(deps.pool);
   const ledger = deps.ledger !== false;
+  const afterAnswer = createAfterAnswer();
+  const knownProjects = createKnownProjects(deps.pool);
+  app.addHook('onClose', () => afterAnswer.drain());
   app.post<{ Params: { event: string }; Querystring: { project?: string } }>(
     '/v1/hooks/:event',
     { bodyLimit: deps.maxBodyBytes, ...hookDoc },
@@ -136,6 +181,29 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
       const keyHeader = req.headers['idempotency-key'];
       const idem = idempotencyKey(event, redacted, typeof keyHeader === 'string' ? keyHeader : undefined);
 
+      // A new session's start context does not depend on its own first event: for a project memflow
+      // knows, it is built while the event is stored, so the agent's start waits for the slower of
+      // the two, not their sum. (A new project has no memory yet; its context is built after.)
+      const wantsContext = event === 'session-start' && raw.source !== 'resume';
+      const git = gitOfPayload(payload as Record<string, unknown>);
+      const contextOf = (projectId: string) =>
+        buildContext(deps.pool, {
+          tenantId: principal.tenantId,
+          projectId,
+          projectName,
+          budget: DEFAULT_CONTEXT_TOKENS,
+          ...(git ? { branch: { current: git.branch ?? null, default: git.defaultBranch ?? null } } : {}),
+        }).catch((err: Error) => {
+          req.log.warn({ err: err.message, tenantId: principal.tenantId, keyId: principal.keyId }, 'start context unavailable');
+          return undefined;
+        });
+      const early = wantsContext
+        ? knownProjects.idOf(principal.tenantId, projectName).then(
+            async (projectId) => (projectId ? { projectId, built: await contextOf(projectId) } : undefined),
+            () => undefined,
+          )
+        : undefined;
+
       t = performance.now();
       const stored = await deps.ingest.ingest(
         ingestInputOf({
@@ -166,41 +234,45 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
 
       reply.header('x-memflow-event-id', stored.eventId);
       if (stored.duplicate) reply.header('x-memflow-duplicate', 'true');
-      // Which agent (and version) runs the session: from its first event, and its start.
-      if (!stored.duplicate && (stored.sequence === 1 || event === 'session-start')) {
-        await recordSessionAgent(deps.pool, stored.sessionId, agentOfPayload(payload as Record<string, unknown>)).catch((err: Error) =>
-          req.log.warn({ err: err.message, tenantId: principal.tenantId, keyId: principal.keyId }, 'session agent not recorded'),
-        );
-      }
-      // The hook client's view of the repository (branch, HEAD): kept on the session for provenance.
-      const git = gitOfPayload(payload as Record<string, unknown>);
-      if (git) {
-        await recordSessionGit(deps.pool, stored.sessionId, git).catch((err: Error) => req.log.warn({ err: err.message, tenantId: principal.tenantId, keyId: principal.keyId }, 'session git state not recorded'));
-      }
+      // Which agent (and version) runs the session: from its first event (the statement stored it
+      // with the session's row), and a later start's. The hook client's view of the repository
+      // (branch, HEAD): kept on the session for provenance.
+      const provenance = [
+        !stored.duplicate && stored.sequence > 1 && event === 'session-start'
+          ? recordSessionAgent(deps.pool, stored.sessionId, agentOfPayload(payload as Record<string, unknown>)).catch((err: Error) =>
+              req.log.warn({ err: err.message, tenantId: principal.tenantId, keyId: principal.keyId }, 'session agent not recorded'),
+            )
+          : undefined,
+        git
+          ? recordSessionGit(deps.pool, stored.sessionId, git).catch((err: Error) =>
+              req.log.warn({ err: err.message, tenantId: principal.tenantId, keyId: principal.keyId }, 'session git state not recorded'),
+            )
+          : undefined,
+      ];
       // A resumed conversation already holds the context it was given at its start.
-      if (event === 'session-start' && raw.source !== 'resume') {
+      if (wantsContext) {
         // The project's memory under the default budget (PostgreSQL only: on the agent's critical path).
+        // The phase is what the answer waited for it once the event was stored.
         t = performance.now();
-        const built = await buildContext(deps.pool, {
-          tenantId: principal.tenantId,
-          projectId: stored.projectId,
-          projectName,
-          budget: DEFAULT_CONTEXT_TOKENS,
-          ...(git ? { branch: { current: git.branch ?? null, default: git.defaultBranch ?? null } } : {}),
-        }).catch((err: Error) => {
-          req.log.warn({ err: err.message, tenantId: principal.tenantId, keyId: principal.keyId }, 'start context unavailable');
-          return undefined;
-        });
+        const ahead = await early;
+        const built = ahead?.projectId === stored.projectId ? ahead.built : await contextOf(stored.projectId);
+        knownProjects.remember(principal.tenantId, projectName, stored.projectId);
         req.timings.context = performance.now() - t;
-        // Its receipt, keyed by the event: a retried SessionStart (a duplicate delivery) writes none again.
+        // Its receipt, keyed by the event: a retried SessionStart (a duplicate delivery) writes none
+        // again. It is memflow's accounting, not the agent's: written just after the answer, never
+        // waited for (a receipt that cannot be written is logged, as any serving's).
         if (built) {
           const serving = { tenantId: principal.tenantId, projectId: stored.projectId, sessionId: stored.sessionId, channel: 'session_start', idempotencyKey: `session_start:${stored.eventId}`, budget: DEFAULT_CONTEXT_TOKENS };
-          await recordServing(deps.pool, req.log, serving, built);
+          afterAnswer.add(recordServing(deps.pool, req.log, serving, built));
         }
+        t = performance.now();
+        await Promise.all(provenance);
+        req.timings.record = performance.now() - t;
         // A hook client that sent its git state has the working tree: it checks the cited items
         // against today's code and takes memflowCheck out before Claude Code sees the answer.
         return sessionStartOutput(built?.context ?? '', git && built?.check ? { project: projectName, items: built.check } : undefined);
       }
+      await Promise.all(provenance);
       return {};
     },
   );
