@@ -32,7 +32,7 @@ export interface ApiOptions {
 
 export function createApi(config: Config, prisma: PrismaClient, logger: Logger, opts: ApiOptions = {}): { app: FastifyInstance; close(): Promise<void> } {
   const { connection, client } = createTemporalClient(config);
-  const pool = createPgPool(config.DATABASE_URL, config.MEMFLOW_PG_POOL_SIZE ?? 10);
+  const pool = createPgPool(config.DATABASE_URL, config.MEMFLOW_PG_POOL_SIZE ?? 10, { genericPlans: true });
   // The workflow triggers a batch summary at the size the worker's summarizer batches by (same env).
   const tuning = { summaryBatchTokens: config.MEMFLOW_SUMMARY_BATCH_TOKENS, ...opts.tuning };
   const dispatcher = createDispatcher({ pool, client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, tuning });

@@ -6,6 +6,7 @@
  * - keyed events (Idempotency-Key header, tool_use_id): the stored event with the same key;
  * - body-keyed events (neither): a repeat only of the session's latest event (see idempotencyKey()).
  */
+import crypto from 'node:crypto';
 import type { PgPool } from '../../common/server/pg.js';
 import type { HookEventName } from '../../messages/hooks-v1.js';
 import { INGEST_SQL, type IngestRow } from './ingest-sql.js';
@@ -33,6 +34,9 @@ export interface IngestInput {
   toolUseId?: string;
   /** The event's timeline item (none for notifications and unknown events). */
   item?: TimelineItem;
+  /** The agent that sent it and its version (agentOfPayload): a new session's row gets its first event's. */
+  agent?: string;
+  agentVersion?: string | null;
   /** Delivered by a hook client that keeps a capture ledger (X-Memflow-Client): counted on its session. */
   fromLedgerClient?: boolean;
 }
@@ -60,6 +64,10 @@ const toResult = (r: IngestRow): IngestResult => ({
   processed: r.processed,
 });
 
+/** The statements' names on each connection (from their text: a changed statement is prepared anew). */
+const nameOf = (sql: string) => `mf_ingest_${crypto.createHash('sha1').update(sql).digest('hex').slice(0, 16)}`;
+const INGEST_NAMES = { ledger: nameOf(INGEST_SQL.ledger), plain: nameOf(INGEST_SQL.plain) };
+
 /** Keys derived from the body alone (no Idempotency-Key header, no tool_use_id): see idempotencyKey(). */
 const bodyKeyed = (i: IngestInput) => i.idempotencyKey.startsWith('b:');
 
@@ -79,9 +87,8 @@ export async function ingestMany(pool: PgPool, inputs: IngestInput[], ledger: bo
 
 async function ingestOnce(pool: PgPool, inputs: IngestInput[], ledger: boolean): Promise<(IngestOutcome | 'retry')[]> {
   const col = <T>(f: (i: IngestInput) => T) => inputs.map(f);
-  // Unnamed on purpose: planned for each batch (~1 ms) with its real arrays; a named statement's
-  // generic plan, tried, made the statement about three times as costly under load.
-  const { rows } = await pool.query<IngestRow>({ text: ledger ? INGEST_SQL.ledger : INGEST_SQL.plain, values: [
+  const sql = ledger ? INGEST_SQL.ledger : INGEST_SQL.plain;
+  const { rows } = await pool.query<IngestRow>({ name: sql === INGEST_SQL.ledger ? INGEST_NAMES.ledger : INGEST_NAMES.plain, text: sql, values: [
     col((i) => i.tenantId),
     col((i) => i.idempotencyKey),
     col((i) => i.projectName),
@@ -104,6 +111,8 @@ async function ingestOnce(pool: PgPool, inputs: IngestInput[], ledger: boolean):
     col((i) => i.item?.promptTokens ?? null),
     col((i) => i.item?.isResult ?? false),
     col((i) => i.occurredAt?.toISOString() ?? null),
+    col((i) => i.agent ?? null),
+    col((i) => i.agentVersion ?? null),
     ...(ledger ? [col((i) => i.fromLedgerClient === true)] : []),
   ] });
   const byOrd = new Map(rows.map((r) => [r.ord, r]));
