@@ -82,8 +82,6 @@ const learningColumns = (l: string) => `'learning', ${l}.id, ${l}.kind::text, ${
  * notebook_path), memflow's own calls not counted (common/rules/self-activity.ts).
  */
 const TOUCHED_CTE = (session: string) => `
-judged as materialized (${JUDGED_SQL}
-),
 touched as materialized (
   -- The path is read after the limit: in the sorted subquery the regex ran on every tool call of the project.
   select distinct p from (select substring(x.text from '"(?:file_path|notebook_path|path)"\\s*:\\s*"([^"]+)"') as p from (
@@ -120,6 +118,9 @@ const UPTAKE_COLUMNS = `,
   u.injected as uptake_injected, u.used as uptake_used, u.last_at as uptake_last_at,
   (select jsonb_object_agg(item_type, jsonb_build_array(n, m)) from (
      select item_type, count(*) as n, count(*) filter (where used) as m from judged group by item_type) k) as uptake_kinds`;
+const JUDGED_CTE = `
+judged as materialized (${JUDGED_SQL}
+),`;
 const UPTAKE_CTE = `,
 uptake as (
   select item_id, count(*)::int as injected, (count(*) filter (where used))::int as used, max(created_at) as last_at
@@ -136,7 +137,7 @@ with sig as (
     select left(text, 200) as text from prompts where tenant_id = $1 and project_id = $2 order by created_at desc, id limit 2) p), '') as text
 ), q as (
   select replace(plainto_tsquery('english', sig.text)::text, ' & ', ' | ')::tsquery as any_q from sig
-),${uptake ? TOUCHED_CTE(session) : ''} c as (
+),${uptake ? JUDGED_CTE + TOUCHED_CTE(session) : ''} c as (
   (select 'learning' as type, id, kind::text as kind, title, left(body, 600) as text, null::text as tool_name,
       confidence, strength, last_stated_at as at, search_vector,
       citations, git_branch, git_commit, on_default_branch, flags, outcome, origin, stale_count, null::int as sequence, null::jsonb as later
