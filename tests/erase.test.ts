@@ -173,6 +173,22 @@ describe('erasing a project', () => {
     assert.equal((await call(admin.key, 'DELETE', '/v1/projects/%01shop')).status, 400);
     assert.equal(await prisma.erasureTombstone.count({ where: { tenantId: admin.tenantId } }), 1);
   });
+
+  test("a new session under the erased project's name starts a new project and is handed nothing of the old one", async () => {
+    // The API remembered the erased project's id from the fixture's SessionStart (it builds a start
+    // context while the event is stored): the guess no longer matches the stored event's project.
+    const sessionId = crypto.randomUUID();
+    const start = { session_id: sessionId, transcript_path: `/tmp/${sessionId}.jsonl`, cwd: `/home/dev/${name}`, hook_event_name: 'SessionStart', source: 'startup' };
+    const res = await call(admin.key, 'POST', '/v1/hooks/session-start', start);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.doesNotMatch(JSON.stringify(res.body), /regression test|items array/, 'nothing of the erased project is handed over');
+    // The other tenant's project of the same name, the same fixture, is handed its learnings.
+    const theirs = await call(other.key, 'POST', '/v1/hooks/session-start', { ...start, session_id: crypto.randomUUID() });
+    assert.match(JSON.stringify(theirs.body), /regression test/);
+    const row = await prisma.session.findFirstOrThrow({ where: { tenantId: admin.tenantId, agentSessionId: sessionId } });
+    assert.notEqual(row.projectId, projectId);
+    assert.equal((await prisma.project.findUniqueOrThrow({ where: { id: row.projectId } })).name, name);
+  });
 });
 
 test('a long erasure deletes in bounded batches across continue-as-new, and its history replays', async () => {
