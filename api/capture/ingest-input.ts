@@ -1,7 +1,8 @@
 /**
  * One hook event as the ingest statement takes it (IngestInput), from the event's redacted, fitted
  * payload: the columns the statement fills from the payload (cwd, transcript, tool name and id) and
- * its timeline item and the agent that sent it. The hook route builds every stored event with it (the ledger bench too).
+ * its timeline item and the agent that sent it. The hook route builds every stored event with it
+ * (the ledger bench too).
  */
 import { agentOfPayload, type HookEventName } from '../../messages/hooks-v1.js';
 import type { IngestInput } from './ingest-statement.js';

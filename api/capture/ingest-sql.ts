@@ -5,7 +5,8 @@
  * sequences. It also stores each event's timeline item (observation, and prompt), rendered by the
  * route from the redacted payload, so an acknowledged event is at once visible to search and never
  * read back or rewritten; and it adds to each session's outbox row (outbox.ts) what its workflow is
- * owed; a new session's row says which agent runs it (its first event's). One statement is one implicit transaction, so a batch is all or nothing. Its inputs are one
+ * owed; a new session's row says which agent runs it (its first event's). One statement is one
+ * implicit transaction, so a batch is all or nothing. Its inputs are one
  * array per column, an element per event; it answers a row per event, by the event's ordinal.
  */
 

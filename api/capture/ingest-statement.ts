@@ -87,8 +87,8 @@ export async function ingestMany(pool: PgPool, inputs: IngestInput[], ledger: bo
 
 async function ingestOnce(pool: PgPool, inputs: IngestInput[], ledger: boolean): Promise<(IngestOutcome | 'retry')[]> {
   const col = <T>(f: (i: IngestInput) => T) => inputs.map(f);
-  const sql = ledger ? INGEST_SQL.ledger : INGEST_SQL.plain;
-  const { rows } = await pool.query<IngestRow>({ name: sql === INGEST_SQL.ledger ? INGEST_NAMES.ledger : INGEST_NAMES.plain, text: sql, values: [
+  // Named: planned once per connection (the API's pool keeps generic plans, common/server/pg.ts).
+  const { rows } = await pool.query<IngestRow>({ name: ledger ? INGEST_NAMES.ledger : INGEST_NAMES.plain, text: ledger ? INGEST_SQL.ledger : INGEST_SQL.plain, values: [
     col((i) => i.tenantId),
     col((i) => i.idempotencyKey),
     col((i) => i.projectName),
