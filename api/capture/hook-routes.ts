@@ -7,6 +7,7 @@
  * sweeper (capture/redispatch.ts) sends what a crash or an outage left owed.
  */
 import type { FastifyInstance } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { redactValue } from '../../common/rules/redact.js';
 import type { TenantRules } from '../../common/rules/redact-tenant-rules.js';
@@ -95,20 +96,17 @@ const KNOWN_PROJECTS = 10_000;
  * context be built early: the route checks it against the project the event was stored in.
  */
 function createKnownProjects(pool: PgPool) {
-  const ids = new Map<string, string>();
-  const remember = (tenantId: string, name: string, id: string) => {
-    const key = `${tenantId}\u0000${name}`;
-    ids.delete(key);
-    ids.set(key, id);
-    if (ids.size > KNOWN_PROJECTS) ids.delete(ids.keys().next().value!);
-  };
+  const ids = new LRUCache<string, string>({ max: KNOWN_PROJECTS });
+  const keyOf = (tenantId: string, name: string) => `${tenantId}\u0000${name}`;
   return {
-    remember,
+    remember(tenantId: string, name: string, id: string): void {
+      ids.set(keyOf(tenantId, name), id);
+    },
     async idOf(tenantId: string, name: string): Promise<string | undefined> {
-      const known = ids.get(`${tenantId}\u0000${name}`);
+      const known = ids.get(keyOf(tenantId, name));
       if (known) return known;
       const id = await resolveProjectId(pool, tenantId, name);
-      if (id) remember(tenantId, name, id);
+      if (id) ids.set(keyOf(tenantId, name), id);
       return id;
     },
   };

@@ -3,6 +3,7 @@
  * API comes up (and keyword search answers) while Weaviate is down; a failed connection is
  * forgotten so that the next request tries again.
  */
+import { LRUCache } from 'lru-cache';
 import type { WeaviateClient } from 'weaviate-client';
 import type { Config } from '../../common/server/config.js';
 import { createEmbeddingProvider } from '../../common/server/embeddings/providers.js';
@@ -21,22 +22,17 @@ const QUERY_CACHE_SIZE = 500;
 export function createVectorBackend(config: Config): VectorBackend {
   const weaviate = lazyWeaviate(() => connectWeaviate(config));
   let provider: EmbeddingProvider | undefined;
-  const cache = new Map<string, number[]>();
+  const cache = new LRUCache<string, number[]>({ max: QUERY_CACHE_SIZE });
 
   return {
     client: () => weaviate.get(),
     async embedQuery(text) {
       const hit = cache.get(text);
-      if (hit) {
-        cache.delete(text); // re-insert: Map order is the LRU order
-        cache.set(text, hit);
-        return hit;
-      }
+      if (hit) return hit;
       provider ??= createEmbeddingProvider(config);
       const [vector] = await provider.embed([text], 'query');
       if (!vector) throw new Error('the embedding provider returned no vector');
       cache.set(text, vector);
-      if (cache.size > QUERY_CACHE_SIZE) cache.delete(cache.keys().next().value!);
       return vector;
     },
     close: () => weaviate.close(),
