@@ -1,0 +1,171 @@
+/**
+ * Validates the decisions benchmark's truth set (decisions.json) before anyone tunes on it: the
+ * judged truth must be exact, so every decisive quote must be a substring of its turn, every fact a
+ * task demands must be stated by the rule in force, and every stale fact only by the rule it replaced.
+ *
+ * Run: npx tsx bench/decisions/corpus/check.ts [--partial]   (--partial skips the final counts)
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+type Speaker = 'user' | 'assistant';
+interface Turn { speaker: Speaker; text: string }
+interface Decisive { turn: number; quote: string }
+interface Conversation {
+  id: string; project: string; role: 'decision' | 'amendment'; at: string; agent: string;
+  turns: Turn[]; decisive: Decisive[]; rule: string; amends?: string;
+}
+interface Task {
+  id: string; project: string; split: 'dev' | 'test'; at: string; prompt: string;
+  decision: string; current: string; mustContain: string[]; staleFacts?: string[];
+}
+interface Unrelated { id: string; project: string; prompt: string }
+interface Corpus {
+  version: number; projects: { name: string; description: string }[];
+  conversations: Conversation[]; tasks: Task[]; unrelated: Unrelated[];
+}
+
+const AGENTS = new Set(['claude-code', 'codex', 'gemini', 'opencode', 'copilot']);
+const partial = process.argv.includes('--partial');
+const file = join(dirname(fileURLToPath(import.meta.url)), 'decisions.json');
+const corpus = JSON.parse(readFileSync(file, 'utf8')) as Corpus;
+const errors: string[] = [];
+const fail = (msg: string): void => { errors.push(msg); };
+const isDate = (s: unknown): boolean => typeof s === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(s) && !Number.isNaN(Date.parse(s));
+const lower = (s: string): string => s.toLowerCase();
+const nonEmpty = (s: unknown): boolean => typeof s === 'string' && s.trim().length > 0;
+
+if (corpus.version !== 1) fail('version must be 1');
+const projects = new Set<string>();
+for (const p of corpus.projects ?? []) {
+  if (!nonEmpty(p.name) || !nonEmpty(p.description)) fail(`project ${p.name}: name and description required`);
+  if (projects.has(p.name)) fail(`duplicate project ${p.name}`);
+  projects.add(p.name);
+}
+
+const ids = new Set<string>();
+const unique = (id: string, what: string): void => {
+  if (!nonEmpty(id)) fail(`${what} without id`);
+  if (ids.has(id)) fail(`duplicate id ${id}`);
+  ids.add(id);
+};
+
+const convs = new Map<string, Conversation>();
+for (const c of corpus.conversations ?? []) {
+  unique(c.id, 'conversation');
+  convs.set(c.id, c);
+  const at = `conversation ${c.id}`;
+  if (!projects.has(c.project)) fail(`${at}: unknown project ${c.project}`);
+  if (c.role !== 'decision' && c.role !== 'amendment') fail(`${at}: bad role ${c.role}`);
+  if (!isDate(c.at)) fail(`${at}: bad date ${c.at}`);
+  else if (c.at < '2026-06-01' || c.at >= '2026-11-01') fail(`${at}: date ${c.at} outside 2026-06..2026-10`);
+  if (!AGENTS.has(c.agent)) fail(`${at}: bad agent ${c.agent}`);
+  if (!Array.isArray(c.turns) || c.turns.length < 4 || c.turns.length > 14) fail(`${at}: needs 4-14 turns, has ${c.turns?.length}`);
+  for (const [i, t] of (c.turns ?? []).entries()) {
+    if (t.speaker !== 'user' && t.speaker !== 'assistant') fail(`${at} turn ${i}: bad speaker`);
+    if (!nonEmpty(t.text)) fail(`${at} turn ${i}: empty text`);
+  }
+  if (!nonEmpty(c.rule)) fail(`${at}: rule required`);
+  if (!Array.isArray(c.decisive) || c.decisive.length === 0) fail(`${at}: decisive required`);
+  for (const d of c.decisive ?? []) {
+    const turn = c.turns?.[d.turn];
+    if (!turn) { fail(`${at}: decisive turn ${d.turn} does not exist`); continue; }
+    if (!nonEmpty(d.quote) || !turn.text.includes(d.quote)) fail(`${at}: quote not in turn ${d.turn}: ${JSON.stringify(d.quote)}`);
+  }
+  if (c.role === 'amendment' && !nonEmpty(c.amends)) fail(`${at}: amendment without amends`);
+  if (c.role === 'decision' && c.amends !== undefined) fail(`${at}: decision with amends`);
+}
+
+const quotes = (id: string): string => lower((convs.get(id)?.decisive ?? []).map((d) => d.quote).join('\n'));
+const amendmentOf = new Map<string, Conversation>();
+for (const c of convs.values()) {
+  if (c.role !== 'amendment' || !c.amends) continue;
+  const base = convs.get(c.amends);
+  if (!base) { fail(`amendment ${c.id}: amends unknown ${c.amends}`); continue; }
+  if (base.role !== 'decision') fail(`amendment ${c.id}: amends ${c.amends}, which is not a decision`);
+  if (base.project !== c.project) fail(`amendment ${c.id}: other project than ${c.amends}`);
+  if (!(c.at > base.at)) fail(`amendment ${c.id}: dated ${c.at}, not after ${c.amends} (${base.at})`);
+  if (amendmentOf.has(base.id)) fail(`decision ${base.id} amended twice`);
+  amendmentOf.set(base.id, c);
+}
+
+const decided = new Map<string, string>();
+for (const t of corpus.tasks ?? []) {
+  unique(t.id, 'task');
+  const at = `task ${t.id}`;
+  if (!projects.has(t.project)) fail(`${at}: unknown project ${t.project}`);
+  if (t.split !== 'dev' && t.split !== 'test') fail(`${at}: bad split ${t.split}`);
+  if (!isDate(t.at)) fail(`${at}: bad date ${t.at}`);
+  if (!nonEmpty(t.prompt)) fail(`${at}: prompt required`);
+  const decision = convs.get(t.decision);
+  if (!decision || decision.role !== 'decision') { fail(`${at}: decision ${t.decision} is not a decision conversation`); continue; }
+  if (decision.project !== t.project) fail(`${at}: decision of another project`);
+  if (decided.has(t.decision)) fail(`${at}: decision ${t.decision} already used by ${decided.get(t.decision)}`);
+  decided.set(t.decision, t.id);
+  const amendment = amendmentOf.get(t.decision);
+  const expectCurrent = amendment ? amendment.id : t.decision;
+  if (t.current !== expectCurrent) fail(`${at}: current is ${t.current}, expected ${expectCurrent}`);
+  for (const id of [t.decision, amendment?.id]) {
+    const c = id ? convs.get(id) : undefined;
+    if (c && !(t.at > c.at)) fail(`${at}: dated ${t.at}, not after ${c.id} (${c.at})`);
+  }
+  if (!Array.isArray(t.mustContain) || t.mustContain.length < 1 || t.mustContain.length > 3) fail(`${at}: mustContain needs 1-3 strings`);
+  const current = quotes(t.current);
+  for (const m of t.mustContain ?? []) {
+    if (!nonEmpty(m) || !current.includes(lower(m))) fail(`${at}: mustContain ${JSON.stringify(m)} not in ${t.current}'s decisive quotes`);
+  }
+  if (amendment) {
+    if (!Array.isArray(t.staleFacts) || t.staleFacts.length === 0) fail(`${at}: amended task needs staleFacts`);
+    const old = quotes(t.decision);
+    for (const s of t.staleFacts ?? []) {
+      if (!old.includes(lower(s))) fail(`${at}: staleFact ${JSON.stringify(s)} not in ${t.decision}'s quotes`);
+      if (current.includes(lower(s))) fail(`${at}: staleFact ${JSON.stringify(s)} also in ${amendment.id}'s quotes`);
+    }
+  } else if (t.staleFacts !== undefined) fail(`${at}: staleFacts on a task that is not amended`);
+}
+for (const c of convs.values()) {
+  if (c.role === 'decision' && !decided.has(c.id)) fail(`decision ${c.id} has no task`);
+}
+
+for (const u of corpus.unrelated ?? []) {
+  unique(u.id, 'unrelated');
+  if (!projects.has(u.project)) fail(`unrelated ${u.id}: unknown project ${u.project}`);
+  if (!nonEmpty(u.prompt)) fail(`unrelated ${u.id}: prompt required`);
+}
+
+const count = <T>(xs: T[], f: (x: T) => boolean): number => xs.filter(f).length;
+const tasks = corpus.tasks ?? [];
+const cs = [...convs.values()];
+const amendedTasks = tasks.filter((t) => amendmentOf.has(t.decision));
+const rows: [string, number, number][] = [
+  ['projects', corpus.projects.length, 3],
+  ['decision conversations', count(cs, (c) => c.role === 'decision'), 40],
+  ['amendment conversations', count(cs, (c) => c.role === 'amendment'), 10],
+  ['tasks', tasks.length, 40],
+  ['tasks dev', count(tasks, (t) => t.split === 'dev'), 20],
+  ['tasks test', count(tasks, (t) => t.split === 'test'), 20],
+  ['amended tasks dev', count(amendedTasks, (t) => t.split === 'dev'), 5],
+  ['amended tasks test', count(amendedTasks, (t) => t.split === 'test'), 5],
+  ['unrelated prompts', (corpus.unrelated ?? []).length, 25],
+];
+for (const p of projects) {
+  const n = count(tasks, (t) => t.project === p);
+  rows.push([`tasks ${p} (dev/test ${count(tasks, (t) => t.project === p && t.split === 'dev')}/${count(tasks, (t) => t.project === p && t.split === 'test')})`, n, n]);
+  if (!partial && count(corpus.unrelated, (u) => u.project === p) < 5) fail(`unrelated: fewer than 5 prompts for ${p}`);
+}
+if (!partial) {
+  for (const [name, got, want] of rows) if (got !== want) fail(`count ${name}: ${got}, expected ${want}`);
+  for (const split of ['dev', 'test']) {
+    const per = [...projects].map((p) => count(tasks, (t) => t.project === p && t.split === split));
+    if (Math.max(...per) - Math.min(...per) > 1) fail(`split ${split} uneven across projects: ${per.join('/')}`);
+  }
+}
+
+console.log('| item | count | expected |\n| --- | ---: | ---: |');
+for (const [name, got, want] of rows) console.log(`| ${name} | ${got} | ${want} |`);
+if (errors.length > 0) {
+  console.error(`\n${errors.length} problem(s):\n- ${errors.join('\n- ')}`);
+  process.exit(1);
+}
+console.log(`\nok${partial ? ' (partial: counts not checked)' : ''}`);
