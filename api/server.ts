@@ -75,6 +75,8 @@ export interface ServerDeps {
   hookBodyLimit?: number;
   /** The capture ledger's counts (MEMFLOW_CAPTURE_LEDGER; on unless false). */
   captureLedger?: boolean;
+  /** MEMFLOW_PROMPT_PUSH_MS: how long a prompt's answer waits for its push (0: no push). */
+  promptPushMs?: number;
   maxStoredEventBytes?: number;
   redactionRules?: TenantRules;
   /** Per-key request budgets (api/limits.ts); defaults there. */
@@ -226,6 +228,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       maxStoredBytes: deps.maxStoredEventBytes ?? 256 * 1024,
       ...(deps.redactionRules ? { redactionRules: deps.redactionRules } : {}),
       ledger: deps.captureLedger !== false,
+      ...(deps.promptPushMs !== undefined ? { promptPushMs: deps.promptPushMs } : {}),
     });
     registerCaptureLedgerRoutes(v1, { pool: deps.pool });
     registerSessionRoutes(v1, { prisma: deps.prisma, pool: deps.pool, temporal: deps.temporal, ...(deps.idleTimeoutMs ? { idleTimeoutMs: deps.idleTimeoutMs } : {}) });

@@ -147,8 +147,9 @@ export type ContextAnswer = z.output<typeof contextAnswer>;
  * Where served context goes: its injection receipt's channel. `prefetch` is the hook relay fetching a
  * project's start context to hold until a SessionStart asks for it: no agent received it yet, so it
  * writes no receipt (that session's SessionStart, delivered to the API, writes the session_start one).
+ * `user_prompt` is the memory pushed with a prompt (the UserPromptSubmit hook's answer).
  */
-export const RECEIPT_CHANNEL = /^(?:session_start|api|resource|prefetch|mcp_tool:[a-z_]{1,40})$/;
+export const RECEIPT_CHANNEL = /^(?:session_start|user_prompt|api|resource|prefetch|mcp_tool:[a-z_]{1,40})$/;
 
 /** One item of an injection receipt: what it cost, why it was chosen, and (once its session closed) whether it was used. */
 export const receiptItem = z.object({
@@ -281,7 +282,7 @@ export type ViewerSession = z.output<typeof viewerSession>;
  */
 export const hookAnswer = z
   .object({ hookSpecificOutput: z.object({ hookEventName: z.string(), additionalContext: z.string() }).optional(), continue: z.boolean().optional() })
-  .describe('Claude Code hook output: {} for most events; session-start carries additionalContext');
+  .describe('Claude Code hook output: {} for most events; session-start carries the start context and user-prompt-submit the memory that bears on the prompt (additionalContext), or {} when none does');
 
 export const healthAnswer = z.object({ status: z.literal('ok') });
 export const readyAnswer = z.object({ ready: z.boolean() }).catchall(z.unknown());

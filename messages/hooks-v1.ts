@@ -92,6 +92,11 @@ export function sessionStartOutput(context: string, check?: { project: string; i
   };
 }
 
+/** The UserPromptSubmit hook's answer: the memory pushed with this prompt, or nothing (`{}`). */
+export function promptPushOutput(context: string) {
+  return context ? { hookSpecificOutput: { hookEventName: CLAUDE_EVENT_NAMES['user-prompt-submit'], additionalContext: withinInjectionCap(context) } } : {};
+}
+
 export function withinInjectionCap(context: string, max = MAX_INJECTED_CHARS): string {
   if (context.length <= max) return context;
   const marker = "\n[memflow: cut at Claude Code's injection limit; more with the MCP tools or `memflow context`]";

@@ -13,6 +13,7 @@ import type { Tx } from '../../common/server/db.js';
 import { appendLearningRevision } from '../../common/server/learning-revisions.js';
 import type { Citation } from '../../common/rules/citations.js';
 import { poisonFlags } from '../../common/rules/poison.js';
+import { replacesRule } from '../../common/rules/rule-scope.js';
 import { countTokens } from '../../common/rules/tokens.js';
 import { mergeCitations } from './summary-citations.js';
 import type { LearningCandidate, Outcome } from './summary-schema.js';
@@ -50,7 +51,8 @@ export interface ReconcileInput {
   /** Observation id and title by session sequence (the #N the candidates cite). */
   observations: Map<number, { id: string; title: string }>;
   known: KnownLearningRow[];
-  candidates: LearningCandidate[];
+  /** The summarizer's candidates; a rule a person stated carries origin `user` (./stated-learnings.ts). */
+  candidates: (LearningCandidate & { origin?: 'user' })[];
   changedBy: string;
   /** Citations of the code each edit observation left, by sequence (see ./citations.ts). */
   citations?: Map<number, Citation[]>;
@@ -90,12 +92,34 @@ export async function tryLockProjectLearnings(tx: Tx, projectId: string): Promis
   return row?.locked === true;
 }
 
+/** The kinds of learning that are a project's rules (a person's decisions and conventions). */
+const RULE_KINDS = new Set(['decision', 'convention']);
+
+/**
+ * The current rule a newly stated one amends, if any: the project's active decision or convention
+ * whose topic it covers (common/rules/rule-scope.ts), the closest one, stated before this session.
+ */
+async function ruleItAmends(tx: Tx, input: ReconcileInput, c: { title: string; body: string }): Promise<{ id: string } | undefined> {
+  const rules = await tx.learning.findMany({
+    where: { tenantId: input.tenantId, projectId: input.projectId, status: 'active', kind: { in: ['decision', 'convention'] } },
+    select: { id: true, title: true, body: true },
+    orderBy: { lastStatedAt: 'desc' },
+    take: 500,
+  });
+  let best: { id: string; overlap: number } | undefined;
+  for (const r of rules) {
+    const o = replacesRule(`${c.title}\n${c.body}`, `${r.title}\n${r.body}`);
+    if (o.replaces && (!best || o.overlap > best.overlap)) best = { id: r.id, overlap: o.overlap };
+  }
+  return best;
+}
+
 /** Reconciles the candidates; the caller holds the project's lock (tryLockProjectLearnings) in `tx`. */
 export async function reconcileLearnings(tx: Tx, input: ReconcileInput): Promise<ReconcileResult> {
   const result: ReconcileResult = { created: [], restated: [], superseded: [], dropped: 0 };
   const byAlias = new Map(input.known.map((k) => [k.alias, k]));
   // The same point twice in one answer is one learning stated once, with both sets of sources.
-  const merged = new Map<string, LearningCandidate>();
+  const merged = new Map<string, ReconcileInput['candidates'][number]>();
   for (const c of input.candidates) {
     const key = learningFingerprint(c.kind, c.title);
     const prev = merged.get(key);
@@ -117,7 +141,7 @@ export async function reconcileLearnings(tx: Tx, input: ReconcileInput): Promise
       ...(input.git?.commit ? { gitBranch: input.git.branch, gitCommit: input.git.commit } : {}),
       ...(citations.length > 0 ? { citations: citations as unknown as object[] } : {}),
     };
-    const superseded = c.supersedes ? byAlias.get(c.supersedes) : undefined;
+    let superseded: { id: string } | undefined = c.supersedes ? byAlias.get(c.supersedes) : undefined;
     let targetId: string | undefined;
     if (!superseded) {
       const sameFingerprint = await tx.learning.findUnique({
@@ -129,6 +153,8 @@ export async function reconcileLearnings(tx: Tx, input: ReconcileInput): Promise
         sameFingerprint?.id ??
         (c.restates ? byAlias.get(c.restates)?.id : undefined) ??
         input.known.find((k) => k.kind === c.kind && jaccard(words, titleWords(k.title)) >= RESTATE_SIMILARITY)?.id;
+      // A rule a person states anew about the topic of a current rule is its new version (an amendment).
+      if (!targetId && c.origin === 'user' && RULE_KINDS.has(c.kind)) superseded = await ruleItAmends(tx, input, c);
     }
 
     let learningId: string;
@@ -172,9 +198,10 @@ export async function reconcileLearnings(tx: Tx, input: ReconcileInput): Promise
           tokenCount: countTokens(`${c.title}\n${c.body}`),
           outcome,
           flags,
+          ...(c.origin ? { origin: c.origin } : {}),
           ...provenance,
         },
-        update: { body: c.body, confidence: c.confidence, status: 'active', validTo: null, supersededById: null, lastStatedAt: new Date(), outcome, flags, staleCount: 0, ...provenance },
+        update: { body: c.body, ...(c.origin ? { origin: c.origin } : {}), confidence: c.confidence, status: 'active', validTo: null, supersededById: null, lastStatedAt: new Date(), outcome, flags, staleCount: 0, ...provenance },
       });
       await appendLearningRevision(tx, created, 'created', input.changedBy);
       learningId = created.id;

@@ -6,18 +6,12 @@
  *   "Traceback (most recent call last):" or "Exit code 1") and what changed (files and symbols).
  * - dead_end: a check failed, files were changed, the same check failed again and never passed
  *   later: "tried X, it did not work".
- * - convention / decision: only when someone stated one ("always ...", "never ...", "we use X",
- *   "from now on", "let's use X instead of Y"). A task ("add_tax must reject negative rates") is
- *   what the session was asked to do, not a rule of the project.
+ * Conventions and decisions are the person's own words, taken for every summarizer alike
+ * (./stated-learnings.ts): the offline extractor adds none of its own.
  */
 import { EDIT_TOOLS, changesOf, covers, checkRuns, finalRuns, ownWork, subject, type ObservationLine, type Run } from '../../common/rules/check-outcomes.js';
 import { list, oneLine, unique } from './offline-text.js';
 import type { LearningCandidate } from './summary-schema.js';
-
-/** A rule someone states for the project, as opposed to a requirement of the task at hand. */
-const STATED_RULE =
-  /\b(always|never|from now on|in this (repo|repository|project|codebase)|(we|our team) (always|never|use|prefer|don't|do not)|our convention|the convention (is|here)|as a rule|by convention|prefer \S+ (over|to) |instead of)\b/i;
-const DECISION = /\b(decided|we decide|let's use|let's go with|go with|switch(ed)? to|chose|instead of)\b/i;
 
 function editsBetween(observations: ObservationLine[], from: number, to: number): ObservationLine[] {
   return observations.filter((o) => o.kind === 'tool' && EDIT_TOOLS.has(o.toolName ?? '') && o.sequence > from && o.sequence < to);
@@ -69,19 +63,6 @@ export function offlineLearnings(all: ObservationLine[]): LearningCandidate[] {
       outcome: 'refuted',
       sources: [fail.obs.sequence, ...edits.slice(0, 5).map((e) => e.sequence), again.obs.sequence],
     });
-  }
-  for (const p of observations.filter((o) => o.kind === 'prompt')) {
-    for (const sentence of p.text.split(/(?<=[.!?])\s+|\n+/)) {
-      const s = sentence.trim();
-      if (s.length < 12 || s.length > 300 || !STATED_RULE.test(s)) continue;
-      out.push({
-        kind: DECISION.test(s) ? 'decision' : 'convention',
-        title: oneLine(s, 200),
-        body: `Stated by the user: "${oneLine(s, 400)}"`,
-        confidence: 0.5,
-        sources: [p.sequence],
-      });
-    }
   }
   return out.slice(0, 12);
 }

@@ -6,6 +6,7 @@
 import type { Tx } from '../../common/server/db.js';
 import type { SessionIds } from '../capture/capture-activities.js';
 import { reconcileLearnings, type ReconcileResult } from './learning-merge.js';
+import { statedLearnings, withStatedRules } from './stated-learnings.js';
 import { mergeSummaries, offlineFinal } from './offline.js';
 import { callWithinBudget } from './summary-call.js';
 import { mergeCitations } from './summary-citations.js';
@@ -120,9 +121,11 @@ async function finalSummary(ctx: SummarizeContext, input: SessionSummaryInput, b
     select: { id: true, kind: true, title: true },
   });
   const known = knownRows.map((k, i) => ({ ...k, alias: `K${i + 1}` }));
+  // The rules a person stated in the session, in their own words, whichever summarizer runs.
+  const stated = statedLearnings(observations.map((o) => ({ sequence: o.sequence, kind: o.kind as string, text: o.text })));
   // No candidates, nothing to reconcile: the summary is stored without the project's lock.
   const reconcile = (answerLearnings: Parameters<typeof reconcileLearnings>[1]['candidates']) =>
-    answerLearnings.length === 0
+    withStatedRules(answerLearnings, stated).length === 0
       ? undefined
       : (tx: Tx, summaryId: string) =>
           reconcileLearnings(tx, {
@@ -131,7 +134,7 @@ async function finalSummary(ctx: SummarizeContext, input: SessionSummaryInput, b
             summaryId,
             observations: bySequence,
             known,
-            candidates: answerLearnings,
+            candidates: withStatedRules(answerLearnings, stated),
             changedBy: `session:${input.sessionId}`,
             citations,
             git,

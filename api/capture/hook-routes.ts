@@ -14,7 +14,7 @@ import type { TenantRules } from '../../common/rules/redact-tenant-rules.js';
 import { InvalidProjectName, normalizeProjectName, resolveProject } from '../../common/workspace/project-naming.js';
 import type { PrismaClient } from '../../common/server/db.js';
 import type { PgPool } from '../../common/server/pg.js';
-import { agentOfPayload, EVENT_ROUTE_NAME, HOOK_EVENTS, isEventRouteName, MAX_EVENT_ROUTE_NAME, sessionStartOutput, storedEventOf } from '../../messages/hooks-v1.js';
+import { agentOfPayload, EVENT_ROUTE_NAME, HOOK_EVENTS, isEventRouteName, MAX_EVENT_ROUTE_NAME, promptPushOutput, sessionStartOutput, storedEventOf } from '../../messages/hooks-v1.js';
 import { hookAnswer } from '../../messages/api-v1.js';
 import { documented, projectHeaders } from '../openapi-doc.js';
 import { requirePrincipal } from '../auth.js';
@@ -26,6 +26,7 @@ import { createProjectIdentities, PROJECT_KEY } from './hook-project.js';
 import { eventRuleViolation, hookPayloadSchema, idempotencyKey, MAX_PAYLOAD_DEPTH, nestedDeeperThan, occurredAtOf, truncateToFit, withoutNul } from './payload.js';
 import { buildContext, DEFAULT_CONTEXT_TOKENS } from '../context/start-context.js';
 import { recordServing } from '../context/context-receipt.js';
+import { buildPromptPush, PROMPT_PUSH_TOKENS, type BuiltPush } from '../context/prompt-push.js';
 import { recordSessionAgent } from '../provenance/agent.js';
 import { gitOfPayload, recordSessionGit } from '../provenance/git.js';
 import { countDuplicateAnswer, countIngested } from '../metrics.js';
@@ -44,7 +45,15 @@ export interface HookRouteDeps {
   redactionRules?: TenantRules;
   /** The capture ledger's counts (MEMFLOW_CAPTURE_LEDGER; on unless false). */
   ledger?: boolean;
+  /**
+   * How long a prompt's answer may wait for the memory pushed with it (ms; MEMFLOW_PROMPT_PUSH_MS).
+   * Past it the prompt is answered without: the agent is never held up by memflow. 0: no push.
+   */
+  promptPushMs?: number;
 }
+
+/** The default wait for a prompt's push: well above its usual few ms, far below what a person notices. */
+export const DEFAULT_PROMPT_PUSH_MS = 150;
 
 /** The project: an explicit override (header or query) or the hook's cwd. */
 export function projectOf(header: unknown, query: unknown, cwd: string | undefined): string {
@@ -75,6 +84,7 @@ const hookDoc = documented({
     ...projectHeaders,
     'idempotency-key': { schema: z.string().max(500), description: 'deliveries with the same key (per session) are stored once' },
     'x-memflow-spooled': { schema: z.literal('1'), description: 'set by the hook client when delivering from its spool (counted in /metrics)' },
+    'x-memflow-push': { schema: z.literal('off'), description: 'user-prompt-submit: no memory is pushed with the answer (a hook client delivering the prompt after the agent moved on)' },
     'x-memflow-occurred-at': {
       schema: z.string().max(64),
       description: 'when a spooled event happened (ISO 8601 with a zone, at most 5 minutes ahead, at most 90 days old; else 400 invalid_header): its timeline item is dated by it, its sequence stays the order of delivery',
@@ -137,6 +147,7 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
     { bodyLimit: deps.maxBodyBytes, ...hookDoc },
     async (req, reply) => {
       const principal = requirePrincipal(req);
+      const started = performance.now();
       // Any kebab-case event name is accepted: one memflow does not know yet (a newer Claude Code's)
       // is stored as `other`, with its name in the payload.
       const routeName = req.params.event;
@@ -195,6 +206,21 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
           req.log.warn({ err: err.message, tenantId: principal.tenantId, keyId: principal.keyId }, 'start context unavailable');
           return undefined;
         });
+      // A prompt's push (the memory that bears on this task) is read while the event is stored, too.
+      const promptText = event === 'user-prompt-submit' && typeof raw.prompt === 'string' ? (payload as Record<string, unknown>).prompt : undefined;
+      const pushMs = deps.promptPushMs ?? DEFAULT_PROMPT_PUSH_MS;
+      const wantsPush = typeof promptText === 'string' && promptText.trim() !== '' && pushMs > 0 && req.headers['x-memflow-push'] !== 'off';
+      const pushOf = (projectId: string): Promise<BuiltPush | undefined> =>
+        buildPromptPush(deps.pool, { tenantId: principal.tenantId, projectId, projectName, prompt: promptText as string, agentSessionId: raw.session_id }).catch((err: Error) => {
+          req.log.warn({ err: err.message, tenantId: principal.tenantId, keyId: principal.keyId }, 'prompt push unavailable');
+          return undefined;
+        });
+      const earlyPush = wantsPush
+        ? knownProjects.idOf(principal.tenantId, projectName).then(
+            async (projectId) => (projectId ? { projectId, built: await pushOf(projectId) } : undefined),
+            () => undefined,
+          )
+        : undefined;
       const early = wantsContext
         ? knownProjects.idOf(principal.tenantId, projectName).then(
             async (projectId) => (projectId ? { projectId, built: await contextOf(projectId) } : undefined),
@@ -269,6 +295,28 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
         // A hook client that sent its git state has the working tree: it checks the cited items
         // against today's code and takes memflowCheck out before Claude Code sees the answer.
         return sessionStartOutput(built?.context ?? '', git && built?.check ? { project: projectName, items: built.check } : undefined);
+      }
+      if (wantsPush) {
+        t = performance.now();
+        // The push waits at most promptPushMs in all (the store included): past it the prompt goes without.
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(0, pushMs - (performance.now() - started)))));
+        let built: BuiltPush | undefined;
+        try {
+          const ahead = await Promise.race([earlyPush, deadline]);
+          built = ahead === undefined ? undefined : ahead.projectId === stored.projectId ? ahead.built : await Promise.race([pushOf(stored.projectId), deadline]);
+        } finally {
+          clearTimeout(timer);
+        }
+        knownProjects.remember(principal.tenantId, projectName, stored.projectId);
+        req.timings.push = performance.now() - t;
+        await Promise.all(provenance);
+        if (!built || built.items.length === 0) return {};
+        if (!stored.duplicate) {
+          const serving = { tenantId: principal.tenantId, projectId: stored.projectId, sessionId: stored.sessionId, channel: 'user_prompt', idempotencyKey: `user_prompt:${stored.eventId}`, budget: PROMPT_PUSH_TOKENS };
+          afterAnswer.add(recordServing(deps.pool, req.log, serving, built));
+        }
+        return promptPushOutput(built.context);
       }
       await Promise.all(provenance);
       return {};

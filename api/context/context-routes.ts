@@ -9,6 +9,7 @@ import type { PgPool } from '../../common/server/pg.js';
 import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { buildContext, DEFAULT_CONTEXT_TOKENS, MAX_CONTEXT_TOKENS } from './start-context.js';
+import { buildPromptPush, PROMPT_PUSH_TOKENS } from './prompt-push.js';
 import { resolveProjectId } from '../search/project-lookup.js';
 import { randomUUID } from 'node:crypto';
 import { contextAnswer, RECEIPT_CHANNEL } from '../../messages/api-v1.js';
@@ -39,6 +40,10 @@ export const contextQuery = z.object({
   channel: z.string().regex(RECEIPT_CHANNEL, 'must be session_start, api, resource, prefetch or mcp_tool:<name>').default('api').describe("the injection receipt's channel: api (default), resource, mcp_tool:<name>; prefetch (the hook relay's fetch, held until a SessionStart: no receipt; that SessionStart writes it)"),
   session: agentSessionIdParam.optional().describe("the agent's session id receiving the context, when the caller knows it"),
   explain: z.enum(['true', 'false']).optional().describe("true: the answer's explain lists each item's tokens and why it was chosen, then what uptake left out"),
+  for: z
+    .enum(['start', 'prompt'])
+    .default('start')
+    .describe('start (default): the start context a new session gets; prompt: the memory pushed with the prompt `q` (what UserPromptSubmit answers; `tokens` at most 600 by default), with explain: why each item was pushed and each near candidate was not'),
 });
 
 export function registerContextRoutes(app: FastifyInstance, deps: ContextRouteDeps): void {
@@ -54,9 +59,13 @@ export function registerContextRoutes(app: FastifyInstance, deps: ContextRouteDe
     const query = parseOr400(contextQuery, { ...req.query, project: projectOfRequest(req.query, req.headers['x-memflow-project']) });
     if (!query.project) throw new HttpError(400, 'invalid_query', 'project: required (or send X-Memflow-Project)');
     const projectId = await resolveProjectId(deps.pool, tenantId, query.project);
+    if (query.for === 'prompt' && !query.q) throw new HttpError(400, 'invalid_query', 'q: required with for=prompt (the prompt whose memory is asked for)');
     if (!projectId) return answer(contextAnswer, { context: '', tokens: 0, items: [] });
     const t0 = performance.now();
-    const built = await buildContext(deps.pool, {
+    const tokens = query.for === 'prompt' && req.query.tokens === undefined ? PROMPT_PUSH_TOKENS : query.tokens;
+    const built = query.for === 'prompt'
+      ? await buildPromptPush(deps.pool, { tenantId, projectId, projectName: query.project, prompt: query.q!, agentSessionId: query.session, budget: tokens })
+      : await buildContext(deps.pool, {
       tenantId,
       projectId,
       projectName: query.project,
@@ -73,7 +82,7 @@ export function registerContextRoutes(app: FastifyInstance, deps: ContextRouteDe
       sessionId: await sessionOfAgentId(deps.pool, tenantId, projectId, query.session),
       channel: query.channel,
       idempotencyKey: `${query.channel}:${typeof key === 'string' && key ? key.slice(0, 200) : randomUUID()}`,
-      budget: query.tokens,
+      budget: tokens,
     };
     if (query.channel !== 'prefetch') await recordServing(deps.pool, req.log, serving, built);
     const { served, ...rest } = built;

@@ -81,6 +81,8 @@ export async function deliver(client: HttpClient, target: Target, spooledEntry: 
   // Counted by the API (memflow_spooled_deliveries_total): how much arrives late, from spools.
   // A spooled event is stored with the time it happened, not the time it finally arrived.
   if (spooled) headers['x-memflow-spooled'] = '1';
+  // A prompt delivered behind the agent has no one to push memory to: the API skips building it.
+  if (spooled && entry.event === 'user-prompt-submit') headers['x-memflow-push'] = 'off';
   // A tool call read from the host's transcript at the end of its turn is stored as of when it ran.
   const occurred = entry.occurredAt ?? (spooled ? entry.createdAt : undefined);
   if (occurred) headers['x-memflow-occurred-at'] = occurred;

@@ -14,6 +14,7 @@ import { parseClientConfig } from '../../../common/workspace/client-config.js';
 import { DEFAULT_START_CONTEXT_MAX_AGE_MS, RELAY_SERVICE, startRelay } from './relay-server.js';
 import { DEFAULT_MAX_DEFER_MS, DEFAULT_QUIET_MS } from './session-activity.js';
 import { DEFAULT_REPORT_INTERVAL_MS } from './ledger-report.js';
+import { DEFAULT_PROMPT_BUDGET_MS } from './prompt-answer.js';
 
 export const DEFAULT_RELAY_PORT = 7719;
 
@@ -21,6 +22,8 @@ export interface RelaySettings {
   port: number;
   idleExitMs: number;
   startBudgetMs: number;
+  /** How long UserPromptSubmit waits for the memory pushed with the prompt (MEMFLOW_PROMPT_BUDGET_MS; 0: no push). */
+  promptBudgetMs: number;
   /** Delivery waits until a session has been quiet this long (MEMFLOW_RELAY_QUIET_MS; 0: at once). */
   quietMs: number;
   /** ... but no event waits longer than this (MEMFLOW_RELAY_MAX_DEFER_MS). */
@@ -47,6 +50,7 @@ export function relaySettings(): RelaySettings {
     port: positiveEnv('MEMFLOW_RELAY_PORT', DEFAULT_RELAY_PORT),
     idleExitMs: positiveEnv('MEMFLOW_RELAY_IDLE_MS', 12 * 3600_000),
     startBudgetMs: positiveEnv('MEMFLOW_START_BUDGET_MS', cfg.MEMFLOW_HOOK_TIMEOUT_MS),
+    promptBudgetMs: positiveEnv('MEMFLOW_PROMPT_BUDGET_MS', DEFAULT_PROMPT_BUDGET_MS, 0),
     quietMs: positiveEnv('MEMFLOW_RELAY_QUIET_MS', DEFAULT_QUIET_MS, 0),
     maxDeferMs: positiveEnv('MEMFLOW_RELAY_MAX_DEFER_MS', DEFAULT_MAX_DEFER_MS, 0),
     startContextMaxAgeMs: positiveEnv('MEMFLOW_START_CONTEXT_MAX_AGE_MS', DEFAULT_START_CONTEXT_MAX_AGE_MS, 0),
@@ -140,6 +144,7 @@ export async function runRelay(port = relaySettings().port): Promise<void> {
       keysFile: settings.keysFile,
       defaultUrl: cfg.MEMFLOW_URL,
       startBudgetMs: settings.startBudgetMs,
+      promptBudgetMs: settings.promptBudgetMs,
       timing: { quietMs: settings.quietMs, maxDeferMs: settings.maxDeferMs },
       startContextMaxAgeMs: settings.startContextMaxAgeMs,
       idleExitMs: settings.idleExitMs,

@@ -3,8 +3,8 @@
  * read and check the hook JSON, map another agent's event with its adapter (cli/hosts/), name the
  * project (X-Memflow-Project(-Key), else X-Memflow-Project-Dir, else the payload's cwd) and its git
  * state (for the relay's own user only: workspace-access.ts), redact, make the event durable in the
- * spool, then answer: at once, or for SessionStart
- * with its context (start-answer.ts). Delivery to the API follows behind the answer (lanes.ts).
+ * spool, then answer: at once, for SessionStart with its context (start-answer.ts), for
+ * UserPromptSubmit with the memory that bears on the prompt (prompt-answer.ts). Delivery to the API follows behind the answer (lanes.ts).
  */
 import type http from 'node:http';
 import { redactValue } from '../../../common/rules/redact.js';
@@ -19,7 +19,8 @@ import { extrasOf } from '../../hosts/transcripts.js';
 import { settleLater } from '../settle-entry.js';
 import type { HostHookEvent } from '../../hosts/shared.js';
 import { bearerKey, header, readBody, sendJson, sendText } from './request.js';
-import { startAnswer, type StartAnswerDeps } from './start-answer.js';
+import { startAnswer } from './start-answer.js';
+import { promptAnswer, type PromptAnswerDeps } from './prompt-answer.js';
 import { treeRefusal, VouchedSessions } from './workspace-access.js';
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -31,7 +32,7 @@ export class RelayHooks {
   /** Sessions whose start the relay's user vouched for (workspace-access.ts). */
   private readonly vouched = new VouchedSessions();
 
-  constructor(private readonly deps: StartAnswerDeps & { /** The API when a hook names none. */ defaultUrl: string; /** The relay's token, once made (relay-token.ts). */ relayToken: () => string | undefined }) {}
+  constructor(private readonly deps: PromptAnswerDeps & { /** The API when a hook names none. */ defaultUrl: string; /** The relay's token, once made (relay-token.ts). */ relayToken: () => string | undefined }) {}
 
   /**
    * A hook event: `event` is memflow's route name, or with `host` the host's native event name, which
@@ -101,6 +102,12 @@ export class RelayHooks {
         lanes.kick();
         return reply(event === 'session-start' ? JSON.stringify({ systemMessage: `memflow: the spool is full or unwritable, events are being dropped (run \`memflow doctor\`)` }) : '{}');
       }
+    }
+    if (event === 'user-prompt-submit') {
+      // The memory that bears on this prompt, within the prompt budget (prompt-answer.ts).
+      reply(await promptAnswer(this.deps, { name, entry, key, url, session: typeof raw.session_id === 'string' ? raw.session_id : undefined }));
+      lanes.kick();
+      return;
     }
     if (event !== 'session-start') {
       reply('{}');

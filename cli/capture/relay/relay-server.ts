@@ -38,6 +38,7 @@ import { sendJson } from './request.js';
 import { isHostName } from '../../hosts/shared.js';
 import { scopeOfEntry, StartContexts } from './held-context.js';
 import { RelayHooks } from './relay-hook.js';
+import { DEFAULT_PROMPT_BUDGET_MS } from './prompt-answer.js';
 import { ensureRelayToken, relayTokenFile } from './relay-token.js';
 
 export const RELAY_SERVICE = 'memflow-relay';
@@ -55,6 +56,8 @@ export interface RelayOptions {
   defaultUrl: string;
   /** How long SessionStart waits for the API's context. */
   startBudgetMs: number;
+  /** How long UserPromptSubmit waits for the memory pushed with the prompt (0: no push). */
+  promptBudgetMs?: number;
   /** When delivery goes out behind a busy session (session-activity.ts). */
   timing?: Partial<LaneTiming>;
   /** How old a prefetched start context may be when SessionStart is answered from it (0: never; held-context.ts). */
@@ -101,7 +104,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
   const mcp = new RelayMcp({ client, defaultUrl: opts.defaultUrl, ...(opts.mcpMaxTokens ? { maxTokens: opts.mcpMaxTokens } : {}) });
   // Made (or read) once the port is ours: a second relay that loses the port never replaces it.
   let token: string | undefined;
-  const hooks = new RelayHooks({ spool, lanes, client, contexts, log, startBudgetMs: opts.startBudgetMs, defaultUrl: opts.defaultUrl, relayToken: () => token });
+  const hooks = new RelayHooks({ spool, lanes, client, contexts, log, startBudgetMs: opts.startBudgetMs, promptBudgetMs: opts.promptBudgetMs ?? DEFAULT_PROMPT_BUDGET_MS, defaultUrl: opts.defaultUrl, relayToken: () => token });
   let lastRequest = Date.now();
 
   const server = http.createServer((req, res) => {

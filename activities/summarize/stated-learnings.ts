@@ -1,0 +1,72 @@
+/**
+ * The rules a person stated in a session, as learnings — whichever summarizer ran. Each prompt is
+ * read with the agent's turn before it (common/rules/stated-rule.ts): a rule stated outright ("we
+ * always run the linter before committing"), one given as a reminder inside a request, and a
+ * decision settled by accepting, correcting or picking from what the agent proposed ("no, not 5 —
+ * exactly 7"). The person's words are kept verbatim (and the proposal they settled, marked as the
+ * agent's), attributed to the person (origin `user`: trust above anything a tool printed or a model
+ * extracted), dated by the prompt.
+ *
+ * A model's own decision or convention drawn from the same prompt is dropped in favour of these:
+ * the person's words are the rule, a paraphrase is not.
+ */
+import { statedRulesOf } from '../../common/rules/stated-rule.js';
+import { oneLine } from './offline-text.js';
+import type { LearningCandidate } from './summary-schema.js';
+
+/** What the extractor reads of a session: its prompts and the agent's answers, in order. */
+export interface TurnLine {
+  sequence: number;
+  kind: string;
+  text: string;
+}
+
+/** A stated rule as a learning candidate, with who stated it. */
+export type StatedCandidate = LearningCandidate & { origin: 'user' };
+
+/** Stated rules of one session, at most this many (a pasted style guide is not 40 learnings). */
+const MAX_STATED = 12;
+
+export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
+  const out: StatedCandidate[] = [];
+  let previous: TurnLine | undefined;
+  for (const t of turns) {
+    if (t.kind === 'stop') {
+      if (t.text.trim()) previous = t;
+      continue;
+    }
+    if (t.kind !== 'prompt') continue;
+    const verdict = statedRulesOf(t.text, previous?.text);
+    for (const r of verdict.rules) {
+      const quote = oneLine(r.quote, 600);
+      const proposal = r.proposal ? oneLine(r.proposal, 400) : undefined;
+      // A decision settled on the agent's proposal carries its topic in the proposal: the title says both.
+      const title = oneLine(proposal && quote.length < 80 ? `${quote} (on the agent's proposal: ${proposal})` : quote, 200);
+      const body = proposal
+        ? `The user settled it (${r.why}): "${quote}". The agent had proposed: "${proposal}".`
+        : `Stated by the user: "${quote}"`;
+      out.push({
+        kind: r.kind,
+        title,
+        body,
+        confidence: 0.8,
+        sources: previous && proposal ? [t.sequence, previous.sequence] : [t.sequence],
+        outcome: 'unverified',
+        origin: 'user',
+      });
+    }
+    previous = undefined;
+  }
+  return out.slice(0, MAX_STATED);
+}
+
+/**
+ * The candidates to reconcile: the stated rules, and the model's (or the offline extractor's) other
+ * learnings — a decision or convention drawn from a prompt a stated rule already came from is
+ * dropped (the person's words win over a paraphrase).
+ */
+export function withStatedRules(extracted: LearningCandidate[], stated: StatedCandidate[]): (LearningCandidate | StatedCandidate)[] {
+  const statedPrompts = new Set(stated.map((s) => s.sources[0]));
+  const kept = extracted.filter((c) => !((c.kind === 'decision' || c.kind === 'convention') && c.sources.some((n) => statedPrompts.has(n))));
+  return [...stated, ...kept];
+}

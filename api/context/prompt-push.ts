@@ -1,0 +1,175 @@
+/**
+ * The memory pushed with a prompt, at the moment the task is known (the UserPromptSubmit hook's
+ * additionalContext; GET /v1/context?for=prompt shows the same with its reasons). Not the start
+ * context again: only the few memories that bear on THIS prompt — decisions and conventions a
+ * person stated, failure→fix stories, dead ends — and nothing at all when nothing does.
+ *
+ * One SQL statement reads the project's current rules (every active decision, convention and stated
+ * fact: a project holds tens to hundreds, never withheld for "not used") and the other learnings
+ * whose words meet the prompt's (full-text OR over the prompt's terms). The relevance gate
+ * (common/rules/push-relevance.ts) scores them against the prompt and keeps the few that pass. A rule
+ * that replaced another says so ("replaces a rule of 2026-08-03"); the replaced rule is never pushed.
+ * Items this session was already pushed are not pushed again (the agent still has them).
+ *
+ * It runs on the agent's critical path (the prompt waits for the hook): one round trip, a few
+ * hundred candidates at most, scored in well under a millisecond each.
+ */
+import type { PgPool } from '../../common/server/pg.js';
+import { gateRefusal, GATE, scoreCandidates } from '../../common/rules/push-relevance.js';
+import { tokenize } from '../../common/server/embeddings/local.js';
+import { countTokens } from '../../common/rules/tokens.js';
+import type { ServedItem } from './start-context.js';
+
+/** Tokens a prompt's push may take at most (issue 46: ≤ 600 per task prompt). */
+export const PROMPT_PUSH_TOKENS = 600;
+/** Rules read per project at most (newest first): far above what a project states. */
+const MAX_RULES = 400;
+/** Other learnings matching the prompt's words, at most. */
+const MAX_MATCHING = 60;
+/** Longest prompt text considered (a pasted log says no more after this). */
+const MAX_PROMPT_CHARS = 4000;
+
+export interface PushCandidate {
+  id: string;
+  kind: string;
+  title: string;
+  body: string;
+  origin: string;
+  outcome: string;
+  at: Date;
+  /** When the rule it replaced was stated (a learning that superseded another), else null. */
+  replaced_at: Date | null;
+  /** Already pushed to the asking session. */
+  pushed_before: boolean;
+}
+
+export interface BuiltPush {
+  context: string;
+  tokens: number;
+  items: string[];
+  served: ServedItem[];
+}
+
+export interface PushRequest {
+  tenantId: string;
+  projectId: string;
+  projectName?: string;
+  prompt: string;
+  /** The asking session (the agent's session id), when known: what it was pushed already is not pushed again. */
+  agentSessionId?: string | undefined;
+  budget?: number;
+}
+
+const RULE_KINDS = ['decision', 'convention', 'fact'];
+const READ_SQL = `
+with rules as (
+  select l.id from learnings l
+  where l.tenant_id = $1 and l.project_id = $2 and l.status = 'active' and l.kind::text = any($3::text[]) and cardinality(l.flags) = 0
+  order by l.last_stated_at desc limit ${MAX_RULES}
+), matching as (
+  select l.id from learnings l
+  where $4::text <> '' and l.tenant_id = $1 and l.project_id = $2 and l.status = 'active' and not (l.kind::text = any($3::text[])) and cardinality(l.flags) = 0
+    and l.search_vector @@ to_tsquery('english', $4)
+  order by ts_rank(l.search_vector, to_tsquery('english', $4)) desc limit ${MAX_MATCHING}
+)
+select l.id, l.kind::text as kind, l.title, l.body, l.origin, l.outcome, l.created_at as at,
+  (select max(p.created_at) from learnings p where p.superseded_by_id = l.id) as replaced_at,
+  ($5::text is not null and exists (
+    select 1 from sessions s join context_receipts r on r.session_id = s.id join context_receipt_items ri on ri.receipt_id = r.id
+    where s.tenant_id = $1 and s.project_id = $2 and s.agent_session_id = $5::text and r.channel = 'user_prompt' and ri.item_id = l.id)) as pushed_before
+from learnings l
+where l.id in (select id from rules union all select id from matching)`;
+
+/** The prompt's words as a full-text OR query (stemmed by PostgreSQL; only letters and digits reach it). */
+export function orQuery(prompt: string): string {
+  const words = [...new Set(tokenize(prompt.slice(0, MAX_PROMPT_CHARS)).filter((w) => w.length >= 3 && !/^\d+$/.test(w)))].slice(0, 40);
+  return words.join(' | ');
+}
+
+export async function readPushCandidates(pool: PgPool, req: PushRequest): Promise<PushCandidate[]> {
+  const { rows } = await pool.query<PushCandidate>({ name: 'prompt-push-candidates', text: READ_SQL, values: [req.tenantId, req.projectId, RULE_KINDS, orQuery(req.prompt), req.agentSessionId ?? null] });
+  return rows;
+}
+
+const day = (d: Date) => d.toISOString().slice(0, 10);
+const flat = (s: string) => s.replace(/\s+/g, ' ').trim();
+const cut = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1).trimEnd()}…`);
+
+/** Who stood behind a memory, as the pushed line says it. */
+function byWhom(c: PushCandidate): string {
+  if (c.origin === 'user' || c.origin === 'stated') return 'stated by a person';
+  if (c.origin === 'agent') return 'noted by an agent, unverified';
+  return c.outcome === 'confirmed' ? 'confirmed by a passing check' : 'extracted from a session';
+}
+
+/** What the line says: the rule's own words (title and the body beyond it), cut to fit. */
+function lineOf(c: PushCandidate, maxBody: number): string {
+  const title = flat(c.title);
+  const body = flat(c.body);
+  const rest = body.toLowerCase().includes(title.toLowerCase()) ? body : `${title} — ${body}`;
+  const text = maxBody > 0 ? cut(rest, maxBody) : cut(title, 240);
+  const replaced = c.replaced_at ? `; replaces a rule of ${day(c.replaced_at)}` : '';
+  const label = c.kind === 'dead_end' ? 'dead end (tried, did not work)' : c.kind;
+  return `- [${label}, ${day(c.at)}, ${byWhom(c)}${replaced}] ${text}`;
+}
+
+const HEADER = (project: string) => `# memflow: what ${project} decided or learned that bears on this prompt (current rules; older versions are not shown)`;
+
+/** Chooses and renders the push for a prompt from its candidates. Pure. */
+export function assemblePush(projectName: string, prompt: string, candidates: PushCandidate[], budget = PROMPT_PUSH_TOKENS): BuiltPush {
+  const empty: BuiltPush = { context: '', tokens: 0, items: [], served: [] };
+  const text = prompt.slice(0, MAX_PROMPT_CHARS);
+  if (candidates.length === 0 || !text.trim()) return empty;
+  const scored = scoreCandidates(
+    text,
+    candidates.map((c) => ({ item: c, text: `${c.title}\n${c.body}` })),
+  );
+  const best = scored[0]?.score ?? 0;
+  const served: ServedItem[] = [];
+  const chosen: { c: PushCandidate; line: string; score: number; reason: string }[] = [];
+  const header = HEADER(projectName);
+  let used = countTokens(header);
+  for (const s of scored) {
+    const c = s.item;
+    const refusal = gateRefusal(s, best);
+    if (refusal) {
+      // Only candidates that came near are listed: the rest share nothing with the prompt.
+      if (s.score > 0) served.push({ id: c.id, type: 'learning', tokens: 0, score: s.score, reason: `left out: ${refusal}`, included: false });
+      continue;
+    }
+    if (c.pushed_before) {
+      served.push({ id: c.id, type: 'learning', tokens: 0, score: s.score, reason: 'left out: already pushed to this session', included: false });
+      continue;
+    }
+    if (chosen.length >= GATE.MAX_ITEMS) {
+      served.push({ id: c.id, type: 'learning', tokens: 0, score: s.score, reason: `left out: ${GATE.MAX_ITEMS} items pushed already`, included: false });
+      continue;
+    }
+    let placed = false;
+    for (const maxBody of [420, 200, 0]) {
+      const line = lineOf(c, maxBody);
+      const cost = countTokens(`\n${line}`);
+      if (used + cost > budget) continue;
+      used += cost;
+      const reason = `${c.kind}, score ${s.score.toFixed(2)}; shares with the prompt: ${s.shared.slice(0, 5).join(', ')}`;
+      chosen.push({ c, line, score: s.score, reason });
+      placed = true;
+      break;
+    }
+    if (!placed) served.push({ id: c.id, type: 'learning', tokens: 0, score: s.score, reason: `left out: the ${budget}-token budget is spent`, included: false });
+  }
+  if (chosen.length === 0) return { ...empty, served };
+  const context = [header, ...chosen.map((x) => x.line)].join('\n');
+  const tokens = countTokens(context);
+  return {
+    context,
+    tokens,
+    items: chosen.map((x) => x.c.id),
+    served: [...chosen.map((x) => ({ id: x.c.id, type: 'learning' as const, tokens: countTokens(x.line), score: x.score, reason: x.reason, included: true })), ...served],
+  };
+}
+
+export async function buildPromptPush(pool: PgPool, req: PushRequest): Promise<BuiltPush> {
+  const rows = await readPushCandidates(pool, req);
+  return assemblePush(req.projectName ?? 'this project', req.prompt, rows, req.budget ?? PROMPT_PUSH_TOKENS);
+}

@@ -1,0 +1,85 @@
+/**
+ * npm run bench:stated-rules — does memflow tell a rule a person states for the project from a
+ * request, a question, a symptom or chit-chat (common/rules/stated-rule.ts)?
+ *
+ * The labelled set (bench/stated-rules/labels.json, README there) was written before any tuning and
+ * is split dev/test: tune on dev, quote test. Positive class: rule or decision. Prints precision and
+ * recall per split, by language, and by label the share taken for a rule; `--errors dev` lists the
+ * dev items it gets wrong (never look at test errors while tuning).
+ *
+ *   npm run bench:stated-rules [-- --errors dev]
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { statedRulesOf } from '../common/rules/stated-rule.js';
+import { repoRoot } from '../infra/profile.js';
+import { printColumns } from './lib.js';
+
+interface Item {
+  id: string;
+  split: 'dev' | 'test';
+  lang: string;
+  text: string;
+  label: string;
+  context?: string;
+  rule?: string;
+}
+
+const { values: args } = parseArgs({ options: { errors: { type: 'string' }, file: { type: 'string', default: path.join(repoRoot, 'bench/stated-rules/labels.json') } } });
+const items = (JSON.parse(fs.readFileSync(args.file, 'utf8')) as { items: Item[] }).items;
+const positive = (i: Item) => i.label === 'rule' || i.label === 'decision';
+
+interface Counts {
+  tp: number;
+  fp: number;
+  fn: number;
+  tn: number;
+}
+const empty = (): Counts => ({ tp: 0, fp: 0, fn: 0, tn: 0 });
+const bySplit = new Map<string, Counts>();
+const byLang = new Map<string, Counts>();
+const byLabel = new Map<string, { n: number; taken: number }>();
+const errors: string[] = [];
+const started = performance.now();
+for (const item of items) {
+  const verdict = statedRulesOf(item.text, item.context);
+  const said = verdict.rules.length > 0;
+  const truth = positive(item);
+  for (const [map, key] of [
+    [bySplit, item.split],
+    [bySplit, 'all'],
+    [byLang, `${item.split}:${item.lang === 'en' ? 'en' : 'other'}`],
+  ] as const) {
+    const c = map.get(key) ?? empty();
+    if (said && truth) c.tp++;
+    else if (said) c.fp++;
+    else if (truth) c.fn++;
+    else c.tn++;
+    map.set(key, c);
+  }
+  const l = byLabel.get(`${item.split}:${item.label}`) ?? { n: 0, taken: 0 };
+  l.n++;
+  if (said) l.taken++;
+  byLabel.set(`${item.split}:${item.label}`, l);
+  if (said !== truth && args.errors === item.split) {
+    errors.push(`${item.id} [${item.lang}] ${item.label} → ${said ? `taken as ${verdict.label}: ${verdict.rules.map((r) => r.why).join('; ')}` : 'missed'}\n    ${item.context ? `(after: ${item.context.slice(0, 100)}) ` : ''}${item.text.slice(0, 240)}`);
+  }
+}
+const ms = performance.now() - started;
+const pct = (x: number) => (Number.isNaN(x) ? '—' : x.toFixed(3));
+const prec = (c: Counts) => c.tp / (c.tp + c.fp);
+const rec = (c: Counts) => c.tp / (c.tp + c.fn);
+const rows = (m: Map<string, Counts>) => [...m.entries()].sort(([a], [b]) => a.localeCompare(b));
+printColumns(
+  'Stated rules vs everything else (positive: rule or decision)',
+  ['items', 'precision', 'recall', 'false rules', 'missed'],
+  [...rows(bySplit), ...rows(byLang)].map(([k, c]) => [k, [String(c.tp + c.fp + c.fn + c.tn), pct(prec(c)), pct(rec(c)), String(c.fp), String(c.fn)]]),
+);
+printColumns(
+  'Taken for a rule, by label',
+  ['items', 'taken'],
+  [...byLabel.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, [String(v.n), `${v.taken} (${((100 * v.taken) / v.n).toFixed(0)} %)`]]),
+);
+console.log(`\n${items.length} items judged in ${ms.toFixed(1)} ms (goal on test: precision ≥ 0.97, recall ≥ 0.90)`);
+if (errors.length > 0) console.log(`\n${args.errors} errors (${errors.length}):\n${errors.join('\n')}`);

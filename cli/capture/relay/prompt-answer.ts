@@ -1,0 +1,92 @@
+/**
+ * The relay's answer to UserPromptSubmit: the memory that bears on the prompt the agent just got
+ * (api/context/prompt-push.ts), or nothing. The prompt is delivered to the API at once — the API
+ * stores it and answers with the push, in one round trip — within a hard budget
+ * (MEMFLOW_PROMPT_BUDGET_MS): past it, or when the API was just unreachable or refuses the key, the
+ * agent gets `{}` at once and the event stays in the spool, delivered behind the agent as any other.
+ * When earlier events of the session still wait for delivery, the prompt keeps its place behind
+ * them and its push is read on its own (GET /v1/context?for=prompt).
+ */
+import { deliver, type Verdict } from '../deliver.js';
+import { checkBaseUrl } from '../../env.js';
+import { hookOutput } from '../hook-answer.js';
+import type { SpoolEntry } from '../spool-entry.js';
+import type { StartAnswerDeps } from './start-answer.js';
+import { scopeOfEntry } from './held-context.js';
+
+/** A spooled UserPromptSubmit: its spool name and entry, the caller's key and API. */
+export interface PromptEvent {
+  name: string;
+  entry: SpoolEntry;
+  key: string | undefined;
+  url: string;
+  session: string | undefined;
+}
+
+export interface PromptAnswerDeps extends StartAnswerDeps {
+  /** How long a prompt waits for its push at most (ms); 0 turns the push off. */
+  promptBudgetMs: number;
+}
+
+const NOTHING = '{}';
+/** A prompt's wait for its push: the API answers in a few ms; past this the agent goes on without. */
+export const DEFAULT_PROMPT_BUDGET_MS = 300;
+
+/** The push read on its own, keeping the prompt's place in its session's order. */
+async function readPush(deps: PromptAnswerDeps, ev: PromptEvent, key: string, budget: number): Promise<string> {
+  const prompt = typeof ev.entry.body.prompt === 'string' ? ev.entry.body.prompt.slice(0, 2000) : '';
+  if (!prompt.trim() || !ev.entry.project) return NOTHING;
+  const q = new URLSearchParams({ for: 'prompt', q: prompt, project: ev.entry.project, channel: 'user_prompt' });
+  if (ev.session) q.set('session', ev.session);
+  const headers: Record<string, string> = { authorization: `Bearer ${key}`, 'user-agent': 'memflow-relay', 'x-memflow-project': ev.entry.project, 'idempotency-key': ev.entry.idempotencyKey };
+  if (ev.entry.projectKey) headers['x-memflow-project-key'] = ev.entry.projectKey;
+  const outcome = await deps.client.request({ method: 'GET', url: `${ev.url}/v1/context?${q}`, headers, timeoutMs: budget });
+  if (outcome.kind !== 'response' || outcome.status !== 200) return NOTHING;
+  try {
+    const answer = JSON.parse(outcome.body) as { context?: unknown };
+    return typeof answer.context === 'string' && answer.context ? JSON.stringify({ hookSpecificOutput: { hookEventName: 'UserPromptSubmit', additionalContext: answer.context } }) : NOTHING;
+  } catch {
+    return NOTHING;
+  }
+}
+
+/** The hook output UserPromptSubmit answers with (JSON text); `{}` whenever the push cannot be had in time. */
+export async function promptAnswer(deps: PromptAnswerDeps, ev: PromptEvent): Promise<string> {
+  const { spool, lanes, client, log } = deps;
+  const { name, entry, key, url, session } = ev;
+  if (!key || deps.promptBudgetMs <= 0) return NOTHING;
+  try {
+    checkBaseUrl(url);
+  } catch {
+    return NOTHING;
+  }
+  const t = lanes.targets.of(url, key);
+  // A key the API refused, or an API that did not answer lately: the agent does not wait.
+  if (t.refused || (t.unreachable && t.until > Date.now())) return NOTHING;
+  const budget = deps.promptBudgetMs;
+  if (session && (await lanes.waitingBefore(session, name))) return readPush(deps, ev, key, budget);
+  const claim = await spool.claim(name);
+  if (!claim) return NOTHING; // a delivery cycle took it: it is delivered in order, without a push
+  const target = lanes.deliveryTarget(url, key);
+  let verdict: Verdict;
+  try {
+    verdict = await deliver(client, target, entry, budget, false);
+  } catch (err) {
+    await claim.release();
+    throw err;
+  }
+  lanes.targets.observe(t, verdict);
+  lanes.settle(entry, verdict);
+  if (verdict.kind === 'retry') {
+    await claim.release();
+    return NOTHING;
+  }
+  await claim.complete();
+  if (verdict.kind === 'rejected') {
+    log(`the API refused a user-prompt-submit event (${verdict.reason}); dropped`);
+    return NOTHING;
+  }
+  const scope = scopeOfEntry(entry, key);
+  if (scope) deps.contexts.changed(scope);
+  return hookOutput(verdict.body);
+}

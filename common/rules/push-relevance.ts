@@ -1,0 +1,149 @@
+/**
+ * Does a memory bear on the prompt an agent just received? The relevance gate of the per-prompt
+ * push (api/context/prompt-push.ts): it must find the decision that settles a bug report that never
+ * states the rule ("the SLA report overcounts downtime" ↔ "maintenance only counts as downtime when
+ * announced 24 h ahead"), and push nothing at all for a prompt memory never saw.
+ *
+ * A prompt and each candidate become bags of terms: words after splitting identifiers
+ * (`MAX_ATTEMPTS` → max, attempts), light stemming and the offline embedder's stop words
+ * (common/server/embeddings/local.ts), whole identifiers and paths, and the concepts of its small
+ * software lexicon at a lower weight (so "retried" meets "backoff", "postgres" meets "migration").
+ * Candidates are scored with BM25 against the prompt, the rarity of a term (its IDF) taken over the
+ * project's candidates: a term every rule mentions ("always", "code") says nothing; "downtime" said
+ * by one rule says a lot.
+ *
+ * The gate (calibrated on bench/decisions, docs/push.md says how): a candidate is pushed when
+ *   - its score reaches GATE.MIN_SCORE, and
+ *   - it shares a distinctive term with the prompt (IDF ≥ GATE.DISTINCTIVE_IDF, not a concept alone),
+ *     or at least GATE.MIN_SHARED content terms, and
+ *   - its score is at least GATE.RELATIVE of the best candidate's (the runners-up must be close).
+ * At most GATE.MAX_ITEMS are pushed. Nothing passes: nothing is pushed.
+ */
+import { CONCEPTS, WEAK_WORDS } from '../server/embeddings/lexicon.js';
+import { stem, tokenize } from '../server/embeddings/local.js';
+
+/** Calibrated constants of the gate (see the header; docs/push.md has the calibration). */
+export const GATE = {
+  MIN_SCORE: 2.2,
+  DISTINCTIVE_IDF: 1.2,
+  MIN_SHARED: 2,
+  RELATIVE: 0.45,
+  MAX_ITEMS: 4,
+} as const;
+
+/** BM25 constants: common values; the documents are short rules, so length matters little. */
+const K1 = 1.2;
+const B = 0.5;
+/** Weight of a term by how it was found. */
+const WEIGHT = { word: 1, identifier: 1.5, concept: 0.35 } as const;
+
+/** Words that carry no topic in a rule or a prompt (norms, fillers, the code's generic nouns). */
+const NO_TOPIC = new Set(
+  [
+    'always', 'never', 'use', 'using', 'used', 'make', 'must', 'should', 'shall', 'need', 'needs', 'want', 'only', 'every', 'each', 'also', 'just', 'still', 'now', 'from', 'going', 'forward',
+    'decided', 'decide', 'decision', 'agreed', 'agree', 'rule', 'rules', 'convention', 'policy', 'team', 'stated', 'user', 'agent', 'proposal', 'exactly', 'change', 'changed', 'keep',
+    'please', 'fix', 'bug', 'issue', 'problem', 'wrong', 'instead', 'like', 'thing', 'things', 'stuff', 'code', 'file', 'files', 'repo', 'project', 'function', 'value', 'values', 'get', 'set',
+    'yes', 'okay', 'ok', 'sure', 'think', 'know', 'see', 'look', 'seems', 'seem', 'right', 'good', 'bad', 'new', 'old', 'one', 'two', 'way', 'time', 'let', 'lets', 'go', 'went', 'done',
+    'today', 'yesterday', 'report', 'shows', 'show', 'says', 'say', 'said', 'but', 'because', 'why', 'what', 'when', 'where', 'which', 'who', 'how', 'there', 'here', 'this', 'that',
+  ].map((w) => stem(w)),
+);
+
+export interface Terms {
+  /** term -> weighted count */
+  weights: Map<string, number>;
+  /** total weight (the document's length for BM25) */
+  length: number;
+}
+
+const conceptsByStem: Map<string, number[]> = (() => {
+  const map = new Map<string, number[]>();
+  CONCEPTS.forEach((group, i) => {
+    for (const word of group) for (const t of tokenize(word)) map.set(stem(t), [...new Set([...(map.get(stem(t)) ?? []), i])]);
+  });
+  return map;
+})();
+const WEAK = new Set([...WEAK_WORDS].map((w) => stem(w)));
+
+/** Identifiers and paths as they are written: `MAX_ATTEMPTS`, `downtimeMinutes`, `billing/retry.py`. */
+function identifiersOf(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/[A-Za-z_][A-Za-z0-9_]*(?:[./-][A-Za-z0-9_]+)+|[A-Za-z]+_[A-Za-z0-9_]+|[a-z]+[A-Z][A-Za-z0-9]+|[A-Z]{2,}[A-Z0-9_]*/g)) {
+    const id = m[0].toLowerCase();
+    if (id.length >= 4) out.push(`id:${id}`);
+  }
+  return out;
+}
+
+/** A text's terms with weights: content words, identifiers, concepts. */
+export function termsOf(text: string): Terms {
+  const weights = new Map<string, number>();
+  const add = (t: string, w: number) => weights.set(t, (weights.get(t) ?? 0) + w);
+  const concepts = new Set<number>();
+  for (const token of tokenize(text)) {
+    if (/^\d+$/.test(token) && token.length < 2) continue;
+    const s = stem(token);
+    if (NO_TOPIC.has(s)) continue;
+    add(s, WEAK.has(s) ? 0.4 * WEIGHT.word : WEIGHT.word);
+    for (const c of conceptsByStem.get(s) ?? []) concepts.add(c);
+  }
+  for (const id of identifiersOf(text)) add(id, WEIGHT.identifier);
+  for (const c of concepts) add(`concept:${c}`, WEIGHT.concept);
+  let length = 0;
+  for (const w of weights.values()) length += w;
+  return { weights, length };
+}
+
+export interface Scored<T> {
+  item: T;
+  score: number;
+  /** The terms it shares with the prompt, most telling first (for explain). */
+  shared: string[];
+  /** Whether it shares a distinctive term. */
+  distinctive: boolean;
+}
+
+/** IDF over the candidates: ln(1 + (N − df + 0.5) / (df + 0.5)). */
+function idfOf(docs: Terms[]): Map<string, number> {
+  const df = new Map<string, number>();
+  for (const d of docs) for (const t of d.weights.keys()) df.set(t, (df.get(t) ?? 0) + 1);
+  const n = docs.length;
+  const idf = new Map<string, number>();
+  // A pool of a few candidates says little about rarity: at least 20 documents are assumed.
+  const N = Math.max(n, 20);
+  for (const [t, f] of df) idf.set(t, Math.log(1 + (N - f + 0.5) / (f + 0.5)));
+  return idf;
+}
+
+/** BM25 of each candidate against the prompt, best first. */
+export function scoreCandidates<T>(prompt: string, candidates: { item: T; text: string }[]): Scored<T>[] {
+  const q = termsOf(prompt);
+  const docs = candidates.map((c) => termsOf(c.text));
+  const idf = idfOf(docs);
+  const avg = docs.reduce((a, d) => a + d.length, 0) / Math.max(1, docs.length);
+  const out: Scored<T>[] = candidates.map((c, i) => {
+    const d = docs[i]!;
+    let score = 0;
+    const shared: [string, number][] = [];
+    for (const [t, qw] of q.weights) {
+      const tf = d.weights.get(t);
+      if (!tf) continue;
+      const w = idf.get(t) ?? 0;
+      const part = w * ((tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * d.length) / Math.max(1, avg)))) * Math.min(qw, 2);
+      score += part;
+      shared.push([t, part]);
+    }
+    shared.sort((a, b) => b[1] - a[1]);
+    const distinctive = shared.some(([t]) => !t.startsWith('concept:') && (idf.get(t) ?? 0) >= GATE.DISTINCTIVE_IDF);
+    return { item: c.item, score, shared: shared.map(([t]) => t.replace(/^id:/, '')), distinctive };
+  });
+  return out.sort((a, b) => b.score - a.score);
+}
+
+/** Why a candidate did or did not pass the gate; undefined when it passes. */
+export function gateRefusal(s: Scored<unknown>, best: number): string | undefined {
+  const content = s.shared.filter((t) => !t.startsWith('concept:'));
+  if (s.score < GATE.MIN_SCORE) return `below the gate (score ${s.score.toFixed(2)} < ${GATE.MIN_SCORE})`;
+  if (!s.distinctive && content.length < GATE.MIN_SHARED) return `shares no distinctive term with the prompt (${content.join(', ') || 'only concepts'})`;
+  if (s.score < GATE.RELATIVE * best) return `far below the best match (${s.score.toFixed(2)} < ${GATE.RELATIVE} × ${best.toFixed(2)})`;
+  return undefined;
+}

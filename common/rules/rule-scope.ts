@@ -1,0 +1,50 @@
+/**
+ * Is a newly stated rule a new version of one the project already has? "We're raising MAX_ATTEMPTS
+ * to 9 after the incident" amends "retries must be capped at 7 — MAX_ATTEMPTS = 7"; "backoff starts
+ * at 200 ms" does not amend the cap, though both are about retries.
+ *
+ * Two rules are compared by their topic terms (common/rules/push-relevance.ts: content words after
+ * stemming and identifiers, no concepts, no norm words): the share of the smaller rule's topic the
+ * other one covers. A rule that says it changes something ("amendment", "no longer", "raising",
+ * "instead", "from now on"…) needs less overlap than one that does not.
+ */
+import { termsOf } from './push-relevance.js';
+
+/** Overlap of topics above which a later rule replaces an earlier one. */
+export const SUPERSEDE = { PLAIN: 0.6, CUED: 0.35, MIN_SHARED: 2 } as const;
+
+/** Words with which a person says a rule changes. */
+const CHANGE_CUE =
+  /\b(?:amend(?:ment|ed|s)?|update[ds]?|changed?|changing|no longer|not anymore|any ?more|instead|from now on|going forward|raising|raised|raise|lowering|lowered|lower|bump(?:ed|ing)?|revis(?:e|ed|ing|ion)|replac(?:e|es|ed|ing)|supersed(?:e|es|ed)|reverse[ds]?|after the (?:audit|incident|review|outage|postmortem)|nachtrag|geändert|ab jetzt|enmienda|cambiamos|a partir de ahora|emenda|mudamos|daqui para frente|avenant|désormais|modifié|d'ora in poi|modificato|voortaan|gewijzigd|od teraz|zmieniamy|поправка|теперь|отныне)\b/iu;
+
+function topic(text: string): Map<string, number> {
+  const { weights } = termsOf(text);
+  for (const t of [...weights.keys()]) if (t.startsWith('concept:') || /^\d+$/.test(t)) weights.delete(t);
+  return weights;
+}
+
+export interface RuleOverlap {
+  overlap: number;
+  shared: string[];
+  cued: boolean;
+  replaces: boolean;
+}
+
+/** Whether `later` replaces `earlier` (both a rule's words: title and body). */
+export function replacesRule(later: string, earlier: string): RuleOverlap {
+  const a = topic(later);
+  const b = topic(earlier);
+  let sharedWeight = 0;
+  const shared: string[] = [];
+  for (const [t, w] of a) {
+    const v = b.get(t);
+    if (v === undefined) continue;
+    sharedWeight += Math.min(w, v);
+    shared.push(t.replace(/^id:/, ''));
+  }
+  const sum = (m: Map<string, number>) => [...m.values()].reduce((x, y) => x + y, 0);
+  const overlap = sharedWeight / Math.max(1e-9, Math.min(sum(a), sum(b)));
+  const cued = CHANGE_CUE.test(later);
+  const enough = shared.length >= SUPERSEDE.MIN_SHARED;
+  return { overlap, shared, cued, replaces: enough && overlap >= (cued ? SUPERSEDE.CUED : SUPERSEDE.PLAIN) };
+}

@@ -1,0 +1,468 @@
+/**
+ * Rules a person states for their project, told from everything else a person types to a coding
+ * agent. "We always run the linter before committing", "prices are integer cents — never floats",
+ * "no, not 5 — exactly 7" (after the agent proposed 5) and "yes, go with that" (after the agent
+ * proposed a design) are rules or decisions that last; "List the test modules", "make sure this
+ * function never logs the token", "are we always unwrapping it?", "it never returns when the socket
+ * closes", "or maybe a state-machine parser…?" and "if we decided to use sqlite…" are not.
+ *
+ * Deterministic, no model: each sentence is read for what makes a statement a rule of the project
+ * (a team or project as its subject, a lasting norm — always/never/only/from now on — a decision
+ * verb, a rule's own label, a generic subject under a normative modal) and for what makes it
+ * something else (a question, a hypothetical or musing, a request for the task at hand, a symptom of
+ * the code, chit-chat). The markers are kept per language (English, Spanish, Portuguese, French,
+ * Italian, German, Dutch, Polish, Russian, Japanese, Chinese, Korean) and the structural ones (a
+ * question mark, a correction of a value the agent proposed) need none. Measured on a labelled set
+ * written before tuning: `npm run bench:stated-rules` (bench/stated-rules/).
+ */
+
+export type StatedKind = 'decision' | 'convention';
+
+export interface StatedRule {
+  kind: StatedKind;
+  /** The person's words that state it (a sentence or two of the prompt, verbatim). */
+  quote: string;
+  /** When the person settled it by accepting or correcting the agent: the agent's proposal (verbatim, cut). */
+  proposal?: string;
+  /** Why it was taken for a rule (for explain). */
+  why: string;
+}
+
+/** The verdict on one utterance. */
+export interface Verdict {
+  label: 'rule' | 'decision' | 'other';
+  rules: StatedRule[];
+}
+
+/** `\b` in JavaScript knows ASCII words only: a boundary that knows every script's letters. */
+const BOUNDARY = String.raw`(?:(?<![\p{L}\p{N}_])(?=[\p{L}\p{N}_])|(?<=[\p{L}\p{N}_])(?![\p{L}\p{N}_]))`;
+
+/** One regex per list (one scan per feature), with Unicode-aware word boundaries. */
+function compile(sources: string[]): RegExp[] {
+  return [new RegExp(sources.map((s) => `(?:${s.replaceAll(String.raw`\b`, BOUNDARY)})`).join('|'), 'iu')];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Markers. Each list holds lowercase regex sources; `\b` is avoided where a language has no spaces.
+// ---------------------------------------------------------------------------------------------
+
+/** A lasting norm: always, never, only ever, from now on, going forward… */
+const NORM = [
+  // en
+  String.raw`\balways\b`, String.raw`\bnever\b`, String.raw`\bfrom now on\b`, String.raw`\bgoing forward\b`, String.raw`\bat all times\b`, String.raw`\bno exceptions?\b`,
+  String.raw`\bfull stop\b`, String.raw`\bwithout exception\b`, String.raw`\bnon-?negotiable\b`, String.raw`\bin (?:this|our|the) (?:repo|repository|project|codebase|code base|team|service|app)\b`, String.raw`\bacross the (?:repo|codebase|project)\b`,
+  String.raw`\bonly ever\b`, String.raw`\bas a rule\b`, String.raw`\bby convention\b`, String.raw`\bstandard(?:ize|ise|ized|ised)? on\b`, String.raw`\bfrom here on\b`, String.raw`\bhenceforth\b`,
+  // es / pt
+  String.raw`\bsiempre\b`, String.raw`\bnunca\b`, String.raw`\bjamás\b`, String.raw`\ba partir de ahora\b`, String.raw`\bde ahora en adelante\b`, String.raw`\ben este (?:repo|repositorio|proyecto)\b`, String.raw`\bsin excepci[oó]n\b`,
+  String.raw`\bsempre\b`, String.raw`\bjamais\b`, String.raw`\ba partir de agora\b`, String.raw`\bdaqui para frente\b`, String.raw`\bneste (?:repo|repositório|projeto)\b`, String.raw`\bsem exce[cç][aã]o\b`,
+  // fr / it
+  String.raw`\btoujours\b`, String.raw`\bjamais\b`, String.raw`\bdésormais\b`, String.raw`\bà partir de maintenant\b`, String.raw`\bdans ce (?:repo|dépôt|projet)\b`, String.raw`\bsans exception\b`,
+  String.raw`\bsempre\b`, String.raw`\bmai\b`, String.raw`\bd'ora in poi\b`, String.raw`\bda ora in poi\b`, String.raw`\bda adesso in poi\b`, String.raw`\bin de repo\b`, String.raw`\bim repo\b`, String.raw`\bin questo (?:repo|progetto)\b`, String.raw`\bsenza eccezioni\b`,
+  // de / nl
+  String.raw`\bimmer\b`, String.raw`\bniemals\b`, String.raw`\bnie\b`, String.raw`\bab jetzt\b`, String.raw`\bab sofort\b`, String.raw`\bkünftig\b`, String.raw`\bin diesem (?:repo|projekt)\b`, String.raw`\bohne ausnahme\b`, String.raw`\bgrundsätzlich\b`,
+  String.raw`\baltijd\b`, String.raw`\bnooit\b`, String.raw`\bvoortaan\b`, String.raw`\bvanaf nu\b`, String.raw`\bin deze (?:repo|codebase)\b`, String.raw`\bin dit project\b`,
+  // pl / ru
+  String.raw`\bzawsze\b`, String.raw`\bnigdy\b`, String.raw`\bod teraz\b`, String.raw`\bod tej pory\b`, String.raw`\bw tym (?:repo|projekcie)\b`,
+  String.raw`всегда`, String.raw`никогда`, String.raw`отныне`, String.raw`с этого момента`, String.raw`впредь`, String.raw`в этом (?:репо|проекте)`,
+  // ja / zh / ko
+  '常に', '必ず', '絶対に', '決して', '今後', 'これから(?:は)?', 'このリポジトリでは', 'このプロジェクトでは',
+  '总是', '始终', '永远', '绝不', '一律', '从现在起', '以后都', '今后', '在这个(?:仓库|项目)',
+  '항상', '절대', '앞으로(?:는)?', '이 (?:레포|저장소|프로젝트)에서는',
+];
+
+/** The team or project as the subject of a norm: we, our team, the team… */
+const TEAM = [
+  String.raw`\bwe\b`, String.raw`\bour\b`, String.raw`\bus\b`, String.raw`\bthe team\b`, String.raw`\bteam\b`, String.raw`\beveryone\b`, String.raw`\bnobody\b`, String.raw`\bno one\b`,
+  String.raw`\bnosotros\b`, String.raw`\bnuestr[oa]s?\b`, String.raw`\bel equipo\b`, String.raw`\bnós\b`, String.raw`\bnoss[oa]s?\b`, String.raw`\bequipe\b`, String.raw`\ba gente\b`,
+  String.raw`\bnous\b`, String.raw`\bnotre\b`, String.raw`\bnos\b`, String.raw`\bl'équipe\b`, String.raw`\bon (?:utilise|fait|garde|met)\b`, String.raw`\bnoi\b`, String.raw`\bnostr[oaie]\b`, String.raw`\bil team\b`,
+  String.raw`\bwir\b`, String.raw`\bunser(?:e|en|em|er)?\b`, String.raw`\bdas team\b`, String.raw`\bwij\b`, String.raw`\bwe\b`, String.raw`\bons\b`, String.raw`\bonze\b`, String.raw`\bhet team\b`,
+  String.raw`\bmy\b`, String.raw`\bnasz[aey]?\b`, String.raw`\bzespół\b`, String.raw`\bмы\b`, String.raw`\bнаш[аиеу]?\b`, String.raw`\bкоманда\b`,
+  '私たち', 'うちの?', 'チーム', '我们', '咱们', '团队', '우리',
+];
+
+/** A decision verb: decided, agreed, settled, chose, went with… */
+const DECIDED = [
+  String.raw`\b(?:we(?:'ve| have)?|team|i|i've|i have|they) (?:\w+ )?(?:decided|agreed|settled|chose|chosen|picked|went with|are going with|'re going with|will go with|standardi[sz]ed)\b`,
+  String.raw`\b(?:the )?decision (?:is|was)\b`, String.raw`\bfinal answer\b`, String.raw`\b(?:that'?s|it'?s) settled\b`, String.raw`\bwe'?re going with\b`, String.raw`\bwe'?re not adding\b`, String.raw`\bdecided(?: on| that| to)?\b`, String.raw`\bagreed (?:on|that|to)\b`, String.raw`\bsettled (?:on|that)\b`, String.raw`\blet'?s (?:go with|use|stick (?:with|to)|keep|settle on)\b`,
+  String.raw`\bdecidi(?:mos)?\b`, String.raw`\bdecidido\b`, String.raw`\bacordamos\b`, String.raw`\bquedamos en\b`, String.raw`\bvamos (?:a usar|con)\b`, String.raw`\bdecidimos\b`, String.raw`\bcombinamos\b`, String.raw`\bficou decidido\b`,
+  String.raw`\bon a décidé\b`, String.raw`\bnous avons décidé\b`, String.raw`\bdécidé\b`, String.raw`\bon part sur\b`, String.raw`\babbiamo deciso\b`, String.raw`\bdeciso\b`, String.raw`\bandiamo con\b`,
+  String.raw`\bentschieden\b`, String.raw`\bbeschlossen\b`, String.raw`\bwir nehmen\b`, String.raw`\bbesloten\b`, String.raw`\bafgesproken\b`, String.raw`\bwe gaan voor\b`,
+  String.raw`\bzdecydowali(?:śmy)?\b`, String.raw`\bustalili(?:śmy)?\b`, String.raw`решили`, String.raw`договорились`, String.raw`остановились на`,
+  '決めた', '決定', 'にしよう', 'ことにした', '决定', '定了', '就用', '商定', '결정', '하기로 했',
+];
+
+/** A rule named as one: the convention is, our policy, rule:, amendment… */
+const LABEL = [
+  String.raw`\b(?:the|our|team|house) (?:convention|rule|policy|standard|guideline)s? (?:is|are|says?|here)\b`, String.raw`\bconvention\b`, String.raw`\bpolicy\b`, String.raw`\brule of thumb\b`, String.raw`^\s*(?:rule|convention|policy|decision|amendment|update|note to self|reminder)\s*[:—-]`,
+  String.raw`\bamend(?:ment|ed)\b`, String.raw`^\s*(?:update|amendment|addendum|nachtrag|änderung|enmienda|actualización|emenda|atualização|avenant|mise à jour|aggiornamento|aanvulling|poprawka|поправка|обновление)\b[^:]{0,40}:`, String.raw`\bapplies everywhere\b`, String.raw`\bfor the record\b`, String.raw`\bheads up for the rest\b`, String.raw`\bu nas (?:obowiązuje|jest zasada)\b`, String.raw`у нас принято`, String.raw`\bbei uns gilt\b`, String.raw`\bchez nous\b`, String.raw`\bsupersedes?\b`, String.raw`\bno longer\b`, String.raw`\bis now\b`, String.raw`\bnow counts?\b`, String.raw`\bonly counts?\b`, String.raw`\bcounts? only\b`,
+  String.raw`\bconvenci[oó]n\b`, String.raw`\bregla\b`, String.raw`\bpolítica\b`, String.raw`\bconven[cç][aã]o\b`, String.raw`\bregra\b`, String.raw`\bemenda\b`, String.raw`\benmienda\b`,
+  String.raw`\bconvention\b`, String.raw`\brègle\b`, String.raw`\bconvenzione\b`, String.raw`\bregola\b`, String.raw`\bkonvention\b`, String.raw`\bregel\b`, String.raw`\brichtlinie\b`, String.raw`\bafspraak\b`,
+  String.raw`\bzasada\b`, String.raw`\bkonwencja\b`, String.raw`правило`, String.raw`соглашение`, '規約', 'ルール', '約束', '规范', '规则', '约定', '규칙', '컨벤션',
+];
+
+/** A normative modal: must, have to, are to, should always… */
+const MODAL = [
+  String.raw`\bmust(?:n't| not)?\b`, String.raw`\bshall\b`, String.raw`\bha(?:ve|s) to\b`, String.raw`\bneeds? to\b`, String.raw`\bare to\b`, String.raw`\bis to\b`, String.raw`\bshould(?:n't| not)? (?:always|never|only|be)\b`, String.raw`\bonly\b`,
+  String.raw`\bare (?:stored|kept|written|named|formatted|rounded|computed|counted|measured|expressed|done|handled|capped|limited)\b`, String.raw`\bis (?:stored|kept|written|named|formatted|rounded|computed|counted|measured|expressed|done|handled|capped|limited)\b`,
+  String.raw`\bgo(?:es)? (?:in|into|under)\b`, String.raw`\blive in\b`, String.raw`\bbelongs? in\b`, String.raw`\bcapped at\b`,
+  String.raw`\bdebe(?:n|mos)?\b`, String.raw`\btiene(?:n)? que\b`, String.raw`\bhay que\b`, String.raw`\bdeve(?:m|mos)?\b`, String.raw`\btem que\b`, String.raw`\bdoi(?:t|vent|vons)\b`, String.raw`\bil faut\b`, String.raw`\bdeve(?:no)?\b`, String.raw`\bbisogna\b`,
+  String.raw`\bm[üu]ss(?:en|t)?\b`, String.raw`\bsoll(?:en|te)?\b`, String.raw`\bdarf\b`, String.raw`\bdürfen\b`, String.raw`\bmoet(?:en)?\b`, String.raw`\bmag niet\b`, String.raw`\bmusi(?:my)?\b`, String.raw`\bnależy\b`, String.raw`\bnie wolno\b`,
+  String.raw`должн[ыао]?`, String.raw`нужно`, String.raw`нельзя`, String.raw`только`, 'なければならない', 'ないこと', 'すること', '禁止', '必须', '不要', '不得', '只能', '应该', '해야', '하지 마', '금지',
+];
+
+/** A question: the sentence asks something. */
+const QUESTION_LEAD = [
+  String.raw`^(?:and |so |but |ok,? |hmm,? )?(?:are|is|am|do|does|did|can|could|would|will|should|shall|have|has|was|were|what|why|how|where|which|who|whom|when|any idea|anyone know)\b`,
+  String.raw`^¿`, String.raw`^(?:qué|que|cómo|como|por qué|porque|dónde|cuál|cuándo|es que|será que|sabes si)\b`, String.raw`^(?:est-ce|pourquoi|comment|où|quel(?:le)?s?|qui|quand|peux-tu|est-il|sommes-nous)\b`,
+  String.raw`^(?:perché|come|dove|quale|quando|chi|siamo sicuri)\b`, String.raw`^(?:ist|sind|kann|können|könnte|warum|wieso|weshalb|wie|was|wo|welche[rsm]?|wann|sollen|sollten|haben|hast|gibt es)\b`,
+  String.raw`^(?:is|zijn|kan|kunnen|waarom|hoe|wat|waar|welke|wanneer|moeten)\b`, String.raw`^(?:czy|dlaczego|jak|gdzie|który|kiedy|co)\b`, String.raw`^(?:почему|как|где|какой|когда|что|зачем|разве|а мы|мы точно)`,
+  'ですか', 'ますか', 'でしょうか', 'かな', '吗', '呢', '为什么', '怎么', '是不是', '까요', '나요', '인가요', '왜',
+];
+
+/** A hypothetical or a musing: if we…, what if, maybe, or maybe…? */
+const HYPOTHETICAL = [
+  String.raw`^(?:and |but |so )?(?:if|what if|suppose|supposing|assuming|imagine|in case|hypothetically|maybe|perhaps|or maybe|or perhaps|i wonder|wondering|not sure|i'm not sure|i guess|i think|i feel like|i'd say|probably|might|could we)\b`,
+  String.raw`\bif (?:we|you|i) (?:ever |were to |decided|decide|switch|moved?|went)\b`, String.raw`\bwould (?:it|we|that) (?:be|make)\b`, String.raw`\bwe could\b`,
+  String.raw`\b(?:in theory|theoretically|en teoría|em teoria|en théorie|in teoria|theoretisch|in theorie|teoretycznie|теоретически)\b`,
+  String.raw`^(?:si|y si|quizás|quizá|tal vez|a lo mejor|supongamos|e se|talvez|será que|peut-être|et si|supposons|forse|e se|magari|wenn|falls|vielleicht|angenommen|als|misschien|stel dat|jeśli|może|gdyby|если|может быть|возможно|а что если)\b`,
+  'もし', 'かもしれない', 'たぶん', '如果', '假如', '也许', '或许', '만약', '아마',
+];
+
+/** A request for the task at hand: please, can you, make sure, let me know, an imperative task verb first. */
+const REQUEST = [
+  String.raw`\bplease\b`, String.raw`\bpls\b`, String.raw`\bplz\b`, String.raw`\b(?:can|could|would|will) you\b`, String.raw`\bmake sure\b`, String.raw`\bensure (?:that )?(?:this|the|it)\b`, String.raw`\blet me know\b`, String.raw`\bi (?:want|need|'d like) you to\b`, String.raw`\bfor (?:this|now|the moment|today)\b`,
+  String.raw`\bin this (?:function|file|method|class|test|pr|change|branch|commit|ticket)\b`, String.raw`\bhere\b(?! (?:is|are) (?:the|our) (?:rule|convention))`,
+  String.raw`\bpor favor\b`, String.raw`\bpodrías\b`, String.raw`\bpuedes\b`, String.raw`\basegúrate\b`, String.raw`\bpode(?:ria)?s?\b`, String.raw`\bgaranta\b`, String.raw`\bs'il (?:te|vous) pla[iî]t\b`, String.raw`\bpeux-tu\b`, String.raw`\bpourrais-tu\b`, String.raw`\bassure-toi\b`,
+  String.raw`\bper favore\b`, String.raw`\bpuoi\b`, String.raw`\bpotresti\b`, String.raw`\bassicurati\b`, String.raw`\bbitte\b`, String.raw`\bkannst du\b`, String.raw`\bkönntest du\b`, String.raw`\bstell sicher\b`, String.raw`\balsjeblieft\b`, String.raw`\bkun je\b`, String.raw`\bzorg dat\b`,
+  String.raw`\bproszę\b`, String.raw`\bczy możesz\b`, String.raw`\bupewnij się\b`, String.raw`пожалуйста`, String.raw`можешь`, String.raw`убедись`, 'ください', 'お願い', 'してくれ', '请', '帮我', '麻烦', '确保', '주세요', '해줘', '부탁',
+];
+
+/** Verbs that open a task given to the agent (imperative, English and the other languages' common ones). */
+const TASK_VERB = [
+  String.raw`^(?:now |then |ok,? |okay,? |alright,? |also,? |and |first,? |next,? )?(?:list|show|print|display|fix|add|remove|delete|drop|rename|move|run|rerun|make|create|write|rewrite|update|upgrade|bump|change|set|check|verify|review|look|find|search|grep|open|read|explain|tell|describe|implement|refactor|clean|test|debug|investigate|try|build|deploy|commit|push|revert|undo|generate|migrate|convert|port|split|merge|extract|inline|document|summari[sz]e|give|help|go|start|stop|restart|install|configure|replace|wrap|call|use|split|format|lint|patch|sort|count|compare|draft)\b`,
+  String.raw`^(?:lista|muestra|arregla|corrige|añade|agrega|elimina|borra|renombra|ejecuta|corre|crea|escribe|actualiza|revisa|busca|explica|implementa|prueba|mostra|conserta|adiciona|remove|renomeia|executa|cria|escreve|atualiza|verifica|procura|explica|implementa|testa)\b`,
+  String.raw`^(?:liste|montre|affiche|corrige|ajoute|supprime|renomme|lance|exécute|crée|écris|mets à jour|vérifie|cherche|explique|implémente|teste|elenca|mostra|correggi|aggiungi|rimuovi|rinomina|esegui|crea|scrivi|aggiorna|controlla|cerca|spiega|implementa)\b`,
+  String.raw`^(?:liste|zeig|zeige|behebe|fix|füge|entferne|lösche|benenne|führ|führe|erstelle|schreib|schreibe|aktualisiere|prüf|prüfe|such|suche|erklär|erkläre|implementier|teste|toon|laat zien|repareer|voeg|verwijder|hernoem|draai|maak|schrijf|werk bij|controleer|zoek|leg uit)\b`,
+  String.raw`^(?:wylistuj|pokaż|napraw|dodaj|usuń|zmień nazwę|uruchom|utwórz|napisz|zaktualizuj|sprawdź|znajdź|wyjaśnij|zaimplementuj|покажи|выведи|исправь|почини|добавь|удали|переименуй|запусти|создай|напиши|обнови|проверь|найди|объясни|реализуй)`,
+];
+
+/** A symptom of the code: it/the test/the job … fails, never returns, always times out. */
+const SYMPTOM = [
+  String.raw`\b(?:it|this|that|the (?:test|tests|build|job|job's|function|endpoint|request|query|page|server|service|worker|script|app|api|call|loop|report|cron|pipeline|ci|check|parser|client|socket|process|migration|cache|container|deploy)|[a-z_]+\(\)) (?:\w+ ){0,3}(?:always|never|still|keeps?|sometimes|randomly|occasionally) (?:\w+ ){0,2}(?:fail|fails|failed|failing|crash|crashes|crashed|return|returns|returned|hang|hangs|times? out|timed out|throws?|errors?|breaks?|passes|passed|works?|worked|finishes|finished|completes?|shows?|showed|gets?|got)\b`,
+  String.raw`\b(?:is|are|was|were|keeps?) (?:failing|broken|crashing|hanging|flaky|flaking|timing out|returning|erroring|off by)\b`, String.raw`\b(?:fails?|failed|crash(?:es|ed)?|errors? out|throws?|times? out|timed out) (?:with|when|on|after|because|in)\b`,
+  String.raw`\b(?:bug|regression|broken|flaky|stack ?trace|traceback|exception|segfault|500s?|404s?|off by one)\b`,
+  String.raw`\bfalla\b`, String.raw`\bfalha\b`, String.raw`\béchoue\b`, String.raw`\bplante\b`, String.raw`\bfallisce\b`, String.raw`\bschlägt fehl\b`, String.raw`\bstürzt ab\b`, String.raw`\bfaalt\b`, String.raw`\bcrasht\b`, String.raw`\bnie działa\b`, String.raw`падает`, String.raw`не работает`, '落ちる', '失敗', '报错', '失败', '崩溃', '실패',
+];
+
+/** Chit-chat, opinions and acknowledgements. */
+const CHAT = [
+  String.raw`^(?:hi|hey|hello|thanks|thank you|thx|ty|cool|nice|great|awesome|perfect|lol|haha|ok|okay|k|sure|yep|yes|no|nope|good|good morning|morning|cheers|bye|np|wow|oops|ugh|sigh|meh|hmm+|right)\b[\s!.,:)]*$`,
+  String.raw`\b(?:lol|haha|lmao|rofl|:\)|:d|😂|🙂|😅)\b`, String.raw`\b(?:holy war|tricky bit|pet peeve|i love|i hate|i like|i prefer|annoying|funny|honestly|to be fair|tbh|imo|imho|personally)\b`,
+  String.raw`^(?:hola|gracias|vale|buenos días|obrigad[oa]|valeu|olá|bom dia|merci|salut|bonjour|grazie|ciao|danke|hallo|moin|bedankt|dank je|hoi|dzięki|cześć|спасибо|привет|ありがとう|こんにちは|谢谢|你好|감사|안녕)\b`,
+];
+
+/** An acceptance of what the agent proposed. */
+const ACCEPT = [
+  String.raw`^(?:yes|yeah|yep|yup|sure|ok|okay|agreed|agree|sounds good|sounds right|good call|makes sense|lgtm|perfect|great|correct|exactly|right|fine)\b[^?]*\b(?:go with|do (?:that|it|this)|let'?s (?:do|go|use|keep)|that'?s (?:the|our) (?:rule|plan|decision|way)|ship it|use (?:that|it|this)|keep (?:that|it)|go ahead|agreed|we'?ll (?:do|use|go with)|that one|option \w+|the (?:first|second|latter|former))\b`,
+  String.raw`^(?:agreed|lgtm|deal|approved|yes,? (?:let'?s|go|do)|sounds good,? (?:let'?s|go|do)|go with (?:that|it|this|option|the (?:first|second|latter|former)))`,
+  String.raw`^(?:sí|si|vale|de acuerdo|perfecto|sim|certo|combinado|fechado|oui|d'accord|parfait|ok|va bene|d'accordo|perfetto|ja|genau|einverstanden|passt|prima|akkoord|tak|zgoda|ок|да|согласен|договорились|はい|了解|いいね|それで|好的|可以|就这样|同意|네|좋아요|그렇게)[\s,!.]*.*(?:usa|usemos|hazlo|vamos|adelante|faz|vai de|vamos nessa|fais|allons|on part|fallo|andiamo|mach|machen wir|nehmen wir|doe|gaan we|rób|zróbmy|делай|давай|берём|そうしよう|それでいこう|就这么办|就用|那样做|그렇게 하자|그걸로)`,
+];
+
+/** The agent proposing something the person can accept or correct. */
+const PROPOSAL_RE = compile([
+  String.raw`\b(?:i(?: suggest| propose| recommend| would|'d| can| could)|we (?:could|should|can)|how about|what about|option [a-z0-9]|my (?:suggestion|proposal|recommendation)|proposal(?: for)?|suggestion|recommendation|let'?s|the (?:simplest|safest|cleanest) (?:is|would be)|two options|three options)\b`,
+  String.raw`\b(?:propongo|propondría|sugiero|sugeriría|puedo|podría|sugiro|proponho|proporia|sugeriria|posso|poderia|je propose|je suggère|je partirais|je peux|je pourrais|proporrei|suggerisco|suggerirei|potrei|ich schlage vor|ich würde|ich kann|ich könnte|ik stel voor|ik zou|ik kan|proponuję|zaproponowałbym|mogę|mógłbym|предлагаю|предложил бы|могу|можно)\b`,
+  'でどうでしょう', 'どうでしょう', 'はいかが', '提案', '建议', '我建议', '可以', '要不要', '제안', '어떨까요', '할까요', '어때요',
+]);
+const PROPOSAL = { test: (s: string) => any(PROPOSAL_RE, s.toLowerCase()) };
+
+/** A correction of a value or choice the agent proposed: "no, not 5 — exactly 7", "no — use X". */
+const CORRECTION = [
+  String.raw`^(?:no|nope|nah|not quite|wrong|actually|hmm,? no)\b[\s,.!—–-]*(?:not|it'?s|it should be|make it|use|we use|we want|exactly|keep|instead|rather)\b`,
+  String.raw`\bnot \S+[\s,—–-]+(?:but |it'?s |make it |use |exactly |rather |instead )?(?:exactly |use )?\S+`,
+  String.raw`^(?:no|nein|non|não|nee|nie|нет|いいえ|いや|不|不是|아니요|아뇨|아니)[\s,.!、，—–-]*\S`,
+];
+
+const R = {
+  norm: compile(NORM),
+  team: compile(TEAM),
+  decided: compile(DECIDED),
+  label: compile(LABEL),
+  modal: compile(MODAL),
+  question: compile(QUESTION_LEAD),
+  hypothetical: compile(HYPOTHETICAL),
+  request: compile(REQUEST),
+  task: compile(TASK_VERB),
+  symptom: compile(SYMPTOM),
+  chat: compile(CHAT),
+  accept: compile(ACCEPT),
+  correction: compile(CORRECTION),
+};
+
+const any = (res: RegExp[], s: string) => res.some((r) => r.test(s));
+
+/** Sentences of an utterance: split at sentence ends and line breaks, kept verbatim. */
+export function sentencesOf(text: string): string[] {
+  return text
+    .split(/(?<=[.!?。！？])\s+|(?<=[。！？])|\n+/u)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+/** Clauses joined by a dash or "and remember": "rename it — and remember prices are integer cents". */
+function clausesOf(sentence: string): string[] {
+  return sentence
+    .split(/\s+[—–]\s+(?=(?:and |but |also |oh,? |btw,? |remember|y |e |et |und |en )?)|;\s+|,\s+(?=(?:and )?(?:remember|note|keep in mind|btw|by the way|recuerda|lembre|n'oublie|ricorda|denk daran|vergiss nicht|onthoud|pamiętaj|помни)\b)/iu)
+    .map((c) => c.trim())
+    .filter(Boolean);
+}
+
+/** "remember (that) …", "note: …", "keep in mind …": what follows is told as a rule. */
+const REMINDER = /^(?:(?:and|also|oh|btw|but)[,\s]+)?(?:remember|note|keep in mind|don't forget|fyi|reminder|recuerda|lembre(?:-se)?|n'oublie pas|ricorda|denk daran|vergiss nicht|onthoud|pamiętaj|помни|не забудь|忘れないで|记住|기억해)\b[:,]?\s*(?:that\s+|que\s+|dass\s+|dat\s+|che\s+)?/iu;
+
+
+/** Generality: a norm that holds beyond this task (every, whenever, anywhere, otherwise, without asking…). */
+const GENERAL = compile([
+  String.raw`\b(?:every|each|all|any|anything|anywhere|everywhere|whenever|every time|no one|nobody|everyone|otherwise|without asking|unless|new (?:endpoints?|code|files?|tables?|routes?|modules?|services?|dependencies|flags?))\b`,
+  String.raw`\b(?:todos?|todas?|cada|cualquier|siempre que|nadie|toda|qualquer|sempre que|ninguém|tous|toutes|chaque|n'importe|personne|tutti|tutte|ogni|qualsiasi|nessuno|jede[rsmn]?|alle|immer wenn|niemand|elke|iedere|każd[yaei]|wszystk\w*|nikt|все|каждый|любой|никто)\b`,
+  String.raw`\b(?:nuev[oa]s|nov[oa]s|nouveaux|nouvelles|nuov[ie]|neue[nrs]?|nieuwe|nowe|новые|na overleg|nach rücksprache|sin consultar|sem consultar|sans demander|senza chiedere|bez konsultacji|без согласования)\b`,
+  '所有', '全部', '任何', 'すべて', '全て', '모든', '新しい', '新的', '새로운',
+]);
+
+/** How the project does things: habitual verbs of a norm ("go in", "live next to", "follow", "owns", "stays out"). */
+const NORM_VERB = compile([
+  String.raw`\b(?:follow|follows|live|lives|go in|goes in|go into|go under|stay|stays|belong|belongs|owns|carry|carries|comes? from|get committed|are read|is read|go through|goes through|excludes?|starts? at|is frozen|are frozen|is read-only|are read-only|may not|is fine|are fine|doesn't pass review|does not pass review|blocks the merge|not allowed|off the table|is a mistake|keep it that way|we support|we keep|we roll back|applies everywhere|full stop|is the policy|that's the policy|that's settled|is settled|are capped|is capped|are stored|is stored|are kept|is kept)\b`,
+  String.raw`\b(?:sont stockés|est stocké|sont gardés|se guardan|são guardados|são armazenados|sono salvati|vengono salvati|werden gespeichert|wird gespeichert|worden opgeslagen|wordt opgeslagen|są przechowywane|хранятся|van|vai|fica|ficam|vão|quedan?|se guardan?|se guarda|suivent|suit|vont|restent?|stanno|vanno|si leggono|non si tocca|gehören|gehört|bleiben|bleibt|gilt|hoort|horen|blijven|obowiązuje|хранятся|храним|принято|congelada|congelado|zamrożone|gelé|gelée|eingefroren)\b`,
+  '一律', '都用', '都放', '放在', 'ルールです', '금지', '으로만',
+]);
+
+/** Words of a symptom: what the code does wrong. */
+const FAILURE = compile([
+  String.raw`\b(?:fails?|failed|failing|hangs?|hung|crash(?:es|ed)?|breaks?|broke|broken|overcounts?|undercounts?|never (?:returns?|picks?|prints?|finishes|completes|loads|starts|stops|gets|shows|fires|runs|works|ends|closes|responds|terminates|exits)|always (?:fails?|returns?|complains?|crashes|overcounts?|undercounts?|hangs?|times? out|shows?|gets?)|times? out|timed out|stick(?:s)? around|show(?:s)? up as|come(?:s)? out (?:in|as)|since (?:this morning|yesterday|today|the deploy|the upgrade)|flaky|flakes|regression|stack ?trace|traceback|throws?|errors? out|off by|(?:is|are|was|were) (?!going\b|being\b)[a-z]+ing|even (?:for|when|if|on|with)|complains?|complaining|confus(?:es|ing)|resets?|never (?:persists?|happens|seen|understood)|happens (?:only|on|when)|doesn't work|does not work|not working|stopped working)\b`,
+  String.raw`\b(?:falla|fallan|se cuelga|rompe|falha|travou|trava|échoue|plante|fallisce|si blocca|schlägt fehl|bricht|hängt|stürzt|faalt|hangt|crasht|pada|zawiesza|padają|падает|виснет|ломается|не работает|ab\b)`,
+  String.raw`\b(?:should|zou|sollte|debería|deveria|devrait|dovrebbe|powinien|должен)\b.*\b(?:but|maar|aber|pero|mas|mais|ma|ale|но)\b`,
+  '落ち', '失敗', '止まる', '返らない', '报错', '失败', '崩溃', '卡住', '不返回', '一直不', '실패', '멈춰',
+]);
+
+/** Opinions and musings: the speaker's taste, not the team's rule. */
+const OPINION = compile([
+  String.raw`\b(?:honestly|i think|i feel|i guess|i believe|i suspect|in my opinion|imo|imho|personally|i(?:'ve| have) never liked|i (?:love|hate|like|dislike)|is always (?:a |fun|tricky|painful|annoying|hard)|are always (?:fun|tricky|painful|annoying|hard)|tricky bit|holy war|fun to read|long day|lol|haha|lmao)\b`,
+  String.raw`\b(?:creo que|me parece|en mi opinión|acho que|na minha opinião|je pense|à mon avis|secondo me|penso che|mah|ich finde|meiner meinung|ik vind|volgens mij|moim zdaniem|myślę|по-моему|я думаю|мне кажется|больная тема)\b`,
+  '思う', 'と思います', '我觉得', '我认为', '생각', '것 같',
+]);
+
+/** Deixis of the task at hand: this time, for now, this function, the failing test… */
+const TASK_DEIXIS = compile([
+  String.raw`\b(?:this time|for now|right now|today|for the moment|in this (?:script|function|file|method|class|test|pr|change|branch|commit|ticket|loop|module)|this (?:function|script|loop|test|file|one)|the (?:failing|flaky|last|new) |the readme|just get|so it doesn't|so that it|instead of raising|change it|write that|a test for it|and tell me|for the import job|only change|i want to see)\b`,
+  String.raw`\b(?:este test|esta función|este teste|essa função|esse teste|ce test|cette fonction|le test qui|questo test|questa funzione|il parser|diesen test|diese funktion|die funktion|deze test|deze functie|ten test|tę pętlę|tę funkcję|этот тест|эту функцию|флапающий)\b`,
+  'このテスト', 'この関数', '这个函数', '这个测试', '이 함수', '이 테스트',
+]);
+
+/** A generic subject and a habitual verb: "Commit messages follow…", "Tests live next to…", "Money is integer cents". */
+const DECLARATIVE = compile([
+  // es, pt, fr, it, de, nl, pl: a noun phrase (no pronoun first) and a copula or habitual verb within a few words.
+  String.raw`^(?!(?:yo|tú|él|ella|eso|esto|eu|você|ele|isso|isto|je|tu|il|elle|ça|cela|io|lui|lei|questo|quello|ich|du|er|sie|es|das|dies|ik|jij|hij|zij|het|dat|ja|ty|on|ona|to)\b)[\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()-]*(?: [\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()-]*){0,5} (?:son|van|se guardan|se escriben|usan|são|vão|ficam|seguem|usam|sont|vont|suivent|restent|utilisent|sono|vanno|stanno|seguono|usano|sind|kommen|gehören|folgen|bleiben|werden|zijn|gaan|horen|volgen|blijven|worden|są|idą|trafiają|używają)\b`,
+  String.raw`^(?:the |our |all |every |new |any )?(?!(?:it|this|that|these|those|i|you|he|she|they|there|here|what|which)\b)[\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()<>{}-]*(?: (?!(?:is|are)\b)[\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()<>{}-]*){0,5} (?:is|are|follow|follows|live|lives|go|goes|stay|stays|carry|carries|uses?|needs?|gets?|comes?|belongs?|excludes?|includes?|owns?|starts?|must|may|only)\b`,
+]);
+
+/** A first person plural in the present: the team's habit ("храним", "dodajemy", "guardamos", "salviamo"). */
+const WE_DO = compile([String.raw`\b\p{L}{3,}(?:amos|emos|imos|iamo|ons|emy|imy|ymy|jemy|ем|им|аем|яем)\b`, String.raw`\b\p{L}{3,}en wir\b`, String.raw`(?:します|しません|です)[。.]?$`]);
+
+/** Quoted text the person pasted (a log, an error, a page): never the person's rule. */
+function withoutQuoted(s: string): string {
+  return s
+    .replace(/(?:"[^"]{25,}"|“[^”]{25,}”|«[^»]{25,}»|「[^」]{15,}」|'[^']{40,}'|`[^`]{40,}`)/gu, ' «quoted» ')
+    .replace(/\b(?:says|said|prints?|printed|shows?|error|log|output|message|reads)\s*:\s*.*$/iu, ' «quoted»');
+}
+
+/** The scores behind a clause's verdict (exported for tests and the bench's explain). */
+export function clauseScore(clause: string): { score: number; decision: boolean; why: string[] } {
+  const why: string[] = [];
+  let s = clause.trim().replace(/^[-*>•\d.)\s]+/u, '');
+  const reminded = REMINDER.test(s);
+  if (reminded) s = s.replace(REMINDER, '');
+  const raw = s;
+  s = withoutQuoted(s);
+  const lower = s.toLowerCase();
+  if (raw.length < 8) return { score: -9, decision: false, why: ['too short'] };
+  const has = (name: string, res: RegExp[], w: number) => {
+    if (!any(res, lower)) return 0;
+    why.push(`${name} ${w > 0 ? '+' : ''}${w}`);
+    return w;
+  };
+  // What it is not: asked, supposed, mused, chatted.
+  if (/[?？]/u.test(s) || any(R.question, lower)) return { score: -9, decision: false, why: ['a question'] };
+  let score = 0;
+  score += has('hypothetical', R.hypothetical, -4);
+  score += has('opinion', OPINION, -3);
+  score += has('chat', R.chat, -3);
+  if (/(?:\.\.\.|…)\s*$/u.test(raw)) score += -2;
+  // What makes it a rule.
+  const decided = has('decided', R.decided, 3);
+  score += decided;
+  score += has('named a rule', R.label, 2.5);
+  score += has('lasting', R.norm, 1.5);
+  score += has('team', R.team, 1);
+  score += has('normative', R.modal, 1);
+  score += has('general', GENERAL, 1);
+  score += has('how things go', NORM_VERB, 1.5);
+  const declarative = has('declarative', DECLARATIVE, 1);
+  score += declarative;
+  if (declarative && /\b(?:is|are)\s+[\x60<]/u.test(lower)) {
+    score += 0.5;
+    why.push('a format +0.5');
+  }
+  score += has('we do', WE_DO, 0.5);
+  if (reminded) {
+    score += 2;
+    why.push('told as a reminder +2');
+  }
+  // What makes it the task at hand or a symptom.
+  if (any(R.task, lower) && !any(R.label, lower) && !declarative) {
+    const general = any(GENERAL, lower) || /^(?:don'?t|do not|never|always|no)\b/i.test(lower);
+    const w = general ? -1 : -3;
+    score += w;
+    why.push(`task verb first ${w}`);
+  }
+  score += has('request', R.request, -2);
+  score += has('this task', TASK_DEIXIS, -2.5);
+  score += has('symptom', FAILURE, -3);
+  // A prohibition or an instruction for good: "Don't add new dependencies without asking me first".
+  if (/^(?:don'?t|do not|never|no one|nobody|jamais|nunca|niemals|nooit|mai|никогда|nigdy|決して|绝不|절대)(?![\p{L}])/iu.test(lower) && !any(TASK_DEIXIS, lower) && !any(FAILURE, lower)) {
+    score += 1.5;
+    why.push('standing prohibition +1.5');
+  }
+  return { score, decision: decided > 0 || /\b(?:amend|update after|supersede|no longer|is now|final answer|settled)\b/i.test(lower), why };
+}
+
+/** A sentence that settles the one before it. */
+const SETTLES = /^(?:that'?s (?:settled|final|decided|the rule|the policy|the plan)|(?:it'?s )?decided|settled|final|agreed|done deal|no exceptions|so keep it that way|está decidido|c'est décidé|è deciso|das ist entschieden|dat is besloten|решено|决定了|確定です)[.!]?$/iu;
+
+/** A clause is a rule when its score reaches this (calibrated on the dev half of bench/stated-rules). */
+export const RULE_THRESHOLD = 2;
+
+interface ClauseVerdict {
+  rule: boolean;
+  decision: boolean;
+  why: string;
+}
+
+/** One clause (no preceding agent turn); `tainted`: another clause of its sentence is a request for the task. */
+function judgeClause(clause: string, tainted = false): ClauseVerdict {
+  const { score, decision, why } = clauseScore(clause);
+  const labelled = any(R.label, clause.toLowerCase());
+  const final = tainted && !labelled ? score - 2 : score;
+  return { rule: final >= RULE_THRESHOLD, decision, why: [...why, ...(tainted && !labelled ? ['a request beside it -2'] : [])].join(', ') };
+}
+
+/** A clause that asks for the task at hand: a task verb first, a request marker, or this task's things. */
+function isTaskClause(clause: string): boolean {
+  const lower = clause.trim().toLowerCase();
+  return any(R.task, lower) || any(R.request, lower) || any(TASK_DEIXIS, lower);
+}
+
+/** Options side by side: "X or Y", "X oder Y", "X albo Y", "X还是Y". */
+const ALTERNATIVES = compile([String.raw`\b(?:or|oder|ou|o|of|albo|czy|или|либо)\b`, '还是', '或者', 'それとも', 'か、', '아니면'])[0]!;
+
+/** What the agent's turn before a prompt was: a permission asked, a choice offered, a proposal, a question for a value. */
+type PreviousKind = 'permission' | 'choice' | 'proposal' | 'question' | 'other';
+
+function previousKind(previous: string): PreviousKind {
+  if (PERMISSION.test(previous)) return 'permission';
+  if (/[?？]/u.test(previous) && ALTERNATIVES.test(previous)) return 'choice';
+  if (PROPOSAL.test(previous)) return 'proposal';
+  if (VALUE_QUESTION.test(previous)) return 'question';
+  return 'other';
+}
+
+/** The agent asks what the person wants: "What minimum do you want?", "How should it work?", "Which one?" */
+const VALUE_QUESTION = /\b(?:what|which|how (?:should|many|long|much|often)|where should)\b[^?]*\b(?:do you want|would you like|do you prefer|should (?:it|we|this|that|the)|should be|is (?:the )?(?:right|best)|one)\b[^?]*\?|\bhow should (?:it|this|we)\b[^?]*\?|\bwhat (?:minimum|maximum|default|limit|value|format|name|timeout|threshold)\b[^?]*\?/i;
+
+/** A proposal about the task at hand only ("for this PR", "for now", "if you want"): accepting it sets no rule. */
+const TASK_SCOPED = /\b(?:this pr|in this pr|out of this pr|for now|for this (?:pr|change|fix|bug|flag|one|file|case)|the current bug|if you want|a separate refactor|later if|only (?:in|for) (?:this \w+|\S+\.\w+))\b/i;
+
+/** A statement with something concrete in it: a number, an identifier, a path, code. */
+const SUBSTANCE = /\d|[A-Za-z]+_[A-Za-z0-9_]+|[a-z][A-Z]\w|\x60[^\x60]+\x60|\w\/\w|\b(?:only|exactly|never|always|must|instead|rather|default)\b/u;
+
+/** A permission the agent asked for ("Shall I run the tests?"): a yes is an acknowledgement, not a decision. */
+const PERMISSION = /\b(?:shall i|should i|want me to|do you want me|can i|may i|ok to|okay to)\b/i;
+
+/** A short answer that picks: "Postgres.", "ULID.", "Assíncrona.", "300, e vale per tutte". */
+function picks(sentence: string, previous: string): boolean {
+  const first = sentence.split(/[.,;:!—–]/u)[0]!.trim().toLowerCase();
+  if (!first || first.length > 40) return false;
+  const words = first.split(/\s+/u).map((w) => w.replace(/[^\p{L}\p{N}_-]/gu, ''));
+  const options = previous.toLowerCase();
+  return words.length <= 4 && words.some((w) => (w.length >= 3 || /\d/.test(w)) && !PICK_FILLER.has(w) && new RegExp(`(?<![\\p{L}\\p{N}])${w.replace(/[-]/g, '\\-')}`, 'u').test(options));
+}
+
+/** Words of a short answer that pick nothing. */
+const PICK_FILLER = new Set(['the', 'that', 'this', 'one', 'it', 'do', 'ok', 'yes', 'no', 'and', 'keep', 'leave', 'measure', 'later', 'maybe', 'whatever', 'both', 'neither', 'la', 'le', 'el', 'der', 'die', 'das', 'het', 'de']);
+
+/**
+ * The rules an utterance states. `previous` is the agent's turn before it, when there was one: an
+ * acceptance ("yes, go with that"), a correction ("no, not 5 — exactly 7") or a pick ("Postgres.")
+ * of what it proposed or asked to choose is a decision; a yes to a permission it asked is not.
+ */
+export function statedRulesOf(text: string, previous?: string): Verdict {
+  const rules: StatedRule[] = [];
+  const prev = previous ? previousKind(previous) : undefined;
+  const sentences = sentencesOf(text);
+  // A bare "No." before the correction: the correction is the two together.
+  if (sentences.length > 1 && /^(?:no|nope|nah|nein|non|não|nee|nie|нет|いいえ|いや|不|아니요)[.!。]?$/iu.test(sentences[0]!)) sentences.splice(0, 2, `${sentences[0]} ${sentences[1]}`);
+  for (const [i, sentence] of sentences.entries()) {
+    if (i === 0 && previous && prev && prev !== 'permission' && !/[?？]/u.test(sentence)) {
+      const lower = sentence.toLowerCase();
+      const rest = sentences.slice(1, 3).filter((x) => !/[?？]/u.test(x)).join(' ');
+      const withRest = rest && rest.length < 320 ? `${sentence} ${rest}` : sentence;
+      const substance = SUBSTANCE.test(withRest) || any(R.norm, withRest.toLowerCase()) || any(GENERAL, withRest.toLowerCase());
+      const how =
+        any(R.accept, lower) && (prev === 'proposal' || prev === 'choice') && !TASK_SCOPED.test(previous) && !TASK_SCOPED.test(sentence) && !any(TASK_DEIXIS, lower)
+          ? "the agent's proposal accepted"
+          : prev !== 'question' && any(R.correction, lower) && substance
+            ? "the agent's proposal corrected"
+            : prev === 'choice' && picks(sentence, previous)
+              ? "one of the agent's options chosen"
+              : prev === 'question' && substance && !any(FAILURE, lower) && !isTaskClause(sentence)
+                ? "the agent's question answered"
+                : undefined;
+      if (how && !any(OPINION, lower) && !any(R.hypothetical, lower)) {
+        rules.push({ kind: 'decision', quote: withRest, proposal: proposalOf(previous), why: how });
+        return { label: 'decision', rules };
+      }
+    }
+    // "That's settled." / "Decided." after a statement: the statement is the decision.
+    if (i > 0 && SETTLES.test(sentence)) {
+      const before = sentences[i - 1]!;
+      if (!/[?？]/u.test(before)) {
+        const existing = rules.findIndex((r) => r.quote === before);
+        const rule: StatedRule = { kind: 'decision', quote: `${before} ${sentence}`, why: 'settled in so many words' };
+        if (existing >= 0) rules[existing] = rule;
+        else rules.push(rule);
+      }
+      continue;
+    }
+    const clauses = clausesOf(sentence);
+    // A request in one clause makes the whole sentence the task at hand, unless a clause is told as a rule.
+    const tainted = clauses.length > 1 && clauses.some((c) => isTaskClause(c));
+    for (const clause of clauses) {
+      const v = judgeClause(clause, tainted && !REMINDER.test(clause.trim()));
+      if (!v.rule) continue;
+      // The whole sentence is the rule's words when the clause is most of it; else the clause.
+      const quote = clause.length >= sentence.length * 0.6 ? sentence : clause.replace(REMINDER, '');
+      if (rules.some((r) => r.quote === quote)) continue;
+      rules.push({ kind: v.decision ? 'decision' : 'convention', quote, why: v.why });
+    }
+  }
+  if (rules.length === 0) return { label: 'other', rules };
+  return { label: rules.some((r) => r.kind === 'decision') ? 'decision' : 'rule', rules };
+}
+
+
+/** The proposal's words a decision keeps: the sentences that propose, cut to a few hundred characters. */
+function proposalOf(previous: string): string {
+  const sentences = sentencesOf(previous);
+  const proposing = sentences.filter((s) => PROPOSAL.test(s));
+  const picked = (proposing.length > 0 ? proposing : sentences.slice(-2)).join(' ');
+  return picked.length > 400 ? `${picked.slice(0, 399)}…` : picked;
+}
