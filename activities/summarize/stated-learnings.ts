@@ -27,6 +27,14 @@ export type StatedCandidate = LearningCandidate & { origin: 'user' };
 /** Stated rules of one session, at most this many (a pasted style guide is not 40 learnings). */
 const MAX_STATED = 12;
 
+/** How a decision was settled, as the body says it. */
+const SETTLED: Record<string, string> = {
+  "the agent's proposal accepted": 'accepting',
+  "the agent's proposal corrected": 'correcting',
+  "one of the agent's options chosen": 'choosing from',
+  "the agent's question answered": 'answering',
+};
+
 export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
   const out: StatedCandidate[] = [];
   let previous: TurnLine | undefined;
@@ -42,9 +50,8 @@ export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
       const proposal = r.proposal ? oneLine(r.proposal, 400) : undefined;
       // A decision settled on the agent's proposal carries its topic in the proposal: the title says both.
       const title = oneLine(proposal && quote.length < 80 ? `${quote} (on the agent's proposal: ${proposal})` : quote, 200);
-      const body = proposal
-        ? `The user settled it (${r.why}): "${quote}". The agent had proposed: "${proposal}".`
-        : `Stated by the user: "${quote}"`;
+      // The body is what an agent is handed: the person's words, and what they settled.
+      const body = proposal ? `"${quote}" — the user, ${SETTLED[r.why] ?? 'settling'} the agent's proposal: "${proposal}"` : `"${quote}" — the user`;
       out.push({
         kind: r.kind,
         title,

@@ -102,11 +102,11 @@ function byWhom(c: PushCandidate): string {
   return c.outcome === 'confirmed' ? 'confirmed by a passing check' : 'extracted from a session';
 }
 
-/** What the line says: the rule's own words (title and the body beyond it), cut to fit. */
+/** What the line says: the rule's own words (a person's rule: its body; else title and the body beyond it), cut to fit. */
 function lineOf(c: PushCandidate, maxBody: number): string {
   const title = flat(c.title);
   const body = flat(c.body);
-  const rest = body.toLowerCase().includes(title.toLowerCase()) ? body : `${title} — ${body}`;
+  const rest = c.origin === 'user' || body.toLowerCase().includes(title.toLowerCase()) ? body : `${title} — ${body}`;
   const text = maxBody > 0 ? cut(rest, maxBody) : cut(title, 240);
   const replaced = c.replaced_at ? `; replaces a rule of ${day(c.replaced_at)}` : '';
   const label = c.kind === 'dead_end' ? 'dead end (tried, did not work)' : c.kind;

@@ -22,6 +22,8 @@
  *   common/rules/uptake-ranking.ts): used items rise, items handed over again and again and never
  *   used sink and then stay out, and of a kind this project's agents rarely use only the newest few
  *   without a use of their own are tried — each with its reason on the receipt and in `explain`.
+ *   Warnings (failures, dead ends) and the team's rules (decisions, conventions, stated facts) are
+ *   raised when used and never left out for looking unused.
  *
  * Superseded learnings are never included. Items are taken greedily by score while they fit,
  * then the rendered whole is counted again and trimmed until it fits (token merges across lines
@@ -137,11 +139,15 @@ export function assembleContext(
       // A warning (a recorded failure, a dead end) works by what the agent does not do, which uptake
       // cannot see: it is raised when used, never demoted or left out for looking unused.
       const warning = c.kind === 'failure' || c.kind === 'dead_end';
-      const adj = warning && !usedBefore && use !== 'chance' ? NO_UPTAKE_CHANGE : uptakeAdjustment(stats, { restatedAt: c.type === 'learning' ? c.at : null, asked: matches, kindRate: ofKind });
+      // A rule the team stated (a decision, a convention, a fact someone told) works by what the agent
+      // does not do, too, and lasts until a later rule, a person or its code retires it: uptake may
+      // order it, never leave it out (issue 46: "never change that" was withheld after 4 unused servings).
+      const rule = c.type === 'learning' && (c.kind === 'decision' || c.kind === 'convention' || c.kind === 'fact');
+      const adj = (warning || rule) && !usedBefore && use !== 'chance' ? NO_UPTAKE_CHANGE : uptakeAdjustment(stats, { restatedAt: c.type === 'learning' ? c.at : null, asked: matches, kindRate: ofKind });
       const score = contextScore(c, now, weight, opts.branch) * adj.factor * (near ? NEAR.FACTOR : 1);
       if (adj.withhold) left.push({ id: c.id, type: c.type, tokens: 0, score, reason: adj.note, included: false });
       // How often items of this kind are used here, when rarely (undefined otherwise).
-      const rareRate = usedBefore || warning ? undefined : rareKind(opts.kinds?.get(c.type));
+      const rareRate = usedBefore || warning || rule ? undefined : rareKind(opts.kinds?.get(c.type));
       // An item without a use yet (or used less than its kind), of a kind rarely used here, is one of the few tried per serving.
       const rare = opts.uptake && !matches && use !== 'chance' ? rareRate : undefined;
       // Without a use of its own, of a kind rarely used here: it shares UNPROVEN_SHARE of the budget with its like.

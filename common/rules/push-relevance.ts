@@ -80,14 +80,15 @@ export function termsOf(text: string): Terms {
   const add = (t: string, w: number) => weights.set(t, (weights.get(t) ?? 0) + w);
   const concepts = new Set<number>();
   for (const token of tokenize(text)) {
-    if (/^\d+$/.test(token) && token.length < 2) continue;
+    // A bare number names no topic ("20" in a bug report, "7" in a rule): identifiers keep theirs.
+    if (/^\d+$/.test(token)) continue;
     const s = stem(token);
     if (NO_TOPIC.has(s)) continue;
     add(s, WEAK.has(s) ? 0.4 * WEIGHT.word : WEIGHT.word);
     for (const c of conceptsByStem.get(s) ?? []) concepts.add(c);
   }
   for (const id of identifiersOf(text)) add(id, WEIGHT.identifier);
-  for (const c of concepts) add(`concept:${c}`, WEIGHT.concept);
+  for (const c of concepts) add(`concept:${CONCEPTS[c]![0]}`, WEIGHT.concept);
   let length = 0;
   for (const w of weights.values()) length += w;
   return { weights, length };
@@ -134,14 +135,14 @@ export function scoreCandidates<T>(prompt: string, candidates: { item: T; text: 
     }
     shared.sort((a, b) => b[1] - a[1]);
     const distinctive = shared.some(([t]) => !t.startsWith('concept:') && (idf.get(t) ?? 0) >= GATE.DISTINCTIVE_IDF);
-    return { item: c.item, score, shared: shared.map(([t]) => t.replace(/^id:/, '')), distinctive };
+    return { item: c.item, score, shared: shared.map(([t]) => t.replace(/^id:/, '').replace(/^concept:(.*)$/, '~$1')), distinctive };
   });
   return out.sort((a, b) => b.score - a.score);
 }
 
 /** Why a candidate did or did not pass the gate; undefined when it passes. */
 export function gateRefusal(s: Scored<unknown>, best: number): string | undefined {
-  const content = s.shared.filter((t) => !t.startsWith('concept:'));
+  const content = s.shared.filter((t) => !t.startsWith('~'));
   if (s.score < GATE.MIN_SCORE) return `below the gate (score ${s.score.toFixed(2)} < ${GATE.MIN_SCORE})`;
   if (!s.distinctive && content.length < GATE.MIN_SHARED) return `shares no distinctive term with the prompt (${content.join(', ') || 'only concepts'})`;
   if (s.score < GATE.RELATIVE * best) return `far below the best match (${s.score.toFixed(2)} < ${GATE.RELATIVE} × ${best.toFixed(2)})`;

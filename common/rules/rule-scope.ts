@@ -5,21 +5,23 @@
  *
  * Two rules are compared by their topic terms (common/rules/push-relevance.ts: content words after
  * stemming and identifiers, no concepts, no norm words): the share of the smaller rule's topic the
- * other one covers. A rule that says it changes something ("amendment", "no longer", "raising",
- * "instead", "from now on"…) needs less overlap than one that does not.
+ * other one covers. A rule that says it changes something ("amendment", "now", "no longer",
+ * "raising", "instead", "from now on"…) replaces when enough of it is about the earlier rule's topic;
+ * one that does not, only when the two say nearly the same (Dice overlap).
  */
 import { termsOf } from './push-relevance.js';
 
 /** Overlap of topics above which a later rule replaces an earlier one. */
-export const SUPERSEDE = { PLAIN: 0.6, CUED: 0.35, MIN_SHARED: 2 } as const;
+export const SUPERSEDE = { PLAIN: 0.6, CUED: 0.3, MIN_SHARED: 2 } as const;
 
 /** Words with which a person says a rule changes. */
 const CHANGE_CUE =
-  /\b(?:amend(?:ment|ed|s)?|update[ds]?|changed?|changing|no longer|not anymore|any ?more|instead|from now on|going forward|raising|raised|raise|lowering|lowered|lower|bump(?:ed|ing)?|revis(?:e|ed|ing|ion)|replac(?:e|es|ed|ing)|supersed(?:e|es|ed)|reverse[ds]?|after the (?:audit|incident|review|outage|postmortem)|nachtrag|geändert|ab jetzt|enmienda|cambiamos|a partir de ahora|emenda|mudamos|daqui para frente|avenant|désormais|modifié|d'ora in poi|modificato|voortaan|gewijzigd|od teraz|zmieniamy|поправка|теперь|отныне)\b/iu;
+  /\b(?:amend(?:ment|ed|s)?|update[ds]?|now|new number|changed?|changing|no longer|not anymore|any ?more|instead|from now on|going forward|raising|raised|raise|lowering|lowered|lower|bump(?:ed|ing)?|revis(?:e|ed|ing|ion)|replac(?:e|es|ed|ing)|supersed(?:e|es|ed)|reverse[ds]?|after the (?:audit|incident|review|outage|postmortem)|nachtrag|geändert|ab jetzt|enmienda|cambiamos|a partir de ahora|emenda|mudamos|daqui para frente|avenant|désormais|modifié|d'ora in poi|modificato|voortaan|gewijzigd|od teraz|zmieniamy|поправка|теперь|отныне)\b/iu;
 
 function topic(text: string): Map<string, number> {
   const { weights } = termsOf(text);
-  for (const t of [...weights.keys()]) if (t.startsWith('concept:') || /^\d+$/.test(t)) weights.delete(t);
+  // Concepts and numbers name no rule; a file path is where many rules live, not what one says.
+  for (const t of [...weights.keys()]) if (t.startsWith('concept:') || /^\d+$/.test(t) || (t.startsWith('id:') && /[/.]/.test(t))) weights.delete(t);
   return weights;
 }
 
@@ -43,8 +45,13 @@ export function replacesRule(later: string, earlier: string): RuleOverlap {
     shared.push(t.replace(/^id:/, ''));
   }
   const sum = (m: Map<string, number>) => [...m.values()].reduce((x, y) => x + y, 0);
-  const overlap = sharedWeight / Math.max(1e-9, Math.min(sum(a), sum(b)));
+  // A rule that says it changes something: how much of it is about the earlier rule's topic.
+  // One that does not: how much the two share, both ways (Dice), so a short rule is not
+  // "covered" by a long proposal that merely mentions its words.
+  const ofLater = sharedWeight / Math.max(1e-9, sum(a));
+  const dice = (2 * sharedWeight) / Math.max(1e-9, sum(a) + sum(b));
   const cued = CHANGE_CUE.test(later);
   const enough = shared.length >= SUPERSEDE.MIN_SHARED;
+  const overlap = cued ? ofLater : dice;
   return { overlap, shared, cued, replaces: enough && overlap >= (cued ? SUPERSEDE.CUED : SUPERSEDE.PLAIN) };
 }

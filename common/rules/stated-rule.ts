@@ -39,7 +39,9 @@ const BOUNDARY = String.raw`(?:(?<![\p{L}\p{N}_])(?=[\p{L}\p{N}_])|(?<=[\p{L}\p{
 
 /** One regex per list (one scan per feature), with Unicode-aware word boundaries. */
 function compile(sources: string[]): RegExp[] {
-  return [new RegExp(sources.map((s) => `(?:${s.replaceAll(String.raw`\b`, BOUNDARY)})`).join('|'), 'iu')];
+  // A leading \b only looks behind and a trailing one only ahead (the cheap halves of BOUNDARY).
+  const bounded = (s: string) => s.replace(/^\\b/, '(?<![\\p{L}\\p{N}_])').replace(/\\b$/, '(?![\\p{L}\\p{N}_])').replaceAll(String.raw`\b`, BOUNDARY);
+  return [new RegExp(sources.map((s) => `(?:${bounded(s)})`).join('|'), 'iu')];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -407,6 +409,7 @@ const PICK_FILLER = new Set(['the', 'that', 'this', 'one', 'it', 'do', 'ok', 'ye
 export function statedRulesOf(text: string, previous?: string): Verdict {
   const rules: StatedRule[] = [];
   const prev = previous ? previousKind(previous) : undefined;
+  let lastIndex = -2;
   const sentences = sentencesOf(text);
   // A bare "No." before the correction: the correction is the two together.
   if (sentences.length > 1 && /^(?:no|nope|nah|nein|non|não|nee|nie|нет|いいえ|いや|不|아니요)[.!。]?$/iu.test(sentences[0]!)) sentences.splice(0, 2, `${sentences[0]} ${sentences[1]}`);
@@ -445,14 +448,21 @@ export function statedRulesOf(text: string, previous?: string): Verdict {
     const clauses = clausesOf(sentence);
     // A request in one clause makes the whole sentence the task at hand, unless a clause is told as a rule.
     const tainted = clauses.length > 1 && clauses.some((c) => isTaskClause(c));
-    for (const clause of clauses) {
-      const v = judgeClause(clause, tainted && !REMINDER.test(clause.trim()));
-      if (!v.rule) continue;
-      // The whole sentence is the rule's words when the clause is most of it; else the clause.
-      const quote = clause.length >= sentence.length * 0.6 ? sentence : clause.replace(REMINDER, '');
-      if (rules.some((r) => r.quote === quote)) continue;
-      rules.push({ kind: v.decision ? 'decision' : 'convention', quote, why: v.why });
+    const verdicts = clauses.map((clause) => ({ clause, v: judgeClause(clause, tainted && !REMINDER.test(clause.trim())) })).filter((x) => x.v.rule);
+    if (verdicts.length === 0) continue;
+    // The sentence is the rule's words, unless part of it asks for the task at hand: then its rule clauses.
+    const quote = tainted ? verdicts.map((x) => x.clause.replace(REMINDER, '')).join(' — ') : sentence;
+    if (rules.some((r) => r.quote === quote)) continue;
+    const kind: StatedKind = verdicts.some((x) => x.v.decision) ? 'decision' : 'convention';
+    // A rule told over consecutive sentences is one rule ("Free plans go to 60 s; paid stays at 10. Update MIN_INTERVAL_SECONDS.").
+    const last = rules.at(-1);
+    if (last && lastIndex === i - 1 && !last.proposal && `${last.quote} ${quote}`.length <= 600) {
+      last.quote = `${last.quote} ${quote}`;
+      if (kind === 'decision') last.kind = 'decision';
+    } else {
+      rules.push({ kind, quote, why: verdicts.map((x) => x.v.why).join('; ') });
     }
+    lastIndex = i;
   }
   if (rules.length === 0) return { label: 'other', rules };
   return { label: rules.some((r) => r.kind === 'decision') ? 'decision' : 'rule', rules };

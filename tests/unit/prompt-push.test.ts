@@ -1,0 +1,113 @@
+/**
+ * The memory pushed with a prompt (api/context/prompt-push.ts), the rules a person states
+ * (common/rules/stated-rule.ts, activities/summarize/stated-learnings.ts) and when a later rule
+ * replaces an earlier one (common/rules/rule-scope.ts): pure parts, no servers.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { assemblePush, PROMPT_PUSH_TOKENS, type PushCandidate } from '../../api/context/prompt-push.js';
+import { statedRulesOf } from '../../common/rules/stated-rule.js';
+import { replacesRule } from '../../common/rules/rule-scope.js';
+import { statedLearnings, withStatedRules } from '../../activities/summarize/stated-learnings.js';
+import { countTokens } from '../../common/rules/tokens.js';
+
+let n = 0;
+const learning = (kind: string, title: string, body: string, extra: Partial<PushCandidate> = {}): PushCandidate => ({
+  id: `00000000-0000-0000-0000-${String(++n).padStart(12, '0')}`,
+  kind,
+  title,
+  body,
+  origin: 'user',
+  outcome: 'unverified',
+  at: new Date('2026-08-03T10:00:00Z'),
+  replaced_at: null,
+  pushed_before: false,
+  ...extra,
+});
+
+const rules = [
+  learning('decision', 'We decided retries are capped at 7 — never change MAX_ATTEMPTS', 'Stated by the user: "We decided retries are capped at 7 — never change MAX_ATTEMPTS in payclient/retry.py."'),
+  learning('decision', 'Backoff between webhook retries starts at 30 seconds and doubles', 'Stated by the user: "Backoff between webhook retries starts at 30 seconds and doubles, capped at 1 hour."'),
+  learning('convention', 'Prices are stored in integer cents — never floats', 'Stated by the user: "Prices are stored in integer cents (BIGINT) — never use floats for money."'),
+  learning('convention', 'Commit messages follow Conventional Commits', 'Stated by the user: "Commit messages follow Conventional Commits: feat:, fix:, chore:."'),
+  learning('decision', 'Maintenance only counts as downtime when announced 24 h ahead', 'Stated by the user: "Amendment after the audit: maintenance only counts when announced 24 h ahead."', { replaced_at: new Date('2026-07-01T00:00:00Z') }),
+  learning('fix', 'pytest tests/test_refund.py failed with: AssertionError: refund of 10.005 rounded to 10.00', 'Fixed by changing payclient/refund.py (round_refund); pytest passed afterwards.', { origin: 'extracted', outcome: 'confirmed' }),
+];
+for (let i = 0; i < 30; i++) rules.push(learning('convention', `Filler rule ${i} about ${['docs', 'branches', 'reviews', 'changelogs', 'editors'][i % 5]} number ${i}`, `Stated by the user: "rule ${i} on process"`));
+
+describe('the push with a prompt', () => {
+  test('the decision that bears on a bug report is pushed, with who stated it and when, within 600 tokens', () => {
+    const built = assemblePush('payclient', 'The nightly import gives up too early when the partner API is flaky; bump the retry limit to 20.', rules);
+    assert.match(built.context, /capped at 7/);
+    assert.match(built.context, /stated by a person/);
+    assert.ok(built.tokens <= PROMPT_PUSH_TOKENS && built.tokens === countTokens(built.context));
+    const why = built.served.find((s) => s.included);
+    assert.match(why!.reason, /shares with the prompt: .*retry/);
+  });
+
+  test('a rule that replaced another says so, and the replaced one is never among the candidates', () => {
+    const built = assemblePush('uptimer', 'The SLA report for March counts the maintenance window on the 12th as downtime.', rules);
+    assert.match(built.context, /announced 24 h ahead/);
+    assert.match(built.context, /replaces a rule of 2026-07-01/);
+  });
+
+  test('nothing is pushed for a prompt no memory bears on', () => {
+    for (const prompt of ['Add a /healthz endpoint that returns the git SHA of the build.', 'Make the CLI print its version with --version.', 'thanks, that is all']) {
+      const built = assemblePush('payclient', prompt, rules);
+      assert.equal(built.context, '', `nothing for "${prompt}"`);
+      assert.equal(built.tokens, 0);
+    }
+  });
+
+  test('what the session was pushed already is not pushed again, and says why', () => {
+    const again = rules.map((r) => (r.title.includes('capped at 7') ? { ...r, pushed_before: true } : r));
+    const built = assemblePush('payclient', 'bump the retry limit to 20 for the import job', again);
+    assert.doesNotMatch(built.context, /capped at 7/);
+    assert.ok(built.served.some((s) => !s.included && /already pushed to this session/.test(s.reason)));
+  });
+
+  test('never above the budget', () => {
+    const long = rules.map((r) => ({ ...r, body: `${r.body} ${'retry limit import partner flaky '.repeat(60)}` }));
+    const built = assemblePush('payclient', 'bump the retry limit for the flaky partner import', long, 120);
+    assert.ok(built.tokens <= 120, `${built.tokens} tokens`);
+  });
+});
+
+describe('rules a person states', () => {
+  test('stated rules, not requests, questions, symptoms or musings', () => {
+    for (const rule of ['We always run the linter before committing.', 'Prices are stored in integer cents — never use floats for money.', 'From now on, migrations go in db/migrations.', 'Amendment after the audit: maintenance only counts when announced 24 h ahead.']) {
+      assert.ok(statedRulesOf(rule).rules.length > 0, `a rule: ${rule}`);
+    }
+    for (const other of ['List the test modules in this repo.', 'please make sure this function never logs the token', 'Are we sure we are always unwrapping the function?', 'it never returns when the socket closes', 'Or maybe a more state-machine-like parser…?', 'if we decided to use sqlite, would the migrations still work?', 'thanks']) {
+      assert.equal(statedRulesOf(other).rules.length, 0, `not a rule: ${other}`);
+    }
+  });
+
+  test('a correction of what the agent proposed is the decision, not the proposal; a yes to a permission is not one', () => {
+    const v = statedRulesOf('no, not 5 — exactly 7', "I'd cap retries at 5.");
+    assert.equal(v.label, 'decision');
+    assert.match(v.rules[0]!.quote, /exactly 7/);
+    assert.match(v.rules[0]!.proposal!, /cap retries at 5/);
+    assert.equal(statedRulesOf('sure, go ahead', 'Shall I run the tests again to confirm?').rules.length, 0);
+  });
+
+  test('a session\'s stated rules become learnings in the person\'s words, and a model\'s paraphrase of the same prompt gives way', () => {
+    const stated = statedLearnings([
+      { sequence: 1, kind: 'prompt', text: 'We decided retries are capped at 7 — never change that. Add the changelog entry.' },
+      { sequence: 2, kind: 'stop', text: 'Added it.' },
+    ]);
+    assert.equal(stated.length, 1);
+    assert.equal(stated[0]!.origin, 'user');
+    assert.match(stated[0]!.body, /^"We decided retries are capped at 7 — never change that." — the user$/);
+    const merged = withStatedRules([{ kind: 'decision', title: 'Retry cap is 7', body: 'The team capped retries.', confidence: 0.6, sources: [1] }], stated);
+    assert.deepEqual(merged.map((m) => m.title), [stated[0]!.title]);
+  });
+});
+
+describe('a later rule replaces an earlier one on its topic', () => {
+  test('an amendment of the same rule replaces it; a neighbouring rule does not', () => {
+    const cap = 'We decided retries must be capped at 7 — never change that. So MAX_ATTEMPTS = 7 in ledgerly/webhooks/retry.py.';
+    assert.ok(replacesRule("We're raising MAX_ATTEMPTS to 9 after the incident — webhook retries are capped at 9 now.", cap).replaces);
+    assert.equal(replacesRule('Backoff between webhook retries starts at 30 seconds and doubles each attempt, with full jitter.', cap).replaces, false);
+  });
+});
