@@ -52,7 +52,7 @@ export interface ReconcileInput {
   observations: Map<number, { id: string; title: string }>;
   known: KnownLearningRow[];
   /** The summarizer's candidates; a rule a person stated carries origin `user` (./stated-learnings.ts). */
-  candidates: (LearningCandidate & { origin?: 'user' })[];
+  candidates: (LearningCandidate & { origin?: 'user'; scope?: string[] })[];
   changedBy: string;
   /** Citations of the code each edit observation left, by sequence (see ./citations.ts). */
   citations?: Map<number, Citation[]>;
@@ -112,6 +112,13 @@ async function ruleItAmends(tx: Tx, input: ReconcileInput, c: { title: string; b
     if (o.replaces && (!best || o.overlap > best.overlap)) best = { id: r.id, overlap: o.overlap };
   }
   return best;
+}
+
+/** A rule's scope, with the scope of the rule it replaces (an amendment is about what it amends). */
+async function scopeWithReplaced(tx: Tx, scope: string[], replacedId: string | undefined): Promise<string[]> {
+  if (!replacedId) return scope;
+  const old = await tx.learning.findUnique({ where: { id: replacedId }, select: { scope: true, title: true } });
+  return [...new Set([...scope, ...(old?.scope ?? [])])].slice(0, 60);
 }
 
 /** Reconciles the candidates; the caller holds the project's lock (tryLockProjectLearnings) in `tx`. */
@@ -199,9 +206,10 @@ export async function reconcileLearnings(tx: Tx, input: ReconcileInput): Promise
           outcome,
           flags,
           ...(c.origin ? { origin: c.origin } : {}),
+          scope: await scopeWithReplaced(tx, c.scope ?? [], superseded?.id),
           ...provenance,
         },
-        update: { body: c.body, ...(c.origin ? { origin: c.origin } : {}), confidence: c.confidence, status: 'active', validTo: null, supersededById: null, lastStatedAt: new Date(), outcome, flags, staleCount: 0, ...provenance },
+        update: { body: c.body, ...(c.origin ? { origin: c.origin } : {}), ...(c.scope ? { scope: await scopeWithReplaced(tx, c.scope, superseded?.id) } : {}), confidence: c.confidence, status: 'active', validTo: null, supersededById: null, lastStatedAt: new Date(), outcome, flags, staleCount: 0, ...provenance },
       });
       await appendLearningRevision(tx, created, 'created', input.changedBy);
       learningId = created.id;

@@ -11,6 +11,7 @@
  * the person's words are the rule, a paraphrase is not.
  */
 import { statedRulesOf } from '../../common/rules/stated-rule.js';
+import { scopeOf } from '../../common/rules/rule-scope.js';
 import { oneLine } from './offline-text.js';
 import type { LearningCandidate } from './summary-schema.js';
 
@@ -22,7 +23,7 @@ export interface TurnLine {
 }
 
 /** A stated rule as a learning candidate, with who stated it. */
-export type StatedCandidate = LearningCandidate & { origin: 'user' };
+export type StatedCandidate = LearningCandidate & { origin: 'user'; scope: string[] };
 
 /** Stated rules of one session, at most this many (a pasted style guide is not 40 learnings). */
 const MAX_STATED = 12;
@@ -38,6 +39,8 @@ const SETTLED: Record<string, string> = {
 export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
   const out: StatedCandidate[] = [];
   let previous: TurnLine | undefined;
+  // The session's first prompt says what the conversation was about: part of every rule's scope.
+  const opening = turns.find((t) => t.kind === 'prompt')?.text ?? '';
   for (const t of turns) {
     if (t.kind === 'stop') {
       if (t.text.trim()) previous = t;
@@ -60,6 +63,7 @@ export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
         sources: previous && proposal ? [t.sequence, previous.sequence] : [t.sequence],
         outcome: 'unverified',
         origin: 'user',
+        scope: scopeOf([r.quote, r.proposal ?? '', previous?.text ?? '', opening]),
       });
     }
     previous = undefined;

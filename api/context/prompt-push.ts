@@ -16,7 +16,7 @@
  */
 import type { PgPool } from '../../common/server/pg.js';
 import { gateRefusal, GATE, scoreCandidates } from '../../common/rules/push-relevance.js';
-import { tokenize } from '../../common/server/embeddings/local.js';
+import { stem, tokenize } from '../../common/server/embeddings/local.js';
 import { countTokens } from '../../common/rules/tokens.js';
 import type { ServedItem } from './start-context.js';
 
@@ -41,6 +41,8 @@ export interface PushCandidate {
   replaced_at: Date | null;
   /** Already pushed to the asking session. */
   pushed_before: boolean;
+  /** What a stated rule is about (matched, not shown). */
+  scope?: string[] | null;
 }
 
 export interface BuiltPush {
@@ -72,7 +74,7 @@ with rules as (
     and l.search_vector @@ to_tsquery('english', $4)
   order by ts_rank(l.search_vector, to_tsquery('english', $4)) desc limit ${MAX_MATCHING}
 )
-select l.id, l.kind::text as kind, l.title, l.body, l.origin, l.outcome, l.created_at as at,
+select l.id, l.kind::text as kind, l.title, l.body, l.origin, l.outcome, l.created_at as at, l.scope,
   (select max(p.created_at) from learnings p where p.superseded_by_id = l.id) as replaced_at,
   ($5::text is not null and exists (
     select 1 from sessions s join context_receipts r on r.session_id = s.id join context_receipt_items ri on ri.receipt_id = r.id
@@ -120,9 +122,12 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
   const empty: BuiltPush = { context: '', tokens: 0, items: [], served: [] };
   const text = prompt.slice(0, MAX_PROMPT_CHARS);
   if (candidates.length === 0 || !text.trim()) return empty;
+  // The project's own name (and its parts) is in half of what is said about it: it names no topic.
+  const ignore = new Set(tokenize(projectName).flatMap((t) => [t, stem(t)]));
   const scored = scoreCandidates(
     text,
-    candidates.map((c) => ({ item: c, text: `${c.title}\n${c.body}` })),
+    candidates.map((c) => ({ item: c, text: `${c.title}\n${c.body}\n${(c.scope ?? []).join(' ')}` })),
+    ignore,
   );
   const best = scored[0]?.score ?? 0;
   const served: ServedItem[] = [];

@@ -21,6 +21,7 @@
  */
 import { CONCEPTS, WEAK_WORDS } from '../server/embeddings/lexicon.js';
 import { stem, tokenize } from '../server/embeddings/local.js';
+import { rarity } from './word-rarity.js';
 
 /** Calibrated constants of the gate (see the header; docs/push.md has the calibration). */
 export const GATE = {
@@ -74,17 +75,24 @@ function identifiersOf(text: string): string[] {
   return out;
 }
 
-/** A text's terms with weights: content words, identifiers, concepts. */
-export function termsOf(text: string): Terms {
+/** File endings and the like: where a thing is, not what it is about. */
+const NOT_A_TOPIC = new Set(['py', 'ts', 'js', 'tsx', 'jsx', 'go', 'rb', 'rs', 'md', 'json', 'yaml', 'yml', 'toml', 'sql', 'sh', 'txt', 'csv', 'html', 'css', 'java', 'kt', 'cs', 'php']);
+
+/**
+ * A text's terms with weights: content words (weighed by how telling the word is in English,
+ * word-rarity.ts), identifiers, concepts. `ignore`: words that name no topic here (the project's own name).
+ */
+export function termsOf(text: string, ignore: ReadonlySet<string> = new Set()): Terms {
   const weights = new Map<string, number>();
   const add = (t: string, w: number) => weights.set(t, (weights.get(t) ?? 0) + w);
   const concepts = new Set<number>();
   for (const token of tokenize(text)) {
     // A bare number names no topic ("20" in a bug report, "7" in a rule): identifiers keep theirs.
     if (/^\d+$/.test(token)) continue;
+    if (NOT_A_TOPIC.has(token) || ignore.has(token)) continue;
     const s = stem(token);
-    if (NO_TOPIC.has(s)) continue;
-    add(s, WEAK.has(s) ? 0.4 * WEIGHT.word : WEIGHT.word);
+    if (NO_TOPIC.has(s) || ignore.has(s)) continue;
+    add(s, (WEAK.has(s) ? 0.4 : 1) * WEIGHT.word * rarity(token));
     for (const c of conceptsByStem.get(s) ?? []) concepts.add(c);
   }
   for (const id of identifiersOf(text)) add(id, WEIGHT.identifier);
@@ -116,9 +124,9 @@ function idfOf(docs: Terms[]): Map<string, number> {
 }
 
 /** BM25 of each candidate against the prompt, best first. */
-export function scoreCandidates<T>(prompt: string, candidates: { item: T; text: string }[]): Scored<T>[] {
-  const q = termsOf(prompt);
-  const docs = candidates.map((c) => termsOf(c.text));
+export function scoreCandidates<T>(prompt: string, candidates: { item: T; text: string }[], ignore: ReadonlySet<string> = new Set()): Scored<T>[] {
+  const q = termsOf(prompt, ignore);
+  const docs = candidates.map((c) => termsOf(c.text, ignore));
   const idf = idfOf(docs);
   const avg = docs.reduce((a, d) => a + d.length, 0) / Math.max(1, docs.length);
   const out: Scored<T>[] = candidates.map((c, i) => {

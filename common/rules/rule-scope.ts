@@ -10,6 +10,8 @@
  * one that does not, only when the two say nearly the same (Dice overlap).
  */
 import { termsOf } from './push-relevance.js';
+import { rarity } from './word-rarity.js';
+import { tokenize } from '../server/embeddings/local.js';
 
 /** Overlap of topics above which a later rule replaces an earlier one. */
 export const SUPERSEDE = { PLAIN: 0.6, CUED: 0.3, MIN_SHARED: 2 } as const;
@@ -23,6 +25,26 @@ function topic(text: string): Map<string, number> {
   // Concepts and numbers name no rule; a file path is where many rules live, not what one says.
   for (const t of [...weights.keys()]) if (t.startsWith('concept:') || /^\d+$/.test(t) || (t.startsWith('id:') && /[/.]/.test(t))) weights.delete(t);
   return weights;
+}
+
+/** Scope terms kept per rule at most. */
+const MAX_SCOPE = 30;
+/** A word this telling or more is part of a rule's scope (word-rarity.ts). */
+const SCOPE_RARITY = 0.45;
+
+/**
+ * What a rule is about, from the conversation it was stated in (its own words, the agent's turn it
+ * answered, the session's first prompt): identifiers and paths as written, and the telling words —
+ * the terms a later prompt about the same thing is likely to use though the rule's words do not.
+ */
+export function scopeOf(texts: string[]): string[] {
+  const counts = new Map<string, number>();
+  const add = (t: string, w: number) => counts.set(t, (counts.get(t) ?? 0) + w);
+  for (const text of texts) {
+    for (const m of text.matchAll(/[A-Za-z_][A-Za-z0-9_]*(?:[./-][A-Za-z0-9_]+)+|[A-Za-z]+_[A-Za-z0-9_]+|[a-z]+[A-Z][A-Za-z0-9]+|[A-Z]{2,}[A-Z0-9_]*/g)) add(m[0], 2);
+    for (const w of tokenize(text)) if (w.length >= 3 && !/^\d+$/.test(w) && rarity(w) >= SCOPE_RARITY) add(w, rarity(w));
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, MAX_SCOPE).map(([t]) => t);
 }
 
 export interface RuleOverlap {

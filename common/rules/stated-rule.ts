@@ -85,7 +85,7 @@ const TEAM = [
 /** A decision verb: decided, agreed, settled, chose, went with… */
 const DECIDED = [
   String.raw`\b(?:we(?:'ve| have)?|team|i|i've|i have|they) (?:\w+ )?(?:decided|agreed|settled|chose|chosen|picked|went with|are going with|'re going with|will go with|standardi[sz]ed)\b`,
-  String.raw`\b(?:the )?decision (?:is|was)\b`, String.raw`\bfinal answer\b`, String.raw`\b(?:that'?s|it'?s) settled\b`, String.raw`\bwe'?re going with\b`, String.raw`\bwe'?re not adding\b`, String.raw`\bdecided(?: on| that| to)?\b`, String.raw`\bagreed (?:on|that|to)\b`, String.raw`\bsettled (?:on|that)\b`, String.raw`\blet'?s (?:go with|use|stick (?:with|to)|keep|settle on)\b`,
+  String.raw`\b(?:the )?decision (?:is|was)\b`, String.raw`\bfinal answer\b`, String.raw`\b(?:it'?s|that'?s|this is) final\b`, String.raw`\bthe new (?:number|value|limit|default|rule|cap)\b`, String.raw`\b(?:that'?s|it'?s) settled\b`, String.raw`\bwe'?re going with\b`, String.raw`\bwe'?re not adding\b`, String.raw`\bdecided(?: on| that| to)?\b`, String.raw`\bagreed (?:on|that|to)\b`, String.raw`\bsettled (?:on|that)\b`, String.raw`\blet'?s (?:go with|use|stick (?:with|to)|keep|settle on)\b`,
   String.raw`\bdecidi(?:mos)?\b`, String.raw`\bdecidido\b`, String.raw`\bacordamos\b`, String.raw`\bquedamos en\b`, String.raw`\bvamos (?:a usar|con)\b`, String.raw`\bdecidimos\b`, String.raw`\bcombinamos\b`, String.raw`\bficou decidido\b`,
   String.raw`\bon a décidé\b`, String.raw`\bnous avons décidé\b`, String.raw`\bdécidé\b`, String.raw`\bon part sur\b`, String.raw`\babbiamo deciso\b`, String.raw`\bdeciso\b`, String.raw`\bandiamo con\b`,
   String.raw`\bentschieden\b`, String.raw`\bbeschlossen\b`, String.raw`\bwir nehmen\b`, String.raw`\bbesloten\b`, String.raw`\bafgesproken\b`, String.raw`\bwe gaan voor\b`,
@@ -172,7 +172,7 @@ const ACCEPT = [
 
 /** The agent proposing something the person can accept or correct. */
 const PROPOSAL_RE = compile([
-  String.raw`\b(?:i(?: suggest| propose| recommend| would|'d| can| could)|we (?:could|should|can)|how about|what about|option [a-z0-9]|my (?:suggestion|proposal|recommendation)|proposal(?: for)?|suggestion|recommendation|let'?s|the (?:simplest|safest|cleanest) (?:is|would be)|two options|three options)\b`,
+  String.raw`\b(?:i(?: suggest| propose| recommend| would|'d| can| could)|we (?:could|should|can)|how about|what about|option [a-z0-9]|my (?:suggestion|proposal|recommendation)|proposal(?: for)?|suggestion|recommendation|options?:|let'?s|the (?:simplest|safest|cleanest) (?:is|would be)|two options|three options)\b`,
   String.raw`\b(?:propongo|propondría|sugiero|sugeriría|puedo|podría|sugiro|proponho|proporia|sugeriria|posso|poderia|je propose|je suggère|je partirais|je peux|je pourrais|proporrei|suggerisco|suggerirei|potrei|ich schlage vor|ich würde|ich kann|ich könnte|ik stel voor|ik zou|ik kan|proponuję|zaproponowałbym|mogę|mógłbym|предлагаю|предложил бы|могу|можно)\b`,
   'でどうでしょう', 'どうでしょう', 'はいかが', '提案', '建议', '我建议', '可以', '要不要', '제안', '어떨까요', '할까요', '어때요',
 ]);
@@ -337,6 +337,13 @@ export function clauseScore(clause: string): { score: number; decision: boolean;
   return { score, decision: decided > 0 || /\b(?:amend|update after|supersede|no longer|is now|final answer|settled)\b/i.test(lower), why };
 }
 
+/** A sentence that can go on with a rule: not a question, not the task at hand, not chit-chat, and concrete or explaining. */
+function continues(sentence: string): boolean {
+  const lower = sentence.toLowerCase();
+  if (/[?？]/u.test(sentence) || isTaskClause(sentence) || any(R.chat, lower) || any(OPINION, lower) || any(R.hypothetical, lower) || any(FAILURE, lower)) return false;
+  return SUBSTANCE.test(sentence) || /^(?:so|that means|which means|i\.e\.|in other words|concretely|then|otherwise|because|since|that'?s (?:how|why)|also)\b/i.test(lower);
+}
+
 /** A sentence that settles the one before it. */
 const SETTLES = /^(?:that'?s (?:settled|final|decided|the rule|the policy|the plan)|(?:it'?s )?decided|settled|final|agreed|done deal|no exceptions|so keep it that way|está decidido|c'est décidé|è deciso|das ist entschieden|dat is besloten|решено|决定了|確定です)[.!]?$/iu;
 
@@ -449,7 +456,15 @@ export function statedRulesOf(text: string, previous?: string): Verdict {
     // A request in one clause makes the whole sentence the task at hand, unless a clause is told as a rule.
     const tainted = clauses.length > 1 && clauses.some((c) => isTaskClause(c));
     const verdicts = clauses.map((clause) => ({ clause, v: judgeClause(clause, tainted && !REMINDER.test(clause.trim())) })).filter((x) => x.v.rule);
-    if (verdicts.length === 0) continue;
+    if (verdicts.length === 0) {
+      // A sentence that goes on with the rule just stated ("So MAX_ATTEMPTS = 7, then the delivery goes to `dead`.") is part of it.
+      const last = rules.at(-1);
+      if (last && lastIndex === i - 1 && continues(sentence) && `${last.quote} ${sentence}`.length <= 600) {
+        last.quote = `${last.quote} ${sentence}`;
+        lastIndex = i;
+      }
+      continue;
+    }
     // The sentence is the rule's words, unless part of it asks for the task at hand: then its rule clauses.
     const quote = tainted ? verdicts.map((x) => x.clause.replace(REMINDER, '')).join(' — ') : sentence;
     if (rules.some((r) => r.quote === quote)) continue;
