@@ -170,6 +170,8 @@ export const receipt = z.object({
   createdAt: z.string(),
   uptakeMeasuredAt: z.string().nullable(),
   items: z.array(receiptItem),
+  /** Candidates the serving left out, and why (at most 20; the per-prompt push lists those that came near). */
+  withheld: z.array(z.object({ id: z.string(), type: z.string(), score: z.number(), reason: z.string(), title: z.string().nullable() })),
 });
 /** GET /v1/sessions/{id}/receipts: what the session was handed, what it used, and what it cost. */
 export const sessionReceiptsAnswer = z.object({

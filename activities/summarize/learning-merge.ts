@@ -92,6 +92,9 @@ export async function tryLockProjectLearnings(tx: Tx, projectId: string): Promis
   return row?.locked === true;
 }
 
+/** How much better the closest rule must match than the next for an amendment to replace it. */
+const AMBIGUOUS_MARGIN = 0.1;
+
 /** The kinds of learning that are a project's rules (a person's decisions and conventions). */
 const RULE_KINDS = new Set(['decision', 'convention']);
 
@@ -106,12 +109,14 @@ async function ruleItAmends(tx: Tx, input: ReconcileInput, c: { title: string; b
     orderBy: { lastStatedAt: 'desc' },
     take: 500,
   });
-  let best: { id: string; overlap: number } | undefined;
-  for (const r of rules) {
-    const o = replacesRule(`${c.title}\n${c.body}`, `${r.title}\n${r.body}`);
-    if (o.replaces && (!best || o.overlap > best.overlap)) best = { id: r.id, overlap: o.overlap };
-  }
-  return best;
+  const matches = rules
+    .map((r) => ({ id: r.id, ...replacesRule(`${c.title}\n${c.body}`, `${r.title}\n${r.body}`) }))
+    .filter((o) => o.replaces)
+    .sort((a, b) => b.overlap - a.overlap);
+  // Two current rules it could amend about as well: which one is not clear, so neither is replaced
+  // (the push still shows the newer one first; a person can correct it).
+  if (matches.length > 1 && matches[0]!.overlap - matches[1]!.overlap < AMBIGUOUS_MARGIN) return undefined;
+  return matches[0];
 }
 
 /** A rule's scope, with the scope of the rule it replaces (an amendment is about what it amends). */

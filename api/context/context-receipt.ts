@@ -28,7 +28,8 @@ export type Serving = Omit<ReceiptInput, 'totalTokens' | 'items'>;
 
 export async function recordServing(pool: PgPool, log: FastifyBaseLogger, serving: Serving, built: BuiltContext): Promise<void> {
   const items = (built.served ?? []).filter((i) => i.included);
-  await writeReceipt(pool, { ...serving, totalTokens: built.tokens, items }).catch((err: Error) =>
+  const withheld = (built.served ?? []).filter((i) => !i.included);
+  await writeReceipt(pool, { ...serving, totalTokens: built.tokens, items, withheld }).catch((err: Error) =>
     log.warn({ err: err.message, tenantId: serving.tenantId, channel: serving.channel }, 'injection receipt not written'),
   );
 }

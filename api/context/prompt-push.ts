@@ -18,6 +18,7 @@ import type { PgPool } from '../../common/server/pg.js';
 import { gateRefusal, GATE, scoreCandidates } from '../../common/rules/push-relevance.js';
 import { stem, tokenize } from '../../common/server/embeddings/local.js';
 import { countTokens } from '../../common/rules/tokens.js';
+import { replacesRule } from '../../common/rules/rule-scope.js';
 import type { ServedItem } from './start-context.js';
 
 /** Tokens a prompt's push may take at most (issue 46: ≤ 600 per task prompt). */
@@ -140,6 +141,12 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
     if (refusal) {
       // Only candidates that came near are listed: the rest share nothing with the prompt.
       if (s.score > 0) served.push({ id: c.id, type: 'learning', tokens: 0, score: s.score, reason: `left out: ${refusal}`, included: false });
+      continue;
+    }
+    // Two current rules on one topic, the later saying it changes something: the earlier is its old version.
+    const newer = scored.find((o) => o !== s && RULE_KINDS.includes(o.item.kind) && RULE_KINDS.includes(c.kind) && o.item.at > c.at && !gateRefusal(o, best) && replacesRule(`${o.item.title}\n${o.item.body}`, `${c.title}\n${c.body}`).replaces);
+    if (newer) {
+      served.push({ id: c.id, type: 'learning', tokens: 0, score: s.score, reason: `left out: a later rule on its topic (${day(newer.item.at)}) says it changes it`, included: false });
       continue;
     }
     if (c.pushed_before) {

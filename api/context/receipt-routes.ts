@@ -32,6 +32,8 @@ export const uptakeQuery = z.object({
 /** A receipt's items with the records they name (the title as it reads now; null once erased). */
 const RECEIPTS_SQL = `
 select r.id, r.channel, r.budget, r.total_tokens, r.created_at, r.uptake_measured_at,
+       (select coalesce(jsonb_agg(w || jsonb_build_object('title', lw.title)), '[]'::jsonb)
+          from jsonb_array_elements(r.withheld) w left join learnings lw on w->>'type' = 'learning' and lw.id = (w->>'id')::uuid) as withheld,
        coalesce(jsonb_agg(jsonb_build_object('id', i.item_id, 'type', i.item_type, 'tokens', i.tokens, 'rank', i.position, 'reason', i.reason,
                  'used', i.used, 'evidence', i.evidence, 'title', coalesce(l.title, su.title, o.title)) order by i.position)
                  filter (where i.receipt_id is not null), '[]'::jsonb) as items
@@ -76,7 +78,7 @@ export function registerReceiptRoutes(app: FastifyInstance, deps: ReceiptRouteDe
     );
     const sessionId = session.rows[0]?.id;
     if (!sessionId) throw new HttpError(404, 'not_found', `no session '${id}'`);
-    const { rows } = await deps.pool.query<{ id: string; channel: string; budget: number; total_tokens: number; created_at: Date; uptake_measured_at: Date | null; items: ItemRow[] }>(RECEIPTS_SQL, [tenantId, sessionId]);
+    const { rows } = await deps.pool.query<{ id: string; channel: string; budget: number; total_tokens: number; created_at: Date; uptake_measured_at: Date | null; items: ItemRow[]; withheld: { id: string; type: string; score: number; reason: string; title: string | null }[] }>(RECEIPTS_SQL, [tenantId, sessionId]);
     const totals = { injectedTokens: 0, usedTokens: 0, unusedTokens: 0, pendingTokens: 0 };
     const receipts = rows.map((r) => ({
       id: r.id,
@@ -92,6 +94,7 @@ export function registerReceiptRoutes(app: FastifyInstance, deps: ReceiptRouteDe
         else totals.pendingTokens += i.tokens;
         return { ...i, type: i.type as RecordType };
       }),
+      withheld: r.withheld,
     }));
     return answer(sessionReceiptsAnswer, { receipts, totals });
   });

@@ -25,11 +25,11 @@ import { rarity } from './word-rarity.js';
 
 /** Calibrated constants of the gate (see the header; docs/push.md has the calibration). */
 export const GATE = {
-  MIN_SCORE: 2.2,
+  MIN_SCORE: 3.5,
   DISTINCTIVE_IDF: 1.2,
   MIN_SHARED: 2,
-  RELATIVE: 0.45,
-  MAX_ITEMS: 4,
+  RELATIVE: 0.35,
+  MAX_ITEMS: 3,
 } as const;
 
 /** BM25 constants: common values; the documents are short rules, so length matters little. */
@@ -75,6 +75,20 @@ function identifiersOf(text: string): string[] {
   return out;
 }
 
+/**
+ * Words every software project uses for everything ("api", "page", "status", "docs"): rare in
+ * spoken English, so word-rarity.ts calls them telling, but they say little about which rule a
+ * prompt needs. Weighed down like common English words.
+ */
+const SOFTWARE_GENERIC = new Set(
+  [
+    'api', 'apis', 'endpoint', 'endpoints', 'page', 'pages', 'ui', 'ux', 'status', 'admin', 'user', 'users', 'list', 'log', 'logs', 'doc', 'docs', 'test', 'tests', 'config', 'error', 'errors',
+    'data', 'function', 'class', 'method', 'module', 'service', 'server', 'client', 'request', 'response', 'field', 'type', 'id', 'ids', 'name', 'key', 'run', 'build', 'app', 'web',
+    'json', 'url', 'http', 'db', 'table', 'column', 'query', 'job', 'jobs', 'event', 'events', 'message', 'output', 'input', 'line', 'lines', 'stage', 'staging', 'prod', 'env', 'local',
+    'default', 'flag', 'option', 'version', 'release', 'repo', 'branch', 'commit', 'pr', 'ci', 'script', 'command', 'cli', 'code', 'bug', 'fix', 'issue', 'feature', 'support', 'check',
+  ].map((w) => stem(w)),
+);
+
 /** File endings and the like: where a thing is, not what it is about. */
 const NOT_A_TOPIC = new Set(['py', 'ts', 'js', 'tsx', 'jsx', 'go', 'rb', 'rs', 'md', 'json', 'yaml', 'yml', 'toml', 'sql', 'sh', 'txt', 'csv', 'html', 'css', 'java', 'kt', 'cs', 'php']);
 
@@ -92,7 +106,7 @@ export function termsOf(text: string, ignore: ReadonlySet<string> = new Set()): 
     if (NOT_A_TOPIC.has(token) || ignore.has(token)) continue;
     const s = stem(token);
     if (NO_TOPIC.has(s) || ignore.has(s)) continue;
-    add(s, (WEAK.has(s) ? 0.4 : 1) * WEIGHT.word * rarity(token));
+    add(s, (WEAK.has(s) ? 0.4 : 1) * (SOFTWARE_GENERIC.has(s) ? 0.3 : 1) * WEIGHT.word * rarity(token));
     for (const c of conceptsByStem.get(s) ?? []) concepts.add(c);
   }
   for (const id of identifiersOf(text)) add(id, WEIGHT.identifier);

@@ -18,7 +18,7 @@ export const SUPERSEDE = { PLAIN: 0.6, CUED: 0.3, MIN_SHARED: 2 } as const;
 
 /** Words with which a person says a rule changes. */
 const CHANGE_CUE =
-  /\b(?:amend(?:ment|ed|s)?|update[ds]?|now|new number|changed?|changing|no longer|not anymore|any ?more|instead|from now on|going forward|raising|raised|raise|lowering|lowered|lower|bump(?:ed|ing)?|revis(?:e|ed|ing|ion)|replac(?:e|es|ed|ing)|supersed(?:e|es|ed)|reverse[ds]?|after the (?:audit|incident|review|outage|postmortem)|nachtrag|geändert|ab jetzt|enmienda|cambiamos|a partir de ahora|emenda|mudamos|daqui para frente|avenant|désormais|modifié|d'ora in poi|modificato|voortaan|gewijzigd|od teraz|zmieniamy|поправка|теперь|отныне)\b/iu;
+  /\b(?:amend(?:ment|ed|s)?|update[ds]?|now|new number|changed (?:to|it|that|the)|we changed|no longer|not anymore|any ?more|instead|from now on|going forward|raising|raised|raise|lowering|lowered|lower|bump(?:ed|ing)?|revis(?:e|ed|ing|ion)|replac(?:e|es|ed|ing)|supersed(?:e|es|ed)|reverse[ds]?|after the (?:audit|incident|review|outage|postmortem)|nachtrag|geändert|ab jetzt|enmienda|cambiamos|a partir de ahora|emenda|mudamos|daqui para frente|avenant|désormais|modifié|d'ora in poi|modificato|voortaan|gewijzigd|od teraz|zmieniamy|поправка|теперь|отныне)\b/iu;
 
 function topic(text: string): Map<string, number> {
   const { weights } = termsOf(text);

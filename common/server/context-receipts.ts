@@ -29,15 +29,20 @@ export interface ReceiptInput {
   budget: number;
   totalTokens: number;
   items: ReceiptItemInput[];
+  /** Candidates left out, with why (the first WITHHELD_KEPT are kept). */
+  withheld?: ReceiptItemInput[];
 }
+
+/** Left-out candidates a receipt keeps, at most. */
+export const WITHHELD_KEPT = 20;
 
 /** Uptake is read from the last 90 days of receipts: what an agent did a season ago says little. */
 const UPTAKE_WINDOW_DAYS = 90;
 
 const WRITE_SQL = `
 with r as (
-  insert into context_receipts (tenant_id, project_id, session_id, channel, idempotency_key, budget, total_tokens)
-  values ($1, $2, $3, $4, $5, $6, $7)
+  insert into context_receipts (tenant_id, project_id, session_id, channel, idempotency_key, budget, total_tokens, withheld)
+  values ($1, $2, $3, $4, $5, $6, $7, $13::jsonb)
   on conflict (tenant_id, idempotency_key) do nothing
   returning id)
 insert into context_receipt_items (receipt_id, position, item_type, item_id, tokens, score, reason)
@@ -59,6 +64,7 @@ export async function writeReceipt(pool: PgPool, r: ReceiptInput): Promise<void>
     r.items.map((i) => i.tokens),
     r.items.map((i) => (Number.isFinite(i.score) ? i.score : 0)),
     r.items.map((i) => i.reason),
+    JSON.stringify((r.withheld ?? []).slice(0, WITHHELD_KEPT).map((i) => ({ id: i.id, type: i.type, score: Number.isFinite(i.score) ? Math.round(i.score * 100) / 100 : 0, reason: i.reason }))),
   ]);
 }
 

@@ -1,6 +1,7 @@
 /**
  * A session's injection receipts (GET /v1/sessions/{id}/receipts): what memflow handed the agent —
- * at its start, through the MCP tools and resources — each item's tokens and why it was chosen, and,
+ * at its start, with each prompt, through the MCP tools and resources — each item's tokens and why
+ * it was chosen, the candidates left out and why not, and,
  * once the session closed, whether the agent used it and the evidence (a file opened, a command run,
  * a quote, a dead end repeated).
  */
@@ -49,6 +50,22 @@ export function SessionReceipts({ id, project }: { id: string; project: string |
               />
             ))}
           </Table>
+          {receipt.withheld.length > 0 ? (
+            <Table label={`Left out of the ${receipt.channel} serving`} head={['Candidate', 'Score', 'Why not']}>
+              {receipt.withheld.map((w) => (
+                <Row
+                  key={`${receipt.id}/w/${w.id}`}
+                  cells={[
+                    <>
+                      <span class="kind">{w.type}</span> {w.title ?? <span class="muted">(erased)</span>} <code>{shortId(w.id)}</code>
+                    </>,
+                    w.score.toFixed(2),
+                    w.reason,
+                  ]}
+                />
+              ))}
+            </Table>
+          ) : null}
         </details>
       ))}
     </section>

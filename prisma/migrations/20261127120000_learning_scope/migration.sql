@@ -2,4 +2,4 @@
 -- person stated it in (activities/summarize/stated-learnings.ts). The per-prompt push matches a
 -- prompt against a learning's words and its scope, so "the SLA report overcounts downtime" finds a
 -- rule whose own words never say "report". A rule that replaces another takes over its scope.
-ALTER TABLE "learnings" ADD COLUMN "scope" TEXT[] NOT NULL DEFAULT '{}';
+ALTER TABLE "learnings" ADD COLUMN IF NOT EXISTS "scope" TEXT[] NOT NULL DEFAULT '{}';
