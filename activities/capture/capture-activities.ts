@@ -1,8 +1,11 @@
 /**
- * Activities of the session workflow's capture step. All writes are idempotent: an event already
- * turned into an observation is marked processed, tool calls merge on (session, tool_use_id), other
- * items are unique on (session, sequence), and everything for one batch commits in one transaction,
- * so a retried activity (worker killed mid-batch, database outage) never duplicates anything.
+ * Activities of the session workflow's capture step: the late-run check, the status writes and the
+ * catch-up on events no API turned into observations (persistEvents: only events stored by an API
+ * from before batched capture; it goes with the runs that still call it, see
+ * workflows/capture/session-generations.ts). All writes are idempotent: an event already turned
+ * into an observation is marked processed, tool calls merge on (session, tool_use_id), other items
+ * are unique on (session, sequence), and everything for one batch commits in one transaction, so a
+ * retried activity (worker killed mid-batch, database outage) never duplicates anything.
  */
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { Failure } from '../../messages/errors-v1.js';

@@ -1,11 +1,14 @@
 /**
- * Turns stored hook events into timeline items (observations, prompts), for many sessions in one
- * transaction: the API does it right after acknowledging a batch of hooks, the session workflow's
- * activity catches up on what is left (an API that died between the answer and this step). Both
- * take the same per-session advisory locks, in the same order, so a session's events are turned
- * into items by one transaction at a time, oldest first, and every write is idempotent: events are
- * marked processed in the transaction that stores their items, tool calls merge on (session,
- * tool_use_id), other items are unique on (session, sequence), prompts are numbered under the lock.
+ * Turns stored hook events that have no timeline item yet into items (observations, prompts), for
+ * many sessions in one transaction. Only an API from before batched capture (2026-11-23) stored
+ * such events: today's ingest statement (api/capture/ingest-sql.ts) stores each event with its item.
+ * What is left of that catch-up calls this: the persistEvents activity (session runs from before
+ * no-stop-catch-up-v1, workflows/capture/session-generations.ts, and the close's first activity);
+ * it goes when those runs are gone (docs/CONTRIBUTING.md). Per-session advisory locks, taken in one
+ * order, let one transaction at a time turn a session's events into items, oldest first, and every
+ * write is idempotent: events are marked processed in the transaction that stores their items, tool
+ * calls merge on (session, tool_use_id), other items are unique on (session, sequence), prompts are
+ * numbered under the lock.
  */
 import type { Tx } from './db.js';
 import { countTokens } from '../rules/tokens.js';
