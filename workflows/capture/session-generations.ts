@@ -51,12 +51,11 @@ export function endWhileParkedRecordsStatus(): boolean {
 }
 
 /**
- * Step 1 for `no-stop-catch-up-v1` (this change): runs before it, at every stop, asked the activity
- * to turn any event no API had turned into an observation (only an API from before batched capture
- * wrote such events); runs since skip that activity. Its old branch (catchUpAtStop below), the
- * persistEvents activity (activities/capture; the close's summarizeSessionEnd calls it too, and
- * can stop any time: an activity's body is not replayed) and common/server/capture-store.ts go
- * when the runs before it are gone.
+ * Step 1 for `no-stop-catch-up-v1` (2026-11-27): runs before it, at every stop, asked the
+ * persistEvents activity to turn any event no API had turned into an observation; runs since skip
+ * that activity. Only an API from before batched capture stored such events, so the activity now
+ * only answers the session's event count (activities/capture); it, and catchUpAtStop below, go at
+ * step 2.
  */
 export function catchesUpAtStops(): boolean {
   return !patched('no-stop-catch-up-v1');
