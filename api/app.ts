@@ -12,7 +12,6 @@ import { weaviateEndpoint } from '../common/server/weaviate/endpoint.js';
 import type { SessionTuning } from '../messages/workflows-v1/session.js';
 import { createDispatcher } from './capture/dispatch.js';
 import { createIngestBatcher } from './capture/ingest-batcher.js';
-import { createMaterializer } from './capture/materialize.js';
 import { startRedispatcher } from './capture/redispatch.js';
 import { createKeyCache } from './key-cache.js';
 import { parseCorsOrigins } from './security.js';
@@ -36,10 +35,9 @@ export function createApi(config: Config, prisma: PrismaClient, logger: Logger, 
   // The workflow triggers a batch summary at the size the worker's summarizer batches by (same env).
   const tuning = { summaryBatchTokens: config.MEMFLOW_SUMMARY_BATCH_TOKENS, ...opts.tuning };
   const dispatcher = createDispatcher({ pool, client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, tuning });
-  const materializer = createMaterializer({ prisma, dispatcher, logger });
   const ingest = createIngestBatcher(pool, { onCaptured: (sessions) => dispatcher.captured(sessions), ledger: config.MEMFLOW_CAPTURE_LEDGER });
   const keyCache = createKeyCache(pool, config.DATABASE_URL, logger);
-  const redispatcher = startRedispatcher({ prisma, pool, dispatcher, materializer, logger, ...opts.redispatch });
+  const redispatcher = startRedispatcher({ prisma, pool, dispatcher, logger, ...opts.redispatch });
   // Connects to Weaviate on first use: the API starts, and keyword search answers, while it is down.
   const vectors = createVectorBackend(config);
   const search = createSearchService({ pool, vectors, logger, ...opts.search });
@@ -79,7 +77,6 @@ export function createApi(config: Config, prisma: PrismaClient, logger: Logger, 
       await app.close(); // stops accepting, finishes in-flight requests
       await redispatcher.stop();
       await ingest.drain();
-      await materializer.close();
       await dispatcher.drain();
       await keyCache.close();
       await Promise.allSettled([connection.close(), pool.end(), vectors.close()]);

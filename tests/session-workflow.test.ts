@@ -1,7 +1,8 @@
 /**
  * The session workflow's own logic, on the real Temporal test server, with its activities replaced
- * by an in-memory implementation of their real type: batching, deduplication, continue-as-new with
- * its carried state and idle close (its saved histories replay in tests/unit/replay.test.ts).
+ * by an in-memory implementation of their real type: what `captured` signals add, summaries at stops
+ * and at the end, continue-as-new with its carried state, and idle close (its saved histories replay
+ * in tests/unit/replay.test.ts).
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -12,20 +13,23 @@ import type { CaptureActivities, PersistResult } from '../activities/capture/cap
 import { createCloseActivities, type CloseActivities } from '../activities/close/close-activities.js';
 import type { UptakeActivities } from '../activities/context/uptake-activities.js';
 import type { SummarizeActivities, SummaryOutcome } from '../activities/summarize/summarize-activities.js';
+import type { CaptureProgress } from '../messages/capture-v1.js';
 import type { HookEventName } from '../messages/hooks-v1.js';
-import { hookEventSignal, sessionViewQuery, sessionWorkflowId, type SessionWorkflowInput } from '../messages/workflows-v1/session.js';
+import { capturedSignal, sessionViewQuery, sessionWorkflowId, type SessionWorkflowInput } from '../messages/workflows-v1/session.js';
 import { testConfig, uniqueName } from './helpers/env.js';
 import { keepHistory } from './helpers/histories.js';
 import { testWorkflowBundle } from './helpers/workflow-bundle.js';
 
 const config = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('session-wf') });
 
-/** What the fake activities saw: every event id persisted, and how often each was handed over. */
+/** What the fake activities saw: each session's captured events (its highest sequence), closes and summaries. */
 class FakeStore {
-  readonly kinds = new Map<string, HookEventName>();
-  readonly persisted = new Map<string, number>();
+  /** Per session, the events the API captured (as the `captured` signals say): its highest sequence. */
+  readonly events = new Map<string, number>();
   closed: { status: string; reason: string }[] = [];
   readonly summaryCalls: string[] = [];
+  /** Catch-up activities called (runs since no-stop-catch-up-v1 call none between stops). */
+  catchUps = 0;
   /** What lastLifecycle answers (a run's first events after a session-end are late). */
   lifecycle: 'start' | 'end' | null = 'start';
   /** Sessions whose uptake was measured (as they closed). */
@@ -37,7 +41,7 @@ class FakeStore {
   readonly parkFinalOnce = new Set<string>();
 
   /**
-   * Capture activities that record what they were handed, plus summarization that always succeeds;
+   * Capture activities that answer from what was captured, plus summarization that always succeeds;
    * the close's activities are the real ones (activities/close) over these.
    */
   activities(): CaptureActivities & UptakeActivities & SummarizeActivities & CloseActivities & VectorSync {
@@ -47,35 +51,27 @@ class FakeStore {
 
   private fakes(): CaptureActivities & UptakeActivities & SummarizeActivities & VectorSync {
     const done = (toSequence: number): SummaryOutcome => ({ status: 'done', summaryId: crypto.randomUUID(), fromSequence: 1, toSequence, offline: true, more: false });
+    const count = (sessionId: string) => this.events.get(sessionId) ?? 0;
     return {
-      summarizeBatch: async ({ flush, minTokens, afterSequence }) => {
+      summarizeBatch: async ({ flush, minTokens, afterSequence, sessionId }) => {
         this.summaryCalls.push(`batch${flush ? ':flush' : minTokens !== undefined ? ':turn' : ''}`);
-        // (Sequences here count every session's events: a batch covers what was persisted so far.)
-        const due = (flush || minTokens !== undefined) && afterSequence < this.persisted.size;
-        return due ? done(this.persisted.size) : { status: 'nothing', more: false };
+        const due = (flush || minTokens !== undefined) && afterSequence < count(sessionId);
+        return due ? done(count(sessionId)) : { status: 'nothing', more: false };
       },
       summarizeSession: async ({ kind, sessionId }) => {
         this.summaryCalls.push(kind);
         if (kind === 'final' && this.parkFinalOnce.delete(sessionId)) return { status: 'parked', resetsAt: Date.now() + 1000, used: 100, limit: 100 };
-        return done(this.persisted.size);
+        return done(count(sessionId));
       },
       syncSessionVectors: async ({ sessionId }) => {
         this.summaryCalls.push('sync');
         this.syncAttempts.set(sessionId, (this.syncAttempts.get(sessionId) ?? 0) + 1);
         if (this.vectorsDown.has(sessionId)) throw new Error('connect ECONNREFUSED 127.0.0.1:28081');
       },
-      persistEvents: async ({ eventIds }): Promise<PersistResult> => {
-        const fresh = eventIds.filter((id) => !this.persisted.has(id));
-        for (const id of eventIds) this.persisted.set(id, (this.persisted.get(id) ?? 0) + 1);
-        return {
-          eventCount: this.persisted.size,
-          stored: fresh.length,
-          doneIds: eventIds,
-          sawSessionEnd: fresh.some((id) => this.kinds.get(id) === 'session-end'),
-          sawStop: fresh.some((id) => this.kinds.get(id) === 'stop'),
-          tokens: fresh.length * 100,
-          more: false,
-        };
+      // The API stored every event with its observation: a catch-up finds nothing left.
+      persistEvents: async ({ sessionId }): Promise<PersistResult> => {
+        this.catchUps++;
+        return { eventCount: count(sessionId), stored: 0, doneIds: [], sawSessionEnd: false, sawStop: false, tokens: 0, more: false };
       },
       closeSession: async ({ status, reason }) => {
         this.closed.push({ status, reason });
@@ -124,34 +120,45 @@ function input(tuning: SessionWorkflowInput['tuning']): SessionWorkflowInput {
   return { tenantId: crypto.randomUUID(), projectId: crypto.randomUUID(), sessionId: crypto.randomUUID(), agentSessionId: crypto.randomUUID(), tuning };
 }
 
-/** Signals (starting the workflow if needed); returns the event id and the run that got the signal. */
-async function signal(inp: SessionWorkflowInput, event: HookEventName, eventId: string = crypto.randomUUID()): Promise<{ eventId: string; runId: string }> {
-  store.kinds.set(eventId, event);
+/**
+ * What the API signals after capturing one event: its counts, under the session's next sequence (or
+ * the last one again: a repeated signal, which the workflow drops). Returns the run that got it.
+ */
+async function signal(inp: SessionWorkflowInput, event: HookEventName, repeat = false): Promise<{ runId: string }> {
+  const sequence = (store.events.get(inp.sessionId) ?? 0) + (repeat ? 0 : 1);
+  store.events.set(inp.sessionId, sequence);
+  const progress: CaptureProgress = {
+    events: 1,
+    tokens: 100,
+    starts: event === 'session-start' ? 1 : 0,
+    stops: event === 'stop' ? 1 : 0,
+    ends: event === 'session-end' ? 1 : 0,
+    compacts: 0,
+    throughSequence: sequence,
+  };
   const handle = await client.workflow.signalWithStart('sessionWorkflow', {
     workflowId: sessionWorkflowId(inp.tenantId, inp.projectId, inp.agentSessionId),
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     args: [inp],
-    signal: hookEventSignal,
-    signalArgs: [{ eventId, event }],
+    signal: capturedSignal,
+    signalArgs: [progress],
   });
-  return { eventId, runId: handle.signaledRunId };
+  return { runId: handle.signaledRunId };
 }
 
-test('a long session continues-as-new, carries its state, persists every event once and ends', async () => {
-  const inp = input({ flushDelayMs: 20, batchSize: 10, maxHistoryEvents: 60, idleTimeoutMs: 60_000 });
-  const ids: string[] = [];
+test('a long session continues-as-new, carries its state and ends', async () => {
+  const inp = input({ maxHistoryEvents: 60, idleTimeoutMs: 60_000 });
   const first = await signal(inp, 'session-start');
-  ids.push(first.eventId);
-  for (let i = 0; i < 120; i++) ids.push((await signal(inp, i % 2 ? 'post-tool-use' : 'pre-tool-use')).eventId);
-  await signal(inp, 'post-tool-use', ids[5]); // a repeated signal for an event already sent
-  ids.push((await signal(inp, 'session-end')).eventId);
+  for (let i = 0; i < 120; i++) await signal(inp, i % 2 ? 'post-tool-use' : 'pre-tool-use');
+  await signal(inp, 'post-tool-use', true); // a repeated signal for events already counted
+  await signal(inp, 'session-end');
 
   const handle = client.workflow.getHandle(sessionWorkflowId(inp.tenantId, inp.projectId, inp.agentSessionId));
   const result = await handle.result();
   assert.equal(result.status, 'completed');
   assert.equal(result.closedBy, 'session-end');
+  assert.equal(result.eventCount, 122, 'the close counted every captured event once');
   assert.deepEqual(store.uptake.filter((id) => id === inp.sessionId), [inp.sessionId], 'uptake measured once, as the session closed');
-  for (const id of ids) assert.ok(store.persisted.has(id), `event ${id} persisted`);
 
   // The run that finished is not the first: the chain continued-as-new and carried its count.
   const description = await handle.describe();
@@ -159,14 +166,13 @@ test('a long session continues-as-new, carries its state, persists every event o
   const firstRun = client.workflow.getHandle(handle.workflowId, first.runId);
   assert.equal((await firstRun.describe()).status.name, 'CONTINUED_AS_NEW');
   assert.ok((await handle.query(sessionViewQuery)).runs > 1, 'the final run knows it is not the first');
-  assert.equal(result.eventCount, store.persisted.size);
 
   // Keep this history as a replay fixture the first time (committed; see the replay test).
   await keepHistory('session-continue-as-new', firstRun);
 });
 
 test('an idle session closes itself as completed', async () => {
-  const inp = input({ flushDelayMs: 20, idleTimeoutMs: 1500 });
+  const inp = input({ idleTimeoutMs: 1500 });
   await signal(inp, 'session-start');
   await signal(inp, 'user-prompt-submit');
   const handle = client.workflow.getHandle(sessionWorkflowId(inp.tenantId, inp.projectId, inp.agentSessionId));
@@ -178,8 +184,9 @@ test('an idle session closes itself as completed', async () => {
 });
 
 test('a session is summarized at each stop and at its end, then synced to the vector store', async () => {
-  const inp = input({ flushDelayMs: 20, idleTimeoutMs: 60_000 });
+  const inp = input({ idleTimeoutMs: 60_000 });
   store.summaryCalls.length = 0;
+  const catchUps = store.catchUps;
   await signal(inp, 'session-start');
   await signal(inp, 'user-prompt-submit');
   await signal(inp, 'stop');
@@ -187,6 +194,7 @@ test('a session is summarized at each stop and at its end, then synced to the ve
   // The stop flushes a batch and makes the rolling summary before the next event is handled.
   for (let i = 0; i < 100 && !store.summaryCalls.includes('sync'); i++) await new Promise((r) => setTimeout(r, 50));
   assert.deepEqual(store.summaryCalls, ['batch:turn', 'rolling', 'sync']);
+  assert.equal(store.catchUps, catchUps, 'no catch-up activity at the stop (no-stop-catch-up-v1)');
   assert.equal((await handle.query(sessionViewQuery)).summaries, 2);
   await signal(inp, 'session-end');
   const result = await handle.result();
@@ -203,7 +211,7 @@ async function shortSession(inp: SessionWorkflowInput) {
 }
 
 test('a session closes as completed when the vector store stays away: the sync is tried four times, then left to reconciliation', { timeout: 60_000 }, async () => {
-  const inp = input({ flushDelayMs: 20, idleTimeoutMs: 60_000 });
+  const inp = input({ idleTimeoutMs: 60_000 });
   store.vectorsDown.add(inp.sessionId);
   const handle = await shortSession(inp);
   const result = await handle.result();
@@ -215,7 +223,7 @@ test('a session closes as completed when the vector store stays away: the sync i
 });
 
 test('a session whose final summary finds the budget spent waits, summarizing, and closes when the budget returns', { timeout: 60_000 }, async () => {
-  const inp = input({ flushDelayMs: 20, idleTimeoutMs: 60_000 });
+  const inp = input({ idleTimeoutMs: 60_000 });
   store.parkFinalOnce.add(inp.sessionId);
   const handle = await shortSession(inp);
   let view = await handle.query(sessionViewQuery);

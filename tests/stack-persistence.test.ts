@@ -8,7 +8,7 @@ import { after, test } from 'node:test';
 import { createTemporalClient } from '../common/server/temporal-connection.js';
 import { temporalService } from '../infra/services/temporal.js';
 import { weaviateService } from '../infra/services/weaviate.js';
-import { hookEventSignal, sessionWorkflowId } from '../messages/workflows-v1/session.js';
+import { capturedSignal, sessionWorkflowId } from '../messages/workflows-v1/session.js';
 import { stackManages, testConfig, testPrisma, testProfile, uniqueName } from './helpers/env.js';
 
 const config = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('persist-no-worker') });
@@ -37,8 +37,8 @@ test('data in PostgreSQL, Temporal and Weaviate survives a restart of the stack'
     workflowId,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     args: [{ tenantId: tenant.id, projectId: 'p', sessionId: 's', agentSessionId: 'persist-session' }],
-    signal: hookEventSignal,
-    signalArgs: [{ eventId: 'e1', event: 'session-start' }],
+    signal: capturedSignal,
+    signalArgs: [{ events: 1, tokens: 0, starts: 1, stops: 0, ends: 0, compacts: 0, throughSequence: 1 }],
   });
 
   // Weaviate: a collection with one object and its vector.

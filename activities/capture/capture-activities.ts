@@ -1,15 +1,14 @@
 /**
- * Activities of the session workflow's capture step. All writes are idempotent: an event already
- * turned into an observation is marked processed, tool calls merge on (session, tool_use_id), other
- * items are unique on (session, sequence), and everything for one batch commits in one transaction,
- * so a retried activity (worker killed mid-batch, database outage) never duplicates anything.
+ * Activities of the session workflow's capture step: the late-run check and the status writes,
+ * all idempotent. (The API stores each hook event with its observation in one statement,
+ * api/capture/ingest-sql.ts, so the workflow has nothing to persist; persistEvents remains by name
+ * for the runs that still schedule it, see workflows/capture/session-generations.ts.)
  */
-import { ApplicationFailure, log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import { Failure } from '../../messages/errors-v1.js';
-import { TRANSACTION_OPTIONS, type PrismaClient } from '../../common/server/db.js';
+import type { PrismaClient } from '../../common/server/db.js';
 import type { SessionStatus } from '../../messages/workflows-v1/session.js';
 import { toActivityFailure } from '../failures.js';
-import { captureSessions } from '../../common/server/capture-store.js';
 
 export interface CaptureDeps {
   prisma: PrismaClient;
@@ -21,14 +20,13 @@ export interface SessionIds {
   sessionId: string;
 }
 
+/** What persistEvents answers (the shape the runs that schedule it were written against). */
 export interface PersistResult {
   eventCount: number;
   stored: number;
   doneIds: string[];
   sawSessionEnd: boolean;
-  /** A `stop` was processed in this batch: the agent finished a turn (rolling summary point). */
   sawStop: boolean;
-  /** Token count of the observation text this batch added (what summarization will read). */
   tokens: number;
   more: boolean;
 }
@@ -36,32 +34,21 @@ export interface PersistResult {
 export function createCaptureActivities({ prisma }: CaptureDeps) {
   return {
     /**
-     * Turns the session's unprocessed hook events into observations and prompts, oldest first, at
-     * most `limit` per call. It does not trust the signals that woke the workflow to be complete
-     * (one may have been lost while Temporal was away): it reads what the database holds. Returns
-     * which of `eventIds` are done (processed now, earlier, or gone), whether a session-end was
-     * processed, and whether more unprocessed events remain.
+     * The catch-up of session runs from before no-stop-catch-up-v1 (and the first step of the
+     * close's summarizeSessionEnd): it turned events stored without their observation into
+     * observations. Only an API from before batched capture (2026-11-23) stored such events, and
+     * its sweep turned any it left into observations within seconds, so nothing is left to catch
+     * up: it answers the session's event count, or SessionNotFound when the session is gone.
      */
     async persistEvents(input: SessionIds & { eventIds: string[]; limit?: number }): Promise<PersistResult> {
-      const limit = input.limit ?? 500;
+      let row: { eventCount: number } | null;
       try {
-        const done = await prisma.$transaction(async (tx) => (await captureSessions(tx, [input.sessionId], limit))[0], TRANSACTION_OPTIONS);
-        if (!done) throw ApplicationFailure.nonRetryable(`session ${input.sessionId} does not exist`, Failure.SessionNotFound);
-        if (done.events > 0) log.info('hook events stored', { sessionId: input.sessionId, events: done.events, throughSequence: done.throughSequence });
-        // Requested ids still unprocessed are the ones beyond this call's limit.
-        return {
-          eventCount: done.eventCount,
-          stored: done.events,
-          doneIds: done.more ? input.eventIds.filter((id) => done.eventIds.includes(id)) : input.eventIds,
-          sawSessionEnd: done.ends > 0,
-          sawStop: done.stops > 0,
-          tokens: done.tokens,
-          more: done.more,
-        };
+        row = await prisma.session.findFirst({ where: { id: input.sessionId, tenantId: input.tenantId }, select: { eventCount: true } });
       } catch (err) {
-        if (err instanceof ApplicationFailure) throw err;
         toActivityFailure(err);
       }
+      if (!row) throw ApplicationFailure.nonRetryable(`session ${input.sessionId} does not exist`, Failure.SessionNotFound);
+      return { eventCount: row.eventCount, stored: 0, doneIds: input.eventIds, sawSessionEnd: false, sawStop: false, tokens: 0, more: false };
     },
 
     /**

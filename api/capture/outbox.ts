@@ -5,7 +5,6 @@
  * once the signal went through. Counts, not flags, so a batch recorded while a signal was in flight
  * is never lost by the acknowledgement of that signal.
  */
-import type { CaptureTx, SessionCapture } from '../../common/server/capture-store.js';
 import type { PgPool } from '../../common/server/pg.js';
 import type { CaptureCounts, CaptureProgress } from '../../messages/capture-v1.js';
 
@@ -15,33 +14,6 @@ export interface OwedSignal {
   projectId: string;
   agentSessionId: string;
   progress: CaptureProgress;
-}
-
-/** Adds what these sessions' batches captured to what their workflows are owed. */
-export async function recordOwed(tx: CaptureTx, captured: SessionCapture[]): Promise<void> {
-  const rows = captured.filter((c) => c.events > 0).sort((a, b) => a.sessionId.localeCompare(b.sessionId));
-  if (rows.length === 0) return;
-  const col = <T>(f: (c: SessionCapture) => T) => rows.map(f);
-  await tx.$executeRawUnsafe(
-    `INSERT INTO session_signals (session_id, tenant_id, project_id, agent_session_id, events, tokens, starts, stops, ends, compacts, through_sequence)
-     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::int[], $6::int[], $7::int[], $8::int[], $9::int[], $10::int[], $11::int[])
-     ON CONFLICT (session_id) DO UPDATE SET
-       events = session_signals.events + excluded.events, tokens = session_signals.tokens + excluded.tokens,
-       starts = session_signals.starts + excluded.starts, stops = session_signals.stops + excluded.stops,
-       ends = session_signals.ends + excluded.ends, compacts = session_signals.compacts + excluded.compacts,
-       through_sequence = GREATEST(session_signals.through_sequence, excluded.through_sequence), updated_at = now()`,
-    col((c) => c.sessionId),
-    col((c) => c.tenantId),
-    col((c) => c.projectId),
-    col((c) => c.agentSessionId),
-    col((c) => c.events),
-    col((c) => c.tokens),
-    col((c) => c.starts),
-    col((c) => c.stops),
-    col((c) => c.ends),
-    col((c) => c.compacts),
-    col((c) => c.throughSequence),
-  );
 }
 
 /** An outbox row: the session it signals and the capture counts it carries. */

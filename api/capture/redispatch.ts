@@ -1,15 +1,13 @@
 /**
- * The safety net of batched capture: every few seconds, events acknowledged but still unprocessed
- * after a grace period (their API died before capturing them, or PostgreSQL failed that step) go to
- * this process's materializer, and signals owed for longer than the grace period (their API died
- * before sending them, or Temporal was away) are sent. With several API replicas, a
- * transaction-scoped advisory lock lets one of them sweep at a time.
+ * The safety net of batched capture: every few seconds, signals owed for longer than the grace
+ * period (their API died before sending them, or Temporal was away) are sent. With several API
+ * replicas, a transaction-scoped advisory lock lets one of them sweep at a time. (Events need no
+ * sweep: each is stored with its observation in the statement that acknowledges it.)
  */
 import type { PrismaClient } from '../../common/server/db.js';
 import type { Logger } from '../../common/server/logger.js';
 import type { PgPool } from '../../common/server/pg.js';
 import type { Dispatcher } from './dispatch.js';
-import type { Materializer } from './materialize.js';
 import { overdueOwed } from './outbox.js';
 
 const LOCK_KEY = 0x6d656d66; // "memf"
@@ -18,9 +16,8 @@ export interface RedispatcherOptions {
   prisma: PrismaClient;
   pool: PgPool;
   dispatcher: Dispatcher;
-  materializer: Materializer;
   logger: Logger;
-  /** How long an event may stay unprocessed, or a signal unsent, before the sweeper acts. */
+  /** How long a signal may stay unsent before the sweeper sends it. */
   graceMs?: number;
   intervalMs?: number;
   /** A busy session's owed signal is sent at least this often (its workflow's sign of life). */
@@ -29,24 +26,17 @@ export interface RedispatcherOptions {
   batch?: number;
 }
 
-/** One sweep; returns how many sessions it handed on. */
+/** One sweep; returns how many sessions it signalled. */
 export async function redispatchStranded(opts: RedispatcherOptions): Promise<number> {
   const graceMs = opts.graceMs ?? 10_000;
   const limit = opts.batch ?? 500;
-  const found = await opts.prisma.$transaction(async (tx) => {
+  const owed = await opts.prisma.$transaction(async (tx) => {
     const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${LOCK_KEY}) AS locked`;
-    if (!lock?.locked) return { stranded: [] as string[], owed: [] as string[] };
-    const cutoff = new Date(Date.now() - graceMs);
-    const stranded = await tx.$queryRaw<{ session_id: string }[]>`
-      SELECT DISTINCT session_id::text FROM hook_events WHERE processed_at IS NULL AND received_at < ${cutoff} LIMIT ${limit}`;
-    return { stranded: stranded.map((r) => r.session_id), owed: await overdueOwed(opts.pool, graceMs, opts.maxOwedAgeMs ?? 60_000, limit) };
+    if (!lock?.locked) return [] as string[];
+    return overdueOwed(opts.pool, graceMs, opts.maxOwedAgeMs ?? 60_000, limit);
   });
-  if (found.stranded.length > 0) {
-    opts.logger.info({ sessions: found.stranded.length }, 'capturing events left unprocessed');
-    opts.materializer.touch(found.stranded);
-  }
-  if (found.owed.length > 0) opts.dispatcher.signal(found.owed);
-  return found.stranded.length + found.owed.length;
+  if (owed.length > 0) opts.dispatcher.signal(owed);
+  return owed.length;
 }
 
 /**

@@ -1,9 +1,10 @@
 /**
  * The timeline item of a hook event, rendered from its redacted payload before the event is written,
- * so the ingest statement stores event and item together (ingest-sql.ts). Same rendering and token
- * counts as the workflow's catch-up (common/server/capture-store.ts).
+ * so the ingest statement stores event and item together (ingest-sql.ts). Token counts are those of
+ * budgets and prompts (common/rules/tokens.ts: cl100k_base in plain JavaScript; tiktoken's
+ * WebAssembly cost 0.2–0.4 ms per KiB, which at 2,000 events/s is more than this machine's CPU).
  */
-import { captureTokens } from '../../common/server/capture-store.js';
+import { countTokens } from '../../common/rules/tokens.js';
 import { TOOL_RESULT_EVENTS, type HookEventName } from '../../messages/hooks-v1.js';
 import { renderEvent } from '../../common/rules/observation.js';
 
@@ -26,8 +27,8 @@ export function itemOf(event: HookEventName, payload: Record<string, unknown>): 
     kind: r.kind,
     title: r.title,
     text: r.text,
-    tokens: captureTokens(`${r.title}\n${r.text}`),
-    promptTokens: r.kind === 'prompt' ? captureTokens(r.text) : null,
+    tokens: countTokens(`${r.title}\n${r.text}`),
+    promptTokens: r.kind === 'prompt' ? countTokens(r.text) : null,
     isResult: TOOL_RESULT_EVENTS.has(event),
   };
 }

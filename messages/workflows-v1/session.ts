@@ -7,22 +7,15 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
 
 import type { SessionStatus } from '../api-v1.js';
 import type { CaptureProgress } from '../capture-v1.js';
-import type { HookEventName } from '../hooks-v1.js';
 
 export type { SessionStatus };
-
-/** What the API signals: a reference to an event already stored in PostgreSQL, never its body. */
-export interface HookEventRef {
-  eventId: string;
-  event: HookEventName;
-}
 
 export interface SessionTuning {
   /** Close the session after this long without an event (ms). */
   idleTimeoutMs: number;
-  /** Persist as soon as this many events wait. */
+  /** Events one catch-up activity turns into observations (runs from before no-stop-catch-up-v1). */
   batchSize: number;
-  /** Otherwise persist this long after the first waiting event (ms). */
+  /** @deprecated Unused since the per-event `hookEvent` signal went (2026-11-27); accepted so older tunings still type-check. */
   flushDelayMs: number;
   /** Continue-as-new after this many history events even if the server has not suggested it yet. */
   maxHistoryEvents: number;
@@ -53,11 +46,12 @@ export const DEFAULT_TUNING: SessionTuning = {
   minStopIntervalMs: 30_000,
 };
 
-/** State carried across continue-as-new: ids only, so it stays tiny. */
+/**
+ * State carried across continue-as-new: counts only, so it stays tiny. (Runs from before batched
+ * capture also carried `pending` and `recentEventIds`, event ids of per-event signals: ignored.)
+ */
 export interface CarriedSessionState {
-  pending: HookEventRef[];
   eventCount: number;
-  recentEventIds: string[];
   runs: number;
   /** Summarization progress (absent in runs started before summaries existed). The field keeps its
    * first name: running workflows carry it across continue-as-new under this key. */
@@ -100,6 +94,7 @@ export interface SessionWorkflowInput {
 export interface SessionView {
   status: SessionStatus;
   eventCount: number;
+  /** Events waiting to be stored by the workflow: always 0 since batched capture (the API stores them). */
   pending: number;
   runs: number;
   summaries: number;
@@ -112,9 +107,7 @@ export interface SessionResult {
   closedBy: 'session-end' | 'idle';
 }
 
-/** One stored event (per-event capture: API processes from before batched capture). */
-export const hookEventSignal = defineSignal<[HookEventRef]>('hookEvent');
-/** What a batch of captured events added (batched capture). */
+/** What a batch of captured events added: the workflow's one ingress. */
 export const capturedSignal = defineSignal<[CaptureProgress]>('captured');
 export const sessionViewQuery = defineQuery<SessionView>('sessionView');
 

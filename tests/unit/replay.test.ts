@@ -46,7 +46,7 @@ test('every saved history replays against the current workflow code', { timeout:
 });
 
 test('a history the code would not produce fails replay with DeterminismViolationError', { timeout: 180_000 }, async () => {
-  const file = 'session-summaries.json';
+  const file = 'session-busy-workers.json';
   const json = readJson(file);
   const scheduled = json.events.find((e) => e.eventType === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED');
   assert.ok(scheduled?.activityTaskScheduledEventAttributes, `${file} schedules an activity`);
