@@ -572,8 +572,7 @@ const probes: Record<string, Probe> = {
   'POST /v1/review/decisions': { admin: false, foreign: () => ({ path: '/v1/review/decisions', body: { decision: 'reject', ids: [victimData.sessions[0]!.learningId] } }), expect: 'no-data' },
   'POST /v1/review/{id}/edit': { admin: false, foreign: () => ({ path: `/v1/review/${victimData.sessions[0]!.learningId}/edit`, body: { text: 'probe' } }), expect: 404 },
   'GET /v1/projects/{project}/review-policy': { admin: false, foreign: () => ({ path: `/v1/projects/${VICTIM_PROJECT}/review-policy` }), expect: 404 },
-  // Sets the policy of the caller's own project of that name (created if absent): nothing of the other tenant.
-  'PUT /v1/projects/{project}/review-policy': { admin: true, foreign: () => ({ path: `/v1/projects/${VICTIM_PROJECT}/review-policy`, body: { policy: 'live' } }), expect: 'no-data' },
+  'PUT /v1/projects/{project}/review-policy': { admin: true, none: 'sets the policy of the caller’s own project of that name (creating it); it names no other tenant’s resource' },
 };
 
 /** A probe path for refusals (no key, member key): parameters filled with the victim's own resources. */

@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { createApiKey } from '../common/server/tenants.js';
+import { runCli } from './fixtures/cli-run.js';
 import { newTenant, uniqueName } from './helpers/env.js';
 import { postHook, sessionResult } from './helpers/sessions.js';
 import { withTestStack } from './helpers/stack.js';
@@ -226,14 +227,40 @@ test('approved and edited learnings are pushed to the next session; the rejected
   assert.equal(counts.body.pending, pendingIds.length - 3);
 });
 
-test('approve many at once; with the policy back to live, a new extraction goes live at once', async () => {
-  const rest = pendingIds.slice(3);
-  if (rest.length) {
-    const many = await call(maintainer.key, 'POST', '/v1/review/decisions', { decision: 'approve', ids: rest });
-    assert.deepEqual(many.body.decided.sort(), [...rest].sort());
+const cli = (key: string, ...args: string[]) => runCli(args, { env: { MEMFLOW_API_KEY: key, MEMFLOW_URL: stack.api.url, HOME: '/tmp' } });
+
+test('memflow review: the inbox with counts and age; a member is refused; approve --all approves many at once', async () => {
+  // Two more extracted learnings: written as any extractor writes them, held by the database.
+  const p = await prisma.project.findFirstOrThrow({ where: { tenantId: admin.tenantId, name: project } });
+  for (const title of ['Use the pool of src/db.ts', 'Lint rules need their plugin']) {
+    const row = await prisma.learning.create({ data: { tenantId: admin.tenantId, projectId: p.id, kind: 'pattern', title, body: `${title}.`, fingerprint: crypto.randomBytes(32).toString('hex') } });
+    assert.equal(row.status, 'pending', 'inserted active by an extractor, held as pending');
+    pendingIds.push(row.id);
   }
+  const rest = pendingIds.slice(3);
+  const list = await cli(member, 'review', '--project', project);
+  assert.equal(list.code, 0, list.stderr);
+  assert.match(list.stdout, new RegExp(`${rest.length} learnings? waiting for review in project '${project}'`));
+  assert.match(list.stdout, new RegExp(`${project}: policy review, ${rest.length} pending, oldest \\d+[smhd] old`));
+  for (const id of rest) assert.match(list.stdout, new RegExp(`${id.slice(0, 8)}\\s+\\d+[smhd]\\s+\\[`), 'each item with its age');
+  const refused = await cli(member, 'review', 'approve', '--all', '--project', project);
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /maintainer/);
+  const approved = await cli(maintainer.key, 'review', 'approve', '--all', '--project', project, '--json');
+  assert.equal(approved.code, 0, approved.stderr);
+  assert.deepEqual((JSON.parse(approved.stdout) as { decided: string[] }).decided.sort(), [...rest].sort());
+  const empty = await cli(member, 'review', '--project', project);
+  assert.match(empty.stdout, /^0 learnings waiting for review/);
+  const policy = await cli(member, 'review', 'policy', '--project', project);
+  assert.match(policy.stdout, new RegExp(`project '${project}': review policy review .* 0 pending`));
+});
+
+test('with the policy back to live, a new extraction goes live at once; bad decisions are 400s', async () => {
   const tooMany = await call(maintainer.key, 'POST', '/v1/review/decisions', { decision: 'approve', ids: Array.from({ length: 101 }, () => crypto.randomUUID()) });
   assert.equal(tooMany.status, 400);
+  const notADecision = await call(maintainer.key, 'POST', '/v1/review/decisions', { decision: 'maybe', ids: [pendingIds[0]] });
+  assert.equal(notADecision.status, 400);
+  assert.match(notADecision.body.error.message, /^decision:/);
   assert.equal((await call(admin.key, 'PUT', `/v1/projects/${project}/review-policy`, { policy: 'live' })).body.policy, 'live');
   const p = await prisma.project.findFirstOrThrow({ where: { tenantId: admin.tenantId, name: project } });
   const live = await prisma.learning.create({ data: { tenantId: admin.tenantId, projectId: p.id, kind: 'fix', title: 'live again', body: 'b', fingerprint: crypto.randomBytes(32).toString('hex') } });
