@@ -14,6 +14,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { createApiKey } from '../common/server/tenants.js';
 import { runCli } from './fixtures/cli-run.js';
+import { waitUntil } from '../infra/wait-until.js';
 import { newTenant, uniqueName } from './helpers/env.js';
 import { postHook, sessionResult } from './helpers/sessions.js';
 import { withTestStack } from './helpers/stack.js';
@@ -87,6 +88,13 @@ async function mcpText(name: string, args: Record<string, unknown>): Promise<str
 }
 
 const auditOf = (action: string) => prisma.auditLog.findMany({ where: { tenantId: admin.tenantId, action }, orderBy: { createdAt: 'asc' } });
+/** A refusal is audited once its answer has left (onResponse): wait for the entry. */
+const deniedAudited = (route: string, keyId: string | undefined, reason: string) =>
+  waitUntil(async () => (await auditOf('auth.denied')).some((d) => d.target === `route:${route}` && (!keyId || d.actorKeyId === keyId) && (d.details as { reason?: string }).reason === reason), {
+    what: `auth.denied for ${route}`,
+    timeoutMs: 10_000,
+    intervalMs: 100,
+  });
 
 let pendingIds: string[] = [];
 let sessionId = '';
@@ -96,8 +104,7 @@ test('the policy: live by default; only an admin sets it (a refusal is audited);
   assert.equal(unknown.status, 404, 'no project yet');
   const refused = await call(maintainer.key, 'PUT', `/v1/projects/${project}/review-policy`, { policy: 'review' });
   assert.equal(refused.status, 403, JSON.stringify(refused.body));
-  const denied = await auditOf('auth.denied');
-  assert.ok(denied.some((d) => d.target === `route:PUT /v1/projects/:project/review-policy` && d.actorKeyId === maintainer.keyId), 'the refusal is audited');
+  await deniedAudited('PUT /v1/projects/:project/review-policy', maintainer.keyId, 'admin key required');
   const bad = await call(admin.key, 'PUT', `/v1/projects/${project}/review-policy`, { policy: 'sometimes' });
   assert.equal(bad.status, 400);
   assert.match(bad.body.error.message, /policy/);
@@ -168,7 +175,7 @@ test('a member key cannot decide (403, audited); a maintainer approves, rejects 
   const [approveId, rejectId, editId] = pendingIds as [string, string, string];
   const refused = await call(member, 'POST', '/v1/review/decisions', { decision: 'approve', ids: [approveId] });
   assert.equal(refused.status, 403);
-  assert.ok((await auditOf('auth.denied')).some((d) => d.target === 'route:POST /v1/review/decisions' && (d.details as { reason: string }).reason === 'maintainer key required'));
+  await deniedAudited('POST /v1/review/decisions', undefined, 'maintainer key required');
   assert.equal((await prisma.learning.findUniqueOrThrow({ where: { id: approveId } })).status, 'pending', 'nothing changed');
 
   const approved = await call(maintainer.key, 'POST', '/v1/review/decisions', { decision: 'approve', ids: [approveId.slice(0, 8), crypto.randomUUID()] });
