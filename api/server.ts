@@ -43,6 +43,7 @@ import { registerProjectKeyResolution } from './project-key.js';
 import { createIndexer } from './memories/index-now.js';
 import type { SearchService } from './search/search-service.js';
 import { registerKeyRoutes } from './admin/key-routes.js';
+import { registerReviewRoutes } from './review/review-routes.js';
 import { registerUsageRoutes } from './admin/usage-routes.js';
 import { cookieAuthHook } from './viewer/cookie-auth.js';
 import { registerLiveRoutes } from './viewer/live-stream.js';
@@ -237,6 +238,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     registerContextRoutes(v1, { pool: deps.pool });
     registerReceiptRoutes(v1, { pool: deps.pool });
     registerLearningRoutes(v1, { prisma: deps.prisma, indexer });
+    registerReviewRoutes(v1, { prisma: deps.prisma, indexer });
     registerExportRoutes(v1, { prisma: deps.prisma, pool: deps.pool });
     registerProjectRoutes(v1, { prisma: deps.prisma, temporal: deps.temporal, taskQueue: deps.readiness.taskQueue });
     registerAdminRoutes(v1, { prisma: deps.prisma, temporal: deps.temporal, taskQueue: deps.readiness.taskQueue });

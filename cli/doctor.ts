@@ -18,6 +18,7 @@ import { Spool } from './capture/spool.js';
 import { workTreeRootOf } from '../common/workspace/project-naming.js';
 import { repositoryProject } from './repository.js';
 import { relayHealth, relaySettings } from './capture/relay/lifecycle.js';
+import { reviewFinding } from './review-finding.js';
 
 type Level = 'ok' | 'warn' | 'fail';
 export interface Finding {
@@ -67,6 +68,8 @@ export async function diagnose(opts: { url?: string; dir?: string }): Promise<Fi
       else out.push({ level: 'fail', what: `the API refuses MEMFLOW_API_KEY (${r.kind === 'response' ? r.status : r.code})`, fix: 'the key is unknown or revoked: mint a new one (memflow keys create --tenant <name>)' });
     }
     if (key && out[0]!.level !== 'fail') out.push(await projectFinding(client, base, key, opts.dir!));
+    const review = key && out[0]!.level !== 'fail' ? await reviewFinding(client, base, key) : undefined;
+    if (review) out.push(review);
   } finally {
     client.close();
   }

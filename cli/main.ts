@@ -52,6 +52,8 @@ registerAdminCommands(program);
 if (!isHook) {
   const { registerMemoryCommands } = await import('./register-memory.js');
   registerMemoryCommands(program, urlOption);
+  const { registerReviewCommands } = await import('./register-review.js');
+  registerReviewCommands(program, urlOption);
 }
 
 program.parseAsync(process.argv).catch(fail);

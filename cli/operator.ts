@@ -69,11 +69,11 @@ export async function tenantsList(opts: { json?: boolean }, out: (line: string) 
   });
 }
 
-export async function keysCreate(opts: { tenant: string; admin?: boolean; label?: string }, out: (line: string) => void): Promise<void> {
+export async function keysCreate(opts: { tenant: string; admin?: boolean; role?: 'member' | 'maintainer' | 'admin'; label?: string }, out: (line: string) => void): Promise<void> {
   validateOrThrow(opts.tenant);
   if (opts.label !== undefined && (opts.label.length === 0 || opts.label.length > 200)) throw new CliError('--label must be 1-200 characters');
   await withDatabase(async (prisma) => {
-    const created = await createApiKey(prisma, opts.tenant, { role: opts.admin ? 'admin' : 'member', ...(opts.label ? { label: opts.label } : {}) });
+    const created = await createApiKey(prisma, opts.tenant, { role: opts.admin ? 'admin' : (opts.role ?? 'member'), ...(opts.label ? { label: opts.label } : {}) });
     out(`created ${created.role} API key ${created.prefix}… (id ${created.keyId}) for tenant '${opts.tenant}'${opts.label ? ` labelled '${opts.label}'` : ''}.`);
     out('It is shown only this once and stored only as a hash; set it as MEMFLOW_API_KEY:');
     out(created.key);

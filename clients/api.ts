@@ -10,6 +10,7 @@
 import type { z } from 'zod';
 import * as A from '../messages/api-v1.js';
 import * as R from '../messages/rederive-api-v1.js';
+import * as V from '../messages/review-api-v1.js';
 import { ApiError, send, query, type Method, type Transport } from './core.js';
 
 export { ApiError, fetchTransport, query, type Transport } from './core.js';
@@ -121,12 +122,20 @@ export function createApiClient(opts: ApiClientOptions) {
     timeline: (id: string, params: TimelineParams = {}) => call(timelinePage, 'GET', `/v1/sessions/${enc(id)}/timeline${query(params)}`),
     sessionMemories: (id: string, params: { project?: string } = {}) => call(A.sessionMemories, 'GET', `/v1/sessions/${enc(id)}/memories${query(params)}`),
 
-    learnings: (params: PageParams & { status?: 'active' | 'superseded' | 'all' } = {}) => call(learningsPage, 'GET', `/v1/learnings${query(params)}`),
+    learnings: (params: PageParams & { status?: 'active' | 'superseded' | 'all' | 'pending' | 'rejected' } = {}) => call(learningsPage, 'GET', `/v1/learnings${query(params)}`),
     correct: (ref: string, body: CorrectionBody) => call(A.corrected, 'POST', `/v1/learnings/${enc(ref)}/correct`, body),
     forget: (ref: string, body: RetractionBody) => call(A.forgotten, 'POST', `/v1/learnings/${enc(ref)}/forget`, body),
     wrong: (ref: string, body: RetractionBody) => call(A.markedWrong, 'POST', `/v1/learnings/${enc(ref)}/wrong`, body),
     /** What a staleness check of context items found (common/workspace/recall-staleness.ts builds the report). */
     reportStaleness: (report: unknown) => call(A.stalenessOutcome, 'POST', '/v1/learnings/staleness', report),
+
+    /** The review inbox (api/review/): any key reads it; deciding needs a maintainer or admin key, the policy an admin key. */
+    reviewInbox: (params: PageParams = {}) => call(V.reviewPage, 'GET', `/v1/review${query(params)}`),
+    reviewCounts: () => call(V.reviewCounts, 'GET', '/v1/review/counts'),
+    reviewDecide: (body: z.input<typeof V.reviewDecisionBody>) => call(V.reviewDecided, 'POST', '/v1/review/decisions', body),
+    reviewEdit: (ref: string, body: z.input<typeof V.reviewEditBody>) => call(V.reviewEdited, 'POST', `/v1/review/${enc(ref)}/edit`, body),
+    reviewPolicy: (project: string) => call(V.reviewPolicyView, 'GET', `/v1/projects/${enc(project)}/review-policy`),
+    setReviewPolicy: (project: string, policy: V.ReviewPolicy) => call(V.reviewPolicyView, 'PUT', `/v1/projects/${enc(project)}/review-policy`, { policy }),
 
     usage: (params: { days?: number } = {}) => call(A.usageAnswer, 'GET', `/v1/usage${query(params)}`),
 
@@ -150,7 +159,7 @@ export function createApiClient(opts: ApiClientOptions) {
     setRetention: (body: Omit<z.input<typeof A.retentionPolicy>, 'project'> & { project?: string }) => call(A.retentionPolicy, 'PUT', '/v1/admin/retention', body),
     audit: (params: { action?: string; since?: string; until?: string; cursor?: string; limit?: number } = {}) => call(A.auditPage, 'GET', `/v1/admin/audit${query(params)}`),
     keys: () => call(A.apiKeys, 'GET', '/v1/admin/keys'),
-    createKey: (body: { role?: 'admin' | 'member'; label?: string } = {}) => call(A.createdKey, 'POST', '/v1/admin/keys', body),
+    createKey: (body: { role?: 'admin' | 'maintainer' | 'member'; label?: string } = {}) => call(A.createdKey, 'POST', '/v1/admin/keys', body),
     revokeKey: (id: string) => call(A.revokedKey, 'DELETE', `/v1/admin/keys/${enc(id)}`),
   };
 }

@@ -262,7 +262,7 @@ export const eraseJobView = jobView.extend({
 });
 export type JobView = z.output<typeof jobView> & { project?: string; requestedAt?: string; erasedAt?: string | null };
 
-export const keyRole = z.enum(['admin', 'member']);
+export const keyRole = z.enum(['admin', 'maintainer', 'member']);
 export const apiKeyView = z.object({ id: z.string(), prefix: z.string(), role: keyRole, label: z.string().nullable(), createdAt: timestamp, lastUsedAt: timestamp.nullable(), revokedAt: timestamp.nullable() });
 export const apiKeys = z.object({ items: z.array(apiKeyView) });
 export const createdKey = z.object({ key: z.string().describe('the secret, shown once'), keyId: z.string(), prefix: z.string(), role: keyRole });

@@ -213,8 +213,8 @@ const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'] as 
 
 /** Requests that could legitimately write (a valid body to a writing route) are not fuzzed blindly. */
 const writes = (method: string, path: string) =>
-  (method === 'POST' && /^\/v1\/(admin\/keys$|admin\/backups|admin\/restore|admin\/redaction\/rescan|hooks\/|memories$|learnings\/[^/]+\/(correct|forget)$)/.test(path)) ||
-  (method === 'PUT' && path.startsWith('/v1/admin/retention')) ||
+  (method === 'POST' && /^\/v1\/(admin\/keys$|admin\/backups|admin\/restore|admin\/redaction\/rescan|hooks\/|memories$|learnings\/[^/]+\/(correct|forget)$|review\/)/.test(path)) ||
+  (method === 'PUT' && (path.startsWith('/v1/admin/retention') || path.endsWith('/review-policy'))) ||
   (method === 'DELETE' && path.startsWith('/v1/projects/'));
 
 function touchesKeptProject(segment: string): boolean {
@@ -279,6 +279,8 @@ function refusedBy(method: string, path: string, b: Body): Body | undefined {
   if (/^\/v1\/learnings\//.test(path)) o.reason = ''; // empty: refused
   if (path.startsWith('/v1/admin/redaction/rescan')) o.batchSize = 'lots';
   if (path === '/v1/admin/keys') o.role = 'owner'; // not a role: refused
+  if (path.startsWith('/v1/review/')) Object.assign(o, { decision: 'maybe', text: '' }); // neither a decision nor a text: refused
+  if (path.endsWith('/review-policy')) o.policy = 'sometimes'; // not a policy: refused
   return { ...b, body: JSON.stringify(o) };
 }
 
@@ -565,6 +567,12 @@ const probes: Record<string, Probe> = {
   'GET /v1/derivations/{id}': { admin: false, foreign: () => ({ path: `/v1/derivations/${victimDerivationId}` }), expect: 404 },
   'POST /v1/derivations/{id}/cancel': { admin: true, foreign: () => ({ path: `/v1/derivations/${victimDerivationId}/cancel`, body: {} }), expect: 404 },
   'POST /v1/derivations/{id}/resume': { admin: true, foreign: () => ({ path: `/v1/derivations/${victimDerivationId}/resume`, body: {} }), expect: 404 },
+  'GET /v1/review': { admin: false, foreign: () => ({ path: `/v1/review?project=${VICTIM_PROJECT}` }), expect: 'no-data' },
+  'GET /v1/review/counts': { admin: false, foreign: () => ({ path: '/v1/review/counts' }), expect: 'no-data' },
+  'POST /v1/review/decisions': { admin: false, foreign: () => ({ path: '/v1/review/decisions', body: { decision: 'reject', ids: [victimData.sessions[0]!.learningId] } }), expect: 'no-data' },
+  'POST /v1/review/{id}/edit': { admin: false, foreign: () => ({ path: `/v1/review/${victimData.sessions[0]!.learningId}/edit`, body: { text: 'probe' } }), expect: 404 },
+  'GET /v1/projects/{project}/review-policy': { admin: false, foreign: () => ({ path: `/v1/projects/${VICTIM_PROJECT}/review-policy` }), expect: 404 },
+  'PUT /v1/projects/{project}/review-policy': { admin: true, none: 'sets the policy of the caller’s own project of that name (creating it); it names no other tenant’s resource' },
 };
 
 /** A probe path for refusals (no key, member key): parameters filled with the victim's own resources. */

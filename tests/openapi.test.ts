@@ -172,6 +172,16 @@ test('answers with data: every JSON route a client reads sends what the document
   await answerOf('POST', '/v1/learnings/{id}/forget', `/v1/learnings/${seeded.sessions[1]!.learningId}/forget`, 200, { reason: 'no longer true' });
   await answerOf('POST', '/v1/learnings/staleness', '/v1/learnings/staleness', 200, { results: [] });
   await answerOf('PUT', '/v1/admin/retention', '/v1/admin/retention', 200, { rawEventMaxAgeDays: 30 });
+  // The review inbox (docs/review.md): a project under review, two extracted learnings waiting.
+  await answerOf('PUT', '/v1/projects/{project}/review-policy', `/v1/projects/${project}/review-policy`, 200, { policy: 'review' });
+  const waiting = await Promise.all(
+    ['Pending one', 'Pending two'].map((title) => prisma.learning.create({ data: { tenantId: admin.tenantId, projectId: seeded.projectId, kind: 'fix', title, body: title, fingerprint: crypto.randomBytes(32).toString('hex') } })),
+  );
+  assert.equal((await answerOf('GET', '/v1/review', `/v1/review?project=${project}`, 200)).items.length, 2);
+  assert.equal((await answerOf('GET', '/v1/review/counts', '/v1/review/counts', 200)).pending, 2);
+  await answerOf('GET', '/v1/projects/{project}/review-policy', `/v1/projects/${project}/review-policy`, 200);
+  await answerOf('POST', '/v1/review/{id}/edit', `/v1/review/${waiting[0]!.id}/edit`, 200, { text: 'Edited in review.' });
+  await answerOf('POST', '/v1/review/decisions', '/v1/review/decisions', 200, { decision: 'reject', ids: [waiting[1]!.id] });
   const created = await answerOf('POST', '/v1/admin/keys', '/v1/admin/keys', 201, { role: 'member', label: 'documented' });
   await answerOf('DELETE', '/v1/admin/keys/{id}', `/v1/admin/keys/${created.keyId}`, 200);
   const backup = await prisma.backup.create({ data: { scope: 'tenant', tenantId: admin.tenantId, status: 'completed', checksum: 'c'.repeat(64), sizeBytes: 10n, completedAt: new Date() } });
@@ -195,6 +205,8 @@ test('answers with data: every JSON route a client reads sends what the document
   assert.equal((await client.memory(s!.summaryId)).type, 'summary');
   assert.equal((await client.erasure(tombstone.jobId)).status, 'erased');
   assert.equal((await client.backups()).items[0]?.id, backup.id);
+  assert.equal((await client.reviewCounts()).pending, 0);
+  assert.equal((await client.reviewPolicy(project)).policy, 'review');
   const missing = await client.memory('00000000-0000-4000-8000-000000000000').catch((err: unknown) => err);
   assert.ok(missing instanceof ApiError, 'a 404 is an ApiError');
   assert.deepEqual([missing.status, missing.code], [404, 'not_found']);

@@ -2,7 +2,8 @@
  * The audit trail, readable by the tenant's admins:
  *   GET /v1/admin/audit?action=&since=&until=&cursor=&limit=   newest first, paginated
  * Rows are the tenant's own only (installation-wide rows, tenant null, are not shown to any tenant).
- * Also here: a member key refused by an admin route is audited as `auth.denied`.
+ * Also here: a key refused by an admin route, or by a review decision (api/review/), is audited as
+ * `auth.denied`.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -32,19 +33,30 @@ export const auditQuery = z
 
 /** Admin-only route prefixes whose refusals are audited here (DELETE /v1/projects audits its own). */
 const ADMIN_ROUTES = /^\/v1\/(admin\/|jobs\/)/;
+/** Routes of the review inbox that need a maintainer (or admin), and the admin-only policy route. */
+const REVIEW_ROUTES = /^\/v1\/(review\/|projects\/:project\/review-policy$)/;
+
+/** What the refused request lacked, for the audit entry; undefined when its refusals are not audited here. */
+function deniedFor(route: string, role: string): string | undefined {
+  if (ADMIN_ROUTES.test(route)) return role === 'admin' ? undefined : 'admin key required';
+  if (REVIEW_ROUTES.test(route)) return route.endsWith('review-policy') ? 'admin key required' : 'maintainer key required';
+  return undefined;
+}
 
 export function registerAuditDenials(app: FastifyInstance, deps: AuditRouteDeps): void {
   app.addHook('onResponse', async (req, reply) => {
     const principal = req.principal;
     const route = req.routeOptions.url;
-    if (reply.statusCode !== 403 || !principal || principal.role === 'admin' || !route || !ADMIN_ROUTES.test(route)) return;
+    if (reply.statusCode !== 403 || !principal || !route) return;
+    const reason = deniedFor(route, principal.role);
+    if (!reason) return;
     await recordAudit(deps.prisma, {
       tenantId: principal.tenantId,
       actorKeyId: principal.keyId,
       action: 'auth.denied',
       target: `route:${req.method} ${route}`,
       outcome: 'denied',
-      details: { reason: 'admin key required' },
+      details: { reason },
       requestId: req.id,
     }).catch((err: Error) => req.log.warn({ err: err.message }, 'could not audit a denied request'));
   });

@@ -21,7 +21,7 @@ export interface KeyRouteDeps {
 
 export const createKeyBody = z
   .object({
-    role: z.enum(['admin', 'member'], { error: 'must be admin or member' }).default('member'),
+    role: z.enum(['admin', 'maintainer', 'member'], { error: 'must be admin, maintainer or member' }).default('member'),
     label: z.string().trim().max(200, 'at most 200 characters').optional(),
   })
   .strict();

@@ -1,6 +1,8 @@
 /**
  * GET /v1/learnings: the tenant's learnings with their sources, newest first, paginated with an
- * opaque cursor. `status` is `active` (default), `superseded` or `all`.
+ * opaque cursor. `status` is `active` (default), `superseded`, `all` (both), or one of the review
+ * inbox's `pending` and `rejected` (api/review/), which only an explicit ask lists: an agent's `all`
+ * never shows what waits for review.
  * POST /v1/learnings/{id}/correct and /forget: "this is wrong" (see ../memories/state.ts).
  */
 import type { FastifyInstance } from 'fastify';
@@ -51,7 +53,7 @@ export const learningsQuery = z.object({
   project: projectParam,
   limit: limitParam(DEFAULT_LIMIT),
   cursor: z.string().optional(),
-  status: z.enum(['active', 'superseded', 'all'], { error: 'must be one of active, superseded, all' }).default('active'),
+  status: z.enum(['active', 'superseded', 'all', 'pending', 'rejected'], { error: 'must be one of active, superseded, all, pending, rejected' }).default('active'),
 });
 
 const learningsPage = pageOf(learningItem);
@@ -67,7 +69,7 @@ export function registerLearningRoutes(app: FastifyInstance, deps: LearningRoute
       where: {
         tenantId,
         ...(query.project ? { project: { name: query.project } } : {}),
-        ...(query.status !== 'all' ? { status: query.status } : {}),
+        status: query.status === 'all' ? { in: ['active', 'superseded'] } : query.status,
         ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}),
       },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],

@@ -8,7 +8,7 @@ import { recordAudit } from './audit.js';
 import type { PrismaClient } from './db.js';
 import type { PgPool } from './pg.js';
 
-export type KeyRole = 'admin' | 'member';
+export type KeyRole = 'admin' | 'maintainer' | 'member';
 
 export interface Principal {
   tenantId: string;

@@ -13,7 +13,7 @@ export type { AuditItem, BackupView, Citation, Page, ProjectItem, SearchAnswer, 
 
 export interface Me {
   tenant: string;
-  role: 'admin' | 'member';
+  role: 'admin' | 'maintainer' | 'member';
   keyId: string;
   csrf: string;
 }

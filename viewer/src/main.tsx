@@ -1,7 +1,7 @@
 /**
  * The memflow web viewer: sign in with an API key (exchanged for an HttpOnly session cookie; the key
- * is never stored by the browser), then Live, Session, Search, Learnings, Usage and, for admin keys,
- * Admin. Hash routes, so the API serves one page. Everything the API returns is rendered as text.
+ * is never stored by the browser), then Live, Session, Search, Learnings, Review, Usage and, for admin
+ * keys, Admin; the header says when learnings wait for review. Hash routes, so the API serves one page. Everything the API returns is rendered as text.
  */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
@@ -12,6 +12,7 @@ import { ErrorNote, Form } from './ui/controls.js';
 import { Admin } from './views/admin.js';
 import { Learnings } from './views/learnings.js';
 import { Live } from './views/live.js';
+import { Review, ReviewBadge } from './views/review.js';
 import { Search } from './views/search.js';
 import { SessionView } from './views/session.js';
 import { UsageView } from './views/usage.js';
@@ -59,7 +60,7 @@ function NotFound({ path }: { path: string }) {
     <section aria-labelledby="notfound-h">
       <h1 id="notfound-h">Not found</h1>
       <p>
-        There is no view <code>#/{path}</code>. The views are <a href="#/live">Live</a>, <a href="#/search">Search</a>, <a href="#/learnings">Learnings</a>, <a href="#/usage">Usage</a> and{' '}
+        There is no view <code>#/{path}</code>. The views are <a href="#/live">Live</a>, <a href="#/search">Search</a>, <a href="#/learnings">Learnings</a>, <a href="#/review">Review</a>, <a href="#/usage">Usage</a> and{' '}
         <a href="#/admin">Admin</a>; a session is <code>#/sessions/&lt;id&gt;</code>.
       </p>
     </section>
@@ -70,6 +71,7 @@ const NAV: { route: string; label: string; admin?: boolean }[] = [
   { route: 'live', label: 'Live' },
   { route: 'search', label: 'Search' },
   { route: 'learnings', label: 'Learnings' },
+  { route: 'review', label: 'Review' },
   { route: 'usage', label: 'Usage' },
   { route: 'admin', label: 'Admin', admin: true },
 ];
@@ -113,6 +115,7 @@ function App() {
   if (page === 'sessions' && arg) view = <SessionView id={arg} />;
   else if (page === 'search') view = <Search />;
   else if (page === 'learnings') view = <Learnings />;
+  else if (page === 'review') view = <Review canDecide={me.role === 'admin' || me.role === 'maintainer'} isAdmin={me.role === 'admin'} />;
   else if (page === 'usage') view = <UsageView />;
   else if (page === 'admin')
     view =
@@ -141,6 +144,7 @@ function App() {
             </a>
           ))}
         </nav>
+        <ReviewBadge />
         <span class="who" title={`signed in to tenant ${me.tenant} with a ${me.role} key`}>
           {me.tenant} · {me.role}
         </span>

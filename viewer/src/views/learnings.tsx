@@ -1,5 +1,5 @@
 /**
- * Learnings: active and superseded, page by page; each with its provenance (trust tier, outcome, a dead
+ * Learnings: active and superseded (or those pending review, or rejected in it), page by page; each with its provenance (trust tier, outcome, a dead
  * end as a dead end, poisoning flags, staleness reports, branch and commit, citations), its sources
  * (→ the observation), its revision history (what replaced what, when, why), and the correct, forget
  * and "this is wrong" actions.
@@ -23,7 +23,7 @@ export function Learnings() {
     <section aria-labelledby="learnings-h">
       <h1 id="learnings-h">Learnings</h1>
       <Form onSubmit={() => setN(n + 1)}>
-        <Choice label="Status" value={status} options={['active', 'superseded', 'all']} onChange={setStatus} />
+        <Choice label="Status" value={status} options={['active', 'superseded', 'all', 'pending', 'rejected']} onChange={setStatus} />
         <ProjectField value={project} onInput={setProject} id="learning-projects" />
         <button type="submit">Filter</button>
       </Form>

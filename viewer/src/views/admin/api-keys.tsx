@@ -8,7 +8,7 @@ import { fmtTime } from '../../ui/view-format.js';
 interface Key {
   id: string;
   prefix: string;
-  role: 'admin' | 'member';
+  role: 'admin' | 'maintainer' | 'member';
   label: string | null;
   createdAt: string;
   lastUsedAt: string | null;

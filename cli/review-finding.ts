@@ -1,0 +1,37 @@
+/**
+ * `memflow doctor`'s line about the review inbox (issue 51): learnings waiting for a maintainer are
+ * never pushed to agents, so a queue nobody works is memory silently lost. Says how many wait, in
+ * how many projects, and how old the oldest is.
+ */
+import type { createHttpClient } from './node-http.js';
+
+/** "3d", "5h", "12m", "40s": how long an item has waited. */
+export function ageOf(seconds: number): string {
+  if (seconds >= 86_400) return `${Math.floor(seconds / 86_400)}d`;
+  if (seconds >= 3_600) return `${Math.floor(seconds / 3_600)}h`;
+  if (seconds >= 60) return `${Math.floor(seconds / 60)}m`;
+  return `${seconds}s`;
+}
+
+export interface ReviewFinding {
+  level: 'ok' | 'warn';
+  what: string;
+  fix?: string;
+}
+
+export async function reviewFinding(client: ReturnType<typeof createHttpClient>, base: string, key: string): Promise<ReviewFinding | undefined> {
+  const r = await client.request({ method: 'GET', url: `${base}/v1/review/counts`, headers: { authorization: `Bearer ${key}` }, timeoutMs: 3000 });
+  if (r.kind !== 'response' || r.status !== 200) return undefined; // an older API: nothing to say
+  const counts = JSON.parse(r.body) as { pending: number; projects: { project: string; policy: string; pending: number; oldestAt: string | null }[] };
+  if (counts.pending === 0) {
+    const reviewed = counts.projects.filter((p) => p.policy === 'review').length;
+    return { level: 'ok', what: reviewed ? `review inbox: empty (${reviewed} project${reviewed === 1 ? '' : 's'} under review)` : 'review inbox: no project under review' };
+  }
+  const waiting = counts.projects.filter((p) => p.pending > 0);
+  const oldest = Math.min(...waiting.map((p) => (p.oldestAt ? Date.parse(p.oldestAt) : Date.now())));
+  return {
+    level: 'warn',
+    what: `review inbox: ${counts.pending} learning${counts.pending === 1 ? '' : 's'} waiting in ${waiting.map((p) => `${p.project} (${p.pending})`).join(', ')}, the oldest ${ageOf(Math.max(0, Math.floor((Date.now() - oldest) / 1000)))} old; agents get none of them until approved`,
+    fix: 'memflow review (a maintainer approves, edits or rejects them)',
+  };
+}

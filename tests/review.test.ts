@@ -1,0 +1,275 @@
+/**
+ * The review inbox end to end on the real stack (issue 51, done-when 3): a project under review, a
+ * session captured through the API and summarized by the offline summarizer in the real session
+ * workflow; its extracted learnings wait as pending, absent from the start context, GET /v1/context,
+ * the MCP tools at /mcp and search, listed in the inbox with their age; a member key cannot decide
+ * (403, audited); a maintainer approves one (pushed to the next session), rejects one (gone, with
+ * history, and a session restating it does not revive it) and edits one (the edited text is pushed,
+ * attributed to the editor); a person's stated memory goes live at once; every decision is audited.
+ */
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { createApiKey } from '../common/server/tenants.js';
+import { runCli } from './fixtures/cli-run.js';
+import { waitUntil } from '../infra/wait-until.js';
+import { newTenant, uniqueName } from './helpers/env.js';
+import { postHook, sessionResult } from './helpers/sessions.js';
+import { withTestStack } from './helpers/stack.js';
+
+const stack = withTestStack('review', {
+  config: (c) => ({ ...c, ANTHROPIC_API_KEY: undefined, ANTHROPIC_BASE_URL: undefined }),
+  api: { tuning: { flushDelayMs: 30, idleTimeoutMs: 120_000 } },
+});
+const { prisma, call } = stack;
+const project = uniqueName('reviewed');
+const cwd = `/tmp/memflow-review/${project}`;
+let admin: Awaited<ReturnType<typeof newTenant>>;
+let member: string;
+let maintainer: { key: string; keyId: string };
+let mcp: Client | undefined;
+
+before(async () => {
+  await stack.ready;
+  admin = await newTenant(prisma, 'admin');
+  member = (await createApiKey(prisma, admin.name, { role: 'member' })).key;
+  maintainer = await createApiKey(prisma, admin.name, { role: 'maintainer', label: 'reviewer' });
+});
+
+after(async () => {
+  await mcp?.close();
+});
+
+const tool = (sid: string, name: string, input: Record<string, unknown>, response: Record<string, unknown>) =>
+  post('post-tool-use', { session_id: sid, hook_event_name: 'PostToolUse', tool_name: name, tool_input: input, tool_response: response, tool_use_id: `toolu_${crypto.randomBytes(6).toString('hex')}` });
+
+async function post(event: string, body: Record<string, unknown>) {
+  const res = await postHook(stack.api.url, admin.key, { event, body: { cwd, transcript_path: '/tmp/t.jsonl', ...body } } as Parameters<typeof postHook>[2]);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return res.body as Record<string, unknown>;
+}
+
+/** The context a new session of the project gets at start (the session-start hook's answer). */
+async function startContext(): Promise<string> {
+  const out = await post('session-start', { session_id: `s-${crypto.randomUUID()}`, hook_event_name: 'SessionStart', source: 'startup' });
+  return (out.hookSpecificOutput as { additionalContext?: string } | undefined)?.additionalContext ?? '';
+}
+
+/** A session that fixes two failing checks and tries one thing that does not work: three learnings. */
+async function codingSession(): Promise<string> {
+  const sid = `s-${crypto.randomUUID()}`;
+  await post('session-start', { session_id: sid, hook_event_name: 'SessionStart', source: 'startup' });
+  await post('user-prompt-submit', { session_id: sid, hook_event_name: 'UserPromptSubmit', prompt: 'The db test and the parser test fail, please fix them.' });
+  await tool(sid, 'Bash', { command: 'npm test -- db' }, { stdout: 'TypeError: pool.query is not a function\n1 failed', stderr: '', interrupted: false });
+  await tool(sid, 'Edit', { file_path: `${cwd}/src/db.ts`, old_string: 'return pool;', new_string: 'await pool.connect();\n  return pool;' }, { filePath: `${cwd}/src/db.ts` });
+  await tool(sid, 'Bash', { command: 'npm test -- db' }, { stdout: 'all tests passed\n4 passed', stderr: '', interrupted: false });
+  await tool(sid, 'Bash', { command: 'npm test -- parser' }, { stdout: 'AssertionError: expected token IDENT, got EOF\n1 failed', stderr: '', interrupted: false });
+  await tool(sid, 'Edit', { file_path: `${cwd}/src/parser.ts`, old_string: 'if (eof) return;', new_string: 'if (eof) return token;' }, { filePath: `${cwd}/src/parser.ts` });
+  await tool(sid, 'Bash', { command: 'npm test -- parser' }, { stdout: 'all tests passed\n9 passed', stderr: '', interrupted: false });
+  await tool(sid, 'Bash', { command: 'npm run lint' }, { stdout: 'src/lint.ts: error: unknown rule quotes\n1 error', stderr: '', interrupted: false });
+  await tool(sid, 'Edit', { file_path: `${cwd}/src/lint.ts`, old_string: 'semi: "error",', new_string: 'semi: "error", quotes: "double",' }, { filePath: `${cwd}/src/lint.ts` });
+  await tool(sid, 'Bash', { command: 'npm run lint' }, { stdout: 'src/lint.ts: error: rule quotes needs a plugin\n1 error', stderr: '', interrupted: false });
+  await post('stop', { session_id: sid, hook_event_name: 'Stop', stop_hook_active: false });
+  await post('session-end', { session_id: sid, hook_event_name: 'SessionEnd', reason: 'other' });
+  await sessionResult(stack.temporal, prisma, admin.tenantId, sid, 90_000);
+  return sid;
+}
+
+async function mcpText(name: string, args: Record<string, unknown>): Promise<string> {
+  if (!mcp) {
+    mcp = new Client({ name: 'memflow-review-test', version: '1.0.0' });
+    await mcp.connect(new StreamableHTTPClientTransport(new URL(`${stack.api.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${member}`, 'x-memflow-project': project } } }));
+  }
+  const r = (await mcp.callTool({ name, arguments: args })) as { content: { text?: string }[]; isError?: boolean };
+  assert.notEqual(r.isError, true, JSON.stringify(r.content));
+  return r.content.map((c) => c.text ?? '').join('\n');
+}
+
+const auditOf = (action: string) => prisma.auditLog.findMany({ where: { tenantId: admin.tenantId, action }, orderBy: { createdAt: 'asc' } });
+/** A refusal is audited once its answer has left (onResponse): wait for the entry. */
+const deniedAudited = (route: string, keyId: string | undefined, reason: string) =>
+  waitUntil(async () => (await auditOf('auth.denied')).some((d) => d.target === `route:${route}` && (!keyId || d.actorKeyId === keyId) && (d.details as { reason?: string }).reason === reason), {
+    what: `auth.denied for ${route}`,
+    timeoutMs: 10_000,
+    intervalMs: 100,
+  });
+
+let pendingIds: string[] = [];
+let sessionId = '';
+
+test('the policy: live by default; only an admin sets it (a refusal is audited); setting it is audited', async () => {
+  const unknown = await call(admin.key, 'GET', `/v1/projects/${project}/review-policy`);
+  assert.equal(unknown.status, 404, 'no project yet');
+  const refused = await call(maintainer.key, 'PUT', `/v1/projects/${project}/review-policy`, { policy: 'review' });
+  assert.equal(refused.status, 403, JSON.stringify(refused.body));
+  await deniedAudited('PUT /v1/projects/:project/review-policy', maintainer.keyId, 'admin key required');
+  const bad = await call(admin.key, 'PUT', `/v1/projects/${project}/review-policy`, { policy: 'sometimes' });
+  assert.equal(bad.status, 400);
+  assert.match(bad.body.error.message, /policy/);
+  const set = await call(admin.key, 'PUT', `/v1/projects/${project}/review-policy`, { policy: 'review' });
+  assert.equal(set.status, 200, JSON.stringify(set.body));
+  assert.deepEqual(set.body, { project, policy: 'review', pending: 0 });
+  const [entry] = await auditOf('review.policy');
+  assert.equal(entry?.target, `project:${project}`);
+  assert.deepEqual(entry?.details, { from: null, to: 'review' });
+});
+
+test("with review on, a session's extracted learnings wait as pending and reach no agent", async () => {
+  sessionId = await codingSession();
+  const learnings = await prisma.learning.findMany({ where: { tenantId: admin.tenantId, project: { name: project } }, include: { revisions: true } });
+  assert.ok(learnings.length >= 3, `three learnings extracted: ${JSON.stringify(learnings.map((l) => [l.kind, l.title]))}`);
+  for (const l of learnings) {
+    assert.equal(l.origin, 'extracted');
+    assert.equal(l.status, 'pending', `${l.title} waits for review`);
+    assert.deepEqual(l.revisions.map((r) => [r.reason, r.status]), [['created', 'pending']]);
+  }
+  pendingIds = learnings.map((l) => l.id);
+  const titles = learnings.map((l) => l.title);
+
+  // A person's stated memory is not held.
+  const stated = await call(member, 'POST', '/v1/memories', { text: 'Always run the db tests against a real PostgreSQL.', kind: 'convention', project });
+  assert.equal(stated.status, 201, JSON.stringify(stated.body));
+  assert.equal((await prisma.learning.findUniqueOrThrow({ where: { id: stated.body.id } })).status, 'active');
+
+  // Pushed context: the session-start hook, GET /v1/context, and the MCP context, learnings and search tools.
+  const viaApi = await call(member, 'GET', `/v1/context?project=${project}&tokens=4000`);
+  assert.ok(viaApi.body.items.includes(stated.body.id) && !viaApi.body.items.some((id: string) => pendingIds.includes(id)), 'GET /v1/context: none of the pending');
+  const pushed = [await startContext(), viaApi.body.context as string, await mcpText('context', { project, tokens: 4000 })];
+  for (const text of pushed) {
+    assert.match(text, /real PostgreSQL/, 'the stated memory is pushed');
+    for (const t of titles) assert.ok(!text.includes(t), `pending "${t}" is not in: ${text.slice(0, 400)}`);
+  }
+  for (const text of [await mcpText('learnings', { project, status: 'all' }), await mcpText('search', { query: 'pool.query parser token lint quotes', project, types: ['learning'] })]) {
+    for (const id of pendingIds) assert.ok(!text.includes(id.slice(0, 8)), `pending ${id} is not in: ${text.slice(0, 400)}`);
+  }
+  const all = await call(member, 'GET', `/v1/learnings?project=${project}&status=all`);
+  assert.ok(!all.body.items.some((i: { id: string }) => pendingIds.includes(i.id)), "the learnings list's `all` (the MCP tool's) leaves pending out");
+  const asked = await call(member, 'GET', `/v1/learnings?project=${project}&status=pending`);
+  assert.deepEqual(asked.body.items.map((i: { id: string }) => i.id).sort(), [...pendingIds].sort(), 'listed, marked, when asked for');
+  assert.ok(asked.body.items.every((i: { status: string }) => i.status === 'pending'));
+});
+
+test('the inbox lists them oldest first with age, session and counts', async () => {
+  const inbox = await call(member, 'GET', `/v1/review?project=${project}`);
+  assert.equal(inbox.status, 200, JSON.stringify(inbox.body));
+  assert.deepEqual(inbox.body.items.map((i: { id: string }) => i.id).sort(), [...pendingIds].sort());
+  for (const i of inbox.body.items) {
+    assert.ok(i.ageSeconds >= 0 && i.ageSeconds < 600);
+    assert.equal(i.sessionId, sessionId, 'the session it came from');
+    assert.equal(i.project, project);
+  }
+  const times = inbox.body.items.map((i: { createdAt: string }) => Date.parse(i.createdAt));
+  assert.deepEqual(times, [...times].sort((a, b) => a - b), 'oldest first');
+  const page1 = await call(member, 'GET', `/v1/review?project=${project}&limit=1`);
+  const page2 = await call(member, 'GET', `/v1/review?project=${project}&limit=1&cursor=${encodeURIComponent(page1.body.nextCursor)}`);
+  assert.notEqual(page1.body.items[0].id, page2.body.items[0].id, 'pages move on');
+  const counts = await call(member, 'GET', '/v1/review/counts');
+  assert.equal(counts.status, 200);
+  assert.equal(counts.body.pending, pendingIds.length);
+  assert.deepEqual(counts.body.projects.map((p: { project: string; policy: string; pending: number }) => [p.project, p.policy, p.pending]), [[project, 'review', pendingIds.length]]);
+});
+
+test('a member key cannot decide (403, audited); a maintainer approves, rejects and edits, each audited', async () => {
+  const [approveId, rejectId, editId] = pendingIds as [string, string, string];
+  const refused = await call(member, 'POST', '/v1/review/decisions', { decision: 'approve', ids: [approveId] });
+  assert.equal(refused.status, 403);
+  await deniedAudited('POST /v1/review/decisions', undefined, 'maintainer key required');
+  assert.equal((await prisma.learning.findUniqueOrThrow({ where: { id: approveId } })).status, 'pending', 'nothing changed');
+
+  const approved = await call(maintainer.key, 'POST', '/v1/review/decisions', { decision: 'approve', ids: [approveId.slice(0, 8), crypto.randomUUID()] });
+  assert.equal(approved.status, 200, JSON.stringify(approved.body));
+  assert.deepEqual(approved.body.decided, [approveId]);
+  assert.equal(approved.body.notFound.length, 1);
+  const again = await call(maintainer.key, 'POST', '/v1/review/decisions', { decision: 'reject', ids: [approveId] });
+  assert.deepEqual([again.body.decided, again.body.notPending], [[], [approveId]], 'a decided learning is not decided again');
+
+  const rejected = await call(maintainer.key, 'POST', '/v1/review/decisions', { decision: 'reject', ids: [rejectId], note: 'not how we do it' });
+  assert.deepEqual(rejected.body.decided, [rejectId]);
+
+  const edited = await call(maintainer.key, 'POST', `/v1/review/${editId}/edit`, { text: 'The parser must return the last token at EOF (edited in review).', title: 'Parser returns the last token at EOF' });
+  assert.equal(edited.status, 200, JSON.stringify(edited.body));
+  assert.equal(edited.body.reviewedBy, `key:${maintainer.keyId}`);
+  const editAgain = await call(maintainer.key, 'POST', `/v1/review/${editId}/edit`, { text: 'x' });
+  assert.equal(editAgain.status, 409, 'only a pending learning is edited in review');
+
+  const rows = await prisma.learning.findMany({ where: { id: { in: [approveId, rejectId, editId] } }, include: { revisions: { orderBy: { revision: 'asc' } } } });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  assert.equal(byId.get(approveId)!.status, 'active');
+  assert.equal(byId.get(approveId)!.reviewedBy, `key:${maintainer.keyId}`);
+  assert.equal(byId.get(rejectId)!.status, 'rejected');
+  assert.deepEqual(byId.get(rejectId)!.revisions.map((r) => [r.reason, r.status, r.changedBy, r.note]), [
+    ['created', 'pending', byId.get(rejectId)!.revisions[0]!.changedBy, null],
+    ['rejected', 'rejected', `key:${maintainer.keyId}`, 'not how we do it'],
+  ]);
+  const e = byId.get(editId)!;
+  assert.equal(e.status, 'active');
+  assert.equal(e.title, 'Parser returns the last token at EOF');
+  assert.equal(e.reviewedBy, `key:${maintainer.keyId}`);
+  assert.deepEqual(e.revisions.map((r) => r.reason), ['created', 'edited']);
+
+  for (const [action, id] of [['review.approve', approveId], ['review.reject', rejectId], ['review.edit', editId]] as const) {
+    const entries = await auditOf(action);
+    assert.ok(entries.some((a) => a.target === `learning:${id}` && a.actorKeyId === maintainer.keyId && a.outcome === 'success'), `${action} audited`);
+  }
+});
+
+test('approved and edited learnings are pushed to the next session; the rejected one is gone and a restatement does not revive it', async () => {
+  const [approveId, rejectId, editId] = pendingIds as [string, string, string];
+  const approved = await prisma.learning.findUniqueOrThrow({ where: { id: approveId } });
+  const rejected = await prisma.learning.findUniqueOrThrow({ where: { id: rejectId } });
+  const context = await startContext();
+  assert.ok(context.includes(approved.title), `approved "${approved.title}" is pushed: ${context.slice(0, 600)}`);
+  assert.match(context, /Parser returns the last token at EOF/, 'the edited text is what is pushed');
+  assert.ok(!context.includes(rejected.title), 'the rejected one is not');
+  const viaMcp = await mcpText('learnings', { project, status: 'all' });
+  assert.ok(viaMcp.includes(editId.slice(0, 8)) && !viaMcp.includes(rejectId.slice(0, 8)));
+
+  // An extractor stating the rejected (or a pending) learning again cannot make it active.
+  await prisma.learning.update({ where: { id: rejectId }, data: { status: 'active', strength: { increment: 1 } } });
+  assert.equal((await prisma.learning.findUniqueOrThrow({ where: { id: rejectId } })).status, 'rejected');
+  // Nothing waits any more; the inbox says so.
+  const counts = await call(member, 'GET', '/v1/review/counts');
+  assert.equal(counts.body.pending, pendingIds.length - 3);
+});
+
+const cli = (key: string, ...args: string[]) => runCli(args, { env: { MEMFLOW_API_KEY: key, MEMFLOW_URL: stack.api.url, HOME: '/tmp' } });
+
+test('memflow review: the inbox with counts and age; a member is refused; approve --all approves many at once', async () => {
+  // Two more extracted learnings: written as any extractor writes them, held by the database.
+  const p = await prisma.project.findFirstOrThrow({ where: { tenantId: admin.tenantId, name: project } });
+  for (const title of ['Use the pool of src/db.ts', 'Lint rules need their plugin']) {
+    const row = await prisma.learning.create({ data: { tenantId: admin.tenantId, projectId: p.id, kind: 'pattern', title, body: `${title}.`, fingerprint: crypto.randomBytes(32).toString('hex') } });
+    assert.equal(row.status, 'pending', 'inserted active by an extractor, held as pending');
+    pendingIds.push(row.id);
+  }
+  const rest = pendingIds.slice(3);
+  const list = await cli(member, 'review', '--project', project);
+  assert.equal(list.code, 0, list.stderr);
+  assert.match(list.stdout, new RegExp(`${rest.length} learnings? waiting for review in project '${project}'`));
+  assert.match(list.stdout, new RegExp(`${project}: policy review, ${rest.length} pending, oldest \\d+[smhd] old`));
+  for (const id of rest) assert.match(list.stdout, new RegExp(`${id.slice(0, 8)}\\s+\\d+[smhd]\\s+\\[`), 'each item with its age');
+  const refused = await cli(member, 'review', 'approve', '--all', '--project', project);
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /maintainer/);
+  const approved = await cli(maintainer.key, 'review', 'approve', '--all', '--project', project, '--json');
+  assert.equal(approved.code, 0, approved.stderr);
+  assert.deepEqual((JSON.parse(approved.stdout) as { decided: string[] }).decided.sort(), [...rest].sort());
+  const empty = await cli(member, 'review', '--project', project);
+  assert.match(empty.stdout, /^0 learnings waiting for review/);
+  const policy = await cli(member, 'review', 'policy', '--project', project);
+  assert.match(policy.stdout, new RegExp(`project '${project}': review policy review .* 0 pending`));
+});
+
+test('with the policy back to live, a new extraction goes live at once; bad decisions are 400s', async () => {
+  const tooMany = await call(maintainer.key, 'POST', '/v1/review/decisions', { decision: 'approve', ids: Array.from({ length: 101 }, () => crypto.randomUUID()) });
+  assert.equal(tooMany.status, 400);
+  const notADecision = await call(maintainer.key, 'POST', '/v1/review/decisions', { decision: 'maybe', ids: [pendingIds[0]] });
+  assert.equal(notADecision.status, 400);
+  assert.match(notADecision.body.error.message, /^decision:/);
+  assert.equal((await call(admin.key, 'PUT', `/v1/projects/${project}/review-policy`, { policy: 'live' })).body.policy, 'live');
+  const p = await prisma.project.findFirstOrThrow({ where: { tenantId: admin.tenantId, name: project } });
+  const live = await prisma.learning.create({ data: { tenantId: admin.tenantId, projectId: p.id, kind: 'fix', title: 'live again', body: 'b', fingerprint: crypto.randomBytes(32).toString('hex') } });
+  assert.equal(live.status, 'active', 'under the live policy an extracted learning is active at once');
+});
