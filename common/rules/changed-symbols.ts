@@ -128,7 +128,8 @@ export function editSymbols(edit: ObservationLine, before: string | undefined): 
   if (typeof input.content === 'string') {
     const after = linesOf(input.content);
     if (noSymbols) return { symbols: [], after: input.content };
-    const patched = patchedLines(result);
+    // A created file is new in every line; an update carries its patch (Claude Code) or is compared with what was there.
+    const patched = created(result) ? undefined : patchedLines(result);
     const changed = patched ?? (before !== undefined ? changedLines(linesOf(before), after) : created(result) ? after.map((_, i) => i) : undefined);
     return { symbols: changed ? symbolsAt(after, changed) : [], after: input.content };
   }

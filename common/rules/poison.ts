@@ -27,7 +27,7 @@ const INSTRUCTION = [
   /\[\s*(system|admin|administrator|assistant)(\s+(note|notice|message|override|instruction|directive|prompt))?\s*\]/i,
   /\b(system|admin|security)\s+(note|notice|message|override|instruction|directive)\s*[:\-—]/i,
   // A fake authorization by a person ("the user has pre-approved …", "authorization granted").
-  /\b(user|developer|owner|maintainer|admin|operator)s?\b[^.\n]{0,40}\b(has|have|had|already)\s+(\w+\s+)?(pre-?)?(authori[sz]ed|approved|granted|consented|permitted|allowed)\b/i,
+  /\b(user|developer|owner|maintainer|admin|operator)s?\b[^.\n]{0,40}\b(has|have|had|already)\s+(\w+\s+)?(pre-?)?(authori[sz]ed|approved|granted|consented|permitted|allowed)\b[^.\n]{0,40}\b(you|agents?|assistants?|ai|claude|codex|gemini|copilot|(to|you to) (run|push|delete|skip|disable|rotate|deploy|force|bypass|commit|merge|upload|execute|send|share))\b/i,
   /\b(pre-?authori[sz]ed|authori[sz]ation (is |was |has been )?granted|you (are|have been) (authori[sz]ed|permitted|allowed) to)\b/i,
   // A download piped into a shell.
   /\b(curl|wget|iwr|invoke-webrequest)\b[^|\n]{0,300}\|\s*(sudo\s+)?(ba|z|da|k)?sh\b/i,
@@ -38,7 +38,7 @@ const TOOL_OUTPUT_INSTRUCTION = [
   /\b(if you are|as) an? (ai|llm|language model|coding (agent|assistant)|assistant|agent)\b/i,
   /\b(in|for|during|on)\s+(all|every|each|any)?\s*(future|subsequent|later|following|next|upcoming)\s+(sessions?|runs?|conversations?|tasks?|chats?|interactions?)\b/i,
   /\b(in|for)\s+(all|every|each)\s+(sessions?|conversations?)\b/i,
-  /\b(you|assistants?|agents?|claude|copilot|codex|gemini)\s+(must|should|shall|are (required|expected) to|need to|have to)\s+(now\s+|always\s+|also\s+|first\s+)?(run|execute|call|invoke|delete|remove|disable|enable|add|set|send|upload|post|push|commit|curl|install|download|export|copy|write|open|visit|fetch|ignore|skip|stop|bypass)\b/i,
+  /\b(assistants?|agents?|claude|copilot|codex|gemini)\s+(must|should|shall|are (required|expected) to|need to|have to)\s+(now\s+|always\s+|also\s+|first\s+)?(run|execute|call|invoke|delete|remove|disable|enable|add|set|send|upload|post|push|commit|curl|install|download|export|copy|write|open|visit|fetch|ignore|skip|stop|bypass)\b/i,
   /\b(team|project|repository|repo|company|org(anization)?)\s+(convention|policy|rule|guideline|requirement)\s*[:\-—]\s*[^\n]{0,80}\b(agents?|assistants?|ai|claude|llms?)\b/i,
   /\b(remember|memori[sz]e|store|save|record)\s+(this|the following)\b[^.\n]{0,40}\b(memory|future|convention|rule)\b/i,
   /^\s*(system|assistant|developer)\s*(prompt|message|note)?\s*[:>]\s*\S/i,

@@ -19,8 +19,8 @@ export const INSTRUCTION_REMOVED = '[instruction-shaped text removed]';
 /** Hidden HTML comments (a page, a README, a template) carry nothing a reader is meant to see. */
 const HTML_COMMENT = /<!--[\s\S]*?(-->|$)/g;
 
-/** Sentences: after . ! ? followed by a space, or at a line break. Dots in paths and URLs do not split. */
-const SENTENCES = /(?<=[.!?])\s+|\n+/;
+/** Sentences: after . ! ? ; followed by a space, or at a line break. Dots in paths and URLs do not split. */
+const SENTENCES = /(?<=[.!?;])\s+|\n+/;
 
 /**
  * The text without its instruction-shaped sentences (each replaced by INSTRUCTION_REMOVED, one marker
@@ -30,7 +30,7 @@ export function neutralise(text: string): string {
   if (!text) return text;
   const uncommented = text.replace(HTML_COMMENT, ' ');
   const lines = uncommented.split('\n').map((line) => {
-    const parts = line.split(/(?<=[.!?])\s+/);
+    const parts = line.split(/(?<=[.!?;])\s+/);
     const kept: string[] = [];
     for (const p of parts) {
       if (instructionShaped(p)) {
