@@ -189,5 +189,7 @@ export function truthDeliveries(s: TruthSession, sessionId = s.id): Delivery[] {
     if (post) post.body = { ...post.body, tool_response: { ...(post.body.tool_response as object), type: 'update', structuredPatch: u.patch } };
   }
   if (s.agent === 'claude-code') return out;
+  // Other hosts report a write without Claude Code's type and patch.
+  for (const d of out) if (d.event === 'post-tool-use' && d.body.tool_name === 'Write') d.body = { ...d.body, tool_response: { filePath: (d.body.tool_input as { file_path: string }).file_path } };
   return out.map((d) => ({ ...d, body: { ...d.body, memflowAgent: { host: s.agent, version: '1.0.0' } } }));
 }

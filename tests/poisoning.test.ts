@@ -57,10 +57,11 @@ function plantedLines(s: PoisonSession): string[] {
  */
 function gullible(req: MessagesRequest): Record<string, unknown> {
   const text = userText(req);
-  const session = POISON_SESSIONS.find((s) => text.includes(s.rules[0]!.slice(0, 40)));
-  const lines = session ? plantedLines(session) : [];
   const numbered = [...text.matchAll(/^#(\d+) (\w+): (.*)$/gm)].map((m) => ({ n: Number(m[1]), kind: m[2]!, title: m[3]! }));
   const prompt = numbered.find((i) => i.kind === 'prompt');
+  // The session is the one whose prompt this is (the known learnings listed may quote other sessions' rules).
+  const session = POISON_SESSIONS.find((s) => prompt?.title.includes(s.rules[0]!.slice(0, 40)));
+  const lines = session ? plantedLines(session) : [];
   const tool = numbered.find((i) => i.kind === 'tool');
   const answer: Record<string, unknown> = {
     title: prompt ? prompt.title.slice(0, 150) : 'Session work',

@@ -87,6 +87,20 @@ export function teachesNothing(c: Candidate): boolean {
   return false;
 }
 
+/**
+ * The candidates without those that teach nothing (teachesNothing), nor the prompts of sessions that
+ * taught nothing (a prompt its trivial summary names: "Show the git log" asked and shown).
+ */
+export function withoutNothingToTeach(candidates: Candidate[]): Candidate[] {
+  const trivial = candidates.filter((c) => c.type === 'summary' && teachesNothing(c)).map((c) => cleanTitle(`${c.title} ${c.text}`).toLowerCase());
+  return candidates.filter((c) => {
+    if (teachesNothing(c)) return false;
+    if (c.type !== 'observation' || c.kind !== 'prompt' || trivial.length === 0) return true;
+    const asked = cleanTitle(c.text || c.title).toLowerCase().slice(0, 140);
+    return !(asked && trivial.some((t) => t.includes(asked)));
+  });
+}
+
 /** A summary's title without the offline summarizer's "[offline]" (the summary's metadata says it). */
 const withoutOfflineMark = (title: string) => title.replace(/^\[offline\]\s*/i, '');
 

@@ -35,7 +35,7 @@ import type { AgentName } from '../../messages/hooks-v1.js';
 import { failureStory } from './failure-story.js';
 import { readCandidates, type Candidate } from './context-candidates.js';
 import { collapseRepeats, contextScore, RELEVANCE_WEIGHT, type BranchOfCaller } from './context-ranking.js';
-import { contextTokens, projectRelative, render, renderItem, SECTIONS, sectionOf, teachesNothing, tokensOf, type Chosen, type SectionKey } from './context-render.js';
+import { contextTokens, projectRelative, render, renderItem, SECTIONS, sectionOf, tokensOf, withoutNothingToTeach, type Chosen, type SectionKey } from './context-render.js';
 import { EXPLORE, kindRate, NEAR, nearRecentWork, NO_UPTAKE_CHANGE, ownUse, rareKind, UNPROVEN_SHARE, uptakeAdjustment, type KindUptake, type UptakeStats } from '../../common/rules/uptake-ranking.js';
 import { citedPaths } from '../../common/rules/uptake.js';
 
@@ -100,12 +100,11 @@ export function assembleContext(
   opts: { explicitQuery?: boolean; now?: number; branch?: BranchOfCaller; uptake?: Map<string, UptakeStats>; kinds?: Map<string, KindUptake> } = {},
 ): BuiltContext {
   // A learning whose text tries to instruct the agent is never injected (see common/rules/poison.ts).
-  const candidates = allCandidates
+  // Lines with nothing to teach (a Read, a `git log`, a session that only answered a question) earn no place.
+  const candidates = withoutNothingToTeach(allCandidates)
     .filter((c) => !(c.flags && c.flags.length > 0))
     // memflow's own tool calls are how the agent used its memory, not the project's activity.
     .filter((c) => !(c.type === 'observation' && isSelfActivity(c.tool_name, `${c.title} ${c.text}`)))
-    // Lines with nothing to teach (a Read, a `git log`, a session that only answered a question) earn no place.
-    .filter((c) => !teachesNothing(c))
     // A failure is told with its decisive error line and what fixed it (./failure-story.ts).
     .map((c) => (c.kind === 'failure' && c.later !== undefined ? { ...c, text: failureStory(failureOf(c), c.later ?? []) } : c));
   const withheld = allCandidates.filter((c) => c.flags && c.flags.length > 0).length;
