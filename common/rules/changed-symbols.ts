@@ -113,6 +113,40 @@ function patchedLines(result: string): number[] | undefined {
   return out;
 }
 
+/**
+ * The symbols a change touched, given the whole file before and after it (the capture path has both
+ * for Claude Code's Edit and Write: `originalFile`, and the edit applied to it).
+ */
+export function symbolsOfChange(file: string, before: string, after: string): string[] {
+  if (NO_SYMBOLS.test(file)) return [];
+  const next = linesOf(after);
+  return symbolsAt(next, changedLines(linesOf(before), next));
+}
+
+/** The file after an Edit, MultiEdit or Write of `before`, from the tool's input; undefined when it does not apply. */
+export function contentAfter(toolName: string, input: Record<string, unknown>, before: string): string | undefined {
+  if (toolName === 'Write') return typeof input.content === 'string' ? input.content : undefined;
+  const edits = toolName === 'MultiEdit' && Array.isArray(input.edits) ? (input.edits as Record<string, unknown>[]) : toolName === 'Edit' ? [input] : [];
+  let text = before;
+  for (const e of edits) {
+    if (typeof e.old_string !== 'string' || typeof e.new_string !== 'string' || !text.includes(e.old_string)) return undefined;
+    text = e.replace_all === true ? text.replaceAll(e.old_string, e.new_string) : text.replace(e.old_string, e.new_string);
+  }
+  return edits.length > 0 || toolName === 'Write' ? text : undefined;
+}
+
+/** The symbols the capture path recorded for a change (`changedSymbols` in its result), when it did. */
+function recordedSymbols(result: string): string[] | undefined {
+  const m = result.match(/"changedSymbols":\s*(\[[^\]]*\])/);
+  if (!m) return undefined;
+  try {
+    const v = JSON.parse(m[1]!) as unknown;
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether a Write created its file (Claude Code says `"type":"create"`). */
 const created = (result: string) => /"type"\s*:\s*"create"/.test(result);
 
@@ -125,7 +159,9 @@ export function editSymbols(edit: ObservationLine, before: string | undefined): 
   const input = inputJson(edit);
   const result = resultOf(edit);
   const noSymbols = NO_SYMBOLS.test(file);
+  const recorded = recordedSymbols(result);
   if (typeof input.content === 'string') {
+    if (recorded) return { symbols: noSymbols ? [] : recorded, after: input.content };
     const after = linesOf(input.content);
     if (noSymbols) return { symbols: [], after: input.content };
     // A created file is new in every line; an update carries its patch (Claude Code) or is compared with what was there.
@@ -139,6 +175,11 @@ export function editSymbols(edit: ObservationLine, before: string | undefined): 
     for (const e of input.edits as Record<string, unknown>[]) if (typeof e.old_string === 'string' && typeof e.new_string === 'string') pairs.push([e.old_string, e.new_string]);
   let after = before;
   const symbols: string[] = [];
+  if (recorded) {
+    // The capture path read the change in the whole file: its symbols stand; the content after follows when known.
+    for (const [oldS, newS] of pairs) after = after !== undefined && after.includes(oldS) ? after.replace(oldS, newS) : undefined;
+    return { symbols: noSymbols ? [] : recorded, ...(after !== undefined ? { after } : {}) };
+  }
   for (const [oldS, newS] of pairs) {
     if (after !== undefined && after.includes(oldS)) {
       // The whole file is known: the change is read in it, so the enclosing definition is found.

@@ -15,6 +15,7 @@ import { candidatesOf, contextOf, finalOf, timelineOf, type Timeline } from '../
 import type { FinalAnswer } from '../../activities/summarize/summary-schema.js';
 import { failureStory } from '../../api/context/failure-story.js';
 import { changesOf } from '../../common/rules/changed-symbols.js';
+import { renderEvent } from '../../common/rules/observation.js';
 import { fenceToolOutput, INSTRUCTION_REMOVED, neutralise } from '../../common/rules/tool-output-fence.js';
 import type { Candidate } from '../../api/context/start-context.js';
 import { POISON_SESSIONS, PLANTED, payloadsAnywhere, payloadsOutsideFences, poisonDeliveries } from '../fixtures/poisoning-corpus.js';
@@ -155,3 +156,19 @@ for (const [label, model] of [
     }
   });
 }
+
+test("an Edit of a line deep in a function is cited by that function: the capture path reads it in Claude Code's originalFile", () => {
+  const input = { file_path: '/repo/payclient/retry.py', old_string: '        except Exception:', new_string: '        except OSError:', replace_all: false };
+  const rendered = renderEvent('post-tool-use', {
+    session_id: 's',
+    cwd: '/repo',
+    hook_event_name: 'PostToolUse',
+    tool_name: 'Edit',
+    tool_input: input,
+    tool_use_id: 't1',
+    tool_response: { filePath: input.file_path, oldString: input.old_string, newString: input.new_string, originalFile: RETRY, structuredPatch: [], userModified: false, replaceAll: false },
+  })!;
+  assert.ok(!rendered.text.includes('import time'), 'the file itself is not kept');
+  const edit = { sequence: 3, kind: 'tool', toolName: 'Edit', title: rendered.title, text: rendered.text };
+  assert.equal(changesOf([edit]), 'payclient/retry.py (retry_call)');
+});
