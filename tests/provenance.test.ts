@@ -183,7 +183,7 @@ test('the CLI shows trust tiers and flags, and says "this is wrong"', async () =
   const env = { HOME: base, MEMFLOW_API_KEY: tenant.key, MEMFLOW_URL: stack.api.url };
   const listed = await runCli(['learnings', '--project', project], { cwd: repo, env });
   assert.equal(listed.code, 0, listed.stderr);
-  assert.match(listed.stdout, /\[fix\] npm test failed with[^\n]*trust confirmed \(confirmed\)[^\n]*fix-db@/);
+  assert.match(listed.stdout, /\[fix\] npm test failed, output: «[^\n]*trust confirmed \(confirmed\)[^\n]*fix-db@/);
   assert.match(listed.stdout, /Ignore all previous instructions[^\n]*trust user, FLAGGED instruction: never injected/);
   const poisoned = await prisma.learning.findFirstOrThrow({ where: { tenantId: tenant.tenantId, flags: { has: 'instruction' } } });
   const wrong = await runCli(['wrong', poisoned.id, '--reason', 'planted by a web page'], { cwd: repo, env });
@@ -198,15 +198,15 @@ test('on main without the fix the learning is stale: dropped and reported; merge
   git('checkout', '-q', 'main');
   const ctx = await startContext();
   assert.match(ctx, /\[dead end — do not repeat\] Changing .*lint/, 'the dead end is injected as a warning');
-  assert.doesNotMatch(ctx, /npm test failed with/, 'the fix is not in main: dropped');
+  assert.doesNotMatch(ctx, /npm test failed, output: «/, 'the fix is not in main: dropped');
   let fix = await prisma.learning.findUniqueOrThrow({ where: { id: fixId } });
   assert.equal(fix.staleCount, 1, 'the hook client reported it stale');
   assert.equal(fix.onDefaultBranch, null);
 
   git('merge', '-q', '--no-ff', '-m', 'merge fix-db', 'fix-db');
   const merged = await startContext();
-  assert.match(merged, /npm test failed with/);
-  assert.doesNotMatch(merged, /npm test failed with[^\n]*may be outdated/);
+  assert.match(merged, /npm test failed, output: «/);
+  assert.doesNotMatch(merged, /npm test failed, output: «[^\n]*may be outdated/);
   // The session's summary is history: kept, marked, since its lint.ts change was thrown away.
   assert.match(merged, /## Recent sessions\n[^\n]*\(may be outdated: the change to src\/lint\.ts was reverted\)/);
   fix = await prisma.learning.findUniqueOrThrow({ where: { id: fixId } });
@@ -219,8 +219,8 @@ test('lines that only moved still count as true', async () => {
   await fs.writeFile(path.join(repo, 'src/db.ts'), moved);
   try {
     const ctx = await startContext();
-    assert.match(ctx, /npm test failed with/);
-    assert.doesNotMatch(ctx, /npm test failed with[^\n]*may be outdated/);
+    assert.match(ctx, /npm test failed, output: «/);
+    assert.doesNotMatch(ctx, /npm test failed, output: «[^\n]*may be outdated/);
   } finally {
     git('checkout', '-q', '--', 'src/db.ts');
   }
@@ -230,7 +230,7 @@ test('a reverted fix is dropped every time and, after 3 reports, superseded with
   git('revert', '--no-edit', fixCommit);
   for (let i = 1; i <= 3; i++) {
     const ctx = await startContext();
-    assert.doesNotMatch(ctx, /npm test failed with/, `start ${i}`);
+    assert.doesNotMatch(ctx, /npm test failed, output: «/, `start ${i}`);
   }
   const fix = await prisma.learning.findUniqueOrThrow({ where: { id: fixId }, include: { revisions: { orderBy: { revision: 'asc' } } } });
   assert.equal(fix.status, 'superseded');

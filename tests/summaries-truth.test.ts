@@ -100,7 +100,7 @@ describe('the offline memory states what happened', () => {
     assert.deepEqual(problems.repeatedWithin, [], context);
     assert.deepEqual(problems.selfActivity, [], context);
     assert.deepEqual(problems.failuresWithoutError, [], context);
-    assert.match(context, /## What failed, and what fixed it\n- .*: failed: \S+/, context);
+    assert.match(context, /## What failed, and what fixed it\n- .*: failed, output: «\S+/, context);
     assert.match(context, /fixed in /, 'a failure with what fixed it');
     const conventions = await prisma.learning.findMany({ where: { tenantId, kind: 'convention' }, select: { title: true } });
     assert.ok(!conventions.some((c) => /must reject empty input/.test(c.title)), 'a task is not a convention');

@@ -7,6 +7,7 @@ import { heartbeat } from '@temporalio/activity';
 import { countTokens } from '../../common/rules/tokens.js';
 import { toActivityFailure } from '../failures.js';
 import type { SessionIds } from '../capture/capture-activities.js';
+import { agentLabel } from '../../common/rules/agent-label.js';
 import { chooseBatch } from './batching.js';
 import { offlineBatchSummary } from './offline.js';
 import { callWithinBudget } from './summary-call.js';
@@ -88,7 +89,8 @@ async function summarizeOneBatch(ctx: SummarizeContext, input: BatchInput): Prom
     const stored = await storeSummary(ctx, ids, 'batch', offlineBatchSummary(batch), range, null);
     return done(stored.id, to, true);
   }
-  const user = batchPrompt(await projectName(prisma, input.sessionId), batch);
+  const agent = (await prisma.session.findUnique({ where: { id: input.sessionId }, select: { agent: true } }))?.agent ?? null;
+  const user = batchPrompt(await projectName(prisma, input.sessionId), batch, agentLabel(agent));
   const model = ctx.batchModel;
   const result = await callWithinBudget(ctx, input.tenantId, { client, model, toolDescription: 'Record the summary of this part of the session.', schema: batchAnswerSchema, user });
   if (result.kind === 'parked') return result.outcome;

@@ -3,13 +3,16 @@
  * of how the session ended.
  * - fix: a check failed, files were changed, and the check passed afterwards and was still passing
  *   at the end. It carries the decisive error line (the assertion or error message, not
- *   "Traceback (most recent call last):" or "Exit code 1") and what changed (files and symbols).
+ *   "Traceback (most recent call last):" or "Exit code 1"), quoted fenced as what the tool printed
+ *   (common/rules/tool-output-fence.ts), and what changed (files, and the symbols the diff touched).
  * - dead_end: a check failed, files were changed, the same check failed again and never passed
  *   later: "tried X, it did not work".
  * Conventions and decisions are the person's own words, taken for every summarizer alike
  * (./stated-learnings.ts): the offline extractor adds none of its own.
  */
-import { EDIT_TOOLS, changesOf, covers, checkRuns, finalRuns, ownWork, subject, type ObservationLine, type Run } from '../../common/rules/check-outcomes.js';
+import { changesOf } from '../../common/rules/changed-symbols.js';
+import { EDIT_TOOLS, covers, checkRuns, finalRuns, ownWork, subject, type ObservationLine, type Run } from '../../common/rules/check-outcomes.js';
+import { fenceToolOutput } from '../../common/rules/tool-output-fence.js';
 import { list, oneLine, unique } from './offline-text.js';
 import type { LearningCandidate } from './summary-schema.js';
 
@@ -17,7 +20,8 @@ function editsBetween(observations: ObservationLine[], from: number, to: number)
   return observations.filter((o) => o.kind === 'tool' && EDIT_TOOLS.has(o.toolName ?? '') && o.sequence > from && o.sequence < to);
 }
 
-const errorOf = (r: Run) => r.error ?? 'no error text in its output';
+/** A run's decisive error, quoted as what the tool printed (fenced, instruction-shaped sentences removed). */
+const errorOf = (r: Run, max = 200) => (r.error ? fenceToolOutput('output', r.error, max) : 'no error text in its output');
 
 export function offlineLearnings(all: ObservationLine[]): LearningCandidate[] {
   const observations = ownWork(all);
@@ -34,10 +38,10 @@ export function offlineLearnings(all: ObservationLine[]): LearningCandidate[] {
     if (settledBy && !settledBy.failed) {
       const edits = editsBetween(observations, fail.obs.sequence, settledBy.obs.sequence);
       if (edits.length === 0) continue; // passed again without a change: flaky or environmental, proves nothing
-      const changes = changesOf(edits);
+      const changes = changesOf(edits, observations);
       out.push({
         kind: 'fix',
-        title: oneLine(`${fail.command} failed with: ${errorOf(fail)}`, 200),
+        title: oneLine(`${oneLine(fail.command, 45)} failed, ${errorOf(fail, 140)}`, 200),
         // The title says what failed and why; the body what fixed it and how that was verified.
         body: oneLine(`Fixed by changing ${changes}; \`${settledBy.command}\` passed afterwards and at the end of the session.`, 1200),
         confidence: 0.7,
@@ -58,7 +62,7 @@ export function offlineLearnings(all: ObservationLine[]): LearningCandidate[] {
     out.push({
       kind: 'dead_end',
       title: oneLine(`Changing ${list(files, 3)} did not fix ${fail.command}`, 200),
-      body: oneLine(`Tried changing ${changesOf(edits)} to fix \`${fail.command}\` ("${errorOf(fail)}"); it did not work: it still failed with "${errorOf(again)}".`, 1200),
+      body: oneLine(`Tried changing ${changesOf(edits, observations)} to fix \`${fail.command}\` (${errorOf(fail)}); it did not work: it still failed, ${errorOf(again)}.`, 1200),
       confidence: 0.6,
       outcome: 'refuted',
       sources: [fail.obs.sequence, ...edits.slice(0, 5).map((e) => e.sequence), again.obs.sequence],

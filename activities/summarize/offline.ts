@@ -11,10 +11,15 @@
  *   Claude's own closing account. "Still failing" only when the last run of that check failed.
  * - The title is the first prompt; the body does not say it again.
  * - Its learnings are the ones the timeline proves (./offline-learnings.ts).
+ * - What a tool printed is quoted fenced and attributed, never as memflow's own words, and its
+ *   instruction-shaped sentences are removed (common/rules/tool-output-fence.ts).
+ * - The agent's closing account is labelled with the session's agent, not always "Claude".
  * memflow's own tool calls (its MCP tools, ToolSearch selecting them) are not the session's work and
  * are left out.
  */
 import { EDIT_TOOLS, checkRuns, finalRuns, inputJson, ownWork, sessionOutcome, subject, type Run } from '../../common/rules/check-outcomes.js';
+import { agentLabel } from '../../common/rules/agent-label.js';
+import { fenceToolOutput, neutralise } from '../../common/rules/tool-output-fence.js';
 import { offlineLearnings } from './offline-learnings.js';
 import { list, oneLine, unique } from './offline-text.js';
 import type { ObservationLine } from './summary-prompt.js';
@@ -26,8 +31,11 @@ export interface OfflineObservation extends ObservationLine {
 
 const READ_TOOLS = new Set(['Read', 'Grep', 'Glob', 'LS', 'WebFetch', 'WebSearch', 'NotebookRead']);
 
-/** A run as a summary names it: the command, and why it failed. */
-export const described = (r: Run) => `\`${oneLine(r.command, 120)}\`${r.failed ? ` (${r.error ?? 'failed, no error text'})` : ''}`;
+/**
+ * A run as a summary names it: the command, and why it failed — what the tool printed, quoted fenced
+ * (common/rules/tool-output-fence.ts): `npm install` (output: «npm ERR! …»).
+ */
+export const described = (r: Run) => `\`${oneLine(r.command, 120)}\`${r.failed ? ` (${r.error ? fenceToolOutput('output', r.error, 200) : 'failed, no error text'})` : ''}`;
 
 /** Where a Read looked: the file and, when the read was partial, its lines. */
 function lookedAt(o: OfflineObservation): string {
@@ -95,14 +103,20 @@ export function offlineBatchSummary(observations: OfflineObservation[]): Summary
   };
 }
 
-/** Claude's closing account of the session (its last Stop's message), first sentences. */
+/**
+ * The agent's closing account of the session (its last Stop's message), first sentences; what the
+ * agent repeats of a tool's output passes the same check as a quote does.
+ */
 function closingAccount(observations: OfflineObservation[]): string {
   const stop = [...observations].reverse().find((o) => o.kind === 'stop' && o.text.trim());
-  return stop ? oneLine(stop.text, 240) : '';
+  return stop ? oneLine(neutralise(stop.text), 240) : '';
 }
 
-/** The summary of a whole session: its outcome, what failed and what fixed it. */
-export function offlineSummary(observations: OfflineObservation[]): SummaryFields {
+/**
+ * The summary of a whole session: its outcome, what failed and what fixed it. `agent` is the
+ * session's agent (sessions.agent): its closing account is labelled with it (Codex, Gemini CLI, …).
+ */
+export function offlineSummary(observations: OfflineObservation[], agent?: string | null): SummaryFields {
   const p = partsOf(observations);
   const topic = topicOf(p.prompts, p.edited, p.tools.length);
   const last = finalRuns(p.runs);
@@ -124,15 +138,15 @@ export function offlineSummary(observations: OfflineObservation[]): SummaryField
     request: requestOf(p.prompts, topic),
     investigated: investigatedOf(p),
     learned: fixed.length > 0 ? `Fixed: ${list(fixed.map((r) => `\`${oneLine(r.command, 120)}\` passed after failing`), 4)}.` : '',
-    completed: [p.edited.length > 0 ? `Changed ${list(p.edited, 8)}.` : '', outcomeLine, said ? `Claude: ${said}` : ''].filter(Boolean).join(' '),
+    completed: [p.edited.length > 0 ? `Changed ${list(p.edited, 8)}.` : '', outcomeLine, said ? `${agentLabel(agent)}: ${said}` : ''].filter(Boolean).join(' '),
     nextSteps: failing.length > 0 ? `Outcome: failing. Still failing at the end: ${list(failing.map(described), 3)}.` : '',
   };
 }
 
 export { offlineLearnings };
 
-export function offlineFinal(observations: OfflineObservation[]): FinalAnswer {
-  return { ...offlineSummary(observations), learnings: offlineLearnings(observations) };
+export function offlineFinal(observations: OfflineObservation[], agent?: string | null): FinalAnswer {
+  return { ...offlineSummary(observations, agent), learnings: offlineLearnings(observations) };
 }
 
 /** A rolling summary from part summaries, without a model: their fields joined in order. */

@@ -7,13 +7,15 @@ import type { Tx } from '../../common/server/db.js';
 import type { SessionIds } from '../capture/capture-activities.js';
 import { reconcileLearnings, type ReconcileResult } from './learning-merge.js';
 import { statedLearnings, withStatedRules } from './stated-learnings.js';
+import { agentLabel } from '../../common/rules/agent-label.js';
 import { mergeSummaries, offlineFinal } from './offline.js';
+import { checkedLearnings, lookedAtOnly, teachesNothing } from './summary-checks.js';
 import { callWithinBudget } from './summary-call.js';
 import { mergeCitations } from './summary-citations.js';
 import type { SummarizeContext, SummaryOutcome } from './summarize-context.js';
 import { evidenceIndex, finalPrompt, rollingPrompt, type PartSummary } from './summary-prompt.js';
 import { projectName, sessionCitations } from './summary-reads.js';
-import { batchAnswerSchema, finalAnswerSchema, type SummaryFields } from './summary-schema.js';
+import { batchAnswerSchema, finalAnswerSchema, type FinalAnswer, type SummaryFields } from './summary-schema.js';
 import { storeSummary, type SummaryRange } from './summary-store.js';
 
 export interface SessionSummaryInput extends SessionIds {
@@ -140,15 +142,25 @@ async function finalSummary(ctx: SummarizeContext, input: SessionSummaryInput, b
             git,
           });
 
+  const timeline = observations.map((o) => ({ ...o, kind: o.kind as string }));
+  const agent = (await prisma.session.findUnique({ where: { id: input.sessionId }, select: { agent: true } }))?.agent ?? null;
+  // The same checks whichever summarizer answered (./summary-checks.ts): no rule a person did not
+  // state, nothing instruction-shaped from tool output, no lesson drawn from a session with none.
+  const checked = (answer: FinalAnswer): FinalAnswer => {
+    const learnings = checkedLearnings(answer.learnings, timeline);
+    // A rule a person stated is something to teach, whichever learnings the summarizer found.
+    return { ...(teachesNothing(timeline, [...learnings, ...stated]) ? lookedAtOnly(answer) : answer), learnings };
+  };
   if (!client || input.offline) {
-    const answer = offlineFinal(observations.map((o) => ({ ...o, kind: o.kind as string })));
+    const answer = checked(offlineFinal(timeline, agent));
     const stored = await storeSummary(ctx, idsOf(input), 'final', answer, range, null, reconcile(answer.learnings), provenance);
     return done(range, stored.id, true, stored.learnings ?? NO_LEARNINGS);
   }
-  const user = finalPrompt(await projectName(prisma, input.sessionId), partsOf(batches), evidenceIndex(observations, EVIDENCE_TOKENS), known);
+  const user = finalPrompt(await projectName(prisma, input.sessionId), partsOf(batches), evidenceIndex(observations, EVIDENCE_TOKENS), known, agentLabel(agent));
   const model = ctx.finalModel;
   const result = await callWithinBudget(ctx, input.tenantId, { client, model, toolDescription: 'Record the final summary of the session and its learnings.', schema: finalAnswerSchema, user });
   if (result.kind === 'parked') return result.outcome;
-  const stored = await storeSummary(ctx, idsOf(input), 'final', result.answer, range, { model, usage: result.usage, requests: result.requests }, reconcile(result.answer.learnings), provenance);
+  const answer = checked(result.answer);
+  const stored = await storeSummary(ctx, idsOf(input), 'final', answer, range, { model, usage: result.usage, requests: result.requests }, reconcile(answer.learnings), provenance);
   return done(range, stored.id, false, stored.learnings ?? NO_LEARNINGS);
 }

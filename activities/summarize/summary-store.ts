@@ -13,6 +13,7 @@ import { tryLockProjectLearnings, type ReconcileResult } from './learning-merge.
 import { recordUsage } from './summary-budget.js';
 import { NO_USAGE, type Usage } from './pricing.js';
 import type { SummarizeContext } from './summarize-context.js';
+import { checkedFields } from './summary-checks.js';
 import { summaryText, type SummaryFields } from './summary-schema.js';
 
 /** Activity that happened longer ago than this before its summary was written arrived late (from a spool). */
@@ -85,7 +86,8 @@ export async function storeSummary(
       ...ids,
       ...(happened ? { createdAt: happened } : {}),
       kind,
-      ...summaryColumns(fields),
+      // Whichever summarizer wrote it: no instruction-shaped sentence is stored (./summary-checks.ts).
+      ...summaryColumns(checkedFields(fields)),
       model: llm?.model ?? null,
       tokensIn: usage.tokensIn,
       tokensOut: usage.tokensOut,

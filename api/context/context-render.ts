@@ -5,6 +5,7 @@
  */
 import { cleanTitle } from '../../common/rules/observation.js';
 import { trustTier } from '../../common/rules/poison.js';
+import { neutralise } from '../../common/rules/tool-output-fence.js';
 import { countTokens } from '../../common/rules/tokens.js';
 import type { RecordType } from '../search/search-types.js';
 import type { Candidate } from './context-candidates.js';
@@ -62,9 +63,52 @@ export function bodyBeyondTitle(title: string, text: string): string {
   return body.trim();
 }
 
+/** Tools whose calls only looked at something: a line of them in the context teaches nothing. */
+const LOOKING_TOOLS = new Set(['Read', 'Grep', 'Glob', 'LS', 'NotebookRead', 'TodoWrite', 'ToolSearch', 'WebSearch', 'Task', 'read_file', 'list_directory', 'glob', 'search_file_content']);
+/** Shell commands that only inspect (the repository's history and state, a file's text, a listing). */
+const INSPECTING = /^Bash:\s*(git\s+(log|status|diff|show|branch|remote|rev-parse|blame|ls-files)\b|ls\b|cat\b|head\b|tail\b|pwd\b|echo\b|wc\b|find\b|tree\b|which\b|file\b|stat\b|grep\b|rg\b|sed -n\b|less\b|more\b|du\b|df\b|env\b|printenv\b|whoami\b|date\b|uname\b)/;
+
+/**
+ * Whether an item has nothing to teach the next session and earns no line in its context:
+ * - a tool call that only looked at something ("Read: payclient/retry.py (×2)", "Bash: git log …"):
+ *   the new session can look again, and the line says nothing about what was found;
+ * - a summary of a session with nothing to teach (no change, no failure, no rule stated, a short
+ *   answer; activities/summarize/summary-checks.ts keeps only what it looked at, so its candidate text
+ *   is its prose, which starts with its title).
+ */
+export function teachesNothing(c: Candidate): boolean {
+  if (c.type === 'observation' && c.kind === 'tool') return LOOKING_TOOLS.has(c.tool_name ?? '') || INSPECTING.test(cleanTitle(c.title));
+  if (c.type === 'summary') {
+    const text = c.text.trim();
+    if (!text) return true;
+    const title = c.title.trim();
+    return text.startsWith(title) && !/\n(Learned|Completed|Next steps): /.test(text);
+  }
+  return false;
+}
+
+/**
+ * The candidates without those that teach nothing (teachesNothing), nor the prompts of sessions that
+ * taught nothing (a prompt its trivial summary names: "Show the git log" asked and shown).
+ */
+export function withoutNothingToTeach(candidates: Candidate[]): Candidate[] {
+  const trivial = candidates.filter((c) => c.type === 'summary' && teachesNothing(c)).map((c) => cleanTitle(`${c.title} ${c.text}`).toLowerCase());
+  return candidates.filter((c) => {
+    if (teachesNothing(c)) return false;
+    if (c.type !== 'observation' || c.kind !== 'prompt' || trivial.length === 0) return true;
+    const asked = cleanTitle(c.text || c.title).toLowerCase().slice(0, 140);
+    return !(asked && trivial.some((t) => t.includes(asked)));
+  });
+}
+
+/** A summary's title without the offline summarizer's "[offline]" (the summary's metadata says it). */
+const withoutOfflineMark = (title: string) => title.replace(/^\[offline\]\s*/i, '');
+
 export function renderItem(c: Candidate, maxBody: number, repeats = 1): string {
-  // Titles read without redaction markers, also those stored before titles were cleaned.
-  const title = cleanTitle(c.title);
+  // Titles read without redaction markers, also those stored before titles were cleaned; an item
+  // stored before tool output was fenced loses its instruction-shaped sentences here.
+  const title = neutralise(withoutOfflineMark(cleanTitle(c.title)));
+  c = c.type === 'learning' && c.origin === 'user' ? c : { ...c, text: neutralise(c.text) };
   if (c.type === 'learning') {
     const kind = c.kind === 'dead_end' ? 'dead end — do not repeat' : c.kind;
     const body = bodyBeyondTitle(title, c.text);
@@ -114,10 +158,22 @@ export interface Chosen {
   reason?: string;
 }
 
+/**
+ * A failure story's closing "→ <agent>: <answer>" when a line above already says that answer (the
+ * session's summary under "Recent sessions"): the same final answer is never said twice.
+ */
+export function withoutRepeatedAnswer(line: string, earlier: string[]): string {
+  const m = line.match(/ → (Claude|Codex|Gemini CLI|OpenCode|Copilot CLI): (.+)$/);
+  if (!m) return line;
+  const said = m[2]!.replace(/…$/, '').slice(0, 60).trim();
+  return said.length >= 12 && earlier.some((l) => l.includes(said)) ? line.slice(0, m.index) : line;
+}
+
 export function render(header: string, chosen: Chosen[]): string {
   const parts = [header];
   for (const { key, heading } of SECTIONS) {
-    const lines = chosen.filter((x) => sectionOf(x.c) === key).map((x) => x.line);
+    let lines = chosen.filter((x) => sectionOf(x.c) === key).map((x) => x.line);
+    if (key === 'failure') lines = lines.map((l) => withoutRepeatedAnswer(l, parts));
     if (lines.length > 0) parts.push(heading, ...lines);
   }
   return parts.join('\n');

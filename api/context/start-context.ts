@@ -37,7 +37,7 @@ import type { AgentName } from '../../messages/hooks-v1.js';
 import { failureStory } from './failure-story.js';
 import { readCandidates, type Candidate } from './context-candidates.js';
 import { collapseRepeats, contextScore, RELEVANCE_WEIGHT, type BranchOfCaller } from './context-ranking.js';
-import { contextTokens, projectRelative, render, renderItem, SECTIONS, sectionOf, tokensOf, type Chosen, type SectionKey } from './context-render.js';
+import { contextTokens, projectRelative, render, renderItem, SECTIONS, sectionOf, tokensOf, withoutNothingToTeach, type Chosen, type SectionKey } from './context-render.js';
 import { EXPLORE, kindRate, NEAR, nearRecentWork, NO_UPTAKE_CHANGE, ownUse, rareKind, UNPROVEN_SHARE, uptakeAdjustment, type KindUptake, type UptakeStats } from '../../common/rules/uptake-ranking.js';
 import { citedPaths } from '../../common/rules/uptake.js';
 
@@ -102,7 +102,8 @@ export function assembleContext(
   opts: { explicitQuery?: boolean; now?: number; branch?: BranchOfCaller; uptake?: Map<string, UptakeStats>; kinds?: Map<string, KindUptake> } = {},
 ): BuiltContext {
   // A learning whose text tries to instruct the agent is never injected (see common/rules/poison.ts).
-  const candidates = allCandidates
+  // Lines with nothing to teach (a Read, a `git log`, a session that only answered a question) earn no place.
+  const candidates = withoutNothingToTeach(allCandidates)
     .filter((c) => !(c.flags && c.flags.length > 0))
     // memflow's own tool calls are how the agent used its memory, not the project's activity.
     .filter((c) => !(c.type === 'observation' && isSelfActivity(c.tool_name, `${c.title} ${c.text}`)))

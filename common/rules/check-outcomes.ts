@@ -136,29 +136,3 @@ export function sessionOutcome(runs: Run[]): SessionOutcome {
   if (last.length === 0) return 'unverified';
   return last.some((r) => r.failed) ? 'failing' : 'passing';
 }
-
-/** Definitions a change touched: functions, classes, methods, constants. */
-function symbolsOf(edit: ObservationLine): string[] {
-  if (/\.(md|rst|txt|json|ya?ml|toml|cfg|ini|lock)$/i.test(subject(edit))) return []; // prose and data have no symbols
-  const input = inputJson(edit);
-  const texts = [input.new_string, input.old_string, input.content, ...(Array.isArray(input.edits) ? (input.edits as Record<string, unknown>[]).flatMap((e) => [e.new_string, e.old_string]) : [])].filter(
-    (t): t is string => typeof t === 'string',
-  );
-  const out: string[] = [];
-  for (const t of texts) {
-    for (const m of t.matchAll(/\b(?:def|function|class|func|fn|interface|type|const|let|var)\s+(?:\([^)]*\)\s*)?([A-Za-z_$][\w$]*)/g)) out.push(m[1]!);
-    for (const m of t.matchAll(/^\s*(?:public |private |protected |static |async )*([a-z_][\w$]*)\s*\([^)]*\)\s*(?::[^{=]+)?\{/gm)) {
-      if (!['if', 'for', 'while', 'switch', 'catch', 'return', 'function'].includes(m[1]!)) out.push(m[1]!);
-    }
-  }
-  return [...new Set(out)].slice(0, 6);
-}
-
-/** What a set of edits changed, as a learning says it: files, with their symbols. */
-export function changesOf(edits: ObservationLine[]): string {
-  const byFile = new Map<string, string[]>();
-  for (const e of edits) byFile.set(subject(e), [...(byFile.get(subject(e)) ?? []), ...symbolsOf(e)]);
-  const files = [...byFile].map(([file, symbols]) => (symbols.length > 0 ? `${file} (${[...new Set(symbols)].slice(0, 4).join(', ')})` : file));
-  return files.slice(0, 5).join('; ') + (files.length > 5 ? `; and ${files.length - 5} more` : '');
-}
-

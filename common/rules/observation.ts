@@ -3,6 +3,7 @@
  * the raw payload (which stays in hook_events). Pure functions, so they are tested directly.
  */
 import type { HookEventName } from '../../messages/hooks-v1.js';
+import { contentAfter, symbolsOfChange } from './changed-symbols.js';
 import { failedDespiteExitZero } from './check-output.js';
 import { PRIVATE_MARKER } from './redaction-markers.js';
 
@@ -77,13 +78,20 @@ export function toolTitle(toolName: string, input: unknown, cwd?: string): strin
  * repository: an Edit's whole pre-edit file (`originalFile`) and a Read's file content (the call
  * names the file; the file itself is in the repository, not a memory).
  */
-function toolResult(response: unknown): string {
+function toolResult(response: unknown, toolName?: string, input?: unknown): string {
   if (response && typeof response === 'object') {
     const r = response as Payload;
     if (typeof r.stdout === 'string' || typeof r.stderr === 'string') {
       return [str(r.stdout), str(r.stderr) && `stderr:\n${r.stderr as string}`].filter(Boolean).join('\n');
     }
-    const { originalFile: _original, file, ...rest } = r;
+    const { originalFile, file, ...rest } = r;
+    // The whole file before an Edit or Write is not kept, but what the change touched is read from it
+    // first (common/rules/changed-symbols.ts): a rewrite of a whole file is told by what it changed.
+    if (typeof originalFile === 'string' && toolName && input && typeof input === 'object') {
+      const after = contentAfter(toolName, input as Payload, originalFile);
+      const path = str((input as Payload).file_path) ?? '';
+      if (after !== undefined) return render({ changedSymbols: symbolsOfChange(path, originalFile, after), ...rest });
+    }
     if (file && typeof file === 'object') {
       const { content: _content, ...meta } = file as Payload;
       return render({ ...rest, file: meta });
@@ -132,7 +140,7 @@ export function renderEvent(event: HookEventName, payload: Payload): RenderedObs
       const toolName = str(payload.tool_name) ?? 'tool';
       const input = clip(render(payload.tool_input));
       const result =
-        event === 'post-tool-use' ? clip(toolResult(payload.tool_response)) : event === 'post-tool-use-failure' ? clip(failureResult(payload)) : '';
+        event === 'post-tool-use' ? clip(toolResult(payload.tool_response, toolName, payload.tool_input)) : event === 'post-tool-use-failure' ? clip(failureResult(payload)) : '';
       const text = result ? `${input}\n---\n${result}` : input;
       const failed = event === 'post-tool-use-failure' || (event === 'post-tool-use' && failedDespiteExitZero(toolName, payload.tool_input, payload.tool_response));
       const title = `${failed ? 'FAILED ' : ''}${toolTitle(toolName, payload.tool_input, str(payload.cwd))}`;

@@ -45,21 +45,26 @@ const candidate = (over: Partial<Candidate> & Pick<Candidate, 'id' | 'title'>): 
   ...over,
 });
 
-test('repeated activity is one line with its count, leaving room for the rest', () => {
+test('repeated activity is one line with its count, leaving room for the rest; a line that only looked earns none', () => {
   const now = Date.parse('2026-11-21T10:00:00Z');
   const reads = Array.from({ length: 24 }, (_, n) =>
-    candidate({ id: `r${n}`, title: 'Read: src/cart/total.ts', at: new Date(Date.parse('2026-11-20T10:00:00Z') + n * 1000) }),
+    candidate({ id: `r${n}`, title: 'Bash: npm run lint', tool_name: 'Bash', at: new Date(Date.parse('2026-11-20T10:00:00Z') + n * 1000) }),
   );
+  const looked = [
+    candidate({ id: 'x1', title: 'Read: src/cart/total.ts', tool_name: 'Read' }),
+    candidate({ id: 'x2', title: 'Bash: git log --oneline | head -5', tool_name: 'Bash' }),
+  ];
   const others = [
     candidate({ id: 'b1', title: 'FAILED Bash: npm test', tool_name: 'Bash' }),
     candidate({ id: 'e1', title: 'Edit: src/cart/total.ts', tool_name: 'Edit' }),
     candidate({ id: 'p1', kind: 'prompt', title: 'fix the total', text: 'fix the total', tool_name: null }),
     candidate({ id: 'p2', kind: 'prompt', title: 'Fix the  total', text: 'Fix the  total', tool_name: null }),
   ];
-  const built = assembleContext('shop', [...reads, ...others], 1500, { now });
+  const built = assembleContext('shop', [...reads, ...looked, ...others], 1500, { now });
   const lines = built.context.split('\n').filter((l) => l.startsWith('- '));
-  assert.equal(lines.filter((l) => l.includes('Read: src/cart/total.ts')).length, 1, built.context);
-  assert.ok(lines.some((l) => l.endsWith('Read: src/cart/total.ts (×24)')), built.context);
+  assert.equal(lines.filter((l) => l.includes('Bash: npm run lint')).length, 1, built.context);
+  assert.ok(lines.some((l) => l.endsWith('Bash: npm run lint (×24)')), built.context);
+  assert.ok(!built.context.includes('Read: src/cart') && !built.context.includes('git log'), built.context);
   assert.ok(built.items.includes('r23'), 'the latest of the repeats stands for them');
   assert.equal(lines.filter((l) => /asked: fix the total/i.test(l)).length, 1, 'the same prompt twice is one line');
   assert.ok(lines.some((l) => l.includes('FAILED Bash: npm test')) && lines.some((l) => l.includes('Edit: src/cart/total.ts')));
@@ -96,14 +101,14 @@ test('paths under the directories the sessions ran in read relative to the proje
   const built = assembleContext(
     'shop',
     [
-      candidate({ id: 'r1', title: 'Read: /home/dev/wt-feature/shop/src/cart/total.ts', roots }),
+      candidate({ id: 'r1', title: 'Edit: /home/dev/wt-feature/shop/src/cart/total.ts', tool_name: 'Edit', roots }),
       candidate({ id: 's1', type: 'summary', kind: 'final', title: 'Fixed the total', text: 'Changed /home/dev/shop/packages/api/src/price.ts; ran tests in /home/dev/shop', roots }),
     ],
     1500,
     { now },
   );
   assert.ok(!built.context.includes('/home/dev'), built.context);
-  assert.match(built.context, /Read: src\/cart\/total\.ts/);
+  assert.match(built.context, /Edit: src\/cart\/total\.ts/);
   assert.match(built.context, /Changed packages\/api\/src\/price\.ts; ran tests in \./);
 });
 
@@ -132,8 +137,8 @@ test('each line says its item once: an agent note without its text again, an off
     'shop',
     [
       candidate({ id: 'n1', type: 'learning', kind: 'fact', title: 'Prices are stored in cents', text: 'Prices are stored in cents', origin: 'agent', outcome: 'unverified', confidence: 0.6, strength: 1 }),
-      candidate({ id: 's1', type: 'summary', kind: 'final', title: '[offline] OUTAGE: run the tests', text: '[offline] OUTAGE: run the tests\nRequest: OUTAGE: run the tests' }),
-      candidate({ id: 's2', type: 'summary', kind: 'final', title: '[offline] OUTAGE: run the tests', text: '[offline] OUTAGE: run the tests\nRequest: OUTAGE: run the tests', at: new Date('2026-11-20T11:00:00Z') }),
+      candidate({ id: 's1', type: 'summary', kind: 'final', title: '[offline] OUTAGE: run the tests', text: '[offline] OUTAGE: run the tests\nRequest: OUTAGE: run the tests\nCompleted: Changed db.ts.' }),
+      candidate({ id: 's2', type: 'summary', kind: 'final', title: '[offline] OUTAGE: run the tests', text: '[offline] OUTAGE: run the tests\nRequest: OUTAGE: run the tests\nCompleted: Changed db.ts.', at: new Date('2026-11-20T11:00:00Z') }),
     ],
     1500,
     { now },

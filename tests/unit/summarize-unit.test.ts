@@ -69,7 +69,7 @@ test('the offline summarizer tells what was asked, looked at, fixed and decided'
 
   const fix = a.learnings.find((l) => l.kind === 'fix');
   assert.ok(fix, 'the failing-then-passing test run is a fix');
-  assert.match(fix.title, /npm test -- orders failed with: .*TypeError/);
+  assert.match(fix.title, /npm test -- orders failed, output: «.*TypeError/);
   assert.match(fix.body, /src\/cart\/load\.ts/);
   const seq = (pred: (o: OfflineObservation) => boolean) => obs.find(pred)!.sequence;
   assert.ok(fix.sources.includes(seq((o) => o.title.startsWith('Edit:') && o.title.includes('load.ts'))), 'cites the edit');

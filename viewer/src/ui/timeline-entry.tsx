@@ -26,7 +26,18 @@ export function Highlight({ text, needle, needles }: { text: string; needle?: st
   return <>{parts}</>;
 }
 
-export const itemText = (i: LiveItem) => (!i.text ? i.title : i.text.startsWith(i.title) ? i.text : `${i.title}\n${i.text}`);
+/**
+ * An item's title and text as one text, each said once: a title that ends with the gist of the text
+ * ("Agent stopped: <first words of the answer>") is said as its label and the whole text.
+ */
+export function itemText(i: LiveItem): string {
+  if (!i.text) return i.title;
+  if (i.text.startsWith(i.title)) return i.text;
+  const m = i.title.match(/^([^:]{1,60}):\s+(.+?)…?$/s);
+  const flat = i.text.replace(/\s+/g, ' ').trim();
+  if (m && flat.startsWith(m[2]!.replace(/\s+/g, ' ').trim())) return `${m[1]}: ${i.text}`;
+  return `${i.title}\n${i.text}`;
+}
 
 /** One timeline item: prompts and stops as text, a tool call folded with its result. */
 export function Item({ item, needle }: { item: TimelineItem; needle?: string | undefined }) {

@@ -56,7 +56,17 @@ function StackedDays({ days }: { days: Day[] }) {
           );
         })}
       </svg>
-      <figcaption>Context tokens per day: used (dark), unused, not judged yet (light)</figcaption>
+      <figcaption>
+        Context tokens per day:{' '}
+        {PARTS.map(([k, name, cls]) => (
+          <span key={k} class="legend-item">
+            <svg width="10" height="10" aria-hidden="true">
+              <rect width="10" height="10" class={cls} />
+            </svg>{' '}
+            {name}{' '}
+          </span>
+        ))}
+      </figcaption>
     </figure>
   );
 }
