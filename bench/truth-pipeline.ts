@@ -42,9 +42,14 @@ export function timelineOf(deliveries: Delivery[]): Timeline {
 }
 
 /** A model's answer (or none: the offline summarizer) after the checks every final summary passes. */
+import { statedLearnings, withStatedRules } from '../activities/summarize/stated-learnings.js';
+
 export function finalOf(t: Timeline, model?: (t: Timeline) => FinalAnswer): FinalAnswer {
   const answer = model ? model(t) : offlineFinal(t.items, t.agent);
-  const learnings = checkedLearnings(answer.learnings, t.items);
+  // As the final summary does (activities/summarize/session-summary.ts): the rules a person stated
+  // join the checked learnings, in their words, whichever summarizer ran.
+  const stated = statedLearnings(t.items.map((o) => ({ sequence: o.sequence, kind: o.kind, text: o.text })));
+  const learnings = withStatedRules(checkedLearnings(answer.learnings, t.items), stated);
   return { ...checkedFields(teachesNothing(t.items, learnings) ? lookedAtOnly(answer) : answer), learnings };
 }
 

@@ -220,7 +220,7 @@ function clausesOf(sentence: string): string[] {
 }
 
 /** "remember (that) …", "note: …", "keep in mind …": what follows is told as a rule. */
-const REMINDER = /^(?:(?:and|also|oh|btw|but)[,\s]+)?(?:remember|note|keep in mind|don't forget|fyi|reminder|recuerda|lembre(?:-se)?|n'oublie pas|ricorda|denk daran|vergiss nicht|onthoud|pamiętaj|помни|не забудь|忘れないで|记住|기억해)\b[:,]?\s*(?:that\s+|que\s+|dass\s+|dat\s+|che\s+)?/iu;
+const REMINDER = /^(?:(?:and|also|oh|btw|but)[,\s]+)?(?:(?:write|note|jot|put) down (?:the|this|our|a) (?:decision|rule|convention|policy)|record (?:the|this|our) (?:decision|rule)|remember|note|keep in mind|don't forget|fyi|reminder|recuerda|lembre(?:-se)?|n'oublie pas|ricorda|denk daran|vergiss nicht|onthoud|pamiętaj|помни|не забудь|忘れないで|记住|기억해)\b[:,]?\s*(?:that\s+|que\s+|dass\s+|dat\s+|che\s+)?/iu;
 
 
 /** Generality: a norm that holds beyond this task (every, whenever, anywhere, otherwise, without asking…). */
@@ -240,7 +240,7 @@ const NORM_VERB = compile([
 
 /** Words of a symptom: what the code does wrong. */
 const FAILURE = compile([
-  String.raw`\b(?:fails?|failed|failing|hangs?|hung|crash(?:es|ed)?|breaks?|broke|broken|overcounts?|undercounts?|never (?:returns?|picks?|prints?|finishes|completes|loads|starts|stops|gets|shows|fires|runs|works|ends|closes|responds|terminates|exits)|always (?:fails?|returns?|complains?|crashes|overcounts?|undercounts?|hangs?|times? out|shows?|gets?)|times? out|timed out|stick(?:s)? around|show(?:s)? up as|come(?:s)? out (?:in|as)|since (?:this morning|yesterday|today|the deploy|the upgrade)|flaky|flakes|regression|stack ?trace|traceback|throws?|errors? out|off by|(?:is|are|was|were) (?!going\b|being\b)[a-z]+ing|even (?:for|when|if|on|with)|complains?|complaining|confus(?:es|ing)|resets?|never (?:persists?|happens|seen|understood)|happens (?:only|on|when)|doesn't work|does not work|not working|stopped working)\b`,
+  String.raw`\b(?:fails?|failed|failing|hangs?|hung|crash(?:es|ed)?|breaks?|broke|broken|overcounts?|undercounts?|never (?:returns?|picks?|prints?|finishes|completes|loads|starts|stops|gets|shows|fires|runs|works|ends|closes|responds|terminates|exits)|always (?:fails?|returns?|complains?|crashes|overcounts?|undercounts?|hangs?|times? out|shows?|gets?)|times? out|timed out|stick(?:s)? around|show(?:s)? up as|come(?:s)? out (?:in|as)|since (?:this morning|yesterday|today|the deploy|the upgrade)|flaky|flakes|stack ?trace|traceback|throws?|errors? out|off by|(?:is|are|was|were) (?!going\b|being\b)[a-z]+ing|even (?:for|when|if|on|with)|complains?|complaining|confus(?:es|ing)|resets?|never (?:persists?|happens|seen|understood)|happens (?:only|on|when)|doesn't work|does not work|not working|stopped working)\b`,
   String.raw`\b(?:falla|fallan|se cuelga|rompe|falha|travou|trava|échoue|plante|fallisce|si blocca|schlägt fehl|bricht|hängt|stürzt|faalt|hangt|crasht|pada|zawiesza|padają|падает|виснет|ломается|не работает|ab\b)`,
   String.raw`\b(?:should|zou|sollte|debería|deveria|devrait|dovrebbe|powinien|должен)\b.*\b(?:but|maar|aber|pero|mas|mais|ma|ale|но)\b`,
   '落ち', '失敗', '止まる', '返らない', '报错', '失败', '崩溃', '卡住', '不返回', '一直不', '실패', '멈춰',
@@ -334,7 +334,7 @@ export function clauseScore(clause: string): { score: number; decision: boolean;
     score += 1.5;
     why.push('standing prohibition +1.5');
   }
-  return { score, decision: decided > 0 || /\b(?:amend|update after|supersede|no longer|is now|final answer|settled)\b/i.test(lower), why };
+  return { score, decision: decided > 0 || /\b(?:amend|update after|supersede|no longer|is now|final answer|settled)\b/i.test(lower) || /\bdecision\b/i.test(clause), why };
 }
 
 /** A sentence that can go on with a rule: not a question, not the task at hand, not chit-chat, and concrete or explaining. */

@@ -14,6 +14,7 @@ import { retryAfterMs } from '../../activities/failures.js';
 import { Failure } from '../../messages/errors-v1.js';
 import { learningFingerprint } from '../../activities/summarize/learning-merge.js';
 import { offlineFinal, type OfflineObservation } from '../../activities/summarize/offline.js';
+import { statedLearnings } from '../../activities/summarize/stated-learnings.js';
 import { PriceTable } from '../../activities/summarize/pricing.js';
 import { SUMMARY_TOOL, SYSTEM_PROMPT } from '../../activities/summarize/summary-prompt.js';
 import { batchAnswerSchema, finalAnswerSchema } from '../../activities/summarize/summary-schema.js';
@@ -74,10 +75,13 @@ test('the offline summarizer tells what was asked, looked at, fixed and decided'
   const seq = (pred: (o: OfflineObservation) => boolean) => obs.find(pred)!.sequence;
   assert.ok(fix.sources.includes(seq((o) => o.title.startsWith('Edit:') && o.title.includes('load.ts'))), 'cites the edit');
   assert.ok(fix.sources.includes(seq((o) => o.title === 'Bash: npm test -- orders')), 'cites the failing run');
-  const convention = a.learnings.find((l) => l.kind === 'convention');
+  // The rules the person stated are taken in their words, for every summarizer (stated-learnings.ts).
+  const stated = statedLearnings(obs.map((o) => ({ sequence: o.sequence, kind: o.kind, text: o.text })));
+  const convention = stated.find((l) => l.kind === 'convention');
   assert.equal(convention?.title, 'Always add a regression test for every bug fix.');
-  const decision = a.learnings.find((l) => l.kind === 'decision');
+  const decision = stated.find((l) => l.kind === 'decision');
   assert.match(decision?.title ?? '', /integer cents instead of floats/);
+  assert.ok(!a.learnings.some((l) => l.kind === 'convention' || l.kind === 'decision'), 'the offline extractor adds no rule of its own');
   // Deterministic: the same input gives the same answer.
   assert.deepEqual(offlineFinal(observationsOf('offline-1')), a);
   assert.ok(finalAnswerSchema.safeParse(a).success, 'the offline answer has the model answer shape');

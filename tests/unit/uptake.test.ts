@@ -136,11 +136,24 @@ describe('assembleContext with uptake', () => {
   });
 });
 
+describe('rules a person stated last', () => {
+  const now = Date.parse('2026-06-01T00:00:00Z');
+  test('a decision handed over again and again and never used is not left out (uptake orders rules, never drops them)', () => {
+    const decision: Candidate = {
+      type: 'learning', id: '00000000-0000-4000-8000-0000000000d1', kind: 'decision', title: 'Retries are capped at 7 — never change that', text: '"We decided retries are capped at 7 — never change that." — the user',
+      tool_name: null, confidence: 0.8, strength: 1, at: new Date(now - 86_400_000), relevance: 0, project_name: 'shop', origin: 'user',
+    };
+    const built = assembleContext('shop', [decision], 1500, { now, uptake: new Map([[decision.id, { injected: 16, used: 0 }]]) });
+    assert.deepEqual(built.items, [decision.id]);
+    assert.ok(!built.served!.some((s) => !s.included));
+  });
+});
+
 describe('near recent work and the share of the unproven', () => {
   const now = Date.parse('2026-06-01T00:00:00Z');
   const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
   const learning = (n: number, path: string, confidence = 0.9): Candidate => ({
-    type: 'learning', id: id(n), kind: 'decision', title: `Decision ${n} about the module`, text: `Why decision ${n} was taken, at some length, so that each line costs tokens.`,
+    type: 'learning', id: id(n), kind: 'pattern', title: `Pattern ${n} about the module`, text: `How pattern ${n} is used, at some length, so that each line costs tokens.`,
     tool_name: null, confidence, strength: 1, at: new Date(now - n * 3_600_000), relevance: 0, project_name: 'shop', citations: [{ path, startLine: 1, endLine: 1, hash: 'h', lines: [] }],
   });
   // Learnings are used in 2 % of servings here: a kind rarely used.
