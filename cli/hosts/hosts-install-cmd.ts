@@ -100,7 +100,9 @@ export async function installOtherHosts(opts: HostsInstallCommand, say: (line: s
       ...(context !== undefined ? { startContext: context } : {}),
     });
     say(`${HOST_LABELS[host]}: wrote ${r.files.map((f) => (f.startsWith(dir + path.sep) ? path.relative(dir, f) : f.replace(home, '~'))).join(', ')}`);
-    for (const f of r.files.filter((f) => f.startsWith(dir + path.sep) && !r.excluded?.includes(f))) say(`  ${placeInRepository(dir, f, home, `${HOST_LABELS[host]}'s memflow setup`).note}`);
+    for (const f of r.files.filter((f) => f.startsWith(dir + path.sep))) {
+      say(`  ${r.excluded?.includes(f) ? `${path.relative(dir, f)}: kept out of git (.git/info/exclude): memflow rewrites it` : placeInRepository(dir, f, home, `${HOST_LABELS[host]}'s memflow setup`).note}`);
+    }
     for (const n of r.notes) say(`  ${n}`);
   }
   warnUnresolved(hosts.filter((h) => h !== 'claude').map((host) => ({ host, commands: host === 'opencode' ? [HOOK_COMMANDS[1]] : HOOK_COMMANDS })), warn);

@@ -47,7 +47,7 @@ export function uninstallClaude(place: HostPlace & { global?: boolean }): HostUn
   }
   if (!place.global) {
     const local = settingsFile({ dir: place.dir });
-    if (!fs.existsSync(local)) unexcludeFromGit(place.dir, path.relative(place.dir, local));
+    unexcludeFromGit(place.dir, path.relative(place.dir, local));
     removeEmptyFolders([path.dirname(local)], place.dir);
     // ~/.claude.json: the repository's entry that install made and that is now empty goes too.
     const claudeJson = path.join(place.home, '.claude.json');

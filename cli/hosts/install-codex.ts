@@ -123,7 +123,7 @@ export function uninstallCodex(place: HostPlace): HostUninstallResult {
   for (const file of [path.join(home, 'config.toml'), codexProjectConfig(place.dir)]) {
     if (removeTomlTableFile(file, MCP_TABLE)) (fs.existsSync(file) ? r.changed : r.removed).push(file);
   }
-  if (!fs.existsSync(codexProjectConfig(place.dir))) unexcludeFromGit(place.dir, path.relative(place.dir, codexProjectConfig(place.dir)));
+  unexcludeFromGit(place.dir, path.relative(place.dir, codexProjectConfig(place.dir)));
   removeEmptyFolders([path.join(place.dir, '.codex')], place.dir);
   removeEmptyFolders([home], place.home);
   return r;

@@ -103,7 +103,8 @@ export function uninstallGemini(place: HostPlace): HostUninstallResult {
     { removeIfEmpty: true },
   );
   if (u.result) (fs.existsSync(file) ? r.changed : r.removed).push(file);
-  if (!fs.existsSync(file)) unexcludeFromGit(place.dir, path.relative(place.dir, file));
+  // memflow's exclude line goes, whether the file went or the user's own settings stay.
+  unexcludeFromGit(place.dir, path.relative(place.dir, file));
   removeEmptyFolders([path.dirname(file)], place.dir);
   return r;
 }

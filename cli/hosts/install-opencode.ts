@@ -242,7 +242,7 @@ export function uninstallOpencode(place: HostPlace): HostUninstallResult {
       { removeIfEmpty: true },
     );
     if (u.result) (fs.existsSync(config) ? r.changed : r.removed).push(config);
-    if (!fs.existsSync(config)) unexcludeFromGit(place.dir, 'opencode.json');
+    unexcludeFromGit(place.dir, 'opencode.json');
   }
   removeEmptyFolders([path.dirname(plugin)], place.dir);
   return r;
