@@ -43,6 +43,9 @@ export function excludeInstructions(root: string): void {
  * unless it already says exactly that. Returns whether it wrote.
  */
 export function writeCopilotInstructions(root: string, context: string): boolean {
+  // Not once Copilot is taken out (`memflow uninstall --host copilot`): a fetch planned before must
+  // not put the file back.
+  if (!copilotInstalledIn(root)) return false;
   const file = path.join(root, COPILOT_INSTRUCTIONS_PATH);
   const text = `${HEADER}${context.trim()}\n`;
   try {
