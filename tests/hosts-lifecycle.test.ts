@@ -1,7 +1,7 @@
 /**
  * The host model end to end, with the real agent CLIs (pinned versions, offline against their model
  * stand-ins) and the real API, worker, PostgreSQL, Temporal and Weaviate:
- * - per host: `memflow install --host <h>` → a session is captured → `memflow uninstall --host <h>` →
+ * - per host (Claude Code included): `memflow install --host <h>` → a session is captured → `memflow uninstall --host <h>` →
  *   the next session is captured by nothing (the relay takes no event, no session is stored) and no
  *   memflow file is left in the repository (git shows it as it was);
  * - Copilot CLI's first session in a repository where another agent (Codex) worked starts with that
@@ -18,6 +18,8 @@ import { relayHealth } from '../cli/capture/relay/lifecycle.js';
 import { waitUntil } from '../infra/wait-until.js';
 import { closedPort, memflowOnPath, runCli, tempDir } from './fixtures/cli-run.js';
 import { fixTheCheckScript, FAILING_CHECK, HOSTS, startHost, type HostName } from './helpers/agent-hosts.js';
+import { ensureAgentCli } from '../infra/agent-clis.js';
+import { FakeAnthropicAgent } from './helpers/fake-anthropic-agent.js';
 import { startTestApp, stopTestApp, type TestApi, type TestWorker } from './helpers/app.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
 import { offersTools, requestText, scriptOf } from './helpers/scripted-turns.js';
@@ -61,6 +63,40 @@ async function repository(host: string) {
 const sessionsOf = (repo: string) => prisma.session.count({ where: { tenantId: tenant.tenantId, project: { name: path.basename(repo) } } });
 const git = (repo: string) => execFileSync('git', ['status', '--porcelain', '--ignored', '--untracked-files=all'], { cwd: repo, encoding: 'utf8' });
 
+/** What the relay has taken since it started (0 when none runs). */
+async function received(port: number): Promise<number> {
+  const h = await relayHealth(port, 2000);
+  return h && h !== 'foreign' ? Number((h.spool as { received?: number } | undefined)?.received ?? 0) : 0;
+}
+
+test('claude: install, a session captured; uninstall --host claude, the next session captured by nothing and no memflow file left', { timeout: 600_000 }, async () => {
+  const at = await repository('claude');
+  const before = git(at.repo);
+  const claude = await new FakeAnthropicAgent(scriptOf([], 'Nothing to change.')).start();
+  const exe = await ensureAgentCli('claude');
+  const run = (prompt: string) =>
+    runCli([], { shell: `${exe} -p '${prompt}' --dangerously-skip-permissions`, cwd: at.repo, env: { ...at.env, ANTHROPIC_BASE_URL: claude.url, ANTHROPIC_API_KEY: 'sk-local-test', IS_SANDBOX: '1', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' } });
+  try {
+    const installed = await runCli(['install', '--host', 'claude'], { cwd: at.repo, env: at.env });
+    assert.equal(installed.code, 0, installed.stderr);
+    const first = await run('Look around.');
+    assert.equal(first.code, 0, first.stderr.slice(-1500));
+    await waitUntil(async () => (await sessionsOf(at.repo)) === 1, { what: "Claude Code's session stored", timeoutMs: 60_000, intervalMs: 250 });
+    const removed = await runCli(['uninstall', '--host', 'claude'], { cwd: at.repo, env: at.env });
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.equal(git(at.repo), before, 'the repository is as it was (git status)');
+    const port = Number(at.env.MEMFLOW_RELAY_PORT);
+    const took = await received(port);
+    const second = await run('Look around again.');
+    assert.equal(second.code, 0, second.stderr.slice(-1500));
+    assert.equal(await received(port), took, 'no hook reached the relay after uninstall');
+    assert.equal(await sessionsOf(at.repo), 1, 'no second session stored');
+  } finally {
+    await claude.stop();
+    await runCli(['relay', 'stop'], { env: at.env });
+  }
+});
+
 for (const host of HOSTS as HostName[]) {
   test(`${host}: install, a session captured; uninstall --host ${host}, the next session captured by nothing and no memflow file left`, { timeout: 600_000 }, async () => {
     const at = await repository(host);
@@ -78,15 +114,11 @@ for (const host of HOSTS as HostName[]) {
       // What is left of memflow in the working tree: the file OpenCode's plugin writes nowhere else, none.
       assert.equal(git(at.repo), before, `${host}: the repository is as it was (git status)`);
       const port = Number(at.env.MEMFLOW_RELAY_PORT);
-      const received = async () => {
-        const h = await relayHealth(port, 2000);
-        return h && h !== 'foreign' ? Number((h.spool as { received?: number } | undefined)?.received ?? 0) : 0;
-      };
-      const took = await received();
+      const took = await received(port);
       const second = await agent.run('Look around again.', at.repo, at.env);
       assert.equal(second.code, 0, second.stderr.slice(-1500));
       // Every host's hooks (OpenCode's plugin) run before the CLI exits: nothing reached the relay.
-      assert.equal(await received(), took, `${host}: no hook reached the relay after uninstall`);
+      assert.equal(await received(port), took, `${host}: no hook reached the relay after uninstall`);
       assert.equal(await sessionsOf(at.repo), 1, `${host}: no second session stored`);
       assert.equal(git(at.repo), before, `${host}: still nothing of memflow's`);
     } finally {
