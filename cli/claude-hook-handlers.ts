@@ -21,6 +21,7 @@ import { apiBaseUrl } from './env.js';
 import { HOOK_EVENTS, type HookEventName } from '../messages/hooks-v1.js';
 import { resolveProject } from '../common/workspace/project-naming.js';
 import { projectIdentityOf } from '../common/workspace/repository-key.js';
+import { defaultRelayPort } from './capture/relay/relay-port.js';
 
 export type HookHandler = Record<string, unknown>;
 
@@ -111,7 +112,7 @@ export function memflowHandler(event: keyof typeof INSTALLED, opts: HandlerOptio
     // come from Claude Code's environment (allowedEnvVars), a --url is written as it is.
     return {
       type: 'http',
-      url: `http://127.0.0.1:${opts.relayPort ?? 7719}/hook/${event}`,
+      url: `http://127.0.0.1:${opts.relayPort ?? defaultRelayPort()}/hook/${event}`,
       headers: {
         Authorization: 'Bearer $MEMFLOW_API_KEY',
         'X-Memflow-Url': opts.url ? opts.url.replace(/\/+$/, '') : '$MEMFLOW_URL',

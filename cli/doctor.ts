@@ -1,10 +1,12 @@
 /**
- * `memflow doctor`: is this machine's memflow set up to capture what Claude Code does? Run anywhere in
+ * `memflow doctor`: is this machine's memflow set up to capture what the agents do? Run anywhere in
  * a repository, it checks the API (reachable, ready), the key (accepted), which project this
- * repository is (as the hooks, the MCP tools and the CLI all name it), the local relay (running,
- * delivering, or stuck), the spool (events waiting, and any stuck for another API or key), the hooks
- * (installed, portable, their commands on PATH) and the MCP entry, and says for each problem what to
- * do. Exits 1 when something is broken — stuck events included — so scripts can check it.
+ * repository is (as the hooks, the MCP tools and the CLI all name it), the local relay (running, this
+ * user's own, delivering, or stuck), the spool (events waiting, and any stuck for another API or
+ * key), and for every agent set up here (the host model, cli/hosts/install-hosts.ts) its hooks
+ * (installed, portable, every command they run on PATH) and its MCP entry, and says for each problem
+ * what to do. Exits 1 when something is broken — stuck events, or a hook command that does not
+ * resolve, included — so scripts can check it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,12 +14,16 @@ import { entryBelongsTo, keyFingerprint } from './capture/deliver.js';
 import { parseClientConfig } from '../common/workspace/client-config.js';
 import { apiBaseUrl } from './env.js';
 import { createHttpClient } from './node-http.js';
-import { settingsFile } from './install.js';
-import { isMemflowHandler } from './claude-hook-handlers.js';
+import os from 'node:os';
+import { hostStates } from './hosts/install-hosts.js';
+import { unresolved } from './hosts/install-shared.js';
+import { HOST_LABELS } from './hosts/shared.js';
+import { claudeHandlers } from './hosts/install-claude.js';
 import { Spool } from './capture/spool.js';
 import { workTreeRootOf } from '../common/workspace/project-naming.js';
 import { repositoryProject } from './repository.js';
-import { relayHealth, relaySettings } from './capture/relay/lifecycle.js';
+import { otherUsersRelay, relayHealth, relaySettings } from './capture/relay/lifecycle.js';
+import { defaultRelayPort } from './capture/relay/relay-port.js';
 import { reviewFinding } from './review-finding.js';
 
 type Level = 'ok' | 'warn' | 'fail';
@@ -36,18 +42,13 @@ function readJson(file: string): Record<string, unknown> | undefined {
   }
 }
 
-/** memflow's command handlers in a settings file. */
-function ourCommands(settings: Record<string, unknown> | undefined): string[] {
-  const hooks = settings?.hooks;
-  if (!hooks || typeof hooks !== 'object') return [];
-  return Object.values(hooks as Record<string, unknown>)
-    .flatMap((groups) => (Array.isArray(groups) ? groups : []))
-    .flatMap((g: { hooks?: unknown }) => (Array.isArray(g?.hooks) ? g.hooks : []))
-    .filter(isMemflowHandler)
-    .map((h: { command?: string; url?: string }) => h.command ?? h.url ?? '');
-}
-
-const onPath = (command: string) => (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir !== '' && fs.existsSync(path.join(dir, command)));
+/**
+ * Where to get a key, said to the person reading it: an operator (the database at hand) mints one; a
+ * teammate, whose client cannot (keys are minted where the server runs), asks for one.
+ */
+const KEY_FIX = process.env.DATABASE_URL
+  ? 'mint one where the server runs: memflow keys create --tenant <name>'
+  : "ask whoever runs your team's memflow server for an API key (keys are minted where the server runs), then export it as MEMFLOW_API_KEY";
 
 export async function diagnose(opts: { url?: string; dir?: string }): Promise<Finding[]> {
   const out: Finding[] = [];
@@ -61,11 +62,11 @@ export async function diagnose(opts: { url?: string; dir?: string }): Promise<Fi
     else if (health.status === 200) out.push({ level: 'ok', what: `API at ${base} is up and ready` });
     else out.push({ level: 'warn', what: `API at ${base} answers but is not ready (${health.status}): ${health.body.slice(0, 200)}`, fix: 'see GET /ready for the dependency that is down' });
 
-    if (!key) out.push({ level: 'fail', what: 'MEMFLOW_API_KEY is not set: hooks spool everything', fix: 'export the key `npm run up` printed (or mint one: memflow keys create --tenant <name>)' });
+    if (!key) out.push({ level: 'fail', what: 'MEMFLOW_API_KEY is not set: hooks spool everything', fix: process.env.DATABASE_URL ? 'export the key `npm run up` printed (or mint one: memflow keys create --tenant <name>)' : KEY_FIX });
     else if (out[0]!.level !== 'fail') {
       const r = await client.request({ method: 'GET', url: `${base}/v1/sessions?limit=1`, headers: { authorization: `Bearer ${key}` }, timeoutMs: 3000 });
       if (r.kind === 'response' && r.status === 200) out.push({ level: 'ok', what: `the API accepts MEMFLOW_API_KEY (key ${keyFingerprint(key).slice(0, 8)}…)` });
-      else out.push({ level: 'fail', what: `the API refuses MEMFLOW_API_KEY (${r.kind === 'response' ? r.status : r.code})`, fix: 'the key is unknown or revoked: mint a new one (memflow keys create --tenant <name>)' });
+      else out.push({ level: 'fail', what: `the API refuses MEMFLOW_API_KEY (${r.kind === 'response' ? r.status : r.code})`, fix: `the key is unknown or revoked: ${KEY_FIX}` });
     }
     if (key && out[0]!.level !== 'fail') out.push(await projectFinding(client, base, key, opts.dir!));
     const review = key && out[0]!.level !== 'fail' ? await reviewFinding(client, base, key) : undefined;
@@ -97,21 +98,7 @@ export async function diagnose(opts: { url?: string; dir?: string }): Promise<Fi
     });
   }
 
-  const files = [settingsFile({ dir: opts.dir }), settingsFile({ dir: opts.dir, shared: true }), settingsFile({ global: true })];
-  const installed = files.map((f) => ({ file: f, commands: ourCommands(readJson(f)) })).filter((x) => x.commands.length > 0);
-  if (installed.length === 0) out.push({ level: 'fail', what: 'no memflow hooks in .claude/settings.local.json, .claude/settings.json or ~/.claude/settings.json', fix: 'memflow install (in the project)' });
-  for (const { file, commands } of installed) {
-    out.push({ level: 'ok', what: `${commands.length} memflow hook(s) in ${file}` });
-    const pinned = commands.filter((c) => /^\S*\/(node|memflow\.js)\b|\s\/\S*memflow\.js\b/.test(c));
-    if (pinned.length) out.push({ level: 'warn', what: `${file} has hooks with machine paths (${pinned[0]})`, fix: 'memflow install again writes portable ones' });
-    if (commands.some((c) => /hook pre-tool-use\b/.test(c))) out.push({ level: 'warn', what: `${file} still has the old PreToolUse hook (a process per tool call)`, fix: 'memflow install again removes it' });
-  }
-  for (const command of ['memflow', 'memflow-hook']) {
-    if (installed.some((x) => x.commands.some((c) => c.startsWith(`${command} `))) && !onPath(command)) {
-      out.push({ level: 'fail', what: `the hooks run \`${command}\`, which is not on PATH`, fix: 'install the memflow client (`npm link` in the memflow checkout, or its package with npm install -g)' });
-    }
-  }
-  out.push(mcpFinding(opts.dir!));
+  out.push(...hostFindings(opts.dir!));
   return out;
 }
 
@@ -135,25 +122,57 @@ async function relayFinding(): Promise<Finding> {
   const h = await relayHealth(port, 1000);
   if (h === undefined) return { level: 'warn', what: `the relay is not running on 127.0.0.1:${port}`, fix: 'the next hook starts it; `memflow relay start` starts it now' };
   if (h === 'foreign') return { level: 'fail', what: `127.0.0.1:${port} is used by another program, so hooks cannot reach the relay`, fix: 'set MEMFLOW_RELAY_PORT to a free port where claude runs' };
+  const other = otherUsersRelay(h);
+  if (other !== undefined) {
+    return {
+      level: 'fail',
+      what: `127.0.0.1:${port} is another user's relay (uid ${other}, pid ${h.pid}), not yours: it refuses your hooks' events and holds another spool`,
+      fix: port === defaultRelayPort() ? `stop that relay, or set MEMFLOW_RELAY_PORT to a free port` : `unset MEMFLOW_RELAY_PORT: your own relay's port is ${defaultRelayPort()}`,
+    };
+  }
   const problems = (h.spool?.targets ?? []).filter((t) => t.problem);
   const stuck = h.spool?.stuck ?? 0;
   if (stuck > 0 || problems.some((t) => t.refused)) {
     return { level: 'fail', what: `the relay (pid ${h.pid}) has events it cannot deliver: ${problems.map((t) => `${t.url}: ${t.problem}`).join('; ') || `${stuck} session(s) waiting for a key it does not have`}`, fix: 'fix MEMFLOW_URL / MEMFLOW_API_KEY, then `memflow spool retarget`' };
   }
   if (problems.length > 0) return { level: 'warn', what: `the relay (pid ${h.pid}) is waiting for the API: ${problems.map((t) => `${t.url}: ${t.problem}`).join('; ')}`, fix: 'events are kept and delivered when the API answers' };
-  return { level: 'ok', what: `the relay (pid ${h.pid}) on 127.0.0.1:${port} has delivered ${h.spool?.delivered ?? 0} event(s) since it started; ${h.spool?.waiting ?? 0} waiting` };
+  return { level: 'ok', what: `your relay (pid ${h.pid}${typeof h.uid === 'number' ? `, uid ${h.uid}` : ''}) on 127.0.0.1:${port} has delivered ${h.spool?.delivered ?? 0} event(s) since it started; ${h.spool?.waiting ?? 0} waiting` };
 }
 
-/** memflow's MCP entry in any scope Claude Code reads for this repository. */
-function mcpFinding(dir: string): Finding {
-  const root = path.resolve(dir);
-  const claudeJson = readJson(path.join(process.env.HOME ?? '', '.claude.json'));
-  const has = (servers: unknown) => Boolean(servers && typeof servers === 'object' && 'memflow' in (servers as object));
-  const local = (claudeJson?.projects as Record<string, { mcpServers?: unknown }> | undefined)?.[root]?.mcpServers;
-  if (has(local)) return { level: 'ok', what: `MCP server "memflow" in ~/.claude.json (local scope of ${root})` };
-  if (has(readJson(path.join(root, '.mcp.json'))?.mcpServers)) return { level: 'ok', what: 'MCP server "memflow" in .mcp.json' };
-  if (has(claudeJson?.mcpServers)) return { level: 'ok', what: 'MCP server "memflow" in ~/.claude.json (user scope)' };
-  return { level: 'warn', what: 'no MCP server "memflow" for this repository: agents cannot search memory mid-session', fix: 'memflow install' };
+/**
+ * Every agent set up in this repository (the host model): its hooks, each command they run (a command
+ * that does not resolve on PATH fails every hook, silently for the agent), and its MCP entry.
+ */
+export function hostFindings(dir: string, home = os.homedir(), envPath = process.env.PATH ?? ''): Finding[] {
+  const out: Finding[] = [];
+  const states = hostStates({ dir, home });
+  const installed = states.filter((s) => s.installed);
+  if (installed.length === 0) {
+    out.push({ level: 'fail', what: `no agent has memflow's hooks in this repository (${dir})`, fix: 'memflow install --host auto (every agent on PATH), or --host <name>' });
+    return out;
+  }
+  const shown = (f: string) => (f.startsWith(dir + path.sep) ? path.relative(dir, f) : f.replace(home, '~'));
+  for (const s of installed) {
+    const label = HOST_LABELS[s.host];
+    out.push({ level: 'ok', what: `${label}: memflow's hooks in ${s.files.map(shown).join(', ')}` });
+    for (const c of unresolved(s.commands, envPath)) {
+      out.push({ level: 'fail', what: `${label}'s hooks run \`${c}\`, which is not on PATH: every such hook fails and the agent gets no context`, fix: 'install the memflow client (npm install -g memflow-client, or `npm link` in the memflow checkout), or put its folder on PATH' });
+    }
+    if (s.mcp) out.push({ level: 'ok', what: `${label}: MCP server "memflow" in ${shown(s.mcp)}` });
+    else if (s.host !== 'copilot') out.push({ level: 'warn', what: `${label}: no MCP server "memflow" for this repository: the agent cannot search memory mid-session`, fix: `memflow install --host ${s.host}` });
+  }
+  const claude = states.find((s) => s.host === 'claude' && s.installed);
+  for (const file of claude?.files ?? []) {
+    const handlers = claudeHandlers(readJson(file));
+    const commands = handlers.flatMap((h) => (h.command ? [h.command] : []));
+    const pinned = commands.filter((c) => /^\S*\/(node|memflow\.js)\b|\s\/\S*memflow\.js\b/.test(c));
+    if (pinned.length) out.push({ level: 'warn', what: `${file} has hooks with machine paths (${pinned[0]})`, fix: 'memflow install again writes portable ones' });
+    if (commands.some((c) => /hook pre-tool-use\b/.test(c))) out.push({ level: 'warn', what: `${file} still has the old PreToolUse hook (a process per tool call)`, fix: 'memflow install again removes it' });
+    const port = relaySettings().port;
+    const elsewhere = handlers.map((h) => /^http:\/\/127\.0\.0\.1:(\d+)\/hook\//.exec(h.url ?? '')?.[1]).find((p) => p !== undefined && Number(p) !== port);
+    if (elsewhere) out.push({ level: 'fail', what: `${file} posts Claude Code's events to port ${elsewhere}, but your relay listens on ${port}`, fix: 'memflow install again writes your port' });
+  }
+  return out;
 }
 
 export async function doctor(opts: { url?: string; json?: boolean }, outLine: (line: string) => void): Promise<void> {

@@ -3,6 +3,7 @@
  * of it: the files go to its root), checking that the API answers, registering the MCP server and
  * starting the relay, and saying in plain lines what changed and which project this repository is.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { workTreeRootOf } from '../common/workspace/project-naming.js';
 import { apiBaseUrl, checkBaseUrl } from './env.js';
@@ -69,14 +70,23 @@ export async function installCommand(opts: InstallCmdOptions & { host?: string; 
   if (opts.host !== undefined) {
     const { installOtherHosts } = await import('./hosts/hosts-install-cmd.js');
     const { relaySettings } = await import('./capture/relay/lifecycle.js');
-    // The other agents' hooks always hand their events to the relay; OpenCode's MCP entry is its /mcp.
-    if (installOtherHosts({ ...opts, host: opts.host, relayPort: relaySettings().port }, out).length === 0) {
-      // The other agents' hooks hand their events to the relay too.
+    // Every agent's hooks hand their events to the relay, and every MCP entry is its /mcp.
+    const rest = await settingsChangeAsync(() => installOtherHosts({ ...opts, host: opts.host!, relayPort: relaySettings().port }, out, warn));
+    if (rest.length === 0) {
       if (opts.relay !== false) await startRelayFor(out, warn);
       return;
     }
   }
   await runInstall(opts, out, warn);
+}
+
+async function settingsChangeAsync<R>(run: () => Promise<R>): Promise<R> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof Error && (err.name === 'InstallError' || err.name === 'JsonFileError')) throw new CliError(err.message);
+    throw err;
+  }
 }
 
 export async function runInstall(opts: InstallCmdOptions, out: (line: string) => void, warn: (line: string) => void): Promise<void> {
@@ -97,6 +107,13 @@ export async function runInstall(opts: InstallCmdOptions, out: (line: string) =>
   const { relaySettings } = await import('./capture/relay/lifecycle.js');
   const result = settingsChange(() => install({ ...opts, relayPort: relaySettings().port, ...(root ? { dir: root } : {}) }));
   printChanges(result, opts, out);
+  if (root && !opts.shared && !opts.global) {
+    const { placeInRepository } = await import('./hosts/repo-files.js');
+    out(`  ${placeInRepository(root, result.file, os.homedir(), "Claude Code's memflow hooks").note}`);
+  }
+  const { claudeState } = await import('./hosts/install-claude.js');
+  const { warnUnresolved } = await import('./hosts/hosts-install-cmd.js');
+  warnUnresolved([{ host: 'claude', commands: claudeState({ dir: root ?? process.cwd(), home: os.homedir() }).commands }], warn);
   out(
     opts.http
       ? 'Claude Code sends the key from $MEMFLOW_API_KEY (allowedEnvVars); export it before starting claude.'
@@ -135,11 +152,25 @@ export async function startRelayFor(out: (line: string) => void, warn: (line: st
   }
 }
 
-export function runUninstall(opts: { global?: boolean; shared?: boolean; here?: boolean }, out: (line: string) => void): void {
+export async function runUninstall(opts: { global?: boolean; shared?: boolean; here?: boolean; host?: string; all?: boolean }, out: (line: string) => void): Promise<void> {
+  if (opts.host !== undefined || opts.all) {
+    if (opts.global || opts.shared) throw new CliError('--host and --all take memflow out of every scope of this repository; --global and --shared go with Claude Code alone (no --host)');
+    const { uninstallHosts } = await import('./hosts/hosts-install-cmd.js');
+    return settingsChange(() => uninstallHosts(opts, out));
+  }
   const root = installRoot(opts);
   const result = settingsChange(() => uninstall({ ...opts, ...(root ? { dir: root } : {}) }));
   for (const event of Object.keys(result.changes)) out(`  removed   ${event}`);
   out(result.written ? `updated ${result.file}` : `${result.file} has no memflow hooks; nothing changed`);
   const mcp = settingsChange(() => uninstallMcp({ ...opts, ...(root ? { dir: root } : {}) }));
   if (mcp.written) out(`  removed   MCP server "memflow" from ${mcp.file}`);
+  if (root && !opts.global) {
+    // What is left of Claude Code's install (an emptied folder, the exclude line), and the other agents still set up here.
+    const { uninstallClaude } = await import('./hosts/install-claude.js');
+    const { hostStates } = await import('./hosts/install-hosts.js');
+    const { HOST_LABELS } = await import('./hosts/shared.js');
+    if (!opts.shared) settingsChange(() => uninstallClaude({ dir: root, home: os.homedir() }));
+    const others = hostStates({ dir: root, home: os.homedir() }).filter((s) => s.installed && s.host !== 'claude');
+    if (others.length > 0) out(`still set up here: ${others.map((s) => HOST_LABELS[s.host]).join(', ')} — \`memflow uninstall --host ${others.map((s) => s.host).join(',')}\` (or --all) takes them out too`);
+  }
 }

@@ -132,7 +132,7 @@ export async function keysRevoke(ref: string, opts: { tenant?: string }, out: (l
     });
     if (matches.length === 0) throw new CliError(`no API key matches '${ref}'`);
     if (matches.length > 1) {
-      throw new CliError(`'${ref}' matches ${matches.length} keys (${matches.map((k) => k.id).join(', ')}); revoke one by id`);
+      throw new CliError(`'${ref}' names ${matches.length} keys; give more of the prefix, or the id:\n${matches.map((k) => `  ${k.prefix}…  ${k.id}  tenant '${k.tenant.name}'${k.revokedAt ? ' (revoked)' : ''}`).join('\n')}`);
     }
     const key = matches[0]!;
     if (key.revokedAt) {

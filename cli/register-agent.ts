@@ -50,11 +50,11 @@ export function registerAgentCommands(program: Command): void {
       await spoolRetarget(opts, stdoutLine, stderrLine);
     });
 
-  const relay = program.command('relay').description('the local relay that hooks hand their events to (127.0.0.1:$MEMFLOW_RELAY_PORT, default 7719)');
+  const relay = program.command('relay').description('the local relay that hooks hand their events to (127.0.0.1:$MEMFLOW_RELAY_PORT, default 7719 + uid mod 2000: a relay per user)');
   relay
     .command('run')
     .description('run the relay in the foreground (hooks start it in the background by themselves)')
-    .option('--port <port>', 'port on 127.0.0.1 (default: $MEMFLOW_RELAY_PORT or 7719)')
+    .option('--port <port>', 'port on 127.0.0.1 (default: $MEMFLOW_RELAY_PORT, else 7719 + uid mod 2000)')
     .action(async (opts: { port?: string }) => {
       const { runRelay } = await import('./capture/relay/lifecycle.js');
       await runRelay(opts.port ? Number(opts.port) : undefined);
@@ -114,7 +114,7 @@ export function registerAgentCommands(program: Command): void {
 
   program
     .command('doctor')
-    .description('check the API, the key, the spool, the hooks and the MCP entry, and say what to fix (exit 1 when something is broken)')
+    .description("check the API, the key, the relay, the spool, and every agent's hooks, commands and MCP entry, and say what to fix (exit 1 when something is broken)")
     .addOption(urlOption())
     .option('--json', 'machine-readable output')
     .action(async (opts: { url?: string; json?: boolean }) => {
@@ -124,12 +124,14 @@ export function registerAgentCommands(program: Command): void {
 
   program
     .command('uninstall')
-    .description("take memflow's hooks out of the repository's .claude/settings.local.json (or --shared / --global) and its MCP server out of its scope")
+    .description("take memflow out of an agent: by default Claude Code's hooks in the repository's .claude/settings.local.json (or --shared / --global) and its MCP server; --host <hosts> or --all for the other agents (hooks, plugin, MCP entry, files memflow wrote)")
     .option('--shared', 'the team\'s .claude/settings.json and .mcp.json')
     .option('--global', '~/.claude/settings.json and ~/.claude.json')
     .option('--here', 'the current folder even if it is not a git repository')
-    .action(async (opts: { global?: boolean; shared?: boolean; here?: boolean }) => {
+    .option('--host <hosts>', 'agents to take memflow out of: claude, codex, gemini, opencode, copilot (comma-separated), or auto for every one set up here')
+    .option('--all', 'every agent (all five), every file memflow wrote in this repository and its home')
+    .action(async (opts: { global?: boolean; shared?: boolean; here?: boolean; host?: string; all?: boolean }) => {
       const { runUninstall } = await import('./install-cmd.js');
-      runUninstall(opts, stdoutLine);
+      await runUninstall(opts, stdoutLine);
     });
 }

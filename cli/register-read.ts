@@ -18,7 +18,7 @@ export function registerReadCommands(program: Command): void {
   sessions
     .command('show')
     .description('one session: status, event count, summary')
-    .argument('<id>', "the agent's session_id")
+    .argument('<id>', "the agent's session_id, or the shortest prefix of it that is unique")
     .option('--project <name>', 'the project, when the id is not unique across projects')
     .option('--json', 'print the API document as JSON')
     .addOption(urlOption())
@@ -30,10 +30,10 @@ export function registerReadCommands(program: Command): void {
     const { sessionTimeline } = await import('./sessions-cmd.js');
     await sessionTimeline(id, opts, stdoutLine);
   };
-  listOptions(sessions.command('timeline').description("a session's timeline, in event order").argument('<id>', "the agent's session_id")).action(
+  listOptions(sessions.command('timeline').description("a session's timeline, in event order").argument('<id>', "the agent's session_id, or a unique prefix of it")).action(
     timelineAction,
   );
-  listOptions(program.command('timeline').description("a session's timeline, in event order").argument('<id>', "the agent's session_id")).action(
+  listOptions(program.command('timeline').description("a session's timeline, in event order").argument('<id>', "the agent's session_id, or a unique prefix of it")).action(
     timelineAction,
   );
 

@@ -1,10 +1,14 @@
 /**
  * `memflow sessions [list]`, `sessions show <id>`, `timeline <id>` (also `sessions timeline <id>`):
  * GET /v1/sessions, /v1/sessions/{id}, /v1/sessions/{id}/timeline. Human-readable by default,
- * `--json` prints the API's document as is.
+ * `--json` prints the API's document as is. A session is named by its id or, as everywhere in the CLI
+ * (memories, learnings, keys), by the shortest prefix of it that is unique; an ambiguous prefix lists
+ * the sessions it names.
  */
 import type { Page } from '../messages/api-v1.js';
 import { withApi, type ApiOptions } from './api-client.js';
+import { ApiError } from '../clients/core.js';
+import type { ApiClient } from '../clients/api.js';
 import { plainText, plainValue, toolParts } from '../clients/readable.js';
 import { CliError } from './output.js';
 import { describeLedger } from '../messages/capture-ledger-text.js';
@@ -59,8 +63,28 @@ export async function sessionsList(opts: ListOptions & ScopeOptions & { find?: s
   if (scope.from === 'repository' || scope.from === 'env') process.stderr.write(`(sessions ${scopeNote(scope)})\n`);
 }
 
+/**
+ * The session `ref` names: its id, or the one session whose id starts with it (looked up among the
+ * tenant's sessions, or the project's with --project); an ambiguous prefix lists the matches.
+ */
+export async function sessionIdOf(api: ApiClient, ref: string, project: string | undefined): Promise<string> {
+  try {
+    await api.session(ref, { project });
+    return ref;
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 404)) throw err;
+  }
+  const page = await api.sessions({ q: ref, limit: 100, ...(project ? { project } : {}) });
+  const matches = page.items.filter((s) => s.id.startsWith(ref));
+  if (matches.length === 1) return matches[0]!.id;
+  if (matches.length > 1) {
+    throw new CliError(`'${ref}' names ${matches.length} sessions; give more of the id:\n${matches.slice(0, 20).map((s) => `  ${s.id}  ${s.project}  ${s.agent}  ${when(s.startedAt)}`).join('\n')}`);
+  }
+  throw new CliError(`no session has the id '${ref}', or an id that starts with it${project ? ` in project ${project}` : ''}`);
+}
+
 export async function sessionShow(id: string, opts: ApiOptions & { project?: string; json?: boolean }, out: (line: string) => void): Promise<void> {
-  const s = await withApi(opts, (api) => api.session(id, { project: opts.project }));
+  const s = await withApi(opts, async (api) => api.session(await sessionIdOf(api, id, opts.project), { project: opts.project }));
   if (opts.json) return out(JSON.stringify(s));
   out(`session  ${s.id}`);
   out(`title    ${s.title ?? '-'}`);
@@ -81,7 +105,10 @@ export async function sessionShow(id: string, opts: ApiOptions & { project?: str
 }
 
 export async function sessionTimeline(id: string, opts: ListOptions, out: (line: string) => void): Promise<void> {
-  const page = await withApi(opts, (api) => collect(opts, (p) => api.timeline(id, { ...p, project: opts.project })));
+  const page = await withApi(opts, async (api) => {
+    const full = await sessionIdOf(api, id, opts.project);
+    return collect(opts, (p) => api.timeline(full, { ...p, project: opts.project }));
+  });
   if (opts.json) return out(JSON.stringify(page));
   if (page.items.length === 0) return out('no timeline items yet (events are turned into items shortly after they arrive)');
   const pad = ' '.repeat(30);

@@ -5,12 +5,14 @@
  * the project's start context in a custom-instructions file of the repository,
  * `.github/instructions/memflow.instructions.md`, that Copilot loads at the start of every session:
  * the relay rewrites it whenever it fetches the project's context after a Copilot turn or session
- * ended (held-context.ts) — right away, and again once the worker summarized the session. The file is
- * the working tree's, not the repository's: `memflow install --host copilot` lists it in
- * `.git/info/exclude`, and each write checks that it is still there.
+ * ended — a Copilot session's, or any other agent's in a repository where Copilot is installed
+ * (held-context.ts) — right away, and again once the worker summarized the session; `memflow install
+ * --host copilot` writes it first. The file is the working tree's, not the repository's: install lists
+ * it in `.git/info/exclude`, and each write checks that it is still there.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { excludeFromGit } from './repo-files.js';
 
 export const COPILOT_INSTRUCTIONS_PATH = '.github/instructions/memflow.instructions.md';
 
@@ -23,24 +25,17 @@ const HEADER = [
   '',
 ].join('\n');
 
+/** Where `memflow install --host copilot` puts Copilot's hooks (install-copilot.ts). */
+const COPILOT_HOOKS_FILE = path.join('.github', 'hooks', 'memflow.json');
+
+/** Whether Copilot CLI is set up with memflow in this working tree (one stat). */
+export function copilotInstalledIn(root: string): boolean {
+  return fs.existsSync(path.join(root, COPILOT_HOOKS_FILE));
+}
+
 /** Lists the instructions file in the repository's .git/info/exclude (a worktree's .git file: left alone). */
-export function excludeFromGit(root: string): void {
-  const gitDir = path.join(root, '.git');
-  try {
-    if (!fs.statSync(gitDir).isDirectory()) return;
-  } catch {
-    return;
-  }
-  const exclude = path.join(gitDir, 'info', 'exclude');
-  let text = '';
-  try {
-    text = fs.readFileSync(exclude, 'utf8');
-  } catch {
-    fs.mkdirSync(path.dirname(exclude), { recursive: true });
-  }
-  const line = `/${COPILOT_INSTRUCTIONS_PATH}`;
-  if (text.split('\n').some((l) => l.trim() === line)) return;
-  fs.appendFileSync(exclude, `${text && !text.endsWith('\n') ? '\n' : ''}# memflow's context for Copilot CLI (rewritten after each session)\n${line}\n`);
+export function excludeInstructions(root: string): void {
+  excludeFromGit(root, COPILOT_INSTRUCTIONS_PATH, 'context for Copilot CLI (rewritten after each session)');
 }
 
 /**
@@ -48,6 +43,9 @@ export function excludeFromGit(root: string): void {
  * unless it already says exactly that. Returns whether it wrote.
  */
 export function writeCopilotInstructions(root: string, context: string): boolean {
+  // Not once Copilot is taken out (`memflow uninstall --host copilot`): a fetch planned before must
+  // not put the file back.
+  if (!copilotInstalledIn(root)) return false;
   const file = path.join(root, COPILOT_INSTRUCTIONS_PATH);
   const text = `${HEADER}${context.trim()}\n`;
   try {
@@ -55,7 +53,7 @@ export function writeCopilotInstructions(root: string, context: string): boolean
   } catch {
     // not written yet
   }
-  excludeFromGit(root);
+  excludeInstructions(root);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, text, { mode: 0o600 });

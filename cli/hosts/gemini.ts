@@ -102,5 +102,6 @@ export const gemini: HostAdapter = {
         return undefined;
     }
   },
-  hostAnswer: claudeShapedAnswer,
+  // Per prompt too: the API's UserPromptSubmit answer carries memory for the prompt (issue 46).
+  hostAnswer: (event, json) => claudeShapedAnswer(event, json, 'BeforeAgent'),
 };

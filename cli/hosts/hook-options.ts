@@ -30,7 +30,9 @@ export async function settledExtras(host: string, nativeEvent: string, payload: 
   }
 }
 
-export function hostHookOptions(host: string | undefined, hostVersion: string | undefined): HostHookOptions {
+export function hostHookOptions(host: string | undefined, version: string | undefined): HostHookOptions {
+  // An older install may have recorded a version with a sentence's trailing dot ("1.0.102.").
+  const hostVersion = version?.replace(/[.-]+$/, '') || undefined;
   const adapter = host && host !== 'claude' ? adapterOf(host) : undefined;
   if (!adapter) return {};
   return {

@@ -1,23 +1,33 @@
 /**
- * The `--host` part of `memflow install`: sets up each named host (comma-separated), or with
- * `--host auto` every host whose command is on PATH. Project files go to the repository's root.
+ * The `--host` part of `memflow install` and `memflow uninstall`: sets up (or takes out) each named
+ * host (comma-separated), or with `--host auto` every host whose command is on PATH — and fails when
+ * that finds none. Project files go to the repository's root; each file written there is said to be
+ * meant for committing (portable) or kept out of git (repo-files.ts), and every command the hooks
+ * will run is checked on PATH.
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
+import path from 'node:path';
 import { apiBaseUrl, checkBaseUrl } from '../env.js';
-import { detectHosts, installHost, type OtherHost } from './install-hosts.js';
-import { HOST_LABELS, isHostName, type HostName } from './shared.js';
+import { CliError } from '../output.js';
+import { projectHeadersOf, type ProjectHeaders } from '../claude-hook-handlers.js';
+import { detectHosts, hostStates, installHost, UNINSTALLERS, type OtherHost } from './install-hosts.js';
+import { HOOK_COMMANDS, unresolved } from './install-shared.js';
+import { placeInRepository } from './repo-files.js';
+import { HOST_LABELS, HOST_NAMES, isHostName, type HostName } from './shared.js';
 
 export interface HostsInstallCommand {
   host: string;
   hostVersion?: string;
   url?: string;
   mcp: boolean;
-  /** The local relay's port, when the relay is used (MCP entries that can be its /mcp are). */
+  /** The local relay's port, when the relay is used (every host's MCP entry is its /mcp). */
   relayPort?: number;
+  /** Do not ask the API anything (Copilot's first instructions then say memflow has nothing yet). */
+  offline?: boolean;
 }
 
-function repoRoot(cwd: string): string {
+export function repoRoot(cwd: string): string {
   try {
     return execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || cwd;
   } catch {
@@ -25,25 +35,96 @@ function repoRoot(cwd: string): string {
   }
 }
 
-/** The hosts named by --host (`auto`: the ones installed here); throws on an unknown name. */
-export function hostsOf(spec: string): HostName[] {
-  if (spec === 'auto') return detectHosts().map((h) => h.host);
+const ALL = 'claude, codex, gemini, opencode, copilot';
+
+/** The hosts named by --host (`auto`: the ones installed here); throws on an unknown name, and when auto finds none. */
+export function hostsOf(spec: string, detect: () => { host: HostName }[] = detectHosts): HostName[] {
+  if (spec === 'auto') {
+    const found = detect().map((h) => h.host);
+    if (found.length === 0) throw new CliError(`--host auto found no agent CLI on PATH (${ALL}): nothing was installed; name the agent with --host <name>, or put its command on PATH`);
+    return found;
+  }
   const names = spec.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const n of names) if (!isHostName(n)) throw new Error(`unknown host '${n}' (one of claude, codex, gemini, opencode, copilot, or auto)`);
+  for (const n of names) if (!isHostName(n)) throw new CliError(`unknown host '${n}' (one of ${ALL}, or auto)`);
+  if (names.length === 0) throw new CliError(`--host names no agent (one of ${ALL}, or auto)`);
   return names as HostName[];
 }
 
+/** The repository's project start context, for Copilot's first instructions file; undefined when the API does not give it. */
+async function startContext(base: string, project: ProjectHeaders): Promise<string | undefined> {
+  const key = process.env.MEMFLOW_API_KEY;
+  if (!key) return undefined;
+  const { createHttpClient } = await import('../node-http.js');
+  const client = createHttpClient();
+  try {
+    const headers: Record<string, string> = { authorization: `Bearer ${key}`, 'x-memflow-project': project.name, ...(project.key ? { 'x-memflow-project-key': project.key } : {}) };
+    const r = await client.request({ method: 'GET', url: `${base}/v1/context?${new URLSearchParams({ project: project.name })}`, headers, timeoutMs: 5000 });
+    if (r.kind !== 'response' || r.status !== 200) return undefined;
+    const answer = JSON.parse(r.body) as { context?: unknown };
+    return typeof answer.context === 'string' ? answer.context : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    client.close();
+  }
+}
+
+/** Says which commands the hooks of these hosts run do not resolve on PATH (install warns; doctor fails). */
+export function warnUnresolved(hostCommands: { host: HostName; commands: readonly string[] }[], warn: (line: string) => void): void {
+  const missing = new Map<string, HostName[]>();
+  for (const { host, commands } of hostCommands) for (const c of unresolved(commands)) missing.set(c, [...(missing.get(c) ?? []), host]);
+  for (const [c, hosts] of missing) {
+    warn(`memflow: warning: the hooks of ${hosts.map((h) => HOST_LABELS[h]).join(', ')} run \`${c}\`, which is not on PATH: they will fail until it is (install the memflow client: npm install -g memflow-client, or \`npm link\` in the memflow checkout)`);
+  }
+}
+
 /** Installs the other hosts named; returns the ones left for the caller (Claude Code). */
-export function installOtherHosts(opts: HostsInstallCommand, say: (line: string) => void): HostName[] {
+export async function installOtherHosts(opts: HostsInstallCommand, say: (line: string) => void, warn: (line: string) => void = say): Promise<HostName[]> {
   const hosts = hostsOf(opts.host);
   const url = apiBaseUrl(opts.url);
   if (opts.url !== undefined) checkBaseUrl(url, '--url');
   const dir = repoRoot(process.cwd());
+  const home = os.homedir();
+  const project = projectHeadersOf(dir);
   for (const host of hosts.filter((h): h is OtherHost => h !== 'claude')) {
-    const r = installHost(host, { dir, home: os.homedir(), url, ...(opts.url ? { hookUrl: opts.url } : {}), ...(opts.hostVersion ? { version: opts.hostVersion } : {}), noMcp: !opts.mcp, ...(opts.relayPort !== undefined ? { relayPort: opts.relayPort } : {}) });
-    say(`${HOST_LABELS[host]}: wrote ${r.files.join(', ')}`);
+    const context = host === 'copilot' && !opts.offline ? await startContext(url, project) : undefined;
+    const r = installHost(host, {
+      dir,
+      home,
+      url,
+      project,
+      ...(opts.url ? { hookUrl: opts.url } : {}),
+      ...(opts.hostVersion ? { version: opts.hostVersion } : {}),
+      noMcp: !opts.mcp,
+      ...(opts.relayPort !== undefined ? { relayPort: opts.relayPort } : {}),
+      ...(context !== undefined ? { startContext: context } : {}),
+    });
+    say(`${HOST_LABELS[host]}: wrote ${r.files.map((f) => (f.startsWith(dir + path.sep) ? path.relative(dir, f) : f.replace(home, '~'))).join(', ')}`);
+    for (const f of r.files.filter((f) => f.startsWith(dir + path.sep))) {
+      say(`  ${r.excluded?.includes(f) ? `${path.relative(dir, f)}: kept out of git (.git/info/exclude): memflow rewrites it` : placeInRepository(dir, f, home, `${HOST_LABELS[host]}'s memflow setup`).note}`);
+    }
     for (const n of r.notes) say(`  ${n}`);
   }
-  if (hosts.length === 0) say('no agent CLI found on PATH (claude, codex, gemini, opencode, copilot); name one with --host');
+  warnUnresolved(hosts.filter((h) => h !== 'claude').map((host) => ({ host, commands: host === 'opencode' ? [HOOK_COMMANDS[1]] : HOOK_COMMANDS })), warn);
   return hosts.filter((h) => h === 'claude');
+}
+
+/**
+ * `memflow uninstall --host <hosts>` / `--all`: takes memflow out of each host (hooks, plugin, MCP
+ * entry, the files it wrote, its exclude lines); every other entry stays. Returns whether Claude Code
+ * was named (its own uninstall then runs with its scope options).
+ */
+export function uninstallHosts(spec: { host?: string; all?: boolean }, say: (line: string) => void): void {
+  const dir = repoRoot(process.cwd());
+  const home = os.homedir();
+  const hosts = spec.all ? [...HOST_NAMES] : hostsOf(spec.host ?? 'claude', () => hostStates({ dir, home }).filter((s) => s.installed));
+  for (const host of hosts) {
+    const r = UNINSTALLERS[host]({ dir, home });
+    const shown = (f: string) => (f.startsWith(dir + path.sep) ? path.relative(dir, f) : f.replace(home, '~'));
+    if (r.removed.length === 0 && r.changed.length === 0) {
+      if (!spec.all) say(`${HOST_LABELS[host]}: nothing of memflow's here`);
+      continue;
+    }
+    say(`${HOST_LABELS[host]}: ${[...r.removed.map((f) => `removed ${shown(f)}`), ...r.changed.map((f) => `took memflow's entries out of ${shown(f)}`)].join('; ')}`);
+  }
 }

@@ -2,7 +2,8 @@
  * `memflow install --host opencode`: a plugin module at .memflow/opencode-plugin.js, named in the
  * project's opencode.json (`plugin`), and the MCP server there too (`mcp.memflow`, type "remote":
  * the local relay's /mcp, which answers OpenCode's handshake on this machine and sends tool calls to
- * the API, the key from {env:MEMFLOW_API_KEY}; the API's own /mcp when no relay port is given).
+ * the API named by {env:MEMFLOW_URL}, the key from {env:MEMFLOW_API_KEY}, the repository's project as
+ * X-Memflow-Project[-Key]; the API's own /mcp when no relay port is given).
  * OpenCode has no command hooks; the plugin runs inside OpenCode and posts a few events to the local
  * relay itself (no process at all; the relay maps them with the OpenCode adapter, see opencode.ts
  * for what it forwards), and runs `memflow hook <event> --host opencode --relay` only when the relay
@@ -20,7 +21,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { updateJsonObject } from '../json-file.js';
 import { relayMcpUrl } from '../install-mcp.js';
-import { mcpUrl, type HostInstallOptions, type HostInstallResult } from './install-shared.js';
+import { RELAY_PORT_BASE, RELAY_PORT_SPAN } from '../capture/relay/relay-port.js';
+import { HOOK_COMMANDS, mcpUrl, projectHeaders, type HostInstallOptions, type HostInstallResult, type HostPlace, type HostState, type HostUninstallResult } from './install-shared.js';
+import { removeEmptyFolders, removeFile, unexcludeFromGit } from './repo-files.js';
 
 /** The plugin's first words: what an older install's plugin is recognised by. */
 const PLUGIN_HEADER = "// memflow: hands OpenCode's session events";
@@ -42,6 +45,9 @@ const EXTRA = ${args};
 const VERSION = ${version};
 const URL_ = ${url};
 
+// Each user's relay has a port of its own (cli/capture/relay/lifecycle.ts defaultRelayPort).
+const relayPort = () => ${RELAY_PORT_BASE} + (typeof process.getuid === 'function' ? process.getuid() % ${RELAY_PORT_SPAN} : 0);
+
 async function send(event, payload) {
   const env = process.env;
   const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
@@ -58,7 +64,7 @@ async function send(event, payload) {
   }
   let res;
   try {
-    res = await fetch('http://127.0.0.1:' + (env.MEMFLOW_RELAY_PORT || 7719) + '/hook/opencode/' + event, { method: 'POST', headers, body, signal: AbortSignal.timeout(10000) });
+    res = await fetch('http://127.0.0.1:' + (env.MEMFLOW_RELAY_PORT || relayPort()) + '/hook/opencode/' + event, { method: 'POST', headers, body, signal: AbortSignal.timeout(10000) });
   } catch (err) {
     // No relay (refused: Node says ECONNREFUSED, Bun ConnectionRefused): the Node client delivers or
     // spools the event and starts the relay. Any other failure (a timeout) may come after the relay
@@ -196,9 +202,63 @@ export function installOpencode(opts: HostInstallOptions): HostInstallResult {
   return { host: 'opencode', files: [plugin, config], notes };
 }
 
-/** OpenCode's remote MCP entry: the relay's /mcp (tool calls to the API named in X-Memflow-Url), else the API's. */
-export function opencodeMcpEntry(opts: Pick<HostInstallOptions, 'url' | 'relayPort'>): Record<string, unknown> {
+/** OpenCode's remote MCP entry: the relay's /mcp (tool calls to the API named in X-Memflow-Url), else the API's; scoped to the project. */
+export function opencodeMcpEntry(opts: Pick<HostInstallOptions, 'url' | 'hookUrl' | 'relayPort' | 'project'>): Record<string, unknown> {
   const auth = { Authorization: 'Bearer {env:MEMFLOW_API_KEY}' };
-  if (opts.relayPort === undefined) return { type: 'remote', url: mcpUrl(opts.url), headers: auth, enabled: true };
-  return { type: 'remote', url: relayMcpUrl(opts.relayPort), headers: { ...auth, 'X-Memflow-Url': opts.url.replace(/\/+$/, '') }, enabled: true };
+  if (opts.relayPort === undefined) return { type: 'remote', url: mcpUrl(opts.url), headers: { ...auth, ...projectHeaders(opts.project) }, enabled: true };
+  const apiUrl = opts.hookUrl ? opts.hookUrl.replace(/\/+$/, '') : '{env:MEMFLOW_URL}';
+  return { type: 'remote', url: relayMcpUrl(opts.relayPort), headers: { ...auth, 'X-Memflow-Url': apiUrl, ...projectHeaders(opts.project) }, enabled: true };
+}
+
+const SCHEMA = 'https://opencode.ai/config.json';
+
+export function uninstallOpencode(place: HostPlace): HostUninstallResult {
+  const r: HostUninstallResult = { host: 'opencode', removed: [], changed: [] };
+  const plugin = path.join(place.dir, OPENCODE_PLUGIN_PATH);
+  if (removeFile(plugin)) r.removed.push(plugin);
+  unexcludeFromGit(place.dir, OPENCODE_PLUGIN_PATH);
+  if (removeOldPlugin(place.dir)) r.removed.push(path.join(place.dir, OLD_PLUGIN_PATH));
+  const config = path.join(place.dir, 'opencode.json');
+  if (fs.existsSync(config)) {
+    const u = updateJsonObject(
+      config,
+      (obj) => {
+        let changed = false;
+        if (Array.isArray(obj.plugin) && obj.plugin.includes(PLUGIN_SPEC)) {
+          obj.plugin = (obj.plugin as unknown[]).filter((p) => p !== PLUGIN_SPEC);
+          if ((obj.plugin as unknown[]).length === 0) delete obj.plugin;
+          changed = true;
+        }
+        const mcp = obj.mcp as Record<string, unknown> | undefined;
+        if (mcp && typeof mcp === 'object' && 'memflow' in mcp) {
+          delete mcp.memflow;
+          if (Object.keys(mcp).length === 0) delete obj.mcp;
+          changed = true;
+        }
+        // The $schema install added to a file it created is all that is left: nothing of the user's.
+        if (changed && Object.keys(obj).length === 1 && obj.$schema === SCHEMA) delete obj.$schema;
+        return changed;
+      },
+      { removeIfEmpty: true },
+    );
+    if (u.result) (fs.existsSync(config) ? r.changed : r.removed).push(config);
+    unexcludeFromGit(place.dir, 'opencode.json');
+  }
+  removeEmptyFolders([path.dirname(plugin)], place.dir);
+  return r;
+}
+
+export function opencodeState(place: HostPlace): HostState {
+  const plugin = path.join(place.dir, OPENCODE_PLUGIN_PATH);
+  const config = path.join(place.dir, 'opencode.json');
+  let obj: { plugin?: unknown; mcp?: Record<string, unknown> } = {};
+  try {
+    obj = JSON.parse(fs.readFileSync(config, 'utf8')) as typeof obj;
+  } catch {
+    // none
+  }
+  const named = Array.isArray(obj.plugin) && obj.plugin.includes(PLUGIN_SPEC);
+  const installed = named && fs.existsSync(plugin);
+  const mcp = obj.mcp && typeof obj.mcp === 'object' && 'memflow' in obj.mcp ? config : undefined;
+  return { host: 'opencode', installed, files: installed || mcp ? [plugin, config].filter((f) => fs.existsSync(f)) : [], commands: installed ? [HOOK_COMMANDS[1]] : [], ...(mcp ? { mcp } : {}) };
 }

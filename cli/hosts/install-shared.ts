@@ -1,10 +1,14 @@
 /**
- * What `memflow install --host <host>` writes for every host: the hook command each host runs, the
- * MCP endpoint (the API's /mcp over HTTP, the key from $MEMFLOW_API_KEY), and a merge of memflow's
- * own entries into a list of hook handlers that leaves everything else as it was.
+ * The one host model: what `memflow install --host <host>`, `memflow uninstall --host <host>` and
+ * `memflow doctor` share for every host — the hook command each host runs, the MCP entry (the local
+ * relay's /mcp, scoped to the repository's project, the key and the API's URL taken from the
+ * environment when the agent runs), the files written, and a merge of memflow's own entries into a list
+ * of hook handlers that leaves everything else as it was.
  */
 import { execFileSync } from 'node:child_process';
-import { shellWord } from '../claude-hook-handlers.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { shellWord, type ProjectHeaders } from '../claude-hook-handlers.js';
 import type { HostName } from './shared.js';
 
 export interface HostInstallOptions {
@@ -20,15 +24,47 @@ export interface HostInstallOptions {
   version?: string;
   /** Leave the MCP entry out. */
   noMcp?: boolean;
-  /** The local relay's port: an MCP entry that can be the relay's /mcp is (OpenCode's). */
+  /** The local relay's port: every host's MCP entry is the relay's /mcp. */
   relayPort?: number;
+  /** The repository's project, sent with every MCP request (the same as the hooks'). */
+  project?: ProjectHeaders;
 }
 
 export interface HostInstallResult {
   host: HostName;
   files: string[];
   notes: string[];
+  /** Files of `files` that are always kept out of git (rewritten by memflow), whatever they hold. */
+  excluded?: string[];
 }
+
+/** Where a host's files are: the repository's root and the user's home. */
+export interface HostPlace {
+  dir: string;
+  home: string;
+}
+
+export interface HostUninstallResult {
+  host: HostName;
+  /** Files removed whole (memflow wrote them), and files memflow's entries were taken out of. */
+  removed: string[];
+  changed: string[];
+}
+
+/** What doctor reads of a host: whether memflow is set up for it here, where, and what its hooks run. */
+export interface HostState {
+  host: HostName;
+  installed: boolean;
+  /** The files that hold memflow's hooks (or plugin) and its MCP entry. */
+  files: string[];
+  /** The commands memflow's hooks for this host run (each must resolve on PATH). */
+  commands: string[];
+  /** Where the MCP entry is, if there is one. */
+  mcp?: string;
+}
+
+/** Every hook runs memflow-hook, which hands off to `memflow hook` when the relay does not answer. */
+export const HOOK_COMMANDS = ['memflow-hook', 'memflow'] as const;
 
 /**
  * The hook command a host runs for one of its native events: `memflow-hook` (bash, no Node) hands the
@@ -59,10 +95,35 @@ export function upsertHandler<T extends Record<string, unknown>>(list: T[], want
 export function hostVersion(exe: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   try {
     const out = execFileSync(exe, ['--version'], { encoding: 'utf8', timeout: 15_000, env, stdio: ['ignore', 'pipe', 'ignore'] });
-    return /\d+\.\d+\.\d+[\w.-]*/.exec(out)?.[0];
+    return versionIn(out);
   } catch {
     return undefined;
   }
 }
 
+/** The first version-looking word of a `--version` output, without a sentence's trailing dot ("1.0.102." → "1.0.102"). */
+export function versionIn(text: string): string | undefined {
+  return /\d+\.\d+\.\d+[\w.-]*/.exec(text)?.[0]?.replace(/[.-]+$/, '');
+}
+
+/** The project headers of an MCP entry (the same names Claude Code's entry sends). */
+export const projectHeaders = (project?: ProjectHeaders): Record<string, string> =>
+  project ? { 'X-Memflow-Project': project.name, ...(project.key ? { 'X-Memflow-Project-Key': project.key } : {}) } : {};
+
 export const mcpUrl = (url: string) => `${url.replace(/\/+$/, '')}/mcp`;
+
+/** Whether `command` resolves on PATH to an executable file (as the shell that runs a hook finds it). */
+export function resolvesOnPath(command: string, envPath = process.env.PATH ?? ''): boolean {
+  return envPath.split(path.delimiter).some((dir) => {
+    if (dir === '') return false;
+    try {
+      fs.accessSync(path.join(dir, command), fs.constants.X_OK);
+      return fs.statSync(path.join(dir, command)).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The commands of `commands` that do not resolve on PATH. */
+export const unresolved = (commands: readonly string[], envPath?: string): string[] => [...new Set(commands)].filter((c) => !resolvesOnPath(c, envPath));

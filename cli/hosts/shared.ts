@@ -120,7 +120,7 @@ export function patchFiles(patch: string): { file_path: string; action: 'add' | 
   return out;
 }
 
-/** SessionStart context in the Claude Code hook-output shape (Codex and Gemini CLI read it too). */
+/** SessionStart (or per-prompt) context in the Claude Code hook-output shape (Codex and Gemini CLI read it too). */
 export function contextOf(apiAnswerJson: string): string | undefined {
   try {
     const parsed = JSON.parse(apiAnswerJson) as { hookSpecificOutput?: { additionalContext?: unknown } };
@@ -130,9 +130,15 @@ export function contextOf(apiAnswerJson: string): string | undefined {
   }
 }
 
-/** The Claude-Code-shaped answer, passed through for hosts that read that shape (Codex, Gemini CLI). */
-export function claudeShapedAnswer(event: HookEventName, apiAnswerJson: string): string {
-  if (event !== 'session-start') return '{}';
+/**
+ * The Claude-Code-shaped answer, passed through for hosts that read that shape: at session start
+ * (Codex, Gemini CLI), and per prompt where the host reads context from its prompt hook too — Codex's
+ * UserPromptSubmit (Claude Code's shape), Gemini CLI's BeforeAgent (`hookSpecificOutput.additionalContext`,
+ * its hooks reference); `promptEvent` names the host's own prompt event.
+ */
+export function claudeShapedAnswer(event: HookEventName, apiAnswerJson: string, promptEvent?: string): string {
+  if (event !== 'session-start' && !(event === 'user-prompt-submit' && promptEvent)) return '{}';
   const context = contextOf(apiAnswerJson);
-  return context ? JSON.stringify({ hookSpecificOutput: { hookEventName: 'SessionStart', additionalContext: context } }) : '{}';
+  const hookEventName = event === 'session-start' ? 'SessionStart' : promptEvent!;
+  return context ? JSON.stringify({ hookSpecificOutput: { hookEventName, additionalContext: context } }) : '{}';
 }

@@ -138,9 +138,22 @@ export async function startHost(host: HostName, home: string, script: Script): P
     host,
     fake,
     env,
-    run: (prompt, cwd, extraEnv = {}) => runProcess(argv(prompt), cwd, { ...env, ...extraEnv }),
+    run: async (prompt, cwd, extraEnv = {}) => {
+      // Codex reads a project's .codex/config.toml (memflow's MCP entry, scoped to the repository) only
+      // in a project the user trusted, as they do once when Codex asks; headless, it cannot ask.
+      if (host === 'codex') await trustCodexProject(env.CODEX_HOME!, cwd);
+      return runProcess(argv(prompt), cwd, { ...env, ...extraEnv });
+    },
     stop: () => fake.stop(),
   };
+}
+
+/** Marks `dir` trusted in Codex's user config (once). */
+async function trustCodexProject(codexHome: string, dir: string): Promise<void> {
+  const file = path.join(codexHome, 'config.toml');
+  const text = await fs.readFile(file, 'utf8').catch(() => '');
+  const table = `[projects.${JSON.stringify(dir)}]`;
+  if (!text.includes(table)) await fs.appendFile(file, `${text.endsWith('\n') || text === '' ? '' : '\n'}\n${table}\ntrust_level = "trusted"\n`);
 }
 
 /** Runs to exit (stdin closed: headless CLIs otherwise wait for more input), with a hard limit. */

@@ -147,7 +147,7 @@ test("opencode install: the plugin outside .opencode/ named in opencode.json (on
   fs.writeFileSync(path.join(old, 'memflow.js'), "// memflow: hands OpenCode's session events to memflow's local relay\n");
   fs.writeFileSync(path.join(old, 'mine.js'), 'export const Mine = async () => ({})\n');
   fs.writeFileSync(path.join(dir, 'opencode.json'), JSON.stringify({ plugin: ['opencode-wakatime'], mcp: { other: { type: 'local', command: ['x'] } } }));
-  const opts = { dir, home: dir, url: 'http://127.0.0.1:8080/', relayPort: 7719 };
+  const opts = { dir, home: dir, url: 'http://127.0.0.1:8080/', relayPort: 7719, project: { name: 'shop', key: 'abc123' } };
   const first = installOpencode(opts);
   assert.ok(fs.readFileSync(path.join(dir, OPENCODE_PLUGIN_PATH), 'utf8').startsWith("// memflow: hands OpenCode's session events"));
   assert.ok(!fs.existsSync(path.join(old, 'memflow.js')), "the older install's plugin is gone");
@@ -157,7 +157,12 @@ test("opencode install: the plugin outside .opencode/ named in opencode.json (on
   const config = JSON.parse(fs.readFileSync(path.join(dir, 'opencode.json'), 'utf8')) as { plugin: string[]; mcp: Record<string, unknown> };
   assert.deepEqual(config.plugin, ['opencode-wakatime', `./${OPENCODE_PLUGIN_PATH}`], 'named once, after the user\'s own');
   assert.deepEqual(config.mcp.other, { type: 'local', command: ['x'] });
-  assert.deepEqual(config.mcp.memflow, { type: 'remote', url: 'http://127.0.0.1:7719/mcp', headers: { Authorization: 'Bearer {env:MEMFLOW_API_KEY}', 'X-Memflow-Url': 'http://127.0.0.1:8080' }, enabled: true });
+  // The API's URL from the environment when OpenCode runs (never frozen), the repository's project.
+  assert.deepEqual(config.mcp.memflow, { type: 'remote', url: 'http://127.0.0.1:7719/mcp', headers: { Authorization: 'Bearer {env:MEMFLOW_API_KEY}', 'X-Memflow-Url': '{env:MEMFLOW_URL}', 'X-Memflow-Project': 'shop', 'X-Memflow-Project-Key': 'abc123' }, enabled: true });
+  // A --url given to install is written as given (like Claude Code's hooks).
+  installOpencode({ ...opts, hookUrl: 'http://127.0.0.1:8080/' });
+  const given = JSON.parse(fs.readFileSync(path.join(dir, 'opencode.json'), 'utf8')) as { mcp: Record<string, { headers: Record<string, string> }> };
+  assert.equal(given.mcp.memflow!.headers['X-Memflow-Url'], 'http://127.0.0.1:8080');
   // Without a relay port: the API's own /mcp.
   installOpencode({ dir, home: dir, url: 'http://127.0.0.1:8080' });
   const api = JSON.parse(fs.readFileSync(path.join(dir, 'opencode.json'), 'utf8')) as { mcp: Record<string, unknown> };

@@ -16,7 +16,7 @@ import { keyFingerprint } from '../deliver.js';
 import type { HttpClient } from '../../node-http.js';
 import { sessionStartOutput } from '../../../messages/hooks-v1.js';
 import type { SpoolEntry } from '../spool-entry.js';
-import { writeCopilotInstructions } from '../../hosts/copilot-instructions.js';
+import { copilotInstalledIn, writeCopilotInstructions } from '../../hosts/copilot-instructions.js';
 
 /** Which project's context: the API and key it is read with, the project and the branch. */
 export interface ContextScope {
@@ -27,7 +27,7 @@ export interface ContextScope {
   branch?: string | null | undefined;
   defaultBranch?: string | null | undefined;
   /**
-   * A Copilot CLI session's working tree: Copilot takes its context from a file there, rewritten
+   * The working tree of a Copilot CLI session, or of any session where Copilot is set up: Copilot takes its context from a file there, rewritten
    * with every fetch (cli/hosts/copilot-instructions.ts). Known only when the relay read the tree
    * for its own user (workspace-access.ts).
    */
@@ -38,7 +38,10 @@ export interface ContextScope {
 export function scopeOfEntry(entry: SpoolEntry, key: string): ContextScope | undefined {
   if (!entry.project || !entry.target) return undefined;
   const git = entry.body.memflowGit as { branch?: string | null; defaultBranch?: string | null; root?: string | null } | undefined;
-  const copilot = (entry.body.memflowAgent as { host?: unknown } | undefined)?.host === 'copilot' && typeof git?.root === 'string' ? git.root : undefined;
+  // Copilot's instructions file is rewritten after a Copilot session, and after any other agent's in a
+  // repository where Copilot is set up (its first session there then starts with that memory).
+  const root = typeof git?.root === 'string' ? git.root : undefined;
+  const copilot = root && ((entry.body.memflowAgent as { host?: unknown } | undefined)?.host === 'copilot' || copilotInstalledIn(root)) ? root : undefined;
   return { url: entry.target.url, key, project: entry.project, projectKey: entry.projectKey, branch: git?.branch, defaultBranch: git?.defaultBranch, ...(copilot ? { copilotRoot: copilot } : {}) };
 }
 

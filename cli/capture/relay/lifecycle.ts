@@ -2,7 +2,8 @@
  * Starting, finding and stopping the local relay. It runs as `memflow relay run` (from the hook
  * bundle: no TypeScript loader), detached from whatever started it, so it outlives the agent's
  * session; the Node hook client starts it when a hook finds it down, and `memflow install` starts it
- * too. It listens on 127.0.0.1:$MEMFLOW_RELAY_PORT (default 7719) and leaves when it has had no hook
+ * too. It listens on 127.0.0.1:$MEMFLOW_RELAY_PORT (default: the user's own port, relay-port.ts: 7719 for
+ * root, 7719 + uid mod 2000 for others) and leaves when it has had no hook
  * for MEMFLOW_RELAY_IDLE_MS (default 12 h) with nothing waiting. Its log is relay.log in the cache.
  */
 import { spawn } from 'node:child_process';
@@ -16,7 +17,10 @@ import { DEFAULT_MAX_DEFER_MS, DEFAULT_QUIET_MS } from './session-activity.js';
 import { DEFAULT_REPORT_INTERVAL_MS } from './ledger-report.js';
 import { DEFAULT_PROMPT_BUDGET_MS } from './prompt-answer.js';
 
-export const DEFAULT_RELAY_PORT = 7719;
+import { defaultRelayPort } from './relay-port.js';
+
+/** This user's default relay port (relay-port.ts). */
+export const DEFAULT_RELAY_PORT = defaultRelayPort();
 
 export interface RelaySettings {
   port: number;
@@ -66,6 +70,8 @@ export interface RelayHealth {
   service?: string;
   pid?: number;
   version?: string;
+  /** The uid the relay runs as (a relay serves only its own user). */
+  uid?: number;
   spool?: { waiting: number; stuck: number; delivered: number; targets: { url: string; problem?: string; refused: boolean }[] } & Record<string, unknown>;
 }
 
@@ -115,10 +121,17 @@ export function spawnRelay(settings = relaySettings(), entry = process.env.MEMFL
   fs.closeSync(out);
 }
 
+/** Whether a relay that answered runs as another user than this process (its uid, else undefined). */
+export function otherUsersRelay(h: RelayHealth): number | undefined {
+  const own = typeof process.getuid === 'function' ? process.getuid() : undefined;
+  return own !== undefined && typeof h.uid === 'number' && h.uid !== own ? h.uid : undefined;
+}
+
 /** Starts the relay if needed and waits until it answers (install, doctor, tests). */
 export async function ensureRelay(settings = relaySettings(), waitMs = 30_000): Promise<RelayHealth> {
   const now = await relayHealth(settings.port);
   if (now === 'foreign') throw new Error(`port ${settings.port} on 127.0.0.1 is used by another program; set MEMFLOW_RELAY_PORT to a free port`);
+  if (now && otherUsersRelay(now) !== undefined) throw new Error(`port ${settings.port} on 127.0.0.1 is another user's relay (uid ${otherUsersRelay(now)}); unset MEMFLOW_RELAY_PORT to use your own port (${defaultRelayPort()}), or set it to a free one`);
   if (now) return now;
   spawnRelay(settings);
   const end = Date.now() + waitMs;

@@ -60,6 +60,16 @@ async function readJson(req: http.IncomingMessage): Promise<{ ok: true; body: un
   }
 }
 
+/**
+ * X-Memflow-Url as the agent sent it: an agent that expands environment references in its MCP entry
+ * (Gemini CLI's `${MEMFLOW_URL}`, OpenCode's `{env:MEMFLOW_URL}`, Codex's env_http_headers) may send
+ * the reference itself, or nothing, when the variable is unset: then the relay's own default URL.
+ */
+export function apiUrlHeader(value: string | undefined): string | undefined {
+  if (value === undefined || value.trim() === '' || /^\$\{?[A-Za-z_]\w*(?::-[^}]*)?\}?$|^\{env:\w+\}$/.test(value.trim())) return undefined;
+  return value;
+}
+
 /** The handshake's methods: their answers depend only on the request (never on the API or the key). */
 const CACHED_METHODS = new Set(['initialize', 'tools/list', 'prompts/list', 'resources/list', 'resources/templates/list']);
 const MAX_CACHED = 64;
@@ -108,7 +118,7 @@ export class RelayMcp {
     if (req.method !== 'POST') return rpcError(res, 405, -32000, 'Method not allowed: this MCP endpoint is stateless; send JSON-RPC messages with POST', { allow: 'POST' });
     const key = bearerKey(req);
     if (!key) return rpcError(res, 401, -32001, 'Unauthorized: send the memflow API key as "Authorization: Bearer <key>" (MEMFLOW_API_KEY)');
-    const base = (header(req, 'x-memflow-url') ?? this.opts.defaultUrl).replace(/\/+$/, '');
+    const base = (apiUrlHeader(header(req, 'x-memflow-url')) ?? this.opts.defaultUrl).replace(/\/+$/, '');
     try {
       checkBaseUrl(base, 'X-Memflow-Url');
     } catch (err) {

@@ -22,7 +22,7 @@
  *                       host's own stdout for memflow's answer (text).
  *   POST /mcp           memflow's MCP server (Streamable HTTP, stateless; relay-mcp.ts): the handshake is
  *                       answered here, tool calls go to the API with the caller's key.
- *   GET  /health        { ok, service: "memflow-relay", pid, version, spool }
+ *   GET  /health        { ok, service: "memflow-relay", pid, uid, version, spool }
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -130,7 +130,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     }
     if (req.method === 'GET' && url.pathname === '/health') {
       void spool.status().then((s) =>
-        sendJson(res, 200, { ok: true, service: RELAY_SERVICE, version: RELAY_VERSION, pid: process.pid, spool: { ...s, ...lanes.stats(), received: hooks.received }, startContexts: { served: contexts.served, fetched: contexts.fetched }, ledger: { clientId: ledger.clientId(), reportsSent: reporter.sent, unreported: reporter.waiting, problem: reporter.lastProblem ?? null }, mcp: { answeredFromCache: mcp.answeredFromCache } }),
+        sendJson(res, 200, { ok: true, service: RELAY_SERVICE, version: RELAY_VERSION, pid: process.pid, ...(typeof process.getuid === 'function' ? { uid: process.getuid() } : {}), spool: { ...s, ...lanes.stats(), received: hooks.received }, startContexts: { served: contexts.served, fetched: contexts.fetched }, ledger: { clientId: ledger.clientId(), reportsSent: reporter.sent, unreported: reporter.waiting, problem: reporter.lastProblem ?? null }, mcp: { answeredFromCache: mcp.answeredFromCache } }),
       );
       return;
     }
