@@ -466,7 +466,10 @@ export function statedRulesOf(text: string, previous?: string): Verdict {
       continue;
     }
     // The sentence is the rule's words, unless part of it asks for the task at hand: then its rule clauses.
-    const quote = tainted ? verdicts.map((x) => x.clause.replace(REMINDER, '')).join(' — ') : sentence;
+    // A rule told as a reminder goes on to the end of its sentence ("…, and remember prices are integer cents, never floats — the column is a BIGINT").
+    const reminderAt = clauses.findIndex((c) => REMINDER.test(c.trim()) && verdicts.some((x) => x.clause === c));
+    const ruleClauses = reminderAt >= 0 ? clauses.slice(reminderAt) : verdicts.map((x) => x.clause);
+    const quote = tainted ? ruleClauses.map((c) => c.replace(REMINDER, '')).join(' — ') : sentence;
     if (rules.some((r) => r.quote === quote)) continue;
     const kind: StatedKind = verdicts.some((x) => x.v.decision) ? 'decision' : 'convention';
     // A rule told over consecutive sentences is one rule ("Free plans go to 60 s; paid stays at 10. Update MIN_INTERVAL_SECONDS.").
