@@ -11,6 +11,7 @@
  * with websearch_to_tsquery.
  */
 import type { PgPool } from '../../common/server/pg.js';
+import { notSelfActivitySql } from '../../common/rules/self-activity.js';
 import { LONE_ROWS, NO_COMMON_TERMS, type CommonTerms } from './common-terms.js';
 import { scopeClauses, SqlParams } from './search-sql.js';
 import type { RankedRef, RecordType, SearchScope } from './search-types.js';
@@ -20,11 +21,20 @@ const WEBSEARCH_SYNTAX = /["]|(^|\s)-\S|\sor\s/i;
 
 export const usesWebsearchSyntax = (q: string) => WEBSEARCH_SYNTAX.test(q);
 
-const TABLES: Record<RecordType, { table: string; extra: string }> = {
-  observation: { table: 'observations', extra: '' },
-  summary: { table: 'summaries', extra: '' },
-  // A superseded learning is history, not advice: it stays reachable by id, never in results.
-  learning: { table: 'learnings', extra: ` and t.status = 'active'` },
+/**
+ * Per table: which rows may match, and the prior a row's text rank is multiplied by.
+ * - memflow's own activity (the agent calling memflow's MCP tools) is not the project's work: it
+ *   never matches (common/rules/self-activity.ts).
+ * - A superseded learning is history, not advice: it stays reachable by id, never in results.
+ * - Priors: a decision or convention is what a question about "what we decided" wants, above a raw
+ *   tool call that merely mentions its terms; a tool call's text (a file read, command output) holds
+ *   many words by accident, so it counts a little less than what a person or the agent said.
+ */
+export const PRIORS = { toolCall: 0.8, ruleLearning: 1.5, otherLearning: 1.15 } as const;
+const TABLES: Record<RecordType, { table: string; extra: string; prior: string }> = {
+  observation: { table: 'observations', extra: ` and ${notSelfActivitySql('t')}`, prior: `case when t.tool_name is null then 1.0 else ${PRIORS.toolCall} end` },
+  summary: { table: 'summaries', extra: '', prior: '1.0' },
+  learning: { table: 'learnings', extra: ` and t.status = 'active'`, prior: `case when t.kind in ('decision', 'convention') then ${PRIORS.ruleLearning} else ${PRIORS.otherLearning} end` },
 };
 
 /**
@@ -90,11 +100,11 @@ export async function keywordSearch(pool: PgPool, query: string, scope: SearchSc
   const tiers: string[] = [];
   const legs = scope.types.map((type) => {
     const where = scopeClauses(scope, p, type);
-    const { table, extra } = TABLES[type];
+    const { table, extra, prior } = TABLES[type];
     const { anyQ, loneQ, pairQ, tripleQ } = queries(type);
     // (select … from q) are InitPlans: computed once, and usable by the GIN index scan (a join
     // against the CTE would make the match a per-row filter over the whole tenant).
-    const tier = (tsq: string, window: string, gate = '') => `select t.id, t.search_vector, t.created_at from ${table} t
+    const tier = (tsq: string, window: string, gate = '') => `select t.id, t.search_vector, t.created_at, ${prior} as prior from ${table} t
             where ${where} and t.search_vector @@ ${tsq}${extra}${gate}
             order by t.created_at desc limit ${window}`;
     // A looser tier runs only when the tighter ones found fewer than the depth: it fetches and
@@ -102,7 +112,7 @@ export async function keywordSearch(pool: PgPool, query: string, scope: SearchSc
     tiers.push(`triples_${type} as materialized (${tier(tripleQ, tierWindow)})`);
     tiers.push(`pairs_${type} as materialized (${tier(pairQ, tierWindow, ` and (select count(*) from triples_${type}) < ${lim}`)})`);
     const gate = ` and (select count(*) from triples_${type}) + (select count(*) from pairs_${type}) < ${lim}`;
-    return `(select '${type}' as type, c.id, (c.search_vector @@ (select all_q from q))::int + ts_rank_cd(c.search_vector, ${anyQ}, 32) as score
+    return `(select '${type}' as type, c.id, c.prior * ((c.search_vector @@ (select all_q from q))::int + ts_rank_cd(c.search_vector, ${anyQ}, 32)) as score
       from (select * from triples_${type} union select * from pairs_${type} union (${tier(loneQ, anyWindow, gate)})) c
       order by score desc, c.created_at desc
       limit ${lim})`;
