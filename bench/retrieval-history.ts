@@ -15,6 +15,7 @@
  * - the server's time per search (Server-Timing total), p50 / p95.
  *
  *   npm run bench:retrieval-history -- --split test [--modes hybrid,keyword] [--limit-questions 400]
+ *   npm run bench:retrieval-history -- --reuse      ask again over the last replay (its tenant, key and run kept in .memflow/)
  *   npm run bench:retrieval-history -- --build      rewrite the corpus from the mirrors (not after tuning began)
  *
  * It runs on the test profile's stack (MEMFLOW_TEST_PORT_SHIFT moves its ports and database).
@@ -31,6 +32,8 @@ import { loadAverage } from './proc-cpu.js';
 import { buildHistoryCorpus, type HistoryCorpus, type HistoryQuestion, type HistorySession, type QuestionKind } from './retrieval-history-corpus.js';
 
 const CORPUS = path.join(repoRoot, 'bench/data/retrieval-history.json');
+/** The last replay (tenant, key, run id): --reuse asks again over it, the API restarted with the code as it is now. */
+const STATE = path.join(process.env.MEMFLOW_STATE_DIR ?? path.join(repoRoot, '.memflow'), `retrieval-history-${process.env.MEMFLOW_TEST_PORT_SHIFT ?? '0'}.json`);
 const DAY_MS = 86_400_000;
 
 const { values: args } = parseArgs({
@@ -41,6 +44,7 @@ const { values: args } = parseArgs({
     'limit-questions': { type: 'string' },
     concurrency: { type: 'string', default: '4' },
     misses: { type: 'boolean', default: false },
+    reuse: { type: 'boolean', default: false },
   },
 });
 
@@ -104,17 +108,19 @@ async function main(): Promise<void> {
   if (args['limit-questions']) questions = questions.slice(0, Number(args['limit-questions']));
 
   const services = await startBenchServices('bench-retrieval-history');
-  const { api, tenant } = services;
+  const { api } = services;
+  const reused = args.reuse && fs.existsSync(STATE) ? (JSON.parse(fs.readFileSync(STATE, 'utf8')) as { tenant: { tenantId: string; key: string }; run: string }) : undefined;
+  const tenant = reused?.tenant ?? services.tenant;
   // The bench's own reads of the database (progress, evidence turns, full texts), through the services' Prisma.
   const pool = { query: async <T>(sql: string, params: unknown[]) => ({ rows: await services.prisma.$queryRawUnsafe<T[]>(sql, ...params) }) };
   try {
     const base = new URL(api.url);
     const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-    const run = crypto.randomBytes(4).toString('hex');
+    const run = reused?.run ?? crypto.randomBytes(4).toString('hex');
     const sid = (key: string) => uuidOf(`${run}:${key}`);
     const now = Date.now();
     const t0 = performance.now();
-    const queue = [...corpus.sessions];
+    const queue = reused ? [] : [...corpus.sessions];
     let events = 0;
     const worker = async () => {
       for (let s = queue.shift(); s; s = queue.shift()) {
@@ -145,6 +151,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 3000));
     }
     console.log(`\n[bench] processed in ${((performance.now() - t0) / 1000).toFixed(1)}s`);
+    if (!reused) fs.writeFileSync(STATE, JSON.stringify({ tenant, run }));
 
     // Evidence turns -> observation ids: a turn is its prompt and what follows up to the next prompt.
     const { rows: obs } = await pool.query<{ id: string; agent_session_id: string; kind: string }>(
