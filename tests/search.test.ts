@@ -167,7 +167,7 @@ describe('the keyword leg and the table\'s word statistics', () => {
       const found = async (terms: CommonTerms) => (await keywordSearch(pool, 'cache eviction', { tenantId: t.tenantId, types: ['observation'] }, 30, terms)).map((r) => r.id);
       const withTerms = (common: string[], sized: Record<string, number>): CommonTerms => ({
         ...NO_COMMON_TERMS,
-        observation: { common, sized: Object.keys(sized), sizedRows: Object.values(sized) },
+        observation: { common, sized: Object.keys(sized), sizedRows: Object.values(sized), listed: [...common, ...Object.keys(sized)] },
       });
 
       const plain = await found(NO_COMMON_TERMS);

@@ -12,7 +12,7 @@ import type { PgPool } from '../../common/server/pg.js';
 import { commonTermsReader } from './common-terms.js';
 import { aboveVectorFloor, diversify, zScoreFusion } from './fusion.js';
 import { hydrateResults } from './hydrate.js';
-import { keywordSearch } from './keyword.js';
+import { keywordSearch, windowSearch } from './keyword.js';
 import { resolveProjectId } from './project-lookup.js';
 import { vectorSearch } from './semantic.js';
 import { timeWindowOf } from './temporal.js';
@@ -180,7 +180,7 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
       const [keywordRefs, vector, windowRefs] = await Promise.all([
         wantsKeyword ? timed('keyword', keyword(req.query, scope, depth)) : Promise.resolve(undefined),
         req.mode === 'keyword' ? Promise.resolve(undefined) : timed('vector', vectorLeg(req.query, scope, depth)),
-        window ? timed('window', keyword(window.rest || req.query, { ...scope, since: window.since, until: window.until }, depth)) : Promise.resolve(undefined),
+        window ? timed('window', windowSearch(deps.pool, window.rest || req.query, { ...scope, since: window.since, until: window.until }, depth)) : Promise.resolve(undefined),
       ]);
       const precise = cutoff.kind === 'precision';
 
