@@ -197,6 +197,36 @@ describe('the keyword leg and the table\'s word statistics', () => {
   });
 });
 
+describe('what search agrees on', () => {
+  test('a decision ranks above raw tool calls naming its terms; memflow\'s own calls and the question itself never rank; a session once', async () => {
+    const t = await newTenant(prisma);
+    const project = await prisma.project.create({ data: { tenantId: t.tenantId, name: 'agrees' } });
+    const session = await prisma.session.create({
+      data: { tenantId: t.tenantId, projectId: project.id, agentSessionId: crypto.randomUUID(), status: 'completed', startedAt: new Date(), eventCount: 6 },
+    });
+    const question = 'what did we decide about the retry limit for payments';
+    const observe = async (sequence: number, kind: 'prompt' | 'tool', title: string, text: string, toolName?: string) =>
+      (await prisma.observation.create({ data: { tenantId: t.tenantId, projectId: project.id, sessionId: session.id, kind, sequence, title, text, tokenCount: 0, ...(toolName ? { toolName } : {}) } })).id;
+    const asked = await observe(1, 'prompt', question, question);
+    const own = await observe(2, 'tool', 'mcp__memflow__search: retry limit payments', 'retry limit payments decided', 'mcp__memflow__search');
+    const raw = await observe(3, 'tool', 'Edit: payments/retry.py', 'MAX_RETRIES = 5  # retry limit for payments', 'Edit');
+    const other = await observe(4, 'tool', 'Read: payments/retry.py', 'retry limit payments backoff', 'Read');
+    const decision = await prisma.learning.create({
+      data: { tenantId: t.tenantId, projectId: project.id, kind: 'decision', title: 'The retry limit for payments is 7', body: 'We decided the payments retry limit is capped at 7; never change it.', fingerprint: crypto.randomUUID().replace(/-/g, '') },
+    });
+    const res = await search(t.key, { q: question, mode: 'keyword', project: 'agrees' });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const ids: string[] = res.body.results.map((r: any) => r.id);
+    assert.ok(!ids.includes(own), 'memflow\'s own MCP call never ranks');
+    assert.ok(!ids.includes(asked), 'the question itself is not its answer');
+    assert.equal(ids[0], decision.id, `the decision first: ${JSON.stringify(res.body.results.map((r: any) => r.title))}`);
+    // One record of the session (its best); the learning does not take the session's place.
+    const ofSession = res.body.results.filter((r: any) => r.type !== 'learning' && r.sessionId === session.agentSessionId);
+    assert.equal(ofSession.length, 1);
+    assert.ok([raw, other].includes(ofSession[0].id));
+  });
+});
+
 describe('memories by id', () => {
   test('GET /v1/memories/{id} returns the full record of each type', async () => {
     const s = byKey(storefront, 'jwt-refresh-race');
