@@ -150,13 +150,17 @@ describe('GET /v1/search', () => {
   });
 });
 
+/** A tenant of its own with one project (`name`) holding one completed session. */
+async function tenantWithSession(name: string) {
+  const t = await newTenant(prisma);
+  const project = await prisma.project.create({ data: { tenantId: t.tenantId, name } });
+  const session = await prisma.session.create({ data: { tenantId: t.tenantId, projectId: project.id, agentSessionId: crypto.randomUUID(), status: 'completed', startedAt: new Date(), eventCount: 3 } });
+  return { t, project, session };
+}
+
 describe('the keyword leg and the table\'s word statistics', () => {
   test('the one-word tier takes the rarest words while their rows fit the budget; pairs still hold every word; common words never count', async () => {
-    const t = await newTenant(prisma);
-    const project = await prisma.project.create({ data: { tenantId: t.tenantId, name: 'terms' } });
-    const session = await prisma.session.create({
-      data: { tenantId: t.tenantId, projectId: project.id, agentSessionId: crypto.randomUUID(), status: 'completed', startedAt: new Date(), eventCount: 3 },
-    });
+    const { t, project, session } = await tenantWithSession('terms');
     const observe = async (sequence: number, text: string) =>
       (await prisma.observation.create({ data: { tenantId: t.tenantId, projectId: project.id, sessionId: session.id, kind: 'tool', sequence, title: text, text, tokenCount: 0 } })).id;
     const both = await observe(1, 'cache eviction policy rewritten');
@@ -199,11 +203,7 @@ describe('the keyword leg and the table\'s word statistics', () => {
 
 describe('what search agrees on', () => {
   test('a decision ranks above raw tool calls naming its terms; memflow\'s own calls and the question itself never rank; a session once', async () => {
-    const t = await newTenant(prisma);
-    const project = await prisma.project.create({ data: { tenantId: t.tenantId, name: 'agrees' } });
-    const session = await prisma.session.create({
-      data: { tenantId: t.tenantId, projectId: project.id, agentSessionId: crypto.randomUUID(), status: 'completed', startedAt: new Date(), eventCount: 6 },
-    });
+    const { t, project, session } = await tenantWithSession('agrees');
     const question = 'what did we decide about the retry limit for payments';
     const observe = async (sequence: number, kind: 'prompt' | 'tool', title: string, text: string, toolName?: string) =>
       (await prisma.observation.create({ data: { tenantId: t.tenantId, projectId: project.id, sessionId: session.id, kind, sequence, title, text, tokenCount: 0, ...(toolName ? { toolName } : {}) } })).id;
