@@ -202,7 +202,7 @@ describe('the keyword leg and the table\'s word statistics', () => {
 });
 
 describe('what search agrees on', () => {
-  test('a decision ranks above raw tool calls naming its terms; memflow\'s own calls and the question itself never rank; a session once', async () => {
+  test('a decision ranks above raw tool calls naming its terms; memflow\'s own calls and the question itself never rank', async () => {
     const { t, project, session } = await tenantWithSession('agrees');
     const question = 'what did we decide about the retry limit for payments';
     const observe = async (sequence: number, kind: 'prompt' | 'tool', title: string, text: string, toolName?: string) =>
@@ -220,9 +220,8 @@ describe('what search agrees on', () => {
     assert.ok(!ids.includes(own), 'memflow\'s own MCP call never ranks');
     assert.ok(!ids.includes(asked), 'the question itself is not its answer');
     assert.equal(ids[0], decision.id, `the decision first: ${JSON.stringify(res.body.results.map((r: any) => r.title))}`);
-    // One record of the session (its best); the learning does not take the session's place.
+    // The session's records follow the learning (it does not take the session's place), its best first.
     const ofSession = res.body.results.filter((r: any) => r.type !== 'learning' && r.sessionId === session.agentSessionId);
-    assert.equal(ofSession.length, 1);
     assert.ok([raw, other].includes(ofSession[0].id));
   });
 });

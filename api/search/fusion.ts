@@ -150,10 +150,12 @@ const titleShape = (r: Pick<SearchResult, 'type' | 'title'>) => `${r.type}|${r.t
 
 /**
  * The final page: near-identical records (same type, same words once numbers are masked) are shown
- * once; an agent session is shown once, by its best record — a session's batch summary, final
- * summary and observations say the same thing, and one session holding several places hides the
- * other sessions that may hold the answer (the record itself is one step away: timeline, get). A
- * learning is the project's knowledge, not its session's: it does not take its session's place.
+ * once; an agent session is shown once, by its best record, before any session's second record —
+ * a session's batch summary, final summary and observations say the same thing, and one session
+ * holding several places hides the other sessions that may hold the answer (the record itself is
+ * one step away: timeline, get); its further records follow every other session's best (a project
+ * of few sessions still fills its page), and only one of its summaries is ever shown. A learning
+ * is the project's knowledge, not its session's: it does not take its session's place.
  * And one title (type and title, numbers masked) holds one of the first QUOTA_WINDOW places: the
  * same tool call ("Grep: valid credentials") or learning in four sessions fills the top five with
  * one question's worth of answers; records set aside by it keep their order after.
@@ -161,15 +163,22 @@ const titleShape = (r: Pick<SearchResult, 'type' | 'title'>) => `${r.type}|${r.t
 export function diversify<T extends Pick<SearchResult, 'type' | 'title' | 'snippet' | 'sessionId' | 'score'>>(results: readonly T[], limit: number): T[] {
   const seen = new Set<string>();
   const sessions = new Set<string>();
+  const summarized = new Set<string>();
+  const later: T[] = [];
   const unique = results.filter((r) => {
     const key = shape(r);
     if (seen.has(key)) return false;
     seen.add(key);
     if (r.type === 'learning' || !r.sessionId) return true;
-    if (sessions.has(r.sessionId)) return false;
-    sessions.add(r.sessionId);
-    return true;
+    // Never a session's batch and final summary both.
+    if (r.type === 'summary' && summarized.has(r.sessionId)) return false;
+    if (r.type === 'summary') summarized.add(r.sessionId);
+    if (!sessions.has(r.sessionId)) return sessions.add(r.sessionId), true;
+    later.push(r);
+    return false;
   });
+  // A session's other records only after every other session's best (a project of few sessions still fills its page).
+  unique.push(...later);
   const head: T[] = [];
   const deferred: T[] = [];
   const titles = new Set<string>();
