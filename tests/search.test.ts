@@ -150,13 +150,17 @@ describe('GET /v1/search', () => {
   });
 });
 
+/** A tenant of its own with one project (`name`) holding one completed session. */
+async function tenantWithSession(name: string) {
+  const t = await newTenant(prisma);
+  const project = await prisma.project.create({ data: { tenantId: t.tenantId, name } });
+  const session = await prisma.session.create({ data: { tenantId: t.tenantId, projectId: project.id, agentSessionId: crypto.randomUUID(), status: 'completed', startedAt: new Date(), eventCount: 3 } });
+  return { t, project, session };
+}
+
 describe('the keyword leg and the table\'s word statistics', () => {
   test('the one-word tier takes the rarest words while their rows fit the budget; pairs still hold every word; common words never count', async () => {
-    const t = await newTenant(prisma);
-    const project = await prisma.project.create({ data: { tenantId: t.tenantId, name: 'terms' } });
-    const session = await prisma.session.create({
-      data: { tenantId: t.tenantId, projectId: project.id, agentSessionId: crypto.randomUUID(), status: 'completed', startedAt: new Date(), eventCount: 3 },
-    });
+    const { t, project, session } = await tenantWithSession('terms');
     const observe = async (sequence: number, text: string) =>
       (await prisma.observation.create({ data: { tenantId: t.tenantId, projectId: project.id, sessionId: session.id, kind: 'tool', sequence, title: text, text, tokenCount: 0 } })).id;
     const both = await observe(1, 'cache eviction policy rewritten');
@@ -167,7 +171,7 @@ describe('the keyword leg and the table\'s word statistics', () => {
       const found = async (terms: CommonTerms) => (await keywordSearch(pool, 'cache eviction', { tenantId: t.tenantId, types: ['observation'] }, 30, terms)).map((r) => r.id);
       const withTerms = (common: string[], sized: Record<string, number>): CommonTerms => ({
         ...NO_COMMON_TERMS,
-        observation: { common, sized: Object.keys(sized), sizedRows: Object.values(sized) },
+        observation: { common, sized: Object.keys(sized), sizedRows: Object.values(sized), listed: [...common, ...Object.keys(sized)] },
       });
 
       const plain = await found(NO_COMMON_TERMS);
@@ -194,6 +198,31 @@ describe('the keyword leg and the table\'s word statistics', () => {
     } finally {
       await pool.end();
     }
+  });
+});
+
+describe('what search agrees on', () => {
+  test('a decision ranks above raw tool calls naming its terms; memflow\'s own calls and the question itself never rank', async () => {
+    const { t, project, session } = await tenantWithSession('agrees');
+    const question = 'what did we decide about the retry limit for payments';
+    const observe = async (sequence: number, kind: 'prompt' | 'tool', title: string, text: string, toolName?: string) =>
+      (await prisma.observation.create({ data: { tenantId: t.tenantId, projectId: project.id, sessionId: session.id, kind, sequence, title, text, tokenCount: 0, ...(toolName ? { toolName } : {}) } })).id;
+    const asked = await observe(1, 'prompt', question, question);
+    const own = await observe(2, 'tool', 'mcp__memflow__search: retry limit payments', 'retry limit payments decided', 'mcp__memflow__search');
+    const raw = await observe(3, 'tool', 'Edit: payments/retry.py', 'MAX_RETRIES = 5  # retry limit for payments', 'Edit');
+    const other = await observe(4, 'tool', 'Read: payments/retry.py', 'retry limit payments backoff', 'Read');
+    const decision = await prisma.learning.create({
+      data: { tenantId: t.tenantId, projectId: project.id, kind: 'decision', title: 'The retry limit for payments is 7', body: 'We decided the payments retry limit is capped at 7; never change it.', fingerprint: crypto.randomUUID().replace(/-/g, '') },
+    });
+    const res = await search(t.key, { q: question, mode: 'keyword', project: 'agrees' });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const ids: string[] = res.body.results.map((r: any) => r.id);
+    assert.ok(!ids.includes(own), 'memflow\'s own MCP call never ranks');
+    assert.ok(!ids.includes(asked), 'the question itself is not its answer');
+    assert.equal(ids[0], decision.id, `the decision first: ${JSON.stringify(res.body.results.map((r: any) => r.title))}`);
+    // The session's records follow the learning (it does not take the session's place), its best first.
+    const ofSession = res.body.results.filter((r: any) => r.type !== 'learning' && r.sessionId === session.agentSessionId);
+    assert.ok([raw, other].includes(ofSession[0].id));
   });
 });
 

@@ -31,9 +31,11 @@ export interface TableTerms {
   /** The other listed words of at least SIZED_FLOOR rows, and their estimated rows. */
   sized: string[];
   sizedRows: number[];
+  /** Every word the statistics list (the table's most common ~1,000 at the default target): a word not listed is rare. */
+  listed: string[];
 }
 export type CommonTerms = Record<RecordType, TableTerms>;
-const NONE: TableTerms = { common: [], sized: [], sizedRows: [] };
+const NONE: TableTerms = { common: [], sized: [], sizedRows: [], listed: [] };
 export const NO_COMMON_TERMS: CommonTerms = { observation: NONE, summary: NONE, learning: NONE };
 
 const TABLE_TYPES: Record<string, RecordType> = { observations: 'observation', summaries: 'summary', learnings: 'learning' };
@@ -52,7 +54,7 @@ async function readCommonTerms(pool: PgPool): Promise<CommonTerms> {
     // freqs holds one share per element, then min, max and null share: zip with elems only.
     // reltuples is -1 before the first ANALYZE (no statistics then, so no rows here either).
     const tableRows = Math.max(0, r.rows ?? 0);
-    const terms: TableTerms = { common: [], sized: [], sizedRows: [] };
+    const terms: TableTerms = { common: [], sized: [], sizedRows: [], listed: [...r.elems] };
     r.elems.forEach((elem, i) => {
       const share = r.freqs![i] ?? 0;
       if (share > COMMON_SHARE) terms.common.push(elem);

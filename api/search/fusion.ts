@@ -134,8 +134,7 @@ export function weightedRrf(keyword: readonly RankedRef[], vector: readonly Rank
   return [...fused.values()].sort((a, b) => b.score - a.score);
 }
 
-/** At most this many results of one agent session among the first QUOTA_WINDOW results. */
-export const SESSION_QUOTA = 2;
+/** One title (type and title, numbers masked) holds at most one of the first QUOTA_WINDOW places. */
 export const QUOTA_WINDOW = 5;
 
 /** Lowercased words with numbers masked: two records differing only in counters are the same (hex ids and hashes still tell records apart). */
@@ -151,34 +150,44 @@ const titleShape = (r: Pick<SearchResult, 'type' | 'title'>) => `${r.type}|${r.t
 
 /**
  * The final page: near-identical records (same type, same words once numbers are masked) are shown
- * once, no session holds more than SESSION_QUOTA of the first QUOTA_WINDOW places — a session's
- * summary and its observations say the same thing, and one session crowding the top five hides the
- * other sessions that may hold the answer — and one title (type and title, numbers masked) holds
- * one of them: the same tool call ("Grep: valid credentials") or learning in four sessions fills
- * the top five with one question's worth of answers. Records set aside keep their order after.
- * (The title quota lifted recall@5 of every mode on bench:search's buried questions at 10k and
- * left bench:retrieval's unchanged; see docs/benchmarks.md.)
+ * once; an agent session is shown once, by its best record, before any session's second record —
+ * a session's batch summary, final summary and observations say the same thing, and one session
+ * holding several places hides the other sessions that may hold the answer (the record itself is
+ * one step away: timeline, get); its further records follow every other session's best (a project
+ * of few sessions still fills its page), and only one of its summaries is ever shown. A learning
+ * is the project's knowledge, not its session's: it does not take its session's place.
+ * And one title (type and title, numbers masked) holds one of the first QUOTA_WINDOW places: the
+ * same tool call ("Grep: valid credentials") or learning in four sessions fills the top five with
+ * one question's worth of answers; records set aside by it keep their order after.
  */
 export function diversify<T extends Pick<SearchResult, 'type' | 'title' | 'snippet' | 'sessionId' | 'score'>>(results: readonly T[], limit: number): T[] {
   const seen = new Set<string>();
+  const sessions = new Set<string>();
+  const summarized = new Set<string>();
+  const later: T[] = [];
   const unique = results.filter((r) => {
     const key = shape(r);
     if (seen.has(key)) return false;
     seen.add(key);
-    return true;
+    if (r.type === 'learning' || !r.sessionId) return true;
+    // Never a session's batch and final summary both.
+    if (r.type === 'summary' && summarized.has(r.sessionId)) return false;
+    if (r.type === 'summary') summarized.add(r.sessionId);
+    if (!sessions.has(r.sessionId)) return sessions.add(r.sessionId), true;
+    later.push(r);
+    return false;
   });
+  // A session's other records only after every other session's best (a project of few sessions still fills its page).
+  unique.push(...later);
   const head: T[] = [];
   const deferred: T[] = [];
-  const perSession = new Map<string, number>();
   const titles = new Set<string>();
   for (const r of unique) {
-    const n = r.sessionId ? (perSession.get(r.sessionId) ?? 0) : 0;
     const title = titleShape(r);
-    if (head.length < QUOTA_WINDOW && ((r.sessionId && n >= SESSION_QUOTA) || titles.has(title))) {
+    if (head.length < QUOTA_WINDOW && titles.has(title)) {
       deferred.push(r);
       continue;
     }
-    if (r.sessionId) perSession.set(r.sessionId, n + 1);
     if (head.length < QUOTA_WINDOW) titles.add(title);
     head.push(r);
   }

@@ -11,6 +11,7 @@
  * with websearch_to_tsquery.
  */
 import type { PgPool } from '../../common/server/pg.js';
+import { notSelfActivitySql } from '../../common/rules/self-activity.js';
 import { LONE_ROWS, NO_COMMON_TERMS, type CommonTerms } from './common-terms.js';
 import { scopeClauses, SqlParams } from './search-sql.js';
 import type { RankedRef, RecordType, SearchScope } from './search-types.js';
@@ -20,11 +21,20 @@ const WEBSEARCH_SYNTAX = /["]|(^|\s)-\S|\sor\s/i;
 
 export const usesWebsearchSyntax = (q: string) => WEBSEARCH_SYNTAX.test(q);
 
-const TABLES: Record<RecordType, { table: string; extra: string }> = {
-  observation: { table: 'observations', extra: '' },
-  summary: { table: 'summaries', extra: '' },
-  // A superseded learning is history, not advice: it stays reachable by id, never in results.
-  learning: { table: 'learnings', extra: ` and t.status = 'active'` },
+/**
+ * Per table: which rows may match, and the prior a row's text rank is multiplied by.
+ * - memflow's own activity (the agent calling memflow's MCP tools) is not the project's work: it
+ *   never matches (common/rules/self-activity.ts).
+ * - A superseded learning is history, not advice: it stays reachable by id, never in results.
+ * - Priors: a decision or convention is what a question about "what we decided" wants, above a raw
+ *   tool call that merely mentions its terms; a tool call's text (a file read, command output) holds
+ *   many words by accident, so it counts a little less than what a person or the agent said.
+ */
+export const PRIORS = { toolCall: 0.8, ruleLearning: 1.5, otherLearning: 1.15 } as const;
+const TABLES: Record<RecordType, { table: string; extra: string; prior: string }> = {
+  observation: { table: 'observations', extra: ` and ${notSelfActivitySql('t')}`, prior: `case when t.tool_name is null then 1.0 else ${PRIORS.toolCall} end` },
+  summary: { table: 'summaries', extra: '', prior: '1.0' },
+  learning: { table: 'learnings', extra: ` and t.status = 'active'`, prior: `case when t.kind in ('decision', 'convention') then ${PRIORS.ruleLearning} else ${PRIORS.otherLearning} end` },
 };
 
 /**
@@ -47,6 +57,21 @@ export const ANY_WINDOW = 200;
 /** Distinctive words that form pairs and triples (8 words: 28 pairs, 56 triples). */
 const TIER_WORDS = 8;
 
+/**
+ * Words of how a question is asked, not of what it asks about ("list every change we made across
+ * sessions", "do you remember"): stemmed, left out of matching like the common words (a record
+ * holding every word of the question still ranks first).
+ */
+export const QUESTION_WORDS = ['list', 'everi', 'across', 'session', 'rememb', 'happen', 'anyth', 'ago', 'yesterday'];
+
+/**
+ * What a record matching the question's rare words gains, times the share of them it holds. The
+ * statistics list a table's ~1,000 most common words; a word they do not list is rare. ts_rank_cd
+ * weighs every word alike, so a record holding three everyday words of the question ("change",
+ * "made", "tests") outranked the one holding its only rare word (the file it asks about).
+ */
+export const RARE_WEIGHT = 1;
+
 /** Ranked references of the records matching `query`, best first, at most `depth` per type. */
 export async function keywordSearch(pool: PgPool, query: string, scope: SearchScope, depth: number, common: CommonTerms = NO_COMMON_TERMS): Promise<RankedRef[]> {
   if (scope.types.length === 0 || query.trim() === '') return [];
@@ -57,10 +82,10 @@ export async function keywordSearch(pool: PgPool, query: string, scope: SearchSc
   const terms = strict
     ? `select websearch_to_tsquery('english', ${q}) as all_q, null::tsvector as v`
     : `select plainto_tsquery('english', ${q}) as all_q, to_tsvector('english', ${q}) as v`;
-  const queries = (type: RecordType): { anyQ: string; loneQ: string; pairQ: string; tripleQ: string } => {
-    if (strict) return { anyQ: '(select all_q from q)', loneQ: '(select all_q from q)', pairQ: '(select all_q from q)', tripleQ: '(select all_q from q)' };
+  const queries = (type: RecordType): { rare: string; anyQ: string; loneQ: string; pairQ: string; tripleQ: string } => {
+    if (strict) return { rare: `'{}'::text[]`, anyQ: '(select all_q from q)', loneQ: '(select all_q from q)', pairQ: '(select all_q from q)', tripleQ: '(select all_q from q)' };
     const t = common[type];
-    const words = `strip(ts_delete(q.v, ${p.add(t.common)}::text[]))`;
+    const words = `strip(ts_delete(q.v, ${p.add([...t.common, ...QUESTION_WORDS])}::text[]))`;
     // The query's words minus the table's common ones, OR-ed: what ranks, and what pairs and triples are made of.
     const any = `(select case when numnode(x) = 0 then q.all_q else x end from (select replace(${words}::text, ''' ''', ''' | ''')::tsquery as x) z)`;
     // What selects a record on one word alone: the rarest words while their rows add up to at
@@ -77,7 +102,9 @@ export async function keywordSearch(pool: PgPool, query: string, scope: SearchSc
     const pairs = `(select string_agg(${lit(1)} || ' & ' || ${lit(2)}, ' | ')::tsquery from ${w(1)} join ${w(2)} on w1.i < w2.i)`;
     const triples = `(select string_agg(${lit(1)} || ' & ' || ${lit(2)} || ' & ' || ${lit(3)}, ' | ')::tsquery
              from ${w(1)} join ${w(2)} on w1.i < w2.i join ${w(3)} on w2.i < w3.i)`;
+    const rare = `(select coalesce(array_agg(l), '{}') from q, unnest(tsvector_to_array(${words})) l where not (l = any(${p.add(t.listed)}::text[])))`;
     return {
+      rare,
       anyQ: `(select ${any} from q)`,
       loneQ: `(select ${lone} from q)`,
       pairQ: `(select coalesce(${pairs}, ${any}) from q)`,
@@ -90,11 +117,11 @@ export async function keywordSearch(pool: PgPool, query: string, scope: SearchSc
   const tiers: string[] = [];
   const legs = scope.types.map((type) => {
     const where = scopeClauses(scope, p, type);
-    const { table, extra } = TABLES[type];
-    const { anyQ, loneQ, pairQ, tripleQ } = queries(type);
+    const { table, extra, prior } = TABLES[type];
+    const { rare, anyQ, loneQ, pairQ, tripleQ } = queries(type);
     // (select … from q) are InitPlans: computed once, and usable by the GIN index scan (a join
     // against the CTE would make the match a per-row filter over the whole tenant).
-    const tier = (tsq: string, window: string, gate = '') => `select t.id, t.search_vector, t.created_at from ${table} t
+    const tier = (tsq: string, window: string, gate = '') => `select t.id, t.search_vector, t.created_at, ${prior} as prior from ${table} t
             where ${where} and t.search_vector @@ ${tsq}${extra}${gate}
             order by t.created_at desc limit ${window}`;
     // A looser tier runs only when the tighter ones found fewer than the depth: it fetches and
@@ -102,7 +129,8 @@ export async function keywordSearch(pool: PgPool, query: string, scope: SearchSc
     tiers.push(`triples_${type} as materialized (${tier(tripleQ, tierWindow)})`);
     tiers.push(`pairs_${type} as materialized (${tier(pairQ, tierWindow, ` and (select count(*) from triples_${type}) < ${lim}`)})`);
     const gate = ` and (select count(*) from triples_${type}) + (select count(*) from pairs_${type}) < ${lim}`;
-    return `(select '${type}' as type, c.id, (c.search_vector @@ (select all_q from q))::int + ts_rank_cd(c.search_vector, ${anyQ}, 32) as score
+    const rareShare = `(select coalesce(sum((c.search_vector @@ quote_literal(l)::tsquery)::int)::float8 / max(cardinality(r.a)), 0) from (select ${rare} as a) r, unnest(r.a) l)`;
+    return `(select '${type}' as type, c.id, c.prior * ((c.search_vector @@ (select all_q from q))::int + ts_rank_cd(c.search_vector, ${anyQ}, 32) + ${RARE_WEIGHT} * ${rareShare}) as score
       from (select * from triples_${type} union select * from pairs_${type} union (${tier(loneQ, anyWindow, gate)})) c
       order by score desc, c.created_at desc
       limit ${lim})`;
@@ -113,4 +141,35 @@ export async function keywordSearch(pool: PgPool, query: string, scope: SearchSc
   // each by the match (p50 234 ms, p95 401 ms, against 17 / 60 planned for each query's words).
   const { rows } = await pool.query<{ type: RecordType; id: string; score: number }>(sql, p.values);
   return rows.map((r) => ({ type: r.type, id: r.id, score: Number(r.score) }));
+}
+
+/** File names a question names ("lock.yaml", "test_utils.py"): stored records hold them inside whole paths. */
+const FILE_NAME = /[\w-]+\.[a-z][a-z0-9]{0,4}\b/gi;
+/** The most records of a time window ranked one by one (newest first beyond it). */
+export const WINDOW_ROWS = 2000;
+
+/**
+ * The keyword leg inside a time the question names (the scope's since/until): few records, so each
+ * is ranked — its words as the keyword leg does (any of the question's words), plus a match of a
+ * file the question names by its base name anywhere in its title or text (the full-text index
+ * holds "/repo/.github/workflows/lock.yaml" as one token, which "lock.yaml" does not match).
+ */
+export async function windowSearch(pool: PgPool, query: string, scope: SearchScope, depth: number): Promise<RankedRef[]> {
+  if (scope.types.length === 0) return [];
+  const p = new SqlParams();
+  const anyQ = `(select case when numnode(x) = 0 then null else x end from (select replace(strip(ts_delete(to_tsvector('english', ${p.add(query)}), ${p.add(QUESTION_WORDS)}::text[]))::text, ''' ''', ''' | ''')::tsquery as x) z)`;
+  const files = [...new Set((query.match(FILE_NAME) ?? []).map((f) => `%${f.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`)}%`))];
+  const filesP = p.add(files);
+  const rows = p.add(WINDOW_ROWS);
+  const lim = p.add(depth);
+  const legs = scope.types.map((type) => {
+    const { table, extra, prior } = TABLES[type];
+    const body = type === 'learning' ? 't.body' : 't.text';
+    return `(select '${type}' as type, t.id, ${prior} * (coalesce(ts_rank_cd(t.search_vector, ${anyQ}, 32), 0)
+        + case when lower(t.title) like any(${filesP}::text[]) or lower(left(${body}, 4000)) like any(${filesP}::text[]) then 1 else 0 end) as score
+      from (select * from ${table} t where ${scopeClauses(scope, p, type)}${extra} order by t.created_at desc limit ${rows}) t
+      order by score desc limit ${lim})`;
+  });
+  const { rows: out } = await pool.query<{ type: RecordType; id: string; score: number }>(`select * from (${legs.join(' union all ')}) hits where score > 0 order by score desc`, p.values);
+  return out.map((r) => ({ type: r.type, id: r.id, score: Number(r.score) }));
 }

@@ -12,10 +12,11 @@ import type { PgPool } from '../../common/server/pg.js';
 import { commonTermsReader } from './common-terms.js';
 import { aboveVectorFloor, diversify, zScoreFusion } from './fusion.js';
 import { hydrateResults } from './hydrate.js';
-import { keywordSearch } from './keyword.js';
+import { keywordSearch, windowSearch } from './keyword.js';
 import { resolveProjectId } from './project-lookup.js';
 import { vectorSearch } from './semantic.js';
-import type { RankedRef, RecordType, SearchMode, SearchResult, SearchScope } from './search-types.js';
+import { timeWindowOf } from './temporal.js';
+import { refKey, type RankedRef, type RecordType, type SearchMode, type SearchResult, type SearchScope } from './search-types.js';
 import type { VectorBackend } from './vector-backend.js';
 
 export interface SearchRequest {
@@ -76,9 +77,34 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * One ranking, two cut-offs. `recall` (search, MCP search): every candidate both legs found, in
+ * fused order — a paraphrased question often has only the vector leg, and a floor there cost
+ * recall on every query. `precision` (what is pushed unasked: the per-prompt push, the start
+ * context): the same ranking with the vector relevance floor (fusion.ts: aboveVectorFloor) and,
+ * when given, a minimum fused score.
+ */
+export type RankCutoff = { kind: 'recall' } | { kind: 'precision'; minScore?: number };
+
 export interface SearchService {
   search(req: SearchRequest): Promise<SearchAnswer>;
+  /** The ranking behind search with a chosen cut-off (search is rank(req, { kind: 'recall' })). */
+  rank(req: SearchRequest, cutoff: RankCutoff): Promise<SearchAnswer>;
 }
+
+/**
+ * Ranks a project's records for a query with a cut-off: the entry point for pushed memory (one
+ * ranking, two cut-offs: search keeps recall, a push keeps precision).
+ */
+export function rankProjectRecords(service: SearchService, req: SearchRequest, cutoff: RankCutoff = { kind: 'precision' }): Promise<SearchAnswer> {
+  return service.rank(req, cutoff);
+}
+
+/**
+ * How many fused references are hydrated per page: one record per session reaches the page, so a
+ * session whose records crowd the candidates must not empty it.
+ */
+const hydrateDepth = (limit: number) => limit * 3 + SPARE;
 
 export function createSearchService(deps: SearchServiceDeps): SearchService {
   const timeoutMs = deps.vectorTimeoutMs ?? DEFAULT_VECTOR_TIMEOUT_MS;
@@ -113,8 +139,9 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
     }
   }
 
-  return {
-    async search(req) {
+  const service: SearchService = {
+    search: (req) => service.rank(req, { kind: 'recall' }),
+    async rank(req, cutoff) {
       const t0 = performance.now();
       const phases: Record<string, number> = {};
       const timed = async <T>(name: string, work: Promise<T>): Promise<T> => {
@@ -148,10 +175,14 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
       };
       const depth = candidateDepth(req.limit);
       const wantsKeyword = req.mode !== 'semantic';
-      const [keywordRefs, vector] = await Promise.all([
+      // A time the question names ("3 days ago", "last week", "on November 14"), unless the caller set one.
+      const window = req.since || req.until ? undefined : timeWindowOf(req.query);
+      const [keywordRefs, vector, windowRefs] = await Promise.all([
         wantsKeyword ? timed('keyword', keyword(req.query, scope, depth)) : Promise.resolve(undefined),
         req.mode === 'keyword' ? Promise.resolve(undefined) : timed('vector', vectorLeg(req.query, scope, depth)),
+        window ? timed('window', windowSearch(deps.pool, window.rest || req.query, { ...scope, since: window.since, until: window.until }, depth)) : Promise.resolve(undefined),
       ]);
+      const precise = cutoff.kind === 'precision';
 
       let ranked: RankedRef[];
       let degradedReason: string | undefined;
@@ -160,16 +191,29 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
         // Semantic mode still answers, from the keyword leg, rather than failing the caller.
         ranked = keywordRefs ?? (await timed('keyword', keyword(req.query, scope, depth)));
       } else if (req.mode === 'hybrid') {
-        ranked = aboveVectorFloor(zScoreFusion(keywordRefs ?? [], vector?.refs ?? []), vector?.refs ?? [], keywordRefs ?? []);
+        const fused = zScoreFusion(keywordRefs ?? [], vector?.refs ?? []);
+        ranked = precise ? aboveVectorFloor(fused, vector?.refs ?? [], keywordRefs ?? []) : fused;
       } else if (req.mode === 'semantic') {
-        ranked = aboveVectorFloor(vector?.refs ?? [], vector?.refs ?? []);
+        ranked = precise ? aboveVectorFloor(vector?.refs ?? [], vector?.refs ?? []) : (vector?.refs ?? []);
       } else {
         ranked = keywordRefs ?? [];
       }
+      // The records of the time the question names come first, in their keyword order, then the rest.
+      if (windowRefs && windowRefs.length > 0) ranked = inWindowFirst(windowRefs, ranked);
+      if (precise && cutoff.minScore !== undefined) ranked = ranked.filter((r) => r.score >= cutoff.minScore!);
       // Spare references: hydration drops any the vector leg returned that PostgreSQL no longer
       // holds, and diversify sets aside duplicates and a crowding session's extra records.
-      const results = await timed('hydrate', hydrateResults(deps.pool, ranked.slice(0, req.limit + SPARE), scope, req.query));
+      const results = await timed('hydrate', hydrateResults(deps.pool, ranked.slice(0, hydrateDepth(req.limit)), scope, req.query));
       return done(diversify(results, req.limit), degradedReason);
     },
   };
+  return service;
+}
+
+/** `window`'s references ahead of the others (scored just above the best of them), each once. */
+function inWindowFirst(window: readonly RankedRef[], ranked: readonly RankedRef[]): RankedRef[] {
+  const top = Math.max(0, ...ranked.map((r) => r.score));
+  const seen = new Set(window.map(refKey));
+  const n = window.length;
+  return [...window.map((r, i) => ({ type: r.type, id: r.id, score: top + 1 + (n - i) / n })), ...ranked.filter((r) => !seen.has(refKey(r)))];
 }

@@ -1,0 +1,238 @@
+/**
+ * `npm run bench:retrieval-history`: does search find the evidence in long multi-session histories?
+ *
+ * The corpus (bench/data/retrieval-history.json, built by bench/retrieval-history-corpus.ts from
+ * real repositories' git histories and committed before any tuning) is replayed as Claude Code
+ * sessions through the real hook API (POST /v1/hooks/*, X-Memflow-Occurred-At giving each session
+ * its day) into the real stack: memflow's API and worker as their own processes on the test
+ * profile's Temporal, Weaviate and PostgreSQL, the offline summarizer and the default embedder.
+ * Once every session is summarized and its vectors are synced, each question of the chosen split
+ * is asked with GET /v1/search (the history's project, top 10) and scored:
+ * - session any@10: a result of an evidence session within the first ten;
+ * - strict all@5: every evidence session within the first five;
+ * - evidence turn @10: within the first ten, a record of an evidence turn (its prompt, tool calls or
+ *   answer), or a record whose full text holds the turn's prompt or answer;
+ * - the server's time per search (Server-Timing total), p50 / p95.
+ *
+ *   npm run bench:retrieval-history -- --split test [--modes hybrid,keyword] [--limit-questions 400]
+ *   npm run bench:retrieval-history -- --reuse      ask again over the last replay (its tenant, key and run kept in .memflow/)
+ *   npm run bench:retrieval-history -- --build      rewrite the corpus from the mirrors (not after tuning began)
+ *
+ * It runs on the test profile's stack (MEMFLOW_TEST_PORT_SHIFT moves its ports and database).
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { repoRoot } from '../infra/profile.js';
+import { percentile, printColumns, startBenchServices } from './lib.js';
+import { post } from './ingest-http.js';
+import { loadAverage } from './proc-cpu.js';
+import { buildHistoryCorpus, type HistoryCorpus, type HistoryQuestion, type HistorySession, type QuestionKind } from './retrieval-history-corpus.js';
+
+const CORPUS = path.join(repoRoot, 'bench/data/retrieval-history.json');
+/** The last replay (tenant, key, run id): --reuse asks again over it, the API restarted with the code as it is now. */
+const STATE = path.join(process.env.MEMFLOW_STATE_DIR ?? path.join(repoRoot, '.memflow'), `retrieval-history-${process.env.MEMFLOW_TEST_PORT_SHIFT ?? '0'}.json`);
+const DAY_MS = 86_400_000;
+
+const { values: args } = parseArgs({
+  options: {
+    build: { type: 'boolean', default: false },
+    split: { type: 'string', default: 'test' },
+    modes: { type: 'string', default: 'hybrid' },
+    'limit-questions': { type: 'string' },
+    concurrency: { type: 'string', default: '4' },
+    misses: { type: 'boolean', default: false },
+    reuse: { type: 'boolean', default: false },
+  },
+});
+
+const uuidOf = (s: string) => {
+  const h = crypto.createHash('sha256').update(s).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+};
+
+/** The hook deliveries of one session, Claude Code's payloads. */
+function deliveries(s: HistorySession, agentSessionId: string): { event: string; body: Record<string, unknown> }[] {
+  const common = { session_id: agentSessionId, transcript_path: `/home/dev/.claude/projects/${s.history}/${agentSessionId}.jsonl`, cwd: `/home/dev/src/${s.history}`, permission_mode: 'default' };
+  const out: { event: string; body: Record<string, unknown> }[] = [{ event: 'session-start', body: { ...common, hook_event_name: 'SessionStart', source: 'startup', model: 'claude-sonnet-4-5' } }];
+  let calls = 0;
+  for (const t of s.turns) {
+    out.push({ event: 'user-prompt-submit', body: { ...common, hook_event_name: 'UserPromptSubmit', prompt: t.prompt } });
+    for (const c of t.tools) {
+      const id = `toolu_${agentSessionId.slice(0, 8)}_${String(calls++).padStart(4, '0')}`;
+      const filePath = String(c.input.file_path ?? '');
+      const response =
+        c.tool === 'Read'
+          ? { type: 'text', file: { filePath, content: c.output, numLines: c.output.split('\n').length, startLine: 1, totalLines: 400 } }
+          : c.tool === 'Edit'
+            ? { filePath, oldString: c.input.old_string, newString: c.input.new_string, structuredPatch: [] }
+            : { stdout: c.output, stderr: '', interrupted: false, isImage: false };
+      out.push({ event: 'post-tool-use', body: { ...common, hook_event_name: 'PostToolUse', tool_name: c.tool, tool_input: c.input, tool_use_id: id, tool_response: response } });
+    }
+    out.push({ event: 'stop', body: { ...common, hook_event_name: 'Stop', stop_hook_active: false, last_assistant_message: t.answer } });
+  }
+  out.push({ event: 'session-end', body: { ...common, hook_event_name: 'SessionEnd', reason: 'prompt_input_exit' } });
+  return out;
+}
+
+interface Hit {
+  id: string;
+  type: string;
+  sessionId: string | null;
+}
+
+interface Outcome {
+  q: HistoryQuestion;
+  any10: boolean;
+  all5: boolean;
+  turn10: boolean;
+  serverMs: number;
+}
+
+const norm = (s: string) => s.toLowerCase().replace(/\s+/g, ' ').trim();
+const mean = (xs: boolean[]) => (xs.length ? xs.filter(Boolean).length / xs.length : NaN);
+
+async function main(): Promise<void> {
+  if (args.build) {
+    const corpus = buildHistoryCorpus((repo) => `/work/.mirror/${repo.replace('/', '+')}/repo`);
+    fs.mkdirSync(path.dirname(CORPUS), { recursive: true });
+    fs.writeFileSync(CORPUS, JSON.stringify(corpus));
+    console.log(`wrote ${CORPUS}: ${corpus.sessions.length} sessions, ${corpus.questions.length} questions`);
+    return;
+  }
+  const corpus = JSON.parse(fs.readFileSync(CORPUS, 'utf8')) as HistoryCorpus;
+  const modes = args.modes.split(',');
+  let questions = corpus.questions.filter((q) => args.split === 'all' || q.split === args.split);
+  if (args['limit-questions']) questions = questions.slice(0, Number(args['limit-questions']));
+
+  const services = await startBenchServices('bench-retrieval-history');
+  const { api } = services;
+  const reused = args.reuse && fs.existsSync(STATE) ? (JSON.parse(fs.readFileSync(STATE, 'utf8')) as { tenant: { tenantId: string; key: string }; run: string }) : undefined;
+  const tenant = reused?.tenant ?? services.tenant;
+  // The bench's own reads of the database (progress, evidence turns, full texts), through the services' Prisma.
+  const pool = { query: async <T>(sql: string, params: unknown[]) => ({ rows: await services.prisma.$queryRawUnsafe<T[]>(sql, ...params) }) };
+  try {
+    const base = new URL(api.url);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+    const run = reused?.run ?? crypto.randomBytes(4).toString('hex');
+    const sid = (key: string) => uuidOf(`${run}:${key}`);
+    const now = Date.now();
+    const t0 = performance.now();
+    const queue = reused ? [] : [...corpus.sessions];
+    let events = 0;
+    const worker = async () => {
+      for (let s = queue.shift(); s; s = queue.shift()) {
+        const start = now - s.daysAgo * DAY_MS;
+        const list = deliveries(s, sid(s.key));
+        for (const [i, d] of list.entries()) {
+          const at = new Date(start + i * 20_000).toISOString();
+          const r = await post(agent, base, `/v1/hooks/${d.event}`, tenant.key, d.body, { 'x-memflow-project': `rh-${s.history}`, 'x-memflow-occurred-at': at, 'idempotency-key': crypto.randomUUID() });
+          if (r.status >= 300) throw new Error(`${d.event} answered ${r.status}: ${r.text.slice(0, 300)}`);
+          events++;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Number(args.concurrency) }, worker));
+    console.log(`[bench] replayed ${corpus.sessions.length} sessions (${events} hook events) in ${((performance.now() - t0) / 1000).toFixed(1)}s; waiting for the worker`);
+
+    // Every session summarized and every vector synced.
+    for (;;) {
+      const { rows } = await pool.query<{ done: string; pending: string }>(
+        `select (select count(*) from sessions where tenant_id = $1 and status in ('completed', 'failed')) as done,
+                (select count(*) from vector_sync_states where tenant_id = $1 and status <> 'synced') as pending`,
+        [tenant.tenantId],
+      );
+      const done = Number(rows[0]!.done);
+      const pending = Number(rows[0]!.pending);
+      if (done >= corpus.sessions.length && pending === 0) break;
+      process.stdout.write(`\r[bench] sessions done ${done}/${corpus.sessions.length}, vectors pending ${pending}   `);
+      await new Promise((r) => setTimeout(r, 3000));
+    }
+    console.log(`\n[bench] processed in ${((performance.now() - t0) / 1000).toFixed(1)}s`);
+    if (!reused) fs.writeFileSync(STATE, JSON.stringify({ tenant, run }));
+
+    // Evidence turns -> observation ids: a turn is its prompt and what follows up to the next prompt.
+    const { rows: obs } = await pool.query<{ id: string; agent_session_id: string; kind: string }>(
+      `select o.id, s.agent_session_id, o.kind from observations o join sessions s on s.id = o.session_id where o.tenant_id = $1 order by s.agent_session_id, o.sequence`,
+      [tenant.tenantId],
+    );
+    const turnOf = new Map<string, string>();
+    let prev = '';
+    let turn = -1;
+    for (const o of obs) {
+      if (o.agent_session_id !== prev) {
+        prev = o.agent_session_id;
+        turn = -1;
+      }
+      if (o.kind === 'prompt') turn++;
+      turnOf.set(o.id, `${o.agent_session_id}#${Math.max(0, turn)}`);
+    }
+    const sessionByKey = new Map(corpus.sessions.map((s) => [s.key, s]));
+
+    async function fullText(ids: string[]): Promise<Map<string, string>> {
+      const { rows } = await pool.query<{ id: string; text: string }>(
+        `select id, title || ' ' || text as text from observations where id = any($1::uuid[])
+         union all select id, title || ' ' || text from summaries where id = any($1::uuid[])
+         union all select id, title || ' ' || body from learnings where id = any($1::uuid[])`,
+        [ids],
+      );
+      return new Map(rows.map((r) => [r.id, norm(r.text)]));
+    }
+
+    async function ask(q: HistoryQuestion, mode: string): Promise<Outcome> {
+      const res = await fetch(`${api.url}/v1/search?${new URLSearchParams({ q: q.text, mode, limit: '10', project: `rh-${q.history}` }).toString()}`, { headers: { authorization: `Bearer ${tenant.key}` } });
+      const body = (await res.json()) as { results: Hit[]; degraded?: boolean; degradedReason?: string };
+      if (res.status !== 200) throw new Error(`search answered ${res.status}: ${JSON.stringify(body)}`);
+      if (body.degraded && mode !== 'keyword') throw new Error(`search answered degraded (${body.degradedReason})`);
+      const serverMs = Number(/total;dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1] ?? NaN);
+      const hits = body.results.slice(0, 10);
+      const evSessions = new Set(q.evidence.map((e) => sid(e.session)));
+      const evTurns = new Set(q.evidence.map((e) => `${sid(e.session)}#${e.turn}`));
+      const top5 = new Set(hits.slice(0, 5).map((h) => h.sessionId));
+      let turn10 = hits.some((h) => evTurns.has(turnOf.get(h.id) ?? ''));
+      if (!turn10) {
+        const texts = await fullText(hits.map((h) => h.id));
+        const marks = q.evidence.flatMap((e) => {
+          const t = sessionByKey.get(e.session)!.turns[e.turn]!;
+          return [norm(t.prompt).slice(0, 60), norm(t.answer).slice(0, 60)];
+        });
+        turn10 = hits.some((h) => marks.some((m) => texts.get(h.id)?.includes(m)));
+      }
+      return { q, any10: hits.some((h) => h.sessionId !== null && evSessions.has(h.sessionId)), all5: [...evSessions].every((s) => top5.has(s)), turn10, serverMs };
+    }
+
+    for (const q of questions.slice(0, 20)) await ask(q, modes[0]!); // warm-up
+    const results: Record<string, Outcome[]> = {};
+    for (const mode of modes) {
+      results[mode] = [];
+      for (const q of questions) results[mode].push(await ask(q, mode));
+    }
+    const kinds: (QuestionKind | 'all')[] = ['all', 'paraphrase', 'reason', 'file', 'temporal', 'multi'];
+    const rows: [string, string[]][] = [];
+    for (const kind of kinds) {
+      const keep = (o: Outcome) => kind === 'all' || o.q.kind === kind;
+      const n = results[modes[0]!]!.filter(keep).length;
+      if (n === 0) continue;
+      rows.push([`${kind} (${n} q) session any@10`, modes.map((m) => mean(results[m]!.filter(keep).map((o) => o.any10)).toFixed(3))]);
+      rows.push([`${kind} (${n} q) strict all@5`, modes.map((m) => mean(results[m]!.filter(keep).map((o) => o.all5)).toFixed(3))]);
+      rows.push([`${kind} (${n} q) evidence turn @10`, modes.map((m) => mean(results[m]!.filter(keep).map((o) => o.turn10)).toFixed(3))]);
+    }
+    for (const p of [50, 95]) rows.push([`search p${p}, server (ms)`, modes.map((m) => percentile(results[m]!.map((o) => o.serverMs).sort((a, b) => a - b), p).toFixed(1))]);
+    const { rows: n } = await pool.query<{ n: string }>(
+      `select (select count(*) from observations where tenant_id = $1) + (select count(*) from summaries where tenant_id = $1) + (select count(*) from learnings where tenant_id = $1) as n`,
+      [tenant.tenantId],
+    );
+    printColumns(`retrieval over long histories: split ${args.split}, ${questions.length} questions, ${corpus.sessions.length} sessions, ${n[0]!.n} records; load average ${loadAverage()}`, modes, rows);
+    if (args.misses) for (const o of results[modes[0]!]!) if (!o.any10 || !o.turn10) console.log(`miss [${o.q.kind}] ${o.q.id}: ${o.q.text}`);
+    agent.destroy();
+  } finally {
+    await services.stop();
+  }
+}
+
+main().catch((err: Error) => {
+  console.error(`bench:retrieval-history: ${err.stack ?? err.message}`);
+  process.exit(1);
+});
