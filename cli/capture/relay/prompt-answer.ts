@@ -7,12 +7,10 @@
  * When earlier events of the session still wait for delivery, the prompt keeps its place behind
  * them and its push is read on its own (GET /v1/context?for=prompt).
  */
-import { deliver, type Verdict } from '../deliver.js';
 import { checkBaseUrl } from '../../env.js';
 import { hookOutput } from '../hook-answer.js';
 import type { SpoolEntry } from '../spool-entry.js';
-import type { StartAnswerDeps } from './start-answer.js';
-import { scopeOfEntry } from './held-context.js';
+import { deliverAtOnce, type StartAnswerDeps } from './start-answer.js';
 
 /** A spooled UserPromptSubmit: its spool name and entry, the caller's key and API. */
 export interface PromptEvent {
@@ -52,7 +50,7 @@ async function readPush(deps: PromptAnswerDeps, ev: PromptEvent, key: string, bu
 
 /** The hook output UserPromptSubmit answers with (JSON text); `{}` whenever the push cannot be had in time. */
 export async function promptAnswer(deps: PromptAnswerDeps, ev: PromptEvent): Promise<string> {
-  const { spool, lanes, client, log } = deps;
+  const { lanes } = deps;
   const { name, entry, key, url, session } = ev;
   if (!key || deps.promptBudgetMs <= 0) return NOTHING;
   try {
@@ -65,28 +63,7 @@ export async function promptAnswer(deps: PromptAnswerDeps, ev: PromptEvent): Pro
   if (t.refused || (t.unreachable && t.until > Date.now())) return NOTHING;
   const budget = deps.promptBudgetMs;
   if (session && (await lanes.waitingBefore(session, name))) return readPush(deps, ev, key, budget);
-  const claim = await spool.claim(name);
-  if (!claim) return NOTHING; // a delivery cycle took it: it is delivered in order, without a push
-  const target = lanes.deliveryTarget(url, key);
-  let verdict: Verdict;
-  try {
-    verdict = await deliver(client, target, entry, budget, false);
-  } catch (err) {
-    await claim.release();
-    throw err;
-  }
-  lanes.targets.observe(t, verdict);
-  lanes.settle(entry, verdict);
-  if (verdict.kind === 'retry') {
-    await claim.release();
-    return NOTHING;
-  }
-  await claim.complete();
-  if (verdict.kind === 'rejected') {
-    log(`the API refused a user-prompt-submit event (${verdict.reason}); dropped`);
-    return NOTHING;
-  }
-  const scope = scopeOfEntry(entry, key);
-  if (scope) deps.contexts.changed(scope);
+  const verdict = await deliverAtOnce(deps, { name, entry, url, key, target: t }, budget);
+  if (!verdict || verdict.kind !== 'delivered') return NOTHING;
   return hookOutput(verdict.body);
 }

@@ -12,6 +12,7 @@ import type { HttpClient } from '../../node-http.js';
 import type { Spool } from '../spool.js';
 import type { SpoolEntry } from '../spool-entry.js';
 import type { Lanes } from './lanes.js';
+import type { TargetState } from './delivery-targets.js';
 import { scopeOfEntry, type StartContexts } from './held-context.js';
 
 /** SessionStart's wait for an API that did not answer lately. */
@@ -53,7 +54,7 @@ const reportTo = (client: HttpClient, url: string, key: string) => async (report
 
 /** The hook output SessionStart answers with (JSON text). */
 export async function startAnswer(deps: StartAnswerDeps, start: StartEvent): Promise<string> {
-  const { spool, lanes, client, contexts, log } = deps;
+  const { spool, lanes, client, contexts } = deps;
   const { name, entry, key, url, git, source, session } = start;
   const warn = (why: string) => JSON.stringify({ systemMessage: `memflow: ${why}; events are kept and sent later (run \`memflow doctor\`)` });
   if (!key) return warn('MEMFLOW_API_KEY is not set');
@@ -85,28 +86,49 @@ export async function startAnswer(deps: StartAnswerDeps, start: StartEvent): Pro
     const body = await contexts.now(scope, budget);
     return body ? hookOutput(await checkStartContext(body, git, reportTo(client, url, key)), stuckWarning()) : warn('the API did not answer with the context in time');
   }
-  const claim = await spool.claim(name);
-  if (!claim) return '{}'; // already taken by a delivery cycle: it will be delivered in order
-  const target = lanes.deliveryTarget(url, key);
+  const verdict = await deliverAtOnce(deps, { name, entry, url, key, target: t }, budget);
+  if (!verdict) return '{}'; // already taken by a delivery cycle: it will be delivered in order
+  if (verdict.kind === 'retry') {
+    if (t.refused) return JSON.stringify({ systemMessage: `memflow: ${t.problem}; events are kept until the key is fixed (run \`memflow doctor\`)` });
+    return warn(verdict.reason);
+  }
+  if (verdict.kind === 'rejected') return '{}';
+  return hookOutput(await checkStartContext(verdict.body, git, reportTo(client, url, key)), stuckWarning());
+}
+
+/**
+ * A spooled event delivered at once, ahead of the delivery cycle, for an answer the agent waits for
+ * (SessionStart's context, a prompt's push), and settled as the cycle would settle it: kept in the
+ * spool on a retry, dropped when the API rejects it, the project's held context made stale when it
+ * is stored. Undefined when a delivery cycle claimed it first (it is delivered in order, without).
+ */
+export async function deliverAtOnce(
+  deps: StartAnswerDeps,
+  ev: { name: string; entry: SpoolEntry; url: string; key: string; target: TargetState },
+  budgetMs: number,
+): Promise<Verdict | undefined> {
+  const { spool, lanes, client, contexts, log } = deps;
+  const claim = await spool.claim(ev.name);
+  if (!claim) return undefined;
   let verdict: Verdict;
   try {
-    verdict = await deliver(client, target, entry, budget, false);
+    verdict = await deliver(client, lanes.deliveryTarget(ev.url, ev.key), ev.entry, budgetMs, false);
   } catch (err) {
     await claim.release();
     throw err;
   }
-  lanes.targets.observe(t, verdict);
-  lanes.settle(entry, verdict);
+  lanes.targets.observe(ev.target, verdict);
+  lanes.settle(ev.entry, verdict);
   if (verdict.kind === 'retry') {
     await claim.release();
-    if (t.refused) return JSON.stringify({ systemMessage: `memflow: ${t.problem}; events are kept until the key is fixed (run \`memflow doctor\`)` });
-    return warn(verdict.reason);
+    return verdict;
   }
   await claim.complete();
   if (verdict.kind === 'rejected') {
-    log(`the API refused a session-start event (${verdict.reason}); dropped`);
-    return '{}';
+    log(`the API refused a ${ev.entry.event} event (${verdict.reason}); dropped`);
+    return verdict;
   }
+  const scope = scopeOfEntry(ev.entry, ev.key);
   if (scope) contexts.changed(scope);
-  return hookOutput(await checkStartContext(verdict.body, git, reportTo(client, url, key)), stuckWarning());
+  return verdict;
 }
