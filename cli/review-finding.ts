@@ -22,7 +22,13 @@ export interface ReviewFinding {
 export async function reviewFinding(client: ReturnType<typeof createHttpClient>, base: string, key: string): Promise<ReviewFinding | undefined> {
   const r = await client.request({ method: 'GET', url: `${base}/v1/review/counts`, headers: { authorization: `Bearer ${key}` }, timeoutMs: 3000 });
   if (r.kind !== 'response' || r.status !== 200) return undefined; // an older API: nothing to say
-  const counts = JSON.parse(r.body) as { pending: number; projects: { project: string; policy: string; pending: number; oldestAt: string | null }[] };
+  let counts: { pending: number; projects: { project: string; policy: string; pending: number; oldestAt: string | null }[] };
+  try {
+    counts = JSON.parse(r.body) as typeof counts;
+  } catch {
+    return undefined; // not the review API's answer: doctor says nothing of it rather than failing
+  }
+  if (typeof counts?.pending !== 'number' || !Array.isArray(counts.projects)) return undefined;
   if (counts.pending === 0) {
     const reviewed = counts.projects.filter((p) => p.policy === 'review').length;
     return { level: 'ok', what: reviewed ? `review inbox: empty (${reviewed} project${reviewed === 1 ? '' : 's'} under review)` : 'review inbox: no project under review' };

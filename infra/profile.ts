@@ -83,7 +83,7 @@ export function cacheDir(): string {
 }
 
 /** Port shifts the test profile may use, tried in order (another checkout may hold the first). */
-export const TEST_PORT_SHIFTS = [10000, 11000, 12000, 13000, 14000, 15000];
+export const TEST_PORT_SHIFTS = [10000, 11000, 12000, 13000, 14000];
 
 /** The test block `stack --profile test` manages: MEMFLOW_TEST_PORT_SHIFT when set, else the first. */
 function defaultTestPortShift(): number {

@@ -403,9 +403,9 @@ test('a refused key is said at session start, and memflow doctor names what to f
   assert.equal(good.code, 0, good.stdout + good.stderr);
   assert.match(good.stdout, /^ok +API at .* is up and ready$/m);
   assert.match(good.stdout, /^ok +the API accepts MEMFLOW_API_KEY/m);
-  assert.match(good.stdout, /^ok +\d+ memflow hook\(s\) in .*settings\.local\.json$/m);
+  assert.match(good.stdout, /^ok +Claude Code: memflow's hooks in .*settings\.local\.json$/m);
   // The MCP entry goes to Claude Code's local scope (~/.claude.json) unless --shared asks for .mcp.json.
-  assert.match(good.stdout, /^ok +MCP server "memflow" in ~\/\.claude\.json \(local scope of .*\)$/m);
+  assert.match(good.stdout, /^ok +Claude Code: MCP server "memflow" in ~\/\.claude\.json/m);
 
   const badKey = 'mf_revoked-or-never-minted';
   const command = settings.hooks.SessionStart![0]!.hooks[0]!.command!;

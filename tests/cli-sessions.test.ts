@@ -97,10 +97,10 @@ describe('failures: one line on stderr, exit 1', () => {
     assert.equal(r.stdout, '');
   });
 
-  test('404: an unknown session', async () => {
+  test('an unknown session (named by id or by the start of one): one line that says so', async () => {
     const r = await cli(['sessions', 'show', 'no-such-session']);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /^memflow: not found \(404 not_found: no session 'no-such-session'\)\n$/);
+    assert.match(r.stderr, /^memflow: no session has the id 'no-such-session', or an id that starts with it\n$/);
   });
 
   test('the API unreachable', async () => {
