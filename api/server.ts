@@ -199,6 +199,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   // Everything under /v1 is authenticated and scoped to the key's tenant.
   const grants = new InternalGrants();
   const indexer = createIndexer(deps.temporal, deps.readiness.taskQueue, deps.logger);
+  // A wait for indexing still running when the server closes is cancelled first: nothing of a request outlives the server.
+  app.addHook('onClose', () => indexer.close());
   app.register(async (v1) => {
     await installRateLimits(v1, deps.rateLimits); // before auth: failed keys are counted by IP
     // The hooks' durable write re-checks the key, so they may use the cache; reads may go ahead on

@@ -13,19 +13,36 @@ import type { memorySyncWorkflow } from '../../workflows/search/memory-sync-work
 export interface Indexer {
   /** True when the learnings are in Weaviate before `waitMs` ran out. */
   indexNow(tenantId: string, learningIds: string[], requestId: string): Promise<boolean>;
+  /** Cancels the waits still running and waits for them to settle (the server is closing). */
+  close(): Promise<void>;
 }
 
 export function createIndexer(temporal: Client, taskQueue: string, logger: Logger, waitMs = 2_000): Indexer {
+  const running = new Set<{ stop: AbortController; settled: Promise<unknown> }>();
   return {
+    async close() {
+      for (const r of running) r.stop.abort();
+      await Promise.allSettled([...running].map((r) => r.settled));
+    },
     async indexNow(tenantId, learningIds, requestId) {
       const workflowId = memorySyncWorkflowId(tenantId, learningIds[0]!, requestId);
       let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), waitMs)));
+      // Past the wait, the long poll for the result is cancelled: nothing of this request outlives it
+      // (a poll left running met a closed connection at shutdown).
+      const stop = new AbortController();
+      const late = new Promise<false>((resolve) =>
+        (timer = setTimeout(() => {
+          stop.abort();
+          resolve(false);
+        }, waitMs)),
+      );
       const done = temporal.connection
-        .withDeadline(Date.now() + waitMs, () =>
-          temporal.workflow.start<typeof memorySyncWorkflow>(WorkflowType.memorySync, { workflowId, taskQueue, args: [{ tenantId, learningIds }] }),
-        )
-        .then((handle) => handle.result())
+        .withAbortSignal(stop.signal, async () => {
+          const handle = await temporal.connection.withDeadline(Date.now() + waitMs, () =>
+            temporal.workflow.start<typeof memorySyncWorkflow>(WorkflowType.memorySync, { workflowId, taskQueue, args: [{ tenantId, learningIds }] }),
+          );
+          return handle.result();
+        })
         .then(
           () => true,
           (err: unknown) => {
@@ -33,6 +50,9 @@ export function createIndexer(temporal: Client, taskQueue: string, logger: Logge
             return false;
           },
         );
+      const entry = { stop, settled: done };
+      running.add(entry);
+      void done.finally(() => running.delete(entry));
       try {
         return await Promise.race([done, late]);
       } finally {
