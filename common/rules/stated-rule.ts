@@ -260,6 +260,12 @@ const TASK_DEIXIS = compile([
   'このテスト', 'この関数', '这个函数', '这个测试', '이 함수', '이 테스트',
 ]);
 
+/** A norm from now on: the strongest sign of a lasting rule, in every language. */
+const FROM_NOW_ON = compile([
+  String.raw`\b(?:from now on|going forward|henceforth|from here on|a partir de ahora|de ahora en adelante|a partir de agora|daqui (?:para|pra) frente|désormais|à partir de maintenant|d'ora in poi|da ora in poi|da adesso in poi|ab jetzt|ab sofort|künftig|voortaan|vanaf nu|od teraz|od tej pory)\b`,
+  'отныне', 'впредь', 'с этого момента', '今後', 'これからは', '从现在起', '今后', '以后都', '以后', '앞으로',
+]);
+
 /** A generic subject and a habitual verb: "Commit messages follow…", "Tests live next to…", "Money is integer cents". */
 const DECLARATIVE = compile([
   // es, pt, fr, it, de, nl, pl: a noun phrase (no pronoun first) and a copula or habitual verb within a few words.
@@ -304,6 +310,7 @@ export function clauseScore(clause: string): { score: number; decision: boolean;
   score += decided;
   score += has('named a rule', R.label, 2.5);
   score += has('lasting', R.norm, 1.5);
+  score += has('from now on', FROM_NOW_ON, 1);
   score += has('team', R.team, 1);
   score += has('normative', R.modal, 1);
   score += has('general', GENERAL, 1);
@@ -329,6 +336,11 @@ export function clauseScore(clause: string): { score: number; decision: boolean;
   score += has('request', R.request, -2);
   score += has('this task', TASK_DEIXIS, -2.5);
   score += has('symptom', FAILURE, -3);
+  // What one function or file must do is the task at hand ("add_tax must reject negative rates"), not a rule of the project.
+  if (/^\x60?[a-z_][\w.]*(?:\(\))?\x60?\s+(?:must|should|has to|needs to|shall)\b/iu.test(lower) && /[_(.]|\x60/u.test(lower.split(/\s/u)[0]!) && !any(R.norm, lower) && !any(GENERAL, lower) && !any(R.team, lower)) {
+    score -= 1;
+    why.push('what one piece of code must do -1');
+  }
   // A prohibition or an instruction for good: "Don't add new dependencies without asking me first".
   if (/^(?:don'?t|do not|never|no one|nobody|jamais|nunca|niemals|nooit|mai|никогда|nigdy|決して|绝不|절대)(?![\p{L}])/iu.test(lower) && !any(TASK_DEIXIS, lower) && !any(FAILURE, lower)) {
     score += 1.5;

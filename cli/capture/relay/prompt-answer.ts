@@ -1,16 +1,15 @@
 /**
  * The relay's answer to UserPromptSubmit: the memory that bears on the prompt the agent just got
- * (api/context/prompt-push.ts), or nothing. The prompt is delivered to the API at once — the API
- * stores it and answers with the push, in one round trip — within a hard budget
- * (MEMFLOW_PROMPT_BUDGET_MS): past it, or when the API was just unreachable or refuses the key, the
- * agent gets `{}` at once and the event stays in the spool, delivered behind the agent as any other.
- * When earlier events of the session still wait for delivery, the prompt keeps its place behind
- * them and its push is read on its own (GET /v1/context?for=prompt).
+ * (api/context/prompt-push.ts), or nothing. The prompt is spooled and delivered behind the agent like
+ * every other event (in its session's order, once the session is quiet); its push is read at once
+ * (GET /v1/context?for=prompt, which writes the push's receipt, keyed by the event) within a hard
+ * budget (MEMFLOW_PROMPT_BUDGET_MS): past it, or when the API was just unreachable or refuses the
+ * key, the agent gets `{}` at once. The prompt's later delivery asks for no push (x-memflow-push: off).
  */
 import { checkBaseUrl } from '../../env.js';
-import { hookOutput } from '../hook-answer.js';
+import { promptPushOutput } from '../../../messages/hooks-v1.js';
 import type { SpoolEntry } from '../spool-entry.js';
-import { deliverAtOnce, type StartAnswerDeps } from './start-answer.js';
+import type { StartAnswerDeps } from './start-answer.js';
 
 /** A spooled UserPromptSubmit: its spool name and entry, the caller's key and API. */
 export interface PromptEvent {
@@ -42,7 +41,7 @@ async function readPush(deps: PromptAnswerDeps, ev: PromptEvent, key: string, bu
   if (outcome.kind !== 'response' || outcome.status !== 200) return NOTHING;
   try {
     const answer = JSON.parse(outcome.body) as { context?: unknown };
-    return typeof answer.context === 'string' && answer.context ? JSON.stringify({ hookSpecificOutput: { hookEventName: 'UserPromptSubmit', additionalContext: answer.context } }) : NOTHING;
+    return typeof answer.context === 'string' && answer.context ? JSON.stringify(promptPushOutput(answer.context)) : NOTHING;
   } catch {
     return NOTHING;
   }
@@ -51,7 +50,7 @@ async function readPush(deps: PromptAnswerDeps, ev: PromptEvent, key: string, bu
 /** The hook output UserPromptSubmit answers with (JSON text); `{}` whenever the push cannot be had in time. */
 export async function promptAnswer(deps: PromptAnswerDeps, ev: PromptEvent): Promise<string> {
   const { lanes } = deps;
-  const { name, entry, key, url, session } = ev;
+  const { key, url } = ev;
   if (!key || deps.promptBudgetMs <= 0) return NOTHING;
   try {
     checkBaseUrl(url);
@@ -61,9 +60,7 @@ export async function promptAnswer(deps: PromptAnswerDeps, ev: PromptEvent): Pro
   const t = lanes.targets.of(url, key);
   // A key the API refused, or an API that did not answer lately: the agent does not wait.
   if (t.refused || (t.unreachable && t.until > Date.now())) return NOTHING;
-  const budget = deps.promptBudgetMs;
-  if (session && (await lanes.waitingBefore(session, name))) return readPush(deps, ev, key, budget);
-  const verdict = await deliverAtOnce(deps, { name, entry, url, key, target: t }, budget);
-  if (!verdict || verdict.kind !== 'delivered') return NOTHING;
-  return hookOutput(verdict.body);
+  // The prompt keeps its place in the session's delivery (behind the agent, once the session is
+  // quiet); only its push is read now.
+  return readPush(deps, ev, key, deps.promptBudgetMs);
 }
