@@ -337,7 +337,7 @@ export function clauseScore(clause: string): { score: number; decision: boolean;
   score += has('this task', TASK_DEIXIS, -2.5);
   score += has('symptom', FAILURE, -3);
   // What one function or file must do is the task at hand ("add_tax must reject negative rates"), not a rule of the project.
-  if (/^\x60?[a-z_][\w.]*(?:\(\))?\x60?\s+(?:must|should|has to|needs to|shall)\b/iu.test(lower) && /[_(.]|\x60/u.test(lower.split(/\s/u)[0]!) && !any(R.norm, lower) && !any(GENERAL, lower) && !any(R.team, lower)) {
+  if (/^\x60?[a-z_][\w.]*(?:\(\))?\x60?\s+(?:must|should|has to|needs to|shall)\b/iu.test(lower) && /[_(.]|\x60|[a-z][A-Z]/u.test(s.trim().split(/\s/u)[0]!) && !any(R.norm, lower) && !any(GENERAL, lower) && !any(R.team, lower)) {
     score -= 1;
     why.push('what one piece of code must do -1');
   }
