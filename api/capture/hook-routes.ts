@@ -27,6 +27,7 @@ import { eventRuleViolation, hookPayloadSchema, idempotencyKey, MAX_PAYLOAD_DEPT
 import { buildContext, DEFAULT_CONTEXT_TOKENS } from '../context/start-context.js';
 import { recordServing } from '../context/context-receipt.js';
 import { buildPromptPush, PROMPT_PUSH_TOKENS, type BuiltPush } from '../context/prompt-push.js';
+import { rarity } from '../../common/rules/word-rarity.js';
 import { recordSessionAgent } from '../provenance/agent.js';
 import { gitOfPayload, recordSessionGit } from '../provenance/git.js';
 import { countDuplicateAnswer, countIngested } from '../metrics.js';
@@ -137,6 +138,8 @@ function createAfterAnswer() {
 }
 
 export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): void {
+  // The push's word frequencies load once, now, rather than on a prompt that waits for them.
+  if ((deps.promptPushMs ?? DEFAULT_PROMPT_PUSH_MS) > 0) rarity('the');
   const identities = createProjectIdentities(deps.pool);
   const ledger = deps.ledger !== false;
   const afterAnswer = createAfterAnswer();
