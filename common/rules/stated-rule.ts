@@ -260,6 +260,9 @@ const TASK_DEIXIS = compile([
   'このテスト', 'この関数', '这个函数', '这个测试', '이 함수', '이 테스트',
 ]);
 
+/** A function's behaviour, required: "slugify must reject empty input", "dumps should return bytes". */
+const BEHAVIOUR = /^\S+\s+(?:must|should|has to|needs to|shall)\s+(?:not\s+)?(?:reject|return|accept|handle|raise|throw|validate|parse|ignore|skip|emit|print|compute|produce|yield|output|allow|refuse|escape|strip|trim|sort|render)\b/iu;
+
 /** A norm from now on: the strongest sign of a lasting rule, in every language. */
 const FROM_NOW_ON = compile([
   String.raw`\b(?:from now on|going forward|henceforth|from here on|a partir de ahora|de ahora en adelante|a partir de agora|daqui (?:para|pra) frente|désormais|à partir de maintenant|d'ora in poi|da ora in poi|da adesso in poi|ab jetzt|ab sofort|künftig|voortaan|vanaf nu|od teraz|od tej pory)\b`,
@@ -337,7 +340,7 @@ export function clauseScore(clause: string): { score: number; decision: boolean;
   score += has('this task', TASK_DEIXIS, -2.5);
   score += has('symptom', FAILURE, -3);
   // What one function or file must do is the task at hand ("add_tax must reject negative rates"), not a rule of the project.
-  if (/^\x60?[a-z_][\w.]*(?:\(\))?\x60?\s+(?:must|should|has to|needs to|shall)\b/iu.test(lower) && /[_(.]|\x60|[a-z][A-Z]/u.test(s.trim().split(/\s/u)[0]!) && !any(R.norm, lower) && !any(GENERAL, lower) && !any(R.team, lower)) {
+  if (/^\x60?[a-z_][\w.]*(?:\(\))?\x60?\s+(?:must|should|has to|needs to|shall)\b/iu.test(lower) && (/[_(.]|\x60|[a-z][A-Z]/u.test(s.trim().split(/\s/u)[0]!) || BEHAVIOUR.test(lower)) && !any(R.norm, lower) && !any(GENERAL, lower) && !any(R.team, lower)) {
     score -= 1;
     why.push('what one piece of code must do -1');
   }
