@@ -23,7 +23,8 @@ const LEARNING_SESSION = `(select s from learning_sources ls
 
 const SELECTS: Record<RecordType, (where: string, ids: string) => string> = {
   observation: (where, ids) => `select 'observation' as type, t.id, t.title, left(t.text, ${SNIPPET_SOURCE_CHARS}) as text, s.agent_session_id as session_id, ${agentSql('s')} as agent, t.created_at
-    from observations t join sessions s on s.id = t.session_id where ${where} and t.id = any(${ids}::uuid[]) and ${notSelfActivitySql('t')}`,
+    from observations t join sessions s on s.id = t.session_id where ${where} and t.id = any(${ids}::uuid[]) and ${notSelfActivitySql('t')}
+      and t.kind not in ('start', 'end')`,
   summary: (where, ids) => `select 'summary' as type, t.id, t.title, left(t.text, ${SNIPPET_SOURCE_CHARS}) as text, s.agent_session_id as session_id, ${agentSql('s')} as agent, t.created_at
     from summaries t join sessions s on s.id = t.session_id where ${where} and t.id = any(${ids}::uuid[])`,
   learning: (where, ids) => `select 'learning' as type, t.id, t.title, left(t.body, ${SNIPPET_SOURCE_CHARS}) as text, (f.s).agent_session_id as session_id,
