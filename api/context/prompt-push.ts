@@ -170,9 +170,16 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
     }
     if (!placed) served.push({ id: c.id, type: 'learning', tokens: 0, score: s.score, reason: `left out: the ${budget}-token budget is spent`, included: false });
   }
+  // The exact count of the whole (merges across lines make the sum of parts inexact): the weakest goes until it fits.
+  let context = [header, ...chosen.map((x) => x.line)].join('\n');
+  let tokens = countTokens(context);
+  while (tokens > budget && chosen.length > 0) {
+    const dropped = chosen.pop()!;
+    served.push({ id: dropped.c.id, type: 'learning', tokens: 0, score: dropped.score, reason: `left out: the ${budget}-token budget is spent`, included: false });
+    context = chosen.length > 0 ? [header, ...chosen.map((x) => x.line)].join('\n') : '';
+    tokens = context ? countTokens(context) : 0;
+  }
   if (chosen.length === 0) return { ...empty, served };
-  const context = [header, ...chosen.map((x) => x.line)].join('\n');
-  const tokens = countTokens(context);
   return {
     context,
     tokens,
