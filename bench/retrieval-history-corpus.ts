@@ -26,6 +26,7 @@
  *
  *   npm run bench:retrieval-history -- --build   rewrites the JSON from the mirrors (never after tuning began)
  */
+import { seeded } from './hook-traffic.js';
 import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 
@@ -124,17 +125,6 @@ function diffOf(dir: string, sha: string, file: string): { removed: string[]; ad
   return { removed: removed.slice(0, 14), added: added.slice(0, 18), context: context.slice(0, 12) };
 }
 
-/** Seeded generator (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const base = (f: string) => f.split('/').pop()!;
 const lowerFirst = (s: string) => (s.length > 1 && /[A-Z][a-z]/.test(s.slice(0, 2)) ? s[0]!.toLowerCase() + s.slice(1) : s);
@@ -266,7 +256,7 @@ export function buildHistoryCorpus(mirror: (repo: string) => string): HistoryCor
   const histories: HistoryCorpus['histories'] = [];
   for (const src of HISTORY_SOURCES) {
     const dir = mirror(src.repo);
-    const rnd = prng(hashUnit(src.name) * 2 ** 32);
+    const rnd = seeded(hashUnit(src.name) * 2 ** 32);
     const commits = readCommits(dir, src.rev, SESSIONS_PER_HISTORY * 2 + 20);
     const own: HistorySession[] = [];
     let ci = 0;

@@ -9,6 +9,7 @@
  * resolve, included — so scripts can check it.
  */
 import fs from 'node:fs';
+import { readJson } from './json-file.js';
 import path from 'node:path';
 import { entryBelongsTo, keyFingerprint } from './capture/deliver.js';
 import { parseClientConfig } from '../common/workspace/client-config.js';
@@ -33,14 +34,6 @@ export interface Finding {
   fix?: string;
 }
 
-function readJson(file: string): Record<string, unknown> | undefined {
-  try {
-    const v: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Where to get a key, said to the person reading it: an operator (the database at hand) mints one; a

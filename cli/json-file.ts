@@ -7,6 +7,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+/** A JSON object file as it is, or undefined when it is missing, unreadable or not an object (read-only callers: doctor, uninstall). */
+export function readJson(file: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class JsonFileError extends Error {
   override name = 'JsonFileError';
 }

@@ -10,18 +10,10 @@ import path from 'node:path';
 import { isMemflowHandler } from '../claude-hook-handlers.js';
 import { settingsFile, uninstall } from '../install.js';
 import { uninstallMcp } from '../install-mcp.js';
-import { updateJsonObject } from '../json-file.js';
+import { readJson, updateJsonObject } from '../json-file.js';
 import type { HostPlace, HostState, HostUninstallResult } from './install-shared.js';
 import { removeEmptyFolders, unexcludeFromGit } from './repo-files.js';
 
-function readJson(file: string): Record<string, unknown> | undefined {
-  try {
-    const v: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** memflow's handlers in a Claude Code settings file: what they run (commands) or post to (URLs). */
 export function claudeHandlers(settings: Record<string, unknown> | undefined): { command?: string; url?: string }[] {

@@ -66,9 +66,12 @@ const conceptsByStem: Map<string, number[]> = (() => {
 const WEAK = new Set([...WEAK_WORDS].map((w) => stem(w)));
 
 /** Identifiers and paths as they are written: `MAX_ATTEMPTS`, `downtimeMinutes`, `billing/retry.py`. */
+/** Identifiers and paths as written: snake_case, camelCase, CONSTANTS, dotted and slashed names. */
+export const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*(?:[./-][A-Za-z0-9_]+)+|[A-Za-z]+_[A-Za-z0-9_]+|[a-z]+[A-Z][A-Za-z0-9]+|[A-Z]{2,}[A-Z0-9_]*/g;
+
 function identifiersOf(text: string): string[] {
   const out: string[] = [];
-  for (const m of text.matchAll(/[A-Za-z_][A-Za-z0-9_]*(?:[./-][A-Za-z0-9_]+)+|[A-Za-z]+_[A-Za-z0-9_]+|[a-z]+[A-Z][A-Za-z0-9]+|[A-Z]{2,}[A-Z0-9_]*/g)) {
+  for (const m of text.matchAll(IDENTIFIER)) {
     const id = m[0].toLowerCase();
     if (id.length >= 4) out.push(`id:${id}`);
   }

@@ -9,7 +9,7 @@
  * "raising", "instead", "from now on"…) replaces when enough of it is about the earlier rule's topic;
  * one that does not, only when the two say nearly the same (Dice overlap).
  */
-import { termsOf } from './push-relevance.js';
+import { IDENTIFIER, termsOf } from './push-relevance.js';
 import { rarity } from './word-rarity.js';
 import { tokenize } from '../server/embeddings/local.js';
 
@@ -41,7 +41,7 @@ export function scopeOf(texts: string[]): string[] {
   const counts = new Map<string, number>();
   const add = (t: string, w: number) => counts.set(t, (counts.get(t) ?? 0) + w);
   for (const text of texts) {
-    for (const m of text.matchAll(/[A-Za-z_][A-Za-z0-9_]*(?:[./-][A-Za-z0-9_]+)+|[A-Za-z]+_[A-Za-z0-9_]+|[a-z]+[A-Z][A-Za-z0-9]+|[A-Z]{2,}[A-Z0-9_]*/g)) add(m[0], 2);
+    for (const m of text.matchAll(IDENTIFIER)) add(m[0], 2);
     for (const w of tokenize(text)) if (w.length >= 3 && !/^\d+$/.test(w) && rarity(w) >= SCOPE_RARITY) add(w, rarity(w));
   }
   return [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, MAX_SCOPE).map(([t]) => t);
