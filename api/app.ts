@@ -16,6 +16,7 @@ import { startRedispatcher } from './capture/redispatch.js';
 import { createKeyCache } from './key-cache.js';
 import { parseCorsOrigins } from './security.js';
 import { buildServer } from './server.js';
+import type { SsoSettings } from './sso/sso-routes.js';
 import { TenantRules } from '../common/rules/redact-tenant-rules.js';
 import { createSearchService } from './search/search-service.js';
 import { createVectorBackend } from './search/vector-backend.js';
@@ -27,6 +28,30 @@ export interface ApiOptions {
   redispatch?: { graceMs?: number; intervalMs?: number };
   /** Search tuning (tests shorten the vector leg's time bound and cool-down). */
   search?: { vectorTimeoutMs?: number; cooldownMs?: number };
+}
+
+/** The single sign-on settings (api/sso/) when MEMFLOW_OIDC_ISSUER is set; a half-set one fails the start. */
+export function ssoOf(config: Config): { sso?: SsoSettings } {
+  if (!config.MEMFLOW_OIDC_ISSUER) return {};
+  const clientId = config.MEMFLOW_OIDC_CLIENT_ID;
+  const tenant = config.MEMFLOW_OIDC_TENANT;
+  if (!clientId || !tenant) throw new Error('MEMFLOW_OIDC_ISSUER is set: MEMFLOW_OIDC_CLIENT_ID and MEMFLOW_OIDC_TENANT are needed too (docs/sso.md)');
+  const deviceClientId = config.MEMFLOW_OIDC_DEVICE_CLIENT_ID ?? clientId;
+  const deviceClientSecret = config.MEMFLOW_OIDC_DEVICE_CLIENT_ID ? config.MEMFLOW_OIDC_DEVICE_CLIENT_SECRET : config.MEMFLOW_OIDC_CLIENT_SECRET;
+  return {
+    sso: {
+      issuer: config.MEMFLOW_OIDC_ISSUER,
+      clientId,
+      ...(config.MEMFLOW_OIDC_CLIENT_SECRET ? { clientSecret: config.MEMFLOW_OIDC_CLIENT_SECRET } : {}),
+      deviceClientId,
+      ...(deviceClientSecret ? { deviceClientSecret } : {}),
+      tenant,
+      newPeople: config.MEMFLOW_OIDC_NEW_PEOPLE,
+      sessionSeconds: config.MEMFLOW_OIDC_SESSION_SECONDS,
+      loginKeyDays: config.MEMFLOW_OIDC_LOGIN_KEY_DAYS,
+      ...(config.MEMFLOW_PUBLIC_URL ? { publicUrl: config.MEMFLOW_PUBLIC_URL } : {}),
+    },
+  };
 }
 
 export function createApi(config: Config, prisma: PrismaClient, logger: Logger, opts: ApiOptions = {}): { app: FastifyInstance; close(): Promise<void> } {
@@ -56,6 +81,7 @@ export function createApi(config: Config, prisma: PrismaClient, logger: Logger, 
     bodyLimit: config.MEMFLOW_MAX_BODY_BYTES,
     rateLimits: { perMinute: config.MEMFLOW_RATE_LIMIT_PER_MINUTE, hooksPerMinute: config.MEMFLOW_RATE_LIMIT_HOOKS_PER_MINUTE },
     corsOrigins: parseCorsOrigins(config.MEMFLOW_CORS_ORIGINS),
+    ...ssoOf(config),
     defaultDailyTokenBudget: config.MEMFLOW_DAILY_TOKEN_BUDGET,
     maxStoredEventBytes: config.MEMFLOW_MAX_STORED_EVENT_BYTES,
     mcpMaxTokens: config.MEMFLOW_MCP_MAX_TOKENS,

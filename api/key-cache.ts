@@ -89,7 +89,8 @@ export function createKeyCache(pool: PgPool, databaseUrl: string, logger: Logger
 
   const peek = (presented: string) => {
     const hit = entries.get(hashApiKey(presented));
-    return hit && Date.now() - hit.at < ttlMs ? hit.principal : undefined;
+    // An expiring key (a sign-in's) is never served from the cache past its expiry.
+    return hit && Date.now() - hit.at < ttlMs && (hit.principal.expiresAt === undefined || Date.now() < hit.principal.expiresAt) ? hit.principal : undefined;
   };
   const load = async (presented: string) => {
     const hash = hashApiKey(presented);

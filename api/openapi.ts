@@ -97,7 +97,7 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
 const ERROR_TEXT: Record<number, string> = {
   400: 'invalid input (the message names the field)',
   401: 'missing, unknown or revoked API key',
-  403: 'this needs an admin API key',
+  403: 'the key (or its person) lacks the role this needs in the project, or the project is outside the key\'s projects (api/access.ts)',
   404: 'not found (or another tenant\'s)',
   405: 'method not allowed',
   409: 'conflict',
@@ -128,7 +128,7 @@ function operationOf(method: string, path: string, op: RouteDoc): Json {
     else if ('mediaType' in answer) responses[status] = { description: answer.description, content: { [answer.mediaType]: { schema: {} } } };
     else responses[status] = { description: 'success', content: { 'application/json': { schema: jsonSchema(answer, 'output') } } };
   }
-  const errors = [...(op.auth === false ? [] : [401]), ...(op.admin ? [403] : []), ...(op.query || op.body || op.params ? [400] : []), ...(op.auth === false ? [] : [429, 503])];
+  const errors = [...(op.auth === false ? [] : [401, 403]), ...(op.query || op.body || op.params ? [400] : []), ...(op.auth === false ? [] : [429, 503])];
   for (const code of errors) responses[String(code)] ??= { $ref: `#/components/responses/E${code}` };
   const parameters = parametersOf(op);
   return {

@@ -12,6 +12,7 @@ import type { Logger } from '../common/server/logger.js';
 import type { PgPool } from '../common/server/pg.js';
 import { lookupKey, lookupKeyHash } from '../common/server/tenants.js';
 import { authHook, holdUntilConfirmed, InternalGrants } from './auth.js';
+import { checkRuleOnRoute, registerAccessControl } from './access.js';
 import type { IngestBatcher } from './capture/ingest-batcher.js';
 import type { KeyCache } from './key-cache.js';
 import { errorBody, HttpError } from './errors.js';
@@ -43,9 +44,11 @@ import { registerProjectKeyResolution } from './project-key.js';
 import { createIndexer } from './memories/index-now.js';
 import type { SearchService } from './search/search-service.js';
 import { registerKeyRoutes } from './admin/key-routes.js';
+import { registerPeopleRoutes } from './admin/people-routes.js';
 import { registerReviewRoutes } from './review/review-routes.js';
 import { registerUsageRoutes } from './admin/usage-routes.js';
 import { cookieAuthHook } from './viewer/cookie-auth.js';
+import { registerSsoRoutes, type SsoSettings } from './sso/sso-routes.js';
 import { registerLiveRoutes } from './viewer/live-stream.js';
 import { registerViewerRoutes } from './viewer/viewer-routes.js';
 import { ViewerSessions } from './viewer/viewer-sessions.js';
@@ -88,6 +91,8 @@ export interface ServerDeps {
   defaultDailyTokenBudget?: number;
   /** The session workflow's idle timeout (ms) of the sessions this API starts; lists say when a running session closes. */
   idleTimeoutMs?: number;
+  /** Single sign-on with the site's OpenID provider (api/sso/); absent: API keys only. */
+  sso?: SsoSettings;
   /** The web viewer: where its build is, and the live stream's tick (tests shorten it). */
   viewer?: { distDir?: string; liveTickMs?: number };
 }
@@ -112,6 +117,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   });
   // Every route as it is registered, with the documentation it carries: /openapi.json is made of them.
   collectRoutes(app);
+  // Every route has an access rule (api/access.ts), or the server does not start.
+  checkRuleOnRoute(app);
 
   app.decorateRequest('timings', null as unknown as Record<string, number>);
   app.addHook('onRequest', async (req) => {
@@ -185,7 +192,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   const viewerSessions = new ViewerSessions();
   const keyUsage = createKeyUsage(deps.pool, (err) => deps.logger.warn({ err: err.message }, 'could not write an API key\'s last use'));
   const lookupHash = (keyHash: string) => lookupKeyHash(deps.pool, keyHash);
+  const sso = registerSsoRoutes(app, { settings: deps.sso, prisma: deps.prisma, sessions: viewerSessions, logger: deps.logger });
   registerViewerRoutes(app, {
+    signedOut: (session, requestId) => sso.signedOut(session, requestId),
     sessions: viewerSessions,
     lookupKey: (key) => lookupKey(deps.pool, key),
     lookupHash,
@@ -218,6 +227,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     );
     v1.addHook('onSend', holdUntilConfirmed);
     registerProjectKeyResolution(v1, deps.pool);
+    // Who may do what, in which project: one rule per route (api/access.ts), after the project mapping.
+    registerAccessControl(v1, deps.pool);
     // "Last used" of the key behind the request (at most one write a minute per key).
     v1.addHook('preHandler', async (req) => {
       if (req.principal) keyUsage.touch(req.principal.keyId);
@@ -248,6 +259,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     registerRederiveRoutes(v1, { prisma: deps.prisma, temporal: deps.temporal, taskQueue: deps.readiness.taskQueue });
     registerAuditRoutes(v1, { prisma: deps.prisma });
     registerKeyRoutes(v1, { prisma: deps.prisma });
+    registerPeopleRoutes(v1, { prisma: deps.prisma });
     registerUsageRoutes(v1, { pool: deps.pool, defaultDailyTokenBudget: deps.defaultDailyTokenBudget ?? 0 });
     registerLiveRoutes(v1, { pool: deps.pool, temporal: deps.temporal, ...(deps.idleTimeoutMs ? { idleTimeoutMs: deps.idleTimeoutMs } : {}), ...(deps.viewer?.liveTickMs ? { tickMs: deps.viewer.liveTickMs } : {}) });
     registerMcpRoutes(v1, { root: app, grants, version: MEMFLOW_VERSION, ...(deps.mcpMaxTokens !== undefined ? { maxTokens: deps.mcpMaxTokens } : {}) });

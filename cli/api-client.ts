@@ -19,7 +19,7 @@ export interface ApiOptions {
 /** The API a client command talks to and the key it uses, or one clear line saying what is missing. */
 export function apiTarget(urlOverride?: string): { base: string; key: string } {
   const key = parseClientConfig().MEMFLOW_API_KEY;
-  if (!key) throw new CliError('MEMFLOW_API_KEY is required but not set (mint one with `memflow keys create --tenant <name>`)');
+  if (!key) throw new CliError('MEMFLOW_API_KEY is required but not set (sign in with `memflow login`, or mint a key with `memflow keys create --tenant <name>`)');
   const base = apiBaseUrl(urlOverride);
   try {
     checkBaseUrl(base, urlOverride !== undefined ? '--url' : 'MEMFLOW_URL');
@@ -34,7 +34,7 @@ function cliErrorOf(err: ApiError, base: string, forbiddenHint?: string): CliErr
   if (err.unreachable) return new CliError(`cannot reach the memflow API at ${base} (${err.code}); is it running? (\`npm run up\`, or set MEMFLOW_URL)`);
   const detail = err.code === 'http_error' ? err.detail : `${err.code}: ${err.detail}`;
   if (err.code === 'invalid_answer') return new CliError(`the API answered ${err.status} with an answer this memflow does not understand (${err.detail})`);
-  if (err.status === 401) return new CliError(`the API rejected MEMFLOW_API_KEY (401 ${detail})`);
+  if (err.status === 401) return new CliError(`the API rejected MEMFLOW_API_KEY (401 ${detail}; a key of memflow login ends: then sign in again)`);
   if (err.status === 403) return new CliError(forbiddenHint ? `${forbiddenHint} (403 ${detail})` : `this key may not do that (403 ${detail})`);
   if (err.status === 404) return new CliError(`not found (404 ${detail})`);
   return new CliError(`the API answered ${err.status} (${detail})`);

@@ -6,7 +6,7 @@
 import { ConfigError, parseOperatorConfig, type OperatorConfig } from '../common/server/config.js';
 import { createPrisma, type PrismaClient } from '../common/server/db.js';
 import { readStackSettings, stackStateDir } from '../common/workspace/stack-settings.js';
-import { createApiKey, createTenant, hashApiKey, keyDisplayPrefix, revokeApiKey, TenantError, validateTenantName } from '../common/server/tenants.js';
+import { createApiKey, createTenant, hashApiKey, keyDisplayPrefix, keyListing, revokeApiKey, TenantError, validateTenantName } from '../common/server/tenants.js';
 import { parseClientConfig } from '../common/workspace/client-config.js';
 import { CliError } from './output.js';
 
@@ -86,15 +86,7 @@ export async function keysList(opts: { tenant: string; json?: boolean }, out: (l
     const tenant = await prisma.tenant.findUnique({ where: { name: opts.tenant } });
     if (!tenant) throw new CliError(`no tenant named '${opts.tenant}'`);
     const keys = await prisma.apiKey.findMany({ where: { tenantId: tenant.id }, orderBy: { createdAt: 'asc' } });
-    const rows = keys.map((k) => ({
-      id: k.id,
-      prefix: k.prefix,
-      role: k.role,
-      label: k.name,
-      createdAt: k.createdAt,
-      lastUsedAt: k.lastUsedAt,
-      revokedAt: k.revokedAt,
-    }));
+    const rows = keys.map(keyListing);
     if (opts.json) {
       out(JSON.stringify(rows));
       return;

@@ -10,6 +10,31 @@ import { SEARCH_MODES } from '../messages/record-types-v1.js';
 import { listOptions, urlOption, type ListOpts } from './command-options.js';
 
 export function registerReadCommands(program: Command): void {
+  program
+    .command('login')
+    .description("sign in through your organization's OpenID provider (device authorization): a personal key, kept for the other commands")
+    .addOption(urlOption())
+    .action(async (opts: { url?: string }) => {
+      const { login } = await import('./login-cmd.js');
+      await login(opts, stdoutLine, stderrLine);
+    });
+  program
+    .command('logout')
+    .description('sign out: the key `memflow login` minted is revoked and forgotten')
+    .action(async () => {
+      const { logout } = await import('./login-cmd.js');
+      await logout(stdoutLine);
+    });
+  program
+    .command('whoami')
+    .description('who MEMFLOW_API_KEY is (GET /v1/me): tenant, person, role, project roles, projects it may touch')
+    .option('--json', 'print the API document as JSON')
+    .addOption(urlOption())
+    .action(async (opts: { json?: boolean; url?: string }) => {
+      const { whoami } = await import('./whoami-cmd.js');
+      await whoami(opts, stdoutLine);
+    });
+
   const sessions = program.command('sessions').description('list and inspect captured sessions (GET /v1/sessions)');
   listOptions(sessions.command('list', { isDefault: true }).description('list sessions, newest first')).action(async (opts: ListOpts) => {
     const { sessionsList } = await import('./sessions-cmd.js');

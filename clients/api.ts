@@ -138,6 +138,8 @@ export function createApiClient(opts: ApiClientOptions) {
     setReviewPolicy: (project: string, policy: V.ReviewPolicy) => call(V.reviewPolicyView, 'PUT', `/v1/projects/${enc(project)}/review-policy`, { policy }),
 
     usage: (params: { days?: number } = {}) => call(A.usageAnswer, 'GET', `/v1/usage${query(params)}`),
+    /** Who the key is: tenant, person, roles, projects (any key). */
+    me: () => call(A.whoAmI, 'GET', '/v1/me'),
 
     // Admin keys only.
     eraseProject: (project: string) => call(A.accepted, 'DELETE', `/v1/projects/${enc(project)}`),

@@ -7,6 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tailFile } from './wait-until.js';
 import { cacheDir } from './profile.js';
@@ -97,13 +98,16 @@ async function build(spec: GoBinarySpec, target: string, progress: Progress): Pr
   fs.mkdirSync(logDir, { recursive: true });
   const logFile = path.join(logDir, `build-${spec.name}-${spec.version}.log`);
   const log = fs.openSync(logFile, 'w');
-  const ref = `${spec.pkg}@${spec.version}`;
+  const ref = spec.moduleDir ? `${spec.moduleDir} (${spec.version})` : `${spec.pkg}@${spec.version}`;
   progress(`${spec.name}: building ${ref} with ${go} (first run on this machine; takes minutes). Log: ${logFile}`);
 
   const started = Date.now();
-  const child = spawn('go', ['install', ref], {
+  // A module of this repository is built in its folder (its go.sum pins the proxy's modules).
+  const args = spec.moduleDir ? ['build', '-o', path.join(staging, spec.executable), '.'] : ['install', ref];
+  const child = spawn('go', args, {
     env: { ...process.env, GOBIN: staging, CGO_ENABLED: spec.cgo ? '1' : '0', GOFLAGS: '-buildvcs=false' },
     stdio: ['ignore', log, log],
+    ...(spec.moduleDir ? { cwd: path.join(path.dirname(fileURLToPath(import.meta.url)), '..', spec.moduleDir) } : {}),
   });
   const heartbeat = setInterval(() => {
     progress(`${spec.name}: still building (${Math.round((Date.now() - started) / 1000)}s)`);

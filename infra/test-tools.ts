@@ -13,7 +13,7 @@ import { haproxyBinary } from './cluster/haproxy.js';
 import { composeSpecSchemaFile, KUBERNETES_OPENAPI, kubernetesSchemaDir } from './deploy/schemas.js';
 import { cachedBinaryPath, ensureGoBinary } from './go-binary.js';
 import { cacheDir } from './profile.js';
-import { HELM, KUBECONFORM } from './versions.js';
+import { HELM, KUBECONFORM, OIDC_PROVIDER } from './versions.js';
 
 type Log = (line: string) => void;
 
@@ -83,6 +83,7 @@ export async function provisionTestTools(log: Log): Promise<void> {
     ['debian packages', () => ensureDebianPackages(log)],
     ['helm', () => ensureGoBinary(HELM, log)],
     ['kubeconform', () => ensureGoBinary(KUBECONFORM, log)],
+    ['the OpenID provider', () => ensureGoBinary(OIDC_PROVIDER, log)],
     ['kubernetes schemas', () => kubernetesSchemaDir(log)],
     ['compose-spec schema', () => composeSpecSchemaFile()],
   ];

@@ -14,6 +14,11 @@ export interface GoBinarySpec {
   cgo: boolean;
   /** Environment variable that points at an existing executable instead of building one. */
   overrideEnv: string;
+  /**
+   * A module of this repository (its folder, from the repository root) built with `go build`
+   * instead of `go install pkg@version`: its go.mod and go.sum pin what comes from the module proxy.
+   */
+  moduleDir?: string;
 }
 
 export const TEMPORAL_CLI: GoBinarySpec = {
@@ -76,4 +81,19 @@ export const KUBECONFORM: GoBinarySpec = {
   executable: 'kubeconform',
   cgo: false,
   overrideEnv: 'MEMFLOW_KUBECONFORM_BIN',
+};
+
+/**
+ * The OpenID provider of the sign-in tests (issue 51): zitadel/oidc's provider library (pkg/op) with
+ * its example storage and login pages, configured by infra/oidc-provider/main.go. The version names
+ * the library and a revision of main.go: bump the revision when main.go changes.
+ */
+export const OIDC_PROVIDER: GoBinarySpec = {
+  name: 'memflow-oidc-provider',
+  pkg: 'memflow.local/oidc-provider',
+  version: 'zitadel-oidc-v3.52.0-r1',
+  executable: 'memflow-oidc-provider',
+  cgo: false,
+  overrideEnv: 'MEMFLOW_OIDC_PROVIDER_BIN',
+  moduleDir: 'infra/oidc-provider',
 };

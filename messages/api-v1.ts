@@ -233,6 +233,7 @@ export const auditItem = z.object({
   target: z.string().nullable(),
   outcome: z.enum(['success', 'denied', 'failure']),
   actorKeyId: z.string().nullable().describe('the API key that acted; null for the operator CLI and scheduled work'),
+  actor: z.object({ id: z.string(), name: z.string() }).nullable().optional().describe('the person behind that key, when it is someone\'s'),
   details: z.unknown().nullable(),
   requestId: z.string().nullable(),
   createdAt: timestamp,
@@ -262,10 +263,68 @@ export const eraseJobView = jobView.extend({
 });
 export type JobView = z.output<typeof jobView> & { project?: string; requestedAt?: string; erasedAt?: string | null };
 
-export const keyRole = z.enum(['admin', 'maintainer', 'member']);
-export const apiKeyView = z.object({ id: z.string(), prefix: z.string(), role: keyRole, label: z.string().nullable(), createdAt: timestamp, lastUsedAt: timestamp.nullable(), revokedAt: timestamp.nullable() });
+/** Roles, lowest first (common/server/roles.ts ranks them): each may do what the ones before it may. */
+export const ROLES = ['reader', 'member', 'maintainer', 'admin'] as const;
+export const keyRole = z.enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` });
+export type Role = z.output<typeof keyRole>;
+/** Who is behind a key, a memory or a decision: a person (when the key is someone's). */
+export const personRef = z.object({ id: z.string(), name: z.string() });
+export const apiKeyView = z.object({
+  id: z.string(),
+  prefix: z.string(),
+  role: keyRole,
+  label: z.string().nullable(),
+  createdAt: timestamp,
+  lastUsedAt: timestamp.nullable(),
+  revokedAt: timestamp.nullable(),
+  person: personRef.nullable().optional(),
+  projects: z.array(z.string()).nullable().optional().describe('the projects the key may touch; null: every project'),
+  readOnly: z.boolean().optional(),
+  expiresAt: timestamp.nullable().optional(),
+});
 export const apiKeys = z.object({ items: z.array(apiKeyView) });
 export const createdKey = z.object({ key: z.string().describe('the secret, shown once'), keyId: z.string(), prefix: z.string(), role: keyRole });
+/** A person of the tenant (GET/POST /v1/admin/people). */
+export const personView = z.object({
+  id: z.string(),
+  name: z.string(),
+  email: z.string().nullable(),
+  role: keyRole,
+  projectRoles: z.record(z.string(), keyRole).describe('their role in these projects, instead of `role`'),
+  signIn: z.boolean().describe('known to the OpenID provider (has signed in)'),
+  createdAt: timestamp,
+  disabledAt: timestamp.nullable(),
+});
+export const people = z.object({ items: z.array(personView) });
+
+/** GET /ui/sso: whether the viewer offers single sign-on. */
+export const ssoState = z.object({ enabled: z.boolean(), issuer: z.string().nullable() });
+/** POST /auth/device: a device sign-in started; the person approves at verificationUri with userCode. */
+export const deviceStarted = z.object({
+  handle: z.string().describe('send to POST /auth/device/token until it answers 200'),
+  userCode: z.string(),
+  verificationUri: z.string(),
+  verificationUriComplete: z.string().nullable(),
+  expiresIn: z.number().describe('seconds'),
+  interval: z.number().describe('seconds between polls'),
+});
+export type DeviceStarted = z.output<typeof deviceStarted>;
+/** POST /auth/device/token once approved: a personal key of the person, shown this once. */
+export const deviceLogin = z.object({ key: z.string(), keyId: z.string(), tenant: z.string(), person: personRef, expiresAt: timestamp });
+export type DeviceLogin = z.output<typeof deviceLogin>;
+
+/** GET /v1/me: who the key is, and what it may do. */
+export const whoAmI = z.object({
+  tenant: z.string(),
+  keyId: z.string(),
+  role: keyRole.describe('the role in the tenant'),
+  person: personRef.nullable(),
+  projects: z.array(z.string()).nullable().describe('the projects the key may touch; null: every project'),
+  projectRoles: z.record(z.string(), keyRole),
+  expiresAt: timestamp.nullable(),
+});
+export type WhoAmI = z.output<typeof whoAmI>;
+
 export const revokedKey = z.object({ id: z.string(), revoked: z.literal(true), alreadyRevoked: z.boolean() });
 
 export const usageAnswer = z.object({
@@ -275,7 +334,15 @@ export const usageAnswer = z.object({
 });
 
 /** POST and GET /ui/session: who the viewer is signed in as. */
-export const viewerSession = z.object({ tenant: z.string(), role: keyRole, keyId: z.string(), csrf: z.string().describe('send as x-csrf-token on state-changing requests') });
+export const viewerSession = z.object({
+  tenant: z.string(),
+  role: keyRole,
+  keyId: z.string(),
+  csrf: z.string().describe('send as x-csrf-token on state-changing requests'),
+  person: personRef.nullable().optional().describe('the person signed in (single sign-on, or a personal key)'),
+  projectRoles: z.record(z.string(), keyRole).optional().describe("the person's roles in projects, where they differ from `role`"),
+  expiresAt: timestamp.nullable().optional().describe('when the sign-in ends'),
+});
 export type ViewerSession = z.output<typeof viewerSession>;
 
 /**

@@ -51,6 +51,7 @@ let victimData: SeededCorpus;
 let victimBackupId: string;
 let victimEraseJob: string;
 let victimDerivationId: string;
+let victimPersonId: string;
 let fuzzData: SeededCorpus;
 const fuzzTenantSession = () => fuzzData.sessions[0]!.agentSessionId;
 const FUZZ_PROJECT = 'fuzzproj';
@@ -213,8 +214,8 @@ const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'] as 
 
 /** Requests that could legitimately write (a valid body to a writing route) are not fuzzed blindly. */
 const writes = (method: string, path: string) =>
-  (method === 'POST' && /^\/v1\/(admin\/keys$|admin\/backups|admin\/restore|admin\/redaction\/rescan|hooks\/|memories$|learnings\/[^/]+\/(correct|forget)$|review\/)/.test(path)) ||
-  (method === 'PUT' && (path.startsWith('/v1/admin/retention') || path.endsWith('/review-policy'))) ||
+  (method === 'POST' && /^\/v1\/(admin\/keys$|admin\/people$|admin\/backups|admin\/restore|admin\/redaction\/rescan|hooks\/|memories$|learnings\/[^/]+\/(correct|forget)$|review\/)/.test(path)) ||
+  (method === 'PUT' && (path.startsWith('/v1/admin/retention') || path.startsWith('/v1/admin/people/') || path.endsWith('/review-policy'))) ||
   (method === 'DELETE' && path.startsWith('/v1/projects/'));
 
 function touchesKeptProject(segment: string): boolean {
@@ -278,7 +279,7 @@ function refusedBy(method: string, path: string, b: Body): Body | undefined {
   if (path === '/v1/memories') o.text = ' '; // blank: refused
   if (/^\/v1\/learnings\//.test(path)) o.reason = ''; // empty: refused
   if (path.startsWith('/v1/admin/redaction/rescan')) o.batchSize = 'lots';
-  if (path === '/v1/admin/keys') o.role = 'owner'; // not a role: refused
+  if (path === '/v1/admin/keys' || path.startsWith('/v1/admin/people')) o.role = 'owner'; // not a role: refused
   if (path.startsWith('/v1/review/')) Object.assign(o, { decision: 'maybe', text: '' }); // neither a decision nor a text: refused
   if (path.endsWith('/review-policy')) o.policy = 'sometimes'; // not a policy: refused
   return { ...b, body: JSON.stringify(o) };
@@ -297,6 +298,7 @@ before(async () => {
   victimData = await seedCorpus(prisma, victim.tenantId, VICTIM_PROJECT, CORPUS.slice(2, 5));
   victimBackupId = (await prisma.backup.create({ data: { scope: 'tenant', tenantId: victim.tenantId, status: 'completed', completedAt: new Date() } })).id;
   victimEraseJob = `erase-${crypto.randomUUID()}`;
+  victimPersonId = (await prisma.person.create({ data: { tenantId: victim.tenantId, name: 'Victim Person', role: 'member' } })).id;
   victimDerivationId = (await prisma.derivation.create({ data: { tenantId: victim.tenantId, projectId: victimData.projectId, summarizer: 'offline', promptVersion: 'probe', status: 'cancelled' } })).id;
   await prisma.erasureTombstone.create({ data: { jobId: victimEraseJob, tenantId: victim.tenantId, projectName: 'old-project', erasedAt: new Date() } });
 });
@@ -572,6 +574,13 @@ const probes: Record<string, Probe> = {
   'POST /v1/review/decisions': { admin: false, foreign: () => ({ path: '/v1/review/decisions', body: { decision: 'reject', ids: [victimData.sessions[0]!.learningId] } }), expect: 'no-data' },
   'POST /v1/review/{id}/edit': { admin: false, foreign: () => ({ path: `/v1/review/${victimData.sessions[0]!.learningId}/edit`, body: { text: 'probe' } }), expect: 404 },
   'GET /v1/projects/{project}/review-policy': { admin: false, foreign: () => ({ path: `/v1/projects/${VICTIM_PROJECT}/review-policy` }), expect: 404 },
+  'GET /v1/me': { admin: false, foreign: () => ({ path: '/v1/me' }), expect: 'no-data' },
+  'DELETE /v1/me/keys/{id}': { admin: false, foreign: () => ({ path: `/v1/me/keys/${victimMemberKeyId}` }), expect: 404 },
+  'GET /v1/admin/people': { admin: true, foreign: () => ({ path: '/v1/admin/people' }), expect: 'no-data' },
+  'POST /v1/admin/people': { admin: true, none: 'adds a person to the caller’s own tenant; it names no resource' },
+  'PUT /v1/admin/people/{id}': { admin: true, foreign: () => ({ path: `/v1/admin/people/${victimPersonId}`, body: { role: 'reader' } }), expect: 404 },
+  'PUT /v1/admin/people/{id}/projects/{project}': { admin: true, foreign: () => ({ path: `/v1/admin/people/${victimPersonId}/projects/${VICTIM_PROJECT}`, body: { role: 'admin' } }), expect: 404 },
+  'DELETE /v1/admin/people/{id}/projects/{project}': { admin: true, foreign: () => ({ path: `/v1/admin/people/${victimPersonId}/projects/${VICTIM_PROJECT}` }), expect: 404 },
   'PUT /v1/projects/{project}/review-policy': { admin: true, none: 'sets the policy of the caller’s own project of that name (creating it); it names no other tenant’s resource' },
 };
 

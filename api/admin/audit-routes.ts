@@ -2,8 +2,7 @@
  * The audit trail, readable by the tenant's admins:
  *   GET /v1/admin/audit?action=&since=&until=&cursor=&limit=   newest first, paginated
  * Rows are the tenant's own only (installation-wide rows, tenant null, are not shown to any tenant).
- * Also here: a key refused by an admin route, or by a review decision (api/review/), is audited as
- * `auth.denied`.
+ * Also here: a request the access check refused (api/access.ts) is audited as `auth.denied`.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -31,32 +30,23 @@ export const auditQuery = z
   })
   .refine((v) => !v.since || !v.until || v.since < v.until, { path: ['until'], message: 'must be later than since' });
 
-/** Admin-only route prefixes whose refusals are audited here (DELETE /v1/projects audits its own). */
-const ADMIN_ROUTES = /^\/v1\/(admin\/|jobs\/)/;
-/** Routes of the review inbox that need a maintainer (or admin), and the admin-only policy route. */
-const REVIEW_ROUTES = /^\/v1\/(review\/|projects\/:project\/review-policy$)/;
-
-/** What the refused request lacked, for the audit entry; undefined when its refusals are not audited here. */
-function deniedFor(route: string, role: string): string | undefined {
-  if (ADMIN_ROUTES.test(route)) return role === 'admin' ? undefined : 'admin key required';
-  if (REVIEW_ROUTES.test(route)) return route.endsWith('review-policy') ? 'admin key required' : 'maintainer key required';
-  return undefined;
-}
-
+/**
+ * Every refusal of the access check (api/access.ts) is audited: `auth.denied` (or the route's own
+ * action, `project.erase`) with the reason, the route and the projects it was refused for.
+ */
 export function registerAuditDenials(app: FastifyInstance, deps: AuditRouteDeps): void {
   app.addHook('onResponse', async (req, reply) => {
     const principal = req.principal;
     const route = req.routeOptions.url;
-    if (reply.statusCode !== 403 || !principal || !route) return;
-    const reason = deniedFor(route, principal.role);
-    if (!reason) return;
+    const denied = req.accessDenied;
+    if (reply.statusCode !== 403 || !principal || !route || !denied) return;
     await recordAudit(deps.prisma, {
       tenantId: principal.tenantId,
       actorKeyId: principal.keyId,
-      action: 'auth.denied',
-      target: `route:${req.method} ${route}`,
+      action: denied.action,
+      target: denied.target,
       outcome: 'denied',
-      details: { reason },
+      details: { reason: denied.reason, ...(denied.projects !== 'tenant' && denied.projects.length ? { projects: [...denied.projects] } : {}), ...(principal.person ? { personId: principal.person.id } : {}) },
       requestId: req.id,
     }).catch((err: Error) => req.log.warn({ err: err.message }, 'could not audit a denied request'));
   });
@@ -85,6 +75,11 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps):
     });
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
+    // The person behind each acting key (keys are revoked, never deleted: the link stays).
+    const actorIds = [...new Set(page.flatMap((r) => (r.actorKeyId ? [r.actorKeyId] : [])))];
+    const actors = new Map(
+      (await deps.prisma.apiKey.findMany({ where: { id: { in: actorIds }, tenantId, personId: { not: null } }, select: { id: true, person: { select: { id: true, name: true } } } })).map((k) => [k.id, k.person]),
+    );
     return answer(auditPage, {
       items: page.map((r) => ({
         id: r.id,
@@ -92,6 +87,7 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps):
         target: r.target,
         outcome: r.outcome,
         actorKeyId: r.actorKeyId,
+        actor: (r.actorKeyId && actors.get(r.actorKeyId)) || null,
         details: r.details ?? null,
         requestId: r.requestId,
         createdAt: r.createdAt.toISOString(),

@@ -41,7 +41,7 @@ WITH input AS (
                          item_kind, item_title, item_text, item_tokens, prompt_tokens, item_is_result, occurred_at, agent, agent_version,${ledger ? ' from_client,' : ''} ord)
 ), valid AS (
   SELECT i.* FROM input i
-   WHERE EXISTS (SELECT 1 FROM api_keys k WHERE k.id = i.key_id AND k.tenant_id = i.tenant_id AND k.revoked_at IS NULL)
+   WHERE EXISTS (SELECT 1 FROM api_keys k WHERE k.id = i.key_id AND k.tenant_id = i.tenant_id AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now()))
 ), latest AS (
   -- A body-keyed delivery repeats an event only when it is the same as the session's latest event:
   -- the key that event was stored under. Computed apart so that the lookup below is a probe of the

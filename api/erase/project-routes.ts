@@ -8,9 +8,8 @@
  * finished the project is gone and a DELETE answers 404.
  */
 import type { Client } from '@temporalio/client';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { recordAudit } from '../../common/server/audit.js';
 import type { PrismaClient } from '../../common/server/db.js';
 import { InvalidProjectName, normalizeProjectName } from '../../common/workspace/project-naming.js';
 import { eraseWorkflowId, type EraseProjectInput } from '../../messages/workflows-v1/erase.js';
@@ -51,15 +50,6 @@ const jobPath = z.object({ jobId: jobIdParam });
 export function registerProjectRoutes(app: FastifyInstance, deps: ProjectRouteDeps): void {
   const { prisma } = deps;
 
-  /** The admin principal; a member key's attempt is audited as denied, then refused. */
-  async function eraseAdmin(req: FastifyRequest, target: string) {
-    const principal = requirePrincipal(req);
-    if (principal.role !== 'admin') {
-      await recordAudit(prisma, { tenantId: principal.tenantId, actorKeyId: principal.keyId, action: 'project.erase', target, outcome: 'denied', requestId: req.id });
-    }
-    return requireAdmin(req);
-  }
-
   // After api/project-key.ts mapped ?project= by the repository's key: what every read will use.
   const identityDoc = documented({
     summary: 'Which project a repository is: the name, mapped by X-Memflow-Project-Key as every read maps it',
@@ -85,7 +75,7 @@ export function registerProjectRoutes(app: FastifyInstance, deps: ProjectRouteDe
   });
   app.delete<{ Params: { project: string } }>('/v1/projects/:project', eraseDoc, async (req, reply) => {
     const name = projectNameOf(req.params.project, 'invalid_path');
-    const principal = await eraseAdmin(req, `project:${name}`);
+    const principal = requireAdmin(req); // a refusal is audited as project.erase (api/access.ts)
     const project = await prisma.project.findUnique({ where: { tenantId_name: { tenantId: principal.tenantId, name } }, select: { id: true } });
     if (!project) throw new HttpError(404, 'not_found', `no project '${name}'`);
 

@@ -8,10 +8,9 @@
  *   PUT  /v1/projects/:project/review-policy      {policy: live|review} (admin)
  * Deciding needs a maintainer or admin key; a refusal is audited (api/admin/audit-routes.ts).
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { PrismaClient } from '../../common/server/db.js';
-import type { Principal } from '../../common/server/tenants.js';
 import { requireAdmin, requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import type { Indexer } from '../memories/index-now.js';
@@ -36,15 +35,7 @@ export interface ReviewRouteDeps {
   indexer: Indexer;
 }
 
-/** Roles that decide on the inbox. */
-const REVIEWERS = new Set(['admin', 'maintainer']);
-
-/** The principal of a maintainer or admin key; any other key gets 403 naming what it lacks. */
-export function requireMaintainer(req: FastifyRequest): Principal {
-  const principal = requirePrincipal(req);
-  if (!REVIEWERS.has(principal.role)) throw new HttpError(403, 'forbidden', 'deciding on the review inbox needs a maintainer or admin API key (memflow keys create --role maintainer)');
-  return principal;
-}
+// Deciding needs the maintainer role in the learnings' projects: checked by api/access.ts.
 
 export const reviewQuery = z.object({ project: projectParam, limit: limitParam(50), cursor: z.string().max(500).optional() });
 const projectPath = z.object({ project: projectParam.refine((p) => p !== undefined, 'required: a project name') });
@@ -84,7 +75,7 @@ export function registerReviewRoutes(app: FastifyInstance, deps: ReviewRouteDeps
     answers: { 200: reviewDecided, 403: null, 409: null },
   });
   app.post('/v1/review/decisions', decideDoc, async (req) => {
-    const { tenantId, keyId } = requireMaintainer(req);
+    const { tenantId, keyId } = requirePrincipal(req);
     const body = parseOr400(reviewDecisionBody, req.body, 'invalid_body');
     const refs = [...new Set(parseOr400(idRefs, body.ids, 'invalid_body'))];
     const { ids, notFound } = await resolve(prisma, tenantId, refs);
@@ -103,7 +94,7 @@ export function registerReviewRoutes(app: FastifyInstance, deps: ReviewRouteDeps
     answers: { 200: reviewEdited, 403: null, 404: null, 409: null },
   });
   app.post<{ Params: { id: string } }>('/v1/review/:id/edit', editDoc, async (req) => {
-    const { tenantId, keyId } = requireMaintainer(req);
+    const { tenantId, keyId } = requirePrincipal(req);
     const { id: ref } = parseOr400(idPath, req.params, 'invalid_path');
     const body = parseOr400(reviewEditBody, req.body, 'invalid_body');
     const { ids } = await resolve(prisma, tenantId, [ref]);

@@ -88,9 +88,10 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
 
   const projectsDoc = documented({ summary: "The tenant's projects, most recently active first, with their session counts and agents", tags: ['sessions'], query: projectsQuery, answers: { 200: projectsAnswer } });
   app.get<{ Querystring: Q }>('/v1/projects', projectsDoc, async (req) => {
-    const { tenantId } = requirePrincipal(req);
+    const { tenantId, projects } = requirePrincipal(req);
     const { limit } = parseOr400(projectsQuery, req.query);
-    const rows = await listProjects(deps.pool, tenantId, limit);
+    // A key limited to projects sees only those (api/access.ts: `listing`).
+    const rows = (await listProjects(deps.pool, tenantId, limit)).filter((r) => !projects || projects.includes(r.name));
     return answer(projectsAnswer, { items: rows.map((r) => ({ name: r.name, sessions: r.sessions, lastActivityAt: r.last_activity_at, agents: r.agents })) });
   });
 

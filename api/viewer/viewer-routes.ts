@@ -4,7 +4,8 @@
  *   GET    /ui/assets/{file}   its script and stylesheet, content-hashed, cached for a year
  *   POST   /ui/session         {key}: sign in -> session cookie (HttpOnly, SameSite=Strict) + {tenant, role, csrf}
  *   GET    /ui/session         who is signed in (401 when nobody)
- *   DELETE /ui/session         sign out (x-csrf-token)
+ *   DELETE /ui/session         sign out (x-csrf-token); a single sign-on's key is revoked
+ * Single sign-on (GET /ui/oidc/start, /ui/oidc/callback) is api/sso/sso-routes.ts.
  * The page's Content-Security-Policy allows only this origin: no inline script, no third party.
  * The files come from dist/viewer, written by `npm run build:viewer` (viewer/build.ts).
  */
@@ -17,7 +18,7 @@ import { HttpError } from '../errors.js';
 import { viewerSession } from '../../messages/api-v1.js';
 import { answer, parseOr400 } from '../validation.js';
 import { documented } from '../openapi-doc.js';
-import { clearedSessionCookie, readCookie, sameToken, SESSION_COOKIE, sessionCookie, type ViewerSessions } from './viewer-sessions.js';
+import { clearedSessionCookie, readCookie, sameToken, SESSION_COOKIE, sessionCookie, type ViewerSession, type ViewerSessions } from './viewer-sessions.js';
 
 export const VIEWER_CSP = [
   "default-src 'none'",
@@ -38,6 +39,8 @@ export interface ViewerRouteDeps {
   distDir: string;
   /** A key signed in (audited as `viewer.signin`; its "last used" written). */
   signedIn?: (principal: Principal, requestId: string) => Promise<void>;
+  /** A session ended by signing out (the single sign-on revokes the key it minted). */
+  signedOut?: (session: ViewerSession, requestId: string) => Promise<void>;
   /** Failed sign-ins a minute per client address before 429. */
   failedSignInsPerMinute?: number;
 }
@@ -89,7 +92,8 @@ export function registerViewerRoutes(app: FastifyInstance, deps: ViewerRouteDeps
       .send(body);
   });
 
-  const view = (p: Principal, csrf: string) => answer(viewerSession, { tenant: p.tenantName, role: p.role, keyId: p.keyId, csrf });
+  const view = (p: Principal, csrf: string) =>
+    answer(viewerSession, { tenant: p.tenantName, role: p.role, keyId: p.keyId, csrf, person: p.person ?? null, projectRoles: { ...(p.projectRoles ?? {}) }, expiresAt: p.expiresAt ? new Date(p.expiresAt).toISOString() : null });
 
   const signInDoc = documented({
     summary: 'Sign in to the viewer with an API key: sets an HttpOnly, SameSite=Strict session cookie (the key is not kept)',
@@ -144,6 +148,7 @@ export function registerViewerRoutes(app: FastifyInstance, deps: ViewerRouteDeps
       const token = req.headers['x-csrf-token'];
       if (typeof token !== 'string' || !sameToken(token, session.csrf)) throw new HttpError(403, 'csrf', 'missing or wrong x-csrf-token for this viewer session');
       deps.sessions.delete(id);
+      await deps.signedOut?.(session, req.id);
     }
     return reply.code(204).header('set-cookie', clearedSessionCookie({ secure: isSecure(req) })).send();
   });

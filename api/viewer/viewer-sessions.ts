@@ -21,6 +21,8 @@ export interface ViewerSession {
   csrf: string;
   createdAt: number;
   seenAt: number;
+  /** The key a single sign-on minted for this session: revoked when it ends (api/sso/). */
+  signInKeyId?: string;
 }
 
 export class ViewerSessions {
@@ -28,7 +30,7 @@ export class ViewerSessions {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  create(keyHash: string): { id: string; session: ViewerSession } {
+  create(keyHash: string, signInKeyId?: string): { id: string; session: ViewerSession } {
     this.sweep();
     while (this.byId.size >= MAX_SESSIONS) {
       const oldest = this.byId.keys().next().value;
@@ -37,7 +39,7 @@ export class ViewerSessions {
     }
     const id = crypto.randomBytes(32).toString('base64url');
     const t = this.now();
-    const session = { keyHash, csrf: crypto.randomBytes(24).toString('base64url'), createdAt: t, seenAt: t };
+    const session: ViewerSession = { keyHash, csrf: crypto.randomBytes(24).toString('base64url'), createdAt: t, seenAt: t, ...(signInKeyId ? { signInKeyId } : {}) };
     this.byId.set(id, session);
     return { id, session };
   }

@@ -114,6 +114,28 @@ export const envSchema = z.object({
     .regex(/^\s*https?:\/\/[^/\s,]+\s*(,\s*https?:\/\/[^/\s,]+\s*)*$/, 'must be comma-separated origins like https://app.example.com')
     .optional(),
   /**
+   * Single sign-on (docs/sso.md): the site's OpenID provider. With an issuer, the viewer offers
+   * "Sign in with …" (authorization code with PKCE) and `memflow login` signs in by device
+   * authorization; API keys keep working either way.
+   */
+  MEMFLOW_OIDC_ISSUER: httpUrl.optional(),
+  /** The viewer's client at the provider (a public client with PKCE, or confidential with the secret below). */
+  MEMFLOW_OIDC_CLIENT_ID: z.string().min(1).max(500).optional(),
+  MEMFLOW_OIDC_CLIENT_SECRET: z.string().min(1).max(2000).optional(),
+  /** The client for the device authorization grant (`memflow login`); default: the viewer's. */
+  MEMFLOW_OIDC_DEVICE_CLIENT_ID: z.string().min(1).max(500).optional(),
+  MEMFLOW_OIDC_DEVICE_CLIENT_SECRET: z.string().min(1).max(2000).optional(),
+  /** The tenant people who sign in belong to. */
+  MEMFLOW_OIDC_TENANT: z.string().min(1).max(200).optional(),
+  /** The tenant role of someone signing in for the first time who was not added by an admin; `none`: refused. */
+  MEMFLOW_OIDC_NEW_PEOPLE: z.enum(['none', 'reader', 'member', 'maintainer']).default('reader'),
+  /** How long a viewer sign-in lasts (seconds). */
+  MEMFLOW_OIDC_SESSION_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(8 * 3600),
+  /** How long the personal key `memflow login` mints lasts (days). */
+  MEMFLOW_OIDC_LOGIN_KEY_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  /** The viewer's public base URL (for the provider's redirect back), when it is not the one requests arrive at. */
+  MEMFLOW_PUBLIC_URL: httpUrl.optional(),
+  /**
    * Embedding provider: local (offline, default), onnx (a real model run in-process by ONNX Runtime;
    * needs the optional @huggingface/transformers), openai (any OpenAI-compatible endpoint) or voyage.
    */

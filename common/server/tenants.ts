@@ -7,15 +7,10 @@ import crypto from 'node:crypto';
 import { recordAudit } from './audit.js';
 import type { PrismaClient } from './db.js';
 import type { PgPool } from './pg.js';
+import { principalOf, type Principal, type Role } from './roles.js';
 
-export type KeyRole = 'admin' | 'maintainer' | 'member';
-
-export interface Principal {
-  tenantId: string;
-  tenantName: string;
-  keyId: string;
-  role: KeyRole;
-}
+export type KeyRole = Role;
+export type { Principal };
 
 const KEY_PREFIX = 'mf_';
 
@@ -56,19 +51,50 @@ export async function createTenant(prisma: PrismaClient, name: string) {
   return prisma.tenant.create({ data: { name } });
 }
 
+/** A key as listings show it (never its secret): the admin route and the operator CLI. */
+export const keyListing = (k: { id: string; prefix: string; role: KeyRole; name: string | null; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }) => ({
+  id: k.id,
+  prefix: k.prefix,
+  role: k.role,
+  label: k.name,
+  createdAt: k.createdAt,
+  lastUsedAt: k.lastUsedAt,
+  revokedAt: k.revokedAt,
+});
+
 /** Mints a key for the tenant; the key itself is returned once and never stored. */
 export async function createApiKey(
   prisma: PrismaClient,
   tenantName: string,
-  opts: { role?: KeyRole; label?: string; actorKeyId?: string | null } = {},
-): Promise<{ key: string; keyId: string; prefix: string; role: KeyRole }> {
+  opts: {
+    role?: KeyRole;
+    label?: string;
+    actorKeyId?: string | null;
+    /** The person it acts for (its role is then a ceiling on theirs). */
+    personId?: string;
+    /** The projects it may touch (normalized names); absent: every project. */
+    projects?: readonly string[];
+    readOnly?: boolean;
+    expiresAt?: Date;
+  } = {},
+): Promise<{ key: string; keyId: string; prefix: string; role: KeyRole; expiresAt: Date | null }> {
   const tenant = await prisma.tenant.findUnique({ where: { name: tenantName } });
   if (!tenant) throw new TenantError(`no tenant named '${tenantName}' (create it with \`memflow tenants create ${tenantName}\`)`);
   const key = generateApiKey();
   const role = opts.role ?? 'member';
   const row = await prisma.$transaction(async (tx) => {
     const created = await tx.apiKey.create({
-      data: { tenantId: tenant.id, keyHash: hashApiKey(key), prefix: keyDisplayPrefix(key), role, name: opts.label ?? null },
+      data: {
+        tenantId: tenant.id,
+        keyHash: hashApiKey(key),
+        prefix: keyDisplayPrefix(key),
+        role,
+        name: opts.label ?? null,
+        ...(opts.personId ? { personId: opts.personId } : {}),
+        ...(opts.projects ? { projects: [...opts.projects] } : {}),
+        readOnly: opts.readOnly ?? false,
+        expiresAt: opts.expiresAt ?? null,
+      },
     });
     // Key changes are audited with the key; actor null = the operator (CLI, DATABASE_URL).
     await recordAudit(tx, {
@@ -77,11 +103,18 @@ export async function createApiKey(
       action: 'key.create',
       target: `key:${created.id}`,
       outcome: 'success',
-      details: { prefix: created.prefix, role, ...(opts.label ? { label: opts.label } : {}) },
+      details: {
+        prefix: created.prefix,
+        role,
+        ...(opts.label ? { label: opts.label } : {}),
+        ...(opts.personId ? { personId: opts.personId } : {}),
+        ...(opts.projects ? { projects: [...opts.projects] } : {}),
+        ...(opts.readOnly ? { readOnly: true } : {}),
+      },
     });
     return created;
   });
-  return { key, keyId: row.id, prefix: row.prefix, role };
+  return { key, keyId: row.id, prefix: row.prefix, role, expiresAt: row.expiresAt };
 }
 
 /**
@@ -118,14 +151,40 @@ export async function lookupKey(pool: PgPool, presented: string): Promise<Princi
 
 /** As lookupKey, by the key's sha256 (the web viewer's sessions keep only the hash). */
 export async function lookupKeyHash(pool: PgPool, keyHash: string): Promise<Principal | undefined> {
-  // Named: prepared once per connection, not planned again on every request.
-  const { rows } = await pool.query<{ key_id: string; tenant_id: string; tenant_name: string; role: KeyRole }>({
+  // Named: prepared once per connection, not planned again on every request. A key of a disabled
+  // person, or past its expiry, is refused like a revoked one.
+  const { rows } = await pool.query<{
+    key_id: string;
+    tenant_id: string;
+    tenant_name: string;
+    role: KeyRole;
+    read_only: boolean;
+    projects: string[] | null;
+    expires_at: Date | null;
+    person_id: string | null;
+    person_name: string | null;
+    person_role: KeyRole | null;
+    project_roles: Record<string, KeyRole> | null;
+  }>({
     name: 'memflow_lookup_key',
-    text: `SELECT k.id::text AS key_id, k.tenant_id::text AS tenant_id, t.name AS tenant_name, k.role::text AS role
-       FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
-      WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
+    text: `SELECT k.id::text AS key_id, k.tenant_id::text AS tenant_id, t.name AS tenant_name, k.role::text AS role,
+              k.read_only, k.projects, k.expires_at, p.id::text AS person_id, p.name AS person_name, p.role::text AS person_role,
+              CASE WHEN p.id IS NULL THEN NULL ELSE (SELECT json_object_agg(r.project, r.role) FROM project_roles r WHERE r.person_id = p.id) END AS project_roles
+       FROM api_keys k JOIN tenants t ON t.id = k.tenant_id LEFT JOIN people p ON p.id = k.person_id
+      WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())
+        AND (k.person_id IS NULL OR p.disabled_at IS NULL)`,
     values: [keyHash],
   });
   const row = rows[0];
-  return row ? { tenantId: row.tenant_id, tenantName: row.tenant_name, keyId: row.key_id, role: row.role } : undefined;
+  if (!row) return undefined;
+  return principalOf({
+    keyId: row.key_id,
+    tenantId: row.tenant_id,
+    tenantName: row.tenant_name,
+    keyRole: row.role,
+    readOnly: row.read_only,
+    projects: row.projects,
+    expiresAt: row.expires_at,
+    person: row.person_id ? { id: row.person_id, name: row.person_name ?? '', role: row.person_role ?? 'reader', projectRoles: row.project_roles } : null,
+  });
 }

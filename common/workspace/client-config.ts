@@ -10,6 +10,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { readLogin } from './login-store.js';
 
 /** The API's default port (the server's MEMFLOW_PORT default; not 37777, claude-mem's). */
 export const DEFAULT_API_PORT = 7711;
@@ -57,10 +58,13 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
 }
 
 export function parseClientConfig(env: NodeJS.ProcessEnv = process.env): ClientConfig {
-  const url = value(env, 'MEMFLOW_URL') ?? `http://127.0.0.1:${value(env, 'MEMFLOW_PORT') ?? DEFAULT_API_PORT}`;
+  // Without a key in the environment, the personal key of `memflow login` (for the API it came from).
+  const envKey = value(env, 'MEMFLOW_API_KEY');
+  const login = envKey ? undefined : readLogin(env);
+  const url = (value(env, 'MEMFLOW_URL') ?? login?.url ?? `http://127.0.0.1:${value(env, 'MEMFLOW_PORT') ?? DEFAULT_API_PORT}`).replace(/\/+$/, '');
   return {
-    MEMFLOW_URL: url.replace(/\/+$/, ''),
-    MEMFLOW_API_KEY: value(env, 'MEMFLOW_API_KEY'),
+    MEMFLOW_URL: url,
+    MEMFLOW_API_KEY: envKey ?? (login && login.url.replace(/\/+$/, '') === url ? login.key : undefined),
     MEMFLOW_PROJECT: value(env, 'MEMFLOW_PROJECT'),
     MEMFLOW_SPOOL_DIR: value(env, 'MEMFLOW_SPOOL_DIR') ?? path.join(os.homedir(), '.memflow', 'spool'),
     MEMFLOW_SPOOL_MAX_EVENTS: positive(env, 'MEMFLOW_SPOOL_MAX_EVENTS', 10_000),

@@ -8,6 +8,7 @@ import { installTemporalRuntime } from '../../workers/temporal-logger.js';
 import { temporalConnectionOptions } from '../../common/server/temporal-connection.js';
 import type { AddressInfo } from 'node:net';
 import { createApi } from '../../api/app.js';
+import { collectedRoutes } from '../../api/openapi.js';
 import { createLogger } from '../../common/server/logger.js';
 import type { Config } from '../../common/server/config.js';
 import type { PrismaClient } from '../../common/server/db.js';
@@ -15,6 +16,8 @@ import type { SessionTuning } from '../../messages/workflows-v1/session.js';
 
 export interface TestApi {
   url: string;
+  /** Every route the server registered, as `METHOD pattern` (Fastify's pattern; HEAD and OPTIONS left out). */
+  routes: string[];
   close(): Promise<void>;
 }
 
@@ -43,7 +46,8 @@ export async function startTestApi(
   });
   await api.app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = api.app.server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, close: () => api.close() };
+  const routes = [...new Set(collectedRoutes(api.app).map((r) => `${r.method} ${r.url}`))];
+  return { url: `http://127.0.0.1:${port}`, routes, close: () => api.close() };
 }
 
 export interface TestWorker {

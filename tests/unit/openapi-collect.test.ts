@@ -49,7 +49,8 @@ test('routes document themselves where they are registered; the undocumented and
 
   const thing = doc.paths['/v1/things/{id}']!.get!;
   assert.deepEqual(thing.parameters!.map((p) => [p.name, p.in, p.required]), [['id', 'path', true], ['full', 'query', false]]);
-  assert.deepEqual(Object.keys(thing.responses).sort(), ['200', '400', '401', '404', '429', '503'], 'a keyed route with input: 400, 401, 429, 503 added');
+  // Every keyed route may answer 403: the access check (api/access.ts) refuses by role and project.
+  assert.deepEqual(Object.keys(thing.responses).sort(), ['200', '400', '401', '403', '404', '429', '503'], 'a keyed route with input: 400, 401, 403, 429, 503 added');
   assert.deepEqual(Object.keys(doc.paths['/v1/things:batchGet']!.post!.responses).sort(), ['200', '400', '401', '403', '429', '503'], 'an admin route: 403');
   assert.deepEqual(doc.paths['/health']!.get!.security, [], 'auth: false needs no key');
   assert.deepEqual(Object.keys(doc.paths['/health']!.get!.responses), ['200']);

@@ -6,17 +6,13 @@
  * clients/api.ts does: zod would be most of the bundle (its classic build minifies to ~440 KiB).
  */
 import { ApiError, fetchTransport, query, send, type Method } from '../../clients/core.js';
-import type { Citation, SessionItem, TimelineItem } from '../../messages/api-v1.js';
+import type { Citation, SessionItem, TimelineItem, ViewerSession } from '../../messages/api-v1.js';
 import type { RecordType } from '../../messages/record-types-v1.js';
 
 export type { AuditItem, BackupView, Citation, Page, ProjectItem, SearchAnswer, SearchHit, SessionItem, TimelineItem } from '../../messages/api-v1.js';
 
-export interface Me {
-  tenant: string;
-  role: 'admin' | 'maintainer' | 'member';
-  keyId: string;
-  csrf: string;
-}
+/** Who is signed in (GET /ui/session): the tenant, the role, the person and when the sign-in ends. */
+export type Me = ViewerSession;
 
 export { ApiError };
 export type { DerivationView } from '../../messages/rederive-api-v1.js';

@@ -21,10 +21,23 @@ function SignIn({ onSignedIn, notice }: { onSignedIn: (me: Me) => void; notice: 
   const [key, setKey] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const [sso, setSso] = useState<{ enabled: boolean; issuer: string | null }>();
+  useEffect(() => {
+    call<{ enabled: boolean; issuer: string | null }>('GET', '/ui/sso').then(setSso, () => setSso({ enabled: false, issuer: null }));
+  }, []);
   return (
     <main id="main" class="signin">
       <h1>memflow</h1>
-      <p>Sign in with an API key. It is sent once and exchanged for a short-lived session; the browser does not keep it.</p>
+      {sso?.enabled ? (
+        <p>
+          {/* A plain link: the provider's page takes over, then sends the browser back signed in. */}
+          <a class="button sso" href="/ui/oidc/start">
+            Sign in with your organization's account
+          </a>{' '}
+          <span class="hint">({sso.issuer})</span>
+        </p>
+      ) : null}
+      <p>{sso?.enabled ? 'Or sign in with an API key.' : 'Sign in with an API key.'} It is sent once and exchanged for a short-lived session; the browser does not keep it.</p>
       {notice ? (
         <p class="warning" role="status">
           {notice}
@@ -97,6 +110,20 @@ function App() {
     );
   }, []);
 
+  // A sign-in that ends (single sign-on sessions expire): back to the sign-in page when it does.
+  useEffect(() => {
+    if (!me?.expiresAt) return;
+    const ms = Date.parse(me.expiresAt) - Date.now();
+    const timer = setTimeout(() => {
+      call<Me>('GET', '/ui/session').then(setMe, () => {
+        setSession(null);
+        setNotice('Your sign-in has ended; sign in again.');
+        setMe(null);
+      });
+    }, Math.max(0, ms) + 500);
+    return () => clearTimeout(timer);
+  }, [me?.expiresAt]);
+
   if (me === undefined) return <main id="main" class="boot"><p>Loading memflow…</p></main>;
   if (me === null)
     return (
@@ -115,7 +142,7 @@ function App() {
   if (page === 'sessions' && arg) view = <SessionView id={arg} />;
   else if (page === 'search') view = <Search />;
   else if (page === 'learnings') view = <Learnings />;
-  else if (page === 'review') view = <Review canDecide={me.role === 'admin' || me.role === 'maintainer'} isAdmin={me.role === 'admin'} />;
+  else if (page === 'review') view = <Review canDecide={[me.role, ...Object.values(me.projectRoles ?? {})].some((r) => r === 'admin' || r === 'maintainer')} isAdmin={me.role === 'admin'} />;
   else if (page === 'usage') view = <UsageView />;
   else if (page === 'admin')
     view =
@@ -145,7 +172,8 @@ function App() {
           ))}
         </nav>
         <ReviewBadge />
-        <span class="who" title={`signed in to tenant ${me.tenant} with a ${me.role} key`}>
+        <span class="who" title={`signed in to tenant ${me.tenant}${me.person ? ` as ${me.person.name}` : ''} (${me.role})${me.expiresAt ? ` until ${new Date(me.expiresAt).toLocaleString()}` : ''}`}>
+          {me.person ? `${me.person.name} · ` : ''}
           {me.tenant} · {me.role}
         </span>
         <button
