@@ -156,7 +156,9 @@ test('memflow login: device authorization approved at the provider mints a perso
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  await waitUntil(async () => /enter the code: \S+/.test(stderr), { what: 'the device code', timeoutMs: 20_000, intervalMs: 100 });
+  // The CLI's cold start is slow on a loaded machine: a generous wait, and what it said if it fails.
+  await waitUntil(async () => /enter the code: \S+/.test(stderr) || child.exitCode !== null, { what: 'the device code', timeoutMs: 120_000, intervalMs: 100 });
+  assert.match(stderr, /enter the code: \S+/, `memflow login said: ${stderr}${stdout}`);
   const url = /open (\S+)/.exec(stderr)![1]!;
   const code = /enter the code: (\S+)/.exec(stderr)![1]!;
   assert.ok(url.startsWith(provider.issuer), url);
