@@ -77,7 +77,9 @@ export function searchLine(h: SearchHit, ids?: Map<string, string>): string {
 }
 
 export function searchHead(a: SearchAnswer, q: string, project: string | undefined): string {
-  const scope = project ? ` in ${project}` : '';
+  // The project the API answered for (where a repository's key mapped the name), else the one asked.
+  const answered = a.project ?? project;
+  const scope = answered ? ` in ${answered}` : '';
   const degraded = a.degraded ? ` (degraded: ${a.degradedReason ?? 'semantic search unavailable'}; keyword results only)` : '';
   if (a.results.length === 0) return `No memories match "${oneLine(q, 80)}"${scope}${degraded}.`;
   // The agent knows what it asked, and the tool's description says what a line holds (id, type,

@@ -107,6 +107,10 @@ export const searchAnswer = z.object({
   mode: z.enum(SEARCH_MODES).describe('the mode that answered'),
   degraded: z.boolean().describe('true when the answer comes from PostgreSQL alone (Weaviate or the embedding provider away)'),
   degradedReason: z.string().optional(),
+  project: z
+    .string()
+    .optional()
+    .describe("the project the answer is for, as the API resolved it (a repository's key maps its folder name to its own project, e.g. `shop-1a2b3c`); absent: the whole tenant"),
 });
 export type SearchAnswer = z.output<typeof searchAnswer>;
 
