@@ -13,7 +13,7 @@ import type { Tx } from '../../common/server/db.js';
 import { appendLearningRevision } from '../../common/server/learning-revisions.js';
 import type { Citation } from '../../common/rules/citations.js';
 import { poisonFlags } from '../../common/rules/poison.js';
-import { replacesRule } from '../../common/rules/rule-scope.js';
+import { ruleItAmends, type RuleText } from '../../common/rules/rule-scope.js';
 import { countTokens } from '../../common/rules/tokens.js';
 import { mergeCitations } from './summary-citations.js';
 import type { LearningCandidate, Outcome } from './summary-schema.js';
@@ -92,31 +92,20 @@ export async function tryLockProjectLearnings(tx: Tx, projectId: string): Promis
   return row?.locked === true;
 }
 
-/** How much better the closest rule must match than the next for an amendment to replace it. */
-const AMBIGUOUS_MARGIN = 0.1;
-
 /** The kinds of learning that are a project's rules (a person's decisions and conventions). */
 const RULE_KINDS = new Set(['decision', 'convention']);
 
 /**
- * The current rule a newly stated one amends, if any: the project's active decision or convention
- * whose topic it covers (common/rules/rule-scope.ts), the closest one, stated before this session.
+ * The project's current rules (decisions and conventions), read once per reconciliation: a stated
+ * rule that amends one of them replaces it (common/rules/rule-scope.ts ruleItAmends).
  */
-async function ruleItAmends(tx: Tx, input: ReconcileInput, c: { title: string; body: string }): Promise<{ id: string } | undefined> {
-  const rules = await tx.learning.findMany({
+async function currentRules(tx: Tx, input: ReconcileInput): Promise<RuleText[]> {
+  return tx.learning.findMany({
     where: { tenantId: input.tenantId, projectId: input.projectId, status: 'active', kind: { in: ['decision', 'convention'] } },
     select: { id: true, title: true, body: true },
     orderBy: { lastStatedAt: 'desc' },
     take: 500,
   });
-  const matches = rules
-    .map((r) => ({ id: r.id, ...replacesRule(`${c.title}\n${c.body}`, `${r.title}\n${r.body}`) }))
-    .filter((o) => o.replaces)
-    .sort((a, b) => b.overlap - a.overlap);
-  // Two current rules it could amend about as well: which one is not clear, so neither is replaced
-  // (the push still shows the newer one first; a person can correct it).
-  if (matches.length > 1 && matches[0]!.overlap - matches[1]!.overlap < AMBIGUOUS_MARGIN) return undefined;
-  return matches[0];
 }
 
 /** A rule's scope, with the scope of the rule it replaces (an amendment is about what it amends). */
@@ -137,6 +126,7 @@ export async function reconcileLearnings(tx: Tx, input: ReconcileInput): Promise
     const prev = merged.get(key);
     merged.set(key, prev ? { ...prev, sources: [...prev.sources, ...c.sources] } : c);
   }
+  let rules: RuleText[] | undefined;
   for (const c of merged.values()) {
     const sources = [...new Set(c.sources)].map((n) => input.observations.get(n)).filter((o) => o !== undefined);
     if (sources.length === 0) {
@@ -166,7 +156,7 @@ export async function reconcileLearnings(tx: Tx, input: ReconcileInput): Promise
         (c.restates ? byAlias.get(c.restates)?.id : undefined) ??
         input.known.find((k) => k.kind === c.kind && jaccard(words, titleWords(k.title)) >= RESTATE_SIMILARITY)?.id;
       // A rule a person states anew about the topic of a current rule is its new version (an amendment).
-      if (!targetId && c.origin === 'user' && RULE_KINDS.has(c.kind)) superseded = await ruleItAmends(tx, input, c);
+      if (!targetId && c.origin === 'user' && RULE_KINDS.has(c.kind)) superseded = ruleItAmends(c, (rules ??= await currentRules(tx, input)));
     }
 
     let learningId: string;
@@ -227,6 +217,8 @@ export async function reconcileLearnings(tx: Tx, input: ReconcileInput): Promise
         await appendLearningRevision(tx, old, 'superseded', input.changedBy);
         result.superseded.push(superseded.id);
       }
+      // The rules read for this reconciliation stay current for the next candidate of the session.
+      if (rules && RULE_KINDS.has(c.kind)) rules = [{ id: created.id, title: c.title, body: c.body }, ...rules.filter((r) => r.id !== superseded?.id && r.id !== created.id)];
     }
     await tx.learningSource.createMany({
       data: [
