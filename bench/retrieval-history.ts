@@ -26,7 +26,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../infra/profile.js';
-import { percentile, printColumns, startBenchServices } from './lib.js';
+import { degradedRetries, percentile, printColumns, searchFetch, startBenchServices } from './lib.js';
 import { post } from './ingest-http.js';
 import { loadAverage } from './proc-cpu.js';
 import { buildHistoryCorpus, deliveries, type HistoryCorpus, type HistoryQuestion, type QuestionKind } from './retrieval-history-corpus.js';
@@ -158,8 +158,7 @@ async function main(): Promise<void> {
     }
 
     async function ask(q: HistoryQuestion, mode: string): Promise<Outcome> {
-      const res = await fetch(`${api.url}/v1/search?${new URLSearchParams({ q: q.text, mode, limit: '10', project: `rh-${q.history}` }).toString()}`, { headers: { authorization: `Bearer ${tenant.key}` } });
-      const body = (await res.json()) as { results: Hit[]; degraded?: boolean; degradedReason?: string };
+      const { res, body } = await searchFetch<{ results: Hit[] }>(api.url, tenant.key, { q: q.text, mode, limit: '10', project: `rh-${q.history}` });
       if (res.status !== 200) throw new Error(`search answered ${res.status}: ${JSON.stringify(body)}`);
       if (body.degraded && mode !== 'keyword') throw new Error(`search answered degraded (${body.degradedReason})`);
       const serverMs = Number(/total;dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1] ?? NaN);
@@ -201,6 +200,7 @@ async function main(): Promise<void> {
       [tenant.tenantId],
     );
     printColumns(`retrieval over long histories: split ${args.split}, ${questions.length} questions, ${corpus.sessions.length} sessions, ${n[0]!.n} records; load average ${loadAverage()}`, modes, rows);
+    console.log(`answers asked again because they came degraded (vector leg over 1.5 s): ${degradedRetries.count}`);
     if (args.misses) for (const o of results[modes[0]!]!) if (!o.any10 || !o.turn10) console.log(`miss [${o.q.kind}] ${o.q.id}: ${o.q.text}`);
     agent.destroy();
   } finally {

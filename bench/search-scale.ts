@@ -38,7 +38,8 @@ import { chooseTestProfile, stackEnv } from '../infra/stack.js';
 import { RECORD_TYPES } from '../messages/record-types-v1.js';
 import { repoRoot } from '../infra/profile.js';
 import { fillWeaviate } from './corpus.js';
-import { benchTenant, fillSummary, openSearchBench, percentile, printTable, serverPhases, timedFill } from './lib.js';
+import { benchTenant, degradedRetries, fillSummary, openSearchBench, percentile, printTable, searchFetch, serverPhases, startBenchApi, timedFill, type SearchBench } from './lib.js';
+import { parseConfig } from '../common/server/config.js';
 import { loadAverage } from './proc-cpu.js';
 import { PARAPHRASE_FORMS, paraphrase, type HistoryCorpus, type HistoryQuestion } from './retrieval-history-corpus.js';
 import { seeded } from './hook-traffic.js';
@@ -56,6 +57,7 @@ const { values: args } = parseArgs({
     explain: { type: 'string', default: '0' },
     'no-recall': { type: 'boolean', default: false },
     'fill-only': { type: 'boolean', default: false },
+    'keyword-only': { type: 'boolean', default: false },
     label: { type: 'string', default: '' },
     'pile-at': { type: 'string' },
   },
@@ -64,6 +66,8 @@ const { values: args } = parseArgs({
 const STATE_DIR = process.env.MEMFLOW_STATE_DIR ?? path.join(repoRoot, '.memflow');
 /** The fill a run works on (tenant, key, sessions written); --label keeps several (e.g. one tenant per size). */
 const STATE = path.join(STATE_DIR, `search-scale-${process.env.MEMFLOW_TEST_PORT_SHIFT ?? '0'}${args.label ? `-${args.label}` : ''}.json`);
+/** --keyword-only: PostgreSQL's leg alone (no Weaviate is started or filled; the API answers keyword mode). */
+const MODE = args['keyword-only'] ? 'keyword' : 'hybrid';
 const RECORDS_PER_SESSION = 15; // about what a session of this corpus writes (observations + 2 summaries)
 const CHUNK = 1000;
 
@@ -101,8 +105,7 @@ const fmt = (xs: number[]) => {
 
 async function search(url: string, key: string, q: string, project: string | undefined): Promise<Timed> {
   const t0 = performance.now();
-  const res = await fetch(`${url}/v1/search?${new URLSearchParams({ q, mode: 'hybrid', limit: '10', ...(project ? { project } : {}) }).toString()}`, { headers: { authorization: `Bearer ${key}` } });
-  const body = (await res.json()) as { results: { id: string; sessionId: string | null }[]; degraded?: boolean; degradedReason?: string };
+  const { res, body } = await searchFetch<{ results: { id: string; sessionId: string | null }[] }>(url, key, { q, mode: MODE, limit: '10', ...(project ? { project } : {}) });
   const client = performance.now() - t0;
   if (res.status !== 200) throw new Error(`search answered ${res.status}: ${JSON.stringify(body)}`);
   if (body.degraded) throw new Error(`search answered degraded (${body.degradedReason})`);
@@ -177,7 +180,7 @@ async function main(): Promise<void> {
   const fillOnly = args['fill-only'];
   // --fill-only: PostgreSQL alone (the stack's database, migrated), before Weaviate is needed.
   const db = fillOnly ? await openDatabase() : undefined;
-  const bench = db ? undefined : await openSearchBench();
+  const bench = db ? undefined : args['keyword-only'] ? await openKeywordBench() : await openSearchBench();
   const { prisma, pool } = db ?? bench!;
   try {
     const reused = args.reuse && fs.existsSync(STATE) ? (JSON.parse(fs.readFileSync(STATE, 'utf8')) as State) : undefined;
@@ -219,7 +222,7 @@ async function main(): Promise<void> {
       if (!bench) continue;
       const { config } = bench;
       const vectors = createVectorActivities({ prisma, config });
-      const fill = await timedFill(bench.profile, () => fillWeaviate(vectors, state.tenantId, config));
+      const fill = MODE === 'keyword' ? undefined : await timedFill(bench.profile, () => fillWeaviate(vectors, state.tenantId, config));
       await bench.restartApi();
       const all = plan(state.sessions);
       await ensureProjects(all);
@@ -238,7 +241,7 @@ async function main(): Promise<void> {
         ['largest projects (observations)', projects.slice(0, 3).map((p) => `${p.name} ${p.n}`).join(', ')],
         [`project pile: sessions / records`, `${pileN[0]!.n} / ${pileRecords + Number(pileN[0]!.s)}`],
         ['write into PostgreSQL (s)', pgS.toFixed(1)],
-        ['embed + upsert into Weaviate', fillSummary(fill)],
+        ['embed + upsert into Weaviate', fill ? fillSummary(fill) : 'not filled (--keyword-only)'],
       ];
 
       // Questions: the pile's (evidence known), other projects' (their session), and tenant-wide.
@@ -255,7 +258,7 @@ async function main(): Promise<void> {
       const wide: Timed[] = [];
       for (const q of tenantQs) wide.push(await search(url, state.key, q.text, undefined));
       rows.push([`load average before / after the timed searches`, `${loadBefore} / ${loadAverage()}`]);
-      rows.push([`hybrid p50 / p95 / p99, server (ms), in its project (${scoped.length} q)`, fmt(scoped.map((t) => t.server))]);
+      rows.push([`${MODE} p50 / p95 / p99, server (ms), in its project (${scoped.length} q)`, fmt(scoped.map((t) => t.server))]);
       rows.push([`  same, client round trip (ms)`, fmt(scoped.map((t) => t.client))]);
       for (const phase of ['keyword', 'vector', 'window', 'hydrate']) {
         const xs = scoped.map((t) => t.phases[phase]).filter((x): x is number => x !== undefined);
@@ -263,7 +266,7 @@ async function main(): Promise<void> {
       }
       const pileTimes = scoped.slice(latencyQs.length - latencyQs.filter((q) => q.project === PILE).length);
       rows.push([`  of which project pile (${pileTimes.length} q)`, fmt(pileTimes.map((t) => t.server))]);
-      rows.push([`hybrid p50 / p95 / p99, server (ms), whole tenant (${wide.length} q)`, fmt(wide.map((t) => t.server))]);
+      rows.push([`${MODE} p50 / p95 / p99, server (ms), whole tenant (${wide.length} q)`, fmt(wide.map((t) => t.server))]);
       const otherHit = otherQs.slice(0, Math.round((Number(args.queries) * 2) / 3)).map((q, i) => scoped[i]!.hits.some((h) => h.sessionId !== null && q.sessions.includes(h.sessionId)));
       rows.push([`other projects' questions: own session any@10 (${otherHit.length} q)`, (otherHit.filter(Boolean).length / otherHit.length).toFixed(3)]);
 
@@ -305,7 +308,8 @@ async function main(): Promise<void> {
         }
         rows.push([`pile questions p50 / p95 / p99, server (ms)`, fmt(pileTimes2)]);
       }
-      printTable(`search at scale: ${records} records, ${state.sessions} sessions, one tenant; hybrid, top 10, HTTP API, sequential; load average now ${loadAverage()}`, rows);
+      rows.push(['answers asked again because they came degraded (vector leg over 1.5 s)', String(degradedRetries.count)]);
+      printTable(`search at scale: ${records} records, ${state.sessions} sessions, one tenant; ${MODE}, top 10, HTTP API, sequential; load average now ${loadAverage()}`, rows);
 
       const explain = Number(args.explain);
       if (explain > 0) {
@@ -314,7 +318,7 @@ async function main(): Promise<void> {
         const slowest = latencyQs.map((q, i) => ({ q, t: scoped[i]! })).sort((a, b) => b.t.server - a.t.server).slice(0, explain);
         for (const { q, t } of slowest) {
           log.length = 0;
-          await service.search({ tenantId: state.tenantId, query: q.text, mode: 'hybrid', types: RECORD_TYPES, limit: 10, ...(q.project ? { project: q.project } : {}) });
+          await service.search({ tenantId: state.tenantId, query: q.text, mode: MODE, types: RECORD_TYPES, limit: 10, ...(q.project ? { project: q.project } : {}) });
           const worst = [...log].sort((a, b) => b.ms - a.ms)[0]!;
           console.log(`\n--- ${t.server.toFixed(1)} ms over HTTP (${JSON.stringify(t.phases)}): "${q.text}" [${q.project}]; slowest statement ${worst.ms.toFixed(1)} ms`);
           const { rows: plan } = await pool.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers) ${worst.sql}`, worst.values);
@@ -325,6 +329,30 @@ async function main(): Promise<void> {
   } finally {
     await (bench ?? db)!.close();
   }
+}
+
+/** --keyword-only: the test profile's database and memflow's API, without Temporal or Weaviate started. */
+async function openKeywordBench(): Promise<SearchBench> {
+  const db = await openDatabase();
+  const profile = await chooseTestProfile(() => undefined);
+  const stack = { env: stackEnv(profile), profile, stop: async () => undefined };
+  let running = await startBenchApi(stack);
+  const api = { url: running.url };
+  return {
+    ...db,
+    config: parseConfig({ ...process.env, ...stack.env }),
+    profile,
+    api,
+    async restartApi() {
+      await running.stop();
+      running = await startBenchApi(stack);
+      api.url = running.url;
+    },
+    async close() {
+      await running.stop();
+      await db.close();
+    },
+  };
 }
 
 /** The test profile's database alone (created and migrated as the stack does). */
