@@ -1,5 +1,5 @@
 /**
- * Reconciles a session's learning candidates with what the project already knows, inside the
+ * Merges a session's learning candidates with what the project already knows, inside the
  * transaction that stores the final summary (so it happens exactly once per session):
  * - a candidate that supersedes a known learning is added, and the old one is kept with `valid_to`,
  *   status `superseded` and a pointer to its successor;
@@ -44,7 +44,7 @@ export interface KnownLearningRow {
   title: string;
 }
 
-export interface ReconcileInput {
+export interface LearningMergeInput {
   tenantId: string;
   projectId: string;
   summaryId: string;
@@ -54,7 +54,7 @@ export interface ReconcileInput {
   /** The summarizer's candidates; a rule a person stated carries origin `user` (./stated-learnings.ts). */
   candidates: (LearningCandidate & { origin?: 'user'; scope?: string[] })[];
   changedBy: string;
-  /** Citations of the code each edit observation left, by sequence (see ./citations.ts). */
+  /** Citations of the code each edit observation left, by sequence (see common/rules/citations.ts). */
   citations?: Map<number, Citation[]>;
   /** Branch and HEAD commit of the session. */
   git?: { branch: string | null; commit: string | null };
@@ -66,7 +66,7 @@ export function outcomeOf(c: Pick<LearningCandidate, 'kind' | 'outcome'>): Outco
   return c.outcome ?? 'unverified';
 }
 
-export interface ReconcileResult {
+export interface LearningMergeResult {
   created: string[];
   restated: string[];
   superseded: string[];
@@ -76,19 +76,19 @@ export interface ReconcileResult {
 
 const RESTATE_SIMILARITY = 0.75;
 
-/** First key of the advisory locks that serialize one project's learning reconciliations. */
-const RECONCILE_LOCK_SPACE = 0x6c726e; // "lrn"
+/** First key of the advisory locks that serialize one project's learning merges. */
+const MERGE_LOCK_SPACE = 0x6c726e; // "lrn"
 
 /**
  * Takes the project's learnings lock for the rest of the transaction if it is free; false when
- * another transaction holds it. One reconciliation of a project's learnings runs at a time: sessions
+ * another transaction holds it. One merge of a project's learnings runs at a time: sessions
  * of a project that end together restate the same learnings in different orders, and without the
  * lock their transactions deadlocked (20 of 60 sessions in one bench:ingest run). The caller waits
  * for it outside any transaction (a transaction that waited inside for its turn outlived Prisma's
  * timeout, P2028, when ten sessions of a project ended at once on a loaded machine).
  */
 export async function tryLockProjectLearnings(tx: Tx, projectId: string): Promise<boolean> {
-  const [row] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${RECONCILE_LOCK_SPACE}::int, hashtext(${projectId})) AS locked`;
+  const [row] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${MERGE_LOCK_SPACE}::int, hashtext(${projectId})) AS locked`;
   return row?.locked === true;
 }
 
@@ -96,10 +96,10 @@ export async function tryLockProjectLearnings(tx: Tx, projectId: string): Promis
 const RULE_KINDS = new Set(['decision', 'convention']);
 
 /**
- * The project's current rules (decisions and conventions), read once per reconciliation: a stated
+ * The project's current rules (decisions and conventions), read once per merge: a stated
  * rule that amends one of them replaces it (common/rules/rule-scope.ts ruleItAmends).
  */
-async function currentRules(tx: Tx, input: ReconcileInput): Promise<RuleText[]> {
+async function currentRules(tx: Tx, input: LearningMergeInput): Promise<RuleText[]> {
   return tx.learning.findMany({
     where: { tenantId: input.tenantId, projectId: input.projectId, status: 'active', kind: { in: ['decision', 'convention'] } },
     select: { id: true, title: true, body: true },
@@ -115,12 +115,12 @@ async function scopeWithReplaced(tx: Tx, scope: string[], replacedId: string | u
   return [...new Set([...scope, ...(old?.scope ?? [])])].slice(0, 60);
 }
 
-/** Reconciles the candidates; the caller holds the project's lock (tryLockProjectLearnings) in `tx`. */
-export async function reconcileLearnings(tx: Tx, input: ReconcileInput): Promise<ReconcileResult> {
-  const result: ReconcileResult = { created: [], restated: [], superseded: [], dropped: 0 };
+/** Merges the candidates; the caller holds the project's lock (tryLockProjectLearnings) in `tx`. */
+export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise<LearningMergeResult> {
+  const result: LearningMergeResult = { created: [], restated: [], superseded: [], dropped: 0 };
   const byAlias = new Map(input.known.map((k) => [k.alias, k]));
   // The same point twice in one answer is one learning stated once, with both sets of sources.
-  const merged = new Map<string, ReconcileInput['candidates'][number]>();
+  const merged = new Map<string, LearningMergeInput['candidates'][number]>();
   for (const c of input.candidates) {
     const key = learningFingerprint(c.kind, c.title);
     const prev = merged.get(key);

@@ -79,7 +79,7 @@ export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
 }
 
 /**
- * The candidates to reconcile: the stated rules, and the model's (or the offline extractor's) other
+ * The candidates to merge: the stated rules, and the model's (or the offline extractor's) other
  * learnings — a decision or convention drawn from a prompt a stated rule already came from is
  * dropped (the person's words win over a paraphrase).
  */
