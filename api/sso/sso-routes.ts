@@ -23,7 +23,7 @@ import { deviceLogin, deviceStarted, ssoState } from '../../messages/api-v1.js';
 import { HttpError } from '../errors.js';
 import { documented } from '../openapi-doc.js';
 import { answer, parseOr400 } from '../validation.js';
-import { readCookie, sessionCookie, type ViewerSession, type ViewerSessions } from '../viewer/viewer-sessions.js';
+import { readCookie, sessionCookie, type CookieSession, type ViewerSessions } from '../viewer/viewer-sessions.js';
 import { personOfSignIn, type SignInIdentity } from './people.js';
 
 export interface SsoSettings {
@@ -84,7 +84,7 @@ function trimMap<V extends { at?: number; expiresAt?: number }>(map: Map<string,
   while (map.size >= MAX_PENDING) map.delete(map.keys().next().value!);
 }
 
-export function registerSsoRoutes(app: FastifyInstance, deps: SsoDeps): { signedOut(session: ViewerSession, requestId: string): Promise<void> } {
+export function registerSsoRoutes(app: FastifyInstance, deps: SsoDeps): { signedOut(session: CookieSession, requestId: string): Promise<void> } {
   const settings = deps.settings;
   const pendingSignIns = new Map<string, PendingSignIn>();
   const pendingDevices = new Map<string, PendingDevice>();

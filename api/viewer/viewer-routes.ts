@@ -18,7 +18,7 @@ import { HttpError } from '../errors.js';
 import { viewerSession } from '../../messages/api-v1.js';
 import { answer, parseOr400 } from '../validation.js';
 import { documented } from '../openapi-doc.js';
-import { clearedSessionCookie, readCookie, sameToken, SESSION_COOKIE, sessionCookie, type ViewerSession, type ViewerSessions } from './viewer-sessions.js';
+import { clearedSessionCookie, readCookie, sameToken, SESSION_COOKIE, sessionCookie, type CookieSession, type ViewerSessions } from './viewer-sessions.js';
 
 export const VIEWER_CSP = [
   "default-src 'none'",
@@ -40,7 +40,7 @@ export interface ViewerRouteDeps {
   /** A key signed in (audited as `viewer.signin`; its "last used" written). */
   signedIn?: (principal: Principal, requestId: string) => Promise<void>;
   /** A session ended by signing out (the single sign-on revokes the key it minted). */
-  signedOut?: (session: ViewerSession, requestId: string) => Promise<void>;
+  signedOut?: (session: CookieSession, requestId: string) => Promise<void>;
   /** Failed sign-ins a minute per client address before 429. */
   failedSignInsPerMinute?: number;
 }
