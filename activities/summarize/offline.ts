@@ -2,7 +2,7 @@
  * The summarizer used without ANTHROPIC_API_KEY (and as the fallback when a model's answers stay
  * malformed): deterministic, no network. It reads what the tools show: what was asked (prompts), what
  * was looked at (Read, Grep, Glob, inspections), what was changed (Edit, Write), which checks failed
- * and how each ended (./check-outcomes.ts). Everything it writes is marked offline.
+ * and how each ended (common/rules/check-outcomes.ts). Everything it writes is marked offline.
  *
  * - A batch summary tells one part of the session in order: what was looked at, changed and run in
  *   it, and what was still failing when the part ended. Its title names the part (#from–#to).
@@ -22,10 +22,10 @@ import { agentLabel } from '../../common/rules/agent-label.js';
 import { fenceToolOutput, neutralise } from '../../common/rules/tool-output-fence.js';
 import { offlineLearnings } from './offline-learnings.js';
 import { list, oneLine, unique } from './offline-text.js';
-import type { ObservationLine } from './summary-prompt.js';
+import type { PromptObservation } from './summary-prompt.js';
 import type { FinalAnswer, SummaryFields } from './summary-schema.js';
 
-export interface OfflineObservation extends ObservationLine {
+export interface OfflineObservation extends PromptObservation {
   toolName: string | null;
 }
 
