@@ -6,7 +6,8 @@
  * the API's hook output JSON (or `{}`). Whatever happens it exits 0 within MEMFLOW_HOOK_TIMEOUT_MS
  * (default 2000) plus a small margin: a memory service must never block or break the agent.
  *
- * The payload is redacted (common/rules/redact.ts) before it is spooled or sent; the API redacts again.
+ * The payload is mapped and redacted (common/rules/redact.ts) before it is spooled or sent, by the ingress
+ * pipeline the relay uses too (ingress.ts); the API redacts again.
  * What is kept in the spool (and delivered later with the same Idempotency-Key):
  *   the API unreachable or too slow, 5xx, 429, 408, 401/403, and a missing MEMFLOW_API_KEY
  *   (so nothing is lost while the key is being set up).
@@ -15,7 +16,6 @@
  *   succeeds). A full spool (MEMFLOW_SPOOL_MAX_EVENTS, default 10000) also drops, with a line.
  */
 import fs from 'node:fs';
-import { redactValue } from '../../common/rules/redact.js';
 import { deliver, flushSpool, spoolTargetOf, type Target } from './deliver.js';
 import { parseClientConfig } from '../../common/workspace/client-config.js';
 import { apiBaseUrl, checkBaseUrl } from '../env.js';
@@ -23,16 +23,12 @@ import { isEventRouteName, isHookEvent } from '../../messages/hooks-v1.js';
 import { createHttpClient, type HttpClient } from '../node-http.js';
 import { downFor, markDown, markUp } from './outage.js';
 import { Spool } from './spool.js';
-import { newSpoolEntry, type SpoolEntry, type SpoolSettle } from './spool-entry.js';
-import { settleLater } from './settle-entry.js';
-import { extrasOf } from '../hosts/transcripts.js';
-import { transcriptEntries } from './transcript-entries.js';
+import type { SpoolEntry } from './spool-entry.js';
+import { mapHook, spoolEntriesOf } from './ingress.js';
 import { SpoolFullError } from './spool-write.js';
 import type { HostHookOptions } from '../hosts/hook-options.js';
-import type { HostHookEvent } from '../hosts/shared.js';
 import { checkStartContext, hookOutput, REPORT_TIMEOUT_MS } from './hook-answer.js';
 import { readHookJson } from './hook-input.js';
-import { GIT_EVENTS, gitOfHook, projectOfHook } from './hook-workspace.js';
 import { ClientLedger, reasonOf } from './client-ledger.js';
 
 /** Waiting spooled events above which SessionStart tells the user. */
@@ -135,40 +131,20 @@ export async function runHook(hookEvent: string, opts: HookOptions): Promise<nev
       warn(`${input.reason}; event dropped`);
       return exit('{}');
     }
-    let body: unknown = input.body;
-    let before: HostHookEvent[] = [];
-    let stableKey: string | undefined;
-    let settle: SpoolSettle | undefined;
-    if (opts.adapt) {
-      // Another agent's native event, mapped to memflow's (or not kept at all); a line of the host's
-      // transcript it needs that is not there yet is read at delivery.
-      const payload = body as Record<string, unknown>;
-      const extras = opts.host ? extrasOf(opts.host, event, payload) : undefined;
-      if (opts.host && extras) settle = settleLater(opts.host, opts.hostVersion, event, payload, extras);
-      const mapped = opts.adapt(event, payload, extras);
-      if (!mapped) {
-        event = '';
-        return exit('{}');
-      }
-      event = mapped.event;
-      body = mapped.body;
-      before = mapped.before ?? [];
-      stableKey = mapped.key;
+    // One pipeline with the relay's (ingress.ts): mapped, redacted before the spool, bound to its API and key.
+    const mapped = mapHook(event, input.body as Record<string, unknown>, opts.adapt && opts.host ? { name: opts.host, version: opts.hostVersion, adapt: opts.adapt } : undefined);
+    if (!mapped) {
+      event = '';
+      return exit('{}');
     }
-    // Redact here too, before the spool: nothing with a secret or <private> text touches the disk.
-    // The entry remembers which API and key it is for: it is never delivered with another.
+    event = mapped.event;
     const key = config.MEMFLOW_API_KEY;
     const baseUrl = apiBaseUrl(opts.url);
-    // Branch and HEAD, read from .git (no git process), with the events that open and close a turn.
-    const git = GIT_EVENTS.has(event) ? gitOfHook(body as Record<string, unknown>) : undefined;
-    const redactedBody = redactValue(body as Record<string, unknown>).value;
-    if (git) redactedBody.memflowGit = { branch: git.branch, commit: git.commit, root: git.root, defaultBranch: git.defaultBranch };
     const spoolTarget = spoolTargetOf(baseUrl, key);
-    const project = projectOfHook(body as Record<string, unknown>);
-    // The turn's tool calls read from the host's transcript (keyed by their call ids) wait in the
-    // spool, ahead of this event: the flush below sends them first.
-    for (const e of transcriptEntries(before, spoolTarget, ...project)) await spoolOrDrop(e, `a ${e.event} event read from the transcript`);
-    const entry = newSpoolEntry(event, redactedBody, spoolTarget, ...project, { key: stableKey, settle });
+    const { entry, entries, git } = spoolEntriesOf(mapped, { target: spoolTarget });
+    // The turn's tool calls read from the host's transcript wait in the spool, ahead of this event:
+    // the flush below sends them first.
+    for (const e of entries.slice(0, -1)) await spoolOrDrop(e, `a ${e.event} event read from the transcript`);
     inFlight = entry;
     const keepAndExit = async (why: string, code: string): Promise<never> => {
       await keep(entry, why, code);

@@ -3,13 +3,13 @@
  * (api/context/prompt-push.ts), or nothing. The prompt is spooled and delivered behind the agent like
  * every other event (in its session's order, once the session is quiet); its push is read at once
  * (GET /v1/context?for=prompt, which writes the push's receipt, keyed by the event) within a hard
- * budget (MEMFLOW_PROMPT_BUDGET_MS): past it, or when the API was just unreachable or refuses the
- * key, the agent gets `{}` at once. The prompt's later delivery asks for no push (x-memflow-push: off).
+ * budget (MEMFLOW_PROMPT_BUDGET_MS): past it, or when api-budget.ts says not to ask (the API just
+ * unreachable, the key refused), the agent gets `{}` at once. The prompt's later delivery asks for no push (x-memflow-push: off).
  */
-import { checkBaseUrl } from '../../env.js';
 import { promptPushOutput } from '../../../messages/hooks-v1.js';
 import type { SpoolEntry } from '../spool-entry.js';
 import type { StartAnswerDeps } from './start-answer.js';
+import { apiBudget } from './api-budget.js';
 
 /** A spooled UserPromptSubmit: its spool name and entry, the caller's key and API. */
 export interface PromptEvent {
@@ -49,18 +49,11 @@ async function readPush(deps: PromptAnswerDeps, ev: PromptEvent, key: string, bu
 
 /** The hook output UserPromptSubmit answers with (JSON text); `{}` whenever the push cannot be had in time. */
 export async function promptAnswer(deps: PromptAnswerDeps, ev: PromptEvent): Promise<string> {
-  const { lanes } = deps;
-  const { key, url } = ev;
-  if (!key || deps.promptBudgetMs <= 0) return NOTHING;
-  try {
-    checkBaseUrl(url);
-  } catch {
-    return NOTHING;
-  }
-  const t = lanes.targets.of(url, key);
-  // A key the API refused, or an API that did not answer lately: the agent does not wait.
-  if (t.refused || (t.unreachable && t.until > Date.now())) return NOTHING;
+  if (deps.promptBudgetMs <= 0) return NOTHING;
+  // No key, a key the API refused, or an API that did not answer lately: the agent does not wait.
+  const api = apiBudget(deps.lanes, ev, deps.promptBudgetMs);
+  if (!api.ask) return NOTHING;
   // The prompt keeps its place in the session's delivery (behind the agent, once the session is
   // quiet); only its push is read now.
-  return readPush(deps, ev, key, deps.promptBudgetMs);
+  return readPush(deps, ev, api.key, api.budgetMs);
 }

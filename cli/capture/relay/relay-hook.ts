@@ -2,22 +2,17 @@
  * The relay's handling of one hook event (POST /hook/<event>, POST /hook/<host>/<native event>):
  * read and check the hook JSON, map another agent's event with its adapter (cli/hosts/), name the
  * project (X-Memflow-Project(-Key), else X-Memflow-Project-Dir, else the payload's cwd) and its git
- * state (for the relay's own user only: workspace-access.ts), redact, make the event durable in the
- * spool, then answer: at once, for SessionStart with its context (start-answer.ts), for
+ * state (for the relay's own user only: workspace-access.ts), redact — the ingress pipeline the Node
+ * hook client uses too (../ingress.ts) — make the event durable in the spool, then answer: at once, for SessionStart with its context (start-answer.ts), for
  * UserPromptSubmit with the memory that bears on the prompt (prompt-answer.ts). Delivery to the API follows behind the answer (lanes.ts).
  */
 import type http from 'node:http';
-import { redactValue } from '../../../common/rules/redact.js';
 import { isHookEvent } from '../../../messages/hooks-v1.js';
 import { spoolTargetOf } from '../deliver.js';
-import { gitOfHook, GIT_EVENTS, projectOfHook } from '../hook-workspace.js';
-import { newSpoolEntry, type SpoolSettle } from '../spool-entry.js';
-import { transcriptEntries } from '../transcript-entries.js';
+import { GIT_EVENTS } from '../hook-workspace.js';
+import { mapHook, spoolEntriesOf, type HookHost } from '../ingress.js';
 import { SpoolFullError } from '../spool-write.js';
 import { hostHookOptions } from '../../hosts/hook-options.js';
-import { extrasOf } from '../../hosts/transcripts.js';
-import { settleLater } from '../settle-entry.js';
-import type { HostHookEvent } from '../../hosts/shared.js';
 import { bearerKey, header, readBody, sendJson, sendText } from './request.js';
 import { startAnswer } from './start-answer.js';
 import { promptAnswer, type PromptAnswerDeps } from './prompt-answer.js';
@@ -49,28 +44,20 @@ export class RelayHooks {
       return sendJson(res, 400, { error: { code: 'invalid_json', message: 'the hook JSON is not valid JSON' } });
     }
     if (!body || typeof body !== 'object' || Array.isArray(body)) return sendJson(res, 400, { error: { code: 'invalid_json', message: 'the hook JSON is not an object' } });
-    let event = nameInRoute;
-    let raw = body as Record<string, unknown>;
     let answer = (_event: string | undefined, apiAnswerJson: string) => apiAnswerJson;
-    let before: HostHookEvent[] = [];
-    let stableKey: string | undefined;
-    let settle: SpoolSettle | undefined;
+    let adapted: HookHost | undefined;
     if (host) {
       const hostVersion = header(req, 'x-memflow-host-version');
       const adapter = hostHookOptions(host, hostVersion);
       answer = (e, json) => adapter.answer!(e !== undefined && isHookEvent(e) ? e : undefined, json);
-      // The host writes the line this event needs a moment after its hook: the agent is not kept
-      // waiting for it (Copilot's exit was ~100 ms later); delivery reads it (settle-entry.ts).
-      const extras = extrasOf(host, nameInRoute, raw);
-      settle = settleLater(host, hostVersion, nameInRoute, raw, extras);
-      const mapped = adapter.adapt!(nameInRoute, raw, extras);
-      // An event memflow does not keep: the host's answer to nothing.
-      if (!mapped) return sendText(res, answer(undefined, '{}'));
-      event = mapped.event;
-      raw = mapped.body;
-      before = mapped.before ?? [];
-      stableKey = mapped.key;
+      adapted = { name: host, version: hostVersion, adapt: adapter.adapt! };
     }
+    // One pipeline with the Node hook client's (ingress.ts): mapped first, redacted before the spool.
+    const mapped = mapHook(nameInRoute, body as Record<string, unknown>, adapted);
+    // An event memflow does not keep: the host's answer to nothing.
+    if (!mapped) return sendText(res, answer(undefined, '{}'));
+    const event = mapped.event;
+    const raw = mapped.body;
     const reply = (apiAnswerJson: string) => (host ? sendText(res, answer(event, apiAnswerJson)) : sendJson(res, 200, JSON.parse(apiAnswerJson) as unknown));
     const key = bearerKey(req);
     const url = (header(req, 'x-memflow-url') ?? this.deps.defaultUrl).replace(/\/+$/, '');
@@ -81,17 +68,10 @@ export class RelayHooks {
       if (refused) return sendJson(res, 403, { error: { code: 'not_the_relay_user', message: `this memflow relay reads the working tree only for the user it runs as: ${refused}; run your own relay on another port (MEMFLOW_RELAY_PORT)` } });
     }
     const named = header(req, 'x-memflow-project');
-    const [project, projectKey] = named ? [named, header(req, 'x-memflow-project-key')] : projectOfHook(raw, projectDir);
-    const git = GIT_EVENTS.has(event) ? gitOfHook(raw, projectDir) : undefined;
-    const redacted = redactValue(raw).value;
-    if (git) redacted.memflowGit = { branch: git.branch, commit: git.commit, root: git.root, defaultBranch: git.defaultBranch };
     if (key) lanes.keys.learn(key);
     this.received++;
     if (typeof raw.session_id === 'string') lanes.activity.note(raw.session_id, event);
-    const target = spoolTargetOf(url, key);
-    const entry = newSpoolEntry(event, redacted, target, project, projectKey, { key: stableKey, settle });
-    // The turn's tool calls read from the host's transcript go first, in order (keyed by their call ids).
-    const entries = [...transcriptEntries(before, target, project, projectKey), entry];
+    const { entry, entries, git } = spoolEntriesOf(mapped, { target: spoolTargetOf(url, key), ...(named ? { project: [named, header(req, 'x-memflow-project-key')] as [string, string | undefined] } : {}), ...(projectDir ? { projectDir } : {}) });
     let name = '';
     for (const [i, e] of entries.entries()) {
       try {

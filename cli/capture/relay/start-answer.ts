@@ -1,11 +1,11 @@
 /**
  * The relay's answer to SessionStart, the one hook that waits for the API: from the context held
  * ready for its project (held-context.ts), else by delivering the event at once for the context the
- * API answers with, unless the API was just unreachable or refuses the key. The answer always says
+ * API answers with, within the budget api-budget.ts gives (none when the API was just unreachable or
+ * refuses the key). The answer always says
  * when events are stuck.
  */
 import { deliver, type Verdict } from '../deliver.js';
-import { checkBaseUrl } from '../../env.js';
 import { checkStartContext, hookOutput, REPORT_TIMEOUT_MS } from '../hook-answer.js';
 import type { GitHead } from '../../../common/workspace/git-head.js';
 import type { HttpClient } from '../../node-http.js';
@@ -14,6 +14,7 @@ import type { SpoolEntry } from '../spool-entry.js';
 import type { Lanes } from './lanes.js';
 import type { TargetState } from './delivery-targets.js';
 import { scopeOfEntry, type StartContexts } from './held-context.js';
+import { apiBudget } from './api-budget.js';
 
 /** SessionStart's wait for an API that did not answer lately. */
 const UNREACHABLE_START_MS = 150;
@@ -52,12 +53,15 @@ const reportTo = (client: HttpClient, url: string, key: string) => async (report
   });
 };
 
+const refusedWarning = (problem: string | undefined) => JSON.stringify({ systemMessage: `memflow: ${problem}; events are kept until the key is fixed (run \`memflow doctor\`)` });
+
 /** The hook output SessionStart answers with (JSON text). */
 export async function startAnswer(deps: StartAnswerDeps, start: StartEvent): Promise<string> {
   const { spool, lanes, client, contexts } = deps;
   const { name, entry, key, url, git, source, session } = start;
   const warn = (why: string) => JSON.stringify({ systemMessage: `memflow: ${why}; events are kept and sent later (run \`memflow doctor\`)` });
-  if (!key) return warn('MEMFLOW_API_KEY is not set');
+  const api = apiBudget(lanes, { key, url }, deps.startBudgetMs, { unreachableTryMs: UNREACHABLE_START_MS });
+  if (api.reason === 'no_key') return warn(api.problem);
   const stuckWarning = () => {
     const { stuck } = lanes.stats();
     return stuck > 0 ? `memflow: ${stuck} session(s) of events are stuck in ${spool.dir} (run \`memflow doctor\`)` : undefined;
@@ -65,35 +69,28 @@ export async function startAnswer(deps: StartAnswerDeps, start: StartEvent): Pro
   // A resumed conversation already holds the context it was given at its start (the API answers
   // it with nothing): its event is delivered behind the agent like any other.
   if (source === 'resume') return hookOutput('{}', stuckWarning());
-  try {
-    checkBaseUrl(url);
-  } catch (err) {
-    return warn((err as Error).message);
-  }
-  const t = lanes.targets.of(url, key);
-  if (t.refused) return JSON.stringify({ systemMessage: `memflow: ${t.problem}; events are kept until the key is fixed (run \`memflow doctor\`)` });
+  if (api.reason === 'bad_url') return warn(api.problem);
+  if (api.reason === 'refused') return refusedWarning(api.problem);
   // Held ready (also while the API is down: the memory as it was when last read).
-  const scope = scopeOfEntry(entry, key);
+  const scope = scopeOfEntry(entry, api.key);
   const held = scope ? contexts.take(scope) : undefined;
-  if (held) return hookOutput(await checkStartContext(held, git, reportTo(client, url, key)), stuckWarning());
-  if (t.unreachable && t.until > Date.now()) return warn(t.problem ?? 'the API is not taking events');
-  // An API that did not answer lately gets a short try (a hanging one must not cost every session
-  // the whole budget); one that answers gets the budget.
-  const budget = t.unreachable ? Math.min(deps.startBudgetMs, UNREACHABLE_START_MS) : deps.startBudgetMs;
+  if (held) return hookOutput(await checkStartContext(held, git, reportTo(client, url, api.key)), stuckWarning());
+  if (!api.ask) return warn(api.problem);
+  const { key: apiKey, target: t, budgetMs: budget } = api;
   // After compaction or /clear the session's earlier events may still wait: the event keeps its
   // place behind them, and its context is read on its own.
   if (scope && session && (await lanes.waitingBefore(session, name))) {
     const body = await contexts.now(scope, budget);
-    return body ? hookOutput(await checkStartContext(body, git, reportTo(client, url, key)), stuckWarning()) : warn('the API did not answer with the context in time');
+    return body ? hookOutput(await checkStartContext(body, git, reportTo(client, url, apiKey)), stuckWarning()) : warn('the API did not answer with the context in time');
   }
-  const verdict = await deliverAtOnce(deps, { name, entry, url, key, target: t }, budget);
+  const verdict = await deliverAtOnce(deps, { name, entry, url, key: apiKey, target: t }, budget);
   if (!verdict) return '{}'; // already taken by a delivery cycle: it will be delivered in order
   if (verdict.kind === 'retry') {
-    if (t.refused) return JSON.stringify({ systemMessage: `memflow: ${t.problem}; events are kept until the key is fixed (run \`memflow doctor\`)` });
+    if (t.refused) return refusedWarning(t.problem);
     return warn(verdict.reason);
   }
   if (verdict.kind === 'rejected') return '{}';
-  return hookOutput(await checkStartContext(verdict.body, git, reportTo(client, url, key)), stuckWarning());
+  return hookOutput(await checkStartContext(verdict.body, git, reportTo(client, url, apiKey)), stuckWarning());
 }
 
 /**
