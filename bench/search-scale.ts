@@ -27,7 +27,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createVectorActivities } from '../activities/search/vector-sync-activities.js';
+import { createVectorActivities } from '../activities/vectors/vector-sync-activities.js';
 import { createSearchService } from '../api/search/search-service.js';
 import { createVectorBackend } from '../api/search/vector-backend.js';
 import { createPgPool, type PgPool } from '../common/server/pg.js';
