@@ -6,7 +6,7 @@
  * activities' reconciliation step, the path that repairs Weaviate in production.
  */
 import crypto from 'node:crypto';
-import type { createVectorActivities } from '../activities/search/vector-sync-activities.js';
+import type { createVectorActivities } from '../activities/vectors/vector-sync-activities.js';
 import type { Config } from '../common/server/config.js';
 import type { PrismaClient } from '../common/server/db.js';
 import type { PgPool } from '../common/server/pg.js';

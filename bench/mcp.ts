@@ -32,7 +32,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { Command } from 'commander';
-import { createVectorActivities } from '../activities/search/vector-sync-activities.js';
+import { createVectorActivities } from '../activities/vectors/vector-sync-activities.js';
 import { parseConfig } from '../common/server/config.js';
 import { createPrisma } from '../common/server/db.js';
 import { createPgPool } from '../common/server/pg.js';

@@ -18,7 +18,7 @@
  * It runs on the test profile's stack (MEMFLOW_TEST_PORT_SHIFT moves its ports and database).
  */
 import { Command } from 'commander';
-import { createVectorActivities } from '../activities/search/vector-sync-activities.js';
+import { createVectorActivities } from '../activities/vectors/vector-sync-activities.js';
 import type { SearchResult } from '../api/search/search-types.js';
 import { createVectorBackend } from '../api/search/vector-backend.js';
 import type { Config } from '../common/server/config.js';

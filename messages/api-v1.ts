@@ -241,9 +241,9 @@ export type AuditItem = z.output<typeof auditItem>;
 export const auditPage = page(auditItem);
 
 /**
- * GET /v1/admin/jobs/{jobId} (backups, restores, redaction rescans: workflows, by Temporal's status
- * name, lower case) and GET /v1/jobs/{jobId} (project erasures, from their tombstone: `requested`,
- * `erased`, `failed`): one shape for every job.
+ * A job, as GET /v1/admin/jobs/{jobId} and GET /v1/jobs/{jobId} answer it (api/jobs/job-routes.ts):
+ * backups, restores, redaction rescans by their workflow's Temporal status name, lower case;
+ * project erasures from their tombstone (`requested`, `erased`, `failed`). One shape for every job.
  */
 export const jobView = z.object({
   jobId: z.string(),
@@ -252,7 +252,7 @@ export const jobView = z.object({
   error: z.string().nullable().describe('why the job failed; null otherwise'),
   result: z.unknown().optional().describe('what a completed workflow job returned'),
 });
-/** GET /v1/jobs/{jobId}: an erasure adds its project and times. */
+/** An erasure adds its project and times. */
 export const eraseJobView = jobView.extend({
   kind: z.literal('project.erase'),
   project: z.string(),
@@ -260,6 +260,8 @@ export const eraseJobView = jobView.extend({
   requestedAt: timestamp,
   erasedAt: timestamp.nullable(),
 });
+/** Any job, as both job paths answer it: an erasure with its project and times, else a workflow job. */
+export const anyJobView = z.union([eraseJobView, jobView]);
 export type JobView = z.output<typeof jobView> & { project?: string; requestedAt?: string; erasedAt?: string | null };
 
 export const keyRole = z.enum(['admin', 'maintainer', 'member']);

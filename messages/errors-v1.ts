@@ -16,7 +16,7 @@ export const Failure = {
   /** The answer did not fit the tool's schema after the repairs. */
   LlmMalformedOutput: 'LlmMalformedOutput',
 
-  // Embeddings and Weaviate (activities/search/, mapped in activities/failures.ts).
+  // Embeddings and Weaviate (activities/vectors/, mapped in activities/failures.ts).
   /** The embedding provider refused the input or the credentials. */
   EmbeddingRejected: 'EmbeddingRejected',
   /** The embedding provider is down or rate-limited: retried. */

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { before, describe, test } from 'node:test';
-import { createVectorActivities, type VectorActivities } from '../activities/search/vector-sync-activities.js';
+import { createVectorActivities, type VectorActivities } from '../activities/vectors/vector-sync-activities.js';
 import { createApiKey } from '../common/server/tenants.js';
 import { tenantCollection } from '../common/server/weaviate/schema.js';
 import { RECORD_TYPES } from '../messages/record-types-v1.js';

@@ -10,8 +10,8 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { before, test } from 'node:test';
-import { createVectorActivities, type VectorActivities } from '../activities/search/vector-sync-activities.js';
-import { loadRecords } from '../activities/search/vector-objects.js';
+import { createVectorActivities, type VectorActivities } from '../activities/vectors/vector-sync-activities.js';
+import { loadRecords } from '../activities/vectors/vector-objects.js';
 import { createApiKey } from '../common/server/tenants.js';
 import { tenantCollection, VECTOR_NAME } from '../common/server/weaviate/schema.js';
 import { waitUntil } from '../infra/wait-until.js';

@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { learningFingerprint } from '../activities/summarize/learning-merge.js';
 import { offlineFinal } from '../activities/summarize/offline.js';
-import { createVectorActivities, type VectorActivities } from '../activities/search/vector-sync-activities.js';
+import { createVectorActivities, type VectorActivities } from '../activities/vectors/vector-sync-activities.js';
 import { summaryText } from '../activities/summarize/summary-schema.js';
 import type { Config } from '../common/server/config.js';
 import { createApiKey } from '../common/server/tenants.js';

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { test } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createVectorActivities } from '../activities/search/vector-sync-activities.js';
+import { createVectorActivities } from '../activities/vectors/vector-sync-activities.js';
 import { tenantCollection } from '../common/server/weaviate/schema.js';
 import type { RecordType } from '../messages/record-types-v1.js';
 import { waitUntil } from '../infra/wait-until.js';

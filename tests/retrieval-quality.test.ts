@@ -13,7 +13,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createVectorActivities } from '../activities/search/vector-sync-activities.js';
+import { createVectorActivities } from '../activities/vectors/vector-sync-activities.js';
 import { QUESTIONS, seedCorpus, syncCorpusVectors, type SeededCorpus } from './fixtures/retrieval-corpus.js';
 import { startTestApi, type TestApi } from './helpers/app.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';

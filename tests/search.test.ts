@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { before, describe, test } from 'node:test';
 import type { AddressInfo } from 'node:net';
-import { createVectorActivities } from '../activities/search/vector-sync-activities.js';
+import { createVectorActivities } from '../activities/vectors/vector-sync-activities.js';
 import { createApi } from '../api/app.js';
 import { LONE_ROWS, NO_COMMON_TERMS, type CommonTerms } from '../api/search/common-terms.js';
 import { keywordSearch } from '../api/search/keyword.js';

@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { CaptureActivities, PersistResult } from '../activities/capture/capture-activities.js';
-import { createCloseActivities, type CloseActivities } from '../activities/close/close-activities.js';
+import { createCloseActivities, type CloseActivities } from '../activities/summarize/session-close.js';
 import type { UptakeActivities } from '../activities/context/uptake-activities.js';
 import type { SummarizeActivities, SummaryOutcome } from '../activities/summarize/summarize-activities.js';
 import type { CaptureProgress } from '../messages/capture-v1.js';

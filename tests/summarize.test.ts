@@ -3,7 +3,7 @@
  * Temporal server, rows in the real PostgreSQL, and Claude replaced by a local server speaking the
  * Messages API, driven through the real SDK. Covers the normal run, a rate-limited and failing API that
  * recovers, a tenant over its daily budget (parked, then finished), the offline summarizer, and the
- * reconciliation of learnings across sessions.
+ * merging of learnings across sessions.
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -357,7 +357,7 @@ describe('offline (no ANTHROPIC_API_KEY)', () => {
 });
 
 describe('sessions of one project ending together', () => {
-  test('each reconciles its learnings in turn: every restatement counted once, no session left behind', async () => {
+  test('each merges its learnings in turn: every restatement counted once, no session left behind', async () => {
     const t = await newTenant(prisma);
     const sessions = 5;
     // The same three learnings from every session, all ending at once: each final summary waits

@@ -13,7 +13,7 @@ import crypto from 'node:crypto';
 import net from 'node:net';
 import { before, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { createVectorActivities, type VectorActivities } from '../activities/search/vector-sync-activities.js';
+import { createVectorActivities, type VectorActivities } from '../activities/vectors/vector-sync-activities.js';
 import { createLocalProvider } from '../common/server/embeddings/providers.js';
 import { grpcTargetOf } from '../common/server/weaviate/client.js';
 import { createBatchWriter, WeaviateBatchError } from '../common/server/weaviate/grpc-batch.js';

@@ -13,7 +13,9 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { Config } from '../common/server/config.js';
 import type { Logger } from '../common/server/logger.js';
-import { scheduledRunId, scheduleId, type BackupWorkflowInput, type RetentionWorkflowInput } from '../messages/workflows-v1/maintenance.js';
+import type { BackupWorkflowInput } from '../messages/workflows-v1/backup.js';
+import type { RetentionWorkflowInput } from '../messages/workflows-v1/retention.js';
+import { scheduledRunId, scheduleId } from '../messages/workflows-v1/schedules.js';
 import { WorkflowType } from '../messages/workflows-v1/workflow-types.js';
 import type { ReconcileWorkflowInput } from '../messages/workflows-v1/reconcile-vectors.js';
 

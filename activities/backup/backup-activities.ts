@@ -11,7 +11,7 @@ import { recordAudit, type AuditEntry } from '../../common/server/audit.js';
 import type { PrismaClient } from '../../common/server/db.js';
 import type { PgPool } from '../../common/server/pg.js';
 import { BackupCorrupt, verifyBackup, writeBackup } from './backup.js';
-import type { RestoreCounts } from '../../messages/workflows-v1/maintenance.js';
+import type { RestoreCounts } from '../../messages/workflows-v1/backup.js';
 import { withFailureMapping } from '../failures.js';
 import { RestoreRefused, restoreRows, type RestoreRequest } from './restore.js';
 import { LocalBackupStore, defaultBackupDir, type BackupStore } from './backup-store.js';

@@ -10,7 +10,7 @@ import zlib from 'node:zlib';
 import { Context } from '@temporalio/activity';
 import type pg from 'pg';
 import type { PgPool } from '../../common/server/pg.js';
-import type { Manifest, RestoreCounts } from '../../messages/workflows-v1/maintenance.js';
+import type { Manifest, RestoreCounts } from '../../messages/workflows-v1/backup.js';
 import { tableFile } from './backup.js';
 import type { BackupStore } from './backup-store.js';
 import { BACKUP_TABLES, GENERATED_COLUMNS } from './backup-tables.js';

@@ -2,7 +2,7 @@
  * Activities of project erasure (workflows/erase): bounded deletes of a project's rows, the project
  * row itself, and the tombstone and audit entry that close the job. Each is idempotent: a retried
  * delete finds fewer (or no) rows, and the closing writes happen once (guarded by the tombstone).
- * Weaviate's side is deleteProjectVectors in activities/search/vector-sync-activities.ts.
+ * Weaviate's side is deleteProjectVectors in activities/vectors/vector-sync-activities.ts.
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { Failure } from '../../messages/errors-v1.js';

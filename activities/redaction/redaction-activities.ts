@@ -3,7 +3,7 @@
  * through the current rules (common/rules/redact.ts), changed rows written back, and the audit entry that
  * closes the job. Idempotent: redaction is idempotent, so a retried batch finds nothing left to
  * change and writes nothing. Counts name tables and rules, never text.
- * Weaviate's side is reconcileVectors (activities/search/vector-reconcile.ts): a rewritten row no longer matches its
+ * Weaviate's side is reconcileVectors (activities/vectors/vector-reconcile.ts): a rewritten row no longer matches its
  * sync row's content hash, so reconciliation re-embeds and rewrites its object.
  */
 import { recordAudit } from '../../common/server/audit.js';

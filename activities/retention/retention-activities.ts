@@ -14,7 +14,7 @@ import type { PrismaClient } from '../../common/server/db.js';
 import type { PgPool } from '../../common/server/pg.js';
 import type { RecordType } from '../../messages/record-types-v1.js';
 import { withFailureMapping } from '../failures.js';
-import type { RetentionScope, RetentionStep, RetentionStepResult } from '../../messages/workflows-v1/maintenance.js';
+import type { RetentionScope, RetentionStep, RetentionStepResult } from '../../messages/workflows-v1/retention.js';
 
 const OBSERVATION_BYTES = 'octet_length(text)';
 const EVENT_BYTES = 'octet_length(payload::text)';

@@ -1,5 +1,5 @@
 /**
- * Reconciles a session's learning candidates with what the project already knows, inside the
+ * Merges a session's learning candidates with what the project already knows, inside the
  * transaction that stores the final summary (so it happens exactly once per session):
  * - a candidate that supersedes a known learning is added, and the old one is kept with `valid_to`,
  *   status `superseded` and a pointer to its successor;
@@ -13,7 +13,7 @@ import type { Tx } from '../../common/server/db.js';
 import { appendLearningRevision } from '../../common/server/learning-revisions.js';
 import type { Citation } from '../../common/rules/citations.js';
 import { poisonFlags } from '../../common/rules/poison.js';
-import { replacesRule } from '../../common/rules/rule-scope.js';
+import { ruleItAmends, type RuleText } from '../../common/rules/rule-scope.js';
 import { countTokens } from '../../common/rules/tokens.js';
 import { mergeCitations } from './summary-citations.js';
 import type { LearningCandidate, Outcome } from './summary-schema.js';
@@ -44,7 +44,7 @@ export interface KnownLearningRow {
   title: string;
 }
 
-export interface ReconcileInput {
+export interface LearningMergeInput {
   tenantId: string;
   projectId: string;
   summaryId: string;
@@ -54,7 +54,7 @@ export interface ReconcileInput {
   /** The summarizer's candidates; a rule a person stated carries origin `user` (./stated-learnings.ts). */
   candidates: (LearningCandidate & { origin?: 'user'; scope?: string[] })[];
   changedBy: string;
-  /** Citations of the code each edit observation left, by sequence (see ./citations.ts). */
+  /** Citations of the code each edit observation left, by sequence (see common/rules/citations.ts). */
   citations?: Map<number, Citation[]>;
   /** Branch and HEAD commit of the session. */
   git?: { branch: string | null; commit: string | null };
@@ -66,7 +66,7 @@ export function outcomeOf(c: Pick<LearningCandidate, 'kind' | 'outcome'>): Outco
   return c.outcome ?? 'unverified';
 }
 
-export interface ReconcileResult {
+export interface LearningMergeResult {
   created: string[];
   restated: string[];
   superseded: string[];
@@ -76,47 +76,36 @@ export interface ReconcileResult {
 
 const RESTATE_SIMILARITY = 0.75;
 
-/** First key of the advisory locks that serialize one project's learning reconciliations. */
-const RECONCILE_LOCK_SPACE = 0x6c726e; // "lrn"
+/** First key of the advisory locks that serialize one project's learning merges. */
+const MERGE_LOCK_SPACE = 0x6c726e; // "lrn"
 
 /**
  * Takes the project's learnings lock for the rest of the transaction if it is free; false when
- * another transaction holds it. One reconciliation of a project's learnings runs at a time: sessions
+ * another transaction holds it. One merge of a project's learnings runs at a time: sessions
  * of a project that end together restate the same learnings in different orders, and without the
  * lock their transactions deadlocked (20 of 60 sessions in one bench:ingest run). The caller waits
  * for it outside any transaction (a transaction that waited inside for its turn outlived Prisma's
  * timeout, P2028, when ten sessions of a project ended at once on a loaded machine).
  */
 export async function tryLockProjectLearnings(tx: Tx, projectId: string): Promise<boolean> {
-  const [row] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${RECONCILE_LOCK_SPACE}::int, hashtext(${projectId})) AS locked`;
+  const [row] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${MERGE_LOCK_SPACE}::int, hashtext(${projectId})) AS locked`;
   return row?.locked === true;
 }
-
-/** How much better the closest rule must match than the next for an amendment to replace it. */
-const AMBIGUOUS_MARGIN = 0.1;
 
 /** The kinds of learning that are a project's rules (a person's decisions and conventions). */
 const RULE_KINDS = new Set(['decision', 'convention']);
 
 /**
- * The current rule a newly stated one amends, if any: the project's active decision or convention
- * whose topic it covers (common/rules/rule-scope.ts), the closest one, stated before this session.
+ * The project's current rules (decisions and conventions), read once per merge: a stated
+ * rule that amends one of them replaces it (common/rules/rule-scope.ts ruleItAmends).
  */
-async function ruleItAmends(tx: Tx, input: ReconcileInput, c: { title: string; body: string }): Promise<{ id: string } | undefined> {
-  const rules = await tx.learning.findMany({
+async function currentRules(tx: Tx, input: LearningMergeInput): Promise<RuleText[]> {
+  return tx.learning.findMany({
     where: { tenantId: input.tenantId, projectId: input.projectId, status: 'active', kind: { in: ['decision', 'convention'] } },
     select: { id: true, title: true, body: true },
     orderBy: { lastStatedAt: 'desc' },
     take: 500,
   });
-  const matches = rules
-    .map((r) => ({ id: r.id, ...replacesRule(`${c.title}\n${c.body}`, `${r.title}\n${r.body}`) }))
-    .filter((o) => o.replaces)
-    .sort((a, b) => b.overlap - a.overlap);
-  // Two current rules it could amend about as well: which one is not clear, so neither is replaced
-  // (the push still shows the newer one first; a person can correct it).
-  if (matches.length > 1 && matches[0]!.overlap - matches[1]!.overlap < AMBIGUOUS_MARGIN) return undefined;
-  return matches[0];
 }
 
 /** A rule's scope, with the scope of the rule it replaces (an amendment is about what it amends). */
@@ -126,17 +115,18 @@ async function scopeWithReplaced(tx: Tx, scope: string[], replacedId: string | u
   return [...new Set([...scope, ...(old?.scope ?? [])])].slice(0, 60);
 }
 
-/** Reconciles the candidates; the caller holds the project's lock (tryLockProjectLearnings) in `tx`. */
-export async function reconcileLearnings(tx: Tx, input: ReconcileInput): Promise<ReconcileResult> {
-  const result: ReconcileResult = { created: [], restated: [], superseded: [], dropped: 0 };
+/** Merges the candidates; the caller holds the project's lock (tryLockProjectLearnings) in `tx`. */
+export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise<LearningMergeResult> {
+  const result: LearningMergeResult = { created: [], restated: [], superseded: [], dropped: 0 };
   const byAlias = new Map(input.known.map((k) => [k.alias, k]));
   // The same point twice in one answer is one learning stated once, with both sets of sources.
-  const merged = new Map<string, ReconcileInput['candidates'][number]>();
+  const merged = new Map<string, LearningMergeInput['candidates'][number]>();
   for (const c of input.candidates) {
     const key = learningFingerprint(c.kind, c.title);
     const prev = merged.get(key);
     merged.set(key, prev ? { ...prev, sources: [...prev.sources, ...c.sources] } : c);
   }
+  let rules: RuleText[] | undefined;
   for (const c of merged.values()) {
     const sources = [...new Set(c.sources)].map((n) => input.observations.get(n)).filter((o) => o !== undefined);
     if (sources.length === 0) {
@@ -166,7 +156,7 @@ export async function reconcileLearnings(tx: Tx, input: ReconcileInput): Promise
         (c.restates ? byAlias.get(c.restates)?.id : undefined) ??
         input.known.find((k) => k.kind === c.kind && jaccard(words, titleWords(k.title)) >= RESTATE_SIMILARITY)?.id;
       // A rule a person states anew about the topic of a current rule is its new version (an amendment).
-      if (!targetId && c.origin === 'user' && RULE_KINDS.has(c.kind)) superseded = await ruleItAmends(tx, input, c);
+      if (!targetId && c.origin === 'user' && RULE_KINDS.has(c.kind)) superseded = ruleItAmends(c, (rules ??= await currentRules(tx, input)));
     }
 
     let learningId: string;
@@ -227,6 +217,8 @@ export async function reconcileLearnings(tx: Tx, input: ReconcileInput): Promise
         await appendLearningRevision(tx, old, 'superseded', input.changedBy);
         result.superseded.push(superseded.id);
       }
+      // The rules read for this reconciliation stay current for the next candidate of the session.
+      if (rules && RULE_KINDS.has(c.kind)) rules = [{ id: created.id, title: c.title, body: c.body }, ...rules.filter((r) => r.id !== superseded?.id && r.id !== created.id)];
     }
     await tx.learningSource.createMany({
       data: [

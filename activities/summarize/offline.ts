@@ -2,7 +2,7 @@
  * The summarizer used without ANTHROPIC_API_KEY (and as the fallback when a model's answers stay
  * malformed): deterministic, no network. It reads what the tools show: what was asked (prompts), what
  * was looked at (Read, Grep, Glob, inspections), what was changed (Edit, Write), which checks failed
- * and how each ended (./check-outcomes.ts). Everything it writes is marked offline.
+ * and how each ended (common/rules/check-outcomes.ts). Everything it writes is marked offline.
  *
  * - A batch summary tells one part of the session in order: what was looked at, changed and run in
  *   it, and what was still failing when the part ended. Its title names the part (#from–#to).

@@ -1,11 +1,11 @@
 /**
  * The summaries of the whole session, made from its batch summaries: the rolling summary at each
  * stop (the previous rolling summary and the batches after it) and the final summary at the end,
- * which also extracts learnings and reconciles them with the project's.
+ * which also extracts learnings and merges them into the project's.
  */
 import type { Tx } from '../../common/server/db.js';
 import type { SessionIds } from '../capture/capture-activities.js';
-import { reconcileLearnings, type ReconcileResult } from './learning-merge.js';
+import { mergeLearnings, type LearningMergeResult } from './learning-merge.js';
 import { statedLearnings, withStatedRules } from './stated-learnings.js';
 import { agentLabel } from '../../common/rules/agent-label.js';
 import { mergeSummaries, offlineFinal } from './offline.js';
@@ -25,10 +25,10 @@ export interface SessionSummaryInput extends SessionIds {
 
 /** Tokens of the observation index sent with the final call. */
 const EVIDENCE_TOKENS = 4000;
-/** Known learnings shown to the final call for reconciliation. */
+/** Known learnings shown to the final call, to merge into. */
 const KNOWN_LEARNINGS = 40;
 
-const NO_LEARNINGS: ReconcileResult = { created: [], restated: [], superseded: [], dropped: 0 };
+const NO_LEARNINGS: LearningMergeResult = { created: [], restated: [], superseded: [], dropped: 0 };
 
 /** A stored summary as the session's summaries read it (a batch, or the previous rolling summary). */
 interface PartRow extends PartSummary {
@@ -42,7 +42,7 @@ interface PartRow extends PartSummary {
 
 /**
  * The rolling summary (at a stop) or the final summary with learnings (at the end), from the
- * session's batch summaries; the final one also reconciles learnings with the project's.
+ * session's batch summaries; the final one also merges learnings into the project's.
  */
 export async function summarizeSession(ctx: SummarizeContext, input: SessionSummaryInput): Promise<SummaryOutcome> {
   const batches: PartRow[] = await ctx.prisma.summary.findMany({
@@ -55,7 +55,7 @@ export async function summarizeSession(ctx: SummarizeContext, input: SessionSumm
 }
 
 /** The outcome of a stored (or found) session summary: what it covers. */
-function done(range: { from: number; to: number }, id: string, offline: boolean, learnings?: ReconcileResult): SummaryOutcome {
+function done(range: { from: number; to: number }, id: string, offline: boolean, learnings?: LearningMergeResult): SummaryOutcome {
   return { status: 'done', summaryId: id, fromSequence: range.from, toSequence: range.to, offline, more: false, ...(learnings ? { learnings } : {}) };
 }
 
@@ -100,7 +100,7 @@ async function rollingSummary(ctx: SummarizeContext, input: SessionSummaryInput,
   return done(range, stored.id, false);
 }
 
-/** The final summary, with the learnings it extracts reconciled with the project's. */
+/** The final summary, with the learnings it extracts merged into the project's. */
 async function finalSummary(ctx: SummarizeContext, input: SessionSummaryInput, batches: PartRow[]): Promise<SummaryOutcome> {
   const { prisma, client } = ctx;
   const from = batches[0]?.fromSequence ?? 1;
@@ -125,12 +125,12 @@ async function finalSummary(ctx: SummarizeContext, input: SessionSummaryInput, b
   const known = knownRows.map((k, i) => ({ ...k, alias: `K${i + 1}` }));
   // The rules a person stated in the session, in their own words, whichever summarizer runs.
   const stated = statedLearnings(observations.map((o) => ({ sequence: o.sequence, kind: o.kind as string, text: o.text })));
-  // No candidates, nothing to reconcile: the summary is stored without the project's lock.
-  const reconcile = (answerLearnings: Parameters<typeof reconcileLearnings>[1]['candidates']) =>
+  // No candidates, nothing to merge: the summary is stored without the project's lock.
+  const merge = (answerLearnings: Parameters<typeof mergeLearnings>[1]['candidates']) =>
     withStatedRules(answerLearnings, stated).length === 0
       ? undefined
       : (tx: Tx, summaryId: string) =>
-          reconcileLearnings(tx, {
+          mergeLearnings(tx, {
             tenantId: input.tenantId,
             projectId: input.projectId,
             summaryId,
@@ -153,7 +153,7 @@ async function finalSummary(ctx: SummarizeContext, input: SessionSummaryInput, b
   };
   if (!client || input.offline) {
     const answer = checked(offlineFinal(timeline, agent));
-    const stored = await storeSummary(ctx, idsOf(input), 'final', answer, range, null, reconcile(answer.learnings), provenance);
+    const stored = await storeSummary(ctx, idsOf(input), 'final', answer, range, null, merge(answer.learnings), provenance);
     return done(range, stored.id, true, stored.learnings ?? NO_LEARNINGS);
   }
   const user = finalPrompt(await projectName(prisma, input.sessionId), partsOf(batches), evidenceIndex(observations, EVIDENCE_TOKENS), known, agentLabel(agent));
@@ -161,6 +161,6 @@ async function finalSummary(ctx: SummarizeContext, input: SessionSummaryInput, b
   const result = await callWithinBudget(ctx, input.tenantId, { client, model, toolDescription: 'Record the final summary of the session and its learnings.', schema: finalAnswerSchema, user });
   if (result.kind === 'parked') return result.outcome;
   const answer = checked(result.answer);
-  const stored = await storeSummary(ctx, idsOf(input), 'final', answer, range, { model, usage: result.usage, requests: result.requests }, reconcile(answer.learnings), provenance);
+  const stored = await storeSummary(ctx, idsOf(input), 'final', answer, range, { model, usage: result.usage, requests: result.requests }, merge(answer.learnings), provenance);
   return done(range, stored.id, false, stored.learnings ?? NO_LEARNINGS);
 }

@@ -36,23 +36,30 @@ const SETTLED: Record<string, string> = {
   "the agent's question answered": 'answering',
 };
 
+/** A prompt this short is quoted whole: the rule with what the person said around it (which code, why). */
+const WHOLE_PROMPT_CHARS = 480;
+
 export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
   const out: StatedCandidate[] = [];
   let previous: TurnLine | undefined;
   // The session's first prompt says what the conversation was about: part of every rule's scope.
   const opening = turns.find((t) => t.kind === 'prompt')?.text ?? '';
-  for (const t of turns) {
+  for (const [i, t] of turns.entries()) {
     if (t.kind === 'stop') {
       if (t.text.trim()) previous = t;
       continue;
     }
     if (t.kind !== 'prompt') continue;
     const verdict = statedRulesOf(t.text, previous?.text);
+    // The agent's answer to the rule says where it lives in the code (files, constants it changed).
+    const next = turns[i + 1];
+    const said = verdict.rules.length === 1 && t.text.trim().length <= WHOLE_PROMPT_CHARS ? t.text : undefined;
     for (const r of verdict.rules) {
-      const quote = oneLine(r.quote, 600);
+      const words = oneLine(r.quote, 600);
+      const quote = oneLine(said ?? r.quote, 600);
       const proposal = r.proposal ? oneLine(r.proposal, 400) : undefined;
       // A decision settled on the agent's proposal carries its topic in the proposal: the title says both.
-      const title = oneLine(proposal && quote.length < 80 ? `${quote} (on the agent's proposal: ${proposal})` : quote, 200);
+      const title = oneLine(proposal && words.length < 80 ? `${words} (on the agent's proposal: ${proposal})` : words, 200);
       // The body is what an agent is handed: the person's words, and what they settled.
       const body = proposal ? `"${quote}" — the user, ${SETTLED[r.why] ?? 'settling'} the agent's proposal: "${proposal}"` : `"${quote}" — the user`;
       out.push({
@@ -63,7 +70,7 @@ export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
         sources: previous && proposal ? [t.sequence, previous.sequence] : [t.sequence],
         outcome: 'unverified',
         origin: 'user',
-        scope: scopeOf([r.quote, r.proposal ?? '', previous?.text ?? '', opening]),
+        scope: scopeOf([r.quote, t.text, r.proposal ?? '', previous?.text ?? '', opening]),
       });
     }
     previous = undefined;
@@ -72,7 +79,7 @@ export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
 }
 
 /**
- * The candidates to reconcile: the stated rules, and the model's (or the offline extractor's) other
+ * The candidates to merge: the stated rules, and the model's (or the offline extractor's) other
  * learnings — a decision or convention drawn from a prompt a stated rule already came from is
  * dropped (the person's words win over a paraphrase).
  */

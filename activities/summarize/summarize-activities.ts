@@ -31,7 +31,7 @@ export function createSummarizeActivities(deps: SummarizeDeps) {
 
     /**
      * The rolling summary (at a stop) or the final summary with learnings (at the end), from the
-     * session's batch summaries; the final one also reconciles learnings with the project's.
+     * session's batch summaries; the final one also merges learnings into the project's.
      */
     summarizeSession: (input: SessionSummaryInput): Promise<SummaryOutcome> => summarizeSession(ctx, input),
   };

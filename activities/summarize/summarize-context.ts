@@ -9,7 +9,7 @@ import type { Config } from '../../common/server/config.js';
 import type { PrismaClient } from '../../common/server/db.js';
 import { countTokens } from '../../common/rules/tokens.js';
 import { createAnthropic } from './claude.js';
-import type { ReconcileResult } from './learning-merge.js';
+import type { LearningMergeResult } from './learning-merge.js';
 import { PriceTable, type Usage } from './pricing.js';
 import { SYSTEM_PROMPT } from './summary-prompt.js';
 
@@ -31,7 +31,7 @@ export interface SummarizeDeps {
 }
 
 export type SummaryOutcome =
-  | { status: 'done'; summaryId: string; fromSequence: number; toSequence: number; offline: boolean; more: boolean; learnings?: ReconcileResult; batches?: number }
+  | { status: 'done'; summaryId: string; fromSequence: number; toSequence: number; offline: boolean; more: boolean; learnings?: LearningMergeResult; batches?: number }
   | { status: 'nothing'; more: boolean }
   | { status: 'parked'; resetsAt: number; used: number; limit: number | null };
 

@@ -22,7 +22,7 @@ export const learningCandidateSchema = z.object({
     .enum(OUTCOMES)
     .optional()
     .describe('Evidence of outcome: confirmed (tests passed after, the change was kept), refuted (reverted, failed, contradicted later), unverified (nothing showed either).'),
-  /** Reconciliation with what the project already knows (ids from the "known learnings" list). */
+  /** Merging with what the project already knows (ids from the "known learnings" list). */
   restates: z.string().max(100).optional().describe('Id of a known learning this says again (same point), if any.'),
   supersedes: z.string().max(100).optional().describe('Id of a known learning this contradicts or replaces, if any.'),
 });

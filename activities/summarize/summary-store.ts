@@ -9,7 +9,7 @@ import { TRANSACTION_OPTIONS, type PrismaClient, type Tx } from '../../common/se
 import { countTokens } from '../../common/rules/tokens.js';
 import { toActivityFailure } from '../failures.js';
 import type { SessionIds } from '../capture/capture-activities.js';
-import { tryLockProjectLearnings, type ReconcileResult } from './learning-merge.js';
+import { tryLockProjectLearnings, type LearningMergeResult } from './learning-merge.js';
 import { recordUsage } from './summary-budget.js';
 import { NO_USAGE, type Usage } from './pricing.js';
 import type { SummarizeContext } from './summarize-context.js';
@@ -62,9 +62,9 @@ export function summaryColumns(fields: SummaryFields) {
 }
 
 /**
- * Stores the summary and its usage in one short transaction; with `learnings`, also reconciles
+ * Stores the summary and its usage in one short transaction; with `learnings`, also merges
  * them with the project's under the project's lock. Only the writes happen inside: what they need
- * is read before, and the wait for the lock (another session of the project reconciling) happens
+ * is read before, and the wait for the lock (another session of the project merging) happens
  * between transactions, so no transaction waits for its turn while Prisma's timeout runs.
  */
 export async function storeSummary(
@@ -74,9 +74,9 @@ export async function storeSummary(
   fields: SummaryFields,
   range: SummaryRange,
   llm: SummaryLlm | null,
-  learnings?: (tx: Tx, summaryId: string) => Promise<ReconcileResult>,
+  learnings?: (tx: Tx, summaryId: string) => Promise<LearningMergeResult>,
   provenance?: { gitBranch: string | null; gitCommit: string | null; citations: object[] },
-): Promise<{ id: string; learnings?: ReconcileResult }> {
+): Promise<{ id: string; learnings?: LearningMergeResult }> {
   const { prisma } = ctx;
   const usage = llm?.usage ?? NO_USAGE;
   const cost = llm ? ctx.costOf(llm.model, usage) : 0;
@@ -106,15 +106,15 @@ export async function storeSummary(
         if (learnings && !(await tryLockProjectLearnings(tx, ids.projectId))) return undefined;
         const row = await tx.summary.create({ data });
         if (llm) await recordUsage(tx, ids.tenantId, usage, cost, llm.requests);
-        const reconciled = learnings ? await learnings(tx, row.id) : undefined;
-        return { id: row.id, ...(reconciled ? { learnings: reconciled } : {}) };
+        const merged = learnings ? await learnings(tx, row.id) : undefined;
+        return { id: row.id, ...(merged ? { learnings: merged } : {}) };
       }, TRANSACTION_OPTIONS);
       if (stored) return stored;
       if (Date.now() - started > LEARNINGS_LOCK_WAIT_MS) {
         throw ApplicationFailure.retryable(`the learnings of project ${ids.projectId} stayed locked by other sessions for ${LEARNINGS_LOCK_WAIT_MS / 1000} s`, Failure.DatabaseBusy);
       }
       heartbeat({ waitingForLearningsLock: round + 1 });
-      // Another session of the project reconciles (tens of milliseconds): try again soon, jittered
+      // Another session of the project merges (tens of milliseconds): try again soon, jittered
       // so that sessions ending together do not retry in step.
       await sleep(Math.min(500, 20 * 2 ** Math.min(round, 5)) * (0.5 + Math.random()));
     }

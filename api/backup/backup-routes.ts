@@ -1,29 +1,27 @@
 /**
- * Admin routes (admin keys only; everything scoped to the key's tenant):
+ * Backup routes (admin keys only; everything scoped to the key's tenant):
  *   POST /v1/admin/backups            start a backup of the tenant      -> 202 {backupId, jobId, status}
  *   GET  /v1/admin/backups            the tenant's backups, newest first
  *   GET  /v1/admin/backups/{id}       one backup, with its manifest's tables
  *   POST /v1/admin/restore            {backupId, project?, includeErased?} -> 202 {jobId, status}
- *   GET  /v1/admin/jobs/{jobId}       a backup, restore or redaction rescan job's status (and result when finished)
- *   GET  /v1/admin/retention          the tenant's retention policies
- *   PUT  /v1/admin/retention          set the tenant default ({...}) or a project's policy ({project, ...})
- * Whole-installation backups ("all") are taken by the backup Schedule, not through a tenant's key.
+ * A job's progress: GET /v1/admin/jobs/{jobId} (api/jobs/job-routes.ts). Whole-installation backups
+ * ("all") are taken by the backup Schedule (workers/schedules.ts), not through a tenant's key.
  */
 import crypto from 'node:crypto';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { PrismaClient } from '../../common/server/db.js';
-import { backupJobId, restoreJobId, type BackupWorkflowInput, type Manifest, type RestoreWorkflowInput } from '../../messages/workflows-v1/maintenance.js';
+import { backupJobId, restoreJobId, type BackupWorkflowInput, type Manifest, type RestoreWorkflowInput } from '../../messages/workflows-v1/backup.js';
 import { WorkflowType } from '../../messages/workflows-v1/workflow-types.js';
 import type { backupWorkflow, restoreWorkflow } from '../../workflows/backup/backup-workflow.js';
 import { requireAdmin } from '../auth.js';
 import { HttpError, startOr503 } from '../errors.js';
-import { accepted, backupStarted, backupView as backupAnswer, jobView, page, retentionPolicies, retentionPolicy, type JobView } from '../../messages/api-v1.js';
-import { answer, jobIdParam, parseOr400, projectParam } from '../validation.js';
+import { accepted, backupStarted, backupView as backupAnswer, page } from '../../messages/api-v1.js';
+import { answer, parseOr400, projectParam } from '../validation.js';
 import { documented } from '../openapi-doc.js';
 
-export interface AdminRouteDeps {
+export interface BackupRouteDeps {
   prisma: PrismaClient;
   temporal: Client;
   taskQueue: string;
@@ -34,18 +32,6 @@ export const restoreBody = z.object({
   project: projectParam,
   includeErased: z.boolean().default(false),
 });
-
-const days = z.number().int().min(1).max(36_500).nullable().optional();
-export const retentionBody = z
-  .object({
-    project: projectParam,
-    rawEventMaxAgeDays: days,
-    observationMaxAgeDays: days,
-    maxBytes: z.number().int().min(1024).nullable().optional(),
-    keepSummaries: z.boolean().optional(),
-    keepLearnings: z.boolean().optional(),
-  })
-  .strict();
 
 function backupView(b: { id: string; scope: string; status: string; sizeBytes: bigint | null; createdAt: Date; completedAt: Date | null; error: string | null; manifest?: unknown }) {
   const manifest = b.manifest as Manifest | null | undefined;
@@ -63,9 +49,8 @@ function backupView(b: { id: string; scope: string; status: string; sizeBytes: b
 
 const backupsPage = page(backupAnswer);
 const backupPath = z.object({ id: z.string().uuid('must be a backup id (uuid)') });
-const jobPath = z.object({ jobId: jobIdParam });
 
-export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps): void {
+export function registerBackupRoutes(app: FastifyInstance, deps: BackupRouteDeps): void {
   const { prisma, temporal } = deps;
 
   app.post('/v1/admin/backups', documented({ summary: 'Start a backup of the tenant', tags: ['admin'], admin: true, answers: { 202: backupStarted } }), async (req, reply) => {
@@ -118,75 +103,5 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
     };
     await startOr503(req, 'the restore', id, () => temporal.workflow.start<typeof restoreWorkflow>(WorkflowType.restore, { taskQueue: deps.taskQueue, workflowId: id, args: [input] }));
     return reply.code(202).send(answer(accepted, { jobId: id, status: 'accepted' }));
-  });
-
-  const jobDoc = documented({
-    summary: 'A backup, restore or redaction rescan job (the id contains slashes: backup/<tenant>/<id>)',
-    tags: ['admin'],
-    admin: true,
-    params: jobPath,
-    answers: { 200: jobView, 404: null },
-  });
-  app.get<{ Params: { '*': string } }>('/v1/admin/jobs/*', jobDoc, async (req) => answer(jobView, await workflowJob(req.params['*'], requireAdmin(req).tenantId)));
-
-  /** A backup, restore or redaction rescan job of the tenant, by its workflow. */
-  async function workflowJob(rawId: string, tenantId: string): Promise<JobView> {
-    const { jobId: id } = parseOr400(jobPath, { jobId: rawId }, 'invalid_path');
-    const [prefix, owner] = id.split('/');
-    const kind = prefix === 'backup' || prefix === 'restore' ? prefix : prefix === 'redaction' ? 'redaction.rescan' : undefined;
-    if (!kind || owner !== tenantId) throw new HttpError(404, 'not_found', `no job '${id}'`);
-    const handle = temporal.workflow.getHandle(id);
-    try {
-      const d = await handle.describe();
-      const status = d.status.name.toLowerCase();
-      if (status === 'completed') return { jobId: id, kind, status, error: null, result: await handle.result() };
-      if (status === 'failed') {
-        const error = await handle.result().then(
-          () => null,
-          (err: Error) => (err.cause as Error | undefined)?.message ?? err.message,
-        );
-        return { jobId: id, kind, status, error };
-      }
-      return { jobId: id, kind, status, error: null };
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new HttpError(404, 'not_found', `no job '${id}'`);
-      throw err;
-    }
-  }
-
-  app.get('/v1/admin/retention', documented({ summary: "The tenant's retention policies", tags: ['admin'], admin: true, answers: { 200: retentionPolicies } }), async (req) => {
-    const { tenantId } = requireAdmin(req);
-    const rows = await prisma.retentionPolicy.findMany({ where: { tenantId }, include: { project: { select: { name: true } } }, orderBy: { createdAt: 'asc' } });
-    return answer(retentionPolicies, {
-      items: rows.map((p) => ({
-        project: p.project?.name ?? null,
-        rawEventMaxAgeDays: p.rawEventMaxAgeDays,
-        observationMaxAgeDays: p.observationMaxAgeDays,
-        maxBytes: p.maxBytes === null ? null : Number(p.maxBytes),
-        keepSummaries: p.keepSummaries,
-        keepLearnings: p.keepLearnings,
-      })),
-    });
-  });
-
-  const retentionDoc = documented({ summary: "Set the tenant default or a project's retention policy", tags: ['admin'], admin: true, body: retentionBody, answers: { 200: retentionPolicy, 404: null } });
-  app.put('/v1/admin/retention', retentionDoc, async (req) => {
-    const { tenantId, keyId } = requireAdmin(req);
-    const { project, ...policy } = parseOr400(retentionBody, req.body, 'invalid_body');
-    let projectId: string | null = null;
-    if (project) {
-      const row = await prisma.project.findUnique({ where: { tenantId_name: { tenantId, name: project } } });
-      if (!row) throw new HttpError(404, 'not_found', `no project '${project}'`);
-      projectId = row.id;
-    }
-    const data = { ...policy, ...(policy.maxBytes !== undefined ? { maxBytes: policy.maxBytes === null ? null : BigInt(policy.maxBytes) } : {}) };
-    // NULLs do not collide in the unique index, so the tenant default is found and updated by hand.
-    const existing = await prisma.retentionPolicy.findFirst({ where: { tenantId, projectId } });
-    if (existing) await prisma.retentionPolicy.update({ where: { id: existing.id }, data });
-    else await prisma.retentionPolicy.create({ data: { tenantId, projectId, ...data } });
-    await prisma.auditLog.create({
-      data: { tenantId, actorKeyId: keyId, action: 'retention.set', target: project ? `project:${project}` : 'tenant', outcome: 'success', details: JSON.parse(JSON.stringify(policy)) as object, requestId: req.id },
-    });
-    return answer(retentionPolicy, { project: project ?? null, ...policy });
   });
 }

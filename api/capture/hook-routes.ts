@@ -138,8 +138,13 @@ function createAfterAnswer() {
 }
 
 export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): void {
-  // The push's word frequencies load once, now, rather than on a prompt that waits for them.
-  if ((deps.promptPushMs ?? DEFAULT_PROMPT_PUSH_MS) > 0) rarity('the');
+  // The push's word frequencies (≈170 ms to read) load once, just after the server is up, rather
+  // than on the first prompt that would wait for them or on the server's start.
+  if ((deps.promptPushMs ?? DEFAULT_PROMPT_PUSH_MS) > 0) {
+    app.addHook('onReady', async () => {
+      setTimeout(() => rarity('the'), 0).unref();
+    });
+  }
   const identities = createProjectIdentities(deps.pool);
   const ledger = deps.ledger !== false;
   const afterAnswer = createAfterAnswer();

@@ -143,8 +143,9 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
       if (s.score > 0) served.push({ id: c.id, type: 'learning', tokens: 0, score: s.score, reason: `left out: ${refusal}`, included: false });
       continue;
     }
-    // Two current rules on one topic, the later saying it changes something: the earlier is its old version.
-    const newer = scored.find((o) => o !== s && RULE_KINDS.includes(o.item.kind) && RULE_KINDS.includes(c.kind) && o.item.at > c.at && !gateRefusal(o, best) && replacesRule(`${o.item.title}\n${o.item.body}`, `${c.title}\n${c.body}`).replaces);
+    // Two current rules on one topic, the later saying it changes something: the earlier is its old
+    // version — unless the later one already replaced a rule when it was stated (that was its old version).
+    const newer = scored.find((o) => o !== s && o.item.replaced_at === null && RULE_KINDS.includes(o.item.kind) && RULE_KINDS.includes(c.kind) && o.item.at > c.at && !gateRefusal(o, best) && replacesRule(`${o.item.title}\n${o.item.body}`, `${c.title}\n${c.body}`).replaces);
     if (newer) {
       served.push({ id: c.id, type: 'learning', tokens: 0, score: s.score, reason: `left out: a later rule on its topic (${day(newer.item.at)}) says it changes it`, included: false });
       continue;

@@ -1,7 +1,7 @@
 /**
  * Project erasure (admin keys): DELETE /v1/projects/{project} starts eraseProjectWorkflow and
- * answers 202 with its job id at once; GET /v1/jobs/{jobId} reports where the job stands, from its
- * erasure tombstone. The tombstone is written before the workflow starts, so backups and restores
+ * answers 202 with its job id at once; GET /v1/jobs/{jobId} (api/jobs/job-routes.ts) reports where the
+ * job stands, from its erasure tombstone. The tombstone is written before the workflow starts, so backups and restores
  * skip the project from the moment the request is accepted.
  *
  * Repeats: while an erasure runs, another DELETE of the project joins it (same job id); once it has
@@ -17,9 +17,9 @@ import { eraseWorkflowId, type EraseProjectInput } from '../../messages/workflow
 import { WorkflowType } from '../../messages/workflows-v1/workflow-types.js';
 import type { eraseProjectWorkflow } from '../../workflows/erase/erase-workflow.js';
 import { requireAdmin, requirePrincipal } from '../auth.js';
-import { accepted, eraseJobView } from '../../messages/api-v1.js';
+import { accepted } from '../../messages/api-v1.js';
 import { HttpError, startOr503 } from '../errors.js';
-import { answer, jobIdParam, parseOr400 } from '../validation.js';
+import { answer } from '../validation.js';
 import { documented, projectHeaders } from '../openapi-doc.js';
 
 export interface ProjectRouteDeps {
@@ -27,8 +27,6 @@ export interface ProjectRouteDeps {
   temporal: Client;
   taskQueue: string;
 }
-
-export type EraseJobStatus = 'requested' | 'erased' | 'failed';
 
 /** A project name from the request, canonical; 400 with `code` naming what is wrong with it. */
 export function projectNameOf(raw: string | undefined, code: 'invalid_path' | 'invalid_query'): string {
@@ -46,7 +44,6 @@ const projectIdentity = z.object({ project: z.string(), exists: z.boolean(), key
 /** `?project=` as routes that check it with projectNameOf document it (GET /v1/export too). */
 export const projectQuery = z.object({ project: z.string() });
 const projectPath = z.object({ project: z.string() });
-const jobPath = z.object({ jobId: jobIdParam });
 
 export function registerProjectRoutes(app: FastifyInstance, deps: ProjectRouteDeps): void {
   const { prisma } = deps;
@@ -111,23 +108,5 @@ export function registerProjectRoutes(app: FastifyInstance, deps: ProjectRouteDe
       (err) => prisma.erasureTombstone.updateMany({ where: { jobId, erasedAt: null }, data: { error: `not started: ${err.message}`.slice(0, 2000) } }),
     );
     return reply.code(202).send(answer(accepted, { jobId, status: 'accepted' }));
-  });
-
-  const jobDoc = documented({ summary: 'Where an erasure job stands (admin)', tags: ['data'], admin: true, params: jobPath, answers: { 200: eraseJobView, 404: null } });
-  app.get<{ Params: { jobId: string } }>('/v1/jobs/:jobId', jobDoc, async (req) => {
-    const principal = requireAdmin(req);
-    const { jobId } = parseOr400(jobPath, req.params, 'invalid_path');
-    const row = await prisma.erasureTombstone.findFirst({ where: { jobId, tenantId: principal.tenantId } });
-    if (!row) throw new HttpError(404, 'not_found', `no job '${jobId}'`);
-    const status: EraseJobStatus = row.erasedAt ? 'erased' : row.error ? 'failed' : 'requested';
-    return answer(eraseJobView, {
-      jobId: row.jobId,
-      kind: 'project.erase',
-      project: row.projectName,
-      status,
-      requestedAt: row.requestedAt.toISOString(),
-      erasedAt: row.erasedAt?.toISOString() ?? null,
-      error: row.error,
-    });
   });
 }

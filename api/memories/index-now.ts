@@ -8,7 +8,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from '../../common/server/logger.js';
 import { memorySyncWorkflowId } from '../../messages/workflows-v1/memory-sync.js';
 import { WorkflowType } from '../../messages/workflows-v1/workflow-types.js';
-import type { memorySyncWorkflow } from '../../workflows/search/memory-sync-workflow.js';
+import type { memorySyncWorkflow } from '../../workflows/vectors/memory-sync-workflow.js';
 
 export interface Indexer {
   /** True when the learnings are in Weaviate before `waitMs` ran out. */

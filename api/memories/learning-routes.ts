@@ -3,7 +3,7 @@
  * opaque cursor. `status` is `active` (default), `superseded`, `all` (both), or one of the review
  * inbox's `pending` and `rejected` (api/review/), which only an explicit ask lists: an agent's `all`
  * never shows what waits for review.
- * POST /v1/learnings/{id}/correct and /forget: "this is wrong" (see ../memories/state.ts).
+ * POST /v1/learnings/{id}/correct and /forget: "this is wrong" (see ./stated-memories.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';

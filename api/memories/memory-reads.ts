@@ -67,7 +67,7 @@ export type MemoryRecord = Record<string, unknown> & { id: string; type: 'observ
 export type SqlRunner = <R>(text: string, values: unknown[]) => Promise<R[]>;
 
 /**
- * On a pg pool, each statement is prepared once per connection (sql.ts), so PostgreSQL does not plan
+ * On a pg pool, each statement is prepared once per connection (api/search/search-sql.ts), so PostgreSQL does not plan
  * it again on every call: planning READ_SQL (three tables, their joins and a learning's sources and
  * revisions) took ~20 ms here, several times its execution.
  */

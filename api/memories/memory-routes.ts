@@ -2,7 +2,7 @@
  * Full memory records by id: GET /v1/memories/{id} and POST /v1/memories:batchGet {"ids":[...]}
  * (the colon is literal, as in Google's custom methods; Fastify needs it doubled). An id is looked
  * up in observations, summaries and learnings, always within the caller's tenant.
- * POST /v1/memories stores a memory a person or an agent states (see ../memories/state.ts).
+ * POST /v1/memories stores a memory a person or an agent states (see ./stated-memories.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';

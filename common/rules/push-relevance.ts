@@ -65,9 +65,11 @@ const conceptsByStem: Map<string, number[]> = (() => {
 })();
 const WEAK = new Set([...WEAK_WORDS].map((w) => stem(w)));
 
-/** Identifiers and paths as they are written: `MAX_ATTEMPTS`, `downtimeMinutes`, `billing/retry.py`. */
-/** Identifiers and paths as written: snake_case, camelCase, CONSTANTS, dotted and slashed names. */
-export const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*(?:[./-][A-Za-z0-9_]+)+|[A-Za-z]+_[A-Za-z0-9_]+|[a-z]+[A-Z][A-Za-z0-9]+|[A-Z]{2,}[A-Z0-9_]*/g;
+/**
+ * Identifiers and paths as written: snake_case, camelCase, CONSTANTS, dotted and slashed names
+ * (`MAX_ATTEMPTS`, `downtimeMinutes`, `billing/retry.py`), and a command line's long flags (`--output`).
+ */
+export const IDENTIFIER = /--[a-z][a-z0-9-]+|[A-Za-z_][A-Za-z0-9_]*(?:[./-][A-Za-z0-9_]+)+|[A-Za-z]+_[A-Za-z0-9_]+|[a-z]+[A-Z][A-Za-z0-9]+|[A-Z]{2,}[A-Z0-9_]*/g;
 
 function identifiersOf(text: string): string[] {
   const out: string[] = [];

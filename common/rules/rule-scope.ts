@@ -14,7 +14,7 @@ import { rarity } from './word-rarity.js';
 import { tokenize } from '../server/embeddings/local.js';
 
 /** Overlap of topics above which a later rule replaces an earlier one. */
-export const SUPERSEDE = { PLAIN: 0.6, CUED: 0.3, MIN_SHARED: 2 } as const;
+export const SUPERSEDE = { PLAIN: 0.6, CUED: 0.3, MIN_SHARED: 2, SAME_TOPIC: 0.7 } as const;
 
 /** Words with which a person says a rule changes. */
 const CHANGE_CUE =
@@ -47,6 +47,13 @@ export function scopeOf(texts: string[]): string[] {
   return [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, MAX_SCOPE).map(([t]) => t);
 }
 
+const numbersOf = (text: string) => new Set(text.match(/\d+(?:[.,]\d+)?/g) ?? []);
+/** Whether the later text states a number the earlier does not. */
+function newNumber(later: string, earlier: string): boolean {
+  const before = numbersOf(earlier);
+  return [...numbersOf(later)].some((n) => !before.has(n));
+}
+
 export interface RuleOverlap {
   overlap: number;
   shared: string[];
@@ -54,10 +61,19 @@ export interface RuleOverlap {
   replaces: boolean;
 }
 
-/** Whether `later` replaces `earlier` (both a rule's words: title and body). */
-export function replacesRule(later: string, earlier: string): RuleOverlap {
-  const a = topic(later);
-  const b = topic(earlier);
+/**
+ * Whether `later` replaces `earlier` (both a rule's words: title and body). `idf`, when given, weighs
+ * each topic term by how few of the project's rules use it: two rules of a monitoring project both
+ * saying "downtime" and "SLA" share the project's subject, not a topic; "maintenance" said by two
+ * rules is their topic.
+ */
+export function replacesRule(later: string, earlier: string, idf?: ReadonlyMap<string, number>): RuleOverlap {
+  const weigh = (m: Map<string, number>) => {
+    if (idf) for (const [t, w] of m) m.set(t, w * (idf.get(t) ?? 1));
+    return m;
+  };
+  const a = weigh(topic(later));
+  const b = weigh(topic(earlier));
   let sharedWeight = 0;
   const shared: string[] = [];
   for (const [t, w] of a) {
@@ -72,8 +88,44 @@ export function replacesRule(later: string, earlier: string): RuleOverlap {
   // "covered" by a long proposal that merely mentions its words.
   const ofLater = sharedWeight / Math.max(1e-9, sum(a));
   const dice = (2 * sharedWeight) / Math.max(1e-9, sum(a) + sum(b));
-  const cued = CHANGE_CUE.test(later);
+  // Said to change, or the same statement with another number ("free plans go to 60 seconds
+  // minimum" after "free plans: 30 seconds minimum"): a new version of it.
+  const cued = CHANGE_CUE.test(later) || (ofLater >= SUPERSEDE.SAME_TOPIC && newNumber(later, earlier));
   const enough = shared.length >= SUPERSEDE.MIN_SHARED;
   const overlap = cued ? ofLater : dice;
   return { overlap, shared, cued, replaces: enough && overlap >= (cued ? SUPERSEDE.CUED : SUPERSEDE.PLAIN) };
+}
+
+/** How much better the closest rule must match than the next for an amendment to replace it. */
+const AMBIGUOUS_MARGIN = 0.1;
+
+/** A rule as the amendment check reads it. */
+export interface RuleText {
+  id: string;
+  title: string;
+  body: string;
+}
+
+/** Topic rarity over a project's rules: ln(1 + N / df), N at least 10 (a few rules say little). */
+export function topicRarity(texts: string[]): Map<string, number> {
+  const df = new Map<string, number>();
+  for (const text of texts) for (const t of topic(text).keys()) df.set(t, (df.get(t) ?? 0) + 1);
+  const n = Math.max(10, texts.length);
+  return new Map([...df].map(([t, f]) => [t, Math.log(1 + n / f)]));
+}
+
+/**
+ * The current rule a newly stated one amends, if any: the closest of the project's rules whose topic
+ * it covers (replacesRule, terms weighed by their rarity among those rules). When it could amend
+ * two about as well, which one is not clear: neither (the push shows the newer first; a person can
+ * correct it).
+ */
+export function ruleItAmends<R extends RuleText>(candidate: { title: string; body: string }, rules: readonly R[], idf = topicRarity(rules.map((r) => `${r.title}\n${r.body}`))): (R & { overlap: number }) | undefined {
+  const text = `${candidate.title}\n${candidate.body}`;
+  const matches = rules
+    .map((r) => ({ ...r, ...replacesRule(text, `${r.title}\n${r.body}`, idf) }))
+    .filter((o) => o.replaces)
+    .sort((a, b) => b.overlap - a.overlap);
+  if (matches.length > 1 && matches[0]!.overlap - matches[1]!.overlap < AMBIGUOUS_MARGIN) return undefined;
+  return matches[0];
 }

@@ -128,7 +128,7 @@ select i.receipt_id, i.position, i.item_type as type, i.item_id as id,
 /**
  * What the session did: its tool calls and its final answers, in order (inputs cut to what a match
  * needs). Found by the session's own index, the tenant checked on the session's row (see loadRecords
- * in activities/search/vector-objects.ts: a tenant unknown to the statistics misleads the planner).
+ * in activities/vectors/vector-objects.ts: a tenant unknown to the statistics misleads the planner).
  */
 const ACTIVITY_SQL = `
 select o.sequence, o.kind::text as kind, o.tool_name as "toolName", o.title, left(o.text, 20000) as text

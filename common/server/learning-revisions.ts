@@ -1,7 +1,7 @@
 /**
  * The append-only history of a learning: one snapshot per change (created, restated, superseded,
  * corrected, forgotten), numbered per learning. Written inside the transaction that makes the change,
- * by the summarizer's reconciliation and by the API's corrections alike.
+ * by the summarizer's learning merge and by the API's corrections alike.
  */
 import type { Prisma, Tx } from './db.js';
 

@@ -1,4 +1,4 @@
-/** Shapes of the memory-sync workflow (see workflow.ts). */
+/** Shapes of the memory-sync workflow (workflows/vectors/memory-sync-workflow.ts). */
 
 export interface MemorySyncInput {
   tenantId: string;

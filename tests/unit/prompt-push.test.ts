@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { assemblePush, PROMPT_PUSH_TOKENS, type PushCandidate } from '../../api/context/prompt-push.js';
 import { statedRulesOf } from '../../common/rules/stated-rule.js';
-import { replacesRule } from '../../common/rules/rule-scope.js';
+import { replacesRule, ruleItAmends } from '../../common/rules/rule-scope.js';
 import { statedLearnings, withStatedRules } from '../../activities/summarize/stated-learnings.js';
 import { countTokens } from '../../common/rules/tokens.js';
 
@@ -98,7 +98,9 @@ describe('rules a person states', () => {
     ]);
     assert.equal(stated.length, 1);
     assert.equal(stated[0]!.origin, 'user');
-    assert.match(stated[0]!.body, /^"We decided retries are capped at 7 — never change that." — the user$/);
+    // A short prompt is quoted whole (what the rule is about and where it lives come with it); the title is the rule.
+    assert.match(stated[0]!.body, /^"We decided retries are capped at 7 — never change that. Add the changelog entry." — the user$/);
+    assert.equal(stated[0]!.title, 'We decided retries are capped at 7 — never change that.');
     const merged = withStatedRules([{ kind: 'decision', title: 'Retry cap is 7', body: 'The team capped retries.', confidence: 0.6, sources: [1] }], stated);
     assert.deepEqual(merged.map((m) => m.title), [stated[0]!.title]);
   });
@@ -109,5 +111,40 @@ describe('a later rule replaces an earlier one on its topic', () => {
     const cap = 'We decided retries must be capped at 7 — never change that. So MAX_ATTEMPTS = 7 in ledgerly/webhooks/retry.py.';
     assert.ok(replacesRule("We're raising MAX_ATTEMPTS to 9 after the incident — webhook retries are capped at 9 now.", cap).replaces);
     assert.equal(replacesRule('Backoff between webhook retries starts at 30 seconds and doubles each attempt, with full jitter.', cap).replaces, false);
+  });
+
+  test('the same statement with another number is its new version, though it says nothing of a change', () => {
+    const before = 'MIN_INTERVAL_SECONDS per plan: free plan 30 seconds minimum, paid plans 10 seconds.';
+    assert.ok(replacesRule('Free plans go to 60 seconds minimum; paid stays at 10.', before).replaces);
+    assert.equal(replacesRule('Free plans may create at most 20 monitors.', before).replaces, false);
+  });
+
+  test("words every rule of the project uses are its subject, not a topic: the amendment replaces the rule it is about", () => {
+    const project = [
+      { id: 'regions', title: 'A minute counts as downtime only when 2 regions fail', body: 'A minute counts as downtime for the SLA only when at least 2 regions fail on 2 consecutive checks.' },
+      { id: 'maintenance', title: 'Maintenance windows are excluded from downtime', body: 'Time inside a maintenance window is always excluded from downtime for the SLA, for the monitors the window lists.' },
+      { id: 'display', title: 'Uptime is truncated, never rounded', body: 'The SLA report truncates uptime to 2 decimals; downtime minutes are shown as they are.' },
+      { id: 'timeouts', title: 'A timeout counts as a failed check', body: 'A check that times out after 10 s is a failure and counts toward downtime in the SLA.' },
+    ];
+    const amendment = { title: 'Maintenance only counts when announced 24 h ahead', body: 'Amendment after the audit: maintenance only counts when announced 24 h ahead. A window created less than 24 h before its start is ignored for the SLA and the outage counts as normal downtime.' };
+    assert.equal(ruleItAmends(amendment, project)?.id, 'maintenance');
+  });
+});
+
+describe('what the push matches on', () => {
+  test("a command line's flag is an identifier both sides share", () => {
+    const flags = [
+      learning('convention', 'stdout is only for the result', '"stdout is only for the result: with --output json stdout must be pure JSON, so spinner, logs and warnings all go to stderr." — the user'),
+      ...rules,
+    ];
+    const built = assemblePush('shipctl', "`shipctl status api --output json | jq .` fails with 'parse error: Invalid numeric literal at line 1'.", flags);
+    assert.match(built.context, /pure JSON/);
+  });
+
+  test('a rule that replaced its old version when it was stated hides no neighbouring rule', () => {
+    const raised = learning('decision', "We're raising MAX_ATTEMPTS to 9 after the incident", '"We\'re raising MAX_ATTEMPTS to 9 after the incident, webhook deliveries to a merchant that was down get more tries" — the user', { at: new Date('2026-09-09T10:00:00Z'), replaced_at: new Date('2026-08-03T10:00:00Z') });
+    const backoff = learning('decision', 'Backoff for webhook deliveries', '"exponential backoff for webhook deliveries starting at 30 seconds, capped at 1 hour, with full jitter, so a merchant back from an outage is not slammed" — the user');
+    const built = assemblePush('ledgerly', "When a merchant's server comes back after an outage we slam it: hundreds of webhook deliveries land in the same second.", [raised, backoff, ...rules]);
+    assert.match(built.context, /full jitter/);
   });
 });

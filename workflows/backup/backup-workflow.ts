@@ -8,8 +8,8 @@
 import { ActivityFailure, ApplicationFailure, executeChild, proxyActivities, uuid4, workflowInfo } from '@temporalio/workflow';
 import { backupBookkeeping, backupSnapshot } from '../activity-presets.js';
 import type { BackupActivities } from '../../activities/backup/backup-activities.js';
-import { reconcileAfterRestoreId, type BackupWorkflowInput, type BackupWorkflowResult, type RestoreCounts, type RestoreWorkflowInput, type RestoreWorkflowResult } from '../../messages/workflows-v1/maintenance.js';
-import { reconcileVectorsWorkflow } from '../search/reconcile-vectors-workflow.js';
+import { reconcileAfterRestoreId, type BackupWorkflowInput, type BackupWorkflowResult, type RestoreCounts, type RestoreWorkflowInput, type RestoreWorkflowResult } from '../../messages/workflows-v1/backup.js';
+import { reconcileVectorsWorkflow } from '../vectors/reconcile-vectors-workflow.js';
 
 // Recording, pruning, auditing: quick, with an attempt limit (see the preset).
 const quick = proxyActivities<BackupActivities>(backupBookkeeping);

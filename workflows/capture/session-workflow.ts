@@ -16,7 +16,7 @@ import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, co
 import { captureWrites, sessionSettle } from '../activity-presets.js';
 import { Failure } from '../../messages/errors-v1.js';
 import type { CaptureActivities } from '../../activities/capture/capture-activities.js';
-import type { CloseActivities } from '../../activities/close/close-activities.js';
+import type { CloseActivities } from '../../activities/summarize/session-close.js';
 import { DEFAULT_TUNING, capturedSignal, sessionViewQuery, type SessionResult, type SessionWorkflowInput } from '../../messages/workflows-v1/session.js';
 import { SessionState } from './session-state.js';
 import { SessionSummarizer } from '../summarize/summarize-steps.js';

@@ -8,7 +8,7 @@
 import { ContinueAsNew, continueAsNew, isCancellation, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import { eraseVectors, jobDatabaseBatch } from '../activity-presets.js';
 import type { EraseActivities } from '../../activities/erase/erase-activities.js';
-import type { VectorActivities } from '../../activities/search/vector-sync-activities.js';
+import type { VectorActivities } from '../../activities/vectors/vector-sync-activities.js';
 import { ERASE_TABLES, type EraseProgress, type EraseProjectInput, type EraseProjectResult } from '../../messages/workflows-v1/erase.js';
 
 // One DELETE of a few thousand rows: an erasure must finish (see the preset).

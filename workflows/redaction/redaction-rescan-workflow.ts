@@ -8,7 +8,7 @@
 import { ContinueAsNew, continueAsNew, isCancellation, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import { jobDatabaseBatch, rescanVectorStep } from '../activity-presets.js';
 import type { RedactionActivities } from '../../activities/redaction/redaction-activities.js';
-import type { VectorActivities } from '../../activities/search/vector-sync-activities.js';
+import type { VectorActivities } from '../../activities/vectors/vector-sync-activities.js';
 import { RESCAN_TABLES, type RescanCounts, type RescanInput, type RescanProgress, type RescanResult } from '../../messages/workflows-v1/redaction-rescan.js';
 
 // One batch reads and rewrites a few hundred rows: a job that must finish (see the preset).

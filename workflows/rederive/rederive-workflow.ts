@@ -10,7 +10,7 @@
 import { CancellationScope, ContinueAsNew, continueAsNew, defineQuery, isCancellation, log, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import { rederiveBulk, rederivePage, reconcileStep, jobDatabaseBatch } from '../activity-presets.js';
 import type { RederiveActivities } from '../../activities/rederive/rederive-activities.js';
-import type { VectorActivities } from '../../activities/search/vector-sync-activities.js';
+import type { VectorActivities } from '../../activities/vectors/vector-sync-activities.js';
 import { REDERIVE_PROGRESS_QUERY, type RederiveInput, type RederiveProgress, type RederiveResult } from '../../messages/workflows-v1/rederive.js';
 
 // The estimate and the swap read or rewrite a whole project (see the preset).

@@ -7,8 +7,8 @@
 import { continueAsNew, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import { retentionBatch } from '../activity-presets.js';
 import type { RetentionActivities } from '../../activities/retention/retention-activities.js';
-import { RETENTION_STEPS, type RetentionWorkflowInput, type RetentionWorkflowResult } from '../../messages/workflows-v1/maintenance.js';
-import type { VectorActivities } from '../../activities/search/vector-sync-activities.js';
+import { RETENTION_STEPS, type RetentionWorkflowInput, type RetentionWorkflowResult } from '../../messages/workflows-v1/retention.js';
+import type { VectorActivities } from '../../activities/vectors/vector-sync-activities.js';
 
 // Bounded batches with an attempt limit: tomorrow's run resumes what today's could not finish.
 const db = proxyActivities<RetentionActivities>(retentionBatch);

@@ -13,7 +13,7 @@ import { ActivityFailure, ApplicationFailure, TimeoutFailure, log, proxyActiviti
 import { inSessionLlmCalls, inSessionVectorSync, llmCalls, sessionVectorSync } from '../activity-presets.js';
 import { Failure, SUMMARIZE_OFFLINE_ON } from '../../messages/errors-v1.js';
 import type { SummarizeActivities, SummaryOutcome } from '../../activities/summarize/summarize-activities.js';
-import type { CloseActivities, SessionEndOutcome } from '../../activities/close/close-activities.js';
+import type { CloseActivities, SessionEndOutcome } from '../../activities/summarize/session-close.js';
 import type { SessionTuning } from '../../messages/workflows-v1/session.js';
 import type { SessionState } from '../capture/session-state.js';
 
@@ -23,7 +23,7 @@ interface SessionIds {
   sessionId: string;
 }
 
-/** What the workflow needs of the vector activities (activities/search/). */
+/** What the workflow needs of the vector activities (activities/vectors/). */
 interface VectorSync {
   syncSessionVectors(input: SessionIds): Promise<unknown>;
 }
@@ -197,7 +197,7 @@ export class SessionSummarizer {
       if (outcome.status === 'done') {
         this.state.summaries++;
         this.u.unsynced = true;
-        if (outcome.learnings) log.info('session learnings reconciled', { ...outcome.learnings });
+        if (outcome.learnings) log.info('session learnings merged', { ...outcome.learnings });
       }
     }
     // Embed at the points where the session's records settle (summaries, turns, end), not per event batch.

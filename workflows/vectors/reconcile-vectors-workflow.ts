@@ -7,7 +7,7 @@
  */
 import { continueAsNew, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import { reconcileStep } from '../activity-presets.js';
-import type { VectorActivities } from '../../activities/search/vector-sync-activities.js';
+import type { VectorActivities } from '../../activities/vectors/vector-sync-activities.js';
 import type { ReconcileResult, ReconcileWorkflowInput } from '../../messages/workflows-v1/reconcile-vectors.js';
 
 // A step embeds up to a batch of records (remote providers: a few HTTP calls) and writes them:

@@ -15,7 +15,7 @@ import { ApplicationFailure, Context, heartbeat, log } from '@temporalio/activit
 import { SUMMARIZE_OFFLINE_ON } from '../../messages/errors-v1.js';
 import type { CaptureActivities, SessionIds } from '../capture/capture-activities.js';
 import type { UptakeActivities } from '../context/uptake-activities.js';
-import type { SummarizeActivities, SummaryOutcome } from '../summarize/summarize-activities.js';
+import type { SummarizeActivities, SummaryOutcome } from './summarize-activities.js';
 
 export interface CloseDeps {
   capture: Pick<CaptureActivities, 'persistEvents' | 'closeSession'>;
@@ -118,7 +118,7 @@ export function createCloseActivities(deps: CloseDeps) {
       if (final.status === 'parked') return { ...progress, status: 'parked', resetsAt: final.resetsAt };
       if (final.status === 'done') {
         progress.summaries++;
-        if (final.learnings) log.info('session learnings reconciled', { sessionId: input.sessionId, ...final.learnings });
+        if (final.learnings) log.info('session learnings merged', { sessionId: input.sessionId, ...final.learnings });
       }
       return { ...progress, status: 'done' };
     },

@@ -4,7 +4,7 @@
  * - syncSessionVectors: after the session workflow stored something, embed and upsert what is new
  *   or changed (the session's observations and summaries, the project's changed learnings);
  * - syncLearningVectors: named learnings at once (a memory just stated, a correction);
- * - reconcileVectors: one bounded, resumable step of the reconciliation workflow (reconcile.ts);
+ * - reconcileVectors: one bounded, resumable step of the reconciliation workflow (./vector-reconcile.ts);
  * - deleteVectors / deleteProjectVectors: deletions reach Weaviate.
  * Every write is idempotent (object uuid = record id, sync rows upserted on (record_type,
  * record_id)), so Temporal may retry any of them. A provider that rejects the request (bad key,

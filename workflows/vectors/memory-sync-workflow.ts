@@ -7,7 +7,7 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 import { memoryVectorSync } from '../activity-presets.js';
-import type { VectorActivities } from '../../activities/search/vector-sync-activities.js';
+import type { VectorActivities } from '../../activities/vectors/vector-sync-activities.js';
 import type { MemorySyncInput, MemorySyncResult } from '../../messages/workflows-v1/memory-sync.js';
 
 // Briskly for a few minutes, then the reconcile schedule takes over (see the preset). Typed failures
