@@ -376,9 +376,9 @@ export function clauseScore(clause: string): { score: number; decision: boolean;
       score += 1;
       why.push('a constraint +1');
     } else if (CONCRETE.test(s)) {
-      // …or names the project's things: code, paths, identifiers.
-      score += 1;
-      why.push('names the code +1');
+      // …or names the project's things: code, paths, identifiers (weakly: symptoms and requests name code as often).
+      score += 0.5;
+      why.push('names the code +0.5');
     }
   }
   if (mood === 'answer') {
