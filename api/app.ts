@@ -20,7 +20,7 @@ import { TenantRules } from '../common/rules/redact-tenant-rules.js';
 import { createSearchService } from './search/search-service.js';
 import { createVectorBackend } from './search/vector-backend.js';
 
-export interface ApiOptions {
+export interface AppOptions {
   /** Overrides of the session workflow's tuning for workflows this API starts (tests). */
   tuning?: Partial<SessionTuning>;
   /** Redispatcher timing (tests shorten it). */
@@ -29,7 +29,7 @@ export interface ApiOptions {
   search?: { vectorTimeoutMs?: number; cooldownMs?: number };
 }
 
-export function createApi(config: Config, prisma: PrismaClient, logger: Logger, opts: ApiOptions = {}): { app: FastifyInstance; close(): Promise<void> } {
+export function createApi(config: Config, prisma: PrismaClient, logger: Logger, opts: AppOptions = {}): { app: FastifyInstance; close(): Promise<void> } {
   const { connection, client } = createTemporalClient(config);
   const pool = createPgPool(config.DATABASE_URL, config.MEMFLOW_PG_POOL_SIZE ?? 10, { genericPlans: true });
   // The workflow triggers a batch summary at the size the worker's summarizer batches by (same env).

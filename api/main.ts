@@ -1,11 +1,11 @@
 /** API process: `npm run api` (or started by `npm run up`). Shuts down cleanly on SIGTERM/SIGINT. */
 import { loadConfigOrExit } from '../common/server/config.js';
-import { createPrisma } from '../common/server/db.js';
-import { createLogger } from '../common/server/logger.js';
-import { createApi } from './app.js';
 
 async function run(): Promise<void> {
   const config = loadConfigOrExit();
+  // The API's modules (Prisma, Fastify, Temporal, every route) load once the configuration is good:
+  // a missing or bad variable is reported at once, without loading them first.
+  const [{ createPrisma }, { createLogger }, { createApi }] = await Promise.all([import('../common/server/db.js'), import('../common/server/logger.js'), import('./app.js')]);
   const logger = createLogger('memflow-api', config.MEMFLOW_LOG_LEVEL);
   const prisma = createPrisma(config.DATABASE_URL, config.MEMFLOW_PRISMA_POOL_SIZE ? { maxConnections: config.MEMFLOW_PRISMA_POOL_SIZE } : {});
   const api = createApi(config, prisma, logger);

@@ -9,13 +9,13 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { PgPool } from '../common/server/pg.js';
-import { PROJECT_KEY } from './capture/hook-project.js';
+import { keyedProjectName, PROJECT_KEY } from './capture/hook-project.js';
 
 const CACHE_SIZE = 2000;
 
 export function registerProjectKeyResolution(app: FastifyInstance, pool: PgPool): void {
   const cache = new Map<string, string | null>();
-  async function keyedName(tenantId: string, key: string): Promise<string | null> {
+  async function keyedName(tenantId: string, key: string, named: string, ownFolder: boolean): Promise<string | null> {
     const id = `${tenantId}:${key}`;
     const hit = cache.get(id);
     if (hit) return hit;
@@ -25,8 +25,12 @@ export function registerProjectKeyResolution(app: FastifyInstance, pool: PgPool)
     if (name) {
       if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
       cache.set(id, name);
+      return name;
     }
-    return name;
+    if (!ownFolder) return null;
+    const { rows: holder } = await pool.query<{ identity: string | null }>('SELECT identity FROM projects WHERE tenant_id = $1 AND name = $2', [tenantId, named]);
+    const other = holder[0]?.identity;
+    return other && other !== key ? keyedProjectName(named, key) : null;
   }
   app.addHook('preHandler', async (req: FastifyRequest) => {
     const key = req.headers['x-memflow-project-key'];
@@ -35,7 +39,7 @@ export function registerProjectKeyResolution(app: FastifyInstance, pool: PgPool)
     const query = req.query as Record<string, unknown> | undefined;
     const named = typeof query?.project === 'string' && query.project ? query.project : typeof header === 'string' ? header : undefined;
     if (!named) return;
-    const name = await keyedName(req.principal.tenantId, key);
+    const name = await keyedName(req.principal.tenantId, key, named, header === named);
     // Only the name the key's project was derived from (`shop` for `shop-1a2b3c`): an explicit
     // other project named alongside a repository's key stays what it says.
     if (!name || name === named || !name.startsWith(`${named}-`)) return;

@@ -39,7 +39,7 @@ import { createPgPool } from '../common/server/pg.js';
 import { countTokens } from '../common/rules/tokens.js';
 import { repoRoot } from '../infra/profile.js';
 import { createApiClient, fetchTransport } from '../clients/api.js';
-import { recordBlock, type MemoryRecord } from '../mcp/format.js';
+import { recordBlock } from '../mcp/format.js';
 import { CORPUS, QUESTIONS, seedCorpus, type CorpusSession, type SeededSession } from '../tests/fixtures/retrieval-corpus.js';
 import { fillWeaviate, generate, prng } from './corpus.js';
 import { realisticToolText } from './realistic-outputs.js';
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
       searchTokens += stamp(search.text);
       // Without an index: the full records of the same top 5.
       const full = await memflow.memories(top);
-      dumped += countTokens((full.items as unknown as MemoryRecord[]).map((r) => recordBlock(r, undefined, 'storefront')).join('\n'));
+      dumped += countTokens(full.items.map((r) => recordBlock(r, undefined, 'storefront')).join('\n'));
       dumpedJson += countTokens(JSON.stringify(full.items));
     }
     const n = QUESTIONS.length;

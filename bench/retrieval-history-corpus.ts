@@ -81,7 +81,7 @@ export const HISTORY_SOURCES = [
 
 const SESSIONS_PER_HISTORY = 64;
 
-interface Commit {
+export interface Commit {
   sha: string;
   subject: string;
   body: string;
@@ -90,7 +90,7 @@ interface Commit {
 
 const git = (dir: string, args: string[]) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
 
-const SKIP = /^(bump|build|deps|chore|release|merge|revert|version|update (dependencies|deps)|\d+\.\d+|ci[:(]|.*dependabot|.*pre-commit|prepare|v\d)/i;
+export const SKIP = /^(bump|build|deps|chore|release|merge|revert|version|update (dependencies|deps)|\d+\.\d+|ci[:(]|.*dependabot|.*pre-commit|prepare|v\d)/i;
 
 function readCommits(dir: string, rev: string, want: number): Commit[] {
   const raw = git(dir, ['log', '--no-merges', '--format=%x1e%H%x1f%s%x1f%b%x1f', '--name-only', '-n', '1500', rev]);
@@ -105,8 +105,17 @@ function readCommits(dir: string, rev: string, want: number): Commit[] {
   return out.reverse();
 }
 
+export interface FileDiff {
+  removed: string[];
+  added: string[];
+  context: string[];
+}
+
+/** A diff's lines kept for a turn: what a Read shows and an Edit changes. */
+export const clipDiff = (d: FileDiff): FileDiff => ({ removed: d.removed.slice(0, 14), added: d.added.slice(0, 18), context: d.context.slice(0, 12) });
+
 /** The commit's diff of one file: removed and added lines of its first hunks. */
-function diffOf(dir: string, sha: string, file: string): { removed: string[]; added: string[]; context: string[] } {
+function diffOf(dir: string, sha: string, file: string): FileDiff {
   let text = '';
   try {
     text = git(dir, ['show', '--format=', '-U2', sha, '--', file]);
@@ -122,7 +131,7 @@ function diffOf(dir: string, sha: string, file: string): { removed: string[]; ad
     else if (line.startsWith('+')) added.push(line.slice(1));
     else if (line.startsWith(' ')) context.push(line.slice(1));
   }
-  return { removed: removed.slice(0, 14), added: added.slice(0, 18), context: context.slice(0, 12) };
+  return clipDiff({ removed, added, context });
 }
 
 
@@ -178,7 +187,7 @@ const SYNONYMS: Record<string, string[]> = {
   check: ['verify'],
 };
 
-function paraphrase(subject: string, rnd: () => number): string {
+export function paraphrase(subject: string, rnd: () => number): string {
   const words = subject.replace(/[.]$/, '').split(/\s+/);
   const out: string[] = [];
   for (const w of words) {
@@ -191,7 +200,7 @@ function paraphrase(subject: string, rnd: () => number): string {
   return lowerFirst(out.join(' '));
 }
 
-const PARAPHRASE_FORMS = [
+export const PARAPHRASE_FORMS = [
   (p: string) => `How did we ${p}?`,
   (p: string) => `Do you remember when we had to ${p}? What was done?`,
   (p: string) => `What was the work to ${p} about?`,
@@ -212,28 +221,38 @@ function bodySentences(body: string): string[] {
 const STOP = new Set('a an the of for to in on and or with by from at is are be as it its this that when not no into via use add fix remove update allow support'.split(' '));
 const termsOf = (s: string) => s.toLowerCase().replace(/[`'"().,:]/g, ' ').split(/\s+/).filter((w) => w.length > 2 && !STOP.has(w));
 
-const TEST_COMMAND: Record<'py' | 'js', (f: string) => string> = {
+export type Lang = 'py' | 'js' | 'rs';
+
+export const TEST_COMMAND: Record<Lang, (f: string) => string> = {
   py: (f) => `pytest -q ${f.startsWith('tests/') ? f : 'tests'}`,
   js: (f) => `npm test -- ${f.startsWith('test/') || f.startsWith('tests/') ? f : 'test'}`,
+  rs: (f) => `cargo test${/tests?\//.test(f) ? ` --test ${base(f).replace(/\.rs$/, '')}` : ''}`,
 };
 
-function codingTurn(dir: string, c: Commit, lang: 'py' | 'js', rnd: () => number): Turn {
+const TEST_OUTPUT: Record<Lang, (passed: number, rnd: () => number) => string> = {
+  py: (passed, rnd) => `${passed} passed in ${(rnd() * 9 + 1).toFixed(2)}s`,
+  js: (passed, rnd) => `  ${passed} passing (${Math.floor(rnd() * 3000)}ms)`,
+  rs: (passed, rnd) => `test result: ok. ${passed} passed; 0 failed; 0 ignored; finished in ${(rnd() * 9 + 0.1).toFixed(2)}s`,
+};
+
+/** One coding turn that makes commit `c`; `diff` gives a file's diff in it. */
+export function codingTurn(diff: (sha: string, file: string) => FileDiff, c: Commit, lang: Lang, rnd: () => number): Turn {
   const tools: ToolCall[] = [];
   const files = c.files.slice(0, 3);
   for (const f of files) {
-    const d = diffOf(dir, c.sha, f);
+    const d = diff(c.sha, f);
     tools.push({ tool: 'Read', input: { file_path: `/repo/${f}` }, output: [...d.context, ...d.removed].join('\n').slice(0, 1500) });
     if (d.removed.length + d.added.length > 0) tools.push({ tool: 'Edit', input: { file_path: `/repo/${f}`, old_string: d.removed.join('\n').slice(0, 800), new_string: d.added.join('\n').slice(0, 1000) }, output: 'The file has been updated.' });
   }
   const testFile = c.files.find((f) => /test/.test(f)) ?? c.files[0]!;
   const passed = 20 + Math.floor(rnd() * 400);
-  tools.push({ tool: 'Bash', input: { command: TEST_COMMAND[lang](testFile) }, output: lang === 'py' ? `${passed} passed in ${(rnd() * 9 + 1).toFixed(2)}s` : `  ${passed} passing (${Math.floor(rnd() * 3000)}ms)` });
+  tools.push({ tool: 'Bash', input: { command: TEST_COMMAND[lang](testFile) }, output: TEST_OUTPUT[lang](passed, rnd) });
   const form = REQUEST_FORMS[Math.floor(rnd() * REQUEST_FORMS.length)]!;
   const why = c.body ? ` ${c.body.replace(/\s+/g, ' ').slice(0, 700)}` : '';
   return { prompt: form(c.subject), tools, answer: `Done — ${lowerFirst(c.subject)}.${why} Changed ${files.join(', ')}; the tests pass.`, commit: c.sha, files: c.files };
 }
 
-function conversationTurns(c: Commit): Turn[] {
+export function conversationTurns(c: Commit): Turn[] {
   const sentences = bodySentences(c.body);
   const first = sentences[0] ?? c.subject;
   return [
@@ -268,7 +287,7 @@ export function buildHistoryCorpus(mirror: (repo: string) => string): HistoryCor
         continue;
       }
       const n = Math.min(commits.length - ci, 1 + Math.floor(rnd() * 3));
-      const turns = commits.slice(ci, ci + n).map((c) => codingTurn(dir, c, src.lang, rnd));
+      const turns = commits.slice(ci, ci + n).map((c) => codingTurn((sha, f) => diffOf(dir, sha, f), c, src.lang, rnd));
       ci += n;
       own.push({ key, history: src.name, daysAgo, kind: 'coding', turns });
     }
@@ -316,4 +335,28 @@ export function buildHistoryCorpus(mirror: (repo: string) => string): HistoryCor
     }
   }
   return { histories, sessions, questions };
+}
+
+/** The hook deliveries of one session, Claude Code's payloads. */
+export function deliveries(s: HistorySession, agentSessionId: string): { event: string; body: Record<string, unknown> }[] {
+  const common = { session_id: agentSessionId, transcript_path: `/home/dev/.claude/projects/${s.history}/${agentSessionId}.jsonl`, cwd: `/home/dev/src/${s.history}`, permission_mode: 'default' };
+  const out: { event: string; body: Record<string, unknown> }[] = [{ event: 'session-start', body: { ...common, hook_event_name: 'SessionStart', source: 'startup', model: 'claude-sonnet-4-5' } }];
+  let calls = 0;
+  for (const t of s.turns) {
+    out.push({ event: 'user-prompt-submit', body: { ...common, hook_event_name: 'UserPromptSubmit', prompt: t.prompt } });
+    for (const c of t.tools) {
+      const id = `toolu_${agentSessionId.slice(0, 8)}_${String(calls++).padStart(4, '0')}`;
+      const filePath = String(c.input.file_path ?? '');
+      const response =
+        c.tool === 'Read'
+          ? { type: 'text', file: { filePath, content: c.output, numLines: c.output.split('\n').length, startLine: 1, totalLines: 400 } }
+          : c.tool === 'Edit'
+            ? { filePath, oldString: c.input.old_string, newString: c.input.new_string, structuredPatch: [] }
+            : { stdout: c.output, stderr: '', interrupted: false, isImage: false };
+      out.push({ event: 'post-tool-use', body: { ...common, hook_event_name: 'PostToolUse', tool_name: c.tool, tool_input: c.input, tool_use_id: id, tool_response: response } });
+    }
+    out.push({ event: 'stop', body: { ...common, hook_event_name: 'Stop', stop_hook_active: false, last_assistant_message: t.answer } });
+  }
+  out.push({ event: 'session-end', body: { ...common, hook_event_name: 'SessionEnd', reason: 'prompt_input_exit' } });
+  return out;
 }

@@ -26,10 +26,10 @@ import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../infra/profile.js';
-import { percentile, printColumns, startBenchServices } from './lib.js';
+import { degradedRetries, percentile, printColumns, searchFetch, startBenchServices } from './lib.js';
 import { post } from './ingest-http.js';
 import { loadAverage } from './proc-cpu.js';
-import { buildHistoryCorpus, type HistoryCorpus, type HistoryQuestion, type HistorySession, type QuestionKind } from './retrieval-history-corpus.js';
+import { buildHistoryCorpus, deliveries, type HistoryCorpus, type HistoryQuestion, type QuestionKind } from './retrieval-history-corpus.js';
 
 const CORPUS = path.join(repoRoot, 'bench/data/retrieval-history.json');
 /** The last replay (tenant, key, run id): --reuse asks again over it, the API restarted with the code as it is now. */
@@ -52,30 +52,6 @@ const uuidOf = (s: string) => {
   const h = crypto.createHash('sha256').update(s).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 };
-
-/** The hook deliveries of one session, Claude Code's payloads. */
-function deliveries(s: HistorySession, agentSessionId: string): { event: string; body: Record<string, unknown> }[] {
-  const common = { session_id: agentSessionId, transcript_path: `/home/dev/.claude/projects/${s.history}/${agentSessionId}.jsonl`, cwd: `/home/dev/src/${s.history}`, permission_mode: 'default' };
-  const out: { event: string; body: Record<string, unknown> }[] = [{ event: 'session-start', body: { ...common, hook_event_name: 'SessionStart', source: 'startup', model: 'claude-sonnet-4-5' } }];
-  let calls = 0;
-  for (const t of s.turns) {
-    out.push({ event: 'user-prompt-submit', body: { ...common, hook_event_name: 'UserPromptSubmit', prompt: t.prompt } });
-    for (const c of t.tools) {
-      const id = `toolu_${agentSessionId.slice(0, 8)}_${String(calls++).padStart(4, '0')}`;
-      const filePath = String(c.input.file_path ?? '');
-      const response =
-        c.tool === 'Read'
-          ? { type: 'text', file: { filePath, content: c.output, numLines: c.output.split('\n').length, startLine: 1, totalLines: 400 } }
-          : c.tool === 'Edit'
-            ? { filePath, oldString: c.input.old_string, newString: c.input.new_string, structuredPatch: [] }
-            : { stdout: c.output, stderr: '', interrupted: false, isImage: false };
-      out.push({ event: 'post-tool-use', body: { ...common, hook_event_name: 'PostToolUse', tool_name: c.tool, tool_input: c.input, tool_use_id: id, tool_response: response } });
-    }
-    out.push({ event: 'stop', body: { ...common, hook_event_name: 'Stop', stop_hook_active: false, last_assistant_message: t.answer } });
-  }
-  out.push({ event: 'session-end', body: { ...common, hook_event_name: 'SessionEnd', reason: 'prompt_input_exit' } });
-  return out;
-}
 
 interface Hit {
   id: string;
@@ -182,8 +158,7 @@ async function main(): Promise<void> {
     }
 
     async function ask(q: HistoryQuestion, mode: string): Promise<Outcome> {
-      const res = await fetch(`${api.url}/v1/search?${new URLSearchParams({ q: q.text, mode, limit: '10', project: `rh-${q.history}` }).toString()}`, { headers: { authorization: `Bearer ${tenant.key}` } });
-      const body = (await res.json()) as { results: Hit[]; degraded?: boolean; degradedReason?: string };
+      const { res, body } = await searchFetch<{ results: Hit[] }>(api.url, tenant.key, { q: q.text, mode, limit: '10', project: `rh-${q.history}` });
       if (res.status !== 200) throw new Error(`search answered ${res.status}: ${JSON.stringify(body)}`);
       if (body.degraded && mode !== 'keyword') throw new Error(`search answered degraded (${body.degradedReason})`);
       const serverMs = Number(/total;dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1] ?? NaN);
@@ -225,6 +200,7 @@ async function main(): Promise<void> {
       [tenant.tenantId],
     );
     printColumns(`retrieval over long histories: split ${args.split}, ${questions.length} questions, ${corpus.sessions.length} sessions, ${n[0]!.n} records; load average ${loadAverage()}`, modes, rows);
+    console.log(`answers asked again because they came degraded (vector leg over 1.5 s): ${degradedRetries.count}`);
     if (args.misses) for (const o of results[modes[0]!]!) if (!o.any10 || !o.turn10) console.log(`miss [${o.q.kind}] ${o.q.id}: ${o.q.text}`);
     agent.destroy();
   } finally {

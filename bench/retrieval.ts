@@ -27,7 +27,7 @@ import { RECORD_TYPES } from '../messages/record-types-v1.js';
 import { fillWeaviate, prng } from './corpus.js';
 import { dumpCases, legsOf, sweepRows, type SweepCase } from './fusion-replay.js';
 import { VARIANTS } from './fusion-variants.js';
-import { benchTenant, fillSummary, openSearchBench, percentile, printColumns, timedFill } from './lib.js';
+import { benchTenant, degradedRetries, fillSummary, openSearchBench, percentile, printColumns, searchFetch, timedFill } from './lib.js';
 import { loadAverage } from './proc-cpu.js';
 import { generateRetrievalCorpus, type EvidenceType, type Question } from './retrieval-corpus.js';
 
@@ -47,8 +47,7 @@ interface Outcome {
 }
 
 async function ask(url: string, key: string, q: Question, mode: Mode, limit = 10): Promise<Outcome> {
-  const res = await fetch(`${url}/v1/search?${new URLSearchParams({ q: q.text, mode, limit: String(limit) }).toString()}`, { headers: { authorization: `Bearer ${key}` } });
-  const body = (await res.json()) as { results: Hit[]; degraded?: boolean; degradedReason?: string };
+  const { res, body } = await searchFetch<{ results: Hit[] }>(url, key, { q: q.text, mode, limit: String(limit) });
   if (res.status !== 200) throw new Error(`search answered ${res.status}: ${JSON.stringify(body)}`);
   if (body.degraded) throw new Error(`search answered degraded (${body.degradedReason}): the measurement would be of the keyword leg`);
   const serverMs = Number(/total;dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1] ?? NaN);
@@ -85,6 +84,7 @@ function table(title: string, results: Record<Mode, Outcome[]>): void {
     rows.push([`search p${p}, server (ms)`, MODES.map((m) => percentile(results[m].map((o) => o.serverMs).sort((a, b) => a - b), p).toFixed(1))]);
   }
   printColumns(title, [...MODES], rows);
+  console.log(`answers asked again because they came degraded (vector leg over 1.5 s): ${degradedRetries.count}`);
 }
 
 /** --sweep: every fusion variant (bench/fusion-variants.ts) replayed in-process from the same two legs. */

@@ -86,7 +86,7 @@ export interface RetractionBody {
 const enc = encodeURIComponent;
 const sessionsPage = A.page(A.sessionListItem);
 const timelinePage = A.page(A.timelineItem);
-const learningsPage = A.page(A.learningItem);
+const learningsPage = A.page(A.learningRecord);
 const backupsPage = A.page(A.backupView);
 
 export function createApiClient(opts: ApiClientOptions) {

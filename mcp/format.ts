@@ -3,47 +3,8 @@
  * were asked for by id. Pure functions over the API's answer shapes.
  */
 
-export type { SearchAnswer, SearchHit, TimelineItem } from '../messages/api-v1.js';
-import type { SearchAnswer, SearchHit, TimelineItem } from '../messages/api-v1.js';
-import type { RecordType } from '../messages/record-types-v1.js';
+import type { LearningRecord, MemoryRecord, SearchAnswer, SearchHit, TimelineItem } from '../messages/api-v1.js';
 import { excerpt } from './excerpt.js';
-
-export interface LearningSource {
-  observationId: string | null;
-  summaryId: string | null;
-  sessionId: string | null;
-  evidence: string | null;
-}
-
-export interface LearningRevision {
-  revision: number;
-  reason: string;
-  note?: string | null;
-  title: string;
-  createdAt: string;
-}
-
-export interface MemoryRecord {
-  id: string;
-  type: RecordType;
-  project?: string;
-  sessionId?: string | null;
-  kind?: string;
-  title: string;
-  text?: string;
-  body?: string;
-  status?: string;
-  origin?: string;
-  /** Trust tier (user > confirmed > extracted > agent) and poisoning flags. */
-  trust?: string;
-  flags?: string[];
-  confidence?: number;
-  strength?: number;
-  supersededBy?: string | null;
-  createdAt: string;
-  sources?: LearningSource[];
-  history?: LearningRevision[];
-}
 
 /**
  * Ids as the indexes show them: the first 8 hex digits (every tool, and the API, accepts such a
@@ -116,7 +77,9 @@ export function searchLine(h: SearchHit, ids?: Map<string, string>): string {
 }
 
 export function searchHead(a: SearchAnswer, q: string, project: string | undefined): string {
-  const scope = project ? ` in ${project}` : '';
+  // The project the API answered for (where a repository's key mapped the name), else the one asked.
+  const answered = a.project ?? project;
+  const scope = answered ? ` in ${answered}` : '';
   const degraded = a.degraded ? ` (degraded: ${a.degradedReason ?? 'semantic search unavailable'}; keyword results only)` : '';
   if (a.results.length === 0) return `No memories match "${oneLine(q, 80)}"${scope}${degraded}.`;
   // The agent knows what it asked, and the tool's description says what a line holds (id, type,
@@ -131,7 +94,7 @@ export function timelineLine(t: TimelineItem, anchor?: string, ids?: Map<string,
 }
 
 /** `[kind, trust, flags, strength, status]` of a learning. */
-function learningMeta(l: MemoryRecord): string {
+function learningMeta(l: LearningRecord): string {
   const meta = [
     l.kind,
     l.trust ? `trust: ${l.trust}` : l.origin && l.origin !== 'extracted' ? `by ${l.origin}` : undefined,
@@ -142,9 +105,9 @@ function learningMeta(l: MemoryRecord): string {
   return `[${meta.filter(Boolean).join(', ')}]`;
 }
 
-const successor = (l: MemoryRecord) => (l.supersededBy ? ` (superseded by ${short(l.supersededBy)})` : '');
+const successor = (l: LearningRecord) => (l.supersededBy ? ` (superseded by ${short(l.supersededBy)})` : '');
 
-export function learningLine(l: MemoryRecord, ids?: Map<string, string>): string {
+export function learningLine(l: LearningRecord, ids?: Map<string, string>): string {
   return `${short(l.id, ids)} ${learningMeta(l)} ${oneLine(l.title, 120)}${successor(l)}`;
 }
 
@@ -167,16 +130,16 @@ export function recordBlock(r: MemoryRecord, focus?: string, home?: string): str
   const where = [r.project && r.project !== home ? r.project : undefined, day(r.createdAt)].filter(Boolean).join(' · ');
   const lines = [`## ${r.type} ${short(r.id)} · ${where}`];
   if (r.type === 'learning') {
-    const body = r.body ?? '';
+    const body = r.body;
     // The title line carries the meta; a body that opens with the title does not need it twice.
     lines.push(`${learningMeta(r)}${body.startsWith(r.title) ? '' : ` ${oneLine(r.title, 120)}`}${successor(r)}`);
     lines.push(cut(body));
-    const sources = (r.sources ?? []).map((s) => s.observationId ?? s.summaryId).filter((s): s is string => !!s).map((s) => short(s));
+    const sources = r.sources.map((s) => s.observationId ?? s.summaryId).filter((s): s is string => !!s).map((s) => short(s));
     if (sources.length) lines.push(`sources: ${sources.slice(0, MAX_SOURCES).join(' ')}${sources.length > MAX_SOURCES ? ` (+${sources.length - MAX_SOURCES})` : ''}`);
-    const history = (r.history ?? []).filter((v) => v.reason !== 'created');
+    const history = r.history.filter((v) => v.reason !== 'created');
     if (history.length) lines.push(`history: ${history.map((v) => `r${v.revision} ${v.reason}${v.note ? ` (${oneLine(v.note, 120)})` : ''} ${day(v.createdAt)}`).join('; ')}`);
   } else {
-    const text = r.text ?? '';
+    const text = r.text;
     lines.push(cut(text.startsWith(r.title) ? text : `${r.title}\n${text}`));
   }
   return lines.join('\n');

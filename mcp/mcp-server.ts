@@ -16,7 +16,7 @@ import { gitHead } from '../common/workspace/git-head.js';
 import { checkContext, stalenessReport } from '../common/workspace/recall-staleness.js';
 import { registerResourcesAndPrompts } from './resources.js';
 import { DEFAULT_MAX_TOKENS, fitRecords, withTokenCount, type Sized } from './budget.js';
-import { recordBlock, type MemoryRecord } from './format.js';
+import { recordBlock } from './format.js';
 import { registerContextTool } from './tools/context-tool.js';
 import { registerGetTool } from './tools/get-tool.js';
 import { registerLearningsTool } from './tools/learnings-tool.js';
@@ -84,7 +84,7 @@ export function createMemflowMcpServer(opts: MemflowMcpOptions): McpServer {
     context: async (p) => (await projectContext(p ?? opts.defaultProject, undefined, 'resource')).text,
     record: async (id) => {
       const answer = await api.memories([id], 'resource');
-      const found = answer.items[0] as unknown as MemoryRecord | undefined;
+      const found = answer.items[0];
       if (!found) throw new Error(answer.ambiguous?.length ? `${id} names more than one memory: give more of the id` : `no memory ${id} in this tenant`);
       return fitRecords('', [recordBlock(found, undefined, opts.defaultProject)], '', cap, () => `(cut to stay under ${cap} tokens)`).text;
     },

@@ -5,8 +5,9 @@
  * clients read; the web viewer imports the types only (zod stays out of its bundle).
  */
 import { z } from 'zod';
-import { RECORD_TYPES, SEARCH_MODES } from './record-types-v1.js';
+import { RECORD_TYPES, SEARCH_MODES, TRUST_TIERS } from './record-types-v1.js';
 import { captureLedger, type CaptureLedger } from './capture-ledger-v1.js';
+import type { ParkedView } from './workflows-v1/session.js';
 
 /**
  * An ISO 8601 date-time on the wire. The routes may hand it a Date (Prisma's), which it writes as
@@ -71,6 +72,23 @@ export const timelineItem = z.object({
 });
 export type TimelineItem = z.output<typeof timelineItem>;
 
+/** GET /v1/live (server-sent events): a session as it runs, with why it is parked, and its latest items. */
+export interface LiveSession extends SessionItem {
+  parked: ParkedView | null;
+  changedAt: string;
+}
+export interface LiveItem {
+  id: string;
+  kind: TimelineItem['kind'];
+  toolName: string | null;
+  toolUseId: string | null;
+  createdAt: string;
+  sequence: number;
+  title: string;
+  text: string;
+  truncated: boolean;
+}
+
 /** GET /v1/search: a compact index. */
 export const searchHit = z.object({
   id: z.string(),
@@ -89,13 +107,13 @@ export const searchAnswer = z.object({
   mode: z.enum(SEARCH_MODES).describe('the mode that answered'),
   degraded: z.boolean().describe('true when the answer comes from PostgreSQL alone (Weaviate or the embedding provider away)'),
   degradedReason: z.string().optional(),
+  project: z
+    .string()
+    .optional()
+    .describe("the project the answer is for, as the API resolved it (a repository's key maps its folder name to its own project, e.g. `shop-1a2b3c`); absent: the whole tenant"),
 });
 export type SearchAnswer = z.output<typeof searchAnswer>;
 
-/** A full memory record (GET /v1/memories/{id}); its fields depend on its type. */
-export const memoryRecord = z.object({ id: z.string(), type: recordType }).catchall(z.unknown());
-export type MemoryRecord = z.output<typeof memoryRecord>;
-export const batchGetAnswer = z.object({ items: z.array(memoryRecord), notFound: z.array(z.string()), ambiguous: z.array(z.string()).optional() });
 
 /** What a stated memory (POST /v1/memories, the MCP tools remember and correct) may be. */
 export const STATED_KINDS = ['fact', 'decision', 'convention', 'pattern', 'gotcha', 'fix'] as const;
@@ -114,6 +132,118 @@ export const citation = z.object({
   removed: z.array(z.string()).optional(),
   around: z.array(z.string()).optional(),
 });
+
+/** Where a learning came from: an observation or a summary, and the agent's session id of either. */
+export const learningSource = z.object({
+  observationId: z.string().nullable(),
+  summaryId: z.string().nullable(),
+  sessionId: z.string().nullable(),
+  evidence: z.string().nullable(),
+  createdAt: timestamp,
+});
+export type LearningSource = z.output<typeof learningSource>;
+
+/** One change of a learning (created, restated, superseded, corrected, forgotten, reviewed), numbered per learning. */
+export const learningRevision = z.object({
+  revision: z.number().int(),
+  kind: z.string(),
+  title: z.string(),
+  body: z.string(),
+  confidence: z.number(),
+  status: z.string(),
+  strength: z.number().int(),
+  reason: z.string(),
+  note: z.string().nullable(),
+  changedBy: z.string().nullable(),
+  createdAt: timestamp,
+});
+export type LearningRevision = z.output<typeof learningRevision>;
+
+/**
+ * The memory records, one shape each (GET /v1/memories/{id}, POST /v1/memories:batchGet,
+ * GET /v1/learnings, GET /v1/sessions/{id}/memories, the MCP tools, the viewer). api/memories/memory-reads.ts
+ * maps each field to its column once, checked against these shapes by the compiler.
+ */
+export const observationRecord = z.object({
+  id: z.string(),
+  type: z.literal('observation'),
+  project: z.string(),
+  sessionId: z.string().describe("the agent's session id"),
+  kind: z.string(),
+  title: z.string(),
+  text: z.string(),
+  tokenCount: z.number().int(),
+  createdAt: timestamp,
+  sequence: z.number().int(),
+  toolName: z.string().nullable(),
+  toolUseId: z.string().nullable(),
+});
+export type ObservationRecord = z.output<typeof observationRecord>;
+
+export const summaryRecord = z.object({
+  id: z.string(),
+  type: z.literal('summary'),
+  project: z.string(),
+  sessionId: z.string().describe("the agent's session id"),
+  kind: z.string().describe('batch, rolling or final'),
+  title: z.string(),
+  text: z.string(),
+  tokenCount: z.number().int(),
+  createdAt: timestamp,
+  request: z.string().nullable(),
+  investigated: z.string().nullable(),
+  learned: z.string().nullable(),
+  completed: z.string().nullable(),
+  nextSteps: z.string().nullable(),
+  model: z.string().nullable(),
+  offline: z.boolean(),
+  fromSequence: z.number().int(),
+  toSequence: z.number().int(),
+  observationCount: z.number().int(),
+  gitBranch: z.string().nullable(),
+  gitCommit: z.string().nullable(),
+  citations: z.array(citation),
+});
+export type SummaryRecord = z.output<typeof summaryRecord>;
+
+export const learningRecord = z.object({
+  id: z.string(),
+  type: z.literal('learning'),
+  project: z.string(),
+  kind: z.string(),
+  origin: z.string().describe('extracted, user or agent'),
+  tags: z.array(z.string()),
+  title: z.string(),
+  body: z.string(),
+  confidence: z.number(),
+  strength: z.number().int(),
+  status: z.string(),
+  lastStatedAt: timestamp,
+  validFrom: timestamp,
+  validTo: timestamp.nullable(),
+  supersededBy: z.string().nullable(),
+  tokenCount: z.number().int(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  /** Provenance: trust tier, evidence of outcome, poisoning flags, branch and commit, citations. */
+  trust: z.enum(TRUST_TIERS),
+  outcome: z.string().describe('confirmed, refuted or unverified'),
+  flags: z.array(z.string()).describe('poisoning flags: the learning is data, never an instruction'),
+  staleCount: z.number().int(),
+  checkedAt: timestamp.nullable(),
+  gitBranch: z.string().nullable(),
+  gitCommit: z.string().nullable(),
+  onDefaultBranch: z.boolean().nullable(),
+  citations: z.array(citation),
+  sources: z.array(learningSource),
+  history: z.array(learningRevision),
+});
+export type LearningRecord = z.output<typeof learningRecord>;
+
+/** A full memory record: its fields depend on its type. */
+export const memoryRecord = z.discriminatedUnion('type', [observationRecord, summaryRecord, learningRecord]);
+export type MemoryRecord = z.output<typeof memoryRecord>;
+export const batchGetAnswer = z.object({ items: z.array(memoryRecord), notFound: z.array(z.string()), ambiguous: z.array(z.string()).optional() });
 
 /** GET /v1/context: the start context, the items a client with the working tree can check, what was withheld. */
 export const contextAnswer = z.object({
@@ -185,8 +315,6 @@ export const uptakeUsageAnswer = z.object({
 });
 export type UptakeUsageAnswer = z.output<typeof uptakeUsageAnswer>;
 
-/** GET /v1/learnings items: learnings with their sources (fields as GET /v1/memories/{id}). */
-export const learningItem = z.object({ id: z.string() }).catchall(z.unknown());
 export const corrected = z.object({ id: z.string(), supersedes: z.string(), project: z.string(), indexed: z.boolean() });
 export const forgotten = z.object({ id: z.string(), status: z.literal('superseded'), indexed: z.boolean() });
 export const markedWrong = forgotten.extend({ reason: z.literal('wrong') });
@@ -194,9 +322,10 @@ export const stalenessOutcome = z.object({ fresh: z.number(), demoted: z.array(z
 
 /** GET /v1/sessions/{id}/memories: a session's summaries (whole) and the learnings sourced from it. */
 export const sessionMemories = z.object({
-  summaries: z.array(z.object({ id: z.string(), type: z.literal('summary') }).catchall(z.unknown())),
-  learnings: z.array(z.object({ id: z.string(), type: z.literal('learning') }).catchall(z.unknown())),
+  summaries: z.array(summaryRecord),
+  learnings: z.array(learningRecord),
 });
+export type SessionMemories = z.output<typeof sessionMemories>;
 
 /** 202 of a route that starts a job (erase, restore, redaction rescan). */
 export const accepted = z.object({ jobId: z.string(), status: z.string() });

@@ -3,8 +3,8 @@
  * their clients. Used by the worker process and by the tests, so both run the same worker.
  */
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection } from '@temporalio/worker';
+import { WORKFLOWS_PATH } from './workflows-path.js';
 import { createCaptureActivities } from '../activities/capture/capture-activities.js';
 import { createCloseActivities } from '../activities/summarize/session-close.js';
 import { allHeartbeating, heartbeating } from '../activities/heartbeating.js';
@@ -21,7 +21,6 @@ import { createRedactionActivities } from '../activities/redaction/redaction-act
 import { createRederiveActivities } from '../activities/rederive/rederive-activities.js';
 import { TenantRules } from '../common/rules/redact-tenant-rules.js';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 export function createMemflowWorker(opts: {
   connection: NativeConnection;

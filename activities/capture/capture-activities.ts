@@ -34,9 +34,9 @@ export interface PersistResult {
 export function createCaptureActivities({ prisma }: CaptureDeps) {
   return {
     /**
-     * The catch-up of session runs from before no-stop-catch-up-v1 (and the first step of the
-     * close's summarizeSessionEnd): it turned events stored without their observation into
-     * observations. Only an API from before batched capture (2026-11-23) stored such events, and
+     * The first step of the close's summarizeSessionEnd (and, until no-stop-catch-up-v1 was
+     * deprecated on 2026-11-27, the workflow's catch-up at each stop): it turned events stored
+     * without their observation into observations. Only an API from before batched capture (2026-11-23) stored such events, and
      * its sweep turned any it left into observations within seconds, so nothing is left to catch
      * up: it answers the session's event count, or SessionNotFound when the session is gone.
      */

@@ -44,7 +44,7 @@ export interface StagedLearning {
   citations: object[];
 }
 
-export type SessionOutcome = { status: 'derived'; tokens: number } | Parked;
+export type RederiveOutcome = { status: 'derived'; tokens: number } | Parked;
 
 /** The candidates merged by fingerprint; ones citing no observation of the session are dropped. */
 function stagedLearnings(answer: FinalAnswer, observations: ObservationRow[], citations: Map<number, object[]>): StagedLearning[] {
@@ -81,7 +81,7 @@ export async function deriveSession(
   d: DerivationRef,
   session: { id: string; endedAt: Date | null; current: { id: string; createdAt: Date } | null },
   observations: ObservationRow[],
-): Promise<SessionOutcome> {
+): Promise<RederiveOutcome> {
   const { prisma } = ctx;
   let answer: FinalAnswer;
   let usage: Usage = NO_USAGE;

@@ -9,7 +9,7 @@ import { Failure } from '../../messages/errors-v1.js';
 import type { Summarizer } from '../../messages/workflows-v1/rederive.js';
 import { jsonSchemaOf } from '../summarize/claude.js';
 import type { SummarizeContext } from '../summarize/summarize-context.js';
-import { SUMMARY_PROMPT_VERSION, SUMMARY_TOOL, SYSTEM_PROMPT, rederivePrompt, type ObservationLine } from '../summarize/summary-prompt.js';
+import { SUMMARY_PROMPT_VERSION, SUMMARY_TOOL, SYSTEM_PROMPT, rederivePrompt, type PromptObservation } from '../summarize/summary-prompt.js';
 import { finalAnswerSchema } from '../summarize/summary-schema.js';
 
 export const TOOL_DESCRIPTION = 'Record the final summary of the session and its learnings.';
@@ -41,7 +41,7 @@ export function summarizerOf(ctx: SummarizeContext, summarizer: Summarizer): Sum
 }
 
 /** The user message of one session's call, and its tokens as the API counts a message (+4). */
-export function sessionCall(project: string, observations: ObservationLine[]): { user: string; tokens: number } {
+export function sessionCall(project: string, observations: PromptObservation[]): { user: string; tokens: number } {
   const user = rederivePrompt(project, observations, TIMELINE_TOKENS);
   return { user, tokens: countTokens(user) + 4 };
 }

@@ -22,10 +22,10 @@ import { agentLabel } from '../../common/rules/agent-label.js';
 import { fenceToolOutput, neutralise } from '../../common/rules/tool-output-fence.js';
 import { offlineLearnings } from './offline-learnings.js';
 import { list, oneLine, unique } from './offline-text.js';
-import type { ObservationLine } from './summary-prompt.js';
+import type { PromptObservation } from './summary-prompt.js';
 import type { FinalAnswer, SummaryFields } from './summary-schema.js';
 
-export interface OfflineObservation extends ObservationLine {
+export interface OfflineObservation extends PromptObservation {
   toolName: string | null;
 }
 

@@ -44,15 +44,13 @@ export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
   let previous: TurnLine | undefined;
   // The session's first prompt says what the conversation was about: part of every rule's scope.
   const opening = turns.find((t) => t.kind === 'prompt')?.text ?? '';
-  for (const [i, t] of turns.entries()) {
+  for (const t of turns) {
     if (t.kind === 'stop') {
       if (t.text.trim()) previous = t;
       continue;
     }
     if (t.kind !== 'prompt') continue;
     const verdict = statedRulesOf(t.text, previous?.text);
-    // The agent's answer to the rule says where it lives in the code (files, constants it changed).
-    const next = turns[i + 1];
     const said = verdict.rules.length === 1 && t.text.trim().length <= WHOLE_PROMPT_CHARS ? t.text : undefined;
     for (const r of verdict.rules) {
       const words = oneLine(r.quote, 600);

@@ -82,7 +82,7 @@ Example of a good learning:
  "confidence":0.9,"sources":[14,15,19]}`;
 
 /** A timeline item as the prompt renders it: as stored, with its token count. */
-export interface ObservationLine extends StoredObservation {
+export interface PromptObservation extends StoredObservation {
   tokenCount: number;
 }
 
@@ -142,7 +142,7 @@ function compactJson(raw: string, title: string): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-export function renderObservation(o: ObservationLine): string {
+export function renderObservation(o: PromptObservation): string {
   const head = `#${o.sequence} ${o.kind}: ${o.title}`;
   let body: string;
   if (o.kind === 'tool') {
@@ -160,7 +160,7 @@ export function renderObservation(o: ObservationLine): string {
 /** How a prompt names the session's agent (rule 10 of the system prompt). */
 const agentLine = (agent: string | undefined) => (agent ? [`Agent: ${agent}`] : []);
 
-export function batchPrompt(project: string, observations: ObservationLine[], agent?: string): string {
+export function batchPrompt(project: string, observations: PromptObservation[], agent?: string): string {
   return [
     `Project: ${project}`,
     ...agentLine(agent),
@@ -192,7 +192,7 @@ export interface KnownLearning {
 }
 
 /** The session's items as one line each (#N and title): the evidence the learnings may cite. */
-export function evidenceIndex(observations: Pick<ObservationLine, 'sequence' | 'kind' | 'title'>[], maxTokens: number): string[] {
+export function evidenceIndex(observations: Pick<PromptObservation, 'sequence' | 'kind' | 'title'>[], maxTokens: number): string[] {
   const lines = observations.filter((o) => o.kind === 'prompt' || o.kind === 'tool').map((o) => `#${o.sequence} ${o.kind}: ${o.title}`);
   // Keep the start and the end of a very long session (where asks and outcomes are).
   let total = lines.reduce((sum, l) => sum + countTokens(l) + 1, 0);
@@ -231,7 +231,7 @@ export const SUMMARY_PROMPT_VERSION = '2026-11-27';
  * summaries, no known learnings, so each session is derived on its own and in any order). The
  * timeline is cut to `maxTokens`, keeping its start and end as evidenceIndex does.
  */
-export function rederivePrompt(project: string, observations: ObservationLine[], maxTokens: number): string {
+export function rederivePrompt(project: string, observations: PromptObservation[], maxTokens: number): string {
   const lines = observations.map(renderObservation);
   let total = lines.reduce((sum, l) => sum + countTokens(l) + 1, 0);
   while (total > maxTokens && lines.length > 2) {

@@ -10,6 +10,9 @@ import type { PgPool } from '../../common/server/pg.js';
 import { MAX_PROJECT_NAME_LENGTH } from '../../common/workspace/project-naming.js';
 
 export const PROJECT_KEY = /^[0-9a-f]{16}$/;
+
+/** The name a repository gets when another repository already holds its folder's name: `shop-1a2b3c`. */
+export const keyedProjectName = (name: string, key: string) => `${name.slice(0, MAX_PROJECT_NAME_LENGTH - 7)}-${key.slice(0, 6)}`;
 const CACHE_SIZE = 2000;
 
 export interface ProjectIdentities {
@@ -35,7 +38,7 @@ export function createProjectIdentities(pool: PgPool): ProjectIdentities {
       if (hit !== undefined) return hit;
       const known = await pool.query<{ name: string }>('SELECT name FROM projects WHERE tenant_id = $1 AND identity = $2 ORDER BY created_at LIMIT 1', [tenantId, key]);
       const resolved =
-        known.rows[0]?.name ?? (await claim(tenantId, name, key)) ?? (await claim(tenantId, `${name.slice(0, MAX_PROJECT_NAME_LENGTH - 7)}-${key.slice(0, 6)}`, key)) ?? name;
+        known.rows[0]?.name ?? (await claim(tenantId, name, key)) ?? (await claim(tenantId, keyedProjectName(name, key), key)) ?? name;
       if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
       cache.set(id, resolved);
       return resolved;

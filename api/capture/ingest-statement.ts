@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
 import type { PgPool } from '../../common/server/pg.js';
 import type { HookEventName } from '../../messages/hooks-v1.js';
 import { INGEST_SQL, type IngestRow } from './ingest-sql.js';
-import type { TimelineItem } from './timeline-item.js';
+import type { RenderedItem } from './timeline-item.js';
 
 export interface IngestInput {
   tenantId: string;
@@ -33,7 +33,7 @@ export interface IngestInput {
   toolName?: string;
   toolUseId?: string;
   /** The event's timeline item (none for notifications and unknown events). */
-  item?: TimelineItem;
+  item?: RenderedItem;
   /** The agent that sent it and its version (agentOfPayload): a new session's row gets its first event's. */
   agent?: string;
   agentVersion?: string | null;

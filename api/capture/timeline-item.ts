@@ -8,7 +8,7 @@ import { countTokens } from '../../common/rules/tokens.js';
 import { TOOL_RESULT_EVENTS, type HookEventName } from '../../messages/hooks-v1.js';
 import { renderEvent } from '../../common/rules/observation.js';
 
-export interface TimelineItem {
+export interface RenderedItem {
   kind: string;
   title: string;
   text: string;
@@ -20,7 +20,7 @@ export interface TimelineItem {
   isResult: boolean;
 }
 
-export function itemOf(event: HookEventName, payload: Record<string, unknown>): TimelineItem | undefined {
+export function itemOf(event: HookEventName, payload: Record<string, unknown>): RenderedItem | undefined {
   const r = renderEvent(event, payload);
   if (!r) return undefined;
   return {

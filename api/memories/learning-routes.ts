@@ -12,12 +12,11 @@ import { requirePrincipal } from '../auth.js';
 import type { Indexer } from './index-now.js';
 import { correctLearning, forgetLearning, MAX_MEMORY_CHARS, MAX_REASON_CHARS, MAX_TITLE_CHARS, STATED_KINDS, STATED_ORIGINS } from './stated-memories.js';
 import { decodeTimeIdCursor, DEFAULT_LIMIT, encodeCursor } from '../pagination.js';
-import { learningInclude, learningView } from './memory-reads.js';
-import { corrected, forgotten, learningItem, markedWrong, page as pageOf, stalenessOutcome } from '../../messages/api-v1.js';
+import { corrected, forgotten, learningRecord, markedWrong, page as pageOf, stalenessOutcome, type LearningRecord } from '../../messages/api-v1.js';
 import { answer, limitParam, memoryRefParam, parseOr400, projectOfRequest, projectParam } from '../validation.js';
 import { HttpError } from '../errors.js';
 import { applyStalenessReport, stalenessReportBody } from '../provenance/provenance-staleness.js';
-import { resolveMemoryRefs } from './memory-reads.js';
+import { memoriesInOrder, resolveMemoryRefs } from './memory-reads.js';
 import { documented, projectHeaders } from '../openapi-doc.js';
 
 export interface LearningRouteDeps {
@@ -56,7 +55,7 @@ export const learningsQuery = z.object({
   status: z.enum(['active', 'superseded', 'all', 'pending', 'rejected'], { error: 'must be one of active, superseded, all, pending, rejected' }).default('active'),
 });
 
-const learningsPage = pageOf(learningItem);
+const learningsPage = pageOf(learningRecord);
 
 export function registerLearningRoutes(app: FastifyInstance, deps: LearningRouteDeps): void {
   const learningsDoc = documented({ summary: 'Learnings with their sources, newest first', tags: ['retrieval'], query: learningsQuery, headers: projectHeaders, answers: { 200: learningsPage } });
@@ -74,12 +73,13 @@ export function registerLearningRoutes(app: FastifyInstance, deps: LearningRoute
       },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: query.limit + 1,
-      include: learningInclude,
+      select: { id: true, createdAt: true },
     });
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
+    const items = await memoriesInOrder(deps.prisma, tenantId, page.map((r) => r.id));
     return answer(learningsPage, {
-      items: page.map(learningView),
+      items: items.filter((r): r is LearningRecord => r.type === 'learning'),
       nextCursor: rows.length > query.limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
     });
   });

@@ -4,64 +4,10 @@
  * Every read is filtered by the caller's tenant; another tenant's id is simply not found.
  */
 import { trustTier } from '../../common/rules/poison.js';
-import type { Prisma, PrismaClient } from '../../common/server/db.js';
+import type { PrismaClient } from '../../common/server/db.js';
 import type { PgPool } from '../../common/server/pg.js';
+import type { LearningRecord, LearningRevision, LearningSource, MemoryRecord, ObservationRecord, SummaryRecord } from '../../messages/api-v1.js';
 import { queryPrepared } from '../search/search-sql.js';
-
-const SOURCE_SESSION = { select: { session: { select: { agentSessionId: true } } } } satisfies Prisma.ObservationDefaultArgs;
-
-export const learningInclude = {
-  project: { select: { name: true } },
-  sources: {
-    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-    include: { observation: SOURCE_SESSION, summary: SOURCE_SESSION },
-  },
-} satisfies Prisma.LearningInclude;
-
-type LearningRow = Prisma.LearningGetPayload<{ include: typeof learningInclude }>;
-
-/** A learning with its evidence; `sessionId` of a source is the agent's session id. */
-export function learningView(l: LearningRow) {
-  return {
-    id: l.id,
-    type: 'learning' as const,
-    project: l.project.name,
-    kind: l.kind,
-    origin: l.origin,
-    tags: l.tags,
-    title: l.title,
-    body: l.body,
-    confidence: l.confidence,
-    strength: l.strength,
-    status: l.status,
-    lastStatedAt: l.lastStatedAt,
-    validFrom: l.validFrom,
-    validTo: l.validTo,
-    supersededBy: l.supersededById,
-    tokenCount: l.tokenCount,
-    createdAt: l.createdAt,
-    updatedAt: l.updatedAt,
-    /** Provenance: trust tier, evidence of outcome, poisoning flags, branch and commit, citations. */
-    trust: trustTier(l.origin, l.outcome),
-    outcome: l.outcome,
-    flags: l.flags,
-    staleCount: l.staleCount,
-    checkedAt: l.checkedAt,
-    gitBranch: l.gitBranch,
-    gitCommit: l.gitCommit,
-    onDefaultBranch: l.onDefaultBranch,
-    citations: l.citations,
-    sources: l.sources.map((s) => ({
-      observationId: s.observationId,
-      summaryId: s.summaryId,
-      sessionId: s.observation?.session.agentSessionId ?? s.summary?.session.agentSessionId ?? null,
-      evidence: s.evidence,
-      createdAt: s.createdAt,
-    })),
-  };
-}
-
-export type MemoryRecord = Record<string, unknown> & { id: string; type: 'observation' | 'summary' | 'learning' };
 
 /** Runs one SQL statement with positional parameters: a pg pool's or Prisma's ($queryRawUnsafe). */
 export type SqlRunner = <R>(text: string, values: unknown[]) => Promise<R[]>;
@@ -74,38 +20,59 @@ export type SqlRunner = <R>(text: string, values: unknown[]) => Promise<R[]>;
 export const pgRunner = (pool: PgPool): SqlRunner => <R>(text: string, values: unknown[]) => queryPrepared(pool, text, values) as Promise<R[]>;
 export const prismaRunner = (prisma: PrismaClient): SqlRunner => <R>(text: string, values: unknown[]) => prisma.$queryRawUnsafe<R[]>(text, ...values);
 
-// The record of each table as one JSON object, in the API's field names (the same fields, in the same
-// order, as learningView and the session records). Timestamps are turned back into Dates in revive().
-const OBSERVATION_JSON = `json_build_object(
-  'id', o.id::text, 'type', 'observation', 'project', p.name, 'sessionId', s.agent_session_id, 'kind', o.kind::text, 'title', o.title,
-  'text', o.text, 'tokenCount', o.token_count, 'createdAt', o.created_at, 'sequence', o.sequence, 'toolName', o.tool_name,
-  'toolUseId', o.tool_use_id)`;
-const SUMMARY_JSON = `json_build_object(
-  'id', m.id::text, 'type', 'summary', 'project', p.name, 'sessionId', s.agent_session_id, 'kind', m.kind::text, 'title', m.title,
-  'text', m.text, 'tokenCount', m.token_count, 'createdAt', m.created_at, 'request', m.request, 'investigated', m.investigated,
-  'learned', m.learned, 'completed', m.completed, 'nextSteps', m.next_steps, 'model', m.model, 'offline', m.offline,
-  'fromSequence', m.from_sequence, 'toSequence', m.to_sequence, 'observationCount', m.observation_count, 'gitBranch', m.git_branch,
-  'gitCommit', m.git_commit, 'citations', m.citations)`;
-const LEARNING_JSON = `json_build_object(
-  'id', l.id::text, 'type', 'learning', 'project', p.name, 'kind', l.kind::text, 'origin', l.origin, 'tags', l.tags, 'title', l.title,
-  'body', l.body, 'confidence', l.confidence, 'strength', l.strength, 'status', l.status::text, 'lastStatedAt', l.last_stated_at,
-  'validFrom', l.valid_from, 'validTo', l.valid_to, 'supersededBy', l.superseded_by_id::text, 'tokenCount', l.token_count,
-  'createdAt', l.created_at, 'updatedAt', l.updated_at, 'trust', NULL, 'outcome', l.outcome, 'flags', l.flags,
-  'staleCount', l.stale_count, 'checkedAt', l.checked_at, 'gitBranch', l.git_branch, 'gitCommit', l.git_commit,
-  'onDefaultBranch', l.on_default_branch, 'citations', l.citations,
-  'sources', coalesce((
-    SELECT json_agg(json_build_object('observationId', ls.observation_id::text, 'summaryId', ls.summary_id::text,
-             'sessionId', coalesce(so.agent_session_id, sm.agent_session_id), 'evidence', ls.evidence, 'createdAt', ls.created_at)
-             ORDER BY ls.created_at, ls.id)
+/**
+ * Each field of a record, as the SQL expression that reads it: one entry per field of the shapes in
+ * messages/api-v1.ts (the compiler checks there is exactly one for each), built into one JSON object
+ * per row. Timestamps come back as strings and become ISO 8601 in revive(); a learning's trust tier is
+ * computed there from its origin and outcome.
+ */
+type Columns<R> = { [K in keyof R]-?: string };
+
+const OBSERVATION_COLUMNS = {
+  id: 'o.id::text', type: "'observation'", project: 'p.name', sessionId: 's.agent_session_id', kind: 'o.kind::text', title: 'o.title',
+  text: 'o.text', tokenCount: 'o.token_count', createdAt: 'o.created_at', sequence: 'o.sequence', toolName: 'o.tool_name', toolUseId: 'o.tool_use_id',
+} satisfies Columns<ObservationRecord>;
+
+const SUMMARY_COLUMNS = {
+  id: 'm.id::text', type: "'summary'", project: 'p.name', sessionId: 's.agent_session_id', kind: 'm.kind::text', title: 'm.title',
+  text: 'm.text', tokenCount: 'm.token_count', createdAt: 'm.created_at', request: 'm.request', investigated: 'm.investigated',
+  learned: 'm.learned', completed: 'm.completed', nextSteps: 'm.next_steps', model: 'm.model', offline: 'm.offline',
+  fromSequence: 'm.from_sequence', toSequence: 'm.to_sequence', observationCount: 'm.observation_count', gitBranch: 'm.git_branch',
+  gitCommit: 'm.git_commit', citations: 'm.citations',
+} satisfies Columns<SummaryRecord>;
+
+const SOURCE_COLUMNS = {
+  observationId: 'ls.observation_id::text', summaryId: 'ls.summary_id::text', sessionId: 'coalesce(so.agent_session_id, sm.agent_session_id)',
+  evidence: 'ls.evidence', createdAt: 'ls.created_at',
+} satisfies Columns<LearningSource>;
+
+const REVISION_COLUMNS = {
+  revision: 'r.revision', kind: 'r.kind::text', title: 'r.title', body: 'r.body', confidence: 'r.confidence', status: 'r.status::text',
+  strength: 'r.strength', reason: 'r.reason', note: 'r.note', changedBy: 'r.changed_by', createdAt: 'r.created_at',
+} satisfies Columns<LearningRevision>;
+
+/** json_build_object('field', expression, ...) of a column table. */
+const jsonOf = (columns: Record<string, string>) => `json_build_object(${Object.entries(columns).map(([k, v]) => `'${k}', ${v}`).join(', ')})`;
+
+const LEARNING_COLUMNS = {
+  id: 'l.id::text', type: "'learning'", project: 'p.name', kind: 'l.kind::text', origin: 'l.origin', tags: 'l.tags', title: 'l.title',
+  body: 'l.body', confidence: 'l.confidence', strength: 'l.strength', status: 'l.status::text', lastStatedAt: 'l.last_stated_at',
+  validFrom: 'l.valid_from', validTo: 'l.valid_to', supersededBy: 'l.superseded_by_id::text', tokenCount: 'l.token_count',
+  createdAt: 'l.created_at', updatedAt: 'l.updated_at', trust: 'NULL', outcome: 'l.outcome', flags: 'l.flags',
+  staleCount: 'l.stale_count', checkedAt: 'l.checked_at', gitBranch: 'l.git_branch', gitCommit: 'l.git_commit',
+  onDefaultBranch: 'l.on_default_branch', citations: 'l.citations',
+  sources: `coalesce((
+    SELECT json_agg(${jsonOf(SOURCE_COLUMNS)} ORDER BY ls.created_at, ls.id)
       FROM learning_sources ls
       LEFT JOIN observations so_o ON so_o.id = ls.observation_id LEFT JOIN sessions so ON so.id = so_o.session_id
       LEFT JOIN summaries sm_m ON sm_m.id = ls.summary_id LEFT JOIN sessions sm ON sm.id = sm_m.session_id
-     WHERE ls.learning_id = l.id), '[]'::json),
-  'history', coalesce((
-    SELECT json_agg(json_build_object('revision', r.revision, 'kind', r.kind::text, 'title', r.title, 'body', r.body,
-             'confidence', r.confidence, 'status', r.status::text, 'strength', r.strength, 'reason', r.reason, 'note', r.note,
-             'changedBy', r.changed_by, 'createdAt', r.created_at) ORDER BY r.revision)
-      FROM learning_revisions r WHERE r.learning_id = l.id), '[]'::json))`;
+     WHERE ls.learning_id = l.id), '[]'::json)`,
+  history: `coalesce((SELECT json_agg(${jsonOf(REVISION_COLUMNS)} ORDER BY r.revision) FROM learning_revisions r WHERE r.learning_id = l.id), '[]'::json)`,
+} satisfies Columns<LearningRecord>;
+
+const OBSERVATION_JSON = jsonOf(OBSERVATION_COLUMNS);
+const SUMMARY_JSON = jsonOf(SUMMARY_COLUMNS);
+const LEARNING_JSON = jsonOf(LEARNING_COLUMNS);
 
 /** Each ref ($2) with its range ($3, $4) and the records of tenant $1 in it, two at most per table. */
 const HIT_SQL = `
@@ -145,14 +112,15 @@ SELECT one.ref, one.n,
 FROM one`;
 
 const DATES = ['createdAt', 'updatedAt', 'lastStatedAt', 'validFrom', 'validTo', 'checkedAt'] as const;
+const iso = (v: unknown) => (typeof v === 'string' ? new Date(v).toISOString() : v);
 
-/** JSON timestamps back into Dates (as Prisma and pg return them), and a learning's trust tier. */
+/** PostgreSQL's JSON timestamps as ISO 8601 (as the API has always written them), and a learning's trust tier. */
 function revive(r: Record<string, unknown>): MemoryRecord {
-  for (const k of DATES) if (typeof r[k] === 'string') r[k] = new Date(r[k]);
+  for (const k of DATES) if (k in r) r[k] = iso(r[k]);
   for (const list of [r.sources, r.history]) {
-    if (Array.isArray(list)) for (const e of list as Record<string, unknown>[]) if (typeof e.createdAt === 'string') e.createdAt = new Date(e.createdAt);
+    if (Array.isArray(list)) for (const e of list as Record<string, unknown>[]) e.createdAt = iso(e.createdAt);
   }
-  if (r.type === 'learning') r.trust = trustTier(r.origin as string, r.outcome as never);
+  if (r.type === 'learning') r.trust = trustTier(r.origin as string, r.outcome as string);
   return r as MemoryRecord;
 }
 
@@ -183,6 +151,12 @@ export async function readMemories(sql: SqlRunner, tenantId: string, refs: reado
 export async function fetchMemories(prisma: PrismaClient, tenantId: string, ids: readonly string[]): Promise<Map<string, MemoryRecord>> {
   const { records } = await readMemories(prismaRunner(prisma), tenantId, ids);
   return new Map([...records.values()].map((r) => [r.id, r]));
+}
+
+/** The records of `ids` this tenant holds, in the order of `ids` (ids of no record are left out). */
+export async function memoriesInOrder(prisma: PrismaClient, tenantId: string, ids: readonly string[]): Promise<MemoryRecord[]> {
+  const records = await fetchMemories(prisma, tenantId, ids);
+  return ids.flatMap((id) => records.get(id) ?? []);
 }
 
 const FULL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

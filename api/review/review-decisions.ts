@@ -96,7 +96,7 @@ export async function pendingPage(
     include: { project: { select: { name: true } }, sources: { take: 1, orderBy: { createdAt: 'asc' }, select: { summary: { select: { session: { select: { agentSessionId: true } } } }, observation: { select: { session: { select: { agentSessionId: true } } } } } } },
   });
   const now = Date.now();
-  const items = rows.slice(0, q.limit).map((l) => {
+  const items = rows.slice(0, q.limit).map((l): ReviewItem => {
     const source = l.sources[0];
     return {
       id: l.id,
@@ -108,10 +108,10 @@ export async function pendingPage(
       strength: l.strength,
       origin: l.origin,
       flags: l.flags,
-      createdAt: l.createdAt,
+      createdAt: l.createdAt.toISOString(),
       ageSeconds: Math.max(0, Math.floor((now - l.createdAt.getTime()) / 1000)),
       sessionId: source?.observation?.session.agentSessionId ?? source?.summary?.session.agentSessionId ?? null,
-    } as unknown as ReviewItem;
+    };
   });
   const last = rows.slice(0, q.limit).at(-1);
   return { items, last: last ? { createdAt: last.createdAt, id: last.id } : null, more: rows.length > q.limit };

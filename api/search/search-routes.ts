@@ -57,6 +57,7 @@ export function registerSearchRoutes(app: FastifyInstance, deps: SearchRouteDeps
     }
     const { phases, ...body } = answer;
     Object.assign(req.timings, phases);
-    return serialize(searchAnswer, body);
+    // The project answered for, once the repository's key mapped its folder name (api/project-key.ts).
+    return serialize(searchAnswer, { ...body, ...(query.project ? { project: query.project } : {}) });
   });
 }

@@ -32,7 +32,7 @@ export interface SearchRequest {
   agent?: AgentName;
 }
 
-export interface SearchAnswer {
+export interface SearchServiceAnswer {
   results: SearchResult[];
   tookMs: number;
   mode: SearchMode;
@@ -87,16 +87,16 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 export type RankCutoff = { kind: 'recall' } | { kind: 'precision'; minScore?: number };
 
 export interface SearchService {
-  search(req: SearchRequest): Promise<SearchAnswer>;
+  search(req: SearchRequest): Promise<SearchServiceAnswer>;
   /** The ranking behind search with a chosen cut-off (search is rank(req, { kind: 'recall' })). */
-  rank(req: SearchRequest, cutoff: RankCutoff): Promise<SearchAnswer>;
+  rank(req: SearchRequest, cutoff: RankCutoff): Promise<SearchServiceAnswer>;
 }
 
 /**
  * Ranks a project's records for a query with a cut-off: the entry point for pushed memory (one
  * ranking, two cut-offs: search keeps recall, a push keeps precision).
  */
-export function rankProjectRecords(service: SearchService, req: SearchRequest, cutoff: RankCutoff = { kind: 'precision' }): Promise<SearchAnswer> {
+export function rankProjectRecords(service: SearchService, req: SearchRequest, cutoff: RankCutoff = { kind: 'precision' }): Promise<SearchServiceAnswer> {
   return service.rank(req, cutoff);
 }
 
@@ -152,7 +152,7 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
           phases[name] = performance.now() - start;
         }
       };
-      const done = (results: SearchResult[], degradedReason?: string): SearchAnswer => ({
+      const done = (results: SearchResult[], degradedReason?: string): SearchServiceAnswer => ({
         results,
         tookMs: Number((performance.now() - t0).toFixed(2)),
         mode: req.mode,

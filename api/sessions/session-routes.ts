@@ -14,9 +14,9 @@ import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { decodeCursor, decodeTimeIdCursor, encodeCursor, MAX_LIMIT } from '../pagination.js';
 import { findSessionRow, listProjects, listSessions, sessionItem, sessionsQuery } from './session-list.js';
-import { page as pageOf, projectsAnswer, session as sessionAnswer, sessionListItem, sessionMemories, timelineItem } from '../../messages/api-v1.js';
+import { page as pageOf, projectsAnswer, session as sessionAnswer, sessionListItem, sessionMemories, timelineItem, type LearningRecord, type SummaryRecord } from '../../messages/api-v1.js';
 import { agentSessionIdParam, answer, limitParam, memoryRefParam, parseOr400, projectParam } from '../validation.js';
-import { fetchMemories, learningInclude, learningView, resolveMemoryRefs } from '../memories/memory-reads.js';
+import { memoriesInOrder, resolveMemoryRefs } from '../memories/memory-reads.js';
 import { sessionLedger } from '../capture/capture-ledger.js';
 import { documented } from '../openapi-doc.js';
 
@@ -185,10 +185,13 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
         where: { tenantId, sources: { some: { OR: [{ observation: { sessionId: s.id } }, { summary: { sessionId: s.id } }] } } },
         orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
         take: 500,
-        include: learningInclude,
+        select: { id: true },
       }),
     ]);
-    const records = await fetchMemories(prisma, tenantId, summaryIds.map((r) => r.id));
-    return answer(sessionMemories, { summaries: summaryIds.map((r) => records.get(r.id)).filter((r): r is typeof r & { type: 'summary' } => r?.type === 'summary'), learnings: learnings.map(learningView) });
+    const records = await memoriesInOrder(prisma, tenantId, [...summaryIds, ...learnings].map((r) => r.id));
+    return answer(sessionMemories, {
+      summaries: records.filter((r): r is SummaryRecord => r.type === 'summary'),
+      learnings: records.filter((r): r is LearningRecord => r.type === 'learning'),
+    });
   });
 }

@@ -13,7 +13,7 @@ export interface ChangedSession extends ListedSession {
   changed_at: Date;
 }
 
-export interface LiveItem {
+export interface LiveItemRow {
   id: string;
   kind: string;
   toolName: string | null;
@@ -50,10 +50,10 @@ export async function changedSessions(pool: PgPool, tenantId: string, project: s
 }
 
 /** The latest `perSession` items of each session, in one statement (a first tick covers up to 100 sessions). */
-export async function latestItems(pool: PgPool, tenantId: string, sessionIds: string[], perSession: number): Promise<Map<string, LiveItem[]>> {
-  const bySession = new Map<string, LiveItem[]>();
+export async function latestItems(pool: PgPool, tenantId: string, sessionIds: string[], perSession: number): Promise<Map<string, LiveItemRow[]>> {
+  const bySession = new Map<string, LiveItemRow[]>();
   if (sessionIds.length === 0) return bySession;
-  const { rows } = await pool.query<LiveItem & { session_id: string }>(
+  const { rows } = await pool.query<LiveItemRow & { session_id: string }>(
     `SELECT session_id::text, id::text, kind::text, "toolName", "toolUseId", "createdAt", sequence, title, text, truncated FROM (
        SELECT o.session_id, o.id, o.kind, o.tool_name AS "toolName", o.tool_use_id AS "toolUseId", o.created_at AS "createdAt", o.sequence, o.title,
               left(o.text, ${ITEM_TEXT_CHARS}) AS text, length(o.text) > ${ITEM_TEXT_CHARS} AS truncated,

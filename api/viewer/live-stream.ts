@@ -17,7 +17,7 @@ import { sessionItem } from '../sessions/session-list.js';
 import { requirePrincipal } from '../auth.js';
 import { limitParam, parseOr400, projectParam } from '../validation.js';
 import { documented } from '../openapi-doc.js';
-import { changedSessions, keyIsLive, latestItems, workflowView, type ChangedSession, type LiveItem, type WorkflowView } from './live-reads.js';
+import { changedSessions, keyIsLive, latestItems, workflowView, type ChangedSession, type LiveItemRow, type WorkflowView } from './live-reads.js';
 
 export interface LiveRouteDeps {
   pool: PgPool;
@@ -90,7 +90,7 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDeps): v
       for (const row of ordered) if (row.changed_at > watermark) watermark = row.changed_at;
       // First what PostgreSQL says (at once: a running workflow may take up to a second to answer a
       // query), then, for running sessions, what their workflows say when it differs (parked, summarizing).
-      const sendSession = (row: ChangedSession, view: WorkflowView, items: LiveItem[] | undefined) => {
+      const sendSession = (row: ChangedSession, view: WorkflowView, items: LiveItemRow[] | undefined) => {
         if (closed) return;
         send('session', {
           session: { ...sessionItem(row, idleTimeoutMs, view.status), parked: view.parked, changedAt: row.changed_at },

@@ -15,7 +15,7 @@ export const SESSION_MAX_MS = 8 * 60 * 60_000;
 /** Bound on the sessions one process keeps (the oldest are dropped first). */
 const MAX_SESSIONS = 10_000;
 
-export interface ViewerSession {
+export interface CookieSession {
   keyHash: string;
   /** Sent by the viewer as `x-csrf-token` on every state-changing request. */
   csrf: string;
@@ -24,11 +24,11 @@ export interface ViewerSession {
 }
 
 export class ViewerSessions {
-  private readonly byId = new Map<string, ViewerSession>();
+  private readonly byId = new Map<string, CookieSession>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  create(keyHash: string): { id: string; session: ViewerSession } {
+  create(keyHash: string): { id: string; session: CookieSession } {
     this.sweep();
     while (this.byId.size >= MAX_SESSIONS) {
       const oldest = this.byId.keys().next().value;
@@ -43,7 +43,7 @@ export class ViewerSessions {
   }
 
   /** The live session of an id (sliding its idle limit), or undefined when unknown or expired. */
-  touch(id: string): ViewerSession | undefined {
+  touch(id: string): CookieSession | undefined {
     const s = this.byId.get(id);
     if (!s) return undefined;
     const t = this.now();

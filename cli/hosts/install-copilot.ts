@@ -5,17 +5,35 @@
  * (copilot-instructions.ts), which install writes at once — the project's start context as the API
  * has it now, so the first Copilot session already starts with what other agents left — and the
  * relay rewrites whenever a session of any agent in the repository ends; it is kept out of git.
- * No MCP entry: Copilot CLI's MCP configuration is not written by memflow (see docs/hosts.md).
+ * MCP: `mcpServers.memflow` in the repository's .github/mcp.json (Copilot CLI 1.0.102 reads a
+ * workspace's `.mcp.json` or `.github/mcp.json`: `copilot mcp --help`; `.mcp.json` is Claude Code's
+ * shared file), an http server at the local relay's /mcp with the repository's project
+ * (X-Memflow-Project[-Key]) and the key and API URL as `${VAR}` references, which Copilot expands
+ * from the environment it runs in (measured on 1.0.102: `${MEMFLOW_API_KEY}` reached the server as
+ * the key). It holds the relay's localhost address, so it is kept out of git unless git tracks it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { relayMcpUrl } from '../install-mcp.js';
+import { updateJsonObject } from '../json-file.js';
 import { COPILOT_INSTRUCTIONS_PATH, writeCopilotInstructions } from './copilot-instructions.js';
-import { HOOK_COMMANDS, hostHookCommand, isOurCommand, type HostInstallOptions, type HostInstallResult, type HostPlace, type HostState, type HostUninstallResult } from './install-shared.js';
+import { HOOK_COMMANDS, hostHookCommand, isOurCommand, mcpUrl, projectHeaders, type HostInstallOptions, type HostInstallResult, type HostPlace, type HostState, type HostUninstallResult } from './install-shared.js';
 import { removeEmptyFolders, removeFile, unexcludeFromGit } from './repo-files.js';
 
 export const COPILOT_EVENTS = ['sessionStart', 'userPromptSubmitted', 'postToolUse', 'postToolUseFailure', 'agentStop', 'preCompact', 'sessionEnd'] as const;
 
 export const COPILOT_HOOKS_PATH = '.github/hooks/memflow.json';
+export const COPILOT_MCP_PATH = '.github/mcp.json';
+
+/** Copilot CLI's MCP entry: the relay's /mcp (the API's when no relay port is given), scoped to the project. */
+export function copilotMcpEntry(opts: Pick<HostInstallOptions, 'url' | 'hookUrl' | 'relayPort' | 'project'>): Record<string, unknown> {
+  const auth = { Authorization: 'Bearer ${MEMFLOW_API_KEY}' };
+  if (opts.relayPort === undefined) return { type: 'http', url: mcpUrl(opts.url), headers: { ...auth, ...projectHeaders(opts.project) }, tools: ['*'] };
+  const apiUrl = opts.hookUrl ? opts.hookUrl.replace(/\/+$/, '') : '${MEMFLOW_URL}';
+  return { type: 'http', url: relayMcpUrl(opts.relayPort), headers: { ...auth, 'X-Memflow-Url': apiUrl, ...projectHeaders(opts.project) }, tools: ['*'] };
+}
+
+type McpFile = { mcpServers?: Record<string, unknown> };
 
 /** What the instructions file says before memflow has anything for the project. */
 export const NOTHING_YET = 'memflow has no memory of this project yet: what sessions here do is kept, and written into this file for the next Copilot session.';
@@ -28,9 +46,18 @@ export function installCopilot(opts: HostInstallOptions & { startContext?: strin
   const instructions = path.join(opts.dir, COPILOT_INSTRUCTIONS_PATH);
   // A file the relay already keeps current stays; a fresh install writes what the API has now.
   if (opts.startContext !== undefined || !fs.existsSync(instructions)) writeCopilotInstructions(opts.dir, opts.startContext?.trim() || NOTHING_YET);
+  const files = [file, instructions];
+  if (!opts.noMcp) {
+    const mcp = path.join(opts.dir, COPILOT_MCP_PATH);
+    updateJsonObject(mcp, (obj) => {
+      const servers = (obj.mcpServers && typeof obj.mcpServers === 'object' ? obj.mcpServers : (obj.mcpServers = {})) as Record<string, unknown>;
+      servers.memflow = copilotMcpEntry(opts);
+    });
+    files.push(mcp);
+  }
   return {
     host: 'copilot',
-    files: [file, instructions],
+    files,
     excluded: [instructions],
     notes: [`Copilot CLI ignores sessionStart output: its context is ${COPILOT_INSTRUCTIONS_PATH} (kept out of git), written now and rewritten whenever a session of any agent in this repository ends; Copilot reads it when a session starts.`],
   };
@@ -52,8 +79,25 @@ export function uninstallCopilot(place: HostPlace): HostUninstallResult {
   }
   const instructions = path.join(place.dir, COPILOT_INSTRUCTIONS_PATH);
   if (removeFile(instructions)) r.removed.push(instructions);
+  const mcp = path.join(place.dir, COPILOT_MCP_PATH);
+  if (fs.existsSync(mcp)) {
+    // memflow's server goes; the user's own servers (and the file, then) stay.
+    const u = updateJsonObject(
+      mcp,
+      (obj) => {
+        const servers = (obj as McpFile).mcpServers;
+        if (!servers || typeof servers !== 'object' || !('memflow' in servers)) return false;
+        delete servers.memflow;
+        if (Object.keys(servers).length === 0) delete obj.mcpServers;
+        return true;
+      },
+      { removeIfEmpty: true },
+    );
+    if (u.result) (fs.existsSync(mcp) ? r.changed : r.removed).push(mcp);
+  }
   unexcludeFromGit(place.dir, COPILOT_INSTRUCTIONS_PATH);
   unexcludeFromGit(place.dir, COPILOT_HOOKS_PATH);
+  unexcludeFromGit(place.dir, COPILOT_MCP_PATH);
   removeEmptyFolders([path.dirname(hooks), path.dirname(instructions), path.join(place.dir, '.github')], place.dir);
   return r;
 }
@@ -68,5 +112,14 @@ export function copilotState(place: HostPlace): HostState {
     // none
   }
   const instructions = path.join(place.dir, COPILOT_INSTRUCTIONS_PATH);
-  return { host: 'copilot', installed, files: installed ? [hooks, ...(fs.existsSync(instructions) ? [instructions] : [])] : [], commands: installed ? [...HOOK_COMMANDS] : [] };
+  const mcpFile = path.join(place.dir, COPILOT_MCP_PATH);
+  let mcp: string | undefined;
+  try {
+    const obj = JSON.parse(fs.readFileSync(mcpFile, 'utf8')) as McpFile;
+    if (obj.mcpServers && typeof obj.mcpServers === 'object' && 'memflow' in obj.mcpServers) mcp = mcpFile;
+  } catch {
+    // none
+  }
+  const files = installed ? [hooks, ...(fs.existsSync(instructions) ? [instructions] : [])] : [];
+  return { host: 'copilot', installed, files: mcp ? [...files, mcp] : files, commands: installed ? [...HOOK_COMMANDS] : [], ...(mcp ? { mcp } : {}) };
 }

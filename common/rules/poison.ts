@@ -10,6 +10,8 @@
  * a person may well write in a prompt ("in all future sessions …") but a command's output, a page
  * or a file has no business addressing to the agent that reads it.
  */
+import { TRUST_TIERS, type TrustTier } from '../../messages/record-types-v1.js';
+
 export const POISON_FLAGS = ['instruction', 'tool_call', 'hidden_unicode'] as const;
 export type PoisonFlag = (typeof POISON_FLAGS)[number];
 
@@ -68,9 +70,8 @@ export function poisonFlags(...texts: (string | null | undefined)[]): PoisonFlag
   return flags;
 }
 
-/** Trust tiers, strongest first: stated by the user > confirmed by outcome > extracted by a model > remembered by an agent tool. */
-export const TRUST_TIERS = ['user', 'confirmed', 'extracted', 'agent'] as const;
-export type TrustTier = (typeof TRUST_TIERS)[number];
+// Trust tiers (strongest first) are a record's field: messages/record-types-v1.ts defines them.
+export { TRUST_TIERS, type TrustTier };
 
 export function trustTier(origin: string, outcome: string): TrustTier {
   if (origin === 'user') return 'user';

@@ -8,7 +8,7 @@
 import { redactText } from './redact.js';
 import type { CompiledRule } from './redact-tenant-rules.js';
 
-export interface Finding {
+export interface RedactionFinding {
   rule: string;
   /** Span in the input (UTF-16 offsets, end exclusive). */
   start: number;
@@ -17,9 +17,9 @@ export interface Finding {
 
 const MARKER = /\[redacted:([\w.-]{1,64})\]|\[private\]/g;
 
-export function explainRedaction(input: string, extra: readonly CompiledRule[] = []): { text: string; findings: Finding[] } {
+export function explainRedaction(input: string, extra: readonly CompiledRule[] = []): { text: string; findings: RedactionFinding[] } {
   const { text } = redactText(input, extra);
-  const findings: Finding[] = [];
+  const findings: RedactionFinding[] = [];
   let inPos = 0;
   let outPos = 0;
   const markers = [...text.matchAll(MARKER)];

@@ -18,10 +18,10 @@
 
 import { moodOf, subjectOf, verbFirst } from './mood.js';
 
-export type StatedKind = 'decision' | 'convention';
+export type RuleKind = 'decision' | 'convention';
 
 export interface StatedRule {
-  kind: StatedKind;
+  kind: RuleKind;
   /** The person's words that state it (a sentence or two of the prompt, verbatim). */
   quote: string;
   /** When the person settled it by accepting or correcting the agent: the agent's proposal (verbatim, cut). */
@@ -31,7 +31,7 @@ export interface StatedRule {
 }
 
 /** The verdict on one utterance. */
-export interface Verdict {
+export interface RuleVerdict {
   label: 'rule' | 'decision' | 'other';
   rules: StatedRule[];
 }
@@ -510,7 +510,7 @@ const PICK_FILLER = new Set(['the', 'that', 'this', 'one', 'it', 'do', 'ok', 'ok
  * acceptance ("yes, go with that"), a correction ("no, not 5 — exactly 7") or a pick ("Postgres.")
  * of what it proposed or asked to choose is a decision; a yes to a permission it asked is not.
  */
-export function statedRulesOf(text: string, previous?: string): Verdict {
+export function statedRulesOf(text: string, previous?: string): RuleVerdict {
   const rules: StatedRule[] = [];
   const prev = previous ? previousKind(previous) : undefined;
   let lastIndex = -2;
@@ -572,7 +572,7 @@ export function statedRulesOf(text: string, previous?: string): Verdict {
     const ruleClauses = reminderAt >= 0 ? clauses.slice(reminderAt) : verdicts.map((x) => x.clause);
     const quote = tainted ? ruleClauses.map((c) => c.replace(REMINDER, '')).join(' — ') : sentence;
     if (rules.some((r) => r.quote === quote)) continue;
-    const kind: StatedKind = verdicts.some((x) => x.v.decision) ? 'decision' : 'convention';
+    const kind: RuleKind = verdicts.some((x) => x.v.decision) ? 'decision' : 'convention';
     // A rule told over consecutive sentences is one rule ("Free plans go to 60 s; paid stays at 10. Update MIN_INTERVAL_SECONDS.").
     const last = rules.at(-1);
     if (last && lastIndex === i - 1 && !last.proposal && `${last.quote} ${quote}`.length <= 600) {

@@ -30,7 +30,7 @@ export interface UptakeVerdict {
 }
 
 /** What a session did, reduced to what uptake compares against. */
-export interface SessionActivity {
+export interface SessionWork {
   /** Files read or edited (as the tools named them). */
   read: Set<string>;
   edited: Set<string>;
@@ -63,10 +63,10 @@ function pathsOf(o: ObservationLine): string[] {
   return [...named, ...words].map(normPath).filter(Boolean);
 }
 
-export function sessionActivity(observations: ObservationLine[]): SessionActivity {
+export function sessionActivity(observations: ObservationLine[]): SessionWork {
   const read = new Set<string>();
   const edited = new Set<string>();
-  const commands: SessionActivity['commands'] = [];
+  const commands: SessionWork['commands'] = [];
   const inputs: string[] = [];
   const answers: string[] = [];
   for (const o of observations) {
@@ -135,7 +135,7 @@ function quoted(item: ReceivedItem, answers: string): string | undefined {
 }
 
 /** A recorded dead end (a dead_end learning, a failure) is repeated when the session runs its command and it fails again. */
-function repeatedDeadEnd(item: ReceivedItem, activity: SessionActivity): string | undefined {
+function repeatedDeadEnd(item: ReceivedItem, activity: SessionWork): string | undefined {
   const deadEnd = item.kind === 'dead_end' || item.kind === 'failure' || item.title.startsWith('FAILED ');
   if (!deadEnd) return undefined;
   for (const cited of citedCommands(item)) {
@@ -145,7 +145,7 @@ function repeatedDeadEnd(item: ReceivedItem, activity: SessionActivity): string 
   return undefined;
 }
 
-export function judgeUptake(item: ReceivedItem, activity: SessionActivity): UptakeVerdict {
+export function judgeUptake(item: ReceivedItem, activity: SessionWork): UptakeVerdict {
   const repeated = repeatedDeadEnd(item, activity);
   if (repeated) return { used: false, evidence: `repeated the recorded dead end: ${repeated.slice(0, 160)}` };
   for (const path of citedPaths(item)) {

@@ -29,12 +29,12 @@ export interface CheckableItem {
   onDefaultBranch?: boolean | null;
 }
 
-export type Verdict = 'fresh' | 'doubtful' | 'stale';
+export type StalenessVerdict = 'fresh' | 'doubtful' | 'stale';
 
 export interface ItemVerdict {
   id: string;
   type: CheckableItem['type'];
-  verdict: Verdict;
+  verdict: StalenessVerdict;
   /** Why, for stale and doubtful items: "src/db.ts is gone", "the change to src/db.ts was reverted", ... */
   reason?: string;
   /** The item's commit was seen on the default branch. */
@@ -59,7 +59,7 @@ const MAX_FILE_BYTES = 2 * 1024 * 1024;
 
 type Counts = Map<string, number> | null | 'unreadable';
 
-function citationVerdict(state: CitationState, present: number): Verdict {
+function citationVerdict(state: CitationState, present: number): StalenessVerdict {
   if (state === 'fresh' || state === 'moved') return 'fresh';
   if (state === 'changed' && present >= DOUBTFUL_SHARE) return 'doubtful';
   return 'stale';
@@ -175,7 +175,7 @@ export function checkItems(root: string, items: CheckableItem[], renames?: Renam
       }
     }
     // Stale when at least half of what it cites no longer holds; doubtful when any of it wavers.
-    const verdict: Verdict = checked > 0 && stale * 2 >= checked ? 'stale' : stale + doubtful > 0 ? 'doubtful' : 'fresh';
+    const verdict: StalenessVerdict = checked > 0 && stale * 2 >= checked ? 'stale' : stale + doubtful > 0 ? 'doubtful' : 'fresh';
     return { id: item.id, type: item.type, verdict, ...(verdict !== 'fresh' && reason ? { reason } : {}), ...(Object.keys(moves).length > 0 ? { renamed: moves } : {}) };
   });
 }

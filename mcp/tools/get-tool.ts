@@ -2,7 +2,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { fitRecords } from '../budget.js';
-import { recordBlock, short, type MemoryRecord } from '../format.js';
+import { recordBlock, short } from '../format.js';
 import { answerText, memoryId, type ToolKit } from './tool-kit.js';
 
 const GET_INPUT = {
@@ -30,7 +30,7 @@ export function registerGetTool(server: McpServer, kit: ToolKit): void {
         .filter(Boolean)
         .join('\n');
       const focus = a.full ? undefined : a.query;
-      const blocks = (answer.items as unknown as MemoryRecord[]).map((r) => recordBlock(r, focus, kit.defaultProject));
+      const blocks = answer.items.map((r) => recordBlock(r, focus, kit.defaultProject));
       const cap = kit.cap;
       return answerText(
         fitRecords('', blocks, missing, cap, (n, shown) => {

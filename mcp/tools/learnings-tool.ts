@@ -2,7 +2,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { fitRecords } from '../budget.js';
-import { learningLine, shortIds, type MemoryRecord } from '../format.js';
+import { learningLine, shortIds } from '../format.js';
 import { answerText, projectArg, projectOf, type ToolKit } from './tool-kit.js';
 
 const LEARNINGS_INPUT = {
@@ -31,7 +31,7 @@ export function registerLearningsTool(server: McpServer, kit: ToolKit): void {
       const tail = page.nextCursor ? `More: learnings(cursor "${page.nextCursor}").` : '';
       const ids = shortIds(page.items.map((l) => l.id));
       const cap = kit.cap;
-      return answerText(fitRecords(head, (page.items as unknown as MemoryRecord[]).map((l) => learningLine(l, ids)), tail, cap, (n) => `(${n} cut to stay under ${cap} tokens; ask for fewer with limit)`));
+      return answerText(fitRecords(head, page.items.map((l) => learningLine(l, ids)), tail, cap, (n) => `(${n} cut to stay under ${cap} tokens; ask for fewer with limit)`));
     },
   );
 }

@@ -2,7 +2,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { fitRecords } from '../budget.js';
-import { shortIds, timelineLine, type MemoryRecord } from '../format.js';
+import { shortIds, timelineLine } from '../format.js';
 import { answerText, memoryId, type ToolKit } from './tool-kit.js';
 
 const TIMELINE_INPUT = {
@@ -29,11 +29,10 @@ export function registerTimelineTool(server: McpServer, kit: ToolKit): void {
       let session = a.session;
       let anchor: string | undefined;
       if (a.around) {
-        // Records are documented loosely (their fields depend on the type): read as format.ts knows them.
-        const rec = (await kit.api.memory(a.around)) as unknown as MemoryRecord;
+        const rec = await kit.api.memory(a.around);
         anchor = rec.id;
-        if (rec.type !== 'observation' || !rec.sessionId) {
-          throw new Error(`${a.around} is a ${rec.type}, not a step of a session: use get for it${rec.sessionId ? `, or timeline with session "${rec.sessionId}"` : ''}`);
+        if (rec.type !== 'observation') {
+          throw new Error(`${a.around} is a ${rec.type}, not a step of a session: use get for it${rec.type === 'summary' ? `, or timeline with session "${rec.sessionId}"` : ''}`);
         }
         session = rec.sessionId;
       }

@@ -13,7 +13,7 @@ export type { SessionStatus };
 export interface SessionTuning {
   /** Close the session after this long without an event (ms). */
   idleTimeoutMs: number;
-  /** Events one catch-up activity turns into observations (runs from before no-stop-catch-up-v1). */
+  /** @deprecated Unused since the stop's catch-up went (no-stop-catch-up-v1, step 2, 2026-11-27); accepted so older tunings still type-check. */
   batchSize: number;
   /** @deprecated Unused since the per-event `hookEvent` signal went (2026-11-27); accepted so older tunings still type-check. */
   flushDelayMs: number;

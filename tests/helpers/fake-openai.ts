@@ -103,5 +103,5 @@ function responsesItem(turn: Turn, offered: ResponsesBody['tools'] & object): Re
     // Freeform tools (Codex's apply_patch) take raw text as input.
     return { id, type: 'custom_tool_call', status: 'completed', call_id, name: turn.tool, input: String(turn.args.input ?? '') };
   }
-  return { id, type: 'function_call', status: 'completed', call_id, name: turn.tool, arguments: JSON.stringify(turn.args) };
+  return { id, type: 'function_call', status: 'completed', call_id, name: turn.tool, ...(turn.namespace ? { namespace: turn.namespace } : {}), arguments: JSON.stringify(turn.args) };
 }

@@ -7,8 +7,12 @@
 import type http from 'node:http';
 import { LocalServer } from './local-server.js';
 
-/** One answer of the model: a call of one of the tools the agent offered, or a final text. */
-export type Turn = { tool: string; args: Record<string, unknown> } | { text: string };
+/**
+ * One answer of the model: a call of one of the tools the agent offered, or a final text. `namespace`:
+ * the Responses API's tool namespace the tool was offered in (Codex offers an MCP server's tools as
+ * the namespace `mcp__<server>`, and takes a call only with it).
+ */
+export type Turn = { tool: string; args: Record<string, unknown>; namespace?: string } | { text: string };
 
 /**
  * Builds the turn from what the agent offered (its tool names differ per host) and how many tool
@@ -98,6 +102,28 @@ export function sendSse(res: http.ServerResponse, events: { event?: string; data
 /** The text of everything the agent sent to the model, for "does the request carry X" checks. */
 export function requestText(body: unknown): string {
   return JSON.stringify(body ?? '');
+}
+
+/**
+ * The tool results a model request carries back, whatever the wire, as text: Responses
+ * (`function_call_output`), Chat Completions (`role: "tool"` messages), Gemini (`functionResponse`
+ * parts) and Anthropic Messages (`tool_result` blocks). What a tool answered, apart from the rest of
+ * the conversation (a start context or a prompt's memory may say the same things).
+ */
+export function toolResultText(body: unknown): string {
+  const b = (body ?? {}) as {
+    input?: { type?: string; output?: unknown }[] | string;
+    messages?: { role?: string; content?: unknown }[];
+    contents?: { parts?: { functionResponse?: unknown }[] }[];
+  };
+  const out: unknown[] = [];
+  if (Array.isArray(b.input)) out.push(...b.input.filter((i) => i.type === 'function_call_output' || i.type === 'custom_tool_call_output').map((i) => i.output));
+  for (const m of b.messages ?? []) {
+    if (m.role === 'tool') out.push(m.content);
+    else if (Array.isArray(m.content)) out.push(...(m.content as { type?: string; content?: unknown }[]).filter((c) => c.type === 'tool_result').map((c) => c.content));
+  }
+  for (const c of b.contents ?? []) out.push(...(c.parts ?? []).filter((p) => p.functionResponse).map((p) => p.functionResponse));
+  return out.map((o) => (typeof o === 'string' ? o : JSON.stringify(o))).join('\n');
 }
 
 /** A model request of the conversation itself: it offers the agent's tools (side requests, titles, do not). */

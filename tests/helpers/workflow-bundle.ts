@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from '../../workers/worker.js';
+import { WORKFLOWS_PATH } from '../../workers/workflows-path.js';
 
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 let bundled: Promise<WorkflowBundle> | undefined;

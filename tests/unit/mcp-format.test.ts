@@ -7,6 +7,7 @@ import test from 'node:test';
 import { countTokens } from '../../common/rules/tokens.js';
 import { EXCERPT_TOKENS, excerpt } from '../../mcp/excerpt.js';
 import { day, recordBlock, searchHead, searchLine, snippetBeyond } from '../../mcp/format.js';
+import type { LearningRecord, ObservationRecord } from '../../messages/api-v1.js';
 
 const testRun = (() => {
   const lines = ['{\n "command": "npx vitest run",\n "description": "Run the unit tests"\n}', '---', '> storefront@2.3.0 test', '> vitest run', ''];
@@ -68,14 +69,22 @@ test('excerpt: a single very long line (minified JSON) is cut into pieces, not r
 });
 
 test('recordBlock: with a query a long observation is an excerpt that says how to get it whole; without one, whole', () => {
-  const r = { id: '9f3a1c2e-0000-4000-8000-000000000000', type: 'observation' as const, title: 'Bash: npx vitest run', text: testRun, createdAt: '2026-11-20T10:00:00Z', sessionId: 's1', project: 'storefront' };
+  const r: ObservationRecord = {
+    ...{ id: '9f3a1c2e-0000-4000-8000-000000000000', type: 'observation', title: 'Bash: npx vitest run', text: testRun, createdAt: '2026-11-20T10:00:00Z', sessionId: 's1', project: 'storefront' },
+    ...{ kind: 'tool', tokenCount: countTokens(testRun), sequence: 7, toolName: 'Bash', toolUseId: 't7' },
+  };
   const focused = recordBlock(r, 'card frame timeout');
   assert.match(focused, /excerpt for your query: \d+ lines left out; get with full: true for all/);
   assert.match(focused, /TimeoutError/);
   assert.ok(countTokens(focused) < countTokens(recordBlock(r)) / 3);
   assert.ok(recordBlock(r).includes(testRun));
   // A learning's short body is whole either way.
-  const l = { id: '1b2c3d4e-0000-4000-8000-000000000000', type: 'learning' as const, title: 'Use a 15s timeout', body: 'The payment iframe loads slowly on CI.', createdAt: '2026-11-20T10:00:00Z', kind: 'fix', status: 'active' };
+  const at = '2026-11-20T10:00:00Z';
+  const l: LearningRecord = {
+    ...{ id: '1b2c3d4e-0000-4000-8000-000000000000', type: 'learning', title: 'Use a 15s timeout', body: 'The payment iframe loads slowly on CI.', createdAt: at, kind: 'fix', status: 'active' },
+    ...{ project: 'storefront', origin: 'extracted', tags: [], confidence: 0.6, strength: 1, lastStatedAt: at, validFrom: at, validTo: null, supersededBy: null, tokenCount: 9, updatedAt: at },
+    ...{ trust: 'extracted', outcome: 'unverified', flags: [], staleCount: 0, checkedAt: null, gitBranch: null, gitCommit: null, onDefaultBranch: null, citations: [], sources: [], history: [] },
+  };
   assert.match(recordBlock(l, 'anything'), /The payment iframe loads slowly on CI\./);
   assert.doesNotMatch(recordBlock(l, 'anything'), /excerpt/);
 });

@@ -17,7 +17,9 @@ function corpus(): string[] {
     for (const f of fs.readdirSync(path.join(repoRoot, dir), { recursive: true }) as string[]) {
       if (!f.endsWith('.ts')) continue;
       const src = fs.readFileSync(path.join(repoRoot, dir, f), 'utf8');
-      for (let i = 0; i < src.length; i += 1500) texts.push(src.slice(i, i + 1700));
+      // A slice of every file, one in three of each file's 1,500-character steps: the tier's time stays
+      // bounded as the code grows, and every file's kind of text is still compared.
+      for (let i = 0; i < src.length; i += 4500) texts.push(src.slice(i, i + 1700));
     }
   }
   texts.push(

@@ -6,10 +6,11 @@
  * clients/api.ts does: zod would be most of the bundle (its classic build minifies to ~440 KiB).
  */
 import { ApiError, fetchTransport, query, send, type Method } from '../../clients/core.js';
-import type { Citation, SessionItem, TimelineItem } from '../../messages/api-v1.js';
-import type { RecordType } from '../../messages/record-types-v1.js';
+import type { LearningRecord, LearningRevision, LearningSource } from '../../messages/api-v1.js';
+import type { TrustTier } from '../../messages/record-types-v1.js';
 
-export type { AuditItem, BackupView, Citation, Page, ProjectItem, SearchAnswer, SearchHit, SessionItem, TimelineItem } from '../../messages/api-v1.js';
+export type { AuditItem, BackupView, Citation, ContextAnswer, LiveItem, LiveSession, MemoryRecord, Page, ProjectItem, SearchAnswer, SearchHit, SessionItem, SessionMemories, TimelineItem } from '../../messages/api-v1.js';
+export type { ParkedView } from '../../messages/workflows-v1/session.js';
 
 export interface Me {
   tenant: string;
@@ -57,96 +58,10 @@ export const qs = query;
 
 export const enc = encodeURIComponent;
 
-export interface Parked {
-  reason: 'budget' | 'llm-auth';
-  until: number;
-}
-
-export interface LiveSession extends SessionItem {
-  parked: Parked | null;
-  changedAt: string;
-}
-
-export interface LiveItem {
-  id: string;
-  kind: TimelineItem['kind'];
-  toolName: string | null;
-  toolUseId: string | null;
-  createdAt: string;
-  sequence: number;
-  title: string;
-  text: string;
-  truncated: boolean;
-}
-
-export interface Source {
-  observationId: string | null;
-  summaryId: string | null;
-  sessionId: string | null;
-  evidence: string | null;
-  createdAt: string;
-}
-
-export type Trust = 'user' | 'confirmed' | 'extracted' | 'agent';
-
-/** A learning's provenance: how far to trust it and what it rests on. */
-export interface Provenance {
-  trust: Trust;
-  outcome: 'confirmed' | 'refuted' | 'unverified' | string;
-  flags: string[];
-  staleCount: number;
-  checkedAt: string | null;
-  gitBranch: string | null;
-  gitCommit: string | null;
-  onDefaultBranch: boolean | null;
-  citations: Citation[] | null;
-}
-
-export interface Learning extends Provenance {
-  id: string;
-  type: 'learning';
-  project: string;
-  kind: string;
-  origin: string;
-  tags: string[];
-  title: string;
-  body: string;
-  confidence: number;
-  strength: number;
-  status: string;
-  lastStatedAt: string | null;
-  validFrom: string | null;
-  validTo: string | null;
-  supersededBy: string | null;
-  tokenCount: number;
-  createdAt: string;
-  updatedAt: string;
-  sources: Source[];
-  history?: Revision[];
-}
-
-export interface Revision {
-  revision: number;
-  kind: string;
-  title: string;
-  body: string;
-  confidence: number;
-  status: string;
-  strength: number;
-  reason: string | null;
-  note: string | null;
-  changedBy: string | null;
-  createdAt: string;
-}
-
-/** GET /v1/context: the start context, the items a client with the working tree can check, what was withheld. */
-export interface ContextAnswer {
-  context: string;
-  tokens: number;
-  items: string[];
-  check?: { id: string; type: string; line: string; citations: Citation[]; gitBranch?: string | null; gitCommit?: string | null; onDefaultBranch?: boolean | null }[];
-  withheld?: number;
-}
-
-export type MemoryRecord = Record<string, unknown> & { id: string; type: RecordType };
+/** A learning's provenance: how far to trust it and what it rests on (fields of the learning record). */
+export type Provenance = Pick<Learning, 'trust' | 'outcome' | 'flags' | 'staleCount' | 'checkedAt' | 'gitBranch' | 'gitCommit' | 'onDefaultBranch' | 'citations'>;
+export type Learning = LearningRecord;
+export type Source = LearningSource;
+export type Revision = LearningRevision;
+export type Trust = TrustTier;
 

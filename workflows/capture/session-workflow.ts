@@ -20,7 +20,7 @@ import type { CloseActivities } from '../../activities/summarize/session-close.j
 import { DEFAULT_TUNING, capturedSignal, sessionViewQuery, type SessionResult, type SessionWorkflowInput } from '../../messages/workflows-v1/session.js';
 import { SessionState } from './session-state.js';
 import { SessionSummarizer } from '../summarize/summarize-steps.js';
-import { catchUpAtStop, catchesUpAtStops, closesFolded, endWhileParkedRecordsStatus, replayRetiredStartMarkers } from './session-generations.js';
+import { endWhileParked, stopWithoutCatchUp } from './session-generations.js';
 
 // Database writes: briskly and for as long as PostgreSQL is away (see the preset).
 const db = proxyActivities<CaptureActivities>(captureWrites);
@@ -40,7 +40,6 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
   const tuning = { ...DEFAULT_TUNING, ...input.tuning };
   const state = new SessionState(input.carried);
   const ids = { tenantId: input.tenantId, projectId: input.projectId, sessionId: input.sessionId };
-  replayRetiredStartMarkers();
   const summarizer = new SessionSummarizer(ids, state, tuning, BATCHES_PER_ACTIVITY);
   setHandler(capturedSignal, (progress) => state.capture(progress));
   setHandler(sessionViewQuery, () => state.view());
@@ -62,7 +61,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
         if (stopWait !== undefined && stopWait <= wait) {
           stopOwed = false; // the deferred stop's turn
           lastStopAt = Date.now();
-          if (catchesUpAtStops() && (await catchUpAtStop(ids, state, summarizer, tuning.batchSize, continueAsNewIfDue))) endedBy = 'session-end';
+          stopWithoutCatchUp();
           await summarizer.run('stop');
           continue;
         }
@@ -95,7 +94,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     if (stopped) {
       lastStopAt = Date.now();
       stopOwed = false;
-      if (catchesUpAtStops() && (await catchUpAtStop(ids, state, summarizer, tuning.batchSize, continueAsNewIfDue))) endedBy = 'session-end';
+      stopWithoutCatchUp();
     }
     lastEventAt = Date.now();
     if (endedBy) {
@@ -112,9 +111,9 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
    * is parked), then the close in another. Returns undefined when events arrived in the meantime.
    */
   async function finish(closedBy: SessionResult['closedBy']): Promise<SessionResult | undefined> {
-    closesFolded();
     for (;;) {
-      if (state.status !== 'summarizing' && summarizer.parkedNow() && endWhileParkedRecordsStatus()) {
+      if (state.status !== 'summarizing' && summarizer.parkedNow()) {
+        endWhileParked();
         await db.closeSession({ ...ids, status: 'summarizing', reason: closedBy });
       }
       let done: boolean;

@@ -147,7 +147,8 @@ export class RelayMcp {
         transport: httpTransport(this.opts.client, base, TOOL_TIMEOUT_MS),
         key,
         describe: base,
-        headers: { 'user-agent': 'memflow-relay-mcp', ...(projectKey ? { 'x-memflow-project-key': projectKey } : {}) },
+        // The repository's folder name with its key: the API maps the pair to the repository's own project.
+        headers: { 'user-agent': 'memflow-relay-mcp', ...(projectKey ? { 'x-memflow-project-key': projectKey, ...(defaultProject ? { 'x-memflow-project': defaultProject } : {}) } : {}) },
       }),
       defaultProject,
       maxTokens: this.opts.maxTokens ?? defaultMaxTokens,

@@ -120,10 +120,14 @@ export function MemoryPanel({ id, onOpen }: { id: string; onOpen?: (id: string) 
   if (rec.error) return <ErrorNote error={rec.error} />;
   if (!rec.data) return <p class="muted">Loading {shortId(id)}…</p>;
   const r = rec.data;
-  const str = (k: string) => (typeof r[k] === 'string' ? (r[k] as string) : '');
-  const history = Array.isArray(r.history) ? (r.history as Revision[]) : [];
+  // The panel lists the fields it does not show in its own way by name, whatever the record's type.
+  const fields: Record<string, unknown> = r;
+  const str = (k: string) => (typeof fields[k] === 'string' ? (fields[k] as string) : '');
+  const learning = r.type === 'learning' ? r : undefined;
+  const summary = r.type === 'summary' ? r : undefined;
+  const history = learning?.history ?? [];
   const rest = Object.keys(r).filter((k) => !SHOWN.has(k));
-  const provenance = r.type === 'learning' ? (r as unknown as Provenance) : undefined;
+  const provenance = learning;
   return (
     <article class="record" aria-label={`${r.type} ${shortId(r.id)}`}>
       <header>
@@ -155,7 +159,7 @@ export function MemoryPanel({ id, onOpen }: { id: string; onOpen?: (id: string) 
         {rest.map((k) => (
           <Fragment key={k}>
             <dt>{k}</dt>
-            <dd>{factText(k, r[k])}</dd>
+            <dd>{factText(k, fields[k])}</dd>
           </Fragment>
         ))}
         {r.type === 'summary' && (str('gitBranch') || str('gitCommit')) ? (
@@ -166,11 +170,11 @@ export function MemoryPanel({ id, onOpen }: { id: string; onOpen?: (id: string) 
             <dd>{str('gitCommit') ? <code>{str('gitCommit')}</code> : '—'}</dd>
           </>
         ) : null}
-        {r.type === 'summary' && Array.isArray(r.citations) && r.citations.length > 0 ? (
+        {summary && summary.citations.length > 0 ? (
           <>
             <dt>citations</dt>
             <dd>
-              <Citations citations={r.citations as Citation[]} />
+              <Citations citations={summary.citations} />
             </dd>
           </>
         ) : null}
@@ -198,7 +202,7 @@ export function MemoryPanel({ id, onOpen }: { id: string; onOpen?: (id: string) 
           )}
         </p>
       ) : null}
-      {Array.isArray(r.sources) && r.sources.length ? <Sources sources={r.sources as Source[]} /> : null}
+      {learning?.sources.length ? <Sources sources={learning.sources} /> : null}
       {history.length ? <History history={history} /> : null}
     </article>
   );

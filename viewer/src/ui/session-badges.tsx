@@ -1,8 +1,8 @@
 /** A session as the lists and pages show it: its status badge, a link to it, and why it is still active. */
-import { enc, type Parked, type SessionItem } from '../api.js';
+import { enc, type ParkedView, type SessionItem } from '../api.js';
 import { fmtTime } from './view-format.js';
 
-export function StatusBadge({ status, parked }: { status: string; parked?: Parked | null }) {
+export function StatusBadge({ status, parked }: { status: string; parked?: ParkedView | null }) {
   const shown = parked ? 'parked' : status;
   const why = parked ? (parked.reason === 'budget' ? 'daily token budget spent' : 'LLM credentials refused') : '';
   return (

@@ -8,7 +8,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { describeLedger } from '../../../messages/capture-ledger-text.js';
 import type { CaptureLedger } from '../../../messages/capture-ledger-v1.js';
-import { call, enc, qs, type Citation, type Learning, type MemoryRecord, type Page, type SessionItem, type TimelineItem } from '../api.js';
+import { call, enc, qs, type Citation, type Page, type SessionItem, type SessionMemories, type TimelineItem } from '../api.js';
 import { hashParams, useLoad, useNow, useUrlState } from '../hooks.js';
 import { ErrorNote } from '../ui/controls.js';
 import { Citations } from '../ui/memory-panel.js';
@@ -44,7 +44,7 @@ function CaptureLedgerNote({ capture }: { capture: CaptureLedger }) {
 export function SessionView({ id }: { id: string }) {
   const project = hashParams().get('project') ?? undefined;
   const info = useLoad(() => call<SessionItem>('GET', `/v1/sessions/${enc(id)}${qs({ project })}`), [id, project]);
-  const memories = useLoad(() => call<{ summaries: MemoryRecord[]; learnings: Learning[] }>('GET', `/v1/sessions/${enc(id)}/memories${qs({ project })}`), [id, project]);
+  const memories = useLoad(() => call<SessionMemories>('GET', `/v1/sessions/${enc(id)}/memories${qs({ project })}`), [id, project]);
   const [items, setItems] = useState<TimelineItem[]>([]);
   const [done, setDone] = useState(false);
   const [error, setError] = useState<string>();
