@@ -18,7 +18,7 @@ import { printColumns } from './lib.js';
 
 interface Item {
   id: string;
-  split: 'dev' | 'test';
+  split: 'dev' | 'test' | 'dev-extra' | 'test-extra';
   lang: string;
   text: string;
   label: string;
@@ -26,8 +26,15 @@ interface Item {
   rule?: string;
 }
 
-const { values: args } = parseArgs({ options: { errors: { type: 'string' }, file: { type: 'string', default: path.join(repoRoot, 'bench/stated-rules/labels.json') } } });
-const items = (JSON.parse(fs.readFileSync(args.file, 'utf8')) as { items: Item[] }).items;
+const { values: args } = parseArgs({ options: { errors: { type: 'string' }, langs: { type: 'boolean', default: false }, file: { type: 'string', default: path.join(repoRoot, 'bench/stated-rules/labels.json') } } });
+if (args.errors?.startsWith('test')) {
+  console.error('--errors lists the dev splits only (dev, dev-extra): the test splits are read for figures, never for their items');
+  process.exit(2);
+}
+const extraFiles = ['dev-extra.json', 'test-extra.json'].map((f) => path.join(path.dirname(args.file), f)).filter((f) => fs.existsSync(f));
+const items = [args.file, ...extraFiles].flatMap((f) => (JSON.parse(fs.readFileSync(f, 'utf8')) as { items: Item[] }).items);
+/** The held-out sets together: the test half of labels.json and test-extra.json. */
+const heldOut = (split: string) => (split.startsWith('test') ? ['test+extra'] : []);
 const positive = (i: Item) => i.label === 'rule' || i.label === 'decision';
 
 interface Counts {
@@ -41,15 +48,26 @@ const bySplit = new Map<string, Counts>();
 const byLang = new Map<string, Counts>();
 const byLabel = new Map<string, { n: number; taken: number }>();
 const errors: string[] = [];
+const crashed: string[] = [];
 const started = performance.now();
 for (const item of items) {
-  const verdict = statedRulesOf(item.text, item.context);
+  let verdict: ReturnType<typeof statedRulesOf>;
+  try {
+    verdict = statedRulesOf(item.text, item.context);
+  } catch (e) {
+    // A detector that throws on an utterance takes nothing from it: counted, and named on the dev splits.
+    crashed.push(`${item.id} [${item.split}]${item.split.startsWith('test') ? '' : ` ${item.text.slice(0, 80)}`}: ${(e as Error).message.slice(0, 120)}`);
+    verdict = { label: 'other', rules: [] };
+  }
   const said = verdict.rules.length > 0;
   const truth = positive(item);
+  const group = args.langs ? item.lang : item.lang === 'en' ? 'en' : 'other';
   for (const [map, key] of [
     [bySplit, item.split],
+    ...heldOut(item.split).map((k) => [bySplit, k] as const),
     [bySplit, 'all'],
-    [byLang, `${item.split}:${item.lang === 'en' ? 'en' : 'other'}`],
+    [byLang, `${item.split}:${group}`],
+    ...heldOut(item.split).map((k) => [byLang, `${k}:${group}`] as const),
   ] as const) {
     const c = map.get(key) ?? empty();
     if (said && truth) c.tp++;
@@ -58,10 +76,12 @@ for (const item of items) {
     else c.tn++;
     map.set(key, c);
   }
-  const l = byLabel.get(`${item.split}:${item.label}`) ?? { n: 0, taken: 0 };
-  l.n++;
-  if (said) l.taken++;
-  byLabel.set(`${item.split}:${item.label}`, l);
+  for (const split of [item.split, ...heldOut(item.split)]) {
+    const l = byLabel.get(`${split}:${item.label}`) ?? { n: 0, taken: 0 };
+    l.n++;
+    if (said) l.taken++;
+    byLabel.set(`${split}:${item.label}`, l);
+  }
   if (said !== truth && args.errors === item.split) {
     errors.push(`${item.id} [${item.lang}] ${item.label} → ${said ? `taken as ${verdict.label}: ${verdict.rules.map((r) => r.why).join('; ')}` : 'missed'}\n    ${item.context ? `(after: ${item.context.slice(0, 100)}) ` : ''}${item.text.slice(0, 240)}`);
   }
@@ -82,4 +102,5 @@ printColumns(
   [...byLabel.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, [String(v.n), `${v.taken} (${((100 * v.taken) / v.n).toFixed(0)} %)`]]),
 );
 console.log(`\n${items.length} items judged in ${ms.toFixed(1)} ms (goal on test: precision ≥ 0.97, recall ≥ 0.90)`);
+if (crashed.length > 0) console.log(`\nthe detector threw on ${crashed.length} item(s) (counted as no rule):\n  ${crashed.join('\n  ')}`);
 if (errors.length > 0) console.log(`\n${args.errors} errors (${errors.length}):\n${errors.join('\n')}`);

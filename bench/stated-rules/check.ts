@@ -4,7 +4,10 @@
  * before any tuning; this check keeps it honest as it is edited: every item well-formed, ids unique,
  * no text twice, every kept `rule` an exact substring of its text, dev and test the same size and
  * stratified alike (per label, per language), and enough non-English material with hard cases in
- * each language. Prints the counts; exits 1 on any violation.
+ * each language. The two later files beside it, `dev-extra.json` (more material to tune on) and
+ * `test-extra.json` (more held-out material, written before the detector was changed), are held to
+ * the same item checks, with their own split name, and no id or text may repeat across the files.
+ * Prints the counts; exits 1 on any violation.
  *
  *   /work/main/node_modules/.bin/tsx bench/stated-rules/check.ts [labels.json]
  */
@@ -16,6 +19,11 @@ const LANGS = ['en', 'es', 'de', 'fr', 'pt', 'it', 'nl', 'ja', 'zh', 'ru', 'pl',
 const LABELS = ['rule', 'decision', 'request', 'question', 'symptom', 'chat', 'hypothetical', 'acknowledgement'] as const;
 const POSITIVE = new Set<string>(['rule', 'decision']);
 const SPLITS = ['dev', 'test'] as const;
+/** The later files beside labels.json, each with its own split name. */
+const EXTRA_FILES = [
+  { file: 'dev-extra.json', split: 'dev-extra' },
+  { file: 'test-extra.json', split: 'test-extra' },
+] as const;
 const KEYS = new Set(['id', 'split', 'lang', 'text', 'label', 'context', 'rule', 'note']);
 
 // Floors from the brief: >= 360 items, ~150 positives / ~210 negatives, >= 30 % not English over
@@ -29,7 +37,7 @@ const MIN_NON_EN_LANGS = 8;
 type Split = (typeof SPLITS)[number];
 interface Item {
   id: string;
-  split: Split;
+  split: Split | (typeof EXTRA_FILES)[number]['split'];
   lang: (typeof LANGS)[number];
   text: string;
   label: (typeof LABELS)[number];
@@ -46,8 +54,8 @@ const fail = (msg: string): void => {
 
 const isNonEmptyString = (v: unknown): v is string => typeof v === 'string' && v.trim().length > 0;
 
-function validItem(raw: unknown, index: number): Item | null {
-  const where = `items[${index}]`;
+function validItem(raw: unknown, index: number, splits: readonly string[] = SPLITS, file = 'labels.json'): Item | null {
+  const where = `${file} items[${index}]`;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     fail(`${where}: not an object`);
     return null;
@@ -61,7 +69,7 @@ function validItem(raw: unknown, index: number): Item | null {
   };
   for (const k of Object.keys(o)) if (!KEYS.has(k)) bad(`unknown key "${k}"`);
   if (typeof o.id !== 'string' || !/^r\d{4}$/.test(o.id)) bad(`id must look like r0001`);
-  if (!SPLITS.includes(o.split as Split)) bad(`split must be dev or test`);
+  if (!splits.includes(o.split as string)) bad(`split must be ${splits.join(' or ')}`);
   if (!LANGS.includes(o.lang as Item['lang'])) bad(`unknown lang ${String(o.lang)}`);
   if (!LABELS.includes(o.label as Item['label'])) bad(`unknown label ${String(o.label)}`);
   if (!isNonEmptyString(o.text)) bad(`text must be a non-empty string`);
@@ -78,19 +86,25 @@ function validItem(raw: unknown, index: number): Item | null {
   return ok ? (o as unknown as Item) : null;
 }
 
-const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
-if (typeof doc !== 'object' || doc === null || (doc as { version?: unknown }).version !== 1) fail('top level: version must be 1');
-const rawItems = (doc as { items?: unknown }).items;
-if (!Array.isArray(rawItems)) {
-  console.error('top level: items must be an array');
-  process.exit(1);
+function itemsOf(at: string, splits: readonly string[]): Item[] {
+  const doc = JSON.parse(fs.readFileSync(at, 'utf8')) as unknown;
+  if (typeof doc !== 'object' || doc === null || (doc as { version?: unknown }).version !== 1) fail(`${path.basename(at)}: version must be 1`);
+  const rawItems = (doc as { items?: unknown }).items;
+  if (!Array.isArray(rawItems)) {
+    console.error(`${path.basename(at)}: items must be an array`);
+    process.exit(1);
+  }
+  return rawItems.map((raw, i) => validItem(raw, i, splits, path.basename(at))).filter((i): i is Item => i !== null);
 }
-const items = rawItems.map(validItem).filter((i): i is Item => i !== null);
+const items = itemsOf(file, SPLITS);
+const extras = EXTRA_FILES.map((x) => ({ ...x, at: path.join(path.dirname(file), x.file) }))
+  .filter((x) => fs.existsSync(x.at))
+  .map((x) => ({ ...x, items: itemsOf(x.at, [x.split]) }));
 
-// Unique ids and texts (a text may recur only with a different context, where its meaning differs).
+// Unique ids and texts over every file (a text may recur only with a different context, where its meaning differs).
 const seenIds = new Set<string>();
 const seenTexts = new Map<string, string>();
-for (const it of items) {
+for (const it of [...items, ...extras.flatMap((x) => x.items)]) {
   if (seenIds.has(it.id)) fail(`${it.id}: duplicate id`);
   seenIds.add(it.id);
   const key = `${it.text.toLowerCase().replace(/\s+/g, ' ')}\u0000${it.context ?? ''}`;
@@ -156,6 +170,12 @@ for (const l of LANGS) {
 }
 const nonEn = items.filter((i) => i.lang !== 'en').length;
 console.log(`not English: ${nonEn}/${items.length} (${((100 * nonEn) / Math.max(1, items.length)).toFixed(1)} %)`);
+for (const x of extras) {
+  const p = x.items.filter(isPos).length;
+  const byLabel = [...count(x.items, (i) => i.label).entries()].map(([k, v]) => `${k} ${v}`).join(', ');
+  const langs = new Set(x.items.map((i) => i.lang)).size;
+  console.log(`\n${x.file} (${x.split}): ${x.items.length} items, ${p} positive, ${x.items.length - p} negative; ${byLabel}; ${x.items.filter((i) => i.lang !== 'en').length} not English over ${langs - 1} languages`);
+}
 
 if (errors.length > 0) {
   console.error(`\n${errors.length} problem(s):`);
