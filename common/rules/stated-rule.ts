@@ -16,8 +16,6 @@
  * written before tuning: `npm run bench:stated-rules` (bench/stated-rules/).
  */
 
-import { moodOf, subjectOf, verbFirst } from './mood.js';
-
 export type RuleKind = 'decision' | 'convention';
 
 export interface StatedRule {
@@ -92,12 +90,12 @@ const DECIDED = [
   String.raw`\bon a décidé\b`, String.raw`\bnous avons décidé\b`, String.raw`\bdécidé\b`, String.raw`\bon part sur\b`, String.raw`\babbiamo deciso\b`, String.raw`\bdeciso\b`, String.raw`\bandiamo con\b`,
   String.raw`\bentschieden\b`, String.raw`\bbeschlossen\b`, String.raw`\bwir nehmen\b`, String.raw`\bbesloten\b`, String.raw`\bafgesproken\b`, String.raw`\bwe gaan voor\b`,
   String.raw`\bzdecydowali(?:śmy)?\b`, String.raw`\bustalili(?:śmy)?\b`, String.raw`решили`, String.raw`договорились`, String.raw`остановились на`,
-  '決めた', '決めました', 'に決め', '決定', 'にしよう', 'ことにした', '决定', '定了', '就用', '商定', '결정', '하기로 했',
+  '決めた', '決定', 'にしよう', 'ことにした', '决定', '定了', '就用', '商定', '결정', '하기로 했',
 ];
 
 /** A rule named as one: the convention is, our policy, rule:, amendment… */
 const LABEL = [
-  String.raw`\b(?:the|our|team|house) (?:convention|rule|policy|standard|guideline)s? (?:is|are|says?|here)\b`, String.raw`\bconvention\b`, String.raw`\bpolicy\b`, String.raw`\brule of thumb\b`, String.raw`^\s*(?:rule|convention|policy|decision|amendment|update|note to self|reminder)\s*[:—-]`, String.raw`^\s*(?:(?:new |team |house )?(?:rule|convention|policy|decision)s?|amendment|correction to what (?:i|we) said)\b[^:?]{0,40}:`,
+  String.raw`\b(?:the|our|team|house) (?:convention|rule|policy|standard|guideline)s? (?:is|are|says?|here)\b`, String.raw`\bconvention\b`, String.raw`\bpolicy\b`, String.raw`\brule of thumb\b`, String.raw`^\s*(?:rule|convention|policy|decision|amendment|update|note to self|reminder)\s*[:—-]`,
   String.raw`\bamend(?:ment|ed)\b`, String.raw`^\s*(?:update|amendment|addendum|nachtrag|änderung|enmienda|actualización|emenda|atualização|avenant|mise à jour|aggiornamento|aanvulling|poprawka|поправка|обновление)\b[^:]{0,40}:`, String.raw`\bapplies everywhere\b`, String.raw`\bfor the record\b`, String.raw`\bheads up for the rest\b`, String.raw`\bu nas (?:obowiązuje|jest zasada)\b`, String.raw`у нас принято`, String.raw`\bbei uns gilt\b`, String.raw`\bchez nous\b`, String.raw`\bsupersedes?\b`, String.raw`\bno longer\b`, String.raw`\bis now\b`, String.raw`\bnow counts?\b`, String.raw`\bonly counts?\b`, String.raw`\bcounts? only\b`,
   String.raw`\bconvenci[oó]n\b`, String.raw`\bregla\b`, String.raw`\bpolítica\b`, String.raw`\bconven[cç][aã]o\b`, String.raw`\bregra\b`, String.raw`\bemenda\b`, String.raw`\benmienda\b`,
   String.raw`\bconvention\b`, String.raw`\brègle\b`, String.raw`\bconvenzione\b`, String.raw`\bregola\b`, String.raw`\bkonvention\b`, String.raw`\bregel\b`, String.raw`\brichtlinie\b`, String.raw`\bafspraak\b`,
@@ -116,7 +114,7 @@ const MODAL = [
 
 /** A question: the sentence asks something. */
 const QUESTION_LEAD = [
-  String.raw`^(?:and |so |but |ok,? |hmm,? )?(?:are|is|am|do|does|did|can|could|would|will|should|shall|have|has|was|were|what|why|how|where|which|who|whom|when(?![^,?]{0,60},)|any idea|anyone know)\b`,
+  String.raw`^(?:and |so |but |ok,? |hmm,? )?(?:are|is|am|do|does|did|can|could|would|will|should|shall|have|has|was|were|what|why|how|where|which|who|whom|when|any idea|anyone know)\b`,
   String.raw`^¿`, String.raw`^(?:qué|que|cómo|como|por qué|porque|dónde|cuál|cuándo|es que|será que|sabes si)\b`, String.raw`^(?:est-ce|pourquoi|comment|où|quel(?:le)?s?|qui|quand|peux-tu|est-il|sommes-nous)\b`,
   String.raw`^(?:perché|come|dove|quale|quando|chi|siamo sicuri)\b`, String.raw`^(?:ist|sind|kann|können|könnte|warum|wieso|weshalb|wie|was|wo|welche[rsm]?|wann|sollen|sollten|haben|hast|gibt es)\b`,
   String.raw`^(?:is|zijn|kan|kunnen|waarom|hoe|wat|waar|welke|wanneer|moeten)\b`, String.raw`^(?:czy|dlaczego|jak|gdzie|który|kiedy|co)\b`, String.raw`^(?:почему|как|где|какой|когда|что|зачем|разве|а мы|мы точно)`,
@@ -135,9 +133,9 @@ const HYPOTHETICAL = [
 /** A request for the task at hand: please, can you, make sure, let me know, an imperative task verb first. */
 const REQUEST = [
   String.raw`\bplease\b`, String.raw`\bpls\b`, String.raw`\bplz\b`, String.raw`\b(?:can|could|would|will) you\b`, String.raw`\bmake sure\b`, String.raw`\bensure (?:that )?(?:this|the|it)\b`, String.raw`\blet me know\b`, String.raw`\bi (?:want|need|'d like) you to\b`, String.raw`\bfor (?:this|now|the moment|today)\b`,
-  String.raw`\bin this (?:function|file|method|class|test|pr|change|branch|commit|ticket)\b`, String.raw`\b(?:in here|here in (?:this|the))\b`,
+  String.raw`\bin this (?:function|file|method|class|test|pr|change|branch|commit|ticket)\b`, String.raw`\bhere\b(?! (?:is|are) (?:the|our) (?:rule|convention))`,
   String.raw`\bpor favor\b`, String.raw`\bpodrías\b`, String.raw`\bpuedes\b`, String.raw`\basegúrate\b`, String.raw`\bpode(?:ria)?s?\b`, String.raw`\bgaranta\b`, String.raw`\bs'il (?:te|vous) pla[iî]t\b`, String.raw`\bpeux-tu\b`, String.raw`\bpourrais-tu\b`, String.raw`\bassure-toi\b`,
-  String.raw`\bper favore\b`, String.raw`\bpuoi\b`, String.raw`\bpotresti\b`, String.raw`\bassicurati\b`, String.raw`\bbitte\b`, String.raw`\bkannst du\b`, String.raw`\bsorge? dafür\b`, String.raw`\bmach(?:e)? (?:dass|mal)\b`, String.raw`\bhaz que\b`, String.raw`\bfai in modo\b`, String.raw`\bfaites? en sorte\b`, String.raw`\bfais en sorte\b`, String.raw`\bfaça com que\b`, String.raw`\bzorg (?:dat|ervoor)\b`, String.raw`\bzrób tak\b`, String.raw`сделай(?:те)? так`, String.raw`\bkönntest du\b`, String.raw`\bstell sicher\b`, String.raw`\balsjeblieft\b`, String.raw`\bkun je\b`, String.raw`\bzorg dat\b`,
+  String.raw`\bper favore\b`, String.raw`\bpuoi\b`, String.raw`\bpotresti\b`, String.raw`\bassicurati\b`, String.raw`\bbitte\b`, String.raw`\bkannst du\b`, String.raw`\bkönntest du\b`, String.raw`\bstell sicher\b`, String.raw`\balsjeblieft\b`, String.raw`\bkun je\b`, String.raw`\bzorg dat\b`,
   String.raw`\bproszę\b`, String.raw`\bczy możesz\b`, String.raw`\bupewnij się\b`, String.raw`пожалуйста`, String.raw`можешь`, String.raw`убедись`, 'ください', 'お願い', 'してくれ', '请', '帮我', '麻烦', '确保', '주세요', '해줘', '부탁',
 ];
 
@@ -168,7 +166,6 @@ const CHAT = [
 /** An acceptance of what the agent proposed. */
 const ACCEPT = [
   String.raw`^(?:yes|yeah|yep|yup|sure|ok|okay|agreed|agree|sounds good|sounds right|good call|makes sense|lgtm|perfect|great|correct|exactly|right|fine)\b[^?]*\b(?:go with|do (?:that|it|this)|let'?s (?:do|go|use|keep)|that'?s (?:the|our) (?:rule|plan|decision|way)|ship it|use (?:that|it|this)|keep (?:that|it)|go ahead|agreed|we'?ll (?:do|use|go with)|that one|option \w+|the (?:first|second|latter|former))\b`,
-  String.raw`^(?:looks (?:good|right|fine|great)|works for me|fine by me|good with me|ship it)\b[^?]*\b(?:let'?s (?:do|go|use|keep)|go with|do (?:that|it|this)|use (?:that|it|this))\b`,
   String.raw`^(?:agreed|lgtm|deal|approved|yes,? (?:let'?s|go|do)|sounds good,? (?:let'?s|go|do)|go with (?:that|it|this|option|the (?:first|second|latter|former)))`,
   String.raw`^(?:sí|si|vale|de acuerdo|perfecto|sim|certo|combinado|fechado|oui|d'accord|parfait|ok|va bene|d'accordo|perfetto|ja|genau|einverstanden|passt|prima|akkoord|tak|zgoda|ок|да|согласен|договорились|はい|了解|いいね|それで|好的|可以|就这样|同意|네|좋아요|그렇게)[\s,!.]*.*(?:usa|usemos|hazlo|vamos|adelante|faz|vai de|vamos nessa|fais|allons|on part|fallo|andiamo|mach|machen wir|nehmen wir|doe|gaan we|rób|zróbmy|делай|давай|берём|そうしよう|それでいこう|就这么办|就用|那样做|그렇게 하자|그걸로)`,
 ];
@@ -186,8 +183,6 @@ const CORRECTION = [
   String.raw`^(?:no|nope|nah|not quite|wrong|actually|hmm,? no)\b[\s,.!—–-]*(?:not|it'?s|it should be|make it|use|we use|we want|exactly|keep|instead|rather)\b`,
   String.raw`\bnot \S+[\s,—–-]+(?:but |it'?s |make it |use |exactly |rather |instead )?(?:exactly |use )?\S+`,
   String.raw`^(?:no|nein|non|não|nee|nie|нет|いいえ|いや|不|不是|아니요|아뇨|아니)[\s,.!、，—–-]*\S`,
-  // "5 s, not 10", "Make it 5 s, not 10.", "call it `--yes` instead": the person's value replaces the agent's.
-  String.raw`\S[,\s]+not\s+[^\s,.;]+(?:\s+\S+)?\s*[.!]?$`, String.raw`^(?:call it|name it|make it|rename it to|set it to|use|go with)\b.*\binstead\b`,
 ];
 
 const R = {
@@ -225,7 +220,7 @@ function clausesOf(sentence: string): string[] {
 }
 
 /** "remember (that) …", "note: …", "keep in mind …": what follows is told as a rule. */
-const REMINDER = /^(?:(?:and|also|oh|btw|but|please)[,\s]+)?(?:(?:write|note|jot|put) down (?:the|this|our|a) (?:decision|rule|convention|policy)|record (?:the|this|our) (?:decision|rule)|remember|note|keep in mind|don't forget|fyi|reminder|recuerda|lembre(?:-se)?|n'oublie pas|ricorda|denk daran|vergiss nicht|onthoud|pamiętaj|помни|не забудь|忘れないで|记住|기억해)\b[:,]?\s*(?:that\s+|que\s+|dass\s+|dat\s+|che\s+)?/iu;
+const REMINDER = /^(?:(?:and|also|oh|btw|but)[,\s]+)?(?:(?:write|note|jot|put) down (?:the|this|our|a) (?:decision|rule|convention|policy)|record (?:the|this|our) (?:decision|rule)|remember|note|keep in mind|don't forget|fyi|reminder|recuerda|lembre(?:-se)?|n'oublie pas|ricorda|denk daran|vergiss nicht|onthoud|pamiętaj|помни|не забудь|忘れないで|记住|기억해)\b[:,]?\s*(?:that\s+|que\s+|dass\s+|dat\s+|che\s+)?/iu;
 
 
 /** Generality: a norm that holds beyond this task (every, whenever, anywhere, otherwise, without asking…). */
@@ -245,17 +240,14 @@ const NORM_VERB = compile([
 
 /** Words of a symptom: what the code does wrong. */
 const FAILURE = compile([
-  String.raw`\b(?:fails?|failed|failing|hangs?|hung|crash(?:es|ed)?|breaks?|broke|broken|overcounts?|undercounts?|never (?:returns?|picks?|prints?|finish(?:es)?|completes?|loads?|starts?|stops?|gets?|shows?|fires?|runs?|works?|ends?|closes?|responds?|terminates?|exits?|triggers?|succeeds?)|always (?:fails?|returns?|complains?|crashes|overcounts?|undercounts?|hangs?|times? out|shows?|gets?)|times? out|timed out|stick(?:s)? around|show(?:s)? up as|come(?:s)? out (?:in|as)|since (?:this morning|yesterday|today|the deploy|the upgrade)|flaky|flakes|stack ?trace|traceback|throws?|errors? out|off by|(?:is|are|was|were) (?!going\b|being\b)[a-z]+ing|even (?:for|when|if|on|with)|complains?|complaining|confus(?:es|ing)|stuck|jammed|(?:returns?|returned|throws?|gives?|responds? with|comes? back with) (?:a |an )?(?:[45]\d\d|error|null|nan|undefined|none|garbage|wrong)|when the \w+ is (?:empty|missing|null|down|unset)|resets?|never (?:persists?|happens|seen|understood)|happens (?:only|on|when)|doesn't work|does not work|not working|stopped working)\b`,
+  String.raw`\b(?:fails?|failed|failing|hangs?|hung|crash(?:es|ed)?|breaks?|broke|broken|overcounts?|undercounts?|never (?:returns?|picks?|prints?|finishes|completes|loads|starts|stops|gets|shows|fires|runs|works|ends|closes|responds|terminates|exits)|always (?:fails?|returns?|complains?|crashes|overcounts?|undercounts?|hangs?|times? out|shows?|gets?)|times? out|timed out|stick(?:s)? around|show(?:s)? up as|come(?:s)? out (?:in|as)|since (?:this morning|yesterday|today|the deploy|the upgrade)|flaky|flakes|stack ?trace|traceback|throws?|errors? out|off by|(?:is|are|was|were) (?!going\b|being\b)[a-z]+ing|even (?:for|when|if|on|with)|complains?|complaining|confus(?:es|ing)|resets?|never (?:persists?|happens|seen|understood)|happens (?:only|on|when)|doesn't work|does not work|not working|stopped working)\b`,
   String.raw`\b(?:falla|fallan|se cuelga|rompe|falha|travou|trava|échoue|plante|fallisce|si blocca|schlägt fehl|bricht|hängt|stürzt|faalt|hangt|crasht|pada|zawiesza|padają|падает|виснет|ломается|не работает|ab\b)`,
   String.raw`\b(?:should|zou|sollte|debería|deveria|devrait|dovrebbe|powinien|должен)\b.*\b(?:but|maar|aber|pero|mas|mais|ma|ale|но)\b`,
-  '落ち', '失敗', '止まる', '返らない', '报错', '失败', '崩溃', '卡住', '不返回', '一直不', '실패', '멈춰', '抜け', '出ない', '動かない', 'エラー', '丢失', '不显示', '出错', '빠집니다', '빠져', '누락', '오류', '에러', '안 됩니다', '안 돼',
+  '落ち', '失敗', '止まる', '返らない', '报错', '失败', '崩溃', '卡住', '不返回', '一直不', '실패', '멈춰',
 ]);
 
 /** Opinions and musings: the speaker's taste, not the team's rule. */
 const OPINION = compile([
-  // Evaluations: how the speaker feels about a thing, not what holds for it.
-  String.raw`\b(?:(?:always|never|not|rarely) (?:fun|boring|easy|pleasant|painful|tricky|annoying|a joy|a pain)|worst|best|hardest|easiest|favou?rite|nightmare|headache|a pain|a mess|ugly|horrible|terrible|awful|lovely|surprisingly|liked|loved|hated|man|dude|long day|good morning|ate my|pesadilla|dolor de cabeza|dor de cabeça|cauchemar|galère|incubo|albtraum|alptraum|nachtmerrie|koszmar|кошмар|боль|мука)\b`,
-  '厄介', '面倒', '大変', '头疼', '噩梦', '골치', '악몽', '힘들',
   String.raw`\b(?:honestly|i think|i feel|i guess|i believe|i suspect|in my opinion|imo|imho|personally|i(?:'ve| have) never liked|i (?:love|hate|like|dislike)|is always (?:a |fun|tricky|painful|annoying|hard)|are always (?:fun|tricky|painful|annoying|hard)|tricky bit|holy war|fun to read|long day|lol|haha|lmao)\b`,
   String.raw`\b(?:creo que|me parece|en mi opinión|acho que|na minha opinião|je pense|à mon avis|secondo me|penso che|mah|ich finde|meiner meinung|ik vind|volgens mij|moim zdaniem|myślę|по-моему|я думаю|мне кажется|больная тема)\b`,
   '思う', 'と思います', '我觉得', '我认为', '생각', '것 같',
@@ -263,23 +255,10 @@ const OPINION = compile([
 
 /** Deixis of the task at hand: this time, for now, this function, the failing test… */
 const TASK_DEIXIS = compile([
-  String.raw`\b(?:this time|for now|right now|today|for the moment|in this (?:script|function|file|method|class|test|pr|change|branch|commit|ticket|loop|module)|this (?:function|script|loop|test|file|one)|the (?:failing|flaky|last|new) |the readme|just get|so it doesn't|so that it|instead of raising|change it|write that|a test for it|and tell me|for the import job|only change|i want to see|while (?:you'?re|you are|we'?re|i'?m) \w+ing|(?:we|i) need (?:it|this|that|them|a|an|to)|here'?s what i need|(?:yet|first),? i want|yet)\b`,
+  String.raw`\b(?:this time|for now|right now|today|for the moment|in this (?:script|function|file|method|class|test|pr|change|branch|commit|ticket|loop|module)|this (?:function|script|loop|test|file|one)|the (?:failing|flaky|last|new) |the readme|just get|so it doesn't|so that it|instead of raising|change it|write that|a test for it|and tell me|for the import job|only change|i want to see)\b`,
   String.raw`\b(?:este test|esta función|este teste|essa função|esse teste|ce test|cette fonction|le test qui|questo test|questa funzione|il parser|diesen test|diese funktion|die funktion|deze test|deze functie|ten test|tę pętlę|tę funkcję|этот тест|эту функцию|флапающий)\b`,
   'このテスト', 'この関数', '这个函数', '这个测试', '이 함수', '이 테스트',
 ]);
-
-/** A negation or an exception inside a statement: what a rule bounds. */
-const CONSTRAINT = /(?:\b(?:not|no|nothing|none|never|without|except|other than|unless|only|can'?t|cannot|won'?t|isn'?t|aren'?t|doesn'?t|don'?t|sin|sem|sans|senza|ohne|zonder|bez|salvo|excepto|exceto|sauf|tranne|außer|behalve|oprócz|кроме|ne|pas|non|nicht|kein\w*|niet|geen|nie|nada)\b|(?<![\p{L}])(?:не|ни|без|никаких|только)(?![\p{L}])|不|没|只|禁止|ない|ません|않|안 |없|만 )/iu;
-
-/** The project's things named: code in backticks, a path, an identifier, a version. */
-const CONCRETE = /\x60[^\x60]+\x60|\w\/\w|[A-Za-z]+_[A-Za-z0-9_]+|[a-z][A-Z]\w|\bv?\d+(?:\.\d+)+\b/u;
-
-/** A running thing of the software as the subject, and what it always/never/still does. */
-const ARTIFACT = String.raw`(?:report|export|job|worker|cron(?:job)?|page|handler|endpoint|webhook|query|server|service|app|dashboard|script|batch|cache|pipeline|build|ci|deploy|scheduler|parser|loop|queue|informe|reporte|exportaci[oó]n|tarea|p[aá]gina|consulta|servidor|relat[oó]rio|exporta[cç][aã]o|tarefa|consulta|rapport|tâche|requête|serveur|bericht|abfrage|seite|aufgabe|rapporto|esportazione|pagina|compito|rapport|taak|raport|eksport|zadanie|strona|zapytanie|отч[её]т|экспорт|задача|страница|запрос|сервер|воркер)`;
-const ARTIFACT_HABIT = new RegExp(
-  String.raw`^(?:the |our |my |el |la |lo |il |o |a |le |l'|de |het |der |die |das |den )?(?:\p{L}+ ){0,2}${ARTIFACT}(?:[\s-]\p{L}+){0,3} (?:\p{L}+ )?(?:always|never|still|keeps?|sometimes|siempre|nunca|sempre|toujours|jamais|immer|nie|altijd|nooit|zawsze|nigdy|всегда|никогда|постоянно)(?! (?:be|is|are|get|gets|goes|go|stays?|must|should|has to|have to)\b)|(?:总是|老是|一直|每次都|いつも|毎回|매번|항상 (?:실패|멈)).{0,12}(?:少|多|失败|超时|报错|丢|失敗|タイムアウト|止ま|실패|멈)`,
-  'u',
-);
 
 /** A function's behaviour, required: "slugify must reject empty input", "dumps should return bytes". */
 const BEHAVIOUR = /^\S+\s+(?:must|should|has to|needs to|shall)\s+(?:not\s+)?(?:reject|return|accept|handle|raise|throw|validate|parse|ignore|skip|emit|print|compute|produce|yield|output|allow|refuse|escape|strip|trim|sort|render)\b/iu;
@@ -304,8 +283,7 @@ const WE_DO = compile([String.raw`\b\p{L}{3,}(?:amos|emos|imos|iamo|ons|emy|imy|
 function withoutQuoted(s: string): string {
   return s
     .replace(/(?:"[^"]{25,}"|“[^”]{25,}”|«[^»]{25,}»|「[^」]{15,}」|'[^']{40,}'|`[^`]{40,}`)/gu, ' «quoted» ')
-    .replace(/\b(?:says|said|prints?|printed|shows?|error|log|output|message|reads)\s*:\s*.*$/iu, ' «quoted»')
-    .replace(/\b(?:(?:that|which) says|saying|telling|claiming|instructing)\b.*$/iu, ' «quoted»');
+    .replace(/\b(?:says|said|prints?|printed|shows?|error|log|output|message|reads)\s*:\s*.*$/iu, ' «quoted»');
 }
 
 /** The scores behind a clause's verdict (exported for tests and the bench's explain). */
@@ -314,7 +292,6 @@ export function clauseScore(clause: string): { score: number; decision: boolean;
   let s = clause.trim().replace(/^[-*>•\d.)\s]+/u, '');
   const reminded = REMINDER.test(s);
   if (reminded) s = s.replace(REMINDER, '');
-  s = s.replace(/^never ?mind\b[\s,.!—–-]*/iu, '');
   const raw = s;
   s = withoutQuoted(s);
   const lower = s.toLowerCase();
@@ -352,46 +329,8 @@ export function clauseScore(clause: string): { score: number; decision: boolean;
     score += 2;
     why.push('told as a reminder +2');
   }
-  // Structure: a statement (not asked, not ordered) about the project's things or the team holds a norm;
-  // one about the agent, the speaker or the thing at hand does not.
-  const taskFirst = any(R.task, lower);
-  const mood = moodOf(s, taskFirst);
-  const subject = subjectOf(s);
-  const sized = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u.test(s) ? s.length >= 8 : s.split(/\s+/u).length >= 4;
-  if (mood === 'statement' && sized && (subject === 'generic' || subject === 'team') && !any(FAILURE, lower)) {
-    score += 1;
-    why.push(`a statement about ${subject === 'team' ? 'the team' : 'the project'} +1`);
-  }
-  if (subject === 'agent' && !any(FROM_NOW_ON, lower)) {
-    score -= 2;
-    why.push('addressed to the agent -2');
-  }
-  if (mood === 'statement' && subject === 'speaker' && !any(R.label, lower) && !any(R.decided, lower)) {
-    score -= 1;
-    why.push("the speaker's own -1");
-  }
-  if (mood === 'statement' && sized && (subject === 'generic' || subject === 'team') && !any(FAILURE, lower)) {
-    // A statement that bounds something: a negation or an exception ("can't import", "nothing older", "except for", "ne se modifie pas", "不加").
-    if (CONSTRAINT.test(lower)) {
-      score += 1;
-      why.push('a constraint +1');
-    } else if (CONCRETE.test(s)) {
-      // …or names the project's things: code, paths, identifiers (weakly: symptoms and requests name code as often).
-      score += 0.5;
-      why.push('names the code +0.5');
-    }
-  }
-  if (mood === 'answer') {
-    score -= 3;
-    why.push('a short answer -3');
-  }
-  // What a running thing keeps doing ("the export always skips…", "Отчёт всегда показывает…") is a symptom, not a norm.
-  if (ARTIFACT_HABIT.test(lower) && !any(R.modal, lower) && !any(R.label, lower) && !any(R.decided, lower)) {
-    score -= 3.5;
-    why.push('what a running thing keeps doing -3.5');
-  }
   // What makes it the task at hand or a symptom.
-  if ((taskFirst || verbFirst(s)) && !any(R.label, lower) && !declarative) {
+  if (any(R.task, lower) && !any(R.label, lower) && !declarative) {
     const general = any(GENERAL, lower) || /^(?:don'?t|do not|never|always|no)\b/i.test(lower);
     const w = general ? -1 : -3;
     score += w;
@@ -406,7 +345,7 @@ export function clauseScore(clause: string): { score: number; decision: boolean;
     why.push('what one piece of code must do -1');
   }
   // A prohibition or an instruction for good: "Don't add new dependencies without asking me first".
-  if (/^(?:don'?t|do not|never|no one|nobody|no|nothing|none|nada de|ningún|ninguna|nenhum|nenhuma|aucun|aucune|rien|niente|nessun|kein|keine|geen|niets|żadn\p{L}*|никаких|ничего|jamais|nunca|niemals|nooit|mai|никогда|nigdy|決して|绝不|절대)(?![\p{L}])/iu.test(lower) && !any(TASK_DEIXIS, lower) && !any(FAILURE, lower)) {
+  if (/^(?:don'?t|do not|never|no one|nobody|jamais|nunca|niemals|nooit|mai|никогда|nigdy|決して|绝不|절대)(?![\p{L}])/iu.test(lower) && !any(TASK_DEIXIS, lower) && !any(FAILURE, lower)) {
     score += 1.5;
     why.push('standing prohibition +1.5');
   }
@@ -433,15 +372,12 @@ interface ClauseVerdict {
 }
 
 /** One clause (no preceding agent turn); `tainted`: another clause of its sentence is a request for the task. */
-function judgeClause(clause: string, tainted = 0): ClauseVerdict {
+function judgeClause(clause: string, tainted = false): ClauseVerdict {
   const { score, decision, why } = clauseScore(clause);
   const labelled = any(R.label, clause.toLowerCase());
-  const final = tainted && !labelled ? score - tainted : score;
-  return { rule: final >= RULE_THRESHOLD, decision, why: [...why, ...(tainted && !labelled ? [`a request beside it -${tainted}`] : [])].join(', ') };
+  const final = tainted && !labelled ? score - 2 : score;
+  return { rule: final >= RULE_THRESHOLD, decision, why: [...why, ...(tainted && !labelled ? ['a request beside it -2'] : [])].join(', ') };
 }
-
-/** A task clause that points back at the clause before it ("— add that check", "— add them"): the statement is the task's spec. */
-const POINTS_BACK = /(?<![\p{L}])(?:it|them|that(?! (?:is|'s))|this|these|those|lo|la|los|las|le|les|li|ihn|sie|es|ze|je|их|его|её|それ|これ|它|그것)(?![\p{L}])/iu;
 
 /** A clause that asks for the task at hand: a task verb first, a request marker, or this task's things. */
 function isTaskClause(clause: string): boolean {
@@ -473,7 +409,7 @@ const TASK_SCOPED = /\b(?:this pr|in this pr|out of this pr|for now|for this (?:
 const SUBSTANCE = /\d|[A-Za-z]+_[A-Za-z0-9_]+|[a-z][A-Z]\w|\x60[^\x60]+\x60|\w\/\w|\b(?:only|exactly|never|always|must|instead|rather|default)\b/u;
 
 /** A permission the agent asked for ("Shall I run the tests?"): a yes is an acknowledgement, not a decision. */
-const PERMISSION = /\b(?:shall i|should i|want me to|do you want me|would you like me to|can i|may i|ok to|okay to|go ahead\?|anything else|something else|is that all)\b/i;
+const PERMISSION = /\b(?:shall i|should i|want me to|do you want me|can i|may i|ok to|okay to)\b/i;
 
 /** A short answer that picks: "Postgres.", "ULID.", "Assíncrona.", "300, e vale per tutte". */
 function picks(sentence: string, previous: string): boolean {
@@ -481,29 +417,11 @@ function picks(sentence: string, previous: string): boolean {
   if (!first || first.length > 40) return false;
   const words = first.split(/\s+/u).map((w) => w.replace(/[^\p{L}\p{N}_-]/gu, ''));
   const options = previous.toLowerCase();
-  const escape = (w: string) => w.replace(/[.*+?^${}()|[\]\\-]/gu, (c) => (c === '-' ? '\\x2d' : `\\${c}`));
-  // One letter or digit picks only a labelled option ("A" after "Option A: … Option B: …").
-  const named = (w: string) => (w.length === 1 ? new RegExp(`\\b(?:option|variant|opci[oó]n|op[cç][aã]o|variante|wariant|вариант)\\s+${escape(w)}\\b|(?:^|\\s)${escape(w)}[):]`, 'iu').test(options) : true);
-  return words.length <= 4 && words.some((w) => w.length >= 1 && !PICK_FILLER.has(w) && named(w) && new RegExp(`(?<![\\p{L}\\p{N}])${escape(w)}${w.length >= 5 ? '\\p{L}{0,3}' : ''}(?![\\p{L}\\p{N}])`, 'u').test(options) && (w.length >= 2 || w.length === 1));
-}
-
-/** Options side by side in the agent's turn, asked or not: "Zod or io-ts", "Redis ou o próprio Postgres", "10분으로 할까요, 30분으로 할까요?". */
-function offersOptions(previous: string): boolean {
-  return ALTERNATIVES.test(previous) || (previous.match(/[?？]/gu)?.length ?? 0) >= 2 || /\boption [a-z0-9]\b[\s\S]*\boption [a-z0-9]\b/iu.test(previous) || /할까요[^?]*,[^?]*할까요/u.test(previous);
-}
-
-/** A counter-proposal: the person names another thing than the agent proposed ("TOML please, it's what the rest uses" after "I'd put the config in YAML."). */
-function counters(sentence: string, previous: string): boolean {
-  const first = sentence.split(/[.,;:!—–]/u)[0]!.trim();
-  const ws = first.split(/\s+/u).filter((w) => !/^(?:please|pls|then|instead|rather|por favor|bitte|s'il te plaît)$/iu.test(w));
-  if (ws.length === 0 || ws.length > 2) return false;
-  const options = previous.toLowerCase();
-  // A name, not a word of the conversation: capitalised or all caps, code, or a number with its unit.
-  return ws.some((w) => /^(?:\p{Lu}[\p{L}\p{N}.+-]*|\x60[^\x60]+\x60|\d[\w.]*)$/u.test(w) && !options.includes(w.toLowerCase().replace(/\x60/gu, '')) && !PICK_FILLER.has(w.toLowerCase()));
+  return words.length <= 4 && words.some((w) => (w.length >= 3 || /\d/.test(w)) && !PICK_FILLER.has(w) && new RegExp(`(?<![\\p{L}\\p{N}])${w.replace(/[-]/g, '\\x2d')}`, 'u').test(options));
 }
 
 /** Words of a short answer that pick nothing. */
-const PICK_FILLER = new Set(['the', 'that', 'this', 'one', 'it', 'do', 'ok', 'okay', 'yes', 'yeah', 'yep', 'sure', 'go', 'ahead', 'fine', 'thanks', 'please', 'sounds', 'good', 'great', 'no', 'nope', 'i', 'and', 'keep', 'leave', 'measure', 'later', 'maybe', 'whatever', 'both', 'neither', 'la', 'le', 'el', 'der', 'die', 'das', 'het', 'de']);
+const PICK_FILLER = new Set(['the', 'that', 'this', 'one', 'it', 'do', 'ok', 'yes', 'no', 'and', 'keep', 'leave', 'measure', 'later', 'maybe', 'whatever', 'both', 'neither', 'la', 'le', 'el', 'der', 'die', 'das', 'het', 'de']);
 
 /**
  * The rules an utterance states. `previous` is the agent's turn before it, when there was one: an
@@ -528,13 +446,11 @@ export function statedRulesOf(text: string, previous?: string): RuleVerdict {
           ? "the agent's proposal accepted"
           : prev !== 'question' && any(R.correction, lower) && substance
             ? "the agent's proposal corrected"
-            : (prev === 'choice' || offersOptions(previous)) && picks(sentence, previous)
+            : prev === 'choice' && picks(sentence, previous)
               ? "one of the agent's options chosen"
-              : prev === 'proposal' && counters(sentence, previous) && !any(TASK_DEIXIS, lower)
-                ? "the agent's proposal replaced"
-                : prev === 'question' && substance && !any(FAILURE, lower) && !isTaskClause(sentence)
-                  ? "the agent's question answered"
-                  : undefined;
+              : prev === 'question' && substance && !any(FAILURE, lower) && !isTaskClause(sentence)
+                ? "the agent's question answered"
+                : undefined;
       if (how && !any(OPINION, lower) && !any(R.hypothetical, lower)) {
         rules.push({ kind: 'decision', quote: withRest, proposal: proposalOf(previous), why: how });
         return { label: 'decision', rules };
@@ -553,10 +469,8 @@ export function statedRulesOf(text: string, previous?: string): RuleVerdict {
     }
     const clauses = clausesOf(sentence);
     // A request in one clause makes the whole sentence the task at hand, unless a clause is told as a rule.
-    const taskClauses = clauses.length > 1 ? clauses.filter((c) => isTaskClause(c)) : [];
-    const tainted = taskClauses.length > 0;
-    const penalty = taskClauses.some((c, k) => k > 0 || clauses.indexOf(c) > 0 ? POINTS_BACK.test(c) : false) ? 4 : 2;
-    const verdicts = clauses.map((clause) => ({ clause, v: judgeClause(clause, tainted && !REMINDER.test(clause.trim()) ? penalty : 0) })).filter((x) => x.v.rule);
+    const tainted = clauses.length > 1 && clauses.some((c) => isTaskClause(c));
+    const verdicts = clauses.map((clause) => ({ clause, v: judgeClause(clause, tainted && !REMINDER.test(clause.trim())) })).filter((x) => x.v.rule);
     if (verdicts.length === 0) {
       // A sentence that goes on with the rule just stated ("So MAX_ATTEMPTS = 7, then the delivery goes to `dead`.") is part of it.
       const last = rules.at(-1);

@@ -83,6 +83,11 @@ describe('rules a person states', () => {
     }
   });
 
+  test('an option named with a dash is picked without error', () => {
+    const v = statedRulesOf('go with date-fns', 'Should we use moment, dayjs or date-fns for dates?');
+    assert.equal(v.label, 'decision');
+  });
+
   test('a correction of what the agent proposed is the decision, not the proposal; a yes to a permission is not one', () => {
     const v = statedRulesOf('no, not 5 — exactly 7', "I'd cap retries at 5.");
     assert.equal(v.label, 'decision');
