@@ -165,7 +165,7 @@ export function diversify<T extends Pick<SearchResult, 'type' | 'title' | 'snipp
   const sessions = new Set<string>();
   const summarized = new Set<string>();
   const later: T[] = [];
-  const unique = summaryStandsIn(results).filter((r) => {
+  const unique = results.filter((r) => {
     const key = shape(r);
     if (seen.has(key)) return false;
     seen.add(key);
@@ -200,39 +200,6 @@ export function diversify<T extends Pick<SearchResult, 'type' | 'title' | 'snipp
     floor = Math.min(floor, r.score);
     return r.score === floor ? r : { ...r, score: floor };
   });
-}
-
-/**
- * How far (in fused score) below its session's best record a summary of that session may rank and
- * still be the record the session is shown by. A summary holds the session's request, what was
- * looked at, the cause and the fix; asked why something happened, the prompt that ranks first
- * only repeats the question (bench:retrieval's summary questions: their answer is written only in
- * summaries).
- */
-export const SUMMARY_MARGIN = 0.5;
-
-/**
- * `results` with each session's best summary in place of the session's best record when it ranks
- * within SUMMARY_MARGIN of it (the displaced record takes the summary's place); otherwise unchanged.
- */
-export function summaryStandsIn<T extends Pick<SearchResult, 'type' | 'sessionId' | 'score'>>(results: readonly T[]): T[] {
-  const out = [...results];
-  const best = new Map<string, number>();
-  const swapped = new Set<string>();
-  out.forEach((r, i) => {
-    if (r.type === 'learning' || !r.sessionId || swapped.has(r.sessionId)) return;
-    const first = best.get(r.sessionId);
-    if (first === undefined) {
-      best.set(r.sessionId, i);
-      if (r.type === 'summary') swapped.add(r.sessionId);
-      return;
-    }
-    if (r.type !== 'summary') return;
-    swapped.add(r.sessionId);
-    if (r.score < out[first]!.score - SUMMARY_MARGIN) return;
-    [out[first], out[i]] = [r, out[first]!];
-  });
-  return out;
 }
 
 /** Results kept whatever the floor says, so a question always gets its best few answers. */
