@@ -92,7 +92,7 @@ test('backup, export, erase and key changes are audited and listed for admins, n
   // Newest first; every field present.
   const times = items.map((i) => Date.parse(i.createdAt));
   assert.deepEqual(times, [...times].sort((x, y) => y - x));
-  for (const i of items) assert.deepEqual(Object.keys(i).sort(), ['action', 'actorKeyId', 'createdAt', 'details', 'id', 'outcome', 'requestId', 'target']);
+  for (const i of items) assert.deepEqual(Object.keys(i).sort(), ['action', 'actor', 'actorKeyId', 'createdAt', 'details', 'id', 'outcome', 'requestId', 'target']);
 
   // Filters: an action, a family, a time window.
   assert.deepEqual((await auditOf(a.key, '&action=key.revoke')).map((i) => i.target), [`key:${revoked.keyId}`]);

@@ -65,8 +65,7 @@ interface PendingSignIn {
 }
 
 interface PendingDevice {
-  /** Settles with the identity once the person approved (or with the provider's refusal). */
-  result: Promise<SignInIdentity>;
+  /** Set once the person approved (the identity) or the provider refused (its error). */
   done?: { identity?: SignInIdentity; error?: string };
   expiresAt: number;
   abort: AbortController;
@@ -214,9 +213,9 @@ export function registerSsoRoutes(app: FastifyInstance, deps: SsoDeps): { signed
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), started.expires_in * 1000);
     timer.unref();
-    const entry: PendingDevice = { expiresAt, abort, result: undefined as unknown as Promise<SignInIdentity> };
+    const entry: PendingDevice = { expiresAt, abort };
     // openid-client polls the token endpoint at the provider's interval until the person decides.
-    entry.result = oidc
+    const polled = oidc
       .pollDeviceAuthorizationGrant(config, started, undefined, { signal: abort.signal })
       .then((tokens) => identityOf(config, tokens))
       .then(
@@ -227,7 +226,7 @@ export function registerSsoRoutes(app: FastifyInstance, deps: SsoDeps): { signed
         },
       )
       .finally(() => clearTimeout(timer));
-    entry.result.catch(() => undefined);
+    polled.catch(() => undefined);
     trimMap(pendingDevices, Date.now());
     pendingDevices.set(handle, entry);
     return answer(deviceStarted, {
