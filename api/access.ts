@@ -96,8 +96,9 @@ export const ROUTE_RULES: Readonly<Record<string, AccessRule>> = {
   'POST /v1/learnings/:id/forget': { need: 'member', project: 'memory' },
   'POST /v1/learnings/:id/wrong': { need: 'member', project: 'memory' },
   'POST /v1/learnings/staleness': { need: 'member', project: 'memories' },
-  // Maintainers decide and correct.
-  'POST /v1/learnings/:id/correct': { need: 'maintainer', project: 'memory' },
+  // Correcting is as forgetting: every agent's MCP `correct` tool runs on a member's key.
+  'POST /v1/learnings/:id/correct': { need: 'member', project: 'memory' },
+  // Maintainers decide.
   'POST /v1/review/decisions': { need: 'maintainer', project: 'memories' },
   'POST /v1/review/:id/edit': { need: 'maintainer', project: 'memory' },
   // Admins manage the tenant.
