@@ -113,6 +113,7 @@ async function createTenant(name = `test-tenant-${suffix()}`) {
 test('every model round-trips through Prisma Client', async (t) => {
   const ids = {
     tenant: randomUUID(),
+    person: randomUUID(),
     apiKey: randomUUID(),
     project: randomUUID(),
     session: randomUUID(),
@@ -147,6 +148,28 @@ test('every model round-trips through Prisma Client', async (t) => {
     assertRoundTrip('Tenant', await prisma.tenant.findUniqueOrThrow({ where: { id: ids.tenant } }), data);
   });
 
+  await t.test('Person', async () => {
+    const data = {
+      id: ids.person,
+      tenantId: ids.tenant,
+      name: 'Ada Lovelace',
+      email: `ada-${s}@example.test`,
+      issuer: 'http://127.0.0.1:5556',
+      subject: `sub-${s}`,
+      role: 'maintainer' as const,
+      createdAt: at(3),
+      disabledAt: at(4),
+    };
+    await prisma.person.create({ data });
+    assertRoundTrip('Person', await prisma.person.findUniqueOrThrow({ where: { id: ids.person } }), data);
+  });
+
+  await t.test('ProjectRole', async () => {
+    const data = { personId: ids.person, project: 'payclient', role: 'admin' as const, createdAt: at(3) };
+    await prisma.projectRole.create({ data });
+    assertRoundTrip('ProjectRole', await prisma.projectRole.findUniqueOrThrow({ where: { personId_project: { personId: ids.person, project: 'payclient' } } }), data);
+  });
+
   await t.test('ApiKey', async () => {
     const data = {
       id: ids.apiKey,
@@ -158,6 +181,10 @@ test('every model round-trips through Prisma Client', async (t) => {
       createdAt: at(3),
       lastUsedAt: at(4),
       revokedAt: at(5),
+      personId: ids.person,
+      projects: ['payclient', 'shipctl'],
+      readOnly: true,
+      expiresAt: at(6),
     };
     await prisma.apiKey.create({ data });
     assertRoundTrip('ApiKey', await prisma.apiKey.findUniqueOrThrow({ where: { id: ids.apiKey } }), data);
