@@ -6,7 +6,9 @@
  * stratified alike (per label, per language), and enough non-English material with hard cases in
  * each language. The two later files beside it, `dev-extra.json` (more material to tune on) and
  * `test-extra.json` (more held-out material, written before the detector was changed), are held to
- * the same item checks, with their own split name, and no id or text may repeat across the files.
+ * the same item checks, with their own split name, and no id or text may repeat across the files. The
+ * second pair, `dev-extra2.json` (r3xxx) and `test-extra2.json` (r4xxx), also has floors: size,
+ * positive share, and every language present with positives and negatives.
  * Prints the counts; exits 1 on any violation.
  *
  *   /work/main/node_modules/.bin/tsx bench/stated-rules/check.ts [labels.json]
@@ -19,11 +21,30 @@ const LANGS = ['en', 'es', 'de', 'fr', 'pt', 'it', 'nl', 'ja', 'zh', 'ru', 'pl',
 const LABELS = ['rule', 'decision', 'request', 'question', 'symptom', 'chat', 'hypothetical', 'acknowledgement'] as const;
 const POSITIVE = new Set<string>(['rule', 'decision']);
 const SPLITS = ['dev', 'test'] as const;
-/** The later files beside labels.json, each with its own split name. */
+/**
+ * The later files beside labels.json, each with its own split name. The second pair carries the floors
+ * it was written to: an id range, a minimum size, a positive share, and a minimum per language (each
+ * language with both positives and negatives).
+ */
+interface ExtraFile {
+  file: string;
+  split: string;
+  floors?: { idPrefix: string; minItems: number; minPositiveShare: number; maxPositiveShare: number; minPerLang: number };
+}
 const EXTRA_FILES = [
   { file: 'dev-extra.json', split: 'dev-extra' },
   { file: 'test-extra.json', split: 'test-extra' },
-] as const;
+  {
+    file: 'dev-extra2.json',
+    split: 'dev-extra2',
+    floors: { idPrefix: 'r3', minItems: 400, minPositiveShare: 0.4, maxPositiveShare: 0.55, minPerLang: 10 },
+  },
+  {
+    file: 'test-extra2.json',
+    split: 'test-extra2',
+    floors: { idPrefix: 'r4', minItems: 120, minPositiveShare: 0.4, maxPositiveShare: 0.55, minPerLang: 4 },
+  },
+] as const satisfies readonly ExtraFile[];
 const KEYS = new Set(['id', 'split', 'lang', 'text', 'label', 'context', 'rule', 'note']);
 
 // Floors from the brief: >= 360 items, ~150 positives / ~210 negatives, >= 30 % not English over
@@ -111,6 +132,22 @@ for (const it of [...items, ...extras.flatMap((x) => x.items)]) {
   const prior = seenTexts.get(key);
   if (prior) fail(`${it.id}: same text and context as ${prior}`);
   seenTexts.set(key, it.id);
+}
+
+const isPositive = (i: Item): boolean => POSITIVE.has(i.label);
+// The second pair of extra files: id range, size, positive share, every language present with both classes.
+for (const x of extras) {
+  const floors: ExtraFile['floors'] = 'floors' in x ? x.floors : undefined;
+  if (!floors) continue;
+  for (const it of x.items) if (!it.id.startsWith(floors.idPrefix)) fail(`${x.file} ${it.id}: ids here start with ${floors.idPrefix}`);
+  if (x.items.length < floors.minItems) fail(`${x.file}: only ${x.items.length} items (need >= ${floors.minItems})`);
+  const share = x.items.filter(isPositive).length / Math.max(1, x.items.length);
+  if (share < floors.minPositiveShare || share > floors.maxPositiveShare) fail(`${x.file}: positive share ${share.toFixed(3)} outside ${floors.minPositiveShare}–${floors.maxPositiveShare}`);
+  for (const l of LANGS) {
+    const xs = x.items.filter((i) => i.lang === l);
+    if (xs.length < floors.minPerLang) fail(`${x.file}: lang ${l} has ${xs.length} items (need >= ${floors.minPerLang})`);
+    if (!xs.some(isPositive) || xs.every(isPositive)) fail(`${x.file}: lang ${l} lacks positives or negatives`);
+  }
 }
 
 const count = <K extends string>(xs: Item[], key: (i: Item) => K): Map<K, number> => {
