@@ -1,10 +1,12 @@
 /**
  * Validates bench/decisions/corpus/decoys.json, the decoy conversations of the decisions benchmark:
  * its truth (rules and planted quotes) must be exact substrings of the turns they name, and the mix
- * of kinds, projects, agents and dates must be what README-decoys.md promises. Run with tsx.
+ * of kinds, projects, agents and dates must be what README-decoys.md promises. Run with tsx:
+ *   check-decoys.ts [--dir corpus|corpus2]   (a folder of bench/decisions/, default corpus)
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
 type Turn = { speaker: string; text: string };
@@ -14,18 +16,31 @@ type Conversation = {
   turns: Turn[]; rules: Quote[]; planted: Quote[];
 };
 
-const KINDS: Record<string, [number, number]> = {
-  // kind: [min, max] count; the total must be exactly 150
-  work: [55, 65], rulelike: [33, 40], 'unrelated-rule': [18, 22], trivial: [13, 17], foreign: [10, 12], planted: [10, 12],
+/** What each corpus's decoys promise (its README): kinds as [min, max], projects, total, id shape. */
+interface Expected {
+  kinds: Record<string, [number, number]>; projects: string[]; total: number; id: RegExp; idExample: string;
+  minSources: number; minPerAgent: number; minPerMonth: number;
+}
+const EXPECTED: Record<string, Expected> = {
+  corpus: {
+    kinds: { work: [55, 65], rulelike: [33, 40], 'unrelated-rule': [18, 22], trivial: [13, 17], foreign: [10, 12], planted: [10, 12] },
+    projects: ['ledgerly', 'uptimer', 'shipctl'], total: 150, id: /^x\d{3}$/, idExample: 'x001', minSources: 3, minPerAgent: 15, minPerMonth: 20,
+  },
+  corpus2: {
+    kinds: { work: [22, 26], rulelike: [13, 16], 'unrelated-rule': [7, 9], trivial: [5, 7], foreign: [4, 5], planted: [4, 5] },
+    projects: ['voltaic', 'cartwheel'], total: 60, id: /^x2-\d{3}$/, idExample: 'x2-001', minSources: 3, minPerAgent: 10, minPerMonth: 10,
+  },
 };
-const PROJECTS = ['ledgerly', 'uptimer', 'shipctl'];
+const { values: args } = parseArgs({ options: { dir: { type: 'string', default: 'corpus' } } });
+const expected = EXPECTED[args.dir ?? 'corpus'];
+if (!expected) throw new Error(`unknown corpus ${args.dir}: one of ${Object.keys(EXPECTED).join(', ')}`);
+const { kinds: KINDS, projects: PROJECTS, total: TOTAL } = expected;
 const AGENTS = ['claude-code', 'codex', 'gemini', 'opencode', 'copilot'];
 const SPEAKERS = ['user', 'assistant'];
-const TOTAL = 150;
 const FROM = Date.parse('2026-06-01T00:00:00Z');
 const TO = Date.parse('2026-11-01T00:00:00Z');
 
-const here = dirname(fileURLToPath(import.meta.url));
+const here = join(dirname(fileURLToPath(import.meta.url)), '..', args.dir ?? 'corpus');
 const doc = JSON.parse(readFileSync(join(here, 'decoys.json'), 'utf8')) as {
   version: number; source: { repository: string; commits: string }[]; conversations: Conversation[];
 };
@@ -33,7 +48,7 @@ const errors: string[] = [];
 const fail = (msg: string): void => { errors.push(msg); };
 
 if (doc.version !== 1) fail('version must be 1');
-if (!Array.isArray(doc.source) || doc.source.length < 3) fail('source must name at least 3 repositories');
+if (!Array.isArray(doc.source) || doc.source.length < expected.minSources) fail(`source must name at least ${expected.minSources} repositories`);
 for (const s of doc.source ?? []) {
   if (!/^[\w.-]+\/[\w.-]+$/.test(s.repository) || !s.commits) fail(`bad source entry ${JSON.stringify(s)}`);
 }
@@ -49,7 +64,7 @@ const count = (key: (c: Conversation) => string): Map<string, number> => {
 
 for (const c of convs) {
   const where = c.id ?? '(no id)';
-  if (!/^x\d{3}$/.test(c.id)) fail(`${where}: id must look like x001`);
+  if (!expected.id.test(c.id)) fail(`${where}: id must look like ${expected.idExample}`);
   if (ids.has(c.id)) fail(`${where}: duplicate id`);
   ids.add(c.id);
   if (!PROJECTS.includes(c.project)) fail(`${where}: project ${c.project}`);
@@ -98,10 +113,10 @@ for (const p of PROJECTS) {
   if (Math.abs(n - TOTAL / PROJECTS.length) > 3) fail(`project ${p}: ${n} conversations, not spread evenly`);
 }
 const agents = count((c) => c.agent);
-for (const a of AGENTS) if ((agents.get(a) ?? 0) < 15) fail(`agent ${a}: only ${agents.get(a) ?? 0} conversations`);
+for (const a of AGENTS) if ((agents.get(a) ?? 0) < expected.minPerAgent) fail(`agent ${a}: only ${agents.get(a) ?? 0} conversations`);
 const months = count((c) => c.at.slice(0, 7));
 for (const m of ['2026-06', '2026-07', '2026-08', '2026-09', '2026-10']) {
-  if ((months.get(m) ?? 0) < 20) fail(`month ${m}: only ${months.get(m) ?? 0} conversations`);
+  if ((months.get(m) ?? 0) < expected.minPerMonth) fail(`month ${m}: only ${months.get(m) ?? 0} conversations`);
 }
 
 const table = (m: Map<string, number>): string => [...m].sort().map(([k, v]) => `${k}=${v}`).join(' ');

@@ -3,10 +3,12 @@
  * judged truth must be exact, so every decisive quote must be a substring of its turn, every fact a
  * task demands must be stated by the rule in force, and every stale fact only by the rule it replaced.
  *
- * Run: npx tsx bench/decisions/corpus/check.ts [--partial]   (--partial skips the final counts)
+ * Run: npx tsx bench/decisions/corpus/check.ts [--dir corpus|corpus2] [--partial]
+ * (--dir names a folder of bench/decisions/, default corpus; --partial skips the final counts).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
 type Speaker = 'user' | 'assistant';
@@ -17,7 +19,7 @@ interface Conversation {
   turns: Turn[]; decisive: Decisive[]; rule: string; amends?: string;
 }
 interface Task {
-  id: string; project: string; split: 'dev' | 'test'; at: string; prompt: string;
+  id: string; project: string; split: string; at: string; prompt: string;
   decision: string; current: string; mustContain: string[]; staleFacts?: string[];
 }
 interface Unrelated { id: string; project: string; prompt: string }
@@ -26,9 +28,23 @@ interface Corpus {
   conversations: Conversation[]; tasks: Task[]; unrelated: Unrelated[];
 }
 
+/** What each corpus promises (its README): counts, split names, tasks a decision may have. */
+interface Expected {
+  projects: number; decisions: number; amendments: number; splits: [string, string];
+  tasksPerSplit: number; amendedPerSplit: number; unrelated: number; tasksPerDecision: number;
+}
+const EXPECTED: Record<string, Expected> = {
+  corpus: { projects: 3, decisions: 40, amendments: 10, splits: ['dev', 'test'], tasksPerSplit: 20, amendedPerSplit: 5, unrelated: 25, tasksPerDecision: 1 },
+  // 20 tasks on 16 decisions: four decisions have a second task, in the same split as the first.
+  corpus2: { projects: 2, decisions: 16, amendments: 4, splits: ['dev2', 'test2'], tasksPerSplit: 10, amendedPerSplit: 2, unrelated: 12, tasksPerDecision: 2 },
+};
 const AGENTS = new Set(['claude-code', 'codex', 'gemini', 'opencode', 'copilot']);
-const partial = process.argv.includes('--partial');
-const file = join(dirname(fileURLToPath(import.meta.url)), 'decisions.json');
+const { values: args } = parseArgs({ options: { dir: { type: 'string', default: 'corpus' }, partial: { type: 'boolean', default: false } } });
+const partial = args.partial === true;
+const expected = EXPECTED[args.dir ?? 'corpus'];
+if (!expected) throw new Error(`unknown corpus ${args.dir}: one of ${Object.keys(EXPECTED).join(', ')}`);
+const [devSplit, testSplit] = expected.splits;
+const file = join(dirname(fileURLToPath(import.meta.url)), '..', args.dir ?? 'corpus', 'decisions.json');
 const corpus = JSON.parse(readFileSync(file, 'utf8')) as Corpus;
 const errors: string[] = [];
 const fail = (msg: string): void => { errors.push(msg); };
@@ -90,19 +106,24 @@ for (const c of convs.values()) {
   amendmentOf.set(base.id, c);
 }
 
-const decided = new Map<string, string>();
+const decided = new Map<string, string[]>();
 for (const t of corpus.tasks ?? []) {
   unique(t.id, 'task');
   const at = `task ${t.id}`;
   if (!projects.has(t.project)) fail(`${at}: unknown project ${t.project}`);
-  if (t.split !== 'dev' && t.split !== 'test') fail(`${at}: bad split ${t.split}`);
+  if (t.split !== devSplit && t.split !== testSplit) fail(`${at}: bad split ${t.split}`);
   if (!isDate(t.at)) fail(`${at}: bad date ${t.at}`);
   if (!nonEmpty(t.prompt)) fail(`${at}: prompt required`);
   const decision = convs.get(t.decision);
   if (!decision || decision.role !== 'decision') { fail(`${at}: decision ${t.decision} is not a decision conversation`); continue; }
   if (decision.project !== t.project) fail(`${at}: decision of another project`);
-  if (decided.has(t.decision)) fail(`${at}: decision ${t.decision} already used by ${decided.get(t.decision)}`);
-  decided.set(t.decision, t.id);
+  const earlier = decided.get(t.decision) ?? [];
+  if (earlier.length >= expected.tasksPerDecision) fail(`${at}: decision ${t.decision} already used by ${earlier.join(', ')}`);
+  for (const other of earlier) {
+    const o = (corpus.tasks ?? []).find((x) => x.id === other);
+    if (o && o.split !== t.split) fail(`${at}: decision ${t.decision} has tasks in both splits (${other})`);
+  }
+  decided.set(t.decision, [...earlier, t.id]);
   const amendment = amendmentOf.get(t.decision);
   const expectCurrent = amendment ? amendment.id : t.decision;
   if (t.current !== expectCurrent) fail(`${at}: current is ${t.current}, expected ${expectCurrent}`);
@@ -139,24 +160,24 @@ const tasks = corpus.tasks ?? [];
 const cs = [...convs.values()];
 const amendedTasks = tasks.filter((t) => amendmentOf.has(t.decision));
 const rows: [string, number, number][] = [
-  ['projects', corpus.projects.length, 3],
-  ['decision conversations', count(cs, (c) => c.role === 'decision'), 40],
-  ['amendment conversations', count(cs, (c) => c.role === 'amendment'), 10],
-  ['tasks', tasks.length, 40],
-  ['tasks dev', count(tasks, (t) => t.split === 'dev'), 20],
-  ['tasks test', count(tasks, (t) => t.split === 'test'), 20],
-  ['amended tasks dev', count(amendedTasks, (t) => t.split === 'dev'), 5],
-  ['amended tasks test', count(amendedTasks, (t) => t.split === 'test'), 5],
-  ['unrelated prompts', (corpus.unrelated ?? []).length, 25],
+  ['projects', corpus.projects.length, expected.projects],
+  ['decision conversations', count(cs, (c) => c.role === 'decision'), expected.decisions],
+  ['amendment conversations', count(cs, (c) => c.role === 'amendment'), expected.amendments],
+  ['tasks', tasks.length, 2 * expected.tasksPerSplit],
+  [`tasks ${devSplit}`, count(tasks, (t) => t.split === devSplit), expected.tasksPerSplit],
+  [`tasks ${testSplit}`, count(tasks, (t) => t.split === testSplit), expected.tasksPerSplit],
+  [`amended tasks ${devSplit}`, count(amendedTasks, (t) => t.split === devSplit), expected.amendedPerSplit],
+  [`amended tasks ${testSplit}`, count(amendedTasks, (t) => t.split === testSplit), expected.amendedPerSplit],
+  ['unrelated prompts', (corpus.unrelated ?? []).length, expected.unrelated],
 ];
 for (const p of projects) {
   const n = count(tasks, (t) => t.project === p);
-  rows.push([`tasks ${p} (dev/test ${count(tasks, (t) => t.project === p && t.split === 'dev')}/${count(tasks, (t) => t.project === p && t.split === 'test')})`, n, n]);
+  rows.push([`tasks ${p} (${devSplit}/${testSplit} ${count(tasks, (t) => t.project === p && t.split === devSplit)}/${count(tasks, (t) => t.project === p && t.split === testSplit)})`, n, n]);
   if (!partial && count(corpus.unrelated, (u) => u.project === p) < 5) fail(`unrelated: fewer than 5 prompts for ${p}`);
 }
 if (!partial) {
   for (const [name, got, want] of rows) if (got !== want) fail(`count ${name}: ${got}, expected ${want}`);
-  for (const split of ['dev', 'test']) {
+  for (const split of expected.splits) {
     const per = [...projects].map((p) => count(tasks, (t) => t.project === p && t.split === split));
     if (Math.max(...per) - Math.min(...per) > 1) fail(`split ${split} uneven across projects: ${per.join('/')}`);
   }
