@@ -6,7 +6,7 @@
  * every command when MEMFLOW_API_KEY is not set. `memflow logout` revokes it and removes the file.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readLogin, removeLogin, writeLogin } from '../common/workspace/login-store.js';
+import { removeLogin, storedLogin, writeLogin } from '../common/workspace/login-store.js';
 import type { DeviceLogin, DeviceStarted } from '../messages/api-v1.js';
 import { apiBaseUrl, checkBaseUrl } from './env.js';
 import { CliError } from './output.js';
@@ -60,7 +60,8 @@ export async function login(opts: { url?: string }, out: (line: string) => void,
 }
 
 export async function logout(out: (line: string) => void): Promise<void> {
-  const stored = readLogin();
+  // An ended login is revoked too (an admin may have extended its key meanwhile).
+  const stored = storedLogin()?.login;
   if (!stored) {
     removeLogin();
     return out('not signed in (no memflow login here)');

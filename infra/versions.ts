@@ -91,7 +91,7 @@ export const KUBECONFORM: GoBinarySpec = {
 export const OIDC_PROVIDER: GoBinarySpec = {
   name: 'memflow-oidc-provider',
   pkg: 'memflow.local/oidc-provider',
-  version: 'zitadel-oidc-v3.52.0-r1',
+  version: 'zitadel-oidc-v3.52.0-r2',
   executable: 'memflow-oidc-provider',
   cgo: false,
   overrideEnv: 'MEMFLOW_OIDC_PROVIDER_BIN',

@@ -8,7 +8,8 @@
  *   that expires sends the viewer back to the sign-in page and its cookie stops working.
  * - `memflow login`: device authorization, approved in the provider's page; the personal key is
  *   kept for the other commands (`memflow whoami` names the person) and `memflow logout` revokes it;
- *   an expired one is refused with a message that says to sign in again.
+ *   an expired one (at the server, or by the login file's end) is refused with a message that says
+ *   to run `memflow login` again.
  * - API keys keep working beside it.
  */
 import assert from 'node:assert/strict';
@@ -147,10 +148,7 @@ test('a sign-in that expires: the viewer goes back to sign-in, and its cookie no
   assert.equal(after.status, 401);
 });
 
-// Known failing (issue 51, open): against the test provider, openid-client's device-grant polling
-// ends with "unexpected HTTP response status code" after the person approved (fresh-clone run of
-// 2026-11-27 11:40). Kept as a todo so it runs and reports, until the polling is fixed.
-test('memflow login: device authorization approved at the provider mints a personal key; whoami names the person; logout revokes it', { todo: 'device-grant polling fails against the test provider (issue 51)' }, async () => {
+test('memflow login: device authorization approved at the provider mints a personal key; whoami names the person; logout revokes it', async () => {
   const home = await tempDir('memflow-login-home');
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, MEMFLOW_URL: api.url };
   const child = spawn(process.execPath, [BIN, 'login'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -195,17 +193,37 @@ test('memflow login: device authorization approved at the provider mints a perso
   const audit = await prisma.auditLog.findFirstOrThrow({ where: { tenantId: tenant.tenantId, action: 'person.login', actorKeyId: stored.keyId } });
   assert.equal((audit.details as { method?: string }).method, 'device');
 
-  // Expired (as it will be after MEMFLOW_OIDC_LOGIN_KEY_DAYS): refused, and the message says what to do.
+  // Expired at the server (as it will be after MEMFLOW_OIDC_LOGIN_KEY_DAYS, or revoked by an admin):
+  // the key kept by memflow login is refused, and the message says what to do.
+  const cli = { HOME: home, MEMFLOW_URL: api.url };
   await prisma.apiKey.update({ where: { id: stored.keyId }, data: { expiresAt: new Date(Date.now() - 1000) } });
-  const expired = await runCli(['whoami'], { env: { HOME: home, MEMFLOW_URL: api.url, MEMFLOW_API_KEY: stored.key } });
-  assert.notEqual(expired.code, 0);
-  assert.match(expired.stderr, /401.*sign in again/);
+  const refused = await runCli(['whoami'], { env: cli });
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /the API refused the key of your sign-in as Ada \(invited\) \(401 .*\): it has ended or was revoked; run `memflow login` again/);
+  // The same key given in MEMFLOW_API_KEY: refused too, with the same advice.
+  const viaEnv = await runCli(['whoami'], { env: { ...cli, MEMFLOW_API_KEY: stored.key } });
+  assert.notEqual(viaEnv.code, 0);
+  assert.match(viaEnv.stderr, /401.*run `memflow login` again/);
   await prisma.apiKey.update({ where: { id: stored.keyId }, data: { expiresAt: new Date(Date.now() + 3600_000) } });
 
-  const logout = await runCli(['logout'], { env: { HOME: home, MEMFLOW_URL: api.url } });
+  // Ended by the clock of this machine (the login file's end has passed): said before any call.
+  const kept = fs.readFileSync(file, 'utf8');
+  fs.writeFileSync(file, JSON.stringify({ ...stored, expiresAt: new Date(Date.now() - 1000).toISOString() }), { mode: 0o600 });
+  const ended = await runCli(['whoami'], { env: cli });
+  assert.notEqual(ended.code, 0);
+  assert.match(ended.stderr, /your sign-in as Ada \(invited\) ended at \S+: run `memflow login` again/);
+  fs.writeFileSync(file, kept, { mode: 0o600 });
+
+  // Sign-out: the key is revoked at the server and forgotten here; the commands then ask for a sign-in.
+  const logout = await runCli(['logout'], { env: cli });
   assert.equal(logout.code, 0, logout.stderr);
+  assert.match(logout.stdout, /signed out: the key of Ada \(invited\) is revoked/);
   assert.ok(!fs.existsSync(file), 'the login is forgotten');
   assert.ok((await prisma.apiKey.findUniqueOrThrow({ where: { id: stored.keyId } })).revokedAt, 'and its key revoked');
+  assert.equal((await fetch(`${api.url}/v1/me`, { headers: { authorization: `Bearer ${stored.key}` } })).status, 401, 'the revoked key opens nothing');
+  const signedOut = await runCli(['whoami'], { env: cli });
+  assert.notEqual(signedOut.code, 0);
+  assert.match(signedOut.stderr, /sign in with `memflow login`/);
 });
 
 test('API keys keep working beside single sign-on; a server without it says so', async () => {

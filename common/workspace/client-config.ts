@@ -10,7 +10,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { readLogin } from './login-store.js';
+import { storedLogin } from './login-store.js';
 
 /** The API's default port (the server's MEMFLOW_PORT default; not 37777, claude-mem's). */
 export const DEFAULT_API_PORT = 7711;
@@ -19,6 +19,12 @@ export interface ClientConfig {
   /** The API's base URL without a trailing slash: MEMFLOW_URL, else http://127.0.0.1:${MEMFLOW_PORT}. */
   MEMFLOW_URL: string;
   MEMFLOW_API_KEY: string | undefined;
+  /**
+   * The `memflow login` whose personal key MEMFLOW_API_KEY is (not set when the key comes from the
+   * environment), or, with no key, the one kept for this API that has ended (`expired`): the
+   * commands then say to run `memflow login` again instead of asking for a key.
+   */
+  MEMFLOW_LOGIN: { person: string; expiresAt: string; expired: boolean } | undefined;
   /** The project the commands and tools default to (else the working directory's). */
   MEMFLOW_PROJECT: string | undefined;
   /** Where the hook client keeps events the API did not take (default ~/.memflow/spool). */
@@ -60,11 +66,13 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
 export function parseClientConfig(env: NodeJS.ProcessEnv = process.env): ClientConfig {
   // Without a key in the environment, the personal key of `memflow login` (for the API it came from).
   const envKey = value(env, 'MEMFLOW_API_KEY');
-  const login = envKey ? undefined : readLogin(env);
-  const url = (value(env, 'MEMFLOW_URL') ?? login?.url ?? `http://127.0.0.1:${value(env, 'MEMFLOW_PORT') ?? DEFAULT_API_PORT}`).replace(/\/+$/, '');
+  const stored = envKey ? undefined : storedLogin(env);
+  const url = (value(env, 'MEMFLOW_URL') ?? stored?.login.url ?? `http://127.0.0.1:${value(env, 'MEMFLOW_PORT') ?? DEFAULT_API_PORT}`).replace(/\/+$/, '');
+  const login = stored && stored.login.url.replace(/\/+$/, '') === url ? stored : undefined;
   return {
     MEMFLOW_URL: url,
-    MEMFLOW_API_KEY: envKey ?? (login && login.url.replace(/\/+$/, '') === url ? login.key : undefined),
+    MEMFLOW_API_KEY: envKey ?? (login && !login.expired ? login.login.key : undefined),
+    MEMFLOW_LOGIN: login ? { person: login.login.person.name, expiresAt: login.login.expiresAt, expired: login.expired } : undefined,
     MEMFLOW_PROJECT: value(env, 'MEMFLOW_PROJECT'),
     MEMFLOW_SPOOL_DIR: value(env, 'MEMFLOW_SPOOL_DIR') ?? path.join(os.homedir(), '.memflow', 'spool'),
     MEMFLOW_SPOOL_MAX_EVENTS: positive(env, 'MEMFLOW_SPOOL_MAX_EVENTS', 10_000),

@@ -23,8 +23,8 @@ export function loginFile(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(base, 'memflow', 'login.json');
 }
 
-/** The stored login, if there is a readable one that has not expired. */
-export function readLogin(env: NodeJS.ProcessEnv = process.env): StoredLogin | undefined {
+/** The stored login, if there is a readable one, and whether its key has passed its end. */
+export function storedLogin(env: NodeJS.ProcessEnv = process.env): { login: StoredLogin; expired: boolean } | undefined {
   let raw: string;
   try {
     raw = fs.readFileSync(loginFile(env), 'utf8');
@@ -34,11 +34,16 @@ export function readLogin(env: NodeJS.ProcessEnv = process.env): StoredLogin | u
   try {
     const login = JSON.parse(raw) as StoredLogin;
     if (typeof login.key !== 'string' || typeof login.url !== 'string') return undefined;
-    if (typeof login.expiresAt === 'string' && Date.parse(login.expiresAt) <= Date.now()) return undefined;
-    return login;
+    return { login, expired: typeof login.expiresAt === 'string' && Date.parse(login.expiresAt) <= Date.now() };
   } catch {
     return undefined;
   }
+}
+
+/** The stored login, if there is a readable one that has not expired. */
+export function readLogin(env: NodeJS.ProcessEnv = process.env): StoredLogin | undefined {
+  const stored = storedLogin(env);
+  return stored && !stored.expired ? stored.login : undefined;
 }
 
 export function writeLogin(login: StoredLogin, env: NodeJS.ProcessEnv = process.env): string {

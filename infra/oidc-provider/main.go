@@ -13,10 +13,16 @@
 //	OIDC_DEVICE_CLIENT_ID      a confidential client for the device authorization grant (`memflow login`)
 //	OIDC_DEVICE_CLIENT_SECRET
 //
+// One correction to the example (providerStorage below): its device pages approve a device sign-in
+// under the username typed in, while its storage finds people by ID (the subject), so the token
+// endpoint answered a device the person had approved with 500 server_error "user not found"
+// instead of its tokens (RFC 8628 3.5).
+//
 // infra/oidc-provider.ts builds it once per machine from the Go module proxy and starts it.
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -36,6 +42,24 @@ func must(name string) string {
 	return v
 }
 
+// providerStorage is the example's storage, except that an approved device sign-in is recorded
+// under the person's subject. The example's device pages (exampleop/device.go, confirmHandler)
+// pass the username to CompleteDeviceAuthorization; the ID token, the userinfo and the access
+// token are then made for a subject no person has. A real provider issues them for the person who
+// approved: so does this one now.
+type providerStorage struct {
+	*storage.Storage
+	users storage.UserStore
+}
+
+func (s providerStorage) CompleteDeviceAuthorization(ctx context.Context, userCode, username string) error {
+	user := s.users.GetUserByUsername(username)
+	if user == nil {
+		return fmt.Errorf("no person with the username %q", username)
+	}
+	return s.Storage.CompleteDeviceAuthorization(ctx, userCode, user.ID)
+}
+
 func main() {
 	port := must("OIDC_PORT")
 	issuer := os.Getenv("OIDC_ISSUER")
@@ -53,7 +77,7 @@ func main() {
 		logger.Error("cannot read the users file", "error", err)
 		os.Exit(2)
 	}
-	router := exampleop.SetupServer(issuer, storage.NewStorage(users), logger, false)
+	router := exampleop.SetupServer(issuer, providerStorage{storage.NewStorage(users), users}, logger, false)
 	server := &http.Server{Addr: "127.0.0.1:" + port, Handler: router}
 	logger.Info("listening", "issuer", issuer)
 	if err := server.ListenAndServe(); err != nil && err != http.ErrServerClosed {
