@@ -18,7 +18,8 @@
  *   - tokens pushed (tiktoken), and the hook's round trip.
  * The unrelated prompts are judged by the tokens pushed (goal: ≤ 50 on average).
  *
- *   npm run bench:decisions [-- --split dev|test|all --misses]
+ *   npm run bench:decisions [-- --split dev|test|all --misses --corpus corpus|corpus2]
+ * --corpus picks the corpus folder (bench/decisions/corpus2: two more projects, splits dev2/test2).
  * --misses prints, for the dev split only, what was pushed for each task it got wrong.
  */
 import fs from 'node:fs';
@@ -44,7 +45,8 @@ interface Conversation {
 interface Task {
   id: string;
   project: string;
-  split: 'dev' | 'test';
+  /** `dev` / `dev2` tune on these; `test` / `test2` report on these. */
+  split: string;
   prompt: string;
   decision: string;
   current: string;
@@ -57,8 +59,9 @@ interface Unrelated {
   prompt: string;
 }
 
-const { values: args } = parseArgs({ options: { split: { type: 'string', default: 'all' }, misses: { type: 'boolean', default: false } } });
-const dir = path.join(repoRoot, 'bench/decisions/corpus');
+const { values: args } = parseArgs({ options: { split: { type: 'string', default: 'all' }, misses: { type: 'boolean', default: false }, corpus: { type: 'string', default: 'corpus' } } });
+if (!/^corpus\d*$/.test(args.corpus!)) throw new Error(`--corpus names a folder of bench/decisions (corpus, corpus2): not ${args.corpus}`);
+const dir = path.join(repoRoot, 'bench/decisions', args.corpus!);
 const decisions = JSON.parse(fs.readFileSync(path.join(dir, 'decisions.json'), 'utf8')) as { conversations: Conversation[]; tasks: Task[]; unrelated: Unrelated[] };
 const decoys = JSON.parse(fs.readFileSync(path.join(dir, 'decoys.json'), 'utf8')) as { conversations: Conversation[] };
 const tasks = decisions.tasks.filter((t) => args.split === 'all' || t.split === args.split);
@@ -122,10 +125,17 @@ try {
     tokens: number;
     reached: boolean;
     stale: boolean;
+    /** Every fact of the rule in force is in one active learning of the project (stored, whether or not pushed). */
+    stored: boolean;
     ms: number;
     serverMs: number;
   }
   const judged: Judged[] = [];
+  /** Whether one active learning of the task's project holds every fact of the rule in force. */
+  const storedFacts = async (task: Task) => {
+    const active = await services.prisma.learning.findMany({ where: { tenantId, status: 'active', project: { name: task.project } }, select: { title: true, body: true } });
+    return active.some((l) => task.mustContain.every((f) => `${l.title}\n${l.body}`.toLowerCase().includes(f.toLowerCase())));
+  };
   for (const task of tasks) {
     const session = `${run}-task-${task.id}`;
     const base = { session_id: session, cwd: `/home/dev/${task.project}` };
@@ -135,7 +145,8 @@ try {
     const context = ((answer.json.hookSpecificOutput as { additionalContext?: string } | undefined)?.additionalContext ?? '').toLowerCase();
     const reached = task.mustContain.every((f) => context.includes(f.toLowerCase()));
     const stale = (task.staleFacts ?? []).some((f) => context.includes(f.toLowerCase()));
-    judged.push({ task, context, tokens: context ? countTokens(context) : 0, reached, stale, ms: answer.ms, serverMs: answer.server.total ?? NaN });
+    const stored = await storedFacts(task);
+    judged.push({ task, context, tokens: context ? countTokens(context) : 0, reached, stale, stored, ms: answer.ms, serverMs: answer.server.total ?? NaN });
   }
   const unrelated: { tokens: number; ms: number }[] = [];
   for (const u of decisions.unrelated) {
@@ -148,7 +159,7 @@ try {
     unrelated.push({ tokens: context ? countTokens(context) : 0, ms: answer.ms });
   }
 
-  const splits = args.split === 'all' ? ['dev', 'test', 'all'] : [args.split!];
+  const splits = args.split === 'all' ? [...new Set(tasks.map((t) => t.split))].sort().concat('all') : [args.split!];
   const rows: [string, string[]][] = [];
   const of = (s: string) => judged.filter((j) => s === 'all' || j.task.split === s);
   const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
@@ -163,6 +174,8 @@ try {
   ]);
   rows.push(['stale rule pushed', splits.map((s) => String(of(s).filter((j) => j.stale).length))]);
   rows.push(['tokens pushed per task, mean / max (goal ≤ 600)', splits.map((s) => `${(of(s).reduce((a, j) => a + j.tokens, 0) / Math.max(1, of(s).length)).toFixed(0)} / ${Math.max(0, ...of(s).map((j) => j.tokens))}`)]);
+  rows.push(['missed: the rule in force never stored', splits.map((s) => String(of(s).filter((j) => !j.reached && !j.stored).length))]);
+  rows.push(['missed: stored, not pushed', splits.map((s) => String(of(s).filter((j) => !j.reached && j.stored).length))]);
   rows.push(['nothing pushed', splits.map((s) => String(of(s).filter((j) => j.tokens === 0).length))]);
   const allMs = sorted([...judged.map((j) => j.ms), ...unrelated.map((u) => u.ms)]);
   const serverMs = sorted(judged.map((j) => j.serverMs).filter((x) => Number.isFinite(x)));
@@ -175,7 +188,7 @@ try {
     ['API time p50 / p95 (ms, Server-Timing total)', [`${percentile(serverMs, 50).toFixed(1)} / ${percentile(serverMs, 95).toFixed(1)}`]],
   ]);
   if (args.misses) {
-    for (const j of judged.filter((x) => x.task.split === 'dev' && (!x.reached || x.stale))) {
+    for (const j of judged.filter((x) => x.task.split.startsWith('dev') && (!x.reached || x.stale))) {
       console.log(`\n--- ${j.task.id} (${j.task.project}) needs [${j.task.mustContain.join(', ')}]${j.stale ? ' STALE pushed' : ''}\nprompt: ${j.task.prompt}\npushed: ${j.context || '(nothing)'}`);
     }
   }

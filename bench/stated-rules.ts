@@ -13,12 +13,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { statedRulesOf } from '../common/rules/stated-rule.js';
+import { conversationItems } from './stated-rules/conversation-items.js';
 import { repoRoot } from '../infra/profile.js';
 import { printColumns } from './lib.js';
 
 interface Item {
   id: string;
-  split: 'dev' | 'test' | 'dev-extra' | 'test-extra';
+  /** dev, test, dev-extra, test-extra, dev-extra2, test-extra2; `<corpus>:<split>` for a conversation corpus's user turns. */
+  split: string;
   lang: string;
   text: string;
   label: string;
@@ -26,15 +28,21 @@ interface Item {
   rule?: string;
 }
 
-const { values: args } = parseArgs({ options: { errors: { type: 'string' }, langs: { type: 'boolean', default: false }, file: { type: 'string', default: path.join(repoRoot, 'bench/stated-rules/labels.json') } } });
-if (args.errors?.startsWith('test')) {
+const { values: args } = parseArgs({
+  options: { errors: { type: 'string' }, langs: { type: 'boolean', default: false }, file: { type: 'string', default: path.join(repoRoot, 'bench/stated-rules/labels.json') }, conversations: { type: 'string', multiple: true, default: [] } },
+});
+if (args.errors && /(?:^|:)test/.test(args.errors)) {
   console.error('--errors lists the dev splits only (dev, dev-extra): the test splits are read for figures, never for their items');
   process.exit(2);
 }
-const extraFiles = ['dev-extra.json', 'test-extra.json'].map((f) => path.join(path.dirname(args.file), f)).filter((f) => fs.existsSync(f));
-const items = [args.file, ...extraFiles].flatMap((f) => (JSON.parse(fs.readFileSync(f, 'utf8')) as { items: Item[] }).items);
-/** The held-out sets together: the test half of labels.json and test-extra.json. */
-const heldOut = (split: string) => (split.startsWith('test') ? ['test+extra'] : []);
+const extraFiles = ['dev-extra.json', 'test-extra.json', 'dev-extra2.json', 'test-extra2.json'].map((f) => path.join(path.dirname(args.file), f)).filter((f) => fs.existsSync(f));
+const items = [
+  ...[args.file, ...extraFiles].flatMap((f) => (JSON.parse(fs.readFileSync(f, 'utf8')) as { items: Item[] }).items),
+  // --conversations corpus: every user turn of bench/decisions/corpus's conversations, decisive turns and decoys' genuine rules positive.
+  ...args.conversations!.flatMap((c) => conversationItems(c) as Item[]),
+];
+/** The held-out sets together: the test half of labels.json, test-extra.json and test-extra2.json. */
+const heldOut = (split: string) => (/^test(?:-extra2?)?$/.test(split) ? ['test+extra'] : []);
 const positive = (i: Item) => i.label === 'rule' || i.label === 'decision';
 
 interface Counts {
@@ -56,7 +64,7 @@ for (const item of items) {
     verdict = statedRulesOf(item.text, item.context);
   } catch (e) {
     // A detector that throws on an utterance takes nothing from it: counted, and named on the dev splits.
-    crashed.push(`${item.id} [${item.split}]${item.split.startsWith('test') ? '' : ` ${item.text.slice(0, 80)}`}: ${(e as Error).message.slice(0, 120)}`);
+    crashed.push(`${item.id} [${item.split}]${/(?:^|:)test/.test(item.split) ? '' : ` ${item.text.slice(0, 80)}`}: ${(e as Error).message.slice(0, 120)}`);
     verdict = { label: 'other', rules: [] };
   }
   const said = verdict.rules.length > 0;
