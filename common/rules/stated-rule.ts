@@ -53,7 +53,7 @@ const NORM = [
   // en
   String.raw`\balways\b`, String.raw`\bnever\b`, String.raw`\bfrom now on\b`, String.raw`\bgoing forward\b`, String.raw`\bat all times\b`, String.raw`\bno exceptions?\b`,
   String.raw`\bfull stop\b`, String.raw`\bwithout exception\b`, String.raw`\bnon-?negotiable\b`, String.raw`\bin (?:this|our|the) (?:repo|repository|project|codebase|code base|team|service|app)\b`, String.raw`\bacross the (?:repo|codebase|project)\b`,
-  String.raw`\bonly ever\b`, String.raw`\bas a rule\b`, String.raw`\bby convention\b`, String.raw`\bstandard(?:ize|ise|ized|ised)? on\b`, String.raw`\bfrom here on\b`, String.raw`\bhenceforth\b`,
+  String.raw`\bonly ever\b`, String.raw`\bas a rule\b`, String.raw`\b(?:is )?how we (?:work|do (?:it|things)|roll)(?: here| in this \w+)?\b`, String.raw`\b(?:are|is|get|go|live|follow|use|work|named|written|done)\b[^.;:?!]{0,60}\bhere\s*(?=[,.;!]|$)`, String.raw`\bby convention\b`, String.raw`\bstandard(?:ize|ise|ized|ised)? on\b`, String.raw`\bfrom here on\b`, String.raw`\bhenceforth\b`,
   // es / pt
   String.raw`\bsiempre\b`, String.raw`\bnunca\b`, String.raw`\bjamás\b`, String.raw`\ba partir de ahora\b`, String.raw`\bde ahora en adelante\b`, String.raw`\ben este (?:repo|repositorio|proyecto)\b`, String.raw`\bsin excepci[oó]n\b`,
   String.raw`\bsempre\b`, String.raw`\bjamais\b`, String.raw`\ba partir de agora\b`, String.raw`\bdaqui para frente\b`, String.raw`\bneste (?:repo|repositório|projeto)\b`, String.raw`\bsem exce[cç][aã]o\b`,
@@ -96,7 +96,7 @@ const DECIDED = [
 /** A rule named as one: the convention is, our policy, rule:, amendment… */
 const LABEL = [
   String.raw`\b(?:the|our|team|house) (?:convention|rule|policy|standard|guideline)s? (?:is|are|says?|here)\b`, String.raw`\bconvention\b`, String.raw`\bpolicy\b`, String.raw`\brule of thumb\b`, String.raw`^\s*(?:rule|convention|policy|decision|amendment|update|note to self|reminder)\s*[:—-]`,
-  String.raw`\bamend(?:ment|ed)\b`, String.raw`^\s*(?:update|amendment|addendum|nachtrag|änderung|enmienda|actualización|emenda|atualização|avenant|mise à jour|aggiornamento|aanvulling|poprawka|поправка|обновление)\b[^:]{0,40}:`, String.raw`\bapplies everywhere\b`, String.raw`\bfor the record\b`, String.raw`\bheads up for the rest\b`, String.raw`\bu nas (?:obowiązuje|jest zasada)\b`, String.raw`у нас принято`, String.raw`\bbei uns gilt\b`, String.raw`\bchez nous\b`, String.raw`\bsupersedes?\b`, String.raw`\bno longer\b`, String.raw`\bis now\b`, String.raw`\bnow counts?\b`, String.raw`\bonly counts?\b`, String.raw`\bcounts? only\b`,
+  String.raw`\bamend(?:ment|ed)\b`, String.raw`\b(?:new|team|house|standing|general) rule\b`, String.raw`\bthat'?s (?:a|the|our) (?:team |house )?(?:rule|convention)\b`, String.raw`\bhere'?s (?:the model|how) we (?:want|handle|do)\b`, String.raw`\blet me say this once\b`, String.raw`\bheads up (?:for|on) (?:this|the) (?:repo|team|codebase|project)\b`, String.raw`\bwe change it\b`, String.raw`\bfor the whole team\b`, String.raw`\b(?:para|pra) o time todo\b`, String.raw`\bpara todo el equipo\b`, String.raw`\bpour toute l'équipe\b`, String.raw`^\s*(?:update|amendment|addendum|nachtrag|änderung|enmienda|actualización|emenda|atualização|avenant|mise à jour|aggiornamento|aanvulling|poprawka|поправка|обновление)\b[^:]{0,40}:`, String.raw`\bapplies everywhere\b`, String.raw`\bfor the record\b`, String.raw`\bheads up for the rest\b`, String.raw`\bu nas (?:obowiązuje|jest zasada)\b`, String.raw`у нас принято`, String.raw`\bbei uns gilt\b`, String.raw`\bchez nous\b`, String.raw`\bsupersedes?\b`, String.raw`\bno longer\b`, String.raw`\bis now\b`, String.raw`\bnow counts?\b`, String.raw`\bonly counts?\b`, String.raw`\bcounts? only\b`,
   String.raw`\bconvenci[oó]n\b`, String.raw`\bregla\b`, String.raw`\bpolítica\b`, String.raw`\bconven[cç][aã]o\b`, String.raw`\bregra\b`, String.raw`\bemenda\b`, String.raw`\benmienda\b`,
   String.raw`\bconvention\b`, String.raw`\brègle\b`, String.raw`\bconvenzione\b`, String.raw`\bregola\b`, String.raw`\bkonvention\b`, String.raw`\bregel\b`, String.raw`\brichtlinie\b`, String.raw`\bafspraak\b`,
   String.raw`\bzasada\b`, String.raw`\bkonwencja\b`, String.raw`правило`, String.raw`соглашение`, '規約', 'ルール', '約束', '规范', '规则', '约定', '규칙', '컨벤션',
@@ -132,7 +132,7 @@ const HYPOTHETICAL = [
 
 /** A request for the task at hand: please, can you, make sure, let me know, an imperative task verb first. */
 const REQUEST = [
-  String.raw`\bplease\b`, String.raw`\bpls\b`, String.raw`\bplz\b`, String.raw`\b(?:can|could|would|will) you\b`, String.raw`\bmake sure\b`, String.raw`\bensure (?:that )?(?:this|the|it)\b`, String.raw`\blet me know\b`, String.raw`\bi (?:want|need|'d like) you to\b`, String.raw`\bfor (?:this|now|the moment|today)\b`,
+  String.raw`\bplease\b`, String.raw`^(?:hi!? |hey!? |ok,? |so,? )?we need\b(?![^.?!]*\b(?:every|each|all|any|always|never|whenever)\b)`, String.raw`\bpls\b`, String.raw`\bplz\b`, String.raw`\b(?:can|could|would|will) you\b`, String.raw`\bmake sure\b`, String.raw`\bensure (?:that )?(?:this|the|it)\b`, String.raw`\blet me know\b`, String.raw`\bi (?:want|need|'d like) you to\b`, String.raw`\bfor (?:this|now|the moment|today)\b`,
   String.raw`\bin this (?:function|file|method|class|test|pr|change|branch|commit|ticket)\b`, String.raw`\bhere\b(?! (?:is|are) (?:the|our) (?:rule|convention))`,
   String.raw`\bpor favor\b`, String.raw`\bpodrías\b`, String.raw`\bpuedes\b`, String.raw`\basegúrate\b`, String.raw`\bpode(?:ria)?s?\b`, String.raw`\bgaranta\b`, String.raw`\bs'il (?:te|vous) pla[iî]t\b`, String.raw`\bpeux-tu\b`, String.raw`\bpourrais-tu\b`, String.raw`\bassure-toi\b`,
   String.raw`\bper favore\b`, String.raw`\bpuoi\b`, String.raw`\bpotresti\b`, String.raw`\bassicurati\b`, String.raw`\bbitte\b`, String.raw`\bkannst du\b`, String.raw`\bkönntest du\b`, String.raw`\bstell sicher\b`, String.raw`\balsjeblieft\b`, String.raw`\bkun je\b`, String.raw`\bzorg dat\b`,
@@ -233,7 +233,7 @@ const GENERAL = compile([
 
 /** How the project does things: habitual verbs of a norm ("go in", "live next to", "follow", "owns", "stays out"). */
 const NORM_VERB = compile([
-  String.raw`\b(?:follow|follows|live|lives|go in|goes in|go into|go under|stay|stays|belong|belongs|owns|carry|carries|comes? from|get committed|are read|is read|go through|goes through|excludes?|starts? at|is frozen|are frozen|is read-only|are read-only|may not|is fine|are fine|doesn't pass review|does not pass review|blocks the merge|not allowed|off the table|is a mistake|keep it that way|we support|we keep|we roll back|applies everywhere|full stop|is the policy|that's the policy|that's settled|is settled|are capped|is capped|are stored|is stored|are kept|is kept)\b`,
+  String.raw`\b(?:follow|follows|live|lives|go in|goes in|go into|go under|stay|stays|belong|belongs|owns|carry|carries|comes? from|get committed|are read|is read|go through|goes through|excludes?|starts? at|is frozen|are frozen|is read-only|are read-only|may not|doesn't pass review|does not pass review|blocks the merge|not allowed|off the table|is a mistake|keep it that way|we support|we keep|we roll back|applies everywhere|full stop|is the policy|that's the policy|that's settled|is settled|are capped|is capped|are stored|is stored|are kept|is kept)\b`,
   String.raw`\b(?:sont stockés|est stocké|sont gardés|se guardan|são guardados|são armazenados|sono salvati|vengono salvati|werden gespeichert|wird gespeichert|worden opgeslagen|wordt opgeslagen|są przechowywane|хранятся|van|vai|fica|ficam|vão|quedan?|se guardan?|se guarda|suivent|suit|vont|restent?|stanno|vanno|si leggono|non si tocca|gehören|gehört|bleiben|bleibt|gilt|hoort|horen|blijven|obowiązuje|хранятся|храним|принято|congelada|congelado|zamrożone|gelé|gelée|eingefroren)\b`,
   '一律', '都用', '都放', '放在', 'ルールです', '금지', '으로만',
 ]);
@@ -241,7 +241,7 @@ const NORM_VERB = compile([
 /** Words of a symptom: what the code does wrong. */
 const FAILURE = compile([
   String.raw`\b(?:fails?|failed|failing|hangs?|hung|crash(?:es|ed)?|breaks?|broke|broken|overcounts?|undercounts?|never (?:returns?|picks?|prints?|finishes|completes|loads|starts|stops|gets|shows|fires|runs|works|ends|closes|responds|terminates|exits)|always (?:fails?|returns?|complains?|crashes|overcounts?|undercounts?|hangs?|times? out|shows?|gets?)|times? out|timed out|stick(?:s)? around|show(?:s)? up as|come(?:s)? out (?:in|as)|since (?:this morning|yesterday|today|the deploy|the upgrade)|flaky|flakes|stack ?trace|traceback|throws?|errors? out|off by|(?:is|are|was|were) (?!going\b|being\b)[a-z]+ing|even (?:for|when|if|on|with)|complains?|complaining|confus(?:es|ing)|resets?|never (?:persists?|happens|seen|understood)|happens (?:only|on|when)|doesn't work|does not work|not working|stopped working)\b`,
-  String.raw`\b(?:falla|fallan|se cuelga|rompe|falha|travou|trava|échoue|plante|fallisce|si blocca|schlägt fehl|bricht|hängt|stürzt|faalt|hangt|crasht|pada|zawiesza|padają|падает|виснет|ломается|не работает|ab\b)`,
+  String.raw`\b(?:stopped building|complain(?:s|ed)? that|reclam(?:ou|aram|am|a|an|ó|aron)|se pla(?:int|ignent)|se quej(?:a|an|ó|aron)|beschwer(?:t|en) sich|klagen|lamentano|si lamenta|narzekają|жалуются|falla|fallan|se cuelga|rompe|falha|travou|trava|échoue|plante|fallisce|si blocca|schlägt fehl|bricht|hängt|stürzt|faalt|hangt|crasht|pada|zawiesza|padają|падает|виснет|ломается|не работает|ab\b)`,
   String.raw`\b(?:should|zou|sollte|debería|deveria|devrait|dovrebbe|powinien|должен)\b.*\b(?:but|maar|aber|pero|mas|mais|ma|ale|но)\b`,
   '落ち', '失敗', '止まる', '返らない', '报错', '失败', '崩溃', '卡住', '不返回', '一直不', '실패', '멈춰',
 ]);
@@ -249,7 +249,7 @@ const FAILURE = compile([
 /** Opinions and musings: the speaker's taste, not the team's rule. */
 const OPINION = compile([
   String.raw`\b(?:honestly|i think|i feel|i guess|i believe|i suspect|in my opinion|imo|imho|personally|i(?:'ve| have) never liked|i (?:love|hate|like|dislike)|is always (?:a |fun|tricky|painful|annoying|hard)|are always (?:fun|tricky|painful|annoying|hard)|tricky bit|holy war|fun to read|long day|lol|haha|lmao)\b`,
-  String.raw`\b(?:creo que|me parece|en mi opinión|acho que|na minha opinião|je pense|à mon avis|secondo me|penso che|mah|ich finde|meiner meinung|ik vind|volgens mij|moim zdaniem|myślę|по-моему|я думаю|мне кажется|больная тема)\b`,
+  String.raw`\b(?:nunca me gust[óo]|nunca gostei|je n'ai jamais aimé|ich glaube|hab(?:e)? ich nie gemocht|ik denk|credo che|non mi è mai piaciut[oa]|nigdy nie lubiłem|никогда не любил|creo que|me parece|en mi opinión|acho que|na minha opinião|je pense|à mon avis|secondo me|penso che|mah|ich finde|meiner meinung|ik vind|volgens mij|moim zdaniem|myślę|по-моему|я думаю|мне кажется|больная тема)\b`,
   '思う', 'と思います', '我觉得', '我认为', '생각', '것 같',
 ]);
 
@@ -329,6 +329,11 @@ export function clauseScore(clause: string): { score: number; decision: boolean;
     score += 2;
     why.push('told as a reminder +2');
   }
+  // "never mind", "forget it": taken back, whatever words it has.
+  if (WITHDRAWN.test(lower)) {
+    score -= 4;
+    why.push('taken back -4');
+  }
   // What makes it the task at hand or a symptom.
   if (any(R.task, lower) && !any(R.label, lower) && !declarative) {
     const general = any(GENERAL, lower) || /^(?:don'?t|do not|never|always|no)\b/i.test(lower);
@@ -372,12 +377,21 @@ interface ClauseVerdict {
 }
 
 /** One clause (no preceding agent turn); `tainted`: another clause of its sentence is a request for the task. */
-function judgeClause(clause: string, tainted = false): ClauseVerdict {
+function judgeClause(clause: string, tainted = false, background = false): ClauseVerdict {
   const { score, decision, why } = clauseScore(clause);
   const labelled = any(R.label, clause.toLowerCase());
-  const final = tainted && !labelled ? score - 2 : score;
-  return { rule: final >= RULE_THRESHOLD, decision, why: [...why, ...(tainted && !labelled ? ['a request beside it -2'] : [])].join(', ') };
+  const told = labelled || REMINDER.test(clause.trim());
+  const penalty = (tainted && !labelled ? 2 : 0) + (background && !told ? BACKGROUND_MARGIN : 0);
+  const notes = [...(tainted && !labelled ? ['a request beside it -2'] : []), ...(background && !told ? [`what a question is asked about -${BACKGROUND_MARGIN}`] : [])];
+  return { rule: score - penalty >= RULE_THRESHOLD, decision, why: [...why, ...notes].join(', ') };
 }
+
+/**
+ * A statement in a prompt that ends by asking ("… Support gets calls every time it rains. How does
+ * rcd.rs handle a trip now?", "we read config from four places now: … In what order?") is what the
+ * question is about: it takes this much more evidence to be a rule, unless it is told as one.
+ */
+const BACKGROUND_MARGIN = 1.5;
 
 /** A clause that asks for the task at hand: a task verb first, a request marker, or this task's things. */
 function isTaskClause(clause: string): boolean {
@@ -408,6 +422,9 @@ const TASK_SCOPED = /\b(?:this pr|in this pr|out of this pr|for now|for this (?:
 /** A statement with something concrete in it: a number, an identifier, a path, code. */
 const SUBSTANCE = /\d|[A-Za-z]+_[A-Za-z0-9_]+|[a-z][A-Z]\w|\x60[^\x60]+\x60|\w\/\w|\b(?:only|exactly|never|always|must|instead|rather|default)\b/u;
 
+/** "no, fine, I was just pressing fast. never mind": the person takes back what they said, correcting nothing. */
+const WITHDRAWN = /\b(?:never ?mind|nvm|forget it|forget about it|i was just|my bad|no worries|ignore (?:that|me)|olvídalo|deixa pra lá|laisse tomber|lascia perdere|vergiss es|laat maar|забудь)\b/iu;
+
 /** A permission the agent asked for ("Shall I run the tests?"): a yes is an acknowledgement, not a decision. */
 const PERMISSION = /\b(?:shall i|should i|want me to|do you want me|can i|may i|ok to|okay to)\b/i;
 
@@ -435,6 +452,7 @@ export function statedRulesOf(text: string, previous?: string): RuleVerdict {
   const sentences = sentencesOf(text);
   // A bare "No." before the correction: the correction is the two together.
   if (sentences.length > 1 && /^(?:no|nope|nah|nein|non|não|nee|nie|нет|いいえ|いや|不|아니요)[.!。]?$/iu.test(sentences[0]!)) sentences.splice(0, 2, `${sentences[0]} ${sentences[1]}`);
+  const asks = sentences.length > 1 && /[?？]\s*$/u.test(sentences.at(-1)!);
   for (const [i, sentence] of sentences.entries()) {
     if (i === 0 && previous && prev && prev !== 'permission' && !/[?？]/u.test(sentence)) {
       const lower = sentence.toLowerCase();
@@ -444,7 +462,7 @@ export function statedRulesOf(text: string, previous?: string): RuleVerdict {
       const how =
         any(R.accept, lower) && (prev === 'proposal' || prev === 'choice') && !TASK_SCOPED.test(previous) && !TASK_SCOPED.test(sentence) && !any(TASK_DEIXIS, lower)
           ? "the agent's proposal accepted"
-          : prev !== 'question' && any(R.correction, lower) && substance
+          : prev !== 'question' && any(R.correction, lower) && substance && !WITHDRAWN.test(lower)
             ? "the agent's proposal corrected"
             : prev === 'choice' && picks(sentence, previous)
               ? "one of the agent's options chosen"
@@ -470,7 +488,8 @@ export function statedRulesOf(text: string, previous?: string): RuleVerdict {
     const clauses = clausesOf(sentence);
     // A request in one clause makes the whole sentence the task at hand, unless a clause is told as a rule.
     const tainted = clauses.length > 1 && clauses.some((c) => isTaskClause(c));
-    const verdicts = clauses.map((clause) => ({ clause, v: judgeClause(clause, tainted && !REMINDER.test(clause.trim())) })).filter((x) => x.v.rule);
+    const background = asks && i < sentences.length - 1;
+    const verdicts = clauses.map((clause) => ({ clause, v: judgeClause(clause, tainted && !REMINDER.test(clause.trim()), background) })).filter((x) => x.v.rule);
     if (verdicts.length === 0) {
       // A sentence that goes on with the rule just stated ("So MAX_ATTEMPTS = 7, then the delivery goes to `dead`.") is part of it.
       const last = rules.at(-1);
