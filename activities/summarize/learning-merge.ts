@@ -13,7 +13,7 @@ import type { Tx } from '../../common/server/db.js';
 import { appendLearningRevision } from '../../common/server/learning-revisions.js';
 import type { Citation } from '../../common/rules/citations.js';
 import { poisonFlags } from '../../common/rules/poison.js';
-import { ruleItAmends, type RuleText } from '../../common/rules/rule-scope.js';
+import { ruleAmendedLater, ruleItAmends, type DatedRuleText } from '../../common/rules/rule-scope.js';
 import { countTokens } from '../../common/rules/tokens.js';
 import { mergeCitations } from './summary-citations.js';
 import type { LearningCandidate, Outcome } from './summary-schema.js';
@@ -49,7 +49,8 @@ export interface LearningMergeInput {
   projectId: string;
   summaryId: string;
   /** Observation id and title by session sequence (the #N the candidates cite). */
-  observations: Map<number, { id: string; title: string }>;
+  /** `at`: when it was recorded (a rule a person stated dates from its prompt). */
+  observations: Map<number, { id: string; title: string; at?: Date }>;
   known: KnownLearningRow[];
   /** The summarizer's candidates; a rule a person stated carries origin `user` (./stated-learnings.ts). */
   candidates: (LearningCandidate & { origin?: 'user'; scope?: string[] })[];
@@ -92,6 +93,17 @@ export async function tryLockProjectLearnings(tx: Tx, projectId: string): Promis
   return row?.locked === true;
 }
 
+/** The earliest of some times (undefined when none is known). */
+function earliest(times: (Date | undefined)[]): Date | undefined {
+  const known = times.filter((t): t is Date => t instanceof Date);
+  return known.length === 0 ? undefined : new Date(Math.min(...known.map((t) => t.getTime())));
+}
+
+/** The rules stated no later than `at` (all of them when it is not known). */
+function statedBefore(rules: DatedRuleText[], at: Date | undefined): DatedRuleText[] {
+  return at ? rules.filter((r) => r.validFrom.getTime() <= at.getTime()) : rules;
+}
+
 /** The kinds of learning that are a project's rules (a person's decisions and conventions). */
 const RULE_KINDS = new Set(['decision', 'convention']);
 
@@ -99,10 +111,10 @@ const RULE_KINDS = new Set(['decision', 'convention']);
  * The project's current rules (decisions and conventions), read once per merge: a stated
  * rule that amends one of them replaces it (common/rules/rule-scope.ts ruleItAmends).
  */
-async function currentRules(tx: Tx, input: LearningMergeInput): Promise<RuleText[]> {
+async function currentRules(tx: Tx, input: LearningMergeInput): Promise<DatedRuleText[]> {
   return tx.learning.findMany({
     where: { tenantId: input.tenantId, projectId: input.projectId, status: 'active', kind: { in: ['decision', 'convention'] } },
-    select: { id: true, title: true, body: true },
+    select: { id: true, title: true, body: true, validFrom: true },
     orderBy: { lastStatedAt: 'desc' },
     take: 500,
   });
@@ -126,7 +138,7 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
     const prev = merged.get(key);
     merged.set(key, prev ? { ...prev, sources: [...prev.sources, ...c.sources] } : c);
   }
-  let rules: RuleText[] | undefined;
+  let rules: DatedRuleText[] | undefined;
   for (const c of merged.values()) {
     const sources = [...new Set(c.sources)].map((n) => input.observations.get(n)).filter((o) => o !== undefined);
     if (sources.length === 0) {
@@ -143,6 +155,8 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
       ...(input.git?.commit ? { gitBranch: input.git.branch, gitCommit: input.git.commit } : {}),
       ...(citations.length > 0 ? { citations: citations as unknown as object[] } : {}),
     };
+    // A person's rule dates from the prompt that stated it, not from when its session was summarized.
+    const statedAt = c.origin === 'user' ? earliest(sources.map((o) => o.at)) : undefined;
     let superseded: { id: string } | undefined = c.supersedes ? byAlias.get(c.supersedes) : undefined;
     let targetId: string | undefined;
     if (!superseded) {
@@ -156,8 +170,12 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
         (c.restates ? byAlias.get(c.restates)?.id : undefined) ??
         input.known.find((k) => k.kind === c.kind && jaccard(words, titleWords(k.title)) >= RESTATE_SIMILARITY)?.id;
       // A rule a person states anew about the topic of a current rule is its new version (an amendment).
-      if (!targetId && c.origin === 'user' && RULE_KINDS.has(c.kind)) superseded = ruleItAmends(c, (rules ??= await currentRules(tx, input)));
+      // Only a rule stated before it: one stated after it (its session summarized first) is newer.
+      if (!targetId && c.origin === 'user' && RULE_KINDS.has(c.kind)) superseded = ruleItAmends(c, statedBefore((rules ??= await currentRules(tx, input)), statedAt));
     }
+    // Sessions summarized out of order (a backlog, a relay that delivered late): a current rule stated
+    // after this one that amends it is its newer version, so this one is stored as already replaced.
+    const replacedBy = !targetId && !superseded && statedAt && RULE_KINDS.has(c.kind) ? ruleAmendedLater(c, statedAt, (rules ??= await currentRules(tx, input))) : undefined;
 
     let learningId: string;
     if (targetId) {
@@ -202,11 +220,24 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
           flags,
           ...(c.origin ? { origin: c.origin } : {}),
           scope: await scopeWithReplaced(tx, c.scope ?? [], superseded?.id),
+          ...(statedAt ? { validFrom: statedAt, lastStatedAt: statedAt } : {}),
+          ...(replacedBy ? { status: 'superseded' as const, validTo: replacedBy.validFrom, supersededById: replacedBy.id } : {}),
           ...provenance,
         },
-        update: { body: c.body, ...(c.origin ? { origin: c.origin } : {}), ...(c.scope ? { scope: await scopeWithReplaced(tx, c.scope, superseded?.id) } : {}), confidence: c.confidence, status: 'active', validTo: null, supersededById: null, lastStatedAt: new Date(), outcome, flags, staleCount: 0, ...provenance },
+        update: {
+          body: c.body,
+          ...(c.origin ? { origin: c.origin } : {}),
+          ...(c.scope ? { scope: await scopeWithReplaced(tx, c.scope, superseded?.id) } : {}),
+          confidence: c.confidence,
+          ...(replacedBy ? { status: 'superseded' as const, validTo: replacedBy.validFrom, supersededById: replacedBy.id } : { status: 'active' as const, validTo: null, supersededById: null }),
+          lastStatedAt: statedAt ?? new Date(),
+          outcome,
+          flags,
+          staleCount: 0,
+          ...provenance,
+        },
       });
-      await appendLearningRevision(tx, created, 'created', input.changedBy);
+      await appendLearningRevision(tx, created, replacedBy ? 'superseded' : 'created', input.changedBy);
       learningId = created.id;
       result.created.push(created.id);
       if (superseded && superseded.id !== created.id) {
@@ -218,7 +249,7 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
         result.superseded.push(superseded.id);
       }
       // The rules read for this reconciliation stay current for the next candidate of the session.
-      if (rules && RULE_KINDS.has(c.kind)) rules = [{ id: created.id, title: c.title, body: c.body }, ...rules.filter((r) => r.id !== superseded?.id && r.id !== created.id)];
+      if (rules && RULE_KINDS.has(c.kind) && !replacedBy) rules = [{ id: created.id, title: c.title, body: c.body, validFrom: statedAt ?? new Date() }, ...rules.filter((r) => r.id !== superseded?.id && r.id !== created.id)];
     }
     await tx.learningSource.createMany({
       data: [

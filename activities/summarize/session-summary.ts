@@ -110,10 +110,10 @@ async function finalSummary(ctx: SummarizeContext, input: SessionSummaryInput, b
   const observations = await prisma.observation.findMany({
     where: { sessionId: input.sessionId },
     orderBy: { sequence: 'asc' },
-    select: { id: true, sequence: true, kind: true, toolName: true, title: true, text: true, tokenCount: true },
+    select: { id: true, sequence: true, kind: true, toolName: true, title: true, text: true, tokenCount: true, createdAt: true },
   });
   const range: SummaryRange = { from, to: Math.max(to, observations.at(-1)?.sequence ?? 0), count: observations.length };
-  const bySequence = new Map(observations.map((o) => [o.sequence, { id: o.id, title: o.title }]));
+  const bySequence = new Map(observations.map((o) => [o.sequence, { id: o.id, title: o.title, at: o.createdAt }]));
   const { citations, git } = await sessionCitations(prisma, input.sessionId);
   const provenance = { gitBranch: git.branch, gitCommit: git.commit, citations: mergeCitations([...citations.values()].flat()) as unknown as object[] };
   const knownRows = await prisma.learning.findMany({

@@ -106,6 +106,28 @@ export interface RuleText {
   body: string;
 }
 
+/** A rule with the time it holds from (when the person stated it). */
+export interface DatedRuleText extends RuleText {
+  validFrom: Date;
+}
+
+/**
+ * The current rule, stated after `statedAt`, that amends the candidate (a rule stated earlier but
+ * read later, as when sessions are summarized out of order): the earliest such, so the candidate
+ * becomes that rule's older version. The same test as ruleItAmends, the other way round.
+ */
+export function ruleAmendedLater<R extends DatedRuleText>(candidate: { title: string; body: string }, statedAt: Date, rules: readonly R[]): R | undefined {
+  const later = rules.filter((r) => r.validFrom.getTime() > statedAt.getTime());
+  if (later.length === 0) return undefined;
+  const older = { id: '', title: candidate.title, body: candidate.body };
+  // As the later rule would have been read when stated: against the rules before it, this one among them.
+  const amendsIt = (r: R) => {
+    const before = [...rules.filter((x) => x.id !== r.id && x.validFrom.getTime() <= r.validFrom.getTime()), older];
+    return ruleItAmends(r, before, topicRarity(before.map((x) => `${x.title}\n${x.body}`)))?.id === '';
+  };
+  return later.filter(amendsIt).sort((a, b) => a.validFrom.getTime() - b.validFrom.getTime())[0];
+}
+
 /** Topic rarity over a project's rules: ln(1 + N / df), N at least 10 (a few rules say little). */
 export function topicRarity(texts: string[]): Map<string, number> {
   const df = new Map<string, number>();
@@ -126,6 +148,7 @@ export function ruleItAmends<R extends RuleText>(candidate: { title: string; bod
     .map((r) => ({ ...r, ...replacesRule(text, `${r.title}\n${r.body}`, idf) }))
     .filter((o) => o.replaces)
     .sort((a, b) => b.overlap - a.overlap);
-  if (matches.length > 1 && matches[0]!.overlap - matches[1]!.overlap < AMBIGUOUS_MARGIN) return undefined;
+  // Close runners-up make it unclear, unless all the runner-up shares is shared by the best too (the project's subject words, not another topic).
+  if (matches.length > 1 && matches[0]!.overlap - matches[1]!.overlap < AMBIGUOUS_MARGIN && !matches[1]!.shared.every((t) => matches[0]!.shared.includes(t))) return undefined;
   return matches[0];
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { assemblePush, PROMPT_PUSH_TOKENS, type PushCandidate } from '../../api/context/prompt-push.js';
 import { statedRulesOf } from '../../common/rules/stated-rule.js';
-import { replacesRule, ruleItAmends } from '../../common/rules/rule-scope.js';
+import { replacesRule, ruleAmendedLater, ruleItAmends } from '../../common/rules/rule-scope.js';
 import { statedLearnings, withStatedRules } from '../../activities/summarize/stated-learnings.js';
 import { countTokens } from '../../common/rules/tokens.js';
 
@@ -133,6 +133,22 @@ describe('a later rule replaces an earlier one on its topic', () => {
     ];
     const amendment = { title: 'Maintenance only counts when announced 24 h ahead', body: 'Amendment after the audit: maintenance only counts when announced 24 h ahead. A window created less than 24 h before its start is ignored for the SLA and the outage counts as normal downtime.' };
     assert.equal(ruleItAmends(amendment, project)?.id, 'maintenance');
+  });
+
+  test('a rule read after its amendment (sessions summarized out of order) is that amendment\'s older version; a rule stated later is not', () => {
+    const at = (d: string) => new Date(`2026-${d}T10:00:00Z`);
+    const project = [
+      { id: 'regions', title: 'A minute counts as downtime only when 2 regions fail', body: 'A minute counts as downtime for the SLA only when at least 2 regions fail on 2 consecutive checks.', validFrom: at('06-01') },
+      { id: 'amendment', title: 'Maintenance only counts when announced 24 h ahead', body: 'Amendment after the audit: maintenance only counts when announced 24 h ahead. A window created less than 24 h before its start is ignored for the SLA and the outage counts as normal downtime.', validFrom: at('10-01') },
+      { id: 'display', title: 'Uptime is truncated, never rounded', body: 'The SLA report truncates uptime to 2 decimals; downtime minutes are shown as they are.', validFrom: at('06-02') },
+      { id: 'timeouts', title: 'A timeout counts as a failed check', body: 'A check that times out after 10 s is a failure and counts toward downtime in the SLA.', validFrom: at('06-03') },
+    ];
+    const original = { title: 'Maintenance windows are excluded from downtime', body: 'Time inside a maintenance window is always excluded from downtime for the SLA, for the monitors the window lists.' };
+    assert.equal(ruleAmendedLater(original, at('06-20'), project)?.id, 'amendment');
+    // Stated after the amendment: nothing later amends it.
+    assert.equal(ruleAmendedLater(original, at('11-01'), project), undefined);
+    // Another topic stated earlier is nobody's older version.
+    assert.equal(ruleAmendedLater({ title: 'Prices are integer cents', body: 'Prices are stored in integer cents, never floats.' }, at('06-20'), project), undefined);
   });
 });
 
