@@ -255,7 +255,7 @@ const OPINION = compile([
 
 /** Deixis of the task at hand: this time, for now, this function, the failing test… */
 const TASK_DEIXIS = compile([
-  String.raw`\b(?:this time|for now|right now|today|for the moment|in this (?:script|function|file|method|class|test|pr|change|branch|commit|ticket|loop|module)|this (?:function|script|loop|test|file|one)|the (?:failing|flaky|last|new) |the readme|just get|so it doesn't|so that it|instead of raising|change it|write that|a test for it|and tell me|for the import job|only change|i want to see)\b`,
+  String.raw`\b(?:this time|for now|right now|today|for the moment|in this (?:script|function|file|method|class|test|pr|change|branch|commit|ticket|loop|module)|this (?:function|script|loop|test|file|one)|the (?:failing|flaky|last|new) |the readme|just get|so it doesn't|so that it|instead of raising|(?<!we )change it|write that|a test for it|and tell me|for the import job|only change|i want to see)\b`,
   String.raw`\b(?:este test|esta función|este teste|essa função|esse teste|ce test|cette fonction|le test qui|questo test|questa funzione|il parser|diesen test|diese funktion|die funktion|deze test|deze functie|ten test|tę pętlę|tę funkcję|этот тест|эту функцию|флапающий)\b`,
   'このテスト', 'この関数', '这个函数', '这个测试', '이 함수', '이 테스트',
 ]);
