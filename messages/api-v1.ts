@@ -99,6 +99,7 @@ export const searchHit = z.object({
   sessionId: z.string().nullable(),
   agent: z.string().nullable().optional().describe("the agent of the record's session (a learning's: of its first source); null when unknown"),
   createdAt: timestamp,
+  editedBy: z.string().optional().describe('a learning edited in review: who edited it (the person, or the key of its own); absent otherwise'),
 });
 export type SearchHit = z.output<typeof searchHit>;
 export const searchAnswer = z.object({
@@ -235,6 +236,8 @@ export const learningRecord = z.object({
   gitCommit: z.string().nullable(),
   onDefaultBranch: z.boolean().nullable(),
   citations: z.array(citation),
+  /** Who edited it in review (issue 51): the person ("Alice <alice@example.com>") or the key's label; null if never edited. */
+  editedBy: z.string().nullable().optional(),
   sources: z.array(learningSource),
   history: z.array(learningRevision),
 });

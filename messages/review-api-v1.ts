@@ -76,4 +76,11 @@ export const reviewEditBody = z
   })
   .strict();
 
-export const reviewEdited = z.object({ id: z.string(), status: z.literal('active'), reviewedBy: z.string(), indexed: z.boolean() });
+export const reviewEdited = z.object({
+  id: z.string(),
+  status: z.literal('active'),
+  reviewedBy: z.string(),
+  /** The editor as the learning is attributed wherever it is pushed: the key's person ("Alice <alice@example.com>"), or the key's label. */
+  editedBy: z.string(),
+  indexed: z.boolean(),
+});
