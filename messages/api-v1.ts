@@ -13,6 +13,9 @@ import type { ParkedView } from './workflows-v1/session.js';
  * An ISO 8601 date-time on the wire. The routes may hand it a Date (Prisma's), which it writes as
  * JSON.stringify would (toISOString); a client reads the string.
  */
+/** Free text a PostgreSQL text or jsonb column can hold: anything but NUL (`z.string().regex(...NO_NUL)`). */
+export const NO_NUL = [/^[^\u0000]*$/, 'must not contain NUL characters'] as const;
+
 export const timestamp = z.preprocess((v) => (v instanceof Date ? v.toISOString() : v), z.string()).describe('ISO 8601 date-time');
 
 /** A page of a cursor-paginated list. */
