@@ -470,6 +470,25 @@ describe('SQL-looking and path-traversal input is inert', () => {
       assertSane(`deep ${path}`, 'POST', res);
       assert.ok(res.status === 400 || res.status === 413, `deep ${path}: ${res.status} ${res.text.slice(0, 200)}`);
     }
+    // Free text that would be stored (a memory, a correction, a review decision or edit, a person, a key's label): 400, nothing stored.
+    const learningId = fuzzData.sessions[0]!.learningId;
+    const stored = await tenantRowCounts([fuzzTenant.tenantId]);
+    for (const [method, path, body] of [
+      ['POST', '/v1/memories', { text: 'a\u0000b', project: FUZZ_PROJECT }],
+      ['POST', '/v1/memories', { text: 'ok', title: 't\u0000', project: FUZZ_PROJECT }],
+      ['POST', `/v1/learnings/${learningId}/correct`, { text: 'a\u0000b', reason: 'r' }],
+      ['POST', `/v1/learnings/${learningId}/forget`, { reason: 'a\u0000b' }],
+      ['POST', '/v1/review/decisions', { decision: 'approve', ids: [learningId], note: 'a\u0000b' }],
+      ['POST', `/v1/review/${learningId}/edit`, { text: 'a\u0000b' }],
+      ['POST', '/v1/admin/people', { name: 'a\u0000b' }],
+      ['POST', '/v1/admin/keys', { label: 'a\u0000b' }],
+    ] as const) {
+      const res = await request(method, path, { key: fuzzTenant.key, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      assertSane(`${path} with NUL`, method, res);
+      assert.equal(res.status, 400, `${path} with NUL: ${res.status} ${res.text}`);
+      assert.match(res.json.error.message, /NUL/);
+    }
+    assert.deepEqual({ ...(await tenantRowCounts([fuzzTenant.tenantId])), audit_logs: 0 }, { ...stored, audit_logs: 0 }, 'nothing stored');
     for (const path of ['/v1/search?q=a%00b', '/v1/context?project=nul-test&q=a%00b', '/v1/sessions?project=a%00b', '/v1/sessions?q=a%00b', '/v1/sessions?projectMatch=a%00b']) {
       const res = await request('GET', path, { key: own.key });
       assertSane(path, 'GET', res);
