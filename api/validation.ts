@@ -7,6 +7,7 @@ import { InvalidProjectName, normalizeProjectName } from '../common/workspace/pr
 import { HttpError } from './errors.js';
 import { RECORD_TYPES, type RecordType } from '../messages/record-types-v1.js';
 import { AGENTS } from '../messages/hooks-v1.js';
+import { NO_NUL } from '../messages/api-v1.js';
 
 /** Parses `input` or throws a 400 naming the first offending field. */
 export function parseOr400<S extends z.ZodType>(schema: S, input: unknown, code = 'invalid_query'): z.output<S> {
@@ -117,7 +118,7 @@ export const jobIdParam = z.string().min(1, 'required: a job id').max(500, 'at m
 
 /** Free text sent to PostgreSQL: any characters but NUL, which no text column can hold. */
 export const textParam = (max: number) =>
-  z.string().max(max, `at most ${max} characters`).regex(/^[^\u0000]*$/, 'must not contain NUL characters');
+  z.string().max(max, `at most ${max} characters`).regex(...NO_NUL);
 
 /** `agent`: one of the coding agents memflow captures (GET /v1/search, /v1/context, /v1/sessions). */
 export const agentParam = z.enum(AGENTS, { error: () => `must be one of ${AGENTS.join(', ')}` }).optional();

@@ -48,7 +48,7 @@ export async function search(words: string[], opts: SearchOptions, out: (line: s
 
   // The rank, not the score: a fused score is relative to its candidates and may be negative.
   answer.results.forEach((r, i) => {
-    out(`${`#${i + 1}`.padEnd(4)}  ${r.type.padEnd(11)}  ${r.id}  ${r.agent ? `[${r.agent}] ` : ''}${oneLine(readable(r.title))}`);
+    out(`${`#${i + 1}`.padEnd(4)}  ${r.type.padEnd(11)}  ${r.id}  ${r.agent ? `[${r.agent}] ` : ''}${oneLine(readable(r.title))}${r.editedBy ? ` (edited by ${oneLine(readable(r.editedBy))})` : ''}`);
     if (r.snippet && r.snippet !== r.title) out(`        ${oneLine(readable(r.snippet))}`);
   });
   const n = answer.results.length;

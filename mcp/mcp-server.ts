@@ -16,7 +16,7 @@ import { gitHead } from '../common/workspace/git-head.js';
 import { checkContext, stalenessReport } from '../common/workspace/recall-staleness.js';
 import { registerResourcesAndPrompts } from './resources.js';
 import { DEFAULT_MAX_TOKENS, fitRecords, withTokenCount, type Sized } from './budget.js';
-import { recordBlock } from './format.js';
+import { recordBlock, withheldFromAgents } from './format.js';
 import { registerContextTool } from './tools/context-tool.js';
 import { registerGetTool } from './tools/get-tool.js';
 import { registerLearningsTool } from './tools/learnings-tool.js';
@@ -86,6 +86,8 @@ export function createMemflowMcpServer(opts: MemflowMcpOptions): McpServer {
       const answer = await api.memories([id], 'resource');
       const found = answer.items[0];
       if (!found) throw new Error(answer.ambiguous?.length ? `${id} names more than one memory: give more of the id` : `no memory ${id} in this tenant`);
+      const withheld = withheldFromAgents(found);
+      if (withheld) throw new Error(`memory ${id} is not served: it ${withheld}`);
       return fitRecords('', [recordBlock(found, undefined, opts.defaultProject)], '', cap, () => `(cut to stay under ${cap} tokens)`).text;
     },
     defaultProject: opts.defaultProject,

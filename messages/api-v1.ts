@@ -13,6 +13,9 @@ import type { ParkedView } from './workflows-v1/session.js';
  * An ISO 8601 date-time on the wire. The routes may hand it a Date (Prisma's), which it writes as
  * JSON.stringify would (toISOString); a client reads the string.
  */
+/** Free text a PostgreSQL text or jsonb column can hold: anything but NUL (`z.string().regex(...NO_NUL)`). */
+export const NO_NUL = [/^[^\u0000]*$/, 'must not contain NUL characters'] as const;
+
 export const timestamp = z.preprocess((v) => (v instanceof Date ? v.toISOString() : v), z.string()).describe('ISO 8601 date-time');
 
 /** A page of a cursor-paginated list. */
@@ -99,6 +102,7 @@ export const searchHit = z.object({
   sessionId: z.string().nullable(),
   agent: z.string().nullable().optional().describe("the agent of the record's session (a learning's: of its first source); null when unknown"),
   createdAt: timestamp,
+  editedBy: z.string().optional().describe('a learning edited in review: who edited it (the person, or the key of its own); absent otherwise'),
 });
 export type SearchHit = z.output<typeof searchHit>;
 export const searchAnswer = z.object({
@@ -235,6 +239,8 @@ export const learningRecord = z.object({
   gitCommit: z.string().nullable(),
   onDefaultBranch: z.boolean().nullable(),
   citations: z.array(citation),
+  /** Who edited it in review (issue 51): the person ("Alice <alice@example.com>") or the key's label; null if never edited. */
+  editedBy: z.string().nullable().optional(),
   sources: z.array(learningSource),
   history: z.array(learningRevision),
 });

@@ -6,6 +6,10 @@
  * (403, audited); a maintainer approves one (pushed to the next session), rejects one (gone, with
  * history, and a session restating it does not revive it) and edits one (the edited text is pushed,
  * attributed to the editor); a person's stated memory goes live at once; every decision is audited.
+ * "Reach no agent" is checked on every channel: the session-start hook, GET /v1/context, the
+ * per-prompt push (UserPromptSubmit), GET /v1/search in every mode, the CLI's search, and at /mcp the
+ * context, search, learnings and get tools and the context and memory resources. The editor is a
+ * person (Rita, a maintainer), and each of those channels names her on the edited learning.
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -30,12 +34,15 @@ let admin: Awaited<ReturnType<typeof newTenant>>;
 let member: string;
 let maintainer: { key: string; keyId: string };
 let mcp: Client | undefined;
+/** The reviewing maintainer is a person: what she edits is pushed attributed to her. */
+const RITA = 'Rita Reviewer <rita@example.com>';
 
 before(async () => {
   await stack.ready;
   admin = await newTenant(prisma, 'admin');
   member = (await createApiKey(prisma, admin.name, { role: 'member' })).key;
-  maintainer = await createApiKey(prisma, admin.name, { role: 'maintainer', label: 'reviewer' });
+  const rita = await prisma.person.create({ data: { tenantId: admin.tenantId, name: 'Rita Reviewer', email: 'rita@example.com', role: 'maintainer' } });
+  maintainer = await createApiKey(prisma, admin.name, { role: 'maintainer', label: 'reviewer', personId: rita.id });
 });
 
 after(async () => {
@@ -77,14 +84,61 @@ async function codingSession(): Promise<string> {
   return sid;
 }
 
-async function mcpText(name: string, args: Record<string, unknown>): Promise<string> {
+async function mcpClient(): Promise<Client> {
   if (!mcp) {
     mcp = new Client({ name: 'memflow-review-test', version: '1.0.0' });
     await mcp.connect(new StreamableHTTPClientTransport(new URL(`${stack.api.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${member}`, 'x-memflow-project': project } } }));
   }
-  const r = (await mcp.callTool({ name, arguments: args })) as { content: { text?: string }[]; isError?: boolean };
+  return mcp;
+}
+
+async function mcpText(name: string, args: Record<string, unknown>): Promise<string> {
+  const r = (await (await mcpClient()).callTool({ name, arguments: args })) as { content: { text?: string }[]; isError?: boolean };
   assert.notEqual(r.isError, true, JSON.stringify(r.content));
   return r.content.map((c) => c.text ?? '').join('\n');
+}
+
+/** A resource's text at /mcp, or the error it was refused with. */
+async function mcpResource(uri: string): Promise<{ text: string } | { error: string }> {
+  try {
+    const r = await (await mcpClient()).readResource({ uri });
+    return { text: r.contents.map((c) => ('text' in c && typeof c.text === 'string' ? c.text : '')).join('\n') };
+  } catch (err) {
+    return { error: String(err) };
+  }
+}
+
+/** What the per-prompt push (UserPromptSubmit's additionalContext) hands a new session for this prompt. */
+async function promptPush(prompt: string): Promise<string> {
+  const sid = `s-${crypto.randomUUID()}`;
+  await post('session-start', { session_id: sid, hook_event_name: 'SessionStart', source: 'startup' });
+  const out = await post('user-prompt-submit', { session_id: sid, hook_event_name: 'UserPromptSubmit', prompt });
+  return (out.hookSpecificOutput as { additionalContext?: string } | undefined)?.additionalContext ?? '';
+}
+
+interface Hit {
+  id: string;
+  editedBy?: string;
+}
+/** GET /v1/search's learnings for `q` in every mode (hybrid, keyword, semantic), by id. */
+async function searchEveryMode(q: string): Promise<Map<string, Hit>> {
+  const hits = new Map<string, Hit>();
+  for (const mode of ['hybrid', 'keyword', 'semantic']) {
+    const r = await call(member, 'GET', `/v1/search?project=${project}&types=learning&limit=100&mode=${mode}&q=${encodeURIComponent(q)}`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    for (const h of r.body.results as Hit[]) hits.set(h.id, h);
+  }
+  return hits;
+}
+
+const cli = (key: string, ...args: string[]) => runCli(args, { env: { MEMFLOW_API_KEY: key, MEMFLOW_URL: stack.api.url, HOME: '/tmp' } });
+
+async function cliSearch(q: string): Promise<{ ids: string[]; text: string }> {
+  const json = await cli(member, 'search', q, '--project', project, '--json');
+  assert.equal(json.code, 0, json.stderr);
+  const text = await cli(member, 'search', q, '--project', project);
+  assert.equal(text.code, 0, text.stderr);
+  return { ids: (JSON.parse(json.stdout) as { results: { id: string }[] }).results.map((r) => r.id), text: text.stdout };
 }
 
 const auditOf = (action: string) => prisma.auditLog.findMany({ where: { tenantId: admin.tenantId, action }, orderBy: { createdAt: 'asc' } });
@@ -144,6 +198,32 @@ test("with review on, a session's extracted learnings wait as pending and reach 
   for (const text of [await mcpText('learnings', { project, status: 'all' }), await mcpText('search', { query: 'pool.query parser token lint quotes', project, types: ['learning'] })]) {
     for (const id of pendingIds) assert.ok(!text.includes(id.slice(0, 8)), `pending ${id} is not in: ${text.slice(0, 400)}`);
   }
+  // Search: GET /v1/search in every mode and the CLI's search, asked with each pending title; the stated memory is found (the control).
+  for (const q of [...titles, 'pool.query parser token lint quotes']) {
+    const hits = await searchEveryMode(q);
+    for (const id of pendingIds) assert.ok(!hits.has(id), `GET /v1/search "${q}": pending ${id} is not listed`);
+    const viaCli = await cliSearch(q);
+    for (const id of pendingIds) assert.ok(!viaCli.ids.includes(id), `memflow search "${q}": pending ${id} is not listed`);
+  }
+  assert.ok((await searchEveryMode('real PostgreSQL db tests')).has(stated.body.id), 'search finds the stated memory');
+  // The per-prompt push, asked about each pending learning (its words reversed: the prompt, stored as
+  // the project's own, must not itself bring the title into later contexts).
+  for (const t of titles) {
+    const pushedWithPrompt = await promptPush(`Please look at this again: ${t.split(/\s+/).reverse().join(' ')}`);
+    for (const other of titles) assert.ok(!pushedWithPrompt.includes(other), `the per-prompt push has no pending "${other}": ${pushedWithPrompt.slice(0, 400)}`);
+  }
+  // The MCP resources and get by id: a pending learning is not served even when named.
+  for (const uri of ['memflow://context', `memflow://context/${project}`]) {
+    const r = await mcpResource(uri);
+    assert.ok('text' in r, `${uri}: ${JSON.stringify(r)}`);
+    for (const t of titles) assert.ok(!r.text.includes(t), `${uri} has no pending "${t}"`);
+  }
+  const asResource = await mcpResource(`memflow://memory/${pendingIds[0]}`);
+  assert.ok('error' in asResource && /waits for review/.test(asResource.error), JSON.stringify(asResource));
+  const got = await mcpText('get', { ids: pendingIds.map((id) => id.slice(0, 8)) });
+  assert.match(got, /Not served/);
+  for (const t of titles) assert.ok(!got.includes(t), `get answers no pending "${t}": ${got}`);
+
   const all = await call(member, 'GET', `/v1/learnings?project=${project}&status=all`);
   assert.ok(!all.body.items.some((i: { id: string }) => pendingIds.includes(i.id)), "the learnings list's `all` (the MCP tool's) leaves pending out");
   const asked = await call(member, 'GET', `/v1/learnings?project=${project}&status=pending`);
@@ -191,6 +271,7 @@ test('a member key cannot decide (403, audited); a maintainer approves, rejects 
   const edited = await call(maintainer.key, 'POST', `/v1/review/${editId}/edit`, { text: 'The parser must return the last token at EOF (edited in review).', title: 'Parser returns the last token at EOF' });
   assert.equal(edited.status, 200, JSON.stringify(edited.body));
   assert.equal(edited.body.reviewedBy, `key:${maintainer.keyId}`);
+  assert.equal(edited.body.editedBy, RITA, 'the editor is the person behind the key');
   const editAgain = await call(maintainer.key, 'POST', `/v1/review/${editId}/edit`, { text: 'x' });
   assert.equal(editAgain.status, 409, 'only a pending learning is edited in review');
 
@@ -207,7 +288,9 @@ test('a member key cannot decide (403, audited); a maintainer approves, rejects 
   assert.equal(e.status, 'active');
   assert.equal(e.title, 'Parser returns the last token at EOF');
   assert.equal(e.reviewedBy, `key:${maintainer.keyId}`);
+  assert.equal(e.editedBy, RITA);
   assert.deepEqual(e.revisions.map((r) => r.reason), ['created', 'edited']);
+  assert.ok((await auditOf('review.edit')).some((a) => (a.details as { editedBy?: string }).editedBy === RITA), 'the audit entry names the editor');
 
   for (const [action, id] of [['review.approve', approveId], ['review.reject', rejectId], ['review.edit', editId]] as const) {
     const entries = await auditOf(action);
@@ -226,6 +309,34 @@ test('approved and edited learnings are pushed to the next session; the rejected
   const viaMcp = await mcpText('learnings', { project, status: 'all' });
   assert.ok(viaMcp.includes(editId.slice(0, 8)) && !viaMcp.includes(rejectId.slice(0, 8)));
 
+  // The edited text, attributed to Rita, on every channel that reaches an agent; the rejected one on none.
+  const attributed = /Parser returns the last token at EOF \(edited by Rita Reviewer <rita@example\.com>\)/;
+  assert.match(context, attributed, 'the session-start context');
+  const viaApi = await call(member, 'GET', `/v1/context?project=${project}&tokens=4000`);
+  assert.match(viaApi.body.context, attributed, 'GET /v1/context');
+  assert.ok(viaApi.body.items.includes(approveId) && viaApi.body.items.includes(editId) && !viaApi.body.items.includes(rejectId));
+  assert.match(await mcpText('context', { project, tokens: 4000 }), attributed, 'the MCP context tool');
+  const resource = await mcpResource(`memflow://context/${project}`);
+  assert.ok('text' in resource && attributed.test(resource.text), `the MCP context resource: ${JSON.stringify(resource).slice(0, 400)}`);
+  const lineOf = (text: string, id: string) => text.split('\n').find((l) => l.includes(id.slice(0, 8))) ?? '';
+  assert.match(lineOf(viaMcp, editId), /edited by Rita Reviewer/, `the MCP learnings tool: ${viaMcp}`);
+  const got = await mcpText('get', { ids: [editId.slice(0, 8), rejectId.slice(0, 8)] });
+  assert.match(got, /edited by Rita Reviewer <rita@example\.com>/, `the MCP get tool: ${got}`);
+  assert.match(got, /Not served .*rejected in review/, 'a rejected learning is not served by id');
+  assert.ok(!got.includes(rejected.body), 'nor its text');
+  const foundByMcp = await mcpText('search', { query: 'Parser returns the last token at EOF', project, types: ['learning'] });
+  assert.match(lineOf(foundByMcp, editId), /edited by Rita Reviewer/, `the MCP search tool: ${foundByMcp}`);
+  const hits = await searchEveryMode('Parser returns the last token at EOF');
+  assert.equal(hits.get(editId)?.editedBy, RITA, 'GET /v1/search');
+  assert.ok(!(await searchEveryMode(rejected.title)).has(rejectId), 'the rejected one is not searchable');
+  assert.ok((await searchEveryMode(approved.title)).has(approveId), 'the approved one is');
+  const viaCli = await cliSearch('Parser returns the last token at EOF');
+  assert.ok(viaCli.ids.includes(editId));
+  assert.match(viaCli.text, /edited by Rita Reviewer/, `memflow search: ${viaCli.text}`);
+  const pushedWithPrompt = await promptPush('The parser loses the last token at EOF again; make the parser return the last token at EOF.');
+  assert.match(pushedWithPrompt, /edited by Rita Reviewer <rita@example\.com>\] Parser returns the last token at EOF — The parser must return the last token at EOF/, `the per-prompt push: ${pushedWithPrompt}`);
+  assert.ok(!pushedWithPrompt.includes(rejected.title));
+
   // An extractor stating the rejected (or a pending) learning again cannot make it active.
   await prisma.learning.update({ where: { id: rejectId }, data: { status: 'active', strength: { increment: 1 } } });
   assert.equal((await prisma.learning.findUniqueOrThrow({ where: { id: rejectId } })).status, 'rejected');
@@ -233,8 +344,6 @@ test('approved and edited learnings are pushed to the next session; the rejected
   const counts = await call(member, 'GET', '/v1/review/counts');
   assert.equal(counts.body.pending, pendingIds.length - 3);
 });
-
-const cli = (key: string, ...args: string[]) => runCli(args, { env: { MEMFLOW_API_KEY: key, MEMFLOW_URL: stack.api.url, HOME: '/tmp' } });
 
 test('memflow review: the inbox with counts and age; a member is refused; approve --all approves many at once', async () => {
   // Two more extracted learnings: written as any extractor writes them, held by the database.

@@ -435,6 +435,7 @@ test('every model round-trips through Prisma Client', async (t) => {
       scope: ['Date.now', 'reconnect', 'backoff'],
       reviewedBy: 'key:0123456789',
       reviewedAt: at(27),
+      editedBy: 'Rita Reviewer <rita@example.com>',
       gitBranch: 'feature/reconnect',
       gitCommit: 'a'.repeat(40),
       citations: [{ path: 'src/ws.ts', startLine: 10, endLine: 14, hash: '0123456789abcdef', lines: ['00000000000001'], removed: ['00000000000002'] }],

@@ -35,6 +35,8 @@ export interface Candidate {
   outcome?: string | null;
   origin?: string | null;
   stale_count?: number | null;
+  /** A learning edited in review: who edited it (learnings.edited_by), said where it is pushed. */
+  edited_by?: string | null;
   /** Directories the project's recent sessions ran in (the same on every row). */
   roots?: string[] | null;
   /**
@@ -187,6 +189,7 @@ with sig as (
 select c.type, c.id, c.kind, c.title, c.text, c.tool_name, c.confidence, c.strength, c.at,
   c.citations, c.git_branch, c.git_commit, c.on_default_branch, c.flags, c.outcome, c.origin, c.stale_count, c.sequence, c.later,
   ts_rank(c.search_vector, q.any_q, 32) as relevance,
+  case when c.type = 'learning' then (select e.edited_by from learnings e where e.id = c.id) end as edited_by,
   (select name from projects where id = $2 and tenant_id = $1) as project_name,
   -- Where the project's recent sessions ran: paths under them are shown relative to the project.
   (select array(select distinct r from (select unnest(array[git_root, cwd]) as r from (

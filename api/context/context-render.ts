@@ -101,6 +101,9 @@ export function withoutNothingToTeach(candidates: Candidate[]): Candidate[] {
   });
 }
 
+/** Who edited a learning in review (issue 51): the edited text is pushed attributed to them. */
+const editedBy = (c: Candidate) => (c.type === 'learning' && c.edited_by ? ` (edited by ${oneLine(c.edited_by, 120)})` : '');
+
 /** A summary's title without the offline summarizer's "[offline]" (the summary's metadata says it). */
 const withoutOfflineMark = (title: string) => title.replace(/^\[offline\]\s*/i, '');
 
@@ -112,7 +115,7 @@ export function renderItem(c: Candidate, maxBody: number, repeats = 1): string {
   if (c.type === 'learning') {
     const kind = c.kind === 'dead_end' ? 'dead end — do not repeat' : c.kind;
     const body = bodyBeyondTitle(title, c.text);
-    return `- [${kind}] ${oneLine(title, 160)}${trustLabel(c)}${maxBody > 0 && body ? `: ${oneLine(body, maxBody)}` : ''}`;
+    return `- [${kind}] ${oneLine(title, 160)}${trustLabel(c)}${editedBy(c)}${maxBody > 0 && body ? `: ${oneLine(body, maxBody)}` : ''}`;
   }
   if (c.type === 'summary') {
     const body = bodyBeyondTitle(title, c.text);

@@ -44,6 +44,8 @@ export interface PushCandidate {
   pushed_before: boolean;
   /** What a stated rule is about (matched, not shown). */
   scope?: string[] | null;
+  /** Who edited it in review (issue 51), said on the line; null: never edited. */
+  edited_by?: string | null;
 }
 
 export interface BuiltPush {
@@ -75,7 +77,7 @@ with rules as (
     and l.search_vector @@ to_tsquery('english', $4)
   order by ts_rank(l.search_vector, to_tsquery('english', $4)) desc limit ${MAX_MATCHING}
 )
-select l.id, l.kind::text as kind, l.title, l.body, l.origin, l.outcome, l.created_at as at, l.scope,
+select l.id, l.kind::text as kind, l.title, l.body, l.origin, l.outcome, l.created_at as at, l.scope, l.edited_by,
   (select max(p.created_at) from learnings p where p.superseded_by_id = l.id) as replaced_at,
   ($5::text is not null and exists (
     select 1 from sessions s join context_receipts r on r.session_id = s.id join context_receipt_items ri on ri.receipt_id = r.id
@@ -100,6 +102,7 @@ const cut = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max
 
 /** Who stood behind a memory, as the pushed line says it. */
 function byWhom(c: PushCandidate): string {
+  if (c.edited_by) return `edited by ${cut(flat(c.edited_by), 120)}`;
   if (c.origin === 'user' || c.origin === 'stated') return 'stated by a person';
   if (c.origin === 'agent') return 'noted by an agent, unverified';
   return c.outcome === 'confirmed' ? 'confirmed by a passing check' : 'extracted from a session';

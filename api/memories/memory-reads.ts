@@ -60,7 +60,7 @@ const LEARNING_COLUMNS = {
   validFrom: 'l.valid_from', validTo: 'l.valid_to', supersededBy: 'l.superseded_by_id::text', tokenCount: 'l.token_count',
   createdAt: 'l.created_at', updatedAt: 'l.updated_at', trust: 'NULL', outcome: 'l.outcome', flags: 'l.flags',
   staleCount: 'l.stale_count', checkedAt: 'l.checked_at', gitBranch: 'l.git_branch', gitCommit: 'l.git_commit',
-  onDefaultBranch: 'l.on_default_branch', citations: 'l.citations',
+  onDefaultBranch: 'l.on_default_branch', citations: 'l.citations', editedBy: 'l.edited_by',
   sources: `coalesce((
     SELECT json_agg(${jsonOf(SOURCE_COLUMNS)} ORDER BY ls.created_at, ls.id)
       FROM learning_sources ls

@@ -27,6 +27,17 @@ export interface Reviewer {
 
 const by = (r: Reviewer) => `key:${r.keyId}`;
 
+/**
+ * The editor as a learning is attributed where it is pushed and answered: the key's person, with
+ * their email when known ("Alice <alice@example.com>"), else the key's own label ("key ci" or its
+ * prefix). Taken at the time of the edit, so a later rename does not rewrite history.
+ */
+async function editorOf(tx: Tx, r: Reviewer): Promise<string> {
+  const key = await tx.apiKey.findFirst({ where: { id: r.keyId, tenantId: r.tenantId }, select: { name: true, prefix: true, person: { select: { name: true, email: true } } } });
+  if (key?.person) return key.person.email ? `${key.person.name} <${key.person.email}>` : key.person.name;
+  return `key ${key?.name ?? key?.prefix ?? r.keyId}`;
+}
+
 function audit(tx: Tx, r: Reviewer, action: string, target: string, details: Record<string, unknown>): Promise<void> {
   return recordAudit(tx, { tenantId: r.tenantId, actorKeyId: r.keyId, action, target, outcome: 'success', details, requestId: r.requestId });
 }
@@ -146,7 +157,12 @@ export async function decide(prisma: PrismaClient, r: Reviewer, decision: Review
  * learning is attributed to the editor (`reviewedBy`, and the revision `edited`). The fingerprint is
  * kept, so a later session stating the original again restates the edited learning.
  */
-export async function editAndApprove(prisma: PrismaClient, r: Reviewer, id: string, input: { text: string; title?: string | undefined; note?: string | undefined }): Promise<{ id: string; reviewedBy: string }> {
+export async function editAndApprove(
+  prisma: PrismaClient,
+  r: Reviewer,
+  id: string,
+  input: { text: string; title?: string | undefined; note?: string | undefined },
+): Promise<{ id: string; reviewedBy: string; editedBy: string }> {
   const body = redactText(input.text).text;
   const title = redactText(input.title ?? titleOf(input.text)).text.slice(0, 200);
   const note = input.note ? redactText(input.note).text : undefined;
@@ -156,12 +172,13 @@ export async function editAndApprove(prisma: PrismaClient, r: Reviewer, id: stri
     if (!l) throw new HttpError(404, 'not_found', `no learning '${id}'`);
     if (l.status !== 'pending') throw new HttpError(409, 'conflict', `learning '${id}' is ${l.status}, not pending: correct a live learning with POST /v1/learnings/{id}/correct`);
     const now = new Date();
+    const editedBy = await editorOf(tx, r);
     const updated = await tx.learning.update({
       where: { id },
-      data: { title, body, tokenCount: countTokens(`${title}\n${body}`), flags: poisonFlags(title, body), status: 'active', reviewedBy: by(r), reviewedAt: now },
+      data: { title, body, tokenCount: countTokens(`${title}\n${body}`), flags: poisonFlags(title, body), status: 'active', reviewedBy: by(r), reviewedAt: now, editedBy },
     });
     await appendLearningRevision(tx, updated, 'edited', by(r), note);
-    await audit(tx, r, 'review.edit', `learning:${id}`, { project: l.project.name, ...(note ? { note } : {}) });
-    return { id, reviewedBy: by(r) };
+    await audit(tx, r, 'review.edit', `learning:${id}`, { project: l.project.name, editedBy, ...(note ? { note } : {}) });
+    return { id, reviewedBy: by(r), editedBy };
   });
 }

@@ -102,7 +102,7 @@ export function registerReviewRoutes(app: FastifyInstance, deps: ReviewRouteDeps
     if (!id) throw new HttpError(404, 'not_found', `no learning '${ref}'`);
     const done = await editAndApprove(prisma, { tenantId, keyId, requestId: req.id }, id, body);
     const indexed = await indexer.indexNow(tenantId, [id], req.id);
-    return answer(reviewEdited, { id, status: 'active', reviewedBy: done.reviewedBy, indexed });
+    return answer(reviewEdited, { id, status: 'active', reviewedBy: done.reviewedBy, editedBy: done.editedBy, indexed });
   });
 
   const policyDoc = documented({ summary: "A project's review policy (live or review) and how many of its learnings wait", tags: ['memory'], params: projectPath, answers: { 200: reviewPolicyView, 404: null } });

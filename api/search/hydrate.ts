@@ -22,13 +22,13 @@ const LEARNING_SESSION = `(select s from learning_sources ls
     where ls.learning_id = t.id order by ls.created_at, ls.id limit 1)`;
 
 const SELECTS: Record<RecordType, (where: string, ids: string) => string> = {
-  observation: (where, ids) => `select 'observation' as type, t.id, t.title, left(t.text, ${SNIPPET_SOURCE_CHARS}) as text, s.agent_session_id as session_id, ${agentSql('s')} as agent, t.created_at
+  observation: (where, ids) => `select 'observation' as type, t.id, t.title, left(t.text, ${SNIPPET_SOURCE_CHARS}) as text, s.agent_session_id as session_id, ${agentSql('s')} as agent, t.created_at, null::text as edited_by
     from observations t join sessions s on s.id = t.session_id where ${where} and t.id = any(${ids}::uuid[]) and ${notSelfActivitySql('t')}
       and t.kind not in ('start', 'end')`,
-  summary: (where, ids) => `select 'summary' as type, t.id, t.title, left(t.text, ${SNIPPET_SOURCE_CHARS}) as text, s.agent_session_id as session_id, ${agentSql('s')} as agent, t.created_at
+  summary: (where, ids) => `select 'summary' as type, t.id, t.title, left(t.text, ${SNIPPET_SOURCE_CHARS}) as text, s.agent_session_id as session_id, ${agentSql('s')} as agent, t.created_at, null::text as edited_by
     from summaries t join sessions s on s.id = t.session_id where ${where} and t.id = any(${ids}::uuid[])`,
   learning: (where, ids) => `select 'learning' as type, t.id, t.title, left(t.body, ${SNIPPET_SOURCE_CHARS}) as text, (f.s).agent_session_id as session_id,
-      case when f.s is null then null else ${agentSql('(f.s)')} end as agent, t.created_at
+      case when f.s is null then null else ${agentSql('(f.s)')} end as agent, t.created_at, t.edited_by::text
     from learnings t left join lateral (select ${LEARNING_SESSION} as s) f on true where ${where} and t.id = any(${ids}::uuid[]) and t.status = 'active'`,
 };
 
@@ -40,6 +40,7 @@ interface Row {
   session_id: string | null;
   agent: string | null;
   created_at: Date;
+  edited_by: string | null;
 }
 
 const flat = (s: string) => s.toLowerCase().replace(/\s+/g, ' ').trim();
@@ -72,6 +73,7 @@ export async function hydrateResults(pool: PgPool, refs: readonly RankedRef[], s
       sessionId: row.session_id,
       agent: row.agent,
       createdAt: row.created_at.toISOString(),
+      ...(row.edited_by ? { editedBy: row.edited_by } : {}),
     });
   }
   return out;

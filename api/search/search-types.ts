@@ -37,6 +37,8 @@ export interface SearchResult {
   /** The agent of that session. */
   agent: string | null;
   createdAt: string;
+  /** A learning edited in review: who edited it (issue 51); absent otherwise. */
+  editedBy?: string;
 }
 
 export const refKey = (r: { type: RecordType; id: string }) => `${r.type}:${r.id}`;

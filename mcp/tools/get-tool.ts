@@ -2,7 +2,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { fitRecords } from '../budget.js';
-import { recordBlock, short } from '../format.js';
+import { recordBlock, short, withheldFromAgents } from '../format.js';
 import { answerText, memoryId, type ToolKit } from './tool-kit.js';
 
 const GET_INPUT = {
@@ -26,15 +26,22 @@ export function registerGetTool(server: McpServer, kit: ToolKit): void {
     },
     async (a) => {
       const answer = await kit.api.memories(a.ids, 'mcp_tool:get');
-      const missing = [answer.notFound.length ? `Not found: ${answer.notFound.join(' ')}` : '', answer.ambiguous?.length ? `Ambiguous (give more of the id): ${answer.ambiguous.join(' ')}` : '']
+      // A learning waiting for review (or rejected there) reaches no agent, even asked for by id.
+      const withheld = answer.items.filter((r) => withheldFromAgents(r));
+      const items = answer.items.filter((r) => !withheldFromAgents(r));
+      const missing = [
+        answer.notFound.length ? `Not found: ${answer.notFound.join(' ')}` : '',
+        answer.ambiguous?.length ? `Ambiguous (give more of the id): ${answer.ambiguous.join(' ')}` : '',
+        withheld.length ? `Not served (a maintainer has not approved them): ${withheld.map((r) => `${short(r.id)} ${withheldFromAgents(r)}`).join('; ')}` : '',
+      ]
         .filter(Boolean)
         .join('\n');
       const focus = a.full ? undefined : a.query;
-      const blocks = answer.items.map((r) => recordBlock(r, focus, kit.defaultProject));
+      const blocks = items.map((r) => recordBlock(r, focus, kit.defaultProject));
       const cap = kit.cap;
       return answerText(
         fitRecords('', blocks, missing, cap, (n, shown) => {
-          const rest = answer.items.slice(shown).map((r) => short(r.id));
+          const rest = items.slice(shown).map((r) => short(r.id));
           return `(${n} records not shown to stay under ${cap} tokens: get ${rest.join(' ')})${missing ? `\n${missing}` : ''}`;
         }),
       );

@@ -91,6 +91,7 @@ export function LearningCard({ learning: l, onChanged }: { learning: Learning; o
       <p class="muted">
         {l.project} · {l.origin} · strength {l.strength} · confidence {l.confidence.toFixed(2)} · {l.tokenCount} tokens · {fmtTime(l.createdAt)} · <code>{shortId(l.id)}</code>
         {l.tags.length ? ` · tags ${l.tags.join(', ')}` : ''}
+        {l.editedBy ? ` · edited by ${l.editedBy}` : ''}
         {l.lastStatedAt ? ` · last stated ${fmtTime(l.lastStatedAt)}` : ''}
         {l.validFrom ? ` · valid from ${fmtTime(l.validFrom)}` : ''}
         {l.validTo ? ` · valid until ${fmtTime(l.validTo)}` : ''}
