@@ -53,7 +53,7 @@ const NORM = [
   // en
   String.raw`\balways\b`, String.raw`\bnever\b`, String.raw`\bfrom now on\b`, String.raw`\bgoing forward\b`, String.raw`\bat all times\b`, String.raw`\bno exceptions?\b`,
   String.raw`\bfull stop\b`, String.raw`\bwithout exception\b`, String.raw`\bnon-?negotiable\b`, String.raw`\bin (?:this|our|the) (?:repo|repository|project|codebase|code base|team|service|app)\b`, String.raw`\bacross the (?:repo|codebase|project)\b`,
-  String.raw`\bonly ever\b`, String.raw`\bas a rule\b`, String.raw`\b(?:is )?how we (?:work|do (?:it|things)|roll)(?: here| in this \w+)?\b`, String.raw`\b(?:are|is|get|go|live|follow|use|work|named|written|done)\b[^.;:?!]{0,60}\bhere\s*(?=[,.;!]|$)`, String.raw`\bby convention\b`, String.raw`\bstandard(?:ize|ise|ized|ised)? on\b`, String.raw`\bfrom here on\b`, String.raw`\bhenceforth\b`,
+  String.raw`\bonly ever\b`, String.raw`\bas a rule\b`, String.raw`\b(?:is )?how we (?:work|do (?:it|things)|roll)(?: here| in this \w+)?\b`, String.raw`\b(?:are|is|get|go|live|follow|use|work|named|written|done)\b[^.;:?!]{3,60}\bhere\s*(?=[,.;!]|$)`, String.raw`\bby convention\b`, String.raw`\bstandard(?:ize|ise|ized|ised)? on\b`, String.raw`\bfrom here on\b`, String.raw`\bhenceforth\b`,
   // es / pt
   String.raw`\bsiempre\b`, String.raw`\bnunca\b`, String.raw`\bjamás\b`, String.raw`\ba partir de ahora\b`, String.raw`\bde ahora en adelante\b`, String.raw`\ben este (?:repo|repositorio|proyecto)\b`, String.raw`\bsin excepci[oó]n\b`,
   String.raw`\bsempre\b`, String.raw`\bjamais\b`, String.raw`\ba partir de agora\b`, String.raw`\bdaqui para frente\b`, String.raw`\bneste (?:repo|repositório|projeto)\b`, String.raw`\bsem exce[cç][aã]o\b`,
@@ -133,7 +133,7 @@ const HYPOTHETICAL = [
 /** A request for the task at hand: please, can you, make sure, let me know, an imperative task verb first. */
 const REQUEST = [
   String.raw`\bplease\b`, String.raw`^(?:hi!? |hey!? |ok,? |so,? )?we need\b(?![^.?!]*\b(?:every|each|all|any|always|never|whenever)\b)`, String.raw`\bpls\b`, String.raw`\bplz\b`, String.raw`\b(?:can|could|would|will) you\b`, String.raw`\bmake sure\b`, String.raw`\bensure (?:that )?(?:this|the|it)\b`, String.raw`\blet me know\b`, String.raw`\bi (?:want|need|'d like) you to\b`, String.raw`\bfor (?:this|now|the moment|today)\b`,
-  String.raw`\bin this (?:function|file|method|class|test|pr|change|branch|commit|ticket)\b`, String.raw`\bhere\b(?! (?:is|are) (?:the|our) (?:rule|convention))`,
+  String.raw`\bin this (?:function|file|method|class|test|pr|change|branch|commit|ticket)\b`, String.raw`\bhere\b(?! (?:is|are) (?:the|our) (?:rule|convention))(?!\s*(?:[,.;!)]|$))`,
   String.raw`\bpor favor\b`, String.raw`\bpodrías\b`, String.raw`\bpuedes\b`, String.raw`\basegúrate\b`, String.raw`\bpode(?:ria)?s?\b`, String.raw`\bgaranta\b`, String.raw`\bs'il (?:te|vous) pla[iî]t\b`, String.raw`\bpeux-tu\b`, String.raw`\bpourrais-tu\b`, String.raw`\bassure-toi\b`,
   String.raw`\bper favore\b`, String.raw`\bpuoi\b`, String.raw`\bpotresti\b`, String.raw`\bassicurati\b`, String.raw`\bbitte\b`, String.raw`\bkannst du\b`, String.raw`\bkönntest du\b`, String.raw`\bstell sicher\b`, String.raw`\balsjeblieft\b`, String.raw`\bkun je\b`, String.raw`\bzorg dat\b`,
   String.raw`\bproszę\b`, String.raw`\bczy możesz\b`, String.raw`\bupewnij się\b`, String.raw`пожалуйста`, String.raw`можешь`, String.raw`убедись`, 'ください', 'お願い', 'してくれ', '请', '帮我', '麻烦', '确保', '주세요', '해줘', '부탁',
