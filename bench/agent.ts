@@ -20,6 +20,7 @@
  * long it waited on each of memflow's hooks.
  *
  *   npm run bench:agent -- --rounds 5 --conditions direct,rtt50,refused,hanging
+ *   npm run bench:agent -- --rounds 5 --conditions direct --mcp-sessions 30   each hook's wait, p95 over 30 sessions
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -148,7 +149,7 @@ async function main(): Promise<void> {
     .option('--rounds <n>', 'sessions of each kind per variant and condition', '5')
     .option('--calls <n>', 'tool calls in the long sessions', '12')
     .option('--conditions <list>', 'direct,rtt50,refused,hanging', 'direct,rtt50,refused,hanging')
-    .option('--mcp-sessions <n>', 'extra --debug sessions to read the MCP connection time from', '3')
+    .option('--mcp-sessions <n>', "extra --debug sessions to read the MCP connection time and each hook's wait from (30 for a p95)", '3')
     .parse();
   const o = program.opts<{ rounds: string; calls: string; conditions: string; mcpSessions: string }>();
   const rounds = Number(o.rounds);
@@ -235,7 +236,7 @@ async function main(): Promise<void> {
         condition,
         [
           `${firstRequest.none.length ? median(firstRequest.none).toFixed(0) : 'n/a'} / ${firstRequest.memflow.length ? median(firstRequest.memflow).toFixed(0) : 'n/a'}`,
-          ...HOOK_ROWS.map((e) => (hookWaits[e]?.length ? `${median(hookWaits[e]!).toFixed(0)} / ${Math.max(...hookWaits[e]!).toFixed(0)} (${hookWaits[e]!.length})` : 'n/a')),
+          ...HOOK_ROWS.map((e) => (hookWaits[e]?.length ? `${median(hookWaits[e]!).toFixed(0)} / ${p95(hookWaits[e]!).toFixed(0)} / ${Math.max(...hookWaits[e]!).toFixed(0)} (${hookWaits[e]!.length})` : 'n/a')),
         ],
       ]);
       const pick = (v: Sample['variant'], n: number) => samples.filter((s) => s.variant === v && s.calls === n);
@@ -273,7 +274,7 @@ async function main(): Promise<void> {
     table.map(([c]) => c),
     header.map((h, i) => [h, table.map(([, v]) => v[i]!)] as [string, string[]]),
   );
-  const debugHeader = ['first model request after start: none / memflow (ms)', ...HOOK_ROWS.map((e) => `Claude Code waited on ${e}: median / max (ms, n)`)];
+  const debugHeader = ['first model request after start: none / memflow (ms)', ...HOOK_ROWS.map((e) => `Claude Code waited on ${e}: median / p95 / max (ms, n)`)];
   printColumns(
     `where the time goes, from Claude Code's --debug logs (${o.mcpSessions} sessions of each variant, 1 tool call)`,
     debugRows.map(([c]) => c),
