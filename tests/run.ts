@@ -86,6 +86,7 @@ const SLOWEST_FIRST = [
   'poisoning', // 46 s
   'claude-code', // 45 s
   'backup', // 43 s
+  'capture-faults', // ~50 s (a worker process SIGKILLed and started again)
   'cli-install', // 42 s
   'agent-hosts', // 37 s
 ].map((name) => path.join(testsDir, `${name}.test.ts`));
