@@ -1,39 +1,27 @@
 /**
  * Capture survives the faults of a real deployment, each against the real servers: the worker
- * SIGKILLed mid-session, the Temporal server restarted, the API restarted, and PostgreSQL away for a
- * while. After each, every acknowledged event is stored exactly once and the session completes.
+ * SIGKILLed mid-session, the API restarted, and PostgreSQL away for a while (each fault is this
+ * file's own: its worker process, its API, its proxy to PostgreSQL, so it runs beside other files;
+ * the Temporal server restarted is tests/capture-faults-temporal.test.ts). After each, every
+ * acknowledged event is stored exactly once and the session completes.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { createPrisma } from '../common/server/db.js';
-import { createTemporalClient } from '../common/server/temporal-connection.js';
 import { waitUntil } from '../infra/wait-until.js';
-import { temporalService } from '../infra/services/temporal.js';
 import { buildSession, withDuplicates } from './fixtures/claude-sessions.js';
 import { runCli, tempDir, spoolFiles } from './fixtures/cli-run.js';
 import { startTestApi, startTestWorker } from './helpers/app.js';
-import { newTenant, stackManages, testConfig, testPrisma, testProfile, uniqueName } from './helpers/env.js';
-import { assertStoredOnce, postHook, replay, sessionResult } from './helpers/sessions.js';
+import { captureFaults } from './helpers/capture-faults.js';
+import { testConfig, uniqueName } from './helpers/env.js';
+import { postHook, replay } from './helpers/sessions.js';
 import { startTcpProxy, viaProxy } from './helpers/tcp-proxy.js';
 
-const prisma = testPrisma();
-const temporal = createTemporalClient(testConfig());
-const tuning = { flushDelayMs: 50, idleTimeoutMs: 300_000 };
-const redispatch = { graceMs: 500, intervalMs: 300 };
-let tenant: Awaited<ReturnType<typeof newTenant>>;
-
-before(async () => {
-  tenant = await newTenant(prisma);
-});
-after(async () => {
-  await temporal.connection.close();
-  await prisma.$disconnect();
-});
-
-const cwd = () => `/nonexistent/${uniqueName('faults')}`;
+const faults = captureFaults();
+const { prisma, temporal, tuning, redispatch, cwd, assertCompletedOnce } = faults;
 
 /** The real worker entry point as a child process, ready once it polls its task queue. */
 async function spawnWorker(taskQueue: string): Promise<ChildProcess> {
@@ -51,26 +39,6 @@ async function spawnWorker(taskQueue: string): Promise<ChildProcess> {
   return child;
 }
 
-/** The session ended: its workflow completed and every event is stored exactly once. */
-async function assertCompletedOnce(s: ReturnType<typeof buildSession>): Promise<void> {
-  const result = await sessionResult(temporal.client, prisma, tenant.tenantId, s.sessionId);
-  assert.equal(result.status, 'completed');
-  await assertStoredOnce(prisma, tenant.tenantId, s);
-}
-
-/** An in-process API and worker on a fresh task queue, for the body of one test. */
-async function withApiAndWorker(name: string, body: (apiUrl: string) => Promise<void>): Promise<void> {
-  const config = testConfig({ TEMPORAL_TASK_QUEUE: uniqueName(name) });
-  const api = await startTestApi(config, prisma, { tuning, redispatch });
-  const worker = await startTestWorker(config, prisma);
-  try {
-    await body(api.url);
-  } finally {
-    await worker.stop();
-    await api.close();
-  }
-}
-
 const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 
 test('worker SIGKILLed mid-session and restarted: nothing lost, nothing doubled', async () => {
@@ -81,46 +49,18 @@ test('worker SIGKILLed mid-session and restarted: nothing lost, nothing doubled'
   const half = Math.floor(stream.length / 2);
   let worker = await spawnWorker(config.TEMPORAL_TASK_QUEUE);
   try {
-    await replay(api.url, tenant.key, stream.slice(0, half));
+    await replay(api.url, faults.tenant.key, stream.slice(0, half));
     worker.kill('SIGKILL');
     await exited(worker);
-    await replay(api.url, tenant.key, stream.slice(half, -1)); // acknowledged while no worker runs
+    await replay(api.url, faults.tenant.key, stream.slice(half, -1)); // acknowledged while no worker runs
     worker = await spawnWorker(config.TEMPORAL_TASK_QUEUE);
-    await replay(api.url, tenant.key, stream.slice(-1));
+    await replay(api.url, faults.tenant.key, stream.slice(-1));
     await assertCompletedOnce(s);
   } finally {
     worker.kill('SIGTERM');
     await exited(worker);
     await api.close();
   }
-});
-
-test('Temporal server restarted mid-session: events acknowledged meanwhile are processed once', {
-  skip: !stackManages('temporal') && 'the test stack does not manage Temporal here',
-}, async () => {
-  const s = buildSession(crypto.randomUUID(), cwd(), 8);
-  const third = Math.floor(s.deliveries.length / 3);
-  await withApiAndWorker('temporal-restart', async (apiUrl) => {
-    await replay(apiUrl, tenant.key, s.deliveries.slice(0, third));
-    assert.equal(await temporalService.stop(testProfile()), true);
-    // Temporal is down: PostgreSQL still takes the events, so they are acknowledged.
-    await replay(apiUrl, tenant.key, s.deliveries.slice(third, 2 * third));
-    await temporalService.start(testProfile(), () => undefined);
-    await replay(apiUrl, tenant.key, s.deliveries.slice(2 * third));
-    await assertCompletedOnce(s);
-  });
-});
-
-test('session-end acknowledged while Temporal is down still completes the session (redispatch)', {
-  skip: !stackManages('temporal') && 'the test stack does not manage Temporal here',
-}, async () => {
-  const s = buildSession(crypto.randomUUID(), cwd(), 3);
-  await withApiAndWorker('temporal-down-end', async (apiUrl) => {
-    assert.equal(await temporalService.stop(testProfile()), true);
-    await replay(apiUrl, tenant.key, s.deliveries); // every signal fails; every event is durable
-    await temporalService.start(testProfile(), () => undefined);
-    await assertCompletedOnce(s);
-  });
 });
 
 test('API restarted mid-session: the session continues on the new process', async () => {
@@ -130,11 +70,11 @@ test('API restarted mid-session: the session continues on the new process', asyn
   const half = Math.floor(s.deliveries.length / 2);
   try {
     const first = await startTestApi(config, prisma, { tuning, redispatch });
-    await replay(first.url, tenant.key, s.deliveries.slice(0, half));
+    await replay(first.url, faults.tenant.key, s.deliveries.slice(0, half));
     await first.close();
     const second = await startTestApi(config, prisma, { tuning, redispatch });
     try {
-      await replay(second.url, tenant.key, s.deliveries.slice(half));
+      await replay(second.url, faults.tenant.key, s.deliveries.slice(half));
       await assertCompletedOnce(s);
     } finally {
       await second.close();
@@ -153,15 +93,15 @@ test('PostgreSQL away: 503 fast, the command client spools, nothing acknowledged
   const api = await startTestApi({ ...config, DATABASE_URL: proxiedUrl }, proxied, { tuning, redispatch });
   const worker = await startTestWorker(config, proxied);
   const spool = await tempDir('faults-spool');
-  const hookEnv = { MEMFLOW_URL: api.url, MEMFLOW_API_KEY: tenant.key, MEMFLOW_SPOOL_DIR: spool, MEMFLOW_HOOK_TIMEOUT_MS: '3000' };
+  const hookEnv = { MEMFLOW_URL: api.url, MEMFLOW_API_KEY: faults.tenant.key, MEMFLOW_SPOOL_DIR: spool, MEMFLOW_HOOK_TIMEOUT_MS: '3000' };
   const s = buildSession(crypto.randomUUID(), cwd(), 6);
   const [head, outage, tail] = [s.deliveries.slice(0, 4), s.deliveries.slice(4, 8), s.deliveries.slice(8)];
   try {
-    await replay(api.url, tenant.key, head);
+    await replay(api.url, faults.tenant.key, head);
     await proxy.cut();
 
     const t0 = performance.now();
-    const refused = await postHook(api.url, tenant.key, outage[0]!);
+    const refused = await postHook(api.url, faults.tenant.key, outage[0]!);
     const ms = performance.now() - t0;
     assert.equal(refused.status, 503, JSON.stringify(refused.body));
     assert.ok(ms < 3000, `503 took ${ms.toFixed(0)} ms`);

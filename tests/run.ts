@@ -63,6 +63,44 @@ function allTestFiles(): string[] {
 }
 
 const isUnit = (file: string) => file.startsWith(unitDir + path.sep);
+
+/**
+ * The files that need servers take 3–150 s each; run in name order, the longest ones (rederive.test.ts
+ * alone takes ~150 s) can start last and leave one slot working alone at the end of the tier. These
+ * start first, about longest first (seconds measured on the 2-core machine, 2026-11-27; the agent-CLI
+ * files apart, they are the ones that compute most); the rest follow in name order. A file missing from the list only costs a little of that tail.
+ */
+const SLOWEST_FIRST = [
+  'rederive', // 154 s
+  'hosts-capture', // 124 s (the real agent CLIs)
+  'viewer', // 110 s
+  'hosts-lifecycle', // 123 s
+  'claude-code-real', // 98 s
+  'temporal-down', // 80 s
+  'hosts-mcp-scope', // 76 s
+  'fuzz', // 66 s
+  'viewer-findable', // 65 s
+  'export', // 60 s
+  'mcp', // 58 s
+  'claude-code-push', // 47 s
+  'poisoning', // 46 s
+  'claude-code', // 45 s
+  'backup', // 43 s
+  'capture-faults', // ~50 s (a worker process SIGKILLed and started again)
+  'cli-install', // 42 s
+  'agent-hosts', // 37 s
+].map((name) => path.join(testsDir, `${name}.test.ts`));
+const slowestFirst = (files: string[]): string[] => {
+  const rank = (f: string) => (SLOWEST_FIRST.includes(f) ? SLOWEST_FIRST.indexOf(f) : SLOWEST_FIRST.length);
+  return [...files].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+};
+
+/**
+ * Files that need servers at once: more than the cores, since most of a file's time is spent waiting
+ * (on workflows, the agent CLIs, the model stand-ins, polling) rather than computing.
+ * MEMFLOW_TEST_CONCURRENCY overrides it.
+ */
+const serverTierConcurrency = (cores: number) => Number(process.env.MEMFLOW_TEST_CONCURRENCY) || cores + 1;
 /** The word a test file writes (in a comment) when no other file's API may run beside it. */
 const RUNS_ALONE = '@memflow-test runs-alone';
 /**
@@ -193,7 +231,7 @@ async function main(): Promise<number> {
   const files = named.length > 0 ? named : recording ? allTestFiles().filter((f) => fs.readFileSync(f, 'utf8').includes('keepHistory(')) : allTestFiles();
   const unit = files.filter(isUnit);
   const integration = files.filter((f) => !isUnit(f));
-  const parallel = integration.filter((f) => !restartsServers(f));
+  const parallel = slowestFirst(integration.filter((f) => !restartsServers(f)));
   const serial = integration.filter(restartsServers);
 
   const profile = await chooseTestProfile(log);
@@ -254,7 +292,7 @@ async function main(): Promise<number> {
         MEMFLOW_TEST_PORT_SHIFT: String(profile.temporal.port - 7233),
         MEMFLOW_STACK_MANAGED: managedServices(process.env).join(','),
       };
-      results.push(await runFiles('with servers', parallel, { concurrency: cores, tapFile: path.join(profile.stateDir, 'results.tap'), env }));
+      results.push(await runFiles('with servers', parallel, { concurrency: serverTierConcurrency(cores), tapFile: path.join(profile.stateDir, 'results.tap'), env }));
       results.push(await runFiles('one at a time (they restart servers or must run alone)', serial, { concurrency: 1, tapFile: path.join(profile.stateDir, 'results-serial.tap'), env }));
     }
   } finally {
