@@ -423,7 +423,7 @@ const TASK_SCOPED = /\b(?:this pr|in this pr|out of this pr|for now|for this (?:
 const SUBSTANCE = /\d|[A-Za-z]+_[A-Za-z0-9_]+|[a-z][A-Z]\w|\x60[^\x60]+\x60|\w\/\w|\b(?:only|exactly|never|always|must|instead|rather|default)\b/u;
 
 /** "no, fine, I was just pressing fast. never mind": the person takes back what they said, correcting nothing. */
-const WITHDRAWN = /\b(?:never ?mind|nvm|forget it|forget about it|i was just|my bad|no worries|ignore (?:that|me)|olvídalo|deixa pra lá|laisse tomber|lascia perdere|vergiss es|laat maar|забудь)\b/iu;
+const WITHDRAWN = /\b(?:never ?mind|nvm|forget it|forget about it|i was just|ignore (?:that|me)|olvídalo|deixa pra lá|laisse tomber|lascia perdere|vergiss es|laat maar|забудь)\b/iu;
 
 /** A permission the agent asked for ("Shall I run the tests?"): a yes is an acknowledgement, not a decision. */
 const PERMISSION = /\b(?:shall i|should i|want me to|do you want me|can i|may i|ok to|okay to)\b/i;

@@ -83,6 +83,16 @@ describe('rules a person states', () => {
     }
   });
 
+  test('in conversation: a rule told as one, the scope "here"; background to a question, a task "we need", a retraction are not rules', () => {
+    for (const rule of ['that all goes. New rule: no auto-reclose at all. After any residual-current trip the charger stays locked out until a manual reset.', 'Keep commits small; one logical change per commit is how we work here.', 'ok, then we change it: reservations are held 30 minutes now.', 'No worries — from now on we always run the linter before committing.']) {
+      assert.ok(statedRulesOf(rule).rules.length > 0, `a rule: ${rule}`);
+    }
+    for (const other of ['The residual-current monitor trips fine but afterwards the unit just sits in Fault forever. Support gets calls every time it rains. How does src/safety/rcd.rs handle a trip now?', 'We need FX conversion for payouts in ledgerly/fx/convert.py.', 'The bug is here.']) {
+      assert.equal(statedRulesOf(other).rules.length, 0, `not a rule: ${other}`);
+    }
+    assert.equal(statedRulesOf('no, fine, I was just pressing fast. never mind', 'src/ui/button.rs debounces 30 ms; two presses 150 ms apart are two real presses. If you want double-press protection I can raise it to 300 ms.').rules.length, 0);
+  });
+
   test('an option named with a dash is picked without error', () => {
     const v = statedRulesOf('go with date-fns', 'Should we use moment, dayjs or date-fns for dates?');
     assert.equal(v.label, 'decision');
