@@ -12,42 +12,14 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { createTemporalClient } from '../common/server/temporal-connection.js';
-import { closedPort } from './fixtures/cli-run.js';
-import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
-import { ClaudeHarness } from './helpers/claude-cli.js';
-import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
-import { ScriptedClaude, requestText } from './helpers/scripted-claude.js';
+import { test } from 'node:test';
+import { installedClaude } from './helpers/claude-stack.js';
+import { uniqueName } from './helpers/env.js';
+import { requestText } from './helpers/scripted-claude.js';
 import { sessionResult } from './helpers/sessions.js';
 
-const config = { ...testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('claude-handover') }), ANTHROPIC_API_KEY: undefined };
-const prisma = testPrisma();
-const temporal = createTemporalClient(config);
-const model = new ScriptedClaude();
-let api: TestApi;
-let worker: TestWorker;
-let tenant: Awaited<ReturnType<typeof newTenant>>;
-let h: ClaudeHarness;
-
-before(async () => {
-  tenant = await newTenant(prisma);
-  api = await startTestApi(config, prisma, { tuning: { flushDelayMs: 30, idleTimeoutMs: 120_000 } });
-  worker = await startTestWorker(config, prisma);
-  await model.start();
-  h = await ClaudeHarness.create({ model, apiUrl: api.url, key: tenant.key, relayPort: await closedPort(), repoName: uniqueName('payclient') });
-  const r = await h.memflow(['install']);
-  assert.equal(r.code, 0, r.stderr);
-});
-
-after(async () => {
-  await h?.stopRelay().catch(() => undefined);
-  await model.close();
-  await api?.close();
-  await worker?.stop();
-  await temporal.connection.close();
-  await prisma.$disconnect();
-});
+const stack = installedClaude('claude-handover', 'payclient');
+const { prisma, temporal, model } = stack;
 
 const retryModule = (handled: string) =>
   [
@@ -73,11 +45,11 @@ const retryModule = (handled: string) =>
   ].join('\n');
 
 test('a whole file rewritten to change one line is told by the function that changed', { timeout: 600_000 }, async () => {
-  fs.mkdirSync(path.join(h.repo, 'payclient'), { recursive: true });
-  fs.writeFileSync(path.join(h.repo, 'payclient/retry.py'), retryModule('ValueError'));
-  fs.writeFileSync(path.join(h.repo, 'payclient/__init__.py'), '');
+  fs.mkdirSync(path.join(stack.h.repo, 'payclient'), { recursive: true });
+  fs.writeFileSync(path.join(stack.h.repo, 'payclient/retry.py'), retryModule('ValueError'));
+  fs.writeFileSync(path.join(stack.h.repo, 'payclient/__init__.py'), '');
   fs.writeFileSync(
-    path.join(h.repo, 'check.sh'),
+    path.join(stack.h.repo, 'check.sh'),
     'grep -q "except ConnectionError" payclient/retry.py || { echo "FAILED test_retry_on_connection_error: ConnectionError was not retried"; exit 1; }\necho "retry tests: 4 passed"\n',
   );
   const prompt = `the retry helper does not retry dropped connections ${uniqueName('p')}`;
@@ -86,20 +58,20 @@ test('a whole file rewritten to change one line is told by the function that cha
     steps: [
       { tool: 'Bash', input: { command: 'bash check.sh', description: 'Run the retry tests' } },
       // The whole file, as an agent rewrites it: one line differs.
-      { tool: 'Write', input: { file_path: path.join(h.repo, 'payclient/retry.py'), content: retryModule('ConnectionError') } },
+      { tool: 'Write', input: { file_path: path.join(stack.h.repo, 'payclient/retry.py'), content: retryModule('ConnectionError') } },
       { tool: 'Bash', input: { command: 'bash check.sh', description: 'Run the retry tests again' } },
       { text: 'retry_call now retries ConnectionError; bash check.sh passes: 4 passed.' },
     ],
   });
-  const run = await h.headless(prompt);
+  const run = await stack.h.headless(prompt);
   assert.equal(run.code, 0, run.stderr);
-  assert.match(fs.readFileSync(path.join(h.repo, 'payclient/retry.py'), 'utf8'), /except ConnectionError/);
-  const sessionId = h.fired().find((f) => f.hook_event_name === 'UserPromptSubmit' && f.prompt === prompt)!.session_id;
-  await sessionResult(temporal.client, prisma, tenant.tenantId, sessionId, 120_000);
+  assert.match(fs.readFileSync(path.join(stack.h.repo, 'payclient/retry.py'), 'utf8'), /except ConnectionError/);
+  const sessionId = stack.h.fired().find((f) => f.hook_event_name === 'UserPromptSubmit' && f.prompt === prompt)!.session_id;
+  await sessionResult(temporal.client, prisma, stack.tenant.tenantId, sessionId, 120_000);
 
   const next = `what happened to the retry helper last time ${uniqueName('q')}`;
   model.add({ prompt: next, steps: [{ text: 'I read the memory.' }] });
-  const second = await h.headless(next);
+  const second = await stack.h.headless(next);
   assert.equal(second.code, 0, second.stderr);
   const first = model.requestsOf(next)[0];
   assert.ok(first, 'the next session asked the model');

@@ -9,49 +9,21 @@
  * left to the agent's search. And a prompt that no memory bears on is pushed nothing.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { createTemporalClient } from '../common/server/temporal-connection.js';
-import { closedPort } from './fixtures/cli-run.js';
-import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
-import { ClaudeHarness } from './helpers/claude-cli.js';
-import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
-import { ScriptedClaude, requestText } from './helpers/scripted-claude.js';
+import { test } from 'node:test';
+import { installedClaude } from './helpers/claude-stack.js';
+import { uniqueName } from './helpers/env.js';
+import { requestText } from './helpers/scripted-claude.js';
 import { sessionResult } from './helpers/sessions.js';
 
-const config = { ...testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('claude-push') }), ANTHROPIC_API_KEY: undefined };
-const prisma = testPrisma();
-const temporal = createTemporalClient(config);
-const model = new ScriptedClaude();
-let api: TestApi;
-let worker: TestWorker;
-let tenant: Awaited<ReturnType<typeof newTenant>>;
-let h: ClaudeHarness;
-
-before(async () => {
-  tenant = await newTenant(prisma);
-  api = await startTestApi(config, prisma, { tuning: { flushDelayMs: 30, idleTimeoutMs: 120_000 } });
-  worker = await startTestWorker(config, prisma);
-  await model.start();
-  h = await ClaudeHarness.create({ model, apiUrl: api.url, key: tenant.key, relayPort: await closedPort(), repoName: uniqueName('payclient') });
-  const r = await h.memflow(['install']);
-  assert.equal(r.code, 0, r.stderr);
-});
-
-after(async () => {
-  await h?.stopRelay().catch(() => undefined);
-  await model.close();
-  await api?.close();
-  await worker?.stop();
-  await temporal.connection.close();
-  await prisma.$disconnect();
-});
+const stack = installedClaude('claude-push', 'payclient');
+const { prisma, temporal, model } = stack;
 
 /** One headless session answering `prompt` with `answer`; its session id. */
 async function session(prompt: string, answer: string): Promise<string> {
   model.add({ prompt, steps: [{ text: answer }] });
-  const run = await h.headless(prompt);
+  const run = await stack.h.headless(prompt);
   assert.equal(run.code, 0, run.stderr);
-  return h.fired().filter((f) => f.hook_event_name === 'UserPromptSubmit').at(-1)!.session_id;
+  return stack.h.fired().filter((f) => f.hook_event_name === 'UserPromptSubmit').at(-1)!.session_id;
 }
 
 /** What the model was shown with the first request of the session that got `prompt`. */
@@ -81,8 +53,8 @@ test('a decision stated in session 2 is pushed with the prompt that touches it i
   await session(`Set up the project layout for the payment client ${uniqueName('s1')}.`, 'Created payclient/ with retry.py, currency.py and tests/.');
   const decision = 'We decided retries are capped at 7 — never change MAX_ATTEMPTS in payclient/retry.py.';
   const s2 = await session(`${decision} Now add a changelog entry for the retry module.`, 'Added the changelog entry for payclient/retry.py.');
-  await sessionResult(temporal.client, prisma, tenant.tenantId, s2, 120_000);
-  const stored = await prisma.learning.findMany({ where: { tenantId: tenant.tenantId, kind: 'decision' } });
+  await sessionResult(temporal.client, prisma, stack.tenant.tenantId, s2, 120_000);
+  const stored = await prisma.learning.findMany({ where: { tenantId: stack.tenant.tenantId, kind: 'decision' } });
   assert.ok(stored.some((l) => l.origin === 'user' && l.body.includes('capped at 7')), `the decision is stored in the user's words: ${stored.map((l) => l.title).join(' | ')}`);
 
   for (const [i, prompt] of UNRELATED.entries()) {
