@@ -18,7 +18,7 @@ import { COPILOT_INSTRUCTIONS_PATH } from '../cli/hosts/copilot-instructions.js'
 import { HOST_LABELS } from '../cli/hosts/shared.js';
 import { ensureAgentCli } from '../infra/agent-clis.js';
 import { waitUntil } from '../infra/wait-until.js';
-import { closedPort, memflowOnPath, runCli, tempDir } from './fixtures/cli-run.js';
+import { clientEnv, runCli, tempDir } from './fixtures/cli-run.js';
 import { FAILING_CHECK, FINAL_ANSWER, PASSING_CHECK, fixTheCheckScript, startHost, type HostName } from './helpers/agent-hosts.js';
 import { FakeAnthropicAgent } from './helpers/fake-anthropic-agent.js';
 import { startTestApp, stopTestApp, type TestApi, type TestWorker } from './helpers/app.js';
@@ -49,16 +49,8 @@ async function setUp(host: HostName) {
   await fs.mkdir(repo, { recursive: true });
   execFileSync('git', ['init', '-q', repo]);
   await fs.writeFile(path.join(repo, 'check.py'), FAILING_CHECK);
-  const env = {
-    PATH: await memflowOnPath(),
-    HOME: home,
-    MEMFLOW_API_KEY: tenant.key,
-    MEMFLOW_SPOOL_DIR: path.join(home, 'spool'),
-    MEMFLOW_CACHE_DIR: path.join(home, 'cache'),
-    // Claude Code's hooks go through a relay of this test's own (stopped at the end).
-    MEMFLOW_RELAY_PORT: String(await closedPort()),
-    MEMFLOW_RELAY_IDLE_MS: '300000',
-  };
+  // Claude Code's hooks go through a relay of this test's own (stopped at the end).
+  const env = await clientEnv(home, tenant.key);
   return { home, repo, env };
 }
 

@@ -16,7 +16,7 @@ import { createTemporalClient } from '../common/server/temporal-connection.js';
 import { COPILOT_INSTRUCTIONS_PATH } from '../cli/hosts/copilot-instructions.js';
 import { relayHealth } from '../cli/capture/relay/lifecycle.js';
 import { waitUntil } from '../infra/wait-until.js';
-import { closedPort, memflowOnPath, runCli, tempDir } from './fixtures/cli-run.js';
+import { clientEnv, runCli, tempDir } from './fixtures/cli-run.js';
 import { fixTheCheckScript, FAILING_CHECK, HOSTS, startHost, type HostName } from './helpers/agent-hosts.js';
 import { ensureAgentCli } from '../infra/agent-clis.js';
 import { FakeAnthropicAgent } from './helpers/fake-anthropic-agent.js';
@@ -47,16 +47,7 @@ async function repository(host: string) {
   await fs.writeFile(path.join(repo, 'check.py'), FAILING_CHECK);
   execFileSync('git', ['add', '.'], { cwd: repo });
   execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'start'], { cwd: repo });
-  const env = {
-    PATH: await memflowOnPath(),
-    HOME: home,
-    MEMFLOW_API_KEY: tenant.key,
-    MEMFLOW_URL: api.url,
-    MEMFLOW_SPOOL_DIR: path.join(home, 'spool'),
-    MEMFLOW_CACHE_DIR: path.join(home, 'cache'),
-    MEMFLOW_RELAY_PORT: String(await closedPort()),
-    MEMFLOW_RELAY_IDLE_MS: '300000',
-  };
+  const env = await clientEnv(home, tenant.key, api.url);
   return { home, repo, env };
 }
 

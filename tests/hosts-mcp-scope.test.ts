@@ -32,7 +32,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { projectHeadersOf } from '../cli/claude-hook-handlers.js';
 import { createTemporalClient } from '../common/server/temporal-connection.js';
 import { ensureAgentCli } from '../infra/agent-clis.js';
-import { closedPort, memflowOnPath, runCli, tempDir } from './fixtures/cli-run.js';
+import { clientEnv, runCli, tempDir } from './fixtures/cli-run.js';
 import { startHost, type HostName } from './helpers/agent-hosts.js';
 import { startTestApp, stopTestApp, type TestApi, type TestWorker } from './helpers/app.js';
 import { FakeAnthropicAgent } from './helpers/fake-anthropic-agent.js';
@@ -65,16 +65,7 @@ before(async () => {
   tenant = await newTenant(prisma);
   ({ api, worker } = await startTestApp(config, prisma));
   home = await tempDir('mcp-scope-home');
-  env = {
-    PATH: await memflowOnPath(),
-    HOME: home,
-    MEMFLOW_API_KEY: tenant.key,
-    MEMFLOW_URL: api.url,
-    MEMFLOW_SPOOL_DIR: path.join(home, 'spool'),
-    MEMFLOW_CACHE_DIR: path.join(home, 'cache'),
-    MEMFLOW_RELAY_PORT: String(await closedPort()),
-    MEMFLOW_RELAY_IDLE_MS: '300000',
-  };
+  env = await clientEnv(home, tenant.key, api.url);
   const name = uniqueName('shop');
   a = await repository(name, 'blue', 'first');
   b = await repository(name, 'green', 'second');
