@@ -178,24 +178,34 @@ export interface SearchBench {
   close(): Promise<void>;
 }
 
-export async function openSearchBench(): Promise<SearchBench> {
-  const stack = await benchStack();
-  const config = parseConfig({ ...process.env, ...stack.env });
-  const prisma = createPrisma(config.DATABASE_URL);
-  const pool = createPgPool(config.DATABASE_URL, 4);
+/** memflow's API as its own process, restartable: `api.url` follows it to its new port. */
+export async function restartableApi(stack: BenchStack): Promise<{ api: { url: string }; restartApi(): Promise<void>; stop(): Promise<void> }> {
   let running = await startBenchApi(stack);
   const api = { url: running.url };
   return {
-    config,
-    profile: stack.profile,
-    prisma,
-    pool,
     api,
     async restartApi() {
       await running.stop();
       running = await startBenchApi(stack);
       api.url = running.url;
     },
+    stop: () => running.stop(),
+  };
+}
+
+export async function openSearchBench(): Promise<SearchBench> {
+  const stack = await benchStack();
+  const config = parseConfig({ ...process.env, ...stack.env });
+  const prisma = createPrisma(config.DATABASE_URL);
+  const pool = createPgPool(config.DATABASE_URL, 4);
+  const running = await restartableApi(stack);
+  return {
+    config,
+    profile: stack.profile,
+    prisma,
+    pool,
+    api: running.api,
+    restartApi: running.restartApi,
     async close() {
       await running.stop();
       await pool.end();

@@ -38,7 +38,7 @@ import { chooseTestProfile, stackEnv } from '../infra/stack.js';
 import { RECORD_TYPES } from '../messages/record-types-v1.js';
 import { repoRoot } from '../infra/profile.js';
 import { fillWeaviate } from './corpus.js';
-import { benchTenant, degradedRetries, fillSummary, openSearchBench, percentile, printTable, searchFetch, serverPhases, startBenchApi, timedFill, type SearchBench } from './lib.js';
+import { benchTenant, degradedRetries, fillSummary, openSearchBench, percentile, printTable, searchFetch, restartableApi, serverPhases, timedFill, type SearchBench } from './lib.js';
 import { parseConfig } from '../common/server/config.js';
 import { loadAverage } from './proc-cpu.js';
 import { PARAPHRASE_FORMS, paraphrase, type HistoryCorpus, type HistoryQuestion } from './retrieval-history-corpus.js';
@@ -336,18 +336,13 @@ async function openKeywordBench(): Promise<SearchBench> {
   const db = await openDatabase();
   const profile = await chooseTestProfile(() => undefined);
   const stack = { env: stackEnv(profile), profile, stop: async () => undefined };
-  let running = await startBenchApi(stack);
-  const api = { url: running.url };
+  const running = await restartableApi(stack);
   return {
     ...db,
     config: parseConfig({ ...process.env, ...stack.env }),
     profile,
-    api,
-    async restartApi() {
-      await running.stop();
-      running = await startBenchApi(stack);
-      api.url = running.url;
-    },
+    api: running.api,
+    restartApi: running.restartApi,
     async close() {
       await running.stop();
       await db.close();
