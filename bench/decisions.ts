@@ -148,7 +148,7 @@ try {
     const stored = await storedFacts(task);
     judged.push({ task, context, tokens: context ? countTokens(context) : 0, reached, stale, stored, ms: answer.ms, serverMs: answer.server.total ?? NaN });
   }
-  const unrelated: { tokens: number; ms: number }[] = [];
+  const unrelated: { tokens: number; ms: number; context: string }[] = [];
   for (const u of decisions.unrelated) {
     const session = `${run}-unrelated-${u.id}`;
     const base = { session_id: session, cwd: `/home/dev/${u.project}` };
@@ -156,7 +156,7 @@ try {
     const answer = await hook('user-prompt-submit', u.project, { ...base, hook_event_name: 'UserPromptSubmit', prompt: u.prompt });
     await hook('session-end', u.project, { ...base, hook_event_name: 'SessionEnd', reason: 'other' });
     const context = (answer.json.hookSpecificOutput as { additionalContext?: string } | undefined)?.additionalContext ?? '';
-    unrelated.push({ tokens: context ? countTokens(context) : 0, ms: answer.ms });
+    unrelated.push({ tokens: context ? countTokens(context) : 0, ms: answer.ms, context });
   }
 
   const splits = args.split === 'all' ? [...new Set(tasks.map((t) => t.split))].sort().concat('all') : [args.split!];
@@ -176,6 +176,8 @@ try {
   rows.push(['tokens pushed per task, mean / max (goal ≤ 600)', splits.map((s) => `${(of(s).reduce((a, j) => a + j.tokens, 0) / Math.max(1, of(s).length)).toFixed(0)} / ${Math.max(0, ...of(s).map((j) => j.tokens))}`)]);
   rows.push(['missed: the rule in force never stored', splits.map((s) => String(of(s).filter((j) => !j.reached && !j.stored).length))]);
   rows.push(['missed: stored, not pushed', splits.map((s) => String(of(s).filter((j) => !j.reached && j.stored).length))]);
+  const quoted = (j: { context: string }) => j.context.includes('in an earlier session; not recorded as a rule]');
+  rows.push(["a person's earlier prompt quoted / of those, reached", splits.map((s) => `${of(s).filter(quoted).length} / ${of(s).filter((j) => quoted(j) && j.reached).length}`)]);
   rows.push(['nothing pushed', splits.map((s) => String(of(s).filter((j) => j.tokens === 0).length))]);
   const allMs = sorted([...judged.map((j) => j.ms), ...unrelated.map((u) => u.ms)]);
   const serverMs = sorted(judged.map((j) => j.serverMs).filter((x) => Number.isFinite(x)));
@@ -184,6 +186,7 @@ try {
     ['unrelated prompts', [String(unrelated.length)]],
     ['tokens pushed, mean (goal ≤ 50)', [(unrelated.reduce((a, u) => a + u.tokens, 0) / Math.max(1, unrelated.length)).toFixed(1)]],
     ['unrelated prompts with anything pushed', [String(unrelated.filter((u) => u.tokens > 0).length)]],
+    ['unrelated prompts with an earlier prompt quoted', [String(unrelated.filter((u) => u.context.includes('in an earlier session; not recorded as a rule]')).length)]],
     ['UserPromptSubmit round trip p50 / p95 (ms)', [`${percentile(allMs, 50).toFixed(1)} / ${percentile(allMs, 95).toFixed(1)}`]],
     ['API time p50 / p95 (ms, Server-Timing total)', [`${percentile(serverMs, 50).toFixed(1)} / ${percentile(serverMs, 95).toFixed(1)}`]],
   ]);

@@ -15,10 +15,12 @@
  * hundred candidates at most, scored in well under a millisecond each.
  */
 import type { PgPool } from '../../common/server/pg.js';
-import { gateRefusal, GATE, scoreCandidates } from '../../common/rules/push-relevance.js';
+import { gateRefusal, GATE, scoreCandidates, type Scored } from '../../common/rules/push-relevance.js';
 import { stem, tokenize } from '../../common/server/embeddings/local.js';
 import { countTokens } from '../../common/rules/tokens.js';
 import { replacesRule } from '../../common/rules/rule-scope.js';
+import { ruleLikeness, SAID_THRESHOLD } from '../../common/rules/stated-rule.js';
+import { poisonFlags } from '../../common/rules/poison.js';
 import type { ServedItem } from './start-context.js';
 
 /** Tokens a prompt's push may take at most (issue 46: ≤ 600 per task prompt). */
@@ -27,11 +29,14 @@ export const PROMPT_PUSH_TOKENS = 600;
 const MAX_RULES = 400;
 /** Other learnings matching the prompt's words, at most. */
 const MAX_MATCHING = 60;
+/** A person's earlier prompts read per push at most (the best full-text matches). */
+const MAX_SAID = 30;
 /** Longest prompt text considered (a pasted log says no more after this). */
 const MAX_PROMPT_CHARS = 4000;
 
 export interface PushCandidate {
   id: string;
+  /** A learning's kind, or `said`: a person's earlier prompt no learning was made of (quoted as said). */
   kind: string;
   title: string;
   body: string;
@@ -85,6 +90,23 @@ select l.id, l.kind::text as kind, l.title, l.body, l.origin, l.outcome, l.creat
 from learnings l
 where l.id in (select id from rules union all select id from matching)`;
 
+/**
+ * A person's earlier prompts in the project that meet the prompt's words, from other sessions, of
+ * which no rule was made (a prompt whose rule was stored is pushed as that rule; one whose rule was
+ * replaced must not come back as current through its words).
+ */
+const SAID_SQL = `
+select o.id, 'said' as kind, o.title, o.text as body, 'user' as origin, 'said' as outcome, o.created_at as at, null::text[] as scope, null::text as edited_by,
+  null::timestamptz as replaced_at,
+  ($4::text is not null and exists (
+    select 1 from sessions s2 join context_receipts r on r.session_id = s2.id join context_receipt_items ri on ri.receipt_id = r.id
+    where s2.tenant_id = $1 and s2.project_id = $2 and s2.agent_session_id = $4::text and r.channel = 'user_prompt' and ri.item_id = o.id)) as pushed_before
+from observations o join sessions s on s.id = o.session_id
+where $3::text <> '' and o.tenant_id = $1 and o.project_id = $2 and o.kind = 'prompt' and o.search_vector @@ to_tsquery('english', $3)
+  and ($4::text is null or s.agent_session_id is distinct from $4::text)
+  and not exists (select 1 from learning_sources ls join learnings l on l.id = ls.learning_id where ls.observation_id = o.id and l.kind::text = any($5::text[]))
+order by ts_rank(o.search_vector, to_tsquery('english', $3)) desc limit ${MAX_SAID}`;
+
 /** The prompt's words as a full-text OR query (stemmed by PostgreSQL; only letters and digits reach it). */
 export function orQuery(prompt: string): string {
   const words = [...new Set(tokenize(prompt.slice(0, MAX_PROMPT_CHARS)).filter((w) => w.length >= 3 && !/^\d+$/.test(w)))].slice(0, 40);
@@ -92,8 +114,14 @@ export function orQuery(prompt: string): string {
 }
 
 export async function readPushCandidates(pool: PgPool, req: PushRequest): Promise<PushCandidate[]> {
-  const { rows } = await pool.query<PushCandidate>({ name: 'prompt-push-candidates', text: READ_SQL, values: [req.tenantId, req.projectId, RULE_KINDS, orQuery(req.prompt), req.agentSessionId ?? null] });
-  return rows;
+  const query = orQuery(req.prompt);
+  const [learned, said] = await Promise.all([
+    pool.query<PushCandidate>({ name: 'prompt-push-candidates', text: READ_SQL, values: [req.tenantId, req.projectId, RULE_KINDS, query, req.agentSessionId ?? null] }),
+    pool.query<PushCandidate>({ name: 'prompt-push-said', text: SAID_SQL, values: [req.tenantId, req.projectId, query, req.agentSessionId ?? null, RULE_KINDS] }),
+  ]);
+  // Only what reads like a rule is quoted: a request, a question or a symptom said before is not memory
+  // of a decision; and never words shaped like an instruction to an agent (a pasted log's planted note).
+  return [...learned.rows, ...said.rows.filter((r) => ruleLikeness(r.body) >= SAID_THRESHOLD && poisonFlags(r.body).length === 0)];
 }
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
@@ -110,6 +138,7 @@ function byWhom(c: PushCandidate): string {
 
 /** What the line says: the rule's own words (a person's rule: its body; else title and the body beyond it), cut to fit. */
 function lineOf(c: PushCandidate, maxBody: number): string {
+  if (c.kind === SAID) return `- [said by a person, ${day(c.at)}, in an earlier session; not recorded as a rule] "${cut(flat(c.body), Math.max(maxBody, 160))}"`;
   const title = flat(c.title);
   const body = flat(c.body);
   const rest = c.origin === 'user' || body.toLowerCase().includes(title.toLowerCase()) ? body : `${title} — ${body}`;
@@ -117,6 +146,21 @@ function lineOf(c: PushCandidate, maxBody: number): string {
   const replaced = c.replaced_at ? `; replaces a rule of ${day(c.replaced_at)}` : '';
   const label = c.kind === 'dead_end' ? 'dead end (tried, did not work)' : c.kind;
   return `- [${label}, ${day(c.at)}, ${byWhom(c)}${replaced}] ${text}`;
+}
+
+/** The kind of a candidate that is a person's earlier prompt. */
+const SAID = 'said';
+const textOf = (c: PushCandidate) => (c.kind === SAID ? c.body : `${c.title}\n${c.body}`);
+
+/**
+ * A person's earlier words pass the same gate as a recorded rule, and must also share a distinctive
+ * term with the prompt (two common words are not enough for words no one took for a rule); one quote
+ * per push, after the recorded memories, never in their place or budget.
+ */
+export const SAID_GATE = { MAX_ITEMS: 1 } as const;
+
+function saidRefusal(s: Scored<PushCandidate>): string | undefined {
+  return s.distinctive ? undefined : 'an earlier prompt that shares no distinctive term with the prompt';
 }
 
 const HEADER = (project: string) => `# memflow: what ${project} decided or learned that bears on this prompt (current rules; older versions are not shown)`;
@@ -128,37 +172,56 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
   if (candidates.length === 0 || !text.trim()) return empty;
   // The project's own name (and its parts) is in half of what is said about it: it names no topic.
   const ignore = new Set(tokenize(projectName).flatMap((t) => [t, stem(t)]));
-  const scored = scoreCandidates(
-    text,
-    candidates.map((c) => ({ item: c, text: `${c.title}\n${c.body}\n${(c.scope ?? []).join(' ')}` })),
-    ignore,
-  );
+  const textFor = (c: PushCandidate) => (c.kind === SAID ? c.body : `${c.title}\n${c.body}\n${(c.scope ?? []).join(' ')}`);
+  // Learnings are scored among themselves (the gate is calibrated on that pool); a person's earlier
+  // prompts among everything, and only a quote that beats its own, stricter gate joins them.
+  const learned = candidates.filter((c) => c.kind !== SAID);
+  const scored = scoreCandidates(text, learned.map((c) => ({ item: c, text: textFor(c) })), ignore);
   const best = scored[0]?.score ?? 0;
+  const saidVerdict = new Map<PushCandidate, string | undefined>();
+  if (learned.length < candidates.length) {
+    const all = scoreCandidates(text, candidates.map((c) => ({ item: c, text: textFor(c) })), ignore);
+    const bestOfAll = all[0]?.score ?? 0;
+    for (const s of all) {
+      if (s.item.kind !== SAID) continue;
+      saidVerdict.set(s.item, gateRefusal(s, bestOfAll) ?? saidRefusal(s));
+      // After every learning: a quote never takes a recorded memory's place or budget.
+      scored.push(s);
+    }
+  }
   const served: ServedItem[] = [];
   const chosen: { c: PushCandidate; line: string; score: number; reason: string }[] = [];
   const header = HEADER(projectName);
   let used = countTokens(header);
+  const typeOf = (c: PushCandidate) => (c.kind === SAID ? ('observation' as const) : ('learning' as const));
+  const refusalOf = (s: Scored<PushCandidate>) => (s.item.kind === SAID ? saidVerdict.get(s.item) : gateRefusal(s, best));
+  const ruleLike = (c: PushCandidate) => RULE_KINDS.includes(c.kind) || c.kind === SAID;
   for (const s of scored) {
     const c = s.item;
-    const refusal = gateRefusal(s, best);
+    const refusal = refusalOf(s);
     if (refusal) {
       // Only candidates that came near are listed: the rest share nothing with the prompt.
-      if (s.score > 0) served.push({ id: c.id, type: 'learning', tokens: 0, score: s.score, reason: `left out: ${refusal}`, included: false });
+      if (s.score > 0) served.push({ id: c.id, type: typeOf(c), tokens: 0, score: s.score, reason: `left out: ${refusal}`, included: false });
       continue;
     }
     // Two current rules on one topic, the later saying it changes something: the earlier is its old
     // version — unless the later one already replaced a rule when it was stated (that was its old version).
-    const newer = scored.find((o) => o !== s && o.item.replaced_at === null && RULE_KINDS.includes(o.item.kind) && RULE_KINDS.includes(c.kind) && o.item.at > c.at && !gateRefusal(o, best) && replacesRule(`${o.item.title}\n${o.item.body}`, `${c.title}\n${c.body}`).replaces);
+    // A person's later words count as a later rule here; their earlier words never hide a recorded rule.
+    const newer = scored.find((o) => o !== s && o.item.replaced_at === null && ruleLike(o.item) && ruleLike(c) && o.item.at > c.at && !refusalOf(o) && replacesRule(textOf(o.item), textOf(c)).replaces);
     if (newer) {
-      served.push({ id: c.id, type: 'learning', tokens: 0, score: s.score, reason: `left out: a later rule on its topic (${day(newer.item.at)}) says it changes it`, included: false });
+      served.push({ id: c.id, type: typeOf(c), tokens: 0, score: s.score, reason: `left out: a later rule on its topic (${day(newer.item.at)}) says it changes it`, included: false });
       continue;
     }
     if (c.pushed_before) {
-      served.push({ id: c.id, type: 'learning', tokens: 0, score: s.score, reason: 'left out: already pushed to this session', included: false });
+      served.push({ id: c.id, type: typeOf(c), tokens: 0, score: s.score, reason: 'left out: already pushed to this session', included: false });
       continue;
     }
-    if (chosen.length >= GATE.MAX_ITEMS) {
-      served.push({ id: c.id, type: 'learning', tokens: 0, score: s.score, reason: `left out: ${GATE.MAX_ITEMS} items pushed already`, included: false });
+    if (c.kind === SAID && chosen.filter((x) => x.c.kind === SAID).length >= SAID_GATE.MAX_ITEMS) {
+      served.push({ id: c.id, type: typeOf(c), tokens: 0, score: s.score, reason: `left out: ${SAID_GATE.MAX_ITEMS} earlier prompt quoted already`, included: false });
+      continue;
+    }
+    if (c.kind !== SAID && chosen.length >= GATE.MAX_ITEMS) {
+      served.push({ id: c.id, type: typeOf(c), tokens: 0, score: s.score, reason: `left out: ${GATE.MAX_ITEMS} items pushed already`, included: false });
       continue;
     }
     let placed = false;
@@ -167,19 +230,19 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
       const cost = countTokens(`\n${line}`);
       if (used + cost > budget) continue;
       used += cost;
-      const reason = `${c.kind}, score ${s.score.toFixed(2)}; shares with the prompt: ${s.shared.slice(0, 5).join(', ')}`;
+      const reason = `${c.kind === SAID ? 'said by a person in an earlier session' : c.kind}, score ${s.score.toFixed(2)}; shares with the prompt: ${s.shared.slice(0, 5).join(', ')}`;
       chosen.push({ c, line, score: s.score, reason });
       placed = true;
       break;
     }
-    if (!placed) served.push({ id: c.id, type: 'learning', tokens: 0, score: s.score, reason: `left out: the ${budget}-token budget is spent`, included: false });
+    if (!placed) served.push({ id: c.id, type: typeOf(c), tokens: 0, score: s.score, reason: `left out: the ${budget}-token budget is spent`, included: false });
   }
   // The exact count of the whole (merges across lines make the sum of parts inexact): the weakest goes until it fits.
   let context = [header, ...chosen.map((x) => x.line)].join('\n');
   let tokens = countTokens(context);
   while (tokens > budget && chosen.length > 0) {
     const dropped = chosen.pop()!;
-    served.push({ id: dropped.c.id, type: 'learning', tokens: 0, score: dropped.score, reason: `left out: the ${budget}-token budget is spent`, included: false });
+    served.push({ id: dropped.c.id, type: typeOf(dropped.c), tokens: 0, score: dropped.score, reason: `left out: the ${budget}-token budget is spent`, included: false });
     context = chosen.length > 0 ? [header, ...chosen.map((x) => x.line)].join('\n') : '';
     tokens = context ? countTokens(context) : 0;
   }
@@ -188,7 +251,7 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
     context,
     tokens,
     items: chosen.map((x) => x.c.id),
-    served: [...chosen.map((x) => ({ id: x.c.id, type: 'learning' as const, tokens: countTokens(x.line), score: x.score, reason: x.reason, included: true })), ...served],
+    served: [...chosen.map((x) => ({ id: x.c.id, type: typeOf(x.c), tokens: countTokens(x.line), score: x.score, reason: x.reason, included: true })), ...served],
   };
 }
 

@@ -521,6 +521,27 @@ export function statedRulesOf(text: string, previous?: string): RuleVerdict {
 }
 
 
+/**
+ * How much an utterance reads like a rule, short of being taken for one: its best clause's score
+ * (clauseScore; RULE_THRESHOLD and above is a rule). The per-prompt push quotes a person's earlier
+ * words that score at least SAID_THRESHOLD when they bear strongly on a task (api/context/prompt-push.ts):
+ * a rule put in words the markers do not know still reaches the agent, in the person's words, as said.
+ */
+export function ruleLikeness(text: string): number {
+  if (WITHDRAWN.test(text.toLowerCase())) return -9;
+  let best = -9;
+  let asks = false;
+  for (const sentence of sentencesOf(text)) {
+    // A request or a question anywhere makes the utterance about the task at hand, unless a clause is a rule outright.
+    if (/[?？]/u.test(sentence) || isTaskClause(sentence)) asks = true;
+    for (const clause of clausesOf(sentence)) best = Math.max(best, clauseScore(clause).score);
+  }
+  return asks && best < RULE_THRESHOLD ? Math.min(best, 0) : best;
+}
+
+/** An utterance at or above this is quoted by the push as said (calibrated on bench/stated-rules' dev splits: recall 0.80 of rules). */
+export const SAID_THRESHOLD = 0.5;
+
 /** The proposal's words a decision keeps: the sentences that propose, cut to a few hundred characters. */
 function proposalOf(previous: string): string {
   const sentences = sentencesOf(previous);

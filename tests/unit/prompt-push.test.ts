@@ -73,6 +73,49 @@ describe('the push with a prompt', () => {
   });
 });
 
+describe("a person's earlier words, quoted when no rule was recorded of them", () => {
+  const said = (body: string, at = '2026-09-01T10:00:00Z', extra: Partial<PushCandidate> = {}) => learning('said', body.slice(0, 80), body, { at: new Date(at), ...extra });
+  const prompt = 'Invoices exported to the accountant show amounts like 19.989999 — the CSV export looks broken.';
+  const cents = said('ok so for the ledger: amounts in the CSV export are written from amount_cents as plain integers, formatted once by format_money. that is how accounting wants it.');
+
+  test('a quote that bears on the prompt is pushed in the words said, labelled as said, not as a rule', () => {
+    const built = assemblePush('ledgerly', prompt, [...rules, cents]);
+    assert.match(built.context, /\[said by a person, 2026-09-01, in an earlier session; not recorded as a rule\] "ok so for the ledger: amounts in the CSV export/);
+    const item = built.served.find((s) => s.id === cents.id)!;
+    assert.ok(item.included);
+    assert.equal(item.type, 'observation');
+    assert.match(item.reason, /said by a person in an earlier session, score/);
+  });
+
+  test('it never takes a recorded rule\'s place: the rules first, one quote at most on top of them', () => {
+    const other = said('for accounting the invoice export must take amount_cents and format_money for display, nothing else', '2026-09-02T10:00:00Z');
+    const built = assemblePush('ledgerly', 'The invoices CSV export shows prices like 19.989999 instead of integer cents from amount_cents; accounting cannot reconcile.', [...rules, cents, other]);
+    assert.match(built.context, /Prices are stored in integer cents/);
+    assert.equal(built.context.match(/not recorded as a rule/g)?.length, 1);
+    assert.ok(built.served.some((s) => s.type === 'observation' && !s.included && /1 earlier prompt quoted already|a later rule on its topic/.test(s.reason)));
+    const lines = built.context.split('\n');
+    assert.match(lines.at(-1)!, /not recorded as a rule/, 'the quote comes after the recorded memories');
+  });
+
+  test('nothing is quoted for a prompt it shares only common words with', () => {
+    const built = assemblePush('ledgerly', 'Add a /healthz endpoint that returns the git SHA of the build.', [...rules, cents]);
+    assert.equal(built.context, '');
+    const near = assemblePush('ledgerly', 'the export looks broken today, plain and simple', [cents]);
+    assert.doesNotMatch(near.context, /not recorded as a rule/);
+  });
+
+  test('a later quote that changes a recorded rule hides the rule; an earlier one never hides a later rule', () => {
+    const rule = learning('decision', 'Retries are capped at 7 attempts (MAX_ATTEMPTS)', 'Stated by the user: "Retries are capped at 7 attempts, MAX_ATTEMPTS in payclient/retry.py."', { at: new Date('2026-06-01T10:00:00Z') });
+    const later = said('after the incident we change it: retries are now capped at 4 attempts, MAX_ATTEMPTS = 4 in payclient/retry.py, no longer 7.', '2026-10-01T10:00:00Z');
+    const built = assemblePush('payclient', 'the partner import retries MAX_ATTEMPTS times and floods their API; look at payclient/retry.py', [rule, later]);
+    assert.match(built.context, /capped at 4 attempts/);
+    assert.doesNotMatch(built.context, /capped at 7 attempts/);
+    const earlier = { ...later, at: new Date('2026-05-01T10:00:00Z') };
+    const again = assemblePush('payclient', 'the partner import retries MAX_ATTEMPTS times and floods their API; look at payclient/retry.py', [rule, earlier]);
+    assert.match(again.context, /capped at 7 attempts/);
+  });
+});
+
 describe('rules a person states', () => {
   test('stated rules, not requests, questions, symptoms or musings', () => {
     for (const rule of ['We always run the linter before committing.', 'Prices are stored in integer cents — never use floats for money.', 'From now on, migrations go in db/migrations.', 'Amendment after the audit: maintenance only counts when announced 24 h ahead.']) {
