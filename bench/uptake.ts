@@ -29,6 +29,7 @@
 import crypto from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { buildContext, type ServedItem } from '../api/context/start-context.js';
+import { buildPromptPush } from '../api/context/prompt-push.js';
 import { readCandidates } from '../api/context/context-candidates.js';
 import { measureSessionUptake, readUptakeStats, writeReceipt } from '../common/server/context-receipts.js';
 import { countTokens } from '../common/rules/tokens.js';
@@ -50,6 +51,9 @@ const { values: args } = parseArgs({
     repo: { type: 'string', default: repoRoot },
     budget: { type: 'string', default: '1500' },
     'held-out': { type: 'string', default: '0.25' },
+    // A third arm: the start context at this budget, then the push with the session's first prompt
+    // (what the UserPromptSubmit hook hands over once the task is known). 0: no third arm.
+    'push-start-budget': { type: 'string', default: '0' },
   },
 });
 
@@ -162,8 +166,8 @@ async function whereRelevantWent(
   });
 }
 
-async function runArm(pool: PgPool, tenantId: string, corpus: CorpusSession[], uptakeAware: boolean, budget: number, heldOutFrom: number): Promise<ArmResult> {
-  const name = uptakeAware ? 'uptake-aware' : 'as today';
+async function runArm(pool: PgPool, tenantId: string, corpus: CorpusSession[], uptakeAware: boolean, budget: number, heldOutFrom: number, push = false): Promise<ArmResult> {
+  const name = push ? `uptake-aware, start ${budget} + prompt push` : uptakeAware ? 'uptake-aware' : 'as today';
   const projectId = await newProject(pool, tenantId, `uptake-bench-${uptakeAware ? 'aware' : 'today'}-${Date.now()}`);
   const learningOf = new Map<number, string>();
   const heldOut: { sessionId: string; relevant: string[]; injected: Set<string> }[] = [];
@@ -180,6 +184,13 @@ async function runArm(pool: PgPool, tenantId: string, corpus: CorpusSession[], u
     contextMs.push(performance.now() - tc);
     const items = (built.served ?? []).filter((x) => x.included);
     await writeReceipt(pool, { tenantId, projectId, sessionId, channel: 'session_start', idempotencyKey: `session_start:${sessionId}`, budget, totalTokens: built.tokens, items });
+    if (push) {
+      // The task's first prompt arrives: what the prompt hook pushes, with its receipt (channel user_prompt).
+      const pushed = await buildPromptPush(pool, { tenantId, projectId, projectName: 'memflow', prompt: s.subject, agentSessionId: `bench-${s.commit.slice(0, 12)}` });
+      const pushedItems = pushed.served.filter((x) => x.included);
+      if (pushedItems.length > 0) await writeReceipt(pool, { tenantId, projectId, sessionId, channel: 'user_prompt', idempotencyKey: `user_prompt:${sessionId}`, budget: 600, totalTokens: pushed.tokens, items: pushedItems });
+      for (const x of pushedItems) items.push(x);
+    }
     await storeWork(pool, tenantId, projectId, sessionId, s);
     if (i < heldOutFrom) await measureSessionUptake(pool, tenantId, sessionId);
     else if (process.env.UPTAKE_BENCH_MISSES) for (const [j, where] of await whereRelevantWent(pool, tenantId, projectId, corpus, i, learningOf, built.served ?? [], uptakeAware)) misses.set(`${i}:${j}`, where);
@@ -196,7 +207,7 @@ async function runArm(pool: PgPool, tenantId: string, corpus: CorpusSession[], u
   );
   const t = rows[0]!;
   const byType = await pool.query<{ item_type: string; injected: string; unused: string; n: string }>(
-    `select i.item_type, count(*) as n, sum(i.tokens) as injected, coalesce(sum(i.tokens) filter (where i.used = false), 0) as unused
+    `select r.channel || ':' || i.item_type as item_type, count(*) as n, sum(i.tokens) as injected, coalesce(sum(i.tokens) filter (where i.used = false), 0) as unused
        from context_receipts r join context_receipt_items i on i.receipt_id = r.id where r.session_id = any($1::uuid[]) group by 1 order by 1`,
     [heldOut.map((h) => h.sessionId)],
   );
@@ -250,6 +261,12 @@ async function main(): Promise<void> {
       const ms = [...r.contextMs].sort((a, b) => a - b);
       const q = (p: number) => percentile(ms, p).toFixed(1);
       console.log(`${r.name}: start context (buildContext) over all ${ms.length} sessions: p50 ${q(50)} ms, p95 ${q(95)} ms, p99 ${q(99)} ms (load ${r.loadBefore} / ${r.loadAfter})`);
+      results.push(r);
+    }
+    const pushStart = Number(args['push-start-budget']);
+    if (pushStart > 0) {
+      const r = await runArm(pool, tenantId, corpus, true, pushStart, heldOutFrom, true);
+      console.log(`${r.name}: ${r.seconds.toFixed(1)} s; held out: ${r.breakdown}`);
       results.push(r);
     }
     const base = results[0]!;
