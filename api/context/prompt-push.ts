@@ -31,6 +31,10 @@ const MAX_RULES = 400;
 const MAX_MATCHING = 60;
 /** A person's earlier prompts read per push at most (the best full-text matches). */
 const MAX_SAID = 30;
+/** PostgreSQL's time for reading them at most (ms); see readSaid. */
+export const SAID_BUDGET_MS = 25;
+/** SQLSTATE of a statement cancelled by statement_timeout. */
+const QUERY_CANCELED = '57014';
 /** Longest prompt text considered (a pasted log says no more after this). */
 const MAX_PROMPT_CHARS = 4000;
 
@@ -117,11 +121,34 @@ export async function readPushCandidates(pool: PgPool, req: PushRequest): Promis
   const query = orQuery(req.prompt);
   const [learned, said] = await Promise.all([
     pool.query<PushCandidate>({ name: 'prompt-push-candidates', text: READ_SQL, values: [req.tenantId, req.projectId, RULE_KINDS, query, req.agentSessionId ?? null] }),
-    pool.query<PushCandidate>({ name: 'prompt-push-said', text: SAID_SQL, values: [req.tenantId, req.projectId, query, req.agentSessionId ?? null, RULE_KINDS] }),
+    readSaid(pool, req, query),
   ]);
   // Only what reads like a rule is quoted: a request, a question or a symptom said before is not memory
   // of a decision; and never words shaped like an instruction to an agent (a pasted log's planted note).
-  return [...learned.rows, ...said.rows.filter((r) => ruleLikeness(r.body) >= SAID_THRESHOLD && poisonFlags(r.body).length === 0)];
+  return [...learned.rows, ...said.filter((r) => ruleLikeness(r.body) >= SAID_THRESHOLD && poisonFlags(r.body).length === 0)];
+}
+
+/**
+ * The earlier prompts, within SAID_BUDGET_MS of PostgreSQL's time: in a project of thousands of
+ * sessions whose prompts share the prompt's common words, ranking them all takes longer than the
+ * prompt hook may wait, and the recorded memories must not wait for the quotes. Past the budget the
+ * statement is cancelled and nothing is quoted.
+ */
+async function readSaid(pool: PgPool, req: PushRequest, query: string): Promise<PushCandidate[]> {
+  if (!query) return [];
+  const client = await pool.connect();
+  try {
+    await client.query(`begin; set local statement_timeout = ${SAID_BUDGET_MS}`);
+    const { rows } = await client.query<PushCandidate>({ name: 'prompt-push-said', text: SAID_SQL, values: [req.tenantId, req.projectId, query, req.agentSessionId ?? null, RULE_KINDS] });
+    await client.query('commit');
+    return rows;
+  } catch (err) {
+    await client.query('rollback').catch(() => undefined);
+    if ((err as { code?: string }).code === QUERY_CANCELED) return [];
+    throw err;
+  } finally {
+    client.release();
+  }
 }
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
