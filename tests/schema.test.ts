@@ -699,8 +699,8 @@ test('search_vector columns are generated, weighted and GIN-indexed', async () =
      WHERE schemaname = current_schema() AND indexdef ILIKE '%USING gin (search_vector)%' ORDER BY indexname`;
   assert.deepEqual(
     indexes.map((i) => i.indexname),
-    // observations_prompt_search_vector_idx: the prompts only, for the per-prompt push's quotes.
-    ['learnings_search_vector_idx', 'observations_prompt_search_vector_idx', 'observations_search_vector_idx', 'summaries_search_vector_idx'],
+    // observations_rule_like_search_vector_idx: the rule-like prompts only, for the per-prompt push's quotes.
+    ['learnings_search_vector_idx', 'observations_rule_like_search_vector_idx', 'observations_search_vector_idx', 'summaries_search_vector_idx'],
   );
 
   const { tenant, ref } = await seedSession();

@@ -6,7 +6,7 @@
 import type { Tx } from '../../common/server/db.js';
 import type { SessionIds } from '../capture/capture-activities.js';
 import { mergeLearnings, type LearningMergeResult } from './learning-merge.js';
-import { statedLearnings, withStatedRules } from './stated-learnings.js';
+import { ruleLikePrompts, statedLearnings, withStatedRules } from './stated-learnings.js';
 import { agentLabel } from '../../common/rules/agent-label.js';
 import { mergeSummaries, offlineFinal } from './offline.js';
 import { checkedLearnings, lookedAtOnly, teachesNothing } from './summary-checks.js';
@@ -124,7 +124,11 @@ async function finalSummary(ctx: SummarizeContext, input: SessionSummaryInput, b
   });
   const known = knownRows.map((k, i) => ({ ...k, alias: `K${i + 1}` }));
   // The rules a person stated in the session, in their own words, whichever summarizer runs.
-  const stated = statedLearnings(observations.map((o) => ({ sequence: o.sequence, kind: o.kind as string, text: o.text })));
+  const turns = observations.map((o) => ({ sequence: o.sequence, kind: o.kind as string, text: o.text }));
+  const stated = statedLearnings(turns);
+  // Prompts a later push may quote (idempotent: a retried activity sets the same flags).
+  const ruleLike = ruleLikePrompts(turns, stated);
+  if (ruleLike.length > 0) await prisma.observation.updateMany({ where: { sessionId: input.sessionId, kind: 'prompt', sequence: { in: ruleLike } }, data: { ruleLike: true } });
   // No candidates, nothing to merge: the summary is stored without the project's lock.
   const merge = (answerLearnings: Parameters<typeof mergeLearnings>[1]['candidates']) =>
     withStatedRules(answerLearnings, stated).length === 0

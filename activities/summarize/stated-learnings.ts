@@ -10,7 +10,7 @@
  * A model's own decision or convention drawn from the same prompt is dropped in favour of these:
  * the person's words are the rule, a paraphrase is not.
  */
-import { statedRulesOf } from '../../common/rules/stated-rule.js';
+import { ruleLikeness, SAID_THRESHOLD, statedRulesOf } from '../../common/rules/stated-rule.js';
 import { scopeOf } from '../../common/rules/rule-scope.js';
 import { oneLine } from './offline-text.js';
 import type { LearningCandidate } from './summary-schema.js';
@@ -74,6 +74,17 @@ export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
     previous = undefined;
   }
   return out.slice(0, MAX_STATED);
+}
+
+/**
+ * The prompts the per-prompt push may quote later (observations.rule_like): they read like a rule
+ * (ruleLikeness ≥ SAID_THRESHOLD: a rule marker, no request or question around it) but no rule was
+ * taken from them — the markers miss some rules people state, and those still reach a later task in
+ * the person's words (api/context/prompt-push.ts).
+ */
+export function ruleLikePrompts(turns: TurnLine[], stated: StatedCandidate[]): number[] {
+  const fromRules = new Set(stated.map((s) => s.sources[0]));
+  return turns.filter((t) => t.kind === 'prompt' && !fromRules.has(t.sequence) && ruleLikeness(t.text) >= SAID_THRESHOLD).map((t) => t.sequence);
 }
 
 /**

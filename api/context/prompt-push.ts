@@ -15,11 +15,10 @@
  * hundred candidates at most, scored in well under a millisecond each.
  */
 import type { PgPool } from '../../common/server/pg.js';
-import { gateRefusal, GATE, scoreCandidates, type Scored } from '../../common/rules/push-relevance.js';
+import { gateRefusal, GATE, scoreCandidates, termsOf, type Scored } from '../../common/rules/push-relevance.js';
 import { stem, tokenize } from '../../common/server/embeddings/local.js';
 import { countTokens } from '../../common/rules/tokens.js';
 import { replacesRule } from '../../common/rules/rule-scope.js';
-import { ruleLikeness, SAID_THRESHOLD } from '../../common/rules/stated-rule.js';
 import { poisonFlags } from '../../common/rules/poison.js';
 import type { ServedItem } from './start-context.js';
 
@@ -31,10 +30,6 @@ const MAX_RULES = 400;
 const MAX_MATCHING = 60;
 /** A person's earlier prompts read per push at most (the best full-text matches). */
 const MAX_SAID = 30;
-/** PostgreSQL's time for reading them at most (ms); see readSaid. */
-export const SAID_BUDGET_MS = 25;
-/** SQLSTATE of a statement cancelled by statement_timeout. */
-const QUERY_CANCELED = '57014';
 /** Longest prompt text considered (a pasted log says no more after this). */
 const MAX_PROMPT_CHARS = 4000;
 
@@ -75,8 +70,13 @@ export interface PushRequest {
 }
 
 const RULE_KINDS = ['decision', 'convention', 'fact'];
-const READ_SQL = `
-with rules as (
+/** What the asking session was pushed already (read once per statement; $n: the agent's session id). */
+const pushedTo = (n: number) => `pushed as materialized (
+  select ri.item_id from sessions s join context_receipts r on r.session_id = s.id and r.channel = 'user_prompt' join context_receipt_items ri on ri.receipt_id = r.id
+  where s.tenant_id = $1 and s.project_id = $2 and s.agent_session_id = $${n}::text
+)`;
+export const READ_SQL = `
+with ${pushedTo(5)}, rules as (
   select l.id from learnings l
   where l.tenant_id = $1 and l.project_id = $2 and l.status = 'active' and l.kind::text = any($3::text[]) and cardinality(l.flags) = 0
   order by l.last_stated_at desc limit ${MAX_RULES}
@@ -88,28 +88,29 @@ with rules as (
 )
 select l.id, l.kind::text as kind, l.title, l.body, l.origin, l.outcome, l.created_at as at, l.scope, l.edited_by,
   (select max(p.created_at) from learnings p where p.superseded_by_id = l.id) as replaced_at,
-  ($5::text is not null and exists (
-    select 1 from sessions s join context_receipts r on r.session_id = s.id join context_receipt_items ri on ri.receipt_id = r.id
-    where s.tenant_id = $1 and s.project_id = $2 and s.agent_session_id = $5::text and r.channel = 'user_prompt' and ri.item_id = l.id)) as pushed_before
+  l.id in (select item_id from pushed) as pushed_before
 from learnings l
 where l.id in (select id from rules union all select id from matching)`;
 
 /**
- * A person's earlier prompts in the project that meet the prompt's words, from other sessions, of
- * which no rule was made (a prompt whose rule was stored is pushed as that rule; one whose rule was
- * replaced must not come back as current through its words).
+ * A person's earlier prompts in the project that read like a rule of which no rule was recorded
+ * (`rule_like`, judged when their session was summarized: activities/summarize/stated-learnings.ts),
+ * that meet the prompt's words, from other sessions; never one a rule was made of (a prompt whose
+ * rule was replaced must not come back as current through its words).
  */
-const SAID_SQL = `
+export const saidSql = (tsquery: string) => `
+with ${pushedTo(3)}
 select o.id, 'said' as kind, o.title, o.text as body, 'user' as origin, 'said' as outcome, o.created_at as at, null::text[] as scope, null::text as edited_by,
   null::timestamptz as replaced_at,
-  ($4::text is not null and exists (
-    select 1 from sessions s2 join context_receipts r on r.session_id = s2.id join context_receipt_items ri on ri.receipt_id = r.id
-    where s2.tenant_id = $1 and s2.project_id = $2 and s2.agent_session_id = $4::text and r.channel = 'user_prompt' and ri.item_id = o.id)) as pushed_before
+  o.id in (select item_id from pushed) as pushed_before
 from observations o join sessions s on s.id = o.session_id
-where $3::text <> '' and o.tenant_id = $1 and o.project_id = $2 and o.kind = 'prompt' and o.search_vector @@ to_tsquery('english', $3)
-  and ($4::text is null or s.agent_session_id is distinct from $4::text)
-  and not exists (select 1 from learning_sources ls join learnings l on l.id = ls.learning_id where ls.observation_id = o.id and l.kind::text = any($5::text[]))
-order by ts_rank(o.search_vector, to_tsquery('english', $3)) desc limit ${MAX_SAID}`;
+where o.tenant_id = $1 and o.project_id = $2 and o.kind = 'prompt' and o.rule_like and o.search_vector @@ to_tsquery('english', ${tsquery})
+  and ($3::text is null or s.agent_session_id is distinct from $3::text)
+  and not exists (select 1 from learning_sources ls join learnings l on l.id = ls.learning_id where ls.observation_id = o.id and l.kind::text = any($4::text[]))
+order by ts_rank(o.search_vector, to_tsquery('english', ${tsquery})) desc limit ${MAX_SAID}`;
+
+/** A string as an SQL literal (standard_conforming_strings: only the quote is doubled). */
+const sqlLiteral = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 /** The prompt's words as a full-text OR query (stemmed by PostgreSQL; only letters and digits reach it). */
 export function orQuery(prompt: string): string {
@@ -121,34 +122,12 @@ export async function readPushCandidates(pool: PgPool, req: PushRequest): Promis
   const query = orQuery(req.prompt);
   const [learned, said] = await Promise.all([
     pool.query<PushCandidate>({ name: 'prompt-push-candidates', text: READ_SQL, values: [req.tenantId, req.projectId, RULE_KINDS, query, req.agentSessionId ?? null] }),
-    readSaid(pool, req, query),
+    // Not a prepared statement: the words go in as a literal, so PostgreSQL plans with them and reads the
+    // small partial index of rule-like prompts (a generic plan chose the table's whole full-text index).
+    query ? pool.query<PushCandidate>(saidSql(sqlLiteral(query)), [req.tenantId, req.projectId, req.agentSessionId ?? null, RULE_KINDS]) : { rows: [] as PushCandidate[] },
   ]);
-  // Only what reads like a rule is quoted: a request, a question or a symptom said before is not memory
-  // of a decision; and never words shaped like an instruction to an agent (a pasted log's planted note).
-  return [...learned.rows, ...said.filter((r) => ruleLikeness(r.body) >= SAID_THRESHOLD && poisonFlags(r.body).length === 0)];
-}
-
-/**
- * The earlier prompts, within SAID_BUDGET_MS of PostgreSQL's time: in a project of thousands of
- * sessions whose prompts share the prompt's common words, ranking them all takes longer than the
- * prompt hook may wait, and the recorded memories must not wait for the quotes. Past the budget the
- * statement is cancelled and nothing is quoted.
- */
-async function readSaid(pool: PgPool, req: PushRequest, query: string): Promise<PushCandidate[]> {
-  if (!query) return [];
-  const client = await pool.connect();
-  try {
-    await client.query(`begin; set local statement_timeout = ${SAID_BUDGET_MS}`);
-    const { rows } = await client.query<PushCandidate>({ name: 'prompt-push-said', text: SAID_SQL, values: [req.tenantId, req.projectId, query, req.agentSessionId ?? null, RULE_KINDS] });
-    await client.query('commit');
-    return rows;
-  } catch (err) {
-    await client.query('rollback').catch(() => undefined);
-    if ((err as { code?: string }).code === QUERY_CANCELED) return [];
-    throw err;
-  } finally {
-    client.release();
-  }
+  // Never words shaped like an instruction to an agent (a pasted log's planted note), whoever typed them.
+  return [...learned.rows, ...said.rows.filter((r) => poisonFlags(r.body).length === 0)];
 }
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
@@ -199,15 +178,19 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
   if (candidates.length === 0 || !text.trim()) return empty;
   // The project's own name (and its parts) is in half of what is said about it: it names no topic.
   const ignore = new Set(tokenize(projectName).flatMap((t) => [t, stem(t)]));
-  const textFor = (c: PushCandidate) => (c.kind === SAID ? c.body : `${c.title}\n${c.body}\n${(c.scope ?? []).join(' ')}`);
+  // Each candidate's terms, read once (a learning is scored in two pools when there are quotes).
+  const docs = candidates.map((c) => {
+    const body = c.kind === SAID ? c.body : `${c.title}\n${c.body}\n${(c.scope ?? []).join(' ')}`;
+    return { item: c, text: body, terms: termsOf(body, ignore) };
+  });
   // Learnings are scored among themselves (the gate is calibrated on that pool); a person's earlier
-  // prompts among everything, and only a quote that beats its own, stricter gate joins them.
-  const learned = candidates.filter((c) => c.kind !== SAID);
-  const scored = scoreCandidates(text, learned.map((c) => ({ item: c, text: textFor(c) })), ignore);
+  // prompts among everything, and only a quote that passes the gate there (and its own check) joins them.
+  const learned = docs.filter((d) => d.item.kind !== SAID);
+  const scored = scoreCandidates(text, learned, ignore);
   const best = scored[0]?.score ?? 0;
   const saidVerdict = new Map<PushCandidate, string | undefined>();
-  if (learned.length < candidates.length) {
-    const all = scoreCandidates(text, candidates.map((c) => ({ item: c, text: textFor(c) })), ignore);
+  if (learned.length < docs.length) {
+    const all = scoreCandidates(text, docs, ignore);
     const bestOfAll = all[0]?.score ?? 0;
     for (const s of all) {
       if (s.item.kind !== SAID) continue;

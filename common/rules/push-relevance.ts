@@ -142,10 +142,13 @@ function idfOf(docs: Terms[]): Map<string, number> {
   return idf;
 }
 
-/** BM25 of each candidate against the prompt, best first. */
-export function scoreCandidates<T>(prompt: string, candidates: { item: T; text: string }[], ignore: ReadonlySet<string> = new Set()): Scored<T>[] {
+/**
+ * BM25 of each candidate against the prompt, best first. A candidate may bring its terms already
+ * read (`terms`: the same text scored in two pools is read once).
+ */
+export function scoreCandidates<T>(prompt: string, candidates: { item: T; text: string; terms?: Terms }[], ignore: ReadonlySet<string> = new Set()): Scored<T>[] {
   const q = termsOf(prompt, ignore);
-  const docs = candidates.map((c) => termsOf(c.text, ignore));
+  const docs = candidates.map((c) => c.terms ?? termsOf(c.text, ignore));
   const idf = idfOf(docs);
   const avg = docs.reduce((a, d) => a + d.length, 0) / Math.max(1, docs.length);
   const out: Scored<T>[] = candidates.map((c, i) => {

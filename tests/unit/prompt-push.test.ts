@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import { assemblePush, PROMPT_PUSH_TOKENS, type PushCandidate } from '../../api/context/prompt-push.js';
 import { statedRulesOf } from '../../common/rules/stated-rule.js';
 import { replacesRule, ruleAmendedLater, ruleItAmends } from '../../common/rules/rule-scope.js';
-import { statedLearnings, withStatedRules } from '../../activities/summarize/stated-learnings.js';
+import { ruleLikePrompts, statedLearnings, withStatedRules } from '../../activities/summarize/stated-learnings.js';
 import { countTokens } from '../../common/rules/tokens.js';
 
 let n = 0;
@@ -113,6 +113,21 @@ describe("a person's earlier words, quoted when no rule was recorded of them", (
     const earlier = { ...later, at: new Date('2026-05-01T10:00:00Z') };
     const again = assemblePush('payclient', 'the partner import retries MAX_ATTEMPTS times and floods their API; look at payclient/retry.py', [rule, earlier]);
     assert.match(again.context, /capped at 7 attempts/);
+  });
+});
+
+describe('the prompts a later push may quote', () => {
+  test('a prompt that reads like a rule no rule was taken from; never a request, a question or a prompt a rule came from', () => {
+    const turns = [
+      { sequence: 1, kind: 'prompt', text: 'ok so for the ledger: amounts in the CSV export are written from amount_cents as plain integers, formatted once by format_money.' },
+      { sequence: 2, kind: 'stop', text: 'Understood.' },
+      { sequence: 3, kind: 'prompt', text: 'Fix the failing login test and tell me what broke. It is in tests/test_login.py.' },
+      { sequence: 4, kind: 'prompt', text: 'Why does the export use floats?' },
+      { sequence: 5, kind: 'prompt', text: 'We always run the linter before committing, no exceptions.' },
+    ];
+    const stated = statedLearnings(turns);
+    assert.deepEqual(stated.map((s) => s.sources[0]), [5]);
+    assert.deepEqual(ruleLikePrompts(turns, stated), [1]);
   });
 });
 
