@@ -287,6 +287,7 @@ test('every model round-trips through Prisma Client', async (t) => {
       text: 'npm test: 12 passed, 0 failed',
       tokenCount: 11,
       sourceEventIds: [ids.hookEvent, randomUUID()],
+      ruleLike: true,
       createdAt: at(14),
     };
     await prisma.observation.create({ data });
