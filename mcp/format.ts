@@ -156,7 +156,7 @@ export function recordBlock(r: MemoryRecord, focus?: string, home?: string): str
     const sources = r.sources.map((s) => s.observationId ?? s.summaryId).filter((s): s is string => !!s).map((s) => short(s));
     if (sources.length) lines.push(`sources: ${sources.slice(0, MAX_SOURCES).join(' ')}${sources.length > MAX_SOURCES ? ` (+${sources.length - MAX_SOURCES})` : ''}`);
     const history = r.history.filter((v) => v.reason !== 'created');
-    if (history.length) lines.push(`history: ${history.map((v) => `r${v.revision} ${v.reason}${v.by ? ` by ${oneLine(v.by, 80)}` : ''}${v.note ? ` (${oneLine(v.note, 120)})` : ''} ${day(v.createdAt)}`).join('; ')}`);
+    if (history.length) lines.push(`history: ${history.map((v) => `r${v.revision} ${v.reason}${v.note ? ` (${oneLine(v.note, 120)})` : ''}${v.by ? ` by ${oneLine(v.by, 80)}` : ''} ${day(v.createdAt)}`).join('; ')}`);
   } else {
     const text = r.text;
     lines.push(cut(text.startsWith(r.title) ? text : `${r.title}\n${text}`));
