@@ -30,7 +30,7 @@ export interface SearchRequest {
   until?: Date;
   limit: number;
   agent?: AgentName;
-  /** Learnings waiting for review too, marked (a person's search); a precision cut-off (what is pushed to agents) ignores it. */
+  /** Learnings waiting for review too, marked (a person's search); a precision cut-off (memory pushed unasked) ignores it. */
   includePending?: boolean;
 }
 
