@@ -2,6 +2,8 @@
  * `memflow show <id...>` (GET /v1/memories/{id}, or POST /v1/memories:batchGet for several): the
  * full records behind search results. `memflow learnings` (GET /v1/learnings): what was learned.
  */
+import { attributionOf, attributionText } from '../clients/attribution.js';
+import type { LearningRecord, LearningRevision } from '../messages/api-v1.js';
 import type { RecordType } from '../messages/record-types-v1.js';
 import { withApi, type ApiOptions } from './api-client.js';
 import { intOption, memoryId } from './args.js';
@@ -26,13 +28,14 @@ interface LearningSource {
   evidence: string | null;
 }
 
-interface Learning extends MemoryRecord {
+interface Learning extends MemoryRecord, Pick<LearningRecord, 'editedBy' | 'statedBy' | 'approvedBy' | 'approvedAt'> {
   type: 'learning';
   body: string;
   confidence: number;
   strength: number;
   status: string;
   sources: LearningSource[];
+  history?: LearningRevision[];
 }
 
 type Out = (line: string) => void;
@@ -72,6 +75,9 @@ function printRecord(r: MemoryRecord, out: Out): void {
 
 function printLearningBody(l: Learning, out: Out): void {
   out(`status   ${l.status} (confidence ${l.confidence}, strength ${l.strength})`);
+  // Who is behind it (issue 51): stated, edited, approved (when), corrected, forgotten, rejected.
+  const by = attributionOf(l);
+  if (by.length > 0) out(`by       ${attributionText(by, shortTime)}`);
   out('');
   out(l.body);
   if (l.sources.length > 0) {
@@ -81,6 +87,11 @@ function printLearningBody(l: Learning, out: Out): void {
       const ref = s.observationId ? `observation ${s.observationId}` : `summary ${s.summaryId ?? '-'}`;
       out(`  ${ref}${s.sessionId ? ` (session ${s.sessionId})` : ''}${s.evidence ? `: ${s.evidence.replace(/\s+/g, ' ')}` : ''}`);
     }
+  }
+  if (l.history && l.history.length > 1) {
+    out('');
+    out('history:');
+    for (const v of l.history) out(`  r${v.revision} ${shortTime(v.createdAt)} ${v.reason} (${v.status})${v.by ? ` by ${v.by}` : ''}${v.note ? `: ${v.note.replace(/\s+/g, ' ')}` : ''}`);
   }
 }
 

@@ -73,6 +73,7 @@ export function registerReadCommands(program: Command): void {
     .option('--since <iso>', 'only memories created at or after this ISO 8601 date or time')
     .option('--until <iso>', 'only memories created before this ISO 8601 date or time')
     .option('--agent <agent>', "only what this agent's sessions produced: claude-code, codex, gemini, opencode, copilot")
+    .option('--pending', 'also learnings waiting for review, marked [pending review] (agents are never given them)')
     .option('--json', 'print the API document as JSON')
     .addOption(urlOption())
     .action(async (words: string[], opts: SearchOptions) => {

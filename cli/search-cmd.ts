@@ -1,9 +1,11 @@
 /**
  * `memflow search <query...>`: GET /v1/search, the compact index of matching memories. Each result
- * is printed with its full id, which `memflow show <id>` takes for the whole record.
+ * is printed with its full id, which `memflow show <id>` takes for the whole record. `--pending`
+ * (a person's search) lists learnings waiting for review too, marked `[pending review]`.
  */
 import { RECORD_TYPES } from '../messages/record-types-v1.js';
 import { withApi, type ApiOptions } from './api-client.js';
+import { hitAttribution } from '../clients/attribution.js';
 import { readable } from '../clients/readable.js';
 import { intOption } from './args.js';
 import { scopeNote, scopeOf, type ScopeOptions } from './scope.js';
@@ -18,6 +20,8 @@ export interface SearchOptions extends ApiOptions, ScopeOptions {
   since?: string;
   until?: string;
   agent?: string;
+  /** Learnings waiting for review too, marked (a person at the terminal; agents never get them). */
+  pending?: boolean;
   json?: boolean;
 }
 
@@ -42,13 +46,16 @@ export async function search(words: string[], opts: SearchOptions, out: (line: s
     since: opts.since,
     until: opts.until,
     agent: opts.agent,
+    ...(opts.pending ? { includePending: true } : {}),
   };
   const answer = await withApi(opts, (api) => api.search(params));
   if (opts.json) return out(JSON.stringify(answer));
 
   // The rank, not the score: a fused score is relative to its candidates and may be negative.
   answer.results.forEach((r, i) => {
-    out(`${`#${i + 1}`.padEnd(4)}  ${r.type.padEnd(11)}  ${r.id}  ${r.agent ? `[${r.agent}] ` : ''}${oneLine(readable(r.title))}${r.editedBy ? ` (edited by ${oneLine(readable(r.editedBy))})` : ''}`);
+    const by = hitAttribution(r);
+    const mark = r.status === 'pending' ? '[pending review] ' : '';
+    out(`${`#${i + 1}`.padEnd(4)}  ${r.type.padEnd(11)}  ${r.id}  ${mark}${r.agent ? `[${r.agent}] ` : ''}${oneLine(readable(r.title))}${by ? ` (${oneLine(readable(by))})` : ''}`);
     if (r.snippet && r.snippet !== r.title) out(`        ${oneLine(readable(r.snippet))}`);
   });
   const n = answer.results.length;

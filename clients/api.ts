@@ -39,6 +39,8 @@ export interface SearchParams extends Q {
   agent?: string;
   /** Set by an agent's tool (mcp_tool:search): the hits get an injection receipt. */
   channel?: string;
+  /** A person's search: learnings waiting for review too, marked `status: 'pending'` (never with a channel). */
+  includePending?: boolean;
 }
 export interface ContextParams extends Q {
   project?: string;

@@ -103,6 +103,11 @@ export const searchHit = z.object({
   agent: z.string().nullable().optional().describe("the agent of the record's session (a learning's: of its first source); null when unknown"),
   createdAt: timestamp,
   editedBy: z.string().optional().describe('a learning edited in review: who edited it (the person, or the key of its own); absent otherwise'),
+  approvedBy: z.string().optional().describe('a learning approved (or edited) in review: who approved it (the person, or the key of its own); absent otherwise'),
+  status: z
+    .literal('pending')
+    .optional()
+    .describe('a learning waiting for review, listed only when the search asked includePending=true (a person\'s search); absent for everything that is served to agents'),
 });
 export type SearchHit = z.output<typeof searchHit>;
 export const searchAnswer = z.object({
@@ -159,6 +164,7 @@ export const learningRevision = z.object({
   reason: z.string(),
   note: z.string().nullable(),
   changedBy: z.string().nullable(),
+  by: z.string().nullable().optional().describe('the person behind changedBy ("Alice <alice@example.com>"), or the key of its own ("key ci"); null for the summarizer and other workflows'),
   createdAt: timestamp,
 });
 export type LearningRevision = z.output<typeof learningRevision>;
@@ -241,6 +247,11 @@ export const learningRecord = z.object({
   citations: z.array(citation),
   /** Who edited it in review (issue 51): the person ("Alice <alice@example.com>") or the key's label; null if never edited. */
   editedBy: z.string().nullable().optional(),
+  /** Who stated it (origin user or agent: remember, POST /v1/memories, a correction): the person or the key; null for an extracted one. */
+  statedBy: z.string().nullable().optional(),
+  /** Who approved it in review (an edit approves too) and when; null if it never waited for review. */
+  approvedBy: z.string().nullable().optional(),
+  approvedAt: timestamp.nullable().optional(),
   sources: z.array(learningSource),
   history: z.array(learningRevision),
 });

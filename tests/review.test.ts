@@ -119,12 +119,14 @@ async function promptPush(prompt: string): Promise<string> {
 interface Hit {
   id: string;
   editedBy?: string;
+  approvedBy?: string;
+  status?: string;
 }
-/** GET /v1/search's learnings for `q` in every mode (hybrid, keyword, semantic), by id. */
-async function searchEveryMode(q: string): Promise<Map<string, Hit>> {
+/** GET /v1/search's learnings for `q` in every mode (hybrid, keyword, semantic), by id; `extra`: more of the query. */
+async function searchEveryMode(q: string, extra = '', modes = ['hybrid', 'keyword', 'semantic']): Promise<Map<string, Hit>> {
   const hits = new Map<string, Hit>();
-  for (const mode of ['hybrid', 'keyword', 'semantic']) {
-    const r = await call(member, 'GET', `/v1/search?project=${project}&types=learning&limit=100&mode=${mode}&q=${encodeURIComponent(q)}`);
+  for (const mode of modes) {
+    const r = await call(member, 'GET', `/v1/search?project=${project}&types=learning&limit=100&mode=${mode}&q=${encodeURIComponent(q)}${extra}`);
     assert.equal(r.status, 200, JSON.stringify(r.body));
     for (const h of r.body.results as Hit[]) hits.set(h.id, h);
   }
@@ -133,13 +135,16 @@ async function searchEveryMode(q: string): Promise<Map<string, Hit>> {
 
 const cli = (key: string, ...args: string[]) => runCli(args, { env: { MEMFLOW_API_KEY: key, MEMFLOW_URL: stack.api.url, HOME: '/tmp' } });
 
-async function cliSearch(q: string): Promise<{ ids: string[]; text: string }> {
-  const json = await cli(member, 'search', q, '--project', project, '--json');
+async function cliSearch(q: string, ...more: string[]): Promise<{ ids: string[]; text: string }> {
+  const json = await cli(member, 'search', q, '--project', project, '--json', ...more);
   assert.equal(json.code, 0, json.stderr);
-  const text = await cli(member, 'search', q, '--project', project);
+  const text = await cli(member, 'search', q, '--project', project, ...more);
   assert.equal(text.code, 0, text.stderr);
   return { ids: (JSON.parse(json.stdout) as { results: { id: string }[] }).results.map((r) => r.id), text: text.stdout };
 }
+
+/** The line of an MCP index that names `id` (by its short form). */
+const lineOfId = (text: string, id: string) => text.split('\n').find((l) => l.includes(id.slice(0, 8))) ?? '';
 
 const auditOf = (action: string) => prisma.auditLog.findMany({ where: { tenantId: admin.tenantId, action }, orderBy: { createdAt: 'asc' } });
 /** A refusal is audited once its answer has left (onResponse): wait for the entry. */
@@ -229,6 +234,41 @@ test("with review on, a session's extracted learnings wait as pending and reach 
   const asked = await call(member, 'GET', `/v1/learnings?project=${project}&status=pending`);
   assert.deepEqual(asked.body.items.map((i: { id: string }) => i.id).sort(), [...pendingIds].sort(), 'listed, marked, when asked for');
   assert.ok(asked.body.items.every((i: { status: string }) => i.status === 'pending'));
+});
+
+test("people find pending learnings in search, marked, when they ask (includePending, memflow search --pending); an agent's channel cannot ask", async () => {
+  const titles = (await prisma.learning.findMany({ where: { id: { in: pendingIds } }, select: { title: true } })).map((l) => l.title);
+  for (const t of titles) {
+    // Keyword mode alone (PostgreSQL) and every mode together find each, marked pending.
+    for (const hits of [await searchEveryMode(t, '&includePending=true', ['keyword']), await searchEveryMode(t, '&includePending=true')]) {
+      const found = pendingIds.filter((id) => hits.has(id));
+      assert.ok(found.length > 0, `includePending=true "${t}": a pending learning is listed`);
+      for (const id of found) assert.equal(hits.get(id)?.status, 'pending', 'marked');
+    }
+    const viaCli = await cliSearch(t, '--pending');
+    const found = pendingIds.filter((id) => viaCli.ids.includes(id));
+    assert.ok(found.length > 0, `memflow search --pending "${t}": ${viaCli.text}`);
+    for (const id of found) assert.match(viaCli.text, new RegExp(`${id}  \\[pending review\\] `), `marked in: ${viaCli.text}`);
+  }
+  const union = await searchEveryMode('pool.query parser token lint quotes', '&includePending=true');
+  assert.deepEqual(pendingIds.filter((id) => union.has(id)).sort(), [...pendingIds].sort(), 'every pending learning is findable by a person');
+  const stated = [...union.values()].find((h) => !pendingIds.includes(h.id));
+  if (stated) assert.equal(stated.status, undefined, 'an active learning is not marked');
+
+  // Refused with a channel (what is handed to an agent): a 400 naming the field, and no receipt.
+  const receipts = await prisma.contextReceipt.count({ where: { tenantId: admin.tenantId } });
+  const withChannel = await call(member, 'GET', `/v1/search?project=${project}&q=parser&includePending=true&channel=mcp_tool:search`);
+  assert.equal(withChannel.status, 400, JSON.stringify(withChannel.body));
+  assert.match(withChannel.body.error.message, /^includePending: not with a channel/);
+  assert.equal(await prisma.contextReceipt.count({ where: { tenantId: admin.tenantId } }), receipts, 'the refusal wrote no receipt');
+  const bad = await call(member, 'GET', `/v1/search?project=${project}&q=parser&includePending=yes`);
+  assert.equal(bad.status, 400);
+  assert.match(bad.body.error.message, /^includePending: must be true or false/);
+  // The agents' channels have no such option: the MCP search tool drops it, GET /v1/context ignores it.
+  const viaMcp = await mcpText('search', { query: 'pool.query parser token lint quotes', project, types: ['learning'], includePending: true });
+  for (const id of pendingIds) assert.ok(!viaMcp.includes(id.slice(0, 8)), `the MCP search tool: ${viaMcp}`);
+  const context = await call(member, 'GET', `/v1/context?project=${project}&tokens=4000&includePending=true`);
+  assert.ok(!context.body.items.some((id: string) => pendingIds.includes(id)), 'GET /v1/context');
 });
 
 test('the inbox lists them oldest first with age, session and counts', async () => {
@@ -343,6 +383,63 @@ test('approved and edited learnings are pushed to the next session; the rejected
   // Nothing waits any more; the inbox says so.
   const counts = await call(member, 'GET', '/v1/review/counts');
   assert.equal(counts.body.pending, pendingIds.length - 3);
+});
+
+test('who approved, edited, rejected, stated, corrected and forgot: in the record, GET /v1/search, memflow show and search, the MCP get tool', async () => {
+  const [approveId, rejectId, editId] = pendingIds as [string, string, string];
+  type Rec = { statedBy: string | null; approvedBy: string | null; approvedAt: string | null; editedBy: string | null; title: string; history: { reason: string; by: string | null; changedBy: string | null; createdAt: string }[] };
+  const rec = async (id: string): Promise<Rec> => {
+    const r = await call(member, 'GET', `/v1/memories/${id}`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    return r.body as Rec;
+  };
+  const approved = await rec(approveId);
+  assert.equal(approved.approvedBy, RITA, 'the approver, in the record');
+  assert.equal(approved.approvedAt, approved.history.find((h) => h.reason === 'approved')?.createdAt, 'and when: the approval in its history');
+  assert.equal(approved.statedBy, null, 'an extracted learning was stated by no one');
+  assert.deepEqual(approved.history.map((h) => [h.reason, h.by]), [['created', null], ['approved', RITA]], 'each revision names its author (the summarizer: none)');
+  const edited = await rec(editId);
+  assert.deepEqual([edited.editedBy, edited.approvedBy], [RITA, RITA], 'an edit approves');
+  const rejected = await rec(rejectId);
+  assert.deepEqual([rejected.approvedBy, rejected.history.at(-1)?.reason, rejected.history.at(-1)?.by], [null, 'rejected', RITA]);
+
+  assert.equal((await searchEveryMode(approved.title)).get(approveId)?.approvedBy, RITA, 'GET /v1/search');
+  const viaCli = await cliSearch(approved.title);
+  assert.match(viaCli.text, new RegExp(`${approveId}  .*\\(approved by Rita Reviewer <rita@example\\.com>\\)`), `memflow search: ${viaCli.text}`);
+  const shown = await cli(member, 'show', approveId);
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.match(shown.stdout, /^by {7}approved by Rita Reviewer <rita@example\.com> \d{4}-\d\d-\d\d \d\d:\d\d/m, `memflow show: ${shown.stdout}`);
+  assert.match(shown.stdout, /^ {2}r2 \S+ \S+ approved \(active\) by Rita Reviewer <rita@example\.com>$/m, 'the history says who');
+  assert.match((await cli(member, 'show', rejectId)).stdout, /^by {7}rejected by Rita Reviewer <rita@example\.com>$/m);
+  assert.match((await cli(member, 'show', editId)).stdout, /^by {7}edited by Rita Reviewer <rita@example\.com> \d{4}-/m, 'edited (and so approved) by her, once');
+  const got = await mcpText('get', { ids: [approveId.slice(0, 8)] });
+  assert.match(got, /approved by Rita Reviewer <rita@example\.com> \d{4}-\d\d-\d\d/, `the MCP get tool: ${got}`);
+  assert.match(got, /r2 approved by Rita Reviewer <rita@example\.com>/);
+  assert.match(lineOfId(await mcpText('learnings', { project }), approveId), /approved by Rita Reviewer/, 'the MCP learnings tool');
+
+  // A person states, corrects and forgets; a key of its own is named by its label.
+  const max = await prisma.person.create({ data: { tenantId: admin.tenantId, name: 'Max Member', role: 'member' } });
+  const maxKey = (await createApiKey(prisma, admin.name, { role: 'member', personId: max.id })).key;
+  const stated = await call(maxKey, 'POST', '/v1/memories', { text: 'Quokka builds use the ci profile.', kind: 'convention', project });
+  assert.equal(stated.status, 201, JSON.stringify(stated.body));
+  const corrected = await call(maxKey, 'POST', `/v1/learnings/${stated.body.id}/correct`, { text: 'Quokka builds use the release profile.', reason: 'the ci profile was renamed' });
+  assert.equal(corrected.status, 200, JSON.stringify(corrected.body));
+  const forgotten = await call(maxKey, 'POST', `/v1/learnings/${corrected.body.id}/forget`, { reason: 'we stopped building quokka' });
+  assert.equal(forgotten.status, 200, JSON.stringify(forgotten.body));
+  const old = await rec(stated.body.id);
+  assert.deepEqual([old.statedBy, old.history.at(-1)?.reason, old.history.at(-1)?.by], ['Max Member', 'superseded', 'Max Member']);
+  const successor = await rec(corrected.body.id);
+  assert.deepEqual([successor.statedBy, successor.history.at(-1)?.reason, successor.history.at(-1)?.by], ['Max Member', 'forgotten', 'Max Member']);
+  assert.match((await cli(member, 'show', stated.body.id)).stdout, /^by {7}stated by Max Member; corrected by Max Member$/m);
+  assert.match((await cli(member, 'show', corrected.body.id)).stdout, /^by {7}stated by Max Member; forgotten by Max Member$/m);
+  assert.match(await mcpText('get', { ids: [stated.body.id.slice(0, 8)] }), /stated by Max Member; corrected by Max Member/);
+  const byKey = await call(member, 'POST', '/v1/memories', { text: 'Quokka logs go to stderr.', kind: 'fact', project });
+  const keyRow = await prisma.apiKey.findFirstOrThrow({ where: { tenantId: admin.tenantId, role: 'member', personId: null } });
+  assert.equal((await rec(byKey.body.id)).statedBy, `key ${keyRow.name ?? keyRow.prefix}`);
+  // Every one of these is in the audit log under the key that did it, with its person in the listing.
+  const audit = await call(admin.key, 'GET', '/v1/admin/audit?limit=50');
+  const entry = (audit.body.items as { action: string; target: string; actor: { name: string } | null }[]).find((a) => a.action === 'learning.correct' && a.target === `learning:${stated.body.id}`);
+  assert.equal(entry?.actor?.name, 'Max Member', 'the audit listing names the person');
 });
 
 test('memflow review: the inbox with counts and age; a member is refused; approve --all approves many at once', async () => {

@@ -7,6 +7,7 @@ import { trustTier } from '../../common/rules/poison.js';
 import type { PrismaClient } from '../../common/server/db.js';
 import type { PgPool } from '../../common/server/pg.js';
 import type { LearningRecord, LearningRevision, LearningSource, MemoryRecord, ObservationRecord, SummaryRecord } from '../../messages/api-v1.js';
+import { actorNameSql, approvalSql, statedBySql } from '../../common/server/learning-revisions.js';
 import { queryPrepared } from '../search/search-sql.js';
 
 /** Runs one SQL statement with positional parameters: a pg pool's or Prisma's ($queryRawUnsafe). */
@@ -48,7 +49,7 @@ const SOURCE_COLUMNS = {
 
 const REVISION_COLUMNS = {
   revision: 'r.revision', kind: 'r.kind::text', title: 'r.title', body: 'r.body', confidence: 'r.confidence', status: 'r.status::text',
-  strength: 'r.strength', reason: 'r.reason', note: 'r.note', changedBy: 'r.changed_by', createdAt: 'r.created_at',
+  strength: 'r.strength', reason: 'r.reason', note: 'r.note', changedBy: 'r.changed_by', by: actorNameSql('r.changed_by'), createdAt: 'r.created_at',
 } satisfies Columns<LearningRevision>;
 
 /** json_build_object('field', expression, ...) of a column table. */
@@ -61,6 +62,8 @@ const LEARNING_COLUMNS = {
   createdAt: 'l.created_at', updatedAt: 'l.updated_at', trust: 'NULL', outcome: 'l.outcome', flags: 'l.flags',
   staleCount: 'l.stale_count', checkedAt: 'l.checked_at', gitBranch: 'l.git_branch', gitCommit: 'l.git_commit',
   onDefaultBranch: 'l.on_default_branch', citations: 'l.citations', editedBy: 'l.edited_by',
+  // Attribution (issue 51), from the revisions: who stated it, who approved it in review and when.
+  statedBy: statedBySql('l'), approvedBy: approvalSql('l.id', 'by'), approvedAt: approvalSql('l.id', 'at'),
   sources: `coalesce((
     SELECT json_agg(${jsonOf(SOURCE_COLUMNS)} ORDER BY ls.created_at, ls.id)
       FROM learning_sources ls
@@ -111,7 +114,7 @@ SELECT one.ref, one.n,
   END AS record
 FROM one`;
 
-const DATES = ['createdAt', 'updatedAt', 'lastStatedAt', 'validFrom', 'validTo', 'checkedAt'] as const;
+const DATES = ['createdAt', 'updatedAt', 'lastStatedAt', 'validFrom', 'validTo', 'checkedAt', 'approvedAt'] as const;
 const iso = (v: unknown) => (typeof v === 'string' ? new Date(v).toISOString() : v);
 
 /** PostgreSQL's JSON timestamps as ISO 8601 (as the API has always written them), and a learning's trust tier. */

@@ -10,7 +10,7 @@
  */
 import { recordAudit } from '../../common/server/audit.js';
 import type { PrismaClient, Tx } from '../../common/server/db.js';
-import { appendLearningRevision } from '../../common/server/learning-revisions.js';
+import { actorNameSql, appendLearningRevision } from '../../common/server/learning-revisions.js';
 import { poisonFlags } from '../../common/rules/poison.js';
 import { redactText } from '../../common/rules/redact.js';
 import { countTokens } from '../../common/rules/tokens.js';
@@ -30,12 +30,12 @@ const by = (r: Reviewer) => `key:${r.keyId}`;
 /**
  * The editor as a learning is attributed where it is pushed and answered: the key's person, with
  * their email when known ("Alice <alice@example.com>"), else the key's own label ("key ci" or its
- * prefix). Taken at the time of the edit, so a later rename does not rewrite history.
+ * prefix) — the same name every revision's author is shown by (actorNameSql). Taken at the time of
+ * the edit, so a later rename does not rewrite what was pushed.
  */
 async function editorOf(tx: Tx, r: Reviewer): Promise<string> {
-  const key = await tx.apiKey.findFirst({ where: { id: r.keyId, tenantId: r.tenantId }, select: { name: true, prefix: true, person: { select: { name: true, email: true } } } });
-  if (key?.person) return key.person.email ? `${key.person.name} <${key.person.email}>` : key.person.name;
-  return `key ${key?.name ?? key?.prefix ?? r.keyId}`;
+  const [row] = await tx.$queryRawUnsafe<{ name: string | null }[]>(`select ${actorNameSql('$1::text')} as name`, by(r));
+  return row?.name ?? `key ${r.keyId}`;
 }
 
 function audit(tx: Tx, r: Reviewer, action: string, target: string, details: Record<string, unknown>): Promise<void> {

@@ -6,6 +6,7 @@
  */
 import type { PgPool } from '../../common/server/pg.js';
 import { notSelfActivitySql } from '../../common/rules/self-activity.js';
+import { approvalSql } from '../../common/server/learning-revisions.js';
 import { agentSql } from '../provenance/agent.js';
 import { queryPrepared, scopeClauses, SqlParams } from './search-sql.js';
 import { makeSnippet } from './snippet.js';
@@ -22,14 +23,14 @@ const LEARNING_SESSION = `(select s from learning_sources ls
     where ls.learning_id = t.id order by ls.created_at, ls.id limit 1)`;
 
 const SELECTS: Record<RecordType, (where: string, ids: string) => string> = {
-  observation: (where, ids) => `select 'observation' as type, t.id, t.title, left(t.text, ${SNIPPET_SOURCE_CHARS}) as text, s.agent_session_id as session_id, ${agentSql('s')} as agent, t.created_at, null::text as edited_by
+  observation: (where, ids) => `select 'observation' as type, t.id, t.title, left(t.text, ${SNIPPET_SOURCE_CHARS}) as text, s.agent_session_id as session_id, ${agentSql('s')} as agent, t.created_at, null::text as edited_by, null::text as approved_by, null::text as status
     from observations t join sessions s on s.id = t.session_id where ${where} and t.id = any(${ids}::uuid[]) and ${notSelfActivitySql('t')}
       and t.kind not in ('start', 'end')`,
-  summary: (where, ids) => `select 'summary' as type, t.id, t.title, left(t.text, ${SNIPPET_SOURCE_CHARS}) as text, s.agent_session_id as session_id, ${agentSql('s')} as agent, t.created_at, null::text as edited_by
+  summary: (where, ids) => `select 'summary' as type, t.id, t.title, left(t.text, ${SNIPPET_SOURCE_CHARS}) as text, s.agent_session_id as session_id, ${agentSql('s')} as agent, t.created_at, null::text as edited_by, null::text as approved_by, null::text as status
     from summaries t join sessions s on s.id = t.session_id where ${where} and t.id = any(${ids}::uuid[])`,
   learning: (where, ids) => `select 'learning' as type, t.id, t.title, left(t.body, ${SNIPPET_SOURCE_CHARS}) as text, (f.s).agent_session_id as session_id,
-      case when f.s is null then null else ${agentSql('(f.s)')} end as agent, t.created_at, t.edited_by::text
-    from learnings t left join lateral (select ${LEARNING_SESSION} as s) f on true where ${where} and t.id = any(${ids}::uuid[]) and t.status = 'active'`,
+      case when f.s is null then null else ${agentSql('(f.s)')} end as agent, t.created_at, t.edited_by::text, ${approvalSql('t.id', 'by')} as approved_by, t.status::text
+    from learnings t left join lateral (select ${LEARNING_SESSION} as s) f on true where ${where} and t.id = any(${ids}::uuid[])`,
 };
 
 interface Row {
@@ -41,6 +42,8 @@ interface Row {
   agent: string | null;
   created_at: Date;
   edited_by: string | null;
+  approved_by: string | null;
+  status: string | null;
 }
 
 const flat = (s: string) => s.toLowerCase().replace(/\s+/g, ' ').trim();
@@ -74,6 +77,8 @@ export async function hydrateResults(pool: PgPool, refs: readonly RankedRef[], s
       agent: row.agent,
       createdAt: row.created_at.toISOString(),
       ...(row.edited_by ? { editedBy: row.edited_by } : {}),
+      ...(row.approved_by ? { approvedBy: row.approved_by } : {}),
+      ...(row.status === 'pending' ? { status: 'pending' as const } : {}),
     });
   }
   return out;

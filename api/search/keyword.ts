@@ -34,7 +34,8 @@ export const PRIORS = { toolCall: 0.8, ruleLearning: 1.5, otherLearning: 1.15 } 
 const TABLES: Record<RecordType, { table: string; extra: string; prior: string }> = {
   observation: { table: 'observations', extra: ` and ${notSelfActivitySql('t')}`, prior: `case when t.tool_name is null then 1.0 else ${PRIORS.toolCall} end` },
   summary: { table: 'summaries', extra: '', prior: '1.0' },
-  learning: { table: 'learnings', extra: ` and t.status = 'active'`, prior: `case when t.kind in ('decision', 'convention') then ${PRIORS.ruleLearning} else ${PRIORS.otherLearning} end` },
+  // The learning's status is part of the scope (search-sql.ts: learningStatusClause).
+  learning: { table: 'learnings', extra: '', prior: `case when t.kind in ('decision', 'convention') then ${PRIORS.ruleLearning} else ${PRIORS.otherLearning} end` },
 };
 
 /**

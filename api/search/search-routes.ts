@@ -2,6 +2,8 @@
  * GET /v1/search: hybrid retrieval over the caller's memories (PostgreSQL full-text and Weaviate,
  * fused by rank). The answer is a compact index — id, type, title, snippet, score, sessionId,
  * createdAt — whose details are fetched by id (GET /v1/memories/{id}, POST /v1/memories:batchGet).
+ * Learnings waiting for review are found only when a person asks (includePending=true), marked
+ * `status: 'pending'`; never with a channel (an agent's tool), and never in what is pushed.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -31,8 +33,14 @@ export const searchQuery = z
     mode: z.enum(SEARCH_MODES, { error: `must be one of ${SEARCH_MODES.join(', ')}` }).default('hybrid'),
     agent: agentParam.describe('only what sessions of this agent produced (a learning: any of its sources)'),
     channel: channelParam.optional().describe('set by the MCP search tool (mcp_tool:search): the hits are an injection, and get a receipt in the project'),
+    includePending: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .optional()
+      .describe("true: learnings waiting for review are listed too, each marked status 'pending' (a person's search: the viewer, memflow search --pending); never with a channel"),
   })
-  .refine((v) => !v.since || !v.until || v.since < v.until, { path: ['until'], message: 'must be later than since' });
+  .refine((v) => !v.since || !v.until || v.since < v.until, { path: ['until'], message: 'must be later than since' })
+  // A channel means the hits are handed to an agent, and no agent gets what waits for review.
+  .refine((v) => !(v.channel && v.includePending === 'true'), { path: ['includePending'], message: "not with a channel: what is handed to an agent never includes learnings waiting for review" });
 
 export function registerSearchRoutes(app: FastifyInstance, deps: SearchRouteDeps): void {
   const searchDoc = documented({ summary: 'Hybrid search over memories: a compact index', tags: ['retrieval'], query: searchQuery, headers: projectHeaders, answers: { 200: searchAnswer } });
@@ -49,6 +57,7 @@ export function registerSearchRoutes(app: FastifyInstance, deps: SearchRouteDeps
       ...(query.since ? { since: query.since } : {}),
       ...(query.until ? { until: query.until } : {}),
       ...(query.agent ? { agent: query.agent } : {}),
+      ...(query.includePending === 'true' ? { includePending: true } : {}),
     });
     if (answer.degraded) req.log.info({ reason: answer.degradedReason }, 'search degraded');
     if (query.channel) {

@@ -30,6 +30,8 @@ export interface SearchRequest {
   until?: Date;
   limit: number;
   agent?: AgentName;
+  /** Learnings waiting for review too, marked (a person's search); a precision cut-off (memory pushed unasked) ignores it. */
+  includePending?: boolean;
 }
 
 export interface SearchServiceAnswer {
@@ -172,6 +174,8 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
         ...(req.since ? { since: req.since } : {}),
         ...(req.until ? { until: req.until } : {}),
         ...(req.agent ? { agent: req.agent } : {}),
+        // What is pushed unasked (precision) goes to agents: never what waits for review.
+        ...(req.includePending && cutoff.kind === 'recall' ? { includePending: true } : {}),
       };
       const depth = candidateDepth(req.limit);
       const wantsKeyword = req.mode !== 'semantic';

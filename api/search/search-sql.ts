@@ -28,8 +28,15 @@ export function scopeClauses(scope: SearchScope, p: SqlParams, type: RecordType)
   if (scope.since) sql += ` and t.created_at >= ${p.add(scope.since)}`;
   if (scope.until) sql += ` and t.created_at < ${p.add(scope.until)}`;
   if (scope.agent) sql += ` and ${agentClause(type, p.add(scope.agent))}`;
+  if (type === 'learning') sql += ` and ${learningStatusClause(scope)}`;
   return sql;
 }
+
+/**
+ * The learnings a search finds: active ones, and with `includePending` (a person's search) those
+ * waiting for review too. Superseded and rejected ones never.
+ */
+export const learningStatusClause = (scope: Pick<SearchScope, 'includePending'>): string => (scope.includePending ? `t.status in ('active', 'pending')` : `t.status = 'active'`);
 
 /** Records of `type` (alias `t`) that sessions of the agent in parameter `agent` produced. */
 export function agentClause(type: RecordType, agent: string): string {

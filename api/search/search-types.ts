@@ -16,6 +16,11 @@ export interface SearchScope {
   until?: Date;
   /** Only records of this agent's sessions (a learning: any of its sources). */
   agent?: AgentName;
+  /**
+   * Learnings waiting for review too (a person's search, GET /v1/search?includePending=true); never
+   * for what is served to agents. Otherwise only active learnings are found.
+   */
+  includePending?: boolean;
 }
 
 /** One entry of a leg's ranked list, best first. `score` is the leg's own, only its order matters to fusion. */
@@ -39,6 +44,10 @@ export interface SearchResult {
   createdAt: string;
   /** A learning edited in review: who edited it (issue 51); absent otherwise. */
   editedBy?: string;
+  /** A learning approved (or edited) in review: who approved it; absent otherwise. */
+  approvedBy?: string;
+  /** `pending`: a learning waiting for review (only found with includePending). */
+  status?: 'pending';
 }
 
 export const refKey = (r: { type: RecordType; id: string }) => `${r.type}:${r.id}`;

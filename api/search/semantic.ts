@@ -15,7 +15,10 @@ function scopeFilter(collection: ReturnType<typeof tenantCollection>, type: Reco
   if (scope.projectId) parts.push(collection.filter.byProperty('projectId').equal(scope.projectId));
   if (scope.since) parts.push(collection.filter.byProperty('createdAt').greaterOrEqual(scope.since));
   if (scope.until) parts.push(collection.filter.byProperty('createdAt').lessThan(scope.until));
-  if (type === 'learning') parts.push(collection.filter.byProperty('status').equal('active'));
+  if (type === 'learning') {
+    const status = collection.filter.byProperty('status');
+    parts.push(scope.includePending ? Filters.or(status.equal('active'), status.equal('pending')) : status.equal('active'));
+  }
   if (parts.length === 0) return undefined;
   return parts.length === 1 ? parts[0] : Filters.and(...parts);
 }

@@ -13,7 +13,7 @@ function History({ history }: { history: Revision[] }) {
       {history.map((r) => (
         <li key={r.revision}>
           <strong>rev {r.revision}</strong> <span class={`badge status-${r.status}`}>{r.status}</span> {fmtTime(r.createdAt)}
-          {r.changedBy ? ` by ${r.changedBy}` : ''}
+          {r.by ? ` by ${r.by}` : r.changedBy ? ` by ${r.changedBy}` : ''}
           <div>
             {r.title} <span class="muted">({r.kind} · strength {r.strength} · confidence {r.confidence.toFixed(2)})</span>
           </div>
@@ -104,7 +104,7 @@ export function Citations({ citations }: { citations: Citation[] }) {
 
 /** Fields a record panel shows in its own way; any other field of the answer is listed as it is. */
 const SHOWN = new Set(['id', 'type', 'title', 'text', 'body', 'project', 'sessionId', 'createdAt', 'sources', 'history', 'supersededBy', 'request', 'investigated', 'learned', 'completed', 'nextSteps', 'trust', 'outcome', 'flags', 'staleCount', 'checkedAt', 'gitBranch', 'gitCommit', 'onDefaultBranch', 'citations']);
-const TIMES = new Set(['updatedAt', 'lastStatedAt', 'validFrom', 'validTo']);
+const TIMES = new Set(['updatedAt', 'lastStatedAt', 'validFrom', 'validTo', 'approvedAt']);
 
 function factText(k: string, v: unknown): string {
   if (TIMES.has(k)) return fmtTime(v as string | null);

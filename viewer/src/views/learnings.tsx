@@ -5,6 +5,7 @@
  * and "this is wrong" actions.
  */
 import { useEffect, useState } from 'preact/hooks';
+import { attributionOf, attributionText } from '../../../clients/attribution.js';
 import { call, enc, qs, type Learning } from '../api.js';
 import { usePaged, useUrlState } from '../hooks.js';
 import { Choice, ErrorNote, Form, More } from '../ui/controls.js';
@@ -67,6 +68,7 @@ export function LearningCard({ learning: l, onChanged }: { learning: Learning; o
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string>();
   const [done, setDone] = useState<string>();
+  const by = attributionOf(l);
 
   const submit = async () => {
     try {
@@ -91,7 +93,7 @@ export function LearningCard({ learning: l, onChanged }: { learning: Learning; o
       <p class="muted">
         {l.project} · {l.origin} · strength {l.strength} · confidence {l.confidence.toFixed(2)} · {l.tokenCount} tokens · {fmtTime(l.createdAt)} · <code>{shortId(l.id)}</code>
         {l.tags.length ? ` · tags ${l.tags.join(', ')}` : ''}
-        {l.editedBy ? ` · edited by ${l.editedBy}` : ''}
+        {by.length ? <span data-testid="attribution">{` · ${attributionText(by, fmtTime)}`}</span> : null}
         {l.lastStatedAt ? ` · last stated ${fmtTime(l.lastStatedAt)}` : ''}
         {l.validFrom ? ` · valid from ${fmtTime(l.validFrom)}` : ''}
         {l.validTo ? ` · valid until ${fmtTime(l.validTo)}` : ''}

@@ -1,12 +1,15 @@
 /**
  * Search: the API's modes and filters, the answer as its compact index, each hit's whole record on
- * demand; `degraded` (Weaviate away, keyword results only) is said plainly, with its reason. Below it,
+ * demand; `degraded` (Weaviate away, keyword results only) is said plainly, with its reason. A person
+ * searches here, so learnings waiting for review are listed too, marked "pending review", and a
+ * learning says who edited or approved it. Below it,
  * the context a new session of a project would get (GET /v1/context), its items, what a client with the
  * working tree would check, and how many flagged learnings were withheld.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { call, qs, type ContextAnswer, type SearchAnswer } from '../api.js';
 import { useUrlState } from '../hooks.js';
+import { hitAttribution } from '../../../clients/attribution.js';
 import { readable, queryWords } from '../../../clients/readable.js';
 import { RECORD_TYPES, SEARCH_MODES } from '../../../messages/record-types-v1.js';
 import { Choice, ErrorNote, Field, Form, Table } from '../ui/controls.js';
@@ -40,7 +43,8 @@ export function Search() {
   const run = async (query: string) => {
     setBusy(true);
     try {
-      const a = await call<SearchAnswer>('GET', `/v1/search${qs({ q: query, mode, types: types.join(','), project, since: isoOf(since, false), until: isoOf(until, true), limit })}`);
+      // A person's search: learnings waiting for review are listed too, marked (agents never get them).
+      const a = await call<SearchAnswer>('GET', `/v1/search${qs({ q: query, mode, types: types.join(','), project, since: isoOf(since, false), until: isoOf(until, true), limit, includePending: 'true' })}`);
       setAnswer(a);
       setAsked(query);
       setError(undefined);
@@ -109,6 +113,13 @@ export function Search() {
                     #{i + 1}
                   </span>{' '}
                   <span class={`badge type-${r.type}`}>{r.type}</span>{' '}
+                  {r.status === 'pending' ? (
+                    <>
+                      <span class="badge status-pending" title="waits for a maintainer's review: no agent is given it until it is approved">
+                        pending review
+                      </span>{' '}
+                    </>
+                  ) : null}
                   <strong>
                     <Highlight text={readable(r.title)} needles={queryWords(asked)} />
                   </strong>{' '}
@@ -121,6 +132,7 @@ export function Search() {
                 ) : null}
                 <p class="muted">
                   {fmtTime(r.createdAt)}
+                  {hitAttribution(r) ? <span data-testid="attribution">{` · ${hitAttribution(r)}`}</span> : null}
                   {r.sessionId ? (
                     <>
                       {' '}
