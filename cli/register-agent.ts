@@ -87,7 +87,8 @@ export function registerAgentCommands(program: Command): void {
     .description("memflow's MCP server over stdio (search, timeline, get, context, learnings, remember, correct, forget) for the key in MEMFLOW_API_KEY")
     .addOption(urlOption())
     .option('--project <name>', 'project the tools use by default (default: MEMFLOW_PROJECT, else the git project of the working directory)')
-    .action(async (opts: { url?: string; project?: string }) => {
+    .option('--structured', 'tools declare output schemas and answer with structuredContent besides the text (for programmatic clients: Claude Code shows the model the structured content instead of the text)')
+    .action(async (opts: { url?: string; project?: string; structured?: boolean }) => {
       const { runMcp } = await import('./mcp-cmd.js');
       await runMcp(opts);
     });
