@@ -17,6 +17,7 @@
  * memflow's own handlers are recognised by what they run (`memflow-hook <event>`, `... memflow[.js]
  * hook <event>`) or where they post (`.../v1/hooks/<event>`), so that install replaces them in place.
  */
+import { apiPaths } from '../clients/api-paths.js';
 import { apiBaseUrl } from './env.js';
 import { HOOK_EVENTS, type HookEventName } from '../messages/hooks-v1.js';
 import { resolveProject } from '../common/workspace/project-naming.js';
@@ -101,7 +102,7 @@ export function memflowHandler(event: keyof typeof INSTALLED, opts: HandlerOptio
     const base = apiBaseUrl(opts.url);
     return {
       type: 'http',
-      url: `${base}/v1/hooks/${event}`,
+      url: `${base}${apiPaths.hook(event)}`,
       headers: { Authorization: 'Bearer $MEMFLOW_API_KEY', ...projectHeaderValues(opts.project) },
       allowedEnvVars: ['MEMFLOW_API_KEY'],
       timeout: HOOK_TIMEOUT_S,

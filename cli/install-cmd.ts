@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { workTreeRootOf } from '../common/workspace/project-naming.js';
 import { apiBaseUrl, checkBaseUrl } from './env.js';
-import { createHttpClient } from './node-http.js';
+import { ApiError, createApiClient } from '../clients/api.js';
+import { createHttpClient, httpTransport } from './node-http.js';
 import { install, uninstall, type InstallResult } from './install.js';
 import { projectHeadersOf } from './claude-hook-handlers.js';
 import { installMcp, uninstallMcp } from './install-mcp.js';
@@ -39,9 +40,12 @@ export function installRoot(opts: { global?: boolean; here?: boolean }, cwd = pr
 export async function apiAnswers(base: string, timeoutMs = 3000): Promise<string | undefined> {
   const http = createHttpClient();
   try {
-    const r = await http.request({ method: 'GET', url: `${base}/health`, timeoutMs });
-    if (r.kind === 'network') return `${r.code}: ${r.message}`;
-    return r.status === 200 ? undefined : `GET /health answered ${r.status}`;
+    await createApiClient({ transport: httpTransport(http, base, timeoutMs), describe: base }).health();
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    if (err.unreachable) return `${err.code}: ${err.detail}`;
+    return err.code === 'invalid_answer' ? `GET /health answered ${err.status} with an answer that is not memflow's` : `GET /health answered ${err.status}`;
   } finally {
     http.close();
   }

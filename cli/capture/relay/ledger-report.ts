@@ -7,6 +7,7 @@
  * left unreported.
  */
 import { apiErrorOf, jsonOrUndefined } from '../../../clients/core.js';
+import { apiPaths } from '../../../clients/api-paths.js';
 import type { LedgerReport } from '../../../messages/capture-ledger-v1.js';
 import type { HttpClient } from '../../node-http.js';
 import type { ClientLedger, SessionLedger } from '../client-ledger.js';
@@ -95,7 +96,7 @@ export class LedgerReporter {
     const report: LedgerReport = { clientId: this.ledger.clientId(), counter, counts: summary.counts };
     const outcome = await this.client.request({
       method: 'POST',
-      url: `${summary.url}/v1/sessions/${encodeURIComponent(summary.session)}/ledger`,
+      url: `${summary.url}${apiPaths.sessionLedger(summary.session)}`,
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'user-agent': 'memflow-relay' },
       body: JSON.stringify(report),
       timeoutMs: REPORT_TIMEOUT_MS,

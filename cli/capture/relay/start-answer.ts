@@ -6,6 +6,7 @@
  * when events are stuck.
  */
 import { deliver, type Verdict } from '../deliver.js';
+import { apiPaths } from '../../../clients/api-paths.js';
 import { checkStartContext, hookOutput, REPORT_TIMEOUT_MS } from '../hook-answer.js';
 import type { GitHead } from '../../../common/workspace/git-head.js';
 import type { HttpClient } from '../../node-http.js';
@@ -46,7 +47,7 @@ export interface StartEvent {
 const reportTo = (client: HttpClient, url: string, key: string) => async (report: { results: Record<string, unknown>[] }) => {
   void client.request({
     method: 'POST',
-    url: `${url}/v1/learnings/staleness`,
+    url: `${url}${apiPaths.staleness()}`,
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'user-agent': 'memflow-relay' },
     body: JSON.stringify(report),
     timeoutMs: REPORT_TIMEOUT_MS,
