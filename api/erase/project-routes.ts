@@ -83,6 +83,7 @@ export function registerProjectRoutes(app: FastifyInstance, deps: ProjectRouteDe
     const input: EraseProjectInput = { tenantId: principal.tenantId, projectId: project.id, projectName: name, jobId, actorKeyId: principal.keyId, requestId: req.id };
     await startOr503(
       req,
+      deps.temporal,
       'the erasure',
       jobId,
       () =>
