@@ -2,7 +2,7 @@
  * The hook handlers memflow writes into Claude Code's settings (install.ts merges them), and how
  * memflow recognises its own. What is written is the same on every machine: commands on PATH
  * (`memflow-hook`), the relay's local address, never an absolute path of node or of a checkout. The
- * hooks hand every event to the local relay (cli/capture/relay/), which makes it durable before it
+ * hooks hand every event to the local relay (cli/relay/), which makes it durable before it
  * answers and delivers it behind the agent's back; they are all synchronous, so nothing is left
  * running for Claude Code to cancel at exit. SessionStart runs `memflow-hook session-start` (bash; it
  * answers with the context, and starts the relay when it is down — Claude Code runs no http
@@ -22,7 +22,7 @@ import { apiBaseUrl } from './env.js';
 import { HOOK_EVENTS, type HookEventName } from '../messages/hooks-v1.js';
 import { resolveProject } from '../common/workspace/project-naming.js';
 import { projectIdentityOf } from '../common/workspace/repository-key.js';
-import { defaultRelayPort } from './capture/relay/relay-port.js';
+import { defaultRelayPort } from './relay/relay-port.js';
 
 export type HookHandler = Record<string, unknown>;
 

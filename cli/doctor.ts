@@ -25,8 +25,8 @@ import { claudeHandlers } from './hosts/install-claude.js';
 import { Spool } from './capture/spool.js';
 import { workTreeRootOf } from '../common/workspace/project-naming.js';
 import { repositoryProject } from './repository.js';
-import { otherUsersRelay, relayHealth, relaySettings } from './capture/relay/lifecycle.js';
-import { defaultRelayPort } from './capture/relay/relay-port.js';
+import { otherUsersRelay, relayHealth, relaySettings } from './relay/lifecycle.js';
+import { defaultRelayPort } from './relay/relay-port.js';
 import { reviewFinding } from './review-finding.js';
 
 type Level = 'ok' | 'warn' | 'fail';

@@ -24,7 +24,7 @@ import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
 import { keepHistory } from './helpers/histories.js';
 import { replay, sessionResult } from './helpers/sessions.js';
-import { startRelay, type Relay } from '../cli/capture/relay/relay-server.js';
+import { startRelay, type Relay } from '../cli/relay/relay-server.js';
 import net from 'node:net';
 
 const config = { ...testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('mcp') }), ANTHROPIC_API_KEY: undefined };

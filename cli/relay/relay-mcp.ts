@@ -18,11 +18,11 @@
  */
 import type http from 'node:http';
 import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import type { createMemflowMcpServer } from '../../../mcp/mcp-server.js';
-import { createApiClient } from '../../../clients/api.js';
-import { MEMFLOW_VERSION } from '../../../messages/version.js';
-import { checkBaseUrl } from '../../env.js';
-import { httpTransport, type HttpClient } from '../../node-http.js';
+import type { createMemflowMcpServer } from '../../mcp/mcp-server.js';
+import { createApiClient } from '../../clients/api.js';
+import { MEMFLOW_VERSION } from '../../messages/version.js';
+import { checkBaseUrl } from '../env.js';
+import { httpTransport, type HttpClient } from '../node-http.js';
 import { bearerKey, header, readBody } from './request.js';
 
 /** A tool call's wait for the API (the stdio server's). */
@@ -96,8 +96,8 @@ export class RelayMcp {
   preload(): Promise<Loaded> {
     this.loaded ??= Promise.all([
       import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'),
-      import('../../../mcp/mcp-server.js'),
-      import('../../../mcp/budget.js'),
+      import('../../mcp/mcp-server.js'),
+      import('../../mcp/budget.js'),
     ]).then(([t, s, b]) => ({ Transport: t.WebStandardStreamableHTTPServerTransport, createServer: s.createMemflowMcpServer, defaultMaxTokens: b.DEFAULT_MAX_TOKENS }));
     return this.loaded;
   }

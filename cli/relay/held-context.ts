@@ -12,12 +12,12 @@
  *   reaches a start at most that late; `memflow context` and the MCP tools always ask the API).
  * Otherwise SessionStart asks the API itself, as before (start-answer.ts).
  */
-import { keyFingerprint } from '../deliver.js';
-import { apiPaths } from '../../../clients/api-paths.js';
-import type { HttpClient } from '../../node-http.js';
-import { sessionStartOutput } from '../../../messages/hooks-v1.js';
-import type { SpoolEntry } from '../spool-entry.js';
-import { copilotInstalledIn, writeCopilotInstructions } from '../../hosts/copilot-instructions.js';
+import { keyFingerprint } from '../capture/deliver.js';
+import { apiPaths } from '../../clients/api-paths.js';
+import type { HttpClient } from '../node-http.js';
+import { sessionStartOutput } from '../../messages/hooks-v1.js';
+import type { SpoolEntry } from '../capture/spool-entry.js';
+import { copilotInstalledIn, writeCopilotInstructions } from '../hosts/copilot-instructions.js';
 
 /** Which project's context: the API and key it is read with, the project and the branch. */
 export interface ContextScope {

@@ -6,9 +6,9 @@
  * budget (MEMFLOW_PROMPT_BUDGET_MS): past it, or when api-budget.ts says not to ask (the API just
  * unreachable, the key refused), the agent gets `{}` at once. The prompt's later delivery asks for no push (x-memflow-push: off).
  */
-import { promptPushOutput } from '../../../messages/hooks-v1.js';
-import { apiPaths } from '../../../clients/api-paths.js';
-import type { SpoolEntry } from '../spool-entry.js';
+import { promptPushOutput } from '../../messages/hooks-v1.js';
+import { apiPaths } from '../../clients/api-paths.js';
+import type { SpoolEntry } from '../capture/spool-entry.js';
 import type { StartAnswerDeps } from './start-answer.js';
 import { apiBudget } from './api-budget.js';
 
