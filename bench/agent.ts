@@ -28,7 +28,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { freePort } from '../infra/ports.js';
-import { relayHealth } from '../cli/capture/relay/lifecycle.js';
+import { relayHealth } from '../cli/relay/lifecycle.js';
 import { AGENT_CLIS } from '../infra/agent-clis.js';
 import { ClaudeHarness } from '../tests/helpers/claude-cli.js';
 import { ScriptedClaude, type Step } from '../tests/helpers/scripted-claude.js';

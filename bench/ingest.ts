@@ -81,7 +81,7 @@ async function runLoad(procs: Processes, prisma: PrismaClient, stack: BenchStack
   const acks: Ack[] = [];
   let stopping = false;
   // As the relay: every delivery names the client; each session reports its counts once it ended
-  // and, while it runs, every `reportMs` (cli/capture/relay/ledger-report.ts).
+  // and, while it runs, every `reportMs` (cli/relay/ledger-report.ts).
   const clientId = crypto.randomUUID();
   const clientHeader: Record<string, string> = ledger ? { 'x-memflow-client': clientId } : {};
   let reports = 0;

@@ -2,7 +2,7 @@
  * The hook handlers memflow writes into Claude Code's settings (install.ts merges them), and how
  * memflow recognises its own. What is written is the same on every machine: commands on PATH
  * (`memflow-hook`), the relay's local address, never an absolute path of node or of a checkout. The
- * hooks hand every event to the local relay (cli/capture/relay/), which makes it durable before it
+ * hooks hand every event to the local relay (cli/relay/), which makes it durable before it
  * answers and delivers it behind the agent's back; they are all synchronous, so nothing is left
  * running for Claude Code to cancel at exit. SessionStart runs `memflow-hook session-start` (bash; it
  * answers with the context, and starts the relay when it is down — Claude Code runs no http
@@ -17,11 +17,12 @@
  * memflow's own handlers are recognised by what they run (`memflow-hook <event>`, `... memflow[.js]
  * hook <event>`) or where they post (`.../v1/hooks/<event>`), so that install replaces them in place.
  */
+import { apiPaths } from '../clients/api-paths.js';
 import { apiBaseUrl } from './env.js';
 import { HOOK_EVENTS, type HookEventName } from '../messages/hooks-v1.js';
 import { resolveProject } from '../common/workspace/project-naming.js';
 import { projectIdentityOf } from '../common/workspace/repository-key.js';
-import { defaultRelayPort } from './capture/relay/relay-port.js';
+import { defaultRelayPort } from './relay/relay-port.js';
 
 export type HookHandler = Record<string, unknown>;
 
@@ -101,7 +102,7 @@ export function memflowHandler(event: keyof typeof INSTALLED, opts: HandlerOptio
     const base = apiBaseUrl(opts.url);
     return {
       type: 'http',
-      url: `${base}/v1/hooks/${event}`,
+      url: `${base}${apiPaths.hook(event)}`,
       headers: { Authorization: 'Bearer $MEMFLOW_API_KEY', ...projectHeaderValues(opts.project) },
       allowedEnvVars: ['MEMFLOW_API_KEY'],
       timeout: HOOK_TIMEOUT_S,

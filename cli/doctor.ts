@@ -14,7 +14,9 @@ import path from 'node:path';
 import { entryBelongsTo, keyFingerprint } from './capture/deliver.js';
 import { parseClientConfig } from '../common/workspace/client-config.js';
 import { apiBaseUrl } from './env.js';
-import { createHttpClient } from './node-http.js';
+import { ApiError, createApiClient, type ApiClient } from '../clients/api.js';
+import { apiPaths } from '../clients/api-paths.js';
+import { createHttpClient, httpTransport } from './node-http.js';
 import os from 'node:os';
 import { hostStates } from './hosts/install-hosts.js';
 import { unresolved } from './hosts/install-shared.js';
@@ -23,8 +25,8 @@ import { claudeHandlers } from './hosts/install-claude.js';
 import { Spool } from './capture/spool.js';
 import { workTreeRootOf } from '../common/workspace/project-naming.js';
 import { repositoryProject } from './repository.js';
-import { otherUsersRelay, relayHealth, relaySettings } from './capture/relay/lifecycle.js';
-import { defaultRelayPort } from './capture/relay/relay-port.js';
+import { otherUsersRelay, relayHealth, relaySettings } from './relay/lifecycle.js';
+import { defaultRelayPort } from './relay/relay-port.js';
 import { reviewFinding } from './review-finding.js';
 
 type Level = 'ok' | 'warn' | 'fail';
@@ -50,19 +52,23 @@ export async function diagnose(opts: { url?: string; dir?: string }): Promise<Fi
   const key = parseClientConfig().MEMFLOW_API_KEY;
   const client = createHttpClient();
   try {
-    const health = await client.request({ method: 'GET', url: `${base}/ready`, timeoutMs: 3000 });
+    const health = await client.request({ method: 'GET', url: `${base}${apiPaths.ready()}`, timeoutMs: 3000 });
     if (health.kind === 'network') out.push({ level: 'fail', what: `API at ${base} does not answer (${health.code})`, fix: 'start it (`npm run up` in the memflow checkout) or set MEMFLOW_URL' });
     else if (health.status === 200) out.push({ level: 'ok', what: `API at ${base} is up and ready` });
     else out.push({ level: 'warn', what: `API at ${base} answers but is not ready (${health.status}): ${health.body.slice(0, 200)}`, fix: 'see GET /ready for the dependency that is down' });
 
+    // The API with the key, each call bounded like the readiness check; `headers`: the repository's key.
+    const apiWith = (k: string, headers: Record<string, string> = {}): ApiClient => createApiClient({ transport: httpTransport(client, base, 3000), key: k, describe: base, headers });
     if (!key) out.push({ level: 'fail', what: 'MEMFLOW_API_KEY is not set: hooks spool everything', fix: process.env.DATABASE_URL ? 'export the key `npm run up` printed (or mint one: memflow keys create --tenant <name>)' : KEY_FIX });
     else if (out[0]!.level !== 'fail') {
-      const r = await client.request({ method: 'GET', url: `${base}/v1/sessions?limit=1`, headers: { authorization: `Bearer ${key}` }, timeoutMs: 3000 });
-      if (r.kind === 'response' && r.status === 200) out.push({ level: 'ok', what: `the API accepts MEMFLOW_API_KEY (key ${keyFingerprint(key).slice(0, 8)}…)` });
-      else out.push({ level: 'fail', what: `the API refuses MEMFLOW_API_KEY (${r.kind === 'response' ? r.status : r.code})`, fix: `the key is unknown or revoked: ${KEY_FIX}` });
+      const refused = await apiWith(key)
+        .sessions({ limit: 1 })
+        .then(() => undefined, failureOf);
+      if (refused === undefined) out.push({ level: 'ok', what: `the API accepts MEMFLOW_API_KEY (key ${keyFingerprint(key).slice(0, 8)}…)` });
+      else out.push({ level: 'fail', what: `the API refuses MEMFLOW_API_KEY (${refused})`, fix: `the key is unknown or revoked: ${KEY_FIX}` });
     }
-    if (key && out[0]!.level !== 'fail') out.push(await projectFinding(client, base, key, opts.dir!));
-    const review = key && out[0]!.level !== 'fail' ? await reviewFinding(client, base, key) : undefined;
+    if (key && out[0]!.level !== 'fail') out.push(await projectFinding(apiWith, key, opts.dir!));
+    const review = key && out[0]!.level !== 'fail' ? await reviewFinding(apiWith(key)) : undefined;
     if (review) out.push(review);
   } finally {
     client.close();
@@ -96,13 +102,18 @@ export async function diagnose(opts: { url?: string; dir?: string }): Promise<Fi
 }
 
 /** Which project this repository is, as the API maps it for the hooks, the MCP tools and the CLI. */
-async function projectFinding(client: ReturnType<typeof createHttpClient>, base: string, key: string, dir: string): Promise<Finding> {
+/** What a failed call says in a finding: the HTTP status, or the system's code when there was no answer. */
+const failureOf = (err: unknown): string => (err instanceof ApiError ? (err.unreachable ? err.code : String(err.status)) : (err as Error).message);
+
+async function projectFinding(apiWith: (key: string, headers?: Record<string, string>) => ApiClient, key: string, dir: string): Promise<Finding> {
   const p = repositoryProject(dir);
-  const headers: Record<string, string> = { authorization: `Bearer ${key}`, ...(p.key ? { 'x-memflow-project-key': p.key } : {}) };
-  const r = await client.request({ method: 'GET', url: `${base}/v1/projects/identity?project=${encodeURIComponent(p.name)}`, headers, timeoutMs: 3000 });
   const from = p.source === 'MEMFLOW_PROJECT' ? 'MEMFLOW_PROJECT' : `the repository at ${dir}${p.key ? ` (key ${p.key})` : ''}`;
-  if (r.kind !== 'response' || r.status !== 200) return { level: 'warn', what: `project: "${p.name}" from ${from}; the API did not say how it maps it (${r.kind === 'response' ? r.status : r.code})` };
-  const a = JSON.parse(r.body) as { project: string; exists: boolean; keyed: boolean };
+  let a: { project: string; exists: boolean; keyed: boolean };
+  try {
+    a = await apiWith(key, p.key ? { 'x-memflow-project-key': p.key } : {}).projectIdentity(p.name);
+  } catch (err) {
+    return { level: 'warn', what: `project: "${p.name}" from ${from}; the API did not say how it maps it (${failureOf(err)})` };
+  }
   const what = a.exists
     ? `project: "${a.project}" (from ${from}); hooks, MCP tools and CLI commands here all use it`
     : `project: "${a.project}" (from ${from}); nothing stored yet — the first session creates it`;

@@ -10,7 +10,7 @@
  */
 import { runHook } from './capture/hook.js';
 import { hostHookOptions } from './hosts/hook-options.js';
-import { runRelay } from './capture/relay/lifecycle.js';
+import { runRelay } from './relay/lifecycle.js';
 
 export function parseHookArgs(args: readonly string[]): { event: string; url?: string; host?: string; hostVersion?: string; relay: boolean } {
   let event: string | undefined;
@@ -38,7 +38,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
   const { event, url, host, hostVersion, relay } = parseHookArgs(argv.slice(3));
   if (relay) {
-    const { ensureRelay, spawnRelay } = await import('./capture/relay/lifecycle.js');
+    const { ensureRelay, spawnRelay } = await import('./relay/lifecycle.js');
     try {
       // The session's other events are http hooks to the relay: at its start, wait until it listens.
       if (event === 'session-start') await ensureRelay(undefined, 5000);

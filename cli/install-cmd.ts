@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { workTreeRootOf } from '../common/workspace/project-naming.js';
 import { apiBaseUrl, checkBaseUrl } from './env.js';
-import { createHttpClient } from './node-http.js';
+import { ApiError, createApiClient } from '../clients/api.js';
+import { createHttpClient, httpTransport } from './node-http.js';
 import { install, uninstall, type InstallResult } from './install.js';
 import { projectHeadersOf } from './claude-hook-handlers.js';
 import { installMcp, uninstallMcp } from './install-mcp.js';
@@ -39,9 +40,12 @@ export function installRoot(opts: { global?: boolean; here?: boolean }, cwd = pr
 export async function apiAnswers(base: string, timeoutMs = 3000): Promise<string | undefined> {
   const http = createHttpClient();
   try {
-    const r = await http.request({ method: 'GET', url: `${base}/health`, timeoutMs });
-    if (r.kind === 'network') return `${r.code}: ${r.message}`;
-    return r.status === 200 ? undefined : `GET /health answered ${r.status}`;
+    await createApiClient({ transport: httpTransport(http, base, timeoutMs), describe: base }).health();
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    if (err.unreachable) return `${err.code}: ${err.detail}`;
+    return err.code === 'invalid_answer' ? `GET /health answered ${err.status} with an answer that is not memflow's` : `GET /health answered ${err.status}`;
   } finally {
     http.close();
   }
@@ -69,7 +73,7 @@ function printChanges(result: InstallResult, opts: InstallCmdOptions, out: (line
 export async function installCommand(opts: InstallCmdOptions & { host?: string; hostVersion?: string }, out: (line: string) => void, warn: (line: string) => void): Promise<void> {
   if (opts.host !== undefined) {
     const { installOtherHosts } = await import('./hosts/hosts-install-cmd.js');
-    const { relaySettings } = await import('./capture/relay/lifecycle.js');
+    const { relaySettings } = await import('./relay/lifecycle.js');
     // Every agent's hooks hand their events to the relay, and every MCP entry is its /mcp.
     const rest = await settingsChangeAsync(() => installOtherHosts({ ...opts, host: opts.host!, relayPort: relaySettings().port }, out, warn));
     if (rest.length === 0) {
@@ -104,7 +108,7 @@ export async function runInstall(opts: InstallCmdOptions, out: (line: string) =>
     if (opts.url !== undefined) throw new CliError(`${base} does not answer (${problem}); check --url, or pass --offline to write it anyway`);
     warn(`memflow: warning: the API at ${base} does not answer (${problem}); events will wait in the spool until it does`);
   }
-  const { relaySettings } = await import('./capture/relay/lifecycle.js');
+  const { relaySettings } = await import('./relay/lifecycle.js');
   const result = settingsChange(() => install({ ...opts, relayPort: relaySettings().port, ...(root ? { dir: root } : {}) }));
   printChanges(result, opts, out);
   if (root && !opts.shared && !opts.global) {
@@ -143,7 +147,7 @@ export async function runInstall(opts: InstallCmdOptions, out: (line: string) =>
 
 /** Starts the local relay unless it runs (the hooks hand their events to it), and says so. */
 export async function startRelayFor(out: (line: string) => void, warn: (line: string) => void): Promise<void> {
-  const { ensureRelay, relaySettings } = await import('./capture/relay/lifecycle.js');
+  const { ensureRelay, relaySettings } = await import('./relay/lifecycle.js');
   try {
     const h = await ensureRelay();
     out(`relay running on 127.0.0.1:${relaySettings().port} (pid ${h.pid}); hooks hand their events to it`);

@@ -6,29 +6,33 @@
  * every command when MEMFLOW_API_KEY is not set. `memflow logout` revokes it and removes the file.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ApiError, createApiClient, type ApiClient } from '../clients/api.js';
 import { removeLogin, storedLogin, writeLogin } from '../common/workspace/login-store.js';
-import type { DeviceLogin, DeviceStarted } from '../messages/api-v1.js';
 import { apiBaseUrl, checkBaseUrl } from './env.js';
+import { createHttpClient, httpTransport } from './node-http.js';
 import { CliError } from './output.js';
 
-async function post(base: string, path: string, body: unknown): Promise<{ status: number; json: any }> {
-  let res: Response;
+/** A sign-in step's wait for the API (it asks the OpenID provider in turn). */
+const STEP_TIMEOUT_MS = 30_000;
+
+/** The API at `base`, with `key` when there is one, for `fn`; its sockets are closed after. */
+async function withClient<T>(base: string, key: string | undefined, fn: (api: ApiClient) => Promise<T>): Promise<T> {
+  const http = createHttpClient();
   try {
-    res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'memflow-cli' }, body: JSON.stringify(body) });
-  } catch (err) {
-    throw new CliError(`cannot reach the memflow API at ${base} (${(err as Error).message}); is it running? (set MEMFLOW_URL or --url)`);
+    return await fn(createApiClient({ transport: httpTransport(http, base, STEP_TIMEOUT_MS), ...(key ? { key } : {}), describe: base, headers: { 'user-agent': 'memflow-cli' } }));
+  } finally {
+    http.close();
   }
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, json };
 }
 
-const messageOf = (r: { status: number; json: any }) => `${r.status} ${r.json?.error?.message ?? 'no message'}`;
+/** A failed step: unreachable is a CliError of its own; otherwise the ApiError, for the caller to word. */
+function apiFailure(err: unknown, base: string): ApiError {
+  if (!(err instanceof ApiError)) throw err;
+  if (err.unreachable) throw new CliError(`cannot reach the memflow API at ${base} (${err.code}: ${err.detail}); is it running? (set MEMFLOW_URL or --url)`);
+  return err;
+}
+
+const messageOf = (e: ApiError) => `${e.status} ${e.detail}`;
 
 export async function login(opts: { url?: string }, out: (line: string) => void, note: (line: string) => void): Promise<void> {
   const base = apiBaseUrl(opts.url);
@@ -37,26 +41,28 @@ export async function login(opts: { url?: string }, out: (line: string) => void,
   } catch (err) {
     throw new CliError((err as Error).message);
   }
-  const start = await post(base, '/auth/device', {});
-  if (start.status === 404) throw new CliError(`single sign-on is not set up on ${base} (${messageOf(start)}); ask for an API key instead`);
-  if (start.status !== 200) throw new CliError(`could not start the sign-in (${messageOf(start)})`);
-  const started = start.json as DeviceStarted;
-  note(`To sign in, open ${started.verificationUriComplete ?? started.verificationUri}`);
-  note(`and enter the code: ${started.userCode}   (it expires in ${Math.round(started.expiresIn / 60)} min)`);
-  const deadline = Date.now() + started.expiresIn * 1000 + 5000;
-  for (;;) {
-    await sleep(Math.max(1, Math.min(started.interval, 5)) * 1000);
-    const r = await post(base, '/auth/device/token', { handle: started.handle });
-    if (r.status === 202) {
-      if (Date.now() > deadline) throw new CliError('the sign-in was not approved in time; run memflow login again');
-      continue;
+  await withClient(base, undefined, async (api) => {
+    const started = await api.startDeviceSignIn().catch((err: unknown) => {
+      const e = apiFailure(err, base);
+      throw new CliError(e.status === 404 ? `single sign-on is not set up on ${base} (${messageOf(e)}); ask for an API key instead` : `could not start the sign-in (${messageOf(e)})`);
+    });
+    note(`To sign in, open ${started.verificationUriComplete ?? started.verificationUri}`);
+    note(`and enter the code: ${started.userCode}   (it expires in ${Math.round(started.expiresIn / 60)} min)`);
+    const deadline = Date.now() + started.expiresIn * 1000 + 5000;
+    for (;;) {
+      await sleep(Math.max(1, Math.min(started.interval, 5)) * 1000);
+      const r = await api.deviceSignIn(started.handle).catch((err: unknown) => {
+        throw new CliError(`the sign-in did not complete (${messageOf(apiFailure(err, base))})`);
+      });
+      if ('status' in r) {
+        if (Date.now() > deadline) throw new CliError('the sign-in was not approved in time; run memflow login again');
+        continue;
+      }
+      const file = writeLogin({ url: base, key: r.key, keyId: r.keyId, tenant: r.tenant, person: r.person, expiresAt: r.expiresAt });
+      out(`signed in as ${r.person.name} (tenant '${r.tenant}'); a personal key until ${r.expiresAt}, kept in ${file}`);
+      return;
     }
-    if (r.status !== 200) throw new CliError(`the sign-in did not complete (${messageOf(r)})`);
-    const done = r.json as DeviceLogin;
-    const file = writeLogin({ url: base, key: done.key, keyId: done.keyId, tenant: done.tenant, person: done.person, expiresAt: done.expiresAt });
-    out(`signed in as ${done.person.name} (tenant '${done.tenant}'); a personal key until ${done.expiresAt}, kept in ${file}`);
-    return;
-  }
+  });
 }
 
 export async function logout(out: (line: string) => void): Promise<void> {
@@ -66,7 +72,11 @@ export async function logout(out: (line: string) => void): Promise<void> {
     removeLogin();
     return out('not signed in (no memflow login here)');
   }
-  const res = await fetch(`${stored.url}/v1/me/keys/${encodeURIComponent(stored.keyId)}`, { method: 'DELETE', headers: { authorization: `Bearer ${stored.key}`, 'user-agent': 'memflow-cli' } }).catch(() => undefined);
+  // A 401: the key no longer stands (revoked or ended), which is what logout wants.
+  const failed = await withClient(stored.url, stored.key, (api) => api.revokeOwnKey(stored.keyId)).then(
+    () => undefined,
+    (err: unknown) => (err instanceof ApiError && err.status === 401 ? undefined : err instanceof ApiError && !err.unreachable ? String(err.status) : 'unreachable'),
+  );
   removeLogin();
-  out(res?.ok || res?.status === 401 ? `signed out: the key of ${stored.person.name} is revoked` : `signed out here; the server did not confirm the key's revocation (${res ? res.status : 'unreachable'}): an admin can revoke key ${stored.keyId}`);
+  out(failed === undefined ? `signed out: the key of ${stored.person.name} is revoked` : `signed out here; the server did not confirm the key's revocation (${failed}): an admin can revoke key ${stored.keyId}`);
 }

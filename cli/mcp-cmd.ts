@@ -16,7 +16,7 @@ import { repositoryHeaders } from './repository.js';
 import { MEMFLOW_VERSION } from '../messages/version.js';
 
 
-export async function runMcp(opts: { url?: string; project?: string }): Promise<void> {
+export async function runMcp(opts: { url?: string; project?: string; structured?: boolean }): Promise<void> {
   const { base, key } = apiTarget(opts.url);
   const env = parseClientConfig();
   const http = createHttpClient();
@@ -24,6 +24,7 @@ export async function runMcp(opts: { url?: string; project?: string }): Promise<
     api: createApiClient({ transport: httpTransport(http, base, 15_000), key, describe: base, headers: { 'user-agent': 'memflow-mcp', ...repositoryHeaders() } }),
     defaultProject: opts.project ?? env.MEMFLOW_PROJECT ?? resolveProject(process.cwd()),
     maxTokens: env.MEMFLOW_MCP_MAX_TOKENS,
+    structured: opts.structured ?? false,
     version: MEMFLOW_VERSION,
     // Beside the working tree: context is checked against today's code (MEMFLOW_STALENESS_CHECK=0: off).
     workingTree: env.MEMFLOW_STALENESS_CHECK ? (env.CLAUDE_PROJECT_DIR ?? process.cwd()) : undefined,

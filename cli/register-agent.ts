@@ -56,14 +56,14 @@ export function registerAgentCommands(program: Command): void {
     .description('run the relay in the foreground (hooks start it in the background by themselves)')
     .option('--port <port>', 'port on 127.0.0.1 (default: $MEMFLOW_RELAY_PORT, else 7719 + uid mod 2000)')
     .action(async (opts: { port?: string }) => {
-      const { runRelay } = await import('./capture/relay/lifecycle.js');
+      const { runRelay } = await import('./relay/lifecycle.js');
       await runRelay(opts.port ? Number(opts.port) : undefined);
     });
   relay
     .command('start')
     .description('start the relay in the background unless it is running')
     .action(async () => {
-      const { relayStart } = await import('./capture/relay/relay-cmd.js');
+      const { relayStart } = await import('./relay/relay-cmd.js');
       await relayStart(stdoutLine);
     });
   relay
@@ -71,14 +71,14 @@ export function registerAgentCommands(program: Command): void {
     .description('is the relay running, and what does it hold (exit 1 when it is not running)')
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }) => {
-      const { relayStatus } = await import('./capture/relay/relay-cmd.js');
+      const { relayStatus } = await import('./relay/relay-cmd.js');
       await relayStatus(opts, stdoutLine);
     });
   relay
     .command('stop')
     .description('stop the relay (what it holds stays in the spool for the next one)')
     .action(async () => {
-      const { relayStop } = await import('./capture/relay/relay-cmd.js');
+      const { relayStop } = await import('./relay/relay-cmd.js');
       await relayStop(stdoutLine);
     });
 
@@ -87,7 +87,8 @@ export function registerAgentCommands(program: Command): void {
     .description("memflow's MCP server over stdio (search, timeline, get, context, learnings, remember, correct, forget) for the key in MEMFLOW_API_KEY")
     .addOption(urlOption())
     .option('--project <name>', 'project the tools use by default (default: MEMFLOW_PROJECT, else the git project of the working directory)')
-    .action(async (opts: { url?: string; project?: string }) => {
+    .option('--structured', 'tools declare output schemas and answer with structuredContent besides the text (for programmatic clients: Claude Code shows the model the structured content instead of the text)')
+    .action(async (opts: { url?: string; project?: string; structured?: boolean }) => {
       const { runMcp } = await import('./mcp-cmd.js');
       await runMcp(opts);
     });

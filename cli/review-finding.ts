@@ -3,7 +3,8 @@
  * never pushed to agents, so a queue nobody works is memory silently lost. Says how many wait, in
  * how many projects, and how old the oldest is.
  */
-import type { createHttpClient } from './node-http.js';
+import type { ApiClient } from '../clients/api.js';
+import type { ReviewCounts } from '../messages/review-api-v1.js';
 
 /** "3d", "5h", "12m", "40s": how long an item has waited. */
 export function ageOf(seconds: number): string {
@@ -19,16 +20,13 @@ export interface ReviewFinding {
   fix?: string;
 }
 
-export async function reviewFinding(client: ReturnType<typeof createHttpClient>, base: string, key: string): Promise<ReviewFinding | undefined> {
-  const r = await client.request({ method: 'GET', url: `${base}/v1/review/counts`, headers: { authorization: `Bearer ${key}` }, timeoutMs: 3000 });
-  if (r.kind !== 'response' || r.status !== 200) return undefined; // an older API: nothing to say
-  let counts: { pending: number; projects: { project: string; policy: string; pending: number; oldestAt: string | null }[] };
+export async function reviewFinding(api: ApiClient): Promise<ReviewFinding | undefined> {
+  let counts: ReviewCounts;
   try {
-    counts = JSON.parse(r.body) as typeof counts;
+    counts = await api.reviewCounts();
   } catch {
-    return undefined; // not the review API's answer: doctor says nothing of it rather than failing
+    return undefined; // an older API, or not the review API's answer: doctor says nothing of it rather than failing
   }
-  if (typeof counts?.pending !== 'number' || !Array.isArray(counts.projects)) return undefined;
   if (counts.pending === 0) {
     const reviewed = counts.projects.filter((p) => p.policy === 'review').length;
     return { level: 'ok', what: reviewed ? `review inbox: empty (${reviewed} project${reviewed === 1 ? '' : 's'} under review)` : 'review inbox: no project under review' };

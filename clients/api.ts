@@ -7,10 +7,11 @@
  * error). The transport is the caller's too: node:http for the CLI (fast to load), fetch elsewhere,
  * Fastify inject inside the API.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import * as A from '../messages/api-v1.js';
 import * as R from '../messages/rederive-api-v1.js';
 import * as V from '../messages/review-api-v1.js';
+import { apiPaths } from './api-paths.js';
 import { ApiError, send, query, type Method, type Transport } from './core.js';
 
 export { ApiError, fetchTransport, query, type Transport } from './core.js';
@@ -90,6 +91,7 @@ const sessionsPage = A.page(A.sessionListItem);
 const timelinePage = A.page(A.timelineItem);
 const learningsPage = A.page(A.learningRecord);
 const backupsPage = A.page(A.backupView);
+const deviceOutcome = z.union([A.deviceLogin, A.devicePending]);
 
 export function createApiClient(opts: ApiClientOptions) {
   const sendOpts = { describe: opts.describe, headers: { ...opts.headers, ...(opts.key ? { authorization: `Bearer ${opts.key}` } : {}) } };
@@ -110,10 +112,10 @@ export function createApiClient(opts: ApiClientOptions) {
 
     health: () => call(A.healthAnswer, 'GET', '/health'),
     /** A Claude Code hook event, as an `http` hook sends it (the payload as Claude Code writes it). */
-    hook: (event: string, payload: Record<string, unknown>) => call(A.hookAnswer, 'POST', `/v1/hooks/${enc(event)}`, payload),
+    hook: (event: string, payload: Record<string, unknown>) => call(A.hookAnswer, 'POST', apiPaths.hook(event), payload),
 
     search: (params: SearchParams) => call(A.searchAnswer, 'GET', `/v1/search${query(params)}`),
-    context: (params: ContextParams) => call(A.contextAnswer, 'GET', `/v1/context${query(params)}`),
+    context: (params: ContextParams) => call(A.contextAnswer, 'GET', apiPaths.context(params)),
     memory: (ref: string) => call(A.memoryRecord, 'GET', `/v1/memories/${enc(ref)}`),
     /** `channel` (mcp_tool:get): the records are handed to an agent, and get an injection receipt. */
     memories: (ids: readonly string[], channel?: string) => call(A.batchGetAnswer, 'POST', `/v1/memories:batchGet${query({ channel })}`, { ids }),
@@ -129,7 +131,9 @@ export function createApiClient(opts: ApiClientOptions) {
     forget: (ref: string, body: RetractionBody) => call(A.forgotten, 'POST', `/v1/learnings/${enc(ref)}/forget`, body),
     wrong: (ref: string, body: RetractionBody) => call(A.markedWrong, 'POST', `/v1/learnings/${enc(ref)}/wrong`, body),
     /** What a staleness check of context items found (common/workspace/recall-staleness.ts builds the report). */
-    reportStaleness: (report: unknown) => call(A.stalenessOutcome, 'POST', '/v1/learnings/staleness', report),
+    reportStaleness: (report: unknown) => call(A.stalenessOutcome, 'POST', apiPaths.staleness(), report),
+    /** Which project a repository is, as every read maps it (X-Memflow-Project-Key among the client's headers). */
+    projectIdentity: (project: string) => call(A.projectIdentity, 'GET', `/v1/projects/identity${query({ project })}`),
 
     /** The review inbox (api/review/): any key reads it; deciding needs a maintainer or admin key, the policy an admin key. */
     reviewInbox: (params: PageParams = {}) => call(V.reviewPage, 'GET', `/v1/review${query(params)}`),
@@ -142,6 +146,13 @@ export function createApiClient(opts: ApiClientOptions) {
     usage: (params: { days?: number } = {}) => call(A.usageAnswer, 'GET', `/v1/usage${query(params)}`),
     /** Who the key is: tenant, person, roles, projects (any key). */
     me: () => call(A.whoAmI, 'GET', '/v1/me'),
+    /** Revokes one of the caller's own keys (`memflow logout`: the calling one). */
+    revokeOwnKey: (id: string) => call(A.revokedKey, 'DELETE', `/v1/me/keys/${enc(id)}`),
+
+    // Single sign-on by device authorization (`memflow login`; no key).
+    startDeviceSignIn: () => call(A.deviceStarted, 'POST', '/auth/device', {}),
+    /** The personal key once the person approved, `{status: 'pending'}` (202) until then. */
+    deviceSignIn: (handle: string) => call(deviceOutcome, 'POST', '/auth/device/token', { handle }),
 
     // Admin keys only.
     eraseProject: (project: string) => call(A.accepted, 'DELETE', `/v1/projects/${enc(project)}`),

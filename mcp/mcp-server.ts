@@ -12,6 +12,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { ApiClient } from '../clients/api.js';
+import type { ContextAnswer } from '../messages/api-v1.js';
 import { gitHead } from '../common/workspace/git-head.js';
 import { checkContext, stalenessReport } from '../common/workspace/recall-staleness.js';
 import { registerResourcesAndPrompts } from './resources.js';
@@ -33,6 +34,11 @@ export interface MemflowMcpOptions {
   defaultProject?: string | undefined;
   /** Cap on any one answer, in tokens. */
   maxTokens?: number;
+  /**
+   * Tools declare an `outputSchema` and answer with `structuredContent` besides the text (off by
+   * default: see tools/tool-kit.ts for why).
+   */
+  structured?: boolean;
   version: string;
   /**
    * The working tree, when the server runs beside it (stdio): context is then checked against today's
@@ -48,7 +54,7 @@ export function createMemflowMcpServer(opts: MemflowMcpOptions): McpServer {
   const { api } = opts;
   const cap = opts.maxTokens ?? DEFAULT_MAX_TOKENS;
   /** What a new session of project `p` would get, checked against the working tree when there is one. */
-  const projectContext = async (p: string | undefined, tokens: number | undefined, channel: string): Promise<Sized> => {
+  const projectContext = async (p: string | undefined, tokens: number | undefined, channel: string): Promise<{ sized: Sized; answer: ContextAnswer }> => {
     const budget = Math.min(tokens ?? 1500, Math.max(50, cap - 20));
     const git = opts.workingTree ? gitHead(opts.workingTree) : undefined;
     const answer = await api.context({ project: p, tokens: budget, branch: git?.branch ?? undefined, defaultBranch: git?.defaultBranch ?? undefined, channel });
@@ -59,7 +65,7 @@ export function createMemflowMcpServer(opts: MemflowMcpOptions): McpServer {
       const report = stalenessReport(checked.verdicts);
       if (report.results.length > 0) await api.reportStaleness(report).catch(() => undefined);
     }
-    return withTokenCount(context || `No memories yet${p ? ` for ${p}` : ''}.`);
+    return { sized: withTokenCount(context || `No memories yet${p ? ` for ${p}` : ''}.`), answer: { ...answer, context } };
   };
   const server = new McpServer(
     { name: 'memflow', version: opts.version },
@@ -71,7 +77,7 @@ export function createMemflowMcpServer(opts: MemflowMcpOptions): McpServer {
         'Use remember for facts, decisions and conventions worth keeping; correct or forget a learning that is wrong.',
     },
   );
-  const kit: ToolKit = { api, cap, defaultProject: opts.defaultProject, projectContext };
+  const kit: ToolKit = { api, cap, defaultProject: opts.defaultProject, structured: opts.structured ?? false, projectContext };
   registerSearchTool(server, kit);
   registerTimelineTool(server, kit);
   registerGetTool(server, kit);
@@ -81,7 +87,7 @@ export function createMemflowMcpServer(opts: MemflowMcpOptions): McpServer {
   registerRetractTools(server, kit);
 
   registerResourcesAndPrompts(server, {
-    context: async (p) => (await projectContext(p ?? opts.defaultProject, undefined, 'resource')).text,
+    context: async (p) => (await projectContext(p ?? opts.defaultProject, undefined, 'resource')).sized.text,
     record: async (id) => {
       const answer = await api.memories([id], 'resource');
       const found = answer.items[0];

@@ -62,6 +62,8 @@ export type SessionItem = z.output<typeof sessionListItem> & { summary?: string 
 /** GET /v1/projects items: the tenant's projects, most recently active first, for filters that suggest what exists. */
 export const projectItem = z.object({ name: z.string(), sessions: z.number().int(), lastActivityAt: timestamp.nullable(), agents: z.array(z.string()) });
 export const projectsAnswer = z.object({ items: z.array(projectItem) });
+/** GET /v1/projects/identity: which project a repository is (its name, mapped by X-Memflow-Project-Key). */
+export const projectIdentity = z.object({ project: z.string(), exists: z.boolean(), keyed: z.boolean() });
 export type ProjectItem = z.output<typeof projectItem>;
 
 /** GET /v1/sessions/{id}/timeline items: a tool call and its result are one item. */
@@ -459,6 +461,8 @@ export const deviceStarted = z.object({
 export type DeviceStarted = z.output<typeof deviceStarted>;
 /** POST /auth/device/token once approved: a personal key of the person, shown this once. */
 export const deviceLogin = z.object({ key: z.string(), keyId: z.string(), tenant: z.string(), person: personRef, expiresAt: timestamp });
+/** POST /auth/device/token while the person has not approved yet (202). */
+export const devicePending = z.object({ status: z.literal('pending') });
 export type DeviceLogin = z.output<typeof deviceLogin>;
 
 /** GET /v1/me: who the key is, and what it may do. */

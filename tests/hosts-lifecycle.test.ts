@@ -14,7 +14,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { createTemporalClient } from '../common/server/temporal-connection.js';
 import { COPILOT_INSTRUCTIONS_PATH } from '../cli/hosts/copilot-instructions.js';
-import { relayHealth } from '../cli/capture/relay/lifecycle.js';
+import { relayHealth } from '../cli/relay/lifecycle.js';
 import { waitUntil } from '../infra/wait-until.js';
 import { clientEnv, runCli, tempDir } from './fixtures/cli-run.js';
 import { fixTheCheckScript, FAILING_CHECK, HOSTS, startHost, type HostName } from './helpers/agent-hosts.js';

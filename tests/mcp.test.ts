@@ -24,7 +24,7 @@ import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
 import { keepHistory } from './helpers/histories.js';
 import { replay, sessionResult } from './helpers/sessions.js';
-import { startRelay, type Relay } from '../cli/capture/relay/relay-server.js';
+import { startRelay, type Relay } from '../cli/relay/relay-server.js';
 import net from 'node:net';
 
 const config = { ...testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('mcp') }), ANTHROPIC_API_KEY: undefined };
@@ -86,23 +86,23 @@ after(async () => {
   await prisma.$disconnect();
 });
 
-function stdioTransport(env: Record<string, string>): Transport {
+function stdioTransport(env: Record<string, string>, structured = false): Transport {
   return new StdioClientTransport({
     command: process.execPath,
-    args: [BIN, 'mcp'],
+    args: [BIN, 'mcp', ...(structured ? ['--structured'] : [])],
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
     stderr: 'pipe',
   });
 }
 
-const httpTransport = (key: string, projectName?: string) =>
-  new StreamableHTTPClientTransport(new URL(`${api.url}/mcp`), {
+const httpTransport = (key: string, projectName?: string, structured = false) =>
+  new StreamableHTTPClientTransport(new URL(`${api.url}/mcp${structured ? '?structured=true' : ''}`), {
     requestInit: { headers: { authorization: `Bearer ${key}`, ...(projectName ? { 'x-memflow-project': projectName } : {}) } },
   });
 
-const relayTransport = (key: string, projectName?: string, apiUrl = api.url) =>
-  new StreamableHTTPClientTransport(new URL(`${relay.url}/mcp`), {
+const relayTransport = (key: string, projectName?: string, apiUrl = api.url, structured = false) =>
+  new StreamableHTTPClientTransport(new URL(`${relay.url}/mcp${structured ? '?structured=true' : ''}`), {
     requestInit: { headers: { authorization: `Bearer ${key}`, 'x-memflow-url': apiUrl, ...(projectName ? { 'x-memflow-project': projectName } : {}) } },
   });
 
@@ -159,8 +159,12 @@ for (const kind of ['stdio', 'http', 'relay'] as const) {
   describe(`MCP over ${kind}`, () => {
     let client: Client;
     let stranger: Client;
-    const transport = (key: string) =>
-      kind === 'stdio' ? stdioTransport({ MEMFLOW_URL: api.url, MEMFLOW_API_KEY: key, MEMFLOW_PROJECT: project }) : kind === 'http' ? httpTransport(key, project) : relayTransport(key, project);
+    const transport = (key: string, structured = false) =>
+      kind === 'stdio'
+        ? stdioTransport({ MEMFLOW_URL: api.url, MEMFLOW_API_KEY: key, MEMFLOW_PROJECT: project }, structured)
+        : kind === 'http'
+          ? httpTransport(key, project, structured)
+          : relayTransport(key, project, api.url, structured);
     before(async () => {
       client = await connect(transport(tenant.key));
       stranger = await connect(transport(other.key));
@@ -175,6 +179,24 @@ for (const kind of ['stdio', 'http', 'relay'] as const) {
       assert.deepEqual(tools.map((t) => t.name).sort(), TOOLS);
       for (const t of tools) assert.ok((t.description ?? '').length > 60, `${t.name} is described`);
       assert.match(tools.find((t) => t.name === 'search')!.description!, /get/, 'search teaches the next step');
+    });
+
+    test('structured answers only when asked for: an outputSchema per tool, and the hits the text shows as structuredContent', async () => {
+      const plain = await client.callTool({ name: 'search', arguments: { query: 'empty cart price undefined', mode: 'keyword' } });
+      assert.equal(plain.structuredContent, undefined);
+      const typed = await connect(transport(tenant.key, true));
+      try {
+        const { tools } = await typed.listTools();
+        for (const t of tools) assert.equal(t.outputSchema?.type, 'object', `${t.name} declares its output`);
+        // The SDK's client checks the structured answer against the schema the tool listed.
+        const r = (await typed.callTool({ name: 'search', arguments: { query: 'empty cart price undefined', mode: 'keyword' } })) as { content: { text?: string }[]; structuredContent?: { results: { id: string }[]; project?: string } };
+        const text = r.content.map((c) => c.text ?? '').join('\n');
+        assert.deepEqual(r.structuredContent!.results.map((h) => h.id.slice(0, 8)), refsOf(text).map((id) => id.slice(0, 8)));
+        assert.equal(r.structuredContent!.project, project);
+        stampedTokens(text);
+      } finally {
+        await typed.close();
+      }
     });
 
     test('search → timeline → get: a compact index, the steps around a hit, then the whole record', async () => {

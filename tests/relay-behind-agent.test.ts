@@ -1,5 +1,5 @@
 /**
- * The relay stays out of the agent's way (cli/capture/relay/session-activity.ts, held-context.ts), against the real
+ * The relay stays out of the agent's way (cli/relay/session-activity.ts, held-context.ts), against the real
  * API, worker, PostgreSQL and Temporal:
  * - a session's events wait while its hooks come in quick succession and go out once it is quiet,
  *   in order and once; a SessionEnd sends what is left at once;
@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { startRelay, type Relay } from '../cli/capture/relay/relay-server.js';
+import { startRelay, type Relay } from '../cli/relay/relay-server.js';
 import { waitUntil } from '../infra/wait-until.js';
 import { tempDir } from './fixtures/cli-run.js';
 import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';

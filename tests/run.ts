@@ -76,7 +76,6 @@ const SLOWEST_FIRST = [
   'viewer', // 110 s
   'hosts-lifecycle', // 123 s
   'claude-code-real', // 98 s
-  'temporal-down', // 80 s
   'hosts-mcp-scope', // 76 s
   'fuzz', // 66 s
   'viewer-findable', // 65 s

@@ -60,6 +60,7 @@ export function registerBackupRoutes(app: FastifyInstance, deps: BackupRouteDeps
     const input: BackupWorkflowInput = { scope: 'tenant', tenantId, backupId: backup.id, actorKeyId: keyId };
     await startOr503(
       req,
+      temporal,
       'the backup',
       id,
       () => temporal.workflow.start<typeof backupWorkflow>(WorkflowType.backup, { taskQueue: deps.taskQueue, workflowId: id, args: [input] }),
@@ -101,7 +102,7 @@ export function registerBackupRoutes(app: FastifyInstance, deps: BackupRouteDeps
       ...(body.project ? { project: body.project } : {}),
       ...(body.includeErased ? { includeErased: true } : {}),
     };
-    await startOr503(req, 'the restore', id, () => temporal.workflow.start<typeof restoreWorkflow>(WorkflowType.restore, { taskQueue: deps.taskQueue, workflowId: id, args: [input] }));
+    await startOr503(req, temporal, 'the restore', id, () => temporal.workflow.start<typeof restoreWorkflow>(WorkflowType.restore, { taskQueue: deps.taskQueue, workflowId: id, args: [input] }));
     return reply.code(202).send(answer(accepted, { jobId: id, status: 'accepted' }));
   });
 }

@@ -16,7 +16,7 @@ import { eraseWorkflowId, type EraseProjectInput } from '../../messages/workflow
 import { WorkflowType } from '../../messages/workflows-v1/workflow-types.js';
 import type { eraseProjectWorkflow } from '../../workflows/erase/erase-workflow.js';
 import { requireAdmin, requirePrincipal } from '../auth.js';
-import { accepted } from '../../messages/api-v1.js';
+import { accepted, projectIdentity } from '../../messages/api-v1.js';
 import { HttpError, startOr503 } from '../errors.js';
 import { answer } from '../validation.js';
 import { documented, projectHeaders } from '../openapi-doc.js';
@@ -38,8 +38,6 @@ export function projectNameOf(raw: string | undefined, code: 'invalid_path' | 'i
   }
 }
 
-/** GET /v1/projects/identity's answer. */
-const projectIdentity = z.object({ project: z.string(), exists: z.boolean(), keyed: z.boolean() });
 /** `?project=` as routes that check it with projectNameOf document it (GET /v1/export too). */
 export const projectQuery = z.object({ project: z.string() });
 const projectPath = z.object({ project: z.string() });
@@ -85,6 +83,7 @@ export function registerProjectRoutes(app: FastifyInstance, deps: ProjectRouteDe
     const input: EraseProjectInput = { tenantId: principal.tenantId, projectId: project.id, projectName: name, jobId, actorKeyId: principal.keyId, requestId: req.id };
     await startOr503(
       req,
+      deps.temporal,
       'the erasure',
       jobId,
       () =>

@@ -7,7 +7,8 @@
  * scoping, validation and audit are exactly those of the HTTP API, without a second key lookup.
  * The SDK's web-standard transport takes the body Fastify parsed and returns a Response, which goes
  * out through the reply like any route's answer (headers, Server-Timing, metrics and the log line
- * included). `X-Memflow-Project` names the project tools use by default. GET and DELETE (server-sent streams
+ * included). `X-Memflow-Project` names the project tools use by default; `?structured=true` asks for
+ * structured tool answers (mcp/tools/tool-kit.ts). GET and DELETE (server-sent streams
  * and session ends, which a stateless server does not have) answer 405.
  */
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
@@ -43,6 +44,8 @@ function injectedClient(root: FastifyInstance, grant: string): ApiClient {
 }
 
 const headers = z.object({ project: projectParam });
+/** `?structured=true`: tools declare output schemas and answer with structured content too (mcp/tools/tool-kit.ts). */
+const mcpQuery = z.object({ structured: z.enum(['true', 'false']).optional() });
 
 /** The request as the web-standard transport reads it: method, URL and headers (the body is parsed). */
 function webRequest(req: FastifyRequest): Request {
@@ -59,16 +62,19 @@ export function registerMcpRoutes(app: FastifyInstance, deps: McpRouteDeps): voi
     summary: "memflow's MCP server over Streamable HTTP (stateless, JSON answers); tools as in `memflow mcp`",
     tags: ['memory'],
     headers: projectHeaders,
+    query: mcpQuery,
     answers: { 200: { mediaType: 'application/json', description: 'a JSON-RPC answer' } },
   });
   app.post('/mcp', mcpDoc, async (req, reply) => {
     const principal = requirePrincipal(req);
     const { project } = parseOr400(headers, { project: req.headers['x-memflow-project'] }, 'invalid_header');
+    const { structured } = parseOr400(mcpQuery, req.query);
     const grant = deps.grants.grant(principal);
     const server = createMemflowMcpServer({
       api: injectedClient(deps.root, grant.token),
       defaultProject: project,
       maxTokens: deps.maxTokens ?? DEFAULT_MAX_TOKENS,
+      structured: structured === 'true',
       version: deps.version,
     });
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });

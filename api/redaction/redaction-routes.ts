@@ -44,7 +44,7 @@ export function registerRedactionRoutes(app: FastifyInstance, deps: RedactionRou
     const body = parseOr400(rescanBody, req.body === undefined ? {} : req.body, 'invalid_body');
     const jobId = rescanJobId(tenantId, crypto.randomUUID());
     const input: RescanInput = { tenantId, jobId, actorKeyId: keyId, requestId: req.id, ...(body.batchSize ? { batchSize: body.batchSize } : {}) };
-    await startOr503(req, 'the redaction rescan', jobId, () =>
+    await startOr503(req, deps.temporal, 'the redaction rescan', jobId, () =>
       deps.temporal.workflow.start<typeof redactionRescanWorkflow>(WorkflowType.redactionRescan, { taskQueue: deps.taskQueue, workflowId: jobId, args: [input] }),
     );
     await recordAudit(deps.prisma, { tenantId, actorKeyId: keyId, action: 'redaction.rescan.start', target: jobId, outcome: 'success', requestId: req.id });

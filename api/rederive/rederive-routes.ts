@@ -61,7 +61,7 @@ export function registerRederiveRoutes(app: FastifyInstance, deps: RederiveRoute
 
   async function start(req: FastifyRequest, input: RederiveInput, undo?: () => Promise<unknown>) {
     const workflowId = rederiveWorkflowId(input.tenantId, input.derivationId);
-    await startOr503(req, 'the re-derivation', workflowId, () => temporal.workflow.start<typeof rederiveProjectWorkflow>(WorkflowType.rederiveProject, { taskQueue: deps.taskQueue, workflowId, args: [input] }), undo);
+    await startOr503(req, temporal, 'the re-derivation', workflowId, () => temporal.workflow.start<typeof rederiveProjectWorkflow>(WorkflowType.rederiveProject, { taskQueue: deps.taskQueue, workflowId, args: [input] }), undo);
     return workflowId;
   }
 
@@ -116,7 +116,7 @@ export function registerRederiveRoutes(app: FastifyInstance, deps: RederiveRoute
     const d = await derivationOf(req, tenantId);
     if (!(RUNNING as readonly string[]).includes(d.status) || !d.workflowId) throw new HttpError(409, 'conflict', `derivation ${d.id} is ${d.status}: only a running one can be cancelled`);
     const workflowId = d.workflowId;
-    await startOr503(req, 'the re-derivation', workflowId, () => temporal.workflow.getHandle(workflowId).cancel());
+    await startOr503(req, temporal, 'the re-derivation', workflowId, () => temporal.workflow.getHandle(workflowId).cancel());
     await recordAudit(prisma, { tenantId, actorKeyId: keyId, action: 'rederive.cancel', target: `project:${d.project.name}`, outcome: 'success', requestId: req.id, details: { derivationId: d.id } });
     return reply.code(202).send(viewOf(d, d.project.name));
   });

@@ -19,7 +19,7 @@ import { recordAudit } from '../../common/server/audit.js';
 import type { PrismaClient } from '../../common/server/db.js';
 import type { Logger } from '../../common/server/logger.js';
 import { createApiKey, ensureTenant, hashApiKey, revokeApiKey } from '../../common/server/tenants.js';
-import { deviceLogin, deviceStarted, ssoState } from '../../messages/api-v1.js';
+import { deviceLogin, devicePending, deviceStarted, ssoState } from '../../messages/api-v1.js';
 import { HttpError } from '../errors.js';
 import { documented } from '../openapi-doc.js';
 import { answer, parseOr400 } from '../validation.js';
@@ -244,7 +244,7 @@ export function registerSsoRoutes(app: FastifyInstance, deps: SsoDeps): { signed
     tags: ['viewer'],
     auth: false,
     body: deviceTokenBody,
-    answers: { 200: deviceLogin, 202: null, 400: null, 403: null, 404: null },
+    answers: { 200: deviceLogin, 202: devicePending, 400: null, 403: null, 404: null },
   });
   app.post('/auth/device/token', tokenDoc, async (req, reply) => {
     const s = requireSso();

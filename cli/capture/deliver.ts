@@ -9,6 +9,7 @@
  */
 import crypto from 'node:crypto';
 import { apiErrorOf, jsonOrUndefined } from '../../clients/core.js';
+import { apiPaths } from '../../clients/api-paths.js';
 import type { HttpClient, HttpOutcome } from '../node-http.js';
 import type { Claim, Spool } from './spool.js';
 import type { SpoolEntry, SpoolTarget } from './spool-entry.js';
@@ -91,7 +92,7 @@ export async function deliver(client: HttpClient, target: Target, spooledEntry: 
   if (entry.projectKey) headers['x-memflow-project-key'] = entry.projectKey;
   const outcome = await client.request({
     method: 'POST',
-    url: `${target.baseUrl}/v1/hooks/${entry.event}`,
+    url: `${target.baseUrl}${apiPaths.hook(entry.event)}`,
     headers,
     body: JSON.stringify(entry.body),
     timeoutMs: requestMs,

@@ -17,6 +17,7 @@
  */
 import fs from 'node:fs';
 import { deliver, flushSpool, spoolTargetOf, type Target } from './deliver.js';
+import { apiPaths } from '../../clients/api-paths.js';
 import { parseClientConfig } from '../../common/workspace/client-config.js';
 import { apiBaseUrl, checkBaseUrl } from '../env.js';
 import { isEventRouteName, isHookEvent } from '../../messages/hooks-v1.js';
@@ -189,7 +190,7 @@ export async function runHook(hookEvent: string, opts: HookOptions): Promise<nev
       const checked = await checkStartContext(verdict.body, git, async (report) => {
         await client!.request({
           method: 'POST',
-          url: `${target.baseUrl}/v1/learnings/staleness`,
+          url: `${target.baseUrl}${apiPaths.staleness()}`,
           headers: { authorization: `Bearer ${target.apiKey}`, 'content-type': 'application/json', 'user-agent': 'memflow-hook' },
           body: JSON.stringify(report),
           timeoutMs: Math.max(1, Math.min(REPORT_TIMEOUT_MS, deadline - Date.now())),

@@ -54,14 +54,12 @@ export function hostsOf(spec: string, detect: () => { host: HostName }[] = detec
 async function startContext(base: string, project: ProjectHeaders): Promise<string | undefined> {
   const key = process.env.MEMFLOW_API_KEY;
   if (!key) return undefined;
-  const { createHttpClient } = await import('../node-http.js');
+  const [{ createHttpClient, httpTransport }, { createApiClient }] = await Promise.all([import('../node-http.js'), import('../../clients/api.js')]);
   const client = createHttpClient();
   try {
-    const headers: Record<string, string> = { authorization: `Bearer ${key}`, 'x-memflow-project': project.name, ...(project.key ? { 'x-memflow-project-key': project.key } : {}) };
-    const r = await client.request({ method: 'GET', url: `${base}/v1/context?${new URLSearchParams({ project: project.name })}`, headers, timeoutMs: 5000 });
-    if (r.kind !== 'response' || r.status !== 200) return undefined;
-    const answer = JSON.parse(r.body) as { context?: unknown };
-    return typeof answer.context === 'string' ? answer.context : undefined;
+    const headers: Record<string, string> = { 'x-memflow-project': project.name, ...(project.key ? { 'x-memflow-project-key': project.key } : {}) };
+    const api = createApiClient({ transport: httpTransport(client, base, 5000), key, describe: base, headers });
+    return (await api.context({ project: project.name })).context;
   } catch {
     return undefined;
   } finally {

@@ -21,7 +21,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { updateJsonObject } from '../json-file.js';
 import { relayMcpUrl } from '../install-mcp.js';
-import { RELAY_PORT_BASE, RELAY_PORT_SPAN } from '../capture/relay/relay-port.js';
+import { RELAY_PORT_BASE, RELAY_PORT_SPAN } from '../relay/relay-port.js';
 import { HOOK_COMMANDS, mcpUrl, projectHeaders, type HostInstallOptions, type HostInstallResult, type HostPlace, type HostState, type HostUninstallResult } from './install-shared.js';
 import { removeEmptyFolders, removeFile, unexcludeFromGit } from './repo-files.js';
 
@@ -45,7 +45,7 @@ const EXTRA = ${args};
 const VERSION = ${version};
 const URL_ = ${url};
 
-// Each user's relay has a port of its own (cli/capture/relay/lifecycle.ts defaultRelayPort).
+// Each user's relay has a port of its own (cli/relay/lifecycle.ts defaultRelayPort).
 const relayPort = () => ${RELAY_PORT_BASE} + (typeof process.getuid === 'function' ? process.getuid() % ${RELAY_PORT_SPAN} : 0);
 
 async function send(event, payload) {

@@ -12,7 +12,7 @@
  * (SERVER_ONLY) and the operator commands (`memflow tenants`, `memflow keys`), which write the
  * database directly: in the client they say where to run them instead.
  *
- * The layout keeps the relay's entry where cli/capture/relay/lifecycle.ts looks for it (`../memflow.js`
+ * The layout keeps the relay's entry where cli/relay/lifecycle.ts looks for it (`../memflow.js`
  * from the bundle that starts it): memflow.js at the package root, the bundles one folder down.
  *
  * `npm run build:client` builds; `npm run pack:client` builds and packs into dist/ (prints the

@@ -3,7 +3,8 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { fitRecords } from '../budget.js';
 import { recordBlock, short, withheldFromAgents } from '../format.js';
-import { answerText, memoryId, type ToolKit } from './tool-kit.js';
+import { batchGetAnswer } from '../../messages/api-v1.js';
+import { answer, memoryId, outputOf, shownOf, type ToolKit } from './tool-kit.js';
 
 const GET_INPUT = {
   ids: z.array(memoryId).min(1).max(20).describe('Memory ids (from search, timeline or learnings).'),
@@ -22,16 +23,17 @@ export function registerGetTool(server: McpServer, kit: ToolKit): void {
         'are raw steps (a command and its output). Pass `query` (your question) to get only the lines of long records that ' +
         'bear on it; `full: true` returns whole records. The answer is capped and says what it left out.',
       inputSchema: GET_INPUT,
+      outputSchema: outputOf(kit, batchGetAnswer),
       annotations: { readOnlyHint: true },
     },
     async (a) => {
-      const answer = await kit.api.memories(a.ids, 'mcp_tool:get');
+      const got = await kit.api.memories(a.ids, 'mcp_tool:get');
       // A learning waiting for review (or rejected there) reaches no agent, even asked for by id.
-      const withheld = answer.items.filter((r) => withheldFromAgents(r));
-      const items = answer.items.filter((r) => !withheldFromAgents(r));
+      const withheld = got.items.filter((r) => withheldFromAgents(r));
+      const items = got.items.filter((r) => !withheldFromAgents(r));
       const missing = [
-        answer.notFound.length ? `Not found: ${answer.notFound.join(' ')}` : '',
-        answer.ambiguous?.length ? `Ambiguous (give more of the id): ${answer.ambiguous.join(' ')}` : '',
+        got.notFound.length ? `Not found: ${got.notFound.join(' ')}` : '',
+        got.ambiguous?.length ? `Ambiguous (give more of the id): ${got.ambiguous.join(' ')}` : '',
         withheld.length ? `Not served (a maintainer has not approved them): ${withheld.map((r) => `${short(r.id)} ${withheldFromAgents(r)}`).join('; ')}` : '',
       ]
         .filter(Boolean)
@@ -39,12 +41,12 @@ export function registerGetTool(server: McpServer, kit: ToolKit): void {
       const focus = a.full ? undefined : a.query;
       const blocks = items.map((r) => recordBlock(r, focus, kit.defaultProject));
       const cap = kit.cap;
-      return answerText(
-        fitRecords('', blocks, missing, cap, (n, shown) => {
-          const rest = items.slice(shown).map((r) => short(r.id));
-          return `(${n} records not shown to stay under ${cap} tokens: get ${rest.join(' ')})${missing ? `\n${missing}` : ''}`;
-        }),
-      );
+      const sized = fitRecords('', blocks, missing, cap, (n, shown) => {
+        const rest = items.slice(shown).map((r) => short(r.id));
+        return `(${n} records not shown to stay under ${cap} tokens: get ${rest.join(' ')})${missing ? `\n${missing}` : ''}`;
+      });
+      // Withheld records are not served here either: their ids are what the text names.
+      return answer(kit, sized, { items: shownOf(items, sized), notFound: got.notFound, ...(got.ambiguous ? { ambiguous: got.ambiguous } : {}) });
     },
   );
 }

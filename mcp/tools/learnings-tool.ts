@@ -3,7 +3,10 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { fitRecords } from '../budget.js';
 import { learningLine, shortIds } from '../format.js';
-import { answerText, projectArg, projectOf, type ToolKit } from './tool-kit.js';
+import { learningRecord, page as pageOf } from '../../messages/api-v1.js';
+import { answer, outputOf, projectArg, projectOf, shownOf, type ToolKit } from './tool-kit.js';
+
+const LEARNINGS_PAGE = pageOf(learningRecord);
 
 const LEARNINGS_INPUT = {
   project: projectArg,
@@ -22,6 +25,7 @@ export function registerLearningsTool(server: McpServer, kit: ToolKit): void {
         'how often it was restated, and what superseded it. status "all" shows superseded ones too. get(id) shows a ' +
         "learning's sources and history; correct or forget one that is wrong.",
       inputSchema: LEARNINGS_INPUT,
+      outputSchema: outputOf(kit, LEARNINGS_PAGE),
       annotations: { readOnlyHint: true },
     },
     async (a) => {
@@ -31,7 +35,8 @@ export function registerLearningsTool(server: McpServer, kit: ToolKit): void {
       const tail = page.nextCursor ? `More: learnings(cursor "${page.nextCursor}").` : '';
       const ids = shortIds(page.items.map((l) => l.id));
       const cap = kit.cap;
-      return answerText(fitRecords(head, page.items.map((l) => learningLine(l, ids)), tail, cap, (n) => `(${n} cut to stay under ${cap} tokens; ask for fewer with limit)`));
+      const sized = fitRecords(head, page.items.map((l) => learningLine(l, ids)), tail, cap, (n) => `(${n} cut to stay under ${cap} tokens; ask for fewer with limit)`);
+      return answer(kit, sized, { items: shownOf(page.items, sized), nextCursor: page.nextCursor });
     },
   );
 }

@@ -1,10 +1,10 @@
 /** The `remember` tool: the agent states a memory worth keeping (redacted, searchable at once). */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { STATED_KINDS } from '../../messages/api-v1.js';
+import { STATED_KINDS, statedMemory } from '../../messages/api-v1.js';
 import { withTokenCount } from '../budget.js';
 import { short } from '../format.js';
-import { answerText, projectArg, projectOf, type ToolKit } from './tool-kit.js';
+import { answer, outputOf, projectArg, projectOf, type ToolKit } from './tool-kit.js';
 
 const REMEMBER_INPUT = {
   text: z.string().min(1).max(8000).describe('The memory, self-contained (it will be read without this conversation).'),
@@ -24,6 +24,7 @@ export function registerRememberTool(server: McpServer, kit: ToolKit): void {
         'the user asked for. One self-contained statement per call, in plain words. Secrets are removed before storage. ' +
         'It is searchable right away; stating the same thing again strengthens it instead of duplicating it.',
       inputSchema: REMEMBER_INPUT,
+      outputSchema: outputOf(kit, statedMemory),
     },
     async (a) => {
       const r = await kit.api.remember(
@@ -37,7 +38,7 @@ export function registerRememberTool(server: McpServer, kit: ToolKit): void {
         projectOf(kit, a.project),
       );
       const redacted = r.redactions ? ` ${r.redactions} secret or private span(s) were removed before storage.` : '';
-      return answerText(withTokenCount(`${r.status === 'created' ? 'Remembered' : 'Already known; strengthened'}: ${short(r.id)} in ${r.project}${r.indexed ? '' : ' (semantic index catching up)'}.${redacted}`));
+      return answer(kit, withTokenCount(`${r.status === 'created' ? 'Remembered' : 'Already known; strengthened'}: ${short(r.id)} in ${r.project}${r.indexed ? '' : ' (semantic index catching up)'}.${redacted}`), r);
     },
   );
 }

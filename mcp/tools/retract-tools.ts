@@ -5,10 +5,10 @@
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { STATED_KINDS } from '../../messages/api-v1.js';
+import { STATED_KINDS, corrected, forgotten, markedWrong } from '../../messages/api-v1.js';
 import { withTokenCount } from '../budget.js';
 import { short } from '../format.js';
-import { answerText, memoryId, type ToolKit } from './tool-kit.js';
+import { answer, memoryId, outputOf, type ToolKit } from './tool-kit.js';
 
 const reason = z.string().min(1).max(500);
 const CORRECT_INPUT = {
@@ -30,6 +30,7 @@ export function registerRetractTools(server: McpServer, kit: ToolKit): void {
         'A learning turned out wrong or outdated: replace it with what is true now, and say why. The old one is kept as ' +
         'superseded (with your reason in its history), never deleted.',
       inputSchema: CORRECT_INPUT,
+      outputSchema: outputOf(kit, corrected),
     },
     async (a) => {
       const r = await kit.api.correct(a.id, {
@@ -39,7 +40,7 @@ export function registerRetractTools(server: McpServer, kit: ToolKit): void {
         ...(a.title ? { title: a.title } : {}),
         ...(a.kind ? { kind: a.kind } : {}),
       });
-      return answerText(withTokenCount(`Corrected: ${short(r.supersedes)} is superseded by ${short(r.id)}.`));
+      return answer(kit, withTokenCount(`Corrected: ${short(r.supersedes)} is superseded by ${short(r.id)}.`), r);
     },
   );
 
@@ -51,10 +52,11 @@ export function registerRetractTools(server: McpServer, kit: ToolKit): void {
         'Say that a memory is wrong (it misled you, or the code proves otherwise), with the reason. It is retracted, ' +
         'kept in history with your reason, and a later session saying the same thing will not bring it back.',
       inputSchema: WRONG_INPUT,
+      outputSchema: outputOf(kit, markedWrong),
     },
     async (a) => {
       const r = await kit.api.wrong(a.id, { reason: a.reason, origin: 'agent' });
-      return answerText(withTokenCount(`Marked wrong: ${short(r.id)} is retracted (kept in history with your reason).`));
+      return answer(kit, withTokenCount(`Marked wrong: ${short(r.id)} is retracted (kept in history with your reason).`), r);
     },
   );
 
@@ -64,10 +66,11 @@ export function registerRetractTools(server: McpServer, kit: ToolKit): void {
       title: 'Forget a learning',
       description: 'Retract a learning that is wrong and has no replacement. It stops being used in context and search ranking, and stays in history with your reason.',
       inputSchema: FORGET_INPUT,
+      outputSchema: outputOf(kit, forgotten),
     },
     async (a) => {
       const r = await kit.api.forget(a.id, { reason: a.reason, origin: 'agent' });
-      return answerText(withTokenCount(`Forgotten: ${short(r.id)} is retracted (kept in history).`));
+      return answer(kit, withTokenCount(`Forgotten: ${short(r.id)} is retracted (kept in history).`), r);
     },
   );
 }

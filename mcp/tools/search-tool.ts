@@ -1,11 +1,12 @@
 /** The `search` tool: a compact index of hits (ids, titles, snippets), never whole records. */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { searchAnswer } from '../../messages/api-v1.js';
 import { AGENTS } from '../../messages/hooks-v1.js';
 import { RECORD_TYPES, SEARCH_MODES } from '../../messages/record-types-v1.js';
 import { fitRecords } from '../budget.js';
 import { searchHead, searchLine, shortIds } from '../format.js';
-import { answerText, projectArg, projectOf, type ToolKit } from './tool-kit.js';
+import { answer, outputOf, projectArg, projectOf, shownOf, type ToolKit } from './tool-kit.js';
 
 // Tool arguments are built once: zod schemas cost to construct, and /mcp makes a server per request.
 const SEARCH_INPUT = {
@@ -29,14 +30,16 @@ export function registerSearchTool(server: McpServer, kit: ToolKit): void {
         '(short id, type, date, title — snippet), never whole records. Then call `get` with the 1-2 ids you need, ' +
         'or `timeline` with an id to see what happened around it. Use before re-investigating an error or a design question.',
       inputSchema: SEARCH_INPUT,
+      outputSchema: outputOf(kit, searchAnswer),
       annotations: { readOnlyHint: true },
     },
     async (a) => {
       const p = projectOf(kit, a.project);
-      const answer = await kit.api.search({ q: a.query, project: p, types: a.types, mode: a.mode, since: a.since, until: a.until, limit: a.limit ?? 8, agent: a.agent, channel: 'mcp_tool:search' });
-      const ids = shortIds(answer.results.map((r) => r.id));
+      const found = await kit.api.search({ q: a.query, project: p, types: a.types, mode: a.mode, since: a.since, until: a.until, limit: a.limit ?? 8, agent: a.agent, channel: 'mcp_tool:search' });
+      const ids = shortIds(found.results.map((r) => r.id));
       const cap = kit.cap;
-      return answerText(fitRecords(searchHead(answer, a.query, p), answer.results.map((r) => searchLine(r, ids)), '', cap, (n) => `(${n} more hits cut to stay under ${cap} tokens; ask for fewer with limit)`));
+      const sized = fitRecords(searchHead(found, a.query, p), found.results.map((r) => searchLine(r, ids)), '', cap, (n) => `(${n} more hits cut to stay under ${cap} tokens; ask for fewer with limit)`);
+      return answer(kit, sized, { ...found, results: shownOf(found.results, sized) });
     },
   );
 }

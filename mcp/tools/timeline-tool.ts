@@ -3,7 +3,10 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { fitRecords } from '../budget.js';
 import { shortIds, timelineLine } from '../format.js';
-import { answerText, memoryId, type ToolKit } from './tool-kit.js';
+import { page as pageOf, timelineItem } from '../../messages/api-v1.js';
+import { answer, memoryId, outputOf, shownOf, type ToolKit } from './tool-kit.js';
+
+const TIMELINE_PAGE = pageOf(timelineItem);
 
 const TIMELINE_INPUT = {
   around: memoryId.optional().describe('An observation id: show the steps around it.'),
@@ -23,6 +26,7 @@ export function registerTimelineTool(server: McpServer, kit: ToolKit): void {
         'Give `around` (an observation id from search) to see the steps before and after it, or `session` (a session id) ' +
         'to read it from the start. One line per step; use get(ids) for a step in full.',
       inputSchema: TIMELINE_INPUT,
+      outputSchema: outputOf(kit, TIMELINE_PAGE),
       annotations: { readOnlyHint: true },
     },
     async (a) => {
@@ -44,7 +48,8 @@ export function registerTimelineTool(server: McpServer, kit: ToolKit): void {
       const head = `Session ${session}: ${page.items.length} steps${a.around ? ` around ${a.around} (→)` : ''}. id time kind: text`;
       const tail = page.nextCursor ? `More: timeline(session "${session}", cursor "${page.nextCursor}").` : 'End of session.';
       const cap = kit.cap;
-      return answerText(fitRecords(head, page.items.map((i) => timelineLine(i, anchor, ids)), tail, cap, (n) => `(${n} steps cut to stay under ${cap} tokens; ask for fewer with after, or page with cursor)`));
+      const sized = fitRecords(head, page.items.map((i) => timelineLine(i, anchor, ids)), tail, cap, (n) => `(${n} steps cut to stay under ${cap} tokens; ask for fewer with after, or page with cursor)`);
+      return answer(kit, sized, { items: shownOf(page.items, sized), nextCursor: page.nextCursor });
     },
   );
 }

@@ -19,7 +19,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { relayHealth } from '../../cli/capture/relay/lifecycle.js';
+import { relayHealth } from '../../cli/relay/lifecycle.js';
 import { ensureAgentCli } from '../../infra/agent-clis.js';
 import { waitUntil } from '../../infra/wait-until.js';
 import { memflowOnPath, runCli, tempDir } from '../fixtures/cli-run.js';

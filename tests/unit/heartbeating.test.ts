@@ -3,37 +3,44 @@
  * preset's heartbeat timeout notices a lost attempt; the timer stops when the activity settles.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { mock, test } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { allHeartbeating, HEARTBEAT_EVERY_MS, heartbeating } from '../../activities/heartbeating.js';
 import { llmCalls } from '../../workflows/activity-presets.js';
 
 test('an activity heartbeats every interval while it runs, and not after it settled, whatever its outcome', async () => {
-  const env = new MockActivityEnvironment();
-  let beats = 0;
-  env.on('heartbeat', () => beats++);
-  const slow = heartbeating(async (ms: number) => {
-    await sleep(ms);
-    return ms * 2;
-  }, 20);
-  assert.equal(await env.run(slow, 210), 420);
-  const afterRun = beats;
-  assert.ok(afterRun >= 5 && afterRun <= 11, `about one heartbeat per 20 ms of 210 ms, saw ${afterRun}`);
-  await sleep(100);
-  assert.equal(beats, afterRun, 'no heartbeat once the activity returned');
+  // The clock is the test's (setInterval mocked): beats are counted per interval, not per wall time.
+  mock.timers.enable({ apis: ['setInterval'] });
+  try {
+    const env = new MockActivityEnvironment();
+    let beats = 0;
+    env.on('heartbeat', () => beats++);
+    let finish!: (v: number) => void;
+    const slow = heartbeating((ms: number) => new Promise<number>((resolve) => (finish = (v) => resolve(v + ms))), 20);
+    const ran = env.run(slow, 210);
+    await new Promise(setImmediate); // the activity has started
+    mock.timers.tick(210);
+    finish(210);
+    assert.equal(await ran, 420);
+    const afterRun = beats;
+    assert.equal(afterRun, 10, 'one heartbeat per 20 ms of its 210 ms');
+    mock.timers.tick(100);
+    assert.equal(beats, afterRun, 'no heartbeat once the activity returned');
 
-  const failing = allHeartbeating({
-    fails: async () => {
-      await sleep(90);
-      throw new Error('model refused');
-    },
-  }, 20);
-  await assert.rejects(env.run(failing.fails), /model refused/);
-  const afterFailure = beats;
-  assert.ok(afterFailure - afterRun >= 2, 'it heartbeat while the failing call ran');
-  await sleep(100);
-  assert.equal(beats, afterFailure, 'no heartbeat once the activity failed');
+    let fail!: () => void;
+    const failing = allHeartbeating({ fails: () => new Promise<never>((_, reject) => (fail = () => reject(new Error('model refused')))) }, 20);
+    const failed = env.run(failing.fails);
+    await new Promise(setImmediate);
+    mock.timers.tick(90);
+    fail();
+    await assert.rejects(failed, /model refused/);
+    const afterFailure = beats;
+    assert.equal(afterFailure - afterRun, 4, 'it heartbeat while the failing call ran (90 ms: 4 beats)');
+    mock.timers.tick(100);
+    assert.equal(beats, afterFailure, 'no heartbeat once the activity failed');
+  } finally {
+    mock.timers.reset();
+  }
 });
 
 test('the model-call preset has a heartbeat timeout that the timer keeps well inside', () => {

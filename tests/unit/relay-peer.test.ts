@@ -1,6 +1,6 @@
 /**
  * The relay reads its user's working tree (git state, the start context's staleness check) only for
- * that user (cli/capture/relay/workspace-access.ts): a hook that brings the relay's token (a 0600
+ * that user (cli/relay/workspace-access.ts): a hook that brings the relay's token (a 0600
  * file beside the spool), a later event of a session whose start was vouched for, or a caller the
  * kernel's socket table shows to be the relay's user. Another user's SessionStart or Stop gets a 403
  * and leaves nothing in the spool. The other user is a real one: a Node process started as `nobody`
@@ -12,9 +12,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { loopbackPeerUid } from '../../cli/capture/relay/peer-user.js';
-import { startRelay } from '../../cli/capture/relay/relay-server.js';
-import { ensureRelayToken, isRelayToken, relayTokenFile } from '../../cli/capture/relay/relay-token.js';
+import { loopbackPeerUid } from '../../cli/relay/peer-user.js';
+import { startRelay } from '../../cli/relay/relay-server.js';
+import { ensureRelayToken, isRelayToken, relayTokenFile } from '../../cli/relay/relay-token.js';
 
 const NOBODY = 65534;
 

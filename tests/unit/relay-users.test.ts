@@ -11,8 +11,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { defaultRelayPort } from '../../cli/capture/relay/relay-port.js';
-import { relayHealth } from '../../cli/capture/relay/lifecycle.js';
+import { defaultRelayPort } from '../../cli/relay/relay-port.js';
+import { relayHealth } from '../../cli/relay/lifecycle.js';
 import { waitUntil } from '../../infra/wait-until.js';
 import { BIN, closedPort, fakeServer, repoRoot, runCli, tempDir } from '../fixtures/cli-run.js';
 

@@ -1,10 +1,10 @@
 /**
- * When the relay's lanes may deliver a session's events (cli/capture/relay/session-activity.ts):
+ * When the relay's lanes may deliver a session's events (cli/relay/session-activity.ts):
  * once the session is quiet, at the latest after maxDeferMs, and shortly after its SessionEnd.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_END_QUIET_MS, SessionActivity } from '../../cli/capture/relay/session-activity.js';
+import { DEFAULT_END_QUIET_MS, SessionActivity } from '../../cli/relay/session-activity.js';
 import type { SpoolEntry } from '../../cli/capture/spool-entry.js';
 
 const entry = (createdAt: number) => ({ createdAt: new Date(createdAt).toISOString() }) as SpoolEntry;

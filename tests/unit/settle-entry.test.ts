@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { mock, test } from 'node:test';
 import { settledEntry, settleLater } from '../../cli/capture/settle-entry.js';
 import { newSpoolEntry, parseEntry, type SpoolSettle } from '../../cli/capture/spool-entry.js';
 import { hostHookOptions } from '../../cli/hosts/hook-options.js';
@@ -15,6 +15,10 @@ import { extrasOf } from '../../cli/hosts/transcripts.js';
 
 const ANTHROPIC = 'sk-ant-api03-Xq9vR2mT8kLp4WzN7yB1cD5fG6hJ0aQsE3uI-_oPlKjHgFdSaZxCvBnM12345678abcdEFGH-AA';
 const message = (content: string) => `${JSON.stringify({ type: 'assistant.message', data: { content } })}\n`;
+
+const PENDING = Symbol('pending');
+/** `p`'s value if it settles without a timer firing (timers are frozen by the caller), else PENDING. */
+const withoutTimers = <T>(p: Promise<T>) => Promise.race([p, new Promise<typeof PENDING>((resolve) => setImmediate(() => resolve(PENDING)))]);
 
 function agentStop(waitMs: number) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memflow-settle-'));
@@ -49,16 +53,29 @@ test('past its wait, delivery reads the transcript once; without the line the en
   fs.appendFileSync(found.transcript, message('done'));
   assert.equal((await settledEntry(found.entry)).body.last_assistant_message, 'done');
   const missing = agentStop(-1);
-  const t0 = Date.now();
-  assert.deepEqual(await settledEntry(missing.entry), missing.entry);
-  assert.ok(Date.now() - t0 < 40, 'no wait');
+  // No wait: with the clock frozen it settles all the same.
+  mock.timers.enable({ apis: ['setTimeout'] });
+  try {
+    assert.deepEqual(await withoutTimers(settledEntry(missing.entry)), missing.entry);
+  } finally {
+    mock.timers.reset();
+  }
 });
 
 test("a caller's own limit shortens the wait (a hook's time is the agent's)", async () => {
   const { entry } = agentStop(1000);
-  const t0 = Date.now();
-  assert.deepEqual(await settledEntry(entry, 60), entry);
-  assert.ok(Date.now() - t0 < 400, `waited ${Date.now() - t0} ms`);
+  // The clock is the test's: the entry may wait 1000 ms, the caller gives it 60, and it polls every 50.
+  mock.timers.enable({ apis: ['setTimeout', 'Date'], now: Date.now() });
+  try {
+    const settled = settledEntry(entry, 60);
+    assert.equal(await withoutTimers(settled), PENDING, 'it waits for the line');
+    mock.timers.tick(50);
+    assert.equal(await withoutTimers(settled), PENDING, 'still inside its 60 ms');
+    mock.timers.tick(50);
+    assert.deepEqual(await withoutTimers(settled), entry, 'given up at the caller\'s limit, not the entry\'s');
+  } finally {
+    mock.timers.reset();
+  }
 });
 
 test('an entry without settle is delivered as it is; a malformed settle is not a spool entry', async () => {

@@ -3,16 +3,16 @@
  * read and check the hook JSON, map another agent's event with its adapter (cli/hosts/), name the
  * project (X-Memflow-Project(-Key), else X-Memflow-Project-Dir, else the payload's cwd) and its git
  * state (for the relay's own user only: workspace-access.ts), redact — the ingress pipeline the Node
- * hook client uses too (../ingress.ts) — make the event durable in the spool, then answer: at once, for SessionStart with its context (start-answer.ts), for
+ * hook client uses too (../capture/ingress.ts) — make the event durable in the spool, then answer: at once, for SessionStart with its context (start-answer.ts), for
  * UserPromptSubmit with the memory that bears on the prompt (prompt-answer.ts). Delivery to the API follows behind the answer (lanes.ts).
  */
 import type http from 'node:http';
-import { isHookEvent } from '../../../messages/hooks-v1.js';
-import { spoolTargetOf } from '../deliver.js';
-import { GIT_EVENTS } from '../hook-workspace.js';
-import { mapHook, spoolEntriesOf, type HookHost } from '../ingress.js';
-import { SpoolFullError } from '../spool-write.js';
-import { hostHookOptions } from '../../hosts/hook-options.js';
+import { isHookEvent } from '../../messages/hooks-v1.js';
+import { spoolTargetOf } from '../capture/deliver.js';
+import { GIT_EVENTS } from '../capture/hook-workspace.js';
+import { mapHook, spoolEntriesOf, type HookHost } from '../capture/ingress.js';
+import { SpoolFullError } from '../capture/spool-write.js';
+import { hostHookOptions } from '../hosts/hook-options.js';
 import { bearerKey, header, readBody, sendJson, sendText } from './request.js';
 import { startAnswer } from './start-answer.js';
 import { promptAnswer, type PromptAnswerDeps } from './prompt-answer.js';

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { keyFingerprint } from '../deliver.js';
+import { keyFingerprint } from '../capture/deliver.js';
 
 export class RelayKeys {
   private readonly keys = new Map<string, string>(); // fingerprint -> key

@@ -12,17 +12,17 @@
  * critical path), and every request gets a server and a transport of its own (stateless: GET and
  * DELETE answer 405) — except the handshake's answers, which are the same for every session: the
  * result of `initialize` and of the list methods is kept per request shape (method, params, default
- * project) after the server first gave it, and `notifications/initialized` is acknowledged, without
+ * project, `?structured`) after the server first gave it, and `notifications/initialized` is acknowledged, without
  * building a server (about 15 ms of CPU per session otherwise, on the agent's machine). Requests
  * must name a loopback Host (a page in the user's browser cannot reach the relay by DNS rebinding).
  */
 import type http from 'node:http';
 import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import type { createMemflowMcpServer } from '../../../mcp/mcp-server.js';
-import { createApiClient } from '../../../clients/api.js';
-import { MEMFLOW_VERSION } from '../../../messages/version.js';
-import { checkBaseUrl } from '../../env.js';
-import { httpTransport, type HttpClient } from '../../node-http.js';
+import type { createMemflowMcpServer } from '../../mcp/mcp-server.js';
+import { createApiClient } from '../../clients/api.js';
+import { MEMFLOW_VERSION } from '../../messages/version.js';
+import { checkBaseUrl } from '../env.js';
+import { httpTransport, type HttpClient } from '../node-http.js';
 import { bearerKey, header, readBody } from './request.js';
 
 /** A tool call's wait for the API (the stdio server's). */
@@ -96,8 +96,8 @@ export class RelayMcp {
   preload(): Promise<Loaded> {
     this.loaded ??= Promise.all([
       import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'),
-      import('../../../mcp/mcp-server.js'),
-      import('../../../mcp/budget.js'),
+      import('../../mcp/mcp-server.js'),
+      import('../../mcp/budget.js'),
     ]).then(([t, s, b]) => ({ Transport: t.WebStandardStreamableHTTPServerTransport, createServer: s.createMemflowMcpServer, defaultMaxTokens: b.DEFAULT_MAX_TOKENS }));
     return this.loaded;
   }
@@ -128,7 +128,9 @@ export class RelayMcp {
     if (!body.ok) return rpcError(res, body.status, -32700, body.message);
     const rpc = isRpc(body.body) ? body.body : undefined;
     const defaultProject = header(req, 'x-memflow-project');
-    const shape = rpc && CACHED_METHODS.has(rpc.method) && rpc.id !== undefined ? JSON.stringify([rpc.method, rpc.params ?? null, defaultProject ?? null]) : undefined;
+    // `?structured=true`: tools declare output schemas and answer with structured content too (mcp/tools/tool-kit.ts).
+    const structured = new URL(req.url ?? '/mcp', 'http://relay').searchParams.get('structured') === 'true';
+    const shape = rpc && CACHED_METHODS.has(rpc.method) && rpc.id !== undefined ? JSON.stringify([rpc.method, rpc.params ?? null, defaultProject ?? null, structured]) : undefined;
     if (rpc && rpc.method === 'notifications/initialized' && rpc.id === undefined) {
       this.answeredFromCache++;
       res.writeHead(202).end();
@@ -152,6 +154,7 @@ export class RelayMcp {
       }),
       defaultProject,
       maxTokens: this.opts.maxTokens ?? defaultMaxTokens,
+      structured,
       version: MEMFLOW_VERSION,
     });
     const transport = new Transport({ sessionIdGenerator: undefined, enableJsonResponse: true });

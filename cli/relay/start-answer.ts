@@ -5,12 +5,13 @@
  * refuses the key). The answer always says
  * when events are stuck.
  */
-import { deliver, type Verdict } from '../deliver.js';
-import { checkStartContext, hookOutput, REPORT_TIMEOUT_MS } from '../hook-answer.js';
-import type { GitHead } from '../../../common/workspace/git-head.js';
-import type { HttpClient } from '../../node-http.js';
-import type { Spool } from '../spool.js';
-import type { SpoolEntry } from '../spool-entry.js';
+import { deliver, type Verdict } from '../capture/deliver.js';
+import { apiPaths } from '../../clients/api-paths.js';
+import { checkStartContext, hookOutput, REPORT_TIMEOUT_MS } from '../capture/hook-answer.js';
+import type { GitHead } from '../../common/workspace/git-head.js';
+import type { HttpClient } from '../node-http.js';
+import type { Spool } from '../capture/spool.js';
+import type { SpoolEntry } from '../capture/spool-entry.js';
 import type { Lanes } from './lanes.js';
 import type { TargetState } from './delivery-targets.js';
 import { scopeOfEntry, type StartContexts } from './held-context.js';
@@ -46,7 +47,7 @@ export interface StartEvent {
 const reportTo = (client: HttpClient, url: string, key: string) => async (report: { results: Record<string, unknown>[] }) => {
   void client.request({
     method: 'POST',
-    url: `${url}/v1/learnings/staleness`,
+    url: `${url}${apiPaths.staleness()}`,
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'user-agent': 'memflow-relay' },
     body: JSON.stringify(report),
     timeoutMs: REPORT_TIMEOUT_MS,

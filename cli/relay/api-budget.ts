@@ -6,7 +6,7 @@
  * that was unreachable and is due for a retry gets a short try at most (`unreachableTryMs`), so a
  * hanging API does not cost every answer its whole budget.
  */
-import { checkBaseUrl } from '../../env.js';
+import { checkBaseUrl } from '../env.js';
 import type { TargetState } from './delivery-targets.js';
 import type { Lanes } from './lanes.js';
 

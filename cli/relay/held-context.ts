@@ -12,11 +12,12 @@
  *   reaches a start at most that late; `memflow context` and the MCP tools always ask the API).
  * Otherwise SessionStart asks the API itself, as before (start-answer.ts).
  */
-import { keyFingerprint } from '../deliver.js';
-import type { HttpClient } from '../../node-http.js';
-import { sessionStartOutput } from '../../../messages/hooks-v1.js';
-import type { SpoolEntry } from '../spool-entry.js';
-import { copilotInstalledIn, writeCopilotInstructions } from '../../hosts/copilot-instructions.js';
+import { keyFingerprint } from '../capture/deliver.js';
+import { apiPaths } from '../../clients/api-paths.js';
+import type { HttpClient } from '../node-http.js';
+import { sessionStartOutput } from '../../messages/hooks-v1.js';
+import type { SpoolEntry } from '../capture/spool-entry.js';
+import { copilotInstalledIn, writeCopilotInstructions } from '../hosts/copilot-instructions.js';
 
 /** Which project's context: the API and key it is read with, the project and the branch. */
 export interface ContextScope {
@@ -122,12 +123,10 @@ export class StartContexts {
   private async readContext(scope: ContextScope, timeoutMs: number): Promise<{ context: string; body: string } | undefined> {
     // Held for a SessionStart, not handed to an agent yet: no receipt (the SessionStart's own, written
     // when the API stores that event, is the injection's).
-    const q = new URLSearchParams({ project: scope.project, channel: 'prefetch' });
-    if (scope.branch) q.set('branch', scope.branch);
-    if (scope.defaultBranch) q.set('defaultBranch', scope.defaultBranch);
+    const path = apiPaths.context({ project: scope.project, channel: 'prefetch', branch: scope.branch, defaultBranch: scope.defaultBranch });
     const headers: Record<string, string> = { authorization: `Bearer ${scope.key}`, 'user-agent': 'memflow-relay', 'x-memflow-project': scope.project };
     if (scope.projectKey) headers['x-memflow-project-key'] = scope.projectKey;
-    const outcome = await this.client.request({ method: 'GET', url: `${scope.url}/v1/context?${q}`, headers, timeoutMs });
+    const outcome = await this.client.request({ method: 'GET', url: `${scope.url}${path}`, headers, timeoutMs });
     if (outcome.kind !== 'response' || outcome.status !== 200) {
       this.log(`start context of ${scope.project} not fetched (${outcome.kind === 'response' ? `HTTP ${outcome.status}` : outcome.code})`);
       return undefined;

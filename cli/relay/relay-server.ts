@@ -26,16 +26,16 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isEventRouteName } from '../../../messages/hooks-v1.js';
-import { createHttpClient } from '../../node-http.js';
-import { Spool } from '../spool.js';
+import { isEventRouteName } from '../../messages/hooks-v1.js';
+import { createHttpClient } from '../node-http.js';
+import { Spool } from '../capture/spool.js';
 import { Lanes } from './lanes.js';
 import type { LaneTiming } from './session-activity.js';
 import { RelayMcp } from './relay-mcp.js';
-import { ClientLedger } from '../client-ledger.js';
+import { ClientLedger } from '../capture/client-ledger.js';
 import { LedgerReporter } from './ledger-report.js';
 import { sendJson } from './request.js';
-import { isHostName } from '../../hosts/shared.js';
+import { isHostName } from '../hosts/shared.js';
 import { scopeOfEntry, StartContexts } from './held-context.js';
 import { RelayHooks } from './relay-hook.js';
 import { DEFAULT_PROMPT_BUDGET_MS } from './prompt-answer.js';

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseClientConfig } from '../../../common/workspace/client-config.js';
+import { parseClientConfig } from '../../common/workspace/client-config.js';
 import { DEFAULT_START_CONTEXT_MAX_AGE_MS, RELAY_SERVICE, startRelay } from './relay-server.js';
 import { DEFAULT_MAX_DEFER_MS, DEFAULT_QUIET_MS } from './session-activity.js';
 import { DEFAULT_REPORT_INTERVAL_MS } from './ledger-report.js';
@@ -98,12 +98,8 @@ export function relayHealth(port: number, timeoutMs = 500): Promise<RelayHealth 
   });
 }
 
-/** memflow.js, the relay's entry: cli/memflow.js beside the sources (two folders up), the package root beside the bundles (one up). */
-const memflowJs = () => {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [path.resolve(here, '..', 'memflow.js'), path.resolve(here, '..', '..', 'memflow.js')];
-  return candidates.find((file) => fs.existsSync(file)) ?? candidates[0]!;
-};
+/** memflow.js, the relay's entry, one folder up: cli/memflow.js beside the sources, the package root beside the bundles. */
+const memflowJs = () => path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'memflow.js');
 
 /**
  * Starts the relay in the background unless one answers; does not wait for it (a hook must not).

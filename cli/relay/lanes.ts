@@ -11,11 +11,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { deliver, type Target, type Verdict } from '../deliver.js';
-import type { HttpClient } from '../../node-http.js';
-import type { Spool } from '../spool.js';
-import type { SpoolEntry } from '../spool-entry.js';
-import type { ClientLedger } from '../client-ledger.js';
+import { deliver, type Target, type Verdict } from '../capture/deliver.js';
+import type { HttpClient } from '../node-http.js';
+import type { Spool } from '../capture/spool.js';
+import type { SpoolEntry } from '../capture/spool-entry.js';
+import type { ClientLedger } from '../capture/client-ledger.js';
 import type { LedgerReporter } from './ledger-report.js';
 import { DeliveryTargets, type TargetState } from './delivery-targets.js';
 import { RelayKeys } from './relay-keys.js';

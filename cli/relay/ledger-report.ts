@@ -6,11 +6,12 @@
  * take (down, refused key) is sent again later; a restarted relay reports what its predecessor
  * left unreported.
  */
-import { apiErrorOf, jsonOrUndefined } from '../../../clients/core.js';
-import type { LedgerReport } from '../../../messages/capture-ledger-v1.js';
-import type { HttpClient } from '../../node-http.js';
-import type { ClientLedger, SessionLedger } from '../client-ledger.js';
-import type { Spool } from '../spool.js';
+import { apiErrorOf, jsonOrUndefined } from '../../clients/core.js';
+import { apiPaths } from '../../clients/api-paths.js';
+import type { LedgerReport } from '../../messages/capture-ledger-v1.js';
+import type { HttpClient } from '../node-http.js';
+import type { ClientLedger, SessionLedger } from '../capture/client-ledger.js';
+import type { Spool } from '../capture/spool.js';
 
 /** How often a running session's counts are reported at most (MEMFLOW_LEDGER_REPORT_MS). */
 export const DEFAULT_REPORT_INTERVAL_MS = 60_000;
@@ -95,7 +96,7 @@ export class LedgerReporter {
     const report: LedgerReport = { clientId: this.ledger.clientId(), counter, counts: summary.counts };
     const outcome = await this.client.request({
       method: 'POST',
-      url: `${summary.url}/v1/sessions/${encodeURIComponent(summary.session)}/ledger`,
+      url: `${summary.url}${apiPaths.sessionLedger(summary.session)}`,
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'user-agent': 'memflow-relay' },
       body: JSON.stringify(report),
       timeoutMs: REPORT_TIMEOUT_MS,

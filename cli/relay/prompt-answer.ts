@@ -6,8 +6,9 @@
  * budget (MEMFLOW_PROMPT_BUDGET_MS): past it, or when api-budget.ts says not to ask (the API just
  * unreachable, the key refused), the agent gets `{}` at once. The prompt's later delivery asks for no push (x-memflow-push: off).
  */
-import { promptPushOutput } from '../../../messages/hooks-v1.js';
-import type { SpoolEntry } from '../spool-entry.js';
+import { promptPushOutput } from '../../messages/hooks-v1.js';
+import { apiPaths } from '../../clients/api-paths.js';
+import type { SpoolEntry } from '../capture/spool-entry.js';
 import type { StartAnswerDeps } from './start-answer.js';
 import { apiBudget } from './api-budget.js';
 
@@ -33,11 +34,10 @@ export const DEFAULT_PROMPT_BUDGET_MS = 300;
 async function readPush(deps: PromptAnswerDeps, ev: PromptEvent, key: string, budget: number): Promise<string> {
   const prompt = typeof ev.entry.body.prompt === 'string' ? ev.entry.body.prompt.slice(0, 2000) : '';
   if (!prompt.trim() || !ev.entry.project) return NOTHING;
-  const q = new URLSearchParams({ for: 'prompt', q: prompt, project: ev.entry.project, channel: 'user_prompt' });
-  if (ev.session) q.set('session', ev.session);
   const headers: Record<string, string> = { authorization: `Bearer ${key}`, 'user-agent': 'memflow-relay', 'x-memflow-project': ev.entry.project, 'idempotency-key': ev.entry.idempotencyKey };
   if (ev.entry.projectKey) headers['x-memflow-project-key'] = ev.entry.projectKey;
-  const outcome = await deps.client.request({ method: 'GET', url: `${ev.url}/v1/context?${q}`, headers, timeoutMs: budget });
+  const path = apiPaths.context({ for: 'prompt', q: prompt, project: ev.entry.project, channel: 'user_prompt', session: ev.session });
+  const outcome = await deps.client.request({ method: 'GET', url: `${ev.url}${path}`, headers, timeoutMs: budget });
   if (outcome.kind !== 'response' || outcome.status !== 200) return NOTHING;
   try {
     const answer = JSON.parse(outcome.body) as { context?: unknown };

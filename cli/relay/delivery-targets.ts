@@ -5,8 +5,8 @@
  * `memflow doctor` fails until it is fixed). The lanes (lanes.ts) wait on it, and SessionStart's
  * direct delivery (start-answer.ts) reports to it too.
  */
-import { keyFingerprint, type Verdict } from '../deliver.js';
-import { reasonOf } from '../client-ledger.js';
+import { keyFingerprint, type Verdict } from '../capture/deliver.js';
+import { reasonOf } from '../capture/client-ledger.js';
 
 const FIRST_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 10_000;
