@@ -16,10 +16,10 @@ import { after, before, test } from 'node:test';
 import { createTemporalClient } from '../common/server/temporal-connection.js';
 import { COPILOT_INSTRUCTIONS_PATH } from '../cli/hosts/copilot-instructions.js';
 import { HOST_LABELS } from '../cli/hosts/shared.js';
-import { ensureAgentCli } from '../infra/agent-clis.js';
+import { AGENT_CLIS, ensureAgentCli } from '../infra/agent-clis.js';
 import { waitUntil } from '../infra/wait-until.js';
-import { clientEnv, runCli, tempDir } from './fixtures/cli-run.js';
-import { FAILING_CHECK, FINAL_ANSWER, PASSING_CHECK, fixTheCheckScript, startHost, type HostName } from './helpers/agent-hosts.js';
+import { runCli } from './fixtures/cli-run.js';
+import { FINAL_ANSWER, HOSTS, PASSING_CHECK, fixTheCheckScript, hostRepo, installHost, startHost, type HostName } from './helpers/agent-hosts.js';
 import { FakeAnthropicAgent } from './helpers/fake-anthropic-agent.js';
 import { startTestApp, stopTestApp, type TestApi, type TestWorker } from './helpers/app.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
@@ -40,25 +40,9 @@ before(async () => {
 
 after(() => stopTestApp({ api, worker }, temporal, prisma));
 
-const VERSIONS: Record<HostName, string> = { codex: '0.169.0', gemini: '0.61.0', opencode: '1.18.33', copilot: '1.0.102' };
-
-/** A fresh repository with the failing check, memflow installed for `host`, and its HOME. */
-async function setUp(host: HostName) {
-  const home = await tempDir(`${host}-home`);
-  const repo = path.join(await tempDir(`${host}-repo`), uniqueName('shop'));
-  await fs.mkdir(repo, { recursive: true });
-  execFileSync('git', ['init', '-q', repo]);
-  await fs.writeFile(path.join(repo, 'check.py'), FAILING_CHECK);
-  // Claude Code's hooks go through a relay of this test's own (stopped at the end).
-  const env = await clientEnv(home, tenant.key);
-  return { home, repo, env };
-}
-
-async function install(host: HostName, at: { repo: string; env: Record<string, string> }) {
-  const r = await runCli(['install', '--host', host, '--host-version', VERSIONS[host], '--url', api.url], { cwd: at.repo, env: at.env });
-  assert.equal(r.code, 0, r.stderr);
-  return r.stdout;
-}
+const VERSIONS = Object.fromEntries(HOSTS.map((h) => [h, AGENT_CLIS[h].version])) as Record<HostName, string>;
+const setUp = (host: HostName) => hostRepo(host, tenant.key);
+const install = (host: HostName, at: { repo: string; env: Record<string, string> }) => installHost(host, at, api.url);
 
 /** The tool observations and the stop of the (only) session of `repo`, once they are all stored. */
 async function storedSession(repo: string, expectStop: boolean) {
