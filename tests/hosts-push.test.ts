@@ -12,30 +12,16 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { createTemporalClient } from '../common/server/temporal-connection.js';
+import { test } from 'node:test';
 import { ensureAgentCli } from '../infra/agent-clis.js';
 import { waitUntil } from '../infra/wait-until.js';
 import { runCli } from './fixtures/cli-run.js';
-import { hostRepo, installHost, startHost } from './helpers/agent-hosts.js';
-import { startTestApp, stopTestApp, type TestApi, type TestWorker } from './helpers/app.js';
-import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
+import { hostRepo, hostsTestApp, installHost, startHost } from './helpers/agent-hosts.js';
+import { uniqueName } from './helpers/env.js';
 import { offersTools, requestText, scriptOf } from './helpers/scripted-turns.js';
 import { sessionResult } from './helpers/sessions.js';
 
-const config = { ...testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('hosts-push') }), ANTHROPIC_API_KEY: undefined };
-const prisma = testPrisma();
-const temporal = createTemporalClient(config);
-let api: TestApi;
-let worker: TestWorker;
-let tenant: Awaited<ReturnType<typeof newTenant>>;
-
-before(async () => {
-  tenant = await newTenant(prisma);
-  ({ api, worker } = await startTestApp(config, prisma));
-});
-
-after(() => stopTestApp({ api, worker }, temporal, prisma));
+const { prisma, temporal, app } = hostsTestApp('hosts-push');
 
 /** When OpenCode made an id (prt_…, msg_…: 12 hex digits of ms * 4096 + a counter), in ms. */
 const idMs = (id: string) => Math.floor(parseInt(id.split('_')[1]!.slice(0, 12), 16) / 4096);
@@ -49,7 +35,7 @@ function userTexts(body: unknown): string[] {
 }
 
 test('opencode: a decision stated in an earlier session reaches the model with a later prompt that touches it (a part of the user message); an unrelated prompt gets nothing; each prompt stored once', { timeout: 600_000 }, async () => {
-  const at = await hostRepo('opencode', tenant.key);
+  const at = await hostRepo('opencode', app.tenant.key);
   // The channel is what this tests, not the budget: on a loaded machine the API's push can take longer
   // than the default 300 ms, and the prompt would (rightly) go without. The relay (started by install)
   // and the plugin both read it.
@@ -68,7 +54,7 @@ test('opencode: a decision stated in an earlier session reaches the model with a
     let prompts: { sessionId: string; prompt: string }[] = [];
     await waitUntil(
       async () => {
-        const rows = await prisma.hookEvent.findMany({ where: { tenantId: tenant.tenantId, event: 'user_prompt_submit', session: { project: { name: project } } } });
+        const rows = await prisma.hookEvent.findMany({ where: { tenantId: app.tenant.tenantId, event: 'user_prompt_submit', session: { project: { name: project } } } });
         prompts = rows.map((e) => ({ sessionId: e.sessionId, prompt: String((e.payload as { prompt?: unknown }).prompt ?? '') })).filter((e) => e.prompt.includes(prompt));
         return prompts.length > 0;
       },
@@ -91,14 +77,14 @@ test('opencode: a decision stated in an earlier session reaches the model with a
     return { first, prompts, user, push, own };
   };
   try {
-    await installHost('opencode', at, api.url);
+    await installHost('opencode', at, app.api.url);
     const decision = 'We decided retries are capped at 7 — never change MAX_ATTEMPTS in payclient/retry.py.';
     const s1 = await session(`${decision} Now add a changelog entry for the retry module.`);
     // Nothing memory holds bears on the first prompt of the project: the user's message is theirs alone.
     assert.equal(s1.prompts.length, 1, 'the prompt stored once');
     const s1Session = await prisma.session.findUniqueOrThrow({ where: { id: s1.prompts[0]!.sessionId } });
-    await sessionResult(temporal.client, prisma, tenant.tenantId, s1Session.agentSessionId, 120_000);
-    const stored = await prisma.learning.findMany({ where: { tenantId: tenant.tenantId, kind: 'decision', project: { name: project } } });
+    await sessionResult(temporal.client, prisma, app.tenant.tenantId, s1Session.agentSessionId, 120_000);
+    const stored = await prisma.learning.findMany({ where: { tenantId: app.tenant.tenantId, kind: 'decision', project: { name: project } } });
     assert.ok(stored.some((l) => l.origin === 'user' && l.body.includes('capped at 7')), `the decision is stored in the user's words: ${stored.map((l) => l.title).join(' | ')}`);
 
     agent.fake.script = scriptOf([], 'Checked the retry settings.');

@@ -21,7 +21,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { AGENT_CLIS, ensureAgentCli, type AgentCliName } from '../../infra/agent-clis.js';
 import { clientEnv, runCli, tempDir } from '../fixtures/cli-run.js';
-import { uniqueName } from './env.js';
+import { after, before } from 'node:test';
+import { createTemporalClient } from '../../common/server/temporal-connection.js';
+import { startTestApp, stopTestApp, type TestApi, type TestWorker } from './app.js';
+import { newTenant, testConfig, testPrisma, uniqueName } from './env.js';
 import { FakeGemini } from './fake-gemini.js';
 import { FakeOpenAI } from './fake-openai.js';
 import { pick, scriptOf, type Script, type Turn } from './scripted-turns.js';
@@ -71,6 +74,24 @@ export function fixTheCheckScript(host: HostName, repo: string): Script {
     copilot: (tools: string[]) => ({ tool: pick(tools, 'edit'), args: { path: path.join(repo, 'check.py'), old_str: 'print("expected 3, got 2", file=sys.stderr)\nsys.exit(1)', new_str: 'print("passed")\nsys.exit(0)' } }),
   }[host];
   return scriptOf([shell('python3 check.py'), fix, shell('python3 check.py')], FINAL_ANSWER);
+}
+
+/**
+ * What a host test file runs the agents' hooks against: the real API and worker (started before the
+ * file's tests, stopped after), on a task queue of the file's own, with a tenant of its own; no model
+ * key (the heuristic summarizer).
+ */
+export function hostsTestApp(queue: string) {
+  const config = { ...testConfig({ TEMPORAL_TASK_QUEUE: uniqueName(queue) }), ANTHROPIC_API_KEY: undefined };
+  const prisma = testPrisma();
+  const temporal = createTemporalClient(config);
+  const app = {} as { api: TestApi; worker: TestWorker; tenant: Awaited<ReturnType<typeof newTenant>> };
+  before(async () => {
+    app.tenant = await newTenant(prisma);
+    Object.assign(app, await startTestApp(config, prisma));
+  });
+  after(() => stopTestApp(app, temporal, prisma));
+  return { prisma, temporal, app };
 }
 
 /** A fresh git repository with the failing check, its user's HOME, and memflow's client environment there (a relay port of its own). */
