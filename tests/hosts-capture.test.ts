@@ -12,53 +12,22 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { createTemporalClient } from '../common/server/temporal-connection.js';
+import { test } from 'node:test';
 import { COPILOT_INSTRUCTIONS_PATH } from '../cli/hosts/copilot-instructions.js';
 import { HOST_LABELS } from '../cli/hosts/shared.js';
-import { ensureAgentCli } from '../infra/agent-clis.js';
+import { AGENT_CLIS, ensureAgentCli } from '../infra/agent-clis.js';
 import { waitUntil } from '../infra/wait-until.js';
-import { clientEnv, runCli, tempDir } from './fixtures/cli-run.js';
-import { FAILING_CHECK, FINAL_ANSWER, PASSING_CHECK, fixTheCheckScript, startHost, type HostName } from './helpers/agent-hosts.js';
+import { runCli } from './fixtures/cli-run.js';
+import { FINAL_ANSWER, HOSTS, PASSING_CHECK, fixTheCheckScript, hostRepo, hostsTestApp, installHost, startHost, type HostName } from './helpers/agent-hosts.js';
 import { FakeAnthropicAgent } from './helpers/fake-anthropic-agent.js';
-import { startTestApp, stopTestApp, type TestApi, type TestWorker } from './helpers/app.js';
-import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
 import { offeredTools, offersTools, requestText, scriptOf } from './helpers/scripted-turns.js';
 import { sessionResult } from './helpers/sessions.js';
 
-const config = { ...testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('hosts') }), ANTHROPIC_API_KEY: undefined };
-const prisma = testPrisma();
-const temporal = createTemporalClient(config);
-let api: TestApi;
-let worker: TestWorker;
-let tenant: Awaited<ReturnType<typeof newTenant>>;
+const { prisma, temporal, app } = hostsTestApp('hosts');
 
-before(async () => {
-  tenant = await newTenant(prisma);
-  ({ api, worker } = await startTestApp(config, prisma));
-});
-
-after(() => stopTestApp({ api, worker }, temporal, prisma));
-
-const VERSIONS: Record<HostName, string> = { codex: '0.169.0', gemini: '0.61.0', opencode: '1.18.33', copilot: '1.0.102' };
-
-/** A fresh repository with the failing check, memflow installed for `host`, and its HOME. */
-async function setUp(host: HostName) {
-  const home = await tempDir(`${host}-home`);
-  const repo = path.join(await tempDir(`${host}-repo`), uniqueName('shop'));
-  await fs.mkdir(repo, { recursive: true });
-  execFileSync('git', ['init', '-q', repo]);
-  await fs.writeFile(path.join(repo, 'check.py'), FAILING_CHECK);
-  // Claude Code's hooks go through a relay of this test's own (stopped at the end).
-  const env = await clientEnv(home, tenant.key);
-  return { home, repo, env };
-}
-
-async function install(host: HostName, at: { repo: string; env: Record<string, string> }) {
-  const r = await runCli(['install', '--host', host, '--host-version', VERSIONS[host], '--url', api.url], { cwd: at.repo, env: at.env });
-  assert.equal(r.code, 0, r.stderr);
-  return r.stdout;
-}
+const VERSIONS = Object.fromEntries(HOSTS.map((h) => [h, AGENT_CLIS[h].version])) as Record<HostName, string>;
+const setUp = (host: HostName) => hostRepo(host, app.tenant.key);
+const install = (host: HostName, at: { repo: string; env: Record<string, string> }) => installHost(host, at, app.api.url);
 
 /** The tool observations and the stop of the (only) session of `repo`, once they are all stored. */
 async function storedSession(repo: string, expectStop: boolean) {
@@ -66,7 +35,7 @@ async function storedSession(repo: string, expectStop: boolean) {
   let rows: Awaited<ReturnType<typeof prisma.observation.findMany>> = [];
   await waitUntil(
     async () => {
-      rows = await prisma.observation.findMany({ where: { tenantId: tenant.tenantId, project: { name: project } }, orderBy: { sequence: 'asc' } });
+      rows = await prisma.observation.findMany({ where: { tenantId: app.tenant.tenantId, project: { name: project } }, orderBy: { sequence: 'asc' } });
       return rows.filter((o) => o.kind === 'tool').length >= 3 && (!expectStop || rows.some((o) => o.kind === 'stop'));
     },
     { what: `observations of ${project}`, timeoutMs: 60_000, intervalMs: 250 },
@@ -101,11 +70,11 @@ for (const host of ['codex', 'gemini', 'opencode', 'copilot'] as HostName[]) {
       const stops = rows.filter((o) => o.kind === 'stop');
       assert.equal(stops.length, 1, 'the final answer once');
       assert.equal(stops[0]!.text, FINAL_ANSWER);
-      const session = await prisma.session.findFirstOrThrow({ where: { tenantId: tenant.tenantId, project: { name: path.basename(at.repo) } } });
+      const session = await prisma.session.findFirstOrThrow({ where: { tenantId: app.tenant.tenantId, project: { name: path.basename(at.repo) } } });
       const raw = await prisma.hookEvent.findFirstOrThrow({ where: { sessionId: session.id, event: 'post_tool_use_failure' } });
       assert.deepEqual((raw.payload as { memflowAgent?: unknown }).memflowAgent, { host, version: VERSIONS[host], toolName: host === 'codex' ? 'Bash' : host === 'gemini' ? 'run_shell_command' : 'bash', ...(host === 'codex' ? {} : { toolInput: (raw.payload as { memflowAgent: { toolInput: unknown } }).memflowAgent.toolInput }) });
       // OpenCode has no session end of its own: its plugin ends the session when OpenCode exits.
-      await sessionResult(temporal.client, prisma, tenant.tenantId, session.agentSessionId, 120_000);
+      await sessionResult(temporal.client, prisma, app.tenant.tenantId, session.agentSessionId, 120_000);
       if (host === 'copilot') {
         // Copilot takes no context from hooks: the relay wrote it into the instructions file Copilot
         // reads when a session starts, kept out of git.
@@ -155,13 +124,13 @@ test('across agents: a failure fixed in Codex reaches the next Claude Code sessi
   const claude = await new FakeAnthropicAgent(scriptOf([], 'I read the memory.')).start();
   try {
     await install('codex', at);
-    const cc = await runCli(['install', '--no-mcp', '--url', api.url], { cwd: at.repo, env: at.env });
+    const cc = await runCli(['install', '--no-mcp', '--url', app.api.url], { cwd: at.repo, env: at.env });
     assert.equal(cc.code, 0, cc.stderr);
     const r = await codex.run('Make check.py pass.', at.repo, at.env);
     assert.equal(r.code, 0, r.stderr.slice(-1500));
     await storedSession(at.repo, true);
-    const session = await prisma.session.findFirstOrThrow({ where: { tenantId: tenant.tenantId, project: { name: path.basename(at.repo) } } });
-    await sessionResult(temporal.client, prisma, tenant.tenantId, session.agentSessionId, 120_000);
+    const session = await prisma.session.findFirstOrThrow({ where: { tenantId: app.tenant.tenantId, project: { name: path.basename(at.repo) } } });
+    await sessionResult(temporal.client, prisma, app.tenant.tenantId, session.agentSessionId, 120_000);
 
     // Claude Code, headless, pointed at its own model stand-in (settings from the hooks notes).
     const exe = await ensureAgentCli('claude');
@@ -194,8 +163,8 @@ test('across agents: a failure fixed in Gemini CLI reaches the next Codex sessio
     const r = await gemini.run('Make check.py pass.', at.repo, at.env);
     assert.equal(r.code, 0, r.stderr.slice(-1500));
     await storedSession(at.repo, true);
-    const session = await prisma.session.findFirstOrThrow({ where: { tenantId: tenant.tenantId, project: { name: path.basename(at.repo) } } });
-    await sessionResult(temporal.client, prisma, tenant.tenantId, session.agentSessionId, 120_000);
+    const session = await prisma.session.findFirstOrThrow({ where: { tenantId: app.tenant.tenantId, project: { name: path.basename(at.repo) } } });
+    await sessionResult(temporal.client, prisma, app.tenant.tenantId, session.agentSessionId, 120_000);
 
     const second = await codex.run('What happened to check.py last time?', at.repo, at.env);
     assert.equal(second.code, 0, second.stderr.slice(-1500));

@@ -22,8 +22,12 @@ import path from 'node:path';
 import { updateJsonObject } from '../json-file.js';
 import { relayMcpUrl } from '../install-mcp.js';
 import { RELAY_PORT_BASE, RELAY_PORT_SPAN } from '../relay/relay-port.js';
+import { DEFAULT_PROMPT_BUDGET_MS } from '../relay/prompt-answer.js';
 import { HOOK_COMMANDS, mcpUrl, projectHeaders, type HostInstallOptions, type HostInstallResult, type HostPlace, type HostState, type HostUninstallResult } from './install-shared.js';
 import { removeEmptyFolders, removeFile, unexcludeFromGit } from './repo-files.js';
+
+/** What a prompt waits for its push beyond the relay's budget: the local hop and the relay's spooling of the prompt (ms). */
+const PROMPT_HOP_MS = 100;
 
 /** The plugin's first words: what an older install's plugin is recognised by. */
 const PLUGIN_HEADER = "// memflow: hands OpenCode's session events";
@@ -47,6 +51,26 @@ const URL_ = ${url};
 
 // Each user's relay has a port of its own (cli/relay/lifecycle.ts defaultRelayPort).
 const relayPort = () => ${RELAY_PORT_BASE} + (typeof process.getuid === 'function' ? process.getuid() % ${RELAY_PORT_SPAN} : 0);
+
+// How long a prompt waits for the memory memflow pushes with it: the relay's budget for the API
+// (MEMFLOW_PROMPT_BUDGET_MS, ${DEFAULT_PROMPT_BUDGET_MS} ms unless set; 0: no push) and the hop to the relay.
+function promptWait() {
+  const budget = Number(process.env.MEMFLOW_PROMPT_BUDGET_MS || ${DEFAULT_PROMPT_BUDGET_MS});
+  return Number.isFinite(budget) && budget > 0 ? budget + ${PROMPT_HOP_MS} : 0;
+}
+
+// A part id as OpenCode makes them (prt_, 12 hex digits of ms * 4096 + a counter, 14 base62
+// characters), after every id in after: the part sorts after the prompt's own.
+function partId(after) {
+  let n = BigInt(Date.now()) * 4096n;
+  for (const id of after) {
+    const m = /^prt_([0-9a-f]{12})/.exec(typeof id === 'string' ? id : '');
+    if (m && BigInt('0x' + m[1]) + 1n > n) n = BigInt('0x' + m[1]) + 1n;
+  }
+  const abc = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+  const rnd = Array.from(crypto.getRandomValues(new Uint8Array(14)), (b) => abc[b % 62]).join('');
+  return 'prt_' + (n & 0xffffffffffffn).toString(16).padStart(12, '0') + rnd;
+}
 
 async function send(event, payload) {
   const env = process.env;
@@ -134,9 +158,37 @@ export const MemflowPlugin = async ({ directory }) => {
         later('session.compacted', { sessionID: p.sessionID, directory });
       }
     },
+    // The prompt goes out in its place, behind the events before it, like every other event; its
+    // answer is the memory that bears on it (the relay's UserPromptSubmit answer), which OpenCode
+    // gets as a synthetic text part of the user's message (what the model reads with the prompt, not
+    // shown as the user's words). The wait: the session's start first (the first model request waits
+    // for it anyway, in experimental.chat.system.transform), then at most promptWait(); past it, or on
+    // any failure, nothing is added and the prompt still goes out once.
     'chat.message': async (input, output) => {
-      const prompt = (output.parts ?? []).filter((x) => x.type === 'text' && !x.synthetic).map((x) => x.text).join('\\n');
-      later('chat.message', { sessionID: input.sessionID, directory, prompt });
+      const parts = output.parts ?? [];
+      const prompt = parts.filter((x) => x.type === 'text' && !x.synthetic).map((x) => x.text).join('\\n');
+      const wait = promptWait();
+      if (input.sessionID) seen.add(input.sessionID);
+      const body = JSON.stringify({ sessionID: input.sessionID, directory, prompt });
+      if (!wait || !prompt.trim() || !output.message?.id) return after(() => send('chat.message', body));
+      let answered;
+      const answer = new Promise((resolve) => (answered = resolve));
+      after(() => send('chat.message', body).then(answered, () => answered('')));
+      try {
+        await contexts.get(input.sessionID);
+      } catch {
+        // its own failure: the start adds nothing
+      }
+      let timer;
+      const text = await Promise.race([answer, new Promise((resolve) => (timer = setTimeout(() => resolve(''), wait)))]);
+      clearTimeout(timer);
+      if (typeof text !== 'string' || !text.trim()) return;
+      // OpenCode turns a hook's throw into a failed prompt: whatever goes wrong here adds nothing.
+      try {
+        parts.push({ id: partId(parts.map((x) => x.id)), messageID: output.message.id, sessionID: input.sessionID, type: 'text', synthetic: true, text });
+      } catch {
+        // nothing added
+      }
     },
     'tool.execute.after': async (input, output) => {
       later('tool.execute.after', { sessionID: input.sessionID, directory, tool: input.tool, callID: input.callID, args: input.args, output });

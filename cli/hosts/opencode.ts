@@ -16,7 +16,9 @@
  *   disposes of the plugin, which it does (and awaits) when it exits. A session resumed later is
  *   active again with its next event; one never disposed (a crash) is ended by memflow's idle timeout.
  * The SessionStart answer is the plain context text: the plugin adds it to the system prompt
- * (experimental.chat.system.transform).
+ * (experimental.chat.system.transform). The UserPromptSubmit answer (chat.message) is the plain text
+ * of the memory pushed with the prompt (cli/relay/prompt-answer.ts), or nothing: the plugin
+ * waits for it within the prompt budget and adds it to the user's message as a synthetic text part.
  */
 import { contextOf, hookEvent, obj, patchFiles, shellResult, str, type HostAdapter, type HostHookEvent, type MemflowAgent, type Payload } from './shared.js';
 
@@ -85,6 +87,6 @@ export const opencode: HostAdapter = {
     }
   },
   hostAnswer(event, apiAnswerJson) {
-    return event === 'session-start' ? (contextOf(apiAnswerJson) ?? '') : '';
+    return event === 'session-start' || event === 'user-prompt-submit' ? (contextOf(apiAnswerJson) ?? '') : '';
   },
 };

@@ -15,10 +15,16 @@
  *   Completions by default), COPILOT_ALLOW_ALL=true (also trusts the folder, so its hooks load);
  *   `copilot -p … --allow-all-tools`.
  */
-import { spawn } from 'node:child_process';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { ensureAgentCli, type AgentCliName } from '../../infra/agent-clis.js';
+import { AGENT_CLIS, ensureAgentCli, type AgentCliName } from '../../infra/agent-clis.js';
+import { clientEnv, runCli, tempDir } from '../fixtures/cli-run.js';
+import { after, before } from 'node:test';
+import { createTemporalClient } from '../../common/server/temporal-connection.js';
+import { startTestApp, stopTestApp, type TestApi, type TestWorker } from './app.js';
+import { newTenant, testConfig, testPrisma, uniqueName } from './env.js';
 import { FakeGemini } from './fake-gemini.js';
 import { FakeOpenAI } from './fake-openai.js';
 import { pick, scriptOf, type Script, type Turn } from './scripted-turns.js';
@@ -68,6 +74,41 @@ export function fixTheCheckScript(host: HostName, repo: string): Script {
     copilot: (tools: string[]) => ({ tool: pick(tools, 'edit'), args: { path: path.join(repo, 'check.py'), old_str: 'print("expected 3, got 2", file=sys.stderr)\nsys.exit(1)', new_str: 'print("passed")\nsys.exit(0)' } }),
   }[host];
   return scriptOf([shell('python3 check.py'), fix, shell('python3 check.py')], FINAL_ANSWER);
+}
+
+/**
+ * What a host test file runs the agents' hooks against: the real API and worker (started before the
+ * file's tests, stopped after), on a task queue of the file's own, with a tenant of its own; no model
+ * key (the heuristic summarizer).
+ */
+export function hostsTestApp(queue: string) {
+  const config = { ...testConfig({ TEMPORAL_TASK_QUEUE: uniqueName(queue) }), ANTHROPIC_API_KEY: undefined };
+  const prisma = testPrisma();
+  const temporal = createTemporalClient(config);
+  const app = {} as { api: TestApi; worker: TestWorker; tenant: Awaited<ReturnType<typeof newTenant>> };
+  before(async () => {
+    app.tenant = await newTenant(prisma);
+    Object.assign(app, await startTestApp(config, prisma));
+  });
+  after(() => stopTestApp(app, temporal, prisma));
+  return { prisma, temporal, app };
+}
+
+/** A fresh git repository with the failing check, its user's HOME, and memflow's client environment there (a relay port of its own). */
+export async function hostRepo(host: HostName, apiKey: string): Promise<{ home: string; repo: string; env: Record<string, string> }> {
+  const home = await tempDir(`${host}-home`);
+  const repo = path.join(await tempDir(`${host}-repo`), uniqueName('shop'));
+  await fs.mkdir(repo, { recursive: true });
+  execFileSync('git', ['init', '-q', repo]);
+  await fs.writeFile(path.join(repo, 'check.py'), FAILING_CHECK);
+  return { home, repo, env: await clientEnv(home, apiKey) };
+}
+
+/** `memflow install --host <host>` in the repository, for the pinned version, against `apiUrl`; its output. */
+export async function installHost(host: HostName, at: { repo: string; env: Record<string, string> }, apiUrl: string): Promise<string> {
+  const r = await runCli(['install', '--host', host, '--host-version', AGENT_CLIS[host].version, '--url', apiUrl], { cwd: at.repo, env: at.env });
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout;
 }
 
 export async function startHost(host: HostName, home: string, script: Script): Promise<HostDriver> {

@@ -210,6 +210,10 @@ test('opencode: the plugin-forwarded events (built from the recorded plugin call
   assert.equal(kept[3]!.body.memflowAgent.toolName, 'apply_patch');
   assert.match(kept[5]!.body.last_assistant_message as string, /passes now/);
   assert.equal(opencode.hostAnswer('session-start', API_START), '## memflow\n- FAILED Bash: npm test', 'the plugin takes plain text');
+  const push = JSON.stringify({ hookSpecificOutput: { hookEventName: 'UserPromptSubmit', additionalContext: '# memflow: bears on this prompt\n- retries are capped at 7' } });
+  assert.equal(opencode.hostAnswer('user-prompt-submit', push), '# memflow: bears on this prompt\n- retries are capped at 7', "the prompt's push, as plain text for the plugin to add to the message");
+  assert.equal(opencode.hostAnswer('user-prompt-submit', '{}'), '', 'nothing pushed: nothing added');
+  assert.equal(opencode.hostAnswer('post-tool-use', '{}'), '');
 });
 
 test('copilot: the exit code from the shell marker, the final answer from the transcript, no context answer', () => {
