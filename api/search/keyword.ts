@@ -114,7 +114,7 @@ export async function keywordSearch(pool: PgPool, query: string, scope: SearchSc
   };
   const lim = p.add(depth);
   // In one project, the match reads the project's own posting lists (migration
-  // 20261127160000_project_scoped_lexemes): its lexemes are indexed prefixed with the project, so
+  // 20261127180000_project_scoped_lexemes): its lexemes are indexed prefixed with the project, so
   // the work follows the project's matching rows, not the whole table's nor every row of the project.
   const project = scope.projectId ? p.add(scope.projectId) : undefined;
   // A web-search query may hold a phrase, which that index answers as AND: the phrase itself is then a filter.
