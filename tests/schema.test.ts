@@ -695,14 +695,21 @@ test('search_vector columns are generated, weighted and GIN-indexed', async () =
     { table: 'observations', generated: 's' },
     { table: 'summaries', generated: 's' },
   ]);
-  const indexes = await prisma.$queryRaw<{ indexname: string }[]>`
-    SELECT indexname FROM pg_indexes
-     WHERE schemaname = current_schema() AND indexdef ILIKE '%USING gin (search_vector)%' ORDER BY indexname`;
-  assert.deepEqual(
-    indexes.map((i) => i.indexname),
-    // observations_rule_like_search_vector_idx: the rule-like prompts only, for the per-prompt push's quotes.
-    ['learnings_search_vector_idx', 'observations_rule_like_search_vector_idx', 'observations_search_vector_idx', 'summaries_search_vector_idx'],
-  );
+  // The names of the indexes whose definition holds `using`, e.g. 'USING gin (search_vector)'.
+  const indexesUsing = async (using: string) =>
+    (
+      await prisma.$queryRaw<{ indexname: string }[]>`
+        SELECT indexname FROM pg_indexes
+         WHERE schemaname = current_schema() AND indexdef ILIKE ${`%${using}%`} ORDER BY indexname`
+    ).map((i) => i.indexname);
+  // observations_rule_like_search_vector_idx: the rule-like prompts only, for the per-prompt push's quotes.
+  assert.deepEqual(await indexesUsing('USING gin (search_vector)'), ['learnings_search_vector_idx', 'observations_rule_like_search_vector_idx', 'observations_search_vector_idx', 'summaries_search_vector_idx']);
+  // And per project: each row's lexemes prefixed with its project (the keyword leg in one project).
+  assert.deepEqual(await indexesUsing('USING gin (project_lexemes(project_id, search_vector))'), [
+    'learnings_project_lexemes_idx',
+    'observations_project_lexemes_idx',
+    'summaries_project_lexemes_idx',
+  ]);
 
   const { tenant, ref } = await seedSession();
   const word = `zq${suffix().replace(/[0-9]/g, 'x')}`; // a token no other row contains

@@ -167,33 +167,61 @@ describe('the keyword leg and the table\'s word statistics', () => {
     const evictionOnly = await observe(3, 'eviction of stale sessions');
     const pool = createPgPool(config.DATABASE_URL, 2);
     try {
-      const found = async (terms: CommonTerms) => (await keywordSearch(pool, 'cache eviction', { tenantId: t.tenantId, types: ['observation'] }, 30, terms)).map((r) => r.id);
-      const withTerms = (common: string[], sized: Record<string, number>): CommonTerms => ({
-        ...NO_COMMON_TERMS,
-        observation: { common, sized: Object.keys(sized), sizedRows: Object.values(sized), listed: [...common, ...Object.keys(sized)] },
-      });
+      // Over the tenant (the plain index) and in the project (its project-scoped index): the same answers.
+      for (const projectId of [undefined, project.id]) {
+        const found = async (terms: CommonTerms) => (await keywordSearch(pool, 'cache eviction', { tenantId: t.tenantId, types: ['observation'], ...(projectId ? { projectId } : {}) }, 30, terms)).map((r) => r.id);
+        const withTerms = (common: string[], sized: Record<string, number>): CommonTerms => ({
+          ...NO_COMMON_TERMS,
+          observation: { common, sized: Object.keys(sized), sizedRows: Object.values(sized), listed: [...common, ...Object.keys(sized)] },
+        });
 
-      const plain = await found(NO_COMMON_TERMS);
-      assert.equal(plain[0], both, 'the record holding both words first');
-      assert.deepEqual(new Set(plain), new Set([both, cacheOnly, evictionOnly]));
+        const plain = await found(NO_COMMON_TERMS);
+        assert.equal(plain[0], both, 'the record holding both words first');
+        assert.deepEqual(new Set(plain), new Set([both, cacheOnly, evictionOnly]));
 
-      // 'cach' alone would select more rows than the budget: the pair still finds `both`,
-      // 'evict' alone finds `evictionOnly`, nothing is selected by 'cach' alone.
-      const tooMany = await found(withTerms([], { cach: LONE_ROWS + 1 }));
-      assert.equal(tooMany[0], both);
-      assert.deepEqual(new Set(tooMany), new Set([both, evictionOnly]));
+        // 'cach' alone would select more rows than the budget: the pair still finds `both`,
+        // 'evict' alone finds `evictionOnly`, nothing is selected by 'cach' alone.
+        const tooMany = await found(withTerms([], { cach: LONE_ROWS + 1 }));
+        assert.equal(tooMany[0], both);
+        assert.deepEqual(new Set(tooMany), new Set([both, evictionOnly]));
 
-      // Each fits, both together do not: only the rarer one (by rows, then by word) selects alone.
-      const together = await found(withTerms([], { cach: LONE_ROWS / 2, evict: LONE_ROWS / 2 + 1 }));
-      assert.deepEqual(new Set(together), new Set([both, cacheOnly]));
+        // Each fits, both together do not: only the rarer one (by rows, then by word) selects alone.
+        const together = await found(withTerms([], { cach: LONE_ROWS / 2, evict: LONE_ROWS / 2 + 1 }));
+        assert.deepEqual(new Set(together), new Set([both, cacheOnly]));
 
-      // Not even the rarest fits: records holding all the words, not each one.
-      assert.deepEqual(await found(withTerms([], { cach: LONE_ROWS + 1, evict: LONE_ROWS + 1 })), [both]);
+        // Not even the rarest fits: records holding all the words, not each one.
+        assert.deepEqual(await found(withTerms([], { cach: LONE_ROWS + 1, evict: LONE_ROWS + 1 })), [both]);
 
-      // 'cach' common: left out of every match; `both` still ranks first, holding all the words.
-      const common = await found(withTerms(['cach'], {}));
-      assert.equal(common[0], both);
-      assert.deepEqual(new Set(common), new Set([both, evictionOnly]));
+        // 'cach' common: left out of every match; `both` still ranks first, holding all the words.
+        const common = await found(withTerms(['cach'], {}));
+        assert.equal(common[0], both);
+        assert.deepEqual(new Set(common), new Set([both, evictionOnly]));
+      }
+    } finally {
+      await pool.end();
+    }
+  });
+
+  test('in one project, only its records match, even beside a project whose id starts alike; quoted words and web-search syntax match there too', async () => {
+    const { t, project, session } = await tenantWithSession('scoped');
+    // A second project of the tenant whose id shares the 13 characters the scoped index prefixes words with.
+    const twinId = `${project.id.slice(0, 13)}${crypto.randomUUID().slice(13)}`;
+    const twin = await prisma.project.create({ data: { id: twinId, tenantId: t.tenantId, name: 'scoped-twin' } });
+    const twinSession = await prisma.session.create({ data: { tenantId: t.tenantId, projectId: twin.id, agentSessionId: crypto.randomUUID(), status: 'completed', startedAt: new Date(), eventCount: 1 } });
+    const observe = async (projectId: string, sessionId: string, sequence: number, text: string) =>
+      (await prisma.observation.create({ data: { tenantId: t.tenantId, projectId, sessionId, kind: 'tool', sequence, title: text, text, tokenCount: 0 } })).id;
+    const mine = await observe(project.id, session.id, 1, "O'Brien's zeppelin parser rejects trailing commas");
+    const theirs = await observe(twin.id, twinSession.id, 1, "O'Brien's zeppelin parser rejects trailing commas");
+    const pool = createPgPool(config.DATABASE_URL, 2);
+    try {
+      const ids = async (q: string, projectId?: string) =>
+        (await keywordSearch(pool, q, { tenantId: t.tenantId, types: ['observation'], ...(projectId ? { projectId } : {}) }, 30)).map((r) => r.id);
+      for (const q of ["zeppelin parser O'Brien", 'trailing commas zeppelin', '"trailing commas" -yaml']) {
+        assert.deepEqual(await ids(q, project.id), [mine], q);
+        assert.deepEqual(await ids(q, twin.id), [theirs], q);
+        assert.deepEqual(new Set(await ids(q)), new Set([mine, theirs]), `${q}: the whole tenant`);
+      }
+      assert.deepEqual(await ids('"trailing commas" -zeppelin', project.id), [], 'an excluded word excludes in the project too');
     } finally {
       await pool.end();
     }
