@@ -1,0 +1,81 @@
+/**
+ * The per-prompt push quotes a person's earlier words that read like a rule no rule was taken from
+ * (api/context/prompt-push.ts, observations.rule_like set when the session is summarized), through
+ * the real stack: the hook route, the worker's summary, PostgreSQL's partial index, the receipt.
+ */
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { before, test } from 'node:test';
+import { newTenant, uniqueName } from './helpers/env.js';
+import { postHook, sessionResult } from './helpers/sessions.js';
+import { withTestStack } from './helpers/stack.js';
+
+const stack = withTestStack('prompt-quotes', {
+  config: (c) => ({ ...c, ANTHROPIC_API_KEY: undefined, ANTHROPIC_BASE_URL: undefined }),
+  api: { tuning: { flushDelayMs: 30, idleTimeoutMs: 120_000 } },
+});
+const { prisma, call } = stack;
+const project = uniqueName('ledgerly');
+const cwd = `/tmp/memflow-quotes/${project}`;
+let tenant: Awaited<ReturnType<typeof newTenant>>;
+
+before(async () => {
+  await stack.ready;
+  tenant = await newTenant(prisma, 'member');
+});
+
+async function post(event: string, body: Record<string, unknown>) {
+  const res = await postHook(stack.api.url, tenant.key, { event, body: { cwd, transcript_path: '/tmp/t.jsonl', ...body } } as Parameters<typeof postHook>[2]);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return res.body as Record<string, unknown>;
+}
+
+/** A whole session of prompts (each answered), summarized. */
+async function session(prompts: string[]): Promise<string> {
+  const sid = `s-${crypto.randomUUID()}`;
+  await post('session-start', { session_id: sid, hook_event_name: 'SessionStart', source: 'startup' });
+  for (const prompt of prompts) {
+    await post('user-prompt-submit', { session_id: sid, hook_event_name: 'UserPromptSubmit', prompt });
+    await post('stop', { session_id: sid, hook_event_name: 'Stop', stop_hook_active: false, last_assistant_message: 'Understood.' });
+  }
+  await post('session-end', { session_id: sid, hook_event_name: 'SessionEnd', reason: 'other' });
+  await sessionResult(stack.temporal, prisma, tenant.tenantId, sid, 90_000);
+  return sid;
+}
+
+const SAID = 'ok so for the ledger: amounts in the CSV export are written from amount_cents as plain integers, formatted once by format_money.';
+const REQUEST = 'Fix the flaky webhook retry test in tests/test_webhooks.py and tell me what broke.';
+
+test("a person's earlier words that read like a rule reach a later task that bears on them, quoted as said, once", async () => {
+  const first = await session([SAID, REQUEST]);
+  const marked = await prisma.observation.findMany({ where: { tenantId: tenant.tenantId, kind: 'prompt', session: { agentSessionId: first } }, orderBy: { sequence: 'asc' }, select: { text: true, ruleLike: true } });
+  assert.deepEqual(
+    marked.map((o) => [o.text, o.ruleLike]),
+    [
+      [SAID, true],
+      [REQUEST, false],
+    ],
+  );
+  assert.equal(await prisma.learning.count({ where: { tenantId: tenant.tenantId, kind: { in: ['decision', 'convention'] } } }), 0, 'no rule was taken from it');
+
+  const sid = `s-${crypto.randomUUID()}`;
+  await post('session-start', { session_id: sid, hook_event_name: 'SessionStart', source: 'startup' });
+  const task = 'Invoices exported to the accountant show amounts like 19.989999 — the CSV export looks broken.';
+  const out = await post('user-prompt-submit', { session_id: sid, hook_event_name: 'UserPromptSubmit', prompt: task });
+  const pushed = (out.hookSpecificOutput as { additionalContext?: string } | undefined)?.additionalContext ?? '';
+  assert.match(pushed, /\[said by a person, \d{4}-\d{2}-\d{2}, in an earlier session; not recorded as a rule\] "ok so for the ledger: amounts in the CSV export/);
+  assert.doesNotMatch(pushed, /flaky webhook/, 'a request is never quoted');
+
+  // Explain says why, as an observation item; the same session is not handed it again.
+  const explained = await call(tenant.key, 'GET', `/v1/context?project=${project}&for=prompt&explain=true&session=${sid}&q=${encodeURIComponent(`${task} Still broken.`)}`);
+  assert.equal(explained.status, 200, JSON.stringify(explained.body));
+  const items = (explained.body as { explain?: { type: string; included: boolean; reason: string }[] }).explain ?? [];
+  const quote = items.find((i) => i.type === 'observation');
+  assert.ok(quote, JSON.stringify(items));
+  assert.equal(quote.included, false);
+  assert.match(quote.reason, /already pushed to this session/);
+
+  // A prompt that shares nothing telling with it gets nothing.
+  const other = await post('user-prompt-submit', { session_id: `s-${crypto.randomUUID()}`, hook_event_name: 'UserPromptSubmit', prompt: 'Add a /healthz endpoint that returns the build SHA.' });
+  assert.deepEqual(other, {});
+});
