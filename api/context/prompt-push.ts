@@ -206,6 +206,9 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
   const typeOf = (c: PushCandidate) => (c.kind === SAID ? ('observation' as const) : ('learning' as const));
   const refusalOf = (s: Scored<PushCandidate>) => (s.item.kind === SAID ? saidVerdict.get(s.item) : gateRefusal(s, best));
   const ruleLike = (c: PushCandidate) => RULE_KINDS.includes(c.kind) || c.kind === SAID;
+  // The one quote that will be shown (the best that passes): only it may hide a rule, so a rule is
+  // never hidden behind a quote the agent does not get.
+  const shownQuote = scored.find((o) => o.item.kind === SAID && !refusalOf(o));
   for (const s of scored) {
     const c = s.item;
     const refusal = refusalOf(s);
@@ -217,7 +220,7 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
     // Two current rules on one topic, the later saying it changes something: the earlier is its old
     // version — unless the later one already replaced a rule when it was stated (that was its old version).
     // A person's later words count as a later rule here; their earlier words never hide a recorded rule.
-    const newer = scored.find((o) => o !== s && o.item.replaced_at === null && ruleLike(o.item) && ruleLike(c) && o.item.at > c.at && !refusalOf(o) && replacesRule(textOf(o.item), textOf(c)).replaces);
+    const newer = scored.find((o) => o !== s && o.item.replaced_at === null && ruleLike(o.item) && ruleLike(c) && o.item.at > c.at && !refusalOf(o) && (o.item.kind !== SAID || o === shownQuote) && replacesRule(textOf(o.item), textOf(c)).replaces);
     if (newer) {
       served.push({ id: c.id, type: typeOf(c), tokens: 0, score: s.score, reason: `left out: a later rule on its topic (${day(newer.item.at)}) says it changes it`, included: false });
       continue;

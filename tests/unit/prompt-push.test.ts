@@ -97,6 +97,16 @@ describe("a person's earlier words, quoted when no rule was recorded of them", (
     assert.match(lines.at(-1)!, /not recorded as a rule/, 'the quote comes after the recorded memories');
   });
 
+  test('a quote that is not shown (one quote at most) never hides a rule', () => {
+    const rule = learning('decision', 'Retries are capped at 7 attempts (MAX_ATTEMPTS)', 'Stated by the user: "Retries are capped at 7 attempts, MAX_ATTEMPTS in payclient/retry.py."', { at: new Date('2026-06-01T10:00:00Z') });
+    const shown = said('the partner import floods their API: MAX_ATTEMPTS retries in payclient/retry.py always go through the partner rate limiter, payclient/ratelimit.py, with the partner import queue', '2026-10-02T10:00:00Z');
+    const changes = said('after the incident we change it: partner retries are now capped at 4 attempts, MAX_ATTEMPTS in payclient/retry.py, no longer 7.', '2026-10-01T10:00:00Z');
+    const built = assemblePush('payclient', 'the partner import retries MAX_ATTEMPTS times and floods their API; look at payclient/retry.py and the partner rate limiter', [rule, shown, changes]);
+    assert.match(built.context, /capped at 7 attempts/);
+    assert.match(built.context, /partner rate limiter/);
+    assert.ok(built.served.some((s) => s.id === changes.id && !s.included && /1 earlier prompt quoted already/.test(s.reason)));
+  });
+
   test('nothing is quoted for a prompt it shares only common words with', () => {
     const built = assemblePush('ledgerly', 'Add a /healthz endpoint that returns the git SHA of the build.', [...rules, cents]);
     assert.equal(built.context, '');
