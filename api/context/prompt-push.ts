@@ -75,7 +75,7 @@ const pushedTo = (n: number) => `pushed as materialized (
   select ri.item_id from sessions s join context_receipts r on r.session_id = s.id and r.channel = 'user_prompt' join context_receipt_items ri on ri.receipt_id = r.id
   where s.tenant_id = $1 and s.project_id = $2 and s.agent_session_id = $${n}::text
 )`;
-export const READ_SQL = `
+const READ_SQL = `
 with ${pushedTo(5)}, rules as (
   select l.id from learnings l
   where l.tenant_id = $1 and l.project_id = $2 and l.status = 'active' and l.kind::text = any($3::text[]) and cardinality(l.flags) = 0
@@ -98,7 +98,7 @@ where l.id in (select id from rules union all select id from matching)`;
  * that meet the prompt's words, from other sessions; never one a rule was made of (a prompt whose
  * rule was replaced must not come back as current through its words).
  */
-export const saidSql = (tsquery: string) => `
+const saidSql = (tsquery: string) => `
 with ${pushedTo(3)}
 select o.id, 'said' as kind, o.title, o.text as body, 'user' as origin, 'said' as outcome, o.created_at as at, null::text[] as scope, null::text as edited_by,
   null::timestamptz as replaced_at,
