@@ -298,7 +298,7 @@ export type ContextAnswer = z.output<typeof contextAnswer>;
  * writes no receipt (that session's SessionStart, delivered to the API, writes the session_start one).
  * `user_prompt` is the memory pushed with a prompt (the UserPromptSubmit hook's answer).
  */
-export const RECEIPT_CHANNEL = /^(?:session_start|user_prompt|api|resource|prefetch|mcp_tool:[a-z_]{1,40})$/;
+export const RECEIPT_CHANNEL = /^(?:session_start|user_prompt|file_touch|api|resource|prefetch|mcp_tool:[a-z_]{1,40})$/;
 
 /** One item of an injection receipt: what it cost, why it was chosen, and (once its session closed) whether it was used. */
 export const receiptItem = z.object({

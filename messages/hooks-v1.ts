@@ -97,6 +97,11 @@ export function promptPushOutput(context: string) {
   return context ? { hookSpecificOutput: { hookEventName: CLAUDE_EVENT_NAMES['user-prompt-submit'], additionalContext: withinInjectionCap(context) } } : {};
 }
 
+/** The PreToolUse answer on a file tool: what was decided or learned about that file, or nothing (`{}`). */
+export function fileTouchOutput(context: string) {
+  return context ? { hookSpecificOutput: { hookEventName: CLAUDE_EVENT_NAMES['pre-tool-use'], additionalContext: withinInjectionCap(context) } } : {};
+}
+
 export function withinInjectionCap(context: string, max = MAX_INJECTED_CHARS): string {
   if (context.length <= max) return context;
   const marker = "\n[memflow: cut at Claude Code's injection limit; more with the MCP tools or `memflow context`]";

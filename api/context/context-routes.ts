@@ -10,6 +10,7 @@ import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { buildContext, DEFAULT_CONTEXT_TOKENS, MAX_CONTEXT_TOKENS } from './start-context.js';
 import { buildPromptPush, PROMPT_PUSH_TOKENS } from './prompt-push.js';
+import { buildFilePush, FILE_PUSH_TOKENS, MAX_FILE_PATH } from './file-push.js';
 import { resolveProjectId } from '../search/project-lookup.js';
 import { randomUUID } from 'node:crypto';
 import { contextAnswer, RECEIPT_CHANNEL } from '../../messages/api-v1.js';
@@ -37,13 +38,15 @@ export const contextQuery = z.object({
   /** Optional: only what sessions of this agent produced. */
   agent: agentParam.describe('only what sessions of this agent produced (a learning: any of its sources)'),
   /** Optional: where the context goes (its injection receipt's channel) and the session receiving it. */
-  channel: z.string().regex(RECEIPT_CHANNEL, 'must be session_start, api, resource, prefetch or mcp_tool:<name>').default('api').describe("the injection receipt's channel: api (default), resource, mcp_tool:<name>; prefetch (the hook relay's fetch, held until a SessionStart: no receipt; that SessionStart writes it)"),
+  channel: z.string().regex(RECEIPT_CHANNEL, 'must be session_start, user_prompt, file_touch, api, resource, prefetch or mcp_tool:<name>').default('api').describe("the injection receipt's channel: api (default), resource, mcp_tool:<name>; prefetch (the hook relay's fetch, held until a SessionStart: no receipt; that SessionStart writes it)"),
   session: agentSessionIdParam.optional().describe("the agent's session id receiving the context, when the caller knows it"),
   explain: z.enum(['true', 'false']).optional().describe("true: the answer's explain lists each item's tokens and why it was chosen, then what uptake left out"),
   for: z
-    .enum(['start', 'prompt'])
+    .enum(['start', 'prompt', 'file'])
     .default('start')
-    .describe('start (default): the start context a new session gets; prompt: the memory pushed with the prompt `q` (what UserPromptSubmit answers; `tokens` at most 600 by default), with explain: why each item was pushed and each near candidate was not'),
+    .describe('start (default): the start context a new session gets; prompt: the memory pushed with the prompt `q` (what UserPromptSubmit answers; `tokens` at most 600 by default), with explain: why each item was pushed and each near candidate was not; file: what was decided or learned about the file `path` (what PreToolUse answers when the agent first touches it; `tokens` at most 400 by default)'),
+  /** With for=file: the file the agent is about to read or change. */
+  path: textParam(MAX_FILE_PATH).optional().describe('with for=file: the file, relative to the agent\'s working folder (or absolute)'),
 });
 
 export function registerContextRoutes(app: FastifyInstance, deps: ContextRouteDeps): void {
@@ -60,11 +63,15 @@ export function registerContextRoutes(app: FastifyInstance, deps: ContextRouteDe
     if (!query.project) throw new HttpError(400, 'invalid_query', 'project: required (or send X-Memflow-Project)');
     const projectId = await resolveProjectId(deps.pool, tenantId, query.project);
     if (query.for === 'prompt' && !query.q) throw new HttpError(400, 'invalid_query', 'q: required with for=prompt (the prompt whose memory is asked for)');
+    if (query.for === 'file' && !query.path?.trim()) throw new HttpError(400, 'invalid_query', 'path: required with for=file (the file whose memory is asked for)');
     if (!projectId) return answer(contextAnswer, { context: '', tokens: 0, items: [] });
     const t0 = performance.now();
-    const tokens = query.for === 'prompt' && req.query.tokens === undefined ? PROMPT_PUSH_TOKENS : query.tokens;
+    const pushDefault = query.for === 'prompt' ? PROMPT_PUSH_TOKENS : query.for === 'file' ? FILE_PUSH_TOKENS : undefined;
+    const tokens = pushDefault !== undefined && req.query.tokens === undefined ? pushDefault : query.tokens;
     const built = query.for === 'prompt'
       ? await buildPromptPush(deps.pool, { tenantId, projectId, projectName: query.project, prompt: query.q!, agentSessionId: query.session, budget: tokens })
+      : query.for === 'file'
+      ? await buildFilePush(deps.pool, { tenantId, projectId, projectName: query.project, path: query.path!, agentSessionId: query.session, budget: tokens })
       : await buildContext(deps.pool, {
       tenantId,
       projectId,
@@ -84,7 +91,8 @@ export function registerContextRoutes(app: FastifyInstance, deps: ContextRouteDe
       idempotencyKey: `${query.channel}:${typeof key === 'string' && key ? key.slice(0, 200) : randomUUID()}`,
       budget: tokens,
     };
-    if (query.channel !== 'prefetch') await recordServing(deps.pool, req.log, serving, built);
+    // A file's push that found nothing writes no receipt: the relay asks at every file an agent first touches.
+    if (query.channel !== 'prefetch' && !(query.for === 'file' && built.items.length === 0)) await recordServing(deps.pool, req.log, serving, built);
     const { served, ...rest } = built;
     return answer(contextAnswer, query.explain === 'true' && served ? { ...rest, explain: served } : rest);
   });

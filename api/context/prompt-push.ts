@@ -70,9 +70,9 @@ export interface PushRequest {
 }
 
 const RULE_KINDS = ['decision', 'convention', 'fact'];
-/** What the asking session was pushed already (read once per statement; $n: the agent's session id). */
+/** What the asking session was pushed already, with a prompt or at a file (read once per statement; $n: the agent's session id). */
 const pushedTo = (n: number) => `pushed as materialized (
-  select ri.item_id from sessions s join context_receipts r on r.session_id = s.id and r.channel = 'user_prompt' join context_receipt_items ri on ri.receipt_id = r.id
+  select ri.item_id from sessions s join context_receipts r on r.session_id = s.id and r.channel in ('user_prompt', 'file_touch') join context_receipt_items ri on ri.receipt_id = r.id
   where s.tenant_id = $1 and s.project_id = $2 and s.agent_session_id = $${n}::text
 )`;
 const READ_SQL = `
@@ -143,7 +143,7 @@ function byWhom(c: PushCandidate): string {
 }
 
 /** What the line says: the rule's own words (a person's rule: its body; else title and the body beyond it), cut to fit. */
-function lineOf(c: PushCandidate, maxBody: number): string {
+export function lineOf(c: PushCandidate, maxBody: number): string {
   if (c.kind === SAID) return `- [said by a person, ${day(c.at)}, in an earlier session; not recorded as a rule] "${cut(flat(c.body), Math.max(maxBody, 160))}"`;
   const title = flat(c.title);
   const body = flat(c.body);

@@ -1,0 +1,142 @@
+/**
+ * The memory pushed when an agent first touches a file (Claude Code's PreToolUse on Read, Edit,
+ * Write, MultiEdit, NotebookEdit: its additionalContext; GET /v1/context?for=file shows the same with
+ * its reasons): what the project decided or learned about THAT file — the rules whose conversation
+ * named it, the fixes, dead ends and gotchas that cite it — and nothing when nothing does. The prompt's
+ * push (prompt-push.ts) finds what bears on the task by its words; this one by the file, at the moment
+ * the agent is about to read or change it.
+ *
+ * A learning is about a file when one of its citations (common/rules/citations.ts: path and lines)
+ * or its scope (the paths its conversation named, rule-scope.ts) is that file — the same path, or one
+ * ends with the other at a folder boundary (the hook sends the path relative to the agent's working
+ * folder, which may be the repository's root or a folder inside it) — or when its words name the
+ * path (a rule a person stated with `memflow remember`: "never touch billing/rates.json by hand").
+ * What a prompt's push or an earlier touch handed this session is not pushed again; a rule of the
+ * start context is, once, at the file it is about (the start context is far behind by then and may be
+ * compacted away), as the prompt's push does.
+ *
+ * On the agent's critical path for the first touch of each file (the relay asks once per file and
+ * session): one statement over the project's active learnings, a few milliseconds.
+ */
+import type { PgPool } from '../../common/server/pg.js';
+import { countTokens } from '../../common/rules/tokens.js';
+import type { ServedItem } from './start-context.js';
+import { lineOf, type BuiltPush, type PushCandidate } from './prompt-push.js';
+
+/** Tokens one file's push may take at most: a few lines beside a file the agent is about to read. */
+export const FILE_PUSH_TOKENS = 400;
+/** Items pushed for one file at most. */
+const MAX_ITEMS = 3;
+/** Learnings about one file read at most (best first). */
+const MAX_READ = 20;
+/** Longest path considered (a path is a few hundred characters at most). */
+export const MAX_FILE_PATH = 1000;
+
+export interface FilePushRequest {
+  tenantId: string;
+  projectId: string;
+  projectName?: string;
+  /** The file, relative to the agent's working folder (or absolute when outside it). */
+  path: string;
+  /** The asking session (the agent's session id): what it holds already is not pushed again. */
+  agentSessionId?: string | undefined;
+  budget?: number;
+}
+
+/** Rules first, then what went wrong with the file and how it was fixed, then the rest. */
+const KIND_ORDER = ['decision', 'convention', 'fact', 'dead_end', 'fix', 'gotcha', 'pattern'];
+
+/**
+ * A path names the file when the two are equal or one ends with the other after a `/`. Scope entries
+ * are only paths when they look like one (a folder or an extension): `MAX_ATTEMPTS` names no file.
+ */
+const READ_SQL = `
+with held as materialized (
+  select ri.item_id from sessions s join context_receipts r on r.session_id = s.id and r.channel in ('user_prompt', 'file_touch') join context_receipt_items ri on ri.receipt_id = r.id
+  where s.tenant_id = $1 and s.project_id = $2 and s.agent_session_id = $4::text
+), named as (
+  select l.id,
+    array_remove(array(
+      select c->>'path' from jsonb_array_elements(case when jsonb_typeof(l.citations) = 'array' then l.citations else '[]'::jsonb end) c
+      where jsonb_typeof(c) = 'object' and c ? 'path'
+    ) || array(select s from unnest(l.scope) s where s ~ '[./]' and s !~ '\\s'), null) as paths
+  from learnings l
+  where l.tenant_id = $1 and l.project_id = $2 and l.status = 'active' and cardinality(l.flags) = 0
+)
+select l.id, l.kind::text as kind, l.title, l.body, l.origin, l.outcome, l.created_at as at, l.scope, l.edited_by,
+  (select max(p.created_at) from learnings p where p.superseded_by_id = l.id) as replaced_at,
+  l.id in (select item_id from held) as pushed_before
+from named n join learnings l on l.id = n.id
+where exists (
+  select 1 from unnest(n.paths) p
+  where p = $3 or (length(p) > 0 and right($3, length(p) + 1) = '/' || p) or right(p, length($3) + 1) = '/' || $3
+) or (length($3) >= 6 and strpos(lower(left(l.title || ' ' || l.body, 20000)), lower($3)) > 0)
+order by array_position($5::text[], l.kind::text), (l.outcome = 'confirmed') desc, l.strength desc, l.last_stated_at desc
+limit ${MAX_READ}`;
+
+/** A path as the statement compares it: forward slashes, no `./`, no trailing slash. */
+export function normalizedPath(p: string): string {
+  return p.replaceAll('\\', '/').replace(/^(?:\.\/)+/, '').replace(/\/+$/, '').slice(0, MAX_FILE_PATH);
+}
+
+export async function readFileCandidates(pool: PgPool, req: FilePushRequest): Promise<PushCandidate[]> {
+  const path = normalizedPath(req.path);
+  if (!path) return [];
+  const { rows } = await pool.query<PushCandidate>({ name: 'file-push-candidates', text: READ_SQL, values: [req.tenantId, req.projectId, path, req.agentSessionId ?? null, KIND_ORDER] });
+  return rows;
+}
+
+const HEADER = (project: string, path: string) => `# memflow: what ${project} decided or learned about ${path} (current rules; older versions are not shown)`;
+
+/** Chooses and renders the push for a file from the learnings about it (best first). Pure. */
+export function assembleFilePush(projectName: string, path: string, candidates: PushCandidate[], budget = FILE_PUSH_TOKENS): BuiltPush {
+  const served: ServedItem[] = [];
+  const chosen: { c: PushCandidate; line: string; position: number }[] = [];
+  const header = HEADER(projectName, normalizedPath(path));
+  let used = countTokens(header);
+  for (const [position, c] of candidates.entries()) {
+    if (c.pushed_before) {
+      served.push({ id: c.id, type: 'learning', tokens: 0, score: 0, reason: 'left out: already pushed to this session', included: false });
+      continue;
+    }
+    if (chosen.length >= MAX_ITEMS) {
+      served.push({ id: c.id, type: 'learning', tokens: 0, score: 0, reason: `left out: ${MAX_ITEMS} items pushed already`, included: false });
+      continue;
+    }
+    let placed = false;
+    for (const maxBody of [420, 200, 0]) {
+      const line = lineOf(c, maxBody);
+      const cost = countTokens(`\n${line}`);
+      if (used + cost > budget) continue;
+      used += cost;
+      chosen.push({ c, line, position });
+      placed = true;
+      break;
+    }
+    if (!placed) served.push({ id: c.id, type: 'learning', tokens: 0, score: 0, reason: `left out: the ${budget}-token budget is spent`, included: false });
+  }
+  // The exact count of the whole (merges across lines make the sum of parts inexact): the last goes until it fits.
+  let context = [header, ...chosen.map((x) => x.line)].join('\n');
+  while (chosen.length > 0 && countTokens(context) > budget) {
+    const dropped = chosen.pop()!;
+    served.push({ id: dropped.c.id, type: 'learning', tokens: 0, score: 0, reason: `left out: the ${budget}-token budget is spent`, included: false });
+    context = [header, ...chosen.map((x) => x.line)].join('\n');
+  }
+  if (chosen.length === 0) return { context: '', tokens: 0, items: [], served };
+  // The rank is the score: the first learning about the file scores highest.
+  const scoreOf = (position: number) => 1 / (1 + position);
+  return {
+    context,
+    tokens: countTokens(context),
+    items: chosen.map((x) => x.c.id),
+    served: [
+      ...chosen.map((x) => ({ id: x.c.id, type: 'learning' as const, tokens: countTokens(x.line), score: scoreOf(x.position), reason: `${x.c.kind} about ${normalizedPath(path)} (it cites the file or its conversation named it)`, included: true })),
+      ...served,
+    ],
+  };
+}
+
+export async function buildFilePush(pool: PgPool, req: FilePushRequest): Promise<BuiltPush> {
+  const rows = await readFileCandidates(pool, req);
+  return assembleFilePush(req.projectName ?? 'this project', req.path, rows, req.budget ?? FILE_PUSH_TOKENS);
+}
