@@ -11,8 +11,8 @@
  * cost ~20 ms of the agent's time, an http hook to the relay a few). `--command-hooks` runs
  * `memflow-hook` for every event (still no Node; it falls back to the Node client when the relay is
  * down). `--http` posts straight to the API with http hooks (no relay, no spool: an event is lost
- * when the API does not answer). No PreToolUse: PostToolUse and PostToolUseFailure carry the input
- * as well.
+ * when the API does not answer). PreToolUse only on the file tools, answered by the relay with what
+ * is known about the file and never kept (PostToolUse and PostToolUseFailure carry the call).
  *
  * memflow's own handlers are recognised by what they run (`memflow-hook <event>`, `... memflow[.js]
  * hook <event>`) or where they post (`.../v1/hooks/<event>`), so that install replaces them in place.
@@ -28,12 +28,17 @@ export type HookHandler = Record<string, unknown>;
 
 /** Seconds Claude Code waits for one of our hooks; the client itself gives up after ~2 s. */
 const HOOK_TIMEOUT_S = 10;
-/** The hooks memflow installs, and how each runs. */
-export const INSTALLED: Record<Exclude<HookEventName, 'pre-tool-use' | 'notification' | 'other'>, { tools: boolean }> = {
+/**
+ * The hooks memflow installs, and for tool events the tools they match (`*`: every tool). PreToolUse
+ * only on the file tools, and only through the relay (not with --http): it is answered with what was
+ * decided or learned about the file the agent is about to touch (cli/relay/file-answer.ts), never kept.
+ */
+export const INSTALLED: Record<Exclude<HookEventName, 'notification' | 'other'>, { tools: false | string; relayOnly?: true }> = {
   'session-start': { tools: false },
+  'pre-tool-use': { tools: 'Read|Edit|Write|MultiEdit|NotebookEdit', relayOnly: true },
   'user-prompt-submit': { tools: false },
-  'post-tool-use': { tools: true },
-  'post-tool-use-failure': { tools: true },
+  'post-tool-use': { tools: '*' },
+  'post-tool-use-failure': { tools: '*' },
   stop: { tools: false },
   'subagent-stop': { tools: false },
   'stop-failure': { tools: false },
@@ -97,7 +102,8 @@ export interface HandlerOptions {
 const projectHeaderValues = (project?: ProjectHeaders) =>
   project ? { 'X-Memflow-Project': project.name, ...(project.key ? { 'X-Memflow-Project-Key': project.key } : {}) } : {};
 
-export function memflowHandler(event: keyof typeof INSTALLED, opts: HandlerOptions): HookHandler {
+export function memflowHandler(event: keyof typeof INSTALLED, opts: HandlerOptions): HookHandler | undefined {
+  if (opts.mode === 'http' && INSTALLED[event].relayOnly) return undefined;
   if (opts.mode === 'http' && event !== 'session-start') {
     const base = apiBaseUrl(opts.url);
     return {

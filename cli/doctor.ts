@@ -22,6 +22,7 @@ import { hostStates } from './hosts/install-hosts.js';
 import { unresolved } from './hosts/install-shared.js';
 import { HOST_LABELS } from './hosts/shared.js';
 import { claudeHandlers } from './hosts/install-claude.js';
+import { isMemflowHandler } from './claude-hook-handlers.js';
 import { Spool } from './capture/spool.js';
 import { workTreeRootOf } from '../common/workspace/project-naming.js';
 import { repositoryProject } from './repository.js';
@@ -171,12 +172,19 @@ export function hostFindings(dir: string, home = os.homedir(), envPath = process
     const commands = handlers.flatMap((h) => (h.command ? [h.command] : []));
     const pinned = commands.filter((c) => /^\S*\/(node|memflow\.js)\b|\s\/\S*memflow\.js\b/.test(c));
     if (pinned.length) out.push({ level: 'warn', what: `${file} has hooks with machine paths (${pinned[0]})`, fix: 'memflow install again writes portable ones' });
-    if (commands.some((c) => /hook pre-tool-use\b/.test(c))) out.push({ level: 'warn', what: `${file} still has the old PreToolUse hook (a process per tool call)`, fix: 'memflow install again removes it' });
+    if (preToolUseOnEveryTool(readJson(file))) out.push({ level: 'warn', what: `${file} runs memflow's PreToolUse hook on every tool call (the old hook; now only on the file tools)`, fix: 'memflow install again narrows it' });
     const port = relaySettings().port;
     const elsewhere = handlers.map((h) => /^http:\/\/127\.0\.0\.1:(\d+)\/hook\//.exec(h.url ?? '')?.[1]).find((p) => p !== undefined && Number(p) !== port);
     if (elsewhere) out.push({ level: 'fail', what: `${file} posts Claude Code's events to port ${elsewhere}, but your relay listens on ${port}`, fix: 'memflow install again writes your port' });
   }
   return out;
+}
+
+/** Whether memflow's PreToolUse handler sits in a group that matches every tool (an install from before the file push). */
+function preToolUseOnEveryTool(settings: Record<string, unknown> | undefined): boolean {
+  const groups = (settings?.hooks as Record<string, unknown> | undefined)?.PreToolUse;
+  if (!Array.isArray(groups)) return false;
+  return groups.some((g: { matcher?: unknown; hooks?: unknown }) => (g?.matcher === undefined || g.matcher === '' || g.matcher === '*') && Array.isArray(g?.hooks) && g.hooks.some(isMemflowHandler));
 }
 
 export async function doctor(opts: { url?: string; json?: boolean }, outLine: (line: string) => void): Promise<void> {

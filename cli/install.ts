@@ -52,7 +52,7 @@ export function mergeHooks(settings: Record<string, unknown>, opts: HandlerOptio
 
   for (const event of HOOK_EVENTS) {
     const claudeName = CLAUDE_EVENT_NAMES[event];
-    // Events memflow no longer installs (PreToolUse): an old handler of ours is taken out.
+    // Events memflow does not install (in this mode): an old handler of ours is taken out.
     const wanted = event in INSTALLED ? memflowHandler(event as keyof typeof INSTALLED, opts) : undefined;
     if (!wanted && byEvent[claudeName] === undefined) continue;
     if (byEvent[claudeName] === undefined) byEvent[claudeName] = [];
@@ -82,8 +82,16 @@ export function mergeHooks(settings: Record<string, unknown>, opts: HandlerOptio
       }
       group.hooks = kept;
     }
+    const tools = event in INSTALLED ? INSTALLED[event as keyof typeof INSTALLED].tools : false;
+    // A group of ours alone that matches every tool is narrowed to our tools (an old PreToolUse
+    // group matched every tool); a matcher the user chose stays.
+    const ours = wanted && placed && tools && tools !== '*' ? typed.find((g) => g.hooks.length === 1 && g.hooks[0] === wanted) : undefined;
+    if (ours && tools && (ours.matcher === undefined || ours.matcher === '' || ours.matcher === '*')) {
+      ours.matcher = tools;
+      change = 'updated';
+    }
     const remaining = typed.filter((g) => g.hooks.length > 0);
-    if (wanted && !placed) remaining.push(INSTALLED[event as keyof typeof INSTALLED].tools ? { matcher: '*', hooks: [wanted] } : { hooks: [wanted] });
+    if (wanted && !placed) remaining.push(tools ? { matcher: tools, hooks: [wanted] } : { hooks: [wanted] });
     if (remaining.length > 0) byEvent[claudeName] = remaining;
     else delete byEvent[claudeName];
     if (wanted || change === 'removed') changes[claudeName] = wanted ? change : 'removed';

@@ -16,6 +16,7 @@ import { hostHookOptions } from '../hosts/hook-options.js';
 import { bearerKey, header, readBody, sendJson, sendText } from './request.js';
 import { startAnswer } from './start-answer.js';
 import { promptAnswer, type PromptAnswerDeps } from './prompt-answer.js';
+import { fileAnswer, FileTouches } from './file-answer.js';
 import { treeRefusal, VouchedSessions } from './workspace-access.js';
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -26,6 +27,9 @@ export class RelayHooks {
 
   /** Sessions whose start the relay's user vouched for (workspace-access.ts). */
   private readonly vouched = new VouchedSessions();
+
+  /** Files each session touched (the file push is asked once per file and session). */
+  private readonly touches = new FileTouches();
 
   constructor(private readonly deps: PromptAnswerDeps & { /** The API when a hook names none. */ defaultUrl: string; /** The relay's token, once made (relay-token.ts). */ relayToken: () => string | undefined }) {}
 
@@ -68,6 +72,11 @@ export class RelayHooks {
       if (refused) return sendJson(res, 403, { error: { code: 'not_the_relay_user', message: `this memflow relay reads the working tree only for the user it runs as: ${refused}; run your own relay on another port (MEMFLOW_RELAY_PORT)` } });
     }
     const named = header(req, 'x-memflow-project');
+    if (event === 'pre-tool-use') {
+      // Not kept (PostToolUse carries the call): only answered, with what is known about the file.
+      const project = named ? ([named, header(req, 'x-memflow-project-key')] as [string, string | undefined]) : undefined;
+      return reply(await fileAnswer({ ...this.deps, touches: this.touches }, { body: raw, key, url, ...(project ? { project } : {}), projectDir }));
+    }
     if (key) lanes.keys.learn(key);
     this.received++;
     if (typeof raw.session_id === 'string') lanes.activity.note(raw.session_id, event);
