@@ -6,9 +6,12 @@
  * A decision the user states in a prompt of session 2 ("retries are capped at 7 — never change
  * MAX_ATTEMPTS") reaches the model in session 16, when its prompt touches retries, after 13 unrelated
  * sessions that never used it: pushed with the prompt (UserPromptSubmit's additionalContext), not
- * left to the agent's search. And a prompt that no memory bears on is pushed nothing.
+ * left to the agent's search. And a prompt that no memory bears on is pushed nothing. When the agent
+ * first reads the file the decision names, the decision comes with that call (PreToolUse).
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { test } from 'node:test';
 import { installedClaude } from './helpers/claude-stack.js';
 import { uniqueName } from './helpers/env.js';
@@ -68,4 +71,34 @@ test('a decision stated in session 2 is pushed with the prompt that touches it i
   await session(task, 'Checked the retry settings.');
   const shown = shownFor(task);
   assert.match(shown, /bears on this prompt[^]*capped at 7/, 'the decision reaches the model pushed with the prompt that touches it');
+});
+
+test('what was decided about a file reaches the model when it first reads that file (PreToolUse), once, and nothing for a file no memory names', async () => {
+  // The decision of the test above names payclient/retry.py; this session's prompt does not bear on it.
+  const dir = path.join(stack.h.repo, 'payclient');
+  await fs.mkdir(dir, { recursive: true });
+  await fs.writeFile(path.join(dir, 'retry.py'), 'MAX_ATTEMPTS = 7\n');
+  await fs.writeFile(path.join(dir, 'currency.py'), 'CURRENCIES = ("EUR", "USD")\n');
+  const prompt = `Tidy the import order in the two modules I point you at (${uniqueName('f')}).`;
+  model.add({
+    prompt,
+    steps: [
+      { tool: 'Read', input: { file_path: path.join(dir, 'currency.py') } },
+      { tool: 'Read', input: { file_path: path.join(dir, 'retry.py') } },
+      { tool: 'Read', input: { file_path: path.join(dir, 'retry.py') } },
+      { text: 'Imports were already in order.' },
+    ],
+  });
+  const run = await stack.h.headless(prompt);
+  assert.equal(run.code, 0, run.stderr);
+  const requests = model.requestsOf(prompt).map((r) => requestText(r.body));
+  assert.equal(requests.length, 4, 'one request per step');
+  const header = /decided or learned about payclient\/retry\.py/g;
+  assert.doesNotMatch(requests[0]!, header, 'nothing before a file is touched (the prompt bears on no memory)');
+  assert.doesNotMatch(requests[1]!, /decided or learned about/, 'nothing for a file no memory names');
+  assert.match(requests[2]!, /decided or learned about payclient\/retry\.py[^]*capped at 7/, 'the decision about the file, with the call that reads it');
+  assert.equal(requests[3]!.match(header)?.length, 1, 'pushed once: reading the file again pushes nothing more');
+  const receipts = await prisma.contextReceipt.findMany({ where: { tenantId: stack.tenant.tenantId, channel: 'file_touch' }, include: { items: true } });
+  assert.equal(receipts.length, 1, 'one receipt for the one push (a file nothing names writes none)');
+  assert.equal(receipts[0]!.items.length, 1);
 });

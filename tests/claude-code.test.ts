@@ -31,7 +31,7 @@ let worker: TestWorker;
 let tenant: Awaited<ReturnType<typeof newTenant>>;
 let repo: string;
 let home: string;
-let settings: { hooks: Record<string, { hooks: { type: string; command?: string; async?: boolean }[] }[]> };
+let settings: { hooks: Record<string, { matcher?: string; hooks: { type: string; command?: string; async?: boolean }[] }[]> };
 
 before(async () => {
   // The hooks' Node fallback starts a relay when none answers: this file's own, on a port of its own.
@@ -284,13 +284,14 @@ test('a session recorded while offline and delivered hours later is dated when i
   }
 });
 
-test('the installed hooks (--command-hooks): every event a synchronous memflow-hook command, nothing left running at exit; no PreToolUse', () => {
+test('the installed hooks (--command-hooks): every event a synchronous memflow-hook command, nothing left running at exit; PreToolUse on the file tools only', () => {
   const ours = (e: string) => (settings.hooks[e] ?? []).flatMap((g) => g.hooks).filter((h) => /^memflow-hook [a-z-]+/.test(h.command ?? ''));
   for (const e of ['SessionStart', 'SessionEnd', 'UserPromptSubmit', 'PostToolUse', 'PostToolUseFailure', 'Stop', 'SubagentStop', 'StopFailure', 'PreCompact', 'PostCompact']) {
     // Synchronous: Claude Code cancels async hooks still running at exit (the last tool call, the Stop).
     assert.deepEqual(ours(e).map((h) => [h.type, h.async]), [['command', undefined]], e);
   }
-  assert.equal(settings.hooks.PreToolUse, undefined);
+  // PreToolUse only where a file is about to be read or changed: no process on a Bash call.
+  assert.deepEqual(settings.hooks.PreToolUse?.map((g) => [g.matcher, ours('PreToolUse').length]), [['Read|Edit|Write|MultiEdit|NotebookEdit', 1]]);
 });
 
 /** A git repository named `name` under `parent`, with `origin` set to `remote`. */

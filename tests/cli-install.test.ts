@@ -90,13 +90,18 @@ describe('command hooks', () => {
     const r = await install(dir);
     assert.equal(r.code, 0, r.stderr);
     for (const name of Object.keys(EVENTS)) assert.match(r.stdout, new RegExp(`added\\s+${name}`));
-    assert.match(r.stdout, /removed\s+PreToolUse/);
+    assert.match(r.stdout, /updated\s+PreToolUse/);
     assert.match(r.stdout, /updated .*settings\.local\.json/);
 
     const s = await read(file);
     for (const key of ['$schema', 'model', 'env', 'permissions'] as const) assert.deepEqual(s[key], EXISTING[key]);
     assert.deepEqual(s.hooks.Notification, EXISTING.hooks.Notification);
-    assert.deepEqual(s.hooks.PreToolUse, [EXISTING.hooks.PreToolUse[0]], "the user's own PreToolUse group is intact; the old memflow one is gone");
+    // The old memflow PreToolUse (every tool, a machine path) is now ours on the file tools only: the
+    // relay answers it with what is known about the file (cli/relay/file-answer.ts).
+    assert.deepEqual(s.hooks.PreToolUse, [
+      EXISTING.hooks.PreToolUse[0],
+      { matcher: 'Read|Edit|Write|MultiEdit|NotebookEdit', hooks: [{ type: 'command', command: 'memflow-hook pre-tool-use', timeout: 10 }] },
+    ], "the user's own PreToolUse group is intact; memflow's matches the file tools only");
     assert.deepEqual(s.hooks.Stop![0], EXISTING.hooks.Stop[0]);
 
     for (const [claudeEvent, event] of Object.entries(EVENTS)) {
@@ -142,6 +147,8 @@ describe('command hooks', () => {
       assert.equal(headers['X-Memflow-Project'], path.basename(dir));
       assert.match(headers['X-Memflow-Project-Key'], /^[0-9a-f]{16}$/);
     }
+    // No PreToolUse with --http: only the relay answers it (and the API would keep every call twice).
+    assert.match(r.stdout, /removed\s+PreToolUse/);
     assert.deepEqual(s.hooks.PreToolUse, [EXISTING.hooks.PreToolUse[0]]);
     assert.deepEqual(s.hooks.Notification, EXISTING.hooks.Notification);
 

@@ -1,0 +1,105 @@
+/**
+ * The memory pushed when an agent first touches a file: the API's choice and rendering
+ * (api/context/file-push.ts) and the relay's part (cli/relay/file-answer.ts: which calls name a
+ * file, the path asked about, once per file and session). Pure parts, no servers.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { assembleFilePush, FILE_PUSH_TOKENS, normalizedPath } from '../../api/context/file-push.js';
+import type { PushCandidate } from '../../api/context/prompt-push.js';
+import { askedPath, fileOfToolCall, FileTouches } from '../../cli/relay/file-answer.js';
+import { countTokens } from '../../common/rules/tokens.js';
+
+let n = 0;
+const learning = (kind: string, title: string, body: string, extra: Partial<PushCandidate> = {}): PushCandidate => ({
+  id: `00000000-0000-0000-0000-${String(++n).padStart(12, '0')}`,
+  kind,
+  title,
+  body,
+  origin: 'user',
+  outcome: 'unverified',
+  at: new Date('2026-08-03T10:00:00Z'),
+  replaced_at: null,
+  pushed_before: false,
+  ...extra,
+});
+
+describe('the push when a file is touched', () => {
+  const decision = learning('decision', 'Retries are capped at 7 — never change MAX_ATTEMPTS', 'Stated by the user: "We decided retries are capped at 7 — never change MAX_ATTEMPTS in payclient/retry.py."');
+  const fix = learning('fix', 'pytest tests/test_retry.py failed: backoff slept 0 s', 'Fixed by changing payclient/retry.py (backoff); pytest passed afterwards.', { origin: 'extracted', outcome: 'confirmed' });
+
+  test('the learnings about the file, in the order read (rules first), under a header naming the file and within the budget', () => {
+    const built = assembleFilePush('payclient', 'payclient/retry.py', [decision, fix]);
+    assert.deepEqual(built.items, [decision.id, fix.id]);
+    assert.match(built.context, /^# memflow: what payclient decided or learned about payclient\/retry\.py/);
+    assert.match(built.context, /\n- \[decision, 2026-08-03, stated by a person\] .*capped at 7/);
+    assert.match(built.context, /\n- \[fix, 2026-08-03, confirmed by a passing check\] /);
+    assert.ok(built.tokens <= FILE_PUSH_TOKENS && built.tokens === countTokens(built.context));
+    assert.deepEqual(
+      built.served.map((s) => [s.id, s.included, s.type]),
+      [
+        [decision.id, true, 'learning'],
+        [fix.id, true, 'learning'],
+      ],
+    );
+    assert.match(built.served[0]!.reason, /decision about payclient\/retry\.py/);
+  });
+
+  test('nothing the session holds already, at most three items, and nothing at all when nothing is left', () => {
+    const held = { ...decision, pushed_before: true };
+    const many = [held, fix, ...[1, 2, 3].map((i) => learning('gotcha', `Gotcha ${i} of the retry loop`, `The retry loop's gotcha ${i} in payclient/retry.py.`, { origin: 'extracted' }))];
+    const built = assembleFilePush('payclient', 'payclient/retry.py', many);
+    assert.deepEqual(built.items, [fix.id, many[2]!.id, many[3]!.id]);
+    assert.match(built.served.find((s) => s.id === decision.id)!.reason, /already pushed to this session/);
+    assert.match(built.served.find((s) => s.id === many[4]!.id)!.reason, /3 items pushed already/);
+    const none = assembleFilePush('payclient', 'payclient/retry.py', [held]);
+    assert.equal(none.context, '');
+    assert.equal(none.tokens, 0);
+    assert.deepEqual(none.items, []);
+  });
+
+  test('a long learning is cut to fit the budget; one that cannot fit is left out, said why', () => {
+    const long = learning('convention', 'Retry module conventions', `${'Every retry in payclient/retry.py logs its attempt number and the delay it sleeps. '.repeat(40)}`);
+    const built = assembleFilePush('payclient', 'payclient/retry.py', [long], 60);
+    assert.ok(built.tokens <= 60, `${built.tokens} tokens`);
+    const tiny = assembleFilePush('payclient', 'payclient/retry.py', [long], 10);
+    assert.equal(tiny.context, '');
+    assert.match(tiny.served[0]!.reason, /10-token budget is spent/);
+  });
+
+  test('paths are compared with forward slashes, without ./ or a trailing slash', () => {
+    assert.equal(normalizedPath('./payclient/retry.py'), 'payclient/retry.py');
+    assert.equal(normalizedPath('payclient\\retry.py'), 'payclient/retry.py');
+    assert.equal(normalizedPath('docs/'), 'docs');
+  });
+});
+
+describe("the relay's part", () => {
+  test('only the file tools name a file: Read, Edit, Write, MultiEdit (file_path), NotebookEdit (notebook_path)', () => {
+    for (const tool of ['Read', 'Edit', 'Write', 'MultiEdit']) assert.equal(fileOfToolCall({ tool_name: tool, tool_input: { file_path: '/r/a.py' } }), '/r/a.py', tool);
+    assert.equal(fileOfToolCall({ tool_name: 'NotebookEdit', tool_input: { notebook_path: '/r/n.ipynb' } }), '/r/n.ipynb');
+    assert.equal(fileOfToolCall({ tool_name: 'Bash', tool_input: { command: 'cat /r/a.py' } }), undefined);
+    assert.equal(fileOfToolCall({ tool_name: 'Read', tool_input: {} }), undefined);
+    assert.equal(fileOfToolCall({ tool_name: 'Read', tool_input: 'a.py' }), undefined);
+    assert.equal(fileOfToolCall({ tool_name: 'Read', tool_input: { file_path: `/${'x'.repeat(2000)}` } }), undefined, 'not a path: too long');
+  });
+
+  test('the path asked about is relative to the working folder when the file is inside it', () => {
+    assert.equal(askedPath('/home/a/repo/payclient/retry.py', '/home/a/repo'), 'payclient/retry.py');
+    assert.equal(askedPath('/etc/hosts', '/home/a/repo'), '/etc/hosts');
+    assert.equal(askedPath('payclient/retry.py', '/home/a/repo'), 'payclient/retry.py');
+    assert.equal(askedPath('/home/a/repo/x.py', undefined), '/home/a/repo/x.py');
+  });
+
+  test('a file is asked about once per session; the oldest sessions are forgotten first', () => {
+    const touches = new FileTouches(2, 2);
+    assert.equal(touches.first('s1', 'a.py'), true);
+    assert.equal(touches.first('s1', 'a.py'), false);
+    assert.equal(touches.first('s2', 'a.py'), true, 'another session');
+    assert.equal(touches.first('s3', 'a.py'), true);
+    assert.equal(touches.first('s1', 'a.py'), true, 's1 was forgotten (two sessions kept)');
+    assert.equal(touches.first('s1', 'b.py'), true);
+    assert.equal(touches.first('s1', 'c.py'), true, 'past its files cap a session is asked again rather than never');
+    assert.equal(touches.first('s1', 'c.py'), true);
+  });
+});
