@@ -21,6 +21,8 @@
  *
  *   npm run bench:uptake [-- --sessions 408 --rev de2f019 --repo . --budget 1500]
  *   npm run bench:uptake -- --repo /tmp/hono --rev 28a9c128…   another repository's clone (docs/receipts.md)
+ *   npm run bench:uptake -- --push-start-budget 300 --file-push   a third arm: a smaller start context, then the
+ *                                                                  prompt's push and each file's push (PreToolUse)
  *
  * It also prints each arm's start-context time (buildContext, every session: p50/p95/p99). With
  * UPTAKE_BENCH_REASONS=1 it prints the held-out servings by reason group; with UPTAKE_BENCH_MISSES=1,
@@ -30,6 +32,7 @@ import crypto from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { buildContext, type ServedItem } from '../api/context/start-context.js';
 import { buildPromptPush } from '../api/context/prompt-push.js';
+import { buildFilePush, FILE_PUSH_TOKENS } from '../api/context/file-push.js';
 import { readCandidates } from '../api/context/context-candidates.js';
 import { measureSessionUptake, readUptakeStats, writeReceipt } from '../common/server/context-receipts.js';
 import { countTokens } from '../common/rules/tokens.js';
@@ -54,6 +57,8 @@ const { values: args } = parseArgs({
     // A third arm: the start context at this budget, then the push with the session's first prompt
     // (what the UserPromptSubmit hook hands over once the task is known). 0: no third arm.
     'push-start-budget': { type: 'string', default: '0' },
+    // With the third arm: also what the PreToolUse hook pushes when the session first touches each of its files.
+    'file-push': { type: 'boolean', default: false },
   },
 });
 
@@ -166,8 +171,8 @@ async function whereRelevantWent(
   });
 }
 
-async function runArm(pool: PgPool, tenantId: string, corpus: CorpusSession[], uptakeAware: boolean, budget: number, heldOutFrom: number, push = false): Promise<ArmResult> {
-  const name = push ? `uptake-aware, start ${budget} + prompt push` : uptakeAware ? 'uptake-aware' : 'as today';
+async function runArm(pool: PgPool, tenantId: string, corpus: CorpusSession[], uptakeAware: boolean, budget: number, heldOutFrom: number, push = false, filePush = false): Promise<ArmResult> {
+  const name = push ? `uptake-aware, start ${budget} + prompt push${filePush ? ' + file push' : ''}` : uptakeAware ? 'uptake-aware' : 'as today';
   const projectId = await newProject(pool, tenantId, `uptake-bench-${uptakeAware ? 'aware' : 'today'}-${Date.now()}`);
   const learningOf = new Map<number, string>();
   const heldOut: { sessionId: string; relevant: string[]; injected: Set<string> }[] = [];
@@ -190,6 +195,16 @@ async function runArm(pool: PgPool, tenantId: string, corpus: CorpusSession[], u
       const pushedItems = pushed.served.filter((x) => x.included);
       if (pushedItems.length > 0) await writeReceipt(pool, { tenantId, projectId, sessionId, channel: 'user_prompt', idempotencyKey: `user_prompt:${sessionId}`, budget: 600, totalTokens: pushed.tokens, items: pushedItems });
       for (const x of pushedItems) items.push(x);
+    }
+    if (filePush) {
+      // The agent touches each file it changes: what the PreToolUse hook pushes the first time (channel file_touch).
+      for (const f of s.files) {
+        const touched = await buildFilePush(pool, { tenantId, projectId, projectName: 'memflow', path: f, agentSessionId: `bench-${s.commit.slice(0, 12)}` });
+        const touchedItems = touched.served.filter((x) => x.included);
+        if (touchedItems.length === 0) continue;
+        await writeReceipt(pool, { tenantId, projectId, sessionId, channel: 'file_touch', idempotencyKey: `file_touch:${sessionId}:${f}`, budget: FILE_PUSH_TOKENS, totalTokens: touched.tokens, items: touchedItems });
+        for (const x of touchedItems) items.push(x);
+      }
     }
     await storeWork(pool, tenantId, projectId, sessionId, s);
     if (i < heldOutFrom) await measureSessionUptake(pool, tenantId, sessionId);
@@ -265,7 +280,7 @@ async function main(): Promise<void> {
     }
     const pushStart = Number(args['push-start-budget']);
     if (pushStart > 0) {
-      const r = await runArm(pool, tenantId, corpus, true, pushStart, heldOutFrom, true);
+      const r = await runArm(pool, tenantId, corpus, true, pushStart, heldOutFrom, true, args['file-push']);
       console.log(`${r.name}: ${r.seconds.toFixed(1)} s; held out: ${r.breakdown}`);
       results.push(r);
     }
