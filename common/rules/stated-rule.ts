@@ -96,7 +96,7 @@ const DECIDED = [
 /** A rule named as one: the convention is, our policy, rule:, amendment… */
 const LABEL = [
   String.raw`\b(?:the|our|team|house) (?:convention|rule|policy|standard|guideline)s? (?:is|are|says?|here)\b`, String.raw`\bconvention\b`, String.raw`\bpolicy\b`, String.raw`\brule of thumb\b`, String.raw`^\s*(?:rule|convention|policy|decision|amendment|update|note to self|reminder)\s*[:—-]`,
-  String.raw`\bamend(?:ment|ed)\b`, String.raw`\b(?:new|team|house|standing|general) rule\b`, String.raw`\bthat'?s (?:a|the|our) (?:team |house )?(?:rule|convention)\b`, String.raw`\bhere'?s (?:the model|how) we (?:want|handle|do)\b`, String.raw`\blet me say this once\b`, String.raw`\bheads up (?:for|on) (?:this|the) (?:repo|team|codebase|project)\b`, String.raw`\bwe change it\b`, String.raw`\bfor the whole team\b`, String.raw`\b(?:para|pra) o time todo\b`, String.raw`\bpara todo el equipo\b`, String.raw`\bpour toute l'équipe\b`, String.raw`^\s*(?:update|amendment|addendum|nachtrag|änderung|enmienda|actualización|emenda|atualização|avenant|mise à jour|aggiornamento|aanvulling|poprawka|поправка|обновление)\b[^:]{0,40}:`, String.raw`\bapplies everywhere\b`, String.raw`\bfor the record\b`, String.raw`\bheads up for the rest\b`, String.raw`\bu nas (?:obowiązuje|jest zasada)\b`, String.raw`у нас принято`, String.raw`\bbei uns gilt\b`, String.raw`\bchez nous\b`, String.raw`\bsupersedes?\b`, String.raw`\bno longer\b`, String.raw`\bis now\b`, String.raw`\bnow counts?\b`, String.raw`\bonly counts?\b`, String.raw`\bcounts? only\b`,
+  String.raw`\bamend(?:ment|ed)\b`, String.raw`\b(?:new|team|house|standing|general) rule\b`, String.raw`\bthat'?s (?:a|the|our) (?:team |house )?(?:rule|convention)\b`, String.raw`\bhere'?s (?:the model|how) we (?:want|handle|do)\b`, String.raw`\blet me say this once\b`, String.raw`\bheads up (?:for|on) (?:this|the) (?:repo|team|codebase|project)\b`, String.raw`\bwe change it\b`, String.raw`\bfor the whole team\b`, String.raw`\b(?:para|pra) o time todo\b`, String.raw`\bpara todo el equipo\b`, String.raw`\bpour toute l'équipe\b`, String.raw`^\s*(?:update|amendment|addendum|correction|nachtrag|änderung|korrektur|enmienda|actualización|corrección|emenda|atualização|correção|avenant|mise à jour|rectification|aggiornamento|correzione|aanvulling|correctie|poprawka|korekta|поправка|обновление|исправление)\b[^:]{0,40}:`, '^\\s*(?:訂正|更正|정정)', String.raw`\bthe rule here\b`, String.raw`\bset a rule\b`, String.raw`\bapplies everywhere\b`, String.raw`\bfor the record\b`, String.raw`\bheads up for the rest\b`, String.raw`\bu nas (?:obowiązuje|jest zasada)\b`, String.raw`у нас принято`, String.raw`\bbei uns gilt\b`, String.raw`\bchez nous\b`, String.raw`\bsupersedes?\b`, String.raw`\bno longer\b`, String.raw`\bis now\b`, String.raw`\bnow counts?\b`, String.raw`\bonly counts?\b`, String.raw`\bcounts? only\b`,
   String.raw`\bconvenci[oó]n\b`, String.raw`\bregla\b`, String.raw`\bpolítica\b`, String.raw`\bconven[cç][aã]o\b`, String.raw`\bregra\b`, String.raw`\bemenda\b`, String.raw`\benmienda\b`,
   String.raw`\bconvention\b`, String.raw`\brègle\b`, String.raw`\bconvenzione\b`, String.raw`\bregola\b`, String.raw`\bkonvention\b`, String.raw`\bregel\b`, String.raw`\brichtlinie\b`, String.raw`\bafspraak\b`,
   String.raw`\bzasada\b`, String.raw`\bkonwencja\b`, String.raw`правило`, String.raw`соглашение`, '規約', 'ルール', '約束', '规范', '规则', '约定', '규칙', '컨벤션',
@@ -211,16 +211,30 @@ export function sentencesOf(text: string): string[] {
     .filter((s) => s.length > 0);
 }
 
+/** Words that say what follows lasts beyond the task: "for the future", "general thing", "y para el futuro", "на будущее". */
+const LASTING_LEAD = String.raw`(?:for the future|for later|for the rest|going forward|in general|generally|general thing|as a general rule|heads up(?: for later| for the future)?|para el futuro|pour la suite|pour l'avenir|in generale|per il futuro|in futuro|generell(?: gilt(?: bei uns)?)?|im allgemeinen|für die zukunft|in het algemeen|voor de toekomst|na przyszłość|ogólnie|на будущее|в целом|daqui (?:pra|para) frente|para o futuro|no geral)`;
+
 /** Clauses joined by a dash or "and remember": "rename it — and remember prices are integer cents". */
 function clausesOf(sentence: string): string[] {
-  return sentence
-    .split(/\s+[—–]\s+(?=(?:and |but |also |oh,? |btw,? |remember|y |e |et |und |en )?)|;\s+|,\s+(?=(?:and )?(?:remember|note|keep in mind|btw|by the way|recuerda|lembre|n'oublie|ricorda|denk daran|vergiss nicht|onthoud|pamiętaj|помни)\b)/iu)
+  const clauses = sentence
+    .split(new RegExp(String.raw`\s+[—–]\s+(?=(?:and |but |also |oh,? |btw,? |remember|y |e |et |und |en )?)|;\s+|,\s+(?=(?:and |e |y |et |und |en |a |и |а )?(?:remember|note|keep in mind|btw|by the way|fyi|recuerda|lembre|n'oublie|ricorda|denk daran|vergiss nicht|onthoud|pamiętaj|помни|${LASTING_LEAD})(?![\p{L}]))|\s+(?=(?:but|and|y|e|et|und|en|a|и|а) ${LASTING_LEAD}[:,])`, 'iu'))
     .map((c) => c.trim())
     .filter(Boolean);
+  // A lead-in alone ("also — general thing — imports are sorted…") tells the clause after it.
+  for (let i = clauses.length - 2; i >= 0; i--) if (LEAD_ONLY.test(clauses[i]!)) clauses.splice(i, 2, `${clauses[i]!.replace(/[:,]\s*$/u, '')}: ${clauses[i + 1]}`);
+  return clauses;
 }
 
-/** "remember (that) …", "note: …", "keep in mind …": what follows is told as a rule. */
-const REMINDER = /^(?:(?:and|also|oh|btw|but)[,\s]+)?(?:(?:write|note|jot|put) down (?:the|this|our|a) (?:decision|rule|convention|policy)|record (?:the|this|our) (?:decision|rule)|remember|note|keep in mind|don't forget|fyi|reminder|recuerda|lembre(?:-se)?|n'oublie pas|ricorda|denk daran|vergiss nicht|onthoud|pamiętaj|помни|не забудь|忘れないで|记住|기억해)\b[:,]?\s*(?:that\s+|que\s+|dass\s+|dat\s+|che\s+)?/iu;
+const LEAD_ONLY = new RegExp(String.raw`^(?:(?:and|also|but|oh|btw|y|e|et|und|en|a|и|а)[,\s]+)?(?:fyi|note|remember|${LASTING_LEAD})[:,]?$`, 'iu');
+
+/** "remember (that) …", "note: …", "keep in mind …", "for the future: …": what follows is told as a rule. */
+const REMINDER = new RegExp(
+  String.raw`^(?:(?:and|also|oh|btw|but|y|e|et|und|en|a|и|а|so|ok|okay)[,\s]+)?(?:(?:write|note|jot|put) down (?:the|this|our|a) (?:decision|rule|convention|policy)|record (?:the|this|our) (?:decision|rule)|remember|note|keep in mind|don't forget|fyi|reminder|recuerda|lembre(?:-se)?|n'oublie pas|ricorda|denk daran|vergiss nicht|onthoud|pamiętaj|помни|не забудь|忘れないで|记住|기억해|${LASTING_LEAD})(?![\p{L}])[:,]?\s*(?:that\s+|que\s+|dass\s+|dat\s+|che\s+)?`,
+  'iu',
+);
+
+/** The same told in the languages without spaces, anywhere in the sentence: "另外以后…", "今後は…". */
+const LASTING_CJK = /(?:另外以后|以后|今後は|これからは|앞으로는?)/u;
 
 
 /** Generality: a norm that holds beyond this task (every, whenever, anywhere, otherwise, without asking…). */
@@ -240,7 +254,7 @@ const NORM_VERB = compile([
 
 /** Words of a symptom: what the code does wrong. */
 const FAILURE = compile([
-  String.raw`\b(?:fails?|failed|failing|hangs?|hung|crash(?:es|ed)?|breaks?|broke|broken|overcounts?|undercounts?|never (?:returns?|picks?|prints?|finishes|completes|loads|starts|stops|gets|shows|fires|runs|works|ends|closes|responds|terminates|exits)|always (?:fails?|returns?|complains?|crashes|overcounts?|undercounts?|hangs?|times? out|shows?|gets?)|times? out|timed out|stick(?:s)? around|show(?:s)? up as|come(?:s)? out (?:in|as)|since (?:this morning|yesterday|today|the deploy|the upgrade)|flaky|flakes|stack ?trace|traceback|throws?|errors? out|off by|(?:is|are|was|were) (?!going\b|being\b)[a-z]+ing|even (?:for|when|if|on|with)|complains?|complaining|confus(?:es|ing)|resets?|never (?:persists?|happens|seen|understood)|happens (?:only|on|when)|doesn't work|does not work|not working|stopped working)\b`,
+  String.raw`\b(?:fails?|failed|failing|hangs?|hung|crash(?:es|ed)?|breaks?|broke|broken|overcounts?|undercounts?|never (?:returns?|picks?|prints?|finishes|completes|loads|starts|stops|gets|shows|fires|runs|works|ends|closes|responds|terminates|exits)|always (?:fails?|returns?|complains?|crashes|overcounts?|undercounts?|hangs?|times? out|shows?|gets?)|times? out|timed out|stick(?:s)? around|show(?:s)? up as|come(?:s)? out (?:in|as)|since (?:this morning|yesterday|today|the deploy|the upgrade)|flaky|flakes|stack ?trace|traceback|throws?|errors? out|off by|(?:is|are|was|were) (?!going\b|being\b)[a-z]+ing|even (?:for|when|if|on|with)|complains?|complaining|confus(?:es|ing)|resets?|never (?:persists?|happens|seen|understood)|happens (?:only|on|when)|doesn't work|does not work|not working|stopped working|even though|seems (?:off|wrong|broken)|which seems|is red|are red|is lost|are lost|stuck|kills?|explodes?|never (?:arrives?|expires?|includes?|runs?|fires?|reaches|shows?|loads?|triggers?|renders?|updates?)|(?:don'?t|doesn'?t|won'?t|isn'?t|aren'?t) (?:show|work|load|run|fire|appear|reach|render|trigger|compile|build|start|get|pick)|(?:are|is) (?:slow|huge|wrong|empty|missing|null|nil|undefined))\b`,
   String.raw`\b(?:stopped building|complain(?:s|ed)? that|reclam(?:ou|aram|am|a|an|ó|aron)|se pla(?:int|ignent)|se quej(?:a|an|ó|aron)|beschwer(?:t|en) sich|klagen|lamentano|si lamenta|narzekają|жалуются|falla|fallan|se cuelga|rompe|falha|travou|trava|échoue|plante|fallisce|si blocca|schlägt fehl|bricht|hängt|stürzt|faalt|hangt|crasht|pada|zawiesza|padają|падает|виснет|ломается|не работает|ab\b)`,
   String.raw`\b(?:should|zou|sollte|debería|deveria|devrait|dovrebbe|powinien|должен)\b.*\b(?:but|maar|aber|pero|mas|mais|ma|ale|но)\b`,
   '落ち', '失敗', '止まる', '返らない', '报错', '失败', '崩溃', '卡住', '不返回', '一直不', '실패', '멈춰',
@@ -253,9 +267,16 @@ const OPINION = compile([
   '思う', 'と思います', '我觉得', '我认为', '생각', '것 같',
 ]);
 
+/** How the speaker finds something, not how the project does it: "always the worst", "sempre un casino", "immer ein Albtraum". */
+const EVALUATIVE = compile([
+  String.raw`\b(?:the worst|worst|nightmare|a pain|painful|a mess|a minefield|fun|tricky|more work than|bites? (?:you|us)|sounds? (?:great|good|nice) in|you think|reading datasheets|so verbose|is nice|are nice)\b`,
+  String.raw`\b(?:jaja|jeje|jajaja|haha|hehe|kkk+|mdr|ahah|xd)\b`, String.raw`\b(?:peor(?:es)?|pesadilla|un lío|pire|cauchemar|galère|un casino|incubo|albtraum|nervig|lastig|vervelend|koszmar|кошмар|ад|боль)\b`,
+  '最悪', '面倒', '麻烦死', '头疼', '최악', '골치', 'ㅋㅋ', '哈哈', '笑',
+]);
+
 /** Deixis of the task at hand: this time, for now, this function, the failing test… */
 const TASK_DEIXIS = compile([
-  String.raw`\b(?:this time|for now|right now|today|for the moment|in this (?:script|function|file|method|class|test|pr|change|branch|commit|ticket|loop|module)|this (?:function|script|loop|test|file|one)|the (?:failing|flaky|last|new) |the readme|just get|so it doesn't|so that it|instead of raising|(?<!we )change it|write that|a test for it|and tell me|for the import job|only change|i want to see)\b`,
+  String.raw`\b(?:this time|for now|right now|today|for the moment|in this (?:script|function|file|method|class|test|pr|change|branch|commit|ticket|loop|module)|this (?:function|script|loop|test|file|one)|the (?:failing|flaky|last|new) |the readme|just get|so it doesn't|so that it|instead of raising|(?<!we )change it|write that|a test for it|and tell me|for the import job|only change|i want to see|while you'?re|while i'?m|just the|should(?:n't| not| never) have|you write)\b`,
   String.raw`\b(?:este test|esta función|este teste|essa função|esse teste|ce test|cette fonction|le test qui|questo test|questa funzione|il parser|diesen test|diese funktion|die funktion|deze test|deze functie|ten test|tę pętlę|tę funkcję|этот тест|эту функцию|флапающий)\b`,
   'このテスト', 'この関数', '这个函数', '这个测试', '이 함수', '이 테스트',
 ]);
@@ -275,6 +296,33 @@ const DECLARATIVE = compile([
   String.raw`^(?!(?:yo|tú|él|ella|eso|esto|eu|você|ele|isso|isto|je|tu|il|elle|ça|cela|io|lui|lei|questo|quello|ich|du|er|sie|es|das|dies|ik|jij|hij|zij|het|dat|ja|ty|on|ona|to)\b)[\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()-]*(?: [\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()-]*){0,5} (?:son|van|se guardan|se escriben|usan|são|vão|ficam|seguem|usam|sont|vont|suivent|restent|utilisent|sono|vanno|stanno|seguono|usano|sind|kommen|gehören|folgen|bleiben|werden|zijn|gaan|horen|volgen|blijven|worden|są|idą|trafiają|używają)\b`,
   String.raw`^(?:the |our |all |every |new |any )?(?!(?:it|this|that|these|those|i|you|he|she|they|there|here|what|which)\b)[\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()<>{}-]*(?: (?!(?:is|are)\b)[\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()<>{}-]*){0,5} (?:is|are|follow|follows|live|lives|go|goes|stay|stays|carry|carries|uses?|needs?|gets?|comes?|belongs?|excludes?|includes?|owns?|starts?|must|may|only)\b`,
 ]);
+
+/**
+ * A generic subject and a present-tense habit, in English: "Tests never talk to the real Stripe API", "Library code never
+ * calls `process.exit`", "Staging mirrors prod config". Not a pronoun, a task verb or a request first.
+ */
+const HABITUAL = /^(?:the |our |all |every |each |new |any |no )?(?!(?:it|its|this|that|these|those|i|i'm|you|your|he|she|they|there|here|what|which|we|us|someone|somebody|anyone|something|everything|if|when|can|could|should|would|do|does|did|don't|let|let's|please|just|now|then|so|and|but|or|also|maybe|make|add|write|build|show|refactor|replace|set|run|use|get|put|keep|move|change|fix|create|update|remove|find|check|give|wire|call|split)\b)[\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()<>{}-]*(?: (?!(?:is|are|we|you|i)\b)[\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()<>{}-]*){0,4} (?:never|always|only|don't|doesn't|do not|does not|can't|cannot|talk|talks|call|calls|point|points|mirror|mirrors|support|supports|win|wins|count|counts|default|defaults|respect|respects|validate|validates|speak|speaks|store|stores|expose|exposes|require|requires|sit|sits|match|matches|happen|happens)\b/iu;
+
+/** A ban: "No `console.log` in committed code", "nada de cadenas a pelo", "keine Config-Dateien im Repo", "никаких глобальных синглтонов". */
+const BAN = compile([
+  String.raw`(?:^|[,:]\s*)(?:no|nothing|nada de|ningún|ninguna|nenhum|nenhuma|keine?n?|kein|aucun|aucune|pas de|nessun[oa]?|niente|geen|żadn\w+|никаких|никакой|никакие)\s+(?!(?:luck|idea|worries|worry|problem|problems|need|rush|way|clue|errors?|change|changes|changed|difference|output|matches|response|one|longer|more|matter|big deal|doubt|wonder|sé|idea|happens|works|shows)\b)[\p{L}\x60."'@#/]`,
+  '不加', '不用', '禁止', '하지 않습니다', '않습니다', '使いません', 'しない',
+]);
+
+/** What a rule specifies: a value it is not, an exception, a default or limit, a casing or format ("3 projects, not 5", "except `ffi-sys`", "max 200", "PascalCase"). */
+const SPECIFIED = compile([
+  String.raw`,\s+(?:not|no|não|nicht|niet|nie|не|pas)\s+[^,;.]{1,30}[.!]?$`, String.raw`\bnot (?:a |an |the |in |from )?[\p{L}\p{N}\x60_./-]+(?:\s*\([^)]*\))?\s*[.!]?$`,
+  String.raw`\b(?:rather than|instead of|except(?: for)?|regardless of|at minimum|at most|at least|max(?:imum)? \d|by default|per (?:api key|ip|tenant|user|request|environment|env|service|line|file|experiment|component|plan|account|team|customer|region|module|package)|one \w+ per|no (?:new |more |sqlite|giant|direct))\b`,
+  String.raw`\b(?:snake_case|camelcase|pascalcase|kebab-case|screaming_snake|upper_snake|utc|iso[- ]?8601|utf-8|semver|conventional commits?|rfc ?\d+|integer cents|cents|half-even|lowercase|uppercase)\b`,
+  String.raw`\b(?:en lugar de|em vez de|au lieu de|invece di|statt|anstatt|in plaats van|zamiast|вместо|excepto|salvo|sauf|tranne|außer|behalve|oprócz|кроме|ausschließlich|uniquement|solamente|somente|soltanto|alleen|wyłącznie|исключительно)\b`,
+  '代わりに', '而不是', '不是', 'じゃなくて', 'ではなく', '以外', '除了', '아니라', '대신', '제외',
+]);
+
+/** A rule under its topic: "CSS: tailwind utility classes only", "k8s manifests: every container sets…", "Pagination defaults: 50 items, max 200." */
+const TOPIC = /^(?!(?:context|background|error|errors|log|logs|output|note|q|question|bug|issue|problem|symptom|repro|steps|expected|actual|hi|hey|re|ps|edit|fyi|update|so|ok|also|then|result|results|trace|stack|warning|message|update)\s*:)[\p{L}\p{N}\x60_./ &-]{2,32}:\s+\S/iu;
+
+/** What a present-tense norm is done to: "are resized server-side", "is partitioned by month", "are encrypted at the column level". */
+const PASSIVE = /\b(?:is|are) (?:\w+ly |not |never |always |only |all )?(?:[a-z]+(?:ed|en)|written|run|built|kept|made|sent|held|set|put|read|frozen|done)\b/iu;
 
 /** A first person plural in the present: the team's habit ("храним", "dodajemy", "guardamos", "salviamo"). */
 const WE_DO = compile([String.raw`\b\p{L}{3,}(?:amos|emos|imos|iamo|ons|emy|imy|ymy|jemy|ем|им|аем|яем)\b`, String.raw`\b\p{L}{3,}en wir\b`, String.raw`(?:します|しません|です)[。.]?$`]);
@@ -307,6 +355,7 @@ export function clauseScore(clause: string): { score: number; decision: boolean;
   score += has('hypothetical', R.hypothetical, -4);
   score += has('opinion', OPINION, -3);
   score += has('chat', R.chat, -3);
+  score += has('an evaluation', EVALUATIVE, -3);
   if (/(?:\.\.\.|…)\s*$/u.test(raw)) score += -2;
   // What makes it a rule.
   const decided = has('decided', R.decided, 3);
@@ -318,13 +367,23 @@ export function clauseScore(clause: string): { score: number; decision: boolean;
   score += has('normative', R.modal, 1);
   score += has('general', GENERAL, 1);
   score += has('how things go', NORM_VERB, 1.5);
-  const declarative = has('declarative', DECLARATIVE, 1);
+  const declarative = has('declarative', DECLARATIVE, 1) || (HABITUAL.test(lower) && !any(R.task, lower) ? (why.push('a habit +1'), 1) : 0);
   score += declarative;
   if (declarative && /\b(?:is|are)\s+[\x60<]/u.test(lower)) {
     score += 0.5;
     why.push('a format +0.5');
   }
   score += has('we do', WE_DO, 0.5);
+  score += has('a ban', BAN, 1);
+  score += has('specified', SPECIFIED, 0.5);
+  if (TOPIC.test(s)) {
+    score += 1;
+    why.push('under a topic +1');
+  }
+  if (declarative && PASSIVE.test(lower) && !any(FAILURE, lower)) {
+    score += 0.5;
+    why.push('done to it +0.5');
+  }
   if (reminded) {
     score += 2;
     why.push('told as a reminder +2');
