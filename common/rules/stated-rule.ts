@@ -172,7 +172,9 @@ const ACCEPT = [
 
 /** The agent proposing something the person can accept or correct. */
 const PROPOSAL_RE = compile([
+  String.raw`\b(?:i(?:'ll|'m (?:going|planning) to| will| set| changed| named| configured| picked| chose| went with))\b`,
   String.raw`\b(?:i(?: suggest| propose| recommend| would|'d| can| could)|we (?:could|should|can)|how about|what about|option [a-z0-9]|my (?:suggestion|proposal|recommendation)|proposal(?: for)?|suggestion|recommendation|options?:|let'?s|the (?:simplest|safest|cleanest) (?:is|would be)|two options|three options)\b`,
+  String.raw`\b(?:vou|voy a|je vais|ich werde|ik ga|zrobię|я сделаю|я поставлю)\b`,
   String.raw`\b(?:propongo|propondría|sugiero|sugeriría|puedo|podría|sugiro|proponho|proporia|sugeriria|posso|poderia|je propose|je suggère|je partirais|je peux|je pourrais|proporrei|suggerisco|suggerirei|potrei|ich schlage vor|ich würde|ich kann|ich könnte|ik stel voor|ik zou|ik kan|proponuję|zaproponowałbym|mogę|mógłbym|предлагаю|предложил бы|могу|можно)\b`,
   'でどうでしょう', 'どうでしょう', 'はいかが', '提案', '建议', '我建议', '可以', '要不要', '제안', '어떨까요', '할까요', '어때요',
 ]);
@@ -180,7 +182,7 @@ const PROPOSAL = { test: (s: string) => any(PROPOSAL_RE, s.toLowerCase()) };
 
 /** A correction of a value or choice the agent proposed: "no, not 5 — exactly 7", "no — use X". */
 const CORRECTION = [
-  String.raw`^(?:no|nope|nah|not quite|wrong|actually|hmm,? no)\b[\s,.!—–-]*(?:not|it'?s|it should be|make it|use|we use|we want|exactly|keep|instead|rather)\b`,
+  String.raw`^(?:no|nope|nah|not quite|wrong|actually|hmm,? no)\b[\s,.!—–-]*(?:not|it'?s|it should be|make it|make|put|go|set|change|use|we use|we want|exactly|keep|instead|rather)\b`,
   String.raw`\bnot \S+[\s,—–-]+(?:but |it'?s |make it |use |exactly |rather |instead )?(?:exactly |use )?\S+`,
   String.raw`^(?:no|nein|non|não|nee|nie|нет|いいえ|いや|不|不是|아니요|아뇨|아니)[\s,.!、，—–-]*\S`,
 ];
@@ -254,7 +256,7 @@ const NORM_VERB = compile([
 
 /** Words of a symptom: what the code does wrong. */
 const FAILURE = compile([
-  String.raw`\b(?:fails?|failed|failing|hangs?|hung|crash(?:es|ed)?|breaks?|broke|broken|overcounts?|undercounts?|never (?:returns?|picks?|prints?|finishes|completes|loads|starts|stops|gets|shows|fires|runs|works|ends|closes|responds|terminates|exits)|always (?:fails?|returns?|complains?|crashes|overcounts?|undercounts?|hangs?|times? out|shows?|gets?)|times? out|timed out|stick(?:s)? around|show(?:s)? up as|come(?:s)? out (?:in|as)|since (?:this morning|yesterday|today|the deploy|the upgrade)|flaky|flakes|stack ?trace|traceback|throws?|errors? out|off by|(?:is|are|was|were) (?!going\b|being\b)[a-z]+ing|even (?:for|when|if|on|with)|complains?|complaining|confus(?:es|ing)|resets?|never (?:persists?|happens|seen|understood)|happens (?:only|on|when)|doesn't work|does not work|not working|stopped working|even though|seems (?:off|wrong|broken)|which seems|is red|are red|is lost|are lost|stuck|kills?|explodes?|never (?:arrives?|expires?|includes?|runs?|fires?|reaches|shows?|loads?|triggers?|renders?|updates?)|(?:don'?t|doesn'?t|won'?t|isn'?t|aren'?t) (?:show|work|load|run|fire|appear|reach|render|trigger|compile|build|start|get|pick)|(?:are|is) (?:slow|huge|wrong|empty|missing|null|nil|undefined))\b`,
+  String.raw`\b(?:fails?|failed|failing|hangs?|hung|crash(?:es|ed)?|breaks?|broke|broken|overcounts?|undercounts?|never (?:returns?|picks?|prints?|finishes|completes|loads|starts|stops|gets|shows|fires|runs|works|ends|closes|responds|terminates|exits)|always (?:fails?|returns?|complains?|crashes|overcounts?|undercounts?|hangs?|times? out|shows?|gets?)|times? out|timed out|stick(?:s)? around|show(?:s)? up as|come(?:s)? out (?:in|as)|since (?:this morning|yesterday|today|the deploy|the upgrade)|flaky|flakes|stack ?trace|traceback|throws?|errors? out|off by|(?:is|are|was|were) (?!going\b|being\b)[a-z]+ing|even (?:for|when|if|on|with)|complains?|complaining|confus(?:es|ing)|resets?|never (?:persists?|happens|seen|understood)|happens (?:only|on|when)|doesn't work|does not work|not working|stopped working|even though|seems (?:off|wrong|broken)|which seems|is red|are red|is lost|are lost|stuck|kills?|explodes?|keeps? [a-z]+ing|weirdly|never (?:arrives?|expires?|includes?|runs?|fires?|reaches|shows?|loads?|triggers?|renders?|updates?)|(?:don'?t|doesn'?t|won'?t|isn'?t|aren'?t) (?:show|work|load|run|fire|appear|reach|render|trigger|compile|build|start|get|pick)|(?:are|is) (?:slow|huge|wrong|empty|missing|null|nil|undefined))\b`,
   String.raw`\b(?:stopped building|complain(?:s|ed)? that|reclam(?:ou|aram|am|a|an|ó|aron)|se pla(?:int|ignent)|se quej(?:a|an|ó|aron)|beschwer(?:t|en) sich|klagen|lamentano|si lamenta|narzekają|жалуются|falla|fallan|se cuelga|rompe|falha|travou|trava|échoue|plante|fallisce|si blocca|schlägt fehl|bricht|hängt|stürzt|faalt|hangt|crasht|pada|zawiesza|padają|падает|виснет|ломается|не работает|ab\b)`,
   String.raw`\b(?:should|zou|sollte|debería|deveria|devrait|dovrebbe|powinien|должен)\b.*\b(?:but|maar|aber|pero|mas|mais|ma|ale|но)\b`,
   '落ち', '失敗', '止まる', '返らない', '报错', '失败', '崩溃', '卡住', '不返回', '一直不', '실패', '멈춰',
@@ -301,7 +303,7 @@ const DECLARATIVE = compile([
  * A generic subject and a present-tense habit, in English: "Tests never talk to the real Stripe API", "Library code never
  * calls `process.exit`", "Staging mirrors prod config". Not a pronoun, a task verb or a request first.
  */
-const HABITUAL = /^(?:the |our |all |every |each |new |any |no )?(?!(?:it|its|this|that|these|those|i|i'm|you|your|he|she|they|there|here|what|which|we|us|someone|somebody|anyone|something|everything|if|when|can|could|should|would|do|does|did|don't|let|let's|please|just|now|then|so|and|but|or|also|maybe|make|add|write|build|show|refactor|replace|set|run|use|get|put|keep|move|change|fix|create|update|remove|find|check|give|wire|call|split)\b)[\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()<>{}-]*(?: (?!(?:is|are|we|you|i)\b)[\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()<>{}-]*){0,4} (?:never|always|only|don't|doesn't|do not|does not|can't|cannot|talk|talks|call|calls|point|points|mirror|mirrors|support|supports|win|wins|count|counts|default|defaults|respect|respects|validate|validates|speak|speaks|store|stores|expose|exposes|require|requires|sit|sits|match|matches|happen|happens)\b/iu;
+const HABITUAL = /^(?:the |our |all |every |each |new |any |no )?(?!(?:it|its|this|that|these|those|i|i'm|you|your|he|she|they|there|here|what|which|we|us|someone|somebody|anyone|something|everything|if|when|can|could|should|would|do|does|did|don't|let|let's|please|just|now|then|so|and|but|or|also|maybe|make|add|write|build|show|refactor|replace|set|run|use|get|put|keep|move|change|fix|create|update|remove|find|check|give|wire|call|split)\b)[\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()<>{}-]*(?: (?!(?:is|are|we|you|i)\b)[\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()<>{}-]*){0,4} (?:never|always|only|don't|doesn't|do not|does not|can't|cannot|talk|talks|call|calls|point|points|mirror|mirrors|support|supports|win|wins|count|counts|default|defaults|respect|respects|validate|validates|speak|speaks|store|stores|expose|exposes|require|requires|sit|sits|happen|happens)\b/iu;
 
 /** A ban: "No `console.log` in committed code", "nada de cadenas a pelo", "keine Config-Dateien im Repo", "никаких глобальных синглтонов". */
 const BAN = compile([
@@ -338,7 +340,7 @@ function withoutQuoted(s: string): string {
 export function clauseScore(clause: string): { score: number; decision: boolean; why: string[] } {
   const why: string[] = [];
   let s = clause.trim().replace(/^[-*>•\d.)\s]+/u, '');
-  const reminded = REMINDER.test(s);
+  const reminded = REMINDER.test(s) || LASTING_CJK.test(s);
   if (reminded) s = s.replace(REMINDER, '');
   const raw = s;
   s = withoutQuoted(s);
@@ -436,12 +438,12 @@ interface ClauseVerdict {
 }
 
 /** One clause (no preceding agent turn); `tainted`: another clause of its sentence is a request for the task. */
-function judgeClause(clause: string, tainted = false, background = false): ClauseVerdict {
+function judgeClause(clause: string, tainted = false, background = 0): ClauseVerdict {
   const { score, decision, why } = clauseScore(clause);
   const labelled = any(R.label, clause.toLowerCase());
-  const told = labelled || REMINDER.test(clause.trim());
-  const penalty = (tainted && !labelled ? 2 : 0) + (background && !told ? BACKGROUND_MARGIN : 0);
-  const notes = [...(tainted && !labelled ? ['a request beside it -2'] : []), ...(background && !told ? [`what a question is asked about -${BACKGROUND_MARGIN}`] : [])];
+  const told = labelled || REMINDER.test(clause.trim()) || LASTING_CJK.test(clause);
+  const penalty = (tainted && !labelled ? 2 : 0) + (background && !told ? background : 0);
+  const notes = [...(tainted && !labelled ? ['a request beside it -2'] : []), ...(background && !told ? [`what the prompt asks about -${background}`] : [])];
   return { rule: score - penalty >= RULE_THRESHOLD, decision, why: [...why, ...notes].join(', ') };
 }
 
@@ -451,6 +453,9 @@ function judgeClause(clause: string, tainted = false, background = false): Claus
  * question is about: it takes this much more evidence to be a rule, unless it is told as one.
  */
 const BACKGROUND_MARGIN = 1.5;
+
+/** The same for a statement beside a question or a request anywhere else in the prompt ("Can you mark X deprecated? We override it in the subclass."). */
+const ABOUT_MARGIN = 1;
 
 /** A clause that asks for the task at hand: a task verb first, a request marker, or this task's things. */
 function isTaskClause(clause: string): boolean {
@@ -487,14 +492,36 @@ const WITHDRAWN = /\b(?:never ?mind|nvm|forget it|forget about it|i was just|ign
 /** A permission the agent asked for ("Shall I run the tests?"): a yes is an acknowledgement, not a decision. */
 const PERMISSION = /\b(?:shall i|should i|want me to|do you want me|can i|may i|ok to|okay to)\b/i;
 
+/** A value set against the one proposed: "Make it 20 req/s per IP, not 50.", "not lambdas — put it on ECS". */
+const CONTRAST = /,\s*(?:not|no|não|nicht|niet|nie|не|pas)\s+[\p{L}\p{N}_./-]+(?:\s+[\p{L}\p{N}_./-]+)?[.!]?$|^not \S+\s*[—–,-]/iu;
+
+/** What a "no" to the agent's proposal says when it corrects nothing: "no thanks", "nope, that's all", "no, not yet". */
+const NOT_A_CORRECTION = /\b(?:thanks|thank you|wait|not yet|that'?s all|that'?s it|later|stop|nothing else|all good|leave it|gracias|obrigad[oa]|merci|grazie|danke|bedankt|dzięki|спасибо)\b/iu;
+
+/** A yes, in every language: "yes", "sounds right", "oui, c'est validé", "isso", "可以", "네". */
+const YES = /^(?:yes|yeah|yep|yup|sure|ok|okay|right|correct|exactly|agreed|sounds (?:right|good)|looks good|lgtm|perfect|great|good|fine|sí|sì|si|vale|claro|sim|isso|certo|oui|d'accord|parfait|ok|va bene|d'accordo|ja|genau|gut|klopt|prima|tak|dobrze|да|ага|хорошо|はい|いいね|了解|可以|好的?|行|对|同意|네|예|좋아요|좋습니다)(?![\p{L}])/iu;
+
+/** Everywhere, for all of them: the acceptance holds beyond this one place. */
+const EVERYWHERE = /(?:\beverywhere\b|\bpartout\b|\boveral\b|\büberall\b|\bovunque\b|\bem todo|\ben todos\b|\bwszędzie\b|везде|всюду|во всех|\bthe same goes for\b|所有|全部|すべて|全て|모든)/iu;
+
+/** An agent's turn that offers a standard: "…and make that the default for all buckets?" */
+const STANDARD = /\b(?:standard|standaard|default|convention|conventie|rule|pattern|padrão|norma|стандарт|for all|for every|voor alle|für alle|pour tous|per tutti|para todos|dla wszystkich|для всех)\b|规范|標準|표준/iu;
+
 /** A short answer that picks: "Postgres.", "ULID.", "Assíncrona.", "300, e vale per tutte". */
 function picks(sentence: string, previous: string): boolean {
   const first = sentence.split(/[.,;:!—–]/u)[0]!.trim().toLowerCase();
   if (!first || first.length > 40) return false;
   const words = first.split(/\s+/u).map((w) => w.replace(/[^\p{L}\p{N}_-]/gu, ''));
   const options = previous.toLowerCase();
+  // "B", "option 2", "(A)": a label the agent gave its options.
+  const label = /^(?:option |opción |opção |optie |opzione |variante |вариант |wariant )?\(?([a-d1-4])\)?$/u.exec(first)?.[1];
+  if (label && new RegExp(`\\(${label}\\)|\\boption ${label}\\b|(?:^|\\s)${label}[):]`, 'iu').test(previous)) return true;
+  if (ORDINAL_PICK.test(first) && (ALTERNATIVES.test(previous) || /\(\w\)|\b(?:option|two|three|either)\b/iu.test(previous))) return true;
   return words.length <= 4 && words.some((w) => (w.length >= 3 || /\d/.test(w)) && !PICK_FILLER.has(w) && new RegExp(`(?<![\\p{L}\\p{N}])${w.replace(/[-]/g, '\\x2d')}`, 'u').test(options));
 }
+
+/** "the second one", "second option", "la primera", "die zweite", "второй вариант", "第二个", "두 번째". */
+const ORDINAL_PICK = /^(?:the |la |el |le |il |die |der |das |de |het |a |o )?(?:first|second|third|latter|former|last|primer[oa]?|segund[oa]|tercer[oa]?|premier|première|seconde?|prim[oa]|second[oa]|terz[oa]|erste[rn]?|zweite[rn]?|dritte[rn]?|eerste|tweede|derde|pierwsz[ya]|drug[ia]|трет(?:ий|ья)|перв(?:ый|ая|ое)|втор(?:ой|ая|ое))(?: one| option| opción| opção| variante| optie| вариант)?$|^(?:最初|二つ目|後者|前者|第[一二三]个?|첫 번째|두 번째|後の方)/iu;
 
 /** Words of a short answer that pick nothing. */
 const PICK_FILLER = new Set(['the', 'that', 'this', 'one', 'it', 'do', 'ok', 'yes', 'no', 'and', 'keep', 'leave', 'measure', 'later', 'maybe', 'whatever', 'both', 'neither', 'la', 'le', 'el', 'der', 'die', 'das', 'het', 'de']);
@@ -512,18 +539,23 @@ export function statedRulesOf(text: string, previous?: string): RuleVerdict {
   // A bare "No." before the correction: the correction is the two together.
   if (sentences.length > 1 && /^(?:no|nope|nah|nein|non|não|nee|nie|нет|いいえ|いや|不|아니요)[.!。]?$/iu.test(sentences[0]!)) sentences.splice(0, 2, `${sentences[0]} ${sentences[1]}`);
   const asks = sentences.length > 1 && /[?？]\s*$/u.test(sentences.at(-1)!);
+  // A prompt that first asks something or asks for the task: the statements after it are what it is about.
+  const firstAsk = sentences.findIndex((x) => /[?？]\s*$/u.test(x) || (isTaskClause(x) && !REMINDER.test(x.trim())) || any(FAILURE, x.toLowerCase()));
   for (const [i, sentence] of sentences.entries()) {
-    if (i === 0 && previous && prev && prev !== 'permission' && !/[?？]/u.test(sentence)) {
+    if (i === 0 && previous && prev && (prev !== 'permission' || STANDARD.test(previous) || PROPOSAL.test(previous)) && !/[?？]/u.test(sentence)) {
       const lower = sentence.toLowerCase();
       const rest = sentences.slice(1, 3).filter((x) => !/[?？]/u.test(x)).join(' ');
       const withRest = rest && rest.length < 320 ? `${sentence} ${rest}` : sentence;
-      const substance = SUBSTANCE.test(withRest) || any(R.norm, withRest.toLowerCase()) || any(GENERAL, withRest.toLowerCase());
+      const restLower = withRest.toLowerCase();
+      const substance = SUBSTANCE.test(withRest) || any(R.norm, restLower) || any(GENERAL, restLower) || any(SPECIFIED, restLower) || (prev === 'proposal' && /^(?:no|nope|nah|não|non|nein|nee|nie|нет|いいえ|いや|不|아니)(?![\p{L}])/iu.test(lower) && withRest.split(/\s+/u).length >= 3 && !NOT_A_CORRECTION.test(restLower));
       const how =
-        any(R.accept, lower) && (prev === 'proposal' || prev === 'choice') && !TASK_SCOPED.test(previous) && !TASK_SCOPED.test(sentence) && !any(TASK_DEIXIS, lower)
+        YES.test(lower) && (any(GENERAL, restLower) || EVERYWHERE.test(restLower)) && !TASK_SCOPED.test(withRest) && !any(TASK_DEIXIS, lower) && !any(FAILURE, lower)
+          ? "the agent's proposal accepted for everything"
+          : any(R.accept, lower) && (prev === 'proposal' || prev === 'choice') && !TASK_SCOPED.test(previous) && !TASK_SCOPED.test(sentence) && !any(TASK_DEIXIS, lower)
           ? "the agent's proposal accepted"
-          : prev !== 'question' && any(R.correction, lower) && substance && !WITHDRAWN.test(lower)
+          : ((prev !== 'question' && any(R.correction, lower)) || (prev === 'proposal' && CONTRAST.test(lower))) && substance && !WITHDRAWN.test(lower)
             ? "the agent's proposal corrected"
-            : prev === 'choice' && picks(sentence, previous)
+            : (prev === 'choice' || (prev === 'proposal' && (ALTERNATIVES.test(previous) || /\boption [a-z0-9]\b|\(\w\)/iu.test(previous)))) && picks(sentence, previous)
               ? "one of the agent's options chosen"
               : prev === 'question' && substance && !any(FAILURE, lower) && !isTaskClause(sentence)
                 ? "the agent's question answered"
@@ -547,7 +579,7 @@ export function statedRulesOf(text: string, previous?: string): RuleVerdict {
     const clauses = clausesOf(sentence);
     // A request in one clause makes the whole sentence the task at hand, unless a clause is told as a rule.
     const tainted = clauses.length > 1 && clauses.some((c) => isTaskClause(c));
-    const background = asks && i < sentences.length - 1;
+    const background = asks && i < sentences.length - 1 ? BACKGROUND_MARGIN : firstAsk >= 0 && firstAsk < i ? ABOUT_MARGIN : 0;
     const verdicts = clauses.map((clause) => ({ clause, v: judgeClause(clause, tainted && !REMINDER.test(clause.trim()), background) })).filter((x) => x.v.rule);
     if (verdicts.length === 0) {
       // A sentence that goes on with the rule just stated ("So MAX_ATTEMPTS = 7, then the delivery goes to `dead`.") is part of it.
