@@ -69,7 +69,7 @@ const NORM = [
   // ja / zh / ko
   '常に', '必ず', '絶対に', '決して', '今後', 'これから(?:は)?', 'このリポジトリでは', 'このプロジェクトでは',
   '总是', '始终', '永远', '绝不', '一律', '从现在起', '以后都', '今后', '在这个(?:仓库|项目)',
-  '항상', '절대', '앞으로(?:는)?', '이 (?:레포|저장소|프로젝트)에서는',
+  '항상', '절대', '반드시', '앞으로(?:는)?', '이 (?:레포|저장소|프로젝트)에서는',
 ];
 
 /** The team or project as the subject of a norm: we, our team, the team… */
@@ -79,6 +79,7 @@ const TEAM = [
   String.raw`\bnous\b`, String.raw`\bnotre\b`, String.raw`\bnos\b`, String.raw`\bl'équipe\b`, String.raw`\bon (?:utilise|fait|garde|met)\b`, String.raw`\bnoi\b`, String.raw`\bnostr[oaie]\b`, String.raw`\bil team\b`,
   String.raw`\bwir\b`, String.raw`\bunser(?:e|en|em|er)?\b`, String.raw`\bdas team\b`, String.raw`\bwij\b`, String.raw`\bwe\b`, String.raw`\bons\b`, String.raw`\bonze\b`, String.raw`\bhet team\b`,
   String.raw`\bmy\b`, String.raw`\bnasz[aey]?\b`, String.raw`\bzespół\b`, String.raw`\bмы\b`, String.raw`\bнаш[аиеу]?\b`, String.raw`\bкоманда\b`,
+  String.raw`\bbei uns\b`, String.raw`\bbij ons\b`, String.raw`\bu nas\b`, String.raw`у нас`, String.raw`\bda noi\b`, String.raw`\baqui a gente\b`, String.raw`\ben nuestro equipo\b`,
   '私たち', 'うちの?', 'チーム', '我们', '咱们', '团队', '우리',
 ];
 
@@ -109,7 +110,7 @@ const MODAL = [
   String.raw`\bgo(?:es)? (?:in|into|under)\b`, String.raw`\blive in\b`, String.raw`\bbelongs? in\b`, String.raw`\bcapped at\b`,
   String.raw`\bdebe(?:n|mos)?\b`, String.raw`\btiene(?:n)? que\b`, String.raw`\bhay que\b`, String.raw`\bdeve(?:m|mos)?\b`, String.raw`\btem que\b`, String.raw`\bdoi(?:t|vent|vons)\b`, String.raw`\bil faut\b`, String.raw`\bdeve(?:no)?\b`, String.raw`\bbisogna\b`,
   String.raw`\bm[üu]ss(?:en|t)?\b`, String.raw`\bsoll(?:en|te)?\b`, String.raw`\bdarf\b`, String.raw`\bdürfen\b`, String.raw`\bmoet(?:en)?\b`, String.raw`\bmag niet\b`, String.raw`\bmusi(?:my)?\b`, String.raw`\bnależy\b`, String.raw`\bnie wolno\b`,
-  String.raw`должн[ыао]?`, String.raw`нужно`, String.raw`нельзя`, String.raw`только`, 'なければならない', 'ないこと', 'すること', '禁止', '必须', '不要', '不得', '只能', '应该', '해야', '하지 마', '금지',
+  String.raw`должн[ыао]?`, String.raw`нужно`, String.raw`нельзя`, String.raw`только`, String.raw`\b(?:solo|sólo|solamente|só|somente|apenas|nur|seulement|uniquement|soltanto|alleen|tylko|wyłącznie|ausschließlich)\b`, 'なければならない', 'ないこと', 'すること', '禁止', '必须', '不要', '不得', '只能', '应该', '不能', '都要', '统一', '只(?!是)', 'だけ', 'のみ', '만 ', '해야', '하지 마', '금지',
 ];
 
 /** A question: the sentence asks something. */
@@ -236,15 +237,15 @@ const REMINDER = new RegExp(
 );
 
 /** The same told in the languages without spaces, anywhere in the sentence: "另外以后…", "今後は…". */
-const LASTING_CJK = /(?:另外以后|以后|今後は|これからは|앞으로는?)/u;
+const LASTING_CJK = /(?:另外以后|^以后|以后(?:都|所有|新|一律)|今後は|これからは|앞으로는?)/u;
 
 
 /** Generality: a norm that holds beyond this task (every, whenever, anywhere, otherwise, without asking…). */
 const GENERAL = compile([
-  String.raw`\b(?:every|each|all|any|anything|anywhere|everywhere|whenever|every time|no one|nobody|everyone|otherwise|without asking|unless|new (?:endpoints?|code|files?|tables?|routes?|modules?|services?|dependencies|flags?))\b`,
+  String.raw`\b(?:every|each|all|any|anything|everything|anywhere|everywhere|whenever|every time|no one|nobody|everyone|otherwise|without asking|unless|new (?:endpoints?|code|files?|tables?|routes?|modules?|services?|dependencies|flags?))\b`,
   String.raw`\b(?:todos?|todas?|cada|cualquier|siempre que|nadie|toda|qualquer|sempre que|ninguém|tous|toutes|chaque|n'importe|personne|tutti|tutte|ogni|qualsiasi|nessuno|jede[rsmn]?|alle|immer wenn|niemand|elke|iedere|każd[yaei]|wszystk\w*|nikt|все|каждый|любой|никто)\b`,
   String.raw`\b(?:nuev[oa]s|nov[oa]s|nouveaux|nouvelles|nuov[ie]|neue[nrs]?|nieuwe|nowe|новые|na overleg|nach rücksprache|sin consultar|sem consultar|sans demander|senza chiedere|bez konsultacji|без согласования)\b`,
-  '所有', '全部', '任何', 'すべて', '全て', '모든', '新しい', '新的', '새로운',
+  '所有', '全部', '任何', 'すべて', '全て', '모든', '新しい', '新的', '새로운', '否则', '新写的', '新接口', '새 ',
 ]);
 
 /** How the project does things: habitual verbs of a norm ("go in", "live next to", "follow", "owns", "stays out"). */
@@ -256,10 +257,11 @@ const NORM_VERB = compile([
 
 /** Words of a symptom: what the code does wrong. */
 const FAILURE = compile([
-  String.raw`\b(?:fails?|failed|failing|hangs?|hung|crash(?:es|ed)?|breaks?|broke|broken|overcounts?|undercounts?|never (?:returns?|picks?|prints?|finishes|completes|loads|starts|stops|gets|shows|fires|runs|works|ends|closes|responds|terminates|exits)|always (?:fails?|returns?|complains?|crashes|overcounts?|undercounts?|hangs?|times? out|shows?|gets?)|times? out|timed out|stick(?:s)? around|show(?:s)? up as|come(?:s)? out (?:in|as)|since (?:this morning|yesterday|today|the deploy|the upgrade)|flaky|flakes|stack ?trace|traceback|throws?|errors? out|off by|(?:is|are|was|were) (?!going\b|being\b)[a-z]+ing|even (?:for|when|if|on|with)|complains?|complaining|confus(?:es|ing)|resets?|never (?:persists?|happens|seen|understood)|happens (?:only|on|when)|doesn't work|does not work|not working|stopped working|even though|seems (?:off|wrong|broken)|which seems|is red|are red|is lost|are lost|stuck|kills?|explodes?|keeps? [a-z]+ing|weirdly|never (?:arrives?|expires?|includes?|runs?|fires?|reaches|shows?|loads?|triggers?|renders?|updates?)|(?:don'?t|doesn'?t|won'?t|isn'?t|aren'?t) (?:show|work|load|run|fire|appear|reach|render|trigger|compile|build|start|get|pick)|(?:are|is) (?:slow|huge|wrong|empty|missing|null|nil|undefined))\b`,
+  String.raw`\b(?:fails?|failed|failing|hangs?|hung|crash(?:es|ed)?|breaks?|broke|broken|overcounts?|undercounts?|never (?:returns?|picks?|prints?|finishes|completes|loads|starts|stops|gets|shows|fires|runs|works|ends|closes|responds|terminates|exits)|always (?:fails?|returns?|complains?|crashes|overcounts?|undercounts?|hangs?|times? out|shows?|gets?)|times? out|timed out|stick(?:s)? around|show(?:s)? up as|come(?:s)? out (?:in|as)|since (?:this morning|yesterday|today|the deploy|the upgrade)|flaky|flakes|stack ?trace|traceback|throws?|errors? out|off by|(?:is|are|was|were) (?!going\b|being\b)[a-z]+ing|even (?:for|when|if|on|with)|complains?|complaining|confus(?:es|ing)|resets?|never (?:persists?|happens|seen|understood)|happens (?:only|on|when)|doesn't work|does not work|not working|stopped working|even though|seems (?:off|wrong|broken)|which seems|twice|(?:every|each) single time|reconnect(?:s|ed)?|crash(?:es)?|se reconnecte|reconecta|wysypuje|переподключ\p{L}*|is red|are red|is lost|are lost|stuck|kills?|explodes?|keeps? [a-z]+ing|weirdly|never (?:arrives?|expires?|includes?|runs?|fires?|reaches|shows?|loads?|triggers?|renders?|updates?)|(?:don'?t|doesn'?t|won'?t|isn'?t|aren'?t) (?:show|work|load|run|fire|appear|reach|render|trigger|compile|build|start|get|pick)|(?:are|is) (?:slow|huge|wrong|empty|missing|null|nil|undefined))\b`,
   String.raw`\b(?:stopped building|complain(?:s|ed)? that|reclam(?:ou|aram|am|a|an|ó|aron)|se pla(?:int|ignent)|se quej(?:a|an|ó|aron)|beschwer(?:t|en) sich|klagen|lamentano|si lamenta|narzekają|жалуются|falla|fallan|se cuelga|rompe|falha|travou|trava|échoue|plante|fallisce|si blocca|schlägt fehl|bricht|hängt|stürzt|faalt|hangt|crasht|pada|zawiesza|padają|падает|виснет|ломается|не работает|ab\b)`,
   String.raw`\b(?:should|zou|sollte|debería|deveria|devrait|dovrebbe|powinien|должен)\b.*\b(?:but|maar|aber|pero|mas|mais|ma|ale|но)\b`,
-  '落ち', '失敗', '止まる', '返らない', '报错', '失败', '崩溃', '卡住', '不返回', '一直不', '실패', '멈춰',
+  String.raw`^(?:the |l'|la |le |o |a |die |de |het )?(?:app|appli|application|aplicación|aplicativo|aplikacja|applicatie|applicazione|приложение)(?![\p{L}]).*(?:never|always|jamais|toujours|nunca|siempre|sempre|mai|nie|nooit|altijd|immer|zawsze|nigdy|никогда|всегда)`,
+  '빠집니다', '빠져', '안 됩니다', '안 돼요', '落ち', '失敗', '止まる', '返らない', '报错', '失败', '崩溃', '卡住', '不返回', '一直不', '실패', '멈춰',
 ]);
 
 /** Opinions and musings: the speaker's taste, not the team's rule. */
@@ -278,9 +280,9 @@ const EVALUATIVE = compile([
 
 /** Deixis of the task at hand: this time, for now, this function, the failing test… */
 const TASK_DEIXIS = compile([
-  String.raw`\b(?:this time|for now|right now|today|for the moment|in this (?:script|function|file|method|class|test|pr|change|branch|commit|ticket|loop|module)|this (?:function|script|loop|test|file|one)|the (?:failing|flaky|last|new) |the readme|just get|so it doesn't|so that it|instead of raising|(?<!we )change it|write that|a test for it|and tell me|for the import job|only change|i want to see|while you'?re|while i'?m|just the|should(?:n't| not| never) have|you write)\b`,
+  String.raw`\b(?:this time|for now|right now|today|for the moment|in this (?:script|function|file|method|class|test|pr|change|branch|commit|ticket|loop|module)|this (?:function|script|loop|test|file|one)|the (?:failing|flaky|last|new) |the readme|just get|so it doesn't|so that it|instead of raising|(?<!we )change it|write that|a test for it|and tell me|for the import job|only change|i want to see|esta vez|desta vez|cette fois|questa volta|diesmal|dit keer|deze keer|tym razem|while you'?re|while i'?m|just the|should(?:n't| not| never) have|you write)\b`,
   String.raw`\b(?:este test|esta función|este teste|essa função|esse teste|ce test|cette fonction|le test qui|questo test|questa funzione|il parser|diesen test|diese funktion|die funktion|deze test|deze functie|ten test|tę pętlę|tę funkcję|этот тест|эту функцию|флапающий)\b`,
-  'このテスト', 'この関数', '这个函数', '这个测试', '이 함수', '이 테스트',
+  String.raw`в этот раз`, 'このテスト', 'この関数', '今回', '这个函数', '这个测试', '这次', '이 함수', '이 테스트', '이번에',
 ]);
 
 /** A function's behaviour, required: "slugify must reject empty input", "dumps should return bytes". */
@@ -289,13 +291,17 @@ const BEHAVIOUR = /^\S+\s+(?:must|should|has to|needs to|shall)\s+(?:not\s+)?(?:
 /** A norm from now on: the strongest sign of a lasting rule, in every language. */
 const FROM_NOW_ON = compile([
   String.raw`\b(?:from now on|going forward|henceforth|from here on|a partir de ahora|de ahora en adelante|a partir de agora|daqui (?:para|pra) frente|désormais|à partir de maintenant|d'ora in poi|da ora in poi|da adesso in poi|ab jetzt|ab sofort|künftig|voortaan|vanaf nu|od teraz|od tej pory)\b`,
-  'отныне', 'впредь', 'с этого момента', '今後', 'これからは', '从现在起', '今后', '以后都', '以后', '앞으로',
+  'отныне', 'впредь', 'с этого момента', '今後', 'これからは', '从现在起', '今后', '以后都', '앞으로',
 ]);
 
 /** A generic subject and a habitual verb: "Commit messages follow…", "Tests live next to…", "Money is integer cents". */
 const DECLARATIVE = compile([
   // es, pt, fr, it, de, nl, pl: a noun phrase (no pronoun first) and a copula or habitual verb within a few words.
-  String.raw`^(?!(?:yo|tú|él|ella|eso|esto|eu|você|ele|isso|isto|je|tu|il|elle|ça|cela|io|lui|lei|questo|quello|ich|du|er|sie|es|das|dies|ik|jij|hij|zij|het|dat|ja|ty|on|ona|to)\b)[\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()-]*(?: [\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()-]*){0,5} (?:son|van|se guardan|se escriben|usan|são|vão|ficam|seguem|usam|sont|vont|suivent|restent|utilisent|sono|vanno|stanno|seguono|usano|sind|kommen|gehören|folgen|bleiben|werden|zijn|gaan|horen|volgen|blijven|worden|są|idą|trafiają|używają)\b`,
+  String.raw`^(?!(?:yo|tú|él|ella|eso|esto|eu|você|ele|isso|isto|je|tu|il|elle|ça|cela|io|lui|lei|questo|quello|ich|du|er|sie|es|das|dies|ik|jij|hij|zij|het|dat|ja|ty|on|ona|to)\b)[\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()-]*(?: [\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()-]*){0,5} (?:son|van|se guardan|se escriben|usan|são|vão|ficam|seguem|usam|sont|vont|suivent|restent|utilisent|sono|vanno|stanno|seguono|usano|sind|kommen|gehören|folgen|bleiben|werden|zijn|gaan|horen|volgen|blijven|worden|są|idą|trafiają|używają|siguen|pasan|tienen|llevan|vienen|sirven|corren|retornan|devuelven|passam|têm|levam|vêm|servem|rodam|retornam|devolvem|passent|ont|portent|viennent|servent|tournent|renvoient|passano|hanno|portano|vengono|servono|girano|restituiscono|haben|tragen|brauchen|nutzen|lesen|laufen|liefern|hebben|krijgen|dragen|lopen|draaien|geven|mają|dostają|przechodzą|leżą|działają|zwracają)\b`,
+  // the same with a singular subject: "Jeder Merge braucht…", "Elke nieuwe endpoint krijgt…", "Toda tabela nova tem…"
+  String.raw`^(?:tod[oa]|cada|chaque|tout|toute|ogni|jede[rsn]?|elke|iedere?|każd[yae]|toda)\s[\p{L}\p{N}\x60_'./()-]+(?: [\p{L}\p{N}\x60_'./()-]+){0,4} (?:tiene|lleva|pasa|va|usa|debe|tem|leva|passa|vai|usa|deve|a|porte|passe|va|utilise|doit|ha|porta|passa|va|usa|deve|hat|braucht|trägt|bekommt|geht|nutzt|muss|heeft|krijgt|draagt|gaat|gebruikt|moet|ma|dostaje|przechodzi|idzie|używa|musi)\b`,
+  // ru: a subject and a present verb of a norm, reflexive-passive included ("Конфиг читается только из…", "Тесты лежат рядом с кодом").
+  String.raw`^[\p{L}\p{N}\x60_'./()-]+(?: [\p{L}\p{N}\x60_'./()-]+){0,4} (?:лежат|лежит|хранятся|хранится|идут|идёт|живут|живёт|пишутся|пишется|читается|читаются|меняется|меняются|делается|делаются|проходят|проходит|используют|используется|должны|должен|должна)(?![\p{L}])`,
   String.raw`^(?:the |our |all |every |new |any )?(?!(?:it|this|that|these|those|i|you|he|she|they|there|here|what|which)\b)[\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()<>{}-]*(?: (?!(?:is|are)\b)[\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()<>{}-]*){0,5} (?:is|are|follow|follows|live|lives|go|goes|stay|stays|carry|carries|uses?|needs?|gets?|comes?|belongs?|excludes?|includes?|owns?|starts?|must|may|only)\b`,
 ]);
 
@@ -323,11 +329,17 @@ const SPECIFIED = compile([
 /** A rule under its topic: "CSS: tailwind utility classes only", "k8s manifests: every container sets…", "Pagination defaults: 50 items, max 200." */
 const TOPIC = /^(?!(?:context|background|error|errors|log|logs|output|note|q|question|bug|issue|problem|symptom|repro|steps|expected|actual|hi|hey|re|ps|edit|fyi|update|so|ok|also|then|result|results|trace|stack|warning|message|update)\s*:)[\p{L}\p{N}\x60_./ &-]{2,32}:\s+\S/iu;
 
+/** A subject that holds for every one: "Each service has…", "Jeder Merge braucht…", "Toda tabela nova…", "모든 날짜는…". */
+const QUANTIFIED = /^(?:every|each|all|any|tod[oa]s?|cada|chaque|tou(?:te)?s?|tout|ogni|tutt[ie]|jede[rsn]?|alle|elke|iedere?|każd[yae]|wszystkie|каждый|каждая|каждое|все|любой)\s+(?!(?:of (?:you|them|us)|the time|single|time|right|good|done|set)\b)\p{L}|^(?:모든|所有|每个|每一个|すべての|全ての)/iu;
+
 /** What a present-tense norm is done to: "are resized server-side", "is partitioned by month", "are encrypted at the column level". */
 const PASSIVE = /\b(?:is|are) (?:\w+ly |not |never |always |only |all )?(?:[a-z]+(?:ed|en)|written|run|built|kept|made|sent|held|set|put|read|frozen|done)\b/iu;
 
+/** An impersonal norm: "Non si fa mai push diretto", "ne se modifie pas à la main", "se nie edytuje", "no se escriben a mano". */
+const IMPERSONAL = /(?:^|\s)(?:no |non |ne |nie )?(?:se|si|się) (?:no |non |nie |ne )?\p{L}{3,}(?:a|e|an|en|ano|ono|uje|ie)(?![\p{L}])|\p{L}{3,}(?:ется|ются|ится|ятся)(?![\p{L}])|ことになって(?:い|お)/iu;
+
 /** A first person plural in the present: the team's habit ("храним", "dodajemy", "guardamos", "salviamo"). */
-const WE_DO = compile([String.raw`\b\p{L}{3,}(?:amos|emos|imos|iamo|ons|emy|imy|ymy|jemy|ем|им|аем|яем)\b`, String.raw`\b\p{L}{3,}en wir\b`, String.raw`(?:します|しません|です)[。.]?$`]);
+const WE_DO = compile([String.raw`\b\p{L}{3,}(?:amos|emos|imos|iamo|ons|emy|imy|ymy|jemy|ем|им|аем|яем)\b`, String.raw`\b\p{L}{3,}en wir\b`, String.raw`(?:します|しません|です|ます|ません)[。.]?$`, String.raw`니다[.。]?$`]);
 
 /** Quoted text the person pasted (a log, an error, a page): never the person's rule. */
 function withoutQuoted(s: string): string {
@@ -377,7 +389,20 @@ export function clauseScore(clause: string): { score: number; decision: boolean;
   }
   score += has('we do', WE_DO, 0.5);
   score += has('a ban', BAN, 1);
-  score += has('specified', SPECIFIED, 0.5);
+  if (IMPERSONAL.test(lower) && !any(FAILURE, lower)) {
+    score += 1;
+    why.push('impersonal +1');
+  }
+  if (QUANTIFIED.test(lower) && !any(R.task, lower) && !any(FAILURE, lower)) {
+    score += 1;
+    why.push('said of every one +1');
+  }
+  const specified = has('specified', SPECIFIED, 0.5);
+  score += specified;
+  if (specified && declarative) {
+    score += 0.5;
+    why.push('a specified form +0.5');
+  }
   if (TOPIC.test(s)) {
     score += 1;
     why.push('under a topic +1');
@@ -540,7 +565,7 @@ export function statedRulesOf(text: string, previous?: string): RuleVerdict {
   if (sentences.length > 1 && /^(?:no|nope|nah|nein|non|não|nee|nie|нет|いいえ|いや|不|아니요)[.!。]?$/iu.test(sentences[0]!)) sentences.splice(0, 2, `${sentences[0]} ${sentences[1]}`);
   const asks = sentences.length > 1 && /[?？]\s*$/u.test(sentences.at(-1)!);
   // A prompt that first asks something or asks for the task: the statements after it are what it is about.
-  const firstAsk = sentences.findIndex((x) => /[?？]\s*$/u.test(x) || (isTaskClause(x) && !REMINDER.test(x.trim())) || any(FAILURE, x.toLowerCase()));
+  const firstAsk = sentences.findIndex((x) => /[?？]\s*$/u.test(x) || (isTaskClause(x) && !REMINDER.test(x.trim())) || any(FAILURE, x.toLowerCase()) || any(EVALUATIVE, x.toLowerCase()));
   for (const [i, sentence] of sentences.entries()) {
     if (i === 0 && previous && prev && (prev !== 'permission' || STANDARD.test(previous) || PROPOSAL.test(previous)) && !/[?？]/u.test(sentence)) {
       const lower = sentence.toLowerCase();
