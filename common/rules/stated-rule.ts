@@ -87,6 +87,8 @@ const TEAM = [
 const DECIDED = [
   String.raw`\b(?:we(?:'ve| have)?|team|i|i've|i have|they) (?:\w+ )?(?:decided|agreed|settled|chose|chosen|picked|went with|are going with|'re going with|will go with|standardi[sz]ed)\b`,
   String.raw`\b(?:the )?decision (?:is|was)\b`, String.raw`\bfinal answer\b`, String.raw`\b(?:it'?s|that'?s|this is) final\b`, String.raw`\bthe new (?:number|value|limit|default|rule|cap)\b`, String.raw`\b(?:that'?s|it'?s) settled\b`, String.raw`\bwe'?re going with\b`, String.raw`\bwe'?re not adding\b`, String.raw`\bdecided(?: on| that| to)?\b`, String.raw`\bagreed (?:on|that|to)\b`, String.raw`\bsettled (?:on|that)\b`, String.raw`\blet'?s (?:go with|use|stick (?:with|to)|keep|settle on)\b`,
+  String.raw`\b(?:we'?re |i'?m )?going with\b`, String.raw`\bsticking with\b`, String.raw`\bfinal call\b`, String.raw`\bthe vote'?s in\b`, String.raw`\bwe'?re (?:moving|switching|migrating)\b`, String.raw`\bwe'?ll (?:store|use|keep|run|host|deploy|ship|build|put|standardi[sz]e)\b`, String.raw`\blet'?s (?:make|call|adopt|switch|move|standardi[sz]e|name)\b`,
+  String.raw`\bvamos de\b`, String.raw`\blargamos\b`, String.raw`\bidziemy (?:w|na|z)\b`, String.raw`\bберём\b`, String.raw`\bберем\b`, 'でいきます', 'でいこう', 'ことにします', 'にしましょう', 'やめましょう', '로 가겠습니다', '갑시다', '합시다', '로 하죠',
   String.raw`\bdecidi(?:mos)?\b`, String.raw`\bdecidido\b`, String.raw`\bacordamos\b`, String.raw`\bquedamos en\b`, String.raw`\bvamos (?:a usar|con)\b`, String.raw`\bdecidimos\b`, String.raw`\bcombinamos\b`, String.raw`\bficou decidido\b`,
   String.raw`\bon a décidé\b`, String.raw`\bnous avons décidé\b`, String.raw`\bdécidé\b`, String.raw`\bon part sur\b`, String.raw`\babbiamo deciso\b`, String.raw`\bdeciso\b`, String.raw`\bandiamo con\b`,
   String.raw`\bentschieden\b`, String.raw`\bbeschlossen\b`, String.raw`\bwir nehmen\b`, String.raw`\bbesloten\b`, String.raw`\bafgesproken\b`, String.raw`\bwe gaan voor\b`,
@@ -110,7 +112,7 @@ const MODAL = [
   String.raw`\bgo(?:es)? (?:in|into|under)\b`, String.raw`\blive in\b`, String.raw`\bbelongs? in\b`, String.raw`\bcapped at\b`,
   String.raw`\bdebe(?:n|mos)?\b`, String.raw`\btiene(?:n)? que\b`, String.raw`\bhay que\b`, String.raw`\bdeve(?:m|mos)?\b`, String.raw`\btem que\b`, String.raw`\bdoi(?:t|vent|vons)\b`, String.raw`\bil faut\b`, String.raw`\bdeve(?:no)?\b`, String.raw`\bbisogna\b`,
   String.raw`\bm[üu]ss(?:en|t)?\b`, String.raw`\bsoll(?:en|te)?\b`, String.raw`\bdarf\b`, String.raw`\bdürfen\b`, String.raw`\bmoet(?:en)?\b`, String.raw`\bmag niet\b`, String.raw`\bmusi(?:my)?\b`, String.raw`\bnależy\b`, String.raw`\bnie wolno\b`,
-  String.raw`должн[ыао]?`, String.raw`нужно`, String.raw`нельзя`, String.raw`только`, String.raw`\b(?:solo|sólo|solamente|só|somente|apenas|nur|seulement|uniquement|soltanto|alleen|tylko|wyłącznie|ausschließlich)\b`, 'なければならない', 'ないこと', 'すること', '禁止', '必须', '不要', '不得', '只能', '应该', '不能', '都要', '统一', '只(?!是)', 'だけ', 'のみ', '만 ', '해야', '하지 마', '금지',
+  String.raw`должн[ыао]?`, String.raw`нужно`, String.raw`нельзя`, String.raw`только`, String.raw`\b(?:solo|sólo|solamente|só|somente|apenas|nur|seulement|uniquement|soltanto|alleen|tylko|wyłącznie|ausschließlich)\b`, 'なければならない', 'ないこと', 'すること', '禁止', '必须', '不要', '不得', '只能', '应该', '不能', '都要', '统一', '只(?!是)', 'だけ', 'のみ', '만 ', '(?<![我你他她])要(?!不要)', '해야', '하지 마', '금지',
 ];
 
 /** A question: the sentence asks something. */
@@ -243,15 +245,16 @@ const LASTING_CJK = /(?:另外以后|^以后|以后(?:都|所有|新|一律)|今
 /** Generality: a norm that holds beyond this task (every, whenever, anywhere, otherwise, without asking…). */
 const GENERAL = compile([
   String.raw`\b(?:every|each|all|any|anything|everything|anywhere|everywhere|whenever|every time|no one|nobody|everyone|otherwise|without asking|unless|new (?:endpoints?|code|files?|tables?|routes?|modules?|services?|dependencies|flags?))\b`,
-  String.raw`\b(?:todos?|todas?|cada|cualquier|siempre que|nadie|toda|qualquer|sempre que|ninguém|tous|toutes|chaque|n'importe|personne|tutti|tutte|ogni|qualsiasi|nessuno|jede[rsmn]?|alle|immer wenn|niemand|elke|iedere|każd[yaei]|wszystk\w*|nikt|все|каждый|любой|никто)\b`,
+  String.raw`\b(?:todos?|todas?|cada|cualquier|siempre que|nadie|toda|qualquer|sempre que|ninguém|tous|toutes|chaque|n'importe|personne|tutti|tutte|tutto|tutta|tout|toute|ogni|qualsiasi|nessuno|jede[rsmn]?|alle|immer wenn|niemand|elke|iedere|każd[yaei]|wszystk\w*|nikt|все|всё|всех|каждый|каждой|каждом|каждую|любой|никто)\b`,
   String.raw`\b(?:nuev[oa]s|nov[oa]s|nouveaux|nouvelles|nuov[ie]|neue[nrs]?|nieuwe|nowe|новые|na overleg|nach rücksprache|sin consultar|sem consultar|sans demander|senza chiedere|bez konsultacji|без согласования)\b`,
-  '所有', '全部', '任何', 'すべて', '全て', '모든', '新しい', '新的', '새로운', '否则', '新写的', '新接口', '새 ',
+  '所有', '全部', '任何', 'すべて', '全て', '모든', '新しい', '新的', '새로운', '否则', '新写的', '新接口', '새 ', '都(?!是)',
 ]);
 
 /** How the project does things: habitual verbs of a norm ("go in", "live next to", "follow", "owns", "stays out"). */
 const NORM_VERB = compile([
   String.raw`\b(?:follow|follows|live|lives|go in|goes in|go into|go under|stay|stays|belong|belongs|owns|carry|carries|comes? from|get committed|are read|is read|go through|goes through|excludes?|starts? at|is frozen|are frozen|is read-only|are read-only|may not|doesn't pass review|does not pass review|blocks the merge|not allowed|off the table|is a mistake|keep it that way|we support|we keep|we roll back|applies everywhere|full stop|is the policy|that's the policy|that's settled|is settled|are capped|is capped|are stored|is stored|are kept|is kept)\b`,
   String.raw`\b(?:sont stockés|est stocké|sont gardés|se guardan|são guardados|são armazenados|sono salvati|vengono salvati|werden gespeichert|wird gespeichert|worden opgeslagen|wordt opgeslagen|są przechowywane|хранятся|van|vai|fica|ficam|vão|quedan?|se guardan?|se guarda|suivent|suit|vont|restent?|stanno|vanno|si leggono|non si tocca|gehören|gehört|bleiben|bleibt|gilt|hoort|horen|blijven|obowiązuje|хранятся|храним|принято|congelada|congelado|zamrożone|gelé|gelée|eingefroren)\b`,
+  String.raw`\b(?:usiamo|usamos|usemos|utilisons|gebruiken we|używamy|используем|seguono|siguen|seguem|folgen|volgen|stosujemy)\b`,
   '一律', '都用', '都放', '放在', 'ルールです', '금지', '으로만',
 ]);
 
@@ -300,6 +303,10 @@ const DECLARATIVE = compile([
   String.raw`^(?!(?:yo|tú|él|ella|eso|esto|eu|você|ele|isso|isto|je|tu|il|elle|ça|cela|io|lui|lei|questo|quello|ich|du|er|sie|es|das|dies|ik|jij|hij|zij|het|dat|ja|ty|on|ona|to)\b)[\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()-]*(?: [\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()-]*){0,5} (?:son|van|se guardan|se escriben|usan|são|vão|ficam|seguem|usam|sont|vont|suivent|restent|utilisent|sono|vanno|stanno|seguono|usano|sind|kommen|gehören|folgen|bleiben|werden|zijn|gaan|horen|volgen|blijven|worden|są|idą|trafiają|używają|siguen|pasan|tienen|llevan|vienen|sirven|corren|retornan|devuelven|passam|têm|levam|vêm|servem|rodam|retornam|devolvem|passent|ont|portent|viennent|servent|tournent|renvoient|passano|hanno|portano|vengono|servono|girano|restituiscono|haben|tragen|brauchen|nutzen|lesen|laufen|liefern|hebben|krijgen|dragen|lopen|draaien|geven|mają|dostają|przechodzą|leżą|działają|zwracają)\b`,
   // the same with a singular subject: "Jeder Merge braucht…", "Elke nieuwe endpoint krijgt…", "Toda tabela nova tem…"
   String.raw`^(?:tod[oa]|cada|chaque|tout|toute|ogni|jede[rsn]?|elke|iedere?|każd[yae]|toda)\s[\p{L}\p{N}\x60_'./()-]+(?: [\p{L}\p{N}\x60_'./()-]+){0,4} (?:tiene|lleva|pasa|va|usa|debe|tem|leva|passa|vai|usa|deve|a|porte|passe|va|utilise|doit|ha|porta|passa|va|usa|deve|hat|braucht|trägt|bekommt|geht|nutzt|muss|heeft|krijgt|draagt|gaat|gebruikt|moet|ma|dostaje|przechodzi|idzie|używa|musi)\b`,
+  // ja / ko: a topic and a plain or polite present ("金額は…で持ちます。", "테스트 파일은 코드 옆에 둡니다.").
+  String.raw`^[^。、？?]{1,30}(?:は|では)[^。？?]*(?:ます|ません|です|ない|する|使う)[。.]?$`, String.raw`^[^.?？]{1,30}(?:은|는|에는|에서는|끼리는)\s[^.?？]*니다[.。]?$`,
+  // de / nl with a singular subject.
+  String.raw`^(?!(?:ich|du|er|sie|es|das|dies|ik|jij|hij|zij|het|dat)\b)[\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()-]*(?: [\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()-]*){0,4} (?:läuft|geht|kommt|hat|wird|steht|gehört|bleibt|nutzt|liegt|draait|loopt|gaat|komt|heeft|wordt|staat|hoort|blijft|ligt|gebruikt)\b`,
   // ru: a subject and a present verb of a norm, reflexive-passive included ("Конфиг читается только из…", "Тесты лежат рядом с кодом").
   String.raw`^[\p{L}\p{N}\x60_'./()-]+(?: [\p{L}\p{N}\x60_'./()-]+){0,4} (?:лежат|лежит|хранятся|хранится|идут|идёт|живут|живёт|пишутся|пишется|читается|читаются|меняется|меняются|делается|делаются|проходят|проходит|используют|используется|должны|должен|должна)(?![\p{L}])`,
   String.raw`^(?:the |our |all |every |new |any )?(?!(?:it|this|that|these|those|i|you|he|she|they|there|here|what|which)\b)[\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()<>{}-]*(?: (?!(?:is|are)\b)[\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()<>{}-]*){0,5} (?:is|are|follow|follows|live|lives|go|goes|stay|stays|carry|carries|uses?|needs?|gets?|comes?|belongs?|excludes?|includes?|owns?|starts?|must|may|only)\b`,
@@ -323,7 +330,7 @@ const SPECIFIED = compile([
   String.raw`\b(?:rather than|instead of|except(?: for)?|regardless of|at minimum|at most|at least|max(?:imum)? \d|by default|per (?:api key|ip|tenant|user|request|environment|env|service|line|file|experiment|component|plan|account|team|customer|region|module|package)|one \w+ per|no (?:new |more |sqlite|giant|direct))\b`,
   String.raw`\b(?:snake_case|camelcase|pascalcase|kebab-case|screaming_snake|upper_snake|utc|iso[- ]?8601|utf-8|semver|conventional commits?|rfc ?\d+|integer cents|cents|half-even|lowercase|uppercase)\b`,
   String.raw`\b(?:en lugar de|em vez de|au lieu de|invece di|statt|anstatt|in plaats van|zamiast|вместо|excepto|salvo|sauf|tranne|außer|behalve|oprócz|кроме|ausschließlich|uniquement|solamente|somente|soltanto|alleen|wyłącznie|исключительно)\b`,
-  '代わりに', '而不是', '不是', 'じゃなくて', 'ではなく', '以外', '除了', '아니라', '대신', '제외',
+  String.raw`,\s*а не\b`, String.raw`\bа не\b`, '代わりに', '而不是', '不是', 'じゃなくて', 'ではなく', '以外', '除了', '아니라', '대신', '제외',
 ]);
 
 /** A rule under its topic: "CSS: tailwind utility classes only", "k8s manifests: every container sets…", "Pagination defaults: 50 items, max 200." */
@@ -333,13 +340,13 @@ const TOPIC = /^(?!(?:context|background|error|errors|log|logs|output|note|q|que
 const QUANTIFIED = /^(?:every|each|all|any|tod[oa]s?|cada|chaque|tou(?:te)?s?|tout|ogni|tutt[ie]|jede[rsn]?|alle|elke|iedere?|każd[yae]|wszystkie|каждый|каждая|каждое|все|любой)\s+(?!(?:of (?:you|them|us)|the time|single|time|right|good|done|set)\b)\p{L}|^(?:모든|所有|每个|每一个|すべての|全ての)/iu;
 
 /** What a present-tense norm is done to: "are resized server-side", "is partitioned by month", "are encrypted at the column level". */
-const PASSIVE = /\b(?:is|are) (?:\w+ly |not |never |always |only |all )?(?:[a-z]+(?:ed|en)|written|run|built|kept|made|sent|held|set|put|read|frozen|done)\b/iu;
+const PASSIVE = /\b(?:is|are) (?:\w+ly |not |never |always |only |all )?(?:[a-z]+(?:ed|en)|written|run|built|kept|made|sent|held|set|put|read|frozen|done)\b|\b(?:worden|wordt|werden|wird|son|são|sont|sono|vengono|są) (?:\p{L}+ )?(?:ge\p{L}+[td]|\p{L}+(?:ado|ada|ados|adas|ido|idos|idas|és|ées|ati|ate|iti|ite|ane|one|ywane))(?![\p{L}])/iu;
 
 /** An impersonal norm: "Non si fa mai push diretto", "ne se modifie pas à la main", "se nie edytuje", "no se escriben a mano". */
-const IMPERSONAL = /(?:^|\s)(?:no |non |ne |nie )?(?:se|si|się) (?:no |non |nie |ne )?\p{L}{3,}(?:a|e|an|en|ano|ono|uje|ie)(?![\p{L}])|\p{L}{3,}(?:ется|ются|ится|ятся)(?![\p{L}])|ことになって(?:い|お)/iu;
+const IMPERSONAL = /(?:^|\s)(?:no |non |ne |nie )?(?:se|si|się) (?:no |non |nie |ne )?\p{L}{3,}(?:a|e|an|en|ano|ono|uje|ie)(?![\p{L}])|\p{L}{3,}(?:ется|ются|ится|ятся)(?![\p{L}])|(?:^|\s)не \p{L}{2,}(?:ют|ят|ут|ат)(?![\p{L}])|ことになって(?:い|お)/iu;
 
 /** A first person plural in the present: the team's habit ("храним", "dodajemy", "guardamos", "salviamo"). */
-const WE_DO = compile([String.raw`\b\p{L}{3,}(?:amos|emos|imos|iamo|ons|emy|imy|ymy|jemy|ем|им|аем|яем)\b`, String.raw`\b\p{L}{3,}en wir\b`, String.raw`(?:します|しません|です|ます|ません)[。.]?$`, String.raw`니다[.。]?$`]);
+const WE_DO = compile([String.raw`\b\p{L}{3,}(?:amos|emos|imos|iamo|ons|emy|imy|ymy|jemy|amy|ем|им|аем|яем)\b`, String.raw`\b\p{L}{3,}en wir\b`, String.raw`(?:します|しません|です|ます|ません)[。.]?$`, String.raw`니다[.。]?$`]);
 
 /** Quoted text the person pasted (a log, an error, a page): never the person's rule. */
 function withoutQuoted(s: string): string {
@@ -383,7 +390,7 @@ export function clauseScore(clause: string): { score: number; decision: boolean;
   score += has('how things go', NORM_VERB, 1.5);
   const declarative = has('declarative', DECLARATIVE, 1) || (HABITUAL.test(lower) && !any(R.task, lower) ? (why.push('a habit +1'), 1) : 0);
   score += declarative;
-  if (declarative && /\b(?:is|are)\s+[\x60<]/u.test(lower)) {
+  if (declarative && (/\b(?:is|are)\s+[\x60<]/u.test(lower) || /\x60[^\x60]+\x60/u.test(lower))) {
     score += 0.5;
     why.push('a format +0.5');
   }
@@ -451,7 +458,7 @@ function continues(sentence: string): boolean {
 }
 
 /** A sentence that settles the one before it. */
-const SETTLES = /^(?:that'?s (?:settled|final|decided|the rule|the policy|the plan)|(?:it'?s )?decided|settled|final|agreed|done deal|no exceptions|so keep it that way|está decidido|c'est décidé|è deciso|das ist entschieden|dat is besloten|решено|决定了|確定です)[.!]?$/iu;
+const SETTLES = /^(?:that'?s (?:settled|final|decided|the rule|the policy|the plan|the cadence|the process|the standard|the convention|the format|the naming scheme)|(?:it'?s )?decided|settled|final|agreed|done deal|no exceptions|so keep it that way|está decidido|c'est décidé|è deciso|das ist entschieden|dat is besloten|решено|决定了|確定です)[.!]?$/iu;
 
 /** A clause is a rule when its score reaches this (calibrated on the dev half of bench/stated-rules). */
 export const RULE_THRESHOLD = 2;
@@ -605,7 +612,9 @@ export function statedRulesOf(text: string, previous?: string): RuleVerdict {
     // A request in one clause makes the whole sentence the task at hand, unless a clause is told as a rule.
     const tainted = clauses.length > 1 && clauses.some((c) => isTaskClause(c));
     const background = asks && i < sentences.length - 1 ? BACKGROUND_MARGIN : firstAsk >= 0 && firstAsk < i ? ABOUT_MARGIN : 0;
-    const verdicts = clauses.map((clause) => ({ clause, v: judgeClause(clause, tainted && !REMINDER.test(clause.trim()), background) })).filter((x) => x.v.rule);
+    let verdicts = clauses.map((clause) => ({ clause, v: judgeClause(clause, tainted && !REMINDER.test(clause.trim()), background) })).filter((x) => x.v.rule);
+    // Clauses of one statement ("Tests never talk to Stripe; they use the recorded cassettes") are read together when none asks for the task.
+    if (verdicts.length === 0 && clauses.length > 1 && !tainted) verdicts = [{ clause: sentence, v: judgeClause(sentence, false, background) }].filter((x) => x.v.rule);
     if (verdicts.length === 0) {
       // A sentence that goes on with the rule just stated ("So MAX_ATTEMPTS = 7, then the delivery goes to `dead`.") is part of it.
       const last = rules.at(-1);
