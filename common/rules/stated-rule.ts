@@ -107,7 +107,7 @@ const LABEL = [
 
 /** A normative modal: must, have to, are to, should always… */
 const MODAL = [
-  String.raw`\bmust(?:n't| not)?\b`, String.raw`\bshall\b`, String.raw`\bha(?:ve|s) to\b`, String.raw`\bneeds? to\b`, String.raw`\bare to\b`, String.raw`\bis to\b`, String.raw`\bshould(?:n't| not)? (?:always|never|only|be)\b`, String.raw`\bonly\b`,
+  String.raw`\bmust(?:n't| not)?\b`, String.raw`\bshall\b`, String.raw`\bha(?:ve|s) to\b`, String.raw`\bneeds? to\b`, String.raw`(?<!\b(?:i|we|you|they) )\b(?:need|needs|require|requires) (?:a|an|two|one|its own|their own|exactly|at least)\b`, String.raw`\bare to\b`, String.raw`\bis to\b`, String.raw`\bshould(?:n't| not)? (?:always|never|only|be)\b`, String.raw`\bonly\b`,
   String.raw`\bare (?:stored|kept|written|named|formatted|rounded|computed|counted|measured|expressed|done|handled|capped|limited)\b`, String.raw`\bis (?:stored|kept|written|named|formatted|rounded|computed|counted|measured|expressed|done|handled|capped|limited)\b`,
   String.raw`\bgo(?:es)? (?:in|into|under)\b`, String.raw`\blive in\b`, String.raw`\bbelongs? in\b`, String.raw`\bcapped at\b`,
   String.raw`\bdebe(?:n|mos)?\b`, String.raw`\btiene(?:n)? que\b`, String.raw`\bhay que\b`, String.raw`\bdeve(?:m|mos)?\b`, String.raw`\btem que\b`, String.raw`\bdoi(?:t|vent|vons)\b`, String.raw`\bil faut\b`, String.raw`\bdeve(?:no)?\b`, String.raw`\bbisogna\b`,
@@ -148,7 +148,7 @@ const TASK_VERB = [
   String.raw`^(?:lista|muestra|arregla|corrige|añade|agrega|elimina|borra|renombra|ejecuta|corre|crea|escribe|actualiza|revisa|busca|explica|implementa|prueba|mostra|conserta|adiciona|remove|renomeia|executa|cria|escreve|atualiza|verifica|procura|explica|implementa|testa)\b`,
   String.raw`^(?:liste|montre|affiche|corrige|ajoute|supprime|renomme|lance|exécute|crée|écris|mets à jour|vérifie|cherche|explique|implémente|teste|elenca|mostra|correggi|aggiungi|rimuovi|rinomina|esegui|crea|scrivi|aggiorna|controlla|cerca|spiega|implementa)\b`,
   String.raw`^(?:liste|zeig|zeige|behebe|fix|füge|entferne|lösche|benenne|führ|führe|erstelle|schreib|schreibe|aktualisiere|prüf|prüfe|such|suche|erklär|erkläre|implementier|teste|toon|laat zien|repareer|voeg|verwijder|hernoem|draai|maak|schrijf|werk bij|controleer|zoek|leg uit)\b`,
-  String.raw`^(?:wylistuj|pokaż|napraw|dodaj|usuń|zmień nazwę|uruchom|utwórz|napisz|zaktualizuj|sprawdź|znajdź|wyjaśnij|zaimplementuj|покажи|выведи|исправь|почини|добавь|удали|переименуй|запусти|создай|напиши|обнови|проверь|найди|объясни|реализуй)`,
+  String.raw`^(?:zrób|zróbcie|wylistuj|pokaż|napraw|dodaj|usuń|zmień nazwę|uruchom|utwórz|napisz|zaktualizuj|sprawdź|znajdź|wyjaśnij|zaimplementuj|сделай|покажи|выведи|исправь|почини|добавь|удали|переименуй|запусти|создай|напиши|обнови|проверь|найди|объясни|реализуй)`,
 ];
 
 /** A symptom of the code: it/the test/the job … fails, never returns, always times out. */
@@ -169,6 +169,7 @@ const CHAT = [
 /** An acceptance of what the agent proposed. */
 const ACCEPT = [
   String.raw`^(?:yes|yeah|yep|yup|sure|ok|okay|agreed|agree|sounds good|sounds right|good call|makes sense|lgtm|perfect|great|correct|exactly|right|fine)\b[^?]*\b(?:go with|do (?:that|it|this)|let'?s (?:do|go|use|keep)|that'?s (?:the|our) (?:rule|plan|decision|way)|ship it|use (?:that|it|this)|keep (?:that|it)|go ahead|agreed|we'?ll (?:do|use|go with)|that one|option \w+|the (?:first|second|latter|former))\b`,
+  String.raw`^(?:looks good|sounds good|lgtm|perfect|great),? let'?s (?:do|go with|use|keep) (?:that|it|this)\b`,
   String.raw`^(?:agreed|lgtm|deal|approved|yes,? (?:let'?s|go|do)|sounds good,? (?:let'?s|go|do)|go with (?:that|it|this|option|the (?:first|second|latter|former)))`,
   String.raw`^(?:sí|si|vale|de acuerdo|perfecto|sim|certo|combinado|fechado|oui|d'accord|parfait|ok|va bene|d'accordo|perfetto|ja|genau|einverstanden|passt|prima|akkoord|tak|zgoda|ок|да|согласен|договорились|はい|了解|いいね|それで|好的|可以|就这样|同意|네|좋아요|그렇게)[\s,!.]*.*(?:usa|usemos|hazlo|vamos|adelante|faz|vai de|vamos nessa|fais|allons|on part|fallo|andiamo|mach|machen wir|nehmen wir|doe|gaan we|rób|zróbmy|делай|давай|берём|そうしよう|それでいこう|就这么办|就用|那样做|그렇게 하자|그걸로)`,
 ];
@@ -260,7 +261,7 @@ const NORM_VERB = compile([
 
 /** Words of a symptom: what the code does wrong. */
 const FAILURE = compile([
-  String.raw`\b(?:fails?|failed|failing|hangs?|hung|crash(?:es|ed)?|breaks?|broke|broken|overcounts?|undercounts?|never (?:returns?|picks?|prints?|finishes|completes|loads|starts|stops|gets|shows|fires|runs|works|ends|closes|responds|terminates|exits)|always (?:fails?|returns?|complains?|crashes|overcounts?|undercounts?|hangs?|times? out|shows?|gets?)|times? out|timed out|stick(?:s)? around|show(?:s)? up as|come(?:s)? out (?:in|as)|since (?:this morning|yesterday|today|the deploy|the upgrade)|flaky|flakes|stack ?trace|traceback|throws?|errors? out|off by|(?:is|are|was|were) (?!going\b|being\b)[a-z]+ing|even (?:for|when|if|on|with)|complains?|complaining|confus(?:es|ing)|resets?|never (?:persists?|happens|seen|understood)|happens (?:only|on|when)|doesn't work|does not work|not working|stopped working|even though|seems (?:off|wrong|broken)|which seems|twice|(?:every|each) single time|reconnect(?:s|ed)?|crash(?:es)?|se reconnecte|reconecta|wysypuje|переподключ\p{L}*|is red|are red|is lost|are lost|stuck|kills?|explodes?|keeps? [a-z]+ing|weirdly|never (?:arrives?|expires?|includes?|runs?|fires?|reaches|shows?|loads?|triggers?|renders?|updates?)|(?:don'?t|doesn'?t|won'?t|isn'?t|aren'?t) (?:show|work|load|run|fire|appear|reach|render|trigger|compile|build|start|get|pick)|(?:are|is) (?:slow|huge|wrong|empty|missing|null|nil|undefined))\b`,
+  String.raw`\b(?:fails?|failed|failing|hangs?|hung|crash(?:es|ed)?|breaks?|broke|broken|overcounts?|undercounts?|never (?:returns?|picks?|prints?|finishes|completes|loads|starts|stops|gets|shows|fires|runs|works|ends|closes|responds|terminates|exits)|always (?:fails?|returns?|complains?|crashes|overcounts?|undercounts?|hangs?|times? out|shows?|gets?)|times? out|timed out|stick(?:s)? around|show(?:s)? up as|come(?:s)? out (?:in|as)|since (?:this morning|yesterday|today|the deploy|the upgrade)|flaky|flakes|stack ?trace|traceback|throws?|errors? out|off by|(?:is|are|was|were) (?!going\b|being\b)[a-z]+ing|even (?:for|when|if|on|with)|complains?|complaining|confus(?:es|ing)|resets?|never (?:persists?|happens|seen|understood)|happens (?:only|on|when)|doesn't work|does not work|not working|stopped working|even though|seems (?:off|wrong|broken)|which seems|twice|(?:every|each) single time|reconnect(?:s|ed)?|crash(?:es)?|se reconnecte|reconecta|wysypuje|переподключ\p{L}*|is ignored|are ignored|anyway|is red|are red|is lost|are lost|stuck|kills?|explodes?|keeps? [a-z]+ing|weirdly|never (?:arrives?|expires?|includes?|runs?|fires?|reaches|shows?|loads?|triggers?|renders?|updates?)|(?:don'?t|doesn'?t|won'?t|isn'?t|aren'?t) (?:show|work|load|run|fire|appear|reach|render|trigger|compile|build|start|get|pick)|(?:are|is) (?:slow|huge|wrong|empty|missing|null|nil|undefined))\b`,
   String.raw`\b(?:stopped building|complain(?:s|ed)? that|reclam(?:ou|aram|am|a|an|ó|aron)|se pla(?:int|ignent)|se quej(?:a|an|ó|aron)|beschwer(?:t|en) sich|klagen|lamentano|si lamenta|narzekają|жалуются|falla|fallan|se cuelga|rompe|falha|travou|trava|échoue|plante|fallisce|si blocca|schlägt fehl|bricht|hängt|stürzt|faalt|hangt|crasht|pada|zawiesza|padają|падает|виснет|ломается|не работает|ab\b)`,
   String.raw`\b(?:should|zou|sollte|debería|deveria|devrait|dovrebbe|powinien|должен)\b.*\b(?:but|maar|aber|pero|mas|mais|ma|ale|но)\b`,
   String.raw`^(?:the |l'|la |le |o |a |die |de |het )?(?:app|appli|application|aplicación|aplicativo|aplikacja|applicatie|applicazione|приложение)(?![\p{L}]).*(?:never|always|jamais|toujours|nunca|siempre|sempre|mai|nie|nooit|altijd|immer|zawsze|nigdy|никогда|всегда)`,
@@ -276,7 +277,7 @@ const OPINION = compile([
 
 /** How the speaker finds something, not how the project does it: "always the worst", "sempre un casino", "immer ein Albtraum". */
 const EVALUATIVE = compile([
-  String.raw`\b(?:the worst|worst|nightmare|a pain|painful|a mess|a minefield|fun|tricky|more work than|bites? (?:you|us)|sounds? (?:great|good|nice) in|you think|reading datasheets|so verbose|is nice|are nice)\b`,
+  String.raw`\b(?:the worst|worst|nightmare|a pain|painful|a mess|a minefield|fun|tricky|is fine|are fine|more work than|bites? (?:you|us)|sounds? (?:great|good|nice) in|you think|reading datasheets|so verbose|is nice|are nice)\b`,
   String.raw`\b(?:jaja|jeje|jajaja|haha|hehe|kkk+|mdr|ahah|xd)\b`, String.raw`\b(?:peor(?:es)?|pesadilla|un lío|pire|cauchemar|galère|un casino|incubo|albtraum|nervig|lastig|vervelend|koszmar|кошмар|ад|боль)\b`,
   '最悪', '面倒', '麻烦死', '头疼', '최악', '골치', 'ㅋㅋ', '哈哈', '笑',
 ]);
@@ -307,6 +308,9 @@ const DECLARATIVE = compile([
   String.raw`^[^。、？?]{1,30}(?:は|では)[^。？?]*(?:ます|ません|です|ない|する|使う)[。.]?$`, String.raw`^[^.?？]{1,30}(?:은|는|에는|에서는|끼리는)\s[^.?？]*니다[.。]?$`,
   // de / nl with a singular subject.
   String.raw`^(?!(?:ich|du|er|sie|es|das|dies|ik|jij|hij|zij|het|dat)\b)[\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()-]*(?: [\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()-]*){0,4} (?:läuft|geht|kommt|hat|wird|steht|gehört|bleibt|nutzt|liegt|draait|loopt|gaat|komt|heeft|wordt|staat|hoort|blijft|ligt|gebruikt)\b`,
+  String.raw`^[\p{L}\p{N}\x60_ ]{2,40}\s[—–-]\s*это\s`,
+  // zh: a statement with no person first, no question, no request ("内部服务之间走 gRPC，…", "日志里不能出现手机号…").
+  String.raw`^(?![我你他她请帮麻烦能可为怎])(?=[^，,]*\p{Script=Han})[\p{Script=Han}\x60A-Za-z0-9_/ .-]{2,}[，,][^？?吗呢]*[。.]?$`,
   // ru: a subject and a present verb of a norm, reflexive-passive included ("Конфиг читается только из…", "Тесты лежат рядом с кодом").
   String.raw`^[\p{L}\p{N}\x60_'./()-]+(?: [\p{L}\p{N}\x60_'./()-]+){0,4} (?:лежат|лежит|хранятся|хранится|идут|идёт|живут|живёт|пишутся|пишется|читается|читаются|меняется|меняются|делается|делаются|проходят|проходит|используют|используется|должны|должен|должна)(?![\p{L}])`,
   String.raw`^(?:the |our |all |every |new |any )?(?!(?:it|this|that|these|those|i|you|he|she|they|there|here|what|which)\b)[\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()<>{}-]*(?: (?!(?:is|are)\b)[\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()<>{}-]*){0,5} (?:is|are|follow|follows|live|lives|go|goes|stay|stays|carry|carries|uses?|needs?|gets?|comes?|belongs?|excludes?|includes?|owns?|starts?|must|may|only)\b`,
@@ -328,6 +332,7 @@ const BAN = compile([
 const SPECIFIED = compile([
   String.raw`,\s+(?:not|no|não|nicht|niet|nie|не|pas)\s+[^,;.]{1,30}[.!]?$`, String.raw`\bnot (?:a |an |the |in |from )?[\p{L}\p{N}\x60_./-]+(?:\s*\([^)]*\))?\s*[.!]?$`,
   String.raw`\b(?:rather than|instead of|except(?: for)?|regardless of|at minimum|at most|at least|max(?:imum)? \d|by default|per (?:api key|ip|tenant|user|request|environment|env|service|line|file|experiment|component|plan|account|team|customer|region|module|package)|one \w+ per|no (?:new |more |sqlite|giant|direct))\b`,
+  String.raw`\bnames? (?:are|follow|start|end|use)\b|\b(?:are|is) (?:prefixed|suffixed)\b`,
   String.raw`\b(?:snake_case|camelcase|pascalcase|kebab-case|screaming_snake|upper_snake|utc|iso[- ]?8601|utf-8|semver|conventional commits?|rfc ?\d+|integer cents|cents|half-even|lowercase|uppercase)\b`,
   String.raw`\b(?:en lugar de|em vez de|au lieu de|invece di|statt|anstatt|in plaats van|zamiast|вместо|excepto|salvo|sauf|tranne|außer|behalve|oprócz|кроме|ausschließlich|uniquement|solamente|somente|soltanto|alleen|wyłącznie|исключительно)\b`,
   String.raw`,\s*а не\b`, String.raw`\bа не\b`, '代わりに', '而不是', '不是', 'じゃなくて', 'ではなく', '以外', '除了', '아니라', '대신', '제외',
@@ -342,16 +347,24 @@ const QUANTIFIED = /^(?:every|each|all|any|tod[oa]s?|cada|chaque|tou(?:te)?s?|to
 /** What a present-tense norm is done to: "are resized server-side", "is partitioned by month", "are encrypted at the column level". */
 const PASSIVE = /\b(?:is|are) (?:\w+ly |not |never |always |only |all )?(?:[a-z]+(?:ed|en)|written|run|built|kept|made|sent|held|set|put|read|frozen|done)\b|\b(?:worden|wordt|werden|wird|son|são|sont|sono|vengono|są) (?:\p{L}+ )?(?:ge\p{L}+[td]|\p{L}+(?:ado|ada|ados|adas|ido|idos|idas|és|ées|ati|ate|iti|ite|ane|one|ywane))(?![\p{L}])/iu;
 
+/** A reason that outlives the task: "…, to keep precision in JavaScript clients", "…, so we don't leak existence", "…; they can contain PII". */
+const REASON = compile([
+  String.raw`,\s+(?:to (?:keep|avoid|prevent|make sure|stay|guarantee)|so (?:that )?(?:we|a deploy|clients|nobody|no one|everyone|the)|because (?:we|our|the team|clients|customers|auditors|legal|compliance))\b`,
+  String.raw`,\s+(?:para (?:no|evitar|mantener|manter|garantizar|garantir)|pour (?:ne pas|éviter|garder|garantir)|per (?:non|evitare|mantenere|garantire)|um (?:nicht|zu vermeiden)|om (?:niet|te voorkomen))\b`,
+  '保证', 'ために', '위해',
+]);
+
 /** An impersonal norm: "Non si fa mai push diretto", "ne se modifie pas à la main", "se nie edytuje", "no se escriben a mano". */
-const IMPERSONAL = /(?:^|\s)(?:no |non |ne |nie )?(?:se|si|się) (?:no |non |nie |ne )?\p{L}{3,}(?:a|e|an|en|ano|ono|uje|ie)(?![\p{L}])|\p{L}{3,}(?:ется|ются|ится|ятся)(?![\p{L}])|(?:^|\s)не \p{L}{2,}(?:ют|ят|ут|ат)(?![\p{L}])|ことになって(?:い|お)/iu;
+const IMPERSONAL = /(?:^|\s)(?:no |non |ne |nie )?(?:se|si|się) (?:no |non |nie |ne )?\p{L}+(?:a|e|an|en|ano|ono|uje|ie)(?![\p{L}])|\p{L}{3,}(?:ется|ются|ится|ятся)(?![\p{L}])|(?:^|\s)не \p{L}{2,}(?:ют|ят|ут|ат)(?![\p{L}])|ことになって(?:い|お)/iu;
 
 /** A first person plural in the present: the team's habit ("храним", "dodajemy", "guardamos", "salviamo"). */
-const WE_DO = compile([String.raw`\b\p{L}{3,}(?:amos|emos|imos|iamo|ons|emy|imy|ymy|jemy|amy|ем|им|аем|яем)\b`, String.raw`\b\p{L}{3,}en wir\b`, String.raw`(?:します|しません|です|ます|ません)[。.]?$`, String.raw`니다[.。]?$`]);
+const WE_DO = compile([
+  String.raw`^we (?:don'?t |do not |never |always |only |also )?(?!need|want|have|had|got|just|should|could|would|can|are|were|was|did|tried|saw|see|noticed|think|believe|might|may|will|went|still|found|get|know|hit|lost|ran)[a-z]{3,}(?<!ed)\b(?!\?)`,String.raw`\b\p{L}{3,}(?:amos|emos|imos|iamo|ons|emy|imy|ymy|jemy|amy|ем|им|аем|яем)\b`, String.raw`\b\p{L}{3,}en wir\b`, String.raw`(?:します|しません|です|ます|ません)[。.]?$`, String.raw`니다[.。]?$`]);
 
 /** Quoted text the person pasted (a log, an error, a page): never the person's rule. */
 function withoutQuoted(s: string): string {
   return s
-    .replace(/(?:"[^"]{25,}"|“[^”]{25,}”|«[^»]{25,}»|「[^」]{15,}」|'[^']{40,}'|`[^`]{40,}`)/gu, ' «quoted» ')
+    .replace(/(?:"[^"]{25,}"|“[^”]{25,}”|„[^“”]{15,}[“”]|«[^»]{25,}»|「[^」]{15,}」|'[^']{40,}'|`[^`]{40,}`)/gu, ' «quoted» ')
     .replace(/\b(?:says|said|prints?|printed|shows?|error|log|output|message|reads)\s*:\s*.*$/iu, ' «quoted»');
 }
 
@@ -396,6 +409,7 @@ export function clauseScore(clause: string): { score: number; decision: boolean;
   }
   score += has('we do', WE_DO, 0.5);
   score += has('a ban', BAN, 1);
+  score += has('with its reason', REASON, 1);
   if (IMPERSONAL.test(lower) && !any(FAILURE, lower)) {
     score += 1;
     why.push('impersonal +1');
@@ -528,7 +542,7 @@ const PERMISSION = /\b(?:shall i|should i|want me to|do you want me|can i|may i|
 const CONTRAST = /,\s*(?:not|no|não|nicht|niet|nie|не|pas)\s+[\p{L}\p{N}_./-]+(?:\s+[\p{L}\p{N}_./-]+)?[.!]?$|^not \S+\s*[—–,-]/iu;
 
 /** What a "no" to the agent's proposal says when it corrects nothing: "no thanks", "nope, that's all", "no, not yet". */
-const NOT_A_CORRECTION = /\b(?:thanks|thank you|wait|not yet|that'?s all|that'?s it|later|stop|nothing else|all good|leave it|gracias|obrigad[oa]|merci|grazie|danke|bedankt|dzięki|спасибо)\b/iu;
+const NOT_A_CORRECTION = /\b(?:just curious|not (?:doing|now|today)|no plans|no action|no change|thanks|thank you|wait|not yet|that'?s all|that'?s it|later|stop|nothing else|all good|leave it|gracias|obrigad[oa]|merci|grazie|danke|bedankt|dzięki|спасибо)\b/iu;
 
 /** A yes, in every language: "yes", "sounds right", "oui, c'est validé", "isso", "可以", "네". */
 const YES = /^(?:yes|yeah|yep|yup|sure|ok|okay|right|correct|exactly|agreed|sounds (?:right|good)|looks good|lgtm|perfect|great|good|fine|sí|sì|si|vale|claro|sim|isso|certo|oui|d'accord|parfait|ok|va bene|d'accordo|ja|genau|gut|klopt|prima|tak|dobrze|да|ага|хорошо|はい|いいね|了解|可以|好的?|行|对|同意|네|예|좋아요|좋습니다)(?![\p{L}])/iu;
@@ -537,7 +551,7 @@ const YES = /^(?:yes|yeah|yep|yup|sure|ok|okay|right|correct|exactly|agreed|soun
 const EVERYWHERE = /(?:\beverywhere\b|\bpartout\b|\boveral\b|\büberall\b|\bovunque\b|\bem todo|\ben todos\b|\bwszędzie\b|везде|всюду|во всех|\bthe same goes for\b|所有|全部|すべて|全て|모든)/iu;
 
 /** An agent's turn that offers a standard: "…and make that the default for all buckets?" */
-const STANDARD = /\b(?:standard|standaard|default|convention|conventie|rule|pattern|padrão|norma|стандарт|for all|for every|voor alle|für alle|pour tous|per tutti|para todos|dla wszystkich|для всех)\b|规范|標準|표준/iu;
+const STANDARD = /\b(?:standardi[sz]e|standard|standaard|default|convention|conventie|rule|pattern|padrão|norma|стандарт|for all|for every|voor alle|für alle|pour tous|per tutti|para todos|dla wszystkich|для всех)\b|规范|標準|표준/iu;
 
 /** A short answer that picks: "Postgres.", "ULID.", "Assíncrona.", "300, e vale per tutte". */
 function picks(sentence: string, previous: string): boolean {
@@ -579,13 +593,13 @@ export function statedRulesOf(text: string, previous?: string): RuleVerdict {
       const rest = sentences.slice(1, 3).filter((x) => !/[?？]/u.test(x)).join(' ');
       const withRest = rest && rest.length < 320 ? `${sentence} ${rest}` : sentence;
       const restLower = withRest.toLowerCase();
-      const substance = SUBSTANCE.test(withRest) || any(R.norm, restLower) || any(GENERAL, restLower) || any(SPECIFIED, restLower) || (prev === 'proposal' && /^(?:no|nope|nah|não|non|nein|nee|nie|нет|いいえ|いや|不|아니)(?![\p{L}])/iu.test(lower) && withRest.split(/\s+/u).length >= 3 && !NOT_A_CORRECTION.test(restLower));
+      const substance = SUBSTANCE.test(withRest) || any(R.norm, restLower) || any(GENERAL, restLower) || any(SPECIFIED, restLower) || (prev === 'proposal' && /^(?:no|not|nope|nah|não|non|nein|nee|nie|нет|いいえ|いや|不|아니)(?![\p{L}])/iu.test(lower) && withRest.split(/\s+/u).length >= 3 && !NOT_A_CORRECTION.test(restLower));
       const how =
         YES.test(lower) && (any(GENERAL, restLower) || EVERYWHERE.test(restLower)) && !TASK_SCOPED.test(withRest) && !any(TASK_DEIXIS, lower) && !any(FAILURE, lower)
           ? "the agent's proposal accepted for everything"
           : any(R.accept, lower) && (prev === 'proposal' || prev === 'choice') && !TASK_SCOPED.test(previous) && !TASK_SCOPED.test(sentence) && !any(TASK_DEIXIS, lower)
           ? "the agent's proposal accepted"
-          : ((prev !== 'question' && any(R.correction, lower)) || (prev === 'proposal' && CONTRAST.test(lower))) && substance && !WITHDRAWN.test(lower)
+          : ((prev !== 'question' && any(R.correction, lower)) || (prev === 'proposal' && (CONTRAST.test(lower) || /\b(?:instead|rather)\b/iu.test(lower)))) && substance && !WITHDRAWN.test(lower) && !NOT_A_CORRECTION.test(restLower)
             ? "the agent's proposal corrected"
             : (prev === 'choice' || (prev === 'proposal' && (ALTERNATIVES.test(previous) || /\boption [a-z0-9]\b|\(\w\)/iu.test(previous)))) && picks(sentence, previous)
               ? "one of the agent's options chosen"
@@ -608,6 +622,8 @@ export function statedRulesOf(text: string, previous?: string): RuleVerdict {
       }
       continue;
     }
+    // A sentence that asks ("Im CI-Log steht „…“ – woher kommt das?") states nothing, whatever its clauses say.
+    if (/[?？]/u.test(withoutQuoted(sentence))) continue;
     const clauses = clausesOf(sentence);
     // A request in one clause makes the whole sentence the task at hand, unless a clause is told as a rule.
     const tainted = clauses.length > 1 && clauses.some((c) => isTaskClause(c));
