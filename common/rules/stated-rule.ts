@@ -101,7 +101,7 @@ const LABEL = [
   String.raw`\b(?:the|our|team|house) (?:convention|rule|policy|standard|guideline)s? (?:is|are|says?|here)\b`, String.raw`\bconvention\b`, String.raw`\bpolicy\b`, String.raw`\brule of thumb\b`, String.raw`^\s*(?:rule|convention|policy|decision|amendment|update|note to self|reminder)\s*[:—-]`,
   String.raw`\bamend(?:ment|ed)\b`, String.raw`\b(?:new|team|house|standing|general) rule\b`, String.raw`\bthat'?s (?:a|the|our) (?:team |house )?(?:rule|convention)\b`, String.raw`\bhere'?s (?:the model|how) we (?:want|handle|do)\b`, String.raw`\blet me say this once\b`, String.raw`\bheads up (?:for|on) (?:this|the) (?:repo|team|codebase|project)\b`, String.raw`\bwe change it\b`, String.raw`\bfor the whole team\b`, String.raw`\b(?:para|pra) o time todo\b`, String.raw`\bpara todo el equipo\b`, String.raw`\bpour toute l'équipe\b`, String.raw`^\s*(?:update|amendment|addendum|correction|nachtrag|änderung|korrektur|enmienda|actualización|corrección|emenda|atualização|correção|avenant|mise à jour|rectification|aggiornamento|correzione|aanvulling|correctie|poprawka|korekta|поправка|обновление|исправление)\b[^:]{0,40}:`, '^\\s*(?:訂正|更正|정정)', String.raw`\bthe rule here\b`, String.raw`\bset a rule\b`, String.raw`\bapplies everywhere\b`, String.raw`\bfor the record\b`, String.raw`\bheads up for the rest\b`, String.raw`\bu nas (?:obowiązuje|jest zasada)\b`, String.raw`у нас принято`, String.raw`\bbei uns gilt\b`, String.raw`\bchez nous\b`, String.raw`\bsupersedes?\b`, String.raw`\bno longer\b`, String.raw`\bis now\b`, String.raw`\bnow counts?\b`, String.raw`\bonly counts?\b`, String.raw`\bcounts? only\b`,
   String.raw`\bconvenci[oó]n\b`, String.raw`\bregla\b`, String.raw`\bpolítica\b`, String.raw`\bconven[cç][aã]o\b`, String.raw`\bregra\b`, String.raw`\bemenda\b`, String.raw`\benmienda\b`,
-  String.raw`\bconvention\b`, String.raw`\brègle\b`, String.raw`\bconvenzione\b`, String.raw`\bregola\b`, String.raw`\bkonvention\b`, String.raw`\bregel\b`, String.raw`\brichtlinie\b`, String.raw`\bafspraak\b`,
+  String.raw`\bconvention\b`, String.raw`\brègle\b`, String.raw`\bconvenzione\b`, String.raw`\bregola\b`, String.raw`\bkonvention\b`, String.raw`\b(?:de|onze|een|die|unsere|eine|als) regel\b`, String.raw`\brichtlinie\b`, String.raw`\bafspraak\b`,
   String.raw`\bzasada\b`, String.raw`\bkonwencja\b`, String.raw`правило`, String.raw`соглашение`, '規約', 'ルール', '約束', '规范', '规则', '约定', '규칙', '컨벤션',
 ];
 
@@ -176,9 +176,7 @@ const ACCEPT = [
 
 /** The agent proposing something the person can accept or correct. */
 const PROPOSAL_RE = compile([
-  String.raw`\b(?:i(?:'ll|'m (?:going|planning) to| will| set| changed| named| configured| picked| chose| went with))\b`,
   String.raw`\b(?:i(?: suggest| propose| recommend| would|'d| can| could)|we (?:could|should|can)|how about|what about|option [a-z0-9]|my (?:suggestion|proposal|recommendation)|proposal(?: for)?|suggestion|recommendation|options?:|let'?s|the (?:simplest|safest|cleanest) (?:is|would be)|two options|three options)\b`,
-  String.raw`\b(?:vou|voy a|je vais|ich werde|ik ga|zrobię|я сделаю|я поставлю)\b`,
   String.raw`\b(?:propongo|propondría|sugiero|sugeriría|puedo|podría|sugiro|proponho|proporia|sugeriria|posso|poderia|je propose|je suggère|je partirais|je peux|je pourrais|proporrei|suggerisco|suggerirei|potrei|ich schlage vor|ich würde|ich kann|ich könnte|ik stel voor|ik zou|ik kan|proponuję|zaproponowałbym|mogę|mógłbym|предлагаю|предложил бы|могу|можно)\b`,
   'でどうでしょう', 'どうでしょう', 'はいかが', '提案', '建议', '我建议', '可以', '要不要', '제안', '어떨까요', '할까요', '어때요',
 ]);
@@ -245,8 +243,9 @@ const LASTING_CJK = /(?:另外以后|^以后|以后(?:都|所有|新|一律)|今
 
 /** Generality: a norm that holds beyond this task (every, whenever, anywhere, otherwise, without asking…). */
 const GENERAL = compile([
-  String.raw`\b(?:every|each|all|any|anything|everything|anywhere|everywhere|whenever|every time|no one|nobody|everyone|otherwise|without asking|unless|new (?:endpoints?|code|files?|tables?|routes?|modules?|services?|dependencies|flags?))\b`,
-  String.raw`\b(?:todos?|todas?|cada|cualquier|siempre que|nadie|toda|qualquer|sempre que|ninguém|tous|toutes|chaque|n'importe|personne|tutti|tutte|tutto|tutta|tout|toute|ogni|qualsiasi|nessuno|jede[rsmn]?|alle|immer wenn|niemand|elke|iedere|każd[yaei]|wszystk\w*|nikt|все|всё|всех|каждый|каждой|каждом|каждую|любой|никто)\b`,
+  String.raw`(?!(?:every|each|cada|ogni|chaque|jede[nrs]?|elke|iedere|każd\p{L}*|кажд\p{L}*) (?:night|day|morning|evening|hour|week|month|noche|día|dia|mañana|notte|giorno|mattina|nuit|jour|matin|nacht|tag|morgen|dag|noc|dzień|rano|ночь|день|утро|час)\b)\b(?:every|each|cada|ogni|chaque|jede[nrs]?|elke|iedere|każd\p{L}*|кажд\p{L}*)\b`,
+  String.raw`\b(?:all|any|anything|everything|anywhere|everywhere|whenever|no one|nobody|everyone|otherwise|without asking|unless|new (?:endpoints?|code|files?|tables?|routes?|modules?|services?|dependencies|flags?))\b`,
+  String.raw`\b(?:todos?|todas?|cualquier|siempre que|nadie|toda|qualquer|sempre que|ninguém|tous|toutes|n'importe|personne|tutti|tutte|tutto|tutta|tout|toute|qualsiasi|nessuno|alle|immer wenn|niemand|wszystk\w*|nikt|все|всё|всех|любой|никто)\b`,
   String.raw`\b(?:nuev[oa]s|nov[oa]s|nouveaux|nouvelles|nuov[ie]|neue[nrs]?|nieuwe|nowe|новые|na overleg|nach rücksprache|sin consultar|sem consultar|sans demander|senza chiedere|bez konsultacji|без согласования)\b`,
   '所有', '全部', '任何', 'すべて', '全て', '모든', '新しい', '新的', '새로운', '否则', '新写的', '新接口', '새 ', '都(?!是)',
 ]);
@@ -261,11 +260,11 @@ const NORM_VERB = compile([
 
 /** Words of a symptom: what the code does wrong. */
 const FAILURE = compile([
-  String.raw`\b(?:fails?|failed|failing|hangs?|hung|crash(?:es|ed)?|breaks?|broke|broken|overcounts?|undercounts?|never (?:returns?|picks?|prints?|finishes|completes|loads|starts|stops|gets|shows|fires|runs|works|ends|closes|responds|terminates|exits)|always (?:fails?|returns?|complains?|crashes|overcounts?|undercounts?|hangs?|times? out|shows?|gets?)|times? out|timed out|stick(?:s)? around|show(?:s)? up as|come(?:s)? out (?:in|as)|since (?:this morning|yesterday|today|the deploy|the upgrade)|flaky|flakes|stack ?trace|traceback|throws?|errors? out|off by|(?:is|are|was|were) (?!going\b|being\b)[a-z]+ing|even (?:for|when|if|on|with)|complains?|complaining|confus(?:es|ing)|resets?|never (?:persists?|happens|seen|understood)|happens (?:only|on|when)|doesn't work|does not work|not working|stopped working|even though|seems (?:off|wrong|broken)|which seems|twice|(?:every|each) single time|reconnect(?:s|ed)?|crash(?:es)?|se reconnecte|reconecta|wysypuje|переподключ\p{L}*|is ignored|are ignored|anyway|is red|are red|is lost|are lost|stuck|kills?|explodes?|keeps? [a-z]+ing|weirdly|never (?:arrives?|expires?|includes?|runs?|fires?|reaches|shows?|loads?|triggers?|renders?|updates?)|(?:don'?t|doesn'?t|won'?t|isn'?t|aren'?t) (?:show|work|load|run|fire|appear|reach|render|trigger|compile|build|start|get|pick)|(?:are|is) (?:slow|huge|wrong|empty|missing|null|nil|undefined))\b`,
+  String.raw`\b(?:fails?|failed|failing|hangs?|hung|crash(?:es|ed)?|breaks?|broke|broken|overcounts?|undercounts?|never (?:returns?|picks?|prints?|finishes|completes|loads|starts|stops|gets|shows|fires|runs|works|ends|closes|responds|terminates|exits)|always (?:fails?|returns?|complains?|crashes|overcounts?|undercounts?|hangs?|times? out|shows?|gets?)|times? out|timed out|stick(?:s)? around|show(?:s)? up as|come(?:s)? out (?:in|as)|since (?:this morning|yesterday|today|the deploy|the upgrade)|flaky|flakes|stack ?trace|traceback|throws?|errors? out|off by|(?:is|are|was|were) (?!going\b|being\b)[a-z]+ing|even (?:for|when|if|on|with)|complains?|complaining|confus(?:es|ing)|resets?|never (?:persists?|happens|seen|understood)|happens (?:only|on|when)|doesn't work|does not work|not working|stopped working|even though|seems (?:off|wrong|broken)|which seems|twice|(?:every|each) single time|reconnect(?:s|ed)?|crash(?:es)?|se reconnecte|reconecta|wysypuje|переподключ\p{L}*|is ignored|are ignored|anyway|but i (?:can'?t|cannot|can not|don'?t|couldn'?t)|schlagen|fehl|падают|fallan|échouent|falham|falliscono|falen|is red|are red|is lost|are lost|stuck|kills?|explodes?|keeps? [a-z]+ing|weirdly|never (?:arrives?|expires?|includes?|runs?|fires?|reaches|shows?|loads?|triggers?|renders?|updates?)|(?:don'?t|doesn'?t|won'?t|isn'?t|aren'?t) (?:show|work|load|run|fire|appear|reach|render|trigger|compile|build|start|get|pick)|(?:are|is) (?:slow|huge|wrong|empty|missing|null|nil|undefined))\b`,
   String.raw`\b(?:stopped building|complain(?:s|ed)? that|reclam(?:ou|aram|am|a|an|ó|aron)|se pla(?:int|ignent)|se quej(?:a|an|ó|aron)|beschwer(?:t|en) sich|klagen|lamentano|si lamenta|narzekają|жалуются|falla|fallan|se cuelga|rompe|falha|travou|trava|échoue|plante|fallisce|si blocca|schlägt fehl|bricht|hängt|stürzt|faalt|hangt|crasht|pada|zawiesza|padają|падает|виснет|ломается|не работает|ab\b)`,
   String.raw`\b(?:should|zou|sollte|debería|deveria|devrait|dovrebbe|powinien|должен)\b.*\b(?:but|maar|aber|pero|mas|mais|ma|ale|но)\b`,
   String.raw`^(?:the |l'|la |le |o |a |die |de |het )?(?:app|appli|application|aplicación|aplicativo|aplikacja|applicatie|applicazione|приложение)(?![\p{L}]).*(?:never|always|jamais|toujours|nunca|siempre|sempre|mai|nie|nooit|altijd|immer|zawsze|nigdy|никогда|всегда)`,
-  '빠집니다', '빠져', '안 됩니다', '안 돼요', '落ち', '失敗', '止まる', '返らない', '报错', '失败', '崩溃', '卡住', '不返回', '一直不', '실패', '멈춰',
+  '少了', '少最后', '丢失', '丢了', '잃어버', '누락', '빠집니다', '빠져', '안 됩니다', '안 돼요', '落ち', '失敗', '止まる', '返らない', '报错', '失败', '崩溃', '卡住', '不返回', '一直不', '실패', '멈춰',
 ]);
 
 /** Opinions and musings: the speaker's taste, not the team's rule. */
@@ -279,7 +278,7 @@ const OPINION = compile([
 const EVALUATIVE = compile([
   String.raw`\b(?:the worst|worst|nightmare|a pain|painful|a mess|a minefield|fun|tricky|is fine|are fine|more work than|bites? (?:you|us)|sounds? (?:great|good|nice) in|you think|reading datasheets|so verbose|is nice|are nice)\b`,
   String.raw`\b(?:jaja|jeje|jajaja|haha|hehe|kkk+|mdr|ahah|xd)\b`, String.raw`\b(?:peor(?:es)?|pesadilla|un lío|pire|cauchemar|galère|un casino|incubo|albtraum|nervig|lastig|vervelend|koszmar|кошмар|ад|боль)\b`,
-  '最悪', '面倒', '麻烦死', '头疼', '최악', '골치', 'ㅋㅋ', '哈哈', '笑',
+  String.raw`\b(?:un dolor|dor de cabeça|a headache|weird|strange)\b`, '最悪', '面倒', '麻烦死', '头疼', '奇怪', '很怪', '최악', '골치', 'ㅋㅋ', '哈哈', '笑',
 ]);
 
 /** Deixis of the task at hand: this time, for now, this function, the failing test… */
@@ -313,7 +312,7 @@ const DECLARATIVE = compile([
   String.raw`^(?![我你他她请帮麻烦能可为怎])(?=[^，,]*\p{Script=Han})[\p{Script=Han}\x60A-Za-z0-9_/ .-]{2,}[，,][^？?吗呢]*[。.]?$`,
   // ru: a subject and a present verb of a norm, reflexive-passive included ("Конфиг читается только из…", "Тесты лежат рядом с кодом").
   String.raw`^[\p{L}\p{N}\x60_'./()-]+(?: [\p{L}\p{N}\x60_'./()-]+){0,4} (?:лежат|лежит|хранятся|хранится|идут|идёт|живут|живёт|пишутся|пишется|читается|читаются|меняется|меняются|делается|делаются|проходят|проходит|используют|используется|должны|должен|должна)(?![\p{L}])`,
-  String.raw`^(?:the |our |all |every |new |any )?(?!(?:it|this|that|these|those|i|you|he|she|they|there|here|what|which)\b)[\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()<>{}-]*(?: (?!(?:is|are)\b)[\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()<>{}-]*){0,5} (?:is|are|follow|follows|live|lives|go|goes|stay|stays|carry|carries|uses?|needs?|gets?|comes?|belongs?|excludes?|includes?|owns?|starts?|must|may|only)\b`,
+  String.raw`^(?:the |our |all |every |new |any )?(?!(?:it|this|that|these|those|i|you|he|she|they|there|here|what|which|make|add|write|build|show|refactor|replace|set|run|get|put|move|change|fix|create|update|remove|find|check|give|wire|call|split|let|please|can|could|would)\b)[\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()<>{}-]*(?: (?!(?:is|are)\b)[\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()<>{}-]*){0,5} (?:is|are|follow|follows|live|lives|go|goes|stay|stays|carry|carries|uses?|needs?|gets?|comes?|belongs?|excludes?|includes?|owns?|starts?|must|may|only)\b`,
 ]);
 
 /**
@@ -342,7 +341,7 @@ const SPECIFIED = compile([
 const TOPIC = /^(?!(?:context|background|error|errors|log|logs|output|note|q|question|bug|issue|problem|symptom|repro|steps|expected|actual|hi|hey|re|ps|edit|fyi|update|so|ok|also|then|result|results|trace|stack|warning|message|update)\s*:)[\p{L}\p{N}\x60_./ &-]{2,32}:\s+\S/iu;
 
 /** A subject that holds for every one: "Each service has…", "Jeder Merge braucht…", "Toda tabela nova…", "모든 날짜는…". */
-const QUANTIFIED = /^(?:every|each|all|any|tod[oa]s?|cada|chaque|tou(?:te)?s?|tout|ogni|tutt[ie]|jede[rsn]?|alle|elke|iedere?|każd[yae]|wszystkie|каждый|каждая|каждое|все|любой)\s+(?!(?:of (?:you|them|us)|the time|single|time|right|good|done|set)\b)\p{L}|^(?:모든|所有|每个|每一个|すべての|全ての)/iu;
+const QUANTIFIED = /^(?:every|each|all|any|tod[oa]s?|cada|chaque|tou(?:te)?s?|tout|ogni|tutt[ie]|jede[rsn]?|alle|elke|iedere?|każd[yae]|wszystkie|каждый|каждая|каждое|все|любой)\s+(?!(?:of (?:you|them|us)|the|time|single|right|good|done|set)\b)\p{L}|^(?:모든|所有|每个|每一个|すべての|全ての)/iu;
 
 /** What a present-tense norm is done to: "are resized server-side", "is partitioned by month", "are encrypted at the column level". */
 const PASSIVE = /\b(?:is|are) (?:\w+ly |not |never |always |only |all )?(?:[a-z]+(?:ed|en)|written|run|built|kept|made|sent|held|set|put|read|frozen|done)\b|\b(?:worden|wordt|werden|wird|son|são|sont|sono|vengono|są) (?:\p{L}+ )?(?:ge\p{L}+[td]|\p{L}+(?:ado|ada|ados|adas|ido|idos|idas|és|ées|ati|ate|iti|ite|ane|one|ywane))(?![\p{L}])/iu;
@@ -401,7 +400,8 @@ export function clauseScore(clause: string): { score: number; decision: boolean;
   score += has('normative', R.modal, 1);
   score += has('general', GENERAL, 1);
   score += has('how things go', NORM_VERB, 1.5);
-  const declarative = has('declarative', DECLARATIVE, 1) || (HABITUAL.test(lower) && !any(R.task, lower) ? (why.push('a habit +1'), 1) : 0);
+  const habit = HABITUAL.exec(lower);
+  const declarative = has('declarative', DECLARATIVE, 1) || (habit && !any(R.task, lower) && !(/^the /u.test(lower) && /(?:always|never|only)$/u.test(habit[0])) ? (why.push('a habit +1'), 1) : 0);
   score += declarative;
   if (declarative && (/\b(?:is|are)\s+[\x60<]/u.test(lower) || /\x60[^\x60]+\x60/u.test(lower))) {
     score += 0.5;
@@ -415,8 +415,8 @@ export function clauseScore(clause: string): { score: number; decision: boolean;
     why.push('impersonal +1');
   }
   if (QUANTIFIED.test(lower) && !any(R.task, lower) && !any(FAILURE, lower)) {
-    score += 1;
-    why.push('said of every one +1');
+    score += 0.5;
+    why.push('said of every one +0.5');
   }
   const specified = has('specified', SPECIFIED, 0.5);
   score += specified;
@@ -513,12 +513,16 @@ function isTaskClause(clause: string): boolean {
 const ALTERNATIVES = compile([String.raw`\b(?:or|oder|ou|o|of|albo|czy|или|либо)\b`, '还是', '或者', 'それとも', 'か、', '아니면'])[0]!;
 
 /** What the agent's turn before a prompt was: a permission asked, a choice offered, a proposal, a question for a value. */
-type PreviousKind = 'permission' | 'choice' | 'proposal' | 'question' | 'other';
+type PreviousKind = 'permission' | 'choice' | 'proposal' | 'announced' | 'question' | 'other';
+
+/** What the agent says it will do or did ("I'll return 503", "I set the reindex to daily"): a person may correct it; a yes to it sets no rule. */
+const ANNOUNCED = /\b(?:i(?:'ll|'m (?:going|planning) to| will| set| changed| named| configured| picked| chose| went with))\b|\b(?:vou|voy a|je vais|ich werde|ik ga|zrobię|я сделаю|я поставлю)(?![\p{L}])/iu;
 
 function previousKind(previous: string): PreviousKind {
   if (PERMISSION.test(previous)) return 'permission';
   if (/[?？]/u.test(previous) && ALTERNATIVES.test(previous)) return 'choice';
   if (PROPOSAL.test(previous)) return 'proposal';
+  if (ANNOUNCED.test(previous)) return 'announced';
   if (VALUE_QUESTION.test(previous)) return 'question';
   return 'other';
 }
@@ -593,13 +597,13 @@ export function statedRulesOf(text: string, previous?: string): RuleVerdict {
       const rest = sentences.slice(1, 3).filter((x) => !/[?？]/u.test(x)).join(' ');
       const withRest = rest && rest.length < 320 ? `${sentence} ${rest}` : sentence;
       const restLower = withRest.toLowerCase();
-      const substance = SUBSTANCE.test(withRest) || any(R.norm, restLower) || any(GENERAL, restLower) || any(SPECIFIED, restLower) || (prev === 'proposal' && /^(?:no|not|nope|nah|não|non|nein|nee|nie|нет|いいえ|いや|不|아니)(?![\p{L}])/iu.test(lower) && withRest.split(/\s+/u).length >= 3 && !NOT_A_CORRECTION.test(restLower));
+      const substance = SUBSTANCE.test(withRest) || any(R.norm, restLower) || any(GENERAL, restLower) || any(SPECIFIED, restLower) || ((prev === 'proposal' || prev === 'announced') && /^(?:no|not|nope|nah|não|non|nein|nee|nie|нет|いいえ|いや|不|아니)(?![\p{L}])/iu.test(lower) && withRest.split(/\s+/u).length >= 3 && !NOT_A_CORRECTION.test(restLower));
       const how =
         YES.test(lower) && (any(GENERAL, restLower) || EVERYWHERE.test(restLower)) && !TASK_SCOPED.test(withRest) && !any(TASK_DEIXIS, lower) && !any(FAILURE, lower)
           ? "the agent's proposal accepted for everything"
           : any(R.accept, lower) && (prev === 'proposal' || prev === 'choice') && !TASK_SCOPED.test(previous) && !TASK_SCOPED.test(sentence) && !any(TASK_DEIXIS, lower)
           ? "the agent's proposal accepted"
-          : ((prev !== 'question' && any(R.correction, lower)) || (prev === 'proposal' && (CONTRAST.test(lower) || /\b(?:instead|rather)\b/iu.test(lower)))) && substance && !WITHDRAWN.test(lower) && !NOT_A_CORRECTION.test(restLower)
+          : ((prev !== 'question' && any(R.correction, lower)) || ((prev === 'proposal' || prev === 'announced') && (CONTRAST.test(lower) || /\b(?:instead|rather)\b/iu.test(lower)))) && substance && !WITHDRAWN.test(lower) && !NOT_A_CORRECTION.test(restLower)
             ? "the agent's proposal corrected"
             : (prev === 'choice' || (prev === 'proposal' && (ALTERNATIVES.test(previous) || /\boption [a-z0-9]\b|\(\w\)/iu.test(previous)))) && picks(sentence, previous)
               ? "one of the agent's options chosen"
