@@ -52,7 +52,7 @@ function compile(sources: string[]): RegExp[] {
 const NORM = [
   // en
   String.raw`\balways\b`, String.raw`\bnever\b`, String.raw`\bfrom now on\b`, String.raw`\bgoing forward\b`, String.raw`\bat all times\b`, String.raw`\bno exceptions?\b`,
-  String.raw`\bfull stop\b`, String.raw`\bwithout exception\b`, String.raw`\bnon-?negotiable\b`, String.raw`\bin (?:this|our|the) (?:repo|repository|project|codebase|code base|team|service|app)\b`, String.raw`\bacross the (?:repo|codebase|project)\b`,
+  String.raw`\bfull stop\b`, String.raw`\bwithout exception\b`, String.raw`\bnon-?negotiable\b`, String.raw`\bin (?:this|our|the) (?:repo|repository|project|codebase|code base|team|service|app)\b(?!\s+(?:subclass|class|module|file|folder|directory|server|config|code|page|screen|store)\b)`, String.raw`\bacross the (?:repo|codebase|project)\b`,
   String.raw`\bonly ever\b`, String.raw`\bas a rule\b`, String.raw`\b(?:is )?how we (?:work|do (?:it|things)|roll)(?: here| in this \w+)?\b`, String.raw`\b(?:are|is|get|go|live|follow|use|work|named|written|done)\b[^.;:?!]{3,60}\bhere\s*(?=[,.;!]|$)`, String.raw`\bby convention\b`, String.raw`\bstandard(?:ize|ise|ized|ised)? on\b`, String.raw`\bfrom here on\b`, String.raw`\bhenceforth\b`,
   // es / pt
   String.raw`\bsiempre\b`, String.raw`\bnunca\b`, String.raw`\bjamás\b`, String.raw`\ba partir de ahora\b`, String.raw`\bde ahora en adelante\b`, String.raw`\ben este (?:repo|repositorio|proyecto)\b`, String.raw`\bsin excepci[oó]n\b`,
@@ -221,7 +221,7 @@ const LASTING_LEAD = String.raw`(?:for the future|for later|for the rest|going f
 /** Clauses joined by a dash or "and remember": "rename it — and remember prices are integer cents". */
 function clausesOf(sentence: string): string[] {
   const clauses = sentence
-    .split(new RegExp(String.raw`\s+[—–]\s+(?=(?:and |but |also |oh,? |btw,? |remember|y |e |et |und |en )?)|;\s+|,\s+(?=(?:and |e |y |et |und |en |a |и |а )?(?:remember|note|keep in mind|btw|by the way|fyi|recuerda|lembre|n'oublie|ricorda|denk daran|vergiss nicht|onthoud|pamiętaj|помни|${LASTING_LEAD})(?![\p{L}]))|\s+(?=(?:but|and|y|e|et|und|en|a|и|а) ${LASTING_LEAD}[:,])`, 'iu'))
+    .split(new RegExp(String.raw`\s+[—–]\s+(?=(?:and |but |also |oh,? |btw,? |remember|y |e |et |und |en )?)|;\s+|,\s+(?=(?:and |then )?(?:add|write|fix|set|put|update|wire|make|create|move|remove|change|do|implement|build)\s+(?:them|it|those|these|that|this|one)\b)|,\s+(?=(?:and |e |y |et |und |en |a |и |а )?(?:remember|note|keep in mind|btw|by the way|fyi|recuerda|lembre|n'oublie|ricorda|denk daran|vergiss nicht|onthoud|pamiętaj|помни|${LASTING_LEAD})(?![\p{L}]))|\s+(?=(?:but|and|y|e|et|und|en|a|и|а) ${LASTING_LEAD}[:,])`, 'iu'))
     .map((c) => c.trim())
     .filter(Boolean);
   // A lead-in alone ("also — general thing — imports are sorted…") tells the clause after it.
@@ -260,7 +260,7 @@ const NORM_VERB = compile([
 
 /** Words of a symptom: what the code does wrong. */
 const FAILURE = compile([
-  String.raw`\b(?:fails?|failed|failing|hangs?|hung|crash(?:es|ed)?|breaks?|broke|broken|overcounts?|undercounts?|never (?:returns?|picks?|prints?|finishes|completes|loads|starts|stops|gets|shows|fires|runs|works|ends|closes|responds|terminates|exits)|always (?:fails?|returns?|complains?|crashes|overcounts?|undercounts?|hangs?|times? out|shows?|gets?)|times? out|timed out|stick(?:s)? around|show(?:s)? up as|come(?:s)? out (?:in|as)|since (?:this morning|yesterday|today|the deploy|the upgrade)|flaky|flakes|stack ?trace|traceback|throws?|errors? out|off by|(?:is|are|was|were) (?!going\b|being\b)[a-z]+ing|even (?:for|when|if|on|with)|complains?|complaining|confus(?:es|ing)|resets?|never (?:persists?|happens|seen|understood)|happens (?:only|on|when)|doesn't work|does not work|not working|stopped working|even though|seems (?:off|wrong|broken)|which seems|twice|(?:every|each) single time|reconnect(?:s|ed)?|crash(?:es)?|se reconnecte|reconecta|wysypuje|переподключ\p{L}*|is ignored|are ignored|anyway|but i (?:can'?t|cannot|can not|don'?t|couldn'?t)|i (?:can'?t|cannot|can not|couldn'?t) (?:find|see|get|figure|reproduce)|schlagen|fehl|падают|fallan|échouent|falham|falliscono|falen|is red|are red|is lost|are lost|stuck|kills?|explodes?|keeps? [a-z]+ing|weirdly|never (?:arrives?|expires?|includes?|runs?|fires?|reaches|shows?|loads?|triggers?|renders?|updates?)|(?:don'?t|doesn'?t|won'?t|isn'?t|aren'?t) (?:show|work|load|run|fire|appear|reach|render|trigger|compile|build|start|get|pick)|(?:are|is) (?:slow|huge|wrong|empty|missing|null|nil|undefined))\b`,
+  String.raw`\b(?:fails?|failed|failing|hangs?|hung|crash(?:es|ed)?|breaks?|broke|broken|overcounts?|undercounts?|never (?:returns?|picks?|prints?|finishes|completes|loads|starts|stops|gets|shows|fires|runs|works|ends|closes|responds|terminates|exits)|always (?:fails?|returns?|complains?|crashes|overcounts?|undercounts?|hangs?|times? out|shows?|gets?)|times? out|timed out|stick(?:s)? around|show(?:s)? up as|come(?:s)? out (?:in|as)|since (?:this morning|yesterday|today|the deploy|the upgrade)|flaky|flakes|stack ?trace|traceback|throws?|errors? out|off by|(?:is|are|was|were) (?!going\b|being\b)[a-z]+ing|even (?:for|when|if|on|with)|complains?|complaining|confus(?:es|ing)|resets?|never (?:persists?|happens|seen|understood)|happens (?:only|on|when)|doesn't work|does not work|not working|stopped working|even though|seems (?:off|wrong|broken)|which seems|twice|(?:every|each) single time|reconnect(?:s|ed)?|crash(?:es)?|se reconnecte|reconecta|wysypuje|переподключ\p{L}*|is ignored|are ignored|anyway|only when you|when you (?:filter|click|open|press|scroll|type|load|submit|rotate|log in|sign in)|nie kończy|не заканчивается|no termina|não termina|ne se termine|non finisce|nie fertig|but i (?:can'?t|cannot|can not|don'?t|couldn'?t)|i (?:can'?t|cannot|can not|couldn'?t) (?:find|see|get|figure|reproduce)|schlagen|fehl|падают|fallan|échouent|falham|falliscono|falen|is red|are red|is lost|are lost|stuck|kills?|explodes?|keeps? [a-z]+ing|weirdly|never (?:arrives?|expires?|includes?|runs?|fires?|reaches|shows?|loads?|triggers?|renders?|updates?)|(?:don'?t|doesn'?t|won'?t|isn'?t|aren'?t) (?:show|work|load|run|fire|appear|reach|render|trigger|compile|build|start|get|pick)|(?:are|is) (?:slow|huge|wrong|empty|missing|null|nil|undefined))\b`,
   String.raw`\b(?:stopped building|complain(?:s|ed)? that|reclam(?:ou|aram|am|a|an|ó|aron)|se pla(?:int|ignent)|se quej(?:a|an|ó|aron)|beschwer(?:t|en) sich|klagen|lamentano|si lamenta|narzekają|жалуются|falla|fallan|se cuelga|rompe|falha|travou|trava|échoue|plante|fallisce|si blocca|schlägt fehl|bricht|hängt|stürzt|faalt|hangt|crasht|pada|zawiesza|padają|падает|виснет|ломается|не работает|ab\b)`,
   String.raw`\b(?:should|zou|sollte|debería|deveria|devrait|dovrebbe|powinien|должен)\b.*\b(?:but|maar|aber|pero|mas|mais|ma|ale|но)\b`,
   String.raw`^(?:the |l'|la |le |o |a |die |de |het )?(?:app|appli|application|aplicación|aplicativo|aplikacja|applicatie|applicazione|приложение)(?![\p{L}]).*(?:never|always|jamais|toujours|nunca|siempre|sempre|mai|nie|nooit|altijd|immer|zawsze|nigdy|никогда|всегда)`,
@@ -284,13 +284,13 @@ const EVALUATIVE = compile([
 /** A story of what happened, not how things are done: "We had 3 incidents last week", "our staging DB got wiped last night". */
 const STORY = compile([
   String.raw`\b(?:last (?:week|night|month|year|sprint|friday|monday|release|time)|yesterday|this morning|earlier today|(?:days?|weeks?|hours?|months?) ago)\b`,
-  String.raw`^(?:we|i|they|someone) (?:had|got|saw|hit|lost|ran|noticed|found|tried|broke|shipped|deployed|merged|pushed)\b`,
+  String.raw`^(?:we|i|they|someone) (?:had|got|saw|hit|lost|ran|noticed|found|tried|broke|shipped|deployed|merged|pushed)\b`, String.raw`\b(?:was|were) down\b|\bwent (?:dead|down)\b|\bmissed \d+`,
   String.raw`\b(?:la semana pasada|ayer|anoche|semana passada|ontem|la semaine dernière|hier|la settimana scorsa|ieri|letzte woche|gestern|vorige week|gisteren|w zeszłym tygodniu|wczoraj|на прошлой неделе|вчера)\b`, '先週', '昨日', '上周', '昨天', '지난주', '어제',
 ]);
 
 /** Deixis of the task at hand: this time, for now, this function, the failing test… */
 const TASK_DEIXIS = compile([
-  String.raw`\b(?:this time|for now|right now|today|for the moment|in this (?:script|function|file|method|class|test|pr|change|branch|commit|ticket|loop|module)|this (?:function|script|loop|test|file|one)|the (?:failing|flaky|last|new) |the readme|just get|so it doesn't|so that it|instead of raising|(?<!we )change it|write that|a test for it|and tell me|for the import job|only change|i want to see|esta vez|desta vez|cette fois|questa volta|diesmal|dit keer|deze keer|tym razem|while you'?re|while i'?m|just the|should(?:n't| not| never) have|you write)\b`,
+  String.raw`\b(?:this time|for now|right now|today|for the moment|in this (?:script|function|file|method|class|test|pr|change|branch|commit|ticket|loop|module)|this (?:function|script|loop|test|file|one)|the (?:failing|flaky|last|new) |the readme|just get|so it doesn't|so that it|instead of raising|(?<!we )change it|write that|a test for it|and tell me|for the import job|only change|i want to see|esta vez|desta vez|cette fois|(?<!partir de |ab |od |от |d'ora in |da ora in |da adesso in )(?:agora|ahora|maintenant|adesso|jetzt|teraz|сейчас)|questa volta|diesmal|dit keer|deze keer|tym razem|while you'?re|while i'?m|just the|should(?:n't| not| never) have|you write)\b`,
   String.raw`\b(?:este test|esta función|este teste|essa função|esse teste|ce test|cette fonction|le test qui|questo test|questa funzione|il parser|diesen test|diese funktion|die funktion|deze test|deze functie|ten test|tę pętlę|tę funkcję|этот тест|эту функцию|флапающий)\b`,
   String.raw`в этот раз`, 'このテスト', 'この関数', '今回', '这个函数', '这个测试', '这次', '이 함수', '이 테스트', '이번에',
 ]);
@@ -465,7 +465,7 @@ export function clauseScore(clause: string): { score: number; decision: boolean;
     why.push('what one piece of code must do -1');
   }
   // A prohibition or an instruction for good: "Don't add new dependencies without asking me first".
-  if (/^(?:don'?t|do not|never|no one|nobody|jamais|nunca|niemals|nooit|mai|никогда|nigdy|決して|绝不|절대)(?![\p{L}])/iu.test(lower) && !any(TASK_DEIXIS, lower) && !any(FAILURE, lower)) {
+  if (/^(?:don'?t|do not|never|no one|nobody|jamais|nunca|niemals|nooit|mai|никогда|nigdy|決して|绝不|절대)(?![\p{L}])(?!\s+\p{L}+ed\b)/iu.test(lower) && !any(TASK_DEIXIS, lower) && !any(FAILURE, lower)) {
     score += 1.5;
     why.push('standing prohibition +1.5');
   }
@@ -492,12 +492,13 @@ interface ClauseVerdict {
 }
 
 /** One clause (no preceding agent turn); `tainted`: another clause of its sentence is a request for the task. */
-function judgeClause(clause: string, tainted = false, background = 0): ClauseVerdict {
+function judgeClause(clause: string, tainted = false, background = 0, spec = false): ClauseVerdict {
   const { score, decision, why } = clauseScore(clause);
   const labelled = any(R.label, clause.toLowerCase());
   const told = labelled || REMINDER.test(clause.trim()) || LASTING_CJK.test(clause);
-  const penalty = (tainted && !labelled ? 2 : 0) + (background && !told ? background : 0);
-  const notes = [...(tainted && !labelled ? ['a request beside it -2'] : []), ...(background && !told ? [`what the prompt asks about -${background}`] : [])];
+  const beside = tainted && !labelled ? (spec ? 4 : 2) : 0;
+  const penalty = beside + (background && !told ? background : 0);
+  const notes = [...(beside ? [`a request beside it -${beside}`] : []), ...(background && !told ? [`what the prompt asks about -${background}`] : [])];
   return { rule: score - penalty >= RULE_THRESHOLD, decision, why: [...why, ...notes].join(', ') };
 }
 
@@ -510,6 +511,9 @@ const BACKGROUND_MARGIN = 1.5;
 
 /** The same for a statement beside a question or a request anywhere else in the prompt ("Can you mark X deprecated? We override it in the subclass."). */
 const ABOUT_MARGIN = 1;
+
+/** A request that points back at what the prompt just described: "add them", "set it up", "write that check". */
+const ANAPHORIC_TASK = /^(?:(?:and|then|so|now|please)[,\s]+)?(?:add|write|fix|set|put|update|wire|make|create|move|remove|change|do|implement|build)\s+(?:them|it|those|these|that|this|one)\b/iu;
 
 /** A clause that asks for the task at hand: a task verb first, a request marker, or this task's things. */
 function isTaskClause(clause: string): boolean {
@@ -639,8 +643,10 @@ export function statedRulesOf(text: string, previous?: string): RuleVerdict {
     const clauses = clausesOf(sentence);
     // A request in one clause makes the whole sentence the task at hand, unless a clause is told as a rule.
     const tainted = clauses.length > 1 && clauses.some((c) => isTaskClause(c));
+    // "— add them", "— set it up": the request is about what the other clause describes, which is this task's spec.
+    const spec = tainted && clauses.some((c) => isTaskClause(c) && ANAPHORIC_TASK.test(c.trim()));
     const background = asks && i < sentences.length - 1 ? BACKGROUND_MARGIN : firstAsk >= 0 && firstAsk < i ? ABOUT_MARGIN : 0;
-    let verdicts = clauses.map((clause) => ({ clause, v: judgeClause(clause, tainted && !REMINDER.test(clause.trim()), background) })).filter((x) => x.v.rule);
+    let verdicts = clauses.map((clause) => ({ clause, v: judgeClause(clause, tainted && !REMINDER.test(clause.trim()), background, spec) })).filter((x) => x.v.rule);
     // Clauses of one statement ("Tests never talk to Stripe; they use the recorded cassettes") are read together when none asks for the task.
     if (verdicts.length === 0 && clauses.length > 1 && !tainted) verdicts = [{ clause: sentence, v: judgeClause(sentence, false, background) }].filter((x) => x.v.rule);
     if (verdicts.length === 0) {
