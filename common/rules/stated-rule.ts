@@ -221,7 +221,7 @@ const LASTING_LEAD = String.raw`(?:for the future|for later|for the rest|going f
 /** Clauses joined by a dash or "and remember": "rename it — and remember prices are integer cents". */
 function clausesOf(sentence: string): string[] {
   const clauses = sentence
-    .split(new RegExp(String.raw`\s+[—–]\s+(?=(?:and |but |also |oh,? |btw,? |remember|y |e |et |und |en )?)|;\s+|,\s+(?=(?:and |then )?(?:add|write|fix|set|put|update|wire|make|create|move|remove|change|do|implement|build)\s+(?:them|it|those|these|that|this|one)\b)|,\s+(?=(?:and |e |y |et |und |en |a |и |а )?(?:remember|note|keep in mind|btw|by the way|fyi|recuerda|lembre|n'oublie|ricorda|denk daran|vergiss nicht|onthoud|pamiętaj|помни|${LASTING_LEAD})(?![\p{L}]))|\s+(?=(?:but|and|y|e|et|und|en|a|и|а) ${LASTING_LEAD}[:,])`, 'iu'))
+    .split(new RegExp(String.raw`\s+[—–]\s+(?=(?:and |but |also |oh,? |btw,? |remember|y |e |et |und |en )?)|;\s+|,\s+(?=(?:and |e |y |et |und |en |a |и |а )?(?:remember|note|keep in mind|btw|by the way|fyi|recuerda|lembre|n'oublie|ricorda|denk daran|vergiss nicht|onthoud|pamiętaj|помни|${LASTING_LEAD})(?![\p{L}]))|\s+(?=(?:but|and|y|e|et|und|en|a|и|а) ${LASTING_LEAD}[:,])`, 'iu'))
     .map((c) => c.trim())
     .filter(Boolean);
   // A lead-in alone ("also — general thing — imports are sorted…") tells the clause after it.
@@ -496,7 +496,8 @@ function judgeClause(clause: string, tainted = false, background = 0, spec = fal
   const { score, decision, why } = clauseScore(clause);
   const labelled = any(R.label, clause.toLowerCase());
   const told = labelled || REMINDER.test(clause.trim()) || LASTING_CJK.test(clause);
-  const beside = tainted && !labelled ? (spec ? 4 : 2) : 0;
+  // …the more so when the clause names the concrete things to change ("Every handler in `routes/admin.ts` needs an auth check — add them").
+  const beside = tainted && !labelled ? (spec && CONCRETE.test(clause) ? 4 : 2) : 0;
   const penalty = beside + (background && !told ? background : 0);
   const notes = [...(beside ? [`a request beside it -${beside}`] : []), ...(background && !told ? [`what the prompt asks about -${background}`] : [])];
   return { rule: score - penalty >= RULE_THRESHOLD, decision, why: [...why, ...notes].join(', ') };
@@ -514,6 +515,12 @@ const ABOUT_MARGIN = 1;
 
 /** A request that points back at what the prompt just described: "add them", "set it up", "write that check". */
 const ANAPHORIC_TASK = /^(?:(?:and|then|so|now|please)[,\s]+)?(?:add|write|fix|set|put|update|wire|make|create|move|remove|change|do|implement|build)\s+(?:them|it|those|these|that|this|one)\b/iu;
+
+/** The same request at the end of a sentence, after a comma: "every lambda in `functions/` needs a DLQ, add them to the terraform". */
+const ANAPHORIC_TAIL = /,\s+(?:and |then )?(?:add|write|fix|set|put|update|wire|make|create|move|remove|change|do|implement|build)\s+(?:them|it|those|these|that|this|one)\b[^,]*$/iu;
+
+/** Concrete things to change: a path, a file, code. */
+const CONCRETE = /\x60|[\w.-]+\/[\w.-]*\/|[\w.-]+\/(?=[\s,.;]|$)|\w\.(?:ts|tsx|js|jsx|py|go|rs|tf|ya?ml|json|rb|java|kt|swift|sql|md|toml|sh)\b/u;
 
 /** A clause that asks for the task at hand: a task verb first, a request marker, or this task's things. */
 function isTaskClause(clause: string): boolean {
@@ -642,9 +649,10 @@ export function statedRulesOf(text: string, previous?: string): RuleVerdict {
     if (/[?？]/u.test(withoutQuoted(sentence))) continue;
     const clauses = clausesOf(sentence);
     // A request in one clause makes the whole sentence the task at hand, unless a clause is told as a rule.
-    const tainted = clauses.length > 1 && clauses.some((c) => isTaskClause(c));
-    // "— add them", "— set it up": the request is about what the other clause describes, which is this task's spec.
-    const spec = tainted && clauses.some((c) => isTaskClause(c) && ANAPHORIC_TASK.test(c.trim()));
+    // "— add them", "— set it up", ", add them to the terraform": the request is about what the rest describes, this task's spec.
+    const tail = ANAPHORIC_TAIL.test(sentence) && CONCRETE.test(sentence);
+    const tainted = (clauses.length > 1 && clauses.some((c) => isTaskClause(c))) || tail;
+    const spec = tail || (tainted && clauses.some((c) => isTaskClause(c) && ANAPHORIC_TASK.test(c.trim())));
     const background = asks && i < sentences.length - 1 ? BACKGROUND_MARGIN : firstAsk >= 0 && firstAsk < i ? ABOUT_MARGIN : 0;
     let verdicts = clauses.map((clause) => ({ clause, v: judgeClause(clause, tainted && !REMINDER.test(clause.trim()), background, spec) })).filter((x) => x.v.rule);
     // Clauses of one statement ("Tests never talk to Stripe; they use the recorded cassettes") are read together when none asks for the task.
