@@ -53,7 +53,7 @@ const NORM = [
   // en
   String.raw`\balways\b`, String.raw`\bnever\b`, String.raw`\bfrom now on\b`, String.raw`\bgoing forward\b`, String.raw`\bat all times\b`, String.raw`\bno exceptions?\b`,
   String.raw`\bfull stop\b`, String.raw`\bwithout exception\b`, String.raw`\bnon-?negotiable\b`, String.raw`\bin (?:this|our|the) (?:repo|repository|project|codebase|code base|team|service|app)\b(?!\s+(?:subclass|class|module|file|folder|directory|server|config|code|page|screen|store)\b)`, String.raw`\bacross the (?:repo|codebase|project)\b`,
-  String.raw`\bonly ever\b`, String.raw`\bas a rule\b`, String.raw`\b(?:is )?how we (?:work|do (?:it|things)|roll)(?: here| in this \w+)?\b`, String.raw`\b(?:are|is|get|go|live|follow|use|work|named|written|done)\b[^.;:?!]{3,60}\bhere\s*(?=[,.;!]|$)`, String.raw`\bby convention\b`, String.raw`\bstandard(?:ize|ise|ized|ised)? on\b`, String.raw`\bfrom here on\b`, String.raw`\bhenceforth\b`,
+  String.raw`\bonly ever\b`, String.raw`\bdon'?t ever\b`, String.raw`\bnot ever\b`, String.raw`\bas a rule\b`, String.raw`\b(?:is )?how we (?:work|do (?:it|things)|roll)(?: here| in this \w+)?\b`, String.raw`\b(?:are|is|get|go|live|follow|use|work|named|written|done)\b[^.;:?!]{3,60}\bhere\s*(?=[,.;!]|$)`, String.raw`\bby convention\b`, String.raw`\bstandard(?:ize|ise|ized|ised)? on\b`, String.raw`\bfrom here on\b`, String.raw`\bhenceforth\b`,
   // es / pt
   String.raw`\bsiempre\b`, String.raw`\bnunca\b`, String.raw`\bjamás\b`, String.raw`\ba partir de ahora\b`, String.raw`\bde ahora en adelante\b`, String.raw`\ben este (?:repo|repositorio|proyecto)\b`, String.raw`\bsin excepci[oó]n\b`,
   String.raw`\bsempre\b`, String.raw`\bjamais\b`, String.raw`\ba partir de agora\b`, String.raw`\bdaqui para frente\b`, String.raw`\bneste (?:repo|repositório|projeto)\b`, String.raw`\bsem exce[cç][aã]o\b`,
@@ -76,7 +76,7 @@ const NORM = [
 const TEAM = [
   String.raw`\bwe\b`, String.raw`\bour\b`, String.raw`\bus\b`, String.raw`\bthe team\b`, String.raw`\bteam\b`, String.raw`\beveryone\b`, String.raw`\bnobody\b`, String.raw`\bno one\b`,
   String.raw`\bnosotros\b`, String.raw`\bnuestr[oa]s?\b`, String.raw`\bel equipo\b`, String.raw`\bnós\b`, String.raw`\bnoss[oa]s?\b`, String.raw`\bequipe\b`, String.raw`\ba gente\b`,
-  String.raw`\bnous\b`, String.raw`\bnotre\b`, String.raw`\bnos\b`, String.raw`\bl'équipe\b`, String.raw`\bon (?:utilise|fait|garde|met)\b`, String.raw`\bnoi\b`, String.raw`\bnostr[oaie]\b`, String.raw`\bil team\b`,
+  String.raw`\bnous\b`, String.raw`\bnotre\b`, String.raw`\bnos\b`, String.raw`\bl'équipe\b`, String.raw`\bon (?:utilise|fait|garde|met)\b`, String.raw`(?:^|[,:;]\s*)on (?:ne |n')?\p{L}{3,}e\b`, String.raw`\bnoi\b`, String.raw`\bnostr[oaie]\b`, String.raw`\bil team\b`,
   String.raw`\bwir\b`, String.raw`\bunser(?:e|en|em|er)?\b`, String.raw`\bdas team\b`, String.raw`\bwij\b`, String.raw`\bwe\b`, String.raw`\bons\b`, String.raw`\bonze\b`, String.raw`\bhet team\b`,
   String.raw`\bmy\b`, String.raw`\bnasz[aey]?\b`, String.raw`\bzespół\b`, String.raw`\bмы\b`, String.raw`\bнаш[аиеу]?\b`, String.raw`\bкоманда\b`,
   String.raw`\bbei uns\b`, String.raw`\bbij ons\b`, String.raw`\bu nas\b`, String.raw`у нас`, String.raw`\bda noi\b`, String.raw`\baqui a gente\b`, String.raw`\ben nuestro equipo\b`,
@@ -99,7 +99,7 @@ const DECIDED = [
 /** A rule named as one: the convention is, our policy, rule:, amendment… */
 const LABEL = [
   String.raw`\b(?:the|our|team|house) (?:convention|rule|policy|standard|guideline)s? (?:is|are|says?|here)\b`, String.raw`\bconvention\b`, String.raw`\bpolicy\b`, String.raw`\brule of thumb\b`, String.raw`^\s*(?:rule|convention|policy|decision|amendment|update|note to self|reminder)\s*[:—-]`,
-  String.raw`\bamend(?:ment|ed)\b`, String.raw`\b(?:new|team|house|standing|general) rule\b`, String.raw`\bthat'?s (?:a|the|our) (?:team |house )?(?:rule|convention)\b`, String.raw`\bhere'?s (?:the model|how) we (?:want|handle|do)\b`, String.raw`\blet me say this once\b`, String.raw`\bheads up (?:for|on) (?:this|the) (?:repo|team|codebase|project)\b`, String.raw`\bwe change it\b`, String.raw`\bfor the whole team\b`, String.raw`\b(?:para|pra) o time todo\b`, String.raw`\bpara todo el equipo\b`, String.raw`\bpour toute l'équipe\b`, String.raw`^\s*(?:update|amendment|addendum|correction|nachtrag|änderung|korrektur|enmienda|actualización|corrección|emenda|atualização|correção|avenant|mise à jour|rectification|aggiornamento|correzione|aanvulling|correctie|poprawka|korekta|поправка|обновление|исправление)\b[^:]{0,40}:`, '^\\s*(?:訂正|更正|정정)', String.raw`\bthe rule here\b`, String.raw`\bset a rule\b`, String.raw`\bapplies everywhere\b`, String.raw`\bfor the record\b`, String.raw`\bheads up for the rest\b`, String.raw`\bu nas (?:obowiązuje|jest zasada)\b`, String.raw`у нас принято`, String.raw`\bbei uns gilt\b`, String.raw`\bchez nous\b`, String.raw`\bsupersedes?\b`, String.raw`\bno longer\b`, String.raw`\bis now\b`, String.raw`\bnow counts?\b`, String.raw`\bonly counts?\b`, String.raw`\bcounts? only\b`,
+  String.raw`\bamend(?:ment|ed)\b`, String.raw`\b(?:new|team|house|standing|general) rule\b`, String.raw`\bthat'?s (?:a|the|our) (?:team |house )?(?:rule|convention)\b`, String.raw`\bhere'?s (?:the model|how) we (?:want|handle|do)\b`, String.raw`\blet me say this once\b`, String.raw`\bheads up (?:for|on) (?:this|the) (?:repo|team|codebase|project)\b`, String.raw`\bwe change it\b`, String.raw`\bfor the whole team\b`, String.raw`\b(?:para|pra) o time todo\b`, String.raw`\bpara todo el equipo\b`, String.raw`\bpour toute l'équipe\b`, String.raw`^\s*(?:decision|update|amendment|addendum|correction|nachtrag|änderung|korrektur|enmienda|actualización|corrección|emenda|atualização|correção|avenant|mise à jour|rectification|aggiornamento|correzione|aanvulling|correctie|poprawka|korekta|поправка|обновление|исправление)\b[^:]{0,40}:`, '^\\s*(?:訂正|更正|정정)', String.raw`\bthe rule here\b`, String.raw`\bset a rule\b`, String.raw`\bapplies everywhere\b`, String.raw`\bfor the record\b`, String.raw`\bheads up for the rest\b`, String.raw`\bu nas (?:obowiązuje|jest zasada)\b`, String.raw`у нас принято`, String.raw`\bbei uns gilt\b`, String.raw`\bchez nous\b`, String.raw`\bsupersedes?\b`, String.raw`\bno longer\b`, String.raw`\bis now\b`, String.raw`\bnow counts?\b`, String.raw`\bonly counts?\b`, String.raw`\bcounts? only\b`,
   String.raw`\bconvenci[oó]n\b`, String.raw`\bregla\b`, String.raw`\bpolítica\b`, String.raw`\bconven[cç][aã]o\b`, String.raw`\bregra\b`, String.raw`\bemenda\b`, String.raw`\benmienda\b`,
   String.raw`\bconvention\b`, String.raw`\brègle\b`, String.raw`\bconvenzione\b`, String.raw`\bregola\b`, String.raw`\bkonvention\b`, String.raw`\b(?:de|onze|een|die|unsere|eine|als) regel\b`, String.raw`\brichtlinie\b`, String.raw`\bafspraak\b`,
   String.raw`\bzasada\b`, String.raw`\bkonwencja\b`, String.raw`правило`, String.raw`соглашение`, '規約', 'ルール', '約束', '规范', '规则', '约定', '규칙', '컨벤션',
@@ -186,7 +186,7 @@ const PROPOSAL = { test: (s: string) => any(PROPOSAL_RE, s.toLowerCase()) };
 const CORRECTION = [
   String.raw`^(?:no|nope|nah|not quite|wrong|actually|hmm,? no)\b[\s,.!—–-]*(?:not|it'?s|it should be|make it|make|put|go|set|change|use|we use|we want|exactly|keep|instead|rather)\b`,
   String.raw`\bnot \S+[\s,—–-]+(?:but |it'?s |make it |use |exactly |rather |instead )?(?:exactly |use )?\S+`,
-  String.raw`^(?:no|nein|non|não|nee|nie|нет|いいえ|いや|不|不是|아니요|아뇨|아니)[\s,.!、，—–-]*\S`,
+  String.raw`^(?:no|nah|nope|nein|non|não|nee|nie|нет|いいえ|いや|不|不是|아니요|아뇨|아니)[\s,.!、，—–-]*\S`,
 ];
 
 const R = {
@@ -233,7 +233,7 @@ const LEAD_ONLY = new RegExp(String.raw`^(?:(?:and|also|but|oh|btw|y|e|et|und|en
 
 /** "remember (that) …", "note: …", "keep in mind …", "for the future: …": what follows is told as a rule. */
 const REMINDER = new RegExp(
-  String.raw`^(?:(?:and|also|oh|btw|but|y|e|et|und|en|a|и|а|so|ok|okay)[,\s]+)?(?:(?:write|note|jot|put) down (?:the|this|our|a) (?:decision|rule|convention|policy)|record (?:the|this|our) (?:decision|rule)|remember|note|keep in mind|don't forget|fyi|reminder|recuerda|lembre(?:-se)?|n'oublie pas|ricorda|denk daran|vergiss nicht|onthoud|pamiętaj|помни|не забудь|忘れないで|记住|기억해|${LASTING_LEAD})(?![\p{L}])[:,]?\s*(?:that\s+|que\s+|dass\s+|dat\s+|che\s+)?`,
+  String.raw`^(?:(?:and|also|oh|btw|but|y|e|et|und|en|a|и|а|so|ok|okay|please)[,\s]+)?(?:(?:write|note|jot|put) down (?:the|this|our|a) (?:decision|rule|convention|policy)|record (?:the|this|our) (?:decision|rule)|remember|note|keep in mind|don't forget|fyi|reminder|recuerda|lembre(?:-se)?|n'oublie pas|ricorda|denk daran|vergiss nicht|onthoud|pamiętaj|помни|не забудь|忘れないで|记住|기억해|${LASTING_LEAD})(?![\p{L}])[:,]?\s*(?:that\s+|que\s+|dass\s+|dat\s+|che\s+)?`,
   'iu',
 );
 
@@ -260,7 +260,7 @@ const NORM_VERB = compile([
 
 /** Words of a symptom: what the code does wrong. */
 const FAILURE = compile([
-  String.raw`\b(?:fails?|failed|failing|hangs?|hung|crash(?:es|ed)?|breaks?|broke|broken|overcounts?|undercounts?|never (?:returns?|picks?|prints?|finishes|completes|loads|starts|stops|gets|shows|fires|runs|works|ends|closes|responds|terminates|exits)|always (?:fails?|returns?|complains?|crashes|overcounts?|undercounts?|hangs?|times? out|shows?|gets?)|times? out|timed out|stick(?:s)? around|show(?:s)? up as|come(?:s)? out (?:in|as)|since (?:this morning|yesterday|today|the deploy|the upgrade)|flaky|flakes|stack ?trace|traceback|throws?|errors? out|off by|(?:is|are|was|were) (?!going\b|being\b)[a-z]+ing|even (?:for|when|if|on|with)|complains?|complaining|confus(?:es|ing)|resets?|never (?:persists?|happens|seen|understood)|happens (?:only|on|when)|doesn't work|does not work|not working|stopped working|even though|seems (?:off|wrong|broken)|which seems|twice|(?:every|each) single time|reconnect(?:s|ed)?|crash(?:es)?|se reconnecte|reconecta|wysypuje|переподключ\p{L}*|is ignored|are ignored|anyway|only when you|when you (?:filter|click|open|press|scroll|type|load|submit|rotate|log in|sign in)|nie kończy|не заканчивается|no termina|não termina|ne se termine|non finisce|nie fertig|but i (?:can'?t|cannot|can not|don'?t|couldn'?t)|i (?:can'?t|cannot|can not|couldn'?t) (?:find|see|get|figure|reproduce)|schlagen|fehl|падают|fallan|échouent|falham|falliscono|falen|is red|are red|is lost|are lost|stuck|kills?|explodes?|keeps? [a-z]+ing|weirdly|never (?:arrives?|expires?|includes?|runs?|fires?|reaches|shows?|loads?|triggers?|renders?|updates?)|(?:don'?t|doesn'?t|won'?t|isn'?t|aren'?t) (?:show|work|load|run|fire|appear|reach|render|trigger|compile|build|start|get|pick)|(?:are|is) (?:slow|huge|wrong|empty|missing|null|nil|undefined))\b`,
+  String.raw`\b(?:fails?|failed|failing|hangs?|hung|crash(?:es|ed)?|breaks?|broke|broken|overcounts?|undercounts?|never (?:returns?|picks?|prints?|finishes|completes|loads|starts|stops|gets|shows|fires|runs|works|ends|closes|responds|terminates|exits)|always (?:fails?|returns?|complains?|crashes|overcounts?|undercounts?|hangs?|times? out|shows?|gets?)|times? out|timed out|stick(?:s)? around|show(?:s)? up as|come(?:s)? out (?:in|as)|since (?:this morning|yesterday|today|the deploy|the upgrade)|flaky|flakes|stack ?trace|traceback|throws?|errors? out|off by|(?:is|are|was|were) (?!going\b|being\b)[a-z]+ing|even (?:for|when|if|on|with)|complains?|complaining|confus(?:es|ing)|resets?|never (?:persists?|happens|seen|understood)|happens (?:only|on|when)|doesn't work|does not work|not working|stopped working|even though|seems (?:off|wrong|broken)|which seems|twice|(?:every|each) single time|reconnect(?:s|ed)?|crash(?:es)?|se reconnecte|reconecta|wysypuje|переподключ\p{L}*|is ignored|are ignored|anyway|fills? up|se llenan?|se remplit|si riempie|läuft voll|loopt vol|zapełnia|заполняется|only when you|when you (?:filter|click|open|press|scroll|type|load|submit|rotate|log in|sign in)|nie kończy|не заканчивается|no termina|não termina|ne se termine|non finisce|nie fertig|but i (?:can'?t|cannot|can not|don'?t|couldn'?t)|i (?:can'?t|cannot|can not|couldn'?t) (?:find|see|get|figure|reproduce)|schlagen|fehl|падают|fallan|échouent|falham|falliscono|falen|is red|are red|is lost|are lost|stuck|kills?|explodes?|keeps? [a-z]+ing|weirdly|never (?:arrives?|expires?|includes?|runs?|fires?|reaches|shows?|loads?|triggers?|renders?|updates?)|(?:don'?t|doesn'?t|won'?t|isn'?t|aren'?t) (?:show|work|load|run|fire|appear|reach|render|trigger|compile|build|start|get|pick)|(?:are|is) (?:slow|huge|wrong|empty|missing|null|nil|undefined))\b`,
   String.raw`\b(?:stopped building|complain(?:s|ed)? that|reclam(?:ou|aram|am|a|an|ó|aron)|se pla(?:int|ignent)|se quej(?:a|an|ó|aron)|beschwer(?:t|en) sich|klagen|lamentano|si lamenta|narzekają|жалуются|falla|fallan|se cuelga|rompe|falha|travou|trava|échoue|plante|fallisce|si blocca|schlägt fehl|bricht|hängt|stürzt|faalt|hangt|crasht|pada|zawiesza|padają|падает|виснет|ломается|не работает|ab\b)`,
   String.raw`\b(?:should|zou|sollte|debería|deveria|devrait|dovrebbe|powinien|должен)\b.*\b(?:but|maar|aber|pero|mas|mais|ma|ale|но)\b`,
   String.raw`^(?:the |l'|la |le |o |a |die |de |het )?(?:app|appli|application|aplicación|aplicativo|aplikacja|applicatie|applicazione|приложение)(?![\p{L}]).*(?:never|always|jamais|toujours|nunca|siempre|sempre|mai|nie|nooit|altijd|immer|zawsze|nigdy|никогда|всегда)`,
@@ -276,7 +276,7 @@ const OPINION = compile([
 
 /** How the speaker finds something, not how the project does it: "always the worst", "sempre un casino", "immer ein Albtraum". */
 const EVALUATIVE = compile([
-  String.raw`\b(?:the worst|worst|nightmare|a pain|painful|a mess|a minefield|fun|tricky|is fine|are fine|more work than|bites? (?:you|us)|sounds? (?:great|good|nice) in|you think|reading datasheets|so verbose|is nice|are nice)\b`,
+  String.raw`\b(?:the worst|worst|nightmare|a pain|painful|a mess|a minefield|fun|tricky|(?:is|are) fine(?=[.!]?$)|more work than|bites? (?:you|us)|sounds? (?:great|good|nice) in|you think|reading datasheets|so verbose|is nice|are nice)\b`,
   String.raw`\b(?:jaja|jeje|jajaja|haha|hehe|kkk+|mdr|ahah|xd)\b`, String.raw`\b(?:peor(?:es)?|pesadilla|un lío|pire|cauchemar|galère|un casino|incubo|albtraum|nervig|lastig|vervelend|koszmar|кошмар|ад|боль)\b`,
   String.raw`\b(?:un dolor|dor de cabeça|a headache|weird|strange)\b`, '最悪', '面倒', '麻烦死', '头疼', '奇怪', '很怪', '최악', '골치', 'ㅋㅋ', '哈哈', '笑',
 ]);
@@ -310,6 +310,12 @@ const DECLARATIVE = compile([
   String.raw`^(?!(?:yo|tú|él|ella|eso|esto|eu|você|ele|isso|isto|je|tu|il|elle|ça|cela|io|lui|lei|questo|quello|ich|du|er|sie|es|das|dies|ik|jij|hij|zij|het|dat|ja|ty|on|ona|to)\b)[\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()-]*(?: [\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()-]*){0,5} (?:son|van|se guardan|se escriben|usan|são|vão|ficam|seguem|usam|sont|vont|suivent|restent|utilisent|sono|vanno|stanno|seguono|usano|sind|kommen|gehören|folgen|bleiben|werden|zijn|gaan|horen|volgen|blijven|worden|są|idą|trafiają|używają|siguen|pasan|tienen|llevan|vienen|sirven|corren|retornan|devuelven|passam|têm|levam|vêm|servem|rodam|retornam|devolvem|passent|ont|portent|viennent|servent|tournent|renvoient|passano|hanno|portano|vengono|servono|girano|restituiscono|haben|tragen|brauchen|nutzen|lesen|laufen|liefern|hebben|krijgen|dragen|lopen|draaien|geven|staan|liggen|zitten|stehen|liegen|mają|dostają|przechodzą|leżą|działają|zwracają)\b`,
   // the same with a singular subject: "Jeder Merge braucht…", "Elke nieuwe endpoint krijgt…", "Toda tabela nova tem…"
   String.raw`^(?:tod[oa]|cada|chaque|tout|toute|ogni|jede[rsn]?|elke|iedere?|każd[yae]|toda)\s[\p{L}\p{N}\x60_'./()-]+(?: [\p{L}\p{N}\x60_'./()-]+){0,4} (?:tiene|lleva|pasa|va|usa|debe|tem|leva|passa|vai|usa|deve|a|porte|passe|va|utilise|doit|ha|porta|passa|va|usa|deve|hat|braucht|trägt|bekommt|geht|nutzt|muss|heeft|krijgt|draagt|gaat|gebruikt|moet|ma|dostaje|przechodzi|idzie|używa|musi)\b`,
+  // A definite plural as a generic subject: "Les services internes communiquent…", "Los modelos se suben…", "I file in `vendor/` non si toccano".
+  String.raw`^(?:les|nos|tous les|toutes les) [\p{L}\x60_'./-]+(?: [\p{L}\x60_'./-]+){0,3} (?:ne |n')?(?:se |s')?\p{L}{3,}ent\b`,
+  String.raw`^(?:los|las|todos los|todas las|nuestros|nuestras|os|as|todos os|todas as|nossos|nossas) [\p{L}\x60_'./-]+(?: [\p{L}\x60_'./-]+){0,3} (?:no |não )?(?:se )?\p{L}{3,}(?:an|en|am|em)\b`,
+  String.raw`^(?:i|gli|le|tutti i|tutte le|i nostri|le nostre) [\p{L}\x60_'./-]+(?: [\p{L}\x60_'./-]+){0,3} (?:non )?(?:si )?\p{L}{3,}(?:ano|ono)\b`,
+  // The object first and the team's verb: "Zeitstempel speichern wir in UTC", "Логи пишем в JSON", "Sekrety trzymamy w Vault".
+  String.raw`^[\p{L}\x60_-]+(?: [\p{L}\x60_-]+){0,3} \p{L}{3,}en wir\b`, String.raw`^[\p{L}\x60_-]+(?: [\p{L}\x60_-]+){0,2} \p{L}{2,}(?:ем|им|amy|emy|imy|ymy|amos|emos|imos|iamo)(?![\p{L}])`,
   // ja / ko: a topic and a plain or polite present ("金額は…で持ちます。", "테스트 파일은 코드 옆에 둡니다.").
   String.raw`^[^。、？?]{1,30}(?:は|では)[^。？?]*(?:ます|ません|です|ない|する|使う)[。.]?$`, String.raw`^[^.?？]{1,30}(?:은|는|에는|에서는|끼리는)\s[^.?？]*니다[.。]?$`,
   // de / nl with a singular subject.
@@ -326,7 +332,7 @@ const DECLARATIVE = compile([
  * A generic subject and a present-tense habit, in English: "Tests never talk to the real Stripe API", "Library code never
  * calls `process.exit`", "Staging mirrors prod config". Not a pronoun, a task verb or a request first.
  */
-const HABITUAL = /^(?:the |our |all |every |each |new |any |no )?(?!(?:it|its|this|that|these|those|i|i'm|you|your|he|she|they|there|here|what|which|we|us|someone|somebody|anyone|something|everything|if|when|can|could|should|would|do|does|did|don't|let|let's|please|just|now|then|so|and|but|or|also|maybe|make|add|write|build|show|refactor|replace|set|run|use|get|put|keep|move|change|fix|create|update|remove|find|check|give|wire|call|split)\b)[\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()<>{}-]*(?: (?!(?:is|are|we|you|i)\b)[\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()<>{}-]*){0,4} (?:never|always|only|don't|doesn't|do not|does not|can't|cannot|talk|talks|call|calls|point|points|mirror|mirrors|support|supports|win|wins|count|counts|default|defaults|respect|respects|validate|validates|speak|speaks|store|stores|expose|exposes|require|requires|sit|sits|happen|happens)\b/iu;
+const HABITUAL = /^(?:the |our |all |every |each |new |any |no )?(?!(?:it|its|this|that|these|those|i|i'm|you|your|he|she|they|there|here|what|which|we|us|someone|somebody|anyone|something|everything|if|when|can|could|should|would|do|does|did|don't|let|let's|please|just|now|then|so|and|but|or|also|maybe|make|add|write|build|show|refactor|replace|set|run|use|get|put|keep|move|change|fix|create|update|remove|find|check|give|wire|call|split)\b)[\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()<>{}-]*(?: (?!(?:is|are|we|you|i)\b)[\p{L}\p{N}\x60_][\p{L}\p{N}\x60_'./()<>{}-]*){0,4} (?:never|always|only|don't|doesn't|do not|does not|can't|cannot|talk|talks|call|calls|point|points|mirror|mirrors|support|supports|win|wins|count|counts|default|defaults|respect|respects|validate|validates|speak|speaks|store|stores|expose|exposes|require|requires|sit|sits|happen|happens|has|have)\b/iu;
 
 /** A ban: "No `console.log` in committed code", "nada de cadenas a pelo", "keine Config-Dateien im Repo", "никаких глобальных синглтонов". */
 const BAN = compile([
@@ -339,6 +345,7 @@ const SPECIFIED = compile([
   String.raw`,\s+(?:not|no|não|nicht|niet|nie|не|pas)\s+[^,;.]{1,30}[.!]?$`, String.raw`\bnot (?:a |an |the |in |from )?[\p{L}\p{N}\x60_./-]+(?:\s*\([^)]*\))?\s*[.!]?$`,
   String.raw`\b(?:rather than|instead of|except(?: for)?|regardless of|at minimum|at most|at least|max(?:imum)? \d|by default|per (?:api key|ip|tenant|user|request|environment|env|service|line|file|experiment|component|plan|account|team|customer|region|module|package)|one \w+ per|no (?:new |more |sqlite|giant|direct))\b`,
   String.raw`\bnames? (?:are|follow|start|end|use)\b|\b(?:are|is) (?:prefixed|suffixed)\b`,
+  String.raw`\b(?:exactly|precisely|precies|genau|exactement|esattamente|exactamente|dokładnie|ровно)\b`, String.raw`\b(?:cap|limit|timeout|default|maximum|minimum|floor|ceiling|ttl|threshold|quota)s? (?:is|are) (?:\d|\x60)`, String.raw`\bcounts? as\b`,
   String.raw`\b(?:snake_case|camelcase|pascalcase|kebab-case|screaming_snake|upper_snake|utc|iso[- ]?8601|utf-8|semver|conventional commits?|rfc ?\d+|integer cents|cents|half-even|lowercase|uppercase)\b`,
   String.raw`\b(?:en lugar de|em vez de|au lieu de|invece di|statt|anstatt|in plaats van|zamiast|вместо|excepto|salvo|sauf|tranne|außer|behalve|oprócz|кроме|ausschließlich|uniquement|solamente|somente|soltanto|alleen|wyłącznie|исключительно)\b`,
   String.raw`,\s*а не\b`, String.raw`\bа не\b`, '代わりに', '而不是', '不是', 'じゃなくて', 'ではなく', '以外', '除了', '아니라', '대신', '제외',
@@ -365,7 +372,7 @@ const IMPERSONAL = /(?:^|\s)(?:no |non |ne |nie )?(?:se|si|się) (?:no |non |nie
 
 /** A first person plural in the present: the team's habit ("храним", "dodajemy", "guardamos", "salviamo"). */
 const WE_DO = compile([
-  String.raw`^we (?:don'?t |do not |never |always |only |also )?(?!need|want|have|had|got|just|should|could|would|can|are|were|was|did|tried|saw|see|noticed|think|believe|might|may|will|went|still|found|get|know|hit|lost|ran)[a-z]{3,}(?<!ed)\b(?!\?)`,String.raw`\b\p{L}{3,}(?:amos|emos|imos|iamo|ons|emy|imy|ymy|jemy|amy|ем|им|аем|яем)\b`, String.raw`\b\p{L}{3,}en wir\b`, String.raw`(?:します|しません|です|ます|ません)[。.]?$`, String.raw`니다[.。]?$`]);
+  String.raw`^we (?:don'?t |do not |never |always |only |also )?(?!need|want|have|had|got|just|should|could|would|can|are|were|was|did|tried|saw|see|noticed|think|believe|might|may|will|went|still|found|get|know|hit|lost|ran)[a-z]{3,}(?<!ed)\b(?!\?)`,String.raw`\b\p{L}{3,}(?:amos|emos|imos|iamo|(?<!ti|si|tti)ons|emy|imy|ymy|jemy|amy|ем|им|аем|яем)\b`, String.raw`\b\p{L}{3,}en wir\b`, String.raw`(?:します|しません|です|ます|ません)[。.]?$`, String.raw`니다[.。]?$`]);
 
 /** Quoted text the person pasted (a log, an error, a page): never the person's rule. */
 function withoutQuoted(s: string): string {
@@ -415,7 +422,7 @@ export function clauseScore(clause: string): { score: number; decision: boolean;
     why.push('a format +0.5');
   }
   score += has('we do', WE_DO, 0.5);
-  score += has('a ban', BAN, 1);
+  score += has('a ban', BAN, 1.5);
   score += has('with its reason', REASON, 1);
   if (IMPERSONAL.test(lower) && !any(FAILURE, lower)) {
     score += 1;
@@ -456,7 +463,7 @@ export function clauseScore(clause: string): { score: number; decision: boolean;
     why.push(`task verb first ${w}`);
   }
   score += has('request', R.request, -2);
-  score += has('this task', TASK_DEIXIS, -2.5);
+  if (!any(R.label, lower)) score += has('this task', TASK_DEIXIS, -2.5);
   score += has('symptom', FAILURE, -3);
   if (!any(R.label, lower)) score += has('a story', STORY, -1.5);
   // What one function or file must do is the task at hand ("add_tax must reject negative rates"), not a rule of the project.
@@ -586,7 +593,8 @@ function picks(sentence: string, previous: string): boolean {
   const label = /^(?:option |opción |opção |optie |opzione |variante |вариант |wariant )?\(?([a-d1-4])\)?$/u.exec(first)?.[1];
   if (label && new RegExp(`\\(${label}\\)|\\boption ${label}\\b|(?:^|\\s)${label}[):]`, 'iu').test(previous)) return true;
   if (ORDINAL_PICK.test(first) && (ALTERNATIVES.test(previous) || /\(\w\)|\b(?:option|two|three|either)\b/iu.test(previous))) return true;
-  return words.length <= 4 && words.some((w) => (w.length >= 3 || /\d/.test(w)) && !PICK_FILLER.has(w) && new RegExp(`(?<![\\p{L}\\p{N}])${w.replace(/[-]/g, '\\x2d')}`, 'u').test(options));
+  const capitals = new Set(sentence.split(/[\s,.;:!]+/u).filter((w) => /^[A-Z]{2}$/u.test(w)).map((w) => w.toLowerCase()));
+  return words.length <= 4 && words.some((w) => (w.length >= 3 || /\d/.test(w) || capitals.has(w)) && !PICK_FILLER.has(w) && new RegExp(`(?<![\\p{L}\\p{N}])${w.replace(/[-]/g, '\\x2d')}`, 'u').test(options));
 }
 
 /** "the second one", "second option", "la primera", "die zweite", "второй вариант", "第二个", "두 번째". */
@@ -611,18 +619,18 @@ export function statedRulesOf(text: string, previous?: string): RuleVerdict {
   // A prompt that first asks something or asks for the task: the statements after it are what it is about.
   const firstAsk = sentences.findIndex((x) => /[?？]\s*$/u.test(x) || (isTaskClause(x) && !REMINDER.test(x.trim())) || any(FAILURE, x.toLowerCase()) || any(EVALUATIVE, x.toLowerCase()));
   for (const [i, sentence] of sentences.entries()) {
-    if (i === 0 && previous && prev && (prev !== 'permission' || STANDARD.test(previous) || PROPOSAL.test(previous)) && !/[?？]/u.test(sentence)) {
+    if (i === 0 && previous && prev && !/[?？]/u.test(sentence)) {
       const lower = sentence.toLowerCase();
       const rest = sentences.slice(1, 3).filter((x) => !/[?？]/u.test(x)).join(' ');
       const withRest = rest && rest.length < 320 ? `${sentence} ${rest}` : sentence;
       const restLower = withRest.toLowerCase();
       const substance = SUBSTANCE.test(withRest) || any(R.norm, restLower) || any(GENERAL, restLower) || any(SPECIFIED, restLower) || ((prev === 'proposal' || prev === 'announced') && /^(?:no|not|nope|nah|não|non|nein|nee|nie|нет|いいえ|いや|不|아니)(?![\p{L}])/iu.test(lower) && withRest.split(/\s+/u).length >= 3 && !NOT_A_CORRECTION.test(restLower));
       const how =
-        YES.test(lower) && (any(GENERAL, restLower) || EVERYWHERE.test(restLower)) && !TASK_SCOPED.test(withRest) && !any(TASK_DEIXIS, lower) && !any(FAILURE, lower)
+        YES.test(lower) && (any(GENERAL, restLower) || EVERYWHERE.test(restLower)) && (prev !== 'permission' || STANDARD.test(previous) || PROPOSAL.test(previous)) && !TASK_SCOPED.test(withRest) && !any(TASK_DEIXIS, lower) && !any(FAILURE, lower)
           ? "the agent's proposal accepted for everything"
-          : any(R.accept, lower) && (prev === 'proposal' || prev === 'choice') && !TASK_SCOPED.test(previous) && !TASK_SCOPED.test(sentence) && !any(TASK_DEIXIS, lower)
+          : (any(R.accept, lower) || (YES.test(lower) && /\x60[^\x60]+\x60/u.test(sentence))) && (prev === 'proposal' || prev === 'choice') && !TASK_SCOPED.test(previous) && !TASK_SCOPED.test(sentence) && !any(TASK_DEIXIS, lower)
           ? "the agent's proposal accepted"
-          : ((prev !== 'question' && any(R.correction, lower)) || ((prev === 'proposal' || prev === 'announced') && (CONTRAST.test(lower) || /\b(?:instead|rather)\b/iu.test(lower)))) && substance && !WITHDRAWN.test(lower) && !NOT_A_CORRECTION.test(restLower)
+          : ((prev !== 'question' && prev !== 'permission' && any(R.correction, lower)) || (prev === 'permission' && /^(?:no|nah|nope|não|non|nein|nee|nie|нет)(?![\p{L}])/iu.test(lower) && SUBSTANCE.test(withRest)) || ((prev === 'proposal' || prev === 'announced') && (CONTRAST.test(lower) || /\b(?:instead|rather)\b/iu.test(lower)))) && substance && !WITHDRAWN.test(lower) && !NOT_A_CORRECTION.test(restLower)
             ? "the agent's proposal corrected"
             : (prev === 'choice' || (prev === 'proposal' && (ALTERNATIVES.test(previous) || /\boption [a-z0-9]\b|\(\w\)/iu.test(previous)))) && picks(sentence, previous)
               ? "one of the agent's options chosen"
