@@ -161,6 +161,7 @@ const SYMPTOM = [
 
 /** Chit-chat, opinions and acknowledgements. */
 const CHAT = [
+  String.raw`^no (?:need|rush|worries|problem|pressure|hurry)\b`,
   String.raw`^(?:hi|hey|hello|thanks|thank you|thx|ty|cool|nice|great|awesome|perfect|lol|haha|ok|okay|k|sure|yep|yes|no|nope|good|good morning|morning|cheers|bye|np|wow|oops|ugh|sigh|meh|hmm+|right)\b[\s!.,:)]*$`,
   String.raw`\b(?:lol|haha|lmao|rofl|:\)|:d|😂|🙂|😅)\b`, String.raw`\b(?:holy war|tricky bit|pet peeve|i love|i hate|i like|i prefer|annoying|funny|honestly|to be fair|tbh|imo|imho|personally)\b`,
   String.raw`^(?:hola|gracias|vale|buenos días|obrigad[oa]|valeu|olá|bom dia|merci|salut|bonjour|grazie|ciao|danke|hallo|moin|bedankt|dank je|hoi|dzięki|cześć|спасибо|привет|ありがとう|こんにちは|谢谢|你好|감사|안녕)\b`,
@@ -260,7 +261,7 @@ const NORM_VERB = compile([
 
 /** Words of a symptom: what the code does wrong. */
 const FAILURE = compile([
-  String.raw`\b(?:fails?|failed|failing|hangs?|hung|crash(?:es|ed)?|breaks?|broke|broken|overcounts?|undercounts?|never (?:returns?|picks?|prints?|finishes|completes|loads|starts|stops|gets|shows|fires|runs|works|ends|closes|responds|terminates|exits)|always (?:fails?|returns?|complains?|crashes|overcounts?|undercounts?|hangs?|times? out|shows?|gets?)|times? out|timed out|stick(?:s)? around|show(?:s)? up as|come(?:s)? out (?:in|as)|since (?:this morning|yesterday|today|the deploy|the upgrade)|flaky|flakes|stack ?trace|traceback|throws?|errors? out|off by|(?:is|are|was|were) (?!going\b|being\b)[a-z]+ing|even (?:for|when|if|on|with)|complains?|complaining|confus(?:es|ing)|resets?|never (?:persists?|happens|seen|understood)|happens (?:only|on|when)|doesn't work|does not work|not working|stopped working|even though|seems (?:off|wrong|broken)|which seems|twice|(?:every|each) single time|reconnect(?:s|ed)?|crash(?:es)?|se reconnecte|reconecta|wysypuje|переподключ\p{L}*|is ignored|are ignored|anyway|fills? up|se llenan?|se remplit|si riempie|läuft voll|loopt vol|zapełnia|заполняется|only when you|when you (?:filter|click|open|press|scroll|type|load|submit|rotate|log in|sign in)|nie kończy|не заканчивается|no termina|não termina|ne se termine|non finisce|nie fertig|but i (?:can'?t|cannot|can not|don'?t|couldn'?t)|i (?:can'?t|cannot|can not|couldn'?t) (?:find|see|get|figure|reproduce)|schlagen|fehl|падают|fallan|échouent|falham|falliscono|falen|is red|are red|is lost|are lost|stuck|kills?|explodes?|keeps? [a-z]+ing|weirdly|never (?:arrives?|expires?|includes?|runs?|fires?|reaches|shows?|loads?|triggers?|renders?|updates?)|(?:don'?t|doesn'?t|won'?t|isn'?t|aren'?t) (?:show|work|load|run|fire|appear|reach|render|trigger|compile|build|start|get|pick)|(?:are|is) (?:slow|huge|wrong|empty|missing|null|nil|undefined))\b`,
+  String.raw`\b(?:fails?|failed|failing|hangs?|hung|crash(?:es|ed)?|breaks?|broke|broken|overcounts?|undercounts?|never (?:returns?|picks?|prints?|finishes|completes|loads|starts|stops|gets|shows|fires|runs|works|ends|closes|responds|terminates|exits)|always (?:fails?|returns?|complains?|crashes|overcounts?|undercounts?|hangs?|times? out|shows?|gets?)|times? out|timed out|stick(?:s)? around|show(?:s)? up as|come(?:s)? out (?:in|as)|since (?:this morning|yesterday|today|the deploy|the upgrade)|flaky|flakes|stack ?trace|traceback|throws?|errors? out|off by|(?:is|are|was|were) (?!going\b|being\b)[a-z]+ing|even (?:for|when|if|on|with)|complains?|complaining|confus(?:es|ing)|resets?|never (?:persists?|happens|seen|understood)|happens (?:only|on|when)|doesn't work|does not work|not working|stopped working|even though|seems (?:off|wrong|broken)|which seems|twice|(?:every|each) single time|reconnect(?:s|ed)?|crash(?:es)?|se reconnecte|reconecta|wysypuje|переподключ\p{L}*|is ignored|are ignored|anyway|go(?:es)? wrong|salen? mal|dá errado|dão errado|tourne mal|va storto|geht schief|gaat mis|idzie źle|идёт не так|fills? up|se llenan?|se remplit|si riempie|läuft voll|loopt vol|zapełnia|заполняется|only when you|when you (?:filter|click|open|press|scroll|type|load|submit|rotate|log in|sign in)|nie kończy|не заканчивается|no termina|não termina|ne se termine|non finisce|nie fertig|but i (?:can'?t|cannot|can not|don'?t|couldn'?t)|i (?:can'?t|cannot|can not|couldn'?t) (?:find|see|get|figure|reproduce)|schlagen|fehl|падают|fallan|échouent|falham|falliscono|falen|is red|are red|is lost|are lost|stuck|kills?|explodes?|keeps? [a-z]+ing|weirdly|never (?:arrives?|expires?|includes?|runs?|fires?|reaches|shows?|loads?|triggers?|renders?|updates?)|(?:don'?t|doesn'?t|won'?t|isn'?t|aren'?t) (?:show|work|load|run|fire|appear|reach|render|trigger|compile|build|start|get|pick)|(?:are|is) (?:slow|huge|wrong|empty|missing|null|nil|undefined))\b`,
   String.raw`\b(?:stopped building|complain(?:s|ed)? that|reclam(?:ou|aram|am|a|an|ó|aron)|se pla(?:int|ignent)|se quej(?:a|an|ó|aron)|beschwer(?:t|en) sich|klagen|lamentano|si lamenta|narzekają|жалуются|falla|fallan|se cuelga|rompe|falha|travou|trava|échoue|plante|fallisce|si blocca|schlägt fehl|bricht|hängt|stürzt|faalt|hangt|crasht|pada|zawiesza|padają|падает|виснет|ломается|не работает|ab\b)`,
   String.raw`\b(?:should|zou|sollte|debería|deveria|devrait|dovrebbe|powinien|должен)\b.*\b(?:but|maar|aber|pero|mas|mais|ma|ale|но)\b`,
   String.raw`^(?:the |l'|la |le |o |a |die |de |het )?(?:app|appli|application|aplicación|aplicativo|aplikacja|applicatie|applicazione|приложение)(?![\p{L}]).*(?:never|always|jamais|toujours|nunca|siempre|sempre|mai|nie|nooit|altijd|immer|zawsze|nigdy|никогда|всегда)`,
@@ -385,7 +386,7 @@ function withoutQuoted(s: string): string {
 export function clauseScore(clause: string): { score: number; decision: boolean; why: string[] } {
   const why: string[] = [];
   let s = clause.trim().replace(/^[-*>•\d.)\s]+/u, '');
-  const reminded = REMINDER.test(s) || LASTING_CJK.test(s);
+  const reminded = REMINDER.test(s) || LASTING_CJK.test(withoutQuoted(s));
   if (reminded) s = s.replace(REMINDER, '');
   const raw = s;
   s = withoutQuoted(s);
@@ -502,7 +503,7 @@ interface ClauseVerdict {
 function judgeClause(clause: string, tainted = false, background = 0, spec = false): ClauseVerdict {
   const { score, decision, why } = clauseScore(clause);
   const labelled = any(R.label, clause.toLowerCase());
-  const told = labelled || REMINDER.test(clause.trim()) || LASTING_CJK.test(clause);
+  const told = labelled || REMINDER.test(clause.trim()) || LASTING_CJK.test(withoutQuoted(clause));
   // …the more so when the clause names the concrete things to change ("Every handler in `routes/admin.ts` needs an auth check — add them").
   const beside = tainted && !labelled ? (spec && CONCRETE.test(clause) ? 4 : 2) : 0;
   const penalty = beside + (background && !told ? background : 0);
@@ -557,7 +558,7 @@ function previousKind(previous: string): PreviousKind {
 const VALUE_QUESTION = /\b(?:what|which|how (?:should|many|long|much|often)|where should)\b[^?]*\b(?:do you want|would you like|do you prefer|should (?:it|we|this|that|the)|should be|is (?:the )?(?:right|best)|one)\b[^?]*\?|\bhow should (?:it|this|we)\b[^?]*\?|\bwhat (?:minimum|maximum|default|limit|value|format|name|timeout|threshold)\b[^?]*\?/i;
 
 /** A proposal about the task at hand only ("for this PR", "for now", "if you want"): accepting it sets no rule. */
-const TASK_SCOPED = /\b(?:this pr|in this pr|out of this pr|for now|for this (?:pr|change|fix|bug|flag|one|file|case)|the current bug|if you want|a separate refactor|later if|only (?:in|for) (?:this \w+|\S+\.\w+))\b/i;
+const TASK_SCOPED = /\b(?:(?:these|those) (?:\w+ )?(?:commits?|files?|tests?|changes?|lines?)|before you (?:push|merge|commit)|i can also|i could also|this pr|in this pr|out of this pr|for now|for this (?:pr|change|fix|bug|flag|one|file|case)|the current bug|if you want|a separate refactor|later if|only (?:in|for) (?:this \w+|\S+\.\w+))\b/i;
 
 /** A statement with something concrete in it: a number, an identifier, a path, code. */
 const SUBSTANCE = /\d|[A-Za-z]+_[A-Za-z0-9_]+|[a-z][A-Z]\w|\x60[^\x60]+\x60|\w\/\w|\b(?:only|exactly|never|always|must|instead|rather|default)\b/u;
@@ -566,7 +567,7 @@ const SUBSTANCE = /\d|[A-Za-z]+_[A-Za-z0-9_]+|[a-z][A-Z]\w|\x60[^\x60]+\x60|\w\/
 const WITHDRAWN = /\b(?:never ?mind|nvm|forget it|forget about it|i was just|ignore (?:that|me)|olvídalo|deixa pra lá|laisse tomber|lascia perdere|vergiss es|laat maar|забудь)\b/iu;
 
 /** A permission the agent asked for ("Shall I run the tests?"): a yes is an acknowledgement, not a decision. */
-const PERMISSION = /\b(?:shall i|should i|want me to|do you want me|can i|may i|ok to|okay to)\b/i;
+const PERMISSION = /\b(?:shall i|should i|want me to|do you want me|can i|may i|ok to|okay to|want that)\b|(?:quieres que|quiere que|quer que eu|quer que|voulez-vous que je|veux-tu que je|tu veux que je|vuoi che|soll ich|sollen wir|zal ik|wil je dat ik|czy mam|mam (?:też )?\p{L}+ć\?|しましょうか|しますか|要我|要不要我|할까요|해 드릴까요)/iu;
 
 /** A value set against the one proposed: "Make it 20 req/s per IP, not 50.", "not lambdas — put it on ECS". */
 const CONTRAST = /,\s*(?:not|no|não|nicht|niet|nie|не|pas)\s+[\p{L}\p{N}_./-]+(?:\s+[\p{L}\p{N}_./-]+)?[.!]?$|^not \S+\s*[—–,-]/iu;
