@@ -285,7 +285,7 @@ const EVALUATIVE = compile([
 /** A story of what happened, not how things are done: "We had 3 incidents last week", "our staging DB got wiped last night". */
 const STORY = compile([
   String.raw`\b(?:last (?:week|night|month|year|sprint|friday|monday|release|time)|yesterday|this morning|earlier today|(?:days?|weeks?|hours?|months?) ago)\b`,
-  String.raw`^(?:we|i|they|someone) (?:had|got|saw|hit|lost|ran|noticed|found|tried|broke|shipped|deployed|merged|pushed)\b`, String.raw`\b(?:was|were) down\b|\bwent (?:dead|down)\b|\bmissed \d+`,
+  String.raw`^(?:we|i|they|someone|somebody|nobody|no one|everyone) (?:had|got|saw|hit|lost|ran|noticed|found|tried|broke|shipped|deployed|merged|pushed|did|made|took|went|\p{L}+ed)\b`, String.raw`\b(?:was|were) down\b|\bwent (?:dead|down)\b|\bmissed \d+`,
   String.raw`\b(?:la semana pasada|ayer|anoche|semana passada|ontem|la semaine dernière|hier|la settimana scorsa|ieri|letzte woche|gestern|vorige week|gisteren|w zeszłym tygodniu|wczoraj|на прошлой неделе|вчера)\b`, '先週', '昨日', '上周', '昨天', '지난주', '어제',
 ]);
 
@@ -530,6 +530,12 @@ const ANAPHORIC_TAIL = /,\s+(?:and |then )?(?:add|write|fix|set|put|update|wire|
 /** Concrete things to change: a path, a file, code. */
 const CONCRETE = /\x60|[\w.-]+\/[\w.-]*\/|[\w.-]+\/(?=[\s,.;]|$)|\w\.(?:ts|tsx|js|jsx|py|go|rs|tf|ya?ml|json|rb|java|kt|swift|sql|md|toml|sh)\b/u;
 
+/** Said to last: always/never, from now on, every/all, a rule named as one. */
+function lastingIn(sentence: string): boolean {
+  const lower = sentence.toLowerCase();
+  return any(R.norm, lower) || any(FROM_NOW_ON, lower) || any(GENERAL, lower) || any(R.label, lower);
+}
+
 /** A clause that asks for the task at hand: a task verb first, a request marker, or this task's things. */
 function isTaskClause(clause: string): boolean {
   const lower = clause.trim().toLowerCase();
@@ -618,7 +624,9 @@ export function statedRulesOf(text: string, previous?: string): RuleVerdict {
   if (sentences.length > 1 && /^(?:no|nope|nah|nein|non|não|nee|nie|нет|いいえ|いや|不|아니요)[.!。]?$/iu.test(sentences[0]!)) sentences.splice(0, 2, `${sentences[0]} ${sentences[1]}`);
   const asks = sentences.length > 1 && /[?？]\s*$/u.test(sentences.at(-1)!);
   // A prompt that first asks something or asks for the task: the statements after it are what it is about.
-  const firstAsk = sentences.findIndex((x) => /[?？]\s*$/u.test(x) || (isTaskClause(x) && !REMINDER.test(x.trim())) || any(FAILURE, x.toLowerCase()) || any(EVALUATIVE, x.toLowerCase()));
+  const firstAsk = sentences.findIndex((x) => /[?？]\s*$/u.test(x) || any(EVALUATIVE, x.toLowerCase()));
+  // After a request or a symptom, only what is said to last stands on its own ("TestBucketRefill fails, fix it. Always run go vet before committing.").
+  const firstTask = sentences.findIndex((x) => (isTaskClause(x) && !REMINDER.test(x.trim())) || any(FAILURE, x.toLowerCase()));
   for (const [i, sentence] of sentences.entries()) {
     if (i === 0 && previous && prev && !/[?？]/u.test(sentence)) {
       const lower = sentence.toLowerCase();
@@ -662,7 +670,7 @@ export function statedRulesOf(text: string, previous?: string): RuleVerdict {
     const tail = ANAPHORIC_TAIL.test(sentence) && CONCRETE.test(sentence);
     const tainted = (clauses.length > 1 && clauses.some((c) => isTaskClause(c))) || tail;
     const spec = tail || (tainted && clauses.some((c) => isTaskClause(c) && ANAPHORIC_TASK.test(c.trim())));
-    const background = asks && i < sentences.length - 1 ? BACKGROUND_MARGIN : firstAsk >= 0 && firstAsk < i ? ABOUT_MARGIN : 0;
+    const background = asks && i < sentences.length - 1 ? BACKGROUND_MARGIN : (firstAsk >= 0 && firstAsk < i) || (firstTask >= 0 && firstTask < i && !lastingIn(sentence)) ? ABOUT_MARGIN : 0;
     let verdicts = clauses.map((clause) => ({ clause, v: judgeClause(clause, tainted && !REMINDER.test(clause.trim()), background, spec) })).filter((x) => x.v.rule);
     // Clauses of one statement ("Tests never talk to Stripe; they use the recorded cassettes") are read together when none asks for the task.
     if (verdicts.length === 0 && clauses.length > 1 && !tainted) verdicts = [{ clause: sentence, v: judgeClause(sentence, false, background) }].filter((x) => x.v.rule);
