@@ -136,7 +136,7 @@ const HYPOTHETICAL = [
 /** A request for the task at hand: please, can you, make sure, let me know, an imperative task verb first. */
 const REQUEST = [
   String.raw`\bplease\b`, String.raw`^(?:hi!? |hey!? |ok,? |so,? )?we need\b(?![^.?!]*\b(?:every|each|all|any|always|never|whenever)\b)`, String.raw`\bpls\b`, String.raw`\bplz\b`, String.raw`\b(?:can|could|would|will) you\b`, String.raw`\bmake sure\b`, String.raw`\bensure (?:that )?(?:this|the|it)\b`, String.raw`\blet me know\b`, String.raw`\bi (?:want|need|'d like) you to\b`, String.raw`\bfor (?:this|now|the moment|today)\b`,
-  String.raw`\bin this (?:function|file|method|class|test|pr|change|branch|commit|ticket)\b`, String.raw`\bhere\b(?! (?:is|are) (?:the|our) (?:rule|convention))(?!\s*(?:[,.;!)]|$))`,
+  String.raw`\bin this (?:function|file|method|class|test|pr|change|branch|commit|ticket)\b`, String.raw`(?<!\b(?:conventions?|rules?|polic(?:y|ies)|standards?|norms?) )\bhere\b(?! (?:is|are) (?:the|our) (?:rule|convention))(?!\s*(?:[,.;!)]|$))`,
   String.raw`\bpor favor\b`, String.raw`\bpodrías\b`, String.raw`\bpuedes\b`, String.raw`\basegúrate\b`, String.raw`\bpode(?:ria)?s?\b`, String.raw`\bgaranta\b`, String.raw`\bs'il (?:te|vous) pla[iî]t\b`, String.raw`\bpeux-tu\b`, String.raw`\bpourrais-tu\b`, String.raw`\bassure-toi\b`,
   String.raw`\bper favore\b`, String.raw`\bpuoi\b`, String.raw`\bpotresti\b`, String.raw`\bassicurati\b`, String.raw`\bbitte\b`, String.raw`\bkannst du\b`, String.raw`\bkönntest du\b`, String.raw`\bstell sicher\b`, String.raw`\balsjeblieft\b`, String.raw`\bkun je\b`, String.raw`\bzorg dat\b`,
   String.raw`\bproszę\b`, String.raw`\bczy możesz\b`, String.raw`\bupewnij się\b`, String.raw`пожалуйста`, String.raw`можешь`, String.raw`убедись`, 'ください', 'お願い', 'してくれ', '请', '帮我', '麻烦', '确保', '주세요', '해줘', '부탁',
@@ -690,9 +690,10 @@ export function statedRulesOf(text: string, previous?: string): RuleVerdict {
     const quote = tainted ? ruleClauses.map((c) => c.replace(REMINDER, '')).join(' — ') : sentence;
     if (rules.some((r) => r.quote === quote)) continue;
     const kind: RuleKind = verdicts.some((x) => x.v.decision) ? 'decision' : 'convention';
-    // A rule told over consecutive sentences is one rule ("Free plans go to 60 s; paid stays at 10. Update MIN_INTERVAL_SECONDS.").
+    // A rule told over consecutive sentences is one rule ("Free plans go to 60 s; paid stays at 10. Update MIN_INTERVAL_SECONDS."),
+    // unless each says on its own that it lasts: two rules in a row ("We never add runtime dependencies. Always export named functions.").
     const last = rules.at(-1);
-    if (last && lastIndex === i - 1 && !last.proposal && `${last.quote} ${quote}`.length <= 600) {
+    if (last && lastIndex === i - 1 && !last.proposal && !(lastingIn(quote) && lastingIn(last.quote)) && `${last.quote} ${quote}`.length <= 600) {
       last.quote = `${last.quote} ${quote}`;
       if (kind === 'decision') last.kind = 'decision';
     } else {
