@@ -43,10 +43,16 @@ export interface RuleVerdict {
 }
 
 
+/** Where a sentence breaks into clauses: a dash, a semicolon, a comma before "remember", "fyi" or a lasting lead-in. */
+const CLAUSE_BREAK = new RegExp(
+  String.raw`\s+[—–]\s+(?=(?:and |but |also |oh,? |btw,? |remember|y |e |et |und |en )?)|;\s+|,\s+(?=(?:and |e |y |et |und |en |a |и |а )?(?:remember|note|keep in mind|btw|by the way|fyi|recuerda|lembre|n'oublie|ricorda|denk daran|vergiss nicht|onthoud|pamiętaj|помни|${LASTING_LEAD})(?![\p{L}]))|\s+(?=(?:but|and|y|e|et|und|en|a|и|а) ${LASTING_LEAD}[:,])`,
+  'iu',
+);
+
 /** Clauses joined by a dash or "and remember": "rename it — and remember prices are integer cents". */
 function clausesOf(sentence: string): string[] {
   const clauses = sentence
-    .split(new RegExp(String.raw`\s+[—–]\s+(?=(?:and |but |also |oh,? |btw,? |remember|y |e |et |und |en )?)|;\s+|,\s+(?=(?:and |e |y |et |und |en |a |и |а )?(?:remember|note|keep in mind|btw|by the way|fyi|recuerda|lembre|n'oublie|ricorda|denk daran|vergiss nicht|onthoud|pamiętaj|помни|${LASTING_LEAD})(?![\p{L}]))|\s+(?=(?:but|and|y|e|et|und|en|a|и|а) ${LASTING_LEAD}[:,])`, 'iu'))
+    .split(CLAUSE_BREAK)
     .map((c) => c.trim())
     .filter(Boolean);
   // A lead-in alone ("also — general thing — imports are sorted…") tells the clause after it.
