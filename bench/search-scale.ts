@@ -20,6 +20,7 @@
  *   npm run bench:search-scale -- --sizes 100000,1000000 [--pile-sessions 10000] [--split test]
  *   npm run bench:search-scale -- --reuse --sizes 1000000    measure again over the last fill (grows it if smaller)
  *   npm run bench:search-scale -- --reuse --explain 5        also EXPLAIN ANALYZE the slowest statements of the 5 slowest searches
+ *   npm run bench:search-scale -- --reuse --hnsw-defaults    measure with Weaviate's own HNSW search settings (before/after over one fill)
  *
  * Runs on the test profile's stack (MEMFLOW_TEST_PORT_SHIFT moves its ports and database); the
  * repositories are read from --mirrors (git clones named owner+name/repo; parsed once, cached in .memflow/).
@@ -40,6 +41,8 @@ import { repoRoot } from '../infra/profile.js';
 import { fillWeaviate } from './corpus.js';
 import { benchTenant, degradedRetries, fillSummary, openSearchBench, percentile, printTable, searchFetch, restartableApi, serverPhases, timedFill, type SearchBench } from './lib.js';
 import { parseConfig } from '../common/server/config.js';
+import { connectWeaviate } from '../common/server/weaviate/client.js';
+import { COLLECTIONS, HNSW_SEARCH, setHnswSearch, WEAVIATE_HNSW_SEARCH_DEFAULTS } from '../common/server/weaviate/schema.js';
 import { loadAverage } from './proc-cpu.js';
 import { PARAPHRASE_FORMS, paraphrase, type HistoryCorpus, type HistoryQuestion } from './retrieval-history-corpus.js';
 import { seeded } from './hook-traffic.js';
@@ -60,6 +63,7 @@ const { values: args } = parseArgs({
     'keyword-only': { type: 'boolean', default: false },
     label: { type: 'string', default: '' },
     'pile-at': { type: 'string' },
+    'hnsw-defaults': { type: 'boolean', default: false },
   },
 });
 
@@ -223,6 +227,17 @@ async function main(): Promise<void> {
       const { config } = bench;
       const vectors = createVectorActivities({ prisma, config });
       const fill = MODE === 'keyword' ? undefined : await timedFill(bench.profile, () => fillWeaviate(vectors, state.tenantId, config));
+      // The vector index's search settings (memflow's, or with --hnsw-defaults Weaviate's own, to
+      // compare over one fill); set on the live collections, the next schema check sets memflow's back.
+      const hnsw = args['hnsw-defaults'] ? WEAVIATE_HNSW_SEARCH_DEFAULTS : HNSW_SEARCH;
+      if (MODE !== 'keyword') {
+        const client = await connectWeaviate(config);
+        try {
+          for (const type of RECORD_TYPES) await setHnswSearch(client, COLLECTIONS[type], hnsw);
+        } finally {
+          await client.close();
+        }
+      }
       await bench.restartApi();
       const all = plan(state.sessions);
       await ensureProjects(all);
@@ -242,6 +257,7 @@ async function main(): Promise<void> {
         [`project pile: sessions / records`, `${pileN[0]!.n} / ${pileRecords + Number(pileN[0]!.s)}`],
         ['write into PostgreSQL (s)', pgS.toFixed(1)],
         ['embed + upsert into Weaviate', fill ? fillSummary(fill) : 'not filled (--keyword-only)'],
+        ['HNSW search settings', `${JSON.stringify(hnsw)}${args['hnsw-defaults'] ? " (Weaviate's defaults)" : ''}`],
       ];
 
       // Questions: the pile's (evidence known), other projects' (their session), and tenant-wide.

@@ -25,7 +25,7 @@
  * PostgreSQL (reconcileVectorsWorkflow, or each session's next sync) rather than mixed. All
  * processes of a deployment must therefore use the same MEMFLOW_EMBEDDINGS settings.
  */
-import weaviate, { type Collection, type PropertyConfigCreate, type WeaviateClient } from 'weaviate-client';
+import weaviate, { type Collection, type CollectionConfig, type PropertyConfigCreate, type VectorIndexConfigHNSW, type VectorIndexConfigHNSWUpdate, type WeaviateClient } from 'weaviate-client';
 import { RECORD_TYPES, type RecordType } from '../../../messages/record-types-v1.js';
 import { embeddingSpace } from '../embeddings/providers.js';
 import type { EmbeddingProvider } from '../embeddings/types.js';
@@ -104,6 +104,44 @@ function propertiesOf(type: RecordType): PropertyConfigCreate<undefined>[] {
 const HNSW_EF_CONSTRUCTION = 40;
 const HNSW_MAX_CONNECTIONS = 16;
 
+/**
+ * HNSW search settings. Unlike the build settings above they change on a live collection, so
+ * ensureVectorSchema sets them on an existing one in place (nothing rebuilt, no schema version).
+ * Searches are scoped to a project (a filter on projectId): under flatSearchCutoff allowed objects
+ * Weaviate compares every one (exact), above it it walks HNSW with the filter, by default (1.34+)
+ * with ACORN. On bench:search-scale's tenant (docs/retrieval.md), the pile's questions with 15% of
+ * the tenant's objects allowed, ACORN found 0.52 of the exact 30 nearest for 5.3 ms of Weaviate
+ * CPU a search; `sweeping` (the graph walked as unfiltered, only allowed objects kept) 0.78 for
+ * 6.5-7.5 ms with ef = 4 x the limit (120 for 30), 0.82 for 10-14 ms with Weaviate's 8 x; ACORN
+ * with ef 120 0.46. The exact scan of the same objects cost 17.5 ms.
+ */
+export const HNSW_SEARCH: Required<Pick<VectorIndexConfigHNSWUpdate, 'ef' | 'dynamicEfFactor' | 'flatSearchCutoff' | 'filterStrategy'>> = {
+  ef: -1,
+  dynamicEfFactor: 4,
+  flatSearchCutoff: 40_000,
+  filterStrategy: 'sweeping',
+};
+
+/** Weaviate 1.38's own search settings (what a collection made before HNSW_SEARCH has). */
+export const WEAVIATE_HNSW_SEARCH_DEFAULTS: typeof HNSW_SEARCH = { ef: -1, dynamicEfFactor: 8, flatSearchCutoff: 40_000, filterStrategy: 'acorn' };
+
+type HnswSearch = typeof HNSW_SEARCH;
+const hnswIndexOf = (config: CollectionConfig) => config.vectorizers[VECTOR_NAME]?.indexConfig as Partial<VectorIndexConfigHNSW> | undefined;
+const hasHnswSearch = (index: Partial<VectorIndexConfigHNSW> | undefined, settings: HnswSearch) =>
+  (Object.keys(settings) as (keyof HnswSearch)[]).every((k) => index?.[k] === settings[k]);
+
+/**
+ * Sets the search settings of a collection's vector index in place (a no-op when it has them;
+ * `current`: its config if already read). Every node of a cluster takes them through the schema.
+ */
+export async function setHnswSearch(client: WeaviateClient, name: string, settings: HnswSearch, current?: CollectionConfig): Promise<void> {
+  const collection = client.collections.use(name);
+  if (hasHnswSearch(hnswIndexOf(current ?? (await collection.config.get())), settings)) return;
+  await collection.config.update({
+    vectorizers: [weaviate.reconfigure.vectors.update({ name: VECTOR_NAME, vectorIndexConfig: weaviate.reconfigure.vectorIndex.hnsw(settings) })],
+  });
+}
+
 const description = (provider: EmbeddingProvider) => `memflow schema v${SCHEMA_VERSION}; embedding space ${embeddingSpace(provider)}`;
 const spaceOf = (desc: string | undefined) => /embedding space (\S+)/.exec(desc ?? '')?.[1];
 const versionOf = (desc: string | undefined) => Number(/memflow schema v(\d+)/.exec(desc ?? '')?.[1] ?? 0);
@@ -131,7 +169,7 @@ async function createCollection(client: WeaviateClient, type: RecordType, provid
       properties: propertiesOf(type),
       vectorizers: weaviate.configure.vectors.selfProvided({
         name: VECTOR_NAME,
-        vectorIndexConfig: weaviate.configure.vectorIndex.hnsw({ distanceMetric: 'cosine', efConstruction: HNSW_EF_CONSTRUCTION, maxConnections: HNSW_MAX_CONNECTIONS }),
+        vectorIndexConfig: weaviate.configure.vectorIndex.hnsw({ distanceMetric: 'cosine', efConstruction: HNSW_EF_CONSTRUCTION, maxConnections: HNSW_MAX_CONNECTIONS, ...HNSW_SEARCH }),
       }),
       // Tenants appear on first write; explicit creation (ensureWeaviateTenant) also works.
       multiTenancy: { enabled: true, autoTenantCreation: true, autoTenantActivation: true },
@@ -173,6 +211,8 @@ export async function ensureVectorSchema(client: WeaviateClient, provider: Embed
       if (!have.has(prop.name)) await collection.config.addProperty(prop);
     }
     if (current.description !== description(provider)) await collection.config.update({ description: description(provider) });
+    // Search settings change in place (an older collection gets this version's).
+    await setHnswSearch(client, name, HNSW_SEARCH, current);
   }
 }
 
