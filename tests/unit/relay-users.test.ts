@@ -104,7 +104,7 @@ test('two users with relays at once: each hook reaches its own user\'s relay, no
     }
     const ports = { A: portA, B: defaultRelayPort(uidB) };
     await waitUntil(async () => (await Promise.all(Object.values(ports).map((p) => relayHealth(p, 300)))).every((h) => h && h !== 'foreign'), { what: 'both relays', timeoutMs: 30_000 });
-    const health = { A: await relayHealth(ports.A), B: await relayHealth(ports.B) };
+    const health = { A: await relayHealth(ports.A, 10_000), B: await relayHealth(ports.B, 10_000) }; // (a loaded machine answers slowly; 500 ms would read as "foreign")
     assert.equal((health.A as { uid?: number }).uid, 0);
     assert.equal((health.B as { uid?: number }).uid, uidB);
 
