@@ -10,6 +10,10 @@
  * measured here as the time until `spawn` returns control. The API runs as its own process on the
  * test stack.
  *
+ * Then the hook's own budget (MEMFLOW_HOOK_TIMEOUT_MS), the wall time tests/cli-hook.test.ts does not
+ * assert: a hook whose stdin never ends, and one whose API accepts and never answers while no outage
+ * is remembered (each run takes the full wait), each against the budget and its forced-exit guard.
+ *
  *   npm run bench:hooks -- --runs 40
  */
 import { spawn } from 'node:child_process';
@@ -40,17 +44,26 @@ function payload(i: number): string {
   });
 }
 
-/** One hook run: [ms until spawn returned, ms until the process exited]. */
-function runHook(env: NodeJS.ProcessEnv, input: string): Promise<[number, number]> {
+/** One hook run: [ms until spawn returned, ms until the process exited]. `keepStdinOpen`: an agent that never finishes writing. */
+function runHook(env: NodeJS.ProcessEnv, input: string, keepStdinOpen = false): Promise<[number, number]> {
   const t0 = performance.now();
   const child = spawn('bash', ['-c', 'memflow hook post-tool-use'], { cwd: repoRoot, env, stdio: ['pipe', 'ignore', 'ignore'] });
   const spawned = performance.now() - t0;
-  child.stdin.end(input);
+  child.stdin.on('error', () => {}); // the hook may exit before reading everything
+  if (keepStdinOpen) child.stdin.write(input);
+  else child.stdin.end(input);
   return new Promise((resolve, reject) => {
     child.on('error', reject);
-    child.on('exit', () => resolve([spawned, performance.now() - t0]));
+    child.on('exit', () => {
+      child.stdin.destroy();
+      resolve([spawned, performance.now() - t0]);
+    });
   });
 }
+
+/** The hook's budget in the budget cases, and the margin its forced exit adds (EXIT_MARGIN_MS, cli/capture/hook.ts). */
+const BUDGET_MS = 500;
+const EXIT_MARGIN_MS = 750;
 
 const fmt = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -108,6 +121,27 @@ async function main(): Promise<void> {
       }
     }
     printColumns(`capture hook cost: bash -c "memflow hook post-tool-use", ${runs} runs per case, load average ${os.loadavg()[0]!.toFixed(2)}, this machine`, columns, rows);
+
+    // The budget cases: no outage remembered before a run (its mark is taken away), so each run waits.
+    const budgetRows: [string, string[]][] = [];
+    for (const [name, target, keepStdinOpen] of [
+      ['stdin never ends', url, true],
+      ['API hanging, no outage remembered', hangingUrl, false],
+    ] as const) {
+      fs.rmSync(path.join(work, 'spool'), { recursive: true, force: true });
+      const env = { ...base, MEMFLOW_URL: target, MEMFLOW_HOOK_TIMEOUT_MS: String(BUDGET_MS) };
+      const proc: number[] = [];
+      for (let n = 0; n <= runs; n++) {
+        const marks = path.join(work, 'cache', 'cli'); // the outage marks (down-*) beside the hook's bundle
+        for (const f of fs.existsSync(marks) ? fs.readdirSync(marks) : []) if (f.startsWith('down-')) fs.rmSync(path.join(marks, f), { force: true });
+        const input = keepStdinOpen ? payload(n).slice(0, 40) : payload(n);
+        const [, exited] = await runHook(env, input, keepStdinOpen);
+        if (n > 0) proc.push(exited); // run 0 is the warm-up
+      }
+      const over = proc.filter((ms) => ms > BUDGET_MS + EXIT_MARGIN_MS).length;
+      budgetRows.push([`${name}: hook process, p50 / p95 ms`, [fmt(proc)]], [`${name}: runs over budget + exit margin (${BUDGET_MS + EXIT_MARGIN_MS} ms)`, [`${over}/${runs}`]]);
+    }
+    printColumns(`the hook's budget: MEMFLOW_HOOK_TIMEOUT_MS=${BUDGET_MS}, ${runs} runs per case, load average ${os.loadavg()[0]!.toFixed(2)}`, ['clean environment'], budgetRows);
   } finally {
     hanging.close();
     await api.stop();

@@ -160,15 +160,25 @@ describe('bad input is dropped, never spooled', () => {
   });
 
   test('stdin that never ends: gives up within the budget', async () => {
+    // What bounds the hook is its own stdin timer, not the forced exit of the budget's guard nor the
+    // API: it exits by itself with stdin still open (runCli closes it only after the exit), says the
+    // budget's wait, asks the API nothing and keeps nothing. (How long that takes: npm run bench:hooks.)
     const spool = await newSpoolDir();
-    const r = await runCli(['hook', 'stop'], {
-      input: '{"session_id":',
-      keepStdinOpen: true,
-      env: { MEMFLOW_CACHE_DIR: cacheDir, MEMFLOW_API_KEY: tenant.key, MEMFLOW_URL: api.url, MEMFLOW_SPOOL_DIR: spool, MEMFLOW_HOOK_TIMEOUT_MS: '500' },
-    });
-    assertHookOk(r);
-    assert.match(r.stderr, /stdin did not end within 500 ms/);
-    assert.ok(r.ms < 4000, `took ${r.ms} ms`);
+    const listener = await fakeServer((_req, res) => res.writeHead(500).end());
+    try {
+      const r = await runCli(['hook', 'stop'], {
+        input: '{"session_id":',
+        keepStdinOpen: true,
+        env: { MEMFLOW_CACHE_DIR: cacheDir, MEMFLOW_API_KEY: tenant.key, MEMFLOW_URL: listener.url, MEMFLOW_SPOOL_DIR: spool, MEMFLOW_HOOK_TIMEOUT_MS: '500' },
+      });
+      assertHookOk(r);
+      assert.equal(r.signal, null, 'exited by itself');
+      assert.match(r.stderr, /^memflow hook: stdin did not end within 500 ms; event dropped\n$/);
+      assert.equal(listener.hits(), 0, 'nothing sent');
+      assert.deepEqual(await spoolFiles(spool), []);
+    } finally {
+      await listener.close();
+    }
   });
 });
 
@@ -194,8 +204,10 @@ describe('when the API is away', () => {
     const r = await hook('post-tool-use', first, { MEMFLOW_SPOOL_DIR: spool, MEMFLOW_URL: url, MEMFLOW_HOOK_OUTAGE_MS: '1' });
     assertHookOk(r);
     // The proxy resets connections while cut (it keeps its port): refused or reset, the API is unreachable.
-    assert.match(r.stderr, /API unreachable \((?:ECONNREFUSED|ECONNRESET)\).*kept in/);
-    assert.ok(r.ms < 3000, `took ${r.ms} ms`);
+    // Quickly: one attempt, given up on the refusal itself, not on a timer (the one stderr line
+    // names no timeout). How long that takes is measured by npm run bench:hooks.
+    assert.match(r.stderr, /^memflow hook: API unreachable \((?:ECONNREFUSED|ECONNRESET)\).*kept in[^\n]*\n$/);
+    assert.equal(proxy.connections(), 1, 'one connection tried');
     const files = await spoolFiles(spool);
     assert.equal(files.length, 1);
     assert.match(files[0]!, /^\d{15}-\d{4}-\d+-[0-9a-f]{8}\.json$/);
@@ -284,8 +296,11 @@ describe('when the API is away', () => {
       const spool2 = await newSpoolDir();
       const r = await hook('stop', { session_id: crypto.randomUUID(), cwd }, { MEMFLOW_SPOOL_DIR: spool2, MEMFLOW_URL: blackHole.url, MEMFLOW_HOOK_TIMEOUT_MS: '400' });
       assertHookOk(r);
-      assert.match(r.stderr, /ETIMEDOUT/);
-      assert.ok(r.ms < 3000, `took ${r.ms} ms`);
+      // Ended by its request's timeout (one request, no retry), not by the budget's forced exit
+      // ("gave up after"): the event is spooled the ordinary way. (Its wall time: npm run bench:hooks.)
+      assert.match(r.stderr, /^memflow hook: [^\n]*ETIMEDOUT[^\n]*kept in[^\n]*\n$/);
+      assert.doesNotMatch(r.stderr, /gave up after/);
+      assert.equal(blackHole.hits(), 1, 'one request');
       assert.equal((await spoolFiles(spool2)).length, 1);
     } finally {
       await blackHole.close();

@@ -10,7 +10,8 @@
  *   npm run fixtures:histories   re-records the workflow histories the replay test replays
  *                                (tests/fixtures/histories), from the files that keep them.
  *
- * Tiers and order: tests/unit/ needs no servers and runs while the stack comes up. The files that
+ * Tiers and order: tests/unit/ needs no servers and runs while the stack comes up, its files shared
+ * out over a few processes (unitProcesses). The files that
  * need servers run in parallel (each on its own task queue and tenants), except those that stop or
  * restart a shared server (they call `stackManages`, tests/helpers/env.ts) and those that must not
  * share the database with another file's API (they say RUNS_ALONE: e.g. rows left unprocessed on
@@ -20,6 +21,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ensureAgentClis } from '../infra/agent-clis.js';
 import { ensurePrismaClient } from '../infra/prisma-generate.js';
 import { repoRoot } from '../infra/profile.js';
@@ -111,6 +113,60 @@ const restartsServers = (file: string) => {
   return text.includes('stackManages(') || text.includes(RUNS_ALONE);
 };
 
+/**
+ * The unit tier runs its files in a few processes, not one per file: a process of its own costs a
+ * file ~0.6 s of CPU (node, tsx, the test runner, imports the other files load too) before its first
+ * test, most of the tier's time on two cores (38 files, 2026-11-27: 94 s of CPU one process each,
+ * 46 s in one). A batch is a generated module that imports its files in turn. A file that installs
+ * the process-wide Temporal runtime, or says OWN_PROCESS, gets a process of its own.
+ */
+const OWN_PROCESS = '@memflow-test own-process';
+const ownProcess = (file: string) => {
+  const text = fs.readFileSync(file, 'utf8');
+  return text.includes(OWN_PROCESS) || text.includes('installTemporalRuntime(');
+};
+/** The unit files' CPU seconds, each in a process of its own (2026-11-27), for balancing the batches; the others count 1. */
+const UNIT_WEIGHTS: Record<string, number> = {
+  'host-model': 14.7, // the real CLI, ~13 runs
+  'relay-users': 5.7,
+  'relay-peer': 4.9,
+  'summarize-unit': 4.1,
+  'redact-corpus': 3.9,
+  embeddings: 3.7,
+  'redact-tenant-rules': 3.6,
+  tokens: 3.4,
+  'mcp-tools': 3.2,
+  'rederive-unit': 2.7,
+  redact: 2.6,
+  project: 2.5,
+  'prompt-push': 2.4,
+};
+const unitWeight = (file: string) => UNIT_WEIGHTS[path.basename(file, '.test.ts')] ?? 1;
+
+/**
+ * The processes of a unit run: `batches` generated entry modules (written to `dir`) that share the
+ * files out by weight, heaviest first, and the files that need a process of their own.
+ */
+function unitProcesses(files: string[], batches: number, dir: string): string[] {
+  const alone = files.filter(ownProcess);
+  const shared = files.filter((f) => !alone.includes(f)).sort((a, b) => unitWeight(b) - unitWeight(a) || a.localeCompare(b));
+  if (shared.length <= 1) return files;
+  const bins = Array.from({ length: Math.min(batches, shared.length) }, () => ({ weight: 0, files: [] as string[] }));
+  for (const f of shared) {
+    const bin = bins.reduce((a, b) => (b.weight < a.weight ? b : a));
+    bin.files.push(f);
+    bin.weight += unitWeight(f);
+  }
+  fs.mkdirSync(dir, { recursive: true });
+  const entries = bins.map((bin, i) => {
+    const entry = path.join(dir, `unit-batch-${i + 1}.test.mjs`);
+    const imports = bin.files.map((f) => `await import(${JSON.stringify(pathToFileURL(f).href)});`);
+    fs.writeFileSync(entry, `// Written by tests/run.ts: these unit test files in one process.\n${imports.join('\n')}\n`);
+    return entry;
+  });
+  return [...entries, ...alone];
+}
+
 interface Counts {
   passed: number;
   failed: number;
@@ -156,12 +212,20 @@ async function runCheck(name: string, argv: string[]): Promise<boolean> {
   return code === 0;
 }
 
-/** One `node --test` run over `files`; its results are also written as TAP to `tapFile`. */
+/** How many of a tier's slowest files its last lines name (all of them are in its times file). */
+const SLOWEST_SHOWN = 8;
+
+/**
+ * One `node --test` run over `files`; its results are also written as TAP to `tapFile`, and each
+ * file's wall time (tests/helpers/file-times.mjs) next to it (`.times` for `.tap`).
+ */
 async function runFiles(label: string, files: string[], opts: { concurrency: number; tapFile: string; env: NodeJS.ProcessEnv }): Promise<RunResult> {
   if (files.length === 0) return { code: 0, counts: { passed: 0, failed: 0, skipped: 0 }, failures: [] };
   const t = Date.now();
   console.log(`[test] ${label}: ${files.length} file(s), ${opts.concurrency} at a time`);
-  fs.rmSync(opts.tapFile, { force: true }); // a run that writes no results must not report the previous run's
+  const timesFile = opts.tapFile.replace(/\.tap$/, '.times');
+  // a run that writes no results must not report the previous run's
+  for (const f of [opts.tapFile, timesFile]) fs.rmSync(f, { force: true });
   const child = track(spawn(
     process.execPath,
     [
@@ -170,6 +234,7 @@ async function runFiles(label: string, files: string[], opts: { concurrency: num
       `--test-concurrency=${opts.concurrency}`,
       '--test-reporter=spec', '--test-reporter-destination=stdout',
       '--test-reporter=tap', `--test-reporter-destination=${opts.tapFile}`,
+      `--test-reporter=${path.join(testsDir, 'helpers', 'file-times.mjs')}`, `--test-reporter-destination=${timesFile}`,
       ...files,
     ],
     { cwd: repoRoot, stdio: 'inherit', env: opts.env },
@@ -177,6 +242,11 @@ async function runFiles(label: string, files: string[], opts: { concurrency: num
   const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
   const { counts, failures } = resultsOf(opts.tapFile);
   console.log(`[test] ${label}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped in ${((Date.now() - t) / 1000).toFixed(1)}s`);
+  const times = fs.existsSync(timesFile) ? fs.readFileSync(timesFile, 'utf8').trimEnd().split('\n').filter(Boolean) : [];
+  if (times.length > 0) {
+    console.log(`[test] ${label}: slowest files (seconds; all in ${path.relative(repoRoot, timesFile)}):`);
+    for (const line of times.slice(0, SLOWEST_SHOWN)) console.log(`  ${line}`);
+  }
   return { code, counts, failures };
 }
 
@@ -208,11 +278,13 @@ const seconds = (t0: number) => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
 async function unitOnly(files: string[]): Promise<number> {
   const t0 = Date.now();
   await ensurePrismaClient((l) => log(`prisma: ${l}`));
-  const tapFile = path.join(os.tmpdir(), `memflow-unit-${process.pid}.tap`);
+  // The results of the last unit-only run of this checkout (no profile: no stack, no state of its own).
+  const tapFile = path.join(repoRoot, '.memflow', 'unit', 'results-unit.tap');
+  fs.mkdirSync(path.dirname(tapFile), { recursive: true });
   const env: NodeJS.ProcessEnv = { ...process.env, MEMFLOW_LOG_LEVEL: process.env.MEMFLOW_LOG_LEVEL ?? 'warn' };
   delete env.DATABASE_URL; // the unit tier never reaches a server, whatever the shell has
-  const result = await runFiles('unit', files, { concurrency: Math.max(2, os.availableParallelism()), tapFile, env });
-  fs.rmSync(tapFile, { force: true });
+  const cores = Math.max(2, os.availableParallelism());
+  const result = await runFiles('unit', unitProcesses(files, cores, path.dirname(tapFile)), { concurrency: cores, tapFile, env });
   const { code, counts } = result;
   console.log(`\ntests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
   console.log(`[test] total ${seconds(t0)}`);
@@ -278,7 +350,7 @@ async function main(): Promise<number> {
     await bundled;
     const unitEnv = { ...baseEnv };
     delete unitEnv.DATABASE_URL;
-    results.push(await runFiles('unit tier', unit, { concurrency: cores, tapFile: path.join(profile.stateDir, 'results-unit.tap'), env: unitEnv }));
+    results.push(await runFiles('unit tier', unitProcesses(unit, cores, profile.stateDir), { concurrency: cores, tapFile: path.join(profile.stateDir, 'results-unit.tap'), env: unitEnv }));
     if (stack) {
       const up = await stack;
       started = up.started;

@@ -18,6 +18,8 @@ export interface TcpProxy {
   close(): Promise<void>;
   blackhole(): void;
   loseNextAnswer(requestLinePrefix: string): void;
+  /** Connections made to the proxy so far, the ones reset while it was cut included. */
+  connections(): number;
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
@@ -30,8 +32,10 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   let blackholed = false;
   let refusing = false;
   let lose: string | undefined;
+  let connections = 0;
   const makeServer = () =>
     net.createServer((client) => {
+      connections++;
       if (refusing) return client.resetAndDestroy(); // as a server that is not there: a reset, nothing read
       track(client);
       if (blackholed) return; // taken, never answered
@@ -66,6 +70,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   return {
     port,
     cut,
+    connections: () => connections,
     blackhole() {
       blackholed = true;
       for (const s of sockets) s.destroy();

@@ -36,11 +36,25 @@ test('delivery waits for the final message the host writes after its hook ran, a
   const { transcript, entry } = agentStop(1000);
   assert.equal(entry.event, 'stop');
   assert.equal(entry.body.last_assistant_message, undefined, 'spooled without it');
-  setTimeout(() => fs.appendFileSync(transcript, message(`fixed it; the key was ${ANTHROPIC}`)), 120);
-  const t0 = Date.now();
-  const settled = await settledEntry(entry);
-  const waited = Date.now() - t0;
-  assert.ok(waited >= 100 && waited < 900, `waited ${waited} ms`);
+  // The clock is the test's: the entry may wait 1000 ms; the line comes after 100, and delivery
+  // takes it at its next look (it polls every 50), long before its wait is over.
+  mock.timers.enable({ apis: ['setTimeout', 'Date'], now: Date.now() });
+  let settled: Awaited<ReturnType<typeof settledEntry>>;
+  try {
+    const pending = settledEntry(entry);
+    for (let ms = 0; ms < 100; ms += 50) {
+      assert.equal(await withoutTimers(pending), PENDING, `it waits for the line (${ms} ms)`);
+      mock.timers.tick(50);
+    }
+    assert.equal(await withoutTimers(pending), PENDING, 'it waits for the line (100 ms)');
+    fs.appendFileSync(transcript, message(`fixed it; the key was ${ANTHROPIC}`));
+    mock.timers.tick(50);
+    const done = await withoutTimers(pending);
+    assert.notEqual(done, PENDING, 'taken at the next look, 850 ms before its wait is over');
+    settled = done as Awaited<typeof pending>;
+  } finally {
+    mock.timers.reset();
+  }
   const text = settled.body.last_assistant_message as string;
   assert.match(text, /^fixed it; the key was /);
   assert.ok(!text.includes(ANTHROPIC), 'the secret is redacted');
