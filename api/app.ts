@@ -11,7 +11,7 @@ import { createTemporalClient } from '../common/server/temporal-connection.js';
 import { weaviateEndpoint } from '../common/server/weaviate/endpoint.js';
 import type { SessionTuning } from '../messages/workflows-v1/session.js';
 import { createDispatcher } from './capture/dispatch.js';
-import { createIngestBatcher } from './capture/ingest-batcher.js';
+import { createIngestBatcher } from './capture/ingest.js';
 import { startRedispatcher } from './capture/redispatch.js';
 import { createKeyCache } from './key-cache.js';
 import { parseCorsOrigins } from './security.js';

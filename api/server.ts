@@ -13,7 +13,7 @@ import type { PgPool } from '../common/server/pg.js';
 import { lookupKey, lookupKeyHash } from '../common/server/tenants.js';
 import { authHook, holdUntilConfirmed, InternalGrants } from './auth.js';
 import { checkRuleOnRoute, registerAccessControl } from './access.js';
-import type { IngestBatcher } from './capture/ingest-batcher.js';
+import type { IngestBatcher } from './capture/ingest.js';
 import type { KeyCache } from './key-cache.js';
 import { errorBody, HttpError } from './errors.js';
 import { CONNECTION_TIMEOUT_MS, installRateLimits, isHookRoute, REQUEST_TIMEOUT_MS, type RateLimits } from './limits.js';
