@@ -18,8 +18,8 @@ import { parseCorsOrigins } from './security.js';
 import { buildServer } from './server.js';
 import type { SsoSettings } from './sso/sso-routes.js';
 import { TenantRules } from '../common/rules/redact-tenant-rules.js';
-import { createSearchService } from './search/search-service.js';
-import { createVectorBackend } from './search/vector-backend.js';
+import { createSearchService } from './search/search-routes.js';
+import { createVectorBackend } from './search/semantic.js';
 
 export interface AppOptions {
   /** Overrides of the session workflow's tuning for workflows this API starts (tests). */
