@@ -12,18 +12,19 @@
  * answer's schema in summary-prompt.ts, the budgeted model call (the Anthropic client, prices, the
  * daily budget) in summary-call.ts, the reads and the write in summary-store.ts.
  */
-import { summarizeBatches, type BatchInput } from './batch-summary.js';
-import { summarizeSession, type SessionSummaryInput } from './session-summary.js';
-export { type BatchInput } from './batch-summary.js';
-export { type SessionSummaryInput } from './session-summary.js';
 import { log } from '@temporalio/activity';
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Config } from '../../common/server/config.js';
 import type { PrismaClient } from '../../common/server/db.js';
 import { countTokens } from '../../common/rules/tokens.js';
+import { summarizeBatches, type BatchInput } from './batch-summary.js';
+import { summarizeSession, type SessionSummaryInput } from './session-summary.js';
 import { createAnthropic, PriceTable, type Usage } from './summary-call.js';
 import type { LearningMergeResult } from './learning-merge.js';
 import { SYSTEM_PROMPT } from './summary-prompt.js';
+
+export type { BatchInput } from './batch-summary.js';
+export type { SessionSummaryInput } from './session-summary.js';
 
 export function createSummarizeActivities(deps: SummarizeDeps) {
   const ctx = createSummarizeContext(deps);
