@@ -11,15 +11,15 @@ import { createTemporalClient } from '../common/server/temporal-connection.js';
 import { weaviateEndpoint } from '../common/server/weaviate/endpoint.js';
 import type { SessionTuning } from '../messages/workflows-v1/session.js';
 import { createDispatcher } from './capture/dispatch.js';
-import { createIngestBatcher } from './capture/ingest-batcher.js';
+import { createIngestBatcher } from './capture/ingest.js';
 import { startRedispatcher } from './capture/redispatch.js';
 import { createKeyCache } from './key-cache.js';
 import { parseCorsOrigins } from './security.js';
 import { buildServer } from './server.js';
 import type { SsoSettings } from './sso/sso-routes.js';
 import { TenantRules } from '../common/rules/redact-tenant-rules.js';
-import { createSearchService } from './search/search-service.js';
-import { createVectorBackend } from './search/vector-backend.js';
+import { createSearchService } from './search/search-routes.js';
+import { createVectorBackend } from './search/semantic.js';
 
 export interface AppOptions {
   /** Overrides of the session workflow's tuning for workflows this API starts (tests). */

@@ -5,7 +5,7 @@
  * PostgreSQL on every request, except where the answer cannot leave before the database has
  * confirmed the key:
  * - the hook ingress takes the cached principal: its durable write re-checks the key in the same
- *   statement (api/capture/ingest-sql.ts);
+ *   statement (api/capture/ingest.ts);
  * - the read routes (READ_ROUTES) take the cached principal at once and look the key up in parallel
  *   with their own reads; the answer is held in onSend until the lookup confirms the key, and a key
  *   revoked meanwhile gets 401 instead of the answer (holdUntilConfirmed);

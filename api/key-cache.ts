@@ -2,7 +2,7 @@
  * API keys cached in the API process, for the hook ingress (thousands of requests a second from the
  * same few keys) and the read routes (an agent's search and get). Correctness does not rest on the
  * cache: the hook's durable write checks, in the same statement, that the key is still valid
- * (api/capture/ingest-sql.ts), and a read that went ahead on a cached key has its answer held until the
+ * (api/capture/ingest.ts), and a read that went ahead on a cached key has its answer held until the
  * database confirmed the key (api/auth.ts), so a revoked key is refused on the very next request in
  * every API process. The cache only has to stay small and fresh: PostgreSQL
  * announces every change of a key or tenant on a channel (trigger of migration

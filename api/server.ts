@@ -13,7 +13,7 @@ import type { PgPool } from '../common/server/pg.js';
 import { lookupKey, lookupKeyHash } from '../common/server/tenants.js';
 import { authHook, holdUntilConfirmed, InternalGrants } from './auth.js';
 import { checkRuleOnRoute, registerAccessControl } from './access.js';
-import type { IngestBatcher } from './capture/ingest-batcher.js';
+import type { IngestBatcher } from './capture/ingest.js';
 import type { KeyCache } from './key-cache.js';
 import { errorBody, HttpError } from './errors.js';
 import { CONNECTION_TIMEOUT_MS, installRateLimits, isHookRoute, REQUEST_TIMEOUT_MS, type RateLimits } from './limits.js';
@@ -39,12 +39,11 @@ import { registerContextRoutes } from './context/context-routes.js';
 import { registerReceiptRoutes } from './context/receipt-routes.js';
 import { registerLearningRoutes } from './memories/learning-routes.js';
 import { registerMemoryRoutes } from './memories/memory-routes.js';
-import { registerSearchRoutes } from './search/search-routes.js';
+import { registerSearchRoutes, type SearchService } from './search/search-routes.js';
 import { registerMcpRoutes } from './mcp/mcp-endpoint.js';
 import { registerCaptureLedgerRoutes } from './capture/ledger-routes.js';
 import { registerProjectKeyResolution } from './project-key.js';
 import { createIndexer } from './memories/index-now.js';
-import type { SearchService } from './search/search-service.js';
 import { registerKeyRoutes } from './admin/key-routes.js';
 import { registerPeopleRoutes } from './admin/people-routes.js';
 import { registerReviewRoutes } from './review/review-routes.js';
@@ -74,7 +73,7 @@ export interface ServerDeps {
   ingest: IngestBatcher;
   /** API keys cached for the hook ingress and the read routes (api/auth.ts says how revocation stays immediate). */
   keyCache?: KeyCache;
-  /** Retrieval: PostgreSQL full-text with Weaviate when it answers (api/search/search-service.ts). */
+  /** Retrieval: PostgreSQL full-text with Weaviate when it answers (api/search/search-routes.ts). */
   search: SearchService;
   /** Bytes; larger bodies get 413 (hooks have their own, larger limit). */
   bodyLimit?: number;

@@ -7,14 +7,12 @@
  * bench:retrieval to choose the fusion on both benchmarks at once.
  */
 import fs from 'node:fs';
-import { commonTermsReader } from '../api/search/common-terms.js';
+import { commonTermsReader, keywordSearch } from '../api/search/keyword.js';
 import { diversify } from '../api/search/fusion.js';
 import { hydrateResults } from '../api/search/hydrate.js';
-import { keywordSearch } from '../api/search/keyword.js';
-import { vectorSearch } from '../api/search/semantic.js';
-import { candidateDepth } from '../api/search/search-service.js';
+import { vectorSearch, type VectorBackend } from '../api/search/semantic.js';
+import { candidateDepth } from '../api/search/search-routes.js';
 import { refKey, type RankedRef, type SearchResult, type SearchScope } from '../api/search/search-types.js';
-import type { VectorBackend } from '../api/search/vector-backend.js';
 import type { PgPool } from '../common/server/pg.js';
 
 /** One question's candidates: each leg's ranked list and every candidate's index entry. */

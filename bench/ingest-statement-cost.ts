@@ -1,6 +1,6 @@
 /**
  * `npm run bench:statement`: the ingest statement's own CPU per event, without the API, Temporal or
- * Weaviate: the real statement (api/capture/ingest-statement.ts) on realistic Claude Code hook streams
+ * Weaviate: the real statement (api/capture/ingest.ts) on realistic Claude Code hook streams
  * (bench/hook-traffic.ts, redacted, truncated and itemized as the hook route does), in batches the
  * size the API's group commit forms under a burst, on ONE PostgreSQL connection; the CPU of that
  * backend (/proc) and of this process (the statement's arrays, the driver) per event. With --perf,
@@ -16,8 +16,7 @@ import { createPrisma } from '../common/server/db.js';
 import { createPgPool } from '../common/server/pg.js';
 import { redactValue } from '../common/rules/redact.js';
 import { idempotencyKey, truncateToFit } from '../api/capture/payload.js';
-import { ingestMany, type IngestInput } from '../api/capture/ingest-statement.js';
-import { ingestInputOf } from '../api/capture/ingest-input.js';
+import { ingestMany, type IngestInput, ingestInputOf } from '../api/capture/ingest.js';
 import { chooseTestProfile, stackEnv } from '../infra/stack.js';
 import { ensureDatabase } from '../prisma/database-connect.js';
 import { applyMigrations } from '../prisma/migrate.js';

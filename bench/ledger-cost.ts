@@ -6,7 +6,7 @@
  * The ledger's work on the server is (1) the ingest statement's extra column and counter (a flag per
  * event, `ledger_client_events` in the session upsert the statement already makes) and (2) a client's
  * report per session (POST /v1/sessions/{id}/ledger). So:
- *   1. the statement: the real ingest statement (api/capture/ingest-statement.ts) on realistic Claude
+ *   1. the statement: the real ingest statement (api/capture/ingest.ts) on realistic Claude
  *      Code hook streams (bench/hook-traffic.ts, redacted, truncated and itemized as the hook route
  *      does), with and without the ledger, on ONE PostgreSQL connection, in alternating blocks
  *      (A B B A ...) so that table growth and the machine's drift fall on both sides alike; the CPU
@@ -30,8 +30,7 @@ import { createPrisma } from '../common/server/db.js';
 import { createPgPool } from '../common/server/pg.js';
 import { redactValue } from '../common/rules/redact.js';
 import { idempotencyKey, truncateToFit } from '../api/capture/payload.js';
-import { ingestMany, type IngestInput } from '../api/capture/ingest-statement.js';
-import { ingestInputOf } from '../api/capture/ingest-input.js';
+import { ingestMany, type IngestInput, ingestInputOf } from '../api/capture/ingest.js';
 import { EMPTY_CLIENT_COUNTS } from '../messages/capture-ledger-v1.js';
 import { HookSessionStream, type HookDelivery } from './hook-traffic.js';
 import { post } from './ingest-http.js';

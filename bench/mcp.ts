@@ -39,7 +39,7 @@ import { createPgPool } from '../common/server/pg.js';
 import { countTokens } from '../common/rules/tokens.js';
 import { repoRoot } from '../infra/profile.js';
 import { createApiClient, fetchTransport } from '../clients/api.js';
-import { recordBlock } from '../mcp/format.js';
+import { recordBlock } from '../mcp/tools/tool-kit.js';
 import { CORPUS, QUESTIONS, seedCorpus, type CorpusSession, type SeededSession } from '../tests/fixtures/retrieval-corpus.js';
 import { fillWeaviate, generate, prng } from './corpus.js';
 import { realisticToolText } from './realistic-outputs.js';

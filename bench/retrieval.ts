@@ -20,7 +20,7 @@
 import { Command } from 'commander';
 import { createVectorActivities } from '../activities/vectors/vector-sync-activities.js';
 import type { SearchResult } from '../api/search/search-types.js';
-import { createVectorBackend } from '../api/search/vector-backend.js';
+import { createVectorBackend } from '../api/search/semantic.js';
 import type { Config } from '../common/server/config.js';
 import type { PgPool } from '../common/server/pg.js';
 import { RECORD_TYPES } from '../messages/record-types-v1.js';

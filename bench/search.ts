@@ -24,7 +24,7 @@ import { createVectorActivities } from '../activities/vectors/vector-sync-activi
 import { CORPUS, QUESTIONS, seedCorpus, type SeededCorpus } from '../tests/fixtures/retrieval-corpus.js';
 import { fillWeaviate, generate, PROJECTS, prng, TOPICS, type Rng } from './corpus.js';
 import { resolveProjectId } from '../api/search/project-lookup.js';
-import { createVectorBackend } from '../api/search/vector-backend.js';
+import { createVectorBackend } from '../api/search/semantic.js';
 import type { Config } from '../common/server/config.js';
 import type { PgPool } from '../common/server/pg.js';
 import { RECORD_TYPES } from '../messages/record-types-v1.js';

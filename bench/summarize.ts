@@ -10,7 +10,7 @@
  */
 import crypto from 'node:crypto';
 import { Command } from 'commander';
-import { PriceTable } from '../activities/summarize/pricing.js';
+import { PriceTable } from '../activities/summarize/summary-call.js';
 import { createPrisma } from '../common/server/db.js';
 import { createApiKey, ensureTenant } from '../common/server/tenants.js';
 import { freePort } from '../infra/ports.js';

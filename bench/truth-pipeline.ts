@@ -2,13 +2,13 @@
  * The handover path without servers, for benches and unit tests that judge many sessions in
  * seconds: hook deliveries -> timeline items (the capture path's own renderEvent; a tool call's
  * events are one item) -> the final summary and learnings (the offline summarizer, or a scripted
- * model answer) through the same checks the summarize activity applies (summary-checks.ts) -> the
+ * model answer) through the same checks the summarize activity applies (activities/summarize/summary-store.ts) -> the
  * start context's candidates -> assembleContext. The real-stack tests (tests/poisoning.test.ts,
  * tests/summaries-truth.test.ts) prove the same through the API, Temporal and PostgreSQL.
  */
 import { offlineFinal } from '../activities/summarize/offline.js';
-import { checkedFields, checkedLearnings, lookedAtOnly, teachesNothing } from '../activities/summarize/summary-checks.js';
-import { summaryText, type FinalAnswer } from '../activities/summarize/summary-schema.js';
+import { checkedFields, checkedLearnings, lookedAtOnly, teachesNothing } from '../activities/summarize/summary-store.js';
+import { summaryText, type FinalAnswer } from '../activities/summarize/summary-prompt.js';
 import { assembleContext, type Candidate } from '../api/context/start-context.js';
 import type { ObservationLine } from '../common/rules/check-outcomes.js';
 import { renderEvent } from '../common/rules/observation.js';

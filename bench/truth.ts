@@ -18,8 +18,7 @@
  *   npm run bench:truth
  */
 import { defaultResponder, type MessagesRequest } from '../tests/helpers/fake-anthropic.js';
-import { evidenceIndex, batchPrompt, finalPrompt } from '../activities/summarize/summary-prompt.js';
-import { summaryText, type FinalAnswer } from '../activities/summarize/summary-schema.js';
+import { evidenceIndex, batchPrompt, finalPrompt, summaryText, type FinalAnswer } from '../activities/summarize/summary-prompt.js';
 import type { Candidate } from '../api/context/start-context.js';
 import { agentLabel } from '../common/rules/agent-label.js';
 import { countTokens } from '../common/rules/tokens.js';

@@ -16,8 +16,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createVectorBackend } from '../api/search/vector-backend.js';
-import { vectorSearch } from '../api/search/semantic.js';
+import { createVectorBackend, vectorSearch } from '../api/search/semantic.js';
 import { parseConfig } from '../common/server/config.js';
 import { createPgPool } from '../common/server/pg.js';
 import { COLLECTIONS, HNSW_SEARCH, setHnswSearch, WEAVIATE_HNSW_SEARCH_DEFAULTS } from '../common/server/weaviate/schema.js';

@@ -4,7 +4,7 @@
  * (ids, titles, snippets), `timeline` shows what happened around one hit, `get` fetches the few
  * whole records that matter; `remember`, `correct`, `wrong` and `forget` write. Each tool is its own
  * module in tools/ (schema and handler); this file builds the server and hands every tool the same
- * kit. Every answer states its token count and stays under the cap (see budget.ts). Every call goes
+ * kit. Every answer states its token count and stays under the cap (see mcp/tools/tool-kit.ts). Every call goes
  * through the HTTP API with the caller's key (the typed client, clients/api.ts), so tenant scoping is
  * the API's own; a failed call is the client's ApiError, whose message the SDK hands the agent as the
  * tool's error.
@@ -16,8 +16,7 @@ import type { ContextAnswer } from '../messages/api-v1.js';
 import { gitHead } from '../common/workspace/git-head.js';
 import { checkContext, stalenessReport } from '../common/workspace/recall-staleness.js';
 import { registerResourcesAndPrompts } from './resources.js';
-import { DEFAULT_MAX_TOKENS, fitRecords, withTokenCount, type Sized } from './budget.js';
-import { recordBlock, withheldFromAgents } from './format.js';
+import { DEFAULT_MAX_TOKENS, fitRecords, withTokenCount, type Sized, recordBlock, withheldFromAgents, type ToolKit } from './tools/tool-kit.js';
 import { registerContextTool } from './tools/context-tool.js';
 import { registerGetTool } from './tools/get-tool.js';
 import { registerLearningsTool } from './tools/learnings-tool.js';
@@ -25,7 +24,6 @@ import { registerRememberTool } from './tools/remember-tool.js';
 import { registerRetractTools } from './tools/retract-tools.js';
 import { registerSearchTool } from './tools/search-tool.js';
 import { registerTimelineTool } from './tools/timeline-tool.js';
-import type { ToolKit } from './tools/tool-kit.js';
 
 export interface MemflowMcpOptions {
   /** The API, with the caller's key. */

@@ -4,7 +4,7 @@
  * layer (workflow code included) may import it.
  */
 export const Failure = {
-  // The LLM (activities/summarize/claude.ts, mapped in activities/failures.ts).
+  // The LLM (activities/summarize/summary-call.ts, mapped in activities/failures.ts).
   /** 429: retried after the server's delay. */
   LlmRateLimited: 'LlmRateLimited',
   /** Unreachable, 5xx, 408, 409: retried. */

@@ -17,7 +17,7 @@ import { Client, Connection } from '@temporalio/client';
 import { learningFingerprint } from '../activities/summarize/learning-merge.js';
 import { offlineFinal } from '../activities/summarize/offline.js';
 import { createVectorActivities, type VectorActivities } from '../activities/vectors/vector-sync-activities.js';
-import { summaryText } from '../activities/summarize/summary-schema.js';
+import { summaryText } from '../activities/summarize/summary-prompt.js';
 import type { Config } from '../common/server/config.js';
 import { createApiKey } from '../common/server/tenants.js';
 import { renderEvent } from '../common/rules/observation.js';

@@ -15,7 +15,6 @@ import type { Config } from '../common/server/config.js';
 import type { Logger } from '../common/server/logger.js';
 import type { BackupWorkflowInput } from '../messages/workflows-v1/backup.js';
 import type { RetentionWorkflowInput } from '../messages/workflows-v1/retention.js';
-import { scheduledRunId, scheduleId } from '../messages/workflows-v1/schedules.js';
 import { WorkflowType } from '../messages/workflows-v1/workflow-types.js';
 import type { ReconcileWorkflowInput } from '../messages/workflows-v1/reconcile-vectors.js';
 
@@ -69,3 +68,7 @@ export async function ensureSchedules(client: Client, config: Config, log: Pick<
     }
   }
 }
+
+/** The Schedules the worker keeps, one per task queue and flow, and the id each scheduled run gets. */
+export const scheduleId = (taskQueue: string, kind: 'retention' | 'backup' | 'reconcile') => `${taskQueue}-${kind}`;
+export const scheduledRunId = (scheduleIdOfRun: string) => `${scheduleIdOfRun}-run`;

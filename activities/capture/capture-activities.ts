@@ -1,7 +1,7 @@
 /**
  * Activities of the session workflow's capture step: the late-run check and the status writes,
  * all idempotent. (The API stores each hook event with its observation in one statement,
- * api/capture/ingest-sql.ts, so the workflow has nothing to persist; persistEvents remains by name
+ * api/capture/ingest.ts, so the workflow has nothing to persist; persistEvents remains by name
  * for the runs that still schedule it, see workflows/capture/session-generations.ts.)
  */
 import { ApplicationFailure } from '@temporalio/activity';

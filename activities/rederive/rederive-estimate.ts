@@ -5,7 +5,7 @@
  * (the prefix written to the cache once, then read). The offline summarizer costs nothing.
  */
 import { heartbeat } from '@temporalio/activity';
-import type { SummarizeContext } from '../summarize/summarize-context.js';
+import type { SummarizeContext } from '../summarize/summarize-activities.js';
 import { countSessions, sessionsAfter, timelinesOf, type DerivationScope } from './rederive-reads.js';
 import { expectedAnswerTokens, prefixTokens, sessionCall } from './rederive-summarizer.js';
 

@@ -11,14 +11,11 @@ import { TRANSACTION_OPTIONS, type Prisma } from '../../common/server/db.js';
 import { poisonFlags } from '../../common/rules/poison.js';
 import { learningFingerprint, outcomeOf } from '../summarize/learning-merge.js';
 import { offlineFinal } from '../summarize/offline.js';
-import { NO_USAGE, type Usage } from '../summarize/pricing.js';
-import { recordUsage } from '../summarize/summary-budget.js';
-import { callWithinBudget, type Parked } from '../summarize/summary-call.js';
+import { NO_USAGE, type Usage, recordUsage, callWithinBudget, type Parked } from '../summarize/summary-call.js';
 import { mergeCitations } from '../summarize/summary-citations.js';
-import type { SummarizeContext } from '../summarize/summarize-context.js';
-import { sessionCitations } from '../summarize/summary-reads.js';
-import { finalAnswerSchema, type FinalAnswer } from '../summarize/summary-schema.js';
-import { summaryColumns } from '../summarize/summary-store.js';
+import type { SummarizeContext } from '../summarize/summarize-activities.js';
+import { sessionCitations, summaryColumns } from '../summarize/summary-store.js';
+import { finalAnswerSchema, type FinalAnswer } from '../summarize/summary-prompt.js';
 import type { ObservationRow } from './rederive-reads.js';
 import { TOOL_DESCRIPTION, sessionCall } from './rederive-summarizer.js';
 

@@ -7,10 +7,9 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { countTokens } from '../../common/rules/tokens.js';
 import { Failure } from '../../messages/errors-v1.js';
 import type { Summarizer } from '../../messages/workflows-v1/rederive.js';
-import { jsonSchemaOf } from '../summarize/claude.js';
-import type { SummarizeContext } from '../summarize/summarize-context.js';
-import { SUMMARY_PROMPT_VERSION, SUMMARY_TOOL, SYSTEM_PROMPT, rederivePrompt, type PromptObservation } from '../summarize/summary-prompt.js';
-import { finalAnswerSchema } from '../summarize/summary-schema.js';
+import { jsonSchemaOf } from '../summarize/summary-call.js';
+import type { SummarizeContext } from '../summarize/summarize-activities.js';
+import { SUMMARY_PROMPT_VERSION, SUMMARY_TOOL, SYSTEM_PROMPT, rederivePrompt, type PromptObservation, finalAnswerSchema } from '../summarize/summary-prompt.js';
 
 export const TOOL_DESCRIPTION = 'Record the final summary of the session and its learnings.';
 

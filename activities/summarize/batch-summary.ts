@@ -1,21 +1,18 @@
 /**
  * The batch summaries written while the session runs: the next batch of observations (chosen by the
  * tokens the model will be sent), summarized by the model or offline, looked up first so that a
- * retried activity never calls the model twice.
+ * retried activity never calls the model twice. How a batch is cut comes last (chooseBatch).
  */
 import { heartbeat } from '@temporalio/activity';
 import { countTokens } from '../../common/rules/tokens.js';
 import { toActivityFailure } from '../failures.js';
 import type { SessionIds } from '../capture/capture-activities.js';
 import { agentLabel } from '../../common/rules/agent-label.js';
-import { chooseBatch } from './batching.js';
 import { offlineBatchSummary } from './offline.js';
 import { callWithinBudget } from './summary-call.js';
-import type { SummarizeContext, SummaryOutcome } from './summarize-context.js';
-import { batchPrompt, renderObservation } from './summary-prompt.js';
-import { candidates, projectName } from './summary-reads.js';
-import { batchAnswerSchema } from './summary-schema.js';
-import { storeSummary } from './summary-store.js';
+import type { SummarizeContext, SummaryOutcome } from './summarize-activities.js';
+import { batchPrompt, renderObservation, batchAnswerSchema } from './summary-prompt.js';
+import { candidates, projectName, storeSummary } from './summary-store.js';
 
 export interface BatchInput extends SessionIds {
   /** Highest sequence already covered by batch summaries. */
@@ -96,4 +93,45 @@ async function summarizeOneBatch(ctx: SummarizeContext, input: BatchInput): Prom
   if (result.kind === 'parked') return result.outcome;
   const stored = await storeSummary(ctx, ids, 'batch', result.answer, range, { model, usage: result.usage, requests: result.requests });
   return done(stored.id, to, false);
+}
+
+/**
+ * Which observations go into the next summarization batch: consecutive ones, from the first not yet
+ * summarized, until the token budget is reached (tiktoken counts, so a batch of long tool outputs is
+ * short and a batch of prompts is long). A tool call still waiting for its result ends the batch early
+ * unless the session is over, so a result that arrives later is not merged into an item that was
+ * already summarized.
+ */
+export interface BatchCandidate {
+  sequence: number;
+  tokenCount: number;
+  /** A tool call whose result has not been stored yet. */
+  open: boolean;
+}
+
+export interface BatchChoice {
+  /** How many of the candidates form the batch (0 = nothing to summarize now). */
+  take: number;
+  tokens: number;
+  /** Candidates remain after the batch. */
+  more: boolean;
+}
+
+/**
+ * `budget` bounds the batch's tokens; a single observation larger than the budget is a batch alone
+ * (its rendering is clipped by the prompt). `minTokens` keeps tiny batches from being sent unless the
+ * caller is flushing (stop or end).
+ */
+export function chooseBatch(candidates: BatchCandidate[], opts: { budget: number; flush: boolean; minTokens?: number }): BatchChoice {
+  let tokens = 0;
+  let take = 0;
+  for (const c of candidates) {
+    if (c.open && !opts.flush) break;
+    if (take > 0 && tokens + c.tokenCount > opts.budget) break;
+    tokens += c.tokenCount;
+    take++;
+  }
+  const reachedBudget = take < candidates.length && !candidates[take]!.open;
+  if (!opts.flush && !reachedBudget && tokens < (opts.minTokens ?? opts.budget)) return { take: 0, tokens: 0, more: candidates.length > 0 };
+  return { take, tokens, more: take < candidates.length };
 }

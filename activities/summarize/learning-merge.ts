@@ -16,7 +16,7 @@ import { poisonFlags } from '../../common/rules/poison.js';
 import { ruleAmendedLater, ruleItAmends, type DatedRuleText } from '../../common/rules/rule-scope.js';
 import { countTokens } from '../../common/rules/tokens.js';
 import { mergeCitations } from './summary-citations.js';
-import type { LearningCandidate, Outcome } from './summary-schema.js';
+import type { LearningCandidate, Outcome } from './summary-prompt.js';
 
 
 const STOPWORDS = new Set('a an the of to in on for and or with by is are was be when if it its this that from at as after before not no'.split(' '));

@@ -14,7 +14,7 @@ import { changesOf } from '../../common/rules/changed-symbols.js';
 import { EDIT_TOOLS, covers, checkRuns, finalRuns, ownWork, subject, type ObservationLine, type Run } from '../../common/rules/check-outcomes.js';
 import { fenceToolOutput } from '../../common/rules/tool-output-fence.js';
 import { list, oneLine, unique } from './offline-text.js';
-import type { LearningCandidate } from './summary-schema.js';
+import type { LearningCandidate } from './summary-prompt.js';
 
 function editsBetween(observations: ObservationLine[], from: number, to: number): ObservationLine[] {
   return observations.filter((o) => o.kind === 'tool' && EDIT_TOOLS.has(o.toolName ?? '') && o.sequence > from && o.sequence < to);

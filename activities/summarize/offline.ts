@@ -22,8 +22,7 @@ import { agentLabel } from '../../common/rules/agent-label.js';
 import { fenceToolOutput, neutralise } from '../../common/rules/tool-output-fence.js';
 import { offlineLearnings } from './offline-learnings.js';
 import { list, oneLine, unique } from './offline-text.js';
-import type { PromptObservation } from './summary-prompt.js';
-import type { FinalAnswer, SummaryFields } from './summary-schema.js';
+import type { PromptObservation, FinalAnswer, SummaryFields } from './summary-prompt.js';
 
 export interface OfflineObservation extends PromptObservation {
   toolName: string | null;

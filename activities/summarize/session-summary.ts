@@ -9,14 +9,11 @@ import { mergeLearnings, type LearningMergeResult } from './learning-merge.js';
 import { ruleLikePrompts, statedLearnings, withStatedRules } from './stated-learnings.js';
 import { agentLabel } from '../../common/rules/agent-label.js';
 import { mergeSummaries, offlineFinal } from './offline.js';
-import { checkedLearnings, lookedAtOnly, teachesNothing } from './summary-checks.js';
+import { checkedLearnings, lookedAtOnly, teachesNothing, projectName, sessionCitations, storeSummary, type SummaryRange } from './summary-store.js';
 import { callWithinBudget } from './summary-call.js';
 import { mergeCitations } from './summary-citations.js';
-import type { SummarizeContext, SummaryOutcome } from './summarize-context.js';
-import { evidenceIndex, finalPrompt, rollingPrompt, type PartSummary } from './summary-prompt.js';
-import { projectName, sessionCitations } from './summary-reads.js';
-import { batchAnswerSchema, finalAnswerSchema, type FinalAnswer, type SummaryFields } from './summary-schema.js';
-import { storeSummary, type SummaryRange } from './summary-store.js';
+import type { SummarizeContext, SummaryOutcome } from './summarize-activities.js';
+import { evidenceIndex, finalPrompt, rollingPrompt, type PartSummary, batchAnswerSchema, finalAnswerSchema, type FinalAnswer, type SummaryFields } from './summary-prompt.js';
 
 export interface SessionSummaryInput extends SessionIds {
   kind: 'rolling' | 'final';
@@ -148,7 +145,7 @@ async function finalSummary(ctx: SummarizeContext, input: SessionSummaryInput, b
 
   const timeline = observations.map((o) => ({ ...o, kind: o.kind as string }));
   const agent = (await prisma.session.findUnique({ where: { id: input.sessionId }, select: { agent: true } }))?.agent ?? null;
-  // The same checks whichever summarizer answered (./summary-checks.ts): no rule a person did not
+  // The same checks whichever summarizer answered (./summary-store.ts: the checks): no rule a person did not
   // state, nothing instruction-shaped from tool output, no lesson drawn from a session with none.
   const checked = (answer: FinalAnswer): FinalAnswer => {
     const learnings = checkedLearnings(answer.learnings, timeline);

@@ -13,7 +13,7 @@
 import { ruleLikeness, SAID_THRESHOLD, statedRulesOf } from '../../common/rules/stated-rule.js';
 import { scopeOf } from '../../common/rules/rule-scope.js';
 import { oneLine } from './offline-text.js';
-import type { LearningCandidate } from './summary-schema.js';
+import type { LearningCandidate } from './summary-prompt.js';
 
 /** What the extractor reads of a session: its prompts and the agent's answers, in order. */
 export interface TurnLine {

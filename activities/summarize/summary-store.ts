@@ -1,7 +1,8 @@
 /**
  * Writes a summary: the row, its token usage and (for a final summary) its learnings in one short
  * transaction, so a retried activity never stores anything twice. A summary of activity that was
- * delivered late is dated by when that activity happened.
+ * delivered late is dated by when that activity happened. The reads the summaries start from follow,
+ * then the checks every answer passes before it is stored (checkedFields, checkedLearnings).
  */
 import { ApplicationFailure, heartbeat, sleep } from '@temporalio/activity';
 import { Failure } from '../../messages/errors-v1.js';
@@ -10,11 +11,16 @@ import { countTokens } from '../../common/rules/tokens.js';
 import { toActivityFailure } from '../failures.js';
 import type { SessionIds } from '../capture/capture-activities.js';
 import { tryLockProjectLearnings, type LearningMergeResult } from './learning-merge.js';
-import { recordUsage } from './summary-budget.js';
-import { NO_USAGE, type Usage } from './pricing.js';
-import type { SummarizeContext } from './summarize-context.js';
-import { checkedFields } from './summary-checks.js';
-import { summaryText, type SummaryFields } from './summary-schema.js';
+import { recordUsage, NO_USAGE, type Usage } from './summary-call.js';
+import type { SummarizeContext } from './summarize-activities.js';
+import { summaryText, type SummaryFields, type LearningCandidate } from './summary-prompt.js';
+import type { Citation } from '../../common/rules/citations.js';
+import type { OfflineObservation } from './offline.js';
+import { citationsOfToolCall, rememberRead, settleCitations, type ReadFiles } from './summary-citations.js';
+import { EDIT_TOOLS, commandOf, isFailedTitle, ownWork, type ObservationLine } from '../../common/rules/check-outcomes.js';
+import { checkRunOf } from '../../common/rules/check-runs.js';
+import { instructionShaped } from '../../common/rules/poison.js';
+import { hasInstructionShape, neutralise } from '../../common/rules/tool-output-fence.js';
 
 /** Activity that happened longer ago than this before its summary was written arrived late (from a spool). */
 const LATE_ACTIVITY_MS = 10 * 60_000;
@@ -86,7 +92,7 @@ export async function storeSummary(
       ...ids,
       ...(happened ? { createdAt: happened } : {}),
       kind,
-      // Whichever summarizer wrote it: no instruction-shaped sentence is stored (./summary-checks.ts).
+      // Whichever summarizer wrote it: no instruction-shaped sentence is stored (checkedFields, below).
       ...summaryColumns(checkedFields(fields)),
       model: llm?.model ?? null,
       tokensIn: usage.tokensIn,
@@ -122,4 +128,141 @@ export async function storeSummary(
     if (err instanceof ApplicationFailure) throw err;
     toActivityFailure(err);
   }
+}
+
+/**
+ * What the summaries read of a session: its project's name, the observations a batch is chosen
+ * from, and the provenance of its edits (branch, commit, the code each edit left).
+ */
+/** Candidate rows read per batch: more than any token budget fills with real observations. */
+const CANDIDATE_ROWS = 500;
+/** A tool call without its result for this long is summarized as it is. */
+const OPEN_CALL_GRACE = '15 minutes';
+
+export interface CandidateRow extends OfflineObservation {
+  id: string;
+  open: boolean;
+}
+
+export async function projectName(prisma: PrismaClient, sessionId: string): Promise<string> {
+  const s = await prisma.session.findUniqueOrThrow({ where: { id: sessionId }, select: { project: { select: { name: true } } } });
+  return s.project.name;
+}
+
+/** Observations after `after`, in order, with whether each tool call still waits for its result. */
+export function candidates(prisma: PrismaClient, sessionId: string, after: number): Promise<CandidateRow[]> {
+  return prisma.$queryRawUnsafe<CandidateRow[]>(
+    `SELECT o.id, o.sequence, o.kind::text AS kind, o.tool_name AS "toolName", o.title, o.text, o.token_count AS "tokenCount",
+            (o.kind = 'tool' AND o.created_at > now() - interval '${OPEN_CALL_GRACE}' AND NOT EXISTS (
+               SELECT 1 FROM hook_events h WHERE h.id = ANY(o.source_event_ids) AND h.event = 'post-tool-use')) AS open
+       FROM observations o
+      WHERE o.session_id = $1::uuid AND o.sequence > $2
+      ORDER BY o.sequence
+      LIMIT ${CANDIDATE_ROWS}`,
+    sessionId,
+    after,
+  );
+}
+
+/**
+ * The session's branch and commit, and the citations of the code each of its edits left (by
+ * observation sequence), from the captured post-tool-use payloads.
+ */
+export async function sessionCitations(prisma: PrismaClient, sessionId: string) {
+  const session = await prisma.session.findUniqueOrThrow({ where: { id: sessionId }, select: { gitBranch: true, gitCommit: true, gitRoot: true, cwd: true } });
+  const rows = await prisma.$queryRawUnsafe<{ sequence: number; toolName: string; payload: unknown }[]>(
+    `SELECT o.sequence, o.tool_name AS "toolName", h.payload
+       FROM observations o JOIN hook_events h ON h.id = ANY(o.source_event_ids) AND h.event = 'post-tool-use'
+      WHERE o.session_id = $1::uuid AND o.tool_name IN ('Edit', 'MultiEdit', 'Write', 'Read')
+      ORDER BY o.sequence`,
+    sessionId,
+  );
+  const root = session.gitRoot ?? session.cwd;
+  // An edit without a patch is located in what the session's earlier Reads showed of its file.
+  const reads: ReadFiles = new Map();
+  const edits: { sequence: number; citations: Citation[] }[] = [];
+  for (const r of rows) {
+    if (r.toolName === 'Read') rememberRead(reads, r.payload);
+    else edits.push({ sequence: r.sequence, citations: citationsOfToolCall(r.toolName, r.payload, root, reads) });
+  }
+  const citations = settleCitations(edits);
+  return { citations, git: { branch: session.gitBranch, commit: session.gitCommit } };
+}
+
+/**
+ * The checks every summary and every learning passes before it is stored, whichever summarizer wrote
+ * it (offline or Claude): memory holds nothing a tool printed as if it were an instruction, no rule a
+ * person did not state, and no line for a session that has nothing to teach.
+ * - Every summary field: instruction-shaped sentences (common/rules/poison.ts) are replaced by a
+ *   marker (common/rules/tool-output-fence.ts) — a model may have repeated them, a quote may carry them.
+ * - Learnings: a convention or a decision must cite a prompt (a person stated it); one that cites only
+ *   tool output is dropped. A learning shaped like an instruction is kept only when a person said it
+ *   (its instruction-shaped sentences are in a prompt); otherwise it came from tool output and is dropped.
+ * - A session with nothing to teach (no change, no failure, no rule stated, a short answer) keeps its
+ *   summary for search and the viewer, but only as what was looked at: its learned/completed/next-steps
+ *   fields are folded into "investigated", which the start context does not hand over
+ *   (api/context/context-render.ts, teachesNothing).
+ */
+/** Every field of a summary with its instruction-shaped sentences removed. */
+export function checkedFields<T extends SummaryFields>(fields: T): T {
+  return {
+    ...fields,
+    title: neutralise(fields.title),
+    request: neutralise(fields.request),
+    investigated: neutralise(fields.investigated),
+    learned: neutralise(fields.learned),
+    completed: neutralise(fields.completed),
+    nextSteps: neutralise(fields.nextSteps),
+  };
+}
+
+const words = (s: string) => new Set(s.toLowerCase().match(/[\p{L}\p{N}_]{4,}/gu) ?? []);
+
+/** Whether a person said this sentence: most of its words are in one prompt. */
+function saidInPrompt(sentence: string, prompts: string[]): boolean {
+  const w = words(sentence);
+  if (w.size === 0) return false;
+  return prompts.some((p) => {
+    const pw = words(p);
+    let hit = 0;
+    for (const x of w) if (pw.has(x)) hit++;
+    return hit / w.size >= 0.6;
+  });
+}
+
+/** The learnings that may be stored (see the header), in order. */
+export function checkedLearnings(candidates: LearningCandidate[], observations: ObservationLine[]): LearningCandidate[] {
+  const bySequence = new Map(observations.map((o) => [o.sequence, o]));
+  const prompts = observations.filter((o) => o.kind === 'prompt').map((o) => o.text);
+  return candidates.filter((c) => {
+    const cited = c.sources.map((s) => bySequence.get(s)).filter((o): o is ObservationLine => o !== undefined);
+    const fromPerson = cited.some((o) => o.kind === 'prompt');
+    if ((c.kind === 'convention' || c.kind === 'decision') && !fromPerson) return false;
+    const text = `${c.title}\n${c.body.replace(/^Stated by the user: /, '')}`;
+    if (!hasInstructionShape(text)) return true;
+    const shaped = text.split(/(?<=[.!?])\s+|\n+/).filter((s) => instructionShaped(s));
+    return fromPerson && shaped.every((s) => saidInPrompt(s, prompts));
+  });
+}
+
+/** An answer of at most this many characters, on one line, is "a one-line answer". */
+const SHORT_ANSWER = 200;
+
+/**
+ * Whether a session has nothing to teach: no change, no failed call, no check run, no learning kept
+ * (no rule or decision stated), and its closing answer (if any) is short.
+ */
+export function teachesNothing(observations: ObservationLine[], learnings: LearningCandidate[]): boolean {
+  const own = ownWork(observations);
+  if (learnings.length > 0) return false;
+  if (own.some((o) => o.kind === 'tool' && (EDIT_TOOLS.has(o.toolName ?? '') || isFailedTitle(o)))) return false;
+  if (own.some((o) => o.kind === 'tool' && o.toolName === 'Bash' && checkRunOf(commandOf(o)))) return false;
+  const answer = [...own].reverse().find((o) => o.kind === 'stop' && o.text.trim())?.text.trim() ?? '';
+  return answer.length <= SHORT_ANSWER && !answer.includes('\n');
+}
+
+/** A summary of a session with nothing to teach: what it did is kept as what was looked at. */
+export function lookedAtOnly<T extends SummaryFields>(fields: T): T {
+  const investigated = [fields.investigated, fields.learned, fields.completed, fields.nextSteps].map((s) => s.trim()).filter(Boolean).join(' ');
+  return { ...fields, investigated, learned: '', completed: '', nextSteps: '' };
 }

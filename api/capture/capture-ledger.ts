@@ -1,7 +1,7 @@
 /**
  * The capture ledger's server side (docs/capture.md, "The capture ledger"). The API counts, per
  * session, the events stored from hook clients that keep a ledger (the client names itself with
- * X-Memflow-Client; the counter moves in the ingest statement's session upsert, ingest-sql.ts) and the
+ * X-Memflow-Client; the counter moves in the ingest statement's session upsert, ingest.ts) and the
  * repeated deliveries it answered as duplicates, by what they matched (one small update, only on a
  * duplicate). A client reports its own counts per session (POST /v1/sessions/{id}/ledger); the
  * session's answer reconciles the two (messages/capture-ledger-v1.ts).

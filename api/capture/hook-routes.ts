@@ -2,7 +2,7 @@
  * POST /v1/hooks/{event}: the Claude Code hook ingress, usable directly as a `type: "http"` hook.
  * The route stays thin: the event is validated, redacted, cut to the stored-size limit, rendered as
  * its timeline item and committed to PostgreSQL with it (group commit with concurrent requests,
- * capture/ingest-batcher.ts) before the answer. Everything else happens after it: the dispatcher tells the
+ * capture/ingest.ts) before the answer. Everything else happens after it: the dispatcher tells the
  * session workflow what changed, once per turn rather than per event (capture/dispatch.ts), and the
  * sweeper (capture/redispatch.ts) sends what a crash or an outage left owed.
  */
@@ -19,11 +19,8 @@ import { hookAnswer } from '../../messages/api-v1.js';
 import { documented, projectHeaders } from '../openapi-doc.js';
 import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
-import type { IngestBatcher } from './ingest-batcher.js';
-import { KEY_REVOKED } from './ingest-statement.js';
-import { ingestInputOf } from './ingest-input.js';
-import { createProjectIdentities, PROJECT_KEY } from './hook-project.js';
-import { eventRuleViolation, hookPayloadSchema, idempotencyKey, MAX_PAYLOAD_DEPTH, nestedDeeperThan, occurredAtOf, truncateToFit, withoutNul } from './payload.js';
+import { type IngestBatcher, KEY_REVOKED, ingestInputOf } from './ingest.js';
+import { createProjectIdentities, PROJECT_KEY, eventRuleViolation, hookPayloadSchema, idempotencyKey, MAX_PAYLOAD_DEPTH, nestedDeeperThan, occurredAtOf, truncateToFit, withoutNul } from './payload.js';
 import { buildContext, DEFAULT_CONTEXT_TOKENS } from '../context/start-context.js';
 import { recordServing } from '../context/context-receipt.js';
 import { buildPromptPush, PROMPT_PUSH_TOKENS, type BuiltPush } from '../context/prompt-push.js';

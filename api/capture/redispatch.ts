@@ -7,8 +7,7 @@
 import type { PrismaClient } from '../../common/server/db.js';
 import type { Logger } from '../../common/server/logger.js';
 import type { PgPool } from '../../common/server/pg.js';
-import type { Dispatcher } from './dispatch.js';
-import { overdueOwed } from './outbox.js';
+import { type Dispatcher, overdueOwed } from './dispatch.js';
 
 const LOCK_KEY = 0x6d656d66; // "memf"
 

@@ -11,9 +11,8 @@ import type { AgentName } from '../../messages/hooks-v1.js';
 import type { LaterItem } from './failure-story.js';
 import { NEAR } from '../../common/rules/uptake-ranking.js';
 import { notSelfActivitySql } from '../../common/rules/self-activity.js';
-import { queryPrepared } from '../search/search-sql.js';
+import { queryPrepared, type RecordType } from '../search/search-types.js';
 import { JUDGED_SQL } from '../../common/server/context-receipts.js';
-import type { RecordType } from '../search/search-types.js';
 
 export interface Candidate {
   type: RecordType;

@@ -73,7 +73,7 @@ const INSPECTING = /^Bash:\s*(git\s+(log|status|diff|show|branch|remote|rev-pars
  * - a tool call that only looked at something ("Read: payclient/retry.py (×2)", "Bash: git log …"):
  *   the new session can look again, and the line says nothing about what was found;
  * - a summary of a session with nothing to teach (no change, no failure, no rule stated, a short
- *   answer; activities/summarize/summary-checks.ts keeps only what it looked at, so its candidate text
+ *   answer; activities/summarize/summary-store.ts keeps only what it looked at, so its candidate text
  *   is its prose, which starts with its title).
  */
 export function teachesNothing(c: Candidate): boolean {

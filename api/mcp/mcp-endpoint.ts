@@ -14,7 +14,7 @@
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createApiClient, type ApiClient } from '../../clients/api.js';
-import { DEFAULT_MAX_TOKENS } from '../../mcp/budget.js';
+import { DEFAULT_MAX_TOKENS } from '../../mcp/tools/tool-kit.js';
 import { createMemflowMcpServer } from '../../mcp/mcp-server.js';
 import { INTERNAL_GRANT_HEADER, keyDenial, requirePrincipal, type InternalGrants } from '../auth.js';
 import { errorBody } from '../errors.js';

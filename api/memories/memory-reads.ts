@@ -8,13 +8,13 @@ import type { PrismaClient } from '../../common/server/db.js';
 import type { PgPool } from '../../common/server/pg.js';
 import type { LearningRecord, LearningRevision, LearningSource, MemoryRecord, ObservationRecord, SummaryRecord } from '../../messages/api-v1.js';
 import { actorNameSql, approvalSql, statedBySql } from '../../common/server/learning-revisions.js';
-import { queryPrepared } from '../search/search-sql.js';
+import { queryPrepared } from '../search/search-types.js';
 
 /** Runs one SQL statement with positional parameters: a pg pool's or Prisma's ($queryRawUnsafe). */
 export type SqlRunner = <R>(text: string, values: unknown[]) => Promise<R[]>;
 
 /**
- * On a pg pool, each statement is prepared once per connection (api/search/search-sql.ts), so PostgreSQL does not plan
+ * On a pg pool, each statement is prepared once per connection (api/search/search-types.ts), so PostgreSQL does not plan
  * it again on every call: planning READ_SQL (three tables, their joins and a learning's sources and
  * revisions) took ~20 ms here, several times its execution.
  */

@@ -3,18 +3,17 @@
  * columns of observations, summaries and learnings, always filtered by tenant in SQL.
  *
  * Matching: a plain query ("why does the login test time out") matches records holding ANY of its
- * stemmed words — except the words too common in that table to select anything (common-terms.ts;
+ * stemmed words — except the words too common in that table to select anything (commonTermsReader, below;
  * when every word is common, records holding ALL of them) — and ranks records holding all the
  * words first, then by ts_rank_cd (cover density, normalized to 0..1). Strict AND matching alone
  * finds nothing for most questions an agent asks, because questions carry words the stored text
  * does not. A query that uses web-search syntax (quotes, a leading `-`, `or`) is taken literally
- * with websearch_to_tsquery.
+ * with websearch_to_tsquery. Which words are too common is read below (commonTermsReader), and last
+ * the time a question names (timeWindowOf), which the window search prefers.
  */
 import type { PgPool } from '../../common/server/pg.js';
 import { notSelfActivitySql } from '../../common/rules/self-activity.js';
-import { LONE_ROWS, NO_COMMON_TERMS, type CommonTerms } from './common-terms.js';
-import { queryPrepared, scopeClauses, SqlParams } from './search-sql.js';
-import type { RankedRef, RecordType, SearchScope } from './search-types.js';
+import { queryPrepared, scopeClauses, SqlParams, type RankedRef, type RecordType, type SearchScope } from './search-types.js';
 
 /** Quotes, `-word` exclusions and the `or` operator: the caller asked for web-search semantics. */
 const WEBSEARCH_SYNTAX = /["]|(^|\s)-\S|\sor\s/i;
@@ -34,7 +33,7 @@ export const PRIORS = { toolCall: 0.8, ruleLearning: 1.5, otherLearning: 1.15 } 
 const TABLES: Record<RecordType, { table: string; extra: string; prior: string }> = {
   observation: { table: 'observations', extra: ` and ${notSelfActivitySql('t')}`, prior: `case when t.tool_name is null then 1.0 else ${PRIORS.toolCall} end` },
   summary: { table: 'summaries', extra: '', prior: '1.0' },
-  // The learning's status is part of the scope (search-sql.ts: learningStatusClause).
+  // The learning's status is part of the scope (search-types.ts: learningStatusClause).
   learning: { table: 'learnings', extra: '', prior: `case when t.kind in ('decision', 'convention') then ${PRIORS.ruleLearning} else ${PRIORS.otherLearning} end` },
 };
 
@@ -47,7 +46,7 @@ const TABLES: Record<RecordType, { table: string; extra: string; prior: string }
  *   answers), the newest TIER_WINDOW;
  * - only when fewer than the leg's depth hold three: those holding two (any pair), the newest TIER_WINDOW;
  * - only when fewer than the depth hold two: also the newest ANY_WINDOW holding one of its rarer
- *   words, as many as together select at most LONE_ROWS rows (common-terms.ts: at 1M a fairly
+ *   words, as many as together select at most LONE_ROWS rows (commonTermsReader: at 1M a fairly
  *   frequent word alone selects tens of thousands of rows, all fetched to keep the newest few).
  * So the records sharing most words with the question are ranked, old or new; recency only orders
  * a tier that alone holds more than TIER_WINDOW records. The windows bound the ranking cost:
@@ -90,7 +89,7 @@ export async function keywordSearch(pool: PgPool, query: string, scope: SearchSc
     // The query's words minus the table's common ones, OR-ed: what ranks, and what pairs and triples are made of.
     const any = `(select case when numnode(x) = 0 then q.all_q else x end from (select replace(${words}::text, ''' ''', ''' | ''')::tsquery as x) z)`;
     // What selects a record on one word alone: the rarest words while their rows add up to at
-    // most LONE_ROWS (common-terms.ts); all_q when not even the rarest fits.
+    // most LONE_ROWS (commonTermsReader); all_q when not even the rarest fits.
     const lone = `(select coalesce(string_agg(quote_literal(l), ' | ')::tsquery, q.all_q) from (
         select l, sum(r) over (order by r, l rows unbounded preceding) as cum
         from (select u.l, coalesce(s.r, 0) as r from unnest(tsvector_to_array(${words})) u(l)
@@ -189,4 +188,148 @@ export async function windowSearch(pool: PgPool, query: string, scope: SearchSco
   });
   const { rows: out } = await pool.query<{ type: RecordType; id: string; score: number }>(`select * from (${legs.join(' union all ')}) hits where score > 0 order by score desc`, p.values);
   return out.map((r) => ({ type: r.type, id: r.id, score: Number(r.score) }));
+}
+
+/**
+ * Words too common to select anything: the lexemes PostgreSQL's statistics (ANALYZE, pg_stats
+ * most_common_elems) find in more than COMMON_SHARE of a table's rows, e.g. "user" in summaries
+ * that all begin "The user asked...". An any-word match on such a lexeme selects most of the table
+ * and then ranks every row of it (hundreds of ms at 100k rows), while telling nothing about
+ * relevance — the IDF argument. The keyword leg leaves them out of matching (a record holding every
+ * word, common ones included, still ranks first).
+ *
+ * The one-word tier (keywordSearch) fetches every row holding any of the question's words to keep
+ * the newest few, ~2.5 µs a row here. At 1M records "how did we handle build cache never used"
+ * fetched 70k observations that way (keyword leg p95 135 ms over bench:search's questions). So
+ * that tier takes the question's words rarest first while their rows add up to at most
+ * LONE_ROWS; the others still count in pairs and triples. The rows of a word come from the same
+ * statistics (share × the table's rows); a word they do not list is rarer than every listed one
+ * and counts as none. A question whose words together hold at most LONE_ROWS rows is matched as
+ * before.
+ * Read once per TTL; a failure means no exclusions.
+ */
+export const COMMON_SHARE = 0.05;
+export const LONE_ROWS = 8_000;
+/** Words under this many rows are not passed to the query (they count as none). */
+const SIZED_FLOOR = LONE_ROWS / 32;
+const TTL_MS = 5 * 60_000;
+
+export interface TableTerms {
+  /** In more than COMMON_SHARE of the table's rows: never matched on. */
+  common: string[];
+  /** The other listed words of at least SIZED_FLOOR rows, and their estimated rows. */
+  sized: string[];
+  sizedRows: number[];
+  /** Every word the statistics list (the table's most common ~1,000 at the default target): a word not listed is rare. */
+  listed: string[];
+}
+export type CommonTerms = Record<RecordType, TableTerms>;
+const NONE: TableTerms = { common: [], sized: [], sizedRows: [], listed: [] };
+export const NO_COMMON_TERMS: CommonTerms = { observation: NONE, summary: NONE, learning: NONE };
+
+const TABLE_TYPES: Record<string, RecordType> = { observations: 'observation', summaries: 'summary', learnings: 'learning' };
+
+async function readCommonTerms(pool: PgPool): Promise<CommonTerms> {
+  const { rows } = await pool.query<{ tablename: string; elems: string[] | null; freqs: number[] | null; rows: number | null }>(
+    `select s.tablename, s.most_common_elems::text::text[] as elems, s.most_common_elem_freqs as freqs, c.reltuples::float8 as rows
+     from pg_stats s left join pg_class c on c.relname = s.tablename and c.relnamespace = to_regnamespace(current_schema())
+     where s.schemaname = current_schema() and s.attname = 'search_vector' and s.tablename = any($1)`,
+    [Object.keys(TABLE_TYPES)],
+  );
+  const out: CommonTerms = { ...NO_COMMON_TERMS };
+  for (const r of rows) {
+    const type = TABLE_TYPES[r.tablename];
+    if (!type || !r.elems || !r.freqs) continue;
+    // freqs holds one share per element, then min, max and null share: zip with elems only.
+    // reltuples is -1 before the first ANALYZE (no statistics then, so no rows here either).
+    const tableRows = Math.max(0, r.rows ?? 0);
+    const terms: TableTerms = { common: [], sized: [], sizedRows: [], listed: [...r.elems] };
+    r.elems.forEach((elem, i) => {
+      const share = r.freqs![i] ?? 0;
+      if (share > COMMON_SHARE) terms.common.push(elem);
+      else if (share * tableRows >= SIZED_FLOOR) {
+        terms.sized.push(elem);
+        terms.sizedRows.push(Math.round(share * tableRows));
+      }
+    });
+    out[type] = terms;
+  }
+  return out;
+}
+
+/** A cached reader of the common terms (refreshed every TTL_MS). */
+export function commonTermsReader(pool: PgPool): () => Promise<CommonTerms> {
+  let at = 0;
+  let value: Promise<CommonTerms> = Promise.resolve(NO_COMMON_TERMS);
+  return () => {
+    if (Date.now() - at > TTL_MS) {
+      at = Date.now();
+      value = readCommonTerms(pool).catch(() => NO_COMMON_TERMS);
+    }
+    return value;
+  };
+}
+
+/**
+ * Time named in a question: "what did we change in core.py 3 days ago", "yesterday", "last week",
+ * "on 2026-11-14", "on November 14", "in October". Such a question asks about the records of that
+ * time: the search service runs its keyword leg once more inside the window and ranks those matches
+ * first (api/search/search-routes.ts). It is a soft preference, not a filter: a question whose time is wrong
+ * by a day still gets the rest of the ranking after the window's records. Explicit since/until
+ * parameters win over anything read from the words.
+ */
+const DAY_MS = 86_400_000;
+
+export interface TimeWindow {
+  since: Date;
+  until: Date;
+  /** What the question asked, the time words taken out. */
+  rest: string;
+}
+
+const NUMBER_WORDS: Record<string, number> = { a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12, fourteen: 14, twenty: 20, thirty: 30 };
+const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const MONTH_RE = `(${MONTHS.join('|')}|${MONTHS.map((m) => m.slice(0, 3)).join('|')})`;
+
+const num = (s: string) => NUMBER_WORDS[s.toLowerCase()] ?? Number(s);
+const monthOf = (s: string) => MONTHS.findIndex((m) => m.startsWith(s.toLowerCase().slice(0, 3)));
+
+/** The window of days [from, to] back from `now` (from > to: days ago), half a day of slack each side. */
+function daysBack(now: number, from: number, to: number): { since: Date; until: Date } {
+  return { since: new Date(now - from * DAY_MS - DAY_MS / 2), until: new Date(now - to * DAY_MS + DAY_MS / 2) };
+}
+
+/** A calendar day or month in the year of `now` (last year if that would be in the future). */
+function calendar(now: number, month: number, day?: number): { since: Date; until: Date } {
+  const year = new Date(now).getUTCFullYear();
+  let start = Date.UTC(year, month, day ?? 1);
+  if (start > now) start = Date.UTC(year - 1, month, day ?? 1);
+  const end = day === undefined ? Date.UTC(new Date(start).getUTCFullYear(), month + 1, 1) : start + DAY_MS;
+  return { since: new Date(start - DAY_MS / 2), until: new Date(end + DAY_MS / 2) };
+}
+
+const RULES: { re: RegExp; window: (m: RegExpExecArray, now: number) => { since: Date; until: Date } | undefined }[] = [
+  { re: /\b(\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|twenty|thirty)\s+days?\s+ago\b/i, window: (m, now) => daysBack(now, num(m[1]!) + 1, num(m[1]!)) },
+  { re: /\b(\d{1,2}|an?|one|two|three|four|five|six)\s+weeks?\s+ago\b/i, window: (m, now) => daysBack(now, 7 * num(m[1]!) + 7, 7 * num(m[1]!) - 7) },
+  { re: /\byesterday\b/i, window: (_m, now) => daysBack(now, 2, 0) },
+  { re: /\btoday\b/i, window: (_m, now) => daysBack(now, 1, 0) },
+  { re: /\blast\s+week\b/i, window: (_m, now) => daysBack(now, 14, 6) },
+  { re: /\bthis\s+week\b/i, window: (_m, now) => daysBack(now, 7, 0) },
+  { re: /\blast\s+month\b/i, window: (_m, now) => daysBack(now, 62, 28) },
+  { re: /\b(\d{4})-(\d{2})-(\d{2})\b/, window: (m) => ({ since: new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!) - DAY_MS / 2), until: new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!) + DAY_MS * 1.5) }) },
+  { re: new RegExp(`\\b(?:on\\s+)?${MONTH_RE}\\.?\\s+(\\d{1,2})(?:st|nd|rd|th)?\\b`, 'i'), window: (m, now) => (+m[2]! <= 31 ? calendar(now, monthOf(m[1]!), +m[2]!) : undefined) },
+  { re: new RegExp(`\\b(?:on\\s+)?(?:the\\s+)?(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:of\\s+)?${MONTH_RE}\\b`, 'i'), window: (m, now) => (+m[1]! <= 31 ? calendar(now, monthOf(m[2]!), +m[1]!) : undefined) },
+  { re: new RegExp(`\\bin\\s+${MONTH_RE}\\b`, 'i'), window: (m, now) => calendar(now, monthOf(m[1]!)) },
+];
+
+/** The time a question names, if any (the first rule that matches). */
+export function timeWindowOf(query: string, now = Date.now()): TimeWindow | undefined {
+  for (const rule of RULES) {
+    const m = rule.re.exec(query);
+    if (!m) continue;
+    const w = rule.window(m, now);
+    if (!w || Number.isNaN(w.since.getTime()) || Number.isNaN(w.until.getTime())) continue;
+    return { ...w, rest: `${query.slice(0, m.index)} ${query.slice(m.index + m[0].length)}`.replace(/\s+/g, ' ').trim() };
+  }
+  return undefined;
 }

@@ -3,12 +3,17 @@
  * each tenant's objects in a separate shard, so a query cannot reach another tenant's vectors).
  * It is a pure nearVector query in every mode: in `hybrid` the keyword signal comes from PostgreSQL
  * alone (fusion.ts), so Weaviate's own BM25 would count keyword evidence twice. Object uuids are
- * the PostgreSQL record ids; the score is cosine similarity (1 - distance).
+ * the PostgreSQL record ids; the score is cosine similarity (1 - distance). The vector backend (the
+ * embedding provider and the Weaviate connection the leg runs on) follows.
  */
 import { Filters, type FilterValue, type WeaviateClient } from 'weaviate-client';
-import { isNothingStored } from '../../common/server/weaviate/client.js';
+import { isNothingStored, connectWeaviate, lazyWeaviate } from '../../common/server/weaviate/client.js';
 import { tenantCollection, VECTOR_NAME } from '../../common/server/weaviate/schema.js';
 import type { RankedRef, RecordType, SearchScope } from './search-types.js';
+import { LRUCache } from 'lru-cache';
+import type { Config } from '../../common/server/config.js';
+import { createEmbeddingProvider } from '../../common/server/embeddings/providers.js';
+import type { EmbeddingProvider } from '../../common/server/embeddings/types.js';
 
 function scopeFilter(collection: ReturnType<typeof tenantCollection>, type: RecordType, scope: SearchScope): FilterValue | undefined {
   const parts: FilterValue[] = [];
@@ -49,4 +54,38 @@ async function searchCollection(client: WeaviateClient, type: RecordType, { vect
 export async function vectorSearch(client: WeaviateClient, q: VectorQuery): Promise<RankedRef[]> {
   const lists = await Promise.all(q.scope.types.map((type) => searchCollection(client, type, q)));
   return lists.flat().sort((a, b) => b.score - a.score);
+}
+
+/**
+ * Lazy access to Weaviate and the embedding provider for the API. Nothing connects at start, so the
+ * API comes up (and keyword search answers) while Weaviate is down; a failed connection is
+ * forgotten so that the next request tries again.
+ */
+export interface VectorBackend {
+  client(): Promise<WeaviateClient>;
+  /** The query's embedding; recent ones are cached (a remote provider costs a round trip). */
+  embedQuery(text: string): Promise<number[]>;
+  close(): Promise<void>;
+}
+
+const QUERY_CACHE_SIZE = 500;
+
+export function createVectorBackend(config: Config): VectorBackend {
+  const weaviate = lazyWeaviate(() => connectWeaviate(config));
+  let provider: EmbeddingProvider | undefined;
+  const cache = new LRUCache<string, number[]>({ max: QUERY_CACHE_SIZE });
+
+  return {
+    client: () => weaviate.get(),
+    async embedQuery(text) {
+      const hit = cache.get(text);
+      if (hit) return hit;
+      provider ??= createEmbeddingProvider(config);
+      const [vector] = await provider.embed([text], 'query');
+      if (!vector) throw new Error('the embedding provider returned no vector');
+      cache.set(text, vector);
+      return vector;
+    },
+    close: () => weaviate.close(),
+  };
 }

@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ClientLedgerCounts } from '../../messages/capture-ledger-v1.js';
 import type { Verdict } from './deliver.js';
-import type { SpoolEntry } from './spool-entry.js';
+import type { SpoolEntry } from './spool.js';
 
 export type LedgerState = 'delivered' | 'duplicate' | 'refused' | 'dropped' | 'held';
 

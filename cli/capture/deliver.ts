@@ -11,10 +11,9 @@ import crypto from 'node:crypto';
 import { apiErrorOf, jsonOrUndefined } from '../../clients/core.js';
 import { apiPaths } from '../../clients/api-paths.js';
 import type { HttpClient, HttpOutcome } from '../node-http.js';
-import type { Claim, Spool } from './spool.js';
-import type { SpoolEntry, SpoolTarget } from './spool-entry.js';
+import type { Claim, Spool, SpoolEntry, SpoolTarget } from './spool.js';
 import type { ClientLedger } from './client-ledger.js';
-import { settledEntry } from './settle-entry.js';
+import { settledEntry } from './ingress.js';
 
 export type Verdict =
   | { kind: 'delivered'; status: number; body: string; duplicate: boolean }

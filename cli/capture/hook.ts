@@ -23,10 +23,8 @@ import { apiBaseUrl, checkBaseUrl } from '../env.js';
 import { isEventRouteName, isHookEvent } from '../../messages/hooks-v1.js';
 import { createHttpClient, type HttpClient } from '../node-http.js';
 import { downFor, markDown, markUp } from './outage.js';
-import { Spool } from './spool.js';
-import type { SpoolEntry } from './spool-entry.js';
+import { Spool, type SpoolEntry, SpoolFullError } from './spool.js';
 import { mapHook, spoolEntriesOf } from './ingress.js';
-import { SpoolFullError } from './spool-write.js';
 import type { HostHookOptions } from '../hosts/hook-options.js';
 import { checkStartContext, hookOutput, REPORT_TIMEOUT_MS } from './hook-answer.js';
 import { readHookJson } from './hook-input.js';
@@ -42,7 +40,7 @@ const firstLine = (s: string) => s.split('\n')[0] ?? '';
 
 export interface HookOptions extends HostHookOptions {
   url?: string;
-  /** The host (--host) and its version, for an event whose transcript line comes later (settle-entry.ts). */
+  /** The host (--host) and its version, for an event whose transcript line comes later (ingress.ts). */
   host?: string;
   hostVersion?: string;
 }

@@ -7,8 +7,7 @@ import { apiTarget } from '../api-client.js';
 import { parseClientConfig } from '../../common/workspace/client-config.js';
 import { createHttpClient } from '../node-http.js';
 import { CliError } from '../output.js';
-import { Spool } from './spool.js';
-import type { SpoolEntry } from './spool-entry.js';
+import { Spool, type SpoolEntry } from './spool.js';
 import { ClientLedger } from './client-ledger.js';
 
 export async function spoolStatus(opts: { json?: boolean }, out: (line: string) => void): Promise<void> {

@@ -1,14 +1,14 @@
 /**
  * The hook client's local spool: events it could not deliver (and every event the relay takes),
  * kept until a later invocation, the relay's lanes or `memflow spool flush` deliver them. The spool
- * directory is the queue: an entry is added (spool-write.ts), listed oldest first, claimed by one
- * process, then completed or released. Its files and their names: spool-entry.ts.
+ * directory is the queue: an entry is added, listed oldest first, claimed by one process, then
+ * completed or released. Below the queue: the entry and its file names, then how an entry is written.
  */
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { CLAIM_NAME, claimPath, parseEntry, READY_NAME, TMP_NAME, type SpoolEntry } from './spool-entry.js';
-import { ensureSpoolDir, SpoolRoom, writeEntry, writeEntryBeforeAnswer, writeEntrySync } from './spool-write.js';
+import crypto from 'node:crypto';
+import { isEventRouteName } from '../../messages/hooks-v1.js';
 
 export interface Claim {
   readonly entry: SpoolEntry;
@@ -185,4 +185,268 @@ async function renameIfPresent(from: string, to: string): Promise<boolean> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw err;
   }
+}
+
+/**
+ * What the spool keeps on disk: one file per event, so concurrent hook
+ * processes (Claude Code runs hooks in parallel) never share a file:
+ * - `<ms:15>-<seq:4>-<pid>-<rand>.json`             a waiting event; names sort oldest first.
+ *   Written as `.tmp-*` (0600, fsynced) and renamed into place, so a reader never sees half a file
+ *   (writeEntry, below).
+ * - `<that name>.claim-<ms>-<pid>-<rand>`             claimed for delivery by one process. Claiming
+ *   is a rename, which exactly one of several racing processes wins. Delivered or dropped: the file
+ *   is removed. Not delivered: renamed back. A claim older than `staleClaimMs` belonged to a process
+ *   that died mid-delivery; it is renamed back and delivered again, and the saved Idempotency-Key
+ *   makes the API store it once even if the first attempt had reached it.
+ * - `<that name>.corrupt`                             unreadable; kept aside for inspection.
+ * The directory is created 0700 and files 0600: hook payloads hold prompts and tool output.
+ */
+/**
+ * Where an entry may be delivered: the API it was meant for and the identity of the key it was sent
+ * with (a truncated SHA-256, never the key). `key` is null when no key was set when it was spooled.
+ */
+export interface SpoolTarget {
+  url: string;
+  key: string | null;
+}
+
+export interface SpoolEntry {
+  v: 1;
+  /** The hook event's route name (a future event's too). */
+  event: string;
+  /** The hook payload exactly as read from stdin. */
+  body: Record<string, unknown>;
+  /** Sent as Idempotency-Key on every delivery attempt, so the API stores the event once. */
+  idempotencyKey: string;
+  /** X-Memflow-Project, when the invocation named one or resolved it from the working tree. */
+  project?: string;
+  /** X-Memflow-Project-Key: which repository the project is (see common/workspace/repository-key.ts). */
+  projectKey?: string;
+  /** When the hook fired (ISO 8601). */
+  createdAt: string;
+  /** When the event happened, when before its hook: a tool call read from the host's transcript at the end of its turn. */
+  occurredAt?: string;
+  /** Absent in entries written before targets were recorded: only an explicit `spool flush` delivers those. */
+  target?: SpoolTarget;
+  /** Read from the host's transcript at delivery: see SpoolSettle. */
+  settle?: SpoolSettle;
+}
+
+/**
+ * A host's event whose hook ran before the host wrote the transcript line it needs (Copilot CLI
+ * writes its final message about 100 ms after it runs agentStop): the hook is answered at once, and
+ * delivery reads the transcript again, until `until` at the latest, and maps the event anew from its
+ * (redacted) native payload (ingress.ts). Later events of the session are delivered after it.
+ */
+export interface SpoolSettle {
+  host: string;
+  nativeEvent: string;
+  hostVersion?: string;
+  payload: Record<string, unknown>;
+  /** ISO 8601: how long delivery waits for the transcript line. */
+  until: string;
+}
+
+/** A waiting entry's file name; the group is its time in ms. */
+export const READY_NAME = /^(\d{15})-\d{4}-\d+-[0-9a-f]{8}\.json$/;
+/** A claimed entry's file name; the groups are the waiting name and when it was claimed. */
+export const CLAIM_NAME = /^(\d{15}-\d{4}-\d+-[0-9a-f]{8}\.json)\.claim-(\d+)-\d+-[0-9a-f]{8}$/;
+/** A file being written (or left by a writer that died). */
+export const TMP_NAME = /^\.tmp-/;
+
+let sequence = 0;
+
+/** A new waiting entry's file name. */
+export function newEntryName(): string {
+  const seq = String(sequence++ % 10_000).padStart(4, '0');
+  return `${String(Date.now()).padStart(15, '0')}-${seq}-${process.pid}-${crypto.randomBytes(4).toString('hex')}.json`;
+}
+
+/** The path a waiting entry is claimed under by this process, now. */
+export function claimPath(readyPath: string): string {
+  return `${readyPath}.claim-${Date.now()}-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * `read`: an event a later hook may read again from the host's transcript — its stable key (else a
+ * fresh UUID) and when it happened; or one whose transcript line delivery is to read (`settle`).
+ */
+export function newSpoolEntry(
+  event: string,
+  body: Record<string, unknown>,
+  target: SpoolTarget,
+  project?: string,
+  projectKey?: string,
+  read: { key?: string | undefined; occurredAt?: string | undefined; settle?: SpoolSettle | undefined } = {},
+): SpoolEntry {
+  return {
+    v: 1,
+    event,
+    body,
+    idempotencyKey: read.key ?? crypto.randomUUID(),
+    ...(project ? { project } : {}),
+    ...(project && projectKey ? { projectKey } : {}),
+    createdAt: new Date().toISOString(),
+    ...(read.occurredAt ? { occurredAt: read.occurredAt } : {}),
+    target,
+    ...(read.settle ? { settle: read.settle } : {}),
+  };
+}
+
+function isSettle(s: unknown): s is SpoolSettle {
+  const x = s as Partial<SpoolSettle> | null;
+  return (
+    !!x &&
+    typeof x.host === 'string' &&
+    typeof x.nativeEvent === 'string' &&
+    typeof x.until === 'string' &&
+    (x.hostVersion === undefined || typeof x.hostVersion === 'string') &&
+    !!x.payload &&
+    typeof x.payload === 'object' &&
+    !Array.isArray(x.payload)
+  );
+}
+
+export function parseEntry(text: string): SpoolEntry {
+  const e = JSON.parse(text) as Partial<SpoolEntry>;
+  if (
+    e?.v !== 1 ||
+    typeof e.event !== 'string' ||
+    !isEventRouteName(e.event) ||
+    (e.target !== undefined && (typeof e.target?.url !== 'string' || (e.target.key !== null && typeof e.target.key !== 'string'))) ||
+    !e.body ||
+    typeof e.body !== 'object' ||
+    Array.isArray(e.body) ||
+    typeof e.idempotencyKey !== 'string' ||
+    typeof e.createdAt !== 'string' ||
+    (e.occurredAt !== undefined && typeof e.occurredAt !== 'string') ||
+    (e.settle !== undefined && !isSettle(e.settle))
+  ) {
+    throw new Error('not a spool entry');
+  }
+  return e as SpoolEntry;
+}
+
+/**
+ * Writing an event into the spool: as `.tmp-<name>` (0600), then renamed into place, so a
+ * reader never sees half a file; fsynced before the rename, or, on the relay, right after the hook
+ * is answered. The spool holds at most `maxEntries` events (SpoolRoom).
+ */
+export class SpoolFullError extends Error {
+  override name = 'SpoolFullError';
+}
+
+/** How long a count of the spool's entries stands for the cap check (SpoolRoom). */
+const ROOM_RECOUNT_MS = 1000;
+
+/** Creates the spool directory 0700 (and tightens one that is not). */
+export function ensureSpoolDir(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    const st = fs.statSync(dir);
+    if ((st.mode & 0o077) !== 0) fs.chmodSync(dir, 0o700);
+  } catch {
+    // not ours to fix (another owner); the files themselves are still 0600
+  }
+}
+
+/** The spool's cap on the events it holds. */
+export class SpoolRoom {
+  /** The entries last counted in the directory (plus this process's adds since), and when. */
+  private counted: { at: number; entries: number } | undefined;
+
+  constructor(
+    private readonly dir: string,
+    private readonly maxEntries: number,
+  ) {}
+
+  /**
+   * Whether one more entry fits (throws SpoolFullError when not). The directory is counted at most
+   * once a second (and whenever the count comes near the cap), and this process's own adds are
+   * counted on top meanwhile: reading the whole directory on every add made each event cost time in
+   * proportion to what waits (a long outage: thousands of entries). Another process's adds within
+   * that second can pass the cap by as many. Synchronous: on the relay it is on the agent's path
+   * (see writeEntryBeforeAnswer).
+   */
+  check(): void {
+    const now = Date.now();
+    if (this.counted && now - this.counted.at < ROOM_RECOUNT_MS && this.counted.entries + 1 < this.maxEntries) {
+      this.counted.entries++;
+      return;
+    }
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.dir);
+    } catch {
+      return;
+    }
+    const entries = names.filter((n) => READY_NAME.test(n) || CLAIM_NAME.test(n)).length;
+    if (entries >= this.maxEntries) {
+      this.counted = undefined;
+      throw new SpoolFullError(`the spool ${this.dir} already holds ${this.maxEntries} events (MEMFLOW_SPOOL_MAX_EVENTS)`);
+    }
+    this.counted = { at: now, entries: entries + 1 };
+  }
+}
+
+/** Saves the entry durably (fsynced, then renamed into place); resolves to its file name. */
+export async function writeEntry(dir: string, entry: SpoolEntry): Promise<string> {
+  const name = newEntryName();
+  const tmp = path.join(dir, `.tmp-${name}`);
+  const fh = await fsp.open(tmp, 'wx', 0o600);
+  try {
+    await fh.writeFile(JSON.stringify(entry));
+    await fh.sync();
+  } catch (err) {
+    await fh.close();
+    throw err;
+  }
+  try {
+    await fsp.rename(tmp, path.join(dir, name));
+  } catch (err) {
+    await fh.close();
+    await fsp.rm(tmp, { force: true });
+    throw err;
+  }
+  await fh.close();
+  return name;
+}
+
+/**
+ * The relay's write, on the agent's path: open, write and rename in this thread (a few local
+ * system calls), and fsync and close once the answer is out (setImmediate runs after the code
+ * that awaited this add has answered). Each of fs/promises' steps is a hop through libuv's thread
+ * pool and back to the event loop, and handing the fsync to the pool before answering woke a
+ * thread that took the CPU from the answer: profiled in the relay on this 2-core machine under
+ * load, those were most of the milliseconds between a hook's request and its answer.
+ */
+export function writeEntryBeforeAnswer(dir: string, entry: SpoolEntry): string {
+  const name = newEntryName();
+  const tmp = path.join(dir, `.tmp-${name}`);
+  const fd = fs.openSync(tmp, 'wx', 0o600);
+  try {
+    fs.writeFileSync(fd, JSON.stringify(entry));
+    fs.renameSync(tmp, path.join(dir, name));
+  } catch (err) {
+    fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+  setImmediate(() => fs.fsync(fd, () => fs.close(fd, () => undefined)));
+  return name;
+}
+
+/** writeEntry, synchronously: for the last moments before a forced exit. */
+export function writeEntrySync(dir: string, entry: SpoolEntry): string {
+  const name = newEntryName();
+  const tmp = path.join(dir, `.tmp-${name}`);
+  const fd = fs.openSync(tmp, 'wx', 0o600);
+  try {
+    fs.writeFileSync(fd, JSON.stringify(entry));
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, path.join(dir, name));
+  return name;
 }

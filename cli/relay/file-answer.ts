@@ -10,7 +10,7 @@
 import path from 'node:path';
 import { fileTouchOutput } from '../../messages/hooks-v1.js';
 import { apiPaths } from '../../clients/api-paths.js';
-import { projectOfHook } from '../capture/hook-workspace.js';
+import { projectOfHook } from '../capture/ingress.js';
 import { apiBudget } from './api-budget.js';
 import type { PromptAnswerDeps } from './prompt-answer.js';
 

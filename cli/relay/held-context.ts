@@ -16,7 +16,7 @@ import { keyFingerprint } from '../capture/deliver.js';
 import { apiPaths } from '../../clients/api-paths.js';
 import type { HttpClient } from '../node-http.js';
 import { sessionStartOutput } from '../../messages/hooks-v1.js';
-import type { SpoolEntry } from '../capture/spool-entry.js';
+import type { SpoolEntry } from '../capture/spool.js';
 import { copilotInstalledIn, writeCopilotInstructions } from '../hosts/copilot-instructions.js';
 
 /** Which project's context: the API and key it is read with, the project and the branch. */

@@ -8,7 +8,7 @@
  */
 import { promptPushOutput } from '../../messages/hooks-v1.js';
 import { apiPaths } from '../../clients/api-paths.js';
-import type { SpoolEntry } from '../capture/spool-entry.js';
+import type { SpoolEntry } from '../capture/spool.js';
 import type { StartAnswerDeps } from './start-answer.js';
 import { apiBudget } from './api-budget.js';
 

@@ -97,7 +97,7 @@ export class RelayMcp {
     this.loaded ??= Promise.all([
       import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'),
       import('../../mcp/mcp-server.js'),
-      import('../../mcp/budget.js'),
+      import('../../mcp/tools/tool-kit.js'),
     ]).then(([t, s, b]) => ({ Transport: t.WebStandardStreamableHTTPServerTransport, createServer: s.createMemflowMcpServer, defaultMaxTokens: b.DEFAULT_MAX_TOKENS }));
     return this.loaded;
   }

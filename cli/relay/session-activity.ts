@@ -9,7 +9,7 @@
  * and in Gemini CLI, whose turn's calls all reach the relay at the turn's end, delivering them at
  * once after SessionEnd cost its exit about 100 ms in 12-call sessions (docs/hosts.md).
  */
-import type { SpoolEntry } from '../capture/spool-entry.js';
+import type { SpoolEntry } from '../capture/spool.js';
 
 /** A session counts as busy while its hooks come closer together than this. */
 export const DEFAULT_QUIET_MS = 400;

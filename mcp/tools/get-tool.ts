@@ -1,10 +1,8 @@
 /** The `get` tool: whole records for the few ids an agent needs, cut to its question when it gives one. */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { fitRecords } from '../budget.js';
-import { recordBlock, short, withheldFromAgents } from '../format.js';
+import { fitRecords, recordBlock, short, withheldFromAgents, answer, memoryId, outputOf, shownOf, type ToolKit } from './tool-kit.js';
 import { batchGetAnswer } from '../../messages/api-v1.js';
-import { answer, memoryId, outputOf, shownOf, type ToolKit } from './tool-kit.js';
 
 const GET_INPUT = {
   ids: z.array(memoryId).min(1).max(20).describe('Memory ids (from search, timeline or learnings).'),

@@ -1,10 +1,8 @@
 /** The `learnings` tool: the project's learnings, one line each, with what superseded them. */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { fitRecords } from '../budget.js';
-import { learningLine, shortIds } from '../format.js';
+import { fitRecords, learningLine, shortIds, answer, outputOf, projectArg, projectOf, shownOf, type ToolKit } from './tool-kit.js';
 import { learningRecord, page as pageOf } from '../../messages/api-v1.js';
-import { answer, outputOf, projectArg, projectOf, shownOf, type ToolKit } from './tool-kit.js';
 
 const LEARNINGS_PAGE = pageOf(learningRecord);
 

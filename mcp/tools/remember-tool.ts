@@ -2,9 +2,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { STATED_KINDS, statedMemory } from '../../messages/api-v1.js';
-import { withTokenCount } from '../budget.js';
-import { short } from '../format.js';
-import { answer, outputOf, projectArg, projectOf, type ToolKit } from './tool-kit.js';
+import { withTokenCount, short, answer, outputOf, projectArg, projectOf, type ToolKit } from './tool-kit.js';
 
 const REMEMBER_INPUT = {
   text: z.string().min(1).max(8000).describe('The memory, self-contained (it will be read without this conversation).'),

@@ -6,9 +6,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { STATED_KINDS, corrected, forgotten, markedWrong } from '../../messages/api-v1.js';
-import { withTokenCount } from '../budget.js';
-import { short } from '../format.js';
-import { answer, memoryId, outputOf, type ToolKit } from './tool-kit.js';
+import { withTokenCount, short, answer, memoryId, outputOf, type ToolKit } from './tool-kit.js';
 
 const reason = z.string().min(1).max(500);
 const CORRECT_INPUT = {

@@ -4,9 +4,7 @@ import { z } from 'zod';
 import { searchAnswer } from '../../messages/api-v1.js';
 import { AGENTS } from '../../messages/hooks-v1.js';
 import { RECORD_TYPES, SEARCH_MODES } from '../../messages/record-types-v1.js';
-import { fitRecords } from '../budget.js';
-import { searchHead, searchLine, shortIds } from '../format.js';
-import { answer, outputOf, projectArg, projectOf, shownOf, type ToolKit } from './tool-kit.js';
+import { fitRecords, searchHead, searchLine, shortIds, answer, outputOf, projectArg, projectOf, shownOf, type ToolKit } from './tool-kit.js';
 
 // Tool arguments are built once: zod schemas cost to construct, and /mcp makes a server per request.
 const SEARCH_INPUT = {

@@ -1,10 +1,8 @@
 /** The `timeline` tool: what happened in a session, around one hit or from the start. */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { fitRecords } from '../budget.js';
-import { shortIds, timelineLine } from '../format.js';
+import { fitRecords, shortIds, timelineLine, answer, memoryId, outputOf, shownOf, type ToolKit } from './tool-kit.js';
 import { page as pageOf, timelineItem } from '../../messages/api-v1.js';
-import { answer, memoryId, outputOf, shownOf, type ToolKit } from './tool-kit.js';
 
 const TIMELINE_PAGE = pageOf(timelineItem);
 

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ClientLedger, reasonOf } from '../../cli/capture/client-ledger.js';
-import { newSpoolEntry } from '../../cli/capture/spool-entry.js';
+import { newSpoolEntry } from '../../cli/capture/spool.js';
 import { EMPTY_CLIENT_COUNTS, reconcileLedger, type ClientLedgerCounts } from '../../messages/capture-ledger-v1.js';
 
 const entry = (session: string) => newSpoolEntry('post-tool-use', { session_id: session, tool_name: 'Bash' }, { url: 'http://api', key: 'fp' });

@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { candidatesOf, contextOf, finalOf, timelineOf, type Timeline } from '../../bench/truth-pipeline.js';
-import type { FinalAnswer } from '../../activities/summarize/summary-schema.js';
+import type { FinalAnswer } from '../../activities/summarize/summary-prompt.js';
 import { failureStory } from '../../api/context/failure-story.js';
 import { changesOf } from '../../common/rules/changed-symbols.js';
 import { renderEvent } from '../../common/rules/observation.js';

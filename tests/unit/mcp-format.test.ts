@@ -5,8 +5,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { countTokens } from '../../common/rules/tokens.js';
-import { EXCERPT_TOKENS, excerpt } from '../../mcp/excerpt.js';
-import { day, recordBlock, searchHead, searchLine, snippetBeyond } from '../../mcp/format.js';
+import { EXCERPT_TOKENS, excerpt, day, recordBlock, searchHead, searchLine, snippetBeyond } from '../../mcp/tools/tool-kit.js';
 import type { LearningRecord, ObservationRecord } from '../../messages/api-v1.js';
 
 const testRun = (() => {

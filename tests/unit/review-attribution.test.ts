@@ -12,7 +12,7 @@ import { assemblePush, type PushCandidate } from '../../api/context/prompt-push.
 import { renderItem } from '../../api/context/context-render.js';
 import type { Candidate } from '../../api/context/context-candidates.js';
 import { attributionOf, attributionText, hitAttribution } from '../../clients/attribution.js';
-import { learningLine, recordBlock, searchLine, withheldFromAgents } from '../../mcp/format.js';
+import { learningLine, recordBlock, searchLine, withheldFromAgents } from '../../mcp/tools/tool-kit.js';
 import type { LearningRecord } from '../../messages/api-v1.js';
 
 const RITA = 'Rita Reviewer <rita@example.com>';

@@ -1,10 +1,10 @@
 /**
- * The time a question names (api/search/temporal.ts): the window search prefers, and the words left
+ * The time a question names (api/search/keyword.ts): the window search prefers, and the words left
  * to match once the time words are taken out.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { timeWindowOf } from '../../api/search/temporal.js';
+import { timeWindowOf } from '../../api/search/keyword.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 10, 27, 12);

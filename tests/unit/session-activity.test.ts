@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_END_QUIET_MS, SessionActivity } from '../../cli/relay/session-activity.js';
-import type { SpoolEntry } from '../../cli/capture/spool-entry.js';
+import type { SpoolEntry } from '../../cli/capture/spool.js';
 
 const entry = (createdAt: number) => ({ createdAt: new Date(createdAt).toISOString() }) as SpoolEntry;
 

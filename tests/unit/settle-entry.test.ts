@@ -1,15 +1,15 @@
 /**
  * An event spooled before its host wrote the transcript line it needs (Copilot CLI's final message,
  * written about 100 ms after agentStop runs): the relay answers the hook at once and delivery
- * completes the event from the transcript (cli/capture/settle-entry.ts).
+ * completes the event from the transcript (cli/capture/ingress.ts).
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { mock, test } from 'node:test';
-import { settledEntry, settleLater } from '../../cli/capture/settle-entry.js';
-import { newSpoolEntry, parseEntry, type SpoolSettle } from '../../cli/capture/spool-entry.js';
+import { settledEntry, settleLater } from '../../cli/capture/ingress.js';
+import { newSpoolEntry, parseEntry, type SpoolSettle } from '../../cli/capture/spool.js';
 import { hostHookOptions } from '../../cli/hosts/hook-options.js';
 import { extrasOf } from '../../cli/hosts/transcripts.js';
 

@@ -9,9 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { spoolTargetOf } from '../../cli/capture/deliver.js';
-import { Spool } from '../../cli/capture/spool.js';
-import { newSpoolEntry } from '../../cli/capture/spool-entry.js';
-import { SpoolFullError } from '../../cli/capture/spool-write.js';
+import { Spool, newSpoolEntry, SpoolFullError } from '../../cli/capture/spool.js';
 
 const spoolTarget = spoolTargetOf('http://127.0.0.1:1', undefined);
 
