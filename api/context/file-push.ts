@@ -21,7 +21,7 @@
 import type { PgPool } from '../../common/server/pg.js';
 import { countTokens } from '../../common/rules/tokens.js';
 import type { ServedItem } from './start-context.js';
-import { lineOf, type BuiltPush, type PushCandidate } from './prompt-push.js';
+import { fittedLine, type BuiltPush, type PushCandidate } from './prompt-push.js';
 
 /** Tokens one file's push may take at most: a few lines beside a file the agent is about to read. */
 export const FILE_PUSH_TOKENS = 400;
@@ -103,17 +103,11 @@ export function assembleFilePush(projectName: string, path: string, candidates: 
       served.push({ id: c.id, type: 'learning', tokens: 0, score: 0, reason: `left out: ${MAX_ITEMS} items pushed already`, included: false });
       continue;
     }
-    let placed = false;
-    for (const maxBody of [420, 200, 0]) {
-      const line = lineOf(c, maxBody);
-      const cost = countTokens(`\n${line}`);
-      if (used + cost > budget) continue;
-      used += cost;
-      chosen.push({ c, line, position });
-      placed = true;
-      break;
-    }
-    if (!placed) served.push({ id: c.id, type: 'learning', tokens: 0, score: 0, reason: `left out: the ${budget}-token budget is spent`, included: false });
+    const fitted = fittedLine(c, budget - used);
+    if (fitted) {
+      used += fitted.cost;
+      chosen.push({ c, line: fitted.line, position });
+    } else served.push({ id: c.id, type: 'learning', tokens: 0, score: 0, reason: `left out: the ${budget}-token budget is spent`, included: false });
   }
   // The exact count of the whole (merges across lines make the sum of parts inexact): the last goes until it fits.
   let context = [header, ...chosen.map((x) => x.line)].join('\n');

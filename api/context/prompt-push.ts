@@ -143,7 +143,7 @@ function byWhom(c: PushCandidate): string {
 }
 
 /** What the line says: the rule's own words (a person's rule: its body; else title and the body beyond it), cut to fit. */
-export function lineOf(c: PushCandidate, maxBody: number): string {
+function lineOf(c: PushCandidate, maxBody: number): string {
   if (c.kind === SAID) return `- [said by a person, ${day(c.at)}, in an earlier session; not recorded as a rule] "${cut(flat(c.body), Math.max(maxBody, 160))}"`;
   const title = flat(c.title);
   const body = flat(c.body);
@@ -152,6 +152,16 @@ export function lineOf(c: PushCandidate, maxBody: number): string {
   const replaced = c.replaced_at ? `; replaces a rule of ${day(c.replaced_at)}` : '';
   const label = c.kind === 'dead_end' ? 'dead end (tried, did not work)' : c.kind;
   return `- [${label}, ${day(c.at)}, ${byWhom(c)}${replaced}] ${text}`;
+}
+
+/** A candidate's line cut to the tokens left (its body whole, shorter, or its title alone), with its cost; undefined when none fits. */
+export function fittedLine(c: PushCandidate, tokensLeft: number): { line: string; cost: number } | undefined {
+  for (const maxBody of [420, 200, 0]) {
+    const line = lineOf(c, maxBody);
+    const cost = countTokens(`\n${line}`);
+    if (cost <= tokensLeft) return { line, cost };
+  }
+  return undefined;
 }
 
 /** The kind of a candidate that is a person's earlier prompt. */
@@ -237,16 +247,12 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
       served.push({ id: c.id, type: typeOf(c), tokens: 0, score: s.score, reason: `left out: ${GATE.MAX_ITEMS} items pushed already`, included: false });
       continue;
     }
-    let placed = false;
-    for (const maxBody of [420, 200, 0]) {
-      const line = lineOf(c, maxBody);
-      const cost = countTokens(`\n${line}`);
-      if (used + cost > budget) continue;
-      used += cost;
+    const fitted = fittedLine(c, budget - used);
+    const placed = fitted !== undefined;
+    if (fitted) {
+      used += fitted.cost;
       const reason = `${c.kind === SAID ? 'said by a person in an earlier session' : c.kind}, score ${s.score.toFixed(2)}; shares with the prompt: ${s.shared.slice(0, 5).join(', ')}`;
-      chosen.push({ c, line, score: s.score, reason });
-      placed = true;
-      break;
+      chosen.push({ c, line: fitted.line, score: s.score, reason });
     }
     if (!placed) served.push({ id: c.id, type: typeOf(c), tokens: 0, score: s.score, reason: `left out: the ${budget}-token budget is spent`, included: false });
   }

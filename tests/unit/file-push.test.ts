@@ -6,23 +6,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { assembleFilePush, FILE_PUSH_TOKENS, normalizedPath } from '../../api/context/file-push.js';
-import type { PushCandidate } from '../../api/context/prompt-push.js';
 import { askedPath, fileOfToolCall, FileTouches } from '../../cli/relay/file-answer.js';
 import { countTokens } from '../../common/rules/tokens.js';
+import { learning } from '../helpers/push-candidate.js';
 
-let n = 0;
-const learning = (kind: string, title: string, body: string, extra: Partial<PushCandidate> = {}): PushCandidate => ({
-  id: `00000000-0000-0000-0000-${String(++n).padStart(12, '0')}`,
-  kind,
-  title,
-  body,
-  origin: 'user',
-  outcome: 'unverified',
-  at: new Date('2026-08-03T10:00:00Z'),
-  replaced_at: null,
-  pushed_before: false,
-  ...extra,
-});
 
 describe('the push when a file is touched', () => {
   const decision = learning('decision', 'Retries are capped at 7 — never change MAX_ATTEMPTS', 'Stated by the user: "We decided retries are capped at 7 — never change MAX_ATTEMPTS in payclient/retry.py."');

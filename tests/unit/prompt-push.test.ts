@@ -10,20 +10,8 @@ import { statedRulesOf } from '../../common/rules/stated-rule.js';
 import { replacesRule, ruleAmendedLater, ruleItAmends } from '../../common/rules/rule-scope.js';
 import { ruleLikePrompts, statedLearnings, withStatedRules } from '../../activities/summarize/stated-learnings.js';
 import { countTokens } from '../../common/rules/tokens.js';
+import { learning } from '../helpers/push-candidate.js';
 
-let n = 0;
-const learning = (kind: string, title: string, body: string, extra: Partial<PushCandidate> = {}): PushCandidate => ({
-  id: `00000000-0000-0000-0000-${String(++n).padStart(12, '0')}`,
-  kind,
-  title,
-  body,
-  origin: 'user',
-  outcome: 'unverified',
-  at: new Date('2026-08-03T10:00:00Z'),
-  replaced_at: null,
-  pushed_before: false,
-  ...extra,
-});
 
 const rules = [
   learning('decision', 'We decided retries are capped at 7 — never change MAX_ATTEMPTS', 'Stated by the user: "We decided retries are capped at 7 — never change MAX_ATTEMPTS in payclient/retry.py."'),
