@@ -137,8 +137,6 @@ export async function runHook(hookEvent: string, opts: HookOptions): Promise<nev
       return exit('{}');
     }
     event = mapped.event;
-    // PreToolUse is answered by the relay (what is known about the file) and never kept: PostToolUse carries the call.
-    if (event === 'pre-tool-use') return exit('{}');
     const key = config.MEMFLOW_API_KEY;
     const baseUrl = apiBaseUrl(opts.url);
     const spoolTarget = spoolTargetOf(baseUrl, key);
