@@ -12,7 +12,7 @@ import { fileTouchOutput } from '../../messages/hooks-v1.js';
 import { apiPaths } from '../../clients/api-paths.js';
 import { projectOfHook } from '../capture/ingress.js';
 import { apiBudget } from './api-budget.js';
-import type { PromptAnswerDeps } from './prompt-answer.js';
+import { readContextAnswer, type PromptAnswerDeps } from './prompt-answer.js';
 
 const NOTHING = '{}';
 
@@ -84,12 +84,5 @@ export async function fileAnswer(deps: PromptAnswerDeps & { touches: FileTouches
   if (projectKey) headers['x-memflow-project-key'] = projectKey;
   if (typeof ev.body.tool_use_id === 'string') headers['idempotency-key'] = `file:${ev.body.tool_use_id.slice(0, 150)}`;
   const url = `${ev.url}${apiPaths.context({ for: 'file', path: asked, project, channel: 'file_touch', session })}`;
-  const outcome = await deps.client.request({ method: 'GET', url, headers, timeoutMs: api.budgetMs });
-  if (outcome.kind !== 'response' || outcome.status !== 200) return NOTHING;
-  try {
-    const answer = JSON.parse(outcome.body) as { context?: unknown };
-    return typeof answer.context === 'string' && answer.context ? JSON.stringify(fileTouchOutput(answer.context)) : NOTHING;
-  } catch {
-    return NOTHING;
-  }
+  return readContextAnswer(deps, url, headers, api.budgetMs, fileTouchOutput);
 }

@@ -37,11 +37,16 @@ async function readPush(deps: PromptAnswerDeps, ev: PromptEvent, key: string, bu
   const headers: Record<string, string> = { authorization: `Bearer ${key}`, 'user-agent': 'memflow-relay', 'x-memflow-project': ev.entry.project, 'idempotency-key': ev.entry.idempotencyKey };
   if (ev.entry.projectKey) headers['x-memflow-project-key'] = ev.entry.projectKey;
   const path = apiPaths.context({ for: 'prompt', q: prompt, project: ev.entry.project, channel: 'user_prompt', session: ev.session });
-  const outcome = await deps.client.request({ method: 'GET', url: `${ev.url}${path}`, headers, timeoutMs: budget });
+  return readContextAnswer(deps, `${ev.url}${path}`, headers, budget, promptPushOutput);
+}
+
+/** GET /v1/context within `timeoutMs`: its context wrapped as the hook's output (JSON text), or `{}` on any failure or empty answer. */
+export async function readContextAnswer(deps: Pick<PromptAnswerDeps, 'client'>, url: string, headers: Record<string, string>, timeoutMs: number, wrap: (context: string) => object): Promise<string> {
+  const outcome = await deps.client.request({ method: 'GET', url, headers, timeoutMs });
   if (outcome.kind !== 'response' || outcome.status !== 200) return NOTHING;
   try {
     const answer = JSON.parse(outcome.body) as { context?: unknown };
-    return typeof answer.context === 'string' && answer.context ? JSON.stringify(promptPushOutput(answer.context)) : NOTHING;
+    return typeof answer.context === 'string' && answer.context ? JSON.stringify(wrap(answer.context)) : NOTHING;
   } catch {
     return NOTHING;
   }
