@@ -219,9 +219,24 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
   // The one quote that will be shown (the best that passes): only it may hide a rule, so a rule is
   // never hidden behind a quote the agent does not get.
   const shownQuote = scored.find((o) => o.item.kind === SAID && !refusalOf(o));
+  // Amendments win: a later recorded rule that says it changes one that bears on the prompt comes with
+  // it, though its own words meet the prompt less ("reservations are held 30 minutes now" after the
+  // rule that named checkout, payment and stock); it takes the earlier rule's place in the order.
+  const riding = new Map<Scored<PushCandidate>, Scored<PushCandidate>>();
+  for (const s of scored) {
+    if (!RULE_KINDS.includes(s.item.kind) || refusalOf(s)) continue;
+    const later = scored.find((o) => o !== s && RULE_KINDS.includes(o.item.kind) && o.item.replaced_at === null && o.item.at > s.item.at && refusalOf(o) !== undefined && !riding.has(o) && replacesRule(textOf(o.item), textOf(s.item)).replaces);
+    if (later) riding.set(later, s);
+  }
+  if (riding.size > 0) {
+    const rest = scored.filter((o) => !riding.has(o));
+    for (const [later, earlier] of riding) rest.splice(rest.indexOf(earlier), 0, later);
+    scored.splice(0, scored.length, ...rest);
+  }
+  const refusalOfAll = (s: Scored<PushCandidate>) => (riding.has(s) ? undefined : refusalOf(s));
   for (const s of scored) {
     const c = s.item;
-    const refusal = refusalOf(s);
+    const refusal = refusalOfAll(s);
     if (refusal) {
       // Only candidates that came near are listed: the rest share nothing with the prompt.
       if (s.score > 0) served.push({ id: c.id, type: typeOf(c), tokens: 0, score: s.score, reason: `left out: ${refusal}`, included: false });
@@ -230,7 +245,7 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
     // Two current rules on one topic, the later saying it changes something: the earlier is its old
     // version — unless the later one already replaced a rule when it was stated (that was its old version).
     // A person's later words count as a later rule here; their earlier words never hide a recorded rule.
-    const newer = scored.find((o) => o !== s && o.item.replaced_at === null && ruleLike(o.item) && ruleLike(c) && o.item.at > c.at && !refusalOf(o) && (o.item.kind !== SAID || o === shownQuote) && replacesRule(textOf(o.item), textOf(c)).replaces);
+    const newer = scored.find((o) => o !== s && o.item.replaced_at === null && ruleLike(o.item) && ruleLike(c) && o.item.at > c.at && !refusalOfAll(o) && (o.item.kind !== SAID || o === shownQuote) && replacesRule(textOf(o.item), textOf(c)).replaces);
     if (newer) {
       served.push({ id: c.id, type: typeOf(c), tokens: 0, score: s.score, reason: `left out: a later rule on its topic (${day(newer.item.at)}) says it changes it`, included: false });
       continue;
@@ -251,7 +266,10 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
     const placed = fitted !== undefined;
     if (fitted) {
       used += fitted.cost;
-      const reason = `${c.kind === SAID ? 'said by a person in an earlier session' : c.kind}, score ${s.score.toFixed(2)}; shares with the prompt: ${s.shared.slice(0, 5).join(', ')}`;
+      const amended = riding.get(s);
+      const reason = amended
+        ? `${c.kind}, changes the rule of ${day(amended.item.at)} that bears on this prompt (score ${amended.score.toFixed(2)}); its own score ${s.score.toFixed(2)}`
+        : `${c.kind === SAID ? 'said by a person in an earlier session' : c.kind}, score ${s.score.toFixed(2)}; shares with the prompt: ${s.shared.slice(0, 5).join(', ')}`;
       chosen.push({ c, line: fitted.line, score: s.score, reason });
     }
     if (!placed) served.push({ id: c.id, type: typeOf(c), tokens: 0, score: s.score, reason: `left out: the ${budget}-token budget is spent`, included: false });

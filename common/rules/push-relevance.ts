@@ -29,7 +29,7 @@ export const GATE = {
   DISTINCTIVE_IDF: 1.2,
   MIN_SHARED: 2,
   RELATIVE: 0.35,
-  MAX_ITEMS: 3,
+  MAX_ITEMS: 4,
 } as const;
 
 /** BM25 constants: common values; the documents are short rules, so length matters little. */

@@ -54,6 +54,19 @@ describe('the push with a prompt', () => {
     assert.ok(built.served.some((s) => !s.included && /already pushed to this session/.test(s.reason)));
   });
 
+  test('an amendment whose own words barely meet the prompt comes with the rule it changes, in its place', () => {
+    const rule = learning('decision', 'Stock is reserved when checkout starts, held 15 minutes', 'Stated by the user: "Adding to the cart never touches stock. Stock is reserved when checkout starts, as a StockReservation held 15 minutes; payment success turns it into a decrement."', { at: new Date('2026-06-08T10:00:00Z') });
+    const amendment = learning('convention', 'reservations are held 30 minutes now', 'Stated by the user: "ok, then we change it: reservations are held 30 minutes now. Still released by the same job."', { at: new Date('2026-09-15T10:00:00Z') });
+    const prompt = 'Customers who approve the payment in their bank app sometimes get "item no longer available" at the last checkout step, though the stock is there and the card shows an authorization.';
+    const alone = assemblePush('cartwheel', prompt, [amendment, ...rules]);
+    assert.equal(alone.context, '', 'the amendment alone shares too little with the prompt');
+    const built = assemblePush('cartwheel', prompt, [rule, amendment, ...rules]);
+    assert.match(built.context, /held 30 minutes now/);
+    assert.doesNotMatch(built.context, /15 minutes/);
+    assert.match(built.served.find((s) => s.id === amendment.id)!.reason, /changes the rule of 2026-06-08 that bears on this prompt/);
+    assert.match(built.served.find((s) => s.id === rule.id)!.reason, /a later rule on its topic \(2026-09-15\) says it changes it/);
+  });
+
   test('never above the budget', () => {
     const long = rules.map((r) => ({ ...r, body: `${r.body} ${'retry limit import partner flaky '.repeat(60)}` }));
     const built = assemblePush('payclient', 'bump the retry limit for the flaky partner import', long, 120);
