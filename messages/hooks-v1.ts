@@ -75,6 +75,35 @@ export function agentOfPayload(payload: Record<string, unknown>): { agent: Agent
 }
 
 /**
+ * The start context's token budget a hook client may ask for with SessionStart
+ * (`memflowContextTokens`, an integer in this range; absent: the API's default, 1500). The relay asks
+ * a smaller one for Claude Code's sessions, which it also hands memory with each prompt and at each
+ * file the agent first touches (docs/push.md, "How much at the start").
+ */
+export const CONTEXT_TOKENS_RANGE = { min: 100, max: 32_000 } as const;
+/** The start budget the relay asks for Claude Code's sessions (docs/push.md says why this number). */
+export const START_TOKENS_WITH_PUSHES = 800;
+
+/** The payload's `memflowContextTokens`: absent, a budget in range, or why it is refused. */
+export function contextTokensOfPayload(payload: Record<string, unknown>): { tokens?: number; error?: string } {
+  const v = payload.memflowContextTokens;
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < CONTEXT_TOKENS_RANGE.min || v > CONTEXT_TOKENS_RANGE.max) {
+    return { error: `memflowContextTokens: must be an integer from ${CONTEXT_TOKENS_RANGE.min} to ${CONTEXT_TOKENS_RANGE.max} (the start context's token budget), not ${JSON.stringify(v).slice(0, 40)}` };
+  }
+  return { tokens: v };
+}
+
+/**
+ * The start budget the relay asks for a session's context: a smaller one for Claude Code's sessions
+ * (their hooks' native payloads, no `memflowAgent`), which the relay also pushes memory to with each
+ * prompt and at each file; other agents' (no file push) the API's default.
+ */
+export function relayStartTokens(payload: Record<string, unknown>): number | undefined {
+  return payload.memflowAgent === undefined ? START_TOKENS_WITH_PUSHES : undefined;
+}
+
+/**
  * Claude Code keeps injected context only up to 10,000 characters (above, it saves the text to a file
  * and injects a 2 KB preview), whatever our token budget says: stay under it, cut between lines.
  */

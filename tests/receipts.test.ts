@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { before, describe, test } from 'node:test';
 import { waitUntil } from '../infra/wait-until.js';
+import { countTokens } from '../common/rules/tokens.js';
 import { newTenant, uniqueName } from './helpers/env.js';
 import { sessionResult } from './helpers/sessions.js';
 import { withTestStack } from './helpers/stack.js';
@@ -182,5 +183,42 @@ describe('the MCP search and get tools hand records over: receipts too', () => {
     await call(tenant.key, 'GET', `/v1/search?q=invoice&project=${project}&mode=keyword`);
     assert.equal(await prisma.contextReceipt.count({ where: { tenantId: tenant.tenantId } }), before);
     assert.equal((await call(tenant.key, 'POST', '/v1/memories:batchGet?channel=nope', { ids: [ids.used] })).status, 400);
+  });
+});
+
+describe('the start budget a SessionStart asks for', () => {
+  test('a SessionStart may ask for a smaller start context (the relay does for Claude Code); a bad budget is a 400 that stores nothing', async () => {
+    const own = await newTenant(prisma);
+    const projectId = (await prisma.project.create({ data: { tenantId: own.tenantId, name: project } })).id;
+    for (const [i, title] of ['Session tokens are refreshed in src/auth/session.ts', 'Invoices render through the PDF worker in billing/pdf-worker.ts', 'Never run migrate:legacy on the new schema'].entries()) {
+      await prisma.learning.create({ data: { tenantId: own.tenantId, projectId, kind: 'gotcha', title, body: `${title}. ${'It matters because the details are long. '.repeat(6)}`, confidence: 0.8, fingerprint: crypto.randomBytes(32).toString('hex'), citations: [{ path: `src/f${i}.ts`, startLine: 1, endLine: 2, hash: 'h', lines: [] }] } });
+    }
+    const post = (sessionId: string, tokens: unknown) =>
+      fetch(`${stack.api.url}/v1/hooks/session-start`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${own.key}`, 'x-memflow-project': project },
+        body: JSON.stringify({ session_id: sessionId, cwd: '/home/dev/shop', hook_event_name: 'SessionStart', source: 'startup', memflowContextTokens: tokens }),
+      });
+    const small = `s-${crypto.randomUUID()}`;
+    const res = await post(small, 120);
+    assert.equal(res.status, 200);
+    const context = ((await res.json()) as { hookSpecificOutput?: { additionalContext?: string } }).hookSpecificOutput?.additionalContext ?? '';
+    assert.ok(context.length > 0 && countTokens(context) <= 120, `${countTokens(context)} tokens`);
+    const ofSmall = () => prisma.contextReceipt.findMany({ where: { tenantId: own.tenantId, session: { agentSessionId: small } } });
+    await waitUntil(async () => (await ofSmall()).length > 0, { what: 'the smaller SessionStart receipt', timeoutMs: 10_000, intervalMs: 20 });
+    const [r] = await ofSmall();
+    assert.equal(r!.budget, 120);
+    assert.ok(r!.totalTokens > 0 && r!.totalTokens <= 120);
+    const full = await call(own.key, 'GET', `/v1/context?project=${project}`);
+    assert.ok(full.body.tokens > 120, 'the default start context holds more than the smaller one');
+    const bad = `s-${crypto.randomUUID()}`;
+    for (const tokens of [5, 1500.5, '800', 40_000]) {
+      const refused = await post(bad, tokens);
+      assert.equal(refused.status, 400);
+      const body = (await refused.json()) as { error: { code: string; message: string } };
+      assert.equal(body.error.code, 'invalid_payload');
+      assert.match(body.error.message, /memflowContextTokens: must be an integer from 100 to 32000/);
+    }
+    assert.equal(await prisma.session.count({ where: { tenantId: own.tenantId, agentSessionId: bad } }), 0, 'nothing stored');
   });
 });

@@ -12,6 +12,8 @@ import crypto from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { startRelay, type Relay } from '../cli/relay/relay-server.js';
 import { waitUntil } from '../infra/wait-until.js';
+import { countTokens } from '../common/rules/tokens.js';
+import { START_TOKENS_WITH_PUSHES } from '../messages/hooks-v1.js';
 import { tempDir } from './fixtures/cli-run.js';
 import { startTestApi, startTestWorker, type TestApi, type TestWorker } from './helpers/app.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
@@ -95,6 +97,12 @@ test('the next SessionStart is answered from the context fetched behind the last
   // The SessionStart itself still reaches the API, behind the agent.
   await hook('session-end', { session_id: s, hook_event_name: 'SessionEnd', reason: 'other' });
   await waitUntil(async () => (await stored(s)).length === 2, { what: 'the second session delivered', timeoutMs: 30_000, intervalMs: 100 });
+  // Claude Code's start context is the smaller one (the relay also pushes with each prompt and at each
+  // file): the held context was fetched with that budget, and the API's receipt says it.
+  assert.ok(countTokens(answer.hookSpecificOutput?.additionalContext ?? '') <= START_TOKENS_WITH_PUSHES);
+  const startReceipt = () => prisma.contextReceipt.findFirst({ where: { tenantId: tenant.tenantId, channel: 'session_start', session: { agentSessionId: s } } });
+  await waitUntil(async () => (await startReceipt()) !== null, { what: "the second session's start receipt", timeoutMs: 10_000, intervalMs: 50 });
+  assert.equal((await startReceipt())!.budget, START_TOKENS_WITH_PUSHES);
   // Delivered since the context was fetched: the next start asks the API itself (until the relay
   // fetched again) — either way the answer carries the memory.
   const s3 = crypto.randomUUID();
@@ -151,4 +159,8 @@ test("another agent's native events go through the relay too: mapped by its adap
   assert.deepEqual(await stored(s), ['session-start', 'stop']);
   const rows = await prisma.hookEvent.findMany({ where: { tenantId: tenant.tenantId, session: { agentSessionId: s } }, orderBy: { sequence: 'asc' }, select: { payload: true } });
   assert.deepEqual((rows[0]!.payload as { memflowAgent?: unknown }).memflowAgent, { host: 'codex', version: '0.169.0' });
+  // No file push for Codex: its sessions keep the API's default start context.
+  const codexReceipt = () => prisma.contextReceipt.findFirst({ where: { tenantId: tenant.tenantId, channel: 'session_start', session: { agentSessionId: s } } });
+  await waitUntil(async () => (await codexReceipt()) !== null, { what: "Codex's start receipt", timeoutMs: 10_000, intervalMs: 50 });
+  assert.equal((await codexReceipt())!.budget, 1500);
 });

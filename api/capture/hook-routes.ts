@@ -14,7 +14,7 @@ import type { TenantRules } from '../../common/rules/redact-tenant-rules.js';
 import { InvalidProjectName, normalizeProjectName, resolveProject } from '../../common/workspace/project-naming.js';
 import type { PrismaClient } from '../../common/server/db.js';
 import type { PgPool } from '../../common/server/pg.js';
-import { agentOfPayload, EVENT_ROUTE_NAME, HOOK_EVENTS, isEventRouteName, MAX_EVENT_ROUTE_NAME, promptPushOutput, sessionStartOutput, storedEventOf } from '../../messages/hooks-v1.js';
+import { agentOfPayload, contextTokensOfPayload, EVENT_ROUTE_NAME, HOOK_EVENTS, isEventRouteName, MAX_EVENT_ROUTE_NAME, promptPushOutput, sessionStartOutput, storedEventOf } from '../../messages/hooks-v1.js';
 import { hookAnswer } from '../../messages/api-v1.js';
 import { documented, projectHeaders } from '../openapi-doc.js';
 import { requirePrincipal } from '../auth.js';
@@ -172,6 +172,9 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
       }
       const violation = eventRuleViolation(event, parsed.data);
       if (violation) throw new HttpError(400, 'invalid_payload', `${violation.field}: ${violation.message}`);
+      const askedTokens = contextTokensOfPayload(parsed.data as Record<string, unknown>);
+      if (askedTokens.error) throw new HttpError(400, 'invalid_payload', askedTokens.error);
+      const startTokens = askedTokens.tokens ?? DEFAULT_CONTEXT_TOKENS;
 
       // An event delivered late from a hook client's spool says when it happened.
       const occurredAt = occurredAtOf(req.headers['x-memflow-occurred-at']);
@@ -205,7 +208,7 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
           tenantId: principal.tenantId,
           projectId,
           projectName,
-          budget: DEFAULT_CONTEXT_TOKENS,
+          budget: startTokens,
           ...(git ? { branch: { current: git.branch ?? null, default: git.defaultBranch ?? null } } : {}),
         }).catch((err: Error) => {
           req.log.warn({ err: err.message, tenantId: principal.tenantId, keyId: principal.keyId }, 'start context unavailable');
@@ -291,7 +294,7 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
         // again. It is memflow's accounting, not the agent's: written just after the answer, never
         // waited for (a receipt that cannot be written is logged, as any serving's).
         if (built) {
-          const serving = { tenantId: principal.tenantId, projectId: stored.projectId, sessionId: stored.sessionId, channel: 'session_start', idempotencyKey: `session_start:${stored.eventId}`, budget: DEFAULT_CONTEXT_TOKENS };
+          const serving = { tenantId: principal.tenantId, projectId: stored.projectId, sessionId: stored.sessionId, channel: 'session_start', idempotencyKey: `session_start:${stored.eventId}`, budget: startTokens };
           afterAnswer.add(recordServing(deps.pool, req.log, serving, built));
         }
         t = performance.now();

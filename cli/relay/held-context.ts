@@ -15,7 +15,7 @@
 import { keyFingerprint } from '../capture/deliver.js';
 import { apiPaths } from '../../clients/api-paths.js';
 import type { HttpClient } from '../node-http.js';
-import { sessionStartOutput } from '../../messages/hooks-v1.js';
+import { relayStartTokens, sessionStartOutput } from '../../messages/hooks-v1.js';
 import type { SpoolEntry } from '../capture/spool.js';
 import { copilotInstalledIn, writeCopilotInstructions } from '../hosts/copilot-instructions.js';
 
@@ -27,6 +27,8 @@ export interface ContextScope {
   projectKey?: string | undefined;
   branch?: string | null | undefined;
   defaultBranch?: string | null | undefined;
+  /** The start context's token budget the relay asks for this host's sessions (relayStartTokens); undefined: the API's default. */
+  tokens?: number | undefined;
   /**
    * The working tree of a Copilot CLI session, or of any session where Copilot is set up: Copilot takes its context from a file there, rewritten
    * with every fetch (cli/hosts/copilot-instructions.ts). Known only when the relay read the tree
@@ -43,7 +45,8 @@ export function scopeOfEntry(entry: SpoolEntry, key: string): ContextScope | und
   // repository where Copilot is set up (its first session there then starts with that memory).
   const root = typeof git?.root === 'string' ? git.root : undefined;
   const copilot = root && ((entry.body.memflowAgent as { host?: unknown } | undefined)?.host === 'copilot' || copilotInstalledIn(root)) ? root : undefined;
-  return { url: entry.target.url, key, project: entry.project, projectKey: entry.projectKey, branch: git?.branch, defaultBranch: git?.defaultBranch, ...(copilot ? { copilotRoot: copilot } : {}) };
+  const tokens = relayStartTokens(entry.body);
+  return { url: entry.target.url, key, project: entry.project, projectKey: entry.projectKey, branch: git?.branch, defaultBranch: git?.defaultBranch, ...(tokens ? { tokens } : {}), ...(copilot ? { copilotRoot: copilot } : {}) };
 }
 
 interface Held {
@@ -59,7 +62,7 @@ const REQUEST_TIMEOUT_MS = 5_000;
 const MAX_HELD = 200;
 
 const projectOf = (s: ContextScope) => `${s.url}\0${keyFingerprint(s.key)}\0${s.project}\0${s.projectKey ?? ''}`;
-const scopeOf = (s: ContextScope) => `${projectOf(s)}\0${s.branch ?? ''}\0${s.defaultBranch ?? ''}\0${s.copilotRoot ?? ''}`;
+const scopeOf = (s: ContextScope) => `${projectOf(s)}\0${s.branch ?? ''}\0${s.defaultBranch ?? ''}\0${s.tokens ?? ''}\0${s.copilotRoot ?? ''}`;
 
 export class StartContexts {
   private readonly held = new Map<string, Held>();
@@ -123,7 +126,7 @@ export class StartContexts {
   private async readContext(scope: ContextScope, timeoutMs: number): Promise<{ context: string; body: string } | undefined> {
     // Held for a SessionStart, not handed to an agent yet: no receipt (the SessionStart's own, written
     // when the API stores that event, is the injection's).
-    const path = apiPaths.context({ project: scope.project, channel: 'prefetch', branch: scope.branch, defaultBranch: scope.defaultBranch });
+    const path = apiPaths.context({ project: scope.project, channel: 'prefetch', branch: scope.branch, defaultBranch: scope.defaultBranch, tokens: scope.tokens });
     const headers: Record<string, string> = { authorization: `Bearer ${scope.key}`, 'user-agent': 'memflow-relay', 'x-memflow-project': scope.project };
     if (scope.projectKey) headers['x-memflow-project-key'] = scope.projectKey;
     const outcome = await this.client.request({ method: 'GET', url: `${scope.url}${path}`, headers, timeoutMs });

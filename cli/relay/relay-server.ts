@@ -27,7 +27,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isEventRouteName, isHookEvent } from '../../messages/hooks-v1.js';
+import { isEventRouteName, isHookEvent, relayStartTokens } from '../../messages/hooks-v1.js';
 import { createHttpClient } from '../node-http.js';
 import { Spool, SpoolFullError } from '../capture/spool.js';
 import { Lanes } from './lanes.js';
@@ -253,6 +253,9 @@ export class RelayHooks {
     if (key) lanes.keys.learn(key);
     this.received++;
     if (typeof raw.session_id === 'string') lanes.activity.note(raw.session_id, event);
+    // Claude Code's sessions get a smaller start context: the relay also pushes with each prompt and at each file.
+    const startTokens = event === 'session-start' ? relayStartTokens(raw) : undefined;
+    if (startTokens) raw.memflowContextTokens = startTokens;
     const { entry, entries, git } = spoolEntriesOf(mapped, { target: spoolTargetOf(url, key), ...(named ? { project: [named, header(req, 'x-memflow-project-key')] as [string, string | undefined] } : {}), ...(projectDir ? { projectDir } : {}) });
     let name = '';
     for (const [i, e] of entries.entries()) {
