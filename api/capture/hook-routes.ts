@@ -4,7 +4,9 @@
  * its timeline item and committed to PostgreSQL with it (group commit with concurrent requests,
  * capture/ingest.ts) before the answer. Everything else happens after it: the dispatcher tells the
  * session workflow what changed, once per turn rather than per event (capture/dispatch.ts), and the
- * sweeper (capture/redispatch.ts) sends what a crash or an outage left owed.
+ * sweeper (capture/redispatch.ts) sends what a crash or an outage left owed. SessionStart and
+ * UserPromptSubmit are answered with memory (the start context, the prompt's push), built while the
+ * event is stored: context/hook-context.ts.
  *
  * First what a hook payload must look like and how it is made safe to store (validated: unknown
  * fields kept, since Claude Code adds fields, but bounded by the body limit; redacted; big strings cut
@@ -13,7 +15,6 @@
  */
 import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { redactValue } from '../../common/rules/redact.js';
 import type { TenantRules } from '../../common/rules/redact-tenant-rules.js';
@@ -21,20 +22,16 @@ import { InvalidProjectName, normalizeProjectName, resolveProject } from '../../
 import { keyedProjectName, PROJECT_KEY } from '../../common/workspace/repository-key.js';
 import type { PrismaClient } from '../../common/server/db.js';
 import type { PgPool } from '../../common/server/pg.js';
-import { agentOfPayload, EVENT_ROUTE_NAME, HOOK_EVENTS, isEventRouteName, MAX_EVENT_ROUTE_NAME, promptPushOutput, sessionStartOutput, storedEventOf, TOOL_EVENTS, type HookEventName } from '../../messages/hooks-v1.js';
+import { agentOfPayload, EVENT_ROUTE_NAME, HOOK_EVENTS, isEventRouteName, MAX_EVENT_ROUTE_NAME, storedEventOf, TOOL_EVENTS, type HookEventName } from '../../messages/hooks-v1.js';
 import { hookAnswer } from '../../messages/api-v1.js';
 import { documented, projectHeaders } from '../openapi-doc.js';
 import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { type IngestBatcher, KEY_REVOKED, ingestInputOf } from './ingest.js';
-import { buildContext, DEFAULT_CONTEXT_TOKENS } from '../context/start-context.js';
-import { recordServing } from '../context/context-receipt.js';
-import { buildPromptPush, PROMPT_PUSH_TOKENS, type BuiltPush } from '../context/prompt-push.js';
-import { rarity } from '../../common/rules/word-rarity.js';
+import { registerHookContext } from '../context/hook-context.js';
 import { recordSessionAgent } from '../provenance/agent.js';
 import { gitOfPayload, recordSessionGit } from '../provenance/git.js';
 import { countDuplicateAnswer, countIngested } from '../metrics.js';
-import { resolveProjectId } from '../search/project-lookup.js';
 import { countDuplicate, duplicateKindOf, ledgerClientOf } from './capture-ledger.js';
 
 // What a hook payload must look like, and how it is made safe to store.
@@ -240,15 +237,9 @@ export interface HookRouteDeps {
   redactionRules?: TenantRules;
   /** The capture ledger's counts (MEMFLOW_CAPTURE_LEDGER; on unless false). */
   ledger?: boolean;
-  /**
-   * How long a prompt's answer may wait for the memory pushed with it (ms; MEMFLOW_PROMPT_PUSH_MS).
-   * Past it the prompt is answered without: the agent is never held up by memflow. 0: no push.
-   */
+  /** How long a prompt's answer may wait for the memory pushed with it (context/hook-context.ts). */
   promptPushMs?: number;
 }
-
-/** The default wait for a prompt's push: well above its usual few ms, far below what a person notices. */
-export const DEFAULT_PROMPT_PUSH_MS = 150;
 
 /** The project: an explicit override (header or query) or the hook's cwd. */
 export function projectOf(header: unknown, query: unknown, cwd: string | undefined): string {
@@ -293,57 +284,10 @@ const hookDoc = documented({
   answers: { 200: hookAnswer, 413: null },
 });
 
-/** Projects named in this process's session starts. */
-const KNOWN_PROJECTS = 10_000;
-
-/**
- * A project's id by name, remembered once seen (ids never change). Only a guess that lets a start
- * context be built early: the route checks it against the project the event was stored in.
- */
-function createKnownProjects(pool: PgPool) {
-  const ids = new LRUCache<string, string>({ max: KNOWN_PROJECTS });
-  const keyOf = (tenantId: string, name: string) => `${tenantId}\u0000${name}`;
-  return {
-    remember(tenantId: string, name: string, id: string): void {
-      ids.set(keyOf(tenantId, name), id);
-    },
-    async idOf(tenantId: string, name: string): Promise<string | undefined> {
-      const known = ids.get(keyOf(tenantId, name));
-      if (known) return known;
-      const id = await resolveProjectId(pool, tenantId, name);
-      if (id) ids.set(keyOf(tenantId, name), id);
-      return id;
-    },
-  };
-}
-
-/** Writes an answer does not wait for, awaited before the server closes. */
-function createAfterAnswer() {
-  const pending = new Set<Promise<void>>();
-  return {
-    add(write: Promise<void>): void {
-      pending.add(write);
-      void write.finally(() => pending.delete(write));
-    },
-    async drain(): Promise<void> {
-      while (pending.size > 0) await Promise.allSettled([...pending]);
-    },
-  };
-}
-
 export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): void {
-  // The push's word frequencies (≈170 ms to read) load once, just after the server is up, rather
-  // than on the first prompt that would wait for them or on the server's start.
-  if ((deps.promptPushMs ?? DEFAULT_PROMPT_PUSH_MS) > 0) {
-    app.addHook('onReady', async () => {
-      setTimeout(() => rarity('the'), 0).unref();
-    });
-  }
+  const memory = registerHookContext(app, { pool: deps.pool, ...(deps.promptPushMs !== undefined ? { promptPushMs: deps.promptPushMs } : {}) });
   const identities = createProjectIdentities(deps.pool);
   const ledger = deps.ledger !== false;
-  const afterAnswer = createAfterAnswer();
-  const knownProjects = createKnownProjects(deps.pool);
-  app.addHook('onClose', () => afterAnswer.drain());
   app.post<{ Params: { event: string }; Querystring: { project?: string } }>(
     '/v1/hooks/:event',
     { bodyLimit: deps.maxBodyBytes, ...hookDoc },
@@ -392,43 +336,13 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
       const keyHeader = req.headers['idempotency-key'];
       const idem = idempotencyKey(event, redacted, typeof keyHeader === 'string' ? keyHeader : undefined);
 
-      // A new session's start context does not depend on its own first event: for a project memflow
-      // knows, it is built while the event is stored, so the agent's start waits for the slower of
-      // the two, not their sum. (A new project has no memory yet; its context is built after.)
-      const wantsContext = event === 'session-start' && raw.source !== 'resume';
+      // SessionStart and UserPromptSubmit are answered with memory (context/hook-context.ts), built
+      // while the event is stored; every other event with {}.
       const git = gitOfPayload(payload as Record<string, unknown>);
-      const contextOf = (projectId: string) =>
-        buildContext(deps.pool, {
-          tenantId: principal.tenantId,
-          projectId,
-          projectName,
-          budget: DEFAULT_CONTEXT_TOKENS,
-          ...(git ? { branch: { current: git.branch ?? null, default: git.defaultBranch ?? null } } : {}),
-        }).catch((err: Error) => {
-          req.log.warn({ err: err.message, tenantId: principal.tenantId, keyId: principal.keyId }, 'start context unavailable');
-          return undefined;
-        });
-      // A prompt's push (the memory that bears on this task) is read while the event is stored, too.
-      const promptText = event === 'user-prompt-submit' && typeof raw.prompt === 'string' ? (payload as Record<string, unknown>).prompt : undefined;
-      const pushMs = deps.promptPushMs ?? DEFAULT_PROMPT_PUSH_MS;
-      const wantsPush = typeof promptText === 'string' && promptText.trim() !== '' && pushMs > 0 && req.headers['x-memflow-push'] !== 'off';
-      const pushOf = (projectId: string): Promise<BuiltPush | undefined> =>
-        buildPromptPush(deps.pool, { tenantId: principal.tenantId, projectId, projectName, prompt: promptText as string, agentSessionId: raw.session_id }).catch((err: Error) => {
-          req.log.warn({ err: err.message, tenantId: principal.tenantId, keyId: principal.keyId }, 'prompt push unavailable');
-          return undefined;
-        });
-      const earlyPush = wantsPush
-        ? knownProjects.idOf(principal.tenantId, projectName).then(
-            async (projectId) => (projectId ? { projectId, built: await pushOf(projectId) } : undefined),
-            () => undefined,
-          )
-        : undefined;
-      const early = wantsContext
-        ? knownProjects.idOf(principal.tenantId, projectName).then(
-            async (projectId) => (projectId ? { projectId, built: await contextOf(projectId) } : undefined),
-            () => undefined,
-          )
-        : undefined;
+      const answering =
+        event === 'session-start' || event === 'user-prompt-submit'
+          ? memory.begin({ req, tenantId: principal.tenantId, keyId: principal.keyId, event, raw, payload: payload as Record<string, unknown>, projectName, git, started })
+          : undefined;
 
       t = performance.now();
       const stored = await deps.ingest.ingest(
@@ -475,51 +389,7 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
             )
           : undefined,
       ];
-      // A resumed conversation already holds the context it was given at its start.
-      if (wantsContext) {
-        // The project's memory under the default budget (PostgreSQL only: on the agent's critical path).
-        // The phase is what the answer waited for it once the event was stored.
-        t = performance.now();
-        const ahead = await early;
-        const built = ahead?.projectId === stored.projectId ? ahead.built : await contextOf(stored.projectId);
-        knownProjects.remember(principal.tenantId, projectName, stored.projectId);
-        req.timings.context = performance.now() - t;
-        // Its receipt, keyed by the event: a retried SessionStart (a duplicate delivery) writes none
-        // again. It is memflow's accounting, not the agent's: written just after the answer, never
-        // waited for (a receipt that cannot be written is logged, as any serving's).
-        if (built) {
-          const serving = { tenantId: principal.tenantId, projectId: stored.projectId, sessionId: stored.sessionId, channel: 'session_start', idempotencyKey: `session_start:${stored.eventId}`, budget: DEFAULT_CONTEXT_TOKENS };
-          afterAnswer.add(recordServing(deps.pool, req.log, serving, built));
-        }
-        t = performance.now();
-        await Promise.all(provenance);
-        req.timings.record = performance.now() - t;
-        // A hook client that sent its git state has the working tree: it checks the cited items
-        // against today's code and takes memflowCheck out before Claude Code sees the answer.
-        return sessionStartOutput(built?.context ?? '', git && built?.check ? { project: projectName, items: built.check } : undefined);
-      }
-      if (wantsPush) {
-        t = performance.now();
-        // The push waits at most promptPushMs in all (the store included): past it the prompt goes without.
-        let timer: NodeJS.Timeout | undefined;
-        const deadline = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(0, pushMs - (performance.now() - started)))));
-        let built: BuiltPush | undefined;
-        try {
-          const ahead = await Promise.race([earlyPush, deadline]);
-          built = ahead === undefined ? undefined : ahead.projectId === stored.projectId ? ahead.built : await Promise.race([pushOf(stored.projectId), deadline]);
-        } finally {
-          clearTimeout(timer);
-        }
-        knownProjects.remember(principal.tenantId, projectName, stored.projectId);
-        req.timings.push = performance.now() - t;
-        await Promise.all(provenance);
-        if (!built || built.items.length === 0) return {};
-        if (!stored.duplicate) {
-          const serving = { tenantId: principal.tenantId, projectId: stored.projectId, sessionId: stored.sessionId, channel: 'user_prompt', idempotencyKey: `user_prompt:${stored.eventId}`, budget: PROMPT_PUSH_TOKENS };
-          afterAnswer.add(recordServing(deps.pool, req.log, serving, built));
-        }
-        return promptPushOutput(built.context);
-      }
+      if (answering) return answering.answer(stored, provenance);
       await Promise.all(provenance);
       return {};
     },
