@@ -19,9 +19,9 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { requirePrincipal } from '../auth.js';
 import { searchAnswer } from '../../messages/api-v1.js';
-import { agentParam, answer as serialize, instantParam, limitParam, parseOr400, projectOfRequest, projectParam, textParam, typesParam } from '../validation.js';
+import { agentParam, answer as serialize, channelParam, instantParam, limitParam, parseOr400, projectOfRequest, projectParam, textParam, typesParam } from '../validation.js';
 import { documented, projectHeaders } from '../openapi-doc.js';
-import { channelParam, recordServedRecords } from '../context/context-receipt.js';
+import { recordServedRecords } from '../../common/server/context-receipts.js';
 
 export interface SearchRequest {
   tenantId: string;
