@@ -14,7 +14,7 @@ import { LRUCache } from 'lru-cache';
 import type { PgPool } from '../../common/server/pg.js';
 import { rarity } from '../../common/rules/word-rarity.js';
 import { promptPushOutput, sessionStartOutput } from '../../messages/hooks-v1.js';
-import { resolveProjectId } from '../search/project-lookup.js';
+import { resolveProjectId } from '../search/search-types.js';
 import { recordServing } from './context-receipt.js';
 import { buildPromptPush, PROMPT_PUSH_TOKENS, type BuiltPush } from './prompt-push.js';
 import { buildContext, DEFAULT_CONTEXT_TOKENS } from './start-context.js';
