@@ -10,7 +10,7 @@
  * This module is the low one every route module imports: types, two helpers and the shared headers.
  */
 import { z } from 'zod';
-import { PROJECT_KEY } from './capture/payload.js';
+import { PROJECT_KEY } from '../common/workspace/repository-key.js';
 
 /** The document's tags, in its order. */
 export const TAGS = ['capture', 'retrieval', 'memory', 'sessions', 'data', 'admin', 'operations', 'viewer'] as const;

@@ -9,7 +9,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { PgPool } from '../common/server/pg.js';
-import { keyedProjectName, PROJECT_KEY } from './capture/payload.js';
+import { keyedProjectName, PROJECT_KEY } from '../common/workspace/repository-key.js';
 
 const CACHE_SIZE = 2000;
 

@@ -7,7 +7,7 @@ import { InvalidProjectName, normalizeProjectName } from '../common/workspace/pr
 import { HttpError } from './errors.js';
 import { RECORD_TYPES, type RecordType } from '../messages/record-types-v1.js';
 import { AGENTS } from '../messages/hooks-v1.js';
-import { NO_NUL } from '../messages/api-v1.js';
+import { NO_NUL, RECEIPT_CHANNEL } from '../messages/api-v1.js';
 
 /** Parses `input` or throws a 400 naming the first offending field. */
 export function parseOr400<S extends z.ZodType>(schema: S, input: unknown, code = 'invalid_query'): z.output<S> {
@@ -122,3 +122,12 @@ export const textParam = (max: number) =>
 
 /** `agent`: one of the coding agents memflow captures (GET /v1/search, /v1/context, /v1/sessions). */
 export const agentParam = z.enum(AGENTS, { error: () => `must be one of ${AGENTS.join(', ')}` }).optional();
+
+/**
+ * `channel` of the routes an MCP tool reads through (search, get): given, the answer writes a receipt
+ * (common/server/context-receipts.ts). A prefetch is GET /v1/context's only.
+ */
+export const channelParam = z
+  .string()
+  .regex(RECEIPT_CHANNEL, 'must be session_start, api, resource or mcp_tool:<name>')
+  .refine((c) => c !== 'prefetch', 'prefetch: only GET /v1/context takes it');

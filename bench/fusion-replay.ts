@@ -8,8 +8,7 @@
  */
 import fs from 'node:fs';
 import { commonTermsReader, keywordSearch } from '../api/search/keyword.js';
-import { diversify } from '../api/search/fusion.js';
-import { hydrateResults } from '../api/search/hydrate.js';
+import { diversify, hydrateResults } from '../api/search/fusion.js';
 import { vectorSearch, type VectorBackend } from '../api/search/semantic.js';
 import { candidateDepth } from '../api/search/search-routes.js';
 import { refKey, type RankedRef, type SearchResult, type SearchScope } from '../api/search/search-types.js';

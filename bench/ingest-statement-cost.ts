@@ -15,7 +15,7 @@ import { Command } from 'commander';
 import { createPrisma } from '../common/server/db.js';
 import { createPgPool } from '../common/server/pg.js';
 import { redactValue } from '../common/rules/redact.js';
-import { idempotencyKey, truncateToFit } from '../api/capture/payload.js';
+import { idempotencyKey, truncateToFit } from '../api/capture/hook-routes.js';
 import { ingestMany, type IngestInput, ingestInputOf } from '../api/capture/ingest.js';
 import { chooseTestProfile, stackEnv } from '../infra/stack.js';
 import { ensureDatabase } from '../prisma/database-connect.js';

@@ -29,7 +29,7 @@ import { parseConfig } from '../common/server/config.js';
 import { createPrisma } from '../common/server/db.js';
 import { createPgPool } from '../common/server/pg.js';
 import { redactValue } from '../common/rules/redact.js';
-import { idempotencyKey, truncateToFit } from '../api/capture/payload.js';
+import { idempotencyKey, truncateToFit } from '../api/capture/hook-routes.js';
 import { ingestMany, type IngestInput, ingestInputOf } from '../api/capture/ingest.js';
 import { EMPTY_CLIENT_COUNTS } from '../messages/capture-ledger-v1.js';
 import { HookSessionStream, type HookDelivery } from './hook-traffic.js';

@@ -23,7 +23,7 @@ import { Command } from 'commander';
 import { createVectorActivities } from '../activities/vectors/vector-sync-activities.js';
 import { CORPUS, QUESTIONS, seedCorpus, type SeededCorpus } from '../tests/fixtures/retrieval-corpus.js';
 import { fillWeaviate, generate, PROJECTS, prng, TOPICS, type Rng } from './corpus.js';
-import { resolveProjectId } from '../api/search/project-lookup.js';
+import { resolveProjectId } from '../api/search/search-types.js';
 import { createVectorBackend } from '../api/search/semantic.js';
 import type { Config } from '../common/server/config.js';
 import type { PgPool } from '../common/server/pg.js';

@@ -5,7 +5,7 @@
  * - project scope (`--shared`): `.mcp.json` at the repository root, the file the team commits;
  * - user scope (`--global`): `mcpServers` in `~/.claude.json`.
  * The entry is Streamable HTTP: no process to start, so the tools are there from the session's
- * first turn. By default it is the local relay's `/mcp` (cli/relay/relay-mcp.ts), which answers Claude
+ * first turn. By default it is the local relay's `/mcp` (RelayMcp in cli/relay/relay-server.ts), which answers Claude
  * Code's handshake on this machine (a slow, down or hanging API never holds up the session's
  * start) and sends each tool call to the API at X-Memflow-Url; with hooks that post to the API
  * (`--http`, no relay) it is the API's own `/mcp`. The key and URL are `${VAR}` references that
@@ -39,7 +39,7 @@ export interface McpInstallOptions {
   project?: ProjectHeaders;
 }
 
-/** The local relay's MCP endpoint (relay-mcp.ts), for every host whose entry points at it. */
+/** The local relay's MCP endpoint (RelayMcp, relay-server.ts), for every host whose entry points at it. */
 export const relayMcpUrl = (port: number) => `http://127.0.0.1:${port}/mcp`;
 
 /** The server entry, in Claude Code's documented format. */

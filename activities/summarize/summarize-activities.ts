@@ -7,23 +7,28 @@
  * retry after a lost answer neither calls the model again nor stores anything twice. A tenant over its
  * daily budget gets `parked` back (with when the budget returns) instead of a call; the workflow waits.
  *
- * Where each part lives: the shared context (client, models, prices) below, the batches in
- * batch-summary.ts, the rolling and final summaries in session-summary.ts, the prompts and the
- * answer's schema in summary-prompt.ts, the budgeted model call (the Anthropic client, prices, the
- * daily budget) in summary-call.ts, the reads and the write in summary-store.ts.
+ * Where each part lives: the factory, then the shared context (client, models, prices), then the
+ * batch summaries (the next batch, chosen by the tokens the model will be sent, looked up first,
+ * summarized by the model or offline; how a batch is cut comes last: chooseBatch), all below; the
+ * rolling and final summaries in session-summary.ts, the prompts and the answer's schema in
+ * summary-prompt.ts, the budgeted model call (the Anthropic client, prices, the daily budget) in
+ * summary-call.ts, the reads and the write in summary-store.ts.
  */
-import { log } from '@temporalio/activity';
+import { heartbeat, log } from '@temporalio/activity';
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Config } from '../../common/server/config.js';
 import type { PrismaClient } from '../../common/server/db.js';
 import { countTokens } from '../../common/rules/tokens.js';
-import { summarizeBatches, type BatchInput } from './batch-summary.js';
+import { agentLabel } from '../../common/rules/agent-label.js';
+import { toActivityFailure } from '../failures.js';
+import type { SessionIds } from '../capture/capture-activities.js';
+import { offlineBatchSummary } from './offline.js';
 import { summarizeSession, type SessionSummaryInput } from './session-summary.js';
-import { createAnthropic, PriceTable, type Usage } from './summary-call.js';
+import { callWithinBudget, createAnthropic, PriceTable, type Usage } from './summary-call.js';
 import type { LearningMergeResult } from './learning-merge.js';
-import { SYSTEM_PROMPT } from './summary-prompt.js';
+import { batchAnswerSchema, batchPrompt, renderObservation, SYSTEM_PROMPT } from './summary-prompt.js';
+import { candidates, projectName, storeSummary } from './summary-store.js';
 
-export type { BatchInput } from './batch-summary.js';
 export type { SessionSummaryInput } from './session-summary.js';
 
 export function createSummarizeActivities(deps: SummarizeDeps) {
@@ -106,4 +111,128 @@ export function createSummarizeContext({ prisma, config, anthropic }: SummarizeD
       return prices.cost(model, usage);
     },
   };
+}
+
+// The batch summaries written while the session runs.
+
+export interface BatchInput extends SessionIds {
+  /** Highest sequence already covered by batch summaries. */
+  afterSequence: number;
+  /** Summarize everything left, whatever its size (the session ended). */
+  flush: boolean;
+  /** Below the batch size, still summarize once this many tokens wait (the agent finished a turn). */
+  minTokens?: number;
+  /** Use the offline summarizer (the model's answers stayed malformed). */
+  offline?: boolean;
+  /** Summarize up to this many batches in a row (default 1). */
+  maxBatches?: number;
+}
+
+/**
+ * Summarizes the next batch of observations after `afterSequence`, if one is due; with
+ * `maxBatches`, up to that many batches in a row (one activity, one workflow task, for a burst).
+ */
+export async function summarizeBatches(ctx: SummarizeContext, input: BatchInput): Promise<SummaryOutcome> {
+  let outcome = await summarizeOneBatch(ctx, input);
+  let batches = outcome.status === 'done' ? 1 : 0;
+  while (outcome.status === 'done' && outcome.more && batches < (input.maxBatches ?? 1)) {
+    const next = await summarizeOneBatch(ctx, { ...input, afterSequence: outcome.toSequence });
+    if (next.status !== 'done') break; // parked or nothing: what is done so far is kept
+    outcome = next;
+    batches++;
+    heartbeat(batches);
+  }
+  return outcome.status === 'done' ? { ...outcome, batches } : outcome;
+}
+
+/** One batch (see summarizeBatches). */
+async function summarizeOneBatch(ctx: SummarizeContext, input: BatchInput): Promise<SummaryOutcome> {
+  const { prisma, client } = ctx;
+  const ids = { tenantId: input.tenantId, projectId: input.projectId, sessionId: input.sessionId };
+  const rows = await candidates(prisma, input.sessionId, input.afterSequence).catch(toActivityFailure);
+  // Batches are measured in the tokens the model will be sent (renderings are clipped per tool),
+  // counted only for the rows the choice looks at (a batch takes a few dozen of the candidates).
+  const sized = rows.map((r) => {
+    let tokens: number | undefined;
+    return {
+      ...r,
+      get tokenCount() {
+        return (tokens ??= countTokens(renderObservation(r)));
+      },
+    };
+  });
+  const choice = chooseBatch(sized, {
+    budget: ctx.config.MEMFLOW_SUMMARY_BATCH_TOKENS,
+    flush: input.flush,
+    ...(input.minTokens !== undefined ? { minTokens: input.minTokens } : {}),
+  });
+  if (choice.take === 0) return { status: 'nothing', more: choice.more };
+  const batch = rows.slice(0, choice.take);
+  const from = batch[0]!.sequence;
+  const to = batch.at(-1)!.sequence;
+  const done = (id: string, toSequence: number, offline: boolean): SummaryOutcome => ({
+    status: 'done',
+    summaryId: id,
+    fromSequence: from,
+    toSequence,
+    offline,
+    more: rows.some((r) => r.sequence > toSequence),
+  });
+
+  const existing = await prisma.summary.findFirst({ where: { sessionId: input.sessionId, kind: 'batch', fromSequence: from } });
+  if (existing) return done(existing.id, existing.toSequence, existing.offline);
+
+  const range = { from, to, count: batch.length };
+  if (!client || input.offline) {
+    const stored = await storeSummary(ctx, ids, 'batch', offlineBatchSummary(batch), range, null);
+    return done(stored.id, to, true);
+  }
+  const agent = (await prisma.session.findUnique({ where: { id: input.sessionId }, select: { agent: true } }))?.agent ?? null;
+  const user = batchPrompt(await projectName(prisma, input.sessionId), batch, agentLabel(agent));
+  const model = ctx.batchModel;
+  const result = await callWithinBudget(ctx, input.tenantId, { client, model, toolDescription: 'Record the summary of this part of the session.', schema: batchAnswerSchema, user });
+  if (result.kind === 'parked') return result.outcome;
+  const stored = await storeSummary(ctx, ids, 'batch', result.answer, range, { model, usage: result.usage, requests: result.requests });
+  return done(stored.id, to, false);
+}
+
+/**
+ * Which observations go into the next summarization batch: consecutive ones, from the first not yet
+ * summarized, until the token budget is reached (tiktoken counts, so a batch of long tool outputs is
+ * short and a batch of prompts is long). A tool call still waiting for its result ends the batch early
+ * unless the session is over, so a result that arrives later is not merged into an item that was
+ * already summarized.
+ */
+export interface BatchCandidate {
+  sequence: number;
+  tokenCount: number;
+  /** A tool call whose result has not been stored yet. */
+  open: boolean;
+}
+
+export interface BatchChoice {
+  /** How many of the candidates form the batch (0 = nothing to summarize now). */
+  take: number;
+  tokens: number;
+  /** Candidates remain after the batch. */
+  more: boolean;
+}
+
+/**
+ * `budget` bounds the batch's tokens; a single observation larger than the budget is a batch alone
+ * (its rendering is clipped by the prompt). `minTokens` keeps tiny batches from being sent unless the
+ * caller is flushing (stop or end).
+ */
+export function chooseBatch(candidates: BatchCandidate[], opts: { budget: number; flush: boolean; minTokens?: number }): BatchChoice {
+  let tokens = 0;
+  let take = 0;
+  for (const c of candidates) {
+    if (c.open && !opts.flush) break;
+    if (take > 0 && tokens + c.tokenCount > opts.budget) break;
+    tokens += c.tokenCount;
+    take++;
+  }
+  const reachedBudget = take < candidates.length && !candidates[take]!.open;
+  if (!opts.flush && !reachedBudget && tokens < (opts.minTokens ?? opts.budget)) return { take: 0, tokens: 0, more: candidates.length > 0 };
+  return { take, tokens, more: take < candidates.length };
 }

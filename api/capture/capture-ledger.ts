@@ -14,7 +14,7 @@ export function ledgerClientOf(header: unknown): string | undefined {
   return typeof header === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(header) ? header.toLowerCase() : undefined;
 }
 
-/** What a duplicate matched, from the key ingest stored it under (payload.ts idempotencyKey). */
+/** What a duplicate matched, from the key ingest stored it under (idempotencyKey, hook-routes.ts). */
 export function duplicateKindOf(idempotencyKey: string): DuplicateKind {
   return idempotencyKey.startsWith('h:') ? 'idempotencyKey' : idempotencyKey.startsWith('t:') ? 'toolUseId' : 'body';
 }

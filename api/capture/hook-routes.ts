@@ -4,32 +4,226 @@
  * its timeline item and committed to PostgreSQL with it (group commit with concurrent requests,
  * capture/ingest.ts) before the answer. Everything else happens after it: the dispatcher tells the
  * session workflow what changed, once per turn rather than per event (capture/dispatch.ts), and the
- * sweeper (capture/redispatch.ts) sends what a crash or an outage left owed.
+ * sweeper (capture/redispatch.ts) sends what a crash or an outage left owed. SessionStart and
+ * UserPromptSubmit are answered with memory (the start context, the prompt's push), built while the
+ * event is stored: context/hook-context.ts.
+ *
+ * First what a hook payload must look like and how it is made safe to store (validated: unknown
+ * fields kept, since Claude Code adds fields, but bounded by the body limit; redacted; big strings cut
+ * to the stored-size limit; keyed for deduplication) and the project the event belongs to, named by
+ * the hook and its repository's key (createProjectIdentities); then the route (registerHookRoutes).
  */
+import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { redactValue } from '../../common/rules/redact.js';
 import type { TenantRules } from '../../common/rules/redact-tenant-rules.js';
 import { InvalidProjectName, normalizeProjectName, resolveProject } from '../../common/workspace/project-naming.js';
+import { keyedProjectName, PROJECT_KEY } from '../../common/workspace/repository-key.js';
 import type { PrismaClient } from '../../common/server/db.js';
 import type { PgPool } from '../../common/server/pg.js';
-import { agentOfPayload, contextTokensOfPayload, EVENT_ROUTE_NAME, HOOK_EVENTS, isEventRouteName, MAX_EVENT_ROUTE_NAME, promptPushOutput, sessionStartOutput, storedEventOf } from '../../messages/hooks-v1.js';
+import { agentOfPayload, contextTokensOfPayload, EVENT_ROUTE_NAME, HOOK_EVENTS, isEventRouteName, MAX_EVENT_ROUTE_NAME, storedEventOf, TOOL_EVENTS, type HookEventName } from '../../messages/hooks-v1.js';
 import { hookAnswer } from '../../messages/api-v1.js';
 import { documented, projectHeaders } from '../openapi-doc.js';
 import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { type IngestBatcher, KEY_REVOKED, ingestInputOf } from './ingest.js';
-import { createProjectIdentities, PROJECT_KEY, eventRuleViolation, hookPayloadSchema, idempotencyKey, MAX_PAYLOAD_DEPTH, nestedDeeperThan, occurredAtOf, truncateToFit, withoutNul } from './payload.js';
-import { buildContext, DEFAULT_CONTEXT_TOKENS } from '../context/start-context.js';
-import { recordServing } from '../context/context-receipt.js';
-import { buildPromptPush, PROMPT_PUSH_TOKENS, type BuiltPush } from '../context/prompt-push.js';
-import { rarity } from '../../common/rules/word-rarity.js';
+import { registerHookContext } from '../context/hook-context.js';
 import { recordSessionAgent } from '../provenance/agent.js';
 import { gitOfPayload, recordSessionGit } from '../provenance/git.js';
 import { countDuplicateAnswer, countIngested } from '../metrics.js';
-import { resolveProjectId } from '../search/project-lookup.js';
 import { countDuplicate, duplicateKindOf, ledgerClientOf } from './capture-ledger.js';
+
+// What a hook payload must look like, and how it is made safe to store.
+
+const id = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
+export const hookPayloadSchema = z
+  .object({
+    session_id: id,
+    transcript_path: z.string().max(4096).optional(),
+    cwd: z.string().min(1).max(4096).optional(),
+    hook_event_name: z.string().max(100).optional(),
+    prompt: z.string().optional(),
+    tool_name: z.string().min(1).max(200).optional(),
+    tool_use_id: id.optional(),
+    source: z.string().max(100).optional(),
+    reason: z.string().max(100).optional(),
+    trigger: z.string().max(100).optional(),
+  })
+  .passthrough();
+
+export type HookPayload = z.infer<typeof hookPayloadSchema>;
+
+/** Deepest nesting of objects and arrays accepted in a hook payload (Claude Code's are a few levels deep). */
+export const MAX_PAYLOAD_DEPTH = 64;
+
+/** Whether `value` nests objects/arrays deeper than `max` (iterative: no recursion on hostile input). */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (!node || typeof node !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(node as Record<string, unknown>)) if (child && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/**
+ * The payload with every NUL character (in keys and strings) replaced by U+FFFD: PostgreSQL text and
+ * jsonb cannot hold U+0000, and a tool's output (a binary file read, say) may contain it. The event is
+ * stored, not refused.
+ */
+export function withoutNul(value: unknown): unknown {
+  if (typeof value === 'string') return value.includes('\u0000') ? value.replace(/\u0000/g, '\uFFFD') : value;
+  if (Array.isArray(value)) return value.map(withoutNul);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [withoutNul(k) as string, withoutNul(v)]));
+  }
+  return value;
+}
+
+/** Event-specific required fields, checked after the common schema. */
+export function eventRuleViolation(event: HookEventName, p: HookPayload): { field: string; message: string } | undefined {
+  if (TOOL_EVENTS.has(event) && !p.tool_name) {
+    return { field: 'tool_name', message: `tool_name is required for ${event}` };
+  }
+  if (event === 'user-prompt-submit' && typeof p.prompt !== 'string') {
+    return { field: 'prompt', message: 'prompt is required for user-prompt-submit' };
+  }
+  return undefined;
+}
+
+/** Canonical JSON (sorted keys) so the same body always hashes the same. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * The deduplication key. A client-supplied Idempotency-Key wins (the command client sends one per
+ * hook call, so two genuinely identical prompts stay two events); otherwise a tool event is keyed by
+ * its tool_use_id and anything else by a hash of its body. Body keys ('b:') cannot tell a retry from
+ * a genuine repeat (every Stop of a session has the same body), so ingest treats a body-keyed delivery
+ * as a repeat only when it equals the session's latest event, and stores the key with its sequence.
+ */
+export function idempotencyKey(event: HookEventName, payload: HookPayload, header: string | undefined): string {
+  if (header) return `h:${crypto.createHash('sha256').update(`${payload.session_id}\n${header}`).digest('hex')}`;
+  if (TOOL_EVENTS.has(event) && payload.tool_use_id) {
+    return `t:${crypto.createHash('sha256').update(`${payload.session_id}\n${event}\n${payload.tool_use_id}`).digest('hex')}`;
+  }
+  return `b:${crypto.createHash('sha256').update(`${event}\n${canonical(payload)}`).digest('hex')}`;
+}
+
+/**
+ * Cuts the longest strings of `value` until its JSON fits in `maxBytes`, marking each cut.
+ * Returns the value unchanged when it already fits, and its JSON (serialized once, for storage).
+ */
+export function truncateToFit<T>(value: T, maxBytes: number): { value: T; json: string; truncated: boolean } {
+  const size = (v: unknown) => Buffer.byteLength(JSON.stringify(v));
+  const json = JSON.stringify(value);
+  if (Buffer.byteLength(json) <= maxBytes) return { value, json, truncated: false };
+  const copy = structuredClone(value);
+  // Collect string leaves with a setter, then shorten the longest first.
+  const leaves: { get: () => string; set: (s: string) => void }[] = [];
+  const walk = (node: unknown) => {
+    if (!node || typeof node !== 'object') return;
+    for (const key of Object.keys(node)) {
+      const holder = node as Record<string, unknown>;
+      const v = holder[key];
+      if (typeof v === 'string') leaves.push({ get: () => holder[key] as string, set: (s) => (holder[key] = s) });
+      else walk(v);
+    }
+  };
+  walk(copy);
+  for (let guard = 0; guard < 64 && size(copy) > maxBytes && leaves.length > 0; guard++) {
+    leaves.sort((a, b) => b.get().length - a.get().length);
+    const longest = leaves[0]!;
+    const s = longest.get();
+    const excess = size(copy) - maxBytes;
+    const keep = Math.max(0, s.length - excess - 64);
+    longest.set(`${s.slice(0, keep)}…[memflow: cut ${s.length - keep} of ${s.length} characters]`);
+    if (keep === 0) leaves.shift();
+  }
+  return { value: copy, json: JSON.stringify(copy), truncated: true };
+}
+
+/** X-Memflow-Occurred-At may run ahead of the API's clock by this much (clocks of two machines). */
+export const OCCURRED_AT_SKEW_MS = 5 * 60_000;
+/** Older than this, an X-Memflow-Occurred-At is a broken clock, not a spool that waited. */
+export const OCCURRED_AT_MAX_AGE_MS = 90 * 86_400_000;
+// ISO 8601 / RFC 3339 date-time with a zone, as Date.prototype.toISOString() writes it.
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * When a late-delivered event happened: X-Memflow-Occurred-At, which the hook client sends with
+ * the events it delivers from its spool (the entry's time). Absent: it happened now. A value that
+ * is not an ISO 8601 instant with a zone, is in the future beyond the skew, or is absurdly old is
+ * refused with a message naming the header (the client drops what the API refuses as bad input).
+ */
+export function occurredAtOf(header: unknown, now = Date.now()): Date | undefined | { error: string } {
+  if (header === undefined) return undefined;
+  const name = 'X-Memflow-Occurred-At';
+  if (typeof header !== 'string' || !ISO_INSTANT.test(header.trim())) {
+    return { error: `${name}: must be an ISO 8601 date-time with a zone, e.g. 2026-11-23T14:05:09.123Z` };
+  }
+  const at = Date.parse(header.trim());
+  if (Number.isNaN(at)) return { error: `${name}: not a valid date-time` };
+  if (at > now + OCCURRED_AT_SKEW_MS) return { error: `${name}: ${header.trim()} is in the future (more than ${OCCURRED_AT_SKEW_MS / 60_000} minutes ahead of the API's clock)` };
+  if (at < now - OCCURRED_AT_MAX_AGE_MS) return { error: `${name}: ${header.trim()} is more than ${OCCURRED_AT_MAX_AGE_MS / 86_400_000} days old` };
+  // It cannot have happened after it arrived: a clock a little ahead reads as now.
+  return new Date(Math.min(at, now));
+}
+
+const CACHE_SIZE = 2000;
+
+/**
+ * The project name for a hook that says which repository it comes from (X-Memflow-Project with
+ * X-Memflow-Project-Key, sent by the hook client): the project already keyed so; else the project of
+ * that name if no other repository holds it (an unkeyed one is claimed); else, when another repository
+ * already has the name, the name with the key's first six digits (`shop-1a2b3c`, keyedProjectName).
+ * Unrelated repositories named alike stay apart; every worktree and clone of one repository (same
+ * remote) is one project. Answers are cached per process: a project's key never changes once set.
+ */
+export interface ProjectIdentities {
+  nameFor(tenantId: string, name: string, key: string): Promise<string>;
+}
+
+export function createProjectIdentities(pool: PgPool): ProjectIdentities {
+  const cache = new Map<string, string>();
+  async function claim(tenantId: string, name: string, key: string): Promise<string | undefined> {
+    // Creates the project with this key, or takes over one of this name that has no key yet.
+    const { rows } = await pool.query<{ identity: string | null }>(
+      `INSERT INTO projects (tenant_id, name, identity, last_seen_at, updated_at) VALUES ($1, $2, $3, now(), now())
+       ON CONFLICT (tenant_id, name) DO UPDATE SET identity = COALESCE(projects.identity, excluded.identity)
+       RETURNING identity`,
+      [tenantId, name, key],
+    );
+    return rows[0]?.identity === key ? name : undefined;
+  }
+  return {
+    async nameFor(tenantId, name, key) {
+      const id = `${tenantId}:${key}`;
+      const hit = cache.get(id);
+      if (hit !== undefined) return hit;
+      const known = await pool.query<{ name: string }>('SELECT name FROM projects WHERE tenant_id = $1 AND identity = $2 ORDER BY created_at LIMIT 1', [tenantId, key]);
+      const resolved =
+        known.rows[0]?.name ?? (await claim(tenantId, name, key)) ?? (await claim(tenantId, keyedProjectName(name, key), key)) ?? name;
+      if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      cache.set(id, resolved);
+      return resolved;
+    },
+  };
+}
+
+// The route.
 
 export interface HookRouteDeps {
   prisma: PrismaClient;
@@ -43,15 +237,9 @@ export interface HookRouteDeps {
   redactionRules?: TenantRules;
   /** The capture ledger's counts (MEMFLOW_CAPTURE_LEDGER; on unless false). */
   ledger?: boolean;
-  /**
-   * How long a prompt's answer may wait for the memory pushed with it (ms; MEMFLOW_PROMPT_PUSH_MS).
-   * Past it the prompt is answered without: the agent is never held up by memflow. 0: no push.
-   */
+  /** How long a prompt's answer may wait for the memory pushed with it (context/hook-context.ts). */
   promptPushMs?: number;
 }
-
-/** The default wait for a prompt's push: well above its usual few ms, far below what a person notices. */
-export const DEFAULT_PROMPT_PUSH_MS = 150;
 
 /** The project: an explicit override (header or query) or the hook's cwd. */
 export function projectOf(header: unknown, query: unknown, cwd: string | undefined): string {
@@ -96,57 +284,10 @@ const hookDoc = documented({
   answers: { 200: hookAnswer, 413: null },
 });
 
-/** Projects named in this process's session starts. */
-const KNOWN_PROJECTS = 10_000;
-
-/**
- * A project's id by name, remembered once seen (ids never change). Only a guess that lets a start
- * context be built early: the route checks it against the project the event was stored in.
- */
-function createKnownProjects(pool: PgPool) {
-  const ids = new LRUCache<string, string>({ max: KNOWN_PROJECTS });
-  const keyOf = (tenantId: string, name: string) => `${tenantId}\u0000${name}`;
-  return {
-    remember(tenantId: string, name: string, id: string): void {
-      ids.set(keyOf(tenantId, name), id);
-    },
-    async idOf(tenantId: string, name: string): Promise<string | undefined> {
-      const known = ids.get(keyOf(tenantId, name));
-      if (known) return known;
-      const id = await resolveProjectId(pool, tenantId, name);
-      if (id) ids.set(keyOf(tenantId, name), id);
-      return id;
-    },
-  };
-}
-
-/** Writes an answer does not wait for, awaited before the server closes. */
-function createAfterAnswer() {
-  const pending = new Set<Promise<void>>();
-  return {
-    add(write: Promise<void>): void {
-      pending.add(write);
-      void write.finally(() => pending.delete(write));
-    },
-    async drain(): Promise<void> {
-      while (pending.size > 0) await Promise.allSettled([...pending]);
-    },
-  };
-}
-
 export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): void {
-  // The push's word frequencies (≈170 ms to read) load once, just after the server is up, rather
-  // than on the first prompt that would wait for them or on the server's start.
-  if ((deps.promptPushMs ?? DEFAULT_PROMPT_PUSH_MS) > 0) {
-    app.addHook('onReady', async () => {
-      setTimeout(() => rarity('the'), 0).unref();
-    });
-  }
+  const memory = registerHookContext(app, { pool: deps.pool, ...(deps.promptPushMs !== undefined ? { promptPushMs: deps.promptPushMs } : {}) });
   const identities = createProjectIdentities(deps.pool);
   const ledger = deps.ledger !== false;
-  const afterAnswer = createAfterAnswer();
-  const knownProjects = createKnownProjects(deps.pool);
-  app.addHook('onClose', () => afterAnswer.drain());
   app.post<{ Params: { event: string }; Querystring: { project?: string } }>(
     '/v1/hooks/:event',
     { bodyLimit: deps.maxBodyBytes, ...hookDoc },
@@ -174,7 +315,6 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
       if (violation) throw new HttpError(400, 'invalid_payload', `${violation.field}: ${violation.message}`);
       const askedTokens = contextTokensOfPayload(parsed.data as Record<string, unknown>);
       if (askedTokens.error) throw new HttpError(400, 'invalid_payload', askedTokens.error);
-      const startTokens = askedTokens.tokens ?? DEFAULT_CONTEXT_TOKENS;
 
       // An event delivered late from a hook client's spool says when it happened.
       const occurredAt = occurredAtOf(req.headers['x-memflow-occurred-at']);
@@ -198,43 +338,13 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
       const keyHeader = req.headers['idempotency-key'];
       const idem = idempotencyKey(event, redacted, typeof keyHeader === 'string' ? keyHeader : undefined);
 
-      // A new session's start context does not depend on its own first event: for a project memflow
-      // knows, it is built while the event is stored, so the agent's start waits for the slower of
-      // the two, not their sum. (A new project has no memory yet; its context is built after.)
-      const wantsContext = event === 'session-start' && raw.source !== 'resume';
+      // SessionStart and UserPromptSubmit are answered with memory (context/hook-context.ts), built
+      // while the event is stored; every other event with {}.
       const git = gitOfPayload(payload as Record<string, unknown>);
-      const contextOf = (projectId: string) =>
-        buildContext(deps.pool, {
-          tenantId: principal.tenantId,
-          projectId,
-          projectName,
-          budget: startTokens,
-          ...(git ? { branch: { current: git.branch ?? null, default: git.defaultBranch ?? null } } : {}),
-        }).catch((err: Error) => {
-          req.log.warn({ err: err.message, tenantId: principal.tenantId, keyId: principal.keyId }, 'start context unavailable');
-          return undefined;
-        });
-      // A prompt's push (the memory that bears on this task) is read while the event is stored, too.
-      const promptText = event === 'user-prompt-submit' && typeof raw.prompt === 'string' ? (payload as Record<string, unknown>).prompt : undefined;
-      const pushMs = deps.promptPushMs ?? DEFAULT_PROMPT_PUSH_MS;
-      const wantsPush = typeof promptText === 'string' && promptText.trim() !== '' && pushMs > 0 && req.headers['x-memflow-push'] !== 'off';
-      const pushOf = (projectId: string): Promise<BuiltPush | undefined> =>
-        buildPromptPush(deps.pool, { tenantId: principal.tenantId, projectId, projectName, prompt: promptText as string, agentSessionId: raw.session_id }).catch((err: Error) => {
-          req.log.warn({ err: err.message, tenantId: principal.tenantId, keyId: principal.keyId }, 'prompt push unavailable');
-          return undefined;
-        });
-      const earlyPush = wantsPush
-        ? knownProjects.idOf(principal.tenantId, projectName).then(
-            async (projectId) => (projectId ? { projectId, built: await pushOf(projectId) } : undefined),
-            () => undefined,
-          )
-        : undefined;
-      const early = wantsContext
-        ? knownProjects.idOf(principal.tenantId, projectName).then(
-            async (projectId) => (projectId ? { projectId, built: await contextOf(projectId) } : undefined),
-            () => undefined,
-          )
-        : undefined;
+      const answering =
+        event === 'session-start' || event === 'user-prompt-submit'
+          ? memory.begin({ req, tenantId: principal.tenantId, keyId: principal.keyId, event, raw, payload: payload as Record<string, unknown>, projectName, git, started, ...(askedTokens.tokens ? { startTokens: askedTokens.tokens } : {}) })
+          : undefined;
 
       t = performance.now();
       const stored = await deps.ingest.ingest(
@@ -281,51 +391,7 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
             )
           : undefined,
       ];
-      // A resumed conversation already holds the context it was given at its start.
-      if (wantsContext) {
-        // The project's memory under the default budget (PostgreSQL only: on the agent's critical path).
-        // The phase is what the answer waited for it once the event was stored.
-        t = performance.now();
-        const ahead = await early;
-        const built = ahead?.projectId === stored.projectId ? ahead.built : await contextOf(stored.projectId);
-        knownProjects.remember(principal.tenantId, projectName, stored.projectId);
-        req.timings.context = performance.now() - t;
-        // Its receipt, keyed by the event: a retried SessionStart (a duplicate delivery) writes none
-        // again. It is memflow's accounting, not the agent's: written just after the answer, never
-        // waited for (a receipt that cannot be written is logged, as any serving's).
-        if (built) {
-          const serving = { tenantId: principal.tenantId, projectId: stored.projectId, sessionId: stored.sessionId, channel: 'session_start', idempotencyKey: `session_start:${stored.eventId}`, budget: startTokens };
-          afterAnswer.add(recordServing(deps.pool, req.log, serving, built));
-        }
-        t = performance.now();
-        await Promise.all(provenance);
-        req.timings.record = performance.now() - t;
-        // A hook client that sent its git state has the working tree: it checks the cited items
-        // against today's code and takes memflowCheck out before Claude Code sees the answer.
-        return sessionStartOutput(built?.context ?? '', git && built?.check ? { project: projectName, items: built.check } : undefined);
-      }
-      if (wantsPush) {
-        t = performance.now();
-        // The push waits at most promptPushMs in all (the store included): past it the prompt goes without.
-        let timer: NodeJS.Timeout | undefined;
-        const deadline = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(0, pushMs - (performance.now() - started)))));
-        let built: BuiltPush | undefined;
-        try {
-          const ahead = await Promise.race([earlyPush, deadline]);
-          built = ahead === undefined ? undefined : ahead.projectId === stored.projectId ? ahead.built : await Promise.race([pushOf(stored.projectId), deadline]);
-        } finally {
-          clearTimeout(timer);
-        }
-        knownProjects.remember(principal.tenantId, projectName, stored.projectId);
-        req.timings.push = performance.now() - t;
-        await Promise.all(provenance);
-        if (!built || built.items.length === 0) return {};
-        if (!stored.duplicate) {
-          const serving = { tenantId: principal.tenantId, projectId: stored.projectId, sessionId: stored.sessionId, channel: 'user_prompt', idempotencyKey: `user_prompt:${stored.eventId}`, budget: PROMPT_PUSH_TOKENS };
-          afterAnswer.add(recordServing(deps.pool, req.log, serving, built));
-        }
-        return promptPushOutput(built.context);
-      }
+      if (answering) return answering.answer(stored, provenance);
       await Promise.all(provenance);
       return {};
     },

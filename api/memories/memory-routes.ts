@@ -14,9 +14,9 @@ import type { Indexer } from './index-now.js';
 import { MAX_MEMORY_CHARS, MAX_TITLE_CHARS, STATED_KINDS, STATED_ORIGINS, stateMemory } from './stated-memories.js';
 import { pgRunner, readMemories } from './memory-reads.js';
 import { batchGetAnswer, memoryRecord, NO_NUL, statedMemory } from '../../messages/api-v1.js';
-import { answer, memoryRefParam, parseOr400, projectOfRequest, projectParam } from '../validation.js';
+import { answer, channelParam, memoryRefParam, parseOr400, projectOfRequest, projectParam } from '../validation.js';
 import { documented, projectHeaders } from '../openapi-doc.js';
-import { channelParam, recordServedRecords } from '../context/context-receipt.js';
+import { recordServedRecords } from '../../common/server/context-receipts.js';
 
 export interface MemoryRouteDeps {
   prisma: PrismaClient;

@@ -11,18 +11,16 @@ import type { Logger } from '../../common/server/logger.js';
 import type { AgentName } from '../../messages/hooks-v1.js';
 import type { PgPool } from '../../common/server/pg.js';
 import { commonTermsReader, keywordSearch, timeWindowOf, windowSearch } from './keyword.js';
-import { aboveVectorFloor, diversify, zScoreFusion } from './fusion.js';
-import { hydrateResults } from './hydrate.js';
-import { resolveProjectId } from './project-lookup.js';
+import { aboveVectorFloor, diversify, hydrateResults, zScoreFusion } from './fusion.js';
 import { vectorSearch, type VectorBackend } from './semantic.js';
-import { refKey, type RankedRef, type RecordType, type SearchMode, type SearchResult, type SearchScope, SEARCH_MODES } from './search-types.js';
+import { refKey, resolveProjectId, type RankedRef, type RecordType, type SearchMode, type SearchResult, type SearchScope, SEARCH_MODES } from './search-types.js';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { requirePrincipal } from '../auth.js';
 import { searchAnswer } from '../../messages/api-v1.js';
-import { agentParam, answer as serialize, instantParam, limitParam, parseOr400, projectOfRequest, projectParam, textParam, typesParam } from '../validation.js';
+import { agentParam, answer as serialize, channelParam, instantParam, limitParam, parseOr400, projectOfRequest, projectParam, textParam, typesParam } from '../validation.js';
 import { documented, projectHeaders } from '../openapi-doc.js';
-import { channelParam, recordServedRecords } from '../context/context-receipt.js';
+import { recordServedRecords } from '../../common/server/context-receipts.js';
 
 export interface SearchRequest {
   tenantId: string;

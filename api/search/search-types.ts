@@ -1,6 +1,7 @@
 /**
- * The vocabulary shared by the retrieval modules: record types, filters and ranked lists; then the
- * scope as SQL and the prepared statements the legs run.
+ * The vocabulary shared by the retrieval modules: record types, filters and ranked lists; the
+ * project a search names, to its id (resolveProjectId); then the scope as SQL and the prepared
+ * statements the legs run.
  */
 
 import type { AgentName } from '../../messages/hooks-v1.js';
@@ -57,6 +58,12 @@ export interface SearchResult {
 }
 
 export const refKey = (r: { type: RecordType; id: string }) => `${r.type}:${r.id}`;
+
+/** A project name to its id, within the caller's tenant only: the scope's project. */
+export async function resolveProjectId(pool: PgPool, tenantId: string, name: string): Promise<string | undefined> {
+  const { rows } = await pool.query<{ id: string }>('select id from projects where tenant_id = $1 and name = $2', [tenantId, name]);
+  return rows[0]?.id;
+}
 
 /**
  * Small SQL helpers of the retrieval queries: positional parameters for statements assembled from

@@ -2,9 +2,15 @@
  * Injection receipts in PostgreSQL (docs/receipts.md): each serving of context to an agent writes
  * one receipt (idempotent on its key: a retried SessionStart writes once) with its items; when the
  * receiving session closes, its receipts' items are judged used or unused from what the session
- * did (common/rules/uptake.ts); context ranking reads each candidate's uptake back.
+ * did (common/rules/uptake.ts); context ranking reads each candidate's uptake back. The records an
+ * agent's MCP tools are handed (GET /v1/search and POST /v1/memories:batchGet with a `channel`: a
+ * person's search is no injection) get theirs here too (recordServedRecords); the context servings'
+ * own (SessionStart, GET /v1/context) are written by api/context/context-receipt.ts.
  */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from './logger.js';
 import type { PgPool } from './pg.js';
+import { countTokens } from '../rules/tokens.js';
 import { judgeUptake, sessionActivity, type ReceivedItem } from '../rules/uptake.js';
 import type { KindUptake, UptakeStats } from '../rules/uptake-ranking.js';
 import type { ObservationLine } from '../rules/check-outcomes.js';
@@ -66,6 +72,39 @@ export async function writeReceipt(pool: PgPool, r: ReceiptInput): Promise<void>
     r.items.map((i) => i.reason),
     JSON.stringify((r.withheld ?? []).slice(0, WITHHELD_KEPT).map((i) => ({ id: i.id, type: i.type, score: Number.isFinite(i.score) ? Math.round(i.score * 100) / 100 : 0, reason: i.reason }))),
   ]);
+}
+
+/** A record handed over by search or get: the text the agent reads of it, and why it is there. */
+export interface ServedRecord {
+  id: string;
+  type: string;
+  project: string | undefined;
+  text: string;
+  score: number;
+  reason: string;
+}
+
+/**
+ * One receipt per project of the records (no token budget: 0), keyed per request. A receipt that
+ * cannot be written is logged, never a failed answer: the agent's records matter more than their
+ * accounting.
+ */
+export async function recordServedRecords(pool: PgPool, log: Pick<Logger, 'warn'>, tenantId: string, channel: string, records: ServedRecord[]): Promise<void> {
+  const byProject = new Map<string, ServedRecord[]>();
+  for (const r of records) if (r.project) byProject.set(r.project, [...(byProject.get(r.project) ?? []), r]);
+  if (byProject.size === 0) return;
+  // The projects' ids by name, within the tenant (a name it does not hold gets no receipt).
+  const { rows: projects } = await pool.query<{ id: string; name: string }>('select id, name from projects where tenant_id = $1 and name = any($2::text[])', [tenantId, [...byProject.keys()]]);
+  const idOf = new Map(projects.map((p) => [p.name, p.id]));
+  for (const [project, rows] of byProject) {
+    const projectId = idOf.get(project);
+    if (!projectId) continue;
+    const items = rows.map((r) => ({ id: r.id, type: r.type, tokens: countTokens(r.text), score: r.score, reason: r.reason }));
+    const totalTokens = items.reduce((a, i) => a + i.tokens, 0);
+    await writeReceipt(pool, { tenantId, projectId, channel, idempotencyKey: `${channel}:${randomUUID()}`, budget: 0, totalTokens, items }).catch((err: Error) =>
+      log.warn({ err: err.message, tenantId, channel }, 'injection receipt not written'),
+    );
+  }
 }
 
 /**

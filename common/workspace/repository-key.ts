@@ -7,7 +7,7 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { repositoryDirOf } from './project-naming.js';
+import { MAX_PROJECT_NAME_LENGTH, repositoryDirOf } from './project-naming.js';
 
 /** `git@github.com:Acme/Shop.git`, `https://user@github.com/Acme/Shop` → `github.com/acme/shop`. */
 export function normalizeRemote(url: string): string {
@@ -61,3 +61,9 @@ export function projectIdentityOf(cwd: string): { key: string; fromRemote: boole
   }
   return { key: crypto.createHash('sha256').update(basis).digest('hex').slice(0, 16), fromRemote: Boolean(remote) };
 }
+
+/** A project key as the API takes it (X-Memflow-Project-Key): the 16 hex digits projectKeyOf gives. */
+export const PROJECT_KEY = /^[0-9a-f]{16}$/;
+
+/** The name a repository gets when another repository already holds its folder's name: `shop-1a2b3c`. */
+export const keyedProjectName = (name: string, key: string) => `${name.slice(0, MAX_PROJECT_NAME_LENGTH - 7)}-${key.slice(0, 6)}`;

@@ -81,7 +81,7 @@ backend memflow_apis
   # one that is stopping answers 503. Such a request is sent again, to another API (redispatch on
   # every retry), when replaying it is safe: reads, and hook deliveries, which the API stores once
   # per idempotency key (the Idempotency-Key header, the tool_use_id, or the body's own key; see
-  # api/capture/payload.ts). Anything else is retried only when it never reached an API.
+  # api/capture/hook-routes.ts). Anything else is retried only when it never reached an API.
   retries 3
   option redispatch 1
   retry-on conn-failure empty-response 502 503 504

@@ -12,7 +12,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { apiUrlHeader } from '../../cli/relay/relay-mcp.js';
+import { apiUrlHeader } from '../../cli/relay/relay-server.js';
 import { defaultRelayPort } from '../../cli/relay/relay-port.js';
 import { versionIn } from '../../cli/hosts/install-shared.js';
 import { notPortable } from '../../cli/hosts/repo-files.js';

@@ -1,11 +1,11 @@
 /**
- * The session workflow's state (workflows/capture/session-state.ts): what `captured` signals add,
+ * The session workflow's state (workflows/capture/session-workflow.ts, SessionState): what `captured` signals add,
  * repeated signals dropped, and what continue-as-new carries, including a carried state written
  * by runs from before batched capture (extra fields, ignored).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SessionState } from '../../workflows/capture/session-state.js';
+import { SessionState } from '../../workflows/capture/session-workflow.js';
 import type { CaptureProgress } from '../../messages/capture-v1.js';
 import type { CarriedSessionState } from '../../messages/workflows-v1/session.js';
 

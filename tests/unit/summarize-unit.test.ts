@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { renderEvent } from '../../common/rules/observation.js';
-import { chooseBatch } from '../../activities/summarize/batch-summary.js';
+import { chooseBatch } from '../../activities/summarize/summarize-activities.js';
 import { callStructured, createAnthropic, PriceTable } from '../../activities/summarize/summary-call.js';
 import { retryAfterMs } from '../../activities/failures.js';
 import { Failure } from '../../messages/errors-v1.js';

@@ -3,8 +3,8 @@
  * observation, in batches, and tells the workflow what a batch added with one `captured` signal per
  * session (counts of events, stops, ends and the observation tokens), through an outbox, so a
  * session costs Temporal a signal per turn or summary batch, not per event. The workflow tracks the
- * session's state and closes at `session-end` or after an idle timeout, soon when it only holds late
- * events. Along the way it summarizes (summarize/summarize-steps.ts): batches as observations
+ * session's state (SessionState, the small class it owns, at the end of this file) and closes at
+ * `session-end` or after an idle timeout, soon when it only holds late events. Along the way it summarizes (summarize/summarize-steps.ts): batches as observations
  * accumulate, a rolling summary at stops, the final summary and learnings at the end, parking that
  * work (never dropping it) when the budget is spent. It continues-as-new with its (tiny) state long
  * before Temporal's history limits.
@@ -17,8 +17,8 @@ import { captureWrites, sessionSettle } from '../activity-presets.js';
 import { Failure } from '../../messages/errors-v1.js';
 import type { CaptureActivities } from '../../activities/capture/capture-activities.js';
 import type { CloseActivities } from '../../activities/summarize/session-close.js';
-import { DEFAULT_TUNING, capturedSignal, sessionViewQuery, type SessionResult, type SessionWorkflowInput } from '../../messages/workflows-v1/session.js';
-import { SessionState } from './session-state.js';
+import { addProgress, NO_PROGRESS, type CaptureProgress } from '../../messages/capture-v1.js';
+import { DEFAULT_TUNING, capturedSignal, sessionViewQuery, type CarriedSessionState, type ParkedView, type SessionResult, type SessionStatus, type SessionView, type SessionWorkflowInput, type SummarizeState } from '../../messages/workflows-v1/session.js';
 import { SessionSummarizer } from '../summarize/summarize-steps.js';
 import { endWhileParked, stopWithoutCatchUp } from './session-generations.js';
 
@@ -143,5 +143,65 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       await condition(allHandlersFinished);
       await continueAsNew<typeof sessionWorkflow>({ ...input, carried: state.carry() });
     }
+  }
+}
+
+/**
+ * The session workflow's in-memory state: the capture progress signalled and not yet acted on
+ * (repeated signals dropped), the session's counts, its summarization progress and its status.
+ */
+export class SessionState {
+  eventCount: number;
+  runs: number;
+  status: SessionStatus = 'active';
+  understanding: SummarizeState;
+  summaries = 0;
+  parked: ParkedView | null = null;
+  /** The run holds late events (after the session's session-end): it closes after a short quiet. */
+  late: boolean;
+  /** Capture progress signalled and not yet acted on. */
+  private captured: CaptureProgress;
+  /** Highest sequence a capture signal covered: a repeated signal (sweeper, second API) is dropped. */
+  private capturedThrough: number;
+
+  constructor(carried?: CarriedSessionState) {
+    this.eventCount = carried?.eventCount ?? 0;
+    this.runs = (carried?.runs ?? 0) + 1;
+    this.understanding = carried?.understanding ?? { summarizedThrough: 0, pendingTokens: 0, batchesSinceRolling: 0, unsynced: false };
+    this.captured = carried?.captured ?? NO_PROGRESS;
+    this.capturedThrough = carried?.captured?.throughSequence ?? 0;
+    this.late = carried?.late ?? false;
+  }
+
+  /** Adds a capture signal's progress unless it repeats one already counted. */
+  capture(p: CaptureProgress): void {
+    if (p.throughSequence <= this.capturedThrough) return;
+    this.capturedThrough = p.throughSequence;
+    this.captured = addProgress(this.captured, p);
+  }
+
+  get hasCaptured(): boolean {
+    return this.captured.events > 0;
+  }
+
+  /** The progress signalled since the last call. */
+  takeCaptured(): CaptureProgress {
+    const p = this.captured;
+    this.captured = { ...NO_PROGRESS, throughSequence: this.capturedThrough };
+    return p;
+  }
+
+  view(): SessionView {
+    return { status: this.status, eventCount: this.eventCount, pending: 0, runs: this.runs, summaries: this.summaries, parked: this.parked };
+  }
+
+  carry(): CarriedSessionState {
+    return {
+      eventCount: this.eventCount,
+      runs: this.runs,
+      understanding: this.understanding,
+      captured: { ...this.captured, throughSequence: this.capturedThrough },
+      late: this.late,
+    };
   }
 }

@@ -15,7 +15,7 @@ import { Failure, SUMMARIZE_OFFLINE_ON } from '../../messages/errors-v1.js';
 import type { SummarizeActivities, SummaryOutcome } from '../../activities/summarize/summarize-activities.js';
 import type { CloseActivities, SessionEndOutcome } from '../../activities/summarize/session-close.js';
 import type { SessionTuning } from '../../messages/workflows-v1/session.js';
-import type { SessionState } from '../capture/session-state.js';
+import type { SessionState } from '../capture/session-workflow.js';
 
 interface SessionIds {
   tenantId: string;
