@@ -12,6 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DIMENSIONS, featuresOf, scoreWith } from '../../common/rules/stated-rule-model.js';
 import { againstRule, markerRulesOf, ruleLikeness, sentencesOf, standingInstruction } from '../../common/rules/stated-rule.js';
+import { isTaskClause } from '../../common/rules/stated-rule-markers.js';
 import { conversationItems } from './conversation-items.js';
 import { repoRoot } from '../../infra/profile.js';
 
@@ -44,10 +45,12 @@ interface Row {
   like: number;
   /** A sentence or two, ≤ 300 characters. */
   short: boolean;
-  /** The agent's turn came before it. */
+  /** The agent's turn before it asked something. */
   after: boolean;
   /** The words the markers took as rules (not replies). */
   quotes: string[];
+  /** No question, no request for the task, nothing the markers read as a story, failure, evaluation or musing. */
+  plain: boolean;
   fold: number;
   split: string;
 }
@@ -62,8 +65,9 @@ const rows: Row[] = items.map((item, n) => {
     reply: m.rules.some((r) => r.proposal),
     like: againstRule(item.text) ? -9 : ruleLikeness(item.text),
     short: sentencesOf(item.text).length <= 2 && item.text.trim().length <= 300,
-    after: Boolean(item.context),
+    after: Boolean(item.context && /[?？]\s*$/u.test(item.context.trim())),
     quotes: m.rules.filter((r) => !r.proposal).map((r) => r.quote),
+    plain: !/[?？]/u.test(item.text) && !sentencesOf(item.text).some((x) => isTaskClause(x)) && !againstRule(item.text),
     fold: n % 5,
     split: item.split,
   };
@@ -105,6 +109,7 @@ const prob = (w: Float64Array, r: Row) => {
   return 1 / (1 + Math.exp(-z));
 };
 
+const STANDING_BONUS = Number(process.env.STANDING_BONUS ?? 0.3);
 const l2 = Number(args.l2);
 const epochs = Number(args.epochs);
 const lr = Number(args.lr);
@@ -119,7 +124,7 @@ for (let k = 0; k < 5; k++) {
     if (r.fold !== k) return;
     oof[i] = prob(w, r);
     const p1 = (x: string) => 1 / (1 + Math.exp(-scoreWith(w, 0, featuresOf(x))));
-    oofQuotes[i] = r.quotes.length === 0 ? 0 : Math.max(...r.quotes.map((q) => (standingInstruction(q.trim().toLowerCase()) ? 1 : p1(q))));
+    oofQuotes[i] = r.quotes.length === 0 ? 0 : Math.max(...r.quotes.map((q) => (standingInstruction(q.trim().toLowerCase()) ? Math.min(1, p1(q) + STANDING_BONUS) : p1(q))));
     const each = sentencesOf(items[i]!.text);
     oofSentences[i] = each.length < 2 ? oof[i]! : Math.min(...each.map((x) => 1 / (1 + Math.exp(-scoreWith(w, 0, featuresOf(x, !process.env.NO_FAMILIES))))));
   });
@@ -144,9 +149,10 @@ console.log(`markers alone       prompts ${pr((r) => r.markers, prompts)} | turn
 for (const t of [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]) console.log(`model ≥ ${t.toFixed(2)}       prompts ${pr((_r, p) => p >= t, prompts)} | turns ${pr((_r, p) => p >= t, conv)}`);
 const fresh = (r: Row) => r.split === 'dev-extra3';
 /** The detector's combination (common/rules/stated-rule.ts statedRulesOf) with the out-of-fold probability. */
-const combined = (veto: number, rescue: number, each: number, after = rescue, byQuote = false) => (r: Row, p: number) => (r.reply ? true : r.markers ? (byQuote ? Math.max(p, oofQuotes[rows.indexOf(r)]!) : p) >= veto : p >= (r.after ? after : rescue) && r.short && r.like >= 0.5 && oofSentences[rows.indexOf(r)]! >= each);
+const GATE = process.env.GATE ?? 'like';
+const combined = (veto: number, rescue: number, each: number, after = rescue, byQuote = false) => (r: Row, p: number) => (r.reply ? true : r.markers ? (byQuote ? Math.max(p, oofQuotes[rows.indexOf(r)]!) : p) >= veto : p >= (r.after ? after : rescue) && r.short && (GATE === 'like' ? r.like >= 0.5 : r.plain) && oofSentences[rows.indexOf(r)]! >= each);
 for (const lo of [0.3, 0.4, 0.5, 0.6]) console.log(`veto when utterance and its quotes<${lo} rescue≥0.8 prompts ${pr(combined(lo, 0.8, 0.5, 0.8, true), prompts)} | turns ${pr(combined(lo, 0.8, 0.5, 0.8, true), conv)} | dev-extra3 ${pr(combined(lo, 0.8, 0.5, 0.8, true), fresh)}`);
-for (const after of [0.8]) console.log(`veto<0.5 rescue≥0.8 after a turn ≥${after} prompts ${pr(combined(0.5, 0.8, 0.5, after), prompts)} | turns ${pr(combined(0.5, 0.8, 0.5, after), conv)} | dev-extra3 ${pr(combined(0.5, 0.8, 0.5, after), fresh)}`);
+for (const after of [0.8, 1.01]) console.log(`veto<0.5 rescue≥0.8 after a question ≥${after} prompts ${pr(combined(0.5, 0.8, 0.5, after, true), prompts)} | turns ${pr(combined(0.5, 0.8, 0.5, after, true), conv)} | dev-extra3 ${pr(combined(0.5, 0.8, 0.5, after, true), fresh)}`);
 console.log(`markers alone       dev-extra3 (the markers never tuned on it) ${pr((r) => r.markers, fresh)}`);
 for (const t of [0.5, 0.7, 0.9]) console.log(`model ≥ ${t.toFixed(2)}       dev-extra3 ${pr((_r, p) => p >= t, fresh)}`);
 for (const lo of [0.3, 0.5, 0.6, 0.7, 0.8]) for (const hi of [0.8, 0.9]) for (const each of [0.5]) console.log(`veto<${lo} rescue≥${hi} each≥${each} prompts ${pr(combined(lo, hi, each), prompts)} | turns ${pr(combined(lo, hi, each), conv)} | dev-extra3 ${pr(combined(lo, hi, each), fresh)}`);
@@ -167,3 +173,9 @@ if (args.write) {
 if (process.env.SHOW_DEV_TURNS) rows.forEach((r, i) => {
   if (conv(r) && !r.reply && !r.markers && oof[i]! >= 0.8 && r.short && r.like >= 0.5) console.log(`${r.y ? 'TP' : 'FP'} ${oof[i]!.toFixed(2)} ${oofSentences[i]!.toFixed(2)} ${items[i]!.text.slice(0, 200)}`);
 });
+if (process.env.SHOW_FRESH) {
+  const f = combined(0.5, 0.8, 0.5, 0.8, true);
+  rows.forEach((r, i) => {
+    if (fresh(r) && f(r, oof[i]!) !== Boolean(r.y)) console.log(`${r.y ? 'FN' : 'FP'} p ${oof[i]!.toFixed(2)} quotes ${oofQuotes[i]!.toFixed(2)} markers ${r.markers} like ${r.like.toFixed(1)} | ${items[i]!.context ? `(after: ${items[i]!.context!.slice(0, 60)}) ` : ''}${items[i]!.text.slice(0, 150)}`);
+  });
+}

@@ -334,6 +334,9 @@ export function againstRule(text: string): boolean {
  */
 export const VETO_BELOW = 0.5;
 
+/** What a standing instruction ("Always run go vet before committing.") adds to the model's reading of its words before the veto. */
+const STANDING_BONUS = 0.3;
+
 /** At or above this the model finds a rule the markers missed (in an utterance of a sentence or two that reads like a rule). */
 export const RESCUE_AT = 0.8;
 
@@ -355,14 +358,16 @@ export function statedRulesOf(text: string, previous?: string): RuleVerdict {
   // The model finds a rule the markers missed only in a short utterance (a sentence or two, as a rule is typed to an agent): in
   // a long turn of a conversation it cannot tell which sentence it read as a rule, and background reads like one.
   const short = sentences.length <= 2 && quote.length <= 300;
-  if (markers.rules.length === 0 && !short) return markers;
+  // …and not in answer to the agent's question: the answer ("We store some of them as local time strings.") is read with the
+  // question by the markers (stated-rule-context.ts); the model, blind to the question, would take a fact given on request for a rule.
+  if (markers.rules.length === 0 && (!short || (previous && /[?？]\s*$/u.test(previous.trim())))) return markers;
   const p = ruleProbability(text);
   if (markers.rules.length > 0) {
     if (p >= VETO_BELOW) return markers;
     // The utterance as a whole reads as no rule ("TestBucketRefill fails, fix it. Always run go vet…"): a rule stays when its own words read as one.
-    // A standing instruction ("Never commit generated files under dist/.") is kept on the markers' word: in the imperative
-    // mood of a request, the model reads it as one (its dev material holds far more imperative requests than imperative rules).
-    const rules = markers.rules.filter((r) => standingInstruction(r.quote.trim().toLowerCase()) || ruleProbability(r.quote) >= VETO_BELOW);
+    // A standing instruction ("Never commit generated files under dist/.") counts in its favour: in the imperative mood of a
+    // request, the model reads it as one (its dev material holds far more imperative requests than imperative rules).
+    const rules = markers.rules.filter((r) => ruleProbability(r.quote) + (standingInstruction(r.quote.trim().toLowerCase()) ? STANDING_BONUS : 0) >= VETO_BELOW);
     return rules.length === 0 ? { label: 'other', rules } : { label: rules.some((r) => r.kind === 'decision') ? 'decision' : 'rule', rules };
   }
   if (p < RESCUE_AT || ruleLikeness(text) < SAID_THRESHOLD || againstRule(text)) return markers;
