@@ -10,6 +10,7 @@
  *   npm run bench:stated-rules [-- --errors dev]
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { statedRulesOf } from '../common/rules/stated-rule.js';
@@ -35,14 +36,14 @@ if (args.errors && /(?:^|:)test/.test(args.errors)) {
   console.error('--errors lists the dev splits only (dev, dev-extra): the test splits are read for figures, never for their items');
   process.exit(2);
 }
-const extraFiles = ['dev-extra.json', 'test-extra.json', 'dev-extra2.json', 'test-extra2.json'].map((f) => path.join(path.dirname(args.file), f)).filter((f) => fs.existsSync(f));
+const extraFiles = ['dev-extra.json', 'test-extra.json', 'dev-extra2.json', 'test-extra2.json', 'test-extra3.json', 'dev-extra3.json'].map((f) => path.join(path.dirname(args.file), f)).filter((f) => fs.existsSync(f));
 const items = [
   ...[args.file, ...extraFiles].flatMap((f) => (JSON.parse(fs.readFileSync(f, 'utf8')) as { items: Item[] }).items),
   // --conversations corpus: every user turn of bench/decisions/corpus's conversations, decisive turns and decoys' genuine rules positive.
   ...args.conversations!.flatMap((c) => conversationItems(c) as Item[]),
 ];
-/** The held-out sets together: the test half of labels.json, test-extra.json and test-extra2.json. */
-const heldOut = (split: string) => (/^test(?:-extra2?)?$/.test(split) ? ['test+extra'] : []);
+/** The held-out sets together: the test half of labels.json, test-extra.json, test-extra2.json and test-extra3.json. */
+const heldOut = (split: string) => (/^test(?:-extra[23]?)?$/.test(split) ? ['test+extra'] : []);
 const positive = (i: Item) => i.label === 'rule' || i.label === 'decision';
 
 interface Counts {
@@ -58,10 +59,15 @@ const byLabel = new Map<string, { n: number; taken: number }>();
 const errors: string[] = [];
 const crashed: string[] = [];
 const started = performance.now();
+/** Time per call, labelled prompts and conversation turns apart (the first calls pay for compiling the regexes and loading the model). */
+const promptMs: number[] = [];
+const turnMs: number[] = [];
 for (const item of items) {
   let verdict: ReturnType<typeof statedRulesOf>;
   try {
+    const t0 = performance.now();
     verdict = statedRulesOf(item.text, item.context);
+    (item.split.includes(':') ? turnMs : promptMs).push(performance.now() - t0);
   } catch (e) {
     // A detector that throws on an utterance takes nothing from it: counted, and named on the dev splits.
     crashed.push(`${item.id} [${item.split}]${/(?:^|:)test/.test(item.split) ? '' : ` ${item.text.slice(0, 80)}`}: ${(e as Error).message.slice(0, 120)}`);
@@ -110,5 +116,9 @@ printColumns(
   [...byLabel.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, [String(v.n), `${v.taken} (${((100 * v.taken) / v.n).toFixed(0)} %)`]]),
 );
 console.log(`\n${items.length} items judged in ${ms.toFixed(1)} ms (goal on test: precision ≥ 0.97, recall ≥ 0.90)`);
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? NaN;
+for (const [name, xs] of [['prompt', promptMs.slice(20)], ['conversation turn', turnMs]] as const) {
+  if (xs.length > 0) console.log(`per ${name} (${xs.length}): mean ${(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(3)} ms, p50 ${quantile(xs, 0.5).toFixed(3)}, p99 ${quantile(xs, 0.99).toFixed(3)}, max ${Math.max(...xs).toFixed(3)} ms; load average ${os.loadavg()[0]!.toFixed(2)}`);
+}
 if (crashed.length > 0) console.log(`\nthe detector threw on ${crashed.length} item(s) (counted as no rule):\n  ${crashed.join('\n  ')}`);
 if (errors.length > 0) console.log(`\n${args.errors} errors (${errors.length}):\n${errors.join('\n')}`);

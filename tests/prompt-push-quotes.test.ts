@@ -43,8 +43,9 @@ async function session(prompts: string[]): Promise<string> {
   return sid;
 }
 
-// Reads like a rule in words the markers do not know (they now take "amounts … are written from amount_cents as plain integers" for one).
-const SAID = 'ok so for the ledger: the CSV export takes amount_cents and format_money formats it once.';
+// Reads like a rule in words the detector does not take for one (it now takes "amounts … are written from amount_cents as plain integers"
+// and, with its learned model, "ok so for the ledger: the CSV export takes amount_cents and format_money formats it once.").
+const SAID = 'ok so in the ledger, amount_cents goes into the CSV export and format_money formats it once at the end.';
 const REQUEST = 'Fix the flaky webhook retry test in tests/test_webhooks.py and tell me what broke.';
 
 test("a person's earlier words that read like a rule reach a later task that bears on them, quoted as said, once", async () => {
@@ -64,7 +65,7 @@ test("a person's earlier words that read like a rule reach a later task that bea
   const task = 'Invoices exported to the accountant show amounts like 19.989999 — the CSV export looks broken.';
   const out = await post('user-prompt-submit', { session_id: sid, hook_event_name: 'UserPromptSubmit', prompt: task });
   const pushed = (out.hookSpecificOutput as { additionalContext?: string } | undefined)?.additionalContext ?? '';
-  assert.match(pushed, /\[said by a person, \d{4}-\d{2}-\d{2}, in an earlier session; not recorded as a rule\] "ok so for the ledger: the CSV export takes amount_cents/);
+  assert.match(pushed, /\[said by a person, \d{4}-\d{2}-\d{2}, in an earlier session; not recorded as a rule\] "ok so in the ledger, amount_cents goes into the CSV export/);
   assert.doesNotMatch(pushed, /flaky webhook/, 'a request is never quoted');
 
   // Explain says why, as an observation item; the same session is not handed it again.

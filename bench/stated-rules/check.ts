@@ -8,7 +8,9 @@
  * `test-extra.json` (more held-out material, written before the detector was changed), are held to
  * the same item checks, with their own split name, and no id or text may repeat across the files. The
  * second pair, `dev-extra2.json` (r3xxx) and `test-extra2.json` (r4xxx), also has floors: size,
- * positive share, and every language present with positives and negatives.
+ * positive share, and every language present with positives and negatives; so has `test-extra3.json`
+ * (r5xxx), a third held-out file written and committed before the detector's redesign, and `dev-extra3.json`
+ * (r6xxx), dev material written after it, before the detector was run on it.
  * Prints the counts; exits 1 on any violation.
  *
  *   /work/main/node_modules/.bin/tsx bench/stated-rules/check.ts [labels.json]
@@ -43,6 +45,16 @@ const EXTRA_FILES = [
     file: 'test-extra2.json',
     split: 'test-extra2',
     floors: { idPrefix: 'r4', minItems: 120, minPositiveShare: 0.4, maxPositiveShare: 0.55, minPerLang: 4 },
+  },
+  {
+    file: 'dev-extra3.json',
+    split: 'dev-extra3',
+    floors: { idPrefix: 'r6', minItems: 150, minPositiveShare: 0.4, maxPositiveShare: 0.55, minPerLang: 4 },
+  },
+  {
+    file: 'test-extra3.json',
+    split: 'test-extra3',
+    floors: { idPrefix: 'r5', minItems: 150, minPositiveShare: 0.4, maxPositiveShare: 0.55, minPerLang: 4 },
   },
 ] as const satisfies readonly ExtraFile[];
 const KEYS = new Set(['id', 'split', 'lang', 'text', 'label', 'context', 'rule', 'note']);
