@@ -11,7 +11,7 @@ import { HttpError } from '../errors.js';
 import { buildContext, DEFAULT_CONTEXT_TOKENS, MAX_CONTEXT_TOKENS } from './start-context.js';
 import { buildPromptPush, PROMPT_PUSH_TOKENS } from './prompt-push.js';
 import { buildFilePush, FILE_PUSH_TOKENS, MAX_FILE_PATH } from './file-push.js';
-import { resolveProjectId } from '../search/project-lookup.js';
+import { resolveProjectId } from '../search/search-types.js';
 import { randomUUID } from 'node:crypto';
 import { contextAnswer, RECEIPT_CHANNEL } from '../../messages/api-v1.js';
 import { recordServing, sessionOfAgentId } from './context-receipt.js';
