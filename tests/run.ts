@@ -234,15 +234,10 @@ function resultsOf(tapFile: string): { counts: Counts; failures: TapFailure[] } 
   return { counts: { passed: count('pass'), failed: count('fail') + count('cancelled'), skipped: count('skipped') + count('todo') }, failures: tapFailures(tap) };
 }
 
-/**
- * Runs a static check, printing its output only when it fails. It runs at a lower priority than the
- * tests: nothing waits for it until the tiers are over, so it takes the CPU they leave (while they
- * wait on servers, agent CLIs and timers) instead of slowing them down.
- */
+/** Runs a static check, printing its output only when it fails. */
 async function runCheck(name: string, argv: string[]): Promise<boolean> {
   const t = Date.now();
   const child = spawn(argv[0]!, argv.slice(1), { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-  if (child.pid !== undefined) os.setPriority(child.pid, CHECK_NICENESS);
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -251,9 +246,6 @@ async function runCheck(name: string, argv: string[]): Promise<boolean> {
   if (code !== 0) console.log(output.trimEnd());
   return code === 0;
 }
-
-/** The static checks' niceness (0 is the tests', 19 the lowest priority). */
-const CHECK_NICENESS = 10;
 
 /** How many of a tier's slowest files its last lines name (all of them are in its times file). */
 const SLOWEST_SHOWN = 8;
