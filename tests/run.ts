@@ -251,8 +251,9 @@ async function runCheck(name: string, argv: string[]): Promise<boolean> {
 const SLOWEST_SHOWN = 8;
 
 /**
- * One `node --test` run over `files`; its results are also written as TAP to `tapFile`, and each
- * file's wall time (tests/helpers/file-times.mjs) next to it (`.times` for `.tap`).
+ * One node:test run over `files`, started in the order given, `concurrency` at a time; its results
+ * are also written as TAP to `tapFile`, and each file's wall time (tests/helpers/file-times.mjs)
+ * next to it (`.times` for `.tap`).
  */
 async function runFiles(label: string, files: string[], opts: { concurrency: number; tapFile: string; env: NodeJS.ProcessEnv; specFile?: string }): Promise<RunResult> {
   if (files.length === 0) return { code: 0, counts: { passed: 0, failed: 0, skipped: 0 }, failures: [] };
@@ -261,17 +262,11 @@ async function runFiles(label: string, files: string[], opts: { concurrency: num
   const timesFile = opts.tapFile.replace(/\.tap$/, '.times');
   // a run that writes no results must not report the previous run's
   for (const f of [opts.tapFile, timesFile]) fs.rmSync(f, { force: true });
+  // (tests/helpers/run-files.mjs, not `node --test`, which would start the files in name order.)
+  const run = { files, concurrency: opts.concurrency, spec: opts.specFile ?? 'stdout', tap: opts.tapFile, times: timesFile };
   const child = track(spawn(
     process.execPath,
-    [
-      '--import', 'tsx',
-      '--test',
-      `--test-concurrency=${opts.concurrency}`,
-      '--test-reporter=spec', `--test-reporter-destination=${opts.specFile ?? 'stdout'}`,
-      '--test-reporter=tap', `--test-reporter-destination=${opts.tapFile}`,
-      `--test-reporter=${path.join(testsDir, 'helpers', 'file-times.mjs')}`, `--test-reporter-destination=${timesFile}`,
-      ...files,
-    ],
+    ['--import', 'tsx', path.join(testsDir, 'helpers', 'run-files.mjs'), JSON.stringify(run)],
     { cwd: repoRoot, stdio: 'inherit', env: opts.env },
   ));
   const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
