@@ -11,7 +11,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import type { WorkflowBundle } from '@temporalio/worker';
 import { WORKFLOWS_PATH } from '../../workers/workflows-path.js';
 
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
@@ -20,8 +20,14 @@ let bundled: Promise<WorkflowBundle> | undefined;
 /** The run's prebuilt bundle when there is one, else the workflows bundled from source (once). */
 export function testWorkflowBundle(): Promise<WorkflowBundle> {
   const file = process.env.MEMFLOW_WORKFLOW_BUNDLE;
-  bundled ??= file ? Promise.resolve({ code: fs.readFileSync(file, 'utf8') }) : bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet });
+  bundled ??= file ? Promise.resolve({ code: fs.readFileSync(file, 'utf8') }) : bundle();
   return bundled;
+}
+
+/** The workflows bundled from source (the SDK's bundler loaded only when a bundle is made). */
+async function bundle(): Promise<WorkflowBundle> {
+  const { bundleWorkflowCode } = await import('@temporalio/worker');
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet });
 }
 
 /** What a bundle was made of: each module's file (webpack's id, relative to the working directory) and its hash. */
@@ -57,7 +63,7 @@ export async function writeWorkflowBundle(file: string): Promise<'bundled' | 'un
     // no list, or not one we can read: bundle
   }
   fs.rmSync(inputsFile, { force: true });
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet });
+  const { code } = await bundle();
   fs.writeFileSync(file, code);
   fs.writeFileSync(inputsFile, JSON.stringify(inputsOf(code, cwd), null, 1));
   return 'bundled';
