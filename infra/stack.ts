@@ -22,7 +22,7 @@ import type { ServiceHandle } from './services/common.js';
 import { temporalAddress, temporalIsReady, temporalService } from './services/temporal.js';
 import { weaviateApiKey, weaviateIsReady, weaviateService, weaviateUrl } from './services/weaviate.js';
 
-import { writeStackSettings, type StackEnv } from '../common/workspace/stack-settings.js';
+import { readStackSettings, writeStackSettings, type StackEnv } from '../common/workspace/stack-settings.js';
 import { parseStackConfig } from '../common/server/config.js';
 
 export type Log = (line: string) => void;
@@ -144,7 +144,9 @@ export async function chooseTestProfile(log: Log): Promise<StackProfile> {
   for (const shift of TEST_PORT_SHIFTS) {
     const p = getProfile('test', shift);
     const statuses = await Promise.all(managed.map((s) => s.status(p)));
-    if (statuses.some((s) => s.pid !== undefined)) return p; // ours, already running
+    // Ours, already running: on this block (the state folder is one for every block, and another
+    // checkout's stack may hold this block's ports while ours runs on another).
+    if (statuses.some((s) => s.pid !== undefined) && readStackSettings(p.stateDir)?.TEMPORAL_ADDRESS === temporalAddress(p)) return p;
     const ports = managed.flatMap((s) => s.ports(p));
     const free = await Promise.all(ports.map((port) => portIsFree(p.temporal.host, port)));
     if (free.every(Boolean)) {

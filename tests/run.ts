@@ -15,7 +15,9 @@
  * need servers run in parallel (each on its own task queue and tenants), except those that stop or
  * restart a shared server (they call `stackManages`, tests/helpers/env.ts) and those that must not
  * share the database with another file's API (they say RUNS_ALONE: e.g. rows left unprocessed on
- * purpose, which any API's capture sweep would pick up): those run one at a time at the end. MEMFLOW_KEEP_STACK=1 leaves the servers running for a faster next run.
+ * purpose, which any API's capture sweep would pick up): those run one at a time beside the unit
+ * tier (which uses no server), as soon as the stack is up, and the parallel files after both.
+ * MEMFLOW_KEEP_STACK=1 leaves the servers running for a faster next run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -67,34 +69,55 @@ function allTestFiles(): string[] {
 const isUnit = (file: string) => file.startsWith(unitDir + path.sep);
 
 /**
- * The files that need servers take 3–150 s each; run in name order, the longest ones (rederive.test.ts
- * alone takes ~150 s) can start last and leave one slot working alone at the end of the tier. These
- * start first, about longest first (seconds measured on the 2-core machine, 2026-11-27; the agent-CLI
- * files apart, they are the ones that compute most); the rest follow in name order. A file missing from the list only costs a little of that tail.
+ * The files that need servers take 3–270 s each (three at a time, on two cores shared with other
+ * work); run in name order, the longest ones (rederive.test.ts alone takes ~160 s) can start last and
+ * leave one slot working alone at the end of the tier. So they start longest first: by each file's
+ * time in the last whole run's parallel tier of this checkout (ORDER_TIMES in the profile's state
+ * folder), else by these estimates (seconds, three at a time on the 2-core machine, 2026-11-27), else
+ * as a file of DEFAULT_SECONDS.
  */
-const SLOWEST_FIRST = [
-  'rederive', // 154 s
-  'hosts-capture', // 124 s (the real agent CLIs)
-  'viewer', // 110 s
-  'hosts-lifecycle', // 123 s
-  'claude-code-real', // 98 s
-  'hosts-mcp-scope', // 76 s
-  'fuzz', // 66 s
-  'viewer-findable', // 65 s
-  'export', // 60 s
-  'mcp', // 58 s
-  'claude-code-push', // 47 s
-  'poisoning', // 46 s
-  'claude-code', // 45 s
-  'backup', // 43 s
-  'capture-faults', // ~50 s (a worker process SIGKILLed and started again)
-  'cli-install', // 42 s
-  'agent-hosts', // 37 s
-].map((name) => path.join(testsDir, `${name}.test.ts`));
-const slowestFirst = (files: string[]): string[] => {
-  const rank = (f: string) => (SLOWEST_FIRST.includes(f) ? SLOWEST_FIRST.indexOf(f) : SLOWEST_FIRST.length);
-  return [...files].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+const SECONDS_ESTIMATE: Record<string, number> = {
+  rederive: 270,
+  'hosts-push': 240, // the real OpenCode: 33–86 s to its first model request at load 20, three sessions
+  'hosts-capture': 124, // the real agent CLIs
+  'hosts-lifecycle': 123,
+  roles: 120, // every route × every principal, twice; MCP over the stdio relay
+  viewer: 110, // Chromium
+  review: 110,
+  'claude-code-real': 98,
+  'viewer-review': 80,
+  'hosts-mcp-scope': 76,
+  fuzz: 66,
+  'viewer-findable': 65,
+  'relay-behind-agent': 60, // mostly the relay's quiet periods
+  export: 60,
+  mcp: 58,
+  'capture-faults': 50, // a worker process SIGKILLed and started again
+  'claude-code-push': 47,
+  poisoning: 46,
+  'claude-code': 45,
+  backup: 43,
+  'cli-install': 42,
+  'agent-hosts': 37,
+  'prompt-push-quotes': 36,
 };
+const DEFAULT_SECONDS = 30;
+/** Where a whole run keeps its parallel tier's file times (tests/helpers/file-times.mjs) for the next run's order. */
+const ORDER_TIMES = 'order.times';
+
+function slowestFirst(files: string[], timesFile: string): string[] {
+  const measured = new Map<string, number>();
+  try {
+    for (const line of fs.readFileSync(timesFile, 'utf8').split('\n')) {
+      const [secs, file] = line.split('\t');
+      if (file && Number(secs) > 0) measured.set(path.resolve(repoRoot, file), Number(secs));
+    }
+  } catch {
+    // no whole run yet: the estimates
+  }
+  const seconds = (f: string) => measured.get(f) ?? SECONDS_ESTIMATE[path.basename(f, '.test.ts')] ?? DEFAULT_SECONDS;
+  return [...files].sort((a, b) => seconds(b) - seconds(a) || a.localeCompare(b));
+}
 
 /**
  * Files that need servers at once: more than the cores, since most of a file's time is spent waiting
@@ -125,35 +148,46 @@ const ownProcess = (file: string) => {
   const text = fs.readFileSync(file, 'utf8');
   return text.includes(OWN_PROCESS) || text.includes('installTemporalRuntime(');
 };
-/** The unit files' CPU seconds, each in a process of its own (2026-11-27), for balancing the batches; the others count 1. */
+/**
+ * The unit files' CPU seconds, each in a process of its own (2026-11-27, 23:00, load ~12: a process's
+ * own ~0.6 s included), for balancing the processes; the others count 1.
+ */
 const UNIT_WEIGHTS: Record<string, number> = {
-  'host-model': 14.7, // the real CLI, ~13 runs
-  'relay-users': 5.7,
-  'relay-peer': 4.9,
-  'summarize-unit': 4.1,
-  'redact-corpus': 3.9,
-  embeddings: 3.7,
-  'redact-tenant-rules': 3.6,
-  tokens: 3.4,
-  'mcp-tools': 3.2,
-  'rederive-unit': 2.7,
+  'host-model': 10.2, // the real CLI, ~13 runs
+  replay: 4.1, // a process of its own
+  'relay-users': 4.0, // and ~10 s of waiting on two relays
+  'temporal-logger': 3.6, // a process of its own
+  'summarize-unit': 3.4,
+  'redact-corpus': 3.0,
+  'relay-peer': 3.0,
+  'handover-truth': 2.8,
+  'redact-tenant-rules': 2.7,
   redact: 2.6,
-  project: 2.5,
-  'prompt-push': 2.4,
+  embeddings: 2.6,
+  tokens: 2.5,
+  'mcp-tools': 2.3,
+  'rederive-unit': 2.2,
+  project: 2.0,
+  'prompt-push': 1.8,
+  'embeddings-onnx': 1.7,
 };
 const unitWeight = (file: string) => UNIT_WEIGHTS[path.basename(file, '.test.ts')] ?? 1;
 
 /**
- * The processes of a unit run: `batches` generated entry modules (written to `dir`) that share the
- * files out by weight, heaviest first, and the files that need a process of their own.
+ * The processes of a unit run: the files that need a process of their own, then `batches`
+ * generated entry modules (written to `dir`) that share the other files out by weight, heaviest
+ * first, so that each of the `batches` slots has about the same to do: the own-process files count
+ * in the slot they are expected to take.
  */
 function unitProcesses(files: string[], batches: number, dir: string): string[] {
-  const alone = files.filter(ownProcess);
+  const alone = files.filter(ownProcess).sort((a, b) => unitWeight(b) - unitWeight(a) || a.localeCompare(b));
   const shared = files.filter((f) => !alone.includes(f)).sort((a, b) => unitWeight(b) - unitWeight(a) || a.localeCompare(b));
   if (shared.length <= 1) return files;
   const bins = Array.from({ length: Math.min(batches, shared.length) }, () => ({ weight: 0, files: [] as string[] }));
+  const lightest = () => bins.reduce((a, b) => (b.weight < a.weight ? b : a));
+  for (const f of alone) lightest().weight += unitWeight(f);
   for (const f of shared) {
-    const bin = bins.reduce((a, b) => (b.weight < a.weight ? b : a));
+    const bin = lightest();
     bin.files.push(f);
     bin.weight += unitWeight(f);
   }
@@ -162,9 +196,10 @@ function unitProcesses(files: string[], batches: number, dir: string): string[] 
     const entry = path.join(dir, `unit-batch-${i + 1}.test.mjs`);
     const imports = bin.files.map((f) => `await import(${JSON.stringify(pathToFileURL(f).href)});`);
     fs.writeFileSync(entry, `// Written by tests/run.ts: these unit test files in one process.\n${imports.join('\n')}\n`);
-    return entry;
+    return { entry, weight: bin.weight };
   });
-  return [...entries, ...alone];
+  // The own-process files start first, each beside a batch; the heavier batches before the lighter.
+  return [...alone, ...entries.sort((a, b) => b.weight - a.weight).map((e) => e.entry)];
 }
 
 interface Counts {
@@ -216,27 +251,22 @@ async function runCheck(name: string, argv: string[]): Promise<boolean> {
 const SLOWEST_SHOWN = 8;
 
 /**
- * One `node --test` run over `files`; its results are also written as TAP to `tapFile`, and each
- * file's wall time (tests/helpers/file-times.mjs) next to it (`.times` for `.tap`).
+ * One node:test run over `files`, started in the order given, `concurrency` at a time; its results
+ * are also written as TAP to `tapFile`, and each file's wall time (tests/helpers/file-times.mjs)
+ * next to it (`.times` for `.tap`).
  */
-async function runFiles(label: string, files: string[], opts: { concurrency: number; tapFile: string; env: NodeJS.ProcessEnv }): Promise<RunResult> {
+async function runFiles(label: string, files: string[], opts: { concurrency: number; tapFile: string; env: NodeJS.ProcessEnv; specFile?: string }): Promise<RunResult> {
   if (files.length === 0) return { code: 0, counts: { passed: 0, failed: 0, skipped: 0 }, failures: [] };
   const t = Date.now();
   console.log(`[test] ${label}: ${files.length} file(s), ${opts.concurrency} at a time`);
   const timesFile = opts.tapFile.replace(/\.tap$/, '.times');
   // a run that writes no results must not report the previous run's
   for (const f of [opts.tapFile, timesFile]) fs.rmSync(f, { force: true });
+  // (tests/helpers/run-files.mjs, not `node --test`, which would start the files in name order.)
+  const run = { files, concurrency: opts.concurrency, spec: opts.specFile ?? 'stdout', tap: opts.tapFile, times: timesFile };
   const child = track(spawn(
     process.execPath,
-    [
-      '--import', 'tsx',
-      '--test',
-      `--test-concurrency=${opts.concurrency}`,
-      '--test-reporter=spec', '--test-reporter-destination=stdout',
-      '--test-reporter=tap', `--test-reporter-destination=${opts.tapFile}`,
-      `--test-reporter=${path.join(testsDir, 'helpers', 'file-times.mjs')}`, `--test-reporter-destination=${timesFile}`,
-      ...files,
-    ],
+    ['--import', 'tsx', path.join(testsDir, 'helpers', 'run-files.mjs'), JSON.stringify(run)],
     { cwd: repoRoot, stdio: 'inherit', env: opts.env },
   ));
   const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
@@ -281,7 +311,11 @@ async function unitOnly(files: string[]): Promise<number> {
   // The results of the last unit-only run of this checkout (no profile: no stack, no state of its own).
   const tapFile = path.join(repoRoot, '.memflow', 'unit', 'results-unit.tap');
   fs.mkdirSync(path.dirname(tapFile), { recursive: true });
-  const env: NodeJS.ProcessEnv = { ...process.env, MEMFLOW_LOG_LEVEL: process.env.MEMFLOW_LOG_LEVEL ?? 'warn' };
+  // The replay test's workflow bundle, kept from the last run while its files are unchanged.
+  const bundleFile = path.join(path.dirname(tapFile), 'workflow-bundle.js');
+  const { writeWorkflowBundle } = await import('./helpers/workflow-bundle.js');
+  log(`workflow bundle: ${(await writeWorkflowBundle(bundleFile)) === 'unchanged' ? 'kept: its files are unchanged' : 'bundled'} (${seconds(t0)})`);
+  const env: NodeJS.ProcessEnv = { ...process.env, MEMFLOW_LOG_LEVEL: process.env.MEMFLOW_LOG_LEVEL ?? 'warn', MEMFLOW_WORKFLOW_BUNDLE: bundleFile };
   delete env.DATABASE_URL; // the unit tier never reaches a server, whatever the shell has
   const cores = Math.max(2, os.availableParallelism());
   const result = await runFiles('unit', unitProcesses(files, cores, path.dirname(tapFile)), { concurrency: cores, tapFile, env });
@@ -302,28 +336,36 @@ async function main(): Promise<number> {
   const files = named.length > 0 ? named : recording ? allTestFiles().filter((f) => fs.readFileSync(f, 'utf8').includes('keepHistory(')) : allTestFiles();
   const unit = files.filter(isUnit);
   const integration = files.filter((f) => !isUnit(f));
-  const parallel = slowestFirst(integration.filter((f) => !restartsServers(f)));
   const serial = integration.filter(restartsServers);
 
   const profile = await chooseTestProfile(log);
+  const orderTimes = path.join(profile.stateDir, ORDER_TIMES);
+  const parallel = slowestFirst(integration.filter((f) => !restartsServers(f)), orderTimes);
   const t0 = Date.now();
   // Each run starts from an empty, freshly migrated database (unless the user named their own).
   const db = resolveDatabaseUrl(profile);
   if (!db.external) await dropDatabase(db.url);
   // Prisma Client first: the type checks, lint, the bundle and the tests all read it.
   await ensurePrismaClient((l) => log(`prisma: ${l}`));
+  // The type checks keep what they learnt (--incremental, in the profile's state folder): a warm run
+  // checks again only what changed since, with the same verdict as a cold one.
+  fs.mkdirSync(profile.stateDir, { recursive: true });
+  const buildInfo = (name: string) => ['--incremental', '--tsBuildInfoFile', path.join(profile.stateDir, `${name}.tsbuildinfo`)];
   const STATIC_CHECKS: [string, string[]][] = [
-    ['typecheck', ['node_modules/.bin/tsc', '--noEmit']],
-    ['typecheck viewer', ['node_modules/.bin/tsc', '--noEmit', '-p', 'viewer']],
+    ['typecheck', ['node_modules/.bin/tsc', '--noEmit', ...buildInfo('typecheck')]],
+    ['typecheck viewer', ['node_modules/.bin/tsc', '--noEmit', '-p', 'viewer', ...buildInfo('typecheck-viewer')]],
     ['lint', ['node_modules/.bin/eslint', '.']],
   ];
-  const checks = recording ? Promise.resolve([]) : Promise.all(STATIC_CHECKS.map(async ([name, argv]) => ({ name, ok: await runCheck(name, argv) })));
+  // A run of named files is a check of those tests: the type checks and lint (minutes of CPU on two
+  // cores) are the whole suite's, as the coverage verdict is.
+  const checksRun = !recording && named.length === 0;
+  if (!checksRun && !recording) console.log('[check] type checks and lint: not run for named files (the whole suite runs them; or `npm run typecheck && npm run lint`)');
+  const checks = checksRun ? Promise.all(STATIC_CHECKS.map(async ([name, argv]) => ({ name, ok: await runCheck(name, argv) }))) : Promise.resolve([]);
   // The workflows, bundled once for every worker and replay of this run.
   const bundleFile = path.join(profile.stateDir, 'workflow-bundle.js');
-  fs.mkdirSync(profile.stateDir, { recursive: true });
   // (Imported only now: the workflows' module graph reads the Prisma Client generated just above.)
   const { writeWorkflowBundle } = await import('./helpers/workflow-bundle.js');
-  const bundled = writeWorkflowBundle(bundleFile).then(() => log(`workflow bundle: ${path.relative(repoRoot, bundleFile)} (${seconds(t0)})`));
+  const bundled = writeWorkflowBundle(bundleFile).then((how) => log(`workflow bundle: ${path.relative(repoRoot, bundleFile)} (${how === 'unchanged' ? 'kept: its files are unchanged' : 'bundled'}; ${seconds(t0)})`));
   // What the tests use besides the servers: the web viewer's build (dist/viewer), Chromium, helm and
   // kubeconform, the real agent CLIs (pinned npm versions, cached per machine).
   const tools = integration.length > 0
@@ -350,21 +392,45 @@ async function main(): Promise<number> {
     await bundled;
     const unitEnv = { ...baseEnv };
     delete unitEnv.DATABASE_URL;
-    results.push(await runFiles('unit tier', unitProcesses(unit, cores, profile.stateDir), { concurrency: cores, tapFile: path.join(profile.stateDir, 'results-unit.tap'), env: unitEnv }));
-    if (stack) {
-      const up = await stack;
-      started = up.started;
-      await tools;
-      log(`provisioned in ${seconds(t0)}`);
-      const env: NodeJS.ProcessEnv = {
-        ...baseEnv,
-        ...up.env,
-        MEMFLOW_STACK_PROFILE: profile.name,
-        MEMFLOW_TEST_PORT_SHIFT: String(profile.temporal.port - 7233),
-        MEMFLOW_STACK_MANAGED: managedServices(process.env).join(','),
-      };
-      results.push(await runFiles('with servers', parallel, { concurrency: serverTierConcurrency(cores), tapFile: path.join(profile.stateDir, 'results.tap'), env }));
-      results.push(await runFiles('one at a time (they restart servers or must run alone)', serial, { concurrency: 1, tapFile: path.join(profile.stateDir, 'results-serial.tap'), env }));
+    const unitRun = runFiles('unit tier', unitProcesses(unit, cores, profile.stateDir), { concurrency: cores, tapFile: path.join(profile.stateDir, 'results-unit.tap'), env: unitEnv });
+    // The files that restart servers or must run alone run while the unit tier does: it uses no
+    // server and no database, so they are still alone with the stack. Their report is printed after
+    // the unit tier's rather than into it.
+    const serialSpec = path.join(profile.stateDir, 'results-serial.spec');
+    const serverEnv = stack
+      ? (async () => {
+          const up = await stack;
+          started = up.started;
+          await tools;
+          log(`provisioned in ${seconds(t0)}`);
+          const env: NodeJS.ProcessEnv = {
+            ...baseEnv,
+            ...up.env,
+            MEMFLOW_STACK_PROFILE: profile.name,
+            MEMFLOW_TEST_PORT_SHIFT: String(profile.temporal.port - 7233),
+            MEMFLOW_STACK_MANAGED: managedServices(process.env).join(','),
+          };
+          return env;
+        })()
+      : undefined;
+    const serialRun = serverEnv?.then((env) =>
+      runFiles('one at a time (they restart servers or must run alone)', serial, { concurrency: 1, tapFile: path.join(profile.stateDir, 'results-serial.tap'), env, specFile: serialSpec }),
+    );
+    serialRun?.catch(() => undefined); // awaited below, after the unit tier
+    results.push(await unitRun);
+    if (stack && serverEnv && serialRun) {
+      const serialResult = await serialRun;
+      if (fs.existsSync(serialSpec)) process.stdout.write(fs.readFileSync(serialSpec, 'utf8'));
+      results.push(serialResult);
+      const env = await serverEnv;
+      // Every server up again for the parallel tier (a file that stopped one may have failed before
+      // starting it again): started here if it is not running.
+      if (serial.length > 0) started = [...new Set([...started, ...(await startStack(profile, (l) => /started|ready in/.test(l) && log(l))).started])];
+      const tapFile = path.join(profile.stateDir, 'results.tap');
+      results.push(await runFiles('with servers', parallel, { concurrency: serverTierConcurrency(cores), tapFile, env }));
+      // A whole run's times order the next one (a run of named files is not the suite's mix).
+      const times = tapFile.replace(/\.tap$/, '.times');
+      if (named.length === 0 && !recording && fs.existsSync(times)) fs.copyFileSync(times, orderTimes);
     }
   } finally {
     if (stack) {
