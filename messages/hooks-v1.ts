@@ -96,11 +96,11 @@ export function contextTokensOfPayload(payload: Record<string, unknown>): { toke
 
 /**
  * The start budget the relay asks for a session's context: a smaller one for Claude Code's sessions
- * (their hooks' native payloads, no `memflowAgent`), which the relay also pushes memory to with each
+ * (agentOfPayload), which the relay also pushes memory to with each
  * prompt and at each file; other agents' (no file push) the API's default.
  */
 export function relayStartTokens(payload: Record<string, unknown>): number | undefined {
-  return payload.memflowAgent === undefined ? START_TOKENS_WITH_PUSHES : undefined;
+  return agentOfPayload(payload).agent === 'claude-code' ? START_TOKENS_WITH_PUSHES : undefined;
 }
 
 /**

@@ -17,7 +17,7 @@ import { promptPushOutput, sessionStartOutput } from '../../messages/hooks-v1.js
 import { resolveProjectId } from '../search/search-types.js';
 import { recordServing } from './context-receipt.js';
 import { buildPromptPush, PROMPT_PUSH_TOKENS, type BuiltPush } from './prompt-push.js';
-import { buildContext, DEFAULT_CONTEXT_TOKENS } from './start-context.js';
+import { buildContext, DEFAULT_CONTEXT_TOKENS, type BuiltContext } from './start-context.js';
 
 /** The default wait for a prompt's push: well above its usual few ms, far below what a person notices. */
 export const DEFAULT_PROMPT_PUSH_MS = 150;
@@ -126,15 +126,19 @@ export function registerHookContext(app: FastifyInstance, deps: HookContextDeps)
   const afterAnswer = createAfterAnswer();
   const knownProjects = createKnownProjects(deps.pool);
   app.addHook('onClose', () => afterAnswer.drain());
+  /** The receipt of what a hook's answer handed over, keyed by the event (a retried delivery writes none again), written after the answer. */
+  const recordAfterAnswer = (req: FastifyRequest, tenantId: string, stored: StoredHookEvent, channel: 'session_start' | 'user_prompt', budget: number, built: BuiltContext) =>
+    afterAnswer.add(recordServing(deps.pool, req.log, { tenantId, projectId: stored.projectId, sessionId: stored.sessionId, channel, idempotencyKey: `${channel}:${stored.eventId}`, budget }, built));
 
   function startContext(r: HookContextRequest): HookContext {
     const { req, tenantId, keyId, projectName, git } = r;
+    const budget = r.startTokens ?? DEFAULT_CONTEXT_TOKENS;
     const contextOf = (projectId: string) =>
       buildContext(deps.pool, {
         tenantId,
         projectId,
         projectName,
-        budget: r.startTokens ?? DEFAULT_CONTEXT_TOKENS,
+        budget,
         ...(git ? { branch: { current: git.branch ?? null, default: git.defaultBranch ?? null } } : {}),
       }).catch((err: Error) => {
         req.log.warn({ err: err.message, tenantId, keyId }, 'start context unavailable');
@@ -153,10 +157,7 @@ export function registerHookContext(app: FastifyInstance, deps: HookContextDeps)
         // Its receipt, keyed by the event: a retried SessionStart (a duplicate delivery) writes none
         // again. It is memflow's accounting, not the agent's: written just after the answer, never
         // waited for (a receipt that cannot be written is logged, as any serving's).
-        if (built) {
-          const serving = { tenantId, projectId: stored.projectId, sessionId: stored.sessionId, channel: 'session_start', idempotencyKey: `session_start:${stored.eventId}`, budget: r.startTokens ?? DEFAULT_CONTEXT_TOKENS };
-          afterAnswer.add(recordServing(deps.pool, req.log, serving, built));
-        }
+        if (built) recordAfterAnswer(req, tenantId, stored, 'session_start', budget, built);
         t = performance.now();
         await Promise.all(provenance);
         req.timings.record = performance.now() - t;
@@ -192,10 +193,7 @@ export function registerHookContext(app: FastifyInstance, deps: HookContextDeps)
         req.timings.push = performance.now() - t;
         await Promise.all(provenance);
         if (!built || built.items.length === 0) return {};
-        if (!stored.duplicate) {
-          const serving = { tenantId, projectId: stored.projectId, sessionId: stored.sessionId, channel: 'user_prompt', idempotencyKey: `user_prompt:${stored.eventId}`, budget: PROMPT_PUSH_TOKENS };
-          afterAnswer.add(recordServing(deps.pool, req.log, serving, built));
-        }
+        if (!stored.duplicate) recordAfterAnswer(req, tenantId, stored, 'user_prompt', PROMPT_PUSH_TOKENS, built);
         return promptPushOutput(built.context);
       },
     };
