@@ -144,6 +144,52 @@ describe('GET /v1/context', () => {
   });
 });
 
+describe('GET /v1/context?for=file', () => {
+  // A project of its own: what these learnings and receipts add must not move the other tests' contexts.
+  const filesProject = uniqueName('payclient');
+  let filesProjectId: string;
+  before(async () => {
+    filesProjectId = (await prisma.project.create({ data: { tenantId: tenantA.tenantId, name: filesProject } })).id;
+  });
+  /** A learning of tenant A's project that names files by its citations, its scope or its words. */
+  const learningAbout = (title: string, fields: { citations?: unknown[]; scope?: string[]; body?: string; kind?: 'decision' | 'fix' | 'gotcha' }) =>
+    prisma.learning.create({
+      data: {
+        tenantId: tenantA.tenantId,
+        projectId: filesProjectId,
+        kind: fields.kind ?? 'gotcha',
+        title,
+        body: fields.body ?? `${title}.`,
+        fingerprint: crypto.randomBytes(32).toString('hex'),
+        citations: (fields.citations ?? []) as object[],
+        scope: fields.scope ?? [],
+      },
+    });
+  const forFile = async (path: string) => {
+    const res = await context(tenantA.key, { project: filesProject, for: 'file', path });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    return res.body.items as string[];
+  };
+
+  test('finds the learnings whose citations, scope or words name the file, by the same path or one ending the other at a folder', async () => {
+    const cited = await learningAbout('Retry loop sleeps zero seconds on the first attempt', { citations: [{ path: 'src/payclient/retry.py', startLine: 10, endLine: 20 }, { path: 'tests/test_retry.py' }] });
+    const scoped = await learningAbout('Migrations are written by hand', { kind: 'decision', scope: ['MAX_ATTEMPTS', 'db/migrations/', 'db/schema.sql', 'two words/x.sql'] });
+    const worded = await learningAbout('Never touch billing/rates.json by hand', { kind: 'decision', body: 'Stated by a person: never touch billing/rates.json by hand; the rates job writes it.' });
+    assert.deepEqual(await forFile('src/payclient/retry.py'), [cited.id]);
+    assert.deepEqual(await forFile('./src/payclient/retry.py'), [cited.id], 'the path is normalized');
+    assert.deepEqual(await forFile('payclient/retry.py'), [cited.id], 'a learning citing a longer path that ends with the file');
+    assert.deepEqual(await forFile('services/api/src/payclient/retry.py'), [cited.id], 'a longer path that ends with the cited one');
+    assert.deepEqual(await forFile('test_retry.py'), [cited.id]);
+    assert.deepEqual(await forFile('other/payclient/retry.py/x'), [], 'a path that only contains the cited one names another file');
+    assert.deepEqual(await forFile('rc/payclient/retry.py'), [], 'a suffix that does not start at a folder names another file');
+    assert.deepEqual(await forFile('db/schema.sql'), [scoped.id]);
+    assert.deepEqual(await forFile('db/migrations/0001_init.sql'), [], 'a folder in the scope names no file in it (as before the index)');
+    assert.deepEqual(await forFile('MAX_ATTEMPTS'), [], 'a scope entry that is no path names no file');
+    assert.deepEqual(await forFile('billing/rates.json'), [worded.id], 'a path named in the words');
+    assert.deepEqual(await forFile('billing/rates.yaml'), []);
+  });
+});
+
 describe('session-start', () => {
   test('returns the project context as additionalContext', async () => {
     const sessionId = crypto.randomUUID();

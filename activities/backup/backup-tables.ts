@@ -39,4 +39,4 @@ export const BACKUP_TABLES: BackupTable[] = [
 ];
 
 /** Columns computed by PostgreSQL (never written on restore). */
-export const GENERATED_COLUMNS = ['search_vector'];
+export const GENERATED_COLUMNS = ['search_vector', 'path_keys'];

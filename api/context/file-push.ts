@@ -49,28 +49,24 @@ const KIND_ORDER = ['decision', 'convention', 'fact', 'dead_end', 'fix', 'gotcha
 /**
  * A path names the file when the two are equal or one ends with the other after a `/`. Scope entries
  * are only paths when they look like one (a folder or an extension): `MAX_ATTEMPTS` names no file.
+ * The learnings' `path_keys` (generated from citations and scope, GIN-indexed: migration
+ * 20261128020000_learning_path_keys) hold each such path as `=path` and each of its proper suffixes
+ * after a `/` as `~suffix`, so the file's keys (`pathKeysOf`) find them by one overlap. A path named in
+ * the words is found through the full-text index (the parser keeps `billing/rates.json` one token),
+ * then checked as a substring.
  */
 const READ_SQL = `
 with held as materialized (
   select ri.item_id from sessions s join context_receipts r on r.session_id = s.id and r.channel in ('user_prompt', 'file_touch') join context_receipt_items ri on ri.receipt_id = r.id
   where s.tenant_id = $1 and s.project_id = $2 and s.agent_session_id = $4::text
-), named as (
-  select l.id,
-    array_remove(array(
-      select c->>'path' from jsonb_array_elements(case when jsonb_typeof(l.citations) = 'array' then l.citations else '[]'::jsonb end) c
-      where jsonb_typeof(c) = 'object' and c ? 'path'
-    ) || array(select s from unnest(l.scope) s where s ~ '[./]' and s !~ '\\s'), null) as paths
-  from learnings l
-  where l.tenant_id = $1 and l.project_id = $2 and l.status = 'active' and cardinality(l.flags) = 0
 )
 select l.id, l.kind::text as kind, l.title, l.body, l.origin, l.outcome, l.created_at as at, l.scope, l.edited_by,
   (select max(p.created_at) from learnings p where p.superseded_by_id = l.id) as replaced_at,
   l.id in (select item_id from held) as pushed_before
-from named n join learnings l on l.id = n.id
-where exists (
-  select 1 from unnest(n.paths) p
-  where p = $3 or (length(p) > 0 and right($3, length(p) + 1) = '/' || p) or right(p, length($3) + 1) = '/' || $3
-) or (length($3) >= 6 and strpos(lower(left(l.title || ' ' || l.body, 20000)), lower($3)) > 0)
+from learnings l
+where l.tenant_id = $1 and l.project_id = $2 and l.status = 'active' and cardinality(l.flags) = 0
+  and (l.path_keys && $6::text[]
+    or (length($3) >= 6 and l.search_vector @@ phraseto_tsquery('english', $3) and strpos(lower(left(l.title || ' ' || l.body, 20000)), lower($3)) > 0))
 order by array_position($5::text[], l.kind::text), (l.outcome = 'confirmed') desc, l.strength desc, l.last_stated_at desc
 limit ${MAX_READ}`;
 
@@ -79,10 +75,21 @@ export function normalizedPath(p: string): string {
   return p.replaceAll('\\', '/').replace(/^(?:\.\/)+/, '').replace(/\/+$/, '').slice(0, MAX_FILE_PATH);
 }
 
+/**
+ * The keys a file is found by in `path_keys`: the file itself (`=path`: a learning cites it as
+ * written; `~path`: a learning cites a longer path that ends with it) and each of its proper suffixes
+ * after a `/` (`=suffix`: a learning cites the file by a shorter path).
+ */
+export function pathKeysOf(path: string): string[] {
+  const keys = [`=${path}`, `~${path}`];
+  for (let i = path.indexOf('/'); i >= 0 && i < path.length - 1; i = path.indexOf('/', i + 1)) keys.push(`=${path.slice(i + 1)}`);
+  return keys;
+}
+
 export async function readFileCandidates(pool: PgPool, req: FilePushRequest): Promise<PushCandidate[]> {
   const path = normalizedPath(req.path);
   if (!path) return [];
-  const { rows } = await pool.query<PushCandidate>({ name: 'file-push-candidates', text: READ_SQL, values: [req.tenantId, req.projectId, path, req.agentSessionId ?? null, KIND_ORDER] });
+  const { rows } = await pool.query<PushCandidate>({ name: 'file-push-candidates', text: READ_SQL, values: [req.tenantId, req.projectId, path, req.agentSessionId ?? null, KIND_ORDER, pathKeysOf(path)] });
   return rows;
 }
 

@@ -5,11 +5,19 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { assembleFilePush, FILE_PUSH_TOKENS, normalizedPath } from '../../api/context/file-push.js';
+import { assembleFilePush, FILE_PUSH_TOKENS, normalizedPath, pathKeysOf } from '../../api/context/file-push.js';
 import { askedPath, fileOfToolCall, FileTouches } from '../../cli/relay/file-answer.js';
 import { countTokens } from '../../common/rules/tokens.js';
 import { learning } from '../helpers/push-candidate.js';
 
+
+describe('the keys a file is looked up by (path_keys)', () => {
+  test('the file as written, as a suffix of longer paths, and each of its suffixes after a folder', () => {
+    assert.deepEqual(pathKeysOf('src/payclient/retry.py'), ['=src/payclient/retry.py', '~src/payclient/retry.py', '=payclient/retry.py', '=retry.py']);
+    assert.deepEqual(pathKeysOf('retry.py'), ['=retry.py', '~retry.py']);
+    assert.deepEqual(pathKeysOf('/abs/x.ts'), ['=/abs/x.ts', '~/abs/x.ts', '=abs/x.ts', '=x.ts']);
+  });
+});
 
 describe('the push when a file is touched', () => {
   const decision = learning('decision', 'Retries are capped at 7 — never change MAX_ATTEMPTS', 'Stated by the user: "We decided retries are capped at 7 — never change MAX_ATTEMPTS in payclient/retry.py."');
