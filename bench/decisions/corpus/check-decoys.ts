@@ -2,7 +2,7 @@
  * Validates bench/decisions/corpus/decoys.json, the decoy conversations of the decisions benchmark:
  * its truth (rules and planted quotes) must be exact substrings of the turns they name, and the mix
  * of kinds, projects, agents and dates must be what README-decoys.md promises. Run with tsx:
- *   check-decoys.ts [--dir corpus|corpus2]   (a folder of bench/decisions/, default corpus)
+ *   check-decoys.ts [--dir corpus|corpus2|corpus3]   (a folder of bench/decisions/, default corpus)
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -29,6 +29,11 @@ const EXPECTED: Record<string, Expected> = {
   corpus2: {
     kinds: { work: [22, 26], rulelike: [13, 16], 'unrelated-rule': [7, 9], trivial: [5, 7], foreign: [4, 5], planted: [4, 5] },
     projects: ['voltaic', 'cartwheel'], total: 60, id: /^x2-\d{3}$/, idExample: 'x2-001', minSources: 3, minPerAgent: 10, minPerMonth: 10,
+  },
+  // Written from scratch, not re-homed from public repositories: no source to name.
+  corpus3: {
+    kinds: { work: [22, 26], rulelike: [13, 16], 'unrelated-rule': [7, 9], trivial: [5, 7], foreign: [4, 5], planted: [4, 5] },
+    projects: ['medslot', 'skirmish', 'tidepool'], total: 60, id: /^x3-\d{3}$/, idExample: 'x3-001', minSources: 0, minPerAgent: 10, minPerMonth: 10,
   },
 };
 const { values: args } = parseArgs({ options: { dir: { type: 'string', default: 'corpus' } } });

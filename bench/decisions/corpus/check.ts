@@ -3,7 +3,7 @@
  * judged truth must be exact, so every decisive quote must be a substring of its turn, every fact a
  * task demands must be stated by the rule in force, and every stale fact only by the rule it replaced.
  *
- * Run: npx tsx bench/decisions/corpus/check.ts [--dir corpus|corpus2] [--partial]
+ * Run: npx tsx bench/decisions/corpus/check.ts [--dir corpus|corpus2|corpus3] [--partial]
  * (--dir names a folder of bench/decisions/, default corpus; --partial skips the final counts).
  */
 import { readFileSync } from 'node:fs';
@@ -32,11 +32,15 @@ interface Corpus {
 interface Expected {
   projects: number; decisions: number; amendments: number; splits: [string, string];
   tasksPerSplit: number; amendedPerSplit: number; unrelated: number; tasksPerDecision: number;
+  /** Fewest unrelated prompts per project (5 unless a corpus says otherwise). */
+  unrelatedPerProject?: number;
 }
 const EXPECTED: Record<string, Expected> = {
   corpus: { projects: 3, decisions: 40, amendments: 10, splits: ['dev', 'test'], tasksPerSplit: 20, amendedPerSplit: 5, unrelated: 25, tasksPerDecision: 1 },
   // 20 tasks on 16 decisions: four decisions have a second task, in the same split as the first.
   corpus2: { projects: 2, decisions: 16, amendments: 4, splits: ['dev2', 'test2'], tasksPerSplit: 10, amendedPerSplit: 2, unrelated: 12, tasksPerDecision: 2 },
+  // Three projects: 20 tasks on 16 decisions as in corpus2; 12 unrelated prompts, 4 per project.
+  corpus3: { projects: 3, decisions: 16, amendments: 4, splits: ['dev3', 'test3'], tasksPerSplit: 10, amendedPerSplit: 2, unrelated: 12, tasksPerDecision: 2, unrelatedPerProject: 4 },
 };
 const AGENTS = new Set(['claude-code', 'codex', 'gemini', 'opencode', 'copilot']);
 const { values: args } = parseArgs({ options: { dir: { type: 'string', default: 'corpus' }, partial: { type: 'boolean', default: false } } });
@@ -173,7 +177,8 @@ const rows: [string, number, number][] = [
 for (const p of projects) {
   const n = count(tasks, (t) => t.project === p);
   rows.push([`tasks ${p} (${devSplit}/${testSplit} ${count(tasks, (t) => t.project === p && t.split === devSplit)}/${count(tasks, (t) => t.project === p && t.split === testSplit)})`, n, n]);
-  if (!partial && count(corpus.unrelated, (u) => u.project === p) < 5) fail(`unrelated: fewer than 5 prompts for ${p}`);
+  const fewest = expected.unrelatedPerProject ?? 5;
+  if (!partial && count(corpus.unrelated, (u) => u.project === p) < fewest) fail(`unrelated: fewer than ${fewest} prompts for ${p}`);
 }
 if (!partial) {
   for (const [name, got, want] of rows) if (got !== want) fail(`count ${name}: ${got}, expected ${want}`);
