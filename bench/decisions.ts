@@ -18,8 +18,8 @@
  *   - tokens pushed (tiktoken), and the hook's round trip.
  * The unrelated prompts are judged by the tokens pushed (goal: ≤ 50 on average).
  *
- *   npm run bench:decisions [-- --split dev|test|all --misses --corpus corpus|corpus2]
- * --corpus picks the corpus folder (bench/decisions/corpus2: two more projects, splits dev2/test2).
+ *   npm run bench:decisions [-- --split dev|test|all --misses --corpus corpus|corpus2|corpus3]
+ * --corpus picks the corpus folder (corpus2: two more projects, splits dev2/test2; corpus3: three more, dev3/test3).
  * --misses prints, for the dev split only, what was pushed for each task it got wrong.
  */
 import fs from 'node:fs';
@@ -60,7 +60,7 @@ interface Unrelated {
 }
 
 const { values: args } = parseArgs({ options: { split: { type: 'string', default: 'all' }, misses: { type: 'boolean', default: false }, corpus: { type: 'string', default: 'corpus' } } });
-if (!/^corpus\d*$/.test(args.corpus!)) throw new Error(`--corpus names a folder of bench/decisions (corpus, corpus2): not ${args.corpus}`);
+if (!/^corpus\d*$/.test(args.corpus!)) throw new Error(`--corpus names a folder of bench/decisions (corpus, corpus2, corpus3): not ${args.corpus}`);
 const dir = path.join(repoRoot, 'bench/decisions', args.corpus!);
 const decisions = JSON.parse(fs.readFileSync(path.join(dir, 'decisions.json'), 'utf8')) as { conversations: Conversation[]; tasks: Task[]; unrelated: Unrelated[] };
 const decoys = JSON.parse(fs.readFileSync(path.join(dir, 'decoys.json'), 'utf8')) as { conversations: Conversation[] };
