@@ -20,6 +20,7 @@ import { stem, tokenize } from '../../common/server/embeddings/local.js';
 import { countTokens } from '../../common/rules/tokens.js';
 import { replacesRule } from '../../common/rules/rule-scope.js';
 import { poisonFlags } from '../../common/rules/poison.js';
+import { isTaskClause, sentencesOf } from '../../common/rules/stated-rule-markers.js';
 import type { ServedItem } from './start-context.js';
 
 /** Tokens a prompt's push may take at most (issue 46: ≤ 600 per task prompt). */
@@ -219,6 +220,9 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
   // The one quote that will be shown (the best that passes): only it may hide a rule, so a rule is
   // never hidden behind a quote the agent does not get.
   const shownQuote = scored.find((o) => o.item.kind === SAID && !refusalOf(o));
+  // …and only a statement: a person's request or question that goes against a rule ("can you add an edit form for
+  // journal entries?" after "posted entries are immutable") asks for what the rule forbids; it does not change the rule.
+  const quoteMayHide = shownQuote !== undefined && !sentencesOf(shownQuote.item.body).some((x) => /[?？]/u.test(x) || isTaskClause(x));
   // Amendments win: a later recorded rule that says it changes one that bears on the prompt comes with
   // it, though its own words meet the prompt less ("reservations are held 30 minutes now" after the
   // rule that named checkout, payment and stock); it takes the earlier rule's place in the order.
@@ -245,7 +249,7 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
     // Two current rules on one topic, the later saying it changes something: the earlier is its old
     // version — unless the later one already replaced a rule when it was stated (that was its old version).
     // A person's later words count as a later rule here; their earlier words never hide a recorded rule.
-    const newer = scored.find((o) => o !== s && o.item.replaced_at === null && ruleLike(o.item) && ruleLike(c) && o.item.at > c.at && !refusalOfAll(o) && (o.item.kind !== SAID || o === shownQuote) && replacesRule(textOf(o.item), textOf(c)).replaces);
+    const newer = scored.find((o) => o !== s && o.item.replaced_at === null && ruleLike(o.item) && ruleLike(c) && o.item.at > c.at && !refusalOfAll(o) && (o.item.kind !== SAID || (o === shownQuote && quoteMayHide)) && replacesRule(textOf(o.item), textOf(c)).replaces);
     if (newer) {
       served.push({ id: c.id, type: typeOf(c), tokens: 0, score: s.score, reason: `left out: a later rule on its topic (${day(newer.item.at)}) says it changes it`, included: false });
       continue;

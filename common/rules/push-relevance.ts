@@ -16,7 +16,9 @@
  *   - its score reaches GATE.MIN_SCORE, and
  *   - it shares a distinctive term with the prompt (IDF ≥ GATE.DISTINCTIVE_IDF, not a concept alone),
  *     or at least GATE.MIN_SHARED content terms, and
- *   - its score is at least GATE.RELATIVE of the best candidate's (the runners-up must be close).
+ *   - its score is at least GATE.RELATIVE of the best candidate's (the runners-up must be close), unless it
+ *     reaches GATE.CLEAR on its own: a prompt can need two rules, one named by an identifier it shares
+ *     (scoring 20) and one met by its words alone (scoring 5); the first must not hide the second.
  * At most GATE.MAX_ITEMS are pushed. Nothing passes: nothing is pushed.
  */
 import { CONCEPTS, WEAK_WORDS } from '../server/embeddings/lexicon.js';
@@ -29,6 +31,7 @@ export const GATE = {
   DISTINCTIVE_IDF: 1.2,
   MIN_SHARED: 2,
   RELATIVE: 0.35,
+  CLEAR: 5,
   MAX_ITEMS: 4,
 } as const;
 
@@ -175,6 +178,6 @@ export function gateRefusal(s: Scored<unknown>, best: number): string | undefine
   const content = s.shared.filter((t) => !t.startsWith('~'));
   if (s.score < GATE.MIN_SCORE) return `below the gate (score ${s.score.toFixed(2)} < ${GATE.MIN_SCORE})`;
   if (!s.distinctive && content.length < GATE.MIN_SHARED) return `shares no distinctive term with the prompt (${content.join(', ') || 'only concepts'})`;
-  if (s.score < GATE.RELATIVE * best) return `far below the best match (${s.score.toFixed(2)} < ${GATE.RELATIVE} × ${best.toFixed(2)})`;
+  if (s.score < GATE.RELATIVE * best && s.score < GATE.CLEAR) return `far below the best match (${s.score.toFixed(2)} < ${GATE.RELATIVE} × ${best.toFixed(2)})`;
   return undefined;
 }

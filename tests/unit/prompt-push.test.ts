@@ -115,6 +115,14 @@ describe("a person's earlier words, quoted when no rule was recorded of them", (
     assert.doesNotMatch(near.context, /not recorded as a rule/);
   });
 
+  test('a later request that goes against a rule is quoted, but does not hide the rule', () => {
+    const rule = learning('decision', 'Posted journal entries are immutable', 'No editing at all. Posted journal entries are immutable: never UPDATE or DELETE them. A mistake is corrected with reverse_entry().', { at: new Date('2026-06-01T10:00:00Z') });
+    const request = said('Support needs a way to change the amount of a wrong posting on account 4410 from the admin — can you add an edit form for journal entries? Right now they have to ask engineering every time.', '2026-10-01T10:00:00Z');
+    const built = assemblePush('ledgerly', 'Support wants to edit the amount of a posted journal entry from the admin; add an edit form', [rule, request]);
+    assert.match(built.context, /Posted journal entries are immutable/);
+    assert.ok(!built.served.some((s) => s.id === rule.id && /says it changes it/.test(s.reason)));
+  });
+
   test('a later quote that changes a recorded rule hides the rule; an earlier one never hides a later rule', () => {
     const rule = learning('decision', 'Retries are capped at 7 attempts (MAX_ATTEMPTS)', 'Stated by the user: "Retries are capped at 7 attempts, MAX_ATTEMPTS in payclient/retry.py."', { at: new Date('2026-06-01T10:00:00Z') });
     const later = said('after the incident we change it: retries are now capped at 4 attempts, MAX_ATTEMPTS = 4 in payclient/retry.py, no longer 7.', '2026-10-01T10:00:00Z');
