@@ -10,7 +10,8 @@
  * second pair, `dev-extra2.json` (r3xxx) and `test-extra2.json` (r4xxx), also has floors: size,
  * positive share, and every language present with positives and negatives; so has `test-extra3.json`
  * (r5xxx), a third held-out file written and committed before the detector's redesign, and `dev-extra3.json`
- * (r6xxx), dev material written after it, before the detector was run on it.
+ * (r6xxx), dev material written after it, before the detector was run on it; and `test-extra4.json` (r7xxx),
+ * a fourth held-out file written and committed before the detector was changed again.
  * Prints the counts; exits 1 on any violation.
  *
  *   /work/main/node_modules/.bin/tsx bench/stated-rules/check.ts [labels.json]
@@ -55,6 +56,11 @@ const EXTRA_FILES = [
     file: 'test-extra3.json',
     split: 'test-extra3',
     floors: { idPrefix: 'r5', minItems: 150, minPositiveShare: 0.4, maxPositiveShare: 0.55, minPerLang: 4 },
+  },
+  {
+    file: 'test-extra4.json',
+    split: 'test-extra4',
+    floors: { idPrefix: 'r7', minItems: 200, minPositiveShare: 0.4, maxPositiveShare: 0.55, minPerLang: 8 },
   },
 ] as const satisfies readonly ExtraFile[];
 const KEYS = new Set(['id', 'split', 'lang', 'text', 'label', 'context', 'rule', 'note']);
