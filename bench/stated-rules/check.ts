@@ -11,7 +11,8 @@
  * positive share, and every language present with positives and negatives; so has `test-extra3.json`
  * (r5xxx), a third held-out file written and committed before the detector's redesign, and `dev-extra3.json`
  * (r6xxx), dev material written after it, before the detector was run on it; and `test-extra4.json` (r7xxx),
- * a fourth held-out file written and committed before the detector was changed again.
+ * a fourth held-out file written and committed before the detector was changed again, then `dev-extra4.json` (r8xxx),
+ * dev material written after it (reworded where it came near any test item) and committed before the detector was run on it.
  * Prints the counts; exits 1 on any violation.
  *
  *   /work/main/node_modules/.bin/tsx bench/stated-rules/check.ts [labels.json]
@@ -56,6 +57,11 @@ const EXTRA_FILES = [
     file: 'test-extra3.json',
     split: 'test-extra3',
     floors: { idPrefix: 'r5', minItems: 150, minPositiveShare: 0.4, maxPositiveShare: 0.55, minPerLang: 4 },
+  },
+  {
+    file: 'dev-extra4.json',
+    split: 'dev-extra4',
+    floors: { idPrefix: 'r8', minItems: 200, minPositiveShare: 0.4, maxPositiveShare: 0.55, minPerLang: 8 },
   },
   {
     file: 'test-extra4.json',
