@@ -35,39 +35,18 @@ interface ExtraFile {
   split: string;
   floors?: { idPrefix: string; minItems: number; minPositiveShare: number; maxPositiveShare: number; minPerLang: number };
 }
+/** A file written to floors: a 40-55 % positive share, and each language with positives and negatives. */
+const floored = <S extends string>(split: S, idPrefix: string, minItems: number, minPerLang: number) =>
+  ({ file: `${split}.json`, split, floors: { idPrefix, minItems, minPositiveShare: 0.4, maxPositiveShare: 0.55, minPerLang } }) as const;
 const EXTRA_FILES = [
   { file: 'dev-extra.json', split: 'dev-extra' },
   { file: 'test-extra.json', split: 'test-extra' },
-  {
-    file: 'dev-extra2.json',
-    split: 'dev-extra2',
-    floors: { idPrefix: 'r3', minItems: 400, minPositiveShare: 0.4, maxPositiveShare: 0.55, minPerLang: 10 },
-  },
-  {
-    file: 'test-extra2.json',
-    split: 'test-extra2',
-    floors: { idPrefix: 'r4', minItems: 120, minPositiveShare: 0.4, maxPositiveShare: 0.55, minPerLang: 4 },
-  },
-  {
-    file: 'dev-extra3.json',
-    split: 'dev-extra3',
-    floors: { idPrefix: 'r6', minItems: 150, minPositiveShare: 0.4, maxPositiveShare: 0.55, minPerLang: 4 },
-  },
-  {
-    file: 'test-extra3.json',
-    split: 'test-extra3',
-    floors: { idPrefix: 'r5', minItems: 150, minPositiveShare: 0.4, maxPositiveShare: 0.55, minPerLang: 4 },
-  },
-  {
-    file: 'dev-extra4.json',
-    split: 'dev-extra4',
-    floors: { idPrefix: 'r8', minItems: 200, minPositiveShare: 0.4, maxPositiveShare: 0.55, minPerLang: 8 },
-  },
-  {
-    file: 'test-extra4.json',
-    split: 'test-extra4',
-    floors: { idPrefix: 'r7', minItems: 200, minPositiveShare: 0.4, maxPositiveShare: 0.55, minPerLang: 8 },
-  },
+  floored('dev-extra2', 'r3', 400, 10),
+  floored('test-extra2', 'r4', 120, 4),
+  floored('dev-extra3', 'r6', 150, 4),
+  floored('test-extra3', 'r5', 150, 4),
+  floored('dev-extra4', 'r8', 200, 8),
+  floored('test-extra4', 'r7', 200, 8),
 ] as const satisfies readonly ExtraFile[];
 const KEYS = new Set(['id', 'split', 'lang', 'text', 'label', 'context', 'rule', 'note']);
 
