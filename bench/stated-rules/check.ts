@@ -12,7 +12,8 @@
  * (r5xxx), a third held-out file written and committed before the detector's redesign, and `dev-extra3.json`
  * (r6xxx), dev material written after it, before the detector was run on it; and `test-extra4.json` (r7xxx),
  * a fourth held-out file written and committed before the detector was changed again, then `dev-extra4.json` (r8xxx),
- * dev material written after it (reworded where it came near any test item) and committed before the detector was run on it.
+ * dev material written after it (reworded where it came near any test item) and committed before the detector was run on it;
+ * `dev-extra5.json` (r9xxx), more dev material of the same kind.
  * Prints the counts; exits 1 on any violation.
  *
  *   /work/main/node_modules/.bin/tsx bench/stated-rules/check.ts [labels.json]
@@ -47,6 +48,7 @@ const EXTRA_FILES = [
   floored('test-extra3', 'r5', 150, 4),
   floored('dev-extra4', 'r8', 200, 8),
   floored('test-extra4', 'r7', 200, 8),
+  floored('dev-extra5', 'r9', 150, 8),
 ] as const satisfies readonly ExtraFile[];
 const KEYS = new Set(['id', 'split', 'lang', 'text', 'label', 'context', 'rule', 'note']);
 
