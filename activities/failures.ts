@@ -14,12 +14,13 @@
  *   the database: an unknown error there is the database's classifier's "permanent") or 'retry' (for
  *   activities that also talk to networks or files, where an unknown error is usually passing).
  */
-import { APIConnectionError, APIError } from '@anthropic-ai/sdk';
+import type { APIConnectionError as SdkConnectionError, APIError } from '@anthropic-ai/sdk';
 import { ApplicationFailure } from '@temporalio/activity';
 import { classifyDbError, dbErrorClassOf } from '../common/server/db.js';
 import { EmbeddingError } from '../common/server/embeddings/providers.js';
 import { WeaviateBatchError } from '../common/server/weaviate/grpc-batch.js';
 import { Failure } from '../messages/errors-v1.js';
+import { loadedAnthropicSdk } from './anthropic-sdk.js';
 
 export type Unrecognized = 'permanent' | 'retry';
 
@@ -37,7 +38,9 @@ export function toActivityFailure(err: unknown, unrecognized: Unrecognized = 'pe
   if (isWeaviateAuthError(err)) {
     throw ApplicationFailure.nonRetryable(`Weaviate rejected memflow's credentials: ${(err as Error).message}`, Failure.WeaviateRejected);
   }
-  if (err instanceof APIError) throw llmFailure(err);
+  // (An error of the Anthropic SDK's exists only once a model client loaded it: anthropic-sdk.ts.)
+  const sdk = loadedAnthropicSdk();
+  if (sdk && err instanceof sdk.APIError) throw llmFailure(err, sdk.APIConnectionError);
   // Prisma's own errors are always database errors, whether or not their code is one we list.
   const db = isPrismaError(err) || unrecognized === 'permanent' ? classifyDbError(err) : dbErrorClassOf(err);
   if (db === 'permanent') {
@@ -69,7 +72,7 @@ export function withFailureMapping<T extends Record<string, (...args: any[]) => 
  * server asked for when it said; anything else the API refused (400, 401, 403, 404, 413, 422) would
  * fail again, so it fails now, visibly, with a type the workflow can act on.
  */
-function llmFailure(err: APIError): Error {
+function llmFailure(err: APIError, APIConnectionError: typeof SdkConnectionError): Error {
   if (err instanceof APIConnectionError) {
     return ApplicationFailure.create({ message: `Anthropic API unreachable: ${err.message}`, type: Failure.LlmUnavailable, cause: err });
   }

@@ -7,7 +7,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { workTreeRootOf } from '../common/workspace/project-naming.js';
 import { apiBaseUrl, checkBaseUrl } from './env.js';
-import { ApiError, createApiClient } from '../clients/api.js';
 import { createHttpClient, httpTransport } from './node-http.js';
 import { install, uninstall, type InstallResult } from './install.js';
 import { projectHeadersOf } from './claude-hook-handlers.js';
@@ -36,8 +35,12 @@ export function installRoot(opts: { global?: boolean; here?: boolean }, cwd = pr
   return root;
 }
 
-/** Whether the API answers /health, or why not. */
+/**
+ * Whether the API answers /health, or why not. (The API client and its answer schemas are loaded
+ * here, not with the command: `install --offline` and `uninstall` never ask the API.)
+ */
 export async function apiAnswers(base: string, timeoutMs = 3000): Promise<string | undefined> {
+  const { ApiError, createApiClient } = await import('../clients/api.js');
   const http = createHttpClient();
   try {
     await createApiClient({ transport: httpTransport(http, base, timeoutMs), describe: base }).health();

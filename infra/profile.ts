@@ -91,12 +91,18 @@ function defaultTestPortShift(): number {
   return pinned !== undefined && TEST_PORT_SHIFTS.includes(pinned) ? pinned : TEST_PORT_SHIFTS[0]!;
 }
 
+/** The state folder's name: `test` for the default block, `test-<shift>` for the others. */
+const testStateName = (name: ProfileName, shift: number) => (name === 'test' && shift !== TEST_PORT_SHIFTS[0] ? `test-${shift}` : name);
+
 export function getProfile(name: ProfileName, testPortShift = defaultTestPortShift()): StackProfile {
   if (name === 'cluster') return clusterProfile();
   const env = parseStackConfig();
-  const stateDir = stackStateDir(name, env.MEMFLOW_STATE_DIR);
   // The test profile shifts every port (by 10000 by default) so it never collides with a dev stack.
   const shift = name === 'test' ? testPortShift : 0;
+  // Each test block keeps its own state (pid files, Temporal's database, Weaviate's data, settings):
+  // with one folder for every block, a run pinned to one block took the pid files of another block
+  // of the same checkout for its own and did not start its servers.
+  const stateDir = stackStateDir(testStateName(name, shift), env.MEMFLOW_STATE_DIR);
   const host = '127.0.0.1';
   return {
     name,

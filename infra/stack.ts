@@ -144,8 +144,7 @@ export async function chooseTestProfile(log: Log): Promise<StackProfile> {
   for (const shift of TEST_PORT_SHIFTS) {
     const p = getProfile('test', shift);
     const statuses = await Promise.all(managed.map((s) => s.status(p)));
-    // Ours, already running: on this block (the state folder is one for every block, and another
-    // checkout's stack may hold this block's ports while ours runs on another).
+    // Ours, already running on this block (another checkout's stack may hold this block's ports).
     if (statuses.some((s) => s.pid !== undefined) && readStackSettings(p.stateDir)?.TEMPORAL_ADDRESS === temporalAddress(p)) return p;
     const ports = managed.flatMap((s) => s.ports(p));
     const free = await Promise.all(ports.map((port) => portIsFree(p.temporal.host, port)));

@@ -12,7 +12,7 @@ import { createPgPool } from '../common/server/pg.js';
 import { readStackSettings, stackStateDir, writeStackSettings, type StackSettings } from '../common/workspace/stack-settings.js';
 import { lookupKey } from '../common/server/tenants.js';
 import { runCli } from './fixtures/cli-run.js';
-import { testConfig, testPrisma, uniqueName } from './helpers/env.js';
+import { testConfig, testPrisma, testProfile, uniqueName } from './helpers/env.js';
 
 const config = testConfig();
 const prisma = testPrisma();
@@ -102,14 +102,14 @@ describe('tenants and keys', () => {
 describe('after `npm run up`, from the checkout, nothing exported', () => {
   test('the stack leaves its settings where the CLI looks', () => {
     // `npm test` started this suite's stack with the same startStack as `npm run up`.
-    const settings = readStackSettings(stackStateDir('test', process.env.MEMFLOW_STATE_DIR));
+    const settings = readStackSettings(testProfile().stateDir);
     assert.equal(settings?.DATABASE_URL, config.DATABASE_URL);
-    assert.equal(fs.statSync(path.join(stackStateDir('test', process.env.MEMFLOW_STATE_DIR), 'settings.json')).mode & 0o777, 0o600);
+    assert.equal(fs.statSync(path.join(testProfile().stateDir, 'settings.json')).mode & 0o777, 0o600);
   });
 
   test('keys create reads the dev stack\'s settings when DATABASE_URL is unset', async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'memflow-state-'));
-    const stack = readStackSettings(stackStateDir('test', process.env.MEMFLOW_STATE_DIR))!;
+    const stack = readStackSettings(testProfile().stateDir)!;
     // The dev profile's settings as `npm run up` writes them, pointing at this suite's database.
     writeStackSettings(stackStateDir('dev', root), { ...(stack as StackSettings), DATABASE_URL: config.DATABASE_URL });
     const tenant = uniqueName('uptenant');

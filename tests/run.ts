@@ -153,7 +153,7 @@ const ownProcess = (file: string) => {
  * own ~0.6 s included), for balancing the processes; the others count 1.
  */
 const UNIT_WEIGHTS: Record<string, number> = {
-  'host-model': 10.2, // the real CLI, ~13 runs
+  'host-model': 7.1, // the real CLI, ~13 runs (2026-11-28: 10.2 before install and relay stop stopped loading the relay)
   replay: 4.1, // a process of its own
   'relay-users': 4.0, // and ~10 s of waiting on two relays
   'temporal-logger': 3.6, // a process of its own

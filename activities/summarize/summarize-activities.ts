@@ -24,7 +24,7 @@ import { toActivityFailure } from '../failures.js';
 import type { SessionIds } from '../capture/capture-activities.js';
 import { offlineBatchSummary } from './offline.js';
 import { summarizeSession, type SessionSummaryInput } from './session-summary.js';
-import { callWithinBudget, createAnthropic, PriceTable, type Usage } from './summary-call.js';
+import { callWithinBudget, createAnthropic, modelClient, PriceTable, type ModelClient, type Usage } from './summary-call.js';
 import type { LearningMergeResult } from './learning-merge.js';
 import { batchAnswerSchema, batchPrompt, renderObservation, SYSTEM_PROMPT } from './summary-prompt.js';
 import { candidates, projectName, storeSummary } from './summary-store.js';
@@ -81,7 +81,7 @@ export interface SummarizeContext {
   prisma: PrismaClient;
   config: SummarizeDeps['config'];
   /** The model client; none when no API key is set (every summary is written offline). */
-  client: Anthropic | undefined;
+  client: ModelClient | undefined;
   batchModel: string;
   finalModel: string;
   /** Most output tokens of one call. */
@@ -95,10 +95,11 @@ export function createSummarizeContext({ prisma, config, anthropic }: SummarizeD
   const prices = new PriceTable(config.MEMFLOW_LLM_PRICES);
   const warnedPrices = new Set<string>();
   const batchModel = config.MEMFLOW_SUMMARY_MODEL;
+  const apiKey = config.ANTHROPIC_API_KEY;
   return {
     prisma,
     config,
-    client: anthropic ?? (config.ANTHROPIC_API_KEY ? createAnthropic(config.ANTHROPIC_API_KEY, config.ANTHROPIC_BASE_URL) : undefined),
+    client: anthropic ? modelClient(async () => anthropic) : apiKey ? modelClient(() => createAnthropic(apiKey, config.ANTHROPIC_BASE_URL)) : undefined,
     batchModel,
     finalModel: config.MEMFLOW_FINAL_SUMMARY_MODEL ?? batchModel,
     maxOut: config.MEMFLOW_SUMMARY_MAX_OUTPUT_TOKENS,

@@ -5,12 +5,13 @@
  * the Anthropic client and its structured call, the daily budget, and the price table.
  */
 import { ApplicationFailure, log } from '@temporalio/activity';
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
 import { Failure } from '../../messages/errors-v1.js';
 import { TRANSACTION_OPTIONS, type PrismaClient, type Tx } from '../../common/server/db.js';
 import { countTokens } from '../../common/rules/tokens.js';
 import { toActivityFailure } from '../failures.js';
+import { anthropicSdk } from '../anthropic-sdk.js';
 import type { SummarizeContext, SummaryOutcome } from './summarize-activities.js';
 import { SUMMARY_TOOL, SYSTEM_PROMPT } from './summary-prompt.js';
 import { redactValue } from '../../common/rules/redact.js';
@@ -19,7 +20,7 @@ export type Parked = Extract<SummaryOutcome, { status: 'parked' }>;
 
 export interface SummaryCall<T> {
   /** The model client (the caller has checked there is one: without it, summaries are written offline). */
-  client: Anthropic;
+  client: ModelClient;
   model: string;
   /** What the forced tool call records. */
   toolDescription: string;
@@ -40,7 +41,7 @@ export async function callWithinBudget<T>(
     return { kind: 'parked', outcome: { status: 'parked', resetsAt: budget.resetsAt, used: budget.used, limit: budget.limit } };
   }
   try {
-    const answer = await callStructured(call.client, {
+    const answer = await callStructured(await call.client.get(), {
       model: call.model,
       maxTokens: ctx.maxOut,
       system: SYSTEM_PROMPT,
@@ -88,8 +89,19 @@ export interface StructuredResult<T> {
   requests: number;
 }
 
-export function createAnthropic(apiKey: string, baseURL?: string): Anthropic {
+export async function createAnthropic(apiKey: string, baseURL?: string): Promise<Anthropic> {
+  const { default: Anthropic } = await anthropicSdk();
   return new Anthropic({ apiKey, ...(baseURL ? { baseURL } : {}), maxRetries: 0, timeout: 120_000 });
+}
+
+/** A model client made when first asked for (the SDK is loaded then: activities/anthropic-sdk.ts). */
+export interface ModelClient {
+  get(): Promise<Anthropic>;
+}
+
+export function modelClient(make: () => Promise<Anthropic>): ModelClient {
+  let made: Promise<Anthropic> | undefined;
+  return { get: () => (made ??= make()) };
 }
 
 export function jsonSchemaOf(schema: z.ZodType): Anthropic.Tool.InputSchema {

@@ -11,11 +11,11 @@
  * structured tool answers (mcp/tools/tool-kit.ts). GET and DELETE (server-sent streams
  * and session ends, which a stateless server does not have) answer 405.
  */
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type * as McpTransport from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createApiClient, type ApiClient } from '../../clients/api.js';
 import { DEFAULT_MAX_TOKENS } from '../../mcp/tools/tool-kit.js';
-import { createMemflowMcpServer } from '../../mcp/mcp-server.js';
+import type * as McpServer from '../../mcp/mcp-server.js';
 import { INTERNAL_GRANT_HEADER, keyDenial, requirePrincipal, type InternalGrants } from '../auth.js';
 import { errorBody } from '../errors.js';
 import { parseOr400, projectParam } from '../validation.js';
@@ -57,6 +57,14 @@ function webRequest(req: FastifyRequest): Request {
   return new Request(`http://${req.headers.host ?? 'localhost'}${req.url}`, { method: req.method, headers });
 }
 
+/**
+ * The MCP server and its SDK (~0.4 s of CPU to load, more under a TypeScript loader), loaded by the
+ * first MCP request: an API process that is never asked over MCP does not pay for them at start.
+ */
+let loading: Promise<typeof McpServer & typeof McpTransport> | undefined;
+const mcpModules = () =>
+  (loading ??= Promise.all([import('../../mcp/mcp-server.js'), import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js')]).then(([server, transport]) => ({ ...server, ...transport })));
+
 export function registerMcpRoutes(app: FastifyInstance, deps: McpRouteDeps): void {
   const mcpDoc = documented({
     summary: "memflow's MCP server over Streamable HTTP (stateless, JSON answers); tools as in `memflow mcp`",
@@ -69,6 +77,7 @@ export function registerMcpRoutes(app: FastifyInstance, deps: McpRouteDeps): voi
     const principal = requirePrincipal(req);
     const { project } = parseOr400(headers, { project: req.headers['x-memflow-project'] }, 'invalid_header');
     const { structured } = parseOr400(mcpQuery, req.query);
+    const { createMemflowMcpServer, WebStandardStreamableHTTPServerTransport } = await mcpModules();
     const grant = deps.grants.grant(principal);
     const server = createMemflowMcpServer({
       api: injectedClient(deps.root, grant.token),

@@ -12,12 +12,12 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseClientConfig } from '../../common/workspace/client-config.js';
-import { DEFAULT_START_CONTEXT_MAX_AGE_MS, RELAY_SERVICE, startRelay } from './relay-server.js';
+import type { startRelay } from './relay-server.js';
 import { DEFAULT_MAX_DEFER_MS, DEFAULT_QUIET_MS } from './session-activity.js';
 import { DEFAULT_REPORT_INTERVAL_MS } from './ledger-report.js';
 import { DEFAULT_PROMPT_BUDGET_MS } from './prompt-answer.js';
 
-import { defaultRelayPort } from './relay-port.js';
+import { DEFAULT_START_CONTEXT_MAX_AGE_MS, defaultRelayPort, RELAY_SERVICE } from './relay-port.js';
 
 /** This user's default relay port (relay-port.ts). */
 export const DEFAULT_RELAY_PORT = defaultRelayPort();
@@ -146,6 +146,8 @@ export async function runRelay(port = relaySettings().port): Promise<void> {
   const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
   let relay: Awaited<ReturnType<typeof startRelay>>;
   try {
+    // Loaded by `relay run` alone: the commands that only find or configure the relay skip it.
+    const { startRelay } = await import('./relay-server.js');
     relay = await startRelay({
       port,
       spoolDir: cfg.MEMFLOW_SPOOL_DIR,

@@ -13,3 +13,12 @@ export const RELAY_PORT_SPAN = 2000;
 export function defaultRelayPort(uid: number | undefined = typeof process.getuid === 'function' ? process.getuid() : undefined): number {
   return RELAY_PORT_BASE + (uid === undefined ? 0 : uid % RELAY_PORT_SPAN);
 }
+
+/**
+ * What a relay calls itself on /health, by which lifecycle.ts tells it from another process on its
+ * port. (Here, not in relay-server.ts, with the default below: the commands that only find or
+ * configure the relay — install, uninstall, doctor, relay stop — then do not load the relay itself.)
+ */
+export const RELAY_SERVICE = 'memflow-relay';
+/** How old a held start context may be (MEMFLOW_START_CONTEXT_MAX_AGE_MS). */
+export const DEFAULT_START_CONTEXT_MAX_AGE_MS = 15 * 60_000;

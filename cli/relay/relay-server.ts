@@ -50,11 +50,9 @@ import { GIT_EVENTS, mapHook, spoolEntriesOf, type HookHost } from '../capture/i
 import { hostHookOptions } from '../hosts/hook-options.js';
 import { startAnswer } from './start-answer.js';
 import { treeRefusal, VouchedSessions } from './workspace-access.js';
+import { DEFAULT_START_CONTEXT_MAX_AGE_MS, RELAY_SERVICE } from './relay-port.js';
 
-export const RELAY_SERVICE = 'memflow-relay';
 export const RELAY_VERSION = '1';
-/** How old a held start context may be (MEMFLOW_START_CONTEXT_MAX_AGE_MS). */
-export const DEFAULT_START_CONTEXT_MAX_AGE_MS = 15 * 60_000;
 
 export interface RelayOptions {
   port: number;

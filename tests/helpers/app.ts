@@ -2,9 +2,6 @@
  * Runs memflow's real API and worker inside a test process, against the real test stack, each test
  * file on its own task queue so that files never steal each other's workflow tasks.
  */
-import { NativeConnection } from '@temporalio/worker';
-import { createMemflowWorker } from '../../workers/worker.js';
-import { installTemporalRuntime } from '../../workers/temporal-logger.js';
 import { temporalConnectionOptions } from '../../common/server/temporal-connection.js';
 import type { AddressInfo } from 'node:net';
 import { createApi } from '../../api/app.js';
@@ -62,6 +59,13 @@ const workerLogs: string[] = [];
 export const workerLogLines = (): readonly string[] => workerLogs;
 
 export async function startTestWorker(config: Config, prisma: PrismaClient): Promise<TestWorker> {
+  // The worker's modules (Temporal's worker SDK, every activity, the Anthropic SDK: ~1.3 s of CPU
+  // under tsx) are loaded by the first worker a file starts: a file that starts only the API skips them.
+  const [{ NativeConnection }, { createMemflowWorker }, { installTemporalRuntime }] = await Promise.all([
+    import('@temporalio/worker'),
+    import('../../workers/worker.js'),
+    import('../../workers/temporal-logger.js'),
+  ]);
   if (!runtimeInstalled) {
     // Kept in memory at info level (tests search it for secrets); only warnings reach stdout.
     const quiet = createLogger('test-worker', config.MEMFLOW_LOG_LEVEL);

@@ -112,8 +112,8 @@ const fake = new FakeAnthropic();
 before(() => fake.start());
 after(() => fake.stop());
 
-const call = (schema = batchAnswerSchema, maxRepairs = 2) =>
-  callStructured(createAnthropic('sk-test-unit', fake.url), {
+const call = async (schema = batchAnswerSchema, maxRepairs = 2) =>
+  callStructured(await createAnthropic('sk-test-unit', fake.url), {
     model: 'claude-haiku-4-5',
     maxTokens: 700,
     system: SYSTEM_PROMPT,
