@@ -140,8 +140,24 @@ interface Sample {
   cpuMs: number;
 }
 
-function steps(calls: number, answer: string): Step[] {
-  return [...Array.from({ length: calls }, (_, i): Step => ({ tool: 'Bash', input: { command: `echo step-${i} && ls`, description: `step ${i}` } })), { text: answer }];
+type Tool = 'bash' | 'read';
+
+/**
+ * A session's tool calls: Bash commands, or (--tool read) Reads of files the session has not read yet, so
+ * that every call is a first touch and memflow's PreToolUse hook asks the relay for the file's push.
+ */
+function steps(calls: number, answer: string, tool: Tool, repo: string, session: number): Step[] {
+  const call = (i: number): Step =>
+    tool === 'read'
+      ? { tool: 'Read', input: { file_path: path.join(repo, 'src', `module_${session}_${i}.py`) } }
+      : { tool: 'Bash', input: { command: `echo step-${i} && ls`, description: `step ${i}` } };
+  return [...Array.from({ length: calls }, (_, i) => call(i)), { text: answer }];
+}
+
+/** The files a --tool read session reads (in both repositories: the sessions without memflow read as much). */
+function writeReadFiles(repo: string, sessions: number, calls: number): void {
+  fs.mkdirSync(path.join(repo, 'src'), { recursive: true });
+  for (let s = 0; s < sessions; s++) for (let i = 0; i < calls; i++) fs.writeFileSync(path.join(repo, 'src', `module_${s}_${i}.py`), `def f_${s}_${i}():\n    return ${i}\n`);
 }
 
 async function main(): Promise<void> {
@@ -150,8 +166,11 @@ async function main(): Promise<void> {
     .option('--calls <n>', 'tool calls in the long sessions', '12')
     .option('--conditions <list>', 'direct,rtt50,refused,hanging', 'direct,rtt50,refused,hanging')
     .option('--mcp-sessions <n>', "extra --debug sessions to read the MCP connection time and each hook's wait from (30 for a p95)", '3')
+    .option('--tool <bash|read>', 'the tool calls: Bash commands, or Reads of new files (each a first touch: the file push is asked)', 'bash')
     .parse();
-  const o = program.opts<{ rounds: string; calls: string; conditions: string; mcpSessions: string }>();
+  const o = program.opts<{ rounds: string; calls: string; conditions: string; mcpSessions: string; tool: string }>();
+  if (o.tool !== 'bash' && o.tool !== 'read') throw new Error(`--tool is bash or read, not ${o.tool}`);
+  const tool = o.tool as Tool;
   const rounds = Number(o.rounds);
   const calls = Number(o.calls);
   const conditions = o.conditions.split(',') as Condition[];
@@ -177,10 +196,13 @@ async function main(): Promise<void> {
       if (inst.code !== 0) throw new Error(`memflow install failed: ${inst.stderr}`);
       const relayPid = (JSON.parse((await mem.memflow(['relay', 'status', '--json'])).stdout) as { pid: number }).pid;
 
+      // Every session of the run reads its own files (a first touch each), so write enough for all of them.
+      if (tool === 'read') for (const h of [none, mem]) writeReadFiles(h.repo, 4 * rounds + 2 + Number(o.mcpSessions), calls);
       const samples: Sample[] = [];
+      let sessionNo = 0;
       const one = async (h: ClaudeHarness, variant: Sample['variant'], n: number) => {
         const prompt = `bench ${condition} ${variant} ${n} ${samples.length}`;
-        model.add({ prompt, steps: steps(n, `done ${samples.length}`) });
+        model.add({ prompt, steps: steps(n, `done ${samples.length}`, tool, h.repo, sessionNo++ >> 1) });
         const hooksBefore = fs.existsSync(hookLog) ? fs.readFileSync(hookLog, 'utf8').split('\n').filter(Boolean).length : 0;
         const relayBefore = cpuSecondsOf(relayPid) ?? 0;
         const receivedBefore = await relayReceived(mem);
@@ -220,7 +242,7 @@ async function main(): Promise<void> {
       for (let i = 0; i < Number(o.mcpSessions); i++) {
         for (const [h, variant] of [[none, 'none'], [mem, 'memflow']] as const) {
           const prompt = `bench debug ${condition} ${variant} ${i}`;
-          model.add({ prompt, steps: [{ tool: 'Bash', input: { command: 'echo one', description: 'one' } }, { text: 'ok' }] });
+          model.add({ prompt, steps: [...steps(1, 'ok', tool, h.repo, 4 * rounds + 2 + i).slice(0, 1), { text: 'ok' }] });
           const debugDir = path.join(h.home, '.claude', 'debug');
           fs.rmSync(debugDir, { recursive: true, force: true });
           await h.headless(prompt, ['--debug']);
@@ -266,7 +288,7 @@ async function main(): Promise<void> {
     await stop();
   }
   const header = ['0 calls: none / memflow (ms)', `${calls} calls: none / memflow (ms)`, 'added per session (ms)', 'added per tool call (ms)', 'CPU per event (ms)', 'SessionStart hook p50 / p95 (ms, n)', 'first SessionStart after install (ms)', 'MCP connected in (ms, n)'];
-  console.log(`\nbench:agent — Claude Code ${AGENT_CLIS.claude.version}, ${rounds} sessions of each kind per variant, medians; ${os.cpus().length} cores`);
+  console.log(`\nbench:agent — Claude Code ${AGENT_CLIS.claude.version}, ${rounds} sessions of each kind per variant, ${calls} ${tool === "read" ? "Reads of new files" : "Bash calls"} in the long ones, medians; ${os.cpus().length} cores`);
   for (const l of loads) console.log(`  ${l}`);
   // One row per condition: print transposed (conditions as columns) for readability.
   printColumns(
@@ -282,7 +304,7 @@ async function main(): Promise<void> {
   );
 }
 
-const HOOK_ROWS = ['session-start', 'user-prompt-submit', 'post-tool-use', 'stop', 'session-end'];
+const HOOK_ROWS = ['session-start', 'user-prompt-submit', 'pre-tool-use', 'post-tool-use', 'stop', 'session-end'];
 
 main().catch((err: Error) => {
   console.error(`bench:agent: ${err.message}`);

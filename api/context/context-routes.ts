@@ -83,16 +83,18 @@ export function registerContextRoutes(app: FastifyInstance, deps: ContextRouteDe
     });
     req.timings.context = performance.now() - t0;
     const key = req.headers['idempotency-key'];
-    const serving = {
-      tenantId,
-      projectId,
-      sessionId: await sessionOfAgentId(deps.pool, tenantId, projectId, query.session),
-      channel: query.channel,
-      idempotencyKey: `${query.channel}:${typeof key === 'string' && key ? key.slice(0, 200) : randomUUID()}`,
-      budget: tokens,
-    };
-    // A file's push that found nothing writes no receipt: the relay asks at every file an agent first touches.
-    if (query.channel !== 'prefetch' && !(query.for === 'file' && built.items.length === 0)) await recordServing(deps.pool, req.log, serving, built);
+    // A file's push that found nothing writes no receipt (the relay asks at every file an agent first touches), nor looks up its session.
+    if (query.channel !== 'prefetch' && !(query.for === 'file' && built.items.length === 0)) {
+      const serving = {
+        tenantId,
+        projectId,
+        sessionId: await sessionOfAgentId(deps.pool, tenantId, projectId, query.session),
+        channel: query.channel,
+        idempotencyKey: `${query.channel}:${typeof key === 'string' && key ? key.slice(0, 200) : randomUUID()}`,
+        budget: tokens,
+      };
+      await recordServing(deps.pool, req.log, serving, built);
+    }
     const { served, ...rest } = built;
     return answer(contextAnswer, query.explain === 'true' && served ? { ...rest, explain: served } : rest);
   });
