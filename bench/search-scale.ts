@@ -21,6 +21,7 @@
  *   npm run bench:search-scale -- --reuse --sizes 1000000    measure again over the last fill (grows it if smaller)
  *   npm run bench:search-scale -- --reuse --explain 5        also EXPLAIN ANALYZE the slowest statements of the 5 slowest searches
  *   npm run bench:search-scale -- --reuse --hnsw-defaults    measure with Weaviate's own HNSW search settings (before/after over one fill)
+ *   npm run bench:search-scale -- --reuse --hnsw '{"flatSearchCutoff":200000}'   measure with these settings merged over memflow's
  *
  * Runs on the test profile's stack (MEMFLOW_TEST_PORT_SHIFT moves its ports and database); the
  * repositories are read from --mirrors (git clones named owner+name/repo; parsed once, cached in .memflow/).
@@ -64,6 +65,7 @@ const { values: args } = parseArgs({
     label: { type: 'string', default: '' },
     'pile-at': { type: 'string' },
     'hnsw-defaults': { type: 'boolean', default: false },
+    hnsw: { type: 'string' },
   },
 });
 
@@ -229,7 +231,8 @@ async function main(): Promise<void> {
       const fill = MODE === 'keyword' ? undefined : await timedFill(bench.profile, () => fillWeaviate(vectors, state.tenantId, config));
       // The vector index's search settings (memflow's, or with --hnsw-defaults Weaviate's own, to
       // compare over one fill); set on the live collections, the next schema check sets memflow's back.
-      const hnsw = args['hnsw-defaults'] ? WEAVIATE_HNSW_SEARCH_DEFAULTS : HNSW_SEARCH;
+      // --hnsw '{"flatSearchCutoff":200000}': settings to try, merged over memflow's.
+      const hnsw = args['hnsw-defaults'] ? WEAVIATE_HNSW_SEARCH_DEFAULTS : args.hnsw ? { ...HNSW_SEARCH, ...(JSON.parse(args.hnsw) as Partial<typeof HNSW_SEARCH>) } : HNSW_SEARCH;
       if (MODE !== 'keyword') {
         const client = await connectWeaviate(config);
         try {
