@@ -120,12 +120,11 @@ function slowestFirst(files: string[], timesFile: string): string[] {
 }
 
 /**
- * Files that need servers at once: twice the cores, since most of a file's time is spent waiting
- * (on workflows, the agent CLIs, the model stand-ins, polling) rather than computing: with three at a
- * time on 2 cores the whole suite used 1.5 cores on average (20.2 min of CPU in 13.3 min, 2026-11-28).
+ * Files that need servers at once: more than the cores, since most of a file's time is spent waiting
+ * (on workflows, the agent CLIs, the model stand-ins, polling) rather than computing.
  * MEMFLOW_TEST_CONCURRENCY overrides it.
  */
-const serverTierConcurrency = (cores: number) => Number(process.env.MEMFLOW_TEST_CONCURRENCY) || cores * 2;
+const serverTierConcurrency = (cores: number) => Number(process.env.MEMFLOW_TEST_CONCURRENCY) || cores + 1;
 /** The word a test file writes (in a comment) when no other file's API may run beside it. */
 const RUNS_ALONE = '@memflow-test runs-alone';
 /**
