@@ -142,22 +142,21 @@ interface Sample {
 
 type Tool = 'bash' | 'read';
 
+let readFiles = 0;
 /**
- * A session's tool calls: Bash commands, or (--tool read) Reads of files the session has not read yet, so
- * that every call is a first touch and memflow's PreToolUse hook asks the relay for the file's push.
+ * A session's tool calls: Bash commands, or (--tool read) Reads of files written for it, new to every
+ * session, so that every call is a first touch and memflow's PreToolUse hook asks the relay for the
+ * file's push (the sessions without memflow read as many files).
  */
-function steps(calls: number, answer: string, tool: Tool, repo: string, session: number): Step[] {
-  const call = (i: number): Step =>
-    tool === 'read'
-      ? { tool: 'Read', input: { file_path: path.join(repo, 'src', `module_${session}_${i}.py`) } }
-      : { tool: 'Bash', input: { command: `echo step-${i} && ls`, description: `step ${i}` } };
+function steps(calls: number, answer: string, tool: Tool, repo: string): Step[] {
+  const call = (i: number): Step => {
+    if (tool === 'bash') return { tool: 'Bash', input: { command: `echo step-${i} && ls`, description: `step ${i}` } };
+    const file = path.join(repo, 'src', `module_${++readFiles}.py`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `def f_${readFiles}():\n    return ${i}\n`);
+    return { tool: 'Read', input: { file_path: file } };
+  };
   return [...Array.from({ length: calls }, (_, i) => call(i)), { text: answer }];
-}
-
-/** The files a --tool read session reads (in both repositories: the sessions without memflow read as much). */
-function writeReadFiles(repo: string, sessions: number, calls: number): void {
-  fs.mkdirSync(path.join(repo, 'src'), { recursive: true });
-  for (let s = 0; s < sessions; s++) for (let i = 0; i < calls; i++) fs.writeFileSync(path.join(repo, 'src', `module_${s}_${i}.py`), `def f_${s}_${i}():\n    return ${i}\n`);
 }
 
 async function main(): Promise<void> {
@@ -196,13 +195,10 @@ async function main(): Promise<void> {
       if (inst.code !== 0) throw new Error(`memflow install failed: ${inst.stderr}`);
       const relayPid = (JSON.parse((await mem.memflow(['relay', 'status', '--json'])).stdout) as { pid: number }).pid;
 
-      // Every session of the run reads its own files (a first touch each), so write enough for all of them.
-      if (tool === 'read') for (const h of [none, mem]) writeReadFiles(h.repo, 4 * rounds + 2 + Number(o.mcpSessions), calls);
       const samples: Sample[] = [];
-      let sessionNo = 0;
       const one = async (h: ClaudeHarness, variant: Sample['variant'], n: number) => {
         const prompt = `bench ${condition} ${variant} ${n} ${samples.length}`;
-        model.add({ prompt, steps: steps(n, `done ${samples.length}`, tool, h.repo, sessionNo++ >> 1) });
+        model.add({ prompt, steps: steps(n, `done ${samples.length}`, tool, h.repo) });
         const hooksBefore = fs.existsSync(hookLog) ? fs.readFileSync(hookLog, 'utf8').split('\n').filter(Boolean).length : 0;
         const relayBefore = cpuSecondsOf(relayPid) ?? 0;
         const receivedBefore = await relayReceived(mem);
@@ -242,7 +238,7 @@ async function main(): Promise<void> {
       for (let i = 0; i < Number(o.mcpSessions); i++) {
         for (const [h, variant] of [[none, 'none'], [mem, 'memflow']] as const) {
           const prompt = `bench debug ${condition} ${variant} ${i}`;
-          model.add({ prompt, steps: [...steps(1, 'ok', tool, h.repo, 4 * rounds + 2 + i).slice(0, 1), { text: 'ok' }] });
+          model.add({ prompt, steps: steps(1, 'ok', tool, h.repo) });
           const debugDir = path.join(h.home, '.claude', 'debug');
           fs.rmSync(debugDir, { recursive: true, force: true });
           await h.headless(prompt, ['--debug']);

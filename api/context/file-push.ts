@@ -21,7 +21,7 @@
 import type { PgPool } from '../../common/server/pg.js';
 import { countTokens } from '../../common/rules/tokens.js';
 import type { ServedItem } from './start-context.js';
-import { fittedLine, type BuiltPush, type PushCandidate } from './prompt-push.js';
+import { fittedLine, pushedTo, REPLACED_AT, type BuiltPush, type PushCandidate } from './prompt-push.js';
 
 /** Tokens one file's push may take at most: a few lines beside a file the agent is about to read. */
 export const FILE_PUSH_TOKENS = 400;
@@ -56,13 +56,10 @@ const KIND_ORDER = ['decision', 'convention', 'fact', 'dead_end', 'fix', 'gotcha
  * then checked as a substring.
  */
 const READ_SQL = `
-with held as materialized (
-  select ri.item_id from sessions s join context_receipts r on r.session_id = s.id and r.channel in ('user_prompt', 'file_touch') join context_receipt_items ri on ri.receipt_id = r.id
-  where s.tenant_id = $1 and s.project_id = $2 and s.agent_session_id = $4::text
-)
+with ${pushedTo(4)}
 select l.id, l.kind::text as kind, l.title, l.body, l.origin, l.outcome, l.created_at as at, l.scope, l.edited_by,
-  (select max(p.created_at) from learnings p where p.superseded_by_id = l.id) as replaced_at,
-  l.id in (select item_id from held) as pushed_before
+  ${REPLACED_AT},
+  l.id in (select item_id from pushed) as pushed_before
 from learnings l
 where l.tenant_id = $1 and l.project_id = $2 and l.status = 'active' and cardinality(l.flags) = 0
   and (l.path_keys && $6::text[]

@@ -20,7 +20,7 @@ import { stem, tokenize } from '../../common/server/embeddings/local.js';
 import { countTokens } from '../../common/rules/tokens.js';
 import { replacesRule } from '../../common/rules/rule-scope.js';
 import { poisonFlags } from '../../common/rules/poison.js';
-import { isTaskClause, sentencesOf } from '../../common/rules/stated-rule-markers.js';
+import { asksSomething } from '../../common/rules/stated-rule-markers.js';
 import type { ServedItem } from './start-context.js';
 
 /** Tokens a prompt's push may take at most (issue 46: ≤ 600 per task prompt). */
@@ -72,10 +72,12 @@ export interface PushRequest {
 
 const RULE_KINDS = ['decision', 'convention', 'fact'];
 /** What the asking session was pushed already, with a prompt or at a file (read once per statement; $n: the agent's session id). */
-const pushedTo = (n: number) => `pushed as materialized (
+export const pushedTo = (n: number) => `pushed as materialized (
   select ri.item_id from sessions s join context_receipts r on r.session_id = s.id and r.channel in ('user_prompt', 'file_touch') join context_receipt_items ri on ri.receipt_id = r.id
   where s.tenant_id = $1 and s.project_id = $2 and s.agent_session_id = $${n}::text
 )`;
+/** When the rule a learning `l` replaced was stated (null: it replaced none): the line says "replaces a rule of …". */
+export const REPLACED_AT = '(select max(p.created_at) from learnings p where p.superseded_by_id = l.id) as replaced_at';
 const READ_SQL = `
 with ${pushedTo(5)}, rules as (
   select l.id from learnings l
@@ -88,7 +90,7 @@ with ${pushedTo(5)}, rules as (
   order by ts_rank(l.search_vector, to_tsquery('english', $4)) desc limit ${MAX_MATCHING}
 )
 select l.id, l.kind::text as kind, l.title, l.body, l.origin, l.outcome, l.created_at as at, l.scope, l.edited_by,
-  (select max(p.created_at) from learnings p where p.superseded_by_id = l.id) as replaced_at,
+  ${REPLACED_AT},
   l.id in (select item_id from pushed) as pushed_before
 from learnings l
 where l.id in (select id from rules union all select id from matching)`;
@@ -222,7 +224,7 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
   const shownQuote = scored.find((o) => o.item.kind === SAID && !refusalOf(o));
   // …and only a statement: a person's request or question that goes against a rule ("can you add an edit form for
   // journal entries?" after "posted entries are immutable") asks for what the rule forbids; it does not change the rule.
-  const quoteMayHide = shownQuote !== undefined && !sentencesOf(shownQuote.item.body).some((x) => /[?？]/u.test(x) || isTaskClause(x));
+  const quoteMayHide = shownQuote !== undefined && !asksSomething(shownQuote.item.body);
   // Amendments win: a later recorded rule that says it changes one that bears on the prompt comes with
   // it, though its own words meet the prompt less ("reservations are held 30 minutes now" after the
   // rule that named checkout, payment and stock); it takes the earlier rule's place in the order.

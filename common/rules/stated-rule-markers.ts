@@ -346,6 +346,12 @@ export const SUBSTANCE = /\d|[A-Za-z]+_[A-Za-z0-9_]+|[a-z][A-Z]\w|\x60[^\x60]+\x
 /** "no, fine, I was just pressing fast. never mind": the person takes back what they said, correcting nothing. */
 export const WITHDRAWN = /\b(?:never ?mind|nvm|forget it|forget about it|i was just|ignore (?:that|me)|olvídalo|deixa pra lá|laisse tomber|lascia perdere|vergiss es|laat maar|забудь)\b/iu;
 
+/** A sentence that asks something: a question, or a clause that asks for the task at hand. */
+export const asks = (sentence: string): boolean => /[?？]/u.test(sentence) || isTaskClause(sentence);
+
+/** Whether any sentence of an utterance asks something (a request or a question, not a statement). */
+export const asksSomething = (text: string): boolean => sentencesOf(text).some(asks);
+
 /** Sentences of an utterance: split at sentence ends and line breaks, kept verbatim. */
 export function sentencesOf(text: string): string[] {
   return text

@@ -19,7 +19,7 @@
  * `npm run bench:stated-rules` (bench/stated-rules/).
  */
 
-import { BAN, BEHAVIOUR, DECLARATIVE, EVALUATIVE, FAILURE, FROM_NOW_ON, GENERAL, HABITUAL, IMPERSONAL, LASTING_CJK, LASTING_LEAD, LEAD_ONLY, NORM_VERB, OPINION, PASSIVE, QUANTIFIED, R, REASON, REMINDER, SPECIFIED, STORY, SUBSTANCE, TASK_DEIXIS, TOPIC, WE_DO, WITHDRAWN, any, isTaskClause, lastingIn, sentencesOf } from './stated-rule-markers.js';
+import { BAN, BEHAVIOUR, DECLARATIVE, EVALUATIVE, FAILURE, FROM_NOW_ON, GENERAL, HABITUAL, IMPERSONAL, LASTING_CJK, LASTING_LEAD, LEAD_ONLY, NORM_VERB, OPINION, PASSIVE, QUANTIFIED, R, REASON, REMINDER, SPECIFIED, STORY, SUBSTANCE, TASK_DEIXIS, TOPIC, WE_DO, WITHDRAWN, any, asks as asksInSentence, isTaskClause, lastingIn, sentencesOf } from './stated-rule-markers.js';
 import { replyDecision } from './stated-rule-context.js';
 import { ruleProbability } from './stated-rule-model.js';
 
@@ -308,7 +308,7 @@ export function ruleLikeness(text: string): number {
   let asks = false;
   for (const sentence of sentencesOf(text)) {
     // A request or a question anywhere makes the utterance about the task at hand, unless a clause is a rule outright.
-    if (/[?？]/u.test(sentence) || isTaskClause(sentence)) asks = true;
+    if (asksInSentence(sentence)) asks = true;
     for (const clause of clausesOf(sentence)) best = Math.max(best, clauseScore(clause).score);
   }
   return asks && best < RULE_THRESHOLD ? Math.min(best, 0) : best;
