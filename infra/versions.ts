@@ -21,14 +21,21 @@ export interface GoBinarySpec {
   moduleDir?: string;
 }
 
+/**
+ * The Temporal CLI (its dev server runs the test and dev stacks): v1.5.1, the last release whose
+ * go.mod has no `replace`, built by infra/temporal-cli (its own main, the CLI's) with the SQLite driver
+ * Temporal itself moved to (modernc.org/sqlite v1.44.3 for v1.34.1): with v1.34.1 a cancelled
+ * transaction left the dev server failing every query ("interrupted (9)") for the rest of a run. The
+ * version names the CLI and the driver: change it when infra/temporal-cli changes.
+ */
 export const TEMPORAL_CLI: GoBinarySpec = {
   name: 'temporal',
-  pkg: 'github.com/temporalio/cli/cmd/temporal',
-  // v1.5.1 is the last release whose go.mod has no `replace`, so `go install` works.
-  version: 'v1.5.1',
+  pkg: 'memflow.local/temporal-cli',
+  version: 'v1.5.1-sqlite-v1.44.3',
   executable: 'temporal',
   cgo: false,
   overrideEnv: 'MEMFLOW_TEMPORAL_BIN',
+  moduleDir: 'infra/temporal-cli',
 };
 
 export const WEAVIATE_SERVER: GoBinarySpec = {

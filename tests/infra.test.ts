@@ -45,7 +45,9 @@ test('a binary that cannot be built fails with the build log and the override to
   process.env.MEMFLOW_CACHE_DIR = path.join(tmp, 'cache');
   const lines: string[] = [];
   try {
-    const spec = { ...TEMPORAL_CLI, version: 'v0.0.0-memflow-does-not-exist', overrideEnv: 'MEMFLOW_TEST_UNSET_BIN' };
+    // A module version the proxy does not have (`go install`, as the released servers are built).
+    const { moduleDir: _ownModule, ...released } = TEMPORAL_CLI;
+    const spec = { ...released, pkg: 'github.com/temporalio/cli/cmd/temporal', version: 'v0.0.0-memflow-does-not-exist', overrideEnv: 'MEMFLOW_TEST_UNSET_BIN' };
     await assert.rejects(ensureGoBinary(spec, (l) => lines.push(l)), (err: Error) => {
       assert.match(err.message, /building github\.com\/temporalio\/cli\/cmd\/temporal@v0\.0\.0-memflow-does-not-exist failed/);
       assert.match(err.message, /Last lines of .*build-temporal-v0\.0\.0-memflow-does-not-exist\.log/);
