@@ -176,17 +176,38 @@ export class ClaudeHarness {
         keys('-l', '/exit');
         await waitUntil(async () => screen().includes('/exit'), { what: '/exit typed', timeoutMs: 10_000, intervalMs: 100 });
         keys('Enter');
-      } else if (end === 'ctrl-d') {
-        keys('C-d');
-        // Claude Code asks for a second Ctrl-D when the first comes alone ("Press Ctrl-D again to exit").
-        await waitUntil(async () => !alive() || /again to exit/i.test((last = screen())), { what: 'Ctrl-D taken', timeoutMs: 10_000, intervalMs: 100 });
-        if (alive()) keys('C-d');
       } else {
-        keys('C-c');
-        await waitUntil(async () => !alive() || /again to exit/i.test((last = screen())), { what: 'Ctrl-C taken', timeoutMs: 10_000, intervalMs: 100 });
-        if (alive()) keys('C-c');
+        // Claude Code asks for a second Ctrl-D or Ctrl-C when the first comes alone ("Press Ctrl-C
+        // again to exit"), and forgets the first after a moment: on a loaded machine the second can
+        // come too late and read as a first again. So the key is pressed again while the question is
+        // on screen, or when nothing happened for a while, until Claude Code has exited.
+        const key = end === 'ctrl-d' ? 'C-d' : 'C-c';
+        const press = () => {
+          try {
+            keys(key);
+          } catch {
+            // the session ended between the check and the key
+          }
+          return Date.now();
+        };
+        let pressed = press();
+        // Whether the last press answered the question (Claude Code may still be ending: give it time).
+        let answered = false;
+        await waitUntil(
+          async () => {
+            if (!alive()) return true;
+            last = screen();
+            const asked = /again to exit/i.test(last);
+            if ((asked && !answered && Date.now() - pressed > 200) || Date.now() - pressed > 3000) {
+              pressed = press();
+              answered = asked;
+            }
+            return false;
+          },
+          { what: () => `claude to exit after ${end} (screen: ${last})`, timeoutMs: 30_000, intervalMs: 100 },
+        );
       }
-      await waitUntil(async () => !alive(), { what: `claude to exit after ${end}`, timeoutMs: 30_000, intervalMs: 100 });
+      await waitUntil(async () => !alive(), { what: () => `claude to exit after ${end} (screen: ${last})`, timeoutMs: 30_000, intervalMs: 100 });
       return last;
     } finally {
       if (alive()) execFileSync('tmux', ['kill-session', '-t', name]);
