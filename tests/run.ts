@@ -69,37 +69,74 @@ function allTestFiles(): string[] {
 const isUnit = (file: string) => file.startsWith(unitDir + path.sep);
 
 /**
- * The files that need servers take 3–270 s each (three at a time, on two cores shared with other
- * work); run in name order, the longest ones (rederive.test.ts alone takes ~160 s) can start last and
+ * The files that need servers take 3–140 s each (three at a time on two cores); run in name order, the longest ones can start last and
  * leave one slot working alone at the end of the tier. So they start longest first: by each file's
  * time in the last whole run's parallel tier of this checkout (ORDER_TIMES in the profile's state
- * folder), else by these estimates (seconds, three at a time on the 2-core machine, 2026-11-27), else
- * as a file of DEFAULT_SECONDS.
+ * folder), else — on a fresh clone, as in CI — by these (seconds: the mean of two whole runs on the
+ * 2-core machine, 2026-11-28, one of them a fresh clone), else as a file of DEFAULT_SECONDS. With
+ * stale estimates a fresh clone's tier took 799.5 s for 2,324 s of files (775 s if packed evenly).
  */
 const SECONDS_ESTIMATE: Record<string, number> = {
-  rederive: 270,
-  'hosts-push': 240, // the real OpenCode: 33–86 s to its first model request at load 20, three sessions
-  'hosts-capture': 124, // the real agent CLIs
-  'hosts-lifecycle': 123,
-  roles: 120, // every route × every principal, twice; MCP over the stdio relay
-  viewer: 110, // Chromium
-  review: 110,
-  'claude-code-real': 98,
-  'viewer-review': 80,
-  'hosts-mcp-scope': 76,
-  fuzz: 66,
-  'viewer-findable': 65,
-  'relay-behind-agent': 60, // mostly the relay's quiet periods
-  export: 60,
-  mcp: 58,
-  'capture-faults': 50, // a worker process SIGKILLed and started again
-  'claude-code-push': 47,
-  poisoning: 46,
-  'claude-code': 45,
-  backup: 43,
-  'cli-install': 42,
-  'agent-hosts': 37,
-  'prompt-push-quotes': 36,
+  'hosts-lifecycle': 135,
+  'hosts-capture': 125,
+  rederive: 112,
+  'hosts-mcp-scope': 109,
+  'claude-code-real': 97,
+  fuzz: 85,
+  'hosts-push': 82,
+  'capture-faults': 75,
+  summarize: 74,
+  'viewer-findable': 68,
+  review: 62,
+  viewer: 60,
+  mcp: 60,
+  'cli-memories': 54,
+  'cli-retrieval': 51,
+  'cli-admin': 48,
+  'cli-operator': 46,
+  'agent-hosts': 44,
+  'cli-hook': 43,
+  roles: 42,
+  'claude-code-push': 42,
+  sso: 40,
+  'claude-code': 40,
+  infra: 39,
+  export: 38,
+  poisoning: 33,
+  'capture-ledger': 33,
+  'cli-install': 28,
+  'redaction-rescan': 27,
+  'capture-batched': 27,
+  'session-workflow': 26,
+  'cli-sessions': 26,
+  'summaries-truth': 25,
+  'relay-behind-agent': 24,
+  'viewer-review': 22,
+  openapi: 22,
+  'temporal-down': 21,
+  'claude-code-handover': 20,
+  provenance: 19,
+  erase: 19,
+  backup: 19,
+  'client-package': 18,
+  'redaction-replay': 17,
+  'temporal-tls': 15,
+  audit: 15,
+  search: 14,
+  'retrieval-quality': 14,
+  metrics: 14,
+  capture: 14,
+  'prompt-push-quotes': 13,
+  'auth-cache': 13,
+  receipts: 12,
+  context: 11,
+  hardening: 10,
+  'redact-model-output': 9,
+  'api-health': 9,
+  'agent-filter': 9,
+  'haproxy-retries': 8,
+  schema: 7,
+  deploy: 4,
 };
 const DEFAULT_SECONDS = 30;
 /** Where a whole run keeps its parallel tier's file times (tests/helpers/file-times.mjs) for the next run's order. */
