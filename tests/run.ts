@@ -70,8 +70,9 @@ const isUnit = (file: string) => file.startsWith(unitDir + path.sep);
 
 /**
  * The files that need servers take 3–140 s each (three at a time on two cores); run in name
- * order, the longest ones can start last and leave one slot working alone at the end of the tier. So they start longest first: by each file's
- * time in the last whole run's parallel tier of this checkout (ORDER_TIMES in the profile's state
+ * order, the longest ones can start last and leave one slot working alone at the end of the tier.
+ * So they start longest first: by each file's time in the last whole run's parallel tier of this
+ * checkout (ORDER_TIMES in the profile's state
  * folder), else — on a fresh clone, as in CI — by these (seconds: the mean of two whole runs on the
  * 2-core machine, 2026-11-28, one of them a fresh clone), else as a file of DEFAULT_SECONDS. With
  * stale estimates a fresh clone's tier took 799.5 s for 2,324 s of files (775 s if packed evenly).

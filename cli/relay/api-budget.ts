@@ -6,6 +6,7 @@
  * that was unreachable and is due for a retry gets a short try at most (`unreachableTryMs`), so a
  * hanging API does not cost every answer its whole budget.
  */
+import { keyFingerprint } from '../capture/deliver.js';
 import { checkBaseUrl } from '../env.js';
 import type { TargetState } from './delivery-targets.js';
 import type { Lanes } from './lanes.js';
@@ -24,7 +25,7 @@ export function apiBudget(lanes: Lanes, api: { key: string | undefined; url: str
   } catch (err) {
     return { ask: false, reason: 'bad_url', problem: (err as Error).message };
   }
-  const target = lanes.targets.of(url, key);
+  const target = lanes.targets.of(url, keyFingerprint(key));
   if (target.refused) return { ask: false, reason: 'refused', problem: target.problem ?? 'the API refused the key', key, target };
   if (target.unreachable && target.until > Date.now()) return { ask: false, reason: 'unreachable', problem: target.problem ?? 'the API is not taking events', key, target };
   return { ask: true, reason: 'ask', key, target, budgetMs: target.unreachable && opts.unreachableTryMs !== undefined ? Math.min(budgetMs, opts.unreachableTryMs) : budgetMs };

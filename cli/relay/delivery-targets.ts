@@ -5,7 +5,7 @@
  * `memflow doctor` fails until it is fixed). The lanes (lanes.ts) wait on it, and SessionStart's
  * direct delivery (start-answer.ts) reports to it too.
  */
-import { keyFingerprint, type Verdict } from '../capture/deliver.js';
+import type { Verdict } from '../capture/deliver.js';
 import { reasonOf } from '../capture/client-ledger.js';
 
 const FIRST_BACKOFF_MS = 250;
@@ -35,19 +35,12 @@ export interface TargetState {
 
 export class DeliveryTargets {
   private readonly byId = new Map<string, TargetState>();
-  /**
-   * Key -> its fingerprint. A delivery cycle asks for the target of every waiting event: hashing the
-   * key each time was 13 % of the relay's CPU with 700 events spooled behind a refusing API.
-   */
-  private readonly fingerprints = new Map<string, string>();
 
-  /** The state of (url, key), created on first use. */
-  of(url: string, key: string | undefined): TargetState {
-    let fp: string | null = null;
-    if (key) {
-      fp = this.fingerprints.get(key) ?? keyFingerprint(key);
-      this.fingerprints.set(key, fp);
-    }
+  /**
+   * The state of (url, key), created on first use; `fp` is the key's fingerprint (keyFingerprint), which
+   * the spool's entries carry: a delivery cycle asks for the target of every waiting event.
+   */
+  of(url: string, fp: string | null): TargetState {
     const id = `${url}\0${fp ?? ''}`;
     let t = this.byId.get(id);
     if (!t) {

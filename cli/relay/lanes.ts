@@ -165,7 +165,7 @@ export class Lanes {
       const fp = entry.target?.key;
       const known = fp ? this.keys.get(fp) : undefined;
       if (entry.target && known) {
-        const t = this.targets.of(entry.target.url, known);
+        const t = this.targets.of(entry.target.url, entry.target.key);
         t.waiting++;
         // Every event waiting behind a target that is not taking events is held (not only each lane's head).
         if (t.code && (t.refused || t.until > Date.now())) this.capture?.ledger.record(entry, 'held', t.code);
@@ -184,7 +184,7 @@ export class Lanes {
         stuck++;
         continue;
       }
-      const t = this.targets.of(entry.target.url, key);
+      const t = this.targets.of(entry.target.url, entry.target.key);
       if (t.refused) stuck++;
       if (t.until > now) {
         nextWake = Math.min(nextWake, t.until);
