@@ -20,7 +20,8 @@
  *
  *   npm run bench:decisions [-- --split dev|test|all --misses --corpus corpus|corpus2|corpus3]
  * --corpus picks the corpus folder (corpus2: two more projects, splits dev2/test2; corpus3: three more, dev3/test3).
- * --misses prints, for the dev split only, what was pushed for each task it got wrong.
+ * --misses prints, for the dev split only, what was pushed for each task it got wrong, and what
+ * was pushed for each unrelated prompt that got anything.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -148,7 +149,7 @@ try {
     const stored = await storedFacts(task);
     judged.push({ task, context, tokens: context ? countTokens(context) : 0, reached, stale, stored, ms: answer.ms, serverMs: answer.server.total ?? NaN });
   }
-  const unrelated: { tokens: number; ms: number; context: string }[] = [];
+  const unrelated: { id: string; prompt: string; tokens: number; ms: number; context: string }[] = [];
   for (const u of decisions.unrelated) {
     const session = `${run}-unrelated-${u.id}`;
     const base = { session_id: session, cwd: `/home/dev/${u.project}` };
@@ -156,7 +157,7 @@ try {
     const answer = await hook('user-prompt-submit', u.project, { ...base, hook_event_name: 'UserPromptSubmit', prompt: u.prompt });
     await hook('session-end', u.project, { ...base, hook_event_name: 'SessionEnd', reason: 'other' });
     const context = (answer.json.hookSpecificOutput as { additionalContext?: string } | undefined)?.additionalContext ?? '';
-    unrelated.push({ tokens: context ? countTokens(context) : 0, ms: answer.ms, context });
+    unrelated.push({ id: u.id, prompt: u.prompt, tokens: context ? countTokens(context) : 0, ms: answer.ms, context });
   }
 
   const splits = args.split === 'all' ? [...new Set(tasks.map((t) => t.split))].sort().concat('all') : [args.split!];
@@ -194,6 +195,7 @@ try {
     for (const j of judged.filter((x) => x.task.split.startsWith('dev') && (!x.reached || x.stale))) {
       console.log(`\n--- ${j.task.id} (${j.task.project}) needs [${j.task.mustContain.join(', ')}]${j.stale ? ' STALE pushed' : ''}\nprompt: ${j.task.prompt}\npushed: ${j.context || '(nothing)'}`);
     }
+    for (const u of unrelated.filter((x) => x.tokens > 0)) console.log(`\n--- unrelated ${u.id}: ${u.tokens} tokens\nprompt: ${u.prompt}\npushed: ${u.context}`);
   }
 } finally {
   await services.stop();
