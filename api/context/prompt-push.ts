@@ -170,6 +170,11 @@ export function fittedLine(c: PushCandidate, tokensLeft: number): { line: string
 /** The kind of a candidate that is a person's earlier prompt. */
 const SAID = 'said';
 const textOf = (c: PushCandidate) => (c.kind === SAID ? c.body : `${c.title}\n${c.body}`);
+/** textOf, one string per candidate: the amendment checks compare pairs, and a string read again is looked up at once. */
+function textsOf(candidates: readonly PushCandidate[]): (c: PushCandidate) => string {
+  const texts = new Map(candidates.map((c) => [c, textOf(c)]));
+  return (c) => texts.get(c) ?? textOf(c);
+}
 
 /**
  * A person's earlier words pass the same gate as a recorded rule, and must also share a distinctive
@@ -214,10 +219,13 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
   }
   const served: ServedItem[] = [];
   const chosen: { c: PushCandidate; line: string; score: number; reason: string }[] = [];
+  const textFor = textsOf(candidates);
   const header = HEADER(projectName);
   let used = countTokens(header);
   const typeOf = (c: PushCandidate) => (c.kind === SAID ? ('observation' as const) : ('learning' as const));
-  const refusalOf = (s: Scored<PushCandidate>) => (s.item.kind === SAID ? saidVerdict.get(s.item) : gateRefusal(s, best));
+  // Each candidate's verdict, once (the amendment checks below ask it of every pair).
+  const verdicts = new Map(scored.map((s) => [s, s.item.kind === SAID ? saidVerdict.get(s.item) : gateRefusal(s, best)]));
+  const refusalOf = (s: Scored<PushCandidate>) => verdicts.get(s);
   const ruleLike = (c: PushCandidate) => RULE_KINDS.includes(c.kind) || c.kind === SAID;
   // The one quote that will be shown (the best that passes): only it may hide a rule, so a rule is
   // never hidden behind a quote the agent does not get.
@@ -231,7 +239,7 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
   const riding = new Map<Scored<PushCandidate>, Scored<PushCandidate>>();
   for (const s of scored) {
     if (!RULE_KINDS.includes(s.item.kind) || refusalOf(s)) continue;
-    const later = scored.find((o) => o !== s && RULE_KINDS.includes(o.item.kind) && o.item.replaced_at === null && o.item.at > s.item.at && refusalOf(o) !== undefined && !riding.has(o) && replacesRule(textOf(o.item), textOf(s.item)).replaces);
+    const later = scored.find((o) => o !== s && RULE_KINDS.includes(o.item.kind) && o.item.replaced_at === null && o.item.at > s.item.at && refusalOf(o) !== undefined && !riding.has(o) && replacesRule(textFor(o.item), textFor(s.item)).replaces);
     if (later) riding.set(later, s);
   }
   if (riding.size > 0) {
@@ -251,7 +259,7 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
     // Two current rules on one topic, the later saying it changes something: the earlier is its old
     // version — unless the later one already replaced a rule when it was stated (that was its old version).
     // A person's later words count as a later rule here; their earlier words never hide a recorded rule.
-    const newer = scored.find((o) => o !== s && o.item.replaced_at === null && ruleLike(o.item) && ruleLike(c) && o.item.at > c.at && !refusalOfAll(o) && (o.item.kind !== SAID || (o === shownQuote && quoteMayHide)) && replacesRule(textOf(o.item), textOf(c)).replaces);
+    const newer = scored.find((o) => o !== s && o.item.replaced_at === null && ruleLike(o.item) && ruleLike(c) && o.item.at > c.at && !refusalOfAll(o) && (o.item.kind !== SAID || (o === shownQuote && quoteMayHide)) && replacesRule(textFor(o.item), textFor(c)).replaces);
     if (newer) {
       served.push({ id: c.id, type: typeOf(c), tokens: 0, score: s.score, reason: `left out: a later rule on its topic (${day(newer.item.at)}) says it changes it`, included: false });
       continue;
@@ -296,6 +304,17 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
     items: chosen.map((x) => x.c.id),
     served: [...chosen.map((x) => ({ id: x.c.id, type: typeOf(x.c), tokens: countTokens(x.line), score: x.score, reason: x.reason, included: true })), ...served],
   };
+}
+
+/**
+ * Loads what the first push would load (the word frequencies, the token counter, the rule markers):
+ * ~200 ms of one core, which the first prompt after the API started would otherwise wait for, past
+ * its hook's budget (MEMFLOW_PROMPT_PUSH_MS, 150 ms by default), and get nothing.
+ */
+export function warmPromptPush(): void {
+  const rule: PushCandidate = { id: 'warm-up', kind: 'decision', title: 'Retries are capped at 7', body: 'Retries are capped at 7, we decided.', origin: 'user', outcome: 'unverified', at: new Date(0), replaced_at: null, pushed_before: false };
+  const said: PushCandidate = { ...rule, id: 'warm-up-said', kind: SAID, body: 'From now on retries are capped at 9.', at: new Date(1) };
+  assemblePush('memflow', 'the retries give up too early: raise the cap', [rule, said]);
 }
 
 export async function buildPromptPush(pool: PgPool, req: PushRequest): Promise<BuiltPush> {

@@ -53,10 +53,10 @@ const NO_TOPIC = new Set(
 );
 
 export interface Terms {
-  /** term -> weighted count */
-  weights: Map<string, number>;
+  /** term -> weighted count (shared between callers: read it, never change it) */
+  readonly weights: ReadonlyMap<string, number>;
   /** total weight (the document's length for BM25) */
-  length: number;
+  readonly length: number;
 }
 
 const conceptsByStem: Map<string, number[]> = (() => {
@@ -100,11 +100,31 @@ const SOFTWARE_GENERIC = new Set(
 /** File endings and the like: where a thing is, not what it is about. */
 const NOT_A_TOPIC = new Set(['py', 'ts', 'js', 'tsx', 'jsx', 'go', 'rb', 'rs', 'md', 'json', 'yaml', 'yml', 'toml', 'sql', 'sh', 'txt', 'csv', 'html', 'css', 'java', 'kt', 'cs', 'php']);
 
+const NOTHING: ReadonlySet<string> = new Set();
+/** Texts whose terms are kept (least recently used first out): a few thousand rules and prompts. */
+const MAX_CACHED_TERMS = 4_000;
+const termsCache = new Map<string, Terms>();
+
 /**
  * A text's terms with weights: content words (weighed by how telling the word is in English,
  * word-rarity.ts), identifiers, concepts. `ignore`: words that name no topic here (the project's own name).
  */
-export function termsOf(text: string, ignore: ReadonlySet<string> = new Set()): Terms {
+export function termsOf(text: string, ignore: ReadonlySet<string> = NOTHING): Terms {
+  // The push reads every rule of the project for each prompt (hundreds): their terms are read once.
+  const key = `${ignore === NOTHING ? '' : [...ignore].join(' ')}\u0000${text}`;
+  const known = termsCache.get(key);
+  if (known) {
+    termsCache.delete(key);
+    termsCache.set(key, known);
+    return known;
+  }
+  const terms = readTerms(text, ignore);
+  if (termsCache.size >= MAX_CACHED_TERMS) termsCache.delete(termsCache.keys().next().value!);
+  termsCache.set(key, terms);
+  return terms;
+}
+
+function readTerms(text: string, ignore: ReadonlySet<string>): Terms {
   const weights = new Map<string, number>();
   const add = (t: string, w: number) => weights.set(t, (weights.get(t) ?? 0) + w);
   const concepts = new Set<number>();
@@ -149,7 +169,7 @@ function idfOf(docs: Terms[]): Map<string, number> {
  * BM25 of each candidate against the prompt, best first. A candidate may bring its terms already
  * read (`terms`: the same text scored in two pools is read once).
  */
-export function scoreCandidates<T>(prompt: string, candidates: { item: T; text: string; terms?: Terms }[], ignore: ReadonlySet<string> = new Set()): Scored<T>[] {
+export function scoreCandidates<T>(prompt: string, candidates: { item: T; text: string; terms?: Terms }[], ignore: ReadonlySet<string> = NOTHING): Scored<T>[] {
   const q = termsOf(prompt, ignore);
   const docs = candidates.map((c) => c.terms ?? termsOf(c.text, ignore));
   const idf = idfOf(docs);

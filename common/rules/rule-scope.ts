@@ -20,10 +20,31 @@ export const SUPERSEDE = { PLAIN: 0.6, CUED: 0.3, MIN_SHARED: 2, SAME_TOPIC: 0.7
 const CHANGE_CUE =
   /\b(?:amend(?:ment|ed|s)?|update[ds]?|now|new number|changed (?:to|it|that|the)|we changed|no longer|not anymore|any ?more|instead|from now on|going forward|raising|raised|raise|lowering|lowered|lower|bump(?:ed|ing)?|revis(?:e|ed|ing|ion)|replac(?:e|es|ed|ing)|supersed(?:e|es|ed)|reverse[ds]?|after the (?:audit|incident|review|outage|postmortem)|nachtrag|geändert|ab jetzt|enmienda|cambiamos|a partir de ahora|emenda|mudamos|daqui para frente|avenant|désormais|modifié|d'ora in poi|modificato|voortaan|gewijzigd|od teraz|zmieniamy|поправка|теперь|отныне)\b/iu;
 
-function topic(text: string): Map<string, number> {
-  const { weights } = termsOf(text);
+/** Whether a rule says it changes something (CHANGE_CUE), per text: asked of each later rule for every earlier one. */
+const cues = new Map<string, boolean>();
+function saysItChanges(text: string): boolean {
+  let cued = cues.get(text);
+  if (cued === undefined) {
+    cued = CHANGE_CUE.test(text);
+    if (cues.size >= MAX_TOPICS) cues.delete(cues.keys().next().value!);
+    cues.set(text, cued);
+  }
+  return cued;
+}
+
+/** Topics already read (the push compares each rule that bears on a prompt with every later rule). */
+const topics = new Map<string, ReadonlyMap<string, number>>();
+const MAX_TOPICS = 4_000;
+
+/** A rule's topic terms (shared between callers: read it, never change it). */
+function topic(text: string): ReadonlyMap<string, number> {
+  const known = topics.get(text);
+  if (known) return known;
+  const weights = new Map(termsOf(text).weights);
   // Concepts and numbers name no rule; a file path is where many rules live, not what one says.
   for (const t of [...weights.keys()]) if (t.startsWith('concept:') || /^\d+$/.test(t) || (t.startsWith('id:') && /[/.]/.test(t))) weights.delete(t);
+  if (topics.size >= MAX_TOPICS) topics.delete(topics.keys().next().value!);
+  topics.set(text, weights);
   return weights;
 }
 
@@ -68,10 +89,7 @@ export interface RuleOverlap {
  * rules is their topic.
  */
 export function replacesRule(later: string, earlier: string, idf?: ReadonlyMap<string, number>): RuleOverlap {
-  const weigh = (m: Map<string, number>) => {
-    if (idf) for (const [t, w] of m) m.set(t, w * (idf.get(t) ?? 1));
-    return m;
-  };
+  const weigh = (m: ReadonlyMap<string, number>): ReadonlyMap<string, number> => (idf ? new Map([...m].map(([t, w]) => [t, w * (idf.get(t) ?? 1)])) : m);
   const a = weigh(topic(later));
   const b = weigh(topic(earlier));
   let sharedWeight = 0;
@@ -82,7 +100,7 @@ export function replacesRule(later: string, earlier: string, idf?: ReadonlyMap<s
     sharedWeight += Math.min(w, v);
     shared.push(t.replace(/^id:/, ''));
   }
-  const sum = (m: Map<string, number>) => [...m.values()].reduce((x, y) => x + y, 0);
+  const sum = (m: ReadonlyMap<string, number>) => [...m.values()].reduce((x, y) => x + y, 0);
   // A rule that says it changes something: how much of it is about the earlier rule's topic.
   // One that does not: how much the two share, both ways (Dice), so a short rule is not
   // "covered" by a long proposal that merely mentions its words.
@@ -90,7 +108,7 @@ export function replacesRule(later: string, earlier: string, idf?: ReadonlyMap<s
   const dice = (2 * sharedWeight) / Math.max(1e-9, sum(a) + sum(b));
   // Said to change, or the same statement with another number ("free plans go to 60 seconds
   // minimum" after "free plans: 30 seconds minimum"): a new version of it.
-  const cued = CHANGE_CUE.test(later) || (ofLater >= SUPERSEDE.SAME_TOPIC && newNumber(later, earlier));
+  const cued = saysItChanges(later) || (ofLater >= SUPERSEDE.SAME_TOPIC && newNumber(later, earlier));
   const enough = shared.length >= SUPERSEDE.MIN_SHARED;
   const overlap = cued ? ofLater : dice;
   return { overlap, shared, cued, replaces: enough && overlap >= (cued ? SUPERSEDE.CUED : SUPERSEDE.PLAIN) };

@@ -10,6 +10,7 @@ import { statedRulesOf } from '../../common/rules/stated-rule.js';
 import { replacesRule, ruleAmendedLater, ruleItAmends } from '../../common/rules/rule-scope.js';
 import { ruleLikePrompts, statedLearnings, withStatedRules } from '../../activities/summarize/stated-learnings.js';
 import { countTokens } from '../../common/rules/tokens.js';
+import { termsOf } from '../../common/rules/push-relevance.js';
 import { learning } from '../helpers/push-candidate.js';
 
 
@@ -273,5 +274,23 @@ describe('what the push matches on', () => {
     const backoff = learning('decision', 'Backoff for webhook deliveries', '"exponential backoff for webhook deliveries starting at 30 seconds, capped at 1 hour, with full jitter, so a merchant back from an outage is not slammed" — the user');
     const built = assemblePush('ledgerly', "When a merchant's server comes back after an outage we slam it: hundreds of webhook deliveries land in the same second.", [raised, backoff, ...rules]);
     assert.match(built.context, /full jitter/);
+  });
+});
+
+describe('what a push reads once', () => {
+  test('a text is read into terms once, and no reader changes what the next one reads', () => {
+    const rule = 'We decided retries are capped at 7 — never change MAX_ATTEMPTS in payclient/retry.py.';
+    const first = termsOf(rule);
+    assert.equal(termsOf(rule), first, 'the same text gives the same terms, read once');
+    const before = [...first.weights];
+    // The amendment check weighs topics by the project's rarities and drops concepts and paths: on copies.
+    const idf = new Map([['retri', 3], ['cap', 2]]);
+    const weighed = replacesRule("We're raising MAX_ATTEMPTS to 9 after the incident: retries are capped at 9 now.", rule, idf);
+    assert.deepEqual([...termsOf(rule).weights], before);
+    assert.deepEqual(replacesRule("We're raising MAX_ATTEMPTS to 9 after the incident: retries are capped at 9 now.", rule, idf), weighed);
+    assert.ok(weighed.replaces);
+    // Read with words to ignore (the project's name), the same text has terms of its own.
+    assert.ok(!termsOf(rule, new Set(['payclient'])).weights.has('payclient'));
+    assert.ok(first.weights.has('payclient'));
   });
 });

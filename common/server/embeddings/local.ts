@@ -24,22 +24,35 @@ const WEIGHT = { word: 1.0, weakWord: 0.35, concept: 1.1, trigram: 0.18, pair: 0
 const MAX_CHARS = 20_000;
 
 /** Light suffix stripping: enough to merge plural, gerund and past forms of the same word. */
+const SUFFIXES: [RegExp, string][] = [
+  [/ies$/, 'y'],
+  [/sses$/, 'ss'],
+  [/([^s])s$/, '$1'],
+  [/ication$/, 'y'],
+  [/ation$/, 'ate'],
+  [/ements?$/, 'e'],
+  [/ing$/, ''],
+  [/ed$/, ''],
+  [/ly$/, ''],
+  [/er$/, ''],
+];
+/** Stems already computed: a text's words repeat across texts (the push reads hundreds of rules per prompt). */
+const stems = new Map<string, string>();
+const MAX_STEMS = 50_000;
+
 export function stem(word: string): string {
+  const known = stems.get(word);
+  if (known !== undefined) return known;
+  const w = stemOf(word);
+  if (stems.size >= MAX_STEMS) stems.clear();
+  stems.set(word, w);
+  return w;
+}
+
+function stemOf(word: string): string {
   if (word.length <= 3 || /\d/.test(word)) return word;
-  const rules: [RegExp, string][] = [
-    [/ies$/, 'y'],
-    [/sses$/, 'ss'],
-    [/([^s])s$/, '$1'],
-    [/ication$/, 'y'],
-    [/ation$/, 'ate'],
-    [/ements?$/, 'e'],
-    [/ing$/, ''],
-    [/ed$/, ''],
-    [/ly$/, ''],
-    [/er$/, ''],
-  ];
   let w = word;
-  for (const [re, to] of rules) {
+  for (const [re, to] of SUFFIXES) {
     if (!re.test(w)) continue;
     const next = w.replace(re, to);
     if (next.length >= 3) w = next;
