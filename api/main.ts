@@ -27,8 +27,6 @@ async function run(): Promise<void> {
 
   const address = await api.app.listen({ host: config.MEMFLOW_HOST, port: config.MEMFLOW_PORT });
   logger.info({ address }, 'memflow API listening');
-  // The first prompt's push must not wait for what a push loads once.
-  setImmediate(() => void import('./context/prompt-push.js').then((m) => m.warmPromptPush()).catch((err: Error) => logger.warn({ err: err.message }, 'could not warm the prompt push')));
 }
 
 run().catch((err: unknown) => {

@@ -12,11 +12,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import type { PgPool } from '../../common/server/pg.js';
-import { rarity } from '../../common/rules/word-rarity.js';
 import { promptPushOutput, sessionStartOutput } from '../../messages/hooks-v1.js';
 import { resolveProjectId } from '../search/search-types.js';
 import { recordServing } from './context-receipt.js';
-import { buildPromptPush, PROMPT_PUSH_TOKENS, type BuiltPush } from './prompt-push.js';
+import { buildPromptPush, PROMPT_PUSH_TOKENS, warmPromptPush, type BuiltPush } from './prompt-push.js';
 import { buildContext, DEFAULT_CONTEXT_TOKENS, type BuiltContext } from './start-context.js';
 
 /** The default wait for a prompt's push: well above its usual few ms, far below what a person notices. */
@@ -116,11 +115,12 @@ function createAfterAnswer() {
  */
 export function registerHookContext(app: FastifyInstance, deps: HookContextDeps): { begin(r: HookContextRequest): HookContext | undefined } {
   const pushMs = deps.promptPushMs ?? DEFAULT_PROMPT_PUSH_MS;
-  // The push's word frequencies (≈170 ms to read) load once, just after the server is up, rather
-  // than on the first prompt that would wait for them or on the server's start.
+  // What a push loads once (the word frequencies, the token counter, the rule markers: ≈165 ms of one
+  // core) loads just after the server is up, rather than on the first prompt that would wait for it
+  // past its budget, or on the server's start.
   if (pushMs > 0) {
     app.addHook('onReady', async () => {
-      setTimeout(() => rarity('the'), 0).unref();
+      setTimeout(() => warmPromptPush(), 0).unref();
     });
   }
   const afterAnswer = createAfterAnswer();
