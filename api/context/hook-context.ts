@@ -18,8 +18,8 @@ import { recordServing } from './context-receipt.js';
 import { buildPromptPush, PROMPT_PUSH_TOKENS, warmPromptPush, type BuiltPush } from './prompt-push.js';
 import { buildContext, DEFAULT_CONTEXT_TOKENS, type BuiltContext } from './start-context.js';
 
-/** The default wait for a prompt's push: well above its usual few ms, far below what a person notices. */
-export const DEFAULT_PROMPT_PUSH_MS = 150;
+/** The default wait for a prompt's push: well above its usual few ms, the relay's budget too (docs/push.md says why). */
+export const DEFAULT_PROMPT_PUSH_MS = 300;
 
 export interface HookContextDeps {
   pool: PgPool;

@@ -310,7 +310,7 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
  * Loads what the first push would load (the word frequencies, the token counter, the rule markers):
  * the first push of 25 rules in a new process took 165-170 ms, 11-20 ms after this, and the first
  * prompt after the API started would otherwise wait for it past its hook's budget
- * (MEMFLOW_PROMPT_PUSH_MS, 150 ms by default) and get nothing. api/context/hook-context.ts calls it
+ * (MEMFLOW_PROMPT_PUSH_MS, 300 ms by default) and get nothing. api/context/hook-context.ts calls it
  * once the server is up.
  */
 export function warmPromptPush(): void {

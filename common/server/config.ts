@@ -97,7 +97,7 @@ export const envSchema = z.object({
    * How long a prompt's hook answer may wait for the memory pushed with it, in ms (api/context/prompt-push.ts);
    * past it the prompt is answered without. 0 turns the per-prompt push off.
    */
-  MEMFLOW_PROMPT_PUSH_MS: z.coerce.number().int().min(0).max(10_000).default(150),
+  MEMFLOW_PROMPT_PUSH_MS: z.coerce.number().int().min(0).max(10_000).default(300),
   /** Largest hook payload stored; longer tool outputs are cut and the event marked truncated. */
   MEMFLOW_MAX_STORED_EVENT_BYTES: z.coerce.number().int().min(1024).default(256 * 1024),
   /** Largest body of every other route (JSON such as batchGet, restore, retention; 413 above). */
