@@ -6,7 +6,8 @@
 // ~/.cache/memflow/cli) and imported from there. The bundle is keyed by a hash of its exact
 // inputs (from esbuild's metafile), Node's version and this checkout's path, so any change to
 // those sources rebuilds it on the next hook. Any failure returns undefined and memflow.js falls
-// back to tsx: slower, never wrong. MEMFLOW_HOOK_BUNDLE=0 turns the fast path off.
+// back to tsx: slower, never wrong. MEMFLOW_HOOK_BUNDLE=0 turns the fast path off. (What it shares
+// with the bundle of the other commands, cli-fast.js: prebuilt.js.)
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';

@@ -12,7 +12,7 @@ const args = process.argv.slice(2);
 const isHook = args[0] === 'hook';
 const isRelayRun = args[0] === 'relay' && args[1] === 'run';
 
-// The prebuilt bundle lives in the cache, not beside this file: tell it which bin starts the relay.
+// The prebuilt bundles live elsewhere, not beside this file: tell them which bin starts the relay.
 process.env.MEMFLOW_RELAY_ENTRY ??= fileURLToPath(import.meta.url);
 
 let handled = false;
