@@ -193,11 +193,11 @@ const ownProcess = (file: string) => {
  * own ~0.6 s included), for balancing the processes; the others count 1.
  */
 const UNIT_WEIGHTS: Record<string, number> = {
-  'host-model': 7.1, // the real CLI, ~13 runs (2026-11-28: 10.2 before install and relay stop stopped loading the relay)
   replay: 4.1, // a process of its own
   'relay-users': 4.0, // and ~10 s of waiting on two relays
   'temporal-logger': 3.6, // a process of its own
   'summarize-unit': 3.4,
+  'host-model': 3.1, // the real CLI, ~13 runs (2026-11-28: 10.2 before install and relay stop stopped loading the relay; 7.1 scaled by 8.0/18.2 s of CPU alone at load ~9 once the CLI ran from its bundle, cli/cli-fast.js)
   'redact-corpus': 3.0,
   'relay-peer': 3.0,
   'handover-truth': 2.8,
@@ -206,6 +206,7 @@ const UNIT_WEIGHTS: Record<string, number> = {
   embeddings: 2.6,
   tokens: 2.5,
   'mcp-tools': 2.3,
+  'cli-fast': 2.2, // scratch bundles, the real CLI through tsx (2026-11-28: 5.7 s of CPU alone at load ~9, scaled as host-model's)
   'rederive-unit': 2.2,
   project: 2.0,
   'prompt-push': 1.8,
