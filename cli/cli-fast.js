@@ -22,7 +22,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { cacheDir, checkoutKey, cliDir, digestFiles, loadEsbuild, repoRoot, tempBeside, writeAtomic } from './prebuilt.js';
-import { exportedFunctions, isServerOnly, operatorOnly, REQUIRE_BANNER } from './package/bundle-rules.js';
+import { BUNDLE_OPTIONS, exportedFunctions, isServerOnly, operatorOnly } from './package/bundle-rules.js';
 
 /** The build's own rules: a change to them is a change to every bundle. */
 const RULES = [fileURLToPath(import.meta.url), path.join(cliDir, 'prebuilt.js'), path.join(cliDir, 'package', 'bundle-rules.js')];
@@ -123,16 +123,9 @@ async function build(root, dir) {
     absWorkingDir: root,
     entryPoints: { main: path.join(root, 'cli', 'main.ts') },
     outdir: tmp,
-    outExtension: { '.js': '.mjs' },
-    chunkNames: 'chunk-[hash]',
-    bundle: true,
-    splitting: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
+    ...BUNDLE_OPTIONS,
     tsconfig: path.join(root, 'tsconfig.json'),
     sourcemap: 'linked',
-    banner: { js: REQUIRE_BANNER },
     plugins: [cliPlugin(root)],
     write: false,
     metafile: true,

@@ -23,7 +23,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import { exportedFunctions, isServerOnly, OPERATOR_ONLY, operatorOnly, REQUIRE_BANNER } from './bundle-rules.js';
+import { BUNDLE_OPTIONS, exportedFunctions, isServerOnly, OPERATOR_ONLY, operatorOnly } from './bundle-rules.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const cli = path.dirname(here);
@@ -92,18 +92,11 @@ export async function buildClient(outDir = clientOutDir): Promise<{ dir: string;
     absWorkingDir: root,
     entryPoints: { main: path.join(cli, 'main.ts'), hook: path.join(cli, 'hook-main.ts') },
     outdir: path.join(outDir, 'lib'),
-    outExtension: { '.js': '.mjs' },
-    chunkNames: 'chunk-[hash]',
-    bundle: true,
-    splitting: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
+    ...BUNDLE_OPTIONS,
     tsconfig: path.join(root, 'tsconfig.json'),
     minifyWhitespace: true,
     minifySyntax: true,
     legalComments: 'linked',
-    banner: { js: REQUIRE_BANNER },
     plugins: [clientPlugin],
     logLevel: 'warning',
   });

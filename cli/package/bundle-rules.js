@@ -34,3 +34,15 @@ export const exportedFunctions = (source) => [...source.matchAll(/^export (?:asy
 
 /** CommonJS packages inside an ESM bundle still call require() for Node's built-ins. */
 export const REQUIRE_BANNER = "import { createRequire as __memflowRequire } from 'node:module'; const require = __memflowRequire(import.meta.url);";
+
+/** esbuild's options both bundles of cli/main.ts share: ESM for Node 20, split so lazy imports stay lazy, packages inside. */
+export const BUNDLE_OPTIONS = {
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunk-[hash]',
+  bundle: true,
+  splitting: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  banner: { js: REQUIRE_BANNER },
+};
