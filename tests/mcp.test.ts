@@ -240,7 +240,7 @@ for (const kind of ['stdio', 'http', 'relay'] as const) {
     test('context and learnings answer with what the session produced', async () => {
       const ctx = await call(client, 'context', { tokens: 400 });
       assert.equal(ctx.isError, false, ctx.text);
-      assert.ok(stampedTokens(ctx.text) <= 420);
+      assert.ok(stampedTokens(ctx.text) <= 420, ctx.text);
       assert.ok(ctx.text.length > 40, ctx.text);
       const learned = await call(client, 'learnings', {});
       assert.equal(learned.isError, false, learned.text);
