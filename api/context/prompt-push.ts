@@ -308,10 +308,9 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
 
 /**
  * Loads what the first push would load (the word frequencies, the token counter, the rule markers):
- * the first push of 25 rules in a new process took 165-170 ms, 11-20 ms after this, and the first
- * prompt after the API started would otherwise wait for it past its hook's budget
- * (MEMFLOW_PROMPT_PUSH_MS, 300 ms by default) and get nothing. api/context/hook-context.ts calls it
- * once the server is up.
+ * the first push of 25 rules in a new process took 165-170 ms, 11-20 ms after this; the first prompt
+ * after the API started would otherwise spend most of its hook's budget (MEMFLOW_PROMPT_PUSH_MS) on it,
+ * and on a loaded machine get nothing. api/context/hook-context.ts calls it once the server is up.
  */
 export function warmPromptPush(): void {
   const rule: PushCandidate = { id: 'warm-up', kind: 'decision', title: 'Retries are capped at 7', body: 'Retries are capped at 7, we decided.', origin: 'user', outcome: 'unverified', at: new Date(0), replaced_at: null, pushed_before: false };
