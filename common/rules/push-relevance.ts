@@ -24,6 +24,7 @@
 import { CONCEPTS, WEAK_WORDS } from '../server/embeddings/lexicon.js';
 import { stem, tokenize } from '../server/embeddings/local.js';
 import { rarity } from './word-rarity.js';
+import { LRUCache } from 'lru-cache';
 
 /** Calibrated constants of the gate (see the header; docs/push.md has the calibration). */
 export const GATE = {
@@ -102,8 +103,15 @@ const NOT_A_TOPIC = new Set(['py', 'ts', 'js', 'tsx', 'jsx', 'go', 'rb', 'rs', '
 
 const NOTHING: ReadonlySet<string> = new Set();
 /** Texts whose terms are kept (least recently used first out): a few thousand rules and prompts. */
-const MAX_CACHED_TERMS = 4_000;
-const termsCache = new Map<string, Terms>();
+const termsCache = new LRUCache<string, Terms, ReadonlySet<string>>({ max: 4_000, memoMethod: (key, _stale, { context }) => readTerms(key.slice(key.indexOf('\u0000') + 1), context) });
+
+/** The cache key of an ignore set, built once per set (a push asks for hundreds of rules' terms with one set). */
+const ignoreKeys = new WeakMap<ReadonlySet<string>, string>();
+function ignoreKey(ignore: ReadonlySet<string>): string {
+  let key = ignoreKeys.get(ignore);
+  if (key === undefined) ignoreKeys.set(ignore, (key = [...ignore].join(' ')));
+  return key;
+}
 
 /**
  * A text's terms with weights: content words (weighed by how telling the word is in English,
@@ -111,17 +119,7 @@ const termsCache = new Map<string, Terms>();
  */
 export function termsOf(text: string, ignore: ReadonlySet<string> = NOTHING): Terms {
   // The push reads every rule of the project for each prompt (hundreds): their terms are read once.
-  const key = `${ignore === NOTHING ? '' : [...ignore].join(' ')}\u0000${text}`;
-  const known = termsCache.get(key);
-  if (known) {
-    termsCache.delete(key);
-    termsCache.set(key, known);
-    return known;
-  }
-  const terms = readTerms(text, ignore);
-  if (termsCache.size >= MAX_CACHED_TERMS) termsCache.delete(termsCache.keys().next().value!);
-  termsCache.set(key, terms);
-  return terms;
+  return termsCache.memo(`${ignoreKey(ignore)}\u0000${text}`, { context: ignore });
 }
 
 function readTerms(text: string, ignore: ReadonlySet<string>): Terms {

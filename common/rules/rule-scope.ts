@@ -12,6 +12,7 @@
 import { IDENTIFIER, termsOf } from './push-relevance.js';
 import { rarity } from './word-rarity.js';
 import { tokenize } from '../server/embeddings/local.js';
+import { LRUCache } from 'lru-cache';
 
 /** Overlap of topics above which a later rule replaces an earlier one. */
 export const SUPERSEDE = { PLAIN: 0.6, CUED: 0.3, MIN_SHARED: 2, SAME_TOPIC: 0.7 } as const;
@@ -21,32 +22,21 @@ const CHANGE_CUE =
   /\b(?:amend(?:ment|ed|s)?|update[ds]?|now|new number|changed (?:to|it|that|the)|we changed|no longer|not anymore|any ?more|instead|from now on|going forward|raising|raised|raise|lowering|lowered|lower|bump(?:ed|ing)?|revis(?:e|ed|ing|ion)|replac(?:e|es|ed|ing)|supersed(?:e|es|ed)|reverse[ds]?|after the (?:audit|incident|review|outage|postmortem)|nachtrag|geändert|ab jetzt|enmienda|cambiamos|a partir de ahora|emenda|mudamos|daqui para frente|avenant|désormais|modifié|d'ora in poi|modificato|voortaan|gewijzigd|od teraz|zmieniamy|поправка|теперь|отныне)\b/iu;
 
 /** Whether a rule says it changes something (CHANGE_CUE), per text: asked of each later rule for every earlier one. */
-const cues = new Map<string, boolean>();
-function saysItChanges(text: string): boolean {
-  let cued = cues.get(text);
-  if (cued === undefined) {
-    cued = CHANGE_CUE.test(text);
-    if (cues.size >= MAX_TOPICS) cues.delete(cues.keys().next().value!);
-    cues.set(text, cued);
-  }
-  return cued;
-}
+const cues = new LRUCache<string, boolean>({ max: 4_000, memoMethod: (text) => CHANGE_CUE.test(text) });
+const saysItChanges = (text: string): boolean => cues.memo(text);
 
 /** Topics already read (the push compares each rule that bears on a prompt with every later rule). */
-const topics = new Map<string, ReadonlyMap<string, number>>();
-const MAX_TOPICS = 4_000;
+const topics = new LRUCache<string, ReadonlyMap<string, number>>({ max: 4_000, memoMethod: (text) => readTopic(text) });
 
-/** A rule's topic terms (shared between callers: read it, never change it). */
-function topic(text: string): ReadonlyMap<string, number> {
-  const known = topics.get(text);
-  if (known) return known;
+function readTopic(text: string): ReadonlyMap<string, number> {
   const weights = new Map(termsOf(text).weights);
   // Concepts and numbers name no rule; a file path is where many rules live, not what one says.
   for (const t of [...weights.keys()]) if (t.startsWith('concept:') || /^\d+$/.test(t) || (t.startsWith('id:') && /[/.]/.test(t))) weights.delete(t);
-  if (topics.size >= MAX_TOPICS) topics.delete(topics.keys().next().value!);
-  topics.set(text, weights);
   return weights;
 }
+
+/** A rule's topic terms (shared between callers: read it, never change it). */
+const topic = (text: string): ReadonlyMap<string, number> => topics.memo(text);
 
 /** Scope terms kept per rule at most. */
 const MAX_SCOPE = 30;

@@ -13,6 +13,7 @@
  */
 import { CONCEPTS, STOP_WORDS, WEAK_WORDS } from './lexicon.js';
 import type { EmbeddingInput, EmbeddingProvider } from './types.js';
+import { LRUCache } from 'lru-cache';
 
 export const LOCAL_MODEL = 'memflow-lexical-v1';
 export const LOCAL_DEFAULT_DIMENSION = 512;
@@ -37,16 +38,10 @@ const SUFFIXES: [RegExp, string][] = [
   [/er$/, ''],
 ];
 /** Stems already computed: a text's words repeat across texts (the push reads hundreds of rules per prompt). */
-const stems = new Map<string, string>();
-const MAX_STEMS = 50_000;
+const stems = new LRUCache<string, string>({ max: 50_000, memoMethod: (word) => stemOf(word) });
 
 export function stem(word: string): string {
-  const known = stems.get(word);
-  if (known !== undefined) return known;
-  const w = stemOf(word);
-  if (stems.size >= MAX_STEMS) stems.clear();
-  stems.set(word, w);
-  return w;
+  return stems.memo(word);
 }
 
 function stemOf(word: string): string {
