@@ -34,6 +34,8 @@ let api: TestApi;
 let worker: TestWorker;
 let relay: Relay;
 let tenant: Awaited<ReturnType<typeof newTenant>>;
+/** The project's checkout the stdio server runs in, as an agent starts it: its cited files as the session left them. */
+let checkout = '';
 let other: Awaited<ReturnType<typeof newTenant>>;
 const project = uniqueName('shop');
 const session = buildDebugSession(crypto.randomUUID(), `/home/dev/${project}`);
@@ -49,7 +51,33 @@ async function learningOf(ref: string) {
   return rows[0]!;
 }
 
+/**
+ * A small git repository holding the files the session cited, as it left them. The stdio server checks
+ * the context against the tree it runs in; in memflow's own checkout the cited files are gone and git's
+ * renames are read over its long history within a time budget, so two reads on a loaded machine could
+ * differ (a learning kept fresh in one, marked "git could not tell in time" in the other).
+ */
+async function projectCheckout(): Promise<string> {
+  const dir = path.join(await tempDir('mcp-checkout'), project);
+  const files: Record<string, string> = {
+    'src/orders/total.ts': 'export function sumLines(cart: Cart): number {\n  return cart.items.reduce((sum, line) => sum + line.product.price * line.quantity, 0);\n}\n',
+    'src/cart/load.ts': 'export async function loadCart(id: string): Promise<Cart> {\n  const row = await db.cart.find(id);\n  return { items: row?.items ?? [] };\n}\n',
+    'tests/orders/empty-cart.test.ts': "test('total of an empty cart is 0', async () => { expect(await total(emptyCart)).toBe(0); });\n",
+    'docs/decisions.md': '## Money\nAmounts are integer cents, never floats.\n',
+  };
+  for (const [rel, text] of Object.entries(files)) {
+    await fs.mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
+    await fs.writeFile(path.join(dir, rel), text);
+  }
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=dev', '-c', 'user.email=dev@example.com', ...args], { cwd: dir, stdio: 'ignore' });
+  git('init', '-q');
+  git('add', '.');
+  git('commit', '-q', '-m', 'the empty cart fix');
+  return dir;
+}
+
 before(async () => {
+  checkout = await projectCheckout();
   tenant = await newTenant(prisma);
   other = await newTenant(prisma);
   api = await startTestApi(config, prisma, { tuning: { flushDelayMs: 30, idleTimeoutMs: 120_000 } });
@@ -90,7 +118,7 @@ function stdioTransport(env: Record<string, string>, structured = false): Transp
   return new StdioClientTransport({
     command: process.execPath,
     args: [BIN, 'mcp', ...(structured ? ['--structured'] : [])],
-    cwd: repoRoot,
+    cwd: checkout,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
     stderr: 'pipe',
   });
