@@ -14,7 +14,8 @@
  * a fourth held-out file written and committed before the detector was changed again, then `dev-extra4.json` (r8xxx),
  * dev material written after it (reworded where it came near any test item) and committed before the detector was run on it;
  * `dev-extra5.json` (r9xxx), more dev material of the same kind; and `test-extra5.json` (r10xxx: the four-digit
- * ids ran out), a fifth held-out file written and committed before the detector was changed again.
+ * ids ran out), a fifth held-out file written and committed before the detector was changed again; `dev-extra6.json`
+ * (r11xxx), dev material written after it and committed before the detector was run on it.
  * Prints the counts; exits 1 on any violation.
  *
  *   /work/main/node_modules/.bin/tsx bench/stated-rules/check.ts [labels.json]
@@ -51,6 +52,7 @@ const EXTRA_FILES = [
   floored('test-extra4', 'r7', 200, 8),
   floored('dev-extra5', 'r9', 150, 8),
   floored('test-extra5', 'r10', 200, 8),
+  floored('dev-extra6', 'r11', 150, 8),
 ] as const satisfies readonly ExtraFile[];
 const KEYS = new Set(['id', 'split', 'lang', 'text', 'label', 'context', 'rule', 'note']);
 
