@@ -155,9 +155,9 @@ for (const t of [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]) console.log(`model ≥ ${t.
 const FRESH = new RegExp(process.env.FRESH ?? '^dev-extra[3-6]$');
 const fresh = (r: Row) => FRESH.test(r.split);
 /** The detector's combination (common/rules/stated-rule.ts statedRulesOf) with the out-of-fold probability. */
-const GATE = process.env.GATE ?? 'like';
+const GATE = process.env.GATE ?? 'plain';
 const ASSENT_AT = Number(process.env.ASSENT_AT ?? 0.3);
-const combined = (veto: number, rescue: number, each: number, after = rescue, byQuote = false) => (r: Row, p: number) =>
+const combined = (veto: number, rescue: number, each: number, after = rescue, byQuote = false) => (r: Row, p: number): boolean =>
   r.reply ? true : r.markers ? (byQuote ? Math.max(p, oofQuotes[rows.indexOf(r)]!) : p) >= veto : (r.assent && !r.after && p >= ASSENT_AT) || (p >= (r.after ? after : rescue) && r.short && (GATE === 'like' ? r.like >= 0.5 : r.plain) && oofSentences[rows.indexOf(r)]! >= each);
 for (const lo of [0.3, 0.4, 0.5, 0.6]) console.log(`veto when utterance and its quotes<${lo} rescue≥0.8 prompts ${pr(combined(lo, 0.8, 0.5, 0.8, true), prompts)} | turns ${pr(combined(lo, 0.8, 0.5, 0.8, true), conv)} | fresh ${pr(combined(lo, 0.8, 0.5, 0.8, true), fresh)}`);
 for (const after of [0.8, 1.01]) console.log(`veto<0.5 rescue≥0.8 after a question ≥${after} prompts ${pr(combined(0.5, 0.8, 0.5, after, true), prompts)} | turns ${pr(combined(0.5, 0.8, 0.5, after, true), conv)} | fresh ${pr(combined(0.5, 0.8, 0.5, after, true), fresh)}`);

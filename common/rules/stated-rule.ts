@@ -412,7 +412,10 @@ export function statedRulesOf(text: string, previous?: string): RuleVerdict {
     const rules = markers.rules.filter((r) => ruleProbability(r.quote) >= (saidToLast(r.quote) ? STANDING_FLOOR : VETO_BELOW));
     return rules.length === 0 ? { label: 'other', rules } : { label: rules.some((r) => r.kind === 'decision') ? 'decision' : 'rule', rules };
   }
-  if (p < RESCUE_AT || ruleLikeness(text) < SAID_THRESHOLD || againstRule(text)) return markers;
+  // Nothing around it asks (no question, no request for the task) and the markers read no story, failure, evaluation or musing in
+  // it. (It once also had to read rule-like to the markers, ruleLikeness ≥ 0.5; that kept out the rules in words the markers do not
+  // know, which the model is here to find: out of fold on dev-extra3 … dev-extra6 recall 0.799 → 0.820, precision 0.945 → 0.944.)
+  if (p < RESCUE_AT || /[?？]/u.test(text) || sentences.some((x) => isTaskClause(x)) || againstRule(text)) return markers;
   // Each sentence reads as a rule on its own: a fact followed by a complaint ("We store X as local time. This will bite us.") is not one.
   if (sentences.length > 1 && sentences.some((s) => ruleProbability(s) < EACH_SENTENCE_AT)) return markers;
   const kind: RuleKind = any(R.decided, quote.toLowerCase()) ? 'decision' : 'convention';
