@@ -36,13 +36,13 @@ if (args.errors && /(?:^|:)test/.test(args.errors)) {
   console.error('--errors lists the dev splits only (dev, dev-extra): the test splits are read for figures, never for their items');
   process.exit(2);
 }
-const extraFiles = ['dev-extra.json', 'test-extra.json', 'dev-extra2.json', 'test-extra2.json', 'test-extra3.json', 'dev-extra3.json', 'test-extra4.json', 'dev-extra4.json', 'dev-extra5.json'].map((f) => path.join(path.dirname(args.file), f)).filter((f) => fs.existsSync(f));
+const extraFiles = ['dev-extra.json', 'test-extra.json', 'dev-extra2.json', 'test-extra2.json', 'test-extra3.json', 'dev-extra3.json', 'test-extra4.json', 'dev-extra4.json', 'dev-extra5.json', 'test-extra5.json', 'dev-extra6.json'].map((f) => path.join(path.dirname(args.file), f)).filter((f) => fs.existsSync(f));
 const items = [
   ...[args.file, ...extraFiles].flatMap((f) => (JSON.parse(fs.readFileSync(f, 'utf8')) as { items: Item[] }).items),
   // --conversations corpus: every user turn of bench/decisions/corpus's conversations, decisive turns and decoys' genuine rules positive.
   ...args.conversations!.flatMap((c) => conversationItems(c) as Item[]),
 ];
-/** The held-out sets together: the test half of labels.json, test-extra.json, test-extra2.json and test-extra3.json; test-extra4.json (written later) also apart from them and with them (`test+extra4`). */
+/** The held-out sets together: the test half of labels.json, test-extra.json, test-extra2.json and test-extra3.json; test-extra4.json (written later) also apart from them and with them (`test+extra4`). test-extra5.json (written later still) is reported alone, under its own split. */
 const heldOut = (split: string) => (/^test(?:-extra[23]?)?$/.test(split) ? ['test+extra'] : split === 'test-extra4' ? ['test+extra4'] : []);
 const positive = (i: Item) => i.label === 'rule' || i.label === 'decision';
 

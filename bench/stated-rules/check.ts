@@ -13,7 +13,9 @@
  * (r6xxx), dev material written after it, before the detector was run on it; and `test-extra4.json` (r7xxx),
  * a fourth held-out file written and committed before the detector was changed again, then `dev-extra4.json` (r8xxx),
  * dev material written after it (reworded where it came near any test item) and committed before the detector was run on it;
- * `dev-extra5.json` (r9xxx), more dev material of the same kind.
+ * `dev-extra5.json` (r9xxx), more dev material of the same kind; and `test-extra5.json` (r10xxx: the four-digit
+ * ids ran out), a fifth held-out file written and committed before the detector was changed again; `dev-extra6.json`
+ * (r11xxx), dev material written after it and committed before the detector was run on it.
  * Prints the counts; exits 1 on any violation.
  *
  *   /work/main/node_modules/.bin/tsx bench/stated-rules/check.ts [labels.json]
@@ -49,6 +51,8 @@ const EXTRA_FILES = [
   floored('dev-extra4', 'r8', 200, 8),
   floored('test-extra4', 'r7', 200, 8),
   floored('dev-extra5', 'r9', 150, 8),
+  floored('test-extra5', 'r10', 200, 8),
+  floored('dev-extra6', 'r11', 150, 8),
 ] as const satisfies readonly ExtraFile[];
 const KEYS = new Set(['id', 'split', 'lang', 'text', 'label', 'context', 'rule', 'note']);
 
@@ -94,7 +98,7 @@ function validItem(raw: unknown, index: number, splits: readonly string[] = SPLI
     ok = false;
   };
   for (const k of Object.keys(o)) if (!KEYS.has(k)) bad(`unknown key "${k}"`);
-  if (typeof o.id !== 'string' || !/^r\d{4}$/.test(o.id)) bad(`id must look like r0001`);
+  if (typeof o.id !== 'string' || !/^r\d{4,5}$/.test(o.id)) bad(`id must look like r0001 (or r10001)`);
   if (!splits.includes(o.split as string)) bad(`split must be ${splits.join(' or ')}`);
   if (!LANGS.includes(o.lang as Item['lang'])) bad(`unknown lang ${String(o.lang)}`);
   if (!LABELS.includes(o.label as Item['label'])) bad(`unknown label ${String(o.label)}`);

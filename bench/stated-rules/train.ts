@@ -1,9 +1,11 @@
 /**
  * Fits the learned half of the stated-rule detector (common/rules/stated-rule-model.ts) on the dev splits of
- * bench/stated-rules — dev, dev-extra, dev-extra2, dev-extra3, and the user turns of the decisions corpora's dev splits
+ * bench/stated-rules — dev, dev-extra … dev-extra6, and the user turns of the decisions corpora's dev splits
  * (corpus:dev, corpus2:dev2) — never on a test split. Logistic regression, full-batch Adam with L2, fixed
  * epochs and a fixed order: the same data gives the same weights. Prints 5-fold cross-validated precision and
- * recall (out-of-fold), alone and combined with the markers, then writes common/rules/stated-rule-model-weights.ts.
+ * recall (out-of-fold), alone and combined with the markers — on all dev prompts, on the conversation turns and on the
+ * `fresh` files (dev-extra3 … dev-extra6, which the markers were never tuned on; FRESH=<regex> to change) — then writes
+ * common/rules/stated-rule-model-weights.ts. DUMP=<file> writes each dev item's out-of-fold readings (JSON lines).
  *
  *   npx tsx bench/stated-rules/train.ts [--write] [--l2 1e-4] [--epochs 300]
  */
@@ -11,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DIMENSIONS, featuresOf, scoreWith } from '../../common/rules/stated-rule-model.js';
-import { againstRule, markerRulesOf, ruleLikeness, sentencesOf, standingInstruction } from '../../common/rules/stated-rule.js';
+import { againstRule, assentChoice, markerRulesOf, ruleLikeness, saidToLast, sentencesOf } from '../../common/rules/stated-rule.js';
 import { isTaskClause } from '../../common/rules/stated-rule-markers.js';
 import { conversationItems } from './conversation-items.js';
 import { repoRoot } from '../../infra/profile.js';
@@ -24,11 +26,11 @@ interface Item {
   context?: string;
 }
 
-const { values: args } = parseArgs({ options: { write: { type: 'boolean', default: false }, l2: { type: 'string', default: '3e-4' }, epochs: { type: 'string', default: '400' }, lr: { type: 'string', default: '0.05' } } });
-const DEV = new Set(['dev', 'dev-extra', 'dev-extra2', 'dev-extra3', 'corpus:dev', 'corpus2:dev2']);
+const { values: args } = parseArgs({ options: { write: { type: 'boolean', default: false }, l2: { type: 'string', default: '1e-4' }, epochs: { type: 'string', default: '400' }, lr: { type: 'string', default: '0.05' } } });
+const DEV = new Set(['dev', 'dev-extra', 'dev-extra2', 'dev-extra3', 'dev-extra4', 'dev-extra5', 'dev-extra6', 'corpus:dev', 'corpus2:dev2']);
 const dir = path.join(repoRoot, 'bench/stated-rules');
 const items: Item[] = [
-  ...['labels.json', 'dev-extra.json', 'dev-extra2.json', 'dev-extra3.json'].flatMap((f) => (JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { items: Item[] }).items),
+  ...['labels.json', 'dev-extra.json', 'dev-extra2.json', 'dev-extra3.json', 'dev-extra4.json', 'dev-extra5.json', 'dev-extra6.json'].flatMap((f) => (JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { items: Item[] }).items),
   ...conversationItems('corpus'),
   ...conversationItems('corpus2'),
 ].filter((i) => DEV.has(i.split));
@@ -51,6 +53,8 @@ interface Row {
   quotes: string[];
   /** No question, no request for the task, nothing the markers read as a story, failure, evaluation or musing. */
   plain: boolean;
+  /** A choice told after a word of assent (assentChoice). */
+  assent: boolean;
   fold: number;
   split: string;
 }
@@ -67,6 +71,7 @@ const rows: Row[] = items.map((item, n) => {
     short: sentencesOf(item.text).length <= 2 && item.text.trim().length <= 300,
     after: Boolean(item.context && /[?？]\s*$/u.test(item.context.trim())),
     quotes: m.rules.filter((r) => !r.proposal).map((r) => r.quote),
+    assent: assentChoice(item.text),
     plain: !/[?？]/u.test(item.text) && !sentencesOf(item.text).some((x) => isTaskClause(x)) && !againstRule(item.text),
     fold: n % 5,
     split: item.split,
@@ -109,7 +114,7 @@ const prob = (w: Float64Array, r: Row) => {
   return 1 / (1 + Math.exp(-z));
 };
 
-const STANDING_BONUS = Number(process.env.STANDING_BONUS ?? 0.3);
+const STANDING_FLOOR = Number(process.env.STANDING_FLOOR ?? 0.1);
 const l2 = Number(args.l2);
 const epochs = Number(args.epochs);
 const lr = Number(args.lr);
@@ -124,7 +129,7 @@ for (let k = 0; k < 5; k++) {
     if (r.fold !== k) return;
     oof[i] = prob(w, r);
     const p1 = (x: string) => 1 / (1 + Math.exp(-scoreWith(w, 0, featuresOf(x))));
-    oofQuotes[i] = r.quotes.length === 0 ? 0 : Math.max(...r.quotes.map((q) => (standingInstruction(q.trim().toLowerCase()) ? Math.min(1, p1(q) + STANDING_BONUS) : p1(q))));
+    oofQuotes[i] = r.quotes.length === 0 ? 0 : Math.max(...r.quotes.map((q) => (saidToLast(q) && p1(q) >= STANDING_FLOOR ? 1 : p1(q))));
     const each = sentencesOf(items[i]!.text);
     oofSentences[i] = each.length < 2 ? oof[i]! : Math.min(...each.map((x) => 1 / (1 + Math.exp(-scoreWith(w, 0, featuresOf(x, !process.env.NO_FAMILIES))))));
   });
@@ -147,15 +152,18 @@ const prompts = (r: Row) => !r.split.includes(':');
 console.log(`${rows.length} dev items; l2 ${l2}, epochs ${epochs}, lr ${lr}; out-of-fold:`);
 console.log(`markers alone       prompts ${pr((r) => r.markers, prompts)} | turns ${pr((r) => r.markers, conv)}`);
 for (const t of [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]) console.log(`model ≥ ${t.toFixed(2)}       prompts ${pr((_r, p) => p >= t, prompts)} | turns ${pr((_r, p) => p >= t, conv)}`);
-const fresh = (r: Row) => r.split === 'dev-extra3';
+const FRESH = new RegExp(process.env.FRESH ?? '^dev-extra[3-6]$');
+const fresh = (r: Row) => FRESH.test(r.split);
 /** The detector's combination (common/rules/stated-rule.ts statedRulesOf) with the out-of-fold probability. */
-const GATE = process.env.GATE ?? 'like';
-const combined = (veto: number, rescue: number, each: number, after = rescue, byQuote = false) => (r: Row, p: number) => (r.reply ? true : r.markers ? (byQuote ? Math.max(p, oofQuotes[rows.indexOf(r)]!) : p) >= veto : p >= (r.after ? after : rescue) && r.short && (GATE === 'like' ? r.like >= 0.5 : r.plain) && oofSentences[rows.indexOf(r)]! >= each);
-for (const lo of [0.3, 0.4, 0.5, 0.6]) console.log(`veto when utterance and its quotes<${lo} rescue≥0.8 prompts ${pr(combined(lo, 0.8, 0.5, 0.8, true), prompts)} | turns ${pr(combined(lo, 0.8, 0.5, 0.8, true), conv)} | dev-extra3 ${pr(combined(lo, 0.8, 0.5, 0.8, true), fresh)}`);
-for (const after of [0.8, 1.01]) console.log(`veto<0.5 rescue≥0.8 after a question ≥${after} prompts ${pr(combined(0.5, 0.8, 0.5, after, true), prompts)} | turns ${pr(combined(0.5, 0.8, 0.5, after, true), conv)} | dev-extra3 ${pr(combined(0.5, 0.8, 0.5, after, true), fresh)}`);
-console.log(`markers alone       dev-extra3 (the markers never tuned on it) ${pr((r) => r.markers, fresh)}`);
-for (const t of [0.5, 0.7, 0.9]) console.log(`model ≥ ${t.toFixed(2)}       dev-extra3 ${pr((_r, p) => p >= t, fresh)}`);
-for (const lo of [0.3, 0.5, 0.6, 0.7, 0.8]) for (const hi of [0.8, 0.9]) for (const each of [0.5]) console.log(`veto<${lo} rescue≥${hi} each≥${each} prompts ${pr(combined(lo, hi, each), prompts)} | turns ${pr(combined(lo, hi, each), conv)} | dev-extra3 ${pr(combined(lo, hi, each), fresh)}`);
+const GATE = process.env.GATE ?? 'plain';
+const ASSENT_AT = Number(process.env.ASSENT_AT ?? 0.3);
+const combined = (veto: number, rescue: number, each: number, after = rescue, byQuote = false) => (r: Row, p: number): boolean =>
+  r.reply ? true : r.markers ? (byQuote ? Math.max(p, oofQuotes[rows.indexOf(r)]!) : p) >= veto : (r.assent && !r.after && p >= ASSENT_AT) || (p >= (r.after ? after : rescue) && r.short && (GATE === 'like' ? r.like >= 0.5 : r.plain) && oofSentences[rows.indexOf(r)]! >= each);
+for (const lo of [0.3, 0.4, 0.5, 0.6]) console.log(`veto when utterance and its quotes<${lo} rescue≥0.8 prompts ${pr(combined(lo, 0.8, 0.5, 0.8, true), prompts)} | turns ${pr(combined(lo, 0.8, 0.5, 0.8, true), conv)} | fresh ${pr(combined(lo, 0.8, 0.5, 0.8, true), fresh)}`);
+for (const after of [0.8, 1.01]) console.log(`veto<0.5 rescue≥0.8 after a question ≥${after} prompts ${pr(combined(0.5, 0.8, 0.5, after, true), prompts)} | turns ${pr(combined(0.5, 0.8, 0.5, after, true), conv)} | fresh ${pr(combined(0.5, 0.8, 0.5, after, true), fresh)}`);
+console.log(`markers alone       fresh (the markers never tuned on it) ${pr((r) => r.markers, fresh)}`);
+for (const t of [0.5, 0.7, 0.9]) console.log(`model ≥ ${t.toFixed(2)}       fresh ${pr((_r, p) => p >= t, fresh)}`);
+for (const lo of [0.5, 0.6, 0.7, 0.8]) for (const hi of [0.6, 0.7, 0.8]) for (const each of [0.5]) console.log(`veto<${lo} rescue≥${hi} each≥${each} prompts ${pr(combined(lo, hi, each), prompts)} | turns ${pr(combined(lo, hi, each), conv)} | fresh ${pr(combined(lo, hi, each), fresh)}`);
 
 if (args.write) {
   const w = fit(rows, l2, epochs, lr);
@@ -166,7 +174,7 @@ if (args.write) {
   const out = path.join(repoRoot, 'common/rules/stated-rule-model-weights.ts');
   fs.writeFileSync(
     out,
-    `// Generated by bench/stated-rules/train.ts — do not edit by hand.\n/** Weights quantized to int16 (little-endian), base64; weight = q * scale. */\nexport const MODEL = {\n  weights:\n    '${b64}',\n  scale: ${scale},\n  bias: 0,\n  trained: '${rows.length} dev items (dev, dev-extra, dev-extra2, corpus:dev, corpus2:dev2); l2 ${l2}, ${epochs} epochs, Adam lr ${lr}',\n};\n`,
+    `// Generated by bench/stated-rules/train.ts — do not edit by hand.\n/** Weights quantized to int16 (little-endian), base64; weight = q * scale. */\nexport const MODEL = {\n  weights:\n    '${b64}',\n  scale: ${scale},\n  bias: 0,\n  trained: '${rows.length} dev items (${[...DEV].join(', ')}); l2 ${l2}, ${epochs} epochs, Adam lr ${lr}',\n};\n`,
   );
   console.log(`wrote ${out} (${b64.length} base64 characters)`);
 }
@@ -176,6 +184,13 @@ if (process.env.SHOW_DEV_TURNS) rows.forEach((r, i) => {
 if (process.env.SHOW_FRESH) {
   const f = combined(0.5, 0.8, 0.5, 0.8, true);
   rows.forEach((r, i) => {
-    if (fresh(r) && f(r, oof[i]!) !== Boolean(r.y)) console.log(`${r.y ? 'FN' : 'FP'} p ${oof[i]!.toFixed(2)} quotes ${oofQuotes[i]!.toFixed(2)} markers ${r.markers} like ${r.like.toFixed(1)} | ${items[i]!.context ? `(after: ${items[i]!.context!.slice(0, 60)}) ` : ''}${items[i]!.text.slice(0, 150)}`);
+    if (fresh(r) && f(r, oof[i]!) !== Boolean(r.y)) console.log(`${r.y ? 'FN' : 'FP'} p ${oof[i]!.toFixed(2)} quotes ${oofQuotes[i]!.toFixed(2)} markers ${r.markers} like ${r.like.toFixed(1)} short ${r.short} each ${oofSentences[i]!.toFixed(2)} | ${items[i]!.context ? `(after: ${items[i]!.context!.slice(0, 60)}) ` : ''}${items[i]!.text.slice(0, 150)}`);
   });
+}
+if (process.env.DUMP) {
+  // Out-of-fold readings per dev item, for choosing the operating point elsewhere (one JSON object per line).
+  fs.writeFileSync(
+    process.env.DUMP,
+    rows.map((r, i) => JSON.stringify({ id: items[i]!.id, split: r.split, label: items[i]!.label, lang: (items[i] as Item & { lang?: string }).lang ?? '', y: r.y, markers: r.markers, reply: r.reply, like: r.like, short: r.short, after: r.after, plain: r.plain, assent: r.assent, p: oof[i], quotes: oofQuotes[i], each: oofSentences[i], text: items[i]!.text, context: items[i]!.context ?? null })).join('\n') + '\n',
+  );
 }

@@ -46,12 +46,15 @@ const ANNOUNCED = /\b(?:i(?:'ll|'m (?:going|planning) to| will| set| changed| na
 
 function previousKind(previous: string): PreviousKind {
   if (PERMISSION.test(previous)) return 'permission';
-  if (/[?？]/u.test(previous) && ALTERNATIVES.test(previous)) return 'choice';
+  if ((/[?？]/u.test(previous) && ALTERNATIVES.test(previous)) || ENUMERATED.test(previous)) return 'choice';
   if (PROPOSAL.test(previous)) return 'proposal';
   if (ANNOUNCED.test(previous)) return 'announced';
   if (VALUE_QUESTION.test(previous)) return 'question';
   return 'other';
 }
+
+/** Options the agent lists by number or letter ("1) drop after 3 tries, 2) move to a dead-letter queue"), or says it sees several ("two ways", "zwei Möglichkeiten"). */
+const ENUMERATED = /(?:^|[\s:(])(?:1|a)\)\s[\s\S]*?[\s,;](?:2|b)\)\s|\b(?:two|three|2|3) (?:ways|options|approaches|choices)\b|\b(?:dos|tres) (?:opciones|formas|maneras)\b|\b(?:duas|três) (?:opções|formas|maneiras)\b|\b(?:deux|trois) (?:options|façons|approches)\b|\b(?:due|tre) (?:opzioni|strade|modi)\b|\b(?:zwei|drei) (?:optionen|möglichkeiten|wege|varianten)\b|\b(?:twee|drie) (?:opties|manieren|mogelijkheden)\b|\b(?:dwie|trzy) (?:opcje|możliwości|drogi)\b|(?:два|три) (?:варианта|способа|пути)|两个方案|两种|三种|2つの|二つの|두 가지|세 가지/iu;
 
 /** The agent asks what the person wants: "What minimum do you want?", "How should it work?", "Which one?" */
 const VALUE_QUESTION = /\b(?:what|which|how (?:should|many|long|much|often)|where should)\b[^?]*\b(?:do you want|would you like|do you prefer|should (?:it|we|this|that|the)|should be|is (?:the )?(?:right|best)|one)\b[^?]*\?|\bhow should (?:it|this|we)\b[^?]*\?|\bwhat (?:minimum|maximum|default|limit|value|format|name|timeout|threshold)\b[^?]*\?/i;
@@ -86,13 +89,13 @@ function picks(sentence: string, previous: string): boolean {
   // "B", "option 2", "(A)": a label the agent gave its options.
   const label = /^(?:option |opción |opção |optie |opzione |variante |вариант |wariant )?\(?([a-d1-4])\)?$/u.exec(first)?.[1];
   if (label && new RegExp(`\\(${label}\\)|\\boption ${label}\\b|(?:^|\\s)${label}[):]`, 'iu').test(previous)) return true;
-  if (ORDINAL_PICK.test(first) && (ALTERNATIVES.test(previous) || /\(\w\)|\b(?:option|two|three|either)\b/iu.test(previous))) return true;
+  if (ORDINAL_PICK.test(first) && (ALTERNATIVES.test(previous) || ENUMERATED.test(previous) || /\(\w\)|\b(?:option|two|three|either)\b/iu.test(previous))) return true;
   const capitals = new Set(sentence.split(/[\s,.;:!]+/u).filter((w) => /^[A-Z]{2}$/u.test(w)).map((w) => w.toLowerCase()));
   return words.length <= 4 && words.some((w) => (w.length >= 3 || /\d/.test(w) || capitals.has(w)) && !PICK_FILLER.has(w) && new RegExp(`(?<![\\p{L}\\p{N}])${w.replace(/[-]/g, '\\x2d')}`, 'u').test(options));
 }
 
 /** "the second one", "second option", "la primera", "die zweite", "второй вариант", "第二个", "두 번째". */
-const ORDINAL_PICK = /^(?:the |la |el |le |il |die |der |das |de |het |a |o )?(?:first|second|third|latter|former|last|primer[oa]?|segund[oa]|tercer[oa]?|premier|première|seconde?|prim[oa]|second[oa]|terz[oa]|erste[rn]?|zweite[rn]?|dritte[rn]?|eerste|tweede|derde|pierwsz[ya]|drug[ia]|трет(?:ий|ья)|перв(?:ый|ая|ое)|втор(?:ой|ая|ое))(?: one| option| opción| opção| variante| optie| вариант)?$|^(?:最初|二つ目|後者|前者|第[一二三]个?|첫 번째|두 번째|後の方)/iu;
+const ORDINAL_PICK = /^(?:the |la |el |le |il |die |der |das |de |het |a |o )?(?:first|second|third|latter|former|last|primer[oa]?|segund[oa]|tercer[oa]?|premier|première|seconde?|prim[oa]|second[oa]|terz[oa]|erste[rn]?|zweite[rn]?|dritte[rn]?|eerste|tweede|derde|pierwsz[ya]|drug[ia]|трет(?:ий|ья)|перв(?:ый|ая|ое)|втор(?:ой|ая|ое))(?: one| option| approach| way| variant| opción| opção| variante| optie| вариант)?$|^(?:最初|二つ目|後者|前者|第[一二三]个?|첫 번째|두 번째|後の方)/iu;
 
 /** Words of a short answer that pick nothing. */
 const PICK_FILLER = new Set(['the', 'that', 'this', 'one', 'it', 'do', 'ok', 'yes', 'no', 'and', 'keep', 'leave', 'measure', 'later', 'maybe', 'whatever', 'both', 'neither', 'la', 'le', 'el', 'der', 'die', 'das', 'het', 'de']);

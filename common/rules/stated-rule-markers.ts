@@ -108,7 +108,9 @@ export const HYPOTHETICAL = [
 
 /** A request for the task at hand: please, can you, make sure, let me know, an imperative task verb first. */
 export const REQUEST = [
-  String.raw`\bplease\b`, String.raw`^(?:hi!? |hey!? |ok,? |so,? )?we need\b(?![^.?!]*\b(?:every|each|all|any|always|never|whenever)\b)`, String.raw`\bpls\b`, String.raw`\bplz\b`, String.raw`\b(?:can|could|would|will) you\b`, String.raw`\bmake sure\b`, String.raw`\bensure (?:that )?(?:this|the|it)\b`, String.raw`\blet me know\b`, String.raw`\bi (?:want|need|'d like) you to\b`, String.raw`\bfor (?:this|now|the moment|today)\b`,
+  String.raw`\bplease\b`, String.raw`^(?:hi!? |hey!? |ok,? |so,? )?we need\b(?![^.?!]*\b(?:every|each|all|any|always|never|whenever)\b)`,
+  // The same in the other languages, with a thing to build ("wir brauchen einen Retry", "we hebben een import nodig", "нам нужен импорт").
+  String.raw`^(?:wir brauchen (?:einen|eine|ein|noch)|we hebben (?:een|nog) [^.?!]*nodig|necesitamos (?:un|una)|nos hace falta (?:un|una)|il nous faut (?:un|une)|on a besoin d'(?:un|une)|(?:a gente )?precisa(?:mos)? de (?:um|uma)|ci serve (?:un|una|uno)|ci servono|potrzebujemy|нам нужн[аоы]?|我们需要)(?![^.?!。]*(?:jede|elke|cada|chaque|ogni|każd|кажд|всегда|每))`, String.raw`\bpls\b`, String.raw`\bplz\b`, String.raw`\b(?:can|could|would|will) you\b`, String.raw`\bmake sure\b`, String.raw`\bensure (?:that )?(?:this|the|it)\b`, String.raw`\blet me know\b`, String.raw`\bi (?:want|need|'d like) you to\b`, String.raw`\bfor (?:this|now|the moment|today)\b`,
   String.raw`\bin this (?:function|file|method|class|test|pr|change|branch|commit|ticket)\b`, String.raw`(?<!\b(?:conventions?|rules?|polic(?:y|ies)|standards?|norms?) )\bhere\b(?! (?:is|are) (?:the|our) (?:rule|convention))(?!\s*(?:[,.;!)]|$))`,
   String.raw`\bpor favor\b`, String.raw`\bpodrías\b`, String.raw`\bpuedes\b`, String.raw`\basegúrate\b`, String.raw`\bpode(?:ria)?s?\b`, String.raw`\bgaranta\b`, String.raw`\bs'il (?:te|vous) pla[iî]t\b`, String.raw`\bpeux-tu\b`, String.raw`\bpourrais-tu\b`, String.raw`\bassure-toi\b`,
   String.raw`\bper favore\b`, String.raw`\bpuoi\b`, String.raw`\bpotresti\b`, String.raw`\bassicurati\b`, String.raw`\bbitte\b`, String.raw`\bkannst du\b`, String.raw`\bkönntest du\b`, String.raw`\bstell sicher\b`, String.raw`\balsjeblieft\b`, String.raw`\bkun je\b`, String.raw`\bzorg dat\b`,
@@ -218,6 +220,13 @@ export const FAILURE = compile([
   String.raw`\b(?:stopped building|complain(?:s|ed)? that|reclam(?:ou|aram|am|a|an|ó|aron)|se pla(?:int|ignent)|se quej(?:a|an|ó|aron)|beschwer(?:t|en) sich|klagen|lamentano|si lamenta|narzekają|жалуются|falla|fallan|se cuelga|rompe|falha|travou|trava|échoue|plante|fallisce|si blocca|schlägt fehl|bricht|hängt|stürzt|faalt|hangt|crasht|pada|zawiesza|padają|падает|виснет|ломается|не работает|ab\b)`,
   String.raw`\b(?:should|zou|sollte|debería|deveria|devrait|dovrebbe|powinien|должен)\b.*\b(?:but|maar|aber|pero|mas|mais|ma|ale|но)\b`,
   String.raw`^(?:the |l'|la |le |o |a |die |de |het )?(?:app|appli|application|aplicación|aplicativo|aplikacja|applicatie|applicazione|приложение)(?![\p{L}]).*(?:never|always|jamais|toujours|nunca|siempre|sempre|mai|nie|nooit|altijd|immer|zawsze|nigdy|никогда|всегда)`,
+  // A measurement, not a norm: "Each request takes 2 seconds" (a rule says "at most", "must", "times out after").
+  String.raw`(?<!(?:must|should|may|to|never) )\btakes? (?:about |around |roughly |like |almost |nearly |over |more than )?\d+(?:[.,]\d+)? ?(?:ms|milliseconds?|s|secs?|seconds?|mins?|minutes?|h|hours?)\b`,
+  // Dies, too early or too late, on some of them, must be wrong: what the code does, observed.
+  String.raw`\b(?:dies|died|dying|must be (?:wrong|broken|off|buggy|a bug|missing)|\d+ ?(?:ms|s|seconds?|minutes?|mins?|hours?|days?) (?:too )?(?:early|late)|too (?:early|late)|trop (?:tôt|tard)|zu (?:früh|spät)|te (?:vroeg|laat)|demasiado (?:pronto|tarde)|(?:cedo|tarde) demais|troppo (?:presto|tardi)|za (?:wcześnie|późno)|слишком (?:рано|поздно)|(?:on|for|in|at) some(?! of the time)|auf manchen|bei manchen|in manchen|bei einigen|en algun[oa]s|em algun[sm]|em algumas|sur certaine?s|su alcun[ie]|op sommige|bij sommige|na niektórych|w niektórych|на некоторых|в некоторых|у некоторых)\b`,
+  // Lost or gone: "bids placed in the last second are lost", "se pierden", "verschwinden", "消えます".
+  String.raw`\b(?:get lost|gets lost|go missing|goes missing|disappears?|vanish(?:es)?|se pierden?|se perd(?:em|e)|somem|se perdent|disparaissent|dispara[iî]t|si perdono|si perde|spariscono|scompaiono|verschwinden|verschwindet|gehen verloren|geht verloren|verdwijnen|verdwijnt|gaan verloren|raken kwijt|znikają|znika|giną|теряются|теряется|пропадают|пропадает|исчезают)\b`,
+  '消え', '消失', '不见', '사라져', '사라집니다',
   '少了', '少最后', '丢失', '丢了', '잃어버', '누락', '빠집니다', '빠져', '안 됩니다', '안 돼요', '落ち', '失敗', '止まる', '返らない', '报错', '失败', '崩溃', '卡住', '不返回', '一直不', '실패', '멈춰',
 ]);
 
@@ -232,7 +241,9 @@ export const OPINION = compile([
 export const EVALUATIVE = compile([
   String.raw`\b(?:the worst|worst|nightmare|a pain|painful|a mess|a minefield|fun|tricky|(?:is|are) fine(?=[.!]?$)|more work than|bites? (?:you|us)|sounds? (?:great|good|nice) in|you think|reading datasheets|so verbose|is nice|are nice)\b`,
   String.raw`\b(?:jaja|jeje|jajaja|haha|hehe|kkk+|mdr|ahah|xd)\b`, String.raw`\b(?:peor(?:es)?|pesadilla|un lío|pire|cauchemar|galère|un casino|incubo|albtraum|nervig|lastig|vervelend|koszmar|кошмар|ад|боль)\b`,
-  String.raw`\b(?:un dolor|dor de cabeça|a headache|weird|strange)\b`, '最悪', '面倒', '麻烦死', '头疼', '奇怪', '很怪', '최악', '골치', 'ㅋㅋ', '哈哈', '笑',
+  String.raw`\b(?:un dolor|dor de cabeça|a headache|weird|strange)\b`,
+  // "more stressful than it looks": how it feels, in every language.
+  String.raw`\b(?:than (?:it|they) (?:looks?|seems?|sounds?)|than you(?:'d)? (?:think|expect)|de lo que (?:parece|parecen|crees)|do que parece|qu'on ne (?:le )?croit|qu'il n'y para[iî]t|di quanto (?:sembri|sembra|sembrino)|als es aussieht|als man denkt|dan het lijkt|dan je denkt|niż się wydaje|чем кажется)\b`, '思ったより', '比看起来', '생각보다', '最悪', '面倒', '麻烦死', '头疼', '奇怪', '很怪', '최악', '골치', 'ㅋㅋ', '哈哈', '笑',
 ]);
 
 /** A story of what happened, not how things are done: "We had 3 incidents last week", "our staging DB got wiped last night". */
@@ -327,6 +338,23 @@ export const IMPERSONAL = /(?:^|\s)(?:no |non |ne |nie )?(?:se|si|się) (?:no |n
 /** A first person plural in the present: the team's habit ("храним", "dodajemy", "guardamos", "salviamo"). */
 export const WE_DO = compile([
   String.raw`^we (?:don'?t |do not |never |always |only |also )?(?!need|want|have|had|got|just|should|could|would|can|are|were|was|did|tried|saw|see|noticed|think|believe|might|may|will|went|still|found|get|know|hit|lost|ran)[a-z]{3,}(?<!ed)\b(?!\?)`,String.raw`\b\p{L}{3,}(?:amos|emos|imos|iamo|(?<!ti|si|tti)ons|emy|imy|ymy|jemy|amy|ем|им|аем|яем)\b`, String.raw`\b\p{L}{3,}en wir\b`, String.raw`(?:します|しません|です|ます|ません)[。.]?$`, String.raw`니다[.。]?$`]);
+
+/**
+ * A word of assent that opens a settled choice, as a person closes a discussion: "Alright, the audio guide is offline-first",
+ * "Fine, we keep the monolith", "Na gut, wir behalten…", "Ладно, оставляем…", "じゃあ地図はMapboxで。", "那就这样，地图用 Mapbox。".
+ */
+const ASSENT_LEAD = new RegExp(
+  String.raw`^(?:(?:ok(?:ay)?|alright|all right|right|fine|cool|good|great|vale|bueno|venga|beleza|tá|ta|fechou|bom|bon|d'accord|très bien|va bene|bene|d'accordo|na gut|gut|alles klar|also gut|oké|okay|prima|goed|nou|dobra|dobrze|okej|no dobra|ладно|хорошо|ну всё|ну все|ну ладно|ок|окей|итак)(?:[,:;—–]\s*|\s+[—–-]\s+)(?:(?:then|pues|pues nada|então|alors|allora|dann|to|тогда|значит)[,:]?\s+)?|(?:ok(?:ay)?|alright|right|fine|cool)\s+then[,:]?\s+|(?:じゃあ|では|よし|それなら|なら)、?|(?:行|好|好吧|可以)[，,]\s*(?:那就?|就)?|那就(?:这样)?[，,：:]?\s*|(?:좋아요|좋아|그럼|그러면|알겠어요)[,，]?\s+(?:그럼\s+)?)`,
+  'iu',
+);
+
+/** The words after a word of assent, when the utterance opens with one ("Alright, the audio guide is offline-first." → "the audio guide is offline-first."). */
+export function afterAssent(text: string): string | null {
+  const m = ASSENT_LEAD.exec(text.trim());
+  if (!m) return null;
+  const rest = text.trim().slice(m[0].length).trim();
+  return rest.length > 0 ? rest : null;
+}
 
 /** Said to last: always/never, from now on, every/all, a rule named as one. */
 export function lastingIn(sentence: string): boolean {

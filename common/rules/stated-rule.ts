@@ -19,7 +19,7 @@
  * `npm run bench:stated-rules` (bench/stated-rules/).
  */
 
-import { BAN, BEHAVIOUR, DECLARATIVE, EVALUATIVE, FAILURE, FROM_NOW_ON, GENERAL, HABITUAL, IMPERSONAL, LASTING_CJK, LASTING_LEAD, LEAD_ONLY, NORM_VERB, OPINION, PASSIVE, QUANTIFIED, R, REASON, REMINDER, SPECIFIED, STORY, SUBSTANCE, TASK_DEIXIS, TOPIC, WE_DO, WITHDRAWN, any, asks as asksInSentence, isTaskClause, lastingIn, sentencesOf } from './stated-rule-markers.js';
+import { BAN, BEHAVIOUR, DECLARATIVE, EVALUATIVE, FAILURE, FROM_NOW_ON, GENERAL, HABITUAL, IMPERSONAL, LASTING_CJK, LASTING_LEAD, LEAD_ONLY, NORM_VERB, OPINION, PASSIVE, QUANTIFIED, R, REASON, REMINDER, SPECIFIED, STORY, SUBSTANCE, TASK_DEIXIS, TOPIC, WE_DO, WITHDRAWN, afterAssent, any, asks as asksInSentence, isTaskClause, lastingIn, sentencesOf } from './stated-rule-markers.js';
 import { replyDecision } from './stated-rule-context.js';
 import { ruleProbability } from './stated-rule-model.js';
 
@@ -331,18 +331,58 @@ export function againstRule(text: string): boolean {
  * Below this the learned model (stated-rule-model.ts) overrules the markers: what they took is not kept, unless the rule's
  * own words, read alone, reach it. Both take a rule only when each finds it more likely than not (chosen out of fold on
  * dev-extra3, the material the markers were never tuned on: 0.5 with RESCUE_AT 0.8 gave precision 0.943 / recall 0.865
- * there, the markers alone 0.880 / 0.760).
+ * there, the markers alone 0.880 / 0.760). With the model refitted on dev-extra4 … dev-extra6 too, 0.7 was tried: out of
+ * fold on dev-extra3 … dev-extra6 precision 0.938 → 0.955 but recall 0.786 → 0.771, and on all dev prompts recall 0.857 →
+ * 0.819 (it drops rules the markers read right: "We never add runtime dependencies to this package." reads 0.35).
  */
 export const VETO_BELOW = 0.5;
 
-/** What a standing instruction ("Always run go vet before committing.") adds to the model's reading of its words before the veto. */
-const STANDING_BONUS = 0.3;
+/**
+ * A rule said to last — a standing instruction ("Always run go vet before committing.", "Never commit generated files under
+ * dist/.") or the team's habit with a lasting norm ("We always run the linter before committing.", "Migraties schrijven we
+ * met de hand, nooit gegenereerd.") — is vetoed only when the model reads its words below this: the model reads such rules
+ * low (its dev material holds far more imperative requests — "Always log the preset name in this PR" — and "we need…"
+ * requests than rules in those forms). Out of fold on the dev files: the standing instructions that were requests read 0.00
+ * and 0.03, the rules 0.39 and above; of 28 team habits with a lasting norm the markers took, 27 were rules (3 of them read
+ * 0.39–0.46) and one a symptom (0.30: "Our nightly backup always finishes right when the traffic peak starts").
+ */
+export const STANDING_FLOOR = 0.1;
 
-/** At or above this the model finds a rule the markers missed (in an utterance of a sentence or two that reads like a rule). */
+/** Said to last by its form: a standing instruction, or the team's habit with a lasting norm, about no task at hand and no failure. */
+export function saidToLast(quote: string): boolean {
+  const lower = quote.trim().toLowerCase();
+  return standingInstruction(lower) || (any(R.team, lower) && any(R.norm, lower) && !any(TASK_DEIXIS, lower) && !any(FAILURE, lower));
+}
+
+/**
+ * At or above this the model finds a rule the markers missed (in an utterance of a sentence or two in which nothing asks).
+ * Lower was tried on dev-extra4 … dev-extra6, whose rules without marker words the model reads at 0.6–0.8: out of fold 0.6
+ * found more of them (with a veto at 0.7: recall 0.827 against 0.771 at 0.8, precision 0.944 against 0.955) but took 5
+ * more of the decoy conversations' 473 turns that state no rule (bug reports told as plain statements: "clients are confused when they get
+ * 415 vs 400 from POST /imports"), and 0.7 three more; so it stays at 0.8.
+ */
 export const RESCUE_AT = 0.8;
+
+/** At or above this the model confirms a choice told after a word of assent (assentChoice: 33 on the dev files, all decisions). */
+export const ASSENT_AT = 0.3;
 
 /** …and each of its sentences, read alone, at least this. */
 const EACH_SENTENCE_AT = 0.5;
+
+/** What a word of assent opens that settles nothing: thanks, "got it", "go ahead", "approved, merge it". */
+const ACKNOWLEDGED = /(?:^|[\s,.!])(?:good to know|no action|noted|thanks|thank you|thx|cheers|merci|gracias|danke|grazie|obrigad[oa]|valeu|bedankt|dank je|dzięki|спасибо|got it|understood|all clear|makes sense|tutto chiaro|entendido|compris|verstanden|begrepen|rozumiem|понял|go ahead|do it|ship it|merge it|push it|approved|lgtm|ありがとう|了解|谢谢|多谢|明白|감사|고마워|알겠)(?![\p{L}])/iu;
+
+/**
+ * A choice told after a word of assent ("Alright, the audio guide is offline-first, downloads per museum.", "Ладно, оставляем
+ * движок на Rust."): the words after it state something — not a question, not a task, not thanks or a go-ahead, nothing the
+ * markers read as a story, failure or evaluation — in an utterance of a sentence or two.
+ */
+export function assentChoice(text: string): boolean {
+  const rest = afterAssent(text);
+  if (!rest || text.trim().length > 200 || sentencesOf(text).length > 2) return false;
+  if (/[?？]/u.test(text) || sentencesOf(rest).some(asksInSentence) || againstRule(rest) || ACKNOWLEDGED.test(rest)) return false;
+  return /\p{Script=Han}|\p{Script=Hiragana}|\p{Script=Katakana}|\p{Script=Hangul}/u.test(rest) ? rest.length >= 5 : rest.split(/\s+/u).length >= 3;
+}
 
 /**
  * The rules an utterance states: the markers' reading (markerRulesOf), checked by the learned model — it
@@ -363,15 +403,19 @@ export function statedRulesOf(text: string, previous?: string): RuleVerdict {
   // question by the markers (stated-rule-context.ts); the model, blind to the question, would take a fact given on request for a rule.
   if (markers.rules.length === 0 && (!short || (previous && /[?？]\s*$/u.test(previous.trim())))) return markers;
   const p = ruleProbability(text);
+  // "Alright, the audio guide is offline-first.": a choice the markers do not read, settled by a word of assent.
+  if (markers.rules.length === 0 && p >= ASSENT_AT && assentChoice(text)) return { label: 'decision', rules: [{ kind: 'decision', quote, why: `a choice after a word of assent; the learned model: ${p.toFixed(2)}` }] };
   if (markers.rules.length > 0) {
     if (p >= VETO_BELOW) return markers;
     // The utterance as a whole reads as no rule ("TestBucketRefill fails, fix it. Always run go vet…"): a rule stays when its own words read as one.
-    // A standing instruction ("Never commit generated files under dist/.") counts in its favour: in the imperative mood of a
-    // request, the model reads it as one (its dev material holds far more imperative requests than imperative rules).
-    const rules = markers.rules.filter((r) => ruleProbability(r.quote) + (standingInstruction(r.quote.trim().toLowerCase()) ? STANDING_BONUS : 0) >= VETO_BELOW);
+    // A rule said to last by its form ("Never commit generated files under dist/.", "We always run the linter…") needs far less (STANDING_FLOOR).
+    const rules = markers.rules.filter((r) => ruleProbability(r.quote) >= (saidToLast(r.quote) ? STANDING_FLOOR : VETO_BELOW));
     return rules.length === 0 ? { label: 'other', rules } : { label: rules.some((r) => r.kind === 'decision') ? 'decision' : 'rule', rules };
   }
-  if (p < RESCUE_AT || ruleLikeness(text) < SAID_THRESHOLD || againstRule(text)) return markers;
+  // Nothing around it asks (no question, no request for the task) and the markers read no story, failure, evaluation or musing in
+  // it. (It once also had to read rule-like to the markers, ruleLikeness ≥ 0.5; that kept out the rules in words the markers do not
+  // know, which the model is here to find: out of fold on dev-extra3 … dev-extra6 recall 0.799 → 0.820, precision 0.945 → 0.944.)
+  if (p < RESCUE_AT || /[?？]/u.test(text) || sentences.some((x) => isTaskClause(x)) || againstRule(text)) return markers;
   // Each sentence reads as a rule on its own: a fact followed by a complaint ("We store X as local time. This will bite us.") is not one.
   if (sentences.length > 1 && sentences.some((s) => ruleProbability(s) < EACH_SENTENCE_AT)) return markers;
   const kind: RuleKind = any(R.decided, quote.toLowerCase()) ? 'decision' : 'convention';
