@@ -21,7 +21,7 @@
  *     (scoring 20) and one met by its words alone (scoring 5); the first must not hide the second.
  * At most GATE.MAX_ITEMS are pushed. Nothing passes: nothing is pushed.
  */
-import { CONCEPTS, WEAK_WORDS } from '../server/embeddings/lexicon.js';
+import { CONCEPTS, SYNONYMS, WEAK_WORDS } from '../server/embeddings/lexicon.js';
 import { stem, tokenize } from '../server/embeddings/local.js';
 import { rarity } from './word-rarity.js';
 import { LRUCache } from 'lru-cache';
@@ -102,6 +102,16 @@ const SOFTWARE_GENERIC = new Set(
 const NOT_A_TOPIC = new Set(['py', 'ts', 'js', 'tsx', 'jsx', 'go', 'rb', 'rs', 'md', 'json', 'yaml', 'yml', 'toml', 'sql', 'sh', 'txt', 'csv', 'html', 'css', 'java', 'kt', 'cs', 'php']);
 
 const NOTHING: ReadonlySet<string> = new Set();
+const FLAG = stem('flag');
+/** stem -> the stem of the first word of its synonym line. */
+const synonymOf: ReadonlyMap<string, string> = (() => {
+  const map = new Map<string, string>();
+  for (const line of SYNONYMS) {
+    const head = stem(line[0]!);
+    for (const w of line) map.set(stem(w), head);
+  }
+  return map;
+})();
 /** Texts whose terms are kept (least recently used first out): a few thousand rules and prompts. */
 const termsCache = new LRUCache<string, Terms, ReadonlySet<string>>({ max: 4_000, memoMethod: (key, _stale, { context }) => readTerms(key.slice(key.indexOf('\u0000') + 1), context) });
 
@@ -132,10 +142,15 @@ function readTerms(text: string, ignore: ReadonlySet<string>): Terms {
     if (NOT_A_TOPIC.has(token) || ignore.has(token)) continue;
     const s = stem(token);
     if (NO_TOPIC.has(s) || ignore.has(s)) continue;
-    add(s, (WEAK.has(s) ? 0.4 : 1) * (SOFTWARE_GENERIC.has(s) ? 0.3 : 1) * WEIGHT.word * rarity(token));
+    const w = (WEAK.has(s) ? 0.4 : 1) * (SOFTWARE_GENERIC.has(s) ? 0.3 : 1) * WEIGHT.word * rarity(token);
+    add(s, w);
+    const same = synonymOf.get(s);
+    if (same !== undefined && same !== s) add(same, w);
     for (const c of conceptsByStem.get(s) ?? []) concepts.add(c);
   }
   for (const id of identifiersOf(text)) add(id, WEIGHT.identifier);
+  // A command-line option written out ("--region") is a flag, as a rule about flags calls it.
+  if (/(?:^|[\s`'"(])--[a-z][a-z0-9-]+/.test(text)) add(FLAG, WEIGHT.word * rarity('flag'));
   for (const c of concepts) add(`concept:${CONCEPTS[c]![0]}`, WEIGHT.concept);
   let length = 0;
   for (const w of weights.values()) length += w;

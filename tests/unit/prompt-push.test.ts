@@ -269,6 +269,29 @@ describe('what the push matches on', () => {
     assert.match(built.context, /pure JSON/);
   });
 
+  test('a bug report that names the thing with a synonym meets the rule that names it otherwise; a word with an everyday second sense does not', () => {
+    const shop = [
+      learning('decision', 'Cart lines are merged on sign-in', '"when a guest signs in, the guest cart is merged into the saved cart: for the same product we keep the larger quantity, never the sum" — the user'),
+      learning('convention', 'Passwords never leave the vault', '"credentials are read from the vault at start-up and never written to disk, not even a temp file" — the user'),
+      ...rules,
+    ];
+    const basket = assemblePush('furnish', "After signing in, a returning guest's basket holds a lamp with the quantity summed.", shop);
+    assert.match(basket.context, /guest cart is merged/);
+    assert.match(basket.served.find((x) => x.included)!.reason, /shares with the prompt: .*cart/);
+    const secrets = assemblePush('furnish', 'A failed run leaves a secrets file with the database password in the repo root.', shop);
+    assert.match(secrets.context, /never written to disk/);
+    // The rule says "credentials", the report "secrets" and "password": no word in common but these.
+    assert.match(secrets.served.find((x) => x.included)!.reason, /shares with the prompt: secret, password/);
+    // "order" as in sort order names no purchase; "switch to" no command-line option.
+    assert.ok(!termsOf('Sort the table in ascending order').weights.has('purchas'));
+    assert.ok(!termsOf('switch to the new theme').weights.has('flag'));
+  });
+
+  test('an option written out on a command line is a flag, as a rule about flags calls it', () => {
+    assert.ok(termsOf('I run `deployer push --region eu-west-1` and it ignores it').weights.has('flag'));
+    assert.ok(!termsOf('the region is eu-west-1 -- always').weights.has('flag'));
+  });
+
   test('a rule that replaced its old version when it was stated hides no neighbouring rule', () => {
     const raised = learning('decision', "We're raising MAX_ATTEMPTS to 9 after the incident", '"We\'re raising MAX_ATTEMPTS to 9 after the incident, webhook deliveries to a merchant that was down get more tries" — the user', { at: new Date('2026-09-09T10:00:00Z'), replaced_at: new Date('2026-08-03T10:00:00Z') });
     const backoff = learning('decision', 'Backoff for webhook deliveries', '"exponential backoff for webhook deliveries starting at 30 seconds, capped at 1 hour, with full jitter, so a merchant back from an outage is not slammed" — the user');

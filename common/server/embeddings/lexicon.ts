@@ -54,6 +54,37 @@ export const CONCEPTS: readonly (readonly string[])[] = [
   ['duplicate', 'dedupe', 'idempotent', 'idempotency', 'twice', 'repeat', 'duplication'],
 ];
 
+/**
+ * Words that name the same thing in software and business work, where a bug report and a rule often
+ * use different ones ("basket" / "cart", "removed" / "deleted"). Unlike a concept (a broad topic, a
+ * weak hint), a synonym counts as the word itself: the first word of each line stands for the line.
+ * Words with an everyday second sense are left out ("order" as in sort order, "switch to", "double-check").
+ */
+export const SYNONYMS: readonly (readonly string[])[] = [
+  ['cart', 'basket', 'trolley'],
+  ['catalog', 'catalogue'],
+  ['delete', 'deleted', 'remove', 'removed', 'erase', 'destroy', 'destroyed'],
+  ['cable', 'cord', 'wire'],
+  ['overheat', 'overheating', 'overheated', 'hot', 'heat'],
+  ['phone', 'mobile', 'smartphone', 'handset'],
+  ['login', 'signin', 'logon'],
+  ['email', 'mail'],
+  ['restart', 'reboot'],
+  ['timezone', 'tz'],
+  ['invoice', 'bill'],
+  ['staff', 'employee'],
+  ['setting', 'settings', 'config', 'configuration'],
+  ['env', 'environment', 'envvar', 'zshrc', 'bashrc', 'dotenv'],
+  ['flag', 'flags', 'option'],
+  ['secret', 'secrets', 'credential', 'credentials', 'password', 'passwords'],
+  ['duplicate', 'duplicated', 'twice', 'doubled'],
+  ['quantity', 'qty', 'amount'],
+  ['discount', 'coupon', 'voucher', 'promo'],
+  ['refund', 'refunded', 'chargeback'],
+  ['retry', 'retries', 'reattempt'],
+  ['slow', 'sluggish', 'laggy'],
+];
+
 /** Frequent in any engineering text, so they say little about what a text is about. */
 export const WEAK_WORDS: ReadonlySet<string> = new Set([
   'use', 'used', 'using', 'code', 'work', 'works', 'working', 'thing', 'things', 'way', 'get', 'got', 'set', 'now',
