@@ -2,7 +2,8 @@
  * `npm run bench:client`: what the packed client (cli/package/build.ts) costs a teammate — the size
  * of the tarball and of the install, how long `npm install -g <tarball>` takes, and how long the
  * installed `memflow` takes to start (`memflow --version`, `memflow --help`: Node's start-up plus
- * loading the CLI bundle) against this checkout's own bin (tsx). No stack: it installs into a scratch
+ * loading the CLI bundle) against this checkout's own bin (its own bundle, cli/cli-fast.js; tsx
+ * with MEMFLOW_CLI_BUNDLE=0). No stack: it installs into a scratch
  * prefix with a scratch HOME and npm cache, offline, from a folder outside the checkout.
  *
  *   npm run bench:client -- --runs 15
@@ -83,7 +84,7 @@ try {
     ['memflow --version (installed)', ms(version)],
     ['memflow --help (installed)', ms(help)],
     ['node -e 0 (Node alone)', ms(node)],
-    ['node cli/memflow.js --version (checkout, tsx)', ms(checkout)],
+    ['node cli/memflow.js --version (checkout)', ms(checkout)],
   ]);
 } finally {
   fs.rmSync(machine, { recursive: true, force: true });

@@ -6,37 +6,18 @@
 // ~/.cache/memflow/cli) and imported from there. The bundle is keyed by a hash of its exact
 // inputs (from esbuild's metafile), Node's version and this checkout's path, so any change to
 // those sources rebuilds it on the next hook. Any failure returns undefined and memflow.js falls
-// back to tsx: slower, never wrong. MEMFLOW_HOOK_BUNDLE=0 turns the fast path off.
-import crypto from 'node:crypto';
+// back to tsx: slower, never wrong. MEMFLOW_HOOK_BUNDLE=0 turns the fast path off. (What it shares
+// with the bundle of the other commands, cli-fast.js: prebuilt.js.)
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { cacheDir, checkoutKey, cliDir as here, digestFiles, loadEsbuild, repoRoot as root, writeAtomic } from './prebuilt.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.dirname(here);
-const checkout = crypto.createHash('sha256').update(here).digest('hex').slice(0, 12);
-
-function cacheDir() {
-  const base = (process.env.MEMFLOW_CACHE_DIR || '').trim() || path.join(os.homedir(), '.cache', 'memflow');
-  return path.join(base, 'cli');
-}
-
-function digest(inputs) {
-  const h = crypto.createHash('sha256').update(`${process.version}\0${here}\0`);
-  for (const file of inputs) h.update(`${file}\0`).update(fs.readFileSync(file)).update('\0');
-  return h.digest('hex').slice(0, 24);
-}
-
-function writeAtomic(file, data) {
-  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-  fs.writeFileSync(tmp, data, { mode: 0o644 });
-  fs.renameSync(tmp, file);
-}
+const checkout = checkoutKey();
+const digest = (inputs) => digestFiles(inputs, here);
 
 function build(dir, manifestPath) {
-  const esbuild = createRequire(createRequire(import.meta.url).resolve('tsx/package.json'))('esbuild');
+  const esbuild = loadEsbuild();
   const result = esbuild.buildSync({
     absWorkingDir: root,
     entryPoints: [path.join(here, 'hook-main.ts')],

@@ -1,7 +1,8 @@
 /**
  * The operator's commands, registered on the `memflow` program: tenants and API keys, written to the
  * database directly (DATABASE_URL). The client package replaces operator.ts by a stub that says where
- * to run them (cli/package/build.ts).
+ * to run them (cli/package/build.ts); the bin's bundle in a checkout by one that loads it through tsx
+ * (cli/cli-fast.js).
  */
 import { Option, type Command } from 'commander';
 import { stdoutLine } from './output.js';

@@ -3,9 +3,10 @@
  *
  *   npm test [-- files...]       the whole suite (or the named files): provisions the test stack (its
  *                                own database, Temporal and Weaviate on shifted ports), Chromium,
- *                                helm/kubeconform and the agent CLIs, bundles the workflows once, runs
- *                                the unit tier, then the files that need servers, and prints a
- *                                line-coverage summary checked against the floor (COVERAGE_FLOOR).
+ *                                helm/kubeconform and the agent CLIs, bundles the workflows and the
+ *                                CLI (cli/cli-fast.js) once, runs the unit tier, then the files
+ *                                that need servers, and prints a line-coverage summary checked
+ *                                against the floor (COVERAGE_FLOOR).
  *   npm run test:unit            the unit tier alone (tests/unit/): no servers, no provisioning.
  *   npm run fixtures:histories   re-records the workflow histories the replay test replays
  *                                (tests/fixtures/histories), from the files that keep them.
@@ -30,6 +31,7 @@ import { repoRoot } from '../infra/profile.js';
 import { dropDatabase, resolveDatabaseUrl } from '../infra/postgres.js';
 import { chooseTestProfile, managedServices, startStack, stopStack } from '../infra/stack.js';
 import { buildViewer } from '../viewer/build.js';
+import { prepareCliBundle } from '../cli/cli-fast.js';
 import { failureLines, tapFailures, type TapFailure } from './helpers/tap-failures.js';
 
 /**
@@ -191,11 +193,11 @@ const ownProcess = (file: string) => {
  * own ~0.6 s included), for balancing the processes; the others count 1.
  */
 const UNIT_WEIGHTS: Record<string, number> = {
-  'host-model': 7.1, // the real CLI, ~13 runs (2026-11-28: 10.2 before install and relay stop stopped loading the relay)
   replay: 4.1, // a process of its own
   'relay-users': 4.0, // and ~10 s of waiting on two relays
   'temporal-logger': 3.6, // a process of its own
   'summarize-unit': 3.4,
+  'host-model': 3.1, // the real CLI, ~13 runs (2026-11-28: 10.2 before install and relay stop stopped loading the relay; 7.1 scaled by 8.0/18.2 s of CPU alone at load ~9 once the CLI ran from its bundle, cli/cli-fast.js)
   'redact-corpus': 3.0,
   'relay-peer': 3.0,
   'handover-truth': 2.8,
@@ -204,6 +206,7 @@ const UNIT_WEIGHTS: Record<string, number> = {
   embeddings: 2.6,
   tokens: 2.5,
   'mcp-tools': 2.3,
+  'cli-fast': 2.2, // scratch bundles, the real CLI through tsx (2026-11-28: 5.7 s of CPU alone at load ~9, scaled as host-model's)
   'rederive-unit': 2.2,
   project: 2.0,
   'prompt-push': 1.8,
@@ -375,6 +378,15 @@ async function provisionTools(): Promise<void> {
   await new Promise<void>((resolve) => child.on('exit', () => resolve())); // what failed is logged; the tests that need it say so
 }
 
+/**
+ * The bundle the `memflow` bin runs from (cli/cli-fast.js), built before the tests start the CLI
+ * (hundreds of times a run) so that none of them pays the build, or races another to it.
+ */
+async function cliBundle(t0: number): Promise<void> {
+  const bundle = await prepareCliBundle();
+  log(`cli bundle: ${bundle ? `${path.relative(repoRoot, bundle.entry)} (${bundle.built ? 'built' : 'kept: its files are unchanged'}; ${seconds(t0)})` : 'off or failed to build: the CLI runs through tsx'}`);
+}
+
 const sum = (all: Counts[]): Counts => all.reduce((a, c) => ({ passed: a.passed + c.passed, failed: a.failed + c.failed, skipped: a.skipped + c.skipped }), { passed: 0, failed: 0, skipped: 0 });
 const seconds = (t0: number) => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
 
@@ -388,7 +400,10 @@ async function unitOnly(files: string[]): Promise<number> {
   // The replay test's workflow bundle, kept from the last run while its files are unchanged.
   const bundleFile = path.join(path.dirname(tapFile), 'workflow-bundle.js');
   const { writeWorkflowBundle } = await import('./helpers/workflow-bundle.js');
-  log(`workflow bundle: ${(await writeWorkflowBundle(bundleFile)) === 'unchanged' ? 'kept: its files are unchanged' : 'bundled'} (${seconds(t0)})`);
+  await Promise.all([
+    writeWorkflowBundle(bundleFile).then((how) => log(`workflow bundle: ${how === 'unchanged' ? 'kept: its files are unchanged' : 'bundled'} (${seconds(t0)})`)),
+    cliBundle(t0), // host-model runs the real CLI
+  ]);
   const env: NodeJS.ProcessEnv = { ...process.env, MEMFLOW_LOG_LEVEL: process.env.MEMFLOW_LOG_LEVEL ?? 'warn', MEMFLOW_WORKFLOW_BUNDLE: bundleFile };
   delete env.DATABASE_URL; // the unit tier never reaches a server, whatever the shell has
   const cores = Math.max(2, os.availableParallelism());
@@ -435,11 +450,14 @@ async function main(): Promise<number> {
   const checksRun = !recording && named.length === 0;
   if (!checksRun && !recording) console.log('[check] type checks and lint: not run for named files (the whole suite runs them; or `npm run typecheck && npm run lint`)');
   const checks = checksRun ? Promise.all(STATIC_CHECKS.map(async ([name, argv]) => ({ name, ok: await runCheck(name, argv) }))) : Promise.resolve([]);
-  // The workflows, bundled once for every worker and replay of this run.
+  // The workflows, bundled once for every worker and replay of this run; and the CLI's bundle.
   const bundleFile = path.join(profile.stateDir, 'workflow-bundle.js');
   // (Imported only now: the workflows' module graph reads the Prisma Client generated just above.)
   const { writeWorkflowBundle } = await import('./helpers/workflow-bundle.js');
-  const bundled = writeWorkflowBundle(bundleFile).then((how) => log(`workflow bundle: ${path.relative(repoRoot, bundleFile)} (${how === 'unchanged' ? 'kept: its files are unchanged' : 'bundled'}; ${seconds(t0)})`));
+  const bundled = Promise.all([
+    writeWorkflowBundle(bundleFile).then((how) => log(`workflow bundle: ${path.relative(repoRoot, bundleFile)} (${how === 'unchanged' ? 'kept: its files are unchanged' : 'bundled'}; ${seconds(t0)})`)),
+    cliBundle(t0),
+  ]);
   // What the tests use besides the servers: the web viewer's build (dist/viewer), Chromium, helm and
   // kubeconform, the real agent CLIs (pinned npm versions, cached per machine).
   const tools = integration.length > 0

@@ -9,7 +9,7 @@
  * imports lazy) and cli/hook-main.ts (what a hook and the relay load) into lib/*.mjs, with the npm
  * packages they use inside (commander, zod, the MCP SDK, gpt-tokenizer). The package has no
  * dependencies. Two things cannot come along and fail the build if they try: the server's packages
- * (SERVER_ONLY) and the operator commands (`memflow tenants`, `memflow keys`), which write the
+ * (SERVER_ONLY, bundle-rules.js) and the operator commands (`memflow tenants`, `memflow keys`), which write the
  * database directly: in the client they say where to run them instead.
  *
  * The layout keeps the relay's entry where cli/relay/lifecycle.ts looks for it (`../memflow.js`
@@ -23,23 +23,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { BUNDLE_OPTIONS, exportedFunctions, isServerOnly, OPERATOR_ONLY, operatorOnly } from './bundle-rules.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const cli = path.dirname(here);
 const root = path.dirname(cli);
 export const clientOutDir = path.join(root, 'dist', 'client');
-
-/** Packages of the server the client must never carry (a bundle importing one fails the build). */
-export const SERVER_ONLY = [
-  '@prisma/client', '@prisma/adapter-pg', 'prisma', 'pg', '@temporalio/', 'weaviate-client', 'fastify', '@fastify/',
-  '@grpc/', 'tiktoken', 'pino', 'prom-client', '@anthropic-ai/sdk', '@huggingface/transformers', 'tsx',
-];
-const isServerOnly = (spec: string) => SERVER_ONLY.some((p) => (p.endsWith('/') ? spec.startsWith(p) : spec === p || spec.startsWith(`${p}/`)));
-
-/** Modules of the checkout replaced in the client by a stub whose every export says where to run it. */
-const OPERATOR_ONLY: Record<string, string> = {
-  [path.join(cli, 'operator.ts')]: 'memflow tenants and memflow keys write the database directly: run them where the server runs (its checkout, with DATABASE_URL)',
-};
 
 const clientPlugin: esbuild.Plugin = {
   name: 'memflow-client',
@@ -48,11 +37,11 @@ const clientPlugin: esbuild.Plugin = {
       isServerOnly(args.path) ? { errors: [{ text: `the client must not bundle the server's package ${args.path} (imported by ${path.relative(root, args.importer)})` }] } : undefined,
     );
     build.onResolve({ filter: /^\./ }, (args) => {
-      const file = path.resolve(args.resolveDir, args.path).replace(/\.js$/, '.ts');
-      return file in OPERATOR_ONLY ? { path: file, namespace: 'operator-only' } : undefined;
+      const file = operatorOnly(args.path, args.resolveDir);
+      return file ? { path: file, namespace: 'operator-only' } : undefined;
     });
     build.onLoad({ filter: /.*/, namespace: 'operator-only' }, (args) => {
-      const names = [...fs.readFileSync(args.path, 'utf8').matchAll(/^export (?:async )?function (\w+)/gm)].map((m) => m[1]!);
+      const names = exportedFunctions(fs.readFileSync(args.path, 'utf8'));
       const contents = `import { CliError } from ${JSON.stringify(path.join(cli, 'output.ts'))};
 const unavailable = async () => { throw new CliError(${JSON.stringify(OPERATOR_ONLY[args.path])}, 2); };
 ${names.map((n) => `export const ${n} = unavailable;`).join('\n')}\n`;
@@ -103,19 +92,11 @@ export async function buildClient(outDir = clientOutDir): Promise<{ dir: string;
     absWorkingDir: root,
     entryPoints: { main: path.join(cli, 'main.ts'), hook: path.join(cli, 'hook-main.ts') },
     outdir: path.join(outDir, 'lib'),
-    outExtension: { '.js': '.mjs' },
-    chunkNames: 'chunk-[hash]',
-    bundle: true,
-    splitting: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
+    ...BUNDLE_OPTIONS,
     tsconfig: path.join(root, 'tsconfig.json'),
     minifyWhitespace: true,
     minifySyntax: true,
     legalComments: 'linked',
-    // CommonJS packages inside an ESM bundle still call require() for Node's built-ins.
-    banner: { js: "import { createRequire as __memflowRequire } from 'node:module'; const require = __memflowRequire(import.meta.url);" },
     plugins: [clientPlugin],
     logLevel: 'warning',
   });

@@ -48,6 +48,18 @@ function mapsToCovered(scriptPath, map) {
   });
 }
 
+/**
+ * A source map's sources as paths, not the file URLs Node writes them as: for a map of several
+ * sources (a bundle), v8-to-istanbul asks c8 whether to drop each remapped range by that source as
+ * written, and c8's --include never matches a file URL, so the ranges of functions that never ran
+ * were dropped and every line of a loaded bundle's chunk counted as covered.
+ */
+function withPathSources(entry) {
+  const sources = entry?.data?.sources;
+  if (!Array.isArray(sources)) return entry;
+  return { ...entry, data: { ...entry.data, sources: sources.map((s) => (typeof s === 'string' && s.startsWith('file://') ? (pathOf(s) ?? s) : s)) } };
+}
+
 let before = 0;
 let after = 0;
 let read = 0;
@@ -72,7 +84,7 @@ for (const file of files) {
   };
   const result = cov.result.filter((script) => keep(script.url));
   const kept = new Set(result.map((script) => script.url));
-  const sourceMaps = Object.fromEntries(Object.entries(maps).filter(([url]) => kept.has(url)));
+  const sourceMaps = Object.fromEntries(Object.entries(maps).filter(([url]) => kept.has(url)).map(([url, entry]) => [url, withPathSources(entry)]));
   const trimmed = JSON.stringify(Object.keys(sourceMaps).length > 0 ? { result, 'source-map-cache': sourceMaps } : { result });
   after += trimmed.length;
   fs.writeFileSync(file, trimmed);

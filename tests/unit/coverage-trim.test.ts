@@ -30,7 +30,8 @@ test('a coverage file keeps the covered folders and the bundles that map to them
     'source-map-cache': {
       [pathToFileURL(files.api).href]: { lineLengths: [10], data: { version: 3, sources: ['routes.ts'], mappings: '' } },
       // A bundle outside the repository whose map names cli/ (relative to the bundle, as esbuild writes it).
-      [pathToFileURL(bundle).href]: { lineLengths: [10], data: { version: 3, sources: [path.relative(path.dirname(bundle), files.cli)], mappings: '' } },
+      // (Node writes a map's sources as file URLs: they are kept as paths, which c8's --include matches.)
+      [pathToFileURL(bundle).href]: { lineLengths: [10], data: { version: 3, sources: [path.relative(path.dirname(bundle), files.cli), pathToFileURL(files.api).href], mappings: '' } },
       // A package's own map, and a bundle mapping only to tests/.
       [pathToFileURL(packaged).href]: { lineLengths: [10], data: { version: 3, sources: ['../src/index.ts'], mappings: '' } },
       [pathToFileURL(path.join(cache, 'other.mjs')).href]: { lineLengths: [10], data: { version: 3, sourceRoot: root, sources: ['tests/x.test.ts'], mappings: '' } },
@@ -50,6 +51,7 @@ test('a coverage file keeps the covered folders and the bundles that map to them
   assert.deepEqual(trimmed.result.map((s) => s.url), [pathToFileURL(files.api).href, pathToFileURL(bundle).href]);
   assert.deepEqual(Object.keys(trimmed['source-map-cache']).sort(), [pathToFileURL(files.api).href, pathToFileURL(bundle).href].sort());
   assert.deepEqual(trimmed.result[0], cov.result[2], 'the kept scripts are unchanged');
+  assert.deepEqual(trimmed['source-map-cache'][pathToFileURL(bundle).href]!.data.sources, [path.relative(path.dirname(bundle), files.cli), files.api], "a bundle's sources are paths");
   assert.equal(fs.readFileSync(path.join(dir, 'coverage-2.json'), 'utf8'), '{"result": [trunc');
   fs.rmSync(root, { recursive: true, force: true });
   fs.rmSync(cache, { recursive: true, force: true });
