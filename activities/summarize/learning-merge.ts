@@ -14,7 +14,6 @@ import { appendLearningRevision } from '../../common/server/learning-revisions.j
 import type { Citation } from '../../common/rules/citations.js';
 import { poisonFlags } from '../../common/rules/poison.js';
 import { ruleAmendedLater, ruleItAmends, type DatedRuleText } from '../../common/rules/rule-scope.js';
-import { NOTHING, projectWords } from '../../common/rules/push-relevance.js';
 import { countTokens } from '../../common/rules/tokens.js';
 import { mergeCitations } from './summary-citations.js';
 import type { LearningCandidate, Outcome } from './summary-prompt.js';
@@ -112,23 +111,13 @@ const RULE_KINDS = new Set(['decision', 'convention']);
  * The project's current rules (decisions and conventions), read once per merge: a stated
  * rule that amends one of them replaces it (common/rules/rule-scope.ts ruleItAmends).
  */
-async function currentRules(tx: Tx, input: LearningMergeInput): Promise<ProjectRules> {
-  const [list, project] = await Promise.all([
-    tx.learning.findMany({
-      where: { tenantId: input.tenantId, projectId: input.projectId, status: 'active', kind: { in: ['decision', 'convention'] } },
-      select: { id: true, title: true, body: true, validFrom: true },
-      orderBy: { lastStatedAt: 'desc' },
-      take: 500,
-    }),
-    tx.project.findUnique({ where: { id: input.projectId }, select: { name: true } }),
-  ]);
-  // The project's own name is in half of what is said about it: two rules sharing it share no topic.
-  return { list, ignore: project ? projectWords(project.name) : NOTHING };
-}
-
-interface ProjectRules {
-  list: DatedRuleText[];
-  ignore: ReadonlySet<string>;
+async function currentRules(tx: Tx, input: LearningMergeInput): Promise<DatedRuleText[]> {
+  return tx.learning.findMany({
+    where: { tenantId: input.tenantId, projectId: input.projectId, status: 'active', kind: { in: ['decision', 'convention'] } },
+    select: { id: true, title: true, body: true, validFrom: true },
+    orderBy: { lastStatedAt: 'desc' },
+    take: 500,
+  });
 }
 
 /** A rule's scope, with the scope of the rule it replaces (an amendment is about what it amends). */
@@ -149,7 +138,7 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
     const prev = merged.get(key);
     merged.set(key, prev ? { ...prev, sources: [...prev.sources, ...c.sources] } : c);
   }
-  let rules: ProjectRules | undefined;
+  let rules: DatedRuleText[] | undefined;
   for (const c of merged.values()) {
     const sources = [...new Set(c.sources)].map((n) => input.observations.get(n)).filter((o) => o !== undefined);
     if (sources.length === 0) {
@@ -182,14 +171,11 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
         input.known.find((k) => k.kind === c.kind && jaccard(words, titleWords(k.title)) >= RESTATE_SIMILARITY)?.id;
       // A rule a person states anew about the topic of a current rule is its new version (an amendment).
       // Only a rule stated before it: one stated after it (its session summarized first) is newer.
-      if (!targetId && c.origin === 'user' && RULE_KINDS.has(c.kind)) {
-        rules ??= await currentRules(tx, input);
-        superseded = ruleItAmends(c, statedBefore(rules.list, statedAt), rules.ignore);
-      }
+      if (!targetId && c.origin === 'user' && RULE_KINDS.has(c.kind)) superseded = ruleItAmends(c, statedBefore((rules ??= await currentRules(tx, input)), statedAt));
     }
     // Sessions summarized out of order (a backlog, a relay that delivered late): a current rule stated
     // after this one that amends it is its newer version, so this one is stored as already replaced.
-    const replacedBy = !targetId && !superseded && statedAt && RULE_KINDS.has(c.kind) ? ruleAmendedLater(c, statedAt, (rules ??= await currentRules(tx, input)).list, rules.ignore) : undefined;
+    const replacedBy = !targetId && !superseded && statedAt && RULE_KINDS.has(c.kind) ? ruleAmendedLater(c, statedAt, (rules ??= await currentRules(tx, input))) : undefined;
 
     let learningId: string;
     if (targetId) {
@@ -263,7 +249,7 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
         result.superseded.push(superseded.id);
       }
       // The rules read for this reconciliation stay current for the next candidate of the session.
-      if (rules && RULE_KINDS.has(c.kind) && !replacedBy) rules = { ...rules, list: [{ id: created.id, title: c.title, body: c.body, validFrom: statedAt ?? new Date() }, ...rules.list.filter((r) => r.id !== superseded?.id && r.id !== created.id)] };
+      if (rules && RULE_KINDS.has(c.kind) && !replacedBy) rules = [{ id: created.id, title: c.title, body: c.body, validFrom: statedAt ?? new Date() }, ...rules.filter((r) => r.id !== superseded?.id && r.id !== created.id)];
     }
     await tx.learningSource.createMany({
       data: [

@@ -15,8 +15,8 @@
  * hundred candidates at most, scored in well under a millisecond each.
  */
 import type { PgPool } from '../../common/server/pg.js';
-import { gateRefusal, GATE, projectWords, scoreCandidates, termsOf, type Scored } from '../../common/rules/push-relevance.js';
-import { tokenize } from '../../common/server/embeddings/local.js';
+import { gateRefusal, GATE, scoreCandidates, termsOf, type Scored } from '../../common/rules/push-relevance.js';
+import { stem, tokenize } from '../../common/server/embeddings/local.js';
 import { countTokens } from '../../common/rules/tokens.js';
 import { replacesRule } from '../../common/rules/rule-scope.js';
 import { poisonFlags } from '../../common/rules/poison.js';
@@ -195,7 +195,7 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
   const text = prompt.slice(0, MAX_PROMPT_CHARS);
   if (candidates.length === 0 || !text.trim()) return empty;
   // The project's own name (and its parts) is in half of what is said about it: it names no topic.
-  const ignore = projectWords(projectName);
+  const ignore = new Set(tokenize(projectName).flatMap((t) => [t, stem(t)]));
   // Each candidate's terms, read once (a learning is scored in two pools when there are quotes).
   const docs = candidates.map((c) => {
     const body = c.kind === SAID ? c.body : `${c.title}\n${c.body}\n${(c.scope ?? []).join(' ')}`;
@@ -239,7 +239,7 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
   const riding = new Map<Scored<PushCandidate>, Scored<PushCandidate>>();
   for (const s of scored) {
     if (!RULE_KINDS.includes(s.item.kind) || refusalOf(s)) continue;
-    const later = scored.find((o) => o !== s && RULE_KINDS.includes(o.item.kind) && o.item.replaced_at === null && o.item.at > s.item.at && refusalOf(o) !== undefined && !riding.has(o) && replacesRule(textFor(o.item), textFor(s.item), undefined, ignore).replaces);
+    const later = scored.find((o) => o !== s && RULE_KINDS.includes(o.item.kind) && o.item.replaced_at === null && o.item.at > s.item.at && refusalOf(o) !== undefined && !riding.has(o) && replacesRule(textFor(o.item), textFor(s.item)).replaces);
     if (later) riding.set(later, s);
   }
   if (riding.size > 0) {
@@ -259,7 +259,7 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
     // Two current rules on one topic, the later saying it changes something: the earlier is its old
     // version — unless the later one already replaced a rule when it was stated (that was its old version).
     // A person's later words count as a later rule here; their earlier words never hide a recorded rule.
-    const newer = scored.find((o) => o !== s && o.item.replaced_at === null && ruleLike(o.item) && ruleLike(c) && o.item.at > c.at && !refusalOfAll(o) && (o.item.kind !== SAID || (o === shownQuote && quoteMayHide)) && replacesRule(textFor(o.item), textFor(c), undefined, ignore).replaces);
+    const newer = scored.find((o) => o !== s && o.item.replaced_at === null && ruleLike(o.item) && ruleLike(c) && o.item.at > c.at && !refusalOfAll(o) && (o.item.kind !== SAID || (o === shownQuote && quoteMayHide)) && replacesRule(textFor(o.item), textFor(c)).replaces);
     if (newer) {
       served.push({ id: c.id, type: typeOf(c), tokens: 0, score: s.score, reason: `left out: a later rule on its topic (${day(newer.item.at)}) says it changes it`, included: false });
       continue;

@@ -101,11 +101,7 @@ const SOFTWARE_GENERIC = new Set(
 /** File endings and the like: where a thing is, not what it is about. */
 const NOT_A_TOPIC = new Set(['py', 'ts', 'js', 'tsx', 'jsx', 'go', 'rb', 'rs', 'md', 'json', 'yaml', 'yml', 'toml', 'sql', 'sh', 'txt', 'csv', 'html', 'css', 'java', 'kt', 'cs', 'php']);
 
-export const NOTHING: ReadonlySet<string> = new Set();
-/** The words of a project's name and their stems: in half of what is said about a project, they name no topic in it. */
-export function projectWords(projectName: string): ReadonlySet<string> {
-  return new Set(tokenize(projectName).flatMap((t) => [t, stem(t)]));
-}
+const NOTHING: ReadonlySet<string> = new Set();
 const FLAG = stem('flag');
 /** stem -> the stem of the first word of its synonym line. */
 const synonymOf: ReadonlyMap<string, string> = (() => {

@@ -9,7 +9,7 @@
  * "raising", "instead", "from now on"…) replaces when enough of it is about the earlier rule's topic;
  * one that does not, only when the two say nearly the same (Dice overlap).
  */
-import { IDENTIFIER, NOTHING, termsOf } from './push-relevance.js';
+import { IDENTIFIER, termsOf } from './push-relevance.js';
 import { rarity } from './word-rarity.js';
 import { tokenize } from '../server/embeddings/local.js';
 import { LRUCache } from 'lru-cache';
@@ -26,18 +26,17 @@ const cues = new LRUCache<string, boolean>({ max: 4_000, memoMethod: (text) => C
 const saysItChanges = (text: string): boolean => cues.memo(text);
 
 /** Topics already read (the push compares each rule that bears on a prompt with every later rule). */
-const topics = new LRUCache<string, ReadonlyMap<string, number>, ReadonlySet<string>>({ max: 4_000, memoMethod: (key, _stale, { context }) => readTopic(key.slice(key.indexOf('\u0000') + 1), context) });
+const topics = new LRUCache<string, ReadonlyMap<string, number>>({ max: 4_000, memoMethod: (text) => readTopic(text) });
 
-function readTopic(text: string, ignore: ReadonlySet<string>): ReadonlyMap<string, number> {
-  const weights = new Map(termsOf(text, ignore).weights);
+function readTopic(text: string): ReadonlyMap<string, number> {
+  const weights = new Map(termsOf(text).weights);
   // Concepts and numbers name no rule; a file path is where many rules live, not what one says.
   for (const t of [...weights.keys()]) if (t.startsWith('concept:') || /^\d+$/.test(t) || (t.startsWith('id:') && /[/.]/.test(t))) weights.delete(t);
   return weights;
 }
 
-/** A rule's topic terms, without `ignore` (the project's name: projectWords); shared between callers: read it, never change it. */
-const topic = (text: string, ignore: ReadonlySet<string> = NOTHING): ReadonlyMap<string, number> =>
-  topics.memo(`${ignore === NOTHING ? '' : [...ignore].join(' ')}\u0000${text}`, { context: ignore });
+/** A rule's topic terms (shared between callers: read it, never change it). */
+const topic = (text: string): ReadonlyMap<string, number> => topics.memo(text);
 
 /** Scope terms kept per rule at most. */
 const MAX_SCOPE = 30;
@@ -77,14 +76,12 @@ export interface RuleOverlap {
  * Whether `later` replaces `earlier` (both a rule's words: title and body). `idf`, when given, weighs
  * each topic term by how few of the project's rules use it: two rules of a monitoring project both
  * saying "downtime" and "SLA" share the project's subject, not a topic; "maintenance" said by two
- * rules is their topic. `ignore`: the project's name (projectWords), never a topic: "Typo in
- * `shipctl logs --help`: 'folow' instead of 'follow'" shares only it and "log" with the rule "no
- * panic and no os.Exit outside cmd/shipctl/main.go … log.Fatal", and must not replace it.
+ * rules is their topic.
  */
-export function replacesRule(later: string, earlier: string, idf?: ReadonlyMap<string, number>, ignore: ReadonlySet<string> = NOTHING): RuleOverlap {
+export function replacesRule(later: string, earlier: string, idf?: ReadonlyMap<string, number>): RuleOverlap {
   const weigh = (m: ReadonlyMap<string, number>): ReadonlyMap<string, number> => (idf ? new Map([...m].map(([t, w]) => [t, w * (idf.get(t) ?? 1)])) : m);
-  const a = weigh(topic(later, ignore));
-  const b = weigh(topic(earlier, ignore));
+  const a = weigh(topic(later));
+  const b = weigh(topic(earlier));
   let sharedWeight = 0;
   const shared: string[] = [];
   for (const [t, w] of a) {
@@ -127,22 +124,22 @@ export interface DatedRuleText extends RuleText {
  * read later, as when sessions are summarized out of order): the earliest such, so the candidate
  * becomes that rule's older version. The same test as ruleItAmends, the other way round.
  */
-export function ruleAmendedLater<R extends DatedRuleText>(candidate: { title: string; body: string }, statedAt: Date, rules: readonly R[], ignore: ReadonlySet<string> = NOTHING): R | undefined {
+export function ruleAmendedLater<R extends DatedRuleText>(candidate: { title: string; body: string }, statedAt: Date, rules: readonly R[]): R | undefined {
   const later = rules.filter((r) => r.validFrom.getTime() > statedAt.getTime());
   if (later.length === 0) return undefined;
   const older = { id: '', title: candidate.title, body: candidate.body };
   // As the later rule would have been read when stated: against the rules before it, this one among them.
   const amendsIt = (r: R) => {
     const before = [...rules.filter((x) => x.id !== r.id && x.validFrom.getTime() <= r.validFrom.getTime()), older];
-    return ruleItAmends(r, before, ignore)?.id === '';
+    return ruleItAmends(r, before, topicRarity(before.map((x) => `${x.title}\n${x.body}`)))?.id === '';
   };
   return later.filter(amendsIt).sort((a, b) => a.validFrom.getTime() - b.validFrom.getTime())[0];
 }
 
 /** Topic rarity over a project's rules: ln(1 + N / df), N at least 10 (a few rules say little). */
-export function topicRarity(texts: string[], ignore: ReadonlySet<string> = NOTHING): Map<string, number> {
+export function topicRarity(texts: string[]): Map<string, number> {
   const df = new Map<string, number>();
-  for (const text of texts) for (const t of topic(text, ignore).keys()) df.set(t, (df.get(t) ?? 0) + 1);
+  for (const text of texts) for (const t of topic(text).keys()) df.set(t, (df.get(t) ?? 0) + 1);
   const n = Math.max(10, texts.length);
   return new Map([...df].map(([t, f]) => [t, Math.log(1 + n / f)]));
 }
@@ -153,15 +150,10 @@ export function topicRarity(texts: string[], ignore: ReadonlySet<string> = NOTHI
  * two about as well, which one is not clear: neither (the push shows the newer first; a person can
  * correct it).
  */
-export function ruleItAmends<R extends RuleText>(
-  candidate: { title: string; body: string },
-  rules: readonly R[],
-  ignore: ReadonlySet<string> = NOTHING,
-  idf = topicRarity(rules.map((r) => `${r.title}\n${r.body}`), ignore),
-): (R & { overlap: number }) | undefined {
+export function ruleItAmends<R extends RuleText>(candidate: { title: string; body: string }, rules: readonly R[], idf = topicRarity(rules.map((r) => `${r.title}\n${r.body}`))): (R & { overlap: number }) | undefined {
   const text = `${candidate.title}\n${candidate.body}`;
   const matches = rules
-    .map((r) => ({ ...r, ...replacesRule(text, `${r.title}\n${r.body}`, idf, ignore) }))
+    .map((r) => ({ ...r, ...replacesRule(text, `${r.title}\n${r.body}`, idf) }))
     .filter((o) => o.replaces)
     .sort((a, b) => b.overlap - a.overlap);
   // Close runners-up make it unclear, unless all the runner-up shares is shared by the best too (the project's subject words, not another topic).

@@ -10,7 +10,7 @@ import { statedRulesOf } from '../../common/rules/stated-rule.js';
 import { replacesRule, ruleAmendedLater, ruleItAmends } from '../../common/rules/rule-scope.js';
 import { ruleLikePrompts, statedLearnings, withStatedRules } from '../../activities/summarize/stated-learnings.js';
 import { countTokens } from '../../common/rules/tokens.js';
-import { projectWords, termsOf } from '../../common/rules/push-relevance.js';
+import { termsOf } from '../../common/rules/push-relevance.js';
 import { learning } from '../helpers/push-candidate.js';
 
 
@@ -240,23 +240,6 @@ describe('a later rule replaces an earlier one on its topic', () => {
     ];
     const amendment = { title: 'Maintenance only counts when announced 24 h ahead', body: 'Amendment after the audit: maintenance only counts when announced 24 h ahead. A window created less than 24 h before its start is ignored for the SLA and the outage counts as normal downtime.' };
     assert.equal(ruleItAmends(amendment, project)?.id, 'maintenance');
-  });
-
-  test("the project's name is no topic: a typo report that shares only it and one word with a rule never replaces it; an amendment still does", () => {
-    const said = (id: string, words: string) => ({ id, title: words.slice(0, 80), body: `"${words}" — the user` });
-    const project = [
-      said('panic', "no log.Fatal either. Rule: no panic and no os.Exit outside cmd/shipctl/main.go. Every function returns its error wrapped with fmt.Errorf and %w plus context, and main prints one line 'error: ...' and exits with the right code."),
-      said('stdout', 'stdout is only for the result: with --output json stdout must be pure JSON, so spinner, logs and warnings all go to stderr.'),
-      said('exit', 'exit codes are part of the contract: 0 success, 1 any other error, 2 usage error, 3 means the deploy was rolled back.'),
-      said('adr', 'Architecture decisions go in docs/adr/NNNN-title.md, numbered, using the Nygard template.'),
-      said('tags', 'Tag images with the short git SHA, 12 characters, and never latest.'),
-    ];
-    // Seen in a bench run: this report, taken for a convention, retired the panic rule ("shipctl", "log", and the cue "instead").
-    const typo = said('typo', "Typo in `shipctl logs --help`: 'folow' instead of 'follow'.");
-    assert.equal(ruleItAmends(typo, project)?.id, 'panic', 'read without the project name ignored, it does');
-    assert.equal(ruleItAmends(typo, project, projectWords('shipctl')), undefined);
-    const amendment = said('amendment', 'Change of plan: from now on with --output json the spinner is off and logs and warnings go to a file instead of stderr.');
-    assert.equal(ruleItAmends(amendment, project, projectWords('shipctl'))?.id, 'stdout');
   });
 
   test('a rule read after its amendment (sessions summarized out of order) is that amendment\'s older version; a rule stated later is not', () => {
