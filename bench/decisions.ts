@@ -160,6 +160,17 @@ try {
     unrelated.push({ id: u.id, prompt: u.prompt, tokens: context ? countTokens(context) : 0, ms: answer.ms, context });
   }
 
+  // The probe sessions (each task's and unrelated prompt's) are summarized like any other: wait for
+  // them here, or the next run's worker summarizes them into this run's tenant after it ended (and a
+  // copy of this database taken for a lab would change under it).
+  t0 = performance.now();
+  await waitUntil(async () => (await services.prisma.session.count({ where: { tenantId, status: { in: ['active', 'summarizing'] } } })) === 0, {
+    what: "the probe sessions summarized",
+    timeoutMs: 300_000,
+    intervalMs: 1000,
+  });
+  console.log(`[bench] probe sessions summarized ${((performance.now() - t0) / 1000).toFixed(1)} s after the last prompt`);
+
   const splits = args.split === 'all' ? [...new Set(tasks.map((t) => t.split))].sort().concat('all') : [args.split!];
   const rows: [string, string[]][] = [];
   const of = (s: string) => judged.filter((j) => s === 'all' || j.task.split === s);
