@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { before, test } from 'node:test';
-import { newTenant, uniqueName } from './helpers/env.js';
+import { termsReadFor, warmProjectRules } from '../api/context/prompt-push.js';
+import { createPgPool } from '../common/server/pg.js';
+import { newTenant, testConfig, uniqueName } from './helpers/env.js';
 import { postHook, sessionResult } from './helpers/sessions.js';
 import { withTestStack } from './helpers/stack.js';
 
@@ -80,4 +82,21 @@ test("a person's earlier words that read like a rule reach a later task that bea
   // A prompt that shares nothing telling with it gets nothing.
   const other = await post('user-prompt-submit', { session_id: `s-${crypto.randomUUID()}`, hook_event_name: 'UserPromptSubmit', prompt: 'Add a /healthz endpoint that returns the build SHA.' });
   assert.deepEqual(other, {});
+});
+
+test('the rules of the recently active projects are read ahead when an API starts (warmProjectRules), not by their first prompt', async () => {
+  // The project has sessions (the tests above); a rule stated now has not been read by any push yet.
+  const text = `Settlement batches close at 22:00 Europe/Berlin and never later (${uniqueName('cutoff')}).`;
+  const stated = await call(tenant.key, 'POST', '/v1/memories', { text, kind: 'decision', project });
+  assert.equal(stated.status, 201, JSON.stringify(stated.body));
+  const rule = await prisma.learning.findFirstOrThrow({ where: { tenantId: tenant.tenantId, body: { contains: text } }, select: { kind: true, title: true, body: true, scope: true } });
+  assert.equal(termsReadFor(project, rule), false, 'no push has read it');
+  const pool = createPgPool(testConfig().DATABASE_URL, 1);
+  try {
+    // Every project of the test database (other files' projects may be more recent than this one).
+    assert.ok((await warmProjectRules(pool, { projects: 100_000 })) >= 1);
+  } finally {
+    await pool.end();
+  }
+  assert.equal(termsReadFor(project, rule), true, 'read ahead, as the push will read it');
 });

@@ -15,7 +15,7 @@ import type { PgPool } from '../../common/server/pg.js';
 import { promptPushOutput, sessionStartOutput } from '../../messages/hooks-v1.js';
 import { resolveProjectId } from '../search/search-types.js';
 import { recordServing } from './context-receipt.js';
-import { buildPromptPush, PROMPT_PUSH_TOKENS, warmPromptPush, type BuiltPush } from './prompt-push.js';
+import { buildPromptPush, PROMPT_PUSH_TOKENS, warmProjectRules, warmPromptPush, type BuiltPush } from './prompt-push.js';
 import { buildContext, DEFAULT_CONTEXT_TOKENS, type BuiltContext } from './start-context.js';
 
 /** The default wait for a prompt's push: well above its usual few ms, the relay's budget too (docs/push.md says why). */
@@ -119,9 +119,15 @@ export function registerHookContext(app: FastifyInstance, deps: HookContextDeps)
   // core) loads just after the server is up, rather than on the first prompt that would wait for it
   // past its budget, or on the server's start.
   if (pushMs > 0) {
+    // …and then the rules of the recently active projects (warmProjectRules), a few per turn of the event loop.
+    const warming = new AbortController();
     app.addHook('onReady', async () => {
-      setTimeout(() => warmPromptPush(), 0).unref();
+      setTimeout(() => {
+        warmPromptPush();
+        warmProjectRules(deps.pool, { signal: warming.signal }).catch((err: Error) => app.log.debug({ err }, 'rules not read ahead'));
+      }, 0).unref();
     });
+    app.addHook('onClose', async () => warming.abort());
   }
   const afterAnswer = createAfterAnswer();
   const knownProjects = createKnownProjects(deps.pool);

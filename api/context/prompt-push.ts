@@ -15,7 +15,7 @@
  * hundred candidates at most, scored in well under a millisecond each.
  */
 import type { PgPool } from '../../common/server/pg.js';
-import { gateRefusal, GATE, scoreCandidates, termsOf, type Scored } from '../../common/rules/push-relevance.js';
+import { gateRefusal, GATE, scoreCandidates, termsKnown, termsOf, type Scored } from '../../common/rules/push-relevance.js';
 import { stem, tokenize } from '../../common/server/embeddings/local.js';
 import { countTokens } from '../../common/rules/tokens.js';
 import { replacesRule } from '../../common/rules/rule-scope.js';
@@ -187,6 +187,12 @@ function saidRefusal(s: Scored<PushCandidate>): string | undefined {
   return s.distinctive ? undefined : 'an earlier prompt that shares no distinctive term with the prompt';
 }
 
+/** The project's own name and its parts: in half of what is said about it, they name no topic. */
+const nameWords = (projectName: string): ReadonlySet<string> => new Set(tokenize(projectName).flatMap((t) => [t, stem(t)]));
+
+/** What of a candidate is scored against the prompt: a quote's words; a learning's title, body and scope. */
+const scoredText = (c: Pick<PushCandidate, 'kind' | 'title' | 'body' | 'scope'>): string => (c.kind === SAID ? c.body : `${c.title}\n${c.body}\n${(c.scope ?? []).join(' ')}`);
+
 const HEADER = (project: string) => `# memflow: what ${project} decided or learned that bears on this prompt (current rules; older versions are not shown)`;
 
 /** Chooses and renders the push for a prompt from its candidates. Pure. */
@@ -194,11 +200,10 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
   const empty: BuiltPush = { context: '', tokens: 0, items: [], served: [] };
   const text = prompt.slice(0, MAX_PROMPT_CHARS);
   if (candidates.length === 0 || !text.trim()) return empty;
-  // The project's own name (and its parts) is in half of what is said about it: it names no topic.
-  const ignore = new Set(tokenize(projectName).flatMap((t) => [t, stem(t)]));
+  const ignore = nameWords(projectName);
   // Each candidate's terms, read once (a learning is scored in two pools when there are quotes).
   const docs = candidates.map((c) => {
-    const body = c.kind === SAID ? c.body : `${c.title}\n${c.body}\n${(c.scope ?? []).join(' ')}`;
+    const body = scoredText(c);
     return { item: c, text: body, terms: termsOf(body, ignore) };
   });
   // Learnings are scored among themselves (the gate is calibrated on that pool); a person's earlier
@@ -317,6 +322,40 @@ export function warmPromptPush(): void {
   const said: PushCandidate = { ...rule, id: 'warm-up-said', kind: SAID, body: 'From now on retries are capped at 9.', at: new Date(1) };
   assemblePush('memflow', 'the retries give up too early: raise the cap', [rule, said]);
 }
+
+/** Projects whose rules are read when the API starts: the most recent with a session in the last WARM.DAYS days. */
+const WARM = { PROJECTS: 20, DAYS: 14, TEXTS: 3_000, CHUNK: 25 } as const;
+
+/**
+ * Reads the current rules of the recently active projects into the push's term cache, WARM.CHUNK per
+ * turn of the event loop (prompts are answered between turns): the first prompt of a project after
+ * the API started read every rule of it (350–370 ms for 400 rules, past the hook's budget: nothing
+ * pushed). api/context/hook-context.ts starts it once the server is up. Returns the rules read.
+ */
+export async function warmProjectRules(pool: PgPool, opts: { signal?: AbortSignal; projects?: number } = {}): Promise<number> {
+  const { rows } = await pool.query<{ name: string; kind: string; title: string; body: string; scope: string[] | null }>(
+    `with recent as (
+       select project_id from sessions where started_at > now() - make_interval(days => $2)
+       group by project_id order by max(started_at) desc limit $3
+     )
+     select p.name, l.kind::text as kind, l.title, l.body, l.scope from learnings l join projects p on p.id = l.project_id
+     where l.project_id in (select project_id from recent) and l.status = 'active' and l.kind::text = any($1::text[]) and cardinality(l.flags) = 0
+     order by l.last_stated_at desc limit $4`,
+    [RULE_KINDS, WARM.DAYS, opts.projects ?? WARM.PROJECTS, WARM.TEXTS],
+  );
+  const names = new Map<string, ReadonlySet<string>>();
+  for (const [i, r] of rows.entries()) {
+    if (opts.signal?.aborted) return i;
+    let ignore = names.get(r.name);
+    if (!ignore) names.set(r.name, (ignore = nameWords(r.name)));
+    termsOf(scoredText(r), ignore);
+    if (i % WARM.CHUNK === WARM.CHUNK - 1) await new Promise((done) => setImmediate(done));
+  }
+  return rows.length;
+}
+
+/** Whether a candidate's terms are read already (the cache warmProjectRules fills). */
+export const termsReadFor = (projectName: string, c: Pick<PushCandidate, 'kind' | 'title' | 'body' | 'scope'>): boolean => termsKnown(scoredText(c), nameWords(projectName));
 
 export async function buildPromptPush(pool: PgPool, req: PushRequest): Promise<BuiltPush> {
   const rows = await readPushCandidates(pool, req);

@@ -132,6 +132,11 @@ export function termsOf(text: string, ignore: ReadonlySet<string> = NOTHING): Te
   return termsCache.memo(`${ignoreKey(ignore)}\u0000${text}`, { context: ignore });
 }
 
+/** Whether a text's terms are read already (without reading them). */
+export function termsKnown(text: string, ignore: ReadonlySet<string> = NOTHING): boolean {
+  return termsCache.has(`${ignoreKey(ignore)}\u0000${text}`);
+}
+
 function readTerms(text: string, ignore: ReadonlySet<string>): Terms {
   const weights = new Map<string, number>();
   const add = (t: string, w: number) => weights.set(t, (weights.get(t) ?? 0) + w);
