@@ -72,6 +72,9 @@ const { url } = services.api;
 const { key, tenantId } = services.tenant;
 const run = Date.now().toString(36);
 
+/** Whether every session of the bench's tenant is summarized (none active or being summarized). */
+const allSummarized = async () => (await services.prisma.session.count({ where: { tenantId, status: { in: ['active', 'summarizing'] } } })) === 0;
+
 /** One hook event through the API, as an http hook would post it. */
 async function hook(event: string, project: string, body: Record<string, unknown>): Promise<{ json: Record<string, unknown>; ms: number; server: Record<string, number> }> {
   const started = performance.now();
@@ -109,13 +112,7 @@ try {
   }
   const replaySeconds = (performance.now() - t0) / 1000;
   t0 = performance.now();
-  await waitUntil(
-    async () => {
-      const open = await services.prisma.session.count({ where: { tenantId, status: { in: ['active', 'summarizing'] } } });
-      return open === 0;
-    },
-    { what: 'every replayed session summarized', timeoutMs: 900_000, intervalMs: 1000 },
-  );
+  await waitUntil(allSummarized, { what: 'every replayed session summarized', timeoutMs: 900_000, intervalMs: 1000 });
   const settleSeconds = (performance.now() - t0) / 1000;
   const learnings = await services.prisma.learning.groupBy({ by: ['kind', 'status'], where: { tenantId }, _count: true });
   console.log(`[bench] ${all.length} conversations replayed in ${replaySeconds.toFixed(1)} s, summarized ${settleSeconds.toFixed(1)} s later; learnings: ${learnings.map((l) => `${l.kind}/${l.status} ${l._count}`).join(', ')}`);
@@ -164,11 +161,7 @@ try {
   // them here, or the next run's worker summarizes them into this run's tenant after it ended (and a
   // copy of this database taken for a lab would change under it).
   t0 = performance.now();
-  await waitUntil(async () => (await services.prisma.session.count({ where: { tenantId, status: { in: ['active', 'summarizing'] } } })) === 0, {
-    what: "the probe sessions summarized",
-    timeoutMs: 300_000,
-    intervalMs: 1000,
-  });
+  await waitUntil(allSummarized, { what: 'the probe sessions summarized', timeoutMs: 300_000, intervalMs: 1000 });
   console.log(`[bench] probe sessions summarized ${((performance.now() - t0) / 1000).toFixed(1)} s after the last prompt`);
 
   const splits = args.split === 'all' ? [...new Set(tasks.map((t) => t.split))].sort().concat('all') : [args.split!];

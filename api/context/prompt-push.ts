@@ -78,10 +78,12 @@ export const pushedTo = (n: number) => `pushed as materialized (
 )`;
 /** When the rule a learning `l` replaced was stated (null: it replaced none): the line says "replaces a rule of …". */
 export const REPLACED_AT = '(select max(p.created_at) from learnings p where p.superseded_by_id = l.id) as replaced_at';
+/** A current rule of the project (`l`): active, of a rule kind (the text array in parameter $n), no poisoning flag. */
+const currentRule = (n: number) => `l.status = 'active' and l.kind::text = any($${n}::text[]) and cardinality(l.flags) = 0`;
 const READ_SQL = `
 with ${pushedTo(5)}, rules as (
   select l.id from learnings l
-  where l.tenant_id = $1 and l.project_id = $2 and l.status = 'active' and l.kind::text = any($3::text[]) and cardinality(l.flags) = 0
+  where l.tenant_id = $1 and l.project_id = $2 and ${currentRule(3)}
   order by l.last_stated_at desc limit ${MAX_RULES}
 ), matching as (
   select l.id from learnings l
@@ -339,7 +341,7 @@ export async function warmProjectRules(pool: PgPool, opts: { signal?: AbortSigna
        group by project_id order by max(started_at) desc limit $3
      )
      select p.name, l.kind::text as kind, l.title, l.body, l.scope from learnings l join projects p on p.id = l.project_id
-     where l.project_id in (select project_id from recent) and l.status = 'active' and l.kind::text = any($1::text[]) and cardinality(l.flags) = 0
+     where l.project_id in (select project_id from recent) and ${currentRule(1)}
      order by l.last_stated_at desc limit $4`,
     [RULE_KINDS, WARM.DAYS, opts.projects ?? WARM.PROJECTS, WARM.TEXTS],
   );
