@@ -17,7 +17,7 @@ import { settledEntry } from './ingress.js';
 
 export type Verdict =
   | { kind: 'delivered'; status: number; body: string; duplicate: boolean }
-  | { kind: 'retry'; reason: string; unreachable: boolean; stopsFlush: boolean }
+  | { kind: 'retry'; reason: string; unreachable: boolean; stopsFlush: boolean; /** No answer within the timeout (the API may hang). */ timedOut?: true }
   | { kind: 'rejected'; reason: string };
 
 export interface Target {
@@ -52,7 +52,7 @@ export function describeAnswer(status: number, body: string): string {
 
 export function judge(outcome: HttpOutcome): Verdict {
   if (outcome.kind === 'network') {
-    return { kind: 'retry', reason: `API unreachable (${outcome.code})`, unreachable: true, stopsFlush: true };
+    return { kind: 'retry', reason: `API unreachable (${outcome.code})`, unreachable: true, stopsFlush: true, ...(outcome.code === 'ETIMEDOUT' ? { timedOut: true as const } : {}) };
   }
   const { status, body } = outcome;
   if (status >= 200 && status < 300) {

@@ -3,7 +3,11 @@
  * deliveries said: taking events, backing off (unreachable, 5xx, 429: exponentially, up to
  * MAX_BACKOFF_MS), or refusing the key (401/403: kept, retried slowly, reported as stuck so
  * `memflow doctor` fails until it is fixed). The lanes (lanes.ts) wait on it, and SessionStart's
- * direct delivery (start-answer.ts) reports to it too.
+ * direct delivery (start-answer.ts) reports to it too. Apart from the deliveries, it keeps what the
+ * hooks' own reads said (SessionStart's context, a prompt's or a file's push: api-budget.ts): one that
+ * got no answer within its budget keeps the next ones from asking for a while (5 s, doubling up to a
+ * minute, until the API answers anything), so an API that hangs costs one hook its budget, not every
+ * hook of every session.
  */
 import type { Verdict } from '../capture/deliver.js';
 import { reasonOf } from '../capture/client-ledger.js';
@@ -12,6 +16,8 @@ const FIRST_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 10_000;
 /** A refused key is tried again this often (it may be being set up). */
 const REFUSED_RETRY_MS = 30_000;
+const FIRST_QUIET_MS = 5_000;
+const MAX_QUIET_MS = 60_000;
 
 export interface TargetState {
   url: string;
@@ -26,6 +32,9 @@ export interface TargetState {
   unreachable: boolean;
   until: number;
   backoffMs: number;
+  /** A hook's read got no answer in time lately: until then, hooks do not ask (api-budget.ts). */
+  quietUntil: number;
+  quietMs: number;
   delivered: number;
   duplicates: number;
   dropped: number;
@@ -44,7 +53,7 @@ export class DeliveryTargets {
     const id = `${url}\0${fp ?? ''}`;
     let t = this.byId.get(id);
     if (!t) {
-      t = { url, keyFingerprint: fp, refused: false, unreachable: false, until: 0, backoffMs: 0, delivered: 0, duplicates: 0, dropped: 0, waiting: 0 };
+      t = { url, keyFingerprint: fp, refused: false, unreachable: false, until: 0, backoffMs: 0, quietUntil: 0, quietMs: 0, delivered: 0, duplicates: 0, dropped: 0, waiting: 0 };
       this.byId.set(id, t);
     }
     return t;
@@ -60,7 +69,7 @@ export class DeliveryTargets {
     if (verdict.kind === 'delivered') {
       t.delivered++;
       if (verdict.duplicate) t.duplicates++;
-      Object.assign(t, { refused: false, unreachable: false, until: 0, backoffMs: 0, problem: undefined, code: undefined });
+      Object.assign(t, { refused: false, unreachable: false, until: 0, backoffMs: 0, quietUntil: 0, quietMs: 0, problem: undefined, code: undefined });
     } else if (verdict.kind === 'rejected') {
       t.dropped++;
     } else if (/^40[13] /.test(verdict.reason)) {
@@ -69,6 +78,19 @@ export class DeliveryTargets {
       t.backoffMs = Math.min(MAX_BACKOFF_MS, t.backoffMs ? t.backoffMs * 2 : FIRST_BACKOFF_MS);
       Object.assign(t, { unreachable: verdict.unreachable, until: now + t.backoffMs, problem: verdict.reason, code: reasonOf(verdict) });
     }
+  }
+
+  /**
+   * Records whether a hook's own read (a context or a push, outside the deliveries) got an answer:
+   * any answer ends the quiet; none within its budget starts or doubles it.
+   */
+  observeRead(t: TargetState, answered: boolean): void {
+    if (answered) {
+      Object.assign(t, { quietUntil: 0, quietMs: 0 });
+      return;
+    }
+    t.quietMs = Math.min(MAX_QUIET_MS, t.quietMs ? t.quietMs * 2 : FIRST_QUIET_MS);
+    t.quietUntil = Date.now() + t.quietMs;
   }
 
   /** What every target took, and each target as the relay's health shows it. */

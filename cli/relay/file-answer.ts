@@ -84,5 +84,5 @@ export async function fileAnswer(deps: PromptAnswerDeps & { touches: FileTouches
   if (projectKey) headers['x-memflow-project-key'] = projectKey;
   if (typeof ev.body.tool_use_id === 'string') headers['idempotency-key'] = `file:${ev.body.tool_use_id.slice(0, 150)}`;
   const url = `${ev.url}${apiPaths.context({ for: 'file', path: asked, project, channel: 'file_touch', session })}`;
-  return readContextAnswer(deps, url, headers, api.budgetMs, fileTouchOutput);
+  return readContextAnswer(deps, api.target, url, headers, api.budgetMs, fileTouchOutput);
 }

@@ -11,6 +11,7 @@ import { apiPaths } from '../../clients/api-paths.js';
 import type { SpoolEntry } from '../capture/spool.js';
 import type { StartAnswerDeps } from './start-answer.js';
 import { apiBudget } from './api-budget.js';
+import type { TargetState } from './delivery-targets.js';
 
 /** A spooled UserPromptSubmit: its spool name and entry, the caller's key and API. */
 export interface PromptEvent {
@@ -31,18 +32,29 @@ const NOTHING = '{}';
 export const DEFAULT_PROMPT_BUDGET_MS = 300;
 
 /** The push read on its own, keeping the prompt's place in its session's order. */
-async function readPush(deps: PromptAnswerDeps, ev: PromptEvent, key: string, budget: number): Promise<string> {
+async function readPush(deps: PromptAnswerDeps, ev: PromptEvent, key: string, target: TargetState, budget: number): Promise<string> {
   const prompt = typeof ev.entry.body.prompt === 'string' ? ev.entry.body.prompt.slice(0, 2000) : '';
   if (!prompt.trim() || !ev.entry.project) return NOTHING;
   const headers: Record<string, string> = { authorization: `Bearer ${key}`, 'user-agent': 'memflow-relay', 'x-memflow-project': ev.entry.project, 'idempotency-key': ev.entry.idempotencyKey };
   if (ev.entry.projectKey) headers['x-memflow-project-key'] = ev.entry.projectKey;
   const path = apiPaths.context({ for: 'prompt', q: prompt, project: ev.entry.project, channel: 'user_prompt', session: ev.session });
-  return readContextAnswer(deps, `${ev.url}${path}`, headers, budget, promptPushOutput);
+  return readContextAnswer(deps, target, `${ev.url}${path}`, headers, budget, promptPushOutput);
 }
 
-/** GET /v1/context within `timeoutMs`: its context wrapped as the hook's output (JSON text), or `{}` on any failure or empty answer. */
-export async function readContextAnswer(deps: Pick<PromptAnswerDeps, 'client'>, url: string, headers: Record<string, string>, timeoutMs: number, wrap: (context: string) => object): Promise<string> {
+/**
+ * GET /v1/context within `timeoutMs`: its context wrapped as the hook's output (JSON text), or `{}` on
+ * any failure or empty answer. No answer in time quiets the target's next reads (api-budget.ts).
+ */
+export async function readContextAnswer(
+  deps: { client: PromptAnswerDeps['client']; lanes: Pick<PromptAnswerDeps['lanes'], 'targets'> },
+  target: TargetState,
+  url: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  wrap: (context: string) => object,
+): Promise<string> {
   const outcome = await deps.client.request({ method: 'GET', url, headers, timeoutMs });
+  if (outcome.kind === 'response' || outcome.code === 'ETIMEDOUT') deps.lanes.targets.observeRead(target, outcome.kind === 'response');
   if (outcome.kind !== 'response' || outcome.status !== 200) return NOTHING;
   try {
     const answer = JSON.parse(outcome.body) as { context?: unknown };
@@ -60,5 +72,5 @@ export async function promptAnswer(deps: PromptAnswerDeps, ev: PromptEvent): Pro
   if (!api.ask) return NOTHING;
   // The prompt keeps its place in the session's delivery (behind the agent, once the session is
   // quiet); only its push is read now.
-  return readPush(deps, ev, api.key, api.budgetMs);
+  return readPush(deps, ev, api.key, api.target, api.budgetMs);
 }

@@ -115,6 +115,8 @@ export async function deliverAtOnce(
     throw err;
   }
   lanes.targets.observe(ev.target, verdict);
+  // The agent waited its whole budget for nothing: the next hooks do not wait on this API for a while.
+  if (verdict.kind === 'retry' && verdict.timedOut) lanes.targets.observeRead(ev.target, false);
   lanes.settle(ev.entry, verdict);
   if (verdict.kind === 'retry') {
     await claim.release();
