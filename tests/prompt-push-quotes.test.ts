@@ -85,18 +85,26 @@ test("a person's earlier words that read like a rule reach a later task that bea
 });
 
 test('the rules of the recently active projects are read ahead when an API starts (warmProjectRules), not by their first prompt', async () => {
-  // The project has sessions (the tests above); a rule stated now has not been read by any push yet.
-  const text = `Settlement batches close at 22:00 Europe/Berlin and never later (${uniqueName('cutoff')}).`;
-  const stated = await call(tenant.key, 'POST', '/v1/memories', { text, kind: 'decision', project });
-  assert.equal(stated.status, 201, JSON.stringify(stated.body));
-  const rule = await prisma.learning.findFirstOrThrow({ where: { tenantId: tenant.tenantId, body: { contains: text } }, select: { kind: true, title: true, body: true, scope: true } });
-  assert.equal(termsReadFor(project, rule), false, 'no push has read it');
+  // The project has sessions (the tests above); rules stated now have not been read by any push yet.
+  const rules = [];
+  for (const text of [`Settlement batches close at 22:00 Europe/Berlin and never later (${uniqueName('cutoff')}).`, `Refund exports are signed with the finance key only (${uniqueName('signing')}).`]) {
+    const stated = await call(tenant.key, 'POST', '/v1/memories', { text, kind: 'decision', project });
+    assert.equal(stated.status, 201, JSON.stringify(stated.body));
+    rules.push(await prisma.learning.findFirstOrThrow({ where: { tenantId: tenant.tenantId, body: { contains: text } }, select: { kind: true, title: true, body: true, scope: true } }));
+  }
+  const [older, newer] = rules as [(typeof rules)[0], (typeof rules)[0]];
+  assert.equal(termsReadFor(project, older), false, 'no push has read it');
+  assert.equal(termsReadFor(project, newer), false, 'no push has read it');
   const pool = createPgPool(testConfig().DATABASE_URL, 1);
   try {
+    // Per project, only the rules its push reads (its last stated): with a window of one, the newer alone.
     // Every project of the test database (other files' projects may be more recent than this one).
-    assert.ok((await warmProjectRules(pool, { projects: 100_000 })) >= 1);
+    assert.ok((await warmProjectRules(pool, { projects: 100_000, perProject: 1 })) >= 1);
+    assert.equal(termsReadFor(project, newer), true, 'read ahead, as the push will read it');
+    assert.equal(termsReadFor(project, older), false, 'outside the window the push reads: not read');
+    assert.ok((await warmProjectRules(pool, { projects: 100_000 })) >= 2);
   } finally {
     await pool.end();
   }
-  assert.equal(termsReadFor(project, rule), true, 'read ahead, as the push will read it');
+  assert.equal(termsReadFor(project, older), true, 'read ahead with the push\'s own window');
 });

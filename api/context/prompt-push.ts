@@ -332,18 +332,25 @@ const WARM = { PROJECTS: 20, DAYS: 14, TEXTS: 3_000, CHUNK: 25 } as const;
  * Reads the current rules of the recently active projects into the push's term cache, WARM.CHUNK per
  * turn of the event loop (prompts are answered between turns): the first prompt of a project after
  * the API started read every rule of it (350–370 ms for 400 rules, past the hook's budget: nothing
- * pushed). api/context/hook-context.ts starts it once the server is up. Returns the rules read.
+ * pushed). Per project, only the rules its push reads (the MAX_RULES last stated), so a project with
+ * more does not crowd the others out of WARM.TEXTS. api/context/hook-context.ts starts it once the
+ * server is up. Returns the rules read.
  */
-export async function warmProjectRules(pool: PgPool, opts: { signal?: AbortSignal; projects?: number } = {}): Promise<number> {
+export async function warmProjectRules(pool: PgPool, opts: { signal?: AbortSignal; projects?: number; perProject?: number } = {}): Promise<number> {
   const { rows } = await pool.query<{ name: string; kind: string; title: string; body: string; scope: string[] | null }>(
     `with recent as (
        select project_id from sessions where started_at > now() - make_interval(days => $2)
        group by project_id order by max(started_at) desc limit $3
      )
-     select p.name, l.kind::text as kind, l.title, l.body, l.scope from learnings l join projects p on p.id = l.project_id
-     where l.project_id in (select project_id from recent) and ${currentRule(1)}
-     order by l.last_stated_at desc limit $4`,
-    [RULE_KINDS, WARM.DAYS, opts.projects ?? WARM.PROJECTS, WARM.TEXTS],
+     select name, kind, title, body, scope from (
+       select p.name, l.kind::text as kind, l.title, l.body, l.scope, l.last_stated_at,
+         row_number() over (partition by l.project_id order by l.last_stated_at desc) as nth
+       from learnings l join projects p on p.id = l.project_id
+       where l.project_id in (select project_id from recent) and ${currentRule(1)}
+     ) ranked
+     where nth <= $5
+     order by last_stated_at desc limit $4`,
+    [RULE_KINDS, WARM.DAYS, opts.projects ?? WARM.PROJECTS, WARM.TEXTS, opts.perProject ?? MAX_RULES],
   );
   const names = new Map<string, ReadonlySet<string>>();
   for (const [i, r] of rows.entries()) {
