@@ -234,6 +234,21 @@ describe('a later rule replaces an earlier one on its topic', () => {
     assert.equal(replacesRule('Backoff between webhook retries starts at 30 seconds and doubles each attempt, with full jitter.', cap).replaces, false);
   });
 
+  test('a change said with a verb of change (relax, tighten, switch, move, goes up to, make that …) replaces the rule it is about; a neighbouring rule does not', () => {
+    const project = ['Invoices are numbered per fiscal year, never reset mid-year.', 'All timestamps in the API are UTC ISO-8601 strings.', 'Feature flags live in config/flags.yml, not in the database.'];
+    const amends = (later: string, earlier: string) => ruleItAmends({ title: later, body: later }, [...project, earlier].map((t, i) => ({ id: i === project.length ? 'earlier' : `p${i}`, title: t, body: t })))?.id;
+    const cases: [string, string][] = [
+      ['Uploads are capped at 10 MB per file.', 'Let us loosen the upload limit to 50 MB per file for enterprise plans only; everyone else keeps 10 MB.'],
+      ['Webhooks are signed with HMAC-SHA1.', 'Webhook signatures change to HMAC-SHA256; SHA1 stays accepted for 30 days.'],
+      ['Search results are paginated 20 per page.', 'Page size for search goes up to 50.'],
+      ['Retries are capped at 5 attempts with exponential backoff.', 'Make that 3 retry attempts max, 5 hammered the partner API during the outage.'],
+      ['We use Redis for the job queue.', 'We are switching the job queue from Redis to Postgres with SKIP LOCKED.'],
+    ];
+    for (const [earlier, later] of cases) assert.equal(amends(later, earlier), 'earlier', `${later} amends ${earlier}`);
+    assert.equal(amends('Backoff starts at 200 ms and is jittered.', 'Retries are capped at 5 attempts with exponential backoff.'), undefined);
+    assert.equal(amends('Uploaded images are re-encoded to WebP before storage.', 'Uploads are capped at 10 MB per file.'), undefined);
+  });
+
   test('the same statement with another number is its new version, though it says nothing of a change', () => {
     const before = 'MIN_INTERVAL_SECONDS per plan: free plan 30 seconds minimum, paid plans 10 seconds.';
     assert.ok(replacesRule('Free plans go to 60 seconds minimum; paid stays at 10.', before).replaces);
