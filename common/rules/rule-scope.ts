@@ -14,8 +14,12 @@ import { rarity } from './word-rarity.js';
 import { tokenize } from '../server/embeddings/local.js';
 import { LRUCache } from 'lru-cache';
 
-/** Overlap of topics above which a later rule replaces an earlier one. */
-export const SUPERSEDE = { PLAIN: 0.6, CUED: 0.3, MIN_SHARED: 2, SAME_TOPIC: 0.7 } as const;
+/**
+ * Overlap of topics above which a later rule replaces an earlier one; the terms two rules must share
+ * at least, three when the later one says nothing of a change (two rules about "trial accounts" that
+ * share only those words are two rules: one must not retire the other).
+ */
+export const SUPERSEDE = { PLAIN: 0.6, CUED: 0.3, MIN_SHARED: 2, PLAIN_MIN_SHARED: 3, SAME_TOPIC: 0.7 } as const;
 
 /** Words with which a person says a rule changes. */
 const CHANGE_CUE =
@@ -99,7 +103,7 @@ export function replacesRule(later: string, earlier: string, idf?: ReadonlyMap<s
   // Said to change, or the same statement with another number ("free plans go to 60 seconds
   // minimum" after "free plans: 30 seconds minimum"): a new version of it.
   const cued = saysItChanges(later) || (ofLater >= SUPERSEDE.SAME_TOPIC && newNumber(later, earlier));
-  const enough = shared.length >= SUPERSEDE.MIN_SHARED;
+  const enough = shared.length >= (cued ? SUPERSEDE.MIN_SHARED : SUPERSEDE.PLAIN_MIN_SHARED);
   const overlap = cued ? ofLater : dice;
   return { overlap, shared, cued, replaces: enough && overlap >= (cued ? SUPERSEDE.CUED : SUPERSEDE.PLAIN) };
 }

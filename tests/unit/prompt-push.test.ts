@@ -247,6 +247,8 @@ describe('a later rule replaces an earlier one on its topic', () => {
     for (const [earlier, later] of cases) assert.equal(amends(later, earlier), 'earlier', `${later} amends ${earlier}`);
     assert.equal(amends('Backoff starts at 200 ms and is jittered.', 'Retries are capped at 5 attempts with exponential backoff.'), undefined);
     assert.equal(amends('Uploaded images are re-encoded to WebP before storage.', 'Uploads are capped at 10 MB per file.'), undefined);
+    // Said with no change at all, two rules that share only their subject ("trial accounts") are two rules.
+    assert.equal(amends('Trial accounts cannot invite more than 3 teammates.', 'Trial accounts last 14 days.'), undefined);
   });
 
   test('the same statement with another number is its new version, though it says nothing of a change', () => {
