@@ -33,7 +33,7 @@ export const GATE = {
   MIN_SHARED: 2,
   RELATIVE: 0.35,
   CLEAR: 5,
-  MAX_ITEMS: 4,
+  MAX_ITEMS: 5,
 } as const;
 
 /** BM25 constants: common values; the documents are short rules, so length matters little. */
