@@ -17,7 +17,7 @@ import { denial, variesByProject, type Role } from '../common/server/roles.js';
 import { normalizeProjectName } from '../common/workspace/project-naming.js';
 import { requirePrincipal } from './auth.js';
 import { HttpError } from './errors.js';
-import { projectOf as hookProjectOf } from './capture/hook-routes.js';
+import { projectOfHook } from './validation.js';
 
 /**
  * Where a route's project is:
@@ -220,7 +220,7 @@ async function projectsOf(pool: PgPool, rule: AccessRule, req: FastifyRequest, t
     case 'hook': {
       const query = (req.query ?? {}) as Record<string, unknown>;
       try {
-        return [hookProjectOf(req.headers['x-memflow-project'], query.project, typeof body.cwd === 'string' ? body.cwd : undefined)];
+        return [projectOfHook(req.headers['x-memflow-project'], query.project, typeof body.cwd === 'string' ? body.cwd : undefined)];
       } catch {
         return []; // the route answers the bad project name with its 400
       }

@@ -12,7 +12,6 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric
 import type { PgPool } from '../common/server/pg.js';
 import { unsyncedLagSql } from '../common/server/weaviate/sync-state.js';
 import type { CaptureLedger } from '../messages/capture-ledger-v1.js';
-import { recentLedgers } from './capture/capture-ledger.js';
 import { documented } from './openapi-doc.js';
 
 /**
@@ -90,7 +89,11 @@ interface UsageTotals {
   requests: string;
 }
 
-export function createMetricsRegistry(pool: PgPool): Registry {
+export function createMetricsRegistry(
+  pool: PgPool,
+  /** The capture ledgers reported on in the last `sinceMs` (api/capture/capture-ledger.ts, handed in by server.ts: metrics imports no flow). */
+  recentLedgers: (pool: PgPool, sinceMs: number) => Promise<CaptureLedger[]>,
+): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'memflow_api_' });
   for (const metric of Object.values(apiMetrics) as Metric[]) registry.registerMetric(metric);

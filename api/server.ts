@@ -42,6 +42,7 @@ import { registerMemoryRoutes } from './memories/memory-routes.js';
 import { registerSearchRoutes, type SearchService } from './search/search-routes.js';
 import { registerMcpRoutes } from './mcp/mcp-endpoint.js';
 import { registerCaptureLedgerRoutes } from './capture/ledger-routes.js';
+import { recentLedgers } from './capture/capture-ledger.js';
 import { registerProjectKeyResolution } from './project-key.js';
 import { createIndexer } from './memories/index-now.js';
 import { registerKeyRoutes } from './admin/key-routes.js';
@@ -185,7 +186,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   });
 
   // Prometheus scrape: aggregates only (no tenant labels), like /health and /ready without auth.
-  registerMetricsRoute(app, createMetricsRegistry(deps.pool));
+  registerMetricsRoute(app, createMetricsRegistry(deps.pool, recentLedgers));
   // The OpenAPI 3.1 description of every route, generated from the routes' zod schemas (no auth).
   registerOpenApiRoute(app);
 

@@ -3,7 +3,7 @@
  * names the field, in the API's one error shape.
  */
 import { z } from 'zod';
-import { InvalidProjectName, normalizeProjectName } from '../common/workspace/project-naming.js';
+import { InvalidProjectName, normalizeProjectName, resolveProject } from '../common/workspace/project-naming.js';
 import { HttpError } from './errors.js';
 import { RECORD_TYPES, type RecordType } from '../messages/record-types-v1.js';
 import { AGENTS } from '../messages/hooks-v1.js';
@@ -63,6 +63,19 @@ export const projectParam = z
 /** The project of a request: `?project=` or else the `X-Memflow-Project` header the CLI sends. */
 export const projectOfRequest = (query: { project?: unknown }, header: unknown) =>
   query.project !== undefined && query.project !== '' ? query.project : typeof header === 'string' && header !== '' ? header : undefined;
+
+/** The project of a hook's event: an explicit override (header or query) or the hook's cwd. */
+export function projectOfHook(header: unknown, query: unknown, cwd: string | undefined): string {
+  const explicit = typeof header === 'string' && header ? header : typeof query === 'string' && query ? query : undefined;
+  try {
+    if (explicit !== undefined) return normalizeProjectName(explicit);
+  } catch (err) {
+    if (err instanceof InvalidProjectName) throw new HttpError(400, 'invalid_project', err.message);
+    throw err;
+  }
+  if (!cwd) throw new HttpError(400, 'invalid_payload', 'cwd: required unless the project is named by X-Memflow-Project or ?project=');
+  return resolveProject(cwd);
+}
 
 export const limitParam = (fallback: number, max = 100) =>
   z.coerce.number().int(`must be an integer from 1 to ${max}`).min(1, `must be an integer from 1 to ${max}`).max(max, `must be an integer from 1 to ${max}`).default(fallback);

@@ -18,7 +18,6 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { redactValue } from '../../common/rules/redact.js';
 import type { TenantRules } from '../../common/rules/redact-tenant-rules.js';
-import { InvalidProjectName, normalizeProjectName, resolveProject } from '../../common/workspace/project-naming.js';
 import { keyedProjectName, PROJECT_KEY } from '../../common/workspace/repository-key.js';
 import type { PrismaClient } from '../../common/server/db.js';
 import type { PgPool } from '../../common/server/pg.js';
@@ -27,6 +26,7 @@ import { hookAnswer } from '../../messages/api-v1.js';
 import { documented, projectHeaders } from '../openapi-doc.js';
 import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
+import { projectOfHook } from '../validation.js';
 import { type IngestBatcher, KEY_REVOKED, ingestInputOf } from './ingest.js';
 import { registerHookContext } from '../context/hook-context.js';
 import { recordSessionAgent } from '../provenance/agent.js';
@@ -241,18 +241,6 @@ export interface HookRouteDeps {
   promptPushMs?: number;
 }
 
-/** The project: an explicit override (header or query) or the hook's cwd. */
-export function projectOf(header: unknown, query: unknown, cwd: string | undefined): string {
-  const explicit = typeof header === 'string' && header ? header : typeof query === 'string' && query ? query : undefined;
-  try {
-    if (explicit !== undefined) return normalizeProjectName(explicit);
-  } catch (err) {
-    if (err instanceof InvalidProjectName) throw new HttpError(400, 'invalid_project', err.message);
-    throw err;
-  }
-  if (!cwd) throw new HttpError(400, 'invalid_payload', 'cwd: required unless the project is named by X-Memflow-Project or ?project=');
-  return resolveProject(cwd);
-}
 
 /** What the hook route takes, for GET /openapi.json (the route checks the event and payload by hand, the cheaper way). */
 const hookDoc = documented({
@@ -321,7 +309,7 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
       if (occurredAt && !(occurredAt instanceof Date)) throw new HttpError(400, 'invalid_header', occurredAt.error);
 
       const raw = event === 'other' ? { ...parsed.data, memflow_event: routeName } : parsed.data;
-      const named = projectOf(req.headers['x-memflow-project'], req.query.project, raw.cwd);
+      const named = projectOfHook(req.headers['x-memflow-project'], req.query.project, raw.cwd);
       // The hook client says which repository this is: projects named alike stay apart.
       const key = req.headers['x-memflow-project-key'];
       const projectName =

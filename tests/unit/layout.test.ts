@@ -45,6 +45,18 @@ test('no `as unknown as` in the edges: a record has the one shape messages/ give
   assert.deepEqual(casts, []);
 });
 
+test("api/'s shared modules import no flow's folder: only the composition roots (app, server, main) put the flows together", () => {
+  const roots = new Set(['api/app.ts', 'api/server.ts', 'api/main.ts']);
+  const shared = files().filter((f) => /^api\/[^/]+\.ts$/.test(f) && !roots.has(f));
+  const upward = shared.flatMap((f) =>
+    fs
+      .readFileSync(path.join(ROOT, f), 'utf8')
+      .split('\n')
+      .flatMap((line, i) => (/^import\b.*from '\.\/[\w-]+\//.test(line) ? [`${f}:${i + 1}: ${line.trim()}`] : [])),
+  );
+  assert.deepEqual(upward, [], 'move what the flow and the shared module both need into a shared module, or hand it in from server.ts');
+});
+
 /** Paths that are examples in text a model reads (the summarizer's prompt), not files of ours. */
 const EXAMPLES = new Set(['api/orders.ts']);
 
