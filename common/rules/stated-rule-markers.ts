@@ -208,7 +208,7 @@ export const GENERAL = compile([
 
 /** How the project does things: habitual verbs of a norm ("go in", "live next to", "follow", "owns", "stays out"). */
 export const NORM_VERB = compile([
-  String.raw`\b(?:follow|follows|live|lives|go in|goes in|go into|go under|stay|stays|belong|belongs|owns|carry|carries|comes? from|get committed|are read|is read|go through|goes through|excludes?|starts? at|is frozen|are frozen|is read-only|are read-only|may not|doesn't pass review|does not pass review|blocks the merge|not allowed|off the table|is a mistake|keep it that way|we support|we keep|we roll back|applies everywhere|full stop|is the policy|that's the policy|that's settled|is settled|are capped|is capped|are stored|is stored|are kept|is kept)\b`,
+  String.raw`\b(?:follow|follows|live|lives|go in|goes in|go into|go under|stay|stays|belong|belongs|owns|carry|carries|comes? from|get committed|are read|is read|go through|goes through|excludes?|starts? at|is frozen|are frozen|is read-only|are read-only|may not|doesn't pass review|does not pass review|blocks the merge|not allowed|off the table|is a mistake|keep it that way|(?:is|are) off[- ]limits|(?:is|are) out of bounds|hands off|we support|we keep|we roll back|applies everywhere|full stop|is the policy|that's the policy|that's settled|is settled|are capped|is capped|are stored|is stored|are kept|is kept)\b`,
   String.raw`\b(?:sont stockés|est stocké|sont gardés|se guardan|são guardados|são armazenados|sono salvati|vengono salvati|werden gespeichert|wird gespeichert|worden opgeslagen|wordt opgeslagen|są przechowywane|хранятся|van|vai|fica|ficam|vão|quedan?|se guardan?|se guarda|suivent|suit|vont|restent?|stanno|vanno|si leggono|non si tocca|gehören|gehört|bleiben|bleibt|gilt|hoort|horen|blijven|obowiązuje|хранятся|храним|принято|congelada|congelado|zamrożone|gelé|gelée|eingefroren)\b`,
   String.raw`\b(?:usiamo|usamos|usemos|utilisons|gebruiken we|używamy|используем|seguono|siguen|seguem|folgen|volgen|stosujemy)\b`,
   '一律', '都用', '都放', '放在', 'ルールです', '금지', '으로만',
@@ -305,6 +305,7 @@ export const HABITUAL = /^(?:the |our |all |every |each |new |any |no )?(?!(?:it
 /** A ban: "No `console.log` in committed code", "nada de cadenas a pelo", "keine Config-Dateien im Repo", "никаких глобальных синглтонов". */
 export const BAN = compile([
   String.raw`(?:^|[,:]\s*)(?:no|nothing|nada de|ningún|ninguna|nenhum|nenhuma|keine?n?|kein|aucun|aucune|pas de|nessun[oa]?|niente|geen|żadn\w+|никаких|никакой|никакие)\s+(?!(?:luck|idea|worries|worry|problem|problems|need|rush|way|clue|errors?|change|changes|changed|difference|output|matches|response|one|longer|more|matter|big deal|doubt|wonder|sé|idea|happens|works|shows)\b)[\p{L}\x60."'@#/]`,
+  String.raw`^(?:under no circumstances|on no account|en ningún caso|em nenhuma hipótese|en aucun cas|in nessun caso|auf keinen fall|unter keinen umständen|in geen geval|pod żadnym pozorem|ни в коем случае)\b`,
   '不加', '不用', '禁止', '하지 않습니다', '않습니다', '使いません', 'しない',
 ]);
 

@@ -70,8 +70,14 @@ function withoutQuoted(s: string): string {
 
 /** A prohibition or an instruction for good, not about this task: "Never commit generated files under dist/", "Always export named functions". */
 export function standingInstruction(lower: string): boolean {
-  return /^(?:don'?t|do not|never|always|no one|nobody|jamais|nunca|niemals|nooit|mai|никогда|nigdy|決して|绝不|절대)(?![\p{L}])(?!\s+\p{L}+ed\b)/iu.test(lower) && !any(TASK_DEIXIS, lower) && !any(FAILURE, lower);
+  const text = lower.replace(STANDING_LEAD, '');
+  const form = /^(?:don'?t|do not|never|always|no one|nobody|jamais|nunca|niemals|nooit|mai|никогда|nigdy|決して|绝不|절대)(?![\p{L}])(?!\s+\p{L}+ed\b)/iu.test(text) || (text !== lower && /^under no circumstances\b/u.test(lower)) || STANDING_TAIL.test(text);
+  return form && !any(TASK_DEIXIS, lower) && !any(FAILURE, lower);
 }
+/** What may come before a prohibition said for good: "Whatever you do, never …", "Under no circumstances …", "One more thing: always …". */
+const STANDING_LEAD = /^(?:whatever (?:you do|happens)|under no circumstances|one more thing|and remember|remember|also|oh and|and)\s*[,:—–-]?\s*/u;
+/** An instruction said to hold every time: "Keep the public API backwards compatible, always." */
+const STANDING_TAIL = /[,;—–-]\s*(?:always|at all times|every (?:single )?time|no exceptions|without exception|in every case)\s*[.!]*$/u;
 
 /** The scores behind a clause's verdict (exported for tests and the bench's explain). */
 export function clauseScore(clause: string): { score: number; decision: boolean; why: string[] } {

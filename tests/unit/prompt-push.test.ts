@@ -163,6 +163,15 @@ describe('rules a person states', () => {
     }
   });
 
+  test('a prohibition or instruction for good after a lead-in or with a trailing "always"; "off limits"; "under no circumstances"', () => {
+    for (const rule of ['Whatever you do, never touch the generated/ folder by hand.', 'Keep the public API backwards compatible, always.', 'The vendor directory is off limits.', 'Under no circumstances push to main directly.']) {
+      assert.ok(statedRulesOf(rule).rules.length > 0, `a rule: ${rule}`);
+    }
+    for (const other of ['Also, fix the typo.', 'Remove the debug logging before you commit.', 'The nightly job always finishes around 3 am.']) {
+      assert.equal(statedRulesOf(other).rules.length, 0, `not a rule: ${other}`);
+    }
+  });
+
   test("a typo reported is not a convention (one retired a real rule through its 'instead of'); a rule about typos is kept", () => {
     for (const report of ["Typo in `shipctl logs --help`: 'folow' instead of 'follow'.", "There's a misspelling on the login page: 'Pasword'.", "Tippfehler in der Fehlermeldung: 'fehlgeschlagn' statt 'fehlgeschlagen'.", "Опечатка в подсказке: 'сохранитъ' вместо 'сохранить'."]) {
       assert.equal(statedRulesOf(report).rules.length, 0, `not a rule: ${report}`);
