@@ -241,7 +241,6 @@ export interface HookRouteDeps {
   promptPushMs?: number;
 }
 
-
 /** What the hook route takes, for GET /openapi.json (the route checks the event and payload by hand, the cheaper way). */
 const hookDoc = documented({
   summary: 'Claude Code hook ingress (usable as a `type: "http"` hook); the event is durable before the answer',
