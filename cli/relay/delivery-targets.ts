@@ -82,15 +82,18 @@ export class DeliveryTargets {
 
   /**
    * Records whether a hook's own read (a context or a push, outside the deliveries) got an answer:
-   * any answer ends the quiet; none within its budget starts or doubles it.
+   * any answer ends the quiet; none within its budget starts it, or doubles it when it had run out
+   * (reads that were in flight together and all went unanswered count once).
    */
   observeRead(t: TargetState, answered: boolean): void {
     if (answered) {
       Object.assign(t, { quietUntil: 0, quietMs: 0 });
       return;
     }
+    const now = Date.now();
+    if (t.quietUntil > now) return;
     t.quietMs = Math.min(MAX_QUIET_MS, t.quietMs ? t.quietMs * 2 : FIRST_QUIET_MS);
-    t.quietUntil = Date.now() + t.quietMs;
+    t.quietUntil = now + t.quietMs;
   }
 
   /** What every target took, and each target as the relay's health shows it. */

@@ -83,7 +83,15 @@ test('the quiet starts at 5 s, doubles to at most a minute, and any answer or de
   const quiet = apiBudget(lanes, { key: KEY, url }, 300);
   assert.equal(quiet.ask, false);
   assert.equal(quiet.reason, 'unreachable');
-  for (let i = 0; i < 6; i++) targets.observeRead(target, false);
+  // Reads that were in flight together and all went unanswered count once.
+  targets.observeRead(target, false);
+  targets.observeRead(target, false);
+  assert.equal(target.quietMs, 5_000);
+  // Each miss after a quiet ran out doubles it, up to a minute.
+  for (let i = 0; i < 6; i++) {
+    target.quietUntil = Date.now() - 1;
+    targets.observeRead(target, false);
+  }
   assert.equal(target.quietMs, 60_000, 'doubled up to a minute, no further');
 
   // An answer of any kind (the API is there) ends it.
@@ -93,10 +101,12 @@ test('the quiet starts at 5 s, doubles to at most a minute, and any answer or de
 
   // So does a delivery the API took.
   targets.observeRead(target, false);
+  assert.equal(apiBudget(lanes, { key: KEY, url }, 300).ask, false);
   targets.observe(target, { kind: 'delivered', status: 202, body: '{}', duplicate: false });
   assert.equal(apiBudget(lanes, { key: KEY, url }, 300).ask, true);
 
   // A quiet that has run out lets the next hook ask again (with its whole budget).
+  target.quietUntil = 0;
   targets.observeRead(target, false);
   target.quietUntil = Date.now() - 1;
   const again = apiBudget(lanes, { key: KEY, url }, 300);
