@@ -71,7 +71,7 @@ function withoutQuoted(s: string): string {
 /** A prohibition or an instruction for good, not about this task: "Never commit generated files under dist/", "Always export named functions". */
 export function standingInstruction(lower: string): boolean {
   const text = lower.replace(STANDING_LEAD, '');
-  const form = /^(?:don'?t|do not|never|always|no one|nobody|jamais|nunca|niemals|nooit|mai|никогда|nigdy|決して|绝不|절대)(?![\p{L}])(?!\s+\p{L}+ed\b)/iu.test(text) || (text !== lower && /^under no circumstances\b/u.test(lower)) || STANDING_TAIL.test(text);
+  const form = /^(?:don'?t|do not|never|always|no one|nobody|jamais|nunca|niemals|nooit|mai|никогда|nigdy|決して|绝不|절대)(?![\p{L}])(?!\s+\p{L}+ed\b)/iu.test(text) || /^under no circumstances\b/u.test(lower) || STANDING_TAIL.test(text);
   return form && !any(TASK_DEIXIS, lower) && !any(FAILURE, lower);
 }
 /** What may come before a prohibition said for good: "Whatever you do, never …", "Under no circumstances …", "One more thing: always …". */
