@@ -20,6 +20,8 @@
  *
  *   npm run bench:decisions [-- --split dev|test|all --misses --corpus corpus|corpus2|corpus3]
  * --corpus picks the corpus folder (corpus2: two more projects, splits dev2/test2; corpus3: three more, dev3/test3).
+ * Each corpus may hold dev-hard.json: harder dev tasks (split devh, devh2, devh3), a second report for a rule a dev
+ * task uses, in words that share as little as possible with it.
  * --misses prints, for the dev split only, what was pushed for each task it got wrong, and what
  * was pushed for each unrelated prompt that got anything.
  */
@@ -65,7 +67,10 @@ if (!/^corpus\d*$/.test(args.corpus!)) throw new Error(`--corpus names a folder 
 const dir = path.join(repoRoot, 'bench/decisions', args.corpus!);
 const decisions = JSON.parse(fs.readFileSync(path.join(dir, 'decisions.json'), 'utf8')) as { conversations: Conversation[]; tasks: Task[]; unrelated: Unrelated[] };
 const decoys = JSON.parse(fs.readFileSync(path.join(dir, 'decoys.json'), 'utf8')) as { conversations: Conversation[] };
-const tasks = decisions.tasks.filter((t) => args.split === 'all' || t.split === args.split);
+/** Harder dev tasks, when the corpus has them (dev-hard.json: a second, symptom-only report for a rule a dev task uses). */
+const hardFile = path.join(dir, 'dev-hard.json');
+const hard = fs.existsSync(hardFile) ? (JSON.parse(fs.readFileSync(hardFile, 'utf8')) as { tasks: Task[] }).tasks : [];
+const tasks = [...decisions.tasks, ...hard].filter((t) => args.split === 'all' || t.split === args.split);
 
 const services = await startBenchServices('decisions');
 const { url } = services.api;

@@ -15,7 +15,7 @@
  * hundred candidates at most, scored in well under a millisecond each.
  */
 import type { PgPool } from '../../common/server/pg.js';
-import { gateRefusal, GATE, scoreCandidates, termsKnown, termsOf, type Scored } from '../../common/rules/push-relevance.js';
+import { gateRefusal, GATE, loneCandidate, scoreCandidates, termsKnown, termsOf, type Scored } from '../../common/rules/push-relevance.js';
 import { stem, tokenize } from '../../common/server/embeddings/local.js';
 import { countTokens } from '../../common/rules/tokens.js';
 import { replacesRule } from '../../common/rules/rule-scope.js';
@@ -213,6 +213,8 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
   const learned = docs.filter((d) => d.item.kind !== SAID);
   const scored = scoreCandidates(text, learned, ignore);
   const best = scored[0]?.score ?? 0;
+  // Nothing passes: one candidate that stands out from the rest may (GATE.LONE_*).
+  const lone = scored.every((s) => gateRefusal(s, best) !== undefined) ? loneCandidate(scored) : undefined;
   const saidVerdict = new Map<PushCandidate, string | undefined>();
   if (learned.length < docs.length) {
     const all = scoreCandidates(text, docs, ignore);
@@ -231,7 +233,7 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
   let used = countTokens(header);
   const typeOf = (c: PushCandidate) => (c.kind === SAID ? ('observation' as const) : ('learning' as const));
   // Each candidate's verdict, once (the amendment checks below ask it of every pair).
-  const verdicts = new Map(scored.map((s) => [s, s.item.kind === SAID ? saidVerdict.get(s.item) : gateRefusal(s, best)]));
+  const verdicts = new Map(scored.map((s) => [s, s.item.kind === SAID ? saidVerdict.get(s.item) : lone !== undefined && s === lone.lone ? undefined : gateRefusal(s, best)]));
   const refusalOf = (s: Scored<PushCandidate>) => verdicts.get(s);
   const ruleLike = (c: PushCandidate) => RULE_KINDS.includes(c.kind) || c.kind === SAID;
   // The one quote that will be shown (the best that passes): only it may hide a rule, so a rule is
@@ -290,7 +292,9 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
       const amended = riding.get(s);
       const reason = amended
         ? `${c.kind}, changes the rule of ${day(amended.item.at)} that bears on this prompt (score ${amended.score.toFixed(2)}); its own score ${s.score.toFixed(2)}`
-        : `${c.kind === SAID ? 'said by a person in an earlier session' : c.kind}, score ${s.score.toFixed(2)}; shares with the prompt: ${s.shared.slice(0, 5).join(', ')}`;
+        : lone !== undefined && s === lone.lone
+          ? `${c.kind}, score ${s.score.toFixed(2)}: nothing reached the gate and it stands out (${lone.runnerUp > 0 ? `${(s.score / lone.runnerUp).toFixed(1)}× the next candidate` : 'no other candidate shares its words'}); shares with the prompt: ${s.shared.slice(0, 5).join(', ')}`
+          : `${c.kind === SAID ? 'said by a person in an earlier session' : c.kind}, score ${s.score.toFixed(2)}; shares with the prompt: ${s.shared.slice(0, 5).join(', ')}`;
       chosen.push({ c, line: fitted.line, score: s.score, reason });
     }
     if (!placed) served.push({ id: c.id, type: typeOf(c), tokens: 0, score: s.score, reason: `left out: the ${budget}-token budget is spent`, included: false });

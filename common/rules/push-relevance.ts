@@ -19,7 +19,7 @@
  *   - its score is at least GATE.RELATIVE of the best candidate's (the runners-up must be close), unless it
  *     reaches GATE.CLEAR on its own: a prompt can need two rules, one named by an identifier it shares
  *     (scoring 20) and one met by its words alone (scoring 5); the first must not hide the second.
- * At most GATE.MAX_ITEMS are pushed. Nothing passes: nothing is pushed.
+ * At most GATE.MAX_ITEMS are pushed. Nothing passes: at most one lone candidate that stands out (loneCandidate), else nothing.
  */
 import { CONCEPTS, SYNONYMS, WEAK_WORDS } from '../server/embeddings/lexicon.js';
 import { stem, tokenize } from '../server/embeddings/local.js';
@@ -34,6 +34,15 @@ export const GATE = {
   RELATIVE: 0.35,
   CLEAR: 5,
   MAX_ITEMS: 5,
+  /**
+   * A lone candidate: when nothing passes, the best learned candidate is still pushed if it scores at least
+   * LONE_MIN, shares a distinctive term and stands out, LONE_RATIO times the runner-up. A bug report told by its
+   * symptoms shares few words with the rule it needs ("the Funchal agenda starts at 10:00 since the pods moved
+   * to Frankfurt" against the rule on clinic zones: 3.39, the next 1.41). Calibrated on bench/decisions' dev and
+   * dev-hard tasks (docs/push.md).
+   */
+  LONE_MIN: 2.5,
+  LONE_RATIO: 2,
 } as const;
 
 /** BM25 constants: common values; the documents are short rules, so length matters little. */
@@ -218,4 +227,15 @@ export function gateRefusal(s: Scored<unknown>, best: number): string | undefine
   if (!s.distinctive && content.length < GATE.MIN_SHARED) return `shares no distinctive term with the prompt (${content.join(', ') || 'only concepts'})`;
   if (s.score < GATE.RELATIVE * best && s.score < GATE.CLEAR) return `far below the best match (${s.score.toFixed(2)} < ${GATE.RELATIVE} × ${best.toFixed(2)})`;
   return undefined;
+}
+
+/**
+ * When nothing passed the gate (scored: best first): the best candidate, if it was refused only for its score,
+ * reaches GATE.LONE_MIN, shares a distinctive term and is GATE.LONE_RATIO times the runner-up.
+ */
+export function loneCandidate<T>(scored: readonly Scored<T>[]): { lone: Scored<T>; runnerUp: number } | undefined {
+  const lone = scored[0];
+  if (!lone || lone.score >= GATE.MIN_SCORE || lone.score < GATE.LONE_MIN || !lone.distinctive) return undefined;
+  const runnerUp = scored[1]?.score ?? 0;
+  return lone.score >= GATE.LONE_RATIO * runnerUp ? { lone, runnerUp } : undefined;
 }

@@ -352,3 +352,28 @@ describe('what a push reads once', () => {
     assert.ok(first.weights.has('payclient'));
   });
 });
+
+describe('a lone candidate, when nothing reaches the gate', () => {
+  const zones = learning('decision', 'Appointment times are stored as UTC; shown in the clinic zone', 'Stated by the user: "we store every appointment time as a UTC Instant, and anything shown to a person uses the clinic\'s zone, Clinic.zoneId. Never the server\'s default zone."', { scope: ['Clinic.zoneId', 'ZoneId.systemDefault', 'scheduling/SlotGenerator.kt', 'slots', 'lisbon', 'saturday', 'pods'] });
+  const noShows = learning('decision', 'Two no-shows within 6 months block online booking', 'Stated by the user: "New rule: 2 no-shows within 6 months blocks online booking."', { scope: ['lisbon', 'saturday', 'no-show', 'clinic'] });
+  const fillers = Array.from({ length: 20 }, (_, i) => learning('convention', `Filler rule ${i} about ${['docs', 'branches', 'reviews', 'changelogs', 'editors'][i % 5]} number ${i}`, `Stated by the user: "rule ${i} on process"`));
+  const prompt = "The Lisbon clinic's Saturday agenda starts at 10:00 instead of 09:00 since the pods moved to Frankfurt.";
+
+  test('one that stands out from the rest is pushed, and says why', () => {
+    const built = assemblePush('medslot', prompt, [zones, ...fillers]);
+    assert.deepEqual(built.items, [zones.id]);
+    const reason = built.served.find((s) => s.id === zones.id)!.reason;
+    assert.match(reason, /nothing reached the gate and it stands out/);
+    assert.ok(built.served.find((s) => s.id === zones.id)!.score < 3.5, 'it was below the gate');
+  });
+
+  test('one that does not stand out from the next is not pushed', () => {
+    const near = assemblePush('medslot', prompt, [zones, noShows, ...fillers]);
+    assert.equal(near.context, '');
+    assert.match(near.served.find((s) => s.id === zones.id)!.reason, /below the gate/);
+  });
+
+  test('a prompt that comes near nothing gets nothing', () => {
+    assert.equal(assemblePush('medslot', 'Add a dark mode to the settings screen.', [zones, noShows, ...fillers]).context, '');
+  });
+});
