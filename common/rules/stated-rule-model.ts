@@ -7,7 +7,7 @@
  * and n-grams are not features since 2026-11-29: they learned the topics of the dev files' projects (FEATURE_WEIGHTS). Not the agent's turn before it: replies to the agent are read by the markers (stated-rule-context.ts).
  * Fitted at build time on the dev splits of bench/stated-rules (bench/stated-rules/train.ts, deterministic) and
  * stored as int16-quantized weights in stated-rule-model-weights.ts (generated, 2^15 weights); pure TypeScript,
- * no I/O, about 0.1–0.2 ms per prompt.
+ * no I/O, about 0.3 ms per prompt (0.1–0.2 ms before the frame features of 2026-11-29).
  *
  * Why character n-grams: the markers are word lists per language and overfit the sentences they were tuned
  * on; the n-grams carry the same cues (a habitual verb ending, "-ed" of a story, "ください", "?" at the end)
