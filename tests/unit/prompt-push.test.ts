@@ -140,8 +140,10 @@ describe('the prompts a later push may quote', () => {
   test('a prompt that reads like a rule no rule was taken from; never a request, a question or a prompt a rule came from', () => {
     const turns = [
       // Reads like a rule in words the markers do not know (the detector now takes "amounts … are written from amount_cents as plain integers"
-      // for one, and, with its learned model, "ok so for the ledger: the CSV export takes amount_cents and format_money formats it once.").
-      { sequence: 1, kind: 'prompt', text: 'ok so in the ledger, amount_cents goes into the CSV export and format_money formats it once at the end.' },
+      // for one, and, with its learned model, "ok so for the ledger: the CSV export takes amount_cents and format_money formats it once." and,
+      // since its features are the sentence's frame, "ok so in the ledger, amount_cents goes into the CSV export and format_money formats it
+      // once at the end."); in three sentences the model does not take it without a marker.
+      { sequence: 1, kind: 'prompt', text: 'ok so in the ledger, amount_cents goes into the CSV export. format_money formats it once at the end. the totals row just sums the cents.' },
       { sequence: 2, kind: 'stop', text: 'Understood.' },
       { sequence: 3, kind: 'prompt', text: 'Fix the failing login test and tell me what broke. It is in tests/test_login.py.' },
       { sequence: 4, kind: 'prompt', text: 'Why does the export use floats?' },
