@@ -46,8 +46,9 @@ async function session(prompts: string[]): Promise<string> {
 }
 
 // Reads like a rule in words the detector does not take for one (it now takes "amounts … are written from amount_cents as plain integers"
-// and, with its learned model, "ok so for the ledger: the CSV export takes amount_cents and format_money formats it once.").
-const SAID = 'ok so in the ledger, amount_cents goes into the CSV export and format_money formats it once at the end.';
+// and, with its learned model, "ok so for the ledger: the CSV export takes amount_cents and format_money formats it once." and, since
+// the model reads the sentence's frame, the same in one sentence; in three it does not, as tests/unit/prompt-push.test.ts).
+const SAID = 'ok so in the ledger, amount_cents goes into the CSV export. format_money formats it once at the end. the totals row just sums the cents.';
 const REQUEST = 'Fix the flaky webhook retry test in tests/test_webhooks.py and tell me what broke.';
 
 test("a person's earlier words that read like a rule reach a later task that bears on them, quoted as said, once", async () => {
