@@ -56,7 +56,7 @@ const NO_TOPIC = new Set(
   [
     'always', 'never', 'use', 'using', 'used', 'make', 'must', 'should', 'shall', 'need', 'needs', 'want', 'only', 'every', 'each', 'also', 'just', 'still', 'now', 'from', 'going', 'forward',
     'decided', 'decide', 'decision', 'agreed', 'agree', 'rule', 'rules', 'convention', 'policy', 'team', 'stated', 'user', 'agent', 'proposal', 'exactly', 'change', 'changed', 'keep',
-    'please', 'fix', 'bug', 'issue', 'problem', 'wrong', 'instead', 'like', 'thing', 'things', 'stuff', 'code', 'file', 'files', 'repo', 'project', 'function', 'value', 'values', 'get', 'set',
+    'please', 'add', 'fix', 'bug', 'issue', 'problem', 'wrong', 'instead', 'like', 'thing', 'things', 'stuff', 'code', 'file', 'files', 'repo', 'project', 'function', 'value', 'values', 'get', 'set',
     'yes', 'okay', 'ok', 'sure', 'think', 'know', 'see', 'look', 'seems', 'seem', 'right', 'good', 'bad', 'new', 'old', 'one', 'two', 'way', 'time', 'let', 'lets', 'go', 'went', 'done',
     'today', 'yesterday', 'report', 'shows', 'show', 'says', 'say', 'said', 'but', 'because', 'why', 'what', 'when', 'where', 'which', 'who', 'how', 'there', 'here', 'this', 'that',
   ].map((w) => stem(w)),
