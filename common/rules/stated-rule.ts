@@ -357,10 +357,17 @@ export const VETO_BELOW = 0.5;
  */
 export const STANDING_FLOOR = 0.05;
 
-/** Said to last by its form: a standing instruction, or the team's habit with a lasting norm, about no task at hand and no failure. */
+/**
+ * The team's choice of one thing over another ("We use httpx instead of requests.", "we write SQL by hand rather than through
+ * the ORM"): a habit said with its alternative lasts like one said with "always" (the model over the sentence's frame reads
+ * the first 0.41).
+ */
+const TEAM_CHOICE = /\bwe (?:use|prefer|write|run|keep|store|deploy|go with|stick with|stick to)\b[^.?!;]{1,80}\b(?:instead of|rather than|over|not)\b/u;
+
+/** Said to last by its form: a standing instruction, or the team's habit with a lasting norm or a choice, about no task at hand and no failure. */
 export function saidToLast(quote: string): boolean {
   const lower = quote.trim().toLowerCase();
-  return standingInstruction(lower) || (any(R.team, lower) && any(R.norm, lower) && !any(TASK_DEIXIS, lower) && !any(FAILURE, lower));
+  return standingInstruction(lower) || (any(R.team, lower) && (any(R.norm, lower) || TEAM_CHOICE.test(lower)) && !any(TASK_DEIXIS, lower) && !any(FAILURE, lower));
 }
 
 /**
