@@ -110,6 +110,18 @@ const SOFTWARE_GENERIC = new Set(
 /** File endings and the like: where a thing is, not what it is about. */
 const NOT_A_TOPIC = new Set(['py', 'ts', 'js', 'tsx', 'jsx', 'go', 'rb', 'rs', 'md', 'json', 'yaml', 'yml', 'toml', 'sql', 'sh', 'txt', 'csv', 'html', 'css', 'java', 'kt', 'cs', 'php']);
 
+/**
+ * What a bug report shows rather than names: the printout of a binary float (19.989999999, 1204.3000000000002) is a float;
+ * an amount off by one minor unit (a cent, a grosz, a haler) is rounding; a time one hour early or late is a time zone. Each
+ * adds the word it shows to the text's terms, as if it were written: a report told by its symptoms then meets the rule that
+ * names the cause ("integer cents, never floats", "ROUND_HALF_EVEN, once", "stored in UTC, shown in the clinic's zone").
+ */
+const SYMPTOMS: readonly [RegExp, readonly string[]][] = [
+  [/\d\.\d*(?:0{5,}[1-9]\d*|9{5,}\d*)\b/u, ['float']],
+  [/\b(?:off|differs?|higher|lower|more|less|short|over)\b[^.;!?\n]{0,40}\b(?:a|one|1|single) (?:cent|penny|pence|grosz|haler|haléř|öre|øre|kopek|centavo|centime|rappen|satang|minor unit)\b|\b(?:a|one|1|single) (?:cent|penny|grosz|haler|haléř|öre|øre|kopek|centavo|centime|rappen|minor unit) (?:off|higher|lower|more|less|too (?:much|little|high|low))\b/iu, ['rounding']],
+  [/\b(?:one|an|1) hour (?:early|earlier|late|later|off|ahead|behind|too early|too late)\b/iu, ['timezone', 'zone']],
+];
+
 const NOTHING: ReadonlySet<string> = new Set();
 const FLAG = stem('flag');
 /** stem -> the stem of the first word of its synonym line. */
@@ -162,6 +174,7 @@ function readTerms(text: string, ignore: ReadonlySet<string>): Terms {
     if (same !== undefined && same !== s) add(same, w);
     for (const c of conceptsByStem.get(s) ?? []) concepts.add(c);
   }
+  for (const [shows, words] of SYMPTOMS) if (shows.test(text)) for (const word of words) if (!weights.has(stem(word))) add(stem(word), WEIGHT.identifier);
   for (const id of identifiersOf(text)) add(id, WEIGHT.identifier);
   // A command-line option written out ("--region") is a flag, as a rule about flags calls it.
   if (/(?:^|[\s`'"(])--[a-z][a-z0-9-]+/.test(text)) add(FLAG, WEIGHT.word * rarity('flag'));

@@ -379,3 +379,21 @@ describe('a lone candidate, when nothing reaches the gate', () => {
     assert.equal(assemblePush('medslot', 'Add a dark mode to the settings screen.', [zones, noShows, ...fillers]).context, '');
   });
 });
+
+describe('what a bug report shows rather than names', () => {
+  const has = (text: string, term: string) => termsOf(text).weights.has(term);
+  test('a float printout, an amount one minor unit off, a time an hour off', () => {
+    assert.ok(has('The payouts page shows a Q3 total of 1204.3000000000002 EUR.', 'float'));
+    assert.ok(has('some rows show 19.989999999 EUR in the admin', 'float'));
+    assert.ok(!has('upgrade to 3.12.1 and pin 1.0.0', 'float'), 'a version is no float printout');
+    assert.ok(has('Our amount is off from the bank statement by exactly 1 haler.', 'round'));
+    assert.ok(has('payouts are often one grosz higher than the bank computes', 'round'));
+    assert.ok(has('the confirmation mail shows the time one hour early', 'timezon'));
+    assert.ok(!has('the job takes one hour on CI', 'timezon'));
+  });
+
+  test('a report told by its symptom meets the rule that names the cause', () => {
+    const built = assemblePush('ledgerly', "The affiliate payouts page shows a Q3 total of 1204.3000000000002 EUR and the accountant's spreadsheet says 1204.30.", [...rules]);
+    assert.match(built.context, /integer cents/);
+  });
+});
