@@ -122,6 +122,9 @@ const SYMPTOMS: readonly [RegExp, readonly string[]][] = [
   [/\b(?:one|an|1) hour (?:early|earlier|late|later|off|ahead|behind|too early|too late)\b/iu, ['timezone', 'zone']],
 ];
 
+/** "rolled back", "roll it back": one word, as the lexicon's synonyms know it (a revert). */
+const ROLLED_BACK = /\broll(?:s|ed|ing)?(?: (?:it|this|that|them|the \w+))? back\b/giu;
+
 const NOTHING: ReadonlySet<string> = new Set();
 const FLAG = stem('flag');
 /** stem -> the stem of the first word of its synonym line. */
@@ -162,7 +165,7 @@ function readTerms(text: string, ignore: ReadonlySet<string>): Terms {
   const weights = new Map<string, number>();
   const add = (t: string, w: number) => weights.set(t, (weights.get(t) ?? 0) + w);
   const concepts = new Set<number>();
-  for (const token of tokenize(text)) {
+  for (const token of tokenize(text.replace(ROLLED_BACK, 'rollback'))) {
     // A bare number names no topic ("20" in a bug report, "7" in a rule): identifiers keep theirs.
     if (/^\d+$/.test(token)) continue;
     if (NOT_A_TOPIC.has(token) || ignore.has(token)) continue;

@@ -397,3 +397,11 @@ describe('what a bug report shows rather than names', () => {
     assert.match(built.context, /integer cents/);
   });
 });
+
+test('a revert meets a rule that says "rolled back"', () => {
+  const exit = learning('convention', 'Exit code 3 means the deploy was rolled back', 'Stated by the user: "Exit codes are part of the contract: 0 success, 1 any other error, 2 usage error, 3 means the deploy was rolled back."');
+  assert.ok(termsOf('the canary reverted').weights.has('rollback'));
+  assert.ok(termsOf('we roll it back by hand').weights.has('rollback'));
+  const built = assemblePush('shipctl', 'Our Jenkins stage cannot tell a canary revert apart from a typo in the command line: both fail the same way.', [exit, ...rules]);
+  assert.match(built.context, /rolled back/);
+});

@@ -82,6 +82,7 @@ export const SYNONYMS: readonly (readonly string[])[] = [
   ['discount', 'coupon', 'voucher', 'promo'],
   ['refund', 'chargeback'],
   ['retry', 'reattempt'],
+  ['rollback', 'revert', 'reverted', 'reverting', 'reverts'],
   ['slow', 'sluggish', 'laggy'],
 ];
 
