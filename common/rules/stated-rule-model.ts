@@ -4,10 +4,10 @@
  * placeholders, word 1–3-grams over its closed-class frame (stated-rule-shape.ts: only function words kept, every
  * content word a placeholder, and a variant that keeps a content word's last two letters), how it ends, its length,
  * and which of 25 marker families of stated-rule-markers.ts it carries (weighed at a quarter). The raw text's words
- * and n-grams are not features since 2026-11-29: they learned the topics of the dev files' projects (FEATURE_WEIGHTS). Not the agent's turn before it: replies to the agent are read by the markers (stated-rule-context.ts).
+ * and n-grams are not features since 2026-11-28: they learned the topics of the dev files' projects (FEATURE_WEIGHTS). Not the agent's turn before it: replies to the agent are read by the markers (stated-rule-context.ts).
  * Fitted at build time on the dev splits of bench/stated-rules (bench/stated-rules/train.ts, deterministic) and
  * stored as int16-quantized weights in stated-rule-model-weights.ts (generated, 2^15 weights); pure TypeScript,
- * no I/O, about 0.3 ms per prompt (0.1–0.2 ms before the frame features of 2026-11-29).
+ * no I/O, about 0.3 ms per prompt (0.1–0.2 ms before the frame features of 2026-11-28).
  *
  * Why character n-grams: the markers are word lists per language and overfit the sentences they were tuned
  * on; the n-grams carry the same cues (a habitual verb ending, "-ed" of a story, "ください", "?" at the end)
@@ -90,7 +90,7 @@ export interface FeatureWeights {
   first: number;
 }
 /**
- * Chosen out of fold (bench/stated-rules/train.ts) on 2026-11-29: no n-gram of the raw text — character n-grams over the
+ * Chosen out of fold (bench/stated-rules/train.ts) on 2026-11-28: no n-gram of the raw text — character n-grams over the
  * abstracted text, the closed-class frame and its suffix variant carry the verdict. On the fresh dev files (dev-extra3 … 6)
  * the detector went from precision / recall 0.947 / 0.834 (raw n-grams) to 0.961 / 0.846 with 5-fold out-of-fold
  * readings, and from 0.953 / 0.797 to 0.950 / 0.834 with a file per fold (GROUPED=1, a model that saw none of the file's

@@ -351,7 +351,7 @@ export const VETO_BELOW = 0.5;
  * requests than rules in those forms). Out of fold on the dev files: the standing instructions that were requests read 0.00
  * and 0.03, the rules 0.39 and above; of 28 team habits with a lasting norm the markers took, 27 were rules (3 of them read
  * 0.39–0.46) and one a symptom (0.30: "Our nightly backup always finishes right when the traffic peak starts").
- * 0.05 since 2026-11-29 (0.1 before): the model over the sentence's frame (stated-rule-model.ts) reads standing
+ * 0.05 since 2026-11-28 (0.1 before): the model over the sentence's frame (stated-rule-model.ts) reads standing
  * instructions lower still ("Always add a regression test for every bug fix." 0.07); out of fold on every dev file 0.05 and
  * 0.03 read the same as 0.1.
  */
