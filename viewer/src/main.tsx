@@ -110,19 +110,28 @@ function App() {
     );
   }, []);
 
-  // A sign-in that ends (single sign-on sessions expire): back to the sign-in page when it does.
+  // A sign-in that ends (single sign-on sessions expire): back to the sign-in page when it does. When the server still
+  // takes the session at the browser's expiry (its clock behind the browser's), ask again half a second later: the same
+  // expiresAt would otherwise never set the timer again, and the page would stay signed in on a session that ended.
+  const [checks, setChecks] = useState(0);
   useEffect(() => {
     if (!me?.expiresAt) return;
     const ms = Date.parse(me.expiresAt) - Date.now();
     const timer = setTimeout(() => {
-      call<Me>('GET', '/ui/session').then(setMe, () => {
-        setSession(null);
-        setNotice('Your sign-in has ended; sign in again.');
-        setMe(null);
-      });
+      call<Me>('GET', '/ui/session').then(
+        (m) => {
+          setMe(m);
+          setChecks((n) => n + 1);
+        },
+        () => {
+          setSession(null);
+          setNotice('Your sign-in has ended; sign in again.');
+          setMe(null);
+        },
+      );
     }, Math.max(0, ms) + 500);
     return () => clearTimeout(timer);
-  }, [me?.expiresAt]);
+  }, [me?.expiresAt, checks]);
 
   if (me === undefined) return <main id="main" class="boot"><p>Loading memflow…</p></main>;
   if (me === null)
