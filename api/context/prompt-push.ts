@@ -169,6 +169,9 @@ export function fittedLine(c: PushCandidate, tokensLeft: number): { line: string
   return undefined;
 }
 
+/** How far a lone candidate is ahead of the next one, as its reason says it. */
+const standsOut = (score: number, runnerUp: number) => (runnerUp > 0 ? `${(score / runnerUp).toFixed(1)}× the next candidate` : 'no other candidate shares its words');
+
 /** The kind of a candidate that is a person's earlier prompt. */
 const SAID = 'said';
 const textOf = (c: PushCandidate) => (c.kind === SAID ? c.body : `${c.title}\n${c.body}`);
@@ -213,8 +216,11 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
   const learned = docs.filter((d) => d.item.kind !== SAID);
   const scored = scoreCandidates(text, learned, ignore);
   const best = scored[0]?.score ?? 0;
+  // Each learning's verdict at the gate, once (the amendment checks below ask it of every pair).
+  const gated = new Map(scored.map((s) => [s, gateRefusal(s, best)]));
   // Nothing passes: one candidate that stands out from the rest may (GATE.LONE_*).
-  const lone = scored.every((s) => gateRefusal(s, best) !== undefined) ? loneCandidate(scored) : undefined;
+  const lone = [...gated.values()].every((r) => r !== undefined) ? loneCandidate(scored) : undefined;
+  if (lone) gated.set(lone.lone, undefined);
   const saidVerdict = new Map<PushCandidate, string | undefined>();
   if (learned.length < docs.length) {
     const all = scoreCandidates(text, docs, ignore);
@@ -232,8 +238,7 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
   const header = HEADER(projectName);
   let used = countTokens(header);
   const typeOf = (c: PushCandidate) => (c.kind === SAID ? ('observation' as const) : ('learning' as const));
-  // Each candidate's verdict, once (the amendment checks below ask it of every pair).
-  const verdicts = new Map(scored.map((s) => [s, s.item.kind === SAID ? saidVerdict.get(s.item) : lone !== undefined && s === lone.lone ? undefined : gateRefusal(s, best)]));
+  const verdicts = new Map(scored.map((s) => [s, s.item.kind === SAID ? saidVerdict.get(s.item) : gated.get(s)]));
   const refusalOf = (s: Scored<PushCandidate>) => verdicts.get(s);
   const ruleLike = (c: PushCandidate) => RULE_KINDS.includes(c.kind) || c.kind === SAID;
   // The one quote that will be shown (the best that passes): only it may hide a rule, so a rule is
@@ -292,8 +297,8 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
       const amended = riding.get(s);
       const reason = amended
         ? `${c.kind}, changes the rule of ${day(amended.item.at)} that bears on this prompt (score ${amended.score.toFixed(2)}); its own score ${s.score.toFixed(2)}`
-        : lone !== undefined && s === lone.lone
-          ? `${c.kind}, score ${s.score.toFixed(2)}: nothing reached the gate and it stands out (${lone.runnerUp > 0 ? `${(s.score / lone.runnerUp).toFixed(1)}× the next candidate` : 'no other candidate shares its words'}); shares with the prompt: ${s.shared.slice(0, 5).join(', ')}`
+        : s === lone?.lone
+          ? `${c.kind}, score ${s.score.toFixed(2)}: nothing reached the gate and it stands out (${standsOut(s.score, lone.runnerUp)}); shares with the prompt: ${s.shared.slice(0, 5).join(', ')}`
           : `${c.kind === SAID ? 'said by a person in an earlier session' : c.kind}, score ${s.score.toFixed(2)}; shares with the prompt: ${s.shared.slice(0, 5).join(', ')}`;
       chosen.push({ c, line: fitted.line, score: s.score, reason });
     }
