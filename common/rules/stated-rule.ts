@@ -401,6 +401,17 @@ export function assentChoice(text: string): boolean {
 }
 
 /**
+ * Whether an utterance says enough to be a rule on its own: three words or more (five characters of a script without
+ * spaces). "Sí, así.", "Sì, così.", "Genau so." accept what came before; the model, reading the frame of a short
+ * sentence, took the first two for rules (0.81, 0.92: a decoy conversation's "yes, like that" became a convention
+ * whose whole text was "Sí, así.").
+ */
+export function saysEnough(text: string): boolean {
+  if (/\p{Script=Han}|\p{Script=Hiragana}|\p{Script=Katakana}|\p{Script=Hangul}/u.test(text)) return text.replace(/[\s\p{P}]/gu, '').length >= 5;
+  return (text.match(/[\p{L}\p{N}][\p{L}\p{N}_'’-]*/gu) ?? []).length >= 3;
+}
+
+/**
  * The rules an utterance states: the markers' reading (markerRulesOf), checked by the learned model — it
  * drops what the markers took when it is sure there is no rule, and finds one the markers missed when it
  * is sure there is. The thresholds were chosen on dev-extra3's out-of-fold predictions
@@ -431,7 +442,7 @@ export function statedRulesOf(text: string, previous?: string): RuleVerdict {
   // Nothing around it asks (no question, no request for the task) and the markers read no story, failure, evaluation or musing in
   // it. (It once also had to read rule-like to the markers, ruleLikeness ≥ 0.5; that kept out the rules in words the markers do not
   // know, which the model is here to find: out of fold on dev-extra3 … dev-extra6 recall 0.799 → 0.820, precision 0.945 → 0.944.)
-  if (p < RESCUE_AT || /[?？]/u.test(text) || sentences.some((x) => isTaskClause(x)) || againstRule(text)) return markers;
+  if (p < RESCUE_AT || /[?？]/u.test(text) || sentences.some((x) => isTaskClause(x)) || againstRule(text) || !saysEnough(quote)) return markers;
   // Each sentence reads as a rule on its own: a fact followed by a complaint ("We store X as local time. This will bite us.") is not one.
   if (sentences.length > 1 && sentences.some((s) => ruleProbability(s) < EACH_SENTENCE_AT)) return markers;
   const kind: RuleKind = any(R.decided, quote.toLowerCase()) ? 'decision' : 'convention';

@@ -223,6 +223,12 @@ describe('rules a person states', () => {
     assert.equal(statedRulesOf('sure, go ahead', 'Shall I run the tests again to confirm?').rules.length, 0);
   });
 
+  test('a bare yes to a one-off proposal, in any language, is no rule on its own ("Sí, así." once became a convention)', () => {
+    const proposal = "Propongo `l(order.created_at, format: :short)` con un formato nuevo en es.yml: '3 sep 2026, 16:22' en la zona horaria de la tienda.";
+    for (const yes of ['Sí, así.', 'Sì, così.', 'Genau so.', 'Yes, like that.']) assert.equal(statedRulesOf(yes, proposal).rules.length, 0, yes);
+    assert.ok(statedRulesOf('Dates in the admin are always shown in the shop’s time zone.').rules.length > 0);
+  });
+
   test('a session\'s stated rules become learnings in the person\'s words, and a model\'s paraphrase of the same prompt gives way', () => {
     const stated = statedLearnings([
       { sequence: 1, kind: 'prompt', text: 'We decided retries are capped at 7 — never change that. Add the changelog entry.' },
