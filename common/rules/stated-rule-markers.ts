@@ -101,6 +101,8 @@ export const QUESTION_LEAD = [
 export const HYPOTHETICAL = [
   String.raw`^(?:and |but |so )?(?:if|what if|suppose|supposing|assuming|imagine|in case|hypothetically|maybe|perhaps|or maybe|or perhaps|i wonder|wondering|not sure|i'm not sure|i guess|i think|i feel like|i'd say|probably|might|could we)\b`,
   String.raw`\bif (?:we|you|i) (?:ever |were to |decided|decide|switch|moved?|went)\b`, String.raw`\bwould (?:it|we|that) (?:be|make)\b`, String.raw`\bwe could\b`,
+  // Said to be no plan at all: "ok, just wondering for the investor Q&A. not a plan".
+  String.raw`\b(?:just (?:wondering|curious|asking|thinking out loud)|not a plan|(?:solo|por) curiosidad|só curiosidade|par curiosité|solo curiosità|nur neugierig|gewoon benieuwd|tylko pytam|просто интересно)\b`,
   String.raw`\b(?:in theory|theoretically|en teoría|em teoria|en théorie|in teoria|theoretisch|in theorie|teoretycznie|теоретически)\b`,
   String.raw`^(?:si|y si|quizás|quizá|tal vez|a lo mejor|supongamos|e se|talvez|será que|peut-être|et si|supposons|forse|e se|magari|wenn|falls|vielleicht|angenommen|als|misschien|stel dat|jeśli|może|gdyby|если|может быть|возможно|а что если)\b`,
   'もし', 'かもしれない', 'たぶん', '如果', '假如', '也许', '或许', '만약', '아마',

@@ -184,8 +184,8 @@ function continues(sentence: string): boolean {
   return SUBSTANCE.test(sentence) || /^(?:so|that means|which means|i\.e\.|in other words|concretely|then|otherwise|because|since|that'?s (?:how|why)|also)\b/i.test(lower);
 }
 
-/** A sentence that settles the one before it. */
-const SETTLES = /^(?:that'?s (?:settled|final|decided|the rule|the policy|the plan|the cadence|the process|the standard|the convention|the format|the naming scheme)|(?:it'?s )?decided|settled|final|agreed|done deal|no exceptions|so keep it that way|está decidido|c'est décidé|è deciso|das ist entschieden|dat is besloten|решено|决定了|確定です)[.!]?$/iu;
+/** A sentence that settles the one before it ("That's settled.", "That's a team rule, not a preference."). */
+const SETTLES = /^(?:that'?s (?:settled|final|decided|the rule|the policy|the plan|the cadence|the process|the standard|the convention|the format|the naming scheme)|(?:that'?s|this is) (?:a|an|our) (?:team |house |hard |firm |strict )?(?:rule|policy|convention|standard|requirement)(?:,? not (?:a |just a |an )?(?:preference|suggestion|guideline|nice-to-have|opinion))?|(?:it'?s )?decided|settled|final|agreed|done deal|no exceptions|so keep it that way|está decidido|c'est décidé|è deciso|das ist entschieden|dat is besloten|решено|决定了|確定です)[.!]?$/iu;
 
 /** A clause is a rule when its score reaches this (calibrated on the dev half of bench/stated-rules). */
 export const RULE_THRESHOLD = 2;

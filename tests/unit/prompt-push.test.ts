@@ -229,6 +229,13 @@ describe('rules a person states', () => {
     assert.ok(statedRulesOf('Dates in the admin are always shown in the shop’s time zone.').rules.length > 0);
   });
 
+  test('"ok, just wondering … not a plan" after the agent answered a what-if is no decision; "That\'s a team rule" makes the sentence before it the rule', () => {
+    assert.equal(statedRulesOf('ok, just wondering for the investor Q&A. not a plan', 'Accounts would need platform ids linked, and the store needs platform-specific entitlements.').rules.length, 0);
+    const v = statedRulesOf("Before you commit: commit messages here follow conventional commits, with the scope in parentheses. That's a team rule, not a preference.");
+    assert.equal(v.rules.length, 1);
+    assert.match(v.rules[0]!.quote, /conventional commits.*team rule/);
+  });
+
   test('a session\'s stated rules become learnings in the person\'s words, and a model\'s paraphrase of the same prompt gives way', () => {
     const stated = statedLearnings([
       { sequence: 1, kind: 'prompt', text: 'We decided retries are capped at 7 — never change that. Add the changelog entry.' },
