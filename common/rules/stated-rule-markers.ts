@@ -229,6 +229,9 @@ export const FAILURE = compile([
   // A typo reported, not a rule about typos: "Typo in `deploy --help`: 'enviroment'", "There's a misspelling on the login page".
   String.raw`^(?:(?:there'?s|there is|found|i found|i spotted|spotted|just saw|small|minor) )?(?:an? )?(?:typo|misspelling|spelling (?:error|mistake))s? (?:in|on|at)\b`,
   String.raw`^(?:(?:ein|kleiner|une|petite|un|uma|pequeno|pequeña|een|kleine|небольшая) )?(?:tippfehler|schreibfehler|faute de frappe|coquille|error tipográfico|errata|erro de digitação|errore di battitura|refuso|literówka|опечатка|typfout|tikfout) (?:in|im|in der|dans|en|em|no|na|nel|nella|w|we|в|op)\b`,
+  // Confusion, choking, a mixed state: "clients are confused when they get 415 vs 400", "Excel's import chokes on it",
+  // "die Kommentare sind halb deutsch, halb englisch" (what is wrong now, not how it must be).
+  String.raw`\b(?:(?:are|is|get|gets|got|were|was) confused|confus(?:es|ing) (?:users|clients|people|customers|everyone)|chok(?:es|ed|ing)? on|half \p{L}+,? half|halb \p{L}+,? halb|moitié \p{L}+,? moitié|mitad \p{L}+,? mitad|metà \p{L}+,? metà|metade \p{L}+,? metade|half \p{L}+,? half|pół \p{L}+,? pół|наполовину \p{L}+,? наполовину)\b`,
   // Lost or gone: "bids placed in the last second are lost", "se pierden", "verschwinden", "消えます".
   String.raw`\b(?:get lost|gets lost|go missing|goes missing|disappears?|vanish(?:es)?|se pierden?|se perd(?:em|e)|somem|se perdent|disparaissent|dispara[iî]t|si perdono|si perde|spariscono|scompaiono|verschwinden|verschwindet|gehen verloren|geht verloren|verdwijnen|verdwijnt|gaan verloren|raken kwijt|znikają|znika|giną|теряются|теряется|пропадают|пропадает|исчезают)\b`,
   '消え', '消失', '不见', '사라져', '사라집니다',
