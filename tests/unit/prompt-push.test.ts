@@ -232,6 +232,16 @@ describe('rules a person states', () => {
     assert.ok(statedRulesOf('Dates in the admin are always shown in the shop’s time zone.').rules.length > 0);
   });
 
+  test('a rule told as how it should work, or as a change under a label ("Change:", "Update:"), after the agent described the code', () => {
+    const described = 'Right now matchserver/session.go drops the slot after the first missed heartbeat (3 s) and BotController takes over.';
+    for (const rule of [
+      "Here's how it should work: a disconnected player's slot is held for 90 seconds (ReconnectGrace), no bot takes over during the grace.",
+      'Change: ReconnectGrace is 45 seconds now, and a bot plays the disconnected slot from the first second, it hands control back when the player reconnects.',
+    ]) assert.ok(statedRulesOf(rule, described).rules.length > 0, rule);
+    assert.equal(statedRulesOf('the client reconnects every 30 seconds and drops the match').rules.length, 0);
+    assert.equal(statedRulesOf("Here's how it should look, can you fix the CSS?").rules.length, 0);
+  });
+
   test('"ok, just wondering … not a plan" after the agent answered a what-if is no decision; "That\'s a team rule" makes the sentence before it the rule', () => {
     assert.equal(statedRulesOf('ok, just wondering for the investor Q&A. not a plan', 'Accounts would need platform ids linked, and the store needs platform-specific entitlements.').rules.length, 0);
     const v = statedRulesOf("Before you commit: commit messages here follow conventional commits, with the scope in parentheses. That's a team rule, not a preference.");
