@@ -238,6 +238,7 @@ describe('rules a person states', () => {
       "Here's how it should work: a disconnected player's slot is held for 90 seconds (ReconnectGrace), no bot takes over during the grace.",
       'Change: ReconnectGrace is 45 seconds now, and a bot plays the disconnected slot from the first second, it hands control back when the player reconnects.',
     ]) assert.ok(statedRulesOf(rule, described).rules.length > 0, rule);
+    assert.ok(statedRulesOf('then make it official: branches are feature/MED-<ticket>-<short-desc> or fix/MED-<ticket>-<short-desc>, nothing else.', 'There is no written convention; of the last 40 branches, 22 are feature/MED-nnn.').rules.length > 0);
     assert.equal(statedRulesOf('the client reconnects every 30 seconds and drops the match').rules.length, 0);
     assert.equal(statedRulesOf("Here's how it should look, can you fix the CSS?").rules.length, 0);
   });
