@@ -36,7 +36,7 @@ if (args.errors && /(?:^|:)test/.test(args.errors)) {
   console.error('--errors lists the dev splits only (dev, dev-extra): the test splits are read for figures, never for their items');
   process.exit(2);
 }
-const extraFiles = ['dev-extra.json', 'test-extra.json', 'dev-extra2.json', 'test-extra2.json', 'test-extra3.json', 'dev-extra3.json', 'test-extra4.json', 'dev-extra4.json', 'dev-extra5.json', 'test-extra5.json', 'dev-extra6.json'].map((f) => path.join(path.dirname(args.file), f)).filter((f) => fs.existsSync(f));
+const extraFiles = ['dev-extra.json', 'test-extra.json', 'dev-extra2.json', 'test-extra2.json', 'test-extra3.json', 'dev-extra3.json', 'test-extra4.json', 'dev-extra4.json', 'dev-extra5.json', 'test-extra5.json', 'dev-extra6.json', 'dev-extra7.json'].map((f) => path.join(path.dirname(args.file), f)).filter((f) => fs.existsSync(f));
 const items = [
   ...[args.file, ...extraFiles].flatMap((f) => (JSON.parse(fs.readFileSync(f, 'utf8')) as { items: Item[] }).items),
   // --conversations corpus: every user turn of bench/decisions/corpus's conversations, decisive turns and decoys' genuine rules positive.

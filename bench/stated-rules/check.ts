@@ -15,7 +15,8 @@
  * dev material written after it (reworded where it came near any test item) and committed before the detector was run on it;
  * `dev-extra5.json` (r9xxx), more dev material of the same kind; and `test-extra5.json` (r10xxx: the four-digit
  * ids ran out), a fifth held-out file written and committed before the detector was changed again; `dev-extra6.json`
- * (r11xxx), dev material written after it and committed before the detector was run on it.
+ * (r11xxx), dev material written after it and committed before the detector was run on it; `dev-extra7.json` (r12xxx),
+ * dev material aimed at the faults cross-validation showed on dev-extra3 … 6 (issue 47), committed before the model was fitted on it.
  * Prints the counts; exits 1 on any violation.
  *
  *   /work/main/node_modules/.bin/tsx bench/stated-rules/check.ts [labels.json]
@@ -53,6 +54,7 @@ const EXTRA_FILES = [
   floored('dev-extra5', 'r9', 150, 8),
   floored('test-extra5', 'r10', 200, 8),
   floored('dev-extra6', 'r11', 150, 8),
+  floored('dev-extra7', 'r12', 150, 8),
 ] as const satisfies readonly ExtraFile[];
 const KEYS = new Set(['id', 'split', 'lang', 'text', 'label', 'context', 'rule', 'note']);
 
