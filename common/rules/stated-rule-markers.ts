@@ -232,6 +232,8 @@ export const FAILURE = compile([
   // Confusion, choking, a mixed state: "clients are confused when they get 415 vs 400", "Excel's import chokes on it",
   // "die Kommentare sind halb deutsch, halb englisch" (what is wrong now, not how it must be).
   String.raw`\b(?:(?:are|is|get|gets|got|were|was) confused|confus(?:es|ing) (?:users|clients|people|customers|everyone)|chok(?:es|ed|ing)? on|half \p{L}+,? half|halb \p{L}+,? halb|moitié \p{L}+,? moitié|mitad \p{L}+,? mitad|metà \p{L}+,? metà|metade \p{L}+,? metade|half \p{L}+,? half|pół \p{L}+,? pół|наполовину \p{L}+,? наполовину)\b`,
+  // Shown twice, drawn over each other, marked wrong, signed out again and again: what the screen does now, observed.
+  String.raw`\b(?:(?:appears?|show(?:s|n)? up|shows?|are shown|is shown|listed|stand|stehen|steht|staan|staat|aparecen|aparece|aparecem|apparaissent|appara[iî]t|compaiono|compare) (?:as )?(?:duplicated|duplicate|doubled|twice|doppelt|dubbel|duplicad[oa]s?|en double|doppi[ea]?|dwa razy)|отображаются [^.]{0,30}дважды|overlap(?:s|ping)? on|are marked wrong|is marked wrong|get (?:signed|logged) out every|gets (?:signed|logged) out every|(?:get|gets) saved over each other)\b`,
   // Lost or gone: "bids placed in the last second are lost", "se pierden", "verschwinden", "消えます".
   String.raw`\b(?:get lost|gets lost|go missing|goes missing|disappears?|vanish(?:es)?|se pierden?|se perd(?:em|e)|somem|se perdent|disparaissent|dispara[iî]t|si perdono|si perde|spariscono|scompaiono|verschwinden|verschwindet|gehen verloren|geht verloren|verdwijnen|verdwijnt|gaan verloren|raken kwijt|znikają|znika|giną|теряются|теряется|пропадают|пропадает|исчезают)\b`,
   '消え', '消失', '不见', '사라져', '사라집니다',

@@ -160,7 +160,7 @@ describe('rules a person states', () => {
     for (const rule of ['We always run the linter before committing.', 'Prices are stored in integer cents — never use floats for money.', 'From now on, migrations go in db/migrations.', 'Amendment after the audit: maintenance only counts when announced 24 h ahead.']) {
       assert.ok(statedRulesOf(rule).rules.length > 0, `a rule: ${rule}`);
     }
-    for (const other of ['clients are confused when they get 415 vs 400 from POST /imports', 'Kurze Sache: in src/net/wifi.rs sind die Kommentare halb deutsch, halb englisch.', "The admin export has birth dates like [1987,3,14] instead of 1987-03-14. Finance's Excel import chokes on it."]) {
+    for (const other of ['Sunday bookings appear duplicated in the calendar.', 'Buchungen vom Sonntag stehen doppelt im Kalender.', 'Les réservations du dimanche apparaissent en double dans le calendrier.', 'Admins get signed out every few minutes on Safari.', 'clients are confused when they get 415 vs 400 from POST /imports', 'Kurze Sache: in src/net/wifi.rs sind die Kommentare halb deutsch, halb englisch.', "The admin export has birth dates like [1987,3,14] instead of 1987-03-14. Finance's Excel import chokes on it."]) {
       assert.equal(statedRulesOf(other).rules.length, 0, `a symptom, not a rule: ${other}`);
     }
     for (const other of ['List the test modules in this repo.', 'please make sure this function never logs the token', 'Are we sure we are always unwrapping the function?', 'it never returns when the socket closes', 'Or maybe a more state-machine-like parser…?', 'if we decided to use sqlite, would the migrations still work?', 'thanks']) {
