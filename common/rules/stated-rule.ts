@@ -388,6 +388,9 @@ const EACH_SENTENCE_AT = 0.5;
 /** What a word of assent opens that settles nothing: thanks, "got it", "go ahead", "approved, merge it". */
 const ACKNOWLEDGED = /(?:^|[\s,.!])(?:good to know|no action|noted|thanks|thank you|thx|cheers|merci|gracias|danke|grazie|obrigad[oa]|valeu|bedankt|dank je|dzięki|спасибо|got it|understood|all clear|makes sense|tutto chiaro|entendido|compris|verstanden|begrepen|rozumiem|понял|go ahead|do it|ship it|merge it|push it|approved|lgtm|ありがとう|了解|谢谢|多谢|明白|감사|고마워|알겠)(?![\p{L}])/iu;
 
+/** Scripts written without spaces between words (Chinese, Japanese, Korean): their length is counted in characters. */
+const NO_SPACES = /\p{Script=Han}|\p{Script=Hiragana}|\p{Script=Katakana}|\p{Script=Hangul}/u;
+
 /**
  * A choice told after a word of assent ("Alright, the audio guide is offline-first, downloads per museum.", "Ладно, оставляем
  * движок на Rust."): the words after it state something — not a question, not a task, not thanks or a go-ahead, nothing the
@@ -397,7 +400,7 @@ export function assentChoice(text: string): boolean {
   const rest = afterAssent(text);
   if (!rest || text.trim().length > 200 || sentencesOf(text).length > 2) return false;
   if (/[?？]/u.test(text) || sentencesOf(rest).some(asksInSentence) || againstRule(rest) || ACKNOWLEDGED.test(rest)) return false;
-  return /\p{Script=Han}|\p{Script=Hiragana}|\p{Script=Katakana}|\p{Script=Hangul}/u.test(rest) ? rest.length >= 5 : rest.split(/\s+/u).length >= 3;
+  return NO_SPACES.test(rest) ? rest.length >= 5 : rest.split(/\s+/u).length >= 3;
 }
 
 /**
@@ -407,7 +410,7 @@ export function assentChoice(text: string): boolean {
  * whose whole text was "Sí, así.").
  */
 export function saysEnough(text: string): boolean {
-  if (/\p{Script=Han}|\p{Script=Hiragana}|\p{Script=Katakana}|\p{Script=Hangul}/u.test(text)) return text.replace(/[\s\p{P}]/gu, '').length >= 5;
+  if (NO_SPACES.test(text)) return text.replace(/[\s\p{P}]/gu, '').length >= 5;
   return (text.match(/[\p{L}\p{N}][\p{L}\p{N}_'’-]*/gu) ?? []).length >= 3;
 }
 
