@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { defaultRelayPort } from '../../cli/relay/relay-port.js';
-import { relayHealth } from '../../cli/relay/lifecycle.js';
+import { relayHealth, type RelayHealth } from '../../cli/relay/lifecycle.js';
 import { waitUntil } from '../../infra/wait-until.js';
 import { BIN, closedPort, fakeServer, repoRoot, runCli, tempDir } from '../fixtures/cli-run.js';
 
@@ -100,18 +100,29 @@ test('two users with relays at once: each hook reaches its own user\'s relay, no
     // A closed port refuses at once; a short timeout read a busy event loop (load 15, first run on a
     // machine) as a port taken by something else.
     if (await relayHealth(defaultRelayPort(uidB), 10_000)) assert.fail(`port ${defaultRelayPort(uidB)} is taken before the test`);
+    const relayErr: Record<string, string> = { A: '', B: '' };
     for (const u of users) {
-      const relay = spawn(process.execPath, [BIN, 'relay', 'run'], { cwd: u.home, env: envOf(u), uid: u.uid, gid: u.uid, stdio: 'ignore' });
+      const relay = spawn(process.execPath, [BIN, 'relay', 'run'], { cwd: u.home, env: envOf(u), uid: u.uid, gid: u.uid, stdio: ['ignore', 'ignore', 'pipe'] });
+      relay.stderr!.on('data', (d: Buffer) => (relayErr[u.name] += d.toString()));
+      relay.on('exit', (code, signal) => (relayErr[u.name] += `\n[relay ${u.name} exited: ${code ?? signal}]`));
       children.push(relay);
     }
     const ports = { A: portA, B: defaultRelayPort(uidB) };
     // A relay that does not answer in time reads as "foreign": on a loaded machine (load 25-28 on two
     // cores) 300-500 ms were too short for a relay starting beside the tier's other processes.
     const answerMs = 10_000;
-    await waitUntil(async () => (await Promise.all(Object.values(ports).map((p) => relayHealth(p, answerMs)))).every((h) => h && h !== 'foreign'), { what: 'both relays', timeoutMs: 90_000, attemptTimeoutMs: answerMs + 1000 });
-    const health = { A: await relayHealth(ports.A, answerMs), B: await relayHealth(ports.B, answerMs) };
-    assert.equal((health.A as { uid?: number }).uid, 0);
-    assert.equal((health.B as { uid?: number }).uid, uidB);
+    // The answers that ended the wait are the ones read: a second round of /health on a loaded
+    // machine (CI, 2026-11-28) once found no answer and read the uid of nothing.
+    const health: Record<'A' | 'B', RelayHealth | 'foreign' | undefined> = { A: undefined, B: undefined };
+    await waitUntil(
+      async () => {
+        [health.A, health.B] = await Promise.all([relayHealth(ports.A, answerMs), relayHealth(ports.B, answerMs)]);
+        return [health.A, health.B].every((h) => h && h !== 'foreign');
+      },
+      { what: 'both relays', timeoutMs: 90_000, attemptTimeoutMs: answerMs + 1000 },
+    );
+    assert.equal((health.A as RelayHealth).uid, 0, relayErr.A);
+    assert.equal((health.B as RelayHealth).uid, uidB, relayErr.B);
 
     // Hooks of both users at once, each through memflow-hook as that user.
     const sends = users.flatMap((u) =>
