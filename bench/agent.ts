@@ -34,6 +34,7 @@ import { AGENT_CLIS } from '../infra/agent-clis.js';
 import { ClaudeHarness } from '../tests/helpers/claude-cli.js';
 import { ScriptedClaude, type Step } from '../tests/helpers/scripted-claude.js';
 import { cpuSecondsOf, loadAverage } from './proc-cpu.js';
+import { benchRules, benchTask } from './agent-rules.js';
 import { percentile, printColumns, startBenchServices } from './lib.js';
 
 type Condition = 'direct' | 'rtt50' | 'refused' | 'hanging';
@@ -90,6 +91,28 @@ function timingWrapper(dir: string, realPath: string, log: string): void {
     path.join(dir, 'memflow-hook'),
     `#!/usr/bin/env bash\nTIMEFORMAT="$1 %R %U %S"\n{ time '${real}' "$@" 2>/dev/null; } 2>>'${log}'\n`,
     { mode: 0o755 },
+  );
+}
+
+const pushNotes: string[] = [];
+
+/**
+ * --rules: n rules stated in the memflow repository's project (`memflow remember --kind decision`), then
+ * what one task prompt is pushed (GET /v1/context?for=prompt), to show the push has work to do.
+ */
+async function stateRules(h: ClaudeHarness, n: number, condition: Condition, apiUrl: string, key: string): Promise<void> {
+  const t0 = Date.now();
+  let project = '';
+  for (const [i, rule] of benchRules(n).entries()) {
+    const r = await h.memflow(['remember', '--kind', 'decision', '--json', rule]);
+    if (r.code !== 0) throw new Error(`memflow remember (rule ${i + 1} of ${n}) failed: ${r.stderr}`);
+    project = (JSON.parse(r.stdout) as { project: string }).project;
+  }
+  const q = new URLSearchParams({ for: 'prompt', q: benchTask(0, n), project, channel: 'api' });
+  const res = await fetch(`${apiUrl}/v1/context?${q}`, { headers: { authorization: `Bearer ${key}` } });
+  const pushed = res.ok ? ((await res.json()) as { items: unknown[]; tokens: number }) : undefined;
+  pushNotes.push(
+    `${condition}: ${n} rules stated in ${((Date.now() - t0) / 1000).toFixed(0)} s; a task prompt is pushed ${pushed ? `${pushed.items.length} item(s), ${pushed.tokens} tokens` : `(not read: HTTP ${res.status})`}`,
   );
 }
 
@@ -167,8 +190,14 @@ async function main(): Promise<void> {
     .option('--conditions <list>', 'direct,rtt50,refused,hanging', 'direct,rtt50,refused,hanging')
     .option('--mcp-sessions <n>', "extra --debug sessions to read the MCP connection time and each hook's wait from (30 for a p95)", '3')
     .option('--tool <bash|read>', 'the tool calls: Bash commands, or Reads of new files (each a first touch: the file push is asked)', 'bash')
+    .option('--rules <n>', 'rules stated in the project before the sessions, and prompts that meet them (0: none; the push then has nothing to score)', '0')
     .parse();
-  const o = program.opts<{ rounds: string; calls: string; conditions: string; mcpSessions: string; tool: string }>();
+  const o = program.opts<{ rounds: string; calls: string; conditions: string; mcpSessions: string; tool: string; rules: string }>();
+  const ruleCount = Number(o.rules);
+  if (!Number.isInteger(ruleCount) || ruleCount < 0) throw new Error(`--rules is a whole number, not ${o.rules}`);
+  /** A session's prompt: its label, and with --rules a task that meets one of the rules. */
+  let tasks = 0;
+  const promptOf = (label: string) => (ruleCount ? `${label}: ${benchTask(tasks++, ruleCount)}` : label);
   if (o.tool !== 'bash' && o.tool !== 'read') throw new Error(`--tool is bash or read, not ${o.tool}`);
   const tool = o.tool as Tool;
   const rounds = Number(o.rounds);
@@ -195,10 +224,11 @@ async function main(): Promise<void> {
       const inst = await mem.memflow(['install', ...(condition === 'direct' || condition === 'rtt50' ? [] : ['--offline'])]);
       if (inst.code !== 0) throw new Error(`memflow install failed: ${inst.stderr}`);
       const relayPid = (JSON.parse((await mem.memflow(['relay', 'status', '--json'])).stdout) as { pid: number }).pid;
+      if (ruleCount && (condition === 'direct' || condition === 'rtt50')) await stateRules(mem, ruleCount, condition, api.url, tenant.key);
 
       const samples: Sample[] = [];
       const one = async (h: ClaudeHarness, variant: Sample['variant'], n: number) => {
-        const prompt = `bench ${condition} ${variant} ${n} ${samples.length}`;
+        const prompt = promptOf(`bench ${condition} ${variant} ${n} ${samples.length}`);
         model.add({ prompt, steps: steps(n, `done ${samples.length}`, tool, h.repo) });
         const hooksBefore = fs.existsSync(hookLog) ? fs.readFileSync(hookLog, 'utf8').split('\n').filter(Boolean).length : 0;
         const relayBefore = cpuSecondsOf(relayPid) ?? 0;
@@ -238,7 +268,7 @@ async function main(): Promise<void> {
       const hookWaits: Record<string, number[]> = {};
       for (let i = 0; i < Number(o.mcpSessions); i++) {
         for (const [h, variant] of [[none, 'none'], [mem, 'memflow']] as const) {
-          const prompt = `bench debug ${condition} ${variant} ${i}`;
+          const prompt = promptOf(`bench debug ${condition} ${variant} ${i}`);
           model.add({ prompt, steps: steps(1, 'ok', tool, h.repo) });
           const debugDir = path.join(h.home, '.claude', 'debug');
           fs.rmSync(debugDir, { recursive: true, force: true });
@@ -285,7 +315,8 @@ async function main(): Promise<void> {
     await stop();
   }
   const header = ['0 calls: none / memflow (ms)', `${calls} calls: none / memflow (ms)`, 'added per session (ms)', 'added per tool call (ms)', 'CPU per event (ms)', 'SessionStart hook p50 / p95 (ms, n)', 'first SessionStart after install (ms)', 'MCP connected in (ms, n)'];
-  console.log(`\nbench:agent — Claude Code ${AGENT_CLIS.claude.version}, ${rounds} sessions of each kind per variant, ${calls} ${tool === "read" ? "Reads of new files" : "Bash calls"} in the long ones, medians; ${os.cpus().length} cores`);
+  console.log(`\nbench:agent — Claude Code ${AGENT_CLIS.claude.version}, ${rounds} sessions of each kind per variant, ${calls} ${tool === "read" ? "Reads of new files" : "Bash calls"} in the long ones, medians; ${os.cpus().length} cores${ruleCount ? `; ${ruleCount} rules stated in the project, each prompt meets one` : ''}`);
+  for (const l of pushNotes) console.log(`  ${l}`);
   for (const l of loads) console.log(`  ${l}`);
   // One row per condition: print transposed (conditions as columns) for readability.
   printColumns(

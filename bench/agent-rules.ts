@@ -1,0 +1,68 @@
+/**
+ * bench:agent's `--rules <n>`: a project that holds n stated rules, and task prompts that meet them, so
+ * that the prompt's push (api/context/prompt-push.ts) does its real work in the measured sessions: it reads
+ * and scores every rule of the project and pushes the one a prompt names (with an empty project, or with
+ * prompts that name nothing, the push answers at once and the hook's wait says nothing about it).
+ *
+ * The rules are made from topics and rule shapes (n distinct texts, each with an identifier of its own),
+ * stated with `memflow remember --kind decision` as a person would. Prompt i reports a bug about topic
+ * i mod n in the words of its rule's shape, so a memflow session is pushed one rule or a few.
+ */
+
+const TOPICS = [
+  'payout', 'invoice', 'refund', 'webhook', 'upload', 'report', 'export', 'coupon', 'inventory', 'shipment',
+  'notification', 'audit', 'backup', 'migration', 'search', 'cache', 'queue', 'login', 'billing', 'ticket',
+];
+
+interface Shape {
+  rule(topic: string, id: string): string;
+  prompt(topic: string, id: string): string;
+}
+
+const SHAPES: Shape[] = [
+  {
+    rule: (t, id) => `We decided ${t} retries are capped at 7 attempts (${id}_MAX_ATTEMPTS); never raise the cap, back off instead.`,
+    prompt: (t, id) => `The ${t} worker keeps retrying for ages when the partner is down; can we bump ${id}_MAX_ATTEMPTS to 20?`,
+  },
+  {
+    rule: (t, id) => `${cap(t)} amounts are stored as integer cents in ${id}_amount_cents, never as floats.`,
+    prompt: (t, id) => `The ${t} totals show 19.989999999 EUR in the admin and ${id}_amount_cents looks off by a cent.`,
+  },
+  {
+    rule: (t, id) => `${cap(t)} timestamps are stored in UTC (${id}_at) and converted to the user's time zone only when shown.`,
+    prompt: (t, id) => `The ${t} list shows times one hour early since the pods moved regions; ${id}_at looks wrong.`,
+  },
+  {
+    rule: (t, id) => `Every change to ${t} data writes an audit row through ${id}_audit(); never update the table directly.`,
+    prompt: (t, id) => `Support wants to fix a wrong ${t} row by hand in SQL; ${id}_audit() is slow, can we skip it?`,
+  },
+  {
+    rule: (t, id) => `${cap(t)} jobs run idempotently keyed by ${id}_key, so a retried job never runs twice.`,
+    prompt: (t, id) => `Some ${t} jobs ran twice after the deploy last night; the ${id}_key values look duplicated.`,
+  },
+];
+
+const cap = (s: string) => s[0]!.toUpperCase() + s.slice(1);
+
+function pair(i: number): { topic: string; id: string; shape: Shape } {
+  const topic = TOPICS[i % TOPICS.length]!;
+  const round = Math.floor(i / TOPICS.length);
+  const shape = SHAPES[round % SHAPES.length]!;
+  // Beyond 100 rules the same topic and shape come back with another identifier.
+  const id = `${topic.toUpperCase()}${round >= SHAPES.length ? `_${Math.floor(round / SHAPES.length) + 1}` : ''}`;
+  return { topic, id, shape };
+}
+
+/** The n rules a person states (distinct texts). */
+export function benchRules(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => {
+    const { topic, id, shape } = pair(i);
+    return shape.rule(topic, id);
+  });
+}
+
+/** The task prompt of session k when the project holds n rules (it names rule k mod n's topic). */
+export function benchTask(k: number, n: number): string {
+  const { topic, id, shape } = pair(k % n);
+  return shape.prompt(topic, id);
+}
