@@ -71,6 +71,10 @@ const decoys = JSON.parse(fs.readFileSync(path.join(dir, 'decoys.json'), 'utf8')
 const hardFile = path.join(dir, 'dev-hard.json');
 const hard = fs.existsSync(hardFile) ? (JSON.parse(fs.readFileSync(hardFile, 'utf8')) as { tasks: Task[] }).tasks : [];
 const tasks = [...decisions.tasks, ...hard].filter((t) => args.split === 'all' || t.split === args.split);
+/** The author's grading of decisions.json's tasks (difficulty.json, from the README's table): hard, moderate, easy. */
+const gradeFile = path.join(dir, 'difficulty.json');
+const grades = fs.existsSync(gradeFile) ? (JSON.parse(fs.readFileSync(gradeFile, 'utf8')) as Record<string, unknown>) : {};
+const gradeOf = (id: string) => (['hard', 'moderate', 'easy'] as const).find((g) => Array.isArray(grades[g]) && (grades[g] as string[]).includes(id));
 
 const services = await startBenchServices('decisions');
 const { url } = services.api;
@@ -182,6 +186,12 @@ try {
       return `${a.filter((j) => j.reached && !j.stale).length}/${a.length}`;
     }),
   ]);
+  for (const g of ['hard', 'moderate', 'easy'] as const) {
+    rows.push([`  reached, ${g} (the README's grading)`, splits.map((s) => {
+      const xs = of(s).filter((j) => gradeOf(j.task.id) === g);
+      return xs.length ? `${xs.filter((j) => j.reached).length}/${xs.length}` : '-';
+    })]);
+  }
   rows.push(['stale rule pushed', splits.map((s) => String(of(s).filter((j) => j.stale).length))]);
   rows.push(['tokens pushed per task, mean / max (goal ≤ 600)', splits.map((s) => `${(of(s).reduce((a, j) => a + j.tokens, 0) / Math.max(1, of(s).length)).toFixed(0)} / ${Math.max(0, ...of(s).map((j) => j.tokens))}`)]);
   rows.push(['missed: the rule in force never stored', splits.map((s) => String(of(s).filter((j) => !j.reached && !j.stored).length))]);
