@@ -73,6 +73,7 @@ export const ROUTE_RULES: Readonly<Record<string, AccessRule>> = {
   'DELETE /mcp': read('none'),
   'GET /v1/search': read('named'),
   'GET /v1/context': read('named'),
+  'GET /v1/context/files': read('named'),
   'GET /v1/memories/:id': read('memory'),
   'POST /v1/memories::batchGet': read('memories'),
   'GET /v1/learnings': read('named'),

@@ -18,6 +18,8 @@ export const apiPaths = {
   hook: (event: string) => `/v1/hooks/${enc(event)}`,
   /** GET: the start context (or, with `for: 'prompt'`, a prompt's push). */
   context: (params: Q) => `/v1/context${query(params)}`,
+  /** GET: the names any file with memory holds (the relay answers a file touch without asking when none does). */
+  contextFiles: (params: Q) => `/v1/context/files${query(params)}`,
   /** POST: what a staleness check of context items found. */
   staleness: () => '/v1/learnings/staleness',
   /** POST: a hook client's capture ledger of one session. */

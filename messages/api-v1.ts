@@ -265,6 +265,13 @@ export type MemoryRecord = z.output<typeof memoryRecord>;
 export const batchGetAnswer = z.object({ items: z.array(memoryRecord), notFound: z.array(z.string()), ambiguous: z.array(z.string()).optional() });
 
 /** GET /v1/context: the start context, the items a client with the working tree can check, what was withheld. */
+/**
+ * GET /v1/context/files: lower-case names (file names, and the words of the project's learnings that hold a
+ * path or a file name) such that a file none of them contains has no memory to push (common/rules/file-names.ts).
+ * `complete: false` (a project with very many): the list is empty and every file is to be asked about.
+ */
+export const fileNamesAnswer = z.object({ names: z.array(z.string()), complete: z.boolean() });
+
 export const contextAnswer = z.object({
   context: z.string(),
   tokens: z.number().int(),

@@ -17,6 +17,8 @@ import { installedClaude } from './helpers/claude-stack.js';
 import { uniqueName } from './helpers/env.js';
 import { requestText } from './helpers/scripted-claude.js';
 import { sessionResult } from './helpers/sessions.js';
+import { relayHealth } from '../cli/relay/lifecycle.js';
+import { waitUntil } from '../infra/wait-until.js';
 
 const stack = installedClaude('claude-push', 'payclient');
 const { prisma, temporal, model } = stack;
@@ -101,4 +103,26 @@ test('what was decided about a file reaches the model when it first reads that f
   const receipts = await prisma.contextReceipt.findMany({ where: { tenantId: stack.tenant.tenantId, channel: 'file_touch' }, include: { items: true } });
   assert.equal(receipts.length, 1, 'one receipt for the one push (a file nothing names writes none)');
   assert.equal(receipts[0]!.items.length, 1);
+
+  // The relay read the project's file names behind those answers: in the next session, the file no memory
+  // names is answered without asking the API, and the file the decision names still gets it.
+  const port = Number(stack.h.env.MEMFLOW_RELAY_PORT);
+  const touches = async () => ((await relayHealth(port)) as { fileTouches?: { ruledOut: number; namesRead: number } }).fileTouches!;
+  await waitUntil(async () => (await touches()).namesRead >= 1, { what: "the relay's file names read", timeoutMs: 10_000 });
+  const ruledOut = (await touches()).ruledOut;
+  const again = `Check the two modules once more (${uniqueName('f')}).`;
+  model.add({
+    prompt: again,
+    steps: [
+      { tool: 'Read', input: { file_path: path.join(dir, 'currency.py') } },
+      { tool: 'Read', input: { file_path: path.join(dir, 'retry.py') } },
+      { text: 'Still in order.' },
+    ],
+  });
+  const run2 = await stack.h.headless(again);
+  assert.equal(run2.code, 0, run2.stderr);
+  const shown = model.requestsOf(again).map((r) => requestText(r.body));
+  assert.doesNotMatch(shown[1]!, /decided or learned about/, 'nothing for the file no memory names');
+  assert.match(shown[2]!, /decided or learned about payclient\/retry\.py[^]*capped at 7/, 'a new session gets the decision at its file again');
+  assert.equal((await touches()).ruledOut, ruledOut + 1, 'currency.py was answered by the relay without asking the API');
 });

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { before, describe, test } from 'node:test';
 import { countTokens } from '../common/rules/tokens.js';
+import { fileMayHaveMemory } from '../common/rules/file-names.js';
 import { CORPUS, seedCorpus, type SeededCorpus } from './fixtures/retrieval-corpus.js';
 import { newTenant, uniqueName } from './helpers/env.js';
 import { withTestStack } from './helpers/stack.js';
@@ -187,6 +188,30 @@ describe('GET /v1/context?for=file', () => {
     assert.deepEqual(await forFile('MAX_ATTEMPTS'), [], 'a scope entry that is no path names no file');
     assert.deepEqual(await forFile('billing/rates.json'), [worded.id], 'a path named in the words');
     assert.deepEqual(await forFile('billing/rates.yaml'), []);
+  });
+
+  test("GET /v1/context/files: the names any file with memory holds; a file the relay rules out by them gets nothing from for=file", async () => {
+    const files = (key: string, q: string) => call(key, 'GET', `/v1/context/files${q}`);
+    const res = await files(tenantA.key, `?project=${filesProject}`);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const { names, complete } = res.body as { names: string[]; complete: boolean };
+    assert.equal(complete, true);
+    for (const n of ['retry.py', 'test_retry.py', 'schema.sql', 'billing/rates.json']) assert.ok(names.includes(n), `${n} in ${JSON.stringify(names)}`);
+    assert.ok(!names.some((n) => n.includes(' ')), 'tokens, never phrases');
+    assert.ok(!names.includes('max_attempts'), 'a scope entry that is no path names no file');
+    // Every file for=file pushes something for is one the names keep (the relay asks about it); the others it may answer itself.
+    const asked = ['src/payclient/retry.py', 'payclient/retry.py', 'services/api/src/payclient/retry.py', 'test_retry.py', 'db/schema.sql', 'billing/rates.json', 'billing/rates.yaml', 'db/migrations/0001_init.sql', 'payclient/currency.py', 'Makefile'];
+    for (const file of asked) if ((await forFile(file)).length > 0) assert.ok(fileMayHaveMemory(names, file), file);
+    for (const file of ['billing/rates.yaml', 'payclient/currency.py']) assert.equal(fileMayHaveMemory(names, file), false, file);
+    // The same for the header's project, nothing for another tenant or an unknown project; bad input is a 400, no key a 401.
+    const byHeader = await fetch(`${stack.api.url}/v1/context/files`, { headers: { authorization: `Bearer ${tenantA.key}`, 'x-memflow-project': filesProject } });
+    assert.deepEqual(await byHeader.json(), res.body);
+    assert.deepEqual((await files(tenantB.key, `?project=${filesProject}`)).body, { names: [], complete: true });
+    assert.deepEqual((await files(tenantA.key, `?project=${uniqueName('none')}`)).body, { names: [], complete: true });
+    const missing = await files(tenantA.key, '');
+    assert.equal(missing.status, 400);
+    assert.match(missing.body.error.message, /^project:/);
+    assert.equal((await fetch(`${stack.api.url}/v1/context/files?project=${filesProject}`)).status, 401);
   });
 });
 

@@ -557,6 +557,7 @@ const probes: Record<string, Probe> = {
   'GET /v1/memories/{id}': { admin: false, foreign: () => ({ path: `/v1/memories/${victimData.sessions[0]!.observationIds[0]}` }), expect: 404 },
   'POST /v1/memories:batchGet': { admin: false, foreign: () => ({ path: '/v1/memories:batchGet', body: { ids: [victimData.sessions[0]!.summaryId, victimData.sessions[0]!.learningId] } }), expect: 'no-data' },
   'GET /v1/context': { admin: false, foreign: () => ({ path: `/v1/context?project=${VICTIM_PROJECT}` }), expect: 'no-data' },
+  'GET /v1/context/files': { admin: false, foreign: () => ({ path: `/v1/context/files?project=${VICTIM_PROJECT}` }), expect: 'no-data' },
   'POST /v1/memories': { admin: false, none: 'stores into the caller’s own tenant; it names no resource' },
   'POST /v1/learnings/{id}/correct': { admin: false, foreign: () => ({ path: `/v1/learnings/${victimData.sessions[0]!.learningId}/correct`, body: { text: 'probe', reason: 'probe' } }), expect: 404 },
   'POST /v1/learnings/{id}/forget': { admin: false, foreign: () => ({ path: `/v1/learnings/${victimData.sessions[0]!.learningId}/forget`, body: { reason: 'probe' } }), expect: 404 },

@@ -10,10 +10,10 @@ import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { buildContext, DEFAULT_CONTEXT_TOKENS, MAX_CONTEXT_TOKENS } from './start-context.js';
 import { buildPromptPush, PROMPT_PUSH_TOKENS } from './prompt-push.js';
-import { buildFilePush, FILE_PUSH_TOKENS, MAX_FILE_PATH } from './file-push.js';
+import { buildFilePush, FILE_PUSH_TOKENS, MAX_FILE_PATH, readFileNames } from './file-push.js';
 import { resolveProjectId } from '../search/search-types.js';
 import { randomUUID } from 'node:crypto';
-import { contextAnswer, RECEIPT_CHANNEL } from '../../messages/api-v1.js';
+import { contextAnswer, fileNamesAnswer, RECEIPT_CHANNEL } from '../../messages/api-v1.js';
 import { recordServing, sessionOfAgentId } from './context-receipt.js';
 import { agentParam, agentSessionIdParam, answer, parseOr400, projectOfRequest, projectParam, textParam } from '../validation.js';
 import { documented, projectHeaders } from '../openapi-doc.js';
@@ -49,7 +49,25 @@ export const contextQuery = z.object({
   path: textParam(MAX_FILE_PATH).optional().describe('with for=file: the file, relative to the agent\'s working folder (or absolute)'),
 });
 
+const fileNamesQuery = z.object({ project: projectParam });
+
 export function registerContextRoutes(app: FastifyInstance, deps: ContextRouteDeps): void {
+  // What the relay holds to answer a file touch without asking (common/rules/file-names.ts).
+  const filesDoc = documented({
+    summary: "Names that any file the project's memory is about holds (file names, and the words of its learnings that hold a path): a file none of them contains gets nothing from for=file",
+    tags: ['retrieval'],
+    query: fileNamesQuery,
+    headers: projectHeaders,
+    answers: { 200: fileNamesAnswer },
+  });
+  app.get<{ Querystring: Record<string, string | undefined> }>('/v1/context/files', filesDoc, async (req) => {
+    const { tenantId } = requirePrincipal(req);
+    const query = parseOr400(fileNamesQuery, { ...req.query, project: projectOfRequest(req.query, req.headers['x-memflow-project']) });
+    if (!query.project) throw new HttpError(400, 'invalid_query', 'project: required (or send X-Memflow-Project)');
+    const projectId = await resolveProjectId(deps.pool, tenantId, query.project);
+    return answer(fileNamesAnswer, projectId ? await readFileNames(deps.pool, tenantId, projectId) : { names: [], complete: true });
+  });
+
   const contextDoc = documented({
     summary: "A project's memory within a token budget (tiktoken); each answer writes an injection receipt",
     tags: ['retrieval'],

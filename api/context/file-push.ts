@@ -20,6 +20,7 @@
  */
 import type { PgPool } from '../../common/server/pg.js';
 import { countTokens } from '../../common/rules/tokens.js';
+import { normalizedPath as normalizePath } from '../../common/rules/file-names.js';
 import type { ServedItem } from './start-context.js';
 import { fittedLine, pushedTo, REPLACED_AT, type BuiltPush, type PushCandidate } from './prompt-push.js';
 
@@ -67,10 +68,8 @@ where l.tenant_id = $1 and l.project_id = $2 and l.status = 'active' and cardina
 order by array_position($5::text[], l.kind::text), (l.outcome = 'confirmed') desc, l.strength desc, l.last_stated_at desc
 limit ${MAX_READ}`;
 
-/** A path as the statement compares it: forward slashes, no `./`, no trailing slash. */
-export function normalizedPath(p: string): string {
-  return p.replaceAll('\\', '/').replace(/^(?:\.\/)+/, '').replace(/\/+$/, '').slice(0, MAX_FILE_PATH);
-}
+/** A path as the statement compares it: forward slashes, no `./`, no trailing slash (the relay compares the same way). */
+export const normalizedPath = (p: string): string => normalizePath(p, MAX_FILE_PATH);
 
 /**
  * The keys a file is found by in `path_keys`: the file itself (`=path`: a learning cites it as
@@ -132,6 +131,36 @@ export function assembleFilePush(projectName: string, path: string, candidates: 
       ...served,
     ],
   };
+}
+
+/** Names a project's file list may hold at most; past it the list says it is not complete and the relay asks at every file. */
+export const MAX_FILE_NAMES = 20_000;
+
+/**
+ * What the relay needs to tell, without asking, that no learning is about a file (GET /v1/context/files):
+ * lower-case names such that every learning READ_SQL could find for a file holds the file's own name
+ * (its last path segment) inside one of them. A learning is found by a path key, whose last segment is
+ * then the file's name (equal paths, or one ending with the other after a `/`), or by its words holding the
+ * path whole, so the name is inside one of the words' whitespace-separated tokens; of those, only the
+ * tokens that can hold a file's name with an extension or a folder are listed (a dot between two other
+ * characters, or a slash). A name with neither (`Makefile`) is asked about every time (filesMayHaveMemory).
+ */
+const NAMES_SQL = `
+with l as (
+  select path_keys, left(title || ' ' || body, 20000) as text from learnings
+  where tenant_id = $1 and project_id = $2 and status = 'active' and cardinality(flags) = 0
+)
+select distinct name from (
+  select lower(regexp_replace(substr(k, 2), '^.*/', '')) as name from l, unnest(l.path_keys) k
+  union all
+  select lower(t) from l, regexp_split_to_table(l.text, '[[:space:]]+') t where length(t) <= 300 and t ~ '[^.[:space:]][.][^.[:space:]]|/'
+) n where name <> ''
+limit ${MAX_FILE_NAMES + 1}`;
+
+export async function readFileNames(pool: PgPool, tenantId: string, projectId: string): Promise<{ names: string[]; complete: boolean }> {
+  const { rows } = await pool.query<{ name: string }>({ name: 'file-push-names', text: NAMES_SQL, values: [tenantId, projectId] });
+  const complete = rows.length <= MAX_FILE_NAMES;
+  return { names: complete ? rows.map((r) => r.name) : [], complete };
 }
 
 export async function buildFilePush(pool: PgPool, req: FilePushRequest): Promise<BuiltPush> {

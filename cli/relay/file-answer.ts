@@ -5,7 +5,10 @@
  * its result. The push is read at once (GET /v1/context?for=file, which writes its receipt) within the
  * prompt's hard budget (MEMFLOW_PROMPT_BUDGET_MS); past it, or when api-budget.ts says not to ask,
  * the agent gets `{}` at once. A file already asked about in the session is answered `{}` without
- * asking: the session holds what it was given.
+ * asking: the session holds what it was given. A file no memory of the project can be about is answered
+ * `{}` without asking too: the relay holds, per project, the names every such file's name is in (GET
+ * /v1/context/files, read behind the hook when missing or older than a minute; FileNames below), so
+ * that a Read of a file memflow knows nothing of costs the agent no round trip to the API.
  */
 import path from 'node:path';
 import { fileTouchOutput } from '../../messages/hooks-v1.js';
@@ -13,6 +16,9 @@ import { apiPaths } from '../../clients/api-paths.js';
 import { projectOfHook } from '../capture/ingress.js';
 import { apiBudget } from './api-budget.js';
 import { readContextAnswer, type PromptAnswerDeps } from './prompt-answer.js';
+import { keyFingerprint } from '../capture/deliver.js';
+import { fileMayHaveMemory } from '../../common/rules/file-names.js';
+import type { TargetState } from './delivery-targets.js';
 
 const NOTHING = '{}';
 
@@ -58,6 +64,73 @@ export class FileTouches {
   }
 }
 
+/** How long a project's names are used after they were read: memory written since reaches a file touch at most this late. */
+export const FILE_NAMES_MAX_AGE_MS = 60_000;
+const FILE_NAMES_TIMEOUT_MS = 5_000;
+const MAX_PROJECTS = 200;
+
+/**
+ * Per project (API, key, project): the names GET /v1/context/files answered, and when. `ruledOut` says
+ * whether a file certainly has no memory (then the API is not asked); a project not read yet, read more
+ * than FILE_NAMES_MAX_AGE_MS ago, or whose list is not complete is asked about every file, and read again
+ * behind the answer (one read at a time per project).
+ */
+export class FileNames {
+  private readonly byProject = new Map<string, { names: readonly string[] | undefined; at: number }>();
+  private readonly reading = new Map<string, Promise<void>>();
+  /** Touches answered without asking, and lists read (health, tests). */
+  ruledOut = 0;
+  reads = 0;
+
+  constructor(private readonly maxAgeMs = FILE_NAMES_MAX_AGE_MS) {}
+
+  /** True when no memory of the project can be about `file` (by names read within maxAgeMs); false when unsure. */
+  ruledOutFor(project: string, file: string, now = Date.now()): boolean {
+    const held = this.byProject.get(project);
+    if (!held?.names || now - held.at > this.maxAgeMs || fileMayHaveMemory(held.names, file)) return false;
+    this.ruledOut++;
+    return true;
+  }
+
+  /** Whether the project's names are to be read (never read, too old, or not complete), and none is being read. */
+  due(project: string, now = Date.now()): boolean {
+    const held = this.byProject.get(project);
+    return !this.reading.has(project) && (!held || !held.names || now - held.at > this.maxAgeMs);
+  }
+
+  /** Reads the project's names with `read` (undefined: not read, try again at the next touch), one read at a time. */
+  refresh(project: string, read: () => Promise<{ names: string[]; complete: boolean } | undefined>): Promise<void> {
+    const running = this.reading.get(project);
+    if (running) return running;
+    const at = Date.now();
+    const p = read()
+      .then((answer) => {
+        if (!answer) return;
+        this.reads++;
+        if (this.byProject.size >= MAX_PROJECTS && !this.byProject.has(project)) this.byProject.delete(this.byProject.keys().next().value!);
+        this.byProject.set(project, { names: answer.complete ? answer.names : undefined, at });
+      })
+      .catch(() => undefined)
+      .finally(() => this.reading.delete(project));
+    this.reading.set(project, p);
+    return p;
+  }
+}
+
+/** GET /v1/context/files: the project's names, or undefined when the API did not give them. */
+async function readNames(deps: PromptAnswerDeps, target: TargetState, url: string, headers: Record<string, string>, project: string): Promise<{ names: string[]; complete: boolean } | undefined> {
+  const outcome = await deps.client.request({ method: 'GET', url: `${url}${apiPaths.contextFiles({ project })}`, headers, timeoutMs: FILE_NAMES_TIMEOUT_MS });
+  if (outcome.kind === 'response' || outcome.code === 'ETIMEDOUT') deps.lanes.targets.observeRead(target, outcome.kind === 'response');
+  if (outcome.kind !== 'response' || outcome.status !== 200) return undefined;
+  try {
+    const answer = JSON.parse(outcome.body) as { names?: unknown; complete?: unknown };
+    if (!Array.isArray(answer.names) || typeof answer.complete !== 'boolean') return undefined;
+    return { names: answer.names.filter((n): n is string => typeof n === 'string'), complete: answer.complete };
+  } catch {
+    return undefined;
+  }
+}
+
 export interface FileTouch {
   body: Record<string, unknown>;
   key: string | undefined;
@@ -68,7 +141,7 @@ export interface FileTouch {
 }
 
 /** The hook output PreToolUse answers with (JSON text); `{}` whenever there is nothing, or not in time. */
-export async function fileAnswer(deps: PromptAnswerDeps & { touches: FileTouches }, ev: FileTouch): Promise<string> {
+export async function fileAnswer(deps: PromptAnswerDeps & { touches: FileTouches; names: FileNames }, ev: FileTouch): Promise<string> {
   if (deps.promptBudgetMs <= 0) return NOTHING;
   const file = fileOfToolCall(ev.body);
   const session = typeof ev.body.session_id === 'string' ? ev.body.session_id : undefined;
@@ -82,7 +155,12 @@ export async function fileAnswer(deps: PromptAnswerDeps & { touches: FileTouches
   if (!project) return NOTHING;
   const headers: Record<string, string> = { authorization: `Bearer ${api.key}`, 'user-agent': 'memflow-relay', 'x-memflow-project': project };
   if (projectKey) headers['x-memflow-project-key'] = projectKey;
+  const held = `${ev.url}\0${keyFingerprint(api.key)}\0${project}\0${projectKey ?? ''}`;
+  if (deps.names.ruledOutFor(held, asked)) return NOTHING;
   if (typeof ev.body.tool_use_id === 'string') headers['idempotency-key'] = `file:${ev.body.tool_use_id.slice(0, 150)}`;
   const url = `${ev.url}${apiPaths.context({ for: 'file', path: asked, project, channel: 'file_touch', session })}`;
-  return readContextAnswer(deps, api.target, url, headers, api.budgetMs, fileTouchOutput);
+  const answer = await readContextAnswer(deps, api.target, url, headers, api.budgetMs, fileTouchOutput);
+  // The project's names, read behind the answer (never beside it on the agent's critical path).
+  if (deps.names.due(held)) void deps.names.refresh(held, () => readNames(deps, api.target, ev.url, { authorization: headers.authorization!, 'user-agent': 'memflow-relay', ...(projectKey ? { 'x-memflow-project-key': projectKey } : {}) }, project));
+  return answer;
 }

@@ -22,7 +22,7 @@
  *                       host's own stdout for memflow's answer (text).
  *   POST /mcp           memflow's MCP server (Streamable HTTP, stateless; RelayMcp): the handshake is
  *                       answered here, tool calls go to the API with the caller's key.
- *   GET  /health        { ok, service: "memflow-relay", pid, uid, version, spool }
+ *   GET  /health        { ok, service: "memflow-relay", pid, uid, version, spool, …, fileTouches }
  * The server first, then its hook route (RelayHooks), then its MCP route (RelayMcp).
  */
 import http from 'node:http';
@@ -43,7 +43,7 @@ import { sendJson, bearerKey, header, readBody, sendText } from './request.js';
 import { isHostName } from '../hosts/shared.js';
 import { scopeOfEntry, StartContexts } from './held-context.js';
 import { DEFAULT_PROMPT_BUDGET_MS, promptAnswer, type PromptAnswerDeps } from './prompt-answer.js';
-import { fileAnswer, FileTouches } from './file-answer.js';
+import { fileAnswer, FileNames, FileTouches } from './file-answer.js';
 import { ensureRelayToken, relayTokenFile } from './relay-token.js';
 import { spoolTargetOf } from '../capture/deliver.js';
 import { GIT_EVENTS, mapHook, spoolEntriesOf, type HookHost } from '../capture/ingress.js';
@@ -138,7 +138,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     }
     if (req.method === 'GET' && url.pathname === '/health') {
       void spool.status().then((s) =>
-        sendJson(res, 200, { ok: true, service: RELAY_SERVICE, version: RELAY_VERSION, pid: process.pid, ...(typeof process.getuid === 'function' ? { uid: process.getuid() } : {}), spool: { ...s, ...lanes.stats(), received: hooks.received }, startContexts: { served: contexts.served, fetched: contexts.fetched }, ledger: { clientId: ledger.clientId(), reportsSent: reporter.sent, unreported: reporter.waiting, problem: reporter.lastProblem ?? null }, mcp: { answeredFromCache: mcp.answeredFromCache } }),
+        sendJson(res, 200, { ok: true, service: RELAY_SERVICE, version: RELAY_VERSION, pid: process.pid, ...(typeof process.getuid === 'function' ? { uid: process.getuid() } : {}), spool: { ...s, ...lanes.stats(), received: hooks.received }, startContexts: { served: contexts.served, fetched: contexts.fetched }, ledger: { clientId: ledger.clientId(), reportsSent: reporter.sent, unreported: reporter.waiting, problem: reporter.lastProblem ?? null }, mcp: { answeredFromCache: mcp.answeredFromCache }, fileTouches: { ruledOut: hooks.fileNames.ruledOut, namesRead: hooks.fileNames.reads } }),
       );
       return;
     }
@@ -205,6 +205,8 @@ export class RelayHooks {
 
   /** Files each session touched (the file push is asked once per file and session). */
   private readonly touches = new FileTouches();
+  /** Per project, the names a file with memory holds: a touch of any other file is answered without asking. */
+  readonly fileNames = new FileNames();
 
   constructor(private readonly deps: PromptAnswerDeps & { /** The API when a hook names none. */ defaultUrl: string; /** The relay's token, once made (relay-token.ts). */ relayToken: () => string | undefined }) {}
 
@@ -250,7 +252,7 @@ export class RelayHooks {
     if (event === 'pre-tool-use') {
       // Not kept (PostToolUse carries the call): only answered, with what is known about the file.
       const project = named ? ([named, header(req, 'x-memflow-project-key')] as [string, string | undefined]) : undefined;
-      return reply(await fileAnswer({ ...this.deps, touches: this.touches }, { body: raw, key, url, ...(project ? { project } : {}), projectDir }));
+      return reply(await fileAnswer({ ...this.deps, touches: this.touches, names: this.fileNames }, { body: raw, key, url, ...(project ? { project } : {}), projectDir }));
     }
     if (key) lanes.keys.learn(key);
     this.received++;

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { assembleFilePush, FILE_PUSH_TOKENS, normalizedPath, pathKeysOf } from '../../api/context/file-push.js';
-import { askedPath, fileOfToolCall, FileTouches } from '../../cli/relay/file-answer.js';
+import { askedPath, fileOfToolCall, FileNames, FileTouches } from '../../cli/relay/file-answer.js';
+import { fileMayHaveMemory } from '../../common/rules/file-names.js';
 import { countTokens } from '../../common/rules/tokens.js';
 import { learning } from '../helpers/push-candidate.js';
 
@@ -96,5 +97,51 @@ describe("the relay's part", () => {
     assert.equal(touches.first('s1', 'b.py'), true);
     assert.equal(touches.first('s1', 'c.py'), true, 'past its files cap a session is asked again rather than never');
     assert.equal(touches.first('s1', 'c.py'), true);
+  });
+
+  test("a file is ruled out only when none of the project's names holds its name: unsure paths are asked about", () => {
+    // What GET /v1/context/files answers for learnings citing payclient/retry.py, scoped to db/schema.sql,
+    // and saying "never touch billing/rates.json by hand" (its words' tokens with a dot or a slash).
+    const names = ['retry.py', 'schema.sql', 'billing/rates.json', 'rates.json;', 'x.sql'];
+    for (const file of ['payclient/retry.py', './src/payclient/retry.py', 'RETRY.PY', 'db/schema.sql', 'billing/rates.json', 'src\\billing\\rates.json', 'rates.json'])
+      assert.equal(fileMayHaveMemory(names, file), true, file);
+    for (const file of ['payclient/currency.py', 'billing/rates.yaml', 'docs/readme.md', '/etc/hosts.allow']) assert.equal(fileMayHaveMemory(names, file), false, file);
+    // A name with no extension and no folder, or a path with a space, may sit in words the list does not keep.
+    for (const file of ['Makefile', 'Dockerfile', 'docs/my notes.md', '']) assert.equal(fileMayHaveMemory(names, file), true, JSON.stringify(file));
+    assert.equal(fileMayHaveMemory(names, 'scripts/deploy'), false, 'a folder path is compared by its last name');
+    assert.equal(fileMayHaveMemory(['scripts/deploy'], 'scripts/deploy'), true);
+    assert.equal(fileMayHaveMemory([], 'a.py'), false, 'a project with no memory about any file');
+  });
+
+  test("a project's names are used while fresh and complete, read once at a time, and read again when old", async () => {
+    const names = new FileNames(1000);
+    assert.equal(names.ruledOutFor('p', 'a.py', 0), false, 'nothing read yet: unsure');
+    assert.equal(names.due('p', 0), true);
+    let reads = 0;
+    let release!: () => void;
+    const read = () => {
+      reads++;
+      return new Promise<{ names: string[]; complete: boolean }>((r) => (release = () => r({ names: ['b.py'], complete: true })));
+    };
+    const first = names.refresh('p', read);
+    assert.equal(names.due('p'), false, 'a read is under way');
+    void names.refresh('p', read);
+    assert.equal(reads, 1, 'one read at a time per project');
+    release();
+    await first;
+    const now = Date.now();
+    assert.equal(names.ruledOutFor('p', 'a.py', now), true);
+    assert.equal(names.ruledOutFor('p', 'src/b.py', now), false);
+    assert.equal(names.ruledOutFor('q', 'a.py', now), false, 'another project');
+    assert.equal(names.ruledOutFor('p', 'a.py', now + 2000), false, 'older than its max age: unsure');
+    assert.equal(names.due('p', now + 2000), true);
+    assert.equal(names.ruledOut, 1);
+    await names.refresh('p', async () => ({ names: [], complete: false }));
+    assert.equal(names.ruledOutFor('p', 'a.py'), false, 'a list the API cut is never used to rule out');
+    assert.equal(names.due('p'), true);
+    await names.refresh('r', async () => undefined);
+    assert.equal(names.due('r'), true, 'no answer: asked again at the next touch');
+    await names.refresh('r', () => Promise.reject(new Error('boom')));
+    assert.equal(names.due('r'), true);
   });
 });
