@@ -67,13 +67,15 @@ export class FileTouches {
 /** How long a project's names are used after they were read: memory written since reaches a file touch at most this late. */
 export const FILE_NAMES_MAX_AGE_MS = 60_000;
 const FILE_NAMES_TIMEOUT_MS = 5_000;
-const MAX_PROJECTS = 200;
+/** Projects whose names are held at most (a list older than FILE_NAMES_MAX_AGE_MS is of no use and goes first). */
+const MAX_PROJECTS = 20;
 
 /**
- * Per project (API, key, project): the names GET /v1/context/files answered, and when. `ruledOut` says
+ * Per project (API, key, project): the names GET /v1/context/files answered, and when. `ruledOutFor` says
  * whether a file certainly has no memory (then the API is not asked); a project not read yet, read more
- * than FILE_NAMES_MAX_AGE_MS ago, or whose list is not complete is asked about every file, and read again
- * behind the answer (one read at a time per project).
+ * than FILE_NAMES_MAX_AGE_MS ago, whose list is not complete or whose read failed is asked about every file.
+ * A project's names are read at most once per FILE_NAMES_MAX_AGE_MS, one read at a time, whatever the
+ * answer: an API without the route, or a project with too many names, costs one read a minute, not one a touch.
  */
 export class FileNames {
   private readonly byProject = new Map<string, { names: readonly string[] | undefined; at: number }>();
@@ -92,25 +94,29 @@ export class FileNames {
     return true;
   }
 
-  /** Whether the project's names are to be read (never read, too old, or not complete), and none is being read. */
+  /** Whether the project's names are to be read: never read or read more than maxAgeMs ago, and none being read. */
   due(project: string, now = Date.now()): boolean {
     const held = this.byProject.get(project);
-    return !this.reading.has(project) && (!held || !held.names || now - held.at > this.maxAgeMs);
+    return !this.reading.has(project) && (!held || now - held.at > this.maxAgeMs);
   }
 
-  /** Reads the project's names with `read` (undefined: not read, try again at the next touch), one read at a time. */
+  /** Reads the project's names with `read` (undefined or a failure: none held, read again after maxAgeMs), one read at a time. */
   refresh(project: string, read: () => Promise<{ names: string[]; complete: boolean } | undefined>): Promise<void> {
     const running = this.reading.get(project);
     if (running) return running;
     const at = Date.now();
+    const hold = (names: readonly string[] | undefined) => {
+      for (const [k, v] of this.byProject) if (at - v.at > this.maxAgeMs) this.byProject.delete(k);
+      this.byProject.delete(project);
+      if (this.byProject.size >= MAX_PROJECTS) this.byProject.delete(this.byProject.keys().next().value!);
+      this.byProject.set(project, { names, at });
+    };
     const p = read()
       .then((answer) => {
-        if (!answer) return;
-        this.reads++;
-        if (this.byProject.size >= MAX_PROJECTS && !this.byProject.has(project)) this.byProject.delete(this.byProject.keys().next().value!);
-        this.byProject.set(project, { names: answer.complete ? answer.names : undefined, at });
+        if (answer) this.reads++;
+        hold(answer?.complete ? answer.names : undefined);
       })
-      .catch(() => undefined)
+      .catch(() => hold(undefined))
       .finally(() => this.reading.delete(project));
     this.reading.set(project, p);
     return p;

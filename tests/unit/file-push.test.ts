@@ -138,10 +138,20 @@ describe("the relay's part", () => {
     assert.equal(names.ruledOut, 1);
     await names.refresh('p', async () => ({ names: [], complete: false }));
     assert.equal(names.ruledOutFor('p', 'a.py'), false, 'a list the API cut is never used to rule out');
-    assert.equal(names.due('p'), true);
+    assert.equal(names.due('p'), false, 'nor read again at every touch: once per max age');
+    assert.equal(names.due('p', Date.now() + 2000), true);
     await names.refresh('r', async () => undefined);
-    assert.equal(names.due('r'), true, 'no answer: asked again at the next touch');
-    await names.refresh('r', () => Promise.reject(new Error('boom')));
-    assert.equal(names.due('r'), true);
+    assert.equal(names.ruledOutFor('r', 'a.py'), false, 'no answer (an API without the route): unsure');
+    assert.equal(names.due('r'), false, 'and asked again only after the max age');
+    await names.refresh('s', () => Promise.reject(new Error('boom')));
+    assert.equal(names.ruledOutFor('s', 'a.py'), false);
+    assert.equal(names.due('s'), false);
+    assert.equal(names.due('s', Date.now() + 2000), true);
+    // At most 20 projects are held: the oldest goes first.
+    const many = new FileNames(60_000);
+    for (let i = 0; i < 21; i++) await many.refresh(`p${i}`, async () => ({ names: [], complete: true }));
+    assert.equal(many.due('p0'), true, 'the first of 21 projects was let go');
+    assert.equal(many.ruledOutFor('p20', 'a.py'), true);
+    assert.equal(many.ruledOutFor('p1', 'a.py'), true);
   });
 });
