@@ -155,7 +155,7 @@ with l as (
 select distinct name from (
   select lower(regexp_replace(substr(k, 2), '^.*/', '')) as name from l, unnest(l.path_keys) k
   union all
-  select lower(m[1]) from l, regexp_matches(l.text, '([^[:space:]]*(?:[^.[:space:]][.][^.[:space:]]|/)[^[:space:]]*)', 'g') m where length(m[1]) <= 300
+  select lower(m[1]) from l, regexp_matches(l.text, '([^[:space:]]*(?:[^.[:space:]][.][^.[:space:]]|/)[^[:space:]]*)', 'g') m
 ) n where name <> ''
 limit ${MAX_FILE_NAMES + 1}`;
 

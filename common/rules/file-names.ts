@@ -17,11 +17,12 @@ const EXTENSION = /[^.\s]\.[^.\s]/;
  * False only when no learning behind `names` can be about `file`: every learning the push finds holds the
  * file's last path segment inside one of the names (see readFileNames). A file whose name has no
  * extension and whose path has no folder (`Makefile`), or a path with a space, is never ruled out: its
- * name may sit in words the list does not keep.
+ * name may sit in words the list does not keep; nor one with a letter beyond ASCII.
  */
 export function fileMayHaveMemory(names: readonly string[], file: string): boolean {
   const path = normalizedPath(file).toLowerCase();
-  if (!path || /\s/.test(path)) return true;
+  // Letters beyond ASCII may be lower-cased otherwise by PostgreSQL (which made the names) than here.
+  if (!path || /\s|[^\x00-\x7f]/.test(path)) return true;
   const name = path.slice(path.lastIndexOf('/') + 1);
   if (!name || (!EXTENSION.test(name) && !path.includes('/'))) return true;
   return names.some((n) => n.includes(name));

@@ -107,7 +107,7 @@ describe("the relay's part", () => {
       assert.equal(fileMayHaveMemory(names, file), true, file);
     for (const file of ['payclient/currency.py', 'billing/rates.yaml', 'docs/readme.md', '/etc/hosts.allow']) assert.equal(fileMayHaveMemory(names, file), false, file);
     // A name with no extension and no folder, or a path with a space, may sit in words the list does not keep.
-    for (const file of ['Makefile', 'Dockerfile', 'docs/my notes.md', '']) assert.equal(fileMayHaveMemory(names, file), true, JSON.stringify(file));
+    for (const file of ['Makefile', 'Dockerfile', 'docs/my notes.md', '', 'src/İndex.py', 'docs/résumé.md']) assert.equal(fileMayHaveMemory(names, file), true, JSON.stringify(file));
     assert.equal(fileMayHaveMemory(names, 'scripts/deploy'), false, 'a folder path is compared by its last name');
     assert.equal(fileMayHaveMemory(['scripts/deploy'], 'scripts/deploy'), true);
     assert.equal(fileMayHaveMemory([], 'a.py'), false, 'a project with no memory about any file');
