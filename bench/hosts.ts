@@ -32,6 +32,7 @@ import { memflowOnPath, runCli, tempDir } from '../tests/fixtures/cli-run.js';
 import { HOSTS, startHost, type HostDriver, type HostName } from '../tests/helpers/agent-hosts.js';
 import { offersTools, pick, scriptOf, type Turn } from '../tests/helpers/scripted-turns.js';
 import { loadAverage } from './proc-cpu.js';
+import { benchRules, benchTask } from './agent-rules.js';
 import { percentile, printColumns, startBenchServices } from './lib.js';
 
 const signed = (ms: number) => `${ms >= 0 ? '+' : '−'}${Math.abs(ms).toFixed(0)}`;
@@ -88,8 +89,11 @@ async function main(): Promise<void> {
     .option('--calls <n>', 'tool calls in the long sessions', '12')
     .option('--hosts <list>', HOSTS.join(','), HOSTS.join(','))
     .option('--no-mcp', "install without the host's MCP entry (what the MCP server's connection at start costs)")
+    .option('--rules <n>', "rules stated in each memflow repository's project first, and prompts that meet them, so the prompt's push has work to do (bench/agent-rules.ts; 0: none)", '0')
     .parse();
-  const o = program.opts<{ rounds: string; calls: string; hosts: string; mcp: boolean }>();
+  const o = program.opts<{ rounds: string; calls: string; hosts: string; mcp: boolean; rules: string }>();
+  const ruleCount = Number(o.rules);
+  if (!Number.isInteger(ruleCount) || ruleCount < 0) throw new Error(`--rules is a whole number, not ${o.rules}`);
   const rounds = Number(o.rounds);
   const calls = Number(o.calls);
   const hosts = o.hosts.split(',').map((h) => h.trim()) as HostName[];
@@ -119,6 +123,17 @@ async function main(): Promise<void> {
       const repos: Record<Sample['variant'], string> = { none: await repository(`none-${host}`), memflow: await repository(`memflow-${host}`) };
       const inst = await runCli(['install', '--host', host, '--url', api.url, ...(o.mcp ? [] : ['--no-mcp'])], { cwd: repos.memflow, env: memEnv });
       if (inst.code !== 0) throw new Error(`memflow install --host ${host}: ${inst.stderr}`);
+      for (const [i, rule] of benchRules(ruleCount).entries()) {
+        const r = await runCli(['remember', '--kind', 'decision', rule], { cwd: repos.memflow, env: { ...memEnv, MEMFLOW_URL: api.url } });
+        if (r.code !== 0) throw new Error(`memflow remember (rule ${i + 1} of ${ruleCount}): ${r.stderr}`);
+      }
+      if (ruleCount) {
+        // What one task prompt of this project is pushed: the push has work to do in the measured sessions.
+        const q = new URLSearchParams({ for: 'prompt', q: benchTask(0, ruleCount), project: path.basename(repos.memflow), channel: 'api' });
+        const res = await fetch(`${api.url}/v1/context?${q}`, { headers: { authorization: `Bearer ${tenant.key}` } });
+        const pushed = res.ok ? ((await res.json()) as { items: unknown[]; tokens: number }) : undefined;
+        loads.push(`${host}: ${ruleCount} rules stated; a task prompt is pushed ${pushed ? `${pushed.items.length} item(s), ${pushed.tokens} tokens` : `(not read: HTTP ${res.status})`}`);
+      }
       const samples: Sample[] = [];
       let n = 0;
       /** Tool calls and final answers the memflow sessions made, warm-up included. */
@@ -127,7 +142,8 @@ async function main(): Promise<void> {
         const answer = `done ${host} ${variant} ${n++}`;
         agents[variant].fake.script = shellSession(k, answer);
         const from = agents[variant].fake.requests.length;
-        const run = await agents[variant].run(`${answer}: run the steps`, repos[variant], variant === 'memflow' ? memEnv : {});
+        const task = ruleCount ? ` (${benchTask(n, ruleCount)})` : '';
+        const run = await agents[variant].run(`${answer}: run the steps${task}`, repos[variant], variant === 'memflow' ? memEnv : {});
         const endedAt = Date.now();
         if (run.code !== 0) throw new Error(`${host} exited ${run.code}: ${run.stderr.slice(-800)}`);
         const at = conversationTimes(agents[variant].fake, from);
