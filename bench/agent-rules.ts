@@ -66,3 +66,26 @@ export function benchTask(k: number, n: number): string {
   const { topic, id, shape } = pair(k % n);
   return shape.prompt(topic, id);
 }
+
+/**
+ * States the n rules in a project with `remember` (one `memflow remember --kind decision <rule> --json` run in
+ * the project's repository), then reads what one task prompt is pushed (GET /v1/context?for=prompt): a line
+ * saying the push has work to do in the measured sessions.
+ */
+export async function stateBenchRules(
+  n: number,
+  remember: (args: string[]) => Promise<{ code: number | null; stdout: string; stderr: string }>,
+  api: { url: string; key: string },
+): Promise<string> {
+  const t0 = Date.now();
+  let project = '';
+  for (const [i, rule] of benchRules(n).entries()) {
+    const r = await remember(['remember', '--kind', 'decision', '--json', rule]);
+    if (r.code !== 0) throw new Error(`memflow remember (rule ${i + 1} of ${n}) failed: ${r.stderr}`);
+    project = (JSON.parse(r.stdout) as { project: string }).project;
+  }
+  const q = new URLSearchParams({ for: 'prompt', q: benchTask(0, n), project, channel: 'api' });
+  const res = await fetch(`${api.url}/v1/context?${q}`, { headers: { authorization: `Bearer ${api.key}` } });
+  const pushed = res.ok ? ((await res.json()) as { items: unknown[]; tokens: number }) : undefined;
+  return `${n} rules stated in ${((Date.now() - t0) / 1000).toFixed(0)} s; a task prompt is pushed ${pushed ? `${pushed.items.length} item(s), ${pushed.tokens} tokens` : `(not read: HTTP ${res.status})`}`;
+}

@@ -34,7 +34,7 @@ import { AGENT_CLIS } from '../infra/agent-clis.js';
 import { ClaudeHarness } from '../tests/helpers/claude-cli.js';
 import { ScriptedClaude, type Step } from '../tests/helpers/scripted-claude.js';
 import { cpuSecondsOf, loadAverage } from './proc-cpu.js';
-import { benchRules, benchTask } from './agent-rules.js';
+import { benchTask, stateBenchRules } from './agent-rules.js';
 import { percentile, printColumns, startBenchServices } from './lib.js';
 
 type Condition = 'direct' | 'rtt50' | 'refused' | 'hanging';
@@ -91,28 +91,6 @@ function timingWrapper(dir: string, realPath: string, log: string): void {
     path.join(dir, 'memflow-hook'),
     `#!/usr/bin/env bash\nTIMEFORMAT="$1 %R %U %S"\n{ time '${real}' "$@" 2>/dev/null; } 2>>'${log}'\n`,
     { mode: 0o755 },
-  );
-}
-
-const pushNotes: string[] = [];
-
-/**
- * --rules: n rules stated in the memflow repository's project (`memflow remember --kind decision`), then
- * what one task prompt is pushed (GET /v1/context?for=prompt), to show the push has work to do.
- */
-async function stateRules(h: ClaudeHarness, n: number, condition: Condition, apiUrl: string, key: string): Promise<void> {
-  const t0 = Date.now();
-  let project = '';
-  for (const [i, rule] of benchRules(n).entries()) {
-    const r = await h.memflow(['remember', '--kind', 'decision', '--json', rule]);
-    if (r.code !== 0) throw new Error(`memflow remember (rule ${i + 1} of ${n}) failed: ${r.stderr}`);
-    project = (JSON.parse(r.stdout) as { project: string }).project;
-  }
-  const q = new URLSearchParams({ for: 'prompt', q: benchTask(0, n), project, channel: 'api' });
-  const res = await fetch(`${apiUrl}/v1/context?${q}`, { headers: { authorization: `Bearer ${key}` } });
-  const pushed = res.ok ? ((await res.json()) as { items: unknown[]; tokens: number }) : undefined;
-  pushNotes.push(
-    `${condition}: ${n} rules stated in ${((Date.now() - t0) / 1000).toFixed(0)} s; a task prompt is pushed ${pushed ? `${pushed.items.length} item(s), ${pushed.tokens} tokens` : `(not read: HTTP ${res.status})`}`,
   );
 }
 
@@ -210,6 +188,8 @@ async function main(): Promise<void> {
   const table: [string, string[]][] = [];
   const debugRows: [string, string[]][] = [];
   const loads: string[] = [];
+  /** With --rules: what the rules' setup said, per condition. */
+  const pushNotes: string[] = [];
   try {
     for (const condition of conditions) {
       loads.push(`${condition}: load average ${loadAverage()} before`);
@@ -224,7 +204,7 @@ async function main(): Promise<void> {
       const inst = await mem.memflow(['install', ...(condition === 'direct' || condition === 'rtt50' ? [] : ['--offline'])]);
       if (inst.code !== 0) throw new Error(`memflow install failed: ${inst.stderr}`);
       const relayPid = (JSON.parse((await mem.memflow(['relay', 'status', '--json'])).stdout) as { pid: number }).pid;
-      if (ruleCount && (condition === 'direct' || condition === 'rtt50')) await stateRules(mem, ruleCount, condition, api.url, tenant.key);
+      if (ruleCount && (condition === 'direct' || condition === 'rtt50')) pushNotes.push(`${condition}: ${await stateBenchRules(ruleCount, (args) => mem.memflow(args), { url: api.url, key: tenant.key })}`);
 
       const samples: Sample[] = [];
       const one = async (h: ClaudeHarness, variant: Sample['variant'], n: number) => {

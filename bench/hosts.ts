@@ -32,7 +32,7 @@ import { memflowOnPath, runCli, tempDir } from '../tests/fixtures/cli-run.js';
 import { HOSTS, startHost, type HostDriver, type HostName } from '../tests/helpers/agent-hosts.js';
 import { offersTools, pick, scriptOf, type Turn } from '../tests/helpers/scripted-turns.js';
 import { loadAverage } from './proc-cpu.js';
-import { benchRules, benchTask } from './agent-rules.js';
+import { benchTask, stateBenchRules } from './agent-rules.js';
 import { percentile, printColumns, startBenchServices } from './lib.js';
 
 const signed = (ms: number) => `${ms >= 0 ? '+' : '−'}${Math.abs(ms).toFixed(0)}`;
@@ -123,17 +123,7 @@ async function main(): Promise<void> {
       const repos: Record<Sample['variant'], string> = { none: await repository(`none-${host}`), memflow: await repository(`memflow-${host}`) };
       const inst = await runCli(['install', '--host', host, '--url', api.url, ...(o.mcp ? [] : ['--no-mcp'])], { cwd: repos.memflow, env: memEnv });
       if (inst.code !== 0) throw new Error(`memflow install --host ${host}: ${inst.stderr}`);
-      for (const [i, rule] of benchRules(ruleCount).entries()) {
-        const r = await runCli(['remember', '--kind', 'decision', rule], { cwd: repos.memflow, env: { ...memEnv, MEMFLOW_URL: api.url } });
-        if (r.code !== 0) throw new Error(`memflow remember (rule ${i + 1} of ${ruleCount}): ${r.stderr}`);
-      }
-      if (ruleCount) {
-        // What one task prompt of this project is pushed: the push has work to do in the measured sessions.
-        const q = new URLSearchParams({ for: 'prompt', q: benchTask(0, ruleCount), project: path.basename(repos.memflow), channel: 'api' });
-        const res = await fetch(`${api.url}/v1/context?${q}`, { headers: { authorization: `Bearer ${tenant.key}` } });
-        const pushed = res.ok ? ((await res.json()) as { items: unknown[]; tokens: number }) : undefined;
-        loads.push(`${host}: ${ruleCount} rules stated; a task prompt is pushed ${pushed ? `${pushed.items.length} item(s), ${pushed.tokens} tokens` : `(not read: HTTP ${res.status})`}`);
-      }
+      if (ruleCount) loads.push(`${host}: ${await stateBenchRules(ruleCount, (args) => runCli(args, { cwd: repos.memflow, env: { ...memEnv, MEMFLOW_URL: api.url } }), { url: api.url, key: tenant.key })}`);
       const samples: Sample[] = [];
       let n = 0;
       /** Tool calls and final answers the memflow sessions made, warm-up included. */
