@@ -15,7 +15,7 @@ import { fileTouchOutput } from '../../messages/hooks-v1.js';
 import { apiPaths } from '../../clients/api-paths.js';
 import { projectOfHook } from '../capture/ingress.js';
 import { apiBudget } from './api-budget.js';
-import { readContextAnswer, type PromptAnswerDeps } from './prompt-answer.js';
+import { readApiJson, readContextAnswer, type PromptAnswerDeps } from './prompt-answer.js';
 import { keyFingerprint } from '../capture/deliver.js';
 import { fileMayHaveMemory } from '../../common/rules/file-names.js';
 import type { TargetState } from './delivery-targets.js';
@@ -124,17 +124,10 @@ export class FileNames {
 }
 
 /** GET /v1/context/files: the project's names, or undefined when the API did not give them. */
-async function readNames(deps: PromptAnswerDeps, target: TargetState, url: string, headers: Record<string, string>, project: string): Promise<{ names: string[]; complete: boolean } | undefined> {
-  const outcome = await deps.client.request({ method: 'GET', url: `${url}${apiPaths.contextFiles({ project })}`, headers, timeoutMs: FILE_NAMES_TIMEOUT_MS });
-  if (outcome.kind === 'response' || outcome.code === 'ETIMEDOUT') deps.lanes.targets.observeRead(target, outcome.kind === 'response');
-  if (outcome.kind !== 'response' || outcome.status !== 200) return undefined;
-  try {
-    const answer = JSON.parse(outcome.body) as { names?: unknown; complete?: unknown };
-    if (!Array.isArray(answer.names) || typeof answer.complete !== 'boolean') return undefined;
-    return { names: answer.names.filter((n): n is string => typeof n === 'string'), complete: answer.complete };
-  } catch {
-    return undefined;
-  }
+async function readNames(deps: PromptAnswerDeps, target: TargetState, url: string, headers: Record<string, string>): Promise<{ names: string[]; complete: boolean } | undefined> {
+  const answer = await readApiJson(deps, target, url, headers, FILE_NAMES_TIMEOUT_MS);
+  if (!Array.isArray(answer?.names) || typeof answer.complete !== 'boolean') return undefined;
+  return { names: answer.names.filter((n): n is string => typeof n === 'string'), complete: answer.complete };
 }
 
 export interface FileTouch {
@@ -163,10 +156,10 @@ export async function fileAnswer(deps: PromptAnswerDeps & { touches: FileTouches
   if (projectKey) headers['x-memflow-project-key'] = projectKey;
   const held = `${ev.url}\0${keyFingerprint(api.key)}\0${project}\0${projectKey ?? ''}`;
   if (deps.names.ruledOutFor(held, asked)) return NOTHING;
-  if (typeof ev.body.tool_use_id === 'string') headers['idempotency-key'] = `file:${ev.body.tool_use_id.slice(0, 150)}`;
   const url = `${ev.url}${apiPaths.context({ for: 'file', path: asked, project, channel: 'file_touch', session })}`;
-  const answer = await readContextAnswer(deps, api.target, url, headers, api.budgetMs, fileTouchOutput);
+  const idempotency: Record<string, string> = typeof ev.body.tool_use_id === 'string' ? { 'idempotency-key': `file:${ev.body.tool_use_id.slice(0, 150)}` } : {};
+  const answer = await readContextAnswer(deps, api.target, url, { ...headers, ...idempotency }, api.budgetMs, fileTouchOutput);
   // The project's names, read behind the answer (never beside it on the agent's critical path).
-  if (deps.names.due(held)) void deps.names.refresh(held, () => readNames(deps, api.target, ev.url, { authorization: headers.authorization!, 'user-agent': 'memflow-relay', ...(projectKey ? { 'x-memflow-project-key': projectKey } : {}) }, project));
+  if (deps.names.due(held)) void deps.names.refresh(held, () => readNames(deps, api.target, `${ev.url}${apiPaths.contextFiles({ project })}`, headers));
   return answer;
 }

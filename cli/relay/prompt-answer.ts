@@ -42,26 +42,38 @@ async function readPush(deps: PromptAnswerDeps, ev: PromptEvent, key: string, ta
 }
 
 /**
- * GET /v1/context within `timeoutMs`: its context wrapped as the hook's output (JSON text), or `{}` on
- * any failure or empty answer. No answer in time quiets the target's next reads (api-budget.ts).
+ * A GET of the API within `timeoutMs`: its JSON body on a 200, else undefined (any failure). No answer in time
+ * quiets the target's next reads (api-budget.ts); any answer ends that quiet.
  */
-export async function readContextAnswer(
+export async function readApiJson(
   deps: { client: PromptAnswerDeps['client']; lanes: Pick<PromptAnswerDeps['lanes'], 'targets'> },
+  target: TargetState,
+  url: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<Record<string, unknown> | undefined> {
+  const outcome = await deps.client.request({ method: 'GET', url, headers, timeoutMs });
+  if (outcome.kind === 'response' || outcome.code === 'ETIMEDOUT') deps.lanes.targets.observeRead(target, outcome.kind === 'response');
+  if (outcome.kind !== 'response' || outcome.status !== 200) return undefined;
+  try {
+    const answer = JSON.parse(outcome.body) as unknown;
+    return answer && typeof answer === 'object' ? (answer as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** GET /v1/context within `timeoutMs`: its context wrapped as the hook's output (JSON text), or `{}` on any failure or empty answer. */
+export async function readContextAnswer(
+  deps: Parameters<typeof readApiJson>[0],
   target: TargetState,
   url: string,
   headers: Record<string, string>,
   timeoutMs: number,
   wrap: (context: string) => object,
 ): Promise<string> {
-  const outcome = await deps.client.request({ method: 'GET', url, headers, timeoutMs });
-  if (outcome.kind === 'response' || outcome.code === 'ETIMEDOUT') deps.lanes.targets.observeRead(target, outcome.kind === 'response');
-  if (outcome.kind !== 'response' || outcome.status !== 200) return NOTHING;
-  try {
-    const answer = JSON.parse(outcome.body) as { context?: unknown };
-    return typeof answer.context === 'string' && answer.context ? JSON.stringify(wrap(answer.context)) : NOTHING;
-  } catch {
-    return NOTHING;
-  }
+  const answer = await readApiJson(deps, target, url, headers, timeoutMs);
+  return typeof answer?.context === 'string' && answer.context ? JSON.stringify(wrap(answer.context)) : NOTHING;
 }
 
 /** The hook output UserPromptSubmit answers with (JSON text); `{}` whenever the push cannot be had in time. */
