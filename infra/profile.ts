@@ -82,8 +82,13 @@ export function cacheDir(): string {
   return path.join(base, 'memflow');
 }
 
-/** Port shifts the test profile may use, tried in order (another checkout may hold the first). */
-export const TEST_PORT_SHIFTS = [10000, 11000, 12000, 13000, 14000];
+/**
+ * Port shifts the test profile may use, tried in order (another checkout may hold the first). 8000 and
+ * 9000 come last: their ports fall between the others' and the dev stack's without meeting either
+ * (9000 puts Weaviate's REST at 17080 and raft at 17300, where the 10000 block has none), so up to
+ * seven checkouts on one machine can each test on a block of their own.
+ */
+export const TEST_PORT_SHIFTS = [10000, 11000, 12000, 13000, 14000, 9000, 8000];
 
 /** The test block `stack --profile test` manages: MEMFLOW_TEST_PORT_SHIFT when set, else the first. */
 function defaultTestPortShift(): number {
