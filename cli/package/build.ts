@@ -95,7 +95,8 @@ export async function buildClient(outDir = clientOutDir): Promise<{ dir: string;
   fs.mkdirSync(path.join(outDir, 'lib'), { recursive: true });
   await esbuild.build({
     absWorkingDir: root,
-    entryPoints: { main: path.join(cli, 'main.ts'), hook: path.join(cli, 'hook-main.ts') },
+    // The relay's parser runs on a thread of its own (common/code/code-thread.ts): its module is an entry too.
+    entryPoints: { main: path.join(cli, 'main.ts'), hook: path.join(cli, 'hook-main.ts'), 'code-worker': path.join(root, 'common', 'code', 'code-worker.ts') },
     outdir: path.join(outDir, 'lib'),
     ...BUNDLE_OPTIONS,
     tsconfig: path.join(root, 'tsconfig.json'),

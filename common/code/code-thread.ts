@@ -6,22 +6,29 @@
  * behind it, missed its budget). The worker starts on first use and does not keep the process alive.
  */
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { CODE_LANGUAGES, type CodeLanguage } from './code-language.js';
 import type { CodeNames } from './code-names.js';
 
 /**
- * The worker: the bundle's module (lib/code-worker.mjs in the client package), else this checkout's
- * TypeScript source, loaded through tsx's loader (registered in the worker: a worker does not inherit
- * the `--import tsx` of its process).
+ * The worker's module, wherever this code runs: the client package's bundle (lib/code-worker.mjs beside
+ * the chunk, or beside the entry memflow.js), else this checkout's TypeScript source — beside this file
+ * (tsx, and the checkout's own CLI bundle, which keeps each source's import.meta.url), or found from the
+ * checkout's cli/memflow.js (the hook bundle, which does not) — loaded through the checkout's tsx loader,
+ * registered in the worker (a worker does not inherit the `--import tsx` of its process).
  */
 function startWorker(): Worker {
-  const bundled = new URL('./code-worker.mjs', import.meta.url);
-  if (fs.existsSync(fileURLToPath(bundled))) return new Worker(bundled);
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const source = new URL('./code-worker.ts', import.meta.url).href;
-  return new Worker(`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(source)}); });`, { eval: true });
+  const entry = process.argv[1] ? path.dirname(fs.realpathSync(process.argv[1])) : undefined;
+  const bundled = [fileURLToPath(new URL('./code-worker.mjs', import.meta.url)), ...(entry ? [path.join(entry, 'lib', 'code-worker.mjs')] : [])].find((f) => fs.existsSync(f));
+  if (bundled) return new Worker(pathToFileURL(bundled));
+  const source = [fileURLToPath(new URL('./code-worker.ts', import.meta.url)), ...(entry ? [path.join(entry, '..', 'common', 'code', 'code-worker.ts')] : [])].find((f) => fs.existsSync(f));
+  if (!source) throw new Error("the parser's module is not where this installation keeps it");
+  const tsx = createRequire(source).resolve('tsx/package.json');
+  const api = pathToFileURL(path.join(path.dirname(tsx), 'dist', 'esm', 'api', 'index.mjs')).href;
+  return new Worker(`import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(source).href)}); });`, { eval: true });
 }
 
 type Answer = { id: number; names?: CodeNames; error?: string };
@@ -33,7 +40,12 @@ export class CodeThread {
 
   private ask(message: Record<string, unknown>): Promise<Answer> {
     if (!this.worker) {
-      const worker = startWorker();
+      let worker: Worker;
+      try {
+        worker = startWorker();
+      } catch (err) {
+        return Promise.resolve({ id: 0, error: (err as Error).message });
+      }
       worker.unref();
       worker.on('message', (a: Answer) => {
         this.waiting.get(a.id)?.resolve(a);

@@ -19,6 +19,8 @@ import { languageOf } from '../../common/code/code-language.js';
 import { anchorsOf, localFilesOf, mentionsAny, SessionFocus } from '../../cli/relay/code-anchors.js';
 import { commandOperands, filesReadBy } from '../../cli/hosts/command-files.js';
 import { startRelay } from '../../cli/relay/relay-server.js';
+import { codex } from '../../cli/hosts/codex.js';
+import { opencode } from '../../cli/hosts/opencode.js';
 
 const reader = new CodeReader();
 const sorted = (xs: string[]) => [...xs].sort();
@@ -166,6 +168,32 @@ describe('the files a shell command reads', () => {
     fs.writeFileSync(path.join(dir, 'pay', 'rounding.py'), 'x = 1\n');
     assert.deepEqual(filesReadBy('rg -n round pay pay/rounding.py missing.py', dir), [path.join(dir, 'pay', 'rounding.py')]);
     assert.deepEqual(filesReadBy('cat $FILE *.py', dir), []);
+  });
+});
+
+describe("each host's file touch", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'host-touch-'));
+  fs.mkdirSync(path.join(dir, 'pay'));
+  fs.writeFileSync(path.join(dir, 'pay', 'retry.py'), 'MAX_ATTEMPTS = 7\n');
+  const answer = JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', additionalContext: 'the rule' } });
+
+  test('Codex: PreToolUse of a shell command that reads files, and of apply_patch; answered under PreToolUse', () => {
+    const read = codex.toHookEvent('PreToolUse', { session_id: 's', cwd: dir, tool_name: 'Bash', tool_input: { command: "sed -n '1,40p' pay/retry.py" }, tool_use_id: 'c1' })!;
+    assert.equal(read.event, 'pre-tool-use');
+    assert.deepEqual(read.body.tool_input, { file_path: path.join(dir, 'pay', 'retry.py') });
+    assert.equal(codex.toHookEvent('PreToolUse', { session_id: 's', cwd: dir, tool_name: 'Bash', tool_input: { command: 'python3 -m pytest' } }), undefined, 'no file read: nothing to answer');
+    const patch = codex.toHookEvent('PreToolUse', { session_id: 's', cwd: dir, tool_name: 'apply_patch', tool_input: { command: '*** Begin Patch\n*** Update File: pay/retry.py\n@@\n-7\n+8\n*** End Patch' } })!;
+    assert.deepEqual(patch.body.tool_input, { file_path: 'pay/retry.py' });
+    assert.deepEqual(JSON.parse(codex.hostAnswer('pre-tool-use', answer)), { hookSpecificOutput: { hookEventName: 'PreToolUse', additionalContext: 'the rule' } });
+    assert.equal(codex.hostAnswer('pre-tool-use', '{}'), '{}');
+  });
+
+  test("OpenCode: tool.execute.before of a file tool; answered with the push's plain text", () => {
+    const read = opencode.toHookEvent('tool.execute.before', { sessionID: 's', directory: dir, tool: 'read', callID: 'c1', args: { filePath: path.join(dir, 'pay', 'retry.py') } })!;
+    assert.equal(read.event, 'pre-tool-use');
+    assert.deepEqual(read.body.tool_input, { file_path: path.join(dir, 'pay', 'retry.py') });
+    assert.equal(opencode.toHookEvent('tool.execute.before', { sessionID: 's', directory: dir, tool: 'bash', callID: 'c2', args: { command: 'ls' } }), undefined);
+    assert.equal(opencode.hostAnswer('pre-tool-use', answer), 'the rule');
   });
 });
 
