@@ -3,7 +3,8 @@
  * Code's in tests/claude-code-push.test.ts): each real CLI (pinned version) set up by `memflow install
  * --host`, headless against its scripted model stand-in, with the real API, worker, PostgreSQL, Temporal
  * and Weaviate behind it. A rule about a file is in the project's memory; the agent reads that file with
- * its own tool (Codex: a shell command, `sed -n`; Gemini CLI: read_file; OpenCode: read); what memflow
+ * its own tool (Codex: a shell command, `sed -n`; Gemini CLI: read_file; OpenCode: read; Copilot CLI:
+ * view); what memflow
  * knows of the file must be in the model's next request — and only once, and nothing for a file no memory
  * is about.
  */
@@ -39,7 +40,7 @@ function readTurn(host: HostName, repo: string, file: string): (tools: string[])
   }
 }
 
-for (const host of ['codex', 'gemini', 'opencode'] as const) {
+for (const host of ['codex', 'gemini', 'opencode', 'copilot'] as const) {
   test(`${host}: what memflow knows of a file reaches the model when the agent reads it, once; nothing for a file no memory is about`, { timeout: 600_000 }, async () => {
     const at = await hostRepo(host, app.tenant.key);
     // The channel is what this tests, not the budget: on a loaded machine the API's push can take longer than 300 ms.

@@ -21,6 +21,7 @@ import { commandOperands, filesReadBy } from '../../cli/hosts/command-files.js';
 import { startRelay } from '../../cli/relay/relay-server.js';
 import { codex } from '../../cli/hosts/codex.js';
 import { opencode } from '../../cli/hosts/opencode.js';
+import { copilot } from '../../cli/hosts/copilot.js';
 
 const reader = new CodeReader();
 const sorted = (xs: string[]) => [...xs].sort();
@@ -186,6 +187,17 @@ describe("each host's file touch", () => {
     assert.deepEqual(patch.body.tool_input, { file_path: 'pay/retry.py' });
     assert.deepEqual(JSON.parse(codex.hostAnswer('pre-tool-use', answer)), { hookSpecificOutput: { hookEventName: 'PreToolUse', additionalContext: 'the rule' } });
     assert.equal(codex.hostAnswer('pre-tool-use', '{}'), '{}');
+  });
+
+  test('Copilot CLI: preToolUse of view, edit, create and of a shell command that reads files; answered with a top-level additionalContext', () => {
+    const view = copilot.toHookEvent('preToolUse', { sessionId: 's', cwd: dir, toolName: 'view', toolArgs: { path: path.join(dir, 'pay', 'retry.py') } })!;
+    assert.equal(view.event, 'pre-tool-use');
+    assert.deepEqual(view.body.tool_input, { file_path: path.join(dir, 'pay', 'retry.py') });
+    const shell = copilot.toHookEvent('preToolUse', { sessionId: 's', cwd: dir, toolName: 'bash', toolArgs: JSON.stringify({ command: 'cat pay/retry.py' }) })!;
+    assert.deepEqual(shell.body.tool_input, { file_path: path.join(dir, 'pay', 'retry.py') });
+    assert.equal(copilot.toHookEvent('preToolUse', { sessionId: 's', cwd: dir, toolName: 'glob', toolArgs: { pattern: '*.py' } }), undefined);
+    assert.deepEqual(JSON.parse(copilot.hostAnswer('pre-tool-use', answer)), { additionalContext: 'the rule' });
+    assert.equal(copilot.hostAnswer('session-start', answer), '{}', 'its other hooks still answer nothing');
   });
 
   test("OpenCode: tool.execute.before of a file tool; answered with the push's plain text", () => {
