@@ -48,7 +48,8 @@ export function finalOf(t: Timeline, model?: (t: Timeline) => FinalAnswer): Fina
   const answer = model ? model(t) : offlineFinal(t.items, t.agent);
   // As the final summary does (activities/summarize/session-summary.ts): the rules a person stated
   // join the checked learnings, in their words, whichever summarizer ran.
-  const stated = statedLearnings(t.items.map((o) => ({ sequence: o.sequence, kind: o.kind, text: o.text })));
+  // A person's notes (words that settle nothing for certain) are pushed only at their code, never in a summary's learnings.
+  const stated = statedLearnings(t.items.map((o) => ({ sequence: o.sequence, kind: o.kind, text: o.text, title: o.title, toolName: o.toolName }))).filter((s): s is typeof s & { kind: FinalAnswer['learnings'][number]['kind'] } => s.kind !== 'note');
   const learnings = withStatedRules(checkedLearnings(answer.learnings, t.items), stated);
   return { ...checkedFields(teachesNothing(t.items, learnings) ? lookedAtOnly(answer) : answer), learnings };
 }

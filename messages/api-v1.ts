@@ -270,7 +270,17 @@ export const batchGetAnswer = z.object({ items: z.array(memoryRecord), notFound:
  * path or a file name) such that a file none of them contains has no memory to push (common/rules/file-names.ts).
  * `complete: false` (a project with very many): the list is empty and every file is to be asked about.
  */
-export const fileNamesAnswer = z.object({ names: z.array(z.string()), complete: z.boolean() });
+export const fileNamesAnswer = z.object({
+  names: z.array(z.string()),
+  complete: z.boolean(),
+  /**
+   * The names the project's memories are anchored to (common/rules/anchors.ts: identifiers their conversations
+   * named, and plain words of a person's statement that may name a function), lower-cased: a file that defines
+   * or imports none of them, and whose name is in none of `names`, has nothing to push. Empty when `complete`
+   * is false. Absent from APIs before anchors (the relay then asks by the path alone).
+   */
+  identifiers: z.array(z.string()).optional(),
+});
 
 export const contextAnswer = z.object({
   context: z.string(),

@@ -153,7 +153,7 @@ describe('GET /v1/context?for=file', () => {
     filesProjectId = (await prisma.project.create({ data: { tenantId: tenantA.tenantId, name: filesProject } })).id;
   });
   /** A learning of tenant A's project that names files by its citations, its scope or its words. */
-  const learningAbout = (title: string, fields: { citations?: unknown[]; scope?: string[]; body?: string; kind?: 'decision' | 'fix' | 'gotcha' }) =>
+  const learningAbout = (title: string, fields: { citations?: unknown[]; scope?: string[]; body?: string; kind?: 'decision' | 'fix' | 'gotcha' | 'note'; anchors?: string[] }) =>
     prisma.learning.create({
       data: {
         tenantId: tenantA.tenantId,
@@ -164,6 +164,7 @@ describe('GET /v1/context?for=file', () => {
         fingerprint: crypto.randomBytes(32).toString('hex'),
         citations: (fields.citations ?? []) as object[],
         scope: fields.scope ?? [],
+        anchors: fields.anchors ?? [],
       },
     });
   const forFile = async (path: string) => {
@@ -190,6 +191,38 @@ describe('GET /v1/context?for=file', () => {
     assert.deepEqual(await forFile('billing/rates.yaml'), []);
   });
 
+  test('at the code: what is anchored to a name the file defines or imports (the relay sends them), what the session met first, a note last', async () => {
+    const project = uniqueName('toolbelt');
+    const projectId = (await prisma.project.create({ data: { tenantId: tenantA.tenantId, name: project } })).id;
+    const anchored = (kind: 'decision' | 'note', title: string, anchors: string[]) =>
+      prisma.learning.create({ data: { tenantId: tenantA.tenantId, projectId, kind, title, body: `"${title}" — the user`, fingerprint: crypto.randomBytes(32).toString('hex'), anchors } });
+    const rule = await anchored('decision', 'windowed_iter never pads the last window', ['id:windowed_iter']);
+    const note = await anchored('note', 'chunked_iter returns lists and callers rely on it', ['id:chunked_iter', 'w:callers']);
+    const word = await anchored('decision', 'The pluralize helper keeps the count in front', ['w:pluralize']);
+    const atFile = async (params: Record<string, string>) => {
+      const res = await context(tenantA.key, { project, for: 'file', path: 'toolbelt/iterutils.py', ...params });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      return res.body as { items: string[]; context: string };
+    };
+    // The relay's index: identifiers and the words a function may be named by, bare.
+    const index = (await call(tenantA.key, 'GET', `/v1/context/files?project=${project}`)).body as { identifiers: string[] };
+    for (const n of ['windowed_iter', 'chunked_iter', 'pluralize', 'callers']) assert.ok(index.identifiers.includes(n), n);
+    assert.deepEqual((await atFile({})).items, [], 'no name sent, no path named: nothing');
+    assert.deepEqual((await atFile({ anchors: 'chunked_iter,windowed_iter,remap' })).items, [rule.id, note.id], 'a rule before a note');
+    const focused = await atFile({ anchors: 'chunked_iter,windowed_iter', focus: 'chunked_iter', session: crypto.randomUUID() });
+    assert.deepEqual(focused.items, [note.id, rule.id], 'what the session met first');
+    assert.match(focused.context, /\[note: a person's words, not a settled rule, \d{4}-\d\d-\d\d, said by a person; about chunked_iter\] "chunked_iter returns lists/);
+    assert.deepEqual((await atFile({ anchors: 'Pluralize' })).items, [word.id], 'a word anchor, whatever the case');
+    // Bad input: a 400 naming the field.
+    for (const bad of ['a b', 'x'.repeat(101), Array.from({ length: 65 }, (_, i) => `n${i}`).join(',')]) {
+      const res = await context(tenantA.key, { project, for: 'file', path: 'toolbelt/iterutils.py', anchors: bad });
+      assert.equal(res.status, 400, bad);
+      assert.match(res.body.error.message, /^anchors:/);
+    }
+    // Another tenant gets nothing of it.
+    assert.deepEqual((await context(tenantB.key, { project, for: 'file', path: 'toolbelt/iterutils.py', anchors: 'chunked_iter' })).body.items, []);
+  });
+
   test("GET /v1/context/files: the names any file with memory holds; a file the relay rules out by them gets nothing from for=file", async () => {
     const files = (key: string, q: string) => call(key, 'GET', `/v1/context/files${q}`);
     const res = await files(tenantA.key, `?project=${filesProject}`);
@@ -206,8 +239,8 @@ describe('GET /v1/context?for=file', () => {
     // The same for the header's project, nothing for another tenant or an unknown project; bad input is a 400, no key a 401.
     const byHeader = await fetch(`${stack.api.url}/v1/context/files`, { headers: { authorization: `Bearer ${tenantA.key}`, 'x-memflow-project': filesProject } });
     assert.deepEqual(await byHeader.json(), res.body);
-    assert.deepEqual((await files(tenantB.key, `?project=${filesProject}`)).body, { names: [], complete: true });
-    assert.deepEqual((await files(tenantA.key, `?project=${uniqueName('none')}`)).body, { names: [], complete: true });
+    assert.deepEqual((await files(tenantB.key, `?project=${filesProject}`)).body, { names: [], complete: true, identifiers: [] });
+    assert.deepEqual((await files(tenantA.key, `?project=${uniqueName('none')}`)).body, { names: [], complete: true, identifiers: [] });
     const missing = await files(tenantA.key, '');
     assert.equal(missing.status, 400);
     assert.match(missing.body.error.message, /^project:/);

@@ -15,8 +15,9 @@ import type { Citation } from '../../common/rules/citations.js';
 import { poisonFlags } from '../../common/rules/poison.js';
 import { ruleAmendedLater, ruleItAmends, type DatedRuleText } from '../../common/rules/rule-scope.js';
 import { countTokens } from '../../common/rules/tokens.js';
+import { anchorsOf } from '../../common/rules/anchors.js';
 import { mergeCitations } from './summary-citations.js';
-import type { LearningCandidate, Outcome } from './summary-prompt.js';
+import type { KeptCandidate, Outcome } from './summary-prompt.js';
 
 
 const STOPWORDS = new Set('a an the of to in on for and or with by is are was be when if it its this that from at as after before not no'.split(' '));
@@ -52,8 +53,11 @@ export interface LearningMergeInput {
   /** `at`: when it was recorded (a rule a person stated dates from its prompt). */
   observations: Map<number, { id: string; title: string; at?: Date }>;
   known: KnownLearningRow[];
-  /** The summarizer's candidates; a rule a person stated carries origin `user` (./stated-learnings.ts). */
-  candidates: (LearningCandidate & { origin?: 'user'; scope?: string[] })[];
+  /**
+   * The summarizer's candidates; a person's statement carries origin `user`, its scope and anchors, and may be a
+   * note (./stated-learnings.ts). A candidate without anchors is anchored by its own words.
+   */
+  candidates: (KeptCandidate & { origin?: 'user'; scope?: string[]; anchors?: string[] })[];
   changedBy: string;
   /** Citations of the code each edit observation left, by sequence (see common/rules/citations.ts). */
   citations?: Map<number, Citation[]>;
@@ -62,7 +66,7 @@ export interface LearningMergeInput {
 }
 
 /** A dead end is refuted by definition; otherwise what the extractor saw, else unverified. */
-export function outcomeOf(c: Pick<LearningCandidate, 'kind' | 'outcome'>): Outcome {
+export function outcomeOf(c: Pick<KeptCandidate, 'kind' | 'outcome'>): Outcome {
   if (c.kind === 'dead_end') return 'refuted';
   return c.outcome ?? 'unverified';
 }
@@ -120,11 +124,15 @@ async function currentRules(tx: Tx, input: LearningMergeInput): Promise<DatedRul
   });
 }
 
-/** A rule's scope, with the scope of the rule it replaces (an amendment is about what it amends). */
-async function scopeWithReplaced(tx: Tx, scope: string[], replacedId: string | undefined): Promise<string[]> {
-  if (!replacedId) return scope;
-  const old = await tx.learning.findUnique({ where: { id: replacedId }, select: { scope: true, title: true } });
-  return [...new Set([...scope, ...(old?.scope ?? [])])].slice(0, 60);
+/**
+ * A rule's scope and anchors, with those of the rule it replaces: an amendment is about what it amends ("make
+ * that 9" names no constant; the rule it changes named MAX_ATTEMPTS, and the push at that code must find the
+ * amendment).
+ */
+async function withReplaced(tx: Tx, scope: string[], anchors: string[], replacedId: string | undefined): Promise<{ scope: string[]; anchors: string[] }> {
+  if (!replacedId) return { scope, anchors };
+  const old = await tx.learning.findUnique({ where: { id: replacedId }, select: { scope: true, anchors: true } });
+  return { scope: [...new Set([...scope, ...(old?.scope ?? [])])].slice(0, 60), anchors: [...new Set([...anchors, ...(old?.anchors ?? [])])].slice(0, 80) };
 }
 
 /** Merges the candidates; the caller holds the project's lock (tryLockProjectLearnings) in `tx`. */
@@ -150,6 +158,7 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
     const citations = mergeCitations(sequences.flatMap((n) => input.citations?.get(n) ?? []));
     const outcome = outcomeOf(c);
     const flags = poisonFlags(c.title, c.body);
+    const anchors = c.anchors ?? anchorsOf([c.title, c.body], c.scope ?? []);
     const provenance = {
       // A session without git state (plain http hooks) leaves what an earlier one recorded.
       ...(input.git?.commit ? { gitBranch: input.git.branch, gitCommit: input.git.commit } : {}),
@@ -198,12 +207,14 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
           ...provenance,
           ...(outcome !== 'unverified' ? { outcome } : {}),
           flags: [...new Set([...old.flags, ...flags])],
+          anchors: [...new Set([...old.anchors, ...anchors])].slice(0, 80),
         },
       });
       await appendLearningRevision(tx, updated, 'restated', input.changedBy);
       learningId = targetId;
       result.restated.push(targetId);
     } else {
+      const about = await withReplaced(tx, c.scope ?? [], anchors, superseded?.id);
       const created = await tx.learning.upsert({
         // The fingerprint may belong to an old superseded learning with the same title: take it over.
         where: { tenantId_projectId_fingerprint: { tenantId: input.tenantId, projectId: input.projectId, fingerprint } },
@@ -219,7 +230,7 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
           outcome,
           flags,
           ...(c.origin ? { origin: c.origin } : {}),
-          scope: await scopeWithReplaced(tx, c.scope ?? [], superseded?.id),
+          ...about,
           ...(statedAt ? { validFrom: statedAt, lastStatedAt: statedAt } : {}),
           ...(replacedBy ? { status: 'superseded' as const, validTo: replacedBy.validFrom, supersededById: replacedBy.id } : {}),
           ...provenance,
@@ -227,7 +238,8 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
         update: {
           body: c.body,
           ...(c.origin ? { origin: c.origin } : {}),
-          ...(c.scope ? { scope: await scopeWithReplaced(tx, c.scope, superseded?.id) } : {}),
+          ...(c.scope ? { scope: about.scope } : {}),
+          anchors: about.anchors,
           confidence: c.confidence,
           ...(replacedBy ? { status: 'superseded' as const, validTo: replacedBy.validFrom, supersededById: replacedBy.id } : { status: 'active' as const, validTo: null, supersededById: null }),
           lastStatedAt: statedAt ?? new Date(),

@@ -121,7 +121,7 @@ async function finalSummary(ctx: SummarizeContext, input: SessionSummaryInput, b
   });
   const known = knownRows.map((k, i) => ({ ...k, alias: `K${i + 1}` }));
   // The rules a person stated in the session, in their own words, whichever summarizer runs.
-  const turns = observations.map((o) => ({ sequence: o.sequence, kind: o.kind as string, text: o.text }));
+  const turns = observations.map((o) => ({ sequence: o.sequence, kind: o.kind as string, text: o.text, title: o.title, toolName: o.toolName }));
   const stated = statedLearnings(turns);
   // Prompts a later push may quote (idempotent: a retried activity sets the same flags).
   const ruleLike = ruleLikePrompts(turns, stated);

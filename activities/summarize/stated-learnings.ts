@@ -1,31 +1,45 @@
 /**
- * The rules a person stated in a session, as learnings — whichever summarizer ran. Each prompt is
- * read with the agent's turn before it (common/rules/stated-rule.ts): a rule stated outright ("we
- * always run the linter before committing"), one given as a reminder inside a request, and a
- * decision settled by accepting, correcting or picking from what the agent proposed ("no, not 5 —
- * exactly 7"). The person's words are kept verbatim (and the proposal they settled, marked as the
- * agent's), attributed to the person (origin `user`: trust above anything a tool printed or a model
- * extracted), dated by the prompt.
+ * What a person said in a session, kept as learnings in their own words — whichever summarizer ran.
+ * Each prompt is read with the agent's turn before it (common/rules/stated-rule.ts), and says only
+ * what is true of it:
+ *   - a **decision** or **convention** when it settles something: a rule stated outright ("we always
+ *     run the linter before committing"), one told as a reminder inside a request, a proposal of the
+ *     agent accepted, corrected or picked from ("no, not 5 — exactly 7"). An assent never stands
+ *     alone: the rule is what it agrees to, quoted with it ("Right, leave it at 7." — on the agent's
+ *     "MAX_ATTEMPTS stays at 7, measured to the rate-limit window").
+ *   - a **note** when it names code and reads like a statement about it but the detector is not sure
+ *     it settles anything (a plain account of how the code behaves, a rule the markers read but a
+ *     question, a symptom or a request stands around). A note is pushed only at the code it names.
+ *   - nothing when it is a question, a symptom report, a request for the task, a plan or thanks: the
+ *     session's history keeps it (search finds it), no memory speaks for it.
+ * Each keeps who (origin `user`), when (its prompt), the code it names (anchors, common/rules/anchors.ts:
+ * the identifiers of its words, of the agent's turn it answered and of the session's opening; the plain
+ * words of its own statement) and the files the session read or changed around it (its scope's paths).
  *
  * A model's own decision or convention drawn from the same prompt is dropped in favour of these:
  * the person's words are the rule, a paraphrase is not.
  */
-import { ruleLikeness, SAID_THRESHOLD, statedRulesOf } from '../../common/rules/stated-rule.js';
+import { acknowledges, againstRule, ruleLikeness, SAID_THRESHOLD, statedRulesOf, type StatedRule } from '../../common/rules/stated-rule.js';
+import { asksSomething, PROPOSAL, sentencesOf } from '../../common/rules/stated-rule-markers.js';
 import { scopeOf } from '../../common/rules/rule-scope.js';
+import { ANCHOR_ID, anchorsOf } from '../../common/rules/anchors.js';
 import { oneLine } from './offline-text.js';
-import type { LearningCandidate } from './summary-prompt.js';
+import type { KeptCandidate } from './summary-prompt.js';
 
-/** What the extractor reads of a session: its prompts and the agent's answers, in order. */
+/** What the extractor reads of a session: its prompts, the agent's answers and its tool calls, in order. */
 export interface TurnLine {
   sequence: number;
   kind: string;
   text: string;
+  /** A tool call's title ("Read: pay/rounding.py"): which file it touched. */
+  title?: string;
+  toolName?: string | null;
 }
 
-/** A stated rule as a learning candidate, with who stated it. */
-export type StatedCandidate = LearningCandidate & { origin: 'user'; scope: string[] };
+/** A person's statement as a learning candidate, with who stated it and the code it is about. */
+export type StatedCandidate = KeptCandidate & { origin: 'user'; scope: string[]; anchors: string[] };
 
-/** Stated rules of one session, at most this many (a pasted style guide is not 40 learnings). */
+/** Statements of one session, at most this many (a pasted style guide is not 40 learnings). */
 const MAX_STATED = 12;
 
 /** How a decision was settled, as the body says it. */
@@ -38,40 +52,125 @@ const SETTLED: Record<string, string> = {
 
 /** A prompt this short is quoted whole: the rule with what the person said around it (which code, why). */
 const WHOLE_PROMPT_CHARS = 480;
+/** Words this short lean on the agent's turn before them ("Right, leave it at 7."): it is quoted with them. */
+const LEANS_ON_CONTEXT = 80;
+/** How much of the agent's turn is quoted beside words that lean on it. */
+const CONTEXT_CHARS = 320;
+
+/** The tools whose call names the one file it reads or changes, as its title says it ("Read: pay/rounding.py"). */
+const FILE_TOOLS = new Set(['Read', 'Edit', 'Write', 'MultiEdit', 'NotebookEdit', 'read_file', 'write_file', 'replace', 'read', 'edit', 'write', 'view', 'str_replace_editor']);
+
+/** The file a tool call's title names, if it is a file tool's. */
+function fileOfTitle(t: TurnLine): string | undefined {
+  if (t.kind !== 'tool' || !t.toolName || !FILE_TOOLS.has(t.toolName) || !t.title) return undefined;
+  const path = t.title.replace(/^FAILED /, '').slice(t.toolName.length + 2).trim();
+  return path && !/\s/.test(path) && path.length <= 300 ? path : undefined;
+}
+
+/** The last sentences of the agent's turn, to stand beside words that lean on it. */
+function tailOf(text: string): string {
+  const sentences = sentencesOf(text.trim());
+  let out = '';
+  for (let i = sentences.length - 1; i >= 0; i--) {
+    const next = out ? `${sentences[i]!} ${out}` : sentences[i]!;
+    if (next.length > CONTEXT_CHARS && out) break;
+    out = next;
+  }
+  return oneLine(out || text, CONTEXT_CHARS);
+}
+
+/**
+ * A short reply that settles what the agent just proposed or asked about ("No, leave it at 7." after "MAX_ATTEMPTS is 7 …
+ * should I raise it to 10?"), read as no rule by the detector: the agent's words it answers (tailOf), else undefined. Not a
+ * question, not thanks or a go-ahead, not a story, failure or evaluation; the agent's turn proposed or asked something.
+ */
+function answersAbout(prompt: string, agentTurn: string): string | undefined {
+  const text = prompt.trim();
+  if (text.length > LEANS_ON_CONTEXT * 1.5 || /[?？]/u.test(text) || acknowledges(text) || againstRule(text)) return undefined;
+  if (!/[?？]/u.test(agentTurn) && !PROPOSAL.test(agentTurn)) return undefined;
+  // It says something of its own: a value, or three words or more.
+  if (!/\d/.test(text) && text.split(/\s+/u).length < 3) return undefined;
+  return tailOf(agentTurn);
+}
+
+/** Whether the detector's rule is a rule by what surrounds it too: not inside a question, not the whole of a request. */
+function settles(rule: StatedRule, prompt: string): boolean {
+  if (rule.proposal) return true;
+  // The rule's own sentence asks ("should retries stay at 7?"), or the prompt is a question around it with nothing lasting.
+  if (/[?？]\s*$/u.test(rule.quote.trim())) return false;
+  return !(asksSomething(prompt) && ruleLikeness(rule.quote) < SAID_THRESHOLD);
+}
 
 export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
   const out: StatedCandidate[] = [];
   let previous: TurnLine | undefined;
-  // The session's first prompt says what the conversation was about: part of every rule's scope.
+  // The session's first prompt says what the conversation was about: part of every statement's scope.
   const opening = turns.find((t) => t.kind === 'prompt')?.text ?? '';
-  for (const t of turns) {
-    if (t.kind === 'stop') {
-      if (t.text.trim()) previous = t;
-      continue;
+  const prompts = turns.filter((t) => t.kind === 'prompt');
+  for (const [n, t] of prompts.entries()) {
+    const i = turns.indexOf(t);
+    previous = undefined;
+    for (let j = i - 1; j >= 0 && turns[j]!.kind !== 'prompt'; j--) {
+      if (turns[j]!.kind === 'stop' && turns[j]!.text.trim()) {
+        previous = turns[j];
+        break;
+      }
     }
-    if (t.kind !== 'prompt') continue;
+    // The files the session read or changed around this prompt: since the prompt before it, until the next one.
+    const from = n > 0 ? turns.indexOf(prompts[n - 1]!) : 0;
+    const to = n + 1 < prompts.length ? turns.indexOf(prompts[n + 1]!) : turns.length;
+    const files = [...new Set(turns.slice(from, to).map(fileOfTitle).filter((f): f is string => f !== undefined))].slice(0, 10);
     const verdict = statedRulesOf(t.text, previous?.text);
     const said = verdict.rules.length === 1 && t.text.trim().length <= WHOLE_PROMPT_CHARS ? t.text : undefined;
+    const around = [t.text, previous?.text ?? '', opening];
     for (const r of verdict.rules) {
       const words = oneLine(r.quote, 600);
       const quote = oneLine(said ?? r.quote, 600);
       const proposal = r.proposal ? oneLine(r.proposal, 400) : undefined;
+      // Words that lean on the agent's turn are quoted with it, whether or not it was a proposal.
+      const context = !proposal && previous && quote.length <= LEANS_ON_CONTEXT ? tailOf(previous.text) : undefined;
+      const kind = settles(r, t.text) ? r.kind : 'note';
+      const anchors = anchorsOf([r.quote, proposal ?? '', context ?? ''], around);
+      if (kind === 'note' && !anchors.some((a) => a.startsWith(ANCHOR_ID)) && files.length === 0) continue;
       // A decision settled on the agent's proposal carries its topic in the proposal: the title says both.
-      const title = oneLine(proposal && words.length < 80 ? `${words} (on the agent's proposal: ${proposal})` : words, 200);
+      const title = oneLine(proposal && words.length < 80 ? `${words} (on the agent's proposal: ${proposal})` : context ? `${words} (on the agent's: ${context})` : words, 200);
       // The body is what an agent is handed: the person's words, and what they settled.
-      const body = proposal ? `"${quote}" — the user, ${SETTLED[r.why] ?? 'settling'} the agent's proposal: "${proposal}"` : `"${quote}" — the user`;
+      const body = proposal
+        ? `"${quote}" — the user, ${SETTLED[r.why] ?? 'settling'} the agent's proposal: "${proposal}"`
+        : context
+          ? `"${quote}" — the user, after the agent said: "${context}"`
+          : `"${quote}" — the user`;
       out.push({
-        kind: r.kind,
+        kind,
         title,
         body,
-        confidence: 0.8,
-        sources: previous && proposal ? [t.sequence, previous.sequence] : [t.sequence],
+        confidence: kind === 'note' ? 0.5 : 0.8,
+        sources: previous && (proposal || context) ? [t.sequence, previous.sequence] : [t.sequence],
         outcome: 'unverified',
         origin: 'user',
-        scope: scopeOf([r.quote, t.text, r.proposal ?? '', previous?.text ?? '', opening]),
+        scope: [...new Set([...files, ...scopeOf([r.quote, t.text, r.proposal ?? '', previous?.text ?? '', opening])])],
+        anchors,
       });
     }
-    previous = undefined;
+    // No rule, but words that may be one and name code: a note, pushed only at that code.
+    const reply = verdict.rules.length === 0 && previous ? answersAbout(t.text, previous.text) : undefined;
+    if (verdict.rules.length === 0 && (reply || (t.text.trim().length <= WHOLE_PROMPT_CHARS * 2 && ruleLikeness(t.text) >= SAID_THRESHOLD))) {
+      const anchors = anchorsOf([t.text, reply ?? ''], [previous?.text ?? '', opening]);
+      if (anchors.some((a) => a.startsWith(ANCHOR_ID)) || files.length > 0) {
+        const quote = oneLine(t.text, 600);
+        out.push({
+          kind: 'note',
+          title: oneLine(reply ? `${quote} (on the agent's: ${reply})` : quote, 200),
+          body: reply ? `"${quote}" — the user, after the agent said: "${reply}"` : `"${quote}" — the user`,
+          confidence: 0.5,
+          sources: reply && previous ? [t.sequence, previous.sequence] : [t.sequence],
+          outcome: 'unverified',
+          origin: 'user',
+          scope: [...new Set([...files, ...scopeOf([t.text, previous?.text ?? '', opening])])],
+          anchors,
+        });
+      }
+    }
   }
   return out.slice(0, MAX_STATED);
 }
@@ -92,7 +191,7 @@ export function ruleLikePrompts(turns: TurnLine[], stated: StatedCandidate[]): n
  * learnings — a decision or convention drawn from a prompt a stated rule already came from is
  * dropped (the person's words win over a paraphrase).
  */
-export function withStatedRules(extracted: LearningCandidate[], stated: StatedCandidate[]): (LearningCandidate | StatedCandidate)[] {
+export function withStatedRules<C extends Pick<KeptCandidate, 'kind' | 'sources'>>(extracted: C[], stated: StatedCandidate[]): (C | StatedCandidate)[] {
   const statedPrompts = new Set(stated.map((s) => s.sources[0]));
   const kept = extracted.filter((c) => !((c.kind === 'decision' || c.kind === 'convention') && c.sources.some((n) => statedPrompts.has(n))));
   return [...stated, ...kept];

@@ -276,6 +276,8 @@ export const learningCandidateSchema = z.object({
   supersedes: z.string().max(100).optional().describe('Id of a known learning this contradicts or replaces, if any.'),
 });
 export type LearningCandidate = z.infer<typeof learningCandidateSchema>;
+/** What is kept of a session: a model's (or the offline extractor's) candidate, or a person's note (./stated-learnings.ts), which no model writes. */
+export type KeptCandidate = Omit<LearningCandidate, 'kind'> & { kind: LearningCandidate['kind'] | 'note' };
 
 export const summaryFieldsSchema = z.object({
   title: line(200).describe('One line: what this part of the session was about.'),

@@ -252,7 +252,7 @@ const SHORT_ANSWER = 200;
  * Whether a session has nothing to teach: no change, no failed call, no check run, no learning kept
  * (no rule or decision stated), and its closing answer (if any) is short.
  */
-export function teachesNothing(observations: ObservationLine[], learnings: LearningCandidate[]): boolean {
+export function teachesNothing(observations: ObservationLine[], learnings: readonly unknown[]): boolean {
   const own = ownWork(observations);
   if (learnings.length > 0) return false;
   if (own.some((o) => o.kind === 'tool' && (EDIT_TOOLS.has(o.toolName ?? '') || isFailedTitle(o)))) return false;

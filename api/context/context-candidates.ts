@@ -131,7 +131,8 @@ uptake as (
 /** Every leg orders by a key that never ties (the id last): the same rows rank alike on every plan. */
 const candidatesSql = (byAgent: boolean, uptake: boolean) => {
   const session = byAgent ? OF_AGENT.session : '';
-  const learning = (l: string) => (byAgent ? OF_AGENT.learning(l) : '');
+  // A note (a person's words that settle nothing for certain) is pushed only at the code it names, never at the start.
+  const learning = (l: string) => ` and ${l}.kind <> 'note'${byAgent ? OF_AGENT.learning(l) : ''}`;
   return `
 with sig as (
   select coalesce($3::text, (select string_agg(p.text, ' ') from (

@@ -10,7 +10,7 @@ import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { buildContext, DEFAULT_CONTEXT_TOKENS, MAX_CONTEXT_TOKENS } from './start-context.js';
 import { buildPromptPush, PROMPT_PUSH_TOKENS } from './prompt-push.js';
-import { buildFilePush, FILE_PUSH_TOKENS, MAX_FILE_PATH, readFileNames } from './file-push.js';
+import { buildFilePush, FILE_PUSH_TOKENS, MAX_ANCHORS, MAX_FILE_PATH, readFileNames } from './file-push.js';
 import { resolveProjectId } from '../search/search-types.js';
 import { randomUUID } from 'node:crypto';
 import { contextAnswer, fileNamesAnswer, RECEIPT_CHANNEL } from '../../messages/api-v1.js';
@@ -21,6 +21,13 @@ import { documented, projectHeaders } from '../openapi-doc.js';
 export interface ContextRouteDeps {
   pool: PgPool;
 }
+
+/** A comma-separated list of code names (for=file's anchors and focus): each a name as code writes it, at most MAX_ANCHORS. */
+const anchorNamesParam = z
+  .string()
+  .max(MAX_ANCHORS * 101, `at most ${MAX_ANCHORS} names of at most 100 characters`)
+  .transform((s) => s.split(',').map((n) => n.trim().toLowerCase()).filter(Boolean))
+  .refine((names) => names.length <= MAX_ANCHORS && names.every((n) => n.length <= 100 && /^[\p{L}\p{N}_$.-]+$/u.test(n)), `must be at most ${MAX_ANCHORS} comma-separated code names (letters, digits, _ $ . -), each at most 100 characters`);
 
 export const contextQuery = z.object({
   project: projectParam,
@@ -47,6 +54,10 @@ export const contextQuery = z.object({
     .describe('start (default): the start context a new session gets; prompt: the memory pushed with the prompt `q` (what UserPromptSubmit answers; `tokens` at most 600 by default), with explain: why each item was pushed and each near candidate was not; file: what was decided or learned about the file `path` (what PreToolUse answers when the agent first touches it; `tokens` at most 400 by default)'),
   /** With for=file: the file the agent is about to read or change. */
   path: textParam(MAX_FILE_PATH).optional().describe('with for=file: the file, relative to the agent\'s working folder (or absolute)'),
+  /** With for=file: the names the file defines or imports that the project's anchors hold (the relay's parse). */
+  anchors: anchorNamesParam.optional().describe(`with for=file: names the file defines or imports that GET /v1/context/files listed in identifiers, comma-separated, at most ${MAX_ANCHORS} (lower-cased; the relay parses the file locally, its content is never sent)`),
+  /** With for=file: those of them the session met already (its prompts named them, a file it touched imports them). */
+  focus: anchorNamesParam.optional().describe('with for=file: the names of anchors that this session met before (a prompt named them, an earlier file imports them): pushed first'),
 });
 
 const fileNamesQuery = z.object({ project: projectParam });
@@ -65,7 +76,7 @@ export function registerContextRoutes(app: FastifyInstance, deps: ContextRouteDe
     const query = parseOr400(fileNamesQuery, { ...req.query, project: projectOfRequest(req.query, req.headers['x-memflow-project']) });
     if (!query.project) throw new HttpError(400, 'invalid_query', 'project: required (or send X-Memflow-Project)');
     const projectId = await resolveProjectId(deps.pool, tenantId, query.project);
-    return answer(fileNamesAnswer, projectId ? await readFileNames(deps.pool, tenantId, projectId) : { names: [], complete: true });
+    return answer(fileNamesAnswer, projectId ? await readFileNames(deps.pool, tenantId, projectId) : { names: [], complete: true, identifiers: [] });
   });
 
   const contextDoc = documented({
@@ -93,7 +104,7 @@ export function registerContextRoutes(app: FastifyInstance, deps: ContextRouteDe
     const built = query.for === 'prompt'
       ? await buildPromptPush(deps.pool, { tenantId, projectId, projectName: query.project, prompt: query.q!, agentSessionId: query.session, budget: tokens })
       : query.for === 'file'
-      ? await buildFilePush(deps.pool, { tenantId, projectId, projectName: query.project, path: query.path!, agentSessionId: query.session, budget: tokens })
+      ? await buildFilePush(deps.pool, { tenantId, projectId, projectName: query.project, path: query.path!, agentSessionId: query.session, budget: tokens, anchors: query.anchors ?? [], focus: query.focus ?? [] })
       : await buildContext(deps.pool, {
       tenantId,
       projectId,

@@ -1,28 +1,36 @@
 /**
  * The memory pushed when an agent first touches a file (Claude Code's PreToolUse on Read, Edit,
- * Write, MultiEdit, NotebookEdit: its additionalContext; GET /v1/context?for=file shows the same with
- * its reasons): what the project decided or learned about THAT file — the rules whose conversation
- * named it, the fixes, dead ends and gotchas that cite it — and nothing when nothing does. The prompt's
- * push (prompt-push.ts) finds what bears on the task by its words; this one by the file, at the moment
- * the agent is about to read or change it.
+ * Write, MultiEdit, NotebookEdit, and each other host's pre-tool hook: its additionalContext; GET
+ * /v1/context?for=file shows the same with its reasons): what people said and the project learned
+ * about THAT code — and nothing when nothing is.
  *
- * A learning is about a file when one of its citations (common/rules/citations.ts: path and lines)
- * or its scope (the paths its conversation named, rule-scope.ts) is that file — the same path, or one
- * ends with the other at a folder boundary (the hook sends the path relative to the agent's working
- * folder, which may be the repository's root or a folder inside it) — or when its words name the
- * path (a rule a person stated with `memflow remember`: "never touch billing/rates.json by hand").
- * What a prompt's push or an earlier touch handed this session is not pushed again; a rule of the
- * start context is, once, at the file it is about (the start context is far behind by then and may be
- * compacted away), as the prompt's push does.
+ * A learning is about the file when:
+ *   - it is anchored to an identifier the file defines or imports (`anchors`: the relay parsed the file
+ *     on the developer's machine and sends the names of it that the project's anchors hold; the file's
+ *     content never leaves the machine). The agent opens the failing test and the module; the
+ *     conversation that settled the rule named that code (a constant, the function that misbehaves, the
+ *     exception it raises) far more often than its path. `focus`: the names among them that the session
+ *     already met — its prompts named them or a file it touched before imports them (the failing test
+ *     imports exactly the functions under test) — come first;
+ *   - or one of its citations (common/rules/citations.ts: path and lines) or its scope (the paths its
+ *     conversation named or the session read and changed around it) is that file — the same path, or one
+ *     ends with the other at a folder boundary (the hook sends the path relative to the agent's working
+ *     folder) — or its words name the path (a rule a person stated with `memflow remember`).
+ * Order: what the session met first (focus), then rules (decision, convention, fact) before fixes, dead
+ * ends and patterns, and notes (a person's words that settle nothing for certain) last; among equals, the
+ * more identifiers matched (a plain word that names a function counts less, and only when few of the
+ * project's memories use it), then the newest. What a prompt's push or an earlier touch handed this
+ * session is not pushed again; a rule of the start context is, once, at the file it is about.
  *
- * On the agent's critical path for the first touch of each file (the relay asks once per file and
- * session): one statement over the project's active learnings, a few milliseconds.
+ * On the agent's critical path for the first touch of each file (the relay asks only when a path or an
+ * anchor matched): one statement over the project's active learnings, through two GIN indexes.
  */
 import type { PgPool } from '../../common/server/pg.js';
 import { countTokens } from '../../common/rules/tokens.js';
 import { normalizedPath as normalizePath } from '../../common/rules/file-names.js';
 import type { ServedItem } from './start-context.js';
 import { fittedLine, pushedTo, REPLACED_AT, type BuiltPush, type PushCandidate } from './prompt-push.js';
+import { ANCHOR_ID, ANCHOR_WORD } from '../../common/rules/anchors.js';
 
 /** Tokens one file's push may take at most: a few lines beside a file the agent is about to read. */
 export const FILE_PUSH_TOKENS = 400;
@@ -42,10 +50,19 @@ export interface FilePushRequest {
   /** The asking session (the agent's session id): what it holds already is not pushed again. */
   agentSessionId?: string | undefined;
   budget?: number;
+  /** Names the file defines or imports that the project's anchors hold (lower-cased; the relay's parse). */
+  anchors?: readonly string[];
+  /** Those of them the session met before (its prompts named them, a file it touched imports them). */
+  focus?: readonly string[];
 }
 
-/** Rules first, then what went wrong with the file and how it was fixed, then the rest. */
-const KIND_ORDER = ['decision', 'convention', 'fact', 'dead_end', 'fix', 'gotcha', 'pattern'];
+/** Anchor names a request may carry at most (a module defines hundreds; the relay sends those with memory). */
+export const MAX_ANCHORS = 64;
+/** A word anchor counts only when at most this many of the project's memories use it (else it names no one thing). */
+const WORD_ANCHOR_MAX_USES = 3;
+
+/** Rules first, then what went wrong with the file and how it was fixed, then the rest; a person's notes last. */
+const KIND_ORDER = ['decision', 'convention', 'fact', 'dead_end', 'fix', 'gotcha', 'pattern', 'note'];
 
 /**
  * A path names the file when the two are equal or one ends with the other after a `/`. Scope entries
@@ -60,13 +77,22 @@ const READ_SQL = `
 with ${pushedTo(4)}
 select l.id, l.kind::text as kind, l.title, l.body, l.origin, l.outcome, l.created_at as at, l.scope, l.edited_by,
   ${REPLACED_AT},
-  l.id in (select item_id from pushed) as pushed_before
+  l.id in (select item_id from pushed) as pushed_before,
+  l.path_keys && $6::text[] as path_hit,
+  array(select a from unnest(l.anchors) a where a = any($7::text[])) as matched
 from learnings l
 where l.tenant_id = $1 and l.project_id = $2 and l.status = 'active' and cardinality(l.flags) = 0
   and (l.path_keys && $6::text[]
+    or l.anchors && $7::text[]
     or (length($3) >= 6 and l.search_vector @@ phraseto_tsquery('english', $3) and strpos(lower(left(l.title || ' ' || l.body, 20000)), lower($3)) > 0))
 order by array_position($5::text[], l.kind::text), (l.outcome = 'confirmed') desc, l.strength desc, l.last_stated_at desc
-limit ${MAX_READ}`;
+limit ${MAX_READ * 3}`;
+
+/** How many of the project's active memories use each word anchor asked about (a word used by many names no one thing). */
+const WORD_USES_SQL = `
+select a, count(*)::int as n from learnings l, unnest(l.anchors) a
+where l.tenant_id = $1 and l.project_id = $2 and l.status = 'active' and l.anchors && $3::text[] and a = any($3::text[])
+group by a`;
 
 /** A path as the statement compares it: forward slashes, no `./`, no trailing slash (the relay compares the same way). */
 export const normalizedPath = (p: string): string => normalizePath(p, MAX_FILE_PATH);
@@ -82,14 +108,73 @@ export function pathKeysOf(path: string): string[] {
   return keys;
 }
 
-export async function readFileCandidates(pool: PgPool, req: FilePushRequest): Promise<PushCandidate[]> {
-  const path = normalizedPath(req.path);
-  if (!path) return [];
-  const { rows } = await pool.query<PushCandidate>({ name: 'file-push-candidates', text: READ_SQL, values: [req.tenantId, req.projectId, path, req.agentSessionId ?? null, KIND_ORDER, pathKeysOf(path)] });
-  return rows;
+/** A learning about the file, with how it was found: its path, and the anchors of the file's names it holds. */
+export type FileCandidate = PushCandidate & { path_hit: boolean; matched: string[] };
+
+/** The anchors a request's names are found by: each as an identifier and as a word. */
+export function anchorKeysOf(names: readonly string[] | undefined): string[] {
+  const keys: string[] = [];
+  for (const n of (names ?? []).slice(0, MAX_ANCHORS)) {
+    const name = n.trim().toLowerCase();
+    if (name && name.length <= 100) keys.push(ANCHOR_ID + name, ANCHOR_WORD + name);
+  }
+  return keys;
 }
 
-const HEADER = (project: string, path: string) => `# memflow: what ${project} decided or learned about ${path} (current rules; older versions are not shown)`;
+export async function readFileCandidates(pool: PgPool, req: FilePushRequest): Promise<FileCandidate[]> {
+  const path = normalizedPath(req.path);
+  if (!path) return [];
+  const anchors = anchorKeysOf(req.anchors);
+  const { rows } = await pool.query<FileCandidate>({ name: 'file-push-candidates', text: READ_SQL, values: [req.tenantId, req.projectId, path, req.agentSessionId ?? null, KIND_ORDER, pathKeysOf(path), anchors] });
+  const words = [...new Set(rows.flatMap((r) => r.matched.filter((a) => a.startsWith(ANCHOR_WORD))))];
+  if (words.length === 0) return rows;
+  // A word anchor that many memories use names no one thing: it finds nothing by itself.
+  const { rows: uses } = await pool.query<{ a: string; n: number }>({ name: 'file-push-word-uses', text: WORD_USES_SQL, values: [req.tenantId, req.projectId, words] });
+  const common = new Set(uses.filter((u) => u.n > WORD_ANCHOR_MAX_USES).map((u) => u.a));
+  return rows
+    .map((r) => ({ ...r, matched: r.matched.filter((a) => !common.has(a)) }))
+    .filter((r) => r.path_hit || r.matched.length > 0 || !anchors.length || textNamesPath(r, path));
+}
+
+/** Whether a learning's words hold the path (the third way READ_SQL finds one). */
+const textNamesPath = (r: PushCandidate, path: string) => path.length >= 6 && `${r.title} ${r.body}`.toLowerCase().includes(path.toLowerCase());
+
+/**
+ * Orders the learnings about a file (pure): what the session met first (focus), then by kind (KIND_ORDER),
+ * then by identifiers matched (an identifier 1, a word 0.5), then found by its path, then as read (strength,
+ * newest). Identifiers the prompt named are in focus too (the relay adds them).
+ */
+export function rankFileCandidates(rows: FileCandidate[], focus: readonly string[] = []): FileCandidate[] {
+  const inFocus = new Set(focus.map((f) => f.toLowerCase()));
+  const key = (r: FileCandidate) => {
+    const names = r.matched.map((a) => a.slice(a.indexOf(':') + 1));
+    const focused = names.some((n) => inFocus.has(n)) ? 1 : 0;
+    const kind = KIND_ORDER.indexOf(r.kind);
+    const weight = r.matched.reduce((w, a) => w + (a.startsWith(ANCHOR_ID) ? 1 : 0.5), 0);
+    return { focused, kind: kind < 0 ? KIND_ORDER.length : kind, weight, path: r.path_hit ? 1 : 0 };
+  };
+  const keys = new Map(rows.map((r) => [r, key(r)]));
+  return rows
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => {
+      const x = keys.get(a.r)!;
+      const y = keys.get(b.r)!;
+      return y.focused - x.focused || x.kind - y.kind || y.weight - x.weight || y.path - x.path || a.i - b.i;
+    })
+    .map((x) => x.r);
+}
+
+const HEADER = (project: string, path: string) => `# memflow: what ${project} decided or learned about ${path} and the code it defines or uses (people's own words, labelled; current rules only)`;
+
+/** Why an item was pushed at the file, as explain says it. */
+function reasonOf(c: PushCandidate, path: string): string {
+  const names = namesOf(c);
+  if (names.length > 0) return `${c.kind} anchored to ${names.slice(0, 5).join(', ')}, which ${normalizedPath(path)} defines or imports`;
+  return `${c.kind} about ${normalizedPath(path)} (it cites the file or its conversation named it)`;
+}
+
+/** The names of the file a candidate was found by (its matched anchors, bare). */
+const namesOf = (c: PushCandidate): string[] => ('matched' in c && Array.isArray(c.matched) ? (c.matched as string[]).map((a) => a.slice(a.indexOf(':') + 1)) : []);
 
 /** Chooses and renders the push for a file from the learnings about it (best first). Pure. */
 export function assembleFilePush(projectName: string, path: string, candidates: PushCandidate[], budget = FILE_PUSH_TOKENS): BuiltPush {
@@ -106,7 +191,7 @@ export function assembleFilePush(projectName: string, path: string, candidates: 
       served.push({ id: c.id, type: 'learning', tokens: 0, score: 0, reason: `left out: ${MAX_ITEMS} items pushed already`, included: false });
       continue;
     }
-    const fitted = fittedLine(c, budget - used);
+    const fitted = fittedLine(c, budget - used, namesOf(c));
     if (fitted) {
       used += fitted.cost;
       chosen.push({ c, line: fitted.line, position });
@@ -127,7 +212,7 @@ export function assembleFilePush(projectName: string, path: string, candidates: 
     tokens: countTokens(context),
     items: chosen.map((x) => x.c.id),
     served: [
-      ...chosen.map((x) => ({ id: x.c.id, type: 'learning' as const, tokens: countTokens(x.line), score: scoreOf(x.position), reason: `${x.c.kind} about ${normalizedPath(path)} (it cites the file or its conversation named it)`, included: true })),
+      ...chosen.map((x) => ({ id: x.c.id, type: 'learning' as const, tokens: countTokens(x.line), score: scoreOf(x.position), reason: reasonOf(x.c, path), included: true })),
       ...served,
     ],
   };
@@ -159,13 +244,26 @@ select distinct name from (
 ) n where name <> ''
 limit ${MAX_FILE_NAMES + 1}`;
 
-export async function readFileNames(pool: PgPool, tenantId: string, projectId: string): Promise<{ names: string[]; complete: boolean }> {
-  const { rows } = await pool.query<{ name: string }>({ name: 'file-push-names', text: NAMES_SQL, values: [tenantId, projectId] });
-  const complete = rows.length <= MAX_FILE_NAMES;
-  return { names: complete ? rows.map((r) => r.name) : [], complete };
+/**
+ * The names the project's memories are anchored to, bare (`id:` and `w:` dropped): an identifier always, a word
+ * only while few memories use it (readFileCandidates drops a word used by more: asking about it finds nothing).
+ */
+const IDENTIFIERS_SQL = `
+select substr(a, strpos(a, ':') + 1) as name from learnings l, unnest(l.anchors) a
+where l.tenant_id = $1 and l.project_id = $2 and l.status = 'active' and cardinality(l.flags) = 0
+group by a having a like '${ANCHOR_ID}%' or count(*) <= ${WORD_ANCHOR_MAX_USES}
+limit ${MAX_FILE_NAMES + 1}`;
+
+export async function readFileNames(pool: PgPool, tenantId: string, projectId: string): Promise<{ names: string[]; complete: boolean; identifiers: string[] }> {
+  const [names, ids] = await Promise.all([
+    pool.query<{ name: string }>({ name: 'file-push-names', text: NAMES_SQL, values: [tenantId, projectId] }),
+    pool.query<{ name: string }>({ name: 'file-push-identifiers', text: IDENTIFIERS_SQL, values: [tenantId, projectId] }),
+  ]);
+  const complete = names.rows.length <= MAX_FILE_NAMES && ids.rows.length <= MAX_FILE_NAMES;
+  return { names: complete ? names.rows.map((r) => r.name) : [], complete, identifiers: complete ? [...new Set(ids.rows.map((r) => r.name))] : [] };
 }
 
 export async function buildFilePush(pool: PgPool, req: FilePushRequest): Promise<BuiltPush> {
-  const rows = await readFileCandidates(pool, req);
+  const rows = rankFileCandidates(await readFileCandidates(pool, req), req.focus);
   return assembleFilePush(req.projectName ?? 'this project', req.path, rows, req.budget ?? FILE_PUSH_TOKENS);
 }

@@ -16,6 +16,7 @@ import { promptPushOutput, sessionStartOutput } from '../../messages/hooks-v1.js
 import { resolveProjectId } from '../search/search-types.js';
 import { recordServing } from './context-receipt.js';
 import { buildPromptPush, PROMPT_PUSH_TOKENS, warmProjectRules, warmPromptPush, type BuiltPush } from './prompt-push.js';
+import { backfillAnchors } from './anchor-backfill.js';
 import { buildContext, DEFAULT_CONTEXT_TOKENS, type BuiltContext } from './start-context.js';
 
 /** The default wait for a prompt's push: well above its usual few ms, the relay's budget too (docs/push.md says why). */
@@ -124,7 +125,12 @@ export function registerHookContext(app: FastifyInstance, deps: HookContextDeps)
     app.addHook('onReady', async () => {
       setTimeout(() => {
         warmPromptPush();
-        warmProjectRules(deps.pool, { signal: warming.signal }).catch((err: Error) => app.log.debug({ err }, 'rules not read ahead'));
+        warmProjectRules(deps.pool, { signal: warming.signal })
+          .catch((err: Error) => app.log.debug({ err }, 'rules not read ahead'))
+          // Then the learnings stored before anchors existed get theirs (the push at the code finds them by those).
+          .then(() => backfillAnchors(deps.pool, warming.signal))
+          .then((n) => n && app.log.info({ learnings: n }, 'anchored learnings stored before anchors'))
+          .catch((err: Error) => app.log.warn({ err }, 'learnings stored before anchors were not anchored'));
       }, 0).unref();
     });
     app.addHook('onClose', async () => warming.abort());

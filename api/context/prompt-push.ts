@@ -21,6 +21,8 @@ import { countTokens } from '../../common/rules/tokens.js';
 import { replacesRule } from '../../common/rules/rule-scope.js';
 import { poisonFlags } from '../../common/rules/poison.js';
 import { asksSomething } from '../../common/rules/stated-rule-markers.js';
+import { ANCHOR_ID, anchorsOf, codeNamesIn } from '../../common/rules/anchors.js';
+import { LRUCache } from 'lru-cache';
 import type { ServedItem } from './start-context.js';
 import { pushedTo } from './context-receipt.js';
 
@@ -52,6 +54,8 @@ export interface PushCandidate {
   scope?: string[] | null;
   /** Who edited it in review (issue 51), said on the line; null: never edited. */
   edited_by?: string | null;
+  /** The code it is about (common/rules/anchors.ts): the prompt must name one of these, a file of its scope or a term only it uses. */
+  anchors?: string[] | null;
 }
 
 export interface BuiltPush {
@@ -86,10 +90,10 @@ with ${pushedTo(5)}, rules as (
 ), matching as (
   select l.id from learnings l
   where $4::text <> '' and l.tenant_id = $1 and l.project_id = $2 and l.status = 'active' and not (l.kind::text = any($3::text[])) and cardinality(l.flags) = 0
-    and l.search_vector @@ to_tsquery('english', $4)
+    and l.search_vector @@ to_tsquery('english', $4) and l.kind <> 'note'
   order by ts_rank(l.search_vector, to_tsquery('english', $4)) desc limit ${MAX_MATCHING}
 )
-select l.id, l.kind::text as kind, l.title, l.body, l.origin, l.outcome, l.created_at as at, l.scope, l.edited_by,
+select l.id, l.kind::text as kind, l.title, l.body, l.origin, l.outcome, l.created_at as at, l.scope, l.edited_by, l.anchors,
   ${REPLACED_AT},
   l.id in (select item_id from pushed) as pushed_before
 from learnings l
@@ -103,7 +107,7 @@ where l.id in (select id from rules union all select id from matching)`;
  */
 const saidSql = (tsquery: string) => `
 with ${pushedTo(3)}
-select o.id, 'said' as kind, o.title, o.text as body, 'user' as origin, 'said' as outcome, o.created_at as at, null::text[] as scope, null::text as edited_by,
+select o.id, 'said' as kind, o.title, o.text as body, 'user' as origin, 'said' as outcome, o.created_at as at, null::text[] as scope, null::text as edited_by, null::text[] as anchors,
   null::timestamptz as replaced_at,
   o.id in (select item_id from pushed) as pushed_before
 from observations o join sessions s on s.id = o.session_id
@@ -140,27 +144,34 @@ const cut = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max
 /** Who stood behind a memory, as the pushed line says it. */
 function byWhom(c: PushCandidate): string {
   if (c.edited_by) return `edited by ${cut(flat(c.edited_by), 120)}`;
+  if (c.kind === 'note') return 'said by a person';
   if (c.origin === 'user' || c.origin === 'stated') return 'stated by a person';
   if (c.origin === 'agent') return 'noted by an agent, unverified';
   return c.outcome === 'confirmed' ? 'confirmed by a passing check' : 'extracted from a session';
 }
 
-/** What the line says: the rule's own words (a person's rule: its body; else title and the body beyond it), cut to fit. */
-function lineOf(c: PushCandidate, maxBody: number): string {
+/** What a line calls a memory of each kind (a note is a person's words that settle nothing for certain). */
+const LABEL: Record<string, string> = { dead_end: 'dead end (tried, did not work)', note: 'note: a person\'s words, not a settled rule' };
+
+/**
+ * What the line says: the rule's own words (a person's rule: its body; else title and the body beyond it), cut to fit;
+ * `names`: the code of the touched file it is anchored to, said in its label.
+ */
+function lineOf(c: PushCandidate, maxBody: number, names: readonly string[] = []): string {
   if (c.kind === SAID) return `- [said by a person, ${day(c.at)}, in an earlier session; not recorded as a rule] "${cut(flat(c.body), Math.max(maxBody, 160))}"`;
   const title = flat(c.title);
   const body = flat(c.body);
   const rest = c.origin === 'user' || body.toLowerCase().includes(title.toLowerCase()) ? body : `${title} — ${body}`;
   const text = maxBody > 0 ? cut(rest, maxBody) : cut(title, 240);
   const replaced = c.replaced_at ? `; replaces a rule of ${day(c.replaced_at)}` : '';
-  const label = c.kind === 'dead_end' ? 'dead end (tried, did not work)' : c.kind;
-  return `- [${label}, ${day(c.at)}, ${byWhom(c)}${replaced}] ${text}`;
+  const about = names.length > 0 ? `; about ${names.slice(0, 3).join(', ')}` : '';
+  return `- [${LABEL[c.kind] ?? c.kind}, ${day(c.at)}, ${byWhom(c)}${replaced}${about}] ${text}`;
 }
 
 /** A candidate's line cut to the tokens left (its body whole, shorter, or its title alone), with its cost; undefined when none fits. */
-export function fittedLine(c: PushCandidate, tokensLeft: number): { line: string; cost: number } | undefined {
+export function fittedLine(c: PushCandidate, tokensLeft: number, names: readonly string[] = []): { line: string; cost: number } | undefined {
   for (const maxBody of [420, 200, 0]) {
-    const line = lineOf(c, maxBody);
+    const line = lineOf(c, maxBody, names);
     const cost = countTokens(`\n${line}`);
     if (cost <= tokensLeft) return { line, cost };
   }
@@ -198,6 +209,56 @@ const scoredText = (c: Pick<PushCandidate, 'kind' | 'title' | 'body' | 'scope'>)
 
 const HEADER = (project: string) => `# memflow: what ${project} decided or learned that bears on this prompt (current rules; older versions are not shown)`;
 
+/** What of a memory a prompt can name: its code (code names and plain words), the files of its scope, the terms of its words. */
+interface PromptNames {
+  ids: ReadonlySet<string>;
+  words: ReadonlySet<string>;
+  /** The prompt's plain words (identifiers taken out) as the gate's terms (stems), with how many candidates use each. */
+  terms: ReadonlyMap<string, number>;
+  text: string;
+}
+
+/** Anchors read from the words of learnings stored before anchors were (their column is empty), kept per text. */
+const readAnchors = new LRUCache<string, string[]>({ max: 4_000, memoMethod: (text) => anchorsOf([text]) });
+const anchorsFor = (c: PushCandidate): readonly string[] => (c.anchors?.length ? c.anchors : readAnchors.memo(c.kind === SAID ? c.body : `${c.title}\n${c.body}`));
+
+/** A term used by at most this many of the project's candidates is the rule's own (one shared module word is not). */
+const RULE_SPECIFIC_DF = 2;
+/** …and weighs at least this in the prompt (word-rarity.ts: an everyday word, or a weak one, is no rule's own). */
+const RULE_SPECIFIC_WEIGHT = 0.6;
+
+function promptNames(prompt: string, docs: { terms: { weights: ReadonlyMap<string, number> } }[]): PromptNames {
+  const ids = new Set(codeNamesIn(prompt));
+  // The prompt's plain words: its identifiers taken out, so that "iter" of `chunked_iter` is no word of it.
+  const plain = prompt.replace(/\S*[A-Za-z0-9]_[A-Za-z0-9]\S*|\S*[a-z][A-Z]\S*|\S*\.\S*[A-Za-z]\S*/g, ' ');
+  const words = new Set(tokenize(plain));
+  const df = new Map<string, number>();
+  for (const [t, w] of termsOf(plain).weights) {
+    if (t.startsWith('id:') || t.startsWith('concept:') || w < RULE_SPECIFIC_WEIGHT) continue;
+    df.set(t, docs.filter((d) => d.terms.weights.has(t)).length);
+  }
+  return { ids, words, terms: df, text: prompt.toLowerCase() };
+}
+
+/**
+ * Whether the prompt names the candidate: an identifier it is anchored to (or a plain word of its anchors, such as
+ * "pluralize"), a file of its scope by name, or a term that at most RULE_SPECIFIC_DF candidates use and that is no
+ * everyday word. Returns the refusal, or undefined when named. A person's earlier words (no anchors) pass on a term.
+ */
+function notNamed(s: Scored<PushCandidate>, names: PromptNames, own: ReadonlyMap<string, number>): string | undefined {
+  const c = s.item;
+  for (const a of anchorsFor(c)) {
+    const name = a.slice(a.indexOf(':') + 1);
+    if (a.startsWith(ANCHOR_ID) ? names.ids.has(name) : names.words.has(name)) return undefined;
+  }
+  for (const p of c.scope ?? []) {
+    const file = p.includes('/') || /\.[a-z]{1,5}$/i.test(p) ? p.slice(p.lastIndexOf('/') + 1).toLowerCase() : '';
+    if (file.length >= 4 && names.text.includes(file)) return undefined;
+  }
+  for (const [t, df] of names.terms) if (df <= RULE_SPECIFIC_DF && own.has(t)) return undefined;
+  return 'the prompt names none of its code, files or terms of its own';
+}
+
 /** Chooses and renders the push for a prompt from its candidates. Pure. */
 export function assemblePush(projectName: string, prompt: string, candidates: PushCandidate[], budget = PROMPT_PUSH_TOKENS): BuiltPush {
   const empty: BuiltPush = { context: '', tokens: 0, items: [], served: [] };
@@ -214,10 +275,15 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
   const learned = docs.filter((d) => d.item.kind !== SAID);
   const scored = scoreCandidates(text, learned, ignore);
   const best = scored[0]?.score ?? 0;
-  // Each learning's verdict at the gate, once (the amendment checks below ask it of every pair).
-  const gated = new Map(scored.map((s) => [s, gateRefusal(s, best)]));
-  // Nothing passes: one candidate that stands out from the rest may (GATE.LONE_*).
-  const lone = [...gated.values()].every((r) => r !== undefined) ? loneCandidate(scored) : undefined;
+  // Each learning's verdict at the gate, once (the amendment checks below ask it of every pair): its score, and
+  // that the prompt names its code, a file of it or a term only it uses (namedBy).
+  const names = promptNames(text, docs);
+  const termsBy = new Map(docs.map((d) => [d.item, d.terms.weights]));
+  const named = (s: Scored<PushCandidate>) => notNamed(s, names, termsBy.get(s.item) ?? new Map());
+  const gated = new Map(scored.map((s) => [s, gateRefusal(s, best) ?? named(s)]));
+  // Nothing passes: one candidate that stands out from the rest may (GATE.LONE_*), if the prompt names it too.
+  const loneOne = [...gated.values()].every((r) => r !== undefined) ? loneCandidate(scored) : undefined;
+  const lone = loneOne && !named(loneOne.lone) ? loneOne : undefined;
   if (lone) gated.set(lone.lone, undefined);
   const saidVerdict = new Map<PushCandidate, string | undefined>();
   if (learned.length < docs.length) {
@@ -225,7 +291,7 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
     const bestOfAll = all[0]?.score ?? 0;
     for (const s of all) {
       if (s.item.kind !== SAID) continue;
-      saidVerdict.set(s.item, gateRefusal(s, bestOfAll) ?? saidRefusal(s));
+      saidVerdict.set(s.item, gateRefusal(s, bestOfAll) ?? saidRefusal(s) ?? named(s));
       // After every learning: a quote never takes a recorded memory's place or budget.
       scored.push(s);
     }

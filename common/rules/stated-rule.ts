@@ -388,6 +388,9 @@ const EACH_SENTENCE_AT = 0.5;
 /** What a word of assent opens that settles nothing: thanks, "got it", "go ahead", "approved, merge it". */
 const ACKNOWLEDGED = /(?:^|[\s,.!])(?:good to know|no action|noted|thanks|thank you|thx|cheers|merci|gracias|danke|grazie|obrigad[oa]|valeu|bedankt|dank je|dzięki|спасибо|got it|understood|all clear|makes sense|tutto chiaro|entendido|compris|verstanden|begrepen|rozumiem|понял|go ahead|do it|ship it|merge it|push it|approved|lgtm|ありがとう|了解|谢谢|多谢|明白|감사|고마워|알겠)(?![\p{L}])/iu;
 
+/** Whether an utterance holds a word that acknowledges and settles nothing (thanks, "got it", "go ahead"). */
+export const acknowledges = (text: string): boolean => ACKNOWLEDGED.test(text);
+
 /** Scripts written without spaces between words (Chinese, Japanese, Korean): their length is counted in characters. */
 const NO_SPACES = /\p{Script=Han}|\p{Script=Hiragana}|\p{Script=Katakana}|\p{Script=Hangul}/u;
 

@@ -150,8 +150,13 @@ describe('the prompts a later push may quote', () => {
       { sequence: 5, kind: 'prompt', text: 'We always run the linter before committing, no exceptions.' },
     ];
     const stated = statedLearnings(turns);
-    assert.deepEqual(stated.map((s) => s.sources[0]), [5]);
-    assert.deepEqual(ruleLikePrompts(turns, stated), [1]);
+    // The first names code (amount_cents, format_money) and reads like a rule the detector does not take: a note, pushed only at that code.
+    assert.deepEqual(stated.map((s) => [s.sources[0], s.kind]), [[1, 'note'], [5, 'convention']]);
+    assert.deepEqual(stated[0]!.anchors.filter((a) => a.startsWith('id:')), ['id:amount_cents', 'id:format_money']);
+    assert.deepEqual(ruleLikePrompts(turns, stated), []);
+    // Without code named, the same words are quoted later as said (no note: it could never be pushed at its code).
+    const plain = [{ sequence: 1, kind: 'prompt', text: 'ok so in the ledger, the amount goes into the CSV export. the money formatter formats it once at the end. the totals row just sums the cents.' }];
+    assert.deepEqual(statedLearnings(plain), []);
   });
 });
 

@@ -1,0 +1,109 @@
+/**
+ * The code a person's words are about, as anchors: what the push at the code matches against the
+ * identifiers a file defines or imports (the relay reads the file with a real parser, common/code/;
+ * the API finds the learnings by `learnings.anchors`, api/context/file-push.ts).
+ *
+ * An agent fixing a bug opens the failing test and the module; the conversation that settled the
+ * rule named that code — a constant (`MAX_ATTEMPTS`), the function that misbehaves, the exception it
+ * raises, the class — far more often than its path. So every learning records:
+ *   - `id:<name>`: each identifier its conversation named, as code is written in prose — snake_case,
+ *     CONSTANT_CASE, camelCase, PascalCase with two humps or more, a name called (`pluralize()`),
+ *     written in backticks, or the member of a dotted name (`strutils.pluralize` → `pluralize`; the
+ *     module before the dot is where many rules live, not what one is about);
+ *   - `w:<word>`: the plain words of its OWN statement that could name a function ("the pluralize
+ *     helper must keep the count"): words of five letters or more that spoken English rarely uses.
+ *     A word anchor reaches a file only when the file defines or imports a name equal to it, and the
+ *     push ranks it below an identifier (api/context/file-push.ts).
+ * Everything lower-cased (identifiers are matched whatever their case in prose). What is a path
+ * (`pay/rounding.py`) is not an anchor here: paths are the learning's scope and citations, matched by
+ * `path_keys`.
+ *
+ * This reads prose, not code: code is read by the parser on the developer's machine.
+ */
+import { tokenize } from '../server/embeddings/local.js';
+import { rarity } from './word-rarity.js';
+
+export const ANCHOR_ID = 'id:';
+export const ANCHOR_WORD = 'w:';
+
+/** Anchors kept per learning at most: identifiers, then words. */
+const MAX_IDS = 40;
+const MAX_WORDS = 16;
+/** A plain word this rare in spoken English or more may name a function (word-rarity.ts: 0.15 … 1). */
+export const WORD_RARITY = 0.6;
+/** Plain words shorter than this name no function worth anchoring to ("sort", "join", "save"). */
+const MIN_WORD = 5;
+/** Longest name kept (a generated blob is no identifier). */
+const MAX_NAME = 80;
+
+/** Names with a dot that are file names, not members: the text after the last dot is an extension. */
+const FILE_EXTENSION = /^(?:py|pyi|ts|tsx|js|jsx|mjs|cjs|go|rs|rb|java|kt|cs|c|h|cc|cpp|hpp|php|swift|json|ya?ml|toml|ini|cfg|conf|md|rst|txt|csv|sql|sh|html?|css|scss|lock|env|xml|proto|gradle|mod|sum)$/i;
+
+/** A word or dotted name of code characters, with what precedes and follows it. */
+const NAME = /(`?)([A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)*)(\(?)/g;
+
+/** A flag written out on a command line: `--region`, `--dry-run`. */
+const FLAG = /(?:^|[\s`'"(=])(--[a-z][a-z0-9-]{1,40})(?![a-z0-9-])/gi;
+
+/** Whether one part of a name is written as code: an underscore inside, a case change, or all capitals. */
+export function looksLikeCode(part: string): boolean {
+  const letters = part.replace(/[^A-Za-z]/g, '');
+  if (letters.length < 2) return false;
+  if (/[A-Za-z0-9]_[A-Za-z0-9_]|^_[A-Za-z]/.test(part)) return true; // snake_case, CONSTANT_CASE, _private
+  if (/[a-z][A-Z]/.test(part)) return true; // camelCase, PascalCase, SpooledBytesIO
+  if (/^[A-Z][A-Z0-9]{3,}$/.test(part)) return true; // TIMEOUT (acronyms of three letters are words)
+  return false;
+}
+
+/**
+ * The identifiers a text names (lower-cased, each once, in order): code-shaped words, names called
+ * or in backticks, the members of dotted names. File names (`retry.py`) are not identifiers.
+ */
+export function codeNamesIn(text: string): string[] {
+  const out = new Set<string>();
+  for (const m of text.matchAll(NAME)) {
+    const [, tick, name, call] = m;
+    const parts = name!.split('.');
+    const last = parts.at(-1)!;
+    if (parts.length > 1 && FILE_EXTENSION.test(last)) continue;
+    // The character before must not make this the middle of a path or a word of another kind.
+    const before = m.index! > 0 ? text[m.index! - 1]! : ' ';
+    if (before === '/' || before === '\\' || before === '-' || /[A-Za-z0-9]/.test(before)) continue;
+    const dotted = parts.length > 1 && parts.every((p) => p.length > 0);
+    const marked = tick === '`' || call === '(' || dotted;
+    if ((marked && last.length >= 3) || looksLikeCode(last)) {
+      if (last.length <= MAX_NAME && /[A-Za-z]/.test(last)) out.add(last.toLowerCase());
+    }
+    // A module's own code-shaped parts (`payclient.retry_policy.MAX_ATTEMPTS`) are names too.
+    for (const p of parts.slice(0, -1)) if (looksLikeCode(p) && p.length <= MAX_NAME) out.add(p.toLowerCase());
+  }
+  // A command line's flag (`--region`), as written.
+  for (const m of text.matchAll(FLAG)) out.add(m[1]!.toLowerCase());
+  return [...out];
+}
+
+/** The plain words of a statement that may name a function: lower-case letters only, long and rare enough. */
+export function anchorWordsIn(text: string): string[] {
+  const out = new Set<string>();
+  for (const w of tokenize(text)) {
+    if (w.length < MIN_WORD || w.length > MAX_NAME || !/^[a-z]+$/.test(w)) continue;
+    if (rarity(w) >= WORD_RARITY) out.add(w);
+  }
+  return [...out];
+}
+
+/**
+ * A learning's anchors: the identifiers of its own statement and of the conversation around it
+ * (`around`: the agent's proposal it settled, the prompt it was part of, the session's opening), and
+ * the plain words of its own statement (`own`).
+ */
+export function anchorsOf(own: readonly string[], around: readonly string[] = []): string[] {
+  const ids = new Set<string>();
+  for (const t of [...own, ...around]) for (const n of codeNamesIn(t)) if (ids.size < MAX_IDS) ids.add(n);
+  const words = new Set<string>();
+  for (const t of own) for (const w of anchorWordsIn(t)) if (!ids.has(w) && words.size < MAX_WORDS) words.add(w);
+  return [...[...ids].map((n) => ANCHOR_ID + n), ...[...words].map((w) => ANCHOR_WORD + w)];
+}
+
+/** The bare names of anchors (what the relay matches a file's names against). */
+export const anchorName = (anchor: string): string => anchor.slice(anchor.indexOf(':') + 1);

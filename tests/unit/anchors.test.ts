@@ -1,0 +1,101 @@
+/**
+ * The code a person's words are about (common/rules/anchors.ts), what is stored of their statements
+ * (activities/summarize/stated-learnings.ts: decisions only when they settle something, notes when in
+ * doubt, nothing for questions and thanks) and how the push at the code orders what is anchored to a
+ * file's names (api/context/file-push.ts). Pure parts, no servers.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { anchorsOf, anchorWordsIn, codeNamesIn, looksLikeCode } from '../../common/rules/anchors.js';
+import { statedLearnings, type TurnLine } from '../../activities/summarize/stated-learnings.js';
+import { anchorKeysOf, assembleFilePush, rankFileCandidates, type FileCandidate } from '../../api/context/file-push.js';
+import { learning } from '../helpers/push-candidate.js';
+
+describe('code names in prose', () => {
+  test('snake, constant, camel and Pascal case, calls, backticks and the members of dotted names; not file names or plain words', () => {
+    const names = codeNamesIn('Keep MAX_ATTEMPTS at 7 in retry_policy; chunked_iter and parseTimedelta, the SpooledBytesIO class, `window` and pluralize() — see strutils.slugify, not retry.py or pay/rounding.py.');
+    for (const n of ['max_attempts', 'retry_policy', 'chunked_iter', 'parsetimedelta', 'spooledbytesio', 'window', 'pluralize', 'slugify']) assert.ok(names.includes(n), n);
+    for (const n of ['keep', 'retry', 'py', 'rounding', 'strutils', 'class', 'see']) assert.ok(!names.includes(n), n);
+  });
+
+  test('what looks like code', () => {
+    assert.ok(looksLikeCode('MAX_ATTEMPTS') && looksLikeCode('chunked_iter') && looksLikeCode('OrderedMultiDict') && looksLikeCode('TIMEOUT'));
+    assert.ok(!looksLikeCode('Retries') && !looksLikeCode('UTC') && !looksLikeCode('x'));
+  });
+
+  test('plain words that may name a function are long and rare in spoken English', () => {
+    const words = anchorWordsIn('The pluralize helper must keep the count, always.');
+    assert.ok(words.includes('pluralize'));
+    for (const w of ['count', 'always', 'keep', 'must']) assert.ok(!words.includes(w), w);
+  });
+
+  test("a learning's anchors: identifiers of its words and of the talk around it, words of its own statement only", () => {
+    const anchors = anchorsOf(['Right, leave it at 7.', 'MAX_ATTEMPTS stays at 7, measured to the rate-limit window'], ['In payclient the backoff_schedule is exponential; maybe pluralize it']);
+    assert.ok(anchors.includes('id:max_attempts') && anchors.includes('id:backoff_schedule'));
+    assert.ok(!anchors.includes('w:pluralize'), 'a word of the talk around it is no anchor');
+  });
+});
+
+const turns = (...t: [string, string][]): TurnLine[] => t.map(([kind, text], i) => ({ sequence: i + 1, kind, text }));
+
+describe("what is kept of a person's words", () => {
+  test('an assent is kept with what it agrees to, and anchored to the code of the proposal', () => {
+    const stated = statedLearnings(
+      turns(
+        ['prompt', 'The retry client gives up too early on the payment gateway.'],
+        ['stop', 'MAX_ATTEMPTS in payclient/retry.py is 7, measured to the rate-limit window. Should I raise it to 10?'],
+        ['prompt', 'No, leave it at 7.'],
+      ),
+    );
+    const rule = stated.find((s) => s.body.includes('leave it at 7'));
+    assert.ok(rule, JSON.stringify(stated));
+    assert.match(rule.body, /MAX_ATTEMPTS/);
+    assert.ok(rule.anchors.includes('id:max_attempts'), rule.anchors.join(' '));
+  });
+
+  test('a question and thanks are not kept as rules', () => {
+    const stated = statedLearnings(
+      turns(
+        ['prompt', 'Hey, just hit a DeprecationWarning in parse_timedelta. How should we best fix this?'],
+        ['stop', 'I fixed parse_timedelta to use the new API.'],
+        ['prompt', 'Perfect, that reconciles. Thanks.'],
+      ),
+    );
+    assert.deepEqual(stated.filter((s) => s.kind === 'decision' || s.kind === 'convention'), []);
+  });
+
+  test('files the session read around a statement are part of its scope', () => {
+    const stated = statedLearnings([
+      { sequence: 1, kind: 'prompt', text: 'Look at the rounding in refunds.' },
+      { sequence: 2, kind: 'tool', text: '{}', title: 'Read: pay/rounding.py', toolName: 'Read' },
+      { sequence: 3, kind: 'stop', text: 'round_half_even is applied twice in pay/rounding.py.' },
+      { sequence: 4, kind: 'prompt', text: 'We always round with ROUND_HALF_EVEN exactly once, at the end of the calculation — never per line.' },
+    ]);
+    const rule = stated.find((s) => s.kind === 'convention' || s.kind === 'decision');
+    assert.ok(rule, JSON.stringify(stated));
+    assert.ok(rule.scope.includes('pay/rounding.py'), rule.scope.join(' '));
+    assert.ok(rule.anchors.includes('id:round_half_even'));
+  });
+});
+
+describe('the push at the code', () => {
+  const at = (c: ReturnType<typeof learning>, matched: string[], path_hit = false): FileCandidate => ({ ...c, matched, path_hit });
+  test('the anchors asked: each name as an identifier and as a word, lower-cased', () => {
+    assert.deepEqual(anchorKeysOf(['Chunked_Iter']), ['id:chunked_iter', 'w:chunked_iter']);
+  });
+
+  test('what the session met first, then rules before notes, then identifiers before words', () => {
+    const note = at(learning('note', 'chunked_iter returns lists', '"chunked_iter returns lists" — the user'), ['id:chunked_iter']);
+    const rule = at(learning('decision', 'windowed_iter never pads', '"windowed_iter never pads" — the user'), ['id:windowed_iter']);
+    const wordRule = at(learning('decision', 'pluralize keeps the count', '"the pluralize helper keeps the count" — the user'), ['w:pluralize']);
+    assert.deepEqual(rankFileCandidates([wordRule, note, rule]).map((c) => c.id), [rule.id, wordRule.id, note.id]);
+    assert.deepEqual(rankFileCandidates([wordRule, note, rule], ['chunked_iter']).map((c) => c.id), [note.id, rule.id, wordRule.id]);
+  });
+
+  test('a note is labelled for what it is, with the code it is about', () => {
+    const note = at(learning('note', 'chunked_iter returns lists', '"chunked_iter returns lists, callers rely on it" — the user'), ['id:chunked_iter']);
+    const built = assembleFilePush('toolbelt', 'toolbelt/iterutils.py', [note]);
+    assert.match(built.context, /\[note: a person's words, not a settled rule, 2026-08-03, said by a person; about chunked_iter\] "chunked_iter returns lists/);
+    assert.match(built.served[0]!.reason, /anchored to chunked_iter, which toolbelt\/iterutils\.py defines or imports/);
+  });
+});
