@@ -220,7 +220,7 @@ export async function fileAnswer(deps: FileAnswerDeps, ev: FileTouch): Promise<s
   const held = namesKey(ev.url, api.key, project, projectKey);
   const index = deps.names.indexOf(held, Date.now(), ANCHORS_MAX_AGE_MS);
   // The modules the touched files import, parsed once this answer is out.
-  const warm: Parameters<CodeIndex['warm']>[] = [];
+  const warm: [string, FileCode, ReadonlySet<string>][] = [];
   const contexts = await Promise.all(
     files.map(async ({ file, asked }, i) => {
       // The code's anchors: what the file defines or imports among the identifiers the project's rules are anchored to.
