@@ -254,7 +254,7 @@ export function anchorsOf(code: FileCode | undefined, identifiers: ReadonlySet<s
   const out = new Set<string>();
   for (const n of [...code.names.defines, ...code.names.imports]) {
     if (out.size >= MAX_ANCHORS) break;
-    if (identifiers.has(n)) out.add(n);
+    if (n.length <= 100 && identifiers.has(n)) out.add(n);
   }
   return [...out];
 }
