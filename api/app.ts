@@ -2,6 +2,7 @@
  * The API wired to its real dependencies from a Config: used by the API process and by the tests,
  * so both run the same server.
  */
+import { ablate } from '../common/rules/push-ablation.js';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../common/server/config.js';
 import type { PrismaClient } from '../common/server/db.js';
@@ -55,6 +56,8 @@ export function ssoOf(config: Config): { sso?: SsoSettings } {
 }
 
 export function createApi(config: Config, prisma: PrismaClient, logger: Logger, opts: AppOptions = {}): { app: FastifyInstance; close(): Promise<void> } {
+  // A benchmark measuring what a word list of the push is worth leaves it out (unset in production).
+  ablate(config.MEMFLOW_PUSH_ABLATE);
   const { connection, client } = createTemporalClient(config);
   const pool = createPgPool(config.DATABASE_URL, config.MEMFLOW_PG_POOL_SIZE ?? 10, { genericPlans: true });
   // The workflow triggers a batch summary at the size the worker's summarizer batches by (same env).

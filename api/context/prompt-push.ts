@@ -23,6 +23,7 @@ import { poisonFlags } from '../../common/rules/poison.js';
 import { asksSomething } from '../../common/rules/stated-rule-markers.js';
 import { ANCHOR_ID, anchorsOf, codeNamesIn } from '../../common/rules/anchors.js';
 import { LRUCache } from 'lru-cache';
+import { uses } from '../../common/rules/push-ablation.js';
 import type { ServedItem } from './start-context.js';
 import { pushedTo } from './context-receipt.js';
 
@@ -131,7 +132,7 @@ export async function readPushCandidates(pool: PgPool, req: PushRequest): Promis
     pool.query<PushCandidate>({ name: 'prompt-push-candidates', text: READ_SQL, values: [req.tenantId, req.projectId, RULE_KINDS, query, req.agentSessionId ?? null] }),
     // Not a prepared statement: the words go in as a literal, so PostgreSQL plans with them and reads the
     // small partial index of rule-like prompts (a generic plan chose the table's whole full-text index).
-    query ? pool.query<PushCandidate>(saidSql(sqlLiteral(query)), [req.tenantId, req.projectId, req.agentSessionId ?? null, RULE_KINDS]) : { rows: [] as PushCandidate[] },
+    query && uses('said') ? pool.query<PushCandidate>(saidSql(sqlLiteral(query)), [req.tenantId, req.projectId, req.agentSessionId ?? null, RULE_KINDS]) : { rows: [] as PushCandidate[] },
   ]);
   // Never words shaped like an instruction to an agent (a pasted log's planted note), whoever typed them.
   return [...learned.rows, ...said.rows.filter((r) => poisonFlags(r.body).length === 0)];

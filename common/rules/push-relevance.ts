@@ -24,6 +24,7 @@
 import { CONCEPTS, SYNONYMS, WEAK_WORDS } from '../server/embeddings/lexicon.js';
 import { stem, tokenize } from '../server/embeddings/local.js';
 import { rarity } from './word-rarity.js';
+import { uses } from './push-ablation.js';
 import { LRUCache } from 'lru-cache';
 
 /** Calibrated constants of the gate (see the header; docs/push.md has the calibration). */
@@ -173,11 +174,11 @@ function readTerms(text: string, ignore: ReadonlySet<string>): Terms {
     if (NO_TOPIC.has(s) || ignore.has(s)) continue;
     const w = (WEAK.has(s) ? 0.4 : 1) * (SOFTWARE_GENERIC.has(s) ? 0.3 : 1) * WEIGHT.word * rarity(token);
     add(s, w);
-    const same = synonymOf.get(s);
+    const same = uses('synonyms') ? synonymOf.get(s) : undefined;
     if (same !== undefined && same !== s) add(same, w);
-    for (const c of conceptsByStem.get(s) ?? []) concepts.add(c);
+    if (uses('concepts')) for (const c of conceptsByStem.get(s) ?? []) concepts.add(c);
   }
-  for (const [shows, words] of SYMPTOMS) if (shows.test(text)) for (const word of words) if (!weights.has(stem(word))) add(stem(word), WEIGHT.identifier);
+  if (uses('symptoms')) for (const [shows, words] of SYMPTOMS) if (shows.test(text)) for (const word of words) if (!weights.has(stem(word))) add(stem(word), WEIGHT.identifier);
   for (const id of identifiersOf(text)) add(id, WEIGHT.identifier);
   // A command-line option written out ("--region") is a flag, as a rule about flags calls it.
   if (/(?:^|[\s`'"(])--[a-z][a-z0-9-]+/.test(text)) add(FLAG, WEIGHT.word * rarity('flag'));
@@ -251,7 +252,7 @@ export function gateRefusal(s: Scored<unknown>, best: number): string | undefine
  */
 export function loneCandidate<T>(scored: readonly Scored<T>[]): { lone: Scored<T>; runnerUp: number } | undefined {
   const lone = scored[0];
-  if (!lone || lone.score >= GATE.MIN_SCORE || lone.score < GATE.LONE_MIN || !lone.distinctive) return undefined;
+  if (!uses('lone') || !lone || lone.score >= GATE.MIN_SCORE || lone.score < GATE.LONE_MIN || !lone.distinctive) return undefined;
   const runnerUp = scored[1]?.score ?? 0;
   return lone.score >= GATE.LONE_RATIO * runnerUp ? { lone, runnerUp } : undefined;
 }

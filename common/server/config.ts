@@ -2,6 +2,7 @@
  * One place that reads the environment. Every process (API, worker, CLI, provisioning) parses it
  * once with a schema and fails fast with a single line naming the variable that is missing or bad.
  */
+import { ABLATABLE } from '../rules/push-ablation.js';
 import { z } from 'zod';
 import { DEFAULT_API_PORT } from '../workspace/client-config.js';
 
@@ -98,6 +99,15 @@ export const envSchema = z.object({
    * past it the prompt is answered without. 0 turns the per-prompt push off.
    */
   MEMFLOW_PROMPT_PUSH_MS: z.coerce.number().int().min(0).max(10_000).default(300),
+  /**
+   * Benchmarks only: the push's word lists this API leaves out (comma-separated: synonyms, symptoms, concepts,
+   * lone, said; common/rules/push-ablation.ts), to measure what each is worth. Unset in production.
+   */
+  MEMFLOW_PUSH_ABLATE: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean))
+    .refine((v) => v.every((s) => (ABLATABLE as readonly string[]).includes(s)), `must name only ${ABLATABLE.join(', ')}`),
   /** Largest hook payload stored; longer tool outputs are cut and the event marked truncated. */
   MEMFLOW_MAX_STORED_EVENT_BYTES: z.coerce.number().int().min(1024).default(256 * 1024),
   /** Largest body of every other route (JSON such as batchGet, restore, retention; 413 above). */
