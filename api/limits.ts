@@ -1,7 +1,10 @@
 /**
  * Request limits of the /v1 API (@fastify/rate-limit, in memory per API process):
  * - per API key, two budgets a minute: the hook ingress gets its own, much larger bucket, so an agent's
- *   hooks stay fast while the same key's searches, exports or admin calls are throttled;
+ *   hooks stay fast while the same key's searches, exports or admin calls are throttled. The hook
+ *   relay's reads for the hooks' answers (a SessionStart's context, a prompt's or a file's push, its
+ *   prefetch, the project's file names, a push's delivery) are the hooks' too and count there: a busy
+ *   hour of sessions never spends the key's budget for searches (nor is refused by it);
  * - per client IP, failed authentications only: a flood of bad keys is refused before the key lookup,
  *   while requests with a valid key are never counted by IP (local clients all share 127.0.0.1).
  * Over a budget the answer is 429 `rate_limited` with Retry-After. A budget of 0 turns it off.
@@ -33,6 +36,18 @@ const rateLimited = (ttlSeconds: number, what: string) =>
 
 export const isHookRoute = (req: FastifyRequest) => req.routeOptions.url?.startsWith('/v1/hooks/') === true;
 
+/** The channels of GET /v1/context that answer a hook (the relay's reads), not a person's or a tool's. */
+const HOOK_CHANNELS = new Set(['session_start', 'user_prompt', 'file_touch', 'prefetch']);
+
+/** A request the hooks' bucket counts: the hook ingress, and the relay's reads for the hooks' answers. */
+export function isHookBudget(req: FastifyRequest): boolean {
+  if (isHookRoute(req)) return true;
+  const route = req.routeOptions.url;
+  if (route === '/v1/context/files' || route === '/v1/context/receipts/:id/delivered') return true;
+  const channel = (req.query as Record<string, unknown> | undefined)?.channel;
+  return route === '/v1/context' && typeof channel === 'string' && HOOK_CHANNELS.has(channel);
+}
+
 /**
  * Installs the limits on the /v1 scope. Call it before the authentication hook is added: the IP check
  * must run before the key lookup, the per-key buckets (preParsing, before the body is read) after it.
@@ -57,9 +72,10 @@ export async function installRateLimits(v1: FastifyInstance, limits: RateLimits 
   }
 
   v1.addHook('preParsing', async (req) => {
-    const limiter = isHookRoute(req) ? hooks : general;
+    const hook = isHookBudget(req);
+    const limiter = hook ? hooks : general;
     if (!limiter || !req.principal) return;
     const state = await limiter(req);
-    if (!state.isAllowed && state.isExceeded) throw rateLimited(state.ttlInSeconds, isHookRoute(req) ? 'to the hooks with this API key' : 'with this API key');
+    if (!state.isAllowed && state.isExceeded) throw rateLimited(state.ttlInSeconds, hook ? 'to the hooks with this API key' : 'with this API key');
   });
 }

@@ -20,6 +20,8 @@ export const apiPaths = {
   context: (params: Q) => `/v1/context${query(params)}`,
   /** GET: the names any file with memory holds (the relay answers a file touch without asking when none does). */
   contextFiles: (params: Q) => `/v1/context/files${query(params)}`,
+  /** POST: the relay handed an offered push to the agent (the offer becomes its receipt). */
+  receiptDelivered: (offer: string) => `/v1/context/receipts/${enc(offer)}/delivered`,
   /** POST: what a staleness check of context items found. */
   staleness: () => '/v1/learnings/staleness',
   /** POST: a hook client's capture ledger of one session. */

@@ -286,6 +286,8 @@ export const contextAnswer = z.object({
   context: z.string(),
   tokens: z.number().int(),
   items: z.array(z.string()),
+  /** With X-Memflow-Receipt: on-delivery: the offer to confirm once the context was handed over. */
+  receipt: z.string().uuid().optional().describe("with X-Memflow-Receipt: on-delivery and something handed: confirm with POST /v1/context/receipts/{receipt}/delivered once the agent got it"),
   check: z
     .array(
       z.object({

@@ -6,6 +6,15 @@
  * theirs from the routes that answer them (recordServedRecords, common/server/context-receipts.ts).
  * A receipt that cannot be written is logged, never a failed serving: the agent's context matters
  * more than its accounting.
+ *
+ * A receipt says only what the agent was handed. The relay reads a prompt's or a file's push within a
+ * budget and gives the agent nothing when the answer comes later; so it asks for its pushes with
+ * `X-Memflow-Receipt: on-delivery`, and such a serving is an offer (`offerServing`: its id goes back in
+ * the answer's `receipt`) that becomes the receipt when the relay says it handed the push over (POST
+ * /v1/context/receipts/{id}/delivered, receipt-routes.ts); an offer nobody confirms is dropped after ten
+ * minutes. Every receipt names the agent's own session id when the caller gave it, so "already pushed to
+ * this session" (`pushedTo`) holds across the prompt's push and the file's before memflow knows the
+ * session (its SessionStart may still be in the relay's spool).
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { PgPool } from '../../common/server/pg.js';
@@ -15,12 +24,48 @@ import type { BuiltContext } from './start-context.js';
 /** A receipt's serving: who was handed context, where, under which budget (the items come from the built context). */
 export type Serving = Omit<ReceiptInput, 'totalTokens' | 'items'>;
 
-export async function recordServing(pool: PgPool, log: FastifyBaseLogger, serving: Serving, built: BuiltContext): Promise<void> {
+/** The receipt a serving writes: its included items, and what it left out. */
+function receiptOf(serving: Serving, built: BuiltContext): ReceiptInput {
   const items = (built.served ?? []).filter((i) => i.included);
   const withheld = (built.served ?? []).filter((i) => !i.included);
-  await writeReceipt(pool, { ...serving, totalTokens: built.tokens, items, withheld }).catch((err: Error) =>
-    log.warn({ err: err.message, tenantId: serving.tenantId, channel: serving.channel }, 'injection receipt not written'),
-  );
+  return { ...serving, totalTokens: built.tokens, items, withheld };
+}
+
+export async function recordServing(pool: PgPool, log: FastifyBaseLogger, serving: Serving, built: BuiltContext): Promise<void> {
+  await writeReceipt(pool, receiptOf(serving, built)).catch((err: Error) => log.warn({ err: err.message, tenantId: serving.tenantId, channel: serving.channel }, 'injection receipt not written'));
+}
+
+/** How long an offer waits for the relay's word that the agent got it. */
+export const OFFER_TTL_MINUTES = 10;
+
+/**
+ * Keeps a serving as an offer (written as the receipt on delivery); its id, or undefined when it could not
+ * be kept (logged: the push still goes out). Offers older than OFFER_TTL_MINUTES go in the same statement.
+ */
+export async function offerServing(pool: PgPool, log: FastifyBaseLogger, serving: Serving, built: BuiltContext): Promise<string | undefined> {
+  try {
+    const { rows } = await pool.query<{ id: string }>(
+      `with expired as (delete from context_receipt_offers where created_at < now() - make_interval(mins => ${OFFER_TTL_MINUTES}))
+       insert into context_receipt_offers (tenant_id, receipt) values ($1, $2::jsonb) returning id`,
+      [serving.tenantId, JSON.stringify(receiptOf(serving, built))],
+    );
+    return rows[0]?.id;
+  } catch (err) {
+    log.warn({ err: (err as Error).message, tenantId: serving.tenantId, channel: serving.channel }, 'injection receipt offer not kept');
+    return undefined;
+  }
+}
+
+/**
+ * The relay handed an offered push to the agent: the offer becomes its receipt (idempotent: the receipt's
+ * key writes it once; a second word finds the offer gone). False when the tenant holds no such offer.
+ */
+export async function deliverOffer(pool: PgPool, tenantId: string, offerId: string): Promise<boolean> {
+  const { rows } = await pool.query<{ receipt: ReceiptInput }>('delete from context_receipt_offers where id = $1 and tenant_id = $2 returning receipt', [offerId, tenantId]);
+  const receipt = rows[0]?.receipt;
+  if (!receipt) return false;
+  await writeReceipt(pool, receipt);
+  return true;
 }
 
 /** The session a caller names (its agent's session id) in the project, when memflow knows it. */
@@ -29,3 +74,17 @@ export async function sessionOfAgentId(pool: PgPool, tenantId: string, projectId
   const { rows } = await pool.query<{ id: string }>('select id from sessions where tenant_id = $1 and project_id = $2 and agent_session_id = $3', [tenantId, projectId, agentSessionId]);
   return rows[0]?.id ?? null;
 }
+
+/**
+ * What the asking session was pushed already, with a prompt or at a file, read once per statement ($1
+ * tenant, $2 project, $n the agent's session id): by the agent's session id the receipt names (written
+ * before memflow knew the session) or by the session it belongs to. An item of the start context is
+ * pushed once more where it bears (docs/push.md: by then the start context is far behind and may have
+ * been compacted away).
+ */
+export const pushedTo = (n: number) => `pushed as materialized (
+  select ri.item_id from context_receipts r join context_receipt_items ri on ri.receipt_id = r.id
+  where r.tenant_id = $1 and r.project_id = $2 and r.channel in ('user_prompt', 'file_touch')
+    and (r.agent_session_id = $${n}::text
+      or r.session_id = (select s.id from sessions s where s.tenant_id = $1 and s.project_id = $2 and s.agent_session_id = $${n}::text))
+)`;

@@ -14,7 +14,7 @@ import { buildFilePush, FILE_PUSH_TOKENS, MAX_ANCHORS, MAX_FILE_PATH, readFileNa
 import { resolveProjectId } from '../search/search-types.js';
 import { randomUUID } from 'node:crypto';
 import { contextAnswer, fileNamesAnswer, RECEIPT_CHANNEL } from '../../messages/api-v1.js';
-import { recordServing, sessionOfAgentId } from './context-receipt.js';
+import { offerServing, recordServing, sessionOfAgentId } from './context-receipt.js';
 import { agentParam, agentSessionIdParam, answer, parseOr400, projectOfRequest, projectParam, textParam } from '../validation.js';
 import { documented, projectHeaders } from '../openapi-doc.js';
 
@@ -83,7 +83,11 @@ export function registerContextRoutes(app: FastifyInstance, deps: ContextRouteDe
     summary: "A project's memory within a token budget (tiktoken); each answer writes an injection receipt",
     tags: ['retrieval'],
     query: contextQuery,
-    headers: { ...projectHeaders, 'idempotency-key': { schema: z.string().max(200), description: 'requests with the same key write one injection receipt' } },
+    headers: {
+      ...projectHeaders,
+      'idempotency-key': { schema: z.string().max(200), description: 'requests with the same key write one injection receipt' },
+      'x-memflow-receipt': { schema: z.enum(['on-delivery']), description: "on-delivery: the receipt is written when the caller confirms it handed the context over (POST /v1/context/receipts/{receipt}/delivered with the answer's `receipt`); the hook relay's pushes" },
+    },
     answers: { 200: contextAnswer },
   });
   app.get<{ Querystring: Record<string, string | undefined> }>('/v1/context', contextDoc, async (req) => {
@@ -113,18 +117,22 @@ export function registerContextRoutes(app: FastifyInstance, deps: ContextRouteDe
     req.timings.context = performance.now() - t0;
     const key = req.headers['idempotency-key'];
     // A file's push that found nothing writes no receipt (the relay asks at every file an agent first touches), nor looks up its session.
+    let offer: string | undefined;
     if (query.channel !== 'prefetch' && !(query.for === 'file' && built.items.length === 0)) {
       const serving = {
         tenantId,
         projectId,
         sessionId: await sessionOfAgentId(deps.pool, tenantId, projectId, query.session),
+        agentSessionId: query.session ?? null,
         channel: query.channel,
         idempotencyKey: `${query.channel}:${typeof key === 'string' && key ? key.slice(0, 200) : randomUUID()}`,
         budget: tokens,
       };
-      await recordServing(deps.pool, req.log, serving, built);
+      // The relay's pushes: a receipt once the relay says the agent got it (context-receipt.ts).
+      if (req.headers['x-memflow-receipt'] === 'on-delivery' && built.items.length > 0) offer = await offerServing(deps.pool, req.log, serving, built);
+      else await recordServing(deps.pool, req.log, serving, built);
     }
     const { served, ...rest } = built;
-    return answer(contextAnswer, query.explain === 'true' && served ? { ...rest, explain: served } : rest);
+    return answer(contextAnswer, { ...rest, ...(offer ? { receipt: offer } : {}), ...(query.explain === 'true' && served ? { explain: served } : {}) });
   });
 }

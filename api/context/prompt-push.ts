@@ -25,6 +25,7 @@ import { ANCHOR_ID, anchorsOf, codeNamesIn } from '../../common/rules/anchors.js
 import { LRUCache } from 'lru-cache';
 import { uses } from '../../common/rules/push-ablation.js';
 import type { ServedItem } from './start-context.js';
+import { pushedTo } from './context-receipt.js';
 
 /** Tokens a prompt's push may take at most (issue 46: ≤ 600 per task prompt). */
 export const PROMPT_PUSH_TOKENS = 600;
@@ -76,11 +77,8 @@ export interface PushRequest {
 }
 
 const RULE_KINDS = ['decision', 'convention', 'fact'];
-/** What the asking session was pushed already, with a prompt or at a file (read once per statement; $n: the agent's session id). */
-export const pushedTo = (n: number) => `pushed as materialized (
-  select ri.item_id from sessions s join context_receipts r on r.session_id = s.id and r.channel in ('user_prompt', 'file_touch') join context_receipt_items ri on ri.receipt_id = r.id
-  where s.tenant_id = $1 and s.project_id = $2 and s.agent_session_id = $${n}::text
-)`;
+/** What the asking session was handed already (its start context, a prompt's or a file's push): context-receipt.ts. */
+export { pushedTo };
 /** When the rule a learning `l` replaced was stated (null: it replaced none): the line says "replaces a rule of …". */
 export const REPLACED_AT = '(select max(p.created_at) from learnings p where p.superseded_by_id = l.id) as replaced_at';
 /** A current rule of the project (`l`): active, of a rule kind (the text array in parameter $n), no poisoning flag. */

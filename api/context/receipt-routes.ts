@@ -4,7 +4,9 @@
  * - GET /v1/sessions/{id}/receipts: what a session was handed (every serving: SessionStart, the MCP
  *   `context` tool and resources, GET /v1/context naming it), each item's tokens, rank and reason,
  *   and — once the session closed — whether it was used, with the evidence;
- * - GET /v1/usage/uptake: injected vs used context tokens per project and UTC day.
+ * - GET /v1/usage/uptake: injected vs used context tokens per project and UTC day;
+ * - POST /v1/context/receipts/{id}/delivered: the relay handed an offered push to the agent, which
+ *   becomes its receipt (context-receipt.ts: a push past the relay's budget never does).
  *
  * Both are tenant-scoped by the caller's key; the viewer's session and usage views read them.
  */
@@ -17,12 +19,14 @@ import { RECORD_TYPES, type RecordType } from '../../messages/record-types-v1.js
 import { sessionReceiptsAnswer, uptakeUsageAnswer } from '../../messages/api-v1.js';
 import { agentSessionIdParam, answer, parseOr400, projectParam } from '../validation.js';
 import { documented } from '../openapi-doc.js';
+import { deliverOffer } from './context-receipt.js';
 
 export interface ReceiptRouteDeps {
   pool: PgPool;
 }
 
 const sessionParams = z.object({ id: agentSessionIdParam });
+const offerParams = z.object({ id: z.string().uuid('must be the `receipt` of a GET /v1/context answer') });
 const receiptsQuery = z.object({ project: projectParam.optional() });
 export const uptakeQuery = z.object({
   days: z.coerce.number().int('must be an integer from 1 to 366').min(1, 'must be an integer from 1 to 366').max(366, 'must be an integer from 1 to 366').default(30),
@@ -97,6 +101,19 @@ export function registerReceiptRoutes(app: FastifyInstance, deps: ReceiptRouteDe
       withheld: r.withheld,
     }));
     return answer(sessionReceiptsAnswer, { receipts, totals });
+  });
+
+  const deliveredDoc = documented({
+    summary: "The context a GET /v1/context answer offered (its `receipt`, asked with X-Memflow-Receipt: on-delivery) was handed to the agent: its injection receipt is written (once; an offer not confirmed within ten minutes is dropped)",
+    tags: ['retrieval'],
+    params: offerParams,
+    answers: { 204: { mediaType: 'text/plain', description: 'the receipt is written (no body)' }, 404: null },
+  });
+  app.post<{ Params: { id: string } }>('/v1/context/receipts/:id/delivered', deliveredDoc, async (req, reply) => {
+    const { tenantId } = requirePrincipal(req);
+    const { id } = parseOr400(offerParams, req.params, 'invalid_path');
+    if (!(await deliverOffer(deps.pool, tenantId, id))) throw new HttpError(404, 'not_found', `no offered receipt '${id}' (delivered already, expired after ten minutes, or another tenant's)`);
+    return reply.code(204).send();
   });
 
   const uptakeDoc = documented({

@@ -6,8 +6,16 @@
  * exit code. The exit code is in the session's rollout file (transcript_path); the hook client reads
  * it there (codex-transcript.ts) and hands it in as `extras.exitCode`.
  * Stop carries `last_assistant_message`. SessionStart reads Claude Code's hookSpecificOutput.
+ * PreToolUse is the push at the code: Codex reads files through its shell (`cat`, `sed -n`, `rg`), so the
+ * files a command reads (command-files.ts) and the files a patch changes are memflow's file touch, and
+ * what memflow knows of them goes back as PreToolUse's `hookSpecificOutput.additionalContext`, which
+ * Codex hands the model with the call (tests/hosts-code-push.test.ts).
  */
-import { claudeShapedAnswer, hookEvent, obj, patchFiles, shellResult, str, type HostAdapter, type HostHookEvent, type MemflowAgent, type Payload } from './shared.js';
+import { claudeShapedAnswer, fileTouchEvent, hookEvent, obj, patchFiles, shellResult, str, type HostAdapter, type HostHookEvent, type MemflowAgent, type Payload } from './shared.js';
+import { filesReadBy } from './command-files.js';
+
+/** Codex's names for its shell tool (the hooks say Bash; older builds shell or exec_command). */
+const SHELL_TOOLS = new Set(['Bash', 'shell', 'exec_command']);
 
 export const codex: HostAdapter = {
   host: 'codex',
@@ -21,6 +29,18 @@ export const codex: HostAdapter = {
         return hookEvent('session-start', common, agent, { source: str(payload.source) ?? 'startup', model: str(payload.model) });
       case 'UserPromptSubmit':
         return hookEvent('user-prompt-submit', common, agent, { prompt: str(payload.prompt) ?? '' });
+      case 'PreToolUse': {
+        const nativeName = str(payload.tool_name) ?? 'tool';
+        const input = obj(payload.tool_input);
+        const withTool = { ...agent, toolName: nativeName };
+        if (SHELL_TOOLS.has(nativeName)) {
+          const command = Array.isArray(input.command) ? input.command.filter((w): w is string => typeof w === 'string') : (str(input.command) ?? str(input.cmd));
+          return command ? fileTouchEvent(common, withTool, 'Read', filesReadBy(command, common.cwd), str(payload.tool_use_id)) : undefined;
+        }
+        const patch = str(input.patch) ?? str(input.input) ?? str(input.command);
+        if (nativeName === 'apply_patch' && patch) return fileTouchEvent(common, withTool, 'Edit', patchFiles(patch).map((f) => f.file_path), str(payload.tool_use_id));
+        return undefined;
+      }
       case 'PostToolUse': {
         const toolUseId = str(payload.tool_use_id);
         const nativeName = str(payload.tool_name) ?? 'tool';
@@ -55,5 +75,5 @@ export const codex: HostAdapter = {
     }
   },
   // Per prompt too: the API's UserPromptSubmit answer carries memory for the prompt (issue 46).
-  hostAnswer: (event, json) => claudeShapedAnswer(event, json, 'UserPromptSubmit'),
+  hostAnswer: (event, json) => claudeShapedAnswer(event, json, 'UserPromptSubmit', 'PreToolUse'),
 };

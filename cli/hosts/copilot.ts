@@ -7,8 +7,23 @@
  * hook client reads it from the transcript's last assistant.message and hands it in as extras).
  * Copilot ignores sessionStart output (its hooks reference: "Output processed: No"), so its context
  * goes into a custom-instructions file instead (copilot-instructions.ts).
+ * preToolUse is the push at the code: a `view`, `edit` or `create` names its file, a shell command the
+ * files it reads (command-files.ts); Copilot 1.0.102 hands a preToolUse hook's top-level
+ * `additionalContext` to the model with the call (measured: the nested `hookSpecificOutput` form is
+ * not read), so that is the answer's shape.
  */
-import { hookEvent, obj, shellResult, str, type HostAdapter, type HostHookEvent, type MemflowAgent, type Payload } from './shared.js';
+import { contextOf, fileTouchEvent, hookEvent, obj, shellResult, str, type HostAdapter, type HostHookEvent, type MemflowAgent, type Payload } from './shared.js';
+import { filesReadBy } from './command-files.js';
+
+/** Copilot's tool arguments: an object, or the same as JSON text. */
+function argsOf(v: unknown): Payload {
+  if (typeof v !== 'string') return obj(v);
+  try {
+    return obj(JSON.parse(v));
+  } catch {
+    return {};
+  }
+}
 
 function neutral(name: string, args: Payload): { tool_name: string; tool_input: Payload } {
   switch (name) {
@@ -49,6 +64,18 @@ export const copilot: HostAdapter = {
         return hookEvent('session-start', common, agent, { source: str(payload.source) === 'resume' ? 'resume' : 'startup' });
       case 'userPromptSubmitted':
         return hookEvent('user-prompt-submit', common, agent, { prompt: str(payload.prompt) ?? '' });
+      case 'preToolUse': {
+        const name = str(payload.toolName) ?? 'tool';
+        const args = argsOf(payload.toolArgs);
+        const withTool = { ...agent, toolName: name };
+        if (name === 'bash') {
+          const command = str(args.command);
+          return command ? fileTouchEvent(common, withTool, 'Read', filesReadBy(command, common.cwd), undefined) : undefined;
+        }
+        const file = str(args.path);
+        const tool = name === 'view' ? 'Read' : name === 'edit' ? 'Edit' : name === 'create' ? 'Write' : undefined;
+        return tool && file ? fileTouchEvent(common, withTool, tool, [file], undefined) : undefined;
+      }
       case 'postToolUse':
       case 'postToolUseFailure': {
         const name = str(payload.toolName) ?? 'tool';
@@ -76,5 +103,8 @@ export const copilot: HostAdapter = {
         return undefined;
     }
   },
-  hostAnswer: () => '{}',
+  hostAnswer: (event, json) => {
+    const context = event === 'pre-tool-use' ? contextOf(json) : undefined;
+    return context ? JSON.stringify({ additionalContext: context }) : '{}';
+  },
 };

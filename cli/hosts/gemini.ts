@@ -9,9 +9,15 @@
  * session that never compacted, so it is not kept (it would record compactions that did not happen).
  * SessionStart reads Claude Code's hookSpecificOutput (measured: the context reaches the first
  * model request inside <hook_context>, prepended to the prompt BeforeAgent then carries).
+ * The push at the code: Gemini's BeforeTool cannot add to what the model reads (its hooks reference:
+ * only a decision or changed arguments), AfterTool can (`hookSpecificOutput.additionalContext`,
+ * appended to the tool's result inside <hook_context>). So AfterTool on the file tools only (read_file,
+ * read_many_files, replace, write_file: its matcher; a shell command runs no hook) is memflow's file
+ * touch, answered with what memflow knows of the file; the call itself is still stored from the chat
+ * recording when the turn ends.
  */
 import type { HookEventName } from '../../messages/hooks-v1.js';
-import { claudeShapedAnswer, hookEvent, shellResult, str, type HostAdapter, type HostHookEvent, type MemflowAgent, type Payload, type TranscriptToolCall } from './shared.js';
+import { claudeShapedAnswer, fileTouchEvent, hookEvent, obj, shellResult, str, type HostAdapter, type HostHookEvent, type MemflowAgent, type Payload, type TranscriptToolCall } from './shared.js';
 
 /** Gemini CLI's tools in the stored vocabulary: name and input. */
 function neutral(name: string, input: Payload): { tool_name: string; tool_input: Payload } {
@@ -53,6 +59,21 @@ export function userPrompt(prompt: string): string {
 
 type Common = { sessionId: string; cwd?: string; transcriptPath?: string };
 
+/** Gemini CLI's tools that read or change one file, or several: the AfterTool hook's matcher (install-gemini.ts). */
+export const GEMINI_FILE_TOOLS = ['read_file', 'read_many_files', 'replace', 'write_file'] as const;
+
+/** The file touch of one of Gemini's file tools (a read's file, or read_many_files' plain paths). */
+function fileTouchOf(common: Common, agent: MemflowAgent, name: string | undefined, input: Payload): HostHookEvent | undefined {
+  if (!name || !(GEMINI_FILE_TOOLS as readonly string[]).includes(name)) return undefined;
+  const withTool = { ...agent, toolName: name };
+  if (name === 'read_many_files') {
+    const paths = Array.isArray(input.paths) ? input.paths.filter((p): p is string => typeof p === 'string' && !/[*?[{]/.test(p)) : [];
+    return fileTouchEvent(common, withTool, 'Read', paths, undefined);
+  }
+  const file = str(input.file_path) ?? str(input.absolute_path);
+  return file ? fileTouchEvent(common, withTool, name === 'read_file' ? 'Read' : name === 'write_file' ? 'Write' : 'Edit', [file], undefined) : undefined;
+}
+
 /** A transcript's time as `occurredAt` when it is a plain instant of the last day (else the event is stored as of its hook). */
 function recentInstant(at: string | undefined): { occurredAt?: string } {
   const ms = at === undefined ? NaN : Date.parse(at);
@@ -90,10 +111,10 @@ export const gemini: HostAdapter = {
         return hookEvent('user-prompt-submit', common, agent, { prompt: userPrompt(str(payload.prompt) ?? '') });
       // Tool calls are read from Gemini's chat recording when the turn ends (AfterAgent; SessionEnd for a
       // turn cut short), not from AfterTool: Gemini runs every hook as a process the agent waits for,
-      // which cost each tool call more than memflow's budget. An AfterTool hook left by an older
-      // install is not kept (the transcript has that call; keeping both would store it twice).
+      // which cost each tool call more than memflow's budget. AfterTool runs on the file tools only
+      // (GEMINI_FILE_TOOLS) and is the file touch: answered, never kept (the transcript has that call).
       case 'AfterTool':
-        return undefined;
+        return fileTouchOf(common, agent, str(payload.tool_name), obj(payload.tool_input));
       case 'AfterAgent':
         return withCalls(hookEvent('stop', common, agent, { last_assistant_message: str(payload.prompt_response), stop_hook_active: payload.stop_hook_active === true }), common, agent, opts.extras?.toolCalls);
       case 'SessionEnd':
@@ -103,5 +124,5 @@ export const gemini: HostAdapter = {
     }
   },
   // Per prompt too: the API's UserPromptSubmit answer carries memory for the prompt (issue 46).
-  hostAnswer: (event, json) => claudeShapedAnswer(event, json, 'BeforeAgent'),
+  hostAnswer: (event, json) => claudeShapedAnswer(event, json, 'BeforeAgent', 'AfterTool'),
 };

@@ -17,8 +17,11 @@ import { relayMcpUrl } from '../install-mcp.js';
 import { HOOK_COMMANDS, hostHookCommand, isOurCommand, mcpUrl, projectHeaders, upsertHandler, type HostInstallOptions, type HostInstallResult, type HostPlace, type HostState, type HostUninstallResult } from './install-shared.js';
 import { removeEmptyFolders, unexcludeFromGit } from './repo-files.js';
 
-/** The Codex events memflow keeps (PreToolUse is not needed: PostToolUse has the input). */
-export const CODEX_EVENTS = ['SessionStart', 'UserPromptSubmit', 'PostToolUse', 'Stop', 'PreCompact', 'PostCompact', 'SessionEnd'] as const;
+/**
+ * The Codex events memflow hooks: those it keeps, and PreToolUse, the push at the code (codex.ts: the
+ * files a shell command reads or a patch changes; answered, never kept — PostToolUse has the call).
+ */
+export const CODEX_EVENTS = ['SessionStart', 'UserPromptSubmit', 'PreToolUse', 'PostToolUse', 'Stop', 'PreCompact', 'PostCompact', 'SessionEnd'] as const;
 
 type Group = { matcher?: string; hooks: Record<string, unknown>[] };
 

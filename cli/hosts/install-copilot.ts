@@ -20,7 +20,7 @@ import { COPILOT_INSTRUCTIONS_PATH, writeCopilotInstructions } from './copilot-i
 import { HOOK_COMMANDS, hostHookCommand, isOurCommand, mcpUrl, projectHeaders, type HostInstallOptions, type HostInstallResult, type HostPlace, type HostState, type HostUninstallResult } from './install-shared.js';
 import { removeEmptyFolders, removeFile, unexcludeFromGit } from './repo-files.js';
 
-export const COPILOT_EVENTS = ['sessionStart', 'userPromptSubmitted', 'postToolUse', 'postToolUseFailure', 'agentStop', 'preCompact', 'sessionEnd'] as const;
+export const COPILOT_EVENTS = ['sessionStart', 'userPromptSubmitted', 'preToolUse', 'postToolUse', 'postToolUseFailure', 'agentStop', 'preCompact', 'sessionEnd'] as const;
 
 export const COPILOT_HOOKS_PATH = '.github/hooks/memflow.json';
 export const COPILOT_MCP_PATH = '.github/mcp.json';

@@ -13,6 +13,10 @@ import { updateJsonObject } from '../json-file.js';
 import { relayMcpUrl } from '../install-mcp.js';
 import { HOOK_COMMANDS, hostHookCommand, isOurCommand, mcpUrl, projectHeaders, upsertHandler, type HostInstallOptions, type HostInstallResult, type HostPlace, type HostState, type HostUninstallResult } from './install-shared.js';
 import { removeEmptyFolders, unexcludeFromGit } from './repo-files.js';
+import { GEMINI_FILE_TOOLS } from './gemini.js';
+
+/** The push at the code: AfterTool on Gemini's file tools only (its matcher is a regular expression over the tool's name). */
+export const GEMINI_FILE_TOUCH = { event: 'AfterTool', matcher: `^(?:${GEMINI_FILE_TOOLS.join('|')})$` } as const;
 
 /**
  * Hooks once per prompt or session, none per tool call: the turn's tool calls are read from Gemini's
@@ -63,7 +67,8 @@ export function installGemini(opts: HostInstallOptions): HostInstallResult {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   updateJsonObject(file, (obj) => {
     const hooks = (obj.hooks && typeof obj.hooks === 'object' ? obj.hooks : (obj.hooks = {})) as Record<string, Group[]>;
-    // An older install's hooks on events memflow no longer uses (AfterTool) go.
+    // An older install's hooks on events memflow no longer uses go (an AfterTool on every tool: it is
+    // written again below, on the file tools only).
     dropOurHooks(hooks, (event) => (GEMINI_EVENTS as readonly string[]).includes(event));
     for (const event of GEMINI_EVENTS) {
       const groups = (hooks[event] ??= []);
@@ -72,6 +77,8 @@ export function installGemini(opts: HostInstallOptions): HostInstallResult {
       if (mine) upsertHandler(mine.hooks, handler, (h) => isOurCommand(h.command));
       else groups.push({ matcher: '*', hooks: [handler] });
     }
+    // The push at the code (gemini.ts): what memflow knows of a file, appended to the file tool's result.
+    (hooks[GEMINI_FILE_TOUCH.event] ??= []).push({ matcher: GEMINI_FILE_TOUCH.matcher, hooks: [{ type: 'command', name: 'memflow', command: geminiHookCommand(GEMINI_FILE_TOUCH.event, opts), timeout: 10_000 }] });
     if (!opts.noMcp) {
       const servers = (obj.mcpServers && typeof obj.mcpServers === 'object' ? obj.mcpServers : (obj.mcpServers = {})) as Record<string, unknown>;
       servers.memflow = geminiMcpEntry(opts);

@@ -72,7 +72,10 @@ function partId(after) {
   return 'prt_' + (n & 0xffffffffffffn).toString(16).padStart(12, '0') + rnd;
 }
 
-async function send(event, payload) {
+// The tools whose call names a file the agent reads or changes: the push at the code asks about it.
+const FILE_TOOLS = new Set(['read', 'edit', 'write', 'apply_patch']);
+
+async function send(event, payload, fallback = true) {
   const env = process.env;
   const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
   const headers = { 'content-type': 'application/json' };
@@ -94,11 +97,11 @@ async function send(event, payload) {
     // spools the event and starts the relay. Any other failure (a timeout) may come after the relay
     // took the event: never sent twice.
     const code = err?.code ?? err?.cause?.code;
-    return code === 'ECONNREFUSED' || code === 'ConnectionRefused' ? spawnHook(event, body) : '';
+    return fallback && (code === 'ECONNREFUSED' || code === 'ConnectionRefused') ? spawnHook(event, body) : '';
   }
   // Once the relay took the event it is the relay's: never a second delivery. A 403 is another
   // user's relay on this port, which took nothing: the Node client delivers it.
-  if (res.status === 403) return spawnHook(event, body);
+  if (res.status === 403) return fallback ? spawnHook(event, body) : '';
   return res.ok ? (await res.text()).trim() : '';
 }
 
@@ -122,6 +125,8 @@ function spawnHook(event, body) {
 export const MemflowPlugin = async ({ directory }) => {
   const contexts = new Map();
   const lastText = new Map();
+  // File tools' calls in flight: the relay's answer about the file, and until when it is waited for.
+  const touches = new Map();
   // The sessions this OpenCode process ran: each is ended when OpenCode exits (dispose).
   const seen = new Set();
   let latest = Promise.resolve('');
@@ -190,8 +195,27 @@ export const MemflowPlugin = async ({ directory }) => {
         // nothing added
       }
     },
+    // The push at the code: a file tool's call asks the relay what memflow knows of its file as the call
+    // starts (a file touch: answered, never kept, so never handed to the Node client), and the answer is
+    // appended to the tool's result, which is what the model reads next. Waited for at most promptWait()
+    // from the start of the call (the tool ran meanwhile); past it, or on any failure, nothing is added.
+    'tool.execute.before': async (input, output) => {
+      const wait = promptWait();
+      if (!wait || !FILE_TOOLS.has(input.tool) || !input.callID) return;
+      const asked = send('tool.execute.before', { sessionID: input.sessionID, directory, tool: input.tool, callID: input.callID, args: output?.args ?? {} }, false).catch(() => '');
+      touches.set(input.callID, { asked, until: Date.now() + wait });
+    },
     'tool.execute.after': async (input, output) => {
+      // Stored as the tool gave it: taken before memflow's push is added to what the model reads.
       later('tool.execute.after', { sessionID: input.sessionID, directory, tool: input.tool, callID: input.callID, args: input.args, output });
+      const touch = touches.get(input.callID);
+      if (!touch) return;
+      touches.delete(input.callID);
+      let timer;
+      const text = await Promise.race([touch.asked, new Promise((resolve) => (timer = setTimeout(() => resolve(''), Math.max(0, touch.until - Date.now()))))]);
+      clearTimeout(timer);
+      if (typeof text !== 'string' || !text.trim() || typeof output?.output !== 'string') return;
+      output.output = output.output + '\n\n' + text;
     },
     'experimental.chat.system.transform': async (input, output) => {
       const context = await (contexts.get(input?.sessionID) ?? latest);

@@ -19,8 +19,13 @@
  * (experimental.chat.system.transform). The UserPromptSubmit answer (chat.message) is the plain text
  * of the memory pushed with the prompt (cli/relay/prompt-answer.ts), or nothing: the plugin
  * waits for it within the prompt budget and adds it to the user's message as a synthetic text part.
+ * - `tool.execute.before` {sessionID, directory, tool, callID, args} for the file tools (read, edit,
+ *   write, apply_patch): the push at the code. OpenCode lets a plugin change a tool's result before the
+ *   model reads it (`tool.execute.after`'s `output.output`), not add a message before the call; so the
+ *   plugin asks the relay when the call starts (the file touch: answered, never kept) and appends the
+ *   answer, the plain text of what memflow knows of the file, to the tool's result once it is there.
  */
-import { contextOf, hookEvent, obj, patchFiles, shellResult, str, type HostAdapter, type HostHookEvent, type MemflowAgent, type Payload } from './shared.js';
+import { contextOf, fileTouchEvent, hookEvent, obj, patchFiles, shellResult, str, type HostAdapter, type HostHookEvent, type MemflowAgent, type Payload } from './shared.js';
 
 function neutral(name: string, args: Payload): { tool_name: string; tool_input: Payload } {
   switch (name) {
@@ -60,6 +65,15 @@ export const opencode: HostAdapter = {
         return hookEvent('session-start', common, agent, { source: 'startup' });
       case 'chat.message':
         return hookEvent('user-prompt-submit', common, agent, { prompt: str(payload.prompt) ?? '' });
+      case 'tool.execute.before': {
+        const name = str(payload.tool) ?? 'tool';
+        const args = obj(payload.args);
+        const withTool = { ...agent, toolName: name };
+        if (name === 'apply_patch') return fileTouchEvent(common, withTool, 'Edit', patchFiles(str(args.patchText) ?? '').map((f) => f.file_path), str(payload.callID));
+        const file = str(args.filePath);
+        const tool = name === 'read' ? 'Read' : name === 'edit' ? 'Edit' : name === 'write' ? 'Write' : undefined;
+        return tool && file ? fileTouchEvent(common, withTool, tool, [file], str(payload.callID)) : undefined;
+      }
       case 'tool.execute.after': {
         const name = str(payload.tool) ?? 'tool';
         const args = obj(payload.args);
@@ -87,6 +101,6 @@ export const opencode: HostAdapter = {
     }
   },
   hostAnswer(event, apiAnswerJson) {
-    return event === 'session-start' || event === 'user-prompt-submit' ? (contextOf(apiAnswerJson) ?? '') : '';
+    return event === 'session-start' || event === 'user-prompt-submit' || event === 'pre-tool-use' ? (contextOf(apiAnswerJson) ?? '') : '';
   },
 };

@@ -134,11 +134,20 @@ export function contextOf(apiAnswerJson: string): string | undefined {
  * The Claude-Code-shaped answer, passed through for hosts that read that shape: at session start
  * (Codex, Gemini CLI), and per prompt where the host reads context from its prompt hook too — Codex's
  * UserPromptSubmit (Claude Code's shape), Gemini CLI's BeforeAgent (`hookSpecificOutput.additionalContext`,
- * its hooks reference); `promptEvent` names the host's own prompt event.
+ * its hooks reference); `promptEvent` names the host's own prompt event. At a file touch (memflow's
+ * `pre-tool-use`), the same shape under the host's own tool event (`toolEvent`: Codex's PreToolUse,
+ * Gemini CLI's AfterTool).
  */
-export function claudeShapedAnswer(event: HookEventName, apiAnswerJson: string, promptEvent?: string): string {
-  if (event !== 'session-start' && !(event === 'user-prompt-submit' && promptEvent)) return '{}';
+export function claudeShapedAnswer(event: HookEventName, apiAnswerJson: string, promptEvent?: string, toolEvent?: string): string {
+  const hookEventName = event === 'session-start' ? 'SessionStart' : event === 'user-prompt-submit' ? promptEvent : event === 'pre-tool-use' ? toolEvent : undefined;
+  if (!hookEventName) return '{}';
   const context = contextOf(apiAnswerJson);
-  const hookEventName = event === 'session-start' ? 'SessionStart' : promptEvent!;
   return context ? JSON.stringify({ hookSpecificOutput: { hookEventName, additionalContext: context } }) : '{}';
+}
+
+/** memflow's file touch (`pre-tool-use`, answered and not kept) for the files a host's tool call reads or changes. */
+export function fileTouchEvent(common: { sessionId: string; cwd?: string; transcriptPath?: string }, agent: MemflowAgent, tool: 'Read' | 'Edit' | 'Write', files: string[], toolUseId: string | undefined): HostHookEvent | undefined {
+  const named = files.filter((f) => f.length > 0 && f.length <= 1000).slice(0, 4);
+  if (named.length === 0) return undefined;
+  return hookEvent('pre-tool-use', common, agent, { tool_name: tool, tool_input: { file_path: named[0], ...(named.length > 1 ? { file_paths: named } : {}) }, tool_use_id: toolUseId });
 }

@@ -13,7 +13,10 @@
  * database directly: in the client they say where to run them instead.
  *
  * The layout keeps the relay's entry where cli/relay/lifecycle.ts looks for it (`../memflow.js`
- * from the bundle that starts it): memflow.js at the package root, the bundles one folder down.
+ * from the bundle that starts it): memflow.js at the package root, the bundles one folder down. The
+ * relay's parser (common/code/code-names.ts: web-tree-sitter, bundled) needs its WebAssembly runtime and
+ * the grammars it reads (Python, TypeScript, TSX, JavaScript, Go), copied beside the bundles into
+ * lib/tree-sitter/, where the parser looks first.
  *
  * `npm run build:client` builds; `npm run pack:client` builds and packs into dist/ (prints the
  * tarball's path).
@@ -23,7 +26,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { createRequire } from 'node:module';
 import { BUNDLE_OPTIONS, exportedFunctions, isServerOnly, OPERATOR_ONLY, operatorOnly } from './bundle-rules.js';
+import { CODE_LANGUAGES } from '../../common/code/code-language.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const cli = path.dirname(here);
@@ -90,7 +95,8 @@ export async function buildClient(outDir = clientOutDir): Promise<{ dir: string;
   fs.mkdirSync(path.join(outDir, 'lib'), { recursive: true });
   await esbuild.build({
     absWorkingDir: root,
-    entryPoints: { main: path.join(cli, 'main.ts'), hook: path.join(cli, 'hook-main.ts') },
+    // The relay's parser runs on a thread of its own (common/code/code-thread.ts): its module is an entry too.
+    entryPoints: { main: path.join(cli, 'main.ts'), hook: path.join(cli, 'hook-main.ts'), 'code-worker': path.join(root, 'common', 'code', 'code-worker.ts') },
     outdir: path.join(outDir, 'lib'),
     ...BUNDLE_OPTIONS,
     tsconfig: path.join(root, 'tsconfig.json'),
@@ -100,6 +106,13 @@ export async function buildClient(outDir = clientOutDir): Promise<{ dir: string;
     plugins: [clientPlugin],
     logLevel: 'warning',
   });
+  // The parser's WebAssembly: the runtime and only the grammars the relay reads.
+  const require = createRequire(import.meta.url);
+  const grammars = path.join(path.dirname(require.resolve('@vscode/tree-sitter-wasm/package.json')), 'wasm');
+  const wasmDir = path.join(outDir, 'lib', 'tree-sitter');
+  fs.mkdirSync(wasmDir, { recursive: true });
+  fs.copyFileSync(require.resolve('web-tree-sitter/tree-sitter.wasm'), path.join(wasmDir, 'tree-sitter.wasm'));
+  for (const language of CODE_LANGUAGES) fs.copyFileSync(path.join(grammars, `tree-sitter-${language}.wasm`), path.join(wasmDir, `tree-sitter-${language}.wasm`));
   fs.copyFileSync(fileURLToPath(new URL('./memflow.js', import.meta.url)), path.join(outDir, 'memflow.js'));
   fs.copyFileSync(path.join(cli, 'memflow-hook'), path.join(outDir, 'memflow-hook'));
   for (const bin of ['memflow.js', 'memflow-hook']) fs.chmodSync(path.join(outDir, bin), 0o755);

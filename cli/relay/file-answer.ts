@@ -2,23 +2,32 @@
  * The relay's answer to PreToolUse on a file tool (Read, Edit, Write, MultiEdit, NotebookEdit): what
  * the project decided or learned about the file the agent is about to touch (api/context/file-push.ts),
  * once per file and session, or nothing. Nothing is spooled: PostToolUse carries the same call with
- * its result. The push is read at once (GET /v1/context?for=file, which writes its receipt) within the
+ * its result. The push is read at once (GET /v1/context?for=file; its receipt is written once the relay
+ * says it handed the push over: prompt-answer.ts handedContext) within the
  * prompt's hard budget (MEMFLOW_PROMPT_BUDGET_MS); past it, or when api-budget.ts says not to ask,
  * the agent gets `{}` at once. A file already asked about in the session is answered `{}` without
  * asking: the session holds what it was given. A file no memory of the project can be about is answered
  * `{}` without asking too: the relay holds, per project, the names every such file's name is in (GET
  * /v1/context/files, read behind the hook when missing or older than a minute; FileNames below), so
  * that a Read of a file memflow knows nothing of costs the agent no round trip to the API.
+ *
+ * The push at the code: the same answer also holds the identifiers the project's rules are anchored to
+ * (functions, constants, classes, config keys the conversations named). The relay reads the touched
+ * file here, parses it (code-anchors.ts) and asks with the identifiers it defines or imports
+ * (`anchors`) and those of them this session named or imported before (`focus`); a file whose path is
+ * ruled out and that defines or imports no anchored identifier is answered `{}` without asking. An API
+ * that does not send identifiers is asked by the path alone, as before.
  */
 import path from 'node:path';
 import { fileTouchOutput } from '../../messages/hooks-v1.js';
 import { apiPaths } from '../../clients/api-paths.js';
 import { projectOfHook } from '../capture/ingress.js';
 import { apiBudget } from './api-budget.js';
-import { readApiJson, readContextAnswer, type PromptAnswerDeps } from './prompt-answer.js';
+import { handedContext, readApiJson, type PromptAnswerDeps } from './prompt-answer.js';
 import { keyFingerprint } from '../capture/deliver.js';
 import { fileMayHaveMemory } from '../../common/rules/file-names.js';
 import type { TargetState } from './delivery-targets.js';
+import { anchorsOf, type CodeIndex, type FileCode, type SessionFocus } from './code-anchors.js';
 
 const NOTHING = '{}';
 
@@ -66,6 +75,12 @@ export class FileTouches {
 
 /** How long a project's names are used after they were read: memory written since reaches a file touch at most this late. */
 export const FILE_NAMES_MAX_AGE_MS = 60_000;
+/**
+ * How long a project's anchored identifiers are used to find a file's anchors while a fresher list is
+ * read behind the answer (an hour): the first touch after a quiet spell still asks with the file's anchors
+ * (only ruling a file out needs the list of the last minute).
+ */
+export const ANCHORS_MAX_AGE_MS = 3_600_000;
 const FILE_NAMES_TIMEOUT_MS = 5_000;
 /** Projects whose names are held at most (a list older than FILE_NAMES_MAX_AGE_MS is of no use and goes first). */
 const MAX_PROJECTS = 20;
@@ -77,8 +92,15 @@ const MAX_PROJECTS = 20;
  * A project's names are read at most once per FILE_NAMES_MAX_AGE_MS, one read at a time, whatever the
  * answer: an API without the route, or a project with too many names, costs one read a minute, not one a touch.
  */
+/** What a project's file names answer gave: the names, and the anchored identifiers when the API sends them. */
+export interface ProjectIndex {
+  names: readonly string[];
+  /** Lower-case identifiers any rule of the project is anchored to; undefined from an API that does not send them. */
+  identifiers: ReadonlySet<string> | undefined;
+}
+
 export class FileNames {
-  private readonly byProject = new Map<string, { names: readonly string[] | undefined; at: number }>();
+  private readonly byProject = new Map<string, { index: ProjectIndex | undefined; at: number }>();
   private readonly reading = new Map<string, Promise<void>>();
   /** Touches answered without asking, and lists read (health, tests). */
   ruledOut = 0;
@@ -86,10 +108,16 @@ export class FileNames {
 
   constructor(private readonly maxAgeMs = FILE_NAMES_MAX_AGE_MS) {}
 
-  /** True when no memory of the project can be about `file` (by names read within maxAgeMs); false when unsure. */
-  ruledOutFor(project: string, file: string, now = Date.now()): boolean {
+  /** The project's index when it was read within `maxAgeMs` (default: the names' age) and was complete; undefined when unsure. */
+  indexOf(project: string, now = Date.now(), maxAgeMs = this.maxAgeMs): ProjectIndex | undefined {
     const held = this.byProject.get(project);
-    if (!held?.names || now - held.at > this.maxAgeMs || fileMayHaveMemory(held.names, file)) return false;
+    return held?.index && now - held.at <= maxAgeMs ? held.index : undefined;
+  }
+
+  /** True when no memory of the project can be about `file` by its path (names read within maxAgeMs); false when unsure. */
+  ruledOutFor(project: string, file: string, now = Date.now()): boolean {
+    const index = this.indexOf(project, now);
+    if (!index || fileMayHaveMemory(index.names, file)) return false;
     this.ruledOut++;
     return true;
   }
@@ -101,20 +129,20 @@ export class FileNames {
   }
 
   /** Reads the project's names with `read` (undefined or a failure: none held, read again after maxAgeMs), one read at a time. */
-  refresh(project: string, read: () => Promise<{ names: string[]; complete: boolean } | undefined>): Promise<void> {
+  refresh(project: string, read: () => Promise<{ names: string[]; complete: boolean; identifiers?: string[] } | undefined>): Promise<void> {
     const running = this.reading.get(project);
     if (running) return running;
     const at = Date.now();
-    const hold = (names: readonly string[] | undefined) => {
-      for (const [k, v] of this.byProject) if (at - v.at > this.maxAgeMs) this.byProject.delete(k);
+    const hold = (index: ProjectIndex | undefined) => {
+      for (const [k, v] of this.byProject) if (at - v.at > Math.max(this.maxAgeMs, ANCHORS_MAX_AGE_MS)) this.byProject.delete(k);
       this.byProject.delete(project);
       if (this.byProject.size >= MAX_PROJECTS) this.byProject.delete(this.byProject.keys().next().value!);
-      this.byProject.set(project, { names, at });
+      this.byProject.set(project, { index, at });
     };
     const p = read()
       .then((answer) => {
         if (answer) this.reads++;
-        hold(answer?.complete ? answer.names : undefined);
+        hold(answer?.complete ? { names: answer.names, identifiers: answer.identifiers ? new Set(answer.identifiers) : undefined } : undefined);
       })
       .catch(() => hold(undefined))
       .finally(() => this.reading.delete(project));
@@ -123,11 +151,18 @@ export class FileNames {
   }
 }
 
-/** GET /v1/context/files: the project's names, or undefined when the API did not give them. */
-async function readNames(deps: PromptAnswerDeps, target: TargetState, url: string, headers: Record<string, string>): Promise<{ names: string[]; complete: boolean } | undefined> {
+/** Identifiers held per project at most (a project with more is asked about every file it may define one of). */
+const MAX_IDENTIFIERS = 100_000;
+
+/** GET /v1/context/files: the project's names (and anchored identifiers, when the API sends them), or undefined when the API did not give them. */
+async function readNames(deps: Pick<PromptAnswerDeps, 'client' | 'lanes'>, target: TargetState, url: string, headers: Record<string, string>): Promise<{ names: string[]; complete: boolean; identifiers?: string[] } | undefined> {
   const answer = await readApiJson(deps, target, url, headers, FILE_NAMES_TIMEOUT_MS);
   if (!Array.isArray(answer?.names) || typeof answer.complete !== 'boolean') return undefined;
-  return { names: answer.names.filter((n): n is string => typeof n === 'string'), complete: answer.complete };
+  const names = answer.names.filter((n): n is string => typeof n === 'string');
+  if (!Array.isArray(answer.identifiers)) return { names, complete: answer.complete };
+  const identifiers = answer.identifiers.filter((n): n is string => typeof n === 'string').map((n) => n.toLowerCase());
+  // Too many to hold: not complete (every file is asked about, as an API without identifiers would be).
+  return identifiers.length > MAX_IDENTIFIERS ? { names, complete: false } : { names, complete: answer.complete, identifiers };
 }
 
 export interface FileTouch {
@@ -139,27 +174,107 @@ export interface FileTouch {
   projectDir?: string | undefined;
 }
 
+export interface FileAnswerDeps extends PromptAnswerDeps {
+  touches: FileTouches;
+  names: FileNames;
+  /** The relay's parses of touched files (code-anchors.ts). */
+  code: CodeIndex;
+  /** What each session's prompts named and its files imported (the touch's `focus`). */
+  focus: SessionFocus;
+}
+
+/** The file on this machine: a path relative to the agent's working folder resolved against it. */
+function localPath(file: string, cwd: string | undefined): string | undefined {
+  if (path.isAbsolute(file)) return file;
+  return cwd && path.isAbsolute(cwd) ? path.join(cwd, file) : undefined;
+}
+
+/**
+ * The files a tool call touches: its `file_path` (or a notebook's), and for a call that reads several
+ * (a host's shell command, Gemini's read_many_files: cli/hosts/) its `file_paths`; at most 4.
+ */
+export function filesOfToolCall(body: Record<string, unknown>): string[] {
+  const first = fileOfToolCall(body);
+  if (!first) return [];
+  const more = (body.tool_input as Record<string, unknown>).file_paths;
+  const all = [first, ...(Array.isArray(more) ? more.filter((f): f is string => typeof f === 'string' && f.length > 0 && f.length <= 1000) : [])];
+  return [...new Set(all)].slice(0, 4);
+}
+
 /** The hook output PreToolUse answers with (JSON text); `{}` whenever there is nothing, or not in time. */
-export async function fileAnswer(deps: PromptAnswerDeps & { touches: FileTouches; names: FileNames }, ev: FileTouch): Promise<string> {
+export async function fileAnswer(deps: FileAnswerDeps, ev: FileTouch): Promise<string> {
   if (deps.promptBudgetMs <= 0) return NOTHING;
-  const file = fileOfToolCall(ev.body);
   const session = typeof ev.body.session_id === 'string' ? ev.body.session_id : undefined;
-  if (!file || !session) return NOTHING;
+  if (!session) return NOTHING;
   const cwd = typeof ev.body.cwd === 'string' ? ev.body.cwd : undefined;
-  const asked = askedPath(file, cwd);
-  if (!deps.touches.first(session, asked)) return NOTHING;
+  const files = filesOfToolCall(ev.body)
+    .map((file) => ({ file, asked: askedPath(file, cwd) }))
+    .filter((f) => deps.touches.first(session, f.asked));
+  if (files.length === 0) return NOTHING;
   const api = apiBudget(deps.lanes, ev, deps.promptBudgetMs);
   if (!api.ask) return NOTHING;
   const [project, projectKey] = ev.project ?? projectOfHook(ev.body, ev.projectDir);
   if (!project) return NOTHING;
   const headers: Record<string, string> = { authorization: `Bearer ${api.key}`, 'user-agent': 'memflow-relay', 'x-memflow-project': project };
   if (projectKey) headers['x-memflow-project-key'] = projectKey;
-  const held = `${ev.url}\0${keyFingerprint(api.key)}\0${project}\0${projectKey ?? ''}`;
-  if (deps.names.ruledOutFor(held, asked)) return NOTHING;
-  const url = `${ev.url}${apiPaths.context({ for: 'file', path: asked, project, channel: 'file_touch', session })}`;
-  const idempotency: Record<string, string> = typeof ev.body.tool_use_id === 'string' ? { 'idempotency-key': `file:${ev.body.tool_use_id.slice(0, 150)}` } : {};
-  const answer = await readContextAnswer(deps, api.target, url, { ...headers, ...idempotency }, api.budgetMs, fileTouchOutput);
+  const held = namesKey(ev.url, api.key, project, projectKey);
+  const index = deps.names.indexOf(held, Date.now(), ANCHORS_MAX_AGE_MS);
+  // The modules the touched files import, parsed once this answer is out.
+  const warm: [string, FileCode, ReadonlySet<string>][] = [];
+  const contexts = await Promise.all(
+    files.map(async ({ file, asked }, i) => {
+      // The code's anchors: what the file defines or imports among the identifiers the project's rules are anchored to.
+      const local = index?.identifiers ? localPath(file, cwd) : undefined;
+      let code: FileCode | undefined;
+      if (local && index?.identifiers) {
+        code = await deps.code.read(local, index.identifiers).catch(() => undefined);
+        if (code) warm.push([local, code, index.identifiers]);
+      }
+      const anchors = anchorsOf(code, index?.identifiers ?? new Set());
+      const focus = deps.focus.focusOf(session, anchors);
+      if (code) deps.focus.noteImports(session, code.names.imports);
+      if (anchors.length === 0 && deps.names.ruledOutFor(held, asked)) return '';
+      const url = `${ev.url}${apiPaths.context({ for: 'file', path: asked, project, channel: 'file_touch', session, ...(anchors.length ? { anchors: anchors.join(',') } : {}), ...(focus.length ? { focus: focus.join(',') } : {}) })}`;
+      const idempotency: Record<string, string> = typeof ev.body.tool_use_id === 'string' ? { 'idempotency-key': `file:${ev.body.tool_use_id.slice(0, 150)}${i ? `:${i}` : ''}` } : {};
+      const asking = { ...headers, ...idempotency, 'x-memflow-receipt': 'on-delivery' };
+      return handedContext(deps, url, asking, await readApiJson(deps, api.target, url, asking, api.budgetMs));
+    }),
+  );
   // The project's names, read behind the answer (never beside it on the agent's critical path).
-  if (deps.names.due(held)) void deps.names.refresh(held, () => readNames(deps, api.target, `${ev.url}${apiPaths.contextFiles({ project })}`, headers));
-  return answer;
+  refreshNames(deps, api.target, { url: ev.url, key: api.key, project, projectKey });
+  for (const [local, code, ids] of warm) deps.code.warm(local, code, cwd, ids);
+  const context = contexts.filter(Boolean).join('\n\n');
+  return context ? JSON.stringify(fileTouchOutput(context)) : NOTHING;
+}
+
+/** The key a project's names are held under: the API, the caller's key, the project (and its repository key). */
+export function namesKey(url: string, key: string, project: string, projectKey: string | undefined): string {
+  return `${url}\0${keyFingerprint(key)}\0${project}\0${projectKey ?? ''}`;
+}
+
+/**
+ * Reads the project's names and identifiers behind a hook's answer when they are due (at most once a
+ * minute per project; a file touch, and a prompt — so the session's first touch finds them fresh), and
+ * loads the grammars once the project has identifiers, while nobody waits.
+ */
+export function refreshNames(deps: Pick<FileAnswerDeps, 'names' | 'code' | 'client' | 'lanes'>, target: TargetState, at: { url: string; key: string; project: string; projectKey: string | undefined }): void {
+  const held = namesKey(at.url, at.key, at.project, at.projectKey);
+  if (!deps.names.due(held)) return;
+  const headers: Record<string, string> = { authorization: `Bearer ${at.key}`, 'user-agent': 'memflow-relay', 'x-memflow-project': at.project };
+  if (at.projectKey) headers['x-memflow-project-key'] = at.projectKey;
+  void deps.names.refresh(held, () => readNames(deps, target, `${at.url}${apiPaths.contextFiles({ project: at.project })}`, headers)).then(() => {
+    if (deps.names.indexOf(held)?.identifiers?.size) void deps.code.reader.loadAll().catch(() => undefined);
+  });
+}
+
+/**
+ * A prompt, for the file touches that follow it: its words become the session's focus, and the project's
+ * names and identifiers are read behind it when due (the session's first touch then finds them fresh).
+ * Asks nothing when the API is not to be asked now (api-budget.ts).
+ */
+export function noteSessionPrompt(deps: Pick<FileAnswerDeps, 'names' | 'code' | 'focus' | 'client' | 'lanes'>, ev: { key: string | undefined; url: string; session: string | undefined; prompt: unknown; project: string | undefined; projectKey: string | undefined }): void {
+  if (ev.session && typeof ev.prompt === 'string') deps.focus.notePrompt(ev.session, ev.prompt);
+  if (!ev.project) return;
+  const api = apiBudget(deps.lanes, ev, 1);
+  if (api.ask) refreshNames(deps, api.target, { url: ev.url, key: api.key, project: ev.project, projectKey: ev.projectKey });
 }

@@ -5,6 +5,9 @@
  * (GET /v1/context?for=prompt, which writes the push's receipt, keyed by the event) within a hard
  * budget (MEMFLOW_PROMPT_BUDGET_MS): past it, or when api-budget.ts says not to ask (the API just
  * unreachable, the key refused), the agent gets `{}` at once. The prompt's later delivery asks for no push (x-memflow-push: off).
+ * The push's receipt is written only for what the agent got: the relay asks with X-Memflow-Receipt:
+ * on-delivery and, having handed an answer over within its budget, says so (POST
+ * /v1/context/receipts/{receipt}/delivered, behind the answer); a push that came too late never is.
  */
 import { promptPushOutput } from '../../messages/hooks-v1.js';
 import { apiPaths } from '../../clients/api-paths.js';
@@ -35,7 +38,7 @@ export const DEFAULT_PROMPT_BUDGET_MS = 300;
 async function readPush(deps: PromptAnswerDeps, ev: PromptEvent, key: string, target: TargetState, budget: number): Promise<string> {
   const prompt = typeof ev.entry.body.prompt === 'string' ? ev.entry.body.prompt.slice(0, 2000) : '';
   if (!prompt.trim() || !ev.entry.project) return NOTHING;
-  const headers: Record<string, string> = { authorization: `Bearer ${key}`, 'user-agent': 'memflow-relay', 'x-memflow-project': ev.entry.project, 'idempotency-key': ev.entry.idempotencyKey };
+  const headers: Record<string, string> = { authorization: `Bearer ${key}`, 'user-agent': 'memflow-relay', 'x-memflow-project': ev.entry.project, 'idempotency-key': ev.entry.idempotencyKey, 'x-memflow-receipt': 'on-delivery' };
   if (ev.entry.projectKey) headers['x-memflow-project-key'] = ev.entry.projectKey;
   const path = apiPaths.context({ for: 'prompt', q: prompt, project: ev.entry.project, channel: 'user_prompt', session: ev.session });
   return readContextAnswer(deps, target, `${ev.url}${path}`, headers, budget, promptPushOutput);
@@ -63,6 +66,26 @@ export async function readApiJson(
   }
 }
 
+/** Waits for the API's word that a push's receipt is written, at most (behind the answer: nobody waits on it). */
+const DELIVERED_TIMEOUT_MS = 5_000;
+
+/**
+ * The context of a GET /v1/context answer that came in time, which the caller hands to the agent now:
+ * when the API offered its receipt (`receipt`, asked with X-Memflow-Receipt: on-delivery), the relay says
+ * it was delivered, right after the hook's answer goes out (POST /v1/context/receipts/{receipt}/delivered).
+ */
+export function handedContext(deps: Parameters<typeof readApiJson>[0], url: string, headers: Record<string, string>, answer: Record<string, unknown> | undefined): string {
+  const context = typeof answer?.context === 'string' ? answer.context : '';
+  if (context && typeof answer?.receipt === 'string') {
+    const base = new URL(url);
+    const delivered = `${base.origin}${base.pathname.replace(/\/v1\/context(?:\/.*)?$/, '')}${apiPaths.receiptDelivered(answer.receipt)}`;
+    const { authorization, 'user-agent': agent, 'x-memflow-project': project, 'x-memflow-project-key': projectKey } = headers;
+    const h: Record<string, string> = Object.fromEntries(Object.entries({ authorization, 'user-agent': agent, 'x-memflow-project': project, 'x-memflow-project-key': projectKey }).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    setImmediate(() => void deps.client.request({ method: 'POST', url: delivered, headers: h, timeoutMs: DELIVERED_TIMEOUT_MS }).catch(() => undefined));
+  }
+  return context;
+}
+
 /** GET /v1/context within `timeoutMs`: its context wrapped as the hook's output (JSON text), or `{}` on any failure or empty answer. */
 export async function readContextAnswer(
   deps: Parameters<typeof readApiJson>[0],
@@ -72,8 +95,8 @@ export async function readContextAnswer(
   timeoutMs: number,
   wrap: (context: string) => object,
 ): Promise<string> {
-  const answer = await readApiJson(deps, target, url, headers, timeoutMs);
-  return typeof answer?.context === 'string' && answer.context ? JSON.stringify(wrap(answer.context)) : NOTHING;
+  const context = handedContext(deps, url, headers, await readApiJson(deps, target, url, headers, timeoutMs));
+  return context ? JSON.stringify(wrap(context)) : NOTHING;
 }
 
 /** The hook output UserPromptSubmit answers with (JSON text); `{}` whenever the push cannot be had in time. */

@@ -43,7 +43,8 @@ import { sendJson, bearerKey, header, readBody, sendText } from './request.js';
 import { isHostName } from '../hosts/shared.js';
 import { scopeOfEntry, StartContexts } from './held-context.js';
 import { DEFAULT_PROMPT_BUDGET_MS, promptAnswer, type PromptAnswerDeps } from './prompt-answer.js';
-import { fileAnswer, FileNames, FileTouches } from './file-answer.js';
+import { fileAnswer, FileNames, FileTouches, noteSessionPrompt } from './file-answer.js';
+import { CodeIndex, SessionFocus } from './code-anchors.js';
 import { ensureRelayToken, relayTokenFile } from './relay-token.js';
 import { spoolTargetOf } from '../capture/deliver.js';
 import { GIT_EVENTS, mapHook, spoolEntriesOf, type HookHost } from '../capture/ingress.js';
@@ -138,7 +139,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     }
     if (req.method === 'GET' && url.pathname === '/health') {
       void spool.status().then((s) =>
-        sendJson(res, 200, { ok: true, service: RELAY_SERVICE, version: RELAY_VERSION, pid: process.pid, ...(typeof process.getuid === 'function' ? { uid: process.getuid() } : {}), spool: { ...s, ...lanes.stats(), received: hooks.received }, startContexts: { served: contexts.served, fetched: contexts.fetched }, ledger: { clientId: ledger.clientId(), reportsSent: reporter.sent, unreported: reporter.waiting, problem: reporter.lastProblem ?? null }, mcp: { answeredFromCache: mcp.answeredFromCache }, fileTouches: { ruledOut: hooks.fileNames.ruledOut, namesRead: hooks.fileNames.reads } }),
+        sendJson(res, 200, { ok: true, service: RELAY_SERVICE, version: RELAY_VERSION, pid: process.pid, ...(typeof process.getuid === 'function' ? { uid: process.getuid() } : {}), spool: { ...s, ...lanes.stats(), received: hooks.received }, startContexts: { served: contexts.served, fetched: contexts.fetched }, ledger: { clientId: ledger.clientId(), reportsSent: reporter.sent, unreported: reporter.waiting, problem: reporter.lastProblem ?? null }, mcp: { answeredFromCache: mcp.answeredFromCache }, fileTouches: { ruledOut: hooks.fileNames.ruledOut, namesRead: hooks.fileNames.reads, parsed: hooks.code.parsed, notParsed: hooks.code.skipped } }),
       );
       return;
     }
@@ -179,6 +180,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       if (idleTimer) clearInterval(idleTimer);
       lanes.close();
       contexts.close();
+      await hooks.code.reader.close();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       client.close();
@@ -207,6 +209,9 @@ export class RelayHooks {
   private readonly touches = new FileTouches();
   /** Per project, the names a file with memory holds: a touch of any other file is answered without asking. */
   readonly fileNames = new FileNames();
+  /** Parses of the files agents touch, and what each session's prompts named and files imported (the push at the code). */
+  readonly code = new CodeIndex();
+  private readonly focus = new SessionFocus();
 
   constructor(private readonly deps: PromptAnswerDeps & { /** The API when a hook names none. */ defaultUrl: string; /** The relay's token, once made (relay-token.ts). */ relayToken: () => string | undefined }) {}
 
@@ -252,7 +257,7 @@ export class RelayHooks {
     if (event === 'pre-tool-use') {
       // Not kept (PostToolUse carries the call): only answered, with what is known about the file.
       const project = named ? ([named, header(req, 'x-memflow-project-key')] as [string, string | undefined]) : undefined;
-      return reply(await fileAnswer({ ...this.deps, touches: this.touches, names: this.fileNames }, { body: raw, key, url, ...(project ? { project } : {}), projectDir }));
+      return reply(await fileAnswer({ ...this.deps, touches: this.touches, names: this.fileNames, code: this.code, focus: this.focus }, { body: raw, key, url, ...(project ? { project } : {}), projectDir }));
     }
     if (key) lanes.keys.learn(key);
     this.received++;
@@ -273,8 +278,11 @@ export class RelayHooks {
       }
     }
     if (event === 'user-prompt-submit') {
+      const session = typeof raw.session_id === 'string' ? raw.session_id : undefined;
       // The memory that bears on this prompt, within the prompt budget (prompt-answer.ts).
-      reply(await promptAnswer(this.deps, { name, entry, key, url, session: typeof raw.session_id === 'string' ? raw.session_id : undefined }));
+      reply(await promptAnswer(this.deps, { name, entry, key, url, session }));
+      // Behind the answer: the prompt's words for the session's file touches, and the project's anchors read when due.
+      noteSessionPrompt({ ...this.deps, names: this.fileNames, code: this.code, focus: this.focus }, { key, url, session, prompt: raw.prompt, project: entry.project, projectKey: entry.projectKey });
       lanes.kick();
       return;
     }

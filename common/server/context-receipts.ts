@@ -28,6 +28,8 @@ export interface ReceiptInput {
   projectId: string;
   /** The session that received it (sessions.id), when known. */
   sessionId?: string | null;
+  /** The agent's own session id, when the caller named it (memflow may not know the session yet). */
+  agentSessionId?: string | null;
   /** session_start, mcp_tool:<name>, resource or api. */
   channel: string;
   /** The same key twice (a retried request) writes one receipt. */
@@ -47,8 +49,8 @@ const UPTAKE_WINDOW_DAYS = 90;
 
 const WRITE_SQL = `
 with r as (
-  insert into context_receipts (tenant_id, project_id, session_id, channel, idempotency_key, budget, total_tokens, withheld)
-  values ($1, $2, $3, $4, $5, $6, $7, $13::jsonb)
+  insert into context_receipts (tenant_id, project_id, session_id, channel, idempotency_key, budget, total_tokens, withheld, agent_session_id)
+  values ($1, $2, $3, $4, $5, $6, $7, $13::jsonb, $14)
   on conflict (tenant_id, idempotency_key) do nothing
   returning id)
 insert into context_receipt_items (receipt_id, position, item_type, item_id, tokens, score, reason)
@@ -71,6 +73,7 @@ export async function writeReceipt(pool: PgPool, r: ReceiptInput): Promise<void>
     r.items.map((i) => (Number.isFinite(i.score) ? i.score : 0)),
     r.items.map((i) => i.reason),
     JSON.stringify((r.withheld ?? []).slice(0, WITHHELD_KEPT).map((i) => ({ id: i.id, type: i.type, score: Number.isFinite(i.score) ? Math.round(i.score * 100) / 100 : 0, reason: i.reason }))),
+    r.agentSessionId?.slice(0, 200) ?? null,
   ]);
 }
 
@@ -138,14 +141,24 @@ export async function readUptakeStats(pool: PgPool, tenantId: string, projectId:
 }
 
 /**
- * Receipts served without a session (an MCP tool or resource: the MCP server does not know the
- * agent's session) belong to the project's one session that was running when they were served;
- * when two sessions of the project overlapped then, the receipt stays unattributed.
+ * Receipts served before memflow knew their session (a prompt's or a file's push read by the relay while
+ * the SessionStart was still in its spool) name the agent's session id: they are the session's. Receipts
+ * served without a session (an MCP tool or resource: the MCP server does not know the agent's session)
+ * belong to the project's one session that was running when they were served; when two sessions of the
+ * project overlapped then, the receipt stays unattributed.
  */
 const ATTRIBUTE_SQL = `
+with named as (
+  update context_receipts r set session_id = s.id
+    from sessions s
+   where s.id = $2 and s.tenant_id = $1 and r.tenant_id = $1 and r.project_id = s.project_id and r.session_id is null
+     and r.agent_session_id = s.agent_session_id
+  returning r.id
+)
 update context_receipts r set session_id = s.id
   from sessions s
  where s.id = $2 and s.tenant_id = $1 and r.tenant_id = $1 and r.project_id = s.project_id and r.session_id is null
+   and r.agent_session_id is null
    and r.created_at >= s.started_at and r.created_at <= coalesce(s.ended_at, now())
    and not exists (select 1 from sessions o where o.tenant_id = $1 and o.project_id = s.project_id and o.id <> s.id
                     and o.started_at <= r.created_at and coalesce(o.ended_at, now()) >= r.created_at)`;

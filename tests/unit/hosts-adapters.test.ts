@@ -56,11 +56,18 @@ test('codex: a failed command (exit code from the rollout) is a failure with its
   assert.equal(codex.hostAnswer('post-tool-use', '{}'), '{}');
 });
 
-test('gemini: the turn\'s tool calls come from the chat recording at AfterAgent, shell exit codes from the output, native tools in the neutral vocabulary; AfterTool and PreCompress are not kept', () => {
+test('gemini: the turn\'s tool calls come from the chat recording at AfterAgent, shell exit codes from the output, native tools in the neutral vocabulary; AfterTool is a file touch on the file tools only (never kept), PreCompress is not kept', () => {
   const events = fixture('gemini-0.61.0.jsonl');
-  const kept = events.map((p) => gemini.toHookEvent(p.hook_event_name as string, p, { version: '1.2.3' })).filter((e): e is HostHookEvent => e !== undefined);
-  for (const e of kept) checkShape(e, 'gemini');
+  const mapped = events.map((p) => gemini.toHookEvent(p.hook_event_name as string, p, { version: '1.2.3' })).filter((e): e is HostHookEvent => e !== undefined);
+  for (const e of mapped) checkShape(e, 'gemini');
+  const kept = mapped.filter((e) => e.event !== 'pre-tool-use');
   assert.deepEqual(kept.map((e) => e.event), ['session-start', 'user-prompt-submit', 'stop', 'session-end']);
+  // AfterTool of a file tool: memflow's file touch (answered by the relay, not kept); of a shell command: nothing.
+  const touch = gemini.toHookEvent('AfterTool', { session_id: 's', cwd: '/r', tool_name: 'read_file', tool_input: { file_path: 'pay/retry.py' } })!;
+  assert.equal(touch.event, 'pre-tool-use');
+  assert.deepEqual(touch.body.tool_input, { file_path: 'pay/retry.py' });
+  assert.equal(gemini.toHookEvent('AfterTool', { session_id: 's', tool_name: 'run_shell_command', tool_input: { command: 'cat x' } }), undefined);
+  assert.deepEqual(JSON.parse(gemini.hostAnswer('pre-tool-use', JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', additionalContext: 'rule' } }))), { hookSpecificOutput: { hookEventName: 'AfterTool', additionalContext: 'rule' } });
   assert.match(kept[2]!.body.last_assistant_message as string, /passes now/);
 
   // The chat recording of a session that ran the failing check, read a missing file, wrote the fix
@@ -169,7 +176,7 @@ test("opencode install: the plugin outside .opencode/ named in opencode.json (on
   assert.deepEqual(api.mcp.memflow, { type: 'remote', url: 'http://127.0.0.1:8080/mcp', headers: { Authorization: 'Bearer {env:MEMFLOW_API_KEY}' }, enabled: true });
 });
 
-test('gemini install: hooks once per prompt and session, none per tool call; an older install\'s AfterTool hook goes, the user\'s own stays', () => {
+test('gemini install: hooks once per prompt and session, and AfterTool on the file tools only; an older install\'s AfterTool hook on every tool goes, the user\'s own stays', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gemini-install-'));
   const file = path.join(dir, '.gemini', 'settings.json');
   fs.mkdirSync(path.dirname(file));
@@ -179,8 +186,15 @@ test('gemini install: hooks once per prompt and session, none per tool call; an 
   installGemini({ dir, home: dir, url: 'http://127.0.0.1:7711', noMcp: true });
   const hooks = (JSON.parse(fs.readFileSync(file, 'utf8')) as { hooks: Record<string, { hooks: { command: string }[] }[]> }).hooks;
   assert.deepEqual(Object.keys(hooks).sort(), ['AfterAgent', 'AfterTool', 'BeforeAgent', 'SessionEnd', 'SessionStart']);
-  assert.deepEqual(hooks.AfterTool!.flatMap((g) => g.hooks.map((h) => h.command)), ['echo mine']);
+  const afterTool = hooks.AfterTool as unknown as { matcher: string; hooks: { command: string }[] }[];
+  assert.deepEqual(afterTool.flatMap((g) => g.hooks.map((h) => h.command)).filter((c) => !c.includes('memflow-hook')), ['echo mine']);
+  const ours = afterTool.filter((g) => g.hooks.some((h) => h.command.includes('memflow-hook')));
+  assert.deepEqual(ours.map((g) => g.matcher), ['^(?:read_file|read_many_files|replace|write_file)$'], 'the file tools only');
   for (const e of ['SessionStart', 'BeforeAgent', 'AfterAgent', 'SessionEnd']) assert.match(hooks[e]![0]!.hooks[0]!.command, new RegExp(`^source .*memflow-hook ${e} `));
+  // Installed twice: one AfterTool group of memflow's still.
+  installGemini({ dir, home: dir, url: 'http://127.0.0.1:7711', noMcp: true });
+  const again = (JSON.parse(fs.readFileSync(file, 'utf8')) as { hooks: Record<string, { hooks: { command: string }[] }[]> }).hooks;
+  assert.equal(again.AfterTool!.filter((g) => g.hooks.some((h) => h.command.includes('memflow-hook'))).length, 1);
 });
 
 test('opencode: the plugin-forwarded events (built from the recorded plugin calls) map to a failure, an edit, a pass and the final answer', () => {

@@ -1,0 +1,260 @@
+/**
+ * The push at the code, on the agent's machine: which of the identifiers the project's rules are
+ * anchored to (GET /v1/context/files `identifiers`) a file the agent is about to touch defines or
+ * imports. The relay reads the file itself (its content never leaves the machine), parses it with
+ * tree-sitter (common/code/code-names.ts) and intersects the names with the project's identifiers;
+ * what matches is asked about (`anchors`), and what of it this session's earlier prompts named or
+ * earlier-touched files imported is the `focus` (the failing test imports exactly the functions under
+ * test). Nothing anchored and the path ruled out: nothing is asked (file-answer.ts).
+ *
+ * Cost on the agent's critical path: the parser runs on a thread of its own (common/code/code-thread.ts),
+ * so a parse or a grammar's load never holds another hook. A file is parsed only when its text holds a word that is one of
+ * the project's identifiers (a scan of the words, no parse: most files of a project hold none), and a
+ * parse is kept by (path, mtime, size). The modules a touched file imports are parsed behind the
+ * answer, while the model reads what it was handed, so the module under test is parsed before the
+ * agent opens it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { CodeNames } from '../../common/code/code-names.js';
+import { CodeThread } from '../../common/code/code-thread.js';
+import { languageOf, type CodeLanguage } from '../../common/code/code-language.js';
+
+/** Anchors one file touch asks about at most (the API takes at most 64). */
+export const MAX_ANCHORS = 64;
+/** Larger files are not parsed (a generated or vendored file; its path still counts). */
+const MAX_PARSED_BYTES = 1_000_000;
+/** Parses kept (by path; a changed mtime or size reads the file again). */
+const MAX_PARSES = 2000;
+/** Modules one touch warms at most, behind its answer. */
+const MAX_WARMED = 8;
+/** How long after a touch's answer (and between two modules) a module is parsed: the answer's bytes leave first. */
+const WARM_GAP_MS = 20;
+
+/** Whether a character can be part of an identifier (ASCII letters, digits, `_`, `$`). */
+function identChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36;
+}
+
+/**
+ * The identifier-like words of `text`, lower-cased, that `keep` accepts (all when none is given): a
+ * scan of characters, not a reading of the code — it only says whether a parse can find anything.
+ */
+export function wordsOf(text: string, keep?: (w: string) => boolean, max = Infinity): Set<string> {
+  const out = new Set<string>();
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 32;
+    if (identChar(c)) {
+      if (start < 0) start = i;
+      continue;
+    }
+    if (start >= 0) {
+      const w = text.slice(start, i).toLowerCase();
+      start = -1;
+      if (!keep || keep(w)) {
+        out.add(w);
+        if (out.size >= max) break;
+      }
+    }
+  }
+  return out;
+}
+
+/** True when some word of `text` is one of `identifiers` (lower-case). */
+export function mentionsAny(text: string, identifiers: ReadonlySet<string>): boolean {
+  if (identifiers.size === 0) return false;
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 32;
+    if (identChar(c)) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      if (identifiers.has(text.slice(start, i).toLowerCase())) return true;
+      start = -1;
+    }
+  }
+  return false;
+}
+
+interface Parsed {
+  mtimeMs: number;
+  size: number;
+  names: CodeNames;
+}
+
+/** What a file touch found in the file: the names to ask about, and the file's imports (for the session's focus). */
+export interface FileCode {
+  language: CodeLanguage;
+  names: CodeNames;
+}
+
+/**
+ * Parses kept by (path, mtime, size), and the parser. `read` returns the file's names when its text
+ * mentions one of `identifiers` (parsing it, or from the kept parse), else undefined.
+ */
+export class CodeIndex {
+  private readonly parses = new Map<string, Parsed>();
+  /** Files parsed, and files whose text mentioned no identifier (health, bench). */
+  parsed = 0;
+  skipped = 0;
+
+  constructor(readonly reader = new CodeThread()) {}
+
+  /** The file's names, when it is code of a language we read, small enough, and mentions an identifier. */
+  async read(file: string, identifiers: ReadonlySet<string>): Promise<FileCode | undefined> {
+    const language = languageOf(file);
+    if (!language || identifiers.size === 0) return undefined;
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(file);
+    } catch {
+      return undefined; // a file about to be written, or gone: its path still counts
+    }
+    if (!st.isFile() || st.size > MAX_PARSED_BYTES) return undefined;
+    const held = this.parses.get(file);
+    if (held && held.mtimeMs === st.mtimeMs && held.size === st.size) return { language, names: held.names };
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+    if (!mentionsAny(text, identifiers)) {
+      this.skipped++;
+      return undefined;
+    }
+    const names = await this.reader.names(language, text);
+    this.parsed++;
+    this.parses.delete(file);
+    if (this.parses.size >= MAX_PARSES) this.parses.delete(this.parses.keys().next().value!);
+    this.parses.set(file, { mtimeMs: st.mtimeMs, size: st.size, names });
+    return { language, names };
+  }
+
+  /**
+   * Parses, once the touch's answer is out, the local files `code`'s imports name (resolved from the
+   * importing file's folder and the working folder), so that the agent's next touch, the module under
+   * test, finds its parse kept. One at a time, a moment apart, after the answer has left (the parser's
+   * thread is then free for the agent's next touch).
+   */
+  warm(file: string, code: FileCode, root: string | undefined, identifiers: ReadonlySet<string>): void {
+    const targets = code.names.modules.flatMap((m) => localFilesOf(m, code.language, file, root)).slice(0, MAX_WARMED);
+    const next = (i: number) => {
+      if (i >= targets.length) return;
+      setTimeout(() => void this.read(targets[i]!, identifiers).catch(() => undefined).finally(() => next(i + 1)), WARM_GAP_MS).unref();
+    };
+    next(0);
+  }
+}
+
+const EXISTS = (f: string) => {
+  try {
+    return fs.statSync(f).isFile();
+  } catch {
+    return false;
+  }
+};
+
+/** The go.mod module path of `root`, read once per root. */
+const goModules = new Map<string, string | undefined>();
+function goModuleOf(root: string): string | undefined {
+  if (!goModules.has(root)) {
+    let mod: string | undefined;
+    try {
+      mod = /^module\s+(\S+)/m.exec(fs.readFileSync(path.join(root, 'go.mod'), 'utf8'))?.[1];
+    } catch {
+      mod = undefined;
+    }
+    if (goModules.size > 100) goModules.clear();
+    goModules.set(root, mod);
+  }
+  return goModules.get(root);
+}
+
+/** The local files an import statement's module names, when they are in the working tree. */
+export function localFilesOf(module: string, language: CodeLanguage, from: string, root: string | undefined): string[] {
+  const dir = path.dirname(from);
+  if (language === 'python') {
+    const dots = /^\.*/.exec(module)![0].length;
+    const rel = module.slice(dots).split('.').filter(Boolean).join('/');
+    const bases = dots > 0 ? [path.resolve(dir, '../'.repeat(dots - 1))] : [...new Set([root, dir].filter((d): d is string => Boolean(d)))];
+    return bases.flatMap((b) => [path.join(b, `${rel}.py`), path.join(b, rel, '__init__.py')]).filter(EXISTS).slice(0, 2);
+  }
+  if (language === 'go') {
+    const mod = root ? goModuleOf(root) : undefined;
+    if (!mod || !root || !module.startsWith(`${mod}/`)) return [];
+    const pkg = path.join(root, module.slice(mod.length + 1));
+    try {
+      return fs.readdirSync(pkg).filter((f) => f.endsWith('.go') && !f.endsWith('_test.go')).map((f) => path.join(pkg, f)).slice(0, 4);
+    } catch {
+      return [];
+    }
+  }
+  if (!module.startsWith('.')) return [];
+  const base = path.resolve(dir, module);
+  const found = ['', '.ts', '.tsx', '.js', '.mjs', '.jsx', '/index.ts', '/index.tsx', '/index.js'].map((e) => `${base}${e}`).find(EXISTS);
+  // `./retry.js` in TypeScript names ./retry.ts.
+  const ts = /\.js$/.test(base) ? [`${base.slice(0, -3)}.ts`, `${base.slice(0, -3)}.tsx`].find(EXISTS) : undefined;
+  return [found, ts].filter((f): f is string => Boolean(f) && languageOf(f!) !== undefined);
+}
+
+/** Words per session kept at most (its prompts' identifier-like words and its files' imports). */
+const MAX_SESSION_WORDS = 2000;
+const MAX_SESSIONS = 500;
+
+/**
+ * Per session, what tells which anchors matter most: the identifier-like words its prompts named, and
+ * the names the files it touched imported. A file touch's `focus` is its anchors found there.
+ */
+export class SessionFocus {
+  private readonly bySession = new Map<string, Set<string>>();
+
+  private words(session: string): Set<string> {
+    let held = this.bySession.get(session);
+    if (!held) {
+      if (this.bySession.size >= MAX_SESSIONS) this.bySession.delete(this.bySession.keys().next().value!);
+      held = new Set();
+      this.bySession.set(session, held);
+    }
+    return held;
+  }
+
+  private add(session: string, words: Iterable<string>): void {
+    const held = this.words(session);
+    for (const w of words) {
+      if (held.size >= MAX_SESSION_WORDS) break;
+      held.add(w);
+    }
+  }
+
+  /** A prompt of the session: its identifier-like words (three characters or more). */
+  notePrompt(session: string, prompt: string): void {
+    this.add(session, wordsOf(prompt.slice(0, 20_000), (w) => w.length >= 3, MAX_SESSION_WORDS));
+  }
+
+  /** A file the session touched: the names it imports. */
+  noteImports(session: string, imports: readonly string[]): void {
+    this.add(session, imports);
+  }
+
+  /** Which of `anchors` the session named or imported before. */
+  focusOf(session: string, anchors: readonly string[]): string[] {
+    const held = this.bySession.get(session);
+    return held ? anchors.filter((a) => held.has(a)) : [];
+  }
+}
+
+/**
+ * The anchors a file touch asks about: the file's own definitions first (the rule is about the code
+ * in this file), then what it imports; only names that are among the project's identifiers; at most MAX_ANCHORS.
+ */
+export function anchorsOf(code: FileCode | undefined, identifiers: ReadonlySet<string>): string[] {
+  if (!code) return [];
+  const out = new Set<string>();
+  for (const n of [...code.names.defines, ...code.names.imports]) {
+    if (out.size >= MAX_ANCHORS) break;
+    if (n.length <= 100 && identifiers.has(n)) out.add(n);
+  }
+  return [...out];
+}

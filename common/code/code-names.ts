@@ -1,0 +1,124 @@
+/**
+ * The names a source file defines and imports, read with a real parser: tree-sitter (web-tree-sitter,
+ * WebAssembly: no native build, runs wherever Node 20 does) with the grammars VS Code ships
+ * (@vscode/tree-sitter-wasm) for Python, TypeScript, TSX, JavaScript and Go, asked through each
+ * grammar's query (code-queries.ts). The relay reads a file the agent is about to touch on the
+ * agent's own machine and matches these names against the identifiers the project's rules are
+ * anchored to (cli/relay/code-anchors.ts): the file's content never leaves the machine.
+ *
+ * The runtime and each grammar are loaded once, on first use (web-tree-sitter itself too: a hook
+ * process that never parses never loads it); a parser per language is kept warm.
+ * The .wasm files are found beside the bundle in the client package (cli/package/build.ts copies
+ * them to lib/tree-sitter/), else in the installed npm packages (a checkout).
+ */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Parser, Query } from 'web-tree-sitter';
+import { CODE_LANGUAGES, type CodeLanguage } from './code-language.js';
+import { NAME_QUERIES } from './code-queries.js';
+
+/** What one file defines and imports, lower-cased (identifiers are matched without case). */
+export interface CodeNames {
+  /** Functions, classes, methods, constants, variables and types the file defines. */
+  defines: string[];
+  /** Names it imports (`from x import a`, `import { a } from 'x'`), and package-qualified names it uses (`retry.MaxAttempts`). */
+  imports: string[];
+  /** What its import statements name, as written (`pay.rounding`, `./retry`, `example.com/pay/retry`). */
+  modules: string[];
+}
+
+/** Where the grammars are: beside the bundle (the client package), else the npm packages. */
+export function grammarFiles(): { runtime: string; grammar: (language: CodeLanguage) => string } {
+  const bundled = path.join(path.dirname(fileURLToPath(import.meta.url)), 'tree-sitter');
+  if (fs.existsSync(path.join(bundled, 'tree-sitter.wasm'))) return { runtime: path.join(bundled, 'tree-sitter.wasm'), grammar: (l) => path.join(bundled, `tree-sitter-${l}.wasm`) };
+  const require = createRequire(import.meta.url);
+  const grammars = path.join(path.dirname(require.resolve('@vscode/tree-sitter-wasm/package.json')), 'wasm');
+  return { runtime: require.resolve('web-tree-sitter/tree-sitter.wasm'), grammar: (l) => path.join(grammars, `tree-sitter-${l}.wasm`) };
+}
+
+interface Loaded {
+  parser: Parser;
+  query: Query;
+}
+
+/**
+ * One parser per language, loaded on first use and kept. `names` parses one file's text and reads
+ * its names; a file that does not parse cleanly still gives the names of the parts that do (tree-sitter
+ * recovers from errors).
+ */
+export class CodeReader {
+  private module: Promise<typeof import('web-tree-sitter')> | undefined;
+  private runtime: Promise<void> | undefined;
+  private readonly languages = new Map<CodeLanguage, Promise<Loaded>>();
+
+  constructor(private readonly files = grammarFiles()) {}
+
+  /** Loads the runtime and one language (once); later calls are free. */
+  load(language: CodeLanguage): Promise<Loaded> {
+    let loaded = this.languages.get(language);
+    if (!loaded) {
+      const ts = (this.module ??= import('web-tree-sitter'));
+      this.runtime ??= ts.then((m) => m.Parser.init({ locateFile: () => this.files.runtime }));
+      loaded = this.runtime.then(async () => {
+        const { Language, Parser, Query } = await ts;
+        const lang = await Language.load(fs.readFileSync(this.files.grammar(language)));
+        const parser = new Parser();
+        parser.setLanguage(lang);
+        return { parser, query: new Query(lang, NAME_QUERIES[language]) };
+      });
+      // A grammar that fails to load is tried again on the next file, not remembered as loaded.
+      loaded.catch(() => this.languages.delete(language));
+      this.languages.set(language, loaded);
+    }
+    return loaded;
+  }
+
+  /** Loads every language ahead of use (the relay does it while no agent waits). */
+  async loadAll(): Promise<void> {
+    await Promise.all(CODE_LANGUAGES.map((l) => this.load(l)));
+  }
+
+  /** The names `text` defines and imports, read by the `language` grammar. */
+  async names(language: CodeLanguage, text: string): Promise<CodeNames> {
+    const { parser, query } = await this.load(language);
+    return namesOfTree(parser, query, text);
+  }
+}
+
+/** Parses `text` and reads the query's captures into names (the tree is freed before returning). */
+function namesOfTree(parser: Parser, query: Query, text: string): CodeNames {
+  const tree = parser.parse(text);
+  if (!tree) return { defines: [], imports: [], modules: [] };
+  try {
+    const defines = new Set<string>();
+    const imports = new Set<string>();
+    const modules = new Set<string>();
+    // Names an import binds to a module or package (`import x as y`, `import * as y from`, Go's alias
+    // or the last segment of its path): `y.member` is then a use of an imported name.
+    const qualifiers = new Set<string>();
+    const qualified: [string, string][] = [];
+    for (const match of query.matches(tree.rootNode)) {
+      const of = (capture: string) => match.captures.find((c) => c.name === capture)?.node.text;
+      const [def, imported, alias, module, qualifier, member] = ['def', 'import', 'alias', 'module', 'qualifier', 'member'].map(of);
+      if (def) defines.add(def.toLowerCase());
+      if (imported) imports.add(imported.toLowerCase());
+      if (alias) qualifiers.add(alias);
+      if (qualifier && member) qualified.push([qualifier, member]);
+      if (module) {
+        const m = module.replace(/^["'`]|["'`]$/g, '');
+        modules.add(m);
+        // `import pay.rounding` is used as `pay.rounding.x`; Go's `example.com/pay/retry` as `retry.X`.
+        const first = m.split('.')[0];
+        if (first && !m.startsWith('.')) qualifiers.add(first);
+        const last = m.split('/').at(-1);
+        if (last) qualifiers.add(last);
+      }
+    }
+    for (const [q, member] of qualified) if (qualifiers.has(q)) imports.add(member.toLowerCase());
+    return { defines: [...defines], imports: [...imports], modules: [...modules] };
+  } finally {
+    tree.delete();
+  }
+}

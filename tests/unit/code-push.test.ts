@@ -1,0 +1,310 @@
+/**
+ * The push at the code, on the agent's machine (cli/relay/code-anchors.ts, file-answer.ts): the names a
+ * file defines and imports, read with tree-sitter (common/code/code-names.ts) for Python, TypeScript,
+ * TSX, JavaScript and Go; the files a shell command reads (cli/hosts/command-files.ts); and the real
+ * relay asking the API about a touched file with the anchored identifiers it defines or imports
+ * (`anchors`) and those the session named or imported before (`focus`) — or not asking at all when
+ * neither its path nor its code is anchored. The API is a local server speaking GET /v1/context/files
+ * and GET /v1/context as the API does (the real API's side is tested in tests/file-push.test.ts).
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { CodeReader } from '../../common/code/code-names.js';
+import { languageOf } from '../../common/code/code-language.js';
+import { anchorsOf, localFilesOf, mentionsAny, SessionFocus } from '../../cli/relay/code-anchors.js';
+import { commandOperands, filesReadBy } from '../../cli/hosts/command-files.js';
+import { startRelay } from '../../cli/relay/relay-server.js';
+import { codex } from '../../cli/hosts/codex.js';
+import { opencode } from '../../cli/hosts/opencode.js';
+import { copilot } from '../../cli/hosts/copilot.js';
+
+const reader = new CodeReader();
+const sorted = (xs: string[]) => [...xs].sort();
+
+describe('what a file defines and imports (tree-sitter)', () => {
+  test('Python: top-level functions, classes, methods, constants; from-imports and module-qualified uses', async () => {
+    const names = await reader.names(
+      'python',
+      [
+        'from pay.rounding import round_half_even, Money as M',
+        'from . import helpers',
+        'import pay.retry',
+        'import numpy as np',
+        'MAX_ATTEMPTS = 7',
+        'A, B = 1, 2',
+        'def pluralize(word):',
+        '    local_name = 3',
+        '    return pay.retry.backoff(word) + np.zeros(3) + helpers.fmt(word)',
+        '@decorator',
+        'def wrapped(): pass',
+        'class Ledger:',
+        '    LIMIT = 3',
+        '    def post(self): pass',
+        '    @property',
+        '    def total(self): return 1',
+        '',
+      ].join('\n'),
+    );
+    assert.deepEqual(sorted(names.defines), ['a', 'b', 'ledger', 'limit', 'max_attempts', 'pluralize', 'post', 'total', 'wrapped']);
+    assert.ok(names.imports.includes('round_half_even') && names.imports.includes('money') && names.imports.includes('helpers'), names.imports.join(','));
+    assert.ok(names.imports.includes('zeros'), 'np.zeros: a use of an imported module');
+    assert.ok(!names.defines.includes('local_name'), 'a local variable is not a definition of the module');
+    assert.deepEqual(sorted(names.modules), ['.', 'numpy', 'pay.retry', 'pay.rounding']);
+  });
+
+  test('TypeScript and TSX: exported and plain declarations, interfaces, types, enums, methods; import specifiers, namespace uses, require', async () => {
+    const src = [
+      "import { retry, MAX as Max } from './retry';",
+      "import lodash from 'lodash';",
+      "import * as path from 'node:path';",
+      "const fs = require('fs');",
+      'export const MAX_ATTEMPTS = 7;',
+      "export function backoff() { return path.join('a'); }",
+      'export default class Client { send() {} }',
+      'interface Opts { a: number }',
+      'export type Mode = string;',
+      'enum Color { Red }',
+      'let y = 3;',
+      '',
+    ].join('\n');
+    for (const language of ['typescript', 'tsx'] as const) {
+      const names = await reader.names(language, language === 'tsx' ? `${src}const el = <div />;\n` : src);
+      assert.deepEqual(sorted(names.defines), sorted(['max_attempts', 'backoff', 'client', 'send', 'opts', 'mode', 'color', 'y', 'fs', ...(language === 'tsx' ? ['el'] : [])]), language);
+      assert.deepEqual(sorted(names.imports), ['join', 'lodash', 'max', 'retry'], language);
+      assert.deepEqual(sorted(names.modules), ['./retry', 'fs', 'lodash', 'node:path'], language);
+    }
+  });
+
+  test('JavaScript: functions, classes, methods, variables; imports', async () => {
+    const names = await reader.names('javascript', "import { chunk } from './iter.js';\nexport function pluralize(w) { return chunk(w); }\nclass Cart { total() {} }\nvar LIMIT = 3;\n");
+    assert.deepEqual(sorted(names.defines), ['cart', 'limit', 'pluralize', 'total']);
+    assert.deepEqual(names.imports, ['chunk']);
+  });
+
+  test('Go: funcs, methods, types, constants, variables; imports and package-qualified names', async () => {
+    const names = await reader.names(
+      'go',
+      'package pay\nimport (\n  "fmt"\n  rt "example.com/pay/retry"\n)\nconst MaxAttempts = 7\nvar ErrBad = fmt.Errorf("x")\ntype Ledger struct{}\nfunc (l *Ledger) Post() {}\nfunc Round(x float64) float64 { return rt.Backoff(x) }\nvar _ rt.Policy\n',
+    );
+    assert.deepEqual(sorted(names.defines), ['_', 'errbad', 'ledger', 'maxattempts', 'post', 'round']);
+    assert.deepEqual(sorted(names.imports), ['backoff', 'errorf', 'policy']);
+    assert.deepEqual(sorted(names.modules), ['example.com/pay/retry', 'fmt']);
+  });
+
+  test('a file that does not parse cleanly still gives the names of what does', async () => {
+    const names = await reader.names('python', 'def ok():\n    return 1\n\ndef broken(:\n    pass\n\nMAX_RETRIES = 3\n');
+    assert.ok(names.defines.includes('ok') && names.defines.includes('max_retries'), names.defines.join(','));
+  });
+
+  test('which grammar reads a file', () => {
+    assert.equal(languageOf('pay/rounding.py'), 'python');
+    assert.equal(languageOf('src/a.d.ts'), 'typescript');
+    assert.equal(languageOf('ui/App.tsx'), 'tsx');
+    assert.equal(languageOf('x.mjs'), 'javascript');
+    assert.equal(languageOf('cmd/main.go'), 'go');
+    assert.equal(languageOf('Makefile'), undefined);
+    assert.equal(languageOf('README.md'), undefined);
+  });
+});
+
+describe('anchors, focus and the words that decide whether to parse', () => {
+  test('a file is parsed only when a word of it is an anchored identifier', () => {
+    const ids = new Set(['round_half_even', 'max_attempts']);
+    assert.equal(mentionsAny('x = round_half_even(3)', ids), true);
+    assert.equal(mentionsAny('MAX_ATTEMPTS = 7', ids), true);
+    assert.equal(mentionsAny('round_half_evenly = 1 # max_attempts_x', ids), false);
+    assert.equal(mentionsAny('anything', new Set()), false);
+  });
+
+  test('anchors: what the file defines first, then what it imports, among the identifiers only', () => {
+    const code = { language: 'python' as const, names: { defines: ['fmt', 'max_attempts'], imports: ['round_half_even', 'os'], modules: [] } };
+    assert.deepEqual(anchorsOf(code, new Set(['round_half_even', 'max_attempts', 'pluralize'])), ['max_attempts', 'round_half_even']);
+    assert.deepEqual(anchorsOf(undefined, new Set(['x'])), []);
+  });
+
+  test("focus: the session's prompts' words and its touched files' imports", () => {
+    const focus = new SessionFocus();
+    focus.notePrompt('s1', 'timeutils.parse_timedelta should accept "ms"');
+    focus.noteImports('s1', ['round_half_even']);
+    assert.deepEqual(focus.focusOf('s1', ['parse_timedelta', 'round_half_even', 'pluralize']), ['parse_timedelta', 'round_half_even']);
+    assert.deepEqual(focus.focusOf('s2', ['parse_timedelta']), [], 'another session named nothing');
+  });
+
+  test("an import's local files: Python modules and packages, relative JS/TS, Go packages of the module", () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'code-push-'));
+    for (const [f, text] of Object.entries({ 'pay/rounding.py': '', 'pay/__init__.py': '', 'web/retry.ts': '', 'web/app.ts': '', 'go.mod': 'module example.com/pay\n', 'retry/retry.go': '', 'retry/retry_test.go': '' })) {
+      fs.mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
+      fs.writeFileSync(path.join(root, f), text);
+    }
+    assert.deepEqual(localFilesOf('pay.rounding', 'python', path.join(root, 'tests/test_rounding.py'), root), [path.join(root, 'pay/rounding.py')]);
+    assert.deepEqual(localFilesOf('.rounding', 'python', path.join(root, 'pay/other.py'), root), [path.join(root, 'pay/rounding.py')]);
+    assert.deepEqual(localFilesOf('pay', 'python', path.join(root, 'x.py'), root), [path.join(root, 'pay/__init__.py')]);
+    assert.deepEqual(localFilesOf('./retry.js', 'typescript', path.join(root, 'web/app.ts'), root), [path.join(root, 'web/retry.ts')]);
+    assert.deepEqual(localFilesOf('lodash', 'typescript', path.join(root, 'web/app.ts'), root), []);
+    assert.deepEqual(localFilesOf('example.com/pay/retry', 'go', path.join(root, 'main.go'), root), [path.join(root, 'retry/retry.go')]);
+    assert.deepEqual(localFilesOf('fmt', 'go', path.join(root, 'main.go'), root), []);
+  });
+});
+
+describe('the files a shell command reads', () => {
+  test('reading programs, their options and scripts, pipes and `bash -lc`', () => {
+    assert.deepEqual(commandOperands("sed -n '1,80p' pay/rounding.py"), ['pay/rounding.py']);
+    assert.deepEqual(commandOperands('cat a.py b.py | head -n 20'), ['a.py', 'b.py']);
+    assert.deepEqual(commandOperands('rg -n "round_half_even" pay tests/test_x.py'), ['pay', 'tests/test_x.py']);
+    assert.deepEqual(commandOperands('grep -e foo -A 3 x.go'), ['x.go']);
+    assert.deepEqual(commandOperands(['bash', '-lc', "nl -ba pay/x.py | sed -n '5,9p'"]), ['pay/x.py']);
+    assert.deepEqual(commandOperands('FOO=1 tail -50 log.txt && python3 check.py'), ['log.txt']);
+    assert.deepEqual(commandOperands('python3 -m pytest tests/test_x.py'), [], 'running a test is no read of it');
+    assert.deepEqual(commandOperands("awk -F, '{print $1}' data.csv"), ['data.csv']);
+  });
+
+  test('only existing regular files under the working folder count, at most four', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmd-files-'));
+    fs.mkdirSync(path.join(dir, 'pay'));
+    fs.writeFileSync(path.join(dir, 'pay', 'rounding.py'), 'x = 1\n');
+    assert.deepEqual(filesReadBy('rg -n round pay pay/rounding.py missing.py', dir), [path.join(dir, 'pay', 'rounding.py')]);
+    assert.deepEqual(filesReadBy('cat $FILE *.py', dir), []);
+  });
+});
+
+describe("each host's file touch", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'host-touch-'));
+  fs.mkdirSync(path.join(dir, 'pay'));
+  fs.writeFileSync(path.join(dir, 'pay', 'retry.py'), 'MAX_ATTEMPTS = 7\n');
+  const answer = JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', additionalContext: 'the rule' } });
+
+  test('Codex: PreToolUse of a shell command that reads files, and of apply_patch; answered under PreToolUse', () => {
+    const read = codex.toHookEvent('PreToolUse', { session_id: 's', cwd: dir, tool_name: 'Bash', tool_input: { command: "sed -n '1,40p' pay/retry.py" }, tool_use_id: 'c1' })!;
+    assert.equal(read.event, 'pre-tool-use');
+    assert.deepEqual(read.body.tool_input, { file_path: path.join(dir, 'pay', 'retry.py') });
+    assert.equal(codex.toHookEvent('PreToolUse', { session_id: 's', cwd: dir, tool_name: 'Bash', tool_input: { command: 'python3 -m pytest' } }), undefined, 'no file read: nothing to answer');
+    const patch = codex.toHookEvent('PreToolUse', { session_id: 's', cwd: dir, tool_name: 'apply_patch', tool_input: { command: '*** Begin Patch\n*** Update File: pay/retry.py\n@@\n-7\n+8\n*** End Patch' } })!;
+    assert.deepEqual(patch.body.tool_input, { file_path: 'pay/retry.py' });
+    assert.deepEqual(JSON.parse(codex.hostAnswer('pre-tool-use', answer)), { hookSpecificOutput: { hookEventName: 'PreToolUse', additionalContext: 'the rule' } });
+    assert.equal(codex.hostAnswer('pre-tool-use', '{}'), '{}');
+  });
+
+  test('Copilot CLI: preToolUse of view, edit, create and of a shell command that reads files; answered with a top-level additionalContext', () => {
+    const view = copilot.toHookEvent('preToolUse', { sessionId: 's', cwd: dir, toolName: 'view', toolArgs: { path: path.join(dir, 'pay', 'retry.py') } })!;
+    assert.equal(view.event, 'pre-tool-use');
+    assert.deepEqual(view.body.tool_input, { file_path: path.join(dir, 'pay', 'retry.py') });
+    const shell = copilot.toHookEvent('preToolUse', { sessionId: 's', cwd: dir, toolName: 'bash', toolArgs: JSON.stringify({ command: 'cat pay/retry.py' }) })!;
+    assert.deepEqual(shell.body.tool_input, { file_path: path.join(dir, 'pay', 'retry.py') });
+    assert.equal(copilot.toHookEvent('preToolUse', { sessionId: 's', cwd: dir, toolName: 'glob', toolArgs: { pattern: '*.py' } }), undefined);
+    assert.deepEqual(JSON.parse(copilot.hostAnswer('pre-tool-use', answer)), { additionalContext: 'the rule' });
+    assert.equal(copilot.hostAnswer('session-start', answer), '{}', 'its other hooks still answer nothing');
+  });
+
+  test("OpenCode: tool.execute.before of a file tool; answered with the push's plain text", () => {
+    const read = opencode.toHookEvent('tool.execute.before', { sessionID: 's', directory: dir, tool: 'read', callID: 'c1', args: { filePath: path.join(dir, 'pay', 'retry.py') } })!;
+    assert.equal(read.event, 'pre-tool-use');
+    assert.deepEqual(read.body.tool_input, { file_path: path.join(dir, 'pay', 'retry.py') });
+    assert.equal(opencode.toHookEvent('tool.execute.before', { sessionID: 's', directory: dir, tool: 'bash', callID: 'c2', args: { command: 'ls' } }), undefined);
+    assert.equal(opencode.hostAnswer('pre-tool-use', answer), 'the rule');
+  });
+});
+
+/** A local API speaking GET /v1/context/files (with or without identifiers) and GET /v1/context; every request recorded. */
+async function localApi(files: { names: string[]; complete: boolean; identifiers?: string[] }, context: (q: URLSearchParams) => string) {
+  const seen: URL[] = [];
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://api');
+    seen.push(url);
+    const body = url.pathname === '/v1/context/files' ? files : url.pathname === '/v1/context' ? { context: context(url.searchParams), tokens: 10, items: [] } : undefined;
+    res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? { error: { code: 'not_found', message: 'no' } }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+async function hook(relay: string, api: string, event: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const res = await fetch(`${relay}/hook/${event}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer mf_test_code_push', 'x-memflow-url': api, 'x-memflow-project': 'pay' }, body: JSON.stringify(body) });
+  assert.equal(res.status, 200);
+  return (await res.json()) as Record<string, unknown>;
+}
+
+const waitFor = async (cond: () => boolean, what: string) => {
+  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 25));
+  assert.ok(cond(), what);
+};
+
+describe('the relay at a file touch', () => {
+  const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'code-push-repo-'));
+  const write = (f: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(repo, f)), { recursive: true });
+    fs.writeFileSync(path.join(repo, f), text);
+    return path.join(repo, f);
+  };
+  // A module of about 2,000 lines whose one function the rule is about, its failing test, and a file no rule touches.
+  const filler = Array.from({ length: 330 }, (_, i) => `def helper_${i}(x):\n    """Formats {x}."""\n    y = x * ${i}\n    return y + 1\n\n`).join('');
+  const moduleFile = write('pay/rounding.py', `import decimal\n\n${filler}def round_half_even(amount):\n    return decimal.Decimal(amount).quantize(decimal.Decimal("0.01"), rounding=decimal.ROUND_HALF_EVEN)\n`);
+  const testFile = write('tests/test_rounding.py', 'from pay.rounding import round_half_even\n\ndef test_cent():\n    assert round_half_even("0.125") == 0.12\n');
+  const other = write('pay/currency.py', 'CURRENCIES = ("EUR", "USD")\n');
+  const touch = (session: string, file: string, id: string) => ({ session_id: session, hook_event_name: 'PreToolUse', cwd: repo, tool_name: 'Read', tool_input: { file_path: file }, tool_use_id: id });
+
+  test('with anchored identifiers: the test and the module are asked about with their anchors and the focus; an unanchored file is not asked about', async () => {
+    assert.ok(moduleFile && filler.split('\n').length > 1600);
+    const api = await localApi({ names: ['retry.py'], complete: true, identifiers: ['round_half_even', 'max_attempts'] }, (q) => (q.get('anchors') ? `# memflow: rule about ${q.get('anchors')}` : ''));
+    const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), 'code-push-spool-'));
+    const relay = await startRelay({ port: 0, spoolDir, defaultUrl: api.url, startBudgetMs: 200, promptBudgetMs: 2000 });
+    try {
+      // The first touch reads the project's index behind its answer (path only: no index yet).
+      await hook(relay.url, api.url, 'pre-tool-use', touch('s0', other, 't0'));
+      await waitFor(() => api.seen.some((u) => u.pathname === '/v1/context/files'), 'the index read');
+      const asked = () => api.seen.filter((u) => u.pathname === '/v1/context');
+      const before = asked().length;
+      // A file whose path no memory names and that defines or imports no anchored identifier: no round trip.
+      assert.deepEqual(await hook(relay.url, api.url, 'pre-tool-use', touch('s1', other, 't1')), {});
+      assert.equal(asked().length, before, 'currency.py answered without asking');
+
+      const test = await hook(relay.url, api.url, 'pre-tool-use', touch('s1', testFile, 't2'));
+      const q1 = asked().at(-1)!.searchParams;
+      assert.equal(q1.get('anchors'), 'round_half_even', 'the test imports the function under test');
+      assert.equal(q1.get('focus'), null, 'nothing named it before in this session');
+      assert.equal(q1.get('path'), 'tests/test_rounding.py');
+      assert.match(JSON.stringify(test), /rule about round_half_even/);
+
+      const mod = await hook(relay.url, api.url, 'pre-tool-use', touch('s1', moduleFile, 't3'));
+      const q2 = asked().at(-1)!.searchParams;
+      assert.equal(q2.get('anchors'), 'round_half_even', 'the module defines it');
+      assert.equal(q2.get('focus'), 'round_half_even', 'the test touched before imports it');
+      assert.match(JSON.stringify(mod), /rule about round_half_even/);
+      assert.deepEqual(await hook(relay.url, api.url, 'pre-tool-use', touch('s1', moduleFile, 't4')), {}, 'once per file and session');
+
+      // A prompt that names the identifier is the focus of the next session's touch.
+      await hook(relay.url, api.url, 'user-prompt-submit', { session_id: 's2', hook_event_name: 'UserPromptSubmit', cwd: repo, prompt: 'round_half_even rounds 0.125 up' });
+      await hook(relay.url, api.url, 'pre-tool-use', touch('s2', moduleFile, 't5'));
+      assert.equal(asked().at(-1)!.searchParams.get('focus'), 'round_half_even');
+      const health = (await (await fetch(`${relay.url}/health`)).json()) as { fileTouches: { parsed: number; ruledOut: number } };
+      assert.ok(health.fileTouches.parsed >= 2 && health.fileTouches.ruledOut >= 1, JSON.stringify(health.fileTouches));
+    } finally {
+      await relay.close();
+      await api.close();
+    }
+  });
+
+  test('an API that sends no identifiers: asked by the path, as before', async () => {
+    const api = await localApi({ names: ['rounding.py'], complete: true }, () => '');
+    const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), 'code-push-spool-'));
+    const relay = await startRelay({ port: 0, spoolDir, defaultUrl: api.url, startBudgetMs: 200, promptBudgetMs: 2000 });
+    try {
+      await hook(relay.url, api.url, 'pre-tool-use', touch('s1', moduleFile, 'u1'));
+      await waitFor(() => api.seen.some((u) => u.pathname === '/v1/context/files'), 'the index read');
+      const n = api.seen.filter((u) => u.pathname === '/v1/context').length;
+      await hook(relay.url, api.url, 'pre-tool-use', touch('s1', testFile, 'u2'));
+      assert.equal(api.seen.filter((u) => u.pathname === '/v1/context').length, n, 'test_rounding.py: its path ruled out, and no identifiers to match');
+      await hook(relay.url, api.url, 'pre-tool-use', touch('s2', moduleFile, 'u3'));
+      const q = api.seen.filter((u) => u.pathname === '/v1/context').at(-1)!.searchParams;
+      assert.equal(q.get('path'), 'pay/rounding.py');
+      assert.equal(q.get('anchors'), null);
+    } finally {
+      await relay.close();
+      await api.close();
+    }
+  });
+});
