@@ -28,9 +28,10 @@ import { projectOfHook } from './validation.js';
  * - `hook`: a hook's project (header, query, or the folder the event came from);
  * - `listing`: tenant-wide, but the answer is cut to the key's projects (GET /v1/projects);
  * - `memory`: the project of the memory `:id` names; `memories`: of the memories the body's ids name;
- * - `session`: of the session `:id` (the agent's session id); `derivation`: of the derivation `:id`.
+ * - `session`: of the session `:id` (the agent's session id); `derivation`: of the derivation `:id`;
+ *   `offer`: of the context an offered receipt `:id` handed over (GET /v1/context, X-Memflow-Receipt: on-delivery).
  */
-export type ProjectLocator = 'none' | 'tenant' | 'named' | 'param' | 'hook' | 'listing' | 'memory' | 'memories' | 'session' | 'derivation';
+export type ProjectLocator = 'none' | 'tenant' | 'named' | 'param' | 'hook' | 'listing' | 'memory' | 'memories' | 'session' | 'derivation' | 'offer';
 
 export interface AccessRule {
   /** `public`: no key (health, the viewer's page, sign-in). */
@@ -74,6 +75,8 @@ export const ROUTE_RULES: Readonly<Record<string, AccessRule>> = {
   'GET /v1/search': read('named'),
   'GET /v1/context': read('named'),
   'GET /v1/context/files': read('named'),
+  // The relay's word that the agent was handed an offered push: whoever may read that project's context.
+  'POST /v1/context/receipts/:id/delivered': read('offer'),
   'GET /v1/memories/:id': read('memory'),
   'POST /v1/memories::batchGet': read('memories'),
   'GET /v1/learnings': read('named'),
@@ -191,6 +194,15 @@ async function projectsOfDerivation(pool: PgPool, tenantId: string, id: unknown)
   return rows.map((r) => r.name);
 }
 
+async function projectsOfOffer(pool: PgPool, tenantId: string, id: unknown): Promise<string[]> {
+  if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) return [];
+  const { rows } = await pool.query<{ name: string }>(
+    "SELECT p.name FROM context_receipt_offers o JOIN projects p ON p.id = (o.receipt->>'projectId')::uuid WHERE o.tenant_id = $1::uuid AND o.id = $2::uuid",
+    [tenantId, id],
+  );
+  return rows.map((r) => r.name);
+}
+
 const bodyOf = (req: FastifyRequest): Record<string, unknown> => (req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {});
 
 /** The named project of a request: `?project=`, X-Memflow-Project, or the body's `project`. */
@@ -236,6 +248,8 @@ async function projectsOf(pool: PgPool, rule: AccessRule, req: FastifyRequest, t
       return projectsOfSession(pool, tenantId, params.id, namedProject(req));
     case 'derivation':
       return projectsOfDerivation(pool, tenantId, params.id);
+    case 'offer':
+      return projectsOfOffer(pool, tenantId, params.id);
   }
 }
 

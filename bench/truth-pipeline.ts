@@ -15,6 +15,7 @@ import { renderEvent } from '../common/rules/observation.js';
 import { poisonFlags } from '../common/rules/poison.js';
 import { redactText } from '../common/rules/redact.js';
 import type { Delivery } from '../tests/fixtures/claude-sessions.js';
+import { statedLearnings, withStatedRules } from '../activities/summarize/stated-learnings.js';
 
 export interface Timeline {
   items: (ObservationLine & { toolName: string | null; agent: string | null; tokenCount: number })[];
@@ -42,15 +43,13 @@ export function timelineOf(deliveries: Delivery[]): Timeline {
 }
 
 /** A model's answer (or none: the offline summarizer) after the checks every final summary passes. */
-import { statedLearnings, withStatedRules } from '../activities/summarize/stated-learnings.js';
-
 export function finalOf(t: Timeline, model?: (t: Timeline) => FinalAnswer): FinalAnswer {
   const answer = model ? model(t) : offlineFinal(t.items, t.agent);
   // As the final summary does (activities/summarize/session-summary.ts): the rules a person stated
   // join the checked learnings, in their words, whichever summarizer ran.
   // A person's notes (words that settle nothing for certain) are pushed only at their code, never in a summary's learnings.
-  const stated = statedLearnings(t.items.map((o) => ({ sequence: o.sequence, kind: o.kind, text: o.text, title: o.title, toolName: o.toolName }))).filter((s): s is typeof s & { kind: FinalAnswer['learnings'][number]['kind'] } => s.kind !== 'note');
-  const learnings = withStatedRules(checkedLearnings(answer.learnings, t.items), stated);
+  const stated = statedLearnings(t.items.map((o) => ({ sequence: o.sequence, kind: o.kind, text: o.text, title: o.title, toolName: o.toolName }))).filter((s) => s.kind !== 'note');
+  const learnings = withStatedRules(checkedLearnings(answer.learnings, t.items), stated).flatMap((l) => (l.kind === 'note' ? [] : [{ ...l, kind: l.kind }]));
   return { ...checkedFields(teachesNothing(t.items, learnings) ? lookedAtOnly(answer) : answer), learnings };
 }
 

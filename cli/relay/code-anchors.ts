@@ -14,6 +14,7 @@
  * answer, while the model reads what it was handed, so the module under test is parsed before the
  * agent opens it.
  */
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CodeNames } from '../../common/code/code-names.js';
@@ -30,6 +31,9 @@ const MAX_PARSES = 2000;
 const MAX_WARMED = 8;
 /** How long after a touch's answer (and between two modules) a module is parsed: the answer's bytes leave first. */
 const WARM_GAP_MS = 20;
+
+/** How much of a working tree is read ahead of the agent (prewarm): files, bytes, and how often. */
+const PREWARM = { FILES: 5_000, BYTES: 40 * 1024 * 1024, EVERY_MS: 60_000 } as const;
 
 /** Whether a character can be part of an identifier (ASCII letters, digits, `_`, `$`). */
 function identChar(c: number): boolean {
@@ -95,6 +99,8 @@ export interface FileCode {
  */
 export class CodeIndex {
   private readonly parses = new Map<string, Parsed>();
+  /** When each working tree was last prewarmed. */
+  private readonly prewarmed = new Map<string, number>();
   /** Files parsed, and files whose text mentioned no identifier (health, bench). */
   parsed = 0;
   skipped = 0;
@@ -130,6 +136,40 @@ export class CodeIndex {
     if (this.parses.size >= MAX_PARSES) this.parses.delete(this.parses.keys().next().value!);
     this.parses.set(file, { mtimeMs: st.mtimeMs, size: st.size, names });
     return { language, names };
+  }
+
+  /**
+   * Parses, while the agent thinks about a prompt, the files of the working tree that mention one of the
+   * project's identifiers (`git ls-files`: code of a language we read, at most PREWARM.FILES files and
+   * PREWARM.BYTES bytes, one at a time with a turn of the event loop between them), so that the agent's
+   * first touch of the failing test or the module finds its parse kept instead of parsing on the critical
+   * path (a cold parse of a 2,000-line module takes tens of milliseconds). Once per working tree and
+   * PREWARM.EVERY_MS; what changed since is parsed again at its touch (the parse is kept by mtime and size).
+   */
+  prewarm(root: string | undefined, identifiers: ReadonlySet<string>): void {
+    if (!root || !path.isAbsolute(root) || identifiers.size === 0) return;
+    const now = Date.now();
+    const last = this.prewarmed.get(root);
+    if (last !== undefined && now - last < PREWARM.EVERY_MS) return;
+    if (this.prewarmed.size >= 50) this.prewarmed.delete(this.prewarmed.keys().next().value!);
+    this.prewarmed.set(root, now);
+    execFile('git', ['-C', root, 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], { timeout: 5_000, maxBuffer: 32 * 1024 * 1024, encoding: 'utf8' }, (err, out) => {
+      if (err) return;
+      const files = out.split('\0').filter((f) => f && languageOf(f) !== undefined).slice(0, PREWARM.FILES).map((f) => path.join(root, f));
+      let bytes = 0;
+      const next = (i: number) => {
+        if (i >= files.length || bytes > PREWARM.BYTES) return;
+        setImmediate(() => {
+          try {
+            bytes += fs.statSync(files[i]!).size;
+          } catch {
+            return next(i + 1);
+          }
+          void this.read(files[i]!, identifiers).catch(() => undefined).finally(() => next(i + 1));
+        }).unref();
+      };
+      next(0);
+    });
   }
 
   /**
@@ -194,7 +234,7 @@ export function localFilesOf(module: string, language: CodeLanguage, from: strin
   if (!module.startsWith('.')) return [];
   const base = path.resolve(dir, module);
   const found = ['', '.ts', '.tsx', '.js', '.mjs', '.jsx', '/index.ts', '/index.tsx', '/index.js'].map((e) => `${base}${e}`).find(EXISTS);
-  // `./retry.js` in TypeScript names ./retry.ts.
+  // In TypeScript an import of `./retry.js` names the .ts (or .tsx) file of that name.
   const ts = /\.js$/.test(base) ? [`${base.slice(0, -3)}.ts`, `${base.slice(0, -3)}.tsx`].find(EXISTS) : undefined;
   return [found, ts].filter((f): f is string => Boolean(f) && languageOf(f!) !== undefined);
 }

@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type * as TreeSitter from 'web-tree-sitter';
 import type { Parser, Query } from 'web-tree-sitter';
 import { CODE_LANGUAGES, type CodeLanguage } from './code-language.js';
 import { NAME_QUERIES } from './code-queries.js';
@@ -49,7 +50,7 @@ interface Loaded {
  * recovers from errors).
  */
 export class CodeReader {
-  private module: Promise<typeof import('web-tree-sitter')> | undefined;
+  private module: Promise<typeof TreeSitter> | undefined;
   private runtime: Promise<void> | undefined;
   private readonly languages = new Map<CodeLanguage, Promise<Loaded>>();
 

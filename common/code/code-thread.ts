@@ -13,6 +13,9 @@ import { Worker } from 'node:worker_threads';
 import { CODE_LANGUAGES, type CodeLanguage } from './code-language.js';
 import type { CodeNames } from './code-names.js';
 
+/** The worker module's name: code-worker.ts here, code-worker.mjs in a bundle. */
+const WORKER = 'code-worker';
+
 /**
  * The worker's module, wherever this code runs: the client package's bundle (lib/code-worker.mjs beside
  * the chunk, or beside the entry memflow.js), else this checkout's TypeScript source — beside this file
@@ -22,9 +25,9 @@ import type { CodeNames } from './code-names.js';
  */
 function startWorker(): Worker {
   const entry = process.argv[1] ? path.dirname(fs.realpathSync(process.argv[1])) : undefined;
-  const bundled = [fileURLToPath(new URL('./code-worker.mjs', import.meta.url)), ...(entry ? [path.join(entry, 'lib', 'code-worker.mjs')] : [])].find((f) => fs.existsSync(f));
+  const bundled = [fileURLToPath(new URL(`./${WORKER}.mjs`, import.meta.url)), ...(entry ? [path.join(entry, 'lib', `${WORKER}.mjs`)] : [])].find((f) => fs.existsSync(f));
   if (bundled) return new Worker(pathToFileURL(bundled));
-  const source = [fileURLToPath(new URL('./code-worker.ts', import.meta.url)), ...(entry ? [path.join(entry, '..', 'common', 'code', 'code-worker.ts')] : [])].find((f) => fs.existsSync(f));
+  const source = [fileURLToPath(new URL(`./${WORKER}.ts`, import.meta.url)), ...(entry ? [path.join(entry, '..', 'common', 'code', `${WORKER}.ts`)] : [])].find((f) => fs.existsSync(f));
   if (!source) throw new Error("the parser's module is not where this installation keeps it");
   const tsx = createRequire(source).resolve('tsx/package.json');
   const api = pathToFileURL(path.join(path.dirname(tsx), 'dist', 'esm', 'api', 'index.mjs')).href;

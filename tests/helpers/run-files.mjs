@@ -3,7 +3,8 @@
  * it is handed by name, so a list ordered longest first would start in name order; the run() API
  * starts them as listed. Its argument is JSON: { files, concurrency, spec, tap, times } (spec is a
  * file or "stdout"); it writes the spec, TAP and file-times reports (./file-times.mjs) there and
- * exits 1 when a test failed. Started with the runner's --import flags, which run() hands on to each
+ * exits 1 when a test failed. A file that runs longer than MEMFLOW_TEST_FILE_TIMEOUT_S (900 s) fails there
+ * and is stopped, so one hang costs the run a quarter of an hour, not CI's whole time. Started with the runner's --import flags, which run() hands on to each
  * file's process.
  * (Plain JS: loaded before tsx's hooks would apply to it.)
  */
@@ -14,7 +15,8 @@ import { spec, tap } from 'node:test/reporters';
 import fileTimes from './file-times.mjs';
 
 const opts = JSON.parse(process.argv[2]);
-const stream = run({ files: opts.files, concurrency: opts.concurrency });
+const timeoutS = Number(process.env.MEMFLOW_TEST_FILE_TIMEOUT_S ?? 900);
+const stream = run({ files: opts.files, concurrency: opts.concurrency, timeout: timeoutS * 1000 });
 stream.setMaxListeners(20); // one listener per reporter and per file: not a leak
 let failed = false;
 stream.on('test:fail', () => (failed = true));

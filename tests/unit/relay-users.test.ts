@@ -66,13 +66,16 @@ function run(cmd: string, args: string[], env: Record<string, string>, uid: numb
 
 test('two users with relays at once: each hook reaches its own user\'s relay, no event crosses, doctor is right for each', { skip: isRoot ? false : 'needs root (useradd, a process as another uid)', timeout: 180_000 }, async () => {
   const uidB = otherUser();
-  const received: { key: string; session: string }[] = [];
+  // The relay delivers at least once (a delivery whose answer is late is sent again, with the same
+  // idempotency key); the API keeps each key once. So an event is a key here, as it is there.
+  const received: { key: string; session: string; event: string }[] = [];
   const api = await fakeServer((req, res) => {
     let body = '';
     req.on('data', (d: Buffer) => (body += d.toString()));
     req.on('end', () => {
       if (req.method === 'POST' && req.url?.startsWith('/v1/hooks/')) {
-        received.push({ key: String(req.headers.authorization), session: String((JSON.parse(body) as { session_id?: string }).session_id) });
+        const event = String(req.headers['idempotency-key']);
+        if (!received.some((e) => e.event === event)) received.push({ key: String(req.headers.authorization), session: String((JSON.parse(body) as { session_id?: string }).session_id), event });
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       } else if (req.url?.startsWith('/v1/sessions')) res.writeHead(200, { 'content-type': 'application/json' }).end('{"items":[],"nextCursor":null}');
       else res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
