@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 4
 USER_AGENT = "feedhop/0.9 (+https://feedhop.dev/bot)"
 TIMEOUT_SECONDS = 20.0
-RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 
 
 class FetchError(Exception):
