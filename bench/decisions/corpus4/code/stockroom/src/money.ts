@@ -18,7 +18,7 @@ export function toMinor(amount: string | number, currency: string): number {
   const digits = minorDigits(currency);
   const text = typeof amount === 'number' ? amount.toFixed(digits) : amount.trim().replace(',', '.');
   if (!/^-?\d+(\.\d+)?$/.test(text)) throw new Error(`not an amount: ${amount}`);
-  const [whole, frac = ''] = text.split('.');
+  const [whole = '0', frac = ''] = text.split('.');
   if (frac.length > digits) throw new Error(`${amount} has more than ${digits} decimals`);
   const sign = whole.startsWith('-') ? -1 : 1;
   return sign * (Math.abs(Number(whole)) * 10 ** digits + Number(frac.padEnd(digits, '0') || '0'));

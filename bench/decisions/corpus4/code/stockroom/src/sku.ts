@@ -17,7 +17,7 @@ export function isValidSku(raw: string): boolean {
 export function variantSku(base: string, options: Record<string, string>): string {
   const codes = Object.keys(options)
     .sort()
-    .map((k) => options[k].trim().toUpperCase().replace(/[^A-Z0-9]/g, ''));
+    .map((k) => (options[k] ?? '').trim().toUpperCase().replace(/[^A-Z0-9]/g, ''));
   return [normalizeSku(base), ...codes].join('-');
 }
 

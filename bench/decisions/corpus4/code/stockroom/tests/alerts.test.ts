@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 
 import { type Alert, LowStockAlerter } from '../src/alerts.js';
 
@@ -11,9 +12,9 @@ describe('LowStockAlerter', () => {
       await alerter.onStockChanged({ sku: 'TAPE-50', name: 'Packing tape 50 mm', available: left });
       now = new Date(now.getTime() + 30 * 60 * 1000);
     }
-    expect(sent).toHaveLength(1);
+    assert.equal(sent.length, 1);
     now = new Date('2026-11-11T08:00:00Z');
     await alerter.onStockChanged({ sku: 'TAPE-50', name: 'Packing tape 50 mm', available: 0 });
-    expect(sent).toHaveLength(2);
+    assert.equal(sent.length, 2);
   });
 });

@@ -1,13 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 
 import { formatMoney, money, toMinor } from '../src/money.js';
 
 describe('money', () => {
   it('formats yen without decimals', () => {
-    expect(formatMoney(money(1200, 'JPY'), 'en-US')).toBe('¥1,200');
+    assert.equal(formatMoney(money(1200, 'JPY'), 'en-US'), '¥1,200');
   });
 
   it('parses a negative amount with decimals', () => {
-    expect(toMinor('-0.50', 'EUR')).toBe(-50);
+    assert.equal(toMinor('-0.50', 'EUR'), -50);
   });
 });

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 
 import { money } from '../src/money.js';
 import { applyDiscounts, type Discount } from '../src/pricing.js';
@@ -12,8 +13,8 @@ describe('applyDiscounts', () => {
       { kind: 'volume', percent: 10, minQty: 10 },
     ];
     const line = applyDiscounts('MUG-01', unit, 10, discounts);
-    expect(line.net.minor).toBe(16000);
-    expect(line.applied.map((d) => d.kind)).toEqual(['campaign']);
+    assert.equal(line.net.minor, 16000);
+    assert.deepEqual(line.applied.map((d) => d.kind), ['campaign']);
   });
 
   it('applies loyalty on top of the best discount', () => {
@@ -23,6 +24,6 @@ describe('applyDiscounts', () => {
       { kind: 'loyalty', percent: 5 },
     ];
     const line = applyDiscounts('MUG-01', unit, 1, discounts);
-    expect(line.net.minor).toBe(1615);
+    assert.equal(line.net.minor, 1615);
   });
 });

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 
 import { SessionExpired, SessionStore } from '../src/auth/session.js';
 
@@ -17,7 +18,7 @@ describe('SessionStore', () => {
         break;
       }
     }
-    expect(() => store.touchSession({ cookie: s.token })).toThrow(SessionExpired);
+    assert.throws(() => store.touchSession({ cookie: s.token }), SessionExpired);
   });
 
   it('an active session still ends after a working day', () => {
@@ -29,6 +30,6 @@ describe('SessionStore', () => {
       if (t > 13 * 60 * MIN) break;
       store.touchSession({ cookie: s.token });
     }
-    expect(() => store.touchSession({ cookie: s.token })).toThrow(SessionExpired);
+    assert.throws(() => store.touchSession({ cookie: s.token }), SessionExpired);
   });
 });

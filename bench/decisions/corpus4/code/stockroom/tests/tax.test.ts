@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 
 import { money } from '../src/money.js';
 import { computeTax } from '../src/tax.js';
@@ -11,12 +12,12 @@ describe('computeTax', () => {
   it('matches the accounting export for an order of many small lines', () => {
     // 3 x 0.04 EUR net at 19 %: the accounting export has 0.02 EUR tax on 0.12 EUR
     const summary = computeTax([line('A', 4, 'standard'), line('B', 4, 'standard'), line('C', 4, 'standard')], 'DE');
-    expect(summary.totalTax.minor).toBe(2);
+    assert.equal(summary.totalTax.minor, 2);
   });
 
   it('keeps 7 % and 19 % apart', () => {
     const summary = computeTax([line('BOOK', 1999, 'reduced'), line('PEN', 249, 'standard')], 'DE');
-    expect(summary.byRate.get(7)?.tax.minor).toBe(140);
-    expect(summary.byRate.get(19)?.tax.minor).toBe(47);
+    assert.equal(summary.byRate.get(7)?.tax.minor, 140);
+    assert.equal(summary.byRate.get(19)?.tax.minor, 47);
   });
 });
