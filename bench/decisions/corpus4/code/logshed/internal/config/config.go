@@ -13,11 +13,11 @@ import (
 
 // Input is one `inputs:` entry.
 type Input struct {
-	Type   string            `yaml:"type"` // file | syslog_udp | syslog_tcp | journald
-	Paths  []string          `yaml:"paths"`
-	Listen string            `yaml:"listen"`
-	Labels map[string]string `yaml:"labels"`
-	Multiline bool           `yaml:"multiline"`
+	Type      string            `yaml:"type"` // file | syslog_udp | syslog_tcp | journald
+	Paths     []string          `yaml:"paths"`
+	Listen    string            `yaml:"listen"`
+	Labels    map[string]string `yaml:"labels"`
+	Multiline bool              `yaml:"multiline"`
 }
 
 // Output is the collector endpoint.

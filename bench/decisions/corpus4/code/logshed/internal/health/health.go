@@ -13,11 +13,11 @@ type Check func() error
 
 // Checker aggregates checks and remembers when each last passed.
 type Checker struct {
-	mu       sync.Mutex
-	checks   map[string]Check
-	lastOK   map[string]time.Time
-	started  time.Time
-	version  string
+	mu      sync.Mutex
+	checks  map[string]Check
+	lastOK  map[string]time.Time
+	started time.Time
+	version string
 }
 
 // New returns a Checker for the given build version.

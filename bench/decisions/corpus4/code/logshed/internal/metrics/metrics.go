@@ -17,8 +17,8 @@ type Counter struct {
 	v          atomic.Uint64
 }
 
-func (c *Counter) Inc()         { c.v.Add(1) }
-func (c *Counter) Add(n uint64) { c.v.Add(n) }
+func (c *Counter) Inc()          { c.v.Add(1) }
+func (c *Counter) Add(n uint64)  { c.v.Add(n) }
 func (c *Counter) Value() uint64 { return c.v.Load() }
 
 // Histogram with fixed buckets (seconds).

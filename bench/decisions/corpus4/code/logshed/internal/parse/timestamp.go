@@ -14,8 +14,8 @@ var layouts = []string{
 	"2006-01-02 15:04:05",
 	"2006-01-02T15:04:05",
 	"02/Jan/2006:15:04:05 -0700", // nginx / apache
-	"Jan _2 15:04:05",             // syslog BSD, no year
-	"2006/01/02 15:04:05",         // Go log package
+	"Jan _2 15:04:05",            // syslog BSD, no year
+	"2006/01/02 15:04:05",        // Go log package
 }
 
 // Options of timestamp parsing (config `parse.timezone`).
