@@ -149,7 +149,8 @@ const chat = (c: Conversation): string => c.turns.map((t) => t.text).join('\n');
 // ---- tasks -------------------------------------------------------------------------------------
 /** Each conversation and the modules of the tasks that open it (as decision or as rule in force). */
 const modulesOf = new Map<string, Set<string>>();
-const taskOf = new Map<string, string>();
+/** The split of each decision's tasks: two tasks of one decision share it (no dev-to-test leak). */
+const splitOf = new Map<string, string>();
 for (const t of corpus.tasks) {
   fresh(t.id, 'task', /^k\d\d$/);
   const at = `task ${t.id}`;
@@ -166,7 +167,8 @@ for (const t of corpus.tasks) {
   const current = convs.get(t.current);
   if (!current) continue;
   if (!(t.at > current.at)) fail(`${at}: dated before ${current.id}`);
-  for (const id of new Set([t.decision, t.current])) taskOf.set(id, taskOf.get(id) ?? t.id);
+  if ((splitOf.get(t.decision) ?? t.split) !== t.split) fail(`${at}: ${t.decision} has tasks in both splits`);
+  splitOf.set(t.decision, t.split);
   if (t.mustContain.length !== 2) fail(`${at}: mustContain needs 2 facts`);
   for (const m of t.mustContain) if (!text(m) || !quotes(t.current).includes(m.toLowerCase())) fail(`${at}: fact ${JSON.stringify(m)} not in ${t.current}'s decisive quotes`);
   if (amendment) {
@@ -249,6 +251,9 @@ const rows: [string, number, number | string][] = [
   ['amended tasks dev4', n(tasks, (t) => t.split === 'dev4' && amended(t)), 3],
   ['amended tasks test4', n(tasks, (t) => t.split === 'test4' && amended(t)), 3],
   ['hard tasks', n(tasks, (t) => t.hard), '~18'],
+  ['hard tasks dev4', n(tasks, (t) => t.hard && t.split === 'dev4'), '~9'],
+  ['hard tasks test4', n(tasks, (t) => t.hard && t.split === 'test4'), '~9'],
+  ['decisions with two tasks', [...new Set(tasks.map((t) => t.decision))].filter((d) => n(tasks, (t) => t.decision === d) === 2).length, 6],
   ['tasks whose rule in force names an identifier', n(tasks, (t) => t.names.kind === 'identifier'), 'info'],
   ['tasks whose rule in force names plain words', n(tasks, (t) => t.names.kind === 'plain'), 'info'],
   ['tasks whose rule in force names the path', n(tasks, (t) => t.names.kind === 'path'), 'info'],
