@@ -23,6 +23,7 @@ def test_not_opml():
         read_opml(b"<html></html>")
 
 
-def test_feedly_export_with_bom():
-    [sub] = read_opml(b"\xef\xbb\xbf" + NESTED)
+def test_lowercase_xmlurl_attribute():
+    data = b'<opml version="1.0"><body><outline text="Go blog" xmlurl="https://go.example/feed.atom"/></body></opml>'
+    [sub] = read_opml(data)
     assert sub.url == "https://go.example/feed.atom"

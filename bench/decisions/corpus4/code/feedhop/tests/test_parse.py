@@ -1,3 +1,4 @@
+import time
 from datetime import datetime, timezone
 
 from feedhop.parse import parse_date, parse_entries
@@ -13,7 +14,9 @@ def test_rfc822_with_offset():
     assert parse_date("Tue, 03 Nov 2026 09:00:00 +0100", FETCHED) == datetime(2026, 11, 3, 8, 0, tzinfo=timezone.utc)
 
 
-def test_naive_iso_timestamp_is_utc():
+def test_naive_iso_timestamp_is_utc(monkeypatch):
+    monkeypatch.setenv("TZ", "Europe/Berlin")  # the production servers' zone
+    time.tzset()
     assert parse_date("2026-11-03T09:00:00", FETCHED) == datetime(2026, 11, 3, 9, 0, tzinfo=timezone.utc)
 
 
