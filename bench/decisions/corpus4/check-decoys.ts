@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const PROJECTS = ["p-python", "p-ts", "p-go"] as const;
+const PROJECTS = ["feedhop", "stockroom", "logshed"] as const;
 const KINDS = ["question", "bug-report", "plan", "tangent", "work", "discussion"] as const;
 const AGENTS = ["claude-code", "codex", "gemini", "opencode", "copilot"] as const;
 const FROM = Date.parse("2026-06-01T00:00:00Z");
