@@ -112,12 +112,14 @@ function statedBefore(rules: DatedRuleText[], at: Date | undefined): DatedRuleTe
 const RULE_KINDS = new Set(['decision', 'convention']);
 
 /**
- * The project's current rules (decisions and conventions), read once per merge: a stated
- * rule that amends one of them replaces it (common/rules/rule-scope.ts ruleItAmends).
+ * The project's current rules (decisions and conventions) and a person's notes, read once per merge: a stated
+ * rule that amends one of them replaces it (common/rules/rule-scope.ts ruleItAmends). A note is among them: a
+ * person's earlier words about the code ("when the spool is full, Append drops the oldest segment"), read as a
+ * note, are replaced by the rule that changes them ("change the rule then: …"), not pushed beside it.
  */
 async function currentRules(tx: Tx, input: LearningMergeInput): Promise<DatedRuleText[]> {
   return tx.learning.findMany({
-    where: { tenantId: input.tenantId, projectId: input.projectId, status: 'active', kind: { in: ['decision', 'convention'] } },
+    where: { tenantId: input.tenantId, projectId: input.projectId, status: 'active', kind: { in: ['decision', 'convention', 'note'] } },
     select: { id: true, title: true, body: true, validFrom: true },
     orderBy: { lastStatedAt: 'desc' },
     take: 500,

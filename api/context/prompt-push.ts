@@ -250,7 +250,8 @@ function notNamed(s: Scored<PushCandidate>, names: PromptNames, own: ReadonlyMap
   const c = s.item;
   for (const a of anchorsFor(c)) {
     const name = a.slice(a.indexOf(':') + 1);
-    if (a.startsWith(ANCHOR_ID) ? names.ids.has(name) : names.words.has(name)) return undefined;
+    // A word anchor ("pluralize") opens no prompt: it reaches its code when a file defines that name (the file push).
+    if (a.startsWith(ANCHOR_ID) && names.ids.has(name)) return undefined;
   }
   for (const p of c.scope ?? []) {
     const file = p.includes('/') || /\.[a-z]{1,5}$/i.test(p) ? p.slice(p.lastIndexOf('/') + 1).toLowerCase() : '';
