@@ -41,10 +41,11 @@ export const reviewPage = z.object({
   items: z.array(reviewItem),
   nextCursor: z.string().nullable().describe('pass as `cursor` for the next page; null on the last'),
 });
+export type ReviewPage = z.output<typeof reviewPage>;
 
 /** Per project: its policy, how many wait and since when. */
 export const reviewCounts = z.object({
-  pending: z.number().int().describe('pending learnings in every project of the tenant'),
+  pending: z.number().int().describe('pending learnings in the projects counted: the named one, else every project the key may see'),
   projects: z.array(z.object({ project: z.string(), policy: reviewPolicy, pending: z.number().int(), oldestAt: timestamp.nullable() })),
 });
 export type ReviewCounts = z.output<typeof reviewCounts>;

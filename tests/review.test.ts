@@ -613,3 +613,45 @@ test('approving the pending learnings serves their summary and failure story aga
   assert.doesNotMatch(got, /tells a learning that waits for review/);
   assert.match(got, /invoices/i, 'MCP get serves the approved session');
 });
+
+test('a maintainer whose key is limited to projects works the inbox from the CLI: with --project, $MEMFLOW_PROJECT, or no project named', async () => {
+  const [one, two] = [uniqueName('scoped'), uniqueName('scoped')];
+  const waiting: Record<string, string> = {};
+  for (const name of [one, two]) {
+    assert.equal((await call(admin.key, 'PUT', `/v1/projects/${name}/review-policy`, { policy: 'review' })).status, 200);
+    const p = await prisma.project.findFirstOrThrow({ where: { tenantId: admin.tenantId, name } });
+    const row = await prisma.learning.create({ data: { tenantId: admin.tenantId, projectId: p.id, kind: 'pattern', title: `Waits in ${name}`, body: `Waits in ${name}.`, fingerprint: crypto.randomBytes(32).toString('hex') } });
+    assert.equal(row.status, 'pending');
+    waiting[name] = row.id;
+  }
+  const sam = await prisma.person.create({ data: { tenantId: admin.tenantId, name: 'Sam Scoped', email: 'sam@example.com', role: 'maintainer' } });
+  const onlyOne = (await createApiKey(prisma, admin.name, { role: 'maintainer', personId: sam.id, projects: [one] })).key;
+  const both = (await createApiKey(prisma, admin.name, { role: 'maintainer', personId: sam.id, projects: [one, two] })).key;
+  // Run outside any repository: nothing names a project unless the command does.
+  const run = (key: string, args: string[], env: Record<string, string> = {}) => runCli(args, { cwd: '/tmp', env: { MEMFLOW_API_KEY: key, MEMFLOW_URL: stack.api.url, HOME: '/tmp', ...env } });
+
+  for (const [how, r] of [
+    ['--project', await run(onlyOne, ['review', '--project', one])],
+    ['$MEMFLOW_PROJECT', await run(onlyOne, ['review'], { MEMFLOW_PROJECT: one })],
+    ['no project named', await run(onlyOne, ['review'])],
+  ] as const) {
+    assert.equal(r.code, 0, `${how}: ${r.stderr}`);
+    assert.match(r.stdout, /^1 learning waiting for review/, `${how}: ${r.stdout}`);
+    assert.match(r.stdout, new RegExp(`${one}: policy review, 1 pending`));
+    assert.ok(r.stdout.includes(waiting[one]!.slice(0, 8)) && !r.stdout.includes(waiting[two]!.slice(0, 8)), `${how}: only its project: ${r.stdout}`);
+  }
+  const refused = await run(onlyOne, ['review', '--project', two]);
+  assert.notEqual(refused.code, 0, 'another project stays refused');
+  assert.match(refused.stderr, /outside this key's projects/);
+  // A key limited to two projects: the inbox of both, asked per project.
+  const listed = await run(both, ['review']);
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.match(listed.stdout, /^2 learnings waiting for review/);
+  for (const id of Object.values(waiting)) assert.ok(listed.stdout.includes(id.slice(0, 8)), listed.stdout);
+  const edited = await run(onlyOne, ['review', 'edit', waiting[one]!, 'Waits no more.']);
+  assert.equal(edited.code, 0, edited.stderr);
+  assert.match(edited.stdout, /attributed to Sam Scoped <sam@example\.com>;/, 'the person, not the key');
+  const approved = await run(both, ['review', 'approve', '--all', '--json']);
+  assert.equal(approved.code, 0, approved.stderr);
+  assert.deepEqual((JSON.parse(approved.stdout) as { decided: string[] }).decided, [waiting[two]]);
+});

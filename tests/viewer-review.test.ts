@@ -137,3 +137,32 @@ test("the Search view lists what waits, marked pending review, and the approved 
   assert.ok(context.body.items.includes(ids.approve) && !context.body.items.includes(ids.wait), JSON.stringify(context.body.items));
   assert.ok(!String(context.body.context).includes(learnings.wait.title));
 });
+
+test('a maintainer whose key is limited to the project works there without naming it: the badge, the Review view, Learnings and Live', async () => {
+  const person = await prisma.person.create({ data: { tenantId: admin.tenantId, name: 'Sam Scoped', email: 'sam@example.com', role: 'maintainer' } });
+  const sam = await createApiKey(prisma, admin.name, { role: 'maintainer', label: 'sam laptop', personId: person.id, projects: [project] });
+  const page = await signedIn(sam.key);
+  await page.getByTestId('review-badge').getByText('1 waiting for review').waitFor();
+  await page.goto(`${stack.api.url}/ui#/review`);
+  const waiting = page.locator(`li[data-review="${ids.wait}"]`);
+  await waiting.getByText(/^pending \d+[smhd]/).waitFor();
+  assert.equal(await page.locator('p.error[role="alert"]').count(), 0, 'no "name one" refusal');
+  await waiting.getByRole('button', { name: 'Approve', exact: true }).click();
+  await waiting.waitFor({ state: 'detached' });
+  assert.equal((await prisma.learning.findUniqueOrThrow({ where: { id: ids.wait } })).status, 'active', 'approved by the scoped maintainer');
+
+  await page.goto(`${stack.api.url}/ui#/learnings`);
+  await page.locator(`li.learning[data-learning="${ids.wait}"]`).waitFor();
+  assert.equal(await page.locator('p.error[role="alert"]').count(), 0, 'Learnings: no refusal');
+  await page.goto(`${stack.api.url}/ui#/live`);
+  await page.locator('.badge.conn-live').waitFor();
+  assert.equal(await page.locator('p.error[role="alert"]').count(), 0, 'Live: no refusal');
+  assert.deepEqual(await axeViolations(page, 'live (scoped key)', SERIOUS_OR_WORSE), []);
+
+  // The API behind it: counts cut to the key's project; another project named is still refused.
+  const counts = await call(sam.key, 'GET', '/v1/review/counts');
+  assert.equal(counts.status, 200, JSON.stringify(counts.body));
+  assert.deepEqual(counts.body.projects.map((p: { project: string }) => p.project), [project]);
+  const elsewhere = await call(sam.key, 'GET', `/v1/review/counts?project=${uniqueName('other')}`);
+  assert.equal(elsewhere.status, 403);
+});

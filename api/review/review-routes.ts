@@ -38,6 +38,7 @@ export interface ReviewRouteDeps {
 // Deciding needs the maintainer role in the learnings' projects: checked by api/access.ts.
 
 export const reviewQuery = z.object({ project: projectParam, limit: limitParam(50), cursor: z.string().max(500).optional() });
+const countsQuery = z.object({ project: projectParam });
 const projectPath = z.object({ project: projectParam.refine((p) => p !== undefined, 'required: a project name') });
 const idPath = z.object({ id: memoryRefParam });
 const idRefs = z.array(memoryRefParam);
@@ -62,10 +63,21 @@ export function registerReviewRoutes(app: FastifyInstance, deps: ReviewRouteDeps
     return answer(reviewPage, { items: got.items, nextCursor: got.more && got.last ? encodeCursor([got.last.createdAt.toISOString(), got.last.id]) : null });
   });
 
-  const countsDoc = documented({ summary: 'How many learnings wait for review, per project (policy, count, oldest)', tags: ['memory'], answers: { 200: reviewCounts } });
-  app.get('/v1/review/counts', countsDoc, async (req) => {
-    const { tenantId } = requirePrincipal(req);
-    return answer(reviewCounts, await reviewCountsOf(prisma, tenantId));
+  const countsDoc = documented({
+    summary: "How many learnings wait for review, per project (policy, count, oldest): of the named project, else of every project the key may see",
+    tags: ['memory'],
+    query: countsQuery,
+    headers: projectHeaders,
+    answers: { 200: reviewCounts },
+  });
+  app.get<{ Querystring: Record<string, string | undefined> }>('/v1/review/counts', countsDoc, async (req) => {
+    const { tenantId, projects } = requirePrincipal(req);
+    const { project } = parseOr400(countsQuery, { ...req.query, project: projectOfRequest(req.query, req.headers['x-memflow-project']) });
+    // A key limited to projects counts only those (api/access.ts: `namedOrListing`).
+    const seen = (name: string) => (!project || name === project) && (!projects || projects.includes(name));
+    const all = await reviewCountsOf(prisma, tenantId);
+    const list = all.projects.filter((p) => seen(p.project));
+    return answer(reviewCounts, { pending: list.reduce((n, p) => n + p.pending, 0), projects: list });
   });
 
   const decideDoc = documented({
