@@ -123,5 +123,6 @@ export async function reviewPolicy(policy: string | undefined, opts: ApiOptions 
   const view = await withApi(opts, (api) => (policy ? api.setReviewPolicy(project, policy as ReviewPolicy) : api.reviewPolicy(project)), 'setting the review policy needs an admin key');
   if (opts.json) return out(JSON.stringify(view));
   const meaning = view.policy === 'review' ? 'extracted learnings wait for a maintainer' : 'extracted learnings go live at once';
-  out(`project '${view.project}': review policy ${view.policy} (${meaning}); ${view.pending} pending`);
+  const stated = view.policy === 'review' ? `; a rule stated in a prompt ${view.stated === 'review' ? 'waits too' : 'goes live (stated policy live)'}` : '';
+  out(`project '${view.project}': review policy ${view.policy} (${meaning}); ${view.pending} pending${stated}`);
 }

@@ -125,7 +125,7 @@ export function registerReviewRoutes(app: FastifyInstance, deps: ReviewRouteDeps
   });
 
   const setPolicyDoc = documented({
-    summary: "Set a project's review policy: live (extracted learnings go live at once) or review (they wait for a maintainer); admin; audited",
+    summary: "Set a project's review policy: live (extracted learnings go live at once) or review (they wait for a maintainer), and under review what a rule a person stated in a prompt does (stated: review, the default, or live); admin; audited",
     tags: ['admin'],
     admin: true,
     params: projectPath,
@@ -135,7 +135,7 @@ export function registerReviewRoutes(app: FastifyInstance, deps: ReviewRouteDeps
   app.put<{ Params: { project: string } }>('/v1/projects/:project/review-policy', setPolicyDoc, async (req) => {
     const { tenantId, keyId } = requireAdmin(req);
     const { project } = parseOr400(projectPath, req.params, 'invalid_path');
-    const { policy } = parseOr400(reviewPolicyBody, req.body, 'invalid_body');
-    return answer(reviewPolicyView, await setPolicy(prisma, { tenantId, keyId, requestId: req.id }, project!, policy));
+    const { policy, stated } = parseOr400(reviewPolicyBody, req.body, 'invalid_body');
+    return answer(reviewPolicyView, await setPolicy(prisma, { tenantId, keyId, requestId: req.id }, project!, { policy, stated }));
   });
 }
