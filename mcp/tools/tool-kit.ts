@@ -253,7 +253,7 @@ export function withheldFromAgents(r: MemoryRecord): string | undefined {
   if (r.type === 'summary') return r.heldBy === 'pending' ? 'tells a learning that waits for review' : r.heldBy === 'rejected' ? 'tells a learning rejected in review' : undefined;
   if (r.type !== 'learning') return undefined;
   if (r.status === 'pending') return 'waits for review';
-  if (r.status === 'rejected') return 'rejected in review';
+  if (r.status === 'rejected') return 'was rejected in review';
   return undefined;
 }
 
