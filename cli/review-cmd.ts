@@ -7,7 +7,7 @@
  *   memflow review policy [live|review]        show or set the project's policy (setting: admin key)
  */
 import type { ApiClient } from '../clients/api.js';
-import { MAX_REVIEW_IDS, type ReviewDecision, type ReviewItem, type ReviewPage, type ReviewPolicy } from '../messages/review-api-v1.js';
+import { MAX_REVIEW_IDS, type ReviewDecision, type ReviewItem, type ReviewPolicy } from '../messages/review-api-v1.js';
 import { withApi, type ApiOptions } from './api-client.js';
 import { memoryId } from './args.js';
 import { CliError } from './output.js';
@@ -22,11 +22,6 @@ const MAINTAINER_HINT = 'deciding on the review inbox needs a maintainer or admi
 
 /** Every pending learning in scope (pages of 100), for `--all`. */
 async function allPending(api: ApiClient, project: string | undefined): Promise<ReviewItem[]> {
-  if (!project) {
-    // A key limited to several projects reads each (the API refuses it a tenant-wide read).
-    const { projects } = await api.me();
-    if (projects && projects.length > 1) return (await Promise.all(projects.map((p) => allPending(api, p)))).flat();
-  }
   const items: ReviewItem[] = [];
   let cursor: string | undefined;
   do {
@@ -35,20 +30,6 @@ async function allPending(api: ApiClient, project: string | undefined): Promise<
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
   return items;
-}
-
-/**
- * The inbox's first page: of `project`, else of every project the key may see. A key limited to
- * several projects is asked per project (the API refuses it a tenant-wide read), merged oldest first.
- */
-async function inboxOf(api: ApiClient, project: string | undefined, limit: number): Promise<ReviewPage> {
-  if (project) return api.reviewInbox({ limit, project });
-  const { projects } = await api.me();
-  if (!projects || projects.length <= 1) return api.reviewInbox({ limit });
-  const pages = await Promise.all(projects.map((p) => api.reviewInbox({ limit, project: p })));
-  const items = pages.flatMap((p) => p.items).sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.id.localeCompare(b.id));
-  // A cursor belongs to one project's pages: the merged page has none (the counts say how many wait).
-  return { items: items.slice(0, limit), nextCursor: null };
 }
 
 export interface ReviewListOptions extends ApiOptions, ScopeOptions {
@@ -60,7 +41,8 @@ export async function reviewList(opts: ReviewListOptions, out: Out): Promise<voi
   const scope = scopeOf(opts);
   const limit = opts.limit === undefined ? 50 : Number(opts.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new CliError('--limit takes an integer from 1 to 100');
-  const [counts, page] = await withApi(opts, (api) => Promise.all([api.reviewCounts(scope.project), inboxOf(api, scope.project, limit)]));
+  // Without a project, the API answers for every project the key may see (a limited key: its own).
+  const [counts, page] = await withApi(opts, (api) => Promise.all([api.reviewCounts(scope.project), api.reviewInbox({ limit, ...(scope.project ? { project: scope.project } : {}) })]));
   if (opts.json) return out(JSON.stringify({ counts, ...page }));
   const mine = scope.project ? counts.projects.filter((p) => p.project === scope.project) : counts.projects;
   const waiting = mine.reduce((n, p) => n + p.pending, 0);

@@ -138,9 +138,22 @@ test("the Search view lists what waits, marked pending review, and the approved 
   assert.ok(!String(context.body.context).includes(learnings.wait.title));
 });
 
-test('a maintainer whose key is limited to the project works there without naming it: the badge, the Review view, Learnings and Live', async () => {
+test('a maintainer whose key is limited to the project (or to two) works there without naming it: the badge, the Review view, Learnings and Live', async () => {
   const person = await prisma.person.create({ data: { tenantId: admin.tenantId, name: 'Sam Scoped', email: 'sam@example.com', role: 'maintainer' } });
   const sam = await createApiKey(prisma, admin.name, { role: 'maintainer', label: 'sam laptop', personId: person.id, projects: [project] });
+  // A key limited to two projects: every page asks for the projects it may see, none refuses.
+  const two = await createApiKey(prisma, admin.name, { role: 'maintainer', label: 'sam two projects', personId: person.id, projects: [project, uniqueName('other')] });
+  const wide = await signedIn(two.key);
+  await wide.getByTestId('review-badge').getByText('1 waiting for review').waitFor();
+  for (const [view, shown] of [
+    ['review', wide.locator(`li[data-review="${ids.wait}"]`)],
+    ['learnings', wide.locator(`li.learning[data-learning="${ids.approve}"]`)],
+    ['live', wide.locator('.badge.conn-live')],
+  ] as const) {
+    await wide.goto(`${stack.api.url}/ui#/${view}`);
+    await shown.waitFor();
+    assert.equal(await wide.locator('p.error[role="alert"]').count(), 0, `${view} (two projects): no refusal`);
+  }
   const page = await signedIn(sam.key);
   await page.getByTestId('review-badge').getByText('1 waiting for review').waitFor();
   await page.goto(`${stack.api.url}/ui#/review`);

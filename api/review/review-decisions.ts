@@ -100,13 +100,14 @@ export async function reviewCountsOf(prisma: PrismaClient, tenantId: string): Pr
 export async function pendingPage(
   prisma: PrismaClient,
   tenantId: string,
-  q: { project?: string | undefined; limit: number; after?: { createdAt: Date; id: string } | undefined },
+  q: { project?: string | undefined; limit: number; after?: { createdAt: Date; id: string } | undefined; within?: readonly string[] | undefined },
 ): Promise<{ items: ReviewItem[]; last: { createdAt: Date; id: string } | null; more: boolean }> {
   const rows = await prisma.learning.findMany({
     where: {
       tenantId,
       status: 'pending',
-      ...(q.project ? { project: { name: q.project } } : {}),
+      // `within`: the projects a limited key may see (without a project named, its inbox is theirs).
+      ...(q.project ? { project: { name: q.project } } : q.within ? { project: { name: { in: [...q.within] } } } : {}),
       ...(q.after ? { OR: [{ createdAt: { gt: q.after.createdAt } }, { createdAt: q.after.createdAt, id: { gt: q.after.id } }] } : {}),
     },
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],

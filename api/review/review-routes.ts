@@ -54,12 +54,13 @@ async function resolve(prisma: PrismaClient, tenantId: string, refs: string[]): 
 export function registerReviewRoutes(app: FastifyInstance, deps: ReviewRouteDeps): void {
   const { prisma, indexer } = deps;
 
-  const listDoc = documented({ summary: 'The review inbox: pending learnings, oldest first, with their age', tags: ['memory'], query: reviewQuery, headers: projectHeaders, answers: { 200: reviewPage } });
+  const listDoc = documented({ summary: 'The review inbox: pending learnings, oldest first, with their age (of the named project, else of every project the key may see)', tags: ['memory'], query: reviewQuery, headers: projectHeaders, answers: { 200: reviewPage } });
   app.get<{ Querystring: Record<string, string | undefined> }>('/v1/review', listDoc, async (req) => {
-    const { tenantId } = requirePrincipal(req);
+    const { tenantId, projects } = requirePrincipal(req);
     const q = parseOr400(reviewQuery, { ...req.query, project: projectOfRequest(req.query, req.headers['x-memflow-project']) });
     const cursor = decodeTimeIdCursor(q.cursor);
-    const got = await pendingPage(prisma, tenantId, { project: q.project, limit: q.limit, after: cursor ? { createdAt: cursor.at, id: cursor.id } : undefined });
+    // A key limited to projects, naming none, reads the inbox of its projects (api/access.ts: `namedOrListing`).
+    const got = await pendingPage(prisma, tenantId, { project: q.project, within: projects, limit: q.limit, after: cursor ? { createdAt: cursor.at, id: cursor.id } : undefined });
     return answer(reviewPage, { items: got.items, nextCursor: got.more && got.last ? encodeCursor([got.last.createdAt.toISOString(), got.last.id]) : null });
   });
 
