@@ -28,7 +28,7 @@ import { projectOfHook } from './validation.js';
  * - `hook`: a hook's project (header, query, or the folder the event came from);
  * - `listing`: tenant-wide, but the answer is cut to the key's projects (GET /v1/projects);
  * - `namedOrListing`: the named project when one is named, else `listing` (the review inbox and its
- *   counts, the learnings list, the live stream: the answer is of the key's projects);
+ *   counts, the learnings and sessions lists, the live stream: the answer is of the key's projects);
  * - `memory`: the project of the memory `:id` names; `memories`: of the memories the body's ids name;
  * - `session`: of the session `:id` (the agent's session id); `derivation`: of the derivation `:id`;
  *   `offer`: of the context an offered receipt `:id` handed over (GET /v1/context, X-Memflow-Receipt: on-delivery).
@@ -82,7 +82,7 @@ export const ROUTE_RULES: Readonly<Record<string, AccessRule>> = {
   'GET /v1/memories/:id': read('memory'),
   'POST /v1/memories::batchGet': read('memories'),
   'GET /v1/learnings': read('namedOrListing'),
-  'GET /v1/sessions': read('named'),
+  'GET /v1/sessions': read('namedOrListing'),
   'GET /v1/projects': read('listing'),
   'GET /v1/projects/identity': read('named'),
   'GET /v1/sessions/:id': read('session'),

@@ -64,6 +64,25 @@ stack.beforeStop(async () => {
 
 const signedIn = (key: string): Promise<Page> => signedInPage(browser, contexts, `${stack.api.url}/ui`, key, { width: 1280, height: 800 });
 
+test("the Session view marks a summary a pending learning was drawn from as held (agents are not given it)", async () => {
+  const p = await prisma.project.findFirstOrThrow({ where: { tenantId: admin.tenantId, name: project } });
+  const agentSessionId = `s-${crypto.randomUUID()}`;
+  const session = await prisma.session.create({ data: { tenantId: admin.tenantId, projectId: p.id, agentSessionId } });
+  const summary = await prisma.summary.create({
+    data: { tenantId: admin.tenantId, projectId: p.id, sessionId: session.id, kind: 'final', title: 'Numbat retry tuning', text: 'Tuned the numbat retries.', fromSequence: 1, toSequence: 9 },
+  });
+  await prisma.learningSource.create({ data: { learningId: ids.wait, summaryId: summary.id } });
+  const page = await signedIn(admin.key);
+  await page.goto(`${stack.api.url}/ui#/sessions/${agentSessionId}`);
+  const held = page.getByTestId('summary-held');
+  await held.waitFor();
+  assert.equal(await held.textContent(), 'held: learning pending review');
+  assert.deepEqual(await axeViolations(page, 'session (held summary)', SERIOUS_OR_WORSE), []);
+  // What an agent is handed has none of it.
+  const context = await call(admin.key, 'GET', `/v1/context?project=${project}&tokens=4000`);
+  assert.ok(!String(context.body.context).includes('Numbat retry tuning'), 'the held summary is not in the context');
+});
+
 test('the Review view marks what waits; Rita approves one and edits one there', async () => {
   const page = await signedIn(rita.key);
   await page.getByTestId('review-badge').getByText('3 waiting for review').waitFor();
@@ -163,6 +182,10 @@ test('a maintainer whose key is limited to the project (or to two) works there w
   await waiting.getByRole('button', { name: 'Approve', exact: true }).click();
   await waiting.waitFor({ state: 'detached' });
   assert.equal((await prisma.learning.findUniqueOrThrow({ where: { id: ids.wait } })).status, 'active', 'approved by the scoped maintainer');
+  const session = await prisma.session.findFirstOrThrow({ where: { tenantId: admin.tenantId, project: { name: project } } });
+  await page.goto(`${stack.api.url}/ui#/sessions/${session.agentSessionId}`);
+  await page.getByText('Numbat retry tuning').waitFor();
+  assert.equal(await page.getByTestId('summary-held').count(), 0, 'approved: the summary is served again, no longer marked held');
 
   await page.goto(`${stack.api.url}/ui#/learnings`);
   await page.locator(`li.learning[data-learning="${ids.wait}"]`).waitFor();
