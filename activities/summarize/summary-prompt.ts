@@ -211,10 +211,8 @@ export function finalPrompt(project: string, parts: PartSummary[], evidence: str
     ...agentLine(agent),
     'Write the final summary of this whole session and extract its learnings.',
     '',
-    '# Summaries of the session, in order',
-    ...parts.map((p) => `## Observations #${p.fromSequence}-#${p.toSequence}\n${p.text}`),
-    '',
-    '# Observation index (cite these numbers as sources)',
+    ...(parts.length > 0 ? ['# Summaries of the session, in order', ...parts.map((p) => `## Observations #${p.fromSequence}-#${p.toSequence}\n${p.text}`), ''] : []),
+    parts.length > 0 ? '# Observation index (cite these numbers as sources)' : '# The session, in order (cite these numbers as sources)',
     ...evidence,
     '',
     '# Known learnings of this project (cite their ids in restates/supersedes)',
@@ -234,12 +232,7 @@ export const SUMMARY_PROMPT_VERSION = '2026-11-27';
  * timeline is cut to `maxTokens`, keeping its start and end as evidenceIndex does.
  */
 export function rederivePrompt(project: string, observations: PromptObservation[], maxTokens: number): string {
-  const lines = observations.map(renderObservation);
-  let total = lines.reduce((sum, l) => sum + countTokens(l) + 1, 0);
-  while (total > maxTokens && lines.length > 2) {
-    const removed = lines.splice(Math.floor(lines.length / 2), 1)[0]!;
-    total -= countTokens(removed) + 1;
-  }
+  const lines = timelineLines(observations, maxTokens);
   return [
     `Project: ${project}`,
     'Write the final summary of this whole session and extract its learnings.',
@@ -247,6 +240,17 @@ export function rederivePrompt(project: string, observations: PromptObservation[
     '# The session, in order (cite these numbers as sources)',
     ...lines,
   ].join('\n');
+}
+
+/** The session's items rendered whole (as a batch shows them), cut to `maxTokens` keeping its start and end. */
+export function timelineLines(observations: PromptObservation[], maxTokens: number): string[] {
+  const lines = observations.map(renderObservation);
+  let total = lines.reduce((sum, l) => sum + countTokens(l) + 1, 0);
+  while (total > maxTokens && lines.length > 2) {
+    const removed = lines.splice(Math.floor(lines.length / 2), 1)[0]!;
+    total -= countTokens(removed) + 1;
+  }
+  return lines;
 }
 
 /**
