@@ -19,6 +19,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createSummarizeActivities, type SummaryOutcome } from '../activities/summarize/summarize-activities.js';
 import { cliRunLog } from '../activities/summarize/cli-model.js';
+import { fetchMemories } from '../api/memories/memory-reads.js';
 import type { CliPathName } from '../common/server/model-choice.js';
 import { Failure, SUMMARIZE_OFFLINE_ON } from '../messages/errors-v1.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
@@ -138,6 +139,10 @@ for (const cli of CLIS) {
       const learning = await prisma.learning.findFirstOrThrow({ where: { projectId: ids.projectId, title: LEARNING_TITLE } });
       assert.equal(learning.kind, 'fix');
       assert.deepEqual(learning.appliesWhen, APPLIES_WHEN, 'when it applies is stored with the learning');
+      // The learning's provenance, as the API answers it, names the path that wrote it.
+      const record = (await fetchMemories(prisma, ids.tenantId, [learning.id])).get(learning.id);
+      assert.ok(record?.type === 'learning' && record.writtenBy?.startsWith(`${cli}:`), `writtenBy: ${record?.type === 'learning' ? record.writtenBy : '?'}`);
+      assert.deepEqual(record.appliesWhen, APPLIES_WHEN);
       // One call, the session's timeline in it, memflow's prompt, and nothing the model could call.
       const calls = c.summarizerRequests().slice(before);
       assert.equal(calls.length, 1, 'one model request for the session');
