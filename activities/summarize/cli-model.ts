@@ -123,6 +123,16 @@ async function callCli<T>(opts: CliModelOptions, model: string, call: Structured
 
 const unavailable = (cli: string, why: string) => ApplicationFailure.create({ message: `${cli}: ${why}`, type: Failure.LlmPathUnavailable, nonRetryable: true });
 
+/**
+ * The worker's environment as an agent CLI is given it: everything the user's CLI may read (its
+ * keys, base URLs, config folders, whatever variable a provider config names), without the worker's
+ * own secrets (DATABASE_URL, PG*, WEAVIATE_*, TEMPORAL_*, MEMFLOW_*, VOYAGE_API_KEY).
+ */
+export function cliEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
+  const worker = /^(DATABASE_URL|PG[A-Z]+|WEAVIATE_[A-Z_]+|TEMPORAL_[A-Z_]+|MEMFLOW_[A-Z_]+|VOYAGE_API_KEY)$/;
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string' && !worker.test(e[0])));
+}
+
 /** One headless run in an empty temporary folder; its answer, or LlmPathUnavailable. */
 async function runOnce(opts: CliModelOptions, model: string, system: string, user: string): Promise<CliAnswer> {
   const vendor = CLI_VENDORS[opts.cli];
@@ -136,7 +146,7 @@ async function runOnce(opts: CliModelOptions, model: string, system: string, use
     for (const [name, content] of Object.entries(inv.files)) await fs.writeFile(path.join(conf, name), content, { mode: 0o600 });
     const isScript = opts.executable.endsWith('.js') || opts.executable.endsWith('.mjs');
     const [cmd, args] = isScript ? [process.execPath, [opts.executable, ...inv.argv]] : [opts.executable, inv.argv];
-    const run = await spawnWithLimit(cmd, args, { cwd: dir, env: { ...process.env, ...opts.env, ...inv.env, [SUMMARIZER_ENV]: '1' }, stdin: inv.stdin, timeoutMs: opts.timeoutMs });
+    const run = await spawnWithLimit(cmd, args, { cwd: dir, env: { ...cliEnvironment({ ...process.env, ...opts.env }), ...inv.env, [SUMMARIZER_ENV]: '1' }, stdin: inv.stdin, timeoutMs: opts.timeoutMs });
     cliRunLog.push({ wallMs: run.wallMs, cpuMs: run.cpuMs });
     if (run.error) throw unavailable(opts.cli, run.error);
     try {
