@@ -1,42 +1,55 @@
 /**
- * npm run bench:decisions — when a task's first prompt arrives, does memflow push the decision that
- * settles it (and the amended rule, not the stale one), and nothing when nothing bears on it?
+ * npm run bench:decisions — does the rule a person settled in an earlier chat reach the agent when it
+ * works on the code the rule governs (and the amended rule, not the stale one), and does memflow stay
+ * quiet when nothing bears on the work?
  *
- * The corpus (bench/decisions/corpus/, written before any tuning; README there): three projects,
- * 50 developer <-> agent conversations that settle rules (10 of them amend an earlier one), 150
- * decoy conversations from real repositories' histories, 40 tasks (a bug report that never states
- * the rule; split dev/test) and 25 prompts about things no conversation ever touched.
+ * The corpus (bench/decisions/corpus4/, the default, written and committed before any tuning: its
+ * README): three projects planted as git working trees (code/<project>), conversations that settle
+ * rules (some amend an earlier one), decoy conversations made from real public issue and pull-request
+ * threads (decoys.json, README-decoys.md), tasks (a bug report that never states the rule, and the
+ * files the agent reads: the failing test, then the module; split dev4/test4) and probes about code no
+ * conversation is about. Every user turn carries the truth of whether it settles something.
  *
- * Everything goes through the real stack, as an agent's hooks would: the API and worker as their own
- * processes on the test stack (PostgreSQL, Temporal, Weaviate). Each conversation is replayed in
- * date order as an agent session (SessionStart, a UserPromptSubmit per user turn, a Stop with the
- * agent's answer per agent turn, SessionEnd); the bench waits until every session is summarized.
- * Then each task opens a new session and submits its bug report: what the UserPromptSubmit hook
- * answers (hookSpecificOutput.additionalContext) is judged —
- *   - decision reached: every `mustContain` fact of the rule in force is in the pushed text;
- *   - amended right: reached, and no fact only the superseded rule stated is pushed;
- *   - tokens pushed (tiktoken), and the hook's round trip.
- * The unrelated prompts are judged by the tokens pushed (goal: ≤ 50 on average).
+ * Everything goes through the real stack: the API and worker as their own processes on the bench stack
+ * (PostgreSQL, Temporal, Weaviate). Each conversation is replayed in date order as an agent session
+ * (SessionStart, a UserPromptSubmit per user turn, a Stop per agent turn, SessionEnd, cwd the planted
+ * tree); the bench waits until every session is summarized. Then each task is an agent's session
+ * through the real relay (in this process, its real budgets): SessionStart, the prompt, the model's
+ * turn, a Read of each file (PreToolUse). Judged:
+ *   - reached: every `mustContain` fact of the rule in force is in what one channel handed over
+ *     (start, prompt, a file), per channel and by any;
+ *   - amended right: reached, and no fact only the superseded rule stated;
+ *   - tokens pushed (tiktoken) by the prompt's and the files' pushes together (the start context apart);
+ *   - of the learnings stored as decisions or conventions, how many quote a turn whose truth is that
+ *     it settles something (precision of what is labelled a rule);
+ *   - keyword search alone: BM25 over the conversations, the task's prompt as the query — is the
+ *     conversation of the rule in force in its top 1 / 5 (how hard the set is).
+ * The unrelated probes are judged by the tokens pushed (goal: ≤ 50 on average).
  *
- *   npm run bench:decisions [-- --split dev|test|all --misses --corpus corpus|corpus2|corpus3]
- * --corpus picks the corpus folder (corpus2: two more projects, splits dev2/test2; corpus3: three more, dev3/test3).
- * Each corpus may hold dev-hard.json: harder dev tasks (split devh, devh2, devh3), a second report for a rule a dev
- * task uses, in words that share as little as possible with it.
- * --misses prints, for the dev split only, what was pushed for each task it got wrong, and what
- * was pushed for each unrelated prompt that got anything.
+ *   npm run bench:decisions [-- --split dev4|test4|all --misses --corpus corpus4|corpus|corpus2|corpus3]
+ * The older corpora (corpus, corpus2, corpus3) have no code: their tasks read no files (the prompt's push only).
+ * MEMFLOW_PUSH_ABLATE=synonyms,... leaves the API's hand-made lists out (common/rules/push-ablation.ts).
+ * --misses prints, for the dev splits only, what was handed over for each task it got wrong, and for
+ * each unrelated probe that got anything.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { countTokens } from '../common/rules/tokens.js';
 import { repoRoot } from '../infra/profile.js';
 import { waitUntil } from '../infra/wait-until.js';
+import { bm25Ranks } from './bm25.js';
+import { closeProbeAgent, probe, probeRelay, type ProbeAnswers } from './decisions-probe.js';
 import { loadAverage } from './proc-cpu.js';
-import { percentile, printColumns, serverPhases, startBenchServices } from './lib.js';
+import { percentile, printColumns, startBenchServices } from './lib.js';
 
 interface Turn {
   speaker: 'user' | 'assistant';
   text: string;
+  /** The truth (corpus4): whether this user turn settles something. */
+  settles?: boolean;
 }
 interface Conversation {
   id: string;
@@ -48,33 +61,60 @@ interface Conversation {
 interface Task {
   id: string;
   project: string;
-  /** `dev` / `dev2` tune on these; `test` / `test2` report on these. */
+  /** `dev*` tune on these; `test*` report on these. */
   split: string;
   prompt: string;
   decision: string;
   current: string;
   mustContain: string[];
   staleFacts?: string[];
+  /** The files the agent reads, relative to the project's tree: the failing test, then the module (corpus4). */
+  reads?: string[];
+  /** The author's grading (corpus4): the prompt shares no identifier and few words with the conversation. */
+  hard?: boolean;
 }
 interface Unrelated {
   id: string;
   project: string;
   prompt: string;
+  reads?: string[];
 }
 
-const { values: args } = parseArgs({ options: { split: { type: 'string', default: 'all' }, misses: { type: 'boolean', default: false }, corpus: { type: 'string', default: 'corpus' } } });
-if (!/^corpus\d*$/.test(args.corpus!)) throw new Error(`--corpus names a folder of bench/decisions (corpus, corpus2, corpus3): not ${args.corpus}`);
+const { values: args } = parseArgs({ options: { split: { type: 'string', default: 'all' }, misses: { type: 'boolean', default: false }, corpus: { type: 'string', default: 'corpus4' }, 'think-ms': { type: 'string', default: '1500' } } });
+if (!/^corpus\d*$/.test(args.corpus!)) throw new Error(`--corpus names a folder of bench/decisions (corpus4, corpus, corpus2, corpus3): not ${args.corpus}`);
+const thinkMs = Number(args['think-ms']);
+if (!Number.isFinite(thinkMs) || thinkMs < 0) throw new Error(`--think-ms is the model's turn before the first read, in ms: not ${args['think-ms']}`);
 const dir = path.join(repoRoot, 'bench/decisions', args.corpus!);
 const decisions = JSON.parse(fs.readFileSync(path.join(dir, 'decisions.json'), 'utf8')) as { conversations: Conversation[]; tasks: Task[]; unrelated: Unrelated[] };
 const decoys = JSON.parse(fs.readFileSync(path.join(dir, 'decoys.json'), 'utf8')) as { conversations: Conversation[] };
 /** Harder dev tasks, when the corpus has them (dev-hard.json: a second, symptom-only report for a rule a dev task uses). */
 const hardFile = path.join(dir, 'dev-hard.json');
-const hard = fs.existsSync(hardFile) ? (JSON.parse(fs.readFileSync(hardFile, 'utf8')) as { tasks: Task[] }).tasks : [];
-const tasks = [...decisions.tasks, ...hard].filter((t) => args.split === 'all' || t.split === args.split);
-/** The author's grading of decisions.json's tasks (difficulty.json, from the README's table): hard, moderate, easy. */
+const extraTasks = fs.existsSync(hardFile) ? (JSON.parse(fs.readFileSync(hardFile, 'utf8')) as { tasks: Task[] }).tasks : [];
+const tasks = [...decisions.tasks, ...extraTasks].filter((t) => args.split === 'all' || t.split === args.split);
+/** The author's grading: corpus4's `hard`, or the older corpora's difficulty.json. */
 const gradeFile = path.join(dir, 'difficulty.json');
 const grades = fs.existsSync(gradeFile) ? (JSON.parse(fs.readFileSync(gradeFile, 'utf8')) as Record<string, unknown>) : {};
-const gradeOf = (id: string) => (['hard', 'moderate', 'easy'] as const).find((g) => Array.isArray(grades[g]) && (grades[g] as string[]).includes(id));
+const isHard = (t: Task) => t.hard ?? (Array.isArray(grades.hard) && (grades.hard as string[]).includes(t.id));
+const all = [...decisions.conversations, ...decoys.conversations].sort((a, b) => a.at.localeCompare(b.at));
+
+// Each project's code as a git working tree (the agent's cwd); a corpus without code gets an empty folder.
+const trees = fs.mkdtempSync(path.join(os.tmpdir(), 'memflow-bench-decisions-'));
+const rootOf = new Map<string, string>();
+for (const project of new Set([...all.map((c) => c.project), ...tasks.map((t) => t.project), ...decisions.unrelated.map((u) => u.project)])) {
+  const root = path.join(trees, project);
+  const code = path.join(dir, 'code', project);
+  if (fs.existsSync(code)) fs.cpSync(code, root, { recursive: true });
+  else fs.mkdirSync(root, { recursive: true });
+  const git = (...a: string[]) => execFileSync('git', a, { cwd: root, stdio: 'ignore', env: { ...process.env, GIT_AUTHOR_NAME: 'dev', GIT_AUTHOR_EMAIL: 'dev@example.com', GIT_COMMITTER_NAME: 'dev', GIT_COMMITTER_EMAIL: 'dev@example.com' } });
+  git('init', '-q', '-b', 'main');
+  git('add', '-A');
+  git('commit', '-q', '--allow-empty', '-m', 'the project as its developers left it');
+  rootOf.set(project, root);
+}
+const root = (project: string) => rootOf.get(project)!;
+
+// Keyword search alone (how hard the set is): BM25 over whole conversations, each task's prompt as the query.
+const keywordRank = bm25Ranks(all.map((c) => ({ id: c.id, text: c.turns.map((t) => t.text).join('\n') })), tasks.map((t) => t.prompt));
 
 const services = await startBenchServices('decisions');
 const { url } = services.api;
@@ -85,17 +125,14 @@ const run = Date.now().toString(36);
 const allSummarized = async () => (await services.prisma.session.count({ where: { tenantId, status: { in: ['active', 'summarizing'] } } })) === 0;
 
 /** One hook event through the API, as an http hook would post it. */
-async function hook(event: string, project: string, body: Record<string, unknown>): Promise<{ json: Record<string, unknown>; ms: number; server: Record<string, number> }> {
-  const started = performance.now();
+async function hook(event: string, project: string, body: Record<string, unknown>): Promise<void> {
   const res = await fetch(`${url}/v1/hooks/${event}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'x-memflow-project': project },
     body: JSON.stringify(body),
   });
   const text = await res.text();
-  const ms = performance.now() - started;
   if (!res.ok) throw new Error(`${event}: HTTP ${res.status} ${text.slice(0, 200)}`);
-  return { json: JSON.parse(text) as Record<string, unknown>, ms, server: serverPhases(res.headers.get('server-timing')) };
 }
 
 const agentOf = (agent: string) => ({ claude: 'claude-code', 'claude-code': 'claude-code', codex: 'codex', gemini: 'gemini', opencode: 'opencode', copilot: 'copilot' })[agent] ?? 'claude-code';
@@ -103,7 +140,7 @@ const agentOf = (agent: string) => ({ claude: 'claude-code', 'claude-code': 'cla
 /** A conversation replayed as one agent session. */
 async function replay(c: Conversation): Promise<void> {
   const session = `${run}-${c.id}`;
-  const base = { session_id: session, cwd: `/home/dev/${c.project}`, memflowAgent: { host: agentOf(c.agent) } };
+  const base = { session_id: session, cwd: root(c.project), memflowAgent: { host: agentOf(c.agent) } };
   await hook('session-start', c.project, { ...base, hook_event_name: 'SessionStart', source: 'startup' });
   for (const t of c.turns) {
     if (t.speaker === 'user') await hook('user-prompt-submit', c.project, { ...base, hook_event_name: 'UserPromptSubmit', prompt: t.text });
@@ -112,8 +149,10 @@ async function replay(c: Conversation): Promise<void> {
   await hook('session-end', c.project, { ...base, hook_event_name: 'SessionEnd', reason: 'other' });
 }
 
+/** White space folded, lower case: how a stored quote is matched to the turn it came from. */
+const fold = (s: string) => s.toLowerCase().replace(/\s+/g, ' ').trim();
+
 try {
-  const all = [...decisions.conversations, ...decoys.conversations].sort((a, b) => a.at.localeCompare(b.at));
   let t0 = performance.now();
   for (const [i, c] of all.entries()) {
     await replay(c);
@@ -121,101 +160,96 @@ try {
   }
   const replaySeconds = (performance.now() - t0) / 1000;
   t0 = performance.now();
-  await waitUntil(allSummarized, { what: 'every replayed session summarized', timeoutMs: 900_000, intervalMs: 1000 });
+  await waitUntil(allSummarized, { what: 'every replayed session summarized', timeoutMs: 1_800_000, intervalMs: 1000 });
   const settleSeconds = (performance.now() - t0) / 1000;
   const learnings = await services.prisma.learning.groupBy({ by: ['kind', 'status'], where: { tenantId }, _count: true });
   console.log(`[bench] ${all.length} conversations replayed in ${replaySeconds.toFixed(1)} s, summarized ${settleSeconds.toFixed(1)} s later; learnings: ${learnings.map((l) => `${l.kind}/${l.status} ${l._count}`).join(', ')}`);
 
+  // What is labelled a rule: each active decision or convention matched to the user turn it quotes (the longest turn whose start it holds).
+  const rules = await services.prisma.learning.findMany({ where: { tenantId, kind: { in: ['decision', 'convention'] }, status: 'active' }, select: { kind: true, title: true, body: true } });
+  const userTurns = all.flatMap((c) => c.turns.filter((t) => t.speaker === 'user').map((t) => ({ conversation: c.id, text: fold(t.text), settles: t.settles })));
+  const judgedRules = rules.map((r) => {
+    const text = fold(`${r.title}\n${r.body}`);
+    const turn = userTurns.filter((t) => text.includes(t.text.slice(0, 80))).sort((a, b) => b.text.length - a.text.length)[0];
+    return { rule: r, turn };
+  });
+
   interface Judged {
     task: Task;
-    context: string;
-    tokens: number;
-    reached: boolean;
+    answers: ProbeAnswers;
+    reached: { start: boolean; prompt: boolean; file: boolean; any: boolean };
     stale: boolean;
-    /** Every fact of the rule in force is in one active learning of the project (stored, whether or not pushed). */
-    stored: boolean;
-    ms: number;
-    serverMs: number;
+    tokens: number;
+    startTokens: number;
   }
+  const relay = await probeRelay(url);
+  const target = { apiUrl: url, key };
   const judged: Judged[] = [];
-  /** Whether one active learning of the task's project holds every fact of the rule in force. */
-  const storedFacts = async (task: Task) => {
-    const active = await services.prisma.learning.findMany({ where: { tenantId, status: 'active', project: { name: task.project } }, select: { title: true, body: true } });
-    return active.some((l) => task.mustContain.every((f) => `${l.title}\n${l.body}`.toLowerCase().includes(f.toLowerCase())));
-  };
-  for (const task of tasks) {
-    const session = `${run}-task-${task.id}`;
-    const base = { session_id: session, cwd: `/home/dev/${task.project}` };
-    await hook('session-start', task.project, { ...base, hook_event_name: 'SessionStart', source: 'startup' });
-    const answer = await hook('user-prompt-submit', task.project, { ...base, hook_event_name: 'UserPromptSubmit', prompt: task.prompt });
-    await hook('session-end', task.project, { ...base, hook_event_name: 'SessionEnd', reason: 'other' });
-    const context = ((answer.json.hookSpecificOutput as { additionalContext?: string } | undefined)?.additionalContext ?? '').toLowerCase();
-    const reached = task.mustContain.every((f) => context.includes(f.toLowerCase()));
-    const stale = (task.staleFacts ?? []).some((f) => context.includes(f.toLowerCase()));
-    const stored = await storedFacts(task);
-    judged.push({ task, context, tokens: context ? countTokens(context) : 0, reached, stale, stored, ms: answer.ms, serverMs: answer.server.total ?? NaN });
-  }
-  const unrelated: { id: string; prompt: string; tokens: number; ms: number; context: string }[] = [];
-  for (const u of decisions.unrelated) {
-    const session = `${run}-unrelated-${u.id}`;
-    const base = { session_id: session, cwd: `/home/dev/${u.project}` };
-    await hook('session-start', u.project, { ...base, hook_event_name: 'SessionStart', source: 'startup' });
-    const answer = await hook('user-prompt-submit', u.project, { ...base, hook_event_name: 'UserPromptSubmit', prompt: u.prompt });
-    await hook('session-end', u.project, { ...base, hook_event_name: 'SessionEnd', reason: 'other' });
-    const context = (answer.json.hookSpecificOutput as { additionalContext?: string } | undefined)?.additionalContext ?? '';
-    unrelated.push({ id: u.id, prompt: u.prompt, tokens: context ? countTokens(context) : 0, ms: answer.ms, context });
+  const unrelated: { u: Unrelated; answers: ProbeAnswers; tokens: number }[] = [];
+  const pushedTokens = (a: ProbeAnswers) => [a.prompt, ...a.files].reduce((n, c) => n + (c ? countTokens(c) : 0), 0);
+  try {
+    for (const task of tasks) {
+      const answers = await probe(relay, target, { session: `${run}-task-${task.id}`, project: task.project, root: root(task.project), prompt: task.prompt, reads: task.reads ?? [], thinkMs, stepMs: 300 });
+      const has = (c: string) => c !== '' && task.mustContain.every((f) => c.includes(f.toLowerCase()));
+      const reached = { start: has(answers.start), prompt: has(answers.prompt), file: answers.files.some(has), any: false };
+      reached.any = reached.start || reached.prompt || reached.file;
+      const stale = (task.staleFacts ?? []).some((f) => [answers.start, answers.prompt, ...answers.files].some((c) => c.includes(f.toLowerCase())));
+      judged.push({ task, answers, reached, stale, tokens: pushedTokens(answers), startTokens: answers.start ? countTokens(answers.start) : 0 });
+    }
+    for (const u of decisions.unrelated) {
+      const answers = await probe(relay, target, { session: `${run}-unrelated-${u.id}`, project: u.project, root: root(u.project), prompt: u.prompt, reads: u.reads ?? [], thinkMs, stepMs: 300 });
+      unrelated.push({ u, answers, tokens: pushedTokens(answers) });
+    }
+  } finally {
+    await relay.close();
+    closeProbeAgent();
   }
 
-  // The probe sessions (each task's and unrelated prompt's) are summarized like any other: wait for
-  // them here, or the next run's worker summarizes them into this run's tenant after it ended (and a
-  // copy of this database taken for a lab would change under it).
+  // The probe sessions are summarized like any other: wait for them here, or the next run's worker
+  // summarizes them into this run's tenant after it ended.
   t0 = performance.now();
-  await waitUntil(allSummarized, { what: 'the probe sessions summarized', timeoutMs: 300_000, intervalMs: 1000 });
-  console.log(`[bench] probe sessions summarized ${((performance.now() - t0) / 1000).toFixed(1)} s after the last prompt`);
+  await waitUntil(allSummarized, { what: 'the probe sessions summarized', timeoutMs: 600_000, intervalMs: 1000 });
+  console.log(`[bench] probe sessions summarized ${((performance.now() - t0) / 1000).toFixed(1)} s after the last probe`);
 
   const splits = args.split === 'all' ? [...new Set(tasks.map((t) => t.split))].sort().concat('all') : [args.split!];
-  const rows: [string, string[]][] = [];
   const of = (s: string) => judged.filter((j) => s === 'all' || j.task.split === s);
-  const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
-  rows.push(['tasks', splits.map((s) => String(of(s).length))]);
-  rows.push(['decision reached (goal ≥ 90 %)', splits.map((s) => `${of(s).filter((j) => j.reached).length}/${of(s).length} (${((100 * of(s).filter((j) => j.reached).length) / Math.max(1, of(s).length)).toFixed(0)} %)`)]);
-  rows.push([
-    'amended: current rule, not the stale one (goal: all)',
-    splits.map((s) => {
-      const a = of(s).filter((j) => j.task.current !== j.task.decision);
-      return `${a.filter((j) => j.reached && !j.stale).length}/${a.length}`;
-    }),
-  ]);
-  for (const g of ['hard', 'moderate', 'easy'] as const) {
-    rows.push([`  reached, ${g} (the README's grading)`, splits.map((s) => {
-      const xs = of(s).filter((j) => gradeOf(j.task.id) === g);
-      return xs.length ? `${xs.filter((j) => j.reached).length}/${xs.length}` : '-';
-    })]);
-  }
-  rows.push(['stale rule pushed', splits.map((s) => String(of(s).filter((j) => j.stale).length))]);
-  rows.push(['tokens pushed per task, mean / max (goal ≤ 600)', splits.map((s) => `${(of(s).reduce((a, j) => a + j.tokens, 0) / Math.max(1, of(s).length)).toFixed(0)} / ${Math.max(0, ...of(s).map((j) => j.tokens))}`)]);
-  rows.push(['missed: the rule in force never stored', splits.map((s) => String(of(s).filter((j) => !j.reached && !j.stored).length))]);
-  rows.push(['missed: stored, not pushed', splits.map((s) => String(of(s).filter((j) => !j.reached && j.stored).length))]);
-  const quoted = (j: { context: string }) => j.context.includes('in an earlier session; not recorded as a rule]');
-  rows.push(["a person's earlier prompt quoted / of those, reached", splits.map((s) => `${of(s).filter(quoted).length} / ${of(s).filter((j) => quoted(j) && j.reached).length}`)]);
-  rows.push(['nothing pushed', splits.map((s) => String(of(s).filter((j) => j.tokens === 0).length))]);
-  const allMs = sorted([...judged.map((j) => j.ms), ...unrelated.map((u) => u.ms)]);
-  const serverMs = sorted(judged.map((j) => j.serverMs).filter((x) => Number.isFinite(x)));
-  printColumns(`Decisions pushed with the task's first prompt (UserPromptSubmit), load ${loadAverage()}`, splits, rows);
-  printColumns('Unrelated prompts and the hook', ['value'], [
-    ['unrelated prompts', [String(unrelated.length)]],
-    ['tokens pushed, mean (goal ≤ 50)', [(unrelated.reduce((a, u) => a + u.tokens, 0) / Math.max(1, unrelated.length)).toFixed(1)]],
-    ['unrelated prompts with anything pushed', [String(unrelated.filter((u) => u.tokens > 0).length)]],
-    ['unrelated prompts with an earlier prompt quoted', [String(unrelated.filter((u) => u.context.includes('in an earlier session; not recorded as a rule]')).length)]],
-    ['UserPromptSubmit round trip p50 / p95 (ms)', [`${percentile(allMs, 50).toFixed(1)} / ${percentile(allMs, 95).toFixed(1)}`]],
-    ['API time p50 / p95 (ms, Server-Timing total)', [`${percentile(serverMs, 50).toFixed(1)} / ${percentile(serverMs, 95).toFixed(1)}`]],
+  const count = (xs: Judged[], f: (j: Judged) => boolean) => `${xs.filter(f).length}/${xs.length}`;
+  const pct = (xs: Judged[], f: (j: Judged) => boolean) => `${count(xs, f)} (${((100 * xs.filter(f).length) / Math.max(1, xs.length)).toFixed(0)} %)`;
+  const amended = (j: Judged) => j.task.current !== j.task.decision;
+  const rank = (j: Judged) => keywordRank[tasks.indexOf(j.task)]!.indexOf(j.task.current);
+  const rows: [string, string[]][] = [
+    ['tasks', splits.map((s) => String(of(s).length))],
+    ['rule reached, any channel (goal ≥ 95 %)', splits.map((s) => pct(of(s), (j) => j.reached.any))],
+    ['  hard tasks (goal ≥ 90 %)', splits.map((s) => pct(of(s).filter((j) => isHard(j.task)), (j) => j.reached.any))],
+    ['  at a file the agent read', splits.map((s) => count(of(s), (j) => j.reached.file))],
+    ['  with the prompt', splits.map((s) => count(of(s), (j) => j.reached.prompt))],
+    ['  at session start', splits.map((s) => count(of(s), (j) => j.reached.start))],
+    ['amended: current rule, not the stale one (goal: all)', splits.map((s) => count(of(s).filter(amended), (j) => j.reached.any && !j.stale))],
+    ['stale rule handed over', splits.map((s) => String(of(s).filter((j) => j.stale).length))],
+    ['tokens, prompt + files, mean / max (goal ≤ 1,000)', splits.map((s) => `${(of(s).reduce((a, j) => a + j.tokens, 0) / Math.max(1, of(s).length)).toFixed(0)} / ${Math.max(0, ...of(s).map((j) => j.tokens))}`)],
+    ['start context tokens, mean', splits.map((s) => (of(s).reduce((a, j) => a + j.startTokens, 0) / Math.max(1, of(s).length)).toFixed(0))],
+    ['keyword search alone: rule\'s chat top 1 / top 5', splits.map((s) => `${of(s).filter((j) => rank(j) === 0).length} / ${of(s).filter((j) => rank(j) >= 0 && rank(j) < 5).length}`)],
+  ];
+  printColumns(`Rules handed to the agent (start, prompt, the files it reads), corpus ${args.corpus}, load ${loadAverage()}`, splits, rows);
+  const touches = [...judged.flatMap((j) => j.answers.ms), ...unrelated.flatMap((u) => u.answers.ms)].sort((a, b) => a - b);
+  const matched = judgedRules.filter((r) => r.turn && r.turn.settles !== undefined);
+  printColumns('What memflow stored as rules, and the unrelated probes', ['value'], [
+    ['active decisions + conventions', [String(rules.length)]],
+    ['  quoting a user turn with truth', [String(matched.length)]],
+    ['  of those, the turn settles something (goal ≥ 90 %)', [`${matched.filter((r) => r.turn!.settles).length}/${matched.length} (${((100 * matched.filter((r) => r.turn!.settles).length) / Math.max(1, matched.length)).toFixed(0)} %)`]],
+    ['unrelated probes (prompt + reads)', [String(unrelated.length)]],
+    ['  tokens pushed, mean (goal ≤ 50)', [(unrelated.reduce((a, u) => a + u.tokens, 0) / Math.max(1, unrelated.length)).toFixed(1)]],
+    ['  probes with anything pushed', [String(unrelated.filter((u) => u.tokens > 0).length)]],
+    ['hook round trip at the relay, p50 / p95 (ms)', [`${percentile(touches, 50).toFixed(1)} / ${percentile(touches, 95).toFixed(1)}`]],
   ]);
   if (args.misses) {
-    for (const j of judged.filter((x) => x.task.split.startsWith('dev') && (!x.reached || x.stale))) {
-      console.log(`\n--- ${j.task.id} (${j.task.project}) needs [${j.task.mustContain.join(', ')}]${j.stale ? ' STALE pushed' : ''}\nprompt: ${j.task.prompt}\npushed: ${j.context || '(nothing)'}`);
+    for (const j of judged.filter((x) => x.task.split.startsWith('dev') && (!x.reached.any || x.stale))) {
+      console.log(`\n--- ${j.task.id} (${j.task.project}) needs [${j.task.mustContain.join(', ')}]${j.stale ? ' STALE handed over' : ''}\nprompt: ${j.task.prompt}\nreads: ${(j.task.reads ?? []).join(', ')}\nprompt push: ${j.answers.prompt || '(nothing)'}\n${j.answers.files.map((f, i) => `file ${i}: ${f || '(nothing)'}`).join('\n')}`);
     }
-    for (const u of unrelated.filter((x) => x.tokens > 0)) console.log(`\n--- unrelated ${u.id}: ${u.tokens} tokens\nprompt: ${u.prompt}\npushed: ${u.context}`);
+    for (const u of unrelated.filter((x) => x.tokens > 0)) console.log(`\n--- unrelated ${u.u.id}: ${u.tokens} tokens\nprompt: ${u.u.prompt}\nprompt push: ${u.answers.prompt}\n${u.answers.files.map((f, i) => `file ${i}: ${f}`).join('\n')}`);
+    for (const r of judgedRules.filter((x) => x.turn && x.turn.settles === false)) console.log(`\n--- stored as ${r.rule.kind}, settles nothing (${r.turn!.conversation}): ${r.rule.body.slice(0, 300)}`);
   }
 } finally {
   await services.stop();
+  fs.rmSync(trees, { recursive: true, force: true });
 }

@@ -52,7 +52,7 @@ for (const host of ['codex', 'gemini', 'opencode', 'copilot'] as const) {
     const agent = await startHost(host, at.home, scriptOf([readTurn(host, at.repo, 'payclient/currency.py'), readTurn(host, at.repo, 'payclient/retry.py'), readTurn(host, at.repo, 'payclient/retry.py')], 'Imports were already in order.'));
     try {
       await installHost(host, at, app.api.url);
-      const remembered = await runCli(['remember', RULE, '--kind', 'decision', '--project', project], { cwd: at.repo, env: at.env });
+      const remembered = await runCli(['remember', RULE, '--kind', 'decision', '--project', project], { cwd: at.repo, env: { ...at.env, MEMFLOW_URL: app.api.url } });
       assert.equal(remembered.code, 0, remembered.stderr);
       const prompt = `Tidy the import order in the two modules I point you at (${uniqueName('f')}).`;
       const r = await agent.run(prompt, at.repo, at.env);

@@ -1,0 +1,84 @@
+/**
+ * bench:decisions' agent: one task's session through the real relay (in this process), as the installed
+ * hooks fire it — SessionStart, the task's prompt, then the files the agent reads (the failing test,
+ * then the module) as Read calls (PreToolUse) after the model's turn — and what each hook answered.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { relaySettings } from '../cli/relay/lifecycle.js';
+import { startRelay, type Relay } from '../cli/relay/relay-server.js';
+
+/** What the agent was handed, per channel (lower-cased text; '' when nothing). */
+export interface ProbeAnswers {
+  start: string;
+  prompt: string;
+  /** One per file read, in order. */
+  files: string[];
+  /** The hooks' round trips at the relay, ms (prompt, then each read). */
+  ms: number[];
+}
+
+export interface ProbeTarget {
+  apiUrl: string;
+  key: string;
+}
+
+const agent = new http.Agent({ keepAlive: true });
+
+function post(port: number, event: string, body: unknown, target: ProbeTarget, project: string): Promise<{ json: Record<string, unknown>; ms: number }> {
+  const text = JSON.stringify(body);
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port, path: `/hook/${event}`, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), authorization: `Bearer ${target.key}`, 'x-memflow-url': target.apiUrl, 'x-memflow-project': project } },
+      (res) => {
+        let out = '';
+        res.on('data', (d: Buffer) => (out += d.toString()));
+        res.on('end', () => {
+          const ms = performance.now() - t0;
+          if ((res.statusCode ?? 500) >= 400) return reject(new Error(`relay ${event}: HTTP ${res.statusCode} ${out.slice(0, 200)}`));
+          resolve({ json: out ? (JSON.parse(out) as Record<string, unknown>) : {}, ms });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(text);
+  });
+}
+
+const contextOf = (json: Record<string, unknown>) => ((json.hookSpecificOutput as { additionalContext?: string } | undefined)?.additionalContext ?? '').toLowerCase();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A relay for the probes: its own spool, the API as its default, the hooks' real budgets. */
+export async function probeRelay(apiUrl: string): Promise<Relay> {
+  const settings = relaySettings();
+  return startRelay({ port: 0, spoolDir: fs.mkdtempSync(path.join(os.tmpdir(), 'memflow-bench-decisions-relay-')), defaultUrl: apiUrl, startBudgetMs: settings.startBudgetMs, promptBudgetMs: settings.promptBudgetMs });
+}
+
+/**
+ * One probe session: `root` is the project's working tree (the agent's cwd), `reads` paths in it.
+ * `thinkMs` is the model's turn before the first read (the relay reads the project's anchors behind
+ * the prompt meanwhile, as it does for a real agent), `stepMs` the turn between two reads.
+ */
+export async function probe(relay: Relay, target: ProbeTarget, p: { session: string; project: string; root: string; prompt: string; reads: readonly string[]; thinkMs: number; stepMs: number }): Promise<ProbeAnswers> {
+  const base = { session_id: p.session, cwd: p.root, transcript_path: path.join(os.tmpdir(), `${p.session}.jsonl`) };
+  const start = await post(relay.port, 'session-start', { ...base, hook_event_name: 'SessionStart', source: 'startup' }, target, p.project);
+  const prompt = await post(relay.port, 'user-prompt-submit', { ...base, hook_event_name: 'UserPromptSubmit', prompt: p.prompt }, target, p.project);
+  const out: ProbeAnswers = { start: contextOf(start.json), prompt: contextOf(prompt.json), files: [], ms: [prompt.ms] };
+  await sleep(p.thinkMs);
+  for (const [i, rel] of p.reads.entries()) {
+    if (i) await sleep(p.stepMs);
+    const file = path.join(p.root, rel);
+    const read = await post(relay.port, 'pre-tool-use', { ...base, hook_event_name: 'PreToolUse', tool_name: 'Read', tool_input: { file_path: file }, tool_use_id: `${p.session}-read-${i}` }, target, p.project);
+    out.files.push(contextOf(read.json));
+    out.ms.push(read.ms);
+  }
+  await post(relay.port, 'session-end', { ...base, hook_event_name: 'SessionEnd', reason: 'other' }, target, p.project);
+  return out;
+}
+
+export function closeProbeAgent(): void {
+  agent.destroy();
+}
