@@ -29,6 +29,7 @@ import { repositoryProject } from './repository.js';
 import { otherUsersRelay, relayHealth, relaySettings } from './relay/lifecycle.js';
 import { defaultRelayPort } from './relay/relay-port.js';
 import { reviewFinding } from './review-finding.js';
+import { chooseModel, MODEL_SETTINGS, type ModelSetting } from '../common/server/model-choice.js';
 
 type Level = 'ok' | 'warn' | 'fail';
 export interface Finding {
@@ -99,7 +100,24 @@ export async function diagnose(opts: { url?: string; dir?: string }): Promise<Fi
   }
 
   out.push(...hostFindings(opts.dir!));
+  out.push(modelFinding());
   return out;
+}
+
+/**
+ * Which model writes this machine's summaries and learnings, and why (common/server/model-choice.ts:
+ * the same choice a worker started here with this environment makes). Offline is no fault: a warning
+ * when a model could be used with one step more.
+ */
+export function modelFinding(env: NodeJS.ProcessEnv = process.env): Finding {
+  const raw = env.MEMFLOW_MODEL ?? 'auto';
+  if (!(MODEL_SETTINGS as readonly string[]).includes(raw)) return { level: 'fail', what: `MEMFLOW_MODEL=${raw} is not one of ${MODEL_SETTINGS.join(', ')}`, fix: 'set MEMFLOW_MODEL to one of them (docs/summaries.md)' };
+  const consent = env.MEMFLOW_MODEL_CLI_CONSENT;
+  const choice = chooseModel({ setting: raw as ModelSetting, apiKey: env.ANTHROPIC_API_KEY, consent: consent === undefined ? undefined : ['yes', 'true', '1'].includes(consent), env });
+  const what = `summaries and learnings (a worker on this machine, this environment): ${choice.path} — ${choice.why}`;
+  if (choice.path !== 'offline') return { level: 'ok', what };
+  const couldAgree = /not agreed yet/.test(choice.why);
+  return { level: couldAgree || raw !== 'auto' ? 'warn' : 'ok', what, fix: couldAgree ? 'memflow install --summarize-with-agent (it spends your plan: docs/summaries.md says what is sent where)' : 'docs/summaries.md: how to choose a model' };
 }
 
 /** Which project this repository is, as the API maps it for the hooks, the MCP tools and the CLI. */

@@ -73,8 +73,36 @@ function printChanges(result: InstallResult, opts: InstallCmdOptions, out: (line
   else out(`${result.created ? 'created' : 'updated'} ${result.file}`);
 }
 
+/**
+ * The answer to "may a worker on this machine summarize with your agent CLI?" (it spends the user's
+ * plan: common/server/model-choice.ts). A flag answers it; else a person at a terminal is asked once,
+ * when a signed-in CLI is here, no API key is set and nothing was answered before; scripts never are.
+ */
+async function modelConsent(flag: boolean | undefined, out: (line: string) => void): Promise<void> {
+  const { storedConsent, writeConsent, chooseModel } = await import('../common/server/model-choice.js');
+  if (flag !== undefined) {
+    const file = writeConsent(flag);
+    out(flag ? `summaries: a worker on this machine may use your signed-in agent CLI when no ANTHROPIC_API_KEY is set (saved in ${file})` : `summaries: never with your agent CLI unless MEMFLOW_MODEL names it (saved in ${file})`);
+    return;
+  }
+  if (!process.stdin.isTTY || !process.stdout.isTTY || storedConsent() !== undefined || process.env.ANTHROPIC_API_KEY) return;
+  const could = chooseModel({ setting: 'auto', consent: true });
+  if (could.path === 'offline') return;
+  const readline = await import('node:readline/promises');
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const answer = await rl.question(`memflow can write summaries and learnings with your signed-in ${could.path.replace('-cli', '')} (one headless run per session, no tools; it spends your plan's quota; docs/summaries.md). Allow? [y/N] `);
+    const agreed = /^y(es)?$/i.test(answer.trim());
+    writeConsent(agreed);
+    out(agreed ? 'summaries: with your agent CLI (change with memflow install --no-summarize-with-agent)' : 'summaries: offline (change with memflow install --summarize-with-agent)');
+  } finally {
+    rl.close();
+  }
+}
+
 /** `memflow install`: the agents named by --host (hosts-install-cmd.ts), and Claude Code unless --host leaves it out. */
-export async function installCommand(opts: InstallCmdOptions & { host?: string; hostVersion?: string }, out: (line: string) => void, warn: (line: string) => void): Promise<void> {
+export async function installCommand(opts: InstallCmdOptions & { host?: string; hostVersion?: string; summarizeWithAgent?: boolean }, out: (line: string) => void, warn: (line: string) => void): Promise<void> {
+  await modelConsent(opts.summarizeWithAgent, out);
   // The repository is noted (install-footprint.ts): its uninstall knows whether another one still uses the relay.
   const root = opts.global ? undefined : opts.here ? path.resolve(process.cwd()) : workTreeRootOf(path.resolve(process.cwd()));
   if (root) noteInstalled(root);

@@ -107,8 +107,10 @@ export function registerAgentCommands(program: Command): void {
     .option('--no-relay', 'do not start the local relay now (the first hook starts it)')
     .option('--host <hosts>', 'agents to set up: claude, codex, gemini, opencode, copilot (comma-separated), or auto for every one on PATH (default: claude)')
     .option('--host-version <version>', "the host's version recorded with what it captures (default: asked from the host)")
+    .option('--summarize-with-agent', 'let a worker on this machine summarize with your signed-in agent CLI (claude, codex or gemini) when no ANTHROPIC_API_KEY is set: it spends your plan (docs/summaries.md)')
+    .option('--no-summarize-with-agent', 'never summarize with your agent CLI unless MEMFLOW_MODEL names it')
     .addOption(urlOption())
-    .action(async (opts: { http?: boolean; commandHooks?: boolean; global?: boolean; shared?: boolean; here?: boolean; url?: string; mcp: boolean; stdioMcp?: boolean; offline?: boolean; relay: boolean; host?: string; hostVersion?: string }) => {
+    .action(async (opts: { http?: boolean; commandHooks?: boolean; global?: boolean; shared?: boolean; here?: boolean; url?: string; mcp: boolean; stdioMcp?: boolean; offline?: boolean; relay: boolean; host?: string; hostVersion?: string; summarizeWithAgent?: boolean }) => {
       const { installCommand } = await import('./install-cmd.js');
       await installCommand(opts, stdoutLine, stderrLine);
     });

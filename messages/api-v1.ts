@@ -259,6 +259,10 @@ export const learningRecord = z.object({
   /** Who approved it in review (an edit approves too) and when; null if it never waited for review. */
   approvedBy: z.string().nullable().optional(),
   approvedAt: timestamp.nullable().optional(),
+  /** The model path that wrote it (its first summary's: `claude-haiku-4-5` on the API, `claude-cli:haiku`, ..., or `offline`); null when a person or an agent stated it. */
+  writtenBy: z.string().nullable().optional(),
+  /** When it applies, in a bug report's words (a model wrote them at extraction); empty for offline learnings. */
+  appliesWhen: z.array(z.string()).optional(),
   sources: z.array(learningSource),
   history: z.array(learningRevision),
 });

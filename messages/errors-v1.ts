@@ -15,6 +15,11 @@ export const Failure = {
   LlmAuthFailed: 'LlmAuthFailed',
   /** The answer did not fit the tool's schema after the repairs. */
   LlmMalformedOutput: 'LlmMalformedOutput',
+  /**
+   * An agent CLI used as the model (activities/summarize/cli-model.ts) is missing, signed out, out of
+   * quota or too slow: that summary is written offline.
+   */
+  LlmPathUnavailable: 'LlmPathUnavailable',
 
   // Embeddings and Weaviate (activities/vectors/, mapped in activities/failures.ts).
   /** The embedding provider refused the input or the credentials. */
@@ -49,8 +54,9 @@ export const Failure = {
 
 /**
  * Model failures after which that one summary is written by the offline summarizer instead (kept
- * and marked): the answer stays malformed, or the API refuses the request as it is. The session
+ * and marked): the answer stays malformed, the API refuses the request as it is, or the agent CLI
+ * serving as the model cannot answer. The session
  * workflow's summarize step and the close's summarizeSessionEnd both apply it.
  */
-export const SUMMARIZE_OFFLINE_ON: readonly string[] = [Failure.LlmMalformedOutput, Failure.LlmRequestRejected];
+export const SUMMARIZE_OFFLINE_ON: readonly string[] = [Failure.LlmMalformedOutput, Failure.LlmRequestRejected, Failure.LlmPathUnavailable];
 

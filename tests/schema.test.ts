@@ -434,6 +434,8 @@ test('every model round-trips through Prisma Client', async (t) => {
       origin: 'user',
       tags: ['timers', 'tests'],
       scope: ['Date.now', 'reconnect', 'backoff'],
+      anchors: ['id:reconnect', 'w:backoff'],
+      appliesWhen: ['websocket tests hang after a reconnect', 'fake timers never fire the backoff'],
       reviewedBy: 'key:0123456789',
       reviewedAt: at(27),
       editedBy: 'Rita Reviewer <rita@example.com>',

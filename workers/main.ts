@@ -7,6 +7,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { loadConfigOrExit } from '../common/server/config.js';
 import { createPrisma } from '../common/server/db.js';
 import { createLogger, type Logger } from '../common/server/logger.js';
+import { chooseModel } from '../common/server/model-choice.js';
 import { createTemporalClient, temporalConnectionOptions } from '../common/server/temporal-connection.js';
 import { ensureSchedules } from './schedules.js';
 import { installTemporalRuntime } from './temporal-logger.js';
@@ -47,7 +48,9 @@ async function run(): Promise<void> {
     } finally {
       await temporal.connection.close();
     }
-    logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'memflow worker running');
+    // The same choice the summarize activities made (common/server/model-choice.ts), said once.
+    const model = chooseModel({ setting: config.MEMFLOW_MODEL, apiKey: config.ANTHROPIC_API_KEY, consent: config.MEMFLOW_MODEL_CLI_CONSENT });
+    logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, modelPath: model.path, modelWhy: model.why }, 'memflow worker running');
     await worker.run();
     logger.info('worker stopped');
   } finally {

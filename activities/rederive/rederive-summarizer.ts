@@ -34,7 +34,7 @@ export interface SummarizerId {
 /** What a derivation by `summarizer` is: the model that would run (none offline) and the prompt version. */
 export function summarizerOf(ctx: SummarizeContext, summarizer: Summarizer): SummarizerId {
   if (summarizer === 'claude' && !ctx.client) {
-    throw ApplicationFailure.create({ message: 'summarizer claude needs ANTHROPIC_API_KEY on the worker', type: Failure.InvalidInput, nonRetryable: true });
+    throw ApplicationFailure.create({ message: 'summarizer claude needs a model on the worker (ANTHROPIC_API_KEY, or an agent CLI: MEMFLOW_MODEL, docs/summaries.md)', type: Failure.InvalidInput, nonRetryable: true });
   }
   return { summarizer, model: summarizer === 'claude' ? ctx.finalModel : null, promptVersion: SUMMARY_PROMPT_VERSION };
 }

@@ -224,6 +224,7 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
           ...(outcome !== 'unverified' ? { outcome } : {}),
           flags: [...new Set([...old.flags, ...flags])],
           anchors: [...new Set([...old.anchors, ...anchors])].slice(0, 80),
+          ...(c.appliesWhen?.length ? { appliesWhen: [...new Set([...old.appliesWhen, ...c.appliesWhen])].slice(0, 12) } : {}),
         },
       });
       await appendLearningRevision(tx, updated, 'restated', by);
@@ -247,6 +248,7 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
           flags,
           ...(c.origin ? { origin: c.origin } : {}),
           ...about,
+          ...(c.appliesWhen?.length ? { appliesWhen: c.appliesWhen } : {}),
           ...(statedAt ? { validFrom: statedAt, lastStatedAt: statedAt } : {}),
           ...(replacedBy ? { status: 'superseded' as const, validTo: replacedBy.validFrom, supersededById: replacedBy.id } : {}),
           ...provenance,
@@ -256,6 +258,7 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
           ...(c.origin ? { origin: c.origin } : {}),
           ...(c.scope ? { scope: about.scope } : {}),
           anchors: about.anchors,
+          ...(c.appliesWhen?.length ? { appliesWhen: c.appliesWhen } : {}),
           confidence: c.confidence,
           ...(replacedBy ? { status: 'superseded' as const, validTo: replacedBy.validFrom, supersededById: replacedBy.id } : { status: 'active' as const, validTo: null, supersededById: null }),
           lastStatedAt: statedAt ?? new Date(),

@@ -9,11 +9,11 @@ import { mergeLearnings, type LearningMergeResult } from './learning-merge.js';
 import { ruleLikePrompts, statedLearnings, withStatedRules } from './stated-learnings.js';
 import { agentLabel } from '../../common/rules/agent-label.js';
 import { mergeSummaries, offlineFinal } from './offline.js';
-import { checkedLearnings, lookedAtOnly, teachesNothing, projectName, sessionCitations, storeSummary, type SummaryRange } from './summary-store.js';
+import { checkedLearnings, llmOf, lookedAtOnly, teachesNothing, projectName, sessionCitations, storeSummary, type SummaryRange } from './summary-store.js';
 import { callWithinBudget } from './summary-call.js';
 import { mergeCitations } from './summary-citations.js';
 import type { SummarizeContext, SummaryOutcome } from './summarize-activities.js';
-import { evidenceIndex, finalPrompt, rollingPrompt, type PartSummary, batchAnswerSchema, finalAnswerSchema, type FinalAnswer, type SummaryFields } from './summary-prompt.js';
+import { evidenceIndex, finalPrompt, timelineLines, rollingPrompt, type PartSummary, batchAnswerSchema, finalAnswerSchema, type FinalAnswer, type SummaryFields } from './summary-prompt.js';
 
 export interface SessionSummaryInput extends SessionIds {
   kind: 'rolling' | 'final';
@@ -85,7 +85,7 @@ async function rollingSummary(ctx: SummarizeContext, input: SessionSummaryInput,
   const existing = await prisma.summary.findFirst({ where: { sessionId: input.sessionId, kind: 'rolling', toSequence: range.to } });
   if (existing) return done(range, existing.id, existing.offline);
   // One part is its own rolling summary; merging several needs the model (or the offline merge).
-  if (parts.length === 1 || !client || input.offline) {
+  if (parts.length === 1 || !client || input.offline || client.oneCallPerSession) {
     const stored = await storeSummary(ctx, idsOf(input), 'rolling', mergeSummaries(parts.map(fieldsOf)), range, null);
     return done(range, stored.id, true);
   }
@@ -93,7 +93,7 @@ async function rollingSummary(ctx: SummarizeContext, input: SessionSummaryInput,
   const model = ctx.batchModel;
   const result = await callWithinBudget(ctx, input.tenantId, { client, model, toolDescription: 'Record the summary of the session so far.', schema: batchAnswerSchema, user });
   if (result.kind === 'parked') return result.outcome;
-  const stored = await storeSummary(ctx, idsOf(input), 'rolling', result.answer, range, { model, usage: result.usage, requests: result.requests });
+  const stored = await storeSummary(ctx, idsOf(input), 'rolling', result.answer, range, llmOf(model, result));
   return done(range, stored.id, false);
 }
 
@@ -157,11 +157,15 @@ async function finalSummary(ctx: SummarizeContext, input: SessionSummaryInput, b
     const stored = await storeSummary(ctx, idsOf(input), 'final', answer, range, null, merge(answer.learnings), provenance);
     return done(range, stored.id, true, stored.learnings ?? NO_LEARNINGS);
   }
-  const user = finalPrompt(await projectName(prisma, input.sessionId), partsOf(batches), evidenceIndex(observations, EVIDENCE_TOKENS), known, agentLabel(agent));
+  // A path with one call per session (an agent CLI) summarized no batch with a model: its one call
+  // reads the timeline itself, rendered as a batch is, as much of it as a batch holds.
+  const user = client.oneCallPerSession
+    ? finalPrompt(await projectName(prisma, input.sessionId), [], timelineLines(observations, ctx.config.MEMFLOW_SUMMARY_BATCH_TOKENS), known, agentLabel(agent))
+    : finalPrompt(await projectName(prisma, input.sessionId), partsOf(batches), evidenceIndex(observations, EVIDENCE_TOKENS), known, agentLabel(agent));
   const model = ctx.finalModel;
   const result = await callWithinBudget(ctx, input.tenantId, { client, model, toolDescription: 'Record the final summary of the session and its learnings.', schema: finalAnswerSchema, user });
   if (result.kind === 'parked') return result.outcome;
   const answer = checked(result.answer);
-  const stored = await storeSummary(ctx, idsOf(input), 'final', answer, range, { model, usage: result.usage, requests: result.requests }, merge(answer.learnings), provenance);
+  const stored = await storeSummary(ctx, idsOf(input), 'final', answer, range, llmOf(model, result), merge(answer.learnings), provenance);
   return done(range, stored.id, false, stored.learnings ?? NO_LEARNINGS);
 }

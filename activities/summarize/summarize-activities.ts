@@ -27,7 +27,9 @@ import { summarizeSession, type SessionSummaryInput } from './session-summary.js
 import { callWithinBudget, createAnthropic, modelClient, PriceTable, type ModelClient, type Usage } from './summary-call.js';
 import type { LearningMergeResult } from './learning-merge.js';
 import { batchAnswerSchema, batchPrompt, renderObservation, SYSTEM_PROMPT } from './summary-prompt.js';
-import { candidates, projectName, storeSummary } from './summary-store.js';
+import { candidates, llmOf, projectName, storeSummary } from './summary-store.js';
+import { cliModelClient } from './cli-model.js';
+import { chooseModel, type ModelChoice } from '../../common/server/model-choice.js';
 
 export type { SessionSummaryInput } from './session-summary.js';
 
@@ -67,9 +69,15 @@ export interface SummarizeDeps {
     | 'MEMFLOW_SUMMARY_MAX_OUTPUT_TOKENS'
     | 'MEMFLOW_DAILY_TOKEN_BUDGET'
     | 'MEMFLOW_LLM_PRICES'
+    | 'MEMFLOW_MODEL'
+    | 'MEMFLOW_MODEL_CLI_CONSENT'
+    | 'MEMFLOW_CLI_MODEL'
+    | 'MEMFLOW_CLI_TIMEOUT_MS'
   >;
-  /** An Anthropic client (tests); otherwise one is made from ANTHROPIC_API_KEY, or none (offline). */
+  /** An Anthropic client (tests); otherwise the model path MEMFLOW_MODEL chooses (common/server/model-choice.ts). */
   anthropic?: Anthropic;
+  /** More environment for an agent CLI serving as the model (tests: a scripted model server, a HOME of its own). */
+  cliEnv?: Record<string, string>;
 }
 
 export type SummaryOutcome =
@@ -80,8 +88,10 @@ export type SummaryOutcome =
 export interface SummarizeContext {
   prisma: PrismaClient;
   config: SummarizeDeps['config'];
-  /** The model client; none when no API key is set (every summary is written offline). */
+  /** The model path's client; none on the offline path (every summary is written offline). */
   client: ModelClient | undefined;
+  /** Which model path was chosen, and why (the worker logs it; `memflow doctor` shows the same choice). */
+  choice: ModelChoice;
   batchModel: string;
   finalModel: string;
   /** Most output tokens of one call. */
@@ -91,17 +101,22 @@ export interface SummarizeContext {
   costOf(model: string, usage: Usage): number;
 }
 
-export function createSummarizeContext({ prisma, config, anthropic }: SummarizeDeps): SummarizeContext {
+export function createSummarizeContext({ prisma, config, anthropic, cliEnv }: SummarizeDeps): SummarizeContext {
   const prices = new PriceTable(config.MEMFLOW_LLM_PRICES);
   const warnedPrices = new Set<string>();
-  const batchModel = config.MEMFLOW_SUMMARY_MODEL;
   const apiKey = config.ANTHROPIC_API_KEY;
+  const choice: ModelChoice = anthropic
+    ? { path: 'anthropic', why: 'an Anthropic client was given' }
+    : chooseModel({ setting: config.MEMFLOW_MODEL, apiKey, consent: config.MEMFLOW_MODEL_CLI_CONSENT, env: { ...process.env, ...cliEnv } });
+  const client = clientOf(choice, config, anthropic, cliEnv);
+  const batchModel = client ? client.model(config.MEMFLOW_SUMMARY_MODEL) : config.MEMFLOW_SUMMARY_MODEL;
   return {
     prisma,
     config,
-    client: anthropic ? modelClient(async () => anthropic) : apiKey ? modelClient(() => createAnthropic(apiKey, config.ANTHROPIC_BASE_URL)) : undefined,
+    client,
+    choice,
     batchModel,
-    finalModel: config.MEMFLOW_FINAL_SUMMARY_MODEL ?? batchModel,
+    finalModel: client && client.path !== 'anthropic' ? batchModel : (config.MEMFLOW_FINAL_SUMMARY_MODEL ?? batchModel),
     maxOut: config.MEMFLOW_SUMMARY_MAX_OUTPUT_TOKENS,
     systemTokens: countTokens(SYSTEM_PROMPT),
     costOf(model, usage) {
@@ -112,6 +127,14 @@ export function createSummarizeContext({ prisma, config, anthropic }: SummarizeD
       return prices.cost(model, usage);
     },
   };
+}
+
+function clientOf(choice: ModelChoice, config: SummarizeDeps['config'], anthropic: Anthropic | undefined, env: Record<string, string> | undefined): ModelClient | undefined {
+  if (anthropic) return modelClient(async () => anthropic);
+  const apiKey = config.ANTHROPIC_API_KEY;
+  if (choice.path === 'anthropic' && apiKey) return modelClient(() => createAnthropic(apiKey, config.ANTHROPIC_BASE_URL));
+  if (choice.path === 'offline' || choice.path === 'anthropic' || !choice.executable) return undefined;
+  return cliModelClient({ cli: choice.path, executable: choice.executable, model: config.MEMFLOW_CLI_MODEL, timeoutMs: config.MEMFLOW_CLI_TIMEOUT_MS, env });
 }
 
 // The batch summaries written while the session runs.
@@ -184,7 +207,8 @@ async function summarizeOneBatch(ctx: SummarizeContext, input: BatchInput): Prom
   if (existing) return done(existing.id, existing.toSequence, existing.offline);
 
   const range = { from, to, count: batch.length };
-  if (!client || input.offline) {
+  // An agent CLI is one program start per call: the session's one call is its final summary.
+  if (!client || input.offline || client.oneCallPerSession) {
     const stored = await storeSummary(ctx, ids, 'batch', offlineBatchSummary(batch), range, null);
     return done(stored.id, to, true);
   }
@@ -193,7 +217,7 @@ async function summarizeOneBatch(ctx: SummarizeContext, input: BatchInput): Prom
   const model = ctx.batchModel;
   const result = await callWithinBudget(ctx, input.tenantId, { client, model, toolDescription: 'Record the summary of this part of the session.', schema: batchAnswerSchema, user });
   if (result.kind === 'parked') return result.outcome;
-  const stored = await storeSummary(ctx, ids, 'batch', result.answer, range, { model, usage: result.usage, requests: result.requests });
+  const stored = await storeSummary(ctx, ids, 'batch', result.answer, range, llmOf(model, result));
   return done(stored.id, to, false);
 }
 

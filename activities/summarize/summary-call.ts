@@ -15,6 +15,7 @@ import { anthropicSdk } from '../anthropic-sdk.js';
 import type { SummarizeContext, SummaryOutcome } from './summarize-activities.js';
 import { SUMMARY_TOOL, SYSTEM_PROMPT } from './summary-prompt.js';
 import { redactValue } from '../../common/rules/redact.js';
+import type { ModelPathName } from '../../common/server/model-choice.js';
 
 export type Parked = Extract<SummaryOutcome, { status: 'parked' }>;
 
@@ -41,7 +42,7 @@ export async function callWithinBudget<T>(
     return { kind: 'parked', outcome: { status: 'parked', resetsAt: budget.resetsAt, used: budget.used, limit: budget.limit } };
   }
   try {
-    const answer = await callStructured(await call.client.get(), {
+    const answer = await call.client.call({
       model: call.model,
       maxTokens: ctx.maxOut,
       system: SYSTEM_PROMPT,
@@ -87,6 +88,10 @@ export interface StructuredResult<T> {
   usage: Usage;
   /** Requests made (1 + repairs). */
   requests: number;
+  /** What the model path itself says the calls cost (an agent CLI may); else the price table's. */
+  costUsd?: number;
+  /** The model that answered, when the path reports it. */
+  model?: string;
 }
 
 export async function createAnthropic(apiKey: string, baseURL?: string): Promise<Anthropic> {
@@ -94,14 +99,35 @@ export async function createAnthropic(apiKey: string, baseURL?: string): Promise
   return new Anthropic({ apiKey, ...(baseURL ? { baseURL } : {}), maxRetries: 0, timeout: 120_000 });
 }
 
-/** A model client made when first asked for (the SDK is loaded then: activities/anthropic-sdk.ts). */
+/**
+ * A model path under one contract (common/server/model-choice.ts names them): the same prompts in,
+ * a zod-validated, redacted answer and its usage out, malformed answers repaired a bounded number of
+ * times. The Anthropic API (below) and the agent CLIs (./cli-model.ts) implement it.
+ */
 export interface ModelClient {
-  get(): Promise<Anthropic>;
+  path: ModelPathName;
+  /**
+   * The model as summaries record it: `configured` on the API path; on a CLI path the path and the
+   * CLI's model (`claude-cli:haiku`), so a summary's provenance names the path that wrote it.
+   */
+  model(configured: string): string;
+  /**
+   * Each call starts a program (an agent CLI): the session is summarized in one call at its end, with
+   * its timeline, and the summaries while it runs are written offline.
+   */
+  oneCallPerSession: boolean;
+  call<T>(call: StructuredCall<T>): Promise<StructuredResult<T>>;
 }
 
+/** The Anthropic API path, its SDK client made when first asked for (the SDK is loaded then: activities/anthropic-sdk.ts). */
 export function modelClient(make: () => Promise<Anthropic>): ModelClient {
   let made: Promise<Anthropic> | undefined;
-  return { get: () => (made ??= make()) };
+  return {
+    path: 'anthropic',
+    model: (configured) => configured,
+    oneCallPerSession: false,
+    call: async (call) => callStructured(await (made ??= make()), call),
+  };
 }
 
 export function jsonSchemaOf(schema: z.ZodType): Anthropic.Tool.InputSchema {
@@ -282,9 +308,13 @@ export class PriceTable {
     this.prices = { ...BUILT_IN, ...(overridesJson ? parseOverrides(overridesJson) : {}) };
   }
 
-  /** Exact id first, then the id without a date suffix (claude-haiku-4-5-20251001 -> claude-haiku-4-5). */
+  /**
+   * Exact id first, then the id without a date suffix (claude-haiku-4-5-20251001 -> claude-haiku-4-5);
+   * an agent CLI's label (`codex-cli:gpt-5-codex-mini`) is priced as its model.
+   */
   price(model: string): ModelPrice | undefined {
-    return this.prices[model] ?? this.prices[model.replace(/-\d{8}$/, '')];
+    const id = model.replace(/^[a-z]+-cli:/, '');
+    return this.prices[id] ?? this.prices[id.replace(/-\d{8}$/, '')];
   }
 
   cost(model: string, u: Usage): number {

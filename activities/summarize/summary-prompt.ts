@@ -66,6 +66,10 @@ project, each with:
   verified, 0.5 when it was only stated;
 - sources: the observation numbers (#N) that are the evidence; at least one, never a number that is not
   in the input;
+- appliesWhen: for a fix, decision, convention, gotcha or dead_end, one to four short phrases naming the
+  symptoms and tasks that would run into it, as someone would write them in a bug report or a request
+  before knowing the cause, e.g. "SLA report shows less uptime than ops measured", "adding a new
+  report column": the words of the person who meets the problem, not of the learning;
 - restates: the id (K1, K2, ...) of a known learning that makes the same point, if one does;
 - supersedes: the id of a known learning that this one contradicts or replaces, if one does.
 An attempt that failed or was reverted is never written as advice: it is a "dead_end" with outcome
@@ -211,10 +215,8 @@ export function finalPrompt(project: string, parts: PartSummary[], evidence: str
     ...agentLine(agent),
     'Write the final summary of this whole session and extract its learnings.',
     '',
-    '# Summaries of the session, in order',
-    ...parts.map((p) => `## Observations #${p.fromSequence}-#${p.toSequence}\n${p.text}`),
-    '',
-    '# Observation index (cite these numbers as sources)',
+    ...(parts.length > 0 ? ['# Summaries of the session, in order', ...parts.map((p) => `## Observations #${p.fromSequence}-#${p.toSequence}\n${p.text}`), ''] : []),
+    parts.length > 0 ? '# Observation index (cite these numbers as sources)' : '# The session, in order (cite these numbers as sources)',
     ...evidence,
     '',
     '# Known learnings of this project (cite their ids in restates/supersedes)',
@@ -226,7 +228,7 @@ export function finalPrompt(project: string, parts: PartSummary[], evidence: str
  * Version of the prompts above. A re-derivation records it (docs/rederivation.md): change it with
  * the prompts, so that a project summarized under the old ones can be derived again.
  */
-export const SUMMARY_PROMPT_VERSION = '2026-11-27';
+export const SUMMARY_PROMPT_VERSION = '2026-11-29';
 
 /**
  * The final summary of a whole session from its timeline in one call (a re-derivation: no batch
@@ -234,12 +236,7 @@ export const SUMMARY_PROMPT_VERSION = '2026-11-27';
  * timeline is cut to `maxTokens`, keeping its start and end as evidenceIndex does.
  */
 export function rederivePrompt(project: string, observations: PromptObservation[], maxTokens: number): string {
-  const lines = observations.map(renderObservation);
-  let total = lines.reduce((sum, l) => sum + countTokens(l) + 1, 0);
-  while (total > maxTokens && lines.length > 2) {
-    const removed = lines.splice(Math.floor(lines.length / 2), 1)[0]!;
-    total -= countTokens(removed) + 1;
-  }
+  const lines = timelineLines(observations, maxTokens);
   return [
     `Project: ${project}`,
     'Write the final summary of this whole session and extract its learnings.',
@@ -247,6 +244,17 @@ export function rederivePrompt(project: string, observations: PromptObservation[
     '# The session, in order (cite these numbers as sources)',
     ...lines,
   ].join('\n');
+}
+
+/** The session's items rendered whole (as a batch shows them), cut to `maxTokens` keeping its start and end. */
+export function timelineLines(observations: PromptObservation[], maxTokens: number): string[] {
+  const lines = observations.map(renderObservation);
+  let total = lines.reduce((sum, l) => sum + countTokens(l) + 1, 0);
+  while (total > maxTokens && lines.length > 2) {
+    const removed = lines.splice(Math.floor(lines.length / 2), 1)[0]!;
+    total -= countTokens(removed) + 1;
+  }
+  return lines;
 }
 
 /**
@@ -271,6 +279,11 @@ export const learningCandidateSchema = z.object({
     .enum(OUTCOMES)
     .optional()
     .describe('Evidence of outcome: confirmed (tests passed after, the change was kept), refuted (reverted, failed, contradicted later), unverified (nothing showed either).'),
+  appliesWhen: z
+    .array(z.string().trim().min(3).max(200))
+    .max(6)
+    .optional()
+    .describe('For a fix, decision, convention, gotcha or dead_end: the symptoms and tasks that would run into it, in the words a bug report or a task would use, not the words of the learning.'),
   /** Merging with what the project already knows (ids from the "known learnings" list). */
   restates: z.string().max(100).optional().describe('Id of a known learning this says again (same point), if any.'),
   supersedes: z.string().max(100).optional().describe('Id of a known learning this contradicts or replaces, if any.'),

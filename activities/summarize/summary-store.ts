@@ -39,7 +39,17 @@ export interface SummaryLlm {
   model: string;
   usage: Usage;
   requests: number;
+  /** What the model path said the calls cost (an agent CLI may); else the price table's. */
+  costUsd?: number;
 }
+
+/** The SummaryLlm of a model call's result: the model it recorded (or the one asked), usage, requests, cost. */
+export const llmOf = (model: string, r: { usage: Usage; requests: number; costUsd?: number; model?: string }): SummaryLlm => ({
+  model: r.model ?? model,
+  usage: r.usage,
+  requests: r.requests,
+  ...(r.costUsd !== undefined ? { costUsd: r.costUsd } : {}),
+});
 
 /**
  * A summary of activity that was delivered late (from a hook client's spool, see
@@ -85,7 +95,7 @@ export async function storeSummary(
 ): Promise<{ id: string; learnings?: LearningMergeResult }> {
   const { prisma } = ctx;
   const usage = llm?.usage ?? NO_USAGE;
-  const cost = llm ? ctx.costOf(llm.model, usage) : 0;
+  const cost = llm ? (llm.costUsd ?? ctx.costOf(llm.model, usage)) : 0;
   try {
     const happened = await happenedAt(prisma, ids.sessionId, range);
     const data = {

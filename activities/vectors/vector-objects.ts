@@ -39,6 +39,7 @@ interface LearningRow {
   kind: string;
   title: string;
   body: string;
+  appliesWhen?: string[];
   status: string;
   confidence: number;
   createdAt: Date;
@@ -62,11 +63,12 @@ function record(type: RecordType, row: { id: string; tenantId: string; projectId
 
 export const observationRecord = (r: ObservationRow) => record('observation', r, r.title, r.text, { sessionId: r.sessionId, kind: r.kind, createdAt: r.createdAt });
 export const summaryRecord = (r: SummaryRow) => record('summary', r, r.title, r.text, { sessionId: r.sessionId, kind: r.kind, createdAt: r.createdAt });
+/** A learning is found by its words and by when it applies (a model's "applies when" phrases, when it has them). */
 export const learningRecord = (r: LearningRow) =>
-  record('learning', r, r.title, r.body, { sessionId: '', kind: r.kind, createdAt: r.createdAt, status: r.status, confidence: r.confidence });
+  record('learning', r, r.title, r.appliesWhen?.length ? `${r.body}\nApplies when: ${r.appliesWhen.join('; ')}` : r.body, { sessionId: '', kind: r.kind, createdAt: r.createdAt, status: r.status, confidence: r.confidence });
 
 const observationSelect = { id: true, tenantId: true, projectId: true, sessionId: true, kind: true, title: true, text: true, createdAt: true } as const;
-const learningSelect = { id: true, tenantId: true, projectId: true, kind: true, title: true, body: true, status: true, confidence: true, createdAt: true } as const;
+const learningSelect = { id: true, tenantId: true, projectId: true, kind: true, title: true, body: true, appliesWhen: true, status: true, confidence: true, createdAt: true } as const;
 
 /** Rows of one type matching `where` (tenant, project, session, ids, id > after), by id, at most `take`. */
 export async function loadRecords(

@@ -58,6 +58,8 @@ export interface PushCandidate {
   edited_by?: string | null;
   /** The code it is about (common/rules/anchors.ts): the prompt must name one of these, a file of its scope or a term only it uses. */
   anchors?: string[] | null;
+  /** The symptoms and tasks it applies to, in a bug report's words (a model wrote them at extraction): scored with its own words. */
+  applies_when?: string[] | null;
 }
 
 export interface BuiltPush {
@@ -92,10 +94,11 @@ with ${pushedTo(5)}, rules as (
 ), matching as (
   select l.id from learnings l
   where $4::text <> '' and l.tenant_id = $1 and l.project_id = $2 and l.status = 'active' and not (l.kind::text = any($3::text[])) and cardinality(l.flags) = 0
-    and l.search_vector @@ to_tsquery('english', $4) and l.kind <> 'note'
+    and (l.search_vector @@ to_tsquery('english', $4) or (cardinality(l.applies_when) > 0 and to_tsvector('english', array_to_string(l.applies_when, ' ')) @@ to_tsquery('english', $4)))
+    and l.kind <> 'note'
   order by ts_rank(l.search_vector, to_tsquery('english', $4)) desc limit ${MAX_MATCHING}
 )
-select l.id, l.kind::text as kind, l.title, l.body, l.origin, l.outcome, l.created_at as at, l.scope, l.edited_by, l.anchors,
+select l.id, l.kind::text as kind, l.title, l.body, l.origin, l.outcome, l.created_at as at, l.scope, l.edited_by, l.anchors, l.applies_when,
   ${REPLACED_AT},
   l.id in (select item_id from pushed) as pushed_before
 from learnings l
@@ -208,8 +211,9 @@ function saidRefusal(s: Scored<PushCandidate>): string | undefined {
 /** The project's own name and its parts: in half of what is said about it, they name no topic. */
 const nameWords = (projectName: string): ReadonlySet<string> => new Set(tokenize(projectName).flatMap((t) => [t, stem(t)]));
 
-/** What of a candidate is scored against the prompt: a quote's words; a learning's title, body and scope. */
-const scoredText = (c: Pick<PushCandidate, 'kind' | 'title' | 'body' | 'scope'>): string => (c.kind === SAID ? c.body : `${c.title}\n${c.body}\n${(c.scope ?? []).join(' ')}`);
+/** What of a candidate is scored against the prompt: a quote's words; a learning's title, body, scope and when it applies. */
+const scoredText = (c: Pick<PushCandidate, 'kind' | 'title' | 'body' | 'scope' | 'applies_when'>): string =>
+  c.kind === SAID ? c.body : `${c.title}\n${c.body}\n${(c.scope ?? []).join(' ')}\n${(c.applies_when ?? []).join('\n')}`;
 
 const HEADER = (project: string) => `# memflow: what ${project} decided or learned that bears on this prompt (current rules; older versions are not shown)`;
 

@@ -65,6 +65,10 @@ const LEARNING_COLUMNS = {
   onDefaultBranch: 'l.on_default_branch', citations: 'l.citations', editedBy: 'l.edited_by',
   // Attribution (issue 51), from the revisions: who stated it, who approved it in review and when.
   statedBy: statedBySql('l'), approvedBy: approvalSql('l.id', 'by'), approvedAt: approvalSql('l.id', 'at'),
+  // The model path that wrote it: its first summary's model (summaries record the path: docs/summaries.md).
+  writtenBy: `(SELECT CASE WHEN wm.offline THEN 'offline' ELSE wm.model END FROM learning_sources wls JOIN summaries wm ON wm.id = wls.summary_id
+     WHERE wls.learning_id = l.id ORDER BY wls.created_at, wls.id LIMIT 1)`,
+  appliesWhen: 'l.applies_when',
   sources: `coalesce((
     SELECT json_agg(${jsonOf(SOURCE_COLUMNS)} ORDER BY ls.created_at, ls.id)
       FROM learning_sources ls

@@ -47,6 +47,11 @@ export interface HookOptions extends HostHookOptions {
 
 /** Runs the hook and exits the process (always with code 0). */
 export async function runHook(hookEvent: string, opts: HookOptions): Promise<never> {
+  // memflow's own summarizer running an agent CLI (activities/summarize/cli-model.ts): never captured.
+  if (process.env.MEMFLOW_SUMMARIZER === '1') {
+    fs.writeSync(1, '{}\n');
+    process.exit(0);
+  }
   let event = hookEvent;
   const startedAt = Date.now();
   const config = parseClientConfig();

@@ -3,6 +3,7 @@
  * once with a schema and fails fast with a single line naming the variable that is missing or bad.
  */
 import { ABLATABLE } from '../rules/push-ablation.js';
+import { MODEL_SETTINGS } from './model-choice.js';
 import { z } from 'zod';
 import { DEFAULT_API_PORT } from '../workspace/client-config.js';
 
@@ -80,6 +81,20 @@ export const envSchema = z.object({
   MEMFLOW_DAILY_TOKEN_BUDGET: z.coerce.number().int().min(0).default(2_000_000),
   /** Prices in USD per million tokens, as JSON {"model":{"input":1,"output":5}}, added to the built-in table. */
   MEMFLOW_LLM_PRICES: z.string().min(2).optional(),
+  /**
+   * Which model writes summaries and learnings (common/server/model-choice.ts): auto (the API key, else
+   * an agent CLI the user agreed to, else offline), anthropic, claude-cli, codex-cli, gemini-cli, offline.
+   */
+  MEMFLOW_MODEL: z.enum(MODEL_SETTINGS).default('auto'),
+  /** Whether `auto` may spend the user's agent-CLI plan on summaries (unset: the answer `memflow install` stored). */
+  MEMFLOW_MODEL_CLI_CONSENT: z
+    .enum(['yes', 'no', 'true', 'false', '1', '0'])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'yes' || v === 'true' || v === '1')),
+  /** The model an agent CLI is asked for (default: the vendor's smallest: haiku, gpt-5-codex-mini, gemini-2.5-flash-lite). */
+  MEMFLOW_CLI_MODEL: z.string().min(1).optional(),
+  /** Longest one agent-CLI summarizing run may take before it is killed and the session summarized offline. */
+  MEMFLOW_CLI_TIMEOUT_MS: z.coerce.number().int().min(1000).max(900_000).default(180_000),
   MEMFLOW_HOST: z.string().min(1).default('127.0.0.1'),
   // Not 37777: claude-mem's worker has long used that port, and people run both.
   MEMFLOW_PORT: port.default(DEFAULT_API_PORT),

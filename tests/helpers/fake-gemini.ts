@@ -20,6 +20,9 @@ interface GenerateBody {
 }
 
 export class FakeGemini extends RecordingServer {
+  /** The text answer of a request that offers no tools, when it is not a side request asking for JSON of a schema. */
+  textAnswer: (body: unknown) => string | undefined = () => undefined;
+
   constructor(public script: Script) {
     super();
   }
@@ -41,7 +44,8 @@ export class FakeGemini extends RecordingServer {
       const results = (body.contents ?? []).flatMap((c) => c.parts ?? []).filter((p) => p.functionResponse).length;
       parts = [partOf(this.script({ tools, results, request: body }))];
     } else {
-      parts = [{ text: sideAnswer(body) }];
+      const schema = body.generationConfig?.responseJsonSchema ?? body.generationConfig?.responseSchema;
+      parts = [{ text: (schema ? undefined : this.textAnswer(body)) ?? sideAnswer(body) }];
     }
     const answer = {
       candidates: [{ content: { role: 'model', parts }, finishReason: 'STOP', index: 0 }],

@@ -68,6 +68,8 @@ export class ScriptedClaude {
   private readonly scripts: Script[] = [];
   private server?: http.Server;
   url = '';
+  /** The text answer of a request matching no script (a side request, or a headless run offering no tools); 'OK.' when undefined. */
+  textAnswer: (body: MessagesBody) => string | undefined = () => undefined;
 
   add(script: Script): void {
     this.scripts.push(script);
@@ -112,7 +114,7 @@ export class ScriptedClaude {
     this.requests.push(rec);
     const first = body.messages.find((m) => m.role === 'user');
     const script = body.tools?.length ? this.scripts.find((s) => first && textOf(first.content).includes(s.prompt)) : undefined;
-    let step: Step = { text: 'OK.' };
+    let step: Step = { text: this.textAnswer(body) ?? 'OK.' };
     if (script) {
       const n = body.messages.filter((m) => m.role === 'assistant').length;
       rec.script = script.prompt;

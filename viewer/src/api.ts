@@ -55,7 +55,7 @@ export const qs = query;
 export const enc = encodeURIComponent;
 
 /** A learning's provenance: how far to trust it and what it rests on (fields of the learning record). */
-export type Provenance = Pick<Learning, 'trust' | 'outcome' | 'flags' | 'staleCount' | 'checkedAt' | 'gitBranch' | 'gitCommit' | 'onDefaultBranch' | 'citations'>;
+export type Provenance = Pick<Learning, 'trust' | 'outcome' | 'flags' | 'staleCount' | 'checkedAt' | 'gitBranch' | 'gitCommit' | 'onDefaultBranch' | 'citations' | 'writtenBy' | 'appliesWhen'>;
 export type Learning = LearningRecord;
 export type Source = LearningSource;
 export type Revision = LearningRevision;

@@ -61,6 +61,14 @@ export function ProvenanceFacts({ p }: { p: Partial<Provenance> }) {
     <dl class="facts provenance" aria-label="provenance">
       <dt>trust</dt>
       <dd>{p.trust ? `${p.trust} (${TRUST[p.trust] ?? p.trust})` : '—'}</dd>
+      <dt>written by</dt>
+      <dd>{p.writtenBy ?? 'a person or an agent stated it'}</dd>
+      {p.appliesWhen && p.appliesWhen.length > 0 ? (
+        <>
+          <dt>applies when</dt>
+          <dd>{p.appliesWhen.join('; ')}</dd>
+        </>
+      ) : null}
       <dt>outcome</dt>
       <dd>{p.outcome ?? '—'}</dd>
       <dt>flags</dt>
@@ -103,7 +111,7 @@ export function Citations({ citations }: { citations: Citation[] }) {
 }
 
 /** Fields a record panel shows in its own way; any other field of the answer is listed as it is. */
-const SHOWN = new Set(['id', 'type', 'title', 'text', 'body', 'project', 'sessionId', 'createdAt', 'sources', 'history', 'supersededBy', 'request', 'investigated', 'learned', 'completed', 'nextSteps', 'trust', 'outcome', 'flags', 'staleCount', 'checkedAt', 'gitBranch', 'gitCommit', 'onDefaultBranch', 'citations']);
+const SHOWN = new Set(['id', 'type', 'title', 'text', 'body', 'project', 'sessionId', 'createdAt', 'sources', 'history', 'supersededBy', 'request', 'investigated', 'learned', 'completed', 'nextSteps', 'trust', 'outcome', 'flags', 'staleCount', 'checkedAt', 'gitBranch', 'gitCommit', 'onDefaultBranch', 'citations', 'writtenBy', 'appliesWhen']);
 const TIMES = new Set(['updatedAt', 'lastStatedAt', 'validFrom', 'validTo', 'approvedAt']);
 
 function factText(k: string, v: unknown): string {

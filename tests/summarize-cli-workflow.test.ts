@@ -1,0 +1,89 @@
+/**
+ * The agent-CLI model path through the whole pipeline: a recorded session replayed through the real
+ * API, its session workflow on the real Temporal, the worker summarizing with the real `claude`
+ * (MEMFLOW_MODEL=claude-cli) against a scripted model server. One session is summarized by the CLI
+ * (final summary and learning stored, the path named); for the next the CLI answers garbage and the
+ * workflow writes its summary offline: none lost. The CLI inherits the worker's environment, so this
+ * file points it at the scripted server there (Claude Code's own config folder, its base URL and key).
+ * A scripted model is not a model: nothing here says how good the summaries are.
+ */
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { buildDebugSession } from './fixtures/debug-session.js';
+import { tempDir } from './fixtures/cli-run.js';
+import { ensureAgentCli } from '../infra/agent-clis.js';
+import { newTenant } from './helpers/env.js';
+import { ScriptedClaude, requestText } from './helpers/scripted-claude.js';
+import { replay, sessionResult } from './helpers/sessions.js';
+import { withTestStack } from './helpers/stack.js';
+
+const model = new ScriptedClaude();
+let answer: (request: string) => string | undefined = () => undefined;
+
+// Set before the stack (and its worker) starts: the CLI the worker runs inherits this environment.
+before(async () => {
+  await model.start();
+  model.textAnswer = (body) => (requestText(body).includes("You are memflow's summarizer") ? answer(requestText(body)) : undefined);
+  Object.assign(process.env, {
+    MEMFLOW_CLAUDE_CLI: await ensureAgentCli('claude'),
+    CLAUDE_CONFIG_DIR: await tempDir('claude-summarizer-config'),
+    ANTHROPIC_BASE_URL: model.url,
+    ANTHROPIC_API_KEY: 'sk-ant-test-memflow-0123456789abcdefghij',
+  });
+});
+
+const stack = withTestStack('summarize-cli-workflow', {
+  env: { MEMFLOW_MODEL: 'claude-cli', MEMFLOW_CLI_TIMEOUT_MS: '120000' },
+  api: { tuning: { flushDelayMs: 30, idleTimeoutMs: 120_000 } },
+});
+
+after(async () => {
+  await model.close();
+});
+
+/** A final summary with one learning citing the first observation the request numbered. */
+function finalAnswer(request: string): string | undefined {
+  if (!request.includes('Write the final summary')) return undefined;
+  const cited = Number(/#(\d+) /.exec(request.slice(request.indexOf('# The session')))?.[1] ?? 1);
+  return JSON.stringify({
+    title: 'Fixed the 500 of the orders total endpoint',
+    request: 'Fix GET /api/orders/total returning a 500.',
+    investigated: 'Read the handler and ran the tests.',
+    learned: 'The total was computed from a null list.',
+    completed: 'The handler defaults to an empty list; the tests pass.',
+    nextSteps: '',
+    learnings: [{ kind: 'fix', title: 'Orders total needs an empty list default for null orders', body: 'GET /api/orders/total failed on a null orders list; defaulting it to [] fixed it.', confidence: 0.9, sources: [cited], outcome: 'confirmed', appliesWhen: ['order totals endpoint returns 500'] }],
+  });
+}
+
+async function runSession(): Promise<{ tenantId: string; sessionId: string }> {
+  const t = await newTenant(stack.prisma);
+  const session = buildDebugSession(crypto.randomUUID(), `/home/dev/shop-${crypto.randomBytes(3).toString('hex')}`);
+  await replay(stack.api.url, t.key, session.deliveries);
+  await sessionResult(stack.temporal, stack.prisma, t.tenantId, session.sessionId, 240_000);
+  const row = await stack.prisma.session.findFirstOrThrow({ where: { tenantId: t.tenantId, agentSessionId: session.sessionId } });
+  return { tenantId: t.tenantId, sessionId: row.id };
+}
+
+test('a session closed through the workflow is summarized by the CLI: one run, learning stored, the path named', async () => {
+  answer = finalAnswer;
+  const before = model.requests.filter((r) => requestText(r.body).includes("You are memflow's summarizer")).length;
+  const s = await runSession();
+  const final = await stack.prisma.summary.findFirstOrThrow({ where: { sessionId: s.sessionId, kind: 'final' } });
+  assert.equal(final.offline, false);
+  assert.match(final.model ?? '', /^claude-cli:/);
+  assert.equal(final.title, 'Fixed the 500 of the orders total endpoint');
+  const runs = model.requests.filter((r) => requestText(r.body).includes("You are memflow's summarizer")).length - before;
+  assert.equal(runs, 1, 'one model request per closed session');
+  const learning = await stack.prisma.learning.findFirstOrThrow({ where: { tenantId: s.tenantId, title: 'Orders total needs an empty list default for null orders' } });
+  assert.deepEqual(learning.appliesWhen, ['order totals endpoint returns 500']);
+});
+
+test('the CLI answering garbage: the workflow writes the summary offline, none lost', async () => {
+  answer = () => 'not JSON at all';
+  const s = await runSession();
+  const final = await stack.prisma.summary.findFirstOrThrow({ where: { sessionId: s.sessionId, kind: 'final' } });
+  assert.equal(final.offline, true);
+  assert.equal(final.model, null);
+});
