@@ -23,7 +23,7 @@ import { acknowledges, againstRule, ruleLikeness, SAID_THRESHOLD, settlesByForm,
 import { asksSomething, PROPOSAL, sentencesOf } from '../../common/rules/stated-rule-markers.js';
 import { bareAssent, proposesOrAnnounces } from '../../common/rules/stated-rule-context.js';
 import { scopeOf } from '../../common/rules/rule-scope.js';
-import { anchorsOf } from '../../common/rules/anchors.js';
+import { ANCHOR_ID, anchorsOf } from '../../common/rules/anchors.js';
 import { oneLine } from './offline-text.js';
 import type { KeptCandidate } from './summary-prompt.js';
 
@@ -112,9 +112,9 @@ const LEAD_IN_WORDS = 5;
 /** A path as the person wrote it (`src/import/csvImport.ts`). */
 const PATH_IN_TEXT = /(?:^|[\s`'"(])[\w.-]+\/[\w./-]*\w\.[a-z]{1,5}(?=$|[\s`'",.;:)])/iu;
 
-/** Whether words may be kept as a note: they name code (an identifier, a word that may name a function), a file read around them, or a path. */
+/** Whether words may be kept as a note: they name code (an identifier), a file read around them, or a path. */
 function namesCode(anchors: readonly string[], files: readonly string[], text: string): boolean {
-  return anchors.length > 0 || files.length > 0 || PATH_IN_TEXT.test(text);
+  return anchors.some((a) => a.startsWith(ANCHOR_ID)) || files.length > 0 || PATH_IN_TEXT.test(text);
 }
 
 export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
