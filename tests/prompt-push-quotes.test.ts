@@ -45,13 +45,13 @@ async function session(prompts: string[]): Promise<string> {
   return sid;
 }
 
-// Reads like a rule in words the detector does not take for one (it now takes "amounts … are written from amount_cents as plain integers"
-// and, with its learned model, "ok so for the ledger: the CSV export takes amount_cents and format_money formats it once." and, since
-// the model reads the sentence's frame, the same in one sentence; in three it does not, as tests/unit/prompt-push.test.ts).
-const SAID = 'ok so in the ledger, amount_cents goes into the CSV export. format_money formats it once at the end. the totals row just sums the cents.';
+// Reads like a rule in words the detector does not take for one, and names no code: quoted later as said. The same words
+// naming code (amount_cents, format_money) are a note, pushed only at that code (tests/unit/prompt-push.test.ts).
+const SAID = 'ok so in the ledger, the amount goes into the CSV export. the money formatter formats it once at the end. the totals row just sums the cents.';
+const NAMED = 'ok so in the ledger, amount_cents goes into the CSV export. format_money formats it once at the end. the totals row just sums the cents.';
 const REQUEST = 'Fix the flaky webhook retry test in tests/test_webhooks.py and tell me what broke.';
 
-test("a person's earlier words that read like a rule reach a later task that bears on them, quoted as said, once", async () => {
+test("a person's earlier words that read like a rule reach a later task that bears on them, quoted as said, once; naming code, they are a note at it", async () => {
   const first = await session([SAID, REQUEST]);
   const marked = await prisma.observation.findMany({ where: { tenantId: tenant.tenantId, kind: 'prompt', session: { agentSessionId: first } }, orderBy: { sequence: 'asc' }, select: { text: true, ruleLike: true } });
   assert.deepEqual(
@@ -62,13 +62,18 @@ test("a person's earlier words that read like a rule reach a later task that bea
     ],
   );
   assert.equal(await prisma.learning.count({ where: { tenantId: tenant.tenantId, kind: { in: ['decision', 'convention'] } } }), 0, 'no rule was taken from it');
+  const named = await session([NAMED]);
+  const note = await prisma.learning.findFirst({ where: { tenantId: tenant.tenantId, kind: 'note' } });
+  assert.ok(note && note.anchors.includes('id:format_money'), `the words naming code are a note anchored to it: ${JSON.stringify(note)}`);
+  assert.equal((await prisma.observation.findFirstOrThrow({ where: { tenantId: tenant.tenantId, kind: 'prompt', session: { agentSessionId: named } } })).ruleLike, false, 'a note is not quoted with prompts as well');
 
   const sid = `s-${crypto.randomUUID()}`;
   await post('session-start', { session_id: sid, hook_event_name: 'SessionStart', source: 'startup' });
   const task = 'Invoices exported to the accountant show amounts like 19.989999 — the CSV export looks broken.';
   const out = await post('user-prompt-submit', { session_id: sid, hook_event_name: 'UserPromptSubmit', prompt: task });
   const pushed = (out.hookSpecificOutput as { additionalContext?: string } | undefined)?.additionalContext ?? '';
-  assert.match(pushed, /\[said by a person, \d{4}-\d{2}-\d{2}, in an earlier session; not recorded as a rule\] "ok so in the ledger, amount_cents goes into the CSV export/);
+  assert.match(pushed, /\[said by a person, \d{4}-\d{2}-\d{2}, in an earlier session; not recorded as a rule\] "ok so in the ledger, the amount goes into the CSV export/);
+  assert.doesNotMatch(pushed, /format_money/, 'a note is never pushed with a prompt');
   assert.doesNotMatch(pushed, /flaky webhook/, 'a request is never quoted');
 
   // Explain says why, as an observation item; the same session is not handed it again.
