@@ -5,7 +5,8 @@
  * run` does not print) — every hook of memflow's was gone that way once. Its tool hooks then run
  * against a loopback listener standing in for the relay's answer (the relay's own part is in
  * tests/hosts-code-push.test.ts, with the real OpenCode): the answer about a read file is appended to
- * the tool's result, on a line of its own; an answer later than the wait adds nothing.
+ * the tool's result, on a line of its own; a call the relay does not answer waits the budget, then
+ * adds nothing.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -21,8 +22,11 @@ type Hook = (input: Record<string, unknown>, output: Record<string, unknown>) =>
 type Plugin = (ctx: { directory: string }) => Promise<Record<string, Hook>>;
 
 const ANSWER = '# memflow: decided or learned about payclient/retry.py\n- retries are capped at 7';
-/** How long the stand-in waits before it answers a call whose file is slow.py (ms): past the plugin's wait. */
-const SLOW_MS = 1_500;
+/**
+ * The prompt budget the plugin runs with here (ms): generous, so a loaded machine (the unit tier runs
+ * under coverage, files side by side) still answers in time; a call about slow.py is never answered.
+ */
+const BUDGET_MS = 2_000;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opencode-plugin-'));
 const seen: string[] = [];
@@ -31,8 +35,9 @@ const relay = http.createServer((req, res) => {
   req.on('data', (d: Buffer) => (body += d.toString()));
   req.on('end', () => {
     seen.push(`${req.url} ${body}`);
-    const answer = req.url === '/hook/opencode/tool.execute.before' ? ANSWER : '';
-    setTimeout(() => res.end(answer), body.includes('slow.py') ? SLOW_MS : 0);
+    const touch = req.url === '/hook/opencode/tool.execute.before';
+    if (touch && body.includes('slow.py')) return; // held until the listener closes
+    res.end(touch ? ANSWER : '');
   });
 });
 const saved = { port: process.env.MEMFLOW_RELAY_PORT, budget: process.env.MEMFLOW_PROMPT_BUDGET_MS, spool: process.env.MEMFLOW_SPOOL_DIR };
@@ -41,7 +46,7 @@ let plugin: Plugin;
 before(async () => {
   await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
   process.env.MEMFLOW_RELAY_PORT = String((relay.address() as AddressInfo).port);
-  process.env.MEMFLOW_PROMPT_BUDGET_MS = '300';
+  process.env.MEMFLOW_PROMPT_BUDGET_MS = String(BUDGET_MS);
   process.env.MEMFLOW_SPOOL_DIR = path.join(dir, 'spool');
   installOpencode({ dir, home: dir, url: 'http://127.0.0.1:8080', noMcp: true });
   // OpenCode imports the file as an ES module; here under a name Node reads as one whatever the folder's package.json says.
@@ -83,6 +88,7 @@ test('opencode plugin: the installed module loads, and the answer about a read f
   assert.deepEqual(JSON.parse(asked.slice(asked.indexOf(' ') + 1)), { sessionID: 'ses_1', directory: dir, tool: 'read', callID: 'call_1', args: { filePath: path.join(dir, 'payclient/retry.py') } });
   const t = Date.now();
   assert.equal(await read(hooks, 'call_2', 'slow.py'), `<content>\n1: MAX_ATTEMPTS = 7\n</content>`, 'past the wait: the result as the tool gave it');
-  assert.ok(Date.now() - t < SLOW_MS, 'the tool call did not wait for the late answer');
+  const waited = Date.now() - t;
+  assert.ok(waited >= BUDGET_MS && waited < BUDGET_MS + 1_500, `an unanswered call waits the budget and the hop, no longer: ${waited} ms`);
   await hooks.dispose!({}, {});
 });
