@@ -27,11 +27,13 @@ import { projectOfHook } from './validation.js';
  * - `param`: the `:project` path parameter;
  * - `hook`: a hook's project (header, query, or the folder the event came from);
  * - `listing`: tenant-wide, but the answer is cut to the key's projects (GET /v1/projects);
+ * - `namedOrListing`: the named project when one is named, else `listing` (the review inbox and its
+ *   counts, the learnings and sessions lists, the live stream: the answer is of the key's projects);
  * - `memory`: the project of the memory `:id` names; `memories`: of the memories the body's ids name;
  * - `session`: of the session `:id` (the agent's session id); `derivation`: of the derivation `:id`;
  *   `offer`: of the context an offered receipt `:id` handed over (GET /v1/context, X-Memflow-Receipt: on-delivery).
  */
-export type ProjectLocator = 'none' | 'tenant' | 'named' | 'param' | 'hook' | 'listing' | 'memory' | 'memories' | 'session' | 'derivation' | 'offer';
+export type ProjectLocator = 'none' | 'tenant' | 'named' | 'namedOrListing' | 'param' | 'hook' | 'listing' | 'memory' | 'memories' | 'session' | 'derivation' | 'offer';
 
 export interface AccessRule {
   /** `public`: no key (health, the viewer's page, sign-in). */
@@ -79,19 +81,19 @@ export const ROUTE_RULES: Readonly<Record<string, AccessRule>> = {
   'POST /v1/context/receipts/:id/delivered': read('offer'),
   'GET /v1/memories/:id': read('memory'),
   'POST /v1/memories::batchGet': read('memories'),
-  'GET /v1/learnings': read('named'),
-  'GET /v1/sessions': read('named'),
+  'GET /v1/learnings': read('namedOrListing'),
+  'GET /v1/sessions': read('namedOrListing'),
   'GET /v1/projects': read('listing'),
   'GET /v1/projects/identity': read('named'),
   'GET /v1/sessions/:id': read('session'),
   'GET /v1/sessions/:id/timeline': read('session'),
   'GET /v1/sessions/:id/memories': read('session'),
   'GET /v1/sessions/:id/receipts': read('session'),
-  'GET /v1/live': read('named'),
+  'GET /v1/live': read('namedOrListing'),
   'GET /v1/usage': read('tenant'),
   'GET /v1/usage/uptake': read('named'),
-  'GET /v1/review': read('named'),
-  'GET /v1/review/counts': read('named'),
+  'GET /v1/review': read('namedOrListing'),
+  'GET /v1/review/counts': read('namedOrListing'),
   'GET /v1/projects/:project/review-policy': read('param'),
   'GET /v1/projects/:project/derivations': read('param'),
   'GET /v1/derivations/:id': read('derivation'),
@@ -226,6 +228,10 @@ async function projectsOf(pool: PgPool, rule: AccessRule, req: FastifyRequest, t
       const name = namedProject(req);
       return name ? [name] : 'tenant';
     }
+    case 'namedOrListing': {
+      const name = namedProject(req);
+      return name ? [name] : [];
+    }
     case 'param': {
       const name = projectName(params.project);
       return name ? [name] : 'tenant';
@@ -264,12 +270,20 @@ export function registerAccessControl(app: FastifyInstance, pool: PgPool): void 
     if (!rule) throw new HttpError(404, 'not_found', `no route for ${req.method} ${req.url.split('?')[0]}`);
     if (rule.need === 'public') return;
     const principal = requirePrincipal(req);
-    const projects = rule.project === 'tenant' ? 'tenant' : variesByProject(principal) ? await projectsOf(pool, rule, req, principal.tenantId) : [];
+    let projects = rule.project === 'tenant' ? 'tenant' : variesByProject(principal) ? await projectsOf(pool, rule, req, principal.tenantId) : [];
+    // A key limited to one project works there without naming it (a scoped maintainer's CLI and viewer):
+    // the request is answered as if it had named it.
+    if (projects === 'tenant' && rule.project === 'named' && principal.projects?.length === 1) {
+      const only = principal.projects[0]!;
+      req.headers['x-memflow-project'] = only;
+      if (req.query && typeof req.query === 'object') (req.query as Record<string, unknown>).project = only;
+      projects = [only];
+    }
     const reason = denial(principal, rule.need, projects);
     if (!reason) return;
     const target = rule.deniedAs ? `project:${projectName(((req.params ?? {}) as Record<string, unknown>).project) ?? ''}` : `route:${req.method} ${req.routeOptions.url}`;
     req.accessDenied = { reason, action: rule.deniedAs ?? 'auth.denied', target, projects };
     const where = typeof projects === 'object' && projects.length ? ` in project ${projects.join(', ')}` : '';
-    throw new HttpError(403, 'forbidden', reason.endsWith('key required') ? `this needs the ${rule.need} role${where} (an ${rule.need} key, or a person who has it)` : reason);
+    throw new HttpError(403, 'forbidden', reason.endsWith('key required') ? `this needs the ${rule.need} role${where} (${/^[aeiou]/.test(rule.need) ? 'an' : 'a'} ${rule.need} key, or a person who has it)` : reason);
   });
 }

@@ -200,6 +200,9 @@ try {
       const answers = await probe(relay, target, { session: `${run}-unrelated-${u.id}`, project: u.project, root: root(u.project), prompt: u.prompt, reads: u.reads ?? [], thinkMs, stepMs: 300 });
       unrelated.push({ u, answers, tokens: pushedTokens(answers) });
     }
+    // The probes' events are delivered behind them (the last SessionEnd a moment after it): all of it before the relay stops.
+    relay.lanes.kick();
+    if (!(await relay.lanes.idle(120_000))) console.log('[bench] the relay still held probe events after 120 s');
   } finally {
     await relay.close();
     closeProbeAgent();

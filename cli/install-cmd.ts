@@ -12,6 +12,7 @@ import { install, uninstall, type InstallResult } from './install.js';
 import { projectHeadersOf } from './claude-hook-handlers.js';
 import { installMcp, uninstallMcp } from './install-mcp.js';
 import { CliError } from './output.js';
+import { noteInstalled, releaseFootprint } from './install-footprint.js';
 
 export interface InstallCmdOptions {
   http?: boolean;
@@ -74,6 +75,9 @@ function printChanges(result: InstallResult, opts: InstallCmdOptions, out: (line
 
 /** `memflow install`: the agents named by --host (hosts-install-cmd.ts), and Claude Code unless --host leaves it out. */
 export async function installCommand(opts: InstallCmdOptions & { host?: string; hostVersion?: string }, out: (line: string) => void, warn: (line: string) => void): Promise<void> {
+  // The repository is noted (install-footprint.ts): its uninstall knows whether another one still uses the relay.
+  const root = opts.global ? undefined : opts.here ? path.resolve(process.cwd()) : workTreeRootOf(path.resolve(process.cwd()));
+  if (root) noteInstalled(root);
   if (opts.host !== undefined) {
     const { installOtherHosts } = await import('./hosts/hosts-install-cmd.js');
     const { relaySettings } = await import('./relay/lifecycle.js');
@@ -163,7 +167,8 @@ export async function runUninstall(opts: { global?: boolean; shared?: boolean; h
   if (opts.host !== undefined || opts.all) {
     if (opts.global || opts.shared) throw new CliError('--host and --all take memflow out of every scope of this repository; --global and --shared go with Claude Code alone (no --host)');
     const { uninstallHosts } = await import('./hosts/hosts-install-cmd.js');
-    return settingsChange(() => uninstallHosts(opts, out));
+    settingsChange(() => uninstallHosts(opts, out));
+    return releaseAfterUninstall(workTreeRootOf(path.resolve(process.cwd())) ?? path.resolve(process.cwd()), out);
   }
   const root = installRoot(opts);
   const result = settingsChange(() => uninstall({ ...opts, ...(root ? { dir: root } : {}) }));
@@ -179,5 +184,13 @@ export async function runUninstall(opts: { global?: boolean; shared?: boolean; h
     if (!opts.shared) settingsChange(() => uninstallClaude({ dir: root, home: os.homedir() }));
     const others = hostStates({ dir: root, home: os.homedir() }).filter((s) => s.installed && s.host !== 'claude');
     if (others.length > 0) out(`still set up here: ${others.map((s) => HOST_LABELS[s.host]).join(', ')} — \`memflow uninstall --host ${others.map((s) => s.host).join(',')}\` (or --all) takes them out too`);
+    else await releaseAfterUninstall(root, out);
   }
+}
+
+/** With nothing of memflow left in `root` nor in any other repository: the relay stopped and what memflow made in HOME removed. */
+async function releaseAfterUninstall(root: string, out: (line: string) => void): Promise<void> {
+  const { hostStates } = await import('./hosts/install-hosts.js');
+  const home = os.homedir();
+  for (const line of await releaseFootprint(root, (dir) => hostStates({ dir, home }).some((s) => s.installed), home)) out(line);
 }

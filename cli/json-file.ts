@@ -2,10 +2,12 @@
  * Read-merge-write of the JSON configuration files memflow installs itself into (Claude Code's
  * settings, `.mcp.json`, `~/.claude.json`): a file that is not a JSON object is refused without
  * writing anything, the user's indentation and file mode are kept, and the write is atomic (a
- * temporary file renamed into place), so an interrupted install never leaves half a file.
+ * temporary file renamed into place), so an interrupted install never leaves half a file; taking
+ * memflow out again writes back the file's own text (json-pristine.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { rememberPristine, restorePristine } from './json-pristine.js';
 
 /** A JSON object file as it is, or undefined when it is missing, unreadable or not an object (read-only callers: doctor, uninstall). */
 export function readJson(file: string): Record<string, unknown> | undefined {
@@ -60,12 +62,15 @@ export function updateJsonObject<R>(file: string, mutate: (obj: Record<string, u
     throw new JsonFileError(`${file}: ${(err as Error).message}; nothing was written`);
   }
   if (text !== undefined && JSON.stringify(obj) === before) return { file, result, written: false, created: false };
-  // Nothing of anyone's left (uninstall took the last key): no `{}` file is left behind.
-  if (opts.removeIfEmpty && Object.keys(obj).length === 0) {
+  // Back to the very text the file had before memflow first changed it, when that is what it holds again (json-pristine.ts).
+  const pristine = text !== undefined ? restorePristine(file, obj) : undefined;
+  // Nothing of anyone's left (uninstall took the last key): no `{}` file is left behind, unless the file was there before.
+  if (opts.removeIfEmpty && Object.keys(obj).length === 0 && pristine === undefined) {
     if (text !== undefined) fs.rmSync(file, { force: true });
     return { file, result, written: text !== undefined, created: false };
   }
-  const out = `${JSON.stringify(obj, null, text ? detectIndent(text) : 2)}\n`;
+  if (text !== undefined && pristine === undefined) rememberPristine(file, text);
+  const out = pristine ?? `${JSON.stringify(obj, null, text ? detectIndent(text) : 2)}\n`;
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const mode = text !== undefined ? fs.statSync(file).mode & 0o777 : 0o644;
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.memflow-${process.pid}.tmp`);

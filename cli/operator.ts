@@ -69,7 +69,7 @@ export async function tenantsList(opts: { json?: boolean }, out: (line: string) 
   });
 }
 
-export async function keysCreate(opts: { tenant: string; admin?: boolean; role?: 'member' | 'maintainer' | 'admin'; label?: string }, out: (line: string) => void): Promise<void> {
+export async function keysCreate(opts: { tenant: string; admin?: boolean; role?: 'reader' | 'member' | 'maintainer' | 'admin'; label?: string }, out: (line: string) => void): Promise<void> {
   validateOrThrow(opts.tenant);
   if (opts.label !== undefined && (opts.label.length === 0 || opts.label.length > 200)) throw new CliError('--label must be 1-200 characters');
   await withDatabase(async (prisma) => {

@@ -32,9 +32,16 @@ export function registerOperatorCommands(program: Command): void {
     .description('mint an API key; it is printed once, alone on the last line, and stored only as a hash')
     .requiredOption('--tenant <name>', 'the tenant the key belongs to')
     .option('--admin', 'an admin key (backups, restore) instead of a member key')
-    .addOption(new Option('--role <role>', 'the key\'s role: member (agents write), maintainer (also decides on the review inbox) or admin').choices(['member', 'maintainer', 'admin']))
+    .addOption(
+      new Option('--role <role>', "the key's role: reader (reads only), member (agents write; the default), maintainer (also decides on the review inbox) or admin").choices([
+        'reader',
+        'member',
+        'maintainer',
+        'admin',
+      ]),
+    )
     .option('--label <label>', 'a label to recognise the key by')
-    .action(async (opts: { tenant: string; admin?: boolean; role?: 'member' | 'maintainer' | 'admin'; label?: string }) => {
+    .action(async (opts: { tenant: string; admin?: boolean; role?: 'reader' | 'member' | 'maintainer' | 'admin'; label?: string }) => {
       const { keysCreate } = await import('./operator.js');
       await keysCreate(opts, stdoutLine);
     });

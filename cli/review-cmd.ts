@@ -41,7 +41,8 @@ export async function reviewList(opts: ReviewListOptions, out: Out): Promise<voi
   const scope = scopeOf(opts);
   const limit = opts.limit === undefined ? 50 : Number(opts.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new CliError('--limit takes an integer from 1 to 100');
-  const [counts, page] = await withApi(opts, (api) => Promise.all([api.reviewCounts(), api.reviewInbox({ limit, ...(scope.project ? { project: scope.project } : {}) })]));
+  // Without a project, the API answers for every project the key may see (a limited key: its own).
+  const [counts, page] = await withApi(opts, (api) => Promise.all([api.reviewCounts(scope.project), api.reviewInbox({ limit, ...(scope.project ? { project: scope.project } : {}) })]));
   if (opts.json) return out(JSON.stringify({ counts, ...page }));
   const mine = scope.project ? counts.projects.filter((p) => p.project === scope.project) : counts.projects;
   const waiting = mine.reduce((n, p) => n + p.pending, 0);
@@ -94,7 +95,7 @@ export async function reviewEdit(ref: string, words: string[], opts: ApiOptions 
   if (!text) throw new CliError('review edit needs the learning as it should read');
   const done = await withApi(opts, (api) => api.reviewEdit(memoryId(ref), { text, ...(opts.title ? { title: opts.title } : {}), ...(opts.note ? { note: opts.note } : {}) }), MAINTAINER_HINT);
   if (opts.json) return out(JSON.stringify(done));
-  out(`edited and approved: ${done.id}, attributed to ${done.reviewedBy}; the edited text is pushed from the next session`);
+  out(`edited and approved: ${done.id}, attributed to ${done.editedBy ?? done.reviewedBy}; the edited text is pushed from the next session`);
 }
 
 export async function reviewPolicy(policy: string | undefined, opts: ApiOptions & ScopeOptions & { json?: boolean }, out: Out): Promise<void> {
@@ -104,5 +105,6 @@ export async function reviewPolicy(policy: string | undefined, opts: ApiOptions 
   const view = await withApi(opts, (api) => (policy ? api.setReviewPolicy(project, policy as ReviewPolicy) : api.reviewPolicy(project)), 'setting the review policy needs an admin key');
   if (opts.json) return out(JSON.stringify(view));
   const meaning = view.policy === 'review' ? 'extracted learnings wait for a maintainer' : 'extracted learnings go live at once';
-  out(`project '${view.project}': review policy ${view.policy} (${meaning}); ${view.pending} pending`);
+  const stated = view.policy === 'review' ? `; a rule stated in a prompt ${view.stated === 'review' ? 'waits too' : 'goes live (stated policy live)'}` : '';
+  out(`project '${view.project}': review policy ${view.policy} (${meaning}); ${view.pending} pending${stated}`);
 }

@@ -137,7 +137,8 @@ export function createApiClient(opts: ApiClientOptions) {
 
     /** The review inbox (api/review/): any key reads it; deciding needs a maintainer or admin key, the policy an admin key. */
     reviewInbox: (params: PageParams = {}) => call(V.reviewPage, 'GET', `/v1/review${query(params)}`),
-    reviewCounts: () => call(V.reviewCounts, 'GET', '/v1/review/counts'),
+    /** Of `project`, else of every project the key may see. */
+    reviewCounts: (project?: string) => call(V.reviewCounts, 'GET', `/v1/review/counts${query({ project })}`),
     reviewDecide: (body: z.input<typeof V.reviewDecisionBody>) => call(V.reviewDecided, 'POST', '/v1/review/decisions', body),
     reviewEdit: (ref: string, body: z.input<typeof V.reviewEditBody>) => call(V.reviewEdited, 'POST', `/v1/review/${enc(ref)}/edit`, body),
     reviewPolicy: (project: string) => call(V.reviewPolicyView, 'GET', `/v1/projects/${enc(project)}/review-policy`),

@@ -215,6 +215,11 @@ export const summaryRecord = z.object({
   gitBranch: z.string().nullable(),
   gitCommit: z.string().nullable(),
   citations: z.array(citation),
+  heldBy: z
+    .enum(['pending', 'rejected'])
+    .nullable()
+    .optional()
+    .describe('a learning drawn from this summary waits for review (pending) or was rejected: served to no agent (docs/review.md); null when served'),
 });
 export type SummaryRecord = z.output<typeof summaryRecord>;
 

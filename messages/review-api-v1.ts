@@ -17,8 +17,22 @@ export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
 /** At most this many learnings per decision request (the CLI's `--all` sends several). */
 export const MAX_REVIEW_IDS = 100;
 
-export const reviewPolicyBody = z.object({ policy: z.enum(REVIEW_POLICIES, { error: `must be one of ${REVIEW_POLICIES.join(', ')}` }) }).strict();
-export const reviewPolicyView = z.object({ project: z.string(), policy: reviewPolicy, pending: z.number().int() });
+const policyEnum = z.enum(REVIEW_POLICIES, { error: `must be one of ${REVIEW_POLICIES.join(', ')}` });
+export const reviewPolicyBody = z
+  .object({
+    policy: policyEnum.optional(),
+    stated: policyEnum
+      .optional()
+      .describe("under review, a rule a person stated in a prompt: review (default) waits like an extracted learning, live goes live at once"),
+  })
+  .strict()
+  .refine((b) => b.policy !== undefined || b.stated !== undefined, { message: 'give policy, stated or both' });
+export const reviewPolicyView = z.object({
+  project: z.string(),
+  policy: reviewPolicy,
+  stated: reviewPolicy.describe('under review, what a rule a person stated in a prompt does: review (waits) or live'),
+  pending: z.number().int(),
+});
 
 /** One learning waiting in the inbox. */
 export const reviewItem = z.object({
@@ -41,10 +55,11 @@ export const reviewPage = z.object({
   items: z.array(reviewItem),
   nextCursor: z.string().nullable().describe('pass as `cursor` for the next page; null on the last'),
 });
+export type ReviewPage = z.output<typeof reviewPage>;
 
 /** Per project: its policy, how many wait and since when. */
 export const reviewCounts = z.object({
-  pending: z.number().int().describe('pending learnings in every project of the tenant'),
+  pending: z.number().int().describe('pending learnings in the projects counted: the named one, else every project the key may see'),
   projects: z.array(z.object({ project: z.string(), policy: reviewPolicy, pending: z.number().int(), oldestAt: timestamp.nullable() })),
 });
 export type ReviewCounts = z.output<typeof reviewCounts>;

@@ -126,3 +126,28 @@ test('what was decided about a file reaches the model when it first reads that f
   assert.match(shown[2]!, /decided or learned about payclient\/retry\.py[^]*capped at 7/, 'a new session gets the decision at its file again');
   assert.equal((await touches()).ruledOut, ruledOut + 1, 'currency.py was answered by the relay without asking the API');
 });
+
+test('a rule that names a function reaches the model in session 16 when the agent reads the file that defines it, a file its conversation never named', async () => {
+  // Session 1 sets up; session 2 settles a rule about `settle_batch` and names no file; thirteen sessions about other things.
+  await session(`Set up the settlement package ${uniqueName('s1')}.`, 'Created the settlement package.');
+  const rule = 'Decline handling, we agreed with the acquirer: `settle_batch` must never retry a declined card — a decline is final.';
+  const s2 = await session(rule, 'Understood: settle_batch leaves declined cards alone.');
+  await sessionResult(temporal.client, prisma, stack.tenant.tenantId, s2, 120_000);
+  const stored = await prisma.learning.findMany({ where: { tenantId: stack.tenant.tenantId, body: { contains: 'settle_batch' } } });
+  assert.ok(stored.some((l) => l.anchors.includes('id:settle_batch')), `the rule is anchored to settle_batch: ${stored.map((l) => `${l.kind} ${l.anchors.join(',')}`).join(' | ')}`);
+  for (const [i, prompt] of UNRELATED.entries()) await session(`${prompt} (${uniqueName(`v${i}`)})`, 'Done.');
+
+  // Session 16: the agent reads a module the conversation never named; it defines settle_batch.
+  const dir = path.join(stack.h.repo, 'payclient', 'settle');
+  await fs.mkdir(dir, { recursive: true });
+  const module = path.join(dir, 'batches.py');
+  await fs.writeFile(module, ['"""Nightly settlement."""', 'from payclient.retry import MAX_ATTEMPTS', '', '', 'def settle_batch(batch, gateway):', '    for charge in batch:', '        gateway.capture(charge)', ''].join('\n'));
+  const prompt = `Add a module docstring example to the nightly job (${uniqueName('t16')}).`;
+  model.add({ prompt, steps: [{ tool: 'Read', input: { file_path: module } }, { text: 'Added the example.' }] });
+  const run = await stack.h.headless(prompt);
+  assert.equal(run.code, 0, run.stderr);
+  const requests = model.requestsOf(prompt).map((r) => requestText(r.body));
+  assert.equal(requests.length, 2, 'one request per step');
+  assert.doesNotMatch(requests[0]!, /settle_batch must never retry/, 'the prompt names none of it: nothing before the file is read');
+  assert.match(requests[1]!, /payclient\/settle\/batches\.py[^]*settle_batch[^]*never retry a declined card/, 'the rule reaches the model with the read of the file that defines settle_batch');
+});

@@ -319,3 +319,64 @@ test('an invalid --url is refused with one line', async () => {
   assert.equal(r.code, 1);
   assert.match(r.stderr, /^memflow: --url is invalid: .*must be http\(s\)\n$/);
 });
+
+/** Every path under `dir` with its kind, mode and (files) bytes: HOME byte for byte. */
+async function tree(dir: string, rel = ''): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const e of await fs.readdir(path.join(dir, rel), { withFileTypes: true })) {
+    const p = path.join(rel, e.name);
+    const full = path.join(dir, p);
+    const st = await fs.lstat(full);
+    if (e.isDirectory()) {
+      out.set(`${p}/`, `dir ${(st.mode & 0o777).toString(8)}`);
+      for (const [k, v] of await tree(dir, p)) out.set(k, v);
+    } else if (e.isSymbolicLink()) out.set(p, `link ${await fs.readlink(full)}`);
+    else out.set(p, `file ${(st.mode & 0o777).toString(8)} ${(await fs.readFile(full)).toString('base64')}`);
+  }
+  return out;
+}
+
+test('install --host auto, then uninstall --all: HOME byte for byte as before (its own ~/.claude.json and ~/.codex/config.toml untouched), the relay stopped; with another repository still set up, the relay stays until its uninstall', { timeout: 300_000 }, async () => {
+  const { ensureAgentCli } = await import('../infra/agent-clis.js');
+  const { relayHealth } = await import('../cli/relay/lifecycle.js');
+  const agents = await tempDir('auto-agents');
+  for (const name of ['claude', 'codex'] as const) await fs.symlink(await ensureAgentCli(name), path.join(agents, name));
+  const home = await tempDir('auto-home');
+  // A person's own files, written as they write them (no trailing newline, no indentation).
+  await fs.writeFile(path.join(home, '.claude.json'), '{"numStartups":3,"theme":"dark","projects":{"/elsewhere":{"allowedTools":[]}}}');
+  await fs.mkdir(path.join(home, '.codex'));
+  await fs.writeFile(path.join(home, '.codex', 'config.toml'), 'model = "o3"\n\n[tui]\nnotifications = true\n');
+  const port = await closedPort();
+  const env = { HOME: home, PATH: `${await memflowOnPath()}${path.delimiter}${agents}`, MEMFLOW_URL: `http://127.0.0.1:${await closedPort()}`, MEMFLOW_API_KEY: 'mf_test_key', MEMFLOW_RELAY_PORT: String(port) };
+  const repo = async () => {
+    const dir = path.join(await tempDir('auto-repo'), 'shop');
+    await fs.mkdir(dir);
+    execFileSync('git', ['init', '-q', dir]);
+    return dir;
+  };
+  const before = await tree(home);
+  const [first, second] = [await repo(), await repo()];
+  try {
+    for (const dir of [first, second]) {
+      const r = await runCli(['install', '--host', 'auto'], { cwd: dir, env });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /relay running/);
+    }
+    const during = await tree(home);
+    assert.ok([...during.keys()].some((k) => k.startsWith('.memflow/')) && during.get('.claude.json') !== before.get('.claude.json'), 'install wrote into HOME');
+    const one = await runCli(['uninstall', '--all'], { cwd: first, env });
+    assert.equal(one.code, 0, one.stderr);
+    assert.match(one.stdout, /still set up in 1 other repository: the relay and its files stay/);
+    assert.ok(await relayHealth(port), 'the other repository still has its relay');
+    const last = await runCli(['uninstall', '--all'], { cwd: second, env });
+    assert.equal(last.code, 0, last.stderr);
+    assert.match(last.stdout, /relay stopped/);
+    assert.match(last.stdout, /no repository uses memflow any more: removed .*~\/\.memflow\/relay-token/);
+    assert.equal(await relayHealth(port), undefined, 'no relay runs');
+    const after = await tree(home);
+    const changed = [...new Set([...before.keys(), ...after.keys()])].filter((k) => before.get(k) !== after.get(k));
+    assert.deepEqual(changed, [], `HOME as it was before install, byte for byte: ${changed.map((k) => `${k}: ${(after.get(k) ?? 'gone').slice(0, 120)}`).join('; ')}`);
+  } finally {
+    await runCli(['relay', 'stop'], { env });
+  }
+});

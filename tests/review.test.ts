@@ -52,15 +52,15 @@ after(async () => {
 const tool = (sid: string, name: string, input: Record<string, unknown>, response: Record<string, unknown>) =>
   post('post-tool-use', { session_id: sid, hook_event_name: 'PostToolUse', tool_name: name, tool_input: input, tool_response: response, tool_use_id: `toolu_${crypto.randomBytes(6).toString('hex')}` });
 
-async function post(event: string, body: Record<string, unknown>) {
-  const res = await postHook(stack.api.url, admin.key, { event, body: { cwd, transcript_path: '/tmp/t.jsonl', ...body } } as Parameters<typeof postHook>[2]);
+async function post(event: string, body: Record<string, unknown>, dir = cwd) {
+  const res = await postHook(stack.api.url, admin.key, { event, body: { cwd: dir, transcript_path: '/tmp/t.jsonl', ...body } } as Parameters<typeof postHook>[2]);
   assert.equal(res.status, 200, JSON.stringify(res.body));
   return res.body as Record<string, unknown>;
 }
 
 /** The context a new session of the project gets at start (the session-start hook's answer). */
-async function startContext(): Promise<string> {
-  const out = await post('session-start', { session_id: `s-${crypto.randomUUID()}`, hook_event_name: 'SessionStart', source: 'startup' });
+async function startContext(dir = cwd): Promise<string> {
+  const out = await post('session-start', { session_id: `s-${crypto.randomUUID()}`, hook_event_name: 'SessionStart', source: 'startup' }, dir);
   return (out.hookSpecificOutput as { additionalContext?: string } | undefined)?.additionalContext ?? '';
 }
 
@@ -109,10 +109,10 @@ async function mcpResource(uri: string): Promise<{ text: string } | { error: str
 }
 
 /** What the per-prompt push (UserPromptSubmit's additionalContext) hands a new session for this prompt. */
-async function promptPush(prompt: string): Promise<string> {
+async function promptPush(prompt: string, dir = cwd): Promise<string> {
   const sid = `s-${crypto.randomUUID()}`;
-  await post('session-start', { session_id: sid, hook_event_name: 'SessionStart', source: 'startup' });
-  const out = await post('user-prompt-submit', { session_id: sid, hook_event_name: 'UserPromptSubmit', prompt });
+  await post('session-start', { session_id: sid, hook_event_name: 'SessionStart', source: 'startup' }, dir);
+  const out = await post('user-prompt-submit', { session_id: sid, hook_event_name: 'UserPromptSubmit', prompt }, dir);
   return (out.hookSpecificOutput as { additionalContext?: string } | undefined)?.additionalContext ?? '';
 }
 
@@ -169,7 +169,7 @@ test('the policy: live by default; only an admin sets it (a refusal is audited);
   assert.match(bad.body.error.message, /policy/);
   const set = await call(admin.key, 'PUT', `/v1/projects/${project}/review-policy`, { policy: 'review' });
   assert.equal(set.status, 200, JSON.stringify(set.body));
-  assert.deepEqual(set.body, { project, policy: 'review', pending: 0 });
+  assert.deepEqual(set.body, { project, policy: 'review', stated: 'review', pending: 0 });
   const [entry] = await auditOf('review.policy');
   assert.equal(entry?.target, `project:${project}`);
   assert.deepEqual(entry?.details, { from: null, to: 'review' });
@@ -478,4 +478,226 @@ test('with the policy back to live, a new extraction goes live at once; bad deci
   const p = await prisma.project.findFirstOrThrow({ where: { tenantId: admin.tenantId, name: project } });
   const live = await prisma.learning.create({ data: { tenantId: admin.tenantId, projectId: p.id, kind: 'fix', title: 'live again', body: 'b', fingerprint: crypto.randomBytes(32).toString('hex') } });
   assert.equal(live.status, 'active', 'under the live policy an extracted learning is active at once');
+});
+
+/*
+ * One review gate for every record a learning was drawn from (common/server/review-hold.ts): what a
+ * pending or rejected learning says reaches no agent in another form either — the session's summary
+ * ("Recent sessions", a search hit, MCP get), its failure story ("What failed, and what fixed it"),
+ * the prompts and tool calls the start context lists. Three sessions of one project: the ledger's
+ * (before review was turned on: live, the control), the refunds' (its learnings rejected) and the
+ * invoices' (its learnings pending, then approved: all of it is served again).
+ */
+const evidence = { project: uniqueName('evidence'), cwd: '', ids: { ledger: '', refunds: '', invoices: '' }, rejected: [] as string[], pending: [] as string[] };
+evidence.cwd = `/tmp/memflow-review/${evidence.project}`;
+const HELD_WORDS = /refund|invoice|10\.05|EUR/i;
+
+/** A session that fixes one failing check of `topic` in `file`: a failure, an edit, a passing run, the agent's account. */
+async function fixSession(topic: string, file: string, error: string): Promise<string> {
+  const sid = `s-${crypto.randomUUID()}`;
+  const at = (event: string, body: Record<string, unknown>) => post(event, { session_id: sid, ...body }, evidence.cwd);
+  const run = (stdout: string) =>
+    at('post-tool-use', { hook_event_name: 'PostToolUse', tool_name: 'Bash', tool_input: { command: `npm test -- test/${topic}.test.ts` }, tool_response: { stdout, stderr: '', interrupted: false }, tool_use_id: `toolu_${crypto.randomBytes(6).toString('hex')}` });
+  await at('session-start', { hook_event_name: 'SessionStart', source: 'startup' });
+  await at('user-prompt-submit', { hook_event_name: 'UserPromptSubmit', prompt: `The ${topic} test fails, please fix it.` });
+  await run(`${error}\n1 failed`);
+  await at('post-tool-use', { hook_event_name: 'PostToolUse', tool_name: 'Edit', tool_input: { file_path: `${evidence.cwd}/${file}`, old_string: 'return total;', new_string: 'return round(total);' }, tool_response: { filePath: `${evidence.cwd}/${file}` }, tool_use_id: `toolu_${crypto.randomBytes(6).toString('hex')}` });
+  await run('all tests passed\n6 passed');
+  await at('stop', { hook_event_name: 'Stop', stop_hook_active: false, last_assistant_message: `Fixed the ${topic} test: ${file} now rounds the total.` });
+  await at('session-end', { hook_event_name: 'SessionEnd', reason: 'other' });
+  await sessionResult(stack.temporal, prisma, admin.tenantId, sid, 90_000);
+  return sid;
+}
+
+const learningsOf = async (sid: string) => {
+  const r = await call(member, 'GET', `/v1/sessions/${sid}/memories`);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return r.body as { summaries: { id: string; heldBy?: string | null; text: string }[]; learnings: { id: string; status: string; title: string }[] };
+};
+
+/** Every channel that reaches an agent, for the evidence project: the texts pushed, and the summaries search and MCP serve. */
+async function agentChannels(): Promise<{ pushed: [string, string][]; summaryIds: Set<string>; got: string }> {
+  const p = evidence.project;
+  const viaApi = await call(member, 'GET', `/v1/context?project=${p}&tokens=6000`);
+  assert.equal(viaApi.status, 200, JSON.stringify(viaApi.body));
+  const resource = await mcpResource(`memflow://context/${p}`);
+  assert.ok('text' in resource, JSON.stringify(resource));
+  const filePush = async (file: string) => {
+    const r = await call(member, 'GET', `/v1/context?project=${p}&for=file&path=${encodeURIComponent(file)}&tokens=2000`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    return r.body.context as string;
+  };
+  const pushed: [string, string][] = [
+    ['the session-start context', await startContext(evidence.cwd)],
+    ['GET /v1/context', viaApi.body.context as string],
+    ['the MCP context tool', await mcpText('context', { project: p, tokens: 6000 })],
+    ['the memflow://context resource', resource.text],
+    ['the file push of src/refunds.ts', await filePush('src/refunds.ts')],
+    ['the file push of src/invoices.ts', await filePush('src/invoices.ts')],
+  ];
+  const summaryIds = new Set<string>();
+  for (const q of ['refunds rounding test', 'invoices currency test', 'ledger totals test', 'fix the failing test']) {
+    for (const mode of ['hybrid', 'keyword', 'semantic']) {
+      const r = await call(member, 'GET', `/v1/search?project=${p}&types=summary,observation,learning&limit=50&mode=${mode}&q=${encodeURIComponent(q)}`);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      for (const h of r.body.results as { id: string; type: string }[]) if (h.type === 'summary') summaryIds.add(h.id);
+    }
+    const viaMcp = await mcpText('search', { query: q, project: p, types: ['summary'] });
+    pushed.push([`the MCP search tool "${q}"`, viaMcp]);
+  }
+  const all = [...evidence.ids.ledger ? [evidence.ids.ledger] : [], evidence.ids.refunds, evidence.ids.invoices];
+  const summaries = (await Promise.all(all.map(learningsOf))).flatMap((m) => m.summaries.map((s) => s.id));
+  const got = await mcpText('get', { ids: summaries.map((id) => id.slice(0, 8)) });
+  return { pushed, summaryIds, got };
+}
+
+test('a rejected and a pending learning are told by no other record: summaries, failure stories, recent activity, on every channel', async () => {
+  evidence.ids.ledger = await fixSession('ledger', 'src/ledger.ts', 'AssertionError: ledger totals differ by 3 cents');
+  assert.equal((await call(admin.key, 'PUT', `/v1/projects/${evidence.project}/review-policy`, { policy: 'review' })).status, 200);
+  evidence.ids.refunds = await fixSession('refunds', 'src/refunds.ts', 'AssertionError: expected 10.05 to equal 10.04 in refunds rounding');
+  evidence.ids.invoices = await fixSession('invoices', 'src/invoices.ts', 'AssertionError: invoices currency expected EUR got USD');
+  const refunds = await learningsOf(evidence.ids.refunds);
+  const invoices = await learningsOf(evidence.ids.invoices);
+  assert.ok(refunds.learnings.length > 0 && invoices.learnings.length > 0, 'each session left learnings');
+  assert.ok([...refunds.learnings, ...invoices.learnings].every((l) => l.status === 'pending'), 'held for review');
+  evidence.rejected = refunds.learnings.map((l) => l.id);
+  evidence.pending = invoices.learnings.map((l) => l.id);
+  const rejected = await call(maintainer.key, 'POST', '/v1/review/decisions', { decision: 'reject', ids: evidence.rejected, note: 'not ours' });
+  assert.deepEqual(rejected.body.decided.sort(), [...evidence.rejected].sort());
+
+  // What people see of the sessions marks the summaries held, and why.
+  assert.ok((await learningsOf(evidence.ids.refunds)).summaries.every((s) => s.heldBy === 'rejected'), 'GET /v1/sessions/{id}/memories: held, rejected');
+  assert.ok((await learningsOf(evidence.ids.invoices)).summaries.every((s) => s.heldBy === 'pending'), 'held, pending');
+  const ledger = await learningsOf(evidence.ids.ledger);
+  assert.ok(ledger.summaries.length > 0 && ledger.summaries.every((s) => s.heldBy === null), 'the live session is served');
+
+  const { pushed, summaryIds, got } = await agentChannels();
+  const [start] = pushed;
+  // The control: the live session's failure story and summary are there.
+  assert.match(start![1], /What failed, and what fixed it/, `the start context tells failures: ${start![1]}`);
+  assert.match(start![1], /ledger/i, 'the live session is told');
+  for (const [where, text] of pushed) assert.ok(!HELD_WORDS.test(text), `${where} tells nothing of the held sessions: ${text.slice(0, 1500)}`);
+  for (const s of [...refunds.summaries, ...invoices.summaries]) assert.ok(!summaryIds.has(s.id), `GET /v1/search does not list the held summary ${s.id}`);
+  assert.ok(ledger.summaries.some((s) => summaryIds.has(s.id)), 'search lists the live summary (the control)');
+  assert.match(got, /Not served[^\n]*tells a learning rejected in review/, `MCP get refuses the rejected one's summary: ${got}`);
+  assert.match(got, /tells a learning that waits for review/, 'and the pending one');
+  assert.ok(!HELD_WORDS.test(got), `MCP get serves nothing of them: ${got}`);
+  const asResource = await mcpResource(`memflow://memory/${refunds.summaries[0]!.id}`);
+  assert.ok('error' in asResource && /rejected in review/.test(asResource.error), JSON.stringify(asResource));
+
+  // A person's search (the viewer's, memflow search --pending) lists the pending one's summary, marked; never the rejected one's.
+  const people = await call(member, 'GET', `/v1/search?project=${evidence.project}&types=summary&limit=50&includePending=true&q=${encodeURIComponent('invoices refunds test fails')}`);
+  const hits = people.body.results as { id: string; status?: string }[];
+  assert.ok(invoices.summaries.some((s) => hits.find((h) => h.id === s.id)?.status === 'pending'), `the pending session's summary, marked: ${JSON.stringify(hits)}`);
+  assert.ok(!refunds.summaries.some((s) => hits.some((h) => h.id === s.id)), 'never the rejected one');
+
+  // The per-prompt push, asked about each (last: a prompt is itself recorded in the project).
+  for (const prompt of ['The refunds test fails again: expected 10.05 to equal 10.04 in refunds rounding', 'The invoices currency test fails again, EUR against USD']) {
+    const text = await promptPush(prompt, evidence.cwd);
+    assert.ok(!/src\/(refunds|invoices)\.ts|10\.04|round\(total\)/.test(text), `the per-prompt push tells nothing held: ${text}`);
+  }
+});
+
+test('approving the pending learnings serves their summary and failure story again; the rejected ones stay held', async () => {
+  const approved = await call(maintainer.key, 'POST', '/v1/review/decisions', { decision: 'approve', ids: evidence.pending });
+  assert.deepEqual(approved.body.decided.sort(), [...evidence.pending].sort());
+  const invoices = await learningsOf(evidence.ids.invoices);
+  assert.ok(invoices.summaries.every((s) => s.heldBy === null), 'served');
+  const { pushed, summaryIds, got } = await agentChannels();
+  const start = pushed[0]![1];
+  assert.match(start, /invoices/i, `the approved session is told at start: ${start}`);
+  assert.match(start, /EUR|src\/invoices\.ts/, 'its failure story too');
+  // (The per-prompt push's own prompts about refunds are recorded as the project's history now: only the
+  // held session's own words count here — its file, its check, the agent's account.)
+  for (const [where, text] of pushed) assert.ok(!/src\/refunds\.ts|refunds\.test\.ts|Fixed the refunds/i.test(text), `${where} still tells nothing of the rejected session: ${text.slice(0, 1500)}`);
+  assert.ok(invoices.summaries.some((s) => summaryIds.has(s.id)), 'search lists the approved session');
+  assert.match(got, /tells a learning rejected in review/);
+  assert.doesNotMatch(got, /tells a learning that waits for review/);
+  assert.match(got, /invoices/i, 'MCP get serves the approved session');
+});
+
+test('a maintainer whose key is limited to projects works the inbox from the CLI: with --project, $MEMFLOW_PROJECT, or no project named', async () => {
+  const [one, two] = [uniqueName('scoped'), uniqueName('scoped')];
+  const waiting: Record<string, string> = {};
+  for (const name of [one, two]) {
+    assert.equal((await call(admin.key, 'PUT', `/v1/projects/${name}/review-policy`, { policy: 'review' })).status, 200);
+    const p = await prisma.project.findFirstOrThrow({ where: { tenantId: admin.tenantId, name } });
+    const row = await prisma.learning.create({ data: { tenantId: admin.tenantId, projectId: p.id, kind: 'pattern', title: `Waits in ${name}`, body: `Waits in ${name}.`, fingerprint: crypto.randomBytes(32).toString('hex') } });
+    assert.equal(row.status, 'pending');
+    waiting[name] = row.id;
+  }
+  const sam = await prisma.person.create({ data: { tenantId: admin.tenantId, name: 'Sam Scoped', email: 'sam@example.com', role: 'maintainer' } });
+  const onlyOne = (await createApiKey(prisma, admin.name, { role: 'maintainer', personId: sam.id, projects: [one] })).key;
+  const both = (await createApiKey(prisma, admin.name, { role: 'maintainer', personId: sam.id, projects: [one, two] })).key;
+  // Run outside any repository: nothing names a project unless the command does.
+  const run = (key: string, args: string[], env: Record<string, string> = {}) => runCli(args, { cwd: '/tmp', env: { MEMFLOW_API_KEY: key, MEMFLOW_URL: stack.api.url, HOME: '/tmp', ...env } });
+
+  for (const [how, r] of [
+    ['--project', await run(onlyOne, ['review', '--project', one])],
+    ['$MEMFLOW_PROJECT', await run(onlyOne, ['review'], { MEMFLOW_PROJECT: one })],
+    ['no project named', await run(onlyOne, ['review'])],
+  ] as const) {
+    assert.equal(r.code, 0, `${how}: ${r.stderr}`);
+    assert.match(r.stdout, /^1 learning waiting for review/, `${how}: ${r.stdout}`);
+    assert.match(r.stdout, new RegExp(`${one}: policy review, 1 pending`));
+    assert.ok(r.stdout.includes(waiting[one]!.slice(0, 8)) && !r.stdout.includes(waiting[two]!.slice(0, 8)), `${how}: only its project: ${r.stdout}`);
+  }
+  const refused = await run(onlyOne, ['review', '--project', two]);
+  assert.notEqual(refused.code, 0, 'another project stays refused');
+  assert.match(refused.stderr, /outside this key's projects/);
+  // A key limited to two projects: the inbox of both, asked per project.
+  const listed = await run(both, ['review']);
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.match(listed.stdout, /^2 learnings waiting for review/);
+  for (const id of Object.values(waiting)) assert.ok(listed.stdout.includes(id.slice(0, 8)), listed.stdout);
+  const edited = await run(onlyOne, ['review', 'edit', waiting[one]!, 'Waits no more.']);
+  assert.equal(edited.code, 0, edited.stderr);
+  assert.match(edited.stdout, /attributed to Sam Scoped <sam@example\.com>;/, 'the person, not the key');
+  const approved = await run(both, ['review', 'approve', '--all', '--json']);
+  assert.equal(approved.code, 0, approved.stderr);
+  assert.deepEqual((JSON.parse(approved.stdout) as { decided: string[] }).decided, [waiting[two]]);
+});
+
+test("a rule a person states in a prompt names that person and, under review, waits like an extracted learning (the project's stated policy: review by default, live on request)", async () => {
+  const name = uniqueName('stated');
+  const dir = `/tmp/memflow-review/${name}`;
+  assert.equal((await call(admin.key, 'PUT', `/v1/projects/${name}/review-policy`, { policy: 'review' })).body.stated, 'review', 'stated rules wait by default');
+  const pat = await prisma.person.create({ data: { tenantId: admin.tenantId, name: 'Pat Prompt', email: 'pat@example.com', role: 'member' } });
+  const patKey = (await createApiKey(prisma, admin.name, { role: 'member', personId: pat.id })).key;
+  /** A session of Pat's in which the rule is stated, then some work: its hooks are delivered with Pat's key. */
+  const statesRule = async (rule: string) => {
+    const sid = `s-${crypto.randomUUID()}`;
+    const at = async (event: string, body: Record<string, unknown>) => {
+      const r = await postHook(stack.api.url, patKey, { event, body: { cwd: dir, transcript_path: '/tmp/t.jsonl', session_id: sid, ...body } } as Parameters<typeof postHook>[2]);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+    };
+    await at('session-start', { hook_event_name: 'SessionStart', source: 'startup' });
+    await at('user-prompt-submit', { hook_event_name: 'UserPromptSubmit', prompt: rule });
+    await at('post-tool-use', { hook_event_name: 'PostToolUse', tool_name: 'Read', tool_input: { file_path: `${dir}/src/billing/export.ts` }, tool_response: { file: { content: 'export function exportRows() {}' } }, tool_use_id: `toolu_${crypto.randomBytes(6).toString('hex')}` });
+    await at('stop', { hook_event_name: 'Stop', stop_hook_active: false, last_assistant_message: 'Understood.' });
+    await at('session-end', { hook_event_name: 'SessionEnd', reason: 'other' });
+    await sessionResult(stack.temporal, prisma, admin.tenantId, sid, 90_000);
+    const stated = await prisma.learning.findMany({ where: { tenantId: admin.tenantId, project: { name }, origin: 'user' }, orderBy: { createdAt: 'asc' } });
+    return stated.at(-1);
+  };
+  const held = await statesRule('From now on we always use UTC timestamps in the billing exports — never local time.');
+  assert.ok(held && /UTC/.test(`${held.title} ${held.body}`), `the rule was kept: ${JSON.stringify(held)}`);
+  assert.equal(held.status, 'pending', 'under review it waits');
+  const record = await call(member, 'GET', `/v1/memories/${held.id}`);
+  assert.equal(record.body.statedBy, 'Pat Prompt <pat@example.com>', 'it names who stated it');
+  const inbox = await call(maintainer.key, 'GET', `/v1/review?project=${name}`);
+  assert.deepEqual(inbox.body.items.map((i: { id: string }) => i.id), [held.id], 'in the inbox');
+  assert.ok(!(await startContext(dir)).includes('UTC'), 'not pushed to the next session');
+
+  const live = await call(admin.key, 'PUT', `/v1/projects/${name}/review-policy`, { stated: 'live' });
+  assert.equal(live.status, 200, JSON.stringify(live.body));
+  assert.deepEqual([live.body.policy, live.body.stated], ['review', 'live']);
+  assert.ok((await auditOf('review.policy')).some((a) => a.target === `project:${name}` && (a.details as { stated?: string }).stated === 'live'), 'audited');
+  assert.equal((await call(admin.key, 'PUT', `/v1/projects/${name}/review-policy`, { stated: 'sometimes' })).status, 400);
+  assert.equal((await call(admin.key, 'PUT', `/v1/projects/${name}/review-policy`, {})).status, 400);
+  const goesLive = await statesRule('From now on we always put the tenant id first in the export file names.');
+  assert.ok(goesLive && goesLive.id !== held.id && /tenant id/.test(`${goesLive.title} ${goesLive.body}`), JSON.stringify(goesLive));
+  assert.equal(goesLive.status, 'active', "with the stated policy live, a person's own statement goes live");
+  assert.equal((await call(member, 'GET', `/v1/memories/${goesLive.id}`)).body.statedBy, 'Pat Prompt <pat@example.com>');
+  assert.equal((await prisma.learning.findUniqueOrThrow({ where: { id: held.id } })).status, 'pending', 'what already waits still needs a decision');
 });

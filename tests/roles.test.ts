@@ -100,6 +100,7 @@ function roleFor(who: Who, rule: AccessRule, target: Target): Role | null {
     case 'none':
     case 'listing':
     case 'derivation': // no derivation exists: nothing to look up, the role anywhere decides (then 404)
+    case 'offer': // no offered receipt exists either: the role anywhere decides (then 404)
     case undefined:
       return who.in('any');
     default:

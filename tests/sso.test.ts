@@ -238,3 +238,17 @@ test('API keys keep working beside single sign-on; a server without it says so',
   const badHandle = await fetch(`${api.url}/auth/device/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ handle: 'x'.repeat(32) }) });
   assert.equal(badHandle.status, 404);
 });
+
+test('a person refusing at the provider is refused here too, and the refusal is audited (naming no one: the provider named no one)', async () => {
+  const start = await fetch(`${api.url}/ui/oidc/start`, { redirect: 'manual' });
+  assert.equal(start.status, 303);
+  const state = new URL(start.headers.get('location')!).searchParams.get('state')!;
+  const cookie = (start.headers.get('set-cookie') ?? '').split(';')[0]!;
+  // What the provider sends the browser back with when the person says no (RFC 6749 §4.1.2.1).
+  const back = await fetch(`${api.url}/ui/oidc/callback?state=${encodeURIComponent(state)}&error=access_denied&error_description=the+person+refused`, { headers: { cookie }, redirect: 'manual' });
+  assert.equal(back.status, 403);
+  assert.match(((await back.json()) as { error: { message: string } }).error.message, /the provider refused the sign-in \(access_denied: the person refused\)/);
+  const row = await prisma.auditLog.findFirst({ where: { tenantId: tenant.tenantId, action: 'viewer.signin', outcome: 'denied', target: 'provider' }, orderBy: { createdAt: 'desc' } });
+  assert.deepEqual(row?.details, { method: 'oidc', reason: 'refused at the provider (access_denied)' });
+  assert.equal(row?.actorKeyId, null);
+});

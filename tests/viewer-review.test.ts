@@ -64,6 +64,25 @@ stack.beforeStop(async () => {
 
 const signedIn = (key: string): Promise<Page> => signedInPage(browser, contexts, `${stack.api.url}/ui`, key, { width: 1280, height: 800 });
 
+test("the Session view marks a summary a pending learning was drawn from as held (agents are not given it)", async () => {
+  const p = await prisma.project.findFirstOrThrow({ where: { tenantId: admin.tenantId, name: project } });
+  const agentSessionId = `s-${crypto.randomUUID()}`;
+  const session = await prisma.session.create({ data: { tenantId: admin.tenantId, projectId: p.id, agentSessionId } });
+  const summary = await prisma.summary.create({
+    data: { tenantId: admin.tenantId, projectId: p.id, sessionId: session.id, kind: 'final', title: 'Numbat retry tuning', text: 'Tuned the numbat retries.', fromSequence: 1, toSequence: 9 },
+  });
+  await prisma.learningSource.create({ data: { learningId: ids.wait, summaryId: summary.id } });
+  const page = await signedIn(admin.key);
+  await page.goto(`${stack.api.url}/ui#/sessions/${agentSessionId}`);
+  const held = page.getByTestId('summary-held');
+  await held.waitFor();
+  assert.equal(await held.textContent(), 'held: learning pending review');
+  assert.deepEqual(await axeViolations(page, 'session (held summary)', SERIOUS_OR_WORSE), []);
+  // What an agent is handed has none of it.
+  const context = await call(admin.key, 'GET', `/v1/context?project=${project}&tokens=4000`);
+  assert.ok(!String(context.body.context).includes('Numbat retry tuning'), 'the held summary is not in the context');
+});
+
 test('the Review view marks what waits; Rita approves one and edits one there', async () => {
   const page = await signedIn(rita.key);
   await page.getByTestId('review-badge').getByText('3 waiting for review').waitFor();
@@ -136,4 +155,50 @@ test("the Search view lists what waits, marked pending review, and the approved 
   assert.equal(context.status, 200);
   assert.ok(context.body.items.includes(ids.approve) && !context.body.items.includes(ids.wait), JSON.stringify(context.body.items));
   assert.ok(!String(context.body.context).includes(learnings.wait.title));
+});
+
+test('a maintainer whose key is limited to the project (or to two) works there without naming it: the badge, the Review view, Learnings and Live', async () => {
+  const person = await prisma.person.create({ data: { tenantId: admin.tenantId, name: 'Sam Scoped', email: 'sam@example.com', role: 'maintainer' } });
+  const sam = await createApiKey(prisma, admin.name, { role: 'maintainer', label: 'sam laptop', personId: person.id, projects: [project] });
+  // A key limited to two projects: every page asks for the projects it may see, none refuses.
+  const two = await createApiKey(prisma, admin.name, { role: 'maintainer', label: 'sam two projects', personId: person.id, projects: [project, uniqueName('other')] });
+  const wide = await signedIn(two.key);
+  await wide.getByTestId('review-badge').getByText('1 waiting for review').waitFor();
+  for (const [view, shown] of [
+    ['review', wide.locator(`li[data-review="${ids.wait}"]`)],
+    ['learnings', wide.locator(`li.learning[data-learning="${ids.approve}"]`)],
+    ['live', wide.locator('.badge.conn-live')],
+  ] as const) {
+    await wide.goto(`${stack.api.url}/ui#/${view}`);
+    await shown.waitFor();
+    assert.equal(await wide.locator('p.error[role="alert"]').count(), 0, `${view} (two projects): no refusal`);
+  }
+  const page = await signedIn(sam.key);
+  await page.getByTestId('review-badge').getByText('1 waiting for review').waitFor();
+  await page.goto(`${stack.api.url}/ui#/review`);
+  const waiting = page.locator(`li[data-review="${ids.wait}"]`);
+  await waiting.getByText(/^pending \d+[smhd]/).waitFor();
+  assert.equal(await page.locator('p.error[role="alert"]').count(), 0, 'no "name one" refusal');
+  await waiting.getByRole('button', { name: 'Approve', exact: true }).click();
+  await waiting.waitFor({ state: 'detached' });
+  assert.equal((await prisma.learning.findUniqueOrThrow({ where: { id: ids.wait } })).status, 'active', 'approved by the scoped maintainer');
+  const session = await prisma.session.findFirstOrThrow({ where: { tenantId: admin.tenantId, project: { name: project } } });
+  await page.goto(`${stack.api.url}/ui#/sessions/${session.agentSessionId}`);
+  await page.getByText('Numbat retry tuning').waitFor();
+  assert.equal(await page.getByTestId('summary-held').count(), 0, 'approved: the summary is served again, no longer marked held');
+
+  await page.goto(`${stack.api.url}/ui#/learnings`);
+  await page.locator(`li.learning[data-learning="${ids.wait}"]`).waitFor();
+  assert.equal(await page.locator('p.error[role="alert"]').count(), 0, 'Learnings: no refusal');
+  await page.goto(`${stack.api.url}/ui#/live`);
+  await page.locator('.badge.conn-live').waitFor();
+  assert.equal(await page.locator('p.error[role="alert"]').count(), 0, 'Live: no refusal');
+  assert.deepEqual(await axeViolations(page, 'live (scoped key)', SERIOUS_OR_WORSE), []);
+
+  // The API behind it: counts cut to the key's project; another project named is still refused.
+  const counts = await call(sam.key, 'GET', '/v1/review/counts');
+  assert.equal(counts.status, 200, JSON.stringify(counts.body));
+  assert.deepEqual(counts.body.projects.map((p: { project: string }) => p.project), [project]);
+  const elsewhere = await call(sam.key, 'GET', `/v1/review/counts?project=${uniqueName('other')}`);
+  assert.equal(elsewhere.status, 403);
 });

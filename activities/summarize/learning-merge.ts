@@ -112,12 +112,14 @@ function statedBefore(rules: DatedRuleText[], at: Date | undefined): DatedRuleTe
 const RULE_KINDS = new Set(['decision', 'convention']);
 
 /**
- * The project's current rules (decisions and conventions), read once per merge: a stated
- * rule that amends one of them replaces it (common/rules/rule-scope.ts ruleItAmends).
+ * The project's current rules (decisions and conventions) and a person's notes, read once per merge: a stated
+ * rule that amends one of them replaces it (common/rules/rule-scope.ts ruleItAmends). A note is among them: a
+ * person's earlier words about the code ("when the spool is full, Append drops the oldest segment"), read as a
+ * note, are replaced by the rule that changes them ("change the rule then: …"), not pushed beside it.
  */
 async function currentRules(tx: Tx, input: LearningMergeInput): Promise<DatedRuleText[]> {
   return tx.learning.findMany({
-    where: { tenantId: input.tenantId, projectId: input.projectId, status: 'active', kind: { in: ['decision', 'convention'] } },
+    where: { tenantId: input.tenantId, projectId: input.projectId, status: 'active', kind: { in: ['decision', 'convention', 'note'] } },
     select: { id: true, title: true, body: true, validFrom: true },
     orderBy: { lastStatedAt: 'desc' },
     take: 500,
@@ -135,6 +137,14 @@ async function withReplaced(tx: Tx, scope: string[], anchors: string[], replaced
   return { scope: [...new Set([...scope, ...(old?.scope ?? [])])].slice(0, 60), anchors: [...new Set([...anchors, ...(old?.anchors ?? [])])].slice(0, 80) };
 }
 
+/** `key:<id>` of the key that delivered the first of these observations' events that has one (a prompt's), else undefined. */
+async function keyOfPrompt(tx: Tx, observationIds: string[]): Promise<string | undefined> {
+  const [row] = await tx.$queryRaw<{ key_id: string }[]>`
+    SELECT h.key_id::text AS key_id FROM observations o JOIN hook_events h ON h.id = ANY(o.source_event_ids)
+     WHERE o.id = ANY(${observationIds}::uuid[]) AND h.key_id IS NOT NULL ORDER BY o.sequence, h.sequence LIMIT 1`;
+  return row ? `key:${row.key_id}` : undefined;
+}
+
 /** Merges the candidates; the caller holds the project's lock (tryLockProjectLearnings) in `tx`. */
 export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise<LearningMergeResult> {
   const result: LearningMergeResult = { created: [], restated: [], superseded: [], dropped: 0 };
@@ -147,6 +157,10 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
     merged.set(key, prev ? { ...prev, sources: [...prev.sources, ...c.sources] } : c);
   }
   let rules: DatedRuleText[] | undefined;
+  // What a person said in a prompt (origin `user`) is read out of the conversation here, not stated to
+  // memflow on purpose: the review trigger holds it as the project's stated-rule policy says
+  // (migration 20261129100000_stated_rules_review). Transaction-local.
+  await tx.$executeRaw`SELECT set_config('memflow.stated_from_prompt', 'on', true)`;
   for (const c of merged.values()) {
     const sources = [...new Set(c.sources)].map((n) => input.observations.get(n)).filter((o) => o !== undefined);
     if (sources.length === 0) {
@@ -164,8 +178,10 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
       ...(input.git?.commit ? { gitBranch: input.git.branch, gitCommit: input.git.commit } : {}),
       ...(citations.length > 0 ? { citations: citations as unknown as object[] } : {}),
     };
-    // A person's rule dates from the prompt that stated it, not from when its session was summarized.
+    // A person's rule dates from the prompt that stated it, not from when its session was summarized,
+    // and is theirs: its revisions name the key that delivered the prompt (its person is statedBy).
     const statedAt = c.origin === 'user' ? earliest(sources.map((o) => o.at)) : undefined;
+    const by = c.origin === 'user' ? ((await keyOfPrompt(tx, sources.map((o) => o.id))) ?? input.changedBy) : input.changedBy;
     let superseded: { id: string } | undefined = c.supersedes ? byAlias.get(c.supersedes) : undefined;
     let targetId: string | undefined;
     if (!superseded) {
@@ -210,7 +226,7 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
           anchors: [...new Set([...old.anchors, ...anchors])].slice(0, 80),
         },
       });
-      await appendLearningRevision(tx, updated, 'restated', input.changedBy);
+      await appendLearningRevision(tx, updated, 'restated', by);
       learningId = targetId;
       result.restated.push(targetId);
     } else {
@@ -249,7 +265,7 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
           ...provenance,
         },
       });
-      await appendLearningRevision(tx, created, replacedBy ? 'superseded' : 'created', input.changedBy);
+      await appendLearningRevision(tx, created, replacedBy ? 'superseded' : 'created', by);
       learningId = created.id;
       result.created.push(created.id);
       if (superseded && superseded.id !== created.id) {

@@ -19,10 +19,11 @@
  * A model's own decision or convention drawn from the same prompt is dropped in favour of these:
  * the person's words are the rule, a paraphrase is not.
  */
-import { acknowledges, againstRule, ruleLikeness, SAID_THRESHOLD, statedRulesOf, type StatedRule } from '../../common/rules/stated-rule.js';
+import { acknowledges, againstRule, ruleLikeness, SAID_THRESHOLD, settlesByForm, statedRulesOf, type StatedRule } from '../../common/rules/stated-rule.js';
 import { asksSomething, PROPOSAL, sentencesOf } from '../../common/rules/stated-rule-markers.js';
+import { bareAssent, proposesOrAnnounces } from '../../common/rules/stated-rule-context.js';
 import { scopeOf } from '../../common/rules/rule-scope.js';
-import { ANCHOR_ID, anchorsOf } from '../../common/rules/anchors.js';
+import { anchorsOf } from '../../common/rules/anchors.js';
 import { oneLine } from './offline-text.js';
 import type { KeptCandidate } from './summary-prompt.js';
 
@@ -86,6 +87,8 @@ function tailOf(text: string): string {
  */
 function answersAbout(prompt: string, agentTurn: string): string | undefined {
   const text = prompt.trim();
+  // "yes", "perfect" after the agent's proposal or plan: the note is the agent's words it agrees to.
+  if (bareAssent(text) && proposesOrAnnounces(agentTurn)) return tailOf(agentTurn);
   if (text.length > LEANS_ON_CONTEXT * 1.5 || /[?？]/u.test(text) || acknowledges(text) || againstRule(text)) return undefined;
   if (!/[?？]/u.test(agentTurn) && !PROPOSAL.test(agentTurn)) return undefined;
   // It says something of its own: a value, or three words or more.
@@ -98,7 +101,20 @@ function settles(rule: StatedRule, prompt: string): boolean {
   if (rule.proposal) return true;
   // The rule's own sentence asks ("should retries stay at 7?"), or the prompt is a question around it with nothing lasting.
   if (/[?？]\s*$/u.test(rule.quote.trim())) return false;
-  return !(asksSomething(prompt) && ruleLikeness(rule.quote) < SAID_THRESHOLD);
+  if (asksSomething(prompt) && ruleLikeness(rule.quote) < SAID_THRESHOLD) return false;
+  // A rule by its form (a norm, a decision said as one, a must): what only a score or the learned model took is a note.
+  return settlesByForm(rule.quote, prompt);
+}
+
+/** A lead-in of at most this many words is no rule by itself ("Change the rule then."). */
+const LEAD_IN_WORDS = 5;
+
+/** A path as the person wrote it (`src/import/csvImport.ts`). */
+const PATH_IN_TEXT = /(?:^|[\s`'"(])[\w.-]+\/[\w./-]*\w\.[a-z]{1,5}(?=$|[\s`'",.;:)])/iu;
+
+/** Whether words may be kept as a note: they name code (an identifier, a word that may name a function), a file read around them, or a path. */
+function namesCode(anchors: readonly string[], files: readonly string[], text: string): boolean {
+  return anchors.length > 0 || files.length > 0 || PATH_IN_TEXT.test(text);
 }
 
 export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
@@ -124,6 +140,11 @@ export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
     const said = verdict.rules.length === 1 && t.text.trim().length <= WHOLE_PROMPT_CHARS ? t.text : undefined;
     const around = [t.text, previous?.text ?? '', opening];
     for (const r of verdict.rules) {
+      // A lead-in alone ("Change the rule then.", "New rule:") says nothing: the sentences after it are the rule.
+      if (!r.proposal && r.quote.trim().split(/\s+/u).length <= LEAD_IN_WORDS) {
+        const after = sentencesOf(t.text.slice(t.text.indexOf(r.quote) + r.quote.length)).slice(0, 2).join(' ');
+        if (after) r.quote = `${r.quote.trim()} ${after}`;
+      }
       const words = oneLine(r.quote, 600);
       const quote = oneLine(said ?? r.quote, 600);
       const proposal = r.proposal ? oneLine(r.proposal, 400) : undefined;
@@ -131,7 +152,7 @@ export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
       const context = !proposal && previous && quote.length <= LEANS_ON_CONTEXT ? tailOf(previous.text) : undefined;
       const kind = settles(r, t.text) ? r.kind : 'note';
       const anchors = anchorsOf([r.quote, proposal ?? '', context ?? ''], around);
-      if (kind === 'note' && !anchors.some((a) => a.startsWith(ANCHOR_ID)) && files.length === 0) continue;
+      if (kind === 'note' && !namesCode(anchors, files, r.quote)) continue;
       // A decision settled on the agent's proposal carries its topic in the proposal: the title says both.
       const title = oneLine(proposal && words.length < 80 ? `${words} (on the agent's proposal: ${proposal})` : context ? `${words} (on the agent's: ${context})` : words, 200);
       // The body is what an agent is handed: the person's words, and what they settled.
@@ -156,7 +177,7 @@ export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
     const reply = verdict.rules.length === 0 && previous ? answersAbout(t.text, previous.text) : undefined;
     if (verdict.rules.length === 0 && (reply || (t.text.trim().length <= WHOLE_PROMPT_CHARS * 2 && ruleLikeness(t.text) >= SAID_THRESHOLD))) {
       const anchors = anchorsOf([t.text, reply ?? ''], [previous?.text ?? '', opening]);
-      if (anchors.some((a) => a.startsWith(ANCHOR_ID)) || files.length > 0) {
+      if (namesCode(anchors, files, t.text)) {
         const quote = oneLine(t.text, 600);
         out.push({
           kind: 'note',

@@ -441,10 +441,10 @@ WITH input AS (
     JOIN session s ON s.tenant_id = f.tenant_id AND s.project_id = p.id AND s.agent_session_id = f.agent_session_id
 ), inserted AS (
   INSERT INTO hook_events (tenant_id, project_id, session_id, event, sequence, idempotency_key,
-                           tool_name, tool_use_id, payload, original_bytes, truncated, request_id, occurred_at, processed_at)
+                           tool_name, tool_use_id, payload, original_bytes, truncated, request_id, occurred_at, processed_at, key_id)
   SELECT tenant_id, project_id, session_id, event::hook_event_name, sequence,
          CASE WHEN body_keyed THEN idem || ':' || sequence ELSE idem END,
-         tool_name, tool_use_id, payload::jsonb, original_bytes, truncated, request_id, occurred_at, now()
+         tool_name, tool_use_id, payload::jsonb, original_bytes, truncated, request_id, occurred_at, now(), key_id
     FROM numbered
   RETURNING id, session_id, sequence
 ), item AS (

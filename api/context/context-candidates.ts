@@ -13,6 +13,7 @@ import { NEAR } from '../../common/rules/uptake-ranking.js';
 import { notSelfActivitySql } from '../../common/rules/self-activity.js';
 import { queryPrepared, type RecordType } from '../search/search-types.js';
 import { JUDGED_SQL } from '../../common/server/context-receipts.js';
+import { failureHeldSql, observationHeldSql, summaryHeldSql } from '../../common/server/review-hold.js';
 
 export interface Candidate {
   type: RecordType;
@@ -157,7 +158,8 @@ with sig as (
       select distinct on (session_id) id, kind::text as kind, title,
              left(coalesce(nullif(concat_ws(' ', learned, completed, next_steps), ''), text), 1200) as text, created_at, search_vector,
              citations, git_branch, git_commit
-        from (select * from summaries where tenant_id = $1 and project_id = $2${session} order by created_at desc limit 60) recent
+        -- A summary telling what a learning waiting for review (or rejected) says is held with it.
+        from (select * from summaries sx where tenant_id = $1 and project_id = $2${session} and not ${summaryHeldSql('sx')} order by created_at desc limit 60) recent
        order by session_id, (kind = 'final') desc, to_sequence desc, created_at desc) s
     order by s.created_at desc limit 15)
   union all
@@ -165,7 +167,7 @@ with sig as (
       null::jsonb, null::varchar, null::varchar, null::boolean, null::text[], null::text, null::text, null::int, null::int, null::jsonb
     from observations o where tenant_id = $1 and project_id = $2${session} and kind in ('prompt', 'tool') and title not like 'FAILED %'
       -- memflow's own tool calls are not the project's activity (common/rules/self-activity.ts)
-      and ${notSelfActivitySql('o')}
+      and ${notSelfActivitySql('o')} and not ${observationHeldSql('o')}
     order by created_at desc, id limit 60)
   union all
   -- The failure -> fix story: recent failed tool calls (among the project's latest 500 items, so the
@@ -182,7 +184,7 @@ with sig as (
                                                                    where h.id = any(o.source_event_ids) limit 1) end) order by o.sequence) as items
                          from (select * from observations o where o.session_id = f.session_id and o.sequence > f.sequence
                                  and o.kind in ('tool', 'stop') order by o.sequence limit 40) o) later on true
-   where f.kind = 'tool' and f.title like 'FAILED %'
+   where f.kind = 'tool' and f.title like 'FAILED %' and not ${failureHeldSql('f')}
      and coalesce(f.tool_name, '') not ilike 'mcp\_\_memflow%' and f.tool_name is distinct from 'ToolSearch'
    order by f.created_at desc limit 8)
 )${uptake ? UPTAKE_CTE : ''}

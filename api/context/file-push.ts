@@ -159,7 +159,8 @@ export function rankFileCandidates(rows: FileCandidate[], focus: readonly string
     .sort((a, b) => {
       const x = keys.get(a.r)!;
       const y = keys.get(b.r)!;
-      return y.focused - x.focused || x.kind - y.kind || y.weight - x.weight || y.path - x.path || a.i - b.i;
+      // …and of two alike, the newer: a person's later words about the same code come before their earlier ones.
+      return y.focused - x.focused || x.kind - y.kind || y.weight - x.weight || y.path - x.path || new Date(b.r.at).getTime() - new Date(a.r.at).getTime() || a.i - b.i;
     })
     .map((x) => x.r);
 }

@@ -26,6 +26,7 @@ import { LRUCache } from 'lru-cache';
 import { uses } from '../../common/rules/push-ablation.js';
 import type { ServedItem } from './start-context.js';
 import { pushedTo } from './context-receipt.js';
+import { observationHeldSql } from '../../common/server/review-hold.js';
 
 /** Tokens a prompt's push may take at most (issue 46: ≤ 600 per task prompt). */
 export const PROMPT_PUSH_TOKENS = 600;
@@ -115,6 +116,8 @@ from observations o join sessions s on s.id = o.session_id
 where o.tenant_id = $1 and o.project_id = $2 and o.kind = 'prompt' and o.rule_like and o.search_vector @@ to_tsquery('english', ${tsquery})
   and ($3::text is null or s.agent_session_id is distinct from $3::text)
   and not exists (select 1 from learning_sources ls join learnings l on l.id = ls.learning_id where ls.observation_id = o.id and l.kind::text = any($4::text[]))
+  -- nor a prompt inside what a learning waiting for review (or rejected) was drawn from (common/server/review-hold.ts)
+  and not ${observationHeldSql('o')}
 order by ts_rank(o.search_vector, to_tsquery('english', ${tsquery})) desc limit ${MAX_SAID}`;
 
 /** A string as an SQL literal (standard_conforming_strings: only the quote is doubled). */
@@ -250,7 +253,8 @@ function notNamed(s: Scored<PushCandidate>, names: PromptNames, own: ReadonlyMap
   const c = s.item;
   for (const a of anchorsFor(c)) {
     const name = a.slice(a.indexOf(':') + 1);
-    if (a.startsWith(ANCHOR_ID) ? names.ids.has(name) : names.words.has(name)) return undefined;
+    // A word anchor ("pluralize") opens no prompt: it reaches its code when a file defines that name (the file push).
+    if (a.startsWith(ANCHOR_ID) && names.ids.has(name)) return undefined;
   }
   for (const p of c.scope ?? []) {
     const file = p.includes('/') || /\.[a-z]{1,5}$/i.test(p) ? p.slice(p.lastIndexOf('/') + 1).toLowerCase() : '';

@@ -60,14 +60,15 @@ const learningsPage = pageOf(learningRecord);
 export function registerLearningRoutes(app: FastifyInstance, deps: LearningRouteDeps): void {
   const learningsDoc = documented({ summary: 'Learnings with their sources, newest first', tags: ['retrieval'], query: learningsQuery, headers: projectHeaders, answers: { 200: learningsPage } });
   app.get<{ Querystring: Record<string, string | undefined> }>('/v1/learnings', learningsDoc, async (req) => {
-    const { tenantId } = requirePrincipal(req);
+    const { tenantId, projects } = requirePrincipal(req);
     const query = parseOr400(learningsQuery, { ...req.query, project: projectOfRequest(req.query, req.headers['x-memflow-project']) });
     const cursor = decodeTimeIdCursor(query.cursor);
     const after = cursor ? { createdAt: cursor.at, id: cursor.id } : undefined;
     const rows = await deps.prisma.learning.findMany({
       where: {
         tenantId,
-        ...(query.project ? { project: { name: query.project } } : {}),
+        // A key limited to projects, naming none, lists its projects' (api/access.ts: `namedOrListing`).
+        ...(query.project ? { project: { name: query.project } } : projects ? { project: { name: { in: [...projects] } } } : {}),
         status: query.status === 'all' ? { in: ['active', 'superseded'] } : query.status,
         ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}),
       },

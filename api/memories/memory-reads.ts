@@ -9,6 +9,7 @@ import type { PgPool } from '../../common/server/pg.js';
 import type { LearningRecord, LearningRevision, LearningSource, MemoryRecord, ObservationRecord, SummaryRecord } from '../../messages/api-v1.js';
 import { actorNameSql, approvalSql, statedBySql } from '../../common/server/learning-revisions.js';
 import { queryPrepared } from '../search/search-types.js';
+import { summaryHoldSql } from '../../common/server/review-hold.js';
 
 /** Runs one SQL statement with positional parameters: a pg pool's or Prisma's ($queryRawUnsafe). */
 export type SqlRunner = <R>(text: string, values: unknown[]) => Promise<R[]>;
@@ -39,7 +40,7 @@ const SUMMARY_COLUMNS = {
   text: 'm.text', tokenCount: 'm.token_count', createdAt: 'm.created_at', request: 'm.request', investigated: 'm.investigated',
   learned: 'm.learned', completed: 'm.completed', nextSteps: 'm.next_steps', model: 'm.model', offline: 'm.offline',
   fromSequence: 'm.from_sequence', toSequence: 'm.to_sequence', observationCount: 'm.observation_count', gitBranch: 'm.git_branch',
-  gitCommit: 'm.git_commit', citations: 'm.citations',
+  gitCommit: 'm.git_commit', citations: 'm.citations', heldBy: summaryHoldSql('m'),
 } satisfies Columns<SummaryRecord>;
 
 const SOURCE_COLUMNS = {

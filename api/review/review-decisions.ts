@@ -47,26 +47,33 @@ async function asDecision(tx: Tx): Promise<void> {
   await tx.$executeRawUnsafe(`select set_config('memflow.review_decision', 'on', true)`);
 }
 
-export async function policyOf(prisma: PrismaClient, tenantId: string, project: string): Promise<{ project: string; policy: ReviewPolicy; pending: number }> {
-  const row = await prisma.project.findUnique({ where: { tenantId_name: { tenantId, name: project } }, select: { id: true, reviewPolicy: true } });
+export async function policyOf(prisma: PrismaClient, tenantId: string, project: string): Promise<{ project: string; policy: ReviewPolicy; stated: ReviewPolicy; pending: number }> {
+  const row = await prisma.project.findUnique({ where: { tenantId_name: { tenantId, name: project } }, select: { id: true, reviewPolicy: true, statedPolicy: true } });
   if (!row) throw new HttpError(404, 'not_found', `no project '${project}'`);
   const pending = await prisma.learning.count({ where: { tenantId, projectId: row.id, status: 'pending' } });
-  return { project, policy: row.reviewPolicy as ReviewPolicy, pending };
+  return { project, policy: row.reviewPolicy as ReviewPolicy, stated: row.statedPolicy as ReviewPolicy, pending };
 }
 
 /**
- * Sets a project's policy, creating the project if it has no session yet (a team turns review on
- * before its first session). Turning review off leaves what waits pending: it still needs a decision.
+ * Sets a project's policy (and what a rule stated in a prompt does under review), creating the
+ * project if it has no session yet (a team turns review on before its first session). Turning review
+ * off leaves what waits pending: it still needs a decision.
  */
-export async function setPolicy(prisma: PrismaClient, r: Reviewer, project: string, policy: ReviewPolicy): Promise<{ project: string; policy: ReviewPolicy; pending: number }> {
+export async function setPolicy(
+  prisma: PrismaClient,
+  r: Reviewer,
+  project: string,
+  change: { policy?: ReviewPolicy | undefined; stated?: ReviewPolicy | undefined },
+): Promise<{ project: string; policy: ReviewPolicy; stated: ReviewPolicy; pending: number }> {
   await prisma.$transaction(async (tx) => {
-    const before = await tx.project.findUnique({ where: { tenantId_name: { tenantId: r.tenantId, name: project } }, select: { reviewPolicy: true } });
-    await tx.project.upsert({
-      where: { tenantId_name: { tenantId: r.tenantId, name: project } },
-      create: { tenantId: r.tenantId, name: project, reviewPolicy: policy },
-      update: { reviewPolicy: policy },
+    const before = await tx.project.findUnique({ where: { tenantId_name: { tenantId: r.tenantId, name: project } }, select: { reviewPolicy: true, statedPolicy: true } });
+    const data = { ...(change.policy ? { reviewPolicy: change.policy } : {}), ...(change.stated ? { statedPolicy: change.stated } : {}) };
+    await tx.project.upsert({ where: { tenantId_name: { tenantId: r.tenantId, name: project } }, create: { tenantId: r.tenantId, name: project, ...data }, update: data });
+    await audit(tx, r, 'review.policy', `project:${project}`, {
+      from: before?.reviewPolicy ?? null,
+      to: change.policy ?? before?.reviewPolicy ?? 'live',
+      ...(change.stated ? { statedFrom: before?.statedPolicy ?? null, stated: change.stated } : {}),
     });
-    await audit(tx, r, 'review.policy', `project:${project}`, { from: before?.reviewPolicy ?? null, to: policy });
   });
   return policyOf(prisma, r.tenantId, project);
 }
@@ -93,13 +100,14 @@ export async function reviewCountsOf(prisma: PrismaClient, tenantId: string): Pr
 export async function pendingPage(
   prisma: PrismaClient,
   tenantId: string,
-  q: { project?: string | undefined; limit: number; after?: { createdAt: Date; id: string } | undefined },
+  q: { project?: string | undefined; limit: number; after?: { createdAt: Date; id: string } | undefined; within?: readonly string[] | undefined },
 ): Promise<{ items: ReviewItem[]; last: { createdAt: Date; id: string } | null; more: boolean }> {
   const rows = await prisma.learning.findMany({
     where: {
       tenantId,
       status: 'pending',
-      ...(q.project ? { project: { name: q.project } } : {}),
+      // `within`: the projects a limited key may see (without a project named, its inbox is theirs).
+      ...(q.project ? { project: { name: q.project } } : q.within ? { project: { name: { in: [...q.within] } } } : {}),
       ...(q.after ? { OR: [{ createdAt: { gt: q.after.createdAt } }, { createdAt: q.after.createdAt, id: { gt: q.after.id } }] } : {}),
     },
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],

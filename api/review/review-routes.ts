@@ -38,6 +38,7 @@ export interface ReviewRouteDeps {
 // Deciding needs the maintainer role in the learnings' projects: checked by api/access.ts.
 
 export const reviewQuery = z.object({ project: projectParam, limit: limitParam(50), cursor: z.string().max(500).optional() });
+const countsQuery = z.object({ project: projectParam });
 const projectPath = z.object({ project: projectParam.refine((p) => p !== undefined, 'required: a project name') });
 const idPath = z.object({ id: memoryRefParam });
 const idRefs = z.array(memoryRefParam);
@@ -53,19 +54,31 @@ async function resolve(prisma: PrismaClient, tenantId: string, refs: string[]): 
 export function registerReviewRoutes(app: FastifyInstance, deps: ReviewRouteDeps): void {
   const { prisma, indexer } = deps;
 
-  const listDoc = documented({ summary: 'The review inbox: pending learnings, oldest first, with their age', tags: ['memory'], query: reviewQuery, headers: projectHeaders, answers: { 200: reviewPage } });
+  const listDoc = documented({ summary: 'The review inbox: pending learnings, oldest first, with their age (of the named project, else of every project the key may see)', tags: ['memory'], query: reviewQuery, headers: projectHeaders, answers: { 200: reviewPage } });
   app.get<{ Querystring: Record<string, string | undefined> }>('/v1/review', listDoc, async (req) => {
-    const { tenantId } = requirePrincipal(req);
+    const { tenantId, projects } = requirePrincipal(req);
     const q = parseOr400(reviewQuery, { ...req.query, project: projectOfRequest(req.query, req.headers['x-memflow-project']) });
     const cursor = decodeTimeIdCursor(q.cursor);
-    const got = await pendingPage(prisma, tenantId, { project: q.project, limit: q.limit, after: cursor ? { createdAt: cursor.at, id: cursor.id } : undefined });
+    // A key limited to projects, naming none, reads the inbox of its projects (api/access.ts: `namedOrListing`).
+    const got = await pendingPage(prisma, tenantId, { project: q.project, within: projects, limit: q.limit, after: cursor ? { createdAt: cursor.at, id: cursor.id } : undefined });
     return answer(reviewPage, { items: got.items, nextCursor: got.more && got.last ? encodeCursor([got.last.createdAt.toISOString(), got.last.id]) : null });
   });
 
-  const countsDoc = documented({ summary: 'How many learnings wait for review, per project (policy, count, oldest)', tags: ['memory'], answers: { 200: reviewCounts } });
-  app.get('/v1/review/counts', countsDoc, async (req) => {
-    const { tenantId } = requirePrincipal(req);
-    return answer(reviewCounts, await reviewCountsOf(prisma, tenantId));
+  const countsDoc = documented({
+    summary: "How many learnings wait for review, per project (policy, count, oldest): of the named project, else of every project the key may see",
+    tags: ['memory'],
+    query: countsQuery,
+    headers: projectHeaders,
+    answers: { 200: reviewCounts },
+  });
+  app.get<{ Querystring: Record<string, string | undefined> }>('/v1/review/counts', countsDoc, async (req) => {
+    const { tenantId, projects } = requirePrincipal(req);
+    const { project } = parseOr400(countsQuery, { ...req.query, project: projectOfRequest(req.query, req.headers['x-memflow-project']) });
+    // A key limited to projects counts only those (api/access.ts: `namedOrListing`).
+    const seen = (name: string) => (!project || name === project) && (!projects || projects.includes(name));
+    const all = await reviewCountsOf(prisma, tenantId);
+    const list = all.projects.filter((p) => seen(p.project));
+    return answer(reviewCounts, { pending: list.reduce((n, p) => n + p.pending, 0), projects: list });
   });
 
   const decideDoc = documented({
@@ -113,7 +126,7 @@ export function registerReviewRoutes(app: FastifyInstance, deps: ReviewRouteDeps
   });
 
   const setPolicyDoc = documented({
-    summary: "Set a project's review policy: live (extracted learnings go live at once) or review (they wait for a maintainer); admin; audited",
+    summary: "Set a project's review policy: live (extracted learnings go live at once) or review (they wait for a maintainer), and under review what a rule a person stated in a prompt does (stated: review, the default, or live); admin; audited",
     tags: ['admin'],
     admin: true,
     params: projectPath,
@@ -123,7 +136,7 @@ export function registerReviewRoutes(app: FastifyInstance, deps: ReviewRouteDeps
   app.put<{ Params: { project: string } }>('/v1/projects/:project/review-policy', setPolicyDoc, async (req) => {
     const { tenantId, keyId } = requireAdmin(req);
     const { project } = parseOr400(projectPath, req.params, 'invalid_path');
-    const { policy } = parseOr400(reviewPolicyBody, req.body, 'invalid_body');
-    return answer(reviewPolicyView, await setPolicy(prisma, { tenantId, keyId, requestId: req.id }, project!, policy));
+    const { policy, stated } = parseOr400(reviewPolicyBody, req.body, 'invalid_body');
+    return answer(reviewPolicyView, await setPolicy(prisma, { tenantId, keyId, requestId: req.id }, project!, { policy, stated }));
   });
 }

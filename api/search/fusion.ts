@@ -21,6 +21,7 @@
 import type { PgPool } from '../../common/server/pg.js';
 import { notSelfActivitySql } from '../../common/rules/self-activity.js';
 import { approvalSql } from '../../common/server/learning-revisions.js';
+import { summaryHeldSql } from '../../common/server/review-hold.js';
 import { agentSql } from '../provenance/agent.js';
 import { queryPrepared, scopeClauses, SqlParams, refKey, type RankedRef, type RecordType, type SearchResult, type SearchScope } from './search-types.js';
 
@@ -253,7 +254,8 @@ const SELECTS: Record<RecordType, (where: string, ids: string) => string> = {
   observation: (where, ids) => `select 'observation' as type, t.id, t.title, left(t.text, ${SNIPPET_SOURCE_CHARS}) as text, s.agent_session_id as session_id, ${agentSql('s')} as agent, t.created_at, null::text as edited_by, null::text as approved_by, null::text as status
     from observations t join sessions s on s.id = t.session_id where ${where} and t.id = any(${ids}::uuid[]) and ${notSelfActivitySql('t')}
       and t.kind not in ('start', 'end')`,
-  summary: (where, ids) => `select 'summary' as type, t.id, t.title, left(t.text, ${SNIPPET_SOURCE_CHARS}) as text, s.agent_session_id as session_id, ${agentSql('s')} as agent, t.created_at, null::text as edited_by, null::text as approved_by, null::text as status
+  summary: (where, ids) => `select 'summary' as type, t.id, t.title, left(t.text, ${SNIPPET_SOURCE_CHARS}) as text, s.agent_session_id as session_id, ${agentSql('s')} as agent, t.created_at, null::text as edited_by, null::text as approved_by,
+      case when ${summaryHeldSql('t', ['pending'])} then 'pending' end as status
     from summaries t join sessions s on s.id = t.session_id where ${where} and t.id = any(${ids}::uuid[])`,
   learning: (where, ids) => `select 'learning' as type, t.id, t.title, left(t.body, ${SNIPPET_SOURCE_CHARS}) as text, (f.s).agent_session_id as session_id,
       case when f.s is null then null else ${agentSql('(f.s)')} end as agent, t.created_at, t.edited_by::text, ${approvalSql('t.id', 'by')} as approved_by, t.status::text

@@ -10,6 +10,7 @@ export { SEARCH_MODES } from '../../messages/record-types-v1.js';
 import crypto from 'node:crypto';
 import type { QueryResultRow } from 'pg';
 import type { PgPool } from '../../common/server/pg.js';
+import { HELD_STATUSES, summaryHeldSql } from '../../common/server/review-hold.js';
 
 export type { RecordType, SearchMode };
 
@@ -53,7 +54,7 @@ export interface SearchResult {
   editedBy?: string;
   /** A learning approved (or edited) in review: who approved it; absent otherwise. */
   approvedBy?: string;
-  /** `pending`: a learning waiting for review (only found with includePending). */
+  /** `pending`: a learning waiting for review, or a summary telling what one says (only found with includePending). */
   status?: 'pending';
 }
 
@@ -91,6 +92,9 @@ export function scopeClauses(scope: SearchScope, p: SqlParams, type: RecordType)
   if (scope.until) sql += ` and t.created_at < ${p.add(scope.until)}`;
   if (scope.agent) sql += ` and ${agentClause(type, p.add(scope.agent))}`;
   if (type === 'learning') sql += ` and ${learningStatusClause(scope)}`;
+  // A summary telling what a held learning says is held with it (common/server/review-hold.ts); a
+  // person's search (includePending) lists those of pending learnings, marked, never of rejected ones.
+  if (type === 'summary') sql += ` and not ${summaryHeldSql('t', scope.includePending ? ['rejected'] : HELD_STATUSES)}`;
   return sql;
 }
 

@@ -60,11 +60,19 @@ export const SESSION_JOINS = `
   LEFT JOIN LATERAL (SELECT left(pr.text, ${FIRST_PROMPT_CHARS}) AS text FROM prompts pr WHERE pr.session_id = s.id ORDER BY pr.ordinal LIMIT 1) fp ON true
   LEFT JOIN LATERAL (SELECT su.title FROM summaries su WHERE su.session_id = s.id AND su.kind = 'final' ORDER BY su.created_at DESC LIMIT 1) fs ON true`;
 
-export async function listSessions(pool: PgPool, tenantId: string, query: SessionsQuery, after: { at: Date; id: string } | undefined): Promise<{ rows: SessionRow[]; nextCursor: string | null }> {
+export async function listSessions(
+  pool: PgPool,
+  tenantId: string,
+  query: SessionsQuery,
+  after: { at: Date; id: string } | undefined,
+  /** The projects a limited key may see (without a project named, its sessions are theirs). */
+  within?: readonly string[],
+): Promise<{ rows: SessionRow[]; nextCursor: string | null }> {
   const params: unknown[] = [tenantId];
   const where = ['s.tenant_id = $1::uuid'];
   const param = (v: unknown) => `$${params.push(v)}`;
   if (query.project) where.push(`p.name = ${param(query.project)}`);
+  if (within) where.push(`p.name = ANY(${param([...within])}::text[])`);
   if (query.projectMatch?.trim()) where.push(`p.name ILIKE ${param(`%${likeLiteral(query.projectMatch.trim())}%`)}`);
   if (query.agent) where.push(`${AGENT_SQL} = ${param(query.agent)}`);
   for (const w of query.q) {

@@ -80,9 +80,10 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
     answers: { 200: sessionsPage },
   });
   app.get<{ Querystring: Q }>('/v1/sessions', sessionsDoc, async (req) => {
-    const { tenantId } = requirePrincipal(req);
+    const { tenantId, projects } = requirePrincipal(req);
     const query = parseOr400(sessionsQuery, req.query);
-    const { rows, nextCursor } = await listSessions(deps.pool, tenantId, query, decodeTimeIdCursor(query.cursor));
+    // A key limited to projects, naming none, lists its projects' sessions (api/access.ts: `namedOrListing`).
+    const { rows, nextCursor } = await listSessions(deps.pool, tenantId, query, decodeTimeIdCursor(query.cursor), projects);
     return answer(sessionsPage, { items: rows.map((r) => sessionItem(r, idleTimeoutMs)), nextCursor });
   });
 

@@ -124,6 +124,12 @@ export function registerSsoRoutes(app: FastifyInstance, deps: SsoDeps): { signed
     return { tenant, person: found.person };
   }
 
+  /** A sign-in the provider refused (the person said no, or it ended): audited as denied, naming no one (the provider named no one). */
+  async function refusedAtProvider(via: string, method: string, error: string, requestId: string): Promise<void> {
+    const tenant = await ensureTenant(deps.prisma, requireSso().tenant);
+    await recordAudit(deps.prisma, { tenantId: tenant.id, action: via, target: 'provider', outcome: 'denied', details: { method, reason: `refused at the provider (${error.slice(0, 200)})` }, requestId });
+  }
+
   async function identityOf(config: oidc.Configuration, tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers): Promise<SignInIdentity> {
     const claims = tokens.claims();
     if (!claims) throw new HttpError(502, 'sso_failed', 'the provider answered without an ID token');
@@ -169,6 +175,7 @@ export function registerSsoRoutes(app: FastifyInstance, deps: SsoDeps): { signed
     if (!pending || Date.now() - pending.at > FLOW_MS || !binding || binding !== pending.binding) {
       throw new HttpError(400, 'sso_state', 'this sign-in was not started here, or took too long: start again from the viewer');
     }
+    if (query.error) await refusedAtProvider('viewer.signin', 'oidc', query.error, req.id);
     if (query.error) throw new HttpError(403, 'sso_refused', `the provider refused the sign-in (${query.error}${query.error_description ? `: ${query.error_description}` : ''})`);
     const config = await configOf(s.clientId, s.clientSecret, 'viewer');
     const current = new URL(`${pending.redirectUri}?${new URLSearchParams(req.query as Record<string, string>).toString()}`);
@@ -255,6 +262,7 @@ export function registerSsoRoutes(app: FastifyInstance, deps: SsoDeps): { signed
     pendingDevices.delete(handle);
     if (!entry.done.identity) {
       const denied = entry.done.error === 'access_denied';
+      await refusedAtProvider('person.login', 'device', entry.done.error ?? 'unknown', req.id);
       throw new HttpError(400, denied ? 'access_denied' : 'expired_token', denied ? 'the sign-in was refused at the provider' : `the sign-in did not complete (${entry.done.error})`);
     }
     const { tenant, person } = await personOf(entry.done.identity, req.id, 'person.login');

@@ -36,15 +36,15 @@ export async function keyIsLive(pool: PgPool, keyId: string): Promise<boolean> {
 }
 
 /** The tenant's sessions (of one project, or all) that changed after `since`, newest first. */
-export async function changedSessions(pool: PgPool, tenantId: string, project: string | undefined, since: Date, limit: number): Promise<ChangedSession[]> {
+export async function changedSessions(pool: PgPool, tenantId: string, project: string | undefined, since: Date, limit: number, within?: readonly string[]): Promise<ChangedSession[]> {
   const { rows } = await pool.query<ChangedSession>(
     `SELECT ${SESSION_COLUMNS},
             GREATEST(s.updated_at, COALESCE(s.last_event_at, s.started_at), s.started_at) AS changed_at
        FROM sessions s JOIN projects p ON p.id = s.project_id ${SESSION_JOINS}
-      WHERE s.tenant_id = $1 AND ($2::text IS NULL OR p.name = $2)
+      WHERE s.tenant_id = $1 AND ($2::text IS NULL OR p.name = $2) AND ($5::text[] IS NULL OR p.name = ANY($5::text[]))
         AND GREATEST(s.updated_at, COALESCE(s.last_event_at, s.started_at), s.started_at) > $3
       ORDER BY changed_at DESC LIMIT $4`,
-    [tenantId, project ?? null, since, limit],
+    [tenantId, project ?? null, since, limit, within ? [...within] : null],
   );
   return rows;
 }

@@ -49,7 +49,7 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDeps): v
     answers: { 200: { mediaType: 'text/event-stream', description: '`session` events: {session:{id,project,status,parked,startedAt,endedAt,eventCount,changedAt},items:[...]}' } },
   });
   app.get<{ Querystring: Record<string, string | undefined> }>('/v1/live', liveDoc, async (req, reply) => {
-    const { tenantId, keyId } = requirePrincipal(req);
+    const { tenantId, keyId, projects } = requirePrincipal(req);
     const query = parseOr400(liveQuery, req.query);
     reply.hijack();
     const res = reply.raw;
@@ -82,7 +82,8 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDeps): v
         return;
       }
       const since = new Date(watermark.getTime() - OVERLAP_MS);
-      const rows = await changedSessions(deps.pool, tenantId, query.project, since, query.limit);
+      // A key limited to projects, naming none, follows its projects' sessions (api/access.ts: `namedOrListing`).
+      const rows = await changedSessions(deps.pool, tenantId, query.project, since, query.limit, projects);
       const changed = new Map(rows.map((r) => [r.id, r]));
       if (ticks % 5 === 0) for (const [id, r] of running) if (!changed.has(id)) changed.set(id, r.row);
       // Oldest change first, so a client that applies them in order ends with the newest on top.

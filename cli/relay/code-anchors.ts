@@ -278,6 +278,11 @@ export class SessionFocus {
     this.add(session, imports);
   }
 
+  /** Whether the session named or imported `word` before. */
+  has(session: string | undefined, word: string): boolean {
+    return session !== undefined && (this.bySession.get(session)?.has(word) ?? false);
+  }
+
   /** Which of `anchors` the session named or imported before. */
   focusOf(session: string, anchors: readonly string[]): string[] {
     const held = this.bySession.get(session);
@@ -286,15 +291,17 @@ export class SessionFocus {
 }
 
 /**
- * The anchors a file touch asks about: the file's own definitions first (the rule is about the code
- * in this file), then what it imports; only names that are among the project's identifiers; at most MAX_ANCHORS.
+ * The anchors a file touch asks about: the file's own definitions (the rule is about the code in this
+ * file), then what it imports that the session already met (`focused`: its prompts named it, or a file it
+ * touched before imported it — the module under test, imported by the failing test). A name a file only
+ * imports says little by itself: every module that imports `datetime` or the project's `fetch_feed` would be
+ * handed the rules about them (corpus4's unrelated probes: a CLI module got the retry rules of the fetcher it
+ * calls). Only names that are among the project's identifiers; at most MAX_ANCHORS.
  */
-export function anchorsOf(code: FileCode | undefined, identifiers: ReadonlySet<string>): string[] {
+export function anchorsOf(code: FileCode | undefined, identifiers: ReadonlySet<string>, focused: (name: string) => boolean = () => true): string[] {
   if (!code) return [];
   const out = new Set<string>();
-  for (const n of [...code.names.defines, ...code.names.imports]) {
-    if (out.size >= MAX_ANCHORS) break;
-    if (n.length <= 100 && identifiers.has(n)) out.add(n);
-  }
+  for (const n of code.names.defines) if (out.size < MAX_ANCHORS && n.length <= 100 && identifiers.has(n)) out.add(n);
+  for (const n of code.names.imports) if (out.size < MAX_ANCHORS && n.length <= 100 && identifiers.has(n) && focused(n)) out.add(n);
   return [...out];
 }

@@ -230,7 +230,7 @@ export async function fileAnswer(deps: FileAnswerDeps, ev: FileTouch): Promise<s
         code = await deps.code.read(local, index.identifiers).catch(() => undefined);
         if (code) warm.push([local, code, index.identifiers]);
       }
-      const anchors = anchorsOf(code, index?.identifiers ?? new Set());
+      const anchors = anchorsOf(code, index?.identifiers ?? new Set(), (n) => deps.focus.has(session, n));
       const focus = deps.focus.focusOf(session, anchors);
       if (code) deps.focus.noteImports(session, code.names.imports);
       if (anchors.length === 0 && deps.names.ruledOutFor(held, asked)) return '';
@@ -257,13 +257,14 @@ export function namesKey(url: string, key: string, project: string, projectKey: 
  * minute per project; a file touch, and a prompt — so the session's first touch finds them fresh), and
  * loads the grammars once the project has identifiers, while nobody waits.
  */
-export function refreshNames(deps: Pick<FileAnswerDeps, 'names' | 'code' | 'client' | 'lanes'>, target: TargetState, at: { url: string; key: string; project: string; projectKey: string | undefined }): void {
+export function refreshNames(deps: Pick<FileAnswerDeps, 'names' | 'code' | 'client' | 'lanes'>, target: TargetState, at: { url: string; key: string; project: string; projectKey: string | undefined }, then?: () => void): void {
   const held = namesKey(at.url, at.key, at.project, at.projectKey);
   if (!deps.names.due(held)) return;
   const headers: Record<string, string> = { authorization: `Bearer ${at.key}`, 'user-agent': 'memflow-relay', 'x-memflow-project': at.project };
   if (at.projectKey) headers['x-memflow-project-key'] = at.projectKey;
   void deps.names.refresh(held, () => readNames(deps, target, `${at.url}${apiPaths.contextFiles({ project: at.project })}`, headers)).then(() => {
     if (deps.names.indexOf(held)?.identifiers?.size) void deps.code.reader.loadAll().catch(() => undefined);
+    then?.();
   });
 }
 
@@ -272,9 +273,17 @@ export function refreshNames(deps: Pick<FileAnswerDeps, 'names' | 'code' | 'clie
  * names and identifiers are read behind it when due (the session's first touch then finds them fresh).
  * Asks nothing when the API is not to be asked now (api-budget.ts).
  */
-export function noteSessionPrompt(deps: Pick<FileAnswerDeps, 'names' | 'code' | 'focus' | 'client' | 'lanes'>, ev: { key: string | undefined; url: string; session: string | undefined; prompt: unknown; project: string | undefined; projectKey: string | undefined }): void {
+export function noteSessionPrompt(deps: Pick<FileAnswerDeps, 'names' | 'code' | 'focus' | 'client' | 'lanes'>, ev: { key: string | undefined; url: string; session: string | undefined; prompt: unknown; project: string | undefined; projectKey: string | undefined; cwd?: string | undefined }): void {
   if (ev.session && typeof ev.prompt === 'string') deps.focus.notePrompt(ev.session, ev.prompt);
   if (!ev.project) return;
   const api = apiBudget(deps.lanes, ev, 1);
-  if (api.ask) refreshNames(deps, api.target, { url: ev.url, key: api.key, project: ev.project, projectKey: ev.projectKey });
+  if (!api.ask) return;
+  const at = { url: ev.url, key: api.key, project: ev.project, projectKey: ev.projectKey };
+  // While the agent thinks about the prompt, the files of its working tree that name an anchored identifier are parsed.
+  const prewarm = () => {
+    const ids = deps.names.indexOf(namesKey(at.url, at.key, at.project, at.projectKey), Date.now(), ANCHORS_MAX_AGE_MS)?.identifiers;
+    if (ids) deps.code.prewarm(ev.cwd, ids);
+  };
+  prewarm();
+  refreshNames(deps, api.target, at, prewarm);
 }

@@ -282,7 +282,7 @@ export class RelayHooks {
       // The memory that bears on this prompt, within the prompt budget (prompt-answer.ts).
       reply(await promptAnswer(this.deps, { name, entry, key, url, session }));
       // Behind the answer: the prompt's words for the session's file touches, and the project's anchors read when due.
-      noteSessionPrompt({ ...this.deps, names: this.fileNames, code: this.code, focus: this.focus }, { key, url, session, prompt: raw.prompt, project: entry.project, projectKey: entry.projectKey });
+      noteSessionPrompt({ ...this.deps, names: this.fileNames, code: this.code, focus: this.focus }, { key, url, session, prompt: raw.prompt, project: entry.project, projectKey: entry.projectKey, cwd: typeof raw.cwd === 'string' ? raw.cwd : undefined });
       lanes.kick();
       return;
     }

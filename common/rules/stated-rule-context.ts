@@ -35,6 +35,12 @@ export function replyDecision(sentence: string, next: string[], previous: string
   return { kind: 'decision', quote: withRest, proposal: proposalOf(previous), why: how };
 }
 
+/** Whether the agent's turn proposed something or said what it will do (a reply agreeing to it agrees to those words). */
+export const proposesOrAnnounces = (previous: string): boolean => PROPOSAL.test(previous) || ANNOUNCED.test(previous);
+
+/** A bare word of assent ("yes", "perfect", "Right."): it agrees to what the agent's turn said, and says nothing of its own. */
+export const bareAssent = (text: string): boolean => text.trim().length <= 24 && YES.test(text.trim().toLowerCase());
+
 /** Options side by side: "X or Y", "X oder Y", "X albo Y", "X还是Y". */
 const ALTERNATIVES = compile([String.raw`\b(?:or|oder|ou|o|of|albo|czy|или|либо)\b`, '还是', '或者', 'それとも', 'か、', '아니면'])[0]!;
 

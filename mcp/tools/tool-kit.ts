@@ -246,12 +246,14 @@ export function learningLine(l: LearningRecord, ids?: Map<string, string>): stri
 
 /**
  * Why a record is not served to an agent, or undefined when it is: a learning waiting in the review
- * inbox, or rejected there, reaches no agent (issue 51), even by id.
+ * inbox, or rejected there, reaches no agent, even by id; nor does a summary it was drawn from.
  */
 export function withheldFromAgents(r: MemoryRecord): string | undefined {
+  // A summary telling what such a learning says is held with it (common/server/review-hold.ts).
+  if (r.type === 'summary') return r.heldBy === 'pending' ? 'tells a learning that waits for review' : r.heldBy === 'rejected' ? 'tells a learning rejected in review' : undefined;
   if (r.type !== 'learning') return undefined;
   if (r.status === 'pending') return 'waits for review';
-  if (r.status === 'rejected') return 'rejected in review';
+  if (r.status === 'rejected') return 'was rejected in review';
   return undefined;
 }
 

@@ -247,7 +247,7 @@ describe('the relay at a file touch', () => {
   const other = write('pay/currency.py', 'CURRENCIES = ("EUR", "USD")\n');
   const touch = (session: string, file: string, id: string) => ({ session_id: session, hook_event_name: 'PreToolUse', cwd: repo, tool_name: 'Read', tool_input: { file_path: file }, tool_use_id: id });
 
-  test('with anchored identifiers: the test and the module are asked about with their anchors and the focus; an unanchored file is not asked about', async () => {
+  test('with anchored identifiers: the module that defines one is asked about with it, the test that imports it once the session met it (the focus); an unanchored file is not asked about', async () => {
     assert.ok(moduleFile && filler.split('\n').length > 1600);
     const api = await localApi({ names: ['retry.py'], complete: true, identifiers: ['round_half_even', 'max_attempts'] }, (q) => (q.get('anchors') ? `# memflow: rule about ${q.get('anchors')}` : ''));
     const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), 'code-push-spool-'));
@@ -262,12 +262,10 @@ describe('the relay at a file touch', () => {
       assert.deepEqual(await hook(relay.url, api.url, 'pre-tool-use', touch('s1', other, 't1')), {});
       assert.equal(asked().length, before, 'currency.py answered without asking');
 
-      const test = await hook(relay.url, api.url, 'pre-tool-use', touch('s1', testFile, 't2'));
-      const q1 = asked().at(-1)!.searchParams;
-      assert.equal(q1.get('anchors'), 'round_half_even', 'the test imports the function under test');
-      assert.equal(q1.get('focus'), null, 'nothing named it before in this session');
-      assert.equal(q1.get('path'), 'tests/test_rounding.py');
-      assert.match(JSON.stringify(test), /rule about round_half_even/);
+      // The test only imports the function under test, which nothing in this session named before: no round trip
+      // (a name a file imports is not enough — every caller of a function would get its rules); it is the focus now.
+      assert.deepEqual(await hook(relay.url, api.url, 'pre-tool-use', touch('s1', testFile, 't2')), {});
+      assert.equal(asked().length, before, 'the test answered without asking');
 
       const mod = await hook(relay.url, api.url, 'pre-tool-use', touch('s1', moduleFile, 't3'));
       const q2 = asked().at(-1)!.searchParams;
@@ -276,9 +274,15 @@ describe('the relay at a file touch', () => {
       assert.match(JSON.stringify(mod), /rule about round_half_even/);
       assert.deepEqual(await hook(relay.url, api.url, 'pre-tool-use', touch('s1', moduleFile, 't4')), {}, 'once per file and session');
 
-      // A prompt that names the identifier is the focus of the next session's touch.
+      // A prompt that names the identifier: the test that imports it is asked about with it, as the focus.
       await hook(relay.url, api.url, 'user-prompt-submit', { session_id: 's2', hook_event_name: 'UserPromptSubmit', cwd: repo, prompt: 'round_half_even rounds 0.125 up' });
-      await hook(relay.url, api.url, 'pre-tool-use', touch('s2', moduleFile, 't5'));
+      const test = await hook(relay.url, api.url, 'pre-tool-use', touch('s2', testFile, 't5'));
+      const q1 = asked().at(-1)!.searchParams;
+      assert.equal(q1.get('anchors'), 'round_half_even', 'the test imports what the prompt named');
+      assert.equal(q1.get('focus'), 'round_half_even');
+      assert.equal(q1.get('path'), 'tests/test_rounding.py');
+      assert.match(JSON.stringify(test), /rule about round_half_even/);
+      await hook(relay.url, api.url, 'pre-tool-use', touch('s2', moduleFile, 't6'));
       assert.equal(asked().at(-1)!.searchParams.get('focus'), 'round_half_even');
       const health = (await (await fetch(`${relay.url}/health`)).json()) as { fileTouches: { parsed: number; ruledOut: number } };
       assert.ok(health.fileTouches.parsed >= 2 && health.fileTouches.ruledOut >= 1, JSON.stringify(health.fileTouches));

@@ -72,7 +72,7 @@ test('MCP lines and records carry the editor; a pending or rejected learning is 
   assert.match(searchLine({ ...hit, editedBy: RITA }), /Parser returns the last token at EOF \(edited by Rita Reviewer <rita@example\.com>\)/);
   assert.doesNotMatch(searchLine(hit), /edited by/);
   assert.equal(withheldFromAgents(record({ status: 'pending' })), 'waits for review');
-  assert.equal(withheldFromAgents(record({ status: 'rejected' })), 'rejected in review');
+  assert.equal(withheldFromAgents(record({ status: 'rejected' })), 'was rejected in review');
   assert.equal(withheldFromAgents(record({ status: 'superseded' })), undefined, 'history stays readable by id');
   assert.equal(withheldFromAgents(record()), undefined);
 });

@@ -125,6 +125,12 @@ export function SessionView({ id }: { id: string }) {
           <details key={m.id} class="summary" open={m.kind === 'final'}>
             <summary>
               <span class="badge">{String(m.kind)}</span> {String(m.title)} <span class="muted">{fmtTime(String(m.createdAt))}</span>
+              {/* Held with a learning drawn from it (common/server/review-hold.ts): agents are not given it. */}
+              {m.heldBy ? (
+                <span class="badge status-pending" data-testid="summary-held" title="a learning drawn from this summary waits for review or was rejected: agents are not given this summary">
+                  {m.heldBy === 'pending' ? 'held: learning pending review' : 'held: learning rejected'}
+                </span>
+              ) : null}
             </summary>
             <p class="muted">
               {m.offline ? 'offline summarizer' : `model ${String(m.model ?? '—')}`} · {fmtNum(Number(m.observationCount ?? 0))} observations (events {String(m.fromSequence)}–{String(m.toSequence)}) · {String(m.tokenCount)} tokens
