@@ -16,6 +16,11 @@
  * configured it waits for those installs before its first model request — measured on 1.18.33, the
  * first session after the folder appeared waited 22 s for the registry (and would fail offline), and
  * every later one for the check. The plugin needs nothing from that package.
+ *
+ * The plugin is JavaScript in a template string here: an escape written for TypeScript (`'\n'`) is a
+ * line break in the plugin. OpenCode 1.18.33 drops a plugin module that does not parse without a word
+ * (its loader reports it only as a bus error event, which `opencode run` does not print), and with it
+ * every hook; tests/unit/opencode-plugin.test.ts loads the module as OpenCode does.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -215,7 +220,7 @@ export const MemflowPlugin = async ({ directory }) => {
       const text = await Promise.race([touch.asked, new Promise((resolve) => (timer = setTimeout(() => resolve(''), Math.max(0, touch.until - Date.now()))))]);
       clearTimeout(timer);
       if (typeof text !== 'string' || !text.trim() || typeof output?.output !== 'string') return;
-      output.output = output.output + '\n\n' + text;
+      output.output = output.output + '\\n\\n' + text;
     },
     'experimental.chat.system.transform': async (input, output) => {
       const context = await (contexts.get(input?.sessionID) ?? latest);
