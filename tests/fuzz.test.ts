@@ -57,6 +57,8 @@ let victimData: SeededCorpus;
 let victimBackupId: string;
 let victimEraseJob: string;
 let victimDerivationId: string;
+/** A push the victim's relay was offered (X-Memflow-Receipt: on-delivery) and has not confirmed yet. */
+let victimOfferId: string;
 let victimPersonId: string;
 let fuzzData: SeededCorpus;
 const fuzzTenantSession = () => fuzzData.sessions[0]!.agentSessionId;
@@ -307,6 +309,12 @@ before(async () => {
   victimPersonId = (await prisma.person.create({ data: { tenantId: victim.tenantId, name: 'Victim Person', role: 'member' } })).id;
   victimDerivationId = (await prisma.derivation.create({ data: { tenantId: victim.tenantId, projectId: victimData.projectId, summarizer: 'offline', promptVersion: 'probe', status: 'cancelled' } })).id;
   await prisma.erasureTombstone.create({ data: { jobId: victimEraseJob, tenantId: victim.tenantId, projectName: 'old-project', erasedAt: new Date() } });
+  const offered = await prisma.$queryRawUnsafe<{ id: string }[]>(
+    'insert into context_receipt_offers (tenant_id, receipt) values ($1::uuid, $2::jsonb) returning id',
+    victim.tenantId,
+    JSON.stringify({ tenantId: victim.tenantId, projectId: victimData.projectId, channel: 'prompt_push', items: [] }),
+  );
+  victimOfferId = offered[0]!.id;
 });
 
 after(async () => {
@@ -558,6 +566,8 @@ const probes: Record<string, Probe> = {
   'POST /v1/memories:batchGet': { admin: false, foreign: () => ({ path: '/v1/memories:batchGet', body: { ids: [victimData.sessions[0]!.summaryId, victimData.sessions[0]!.learningId] } }), expect: 'no-data' },
   'GET /v1/context': { admin: false, foreign: () => ({ path: `/v1/context?project=${VICTIM_PROJECT}` }), expect: 'no-data' },
   'GET /v1/context/files': { admin: false, foreign: () => ({ path: `/v1/context/files?project=${VICTIM_PROJECT}` }), expect: 'no-data' },
+  // Another tenant's relay confirming the victim's offer: no such offer in its tenant, and the victim's stays unconfirmed.
+  'POST /v1/context/receipts/{id}/delivered': { admin: false, foreign: () => ({ path: `/v1/context/receipts/${victimOfferId}/delivered`, body: {} }), expect: 404 },
   'POST /v1/memories': { admin: false, none: 'stores into the caller’s own tenant; it names no resource' },
   'POST /v1/learnings/{id}/correct': { admin: false, foreign: () => ({ path: `/v1/learnings/${victimData.sessions[0]!.learningId}/correct`, body: { text: 'probe', reason: 'probe' } }), expect: 404 },
   'POST /v1/learnings/{id}/forget': { admin: false, foreign: () => ({ path: `/v1/learnings/${victimData.sessions[0]!.learningId}/forget`, body: { reason: 'probe' } }), expect: 404 },

@@ -9,6 +9,12 @@ import type { PgPool } from '../../common/server/pg.js';
 import { anchorsOf } from '../../common/rules/anchors.js';
 
 const BATCH = 200;
+/**
+ * When anchors began (the migration's time): a learning stated since was anchored when it was written (learning-merge.ts), and
+ * one with none named no code — the backfill never rewrites what the API stored itself, nor anything of a tenant made since (a
+ * second API started by a test rewrote the rows another tenant's fixtures had just written, dated in the past).
+ */
+const ANCHORS_SINCE = new Date('2026-11-29T05:00:00Z');
 const MAX_ROWS = 5_000;
 
 export async function backfillAnchors(pool: PgPool, signal?: AbortSignal): Promise<number> {
@@ -16,8 +22,8 @@ export async function backfillAnchors(pool: PgPool, signal?: AbortSignal): Promi
   let after = '00000000-0000-0000-0000-000000000000';
   for (let read = 0; read < MAX_ROWS && !signal?.aborted; read += BATCH) {
     const { rows } = await pool.query<{ id: string; title: string; body: string; scope: string[] }>(
-      `select id, title, body, scope from learnings where cardinality(anchors) = 0 and status in ('active', 'pending') and id > $1 order by id limit ${BATCH}`,
-      [after],
+      `select id, title, body, scope from learnings where cardinality(anchors) = 0 and status in ('active', 'pending') and valid_from < $2 and tenant_id in (select id from tenants where created_at < $2) and id > $1 order by id limit ${BATCH}`,
+      [after, ANCHORS_SINCE],
     );
     if (rows.length === 0) break;
     after = rows.at(-1)!.id;

@@ -123,9 +123,9 @@ export class FileNames {
   }
 
   /** Whether the project's names are to be read: never read or read more than maxAgeMs ago, and none being read. */
-  due(project: string, now = Date.now()): boolean {
+  due(project: string, now = Date.now(), maxAgeMs = this.maxAgeMs): boolean {
     const held = this.byProject.get(project);
-    return !this.reading.has(project) && (!held || now - held.at > this.maxAgeMs);
+    return !this.reading.has(project) && (!held || now - held.at > maxAgeMs);
   }
 
   /** Reads the project's names with `read` (undefined or a failure: none held, read again after maxAgeMs), one read at a time. */
@@ -257,9 +257,9 @@ export function namesKey(url: string, key: string, project: string, projectKey: 
  * minute per project; a file touch, and a prompt — so the session's first touch finds them fresh), and
  * loads the grammars once the project has identifiers, while nobody waits.
  */
-export function refreshNames(deps: Pick<FileAnswerDeps, 'names' | 'code' | 'client' | 'lanes'>, target: TargetState, at: { url: string; key: string; project: string; projectKey: string | undefined }, then?: () => void): void {
+export function refreshNames(deps: Pick<FileAnswerDeps, 'names' | 'code' | 'client' | 'lanes'>, target: TargetState, at: { url: string; key: string; project: string; projectKey: string | undefined }, then?: () => void, maxAgeMs?: number): void {
   const held = namesKey(at.url, at.key, at.project, at.projectKey);
-  if (!deps.names.due(held)) return;
+  if (!deps.names.due(held, Date.now(), maxAgeMs)) return;
   const headers: Record<string, string> = { authorization: `Bearer ${at.key}`, 'user-agent': 'memflow-relay', 'x-memflow-project': at.project };
   if (at.projectKey) headers['x-memflow-project-key'] = at.projectKey;
   void deps.names.refresh(held, () => readNames(deps, target, `${at.url}${apiPaths.contextFiles({ project: at.project })}`, headers)).then(() => {
@@ -285,5 +285,10 @@ export function noteSessionPrompt(deps: Pick<FileAnswerDeps, 'names' | 'code' | 
     if (ids) deps.code.prewarm(ev.cwd, ids);
   };
   prewarm();
-  refreshNames(deps, api.target, at, prewarm);
+  // A prompt reads the index when it is more than PROMPT_FRESH_MS old (a file touch: once a minute): a rule stored since the
+  // last read — a session summarized a moment ago — is then known before the agent's first file touch, seconds later.
+  refreshNames(deps, api.target, at, prewarm, PROMPT_FRESH_MS);
 }
+
+/** How old the project's index may be when a prompt arrives before it is read again behind the answer. */
+const PROMPT_FRESH_MS = 10_000;
