@@ -141,8 +141,9 @@ export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
     const around = [t.text, previous?.text ?? '', opening];
     for (const r of verdict.rules) {
       // A lead-in alone ("Change the rule then.", "New rule:") says nothing: the sentences after it are the rule.
-      if (!r.proposal && r.quote.trim().split(/\s+/u).length <= LEAD_IN_WORDS) {
-        const after = sentencesOf(t.text.slice(t.text.indexOf(r.quote) + r.quote.length)).slice(0, 2).join(' ');
+      const at = t.text.indexOf(r.quote);
+      if (!r.proposal && at >= 0 && r.quote.trim().split(/\s+/u).length <= LEAD_IN_WORDS) {
+        const after = sentencesOf(t.text.slice(at + r.quote.length)).slice(0, 2).join(' ');
         if (after) r.quote = `${r.quote.trim()} ${after}`;
       }
       const words = oneLine(r.quote, 600);
