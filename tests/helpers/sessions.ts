@@ -24,12 +24,14 @@ export async function replay(apiUrl: string, key: string, deliveries: Delivery[]
 }
 
 /**
- * The result of the session's workflow run that processed its session-end. The workflow may not
- * exist yet (its start signal can still be on its way from the redispatcher), so this waits for it.
+ * The result of the session's workflow run that processed its session-end. Neither the session's row
+ * nor its workflow may exist yet (a relay delivers the hooks after acknowledging them; the start signal
+ * can still be on its way from the redispatcher), so this waits for both.
  */
 export async function sessionResult(client: Client, prisma: PrismaClient, tenantId: string, agentSessionId: string, timeoutMs = 60_000): Promise<SessionResult> {
-  const row = await prisma.session.findFirstOrThrow({ where: { tenantId, agentSessionId } });
-  const handle = client.workflow.getHandle(sessionWorkflowId(tenantId, row.projectId, agentSessionId));
+  const projectId = async () => (await prisma.session.findFirst({ where: { tenantId, agentSessionId }, select: { projectId: true } }))?.projectId;
+  await waitUntil(async () => (await projectId()) !== undefined, { what: `the row of session ${agentSessionId}`, timeoutMs, intervalMs: 200 });
+  const handle = client.workflow.getHandle(sessionWorkflowId(tenantId, (await projectId())!, agentSessionId));
   await waitUntil(
     async () => {
       try {
