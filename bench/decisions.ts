@@ -37,6 +37,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { ABLATABLE } from '../common/rules/push-ablation.js';
 import { countTokens } from '../common/rules/tokens.js';
 import { repoRoot } from '../infra/profile.js';
 import { waitUntil } from '../infra/wait-until.js';
@@ -73,6 +74,19 @@ interface Task {
   /** The author's grading (corpus4): the prompt shares no identifier and few words with the conversation. */
   hard?: boolean;
 }
+interface Judged {
+  task: Task;
+  answers: ProbeAnswers;
+  reached: { start: boolean; prompt: boolean; file: boolean; any: boolean };
+  stale: boolean;
+  tokens: number;
+  startTokens: number;
+}
+interface Probed {
+  u: Unrelated;
+  answers: ProbeAnswers;
+  tokens: number;
+}
 interface Unrelated {
   id: string;
   project: string;
@@ -80,9 +94,12 @@ interface Unrelated {
   reads?: string[];
 }
 
-const { values: args } = parseArgs({ options: { split: { type: 'string', default: 'all' }, misses: { type: 'boolean', default: false }, corpus: { type: 'string', default: 'corpus4' }, 'think-ms': { type: 'string', default: '1500' } } });
+const { values: args } = parseArgs({ options: { split: { type: 'string', default: 'all' }, misses: { type: 'boolean', default: false }, corpus: { type: 'string', default: 'corpus4' }, 'think-ms': { type: 'string', default: '1500' }, ablations: { type: 'string', default: '' } } });
 if (!/^corpus\d*$/.test(args.corpus!)) throw new Error(`--corpus names a folder of bench/decisions (corpus4, corpus, corpus2, corpus3): not ${args.corpus}`);
 const thinkMs = Number(args['think-ms']);
+/** Each list named is left out of a second API in turn (MEMFLOW_PUSH_ABLATE), the same tasks probed again against it. */
+const ablations = args.ablations!.split(',').map((a) => a.trim()).filter(Boolean);
+for (const a of ablations) if (!(ABLATABLE as readonly string[]).includes(a)) throw new Error(`--ablations names lists of ${ABLATABLE.join(', ')}: not ${a}`);
 if (!Number.isFinite(thinkMs) || thinkMs < 0) throw new Error(`--think-ms is the model's turn before the first read, in ms: not ${args['think-ms']}`);
 const dir = path.join(repoRoot, 'bench/decisions', args.corpus!);
 const decisions = JSON.parse(fs.readFileSync(path.join(dir, 'decisions.json'), 'utf8')) as { conversations: Conversation[]; tasks: Task[]; unrelated: Unrelated[] };
@@ -174,45 +191,43 @@ try {
     return { rule: r, turn };
   });
 
-  interface Judged {
-    task: Task;
-    answers: ProbeAnswers;
-    reached: { start: boolean; prompt: boolean; file: boolean; any: boolean };
-    stale: boolean;
-    tokens: number;
-    startTokens: number;
-  }
-  const relay = await probeRelay(url);
-  const target = { apiUrl: url, key };
-  const judged: Judged[] = [];
-  const unrelated: { u: Unrelated; answers: ProbeAnswers; tokens: number }[] = [];
   const pushedTokens = (a: ProbeAnswers) => [a.prompt, ...a.files].reduce((n, c) => n + (c ? countTokens(c) : 0), 0);
-  try {
-    for (const task of tasks) {
-      const answers = await probe(relay, target, { session: `${run}-task-${task.id}`, project: task.project, root: root(task.project), prompt: task.prompt, reads: task.reads ?? [], thinkMs, stepMs: 300 });
-      const has = (c: string) => c !== '' && task.mustContain.every((f) => c.includes(f.toLowerCase()));
-      const reached = { start: has(answers.start), prompt: has(answers.prompt), file: answers.files.some(has), any: false };
-      reached.any = reached.start || reached.prompt || reached.file;
-      const stale = (task.staleFacts ?? []).some((f) => [answers.start, answers.prompt, ...answers.files].some((c) => c.includes(f.toLowerCase())));
-      judged.push({ task, answers, reached, stale, tokens: pushedTokens(answers), startTokens: answers.start ? countTokens(answers.start) : 0 });
+
+  /** Every task and unrelated probe as an agent's session through a relay in front of the API at `apiUrl`. */
+  async function probeAll(apiUrl: string, label: string): Promise<{ judged: Judged[]; unrelated: Probed[] }> {
+    const relay = await probeRelay(apiUrl);
+    const target = { apiUrl, key };
+    const judged: Judged[] = [];
+    const unrelated: Probed[] = [];
+    try {
+      for (const task of tasks) {
+        const answers = await probe(relay, target, { session: `${run}-${label}task-${task.id}`, project: task.project, root: root(task.project), prompt: task.prompt, reads: task.reads ?? [], thinkMs, stepMs: 300 });
+        const has = (c: string) => c !== '' && task.mustContain.every((f) => c.includes(f.toLowerCase()));
+        const reached = { start: has(answers.start), prompt: has(answers.prompt), file: answers.files.some(has), any: false };
+        reached.any = reached.start || reached.prompt || reached.file;
+        const stale = (task.staleFacts ?? []).some((f) => [answers.start, answers.prompt, ...answers.files].some((c) => c.includes(f.toLowerCase())));
+        judged.push({ task, answers, reached, stale, tokens: pushedTokens(answers), startTokens: answers.start ? countTokens(answers.start) : 0 });
+      }
+      for (const u of decisions.unrelated) {
+        const answers = await probe(relay, target, { session: `${run}-${label}unrelated-${u.id}`, project: u.project, root: root(u.project), prompt: u.prompt, reads: u.reads ?? [], thinkMs, stepMs: 300 });
+        unrelated.push({ u, answers, tokens: pushedTokens(answers) });
+      }
+      // The probes' events are delivered behind them (the last SessionEnd a moment after it): all of it before the relay stops.
+      relay.lanes.kick();
+      if (!(await relay.lanes.idle(120_000))) console.log('[bench] the relay still held probe events after 120 s');
+    } finally {
+      await relay.close();
+      closeProbeAgent();
     }
-    for (const u of decisions.unrelated) {
-      const answers = await probe(relay, target, { session: `${run}-unrelated-${u.id}`, project: u.project, root: root(u.project), prompt: u.prompt, reads: u.reads ?? [], thinkMs, stepMs: 300 });
-      unrelated.push({ u, answers, tokens: pushedTokens(answers) });
-    }
-    // The probes' events are delivered behind them (the last SessionEnd a moment after it): all of it before the relay stops.
-    relay.lanes.kick();
-    if (!(await relay.lanes.idle(120_000))) console.log('[bench] the relay still held probe events after 120 s');
-  } finally {
-    await relay.close();
-    closeProbeAgent();
+    // The probe sessions are summarized like any other: wait for them here, or the next run's worker
+    // summarizes them into this run's tenant after it ended.
+    const t1 = performance.now();
+    await waitUntil(allSummarized, { what: 'the probe sessions summarized', timeoutMs: 600_000, intervalMs: 1000 });
+    console.log(`[bench] ${label || 'probe '}sessions summarized ${((performance.now() - t1) / 1000).toFixed(1)} s after the last probe`);
+    return { judged, unrelated };
   }
 
-  // The probe sessions are summarized like any other: wait for them here, or the next run's worker
-  // summarizes them into this run's tenant after it ended.
-  t0 = performance.now();
-  await waitUntil(allSummarized, { what: 'the probe sessions summarized', timeoutMs: 600_000, intervalMs: 1000 });
-  console.log(`[bench] probe sessions summarized ${((performance.now() - t0) / 1000).toFixed(1)} s after the last probe`);
+  const { judged, unrelated } = await probeAll(url, '');
 
   const splits = args.split === 'all' ? [...new Set(tasks.map((t) => t.split))].sort().concat('all') : [args.split!];
   const of = (s: string) => judged.filter((j) => s === 'all' || j.task.split === s);
@@ -245,6 +260,26 @@ try {
     ['  probes with anything pushed', [String(unrelated.filter((u) => u.tokens > 0).length)]],
     ['hook round trip at the relay, p50 / p95 (ms)', [`${percentile(touches, 50).toFixed(1)} / ${percentile(touches, 95).toFixed(1)}`]],
   ]);
+  if (ablations.length > 0) {
+    // What each hand-made list is worth: the same probes against an API that leaves it out, on the same memories.
+    const reach = (xs: Judged[]) => `${xs.filter((j) => j.reached.any).length}/${xs.length}`;
+    const line = (r: { judged: Judged[]; unrelated: Probed[] }) => [
+      ...splits.filter((s) => s !== 'all').flatMap((s) => [reach(r.judged.filter((j) => j.task.split === s)), reach(r.judged.filter((j) => j.task.split === s && isHard(j.task)))]),
+      (r.unrelated.reduce((a, u) => a + u.tokens, 0) / Math.max(1, r.unrelated.length)).toFixed(1),
+      (r.judged.reduce((a, j) => a + j.tokens, 0) / Math.max(1, r.judged.length)).toFixed(0),
+    ];
+    const sweep: [string, string[]][] = [['every list in use', line({ judged, unrelated })]];
+    for (const list of ablations) {
+      const other = await services.otherApi({ MEMFLOW_PUSH_ABLATE: list });
+      try {
+        sweep.push([`without ${list}`, line(await probeAll(other.url, `no-${list}-`))]);
+      } finally {
+        await other.stop();
+      }
+    }
+    const columns = [...splits.filter((s) => s !== 'all').flatMap((s) => [`${s} reached`, `${s} hard`]), 'unrelated tokens', 'task tokens'];
+    printColumns(`Each hand-made list left out in turn (the same memories; load ${loadAverage()})`, columns, sweep);
+  }
   if (args.misses) {
     for (const j of judged.filter((x) => x.task.split.startsWith('dev') && (!x.reached.any || x.stale))) {
       console.log(`\n--- ${j.task.id} (${j.task.project}) needs [${j.task.mustContain.join(', ')}]${j.stale ? ' STALE handed over' : ''}\nprompt: ${j.task.prompt}\nreads: ${(j.task.reads ?? []).join(', ')}\nprompt push: ${j.answers.prompt || '(nothing)'}\n${j.answers.files.map((f, i) => `file ${i}: ${f || '(nothing)'}`).join('\n')}`);

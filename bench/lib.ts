@@ -111,9 +111,9 @@ export function printColumns(title: string, columns: string[], rows: [string, st
 }
 
 /** memflow's API as its own process on the bench stack (errors only in its log), once /health answers. */
-export async function startBenchApi(stack: BenchStack): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+export async function startBenchApi(stack: BenchStack, env: NodeJS.ProcessEnv = {}): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const port = await freePort();
-  const child = spawnEntry('api/main.ts', { ...stack.env, MEMFLOW_PORT: String(port), MEMFLOW_LOG_LEVEL: 'error' });
+  const child = spawnEntry('api/main.ts', { ...stack.env, ...env, MEMFLOW_PORT: String(port), MEMFLOW_LOG_LEVEL: 'error' });
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitUntil(async () => (await fetch(`${url}/health`)).ok, { what: `API at ${url}`, timeoutMs: 60_000, intervalMs: 250 });
@@ -140,6 +140,8 @@ export async function startBenchServices(tenantPrefix: string): Promise<{
   api: { url: string };
   prisma: PrismaClient;
   tenant: { tenantId: string; key: string };
+  /** A second API on the same stack with settings of its own (an ablation): the caller stops it. */
+  otherApi(env: NodeJS.ProcessEnv): Promise<{ url: string; stop(): Promise<void> }>;
   stop(): Promise<void>;
 }> {
   const stack = await benchStack();
@@ -154,7 +156,7 @@ export async function startBenchServices(tenantPrefix: string): Promise<{
   };
   try {
     await waitForReady(api.url);
-    return { api, prisma, tenant: await benchTenant(prisma, tenantPrefix), stop };
+    return { api, prisma, tenant: await benchTenant(prisma, tenantPrefix), otherApi: (env) => startBenchApi(stack, env), stop };
   } catch (err) {
     await stop();
     throw err;

@@ -176,6 +176,9 @@ for (const t of corpus.tasks) {
     for (const s of t.staleFacts ?? []) {
       if (!quotes(t.decision).includes(s.toLowerCase())) fail(`${at}: stale fact ${JSON.stringify(s)} not in ${t.decision}'s quotes`);
       if (quotes(t.current).includes(s.toLowerCase())) fail(`${at}: stale fact ${JSON.stringify(s)} still in ${t.current}'s quotes`);
+      // The whole turn of the rule in force is what is stored and handed over, not only its decisive quote.
+      const said = convs.get(t.current)?.turns.filter((u) => u.speaker === 'user').map((u) => u.text.toLowerCase()) ?? [];
+      if (said.some((u) => u.includes(s.toLowerCase()))) fail(`${at}: stale fact ${JSON.stringify(s)} is said in ${t.current} too: handing over the rule in force would read as stale`);
     }
   } else if (t.staleFacts !== undefined) fail(`${at}: staleFacts on a task whose rule was not amended`);
   if (t.names?.kind !== current.names.kind || t.names?.name !== current.names.name) fail(`${at}: names differs from ${current.id}'s`);
