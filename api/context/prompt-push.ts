@@ -217,10 +217,9 @@ const scoredText = (c: Pick<PushCandidate, 'kind' | 'title' | 'body' | 'scope' |
 
 const HEADER = (project: string) => `# memflow: what ${project} decided or learned that bears on this prompt (current rules; older versions are not shown)`;
 
-/** What of a memory a prompt can name: its code (code names and plain words), the files of its scope, the terms of its words. */
+/** What of a memory a prompt can name: its code (identifiers), the files of its scope, the terms of its words. */
 interface PromptNames {
   ids: ReadonlySet<string>;
-  words: ReadonlySet<string>;
   /** The prompt's plain words (identifiers taken out) as the gate's terms (stems), with how many candidates use each. */
   terms: ReadonlyMap<string, number>;
   text: string;
@@ -239,18 +238,17 @@ function promptNames(prompt: string, docs: { terms: { weights: ReadonlyMap<strin
   const ids = new Set(codeNamesIn(prompt));
   // The prompt's plain words: its identifiers taken out, so that "iter" of `chunked_iter` is no word of it.
   const plain = prompt.replace(/\S*[A-Za-z0-9]_[A-Za-z0-9]\S*|\S*[a-z][A-Z]\S*|\S*\.\S*[A-Za-z]\S*/g, ' ');
-  const words = new Set(tokenize(plain));
   const df = new Map<string, number>();
   for (const [t, w] of termsOf(plain).weights) {
     if (t.startsWith('id:') || t.startsWith('concept:') || w < RULE_SPECIFIC_WEIGHT) continue;
     df.set(t, docs.filter((d) => d.terms.weights.has(t)).length);
   }
-  return { ids, words, terms: df, text: prompt.toLowerCase() };
+  return { ids, terms: df, text: prompt.toLowerCase() };
 }
 
 /**
- * Whether the prompt names the candidate: an identifier it is anchored to (or a plain word of its anchors, such as
- * "pluralize"), a file of its scope by name, or a term that at most RULE_SPECIFIC_DF candidates use and that is no
+ * Whether the prompt names the candidate: an identifier it is anchored to (a plain word of its anchors, such as
+ * "pluralize", opens no prompt), a file of its scope by name, or a term that at most RULE_SPECIFIC_DF candidates use and that is no
  * everyday word. Returns the refusal, or undefined when named. A person's earlier words (no anchors) pass on a term.
  */
 function notNamed(s: Scored<PushCandidate>, names: PromptNames, own: ReadonlyMap<string, number>): string | undefined {
