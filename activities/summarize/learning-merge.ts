@@ -13,9 +13,9 @@ import type { Tx } from '../../common/server/db.js';
 import { appendLearningRevision } from '../../common/server/learning-revisions.js';
 import type { Citation } from '../../common/rules/citations.js';
 import { poisonFlags } from '../../common/rules/poison.js';
-import { ruleAmendedLater, ruleItAmends, type DatedRuleText } from '../../common/rules/rule-scope.js';
+import { notesItAmends, ruleAmendedLater, ruleItAmends, type DatedRuleText } from '../../common/rules/rule-scope.js';
 import { countTokens } from '../../common/rules/tokens.js';
-import { anchorsOf } from '../../common/rules/anchors.js';
+import { ANCHOR_ID, anchorsOf } from '../../common/rules/anchors.js';
 import { mergeCitations } from './summary-citations.js';
 import type { KeptCandidate, Outcome } from './summary-prompt.js';
 
@@ -104,8 +104,20 @@ function earliest(times: (Date | undefined)[]): Date | undefined {
 }
 
 /** The rules stated no later than `at` (all of them when it is not known). */
-function statedBefore(rules: DatedRuleText[], at: Date | undefined): DatedRuleText[] {
+function statedBefore<R extends DatedRuleText>(rules: R[], at: Date | undefined): R[] {
   return at ? rules.filter((r) => r.validFrom.getTime() <= at.getTime()) : rules;
+}
+
+type RuleOrNote = DatedRuleText & { kind: string; anchors: string[] };
+
+/**
+ * What a rule may amend: the project's rules, and the notes that name code it names (an identifier anchor both hold). A
+ * note is words no one settled; a rule about other code that merely shares two words with it and says "instead" (a
+ * task's "show a dash there instead") must not retire a person's words about the code.
+ */
+function amendable(rules: RuleOrNote[], anchors: readonly string[]): RuleOrNote[] {
+  const ids = new Set(anchors.filter((a) => a.startsWith(ANCHOR_ID)));
+  return rules.filter((r) => r.kind !== 'note' || r.anchors.some((a) => ids.has(a)));
 }
 
 /** The kinds of learning that are a project's rules (a person's decisions and conventions). */
@@ -117,10 +129,10 @@ const RULE_KINDS = new Set(['decision', 'convention']);
  * person's earlier words about the code ("when the spool is full, Append drops the oldest segment"), read as a
  * note, are replaced by the rule that changes them ("change the rule then: …"), not pushed beside it.
  */
-async function currentRules(tx: Tx, input: LearningMergeInput): Promise<DatedRuleText[]> {
+async function currentRules(tx: Tx, input: LearningMergeInput): Promise<RuleOrNote[]> {
   return tx.learning.findMany({
     where: { tenantId: input.tenantId, projectId: input.projectId, status: 'active', kind: { in: ['decision', 'convention', 'note'] } },
-    select: { id: true, title: true, body: true, validFrom: true },
+    select: { id: true, kind: true, title: true, body: true, validFrom: true, anchors: true },
     orderBy: { lastStatedAt: 'desc' },
     take: 500,
   });
@@ -156,7 +168,7 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
     const prev = merged.get(key);
     merged.set(key, prev ? { ...prev, sources: [...prev.sources, ...c.sources] } : c);
   }
-  let rules: DatedRuleText[] | undefined;
+  let rules: RuleOrNote[] | undefined;
   // What a person said in a prompt (origin `user`) is read out of the conversation here, not stated to
   // memflow on purpose: the review trigger holds it as the project's stated-rule policy says
   // (migration 20261129100000_stated_rules_review). Transaction-local.
@@ -183,6 +195,8 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
     const statedAt = c.origin === 'user' ? earliest(sources.map((o) => o.at)) : undefined;
     const by = c.origin === 'user' ? ((await keyOfPrompt(tx, sources.map((o) => o.id))) ?? input.changedBy) : input.changedBy;
     let superseded: { id: string } | undefined = c.supersedes ? byAlias.get(c.supersedes) : undefined;
+    /** Notes the amendment retires besides `superseded` (notesItAmends). */
+    let alsoNotes: { id: string }[] = [];
     let targetId: string | undefined;
     if (!superseded) {
       const sameFingerprint = await tx.learning.findUnique({
@@ -196,7 +210,11 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
         input.known.find((k) => k.kind === c.kind && jaccard(words, titleWords(k.title)) >= RESTATE_SIMILARITY)?.id;
       // A rule a person states anew about the topic of a current rule is its new version (an amendment).
       // Only a rule stated before it: one stated after it (its session summarized first) is newer.
-      if (!targetId && c.origin === 'user' && RULE_KINDS.has(c.kind)) superseded = ruleItAmends(c, statedBefore((rules ??= await currentRules(tx, input)), statedAt));
+      if (!targetId && c.origin === 'user' && RULE_KINDS.has(c.kind)) {
+        const before = statedBefore(amendable((rules ??= await currentRules(tx, input)), anchors), statedAt);
+        superseded = ruleItAmends(c, before);
+        if (superseded) alsoNotes = notesItAmends(c, before, superseded.id);
+      }
     }
     // Sessions summarized out of order (a backlog, a relay that delivered late): a current rule stated
     // after this one that amends it is its newer version, so this one is stored as already replaced.
@@ -271,16 +289,17 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
       await appendLearningRevision(tx, created, replacedBy ? 'superseded' : 'created', by);
       learningId = created.id;
       result.created.push(created.id);
-      if (superseded && superseded.id !== created.id) {
+      for (const replaced of superseded ? [superseded, ...alsoNotes] : []) {
+        if (replaced.id === created.id) continue;
         const old = await tx.learning.update({
-          where: { id: superseded.id },
+          where: { id: replaced.id },
           data: { status: 'superseded', validTo: new Date(), supersededById: created.id },
         });
         await appendLearningRevision(tx, old, 'superseded', input.changedBy);
-        result.superseded.push(superseded.id);
+        result.superseded.push(replaced.id);
       }
       // The rules read for this reconciliation stay current for the next candidate of the session.
-      if (rules && RULE_KINDS.has(c.kind) && !replacedBy) rules = [{ id: created.id, title: c.title, body: c.body, validFrom: statedAt ?? new Date() }, ...rules.filter((r) => r.id !== superseded?.id && r.id !== created.id)];
+      if (rules && RULE_KINDS.has(c.kind) && !replacedBy) rules = [{ id: created.id, kind: c.kind, title: c.title, body: c.body, validFrom: statedAt ?? new Date(), anchors }, ...rules.filter((r) => r.id !== superseded?.id && r.id !== created.id && !alsoNotes.some((n) => n.id === r.id))];
     }
     await tx.learningSource.createMany({
       data: [

@@ -20,10 +20,10 @@
  * the person's words are the rule, a paraphrase is not.
  */
 import { acknowledges, againstRule, ruleLikeness, SAID_THRESHOLD, settlesByForm, statedRulesOf, type StatedRule } from '../../common/rules/stated-rule.js';
-import { asksSomething, PROPOSAL, sentencesOf } from '../../common/rules/stated-rule-markers.js';
+import { any, asks, asksSomething, PROPOSAL, R, sentencesOf } from '../../common/rules/stated-rule-markers.js';
 import { bareAssent, proposesOrAnnounces } from '../../common/rules/stated-rule-context.js';
 import { scopeOf } from '../../common/rules/rule-scope.js';
-import { ANCHOR_ID, anchorsOf } from '../../common/rules/anchors.js';
+import { ANCHOR_ID, ANCHOR_WORD, anchorsOf } from '../../common/rules/anchors.js';
 import { oneLine } from './offline-text.js';
 import type { KeptCandidate } from './summary-prompt.js';
 
@@ -117,6 +117,20 @@ function namesCode(anchors: readonly string[], files: readonly string[], text: s
   return anchors.some((a) => a.startsWith(ANCHOR_ID)) || files.length > 0 || PATH_IN_TEXT.test(text);
 }
 
+/** Words this few are a chat line, not a statement about code. */
+const STATEMENT_WORDS = 12;
+
+/**
+ * Words that say how the code is to work, in no rule's form ("Detect rotation by the file identity: inode and device
+ * changed means the file was replaced. …"): a statement of some length in which nothing asks, asks for a task, tells a
+ * story, a failure or a symptom, and nothing thanks. It may settle something; kept as a note when it names code.
+ */
+function statesHow(text: string): boolean {
+  const lower = text.toLowerCase();
+  if (text.trim().split(/\s+/u).length < STATEMENT_WORDS || /[?？]/u.test(text) || acknowledges(text) || againstRule(text) || any(R.symptom, lower)) return false;
+  return sentencesOf(text).every((s) => !asks(s));
+}
+
 export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
   const out: StatedCandidate[] = [];
   let previous: TurnLine | undefined;
@@ -137,23 +151,33 @@ export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
     const to = n + 1 < prompts.length ? turns.indexOf(prompts[n + 1]!) : turns.length;
     const files = [...new Set(turns.slice(from, to).map(fileOfTitle).filter((f): f is string => f !== undefined))].slice(0, 10);
     const verdict = statedRulesOf(t.text, previous?.text);
-    const said = verdict.rules.length === 1 && t.text.trim().length <= WHOLE_PROMPT_CHARS ? t.text : undefined;
     const around = [t.text, previous?.text ?? '', opening];
+    // A lead-in alone ("Change the rule then.", "New rule:") says nothing: the sentences after it are the rule. What
+    // settles is read of the detector's words (a lead-in says so by its form); a rule the detector found among the
+    // sentences a lead-in takes in is part of the lead-in's, not one of its own.
+    const leadIns = new Map<StatedRule, string>();
     for (const r of verdict.rules) {
-      // A lead-in alone ("Change the rule then.", "New rule:") says nothing: the sentences after it are the rule.
       const at = t.text.indexOf(r.quote);
-      if (!r.proposal && at >= 0 && r.quote.trim().split(/\s+/u).length <= LEAD_IN_WORDS) {
-        const after = sentencesOf(t.text.slice(at + r.quote.length)).slice(0, 2).join(' ');
-        if (after) r.quote = `${r.quote.trim()} ${after}`;
-      }
+      if (r.proposal || at < 0 || r.quote.trim().split(/\s+/u).length > LEAD_IN_WORDS) continue;
+      const after = sentencesOf(t.text.slice(at + r.quote.length)).slice(0, 2).join(' ');
+      if (after) leadIns.set(r, after);
+    }
+    const taken = [...leadIns.values()];
+    const kept = verdict.rules.filter((r) => leadIns.has(r) || !taken.some((after) => after.includes(r.quote.trim())));
+    const said = kept.length === 1 && t.text.trim().length <= WHOLE_PROMPT_CHARS ? t.text : undefined;
+    for (const r of kept) {
+      const settled = settles(r, t.text);
+      const after = leadIns.get(r);
+      if (after) r.quote = `${r.quote.trim()} ${after}`;
       const words = oneLine(r.quote, 600);
       const quote = oneLine(said ?? r.quote, 600);
       const proposal = r.proposal ? oneLine(r.proposal, 400) : undefined;
       // Words that lean on the agent's turn are quoted with it, whether or not it was a proposal.
       const context = !proposal && previous && quote.length <= LEANS_ON_CONTEXT ? tailOf(previous.text) : undefined;
-      const kind = settles(r, t.text) ? r.kind : 'note';
+      const kind = settled ? r.kind : 'note';
       const anchors = anchorsOf([r.quote, proposal ?? '', context ?? ''], around);
-      if (kind === 'note' && !namesCode(anchors, files, r.quote)) continue;
+      // A rule's form short of settling, told in plain words, names its code by its rare words too (statesHow's notes).
+      if (kind === 'note' && !namesCode(anchors, files, r.quote) && !anchors.some((a) => a.startsWith(ANCHOR_WORD))) continue;
       // A decision settled on the agent's proposal carries its topic in the proposal: the title says both.
       const title = oneLine(proposal && words.length < 80 ? `${words} (on the agent's proposal: ${proposal})` : context ? `${words} (on the agent's: ${context})` : words, 200);
       // The body is what an agent is handed: the person's words, and what they settled.
@@ -176,9 +200,13 @@ export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
     }
     // No rule, but words that may be one and name code: a note, pushed only at that code.
     const reply = verdict.rules.length === 0 && previous ? answersAbout(t.text, previous.text) : undefined;
-    if (verdict.rules.length === 0 && (reply || (t.text.trim().length <= WHOLE_PROMPT_CHARS * 2 && ruleLikeness(t.text) >= SAID_THRESHOLD))) {
+    const short = t.text.trim().length <= WHOLE_PROMPT_CHARS * 2;
+    const how = verdict.rules.length === 0 && !reply && short && statesHow(t.text);
+    if (verdict.rules.length === 0 && (reply || how || (short && ruleLikeness(t.text) >= SAID_THRESHOLD))) {
       const anchors = anchorsOf([t.text, reply ?? ''], [previous?.text ?? '', opening]);
-      if (namesCode(anchors, files, t.text)) {
+      // How the code is to work, told in plain words ("the file identity", "offset"), names it by its rare words: a word
+      // anchor reaches a file only where the file defines that name.
+      if (namesCode(anchors, files, t.text) || (how && anchors.some((a) => a.startsWith(ANCHOR_WORD)))) {
         const quote = oneLine(t.text, 600);
         out.push({
           kind: 'note',
@@ -204,7 +232,8 @@ export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
  * the person's words (api/context/prompt-push.ts).
  */
 export function ruleLikePrompts(turns: TurnLine[], stated: StatedCandidate[]): number[] {
-  const fromRules = new Set(stated.map((s) => s.sources[0]));
+  // A note that names its code only by plain words may never meet a file that defines them: its words stay quotable.
+  const fromRules = new Set(stated.filter((s) => s.kind !== 'note' || s.anchors.some((a) => a.startsWith(ANCHOR_ID))).map((s) => s.sources[0]));
   return turns.filter((t) => t.kind === 'prompt' && !fromRules.has(t.sequence) && ruleLikeness(t.text) >= SAID_THRESHOLD).map((t) => t.sequence);
 }
 

@@ -19,11 +19,11 @@ import { LRUCache } from 'lru-cache';
  * at least, three when the later one says nothing of a change (two rules about "trial accounts" that
  * share only those words are two rules: one must not retire the other).
  */
-export const SUPERSEDE = { PLAIN: 0.6, CUED: 0.3, MIN_SHARED: 2, PLAIN_MIN_SHARED: 3, SAME_TOPIC: 0.7 } as const;
+export const SUPERSEDE = { PLAIN: 0.6, CUED: 0.3, MIN_SHARED: 2, PLAIN_MIN_SHARED: 3, SAME_TOPIC: 0.7, CUED_MANY: 5 } as const;
 
 /** Words with which a person says a rule changes. */
 const CHANGE_CUE =
-  /\b(?:amend(?:ment|ed|s)?|update[ds]?|now|new number|changed (?:to|it|that|the)|we changed|no longer|not anymore|any ?more|instead|from now on|going forward|raising|raised|raise|lowering|lowered|lower|bump(?:ed|ing)?|revis(?:e|ed|ing|ion)|replac(?:e|es|ed|ing)|supersed(?:e|es|ed)|reverse[ds]?|after the (?:audit|incident|review|outage|postmortem)|relax(?:es|ed|ing)?|loosen(?:s|ed|ing)?|tighten(?:s|ed|ing)?|extend(?:s|ed|ing)? (?:\S+ ){1,3}?(?:to|until)|shorten(?:s|ed|ing)?|(?:goes|go|went|is going|are going) (?:up|down|back) to|chang(?:e|es|ing) (?:it |that |this )?to|switch(?:es|ed|ing)? (?:\S+ )*?(?:from|to|over)|mov(?:e|es|ed|ing) (?:it |that |this |the \S+ )?to|make (?:that|it) \d|scratch (?:that|the)|correction|(?:increas|decreas|reduc)(?:e|es|ed|ing) (?:\S+ )?to|verlänger(?:n|t)|erhöh(?:en|t)|senk(?:en|t)|ampliamos|aumentamos|reducimos|reduzimos|augment(?:ons|e)|rédui(?:sons|t)|aumentiamo|riduciamo|verhog(?:en|d)|verlag(?:en|d)|zwiększamy|zmniejszamy|увеличиваем|уменьшаем|nachtrag|geändert|ab jetzt|enmienda|cambiamos|a partir de ahora|emenda|mudamos|daqui para frente|avenant|désormais|modifié|d'ora in poi|modificato|voortaan|gewijzigd|od teraz|zmieniamy|поправка|теперь|отныне)\b/iu;
+  /\b(?:amend(?:ment|ed|s)?|update[ds]?|now|chang(?:e|es|ed|ing) (?:the|our|that|this) rule|the rule (?:changes|is changing|has changed)|new rule|new number|changed (?:to|it|that|the)|we changed|no longer|not anymore|any ?more|instead|from now on|going forward|raising|raised|raise|lowering|lowered|lower|bump(?:ed|ing)?|revis(?:e|ed|ing|ion)|replac(?:e|es|ed|ing)|supersed(?:e|es|ed)|reverse[ds]?|after the (?:audit|incident|review|outage|postmortem)|relax(?:es|ed|ing)?|loosen(?:s|ed|ing)?|tighten(?:s|ed|ing)?|extend(?:s|ed|ing)? (?:\S+ ){1,3}?(?:to|until)|shorten(?:s|ed|ing)?|(?:goes|go|went|is going|are going) (?:up|down|back) to|chang(?:e|es|ing) (?:it |that |this )?to|switch(?:es|ed|ing)? (?:\S+ )*?(?:from|to|over)|mov(?:e|es|ed|ing) (?:it |that |this |the \S+ )?to|make (?:that|it) \d|scratch (?:that|the)|correction|(?:increas|decreas|reduc)(?:e|es|ed|ing) (?:\S+ )?to|verlänger(?:n|t)|erhöh(?:en|t)|senk(?:en|t)|ampliamos|aumentamos|reducimos|reduzimos|augment(?:ons|e)|rédui(?:sons|t)|aumentiamo|riduciamo|verhog(?:en|d)|verlag(?:en|d)|zwiększamy|zmniejszamy|увеличиваем|уменьшаем|nachtrag|geändert|ab jetzt|enmienda|cambiamos|a partir de ahora|emenda|mudamos|daqui para frente|avenant|désormais|modifié|d'ora in poi|modificato|voortaan|gewijzigd|od teraz|zmieniamy|поправка|теперь|отныне)\b/iu;
 
 /** Whether a rule says it changes something (CHANGE_CUE), per text: asked of each later rule for every earlier one. */
 const cues = new LRUCache<string, boolean>({ max: 4_000, memoMethod: (text) => CHANGE_CUE.test(text) });
@@ -105,7 +105,10 @@ export function replacesRule(later: string, earlier: string, idf?: ReadonlyMap<s
   const cued = saysItChanges(later) || (ofLater >= SUPERSEDE.SAME_TOPIC && newNumber(later, earlier));
   const enough = shared.length >= (cued ? SUPERSEDE.MIN_SHARED : SUPERSEDE.PLAIN_MIN_SHARED);
   const overlap = cued ? ofLater : dice;
-  return { overlap, shared, cued, replaces: enough && overlap >= (cued ? SUPERSEDE.CUED : SUPERSEDE.PLAIN) };
+  // A long amendment ("change the rule then: for file inputs … only syslog UDP …") is about more than the rule it
+  // changes, so its share falls under CUED; said to change, and sharing CUED_MANY topic terms with it, it is its new version.
+  const many = cued && shared.length >= SUPERSEDE.CUED_MANY;
+  return { overlap, shared, cued, replaces: enough && (many || overlap >= (cued ? SUPERSEDE.CUED : SUPERSEDE.PLAIN)) };
 }
 
 /** How much better the closest rule must match than the next for an amendment to replace it. */
@@ -138,6 +141,16 @@ export function ruleAmendedLater<R extends DatedRuleText>(candidate: { title: st
     return ruleItAmends(r, before, topicRarity(before.map((x) => `${x.title}\n${x.body}`)))?.id === '';
   };
   return later.filter(amendsIt).sort((a, b) => a.validFrom.getTime() - b.validFrom.getTime())[0];
+}
+
+/**
+ * The notes an amendment replaces besides the one learning ruleItAmends found: every note it would replace on its own.
+ * A person's earlier words about the code are often two notes of one conversation ("when the spool is full, Append
+ * drops the oldest segment …" and the "yes" to the agent's account of it); the rule that changes them retires both.
+ */
+export function notesItAmends<R extends RuleText & { kind: string }>(candidate: { title: string; body: string }, rules: readonly R[], except: string, idf = topicRarity(rules.map((r) => `${r.title}\n${r.body}`))): R[] {
+  const text = `${candidate.title}\n${candidate.body}`;
+  return rules.filter((r) => r.kind === 'note' && r.id !== except && replacesRule(text, `${r.title}\n${r.body}`, idf).replaces);
 }
 
 /** Topic rarity over a project's rules: ln(1 + N / df), N at least 10 (a few rules say little). */

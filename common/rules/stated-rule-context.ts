@@ -4,7 +4,7 @@
  * whether the reply accepts, corrects or picks in a way that lasts (stated-rule.ts reads the rest).
  */
 import type { StatedRule } from './stated-rule.js';
-import { FAILURE, GENERAL, OPINION, PROPOSAL, R, SPECIFIED, SUBSTANCE, TASK_DEIXIS, WITHDRAWN, any, compile, isTaskClause, sentencesOf } from './stated-rule-markers.js';
+import { CORRECTION, FAILURE, GENERAL, OPINION, PROPOSAL, R, SPECIFIED, SUBSTANCE, TASK_DEIXIS, WITHDRAWN, any, compile, isTaskClause, sentencesOf } from './stated-rule-markers.js';
 
 /**
  * A decision settled by replying to the agent: an acceptance ("yes, go with that") of what it proposed, a
@@ -24,7 +24,7 @@ export function replyDecision(sentence: string, next: string[], previous: string
       ? "the agent's proposal accepted for everything"
       : (any(R.accept, lower) || (YES.test(lower) && /\x60[^\x60]+\x60/u.test(sentence))) && (prev === 'proposal' || prev === 'choice') && !TASK_SCOPED.test(previous) && !TASK_SCOPED.test(sentence) && !any(TASK_DEIXIS, lower)
       ? "the agent's proposal accepted"
-      : ((prev !== 'question' && prev !== 'permission' && any(R.correction, lower)) || (prev === 'permission' && /^(?:no|nah|nope|não|non|nein|nee|nie|нет)(?![\p{L}])/iu.test(lower) && SUBSTANCE.test(withRest)) || ((prev === 'proposal' || prev === 'announced') && (CONTRAST.test(lower) || /\b(?:instead|rather)\b/iu.test(lower)))) && substance && !WITHDRAWN.test(lower) && !NOT_A_CORRECTION.test(restLower)
+      : ((prev !== 'question' && prev !== 'permission' && correctsAgent(lower, previous)) || (prev === 'permission' && /^(?:no|nah|nope|não|non|nein|nee|nie|нет)(?![\p{L}])/iu.test(lower) && SUBSTANCE.test(withRest)) || ((prev === 'proposal' || prev === 'announced') && ((CONTRAST.test(lower) && echoesAgent(lower, previous)) || /\b(?:instead|rather)\b/iu.test(lower)))) && substance && !WITHDRAWN.test(lower) && !NOT_A_CORRECTION.test(restLower)
         ? "the agent's proposal corrected"
         : (prev === 'choice' || (prev === 'proposal' && (ALTERNATIVES.test(previous) || /\boption [a-z0-9]\b|\(\w\)/iu.test(previous)))) && picks(sentence, previous)
           ? "one of the agent's options chosen"
@@ -33,6 +33,37 @@ export function replyDecision(sentence: string, next: string[], previous: string
             : undefined;
   if (!how || any(OPINION, lower) || any(R.hypothetical, lower)) return undefined;
   return { kind: 'decision', quote: withRest, proposal: proposalOf(previous), why: how };
+}
+
+/**
+ * A correction of the agent's turn: one that opens on a "no" ("no, not 5 — exactly 7"), or a "not X" whose X the agent
+ * said ("Make it 20 req/s per IP, not 50." after it proposed 50). A "not" about something else corrects nothing the agent
+ * proposed ("IdleConnTimeout is not what I thought", "it's my code, not Flask-SQLAlchemy").
+ */
+function correctsAgent(lower: string, previous: string): boolean {
+  return any(OPENS_ON_NO, lower) || (any(NOT_X, lower) && echoesAgent(lower, previous));
+}
+
+/** CORRECTION's patterns that open on a "no", and its "not X". */
+const OPENS_ON_NO = compile([CORRECTION[0]!, CORRECTION[2]!]);
+const NOT_X = compile([CORRECTION[1]!]);
+
+/** Words a "not" is followed by that name nothing the agent could have said. */
+const NOT_FILLER = new Set(['the', 'a', 'an', 'what', 'that', 'this', 'it', 'so', 'too', 'very', 'sure', 'really', 'quite', 'just', 'only', 'yet', 'all', 'every', 'always', 'i', 'we', 'you', 'my', 'our', 'your', 'be', 'to', 'in', 'on', 'at', 'for', 'of', 'is', 'as', 'by', 'with', 'much', 'many', 'any', 'even', 'now', 'anymore', 'need', 'needed', 'worth', 'how', 'why', 'there', 'here', 'one']);
+
+const escaped = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Whether what a "not" (or ", no") negates is something the agent's turn said. */
+function echoesAgent(lower: string, previous: string): boolean {
+  const said = previous.toLowerCase();
+  for (const m of lower.matchAll(/(?:\bnot|,\s*no)\s+([\p{L}\p{N}_./-]+)(?:\s+([\p{L}\p{N}_./-]+))?/gu)) {
+    for (const w of [m[1], m[2]]) {
+      const word = (w ?? '').replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
+      if (!word || NOT_FILLER.has(word)) continue;
+      if (new RegExp(`(?<![\\p{L}\\p{N}_])${escaped(word)}(?![\\p{L}\\p{N}_])`, 'u').test(said)) return true;
+    }
+  }
+  return false;
 }
 
 /** Whether the agent's turn proposed something or said what it will do (a reply agreeing to it agrees to those words). */
@@ -77,8 +108,8 @@ const CONTRAST = /,\s*(?:not|no|não|nicht|niet|nie|не|pas)\s+[\p{L}\p{N}_./-]
 /** What a "no" to the agent's proposal says when it corrects nothing: "no thanks", "nope, that's all", "no, not yet". */
 const NOT_A_CORRECTION = /\b(?:just curious|not (?:doing|now|today)|no plans|no action|no change|thanks|thank you|wait|not yet|that'?s all|that'?s it|later|stop|nothing else|all good|leave it|gracias|obrigad[oa]|merci|grazie|danke|bedankt|dzięki|спасибо)\b/iu;
 
-/** A yes, in every language: "yes", "sounds right", "oui, c'est validé", "isso", "可以", "네". */
-const YES = /^(?:yes|yeah|yep|yup|sure|ok|okay|right|correct|exactly|agreed|sounds (?:right|good)|looks good|lgtm|perfect|great|good|fine|sí|sì|si|vale|claro|sim|isso|certo|oui|d'accord|parfait|ok|va bene|d'accordo|ja|genau|gut|klopt|prima|tak|dobrze|да|ага|хорошо|はい|いいね|了解|可以|好的?|行|对|同意|네|예|좋아요|좋습니다)(?![\p{L}])/iu;
+/** A yes, in every language: "yes", "sounds right", "oui, c'est validé", "isso", "可以", "네"; "good catch" and "good point" acknowledge, they agree to nothing. */
+const YES = /^(?:yes|yeah|yep|yup|sure|ok|okay|right|correct|exactly|agreed|sounds (?:right|good)|looks good|lgtm|perfect|great|good|fine|sí|sì|si|vale|claro|sim|isso|certo|oui|d'accord|parfait|ok|va bene|d'accordo|ja|genau|gut|klopt|prima|tak|dobrze|да|ага|хорошо|はい|いいね|了解|可以|好的?|行|对|同意|네|예|좋아요|좋습니다)(?![\p{L}])(?![\s,]+(?:catch|point|question|find|to know)\b)/iu;
 
 /** Everywhere, for all of them: the acceptance holds beyond this one place. */
 const EVERYWHERE = /(?:\beverywhere\b|\bpartout\b|\boveral\b|\büberall\b|\bovunque\b|\bem todo|\ben todos\b|\bwszędzie\b|везде|всюду|во всех|\bthe same goes for\b|所有|全部|すべて|全て|모든)/iu;

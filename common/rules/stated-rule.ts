@@ -386,8 +386,22 @@ export function settlesByForm(quote: string, utterance = quote): boolean {
   const lower = withoutQuoted(quote.trim()).toLowerCase();
   // A decision is told as a story ("we decided…"): the story marker alone does not rule it out.
   if (/[?？]/u.test(lower) || any(R.question, lower) || (againstRule(lower) && !any(R.decided, lower))) return false;
-  return saidToLast(lower) || any(R.decided, lower) || any(FROM_NOW_ON, lower) || any(R.label, lower) || (any(R.norm, lower) && !againstRule(lower) && sentencesOf(utterance).every((x) => lower.includes(x.trim().toLowerCase()) || isTaskClause(x)));
+  if (DEFERRED.test(withoutQuoted(utterance).toLowerCase())) return false;
+  return saidToLast(lower) || any(R.decided, lower) || any(FROM_NOW_ON, lower) || any(R.label, lower) || (any(R.norm, lower) && !againstRule(lower) && sentencesOf(utterance).every((x) => lower.includes(x.trim().toLowerCase()) || besideNorm(x)));
 }
+
+/**
+ * A sentence beside a norm that leaves it a rule: the task it is a reminder in, or its reason ("A gap in old logs is better
+ * than a stuck agent.") — no question, story, failure or symptom: a norm in a bug report ("it must never panic. Since
+ * v2.3 it panics on …") is the report's, not a rule.
+ */
+function besideNorm(sentence: string): boolean {
+  const l = sentence.trim().toLowerCase();
+  return isTaskClause(sentence) || (!asksInSentence(sentence) && !any(STORY, l) && !any(FAILURE, l) && !any(R.symptom, l) && !any(R.hypothetical, l) && !any(R.chat, l) && !WITHDRAWN.test(l));
+}
+
+/** The person puts the decision off: "let me think about it", "don't change anything yet", "hold off for now". */
+const DEFERRED = /\b(?:let me (?:think|sleep on)|i(?:'ll| will| need to) think|(?:don'?t|do not) (?:\w+ ){1,3}yet|hold off)\b|(?:^|[.!,;:]\s*)not yet\b/iu;
 
 /**
  * At or above this the model finds a rule the markers missed (in an utterance of a sentence or two in which nothing asks).

@@ -154,9 +154,14 @@ describe('the prompts a later push may quote', () => {
     assert.deepEqual(stated.map((s) => [s.sources[0], s.kind]), [[1, 'note'], [5, 'convention']]);
     assert.deepEqual(stated[0]!.anchors.filter((a) => a.startsWith('id:')), ['id:amount_cents', 'id:format_money']);
     assert.deepEqual(ruleLikePrompts(turns, stated), []);
-    // Without code named, the same words are quoted later as said (no note: it could never be pushed at its code).
+    // Without code named, the same words are a note by their rare words (pushed where a file defines `ledger` or
+    // `formatter`), and are still quoted later as said (a file may never define those names).
     const plain = [{ sequence: 1, kind: 'prompt', text: 'ok so in the ledger, the amount goes into the CSV export. the money formatter formats it once at the end. the totals row just sums the cents.' }];
-    assert.deepEqual(statedLearnings(plain), []);
+    const plainNotes = statedLearnings(plain);
+    assert.deepEqual(plainNotes.map((s) => [s.kind, s.anchors.every((a) => a.startsWith('w:'))]), [['note', true]]);
+    assert.deepEqual(ruleLikePrompts(plain, plainNotes), [1]);
+    // A short plain line, a question or thanks is no note.
+    assert.deepEqual(statedLearnings([{ sequence: 1, kind: 'prompt', text: 'the ledger export looks fine now, thanks' }, { sequence: 2, kind: 'prompt', text: 'Why does the ledger export round the totals row before summing?' }]), []);
   });
 });
 
