@@ -33,7 +33,7 @@ const hashOf = (file: string): string | null => {
   }
 };
 
-/** The modules webpack wrote into `code` (`/***\/ "./workflows/index.ts"` headers; "?…" ids are modules it left out). */
+/** The modules webpack wrote into `code` (`/***\/ "<module id>"` headers, ids relative to the working directory; "?…" ids are modules it left out). */
 function inputsOf(code: string, cwd: string): Inputs {
   const ids = [...code.matchAll(/^\/\*{3}\/ "(\.{1,2}\/[^"]+)"/gm)].map((m) => m[1]!);
   const keyed = ['package-lock.json', path.relative(cwd, WORKFLOWS_PATH), ...ids];
