@@ -89,3 +89,17 @@ export async function stateBenchRules(
   const pushed = res.ok ? ((await res.json()) as { items: unknown[]; tokens: number }) : undefined;
   return `${n} rules stated in ${((Date.now() - t0) / 1000).toFixed(0)} s; a task prompt is pushed ${pushed ? `${pushed.items.length} item(s), ${pushed.tokens} tokens` : `(not read: HTTP ${res.status})`}`;
 }
+
+/**
+ * The source file a repository holds for rule i (`--reads`): a Python module under src/ named by the
+ * rule's topic that defines the identifiers the rule names, so a tool call that reads it touches code
+ * the project's rules are anchored to (the push at the code: the relay parses it and asks the API).
+ */
+export function benchSourceFile(i: number): { path: string; text: string } {
+  const { topic, id } = pair(i);
+  const lower = id.toLowerCase();
+  return {
+    path: `src/${topic}${id.includes('_') ? id.slice(id.indexOf('_')) : ''}.py`,
+    text: `${id}_MAX_ATTEMPTS = 7\n\n\ndef ${lower}_audit(row):\n    """Write the audit row of a ${topic} change."""\n    return {"${lower}_amount_cents": row["${lower}_amount_cents"], "${lower}_at": row["${lower}_at"], "${lower}_key": row["${lower}_key"]}\n`,
+  };
+}

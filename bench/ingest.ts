@@ -33,6 +33,7 @@ import { HookPoster, post, type Ack } from './ingest-http.js';
 import { printOpenLoop, runOpenLoops, type OpenLoopResult } from './ingest-open-loop.js';
 import { benchKeys, checkExactlyOnce, postgresCpuOfDatabase, Processes, startSearchProbe, waitCompleted, waitDrained, workflowTasks } from './ingest-harness.js';
 import { cpuSince, loadAverage } from './proc-cpu.js';
+import { printProcesses, watchProcesses } from './ingest-processes.js';
 
 interface Options {
   connections: number[];
@@ -229,10 +230,12 @@ async function main(): Promise<void> {
   if (o.rates) {
     const rates = o.rates.split(',').map(Number);
     let open: OpenLoopResult[] = [];
+    let processes: Awaited<ReturnType<typeof watchProcesses>> | undefined;
     await withProcesses(async () => {
-      open = await runOpenLoops(procs, prisma, rates, opts.seconds, opts.sessions);
+      processes = await watchProcesses(procs, () => runOpenLoops(procs, prisma, rates, opts.seconds, opts.sessions).then((r) => (open = r)));
     });
     printOpenLoop(open, DEFAULT_RATE_LIMITS.hooksPerMinute);
+    if (processes) printProcesses(processes, rates);
     return;
   }
   if (opts.ledgerAb > 0) return withProcesses(() => ledgerAb(procs, prisma, stack, opts));
