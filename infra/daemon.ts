@@ -122,14 +122,15 @@ export function adoptDaemon(pidFile: string, pid: number): void {
 
 /**
  * When the process started (ms since the epoch), from /proc: its start in clock ticks after boot
- * (USER_HZ, 100 on Linux) and the boot time; undefined when it cannot be read.
+ * (USER_HZ, 100 on Linux) against the time since boot now (/proc/uptime, to 10 ms; /proc/stat's boot
+ * time is whole seconds); undefined when it cannot be read.
  */
 export function processStartMs(pid: number): number | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-    const btime = Number(/^btime (\d+)$/m.exec(fs.readFileSync('/proc/stat', 'utf8'))?.[1]);
-    return Number.isFinite(ticks) && Number.isFinite(btime) ? btime * 1000 + ticks * 10 : undefined;
+    const uptimeS = Number(fs.readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+    return Number.isFinite(ticks) && Number.isFinite(uptimeS) ? Date.now() - (uptimeS * 1000 - ticks * 10) : undefined;
   } catch {
     return undefined;
   }
