@@ -38,7 +38,7 @@ import { memflowOnPath, runCli, tempDir, type CliResult, type RunOptions } from 
 import { HOSTS, startHost, type HostDriver, type HostName } from '../tests/helpers/agent-hosts.js';
 import { offersTools, pick, scriptOf, type Turn } from '../tests/helpers/scripted-turns.js';
 import { loadAverage } from './proc-cpu.js';
-import { benchSourceFile, benchTask, stateBenchRules } from './agent-rules.js';
+import { benchSourceFile, benchTask, stateBenchRules, stateRulesInPrompts } from './agent-rules.js';
 import { percentile, printColumns, startBenchServices } from './lib.js';
 
 const signed = (ms: number) => `${ms >= 0 ? '+' : '−'}${Math.abs(ms).toFixed(0)}`;
@@ -124,9 +124,10 @@ async function main(): Promise<void> {
     .option('--no-mcp', "install without the host's MCP entry (what the MCP server's connection at start costs)")
     .option('--client <kind>', "packed: the packed client installed with npm install -g (what a teammate runs); checkout: this checkout's bin", 'packed')
     .option('--reads <n>', 'each shell call reads one of n source files of the repository (cat src/<topic>.py, defining the identifiers of --rules): the push at the code on PreToolUse; 0: calls read nothing', '0')
+    .option('--stated', 'state the --rules in prompts through the installed hook (rules anchored to the code they name: the push at the code asks the API at a first touch of their files) instead of with memflow remember')
     .option('--rules <n>', "rules stated in each memflow repository's project first, and prompts that meet them, so the prompt's push has work to do (bench/agent-rules.ts; 0: none)", '0')
     .parse();
-  const o = program.opts<{ rounds: string; calls: string; hosts: string; mcp: boolean; rules: string; client: string; reads: string }>();
+  const o = program.opts<{ rounds: string; calls: string; hosts: string; mcp: boolean; rules: string; client: string; reads: string; stated?: boolean }>();
   const reads = Number(o.reads);
   if (!Number.isInteger(reads) || reads < 0) throw new Error(`--reads is a whole number, not ${o.reads}`);
   if (o.client !== 'packed' && o.client !== 'checkout') throw new Error(`--client is packed or checkout, not ${o.client}`);
@@ -164,7 +165,14 @@ async function main(): Promise<void> {
       const repos: Record<Sample['variant'], string> = { none: await repository(`none-${host}`, reads), memflow: await repository(`memflow-${host}`, reads) };
       const inst = await memflow(['install', '--host', host, '--url', api.url, ...(o.mcp ? [] : ['--no-mcp'])], { cwd: repos.memflow, env: memEnv });
       if (inst.code !== 0) throw new Error(`memflow install --host ${host}: ${inst.stderr}`);
-      if (ruleCount) loads.push(`${host}: ${await stateBenchRules(ruleCount, (args) => memflow(args, { cwd: repos.memflow, env: { ...memEnv, MEMFLOW_URL: api.url } }), { url: api.url, key: tenant.key })}`);
+      if (ruleCount && o.stated) {
+        // Claude-shaped bodies through the installed hook as Codex's (the same fields): each rule in a session of its own.
+        const hook = async (event: string, body: Record<string, unknown>) => {
+          const r = await runCli([], { cwd: repos.memflow, env: { ...memEnv, MEMFLOW_URL: api.url }, input: JSON.stringify(body), shell: `exec memflow-hook ${event} --host codex` });
+          if (r.code !== 0) throw new Error(`memflow-hook ${event}: ${r.stderr}`);
+        };
+        loads.push(`${host}: ${await stateRulesInPrompts(ruleCount, hook, { cwd: repos.memflow, project: path.basename(repos.memflow), url: api.url, key: tenant.key })}`);
+      } else if (ruleCount) loads.push(`${host}: ${await stateBenchRules(ruleCount, (args) => memflow(args, { cwd: repos.memflow, env: { ...memEnv, MEMFLOW_URL: api.url } }), { url: api.url, key: tenant.key })}`);
       const samples: Sample[] = [];
       let n = 0;
       /** Tool calls and final answers the memflow sessions made, warm-up included. */
@@ -243,7 +251,7 @@ async function main(): Promise<void> {
   } finally {
     await stop();
   }
-  console.log(`\nbench:hosts — ${rounds} sessions of each kind per variant and host, medians; ${os.cpus().length} cores; client: ${packed ? `packed (${path.basename(packed.tarball)}, npm install -g)` : 'this checkout'}; rules ${ruleCount}; shell calls ${reads ? `read one of ${reads} source files` : 'read no file'}`);
+  console.log(`\nbench:hosts — ${rounds} sessions of each kind per variant and host, medians; ${os.cpus().length} cores; client: ${packed ? `packed (${path.basename(packed.tarball)}, npm install -g)` : 'this checkout'}; rules ${ruleCount}${o.stated ? ' (stated in prompts, anchored)' : ''}; shell calls ${reads ? `read one of ${reads} source files` : 'read no file'}`);
   for (const l of loads) console.log(`  ${l}`);
   const header = ['0 calls: none / memflow (ms)', `${calls} calls: none / memflow (ms)`, 'added per session (ms)', 'added per tool call (ms)', `a tool call inside ${calls}-call sessions: none / memflow (ms)`, 'added per tool call, inside sessions (ms)', 'stored / made: tool calls, final answers', '0 calls: start to first model request, none / memflow (ms)', '0 calls: last model request to exit, none / memflow (ms)', `${calls} calls: start to first model request, none / memflow (ms)`, `${calls} calls: last model request to exit, none / memflow (ms)`, "memflow's SessionStarts answered from the relay's held context / sessions"];
   printColumns(
