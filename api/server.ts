@@ -4,7 +4,6 @@
  */
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Client } from '@temporalio/client';
 import { classifyDbError, type PrismaClient } from '../common/server/db.js';
@@ -57,9 +56,10 @@ import { ViewerSessions } from './viewer/viewer-sessions.js';
 import { createKeyUsage } from './key-usage.js';
 import { recordAudit } from '../common/server/audit.js';
 import { MEMFLOW_VERSION } from '../messages/version.js';
+import { sourceDir } from '../common/source-path.js';
 
 /** Where `npm run build:viewer` writes the web viewer. */
-export const VIEWER_DIST_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'viewer');
+export const VIEWER_DIST_DIR = path.resolve(sourceDir(import.meta.url), '..', 'dist', 'viewer');
 
 export interface ServerDeps {
   logger: Logger;

@@ -89,3 +89,52 @@ export async function stateBenchRules(
   const pushed = res.ok ? ((await res.json()) as { items: unknown[]; tokens: number }) : undefined;
   return `${n} rules stated in ${((Date.now() - t0) / 1000).toFixed(0)} s; a task prompt is pushed ${pushed ? `${pushed.items.length} item(s), ${pushed.tokens} tokens` : `(not read: HTTP ${res.status})`}`;
 }
+
+/**
+ * The source file a repository holds for rule i (`--reads`): a Python module under src/ named by the
+ * rule's topic that defines the identifiers the rule names, so a tool call that reads it touches code
+ * the project's rules are anchored to (the push at the code: the relay parses it and asks the API).
+ */
+export function benchSourceFile(i: number): { path: string; text: string } {
+  const { topic, id } = pair(i);
+  const lower = id.toLowerCase();
+  return {
+    path: `src/${topic}${id.includes('_') ? id.slice(id.indexOf('_')) : ''}.py`,
+    text: `${id}_MAX_ATTEMPTS = 7\n\n\ndef ${lower}_audit(row):\n    """Write the audit row of a ${topic} change."""\n    return {"${lower}_amount_cents": row["${lower}_amount_cents"], "${lower}_at": row["${lower}_at"], "${lower}_key": row["${lower}_key"]}\n`,
+  };
+}
+
+/** What a person says in a prompt that states rule i as a standing instruction naming its code (benchSourceFile). */
+export function statedRulePrompt(i: number): string {
+  const { topic, id } = pair(i);
+  return `From now on ${id}_MAX_ATTEMPTS in ${benchSourceFile(i).path} stays at 7: never raise the ${topic} retry cap, back off instead; ${id.toLowerCase()}_audit() writes every change.`;
+}
+
+/**
+ * States the n rules the way the push at the code gets them (`--stated`): each said in a prompt of a session
+ * of its own, delivered through the installed hook (`hook`: runs `memflow-hook <event> --host <host>` with
+ * the body), so the API takes each as a stated rule anchored to the identifiers it names; then waits
+ * until the project's index (GET /v1/context/files) lists them. A line saying what the index holds.
+ */
+export async function stateRulesInPrompts(
+  n: number,
+  hook: (event: string, body: Record<string, unknown>) => Promise<void>,
+  at: { cwd: string; project: string; url: string; key: string },
+): Promise<string> {
+  const t0 = Date.now();
+  for (let i = 0; i < n; i++) {
+    const common = { session_id: `bench-rule-${i}-${Date.now()}`, cwd: at.cwd };
+    await hook('SessionStart', { ...common, hook_event_name: 'SessionStart', source: 'startup' });
+    await hook('UserPromptSubmit', { ...common, hook_event_name: 'UserPromptSubmit', prompt: statedRulePrompt(i) });
+    await hook('Stop', { ...common, hook_event_name: 'Stop', last_assistant_message: 'Understood: the cap stays at 7.' });
+    await hook('SessionEnd', { ...common, hook_event_name: 'SessionEnd', reason: 'exit' });
+  }
+  let index: { identifiers?: string[]; names?: string[] } = {};
+  for (let tries = 0; tries < 60; tries++) {
+    const res = await fetch(`${at.url}/v1/context/files?${new URLSearchParams({ project: at.project })}`, { headers: { authorization: `Bearer ${at.key}` } });
+    index = res.ok ? ((await res.json()) as typeof index) : {};
+    if ((index.identifiers?.length ?? 0) >= n) break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return `${n} rules stated in prompts in ${((Date.now() - t0) / 1000).toFixed(0)} s; the project's index: ${index.identifiers?.length ?? 0} anchored identifiers, ${index.names?.length ?? 0} names`;
+}

@@ -18,6 +18,11 @@
  * memflow repository's stored tool calls and final answers are counted in PostgreSQL against what
  * the script made the agent do.
  *
+ * The client is the one a teammate installs (--client packed, the default): `npm run pack:client`'s
+ * tarball, `npm install -g` into a prefix of its own, whose bin folder alone gives `memflow` and
+ * `memflow-hook` on the agents' PATH — its bundles, its relay, its parser. --client checkout runs this
+ * checkout's bin instead (cli/memflow.js and its own cached bundles), as the tests do.
+ *
  *   npm run bench:hosts -- --rounds 5 --hosts codex,gemini,opencode,copilot
  */
 import { execFileSync } from 'node:child_process';
@@ -25,24 +30,28 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
+import { quote } from 'shell-quote';
 import { freePort } from '../infra/ports.js';
 import { waitUntil } from '../infra/wait-until.js';
 import { AGENT_CLIS } from '../infra/agent-clis.js';
-import { memflowOnPath, runCli, tempDir } from '../tests/fixtures/cli-run.js';
+import { memflowOnPath, runCli, tempDir, type CliResult, type RunOptions } from '../tests/fixtures/cli-run.js';
 import { HOSTS, startHost, type HostDriver, type HostName } from '../tests/helpers/agent-hosts.js';
 import { offersTools, pick, scriptOf, type Turn } from '../tests/helpers/scripted-turns.js';
 import { loadAverage } from './proc-cpu.js';
-import { benchTask, stateBenchRules } from './agent-rules.js';
+import { benchSourceFile, benchTask, stateBenchRules, stateRulesInPrompts } from './agent-rules.js';
 import { percentile, printColumns, startBenchServices } from './lib.js';
 
 const signed = (ms: number) => `${ms >= 0 ? '+' : '−'}${Math.abs(ms).toFixed(0)}`;
 const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
 
-/** `calls` shell commands in the host's own shell tool, then a final answer. */
-function shellSession(calls: number, answer: string) {
+/**
+ * `calls` shell commands in the host's own shell tool, then a final answer. With `reads`, call i reads
+ * the repository's source file of rule i (benchSourceFile): a file touch on PreToolUse.
+ */
+function shellSession(calls: number, answer: string, reads = 0) {
   const shell = (i: number) => (tools: string[]): Turn => {
     const name = pick(tools, 'exec_command', 'run_shell_command', 'bash', 'shell');
-    const command = `echo step-${i} && ls`;
+    const command = reads ? `cat ${benchSourceFile(i % reads).path} && ls` : `echo step-${i} && ls`;
     return name === 'exec_command' ? { tool: name, args: { cmd: command } } : { tool: name, args: { command, description: `step ${i}` } };
   };
   return scriptOf(Array.from({ length: calls }, (_, i) => shell(i)), answer);
@@ -75,12 +84,36 @@ function perCall(at: number[], calls: number): number | undefined {
   return calls > 0 && at.length >= calls + 1 ? (at[at.length - 1]! - at[0]!) / calls : undefined;
 }
 
-async function repository(name: string): Promise<string> {
+/** A git repository with a README and, with `reads`, the source files the shell calls read. */
+async function repository(name: string, reads = 0): Promise<string> {
   const repo = path.join(await tempDir('bench-host-repo'), name);
-  await fs.mkdir(repo, { recursive: true });
+  await fs.mkdir(path.join(repo, 'src'), { recursive: true });
   execFileSync('git', ['init', '-q', repo]);
   await fs.writeFile(path.join(repo, 'README.md'), '# bench\n');
+  for (let i = 0; i < reads; i++) {
+    const f = benchSourceFile(i);
+    await fs.writeFile(path.join(repo, f.path), f.text);
+  }
   return repo;
+}
+
+/**
+ * The client as a teammate installs it: the packed tarball (cli/package/build.ts, as `npm run
+ * pack:client` makes it) installed with `npm install -g` into a prefix of its own; its bin folder.
+ */
+async function packedClient(): Promise<{ bin: string; tarball: string }> {
+  const { buildClient, packClient } = await import('../cli/package/build.js');
+  const out = await tempDir('bench-client');
+  const { dir } = await buildClient(path.join(out, 'client'));
+  const tarball = packClient(dir, out);
+  const prefix = path.join(out, 'prefix');
+  execFileSync('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--offline', tarball], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return { bin: path.join(prefix, 'bin'), tarball };
+}
+
+/** `memflow <args>` as the PATH of `opts.env` finds it (the packed client's), else this checkout's bin. */
+function memflowCommand(packed: boolean): (args: string[], opts: RunOptions) => Promise<CliResult> {
+  return packed ? (args, opts) => runCli([], { ...opts, shell: `exec memflow ${quote(args)}` }) : runCli;
 }
 
 async function main(): Promise<void> {
@@ -89,9 +122,18 @@ async function main(): Promise<void> {
     .option('--calls <n>', 'tool calls in the long sessions', '12')
     .option('--hosts <list>', HOSTS.join(','), HOSTS.join(','))
     .option('--no-mcp', "install without the host's MCP entry (what the MCP server's connection at start costs)")
+    .option('--client <kind>', "packed: the packed client installed with npm install -g (what a teammate runs); checkout: this checkout's bin", 'packed')
+    .option('--reads <n>', 'each shell call reads one of n source files of the repository (cat src/<topic>.py, defining the identifiers of --rules): the push at the code on PreToolUse; 0: calls read nothing', '0')
+    .option('--stated', 'state the --rules in prompts through the installed hook (rules anchored to the code they name: the push at the code asks the API at a first touch of their files) instead of with memflow remember')
     .option('--rules <n>', "rules stated in each memflow repository's project first, and prompts that meet them, so the prompt's push has work to do (bench/agent-rules.ts; 0: none)", '0')
     .parse();
-  const o = program.opts<{ rounds: string; calls: string; hosts: string; mcp: boolean; rules: string }>();
+  const o = program.opts<{ rounds: string; calls: string; hosts: string; mcp: boolean; rules: string; client: string; reads: string; stated?: boolean }>();
+  const reads = Number(o.reads);
+  if (!Number.isInteger(reads) || reads < 0) throw new Error(`--reads is a whole number, not ${o.reads}`);
+  if (o.client !== 'packed' && o.client !== 'checkout') throw new Error(`--client is packed or checkout, not ${o.client}`);
+  const packed = o.client === 'packed' ? await packedClient() : undefined;
+  const memflow = memflowCommand(Boolean(packed));
+  const clientPath = packed ? `${packed.bin}${path.delimiter}${process.env.PATH ?? '/usr/bin:/bin'}` : await memflowOnPath();
   const ruleCount = Number(o.rules);
   if (!Number.isInteger(ruleCount) || ruleCount < 0) throw new Error(`--rules is a whole number, not ${o.rules}`);
   const rounds = Number(o.rounds);
@@ -108,7 +150,7 @@ async function main(): Promise<void> {
       const noneHome = await tempDir(`bench-${host}-none`);
       const memHome = await tempDir(`bench-${host}-memflow`);
       const memEnv = {
-        PATH: await memflowOnPath(),
+        PATH: clientPath,
         HOME: memHome,
         MEMFLOW_API_KEY: tenant.key,
         MEMFLOW_SPOOL_DIR: path.join(memHome, 'spool'),
@@ -117,20 +159,27 @@ async function main(): Promise<void> {
         MEMFLOW_RELAY_IDLE_MS: '600000',
       };
       const agents: Record<Sample['variant'], HostDriver> = {
-        none: await startHost(host, noneHome, shellSession(0, 'ok')),
-        memflow: await startHost(host, memHome, shellSession(0, 'ok')),
+        none: await startHost(host, noneHome, shellSession(0, 'ok', reads)),
+        memflow: await startHost(host, memHome, shellSession(0, 'ok', reads)),
       };
-      const repos: Record<Sample['variant'], string> = { none: await repository(`none-${host}`), memflow: await repository(`memflow-${host}`) };
-      const inst = await runCli(['install', '--host', host, '--url', api.url, ...(o.mcp ? [] : ['--no-mcp'])], { cwd: repos.memflow, env: memEnv });
+      const repos: Record<Sample['variant'], string> = { none: await repository(`none-${host}`, reads), memflow: await repository(`memflow-${host}`, reads) };
+      const inst = await memflow(['install', '--host', host, '--url', api.url, ...(o.mcp ? [] : ['--no-mcp'])], { cwd: repos.memflow, env: memEnv });
       if (inst.code !== 0) throw new Error(`memflow install --host ${host}: ${inst.stderr}`);
-      if (ruleCount) loads.push(`${host}: ${await stateBenchRules(ruleCount, (args) => runCli(args, { cwd: repos.memflow, env: { ...memEnv, MEMFLOW_URL: api.url } }), { url: api.url, key: tenant.key })}`);
+      if (ruleCount && o.stated) {
+        // Claude-shaped bodies through the installed hook as Codex's (the same fields): each rule in a session of its own.
+        const hook = async (event: string, body: Record<string, unknown>) => {
+          const r = await runCli([], { cwd: repos.memflow, env: { ...memEnv, MEMFLOW_URL: api.url }, input: JSON.stringify(body), shell: `exec memflow-hook ${event} --host codex` });
+          if (r.code !== 0) throw new Error(`memflow-hook ${event}: ${r.stderr}`);
+        };
+        loads.push(`${host}: ${await stateRulesInPrompts(ruleCount, hook, { cwd: repos.memflow, project: path.basename(repos.memflow), url: api.url, key: tenant.key })}`);
+      } else if (ruleCount) loads.push(`${host}: ${await stateBenchRules(ruleCount, (args) => memflow(args, { cwd: repos.memflow, env: { ...memEnv, MEMFLOW_URL: api.url } }), { url: api.url, key: tenant.key })}`);
       const samples: Sample[] = [];
       let n = 0;
       /** Tool calls and final answers the memflow sessions made, warm-up included. */
       const made = { tools: 0, stops: 0 };
       const one = async (variant: Sample['variant'], k: number) => {
         const answer = `done ${host} ${variant} ${n++}`;
-        agents[variant].fake.script = shellSession(k, answer);
+        agents[variant].fake.script = shellSession(k, answer, reads);
         const from = agents[variant].fake.requests.length;
         const task = ruleCount ? ` (${benchTask(n, ruleCount)})` : '';
         const run = await agents[variant].run(`${answer}: run the steps${task}`, repos[variant], variant === 'memflow' ? memEnv : {});
@@ -171,7 +220,7 @@ async function main(): Promise<void> {
       const relayHealth = await fetch(`http://127.0.0.1:${memEnv.MEMFLOW_RELAY_PORT}/health`)
         .then(async (r) => ((await r.json()) as { startContexts?: { served: number; fetched: number } }).startContexts)
         .catch(() => undefined);
-      await runCli(['relay', 'stop'], { env: memEnv });
+      await memflow(['relay', 'stop'], { env: memEnv });
       const pickMs = (v: Sample['variant'], k: number) => samples.filter((s) => s.variant === v && s.calls === k).map((s) => s.ms);
       const inside = (v: Sample['variant']) => samples.filter((s) => s.variant === v && s.perCallMs !== undefined).map((s) => s.perCallMs!);
       const addedSession = median(pickMs('memflow', 0)) - median(pickMs('none', 0));
@@ -202,7 +251,7 @@ async function main(): Promise<void> {
   } finally {
     await stop();
   }
-  console.log(`\nbench:hosts — ${rounds} sessions of each kind per variant and host, medians; ${os.cpus().length} cores`);
+  console.log(`\nbench:hosts — ${rounds} sessions of each kind per variant and host, medians; ${os.cpus().length} cores; client: ${packed ? `packed (${path.basename(packed.tarball)}, npm install -g)` : 'this checkout'}; rules ${ruleCount}${o.stated ? ' (stated in prompts, anchored)' : ''}; shell calls ${reads ? `read one of ${reads} source files` : 'read no file'}`);
   for (const l of loads) console.log(`  ${l}`);
   const header = ['0 calls: none / memflow (ms)', `${calls} calls: none / memflow (ms)`, 'added per session (ms)', 'added per tool call (ms)', `a tool call inside ${calls}-call sessions: none / memflow (ms)`, 'added per tool call, inside sessions (ms)', 'stored / made: tool calls, final answers', '0 calls: start to first model request, none / memflow (ms)', '0 calls: last model request to exit, none / memflow (ms)', `${calls} calls: start to first model request, none / memflow (ms)`, `${calls} calls: last model request to exit, none / memflow (ms)`, "memflow's SessionStarts answered from the relay's held context / sessions"];
   printColumns(

@@ -16,7 +16,7 @@ import { waitUntil } from '../infra/wait-until.js';
 import { stackStatus } from '../infra/stack.js';
 import { spawnEntry, stopChild, waitForReady, type BenchStack } from './lib.js';
 import { get, post } from './ingest-http.js';
-import { cpuOfProcessSet, cpuSecondsOf, cpuSecondsOfCommand, ownCpuSeconds } from './proc-cpu.js';
+import { cpuOfProcessSet, cpuSecondsOf, cpuSecondsOfCommand, ownCpuSeconds, treeRss } from './proc-cpu.js';
 
 export class Processes {
   api!: ChildProcess;
@@ -29,10 +29,26 @@ export class Processes {
   ) {
     this.url = `http://127.0.0.1:${port}`;
   }
+  /** From the spawn of both: the API's /health answering, then /ready with the worker polling (s). */
+  startTimes: { apiHealthyS: number; readyS: number } | undefined;
   async start(): Promise<void> {
+    const t0 = performance.now();
     this.worker = spawnEntry('workers/main.ts', this.env);
     this.api = spawnEntry('api/main.ts', this.env);
-    await waitForReady(this.url);
+    let apiHealthyS: number | undefined;
+    await waitUntil(
+      async () => {
+        apiHealthyS ??= (await fetch(`${this.url}/health`).then((r) => r.ok, () => false)) ? (performance.now() - t0) / 1000 : undefined;
+        return apiHealthyS !== undefined;
+      },
+      { what: `API at ${this.url} healthy`, timeoutMs: 300_000, intervalMs: 50 },
+    );
+    await waitForReady(this.url, 50);
+    this.startTimes = { apiHealthyS: apiHealthyS!, readyS: (performance.now() - t0) / 1000 };
+  }
+  /** Resident memory of the API's and the worker's processes, each with every process under it (a TypeScript loader's esbuild service). */
+  rss(): { api: { mb: number; processes: string[] }; worker: { mb: number; processes: string[] } } {
+    return { api: treeRss(this.api.pid!), worker: treeRss(this.worker.pid!) };
   }
   /** CPU of the workers killed so far, so the worker's figure spans the restart. */
   private killedWorkersCpu = 0;

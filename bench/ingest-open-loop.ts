@@ -20,8 +20,12 @@ import { HookPoster } from './ingest-http.js';
 import { benchKeys, checkExactlyOnce, postgresCpuOfDatabase, startSearchProbe, waitCompleted, waitDrained, type ProbeResult, type Processes, type SentCounts } from './ingest-harness.js';
 import { cpuSince, loadAverage } from './proc-cpu.js';
 
-/** Events a session sends before it finishes its turn and ends: uniform in this range. */
-const SESSION_EVENTS = { min: 20, max: 80 };
+/** Events a session sends before it finishes its turn and ends: uniform in this range (--session-events). */
+export interface SessionEvents {
+  min: number;
+  max: number;
+}
+export const SESSION_EVENTS: SessionEvents = { min: 20, max: 80 };
 /** A run whose achieved offered rate falls below this share of the rate is flagged. */
 const OFFERED_SHARE = 0.97;
 /** The load before the reported ones. */
@@ -68,7 +72,7 @@ function* sessionHooks(s: HookSessionStream, target: number): Generator<HookDeli
  * is the HTTP exchange). The agents' first sessions are cut short at random, so that their ends,
  * and the new sessions after them, spread over the run. Deterministic for a rate, but session ids.
  */
-function schedule(rate: number, seconds: number, agents: number): AgentPlan[] {
+function schedule(rate: number, seconds: number, agents: number, sessionEvents: SessionEvents): AgentPlan[] {
   const total = Math.round(rate * seconds);
   const rnd = seeded(rate);
   return Array.from({ length: agents }, (_, a) => {
@@ -80,7 +84,7 @@ function schedule(rate: number, seconds: number, agents: number): AgentPlan[] {
       let first = false;
       if (!next || next.done) {
         stream = new HookSessionStream(crypto.randomUUID(), `/bench/project-${a % 5}`, a * 10_000 + plan.sessionIds.length + 1);
-        const events = SESSION_EVENTS.min + Math.floor(rnd() * (SESSION_EVENTS.max - SESSION_EVENTS.min + 1));
+        const events = sessionEvents.min + Math.floor(rnd() * (sessionEvents.max - sessionEvents.min + 1));
         first = plan.sessionIds.length > 0;
         hooks = sessionHooks(stream, first ? events : 5 + Math.floor(rnd() * events));
         plan.sessionIds.push(stream.sessionId);
@@ -133,10 +137,10 @@ export interface OpenLoopResult {
   errors: number;
 }
 
-async function runOpenLoop(procs: Processes, prisma: PrismaClient, rate: number, seconds: number, agents: number): Promise<OpenLoopResult> {
+async function runOpenLoop(procs: Processes, prisma: PrismaClient, rate: number, seconds: number, agents: number, sessionEvents = SESSION_EVENTS): Promise<OpenLoopResult> {
   const base = new URL(procs.url);
   const { tenantId, keys } = await benchKeys(prisma, agents + 1);
-  const plans = schedule(rate, seconds, agents);
+  const plans = schedule(rate, seconds, agents, sessionEvents);
   // One keep-alive connection per agent (an agent has one hook in flight at most): no hook waits for a socket.
   const agent = new http.Agent({ keepAlive: true, maxSockets: agents });
   const probeAgent = new http.Agent({ keepAlive: true, maxSockets: 2 });
@@ -238,13 +242,13 @@ async function runOpenLoop(procs: Processes, prisma: PrismaClient, rate: number,
  * own; first a short one that is not reported, so that the first rate does not measure the
  * processes' cold start (connection pools, compilation, the first workflows).
  */
-export async function runOpenLoops(procs: Processes, prisma: PrismaClient, rates: number[], seconds: number, agents: number): Promise<OpenLoopResult[]> {
+export async function runOpenLoops(procs: Processes, prisma: PrismaClient, rates: number[], seconds: number, agents: number, sessionEvents = SESSION_EVENTS): Promise<OpenLoopResult[]> {
   console.log(`[bench] warm-up: ${WARM_UP.rate} events/s for ${WARM_UP.seconds} s over ${WARM_UP.agents} agents (not reported) ...`);
   await runOpenLoop(procs, prisma, WARM_UP.rate, WARM_UP.seconds, WARM_UP.agents);
   const results: OpenLoopResult[] = [];
   for (const rate of rates) {
     console.log(`[bench] open loop: ${rate} events/s for ${seconds} s over ${agents} agents (load ${loadAverage()}) ...`);
-    const r = await runOpenLoop(procs, prisma, rate, seconds, agents);
+    const r = await runOpenLoop(procs, prisma, rate, seconds, agents, sessionEvents);
     console.log(`[bench]   offered ${r.offered.toFixed(0)} events/s, ack p95 ${percentile(r.ack, 95).toFixed(1)} ms, fully processed ${r.vectorsS === undefined ? 'not' : `${r.vectorsS.toFixed(1)} s`} after the load`);
     results.push(r);
   }

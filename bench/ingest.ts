@@ -33,6 +33,7 @@ import { HookPoster, post, type Ack } from './ingest-http.js';
 import { printOpenLoop, runOpenLoops, type OpenLoopResult } from './ingest-open-loop.js';
 import { benchKeys, checkExactlyOnce, postgresCpuOfDatabase, Processes, startSearchProbe, waitCompleted, waitDrained, workflowTasks } from './ingest-harness.js';
 import { cpuSince, loadAverage } from './proc-cpu.js';
+import { printProcesses, watchProcesses } from './ingest-processes.js';
 
 interface Options {
   connections: number[];
@@ -186,6 +187,7 @@ async function main(): Promise<void> {
   const o = new Command('bench:ingest')
     .option('--connections <list>', 'connection counts to run, comma-separated', '1,8,32,128')
     .option('--rates <list>', 'open loop instead: events/s to offer, comma-separated (agents: --sessions)')
+    .option('--session-events <min-max>', 'open loop: events per session, uniform in this range (issue 68 measures 50-200)', '20-80')
     .option('--seconds <n>', 'load duration at 32 connections (the step-1 figure), and of each open-loop rate', '60')
     .option('--short-seconds <n>', 'load duration at the other connection counts', '20')
     .option('--sessions <n>', 'concurrent agent sessions (at least one per connection)', '60')
@@ -193,7 +195,7 @@ async function main(): Promise<void> {
     .option('--expected-rate <n>', 'events/s to prepare request bodies for before the clock starts', '3000')
     .option('--ledger-ab <rounds>', "the capture ledger's cost: rounds of API and clients without it, then with it (alternated), at the first --connections count", '0')
     .parse(process.argv)
-    .opts<{ rates?: string; connections: string; seconds: string; shortSeconds: string; sessions: string; killWorker?: boolean; expectedRate: string; ledgerAb: string }>();
+    .opts<{ sessionEvents: string; rates?: string; connections: string; seconds: string; shortSeconds: string; sessions: string; killWorker?: boolean; expectedRate: string; ledgerAb: string }>();
   const opts: Options = {
     connections: o.connections.split(',').map(Number),
     seconds: Number(o.seconds),
@@ -228,11 +230,15 @@ async function main(): Promise<void> {
   };
   if (o.rates) {
     const rates = o.rates.split(',').map(Number);
+    const [min, max] = o.sessionEvents.split('-').map(Number);
+    if (!Number.isInteger(min) || !Number.isInteger(max) || min! < 1 || max! < min!) throw new Error(`--session-events is <min>-<max>, not ${o.sessionEvents}`);
     let open: OpenLoopResult[] = [];
+    let processes: Awaited<ReturnType<typeof watchProcesses>> | undefined;
     await withProcesses(async () => {
-      open = await runOpenLoops(procs, prisma, rates, opts.seconds, opts.sessions);
+      processes = await watchProcesses(procs, () => runOpenLoops(procs, prisma, rates, opts.seconds, opts.sessions, { min: min!, max: max! }).then((r) => (open = r)));
     });
     printOpenLoop(open, DEFAULT_RATE_LIMITS.hooksPerMinute);
+    if (processes) printProcesses(processes, rates);
     return;
   }
   if (opts.ledgerAb > 0) return withProcesses(() => ledgerAb(procs, prisma, stack, opts));

@@ -10,6 +10,7 @@ import { createPgPool, type PgPool } from '../common/server/pg.js';
 import { createApiKey, ensureTenant } from '../common/server/tenants.js';
 import { connectWeaviate } from '../common/server/weaviate/client.js';
 import type { WeaviateClient } from '../common/server/weaviate/schema.js';
+import { buildServer, nodeArgs, workflowBundleFile } from '../infra/build.js';
 import { backgroundNice } from '../infra/daemon.js';
 import { freePort } from '../infra/ports.js';
 import { waitUntil } from '../infra/wait-until.js';
@@ -23,17 +24,27 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-/** The test profile's stack (the benchmarks never touch a developer's dev data). */
+/**
+ * Whether the benchmarks run memflow's processes from the sources through tsx
+ * (MEMFLOW_BENCH_FROM_SOURCE=1, how every process ran before `npm run build`), not from the build as
+ * `npm run up`, the cluster profile and the Helm chart run them.
+ */
+const fromSource = () => process.env.MEMFLOW_BENCH_FROM_SOURCE === '1';
+
+/** The test profile's stack (the benchmarks never touch a developer's dev data), and the server built for it. */
 export async function benchStack(): Promise<BenchStack> {
   const log = (l: string) => console.log(`[stack] ${l}`);
+  if (!fromSource()) await buildServer({ log: (l) => console.log(`[build] ${l}`) });
   const profile = await chooseTestProfile(log);
   const { env, started } = await startStack(profile, log);
   return { env, profile, stop: () => stopStack(profile, log, started) };
 }
 
 /**
- * Runs one of memflow's entry points (api/main.ts, workers/main.ts) as its own process. Rate limits
- * are off: a benchmark drives one key far past what a person's agent sends (callers may set them).
+ * Runs one of memflow's entry points (api/main.ts, workers/main.ts) as its own process, built (plain
+ * node on dist/server, the worker on the prebuilt workflow bundle: benchStack builds them) unless
+ * MEMFLOW_BENCH_FROM_SOURCE=1. Rate limits are off: a benchmark drives one key far past what a
+ * person's agent sends (callers may set them).
  */
 export function spawnEntry(entry: string, env: NodeJS.ProcessEnv): ChildProcess {
   const child = spawnChild(entry, env);
@@ -53,9 +64,11 @@ export function spawnEntry(entry: string, env: NodeJS.ProcessEnv): ChildProcess 
 function spawnChild(entry: string, env: NodeJS.ProcessEnv): ChildProcess {
   // MEMFLOW_CPU_PROF_DIR=dir: each process writes a V8 CPU profile there when it exits.
   const profile = process.env.MEMFLOW_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MEMFLOW_CPU_PROF_DIR}`] : [];
-  const argv = [process.execPath, ...profile, '--import', 'tsx', path.join(repoRoot, entry)];
+  const argv = [process.execPath, ...profile, ...(fromSource() ? ['--import', 'tsx', path.join(repoRoot, entry)] : nodeArgs(entry))];
   // The worker runs niced, as `npm run up` starts it (infra/processes.ts).
-  const nice = entry === 'workers/main.ts' ? backgroundNice({ ...process.env, ...env }) : 0;
+  const isWorker = entry === 'workers/main.ts';
+  const nice = isWorker ? backgroundNice({ ...process.env, ...env }) : 0;
+  if (isWorker && !fromSource()) env = { MEMFLOW_WORKFLOW_BUNDLE: workflowBundleFile, ...env };
   return spawn(nice ? 'nice' : argv[0]!, nice ? ['-n', String(nice), ...argv] : argv.slice(1), {
     cwd: repoRoot,
     env: { ...process.env, MEMFLOW_RATE_LIMIT_PER_MINUTE: '0', MEMFLOW_RATE_LIMIT_HOOKS_PER_MINUTE: '0', ...env },
@@ -71,14 +84,14 @@ export async function stopChild(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-export async function waitForReady(url: string): Promise<void> {
+export async function waitForReady(url: string, intervalMs = 500): Promise<void> {
   await waitUntil(
     async () => {
       const res = await fetch(`${url}/ready`);
       const body = (await res.json()) as { ready: boolean; dependencies: { temporal?: { workerPollers?: number } } };
       return body.ready && (body.dependencies.temporal?.workerPollers ?? 0) > 0;
     },
-    { what: `API at ${url}`, timeoutMs: 300_000, intervalMs: 500 },
+    { what: `API at ${url}`, timeoutMs: 300_000, intervalMs },
   );
 }
 

@@ -5,6 +5,7 @@
  * serving one database.
  */
 import fs from 'node:fs';
+import { processTree } from '../infra/daemon.js';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
@@ -79,4 +80,19 @@ export async function cpuOfProcessSet(list: () => Promise<number[]>): Promise<()
     for (const pid of new Set([...start.keys(), ...(await list())])) total += (cpuSecondsOf(pid) ?? start.get(pid) ?? 0) - (start.get(pid) ?? 0);
     return total;
   };
+}
+
+/** Resident memory (VmRSS, MB) of `pid` and every process under it, and their command names. */
+export function treeRss(pid: number): { mb: number; processes: string[] } {
+  let kb = 0;
+  const processes: string[] = [];
+  for (const p of processTree(pid)) {
+    try {
+      kb += Number(/^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
+      processes.push(fs.readFileSync(`/proc/${p}/comm`, 'utf8').trim());
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return { mb: kb / 1024, processes };
 }

@@ -247,7 +247,7 @@ async function main(): Promise<void> {
     process.kill(pid, 'SIGKILL');
     log(`${name}: SIGKILL (pid ${pid}), load ${os.loadavg()[0]!.toFixed(1)}`);
     await sleep(downMs);
-    const { pid: again } = startClusterApp(p, app, stackEnvFull);
+    const { pid: again } = await startClusterApp(p, app, stackEnvFull);
     log(`${name}: restarted (pid ${again})`);
     if (app.kind === 'api') {
       await waitUntil(async () => (await haproxyServerStates(p))[`memflow_apis/${name}`] === 'UP', { what: `${name} up in HAProxy`, timeoutMs: 120_000, intervalMs: 500 });
@@ -490,7 +490,7 @@ async function scaling(opts: Options): Promise<void> {
       log(`${n} worker(s): ${acked} events of ${opts.sessions} sessions acknowledged in ${postS.toFixed(1)} s with no worker; starting ${n}`);
       const loads: number[] = [];
       const timer = setInterval(() => loads.push(os.loadavg()[0]!), 5000);
-      const started = workers.slice(0, n).map((w) => startClusterApp(p, w, env).pid);
+      const started = await Promise.all(workers.slice(0, n).map(async (w) => (await startClusterApp(p, w, env)).pid));
       // The clock starts when every new worker polls the task queue (its start-up, loading the bundle
       // and connecting, is not throughput): Temporal lists pollers by identity, `<pid>@<host>`.
       const temporal = createTemporalClient(config);
@@ -538,7 +538,7 @@ async function scaling(opts: Options): Promise<void> {
       log(`${n} worker(s): processed in ${processedS.toFixed(1)} s, completed in ${completedS.toFixed(1)} s`);
     }
   } finally {
-    for (const w of workers) startClusterApp(p, w, env);
+    for (const w of workers) await startClusterApp(p, w, env);
     await prisma.$disconnect();
   }
   printColumns(`Workers draining the same backlog (${opts.sessions} sessions x ${opts.eventsPerSession} hooks, cluster profile, ${os.cpus().length} cores)`, columns, rows);

@@ -120,6 +120,40 @@ export function adoptDaemon(pidFile: string, pid: number): void {
   fs.writeFileSync(pidFile, `${pid}\n`);
 }
 
+/**
+ * When the process started (ms since the epoch), from /proc: its start in clock ticks after boot
+ * (USER_HZ, 100 on Linux) against the time since boot now (/proc/uptime, to 10 ms; /proc/stat's boot
+ * time is whole seconds); undefined when it cannot be read.
+ */
+export function processStartMs(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    const uptimeS = Number(fs.readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+    return Number.isFinite(ticks) && Number.isFinite(uptimeS) ? Date.now() - (uptimeS * 1000 - ticks * 10) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `pid` and every process under it (children of children too), from /proc. */
+export function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) out.push(...(children.get(out[i]!) ?? []));
+  return out;
+}
+
 /** Whether the process's command line or its environment at start contains `text` (a path, a port). */
 export function processMentions(pid: number, text: string): boolean {
   if (cmdlineOf(pid)?.includes(text)) return true;

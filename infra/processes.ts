@@ -1,6 +1,10 @@
-/** memflow's own processes (API and worker) run in the background by `npm run up`. */
+/**
+ * memflow's own processes (API and worker) run in the background by `npm run up`: the built
+ * JavaScript (infra/build.ts) with plain `node`, the worker with the prebuilt workflow bundle.
+ */
 import path from 'node:path';
-import { backgroundNice, runningPid, startDaemon, stopDaemon } from './daemon.js';
+import { builtAt, nodeArgs, workflowBundleFile } from './build.js';
+import { backgroundNice, processStartMs, runningPid, startDaemon, stopDaemon } from './daemon.js';
 import { repoRoot, type StackProfile } from './profile.js';
 import { waitUntil } from './wait-until.js';
 
@@ -17,27 +21,46 @@ const files = (p: StackProfile, name: AppProcess) => ({
 
 const entryOf = (name: AppProcess) => APP_PROCESSES.find((a) => a.name === name)!.entry;
 
-/** Starts the process unless it runs already; returns its pid and whether it was started now. */
-export function startApp(p: StackProfile, name: AppProcess, env: NodeJS.ProcessEnv): { pid: number; started: boolean; logFile: string } {
+/**
+ * What a running app's command line contains: its entry without the extension, so that a process
+ * started from the build (dist/server/api/main.js) and one started from the sources by an earlier
+ * version (api/main.ts through tsx) are both recognized as the app.
+ */
+export const appMarker = (entry: string): string => entry.replace(/\.ts$/, '.');
+
+/** Whether the running process `pid` started before the build it would run now was made (infra/build.ts). */
+export function runsOlderBuild(pid: number, kind: 'api' | 'worker'): boolean {
+  const started = processStartMs(pid);
+  return started !== undefined && started < builtAt(kind);
+}
+
+/**
+ * Starts the process unless it runs already, from the current build: one that started before the
+ * build was made is stopped and started again (`restarted`). Returns its pid and whether it was
+ * started now.
+ */
+export async function startApp(p: StackProfile, name: AppProcess, env: NodeJS.ProcessEnv): Promise<{ pid: number; started: boolean; restarted: boolean; logFile: string }> {
   const { pidFile, logFile } = files(p, name);
-  const running = runningPid(pidFile, entryOf(name));
-  if (running !== undefined) return { pid: running, started: false, logFile };
+  const running = runningPid(pidFile, appMarker(entryOf(name)));
+  const restarted = running !== undefined && runsOlderBuild(running, name);
+  if (restarted) await stopApp(p, name);
+  else if (running !== undefined) return { pid: running, started: false, restarted, logFile };
   const pid = startDaemon({
     name,
     command: process.execPath,
-    args: ['--import', 'tsx', path.join(repoRoot, entryOf(name))],
+    args: nodeArgs(entryOf(name)),
     cwd: repoRoot,
-    env,
+    env: name === 'worker' ? { ...env, MEMFLOW_WORKFLOW_BUNDLE: env.MEMFLOW_WORKFLOW_BUNDLE || workflowBundleFile } : env,
     logFile,
     pidFile,
     // The worker's summaries and vector sync yield the CPU to the agent and to the API's hook answers.
     ...(name === 'worker' ? { nice: backgroundNice(env) } : {}),
   });
-  return { pid, started: true, logFile };
+  return { pid, started: true, restarted, logFile };
 }
 
 export async function stopApp(p: StackProfile, name: AppProcess): Promise<boolean> {
-  return stopDaemon(files(p, name).pidFile, entryOf(name), 30_000);
+  return stopDaemon(files(p, name).pidFile, appMarker(entryOf(name)), 30_000);
 }
 
 /**

@@ -1,11 +1,12 @@
 /**
- * `npm run up`: provisions the local stack (building Temporal and Weaviate once per machine),
- * migrates the database, makes sure the default tenant has an API key, starts the worker and the
- * API in the background, waits until /ready says every dependency is up, and prints what to use.
+ * `npm run up`: builds the server when its sources changed (infra/build.ts), provisions the local
+ * stack (building Temporal and Weaviate once per machine), migrates the database, makes sure the default tenant has an API key, starts the worker and the
+ * API in the background (plain `node` on the build), waits until /ready says every dependency is up, and prints what to use.
  * Idempotent: a second run reuses everything that already runs.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { buildServer } from './build.js';
 import { getProfile } from './profile.js';
 import { startApp, waitApiReady } from './processes.js';
 import { startStack } from './stack.js';
@@ -40,24 +41,22 @@ async function main(): Promise<void> {
   // `npm run up -- --profile cluster`: the production topology on this machine (infra/cluster/).
   const at = process.argv.indexOf('--profile');
   const profileName = at > 0 ? process.argv[at + 1] : 'dev';
+  if (profileName !== 'dev' && profileName !== 'cluster') throw new Error(`unknown profile '${profileName}': dev (default) or cluster`);
+  // The server's JavaScript, the workflow bundle and the viewer (each skipped when unchanged): the
+  // processes started below run them with plain node.
+  await buildServer({ log });
   if (profileName === 'cluster') {
-    const { buildViewer } = await import('../viewer/build.js');
-    await buildViewer({ log });
     const { upCluster } = await import('./cluster/up.js');
     return upCluster(getProfile('cluster'), log, defaultKey);
   }
-  if (profileName !== 'dev') throw new Error(`unknown profile '${profileName}': dev (default) or cluster`);
   const profile = getProfile('dev');
-  // The web viewer's bundle (fast; skipped when its sources did not change), before the API serves it.
-  const { buildViewer } = await import('../viewer/build.js');
-  await buildViewer({ log });
   const { env } = await startStack(profile, log);
   const key = await defaultKey(env.DATABASE_URL, path.join(profile.stateDir, 'secrets', 'default-api-key'));
 
   const appEnv = { ...process.env, ...env, MEMFLOW_HOST: profile.api.host, MEMFLOW_PORT: String(profile.api.port) };
   for (const name of ['worker', 'api'] as const) {
-    const { pid, started, logFile } = startApp(profile, name, appEnv);
-    log(`${name}: ${started ? 'started' : 'already running'} (pid ${pid}, log ${logFile})`);
+    const { pid, started, restarted, logFile } = await startApp(profile, name, appEnv);
+    log(`${name}: ${restarted ? 'restarted on the new build' : started ? 'started' : 'already running'} (pid ${pid}, log ${logFile})`);
   }
 
   const url = `http://${profile.api.host}:${profile.api.port}`;

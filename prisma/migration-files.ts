@@ -5,10 +5,10 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { MigrationError } from './migration-error.js';
+import { sourceDir } from '../common/source-path.js';
 
-export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+export const MIGRATIONS_DIR = path.join(sourceDir(import.meta.url), 'migrations');
 
 export interface MigrationDirectory {
   name: string;

@@ -90,6 +90,31 @@ test(`helm template | kubeconform -strict (Kubernetes ${kubeVersion} schemas) is
   assert.match(rejected.stdout, /additional properties 'restartPolicyy' not allowed/);
 });
 
+test('the chart and the container image run the built server with plain node: no tsx, no TypeScript entry', (t) => {
+  const manifests = render(t);
+  if (manifests === undefined) return;
+  const docs = YAML.parseAllDocuments(manifests).map((d) => d.toJS() as { kind: string; spec?: Record<string, unknown> }).filter(Boolean);
+  type Pod = { containers: { name: string; command?: string[]; args?: string[]; env?: { name: string; value?: string }[] }[] };
+  const pods = docs.flatMap((d) => {
+    const spec = d.spec as { template?: { spec: Pod } } | undefined;
+    return spec?.template ? [spec.template.spec] : [];
+  });
+  const commands = Object.fromEntries(pods.flatMap((p) => p.containers.map((c) => [c.name, [...(c.command ?? []), ...(c.args ?? [])]])));
+  assert.deepEqual(commands, {
+    api: ['node', '--enable-source-maps', 'dist/server/api/main.js'],
+    worker: ['node', '--enable-source-maps', 'dist/server/workers/main.js'],
+    migrate: ['node', '--enable-source-maps', 'dist/server/prisma/migrate.js'],
+  });
+  assert.doesNotMatch(manifests, /tsx|\.ts"/, 'nothing in the rendered chart loads TypeScript');
+  const worker = pods.flatMap((p) => p.containers).find((c) => c.name === 'worker')!;
+  assert.equal(worker.env?.find((e) => e.name === 'MEMFLOW_WORKFLOW_BUNDLE')?.value, 'dist/workflow-bundle.js');
+  // The image builds that output and its default command is the API's.
+  const containerfile = fs.readFileSync(path.join(repoRoot, 'infra', 'deploy', 'Containerfile'), 'utf8');
+  assert.match(containerfile, /^RUN npm run build\b/m);
+  assert.match(containerfile, /^CMD \["node", "--enable-source-maps", "dist\/server\/api\/main\.js"\]$/m);
+  assert.doesNotMatch(containerfile.replace(/^#.*$/gm, ''), /tsx/);
+});
+
 test('without autoscaling the chart sets replicas, and rate limits are the budget divided over the APIs', (t) => {
   const manifests = render(t, 'api.autoscaling.enabled=false', 'worker.autoscaling.enabled=false', 'api.replicas=3', 'secrets.weaviate.name=', 'secrets.anthropic.name=memflow-anthropic');
   if (manifests === undefined) return;

@@ -3,6 +3,7 @@
  * replays workflows without running a worker (the build, the replay tests) does not load every
  * activity and its clients to learn it.
  */
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { sourceDir } from '../common/source-path.js';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+export const WORKFLOWS_PATH = path.join(sourceDir(import.meta.url), '..', 'workflows', 'index.ts');

@@ -18,14 +18,14 @@ const WORKER = 'code-worker';
 
 /**
  * The worker's module, wherever this code runs: the client package's bundle (lib/code-worker.mjs beside
- * the chunk, or beside the entry memflow.js), else this checkout's TypeScript source — beside this file
+ * the chunk, or beside the entry memflow.js), the built server's (code-worker.js beside this file), else this checkout's TypeScript source — beside this file
  * (tsx, and the checkout's own CLI bundle, which keeps each source's import.meta.url), or found from the
  * checkout's cli/memflow.js (the hook bundle, which does not) — loaded through the checkout's tsx loader,
  * registered in the worker (a worker does not inherit the `--import tsx` of its process).
  */
 function startWorker(): Worker {
   const entry = process.argv[1] ? path.dirname(fs.realpathSync(process.argv[1])) : undefined;
-  const bundled = [fileURLToPath(new URL(`./${WORKER}.mjs`, import.meta.url)), ...(entry ? [path.join(entry, 'lib', `${WORKER}.mjs`)] : [])].find((f) => fs.existsSync(f));
+  const bundled = [fileURLToPath(new URL(`./${WORKER}.mjs`, import.meta.url)), fileURLToPath(new URL(`./${WORKER}.js`, import.meta.url)), ...(entry ? [path.join(entry, 'lib', `${WORKER}.mjs`)] : [])].find((f) => fs.existsSync(f));
   if (bundled) return new Worker(pathToFileURL(bundled));
   const source = [fileURLToPath(new URL(`./${WORKER}.ts`, import.meta.url)), ...(entry ? [path.join(entry, '..', 'common', 'code', `${WORKER}.ts`)] : [])].find((f) => fs.existsSync(f));
   if (!source) throw new Error("the parser's module is not where this installation keeps it");

@@ -8,9 +8,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { sourceDir } from '../source-path.js';
 
-const checkoutRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const checkoutRoot = path.resolve(sourceDir(import.meta.url), '..', '..');
 
 /** What memflow's processes need to reach a stack. */
 export interface StackEnv {

@@ -1,13 +1,14 @@
 /**
  * memflow's own processes in the cluster profile: two APIs (behind HAProxy) and two workers, each a
- * daemon with its own pid file, log file and ports. Each is the same entry point as in the dev
- * profile (api/main.ts, workers/main.ts) with the environment of the cluster stack.
+ * daemon with its own pid file, log file and ports. Each is the same built entry point as in the dev
+ * profile (dist/server/api/main.js, dist/server/workers/main.js, run by plain `node`) with the
+ * environment of the cluster stack.
  */
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
+import { builtEntry, nodeArgs, workflowBundleFile } from '../build.js';
 import { adoptDaemon, backgroundNice, processMentions, runningPid, startDaemon, stopDaemon } from '../daemon.js';
 import { portHolders } from '../ports.js';
+import { appMarker, runsOlderBuild } from '../processes.js';
 import { repoRoot, type ClusterLayout, type StackProfile } from '../profile.js';
 import { connectionBudget, POOLS, WORKER_MAX_ACTIVITIES } from './connection-budget.js';
 import { clusterRateLimits } from './rate-limits.js';
@@ -31,17 +32,6 @@ export function clusterApps(p: StackProfile): ClusterApp[] {
     ...c.workerMetricsPorts.map((_, i) => ({ name: `worker-${i + 1}`, kind: 'worker' as const, index: i, entry: 'workers/main.ts' })),
     ...c.apiPorts.map((_, i) => ({ name: `api-${i + 1}`, kind: 'api' as const, index: i, entry: 'api/main.ts' })),
   ];
-}
-
-/** Where `npm run build:workflows` writes the bundle. */
-export const workflowBundle = path.join(repoRoot, 'dist', 'workflow-bundle.js');
-
-/** Builds the workflow bundle from the current source (npm run build:workflows); returns seconds. */
-export function buildWorkflowBundle(): number {
-  const t0 = Date.now();
-  const res = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'workers', 'build-bundle.ts')], { cwd: repoRoot, encoding: 'utf8' });
-  if (res.status !== 0) throw new Error(`building the workflow bundle failed: ${res.stderr || res.stdout}`);
-  return (Date.now() - t0) / 1000;
 }
 
 export const appFiles = (p: StackProfile, app: ClusterApp) => ({
@@ -71,15 +61,15 @@ export function appEnv(p: StackProfile, app: ClusterApp, stackEnv: NodeJS.Proces
   } else {
     env.MEMFLOW_WORKER_METRICS_PORT = `${p.api.host}:${c.workerMetricsPorts[app.index]}`;
     env.MEMFLOW_WORKER_MAX_ACTIVITIES = stackEnv.MEMFLOW_WORKER_MAX_ACTIVITIES || String(WORKER_MAX_ACTIVITIES);
-    // Production workers load the prebuilt workflow bundle (buildWorkflowBundle, run by `up`)
-    // instead of bundling from source at every start.
-    if (fs.existsSync(workflowBundle)) env.MEMFLOW_WORKFLOW_BUNDLE = workflowBundle;
+    // Production workers load the prebuilt workflow bundle (infra/build.ts, run by `up`) instead
+    // of bundling from source at every start.
+    env.MEMFLOW_WORKFLOW_BUNDLE = stackEnv.MEMFLOW_WORKFLOW_BUNDLE || workflowBundleFile;
   }
   return env;
 }
 
 export function appPid(p: StackProfile, app: ClusterApp): number | undefined {
-  return runningPid(appFiles(p, app).pidFile, app.entry);
+  return runningPid(appFiles(p, app).pidFile, appMarker(app.entry));
 }
 
 /** The port that only this app listens on: an API's HTTP port, a worker's metrics port. */
@@ -94,37 +84,41 @@ function unrecordedAppPid(p: StackProfile, app: ClusterApp): number | undefined 
   const port = appPort(p, app);
   const held = portHolders([port])?.get(port);
   if (!held) return undefined;
-  const entry = path.join(repoRoot, app.entry);
   const [pid] = held.pids;
-  if (held.pids.length === 1 && !held.unknownOwner && processMentions(pid!, entry)) return pid;
+  if (held.pids.length === 1 && !held.unknownOwner && (processMentions(pid!, builtEntry(app.entry)) || processMentions(pid!, path.join(repoRoot, app.entry)))) return pid;
   throw new Error(
     `cannot start ${app.name}: port ${port} on ${p.api.host} is held by ${held.pids.length ? `pid ${held.pids.join(', ')}` : 'a process that is not visible'}, not by this checkout's ${app.entry}`,
   );
 }
 
-/** Starts the app unless it runs (a running one without its pid file is taken back); returns its pid and whether it was started now. */
-export function startClusterApp(p: StackProfile, app: ClusterApp, stackEnv: NodeJS.ProcessEnv): { pid: number; started: boolean; logFile: string } {
+/**
+ * Starts the app unless it runs (a running one without its pid file is taken back; one that started
+ * before the current build was made is stopped and started again); returns its pid and whether it was
+ * started now.
+ */
+export async function startClusterApp(p: StackProfile, app: ClusterApp, stackEnv: NodeJS.ProcessEnv): Promise<{ pid: number; started: boolean; restarted: boolean; logFile: string }> {
   const { pidFile, logFile } = appFiles(p, app);
-  const running = appPid(p, app);
-  if (running !== undefined) return { pid: running, started: false, logFile };
-  const unrecorded = unrecordedAppPid(p, app);
-  if (unrecorded !== undefined) {
-    adoptDaemon(pidFile, unrecorded);
-    return { pid: unrecorded, started: false, logFile };
+  let running = appPid(p, app);
+  if (running === undefined) {
+    running = unrecordedAppPid(p, app);
+    if (running !== undefined) adoptDaemon(pidFile, running);
   }
+  const restarted = running !== undefined && runsOlderBuild(running, app.kind);
+  if (restarted) await stopClusterApp(p, app);
+  else if (running !== undefined) return { pid: running, started: false, restarted, logFile };
   const pid = startDaemon({
     name: app.name,
     command: process.execPath,
-    args: ['--import', 'tsx', path.join(repoRoot, app.entry)],
+    args: nodeArgs(app.entry),
     cwd: repoRoot,
     env: appEnv(p, app, stackEnv),
     logFile,
     pidFile,
     ...(app.kind === 'worker' ? { nice: backgroundNice(stackEnv) } : {}),
   });
-  return { pid, started: true, logFile };
+  return { pid, started: true, restarted, logFile };
 }
 
 export function stopClusterApp(p: StackProfile, app: ClusterApp): Promise<boolean> {
-  return stopDaemon(appFiles(p, app).pidFile, app.entry, 30_000);
+  return stopDaemon(appFiles(p, app).pidFile, appMarker(app.entry), 30_000);
 }

@@ -10,7 +10,7 @@ import type { StackProfile } from '../profile.js';
 // stack.ts reaches back here only through its command line's on-demand import (`stack status --profile cluster`).
 // eslint-disable-next-line import-x/no-cycle
 import { startStack, stopStack, type Log } from '../stack.js';
-import { appPid, buildWorkflowBundle, clusterApps, startClusterApp, stopClusterApp } from './apps.js';
+import { appPid, clusterApps, startClusterApp, stopClusterApp } from './apps.js';
 import { haproxyServerStates } from './haproxy.js';
 
 export async function upCluster(profile: StackProfile, log: Log, defaultKey: (databaseUrl: string, keyFile: string) => Promise<string>): Promise<void> {
@@ -18,11 +18,10 @@ export async function upCluster(profile: StackProfile, log: Log, defaultKey: (da
   const { env } = await startStack(profile, log);
   const keyFile = path.join(profile.stateDir, 'secrets', 'default-api-key');
   const key = await defaultKey(env.DATABASE_URL, keyFile);
-  log(`workflow bundle: built in ${buildWorkflowBundle().toFixed(1)}s (workers load it instead of bundling at start)`);
   const stackEnv = { ...process.env, ...env };
   for (const app of clusterApps(profile)) {
-    const { pid, started, logFile } = startClusterApp(profile, app, stackEnv);
-    log(`${app.name}: ${started ? 'started' : 'already running'} (pid ${pid}, log ${logFile})`);
+    const { pid, started, restarted, logFile } = await startClusterApp(profile, app, stackEnv);
+    log(`${app.name}: ${restarted ? 'restarted on the new build' : started ? 'started' : 'already running'} (pid ${pid}, log ${logFile})`);
   }
   const url = `http://${profile.api.host}:${profile.api.port}`;
   await waitForCluster(profile, url, log);

@@ -12,10 +12,11 @@
  * The definitions are Weaviate's own .proto files (proto/README.md), loaded once per process.
  */
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type { VectorObjectProperties } from './schema.js';
+import { sourceDir } from '../../source-path.js';
 
 /** One object as written: the record's id, its properties and its vector. */
 export interface VectorObject {
@@ -98,7 +99,7 @@ let service: grpc.ServiceClientConstructor | undefined;
 function serviceClient(): grpc.ServiceClientConstructor {
   if (!service) {
     const definition = protoLoader.loadSync('v1/batch_service.proto', {
-      includeDirs: [fileURLToPath(new URL('./proto', import.meta.url))],
+      includeDirs: [path.join(sourceDir(import.meta.url), 'proto')],
       enums: String,
       longs: Number,
       defaults: false,
