@@ -72,6 +72,13 @@ test('an offered push is a receipt only once the relay says it was handed over; 
   // Without the header (the CLI, a client without the relay): the receipt is written at once, as before.
   await filePush(api.url, project, 'agent-3');
   assert.equal((await receipts()).filter((r) => r.agentSessionId === 'agent-3').length, 1);
+
+  // Offered before memflow knew the session, confirmed after its start was delivered: the receipt names the session.
+  const offered = (await (await filePush(api.url, project, 'agent-5', { 'x-memflow-receipt': 'on-delivery' })).json()) as { receipt: string };
+  const projectRow = await prisma.project.findFirstOrThrow({ where: { tenantId: tenant.tenantId, name: project } });
+  const session = await prisma.session.create({ data: { tenantId: tenant.tenantId, projectId: projectRow.id, agentSessionId: 'agent-5' } });
+  assert.equal((await fetch(`${api.url}/v1/context/receipts/${offered.receipt}/delivered`, { method: 'POST', headers: { authorization: `Bearer ${tenant.key}` } })).status, 204);
+  assert.deepEqual((await receipts()).filter((r) => r.agentSessionId === 'agent-5').map((r) => r.sessionId), [session.id]);
 });
 
 test("the relay's reads for the hooks count in the hooks' budget, not the key's general one", async () => {

@@ -64,7 +64,9 @@ export async function deliverOffer(pool: PgPool, tenantId: string, offerId: stri
   const { rows } = await pool.query<{ receipt: ReceiptInput }>('delete from context_receipt_offers where id = $1 and tenant_id = $2 returning receipt', [offerId, tenantId]);
   const receipt = rows[0]?.receipt;
   if (!receipt) return false;
-  await writeReceipt(pool, receipt);
+  // The session the agent's session id names, known now if it was not when the push was offered.
+  const sessionId = receipt.sessionId ?? (await sessionOfAgentId(pool, tenantId, receipt.projectId, receipt.agentSessionId ?? undefined));
+  await writeReceipt(pool, { ...receipt, sessionId });
   return true;
 }
 

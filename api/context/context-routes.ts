@@ -119,17 +119,20 @@ export function registerContextRoutes(app: FastifyInstance, deps: ContextRouteDe
     // A file's push that found nothing writes no receipt (the relay asks at every file an agent first touches), nor looks up its session.
     let offer: string | undefined;
     if (query.channel !== 'prefetch' && !(query.for === 'file' && built.items.length === 0)) {
+      const offered = req.headers['x-memflow-receipt'] === 'on-delivery' && built.items.length > 0;
       const serving = {
         tenantId,
         projectId,
-        sessionId: await sessionOfAgentId(deps.pool, tenantId, projectId, query.session),
+        // An offer finds its session when it is delivered (deliverOffer): one statement less before the agent's answer,
+        // and by then the relay has delivered the session's start more often than not.
+        sessionId: offered ? null : await sessionOfAgentId(deps.pool, tenantId, projectId, query.session),
         agentSessionId: query.session ?? null,
         channel: query.channel,
         idempotencyKey: `${query.channel}:${typeof key === 'string' && key ? key.slice(0, 200) : randomUUID()}`,
         budget: tokens,
       };
       // The relay's pushes: a receipt once the relay says the agent got it (context-receipt.ts).
-      if (req.headers['x-memflow-receipt'] === 'on-delivery' && built.items.length > 0) offer = await offerServing(deps.pool, req.log, serving, built);
+      if (offered) offer = await offerServing(deps.pool, req.log, serving, built);
       else await recordServing(deps.pool, req.log, serving, built);
     }
     const { served, ...rest } = built;
