@@ -13,6 +13,7 @@ import type { PgPool } from '../../common/server/pg.js';
 import { commonTermsReader, keywordSearch, timeWindowOf, windowSearch } from './keyword.js';
 import { aboveVectorFloor, diversify, hydrateResults, zScoreFusion } from './fusion.js';
 import { vectorSearch, type VectorBackend } from './semantic.js';
+import { withCarriedTurns } from './turns.js';
 import { refKey, resolveProjectId, type RankedRef, type RecordType, type SearchMode, type SearchResult, type SearchScope, SEARCH_MODES } from './search-types.js';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -211,7 +212,11 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
       // Spare references: hydration drops any the vector leg returned that PostgreSQL no longer
       // holds, and diversify sets aside duplicates and a crowding session's extra records.
       const results = await timed('hydrate', hydrateResults(deps.pool, ranked.slice(0, hydrateDepth(req.limit)), scope, req.query));
-      return done(diversify(results, req.limit), degradedReason);
+      const page = diversify(results, req.limit);
+      // A search's hits carry their sessions' best-matching turns (turns.ts); what is pushed unasked does not.
+      if (cutoff.kind !== 'recall') return done(page, degradedReason);
+      const vectors = req.mode !== 'keyword' && degradedReason === undefined ? deps.vectors : undefined;
+      return done(await timed('turns', withCarriedTurns(deps.pool, page, scope, req.query, (await commonTerms()).observation, vectors)), degradedReason);
     },
   };
   return service;
