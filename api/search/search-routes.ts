@@ -216,7 +216,8 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
       // A search's hits carry their sessions' best-matching turns (turns.ts); what is pushed unasked does not.
       if (cutoff.kind !== 'recall') return done(page, degradedReason);
       const vectors = req.mode !== 'keyword' && degradedReason === undefined ? deps.vectors : undefined;
-      return done(await timed('turns', withCarriedTurns(deps.pool, page, scope, req.query, (await commonTerms()).observation, vectors)), degradedReason);
+      const found = ranked.filter((r) => r.type === 'observation').map((r) => r.id);
+      return done(await timed('turns', withCarriedTurns(deps.pool, page, found, scope, req.query, (await commonTerms()).observation, vectors)), degradedReason);
     },
   };
   return service;

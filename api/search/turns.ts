@@ -5,7 +5,9 @@
  * a tool call), ranked among every turn of the page's sessions: recall at the turn level does not
  * pay for recall at the session level, and the agent fetches the turn, not the session's summary.
  *
- * A turn's score, over the turns of the page's sessions (at most TURN_CANDIDATES, keyword matches
+ * Which turns: the prompts and the agent's answers of the page's sessions, and of their tool calls
+ * those either leg already found for the question (a long session's hundreds of tool calls are not
+ * read one by one). A turn's score, over those turns (at most TURN_CANDIDATES, keyword matches
  * first): the keyword leg's text rank (the question's distinctive words, the rare ones counting
  * more, a tool call's text a little less — as keyword.ts ranks) and the vector leg's similarity
  * (one Weaviate nearVector restricted to those turns' ids: an exact scan of a few hundred vectors),
@@ -45,8 +47,8 @@ interface TurnRow {
   stated: boolean;
 }
 
-/** The turns of the page's sessions with their keyword rank, best first (at most TURN_CANDIDATES). */
-async function sessionTurns(pool: PgPool, sessions: string[], scope: SearchScope, query: string, terms: TableTerms): Promise<TurnRow[]> {
+/** The turns of the page's sessions with their keyword rank, best first (at most TURN_CANDIDATES): prompts, answers and the `found` tool calls. */
+async function sessionTurns(pool: PgPool, sessions: string[], found: string[], scope: SearchScope, query: string, terms: TableTerms): Promise<TurnRow[]> {
   const p = new SqlParams();
   const q = p.add(query);
   const skip = p.add([...terms.common, ...QUESTION_WORDS]);
@@ -63,7 +65,7 @@ async function sessionTurns(pool: PgPool, sessions: string[], scope: SearchScope
     from observations t join sessions s on s.id = t.session_id
     where t.tenant_id = ${tenant}::uuid and s.tenant_id = ${tenant}::uuid and s.agent_session_id = any(${p.add(sessions)}::text[])
       ${scope.projectId ? `and s.project_id = ${p.add(scope.projectId)}::uuid` : ''}
-      and t.kind not in ('start', 'end') and ${notSelfActivitySql('t')}
+      and (t.kind in ('prompt', 'stop') or t.id = any(${p.add(found)}::uuid[])) and ${notSelfActivitySql('t')}
     order by kw desc, t.tool_name is not null, t.sequence
     limit ${p.add(TURN_CANDIDATES)}`;
   const rows = await queryPrepared<TurnRow>(pool, sql, p.values);
@@ -131,13 +133,14 @@ export interface TurnVectors {
 }
 
 /**
- * The page with each session's hit carrying its best turns. `vectors` absent (keyword mode, the
+ * The page with each session's hit carrying its best turns; `found`: the observations either leg
+ * returned (the tool calls that may be carried). `vectors` absent (keyword mode, the
  * vector leg down): keyword rank alone. A failure of the vector step drops only that step.
  */
-export async function withCarriedTurns(pool: PgPool, page: SearchResult[], scope: SearchScope, query: string, terms: TableTerms, vectors?: TurnVectors): Promise<SearchResult[]> {
+export async function withCarriedTurns(pool: PgPool, page: SearchResult[], found: string[], scope: SearchScope, query: string, terms: TableTerms, vectors?: TurnVectors): Promise<SearchResult[]> {
   const sessions = [...new Set(page.map((h) => h.sessionId).filter((s): s is string => s !== null))];
   if (sessions.length === 0 || !scope.types.includes('observation')) return page;
-  const turns = await sessionTurns(pool, sessions, scope, query, terms);
+  const turns = await sessionTurns(pool, sessions, found, scope, query, terms);
   let similarity: Map<string, number> | undefined;
   if (vectors && turns.length > 0) {
     try {
