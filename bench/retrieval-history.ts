@@ -77,6 +77,8 @@ interface Outcome {
   /** Evidence turn within the page's own records, not counting the turns a hit carries. */
   record10: boolean;
   serverMs: number;
+  /** Server-Timing phases (keyword, vector, hydrate, turns, ...), ms. */
+  phases: Record<string, number>;
 }
 
 const norm = (s: string) => s.toLowerCase().replace(/\s+/g, ' ').trim();
@@ -173,7 +175,9 @@ async function main(): Promise<void> {
       const { res, body } = await searchFetch<{ results: Hit[] }>(api.url, tenant.key, { q: q.text, mode, limit: '10', project: `rh-${q.history}` });
       if (res.status !== 200) throw new Error(`search answered ${res.status}: ${JSON.stringify(body)}`);
       if (body.degraded && mode !== 'keyword') throw new Error(`search answered degraded (${body.degradedReason})`);
-      const serverMs = Number(/total;dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1] ?? NaN);
+      const timing = res.headers.get('server-timing') ?? '';
+      const serverMs = Number(/total;dur=([\d.]+)/.exec(timing)?.[1] ?? NaN);
+      const phases = Object.fromEntries([...timing.matchAll(/(\w+);dur=([\d.]+)/g)].map((m) => [m[1]!, Number(m[2])]));
       const hits = body.results.slice(0, 10);
       const evSessions = new Set(q.evidence.map((e) => sid(e.session)));
       const evTurns = new Set(q.evidence.map((e) => `${sid(e.session)}#${e.turn}`));
@@ -189,7 +193,7 @@ async function main(): Promise<void> {
       };
       const record10 = await holdsEvidence(hits.map((h) => h.id));
       const turn10 = record10 || (await holdsEvidence(hits.flatMap((h) => (h.turns ?? []).map((t) => t.id))));
-      return { q, any10: hits.some((h) => h.sessionId !== null && evSessions.has(h.sessionId)), all5: [...evSessions].every((s) => top5.has(s)), turn10, record10, serverMs };
+      return { q, any10: hits.some((h) => h.sessionId !== null && evSessions.has(h.sessionId)), all5: [...evSessions].every((s) => top5.has(s)), turn10, record10, serverMs, phases };
     }
 
     for (const q of questions.slice(0, 20)) await ask(q, modes[0]!); // warm-up
@@ -210,6 +214,11 @@ async function main(): Promise<void> {
       rows.push([`${kind} (${n} q) turn @10, records only`, modes.map((m) => mean(results[m]!.filter(keep).map((o) => o.record10)).toFixed(3))]);
     }
     for (const p of [50, 95]) rows.push([`search p${p}, server (ms)`, modes.map((m) => percentile(results[m]!.map((o) => o.serverMs).sort((a, b) => a - b), p).toFixed(1))]);
+    // Where the time went: each phase the server timed (carrying turns is `turns`), p50 / p95.
+    for (const phase of ['keyword', 'vector', 'hydrate', 'turns']) {
+      const of = (m: string) => results[m]!.map((o) => o.phases[phase]).filter((x): x is number => x !== undefined).sort((a, b) => a - b);
+      if (modes.some((m) => of(m).length > 0)) rows.push([`  ${phase} phase p50 / p95 (ms)`, modes.map((m) => (of(m).length ? `${percentile(of(m), 50).toFixed(1)} / ${percentile(of(m), 95).toFixed(1)}` : '-'))]);
+    }
     const { rows: n } = await pool.query<{ n: string }>(
       `select (select count(*) from observations where tenant_id = $1) + (select count(*) from summaries where tenant_id = $1) + (select count(*) from learnings where tenant_id = $1) as n`,
       [tenant.tenantId],

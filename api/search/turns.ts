@@ -10,16 +10,13 @@
  * read one by one). A turn's score, over those turns (at most TURN_CANDIDATES, keyword matches
  * first): the keyword leg's text rank (the question's distinctive words, the rare ones counting
  * more, a tool call's text a little less — as keyword.ts ranks) and the vector leg's similarity
- * (one Weaviate nearVector restricted to those turns' ids: an exact scan of a few hundred vectors),
- * each standardised over the set and blended TURN_WEIGHTS; a turn that stated a rule (the source
+ * (the vector leg's own query, its observations asked TURN_SIMILARITY_DEPTH deep: no second query;
+ * a turn beyond them counts the lowest similarity returned), each standardised over the set and blended TURN_WEIGHTS; a turn that stated a rule (the source
  * of an active learning, or a prompt read as a rule) gains STATED_BONUS over the chatter around it.
  * Without the vector leg (keyword mode, Weaviate away) the keyword rank alone orders them.
  */
-import type { WeaviateClient } from 'weaviate-client';
 import type { PgPool } from '../../common/server/pg.js';
 import { notSelfActivitySql } from '../../common/rules/self-activity.js';
-import { tenantCollection, VECTOR_NAME } from '../../common/server/weaviate/schema.js';
-import { isNothingStored } from '../../common/server/weaviate/client.js';
 import { makeSnippet } from './fusion.js';
 import { PRIORS, QUESTION_WORDS, type TableTerms } from './keyword.js';
 import { queryPrepared, SqlParams, type SearchResult, type SearchScope } from './search-types.js';
@@ -27,6 +24,8 @@ export type { CarriedTurn } from './search-types.js';
 
 /** Most turns a hit carries (the hit itself never among them). */
 export const TURNS_PER_HIT = 2;
+/** How deep the vector leg asks for observations when a search carries turns (their similarity scores the turns). */
+export const TURN_SIMILARITY_DEPTH = 200;
 /** Most turns of the page's sessions scored per search. */
 export const TURN_CANDIDATES = 400;
 /** Keyword and vector weights of a turn's score (z-scores over the page's turns). */
@@ -60,35 +59,16 @@ async function sessionTurns(pool: PgPool, sessions: string[], found: string[], s
     select t.id, s.agent_session_id as session_id, t.kind::text as kind, t.title, left(t.text, 4000) as text, t.created_at,
       (case when t.tool_name is null then 1.0 else ${PRIORS.toolCall} end) * (coalesce(ts_rank_cd(t.search_vector, (select x from a), 32), 0)
         + (select coalesce(avg((t.search_vector @@ l)::int)::float8, 0) from unnest((select rs from r)) l)) as kw,
-      (t.rule_like or exists (select 1 from learning_sources ls join learnings l on l.id = ls.learning_id
-        where ls.observation_id = t.id and l.status = 'active')) as stated
+      (t.rule_like or exists (select 1 from learning_sources ls where ls.observation_id = t.id
+        and (select l.status from learnings l where l.id = ls.learning_id) = 'active')) as stated
     from observations t join sessions s on s.id = t.session_id
-    where t.tenant_id = ${tenant}::uuid and s.tenant_id = ${tenant}::uuid and s.agent_session_id = any(${p.add(sessions)}::text[])
+    where s.tenant_id = ${tenant}::uuid and s.agent_session_id = any(${p.add(sessions)}::text[])
       ${scope.projectId ? `and s.project_id = ${p.add(scope.projectId)}::uuid` : ''}
       and (t.kind in ('prompt', 'stop') or t.id = any(${p.add(found)}::uuid[])) and ${notSelfActivitySql('t')}
     order by kw desc, t.tool_name is not null, t.sequence
     limit ${p.add(TURN_CANDIDATES)}`;
   const rows = await queryPrepared<TurnRow>(pool, sql, p.values);
   return rows.map((r) => ({ ...r, kw: Number(r.kw) }));
-}
-
-/** Cosine similarity of the query to each of `ids` (observations), from Weaviate: an exact scan of those objects. */
-export async function turnSimilarities(client: WeaviateClient, tenantId: string, vector: number[], ids: string[]): Promise<Map<string, number>> {
-  if (ids.length === 0) return new Map();
-  const collection = tenantCollection(client, 'observation', tenantId);
-  try {
-    const res = await collection.query.nearVector(vector, {
-      targetVector: VECTOR_NAME,
-      limit: ids.length,
-      filters: collection.filter.byId().containsAny(ids),
-      returnMetadata: ['distance'],
-      returnProperties: [],
-    });
-    return new Map(res.objects.map((o) => [o.uuid, 1 - (o.metadata?.distance ?? 1)]));
-  } catch (err) {
-    if (isNothingStored(err)) return new Map();
-    throw err;
-  }
 }
 
 const zScores = (xs: number[]): number[] => {
@@ -127,29 +107,23 @@ export function pickTurns<T extends { id: string; session_id: string; score: num
   return out;
 }
 
-export interface TurnVectors {
-  client: () => Promise<WeaviateClient>;
-  embedQuery: (text: string) => Promise<number[]>;
-}
-
 /**
  * The page with each session's hit carrying its best turns; `found`: the observations either leg
- * returned (the tool calls that may be carried). `vectors` absent (keyword mode, the
- * vector leg down): keyword rank alone. A failure of the vector step drops only that step.
+ * returned (the tool calls that may be carried); `similarity`: the vector leg's observations and
+ * their cosine similarity, absent (keyword mode, the vector leg down): keyword rank alone.
  */
-export async function withCarriedTurns(pool: PgPool, page: SearchResult[], found: string[], scope: SearchScope, query: string, terms: TableTerms, vectors?: TurnVectors): Promise<SearchResult[]> {
+export async function withCarriedTurns(
+  pool: PgPool,
+  page: SearchResult[],
+  found: string[],
+  scope: SearchScope,
+  query: string,
+  terms: TableTerms,
+  similarity?: ReadonlyMap<string, number>,
+): Promise<SearchResult[]> {
   const sessions = [...new Set(page.map((h) => h.sessionId).filter((s): s is string => s !== null))];
   if (sessions.length === 0 || !scope.types.includes('observation')) return page;
   const turns = await sessionTurns(pool, sessions, found, scope, query, terms);
-  let similarity: Map<string, number> | undefined;
-  if (vectors && turns.length > 0) {
-    try {
-      const [client, vector] = await Promise.all([vectors.client(), vectors.embedQuery(query)]);
-      similarity = await turnSimilarities(client, scope.tenantId, vector, turns.map((t) => t.id));
-    } catch {
-      similarity = undefined;
-    }
-  }
   const picked = pickTurns(page, scoreTurns(turns, similarity));
   return page.map((hit) => {
     const carried = picked.get(hit.id);
