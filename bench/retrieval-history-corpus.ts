@@ -54,7 +54,8 @@ export interface HistorySession {
   turns: Turn[];
 }
 
-export type QuestionKind = 'paraphrase' | 'reason' | 'file' | 'temporal' | 'multi';
+/** conversational and rule: bench/retrieval-conversation-corpus.ts. */
+export type QuestionKind = 'paraphrase' | 'reason' | 'file' | 'temporal' | 'multi' | 'conversational' | 'rule';
 
 export interface HistoryQuestion {
   id: string;

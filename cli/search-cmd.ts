@@ -57,6 +57,8 @@ export async function search(words: string[], opts: SearchOptions, out: (line: s
     const mark = r.status === 'pending' ? '[pending review] ' : '';
     out(`${`#${i + 1}`.padEnd(4)}  ${r.type.padEnd(11)}  ${r.id}  ${mark}${r.agent ? `[${r.agent}] ` : ''}${oneLine(readable(r.title))}${by ? ` (${oneLine(readable(by))})` : ''}`);
     if (r.snippet && r.snippet !== r.title) out(`        ${oneLine(readable(r.snippet))}`);
+    // The turns of its session that match best (issue 66): the record that answers, by its id.
+    for (const t of r.turns ?? []) out(`        ↳ ${t.id}  ${t.kind}: ${oneLine(readable(t.snippet || t.title))}`);
   });
   const n = answer.results.length;
   out(`${n === 0 ? 'no results' : `${n} result${n === 1 ? '' : 's'}`} in ${answer.tookMs} ms${n > 0 ? ' (memflow show <id> for the full record)' : ''}`);

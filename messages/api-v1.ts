@@ -110,6 +110,10 @@ export const searchHit = z.object({
     .literal('pending')
     .optional()
     .describe('a learning waiting for review, listed only when the search asked includePending=true (a person\'s search); absent for everything that is served to agents'),
+  turns: z
+    .array(z.object({ id: z.string(), kind: z.string(), title: z.string(), snippet: z.string(), score: z.number(), createdAt: timestamp }))
+    .optional()
+    .describe("the best-matching turns of the hit's session (prompts, answers, tool calls; never the hit itself), best first: the record that answers, when the hit names its session (issue 66); absent when the session has none"),
 });
 export type SearchHit = z.output<typeof searchHit>;
 export const searchAnswer = z.object({

@@ -59,8 +59,17 @@ describe('GET /v1/search', () => {
       const results = res.body.results as any[];
       assert.ok(results.length > 0 && results.length <= 10);
       assert.equal(results[0].sessionId, flaky.agentSessionId, `${mode}: top hit ${results[0].title}`);
+      const sessionOf = new Map([...storefront.sessions, ...backoffice.sessions].map((s) => [s.agentSessionId, s]));
+      // A hit carries its session's best-matching turns (issue 66): the top hit's session has turns, and
+      // every carried turn is an observation of the hit's own session, never the hit itself.
+      assert.ok(results[0].turns?.length > 0, `${mode}: the top hit carries its session's turns`);
       for (const r of results) {
-        assert.deepEqual(Object.keys(r).sort(), ['agent', 'createdAt', 'id', 'score', 'sessionId', 'snippet', 'title', 'type']);
+        assert.deepEqual(Object.keys(r).filter((k) => k !== 'turns').sort(), ['agent', 'createdAt', 'id', 'score', 'sessionId', 'snippet', 'title', 'type']);
+        for (const t of r.turns ?? []) {
+          assert.ok(sessionOf.get(r.sessionId)?.observationIds.includes(t.id), `${mode}: ${t.id} is a turn of ${r.sessionId}`);
+          assert.notEqual(t.id, r.id);
+          assert.ok(t.snippet.length <= 142 && ['prompt', 'tool', 'stop'].includes(t.kind));
+        }
         assert.ok(['observation', 'summary', 'learning'].includes(r.type));
         assert.ok(r.snippet.length <= 202, 'a short snippet, not the body');
         assert.ok(!Number.isNaN(Date.parse(r.createdAt)));

@@ -12,7 +12,8 @@ import type { AgentName } from '../../messages/hooks-v1.js';
 import type { PgPool } from '../../common/server/pg.js';
 import { commonTermsReader, keywordSearch, timeWindowOf, windowSearch } from './keyword.js';
 import { aboveVectorFloor, diversify, hydrateResults, zScoreFusion } from './fusion.js';
-import { vectorSearch, type VectorBackend } from './semantic.js';
+import { vectorSearchWide, type VectorBackend } from './semantic.js';
+import { TURN_SIMILARITY_DEPTH, withCarriedTurns } from './turns.js';
 import { refKey, resolveProjectId, type RankedRef, type RecordType, type SearchMode, type SearchResult, type SearchScope, SEARCH_MODES } from './search-types.js';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -119,21 +120,21 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
   const commonTerms = commonTermsReader(deps.pool);
   const keyword = async (query: string, scope: SearchScope, depth: number) => keywordSearch(deps.pool, query, scope, depth, await commonTerms());
 
-  type VectorLeg = { refs: RankedRef[] } | { failed: string };
+  /** `observations`: the similarity of the observations the leg returned, `wide` deep (the turns a hit carries are scored with it). */
+  type VectorLeg = { refs: RankedRef[]; observations: Map<string, number> } | { failed: string };
 
-  async function vectorLeg(query: string, scope: SearchScope, depth: number): Promise<VectorLeg> {
+  async function vectorLeg(query: string, scope: SearchScope, depth: number, wide = depth): Promise<VectorLeg> {
     if (!deps.vectors) return { failed: 'vector search is not configured' };
     if (Date.now() < downUntil) return { failed: `${downReason} (retrying in ${Math.ceil((downUntil - Date.now()) / 1000)}s)` };
     const vectors = deps.vectors;
     try {
-      const refs = await withTimeout(
+      return await withTimeout(
         (async () => {
           const [client, vector] = await Promise.all([vectors.client(), vectors.embedQuery(query)]);
-          return vectorSearch(client, { vector, scope, depth });
+          return vectorSearchWide(client, { vector, scope, depth }, wide);
         })(),
         timeoutMs,
       );
-      return { refs };
     } catch (err) {
       const message = (err as Error).message.split('\n')[0] ?? 'unknown error';
       if (err instanceof VectorLegTimeout) return { failed: `weaviate timeout: ${message}` };
@@ -186,7 +187,7 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
       const window = req.since || req.until ? undefined : timeWindowOf(req.query);
       const [keywordRefs, vector, windowRefs] = await Promise.all([
         wantsKeyword ? timed('keyword', keyword(req.query, scope, depth)) : Promise.resolve(undefined),
-        req.mode === 'keyword' ? Promise.resolve(undefined) : timed('vector', vectorLeg(req.query, scope, depth)),
+        req.mode === 'keyword' ? Promise.resolve(undefined) : timed('vector', vectorLeg(req.query, scope, depth, cutoff.kind === 'recall' ? TURN_SIMILARITY_DEPTH : depth)),
         window ? timed('window', windowSearch(deps.pool, window.rest || req.query, { ...scope, since: window.since, until: window.until }, depth)) : Promise.resolve(undefined),
       ]);
       const precise = cutoff.kind === 'precision';
@@ -211,7 +212,12 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
       // Spare references: hydration drops any the vector leg returned that PostgreSQL no longer
       // holds, and diversify sets aside duplicates and a crowding session's extra records.
       const results = await timed('hydrate', hydrateResults(deps.pool, ranked.slice(0, hydrateDepth(req.limit)), scope, req.query));
-      return done(diversify(results, req.limit), degradedReason);
+      const page = diversify(results, req.limit);
+      // A search's hits carry their sessions' best-matching turns (turns.ts); what is pushed unasked does not.
+      if (cutoff.kind !== 'recall') return done(page, degradedReason);
+      const similarity = vector && 'observations' in vector ? vector.observations : undefined;
+      const found = ranked.filter((r) => r.type === 'observation').map((r) => r.id);
+      return done(await timed('turns', withCarriedTurns(deps.pool, page, found, scope, req.query, (await commonTerms()).observation, similarity)), degradedReason);
     },
   };
   return service;

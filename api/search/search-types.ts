@@ -38,6 +38,17 @@ export interface RankedRef {
   score: number;
 }
 
+/** What a hit carries of its session (api/search/turns.ts): one of its best-matching turns, by id. */
+export interface CarriedTurn {
+  id: string;
+  /** The observation's kind: prompt, tool, stop, compact. */
+  kind: string;
+  title: string;
+  snippet: string;
+  score: number;
+  createdAt: string;
+}
+
 /** An entry of the compact index answered by GET /v1/search (no full bodies: fetch those by id). */
 export interface SearchResult {
   id: string;
@@ -56,6 +67,8 @@ export interface SearchResult {
   approvedBy?: string;
   /** `pending`: a learning waiting for review, or a summary telling what one says (only found with includePending). */
   status?: 'pending';
+  /** The best-matching turns of the hit's session (not the hit itself), best first; absent when none. */
+  turns?: CarriedTurn[];
 }
 
 export const refKey = (r: { type: RecordType; id: string }) => `${r.type}:${r.id}`;

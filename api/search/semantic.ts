@@ -52,8 +52,21 @@ async function searchCollection(client: WeaviateClient, type: RecordType, { vect
  * similarity is comparable across collections (one embedding space).
  */
 export async function vectorSearch(client: WeaviateClient, q: VectorQuery): Promise<RankedRef[]> {
-  const lists = await Promise.all(q.scope.types.map((type) => searchCollection(client, type, q)));
-  return lists.flat().sort((a, b) => b.score - a.score);
+  return (await vectorSearchWide(client, q, q.depth)).refs;
+}
+
+/**
+ * vectorSearch, with the observations asked `wide` deep: the refs are the same (each collection's
+ * first `depth`), and `observations` holds the similarity of every observation returned — what the
+ * turns a hit carries are scored with (turns.ts), without a second query. An exact scan costs the
+ * same whatever the limit (every allowed object is compared); a project above the flat-search
+ * cutoff walks HNSW with ef 4 x the limit, so there a wider limit costs more.
+ */
+export async function vectorSearchWide(client: WeaviateClient, q: VectorQuery, wide: number): Promise<{ refs: RankedRef[]; observations: Map<string, number> }> {
+  const lists = await Promise.all(q.scope.types.map((type) => searchCollection(client, type, type === 'observation' ? { ...q, depth: Math.max(q.depth, wide) } : q)));
+  const observations = new Map<string, number>();
+  for (const list of lists) for (const r of list) if (r.type === 'observation') observations.set(r.id, r.score);
+  return { refs: lists.flatMap((list) => list.slice(0, q.depth)).sort((a, b) => b.score - a.score), observations };
 }
 
 /**

@@ -25,7 +25,8 @@ export function registerSearchTool(server: McpServer, kit: ToolKit): void {
       title: 'Search memory',
       description:
         'Search past sessions, summaries and learnings of this project. Returns a compact index: one line per hit ' +
-        '(short id, type, date, title — snippet), never whole records. Then call `get` with the 1-2 ids you need, ' +
+        '(short id, type, date, title — snippet), never whole records. A hit may carry ↳ lines: the turns of its session ' +
+        'that match best (the record that answers is usually one of those). Then call `get` with the 1-2 ids you need, ' +
         'or `timeline` with an id to see what happened around it. Use before re-investigating an error or a design question.',
       inputSchema: SEARCH_INPUT,
       outputSchema: outputOf(kit, searchAnswer),
@@ -34,7 +35,7 @@ export function registerSearchTool(server: McpServer, kit: ToolKit): void {
     async (a) => {
       const p = projectOf(kit, a.project);
       const found = await kit.api.search({ q: a.query, project: p, types: a.types, mode: a.mode, since: a.since, until: a.until, limit: a.limit ?? 8, agent: a.agent, channel: 'mcp_tool:search' });
-      const ids = shortIds(found.results.map((r) => r.id));
+      const ids = shortIds(found.results.flatMap((r) => [r.id, ...(r.turns ?? []).map((t) => t.id)]));
       const cap = kit.cap;
       const sized = fitRecords(searchHead(found, a.query, p), found.results.map((r) => searchLine(r, ids)), '', cap, (n) => `(${n} more hits cut to stay under ${cap} tokens; ask for fewer with limit)`);
       return answer(kit, sized, { ...found, results: shownOf(found.results, sized) });

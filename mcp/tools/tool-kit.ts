@@ -201,8 +201,11 @@ export function searchLine(h: SearchHit, ids?: Map<string, string>): string {
   const adds = [...words(rest)].filter((w) => !seen.has(w)).length >= 3;
   const by = hitAttribution(h);
   const edited = by ? ` (${oneLine(by, 90)})` : '';
-  return `${short(h.id, ids)} ${h.type} ${day(h.createdAt)} ${title}${edited}${adds ? ` — ${oneLine(rest, SNIPPET_CHARS)}` : ''}`;
+  return `${short(h.id, ids)} ${h.type} ${day(h.createdAt)} ${title}${edited}${adds ? ` — ${oneLine(rest, SNIPPET_CHARS)}` : ''}${(h.turns ?? []).map((t) => `\n  ↳ ${short(t.id, ids)} ${t.kind}: ${oneLine(t.snippet || t.title, TURN_CHARS)}`).join('')}`;
 }
+
+/** A carried turn's room (issue 66): what the turn says where it matches; `get` has the rest. */
+const TURN_CHARS = 110;
 
 export function searchHead(a: SearchAnswer, q: string, project: string | undefined): string {
   // The project the API answered for (where a repository's key mapped the name), else the one asked.
