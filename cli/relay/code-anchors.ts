@@ -249,19 +249,21 @@ const MAX_SESSIONS = 500;
  */
 export class SessionFocus {
   private readonly bySession = new Map<string, Set<string>>();
+  /** What the session's prompts named (a subset of bySession's words). */
+  private readonly promptsOf = new Map<string, Set<string>>();
 
-  private words(session: string): Set<string> {
-    let held = this.bySession.get(session);
+  private words(session: string, of = this.bySession): Set<string> {
+    let held = of.get(session);
     if (!held) {
-      if (this.bySession.size >= MAX_SESSIONS) this.bySession.delete(this.bySession.keys().next().value!);
+      if (of.size >= MAX_SESSIONS) of.delete(of.keys().next().value!);
       held = new Set();
-      this.bySession.set(session, held);
+      of.set(session, held);
     }
     return held;
   }
 
-  private add(session: string, words: Iterable<string>): void {
-    const held = this.words(session);
+  private add(session: string, words: Iterable<string>, of = this.bySession): void {
+    const held = this.words(session, of);
     for (const w of words) {
       if (held.size >= MAX_SESSION_WORDS) break;
       held.add(w);
@@ -270,7 +272,14 @@ export class SessionFocus {
 
   /** A prompt of the session: its identifier-like words (three characters or more). */
   notePrompt(session: string, prompt: string): void {
-    this.add(session, wordsOf(prompt.slice(0, 20_000), (w) => w.length >= 3, MAX_SESSION_WORDS));
+    const words = wordsOf(prompt.slice(0, 20_000), (w) => w.length >= 3, MAX_SESSION_WORDS);
+    this.add(session, words);
+    this.add(session, words, this.promptsOf);
+  }
+
+  /** Whether the session's prompts named `word`. */
+  named(session: string | undefined, word: string): boolean {
+    return session !== undefined && (this.promptsOf.get(session)?.has(word) ?? false);
   }
 
   /** A file the session touched: the names it imports. */

@@ -231,10 +231,11 @@ export async function fileAnswer(deps: FileAnswerDeps, ev: FileTouch): Promise<s
         if (code) warm.push([local, code, index.identifiers]);
       }
       const anchors = anchorsOf(code, index?.identifiers ?? new Set(), (n) => deps.focus.has(session, n));
-      // The focus: what the file defines that the session met (the function under test, imported by the failing test). A
-      // name it only imports is no focus, though the session met it: the test and the module both import `datetime`.
+      // The focus: what the file defines that the session met (the function under test, imported by the failing test), and
+      // what the session's prompts named. A name the file only imports and an earlier file imported too is no focus: the
+      // test and the module both import `datetime`.
       const defined = new Set(code?.names.defines ?? []);
-      const focus = deps.focus.focusOf(session, anchors.filter((a) => defined.has(a)));
+      const focus = deps.focus.focusOf(session, anchors.filter((a) => defined.has(a) || deps.focus.named(session, a)));
       if (code) deps.focus.noteImports(session, code.names.imports);
       if (anchors.length === 0 && deps.names.ruledOutFor(held, asked)) return '';
       const url = `${ev.url}${apiPaths.context({ for: 'file', path: asked, project, channel: 'file_touch', session, ...(anchors.length ? { anchors: anchors.join(',') } : {}), ...(focus.length ? { focus: focus.join(',') } : {}) })}`;
