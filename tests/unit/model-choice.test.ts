@@ -91,9 +91,13 @@ test("memflow's bash hook answers {} for the summarizer's own session and never 
   await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
   const port = (relay.address() as net.AddressInfo).port;
   const hook = path.join(import.meta.dirname, '..', '..', 'cli', 'memflow-hook');
-  const out = execFileSync('bash', [hook, 'session-start'], { input: '{"session_id":"s1","hook_event_name":"SessionStart"}', env: { PATH: process.env.PATH, HOME: os.tmpdir(), MEMFLOW_RELAY_PORT: String(port), MEMFLOW_SUMMARIZER: '1' }, encoding: 'utf8' });
-  assert.equal(out.trim(), '{}');
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  assert.equal(connected, false);
-  relay.close();
+  try {
+    const out = execFileSync('bash', [hook, 'session-start'], { input: '{"session_id":"s1","hook_event_name":"SessionStart"}', env: { PATH: process.env.PATH, HOME: os.tmpdir(), MEMFLOW_RELAY_PORT: String(port), MEMFLOW_SUMMARIZER: '1' }, encoding: 'utf8' });
+    assert.equal(out.trim(), '{}');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(connected, false);
+  } finally {
+    // A listening server left open holds the test process (the unit batch then runs into its 15-minute timeout).
+    relay.close();
+  }
 });
