@@ -220,13 +220,16 @@ try {
       closeProbeAgent();
     }
     // The probe sessions are summarized like any other: wait for them here, or the next run's worker
-    // summarizes them into this run's tenant after it ended.
+    // summarizes them into this run's tenant after it ended. With ablations the worker was stopped before the
+    // first probe: each pass meets the same memories (a pass's bug reports stored as notes would change the next).
+    if (ablations.length > 0) return { judged, unrelated };
     const t1 = performance.now();
     await waitUntil(allSummarized, { what: 'the probe sessions summarized', timeoutMs: 600_000, intervalMs: 1000 });
     console.log(`[bench] ${label || 'probe '}sessions summarized ${((performance.now() - t1) / 1000).toFixed(1)} s after the last probe`);
     return { judged, unrelated };
   }
 
+  if (ablations.length > 0) await services.stopWorker();
   const { judged, unrelated } = await probeAll(url, '');
 
   const splits = args.split === 'all' ? [...new Set(tasks.map((t) => t.split))].sort().concat('all') : [args.split!];

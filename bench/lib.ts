@@ -155,6 +155,8 @@ export async function startBenchServices(tenantPrefix: string): Promise<{
   tenant: { tenantId: string; key: string };
   /** A second API on the same stack with settings of its own (an ablation): the caller stops it. */
   otherApi(env: NodeJS.ProcessEnv): Promise<{ url: string; stop(): Promise<void> }>;
+  /** Stops the worker early: what is captured from then on is stored, and summarized by no one (the memories stay as they are). */
+  stopWorker(): Promise<void>;
   stop(): Promise<void>;
 }> {
   const stack = await benchStack();
@@ -169,7 +171,7 @@ export async function startBenchServices(tenantPrefix: string): Promise<{
   };
   try {
     await waitForReady(api.url);
-    return { api, prisma, tenant: await benchTenant(prisma, tenantPrefix), otherApi: (env) => startBenchApi(stack, env), stop };
+    return { api, prisma, tenant: await benchTenant(prisma, tenantPrefix), otherApi: (env) => startBenchApi(stack, env), stopWorker: () => stopChild(worker), stop };
   } catch (err) {
     await stop();
     throw err;
