@@ -128,8 +128,13 @@ const STATEMENT_WORDS = 12;
 function statesHow(text: string): boolean {
   const lower = text.toLowerCase();
   if (text.trim().split(/\s+/u).length < STATEMENT_WORDS || /[?？]/u.test(text) || acknowledges(text) || againstRule(text) || any(R.symptom, lower)) return false;
-  return sentencesOf(text).every((s) => !asks(s));
+  // How it is to work: under a condition, by a definition, always or never ("… changed means the file was replaced", "when
+  // the spool is full …"). A task told without one ("Tidy the import order in the two modules I point you at") says no such thing.
+  return HOW.test(lower) && sentencesOf(text).every((s) => !asks(s));
 }
+
+/** The words with which a statement says how code is to work rather than what to do now. */
+const HOW = /\b(?:means?|when(?:ever)?|if|unless|otherwise|only|never|always|must|instead|until|as soon as|no matter|once(?! (?:more|again)))\b/u;
 
 export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
   const out: StatedCandidate[] = [];

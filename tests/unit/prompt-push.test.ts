@@ -160,8 +160,10 @@ describe('the prompts a later push may quote', () => {
     const plainNotes = statedLearnings(plain);
     assert.deepEqual(plainNotes.map((s) => [s.kind, s.anchors.every((a) => a.startsWith('w:'))]), [['note', true]]);
     assert.deepEqual(ruleLikePrompts(plain, plainNotes), [1]);
-    // A short plain line, a question or thanks is no note.
+    // A short plain line, a question, thanks, or a task told without how the code is to work is no note (the task
+    // read two modules: a note at them would be pushed when a later session opens them).
     assert.deepEqual(statedLearnings([{ sequence: 1, kind: 'prompt', text: 'the ledger export looks fine now, thanks' }, { sequence: 2, kind: 'prompt', text: 'Why does the ledger export round the totals row before summing?' }]), []);
+    assert.deepEqual(statedLearnings([{ sequence: 1, kind: 'prompt', text: 'Tidy the import order in the two modules I point you at (f-3fc31a662d).' }, { sequence: 2, kind: 'tool', text: '', title: 'Read: payclient/currency.py', toolName: 'Read' }]), []);
   });
 });
 
