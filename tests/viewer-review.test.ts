@@ -184,7 +184,7 @@ test('a maintainer whose key is limited to the project (or to two) works there w
   assert.equal((await prisma.learning.findUniqueOrThrow({ where: { id: ids.wait } })).status, 'active', 'approved by the scoped maintainer');
   const session = await prisma.session.findFirstOrThrow({ where: { tenantId: admin.tenantId, project: { name: project } } });
   await page.goto(`${stack.api.url}/ui#/sessions/${session.agentSessionId}`);
-  await page.getByText('Numbat retry tuning').waitFor();
+  await page.locator('summary', { hasText: 'Numbat retry tuning' }).first().waitFor();
   assert.equal(await page.getByTestId('summary-held').count(), 0, 'approved: the summary is served again, no longer marked held');
 
   await page.goto(`${stack.api.url}/ui#/learnings`);
