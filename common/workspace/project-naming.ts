@@ -11,7 +11,7 @@ export const MAX_PROJECT_NAME_LENGTH = 128;
 /** What a cwd resolves to when no folder name can be taken from it (`/`, `C:\`, empty). */
 export const FALLBACK_PROJECT = 'default';
 
-export type ProjectNameRule = 'type' | 'empty' | 'too-long' | 'control-character' | 'path-separator' | 'dot-segment';
+export type ProjectNameRule = 'type' | 'empty' | 'too-long' | 'control-character' | 'path-separator' | 'dot-segment' | 'invalid-unicode';
 
 /** An explicit project name (`X-Memflow-Project`, `?project=`) that breaks one of the rules. */
 export class InvalidProjectName extends Error {
@@ -39,6 +39,10 @@ export function normalizeProjectName(name: string): string {
       'too-long',
       `project name must be at most ${MAX_PROJECT_NAME_LENGTH} characters (got ${length})`,
     );
+  }
+  // A lone UTF-16 surrogate is no character PostgreSQL can store (the fuzzer's "\ud800" was a 500).
+  if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(trimmed)) {
+    throw new InvalidProjectName('invalid-unicode', 'project name must be valid Unicode (no lone surrogate)');
   }
   if (/\p{Cc}/u.test(trimmed)) {
     throw new InvalidProjectName('control-character', 'project name must not contain control characters');

@@ -257,6 +257,7 @@ describe('normalizeProjectName', () => {
     rejects('.', 'dot-segment', /"\."/);
     rejects('..', 'dot-segment', /"\.\."/);
     rejects(' .. ', 'dot-segment', /"\.\."/);
+    rejects('a\ud800b', 'invalid-unicode', /valid Unicode/);
   });
 
   test('rejects a value that is not a string at run time', () => {
