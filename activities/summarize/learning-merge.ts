@@ -13,7 +13,7 @@ import type { Tx } from '../../common/server/db.js';
 import { appendLearningRevision } from '../../common/server/learning-revisions.js';
 import type { Citation } from '../../common/rules/citations.js';
 import { poisonFlags } from '../../common/rules/poison.js';
-import { notesItAmends, ruleAmendedLater, ruleItAmends, type DatedRuleText } from '../../common/rules/rule-scope.js';
+import { notesItAmends, ruleAmendedLater, ruleItAmends, topicRarity, type DatedRuleText } from '../../common/rules/rule-scope.js';
 import { countTokens } from '../../common/rules/tokens.js';
 import { ANCHOR_ID, anchorsOf } from '../../common/rules/anchors.js';
 import { mergeCitations } from './summary-citations.js';
@@ -212,8 +212,10 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
       // Only a rule stated before it: one stated after it (its session summarized first) is newer.
       if (!targetId && c.origin === 'user' && RULE_KINDS.has(c.kind)) {
         const before = statedBefore(amendable((rules ??= await currentRules(tx, input)), anchors), statedAt);
-        superseded = ruleItAmends(c, before);
-        if (superseded) alsoNotes = notesItAmends(c, before, superseded.id);
+        // The topics' rarity over these rules, read once for both checks.
+        const idf = topicRarity(before.map((r) => `${r.title}\n${r.body}`));
+        superseded = ruleItAmends(c, before, idf);
+        if (superseded) alsoNotes = notesItAmends(c, before, superseded.id, idf);
       }
     }
     // Sessions summarized out of order (a backlog, a relay that delivered late): a current rule stated
