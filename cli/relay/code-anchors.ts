@@ -248,53 +248,52 @@ const MAX_SESSIONS = 500;
  * the names the files it touched imported. A file touch's `focus` is its anchors found there.
  */
 export class SessionFocus {
-  private readonly bySession = new Map<string, Set<string>>();
-  /** What the session's prompts named (a subset of bySession's words). */
-  private readonly promptsOf = new Map<string, Set<string>>();
+  /** Per session: every word it named or imported (`met`), and of them what its prompts named (`prompted`). */
+  private readonly bySession = new Map<string, { met: Set<string>; prompted: Set<string> }>();
 
-  private words(session: string, of = this.bySession): Set<string> {
-    let held = of.get(session);
+  private of(session: string): { met: Set<string>; prompted: Set<string> } {
+    let held = this.bySession.get(session);
     if (!held) {
-      if (of.size >= MAX_SESSIONS) of.delete(of.keys().next().value!);
-      held = new Set();
-      of.set(session, held);
+      if (this.bySession.size >= MAX_SESSIONS) this.bySession.delete(this.bySession.keys().next().value!);
+      held = { met: new Set(), prompted: new Set() };
+      this.bySession.set(session, held);
     }
     return held;
   }
 
-  private add(session: string, words: Iterable<string>, of = this.bySession): void {
-    const held = this.words(session, of);
+  private static add(into: Set<string>, words: Iterable<string>): void {
     for (const w of words) {
-      if (held.size >= MAX_SESSION_WORDS) break;
-      held.add(w);
+      if (into.size >= MAX_SESSION_WORDS) break;
+      into.add(w);
     }
   }
 
   /** A prompt of the session: its identifier-like words (three characters or more). */
   notePrompt(session: string, prompt: string): void {
     const words = wordsOf(prompt.slice(0, 20_000), (w) => w.length >= 3, MAX_SESSION_WORDS);
-    this.add(session, words);
-    this.add(session, words, this.promptsOf);
+    const held = this.of(session);
+    SessionFocus.add(held.met, words);
+    SessionFocus.add(held.prompted, words);
   }
 
   /** Whether the session's prompts named `word`. */
   named(session: string | undefined, word: string): boolean {
-    return session !== undefined && (this.promptsOf.get(session)?.has(word) ?? false);
+    return session !== undefined && (this.bySession.get(session)?.prompted.has(word) ?? false);
   }
 
   /** A file the session touched: the names it imports. */
   noteImports(session: string, imports: readonly string[]): void {
-    this.add(session, imports);
+    SessionFocus.add(this.of(session).met, imports);
   }
 
   /** Whether the session named or imported `word` before. */
   has(session: string | undefined, word: string): boolean {
-    return session !== undefined && (this.bySession.get(session)?.has(word) ?? false);
+    return session !== undefined && (this.bySession.get(session)?.met.has(word) ?? false);
   }
 
   /** Which of `anchors` the session named or imported before. */
   focusOf(session: string, anchors: readonly string[]): string[] {
-    const held = this.bySession.get(session);
+    const held = this.bySession.get(session)?.met;
     return held ? anchors.filter((a) => held.has(a)) : [];
   }
 }

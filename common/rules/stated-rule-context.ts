@@ -56,11 +56,16 @@ const escaped = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** Whether what a "not" (or ", no") negates is something the agent's turn said. */
 function echoesAgent(lower: string, previous: string): boolean {
   const said = previous.toLowerCase();
+  let words: Set<string> | undefined;
   for (const m of lower.matchAll(/(?:\bnot|,\s*no)\s+([\p{L}\p{N}_./-]+)(?:\s+([\p{L}\p{N}_./-]+))?/gu)) {
     for (const w of [m[1], m[2]]) {
       const word = (w ?? '').replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
       if (!word || NOT_FILLER.has(word)) continue;
-      if (new RegExp(`(?<![\\p{L}\\p{N}_])${escaped(word)}(?![\\p{L}\\p{N}_])`, 'u').test(said)) return true;
+      // A plain word is one of the turn's words; one with a dot, slash or dash ("req/s", "v2.1") is looked for whole.
+      if (/^[\p{L}\p{N}_]+$/u.test(word)) {
+        words ??= new Set(said.match(/[\p{L}\p{N}_]+/gu) ?? []);
+        if (words.has(word)) return true;
+      } else if (new RegExp(`(?<![\\p{L}\\p{N}_])${escaped(word)}(?![\\p{L}\\p{N}_])`, 'u').test(said)) return true;
     }
   }
   return false;
