@@ -31,6 +31,7 @@ import { normalizedPath as normalizePath } from '../../common/rules/file-names.j
 import type { ServedItem } from './start-context.js';
 import { fittedLine, pushedTo, REPLACED_AT, type BuiltPush, type PushCandidate } from './prompt-push.js';
 import { ANCHOR_ID, ANCHOR_WORD } from '../../common/rules/anchors.js';
+import { replacesRule } from '../../common/rules/rule-scope.js';
 
 /** Tokens one file's push may take at most: a few lines beside a file the agent is about to read. */
 export const FILE_PUSH_TOKENS = 400;
@@ -177,13 +178,40 @@ function reasonOf(c: PushCandidate, path: string): string {
 /** The names of the file a candidate was found by (its matched anchors, bare). */
 const namesOf = (c: PushCandidate): string[] => ('matched' in c && Array.isArray(c.matched) ? (c.matched as string[]).map((a) => a.slice(a.indexOf(':') + 1)) : []);
 
+/** What a person stated: the kinds a later statement about the same code can change. */
+const STATED_KINDS: ReadonlySet<string> = new Set(['decision', 'convention', 'fact', 'note']);
+
+/**
+ * Of the learnings about one file, those a later one changes, with the later one: two current statements about
+ * the same code, the later saying it changes the earlier (common/rules/rule-scope.ts, as the prompt's push
+ * decides it; a later one that replaced a rule when it was stated is not taken: that was its old version) — an amendment the summarizer did not link (it was stated in other words, or the earlier one was
+ * kept as a note) is not handed over beside its old version. The later one is pushed; the earlier is left out.
+ */
+function laterVersions(candidates: readonly PushCandidate[]): Map<PushCandidate, PushCandidate> {
+  const out = new Map<PushCandidate, PushCandidate>();
+  const stated = candidates.filter((c) => STATED_KINDS.has(c.kind));
+  if (stated.length < 2) return out;
+  const text = new Map(stated.map((c) => [c, `${c.title}\n${c.body}`]));
+  for (const c of stated) {
+    const later = stated.find((o) => o !== c && o.replaced_at === null && new Date(o.at).getTime() > new Date(c.at).getTime() && replacesRule(text.get(o)!, text.get(c)!).replaces);
+    if (later) out.set(c, later);
+  }
+  return out;
+}
+
 /** Chooses and renders the push for a file from the learnings about it (best first). Pure. */
 export function assembleFilePush(projectName: string, path: string, candidates: PushCandidate[], budget = FILE_PUSH_TOKENS): BuiltPush {
   const served: ServedItem[] = [];
   const chosen: { c: PushCandidate; line: string; position: number }[] = [];
   const header = HEADER(projectName, normalizedPath(path));
   let used = countTokens(header);
+  const newer = laterVersions(candidates);
   for (const [position, c] of candidates.entries()) {
+    const later = newer.get(c);
+    if (later) {
+      served.push({ id: c.id, type: 'learning', tokens: 0, score: 0, reason: `left out: a later rule about the same code (${new Date(later.at).toISOString().slice(0, 10)}) says it changes it`, included: false });
+      continue;
+    }
     if (c.pushed_before) {
       served.push({ id: c.id, type: 'learning', tokens: 0, score: 0, reason: 'left out: already pushed to this session', included: false });
       continue;

@@ -63,6 +63,21 @@ describe('the push when a file is touched', () => {
     assert.match(tiny.served[0]!.reason, /10-token budget is spent/);
   });
 
+  test('of two statements about the same code, the later that says it changes the earlier is pushed, the earlier left out, said why', () => {
+    const was = learning('note', 'Cache entries expire after 10 minutes', 'Said by the user: "expire_entries drops a cached feed after 10 minutes; the TTL is CACHE_TTL."', { at: new Date('2026-06-01T10:00:00Z') });
+    const now = learning('decision', 'Change the rule: cache entries expire after 30 minutes', 'Stated by the user: "Change the rule then: expire_entries drops a cached feed after 30 minutes now, CACHE_TTL stays the one knob."', { at: new Date('2026-09-01T10:00:00Z') });
+    const other = learning('convention', 'Feeds are fetched with the shared client', 'Stated by the user: "fetch_feed always goes through the shared HTTP client."', { at: new Date('2026-05-01T10:00:00Z') });
+    const built = assembleFilePush('feedhop', 'feedhop/cache.py', [was, now, other]);
+    assert.deepEqual(built.items, [now.id, other.id]);
+    assert.doesNotMatch(built.context, /10 minutes/);
+    assert.match(built.served.find((s) => s.id === was.id)!.reason, /a later rule about the same code \(2026-09-01\) says it changes it/);
+    // The newer wins whichever it is; a later one that replaced a rule when it was stated (its own old version) is not
+    // taken for this one's.
+    const newerNote = { ...was, at: new Date('2026-10-01T10:00:00Z') };
+    assert.deepEqual(assembleFilePush('feedhop', 'feedhop/cache.py', [newerNote, now]).items, [newerNote.id]);
+    assert.deepEqual(assembleFilePush('feedhop', 'feedhop/cache.py', [was, { ...now, replaced_at: new Date('2026-08-01T10:00:00Z') }]).items.length, 2);
+  });
+
   test('paths are compared with forward slashes, without ./ or a trailing slash', () => {
     assert.equal(normalizedPath('./payclient/retry.py'), 'payclient/retry.py');
     assert.equal(normalizedPath('payclient\\retry.py'), 'payclient/retry.py');
