@@ -28,7 +28,7 @@
  *
  *   npm run bench:decisions [-- --split dev4|test4|all --misses --corpus corpus4|corpus|corpus2|corpus3]
  * The older corpora (corpus, corpus2, corpus3) have no code: their tasks read no files (the prompt's push only).
- * MEMFLOW_PUSH_ABLATE=synonyms,... leaves the API's hand-made lists out (common/rules/push-ablation.ts).
+ * --ablations concepts,said probes a second API per name that leaves it out (MEMFLOW_PUSH_ABLATE, common/rules/push-ablation.ts).
  * --misses prints, for the dev splits only, what was handed over for each task it got wrong, and for
  * each unrelated probe that got anything.
  */

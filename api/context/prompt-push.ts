@@ -15,7 +15,7 @@
  * hundred candidates at most, scored in well under a millisecond each.
  */
 import type { PgPool } from '../../common/server/pg.js';
-import { gateRefusal, GATE, loneCandidate, scoreCandidates, termsKnown, termsOf, type Scored } from '../../common/rules/push-relevance.js';
+import { gateRefusal, GATE, scoreCandidates, termsKnown, termsOf, type Scored, type Terms } from '../../common/rules/push-relevance.js';
 import { stem, tokenize } from '../../common/server/embeddings/local.js';
 import { countTokens } from '../../common/rules/tokens.js';
 import { replacesRule } from '../../common/rules/rule-scope.js';
@@ -185,9 +185,6 @@ export function fittedLine(c: PushCandidate, tokensLeft: number, names: readonly
   return undefined;
 }
 
-/** How far a lone candidate is ahead of the next one, as its reason says it. */
-const standsOut = (score: number, runnerUp: number) => (runnerUp > 0 ? `${(score / runnerUp).toFixed(1)}× the next candidate` : 'no other candidate shares its words');
-
 /** The kind of a candidate that is a person's earlier prompt. */
 const SAID = 'said';
 const textOf = (c: PushCandidate) => (c.kind === SAID ? c.body : `${c.title}\n${c.body}`);
@@ -240,7 +237,7 @@ function promptNames(prompt: string, docs: { terms: { weights: ReadonlyMap<strin
   const plain = prompt.replace(/\S*[A-Za-z0-9]_[A-Za-z0-9]\S*|\S*[a-z][A-Z]\S*|\S*\.\S*[A-Za-z]\S*/g, ' ');
   const df = new Map<string, number>();
   for (const [t, w] of termsOf(plain).weights) {
-    if (t.startsWith('id:') || t.startsWith('concept:') || w < RULE_SPECIFIC_WEIGHT) continue;
+    if (t.startsWith('id:') || w < RULE_SPECIFIC_WEIGHT) continue;
     df.set(t, docs.filter((d) => d.terms.weights.has(t)).length);
   }
   return { ids, terms: df, text: prompt.toLowerCase() };
@@ -266,6 +263,24 @@ function notNamed(s: Scored<PushCandidate>, names: PromptNames, own: ReadonlyMap
   return 'the prompt names none of its code, files or terms of its own';
 }
 
+/**
+ * The learnings scored against the prompt, best first, once each. What a model wrote a learning applies to
+ * (`applies_when`: "SLA report shows less uptime than ops measured") is scored as a short text of its own, as a field of
+ * the learning, and the learning keeps the better score: inside the learning's whole text those phrases made it long,
+ * and BM25's length weighting took from the very match they were written for.
+ */
+function scoreLearned(prompt: string, learned: readonly { item: PushCandidate; text: string; terms: Terms }[], ignore: ReadonlySet<string>): Scored<PushCandidate>[] {
+  const fields = learned.flatMap((d) => {
+    const phrases = (d.item.applies_when ?? []).filter((p) => p.trim());
+    if (phrases.length === 0) return [d];
+    const own = scoredText({ ...d.item, applies_when: [] });
+    return [{ item: d.item, text: own, terms: termsOf(own, ignore) }, ...phrases.map((p) => ({ item: d.item, text: p, terms: termsOf(p, ignore) }))];
+  });
+  if (fields.length === learned.length) return scoreCandidates(prompt, [...learned], ignore);
+  const seen = new Set<PushCandidate>();
+  return scoreCandidates(prompt, fields, ignore).filter((s) => !seen.has(s.item) && seen.add(s.item));
+}
+
 /** Chooses and renders the push for a prompt from its candidates. Pure. */
 export function assemblePush(projectName: string, prompt: string, candidates: PushCandidate[], budget = PROMPT_PUSH_TOKENS): BuiltPush {
   const empty: BuiltPush = { context: '', tokens: 0, items: [], served: [] };
@@ -280,7 +295,7 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
   // Learnings are scored among themselves (the gate is calibrated on that pool); a person's earlier
   // prompts among everything, and only a quote that passes the gate there (and its own check) joins them.
   const learned = docs.filter((d) => d.item.kind !== SAID);
-  const scored = scoreCandidates(text, learned, ignore);
+  const scored = scoreLearned(text, learned, ignore);
   const best = scored[0]?.score ?? 0;
   // Each learning's verdict at the gate, once (the amendment checks below ask it of every pair): its score, and
   // that the prompt names its code, a file of it or a term only it uses (namedBy).
@@ -288,10 +303,6 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
   const termsBy = new Map(docs.map((d) => [d.item, d.terms.weights]));
   const named = (s: Scored<PushCandidate>) => notNamed(s, names, termsBy.get(s.item) ?? new Map());
   const gated = new Map(scored.map((s) => [s, gateRefusal(s, best) ?? named(s)]));
-  // Nothing passes: one candidate that stands out from the rest may (GATE.LONE_*), if the prompt names it too.
-  const loneOne = [...gated.values()].every((r) => r !== undefined) ? loneCandidate(scored) : undefined;
-  const lone = loneOne && !named(loneOne.lone) ? loneOne : undefined;
-  if (lone) gated.set(lone.lone, undefined);
   const saidVerdict = new Map<PushCandidate, string | undefined>();
   if (learned.length < docs.length) {
     const all = scoreCandidates(text, docs, ignore);
@@ -368,9 +379,7 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
       const amended = riding.get(s);
       const reason = amended
         ? `${c.kind}, changes the rule of ${day(amended.item.at)} that bears on this prompt (score ${amended.score.toFixed(2)}); its own score ${s.score.toFixed(2)}`
-        : s === lone?.lone
-          ? `${c.kind}, score ${s.score.toFixed(2)}: nothing reached the gate and it stands out (${standsOut(s.score, lone.runnerUp)}); shares with the prompt: ${s.shared.slice(0, 5).join(', ')}`
-          : `${c.kind === SAID ? 'said by a person in an earlier session' : c.kind}, score ${s.score.toFixed(2)}; shares with the prompt: ${s.shared.slice(0, 5).join(', ')}`;
+        : `${c.kind === SAID ? 'said by a person in an earlier session' : c.kind}, score ${s.score.toFixed(2)}; shares with the prompt: ${s.shared.slice(0, 5).join(', ')}`;
       chosen.push({ c, line: fitted.line, score: s.score, reason });
     }
     if (!placed) served.push({ id: c.id, type: typeOf(c), tokens: 0, score: s.score, reason: `left out: the ${budget}-token budget is spent`, included: false });

@@ -3,10 +3,10 @@
  * worth on data it was not tuned on (bench:decisions runs the API with MEMFLOW_PUSH_ABLATE, which the API's
  * config reads and hands to `ablate` at start; docs/push.md has the figures). Empty (every list in use)
  * unless set, as in production.
- * Names: synonyms, symptoms, concepts (push-relevance.ts), lone (the lone candidate), said (a person's
- * earlier prompts quoted by the prompt's push).
+ * Names: concepts (push-relevance.ts), said (a person's earlier prompts quoted by the prompt's push). The synonyms,
+ * the symptom patterns and the lone candidate were measured this way and retired: none lifted a held-out half (docs/push.md).
  */
-export const ABLATABLE = ['synonyms', 'symptoms', 'concepts', 'lone', 'said'] as const;
+export const ABLATABLE = ['concepts', 'said'] as const;
 export type Ablatable = (typeof ABLATABLE)[number];
 
 let off: ReadonlySet<string> = new Set();

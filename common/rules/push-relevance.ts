@@ -8,6 +8,9 @@
  * (`MAX_ATTEMPTS` → max, attempts), light stemming and the offline embedder's stop words
  * (common/server/embeddings/local.ts), whole identifiers and paths, and the concepts of its small
  * software lexicon at a lower weight (so "retried" meets "backoff", "postgres" meets "migration").
+ * The synonyms, the symptom patterns and the lone candidate were retired (docs/push.md: none lifted a
+ * held-out half); a rule meets a report told in other words through what a model wrote it applies to
+ * (`applies_when`) or at its code (the file push).
  * Candidates are scored with BM25 against the prompt, the rarity of a term (its IDF) taken over the
  * project's candidates: a term every rule mentions ("always", "code") says nothing; "downtime" said
  * by one rule says a lot.
@@ -19,9 +22,9 @@
  *   - its score is at least GATE.RELATIVE of the best candidate's (the runners-up must be close), unless it
  *     reaches GATE.CLEAR on its own: a prompt can need two rules, one named by an identifier it shares
  *     (scoring 20) and one met by its words alone (scoring 5); the first must not hide the second.
- * At most GATE.MAX_ITEMS are pushed. Nothing passes: at most one lone candidate that stands out (loneCandidate), else nothing.
+ * At most GATE.MAX_ITEMS are pushed. Nothing passes: nothing.
  */
-import { CONCEPTS, SYNONYMS, WEAK_WORDS } from '../server/embeddings/lexicon.js';
+import { CONCEPTS, WEAK_WORDS } from '../server/embeddings/lexicon.js';
 import { stem, tokenize } from '../server/embeddings/local.js';
 import { rarity } from './word-rarity.js';
 import { uses } from './push-ablation.js';
@@ -35,15 +38,6 @@ export const GATE = {
   RELATIVE: 0.35,
   CLEAR: 5,
   MAX_ITEMS: 5,
-  /**
-   * A lone candidate: when nothing passes, the best learned candidate is still pushed if it scores at least
-   * LONE_MIN, shares a distinctive term and stands out, LONE_RATIO times the runner-up. A bug report told by its
-   * symptoms shares few words with the rule it needs ("the Funchal agenda starts at 10:00 since the pods moved
-   * to Frankfurt" against the rule on clinic zones: 3.39, the next 1.41). Calibrated on bench/decisions' dev and
-   * dev-hard tasks (docs/push.md).
-   */
-  LONE_MIN: 2.5,
-  LONE_RATIO: 2,
 } as const;
 
 /** BM25 constants: common values; the documents are short rules, so length matters little. */
@@ -111,32 +105,8 @@ const SOFTWARE_GENERIC = new Set(
 /** File endings and the like: where a thing is, not what it is about. */
 const NOT_A_TOPIC = new Set(['py', 'ts', 'js', 'tsx', 'jsx', 'go', 'rb', 'rs', 'md', 'json', 'yaml', 'yml', 'toml', 'sql', 'sh', 'txt', 'csv', 'html', 'css', 'java', 'kt', 'cs', 'php']);
 
-/**
- * What a bug report shows rather than names: the printout of a binary float (19.989999999, 1204.3000000000002) is a float;
- * an amount off by one minor unit (a cent, a grosz, a haler) is rounding; a time one hour early or late is a time zone. Each
- * adds the word it shows to the text's terms, as if it were written: a report told by its symptoms then meets the rule that
- * names the cause ("integer cents, never floats", "ROUND_HALF_EVEN, once", "stored in UTC, shown in the clinic's zone").
- */
-const SYMPTOMS: readonly [RegExp, readonly string[]][] = [
-  [/\d\.\d*(?:0{5,}[1-9]\d*|9{5,}\d*)\b/u, ['float']],
-  [/\b(?:off|differs?|higher|lower|more|less|short|over)\b[^.;!?\n]{0,40}\b(?:a|one|1|single) (?:cent|penny|pence|grosz|haler|haléř|öre|øre|kopek|centavo|centime|rappen|satang|minor unit)\b|\b(?:a|one|1|single) (?:cent|penny|grosz|haler|haléř|öre|øre|kopek|centavo|centime|rappen|minor unit) (?:off|higher|lower|more|less|too (?:much|little|high|low))\b/iu, ['rounding']],
-  [/\b(?:one|an|1) hour (?:early|earlier|late|later|off|ahead|behind|too early|too late)\b/iu, ['timezone', 'zone']],
-];
-
-/** "rolled back", "roll it back": one word, as the lexicon's synonyms know it (a revert). */
-const ROLLED_BACK = /\broll(?:s|ed|ing)?(?: (?:it|this|that|them|the \w+))? back\b/giu;
-
 const NOTHING: ReadonlySet<string> = new Set();
 const FLAG = stem('flag');
-/** stem -> the stem of the first word of its synonym line. */
-const synonymOf: ReadonlyMap<string, string> = (() => {
-  const map = new Map<string, string>();
-  for (const line of SYNONYMS) {
-    const head = stem(line[0]!);
-    for (const w of line) map.set(stem(w), head);
-  }
-  return map;
-})();
 /** Texts whose terms are kept (least recently used first out): a few thousand rules and prompts. */
 const termsCache = new LRUCache<string, Terms, ReadonlySet<string>>({ max: 4_000, memoMethod: (key, _stale, { context }) => readTerms(key.slice(key.indexOf('\u0000') + 1), context) });
 
@@ -166,7 +136,7 @@ function readTerms(text: string, ignore: ReadonlySet<string>): Terms {
   const weights = new Map<string, number>();
   const add = (t: string, w: number) => weights.set(t, (weights.get(t) ?? 0) + w);
   const concepts = new Set<number>();
-  for (const token of tokenize(text.replace(ROLLED_BACK, 'rollback'))) {
+  for (const token of tokenize(text)) {
     // A bare number names no topic ("20" in a bug report, "7" in a rule): identifiers keep theirs.
     if (/^\d+$/.test(token)) continue;
     if (NOT_A_TOPIC.has(token) || ignore.has(token)) continue;
@@ -174,11 +144,8 @@ function readTerms(text: string, ignore: ReadonlySet<string>): Terms {
     if (NO_TOPIC.has(s) || ignore.has(s)) continue;
     const w = (WEAK.has(s) ? 0.4 : 1) * (SOFTWARE_GENERIC.has(s) ? 0.3 : 1) * WEIGHT.word * rarity(token);
     add(s, w);
-    const same = uses('synonyms') ? synonymOf.get(s) : undefined;
-    if (same !== undefined && same !== s) add(same, w);
     if (uses('concepts')) for (const c of conceptsByStem.get(s) ?? []) concepts.add(c);
   }
-  if (uses('symptoms')) for (const [shows, words] of SYMPTOMS) if (shows.test(text)) for (const word of words) if (!weights.has(stem(word))) add(stem(word), WEIGHT.identifier);
   for (const id of identifiersOf(text)) add(id, WEIGHT.identifier);
   // A command-line option written out ("--region") is a flag, as a rule about flags calls it.
   if (/(?:^|[\s`'"(])--[a-z][a-z0-9-]+/.test(text)) add(FLAG, WEIGHT.word * rarity('flag'));
@@ -246,13 +213,3 @@ export function gateRefusal(s: Scored<unknown>, best: number): string | undefine
   return undefined;
 }
 
-/**
- * When nothing passed the gate (scored: best first): the best candidate, if it was refused only for its score,
- * reaches GATE.LONE_MIN, shares a distinctive term and is GATE.LONE_RATIO times the runner-up.
- */
-export function loneCandidate<T>(scored: readonly Scored<T>[]): { lone: Scored<T>; runnerUp: number } | undefined {
-  const lone = scored[0];
-  if (!uses('lone') || !lone || lone.score >= GATE.MIN_SCORE || lone.score < GATE.LONE_MIN || !lone.distinctive) return undefined;
-  const runnerUp = scored[1]?.score ?? 0;
-  return lone.score >= GATE.LONE_RATIO * runnerUp ? { lone, runnerUp } : undefined;
-}

@@ -115,8 +115,8 @@ export const envSchema = z.object({
    */
   MEMFLOW_PROMPT_PUSH_MS: z.coerce.number().int().min(0).max(10_000).default(300),
   /**
-   * Benchmarks only: the push's word lists this API leaves out (comma-separated: synonyms, symptoms, concepts,
-   * lone, said; common/rules/push-ablation.ts), to measure what each is worth. Unset in production.
+   * Benchmarks only: what of the push this API leaves out (comma-separated: concepts, said;
+   * common/rules/push-ablation.ts), to measure what it is worth. Unset in production.
    */
   MEMFLOW_PUSH_ABLATE: z
     .string()

@@ -345,24 +345,6 @@ describe('what the push matches on', () => {
     assert.match(built.context, /pure JSON/);
   });
 
-  test('a bug report that names the thing with a synonym meets the rule that names it otherwise; a word with an everyday second sense does not', () => {
-    const shop = [
-      learning('decision', 'Cart lines are merged on sign-in', '"when a guest signs in, the guest cart is merged into the saved cart: for the same product we keep the larger quantity, never the sum" — the user'),
-      learning('convention', 'Passwords never leave the vault', '"credentials are read from the vault at start-up and never written to disk, not even a temp file" — the user'),
-      ...rules,
-    ];
-    const basket = assemblePush('furnish', "After signing in, a returning guest's basket holds a lamp with the quantity summed.", shop);
-    assert.match(basket.context, /guest cart is merged/);
-    assert.match(basket.served.find((x) => x.included)!.reason, /shares with the prompt: .*cart/);
-    const secrets = assemblePush('furnish', 'A failed run leaves a secrets file with the database password in the repo root.', shop);
-    assert.match(secrets.context, /never written to disk/);
-    // The rule says "credentials", the report "secrets" and "password": no word in common but these.
-    assert.match(secrets.served.find((x) => x.included)!.reason, /shares with the prompt: secret, password/);
-    // "order" as in sort order names no purchase; "switch to" no command-line option.
-    assert.ok(!termsOf('Sort the table in ascending order').weights.has('purchas'));
-    assert.ok(!termsOf('switch to the new theme').weights.has('flag'));
-  });
-
   test('an option written out on a command line is a flag, as a rule about flags calls it', () => {
     assert.ok(termsOf('I run `deployer push --region eu-west-1` and it ignores it').weights.has('flag'));
     assert.ok(!termsOf('the region is eu-west-1 -- always').weights.has('flag'));
@@ -392,55 +374,4 @@ describe('what a push reads once', () => {
     assert.ok(!termsOf(rule, new Set(['payclient'])).weights.has('payclient'));
     assert.ok(first.weights.has('payclient'));
   });
-});
-
-describe('a lone candidate, when nothing reaches the gate', () => {
-  const zones = learning('decision', 'Appointment times are stored as UTC; shown in the clinic zone', 'Stated by the user: "we store every appointment time as a UTC Instant, and anything shown to a person uses the clinic\'s zone, Clinic.zoneId. Never the server\'s default zone."', { scope: ['Clinic.zoneId', 'ZoneId.systemDefault', 'scheduling/SlotGenerator.kt', 'slots', 'lisbon', 'saturday', 'pods'] });
-  const noShows = learning('decision', 'Two no-shows within 6 months block online booking', 'Stated by the user: "New rule: 2 no-shows within 6 months blocks online booking."', { scope: ['lisbon', 'saturday', 'no-show', 'clinic'] });
-  const fillers = Array.from({ length: 20 }, (_, i) => learning('convention', `Filler rule ${i} about ${['docs', 'branches', 'reviews', 'changelogs', 'editors'][i % 5]} number ${i}`, `Stated by the user: "rule ${i} on process"`));
-  const prompt = "The Lisbon clinic's Saturday agenda starts at 10:00 instead of 09:00 since the pods moved to Frankfurt.";
-
-  test('one that stands out from the rest is pushed, and says why', () => {
-    const built = assemblePush('medslot', prompt, [zones, ...fillers]);
-    assert.deepEqual(built.items, [zones.id]);
-    const reason = built.served.find((s) => s.id === zones.id)!.reason;
-    assert.match(reason, /nothing reached the gate and it stands out/);
-    assert.ok(built.served.find((s) => s.id === zones.id)!.score < 3.5, 'it was below the gate');
-  });
-
-  test('one that does not stand out from the next is not pushed', () => {
-    const near = assemblePush('medslot', prompt, [zones, noShows, ...fillers]);
-    assert.equal(near.context, '');
-    assert.match(near.served.find((s) => s.id === zones.id)!.reason, /below the gate/);
-  });
-
-  test('a prompt that comes near nothing gets nothing', () => {
-    assert.equal(assemblePush('medslot', 'Add a dark mode to the settings screen.', [zones, noShows, ...fillers]).context, '');
-  });
-});
-
-describe('what a bug report shows rather than names', () => {
-  const has = (text: string, term: string) => termsOf(text).weights.has(term);
-  test('a float printout, an amount one minor unit off, a time an hour off', () => {
-    assert.ok(has('The payouts page shows a Q3 total of 1204.3000000000002 EUR.', 'float'));
-    assert.ok(has('some rows show 19.989999999 EUR in the admin', 'float'));
-    assert.ok(!has('upgrade to 3.12.1 and pin 1.0.0', 'float'), 'a version is no float printout');
-    assert.ok(has('Our amount is off from the bank statement by exactly 1 haler.', 'round'));
-    assert.ok(has('payouts are often one grosz higher than the bank computes', 'round'));
-    assert.ok(has('the confirmation mail shows the time one hour early', 'timezon'));
-    assert.ok(!has('the job takes one hour on CI', 'timezon'));
-  });
-
-  test('a report told by its symptom meets the rule that names the cause', () => {
-    const built = assemblePush('ledgerly', "The affiliate payouts page shows a Q3 total of 1204.3000000000002 EUR and the accountant's spreadsheet says 1204.30.", [...rules]);
-    assert.match(built.context, /integer cents/);
-  });
-});
-
-test('a revert meets a rule that says "rolled back"', () => {
-  const exit = learning('convention', 'Exit code 3 means the deploy was rolled back', 'Stated by the user: "Exit codes are part of the contract: 0 success, 1 any other error, 2 usage error, 3 means the deploy was rolled back."');
-  assert.ok(termsOf('the canary reverted').weights.has('rollback'));
-  assert.ok(termsOf('we roll it back by hand').weights.has('rollback'));
-  const built = assemblePush('shipctl', 'Our Jenkins stage cannot tell a canary revert apart from a typo in the command line: both fail the same way.', [exit, ...rules]);
-  assert.match(built.context, /rolled back/);
 });

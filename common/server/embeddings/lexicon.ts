@@ -54,38 +54,6 @@ export const CONCEPTS: readonly (readonly string[])[] = [
   ['duplicate', 'dedupe', 'idempotent', 'idempotency', 'twice', 'repeat', 'duplication'],
 ];
 
-/**
- * Words that name the same thing in software and business work, where a bug report and a rule often
- * use different ones ("basket" / "cart", "removed" / "deleted"). Unlike a concept (a broad topic, a
- * weak hint), a synonym counts as the word itself: the first word of each line stands for the line.
- * Plain forms only: the stemmer folds "removed", "secrets", "retries" into theirs.
- * Words with an everyday second sense are left out ("order" as in sort order, "switch to", "double-check",
- * "hot path", "another option", "the staging environment", "the amount in cents").
- */
-export const SYNONYMS: readonly (readonly string[])[] = [
-  ['cart', 'basket', 'trolley'],
-  ['catalog', 'catalogue'],
-  ['delete', 'remove', 'erase', 'destroy'],
-  ['cable', 'cord', 'wire'],
-  ['overheat', 'heat'],
-  ['phone', 'mobile', 'smartphone', 'handset'],
-  ['login', 'signin', 'logon'],
-  ['email', 'mail'],
-  ['restart', 'reboot'],
-  ['timezone', 'tz'],
-  ['staff', 'employee'],
-  ['setting', 'config', 'configuration'],
-  ['env', 'envvar', 'zshrc', 'bashrc', 'dotenv'],
-  ['secret', 'credential', 'password'],
-  ['duplicate', 'twice', 'doubled'],
-  ['quantity', 'qty'],
-  ['discount', 'coupon', 'voucher', 'promo'],
-  ['refund', 'chargeback'],
-  ['retry', 'reattempt'],
-  ['rollback', 'revert', 'reverted', 'reverting', 'reverts'],
-  ['slow', 'sluggish', 'laggy'],
-];
-
 /** Frequent in any engineering text, so they say little about what a text is about. */
 export const WEAK_WORDS: ReadonlySet<string> = new Set([
   'use', 'used', 'using', 'code', 'work', 'works', 'working', 'thing', 'things', 'way', 'get', 'got', 'set', 'now',
