@@ -219,17 +219,14 @@ try {
       await relay.close();
       closeProbeAgent();
     }
-    // The probe sessions are summarized like any other: wait for them here, or the next run's worker
-    // summarizes them into this run's tenant after it ended. With ablations the worker was stopped before the
-    // first probe: each pass meets the same memories (a pass's bug reports stored as notes would change the next).
-    if (ablations.length > 0) return { judged, unrelated };
-    const t1 = performance.now();
-    await waitUntil(allSummarized, { what: 'the probe sessions summarized', timeoutMs: 600_000, intervalMs: 1000 });
-    console.log(`[bench] ${label || 'probe '}sessions summarized ${((performance.now() - t1) / 1000).toFixed(1)} s after the last probe`);
+    // The worker was stopped before the first probe: every task meets the memories of the replayed conversations
+    // alone. Summarized between probes, a task's own session (with the rule it was handed) became an earlier
+    // session of the next task's start context, and the bench read "at session start" for rules it had pushed
+    // itself; with ablations, a pass's bug reports stored as notes would change the next pass.
     return { judged, unrelated };
   }
 
-  if (ablations.length > 0) await services.stopWorker();
+  await services.stopWorker();
   const { judged, unrelated } = await probeAll(url, '');
 
   const splits = args.split === 'all' ? [...new Set(tasks.map((t) => t.split))].sort().concat('all') : [args.split!];
