@@ -11,7 +11,8 @@
  *   writes it offline (and it is stored offline); the others are stored from the same run;
  * - the run failing as a whole (garbage): every session fails for offline, none lost;
  * - a request the offline detector takes for a rule is not kept when the model says it is a request,
- *   and a rule the detector misses is kept when the model says it is one;
+ *   and a rule the detector misses is kept when the model says it is one: through the CLI, and on the
+ *   API path (the real SDK against a scripted Messages API), whose final call is shown the prompts;
  * - the CLI path's cost per session (wall, CPU, runs), batching off against on, printed with the load.
  *
  * A scripted model is not a model: nothing here says how good the summaries or the judgements are.
@@ -27,6 +28,7 @@ import { statedLearnings } from '../activities/summarize/stated-learnings.js';
 import { Failure, SUMMARIZE_OFFLINE_ON } from '../messages/errors-v1.js';
 import { newTenant, testConfig, testPrisma, uniqueName } from './helpers/env.js';
 import { summarizerCli, type SummarizerCli } from './helpers/summarizer-clis.js';
+import { FakeAnthropic } from './helpers/fake-anthropic.js';
 
 const prisma = testPrisma();
 let c: SummarizerCli;
@@ -251,6 +253,37 @@ test("the model's judgement decides the rules: a request the detector takes for 
     ['convention'],
   );
   assert.match(offline[0]!.title, /import_rows/);
+});
+
+test("the API path too: the model's judgement decides the rules, and its final call is shown the person's prompts verbatim", async () => {
+  const fake = new FakeAnthropic();
+  await fake.start();
+  try {
+    const { sessions } = await seedProject(1, (ticket) => [`Ticket ${ticket}: ${REQUEST}`, RULE]);
+    const ids = sessions[0]!;
+    fake.enqueue({
+      kind: 'tool-input',
+      input: {
+        ...sessionAnswer('Ticket T-api\n#3 tool: x'),
+        statements: [
+          { source: 1, says: 'request' },
+          { source: 2, says: 'convention', words: 'Use the cents helper in ledger.py for amounts' },
+        ],
+      },
+    });
+    const acts = createSummarizeActivities({ prisma, config: testConfig({ MEMFLOW_MODEL: 'anthropic', ANTHROPIC_API_KEY: 'sk-ant-test-key', ANTHROPIC_BASE_URL: fake.url }) });
+    const outcome = await final(acts as ReturnType<typeof activities>, ids);
+    assert.equal(outcome.status === 'done' && !outcome.offline, true);
+    const sent = JSON.stringify(fake.requests.at(-1)!.body);
+    assert.ok(sent.includes("The person's prompts, verbatim") && sent.includes('Use the cents helper in ledger.py for amounts, that is how we do it here.'), 'the prompts are in the final call');
+    const kept = await prisma.learning.findMany({ where: { projectId: ids.projectId, kind: { in: ['convention', 'decision', 'note'] } } });
+    assert.deepEqual(
+      kept.map((k) => [k.kind, k.title]),
+      [['convention', 'Use the cents helper in ledger.py for amounts']],
+    );
+  } finally {
+    await fake.stop();
+  }
 });
 
 test('cost per closed session, batching off (each session its own run) against on (one run for the project), alternated', async () => {

@@ -10,29 +10,15 @@
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { buildDebugSession } from './fixtures/debug-session.js';
-import { tempDir } from './fixtures/cli-run.js';
-import { ensureAgentCli } from '../infra/agent-clis.js';
 import { newTenant } from './helpers/env.js';
-import { ScriptedClaude, requestText } from './helpers/scripted-claude.js';
+import { workerClaude } from './helpers/worker-claude.js';
 import { replay, sessionResult } from './helpers/sessions.js';
 import { withTestStack } from './helpers/stack.js';
 
-const model = new ScriptedClaude();
-let answer: (request: string) => string | undefined = () => undefined;
-
-// Set before the stack (and its worker) starts: the CLI the worker runs inherits this environment.
-before(async () => {
-  await model.start();
-  model.textAnswer = (body) => (requestText(body).includes("You are memflow's summarizer") ? answer(requestText(body)) : undefined);
-  Object.assign(process.env, {
-    MEMFLOW_CLAUDE_CLI: await ensureAgentCli('claude'),
-    CLAUDE_CONFIG_DIR: await tempDir('claude-summarizer-config'),
-    ANTHROPIC_BASE_URL: model.url,
-    ANTHROPIC_API_KEY: 'sk-ant-test-memflow-0123456789abcdefghij',
-  });
-});
+// Before the stack (and its worker) starts: the CLI the worker runs inherits its environment.
+const claude = workerClaude('claude-summarizer-config');
 
 const stack = withTestStack('summarize-cli-workflow', {
   // Small sessions of a project closing within this wait share one CLI run (activities/summarize/cli-batch.ts).
@@ -40,9 +26,6 @@ const stack = withTestStack('summarize-cli-workflow', {
   api: { tuning: { flushDelayMs: 30, idleTimeoutMs: 120_000 } },
 });
 
-after(async () => {
-  await model.close();
-});
 
 /** A final summary with one learning citing the first observation the request numbered. */
 function finalAnswer(request: string): string | undefined {
@@ -69,21 +52,21 @@ async function runSession(): Promise<{ tenantId: string; sessionId: string }> {
 }
 
 test('a session closed through the workflow is summarized by the CLI: one run, learning stored, the path named', async () => {
-  answer = finalAnswer;
-  const before = model.requests.filter((r) => requestText(r.body).includes("You are memflow's summarizer")).length;
+  claude.answer = finalAnswer;
+  const before = claude.summarizerRuns();
   const s = await runSession();
   const final = await stack.prisma.summary.findFirstOrThrow({ where: { sessionId: s.sessionId, kind: 'final' } });
   assert.equal(final.offline, false);
   assert.match(final.model ?? '', /^claude-cli:/);
   assert.equal(final.title, 'Fixed the 500 of the orders total endpoint');
-  const runs = model.requests.filter((r) => requestText(r.body).includes("You are memflow's summarizer")).length - before;
+  const runs = claude.summarizerRuns() - before;
   assert.equal(runs, 1, 'one model request per closed session');
   const learning = await stack.prisma.learning.findFirstOrThrow({ where: { tenantId: s.tenantId, title: 'Orders total needs an empty list default for null orders' } });
   assert.deepEqual(learning.appliesWhen, ['order totals endpoint returns 500']);
 });
 
 test('the CLI answering garbage: the workflow writes the summary offline, none lost', async () => {
-  answer = () => 'not JSON at all';
+  claude.answer = () => 'not JSON at all';
   const s = await runSession();
   const final = await stack.prisma.summary.findFirstOrThrow({ where: { sessionId: s.sessionId, kind: 'final' } });
   assert.equal(final.offline, true);
@@ -116,14 +99,12 @@ async function runTogether(n: number): Promise<{ tenantId: string; marker: strin
   return { tenantId: t.tenantId, marker, sessionIds: rows.map((r) => r.id) };
 }
 
-const summarizerRuns = () => model.requests.filter((r) => requestText(r.body).includes("You are memflow's summarizer")).length;
-
 test('three small sessions of a project closing together: one CLI run through the workflows, each stores its own part', async () => {
-  answer = togetherAnswer();
-  const before = summarizerRuns();
+  claude.answer = togetherAnswer();
+  const before = claude.summarizerRuns();
   const s = await runTogether(3);
   assert.equal(s.sessionIds.length, 3);
-  assert.equal(summarizerRuns() - before, 1, 'one model request for the three closed sessions');
+  assert.equal(claude.summarizerRuns() - before, 1, 'one model request for the three closed sessions');
   const finals = await stack.prisma.summary.findMany({ where: { sessionId: { in: s.sessionIds }, kind: 'final' } });
   assert.equal(finals.length, 3);
   for (const f of finals) {
@@ -134,10 +115,10 @@ test('three small sessions of a project closing together: one CLI run through th
 });
 
 test("one session's part invalid: that session alone is summarized offline by its workflow, none lost", async () => {
-  answer = togetherAnswer('S2');
-  const before = summarizerRuns();
+  claude.answer = togetherAnswer('S2');
+  const before = claude.summarizerRuns();
   const s = await runTogether(3);
-  assert.equal(summarizerRuns() - before, 1, 'one model request; no repair (the answer as a whole validated)');
+  assert.equal(claude.summarizerRuns() - before, 1, 'one model request; no repair (the answer as a whole validated)');
   const finals = await stack.prisma.summary.findMany({ where: { sessionId: { in: s.sessionIds }, kind: 'final' } });
   assert.equal(finals.length, 3, 'none lost');
   assert.deepEqual(finals.map((f) => f.offline).sort(), [false, false, true]);

@@ -14,31 +14,17 @@ import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { buildViewer } from '../viewer/build.js';
 import { buildDebugSession } from './fixtures/debug-session.js';
-import { tempDir } from './fixtures/cli-run.js';
-import { ensureAgentCli } from '../infra/agent-clis.js';
 import { launchBrowser } from './helpers/browser.js';
 import { axeViolations, screenshotsIn, signedInPage } from './helpers/viewer-page.js';
 import { newTenant } from './helpers/env.js';
-import { ScriptedClaude, requestText } from './helpers/scripted-claude.js';
+import { workerClaude } from './helpers/worker-claude.js';
 import { replay, sessionResult } from './helpers/sessions.js';
 import { withTestStack } from './helpers/stack.js';
 
-const model = new ScriptedClaude();
-let answer: (request: string) => string | undefined = () => undefined;
+// Before the stack (and its worker) starts: the CLI the worker runs inherits its environment.
+const claude = workerClaude('claude-viewer-config');
 const APPLIES_WHEN = ['order totals endpoint returns 500', 'checkout total blank for an empty cart'];
 const TITLE = 'Orders total needs an empty list default for null orders';
-
-// Set before the stack (and its worker) starts: the CLI the worker runs inherits this environment.
-before(async () => {
-  await model.start();
-  model.textAnswer = (body) => (requestText(body).includes("You are memflow's summarizer") ? answer(requestText(body)) : undefined);
-  Object.assign(process.env, {
-    MEMFLOW_CLAUDE_CLI: await ensureAgentCli('claude'),
-    CLAUDE_CONFIG_DIR: await tempDir('claude-viewer-config'),
-    ANTHROPIC_BASE_URL: model.url,
-    ANTHROPIC_API_KEY: 'sk-ant-test-memflow-0123456789abcdefghij',
-  });
-});
 
 const stack = withTestStack('viewer-written-by', {
   env: { MEMFLOW_MODEL: 'claude-cli', MEMFLOW_CLI_TIMEOUT_MS: '120000', MEMFLOW_CLI_BATCH_WAIT_MS: '0' },
@@ -57,7 +43,6 @@ before(async () => {
 after(async () => {
   for (const c of contexts) await c.close();
   await browser?.close();
-  await model.close();
 });
 
 function finalAnswer(request: string): string | undefined {
@@ -82,13 +67,13 @@ async function runSession(key: string, tenantId: string): Promise<void> {
 
 test('a learning shows the model path that wrote it and when it applies; an offline one says offline', async () => {
   const t = await newTenant(stack.prisma);
-  answer = finalAnswer;
+  claude.answer = finalAnswer;
   await runSession(t.key, t.tenantId);
   const byCli = await stack.prisma.learning.findFirstOrThrow({ where: { tenantId: t.tenantId, title: TITLE } });
   // A session the CLI could not summarize (garbage): its summary and learnings are offline (a tenant of its own, so no
   // learning of it restates the CLI's).
   const o = await newTenant(stack.prisma);
-  answer = () => 'not JSON at all';
+  claude.answer = () => 'not JSON at all';
   await runSession(o.key, o.tenantId);
   const offline = await stack.prisma.learning.findFirstOrThrow({ where: { tenantId: o.tenantId, kind: 'fix' } });
 
