@@ -72,7 +72,7 @@ interface Queue {
   running: boolean;
 }
 
-export interface BatcherOptions {
+export interface CliBatcherOptions {
   waitMs: number;
   maxSessions: number;
   maxTokens: number;
@@ -83,7 +83,7 @@ export interface BatcherOptions {
 export class CliBatcher {
   private readonly queues = new Map<string, Queue>();
 
-  constructor(private readonly opts: BatcherOptions) {}
+  constructor(private readonly opts: CliBatcherOptions) {}
 
   join(member: BatchMember): Promise<PartResult> {
     const key = `${member.tenantId}/${member.projectId}`;
