@@ -88,7 +88,7 @@ export function jsonInText(text: string): unknown {
 
 async function callCli<T>(opts: CliModelOptions, model: string, call: StructuredCall<T>): Promise<StructuredResult<T>> {
   const maxRepairs = call.maxRepairs ?? 2;
-  const system = `${call.system}\n\n${jsonAnswerInstruction(call.toolName, call.toolDescription, call.schema)}`;
+  const system = `${call.system}\n\n${jsonAnswerInstruction(call.toolName, call.toolDescription, call.shownSchema ?? call.schema)}`;
   let usage: Usage = NO_USAGE;
   let costUsd: number | undefined;
   let problem = '';

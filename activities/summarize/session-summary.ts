@@ -5,15 +5,18 @@
  */
 import type { Tx } from '../../common/server/db.js';
 import type { SessionIds } from '../capture/capture-activities.js';
-import { mergeLearnings, type LearningMergeResult } from './learning-merge.js';
-import { ruleLikePrompts, statedLearnings, withStatedRules } from './stated-learnings.js';
+import { mergeLearnings, type KnownLearningRow, type LearningMergeResult } from './learning-merge.js';
+import { ruleLikePrompts, statedLearnings, withStatedRules, type StatedCandidate } from './stated-learnings.js';
+import { decidedStatements, settlesNothing, verdictsByPrompt, withoutUnsettled } from './statement-verdicts.js';
+import { isSmall, malformedPart } from './cli-batch.js';
+import { countTokens } from '../../common/rules/tokens.js';
 import { agentLabel } from '../../common/rules/agent-label.js';
 import { mergeSummaries, offlineFinal } from './offline.js';
-import { checkedLearnings, llmOf, lookedAtOnly, teachesNothing, projectName, sessionCitations, storeSummary, type SummaryRange } from './summary-store.js';
+import { checkedLearnings, llmOf, lookedAtOnly, teachesNothing, projectName, sessionCitations, storeSummary, type SummaryLlm, type SummaryRange } from './summary-store.js';
 import { callWithinBudget } from './summary-call.js';
 import { mergeCitations } from './summary-citations.js';
 import type { SummarizeContext, SummaryOutcome } from './summarize-activities.js';
-import { evidenceIndex, finalPrompt, timelineLines, rollingPrompt, type PartSummary, batchAnswerSchema, finalAnswerSchema, type FinalAnswer, type SummaryFields } from './summary-prompt.js';
+import { evidenceIndex, finalPrompt, promptLines, timelineLines, rollingPrompt, type PartSummary, batchAnswerSchema, finalAnswerSchema, type FinalAnswer, type Statement, type SummaryFields } from './summary-prompt.js';
 
 export interface SessionSummaryInput extends SessionIds {
   kind: 'rolling' | 'final';
@@ -120,15 +123,18 @@ async function finalSummary(ctx: SummarizeContext, input: SessionSummaryInput, b
     select: { id: true, kind: true, title: true },
   });
   const known = knownRows.map((k, i) => ({ ...k, alias: `K${i + 1}` }));
-  // The rules a person stated in the session, in their own words, whichever summarizer runs.
+  // The rules a person stated in the session, in their own words, whichever summarizer runs; where a
+  // model ran, its judgement of each statement decides which are rules (./statement-verdicts.ts).
   const turns = observations.map((o) => ({ sequence: o.sequence, kind: o.kind as string, text: o.text, title: o.title, toolName: o.toolName }));
-  const stated = statedLearnings(turns);
-  // Prompts a later push may quote (idempotent: a retried activity sets the same flags).
-  const ruleLike = ruleLikePrompts(turns, stated);
-  if (ruleLike.length > 0) await prisma.observation.updateMany({ where: { sessionId: input.sessionId, kind: 'prompt', sequence: { in: ruleLike } }, data: { ruleLike: true } });
+  const detected = statedLearnings(turns);
+  // Prompts a later push may quote (idempotent: a retried activity sets the same flags); none the model judged to settle nothing.
+  const flagRuleLike = async (rules: StatedCandidate[], verdicts: Map<number, Statement>) => {
+    const ruleLike = ruleLikePrompts(turns, rules).filter((n) => !settlesNothing(verdicts, n));
+    if (ruleLike.length > 0) await prisma.observation.updateMany({ where: { sessionId: input.sessionId, kind: 'prompt', sequence: { in: ruleLike } }, data: { ruleLike: true } });
+  };
   // No candidates, nothing to merge: the summary is stored without the project's lock.
-  const merge = (answerLearnings: Parameters<typeof mergeLearnings>[1]['candidates']) =>
-    withStatedRules(answerLearnings, stated).length === 0
+  const merge = (answerLearnings: Parameters<typeof mergeLearnings>[1]['candidates'], rules: StatedCandidate[], knownUsed: KnownLearningRow[]) =>
+    withStatedRules(answerLearnings, rules).length === 0
       ? undefined
       : (tx: Tx, summaryId: string) =>
           mergeLearnings(tx, {
@@ -136,8 +142,8 @@ async function finalSummary(ctx: SummarizeContext, input: SessionSummaryInput, b
             projectId: input.projectId,
             summaryId,
             observations: bySequence,
-            known,
-            candidates: withStatedRules(answerLearnings, stated),
+            known: knownUsed,
+            candidates: withStatedRules(answerLearnings, rules),
             changedBy: `session:${input.sessionId}`,
             citations,
             git,
@@ -147,25 +153,49 @@ async function finalSummary(ctx: SummarizeContext, input: SessionSummaryInput, b
   const agent = (await prisma.session.findUnique({ where: { id: input.sessionId }, select: { agent: true } }))?.agent ?? null;
   // The same checks whichever summarizer answered (./summary-store.ts: the checks): no rule a person did not
   // state, nothing instruction-shaped from tool output, no lesson drawn from a session with none.
-  const checked = (answer: FinalAnswer): FinalAnswer => {
+  const checked = (answer: FinalAnswer, rules: StatedCandidate[]): FinalAnswer => {
     const learnings = checkedLearnings(answer.learnings, timeline);
     // A rule a person stated is something to teach, whichever learnings the summarizer found.
-    return { ...(teachesNothing(timeline, [...learnings, ...stated]) ? lookedAtOnly(answer) : answer), learnings };
+    return { ...(teachesNothing(timeline, [...learnings, ...rules]) ? lookedAtOnly(answer) : answer), learnings };
   };
   if (!client || input.offline) {
-    const answer = checked(offlineFinal(timeline, agent));
-    const stored = await storeSummary(ctx, idsOf(input), 'final', answer, range, null, merge(answer.learnings), provenance);
+    await flagRuleLike(detected, new Map());
+    const answer = checked(offlineFinal(timeline, agent), detected);
+    const stored = await storeSummary(ctx, idsOf(input), 'final', answer, range, null, merge(answer.learnings, detected, known), provenance);
     return done(range, stored.id, true, stored.learnings ?? NO_LEARNINGS);
   }
-  // A path with one call per session (an agent CLI) summarized no batch with a model: its one call
-  // reads the timeline itself, rendered as a batch is, as much of it as a batch holds.
-  const user = client.oneCallPerSession
-    ? finalPrompt(await projectName(prisma, input.sessionId), [], timelineLines(observations, ctx.config.MEMFLOW_SUMMARY_BATCH_TOKENS), known, agentLabel(agent))
-    : finalPrompt(await projectName(prisma, input.sessionId), partsOf(batches), evidenceIndex(observations, EVIDENCE_TOKENS), known, agentLabel(agent));
+  const project = await projectName(prisma, input.sessionId);
   const model = ctx.finalModel;
-  const result = await callWithinBudget(ctx, input.tenantId, { client, model, toolDescription: 'Record the final summary of the session and its learnings.', schema: finalAnswerSchema, user });
-  if (result.kind === 'parked') return result.outcome;
-  const answer = checked(result.answer);
-  const stored = await storeSummary(ctx, idsOf(input), 'final', answer, range, llmOf(model, result), merge(answer.learnings), provenance);
+  let got: { answer: FinalAnswer; llm: SummaryLlm; known: KnownLearningRow[] };
+  if (client.oneCallPerSession) {
+    // A path with one call per session (an agent CLI) summarized no batch with a model: its call reads
+    // the timeline itself, rendered as a batch is, as much of it as a batch holds; a small session
+    // shares its run with the project's other small sessions closing with it (./cli-batch.ts).
+    const lines = timelineLines(observations, ctx.config.MEMFLOW_SUMMARY_BATCH_TOKENS);
+    const tokens = countTokens(lines.join('\n'));
+    if (ctx.cliBatch && isSmall(ctx, tokens)) {
+      const part = await ctx.cliBatch.join({ ...idsOf(input), project, agent: agentLabel(agent), lines, tokens, known });
+      if (part.kind === 'parked') return part.outcome;
+      if (part.kind === 'malformed') throw malformedPart(part.problem);
+      got = part;
+    } else {
+      const user = finalPrompt(project, [], lines, known, agentLabel(agent));
+      const result = await callWithinBudget(ctx, input.tenantId, { client, model, toolDescription: 'Record the final summary of the session and its learnings.', schema: finalAnswerSchema, user });
+      if (result.kind === 'parked') return result.outcome;
+      got = { answer: result.answer, llm: llmOf(model, result), known };
+    }
+  } else {
+    // The API path's final call sees the batch summaries and an index, and the person's prompts verbatim (to judge each).
+    const user = finalPrompt(project, partsOf(batches), evidenceIndex(observations, EVIDENCE_TOKENS), known, agentLabel(agent), promptLines(observations));
+    const result = await callWithinBudget(ctx, input.tenantId, { client, model, toolDescription: 'Record the final summary of the session and its learnings.', schema: finalAnswerSchema, user });
+    if (result.kind === 'parked') return result.outcome;
+    got = { answer: result.answer, llm: llmOf(model, result), known };
+  }
+  // The model's judgement of the person's statements decides which are kept as rules.
+  const verdicts = verdictsByPrompt(turns, got.answer.statements);
+  const rules = decidedStatements(turns, detected, got.answer.statements);
+  await flagRuleLike(rules, verdicts);
+  const answer = checked({ ...got.answer, learnings: withoutUnsettled(got.answer.learnings, verdicts) }, rules);
+  const stored = await storeSummary(ctx, idsOf(input), 'final', answer, range, got.llm, merge(answer.learnings, rules, got.known), provenance);
   return done(range, stored.id, false, stored.learnings ?? NO_LEARNINGS);
 }

@@ -62,7 +62,7 @@ const CONTEXT_CHARS = 320;
 const FILE_TOOLS = new Set(['Read', 'Edit', 'Write', 'MultiEdit', 'NotebookEdit', 'read_file', 'write_file', 'replace', 'read', 'edit', 'write', 'view', 'str_replace_editor']);
 
 /** The file a tool call's title names, if it is a file tool's. */
-function fileOfTitle(t: TurnLine): string | undefined {
+export function fileOfTitle(t: TurnLine): string | undefined {
   if (t.kind !== 'tool' || !t.toolName || !FILE_TOOLS.has(t.toolName) || !t.title) return undefined;
   const path = t.title.replace(/^FAILED /, '').slice(t.toolName.length + 2).trim();
   return path && !/\s/.test(path) && path.length <= 300 ? path : undefined;

@@ -29,6 +29,7 @@ import type { LearningMergeResult } from './learning-merge.js';
 import { batchAnswerSchema, batchPrompt, renderObservation, SYSTEM_PROMPT } from './summary-prompt.js';
 import { candidates, llmOf, projectName, storeSummary } from './summary-store.js';
 import { cliModelClient } from './cli-model.js';
+import { cliBatcher, type CliBatcher } from './cli-batch.js';
 import { chooseModel, type ModelChoice } from '../../common/server/model-choice.js';
 
 export type { SessionSummaryInput } from './session-summary.js';
@@ -73,6 +74,7 @@ export interface SummarizeDeps {
     | 'MEMFLOW_MODEL_CLI_CONSENT'
     | 'MEMFLOW_CLI_MODEL'
     | 'MEMFLOW_CLI_TIMEOUT_MS'
+    | 'MEMFLOW_CLI_BATCH_WAIT_MS'
   >;
   /** An Anthropic client (tests); otherwise the model path MEMFLOW_MODEL chooses (common/server/model-choice.ts). */
   anthropic?: Anthropic;
@@ -99,6 +101,8 @@ export interface SummarizeContext {
   /** Tokens of the system prompt, part of each call's budget estimate. */
   systemTokens: number;
   costOf(model: string, usage: Usage): number;
+  /** A CLI path's queues of small closed sessions that share one run (./cli-batch.ts); none otherwise or when off. */
+  cliBatch?: CliBatcher | undefined;
 }
 
 export function createSummarizeContext({ prisma, config, anthropic, cliEnv }: SummarizeDeps): SummarizeContext {
@@ -110,7 +114,7 @@ export function createSummarizeContext({ prisma, config, anthropic, cliEnv }: Su
     : chooseModel({ setting: config.MEMFLOW_MODEL, apiKey, consent: config.MEMFLOW_MODEL_CLI_CONSENT, env: { ...process.env, ...cliEnv } });
   const client = clientOf(choice, config, anthropic, cliEnv);
   const batchModel = client ? client.model(config.MEMFLOW_SUMMARY_MODEL) : config.MEMFLOW_SUMMARY_MODEL;
-  return {
+  const ctx: SummarizeContext = {
     prisma,
     config,
     client,
@@ -127,6 +131,8 @@ export function createSummarizeContext({ prisma, config, anthropic, cliEnv }: Su
       return prices.cost(model, usage);
     },
   };
+  ctx.cliBatch = cliBatcher(ctx);
+  return ctx;
 }
 
 function clientOf(choice: ModelChoice, config: SummarizeDeps['config'], anthropic: Anthropic | undefined, env: Record<string, string> | undefined): ModelClient | undefined {

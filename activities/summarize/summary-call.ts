@@ -26,6 +26,8 @@ export interface SummaryCall<T> {
   /** What the forced tool call records. */
   toolDescription: string;
   schema: z.ZodType<T>;
+  /** The schema the model is shown, when it differs from the one its answer is checked against (a CLI path only). */
+  shownSchema?: z.ZodType;
   user: string;
 }
 
@@ -49,6 +51,7 @@ export async function callWithinBudget<T>(
       toolName: SUMMARY_TOOL,
       toolDescription: call.toolDescription,
       schema: call.schema,
+      ...(call.shownSchema ? { shownSchema: call.shownSchema } : {}),
       user: call.user,
     });
     return { kind: 'answer', ...answer };
@@ -78,6 +81,8 @@ export interface StructuredCall<T> {
   toolName: string;
   toolDescription: string;
   schema: z.ZodType<T>;
+  /** The schema the model is shown (a CLI path's instruction), when it differs from `schema`, which checks the answer. */
+  shownSchema?: z.ZodType;
   user: string;
   /** Follow-up requests allowed after an answer that does not validate. */
   maxRepairs?: number;

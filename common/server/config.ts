@@ -95,6 +95,11 @@ export const envSchema = z.object({
   MEMFLOW_CLI_MODEL: z.string().min(1).optional(),
   /** Longest one agent-CLI summarizing run may take before it is killed and the session summarized offline. */
   MEMFLOW_CLI_TIMEOUT_MS: z.coerce.number().int().min(1000).max(900_000).default(180_000),
+  /**
+   * How long a small closed session waits for others of its project before an agent CLI summarizes
+   * them together in one run (activities/summarize/cli-batch.ts); 0: each session in a run of its own.
+   */
+  MEMFLOW_CLI_BATCH_WAIT_MS: z.coerce.number().int().min(0).max(120_000).default(2000),
   MEMFLOW_HOST: z.string().min(1).default('127.0.0.1'),
   // Not 37777: claude-mem's worker has long used that port, and people run both.
   MEMFLOW_PORT: port.default(DEFAULT_API_PORT),
