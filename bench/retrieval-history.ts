@@ -77,6 +77,8 @@ interface Outcome {
   /** Evidence turn within the page's own records, not counting the turns a hit carries. */
   record10: boolean;
   serverMs: number;
+  /** Each evidence session's first place on the page (1-based), '-' when absent; the first five places' sessions (for --misses). */
+  places: string;
   /** Server-Timing phases (keyword, vector, hydrate, turns, ...), ms. */
   phases: Record<string, number>;
 }
@@ -160,6 +162,7 @@ async function main(): Promise<void> {
       turnOf.set(o.id, `${o.agent_session_id}#${Math.max(0, turn)}`);
     }
     const sessionByKey = new Map(corpus.sessions.map((s) => [s.key, s]));
+    const keyOf = new Map(corpus.sessions.map((s) => [sid(s.key), s.key]));
 
     async function fullText(ids: string[]): Promise<Map<string, string>> {
       const { rows } = await pool.query<{ id: string; text: string }>(
@@ -193,7 +196,9 @@ async function main(): Promise<void> {
       };
       const record10 = await holdsEvidence(hits.map((h) => h.id));
       const turn10 = record10 || (await holdsEvidence(hits.flatMap((h) => (h.turns ?? []).map((t) => t.id))));
-      return { q, any10: hits.some((h) => h.sessionId !== null && evSessions.has(h.sessionId)), all5: [...evSessions].every((s) => top5.has(s)), turn10, record10, serverMs, phases };
+      const place = (s: string) => hits.findIndex((h) => h.sessionId === s) + 1 || '-';
+      const places = `evidence at ${q.evidence.map((e) => `${e.session} ${place(sid(e.session))}`).join(', ')}; top 5: ${hits.slice(0, 5).map((h) => `${keyOf.get(h.sessionId ?? '') ?? h.type}`).join(', ')}`;
+      return { q, any10: hits.some((h) => h.sessionId !== null && evSessions.has(h.sessionId)), all5: [...evSessions].every((s) => top5.has(s)), turn10, record10, serverMs, phases, places };
     }
 
     for (const q of questions.slice(0, 20)) await ask(q, modes[0]!); // warm-up
@@ -225,7 +230,8 @@ async function main(): Promise<void> {
     );
     printColumns(`retrieval over long histories: split ${args.split}, ${questions.length} questions, ${corpus.sessions.length} sessions, ${n[0]!.n} records; load average ${loadAverage()}`, modes, rows);
     console.log(`answers asked again because they came degraded (vector leg over 1.5 s): ${degradedRetries.count}`);
-    if (args.misses) for (const o of results[modes[0]!]!) if (!o.any10 || !o.turn10) console.log(`miss [${o.q.kind}] ${o.q.id}: ${o.q.text}`);
+    // --misses: every question of the first mode that missed a metric, with where its evidence stood (tune on the dev split only).
+    if (args.misses) for (const o of results[modes[0]!]!) if (!o.any10 || !o.all5 || !o.turn10) console.log(`miss [${o.q.kind}]${o.any10 ? '' : ' any@10'}${o.all5 ? '' : ' all@5'}${o.turn10 ? '' : ' turn@10'} ${o.q.id}: ${o.q.text}\n    ${o.places}`);
     agent.destroy();
   } finally {
     await services.stop();

@@ -21,6 +21,8 @@ import { Command } from 'commander';
 import { createVectorActivities } from '../activities/vectors/vector-sync-activities.js';
 import type { SearchResult } from '../api/search/search-types.js';
 import { createVectorBackend } from '../api/search/semantic.js';
+import { createSearchService } from '../api/search/search-routes.js';
+import type { SessionWeights } from '../api/search/fusion.js';
 import type { Config } from '../common/server/config.js';
 import type { PgPool } from '../common/server/pg.js';
 import { RECORD_TYPES } from '../messages/record-types-v1.js';
@@ -87,6 +89,38 @@ function table(title: string, results: Record<Mode, Outcome[]>): void {
   console.log(`answers asked again because they came degraded (vector leg over 1.5 s): ${degradedRetries.count}`);
 }
 
+/**
+ * --sessions-ab: the same questions, hybrid, asked of two in-process search services over this fill —
+ * the page's sessions by their best record alone (before) and by their evidence across records
+ * (after) — alternating question by question, so the word statistics and the load are the same.
+ */
+async function sessionsAb(config: Config, pool: PgPool, tenantId: string, questions: Question[], title: string, weights?: string): Promise<void> {
+  const vectors = createVectorBackend(config);
+  try {
+    // --sessions-ab-weights '0.5,0.5;0,0.5': other weights (second, nearest) beside the default.
+    const variants: [string, boolean | SessionWeights][] = [['before', false], ['after', true], ...(weights ?? '').split(';').filter(Boolean).map((w): [string, SessionWeights] => { const [second, nearest] = w.split(',').map(Number); return [`${second}/${nearest}`, { second: second!, nearest: nearest! }]; })];
+    const services = variants.map(([, sessionEvidence]) => createSearchService({ pool, vectors, sessionEvidence }));
+    const outs: Outcome[][] = variants.map(() => []);
+    for (const q of questions) {
+      for (const [i, service] of services.entries()) {
+        const answer = await service.search({ tenantId, query: q.text, mode: 'hybrid', types: RECORD_TYPES, limit: 10 });
+        if (answer.degraded) throw new Error(`search answered degraded (${answer.degradedReason})`);
+        outs[i]!.push(score(q, answer.results, answer.tookMs));
+      }
+    }
+    const rows: [string, string[]][] = [];
+    const groups: [string, (o: Outcome) => boolean][] = [['all', () => true], ...TYPES.map((t): [string, (o: Outcome) => boolean] => [t, (o) => o.q.type === t])];
+    for (const [name, keep] of groups) {
+      const per = outs.map((o) => metrics(o.filter(keep)));
+      for (const metric of Object.keys(per[0]!)) rows.push([`${name} (${outs[0]!.filter(keep).length} q) ${metric}`, per.map((p) => p[metric]!)]);
+    }
+    for (const p of [50, 95]) rows.push([`search p${p}, in-process (ms)`, outs.map((o) => percentile(o.map((x) => x.serverMs).sort((a, b) => a - b), p).toFixed(1))]);
+    printColumns(`${title}; load average ${loadAverage()}`, variants.map(([name]) => name), rows);
+  } finally {
+    await vectors.close();
+  }
+}
+
 /** --sweep: every fusion variant (bench/fusion-variants.ts) replayed in-process from the same two legs. */
 async function sweep(config: Config, pool: PgPool, tenantId: string, questions: Question[], label: string, title: string): Promise<void> {
   const vectors = createVectorBackend(config);
@@ -115,8 +149,10 @@ async function main(): Promise<void> {
     .option('--items <list>', 'corpus sizes, comma-separated (the corpus grows between them)', '10000,100000')
     .option('--questions <n>', 'questions, a third of each evidence type', '150')
     .option('--sweep', 'replay the fusion offline for a grid of weights')
+    .option('--sessions-ab-weights <list>', "with --sessions-ab: other weights of the session evidence to compare, 'second,nearest;...'")
+    .option('--sessions-ab', "hybrid with and without the page's session evidence (api/search/fusion.ts: bySessionEvidence), in-process over the same fill, alternating question by question")
     .parse(process.argv)
-    .opts<{ items: string; questions: string; sweep?: boolean }>();
+    .opts<{ items: string; questions: string; sweep?: boolean; sessionsAb?: boolean; sessionsAbWeights?: string }>();
   const sizes = opts.items.split(',').map(Number).sort((a, b) => a - b);
   if (sizes.some((n) => !Number.isInteger(n) || n < 1000)) throw new Error('--items: sizes must be integers >= 1000');
 
@@ -156,6 +192,7 @@ async function main(): Promise<void> {
       }
       table(`retrieval: ${rows[0]!.n} records, ${questions.length} questions, top 10 over the whole tenant; load average ${loadAverage()}`, results);
       if (opts.sweep) await sweep(config, pool, tenantId, questions, rows[0]!.n, `fusion replayed offline: ${rows[0]!.n} records, ${questions.length} questions`);
+      if (opts.sessionsAb) await sessionsAb(config, pool, tenantId, questions, `hybrid without / with the session evidence, in-process over one fill: ${rows[0]!.n} records, ${questions.length} questions`, opts.sessionsAbWeights);
     }
   } finally {
     await bench.close();

@@ -22,11 +22,18 @@
  *   npm run bench:search-scale -- --reuse --explain 5        also EXPLAIN ANALYZE the slowest statements of the 5 slowest searches
  *   npm run bench:search-scale -- --reuse --hnsw-defaults    measure with Weaviate's own HNSW search settings (before/after over one fill)
  *   npm run bench:search-scale -- --reuse --hnsw '{"flatSearchCutoff":200000}'   measure with these settings merged over memflow's
+ *   npm run bench:search-scale -- --reuse --sizes 100000 --no-recall --busy 256
+ *       the same searches quiet, then with memflow's worker summarizing beside the API (the laptop
+ *       case): 256 sessions of bench:retrieval-history replayed through the hook API into project
+ *       `busy-<n>` while no worker runs, then the worker (niced, as `npm run up` starts it) started on
+ *       that backlog and the searches timed again while it works; then quiet again, the worker stopped
  *
  * Runs on the test profile's stack (MEMFLOW_TEST_PORT_SHIFT moves its ports and database); the
  * repositories are read from --mirrors (git clones named owner+name/repo; parsed once, cached in .memflow/).
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createVectorActivities } from '../activities/vectors/vector-sync-activities.js';
@@ -40,12 +47,13 @@ import { chooseTestProfile, stackEnv } from '../infra/stack.js';
 import { RECORD_TYPES } from '../messages/record-types-v1.js';
 import { repoRoot } from '../infra/profile.js';
 import { fillWeaviate } from './corpus.js';
-import { benchTenant, degradedRetries, fillSummary, openSearchBench, percentile, printTable, searchFetch, restartableApi, serverPhases, timedFill, type SearchBench } from './lib.js';
+import { benchTenant, degradedRetries, fillSummary, openSearchBench, percentile, printTable, searchFetch, restartableApi, serverPhases, spawnEntry, stopChild, timedFill, type SearchBench } from './lib.js';
 import { parseConfig } from '../common/server/config.js';
 import { connectWeaviate } from '../common/server/weaviate/client.js';
 import { COLLECTIONS, HNSW_SEARCH, setHnswSearch, WEAVIATE_HNSW_SEARCH_DEFAULTS } from '../common/server/weaviate/schema.js';
-import { loadAverage } from './proc-cpu.js';
-import { PARAPHRASE_FORMS, paraphrase, type HistoryCorpus, type HistoryQuestion } from './retrieval-history-corpus.js';
+import { cpuSecondsOf, loadAverage } from './proc-cpu.js';
+import { post } from './ingest-http.js';
+import { deliveries, PARAPHRASE_FORMS, paraphrase, type HistoryCorpus, type HistoryQuestion } from './retrieval-history-corpus.js';
 import { seeded } from './hook-traffic.js';
 import { agentSessionIdOf, PILE, repoCommits, SCALE_SOURCES, scalePlan, writeSessions, type PlannedSession } from './scale-corpus.js';
 
@@ -66,6 +74,7 @@ const { values: args } = parseArgs({
     'pile-at': { type: 'string' },
     'hnsw-defaults': { type: 'boolean', default: false },
     hnsw: { type: 'string' },
+    busy: { type: 'string', default: '0' },
   },
 });
 
@@ -288,6 +297,7 @@ async function main(): Promise<void> {
       rows.push([`${MODE} p50 / p95 / p99, server (ms), whole tenant (${wide.length} q)`, fmt(wide.map((t) => t.server))]);
       const otherHit = otherQs.slice(0, Math.round((Number(args.queries) * 2) / 3)).map((q, i) => scoped[i]!.hits.some((h) => h.sessionId !== null && q.sessions.includes(h.sessionId)));
       rows.push([`other projects' questions: own session any@10 (${otherHit.length} q)`, (otherHit.filter(Boolean).length / otherHit.length).toFixed(3)]);
+      if (Number(args.busy) > 0 && MODE !== 'keyword') rows.push(...(await quietAndBusy(bench, state, corpus, Number(args.busy), latencyQs)));
 
       if (!args['no-recall']) {
         const { rows: obs } = await pool.query<{ id: string; agent_session_id: string; kind: string }>(
@@ -348,6 +358,70 @@ async function main(): Promise<void> {
   } finally {
     await (bench ?? db)!.close();
   }
+}
+
+/**
+ * --busy n: the scoped searches timed quiet and with memflow's worker summarizing beside the API, in
+ * one run. n sessions of bench:retrieval-history are replayed through the hook API (project
+ * `busy-<run>`) while no worker runs, so their workflows wait in Temporal; then, alternating: the
+ * searches with no worker (quiet), the worker started on that backlog (niced, as `npm run up`
+ * starts it) and the searches again while it works (busy), the worker stopped — twice. Each block
+ * says the load average, the cores the worker used and the sessions it closed meanwhile.
+ */
+async function quietAndBusy(bench: SearchBench, state: State, corpus: HistoryCorpus, n: number, qs: Question[]): Promise<[string, string][]> {
+  const project = `busy-${Date.now().toString(36)}`;
+  const base = new URL(bench.api.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+  const queue = Array.from({ length: n }, (_, i) => ({ s: corpus.sessions[i % corpus.sessions.length]!, i }));
+  const t0 = performance.now();
+  const replay = async () => {
+    for (let item = queue.shift(); item; item = queue.shift()) {
+      const sid = crypto.randomUUID();
+      const start = Date.now() - item.s.daysAgo * 86_400_000;
+      for (const [j, d] of deliveries(item.s, sid).entries()) {
+        const r = await post(agent, base, `/v1/hooks/${d.event}`, state.key, d.body, { 'x-memflow-project': project, 'x-memflow-occurred-at': new Date(start + j * 20_000).toISOString(), 'idempotency-key': crypto.randomUUID() });
+        if (r.status >= 300) throw new Error(`${d.event} answered ${r.status}: ${r.text.slice(0, 300)}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, replay));
+  agent.destroy();
+  console.log(`[bench] --busy: ${n} sessions replayed into ${project} in ${((performance.now() - t0) / 1000).toFixed(1)} s (no worker running)`);
+  const closed = async () => {
+    const { rows } = await bench.pool.query<{ n: string }>(
+      `select count(*) as n from sessions s join projects p on p.id = s.project_id where s.tenant_id = $1 and p.name = $2 and s.status in ('completed', 'failed')`,
+      [state.tenantId, project],
+    );
+    return Number(rows[0]!.n);
+  };
+  const env = stackEnv(bench.profile);
+  const rows: [string, string][] = [];
+  const block = async (label: string, busy: boolean) => {
+    const worker = busy ? spawnEntry('workers/main.ts', { ...env, MEMFLOW_LOG_LEVEL: 'error' }) : undefined;
+    try {
+      // The worker at work: its first session of the backlog closed (or 60 s).
+      const before = await closed();
+      for (const deadline = Date.now() + 60_000; worker && (await closed()) === before && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 500));
+      const cpu0 = worker?.pid ? cpuSecondsOf(worker.pid) : undefined;
+      const closed0 = await closed();
+      const load0 = loadAverage();
+      const w0 = performance.now();
+      const times: number[] = [];
+      for (const q of qs) times.push((await search(bench.api.url, state.key, q.text, q.project)).server);
+      const seconds = (performance.now() - w0) / 1000;
+      const cpu1 = worker?.pid ? cpuSecondsOf(worker.pid) : undefined;
+      const worked = cpu0 !== undefined && cpu1 !== undefined ? ((cpu1 - cpu0) / seconds).toFixed(2) : '-';
+      rows.push([`${label}: ${MODE} p50 / p95 / p99, server (ms), in its project (${qs.length} q)`, fmt(times)]);
+      rows.push([`  load average before / after; worker cores busy; backlog sessions closed during / done`, `${load0} / ${loadAverage()}; ${worked}; ${(await closed()) - closed0} / ${await closed()} of ${n}`]);
+    } finally {
+      if (worker) await stopChild(worker);
+    }
+  };
+  await block('quiet (no worker)', false);
+  await block('worker summarizing', true);
+  await block('quiet again (worker stopped)', false);
+  await block('worker summarizing again', true);
+  return rows;
 }
 
 /** --keyword-only: the test profile's database and memflow's API, without Temporal or Weaviate started. */

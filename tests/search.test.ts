@@ -12,6 +12,8 @@ import type { AddressInfo } from 'node:net';
 import { createVectorActivities } from '../activities/vectors/vector-sync-activities.js';
 import { createApi } from '../api/app.js';
 import { LONE_ROWS, NO_COMMON_TERMS, type CommonTerms, keywordSearch } from '../api/search/keyword.js';
+import { createSearchService } from '../api/search/search-routes.js';
+import { createVectorBackend } from '../api/search/semantic.js';
 import { createLogger } from '../common/server/logger.js';
 import { createPgPool } from '../common/server/pg.js';
 import { freePort } from '../infra/ports.js';
@@ -258,6 +260,51 @@ describe('what search agrees on', () => {
     // The session's records follow the learning (it does not take the session's place), its best first.
     const ofSession = res.body.results.filter((r: any) => r.type !== 'learning' && r.sessionId === session.agentSessionId);
     assert.ok([raw, other].includes(ofSession[0].id));
+  });
+});
+
+describe('the page\'s session order (issue 66)', () => {
+  test('hybrid: a session with two records that answer outranks a session with one closer record; keyword mode and the ranking without session evidence keep the closer one first', async () => {
+    const t = await newTenant(prisma);
+    const project = await prisma.project.create({ data: { tenantId: t.tenantId, name: 'order' } });
+    const sessionOf = async (turns: string[]) => {
+      const session = await prisma.session.create({ data: { tenantId: t.tenantId, projectId: project.id, agentSessionId: crypto.randomUUID(), status: 'completed', startedAt: new Date(), eventCount: turns.length } });
+      for (const [i, text] of turns.entries()) {
+        await prisma.observation.create({ data: { tenantId: t.tenantId, projectId: project.id, sessionId: session.id, kind: 'prompt', sequence: i + 1, title: text.slice(0, 60), text, tokenCount: 0 } });
+      }
+      await vectors.syncSessionVectors({ tenantId: t.tenantId, projectId: project.id, sessionId: session.id });
+      return session.agentSessionId;
+    };
+    const question = 'why does the nightly invoice export stall for large tenants';
+    // One record holding most words of the question, in a session about something else.
+    const lucky = await sessionOf(['The nightly invoice export stalls, says the status page.', 'Moved the status page to the new theme.']);
+    // Two turns, each holding most of it: the session that answers.
+    const answers = await sessionOf(['The invoice export stalls on the biggest customers.', 'Large tenants hold millions of invoice rows, read at once by the export.']);
+    // Other sessions, some sharing a word of the question (the keyword leg's weaker candidates).
+    for (const filler of ['The nightly backup job finished early.', 'Renamed the tenants table in the admin page.', 'Bumped the linter and fixed a large batch of warnings.', 'The logger module got a new export format.', 'Wrote the onboarding guide for new developers.', 'Cleaned up the Docker build cache settings.']) {
+      await sessionOf([filler, 'Done.']);
+    }
+
+    const order = (results: { sessionId: string | null }[]) => [...new Set(results.map((r) => r.sessionId))];
+    const res = await search(t.key, { q: question, mode: 'hybrid', project: 'order' });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(order(res.body.results).slice(0, 2), [answers, lucky], `hybrid: ${JSON.stringify(res.body.results.map((r: any) => [r.title, r.score]))}`);
+    // Keyword mode is not reordered: the record holding most of the words leads.
+    const keyword = await search(t.key, { q: question, mode: 'keyword', project: 'order' });
+    assert.equal(order(keyword.body.results)[0], lucky);
+    // The same ranking without the session evidence (fusion.ts: bySessionEvidence) puts the lucky session first: the evidence decides.
+    const pool = createPgPool(config.DATABASE_URL, 2);
+    const backend = createVectorBackend(config);
+    try {
+      const ask = (sessionEvidence: boolean) => createSearchService({ pool, vectors: backend, sessionEvidence }).search({ tenantId: t.tenantId, project: 'order', query: question, mode: 'hybrid', types: ['observation', 'summary', 'learning'], limit: 10 });
+      const [without, withIt] = await Promise.all([ask(false), ask(true)]);
+      assert.equal(without.degraded, false);
+      assert.equal(order(without.results)[0], lucky);
+      assert.deepEqual(order(withIt.results).slice(0, 2), [answers, lucky]);
+    } finally {
+      await backend.close();
+      await pool.end();
+    }
   });
 });
 

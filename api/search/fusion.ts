@@ -211,6 +211,99 @@ export function diversify<T extends Pick<SearchResult, 'type' | 'title' | 'snipp
   });
 }
 
+/**
+ * A session's evidence across its records (issue 66), for the page's session order. A session is
+ * shown once, by its best record; which session comes first was its best record's fused score
+ * alone, so one lucky record of a session on the question's subject outranked the session whose
+ * several turns each answer part of it (a conversation's question paraphrases its prompt and its
+ * answer together). A session's score is its best record's, plus
+ * - SESSION_WEIGHTS.second x how far its second record stands above the weakest candidate (two of its
+ *   records found, not one), and
+ * - SESSION_WEIGHTS.nearest x how far its nearest turn's similarity to the question stands above
+ *   the sessions' mean, in standard deviations (the vector leg's observations, asked
+ *   TURN_SIMILARITY_DEPTH deep for the turns a hit carries, so deeper than the 30 fused candidates:
+ *   a session whose answering turn only the wide list holds still counts it). Only a reward: a
+ *   session below the mean or absent from the wide list gains nothing (counting it -1, as fusion
+ *   counts a record a leg lacks, cost bench:retrieval's session recall@5 0.933 -> 0.907: over a
+ *   whole tenant of 10k records the 200 nearest observations miss most sessions).
+ * Chosen on the dev split of bench:retrieval-history's conversational corpus (docs/retrieval.md).
+ * The nearest turn is off (weight 0, not read): on the conversational corpus it lifted strict all@5
+ * most, but on bench:retrieval (one fill, with and without, --sessions-ab) any weight of it, 0.1
+ * to 0.75, cost observation recall@5 (0.92 -> 0.86-0.88) and session recall@5; the second record
+ * alone cost nothing there. bench:retrieval --sessions-ab-weights measures it again.
+ */
+export const SESSION_WEIGHTS = { second: 0.5, nearest: 0 } as const;
+export type SessionWeights = { second: number; nearest: number };
+
+/**
+ * `results` (hydrated, in fused order) with the sessions' records reordered by their session's lift
+ * (session score - best record's score; order within a session kept). Only the places sessions'
+ * records held are shared out again, each taking the score of its new place: a learning and a
+ * record of no session keep their place (a lift, mostly upward, would otherwise sink every learning
+ * below the sessions' records: on bench:retrieval learning recall@1 fell from 0.32 to 0). `nearest`:
+ * agent session id -> its nearest turn's similarity. `keep`: a record (the keyword leg's best match)
+ * that stays within the first KEYWORD_BEST_WITHIN places, as zScoreFusion keeps it. Pure.
+ */
+export function bySessionEvidence<T extends Pick<SearchResult, 'type' | 'id' | 'sessionId' | 'score'>>(results: readonly T[], nearest: ReadonlyMap<string, number>, keep?: RankedRef, w: SessionWeights = SESSION_WEIGHTS): T[] {
+  if (results.length === 0) return [];
+  const ofSession = (r: T) => (r.type === 'learning' ? null : r.sessionId);
+  const floor = Math.min(...results.map((r) => r.score));
+  const tops = new Map<string, number[]>();
+  for (const r of results) {
+    const s = ofSession(r);
+    if (s === null) continue;
+    const xs = tops.get(s) ?? [];
+    if (xs.length < 2) xs.push(r.score);
+    tops.set(s, xs);
+  }
+  const sims = [...nearest.values()];
+  const mean = sims.reduce((a, x) => a + x, 0) / Math.max(1, sims.length);
+  const sd = Math.sqrt(sims.reduce((a, x) => a + (x - mean) ** 2, 0) / Math.max(1, sims.length));
+  const lift = new Map<string, number>();
+  for (const [s, [, second]] of tops) {
+    const sim = nearest.get(s);
+    // Only a reward: a session whose turns the wide list lacks or ranks low keeps its best record's place.
+    const z = sim === undefined || sd === 0 ? 0 : Math.max(0, (sim - mean) / sd);
+    lift.set(s, w.second * Math.max(0, (second ?? floor) - floor) + w.nearest * z);
+  }
+  const places: number[] = [];
+  const moved: { r: T; key: number; i: number }[] = [];
+  results.forEach((r, i) => {
+    const s = ofSession(r);
+    if (s === null) return;
+    places.push(i);
+    moved.push({ r, key: r.score + lift.get(s)!, i });
+  });
+  moved.sort((a, b) => b.key - a.key || a.i - b.i);
+  const out = [...results];
+  places.forEach((place, j) => (out[place] = { ...moved[j]!.r, score: results[place]!.score }));
+  if (!keep) return out;
+  const at = out.findIndex((r) => r.type === keep.type && r.id === keep.id);
+  if (at < KEYWORD_BEST_WITHIN) return out;
+  const [kept] = out.splice(at, 1);
+  out.splice(KEYWORD_BEST_WITHIN - 1, 0, { ...kept!, score: out[KEYWORD_BEST_WITHIN - 1]?.score ?? kept!.score });
+  return out;
+}
+
+/**
+ * Each session's nearest turn to the question: the highest similarity among its observations in
+ * `similarity` (observation id -> cosine similarity, the vector leg's wide list), by agent session
+ * id; scoped to the tenant (and project), and not memflow's own activity nor a session's start or end.
+ */
+export async function nearestTurnBySession(pool: PgPool, similarity: ReadonlyMap<string, number>, scope: SearchScope): Promise<Map<string, number>> {
+  if (similarity.size === 0) return new Map();
+  const p = new SqlParams();
+  const ids = p.add([...similarity.keys()]);
+  const sims = p.add([...similarity.values()]);
+  const sql = `select s.agent_session_id as session_id, max(x.sim) as sim
+    from unnest(${ids}::uuid[], ${sims}::float8[]) x(id, sim) join observations t on t.id = x.id join sessions s on s.id = t.session_id
+    where t.tenant_id = ${p.add(scope.tenantId)}::uuid${scope.projectId ? ` and t.project_id = ${p.add(scope.projectId)}::uuid` : ''}
+      and t.kind not in ('start', 'end') and ${notSelfActivitySql('t')}
+    group by s.agent_session_id`;
+  const rows = await queryPrepared<{ session_id: string; sim: number }>(pool, sql, p.values);
+  return new Map(rows.map((r) => [r.session_id, Number(r.sim)]));
+}
+
 /** Results kept whatever the floor says, so a question always gets its best few answers. */
 export const FLOOR_MIN_KEPT = 3;
 

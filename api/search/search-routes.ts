@@ -11,7 +11,7 @@ import type { Logger } from '../../common/server/logger.js';
 import type { AgentName } from '../../messages/hooks-v1.js';
 import type { PgPool } from '../../common/server/pg.js';
 import { commonTermsReader, keywordSearch, timeWindowOf, windowSearch } from './keyword.js';
-import { aboveVectorFloor, diversify, hydrateResults, zScoreFusion } from './fusion.js';
+import { aboveVectorFloor, bySessionEvidence, diversify, hydrateResults, nearestTurnBySession, SESSION_WEIGHTS, zScoreFusion, type SessionWeights } from './fusion.js';
 import { vectorSearchWide, type VectorBackend } from './semantic.js';
 import { TURN_SIMILARITY_DEPTH, withCarriedTurns } from './turns.js';
 import { refKey, resolveProjectId, type RankedRef, type RecordType, type SearchMode, type SearchResult, type SearchScope, SEARCH_MODES } from './search-types.js';
@@ -58,6 +58,11 @@ export interface SearchServiceDeps {
   /** After a vector-leg failure, how long to answer from PostgreSQL without trying Weaviate. */
   cooldownMs?: number;
   logger?: Logger;
+  /**
+   * The page's session evidence (fusion.ts: bySessionEvidence): false, the sessions in their best
+   * record's order alone; or other weights than SESSION_WEIGHTS. For a benchmark's before/after over one fill.
+   */
+  sessionEvidence?: boolean | SessionWeights;
 }
 
 export const DEFAULT_VECTOR_TIMEOUT_MS = 1500;
@@ -211,11 +216,20 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
       if (precise && cutoff.minScore !== undefined) ranked = ranked.filter((r) => r.score >= cutoff.minScore!);
       // Spare references: hydration drops any the vector leg returned that PostgreSQL no longer
       // holds, and diversify sets aside duplicates and a crowding session's extra records.
-      const results = await timed('hydrate', hydrateResults(deps.pool, ranked.slice(0, hydrateDepth(req.limit)), scope, req.query));
+      const similarity = vector && 'observations' in vector ? vector.observations : undefined;
+      // A search's session order counts each session's evidence across its records (fusion.ts:
+      // bySessionEvidence): hybrid only, and not when the question names a time (its records lead).
+      const weights = typeof deps.sessionEvidence === 'object' ? deps.sessionEvidence : SESSION_WEIGHTS;
+      const bySession = deps.sessionEvidence !== false && !precise && req.mode === 'hybrid' && similarity !== undefined && !(windowRefs && windowRefs.length > 0);
+      const [hydrated, nearest] = await Promise.all([
+        timed('hydrate', hydrateResults(deps.pool, ranked.slice(0, hydrateDepth(req.limit)), scope, req.query)),
+        // The sessions' nearest turns are read only when they weigh (SESSION_WEIGHTS.nearest is 0: see fusion.ts).
+        bySession && weights.nearest !== 0 ? timed('sessions', nearestTurnBySession(deps.pool, similarity, scope)) : Promise.resolve(bySession ? new Map<string, number>() : undefined),
+      ]);
+      const results = nearest ? bySessionEvidence(hydrated, nearest, keywordRefs?.[0], weights) : hydrated;
       const page = diversify(results, req.limit);
       // A search's hits carry their sessions' best-matching turns (turns.ts); what is pushed unasked does not.
       if (cutoff.kind !== 'recall') return done(page, degradedReason);
-      const similarity = vector && 'observations' in vector ? vector.observations : undefined;
       const found = ranked.filter((r) => r.type === 'observation').map((r) => r.id);
       return done(await timed('turns', withCarriedTurns(deps.pool, page, found, scope, req.query, (await commonTerms()).observation, similarity)), degradedReason);
     },

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { diversify, keptWithin, weightedFusion, zScoreFusion } from '../../api/search/fusion.js';
+import { bySessionEvidence, diversify, keptWithin, SESSION_WEIGHTS, weightedFusion, zScoreFusion } from '../../api/search/fusion.js';
 import type { RankedRef } from '../../api/search/search-types.js';
 
 const ref = (id: string, score: number, type: RankedRef['type'] = 'observation'): RankedRef => ({ type, id, score });
@@ -94,4 +94,37 @@ test('z-score fusion keeps the keyword leg\'s best match within the first five p
   // Already within reach: nothing moves; otherwise it takes the place and that place's score.
   assert.deepEqual(keptWithin([ref('a', 3), ref('b', 2), ref('c', 1)], ref('b', 2), 5).map((r) => r.id), ['a', 'b', 'c']);
   assert.deepEqual(keptWithin([ref('a', 3), ref('b', 2), ref('c', 1)], ref('c', 1), 2), [ref('a', 3), ref('c', 2), ref('b', 2)]);
+});
+
+/** A hydrated record of `session` (null: none) with its fused score. */
+const rec = (id: string, session: string | null, score: number, type: 'observation' | 'summary' | 'learning' = 'observation') => ({ id, type, sessionId: session, score });
+
+test('session order (issue 66): a session with a second record found outranks one lucky record; records keep their order within a session and the scores of their places', () => {
+  // A's best record is a little ahead of B's; B has a second record found, A none.
+  const results = [rec('a1', 'A', 1.0), rec('b1', 'B', 0.9), rec('b2', 'B', 0.6), rec('c1', 'C', 0.5), rec('d1', 'D', 0.0)];
+  // Default weights: B's lift is SESSION_WEIGHTS.second x 0.6 (its second record above the weakest candidate, 0.0) = 0.3.
+  assert.equal(SESSION_WEIGHTS.second, 0.5);
+  const ordered = bySessionEvidence(results, new Map());
+  assert.deepEqual(ordered.map((r) => r.id), ['b1', 'a1', 'b2', 'c1', 'd1']);
+  assert.deepEqual(ordered.map((r) => r.score), [1.0, 0.9, 0.6, 0.5, 0.0]);
+  // The page shows B's second record after every other session's best.
+  assert.deepEqual(diversify(ordered.map((r) => ({ ...r, title: `record ${r.id.replace(/\d/g, (d) => 'xyz'[Number(d)]!)}`, snippet: '' })), 10).map((r) => r.id), ['b1', 'a1', 'c1', 'd1', 'b2']);
+  // One record each: the fused order.
+  assert.deepEqual(bySessionEvidence([rec('a1', 'A', 1.0), rec('b1', 'B', 0.9), rec('c1', 'C', 0.5)], new Map()).map((r) => r.id), ['a1', 'b1', 'c1']);
+  // With a weight on the nearest turn (off by default), a session whose turn stands out lifts; one below the mean or absent gains nothing.
+  const w = { second: 0, nearest: 0.5 };
+  const nearest = new Map([['A', 0.3], ['B', 0.3], ['C', 0.9]]);
+  assert.deepEqual(bySessionEvidence([rec('a1', 'A', 1.0), rec('b1', 'B', 0.9), rec('c1', 'C', 0.5), rec('d1', 'D', 0.4)], nearest, undefined, w).map((r) => r.id), ['c1', 'a1', 'b1', 'd1']);
+});
+
+test('session order: learnings and records of no session keep their places; the keyword leg\'s best stays within five', () => {
+  const results = [rec('l1', 'A', 1.2, 'learning'), rec('a1', 'A', 1.0), rec('x1', null, 0.95), rec('b1', 'B', 0.9), rec('b2', 'B', 0.8), rec('c1', 'C', 0.1)];
+  // B (a second record) takes A's place; the learning (of A) and the record of no session stay where they were.
+  const ordered = bySessionEvidence(results, new Map());
+  assert.deepEqual(ordered.map((r) => r.id), ['l1', 'b1', 'x1', 'b2', 'a1', 'c1']);
+  assert.deepEqual(ordered.map((r) => r.score), [1.2, 1.0, 0.95, 0.9, 0.8, 0.1]);
+  // The keyword leg's best record, pushed down by other sessions' lift, is kept at the fifth place.
+  const many = [rec('k', 'K', 1.0), ...['P', 'Q', 'R', 'S', 'T'].map((s) => rec(`${s}1`, s, 0.95)), ...['P', 'Q', 'R', 'S', 'T'].map((s) => rec(`${s}2`, s, 0.8)), rec('z', 'Z', 0)];
+  assert.ok(bySessionEvidence(many, new Map()).findIndex((r) => r.id === 'k') > 4, 'without the keep it falls below');
+  assert.equal(bySessionEvidence(many, new Map(), { type: 'observation', id: 'k', score: 1 }).findIndex((r) => r.id === 'k'), 4);
 });
