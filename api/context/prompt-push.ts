@@ -208,9 +208,6 @@ function saidRefusal(s: Scored<PushCandidate>): string | undefined {
 /** The project's own name and its parts: in half of what is said about it, they name no topic. */
 const nameWords = (projectName: string): ReadonlySet<string> => new Set(tokenize(projectName).flatMap((t) => [t, stem(t)]));
 
-/** A candidate's own words: a quote's; a learning's title, body and when it applies (not its scope). */
-const ownText = (c: Pick<PushCandidate, 'kind' | 'title' | 'body' | 'applies_when'>): string => (c.kind === SAID ? c.body : `${c.title}\n${c.body}\n${(c.applies_when ?? []).join('\n')}`);
-
 /** What of a candidate is scored against the prompt: a quote's words; a learning's title, body, scope and when it applies. */
 const scoredText = (c: Pick<PushCandidate, 'kind' | 'title' | 'body' | 'scope' | 'applies_when'>): string =>
   c.kind === SAID ? c.body : `${c.title}\n${c.body}\n${(c.scope ?? []).join(' ')}\n${(c.applies_when ?? []).join('\n')}`;
@@ -303,9 +300,7 @@ export function assemblePush(projectName: string, prompt: string, candidates: Pu
   // Each learning's verdict at the gate, once (the amendment checks below ask it of every pair): its score, and
   // that the prompt names its code, a file of it or a term only it uses (namedBy).
   const names = promptNames(text, docs);
-  // A term the prompt names must be of the learning's own words: its scope's words are the conversation around it
-  // ("OPML", "subscription" of the chat in which a polling rule was stated), and they name the chat, not the rule.
-  const termsBy = new Map(docs.map((d) => [d.item, termsOf(ownText(d.item), ignore).weights]));
+  const termsBy = new Map(docs.map((d) => [d.item, d.terms.weights]));
   const named = (s: Scored<PushCandidate>) => notNamed(s, names, termsBy.get(s.item) ?? new Map());
   const gated = new Map(scored.map((s) => [s, gateRefusal(s, best) ?? named(s)]));
   const saidVerdict = new Map<PushCandidate, string | undefined>();
