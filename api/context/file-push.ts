@@ -31,7 +31,7 @@ import { normalizedPath as normalizePath } from '../../common/rules/file-names.j
 import type { ServedItem } from './start-context.js';
 import { fittedLine, pushedTo, REPLACED_AT, type BuiltPush, type PushCandidate } from './prompt-push.js';
 import { ANCHOR_ID, ANCHOR_WORD } from '../../common/rules/anchors.js';
-import { replacesRule } from '../../common/rules/rule-scope.js';
+import { laterVersions, type StatedVersion } from '../../common/rules/rule-scope.js';
 
 /** Tokens one file's push may take at most: a few lines beside a file the agent is about to read. */
 export const FILE_PUSH_TOKENS = 400;
@@ -181,23 +181,9 @@ const namesOf = (c: PushCandidate): string[] => ('matched' in c && Array.isArray
 /** What a person stated: the kinds a later statement about the same code can change. */
 const STATED_KINDS: ReadonlySet<string> = new Set(['decision', 'convention', 'fact', 'note']);
 
-/**
- * Of the learnings about one file, those a later one changes, with the later one: two current statements about
- * the same code, the later saying it changes the earlier (common/rules/rule-scope.ts, as the prompt's push
- * decides it; a later one that replaced a rule when it was stated is not taken: that was its old version) — an amendment the summarizer did not link (it was stated in other words, or the earlier one was
- * kept as a note) is not handed over beside its old version. The later one is pushed; the earlier is left out.
- */
-function laterVersions(candidates: readonly PushCandidate[]): Map<PushCandidate, PushCandidate> {
-  const out = new Map<PushCandidate, PushCandidate>();
-  const stated = candidates.filter((c) => STATED_KINDS.has(c.kind));
-  if (stated.length < 2) return out;
-  const text = new Map(stated.map((c) => [c, `${c.title}\n${c.body}`]));
-  for (const c of stated) {
-    const later = stated.find((o) => o !== c && o.replaced_at === null && new Date(o.at).getTime() > new Date(c.at).getTime() && replacesRule(text.get(o)!, text.get(c)!).replaces);
-    if (later) out.set(c, later);
-  }
-  return out;
-}
+/** A learning about the file as a statement a later one may change (rule-scope.ts, laterVersions). */
+const statedVersion = (c: PushCandidate): StatedVersion | undefined =>
+  STATED_KINDS.has(c.kind) ? { text: `${c.title}\n${c.body}`, at: new Date(c.at).getTime(), replacedOne: c.replaced_at !== null } : undefined;
 
 /** Chooses and renders the push for a file from the learnings about it (best first). Pure. */
 export function assembleFilePush(projectName: string, path: string, candidates: PushCandidate[], budget = FILE_PUSH_TOKENS): BuiltPush {
@@ -205,7 +191,8 @@ export function assembleFilePush(projectName: string, path: string, candidates: 
   const chosen: { c: PushCandidate; line: string; position: number }[] = [];
   const header = HEADER(projectName, normalizedPath(path));
   let used = countTokens(header);
-  const newer = laterVersions(candidates);
+  // Two statements about the same code, the later saying it changes the earlier: the earlier is left out.
+  const newer = laterVersions(candidates, statedVersion);
   for (const [position, c] of candidates.entries()) {
     const later = newer.get(c);
     if (later) {

@@ -40,6 +40,10 @@ import { collapseRepeats, contextScore, RELEVANCE_WEIGHT, type BranchOfCaller } 
 import { contextTokens, projectRelative, render, renderItem, SECTIONS, sectionOf, tokensOf, withoutNothingToTeach, type Chosen, type SectionKey } from './context-render.js';
 import { EXPLORE, kindRate, NEAR, nearRecentWork, NO_UPTAKE_CHANGE, ownUse, rareKind, UNPROVEN_SHARE, uptakeAdjustment, type KindUptake, type UptakeStats } from '../../common/rules/uptake-ranking.js';
 import { citedPaths } from '../../common/rules/uptake.js';
+import { laterVersions } from '../../common/rules/rule-scope.js';
+
+/** The team's rules among the learnings: a later one may change an earlier one. */
+const RULE_KINDS: ReadonlySet<string> = new Set(['decision', 'convention', 'fact']);
 
 export type { BranchOfCaller } from './context-ranking.js';
 export type { Candidate } from './context-candidates.js';
@@ -126,7 +130,13 @@ export function assembleContext(
   // Near recent work guesses what the session is about; an explicit query says it, and ranks alone.
   // The files come with the candidates (their SQL's one list, which also collected the near learnings).
   const touched = opts.uptake && !opts.explicitQuery ? (allCandidates.find((c) => c.touched)?.touched ?? []) : [];
-  const ranked = collapseRepeats(candidates)
+  // Two current rules on one topic, the later saying it changes the earlier (a change cue: these rows do not say
+  // whether the later one replaced a rule when it was stated): the earlier is its old version, left out.
+  const changed = laterVersions(candidates, (c) =>
+    c.type === 'learning' && RULE_KINDS.has(c.kind) ? { text: `${c.title}\n${c.text}`, at: c.at.getTime(), replacedOne: false, cueOnly: true } : undefined,
+  );
+  for (const [c, later] of changed) left.push({ id: c.id, type: c.type, tokens: 0, score: 0, reason: `left out: a later rule on its topic (${later.at.toISOString().slice(0, 10)}) says it changes it`, included: false });
+  const ranked = collapseRepeats(candidates.filter((c) => !changed.has(c)))
     .map(({ c, repeats }) => {
       // What the agent did with the item before: used ones rise, ones handed over again and again and never used sink, then stay out.
       const stats = opts.uptake?.get(c.id);

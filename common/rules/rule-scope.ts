@@ -143,6 +143,39 @@ export function ruleAmendedLater<R extends DatedRuleText>(candidate: { title: st
   return later.filter(amendsIt).sort((a, b) => a.validFrom.getTime() - b.validFrom.getTime())[0];
 }
 
+/** A statement as the pushes compare two of them: its words, when it was stated, and whether it replaced a rule then. */
+export interface StatedVersion {
+  text: string;
+  at: number;
+  /** It replaced a rule when it was stated (that was its old version: it is not taken for another's). */
+  replacedOne: boolean;
+  /** Only a later one that says it changes something (a change cue) may leave this one out. */
+  cueOnly?: boolean;
+}
+
+/**
+ * Of the statements handed over together (the push at a file, a session's start context), those a later one says
+ * it changes, each with that later one: two current statements on one topic, the later replacing the earlier by
+ * replacesRule — an amendment the summarizer did not link (stated in other words, its old version kept apart) is
+ * not handed over beside the rule it changed. `of` reads an item (undefined: not a statement of a person).
+ */
+export function laterVersions<T>(items: readonly T[], of: (item: T) => StatedVersion | undefined): Map<T, T> {
+  const out = new Map<T, T>();
+  const stated = items.flatMap((item) => {
+    const v = of(item);
+    return v ? [{ item, v }] : [];
+  });
+  if (stated.length < 2) return out;
+  for (const { item, v } of stated) {
+    const later = stated.find((o) => o.item !== item && !o.v.replacedOne && o.v.at > v.at && (() => {
+      const r = replacesRule(o.v.text, v.text);
+      return r.replaces && (!v.cueOnly || r.cued);
+    })());
+    if (later) out.set(item, later.item);
+  }
+  return out;
+}
+
 /**
  * The notes an amendment replaces besides the one learning ruleItAmends found: every note it would replace on its own.
  * A person's earlier words about the code are often two notes of one conversation ("when the spool is full, Append

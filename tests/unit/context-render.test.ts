@@ -150,3 +150,18 @@ test('each line says its item once: an agent note without its text again, an off
   assert.equal(outage.length, 1, built.context);
   assert.equal(outage[0]!.split('run the tests').length - 1, 1, `the prompt is said once: ${outage[0]}`);
 });
+
+test("a rule a later one says it changes is left out of the start context, said why; a later one that says no change hides nothing", () => {
+  const now = Date.parse('2026-11-25T10:00:00Z');
+  const rule = (id: string, text: string, at: string) => candidate({ id, type: 'learning', kind: 'decision', title: text, text: `"${text}" — the user`, origin: 'user', outcome: 'unverified', confidence: 0.9, strength: 1, at: new Date(at), tool_name: null });
+  const was = rule('old', 'Webhook deliveries are retried at most 7 times (MAX_ATTEMPTS), backoff doubling from 30 seconds.', '2026-08-01T10:00:00Z');
+  const now9 = rule('new', 'Change the rule: webhook deliveries are retried at most 9 times now (MAX_ATTEMPTS), backoff still doubling from 30 seconds.', '2026-10-01T10:00:00Z');
+  const other = rule('cents', 'Prices are stored in integer cents, never floats.', '2026-07-01T10:00:00Z');
+  const built = assembleContext('ledgerly', [was, now9, other], 1500, { now });
+  assert.ok(built.items.includes('new') && built.items.includes('cents'), built.context);
+  assert.ok(!built.items.includes('old'), built.context);
+  assert.match(built.served!.find((s) => s.id === 'old')!.reason, /a later rule on its topic \(2026-10-01\) says it changes it/);
+  // Restated later without a word of change, the same topic leaves both (these rows cannot tell an old version apart).
+  const restated = rule('again', 'Webhook deliveries are retried at most 7 times (MAX_ATTEMPTS), backoff doubling from 30 seconds, as before.', '2026-10-01T10:00:00Z');
+  assert.ok(assembleContext('ledgerly', [was, restated, other], 1500, { now }).items.includes('old'));
+});
