@@ -81,6 +81,20 @@ test('an offered push is a receipt only once the relay says it was handed over; 
   assert.deepEqual((await receipts()).filter((r) => r.agentSessionId === 'agent-5').map((r) => r.sessionId), [session.id]);
 });
 
+test('an offer is written behind its answer: a confirmation sent the moment the answer arrives finds it', async () => {
+  const project = uniqueName('rcpt-fast');
+  await remember(project);
+  const confirmed = await Promise.all(
+    Array.from({ length: 12 }, async (_, i) => {
+      const offered = (await (await filePush(api.url, project, `agent-fast-${i}`, { 'x-memflow-receipt': 'on-delivery' })).json()) as { receipt: string };
+      return (await fetch(`${api.url}/v1/context/receipts/${offered.receipt}/delivered`, { method: 'POST', headers: { authorization: `Bearer ${tenant.key}` } })).status;
+    }),
+  );
+  assert.deepEqual(confirmed, Array.from({ length: 12 }, () => 204));
+  const written = await prisma.contextReceipt.count({ where: { tenantId: tenant.tenantId, project: { name: project }, channel: 'file_touch' } });
+  assert.equal(written, 12, 'one receipt per confirmed offer');
+});
+
 test("the relay's reads for the hooks count in the hooks' budget, not the key's general one", async () => {
   const project = uniqueName('rl');
   for (let i = 0; i < 6; i++) {

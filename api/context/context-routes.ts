@@ -4,17 +4,18 @@
  * answer is never above it.
  */
 import type { FastifyInstance } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import type { PgPool } from '../../common/server/pg.js';
 import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
-import { buildContext, DEFAULT_CONTEXT_TOKENS, MAX_CONTEXT_TOKENS } from './start-context.js';
+import { buildContext, DEFAULT_CONTEXT_TOKENS, MAX_CONTEXT_TOKENS, type BuiltContext } from './start-context.js';
 import { buildPromptPush, PROMPT_PUSH_TOKENS } from './prompt-push.js';
 import { buildFilePush, FILE_PUSH_TOKENS, MAX_ANCHORS, MAX_FILE_PATH, readFileNames } from './file-push.js';
 import { resolveProjectId } from '../search/search-types.js';
 import { randomUUID } from 'node:crypto';
 import { contextAnswer, fileNamesAnswer, RECEIPT_CHANNEL } from '../../messages/api-v1.js';
-import { offerServing, recordServing, sessionOfAgentId } from './context-receipt.js';
+import { drainOffers, offerServing, recordServing, sessionOfAgentId } from './context-receipt.js';
 import { agentParam, agentSessionIdParam, answer, parseOr400, projectOfRequest, projectParam, textParam } from '../validation.js';
 import { documented, projectHeaders } from '../openapi-doc.js';
 
@@ -90,31 +91,36 @@ export function registerContextRoutes(app: FastifyInstance, deps: ContextRouteDe
     },
     answers: { 200: contextAnswer },
   });
+  // The offers written behind their answers, before the server closes its pool.
+  app.addHook('onClose', () => drainOffers());
+  const projects = createProjectIds(deps.pool);
   app.get<{ Querystring: Record<string, string | undefined> }>('/v1/context', contextDoc, async (req) => {
     const { tenantId } = requirePrincipal(req);
     const query = parseOr400(contextQuery, { ...req.query, project: projectOfRequest(req.query, req.headers['x-memflow-project']) });
     if (!query.project) throw new HttpError(400, 'invalid_query', 'project: required (or send X-Memflow-Project)');
-    const projectId = await resolveProjectId(deps.pool, tenantId, query.project);
     if (query.for === 'prompt' && !query.q) throw new HttpError(400, 'invalid_query', 'q: required with for=prompt (the prompt whose memory is asked for)');
     if (query.for === 'file' && !query.path?.trim()) throw new HttpError(400, 'invalid_query', 'path: required with for=file (the file whose memory is asked for)');
-    if (!projectId) return answer(contextAnswer, { context: '', tokens: 0, items: [] });
-    const t0 = performance.now();
     const pushDefault = query.for === 'prompt' ? PROMPT_PUSH_TOKENS : query.for === 'file' ? FILE_PUSH_TOKENS : undefined;
     const tokens = pushDefault !== undefined && req.query.tokens === undefined ? pushDefault : query.tokens;
-    const built = query.for === 'prompt'
-      ? await buildPromptPush(deps.pool, { tenantId, projectId, projectName: query.project, prompt: query.q!, agentSessionId: query.session, budget: tokens })
-      : query.for === 'file'
-      ? await buildFilePush(deps.pool, { tenantId, projectId, projectName: query.project, path: query.path!, agentSessionId: query.session, budget: tokens, anchors: query.anchors ?? [], focus: query.focus ?? [] })
-      : await buildContext(deps.pool, {
-      tenantId,
-      projectId,
-      projectName: query.project,
-      budget: query.tokens,
-      ...(query.q ? { query: query.q } : {}),
-      ...(query.agent ? { agent: query.agent } : {}),
-      ...(query.branch || query.defaultBranch ? { branch: { current: query.branch ?? null, default: query.defaultBranch ?? null } } : {}),
-    });
+    const build = (projectId: string): Promise<BuiltContext> =>
+      query.for === 'prompt'
+        ? buildPromptPush(deps.pool, { tenantId, projectId, projectName: query.project!, prompt: query.q!, agentSessionId: query.session, budget: tokens })
+        : query.for === 'file'
+        ? buildFilePush(deps.pool, { tenantId, projectId, projectName: query.project!, path: query.path!, agentSessionId: query.session, budget: tokens, anchors: query.anchors ?? [], focus: query.focus ?? [] })
+        : buildContext(deps.pool, {
+          tenantId,
+          projectId,
+          projectName: query.project!,
+          budget: query.tokens,
+          ...(query.q ? { query: query.q } : {}),
+          ...(query.agent ? { agent: query.agent } : {}),
+          ...(query.branch || query.defaultBranch ? { branch: { current: query.branch ?? null, default: query.defaultBranch ?? null } } : {}),
+        });
+    const t0 = performance.now();
+    const found = await projects.build(tenantId, query.project, build, req.timings);
     req.timings.context = performance.now() - t0;
+    if (!found) return answer(contextAnswer, { context: '', tokens: 0, items: [] });
+    const { projectId, built } = found;
     const key = req.headers['idempotency-key'];
     // A file's push that found nothing writes no receipt (the relay asks at every file an agent first touches), nor looks up its session.
     let offer: string | undefined;
@@ -131,11 +137,45 @@ export function registerContextRoutes(app: FastifyInstance, deps: ContextRouteDe
         idempotencyKey: `${query.channel}:${typeof key === 'string' && key ? key.slice(0, 200) : randomUUID()}`,
         budget: tokens,
       };
-      // The relay's pushes: a receipt once the relay says the agent got it (context-receipt.ts).
-      if (offered) offer = await offerServing(deps.pool, req.log, serving, built);
+      // The relay's pushes: an offer, written behind the answer, a receipt once the relay says the agent got it (context-receipt.ts).
+      if (offered) offer = offerServing(deps.pool, req.log, serving, built);
       else await recordServing(deps.pool, req.log, serving, built);
     }
     const { served, ...rest } = built;
     return answer(contextAnswer, { ...rest, ...(offer ? { receipt: offer } : {}), ...(query.explain === 'true' && served ? { explain: served } : {}) });
   });
+}
+
+/** Project ids remembered per process, at most (a guess each: every request resolves its project again). */
+const KNOWN_PROJECTS = 10_000;
+
+/**
+ * A request's project, resolved by name on every request (a project erased and made again under its name
+ * has another id), and its context built. A project this process has seen is built at once under the id it
+ * had, while its name is resolved beside it: the answer waits for the slower of the two statements, not
+ * their sum. Should the name now resolve to another id (or none), what was built under the old one is
+ * dropped and the context built again under the new one (or none answered).
+ */
+function createProjectIds(pool: PgPool) {
+  const ids = new LRUCache<string, string>({ max: KNOWN_PROJECTS });
+  return {
+    async build<T>(tenantId: string, name: string, build: (projectId: string) => Promise<T>, timings: Record<string, number>): Promise<{ projectId: string; built: T } | undefined> {
+      const key = `${tenantId}\u0000${name}`;
+      const guess = ids.get(key);
+      const t0 = performance.now();
+      const resolving = resolveProjectId(pool, tenantId, name).finally(() => (timings.project = performance.now() - t0));
+      // Settled either way: a build under a stale id may fail (its project is gone), and is then not the answer.
+      const early = guess ? build(guess).then((built) => ({ built }), (err: unknown) => ({ err })) : undefined;
+      const projectId = await resolving;
+      if (!projectId) {
+        ids.delete(key);
+        return undefined;
+      }
+      ids.set(key, projectId);
+      if (projectId !== guess) return { projectId, built: await build(projectId) };
+      const ahead = (await early)!;
+      if ('err' in ahead) throw ahead.err;
+      return { projectId, built: ahead.built };
+    },
+  };
 }
