@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/hook-path.ts`: what one host hook costs on the developer's machine, per process, with
+ * `npm run bench:hook-path`: what one host hook costs on the developer's machine, per process, with
  * the real relay, API and worker on the test stack: `memflow-hook <event> --host codex` started as a
  * host starts it (`sh -c`), the event's body on stdin, one after the other, and beside it the bare
  * process starts it cannot do without (`sh -c true`, `sh -c 'bash -c :'`). Per run: the wall time, the
@@ -9,7 +9,7 @@
  * spools it and delivers it behind the answer); PreToolUse is a shell call reading a file of the
  * project's rules (the push at the code: a new session each time, so every touch is a first touch).
  *
- *   MEMFLOW_BENCH_FROM_SOURCE=1 npx tsx bench/hook-path.ts --runs 100
+ *   MEMFLOW_BENCH_FROM_SOURCE=1 npm run bench:hook-path -- --runs 100
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
