@@ -27,7 +27,19 @@ function optionalMissing() {
   return optional.filter((name) => !fs.existsSync(path.join(root, 'node_modules', name, 'package.json')));
 }
 const missing = optionalMissing();
-if (mtime(installed) < mtime(lock) || missing.length > 0) {
+// A worktree whose node_modules links to another checkout's install: `npm ci` here would empty that
+// install through the link (every checkout sharing it breaks). Its lockfile is the other checkout's
+// business: say so and run with what is installed.
+const linked = (() => {
+  try {
+    return fs.lstatSync(path.join(root, 'node_modules')).isSymbolicLink();
+  } catch {
+    return false;
+  }
+})();
+if (linked && (mtime(installed) < mtime(lock) || missing.length > 0)) {
+  console.log('memflow: node_modules is a link to another checkout\'s install; not running `npm ci` through it (run it in that checkout if package-lock.json changed)');
+} else if (mtime(installed) < mtime(lock) || missing.length > 0) {
   console.log(missing.length > 0 ? `memflow: ${missing.join(', ')} missing from node_modules; installing npm dependencies again (npm ci)...` : 'memflow: installing npm dependencies (npm ci)...');
   // onnxruntime-node (under the optional @huggingface/transformers) downloads extra binaries in its
   // postinstall unless told not to; the CPU runtime memflow uses ships in the package itself.
