@@ -54,6 +54,8 @@ export interface Candidate {
   /** A failure's sequence in its session and what followed it there (tool calls and stops). */
   sequence?: number | null;
   later?: LaterItem[] | null;
+  /** A learning: when it replaced a rule as it was stated (its old version), null when it replaced none. */
+  replaced_at?: Date | null;
 }
 
 /**
@@ -78,7 +80,8 @@ const OF_AGENT = {
 /** Near learnings collected per serving (the newest first). */
 const NEAR_LIMIT = 20;
 const learningColumns = (l: string) => `'learning', ${l}.id, ${l}.kind::text, ${l}.title, left(${l}.body, 600), null, ${l}.confidence, ${l}.strength, ${l}.last_stated_at, ${l}.search_vector,
-      ${l}.citations, ${l}.git_branch, ${l}.git_commit, ${l}.on_default_branch, ${l}.flags, ${l}.outcome, ${l}.origin, ${l}.stale_count, null::int, null::jsonb`;
+      ${l}.citations, ${l}.git_branch, ${l}.git_commit, ${l}.on_default_branch, ${l}.flags, ${l}.outcome, ${l}.origin, ${l}.stale_count, null::int, null::jsonb,
+      (select max(p.created_at) from learnings p where p.superseded_by_id = ${l}.id)`;
 /**
  * Files the project's latest NEAR.WINDOW tool calls named (their input's file_path, path or
  * notebook_path), memflow's own calls not counted (common/rules/self-activity.ts).
@@ -143,18 +146,20 @@ with sig as (
 ),${uptake ? JUDGED_CTE + TOUCHED_CTE(session) : ''} c as (
   (select 'learning' as type, id, kind::text as kind, title, left(body, 600) as text, null::text as tool_name,
       confidence, strength, last_stated_at as at, search_vector,
-      citations, git_branch, git_commit, on_default_branch, flags, outcome, origin, stale_count, null::int as sequence, null::jsonb as later
+      citations, git_branch, git_commit, on_default_branch, flags, outcome, origin, stale_count, null::int as sequence, null::jsonb as later,
+      (select max(p.created_at) from learnings p where p.superseded_by_id = learnings.id) as replaced_at
     from learnings where tenant_id = $1 and project_id = $2 and status = 'active'${learning('learnings')}
     order by strength desc, confidence desc, last_stated_at desc, id limit 30)
   union
   (select 'learning', l.id, l.kind::text, l.title, left(l.body, 600), null, l.confidence, l.strength, l.last_stated_at, l.search_vector,
-      l.citations, l.git_branch, l.git_commit, l.on_default_branch, l.flags, l.outcome, l.origin, l.stale_count, null::int, null::jsonb
+      l.citations, l.git_branch, l.git_commit, l.on_default_branch, l.flags, l.outcome, l.origin, l.stale_count, null::int, null::jsonb,
+      (select max(p.created_at) from learnings p where p.superseded_by_id = l.id)
     from learnings l, q where l.tenant_id = $1 and l.project_id = $2 and l.status = 'active' and l.search_vector @@ q.any_q${learning('l')}
     order by ts_rank(l.search_vector, q.any_q, 32) desc, l.id limit 10)${uptake ? UPTAKE_LEGS(learning) : ''}
   union all
   -- One summary per session (its final one, else its latest rolling or batch), from the newest 60.
   (select 'summary', s.id, s.kind, s.title, s.text, null, null, null, s.created_at, s.search_vector,
-      s.citations, s.git_branch, s.git_commit, null::boolean, null::text[], null::text, null::text, null::int, null::int, null::jsonb from (
+      s.citations, s.git_branch, s.git_commit, null::boolean, null::text[], null::text, null::text, null::int, null::int, null::jsonb, null::timestamptz from (
       select distinct on (session_id) id, kind::text as kind, title,
              left(coalesce(nullif(concat_ws(' ', learned, completed, next_steps), ''), text), 1200) as text, created_at, search_vector,
              citations, git_branch, git_commit
@@ -164,7 +169,7 @@ with sig as (
     order by s.created_at desc limit 15)
   union all
   (select 'observation', id, kind::text, title, left(text, 300), tool_name, null, null, created_at, search_vector,
-      null::jsonb, null::varchar, null::varchar, null::boolean, null::text[], null::text, null::text, null::int, null::int, null::jsonb
+      null::jsonb, null::varchar, null::varchar, null::boolean, null::text[], null::text, null::text, null::int, null::int, null::jsonb, null::timestamptz
     from observations o where tenant_id = $1 and project_id = $2${session} and kind in ('prompt', 'tool') and title not like 'FAILED %'
       -- memflow's own tool calls are not the project's activity (common/rules/self-activity.ts)
       and ${notSelfActivitySql('o')} and not ${observationHeldSql('o')}
@@ -175,7 +180,7 @@ with sig as (
   -- the edits, the later runs of the same check and Claude's own account of the turn
   -- (Stop's last_assistant_message); ./failure-story.ts tells the story from them.
   (select 'observation', f.id, 'failure', f.title, left(f.text, 4000), f.tool_name, null, null, f.created_at, f.search_vector,
-      null::jsonb, null::varchar, null::varchar, null::boolean, null::text[], null::text, null::text, null::int, f.sequence, later.items
+      null::jsonb, null::varchar, null::varchar, null::boolean, null::text[], null::text, null::text, null::int, f.sequence, later.items, null::timestamptz
     from (select * from observations where tenant_id = $1 and project_id = $2${session} order by created_at desc limit 500) f
     left join lateral (select jsonb_agg(jsonb_build_object('sequence', o.sequence, 'kind', o.kind::text, 'toolName', o.tool_name, 'title', o.title,
                           'text', case when o.kind = 'stop' then left(o.text, 600) else left(o.text, 3000) end,
@@ -189,7 +194,7 @@ with sig as (
    order by f.created_at desc limit 8)
 )${uptake ? UPTAKE_CTE : ''}
 select c.type, c.id, c.kind, c.title, c.text, c.tool_name, c.confidence, c.strength, c.at,
-  c.citations, c.git_branch, c.git_commit, c.on_default_branch, c.flags, c.outcome, c.origin, c.stale_count, c.sequence, c.later,
+  c.citations, c.git_branch, c.git_commit, c.on_default_branch, c.flags, c.outcome, c.origin, c.stale_count, c.sequence, c.later, c.replaced_at,
   ts_rank(c.search_vector, q.any_q, 32) as relevance,
   case when c.type = 'learning' then (select e.edited_by from learnings e where e.id = c.id) end as edited_by,
   (select name from projects where id = $2 and tenant_id = $1) as project_name,

@@ -130,10 +130,10 @@ export function assembleContext(
   // Near recent work guesses what the session is about; an explicit query says it, and ranks alone.
   // The files come with the candidates (their SQL's one list, which also collected the near learnings).
   const touched = opts.uptake && !opts.explicitQuery ? (allCandidates.find((c) => c.touched)?.touched ?? []) : [];
-  // Two current rules on one topic, the later saying it changes the earlier (a change cue: these rows do not say
-  // whether the later one replaced a rule when it was stated): the earlier is its old version, left out.
+  // Two current rules on one topic, the later saying it changes the earlier: the earlier is its old version, left
+  // out — unless the later one replaced a rule when it was stated (that was its old version), as the pushes decide it.
   const changed = laterVersions(candidates, (c) =>
-    c.type === 'learning' && RULE_KINDS.has(c.kind) ? { text: `${c.title}\n${c.text}`, at: c.at.getTime(), replacedOne: false, cueOnly: true } : undefined,
+    c.type === 'learning' && RULE_KINDS.has(c.kind) ? { text: `${c.title}\n${c.text}`, at: c.at.getTime(), replacedOne: c.replaced_at != null, cueOnly: true } : undefined,
   );
   for (const [c, later] of changed) left.push({ id: c.id, type: c.type, tokens: 0, score: 0, reason: `left out: a later rule on its topic (${later.at.toISOString().slice(0, 10)}) says it changes it`, included: false });
   const ranked = collapseRepeats(candidates.filter((c) => !changed.has(c)))

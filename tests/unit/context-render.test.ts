@@ -164,4 +164,7 @@ test("a rule a later one says it changes is left out of the start context, said 
   // Restated later without a word of change, the same topic leaves both (these rows cannot tell an old version apart).
   const restated = rule('again', 'Webhook deliveries are retried at most 7 times (MAX_ATTEMPTS), backoff doubling from 30 seconds, as before.', '2026-10-01T10:00:00Z');
   assert.ok(assembleContext('ledgerly', [was, restated, other], 1500, { now }).items.includes('old'));
+  // A later rule that replaced a rule when it was stated replaced its own old version: it hides no other rule.
+  const ownOld = { ...now9, replaced_at: new Date('2026-10-01T10:00:00Z') };
+  assert.ok(assembleContext('ledgerly', [was, ownOld, other], 1500, { now }).items.includes('old'));
 });
