@@ -13,7 +13,7 @@ import crypto from 'node:crypto';
 import { test } from 'node:test';
 import { buildDebugSession } from './fixtures/debug-session.js';
 import { newTenant } from './helpers/env.js';
-import { workerClaude } from './helpers/worker-claude.js';
+import { ordersTotalFinalAnswer, workerClaude } from './helpers/worker-claude.js';
 import { replay, sessionResult } from './helpers/sessions.js';
 import { withTestStack } from './helpers/stack.js';
 
@@ -27,20 +27,7 @@ const stack = withTestStack('summarize-cli-workflow', {
 });
 
 
-/** A final summary with one learning citing the first observation the request numbered. */
-function finalAnswer(request: string): string | undefined {
-  if (!request.includes('Write the final summary')) return undefined;
-  const cited = Number(/#(\d+) /.exec(request.slice(request.indexOf('# The session')))?.[1] ?? 1);
-  return JSON.stringify({
-    title: 'Fixed the 500 of the orders total endpoint',
-    request: 'Fix GET /api/orders/total returning a 500.',
-    investigated: 'Read the handler and ran the tests.',
-    learned: 'The total was computed from a null list.',
-    completed: 'The handler defaults to an empty list; the tests pass.',
-    nextSteps: '',
-    learnings: [{ kind: 'fix', title: 'Orders total needs an empty list default for null orders', body: 'GET /api/orders/total failed on a null orders list; defaulting it to [] fixed it.', confidence: 0.9, sources: [cited], outcome: 'confirmed', appliesWhen: ['order totals endpoint returns 500'] }],
-  });
-}
+const finalAnswer = (request: string) => ordersTotalFinalAnswer(request);
 
 async function runSession(): Promise<{ tenantId: string; sessionId: string }> {
   const t = await newTenant(stack.prisma);

@@ -17,7 +17,7 @@ import { buildDebugSession } from './fixtures/debug-session.js';
 import { launchBrowser } from './helpers/browser.js';
 import { axeViolations, screenshotsIn, signedInPage } from './helpers/viewer-page.js';
 import { newTenant } from './helpers/env.js';
-import { workerClaude } from './helpers/worker-claude.js';
+import { ordersTotalFinalAnswer, workerClaude } from './helpers/worker-claude.js';
 import { replay, sessionResult } from './helpers/sessions.js';
 import { withTestStack } from './helpers/stack.js';
 
@@ -45,19 +45,7 @@ after(async () => {
   await browser?.close();
 });
 
-function finalAnswer(request: string): string | undefined {
-  if (!request.includes('Write the final summary')) return undefined;
-  const cited = Number(/#(\d+) /.exec(request.slice(request.indexOf('# The session')))?.[1] ?? 1);
-  return JSON.stringify({
-    title: 'Fixed the 500 of the orders total endpoint',
-    request: 'Fix GET /api/orders/total returning a 500.',
-    investigated: 'Read the handler and ran the tests.',
-    learned: 'The total was computed from a null list.',
-    completed: 'The handler defaults to an empty list; the tests pass.',
-    nextSteps: '',
-    learnings: [{ kind: 'fix', title: TITLE, body: 'GET /api/orders/total failed on a null orders list; defaulting it to [] fixed it.', confidence: 0.9, sources: [cited], outcome: 'confirmed', appliesWhen: APPLIES_WHEN }],
-  });
-}
+const finalAnswer = (request: string) => ordersTotalFinalAnswer(request, { title: TITLE, appliesWhen: APPLIES_WHEN });
 
 async function runSession(key: string, tenantId: string): Promise<void> {
   const session = buildDebugSession(crypto.randomUUID(), `/home/dev/shop-${crypto.randomBytes(3).toString('hex')}`);

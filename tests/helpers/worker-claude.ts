@@ -38,3 +38,27 @@ export function workerClaude(configName: string): WorkerClaude {
   after(() => self.model.close());
   return self;
 }
+
+/** The fix the scripted model's final summary records: the orders total endpoint's null list. */
+export const ORDERS_TOTAL_FIX = {
+  title: 'Orders total needs an empty list default for null orders',
+  appliesWhen: ['order totals endpoint returns 500'],
+};
+
+/**
+ * The scripted model's final summary of a session (undefined for any other request): one fix learning citing the
+ * first observation the request numbered, with `fix`'s title and "applies when".
+ */
+export function ordersTotalFinalAnswer(request: string, fix: { title: string; appliesWhen: string[] } = ORDERS_TOTAL_FIX): string | undefined {
+  if (!request.includes('Write the final summary')) return undefined;
+  const cited = Number(/#(\d+) /.exec(request.slice(request.indexOf('# The session')))?.[1] ?? 1);
+  return JSON.stringify({
+    title: 'Fixed the 500 of the orders total endpoint',
+    request: 'Fix GET /api/orders/total returning a 500.',
+    investigated: 'Read the handler and ran the tests.',
+    learned: 'The total was computed from a null list.',
+    completed: 'The handler defaults to an empty list; the tests pass.',
+    nextSteps: '',
+    learnings: [{ kind: 'fix', title: fix.title, body: 'GET /api/orders/total failed on a null orders list; defaulting it to [] fixed it.', confidence: 0.9, sources: [cited], outcome: 'confirmed', appliesWhen: fix.appliesWhen }],
+  });
+}
