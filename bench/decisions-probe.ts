@@ -1,7 +1,9 @@
 /**
  * bench:decisions' agent: one task's session through the real relay (in this process), as the installed
  * hooks fire it — SessionStart, the task's prompt, then the files the agent reads (the failing test,
- * then the module) as Read calls (PreToolUse) after the model's turn — and what each hook answered.
+ * then the module) as Read calls after the model's turn (Claude Code's PostToolUse: memflow installs no
+ * PreToolUse on Read), then the agent's next call (it runs the failing test: a push whose parse the Read did
+ * not wait for comes with it, cli/relay/later-push.ts) — and what each hook answered.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -14,9 +16,9 @@ import { startRelay, type Relay } from '../cli/relay/relay-server.js';
 export interface ProbeAnswers {
   start: string;
   prompt: string;
-  /** One per file read, in order. */
+  /** One per file read, in order, then the agent's next call (the file pushes it carried). */
   files: string[];
-  /** The hooks' round trips at the relay, ms (prompt, then each read). */
+  /** The hooks' round trips at the relay, ms (prompt, then each read, then the next call). */
   ms: number[];
 }
 
@@ -71,9 +73,15 @@ export async function probe(relay: Relay, target: ProbeTarget, p: { session: str
   for (const [i, rel] of p.reads.entries()) {
     if (i) await sleep(p.stepMs);
     const file = path.join(p.root, rel);
-    const read = await post(relay.port, 'pre-tool-use', { ...base, hook_event_name: 'PreToolUse', tool_name: 'Read', tool_input: { file_path: file }, tool_use_id: `${p.session}-read-${i}` }, target, p.project);
+    const read = await post(relay.port, 'post-tool-use', { ...base, hook_event_name: 'PostToolUse', tool_name: 'Read', tool_input: { file_path: file }, tool_use_id: `${p.session}-read-${i}`, tool_response: { type: 'text', file: { filePath: file, numLines: 1 } } }, target, p.project);
     out.files.push(contextOf(read.json));
     out.ms.push(read.ms);
+  }
+  if (p.reads.length) {
+    await sleep(p.stepMs);
+    const next = await post(relay.port, 'post-tool-use', { ...base, hook_event_name: 'PostToolUse', tool_name: 'Bash', tool_input: { command: 'python -m pytest -q' }, tool_use_id: `${p.session}-run`, tool_response: { stdout: '1 failed', stderr: '', interrupted: false } }, target, p.project);
+    out.files.push(contextOf(next.json));
+    out.ms.push(next.ms);
   }
   await post(relay.port, 'session-end', { ...base, hook_event_name: 'SessionEnd', reason: 'other' }, target, p.project);
   return out;

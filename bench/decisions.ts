@@ -15,7 +15,7 @@
  * (SessionStart, a UserPromptSubmit per user turn, a Stop per agent turn, SessionEnd, cwd the planted
  * tree); the bench waits until every session is summarized. Then each task is an agent's session
  * through the real relay (in this process, its real budgets): SessionStart, the prompt, the model's
- * turn, a Read of each file (PreToolUse). Judged:
+ * turn, a Read of each file (PostToolUse, as memflow installs Claude Code's hooks), the agent's next call. Judged:
  *   - reached: every `mustContain` fact of the rule in force is in what one channel handed over
  *     (start, prompt, a file), per channel and by any;
  *   - amended right: reached, and no fact only the superseded rule stated;

@@ -1,6 +1,7 @@
 /**
  * `npm run bench:file-touch`: what a file touch costs the agent at the relay (docs/push.md, "At the
- * code"): the real relay, in process, answering PreToolUse for the files of a planted Python project —
+ * code"): the real relay, in process, answering Claude Code's PostToolUse of each Read (memflow installs no
+ * PreToolUse hook on Read: a Read's push goes with its result) for the files of a planted Python project —
  * its failing test, the module under test (about 2,000 lines), and 40 other modules — with the project's
  * index holding anchored identifiers (some of them words the other modules use too, so some of those are
  * parsed and ruled out by their names). The API is a local stand-in that answers at once: the figure is
@@ -8,9 +9,11 @@
  * the loopback hop), not the API's round trip (bench:decisions and bench:agent measure that).
  *
  * Each round starts a new relay (no parse kept) whose index is read first, as a session's prompt does,
- * then touches the files as an agent fixing a bug does: the test, the module (after the model's turn,
- * while the relay parsed the test's imports), then the other modules. A second pass touches the module
- * first (no warm parse: the cold parse of 2,000 lines on the critical path).
+ * then reads the files as an agent fixing a bug does: the test, the module (after the model's turn,
+ * while the relay parsed the test's imports), the session's next tool call, then the other modules. A second
+ * pass reads the module first (no parse kept, no prewarm: the planted tree is no git repository): its parse is
+ * not waited for (larger than MEMFLOW_FILE_PARSE_INLINE_BYTES) and its push goes with the session's next
+ * tool call (cli/relay/later-push.ts).
  *
  *   npm run bench:file-touch -- --rounds 20
  */
@@ -56,18 +59,41 @@ await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
 const apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
 
 const agent = new http.Agent({ keepAlive: true });
-function post(relayPort: number, event: string, body: unknown): Promise<number> {
+function post(relayPort: number, event: string, body: unknown): Promise<{ ms: number; text: string }> {
   const text = JSON.stringify(body);
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port: relayPort, path: `/hook/${event}`, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), authorization: 'Bearer mf_bench_touch', 'x-memflow-url': apiUrl, 'x-memflow-project': 'pay' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(performance.now() - t0));
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ ms: performance.now() - t0, text: Buffer.concat(chunks).toString() }));
     });
     req.on('error', reject);
     req.end(text);
   });
 }
+/** Where the module's push reached the agent: with its Read, with the session's next hook, or neither. */
+const where = { read: 0, next: 0, none: 0 };
+const pushed = (t: string) => t.includes('# memflow: about');
+/**
+ * One Read as Claude Code makes it since memflow installs no PreToolUse hook on Read: the tool reads the file, then
+ * PostToolUse carries the result and is answered with the file's push (cli/claude-hook-handlers.ts).
+ */
+async function readFile(relayPort: number, session: string, file: string, id: string): Promise<{ ms: number; pushed: boolean }> {
+  const after = await post(relayPort, 'post-tool-use', { ...touch(session, file, id), hook_event_name: 'PostToolUse', tool_response: { type: 'text', file: { filePath: file } } });
+  return { ms: after.ms, pushed: pushed(after.text) };
+}
+/** The session's next tool call after the model's turn (it runs the tests): its PostToolUse. */
+const bashMs: number[] = [];
+async function nextCall(relayPort: number, session: string, id: string): Promise<boolean> {
+  await sleep(thinkMs);
+  const bash = async (i: string) => post(relayPort, 'post-tool-use', { session_id: session, hook_event_name: 'PostToolUse', cwd: repo, tool_name: 'Bash', tool_input: { command: 'git status' }, tool_use_id: i, tool_response: { stdout: 'clean' } });
+  const after = await post(relayPort, 'post-tool-use', { session_id: session, hook_event_name: 'PostToolUse', cwd: repo, tool_name: 'Bash', tool_input: { command: 'pytest -q' }, tool_use_id: id, tool_response: { stdout: '1 failed' } });
+  // Two more shell calls: a PostToolUse that is only spooled (the part of every Read's cost that is not the file's).
+  for (const k of [1, 2]) bashMs.push((await bash(`${id}-b${k}`)).ms);
+  return pushed(after.text);
+}
+const count = (read: boolean, next: boolean) => (read ? where.read++ : next ? where.next++ : where.none++);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const touch = (session: string, file: string, id: string) => ({ session_id: session, hook_event_name: 'PreToolUse', cwd: repo, tool_name: 'Read', tool_input: { file_path: file }, tool_use_id: id });
 
@@ -90,26 +116,30 @@ for (let r = 0; r < rounds; r++) {
     await post(relay.port, 'user-prompt-submit', { session_id: `p${r}`, hook_event_name: 'UserPromptSubmit', cwd: repo, prompt: 'The cent rounding is off for 0.125' });
     await sleep(1500);
     const s = `s${r}`;
-    const t1 = await post(relay.port, 'pre-tool-use', touch(s, testFile, `${r}-t`));
+    const t1 = await readFile(relay.port, s, testFile, `${r}-t`);
     await sleep(thinkMs);
-    const t2 = await post(relay.port, 'pre-tool-use', touch(s, moduleFile, `${r}-m`));
-    times.test.push(t1);
-    times.moduleWarm.push(t2);
-    times.all.push(t1, t2);
+    const t2 = await readFile(relay.port, s, moduleFile, `${r}-m`);
+    count(t2.pushed, await nextCall(relay.port, s, `${r}-n`));
+    times.test.push(t1.ms);
+    times.moduleWarm.push(t2.ms);
+    times.all.push(t1.ms, t2.ms);
     for (const [i, f] of others.entries()) {
-      const t = await post(relay.port, 'pre-tool-use', touch(s, f, `${r}-o${i}`));
-      times.others.push(t);
-      times.all.push(t);
+      const t = await readFile(relay.port, s, f, `${r}-o${i}`);
+      times.others.push(t.ms);
+      times.all.push(t.ms);
     }
   } finally {
     await relay.close();
   }
-  // The module touched first, in a relay that never parsed it: the cold parse on the critical path.
+  // The module read first, in a relay that never parsed it (this tree is no git repository: no prewarm): its parse is
+  // not waited for (more than MEMFLOW_FILE_PARSE_INLINE_BYTES); the push goes with the session's next hook.
   const cold = await startRelay({ port: 0, spoolDir: path.join(spool, `c${r}`), defaultUrl: apiUrl, startBudgetMs: 200, promptBudgetMs: 300 });
   try {
     await post(cold.port, 'user-prompt-submit', { session_id: `cp${r}`, hook_event_name: 'UserPromptSubmit', cwd: repo, prompt: 'Look at the rounding module' });
     await sleep(1500);
-    times.moduleCold.push(await post(cold.port, 'pre-tool-use', touch(`c${r}`, moduleFile, `${r}-c`)));
+    const t = await readFile(cold.port, `c${r}`, moduleFile, `${r}-c`);
+    times.moduleCold.push(t.ms);
+    count(t.pushed, await nextCall(cold.port, `c${r}`, `${r}-cn`));
   } finally {
     await cold.close();
   }
@@ -121,12 +151,14 @@ const fmt = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return `${percentile(s, 50).toFixed(2)} / ${percentile(s, 95).toFixed(2)} / ${s.at(-1)!.toFixed(2)}`;
 };
-printTable(`File touch at the relay, ms (p50 / p95 / max), ${rounds} rounds, ${moduleText.split('\n').length}-line module; load ${loadAverage()}`, [
+printTable(`A Read at the relay (Claude Code's PostToolUse), ms (p50 / p95 / max), ${rounds} rounds, ${moduleText.split('\n').length}-line module; load ${loadAverage()}`, [
   ['the failing test (cold parse, 10 lines)', fmt(times.test)],
   ['the module (2,000 lines, parsed behind the test)', fmt(times.moduleWarm)],
   ['40 other modules (most not parsed, 10 parsed)', fmt(times.others)],
-  ['every touch of a session (42 each)', fmt(times.all)],
-  ['the module touched first (cold parse on the path)', fmt(times.moduleCold)],
+  ['every Read of a session (42 each)', fmt(times.all)],
+  ['the module read first (its parse not waited for)', fmt(times.moduleCold)],
   ['tree-sitter parse of the module alone (warm grammar)', fmt(parseMs)],
+  ["for comparison: a shell call's PostToolUse (spooled, no file)", fmt(bashMs)],
 ]);
+console.log(`the module's push reached the agent: with its Read ${where.read}, with the session's next tool call ${where.next} (${thinkMs} ms later), not at all ${where.none} (of ${rounds * 2} module Reads)`);
 process.exit(0);

@@ -11,8 +11,9 @@
  * cost ~20 ms of the agent's time, an http hook to the relay a few). `--command-hooks` runs
  * `memflow-hook` for every event (still no Node; it falls back to the Node client when the relay is
  * down). `--http` posts straight to the API with http hooks (no relay, no spool: an event is lost
- * when the API does not answer). PreToolUse only on the file tools, answered by the relay with what
- * is known about the file and never kept (PostToolUse and PostToolUseFailure carry the call).
+ * when the API does not answer). PreToolUse only on the tools that change a file, answered by the relay with
+ * what is known about the file and never kept (PostToolUse and PostToolUseFailure carry the call); a Read's
+ * push goes with its PostToolUse.
  *
  * memflow's own handlers are recognised by what they run (`memflow-hook <event>`, `... memflow[.js]
  * hook <event>`) or where they post (`.../v1/hooks/<event>`), so that install replaces them in place.
@@ -30,12 +31,15 @@ export type HookHandler = Record<string, unknown>;
 const HOOK_TIMEOUT_S = 10;
 /**
  * The hooks memflow installs, and for tool events the tools they match (`*`: every tool). PreToolUse
- * only on the file tools, and only through the relay (not with --http): it is answered with what was
- * decided or learned about the file the agent is about to touch (cli/relay/file-answer.ts), never kept.
+ * only on the tools that change a file, and only through the relay (not with --http): it is answered with
+ * what was decided or learned about the file the agent is about to change (cli/relay/file-answer.ts), never
+ * kept. A Read has no PreToolUse: its push goes with its PostToolUse (installed for every tool anyway, for
+ * capture), which Claude Code hands to the model right after the file's content — one hook per Read instead
+ * of two (measured in bench:agent --tool read: Claude Code waited ~7 ms at the median on each PreToolUse).
  */
 export const INSTALLED: Record<Exclude<HookEventName, 'notification' | 'other'>, { tools: false | string; relayOnly?: true }> = {
   'session-start': { tools: false },
-  'pre-tool-use': { tools: 'Read|Edit|Write|MultiEdit|NotebookEdit', relayOnly: true },
+  'pre-tool-use': { tools: 'Edit|Write|MultiEdit|NotebookEdit', relayOnly: true },
   'user-prompt-submit': { tools: false },
   'post-tool-use': { tools: '*' },
   'post-tool-use-failure': { tools: '*' },

@@ -131,6 +131,14 @@ export function fileTouchOutput(context: string) {
   return context ? { hookSpecificOutput: { hookEventName: CLAUDE_EVENT_NAMES['pre-tool-use'], additionalContext: withinInjectionCap(context) } } : {};
 }
 
+/**
+ * The PostToolUse answer of a file tool call: what was decided or learned about the file it read (a Read has
+ * no PreToolUse hook), or the push its PreToolUse could not have in time (cli/relay/later-push.ts); or nothing.
+ */
+export function fileResultOutput(context: string) {
+  return context ? { hookSpecificOutput: { hookEventName: CLAUDE_EVENT_NAMES['post-tool-use'], additionalContext: withinInjectionCap(context) } } : {};
+}
+
 export function withinInjectionCap(context: string, max = MAX_INJECTED_CHARS): string {
   if (context.length <= max) return context;
   const marker = "\n[memflow: cut at Claude Code's injection limit; more with the MCP tools or `memflow context`]";

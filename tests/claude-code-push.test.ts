@@ -7,7 +7,7 @@
  * MAX_ATTEMPTS") reaches the model in session 16, when its prompt touches retries, after 13 unrelated
  * sessions that never used it: pushed with the prompt (UserPromptSubmit's additionalContext), not
  * left to the agent's search. And a prompt that no memory bears on is pushed nothing. When the agent
- * first reads the file the decision names, the decision comes with that call (PreToolUse).
+ * first reads the file the decision names, the decision comes with that call (the Read's PostToolUse).
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
@@ -75,7 +75,7 @@ test('a decision stated in session 2 is pushed with the prompt that touches it i
   assert.match(shown, /bears on this prompt[^]*capped at 7/, 'the decision reaches the model pushed with the prompt that touches it');
 });
 
-test('what was decided about a file reaches the model when it first reads that file (PreToolUse), once, and nothing for a file no memory names', async () => {
+test('what was decided about a file reaches the model when it first reads that file (with the Read\'s PostToolUse), once, and nothing for a file no memory names', async () => {
   // The decision of the test above names payclient/retry.py; this session's prompt does not bear on it.
   const dir = path.join(stack.h.repo, 'payclient');
   await fs.mkdir(dir, { recursive: true });
@@ -150,4 +150,29 @@ test('a rule that names a function reaches the model in session 16 when the agen
   assert.equal(requests.length, 2, 'one request per step');
   assert.doesNotMatch(requests[0]!, /settle_batch must never retry/, 'the prompt names none of it: nothing before the file is read');
   assert.match(requests[1]!, /payclient\/settle\/batches\.py[^]*settle_batch[^]*never retry a declined card/, 'the rule reaches the model with the read of the file that defines settle_batch');
+});
+
+test("a 2,000-line module nothing parsed yet: its Read is answered without waiting for the parse, and the rule reaches the model with the session's next tool call", async () => {
+  // A generated copy of the settlement code, which git ignores: the relay's prewarm reads only what git lists, so the
+  // first parse of this file is the agent's Read (~20–35 ms of tree-sitter, more than a Read waits for).
+  await fs.writeFile(path.join(stack.h.repo, '.gitignore'), 'build/\n');
+  const dir = path.join(stack.h.repo, 'build', 'lib', 'payclient', 'settle');
+  await fs.mkdir(dir, { recursive: true });
+  const module = path.join(dir, 'batches.py');
+  const filler = Array.from({ length: 330 }, (_, i) => `def _line_${i}(charge):\n    """Formats line ${i}."""\n    amount = charge.amount * ${i}\n    return amount + 1\n\n`).join('');
+  await fs.writeFile(module, `"""Nightly settlement (generated)."""\n\n${filler}def settle_batch(batch, gateway):\n    for charge in batch:\n        gateway.capture(charge)\n`);
+  const port = Number(stack.h.env.MEMFLOW_RELAY_PORT);
+  const handed = async () => ((await relayHealth(port)) as { fileTouches?: { handedLater?: number } }).fileTouches?.handedLater ?? 0;
+  const before = await handed();
+  const prompt = `Is the generated copy under build/lib out of date? (${uniqueName('t17')})`;
+  // The model's next step after the Read: a shell command that takes a moment, as a model's turn does.
+  model.add({ prompt, steps: [{ tool: 'Read', input: { file_path: module } }, { tool: 'Bash', input: { command: 'sleep 1; ls build/lib/payclient/settle' } }, { text: 'It matches the source.' }] });
+  const run = await stack.h.headless(prompt);
+  assert.equal(run.code, 0, run.stderr);
+  const requests = model.requestsOf(prompt).map((r) => requestText(r.body));
+  assert.equal(requests.length, 3, 'one request per step');
+  // (The start context holds the project's few decisions; the push at the code comes after the file's content.)
+  assert.doesNotMatch(requests[1]!, /_line_329[^]*never retry a declined card/, 'the Read did not wait for the parse');
+  assert.match(requests[2]!, /_line_329[^]*batches\.py[^]*settle_batch[^]*never retry a declined card/, 'the rule reaches the model with the next tool call, labelled with its file');
+  assert.equal(await handed(), before + 1, 'handed by a later hook');
 });

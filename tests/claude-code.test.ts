@@ -291,7 +291,7 @@ test('the installed hooks (--command-hooks): every event a synchronous memflow-h
     assert.deepEqual(ours(e).map((h) => [h.type, h.async]), [['command', undefined]], e);
   }
   // PreToolUse only where a file is about to be read or changed: no process on a Bash call.
-  assert.deepEqual(settings.hooks.PreToolUse?.map((g) => [g.matcher, ours('PreToolUse').length]), [['Read|Edit|Write|MultiEdit|NotebookEdit', 1]]);
+  assert.deepEqual(settings.hooks.PreToolUse?.map((g) => [g.matcher, ours('PreToolUse').length]), [['Edit|Write|MultiEdit|NotebookEdit', 1]]);
 });
 
 /** A git repository named `name` under `parent`, with `origin` set to `remote`. */

@@ -100,7 +100,7 @@ describe('command hooks', () => {
     // relay answers it with what is known about the file (cli/relay/file-answer.ts).
     assert.deepEqual(s.hooks.PreToolUse, [
       EXISTING.hooks.PreToolUse[0],
-      { matcher: 'Read|Edit|Write|MultiEdit|NotebookEdit', hooks: [{ type: 'command', command: 'memflow-hook pre-tool-use', timeout: 10 }] },
+      { matcher: 'Edit|Write|MultiEdit|NotebookEdit', hooks: [{ type: 'command', command: 'memflow-hook pre-tool-use', timeout: 10 }] },
     ], "the user's own PreToolUse group is intact; memflow's matches the file tools only");
     assert.deepEqual(s.hooks.Stop![0], EXISTING.hooks.Stop[0]);
 

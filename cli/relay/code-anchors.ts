@@ -99,6 +99,8 @@ export interface FileCode {
  */
 export class CodeIndex {
   private readonly parses = new Map<string, Parsed>();
+  /** Parses under way, by file version (path, mtime, size). */
+  private readonly running = new Map<string, Promise<FileCode | undefined>>();
   /** When each working tree was last prewarmed. */
   private readonly prewarmed = new Map<string, number>();
   /** Files parsed, and files whose text mentioned no identifier (health, bench). */
@@ -120,6 +122,32 @@ export class CodeIndex {
     if (!st.isFile() || st.size > MAX_PARSED_BYTES) return undefined;
     const held = this.parses.get(file);
     if (held && held.mtimeMs === st.mtimeMs && held.size === st.size) return { language, names: held.names };
+    // A parse of this version already running (the module warmed behind the test's answer, the prewarm) is waited for, not repeated.
+    const version = `${file}\0${st.mtimeMs}\0${st.size}`;
+    const running = this.running.get(version);
+    if (running) return running;
+    const parse = this.parse(file, language, st, identifiers).finally(() => this.running.delete(version));
+    this.running.set(version, parse);
+    return parse;
+  }
+
+  /**
+   * The size of the file when `read` may have to parse it (code of a language we read, small enough, and no
+   * parse of this version kept); 0 when `read` answers without parsing. A stat, nothing read.
+   */
+  unparsedSize(file: string): number {
+    if (!languageOf(file)) return 0;
+    try {
+      const st = fs.statSync(file);
+      const held = this.parses.get(file);
+      if (!st.isFile() || st.size > MAX_PARSED_BYTES || (held && held.mtimeMs === st.mtimeMs && held.size === st.size)) return 0;
+      return st.size;
+    } catch {
+      return 0;
+    }
+  }
+
+  private async parse(file: string, language: CodeLanguage, st: fs.Stats, identifiers: ReadonlySet<string>): Promise<FileCode | undefined> {
     let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');

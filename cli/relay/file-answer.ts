@@ -19,7 +19,6 @@
  * that does not send identifiers is asked by the path alone, as before.
  */
 import path from 'node:path';
-import { fileTouchOutput } from '../../messages/hooks-v1.js';
 import { apiPaths } from '../../clients/api-paths.js';
 import { projectOfHook } from '../capture/ingress.js';
 import { apiBudget } from './api-budget.js';
@@ -28,8 +27,7 @@ import { keyFingerprint } from '../capture/deliver.js';
 import { fileMayHaveMemory } from '../../common/rules/file-names.js';
 import type { TargetState } from './delivery-targets.js';
 import { anchorsOf, type CodeIndex, type FileCode, type SessionFocus } from './code-anchors.js';
-
-const NOTHING = '{}';
+import { DEFAULT_PARSE_INLINE_BYTES, type AskedPush, type LaterPushes } from './later-push.js';
 
 /** The tools whose input names one file the agent is about to read or change. */
 export const FILE_TOOLS: ReadonlySet<string> = new Set(['Read', 'Edit', 'Write', 'MultiEdit', 'NotebookEdit']);
@@ -70,6 +68,11 @@ export class FileTouches {
     if (files.has(file)) return false;
     if (files.size < this.maxFilesPerSession) files.add(file);
     return true;
+  }
+
+  /** Forgets that the session touched `file` (its push, held for PostToolUse, was never handed): the next touch asks again. */
+  forget(session: string, file: string): void {
+    this.bySession.get(session)?.delete(file);
   }
 }
 
@@ -172,6 +175,8 @@ export interface FileTouch {
   /** X-Memflow-Project / -Key, when the hook names the project. */
   project?: [string, string | undefined];
   projectDir?: string | undefined;
+  /** The host hands the answers of the session's later hooks to the model (Claude Code): a push not ready in time may go there. */
+  afterTool?: boolean;
 }
 
 export interface FileAnswerDeps extends PromptAnswerDeps {
@@ -181,7 +186,13 @@ export interface FileAnswerDeps extends PromptAnswerDeps {
   code: CodeIndex;
   /** What each session's prompts named and its files imported (the touch's `focus`). */
   focus: SessionFocus;
+  /** Pushes held for the session's next hook (later-push.ts); none: every touch waits for its parse. */
+  later?: LaterPushes;
+  /** The largest file a Read parses while the agent waits; a larger one's push is held for the session's next hook (bytes). */
+  parseInlineBytes?: number;
 }
+
+
 
 /** The file on this machine: a path relative to the agent's working folder resolved against it. */
 function localPath(file: string, cwd: string | undefined): string | undefined {
@@ -201,54 +212,79 @@ export function filesOfToolCall(body: Record<string, unknown>): string[] {
   return [...new Set(all)].slice(0, 4);
 }
 
-/** The hook output PreToolUse answers with (JSON text); `{}` whenever there is nothing, or not in time. */
-export async function fileAnswer(deps: FileAnswerDeps, ev: FileTouch): Promise<string> {
-  if (deps.promptBudgetMs <= 0) return NOTHING;
+/**
+ * What the project decided or learned about the files a tool call touches, first touches of the session
+ * only (the context text; '' when there is nothing, or not in time). PreToolUse asks it, and in Claude Code
+ * PostToolUse of a Read (which has no PreToolUse hook there: relay-server.ts).
+ */
+export async function fileContext(deps: FileAnswerDeps, ev: FileTouch): Promise<string> {
+  if (deps.promptBudgetMs <= 0) return '';
   const session = typeof ev.body.session_id === 'string' ? ev.body.session_id : undefined;
-  if (!session) return NOTHING;
+  if (!session) return '';
   const cwd = typeof ev.body.cwd === 'string' ? ev.body.cwd : undefined;
   const files = filesOfToolCall(ev.body)
     .map((file) => ({ file, asked: askedPath(file, cwd) }))
     .filter((f) => deps.touches.first(session, f.asked));
-  if (files.length === 0) return NOTHING;
+  if (files.length === 0) return '';
   const api = apiBudget(deps.lanes, ev, deps.promptBudgetMs);
-  if (!api.ask) return NOTHING;
+  if (!api.ask) return '';
   const [project, projectKey] = ev.project ?? projectOfHook(ev.body, ev.projectDir);
-  if (!project) return NOTHING;
+  if (!project) return '';
   const headers: Record<string, string> = { authorization: `Bearer ${api.key}`, 'user-agent': 'memflow-relay', 'x-memflow-project': project };
   if (projectKey) headers['x-memflow-project-key'] = projectKey;
   const held = namesKey(ev.url, api.key, project, projectKey);
   const index = deps.names.indexOf(held, Date.now(), ANCHORS_MAX_AGE_MS);
   // The modules the touched files import, parsed once this answer is out.
   const warm: [string, FileCode, ReadonlySet<string>][] = [];
+  const toolUseId = typeof ev.body.tool_use_id === 'string' ? ev.body.tool_use_id.slice(0, 150) : undefined;
+  const startedAt = Date.now();
+  // The touch of one file: its code's anchors, then the API asked (the answer not yet handed).
+  const ask = async ({ asked }: { asked: string }, i: number, code: FileCode | undefined): Promise<AskedPush | undefined> => {
+    // The code's anchors: what the file defines or imports among the identifiers the project's rules are anchored to.
+    const anchors = anchorsOf(code, index?.identifiers ?? new Set(), (n) => deps.focus.has(session, n));
+    // The focus: what the file defines that the session met (the function under test, imported by the failing test), and
+    // what the session's prompts named. A name the file only imports and an earlier file imported too is no focus: the
+    // test and the module both import `datetime`.
+    const defined = new Set(code?.names.defines ?? []);
+    const focus = deps.focus.focusOf(session, anchors.filter((a) => defined.has(a) || deps.focus.named(session, a)));
+    if (code) deps.focus.noteImports(session, code.names.imports);
+    if (anchors.length === 0 && deps.names.ruledOutFor(held, asked)) return undefined;
+    const url = `${ev.url}${apiPaths.context({ for: 'file', path: asked, project, channel: 'file_touch', session, ...(anchors.length ? { anchors: anchors.join(',') } : {}), ...(focus.length ? { focus: focus.join(',') } : {}) })}`;
+    const idempotency: Record<string, string> = toolUseId ? { 'idempotency-key': `file:${toolUseId}${i ? `:${i}` : ''}` } : {};
+    const asking = { ...headers, ...idempotency, 'x-memflow-receipt': 'on-delivery' };
+    const left = Math.max(1, api.budgetMs - (Date.now() - startedAt));
+    return { url, headers: asking, answer: await readApiJson(deps, api.target, url, asking, left) };
+  };
   const contexts = await Promise.all(
-    files.map(async ({ file, asked }, i) => {
-      // The code's anchors: what the file defines or imports among the identifiers the project's rules are anchored to.
-      const local = index?.identifiers ? localPath(file, cwd) : undefined;
-      let code: FileCode | undefined;
-      if (local && index?.identifiers) {
-        code = await deps.code.read(local, index.identifiers).catch(() => undefined);
-        if (code) warm.push([local, code, index.identifiers]);
+    files.map(async (f, i) => {
+      const local = index?.identifiers ? localPath(f.file, cwd) : undefined;
+      const ids = index?.identifiers;
+      // A Read of a file the relay has not parsed, too large to parse while the agent waits: with a host whose later hooks
+      // reach the model (ev.afterTool), it is read and parsed behind this answer and its push handed with the session's next
+      // hook (later-push.ts). Not a change (Edit, Write): its rule is asked for before the change is made.
+      if (ev.afterTool && ev.body.tool_name === 'Read' && deps.later && local && ids && deps.code.unparsedSize(local) > (deps.parseInlineBytes ?? DEFAULT_PARSE_INLINE_BYTES)) {
+        const asked = new Promise<void>((r) => setImmediate(r)).then(async () => {
+          const code = await deps.code.read(local, ids).catch(() => undefined);
+          const a = await ask(f, i, code);
+          if (code) deps.code.warm(local, code, cwd, ids);
+          return a;
+        });
+        deps.later.hold(session, asked, () => deps.touches.forget(session, f.asked));
+        return '';
       }
-      const anchors = anchorsOf(code, index?.identifiers ?? new Set(), (n) => deps.focus.has(session, n));
-      // The focus: what the file defines that the session met (the function under test, imported by the failing test), and
-      // what the session's prompts named. A name the file only imports and an earlier file imported too is no focus: the
-      // test and the module both import `datetime`.
-      const defined = new Set(code?.names.defines ?? []);
-      const focus = deps.focus.focusOf(session, anchors.filter((a) => defined.has(a) || deps.focus.named(session, a)));
-      if (code) deps.focus.noteImports(session, code.names.imports);
-      if (anchors.length === 0 && deps.names.ruledOutFor(held, asked)) return '';
-      const url = `${ev.url}${apiPaths.context({ for: 'file', path: asked, project, channel: 'file_touch', session, ...(anchors.length ? { anchors: anchors.join(',') } : {}), ...(focus.length ? { focus: focus.join(',') } : {}) })}`;
-      const idempotency: Record<string, string> = typeof ev.body.tool_use_id === 'string' ? { 'idempotency-key': `file:${ev.body.tool_use_id.slice(0, 150)}${i ? `:${i}` : ''}` } : {};
-      const asking = { ...headers, ...idempotency, 'x-memflow-receipt': 'on-delivery' };
-      return handedContext(deps, url, asking, await readApiJson(deps, api.target, url, asking, api.budgetMs));
+      const reading = local && ids ? deps.code.read(local, ids).catch(() => undefined) : Promise.resolve(undefined);
+      const noteWarm = (code: FileCode | undefined) => {
+        if (code && local && ids) warm.push([local, code, ids]);
+        return code;
+      };
+      const asked = await ask(f, i, noteWarm(await reading));
+      return asked ? handedContext(deps, asked.url, asked.headers, asked.answer) : '';
     }),
   );
   // The project's names, read behind the answer (never beside it on the agent's critical path).
   refreshNames(deps, api.target, { url: ev.url, key: api.key, project, projectKey });
   for (const [local, code, ids] of warm) deps.code.warm(local, code, cwd, ids);
-  const context = contexts.filter(Boolean).join('\n\n');
-  return context ? JSON.stringify(fileTouchOutput(context)) : NOTHING;
+  return contexts.filter(Boolean).join('\n\n');
 }
 
 /** The key a project's names are held under: the API, the caller's key, the project (and its repository key). */

@@ -16,6 +16,7 @@ import type { startRelay } from './relay-server.js';
 import { DEFAULT_MAX_DEFER_MS, DEFAULT_QUIET_MS } from './session-activity.js';
 import { DEFAULT_REPORT_INTERVAL_MS } from './ledger-report.js';
 import { DEFAULT_PROMPT_BUDGET_MS } from './prompt-answer.js';
+import { DEFAULT_PARSE_INLINE_BYTES } from './later-push.js';
 
 import { DEFAULT_START_CONTEXT_MAX_AGE_MS, defaultRelayPort, RELAY_SERVICE } from './relay-port.js';
 
@@ -28,6 +29,8 @@ export interface RelaySettings {
   startBudgetMs: number;
   /** How long UserPromptSubmit waits for the memory pushed with the prompt (MEMFLOW_PROMPT_BUDGET_MS; 0: no push). */
   promptBudgetMs: number;
+  /** The largest file a touch parses while the agent waits; a larger one has its push handed at PostToolUse (MEMFLOW_FILE_PARSE_INLINE_BYTES). */
+  parseInlineBytes: number;
   /** Delivery waits until a session has been quiet this long (MEMFLOW_RELAY_QUIET_MS; 0: at once). */
   quietMs: number;
   /** ... but no event waits longer than this (MEMFLOW_RELAY_MAX_DEFER_MS). */
@@ -55,6 +58,7 @@ export function relaySettings(): RelaySettings {
     idleExitMs: positiveEnv('MEMFLOW_RELAY_IDLE_MS', 12 * 3600_000),
     startBudgetMs: positiveEnv('MEMFLOW_START_BUDGET_MS', cfg.MEMFLOW_HOOK_TIMEOUT_MS),
     promptBudgetMs: positiveEnv('MEMFLOW_PROMPT_BUDGET_MS', DEFAULT_PROMPT_BUDGET_MS, 0),
+    parseInlineBytes: positiveEnv('MEMFLOW_FILE_PARSE_INLINE_BYTES', DEFAULT_PARSE_INLINE_BYTES, 0),
     quietMs: positiveEnv('MEMFLOW_RELAY_QUIET_MS', DEFAULT_QUIET_MS, 0),
     maxDeferMs: positiveEnv('MEMFLOW_RELAY_MAX_DEFER_MS', DEFAULT_MAX_DEFER_MS, 0),
     startContextMaxAgeMs: positiveEnv('MEMFLOW_START_CONTEXT_MAX_AGE_MS', DEFAULT_START_CONTEXT_MAX_AGE_MS, 0),
@@ -156,6 +160,7 @@ export async function runRelay(port = relaySettings().port): Promise<void> {
       defaultUrl: cfg.MEMFLOW_URL,
       startBudgetMs: settings.startBudgetMs,
       promptBudgetMs: settings.promptBudgetMs,
+      parseInlineBytes: settings.parseInlineBytes,
       timing: { quietMs: settings.quietMs, maxDeferMs: settings.maxDeferMs },
       startContextMaxAgeMs: settings.startContextMaxAgeMs,
       idleExitMs: settings.idleExitMs,

@@ -32,7 +32,7 @@ import type { createMemflowMcpServer } from '../../mcp/mcp-server.js';
 import { createApiClient } from '../../clients/api.js';
 import { MEMFLOW_VERSION } from '../../messages/version.js';
 import { checkBaseUrl } from '../env.js';
-import { isEventRouteName, isHookEvent, relayStartTokens } from '../../messages/hooks-v1.js';
+import { fileResultOutput, fileTouchOutput, isEventRouteName, isHookEvent, relayStartTokens } from '../../messages/hooks-v1.js';
 import { createHttpClient, httpTransport, type HttpClient } from '../node-http.js';
 import { Spool, SpoolFullError } from '../capture/spool.js';
 import { Lanes } from './lanes.js';
@@ -43,7 +43,8 @@ import { sendJson, bearerKey, header, readBody, sendText } from './request.js';
 import { isHostName } from '../hosts/shared.js';
 import { scopeOfEntry, StartContexts } from './held-context.js';
 import { DEFAULT_PROMPT_BUDGET_MS, promptAnswer, type PromptAnswerDeps } from './prompt-answer.js';
-import { fileAnswer, FileNames, FileTouches, noteSessionPrompt } from './file-answer.js';
+import { fileContext, fileOfToolCall, FileNames, FileTouches, noteSessionPrompt } from './file-answer.js';
+import { LaterPushes } from './later-push.js';
 import { CodeIndex, SessionFocus } from './code-anchors.js';
 import { ensureRelayToken, relayTokenFile } from './relay-token.js';
 import { spoolTargetOf } from '../capture/deliver.js';
@@ -67,6 +68,8 @@ export interface RelayOptions {
   startBudgetMs: number;
   /** How long UserPromptSubmit waits for the memory pushed with the prompt (0: no push). */
   promptBudgetMs?: number;
+  /** The largest file a touch parses while the agent waits; a larger one not parsed yet has its push handed at PostToolUse (MEMFLOW_FILE_PARSE_INLINE_BYTES). */
+  parseInlineBytes?: number;
   /** When delivery goes out behind a busy session (session-activity.ts). */
   timing?: Partial<LaneTiming>;
   /** How old a prefetched start context may be when SessionStart is answered from it (0: never; held-context.ts). */
@@ -113,7 +116,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
   const mcp = new RelayMcp({ client, defaultUrl: opts.defaultUrl, ...(opts.mcpMaxTokens ? { maxTokens: opts.mcpMaxTokens } : {}) });
   // Made (or read) once the port is ours: a second relay that loses the port never replaces it.
   let token: string | undefined;
-  const hooks = new RelayHooks({ spool, lanes, client, contexts, log, startBudgetMs: opts.startBudgetMs, promptBudgetMs: opts.promptBudgetMs ?? DEFAULT_PROMPT_BUDGET_MS, defaultUrl: opts.defaultUrl, relayToken: () => token });
+  const hooks = new RelayHooks({ spool, lanes, client, contexts, log, startBudgetMs: opts.startBudgetMs, promptBudgetMs: opts.promptBudgetMs ?? DEFAULT_PROMPT_BUDGET_MS, ...(opts.parseInlineBytes !== undefined ? { parseInlineBytes: opts.parseInlineBytes } : {}), defaultUrl: opts.defaultUrl, relayToken: () => token });
   let lastRequest = Date.now();
 
   const server = http.createServer((req, res) => {
@@ -139,7 +142,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     }
     if (req.method === 'GET' && url.pathname === '/health') {
       void spool.status().then((s) =>
-        sendJson(res, 200, { ok: true, service: RELAY_SERVICE, version: RELAY_VERSION, pid: process.pid, ...(typeof process.getuid === 'function' ? { uid: process.getuid() } : {}), spool: { ...s, ...lanes.stats(), received: hooks.received }, startContexts: { served: contexts.served, fetched: contexts.fetched }, ledger: { clientId: ledger.clientId(), reportsSent: reporter.sent, unreported: reporter.waiting, problem: reporter.lastProblem ?? null }, mcp: { answeredFromCache: mcp.answeredFromCache }, fileTouches: { ruledOut: hooks.fileNames.ruledOut, namesRead: hooks.fileNames.reads, parsed: hooks.code.parsed, notParsed: hooks.code.skipped } }),
+        sendJson(res, 200, { ok: true, service: RELAY_SERVICE, version: RELAY_VERSION, pid: process.pid, ...(typeof process.getuid === 'function' ? { uid: process.getuid() } : {}), spool: { ...s, ...lanes.stats(), received: hooks.received }, startContexts: { served: contexts.served, fetched: contexts.fetched }, ledger: { clientId: ledger.clientId(), reportsSent: reporter.sent, unreported: reporter.waiting, problem: reporter.lastProblem ?? null }, mcp: { answeredFromCache: mcp.answeredFromCache }, fileTouches: { ruledOut: hooks.fileNames.ruledOut, namesRead: hooks.fileNames.reads, parsed: hooks.code.parsed, notParsed: hooks.code.skipped, handedLater: hooks.later.handed, droppedLater: hooks.later.dropped } }),
       );
       return;
     }
@@ -212,8 +215,15 @@ export class RelayHooks {
   /** Parses of the files agents touch, and what each session's prompts named and files imported (the push at the code). */
   readonly code = new CodeIndex();
   private readonly focus = new SessionFocus();
+  /** Read pushes held for the session's next hook (a parse not waited for: later-push.ts). */
+  readonly later = new LaterPushes();
 
-  constructor(private readonly deps: PromptAnswerDeps & { /** The API when a hook names none. */ defaultUrl: string; /** The relay's token, once made (relay-token.ts). */ relayToken: () => string | undefined }) {}
+  /** What a file touch's answer works with (file-answer.ts). */
+  private fileDeps() {
+    return { ...this.deps, touches: this.touches, names: this.fileNames, code: this.code, focus: this.focus, later: this.later };
+  }
+
+  constructor(private readonly deps: PromptAnswerDeps & { /** The API when a hook names none. */ defaultUrl: string; /** The largest file a touch parses while the agent waits (file-answer.ts). */ parseInlineBytes?: number; /** The relay's token, once made (relay-token.ts). */ relayToken: () => string | undefined }) {}
 
   /**
    * A hook event: `event` is memflow's route name, or with `host` the host's native event name, which
@@ -257,7 +267,12 @@ export class RelayHooks {
     if (event === 'pre-tool-use') {
       // Not kept (PostToolUse carries the call): only answered, with what is known about the file.
       const project = named ? ([named, header(req, 'x-memflow-project-key')] as [string, string | undefined]) : undefined;
-      return reply(await fileAnswer({ ...this.deps, touches: this.touches, names: this.fileNames, code: this.code, focus: this.focus }, { body: raw, key, url, ...(project ? { project } : {}), projectDir }));
+      // In Claude Code (no host adapter) the answers of a session's later hooks reach the model: a Read's push whose parse
+      // was not waited for is held for them (later-push.ts), and handed with this one when ready.
+      const held = !host && typeof raw.session_id === 'string' ? this.later.handOver(this.deps, raw.session_id) : '';
+      const now = await fileContext(this.fileDeps(), { body: raw, key, url, ...(project ? { project } : {}), projectDir, afterTool: !host });
+      const context = [held, now].filter(Boolean).join('\n\n');
+      return reply(context ? JSON.stringify(fileTouchOutput(context)) : '{}');
     }
     if (key) lanes.keys.learn(key);
     this.received++;
@@ -287,7 +302,16 @@ export class RelayHooks {
       return;
     }
     if (event !== 'session-start') {
-      reply('{}');
+      // A tool's result in Claude Code, once the event is spooled: a push held for the session (later-push.ts) when ready, and
+      // what bears on a file this session had not touched — a Read has no PreToolUse hook there, its push goes with its result.
+      const session = !host && event === 'post-tool-use' && typeof raw.session_id === 'string' ? raw.session_id : undefined;
+      if (session && (this.later.has(session) || fileOfToolCall(raw))) {
+        const project = named ? ([named, header(req, 'x-memflow-project-key')] as [string, string | undefined]) : undefined;
+        const held = this.later.handOver(this.deps, session);
+        const now = fileOfToolCall(raw) ? await fileContext(this.fileDeps(), { body: raw, key, url, ...(project ? { project } : {}), projectDir, afterTool: true }) : '';
+        const context = [held, now].filter(Boolean).join('\n\n');
+        reply(context ? JSON.stringify(fileResultOutput(context)) : '{}');
+      } else reply('{}');
       lanes.kick();
       return;
     }

@@ -215,7 +215,9 @@ async function localApi(files: { names: string[]; complete: boolean; identifiers
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://api');
     seen.push(url);
-    const body = url.pathname === '/v1/context/files' ? files : url.pathname === '/v1/context' ? { context: context(url.searchParams), tokens: 10, items: [] } : undefined;
+    // A push offers its receipt (asked with X-Memflow-Receipt: on-delivery), confirmed by POST …/receipts/{id}/delivered.
+    const delivered = req.method === 'POST' && /^\/v1\/context\/receipts\/[^/]+\/delivered$/.test(url.pathname);
+    const body = url.pathname === '/v1/context/files' ? files : url.pathname === '/v1/context' ? { context: context(url.searchParams), tokens: 10, items: [], receipt: `r${seen.length}` } : delivered ? {} : undefined;
     res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? { error: { code: 'not_found', message: 'no' } }));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -251,7 +253,8 @@ describe('the relay at a file touch', () => {
     assert.ok(moduleFile && filler.split('\n').length > 1600);
     const api = await localApi({ names: ['retry.py'], complete: true, identifiers: ['round_half_even', 'max_attempts'] }, (q) => (q.get('anchors') ? `# memflow: rule about ${q.get('anchors')}` : ''));
     const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), 'code-push-spool-'));
-    const relay = await startRelay({ port: 0, spoolDir, defaultUrl: api.url, startBudgetMs: 200, promptBudgetMs: 2000 });
+    // Every file parsed while the touch waits (the next test: a parse the touch does not wait for goes to PostToolUse).
+    const relay = await startRelay({ port: 0, spoolDir, defaultUrl: api.url, startBudgetMs: 200, promptBudgetMs: 2000, parseInlineBytes: 10_000_000 });
     try {
       // The first touch reads the project's index behind its answer (path only: no index yet).
       await hook(relay.url, api.url, 'pre-tool-use', touch('s0', other, 't0'));
@@ -286,6 +289,50 @@ describe('the relay at a file touch', () => {
       assert.equal(asked().at(-1)!.searchParams.get('focus'), 'round_half_even');
       const health = (await (await fetch(`${relay.url}/health`)).json()) as { fileTouches: { parsed: number; ruledOut: number } };
       assert.ok(health.fileTouches.parsed >= 2 && health.fileTouches.ruledOut >= 1, JSON.stringify(health.fileTouches));
+    } finally {
+      await relay.close();
+      await api.close();
+    }
+  });
+
+  test("Claude Code: a Read's push goes with its PostToolUse; a large file not parsed yet is answered at once and its push handed with the session's next hook once ready (its receipt only then)", async () => {
+    const api = await localApi({ names: ['retry.py'], complete: true, identifiers: ['round_half_even'] }, (q) => (q.get('anchors') ? `# memflow: rule about ${q.get('anchors')}` : ''));
+    const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), 'code-push-spool-'));
+    const relay = await startRelay({ port: 0, spoolDir, defaultUrl: api.url, startBudgetMs: 200, promptBudgetMs: 10_000, parseInlineBytes: 8192 });
+    const result = (session: string, file: string, id: string, tool = 'Read') => hook(relay.url, api.url, 'post-tool-use', { session_id: session, hook_event_name: 'PostToolUse', cwd: repo, tool_name: tool, tool_input: tool === 'Read' ? { file_path: file } : { command: 'pytest -q' }, tool_use_id: id, tool_response: { type: 'text' } });
+    const delivered = () => api.seen.filter((u) => u.pathname.endsWith('/delivered')).length;
+    const health = async () => ((await (await fetch(`${relay.url}/health`)).json()) as { fileTouches: { parsed: number; handedLater: number; droppedLater: number } }).fileTouches;
+    try {
+      await hook(relay.url, api.url, 'pre-tool-use', touch('s0', other, 'v0'));
+      await waitFor(() => api.seen.some((u) => u.pathname === '/v1/context/files'), 'the index read');
+      const pushFor = (n: number) => ({ hookSpecificOutput: { hookEventName: 'PostToolUse', additionalContext: Array(n).fill('# memflow: rule about round_half_even').join('\n\n') } });
+
+      // A Read of the 2,000-line module nothing parsed: its PostToolUse does not wait for the parse.
+      assert.deepEqual(await result('s1', moduleFile, 'v1'), {});
+      assert.equal(delivered(), 0, 'no receipt for a push not handed');
+      for (let i = 0; i < 400 && (await health()).parsed < 1; i++) await new Promise((r) => setTimeout(r, 25));
+      await waitFor(() => api.seen.some((u) => u.searchParams.get('anchors') === 'round_half_even'), 'asked behind the answer');
+      await new Promise((r) => setTimeout(r, 50));
+      // The session's next hook (the agent runs the tests) hands it, once.
+      assert.deepEqual(await result('s1', '', 'v2', 'Bash'), pushFor(1));
+      await waitFor(() => delivered() === 1, 'the receipt confirmed once handed');
+      assert.deepEqual(await result('s1', '', 'v3', 'Bash'), {}, 'handed once');
+      assert.deepEqual(await result('s1', moduleFile, 'v4'), {}, 'once per file and session');
+      assert.equal((await health()).handedLater, 1);
+
+      // The module's parse is kept now: another session's Read gets the push with its own PostToolUse.
+      assert.deepEqual(await result('s2', moduleFile, 'w1'), pushFor(1));
+      // An older install's PreToolUse on Read: answered at once; its push handed with the same call's PostToolUse once ready.
+      fs.appendFileSync(moduleFile, '\n# changed\n');
+      assert.deepEqual(await hook(relay.url, api.url, 'pre-tool-use', touch('s3', moduleFile, 'x1')), {});
+      for (let i = 0; i < 400 && (await health()).parsed < 2; i++) await new Promise((r) => setTimeout(r, 25));
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(await result('s3', moduleFile, 'x1'), pushFor(1), 'the held push, and nothing twice for the file');
+
+      // A host without later hooks reaching the model (Codex): its touch waits for the parse, as before.
+      fs.appendFileSync(moduleFile, '\n# changed again\n');
+      const codexTouch = await fetch(`${relay.url}/hook/codex/PreToolUse`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer mf_test_code_push', 'x-memflow-url': api.url, 'x-memflow-project': 'pay' }, body: JSON.stringify({ session_id: 's4', hook_event_name: 'PreToolUse', cwd: repo, model: 'm', transcript_path: null, tool_name: 'Bash', tool_input: { command: `cat ${moduleFile}` }, tool_use_id: 'y1' }) });
+      assert.match(await codexTouch.text(), /rule about round_half_even/);
     } finally {
       await relay.close();
       await api.close();
