@@ -187,6 +187,7 @@ async function main(): Promise<void> {
   await model.start();
   const table: [string, string[]][] = [];
   const debugRows: [string, string[]][] = [];
+  const relayRows: [string, string[]][] = [];
   const loads: string[] = [];
   /** With --rules: what the rules' setup said, per condition. */
   const pushNotes: string[] = [];
@@ -287,6 +288,10 @@ async function main(): Promise<void> {
         ],
       ]);
       loads.push(`${condition}: load average ${loadAverage()} after`);
+      // The relay's own clock over every session of the condition (cli/relay/answer-times.ts): its part of each hook's wait.
+      const health = await relayHealth(Number(mem.env.MEMFLOW_RELAY_PORT));
+      const answers = (health && health !== 'foreign' ? (health as { answers?: Record<string, { n: number; p50: number; p95: number; max: number }> }).answers : undefined) ?? {};
+      relayRows.push([condition, RELAY_ROWS.map((k) => (answers[k] ? `${answers[k].p50.toFixed(2)} / ${answers[k].p95.toFixed(2)} / ${answers[k].max.toFixed(1)} (${answers[k].n})` : 'n/a'))]);
       await mem.stopRelay();
       await helper?.close();
     }
@@ -310,7 +315,15 @@ async function main(): Promise<void> {
     debugRows.map(([c]) => c),
     debugHeader.map((h, i) => [h, debugRows.map(([, v]) => v[i]!)] as [string, string[]]),
   );
+  printColumns(
+    "the relay's own clock: request read to answer written, every session of the condition (GET /health answers)",
+    relayRows.map(([c]) => c),
+    RELAY_ROWS.map((k, i) => [`${k}: p50 / p95 / max (ms, n)`, relayRows.map(([, v]) => v[i]!)] as [string, string[]]),
+  );
 }
+
+/** The relay's answer kinds shown (a file tool's hook is its own kind). */
+const RELAY_ROWS = ['session-start', 'user-prompt-submit', 'pre-tool-use:Read', 'post-tool-use:Read', 'post-tool-use', 'stop'];
 
 const HOOK_ROWS = ['session-start', 'user-prompt-submit', 'pre-tool-use', 'post-tool-use', 'stop', 'session-end'];
 

@@ -22,7 +22,7 @@
  *                       host's own stdout for memflow's answer (text).
  *   POST /mcp           memflow's MCP server (Streamable HTTP, stateless; RelayMcp): the handshake is
  *                       answered here, tool calls go to the API with the caller's key.
- *   GET  /health        { ok, service: "memflow-relay", pid, uid, version, spool, …, fileTouches }
+ *   GET  /health        { ok, service: "memflow-relay", pid, uid, version, spool, …, fileTouches, answers }
  * The server first, then its hook route (RelayHooks), then its MCP route (RelayMcp).
  */
 import http from 'node:http';
@@ -43,8 +43,9 @@ import { sendJson, bearerKey, header, readBody, sendText } from './request.js';
 import { isHostName } from '../hosts/shared.js';
 import { scopeOfEntry, StartContexts } from './held-context.js';
 import { DEFAULT_PROMPT_BUDGET_MS, promptAnswer, type PromptAnswerDeps } from './prompt-answer.js';
-import { fileContext, fileOfToolCall, FileNames, FileTouches, noteSessionPrompt } from './file-answer.js';
+import { FILE_TOOLS, fileContext, fileOfToolCall, FileNames, FileTouches, noteSessionPrompt } from './file-answer.js';
 import { LaterPushes } from './later-push.js';
+import { AnswerTimes } from './answer-times.js';
 import { CodeIndex, SessionFocus } from './code-anchors.js';
 import { ensureRelayToken, relayTokenFile } from './relay-token.js';
 import { spoolTargetOf } from '../capture/deliver.js';
@@ -142,7 +143,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     }
     if (req.method === 'GET' && url.pathname === '/health') {
       void spool.status().then((s) =>
-        sendJson(res, 200, { ok: true, service: RELAY_SERVICE, version: RELAY_VERSION, pid: process.pid, ...(typeof process.getuid === 'function' ? { uid: process.getuid() } : {}), spool: { ...s, ...lanes.stats(), received: hooks.received }, startContexts: { served: contexts.served, fetched: contexts.fetched }, ledger: { clientId: ledger.clientId(), reportsSent: reporter.sent, unreported: reporter.waiting, problem: reporter.lastProblem ?? null }, mcp: { answeredFromCache: mcp.answeredFromCache }, fileTouches: { ruledOut: hooks.fileNames.ruledOut, namesRead: hooks.fileNames.reads, parsed: hooks.code.parsed, notParsed: hooks.code.skipped, handedLater: hooks.later.handed, droppedLater: hooks.later.dropped } }),
+        sendJson(res, 200, { ok: true, service: RELAY_SERVICE, version: RELAY_VERSION, pid: process.pid, ...(typeof process.getuid === 'function' ? { uid: process.getuid() } : {}), spool: { ...s, ...lanes.stats(), received: hooks.received }, startContexts: { served: contexts.served, fetched: contexts.fetched }, ledger: { clientId: ledger.clientId(), reportsSent: reporter.sent, unreported: reporter.waiting, problem: reporter.lastProblem ?? null }, mcp: { answeredFromCache: mcp.answeredFromCache }, fileTouches: { ruledOut: hooks.fileNames.ruledOut, namesRead: hooks.fileNames.reads, parsed: hooks.code.parsed, notParsed: hooks.code.skipped, handedLater: hooks.later.handed, droppedLater: hooks.later.dropped }, answers: hooks.answerTimes.stats() }),
       );
       return;
     }
@@ -202,6 +203,8 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 export class RelayHooks {
+  /** How long each kind of hook took to answer, by the relay's own clock (answer-times.ts). */
+  readonly answerTimes = new AnswerTimes();
   /** Hook events taken since the relay started (health: what the agent's machine handled). */
   received = 0;
 
@@ -231,6 +234,9 @@ export class RelayHooks {
    */
   async handle(nameInRoute: string, req: http.IncomingMessage, res: http.ServerResponse, host?: string): Promise<void> {
     const { spool, lanes, log } = this.deps;
+    const t0 = performance.now();
+    let kind = host ? `${host}/${nameInRoute}` : nameInRoute;
+    res.on('finish', () => this.answerTimes.note(kind, performance.now() - t0));
     const text = await readBody(req, MAX_BODY_BYTES);
     if (text === undefined) return sendJson(res, 413, { error: { code: 'payload_too_large', message: `the hook JSON is larger than ${MAX_BODY_BYTES} bytes` } });
     let body: unknown;
@@ -254,6 +260,7 @@ export class RelayHooks {
     if (!mapped) return sendText(res, answer(undefined, '{}'));
     const event = mapped.event;
     const raw = mapped.body;
+    if (!host && typeof raw.tool_name === 'string' && FILE_TOOLS.has(raw.tool_name)) kind = `${event}:${raw.tool_name}`;
     const reply = (apiAnswerJson: string) => (host ? sendText(res, answer(event, apiAnswerJson)) : sendJson(res, 200, JSON.parse(apiAnswerJson) as unknown));
     const key = bearerKey(req);
     const url = (header(req, 'x-memflow-url') ?? this.deps.defaultUrl).replace(/\/+$/, '');

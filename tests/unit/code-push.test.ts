@@ -319,6 +319,9 @@ describe('the relay at a file touch', () => {
       assert.deepEqual(await result('s1', '', 'v3', 'Bash'), {}, 'handed once');
       assert.deepEqual(await result('s1', moduleFile, 'v4'), {}, 'once per file and session');
       assert.equal((await health()).handedLater, 1);
+      // The relay's own clock, per kind of answer (a file tool's hook is its own kind).
+      const answers = ((await (await fetch(`${relay.url}/health`)).json()) as { answers: Record<string, { n: number; p50: number; p95: number }> }).answers;
+      assert.ok(answers['post-tool-use:Read']!.n >= 2 && answers['post-tool-use']!.n >= 2 && answers['post-tool-use:Read']!.p95 >= answers['post-tool-use:Read']!.p50, JSON.stringify(answers));
 
       // The module's parse is kept now: another session's Read gets the push with its own PostToolUse.
       assert.deepEqual(await result('s2', moduleFile, 'w1'), pushFor(1));
