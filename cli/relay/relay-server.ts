@@ -288,6 +288,10 @@ export class RelayHooks {
     const startTokens = event === 'session-start' ? relayStartTokens(raw) : undefined;
     if (startTokens) raw.memflowContextTokens = startTokens;
     const { entry, entries, git } = spoolEntriesOf(mapped, { target: spoolTargetOf(url, key), ...(named ? { project: [named, header(req, 'x-memflow-project-key')] as [string, string | undefined] } : {}), ...(projectDir ? { projectDir } : {}) });
+    // A tool's result in Claude Code: the push about a file it read is worked out while the event is spooled (the answer,
+    // below, waits for both; a Read has no PreToolUse hook there, its push goes with its result).
+    const resultSession = !host && event === 'post-tool-use' && typeof raw.session_id === 'string' ? raw.session_id : undefined;
+    const filePush = resultSession && fileOfToolCall(raw) ? fileContext(this.fileDeps(), { body: raw, key, url, ...(named ? { project: [named, header(req, 'x-memflow-project-key')] as [string, string | undefined] } : {}), projectDir, afterTool: true }).catch(() => '') : undefined;
     let name = '';
     for (const [i, e] of entries.entries()) {
       try {
@@ -310,13 +314,10 @@ export class RelayHooks {
     }
     if (event !== 'session-start') {
       // A tool's result in Claude Code, once the event is spooled: a push held for the session (later-push.ts) when ready, and
-      // what bears on a file this session had not touched — a Read has no PreToolUse hook there, its push goes with its result.
-      const session = !host && event === 'post-tool-use' && typeof raw.session_id === 'string' ? raw.session_id : undefined;
-      if (session && (this.later.has(session) || fileOfToolCall(raw))) {
-        const project = named ? ([named, header(req, 'x-memflow-project-key')] as [string, string | undefined]) : undefined;
-        const held = this.later.handOver(this.deps, session);
-        const now = fileOfToolCall(raw) ? await fileContext(this.fileDeps(), { body: raw, key, url, ...(project ? { project } : {}), projectDir, afterTool: true }) : '';
-        const context = [held, now].filter(Boolean).join('\n\n');
+      // what bears on a file this session had not touched (worked out beside the spooling, above).
+      if (resultSession && (this.later.has(resultSession) || filePush)) {
+        const held = this.later.handOver(this.deps, resultSession);
+        const context = [held, (await filePush) ?? ''].filter(Boolean).join('\n\n');
         reply(context ? JSON.stringify(fileResultOutput(context)) : '{}');
       } else reply('{}');
       lanes.kick();
