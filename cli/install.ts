@@ -36,6 +36,9 @@ interface MatcherGroup {
   [key: string]: unknown;
 }
 
+/** Matchers earlier versions of memflow installed its own hooks with (replaced by today's on install). */
+const EARLIER_MATCHERS: ReadonlySet<string> = new Set(['Read|Edit|Write|MultiEdit|NotebookEdit']);
+
 export class InstallError extends Error {
   override name = 'InstallError';
 }
@@ -83,10 +86,10 @@ export function mergeHooks(settings: Record<string, unknown>, opts: HandlerOptio
       group.hooks = kept;
     }
     const tools = event in INSTALLED ? INSTALLED[event as keyof typeof INSTALLED].tools : false;
-    // A group of ours alone that matches every tool is narrowed to our tools (an old PreToolUse
-    // group matched every tool); a matcher the user chose stays.
+    // A group of ours alone that matches every tool, or the tools an earlier memflow installed it on, gets our tools now
+    // (an old PreToolUse group matched every tool; until 2026-11-29 evening it matched Read too); a matcher the user chose stays.
     const ours = wanted && placed && tools && tools !== '*' ? typed.find((g) => g.hooks.length === 1 && g.hooks[0] === wanted) : undefined;
-    if (ours && tools && (ours.matcher === undefined || ours.matcher === '' || ours.matcher === '*')) {
+    if (ours && tools && ours.matcher !== tools && (ours.matcher === undefined || ours.matcher === '' || ours.matcher === '*' || EARLIER_MATCHERS.has(ours.matcher))) {
       ours.matcher = tools;
       change = 'updated';
     }

@@ -127,6 +127,24 @@ describe('command hooks', () => {
     assert.deepEqual(await fs.readFile(file), before);
   });
 
+  test("an earlier install's PreToolUse on Read too is moved to today's tools (a Read's push goes with its PostToolUse); a matcher the user chose stays", async () => {
+    const s0 = await read(file);
+    const mine = s0.hooks.PreToolUse!.find((g) => g.hooks.some((h) => String(h.command).includes('memflow-hook pre-tool-use')))!;
+    mine.matcher = 'Read|Edit|Write|MultiEdit|NotebookEdit';
+    await fs.writeFile(file, JSON.stringify(s0, null, 2));
+    const r = await install(dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /updated\s+PreToolUse/);
+    assert.equal((await read(file)).hooks.PreToolUse!.find((g) => g.hooks.some((h) => String(h.command).includes('memflow-hook pre-tool-use')))!.matcher, 'Edit|Write|MultiEdit|NotebookEdit');
+    const s1 = await read(file);
+    s1.hooks.PreToolUse!.find((g) => g.hooks.some((h) => String(h.command).includes('memflow-hook pre-tool-use')))!.matcher = 'Edit|Write';
+    await fs.writeFile(file, JSON.stringify(s1, null, 2));
+    assert.equal((await install(dir)).code, 0);
+    assert.equal((await read(file)).hooks.PreToolUse!.find((g) => g.hooks.some((h) => String(h.command).includes('memflow-hook pre-tool-use')))!.matcher, 'Edit|Write', "the user's own matcher");
+    s1.hooks.PreToolUse!.find((g) => g.hooks.some((h) => String(h.command).includes('memflow-hook pre-tool-use')))!.matcher = 'Edit|Write|MultiEdit|NotebookEdit';
+    await fs.writeFile(file, JSON.stringify(s1, null, 2));
+  });
+
   test('--http replaces memflow\'s entries instead of adding to them, and is idempotent too', async () => {
     const r = await install(dir, '--http', '--offline', '--url', 'http://127.0.0.1:4555/');
     assert.equal(r.code, 0, r.stderr);
