@@ -132,8 +132,8 @@ export function fileTouchOutput(context: string) {
 }
 
 /**
- * The PostToolUse answer of a file tool call: what was decided or learned about the file it read (a Read has
- * no PreToolUse hook), or the push its PreToolUse could not have in time (cli/relay/later-push.ts); or nothing.
+ * The PostToolUse answer of a tool call in Claude Code: what was decided or learned about the file a Read read (a
+ * Read has no PreToolUse hook there), and a push held for the session (cli/relay/later-push.ts); or nothing.
  */
 export function fileResultOutput(context: string) {
   return context ? { hookSpecificOutput: { hookEventName: CLAUDE_EVENT_NAMES['post-tool-use'], additionalContext: withinInjectionCap(context) } } : {};

@@ -1,8 +1,11 @@
 /**
- * The relay's answer to PreToolUse on a file tool (Read, Edit, Write, MultiEdit, NotebookEdit): what
- * the project decided or learned about the file the agent is about to touch (api/context/file-push.ts),
- * once per file and session, or nothing. Nothing is spooled: PostToolUse carries the same call with
- * its result. The push is read at once (GET /v1/context?for=file; its receipt is written once the relay
+ * The relay's answer to a file tool's hook — PreToolUse on a file tool (Edit, Write, MultiEdit,
+ * NotebookEdit, and Read for the hosts and older installs that hook it), and in Claude Code the
+ * PostToolUse of a Read (memflow installs no PreToolUse on Read there: relay-server.ts) — what
+ * the project decided or learned about the file (api/context/file-push.ts), once per file and session,
+ * or nothing. A PreToolUse is not spooled: PostToolUse carries the same call with its result. A Read of
+ * a large file the relay has not parsed yet is answered without waiting for the parse, its push handed
+ * with the session's next hook (later-push.ts). The push is read at once (GET /v1/context?for=file; its receipt is written once the relay
  * says it handed the push over: prompt-answer.ts handedContext) within the
  * prompt's hard budget (MEMFLOW_PROMPT_BUDGET_MS); past it, or when api-budget.ts says not to ask,
  * the agent gets `{}` at once. A file already asked about in the session is answered `{}` without
@@ -191,8 +194,6 @@ export interface FileAnswerDeps extends PromptAnswerDeps {
   /** The largest file a Read parses while the agent waits; a larger one's push is held for the session's next hook (bytes). */
   parseInlineBytes?: number;
 }
-
-
 
 /** The file on this machine: a path relative to the agent's working folder resolved against it. */
 function localPath(file: string, cwd: string | undefined): string | undefined {

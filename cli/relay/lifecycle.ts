@@ -29,7 +29,7 @@ export interface RelaySettings {
   startBudgetMs: number;
   /** How long UserPromptSubmit waits for the memory pushed with the prompt (MEMFLOW_PROMPT_BUDGET_MS; 0: no push). */
   promptBudgetMs: number;
-  /** The largest file a touch parses while the agent waits; a larger one has its push handed at PostToolUse (MEMFLOW_FILE_PARSE_INLINE_BYTES). */
+  /** The largest file a Read parses while the agent waits; a larger one has its push handed with the session's next hook (MEMFLOW_FILE_PARSE_INLINE_BYTES). */
   parseInlineBytes: number;
   /** Delivery waits until a session has been quiet this long (MEMFLOW_RELAY_QUIET_MS; 0: at once). */
   quietMs: number;

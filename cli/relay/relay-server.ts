@@ -69,7 +69,7 @@ export interface RelayOptions {
   startBudgetMs: number;
   /** How long UserPromptSubmit waits for the memory pushed with the prompt (0: no push). */
   promptBudgetMs?: number;
-  /** The largest file a touch parses while the agent waits; a larger one not parsed yet has its push handed at PostToolUse (MEMFLOW_FILE_PARSE_INLINE_BYTES). */
+  /** The largest file a Read parses while the agent waits; a larger one not parsed yet has its push handed with the session's next hook (MEMFLOW_FILE_PARSE_INLINE_BYTES). */
   parseInlineBytes?: number;
   /** When delivery goes out behind a busy session (session-activity.ts). */
   timing?: Partial<LaneTiming>;
