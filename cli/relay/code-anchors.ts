@@ -120,8 +120,8 @@ export class CodeIndex {
       return undefined; // a file about to be written, or gone: its path still counts
     }
     if (!st.isFile() || st.size > MAX_PARSED_BYTES) return undefined;
-    const held = this.parses.get(file);
-    if (held && held.mtimeMs === st.mtimeMs && held.size === st.size) return { language, names: held.names };
+    const held = this.kept(file, st);
+    if (held) return { language, names: held.names };
     // A parse of this version already running (the module warmed behind the test's answer, the prewarm) is waited for, not repeated.
     const version = `${file}\0${st.mtimeMs}\0${st.size}`;
     const running = this.running.get(version);
@@ -139,12 +139,17 @@ export class CodeIndex {
     if (!languageOf(file)) return 0;
     try {
       const st = fs.statSync(file);
-      const held = this.parses.get(file);
-      if (!st.isFile() || st.size > MAX_PARSED_BYTES || (held && held.mtimeMs === st.mtimeMs && held.size === st.size)) return 0;
+      if (!st.isFile() || st.size > MAX_PARSED_BYTES || this.kept(file, st)) return 0;
       return st.size;
     } catch {
       return 0;
     }
+  }
+
+  /** The parse kept of this version of the file (same mtime and size), if any. */
+  private kept(file: string, st: fs.Stats): Parsed | undefined {
+    const held = this.parses.get(file);
+    return held && held.mtimeMs === st.mtimeMs && held.size === st.size ? held : undefined;
   }
 
   private async parse(file: string, language: CodeLanguage, st: fs.Stats, identifiers: ReadonlySet<string>): Promise<FileCode | undefined> {

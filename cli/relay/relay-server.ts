@@ -271,9 +271,10 @@ export class RelayHooks {
       if (refused) return sendJson(res, 403, { error: { code: 'not_the_relay_user', message: `this memflow relay reads the working tree only for the user it runs as: ${refused}; run your own relay on another port (MEMFLOW_RELAY_PORT)` } });
     }
     const named = header(req, 'x-memflow-project');
+    // The project the hook names (X-Memflow-Project / -Key), read once for the file push and the spool entry.
+    const project = named ? ([named, header(req, 'x-memflow-project-key')] as [string, string | undefined]) : undefined;
     if (event === 'pre-tool-use') {
       // Not kept (PostToolUse carries the call): only answered, with what is known about the file.
-      const project = named ? ([named, header(req, 'x-memflow-project-key')] as [string, string | undefined]) : undefined;
       // In Claude Code (no host adapter) the answers of a session's later hooks reach the model: a Read's push whose parse
       // was not waited for is held for them (later-push.ts), and handed with this one when ready.
       const held = !host && typeof raw.session_id === 'string' ? this.later.handOver(this.deps, raw.session_id) : '';
@@ -287,11 +288,11 @@ export class RelayHooks {
     // Claude Code's sessions get a smaller start context: the relay also pushes with each prompt and at each file.
     const startTokens = event === 'session-start' ? relayStartTokens(raw) : undefined;
     if (startTokens) raw.memflowContextTokens = startTokens;
-    const { entry, entries, git } = spoolEntriesOf(mapped, { target: spoolTargetOf(url, key), ...(named ? { project: [named, header(req, 'x-memflow-project-key')] as [string, string | undefined] } : {}), ...(projectDir ? { projectDir } : {}) });
+    const { entry, entries, git } = spoolEntriesOf(mapped, { target: spoolTargetOf(url, key), ...(project ? { project } : {}), ...(projectDir ? { projectDir } : {}) });
     // A tool's result in Claude Code: the push about a file it read is worked out while the event is spooled (the answer,
     // below, waits for both; a Read has no PreToolUse hook there, its push goes with its result).
     const resultSession = !host && event === 'post-tool-use' && typeof raw.session_id === 'string' ? raw.session_id : undefined;
-    const filePush = resultSession && fileOfToolCall(raw) ? fileContext(this.fileDeps(), { body: raw, key, url, ...(named ? { project: [named, header(req, 'x-memflow-project-key')] as [string, string | undefined] } : {}), projectDir, afterTool: true }).catch(() => '') : undefined;
+    const filePush = resultSession && fileOfToolCall(raw) ? fileContext(this.fileDeps(), { body: raw, key, url, ...(project ? { project } : {}), projectDir, afterTool: true }).catch(() => '') : undefined;
     let name = '';
     for (const [i, e] of entries.entries()) {
       try {
