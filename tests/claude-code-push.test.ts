@@ -165,8 +165,9 @@ test("a 2,000-line module nothing parsed yet: its Read is answered without waiti
   const handed = async () => ((await relayHealth(port)) as { fileTouches?: { handedLater?: number } }).fileTouches?.handedLater ?? 0;
   const before = await handed();
   const prompt = `Is the generated copy under build/lib out of date? (${uniqueName('t17')})`;
-  // The model's next step after the Read: a shell command that takes a moment, as a model's turn does.
-  model.add({ prompt, steps: [{ tool: 'Read', input: { file_path: module } }, { tool: 'Bash', input: { command: 'sleep 1; ls build/lib/payclient/settle' } }, { text: 'It matches the source.' }] });
+  // The model's next step after the Read: a shell command that takes a moment, as a model's turn does (long enough for the
+  // parse and the API's answer on a machine busy with the rest of the suite).
+  model.add({ prompt, steps: [{ tool: 'Read', input: { file_path: module } }, { tool: 'Bash', input: { command: 'sleep 3; ls build/lib/payclient/settle' } }, { text: 'It matches the source.' }] });
   const run = await stack.h.headless(prompt);
   assert.equal(run.code, 0, run.stderr);
   const requests = model.requestsOf(prompt).map((r) => requestText(r.body));

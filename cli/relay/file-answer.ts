@@ -7,8 +7,9 @@
  * a large file the relay has not parsed yet is answered without waiting for the parse, its push handed
  * with the session's next hook (later-push.ts). The push is read at once (GET /v1/context?for=file; its receipt is written once the relay
  * says it handed the push over: prompt-answer.ts handedContext) within the
- * prompt's hard budget (MEMFLOW_PROMPT_BUDGET_MS); past it, or when api-budget.ts says not to ask,
- * the agent gets `{}` at once. A file already asked about in the session is answered `{}` without
+ * prompt's hard budget (MEMFLOW_PROMPT_BUDGET_MS); when api-budget.ts says not to ask, the agent gets
+ * `{}` at once, and past the budget too: in Claude Code, whose later hooks reach the model, the ask goes on
+ * behind the answer and its push is handed with the session's next hook (later-push.ts), as a large file's is. A file already asked about in the session is answered `{}` without
  * asking: the session holds what it was given. A file no memory of the project can be about is answered
  * `{}` without asking too: the relay holds, per project, the names every such file's name is in (GET
  * /v1/context/files, read behind the hook when missing or older than a minute; FileNames below), so
@@ -240,7 +241,7 @@ export async function fileContext(deps: FileAnswerDeps, ev: FileTouch): Promise<
   const toolUseId = typeof ev.body.tool_use_id === 'string' ? ev.body.tool_use_id.slice(0, 150) : undefined;
   const startedAt = Date.now();
   // The touch of one file: its code's anchors, then the API asked (the answer not yet handed).
-  const ask = async ({ asked }: { asked: string }, i: number, code: FileCode | undefined): Promise<AskedPush | undefined> => {
+  const ask = async ({ asked }: { asked: string }, i: number, code: FileCode | undefined, timeoutMs: number): Promise<AskedPush | undefined> => {
     // The code's anchors: what the file defines or imports among the identifiers the project's rules are anchored to.
     const anchors = anchorsOf(code, index?.identifiers ?? new Set(), (n) => deps.focus.has(session, n));
     // The focus: what the file defines that the session met (the function under test, imported by the failing test), and
@@ -253,9 +254,12 @@ export async function fileContext(deps: FileAnswerDeps, ev: FileTouch): Promise<
     const url = `${ev.url}${apiPaths.context({ for: 'file', path: asked, project, channel: 'file_touch', session, ...(anchors.length ? { anchors: anchors.join(',') } : {}), ...(focus.length ? { focus: focus.join(',') } : {}) })}`;
     const idempotency: Record<string, string> = toolUseId ? { 'idempotency-key': `file:${toolUseId}${i ? `:${i}` : ''}` } : {};
     const asking = { ...headers, ...idempotency, 'x-memflow-receipt': 'on-delivery' };
-    const left = Math.max(1, api.budgetMs - (Date.now() - startedAt));
-    return { url, headers: asking, answer: await readApiJson(deps, api.target, url, asking, left) };
+    return { url, headers: asking, answer: await readApiJson(deps, api.target, url, asking, timeoutMs) };
   };
+  const budgetLeft = () => Math.max(1, api.budgetMs - (Date.now() - startedAt));
+  // A host whose later hooks reach the model (ev.afterTool): a push not ready within the budget is held for them, not lost.
+  const later = ev.afterTool ? deps.later : undefined;
+  let answered = false;
   const contexts = await Promise.all(
     files.map(async (f, i) => {
       const local = index?.identifiers ? localPath(f.file, cwd) : undefined;
@@ -263,29 +267,61 @@ export async function fileContext(deps: FileAnswerDeps, ev: FileTouch): Promise<
       // A Read of a file the relay has not parsed, too large to parse while the agent waits: with a host whose later hooks
       // reach the model (ev.afterTool), it is read and parsed behind this answer and its push handed with the session's next
       // hook (later-push.ts). Not a change (Edit, Write): its rule is asked for before the change is made.
-      if (ev.afterTool && ev.body.tool_name === 'Read' && deps.later && local && ids && deps.code.unparsedSize(local) > (deps.parseInlineBytes ?? DEFAULT_PARSE_INLINE_BYTES)) {
+      if (later && ev.body.tool_name === 'Read' && local && ids && deps.code.unparsedSize(local) > (deps.parseInlineBytes ?? DEFAULT_PARSE_INLINE_BYTES)) {
         const asked = new Promise<void>((r) => setImmediate(r)).then(async () => {
           const code = await deps.code.read(local, ids).catch(() => undefined);
-          const a = await ask(f, i, code);
+          const a = await ask(f, i, code, LATER_ASK_TIMEOUT_MS);
           if (code) deps.code.warm(local, code, cwd, ids);
           return a;
         });
-        deps.later.hold(session, asked, () => deps.touches.forget(session, f.asked));
+        later.hold(session, asked, () => deps.touches.forget(session, f.asked));
         return '';
       }
       const reading = local && ids ? deps.code.read(local, ids).catch(() => undefined) : Promise.resolve(undefined);
       const noteWarm = (code: FileCode | undefined) => {
-        if (code && local && ids) warm.push([local, code, ids]);
+        if (code && local && ids) {
+          if (answered) deps.code.warm(local, code, cwd, ids);
+          else warm.push([local, code, ids]);
+        }
         return code;
       };
-      const asked = await ask(f, i, noteWarm(await reading));
-      return asked ? handedContext(deps, asked.url, asked.headers, asked.answer) : '';
+      const asking = reading.then((code) => ask(f, i, noteWarm(code), later ? LATER_ASK_TIMEOUT_MS : budgetLeft()));
+      if (!later) {
+        const asked = await asking;
+        return asked ? handedContext(deps, asked.url, asked.headers, asked.answer) : '';
+      }
+      const inTime = await settledWithin(asking, budgetLeft());
+      if (inTime) return inTime.value ? handedContext(deps, inTime.value.url, inTime.value.headers, inTime.value.answer) : '';
+      // The parse or the API is slow (a busy machine): the agent is answered now and the push goes with the session's next hook.
+      later.hold(session, asking, () => deps.touches.forget(session, f.asked));
+      return '';
     }),
   );
+  answered = true;
   // The project's names, read behind the answer (never beside it on the agent's critical path).
   refreshNames(deps, api.target, { url: ev.url, key: api.key, project, projectKey });
   for (const [local, code, ids] of warm) deps.code.warm(local, code, cwd, ids);
   return contexts.filter(Boolean).join('\n\n');
+}
+
+/** How long the API may take to answer a push nobody waits for (one held for the session's next hook: later-push.ts). */
+const LATER_ASK_TIMEOUT_MS = 5_000;
+
+/** `p`'s value when it settles within `ms` (`{ value }`), or undefined when it does not (it goes on). */
+function settledWithin<T>(p: Promise<T>, ms: number): Promise<{ value: T } | undefined> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => resolve(undefined), ms);
+    p.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve({ value });
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
 }
 
 /** The key a project's names are held under: the API, the caller's key, the project (and its repository key). */

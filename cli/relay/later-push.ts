@@ -9,6 +9,9 @@
  * hands it over once it is ready, labelled with its file as every file push is: the model has the rule
  * before its next step, typically the change to the file it read.
  *
+ * A push whose API answer did not come within the relay's budget (a busy machine, a slow API) is held here
+ * the same way (file-answer.ts), its ask going on with a longer timeout, rather than lost.
+ *
  * A held push is handed only once it is ready, and never waited for (the hook that finds it not ready yet
  * leaves it for the next); its receipt is written only once handed (prompt-answer.ts handedContext). One
  * not handed within MAX_HOLD_MS is dropped, and its file forgotten as touched in its session, so the next

@@ -95,6 +95,8 @@ export class ClaudeHarness {
       // A relay a failed run could not stop leaves by itself.
       MEMFLOW_RELAY_IDLE_MS: '300000',
       MEMFLOW_CACHE_DIR: await (sharedCache ??= tempDir('cc-cache')),
+      // The suite's budget for the relay's pushes (tests/run.ts): these tests check what reaches the model, not how fast.
+      ...(process.env.MEMFLOW_PROMPT_BUDGET_MS ? { MEMFLOW_PROMPT_BUDGET_MS: process.env.MEMFLOW_PROMPT_BUDGET_MS } : {}),
       ANTHROPIC_BASE_URL: opts.model.url,
       ANTHROPIC_API_KEY: API_KEY,
       IS_SANDBOX: '1',

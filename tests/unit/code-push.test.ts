@@ -210,11 +210,13 @@ describe("each host's file touch", () => {
 });
 
 /** A local API speaking GET /v1/context/files (with or without identifiers) and GET /v1/context; every request recorded. */
-async function localApi(files: { names: string[]; complete: boolean; identifiers?: string[] }, context: (q: URLSearchParams) => string) {
+async function localApi(files: { names: string[]; complete: boolean; identifiers?: string[] }, context: (q: URLSearchParams) => string, contextDelayMs: () => number = () => 0) {
   const seen: URL[] = [];
-  const server = http.createServer((req, res) => {
+  const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://api');
     seen.push(url);
+    const delay = url.pathname === '/v1/context' ? contextDelayMs() : 0;
+    if (delay) await new Promise((r) => setTimeout(r, delay));
     // A push offers its receipt (asked with X-Memflow-Receipt: on-delivery), confirmed by POST …/receipts/{id}/delivered.
     const delivered = req.method === 'POST' && /^\/v1\/context\/receipts\/[^/]+\/delivered$/.test(url.pathname);
     const body = url.pathname === '/v1/context/files' ? files : url.pathname === '/v1/context' ? { context: context(url.searchParams), tokens: 10, items: [], receipt: `r${seen.length}` } : delivered ? {} : undefined;
@@ -336,6 +338,34 @@ describe('the relay at a file touch', () => {
       fs.appendFileSync(moduleFile, '\n# changed again\n');
       const codexTouch = await fetch(`${relay.url}/hook/codex/PreToolUse`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer mf_test_code_push', 'x-memflow-url': api.url, 'x-memflow-project': 'pay' }, body: JSON.stringify({ session_id: 's4', hook_event_name: 'PreToolUse', cwd: repo, model: 'm', transcript_path: null, tool_name: 'Bash', tool_input: { command: `cat ${moduleFile}` }, tool_use_id: 'y1' }) });
       assert.match(await codexTouch.text(), /rule about round_half_even/);
+    } finally {
+      await relay.close();
+      await api.close();
+    }
+  });
+
+  test("Claude Code: a push the API gives past the relay's budget is not lost: the Read is answered in time without it, the session's next hook hands it", async () => {
+    let slowMs = 0;
+    const api = await localApi({ names: ['retry.py'], complete: true, identifiers: ['round_half_even'] }, (q) => (q.get('anchors') ? `# memflow: rule about ${q.get('anchors')}` : ''), () => slowMs);
+    const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), 'code-push-spool-'));
+    const relay = await startRelay({ port: 0, spoolDir, defaultUrl: api.url, startBudgetMs: 200, promptBudgetMs: 200, parseInlineBytes: 10_000_000 });
+    const result = (session: string, file: string, id: string, tool = 'Read') => hook(relay.url, api.url, 'post-tool-use', { session_id: session, hook_event_name: 'PostToolUse', cwd: repo, tool_name: tool, tool_input: tool === 'Read' ? { file_path: file } : { command: 'pytest -q' }, tool_use_id: id, tool_response: { type: 'text' } });
+    const delivered = () => api.seen.filter((u) => u.pathname.endsWith('/delivered')).length;
+    try {
+      await hook(relay.url, api.url, 'pre-tool-use', touch('s0', other, 'z0'));
+      await waitFor(() => api.seen.some((u) => u.pathname === '/v1/context/files'), 'the index read');
+      await result('s0', moduleFile, 'z1'); // the module parsed and kept
+      slowMs = 700;
+      const t0 = Date.now();
+      assert.deepEqual(await result('s1', moduleFile, 'z2'), {}, 'answered within the budget, without the push');
+      assert.ok(Date.now() - t0 < 650, `the Read did not wait for the API (${Date.now() - t0} ms)`);
+      assert.deepEqual(await result('s1', '', 'z3', 'Bash'), {}, 'not ready yet: nothing, and the push stays held');
+      await waitFor(() => api.seen.filter((u) => u.searchParams.get('session') === 's1').length === 1, 'asked once');
+      await new Promise((r) => setTimeout(r, 900));
+      const receipted = delivered();
+      assert.deepEqual(await result('s1', '', 'z4', 'Bash'), { hookSpecificOutput: { hookEventName: 'PostToolUse', additionalContext: '# memflow: rule about round_half_even' } }, "handed with the session's next hook");
+      await waitFor(() => delivered() === receipted + 1, 'its receipt confirmed once handed (not before)');
+      assert.deepEqual(await result('s1', moduleFile, 'z5'), {}, 'once per file and session');
     } finally {
       await relay.close();
       await api.close();
