@@ -264,20 +264,7 @@ export async function fileContext(deps: FileAnswerDeps, ev: FileTouch): Promise<
     files.map(async (f, i) => {
       const local = index?.identifiers ? localPath(f.file, cwd) : undefined;
       const ids = index?.identifiers;
-      // A Read of a file the relay has not parsed, too large to parse while the agent waits: with a host whose later hooks
-      // reach the model (ev.afterTool), it is read and parsed behind this answer and its push handed with the session's next
-      // hook (later-push.ts). Not a change (Edit, Write): its rule is asked for before the change is made.
-      if (later && ev.body.tool_name === 'Read' && local && ids && deps.code.unparsedSize(local) > (deps.parseInlineBytes ?? DEFAULT_PARSE_INLINE_BYTES)) {
-        const asked = new Promise<void>((r) => setImmediate(r)).then(async () => {
-          const code = await deps.code.read(local, ids).catch(() => undefined);
-          const a = await ask(f, i, code, LATER_ASK_TIMEOUT_MS);
-          if (code) deps.code.warm(local, code, cwd, ids);
-          return a;
-        });
-        later.hold(session, asked, () => deps.touches.forget(session, f.asked));
-        return '';
-      }
-      const reading = local && ids ? deps.code.read(local, ids).catch(() => undefined) : Promise.resolve(undefined);
+      // The modules the file imports are warmed once the answer is out.
       const noteWarm = (code: FileCode | undefined) => {
         if (code && local && ids) {
           if (answered) deps.code.warm(local, code, cwd, ids);
@@ -285,14 +272,20 @@ export async function fileContext(deps: FileAnswerDeps, ev: FileTouch): Promise<
         }
         return code;
       };
+      // A Read of a file the relay has not parsed, too large to parse while the agent waits: with a host whose later hooks
+      // reach the model (ev.afterTool), it is read and parsed behind this answer and its push handed with the session's next
+      // hook (later-push.ts). Not a change (Edit, Write): its rule is asked for before the change is made.
+      const behind = later && ev.body.tool_name === 'Read' && local && ids && deps.code.unparsedSize(local) > (deps.parseInlineBytes ?? DEFAULT_PARSE_INLINE_BYTES);
+      const reading = local && ids ? (behind ? new Promise<void>((r) => setImmediate(r)) : Promise.resolve()).then(() => deps.code.read(local, ids)).catch(() => undefined) : Promise.resolve(undefined);
       const asking = reading.then((code) => ask(f, i, noteWarm(code), later ? LATER_ASK_TIMEOUT_MS : budgetLeft()));
       if (!later) {
         const asked = await asking;
         return asked ? handedContext(deps, asked.url, asked.headers, asked.answer) : '';
       }
-      const inTime = await settledWithin(asking, budgetLeft());
+      const inTime = behind ? undefined : await settledWithin(asking, budgetLeft());
       if (inTime) return inTime.value ? handedContext(deps, inTime.value.url, inTime.value.headers, inTime.value.answer) : '';
-      // The parse or the API is slow (a busy machine): the agent is answered now and the push goes with the session's next hook.
+      // A large file parsed behind the answer, or a parse or API slower than the budget (a busy machine): the agent is
+      // answered now and the push goes with the session's next hook.
       later.hold(session, asking, () => deps.touches.forget(session, f.asked));
       return '';
     }),

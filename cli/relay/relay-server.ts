@@ -293,6 +293,15 @@ export class RelayHooks {
     // below, waits for both; a Read has no PreToolUse hook there, its push goes with its result).
     const resultSession = !host && event === 'post-tool-use' && typeof raw.session_id === 'string' ? raw.session_id : undefined;
     const filePush = resultSession && fileOfToolCall(raw) ? fileContext(this.fileDeps(), { body: raw, key, url, ...(project ? { project } : {}), projectDir, afterTool: true }).catch(() => '') : undefined;
+    // A tool's result in Claude Code: a push held for the session (later-push.ts) when ready, and what bears on a file this
+    // session had not touched (worked out beside the spooling). Handed even when the event could not be spooled: its
+    // receipt is already confirmed (prompt-answer.ts handedContext), so what it says was handed must reach the agent.
+    const resultAnswer = async (): Promise<string> => {
+      if (!resultSession || !(this.later.has(resultSession) || filePush)) return '{}';
+      const held = this.later.handOver(this.deps, resultSession);
+      const context = [held, (await filePush) ?? ''].filter(Boolean).join('\n\n');
+      return context ? JSON.stringify(fileResultOutput(context)) : '{}';
+    };
     let name = '';
     for (const [i, e] of entries.entries()) {
       try {
@@ -301,7 +310,7 @@ export class RelayHooks {
         log(err instanceof SpoolFullError ? `${err.message}: ${entries.length - i} event(s) from a ${event} hook are dropped` : `could not spool a ${e.event} event (${(err as Error).message})`);
         for (const lost of entries.slice(i)) lanes.settle(lost, { dropped: err instanceof SpoolFullError ? 'spool_full' : 'spool_unwritable' });
         lanes.kick();
-        return reply(event === 'session-start' ? JSON.stringify({ systemMessage: `memflow: the spool is full or unwritable, events are being dropped (run \`memflow doctor\`)` }) : '{}');
+        return reply(event === 'session-start' ? JSON.stringify({ systemMessage: `memflow: the spool is full or unwritable, events are being dropped (run \`memflow doctor\`)` }) : await resultAnswer());
       }
     }
     if (event === 'user-prompt-submit') {
@@ -314,13 +323,7 @@ export class RelayHooks {
       return;
     }
     if (event !== 'session-start') {
-      // A tool's result in Claude Code, once the event is spooled: a push held for the session (later-push.ts) when ready, and
-      // what bears on a file this session had not touched (worked out beside the spooling, above).
-      if (resultSession && (this.later.has(resultSession) || filePush)) {
-        const held = this.later.handOver(this.deps, resultSession);
-        const context = [held, (await filePush) ?? ''].filter(Boolean).join('\n\n');
-        reply(context ? JSON.stringify(fileResultOutput(context)) : '{}');
-      } else reply('{}');
+      reply(await resultAnswer());
       lanes.kick();
       return;
     }

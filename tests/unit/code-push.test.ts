@@ -210,13 +210,15 @@ describe("each host's file touch", () => {
 });
 
 /** A local API speaking GET /v1/context/files (with or without identifiers) and GET /v1/context; every request recorded. */
-async function localApi(files: { names: string[]; complete: boolean; identifiers?: string[] }, context: (q: URLSearchParams) => string, contextDelayMs: () => number = () => 0) {
+async function localApi(files: { names: string[]; complete: boolean; identifiers?: string[] }, context: (q: URLSearchParams) => string, contextDelayMs: () => number = () => 0, eventsDelayMs = 0) {
   const seen: URL[] = [];
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://api');
     seen.push(url);
     const delay = url.pathname === '/v1/context' ? contextDelayMs() : 0;
     if (delay) await new Promise((r) => setTimeout(r, delay));
+    // The events the relay delivers: held in flight a while when asked (the spool keeps them till then), then not taken.
+    if (eventsDelayMs && req.method === 'POST' && !url.pathname.startsWith('/v1/context')) await new Promise((r) => setTimeout(r, eventsDelayMs));
     // A push offers its receipt (asked with X-Memflow-Receipt: on-delivery), confirmed by POST …/receipts/{id}/delivered.
     const delivered = req.method === 'POST' && /^\/v1\/context\/receipts\/[^/]+\/delivered$/.test(url.pathname);
     const body = url.pathname === '/v1/context/files' ? files : url.pathname === '/v1/context' ? { context: context(url.searchParams), tokens: 10, items: [], receipt: `r${seen.length}` } : delivered ? {} : undefined;
@@ -366,6 +368,25 @@ describe('the relay at a file touch', () => {
       assert.deepEqual(await result('s1', '', 'z4', 'Bash'), { hookSpecificOutput: { hookEventName: 'PostToolUse', additionalContext: '# memflow: rule about round_half_even' } }, "handed with the session's next hook");
       await waitFor(() => delivered() === receipted + 1, 'its receipt confirmed once handed (not before)');
       assert.deepEqual(await result('s1', moduleFile, 'z5'), {}, 'once per file and session');
+    } finally {
+      await relay.close();
+      await api.close();
+    }
+  });
+
+  test("Claude Code: a Read whose PostToolUse the spool cannot take still gets its push (its receipt already says it was handed)", async () => {
+    const api = await localApi({ names: ['retry.py'], complete: true, identifiers: ['round_half_even'] }, (q) => (q.get('anchors') ? `# memflow: rule about ${q.get('anchors')}` : ''), () => 0, 3000);
+    const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), 'code-push-spool-'));
+    const relay = await startRelay({ port: 0, spoolDir, defaultUrl: api.url, startBudgetMs: 200, promptBudgetMs: 5000, parseInlineBytes: 10_000_000, maxEntries: 1 });
+    const result = (session: string, file: string, id: string, tool = 'Read') => hook(relay.url, api.url, 'post-tool-use', { session_id: session, hook_event_name: 'PostToolUse', cwd: repo, tool_name: tool, tool_input: tool === 'Read' ? { file_path: file } : { command: 'pytest -q' }, tool_use_id: id, tool_response: { type: 'text' } });
+    try {
+      await hook(relay.url, api.url, 'pre-tool-use', touch('s0', other, 'q0'));
+      await waitFor(() => api.seen.some((u) => u.pathname === '/v1/context/files'), 'the index read');
+      await result('s1', '', 'q1', 'Bash'); // the one entry the spool holds (the API takes no events)
+      const spool = async () => ((await (await fetch(`${relay.url}/health`)).json()) as { spool: { waiting: number; received: number } }).spool;
+      assert.deepEqual(await result('s1', moduleFile, 'q2'), { hookSpecificOutput: { hookEventName: 'PostToolUse', additionalContext: '# memflow: rule about round_half_even' } });
+      const s = await spool();
+      assert.deepEqual([s.received, s.waiting], [2, 1], "the Read's event was not spooled (the spool was full)");
     } finally {
       await relay.close();
       await api.close();
