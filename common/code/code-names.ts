@@ -67,7 +67,11 @@ export class CodeReader {
         const lang = await Language.load(fs.readFileSync(this.files.grammar(language)));
         const parser = new Parser();
         parser.setLanguage(lang);
-        return { parser, query: new Query(lang, NAME_QUERIES[language]) };
+        const query = new Query(lang, NAME_QUERIES[language]);
+        // One parse of a few lines now, while nobody waits: the first parse through a grammar compiles the WebAssembly it
+        // runs (V8 compiles wasm functions lazily) and took ~12 ms for a 10-line test file against ~1 ms after.
+        namesOfTree(parser, query, WARM_UP[language]);
+        return { parser, query };
       });
       // A grammar that fails to load is tried again on the next file, not remembered as loaded.
       loaded.catch(() => this.languages.delete(language));
@@ -87,6 +91,15 @@ export class CodeReader {
     return namesOfTree(parser, query, text);
   }
 }
+
+/** A few lines per language using the forms the queries read (imports, constants, classes, methods, functions). */
+const WARM_UP: Record<CodeLanguage, string> = {
+  python: 'import os\nfrom a.b import c as d\n\nX = 1\n\n\nclass K:\n    def m(self):\n        return os.path\n\n\ndef f(x):\n    return d(x)\n',
+  typescript: "import { a } from './b';\nimport * as c from 'c';\nexport const X = 1;\nexport interface I { x: number }\ntype T = string;\nenum E { A }\nexport class K { m(): void { c.d(); } }\nexport function f(x: number): number { return a(x); }\n",
+  tsx: "import { a } from './b';\nexport const X = 1;\nexport function V(p: { x: string }) { return <div>{a(p.x)}</div>; }\n",
+  javascript: "import { a } from './b';\nconst r = require('r');\nclass K { m() { return r; } }\nfunction f(x) { return a(x); }\n",
+  go: 'package p\n\nimport (\n\tr "example.com/p/retry"\n\t"fmt"\n)\n\nconst X = 1\n\nvar Y = 2\n\ntype T struct{}\n\nfunc (t T) M() {}\n\nfunc F() { fmt.Println(r.Max) }\n',
+};
 
 /** Parses `text` and reads the query's captures into names (the tree is freed before returning). */
 function namesOfTree(parser: Parser, query: Query, text: string): CodeNames {
