@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { relaySettings } from '../cli/relay/lifecycle.js';
 import { startRelay, type Relay } from '../cli/relay/relay-server.js';
+import { postHook } from './hook-post.js';
 
 /** What the agent was handed, per channel (lower-cased text; '' when nothing). */
 export interface ProbeAnswers {
@@ -29,25 +30,10 @@ export interface ProbeTarget {
 
 const agent = new http.Agent({ keepAlive: true });
 
-function post(port: number, event: string, body: unknown, target: ProbeTarget, project: string): Promise<{ json: Record<string, unknown>; ms: number }> {
-  const text = JSON.stringify(body);
-  const t0 = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, path: `/hook/${event}`, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), authorization: `Bearer ${target.key}`, 'x-memflow-url': target.apiUrl, 'x-memflow-project': project } },
-      (res) => {
-        let out = '';
-        res.on('data', (d: Buffer) => (out += d.toString()));
-        res.on('end', () => {
-          const ms = performance.now() - t0;
-          if ((res.statusCode ?? 500) >= 400) return reject(new Error(`relay ${event}: HTTP ${res.statusCode} ${out.slice(0, 200)}`));
-          resolve({ json: out ? (JSON.parse(out) as Record<string, unknown>) : {}, ms });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(text);
-  });
+async function post(port: number, event: string, body: unknown, target: ProbeTarget, project: string): Promise<{ json: Record<string, unknown>; ms: number }> {
+  const { status, text, ms } = await postHook(agent, port, event, body, { authorization: `Bearer ${target.key}`, 'x-memflow-url': target.apiUrl, 'x-memflow-project': project });
+  if (status >= 400) throw new Error(`relay ${event}: HTTP ${status} ${text.slice(0, 200)}`);
+  return { json: text ? (JSON.parse(text) as Record<string, unknown>) : {}, ms };
 }
 
 const contextOf = (json: Record<string, unknown>) => ((json.hookSpecificOutput as { additionalContext?: string } | undefined)?.additionalContext ?? '').toLowerCase();

@@ -26,6 +26,7 @@ import { Command } from 'commander';
 import { startRelay } from '../cli/relay/relay-server.js';
 import { CodeReader } from '../common/code/code-names.js';
 import { loadAverage } from './proc-cpu.js';
+import { postHook } from './hook-post.js';
 import { percentile, printTable } from './lib.js';
 
 const opts = new Command('bench:file-touch').option('--rounds <n>', 'rounds (a new relay each)', '20').option('--think-ms <n>', "the model's turn between two touches", '300').parse(process.argv).opts<{ rounds: string; thinkMs: string }>();
@@ -59,18 +60,8 @@ await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
 const apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
 
 const agent = new http.Agent({ keepAlive: true });
-function post(relayPort: number, event: string, body: unknown): Promise<{ ms: number; text: string }> {
-  const text = JSON.stringify(body);
-  const t0 = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: relayPort, path: `/hook/${event}`, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), authorization: 'Bearer mf_bench_touch', 'x-memflow-url': apiUrl, 'x-memflow-project': 'pay' } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ ms: performance.now() - t0, text: Buffer.concat(chunks).toString() }));
-    });
-    req.on('error', reject);
-    req.end(text);
-  });
+async function post(relayPort: number, event: string, body: unknown): Promise<{ ms: number; text: string }> {
+  return postHook(agent, relayPort, event, body, { authorization: 'Bearer mf_bench_touch', 'x-memflow-url': apiUrl, 'x-memflow-project': 'pay' });
 }
 /** Where the module's push reached the agent: with its Read, with the session's next hook, or neither. */
 const where = { read: 0, next: 0, none: 0 };
