@@ -229,7 +229,11 @@ export async function fileContext(deps: FileAnswerDeps, ev: FileTouch): Promise<
     .filter((f) => deps.touches.first(session, f.asked));
   if (files.length === 0) return '';
   const api = apiBudget(deps.lanes, ev, deps.promptBudgetMs);
-  if (!api.ask) return '';
+  if (!api.ask) {
+    // Not asked (the API away, quiet after a read that went unanswered, no key): the files' next touch asks again.
+    for (const f of files) deps.touches.forget(session, f.asked);
+    return '';
+  }
   const [project, projectKey] = ev.project ?? projectOfHook(ev.body, ev.projectDir);
   if (!project) return '';
   const headers: Record<string, string> = { authorization: `Bearer ${api.key}`, 'user-agent': 'memflow-relay', 'x-memflow-project': project };
@@ -284,6 +288,8 @@ export async function fileContext(deps: FileAnswerDeps, ev: FileTouch): Promise<
       }
       const inTime = behind ? undefined : await settledWithin(asking, budgetLeft());
       if (inTime) return inTime.value ? handedContext(deps, inTime.value.url, inTime.value.headers, inTime.value.answer) : '';
+      // (The relay goes quiet only when the API leaves the ask unanswered for its whole 5 s, not at the budget: the budget
+      // may have gone on the parse, which says nothing of the API. A hanging API costs the hooks of those 5 s the budget.)
       // A large file parsed behind the answer, or a parse or API slower than the budget (a busy machine): the agent is
       // answered now and the push goes with the session's next hook.
       later.hold(session, asking, () => deps.touches.forget(session, f.asked));

@@ -361,6 +361,7 @@ describe('the relay at a file touch', () => {
       const t0 = Date.now();
       assert.deepEqual(await result('s1', moduleFile, 'z2'), {}, 'answered within the budget, without the push');
       assert.ok(Date.now() - t0 < 650, `the Read did not wait for the API (${Date.now() - t0} ms)`);
+      slowMs = 0;
       assert.deepEqual(await result('s1', '', 'z3', 'Bash'), {}, 'not ready yet: nothing, and the push stays held');
       await waitFor(() => api.seen.filter((u) => u.searchParams.get('session') === 's1').length === 1, 'asked once');
       await new Promise((r) => setTimeout(r, 900));
@@ -368,6 +369,20 @@ describe('the relay at a file touch', () => {
       assert.deepEqual(await result('s1', '', 'z4', 'Bash'), { hookSpecificOutput: { hookEventName: 'PostToolUse', additionalContext: '# memflow: rule about round_half_even' } }, "handed with the session's next hook");
       await waitFor(() => delivered() === receipted + 1, 'its receipt confirmed once handed (not before)');
       assert.deepEqual(await result('s1', moduleFile, 'z5'), {}, 'once per file and session');
+
+      // A host that waits for its push (Codex) meets the slow API: its read goes unanswered within the budget and the relay
+      // answers the next hooks at once for a while (quiet). A Read then is answered without asking, and not lost: the file's
+      // next touch, once the quiet is over, asks.
+      slowMs = 700;
+      const codex = await fetch(`${relay.url}/hook/codex/PreToolUse`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer mf_test_code_push', 'x-memflow-url': api.url, 'x-memflow-project': 'pay' }, body: JSON.stringify({ session_id: 's4', hook_event_name: 'PreToolUse', cwd: repo, model: 'm', transcript_path: null, tool_name: 'Bash', tool_input: { command: `cat ${moduleFile}` }, tool_use_id: 'y0' }) });
+      assert.doesNotMatch(await codex.text(), /rule about/, 'past the budget');
+      slowMs = 0;
+      const asked = () => api.seen.filter((u) => u.pathname === '/v1/context').length;
+      const before = asked();
+      assert.deepEqual(await result('s3', moduleFile, 'y1'), {}, 'quiet: answered at once');
+      assert.equal(asked(), before, 'not asked while quiet');
+      await new Promise((r) => setTimeout(r, 5_100));
+      assert.deepEqual(await result('s3', moduleFile, 'y2'), { hookSpecificOutput: { hookEventName: 'PostToolUse', additionalContext: '# memflow: rule about round_half_even' } }, 'asked at its next touch');
     } finally {
       await relay.close();
       await api.close();
