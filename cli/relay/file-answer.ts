@@ -8,9 +8,10 @@
  * with the session's next hook (later-push.ts). The push is read at once (GET /v1/context?for=file; its receipt is written once the relay
  * says it handed the push over: prompt-answer.ts handedContext) within the
  * prompt's hard budget (MEMFLOW_PROMPT_BUDGET_MS); when api-budget.ts says not to ask, the agent gets
- * `{}` at once, and past the budget too: in Claude Code, whose later hooks reach the model, the ask goes on
- * behind the answer and its push is handed with the session's next hook (later-push.ts), as a large file's is. A file already asked about in the session is answered `{}` without
- * asking: the session holds what it was given. A file no memory of the project can be about is answered
+ * `{}` at once (and the file is asked about at its next touch), and past the budget too: in Claude Code,
+ * whose later hooks reach the model, the ask goes on behind the answer and its push is handed with the
+ * session's next hook (later-push.ts), as a large file's is. A file already asked about in the session is
+ * answered `{}` without asking: the session holds what it was given. A file no memory of the project can be about is answered
  * `{}` without asking too: the relay holds, per project, the names every such file's name is in (GET
  * /v1/context/files, read behind the hook when missing or older than a minute; FileNames below), so
  * that a Read of a file memflow knows nothing of costs the agent no round trip to the API.
@@ -23,6 +24,7 @@
  * that does not send identifiers is asked by the path alone, as before.
  */
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { apiPaths } from '../../clients/api-paths.js';
 import { projectOfHook } from '../capture/ingress.js';
 import { apiBudget } from './api-budget.js';
@@ -286,7 +288,7 @@ export async function fileContext(deps: FileAnswerDeps, ev: FileTouch): Promise<
         const asked = await asking;
         return asked ? handedContext(deps, asked.url, asked.headers, asked.answer) : '';
       }
-      const inTime = behind ? undefined : await settledWithin(asking, budgetLeft());
+      const inTime = behind ? undefined : await Promise.race([asking.then((value) => ({ value })), sleep(budgetLeft(), undefined, { ref: false })]);
       if (inTime) return inTime.value ? handedContext(deps, inTime.value.url, inTime.value.headers, inTime.value.answer) : '';
       // (The relay goes quiet only when the API leaves the ask unanswered for its whole 5 s, not at the budget: the budget
       // may have gone on the parse, which says nothing of the API. A hanging API costs the hooks of those 5 s the budget.)
@@ -305,23 +307,6 @@ export async function fileContext(deps: FileAnswerDeps, ev: FileTouch): Promise<
 
 /** How long the API may take to answer a push nobody waits for (one held for the session's next hook: later-push.ts). */
 const LATER_ASK_TIMEOUT_MS = 5_000;
-
-/** `p`'s value when it settles within `ms` (`{ value }`), or undefined when it does not (it goes on). */
-function settledWithin<T>(p: Promise<T>, ms: number): Promise<{ value: T } | undefined> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => resolve(undefined), ms);
-    p.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve({ value });
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        reject(err instanceof Error ? err : new Error(String(err)));
-      },
-    );
-  });
-}
 
 /** The key a project's names are held under: the API, the caller's key, the project (and its repository key). */
 export function namesKey(url: string, key: string, project: string, projectKey: string | undefined): string {
