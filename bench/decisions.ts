@@ -26,7 +26,7 @@
  *     conversation of the rule in force in its top 1 / 5 (how hard the set is).
  * The unrelated probes are judged by the tokens pushed (goal: ≤ 50 on average).
  *
- *   npm run bench:decisions [-- --split dev4|test4|all --misses --corpus corpus4|corpus|corpus2|corpus3]
+ *   npm run bench:decisions [-- --split dev4|test4|dev5|all --misses --corpus corpus4|corpus|corpus2|corpus3]
  * The older corpora (corpus, corpus2, corpus3) have no code: their tasks read no files (the prompt's push only).
  * --ablations concepts,said probes a second API per name that leaves it out (MEMFLOW_PUSH_ABLATE, common/rules/push-ablation.ts).
  * --misses prints, for the dev splits only, what was handed over for each task it got wrong, and for
@@ -107,12 +107,15 @@ const decoys = JSON.parse(fs.readFileSync(path.join(dir, 'decoys.json'), 'utf8')
 /** Harder dev tasks, when the corpus has them (dev-hard.json: a second, symptom-only report for a rule a dev task uses). */
 const hardFile = path.join(dir, 'dev-hard.json');
 const extraTasks = fs.existsSync(hardFile) ? (JSON.parse(fs.readFileSync(hardFile, 'utf8')) as { tasks: Task[] }).tasks : [];
-const tasks = [...decisions.tasks, ...extraTasks].filter((t) => args.split === 'all' || t.split === args.split);
+/** Amendments in more shapes, when the corpus has them (dev-amend.json, split dev5: its chats, the code in code/, the tasks). */
+const amendFile = path.join(dir, 'dev-amend.json');
+const amendSet = fs.existsSync(amendFile) ? (JSON.parse(fs.readFileSync(amendFile, 'utf8')) as { conversations: Conversation[]; tasks: Task[] }) : { conversations: [], tasks: [] };
+const tasks = [...decisions.tasks, ...extraTasks, ...amendSet.tasks].filter((t) => args.split === 'all' || t.split === args.split);
 /** The author's grading: corpus4's `hard`, or the older corpora's difficulty.json. */
 const gradeFile = path.join(dir, 'difficulty.json');
 const grades = fs.existsSync(gradeFile) ? (JSON.parse(fs.readFileSync(gradeFile, 'utf8')) as Record<string, unknown>) : {};
 const isHard = (t: Task) => t.hard ?? (Array.isArray(grades.hard) && (grades.hard as string[]).includes(t.id));
-const all = [...decisions.conversations, ...decoys.conversations].sort((a, b) => a.at.localeCompare(b.at));
+const all = [...decisions.conversations, ...amendSet.conversations, ...decoys.conversations].sort((a, b) => a.at.localeCompare(b.at));
 
 // Each project's code as a git working tree (the agent's cwd); a corpus without code gets an empty folder.
 const trees = fs.mkdtempSync(path.join(os.tmpdir(), 'memflow-bench-decisions-'));
@@ -282,7 +285,7 @@ try {
   }
   if (args.misses) {
     for (const j of judged.filter((x) => x.task.split.startsWith('dev') && (!x.reached.any || x.stale))) {
-      console.log(`\n--- ${j.task.id} (${j.task.project}) needs [${j.task.mustContain.join(', ')}]${j.stale ? ' STALE handed over' : ''}\nprompt: ${j.task.prompt}\nreads: ${(j.task.reads ?? []).join(', ')}\nprompt push: ${j.answers.prompt || '(nothing)'}\n${j.answers.files.map((f, i) => `file ${i}: ${f || '(nothing)'}`).join('\n')}`);
+      console.log(`\n--- ${j.task.id} (${j.task.project}) needs [${j.task.mustContain.join(', ')}]${j.stale ? ' STALE handed over' : ''}\nprompt: ${j.task.prompt}\nreads: ${(j.task.reads ?? []).join(', ')}\nstart: ${j.answers.start || '(nothing)'}\nprompt push: ${j.answers.prompt || '(nothing)'}\n${j.answers.files.map((f, i) => `file ${i}: ${f || '(nothing)'}`).join('\n')}`);
     }
     for (const u of unrelated.filter((x) => x.tokens > 0)) console.log(`\n--- unrelated ${u.u.id}: ${u.tokens} tokens\nprompt: ${u.u.prompt}\nprompt push: ${u.answers.prompt}\n${u.answers.files.map((f, i) => `file ${i}: ${f}`).join('\n')}`);
     for (const r of judgedRules.filter((x) => x.turn && x.turn.settles === false)) console.log(`\n--- stored as ${r.rule.kind}, settles nothing (${r.turn!.conversation}): ${r.rule.body.slice(0, 300)}`);
