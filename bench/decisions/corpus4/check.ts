@@ -30,11 +30,15 @@ interface Corpus {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-const corpus = JSON.parse(readFileSync(join(here, 'decisions.json'), 'utf8')) as Corpus;
+const main = JSON.parse(readFileSync(join(here, 'decisions.json'), 'utf8')) as Corpus;
+/** dev5 (README: "amendments in more shapes"): its chats and tasks are checked as the rest are. */
+const amend = JSON.parse(readFileSync(join(here, 'dev-amend.json'), 'utf8')) as Pick<Corpus, 'conversations' | 'tasks'>;
+const corpus: Corpus = { ...main, conversations: [...main.conversations, ...amend.conversations], tasks: [...main.tasks, ...amend.tasks] };
+const inDev5 = new Set([...amend.conversations, ...amend.tasks].map((x) => x.id));
 const problems: string[] = [];
 const fail = (msg: string): void => { problems.push(msg); };
 const AGENTS = ['claude-code', 'codex', 'gemini', 'opencode', 'copilot'];
-const SPLITS = ['dev4', 'test4'];
+const SPLITS = ['dev4', 'test4', 'dev5'];
 const text = (s: unknown): s is string => typeof s === 'string' && s.trim() !== '';
 const isoIn = (s: string, from: string, to: string): boolean =>
   /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(s) && !Number.isNaN(Date.parse(s)) && s >= from && s < to;
@@ -101,7 +105,7 @@ const fresh = (id: string, what: string, pattern: RegExp): void => {
 
 const convs = new Map<string, Conversation>();
 for (const c of corpus.conversations) {
-  fresh(c.id, 'conversation', /^r\d\d$/);
+  fresh(c.id, 'conversation', inDev5.has(c.id) ? /^a\d\d$/ : /^r\d\d$/);
   convs.set(c.id, c);
   const at = `conversation ${c.id}`;
   if (!language.has(c.project)) fail(`${at}: unknown project ${c.project}`);
@@ -152,7 +156,7 @@ const modulesOf = new Map<string, Set<string>>();
 /** The split of each decision's tasks: two tasks of one decision share it (no dev-to-test leak). */
 const splitOf = new Map<string, string>();
 for (const t of corpus.tasks) {
-  fresh(t.id, 'task', /^k\d\d$/);
+  fresh(t.id, 'task', inDev5.has(t.id) ? /^m\d\d$/ : /^k\d\d$/);
   const at = `task ${t.id}`;
   const lang = language.get(t.project);
   if (!lang) { fail(`${at}: unknown project`); continue; }
@@ -237,8 +241,8 @@ for (const u of corpus.unrelated) {
 }
 
 // ---- counts ------------------------------------------------------------------------------------
-const cs = [...convs.values()];
-const tasks = corpus.tasks;
+const cs = [...convs.values()].filter((c) => !inDev5.has(c.id));
+const tasks = main.tasks;
 const n = <T>(xs: T[], f: (x: T) => boolean): number => xs.filter(f).length;
 const amended = (t: Task): boolean => t.current !== t.decision;
 const rows: [string, number, number | string][] = [
@@ -261,6 +265,10 @@ const rows: [string, number, number | string][] = [
   ['tasks whose rule in force names plain words', n(tasks, (t) => t.names.kind === 'plain'), 'info'],
   ['tasks whose rule in force names the path', n(tasks, (t) => t.names.kind === 'path'), 'info'],
   ['unrelated probes', corpus.unrelated.length, 20],
+  ['dev5 (dev-amend.json): decision conversations', n(amend.conversations, (c) => c.role === 'decision'), 6],
+  ['dev5: amendment conversations', n(amend.conversations, (c) => c.role === 'amendment'), 6],
+  ['dev5: tasks, all amended', n(amend.tasks, (t) => t.split === 'dev5' && amended(t)), 6],
+  ['dev5: hard tasks', n(amend.tasks, (t) => t.hard), 'info'],
 ];
 for (const p of corpus.projects) {
   rows.push([`${p.name}: tasks dev4/test4 ${n(tasks, (t) => t.project === p.name && t.split === 'dev4')}/${n(tasks, (t) => t.project === p.name && t.split === 'test4')}, probes`, n(corpus.unrelated, (u) => u.project === p.name), 'info']);
