@@ -7,7 +7,7 @@ import { InvalidProjectName, normalizeProjectName, resolveProject } from '../com
 import { HttpError } from './errors.js';
 import { RECORD_TYPES, type RecordType } from '../messages/record-types-v1.js';
 import { AGENTS } from '../messages/hooks-v1.js';
-import { NO_NUL, RECEIPT_CHANNEL } from '../messages/api-v1.js';
+import { STORABLE_TEXT, RECEIPT_CHANNEL } from '../messages/api-v1.js';
 
 /** Parses `input` or throws a 400 naming the first offending field. */
 export function parseOr400<S extends z.ZodType>(schema: S, input: unknown, code = 'invalid_query'): z.output<S> {
@@ -129,9 +129,9 @@ export const agentSessionIdParam = z
 /** A job id as this API hands them out: printable ASCII, at most 500 characters. */
 export const jobIdParam = z.string().min(1, 'required: a job id').max(500, 'at most 500 characters').regex(/^[\x21-\x7e]+$/, 'not a job id returned by this API');
 
-/** Free text sent to PostgreSQL: any characters but NUL, which no text column can hold. */
+/** Free text sent to PostgreSQL: any characters but NUL and lone surrogates (STORABLE_TEXT). */
 export const textParam = (max: number) =>
-  z.string().max(max, `at most ${max} characters`).regex(...NO_NUL);
+  z.string().max(max, `at most ${max} characters`).regex(...STORABLE_TEXT);
 
 /** `agent`: one of the coding agents memflow captures (GET /v1/search, /v1/context, /v1/sessions). */
 export const agentParam = z.enum(AGENTS, { error: () => `must be one of ${AGENTS.join(', ')}` }).optional();

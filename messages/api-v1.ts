@@ -10,12 +10,19 @@ import { captureLedger, type CaptureLedger } from './capture-ledger-v1.js';
 import type { ParkedView } from './workflows-v1/session.js';
 
 /**
+ * Free text a PostgreSQL text or jsonb column can hold (`z.string().regex(...STORABLE_TEXT)`): anything
+ * but NUL, and no lone UTF-16 surrogate, which jsonb refuses as an escape (a review note "\ud800" was a
+ * 500 in CI's fuzz) and a text column would store as U+FFFD. A surrogate pair (an emoji) is fine.
+ */
+export const STORABLE_TEXT = [
+  /^(?:[^\u0000\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/,
+  'must not contain NUL characters or lone UTF-16 surrogates',
+] as const;
+
+/**
  * An ISO 8601 date-time on the wire. The routes may hand it a Date (Prisma's), which it writes as
  * JSON.stringify would (toISOString); a client reads the string.
  */
-/** Free text a PostgreSQL text or jsonb column can hold: anything but NUL (`z.string().regex(...NO_NUL)`). */
-export const NO_NUL = [/^[^\u0000]*$/, 'must not contain NUL characters'] as const;
-
 export const timestamp = z.preprocess((v) => (v instanceof Date ? v.toISOString() : v), z.string()).describe('ISO 8601 date-time');
 
 /** A page of a cursor-paginated list. */

@@ -4,7 +4,7 @@
  * maintainer's decisions (approve or reject many at once, or edit one).
  */
 import { z } from 'zod';
-import { NO_NUL, timestamp } from './api-v1.js';
+import { STORABLE_TEXT, timestamp } from './api-v1.js';
 
 /** `live`: extracted learnings go live at once (the default). `review`: they wait for a maintainer. */
 export const REVIEW_POLICIES = ['live', 'review'] as const;
@@ -71,7 +71,7 @@ export const reviewDecisionBody = z
       .array(z.string().regex(/^[0-9a-f-]{8,36}$/i, 'must be a learning id (a UUID, or its first 8+ hex digits)'), { error: 'required: an array of learning ids' })
       .min(1, 'must hold at least one id')
       .max(MAX_REVIEW_IDS, `at most ${MAX_REVIEW_IDS} ids per call`),
-    note: z.string().trim().max(500, 'at most 500 characters').regex(...NO_NUL).optional().describe('why (kept in the history and the audit log)'),
+    note: z.string().trim().max(500, 'at most 500 characters').regex(...STORABLE_TEXT).optional().describe('why (kept in the history and the audit log)'),
   })
   .strict();
 
@@ -85,9 +85,9 @@ export const reviewDecided = z.object({
 
 export const reviewEditBody = z
   .object({
-    text: z.string({ error: 'required: the learning as it should read' }).trim().min(1, 'must not be empty').max(8_000, 'at most 8000 characters').regex(...NO_NUL),
-    title: z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters').regex(...NO_NUL).optional(),
-    note: z.string().trim().max(500, 'at most 500 characters').regex(...NO_NUL).optional(),
+    text: z.string({ error: 'required: the learning as it should read' }).trim().min(1, 'must not be empty').max(8_000, 'at most 8000 characters').regex(...STORABLE_TEXT),
+    title: z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters').regex(...STORABLE_TEXT).optional(),
+    note: z.string().trim().max(500, 'at most 500 characters').regex(...STORABLE_TEXT).optional(),
   })
   .strict();
 

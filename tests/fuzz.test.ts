@@ -462,15 +462,17 @@ describe('SQL-looking and path-traversal input is inert', () => {
     assert.equal(hook.status, 400);
   });
 
-  test('NUL characters and forged cursors are refused, never a 500', async () => {
+  test('NUL characters, lone surrogates and forged cursors are refused, never a 500', async () => {
     const own = await newTenant(prisma);
-    const nul = await request('POST', '/v1/hooks/user-prompt-submit', {
-      key: own.key,
-      headers: { 'content-type': 'application/json', 'x-memflow-project': 'nul-test' },
-      body: JSON.stringify({ session_id: uniqueName('nul'), prompt: 'before\u0000after', tool_input: { 'k\u0000': 'v\u0000' } }),
-    });
-    assertSane('hook with NUL', 'POST', nul);
-    assert.equal(nul.status, 200, 'a tool output with NUL characters is stored, not refused');
+    for (const bad of ['\u0000', '\ud800', '\udc00']) {
+      const hook = await request('POST', '/v1/hooks/user-prompt-submit', {
+        key: own.key,
+        headers: { 'content-type': 'application/json', 'x-memflow-project': 'nul-test' },
+        body: JSON.stringify({ session_id: uniqueName('nul'), prompt: `before${bad}after`, tool_input: { [`k${bad}`]: `v${bad}` } }),
+      });
+      assertSane(`hook with ${JSON.stringify(bad)}`, 'POST', hook);
+      assert.equal(hook.status, 200, `an event with ${JSON.stringify(bad)} is stored (as U+FFFD), not refused: ${hook.text}`);
+    }
     // Hostile nesting is refused, not a stack overflow; every JSON route is tried.
     const deep = `{"session_id":"deep","tool_name":"x","ids":${'['.repeat(8000)}${']'.repeat(8000)},"tool_input":${'{"a":'.repeat(4000)}1${'}'.repeat(4000)}}`;
     for (const path of ['/v1/hooks/post-tool-use', '/v1/memories:batchGet', '/v1/admin/restore', '/v1/admin/retention']) {
@@ -491,10 +493,13 @@ describe('SQL-looking and path-traversal input is inert', () => {
       ['POST', '/v1/admin/people', { name: 'a\u0000b' }],
       ['POST', '/v1/admin/keys', { label: 'a\u0000b' }],
     ] as const) {
-      const res = await request(method, path, { key: fuzzTenant.key, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      assertSane(`${path} with NUL`, method, res);
-      assert.equal(res.status, 400, `${path} with NUL: ${res.status} ${res.text}`);
-      assert.match(res.json.error.message, /NUL/);
+      // The same body with a lone surrogate where the NUL is (jsonb refuses "\ud800": it was a 500).
+      for (const [bad, sent] of [['NUL', body], ['lone surrogate', JSON.parse(JSON.stringify(body).replace('\\u0000', '\\ud800'))]] as const) {
+        const res = await request(method, path, { key: fuzzTenant.key, headers: { 'content-type': 'application/json' }, body: JSON.stringify(sent) });
+        assertSane(`${path} with ${bad}`, method, res);
+        assert.equal(res.status, 400, `${path} with ${bad}: ${res.status} ${res.text}`);
+        assert.match(res.json.error.message, bad === 'NUL' ? /NUL/ : /surrogate/);
+      }
     }
     assert.deepEqual({ ...(await tenantRowCounts([fuzzTenant.tenantId])), audit_logs: 0 }, { ...stored, audit_logs: 0 }, 'nothing stored');
     for (const path of ['/v1/search?q=a%00b', '/v1/context?project=nul-test&q=a%00b', '/v1/sessions?project=a%00b', '/v1/sessions?q=a%00b', '/v1/sessions?projectMatch=a%00b']) {

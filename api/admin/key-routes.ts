@@ -11,7 +11,7 @@ import type { PrismaClient } from '../../common/server/db.js';
 import { createApiKey, keyListing, revokeApiKey } from '../../common/server/tenants.js';
 import { requireAdmin } from '../auth.js';
 import { HttpError } from '../errors.js';
-import { apiKeys, createdKey, keyRole, NO_NUL, revokedKey } from '../../messages/api-v1.js';
+import { apiKeys, createdKey, keyRole, STORABLE_TEXT, revokedKey } from '../../messages/api-v1.js';
 import { answer, parseOr400, projectParam } from '../validation.js';
 import { documented } from '../openapi-doc.js';
 
@@ -22,7 +22,7 @@ export interface KeyRouteDeps {
 export const createKeyBody = z
   .object({
     role: keyRole.default('member'),
-    label: z.string().trim().max(200, 'at most 200 characters').regex(...NO_NUL).optional(),
+    label: z.string().trim().max(200, 'at most 200 characters').regex(...STORABLE_TEXT).optional(),
     /** The person it acts for (its role is then a ceiling on theirs). */
     person: z.string().uuid('must be a person id (uuid)').optional(),
     /** The projects it may touch; absent: every project. */

@@ -14,7 +14,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { recordAudit } from '../../common/server/audit.js';
 import type { PrismaClient } from '../../common/server/db.js';
-import { keyRole, NO_NUL, people, personView, revokedKey, whoAmI } from '../../messages/api-v1.js';
+import { keyRole, STORABLE_TEXT, people, personView, revokedKey, whoAmI } from '../../messages/api-v1.js';
 import { revokeApiKey } from '../../common/server/tenants.js';
 import { requireAdmin, requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
@@ -27,8 +27,8 @@ export interface PeopleRouteDeps {
 
 export const createPersonBody = z
   .object({
-    name: z.string({ error: 'required: their name' }).trim().min(1, 'must not be empty').max(200, 'at most 200 characters').regex(...NO_NUL),
-    email: z.string().trim().max(320).regex(...NO_NUL).email('must be an email address').optional(),
+    name: z.string({ error: 'required: their name' }).trim().min(1, 'must not be empty').max(200, 'at most 200 characters').regex(...STORABLE_TEXT),
+    email: z.string().trim().max(320).regex(...STORABLE_TEXT).email('must be an email address').optional(),
     role: keyRole.default('member'),
   })
   .strict();

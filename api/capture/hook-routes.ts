@@ -70,16 +70,20 @@ export function nestedDeeperThan(value: unknown, max: number): boolean {
   return false;
 }
 
+/** NUL, or a UTF-16 surrogate without its other half. */
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 /**
- * The payload with every NUL character (in keys and strings) replaced by U+FFFD: PostgreSQL text and
- * jsonb cannot hold U+0000, and a tool's output (a binary file read, say) may contain it. The event is
- * stored, not refused.
+ * The payload with every NUL character and lone UTF-16 surrogate (in keys and strings) replaced by
+ * U+FFFD: PostgreSQL text and jsonb cannot hold U+0000, jsonb refuses a lone surrogate's escape, and a
+ * tool's output may carry either (a binary file read; a host's cut between a surrogate pair's halves).
+ * The event is stored, not refused.
  */
-export function withoutNul(value: unknown): unknown {
-  if (typeof value === 'string') return value.includes('\u0000') ? value.replace(/\u0000/g, '\uFFFD') : value;
-  if (Array.isArray(value)) return value.map(withoutNul);
+export function storablePayload(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(UNSTORABLE, '\uFFFD');
+  if (Array.isArray(value)) return value.map(storablePayload);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [withoutNul(k) as string, withoutNul(v)]));
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [storablePayload(k) as string, storablePayload(v)]));
   }
   return value;
 }
@@ -292,7 +296,7 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
         throw new HttpError(400, 'invalid_payload', 'body: must be a JSON object (the Claude Code hook payload)');
       }
       if (nestedDeeperThan(req.body, MAX_PAYLOAD_DEPTH)) throw new HttpError(400, 'invalid_payload', `body: nested deeper than ${MAX_PAYLOAD_DEPTH} levels`);
-      const parsed = hookPayloadSchema.safeParse(withoutNul(req.body));
+      const parsed = hookPayloadSchema.safeParse(storablePayload(req.body));
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         const field = issue?.path.join('.') || 'body';

@@ -12,7 +12,7 @@ import { requirePrincipal } from '../auth.js';
 import type { Indexer } from './index-now.js';
 import { correctLearning, forgetLearning, MAX_MEMORY_CHARS, MAX_REASON_CHARS, MAX_TITLE_CHARS, STATED_KINDS, STATED_ORIGINS } from './stated-memories.js';
 import { decodeTimeIdCursor, DEFAULT_LIMIT, encodeCursor } from '../pagination.js';
-import { corrected, forgotten, NO_NUL, learningRecord, markedWrong, page as pageOf, stalenessOutcome, type LearningRecord } from '../../messages/api-v1.js';
+import { corrected, forgotten, STORABLE_TEXT, learningRecord, markedWrong, page as pageOf, stalenessOutcome, type LearningRecord } from '../../messages/api-v1.js';
 import { answer, limitParam, memoryRefParam, parseOr400, projectOfRequest, projectParam } from '../validation.js';
 import { HttpError } from '../errors.js';
 import { applyStalenessReport, stalenessReportBody } from '../provenance/provenance-staleness.js';
@@ -24,13 +24,13 @@ export interface LearningRouteDeps {
   indexer: Indexer;
 }
 
-const reasonParam = z.string({ error: 'required: why it is wrong' }).trim().min(1, 'must not be empty').max(MAX_REASON_CHARS, `at most ${MAX_REASON_CHARS} characters`).regex(...NO_NUL);
+const reasonParam = z.string({ error: 'required: why it is wrong' }).trim().min(1, 'must not be empty').max(MAX_REASON_CHARS, `at most ${MAX_REASON_CHARS} characters`).regex(...STORABLE_TEXT);
 const originParam = z.enum(STATED_ORIGINS, { error: `must be one of ${STATED_ORIGINS.join(', ')}` }).default('user');
 
 export const correctBody = z.object({
-  text: z.string({ error: 'required: what is true instead' }).trim().min(1, 'must not be empty').max(MAX_MEMORY_CHARS, `at most ${MAX_MEMORY_CHARS} characters`).regex(...NO_NUL),
+  text: z.string({ error: 'required: what is true instead' }).trim().min(1, 'must not be empty').max(MAX_MEMORY_CHARS, `at most ${MAX_MEMORY_CHARS} characters`).regex(...STORABLE_TEXT),
   reason: reasonParam,
-  title: z.string().trim().max(MAX_TITLE_CHARS, `at most ${MAX_TITLE_CHARS} characters`).regex(...NO_NUL).optional(),
+  title: z.string().trim().max(MAX_TITLE_CHARS, `at most ${MAX_TITLE_CHARS} characters`).regex(...STORABLE_TEXT).optional(),
   kind: z.enum(STATED_KINDS, { error: `must be one of ${STATED_KINDS.join(', ')}` }).optional(),
   origin: originParam,
 });

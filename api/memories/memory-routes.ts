@@ -13,7 +13,7 @@ import { HttpError } from '../errors.js';
 import type { Indexer } from './index-now.js';
 import { MAX_MEMORY_CHARS, MAX_TITLE_CHARS, STATED_KINDS, STATED_ORIGINS, stateMemory } from './stated-memories.js';
 import { pgRunner, readMemories } from './memory-reads.js';
-import { batchGetAnswer, memoryRecord, NO_NUL, statedMemory } from '../../messages/api-v1.js';
+import { batchGetAnswer, memoryRecord, STORABLE_TEXT, statedMemory } from '../../messages/api-v1.js';
 import { answer, channelParam, memoryRefParam, parseOr400, projectOfRequest, projectParam } from '../validation.js';
 import { documented, projectHeaders } from '../openapi-doc.js';
 import { recordServedRecords } from '../../common/server/context-receipts.js';
@@ -28,10 +28,10 @@ export interface MemoryRouteDeps {
 const tagParam = z.string().regex(/^[\w.:/-]{1,40}$/, 'a tag is 1-40 letters, digits or . _ : / -');
 
 export const rememberBody = z.object({
-  text: z.string({ error: 'required: the memory, in words' }).trim().min(1, 'must not be empty').max(MAX_MEMORY_CHARS, `at most ${MAX_MEMORY_CHARS} characters`).regex(...NO_NUL),
+  text: z.string({ error: 'required: the memory, in words' }).trim().min(1, 'must not be empty').max(MAX_MEMORY_CHARS, `at most ${MAX_MEMORY_CHARS} characters`).regex(...STORABLE_TEXT),
   kind: z.enum(STATED_KINDS, { error: `must be one of ${STATED_KINDS.join(', ')}` }).default('fact'),
   project: projectParam,
-  title: z.string().trim().max(MAX_TITLE_CHARS, `at most ${MAX_TITLE_CHARS} characters`).regex(...NO_NUL).optional(),
+  title: z.string().trim().max(MAX_TITLE_CHARS, `at most ${MAX_TITLE_CHARS} characters`).regex(...STORABLE_TEXT).optional(),
   tags: z.array(tagParam).max(10, 'at most 10 tags').optional(),
   /** Who states it: a person (default) or an agent's tool; ranks it (a person's word counts more). */
   origin: z.enum(STATED_ORIGINS, { error: `must be one of ${STATED_ORIGINS.join(', ')}` }).default('user'),

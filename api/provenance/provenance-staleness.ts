@@ -7,6 +7,7 @@
  * (branch-aware ranking no longer lowers it).
  */
 import { z } from 'zod';
+import { STORABLE_TEXT } from '../../messages/api-v1.js';
 import { recordAudit } from '../../common/server/audit.js';
 import type { PrismaClient } from '../../common/server/db.js';
 import { appendLearningRevision } from '../../common/server/learning-revisions.js';
@@ -21,10 +22,10 @@ export const stalenessReportBody = z.object({
         id: z.string().uuid('must be a learning or summary id'),
         type: z.enum(['learning', 'summary', 'observation']).default('learning'),
         verdict: z.enum(['fresh', 'doubtful', 'stale']),
-        reason: z.string().max(500).optional(),
+        reason: z.string().max(500).regex(...STORABLE_TEXT).optional(),
         merged: z.boolean().optional(),
         /** Cited files found under a new name: old path -> new path. */
-        renamed: z.record(z.string().max(4096), z.string().max(4096)).optional(),
+        renamed: z.record(z.string().max(4096).regex(...STORABLE_TEXT), z.string().max(4096).regex(...STORABLE_TEXT)).optional(),
       }),
     )
     .max(200, 'at most 200 results'),
