@@ -13,7 +13,7 @@ import type { Tx } from '../../common/server/db.js';
 import { appendLearningRevision } from '../../common/server/learning-revisions.js';
 import type { Citation } from '../../common/rules/citations.js';
 import { poisonFlags } from '../../common/rules/poison.js';
-import { notesItAmends, ruleAmendedLater, ruleItAmends, topicRarity, type DatedRuleText } from '../../common/rules/rule-scope.js';
+import { notesItAmends, ruleAmendedLater, ruleItAmends, saysTheRuleChanges, topicRarity, type DatedRuleText } from '../../common/rules/rule-scope.js';
 import { countTokens } from '../../common/rules/tokens.js';
 import { ANCHOR_ID, anchorsOf } from '../../common/rules/anchors.js';
 import { mergeCitations } from './summary-citations.js';
@@ -111,11 +111,14 @@ function statedBefore<R extends DatedRuleText>(rules: R[], at: Date | undefined)
 type RuleOrNote = DatedRuleText & { kind: string; anchors: string[] };
 
 /**
- * What a rule may amend: the project's rules, and the notes that name code it names (an identifier anchor both hold). A
- * note is words no one settled; a rule about other code that merely shares two words with it and says "instead" (a
+ * What a rule may amend: the project's rules, and the notes that name code it names (an identifier anchor both hold), or
+ * every note when it says in so many words that a rule changes (rule-scope.ts saysTheRuleChanges). A note is words no one settled; a rule about other code that merely shares two words with it and says "instead" (a
  * task's "show a dash there instead") must not retire a person's words about the code.
  */
-function amendable(rules: RuleOrNote[], anchors: readonly string[]): RuleOrNote[] {
+function amendable(rules: RuleOrNote[], anchors: readonly string[], saysItChangesARule: boolean): RuleOrNote[] {
+  // "change the rule then: open the breaker when …" names no code, but says a rule changes: the note it changes
+  // ("Right, 5 in a row and 30 s.", on the agent's FailureThreshold) is among what it may amend (replacesRule decides).
+  if (saysItChangesARule) return rules;
   const ids = new Set(anchors.filter((a) => a.startsWith(ANCHOR_ID)));
   return rules.filter((r) => r.kind !== 'note' || r.anchors.some((a) => ids.has(a)));
 }
@@ -211,7 +214,7 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
       // A rule a person states anew about the topic of a current rule is its new version (an amendment).
       // Only a rule stated before it: one stated after it (its session summarized first) is newer.
       if (!targetId && c.origin === 'user' && RULE_KINDS.has(c.kind)) {
-        const before = statedBefore(amendable((rules ??= await currentRules(tx, input)), anchors), statedAt);
+        const before = statedBefore(amendable((rules ??= await currentRules(tx, input)), anchors, saysTheRuleChanges(`${c.title}\n${c.body}`)), statedAt);
         // The topics' rarity over these rules, read once for both checks.
         const idf = topicRarity(before.map((r) => `${r.title}\n${r.body}`));
         superseded = ruleItAmends(c, before, idf);

@@ -19,7 +19,7 @@
  * A model's own decision or convention drawn from the same prompt is dropped in favour of these:
  * the person's words are the rule, a paraphrase is not.
  */
-import { acknowledges, againstRule, ruleLikeness, SAID_THRESHOLD, settlesByForm, statedRulesOf, type StatedRule } from '../../common/rules/stated-rule.js';
+import { acknowledges, againstRule, markerRulesOf, ruleLikeness, SAID_THRESHOLD, settlesByForm, statedRulesOf, type StatedRule } from '../../common/rules/stated-rule.js';
 import { any, asks, asksSomething, PROPOSAL, R, sentencesOf } from '../../common/rules/stated-rule-markers.js';
 import { bareAssent, proposesOrAnnounces } from '../../common/rules/stated-rule-context.js';
 import { scopeOf } from '../../common/rules/rule-scope.js';
@@ -109,6 +109,22 @@ function settles(rule: StatedRule, prompt: string): boolean {
 /** A lead-in of at most this many words is no rule by itself ("Change the rule then."). */
 const LEAD_IN_WORDS = 5;
 
+/**
+ * The prompt as the detector reads it: a lead-in followed by a colon ("change the rule then: open the breaker when …")
+ * is read as its own sentence, as "Change the rule then. Open the breaker when …" is — a head of at most LEAD_IN_WORDS
+ * words the markers read as a rule when it stands alone ("Change the rule then.", "New rule."). Otherwise the colon made one sentence of the two, whose
+ * imperative reads as a task, and the amendment was not stored at all.
+ */
+export function withLeadInsApart(text: string): string {
+  return text.replace(/(^|[.!?]\s+)([^.!?:\n]{3,60}?):\s+(?=\S)/gu, (whole: string, before: string, head: string) => {
+    const words = head.trim();
+    if (words.split(/\s+/u).length > LEAD_IN_WORDS) return whole;
+    // The markers' reading: the learned model, which vetoes a rule of a few words, has no say over a lead-in.
+    const alone = markerRulesOf(`${words}.`);
+    return alone.rules.length === 1 && !alone.rules[0]!.proposal ? `${before}${words}. ` : whole;
+  });
+}
+
 /** A path as the person wrote it (`src/import/csvImport.ts`). */
 const PATH_IN_TEXT = /(?:^|[\s`'"(])[\w.-]+\/[\w./-]*\w\.[a-z]{1,5}(?=$|[\s`'",.;:)])/iu;
 
@@ -155,16 +171,17 @@ export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
     const from = n > 0 ? turns.indexOf(prompts[n - 1]!) : 0;
     const to = n + 1 < prompts.length ? turns.indexOf(prompts[n + 1]!) : turns.length;
     const files = [...new Set(turns.slice(from, to).map(fileOfTitle).filter((f): f is string => f !== undefined))].slice(0, 10);
-    const verdict = statedRulesOf(t.text, previous?.text);
+    const text = withLeadInsApart(t.text);
+    const verdict = statedRulesOf(text, previous?.text);
     const around = [t.text, previous?.text ?? '', opening];
     // A lead-in alone ("Change the rule then.", "New rule:") says nothing: the sentences after it are the rule. What
     // settles is read of the detector's words (a lead-in says so by its form); a rule the detector found among the
     // sentences a lead-in takes in is part of the lead-in's, not one of its own.
     const leadIns = new Map<StatedRule, string>();
     for (const r of verdict.rules) {
-      const at = t.text.indexOf(r.quote);
+      const at = text.indexOf(r.quote);
       if (r.proposal || at < 0 || r.quote.trim().split(/\s+/u).length > LEAD_IN_WORDS) continue;
-      const after = sentencesOf(t.text.slice(at + r.quote.length)).slice(0, 2).join(' ');
+      const after = sentencesOf(text.slice(at + r.quote.length)).slice(0, 2).join(' ');
       if (after) leadIns.set(r, after);
     }
     const taken = [...leadIns.values()];

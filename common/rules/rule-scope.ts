@@ -25,6 +25,15 @@ export const SUPERSEDE = { PLAIN: 0.6, CUED: 0.3, MIN_SHARED: 2, PLAIN_MIN_SHARE
 const CHANGE_CUE =
   /\b(?:amend(?:ment|ed|s)?|update[ds]?|now|chang(?:e|es|ed|ing) (?:the|our|that|this) rule|the rule (?:changes|is changing|has changed)|new rule|new number|changed (?:to|it|that|the)|we changed|no longer|not anymore|any ?more|instead|from now on|going forward|raising|raised|raise|lowering|lowered|lower|bump(?:ed|ing)?|revis(?:e|ed|ing|ion)|replac(?:e|es|ed|ing)|supersed(?:e|es|ed)|reverse[ds]?|after the (?:audit|incident|review|outage|postmortem)|relax(?:es|ed|ing)?|loosen(?:s|ed|ing)?|tighten(?:s|ed|ing)?|extend(?:s|ed|ing)? (?:\S+ ){1,3}?(?:to|until)|shorten(?:s|ed|ing)?|(?:goes|go|went|is going|are going) (?:up|down|back) to|chang(?:e|es|ing) (?:it |that |this )?to|switch(?:es|ed|ing)? (?:\S+ )*?(?:from|to|over)|mov(?:e|es|ed|ing) (?:it |that |this |the \S+ )?to|make (?:that|it) \d|scratch (?:that|the)|correction|(?:increas|decreas|reduc)(?:e|es|ed|ing) (?:\S+ )?to|verlänger(?:n|t)|erhöh(?:en|t)|senk(?:en|t)|ampliamos|aumentamos|reducimos|reduzimos|augment(?:ons|e)|rédui(?:sons|t)|aumentiamo|riduciamo|verhog(?:en|d)|verlag(?:en|d)|zwiększamy|zmniejszamy|увеличиваем|уменьшаем|nachtrag|geändert|ab jetzt|enmienda|cambiamos|a partir de ahora|emenda|mudamos|daqui para frente|avenant|désormais|modifié|d'ora in poi|modificato|voortaan|gewijzigd|od teraz|zmieniamy|поправка|теперь|отныне)\b/iu;
 
+/**
+ * A person saying in so many words that a rule of theirs changes ("change the rule then: …", "new rule: …", "neue Regel:
+ * …"): narrower than CHANGE_CUE ("now", "instead" are said of a task too). Such a statement may amend a person's note
+ * that names no code it names (learning-merge.ts `amendable`): the rule it changes was often read as a note.
+ */
+const RULE_CHANGES =
+  /\b(?:chang(?:e|es|ed|ing) (?:the|our|that|this|my) rule|the rule (?:changes|is changing|has changed|is now)|new rule|rule change|neue regel|(?:die )?regel (?:ändert sich|ist jetzt)|(?:ändern|ändere) (?:wir )?die regel|nueva regla|cambia(?:mos)? la regla|nouvelle règle|(?:on )?change(?:ons)? la règle|nuova regola|cambia(?:mo)? la regola|nova regra|muda(?:mos)? a regra|nieuwe regel|nowa zasada|новое правило)\b/iu;
+export const saysTheRuleChanges = (text: string): boolean => RULE_CHANGES.test(text);
+
 /** Whether a rule says it changes something (CHANGE_CUE), per text: asked of each later rule for every earlier one. */
 const cues = new LRUCache<string, boolean>({ max: 4_000, memoMethod: (text) => CHANGE_CUE.test(text) });
 const saysItChanges = (text: string): boolean => cues.memo(text);

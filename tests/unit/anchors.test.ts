@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { anchorsOf, anchorWordsIn, codeNamesIn, looksLikeCode } from '../../common/rules/anchors.js';
-import { statedLearnings, type TurnLine } from '../../activities/summarize/stated-learnings.js';
+import { statedLearnings, withLeadInsApart, type TurnLine } from '../../activities/summarize/stated-learnings.js';
 import { anchorKeysOf, assembleFilePush, rankFileCandidates, type FileCandidate } from '../../api/context/file-push.js';
 import { learning } from '../helpers/push-candidate.js';
 
@@ -81,6 +81,24 @@ describe("what is kept of a person's words", () => {
     assert.equal(rules.length, 1, JSON.stringify(stated.map((s) => [s.kind, s.title])));
     assert.match(rules[0]!.body, /applies backpressure/);
     assert.ok(stated.filter((s) => s.kind === 'note').some((s) => s.anchors.includes('id:squash_migrations')), 'the measurement is a note at its code');
+  });
+
+  test('a lead-in before a colon ("change the rule then: open the breaker when …") leads into the rule, as before a full stop', () => {
+    for (const said of ['change the rule then: open the breaker when more than half of the last 20 pushes failed. the 30 s before a probe stays.', 'change the rule then. open the breaker when more than half of the last 20 pushes failed. the 30 s before a probe stays.']) {
+      const stated = statedLearnings(
+        turns(
+          ['prompt', "the breaker never opened during Friday's incident: the collector failed about every other request, so the consecutive count kept resetting."],
+          ['stop', 'Right, any success resets the count. A failure-rate window would catch it.'],
+          ['prompt', said],
+        ),
+      );
+      const rules = stated.filter((s) => s.kind === 'decision' || s.kind === 'convention');
+      assert.equal(rules.length, 1, `${said}: ${JSON.stringify(stated.map((s) => [s.kind, s.title]))}`);
+      assert.match(rules[0]!.body, /more than half of the last 20 pushes failed\. the 30 s before a probe stays/);
+    }
+    // A head that is no lead-in keeps its colon: "returns: RETURN_WINDOW_DAYS = 14, …" is one statement.
+    assert.equal(withLeadInsApart('returns: RETURN_WINDOW_DAYS = 14, counted from the delivery date.'), 'returns: RETURN_WINDOW_DAYS = 14, counted from the delivery date.');
+    assert.equal(withLeadInsApart('Ok. New rule: tests never call Stripe.'), 'Ok. New rule. tests never call Stripe.');
   });
 
   test('a bare "yes" to what the agent said it will do is a note quoting those words, anchored to their code', () => {
