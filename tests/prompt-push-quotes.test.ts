@@ -8,8 +8,9 @@ import crypto from 'node:crypto';
 import { before, test } from 'node:test';
 import { termsReadFor, warmProjectRules } from '../api/context/prompt-push.js';
 import { createPgPool } from '../common/server/pg.js';
+import { waitUntil } from '../infra/wait-until.js';
 import { newTenant, testConfig, uniqueName } from './helpers/env.js';
-import { postHook, sessionResult } from './helpers/sessions.js';
+import { chatSession, hooksIn } from './helpers/sessions.js';
 import { withTestStack } from './helpers/stack.js';
 
 const stack = withTestStack('prompt-quotes', {
@@ -26,24 +27,9 @@ before(async () => {
   tenant = await newTenant(prisma, 'member');
 });
 
-async function post(event: string, body: Record<string, unknown>) {
-  const res = await postHook(stack.api.url, tenant.key, { event, body: { cwd, transcript_path: '/tmp/t.jsonl', ...body } } as Parameters<typeof postHook>[2]);
-  assert.equal(res.status, 200, JSON.stringify(res.body));
-  return res.body as Record<string, unknown>;
-}
-
+const post = (event: string, body: Record<string, unknown>) => hooksIn(stack.api.url, tenant.key, cwd)(event, body);
 /** A whole session of prompts (each answered), summarized. */
-async function session(prompts: string[]): Promise<string> {
-  const sid = `s-${crypto.randomUUID()}`;
-  await post('session-start', { session_id: sid, hook_event_name: 'SessionStart', source: 'startup' });
-  for (const prompt of prompts) {
-    await post('user-prompt-submit', { session_id: sid, hook_event_name: 'UserPromptSubmit', prompt });
-    await post('stop', { session_id: sid, hook_event_name: 'Stop', stop_hook_active: false, last_assistant_message: 'Understood.' });
-  }
-  await post('session-end', { session_id: sid, hook_event_name: 'SessionEnd', reason: 'other' });
-  await sessionResult(stack.temporal, prisma, tenant.tenantId, sid, 90_000);
-  return sid;
-}
+const session = (prompts: string[]) => chatSession(post, stack.temporal, prisma, tenant.tenantId, prompts.map((p) => [p, 'Understood.']));
 
 // Reads like a rule in words the detector does not take for one, and names no code: quoted later as said. The same words
 // naming code (amount_cents, format_money) are a note, pushed only at that code (tests/unit/prompt-push.test.ts).
@@ -76,7 +62,9 @@ test("a person's earlier words that read like a rule reach a later task that bea
   assert.doesNotMatch(pushed, /format_money/, 'a note is never pushed with a prompt');
   assert.doesNotMatch(pushed, /flaky webhook/, 'a request is never quoted');
 
-  // Explain says why, as an observation item; the same session is not handed it again.
+  // Explain says why, as an observation item; the same session is not handed it again. The prompt's receipt is written
+  // just after the answer, not waited for by it: on a busy machine the explain below could come first.
+  await waitUntil(async () => (await prisma.contextReceipt.count({ where: { tenantId: tenant.tenantId, channel: 'user_prompt', session: { agentSessionId: sid } } })) > 0, { what: "the prompt push's receipt", timeoutMs: 10_000, intervalMs: 20 });
   const explained = await call(tenant.key, 'GET', `/v1/context?project=${project}&for=prompt&explain=true&session=${sid}&q=${encodeURIComponent(`${task} Still broken.`)}`);
   assert.equal(explained.status, 200, JSON.stringify(explained.body));
   const items = (explained.body as { explain?: { type: string; included: boolean; reason: string }[] }).explain ?? [];

@@ -1,5 +1,6 @@
 /** Replaying fixture sessions through the real API and checking what they left behind. */
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { PrismaClient } from '../../common/server/db.js';
 import { waitUntil } from '../../infra/wait-until.js';
@@ -13,6 +14,28 @@ export async function postHook(apiUrl: string, key: string, d: Delivery): Promis
     body: JSON.stringify(d.body),
   });
   return { status: res.status, body: await res.json() };
+}
+
+/** Posting hook events as an agent working in `cwd` does: each one acknowledged (asserted), its answer returned. */
+export function hooksIn(apiUrl: string, key: string, cwd: string): (event: string, body: Record<string, unknown>) => Promise<Record<string, unknown>> {
+  return async (event, body) => {
+    const res = await postHook(apiUrl, key, { event, body: { cwd, transcript_path: '/tmp/t.jsonl', ...body } } as Delivery);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    return res.body as Record<string, unknown>;
+  };
+}
+
+/** A whole session of prompts, each answered by the agent (its Stop's message), through `post` (hooksIn), summarized; its id. */
+export async function chatSession(post: ReturnType<typeof hooksIn>, client: Client, prisma: PrismaClient, tenantId: string, turns: [prompt: string, answer: string][]): Promise<string> {
+  const sid = `s-${crypto.randomUUID()}`;
+  await post('session-start', { session_id: sid, hook_event_name: 'SessionStart', source: 'startup' });
+  for (const [prompt, answer] of turns) {
+    await post('user-prompt-submit', { session_id: sid, hook_event_name: 'UserPromptSubmit', prompt });
+    await post('stop', { session_id: sid, hook_event_name: 'Stop', stop_hook_active: false, last_assistant_message: answer });
+  }
+  await post('session-end', { session_id: sid, hook_event_name: 'SessionEnd', reason: 'other' });
+  await sessionResult(client, prisma, tenantId, sid, 90_000);
+  return sid;
 }
 
 /** Posts deliveries in order, asserting each is acknowledged. */
