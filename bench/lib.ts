@@ -11,7 +11,7 @@ import { createApiKey, ensureTenant } from '../common/server/tenants.js';
 import { connectWeaviate } from '../common/server/weaviate/client.js';
 import type { WeaviateClient } from '../common/server/weaviate/schema.js';
 import { buildServer, nodeArgs, workflowBundleFile } from '../infra/build.js';
-import { backgroundNice } from '../infra/daemon.js';
+import { backgroundNice, niceSessionGroup } from '../infra/daemon.js';
 import { freePort } from '../infra/ports.js';
 import { waitUntil } from '../infra/wait-until.js';
 import { repoRoot, type StackProfile } from '../infra/profile.js';
@@ -46,8 +46,15 @@ export async function benchStack(): Promise<BenchStack> {
  * MEMFLOW_BENCH_FROM_SOURCE=1. Rate limits are off: a benchmark drives one key far past what a
  * person's agent sends (callers may set them).
  */
-export function spawnEntry(entry: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawnChild(entry, env);
+/**
+ * How a benchmark's worker shares the CPU with the API: `niced` (default) as `npm run up` starts it — a session of its
+ * own whose scheduling group is niced too (infra/daemon.ts niceSessionGroup); `plain`: its own session, the group not
+ * niced (as `up` started it before 2026-11-30); `shared`: in the bench's session, beside the API it starts.
+ */
+export type WorkerGroup = 'niced' | 'plain' | 'shared';
+
+export function spawnEntry(entry: string, env: NodeJS.ProcessEnv, group: WorkerGroup = 'niced'): ChildProcess {
+  const child = spawnChild(entry, env, group);
   // A benchmark stopped early (Ctrl-C, timeout) must not leave an API whose redispatcher keeps
   // working on the test database.
   const stop = () => child.kill('SIGTERM');
@@ -61,7 +68,7 @@ export function spawnEntry(entry: string, env: NodeJS.ProcessEnv): ChildProcess 
   return child;
 }
 
-function spawnChild(entry: string, env: NodeJS.ProcessEnv): ChildProcess {
+function spawnChild(entry: string, env: NodeJS.ProcessEnv, group: WorkerGroup): ChildProcess {
   // MEMFLOW_CPU_PROF_DIR=dir: each process writes a V8 CPU profile there when it exits.
   const profile = process.env.MEMFLOW_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MEMFLOW_CPU_PROF_DIR}`] : [];
   const argv = [process.execPath, ...profile, ...(fromSource() ? ['--import', 'tsx', path.join(repoRoot, entry)] : nodeArgs(entry))];
@@ -69,12 +76,16 @@ function spawnChild(entry: string, env: NodeJS.ProcessEnv): ChildProcess {
   const isWorker = entry === 'workers/main.ts';
   const nice = isWorker ? backgroundNice({ ...process.env, ...env }) : 0;
   if (isWorker && !fromSource()) env = { MEMFLOW_WORKFLOW_BUNDLE: workflowBundleFile, ...env };
-  return spawn(nice ? 'nice' : argv[0]!, nice ? ['-n', String(nice), ...argv] : argv.slice(1), {
+  const ownSession = isWorker && group !== 'shared';
+  const child = spawn(nice ? 'nice' : argv[0]!, nice ? ['-n', String(nice), ...argv] : argv.slice(1), {
     cwd: repoRoot,
+    detached: ownSession,
     env: { ...process.env, MEMFLOW_RATE_LIMIT_PER_MINUTE: '0', MEMFLOW_RATE_LIMIT_HOOKS_PER_MINUTE: '0', ...env },
     // MEMFLOW_BENCH_LOG_DIR=dir: each process's log (stdout) goes to dir/<entry>.log.
     stdio: ['ignore', process.env.MEMFLOW_BENCH_LOG_DIR ? fs.openSync(path.join(process.env.MEMFLOW_BENCH_LOG_DIR, `${path.basename(entry, '.ts')}-${path.basename(path.dirname(entry))}.log`), 'a') : 'ignore', 'inherit'],
   });
+  if (ownSession && group === 'niced' && child.pid !== undefined) niceSessionGroup(child.pid, nice);
+  return child;
 }
 
 export async function stopChild(child: ChildProcess): Promise<void> {

@@ -39,9 +39,10 @@ function roleOf(pid: number): Role | undefined {
   if (comm === 'postgres') return /^postgres: \S+: \S+ temporal_/.test(cmdline) ? 'PostgreSQL: Temporal' : /^postgres: \S+: \S+ \S+ (\S+\(|\[local\])/.test(cmdline) ? 'PostgreSQL: memflow' : 'PostgreSQL: shared';
   if (comm === 'haproxy') return 'HAProxy';
   if (comm === 'weaviate-server') return 'Weaviate';
-  if (/\/temporal-server-[^/]+\/server /.test(cmdline)) return 'Temporal server';
-  if (/\/api\/main\.ts\b/.test(cmdline)) return 'API';
-  if (/\/workers\/main\.ts\b/.test(cmdline)) return 'worker';
+  // The cluster profile's temporal-server-<v>/server, the dev and test stacks' temporal-<v>/temporal server start-dev.
+  if (/\/temporal-server-[^/]+\/server |\/temporal-v[^/]+\/temporal server /.test(cmdline)) return 'Temporal server';
+  if (/\/api\/main\.[jt]s\b/.test(cmdline)) return 'API';
+  if (/\/workers\/main\.[jt]s\b/.test(cmdline)) return 'worker';
   return undefined;
 }
 

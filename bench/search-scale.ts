@@ -27,6 +27,8 @@
  *       case): 256 sessions of bench:retrieval-history replayed through the hook API into project
  *       `busy-<n>` while no worker runs, then the worker (niced, as `npm run up` starts it) started on
  *       that backlog and the searches timed again while it works; then quiet again, the worker stopped
+ *   ... --busy 600 --busy-groups plain,niced,shared   the busy blocks once per way the worker may share the CPU:
+ *       its own session with its scheduling group niced (as `up` starts it), not niced (as before), or the bench's session
  *
  * Runs on the test profile's stack (MEMFLOW_TEST_PORT_SHIFT moves its ports and database); the
  * repositories are read from --mirrors (git clones named owner+name/repo; parsed once, cached in .memflow/).
@@ -47,11 +49,12 @@ import { chooseTestProfile, stackEnv } from '../infra/stack.js';
 import { RECORD_TYPES } from '../messages/record-types-v1.js';
 import { repoRoot } from '../infra/profile.js';
 import { fillWeaviate } from './corpus.js';
-import { benchTenant, degradedRetries, fillSummary, openSearchBench, percentile, printTable, searchFetch, restartableApi, serverPhases, spawnEntry, stopChild, timedFill, type SearchBench } from './lib.js';
+import { benchTenant, degradedRetries, fillSummary, openSearchBench, percentile, printTable, searchFetch, restartableApi, serverPhases, spawnEntry, stopChild, timedFill, type SearchBench, type WorkerGroup } from './lib.js';
 import { parseConfig } from '../common/server/config.js';
 import { connectWeaviate } from '../common/server/weaviate/client.js';
 import { COLLECTIONS, HNSW_SEARCH, setHnswSearch, WEAVIATE_HNSW_SEARCH_DEFAULTS } from '../common/server/weaviate/schema.js';
 import { cpuSecondsOf, loadAverage } from './proc-cpu.js';
+import { ROLES, sampleRoleCpu } from './role-cpu.js';
 import { post } from './ingest-http.js';
 import { deliveries, PARAPHRASE_FORMS, paraphrase, type HistoryCorpus, type HistoryQuestion } from './retrieval-history-corpus.js';
 import { seeded } from './hook-traffic.js';
@@ -75,12 +78,20 @@ const { values: args } = parseArgs({
     'hnsw-defaults': { type: 'boolean', default: false },
     hnsw: { type: 'string' },
     busy: { type: 'string', default: '0' },
+    'busy-groups': { type: 'string', default: 'niced' },
   },
 });
 
 const STATE_DIR = process.env.MEMFLOW_STATE_DIR ?? path.join(repoRoot, '.memflow');
 /** The fill a run works on (tenant, key, sessions written); --label keeps several (e.g. one tenant per size). */
 const STATE = path.join(STATE_DIR, `search-scale-${process.env.MEMFLOW_TEST_PORT_SHIFT ?? '0'}${args.label ? `-${args.label}` : ''}.json`);
+/** --busy-groups niced,plain,shared: how the busy blocks' worker shares the CPU (bench/lib.ts WorkerGroup), each in turn. */
+function busyGroups(): WorkerGroup[] {
+  const groups = args['busy-groups'].split(',').map((g) => g.trim());
+  for (const g of groups) if (!(g in GROUP_LABEL)) throw new Error(`--busy-groups: '${g}' is none of ${Object.keys(GROUP_LABEL).join(', ')}`);
+  return groups as WorkerGroup[];
+}
+
 /** --keyword-only: PostgreSQL's leg alone (no Weaviate is started or filled; the API answers keyword mode). */
 const MODE = args['keyword-only'] ? 'keyword' : 'hybrid';
 const RECORDS_PER_SESSION = 15; // about what a session of this corpus writes (observations + 2 summaries)
@@ -297,7 +308,7 @@ async function main(): Promise<void> {
       rows.push([`${MODE} p50 / p95 / p99, server (ms), whole tenant (${wide.length} q)`, fmt(wide.map((t) => t.server))]);
       const otherHit = otherQs.slice(0, Math.round((Number(args.queries) * 2) / 3)).map((q, i) => scoped[i]!.hits.some((h) => h.sessionId !== null && q.sessions.includes(h.sessionId)));
       rows.push([`other projects' questions: own session any@10 (${otherHit.length} q)`, (otherHit.filter(Boolean).length / otherHit.length).toFixed(3)]);
-      if (Number(args.busy) > 0 && MODE !== 'keyword') rows.push(...(await quietAndBusy(bench, state, corpus, Number(args.busy), latencyQs)));
+      if (Number(args.busy) > 0 && MODE !== 'keyword') rows.push(...(await quietAndBusy(bench, state, corpus, Number(args.busy), latencyQs, busyGroups())));
 
       if (!args['no-recall']) {
         const { rows: obs } = await pool.query<{ id: string; agent_session_id: string; kind: string }>(
@@ -368,7 +379,9 @@ async function main(): Promise<void> {
  * starts it) and the searches again while it works (busy), the worker stopped — twice. Each block
  * says the load average, the cores the worker used and the sessions it closed meanwhile.
  */
-async function quietAndBusy(bench: SearchBench, state: State, corpus: HistoryCorpus, n: number, qs: Question[]): Promise<[string, string][]> {
+const GROUP_LABEL: Record<WorkerGroup, string> = { niced: 'own session, group niced (as up starts it)', plain: 'own session, group not niced (up before)', shared: "in the bench's session" };
+
+async function quietAndBusy(bench: SearchBench, state: State, corpus: HistoryCorpus, n: number, qs: Question[], groups: WorkerGroup[]): Promise<[string, string][]> {
   const project = `busy-${Date.now().toString(36)}`;
   const base = new URL(bench.api.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
@@ -396,8 +409,8 @@ async function quietAndBusy(bench: SearchBench, state: State, corpus: HistoryCor
   };
   const env = stackEnv(bench.profile);
   const rows: [string, string][] = [];
-  const block = async (label: string, busy: boolean) => {
-    const worker = busy ? spawnEntry('workers/main.ts', { ...env, MEMFLOW_LOG_LEVEL: 'error' }) : undefined;
+  const block = async (label: string, busy: WorkerGroup | undefined) => {
+    const worker = busy ? spawnEntry('workers/main.ts', { ...env, MEMFLOW_LOG_LEVEL: 'error' }, busy) : undefined;
     try {
       // The worker at work: its first session of the backlog closed (or 60 s).
       const before = await closed();
@@ -406,21 +419,28 @@ async function quietAndBusy(bench: SearchBench, state: State, corpus: HistoryCor
       const closed0 = await closed();
       const load0 = loadAverage();
       const w0 = performance.now();
-      const times: number[] = [];
-      for (const q of qs) times.push((await search(bench.api.url, state.key, q.text, q.project)).server);
+      const roles = sampleRoleCpu(500);
+      const timed: Timed[] = [];
+      for (const q of qs) timed.push(await search(bench.api.url, state.key, q.text, q.project));
       const seconds = (performance.now() - w0) / 1000;
+      const used = roles.mark();
+      roles.stop();
       const cpu1 = worker?.pid ? cpuSecondsOf(worker.pid) : undefined;
       const worked = cpu0 !== undefined && cpu1 !== undefined ? ((cpu1 - cpu0) / seconds).toFixed(2) : '-';
-      rows.push([`${label}: ${MODE} p50 / p95 / p99, server (ms), in its project (${qs.length} q)`, fmt(times)]);
+      rows.push([`${label}: ${MODE} p50 / p95 / p99, server (ms), in its project (${qs.length} q)`, fmt(timed.map((t) => t.server))]);
+      // Which leg the worker's company slows (a leg in Weaviate, a leg or the hydration in PostgreSQL), and who held the cores meanwhile.
+      const legs = ['keyword', 'vector', 'hydrate'].map((phase) => [phase, timed.map((t) => t.phases[phase]).filter((x): x is number => x !== undefined)] as const).filter(([, xs]) => xs.length > 0);
+      rows.push([`  ${legs.map(([phase]) => phase).join(' / ')} p95 (ms)`, legs.map(([, xs]) => fmt(xs).split(' / ')[1]).join(' / ')]);
+      rows.push([`  cores used by role during the block`, ROLES.filter((r) => used[r] / seconds >= 0.01).map((r) => `${r} ${(used[r] / seconds).toFixed(2)}`).join(', ')]);
       rows.push([`  load average before / after; worker cores busy; backlog sessions closed during / done`, `${load0} / ${loadAverage()}; ${worked}; ${(await closed()) - closed0} / ${await closed()} of ${n}`]);
     } finally {
       if (worker) await stopChild(worker);
     }
   };
-  await block('quiet (no worker)', false);
-  await block('worker summarizing', true);
-  await block('quiet again (worker stopped)', false);
-  await block('worker summarizing again', true);
+  for (const round of ['', ' again']) {
+    await block(`quiet${round} (no worker)`, undefined);
+    for (const group of groups) await block(`worker summarizing${round}${groups.length > 1 ? `, ${GROUP_LABEL[group]}` : ''}`, group);
+  }
   return rows;
 }
 

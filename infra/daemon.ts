@@ -24,6 +24,11 @@ export interface DaemonSpec {
    * renice after the spawn would miss the threads a runtime starts before main).
    */
   nice?: number;
+  /**
+   * Nice its scheduling group too (niceSessionGroup): for work nobody waits on (the worker's summaries). Temporal and
+   * Weaviate are niced as threads only: the API waits on them (a session's workflow, the search's vector leg).
+   */
+  niceGroup?: boolean;
 }
 
 function readPid(pidFile: string): number | undefined {
@@ -73,6 +78,30 @@ export function backgroundNice(env: NodeJS.ProcessEnv = process.env): number {
   return parseStackConfig(env).MEMFLOW_BACKGROUND_NICE;
 }
 
+/**
+ * A niced process's scheduling group (Linux's autogroup of its session) given the same niceness. A daemon runs in a
+ * session of its own (detached: setsid), and where the kernel groups sessions for the scheduler
+ * (CONFIG_SCHED_AUTOGROUP, on by default in desktop distributions and on this project's test machines), a thread's
+ * niceness counts only against the threads of its own group: a worker at nice 10 in its own session weighed as much
+ * as the agent's whole session (measured here: two CPU-bound processes at nice 19, each in a session of its own, took
+ * two thirds of the two cores from two at nice 0 in one session; docs/operations.md). Raising a group's niceness needs
+ * no privilege, but the kernel takes one change per 100 ms without CAP_SYS_ADMIN (EAGAIN): retried. Where there is no
+ * autogroup (not Linux, a kernel without it) nothing changes; `false` then.
+ */
+export function niceSessionGroup(pid: number, nice: number): boolean {
+  if (process.platform !== 'linux' || nice <= 0) return false;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      fs.writeFileSync(`/proc/${pid}/autogroup`, String(nice));
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return false;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 110);
+    }
+  }
+  return false;
+}
+
 export function startDaemon(spec: DaemonSpec): number {
   fs.mkdirSync(path.dirname(spec.logFile), { recursive: true });
   fs.mkdirSync(path.dirname(spec.pidFile), { recursive: true });
@@ -89,6 +118,7 @@ export function startDaemon(spec: DaemonSpec): number {
   fs.closeSync(log);
   if (child.pid === undefined) throw new Error(`could not start ${spec.name} (${spec.command})`);
   child.unref();
+  if (spec.nice && spec.niceGroup) niceSessionGroup(child.pid, spec.nice);
   fs.writeFileSync(spec.pidFile, `${child.pid}\n`);
   return child.pid;
 }

@@ -53,8 +53,10 @@ export async function startApp(p: StackProfile, name: AppProcess, env: NodeJS.Pr
     env: name === 'worker' ? { ...env, MEMFLOW_WORKFLOW_BUNDLE: env.MEMFLOW_WORKFLOW_BUNDLE || workflowBundleFile } : env,
     logFile,
     pidFile,
-    // The worker's summaries and vector sync yield the CPU to the agent and to the API's hook answers.
-    ...(name === 'worker' ? { nice: backgroundNice(env) } : {}),
+    // The worker's summaries and vector sync yield the CPU to the agent and to the API's hook answers: niced, and so is
+    // its scheduling group (a session of its own: under Linux's autogroup its threads' niceness alone counted for nothing
+    // against the agent's or the API's session).
+    ...(name === 'worker' ? { nice: backgroundNice(env), niceGroup: true } : {}),
   });
   return { pid, started: true, restarted, logFile };
 }
