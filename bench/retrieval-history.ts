@@ -77,7 +77,7 @@ interface Outcome {
   /** Evidence turn within the page's own records, not counting the turns a hit carries. */
   record10: boolean;
   serverMs: number;
-  /** Each evidence session's first place on the page (1-based), '-' when absent; the first five places' sessions (for --misses). */
+  /** Each evidence session's first place on the page (1-based), '-' when absent; the first ten places' sessions and record types (for --misses). */
   places: string;
   /** Server-Timing phases (keyword, vector, hydrate, turns, ...), ms. */
   phases: Record<string, number>;
@@ -197,7 +197,12 @@ async function main(): Promise<void> {
       const record10 = await holdsEvidence(hits.map((h) => h.id));
       const turn10 = record10 || (await holdsEvidence(hits.flatMap((h) => (h.turns ?? []).map((t) => t.id))));
       const place = (s: string) => hits.findIndex((h) => h.sessionId === s) + 1 || '-';
-      const places = `evidence at ${q.evidence.map((e) => `${e.session} ${place(sid(e.session))}`).join(', ')}; top 5: ${hits.slice(0, 5).map((h) => `${keyOf.get(h.sessionId ?? '') ?? h.type}`).join(', ')}`;
+      // Where the evidence turn stands among its session's turns (0-based) for each hit of that session: its own record, or its carried turns.
+      const carried = hits
+        .filter((h) => evSessions.has(h.sessionId ?? ''))
+        .map((h) => `${h.type}: ${[h.id, ...(h.turns ?? []).map((t) => t.id)].map((id) => turnOf.get(id)?.split('#')[1] ?? '?').join('/')}`)
+        .join('; ');
+      const places = `evidence at ${q.evidence.map((e) => `${e.session} ${place(sid(e.session))}#${e.turn}`).join(', ')}${carried ? ` (its hits' record/carried turns: ${carried})` : ''}; top 10: ${hits.slice(0, 10).map((h) => `${keyOf.get(h.sessionId ?? '') ?? '-'} (${h.type})`).join(', ')}`;
       return { q, any10: hits.some((h) => h.sessionId !== null && evSessions.has(h.sessionId)), all5: [...evSessions].every((s) => top5.has(s)), turn10, record10, serverMs, phases, places };
     }
 

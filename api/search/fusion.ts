@@ -164,7 +164,12 @@ const titleShape = (r: Pick<SearchResult, 'type' | 'title'>) => `${r.type}|${r.t
  * holding several places hides the other sessions that may hold the answer (the record itself is
  * one step away: timeline, get); its further records follow every other session's best (a project
  * of few sessions still fills its page), and only one of its summaries is ever shown. A learning
- * is the project's knowledge, not its session's: it does not take its session's place.
+ * keeps its place (a rule ranks above the chatter around it) and holds its session's: the session's
+ * further records wait, and its best turn rides with the learning (turns.ts setAsideTurns). Before,
+ * a learning took no session's place, and a conversation's learning and its records took two or
+ * three of the first five places, pushing off the other sessions that held the answer
+ * (docs/retrieval.md). Deferring a learning itself behind its session's records was tried: it cost
+ * bench:retrieval the learnings that answer.
  * And one title (type and title, numbers masked) holds one of the first QUOTA_WINDOW places: the
  * same tool call ("Grep: valid credentials") or learning in four sessions fills the top five with
  * one question's worth of answers; records set aside by it keep their order after.
@@ -178,7 +183,9 @@ export function diversify<T extends Pick<SearchResult, 'type' | 'title' | 'snipp
     const key = shape(r);
     if (seen.has(key)) return false;
     seen.add(key);
-    if (r.type === 'learning' || !r.sessionId) return true;
+    if (!r.sessionId) return true;
+    // A learning keeps its place, and holds its session's: the session's further records wait.
+    if (r.type === 'learning') return sessions.add(r.sessionId), true;
     // Never a session's batch and final summary both.
     if (r.type === 'summary' && summarized.has(r.sessionId)) return false;
     if (r.type === 'summary') summarized.add(r.sessionId);

@@ -13,7 +13,7 @@ import type { PgPool } from '../../common/server/pg.js';
 import { commonTermsReader, keywordSearch, timeWindowOf, windowSearch } from './keyword.js';
 import { aboveVectorFloor, bySessionEvidence, diversify, hydrateResults, nearestTurnBySession, SESSION_WEIGHTS, zScoreFusion, type SessionWeights } from './fusion.js';
 import { vectorSearchWide, type VectorBackend } from './semantic.js';
-import { TURN_SIMILARITY_DEPTH, withCarriedTurns } from './turns.js';
+import { setAsideTurns, TURN_SIMILARITY_DEPTH, withCarriedTurns } from './turns.js';
 import { refKey, resolveProjectId, type RankedRef, type RecordType, type SearchMode, type SearchResult, type SearchScope, SEARCH_MODES } from './search-types.js';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -231,7 +231,7 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
       // A search's hits carry their sessions' best-matching turns (turns.ts); what is pushed unasked does not.
       if (cutoff.kind !== 'recall') return done(page, degradedReason);
       const found = ranked.filter((r) => r.type === 'observation').map((r) => r.id);
-      return done(await timed('turns', withCarriedTurns(deps.pool, page, found, scope, req.query, (await commonTerms()).observation, similarity)), degradedReason);
+      return done(await timed('turns', withCarriedTurns(deps.pool, page, found, scope, req.query, (await commonTerms()).observation, similarity, setAsideTurns(results, page))), degradedReason);
     },
   };
   return service;

@@ -44,10 +44,12 @@ interface TurnRow {
   created_at: Date;
   kw: number;
   stated: boolean;
+  /** Which exchange of its session it belongs to: a prompt and what followed it until the next prompt. */
+  exchange: number;
 }
 
 /** The turns of the page's sessions with their keyword rank, best first (at most TURN_CANDIDATES): prompts, answers and the `found` tool calls. */
-async function sessionTurns(pool: PgPool, sessions: string[], found: string[], scope: SearchScope, query: string, terms: TableTerms): Promise<TurnRow[]> {
+async function sessionTurns(pool: PgPool, sessions: string[], found: string[], leads: string[], scope: SearchScope, query: string, terms: TableTerms): Promise<TurnRow[]> {
   const p = new SqlParams();
   const q = p.add(query);
   const skip = p.add([...terms.common, ...QUESTION_WORDS]);
@@ -57,6 +59,7 @@ async function sessionTurns(pool: PgPool, sessions: string[], found: string[], s
       a as (select case when numnode(x) = 0 then null else x end as x from (select replace(w.v::text, ''' ''', ''' | ''')::tsquery as x from w) z),
       r as (select coalesce(array_agg(quote_literal(l)::tsquery), '{}') as rs from w, unnest(tsvector_to_array(w.v)) l where not (l = any(${listed}::text[])))
     select t.id, s.agent_session_id as session_id, t.kind::text as kind, t.title, left(t.text, 4000) as text, t.created_at,
+      count(*) filter (where t.kind = 'prompt') over (partition by t.session_id order by t.sequence rows unbounded preceding)::int as exchange,
       (case when t.tool_name is null then 1.0 else ${PRIORS.toolCall} end) * (coalesce(ts_rank_cd(t.search_vector, (select x from a), 32), 0)
         + (select coalesce(avg((t.search_vector @@ l)::int)::float8, 0) from unnest((select rs from r)) l)) as kw,
       (t.rule_like or exists (select 1 from learning_sources ls where ls.observation_id = t.id
@@ -65,7 +68,7 @@ async function sessionTurns(pool: PgPool, sessions: string[], found: string[], s
     where s.tenant_id = ${tenant}::uuid and s.agent_session_id = any(${p.add(sessions)}::text[])
       ${scope.projectId ? `and s.project_id = ${p.add(scope.projectId)}::uuid` : ''}
       and (t.kind in ('prompt', 'stop') or t.id = any(${p.add(found)}::uuid[])) and ${notSelfActivitySql('t')}
-    order by kw desc, t.tool_name is not null, t.sequence
+    order by t.id = any(${p.add(leads)}::uuid[]) desc, kw desc, t.tool_name is not null, t.sequence
     limit ${p.add(TURN_CANDIDATES)}`;
   const rows = await queryPrepared<TurnRow>(pool, sql, p.values);
   return rows.map((r) => ({ ...r, kw: Number(r.kw) }));
@@ -91,19 +94,44 @@ export function scoreTurns<T extends { id: string; kw: number; stated: boolean }
 /**
  * Picks, for each hit of a session, its session's best turns (not the hit itself): the session's
  * best turn always (unless the hit is that turn), the others only when they stand above the page's
- * average turn (score > 0). Pure.
+ * average turn (score > 0). `leads`: per session, its observation the search ranked highest but set
+ * aside for the hit (a session holds one place): carried first. Pure.
  */
-export function pickTurns<T extends { id: string; session_id: string; score: number }>(page: readonly Pick<SearchResult, 'id' | 'type' | 'sessionId'>[], scored: readonly T[]): Map<string, T[]> {
+export function pickTurns<T extends { id: string; session_id: string; score: number; exchange?: number }>(
+  page: readonly Pick<SearchResult, 'id' | 'type' | 'sessionId'>[],
+  scored: readonly T[],
+  leads: ReadonlyMap<string, string> = new Map(),
+): Map<string, T[]> {
   const bySession = new Map<string, T[]>();
   for (const t of [...scored].sort((a, b) => b.score - a.score)) bySession.set(t.session_id, [...(bySession.get(t.session_id) ?? []), t]);
   const out = new Map<string, T[]>();
   for (const hit of page) {
     if (!hit.sessionId) continue;
     const all = bySession.get(hit.sessionId) ?? [];
-    const own = all.filter((t) => t.id !== hit.id);
-    const keep = own.slice(0, TURNS_PER_HIT).filter((t, i) => t.score > 0 || (i === 0 && all[0]?.id !== hit.id));
+    // The session's turn that the search itself ranked best (set aside for the hit: one place a session) leads.
+    const lead = all.find((t) => t.id === leads.get(hit.sessionId!) && t.id !== hit.id);
+    // One turn an exchange (a prompt and the answer to it say one thing), and none of the hit's own.
+    const exchanges = new Set([all.find((t) => t.id === hit.id)?.exchange]);
+    const own = (lead ? [lead, ...all.filter((t) => t !== lead)] : all).filter((t) => {
+      if (t.id === hit.id || (t.exchange !== undefined && exchanges.has(t.exchange))) return false;
+      exchanges.add(t.exchange);
+      return true;
+    });
+    const keep = own.slice(0, TURNS_PER_HIT).filter((t, i) => t === lead || t.score > 0 || (i === 0 && all[0]?.id !== hit.id));
     if (keep.length > 0) out.set(hit.id, keep);
   }
+  return out;
+}
+
+/**
+ * Per session on the page, its best-ranked observation the page set aside (a session holds one place, often taken by
+ * its learning or summary): the turn its hit carries first, so the answering turn is not lost to the session's place.
+ */
+export function setAsideTurns(ranked: readonly Pick<SearchResult, 'id' | 'type' | 'sessionId'>[], page: readonly Pick<SearchResult, 'id' | 'sessionId'>[]): Map<string, string> {
+  const shown = new Set(page.map((h) => h.id));
+  const onPage = new Set(page.map((h) => h.sessionId).filter((s): s is string => s !== null));
+  const out = new Map<string, string>();
+  for (const r of ranked) if (r.type === 'observation' && r.sessionId && onPage.has(r.sessionId) && !shown.has(r.id) && !out.has(r.sessionId)) out.set(r.sessionId, r.id);
   return out;
 }
 
@@ -120,11 +148,12 @@ export async function withCarriedTurns(
   query: string,
   terms: TableTerms,
   similarity?: ReadonlyMap<string, number>,
+  leads?: ReadonlyMap<string, string>,
 ): Promise<SearchResult[]> {
   const sessions = [...new Set(page.map((h) => h.sessionId).filter((s): s is string => s !== null))];
   if (sessions.length === 0 || !scope.types.includes('observation')) return page;
-  const turns = await sessionTurns(pool, sessions, found, scope, query, terms);
-  const picked = pickTurns(page, scoreTurns(turns, similarity));
+  const turns = await sessionTurns(pool, sessions, found, [...(leads?.values() ?? [])], scope, query, terms);
+  const picked = pickTurns(page, scoreTurns(turns, similarity), leads);
   return page.map((hit) => {
     const carried = picked.get(hit.id);
     if (!carried) return hit;

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { bySessionEvidence, diversify, keptWithin, SESSION_WEIGHTS, weightedFusion, zScoreFusion } from '../../api/search/fusion.js';
 import type { RankedRef } from '../../api/search/search-types.js';
+import { setAsideTurns } from '../../api/search/turns.js';
 
 const ref = (id: string, score: number, type: RankedRef['type'] = 'observation'): RankedRef => ({ type, id, score });
 
@@ -45,12 +46,18 @@ test('an empty leg leaves the other leg\'s order as it was', () => {
 const words = (id: string) => id.replace(/\d/g, (d) => ` ${'abcdefghij'[Number(d)]}x`);
 const hit = (id: string, sessionId: string | null, score: number, title = `title ${words(id)}`) => ({ id, type: 'observation' as const, title, snippet: `text of ${words(id)}`, sessionId, score });
 
-test('a session is shown once, by its best record, before any second record; one summary of a session; a learning does not take its session\'s place; scores stay in page order', () => {
+test('a session is shown once, by its best record, before any second record; one summary of a session; a learning keeps its place and holds its session\'s; scores stay in page order', () => {
   const learning = { ...hit('l1', 'A', 0.55), type: 'learning' as const };
   const summary = (id: string, session: string, score: number) => ({ ...hit(id, session, score), type: 'summary' as const });
   const page = diversify([hit('a1', 'A', 0.9), hit('a2', 'A', 0.8), summary('s1', 'A', 0.75), summary('s2', 'A', 0.72), hit('a3', 'A', 0.7), learning, hit('b1', 'B', 0.5), hit('c1', 'C', 0.4), hit('b2', 'B', 0.35), hit('d1', 'D', 0.3)], 7);
-  // Every session's best first; then the others' further records in order; never a second summary of a session.
+  // Every session's best first, A's learning in its place; then the others' further records in order; never a second summary of a session.
   assert.deepEqual(page.map((r) => r.id), ['a1', 'l1', 'b1', 'c1', 'd1', 'a2', 's1']);
+  // A learning ranked above its session's records holds the session's place; they follow every other session's best.
+  const led = diversify([{ ...learning, score: 0.95 }, hit('a1', 'A', 0.9), hit('b1', 'B', 0.5), hit('c1', 'C', 0.4)], 10);
+  assert.deepEqual(led.map((r) => r.id), ['l1', 'b1', 'c1', 'a1']);
+  // Set aside for its learning, A's best turn is the one A's hit carries first (turns.ts setAsideTurns).
+  const ranked = [{ ...learning, score: 0.95 }, hit('a1', 'A', 0.9), hit('a2', 'A', 0.8), hit('b1', 'B', 0.5)];
+  assert.deepEqual([...setAsideTurns(ranked, led.slice(0, 3))], [['A', 'a1']]);
   for (let i = 1; i < page.length; i++) assert.ok(page[i]!.score <= page[i - 1]!.score);
   // Records without a session are each their own.
   assert.deepEqual(diversify([hit('x1', null, 0.9), hit('x2', null, 0.8)], 10).map((r) => r.id), ['x1', 'x2']);

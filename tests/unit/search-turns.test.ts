@@ -52,6 +52,23 @@ test('each hit carries its own session\'s best turns, never itself, the second o
   assert.equal(picked.has('learning'), false, 'a hit without a session carries nothing');
 });
 
+test('a hit carries one turn an exchange, none of its own exchange, and first the turn the search set aside for it', () => {
+  // s1: exchange 1 (prompt p1, answer a1), exchange 2 (p2, a2), exchange 3 (p3).
+  const scored = [
+    { id: 'p1', session_id: 's1', score: 1.4, exchange: 1 },
+    { id: 'a1', session_id: 's1', score: 1.2, exchange: 1 },
+    { id: 'a2', session_id: 's1', score: 0.6, exchange: 2 },
+    { id: 'p2', session_id: 's1', score: 0.5, exchange: 2 },
+    { id: 'p3', session_id: 's1', score: -0.4, exchange: 3 },
+  ];
+  const learningHit = [{ id: 'l1', type: 'learning' as const, sessionId: 's1' }];
+  assert.deepEqual(pickTurns(learningHit, scored).get('l1')!.map((t) => t.id), ['p1', 'a2']);
+  // The answer of exchange 1 is the hit: its prompt is not carried beside it.
+  assert.deepEqual(pickTurns([{ id: 'a1', type: 'observation' as const, sessionId: 's1' }], scored).get('a1')!.map((t) => t.id), ['a2']);
+  // The search ranked p3 best of s1's records but set it aside for the learning: it leads, below the average or not.
+  assert.deepEqual(pickTurns(learningHit, scored, new Map([['s1', 'p3']])).get('l1')!.map((t) => t.id), ['p3', 'p1']);
+});
+
 test('the MCP index shows a hit\'s carried turns under it, by short id', () => {
   const line = searchLine({
     id: '611e4b0e-0000-4000-8000-000000000000',
