@@ -53,7 +53,14 @@ export async function benchStack(): Promise<BenchStack> {
  */
 export type WorkerGroup = 'niced' | 'plain' | 'shared';
 
-export function spawnEntry(entry: string, env: NodeJS.ProcessEnv, group: WorkerGroup = 'niced'): ChildProcess {
+/** MEMFLOW_BENCH_WORKER_GROUP=plain|shared: every bench's worker that way instead (a before/after of the group's niceness). */
+function benchWorkerGroup(): WorkerGroup {
+  const g = process.env.MEMFLOW_BENCH_WORKER_GROUP ?? 'niced';
+  if (g !== 'niced' && g !== 'plain' && g !== 'shared') throw new Error(`MEMFLOW_BENCH_WORKER_GROUP: '${g}' is none of niced, plain, shared`);
+  return g;
+}
+
+export function spawnEntry(entry: string, env: NodeJS.ProcessEnv, group: WorkerGroup = benchWorkerGroup()): ChildProcess {
   const child = spawnChild(entry, env, group);
   // A benchmark stopped early (Ctrl-C, timeout) must not leave an API whose redispatcher keeps
   // working on the test database.
