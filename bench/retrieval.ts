@@ -21,8 +21,8 @@ import { Command } from 'commander';
 import { createVectorActivities } from '../activities/vectors/vector-sync-activities.js';
 import type { SearchResult } from '../api/search/search-types.js';
 import { createVectorBackend } from '../api/search/semantic.js';
-import { createSearchService } from '../api/search/search-routes.js';
-import type { SessionWeights } from '../api/search/fusion.js';
+import { createSearchService, type SearchServiceDeps } from '../api/search/search-routes.js';
+import type { LearningPlaces, SessionWeights } from '../api/search/fusion.js';
 import type { Config } from '../common/server/config.js';
 import type { PgPool } from '../common/server/pg.js';
 import { RECORD_TYPES } from '../messages/record-types-v1.js';
@@ -95,11 +95,26 @@ function table(title: string, results: Record<Mode, Outcome[]>): void {
  * (after) — alternating question by question, so the word statistics and the load are the same.
  */
 async function sessionsAb(config: Config, pool: PgPool, tenantId: string, questions: Question[], title: string, weights?: string): Promise<void> {
+  // --sessions-ab-weights '0.5,0.5;0,0.5': other weights (second, nearest) beside the default.
+  const variants: [string, boolean | SessionWeights][] = [['before', false], ['after', true], ...(weights ?? '').split(';').filter(Boolean).map((w): [string, SessionWeights] => { const [second, nearest] = w.split(',').map(Number); return [`${second}/${nearest}`, { second: second!, nearest: nearest! }]; })];
+  await inProcessAb(config, questions, tenantId, title, variants.map(([name, sessionEvidence]) => [name, { pool, sessionEvidence }]));
+}
+
+/**
+ * --page-ab: the same questions, hybrid, asked of in-process search services that differ only in how a session's
+ * learnings take places on the page (api/search/fusion.ts LearningPlaces: apart, hold, record), alternating question by
+ * question over this fill.
+ */
+async function pageAb(config: Config, pool: PgPool, tenantId: string, questions: Question[], title: string): Promise<void> {
+  const variants: LearningPlaces[] = ['apart', 'hold', 'record'];
+  await inProcessAb(config, questions, tenantId, title, variants.map((learningPlaces) => [learningPlaces, { pool, learningPlaces }]));
+}
+
+/** The questions, hybrid, asked of one in-process search service per variant, alternating question by question over one fill. */
+async function inProcessAb(config: Config, questions: Question[], tenantId: string, title: string, variants: [string, Omit<SearchServiceDeps, 'vectors'>][]): Promise<void> {
   const vectors = createVectorBackend(config);
   try {
-    // --sessions-ab-weights '0.5,0.5;0,0.5': other weights (second, nearest) beside the default.
-    const variants: [string, boolean | SessionWeights][] = [['before', false], ['after', true], ...(weights ?? '').split(';').filter(Boolean).map((w): [string, SessionWeights] => { const [second, nearest] = w.split(',').map(Number); return [`${second}/${nearest}`, { second: second!, nearest: nearest! }]; })];
-    const services = variants.map(([, sessionEvidence]) => createSearchService({ pool, vectors, sessionEvidence }));
+    const services = variants.map(([, deps]) => createSearchService({ ...deps, vectors }));
     const outs: Outcome[][] = variants.map(() => []);
     for (const q of questions) {
       for (const [i, service] of services.entries()) {
@@ -150,9 +165,10 @@ async function main(): Promise<void> {
     .option('--questions <n>', 'questions, a third of each evidence type', '150')
     .option('--sweep', 'replay the fusion offline for a grid of weights')
     .option('--sessions-ab-weights <list>', "with --sessions-ab: other weights of the session evidence to compare, 'second,nearest;...'")
+    .option('--page-ab', "hybrid with a session's learnings taking places on the page three ways (api/search/fusion.ts: LearningPlaces), in-process over the same fill, alternating question by question")
     .option('--sessions-ab', "hybrid with and without the page's session evidence (api/search/fusion.ts: bySessionEvidence), in-process over the same fill, alternating question by question")
     .parse(process.argv)
-    .opts<{ items: string; questions: string; sweep?: boolean; sessionsAb?: boolean; sessionsAbWeights?: string }>();
+    .opts<{ items: string; questions: string; sweep?: boolean; sessionsAb?: boolean; sessionsAbWeights?: string; pageAb?: boolean }>();
   const sizes = opts.items.split(',').map(Number).sort((a, b) => a - b);
   if (sizes.some((n) => !Number.isInteger(n) || n < 1000)) throw new Error('--items: sizes must be integers >= 1000');
 
@@ -192,6 +208,7 @@ async function main(): Promise<void> {
       }
       table(`retrieval: ${rows[0]!.n} records, ${questions.length} questions, top 10 over the whole tenant; load average ${loadAverage()}`, results);
       if (opts.sweep) await sweep(config, pool, tenantId, questions, rows[0]!.n, `fusion replayed offline: ${rows[0]!.n} records, ${questions.length} questions`);
+      if (opts.pageAb) await pageAb(config, pool, tenantId, questions, `hybrid, a session's learnings on the page: apart (before) / hold (now) / record, in-process over one fill: ${rows[0]!.n} records, ${questions.length} questions`);
       if (opts.sessionsAb) await sessionsAb(config, pool, tenantId, questions, `hybrid without / with the session evidence, in-process over one fill: ${rows[0]!.n} records, ${questions.length} questions`, opts.sessionsAbWeights);
     }
   } finally {

@@ -174,7 +174,14 @@ const titleShape = (r: Pick<SearchResult, 'type' | 'title'>) => `${r.type}|${r.t
  * same tool call ("Grep: valid credentials") or learning in four sessions fills the top five with
  * one question's worth of answers; records set aside by it keep their order after.
  */
-export function diversify<T extends Pick<SearchResult, 'type' | 'title' | 'snippet' | 'sessionId' | 'score'>>(results: readonly T[], limit: number): T[] {
+/**
+ * How a learning drawn from a session takes places on the page: `hold` (production) keeps its place and holds its
+ * session's; `apart` is the earlier rule (a learning takes no session's place); `record`: a learning is one of its
+ * session's records like any other (ranked below them, it waits). The last two are kept for bench:retrieval's --page-ab.
+ */
+export type LearningPlaces = 'hold' | 'apart' | 'record';
+
+export function diversify<T extends Pick<SearchResult, 'type' | 'title' | 'snippet' | 'sessionId' | 'score'>>(results: readonly T[], limit: number, learnings: LearningPlaces = 'hold'): T[] {
   const seen = new Set<string>();
   const sessions = new Set<string>();
   const summarized = new Set<string>();
@@ -185,7 +192,8 @@ export function diversify<T extends Pick<SearchResult, 'type' | 'title' | 'snipp
     seen.add(key);
     if (!r.sessionId) return true;
     // A learning keeps its place, and holds its session's: the session's further records wait.
-    if (r.type === 'learning') return sessions.add(r.sessionId), true;
+    if (r.type === 'learning' && learnings === 'apart') return true;
+    if (r.type === 'learning' && learnings === 'hold') return sessions.add(r.sessionId), true;
     // Never a session's batch and final summary both.
     if (r.type === 'summary' && summarized.has(r.sessionId)) return false;
     if (r.type === 'summary') summarized.add(r.sessionId);

@@ -11,7 +11,7 @@ import type { Logger } from '../../common/server/logger.js';
 import type { AgentName } from '../../messages/hooks-v1.js';
 import type { PgPool } from '../../common/server/pg.js';
 import { commonTermsReader, keywordSearch, timeWindowOf, windowSearch } from './keyword.js';
-import { aboveVectorFloor, bySessionEvidence, diversify, hydrateResults, nearestTurnBySession, SESSION_WEIGHTS, zScoreFusion, type SessionWeights } from './fusion.js';
+import { aboveVectorFloor, bySessionEvidence, diversify, hydrateResults, nearestTurnBySession, SESSION_WEIGHTS, zScoreFusion, type LearningPlaces, type SessionWeights } from './fusion.js';
 import { vectorSearchWide, type VectorBackend } from './semantic.js';
 import { setAsideTurns, TURN_SIMILARITY_DEPTH, withCarriedTurns } from './turns.js';
 import { refKey, resolveProjectId, type RankedRef, type RecordType, type SearchMode, type SearchResult, type SearchScope, SEARCH_MODES } from './search-types.js';
@@ -63,6 +63,8 @@ export interface SearchServiceDeps {
    * record's order alone; or other weights than SESSION_WEIGHTS. For a benchmark's before/after over one fill.
    */
   sessionEvidence?: boolean | SessionWeights;
+  /** How a session's learnings take places on the page (fusion.ts diversify); default `hold`. For bench:retrieval's --page-ab. */
+  learningPlaces?: LearningPlaces;
 }
 
 export const DEFAULT_VECTOR_TIMEOUT_MS = 1500;
@@ -227,7 +229,7 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
         bySession && weights.nearest !== 0 ? timed('sessions', nearestTurnBySession(deps.pool, similarity, scope)) : Promise.resolve(bySession ? new Map<string, number>() : undefined),
       ]);
       const results = nearest ? bySessionEvidence(hydrated, nearest, keywordRefs?.[0], weights) : hydrated;
-      const page = diversify(results, req.limit);
+      const page = diversify(results, req.limit, deps.learningPlaces);
       // A search's hits carry their sessions' best-matching turns (turns.ts); what is pushed unasked does not.
       if (cutoff.kind !== 'recall') return done(page, degradedReason);
       const found = ranked.filter((r) => r.type === 'observation').map((r) => r.id);

@@ -56,6 +56,11 @@ test('a session is shown once, by its best record, before any second record; one
   const led = diversify([{ ...learning, score: 0.95 }, hit('a1', 'A', 0.9), hit('b1', 'B', 0.5), hit('c1', 'C', 0.4)], 10);
   assert.deepEqual(led.map((r) => r.id), ['l1', 'b1', 'c1', 'a1']);
   // Set aside for its learning, A's best turn is the one A's hit carries first (turns.ts setAsideTurns).
+  // The two ways bench:retrieval --page-ab compares: the earlier rule (a learning takes no place of its session) and a learning as a plain record.
+  const ab = [hit('a1', 'A', 0.9), { ...learning, score: 0.85 }, hit('b1', 'B', 0.5)];
+  assert.deepEqual(diversify(ab, 10, 'apart').map((r) => r.id), ['a1', 'l1', 'b1']);
+  assert.deepEqual(diversify(ab, 10, 'record').map((r) => r.id), ['a1', 'b1', 'l1']);
+  assert.deepEqual(diversify(ab, 10).map((r) => r.id), ['a1', 'l1', 'b1']);
   const ranked = [{ ...learning, score: 0.95 }, hit('a1', 'A', 0.9), hit('a2', 'A', 0.8), hit('b1', 'B', 0.5)];
   assert.deepEqual([...setAsideTurns(ranked, led.slice(0, 3))], [['A', 'a1']]);
   for (let i = 1; i < page.length; i++) assert.ok(page[i]!.score <= page[i - 1]!.score);
