@@ -23,7 +23,9 @@
  *   - of the learnings stored as decisions or conventions, how many quote a turn whose truth is that
  *     it settles something (precision of what is labelled a rule);
  *   - keyword search alone: BM25 over the conversations, the task's prompt as the query — is the
- *     conversation of the rule in force in its top 1 / 5 (how hard the set is).
+ *     conversation of the rule in force in its top 1 / 5 (how hard the set is);
+ *   - memflow's search (hybrid, what an agent's search tool gets): the same conversation among the first five
+ *     records, with the page as it was before 2026-11-30 (a learning took no place of its session) and as it is.
  * The unrelated probes are judged by the tokens pushed (goal: ≤ 50 on average).
  *
  *   npm run bench:decisions [-- --split dev4|test4|dev5|all --misses --corpus corpus4|corpus|corpus2|corpus3]
@@ -45,6 +47,11 @@ import { bm25Ranks } from './bm25.js';
 import { closeProbeAgent, probe, probeRelay, type ProbeAnswers } from './decisions-probe.js';
 import { loadAverage } from './proc-cpu.js';
 import { percentile, printColumns, startBenchServices } from './lib.js';
+import { createSearchService } from '../api/search/search-routes.js';
+import { createVectorBackend } from '../api/search/semantic.js';
+import type { LearningPlaces } from '../api/search/fusion.js';
+import { createPgPool } from '../common/server/pg.js';
+import { RECORD_TYPES } from '../messages/record-types-v1.js';
 
 interface Turn {
   speaker: 'user' | 'assistant';
@@ -232,6 +239,29 @@ try {
   await services.stopWorker();
   const { judged, unrelated } = await probeAll(url, '');
 
+  // memflow's own search (what an agent's search tool is handed), the task's prompt as the query: the conversation of the
+  // rule in force among the first five records, with the page as it was (a learning took no session's place) and as it is
+  // now — two in-process search services over this replay (api/search/fusion.ts LearningPlaces).
+  const searchTop5 = new Map<LearningPlaces, Set<string>>();
+  {
+    const pool = createPgPool(services.config.DATABASE_URL, 2);
+    const vectors = createVectorBackend(services.config);
+    try {
+      for (const learningPlaces of ['apart', 'hold'] as const) {
+        const service = createSearchService({ pool, vectors, learningPlaces });
+        const found = new Set<string>();
+        for (const task of tasks) {
+          const answer = await service.search({ tenantId, query: task.prompt, mode: 'hybrid', types: RECORD_TYPES, limit: 10, project: task.project });
+          if (answer.results.slice(0, 5).some((r) => r.sessionId === `${run}-${task.current}`)) found.add(task.id);
+        }
+        searchTop5.set(learningPlaces, found);
+      }
+    } finally {
+      await vectors.close();
+      await pool.end();
+    }
+  }
+
   const splits = args.split === 'all' ? [...new Set(tasks.map((t) => t.split))].sort().concat('all') : [args.split!];
   const of = (s: string) => judged.filter((j) => s === 'all' || j.task.split === s);
   const count = (xs: Judged[], f: (j: Judged) => boolean) => `${xs.filter(f).length}/${xs.length}`;
@@ -250,6 +280,7 @@ try {
     ['tokens, prompt + files, mean / max (goal ≤ 1,000)', splits.map((s) => `${(of(s).reduce((a, j) => a + j.tokens, 0) / Math.max(1, of(s).length)).toFixed(0)} / ${Math.max(0, ...of(s).map((j) => j.tokens))}`)],
     ['start context tokens, mean', splits.map((s) => (of(s).reduce((a, j) => a + j.startTokens, 0) / Math.max(1, of(s).length)).toFixed(0))],
     ['keyword search alone: rule\'s chat top 1 / top 5', splits.map((s) => `${of(s).filter((j) => rank(j) === 0).length} / ${of(s).filter((j) => rank(j) >= 0 && rank(j) < 5).length}`)],
+    ['memflow search, rule\'s chat in the top 5: page before / now', splits.map((s) => (['apart', 'hold'] as const).map((p) => of(s).filter((j) => searchTop5.get(p)!.has(j.task.id)).length).join(' / '))],
   ];
   printColumns(`Rules handed to the agent (start, prompt, the files it reads), corpus ${args.corpus}, load ${loadAverage()}`, splits, rows);
   const touches = [...judged.flatMap((j) => j.answers.ms), ...unrelated.flatMap((u) => u.answers.ms)].sort((a, b) => a - b);

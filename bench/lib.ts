@@ -169,6 +169,8 @@ export async function benchTenant(prisma: PrismaClient, prefix: string): Promise
  */
 export async function startBenchServices(tenantPrefix: string): Promise<{
   api: { url: string };
+  /** The bench stack's configuration (its database, Weaviate): for in-process services beside the API. */
+  config: Config;
   prisma: PrismaClient;
   tenant: { tenantId: string; key: string };
   /** A second API on the same stack with settings of its own (an ablation): the caller stops it. */
@@ -178,7 +180,8 @@ export async function startBenchServices(tenantPrefix: string): Promise<{
   stop(): Promise<void>;
 }> {
   const stack = await benchStack();
-  const prisma = createPrisma(parseConfig({ ...process.env, ...stack.env }).DATABASE_URL);
+  const config = parseConfig({ ...process.env, ...stack.env });
+  const prisma = createPrisma(config.DATABASE_URL);
   const api = await startBenchApi(stack);
   const worker = spawnEntry('workers/main.ts', { ...stack.env, MEMFLOW_LOG_LEVEL: 'error' });
   const stop = async () => {
@@ -189,7 +192,7 @@ export async function startBenchServices(tenantPrefix: string): Promise<{
   };
   try {
     await waitForReady(api.url);
-    return { api, prisma, tenant: await benchTenant(prisma, tenantPrefix), otherApi: (env) => startBenchApi(stack, env), stopWorker: () => stopChild(worker), stop };
+    return { api, config, prisma, tenant: await benchTenant(prisma, tenantPrefix), otherApi: (env) => startBenchApi(stack, env), stopWorker: () => stopChild(worker), stop };
   } catch (err) {
     await stop();
     throw err;

@@ -158,6 +158,13 @@ const shape = (r: Pick<SearchResult, 'type' | 'title' | 'snippet'>) =>
 const titleShape = (r: Pick<SearchResult, 'type' | 'title'>) => `${r.type}|${r.title.toLowerCase().replace(/\d+/g, '#').trim()}`;
 
 /**
+ * How a learning drawn from a session takes places on the page: `hold` (production) keeps its place and holds its
+ * session's; `apart` is the earlier rule (a learning takes no session's place); `record`: a learning is one of its
+ * session's records like any other (ranked below them, it waits). The last two are kept for bench:retrieval's --page-ab.
+ */
+export type LearningPlaces = 'hold' | 'apart' | 'record';
+
+/**
  * The final page: near-identical records (same type, same words once numbers are masked) are shown
  * once; an agent session is shown once, by its best record, before any session's second record —
  * a session's batch summary, final summary and observations say the same thing, and one session
@@ -174,13 +181,6 @@ const titleShape = (r: Pick<SearchResult, 'type' | 'title'>) => `${r.type}|${r.t
  * same tool call ("Grep: valid credentials") or learning in four sessions fills the top five with
  * one question's worth of answers; records set aside by it keep their order after.
  */
-/**
- * How a learning drawn from a session takes places on the page: `hold` (production) keeps its place and holds its
- * session's; `apart` is the earlier rule (a learning takes no session's place); `record`: a learning is one of its
- * session's records like any other (ranked below them, it waits). The last two are kept for bench:retrieval's --page-ab.
- */
-export type LearningPlaces = 'hold' | 'apart' | 'record';
-
 export function diversify<T extends Pick<SearchResult, 'type' | 'title' | 'snippet' | 'sessionId' | 'score'>>(results: readonly T[], limit: number, learnings: LearningPlaces = 'hold'): T[] {
   const seen = new Set<string>();
   const sessions = new Set<string>();
