@@ -261,8 +261,9 @@ export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
           origin: 'user',
           scope: [...new Set([...files, ...scopeOf([t.text, previous?.text ?? '', opening])])],
           anchors,
-          // A bare yes to the agent's proposal agrees to its words: what they name, the person named.
-          spoken: codeNamesIn(reply && bareAssent(t.text) ? `${t.text}\n${reply}` : t.text),
+          // A bare yes to the agent's proposal agrees to its words: what they name, the person named. Other notes here (a
+          // reply, an account of how the code works, words that merely read like a rule) change no earlier statement.
+          spoken: reply && bareAssent(t.text) ? codeNamesIn(`${t.text}\n${reply}`) : [],
           nextOnly: fromNextOnly(anchors, before),
         });
       }

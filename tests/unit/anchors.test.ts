@@ -167,6 +167,9 @@ describe("what is kept of a person's words", () => {
     // Another number about other code: nothing replaced.
     assert.deepEqual(sameCodeVersions({ title: 'MAX_ATTEMPTS is 9 now.', body: '' }, ['max_attempts'], [english, other]), []);
     assert.deepEqual(sameCodeVersions(french, [], [english]), []);
+    // A unit written as code ("1 KiB") is no code two statements share.
+    const sink = { id: 'c', title: 'HTTPSink gzips bodies over 1 KiB.', body: '', anchors: ['id:kib', 'id:httpsink'] };
+    assert.deepEqual(sameCodeVersions({ title: 'Dann stellen wir auf zstd um, Level 3. MinCompressBytes bleibt 1 KiB.', body: '' }, ['mincompressbytes', 'kib'], [sink]), []);
   });
 
   test('files the session read around a statement are part of its scope', () => {
