@@ -13,8 +13,9 @@
  *   - nothing when it is a question, a symptom report, a request for the task, a plan or thanks: the
  *     session's history keeps it (search finds it), no memory speaks for it.
  * Each keeps who (origin `user`), when (its prompt), the code it names (anchors, common/rules/anchors.ts:
- * the identifiers of its words, of the agent's turn it answered and of the session's opening; the plain
- * words of its own statement) and the files the session read or changed around it (its scope's paths).
+ * the identifiers of its words, of the agent's turn it answered, of the agent's turn after it (what carried it out) and
+ * of the session's opening; the plain words of its own statement) and the files the session read or changed around it
+ * (its scope's paths).
  *
  * A model's own decision or convention drawn from the same prompt is dropped in favour of these:
  * the person's words are the rule, a paraphrase is not.
