@@ -3,7 +3,8 @@
  * names no code: the earlier statement (read as a note: "Right, 5 in a row and 30 s.", on the agent's FailureThreshold)
  * is retired by it, and the push at the code hands the new rule, not the old one. Through the real stack: the hook
  * route, the worker's offline summary and merge (activities/summarize/learning-merge.ts `amendable`), GET /v1/context
- * for=file as the relay asks it.
+ * for=file as the relay asks it. And one in another language that sets the same constant (`THUMB_WIDTH`, which the agent's
+ * turn after the earlier rule named) retires it by that code (common/rules/rule-scope.ts `sameCodeVersions`).
  */
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
@@ -52,4 +53,31 @@ test('"change the rule then: …" in a later session retires the earlier stateme
   const pushed = (res.body as { context: string }).context;
   assert.match(pushed, /more than half of the last 20 pushes failed/);
   assert.doesNotMatch(pushed, /5 in a row/, 'the retired statement is not handed over');
+});
+
+test("a later statement in another language that sets the same constant retires the earlier one, found by the code the agent's next turn named", async () => {
+  // The English rule names no constant; the agent's next turn does (THUMB_WIDTH = 320): the rule is anchored to it.
+  await session([
+    ['the digest mails are 2.4 MB each now, people on mobile complain. where does that come from?', 'Mostly images: digest.py inlines the original entry images. Generating thumbnails once in a new thumbs.py would cut most of it.'],
+    ['yes do that. thumbnails are 320 px wide, JPEG quality 80, and never enlarge small images.', 'Done: feedhop/thumbs.py with THUMB_WIDTH = 320 and JPEG_QUALITY = 80; scaled_size leaves narrower images alone.'],
+  ]);
+  const old = await prisma.learning.findFirst({ where: { tenantId: tenant.tenantId, kind: { in: ['decision', 'convention'] }, body: { contains: '320 px wide' } } });
+  assert.ok(old && old.anchors.includes('id:thumb_width'), `anchored to what the agent's next turn named: ${JSON.stringify(old?.anchors)}`);
+
+  // The French amendment shares almost no words with it: the constant is what the two share.
+  await session([
+    ['Salut, le build de la CI échoue sur test_store depuis ce matin, tu peux regarder ?', "C'est la migration 0012 ; j'ai ajouté une valeur par défaut et la CI repasse."],
+    ["Merci. Autre chose : les vignettes sont floues sur les écrans retina. On passe THUMB_WIDTH à 480 px ; la qualité JPEG reste à 80 et on n'agrandit toujours pas les petites images.", "D'accord, je régénère les vignettes cette nuit."],
+  ]);
+  const rule = await prisma.learning.findFirst({ where: { tenantId: tenant.tenantId, status: 'active', body: { contains: 'THUMB_WIDTH à 480' } } });
+  assert.ok(rule, 'the amendment is stored');
+  const retired = await prisma.learning.findUniqueOrThrow({ where: { id: old.id } });
+  assert.equal(retired.status, 'superseded', 'the earlier rule is retired');
+  assert.equal(retired.supersededById, rule.id);
+
+  const res = await call(tenant.key, 'GET', `/v1/context?project=${project}&for=file&path=feedhop/thumbs.py&anchors=thumb_width,jpeg_quality,scaled_size`);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  const pushed = (res.body as { context: string }).context;
+  assert.match(pushed, /480 px/);
+  assert.doesNotMatch(pushed, /320 px wide/, 'the retired rule is not handed over');
 });

@@ -13,7 +13,7 @@ import type { Tx } from '../../common/server/db.js';
 import { appendLearningRevision } from '../../common/server/learning-revisions.js';
 import type { Citation } from '../../common/rules/citations.js';
 import { poisonFlags } from '../../common/rules/poison.js';
-import { notesItAmends, ruleAmendedLater, ruleItAmends, saysTheRuleChanges, topicRarity, type DatedRuleText } from '../../common/rules/rule-scope.js';
+import { notesItAmends, ruleAmendedLater, ruleItAmends, sameCodeVersions, saysTheRuleChanges, topicRarity, type DatedRuleText } from '../../common/rules/rule-scope.js';
 import { countTokens } from '../../common/rules/tokens.js';
 import { ANCHOR_ID, anchorsOf } from '../../common/rules/anchors.js';
 import { mergeCitations } from './summary-citations.js';
@@ -57,7 +57,7 @@ export interface LearningMergeInput {
    * The summarizer's candidates; a person's statement carries origin `user`, its scope and anchors, and may be a
    * note (./stated-learnings.ts). A candidate without anchors is anchored by its own words.
    */
-  candidates: (KeptCandidate & { origin?: 'user'; scope?: string[]; anchors?: string[] })[];
+  candidates: (KeptCandidate & { origin?: 'user'; scope?: string[]; anchors?: string[]; spoken?: string[] })[];
   changedBy: string;
   /** Citations of the code each edit observation left, by sequence (see common/rules/citations.ts). */
   citations?: Map<number, Citation[]>;
@@ -125,6 +125,8 @@ function amendable(rules: RuleOrNote[], anchors: readonly string[], saysItChange
 
 /** The kinds of learning that are a project's rules (a person's decisions and conventions). */
 const RULE_KINDS = new Set(['decision', 'convention']);
+/** What a person states: their rules and their notes. */
+const STATED_KINDS = new Set(['decision', 'convention', 'note']);
 
 /**
  * The project's current rules (decisions and conventions) and a person's notes, read once per merge: a stated
@@ -172,6 +174,8 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
     merged.set(key, prev ? { ...prev, sources: [...prev.sources, ...c.sources] } : c);
   }
   let rules: RuleOrNote[] | undefined;
+  /** What this merge created: a session's own statements are parts of one account, not versions of one another. */
+  const madeHere = new Set<string>();
   // What a person said in a prompt (origin `user`) is read out of the conversation here, not stated to
   // memflow on purpose: the review trigger holds it as the project's stated-rule policy says
   // (migration 20261129100000_stated_rules_review). Transaction-local.
@@ -219,6 +223,14 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
         const idf = topicRarity(before.map((r) => `${r.title}\n${r.body}`));
         superseded = ruleItAmends(c, before, idf);
         if (superseded) alsoNotes = notesItAmends(c, before, superseded.id, idf);
+      }
+      // A person's later statement about the same code (an identifier both name) that says it changes something or sets
+      // another number: the earlier ones are its old versions, whatever words the two share (another language, a yes to
+      // the agent's proposal). A note too: what a person said last about the code is what is pushed there.
+      if (!targetId && !superseded && c.origin === 'user' && STATED_KINDS.has(c.kind) && c.spoken?.length) {
+        const earlier = statedBefore((rules ??= await currentRules(tx, input)), statedAt).filter((r) => !madeHere.has(r.id) && (!statedAt || r.validFrom.getTime() < statedAt.getTime()));
+        const same = sameCodeVersions(c, c.spoken, earlier);
+        if (same.length > 0) [superseded, ...alsoNotes] = same;
       }
     }
     // Sessions summarized out of order (a backlog, a relay that delivered late): a current rule stated
@@ -294,6 +306,7 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
       await appendLearningRevision(tx, created, replacedBy ? 'superseded' : 'created', by);
       learningId = created.id;
       result.created.push(created.id);
+      madeHere.add(created.id);
       for (const replaced of superseded ? [superseded, ...alsoNotes] : []) {
         if (replaced.id === created.id) continue;
         const old = await tx.learning.update({
@@ -305,6 +318,7 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
       }
       // The rules read for this reconciliation stay current for the next candidate of the session.
       if (rules && RULE_KINDS.has(c.kind) && !replacedBy) rules = [{ id: created.id, kind: c.kind, title: c.title, body: c.body, validFrom: statedAt ?? new Date(), anchors }, ...rules.filter((r) => r.id !== superseded?.id && r.id !== created.id && !alsoNotes.some((n) => n.id === r.id))];
+      else if (rules && superseded) rules = rules.filter((r) => r.id !== superseded?.id && !alsoNotes.some((n) => n.id === r.id));
     }
     await tx.learningSource.createMany({
       data: [

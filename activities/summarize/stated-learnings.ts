@@ -13,8 +13,9 @@
  *   - nothing when it is a question, a symptom report, a request for the task, a plan or thanks: the
  *     session's history keeps it (search finds it), no memory speaks for it.
  * Each keeps who (origin `user`), when (its prompt), the code it names (anchors, common/rules/anchors.ts:
- * the identifiers of its words, of the agent's turn it answered and of the session's opening; the plain
- * words of its own statement) and the files the session read or changed around it (its scope's paths).
+ * the identifiers of its words, of the agent's turn it answered, of the agent's turn after it (what carried it out) and
+ * of the session's opening; the plain words of its own statement) and the files the session read or changed around it
+ * (its scope's paths).
  *
  * A model's own decision or convention drawn from the same prompt is dropped in favour of these:
  * the person's words are the rule, a paraphrase is not.
@@ -23,7 +24,7 @@ import { acknowledges, againstRule, markerRulesOf, ruleLikeness, SAID_THRESHOLD,
 import { any, asks, asksSomething, PROPOSAL, R, sentencesOf } from '../../common/rules/stated-rule-markers.js';
 import { bareAssent, proposesOrAnnounces } from '../../common/rules/stated-rule-context.js';
 import { scopeOf } from '../../common/rules/rule-scope.js';
-import { ANCHOR_ID, ANCHOR_WORD, anchorsOf } from '../../common/rules/anchors.js';
+import { ANCHOR_ID, ANCHOR_WORD, anchorsOf, codeNamesIn } from '../../common/rules/anchors.js';
 import { oneLine } from './offline-text.js';
 import type { KeptCandidate } from './summary-prompt.js';
 
@@ -38,7 +39,21 @@ export interface TurnLine {
 }
 
 /** A person's statement as a learning candidate, with who stated it and the code it is about. */
-export type StatedCandidate = KeptCandidate & { origin: 'user'; scope: string[]; anchors: string[] };
+export type StatedCandidate = KeptCandidate & {
+  origin: 'user';
+  scope: string[];
+  anchors: string[];
+  /** The identifiers the person's prompt names, and the proposal it settles (what a later statement about the same code is matched by). */
+  spoken: string[];
+  /** Identifier anchors taken only from the agent's turn after it: they serve the push at the code, not whether its words stay quotable. */
+  nextOnly: string[];
+};
+
+/** The identifier anchors of `anchors` that `before` (the same statement's, without the agent's next turn) lacks. */
+const fromNextOnly = (anchors: readonly string[], before: readonly string[]): string[] => {
+  const had = new Set(before);
+  return anchors.filter((a) => a.startsWith(ANCHOR_ID) && !had.has(a));
+};
 
 /** Statements of one session, at most this many (a pasted style guide is not 40 learnings). */
 const MAX_STATED = 12;
@@ -171,9 +186,12 @@ export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
     const from = n > 0 ? turns.indexOf(prompts[n - 1]!) : 0;
     const to = n + 1 < prompts.length ? turns.indexOf(prompts[n + 1]!) : turns.length;
     const files = [...new Set(turns.slice(from, to).map(fileOfTitle).filter((f): f is string => f !== undefined))].slice(0, 10);
+    // The agent's turn right after it: what it names carries the statement out ("OK: BIG_HOSTS in politeness.py …
+    // HostBucket gets its rate from the list"), code the person's words introduced or meant.
+    const next = turns.slice(i + 1, to).find((x) => x.kind === 'stop' && x.text.trim());
     const text = withLeadInsApart(t.text);
     const verdict = statedRulesOf(text, previous?.text);
-    const around = [t.text, previous?.text ?? '', opening];
+    const around = [t.text, previous?.text ?? '', opening, next?.text ?? ''];
     // A lead-in alone ("Change the rule then.", "New rule:") says nothing: the sentences after it are the rule. What
     // settles is read of the detector's words (a lead-in says so by its form); a rule the detector found among the
     // sentences a lead-in takes in is part of the lead-in's, not one of its own.
@@ -198,6 +216,7 @@ export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
       const context = !proposal && previous && quote.length <= LEANS_ON_CONTEXT ? tailOf(previous.text) : undefined;
       const kind = settled ? r.kind : 'note';
       const anchors = anchorsOf([r.quote, proposal ?? '', context ?? ''], around);
+      const before = anchorsOf([r.quote, proposal ?? '', context ?? ''], around.slice(0, -1));
       // A rule's form short of settling, told in plain words, names its code by its rare words too (statesHow's notes).
       if (kind === 'note' && !namesCode(anchors, files, r.quote) && !anchors.some((a) => a.startsWith(ANCHOR_WORD))) continue;
       // A decision settled on the agent's proposal carries its topic in the proposal: the title says both.
@@ -218,6 +237,8 @@ export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
         origin: 'user',
         scope: [...new Set([...files, ...scopeOf([r.quote, t.text, r.proposal ?? '', previous?.text ?? '', opening])])],
         anchors,
+        spoken: codeNamesIn(`${t.text}\n${r.proposal ?? ''}`),
+        nextOnly: fromNextOnly(anchors, before),
       });
     }
     // No rule, but words that may be one and name code: a note, pushed only at that code.
@@ -225,7 +246,8 @@ export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
     const short = t.text.trim().length <= WHOLE_PROMPT_CHARS * 2;
     const how = verdict.rules.length === 0 && !reply && short && statesHow(t.text);
     if (verdict.rules.length === 0 && (reply || how || (short && ruleLikeness(t.text) >= SAID_THRESHOLD))) {
-      const anchors = anchorsOf([t.text, reply ?? ''], [previous?.text ?? '', opening]);
+      const anchors = anchorsOf([t.text, reply ?? ''], [previous?.text ?? '', opening, next?.text ?? '']);
+      const before = anchorsOf([t.text, reply ?? ''], [previous?.text ?? '', opening]);
       // How the code is to work, told in plain words ("the file identity", "offset"), names it by its rare words: a word
       // anchor reaches a file only where the file defines that name.
       if (namesCode(anchors, files, t.text) || (how && anchors.some((a) => a.startsWith(ANCHOR_WORD)))) {
@@ -240,6 +262,10 @@ export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
           origin: 'user',
           scope: [...new Set([...files, ...scopeOf([t.text, previous?.text ?? '', opening])])],
           anchors,
+          // A bare yes to the agent's proposal agrees to its words: what they name, the person named. Other notes here (a
+          // reply, an account of how the code works, words that merely read like a rule) change no earlier statement.
+          spoken: reply && bareAssent(t.text) ? codeNamesIn(`${t.text}\n${reply}`) : [],
+          nextOnly: fromNextOnly(anchors, before),
         });
       }
     }
@@ -255,7 +281,11 @@ export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
  */
 export function ruleLikePrompts(turns: TurnLine[], stated: StatedCandidate[]): number[] {
   // A note that names its code only by plain words may never meet a file that defines them: its words stay quotable.
-  const fromRules = new Set(stated.filter((s) => s.kind !== 'note' || s.anchors.some((a) => a.startsWith(ANCHOR_ID))).map((s) => s.sources[0]));
+  // An identifier only the agent's next turn named ("OK: BIG_HOSTS in politeness.py …") reaches the file that defines it, but
+  // the person's words did not name it: they stay quotable as before. (Counting it made fewer prompts quotable, so a term
+  // such as "timeout" became one only two of logshed's candidates use, and the prompt's gate opened on it for an unrelated
+  // probe: corpus4 n20, 45.5 → 51.7 tokens.)
+  const fromRules = new Set(stated.filter((s) => s.kind !== 'note' || s.anchors.some((a) => a.startsWith(ANCHOR_ID) && !s.nextOnly.includes(a))).map((s) => s.sources[0]));
   return turns.filter((t) => t.kind === 'prompt' && !fromRules.has(t.sequence) && ruleLikeness(t.text) >= SAID_THRESHOLD).map((t) => t.sequence);
 }
 

@@ -11,7 +11,7 @@
  *   prompt's, else the prompt), with the code it names (anchors) and the files around it (scope);
  * - a model's own decision or convention drawn from a prompt it judged to settle nothing is dropped.
  */
-import { anchorsOf } from '../../common/rules/anchors.js';
+import { anchorsOf, codeNamesIn } from '../../common/rules/anchors.js';
 import { scopeOf } from '../../common/rules/rule-scope.js';
 import { oneLine } from './offline-text.js';
 import { fileOfTitle, type StatedCandidate, type TurnLine } from './stated-learnings.js';
@@ -63,6 +63,8 @@ export function decidedStatements(turns: TurnLine[], detected: StatedCandidate[]
       origin: 'user',
       scope: [...new Set([...files, ...scopeOf([quote, t.text, previous?.text ?? '', opening])])],
       anchors: anchorsOf([quote], [t.text, previous?.text ?? '', opening]),
+      spoken: codeNamesIn(t.text),
+      nextOnly: [],
     });
   }
   return out.slice(0, MAX_STATED);

@@ -213,6 +213,26 @@ export function notesItAmends<R extends RuleText & { kind: string }>(candidate: 
   return rules.filter((r) => r.kind === 'note' && r.id !== except && replacesRule(text, `${r.title}\n${r.body}`, idf).replaces);
 }
 
+/** The shortest identifier two statements can be about (sameCodeVersions). */
+const SAME_CODE_MIN_NAME = 4;
+
+/**
+ * The earlier statements of a person that a later one about the same code changes: the later one names, in the person's
+ * own words or in the proposal it settles (`spoken`), an identifier the earlier one is anchored to ("On passe THUMB_WIDTH à
+ * 480 px" after "thumbnails are 320 px wide", whose conversation set THUMB_WIDTH = 320), and it says it changes something
+ * (a change cue, "new rule") or states a number the earlier one does not. Two statements about one constant or function
+ * share few words when they are in two languages, or when one is a yes to the agent's proposal; the code they name is
+ * what they share. `earlier`: statements stated before the later one, in other sessions.
+ */
+export function sameCodeVersions<R extends RuleText & { anchors: readonly string[] }>(later: { title: string; body: string }, spoken: readonly string[], earlier: readonly R[]): R[] {
+  // A name of three letters is a unit written as code ("1 KiB"), not the code two statements are about.
+  const ids = new Set(spoken.filter((n) => n.length >= SAME_CODE_MIN_NAME).map((n) => `id:${n.toLowerCase()}`));
+  if (ids.size === 0) return [];
+  const text = `${later.title}\n${later.body}`;
+  const changes = saysItChanges(text) || saysTheRuleChanges(text);
+  return earlier.filter((r) => r.anchors.some((a) => ids.has(a)) && (changes || newNumber(text, `${r.title}\n${r.body}`)));
+}
+
 /** Topic rarity over a project's rules: ln(1 + N / df), N at least 10 (a few rules say little). */
 export function topicRarity(texts: string[]): Map<string, number> {
   const df = new Map<string, number>();

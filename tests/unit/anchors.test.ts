@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { anchorsOf, anchorWordsIn, codeNamesIn, looksLikeCode } from '../../common/rules/anchors.js';
-import { statedLearnings, withLeadInsApart, type TurnLine } from '../../activities/summarize/stated-learnings.js';
+import { ruleLikePrompts, statedLearnings, withLeadInsApart, type TurnLine } from '../../activities/summarize/stated-learnings.js';
+import { sameCodeVersions } from '../../common/rules/rule-scope.js';
 import { anchorKeysOf, assembleFilePush, rankFileCandidates, type FileCandidate } from '../../api/context/file-push.js';
 import { learning } from '../helpers/push-candidate.js';
 
@@ -114,6 +115,61 @@ describe("what is kept of a person's words", () => {
     assert.match(note.body, /^"yes" — the user, after the agent said: ".*computeTax/);
     assert.ok(note.anchors.includes('id:computetax'), note.anchors.join(' '));
     assert.deepEqual(stated.filter((s) => s.kind === 'decision' || s.kind === 'convention'), []);
+  });
+
+  test("the agent's turn right after a statement anchors it to the code that carries it out, and leaves its words quotable", () => {
+    const stated = statedLearnings(
+      turns(
+        ['prompt', 'memory on worker-1 keeps creeping up to 2 GB over a week, any idea?'],
+        ['stop', 'The parsed-entry cache in parse.py is unbounded.'],
+        ['prompt', 'the throttle is way too slow for medium.com: hosts in a BIG_HOSTS list get 10 per second; everyone else keeps the limit we have.'],
+        ['stop', 'OK: BIG_HOSTS in politeness.py, matched on the registrable domain. HostBucket gets its rate from the list.'],
+        ['prompt', 'good. ship both'],
+      ),
+    );
+    const said = stated.find((s) => s.body.includes('BIG_HOSTS list'));
+    assert.ok(said, JSON.stringify(stated));
+    assert.ok(said.anchors.includes('id:hostbucket'), said.anchors.join(' '));
+    assert.deepEqual(said.nextOnly, ['id:hostbucket']);
+    assert.deepEqual(said.spoken, ['big_hosts']);
+    // A note whose only identifiers are the agent's next turn's stays quotable with a prompt (its words named no code).
+    // (corpus4's decoy turn that had the probe "/readyz hangs … 2 s timeout" pushed "timeout" rules when it stopped being quotable.)
+    const plain = turns(
+      ['prompt', 'We see "read: connection reset by peer" when reusing an idle connection to the MOT API. The default Go client idle timeout is 90 seconds and their server doesn\'t keep connections longer than 60.'],
+      ['stop', 'Confirmed with openssl s_client: the server drops idle connections at 60 s. I set IdleConnTimeout to 50 s on the checkmot transport and MaxConnsPerHost to 3.'],
+    );
+    const notes = statedLearnings(plain);
+    assert.ok(notes.some((n) => n.anchors.includes('id:idleconntimeout') && n.nextOnly.includes('id:idleconntimeout')), JSON.stringify(notes));
+    assert.deepEqual(ruleLikePrompts(plain, notes), [1]);
+  });
+
+  test("a bare yes to the agent's proposal names the code of the proposal as its own", () => {
+    const stated = statedLearnings(
+      turns(
+        ['prompt', 'marketing wants the christmas returns thing this year. can you do it?'],
+        ['stop', 'Do you want it in isReturnable like this: orders delivered between November 15 and December 24 can be returned until January 31 of the next year?'],
+        ['prompt', 'yes, exactly that.'],
+      ),
+    );
+    const yes = stated.find((s) => s.body.includes('exactly that'));
+    assert.ok(yes, JSON.stringify(stated));
+    assert.deepEqual(yes.spoken, ['isreturnable']);
+  });
+
+  test('a later statement about the same code that sets another number or says it changes replaces the earlier, in any language', () => {
+    const english = { id: 'a', title: 'thumbnails are 320 px wide, JPEG quality 80, and never enlarge small images.', body: '"thumbnails are 320 px wide, JPEG quality 80" — the user', anchors: ['id:jpeg', 'id:thumb_width', 'id:scaled_size'] };
+    const other = { id: 'b', title: 'retention_days stays 90.', body: '"retention_days stays 90." — the user', anchors: ['id:retention_days'] };
+    const french = { title: "On passe THUMB_WIDTH à 480 px ; la qualité JPEG reste à 80.", body: '"On passe THUMB_WIDTH à 480 px ; la qualité JPEG reste à 80." — the user' };
+    assert.deepEqual(sameCodeVersions(french, ['thumb_width', 'jpeg'], [english, other]).map((r) => r.id), ['a']);
+    // The same code, nothing changed (no new number, no cue): two statements about it, both kept.
+    const same = { title: 'THUMB_WIDTH is read by the digest template too.', body: '"THUMB_WIDTH is read by the digest template too." — the user' };
+    assert.deepEqual(sameCodeVersions(same, ['thumb_width'], [english]), []);
+    // Another number about other code: nothing replaced.
+    assert.deepEqual(sameCodeVersions({ title: 'MAX_ATTEMPTS is 9 now.', body: '' }, ['max_attempts'], [english, other]), []);
+    assert.deepEqual(sameCodeVersions(french, [], [english]), []);
+    // A unit written as code ("1 KiB") is no code two statements share.
+    const sink = { id: 'c', title: 'HTTPSink gzips bodies over 1 KiB.', body: '', anchors: ['id:kib', 'id:httpsink'] };
+    assert.deepEqual(sameCodeVersions({ title: 'Dann stellen wir auf zstd um, Level 3. MinCompressBytes bleibt 1 KiB.', body: '' }, ['mincompressbytes', 'kib'], [sink]), []);
   });
 
   test('files the session read around a statement are part of its scope', () => {
