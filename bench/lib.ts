@@ -41,26 +41,31 @@ export async function benchStack(): Promise<BenchStack> {
 }
 
 /**
+ * How a benchmark's worker shares the CPU with the API: `niced` (default) as `npm run up` starts it — a session of its
+ * own whose scheduling group is niced too (infra/daemon.ts niceSessionGroup); `plain`: its own session, the group not
+ * niced (as `up` started it before 2026-11-30); `shared`: in the bench's session, beside the API it starts.
+ */
+export const WORKER_GROUPS = ['niced', 'plain', 'shared'] as const;
+export type WorkerGroup = (typeof WORKER_GROUPS)[number];
+
+/** A worker group named by `what` (an option, a variable), or a clear error. */
+export function workerGroupOf(value: string, what: string): WorkerGroup {
+  if (!(WORKER_GROUPS as readonly string[]).includes(value)) throw new Error(`${what}: '${value}' is none of ${WORKER_GROUPS.join(', ')}`);
+  return value as WorkerGroup;
+}
+
+/**
  * Runs one of memflow's entry points (api/main.ts, workers/main.ts) as its own process, built (plain
  * node on dist/server, the worker on the prebuilt workflow bundle: benchStack builds them) unless
  * MEMFLOW_BENCH_FROM_SOURCE=1. Rate limits are off: a benchmark drives one key far past what a
  * person's agent sends (callers may set them).
  */
-/**
- * How a benchmark's worker shares the CPU with the API: `niced` (default) as `npm run up` starts it — a session of its
- * own whose scheduling group is niced too (infra/daemon.ts niceSessionGroup); `plain`: its own session, the group not
- * niced (as `up` started it before 2026-11-30); `shared`: in the bench's session, beside the API it starts.
- */
-export type WorkerGroup = 'niced' | 'plain' | 'shared';
-
-/** MEMFLOW_BENCH_WORKER_GROUP=plain|shared: every bench's worker that way instead (a before/after of the group's niceness). */
-function benchWorkerGroup(): WorkerGroup {
-  const g = process.env.MEMFLOW_BENCH_WORKER_GROUP ?? 'niced';
-  if (g !== 'niced' && g !== 'plain' && g !== 'shared') throw new Error(`MEMFLOW_BENCH_WORKER_GROUP: '${g}' is none of niced, plain, shared`);
-  return g;
-}
-
-export function spawnEntry(entry: string, env: NodeJS.ProcessEnv, group: WorkerGroup = benchWorkerGroup()): ChildProcess {
+export function spawnEntry(
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  // MEMFLOW_BENCH_WORKER_GROUP=plain|shared: every bench's worker that way instead (a before/after of the group's niceness).
+  group: WorkerGroup = workerGroupOf(process.env.MEMFLOW_BENCH_WORKER_GROUP ?? 'niced', 'MEMFLOW_BENCH_WORKER_GROUP'),
+): ChildProcess {
   const child = spawnChild(entry, env, group);
   // A benchmark stopped early (Ctrl-C, timeout) must not leave an API whose redispatcher keeps
   // working on the test database.

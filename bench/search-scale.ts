@@ -49,7 +49,7 @@ import { chooseTestProfile, stackEnv } from '../infra/stack.js';
 import { RECORD_TYPES } from '../messages/record-types-v1.js';
 import { repoRoot } from '../infra/profile.js';
 import { fillWeaviate } from './corpus.js';
-import { benchTenant, degradedRetries, fillSummary, openSearchBench, percentile, printTable, searchFetch, restartableApi, serverPhases, spawnEntry, stopChild, timedFill, type SearchBench, type WorkerGroup } from './lib.js';
+import { benchTenant, degradedRetries, fillSummary, openSearchBench, percentile, printTable, searchFetch, restartableApi, serverPhases, spawnEntry, stopChild, timedFill, workerGroupOf, type SearchBench, type WorkerGroup } from './lib.js';
 import { parseConfig } from '../common/server/config.js';
 import { connectWeaviate } from '../common/server/weaviate/client.js';
 import { COLLECTIONS, HNSW_SEARCH, setHnswSearch, WEAVIATE_HNSW_SEARCH_DEFAULTS } from '../common/server/weaviate/schema.js';
@@ -86,11 +86,8 @@ const STATE_DIR = process.env.MEMFLOW_STATE_DIR ?? path.join(repoRoot, '.memflow
 /** The fill a run works on (tenant, key, sessions written); --label keeps several (e.g. one tenant per size). */
 const STATE = path.join(STATE_DIR, `search-scale-${process.env.MEMFLOW_TEST_PORT_SHIFT ?? '0'}${args.label ? `-${args.label}` : ''}.json`);
 /** --busy-groups niced,plain,shared: how the busy blocks' worker shares the CPU (bench/lib.ts WorkerGroup), each in turn. */
-function busyGroups(): WorkerGroup[] {
-  const groups = args['busy-groups'].split(',').map((g) => g.trim());
-  for (const g of groups) if (!(g in GROUP_LABEL)) throw new Error(`--busy-groups: '${g}' is none of ${Object.keys(GROUP_LABEL).join(', ')}`);
-  return groups as WorkerGroup[];
-}
+const busyGroups = (): WorkerGroup[] => args['busy-groups'].split(',').map((g) => workerGroupOf(g.trim(), '--busy-groups'));
+const GROUP_LABEL: Record<WorkerGroup, string> = { niced: 'own session, group niced (as up starts it)', plain: 'own session, group not niced (up before)', shared: "in the bench's session" };
 
 /** --keyword-only: PostgreSQL's leg alone (no Weaviate is started or filled; the API answers keyword mode). */
 const MODE = args['keyword-only'] ? 'keyword' : 'hybrid';
@@ -379,8 +376,6 @@ async function main(): Promise<void> {
  * starts it) and the searches again while it works (busy), the worker stopped — twice. Each block
  * says the load average, the cores the worker used and the sessions it closed meanwhile.
  */
-const GROUP_LABEL: Record<WorkerGroup, string> = { niced: 'own session, group niced (as up starts it)', plain: 'own session, group not niced (up before)', shared: "in the bench's session" };
-
 async function quietAndBusy(bench: SearchBench, state: State, corpus: HistoryCorpus, n: number, qs: Question[], groups: WorkerGroup[]): Promise<[string, string][]> {
   const project = `busy-${Date.now().toString(36)}`;
   const base = new URL(bench.api.url);
@@ -430,7 +425,7 @@ async function quietAndBusy(bench: SearchBench, state: State, corpus: HistoryCor
       rows.push([`${label}: ${MODE} p50 / p95 / p99, server (ms), in its project (${qs.length} q)`, fmt(timed.map((t) => t.server))]);
       // Which leg the worker's company slows (a leg in Weaviate, a leg or the hydration in PostgreSQL), and who held the cores meanwhile.
       const legs = ['keyword', 'vector', 'hydrate'].map((phase) => [phase, timed.map((t) => t.phases[phase]).filter((x): x is number => x !== undefined)] as const).filter(([, xs]) => xs.length > 0);
-      rows.push([`  ${legs.map(([phase]) => phase).join(' / ')} p95 (ms)`, legs.map(([, xs]) => fmt(xs).split(' / ')[1]).join(' / ')]);
+      rows.push([`  ${legs.map(([phase]) => phase).join(' / ')} p95 (ms)`, legs.map(([, xs]) => percentile([...xs].sort((a, b) => a - b), 95).toFixed(1)).join(' / ')]);
       rows.push([`  cores used by role during the block`, ROLES.filter((r) => used[r] / seconds >= 0.01).map((r) => `${r} ${(used[r] / seconds).toFixed(2)}`).join(', ')]);
       rows.push([`  load average before / after; worker cores busy; backlog sessions closed during / done`, `${load0} / ${loadAverage()}; ${worked}; ${(await closed()) - closed0} / ${await closed()} of ${n}`]);
     } finally {

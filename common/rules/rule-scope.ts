@@ -11,6 +11,7 @@
  */
 import { IDENTIFIER, termsOf } from './push-relevance.js';
 import { rarity } from './word-rarity.js';
+import { ANCHOR_ID } from './anchors.js';
 import { tokenize } from '../server/embeddings/local.js';
 import { LRUCache } from 'lru-cache';
 
@@ -226,7 +227,7 @@ const SAME_CODE_MIN_NAME = 4;
  */
 export function sameCodeVersions<R extends RuleText & { anchors: readonly string[] }>(later: { title: string; body: string }, spoken: readonly string[], earlier: readonly R[]): R[] {
   // A name of three letters is a unit written as code ("1 KiB"), not the code two statements are about.
-  const ids = new Set(spoken.filter((n) => n.length >= SAME_CODE_MIN_NAME).map((n) => `id:${n.toLowerCase()}`));
+  const ids = new Set(spoken.filter((n) => n.length >= SAME_CODE_MIN_NAME).map((n) => `${ANCHOR_ID}${n.toLowerCase()}`));
   if (ids.size === 0) return [];
   const text = `${later.title}\n${later.body}`;
   const changes = saysItChanges(text) || saysTheRuleChanges(text);
