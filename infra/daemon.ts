@@ -86,7 +86,7 @@ export function backgroundNice(env: NodeJS.ProcessEnv = process.env): number {
  * as the agent's whole session (measured here: two CPU-bound processes at nice 19, each in a session of its own, took
  * two thirds of the two cores from two at nice 0 in one session; docs/operations.md). Raising a group's niceness needs
  * no privilege, but the kernel takes one change per 100 ms without CAP_SYS_ADMIN (EAGAIN): retried. Where there is no
- * autogroup (not Linux, a kernel without it) nothing changes; `false` then.
+ * autogroup (not Linux, a kernel without it) nothing changes; `false` then. A process in a CPU cgroup other than the root (most containers) is not scheduled by its autogroup: the write then changes nothing.
  */
 export function niceSessionGroup(pid: number, nice: number): boolean {
   if (process.platform !== 'linux' || nice <= 0) return false;
