@@ -41,7 +41,16 @@ export function replyDecision(sentence: string, next: string[], previous: string
  * proposed ("IdleConnTimeout is not what I thought", "it's my code, not Flask-SQLAlchemy").
  */
 function correctsAgent(lower: string, previous: string): boolean {
-  return any(OPENS_ON_NO, lower) || (any(NOT_X, lower) && echoesAgent(lower, previous));
+  return any(OPENS_ON_NO, lower) || (any(NOT_X, lower) && echoesAgent(lower, previous)) || negatedAfter(lower, previous);
+}
+
+/**
+ * "Aviso não, erro.", "Warnung nicht, Fehler.", "Aviso no, error.": a word of the agent's turn denied by a "no" put after it, as
+ * Portuguese, Spanish, Italian, German and Dutch say it, then what replaces it.
+ */
+function negatedAfter(lower: string, previous: string): boolean {
+  const m = /^([\p{L}\p{N}_-]+)\s+(?:não|no|non|nicht|niet|nie)\s*[,;:—–]\s*\S/u.exec(lower);
+  return !!m && !NOT_FILLER.has(m[1]!) && new Set(previous.toLowerCase().match(/[\p{L}\p{N}_-]+/gu) ?? []).has(m[1]!);
 }
 
 /** CORRECTION's patterns that open on a "no", and its "not X". */
@@ -77,8 +86,16 @@ export const proposesOrAnnounces = (previous: string): boolean => PROPOSAL.test(
 /** A bare word of assent ("yes", "perfect", "Right."): it agrees to what the agent's turn said, and says nothing of its own. */
 export const bareAssent = (text: string): boolean => text.trim().length <= 24 && YES.test(text.trim().toLowerCase());
 
-/** Options side by side: "X or Y", "X oder Y", "X albo Y", "X还是Y". */
-const ALTERNATIVES = compile([String.raw`\b(?:or|oder|ou|o|of|albo|czy|или|либо)\b`, '还是', '或者', 'それとも', 'か、', '아니면'])[0]!;
+/**
+ * Options side by side: "X or Y", "X oder Y", "X albo Y", "X还是Y". Dutch "of" and Spanish or Italian "o" are English
+ * words too ("the size of a page"): they count only in a turn with none of English's commonest words.
+ */
+const ALTERNATIVES = (() => {
+  const plain = compile([String.raw`\b(?:or|oder|ou|albo|czy|или|либо)\b`, '还是', '或者', 'それとも', 'か、', '아니면'])[0]!;
+  const shared = /\b(?:of|o)\b/iu;
+  const english = /\b(?:the|an|and|is|are|you|should|would|do|what|which|to|it)\b/iu;
+  return { test: (text: string): boolean => plain.test(text) || (shared.test(text) && !english.test(text)) };
+})();
 
 /** What the agent's turn before a prompt was: a permission asked, a choice offered, a proposal, a question for a value. */
 type PreviousKind = 'permission' | 'choice' | 'proposal' | 'announced' | 'question' | 'other';

@@ -189,6 +189,26 @@ describe('rules a person states', () => {
     }
   });
 
+  test('an English "of" is not a Dutch "or": a short reply to a turn that says "of" picks no option; "X of Y?" and "X o Y?" in Dutch and Spanish still offer two', () => {
+    for (const [previous, reply] of [['What do you think of the retry loop in sync.py?', 'Retry loop.'], ['I looked at both of the handlers. Want a summary?', 'Handlers first.']] as const) {
+      assert.equal(statedRulesOf(reply, previous).rules.length, 0, `not a pick: ${reply} after ${previous}`);
+    }
+    for (const previous of ['Wil je Postgres of SQLite voor de cache?', '¿Quieres Postgres o SQLite para la caché?', 'Do you want Postgres or SQLite for the cache?']) {
+      assert.deepEqual(statedRulesOf('Postgres.', previous).rules.map((r) => r.why), ["one of the agent's options chosen"], previous);
+    }
+  });
+
+  test('a word of the agent\'s proposal denied by a "no" after it ("Aviso não, erro.") corrects it; a word it did not say does not', () => {
+    for (const [previous, reply] of [
+      ['O ship.yaml tinha replicas: 1. Posso fazer o `shipctl validate` mostrar um aviso quando env é prod e replicas é 1.', 'Aviso não, erro. Em prod: replicas mínimo 2.'],
+      ['Puedo hacer que `validate` muestre un aviso cuando replicas es 1 en prod.', 'Aviso no, error: en prod replicas mínimo 2.'],
+      ['Ich kann `validate` eine Warnung ausgeben lassen, wenn replicas 1 ist.', 'Warnung nicht, Fehler: in prod mindestens 2 replicas.'],
+    ] as const) {
+      assert.deepEqual(statedRulesOf(reply, previous).rules.map((r) => r.why), ["the agent's proposal corrected"], reply);
+    }
+    assert.equal(statedRulesOf('Lunch no, later.', 'I can make validate print a warning when replicas is 1 in prod.').rules.length, 0);
+  });
+
   test("a typo reported is not a convention (one retired a real rule through its 'instead of'); a rule about typos is kept", () => {
     for (const report of ["Typo in `shipctl logs --help`: 'folow' instead of 'follow'.", "There's a misspelling on the login page: 'Pasword'.", "Tippfehler in der Fehlermeldung: 'fehlgeschlagn' statt 'fehlgeschlagen'.", "Опечатка в подсказке: 'сохранитъ' вместо 'сохранить'."]) {
       assert.equal(statedRulesOf(report).rules.length, 0, `not a rule: ${report}`);
