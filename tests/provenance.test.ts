@@ -226,6 +226,27 @@ test('lines that only moved still count as true', async () => {
   }
 });
 
+test('a cited file renamed in git: the learning follows it (its citations and a stated rule\'s scope name the new path), and so do its path keys, which the file push looks up', async () => {
+  const before = await prisma.learning.findUniqueOrThrow({ where: { id: fixId } });
+  await prisma.learning.update({ where: { id: fixId }, data: { scope: ['src/db.ts', 'connect', 'constructor'] } });
+  const head = git('rev-parse', 'HEAD');
+  git('mv', 'src/db.ts', 'src/db-pool.ts');
+  git('commit', '-qm', 'rename db');
+  try {
+    const ctx = await startContext();
+    assert.match(ctx, /npm test failed, output: «/, 'kept: its cited lines are in the renamed file');
+    const fix = await prisma.learning.findUniqueOrThrow({ where: { id: fixId } });
+    assert.deepEqual((fix.citations as { path: string }[]).map((c) => c.path), ['src/db-pool.ts']);
+    // Its words are left as they are, an identifier named like an inherited property ("constructor") too.
+    assert.deepEqual(fix.scope, ['src/db-pool.ts', 'connect', 'constructor'], 'the scope names the new path');
+    const keys = await prisma.$queryRaw<{ path_keys: string[] }[]>`SELECT path_keys FROM learnings WHERE id = ${fixId}::uuid`;
+    assert.ok(keys[0]!.path_keys.includes('=src/db-pool.ts') && !keys[0]!.path_keys.includes('=src/db.ts'), JSON.stringify(keys[0]));
+  } finally {
+    git('reset', '-q', '--hard', head);
+    await prisma.learning.update({ where: { id: fixId }, data: { scope: before.scope, citations: before.citations as object[] } });
+  }
+});
+
 test('a reverted fix is dropped every time and, after 3 reports, superseded with "code changed"', async () => {
   git('revert', '--no-edit', fixCommit);
   for (let i = 1; i <= 3; i++) {

@@ -48,16 +48,15 @@ export async function applyStalenessReport(
   const results = report.results.filter((r) => r.type === 'learning');
   if (results.length === 0) return out;
   return prisma.$transaction(async (tx) => {
-    const rows = await tx.learning.findMany({ where: { tenantId: actor.tenantId, id: { in: results.map((r) => r.id) }, status: 'active' }, select: { id: true, staleCount: true, citations: true } });
+    const rows = await tx.learning.findMany({ where: { tenantId: actor.tenantId, id: { in: results.map((r) => r.id) }, status: 'active' }, select: { id: true, staleCount: true, citations: true, scope: true } });
     const known = new Map(rows.map((r) => [r.id, r]));
     const now = new Date();
     for (const r of results) {
       const row = known.get(r.id);
       if (!row) continue; // another tenant's, unknown, or no longer active: nothing to say
-      // A cited file that was renamed is cited under its new name from now on (no rename lookup next time).
-      const moved = r.renamed && Array.isArray(row.citations)
-        ? { citations: (row.citations as { path?: string }[]).map((c) => (c.path && r.renamed![c.path] ? { ...c, path: r.renamed![c.path] } : c)) as object[] }
-        : {};
+      // A cited file that was renamed is cited under its new name from now on (no rename lookup next time), and a stated
+      // rule's scope names it so too: the file push finds the learning by both (learnings.path_keys), so it follows the file.
+      const moved = r.renamed ? renamedIn(row, r.renamed) : {};
       const promote = { ...(r.merged ? { onDefaultBranch: true } : {}), ...moved };
       if (r.merged) out.promoted.push(r.id);
       if (r.verdict !== 'stale') {
@@ -87,4 +86,13 @@ export async function applyStalenessReport(
     }
     return out;
   });
+}
+
+/** A learning's citations and scope with renamed files under their new names (only what changed). */
+function renamedIn(row: { citations: unknown; scope: string[] }, renamed: Record<string, string>): { citations?: object[]; scope?: string[] } {
+  const to = (p: string) => (Object.hasOwn(renamed, p) ? renamed[p]! : p);
+  const out: { citations?: object[]; scope?: string[] } = {};
+  if (Array.isArray(row.citations)) out.citations = (row.citations as { path?: string }[]).map((c) => (c.path && Object.hasOwn(renamed, c.path) ? { ...c, path: to(c.path) } : c)) as object[];
+  if (row.scope.some((p) => Object.hasOwn(renamed, p))) out.scope = [...new Set(row.scope.map(to))];
+  return out;
 }
