@@ -4,12 +4,15 @@
  * is retired by it, and the push at the code hands the new rule, not the old one. Through the real stack: the hook
  * route, the worker's offline summary and merge (activities/summarize/learning-merge.ts `amendable`), GET /v1/context
  * for=file as the relay asks it. And one in another language that sets the same constant (`THUMB_WIDTH`, which the agent's
- * turn after the earlier rule named) retires it by that code (common/rules/rule-scope.ts `sameCodeVersions`).
+ * turn after the earlier rule named) retires it by that code (common/rules/rule-scope.ts `sameCodeVersions`). And a later
+ * session's edit that renames the function a rule is anchored to moves the rule's anchor to the new name
+ * (activities/summarize/anchor-renames.ts).
  */
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { newTenant, uniqueName } from './helpers/env.js';
-import { chatSession, hooksIn } from './helpers/sessions.js';
+import crypto from 'node:crypto';
+import { chatSession, hooksIn, sessionResult } from './helpers/sessions.js';
 import { withTestStack } from './helpers/stack.js';
 
 const stack = withTestStack('stated-amend', {
@@ -80,4 +83,38 @@ test("a later statement in another language that sets the same constant retires 
   const pushed = (res.body as { context: string }).context;
   assert.match(pushed, /480 px/);
   assert.doesNotMatch(pushed, /320 px wide/, 'the retired rule is not handed over');
+});
+
+test('a later session that renames the function a rule is anchored to takes the rule along: the push at the renamed function hands it', async () => {
+  await session([
+    ['worker-2 hung for a day: a partner sent Retry-After: 86400 and we slept on it. where is that read?', 'In feedhop/backoff.py: parse_retry_after turns the header into seconds, and next_delay sleeps on it as it is.'],
+    ['Rule for parse_retry_after: whatever the header says, never wait more than 6 hours — cap it there, always.', 'Done: parse_retry_after caps at 6 * 3600.'],
+  ]);
+  const rule = await prisma.learning.findFirst({ where: { tenantId: tenant.tenantId, status: 'active', body: { contains: 'never wait more than 6 hours' } } });
+  assert.ok(rule && rule.anchors.includes('id:parse_retry_after'), `anchored to the function it names: ${JSON.stringify(rule?.anchors)}`);
+
+  // Another session renames the function (the definition and its one use, in one Edit), and says nothing of the rule.
+  const post = hooksIn(stack.api.url, tenant.key, cwd);
+  const sid = `s-${crypto.randomUUID()}`;
+  await post('session-start', { session_id: sid, hook_event_name: 'SessionStart', source: 'startup' });
+  await post('user-prompt-submit', { session_id: sid, hook_event_name: 'UserPromptSubmit', prompt: 'rename parse_retry_after to parse_retry_header, it reads more than Retry-After now' });
+  const old_string = 'def parse_retry_after(value):\n    seconds = int(value)\n    return min(seconds, 6 * 3600)\n\n\ndelay = parse_retry_after(header)';
+  await post('post-tool-use', {
+    session_id: sid,
+    hook_event_name: 'PostToolUse',
+    tool_name: 'Edit',
+    tool_use_id: `toolu_${crypto.randomBytes(6).toString('hex')}`,
+    tool_input: { file_path: `${cwd}/feedhop/backoff.py`, old_string, new_string: old_string.replaceAll('parse_retry_after', 'parse_retry_header') },
+    tool_response: { filePath: `${cwd}/feedhop/backoff.py`, oldString: old_string, newString: old_string.replaceAll('parse_retry_after', 'parse_retry_header') },
+  });
+  await post('stop', { session_id: sid, hook_event_name: 'Stop', stop_hook_active: false, last_assistant_message: 'Renamed it in feedhop/backoff.py.' });
+  await post('session-end', { session_id: sid, hook_event_name: 'SessionEnd', reason: 'other' });
+  await sessionResult(stack.temporal, prisma, tenant.tenantId, sid, 90_000);
+
+  const moved = await prisma.learning.findUniqueOrThrow({ where: { id: rule.id } });
+  assert.equal(moved.status, 'active');
+  assert.ok(moved.anchors.includes('id:parse_retry_header') && !moved.anchors.includes('id:parse_retry_after'), `the anchor follows the rename: ${moved.anchors.join(' ')}`);
+  const res = await call(tenant.key, 'GET', `/v1/context?project=${project}&for=file&path=feedhop/backoff.py&anchors=parse_retry_header`);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.match((res.body as { context: string }).context, /never wait more than 6 hours/, 'handed at the renamed function');
 });

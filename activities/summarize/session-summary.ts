@@ -12,6 +12,7 @@ import { isSmall, malformedPart } from './cli-batch.js';
 import { countTokens } from '../../common/rules/tokens.js';
 import { agentLabel } from '../../common/rules/agent-label.js';
 import { mergeSummaries, offlineFinal } from './offline.js';
+import { renameAnchors } from './anchor-renames.js';
 import { checkedLearnings, llmOf, lookedAtOnly, teachesNothing, projectName, sessionCitations, storeSummary, type SummaryLlm, type SummaryRange } from './summary-store.js';
 import { callWithinBudget } from './summary-call.js';
 import { mergeCitations } from './summary-citations.js';
@@ -114,7 +115,10 @@ async function finalSummary(ctx: SummarizeContext, input: SessionSummaryInput, b
   });
   const range: SummaryRange = { from, to: Math.max(to, observations.at(-1)?.sequence ?? 0), count: observations.length };
   const bySequence = new Map(observations.map((o) => [o.sequence, { id: o.id, title: o.title, at: o.createdAt }]));
-  const { citations, git } = await sessionCitations(prisma, input.sessionId);
+  const { citations, git, renames } = await sessionCitations(prisma, input.sessionId);
+  // A definition the session renamed takes the anchors of what was said about it along, before the summary is stored (so a
+  // retry after a failure renames again; a run after the summary was stored returned above).
+  await renameAnchors(prisma, input.tenantId, input.projectId, renames);
   const provenance = { gitBranch: git.branch, gitCommit: git.commit, citations: mergeCitations([...citations.values()].flat()) as unknown as object[] };
   const knownRows = await prisma.learning.findMany({
     where: { tenantId: input.tenantId, projectId: input.projectId, status: 'active' },

@@ -17,6 +17,7 @@ import { summaryText, type SummaryFields, type LearningCandidate } from './summa
 import type { Citation } from '../../common/rules/citations.js';
 import type { OfflineObservation } from './offline.js';
 import { citationsOfToolCall, rememberRead, settleCitations, type ReadFiles } from './summary-citations.js';
+import { renamesOf } from '../../common/rules/renamed-symbols.js';
 import { EDIT_TOOLS, commandOf, isFailedTitle, ownWork, type ObservationLine } from '../../common/rules/check-outcomes.js';
 import { checkRunOf } from '../../common/rules/check-runs.js';
 import { instructionShaped } from '../../common/rules/poison.js';
@@ -176,7 +177,7 @@ export function candidates(prisma: PrismaClient, sessionId: string, after: numbe
 
 /**
  * The session's branch and commit, and the citations of the code each of its edits left (by
- * observation sequence), from the captured post-tool-use payloads.
+ * observation sequence), and the definitions its edits renamed, from the captured post-tool-use payloads.
  */
 export async function sessionCitations(prisma: PrismaClient, sessionId: string) {
   const session = await prisma.session.findUniqueOrThrow({ where: { id: sessionId }, select: { gitBranch: true, gitCommit: true, gitRoot: true, cwd: true } });
@@ -196,7 +197,9 @@ export async function sessionCitations(prisma: PrismaClient, sessionId: string) 
     else edits.push({ sequence: r.sequence, citations: citationsOfToolCall(r.toolName, r.payload, root, reads) });
   }
   const citations = settleCitations(edits);
-  return { citations, git: { branch: session.gitBranch, commit: session.gitCommit } };
+  // Definitions the session's edits renamed: the anchors of what was said about them follow (./anchor-renames.ts).
+  const renames = renamesOf(rows.filter((r) => r.toolName !== 'Read'));
+  return { citations, git: { branch: session.gitBranch, commit: session.gitCommit }, renames };
 }
 
 /**

@@ -14,7 +14,8 @@ const NOT_METHODS = new Set(['if', 'for', 'while', 'switch', 'catch', 'return', 
 /** Prose and data have no symbols. */
 const NO_SYMBOLS = /\.(md|rst|txt|json|ya?ml|toml|cfg|ini|lock|csv|html?|css)$/i;
 
-function definitionOn(line: string): string | undefined {
+/** The name a line defines (a function, class, method, constant), if any. */
+export function definitionOn(line: string): string | undefined {
   const d = line.match(DEFINITION);
   if (d?.[1]) return d[1];
   const m = line.match(METHOD);
