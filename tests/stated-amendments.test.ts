@@ -114,6 +114,8 @@ test('a later session that renames the function a rule is anchored to takes the 
   const moved = await prisma.learning.findUniqueOrThrow({ where: { id: rule.id } });
   assert.equal(moved.status, 'active');
   assert.ok(moved.anchors.includes('id:parse_retry_header') && !moved.anchors.includes('id:parse_retry_after'), `the anchor follows the rename: ${moved.anchors.join(' ')}`);
+  assert.ok(rule.scope.includes('parse_retry_after') && moved.scope.includes('parse_retry_header') && !moved.scope.includes('parse_retry_after'), `so does its scope: ${rule.scope.join(' ')} -> ${moved.scope.join(' ')}`);
+  assert.equal(new Set(moved.anchors).size, moved.anchors.length, 'each anchor once');
   const res = await call(tenant.key, 'GET', `/v1/context?project=${project}&for=file&path=feedhop/backoff.py&anchors=parse_retry_header`);
   assert.equal(res.status, 200, JSON.stringify(res.body));
   assert.match((res.body as { context: string }).context, /never wait more than 6 hours/, 'handed at the renamed function');
