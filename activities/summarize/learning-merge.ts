@@ -228,7 +228,7 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
       // another number: the earlier ones are its old versions, whatever words the two share (another language, a yes to
       // the agent's proposal). A note too: what a person said last about the code is what is pushed there.
       if (!targetId && !superseded && c.origin === 'user' && STATED_KINDS.has(c.kind) && c.spoken?.length) {
-        const earlier = statedBefore((rules ??= await currentRules(tx, input)), statedAt).filter((r) => !madeHere.has(r.id) && (!statedAt || r.validFrom.getTime() < statedAt.getTime()));
+        const earlier = (rules ??= await currentRules(tx, input)).filter((r) => !madeHere.has(r.id) && (!statedAt || r.validFrom.getTime() < statedAt.getTime()));
         const same = sameCodeVersions(c, c.spoken, earlier);
         if (same.length > 0) [superseded, ...alsoNotes] = same;
       }

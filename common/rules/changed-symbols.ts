@@ -136,6 +136,18 @@ export function contentAfter(toolName: string, input: Record<string, unknown>, b
   return edits.length > 0 || toolName === 'Write' ? text : undefined;
 }
 
+/** The old and new text of an Edit's input (`old_string`, `new_string`) or of each of a MultiEdit's `edits`. */
+export function editPairsOf(input: Record<string, unknown>): [string, string][] {
+  const pairs: [string, string][] = [];
+  if (typeof input.old_string === 'string' && typeof input.new_string === 'string') pairs.push([input.old_string, input.new_string]);
+  if (Array.isArray(input.edits))
+    for (const e of input.edits as unknown[]) {
+      const x = e && typeof e === 'object' ? (e as Record<string, unknown>) : {};
+      if (typeof x.old_string === 'string' && typeof x.new_string === 'string') pairs.push([x.old_string, x.new_string]);
+    }
+  return pairs;
+}
+
 /** The symbols the capture path recorded for a change (`changedSymbols` in its result), when it did. */
 function recordedSymbols(result: string): string[] | undefined {
   const m = result.match(/"changedSymbols":\s*(\[[^\]]*\])/);
@@ -170,10 +182,7 @@ export function editSymbols(edit: ObservationLine, before: string | undefined): 
     const changed = patched ?? (before !== undefined ? changedLines(linesOf(before), after) : created(result) ? after.map((_, i) => i) : undefined);
     return { symbols: changed ? symbolsAt(after, changed) : [], after: input.content };
   }
-  const pairs: [string, string][] = [];
-  if (typeof input.old_string === 'string' && typeof input.new_string === 'string') pairs.push([input.old_string, input.new_string]);
-  if (Array.isArray(input.edits))
-    for (const e of input.edits as Record<string, unknown>[]) if (typeof e.old_string === 'string' && typeof e.new_string === 'string') pairs.push([e.old_string, e.new_string]);
+  const pairs = editPairsOf(input);
   let after = before;
   const symbols: string[] = [];
   if (recorded) {

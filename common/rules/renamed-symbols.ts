@@ -5,7 +5,7 @@
  * renamed code: its anchors follow it (activities/summarize/anchor-renames.ts). Anything else an edit does (a body
  * rewritten, a definition removed or added) says nothing of a rename.
  */
-import { definitionOn } from './changed-symbols.js';
+import { definitionOn, editPairsOf } from './changed-symbols.js';
 
 /** An identifier long enough to be one (a rename of `i` to `j` renames no rule's code). */
 const NAME = /^[A-Za-z_$][\w$]{2,}$/;
@@ -33,24 +33,12 @@ export function renameOfEdit(before: string, after: string): [string, string] | 
   return undefined;
 }
 
-type Json = Record<string, unknown>;
-const obj = (v: unknown): Json | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined);
-
-/** The old and new text of an Edit's or MultiEdit's captured payload (its tool_input). */
-export function editTextsOf(toolName: string, payload: unknown): [string, string][] {
-  const input = obj(obj(payload)?.tool_input);
-  if (!input) return [];
-  const pair = (e: Json | undefined): [string, string][] => (e && typeof e.old_string === 'string' && typeof e.new_string === 'string' ? [[e.old_string, e.new_string]] : []);
-  if (toolName === 'Edit') return pair(input);
-  if (toolName === 'MultiEdit' && Array.isArray(input.edits)) return input.edits.flatMap((e) => pair(obj(e)));
-  return [];
-}
-
-/** The renames of a session's edits, in order, each once. */
+/** The renames of a session's edits (Edit and MultiEdit payloads as captured), in order, each once. */
 export function renamesOf(edits: { toolName: string; payload: unknown }[]): [string, string][] {
   const out: [string, string][] = [];
   for (const e of edits) {
-    for (const [before, after] of editTextsOf(e.toolName, e.payload)) {
+    const input = e.toolName === 'Edit' || e.toolName === 'MultiEdit' ? (e.payload as { tool_input?: unknown } | null)?.tool_input : undefined;
+    for (const [before, after] of input && typeof input === 'object' ? editPairsOf(input as Record<string, unknown>) : []) {
       const r = renameOfEdit(before, after);
       if (r && !out.some(([f, t]) => f === r[0] && t === r[1])) out.push(r);
     }
