@@ -212,6 +212,9 @@ for (const size of ['desktop', 'phone'] as const) {
     const page = await signedIn(size);
     const project = page.getByRole('combobox', { name: 'Project' });
     await project.fill('payments');
+    // The suggestions come from GET /v1/projects, read once the field is on the page: on a loaded
+    // machine the answer can come after the typing (CI read an empty list once). Wait for it.
+    await page.waitForFunction(() => document.querySelectorAll('#session-projects-list option').length >= 2, undefined, { timeout: 15_000 }).catch(() => undefined);
     const options = await page.locator('#session-projects-list option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
     assert.ok(options.includes(api) && options.includes(web), `suggested: ${options.join(', ')}`);
     await page.locator(`tr[data-session="${fixId}"]`).waitFor();

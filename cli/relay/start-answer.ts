@@ -79,12 +79,15 @@ export async function startAnswer(deps: StartAnswerDeps, start: StartEvent): Pro
   const { key: apiKey, target: t, budgetMs: budget } = api;
   // After compaction or /clear the session's earlier events may still wait: the event keeps its
   // place behind them, and its context is read on its own.
-  if (scope && session && (await lanes.waitingBefore(session, name))) {
-    const body = await contexts.now(scope, budget);
+  const readOnItsOwn = async () => {
+    const body = await contexts.now(scope!, budget);
     return body ? hookOutput(await checkStartContext(body, git, reportTo(client, url, apiKey)), stuckWarning()) : warn('the API did not answer with the context in time');
-  }
+  };
+  if (scope && session && (await lanes.waitingBefore(session, name))) return readOnItsOwn();
   const verdict = await deliverAtOnce(deps, { name, entry, url, key: apiKey, target: t }, budget);
-  if (!verdict) return '{}'; // already taken by a delivery cycle: it will be delivered in order
+  // Already taken by a delivery cycle (the session's earlier events went out just now, this one with them): it is
+  // delivered in order, and the agent still gets its context, read on its own.
+  if (!verdict) return scope ? readOnItsOwn() : '{}';
   if (verdict.kind === 'retry') {
     if (t.refused) return refusedWarning(t.problem);
     return warn(verdict.reason);
