@@ -16,10 +16,13 @@
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { fdir } from 'fdir';
 import type { CodeNames } from '../../common/code/code-names.js';
 import { CodeThread } from '../../common/code/code-thread.js';
 import { languageOf, type CodeLanguage } from '../../common/code/code-language.js';
+import { mentionsAny, wordsOf } from '../../common/code/code-words.js';
 
 /** Anchors one file touch asks about at most (the API takes at most 64). */
 export const MAX_ANCHORS = 64;
@@ -34,57 +37,39 @@ const WARM_GAP_MS = 20;
 
 /** How much of a working tree is read ahead of the agent (prewarm): files, bytes, and how often. */
 const PREWARM = { FILES: 5_000, BYTES: 40 * 1024 * 1024, EVERY_MS: 60_000 } as const;
-
-/** Whether a character can be part of an identifier (ASCII letters, digits, `_`, `$`). */
-function identChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36;
-}
-
 /**
- * The identifier-like words of `text`, lower-cased, that `keep` accepts (all when none is given): a
- * scan of characters, not a reading of the code — it only says whether a parse can find anything.
+ * A working tree that is no git repository is walked instead (fdir), this deep at most, past folders of
+ * dependencies, builds and tools (and any hidden folder); never the home folder or the file system's root.
  */
-export function wordsOf(text: string, keep?: (w: string) => boolean, max = Infinity): Set<string> {
-  const out = new Set<string>();
-  let start = -1;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : 32;
-    if (identChar(c)) {
-      if (start < 0) start = i;
-      continue;
-    }
-    if (start >= 0) {
-      const w = text.slice(start, i).toLowerCase();
-      start = -1;
-      if (!keep || keep(w)) {
-        out.add(w);
-        if (out.size >= max) break;
-      }
-    }
-  }
-  return out;
-}
+const WALK = {
+  DEPTH: 8,
+  SKIPPED: new Set(['node_modules', 'vendor', 'dist', 'build', 'out', 'target', 'coverage', '__pycache__', 'venv', 'env', 'site-packages', 'bower_components']),
+} as const;
 
-/** True when some word of `text` is one of `identifiers` (lower-case). */
-export function mentionsAny(text: string, identifiers: ReadonlySet<string>): boolean {
-  if (identifiers.size === 0) return false;
-  let start = -1;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : 32;
-    if (identChar(c)) {
-      if (start < 0) start = i;
-    } else if (start >= 0) {
-      if (identifiers.has(text.slice(start, i).toLowerCase())) return true;
-      start = -1;
-    }
-  }
-  return false;
+/** The code files of a working tree that is no git repository (at most PREWARM.FILES): a walk, off the event loop's way. */
+export async function walkedCodeFiles(root: string): Promise<string[]> {
+  if (root === path.parse(root).root || root === os.homedir()) return [];
+  return new fdir()
+    .withFullPaths()
+    .withMaxDepth(WALK.DEPTH)
+    .exclude((name) => name.startsWith('.') || WALK.SKIPPED.has(name))
+    .filter((f, isDirectory) => !isDirectory && languageOf(f) !== undefined)
+    .withMaxFiles(PREWARM.FILES)
+    .crawl(root)
+    .withPromise();
 }
 
 interface Parsed {
   mtimeMs: number;
   size: number;
   names: CodeNames;
+}
+
+/** A file version whose text mentioned none of an index's identifiers (the Set it was read against). */
+interface Unmentioned {
+  mtimeMs: number;
+  size: number;
+  identifiers: ReadonlySet<string>;
 }
 
 /** What a file touch found in the file: the names to ask about, and the file's imports (for the session's focus). */
@@ -96,9 +81,20 @@ export interface FileCode {
 /**
  * Parses kept by (path, mtime, size), and the parser. `read` returns the file's names when its text
  * mentions one of `identifiers` (parsing it, or from the kept parse), else undefined.
+ *
+ * Two parser threads: `reader` parses what an agent's touch waits for; `background` reads, scans and
+ * parses ahead of the agent (the prewarm at a prompt, the modules a touched file imports, a large file
+ * whose parse the touch does not wait for), the file read on that thread too. A touch then never waits
+ * behind a read-ahead's parse (a 2,000-line module's takes ~30–100 ms), and the read-ahead takes nothing
+ * of the relay's own thread but a stat per file.
  */
 export class CodeIndex {
   private readonly parses = new Map<string, Parsed>();
+  /**
+   * Files read and found to mention no identifier of the index they were read against: not read again while
+   * neither changes (a prewarm every minute reads only what changed, not every file of the tree).
+   */
+  private readonly unmentioned = new Map<string, Unmentioned>();
   /** Parses under way, by file version (path, mtime, size). */
   private readonly running = new Map<string, Promise<FileCode | undefined>>();
   /** When each working tree was last prewarmed. */
@@ -107,10 +103,24 @@ export class CodeIndex {
   parsed = 0;
   skipped = 0;
 
-  constructor(readonly reader = new CodeThread()) {}
+  /** The identifiers as a list, per index (the background thread is sent the list). */
+  private readonly lists = new WeakMap<ReadonlySet<string>, string[]>();
 
-  /** The file's names, when it is code of a language we read, small enough, and mentions an identifier. */
-  async read(file: string, identifiers: ReadonlySet<string>): Promise<FileCode | undefined> {
+  constructor(
+    readonly reader = new CodeThread(),
+    readonly background = new CodeThread(),
+  ) {}
+
+  /** Stops both parser threads (the relay's close). */
+  async close(): Promise<void> {
+    await Promise.all([this.reader.close(), this.background.close()]);
+  }
+
+  /**
+   * The file's names, when it is code of a language we read, small enough, and mentions an identifier.
+   * `ahead`: nobody waits (read, scanned and parsed on the background thread).
+   */
+  async read(file: string, identifiers: ReadonlySet<string>, ahead = false): Promise<FileCode | undefined> {
     const language = languageOf(file);
     if (!language || identifiers.size === 0) return undefined;
     let st: fs.Stats;
@@ -122,11 +132,13 @@ export class CodeIndex {
     if (!st.isFile() || st.size > MAX_PARSED_BYTES) return undefined;
     const held = this.kept(file, st);
     if (held) return { language, names: held.names };
+    const none = this.unmentioned.get(file);
+    if (none && none.identifiers === identifiers && none.mtimeMs === st.mtimeMs && none.size === st.size) return undefined;
     // A parse of this version already running (the module warmed behind the test's answer, the prewarm) is waited for, not repeated.
     const version = `${file}\0${st.mtimeMs}\0${st.size}`;
     const running = this.running.get(version);
     if (running) return running;
-    const parse = this.parse(file, language, st, identifiers).finally(() => this.running.delete(version));
+    const parse = (ahead ? this.parseAhead(file, language, st, identifiers) : this.parse(file, language, st, identifiers)).finally(() => this.running.delete(version));
     this.running.set(version, parse);
     return parse;
   }
@@ -159,11 +171,25 @@ export class CodeIndex {
     } catch {
       return undefined;
     }
-    if (!mentionsAny(text, identifiers)) {
-      this.skipped++;
-      return undefined;
+    if (!mentionsAny(text, identifiers)) return this.noteUnmentioned(file, st, identifiers);
+    return this.keep(file, language, st, await this.reader.names(language, text));
+  }
+
+  /** The same on the background thread: the file read, scanned and parsed there. */
+  private async parseAhead(file: string, language: CodeLanguage, st: fs.Stats, identifiers: ReadonlySet<string>): Promise<FileCode | undefined> {
+    let list = this.lists.get(identifiers);
+    if (!list) this.lists.set(identifiers, (list = [...identifiers]));
+    let names: CodeNames | undefined;
+    try {
+      names = await this.background.namesOfFile(language, file, list);
+    } catch {
+      return undefined; // unreadable, or gone
     }
-    const names = await this.reader.names(language, text);
+    return names ? this.keep(file, language, st, names) : this.noteUnmentioned(file, st, identifiers);
+  }
+
+  /** A parse kept for this version of the file. */
+  private keep(file: string, language: CodeLanguage, st: fs.Stats, names: CodeNames): FileCode {
     this.parsed++;
     this.parses.delete(file);
     if (this.parses.size >= MAX_PARSES) this.parses.delete(this.parses.keys().next().value!);
@@ -171,15 +197,26 @@ export class CodeIndex {
     return { language, names };
   }
 
+  /** This version of the file mentions none of `identifiers`: not read again while neither changes. */
+  private noteUnmentioned(file: string, st: fs.Stats, identifiers: ReadonlySet<string>): undefined {
+    this.skipped++;
+    this.unmentioned.delete(file);
+    if (this.unmentioned.size >= PREWARM.FILES) this.unmentioned.delete(this.unmentioned.keys().next().value!);
+    this.unmentioned.set(file, { mtimeMs: st.mtimeMs, size: st.size, identifiers });
+    return undefined;
+  }
+
   /**
    * Parses, while the agent thinks about a prompt, the files of the working tree that mention one of the
-   * project's identifiers (`git ls-files`: code of a language we read, at most PREWARM.FILES files and
-   * PREWARM.BYTES bytes, one at a time with a turn of the event loop between them), so that the agent's
-   * first touch of the failing test or the module finds its parse kept instead of parsing on the critical
-   * path (a cold parse of a 2,000-line module takes tens of milliseconds). Once per working tree and
-   * PREWARM.EVERY_MS; what changed since is parsed again at its touch (the parse is kept by mtime and size).
+   * project's identifiers (`git ls-files`, or a walk of a tree that is no git repository: code of a language
+   * we read, at most PREWARM.FILES files and PREWARM.BYTES bytes, one at a time with a turn of the event loop
+   * between them), so that the agent's first touch of the failing test or the module finds its parse kept
+   * instead of parsing on the critical path (a cold parse of a 2,000-line module takes tens of milliseconds,
+   * a small module's 2–3). Once per working tree and PREWARM.EVERY_MS; a file read before is read again only
+   * when it changed; what changed since is parsed again at its touch (the parse is kept by mtime and size).
+   * `done` (the bench's, a test's) is called when the last file is read.
    */
-  prewarm(root: string | undefined, identifiers: ReadonlySet<string>): void {
+  prewarm(root: string | undefined, identifiers: ReadonlySet<string>, done?: () => void): void {
     if (!root || !path.isAbsolute(root) || identifiers.size === 0) return;
     const now = Date.now();
     const last = this.prewarmed.get(root);
@@ -187,22 +224,28 @@ export class CodeIndex {
     if (this.prewarmed.size >= 50) this.prewarmed.delete(this.prewarmed.keys().next().value!);
     this.prewarmed.set(root, now);
     execFile('git', ['-C', root, 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], { timeout: 5_000, maxBuffer: 32 * 1024 * 1024, encoding: 'utf8' }, (err, out) => {
-      if (err) return;
-      const files = out.split('\0').filter((f) => f && languageOf(f) !== undefined).slice(0, PREWARM.FILES).map((f) => path.join(root, f));
-      let bytes = 0;
-      const next = (i: number) => {
-        if (i >= files.length || bytes > PREWARM.BYTES) return;
-        setImmediate(() => {
-          try {
-            bytes += fs.statSync(files[i]!).size;
-          } catch {
-            return next(i + 1);
-          }
-          void this.read(files[i]!, identifiers).catch(() => undefined).finally(() => next(i + 1));
-        }).unref();
-      };
-      next(0);
+      const listed = err
+        ? walkedCodeFiles(root).catch(() => [])
+        : Promise.resolve(out.split('\0').filter((f) => f && languageOf(f) !== undefined).slice(0, PREWARM.FILES).map((f) => path.join(root, f)));
+      void listed.then((files) => this.readAhead(files, identifiers, done));
     });
+  }
+
+  /** Reads `files` one at a time, a turn of the event loop apart, within PREWARM.BYTES. */
+  private readAhead(files: readonly string[], identifiers: ReadonlySet<string>, done?: () => void): void {
+    let bytes = 0;
+    const next = (i: number) => {
+      if (i >= files.length || bytes > PREWARM.BYTES) return done?.();
+      setImmediate(() => {
+        try {
+          bytes += fs.statSync(files[i]!).size;
+        } catch {
+          return next(i + 1);
+        }
+        void this.read(files[i]!, identifiers, true).catch(() => undefined).finally(() => next(i + 1));
+      }).unref();
+    };
+    next(0);
   }
 
   /**
@@ -215,7 +258,7 @@ export class CodeIndex {
     const targets = code.names.modules.flatMap((m) => localFilesOf(m, code.language, file, root)).slice(0, MAX_WARMED);
     const next = (i: number) => {
       if (i >= targets.length) return;
-      setTimeout(() => void this.read(targets[i]!, identifiers).catch(() => undefined).finally(() => next(i + 1)), WARM_GAP_MS).unref();
+      setTimeout(() => void this.read(targets[i]!, identifiers, true).catch(() => undefined).finally(() => next(i + 1)), WARM_GAP_MS).unref();
     };
     next(0);
   }

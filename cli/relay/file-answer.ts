@@ -282,7 +282,7 @@ export async function fileContext(deps: FileAnswerDeps, ev: FileTouch): Promise<
       // reach the model (ev.afterTool), it is read and parsed behind this answer and its push handed with the session's next
       // hook (later-push.ts). Not a change (Edit, Write): its rule is asked for before the change is made.
       const behind = later && ev.body.tool_name === 'Read' && local && ids && deps.code.unparsedSize(local) > (deps.parseInlineBytes ?? DEFAULT_PARSE_INLINE_BYTES);
-      const reading = local && ids ? (behind ? new Promise<void>((r) => setImmediate(r)) : Promise.resolve()).then(() => deps.code.read(local, ids)).catch(() => undefined) : Promise.resolve(undefined);
+      const reading = local && ids ? (behind ? new Promise<void>((r) => setImmediate(r)) : Promise.resolve()).then(() => deps.code.read(local, ids, Boolean(behind))).catch(() => undefined) : Promise.resolve(undefined);
       const asking = reading.then((code) => ask(f, i, noteWarm(code), later ? LATER_ASK_TIMEOUT_MS : budgetLeft()));
       if (!later) {
         const asked = await asking;

@@ -184,7 +184,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       if (idleTimer) clearInterval(idleTimer);
       lanes.close();
       contexts.close();
-      await hooks.code.reader.close();
+      await hooks.code.close();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       client.close();
@@ -261,7 +261,11 @@ export class RelayHooks {
     const event = mapped.event;
     const raw = mapped.body;
     if (!host && typeof raw.tool_name === 'string' && FILE_TOOLS.has(raw.tool_name)) kind = `${event}:${raw.tool_name}`;
-    const reply = (apiAnswerJson: string) => (host ? sendText(res, answer(event, apiAnswerJson)) : sendJson(res, 200, JSON.parse(apiAnswerJson) as unknown));
+    // The relay's own clock, on the answer too (Server-Timing): a caller in another process reads what the relay took apart from its hop.
+    const reply = (apiAnswerJson: string) => {
+      res.setHeader('server-timing', `relay;dur=${(performance.now() - t0).toFixed(2)}`);
+      return host ? sendText(res, answer(event, apiAnswerJson)) : sendJson(res, 200, JSON.parse(apiAnswerJson) as unknown);
+    };
     const key = bearerKey(req);
     const url = (header(req, 'x-memflow-url') ?? this.deps.defaultUrl).replace(/\/+$/, '');
     const projectDir = header(req, 'x-memflow-project-dir');

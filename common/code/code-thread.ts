@@ -34,7 +34,7 @@ function startWorker(): Worker {
   return new Worker(`import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(source).href)}); });`, { eval: true });
 }
 
-type Answer = { id: number; names?: CodeNames; error?: string };
+type Answer = { id: number; names?: CodeNames; unmentioned?: true; error?: string };
 
 export class CodeThread {
   private worker: Worker | undefined;
@@ -81,6 +81,18 @@ export class CodeThread {
   async names(language: CodeLanguage, text: string): Promise<CodeNames> {
     const a = await this.ask({ language, text });
     if (a.error || !a.names) throw new Error(a.error ?? 'no answer from the parser');
+    return a.names;
+  }
+
+  /**
+   * The names `file` defines and imports when its text mentions one of `identifiers` (a word of it is one),
+   * else undefined: read, scanned and parsed in the worker, nothing of it on the caller's thread.
+   */
+  async namesOfFile(language: CodeLanguage, file: string, identifiers: readonly string[]): Promise<CodeNames | undefined> {
+    const a = await this.ask({ language, file, identifiers });
+    if (a.error) throw new Error(a.error);
+    if (a.unmentioned) return undefined;
+    if (!a.names) throw new Error('no answer from the parser');
     return a.names;
   }
 

@@ -16,7 +16,8 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { CodeReader } from '../../common/code/code-names.js';
 import { languageOf } from '../../common/code/code-language.js';
-import { anchorsOf, localFilesOf, mentionsAny, SessionFocus } from '../../cli/relay/code-anchors.js';
+import { anchorsOf, CodeIndex, localFilesOf, SessionFocus, walkedCodeFiles } from '../../cli/relay/code-anchors.js';
+import { mentionsAny } from '../../common/code/code-words.js';
 import { commandOperands, filesReadBy } from '../../cli/hosts/command-files.js';
 import { startRelay } from '../../cli/relay/relay-server.js';
 import { codex } from '../../cli/hosts/codex.js';
@@ -25,6 +26,13 @@ import { copilot } from '../../cli/hosts/copilot.js';
 
 const reader = new CodeReader();
 const sorted = (xs: string[]) => [...xs].sort();
+/** Writes `files` (path relative to `root` → text) under `root`. */
+function plant(root: string, files: Record<string, string>): void {
+  for (const [f, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
+    fs.writeFileSync(path.join(root, f), text);
+  }
+}
 
 describe('what a file defines and imports (tree-sitter)', () => {
   test('Python: top-level functions, classes, methods, constants; from-imports and module-qualified uses', async () => {
@@ -137,10 +145,7 @@ describe('anchors, focus and the words that decide whether to parse', () => {
 
   test("an import's local files: Python modules and packages, relative JS/TS, Go packages of the module", () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'code-push-'));
-    for (const [f, text] of Object.entries({ 'pay/rounding.py': '', 'pay/__init__.py': '', 'web/retry.ts': '', 'web/app.ts': '', 'go.mod': 'module example.com/pay\n', 'retry/retry.go': '', 'retry/retry_test.go': '' })) {
-      fs.mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
-      fs.writeFileSync(path.join(root, f), text);
-    }
+    plant(root, { 'pay/rounding.py': '', 'pay/__init__.py': '', 'web/retry.ts': '', 'web/app.ts': '', 'go.mod': 'module example.com/pay\n', 'retry/retry.go': '', 'retry/retry_test.go': '' });
     assert.deepEqual(localFilesOf('pay.rounding', 'python', path.join(root, 'tests/test_rounding.py'), root), [path.join(root, 'pay/rounding.py')]);
     assert.deepEqual(localFilesOf('.rounding', 'python', path.join(root, 'pay/other.py'), root), [path.join(root, 'pay/rounding.py')]);
     assert.deepEqual(localFilesOf('pay', 'python', path.join(root, 'x.py'), root), [path.join(root, 'pay/__init__.py')]);
@@ -148,6 +153,44 @@ describe('anchors, focus and the words that decide whether to parse', () => {
     assert.deepEqual(localFilesOf('lodash', 'typescript', path.join(root, 'web/app.ts'), root), []);
     assert.deepEqual(localFilesOf('example.com/pay/retry', 'go', path.join(root, 'main.go'), root), [path.join(root, 'retry/retry.go')]);
     assert.deepEqual(localFilesOf('fmt', 'go', path.join(root, 'main.go'), root), []);
+  });
+
+  test('prewarm of a tree that is no git repository: walked past dependency and hidden folders; a file that names no identifier is not read again until it changes', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'code-prewarm-'));
+    const files = {
+      'pay/rounding.py': 'MAX_ATTEMPTS = 7\n\ndef round_half_even(x):\n    return x\n',
+      'pay/other.py': 'def unrelated():\n    return 1\n',
+      'node_modules/dep/index.js': 'export function round_half_even() {}\n',
+      '.venv/lib/mod.py': 'def round_half_even():\n    pass\n',
+      'README.md': 'round_half_even',
+    };
+    plant(root, files);
+    assert.deepEqual(sorted(await walkedCodeFiles(root)), sorted([path.join(root, 'pay/rounding.py'), path.join(root, 'pay/other.py')]));
+    assert.deepEqual(await walkedCodeFiles(os.homedir()), [], 'never the home folder');
+
+    const index = new CodeIndex();
+    // The prewarm's turns and the parser's thread do not keep a process alive (the relay's server does): this test's timer does.
+    const alive = setInterval(() => undefined, 1000);
+    try {
+      const ids = new Set(['round_half_even', 'max_attempts']);
+      await new Promise<void>((resolve) => index.prewarm(root, ids, resolve));
+      assert.deepEqual({ parsed: index.parsed, skipped: index.skipped }, { parsed: 1, skipped: 1 }, 'the module is parsed, the other file read and ruled out');
+      assert.equal(index.unparsedSize(path.join(root, 'pay/rounding.py')), 0, "the module's parse is kept: its touch parses nothing");
+      // Read again (the next minute's prewarm, a touch): the unchanged file that names nothing is not read again.
+      assert.equal(await index.read(path.join(root, 'pay/other.py'), ids), undefined);
+      assert.equal(index.skipped, 1);
+      // Changed to name an identifier: read and parsed.
+      fs.writeFileSync(path.join(root, 'pay/other.py'), 'from pay.rounding import round_half_even\n\ndef unrelated():\n    return round_half_even(1)\n');
+      assert.deepEqual((await index.read(path.join(root, 'pay/other.py'), ids))?.names.imports, ['round_half_even']);
+      // Another index (a rule stored since): read again against it.
+      fs.writeFileSync(path.join(root, 'pay/plain.py'), 'def plain():\n    return 2\n');
+      assert.equal(await index.read(path.join(root, 'pay/plain.py'), ids), undefined);
+      assert.equal(index.skipped, 2);
+      assert.deepEqual((await index.read(path.join(root, 'pay/plain.py'), new Set(['plain'])))?.names.defines, ['plain']);
+    } finally {
+      clearInterval(alive);
+      await index.close();
+    }
   });
 });
 
