@@ -236,6 +236,27 @@ describe('the keyword leg and the table\'s word statistics', () => {
       await pool.end();
     }
   });
+
+  test('a question that quotes a word or offers two options still matches by its words; what matches it literally ranks first', async () => {
+    const { t, project, session } = await tenantWithSession('natural-websearch');
+    const observe = async (sequence: number, text: string) =>
+      (await prisma.observation.create({ data: { tenantId: t.tenantId, projectId: project.id, sessionId: session.id, kind: 'prompt', sequence, title: text, text, tokenCount: 0 } })).id;
+    const cache = await observe(1, 'we keep the session cache in Redis, with a ten minute expiry');
+    const both = await observe(2, 'Redis or Memcached for the session cache: Redis, because we already run it');
+    const bind = await observe(3, 'the dev server binds to localhost only, port 7711');
+    const pool = createPgPool(config.DATABASE_URL, 2);
+    try {
+      const ids = async (q: string) => (await keywordSearch(pool, q, { tenantId: t.tenantId, types: ['observation'], projectId: project.id }, 30)).map((r) => r.id);
+      // Every word had to be there before: "did", "keep", "move" are in neither record, so this matched nothing.
+      const options = await ids('did we keep the session cache in Redis or move it to Memcached?');
+      assert.ok(options.includes(cache) && options.includes(both), options.join(', '));
+      assert.equal(options[0], cache, 'the record holding one side of the "or" with its other words first');
+      const quoted = await ids('which address does the dev server listen on, "localhost" or all interfaces?');
+      assert.equal(quoted[0], bind, quoted.join(', '));
+    } finally {
+      await pool.end();
+    }
+  });
 });
 
 describe('what search agrees on', () => {

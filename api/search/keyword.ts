@@ -7,9 +7,12 @@
  * when every word is common, records holding ALL of them) — and ranks records holding all the
  * words first, then by ts_rank_cd (cover density, normalized to 0..1). Strict AND matching alone
  * finds nothing for most questions an agent asks, because questions carry words the stored text
- * does not. A query that uses web-search syntax (quotes, a leading `-`, `or`) is taken literally
- * with websearch_to_tsquery. Which words are too common is read below (commonTermsReader), and last
- * the time a question names (timeWindowOf), which the window search prefers.
+ * does not. A query that uses web-search syntax (quotes, `or`) ranks what matches it literally
+ * (websearch_to_tsquery: the phrase, either side of the `or`) first, and still matches records by its
+ * words as a plain query does: a question that merely quotes a word or offers two options ("did we keep
+ * Redis or move to Memcached?") matched nothing when all its words had to be there. A `-word` exclusion
+ * is deliberate syntax: such a query is taken literally, whole. Which words are too common is read below
+ * (commonTermsReader), and last the time a question names (timeWindowOf), which the window search prefers.
  */
 import type { PgPool } from '../../common/server/pg.js';
 import { notSelfActivitySql } from '../../common/rules/self-activity.js';
@@ -17,6 +20,8 @@ import { queryPrepared, scopeClauses, SqlParams, type RankedRef, type RecordType
 
 /** Quotes, `-word` exclusions and the `or` operator: the caller asked for web-search semantics. */
 const WEBSEARCH_SYNTAX = /["]|(^|\s)-\S|\sor\s/i;
+/** A `-word` exclusion: the query is taken literally, whole (what it excludes never matches). */
+const EXCLUSION = /(^|\s)-\S/;
 
 export const usesWebsearchSyntax = (q: string) => WEBSEARCH_SYNTAX.test(q);
 
@@ -77,11 +82,12 @@ export async function keywordSearch(pool: PgPool, query: string, scope: SearchSc
   if (scope.types.length === 0 || query.trim() === '') return [];
   const p = new SqlParams();
   const q = p.add(query);
-  const strict = usesWebsearchSyntax(query);
-  // all_q (every word) ranks first; each table matches its own any_q. An empty tsquery matches nothing.
+  const strict = EXCLUSION.test(query);
+  // all_q (every word, or the web-search query's literal reading) ranks first; each table matches its own any_q. An
+  // empty tsquery matches nothing.
   const terms = strict
     ? `select websearch_to_tsquery('english', ${q}) as all_q, null::tsvector as v`
-    : `select plainto_tsquery('english', ${q}) as all_q, to_tsvector('english', ${q}) as v`;
+    : `select ${usesWebsearchSyntax(query) ? 'websearch_to_tsquery' : 'plainto_tsquery'}('english', ${q}) as all_q, to_tsvector('english', ${q}) as v`;
   const queries = (type: RecordType): { rare: string; anyQ: string; loneQ: string; pairQ: string; tripleQ: string } => {
     if (strict) return { rare: `'{}'::tsquery[]`, anyQ: '(select all_q from q)', loneQ: '(select all_q from q)', pairQ: '(select all_q from q)', tripleQ: '(select all_q from q)' };
     const t = common[type];
