@@ -35,11 +35,14 @@ const MAX_WARMED = 8;
 /** How long after a touch's answer (and between two modules) a module is parsed: the answer's bytes leave first. */
 const WARM_GAP_MS = 20;
 
+/** The read-ahead thread stops after this long with nothing to do (its grammars' memory given back); the next read-ahead starts it. */
+const BACKGROUND_IDLE_MS = 120_000;
+
 /** How much of a working tree is read ahead of the agent (prewarm): files, bytes, and how often. */
 const PREWARM = { FILES: 5_000, BYTES: 40 * 1024 * 1024, EVERY_MS: 60_000 } as const;
 /**
  * A working tree that is no git repository is walked instead (fdir), this deep at most, past folders of
- * dependencies, builds and tools (and any hidden folder); never the home folder or the file system's root.
+ * dependencies, builds and tools (and any hidden folder); never the home folder, a folder above it, or the root.
  */
 const WALK = {
   DEPTH: 8,
@@ -48,7 +51,8 @@ const WALK = {
 
 /** The code files of a working tree that is no git repository (at most PREWARM.FILES): a walk, off the event loop's way. */
 export async function walkedCodeFiles(root: string): Promise<string[]> {
-  if (root === path.parse(root).root || root === os.homedir()) return [];
+  const home = os.homedir();
+  if (root === path.parse(root).root || root === home || home.startsWith(`${root}${path.sep}`)) return [];
   return new fdir()
     .withFullPaths()
     .withMaxDepth(WALK.DEPTH)
@@ -108,7 +112,7 @@ export class CodeIndex {
 
   constructor(
     readonly reader = new CodeThread(),
-    readonly background = new CodeThread(),
+    readonly background = new CodeThread(BACKGROUND_IDLE_MS),
   ) {}
 
   /** Stops both parser threads (the relay's close). */

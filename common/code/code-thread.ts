@@ -40,8 +40,16 @@ export class CodeThread {
   private worker: Worker | undefined;
   private next = 1;
   private readonly waiting = new Map<number, { resolve: (a: Answer) => void }>();
+  private idle: NodeJS.Timeout | undefined;
+
+  /**
+   * `idleMs` > 0: the worker stops once it has had nothing to do that long (its grammars' memory, ~45 MB, given
+   * back), and starts again at the next ask (the relay's read-ahead thread: busy at prompts, idle between sessions).
+   */
+  constructor(private readonly idleMs = 0) {}
 
   private ask(message: Record<string, unknown>): Promise<Answer> {
+    clearTimeout(this.idle);
     if (!this.worker) {
       let worker: Worker;
       try {
@@ -53,6 +61,15 @@ export class CodeThread {
       worker.on('message', (a: Answer) => {
         this.waiting.get(a.id)?.resolve(a);
         this.waiting.delete(a.id);
+        if (this.idleMs > 0 && this.waiting.size === 0) {
+          clearTimeout(this.idle);
+          this.idle = setTimeout(() => {
+            if (this.waiting.size > 0 || this.worker !== worker) return;
+            this.worker = undefined;
+            void worker.terminate();
+          }, this.idleMs);
+          this.idle.unref();
+        }
       });
       // A dead worker fails what waits on it; the next ask starts another.
       const fail = (why: string) => {
@@ -69,6 +86,11 @@ export class CodeThread {
       this.waiting.set(id, { resolve });
       this.worker!.postMessage({ id, ...message });
     });
+  }
+
+  /** Whether the worker is running (it starts at the first ask, and with `idleMs` stops when idle). */
+  get alive(): boolean {
+    return this.worker !== undefined;
   }
 
   /** Loads the grammars in the worker ahead of use (nobody waits on it). */
@@ -98,6 +120,7 @@ export class CodeThread {
 
   /** Stops the worker (the relay's close). */
   async close(): Promise<void> {
+    clearTimeout(this.idle);
     const w = this.worker;
     this.worker = undefined;
     await w?.terminate();

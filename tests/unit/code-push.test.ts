@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { CodeReader } from '../../common/code/code-names.js';
+import { CodeThread } from '../../common/code/code-thread.js';
 import { languageOf } from '../../common/code/code-language.js';
 import { anchorsOf, CodeIndex, localFilesOf, SessionFocus, walkedCodeFiles } from '../../cli/relay/code-anchors.js';
 import { mentionsAny } from '../../common/code/code-words.js';
@@ -167,6 +168,7 @@ describe('anchors, focus and the words that decide whether to parse', () => {
     plant(root, files);
     assert.deepEqual(sorted(await walkedCodeFiles(root)), sorted([path.join(root, 'pay/rounding.py'), path.join(root, 'pay/other.py')]));
     assert.deepEqual(await walkedCodeFiles(os.homedir()), [], 'never the home folder');
+    assert.deepEqual(await walkedCodeFiles(path.dirname(os.homedir())), [], 'nor a folder above it');
 
     const index = new CodeIndex();
     // The prewarm's turns and the parser's thread do not keep a process alive (the relay's server does): this test's timer does.
@@ -187,6 +189,18 @@ describe('anchors, focus and the words that decide whether to parse', () => {
       assert.equal(await index.read(path.join(root, 'pay/plain.py'), ids), undefined);
       assert.equal(index.skipped, 2);
       assert.deepEqual((await index.read(path.join(root, 'pay/plain.py'), new Set(['plain'])))?.names.defines, ['plain']);
+      // The read-ahead thread stops when idle (its memory given back), and starts again when asked.
+      const thread = new CodeThread(50);
+      try {
+        assert.deepEqual((await thread.names('python', 'def f():\n    pass\n')).defines, ['f']);
+        assert.equal(thread.alive, true);
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(thread.alive, false, 'stopped after 50 ms with nothing to do');
+        assert.deepEqual((await thread.namesOfFile('python', path.join(root, 'pay/rounding.py'), ['max_attempts']))?.defines.sort(), ['max_attempts', 'round_half_even']);
+        assert.equal(await thread.namesOfFile('python', path.join(root, 'pay/rounding.py'), ['nothing_here']), undefined, 'a file that names none of the identifiers: not parsed');
+      } finally {
+        await thread.close();
+      }
     } finally {
       clearInterval(alive);
       await index.close();
