@@ -228,6 +228,11 @@ export class CodeIndex {
     if (this.prewarmed.size >= 50) this.prewarmed.delete(this.prewarmed.keys().next().value!);
     this.prewarmed.set(root, now);
     execFile('git', ['-C', root, 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], { timeout: 5_000, maxBuffer: 32 * 1024 * 1024, encoding: 'utf8' }, (err, out) => {
+      // Walked only when git says it is no repository it can read (exit 128: not a repository, or one it refuses) or there
+      // is no git: a repository git could not list in time (or too large to list) is not walked past its .gitignore.
+      const code = (err as { code?: unknown } | null)?.code;
+      const noRepository = err && (code === 'ENOENT' || code === 128);
+      if (err && !noRepository) return;
       const listed = err
         ? walkedCodeFiles(root).catch(() => [])
         : Promise.resolve(out.split('\0').filter((f) => f && languageOf(f) !== undefined).slice(0, PREWARM.FILES).map((f) => path.join(root, f)));
