@@ -71,11 +71,12 @@ export class CodeThread {
           this.idle.unref();
         }
       });
-      // A dead worker fails what waits on it; the next ask starts another.
+      // A dead worker fails what waits on it; the next ask starts another. One stopped on purpose (idle, or closed) is no
+      // longer `this.worker` by then: what waits now is the next worker's, not failed by the old one's exit.
       const fail = (why: string) => {
-        if (this.worker === worker) this.worker = undefined;
-        for (const [id, w] of this.waiting) w.resolve({ id, error: why });
-        this.waiting.clear();
+        if (this.worker !== worker) return;
+        this.worker = undefined;
+        this.failWaiting(why);
       };
       worker.on('error', (err) => fail(err.message));
       worker.on('exit', (code) => fail(`the parser's thread exited (${code})`));
@@ -123,6 +124,12 @@ export class CodeThread {
     clearTimeout(this.idle);
     const w = this.worker;
     this.worker = undefined;
+    this.failWaiting("the parser's thread was stopped");
     await w?.terminate();
+  }
+
+  private failWaiting(why: string): void {
+    for (const [id, w] of this.waiting) w.resolve({ id, error: why });
+    this.waiting.clear();
   }
 }

@@ -194,7 +194,8 @@ describe('anchors, focus and the words that decide whether to parse', () => {
       try {
         assert.deepEqual((await thread.names('python', 'def f():\n    pass\n')).defines, ['f']);
         assert.equal(thread.alive, true);
-        await new Promise((r) => setTimeout(r, 300));
+        // Asked again the moment it stopped: the stopped worker's exit comes later and must not fail the next worker's ask.
+        for (let i = 0; i < 500 && thread.alive; i++) await new Promise((r) => setTimeout(r, 5));
         assert.equal(thread.alive, false, 'stopped after 50 ms with nothing to do');
         assert.deepEqual((await thread.namesOfFile('python', path.join(root, 'pay/rounding.py'), ['max_attempts']))?.defines.sort(), ['max_attempts', 'round_half_even']);
         assert.equal(await thread.namesOfFile('python', path.join(root, 'pay/rounding.py'), ['nothing_here']), undefined, 'a file that names none of the identifiers: not parsed');
