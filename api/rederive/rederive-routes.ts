@@ -31,6 +31,13 @@ export interface RederiveRouteDeps {
   taskQueue: string;
 }
 
+/**
+ * How long a resume waits for the cancelled run's workflow to close: the derivation reads `cancelled` once the
+ * workflow has recorded it, a moment before the workflow itself has closed, and a run cannot start under that id
+ * until it has (on a busy machine: "Workflow execution already started", answered 503 before).
+ */
+const CLOSING_WAIT_MS = 15_000;
+
 const projectPath = z.object({ project: z.string() });
 const idPath = z.object({ id: z.string().uuid('not a derivation id') });
 const resumeBody = rederiveBody.pick({ pageSize: true, budgetRecheckSeconds: true });
@@ -57,6 +64,26 @@ export function registerRederiveRoutes(app: FastifyInstance, deps: RederiveRoute
     const d = await prisma.derivation.findFirst({ where: { id, tenantId }, include: { project: { select: { name: true } } } });
     if (!d) throw new HttpError(404, 'not_found', `no derivation '${id}'`);
     return d;
+  }
+
+  /**
+   * Whether the workflow of this id is closed (or none is known), waiting up to CLOSING_WAIT_MS for a run that is
+   * closing. Temporal out of reach: true, and the start that follows answers 503.
+   */
+  async function closed(workflowId: string): Promise<boolean> {
+    const handle = temporal.workflow.getHandle(workflowId);
+    try {
+      if ((await handle.describe()).status.name !== 'RUNNING') return true;
+    } catch {
+      return true; // none under this id, or Temporal out of reach
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CLOSING_WAIT_MS)));
+    try {
+      return await Promise.race([handle.result().then(() => true, () => true), waited]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async function start(req: FastifyRequest, input: RederiveInput, undo?: () => Promise<unknown>) {
@@ -137,6 +164,7 @@ export function registerRederiveRoutes(app: FastifyInstance, deps: RederiveRoute
     const running = await prisma.derivation.findFirst({ where: { projectId: d.projectId, dryRun: false, status: { in: [...RUNNING] } }, select: { id: true } });
     if (running) throw new HttpError(409, 'conflict', `derivation ${running.id} of project '${d.project.name}' is running`);
     const input: RederiveInput = { tenantId, projectId: d.projectId, derivationId: d.id, summarizer: d.summarizer as Summarizer, ...(keyId ? { actorKeyId: keyId } : {}), tuning: tuningOf(body) };
+    if (!(await closed(rederiveWorkflowId(tenantId, d.id)))) throw new HttpError(409, 'conflict', `derivation ${d.id} is still stopping: resume it again in a moment`);
     await prisma.derivation.update({ where: { id: d.id }, data: { status: d.sessionsTotal === 0 ? 'estimating' : 'building', error: null, completedAt: null } });
     await start(req, input, () => prisma.derivation.update({ where: { id: d.id }, data: { status: d.status } }));
     await recordAudit(prisma, { tenantId, actorKeyId: keyId, action: 'rederive.resume', target: `project:${d.project.name}`, outcome: 'success', requestId: req.id, details: { derivationId: d.id } });
