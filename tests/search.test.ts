@@ -167,11 +167,17 @@ async function tenantWithSession(name: string) {
   return { t, project, session };
 }
 
+/** Stores observations of `kind` in the session (the text as its title too); each call answers the new one's id. */
+function observationsIn(at: Awaited<ReturnType<typeof tenantWithSession>>, kind: 'tool' | 'prompt') {
+  return async (sequence: number, text: string) =>
+    (await prisma.observation.create({ data: { tenantId: at.t.tenantId, projectId: at.project.id, sessionId: at.session.id, kind, sequence, title: text, text, tokenCount: 0 } })).id;
+}
+
 describe('the keyword leg and the table\'s word statistics', () => {
   test('the one-word tier takes the rarest words while their rows fit the budget; pairs still hold every word; common words never count', async () => {
-    const { t, project, session } = await tenantWithSession('terms');
-    const observe = async (sequence: number, text: string) =>
-      (await prisma.observation.create({ data: { tenantId: t.tenantId, projectId: project.id, sessionId: session.id, kind: 'tool', sequence, title: text, text, tokenCount: 0 } })).id;
+    const at = await tenantWithSession('terms');
+    const { t, project } = at;
+    const observe = observationsIn(at, 'tool');
     const both = await observe(1, 'cache eviction policy rewritten');
     const cacheOnly = await observe(2, 'cache warmup job added');
     const evictionOnly = await observe(3, 'eviction of stale sessions');
@@ -238,9 +244,9 @@ describe('the keyword leg and the table\'s word statistics', () => {
   });
 
   test('a question that quotes a word or offers two options still matches by its words; what matches it literally ranks first', async () => {
-    const { t, project, session } = await tenantWithSession('natural-websearch');
-    const observe = async (sequence: number, text: string) =>
-      (await prisma.observation.create({ data: { tenantId: t.tenantId, projectId: project.id, sessionId: session.id, kind: 'prompt', sequence, title: text, text, tokenCount: 0 } })).id;
+    const at = await tenantWithSession('natural-websearch');
+    const { t, project } = at;
+    const observe = observationsIn(at, 'prompt');
     const cache = await observe(1, 'we keep the session cache in Redis, with a ten minute expiry');
     const both = await observe(2, 'Redis or Memcached for the session cache: Redis, because we already run it');
     const bind = await observe(3, 'the dev server binds to localhost only, port 7711');

@@ -12,6 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { CODE_LANGUAGES, type CodeLanguage } from './code-language.js';
 import type { CodeNames } from './code-names.js';
+import type { CodeAnswer, CodeAsk } from './code-worker.js';
 
 /** The worker module's name: code-worker.ts here, code-worker.mjs in a bundle. */
 const WORKER = 'code-worker';
@@ -34,12 +35,10 @@ function startWorker(): Worker {
   return new Worker(`import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(source).href)}); });`, { eval: true });
 }
 
-type Answer = { id: number; names?: CodeNames; unmentioned?: true; error?: string };
-
 export class CodeThread {
   private worker: Worker | undefined;
   private next = 1;
-  private readonly waiting = new Map<number, { resolve: (a: Answer) => void }>();
+  private readonly waiting = new Map<number, { resolve: (a: CodeAnswer) => void }>();
   private idle: NodeJS.Timeout | undefined;
 
   /**
@@ -48,7 +47,7 @@ export class CodeThread {
    */
   constructor(private readonly idleMs = 0) {}
 
-  private ask(message: Record<string, unknown>): Promise<Answer> {
+  private ask(message: Omit<CodeAsk, 'id'>): Promise<CodeAnswer> {
     clearTimeout(this.idle);
     if (!this.worker) {
       let worker: Worker;
@@ -58,7 +57,7 @@ export class CodeThread {
         return Promise.resolve({ id: 0, error: (err as Error).message });
       }
       worker.unref();
-      worker.on('message', (a: Answer) => {
+      worker.on('message', (a: CodeAnswer) => {
         this.waiting.get(a.id)?.resolve(a);
         this.waiting.delete(a.id);
         if (this.idleMs > 0 && this.waiting.size === 0) {

@@ -14,23 +14,24 @@ import { CodeReader, type CodeNames } from './code-names.js';
 import type { CodeLanguage } from './code-language.js';
 import { mentionsAny } from './code-words.js';
 
-type Ask = { id: number; load?: CodeLanguage[]; language?: CodeLanguage; text?: string; file?: string; identifiers?: string[] };
-type Answer = { id: number; names?: CodeNames; unmentioned?: true };
+/** What the parser's thread is asked (code-thread.ts sends it), and what it answers. */
+export type CodeAsk = { id: number; load?: readonly CodeLanguage[]; language?: CodeLanguage; text?: string; file?: string; identifiers?: readonly string[] };
+export type CodeAnswer = { id: number; names?: CodeNames; unmentioned?: true; error?: string };
 
 const reader = new CodeReader();
 /** The last identifiers asked with, as a Set (a read-ahead sends the same list for every file). */
-let lastIdentifiers: { list: string[]; set: ReadonlySet<string> } | undefined;
+let lastIdentifiers: { list: readonly string[]; set: ReadonlySet<string> } = { list: [], set: new Set() };
 
-async function fileNames(m: Ask): Promise<Answer> {
+async function fileNames(m: CodeAsk): Promise<CodeAnswer> {
   const text = await fs.promises.readFile(m.file!, 'utf8');
   const list = m.identifiers ?? [];
-  if (lastIdentifiers?.list.length !== list.length || lastIdentifiers.list.some((w, i) => w !== list[i])) lastIdentifiers = { list, set: new Set(list) };
+  if (lastIdentifiers.list.length !== list.length || lastIdentifiers.list.some((w, i) => w !== list[i])) lastIdentifiers = { list, set: new Set(list) };
   if (!mentionsAny(text, lastIdentifiers.set)) return { id: m.id, unmentioned: true };
   return { id: m.id, names: await reader.names(m.language!, text) };
 }
 
-parentPort?.on('message', (m: Ask) => {
-  const work: Promise<Answer> = m.load
+parentPort?.on('message', (m: CodeAsk) => {
+  const work: Promise<CodeAnswer> = m.load
     ? Promise.all(m.load.map((l) => reader.load(l))).then(() => ({ id: m.id }))
     : m.file
       ? fileNames(m)
