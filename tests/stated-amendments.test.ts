@@ -14,6 +14,9 @@ import { newTenant, uniqueName } from './helpers/env.js';
 import crypto from 'node:crypto';
 import { chatSession, hooksIn, sessionResult } from './helpers/sessions.js';
 import { withTestStack } from './helpers/stack.js';
+import { CodeReader } from '../common/code/code-names.js';
+import { mentionsAnyOrPhrase, phrasesAmong } from '../common/code/code-words.js';
+import { anchorsOf } from '../cli/relay/code-anchors.js';
 
 const stack = withTestStack('stated-amend', {
   config: (c) => ({ ...c, ANTHROPIC_API_KEY: undefined, ANTHROPIC_BASE_URL: undefined }),
@@ -119,4 +122,31 @@ test('a later session that renames the function a rule is anchored to takes the 
   const res = await call(tenant.key, 'GET', `/v1/context?project=${project}&for=file&path=feedhop/backoff.py&anchors=parse_retry_header`);
   assert.equal(res.status, 200, JSON.stringify(res.body));
   assert.match((res.body as { context: string }).context, /never wait more than 6 hours/, 'handed at the renamed function');
+});
+
+test('a rule said in plain words ("business days") reaches the file that defines the code they name (`isBusinessDay`), as the relay reads it', async () => {
+  await session([
+    ["An order came in at 14:30 from Vienna, the shop promised dispatch today, the warehouse only ships the next day. Who's wrong?", 'The shop. The estimate compares the order time with the cut-off in UTC and skips only weekends.'],
+    ["The cut-off is 14:00 in the warehouse's own time zone, and the days we count are business days in the warehouse's country: no weekends, no public holidays.", 'Understood, both dates will skip weekends and that country\'s holidays.'],
+  ]);
+  const stated = await prisma.learning.findFirst({ where: { tenantId: tenant.tenantId, status: 'active', body: { contains: "warehouse's own time zone" } } });
+  assert.ok(stated, 'the statement is kept');
+  assert.ok(stated.anchors.includes('w:business_day'), `the plain words are a phrase anchor: ${stated.anchors.join(' ')}`);
+
+  // The relay's side: the project's anchors, and what a real parse of the module gives.
+  const index = (await call(tenant.key, 'GET', `/v1/context/files?project=${project}`)).body as { identifiers: string[] };
+  const identifiers = new Set(index.identifiers);
+  assert.ok(identifiers.has('business_day'), 'the relay is told the phrase');
+  const module = "export const CUTOFF_HOUR = 14;\nexport function isWeekend(d: Date): boolean { return d.getUTCDay() % 6 === 0; }\nexport function isBusinessDay(d: Date, country: string): boolean { return !isWeekend(d) && !holidaysOf(country).includes(d.toISOString().slice(0, 10)); }\nexport function holidaysOf(country: string): string[] { return []; }\n";
+  assert.ok(mentionsAnyOrPhrase(module, identifiers, phrasesAmong(identifiers)), 'the scan before a parse finds the phrase in a compound name');
+  const names = await new CodeReader().names('typescript', module);
+  const anchors = anchorsOf({ language: 'typescript', names }, identifiers);
+  assert.ok(anchors.includes('business_day'), `the parse gives the phrase: ${anchors.join(',')}`);
+
+  const res = await call(tenant.key, 'GET', `/v1/context?project=${project}&for=file&path=src/dates.ts&anchors=${anchors.join(',')}`);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.match((res.body as { context: string }).context, /14:00 in the warehouse's own time zone/);
+  // A file that defines nothing holding the phrase gets nothing from it.
+  const other = await new CodeReader().names('typescript', 'export function shipLabel(order: string): string { return order; }\n');
+  assert.deepEqual(anchorsOf({ language: 'typescript', names: other }, identifiers), []);
 });

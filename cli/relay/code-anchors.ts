@@ -22,7 +22,7 @@ import { fdir } from 'fdir';
 import type { CodeNames } from '../../common/code/code-names.js';
 import { CodeThread } from '../../common/code/code-thread.js';
 import { languageOf, type CodeLanguage } from '../../common/code/code-language.js';
-import { mentionsAny, wordsOf } from '../../common/code/code-words.js';
+import { mentionsAnyOrPhrase, phrasesAmong, wordsOf } from '../../common/code/code-words.js';
 
 /** Anchors one file touch asks about at most (the API takes at most 64). */
 export const MAX_ANCHORS = 64;
@@ -67,6 +67,14 @@ interface Parsed {
   mtimeMs: number;
   size: number;
   names: CodeNames;
+}
+
+/** The two-word phrases among an index's identifiers (code-words.ts phrasesAmong), once per index. */
+const phraseSets = new WeakMap<ReadonlySet<string>, ReadonlySet<string>>();
+export function phrasesOf(identifiers: ReadonlySet<string>): ReadonlySet<string> {
+  let held = phraseSets.get(identifiers);
+  if (!held) phraseSets.set(identifiers, (held = phrasesAmong(identifiers)));
+  return held;
 }
 
 /** A file version whose text mentioned none of an index's identifiers (the Set it was read against). */
@@ -175,7 +183,7 @@ export class CodeIndex {
     } catch {
       return undefined;
     }
-    if (!mentionsAny(text, identifiers)) return this.noteUnmentioned(file, st, identifiers);
+    if (!mentionsAnyOrPhrase(text, identifiers, phrasesOf(identifiers))) return this.noteUnmentioned(file, st, identifiers);
     return this.keep(file, language, st, await this.reader.names(language, text));
   }
 
@@ -395,6 +403,8 @@ export function anchorsOf(code: FileCode | undefined, identifiers: ReadonlySet<s
   if (!code) return [];
   const out = new Set<string>();
   for (const n of code.names.defines) if (out.size < MAX_ANCHORS && n.length <= 100 && identifiers.has(n)) out.add(n);
+  // The code a person named in plain words ("business days": `isBusinessDay`), as the phrases of what the file defines.
+  for (const n of code.names.phrases ?? []) if (out.size < MAX_ANCHORS && identifiers.has(n)) out.add(n);
   for (const n of code.names.imports) if (out.size < MAX_ANCHORS && n.length <= 100 && identifiers.has(n) && focused(n)) out.add(n);
   return [...out];
 }

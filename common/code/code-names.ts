@@ -19,6 +19,7 @@ import type * as TreeSitter from 'web-tree-sitter';
 import type { Parser, Query } from 'web-tree-sitter';
 import { CODE_LANGUAGES, type CodeLanguage } from './code-language.js';
 import { NAME_QUERIES } from './code-queries.js';
+import { phrasesOfName } from './code-words.js';
 
 /** What one file defines and imports, lower-cased (identifiers are matched without case). */
 export interface CodeNames {
@@ -28,6 +29,8 @@ export interface CodeNames {
   imports: string[];
   /** What its import statements name, as written (`pay.rounding`, `./retry`, `example.com/pay/retry`). */
   modules: string[];
+  /** The two-word phrases of the names it defines (`isBusinessDay` → `business_day`: code-words.ts phrasesOfName). */
+  phrases?: string[];
 }
 
 /** Where the grammars are: beside the bundle (the client package), else the npm packages. */
@@ -104,11 +107,12 @@ const WARM_UP: Record<CodeLanguage, string> = {
 /** Parses `text` and reads the query's captures into names (the tree is freed before returning). */
 function namesOfTree(parser: Parser, query: Query, text: string): CodeNames {
   const tree = parser.parse(text);
-  if (!tree) return { defines: [], imports: [], modules: [] };
+  if (!tree) return { defines: [], imports: [], modules: [], phrases: [] };
   try {
     const defines = new Set<string>();
     const imports = new Set<string>();
     const modules = new Set<string>();
+    const phrases = new Set<string>();
     // Names an import binds to a module or package (`import x as y`, `import * as y from`, Go's alias
     // or the last segment of its path): `y.member` is then a use of an imported name.
     const qualifiers = new Set<string>();
@@ -116,7 +120,10 @@ function namesOfTree(parser: Parser, query: Query, text: string): CodeNames {
     for (const match of query.matches(tree.rootNode)) {
       const of = (capture: string) => match.captures.find((c) => c.name === capture)?.node.text;
       const [def, imported, alias, module, qualifier, member] = ['def', 'import', 'alias', 'module', 'qualifier', 'member'].map(of);
-      if (def) defines.add(def.toLowerCase());
+      if (def) {
+        defines.add(def.toLowerCase());
+        for (const p of phrasesOfName(def)) phrases.add(p);
+      }
       if (imported) imports.add(imported.toLowerCase());
       if (alias) qualifiers.add(alias);
       if (qualifier && member) qualified.push([qualifier, member]);
@@ -131,7 +138,7 @@ function namesOfTree(parser: Parser, query: Query, text: string): CodeNames {
       }
     }
     for (const [q, member] of qualified) if (qualifiers.has(q)) imports.add(member.toLowerCase());
-    return { defines: [...defines], imports: [...imports], modules: [...modules] };
+    return { defines: [...defines], imports: [...imports], modules: [...modules], phrases: [...phrases] };
   } finally {
     tree.delete();
   }

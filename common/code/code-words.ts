@@ -9,43 +9,136 @@ function identChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36;
 }
 
-/**
- * The identifier-like words of `text`, lower-cased, that `keep` accepts (all when none is given): a
- * scan of characters, not a reading of the code — it only says whether a parse can find anything.
- */
-export function wordsOf(text: string, keep?: (w: string) => boolean, max = Infinity): Set<string> {
-  const out = new Set<string>();
-  let start = -1;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : 32;
-    if (identChar(c)) {
-      if (start < 0) start = i;
-      continue;
-    }
-    if (start >= 0) {
-      const w = text.slice(start, i).toLowerCase();
-      start = -1;
-      if (!keep || keep(w)) {
-        out.add(w);
-        if (out.size >= max) break;
-      }
-    }
-  }
-  return out;
-}
-
-/** True when some word of `text` is one of `identifiers` (lower-case). */
-export function mentionsAny(text: string, identifiers: ReadonlySet<string>): boolean {
-  if (identifiers.size === 0) return false;
+/** Whether `test` holds for some identifier-like word of `text`, as written (a scan of characters, in order; stops at the first). */
+function someWord(text: string, test: (word: string) => boolean): boolean {
   let start = -1;
   for (let i = 0; i <= text.length; i++) {
     const c = i < text.length ? text.charCodeAt(i) : 32;
     if (identChar(c)) {
       if (start < 0) start = i;
     } else if (start >= 0) {
-      if (identifiers.has(text.slice(start, i).toLowerCase())) return true;
+      const word = text.slice(start, i);
       start = -1;
+      if (test(word)) return true;
     }
   }
   return false;
+}
+
+/**
+ * The identifier-like words of `text`, lower-cased, that `keep` accepts (all when none is given): a
+ * scan of characters, not a reading of the code — it only says whether a parse can find anything.
+ */
+export function wordsOf(text: string, keep?: (w: string) => boolean, max = Infinity): Set<string> {
+  const out = new Set<string>();
+  someWord(text, (word) => {
+    const w = word.toLowerCase();
+    if (keep && !keep(w)) return false;
+    out.add(w);
+    return out.size >= max;
+  });
+  return out;
+}
+
+/** True when some word of `text` is one of `identifiers` (lower-case). */
+export function mentionsAny(text: string, identifiers: ReadonlySet<string>): boolean {
+  return identifiers.size > 0 && someWord(text, (word) => identifiers.has(word.toLowerCase()));
+}
+
+/** A part of a name or a plain word as phrases compare them: lower-case, a plural's `s` dropped (`days` → `day`, `business` stays). */
+function phrasePart(part: string): string {
+  const p = part.toLowerCase();
+  return p.length > 3 && p.endsWith('s') && !p.endsWith('ss') ? p.slice(0, -1) : p;
+}
+
+/** Parts of a phrase are words of three letters or more (`is`, `of`, `to` join no two words into a name). */
+const PHRASE_PART = /^[a-z]{3,}$/;
+
+/**
+ * The two-word phrases a name is made of (`isBusinessDay` → `business_day`; `GIFT_CARD_VALIDITY_MONTHS` →
+ * `gift_card`, `card_validity`, `validity_month`; `HostBucket` → `host_bucket`), as a person says that code in
+ * plain words ("business days", "the gift card", "the host bucket"): each pair of adjacent parts, as
+ * `phrasePart` reads them, joined by `_`. Read from the name as written (its case tells the parts apart).
+ */
+export function phrasesOfName(name: string): string[] {
+  const parts = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .split(/[^A-Za-z]+/)
+    .filter(Boolean)
+    .map(phrasePart);
+  const out: string[] = [];
+  for (let i = 0; i + 1 < parts.length; i++) if (PHRASE_PART.test(parts[i]!) && PHRASE_PART.test(parts[i + 1]!)) out.push(`${parts[i]}_${parts[i + 1]}`);
+  return out;
+}
+
+/** Whether a word of code can hold a phrase: two parts at least (an underscore, or a lower-case letter before a capital). */
+function compound(word: string): boolean {
+  for (let i = 1; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    if (c === 95) return true;
+    if (c >= 65 && c <= 90) {
+      const b = word.charCodeAt(i - 1);
+      if (b >= 97 && b <= 122) return true;
+    }
+  }
+  return false;
+}
+
+/** Whether a character code is an ASCII lower-case letter, an upper-case one. */
+const lower = (c: number) => c >= 97 && c <= 122;
+const upper = (c: number) => c >= 65 && c <= 90;
+
+/**
+ * Whether a compound word of code holds one of `phrases`: phrasesOfName by a scan of its characters (no regular
+ * expression, no array per word: the scan reads every word of a file on the relay's thread).
+ */
+function holdsPhrase(word: string, phrases: ReadonlySet<string>): boolean {
+  let previous: string | undefined;
+  let start = 0;
+  const n = word.length;
+  for (let i = 1; i <= n; i++) {
+    const c = i < n ? word.charCodeAt(i) : 95;
+    const b = word.charCodeAt(i - 1);
+    // A part ends before `_` or a digit, before a capital after a lower-case letter, and before the last capital of a
+    // run followed by a lower-case letter (`XMLHttp` → `XML`, `Http`).
+    const boundary = !(lower(c) || upper(c)) || (upper(c) && lower(b)) || (upper(c) && upper(b) && i + 1 < n && lower(word.charCodeAt(i + 1)));
+    if (!boundary) continue;
+    if (i > start && (lower(b) || upper(b))) {
+      // Letters only (a part ends at anything else).
+      const part = phrasePart(word.slice(start, i));
+      const usable = part.length >= 3;
+      if (usable && previous !== undefined && phrases.has(`${previous}_${part}`)) return true;
+      previous = usable ? part : undefined;
+    } else if (i > start) previous = undefined;
+    start = lower(c) || upper(c) ? i : i + 1;
+  }
+  return false;
+}
+
+/**
+ * True when some word of `text` is one of `identifiers` (lower-case), or — when `phrases` is given — a
+ * compound name of it holds one of `phrases` (phrasesOfName): the file may define the code a person named in
+ * plain words, so it is worth a parse.
+ */
+export function mentionsAnyOrPhrase(text: string, identifiers: ReadonlySet<string>, phrases: ReadonlySet<string>): boolean {
+  if (phrases.size === 0) return mentionsAny(text, identifiers);
+  if (identifiers.size === 0) return false;
+  // A file repeats its names: each is looked at once.
+  const seen = new Set<string>();
+  return someWord(text, (word) => {
+    if (seen.has(word)) return false;
+    seen.add(word);
+    return identifiers.has(word.toLowerCase()) || (word.length >= 7 && compound(word) && holdsPhrase(word, phrases));
+  });
+}
+
+/** The identifiers of `identifiers` that are two-word phrases (`gift_card`): those a compound name may hold. */
+export function phrasesAmong(identifiers: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  for (const n of identifiers) {
+    const i = n.indexOf('_');
+    if (i > 0 && n.indexOf('_', i + 1) < 0 && PHRASE_PART.test(n.slice(0, i)) && PHRASE_PART.test(n.slice(i + 1))) out.add(n);
+  }
+  return out;
 }

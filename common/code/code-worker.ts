@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { CodeReader, type CodeNames } from './code-names.js';
 import type { CodeLanguage } from './code-language.js';
-import { mentionsAny } from './code-words.js';
+import { mentionsAnyOrPhrase, phrasesAmong } from './code-words.js';
 
 /** What the parser's thread is asked (code-thread.ts sends it), and what it answers. */
 export type CodeAsk = { id: number; load?: readonly CodeLanguage[]; language?: CodeLanguage; text?: string; file?: string; identifiers?: readonly string[] };
@@ -20,13 +20,13 @@ export type CodeAnswer = { id: number; names?: CodeNames; unmentioned?: true; er
 
 const reader = new CodeReader();
 /** The last identifiers asked with, as a Set (a read-ahead sends the same list for every file). */
-let lastIdentifiers: { list: readonly string[]; set: ReadonlySet<string> } = { list: [], set: new Set() };
+let lastIdentifiers: { list: readonly string[]; set: ReadonlySet<string>; phrases: ReadonlySet<string> } = { list: [], set: new Set(), phrases: new Set() };
 
 async function fileNames(m: CodeAsk): Promise<CodeAnswer> {
   const text = await fs.promises.readFile(m.file!, 'utf8');
   const list = m.identifiers ?? [];
-  if (lastIdentifiers.list.length !== list.length || lastIdentifiers.list.some((w, i) => w !== list[i])) lastIdentifiers = { list, set: new Set(list) };
-  if (!mentionsAny(text, lastIdentifiers.set)) return { id: m.id, unmentioned: true };
+  if (lastIdentifiers.list.length !== list.length || lastIdentifiers.list.some((w, i) => w !== list[i])) lastIdentifiers = { list, set: new Set(list), phrases: phrasesAmong(list) };
+  if (!mentionsAnyOrPhrase(text, lastIdentifiers.set, lastIdentifiers.phrases)) return { id: m.id, unmentioned: true };
   return { id: m.id, names: await reader.names(m.language!, text) };
 }
 

@@ -12,6 +12,8 @@
  *     module before the dot is where many rules live, not what one is about);
  *   - `w:<word>`: the plain words of its OWN statement that could name a function ("the pluralize
  *     helper must keep the count"): words of five letters or more that spoken English rarely uses.
+ *     Also two adjacent plain words of it, as a phrase (`w:business_day` for "business days"): code named
+ *     in plain words, found at a file that defines a name made of them (`isBusinessDay`, `addBusinessDays`).
  *     A word anchor reaches a file only when the file defines or imports a name equal to it, and the
  *     push ranks it below an identifier (api/context/file-push.ts).
  * Everything lower-cased (identifiers are matched whatever their case in prose). What is a path
@@ -21,6 +23,8 @@
  * This reads prose, not code: code is read by the parser on the developer's machine.
  */
 import { tokenize } from '../server/embeddings/local.js';
+import { STOP_WORDS, WEAK_WORDS } from '../server/embeddings/lexicon.js';
+import { phrasesOfName } from '../code/code-words.js';
 import { rarity } from './word-rarity.js';
 
 export const ANCHOR_ID = 'id:';
@@ -29,6 +33,7 @@ export const ANCHOR_WORD = 'w:';
 /** Anchors kept per learning at most: identifiers, then words. */
 const MAX_IDS = 40;
 const MAX_WORDS = 16;
+const MAX_PHRASES = 16;
 /**
  * A plain word this rare in spoken English or more may name a function (word-rarity.ts: 0.15 … 1). 0.8 since
  * corpus4 (0.6 before): "products" (0.65) anchored a SKU rule to every test that defines a `products` fixture.
@@ -104,6 +109,23 @@ export function anchorWordsIn(text: string): string[] {
 }
 
 /**
+ * The two-word phrases of a statement that may name code in plain words ("business days in the warehouse's
+ * country" → `business_day`; "the gift card question" → `gift_card`): each two adjacent words of three letters or
+ * more, neither a function word nor a filler, read as code-words.ts phrasesOfName reads a name's parts, so that
+ * `business_day` meets the `isBusinessDay` and `addBusinessDays` a file defines (the relay compares them).
+ */
+export function anchorPhrasesIn(text: string): string[] {
+  const out = new Set<string>();
+  let previous: string | undefined;
+  for (const word of text.toLowerCase().split(/[^a-z]+/)) {
+    const usable = word.length >= 3 && !STOP_WORDS.has(word) && !WEAK_WORDS.has(word);
+    if (usable && previous) for (const p of phrasesOfName(`${previous}_${word}`)) out.add(p);
+    previous = usable ? word : undefined;
+  }
+  return [...out];
+}
+
+/**
  * A learning's anchors: the identifiers of its own statement and of the conversation around it
  * (`around`: the agent's proposal it settled, the prompt it was part of, the session's opening), and
  * the plain words of its own statement (`own`).
@@ -113,7 +135,10 @@ export function anchorsOf(own: readonly string[], around: readonly string[] = []
   for (const t of [...own, ...around]) for (const n of codeNamesIn(t)) if (ids.size < MAX_IDS) ids.add(n);
   const words = new Set<string>();
   for (const t of own) for (const w of anchorWordsIn(t)) if (!ids.has(w) && words.size < MAX_WORDS) words.add(w);
-  return [...[...ids].map((n) => ANCHOR_ID + n), ...[...words].map((w) => ANCHOR_WORD + w)];
+  // Code named in plain words ("business days"): a phrase anchor, found at a file whose names hold it (`isBusinessDay`).
+  const phrases = new Set<string>();
+  for (const t of own) for (const p of anchorPhrasesIn(t)) if (!ids.has(p) && phrases.size < MAX_PHRASES) phrases.add(p);
+  return [...[...ids].map((n) => ANCHOR_ID + n), ...[...words, ...phrases].map((w) => ANCHOR_WORD + w)];
 }
 
 /** The bare names of anchors (what the relay matches a file's names against). */

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { anchorsOf, anchorWordsIn, codeNamesIn, looksLikeCode } from '../../common/rules/anchors.js';
+import { anchorPhrasesIn, anchorsOf, anchorWordsIn, codeNamesIn, looksLikeCode } from '../../common/rules/anchors.js';
 import { ruleLikePrompts, statedLearnings, withLeadInsApart, type TurnLine } from '../../activities/summarize/stated-learnings.js';
 import { sameCodeVersions } from '../../common/rules/rule-scope.js';
 import { anchorKeysOf, assembleFilePush, rankFileCandidates, type FileCandidate } from '../../api/context/file-push.js';
@@ -29,6 +29,16 @@ describe('code names in prose', () => {
     const words = anchorWordsIn('The pluralize helper must keep the count, always.');
     assert.ok(words.includes('pluralize'));
     for (const w of ['count', 'always', 'keep', 'must']) assert.ok(!words.includes(w), w);
+  });
+
+  test('two plain words that may name code, as a phrase; not across function words or fillers', () => {
+    const phrases = anchorPhrasesIn("The cut-off is 14:00 in the warehouse's own time zone, and the days we count are business days.");
+    for (const p of ['time_zone', 'business_day']) assert.ok(phrases.includes(p), p);
+    for (const p of ['the_cut', 'count_are', 'days_we']) assert.ok(!phrases.includes(p), p);
+    assert.deepEqual(anchorPhrasesIn('make it so'), []);
+    const anchors = anchorsOf(['the business days of the warehouse'], ['the holiday table the agent read']);
+    assert.ok(anchors.includes('w:business_day'));
+    assert.ok(!anchors.includes('w:holiday_table'), 'a phrase of the talk around it is no anchor');
   });
 
   test("a learning's anchors: identifiers of its words and of the talk around it, words of its own statement only", () => {

@@ -18,7 +18,7 @@ import { CodeReader } from '../../common/code/code-names.js';
 import { CodeThread } from '../../common/code/code-thread.js';
 import { languageOf } from '../../common/code/code-language.js';
 import { anchorsOf, CodeIndex, localFilesOf, SessionFocus, walkedCodeFiles } from '../../cli/relay/code-anchors.js';
-import { mentionsAny } from '../../common/code/code-words.js';
+import { mentionsAny, mentionsAnyOrPhrase, phrasesAmong, phrasesOfName } from '../../common/code/code-words.js';
 import { commandOperands, filesReadBy } from '../../cli/hosts/command-files.js';
 import { startRelay } from '../../cli/relay/relay-server.js';
 import { codex } from '../../cli/hosts/codex.js';
@@ -128,6 +128,27 @@ describe('anchors, focus and the words that decide whether to parse', () => {
     assert.equal(mentionsAny('MAX_ATTEMPTS = 7', ids), true);
     assert.equal(mentionsAny('round_half_evenly = 1 # max_attempts_x', ids), false);
     assert.equal(mentionsAny('anything', new Set()), false);
+  });
+
+  test('code named in plain words: the two-word phrases of a name, and the scan that finds a name holding one', () => {
+    assert.deepEqual(phrasesOfName('isBusinessDay'), ['business_day']);
+    assert.deepEqual(phrasesOfName('addBusinessDays'), ['add_business', 'business_day']);
+    assert.deepEqual(phrasesOfName('GIFT_CARD_VALIDITY_MONTHS'), ['gift_card', 'card_validity', 'validity_month']);
+    assert.deepEqual(phrasesOfName('HostBucket'), ['host_bucket']);
+    assert.deepEqual(phrasesOfName('fmt'), []);
+    // Parts shorter than three letters join nothing (`is`, `of`, `to`).
+    assert.deepEqual(phrasesOfName('toDo'), []);
+    const ids = new Set(['business_day', 'gift_card', 'pluralize']);
+    assert.deepEqual([...phrasesAmong(ids)].sort(), ['business_day', 'gift_card']);
+    assert.equal(mentionsAnyOrPhrase('export function isBusinessDay(d: Date) {}', ids, phrasesAmong(ids)), true);
+    assert.equal(mentionsAnyOrPhrase('class GiftCardError extends Error {}', ids, phrasesAmong(ids)), true);
+    assert.equal(mentionsAnyOrPhrase('export function isWeekend(d: Date) {} // business day', ids, phrasesAmong(ids)), false);
+    assert.equal(mentionsAnyOrPhrase('x = pluralize(n)', ids, new Set()), true);
+  });
+
+  test('anchors: a phrase of what the file defines meets the phrase a person said', () => {
+    const code = { language: 'typescript' as const, names: { defines: ['isbusinessday', 'cutoff_hour'], imports: [], modules: [], phrases: ['business_day', 'cutoff_hour'] } };
+    assert.deepEqual(anchorsOf(code, new Set(['business_day', 'time_zone'])), ['business_day']);
   });
 
   test('anchors: what the file defines first, then what it imports, among the identifiers only', () => {
