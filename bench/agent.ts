@@ -22,6 +22,7 @@
  *
  *   npm run bench:agent -- --rounds 5 --conditions direct,rtt50,refused,hanging
  *   npm run bench:agent -- --rounds 5 --conditions direct --mcp-sessions 30   each hook's wait, p95 over 30 sessions
+ *   npm run bench:agent -- --rounds 10 --conditions direct --tool read --no-mcp   the hooks alone: memflow without its MCP server, whose tools go with every model request
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -168,9 +169,10 @@ async function main(): Promise<void> {
     .option('--conditions <list>', 'direct,rtt50,refused,hanging', 'direct,rtt50,refused,hanging')
     .option('--mcp-sessions <n>', "extra --debug sessions to read the MCP connection time and each hook's wait from (30 for a p95)", '3')
     .option('--tool <bash|read>', 'the tool calls: Bash commands, or Reads of new files (each a first touch: the file push is asked)', 'bash')
+    .option('--no-mcp', "install memflow without its MCP server: what the hooks alone cost (the MCP server's tools go with every model request)")
     .option('--rules <n>', 'rules stated in the project before the sessions, and prompts that meet them (0: none; the push then has nothing to score)', '0')
     .parse();
-  const o = program.opts<{ rounds: string; calls: string; conditions: string; mcpSessions: string; tool: string; rules: string }>();
+  const o = program.opts<{ rounds: string; calls: string; conditions: string; mcpSessions: string; tool: string; rules: string; mcp: boolean }>();
   const ruleCount = Number(o.rules);
   if (!Number.isInteger(ruleCount) || ruleCount < 0) throw new Error(`--rules is a whole number, not ${o.rules}`);
   /** A session's prompt: its label, and with --rules a task that meets one of the rules. */
@@ -202,7 +204,7 @@ async function main(): Promise<void> {
       const hookLog = path.join(mem.home, 'hook-times.log');
       timingWrapper(path.join(mem.home, 'bin'), mem.env.PATH!, hookLog);
       mem.env.PATH = `${path.join(mem.home, 'bin')}${path.delimiter}${mem.env.PATH}`;
-      const inst = await mem.memflow(['install', ...(condition === 'direct' || condition === 'rtt50' ? [] : ['--offline'])]);
+      const inst = await mem.memflow(['install', ...(o.mcp ? [] : ['--no-mcp']), ...(condition === 'direct' || condition === 'rtt50' ? [] : ['--offline'])]);
       if (inst.code !== 0) throw new Error(`memflow install failed: ${inst.stderr}`);
       const relayPid = (JSON.parse((await mem.memflow(['relay', 'status', '--json'])).stdout) as { pid: number }).pid;
       if (ruleCount && (condition === 'direct' || condition === 'rtt50')) pushNotes.push(`${condition}: ${await stateBenchRules(ruleCount, (args) => mem.memflow(args), { url: api.url, key: tenant.key })}`);
@@ -300,7 +302,7 @@ async function main(): Promise<void> {
     await stop();
   }
   const header = ['0 calls: none / memflow (ms)', `${calls} calls: none / memflow (ms)`, 'added per session (ms)', 'added per tool call (ms)', 'CPU per event (ms)', 'SessionStart hook p50 / p95 (ms, n)', 'first SessionStart after install (ms)', 'MCP connected in (ms, n)'];
-  console.log(`\nbench:agent — Claude Code ${AGENT_CLIS.claude.version}, ${rounds} sessions of each kind per variant, ${calls} ${tool === "read" ? "Reads of new files" : "Bash calls"} in the long ones, medians; ${os.cpus().length} cores${ruleCount ? `; ${ruleCount} rules stated in the project, each prompt meets one` : ''}`);
+  console.log(`\nbench:agent — Claude Code ${AGENT_CLIS.claude.version}, ${rounds} sessions of each kind per variant, ${calls} ${tool === "read" ? "Reads of new files" : "Bash calls"} in the long ones, medians; ${os.cpus().length} cores${ruleCount ? `; ${ruleCount} rules stated in the project, each prompt meets one` : ''}${o.mcp ? '' : '; memflow installed without its MCP server (--no-mcp)'}`);
   for (const l of pushNotes) console.log(`  ${l}`);
   for (const l of loads) console.log(`  ${l}`);
   // One row per condition: print transposed (conditions as columns) for readability.
