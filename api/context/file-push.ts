@@ -263,20 +263,34 @@ limit ${MAX_FILE_NAMES + 1}`;
 /**
  * The names the project's memories are anchored to, bare (`id:` and `w:` dropped): an identifier always, a word
  * only while few memories use it (readFileCandidates drops a word used by more: asking about it finds nothing).
+ * Two-word phrases (`w:business_day`, common/rules/anchors.ts) come last and only while there is room: a project
+ * whose identifiers and words fit keeps its list complete, and a phrase left out only goes unasked.
  */
 const IDENTIFIERS_SQL = `
-select substr(a, strpos(a, ':') + 1) as name from learnings l, unnest(l.anchors) a
+select substr(a, strpos(a, ':') + 1) as name, a like '${ANCHOR_WORD}%\\_%' as phrase from learnings l, unnest(l.anchors) a
 where l.tenant_id = $1 and l.project_id = $2 and l.status = 'active' and cardinality(l.flags) = 0
 group by a having a like '${ANCHOR_ID}%' or count(*) <= ${WORD_ANCHOR_MAX_USES}
+order by phrase, a
 limit ${MAX_FILE_NAMES + 1}`;
 
 export async function readFileNames(pool: PgPool, tenantId: string, projectId: string): Promise<{ names: string[]; complete: boolean; identifiers: string[] }> {
   const [names, ids] = await Promise.all([
     pool.query<{ name: string }>({ name: 'file-push-names', text: NAMES_SQL, values: [tenantId, projectId] }),
-    pool.query<{ name: string }>({ name: 'file-push-identifiers', text: IDENTIFIERS_SQL, values: [tenantId, projectId] }),
+    pool.query<{ name: string; phrase: boolean }>({ name: 'file-push-identifiers', text: IDENTIFIERS_SQL, values: [tenantId, projectId] }),
   ]);
-  const complete = names.rows.length <= MAX_FILE_NAMES && ids.rows.length <= MAX_FILE_NAMES;
-  return { names: complete ? names.rows.map((r) => r.name) : [], complete, identifiers: complete ? [...new Set(ids.rows.map((r) => r.name))] : [] };
+  const anchored = anchoredNames(ids.rows);
+  const complete = names.rows.length <= MAX_FILE_NAMES && anchored.complete;
+  return { names: complete ? names.rows.map((r) => r.name) : [], complete, identifiers: complete ? anchored.identifiers : [] };
+}
+
+/**
+ * The anchored names the relay is sent (IDENTIFIERS_SQL's rows, phrases last, at most `max` + 1 of them): complete
+ * when every identifier and word is among the first `max`; phrases fill what room is left (one left out only goes
+ * unasked). Pure: tested directly.
+ */
+export function anchoredNames(rows: readonly { name: string; phrase: boolean }[], max = MAX_FILE_NAMES): { complete: boolean; identifiers: string[] } {
+  const complete = rows.length <= max || rows[max]!.phrase;
+  return { complete, identifiers: complete ? [...new Set(rows.slice(0, max).map((r) => r.name))] : [] };
 }
 
 export async function buildFilePush(pool: PgPool, req: FilePushRequest): Promise<BuiltPush> {

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { assembleFilePush, FILE_PUSH_TOKENS, normalizedPath, pathKeysOf } from '../../api/context/file-push.js';
+import { anchoredNames, assembleFilePush, FILE_PUSH_TOKENS, normalizedPath, pathKeysOf } from '../../api/context/file-push.js';
 import { askedPath, fileOfToolCall, FileNames, FileTouches } from '../../cli/relay/file-answer.js';
 import { fileMayHaveMemory } from '../../common/rules/file-names.js';
 import { countTokens } from '../../common/rules/tokens.js';
@@ -17,6 +17,18 @@ describe('the keys a file is looked up by (path_keys)', () => {
     assert.deepEqual(pathKeysOf('src/payclient/retry.py'), ['=src/payclient/retry.py', '~src/payclient/retry.py', '=payclient/retry.py', '=retry.py']);
     assert.deepEqual(pathKeysOf('retry.py'), ['=retry.py', '~retry.py']);
     assert.deepEqual(pathKeysOf('/abs/x.ts'), ['=/abs/x.ts', '~/abs/x.ts', '=abs/x.ts', '=x.ts']);
+  });
+});
+
+describe('the anchored names the relay is sent', () => {
+  test('identifiers and words first and whole; two-word phrases only in the room left', () => {
+    const id = (name: string) => ({ name, phrase: false });
+    const phrase = (name: string) => ({ name, phrase: true });
+    assert.deepEqual(anchoredNames([id('max_attempts'), phrase('business_day')], 3), { complete: true, identifiers: ['max_attempts', 'business_day'] });
+    // Past the limit by a phrase: still complete, the phrase left out goes unasked.
+    assert.deepEqual(anchoredNames([id('a1'), id('b2'), phrase('c_d'), phrase('e_f')], 3), { complete: true, identifiers: ['a1', 'b2', 'c_d'] });
+    // Past the limit by an identifier: not complete (the relay then asks at every file).
+    assert.deepEqual(anchoredNames([id('a1'), id('b2'), id('c3'), id('d4')], 3), { complete: false, identifiers: [] });
   });
 });
 
