@@ -422,6 +422,25 @@ test('signing out needs the CSRF token, ends the live stream and refuses the nex
   assert.equal(r.me, 401);
 });
 
+test("the live stream ends when its key's sign-in expires: an expired key reads no more sessions", async () => {
+  const expiring = await createApiKey(prisma, a.name, { role: 'member' });
+  await prisma.apiKey.update({ where: { id: expiring.keyId }, data: { expiresAt: new Date(Date.now() + 3000) } });
+  const res = await fetch(`${stack.api.url}/v1/live`, { headers: { authorization: `Bearer ${expiring.key}` } });
+  assert.equal(res.status, 200);
+  const reader = res.body!.getReader();
+  let text = '';
+  const gaveUp = Date.now() + 20_000;
+  // Until the server ends the stream (at most 20 s: the key expires after 3).
+  while (Date.now() < gaveUp) {
+    const chunk = await reader.read();
+    if (chunk.done) break;
+    text += new TextDecoder().decode(chunk.value);
+  }
+  assert.match(text, /event: ready/);
+  assert.match(text, /event: revoked\ndata: \{"message":"the API key was revoked or its sign-in ended; sign in again"\}/);
+  assert.equal((await fetch(`${stack.api.url}/v1/sessions`, { headers: { authorization: `Bearer ${expiring.key}` } })).status, 401);
+});
+
 test('admin: a re-derivation estimated, started and followed in the viewer until it is served (axe)', async () => {
   const page = await signedIn(a.key);
   await page.goto(`${stack.api.url}/ui#/admin`);

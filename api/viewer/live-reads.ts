@@ -30,8 +30,9 @@ export interface WorkflowView {
   parked: ParkedView | null;
 }
 
+/** Whether a key still reads: not revoked, and not past its expiry (a single sign-on's key ends with its sign-in). */
 export async function keyIsLive(pool: PgPool, keyId: string): Promise<boolean> {
-  const key = await pool.query('SELECT 1 FROM api_keys WHERE id = $1 AND revoked_at IS NULL', [keyId]);
+  const key = await pool.query('SELECT 1 FROM api_keys WHERE id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())', [keyId]);
   return (key.rowCount ?? 0) > 0;
 }
 

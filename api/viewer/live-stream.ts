@@ -5,7 +5,7 @@
  * runs, with why it is parked) and its latest items (prompts, tool calls with their results folded,
  * stops). The first tick sends the most recent sessions, then a `ready` event (the snapshot is
  * complete: a client may say "no sessions" now). The key is re-checked every tick: a revoked
- * key gets a `revoked` event and the stream ends. A comment line every 15 s keeps proxies from
+ * key (or a sign-in's key past its expiry) gets a `revoked` event and the stream ends. A comment line every 15 s keeps proxies from
  * closing an idle stream.
  */
 import type { Client } from '@temporalio/client';
@@ -76,7 +76,7 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDeps): v
       // A viewer's stream ends with its session (signed out, or past its absolute limit).
       const ended = req.viewerSessionLive ? !req.viewerSessionLive() : false;
       if (!keyLive || ended) {
-        send('revoked', { message: ended ? 'the viewer session ended; sign in again' : 'the API key was revoked; sign in again' });
+        send('revoked', { message: ended ? 'the viewer session ended; sign in again' : 'the API key was revoked or its sign-in ended; sign in again' });
         closed = true;
         res.end();
         return;

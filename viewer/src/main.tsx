@@ -4,7 +4,7 @@
  * keys, Admin; the header says when learnings wait for review. Hash routes, so the API serves one page. Everything the API returns is rendered as text.
  */
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import './app.css';
 import { call, setSession, type Me } from './api.js';
 import { useHashRoute } from './hooks.js';
@@ -89,15 +89,25 @@ const NAV: { route: string; label: string; admin?: boolean }[] = [
   { route: 'admin', label: 'Admin', admin: true },
 ];
 
+/** What the sign-in page says once a sign-in with an expiry has reached it, whatever request noticed it first. */
+const SIGN_IN_ENDED = 'Your sign-in has ended; sign in again.';
+/** A refusal this close to the sign-in's end is its end (the server's clock may run ahead of the browser's). */
+const SIGN_IN_CLOCK_SLACK_MS = 2_000;
+
 function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [notice, setNotice] = useState<string>();
   const route = useHashRoute();
+  // When the sign-in ends (its expiresAt), read by whichever request is refused first: the expiry's own check below,
+  // the live stream's `revoked`, or any view's call.
+  const endsAt = useRef<number | undefined>(undefined);
+  endsAt.current = me?.expiresAt ? Date.parse(me.expiresAt) : undefined;
 
   useEffect(() => {
     const onUnauthorized = (message: string) => {
+      const ended = endsAt.current !== undefined && Date.now() >= endsAt.current - SIGN_IN_CLOCK_SLACK_MS;
       setSession(null);
-      setNotice(message);
+      setNotice(ended ? SIGN_IN_ENDED : message);
       setMe(null);
     };
     setSession(null, onUnauthorized);
@@ -125,7 +135,7 @@ function App() {
         },
         () => {
           setSession(null);
-          setNotice('Your sign-in has ended; sign in again.');
+          setNotice(SIGN_IN_ENDED);
           setMe(null);
         },
       );
