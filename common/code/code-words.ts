@@ -54,21 +54,52 @@ function phrasePart(part: string): string {
 /** Parts of a phrase are words of three letters or more (`is`, `of`, `to` join no two words into a name). */
 const PHRASE_PART = /^[a-z]{3,}$/;
 
+/** Whether a character code is an ASCII lower-case letter, an upper-case one. */
+const lower = (c: number) => c >= 97 && c <= 122;
+const upper = (c: number) => c >= 65 && c <= 90;
+
+/**
+ * Calls `pair` with each two adjacent parts of a name, as `phrasePart` reads them, both of three letters or more, in
+ * order, until it answers true (then true). A part is a run of letters: it ends at anything else (`_`, a digit), before
+ * a capital after a lower-case letter, and before the last capital of a run followed by a lower-case letter (`XMLHttp`
+ * → `XML`, `Http`). A scan of characters, no regular expression and no array: the scan before a parse reads every word
+ * of a file this way, on the relay's thread.
+ */
+function somePair(name: string, pair: (a: string, b: string) => boolean): boolean {
+  let previous: string | undefined;
+  let start = -1;
+  const n = name.length;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? name.charCodeAt(i) : 95;
+    const letter = lower(c) || upper(c);
+    if (start >= 0) {
+      const b = name.charCodeAt(i - 1);
+      const ends = !letter || (upper(c) && lower(b)) || (upper(c) && upper(b) && i + 1 < n && lower(name.charCodeAt(i + 1)));
+      if (ends) {
+        const part = phrasePart(name.slice(start, i));
+        if (part.length < 3) previous = undefined;
+        else if (previous !== undefined && pair(previous, part)) return true;
+        else previous = part;
+        start = -1;
+      }
+    }
+    if (letter && start < 0) start = i;
+  }
+  return false;
+}
+
 /**
  * The two-word phrases a name is made of (`isBusinessDay` → `business_day`; `GIFT_CARD_VALIDITY_MONTHS` →
  * `gift_card`, `card_validity`, `validity_month`; `HostBucket` → `host_bucket`), as a person says that code in
- * plain words ("business days", "the gift card", "the host bucket"): each pair of adjacent parts, as
- * `phrasePart` reads them, joined by `_`. Read from the name as written (its case tells the parts apart).
+ * plain words ("business days", "the gift card", "the host bucket"): each pair of adjacent parts (somePair) joined by
+ * `_`. Read from the name as written (its case tells the parts apart).
  */
 export function phrasesOfName(name: string): string[] {
-  const parts = name
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-    .split(/[^A-Za-z]+/)
-    .filter(Boolean)
-    .map(phrasePart);
   const out: string[] = [];
-  for (let i = 0; i + 1 < parts.length; i++) if (PHRASE_PART.test(parts[i]!) && PHRASE_PART.test(parts[i + 1]!)) out.push(`${parts[i]}_${parts[i + 1]}`);
+  somePair(name, (a, b) => {
+    out.push(`${a}_${b}`);
+    return false;
+  });
   return out;
 }
 
@@ -76,45 +107,13 @@ export function phrasesOfName(name: string): string[] {
 function compound(word: string): boolean {
   for (let i = 1; i < word.length; i++) {
     const c = word.charCodeAt(i);
-    if (c === 95) return true;
-    if (c >= 65 && c <= 90) {
-      const b = word.charCodeAt(i - 1);
-      if (b >= 97 && b <= 122) return true;
-    }
+    if (c === 95 || (upper(c) && lower(word.charCodeAt(i - 1)))) return true;
   }
   return false;
 }
 
-/** Whether a character code is an ASCII lower-case letter, an upper-case one. */
-const lower = (c: number) => c >= 97 && c <= 122;
-const upper = (c: number) => c >= 65 && c <= 90;
-
-/**
- * Whether a compound word of code holds one of `phrases`: phrasesOfName by a scan of its characters (no regular
- * expression, no array per word: the scan reads every word of a file on the relay's thread).
- */
-function holdsPhrase(word: string, phrases: ReadonlySet<string>): boolean {
-  let previous: string | undefined;
-  let start = 0;
-  const n = word.length;
-  for (let i = 1; i <= n; i++) {
-    const c = i < n ? word.charCodeAt(i) : 95;
-    const b = word.charCodeAt(i - 1);
-    // A part ends before `_` or a digit, before a capital after a lower-case letter, and before the last capital of a
-    // run followed by a lower-case letter (`XMLHttp` → `XML`, `Http`).
-    const boundary = !(lower(c) || upper(c)) || (upper(c) && lower(b)) || (upper(c) && upper(b) && i + 1 < n && lower(word.charCodeAt(i + 1)));
-    if (!boundary) continue;
-    if (i > start && (lower(b) || upper(b))) {
-      // Letters only (a part ends at anything else).
-      const part = phrasePart(word.slice(start, i));
-      const usable = part.length >= 3;
-      if (usable && previous !== undefined && phrases.has(`${previous}_${part}`)) return true;
-      previous = usable ? part : undefined;
-    } else if (i > start) previous = undefined;
-    start = lower(c) || upper(c) ? i : i + 1;
-  }
-  return false;
-}
+/** Whether a compound word of code holds one of `phrases` (phrasesOfName's reading, stopping at the first). */
+const holdsPhrase = (word: string, phrases: ReadonlySet<string>): boolean => somePair(word, (a, b) => phrases.has(`${a}_${b}`));
 
 /**
  * True when some word of `text` is one of `identifiers` (lower-case), or — when `phrases` is given — a
