@@ -77,16 +77,19 @@ export class Spool {
    */
   async waiting(now = Date.now()): Promise<string[]> {
     const names = await this.names();
+    // Listed again only when a stale claim was put back (a second listing per delivery cycle was most of the relay's
+    // directory reads: four per hook event in a Claude Code session of Reads).
+    let changed = false;
     for (const name of names) {
       const claim = CLAIM_NAME.exec(name);
       if (claim && now - Number(claim[2]) > this.staleClaimMs) {
-        await renameIfPresent(path.join(this.dir, name), path.join(this.dir, claim[1]!));
+        changed = (await renameIfPresent(path.join(this.dir, name), path.join(this.dir, claim[1]!))) || changed;
       } else if (TMP_NAME.test(name)) {
         const st = await fsp.stat(path.join(this.dir, name)).catch(() => undefined);
         if (st && now - st.mtimeMs > this.staleClaimMs) await fsp.rm(path.join(this.dir, name), { force: true });
       }
     }
-    return (await this.names()).filter((n) => READY_NAME.test(n)).sort();
+    return (changed ? await this.names() : names).filter((n) => READY_NAME.test(n)).sort();
   }
 
   /**
