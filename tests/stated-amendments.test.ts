@@ -150,3 +150,35 @@ test('a rule said in plain words ("business days") reaches the file that defines
   const other = await new CodeReader().names('typescript', 'export function shipLabel(order: string): string { return order; }\n');
   assert.deepEqual(anchorsOf({ language: 'typescript', names: other }, identifiers), []);
 });
+
+test('a later statement that calls the code by its words ("the gift card question") and says it changes retires the earlier one, in whichever order the two sessions are summarized', async () => {
+  const post = hooksIn(stack.api.url, tenant.key, cwd);
+  // The earlier session's statement is made, but its session is summarized only after the later one's.
+  const early = `s-${crypto.randomUUID()}`;
+  await post('session-start', { session_id: early, hook_event_name: 'SessionStart', source: 'startup' });
+  await post('user-prompt-submit', { session_id: early, hook_event_name: 'UserPromptSubmit', prompt: "we're launching gift cards next month. what's missing?" });
+  await post('stop', { session_id: early, hook_event_name: 'Stop', stop_hook_active: false, last_assistant_message: "issue and redeem exist in src/giftcards.ts; the expiry isn't decided yet, it's a TODO." });
+  await post('user-prompt-submit', { session_id: early, hook_event_name: 'UserPromptSubmit', prompt: "gift cards expire 12 months after purchase, GIFT_CARD_VALIDITY_MONTHS = 12, and an expired card's balance is forfeited, no grace period." });
+  await post('stop', { session_id: early, hook_event_name: 'Stop', stop_hook_active: false, last_assistant_message: 'Done: expiryOf adds GIFT_CARD_VALIDITY_MONTHS to the purchase date and redeem refuses an expired card.' });
+
+  await session([
+    ['the supplier CSV from Hanse Papier fails to import, line 212 has a semicolon inside quotes', 'csvImport splits on semicolons before it handles quotes; I switched it to a parser with quote handling.'],
+    ['thanks. oh, and legal came back on the gift card question: in Germany a voucher has to stay valid three years, counted from the end of the year it was bought in. so a card bought any time in 2026 is good until Dec 31, 2029. no more 12-month expiry.', 'Understood. Cards already sold get the new date too?'],
+  ]);
+  const later = await prisma.learning.findFirst({ where: { tenantId: tenant.tenantId, status: 'active', body: { contains: 'good until Dec 31, 2029' } } });
+  assert.ok(later, 'the later statement is kept');
+
+  await post('session-end', { session_id: early, hook_event_name: 'SessionEnd', reason: 'other' });
+  await sessionResult(stack.temporal, prisma, tenant.tenantId, early, 90_000);
+  const earlier = await prisma.learning.findFirst({ where: { tenantId: tenant.tenantId, body: { contains: 'no grace period' } } });
+  assert.ok(earlier, 'the earlier statement is kept, as history');
+  assert.ok(earlier.validFrom < later.validFrom, 'stated before the later one');
+  assert.equal(earlier.status, 'superseded', `stored as the older version: ${JSON.stringify({ status: earlier.status, anchors: earlier.anchors, later: later.anchors })}`);
+  assert.equal(earlier.supersededById, later.id);
+
+  const res = await call(tenant.key, 'GET', `/v1/context?project=${project}&for=file&path=src/giftcards.ts&anchors=gift_card_validity_months,gift_card,card_validity,validity_month`);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  const pushed = (res.body as { context: string }).context;
+  assert.match(pushed, /good until Dec 31, 2029/);
+  assert.doesNotMatch(pushed, /no grace period/, 'the retired statement is not handed over');
+});

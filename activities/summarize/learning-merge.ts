@@ -13,7 +13,7 @@ import type { Tx } from '../../common/server/db.js';
 import { appendLearningRevision } from '../../common/server/learning-revisions.js';
 import type { Citation } from '../../common/rules/citations.js';
 import { poisonFlags } from '../../common/rules/poison.js';
-import { notesItAmends, ruleAmendedLater, ruleItAmends, sameCodeVersions, saysTheRuleChanges, topicRarity, type DatedRuleText } from '../../common/rules/rule-scope.js';
+import { notesItAmends, ruleAmendedLater, ruleItAmends, sameCodeVersionLater, sameCodeVersions, saysTheRuleChanges, topicRarity, type DatedRuleText } from '../../common/rules/rule-scope.js';
 import { countTokens } from '../../common/rules/tokens.js';
 import { ANCHOR_ID, anchorsOf } from '../../common/rules/anchors.js';
 import { mergeCitations } from './summary-citations.js';
@@ -108,7 +108,7 @@ function statedBefore<R extends DatedRuleText>(rules: R[], at: Date | undefined)
   return at ? rules.filter((r) => r.validFrom.getTime() <= at.getTime()) : rules;
 }
 
-type RuleOrNote = DatedRuleText & { kind: string; anchors: string[] };
+type RuleOrNote = DatedRuleText & { kind: string; anchors: string[]; origin: string | null };
 
 /**
  * What a rule may amend: the project's rules, and the notes that name code it names (an identifier anchor both hold), or
@@ -137,7 +137,7 @@ const STATED_KINDS = new Set(['decision', 'convention', 'note']);
 async function currentRules(tx: Tx, input: LearningMergeInput): Promise<RuleOrNote[]> {
   return tx.learning.findMany({
     where: { tenantId: input.tenantId, projectId: input.projectId, status: 'active', kind: { in: ['decision', 'convention', 'note'] } },
-    select: { id: true, kind: true, title: true, body: true, validFrom: true, anchors: true },
+    select: { id: true, kind: true, title: true, body: true, validFrom: true, anchors: true, origin: true },
     orderBy: { lastStatedAt: 'desc' },
     take: 500,
   });
@@ -224,18 +224,24 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
         superseded = ruleItAmends(c, before, idf);
         if (superseded) alsoNotes = notesItAmends(c, before, superseded.id, idf);
       }
-      // A person's later statement about the same code (an identifier both name) that says it changes something or sets
-      // another number: the earlier ones are its old versions, whatever words the two share (another language, a yes to
-      // the agent's proposal). A note too: what a person said last about the code is what is pushed there.
-      if (!targetId && !superseded && c.origin === 'user' && STATED_KINDS.has(c.kind) && c.spoken?.length) {
+      // A person's later statement about the same code (an identifier both name, or the later one calls it by its words)
+      // that says it changes something or sets another number: the earlier ones are its old versions, whatever words the
+      // two share (another language, a yes to the agent's proposal). A note too: what a person said last about the code is
+      // what is pushed there.
+      if (!targetId && !superseded && c.origin === 'user' && STATED_KINDS.has(c.kind)) {
         const earlier = (rules ??= await currentRules(tx, input)).filter((r) => !madeHere.has(r.id) && (!statedAt || r.validFrom.getTime() < statedAt.getTime()));
-        const same = sameCodeVersions(c, c.spoken, earlier);
+        const same = sameCodeVersions(c, c.spoken ?? [], earlier);
         if (same.length > 0) [superseded, ...alsoNotes] = same;
       }
     }
     // Sessions summarized out of order (a backlog, a relay that delivered late): a current rule stated
     // after this one that amends it is its newer version, so this one is stored as already replaced.
-    const replacedBy = !targetId && !superseded && statedAt && RULE_KINDS.has(c.kind) ? ruleAmendedLater(c, statedAt, (rules ??= await currentRules(tx, input))) : undefined;
+    // A person's later statement about the same code (sameCodeVersions) replaces a rule or a note the same way.
+    const laterStatements = async () => ((rules ??= await currentRules(tx, input))).filter((r) => r.origin === 'user' && !madeHere.has(r.id));
+    const replacedBy =
+      !targetId && !superseded && statedAt && STATED_KINDS.has(c.kind)
+        ? ((RULE_KINDS.has(c.kind) ? ruleAmendedLater(c, statedAt, (rules ??= await currentRules(tx, input))) : undefined) ?? sameCodeVersionLater({ id: '', title: c.title, body: c.body, anchors }, statedAt, await laterStatements()))
+        : undefined;
 
     let learningId: string;
     if (targetId) {
@@ -317,7 +323,7 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
         result.superseded.push(replaced.id);
       }
       // The rules read for this reconciliation stay current for the next candidate of the session.
-      if (rules && RULE_KINDS.has(c.kind) && !replacedBy) rules = [{ id: created.id, kind: c.kind, title: c.title, body: c.body, validFrom: statedAt ?? new Date(), anchors }, ...rules.filter((r) => r.id !== superseded?.id && r.id !== created.id && !alsoNotes.some((n) => n.id === r.id))];
+      if (rules && RULE_KINDS.has(c.kind) && !replacedBy) rules = [{ id: created.id, kind: c.kind, title: c.title, body: c.body, validFrom: statedAt ?? new Date(), anchors, origin: c.origin ?? null }, ...rules.filter((r) => r.id !== superseded?.id && r.id !== created.id && !alsoNotes.some((n) => n.id === r.id))];
       else if (rules && superseded) rules = rules.filter((r) => r.id !== superseded?.id && !alsoNotes.some((n) => n.id === r.id));
     }
     await tx.learningSource.createMany({

@@ -30,7 +30,7 @@ import { countTokens } from '../../common/rules/tokens.js';
 import { normalizedPath as normalizePath } from '../../common/rules/file-names.js';
 import type { ServedItem } from './start-context.js';
 import { fittedLine, pushedTo, REPLACED_AT, type BuiltPush, type PushCandidate } from './prompt-push.js';
-import { ANCHOR_ID, ANCHOR_WORD } from '../../common/rules/anchors.js';
+import { ANCHOR_ID, ANCHOR_WORD, WORD_ANCHOR_MAX_USES } from '../../common/rules/anchors.js';
 import { laterVersions, type StatedVersion } from '../../common/rules/rule-scope.js';
 
 /** Tokens one file's push may take at most: a few lines beside a file the agent is about to read. */
@@ -59,8 +59,6 @@ export interface FilePushRequest {
 
 /** Anchor names a request may carry at most (a module defines hundreds; the relay sends those with memory). */
 export const MAX_ANCHORS = 64;
-/** A word anchor counts only when at most this many of the project's memories use it (else it names no one thing). */
-const WORD_ANCHOR_MAX_USES = 3;
 
 /** Rules first, then what went wrong with the file and how it was fixed, then the rest; a person's notes last. */
 const KIND_ORDER = ['decision', 'convention', 'fact', 'dead_end', 'fix', 'gotcha', 'pattern', 'note'];

@@ -108,6 +108,9 @@ export function anchorWordsIn(text: string): string[] {
   return [...out];
 }
 
+/** A word or phrase anchor counts only when at most this many of the project's memories use it (else it names no one thing). */
+export const WORD_ANCHOR_MAX_USES = 3;
+
 /**
  * The two-word phrases of a statement that may name code in plain words ("business days in the warehouse's
  * country" → `business_day`; "the gift card question" → `gift_card`): each two adjacent words of three letters or

@@ -11,7 +11,8 @@
  */
 import { IDENTIFIER, termsOf } from './push-relevance.js';
 import { rarity } from './word-rarity.js';
-import { ANCHOR_ID } from './anchors.js';
+import { ANCHOR_ID, anchorPhrasesIn, codeNamesIn, WORD_ANCHOR_MAX_USES } from './anchors.js';
+import { phrasesOfName } from '../code/code-words.js';
 import { tokenize } from '../server/embeddings/local.js';
 import { LRUCache } from 'lru-cache';
 
@@ -24,7 +25,7 @@ export const SUPERSEDE = { PLAIN: 0.6, CUED: 0.3, MIN_SHARED: 2, PLAIN_MIN_SHARE
 
 /** Words with which a person says a rule changes. */
 const CHANGE_CUE =
-  /\b(?:amend(?:ment|ed|s)?|update[ds]?|now|chang(?:e|es|ed|ing) (?:the|our|that|this) rule|the rule (?:changes|is changing|has changed)|new rule|new number|changed (?:to|it|that|the)|we changed|no longer|not anymore|any ?more|instead|from now on|going forward|raising|raised|raise|lowering|lowered|lower|bump(?:ed|ing)?|revis(?:e|ed|ing|ion)|replac(?:e|es|ed|ing)|supersed(?:e|es|ed)|reverse[ds]?|after the (?:audit|incident|review|outage|postmortem)|relax(?:es|ed|ing)?|loosen(?:s|ed|ing)?|tighten(?:s|ed|ing)?|extend(?:s|ed|ing)? (?:\S+ ){1,3}?(?:to|until)|shorten(?:s|ed|ing)?|(?:goes|go|went|is going|are going) (?:up|down|back) to|chang(?:e|es|ing) (?:it |that |this )?to|switch(?:es|ed|ing)? (?:\S+ )*?(?:from|to|over)|mov(?:e|es|ed|ing) (?:it |that |this |the \S+ )?to|make (?:that|it) \d|scratch (?:that|the)|correction|(?:increas|decreas|reduc)(?:e|es|ed|ing) (?:\S+ )?to|verlänger(?:n|t)|erhöh(?:en|t)|senk(?:en|t)|ampliamos|aumentamos|reducimos|reduzimos|augment(?:ons|e)|rédui(?:sons|t)|aumentiamo|riduciamo|verhog(?:en|d)|verlag(?:en|d)|zwiększamy|zmniejszamy|увеличиваем|уменьшаем|nachtrag|geändert|ab jetzt|enmienda|cambiamos|a partir de ahora|emenda|mudamos|daqui para frente|avenant|désormais|modifié|d'ora in poi|modificato|voortaan|gewijzigd|od teraz|zmieniamy|поправка|теперь|отныне)\b/iu;
+  /\b(?:amend(?:ment|ed|s)?|update[ds]?|now|chang(?:e|es|ed|ing) (?:the|our|that|this) rule|the rule (?:changes|is changing|has changed)|new rule|new number|changed (?:to|it|that|the)|we changed|no longer|not anymore|any ?more|no more(?! than)|instead|from now on|going forward|raising|raised|raise|lowering|lowered|lower|bump(?:ed|ing)?|revis(?:e|ed|ing|ion)|replac(?:e|es|ed|ing)|supersed(?:e|es|ed)|reverse[ds]?|after the (?:audit|incident|review|outage|postmortem)|relax(?:es|ed|ing)?|loosen(?:s|ed|ing)?|tighten(?:s|ed|ing)?|extend(?:s|ed|ing)? (?:\S+ ){1,3}?(?:to|until)|shorten(?:s|ed|ing)?|(?:goes|go|went|is going|are going) (?:up|down|back) to|chang(?:e|es|ing) (?:it |that |this )?to|switch(?:es|ed|ing)? (?:\S+ )*?(?:from|to|over)|mov(?:e|es|ed|ing) (?:it |that |this |the \S+ )?to|make (?:that|it) \d|scratch (?:that|the)|correction|(?:increas|decreas|reduc)(?:e|es|ed|ing) (?:\S+ )?to|verlänger(?:n|t)|erhöh(?:en|t)|senk(?:en|t)|ampliamos|aumentamos|reducimos|reduzimos|augment(?:ons|e)|rédui(?:sons|t)|aumentiamo|riduciamo|verhog(?:en|d)|verlag(?:en|d)|zwiększamy|zmniejszamy|увеличиваем|уменьшаем|nachtrag|geändert|ab jetzt|enmienda|cambiamos|a partir de ahora|emenda|mudamos|daqui para frente|avenant|désormais|modifié|d'ora in poi|modificato|voortaan|gewijzigd|od teraz|zmieniamy|поправка|теперь|отныне)\b/iu;
 
 /**
  * A person saying in so many words that a rule of theirs changes ("change the rule then: …", "new rule: …", "neue Regel:
@@ -218,20 +219,61 @@ export function notesItAmends<R extends RuleText & { kind: string }>(candidate: 
 const SAME_CODE_MIN_NAME = 4;
 
 /**
+ * The two-word phrases of the code an earlier statement is about: of each identifier it is anchored to and each it
+ * names in its words (GIFT_CARD_VALIDITY_MONTHS → gift_card, card_validity, validity_month; `isBusinessDay`, whose
+ * case the anchors do not keep, from the statement's words → business_day).
+ */
+function codePhrasesOf(r: RuleText & { anchors: readonly string[] }): Set<string> {
+  const out = new Set<string>();
+  for (const a of r.anchors) if (a.startsWith(ANCHOR_ID)) for (const p of phrasesOfName(a.slice(ANCHOR_ID.length))) out.add(p);
+  for (const m of `${r.title}\n${r.body}`.matchAll(IDENTIFIER)) for (const p of phrasesOfName(m[0])) out.add(p);
+  return out;
+}
+
+/**
  * The earlier statements of a person that a later one about the same code changes: the later one names, in the person's
  * own words or in the proposal it settles (`spoken`), an identifier the earlier one is anchored to ("On passe THUMB_WIDTH à
- * 480 px" after "thumbnails are 320 px wide", whose conversation set THUMB_WIDTH = 320), and it says it changes something
- * (a change cue, "new rule") or states a number the earlier one does not. Two statements about one constant or function
- * share few words when they are in two languages, or when one is a yes to the agent's proposal; the code they name is
- * what they share. `earlier`: statements stated before the later one, in other sessions.
+ * 480 px" after "thumbnails are 320 px wide", whose conversation set THUMB_WIDTH = 320), or names that code in plain
+ * words ("the gift card question: … three years" after "GIFT_CARD_VALIDITY_MONTHS = 12": a phrase of the identifier,
+ * anchors.ts anchorPhrasesIn), and it says it changes something (a change cue, "new rule") or, naming the identifier,
+ * states a number the earlier one does not. Two statements about one constant or function share few words when they are in two languages, when one
+ * is a yes to the agent's proposal, or when one calls the code by what it does; the code they name is what they share.
+ * A phrase that more than WORD_ANCHOR_MAX_USES of the earlier statements' code holds names no one thing: it links none.
+ * `earlier`: statements stated before the later one, in other sessions.
  */
 export function sameCodeVersions<R extends RuleText & { anchors: readonly string[] }>(later: { title: string; body: string }, spoken: readonly string[], earlier: readonly R[]): R[] {
   // A name of three letters is a unit written as code ("1 KiB"), not the code two statements are about.
   const ids = new Set(spoken.filter((n) => n.length >= SAME_CODE_MIN_NAME).map((n) => `${ANCHOR_ID}${n.toLowerCase()}`));
-  if (ids.size === 0) return [];
   const text = `${later.title}\n${later.body}`;
+  const phrases = new Set(anchorPhrasesIn(text));
+  if (ids.size === 0 && phrases.size === 0) return [];
+  const byName = earlier.filter((r) => r.anchors.some((a) => ids.has(a)));
+  const byPhrase = phrases.size === 0 ? [] : earlier.filter((r) => !byName.includes(r) && [...codePhrasesOf(r)].some((p) => phrases.has(p)));
+  if (byName.length === 0 && byPhrase.length === 0) return [];
   const changes = saysItChanges(text) || saysTheRuleChanges(text);
-  return earlier.filter((r) => r.anchors.some((a) => ids.has(a)) && (changes || newNumber(text, `${r.title}\n${r.body}`)));
+  // Code called by its words is a looser link than its name: only a later statement that says it changes something
+  // replaces on it ("gift card balances under 5 EUR are paid out" sets another number about gift cards, not the expiry).
+  return [...byName.filter((r) => changes || newNumber(text, `${r.title}\n${r.body}`)), ...(changes && byPhrase.length <= WORD_ANCHOR_MAX_USES ? byPhrase : [])];
+}
+
+/**
+ * The person's statement, stated after `statedAt`, of which the candidate is an older version about the same code
+ * (sameCodeVersions the other way round, for sessions summarized out of order): the earliest such. Each later statement
+ * is read as sameCodeVersions reads it when it is stored after the candidate: its identifiers are those of its own words
+ * (its title), and it is compared with every statement before it, the candidate among them.
+ */
+export function sameCodeVersionLater<R extends DatedRuleText & { anchors: readonly string[] }>(candidate: RuleText & { anchors: readonly string[] }, statedAt: Date, rules: readonly R[]): R | undefined {
+  const versionOf = (r: R) => {
+    const spoken = codeNamesIn(r.title);
+    // A cheap test first (the candidate alone), then as it would be read among the statements before it.
+    if (sameCodeVersions(r, spoken, [candidate]).length === 0) return false;
+    const before = [...rules.filter((x) => x.id !== r.id && x.validFrom.getTime() < r.validFrom.getTime()), candidate];
+    return sameCodeVersions(r, spoken, before).includes(candidate);
+  };
+  return rules
+    .filter((r) => r.validFrom.getTime() > statedAt.getTime())
+    .sort((a, b) => a.validFrom.getTime() - b.validFrom.getTime())
+    .find(versionOf);
 }
 
 /** Topic rarity over a project's rules: ln(1 + N / df), N at least 10 (a few rules say little). */

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { anchorPhrasesIn, anchorsOf, anchorWordsIn, codeNamesIn, looksLikeCode } from '../../common/rules/anchors.js';
 import { ruleLikePrompts, statedLearnings, withLeadInsApart, type TurnLine } from '../../activities/summarize/stated-learnings.js';
-import { sameCodeVersions } from '../../common/rules/rule-scope.js';
+import { sameCodeVersionLater, sameCodeVersions } from '../../common/rules/rule-scope.js';
 import { anchorKeysOf, assembleFilePush, rankFileCandidates, type FileCandidate } from '../../api/context/file-push.js';
 import { learning } from '../helpers/push-candidate.js';
 
@@ -180,6 +180,36 @@ describe("what is kept of a person's words", () => {
     // A unit written as code ("1 KiB") is no code two statements share.
     const sink = { id: 'c', title: 'HTTPSink gzips bodies over 1 KiB.', body: '', anchors: ['id:kib', 'id:httpsink'] };
     assert.deepEqual(sameCodeVersions({ title: 'Dann stellen wir auf zstd um, Level 3. MinCompressBytes bleibt 1 KiB.', body: '' }, ['mincompressbytes', 'kib'], [sink]), []);
+  });
+
+  test('a later statement that calls the code by its words and says it changes replaces the earlier; a new number alone does not', () => {
+    const said = "gift cards expire 12 months after purchase, GIFT_CARD_VALIDITY_MONTHS = 12, and an expired card's balance is forfeited, no grace period.";
+    const expiry = { id: 'a', title: said, body: `"${said}" — the user`, anchors: ['id:gift_card_validity_months', 'w:grace_period'] };
+    const tax = { id: 'b', title: 'VAT on gift cards is charged at redemption, not at sale.', body: '', anchors: ['id:vat_at_redemption'] };
+    const legal = 'legal came back on the gift card question: a voucher stays valid three years from the end of the year it was bought in, until Dec 31, 2029. no more 12-month expiry.';
+    assert.deepEqual(sameCodeVersions({ title: legal, body: '' }, [], [expiry, tax]).map((r) => r.id), ['a']);
+    // Another number about gift cards, no change said: a rule of its own.
+    assert.deepEqual(sameCodeVersions({ title: 'gift card balances under 5 EUR are paid out in cash at the till.', body: '' }, [], [expiry]), []);
+    // "no more than" sets a limit, it changes nothing.
+    assert.deepEqual(sameCodeVersions({ title: 'a gift card order holds no more than 20 cards.', body: '' }, [], [expiry]), []);
+    // A phrase that the code of more than three earlier statements holds names none of them.
+    const many = [1, 2, 3, 4].map((i) => ({ id: `m${i}`, title: `GIFT_CARD_RULE_${i} is ${i}.`, body: '', anchors: [`id:gift_card_rule_${i}`] }));
+    assert.deepEqual(sameCodeVersions({ title: legal, body: '' }, [], many), []);
+  });
+
+  test('a statement read after its later version about the same code is that version\'s older one (summaries out of order)', () => {
+    const said = "gift cards expire 12 months after purchase, GIFT_CARD_VALIDITY_MONTHS = 12, and an expired card's balance is forfeited, no grace period.";
+    const expiry = { id: '', title: said, body: `"${said}" — the user`, anchors: ['id:gift_card_validity_months'] };
+    const at = (d: string) => new Date(`2026-${d}T10:00:00Z`);
+    const legal = { id: 'later', title: 'legal came back on the gift card question: vouchers stay valid three years, until Dec 31, 2029. no more 12-month expiry.', body: '', anchors: ['w:gift_card'], validFrom: at('10-06') };
+    const cash = { id: 'cash', title: 'gift card balances under 5 EUR are paid out in cash at the till.', body: '', anchors: ['w:gift_card'], validFrom: at('09-01') };
+    const older = { id: 'older', title: 'GIFT_CARD_VALIDITY_MONTHS is 24 for corporate cards.', body: '', anchors: ['id:gift_card_validity_months'], validFrom: at('05-01') };
+    assert.equal(sameCodeVersionLater(expiry, at('07-02'), [older, cash, legal])?.id, 'later');
+    // Stated after the change: not its older version.
+    assert.equal(sameCodeVersionLater(expiry, at('11-01'), [older, cash, legal]), undefined);
+    // A later statement that names the constant and sets another number is one too, and the earliest comes first.
+    const nine = { id: 'nine', title: 'GIFT_CARD_VALIDITY_MONTHS = 18 from August.', body: '', anchors: ['id:gift_card_validity_months'], validFrom: at('08-01') };
+    assert.equal(sameCodeVersionLater(expiry, at('07-02'), [legal, nine])?.id, 'nine');
   });
 
   test('files the session read around a statement are part of its scope', () => {
