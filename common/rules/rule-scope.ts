@@ -236,8 +236,9 @@ function codePhrasesOf(r: RuleText & { anchors: readonly string[] }): Set<string
  * 480 px" after "thumbnails are 320 px wide", whose conversation set THUMB_WIDTH = 320), or names that code in plain
  * words ("the gift card question: … three years" after "GIFT_CARD_VALIDITY_MONTHS = 12": a phrase of the identifier,
  * anchors.ts anchorPhrasesIn), and it says it changes something (a change cue, "new rule") or, naming the identifier,
- * states a number the earlier one does not. Two statements about one constant or function share few words when they are in two languages, when one
- * is a yes to the agent's proposal, or when one calls the code by what it does; the code they name is what they share.
+ * states a number the earlier one does not. Two statements about one constant or function share few words when they
+ * are in two languages, when one is a yes to the agent's proposal, or when one calls the code by what it does; the code
+ * they name is what they share.
  * A phrase that more than WORD_ANCHOR_MAX_USES of the earlier statements' code holds names no one thing: it links none.
  * `earlier`: statements stated before the later one, in other sessions.
  */
