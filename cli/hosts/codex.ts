@@ -6,10 +6,12 @@
  * exit code. The exit code is in the session's rollout file (transcript_path); the hook client reads
  * it there (codex-transcript.ts) and hands it in as `extras.exitCode`.
  * Stop carries `last_assistant_message`. SessionStart reads Claude Code's hookSpecificOutput.
- * PreToolUse is the push at the code: Codex reads files through its shell (`cat`, `sed -n`, `rg`), so the
- * files a command reads (command-files.ts) and the files a patch changes are memflow's file touch, and
- * what memflow knows of them goes back as PreToolUse's `hookSpecificOutput.additionalContext`, which
- * Codex hands the model with the call (tests/hosts-code-push.test.ts).
+ * The push at the code: Codex reads files through its shell (`cat`, `sed -n`, `rg`), so the files a command
+ * reads (command-files.ts) are memflow's file touch, and what memflow knows of them goes back as PostToolUse's
+ * `hookSpecificOutput.additionalContext`, which Codex hands the model as a developer message with the call's
+ * result (tests/hosts-code-push.test.ts): one hook process per shell call (two bash starts cost 10 ms of a call's
+ * ~13 here, docs/benchmarks.md). A patch's files are touched before it (PreToolUse, installed for patches only:
+ * a rule must come before the edit), and with its result when no PreToolUse came.
  */
 import { claudeShapedAnswer, fileTouchEvent, hookEvent, obj, patchFiles, shellResult, str, type HostAdapter, type HostHookEvent, type MemflowAgent, type Payload } from './shared.js';
 import { filesReadBy } from './command-files.js';
@@ -74,6 +76,23 @@ export const codex: HostAdapter = {
         return undefined;
     }
   },
-  // Per prompt too: the API's UserPromptSubmit answer carries memory for the prompt (issue 46).
-  hostAnswer: (event, json) => claudeShapedAnswer(event, json, 'UserPromptSubmit', 'PreToolUse'),
+  // Per prompt too: the API's UserPromptSubmit answer carries memory for the prompt (issue 46); at the code with the
+  // shell call's result (PostToolUse), and before a patch (PreToolUse).
+  hostAnswer: (event, json) => claudeShapedAnswer(event, json, 'UserPromptSubmit', 'PreToolUse', 'PostToolUse'),
+  resultTouch(body) {
+    const session = str(body.session_id);
+    if (!session) return undefined;
+    const common = { sessionId: session, cwd: str(body.cwd), transcriptPath: str(body.transcript_path) };
+    const was = obj(body.memflowAgent);
+    const agent: MemflowAgent = { host: 'codex', version: str(was.version), toolName: str(was.toolName) };
+    const input = obj(body.tool_input);
+    const toolUseId = str(body.tool_use_id);
+    if (body.tool_name === 'Bash') {
+      const command = str(input.command);
+      return command ? fileTouchEvent(common, agent, 'Read', filesReadBy(command, common.cwd), toolUseId)?.body : undefined;
+    }
+    // A patch's files (Edit or Write, tool_input.patch): their push, in case no PreToolUse came before it.
+    const patch = str(input.patch);
+    return patch ? fileTouchEvent(common, agent, 'Edit', patchFiles(patch).map((f) => f.file_path), toolUseId)?.body : undefined;
+  },
 };

@@ -13,6 +13,8 @@ export interface HostHookOptions {
   adapt?: (nativeEvent: string, payload: Payload, extras?: HostExtras) => HostHookEvent | undefined;
   /** The host's stdout for memflow's answer. */
   answer?: (event: HookEventName | undefined, apiAnswerJson: string) => string;
+  /** The file touch a kept tool result carries (HostAdapter.resultTouch). */
+  resultTouch?: (body: Payload) => Payload | undefined;
 }
 
 /**
@@ -39,5 +41,6 @@ export function hostHookOptions(host: string | undefined, version: string | unde
     adapt: (nativeEvent, payload, extras) =>
       adapter.toHookEvent(nativeEvent, payload, { ...(hostVersion ? { version: hostVersion } : {}), extras: extras ?? extrasOf(adapter.host, nativeEvent, payload) }),
     answer: (event, json) => adapter.hostAnswer(event ?? 'other', json),
+    ...(adapter.resultTouch ? { resultTouch: (body: Payload) => adapter.resultTouch!(body) } : {}),
   };
 }

@@ -18,10 +18,14 @@ import { HOOK_COMMANDS, hostHookCommand, isOurCommand, mcpUrl, projectHeaders, u
 import { removeEmptyFolders, unexcludeFromGit } from './repo-files.js';
 
 /**
- * The Codex events memflow hooks: those it keeps, and PreToolUse, the push at the code (codex.ts: the
- * files a shell command reads or a patch changes; answered, never kept — PostToolUse has the call).
+ * The Codex events memflow hooks: those it keeps, and PreToolUse, the push at the code before a patch (codex.ts: the
+ * files it changes; answered, never kept — PostToolUse has the call). The files a shell command reads get their push
+ * with its PostToolUse: one hook process per shell call, not two.
  */
 export const CODEX_EVENTS = ['SessionStart', 'UserPromptSubmit', 'PreToolUse', 'PostToolUse', 'Stop', 'PreCompact', 'PostCompact', 'SessionEnd'] as const;
+
+/** The tools an event's hook runs for (Codex matches a group's `matcher` against the tool's name); every tool when absent. */
+export const CODEX_MATCHERS: Partial<Record<(typeof CODEX_EVENTS)[number], string>> = { PreToolUse: 'apply_patch|Edit|Write' };
 
 type Group = { matcher?: string; hooks: Record<string, unknown>[] };
 
@@ -59,9 +63,22 @@ export function installCodex(opts: HostInstallOptions): HostInstallResult {
     for (const event of CODEX_EVENTS) {
       const groups = (hooks[event] ??= []);
       const handler = { type: 'command', command: hostHookCommand('codex', event, opts), timeout: 10 };
-      const mine = groups.find((g) => g.hooks?.some((h) => isOurCommand(h.command)));
-      if (mine) upsertHandler(mine.hooks, handler, (h) => isOurCommand(h.command));
-      else groups.push({ hooks: [handler] });
+      const matcher = CODEX_MATCHERS[event];
+      const ours = (h: Record<string, unknown>) => isOurCommand(h.command);
+      let mine = groups.find((g) => g.hooks?.some(ours));
+      // An earlier install's group with another matcher (PreToolUse once ran for every tool): ours alone in it, the
+      // matcher changes; beside someone else's handlers, ours moves to a group of its own.
+      if (mine && mine.matcher !== matcher) {
+        if (mine.hooks.every(ours)) {
+          if (matcher) mine.matcher = matcher;
+          else delete mine.matcher;
+        } else {
+          mine.hooks = mine.hooks.filter((h) => !ours(h));
+          mine = undefined;
+        }
+      }
+      if (mine) upsertHandler(mine.hooks, handler, ours);
+      else groups.push({ ...(matcher ? { matcher } : {}), hooks: [handler] });
     }
   });
   const files = [hooksFile];

@@ -79,6 +79,12 @@ export interface HostAdapter {
   toHookEvent(nativeEvent: string, payload: Payload, opts?: AdapterOptions): HostHookEvent | undefined;
   /** The host's expected stdout for memflow's answer (the API's Claude-Code-shaped hook output). */
   hostAnswer(event: HookEventName, apiAnswerJson: string): string;
+  /**
+   * The file touch a kept tool result carries (memflow's `post-tool-use` body, mapped): the files the call read or
+   * changed, as a `pre-tool-use` body (fileTouchEvent), answered with the result where the host hands a result hook's
+   * context to the model (Codex: its shell command's files). Undefined: no touch, or a host that pushes before the call.
+   */
+  resultTouch?(body: Payload): Payload | undefined;
 }
 
 export const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
@@ -136,10 +142,12 @@ export function contextOf(apiAnswerJson: string): string | undefined {
  * UserPromptSubmit (Claude Code's shape), Gemini CLI's BeforeAgent (`hookSpecificOutput.additionalContext`,
  * its hooks reference); `promptEvent` names the host's own prompt event. At a file touch (memflow's
  * `pre-tool-use`), the same shape under the host's own tool event (`toolEvent`: Codex's PreToolUse,
- * Gemini CLI's AfterTool).
+ * Gemini CLI's AfterTool); with a kept tool result (`post-tool-use`), under `resultEvent` (Codex's PostToolUse:
+ * the push at the code for the files its shell command read, HostAdapter.resultTouch).
  */
-export function claudeShapedAnswer(event: HookEventName, apiAnswerJson: string, promptEvent?: string, toolEvent?: string): string {
-  const hookEventName = event === 'session-start' ? 'SessionStart' : event === 'user-prompt-submit' ? promptEvent : event === 'pre-tool-use' ? toolEvent : undefined;
+export function claudeShapedAnswer(event: HookEventName, apiAnswerJson: string, promptEvent?: string, toolEvent?: string, resultEvent?: string): string {
+  const hookEventName =
+    event === 'session-start' ? 'SessionStart' : event === 'user-prompt-submit' ? promptEvent : event === 'pre-tool-use' ? toolEvent : event === 'post-tool-use' ? resultEvent : undefined;
   if (!hookEventName) return '{}';
   const context = contextOf(apiAnswerJson);
   return context ? JSON.stringify({ hookSpecificOutput: { hookEventName, additionalContext: context } }) : '{}';

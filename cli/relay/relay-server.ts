@@ -248,11 +248,13 @@ export class RelayHooks {
     if (!body || typeof body !== 'object' || Array.isArray(body)) return sendJson(res, 400, { error: { code: 'invalid_json', message: 'the hook JSON is not an object' } });
     let answer = (_event: string | undefined, apiAnswerJson: string) => apiAnswerJson;
     let adapted: HookHost | undefined;
+    let resultTouch: ((body: Record<string, unknown>) => Record<string, unknown> | undefined) | undefined;
     if (host) {
       const hostVersion = header(req, 'x-memflow-host-version');
       const adapter = hostHookOptions(host, hostVersion);
       answer = (e, json) => adapter.answer!(e !== undefined && isHookEvent(e) ? e : undefined, json);
       adapted = { name: host, version: hostVersion, adapt: adapter.adapt! };
+      resultTouch = adapter.resultTouch;
     }
     // One pipeline with the Node hook client's (ingress.ts): mapped first, redacted before the spool.
     const mapped = mapHook(nameInRoute, body as Record<string, unknown>, adapted);
@@ -293,16 +295,20 @@ export class RelayHooks {
     const startTokens = event === 'session-start' ? relayStartTokens(raw) : undefined;
     if (startTokens) raw.memflowContextTokens = startTokens;
     const { entry, entries, git } = spoolEntriesOf(mapped, { target: spoolTargetOf(url, key), ...(project ? { project } : {}), ...(projectDir ? { projectDir } : {}) });
-    // A tool's result in Claude Code: the push about a file it read is worked out while the event is spooled (the answer,
-    // below, waits for both; a Read has no PreToolUse hook there, its push goes with its result).
-    const resultSession = !host && event === 'post-tool-use' && typeof raw.session_id === 'string' ? raw.session_id : undefined;
-    const filePush = resultSession && fileOfToolCall(raw) ? fileContext(this.fileDeps(), { body: raw, key, url, ...(project ? { project } : {}), projectDir, afterTool: true }).catch(() => '') : undefined;
-    // A tool's result in Claude Code: a push held for the session (later-push.ts) when ready, and what bears on a file this
+    // A tool's result: the push about a file it read is worked out while the event is spooled (the answer, below, waits
+    // for both). In Claude Code a Read has no PreToolUse hook, its push goes with its result; a host whose result hook
+    // reaches the model says which files the call touched (HostAdapter.resultTouch: Codex's shell command).
+    const session = event === 'post-tool-use' && typeof raw.session_id === 'string' ? raw.session_id : undefined;
+    const touched = session === undefined ? undefined : host ? resultTouch?.(raw) : fileOfToolCall(raw) ? raw : undefined;
+    const resultSession = session !== undefined && (!host || touched) ? session : undefined;
+    // Claude Code hands a later hook's answer to the model: a push not ready in time is held for it (later-push.ts); another host's is not.
+    const filePush = touched ? fileContext(this.fileDeps(), { body: touched, key, url, ...(project ? { project } : {}), projectDir, afterTool: !host }).catch(() => '') : undefined;
+    // A tool's result: in Claude Code a push held for the session (later-push.ts) when ready, and what bears on a file this
     // session had not touched (worked out beside the spooling). Handed even when the event could not be spooled: its
     // receipt is already confirmed (prompt-answer.ts handedContext), so what it says was handed must reach the agent.
     const resultAnswer = async (): Promise<string> => {
-      if (!resultSession || !(this.later.has(resultSession) || filePush)) return '{}';
-      const held = this.later.handOver(this.deps, resultSession);
+      if (!resultSession || !((!host && this.later.has(resultSession)) || filePush)) return '{}';
+      const held = host ? '' : this.later.handOver(this.deps, resultSession);
       const context = [held, (await filePush) ?? ''].filter(Boolean).join('\n\n');
       return context ? JSON.stringify(fileResultOutput(context)) : '{}';
     };

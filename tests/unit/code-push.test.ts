@@ -268,6 +268,23 @@ describe("each host's file touch", () => {
     assert.equal(codex.hostAnswer('pre-tool-use', '{}'), '{}');
   });
 
+  test("Codex: a shell call's result carries the touch of the files it read (one hook per call), answered under PostToolUse", () => {
+    const kept = codex.toHookEvent('PostToolUse', { session_id: 's', cwd: dir, tool_name: 'Bash', tool_input: { command: "sed -n '1,40p' pay/retry.py" }, tool_response: 'MAX_ATTEMPTS = 7', tool_use_id: 'c2' })!;
+    assert.equal(kept.event, 'post-tool-use');
+    const touch = codex.resultTouch!(kept.body)!;
+    assert.equal(touch.session_id, 's');
+    assert.equal(touch.tool_name, 'Read');
+    assert.deepEqual(touch.tool_input, { file_path: path.join(dir, 'pay', 'retry.py') });
+    assert.equal(touch.tool_use_id, 'c2');
+    const tests = codex.toHookEvent('PostToolUse', { session_id: 's', cwd: dir, tool_name: 'Bash', tool_input: { command: 'python3 -m pytest' }, tool_response: '1 passed' })!;
+    assert.equal(codex.resultTouch!(tests.body), undefined, 'no file read: nothing to ask');
+    const patched = codex.toHookEvent('PostToolUse', { session_id: 's', cwd: dir, tool_name: 'apply_patch', tool_input: { command: '*** Begin Patch\n*** Update File: pay/retry.py\n@@\n-7\n+8\n*** End Patch' }, tool_response: 'Done' })!;
+    assert.deepEqual(codex.resultTouch!(patched.body)?.tool_input, { file_path: 'pay/retry.py' });
+    const result = JSON.stringify({ hookSpecificOutput: { hookEventName: 'PostToolUse', additionalContext: 'the rule' } });
+    assert.deepEqual(JSON.parse(codex.hostAnswer('post-tool-use', result)), { hookSpecificOutput: { hookEventName: 'PostToolUse', additionalContext: 'the rule' } });
+    assert.equal(codex.hostAnswer('post-tool-use', '{}'), '{}');
+  });
+
   test('Copilot CLI: preToolUse of view, edit, create and of a shell command that reads files; answered with a top-level additionalContext', () => {
     const view = copilot.toHookEvent('preToolUse', { sessionId: 's', cwd: dir, toolName: 'view', toolArgs: { path: path.join(dir, 'pay', 'retry.py') } })!;
     assert.equal(view.event, 'pre-tool-use');
@@ -419,6 +436,14 @@ describe('the relay at a file touch', () => {
       fs.appendFileSync(moduleFile, '\n# changed again\n');
       const codexTouch = await fetch(`${relay.url}/hook/codex/PreToolUse`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer mf_test_code_push', 'x-memflow-url': api.url, 'x-memflow-project': 'pay' }, body: JSON.stringify({ session_id: 's4', hook_event_name: 'PreToolUse', cwd: repo, model: 'm', transcript_path: null, tool_name: 'Bash', tool_input: { command: `cat ${moduleFile}` }, tool_use_id: 'y1' }) });
       assert.match(await codexTouch.text(), /rule about round_half_even/);
+      // Codex's shell call with its result (PostToolUse, kept and spooled): the push for the files it read goes with the
+      // answer, under PostToolUse; once per file and session.
+      const codexResult = (session: string, id: string) =>
+        fetch(`${relay.url}/hook/codex/PostToolUse`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer mf_test_code_push', 'x-memflow-url': api.url, 'x-memflow-project': 'pay' }, body: JSON.stringify({ session_id: session, hook_event_name: 'PostToolUse', cwd: repo, model: 'm', transcript_path: null, tool_name: 'Bash', tool_input: { command: `cat ${moduleFile}` }, tool_response: 'def f(): ...', tool_use_id: id }) }).then((r) => r.json());
+      const withResult = (await codexResult('s5', 'y2')) as { hookSpecificOutput?: { hookEventName: string; additionalContext: string } };
+      assert.equal(withResult.hookSpecificOutput?.hookEventName, 'PostToolUse', JSON.stringify(withResult));
+      assert.match(withResult.hookSpecificOutput!.additionalContext, /rule about round_half_even/);
+      assert.deepEqual(await codexResult('s5', 'y3'), {}, 'once per file and session');
     } finally {
       await relay.close();
       await api.close();

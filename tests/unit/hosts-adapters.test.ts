@@ -12,6 +12,7 @@ import { codex } from '../../cli/hosts/codex.js';
 import { copilot, parseShellResult } from '../../cli/hosts/copilot.js';
 import { gemini, parseShellContent, userPrompt } from '../../cli/hosts/gemini.js';
 import { installGemini } from '../../cli/hosts/install-gemini.js';
+import { CODEX_MATCHERS, installCodex } from '../../cli/hosts/install-codex.js';
 import { installOpencode, OPENCODE_PLUGIN_PATH } from '../../cli/hosts/install-opencode.js';
 import { codexExitCode, copilotLastMessage, geminiUnansweredToolCalls } from '../../cli/hosts/transcripts.js';
 import { opencode } from '../../cli/hosts/opencode.js';
@@ -248,4 +249,31 @@ test('memflow hook parses --host, --host-version (both spellings) and --relay, a
   assert.deepEqual(parseHookArgs(['stop', '--url=http://x']), { event: 'stop', url: 'http://x', relay: false });
   assert.deepEqual(parseHookArgs(['stop', '--host']), { event: 'stop', relay: false });
   assert.deepEqual(parseHookArgs(['stop', '--relay']), { event: 'stop', relay: true });
+});
+
+test("Codex's install: PreToolUse runs for patches only (a shell call's files get their push with its PostToolUse); an earlier install's every-tool group is narrowed, a group shared with another hook is left to it", () => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'codex-install-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'codex-repo-'));
+  const file = path.join(home, '.codex', 'hooks.json');
+  type Groups = Record<string, { matcher?: string; hooks: { command: string }[] }[]>;
+  const read = () => (JSON.parse(fs.readFileSync(file, 'utf8')) as { hooks: Groups }).hooks;
+  installCodex({ home, dir, url: 'http://127.0.0.1:1', noMcp: true, version: '0.169.0' });
+  const fresh = read();
+  assert.equal(fresh.PreToolUse!.length, 1);
+  assert.equal(fresh.PreToolUse![0]!.matcher, CODEX_MATCHERS.PreToolUse);
+  assert.match(CODEX_MATCHERS.PreToolUse!, /apply_patch/);
+  assert.equal(fresh.PostToolUse![0]!.matcher, undefined, 'every tool');
+  // An earlier install: PreToolUse for every tool, memflow's alone in its group; and a PostToolUse group shared with the user's own hook.
+  const earlier = read();
+  delete earlier.PreToolUse![0]!.matcher;
+  earlier.PostToolUse![0]!.matcher = 'Bash';
+  earlier.PostToolUse![0]!.hooks.push({ command: 'my-logger' });
+  fs.writeFileSync(file, JSON.stringify({ hooks: earlier }));
+  installCodex({ home, dir, url: 'http://127.0.0.1:1', noMcp: true, version: '0.169.0' });
+  const again = read();
+  assert.equal(again.PreToolUse!.length, 1);
+  assert.equal(again.PreToolUse![0]!.matcher, CODEX_MATCHERS.PreToolUse, 'narrowed in place');
+  assert.deepEqual(again.PostToolUse!.map((g) => [g.matcher, g.hooks.map((h) => h.command.split(' ')[0])]), [['Bash', ['my-logger']], [undefined, ['memflow-hook']]], "the user's group keeps its matcher and hook; memflow's moves to a group of its own");
+  installCodex({ home, dir, url: 'http://127.0.0.1:1', noMcp: true, version: '0.169.0' });
+  assert.deepEqual(read(), again, 'installing again changes nothing');
 });
