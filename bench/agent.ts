@@ -22,7 +22,7 @@
  *
  *   npm run bench:agent -- --rounds 5 --conditions direct,rtt50,refused,hanging
  *   npm run bench:agent -- --rounds 5 --conditions direct --mcp-sessions 30   each hook's wait, p95 over 30 sessions
- *   npm run bench:agent -- --rounds 10 --conditions direct --tool read --no-mcp   the hooks alone: memflow without its MCP server, whose tools go with every model request
+ *   npm run bench:agent -- --rounds 10 --conditions direct --tool read --no-mcp   the hooks alone: memflow without its MCP server (Claude Code defers MCP tools: docs/push.md)
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -169,7 +169,7 @@ async function main(): Promise<void> {
     .option('--conditions <list>', 'direct,rtt50,refused,hanging', 'direct,rtt50,refused,hanging')
     .option('--mcp-sessions <n>', "extra --debug sessions to read the MCP connection time and each hook's wait from (30 for a p95)", '3')
     .option('--tool <bash|read>', 'the tool calls: Bash commands, or Reads of new files (each a first touch: the file push is asked)', 'bash')
-    .option('--no-mcp', "install memflow without its MCP server: what the hooks alone cost (the MCP server's tools go with every model request)")
+    .option('--no-mcp', "install memflow without its MCP server: what the hooks alone cost")
     .option('--rules <n>', 'rules stated in the project before the sessions, and prompts that meet them (0: none; the push then has nothing to score)', '0')
     .parse();
   const o = program.opts<{ rounds: string; calls: string; conditions: string; mcpSessions: string; tool: string; rules: string; mcp: boolean }>();

@@ -50,7 +50,7 @@ import { CodeIndex, SessionFocus } from './code-anchors.js';
 import { ensureRelayToken, relayTokenFile } from './relay-token.js';
 import { spoolTargetOf } from '../capture/deliver.js';
 import { GIT_EVENTS, mapHook, spoolEntriesOf, type HookHost } from '../capture/ingress.js';
-import { hostHookOptions } from '../hosts/hook-options.js';
+import { hostHookOptions, type HostHookOptions } from '../hosts/hook-options.js';
 import { startAnswer } from './start-answer.js';
 import { treeRefusal, VouchedSessions } from './workspace-access.js';
 import { DEFAULT_START_CONTEXT_MAX_AGE_MS, RELAY_SERVICE } from './relay-port.js';
@@ -248,7 +248,7 @@ export class RelayHooks {
     if (!body || typeof body !== 'object' || Array.isArray(body)) return sendJson(res, 400, { error: { code: 'invalid_json', message: 'the hook JSON is not an object' } });
     let answer = (_event: string | undefined, apiAnswerJson: string) => apiAnswerJson;
     let adapted: HookHost | undefined;
-    let resultTouch: ((body: Record<string, unknown>) => Record<string, unknown> | undefined) | undefined;
+    let resultTouch: HostHookOptions['resultTouch'];
     if (host) {
       const hostVersion = header(req, 'x-memflow-host-version');
       const adapter = hostHookOptions(host, hostVersion);

@@ -103,6 +103,15 @@ export function phrasesOfName(name: string): string[] {
   return out;
 }
 
+/**
+ * The phrase of two plain words, as phrasesOfName reads a name's parts (`business`, `days` → `business_day`), or
+ * undefined when a part is shorter than three letters. anchors.ts reads a statement's adjacent words with it.
+ */
+export function phraseOf(a: string, b: string): string | undefined {
+  const [x, y] = [phrasePart(a), phrasePart(b)];
+  return x.length >= 3 && y.length >= 3 ? `${x}_${y}` : undefined;
+}
+
 /** Whether a word of code can hold a phrase: two parts at least (an underscore, or a lower-case letter before a capital). */
 function compound(word: string): boolean {
   for (let i = 1; i < word.length; i++) {

@@ -24,7 +24,7 @@
  */
 import { tokenize } from '../server/embeddings/local.js';
 import { STOP_WORDS, WEAK_WORDS } from '../server/embeddings/lexicon.js';
-import { phrasesOfName } from '../code/code-words.js';
+import { phraseOf } from '../code/code-words.js';
 import { rarity } from './word-rarity.js';
 
 export const ANCHOR_ID = 'id:';
@@ -114,7 +114,7 @@ export const WORD_ANCHOR_MAX_USES = 3;
 /**
  * The two-word phrases of a statement that may name code in plain words ("business days in the warehouse's
  * country" → `business_day`; "the gift card question" → `gift_card`): each two adjacent words of three letters or
- * more, neither a function word nor a filler, read as code-words.ts phrasesOfName reads a name's parts, so that
+ * more, neither a function word nor a filler, read as code-words.ts reads a name's parts (phraseOf), so that
  * `business_day` meets the `isBusinessDay` and `addBusinessDays` a file defines (the relay compares them).
  */
 export function anchorPhrasesIn(text: string): string[] {
@@ -122,7 +122,8 @@ export function anchorPhrasesIn(text: string): string[] {
   let previous: string | undefined;
   for (const word of text.toLowerCase().split(/[^a-z]+/)) {
     const usable = word.length >= 3 && !STOP_WORDS.has(word) && !WEAK_WORDS.has(word);
-    if (usable && previous) for (const p of phrasesOfName(`${previous}_${word}`)) out.add(p);
+    const phrase = usable && previous ? phraseOf(previous, word) : undefined;
+    if (phrase) out.add(phrase);
     previous = usable ? word : undefined;
   }
   return [...out];

@@ -223,12 +223,17 @@ const SAME_CODE_MIN_NAME = 4;
  * names in its words (GIFT_CARD_VALIDITY_MONTHS → gift_card, card_validity, validity_month; `isBusinessDay`, whose
  * case the anchors do not keep, from the statement's words → business_day).
  */
-function codePhrasesOf(r: RuleText & { anchors: readonly string[] }): Set<string> {
+function codePhrasesOf(r: RuleText & { anchors: readonly string[] }): ReadonlySet<string> {
+  const held = codePhrases.get(r);
+  if (held) return held;
   const out = new Set<string>();
   for (const a of r.anchors) if (a.startsWith(ANCHOR_ID)) for (const p of phrasesOfName(a.slice(ANCHOR_ID.length))) out.add(p);
   for (const m of `${r.title}\n${r.body}`.matchAll(IDENTIFIER)) for (const p of phrasesOfName(m[0])) out.add(p);
+  codePhrases.set(r, out);
   return out;
 }
+/** Each statement's code phrases, read once: a merge compares every stated candidate with the same earlier statements. */
+const codePhrases = new WeakMap<object, ReadonlySet<string>>();
 
 /**
  * The earlier statements of a person that a later one about the same code changes: the later one names, in the person's

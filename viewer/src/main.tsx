@@ -103,13 +103,15 @@ function App() {
   const endsAt = useRef<number | undefined>(undefined);
   endsAt.current = me?.expiresAt ? Date.parse(me.expiresAt) : undefined;
 
+  /** Back to the sign-in page, saying why. */
+  const signedOut = (why: string) => {
+    setSession(null);
+    setNotice(why);
+    setMe(null);
+  };
+
   useEffect(() => {
-    const onUnauthorized = (message: string) => {
-      const ended = endsAt.current !== undefined && Date.now() >= endsAt.current - SIGN_IN_CLOCK_SLACK_MS;
-      setSession(null);
-      setNotice(ended ? SIGN_IN_ENDED : message);
-      setMe(null);
-    };
+    const onUnauthorized = (message: string) => signedOut(endsAt.current !== undefined && Date.now() >= endsAt.current - SIGN_IN_CLOCK_SLACK_MS ? SIGN_IN_ENDED : message);
     setSession(null, onUnauthorized);
     call<Me>('GET', '/ui/session').then(
       (m) => {
@@ -133,11 +135,7 @@ function App() {
           setMe(m);
           setChecks((n) => n + 1);
         },
-        () => {
-          setSession(null);
-          setNotice(SIGN_IN_ENDED);
-          setMe(null);
-        },
+        () => signedOut(SIGN_IN_ENDED),
       );
     }, Math.max(0, ms) + 500);
     return () => clearTimeout(timer);
