@@ -22,7 +22,7 @@
  */
 import { acknowledges, againstRule, markerRulesOf, ruleLikeness, SAID_THRESHOLD, settlesByForm, statedRulesOf, type StatedRule } from '../../common/rules/stated-rule.js';
 import { any, asks, asksSomething, PROPOSAL, R, sentencesOf } from '../../common/rules/stated-rule-markers.js';
-import { bareAssent, proposesOrAnnounces } from '../../common/rules/stated-rule-context.js';
+import { bareAssent, opensWithAssent, proposesOrAnnounces } from '../../common/rules/stated-rule-context.js';
 import { scopeOf } from '../../common/rules/rule-scope.js';
 import { ANCHOR_ID, ANCHOR_WORD, anchorsOf, codeNamesIn } from '../../common/rules/anchors.js';
 import { oneLine } from './offline-text.js';
@@ -167,6 +167,31 @@ function statesHow(text: string): boolean {
 /** The words with which a statement says how code is to work rather than what to do now. */
 const HOW = /\b(?:means?|when(?:ever)?|if|unless|otherwise|only|never|always|must|instead|until|as soon as|no matter|once(?! (?:more|again)))\b/u;
 
+/** How many of the person's questions about a proposal a later yes may still answer across. */
+const ASSENT_REACH = 2;
+
+/**
+ * The agent's turns before the one a prompt answers, reached across the person's questions about them: the agent
+ * proposed, the person asked ("do we have the locale on the shop object?"), the agent answered, and the person's yes
+ * (the prompt at `i`) may agree to the proposal. Nearest first; a person's turn that asks nothing ends the walk.
+ */
+function proposalsAsked(turns: readonly TurnLine[], i: number): TurnLine[] {
+  const out: TurnLine[] = [];
+  let j = i - 1;
+  while (out.length < ASSENT_REACH) {
+    // Back past the agent's turn the prompt answers directly, to the person's turn before it: it must have asked.
+    while (j >= 0 && turns[j]!.kind !== 'prompt') j--;
+    if (j < 0 || !/[?？¿]/u.test(turns[j]!.text)) break;
+    // The agent's turn that question was about.
+    let k = j - 1;
+    while (k >= 0 && turns[k]!.kind !== 'prompt' && !(turns[k]!.kind === 'stop' && turns[k]!.text.trim())) k--;
+    if (k < 0 || turns[k]!.kind === 'prompt') break;
+    out.push(turns[k]!);
+    j = k;
+  }
+  return out;
+}
+
 export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
   const out: StatedCandidate[] = [];
   let previous: TurnLine | undefined;
@@ -190,7 +215,19 @@ export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
     // HostBucket gets its rate from the list"), code the person's words introduced or meant.
     const next = turns.slice(i + 1, to).find((x) => x.kind === 'stop' && x.text.trim());
     const text = withLeadInsApart(t.text);
-    const verdict = statedRulesOf(text, previous?.text);
+    let verdict = statedRulesOf(text, previous?.text);
+    // A yes after the person asked about the proposal and the agent answered ("what about people who type OR?" … "ok, go
+    // with that"): it agrees to the proposal a turn or two back, not to the answer.
+    if (verdict.rules.length === 0 && opensWithAssent(text)) {
+      for (const earlier of proposalsAsked(turns, i)) {
+        const reread = statedRulesOf(text, earlier.text);
+        if (reread.rules.some((r) => r.proposal)) {
+          verdict = reread;
+          previous = earlier;
+          break;
+        }
+      }
+    }
     const around = [t.text, previous?.text ?? '', opening, next?.text ?? ''];
     // A lead-in alone ("Change the rule then.", "New rule:") says nothing: the sentences after it are the rule. What
     // settles is read of the detector's words (a lead-in says so by its form); a rule the detector found among the

@@ -83,6 +83,9 @@ function echoesAgent(lower: string, previous: string): boolean {
 /** Whether the agent's turn proposed something or said what it will do (a reply agreeing to it agrees to those words). */
 export const proposesOrAnnounces = (previous: string): boolean => PROPOSAL.test(previous) || ANNOUNCED.test(previous);
 
+/** A reply that opens with a word of assent ("ok, go with that", "vale, …"): it may agree to a proposal made a turn or two before. */
+export const opensWithAssent = (text: string): boolean => YES.test(text.trim().toLowerCase());
+
 /** A bare word of assent ("yes", "perfect", "Right."): it agrees to what the agent's turn said, and says nothing of its own. */
 export const bareAssent = (text: string): boolean => text.trim().length <= 24 && YES.test(text.trim().toLowerCase());
 

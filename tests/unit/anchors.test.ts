@@ -65,6 +65,26 @@ describe("what is kept of a person's words", () => {
     assert.ok(rule.anchors.includes('id:max_attempts'), rule.anchors.join(' '));
   });
 
+  test('a yes after the person asked about the proposal agrees to the proposal, not to the answer', () => {
+    const proposal: [string, string] = ['stop', 'Proposal: stream the CSV from export_orders with a cursor of 500 rows instead of loading every order, so the response starts at once.'];
+    const stated = statedLearnings(
+      turns(
+        ['prompt', 'The orders export times out for shops with 40k orders.'],
+        proposal,
+        ['prompt', 'does that still work behind the CDN?'],
+        ['stop', 'Yes: the CDN passes chunked responses through, and rows go out every few milliseconds, well inside its idle timeout.'],
+        ['prompt', 'ok, go with that.'],
+      ),
+    );
+    const rule = stated.find((s) => s.kind === 'decision');
+    assert.ok(rule, JSON.stringify(stated));
+    assert.match(rule.body, /cursor of 500 rows/);
+    assert.ok(rule.anchors.includes('id:export_orders'), rule.anchors.join(' '));
+    // The person's turn between asked nothing: the yes is to what the agent said last, not to the proposal before it.
+    const told = statedLearnings(turns(['prompt', 'The orders export times out for shops with 40k orders.'], proposal, ['prompt', 'first fix the typo in the README.'], ['stop', 'Fixed the typo.'], ['prompt', 'ok, go with that.']));
+    assert.ok(!told.some((s) => s.kind === 'decision' && /cursor of 500 rows/.test(s.body)), JSON.stringify(told));
+  });
+
   test('a question and thanks are not kept as rules', () => {
     const stated = statedLearnings(
       turns(
