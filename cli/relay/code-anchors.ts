@@ -399,12 +399,16 @@ export class SessionFocus {
  * handed the rules about them (corpus4's unrelated probes: a CLI module got the retry rules of the fetcher it
  * calls). Only names that are among the project's identifiers; at most MAX_ANCHORS.
  */
-export function anchorsOf(code: FileCode | undefined, identifiers: ReadonlySet<string>, focused: (name: string) => boolean = () => true): string[] {
+export function anchorsOf(code: FileCode | undefined, identifiers: ReadonlySet<string>, focused: (name: string) => boolean = () => true, outside: (module: string) => boolean = () => false): string[] {
   if (!code) return [];
   const out = new Set<string>();
   for (const n of code.names.defines) if (out.size < MAX_ANCHORS && n.length <= 100 && identifiers.has(n)) out.add(n);
   // The code a person named in plain words ("business days": `isBusinessDay`), as the phrases of what the file defines.
   for (const n of code.names.phrases ?? []) if (out.size < MAX_ANCHORS && identifiers.has(n)) out.add(n);
+  // A library's call the file makes (`http.MaxBytesReader`): a rule about it is about the places that call it, the way
+  // a rule about a function is about the file that defines it. Only a module outside the working tree (the project's
+  // own modules are the imports below), and only a name of two words or more (`Timeout`, `Error` name no one call).
+  for (const u of code.names.usedFrom ?? []) if (out.size < MAX_ANCHORS && u.name.length <= 100 && identifiers.has(u.name) && outside(u.module)) out.add(u.name);
   for (const n of code.names.imports) if (out.size < MAX_ANCHORS && n.length <= 100 && identifiers.has(n) && focused(n)) out.add(n);
   return [...out];
 }

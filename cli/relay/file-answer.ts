@@ -32,7 +32,7 @@ import { handedContext, readApiJson, type PromptAnswerDeps } from './prompt-answ
 import { keyFingerprint } from '../capture/deliver.js';
 import { fileMayHaveMemory } from '../../common/rules/file-names.js';
 import type { TargetState } from './delivery-targets.js';
-import { anchorsOf, type CodeIndex, type FileCode, type SessionFocus } from './code-anchors.js';
+import { anchorsOf, localFilesOf, type CodeIndex, type FileCode, type SessionFocus } from './code-anchors.js';
 import { DEFAULT_PARSE_INLINE_BYTES, type AskedPush, type LaterPushes } from './later-push.js';
 
 /** The tools whose input names one file the agent is about to read or change. */
@@ -249,7 +249,10 @@ export async function fileContext(deps: FileAnswerDeps, ev: FileTouch): Promise<
   // The touch of one file: its code's anchors, then the API asked (the answer not yet handed).
   const ask = async ({ asked }: { asked: string }, i: number, code: FileCode | undefined, timeoutMs: number): Promise<AskedPush | undefined> => {
     // The code's anchors: what the file defines or imports among the identifiers the project's rules are anchored to.
-    const anchors = anchorsOf(code, index?.identifiers ?? new Set(), (n) => deps.focus.has(session, n));
+    const local = files[i] ? localPath(files[i]!.file, cwd) : undefined;
+    // A module is outside the working tree when it resolves to none of its files (a relative one never is).
+    const outside = (m: string) => !m.startsWith('.') && (!code || !local || localFilesOf(m, code.language, local, cwd).length === 0);
+    const anchors = anchorsOf(code, index?.identifiers ?? new Set(), (n) => deps.focus.has(session, n), outside);
     // The focus: what the file defines that the session met (the function under test, imported by the failing test), and
     // what the session's prompts named. A name the file only imports and an earlier file imported too is no focus: the
     // test and the module both import `datetime`.

@@ -31,6 +31,12 @@ export interface CodeNames {
   modules: string[];
   /** The two-word phrases of the names it defines (`isBusinessDay` → `business_day`: code-words.ts phrasesOfName). */
   phrases?: string[];
+  /**
+   * Names of two words or more it uses through an imported module or package (`http.MaxBytesReader`, `httpx.AsyncClient`), with
+   * that module as written: a rule about a library's call applies where the call is made (the relay keeps those of modules
+   * outside the working tree).
+   */
+  usedFrom?: { module: string; name: string }[];
 }
 
 /** Where the grammars are: beside the bundle (the client package), else the npm packages. */
@@ -116,6 +122,7 @@ function namesOfTree(parser: Parser, query: Query, text: string): CodeNames {
     // Names an import binds to a module or package (`import x as y`, `import * as y from`, Go's alias
     // or the last segment of its path): `y.member` is then a use of an imported name.
     const qualifiers = new Set<string>();
+    const moduleOf = new Map<string, string>();
     const qualified: [string, string][] = [];
     for (const match of query.matches(tree.rootNode)) {
       const of = (capture: string) => match.captures.find((c) => c.name === capture)?.node.text;
@@ -132,13 +139,26 @@ function namesOfTree(parser: Parser, query: Query, text: string): CodeNames {
         modules.add(m);
         // `import pay.rounding` is used as `pay.rounding.x`; Go's `example.com/pay/retry` as `retry.X`.
         const first = m.split('.')[0];
-        if (first && !m.startsWith('.')) qualifiers.add(first);
+        if (first && !m.startsWith('.')) {
+          qualifiers.add(first);
+          moduleOf.set(first, m);
+        }
         const last = m.split('/').at(-1);
-        if (last) qualifiers.add(last);
+        if (last) {
+          qualifiers.add(last);
+          moduleOf.set(last, m);
+        }
+        if (alias) moduleOf.set(alias, m);
       }
     }
-    for (const [q, member] of qualified) if (qualifiers.has(q)) imports.add(member.toLowerCase());
-    return { defines: [...defines], imports: [...imports], modules: [...modules], phrases: [...phrases] };
+    const usedFrom = new Map<string, { module: string; name: string }>();
+    for (const [q, member] of qualified) {
+      if (!qualifiers.has(q)) continue;
+      imports.add(member.toLowerCase());
+      const m = moduleOf.get(q);
+      if (m && phrasesOfName(member).length > 0) usedFrom.set(`${m}\0${member.toLowerCase()}`, { module: m, name: member.toLowerCase() });
+    }
+    return { defines: [...defines], imports: [...imports], modules: [...modules], phrases: [...phrases], usedFrom: [...usedFrom.values()] };
   } finally {
     tree.delete();
   }

@@ -157,6 +157,21 @@ describe('anchors, focus and the words that decide whether to parse', () => {
     assert.deepEqual(anchorsOf(undefined, new Set(['x'])), []);
   });
 
+  test("anchors: a library's call of two words or more the file makes, through a module outside the working tree", async () => {
+    const names = await reader.names('go', 'package recv\n\nimport (\n\t"net/http"\n\tq "example.com/shop/queue"\n)\n\nfunc H(w http.ResponseWriter, r *http.Request) {\n\tr.Body = http.MaxBytesReader(w, r.Body, 5<<20)\n\thttp.Error(w, "x", 400)\n\tq.PushBatch(nil)\n}\n');
+    assert.deepEqual(
+      (names.usedFrom ?? []).map((u) => `${u.module} ${u.name}`).sort(),
+      ['example.com/shop/queue pushbatch', 'net/http maxbytesreader', 'net/http responsewriter'],
+      '`http.Error` and `http.Request` name no one call: one word each',
+    );
+    const code = { language: 'go' as const, names };
+    const ids = new Set(['maxbytesreader', 'pushbatch', 'error']);
+    // The project's own package (resolved in the working tree) is an import like any other: only in focus.
+    const outside = (m: string) => m !== 'example.com/shop/queue';
+    assert.deepEqual(anchorsOf(code, ids, () => false, outside), ['maxbytesreader']);
+    assert.deepEqual(anchorsOf(code, ids, () => false), [], 'no module is outside unless the relay says so');
+  });
+
   test("focus: the session's prompts' words and its touched files' imports", () => {
     const focus = new SessionFocus();
     focus.notePrompt('s1', 'timeutils.parse_timedelta should accept "ms"');
