@@ -22,7 +22,7 @@
  *
  * This reads prose, not code: code is read by the parser on the developer's machine.
  */
-import { tokenize } from '../server/embeddings/local.js';
+import { wordsOfText } from '../server/embeddings/local.js';
 import { STOP_WORDS, WEAK_WORDS } from '../server/embeddings/lexicon.js';
 import { phraseOf } from '../code/code-words.js';
 import { rarity } from './word-rarity.js';
@@ -101,7 +101,7 @@ export function codeNamesIn(text: string): string[] {
 /** The plain words of a statement that may name a function: lower-case letters only, long and rare enough. */
 export function anchorWordsIn(text: string): string[] {
   const out = new Set<string>();
-  for (const w of tokenize(text)) {
+  for (const w of wordsOfText(text)) {
     if (w.length < MIN_WORD || w.length > MAX_NAME || !/^[a-z]+$/.test(w)) continue;
     if (rarity(w) >= WORD_RARITY) out.add(w);
   }

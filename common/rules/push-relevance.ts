@@ -25,7 +25,7 @@
  * At most GATE.MAX_ITEMS are pushed. Nothing passes: nothing.
  */
 import { CONCEPTS, WEAK_WORDS } from '../server/embeddings/lexicon.js';
-import { stem, tokenize } from '../server/embeddings/local.js';
+import { stem, tokenize, wordsOfText } from '../server/embeddings/local.js';
 import { rarity } from './word-rarity.js';
 import { uses } from './push-ablation.js';
 import { LRUCache } from 'lru-cache';
@@ -83,7 +83,8 @@ function identifiersOf(text: string): string[] {
   const out: string[] = [];
   for (const m of text.matchAll(IDENTIFIER)) {
     const id = m[0].toLowerCase();
-    if (id.length >= 4) out.push(`id:${id}`);
+    // An acronym of every project's vocabulary written in capitals ("JSON", "HTTP") is that word, not a name of this code.
+    if (id.length >= 4 && !(/^[a-z0-9]+$/.test(id) && (NOT_A_TOPIC.has(id) || SOFTWARE_GENERIC.has(stem(id))))) out.push(`id:${id}`);
   }
   return out;
 }
@@ -136,7 +137,7 @@ function readTerms(text: string, ignore: ReadonlySet<string>): Terms {
   const weights = new Map<string, number>();
   const add = (t: string, w: number) => weights.set(t, (weights.get(t) ?? 0) + w);
   const concepts = new Set<number>();
-  for (const token of tokenize(text)) {
+  for (const token of wordsOfText(text)) {
     // A bare number names no topic ("20" in a bug report, "7" in a rule): identifiers keep theirs.
     if (/^\d+$/.test(token)) continue;
     if (NOT_A_TOPIC.has(token) || ignore.has(token)) continue;

@@ -59,6 +59,22 @@ function stemOf(word: string): string {
   return w;
 }
 
+/**
+ * Words of a text in any script, as the push reads a text's topics: letters stay one word across accents ("Zähler", not
+ * "Z" and "hler"), diacritics are folded ("Kähler" and "Kahler" are one word), identifiers split at case changes;
+ * lowercase. The embedder keeps `tokenize`: its vectors are made of those tokens.
+ */
+export function wordsOfText(text: string): string[] {
+  const spaced = text
+    .slice(0, MAX_CHARS)
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/([\p{Ll}\p{N}])(\p{Lu})/gu, '$1 $2')
+    .replace(/(\p{Lu}+)(\p{Lu}\p{Ll})/gu, '$1 $2')
+    .toLowerCase();
+  return spaced.split(/[^\p{L}\p{N}]+/u).filter((t) => t.length > 1 && !STOP_WORDS.has(t));
+}
+
 /** Words of a text: identifiers split at case changes, digits and punctuation; lowercase. */
 export function tokenize(text: string): string[] {
   const spaced = text
