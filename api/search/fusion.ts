@@ -165,18 +165,47 @@ const titleShape = (r: Pick<SearchResult, 'type' | 'title'>) => `${r.type}|${r.t
 export type LearningPlaces = 'hold' | 'apart' | 'record';
 
 /**
+ * Each session's first learning among `results` moved up to the place of the session's best record (scored as it):
+ * the session is shown by the rule drawn from it, and the record it displaced waits with the session's others (its
+ * best turn rides with the learning, turns.ts setAsideTurns).
+ */
+function learningsLead<T extends Pick<SearchResult, 'type' | 'sessionId' | 'score'>>(results: readonly T[]): T[] {
+  const lead = new Map<string, T>();
+  for (const r of results) if (r.type === 'learning' && r.sessionId && !lead.has(r.sessionId)) lead.set(r.sessionId, r);
+  if (lead.size === 0) return [...results];
+  const placed = new Set<string>();
+  const moved = new Set<string>();
+  const out: T[] = [];
+  for (const r of results) {
+    const l = r.sessionId ? lead.get(r.sessionId) : undefined;
+    if (r.sessionId && !placed.has(r.sessionId)) {
+      placed.add(r.sessionId);
+      if (l && l !== r) {
+        out.push({ ...l, score: r.score });
+        moved.add(r.sessionId);
+      }
+    }
+    // The learning itself, where it ranked: already shown at its session's place when it was moved up.
+    if (!(r === l && moved.has(r.sessionId!))) out.push(r);
+  }
+  return out;
+}
+
+/**
  * The final page: near-identical records (same type, same words once numbers are masked) are shown
  * once; an agent session is shown once, by its best record, before any session's second record —
  * a session's batch summary, final summary and observations say the same thing, and one session
  * holding several places hides the other sessions that may hold the answer (the record itself is
  * one step away: timeline, get); its further records follow every other session's best (a project
- * of few sessions still fills its page), and only one of its summaries is ever shown. A learning
- * keeps its place (a rule ranks above the chatter around it) and holds its session's: the session's
- * further records wait, and its best turn rides with the learning (turns.ts setAsideTurns). Before,
- * a learning took no session's place, and a conversation's learning and its records took two or
- * three of the first five places, pushing off the other sessions that held the answer
- * (docs/retrieval.md). Deferring a learning itself behind its session's records was tried: it cost
- * bench:retrieval the learnings that answer.
+ * of few sessions still fills its page), and only one of its summaries is ever shown. A session that
+ * has a learning among the results is shown by it, at the place of its best record (learningsLead: a
+ * rule ranks above the chatter around it), and holds the session's place: the session's further records
+ * and learnings wait, and its best turn rides with the learning (turns.ts setAsideTurns). Before, a
+ * learning took no session's place, and a conversation's learning and its records took two or three of
+ * the first five places, pushing off the other sessions that held the answer (docs/retrieval.md); then a
+ * learning kept its own place, and a session's record and its learning still took two (2026-11-30:
+ * bench:retrieval-history's conversation test split, strict all@5 0.789 -> 0.816). Deferring a learning
+ * itself behind its session's records was tried: it cost bench:retrieval the learnings that answer.
  * And one title (type and title, numbers masked) holds one of the first QUOTA_WINDOW places: the
  * same tool call ("Grep: valid credentials") or learning in four sessions fills the top five with
  * one question's worth of answers; records set aside by it keep their order after.
@@ -186,14 +215,14 @@ export function diversify<T extends Pick<SearchResult, 'type' | 'title' | 'snipp
   const sessions = new Set<string>();
   const summarized = new Set<string>();
   const later: T[] = [];
-  const unique = results.filter((r) => {
+  const unique = (learnings === 'hold' ? learningsLead(results) : results).filter((r) => {
     const key = shape(r);
     if (seen.has(key)) return false;
     seen.add(key);
     if (!r.sessionId) return true;
     // A learning keeps its place, and holds its session's: the session's further records wait.
     if (r.type === 'learning' && learnings === 'apart') return true;
-    if (r.type === 'learning' && learnings === 'hold') return sessions.add(r.sessionId), true;
+    if (r.type === 'learning' && learnings === 'hold' && !sessions.has(r.sessionId)) return sessions.add(r.sessionId), true;
     // Never a session's batch and final summary both.
     if (r.type === 'summary' && summarized.has(r.sessionId)) return false;
     if (r.type === 'summary') summarized.add(r.sessionId);

@@ -46,12 +46,17 @@ test('an empty leg leaves the other leg\'s order as it was', () => {
 const words = (id: string) => id.replace(/\d/g, (d) => ` ${'abcdefghij'[Number(d)]}x`);
 const hit = (id: string, sessionId: string | null, score: number, title = `title ${words(id)}`) => ({ id, type: 'observation' as const, title, snippet: `text of ${words(id)}`, sessionId, score });
 
-test('a session is shown once, by its best record, before any second record; one summary of a session; a learning keeps its place and holds its session\'s; scores stay in page order', () => {
+test('a session is shown once, by its learning or else its best record, before any second record; one summary of a session; scores stay in page order', () => {
   const learning = { ...hit('l1', 'A', 0.55), type: 'learning' as const };
   const summary = (id: string, session: string, score: number) => ({ ...hit(id, session, score), type: 'summary' as const });
   const page = diversify([hit('a1', 'A', 0.9), hit('a2', 'A', 0.8), summary('s1', 'A', 0.75), summary('s2', 'A', 0.72), hit('a3', 'A', 0.7), learning, hit('b1', 'B', 0.5), hit('c1', 'C', 0.4), hit('b2', 'B', 0.35), hit('d1', 'D', 0.3)], 7);
-  // Every session's best first, A's learning in its place; then the others' further records in order; never a second summary of a session.
-  assert.deepEqual(page.map((r) => r.id), ['a1', 'l1', 'b1', 'c1', 'd1', 'a2', 's1']);
+  // Every session's best first, A shown by its learning at its best record's place (scored as it); then the others'
+  // further records in order; never a second summary of a session.
+  assert.deepEqual(page.map((r) => r.id), ['l1', 'b1', 'c1', 'd1', 'a1', 'a2', 's1']);
+  assert.equal(page[0]!.score, 0.9);
+  // Two learnings of one session: the first shows it, the second waits with its records.
+  const two = diversify([hit('a1', 'A', 0.9), { ...learning, score: 0.6 }, { ...hit('l2', 'A', 0.58), type: 'learning' as const }, hit('b1', 'B', 0.5)], 10);
+  assert.deepEqual(two.map((r) => r.id), ['l1', 'b1', 'a1', 'l2']);
   // A learning ranked above its session's records holds the session's place; they follow every other session's best.
   const led = diversify([{ ...learning, score: 0.95 }, hit('a1', 'A', 0.9), hit('b1', 'B', 0.5), hit('c1', 'C', 0.4)], 10);
   assert.deepEqual(led.map((r) => r.id), ['l1', 'b1', 'c1', 'a1']);
@@ -60,7 +65,7 @@ test('a session is shown once, by its best record, before any second record; one
   const ab = [hit('a1', 'A', 0.9), { ...learning, score: 0.85 }, hit('b1', 'B', 0.5)];
   assert.deepEqual(diversify(ab, 10, 'apart').map((r) => r.id), ['a1', 'l1', 'b1']);
   assert.deepEqual(diversify(ab, 10, 'record').map((r) => r.id), ['a1', 'b1', 'l1']);
-  assert.deepEqual(diversify(ab, 10).map((r) => r.id), ['a1', 'l1', 'b1']);
+  assert.deepEqual(diversify(ab, 10).map((r) => r.id), ['l1', 'b1', 'a1']);
   const ranked = [{ ...learning, score: 0.95 }, hit('a1', 'A', 0.9), hit('a2', 'A', 0.8), hit('b1', 'B', 0.5)];
   assert.deepEqual([...setAsideTurns(ranked, led.slice(0, 3))], [['A', 'a1']]);
   for (let i = 1; i < page.length; i++) assert.ok(page[i]!.score <= page[i - 1]!.score);
