@@ -220,7 +220,8 @@ export function diversify<T extends Pick<SearchResult, 'type' | 'title' | 'snipp
     if (seen.has(key)) return false;
     seen.add(key);
     if (!r.sessionId) return true;
-    // A learning keeps its place, and holds its session's: the session's further records wait.
+    // `apart`: a learning takes no session's place. `hold`: the session's first learning holds it (learningsLead
+    // moved it to the session's best place); the session's further records and learnings wait.
     if (r.type === 'learning' && learnings === 'apart') return true;
     if (r.type === 'learning' && learnings === 'hold' && !sessions.has(r.sessionId)) return sessions.add(r.sessionId), true;
     // Never a session's batch and final summary both.
