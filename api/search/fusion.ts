@@ -203,9 +203,9 @@ function learningsLead<T extends Pick<SearchResult, 'type' | 'sessionId' | 'scor
  * and learnings wait, and its best turn rides with the learning (turns.ts setAsideTurns). Before, a
  * learning took no session's place, and a conversation's learning and its records took two or three of
  * the first five places, pushing off the other sessions that held the answer (docs/retrieval.md); then a
- * learning kept its own place, and a session's record and its learning still took two (2026-11-30:
- * bench:retrieval-history's conversation test split, strict all@5 0.789 -> 0.816). Deferring a learning
- * itself behind its session's records was tried: it cost bench:retrieval the learnings that answer.
+ * learning kept its own place, and a session's record and its learning still took two (docs/retrieval.md,
+ * 2026-11-30 evening). Deferring a learning itself behind its session's records was tried: it cost
+ * bench:retrieval the learnings that answer.
  * And one title (type and title, numbers masked) holds one of the first QUOTA_WINDOW places: the
  * same tool call ("Grep: valid credentials") or learning in four sessions fills the top five with
  * one question's worth of answers; records set aside by it keep their order after.
