@@ -19,12 +19,15 @@ import { filesReadBy } from './command-files.js';
 /** Codex's names for its shell tool (the hooks say Bash; older builds shell or exec_command). */
 const SHELL_TOOLS = new Set(['Bash', 'shell', 'exec_command']);
 
+/** What every memflow event of a Codex session carries: the session, its working folder and its rollout file. */
+const commonOf = (payload: Payload, sessionId: string) => ({ sessionId, cwd: str(payload.cwd), transcriptPath: str(payload.transcript_path) });
+
 export const codex: HostAdapter = {
   host: 'codex',
   toHookEvent(nativeEvent, payload, opts = {}): HostHookEvent | undefined {
     const sessionId = str(payload.session_id);
     if (!sessionId) return undefined;
-    const common = { sessionId, cwd: str(payload.cwd), transcriptPath: str(payload.transcript_path) };
+    const common = commonOf(payload, sessionId);
     const agent: MemflowAgent = { host: 'codex', version: opts.version };
     switch (nativeEvent) {
       case 'SessionStart':
@@ -82,7 +85,7 @@ export const codex: HostAdapter = {
   resultTouch(body) {
     const session = str(body.session_id);
     if (!session) return undefined;
-    const common = { sessionId: session, cwd: str(body.cwd), transcriptPath: str(body.transcript_path) };
+    const common = commonOf(body, session);
     const was = obj(body.memflowAgent);
     const agent: MemflowAgent = { host: 'codex', version: str(was.version), toolName: str(was.toolName) };
     const input = obj(body.tool_input);

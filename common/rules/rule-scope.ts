@@ -254,7 +254,8 @@ export function sameCodeVersions<R extends RuleText & { anchors: readonly string
   const phrases = new Set(anchorPhrasesIn(text));
   if (ids.size === 0 && phrases.size === 0) return [];
   const byName = earlier.filter((r) => r.anchors.some((a) => ids.has(a)));
-  const byPhrase = phrases.size === 0 ? [] : earlier.filter((r) => !byName.includes(r) && [...codePhrasesOf(r)].some((p) => phrases.has(p)));
+  const named = new Set(byName);
+  const byPhrase = phrases.size === 0 ? [] : earlier.filter((r) => !named.has(r) && [...codePhrasesOf(r)].some((p) => phrases.has(p)));
   if (byName.length === 0 && byPhrase.length === 0) return [];
   const changes = saysItChanges(text) || saysTheRuleChanges(text);
   // Code called by its words is a looser link than its name: only a later statement that says it changes something

@@ -87,7 +87,7 @@ export const proposesOrAnnounces = (previous: string): boolean => PROPOSAL.test(
 export const opensWithAssent = (text: string): boolean => YES.test(text.trim().toLowerCase());
 
 /** A bare word of assent ("yes", "perfect", "Right."): it agrees to what the agent's turn said, and says nothing of its own. */
-export const bareAssent = (text: string): boolean => text.trim().length <= 24 && YES.test(text.trim().toLowerCase());
+export const bareAssent = (text: string): boolean => text.trim().length <= 24 && opensWithAssent(text);
 
 /**
  * Options side by side: "X or Y", "X oder Y", "X albo Y", "X还是Y". Dutch "of" and Spanish or Italian "o" are English
