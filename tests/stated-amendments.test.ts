@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { newTenant, uniqueName } from './helpers/env.js';
 import crypto from 'node:crypto';
-import { chatSession, hooksIn, sessionResult } from './helpers/sessions.js';
+import { chatSession, hooksIn, openSession, sessionResult } from './helpers/sessions.js';
 import { withTestStack } from './helpers/stack.js';
 import { CodeReader } from '../common/code/code-names.js';
 import { mentionsAnyOrPhrase, phrasesAmong } from '../common/code/code-words.js';
@@ -154,12 +154,10 @@ test('a rule said in plain words ("business days") reaches the file that defines
 test('a later statement that calls the code by its words ("the gift card question") and says it changes retires the earlier one, in whichever order the two sessions are summarized', async () => {
   const post = hooksIn(stack.api.url, tenant.key, cwd);
   // The earlier session's statement is made, but its session is summarized only after the later one's.
-  const early = `s-${crypto.randomUUID()}`;
-  await post('session-start', { session_id: early, hook_event_name: 'SessionStart', source: 'startup' });
-  await post('user-prompt-submit', { session_id: early, hook_event_name: 'UserPromptSubmit', prompt: "we're launching gift cards next month. what's missing?" });
-  await post('stop', { session_id: early, hook_event_name: 'Stop', stop_hook_active: false, last_assistant_message: "issue and redeem exist in src/giftcards.ts; the expiry isn't decided yet, it's a TODO." });
-  await post('user-prompt-submit', { session_id: early, hook_event_name: 'UserPromptSubmit', prompt: "gift cards expire 12 months after purchase, GIFT_CARD_VALIDITY_MONTHS = 12, and an expired card's balance is forfeited, no grace period." });
-  await post('stop', { session_id: early, hook_event_name: 'Stop', stop_hook_active: false, last_assistant_message: 'Done: expiryOf adds GIFT_CARD_VALIDITY_MONTHS to the purchase date and redeem refuses an expired card.' });
+  const early = await openSession(post, [
+    ["we're launching gift cards next month. what's missing?", "issue and redeem exist in src/giftcards.ts; the expiry isn't decided yet, it's a TODO."],
+    ["gift cards expire 12 months after purchase, GIFT_CARD_VALIDITY_MONTHS = 12, and an expired card's balance is forfeited, no grace period.", 'Done: expiryOf adds GIFT_CARD_VALIDITY_MONTHS to the purchase date and redeem refuses an expired card.'],
+  ]);
 
   await session([
     ['the supplier CSV from Hanse Papier fails to import, line 212 has a semicolon inside quotes', 'csvImport splits on semicolons before it handles quotes; I switched it to a parser with quote handling.'],
@@ -181,4 +179,36 @@ test('a later statement that calls the code by its words ("the gift card questio
   const pushed = (res.body as { context: string }).context;
   assert.match(pushed, /good until Dec 31, 2029/);
   assert.doesNotMatch(pushed, /no grace period/, 'the retired statement is not handed over');
+});
+
+test('"change the rule then: …" retires the note it changes also when the note\'s session is summarized after it', async () => {
+  const other = uniqueName('logshed');
+  const otherCwd = `/tmp/memflow-amend/${other}`;
+  const post = hooksIn(stack.api.url, tenant.key, otherCwd);
+  // The earlier session's assent is made, but its session is summarized only after the amendment's.
+  const early = await openSession(post, [
+    ["when the collector is down we retry every batch forever and the logs fill with 'push failed'. what can we do?", 'A circuit breaker in front of the sink: it opens after FailureThreshold = 5 consecutive failures, keeps batches in the spool while open, and half-opens after OpenFor = 30 s to let one probe through.'],
+    ['Right, 5 in a row and 30 s.', 'Done in internal/breaker; the sink asks Allow() before a push.'],
+  ]);
+
+  await chatSession(post, stack.temporal, prisma, tenant.tenantId, [
+    ["the breaker never opened during Friday's incident: the collector failed about every other request, so the consecutive count kept resetting.", 'Right, any success resets the count. A failure-rate window would catch it.'],
+    ['change the rule then: open the breaker when more than half of the last 20 pushes failed. the 30 s before a probe stays.', 'OK: a ring of the last 20 outcomes.'],
+  ]);
+  const rule = await prisma.learning.findFirst({ where: { tenantId: tenant.tenantId, project: { name: other }, status: 'active', kind: { in: ['decision', 'convention'] }, body: { contains: 'half of the last 20' } } });
+  assert.ok(rule, 'the amendment is stored as a rule');
+
+  await post('session-end', { session_id: early, hook_event_name: 'SessionEnd', reason: 'other' });
+  await sessionResult(stack.temporal, prisma, tenant.tenantId, early, 90_000);
+  const old = await prisma.learning.findFirst({ where: { tenantId: tenant.tenantId, project: { name: other }, body: { contains: '5 in a row' } } });
+  assert.ok(old, 'the assent is kept, as history');
+  assert.ok(old.validFrom < rule.validFrom, 'stated before the amendment');
+  assert.equal(old.status, 'superseded', `stored as the older version: ${JSON.stringify({ kind: old.kind, status: old.status, anchors: old.anchors })}`);
+  assert.equal(old.supersededById, rule.id);
+
+  const res = await call(tenant.key, 'GET', `/v1/context?project=${other}&for=file&path=internal/breaker/breaker.go&anchors=failurethreshold,openfor`);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  const pushed = (res.body as { context: string }).context;
+  assert.match(pushed, /more than half of the last 20 pushes failed/, 'the amendment took over the code of what it changed');
+  assert.doesNotMatch(pushed, /5 in a row/, 'the retired statement is not handed over');
 });

@@ -13,7 +13,7 @@ import type { Tx } from '../../common/server/db.js';
 import { appendLearningRevision } from '../../common/server/learning-revisions.js';
 import type { Citation } from '../../common/rules/citations.js';
 import { poisonFlags } from '../../common/rules/poison.js';
-import { notesItAmends, ruleAmendedLater, ruleItAmends, sameCodeVersionLater, sameCodeVersions, saysTheRuleChanges, topicRarity, type DatedRuleText } from '../../common/rules/rule-scope.js';
+import { notesItAmends, replacesRule, ruleAmendedLater, ruleItAmends, sameCodeVersionLater, sameCodeVersions, saysTheRuleChanges, SUPERSEDE, topicRarity, type DatedRuleText } from '../../common/rules/rule-scope.js';
 import { countTokens } from '../../common/rules/tokens.js';
 import { ANCHOR_ID, anchorsOf } from '../../common/rules/anchors.js';
 import { mergeCitations } from './summary-citations.js';
@@ -123,6 +123,32 @@ function amendable(rules: RuleOrNote[], anchors: readonly string[], saysItChange
   return rules.filter((r) => r.kind !== 'note' || r.anchors.some((a) => ids.has(a)));
 }
 
+/**
+ * The current rule of a person, stated after `statedAt`, that retires a note read after it (sessions summarized out of
+ * order: the amendment's session was summarized first). The same test as when the rule is stored after the note: the
+ * rule may amend it (amendable: it says a rule changes, or it names code the note is anchored to), and the note is the
+ * rule it amends or a note it retires beside that one ("change the rule then: open the breaker when more than half of
+ * the last 20 pushes failed" retires "Right, 5 in a row and 30 s." whichever session is summarized first). The earliest such.
+ */
+function noteAmendedLater(note: { title: string; body: string; anchors: string[] }, statedAt: Date, rules: RuleOrNote[]): RuleOrNote | undefined {
+  const text = `${note.title}\n${note.body}`;
+  const self: RuleOrNote = { id: '', kind: 'note', title: note.title, body: note.body, validFrom: statedAt, anchors: note.anchors, origin: 'user' };
+  const amendsIt = (r: RuleOrNote) => {
+    const later = `${r.title}\n${r.body}`;
+    // Cheap first: the topic terms two statements must share for one to replace the other.
+    if (replacesRule(later, text).shared.length < SUPERSEDE.MIN_SHARED) return false;
+    const before = amendable([...rules.filter((x) => x.id !== r.id && x.validFrom.getTime() <= r.validFrom.getTime()), self], r.anchors, saysTheRuleChanges(later));
+    if (!before.includes(self)) return false;
+    const idf = topicRarity(before.map((x) => `${x.title}\n${x.body}`));
+    const best = ruleItAmends(r, before, idf);
+    return best !== undefined && (best.id === '' || notesItAmends(r, before, best.id, idf).includes(self));
+  };
+  return rules
+    .filter((r) => RULE_KINDS.has(r.kind) && r.origin === 'user' && r.validFrom.getTime() > statedAt.getTime())
+    .sort((a, b) => a.validFrom.getTime() - b.validFrom.getTime())
+    .find(amendsIt);
+}
+
 /** The kinds of learning that are a project's rules (a person's decisions and conventions). */
 const RULE_KINDS = new Set(['decision', 'convention']);
 /** What a person states: their rules and their notes. */
@@ -152,6 +178,19 @@ async function withReplaced(tx: Tx, scope: string[], anchors: string[], replaced
   if (!replacedId) return { scope, anchors };
   const old = await tx.learning.findUnique({ where: { id: replacedId }, select: { scope: true, anchors: true } });
   return { scope: [...new Set([...scope, ...(old?.scope ?? [])])].slice(0, 60), anchors: [...new Set([...anchors, ...(old?.anchors ?? [])])].slice(0, 80) };
+}
+
+/**
+ * The scope and anchors of a statement stored as already replaced (its session summarized after its newer version's),
+ * added to that newer version's: what withReplaced gives an amendment stored after the statement it changes.
+ */
+async function takeOverAbout(tx: Tx, newerId: string, about: { scope: string[]; anchors: string[] }): Promise<void> {
+  const newer = await tx.learning.findUnique({ where: { id: newerId }, select: { scope: true, anchors: true } });
+  if (!newer) return;
+  const scope = [...new Set([...newer.scope, ...about.scope])].slice(0, 60);
+  const anchors = [...new Set([...newer.anchors, ...about.anchors])].slice(0, 80);
+  if (scope.length === newer.scope.length && anchors.length === newer.anchors.length) return;
+  await tx.learning.update({ where: { id: newerId }, data: { scope, anchors } });
 }
 
 /** `key:<id>` of the key that delivered the first of these observations' events that has one (a prompt's), else undefined. */
@@ -240,7 +279,8 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
     const laterStatements = async () => ((rules ??= await currentRules(tx, input))).filter((r) => r.origin === 'user' && !madeHere.has(r.id));
     const replacedBy =
       !targetId && !superseded && statedAt && STATED_KINDS.has(c.kind)
-        ? ((RULE_KINDS.has(c.kind) ? ruleAmendedLater(c, statedAt, (rules ??= await currentRules(tx, input))) : undefined) ?? sameCodeVersionLater({ id: '', title: c.title, body: c.body, anchors }, statedAt, await laterStatements()))
+        ? ((RULE_KINDS.has(c.kind) ? ruleAmendedLater(c, statedAt, (rules ??= await currentRules(tx, input))) : noteAmendedLater({ title: c.title, body: c.body, anchors }, statedAt, (rules ??= await currentRules(tx, input)).filter((r) => !madeHere.has(r.id)))) ??
+          sameCodeVersionLater({ id: '', title: c.title, body: c.body, anchors }, statedAt, await laterStatements()))
         : undefined;
 
     let learningId: string;
@@ -310,6 +350,8 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
         },
       });
       await appendLearningRevision(tx, created, replacedBy ? 'superseded' : 'created', by);
+      // The newer version is about what it changed, as when it was stored after this one (withReplaced).
+      if (replacedBy) await takeOverAbout(tx, replacedBy.id, about);
       learningId = created.id;
       result.created.push(created.id);
       madeHere.add(created.id);

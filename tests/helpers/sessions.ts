@@ -25,14 +25,20 @@ export function hooksIn(apiUrl: string, key: string, cwd: string): (event: strin
   };
 }
 
-/** A whole session of prompts, each answered by the agent (its Stop's message), through `post` (hooksIn), summarized; its id. */
-export async function chatSession(post: ReturnType<typeof hooksIn>, client: Client, prisma: PrismaClient, tenantId: string, turns: [prompt: string, answer: string][]): Promise<string> {
+/** A session of prompts, each answered by the agent (its Stop's message), through `post` (hooksIn), not ended yet; its id. */
+export async function openSession(post: ReturnType<typeof hooksIn>, turns: [prompt: string, answer: string][]): Promise<string> {
   const sid = `s-${crypto.randomUUID()}`;
   await post('session-start', { session_id: sid, hook_event_name: 'SessionStart', source: 'startup' });
   for (const [prompt, answer] of turns) {
     await post('user-prompt-submit', { session_id: sid, hook_event_name: 'UserPromptSubmit', prompt });
     await post('stop', { session_id: sid, hook_event_name: 'Stop', stop_hook_active: false, last_assistant_message: answer });
   }
+  return sid;
+}
+
+/** A whole session of prompts, each answered by the agent (its Stop's message), through `post` (hooksIn), summarized; its id. */
+export async function chatSession(post: ReturnType<typeof hooksIn>, client: Client, prisma: PrismaClient, tenantId: string, turns: [prompt: string, answer: string][]): Promise<string> {
+  const sid = await openSession(post, turns);
   await post('session-end', { session_id: sid, hook_event_name: 'SessionEnd', reason: 'other' });
   await sessionResult(client, prisma, tenantId, sid, 90_000);
   return sid;
