@@ -74,10 +74,11 @@ const conceptsByStem: Map<string, number[]> = (() => {
 const WEAK = new Set([...WEAK_WORDS].map((w) => stem(w)));
 
 /**
- * Identifiers and paths as written: snake_case, camelCase, CONSTANTS, dotted and slashed names
- * (`MAX_ATTEMPTS`, `downtimeMinutes`, `billing/retry.py`), and a command line's long flags (`--output`).
+ * Identifiers and paths as written: snake_case, camelCase, PascalCase, CONSTANTS, dotted and slashed names
+ * (`MAX_ATTEMPTS`, `downtimeMinutes`, `DrainTimeout`, `billing/retry.py`), and a command line's long flags (`--output`).
+ * PascalCase is matched whole: matched from its second letter ("rainTimeout"), a Go name was not the name the code defines.
  */
-export const IDENTIFIER = /--[a-z][a-z0-9-]+|[A-Za-z_][A-Za-z0-9_]*(?:[./-][A-Za-z0-9_]+)+|[A-Za-z]+_[A-Za-z0-9_]+|[a-z]+[A-Z][A-Za-z0-9]+|[A-Z]{2,}[A-Z0-9_]*/g;
+export const IDENTIFIER = /--[a-z][a-z0-9-]+|[A-Za-z_][A-Za-z0-9_]*(?:[./-][A-Za-z0-9_]+)+|[A-Za-z]+_[A-Za-z0-9_]+|[A-Z][a-z0-9]+[A-Z][A-Za-z0-9]*|[a-z]+[A-Z][A-Za-z0-9]+|[A-Z]{2,}[A-Z0-9_]*/g;
 
 function identifiersOf(text: string): string[] {
   const out: string[] = [];
