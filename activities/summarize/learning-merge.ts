@@ -184,13 +184,14 @@ async function withReplaced(tx: Tx, scope: string[], anchors: string[], replaced
  * The scope and anchors of a statement stored as already replaced (its session summarized after its newer version's),
  * added to that newer version's: what withReplaced gives an amendment stored after the statement it changes.
  */
-async function takeOverAbout(tx: Tx, newerId: string, about: { scope: string[]; anchors: string[] }): Promise<void> {
+async function takeOverAbout(tx: Tx, newerId: string, about: { scope: string[]; anchors: string[] }): Promise<string[] | undefined> {
   const newer = await tx.learning.findUnique({ where: { id: newerId }, select: { scope: true, anchors: true } });
-  if (!newer) return;
+  if (!newer) return undefined;
   const scope = [...new Set([...newer.scope, ...about.scope])].slice(0, 60);
   const anchors = [...new Set([...newer.anchors, ...about.anchors])].slice(0, 80);
-  if (scope.length === newer.scope.length && anchors.length === newer.anchors.length) return;
+  if (scope.length === newer.scope.length && anchors.length === newer.anchors.length) return newer.anchors;
   await tx.learning.update({ where: { id: newerId }, data: { scope, anchors } });
+  return anchors;
 }
 
 /** `key:<id>` of the key that delivered the first of these observations' events that has one (a prompt's), else undefined. */
@@ -351,7 +352,11 @@ export async function mergeLearnings(tx: Tx, input: LearningMergeInput): Promise
       });
       await appendLearningRevision(tx, created, replacedBy ? 'superseded' : 'created', by);
       // The newer version is about what it changed, as when it was stored after this one (withReplaced).
-      if (replacedBy) await takeOverAbout(tx, replacedBy.id, about);
+      if (replacedBy) {
+        const anchorsNow = await takeOverAbout(tx, replacedBy.id, about);
+        // The rules read for this merge see it too (the session's next candidates are compared with it).
+        if (rules && anchorsNow) rules = rules.map((r) => (r.id === replacedBy.id ? { ...r, anchors: anchorsNow } : r));
+      }
       learningId = created.id;
       result.created.push(created.id);
       madeHere.add(created.id);
