@@ -11,7 +11,8 @@
  * a retry finds the stored events processed, the batch and final summaries by key (no second model
  * call), the sync rows current, the uptake judged and the status already set.
  */
-import { ApplicationFailure, Context, heartbeat, log } from '@temporalio/activity';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import { progressHeartbeat } from '../heartbeating.js';
 import { SUMMARIZE_OFFLINE_ON } from '../../messages/errors-v1.js';
 import type { CaptureActivities, SessionIds } from '../capture/capture-activities.js';
 import type { UptakeActivities } from '../context/uptake-activities.js';
@@ -90,7 +91,7 @@ export function createCloseActivities(deps: CloseDeps) {
         const persisted = await capture.persistEvents({ ...ids, eventIds: [] });
         eventCount = persisted.eventCount;
         if (!persisted.more) break;
-        heartbeat();
+        progressHeartbeat();
       }
       // The session ended at its first close (endedAt), not when its summaries are done.
       await capture.closeSession({ ...ids, status: 'summarizing', reason: input.reason });
@@ -110,7 +111,7 @@ export function createCloseActivities(deps: CloseDeps) {
         progress.summarizedThrough = outcome.toSequence;
         batches += outcome.batches ?? 1;
         progress.summaries += outcome.batches ?? 1;
-        heartbeat(batches);
+        progressHeartbeat(batches);
         if (!outcome.more) break;
         if (batches >= END_BATCHES_PER_CALL) return { ...progress, status: 'more' };
       }

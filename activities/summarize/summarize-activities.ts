@@ -14,7 +14,8 @@
  * summary-prompt.ts, the budgeted model call (the Anthropic client, prices, the daily budget) in
  * summary-call.ts, the reads and the write in summary-store.ts.
  */
-import { heartbeat, log } from '@temporalio/activity';
+import { log } from '@temporalio/activity';
+import { progressHeartbeat } from '../heartbeating.js';
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Config } from '../../common/server/config.js';
 import type { PrismaClient } from '../../common/server/db.js';
@@ -170,7 +171,7 @@ export async function summarizeBatches(ctx: SummarizeContext, input: BatchInput)
     if (next.status !== 'done') break; // parked or nothing: what is done so far is kept
     outcome = next;
     batches++;
-    heartbeat(batches);
+    progressHeartbeat(batches);
   }
   return outcome.status === 'done' ? { ...outcome, batches } : outcome;
 }
