@@ -29,6 +29,7 @@ export function progressHeartbeat(details?: unknown, afterMs = HEARTBEAT_EVERY_M
   } catch {
     return; // not inside an activity
   }
+  if (ctx.info.isLocal) return; // a local activity has no heartbeat: its workflow task is kept alive instead
   const since = ctx.info.currentAttemptScheduledTimestampMs;
   if (since > 0 && Date.now() - since < afterMs) return;
   ctx.heartbeat(details);

@@ -13,10 +13,10 @@
  */
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { progressHeartbeat } from '../heartbeating.js';
-import { SUMMARIZE_OFFLINE_ON } from '../../messages/errors-v1.js';
 import type { CaptureActivities, SessionIds } from '../capture/capture-activities.js';
 import type { UptakeActivities } from '../context/uptake-activities.js';
-import type { SummarizeActivities, SummaryOutcome } from './summarize-activities.js';
+import type { SummarizeActivities } from './summarize-activities.js';
+import { withOfflineFallback } from './offline-fallback.js';
 
 export interface CloseDeps {
   capture: Pick<CaptureActivities, 'persistEvents' | 'closeSession'>;
@@ -62,25 +62,8 @@ export const SETTLE_VECTOR_ATTEMPTS = 4;
 
 const permanent = (err: unknown): boolean => err instanceof ApplicationFailure && err.nonRetryable === true;
 
-const offlineFallback = (err: unknown): boolean => err instanceof ApplicationFailure && SUMMARIZE_OFFLINE_ON.includes(err.type ?? '');
-
 export function createCloseActivities(deps: CloseDeps) {
   const { capture, summarize, vectors, uptake } = deps;
-
-  /**
-   * One summarize call with the in-session policy for answers that stay malformed and requests the
-   * API refuses: that one summary is written offline instead (kept and marked). Refused credentials
-   * (LlmAuthFailed) reach the workflow, which parks the work.
-   */
-  async function withOfflineFallback(name: string, call: (offline: boolean) => Promise<SummaryOutcome>): Promise<SummaryOutcome> {
-    try {
-      return await call(false);
-    } catch (err) {
-      if (!offlineFallback(err)) throw err;
-      log.warn(`${name}: model call failed (${(err as ApplicationFailure).type}); using the offline summarizer`, { error: (err as Error).message });
-      return call(true);
-    }
-  }
 
   return {
     async summarizeSessionEnd(input: SessionEndInput): Promise<SessionEndOutcome> {

@@ -50,7 +50,7 @@ test('the model-call preset has a heartbeat timeout that the timer keeps well in
   assert.ok(ms(llmCalls.heartbeatTimeout) >= 3 * HEARTBEAT_EVERY_MS, 'at least three timer heartbeats fit in it');
 });
 
-test('a progress heartbeat reaches Temporal only once the attempt has run a while', async () => {
+test('a progress heartbeat reaches Temporal only once the attempt has run a while, never from a local activity', async () => {
   const beatsOf = async (info: ConstructorParameters<typeof MockActivityEnvironment>[0]) => {
     const env = new MockActivityEnvironment(info);
     let beats = 0;
@@ -63,5 +63,6 @@ test('a progress heartbeat reaches Temporal only once the attempt has run a whil
   };
   assert.equal(await beatsOf({ currentAttemptScheduledTimestampMs: Date.now() }), 0, 'a short attempt sends none (the first would go to the server at once)');
   assert.equal(await beatsOf({ currentAttemptScheduledTimestampMs: Date.now() - 2 * HEARTBEAT_EVERY_MS }), 2, 'a long one heartbeats on every progress');
+  assert.equal(await beatsOf({ currentAttemptScheduledTimestampMs: Date.now() - 2 * HEARTBEAT_EVERY_MS, isLocal: true }), 0, 'a local activity has no heartbeat');
   assert.doesNotThrow(() => progressHeartbeat(), 'outside an activity it does nothing');
 });
