@@ -11,6 +11,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { CaptureActivities, PersistResult } from '../activities/capture/capture-activities.js';
 import { createCloseActivities, type CloseActivities } from '../activities/summarize/session-close.js';
+import { createTurnActivities, type TurnActivities } from '../activities/summarize/session-turn.js';
 import type { UptakeActivities } from '../activities/context/uptake-activities.js';
 import type { SummarizeActivities, SummaryOutcome } from '../activities/summarize/summarize-activities.js';
 import type { CaptureProgress } from '../messages/capture-v1.js';
@@ -44,9 +45,9 @@ class FakeStore {
    * Capture activities that answer from what was captured, plus summarization that always succeeds;
    * the close's activities are the real ones (activities/close) over these.
    */
-  activities(): CaptureActivities & UptakeActivities & SummarizeActivities & CloseActivities & VectorSync {
+  activities(): CaptureActivities & UptakeActivities & SummarizeActivities & CloseActivities & TurnActivities & VectorSync {
     const fakes = this.fakes();
-    return { ...fakes, ...createCloseActivities({ capture: fakes, summarize: fakes, vectors: fakes, uptake: fakes }) };
+    return { ...fakes, ...createCloseActivities({ capture: fakes, summarize: fakes, vectors: fakes, uptake: fakes }), ...createTurnActivities({ summarize: fakes, vectors: fakes }) };
   }
 
   private fakes(): CaptureActivities & UptakeActivities & SummarizeActivities & VectorSync {
@@ -191,8 +192,9 @@ test('a session is summarized at each stop and at its end, then synced to the ve
   await signal(inp, 'user-prompt-submit');
   await signal(inp, 'stop');
   const handle = client.workflow.getHandle(sessionWorkflowId(inp.tenantId, inp.projectId, inp.agentSessionId));
-  // The stop flushes a batch and makes the rolling summary before the next event is handled.
-  for (let i = 0; i < 100 && !store.summaryCalls.includes('sync'); i++) await new Promise((r) => setTimeout(r, 50));
+  // The stop flushes a batch and makes the rolling summary before the next event is handled (one
+  // activity: the workflow counts its summaries once the sync, its last step, is done).
+  for (let i = 0; i < 100 && (await handle.query(sessionViewQuery)).summaries < 2; i++) await new Promise((r) => setTimeout(r, 50));
   assert.deepEqual(store.summaryCalls, ['batch:turn', 'rolling', 'sync']);
   assert.equal(store.catchUps, catchUps, 'no catch-up activity at the stop (no-stop-catch-up-v1)');
   assert.equal((await handle.query(sessionViewQuery)).summaries, 2);
@@ -200,7 +202,11 @@ test('a session is summarized at each stop and at its end, then synced to the ve
   const result = await handle.result();
   assert.equal(result.closedBy, 'session-end');
   assert.deepEqual(store.summaryCalls.slice(3), ['batch:flush', 'final', 'sync']);
+  // The stop's three steps are one activity (lean-session-v1); the close is one, its settling a local activity.
+  const scheduled = ((await handle.fetchHistory()).events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes?.activityType?.name ? [e.activityTaskScheduledEventAttributes.activityType.name] : []));
+  assert.deepEqual(scheduled, ['summarizeTurn', 'summarizeSessionEnd']);
 
+  // session-summaries-pre-lean-session.json keeps this session as runs before lean-session-v1 ran it (three activities at the stop, the settling an activity).
   await keepHistory('session-summaries', handle);
 });
 

@@ -7,6 +7,7 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import { WORKFLOWS_PATH } from './workflows-path.js';
 import { createCaptureActivities } from '../activities/capture/capture-activities.js';
 import { createCloseActivities } from '../activities/summarize/session-close.js';
+import { createTurnActivities } from '../activities/summarize/session-turn.js';
 import { allHeartbeating, heartbeating } from '../activities/heartbeating.js';
 import { createUptakeActivities } from '../activities/context/uptake-activities.js';
 import { createEraseActivities } from '../activities/erase/erase-activities.js';
@@ -38,6 +39,7 @@ export function createMemflowWorker(opts: {
   // Embedding provider and Weaviate client are made on first use: the worker starts without them.
   const vectors = createVectorActivities({ prisma: opts.prisma, config: opts.config });
   const close = createCloseActivities({ capture, summarize, vectors, uptake });
+  const turn = createTurnActivities({ summarize, vectors });
   return Worker.create({
     connection: opts.connection,
     namespace: opts.config.TEMPORAL_NAMESPACE,
@@ -60,6 +62,8 @@ export function createMemflowWorker(opts: {
       // (llmCalls); its second heartbeats on its own progress (sessionSettle).
       summarizeSessionEnd: heartbeating(close.summarizeSessionEnd),
       settleSession: close.settleSession,
+      // A stop's work: the activities above, one call instead of three; model calls first (heartbeating).
+      summarizeTurn: heartbeating(turn.summarizeTurn),
       ...createBackupActivities({ prisma: opts.prisma, pool, config: opts.config }),
       ...createRetentionActivities({ prisma: opts.prisma, pool }),
       ...createRederiveActivities({ prisma: opts.prisma, config: opts.config }),

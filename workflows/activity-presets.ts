@@ -8,7 +8,7 @@
  * Changing a preset changes workflow code, but not its determinism: activity options are not part
  * of the replay check of activities already scheduled (the saved histories in tests/ replay).
  */
-import type { ActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 import { Failure } from '../messages/errors-v1.js';
 
 /**
@@ -49,6 +49,14 @@ export const IN_SESSION_QUEUE_WAIT = '10 seconds';
 export const inSessionLlmCalls: ActivityOptions = { ...llmCalls, scheduleToStartTimeout: IN_SESSION_QUEUE_WAIT };
 
 /**
+ * A session's turn in one activity (activities/summarize/session-turn.ts): the model calls of
+ * inSessionLlmCalls and the session's vector sync after them, so the sync's 5 minutes
+ * (sessionVectorSync) bound it instead of 4. Heartbeats on a timer as the model calls do; given up
+ * when no worker takes it soon, as all in-session work (the end does what is left).
+ */
+export const inSessionTurn: ActivityOptions = { ...inSessionLlmCalls, startToCloseTimeout: '5 minutes' };
+
+/**
  * A session's vector sync: Weaviate is derived data, so a few quick attempts, then the session
  * carries on and reconciliation repairs what is missed. A first sync of a long session embeds
  * thousands of records (remote providers: many HTTP calls), hence 5 minutes. It heartbeats after
@@ -77,6 +85,20 @@ export const sessionSettle: ActivityOptions = {
   startToCloseTimeout: '5 minutes',
   heartbeatTimeout: '45 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '20 seconds' },
+};
+
+/**
+ * The settling as a local activity (runs since lean-session-v1): it is short (the few records the
+ * session's last turn left to embed, one uptake judgement, one status write), so it runs in the
+ * workflow task that follows the final summary, with no activity task and workflow task of its own
+ * on Temporal. The same bounds and retries as sessionSettle; a local activity has no heartbeat
+ * timeout: while it runs the worker keeps extending its workflow task, and a worker that dies loses
+ * that task, so the next worker runs the settling again (it is idempotent). Retries closer than
+ * Temporal's local retry threshold (a minute) happen in the worker, later ones after a timer.
+ */
+export const sessionSettleLocal: LocalActivityOptions = {
+  startToCloseTimeout: sessionSettle.startToCloseTimeout!,
+  retry: sessionSettle.retry!,
 };
 
 /**

@@ -11,11 +11,12 @@
  * a retry finds the stored events processed, the batch and final summaries by key (no second model
  * call), the sync rows current, the uptake judged and the status already set.
  */
-import { ApplicationFailure, Context, heartbeat, log } from '@temporalio/activity';
-import { SUMMARIZE_OFFLINE_ON } from '../../messages/errors-v1.js';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import { progressHeartbeat } from '../heartbeating.js';
 import type { CaptureActivities, SessionIds } from '../capture/capture-activities.js';
 import type { UptakeActivities } from '../context/uptake-activities.js';
-import type { SummarizeActivities, SummaryOutcome } from './summarize-activities.js';
+import type { SummarizeActivities } from './summarize-activities.js';
+import { withOfflineFallback } from './offline-fallback.js';
 
 export interface CloseDeps {
   capture: Pick<CaptureActivities, 'persistEvents' | 'closeSession'>;
@@ -61,25 +62,8 @@ export const SETTLE_VECTOR_ATTEMPTS = 4;
 
 const permanent = (err: unknown): boolean => err instanceof ApplicationFailure && err.nonRetryable === true;
 
-const offlineFallback = (err: unknown): boolean => err instanceof ApplicationFailure && SUMMARIZE_OFFLINE_ON.includes(err.type ?? '');
-
 export function createCloseActivities(deps: CloseDeps) {
   const { capture, summarize, vectors, uptake } = deps;
-
-  /**
-   * One summarize call with the in-session policy for answers that stay malformed and requests the
-   * API refuses: that one summary is written offline instead (kept and marked). Refused credentials
-   * (LlmAuthFailed) reach the workflow, which parks the work.
-   */
-  async function withOfflineFallback(name: string, call: (offline: boolean) => Promise<SummaryOutcome>): Promise<SummaryOutcome> {
-    try {
-      return await call(false);
-    } catch (err) {
-      if (!offlineFallback(err)) throw err;
-      log.warn(`${name}: model call failed (${(err as ApplicationFailure).type}); using the offline summarizer`, { error: (err as Error).message });
-      return call(true);
-    }
-  }
 
   return {
     async summarizeSessionEnd(input: SessionEndInput): Promise<SessionEndOutcome> {
@@ -90,7 +74,7 @@ export function createCloseActivities(deps: CloseDeps) {
         const persisted = await capture.persistEvents({ ...ids, eventIds: [] });
         eventCount = persisted.eventCount;
         if (!persisted.more) break;
-        heartbeat();
+        progressHeartbeat();
       }
       // The session ended at its first close (endedAt), not when its summaries are done.
       await capture.closeSession({ ...ids, status: 'summarizing', reason: input.reason });
@@ -110,7 +94,7 @@ export function createCloseActivities(deps: CloseDeps) {
         progress.summarizedThrough = outcome.toSequence;
         batches += outcome.batches ?? 1;
         progress.summaries += outcome.batches ?? 1;
-        heartbeat(batches);
+        progressHeartbeat(batches);
         if (!outcome.more) break;
         if (batches >= END_BATCHES_PER_CALL) return { ...progress, status: 'more' };
       }

@@ -14,7 +14,8 @@
  * summary-prompt.ts, the budgeted model call (the Anthropic client, prices, the daily budget) in
  * summary-call.ts, the reads and the write in summary-store.ts.
  */
-import { heartbeat, log } from '@temporalio/activity';
+import { log } from '@temporalio/activity';
+import { progressHeartbeat } from '../heartbeating.js';
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Config } from '../../common/server/config.js';
 import type { PrismaClient } from '../../common/server/db.js';
@@ -26,7 +27,8 @@ import { offlineBatchSummary } from './offline.js';
 import { summarizeSession, type SessionSummaryInput } from './session-summary.js';
 import { callWithinBudget, createAnthropic, modelClient, PriceTable, type ModelClient, type Usage } from './summary-call.js';
 import type { LearningMergeResult } from './learning-merge.js';
-import { batchAnswerSchema, batchPrompt, renderObservation, SYSTEM_PROMPT } from './summary-prompt.js';
+import { batchAnswerSchema, batchPrompt, SYSTEM_PROMPT } from './summary-prompt.js';
+import { RenderedTokens } from './rendered-tokens.js';
 import { candidates, llmOf, projectName, storeSummary } from './summary-store.js';
 import { cliModelClient } from './cli-model.js';
 import { cliBatcher, type CliBatcher } from './cli-batch.js';
@@ -103,6 +105,8 @@ export interface SummarizeContext {
   costOf(model: string, usage: Usage): number;
   /** A CLI path's queues of small closed sessions that share one run (./cli-batch.ts); none otherwise or when off. */
   cliBatch?: CliBatcher | undefined;
+  /** The tokens of observations' renderings, remembered across calls (./rendered-tokens.ts). */
+  renderedTokens: RenderedTokens;
 }
 
 export function createSummarizeContext({ prisma, config, anthropic, cliEnv }: SummarizeDeps): SummarizeContext {
@@ -123,6 +127,7 @@ export function createSummarizeContext({ prisma, config, anthropic, cliEnv }: Su
     finalModel: client && client.path !== 'anthropic' ? batchModel : (config.MEMFLOW_FINAL_SUMMARY_MODEL ?? batchModel),
     maxOut: config.MEMFLOW_SUMMARY_MAX_OUTPUT_TOKENS,
     systemTokens: countTokens(SYSTEM_PROMPT),
+    renderedTokens: new RenderedTokens(),
     costOf(model, usage) {
       if (!prices.price(model) && !warnedPrices.has(model)) {
         warnedPrices.add(model);
@@ -170,7 +175,7 @@ export async function summarizeBatches(ctx: SummarizeContext, input: BatchInput)
     if (next.status !== 'done') break; // parked or nothing: what is done so far is kept
     outcome = next;
     batches++;
-    heartbeat(batches);
+    progressHeartbeat(batches);
   }
   return outcome.status === 'done' ? { ...outcome, batches } : outcome;
 }
@@ -182,15 +187,12 @@ async function summarizeOneBatch(ctx: SummarizeContext, input: BatchInput): Prom
   const rows = await candidates(prisma, input.sessionId, input.afterSequence).catch(toActivityFailure);
   // Batches are measured in the tokens the model will be sent (renderings are clipped per tool),
   // counted only for the rows the choice looks at (a batch takes a few dozen of the candidates).
-  const sized = rows.map((r) => {
-    let tokens: number | undefined;
-    return {
-      ...r,
-      get tokenCount() {
-        return (tokens ??= countTokens(renderObservation(r)));
-      },
-    };
-  });
+  const sized = rows.map((r) => ({
+    ...r,
+    get tokenCount() {
+      return ctx.renderedTokens.of(r.id, r);
+    },
+  }));
   const choice = chooseBatch(sized, {
     budget: ctx.config.MEMFLOW_SUMMARY_BATCH_TOKENS,
     flush: input.flush,

@@ -4,7 +4,8 @@
  * delivered late is dated by when that activity happened. The reads the summaries start from follow,
  * then the checks every answer passes before it is stored (checkedFields, checkedLearnings).
  */
-import { ApplicationFailure, heartbeat, sleep } from '@temporalio/activity';
+import { ApplicationFailure, sleep } from '@temporalio/activity';
+import { progressHeartbeat } from '../heartbeating.js';
 import { Failure } from '../../messages/errors-v1.js';
 import { TRANSACTION_OPTIONS, type PrismaClient, type Tx } from '../../common/server/db.js';
 import { countTokens } from '../../common/rules/tokens.js';
@@ -130,7 +131,7 @@ export async function storeSummary(
       if (Date.now() - started > LEARNINGS_LOCK_WAIT_MS) {
         throw ApplicationFailure.retryable(`the learnings of project ${ids.projectId} stayed locked by other sessions for ${LEARNINGS_LOCK_WAIT_MS / 1000} s`, Failure.DatabaseBusy);
       }
-      heartbeat({ waitingForLearningsLock: round + 1 });
+      progressHeartbeat({ waitingForLearningsLock: round + 1 });
       // Another session of the project merges (tens of milliseconds): try again soon, jittered
       // so that sessions ending together do not retry in step.
       await sleep(Math.min(500, 20 * 2 ** Math.min(round, 5)) * (0.5 + Math.random()));

@@ -2,7 +2,7 @@
  * What the vector activities of one worker share: the database, the embedding provider (made on
  * first use), the Weaviate client (connected on first use) and whether its schema was checked.
  */
-import { Context } from '@temporalio/activity';
+import { progressHeartbeat } from '../heartbeating.js';
 import type { Config } from '../../common/server/config.js';
 import type { PrismaClient } from '../../common/server/db.js';
 import { createEmbeddingProvider, type EmbeddingProvider } from '../../common/server/embeddings/providers.js';
@@ -57,11 +57,7 @@ export function createVectorContext(deps: VectorDeps): VectorContext {
   };
 }
 
-/** Heartbeats when running as an activity (tests also call the activities directly). */
+/** A progress heartbeat when running as an activity (see progressHeartbeat: none in an attempt's first seconds). */
 export function heartbeat(details?: unknown): void {
-  try {
-    Context.current().heartbeat(details);
-  } catch {
-    // not inside an activity
-  }
+  progressHeartbeat(details);
 }

@@ -1,11 +1,12 @@
 /**
  * Model-call activities heartbeat on a timer while they run (activities/heartbeating.ts), so their
  * preset's heartbeat timeout notices a lost attempt; the timer stops when the activity settles.
+ * Progress heartbeats (after a page, a batch) are sent only once an attempt has run a while.
  */
 import assert from 'node:assert/strict';
 import { mock, test } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { allHeartbeating, HEARTBEAT_EVERY_MS, heartbeating } from '../../activities/heartbeating.js';
+import { allHeartbeating, HEARTBEAT_EVERY_MS, heartbeating, progressHeartbeat } from '../../activities/heartbeating.js';
 import { llmCalls } from '../../workflows/activity-presets.js';
 
 test('an activity heartbeats every interval while it runs, and not after it settled, whatever its outcome', async () => {
@@ -47,4 +48,21 @@ test('the model-call preset has a heartbeat timeout that the timer keeps well in
   const ms = (d: unknown) => Number(String(d).split(' ')[0]) * 1000;
   assert.ok(llmCalls.heartbeatTimeout, 'llmCalls has a heartbeat timeout');
   assert.ok(ms(llmCalls.heartbeatTimeout) >= 3 * HEARTBEAT_EVERY_MS, 'at least three timer heartbeats fit in it');
+});
+
+test('a progress heartbeat reaches Temporal only once the attempt has run a while, never from a local activity', async () => {
+  const beatsOf = async (info: ConstructorParameters<typeof MockActivityEnvironment>[0]) => {
+    const env = new MockActivityEnvironment(info);
+    let beats = 0;
+    env.on('heartbeat', () => beats++);
+    await env.run(async () => {
+      progressHeartbeat({ page: 1 });
+      progressHeartbeat({ page: 2 });
+    });
+    return beats;
+  };
+  assert.equal(await beatsOf({ currentAttemptScheduledTimestampMs: Date.now() }), 0, 'a short attempt sends none (the first would go to the server at once)');
+  assert.equal(await beatsOf({ currentAttemptScheduledTimestampMs: Date.now() - 2 * HEARTBEAT_EVERY_MS }), 2, 'a long one heartbeats on every progress');
+  assert.equal(await beatsOf({ currentAttemptScheduledTimestampMs: Date.now() - 2 * HEARTBEAT_EVERY_MS, isLocal: true }), 0, 'a local activity has no heartbeat');
+  assert.doesNotThrow(() => progressHeartbeat(), 'outside an activity it does nothing');
 });

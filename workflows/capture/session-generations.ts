@@ -12,7 +12,7 @@
  * on any deployment: see docs/CONTRIBUTING.md): `summaries-v1`, `batched-capture-v1` and
  * `close-folded-v1` are gone. Runs since recorded them deprecated, which replay without the calls.
  */
-import { deprecatePatch } from '@temporalio/workflow';
+import { deprecatePatch, patched } from '@temporalio/workflow';
 
 /**
  * Step 2 for `end-while-parked-v1` (shipped 2026-11-27 00:31, deprecated the same day): a session
@@ -31,4 +31,17 @@ export function endWhileParked(): void {
  */
 export function stopWithoutCatchUp(): void {
   deprecatePatch('no-stop-catch-up-v1');
+}
+
+/**
+ * Step 1 for `lean-session-v1` (shipped 2026-12-01): fewer tasks per session on Temporal. A stop's
+ * work (the batch summaries due, the rolling summary, the vector sync) is one activity,
+ * summarizeTurn, instead of three; and the close's settling (vector sync, uptake, status completed)
+ * is a local activity, run in the workflow task that follows the final summary instead of an
+ * activity task and a workflow task of its own. One marker for both (the first call in a run
+ * records it; later calls answer the same), called before a stop's first activity and before the
+ * settling. Runs that did either the old way replay without the marker (fixtures `*-pre-lean-session.json`).
+ */
+export function leanSession(): boolean {
+  return patched('lean-session-v1');
 }

@@ -12,20 +12,21 @@
  * Changing it while sessions run: docs/CONTRIBUTING.md ("Changing a running workflow"); the
  * generations it still replays are listed in session-generations.ts.
  */
-import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import { captureWrites, sessionSettle } from '../activity-presets.js';
+import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { captureWrites, sessionSettle, sessionSettleLocal } from '../activity-presets.js';
 import { Failure } from '../../messages/errors-v1.js';
 import type { CaptureActivities } from '../../activities/capture/capture-activities.js';
 import type { CloseActivities } from '../../activities/summarize/session-close.js';
 import { addProgress, NO_PROGRESS, type CaptureProgress } from '../../messages/capture-v1.js';
 import { DEFAULT_TUNING, capturedSignal, sessionViewQuery, type CarriedSessionState, type ParkedView, type SessionResult, type SessionStatus, type SessionView, type SessionWorkflowInput, type SummarizeState } from '../../messages/workflows-v1/session.js';
 import { SessionSummarizer } from '../summarize/summarize-steps.js';
-import { endWhileParked, stopWithoutCatchUp } from './session-generations.js';
+import { endWhileParked, leanSession, stopWithoutCatchUp } from './session-generations.js';
 
 // Database writes: briskly and for as long as PostgreSQL is away (see the preset).
 const db = proxyActivities<CaptureActivities>(captureWrites);
-// The close's last step: vectors, uptake and the status in one activity.
+// The close's last step: vectors, uptake and the status in one activity; a local one in runs since lean-session-v1.
 const settle = proxyActivities<CloseActivities>(sessionSettle);
+const settleLocal = proxyLocalActivities<CloseActivities>(sessionSettleLocal);
 
 /** Batch summaries one summarize activity may make in a row (a burst's, in one workflow task). */
 const BATCHES_PER_ACTIVITY = 4;
@@ -108,7 +109,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
 
   /**
    * The session is over: the final summary and learnings in one activity (waiting while that work
-   * is parked), then the close in another. Returns undefined when events arrived in the meantime.
+   * is parked), then the close (a local activity since lean-session-v1). Returns undefined when events arrived in the meantime.
    */
   async function finish(closedBy: SessionResult['closedBy']): Promise<SessionResult | undefined> {
     for (;;) {
@@ -131,7 +132,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     }
     await condition(allHandlersFinished);
     if (state.hasCaptured) return undefined; // a late event arrived while closing: summarized before the run ends
-    await settle.settleSession({ ...ids, reason: closedBy });
+    await (leanSession() ? settleLocal : settle).settleSession({ ...ids, reason: closedBy });
     state.status = 'completed';
     return { status: state.status, eventCount: state.eventCount, closedBy };
   }

@@ -10,12 +10,14 @@
  * one session's turns never queue in front of other sessions' closes.
  */
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, log, proxyActivities } from '@temporalio/workflow';
-import { inSessionLlmCalls, inSessionVectorSync, llmCalls, sessionVectorSync } from '../activity-presets.js';
+import { inSessionLlmCalls, inSessionTurn, inSessionVectorSync, llmCalls, sessionVectorSync } from '../activity-presets.js';
 import { Failure, SUMMARIZE_OFFLINE_ON } from '../../messages/errors-v1.js';
 import type { SummarizeActivities, SummaryOutcome } from '../../activities/summarize/summarize-activities.js';
 import type { CloseActivities, SessionEndOutcome } from '../../activities/summarize/session-close.js';
+import type { TurnActivities, TurnOutcome } from '../../activities/summarize/session-turn.js';
 import type { SessionTuning } from '../../messages/workflows-v1/session.js';
 import type { SessionState } from '../capture/session-workflow.js';
+import { leanSession } from '../capture/session-generations.js';
 
 interface SessionIds {
   tenantId: string;
@@ -34,6 +36,8 @@ const llm = proxyActivities<SummarizeActivities>(llmCalls);
 const llmInSession = proxyActivities<SummarizeActivities>(inSessionLlmCalls);
 // The session's end in one activity (model calls, hence their preset): see end().
 const closing = proxyActivities<CloseActivities>(llmCalls);
+// A stop's work in one activity (runs since lean-session-v1): see turn().
+const turns = proxyActivities<TurnActivities>(inSessionTurn);
 
 // Weaviate is derived data: a few quick attempts, then carry on; reconciliation repairs what is missed.
 const vectors = proxyActivities<VectorSync>(sessionVectorSync);
@@ -152,6 +156,7 @@ export class SessionSummarizer {
     // At a stop, a turn's worth of observations (a quarter batch or more) is summarized now; less
     // waits for the next turn, so short turns do not each cost a model call.
     const minTokens = reason === 'stop' ? Math.floor(this.tuning.summaryBatchTokens / 4) : undefined;
+    if (minTokens !== undefined && this.maxBatches !== undefined && leanSession()) return this.turn(minTokens, this.maxBatches);
     let summarized = false;
     // Runs since batched capture pace a busy session: one summarize activity (up to maxBatches
     // batches) per turn or token round; what is left waits for the next round, the end takes all.
@@ -203,6 +208,28 @@ export class SessionSummarizer {
     // Embed at the points where the session's records settle (summaries, turns, end), not per event batch.
     // Paced runs embed at turns and at the end, not after token rounds.
     if (this.u.unsynced && (reason !== 'tokens' || (summarized && !paced))) await this.syncVectors(flush);
+    return true;
+  }
+
+  /**
+   * A stop's work in one activity (runs since lean-session-v1): the batches due (up to maxBatches;
+   * what is left is due again at the next round), the rolling summary after new batches, the vector
+   * sync. What the activity did before it parked counts. Answers that stay malformed are summarized
+   * offline within the activity; refused credentials park the work (see call()).
+   */
+  private async turn(minTokens: number, maxBatches: number): Promise<boolean> {
+    const outcome = await this.call<TurnOutcome>('summarizeTurn', () =>
+      turns.summarizeTurn({ ...this.ids, afterSequence: this.u.summarizedThrough, minTokens, maxBatches, batchesSinceRolling: this.u.batchesSinceRolling, unsynced: this.u.unsynced }),
+    );
+    if (outcome.status === 'auth-refused') return this.park(outcome);
+    this.u.summarizedThrough = outcome.summarizedThrough;
+    this.u.batchesSinceRolling = outcome.rolled ? 0 : this.u.batchesSinceRolling + outcome.batches;
+    this.state.summaries += outcome.summaries;
+    if (outcome.synced) this.u.unsynced = false;
+    else if (outcome.summaries > 0) this.u.unsynced = true;
+    if (outcome.status === 'parked') return this.park({ status: 'parked', resetsAt: outcome.resetsAt ?? Date.now() });
+    // Batches left behind are due again at the next round.
+    this.u.pendingTokens = outcome.more ? this.tuning.summaryBatchTokens : 0;
     return true;
   }
 
