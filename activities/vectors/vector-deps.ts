@@ -2,7 +2,6 @@
  * What the vector activities of one worker share: the database, the embedding provider (made on
  * first use), the Weaviate client (connected on first use) and whether its schema was checked.
  */
-import { progressHeartbeat } from '../heartbeating.js';
 import type { Config } from '../../common/server/config.js';
 import type { PrismaClient } from '../../common/server/db.js';
 import { createEmbeddingProvider, type EmbeddingProvider } from '../../common/server/embeddings/providers.js';
@@ -55,9 +54,4 @@ export function createVectorContext(deps: VectorDeps): VectorContext {
       schemaReady = undefined;
     },
   };
-}
-
-/** A progress heartbeat when running as an activity (see progressHeartbeat: none in an attempt's first seconds). */
-export function heartbeat(details?: unknown): void {
-  progressHeartbeat(details);
 }

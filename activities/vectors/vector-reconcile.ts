@@ -11,7 +11,8 @@ import { COLLECTIONS, tenantIdOfWeaviateTenant } from '../../common/server/weavi
 import { orphanStates, syncStates, type OrphanState } from '../../common/server/weaviate/sync-state.js';
 import { RECORD_TYPES, type RecordType } from '../../messages/record-types-v1.js';
 import type { ReconcileCursor } from '../../messages/workflows-v1/reconcile-vectors.js';
-import { heartbeat, type VectorContext } from './vector-deps.js';
+import { progressHeartbeat } from '../heartbeating.js';
+import type { VectorContext } from './vector-deps.js';
 import { existingIds, loadRecords, type VectorRecord } from './vector-objects.js';
 import { isRecordCurrent, writeRecords } from './vector-writer.js';
 
@@ -122,7 +123,7 @@ async function reconcileObjects(ctx: VectorContext, input: ReconcileInput, curso
     const current: string = name;
     name = names.find((n) => n > current);
     afterId = undefined;
-    heartbeat(step);
+    progressHeartbeat(step);
   }
   const next = name ? { phase: 'objects' as const, recordType: type, weaviateTenant: name } : nextType(cursor, 'objects');
   return { ...step, ...(next ? { cursor: next } : {}) };

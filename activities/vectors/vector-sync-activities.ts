@@ -15,7 +15,8 @@ import { deleteObjects, deleteProjectObjects } from '../../common/server/weaviat
 import { changedLearningIds, orphanStates } from '../../common/server/weaviate/sync-state.js';
 import type { RecordType } from '../../messages/record-types-v1.js';
 import { toActivityFailure } from '../failures.js';
-import { createVectorContext, heartbeat, type VectorDeps } from './vector-deps.js';
+import { progressHeartbeat } from '../heartbeating.js';
+import { createVectorContext, type VectorDeps } from './vector-deps.js';
 import { MIN_UUID, reconcileStep, removeOrphanStates, type ReconcileInput, type ReconcileStep } from './vector-reconcile.js';
 import { loadRecords } from './vector-objects.js';
 import { syncIfNeeded } from './vector-writer.js';
@@ -68,7 +69,7 @@ export function createVectorActivities(deps: VectorDeps) {
           for (;;) {
             const page = await loadRecords(prisma, type, { tenantId: input.tenantId, sessionId: input.sessionId, ...(afterId ? { afterId } : {}) }, PAGE);
             add(await syncIfNeeded(ctx, page));
-            heartbeat(counts);
+            progressHeartbeat(counts);
             if (page.length < PAGE) break;
             afterId = page.at(-1)!.id;
           }
@@ -78,7 +79,7 @@ export function createVectorActivities(deps: VectorDeps) {
           const ids = await changedLearningIds(prisma, ctx.embeddings(), input.tenantId, input.projectId, afterId, PAGE);
           if (ids.length === 0) break;
           add(await syncIfNeeded(ctx, await loadRecords(prisma, 'learning', { tenantId: input.tenantId, ids }, PAGE)));
-          heartbeat(counts);
+          progressHeartbeat(counts);
           if (ids.length < PAGE) break;
           afterId = ids.at(-1)!;
         }
@@ -133,7 +134,7 @@ export function createVectorActivities(deps: VectorDeps) {
     /** Removes every object of a project from Weaviate and its sync rows (project erasure). */
     async deleteProjectVectors(input: { tenantId: string; projectId: string }): Promise<{ deleted: number }> {
       try {
-        const deleted = await deleteProjectObjects(await ctx.weaviate(), input.tenantId, input.projectId, (n) => heartbeat({ deleted: n }));
+        const deleted = await deleteProjectObjects(await ctx.weaviate(), input.tenantId, input.projectId, (n) => progressHeartbeat({ deleted: n }));
         await prisma.vectorSyncState.deleteMany({ where: { tenantId: input.tenantId, projectId: input.projectId } });
         return { deleted };
       } catch (err) {

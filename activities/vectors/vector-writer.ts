@@ -7,7 +7,8 @@ import { isNotFound } from '../../common/server/weaviate/client.js';
 import { insertObjects } from '../../common/server/weaviate/objects.js';
 import type { WeaviateClient } from '../../common/server/weaviate/schema.js';
 import { isCurrent, recordOutcome, syncStates, type SyncedRecord, type SyncState } from '../../common/server/weaviate/sync-state.js';
-import { heartbeat, type VectorContext } from './vector-deps.js';
+import { progressHeartbeat } from '../heartbeating.js';
+import type { VectorContext } from './vector-deps.js';
 import type { VectorRecord } from './vector-objects.js';
 
 /** Records embedded and written per Weaviate batch, and the text one batch may carry (gRPC caps messages). */
@@ -99,7 +100,7 @@ export async function writeRecords(ctx: VectorContext, records: VectorRecord[]):
         .then(({ ok, failed }) => {
           written += ok;
           failures.push(...failed);
-          heartbeat({ written });
+          progressHeartbeat({ written });
         })
         .catch((err: unknown) => {
           error ??= err;
