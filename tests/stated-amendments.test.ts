@@ -6,7 +6,8 @@
  * for=file as the relay asks it. And one in another language that sets the same constant (`THUMB_WIDTH`, which the agent's
  * turn after the earlier rule named) retires it by that code (common/rules/rule-scope.ts `sameCodeVersions`). And a later
  * session's edit that renames the function a rule is anchored to moves the rule's anchor to the new name
- * (activities/summarize/anchor-renames.ts).
+ * (activities/summarize/anchor-renames.ts). And a rule that names a header reaches the file that spells it in a string
+ * literal (common/code/code-names.ts `keys`).
  */
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
@@ -149,6 +150,33 @@ test('a rule said in plain words ("business days") reaches the file that defines
   // A file that defines nothing holding the phrase gets nothing from it.
   const other = await new CodeReader().names('typescript', 'export function shipLabel(order: string): string { return order; }\n');
   assert.deepEqual(anchorsOf({ language: 'typescript', names: other }, identifiers), []);
+});
+
+test('a rule that names a header the code spells (`X-Logshed-Tenant`) reaches the file whose string literal holds it, as the relay reads it', async () => {
+  await session([
+    ['Two customers see each other\'s lines in the collector since Monday. How does the collector know whose line it is?', 'By the tenant header each push carries; the shipper fills it from the input\'s config.'],
+    ['the shipper sends X-Logshed-Tenant on every push, always the tenant of the input the lines came from, never a default: a line whose input has no tenant is refused before it is sent.', 'OK, the push refuses a batch whose input has no tenant.'],
+  ]);
+  const stated = await prisma.learning.findFirst({ where: { tenantId: tenant.tenantId, status: 'active', body: { contains: 'X-Logshed-Tenant on every push' } } });
+  assert.ok(stated, 'the statement is kept');
+  assert.ok(stated.anchors.includes('id:x-logshed-tenant'), `the header is an anchor: ${stated.anchors.join(' ')}`);
+
+  const index = (await call(tenant.key, 'GET', `/v1/context/files?project=${project}`)).body as { identifiers: string[] };
+  const identifiers = new Set(index.identifiers);
+  assert.ok(identifiers.has('x-logshed-tenant'), 'the relay is told the header');
+  // The module names no function the statement named: it spells the header in a constant.
+  const module = 'package push\n\nimport "net/http"\n\nconst tenantHeader = "X-Logshed-Tenant"\n\nfunc Send(req *http.Request, tenant string) {\n\treq.Header.Set(tenantHeader, tenant)\n}\n';
+  assert.ok(mentionsAnyOrPhrase(module, identifiers, phrasesAmong(identifiers)), 'the scan before a parse finds the hyphenated key');
+  const names = await new CodeReader().names('go', module);
+  const anchors = anchorsOf({ language: 'go', names }, identifiers);
+  assert.deepEqual(anchors, ['x-logshed-tenant'], 'the parse gives the key its literal spells');
+
+  const res = await call(tenant.key, 'GET', `/v1/context?project=${project}&for=file&path=internal/push/push.go&anchors=${anchors.join(',')}`);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.match((res.body as { context: string }).context, /X-Logshed-Tenant on every push/);
+  // A file that spells another header gets nothing from it.
+  const other = await new CodeReader().names('go', 'package health\n\nconst cacheHeader = "X-Logshed-Cache"\n');
+  assert.deepEqual(anchorsOf({ language: 'go', names: other }, identifiers), []);
 });
 
 test('a later statement that calls the code by its words ("the gift card question") and says it changes retires the earlier one, in whichever order the two sessions are summarized', async () => {

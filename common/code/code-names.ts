@@ -37,7 +37,18 @@ export interface CodeNames {
    * outside the working tree).
    */
   usedFrom?: { module: string; name: string }[];
+  /**
+   * The string literals it holds that are written as a key (`"X-Feedhop-Signature"`, `"FEEDHOP_TOKEN"`, `"--dry-run"`,
+   * `"max-in-flight"`: KEY_LITERAL): the header, environment variable, flag or config key a person names is read or
+   * written where the file spells it.
+   */
+  keys?: string[];
 }
+
+/** A string literal that is a key: letters and digits in two parts or more joined by `-` or `_`, a flag's dashes before. */
+const KEY_LITERAL = /^-{0,2}[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)+$/;
+/** Longest key literal kept. */
+const MAX_KEY = 80;
 
 /** Where the grammars are: beside the bundle (the client package), else the npm packages. */
 export function grammarFiles(): { runtime: string; grammar: (language: CodeLanguage) => string } {
@@ -113,12 +124,13 @@ const WARM_UP: Record<CodeLanguage, string> = {
 /** Parses `text` and reads the query's captures into names (the tree is freed before returning). */
 function namesOfTree(parser: Parser, query: Query, text: string): CodeNames {
   const tree = parser.parse(text);
-  if (!tree) return { defines: [], imports: [], modules: [], phrases: [] };
+  if (!tree) return { defines: [], imports: [], modules: [], phrases: [], keys: [] };
   try {
     const defines = new Set<string>();
     const imports = new Set<string>();
     const modules = new Set<string>();
     const phrases = new Set<string>();
+    const keys = new Set<string>();
     // Names an import binds to a module or package (`import x as y`, `import * as y from`, Go's alias
     // or the last segment of its path): `y.member` is then a use of an imported name.
     const qualifiers = new Set<string>();
@@ -126,7 +138,8 @@ function namesOfTree(parser: Parser, query: Query, text: string): CodeNames {
     const qualified: [string, string][] = [];
     for (const match of query.matches(tree.rootNode)) {
       const of = (capture: string) => match.captures.find((c) => c.name === capture)?.node.text;
-      const [def, imported, alias, module, qualifier, member] = ['def', 'import', 'alias', 'module', 'qualifier', 'member'].map(of);
+      const [def, imported, alias, module, qualifier, member, literal] = ['def', 'import', 'alias', 'module', 'qualifier', 'member', 'literal'].map(of);
+      if (literal !== undefined && literal.length <= MAX_KEY && KEY_LITERAL.test(literal)) keys.add(literal.toLowerCase());
       if (def) {
         defines.add(def.toLowerCase());
         for (const p of phrasesOfName(def)) phrases.add(p);
@@ -158,7 +171,7 @@ function namesOfTree(parser: Parser, query: Query, text: string): CodeNames {
       const m = moduleOf.get(q);
       if (m && phrasesOfName(member).length > 0) usedFrom.set(`${m}\0${member.toLowerCase()}`, { module: m, name: member.toLowerCase() });
     }
-    return { defines: [...defines], imports: [...imports], modules: [...modules], phrases: [...phrases], usedFrom: [...usedFrom.values()] };
+    return { defines: [...defines], imports: [...imports], modules: [...modules], phrases: [...phrases], usedFrom: [...usedFrom.values()], keys: [...keys] };
   } finally {
     tree.delete();
   }

@@ -4,7 +4,8 @@
  * from a pattern over the text. Captures: `def` a name the file defines (a top-level function, class,
  * constant or variable, a method, a Go type), `import` a name it imports, `module` what an import
  * statement names (a module path or a package), `qualifier` + `member` a package-qualified use
- * (`retry.MaxAttempts`: kept when the qualifier is an imported package or module).
+ * (`retry.MaxAttempts`: kept when the qualifier is an imported package or module), `literal` the text of a string
+ * literal (code-names.ts keeps those written as a key: a header, an environment variable, a flag, a config key).
  */
 import type { CodeLanguage } from './code-language.js';
 
@@ -25,6 +26,7 @@ const PYTHON = `
 (import_statement name: (dotted_name) @module)
 (import_statement name: (aliased_import name: (dotted_name) @module alias: (identifier) @alias))
 (attribute object: (identifier) @qualifier attribute: (identifier) @member)
+(string (string_content) @literal)
 `;
 
 /** JavaScript's and TypeScript's shared statements (class names are `identifier` in JS, `type_identifier` in TS). */
@@ -47,6 +49,8 @@ const ecma = (className: string, extra = '') => `
 (export_statement source: (string (string_fragment) @module))
 (call_expression function: (identifier) @require (#eq? @require "require") arguments: (arguments (string (string_fragment) @module)))
 (member_expression object: (identifier) @qualifier property: (property_identifier) @member)
+(string (string_fragment) @literal)
+(template_string . (string_fragment) @literal .)
 ${extra}`;
 
 const TYPESCRIPT_EXTRA = `
@@ -72,6 +76,7 @@ const GO = `
 (import_spec path: (interpreted_string_literal) @module)
 (selector_expression operand: (identifier) @qualifier field: (field_identifier) @member)
 (qualified_type package: (package_identifier) @qualifier name: (type_identifier) @member)
+(interpreted_string_literal (interpreted_string_literal_content) @literal)
 `;
 
 export const NAME_QUERIES: Record<CodeLanguage, string> = {

@@ -40,9 +40,31 @@ export function wordsOf(text: string, keep?: (w: string) => boolean, max = Infin
   return out;
 }
 
-/** True when some word of `text` is one of `identifiers` (lower-case). */
+/** The identifiers written with hyphens (`x-feedhop-signature`, a flag's `--dry-run` as `dry-run`), once per set. */
+const hyphenSets = new WeakMap<ReadonlySet<string>, ReadonlySet<string>>();
+function hyphenKeysOf(identifiers: ReadonlySet<string>): ReadonlySet<string> {
+  let held = hyphenSets.get(identifiers);
+  if (!held) {
+    held = new Set([...identifiers].filter((n) => n.includes('-')).map((n) => n.replace(/^-+/, '')));
+    hyphenSets.set(identifiers, held);
+  }
+  return held;
+}
+
+/** A run of identifier-like words joined by hyphens: a header, a kebab-case key, a flag's name. */
+const HYPHEN_RUN = /[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)+/g;
+
+/** True when `text` spells one of the hyphenated `identifiers` (a key a string literal of it may hold). */
+function mentionsHyphenKey(text: string, identifiers: ReadonlySet<string>): boolean {
+  const keys = hyphenKeysOf(identifiers);
+  if (keys.size === 0) return false;
+  for (const m of text.matchAll(HYPHEN_RUN)) if (keys.has(m[0].toLowerCase())) return true;
+  return false;
+}
+
+/** True when some word of `text` is one of `identifiers` (lower-case), or it spells one written with hyphens. */
 export function mentionsAny(text: string, identifiers: ReadonlySet<string>): boolean {
-  return identifiers.size > 0 && someWord(text, (word) => identifiers.has(word.toLowerCase()));
+  return identifiers.size > 0 && (someWord(text, (word) => identifiers.has(word.toLowerCase())) || mentionsHyphenKey(text, identifiers));
 }
 
 /** A part of a name or a plain word as phrases compare them: lower-case, a plural's `s` dropped (`days` → `day`, `business` stays). */
@@ -134,11 +156,12 @@ export function mentionsAnyOrPhrase(text: string, identifiers: ReadonlySet<strin
   if (identifiers.size === 0) return false;
   // A file repeats its names: each is looked at once.
   const seen = new Set<string>();
-  return someWord(text, (word) => {
+  const found = someWord(text, (word) => {
     if (seen.has(word)) return false;
     seen.add(word);
     return identifiers.has(word.toLowerCase()) || (word.length >= 7 && compound(word) && holdsPhrase(word, phrases));
   });
+  return found || mentionsHyphenKey(text, identifiers);
 }
 
 /** The identifiers of `identifiers` that are two-word phrases (`gift_card`): those a compound name may hold. */

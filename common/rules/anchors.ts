@@ -56,6 +56,13 @@ const FILE_EXTENSION = /^(?:py|pyi|ts|tsx|js|jsx|mjs|cjs|go|rs|rb|java|kt|cs|c|h
 /** A word or dotted name of code characters, with what precedes and follows it. */
 const NAME = /(`?)([A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)*)(\(?)/g;
 
+/**
+ * A key written with hyphens, as headers and kebab-case config keys are (`X-Feedhop-Signature`, `max-in-flight`): words
+ * of letters and digits joined by `-`, not part of a path, a flag (FLAG) or a longer name. The relay finds it in the
+ * string literals a file holds (common/code/code-names.ts `keys`).
+ */
+const HYPHEN_KEY = /(?<![A-Za-z0-9_$./\\-])(['"`]?)([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+)(?![A-Za-z0-9_$/\\-])/g;
+
 /** A flag written out on a command line: `--region`, `--dry-run`. */
 const FLAG = /(?:^|[\s`'"(=])(--[a-z][a-z0-9-]{1,40})(?![a-z0-9-])/gi;
 
@@ -95,6 +102,15 @@ export function codeNamesIn(text: string): string[] {
   }
   // A command line's flag (`--region`), as written.
   for (const m of text.matchAll(FLAG)) out.add(m[1]!.toLowerCase());
+  // A key written with hyphens, as a key is written: quoted (`max-in-flight`, "x-api-key") or in a header's capitals
+  // (X-Feedhop-Signature); and with a part rare enough to name this project's code: "Content-Type" names no one place,
+  // and a compound of prose ("the trailing-slash twin", "follow-up") is no key.
+  for (const m of text.matchAll(HYPHEN_KEY)) {
+    const [, quote, key] = m;
+    const parts = key!.split('-');
+    const written = Boolean(quote) || parts.every((p) => /^[A-Z0-9]/.test(p));
+    if (written && key!.length <= MAX_NAME && parts.some((p) => p.length >= 4 && /^[A-Za-z]+$/.test(p) && rarity(p.toLowerCase()) >= PLAIN_NAME_RARITY)) out.add(key!.toLowerCase());
+  }
   return [...out];
 }
 

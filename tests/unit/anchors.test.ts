@@ -20,6 +20,12 @@ describe('code names in prose', () => {
     for (const n of ['keep', 'retry', 'py', 'rounding', 'strutils', 'class', 'see', 'window', 'products']) assert.ok(!names.includes(n), n);
   });
 
+  test('keys written with hyphens (a header in capitals, a quoted kebab-case key) when a part is rare; flags as written; not compounds of prose, paths or dates', () => {
+    const names = codeNamesIn('sign it, send X-Feedhop-Signature: t=<ts>,v1=<hex>; keep Content-Type, set `max-inflight` to 4, no follow-up, the trailing-slash twin, see src/feed-hop/x.py, run --dry-run on 2026-06-01.');
+    for (const n of ['x-feedhop-signature', 'max-inflight', '--dry-run']) assert.ok(names.includes(n), n);
+    for (const n of ['content-type', 'follow-up', 'trailing-slash', 'feed-hop', 'feedhop', 'signature']) assert.ok(!names.includes(n), n);
+  });
+
   test('what looks like code', () => {
     assert.ok(looksLikeCode('MAX_ATTEMPTS') && looksLikeCode('chunked_iter') && looksLikeCode('OrderedMultiDict') && looksLikeCode('TIMEOUT'));
     assert.ok(!looksLikeCode('Retries') && !looksLikeCode('UTC') && !looksLikeCode('x'));

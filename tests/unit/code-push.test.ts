@@ -105,6 +105,21 @@ describe('what a file defines and imports (tree-sitter)', () => {
     assert.deepEqual(sorted(names.modules), ['example.com/pay/retry', 'fmt']);
   });
 
+  test('the keys its string literals spell: headers, environment variables, flags, config keys; not prose, paths or plain words', async () => {
+    const py = await reader.names('python', 'import os\nSIGNATURE_HEADER = "X-Feedhop-Signature"\nTOKEN = os.environ.get("FEEDHOP_TOKEN")\nparser.add_argument("--dry-run")\nprint("a message with words")\nopen("data/x.csv")\nlevel = "debug"\n');
+    assert.deepEqual(sorted(py.keys ?? []), ['--dry-run', 'feedhop_token', 'x-feedhop-signature']);
+    const ts = await reader.names('typescript', "import { LRUCache } from 'lru-cache';\nexport const header = 'X-Stock-Batch';\nconst k = `max-in-flight`;\nconst url = './orders/export';\n");
+    assert.deepEqual(sorted(ts.keys ?? []), ['lru-cache', 'max-in-flight', 'x-stock-batch'], 'an import source written as a key is one too; a path is not');
+    const go = await reader.names('go', 'package x\n\nimport "net/http"\n\nconst Metric = "dropped_at_shutdown_total"\n\nfunc H(r *http.Request) string { return r.Header.Get("X-Logshed-Tenant") + "plain words" }\n');
+    assert.deepEqual(sorted(go.keys ?? []), ['dropped_at_shutdown_total', 'x-logshed-tenant']);
+    // The relay asks about a key the file spells as it does about a name it defines; the scan before the parse finds it.
+    const ids = new Set(['x-feedhop-signature', 'pluralize']);
+    assert.deepEqual(anchorsOf({ language: 'python', names: py }, ids), ['x-feedhop-signature']);
+    assert.equal(mentionsAny('SIGNATURE_HEADER = "X-Feedhop-Signature"', ids), true);
+    assert.equal(mentionsAnyOrPhrase('h = "X-Feedhop-Signature-V2"', ids, phrasesAmong(ids)), false, 'a longer key is another key');
+    assert.equal(mentionsAny('p.add_argument("--dry-run")', new Set(['--dry-run'])), true);
+  });
+
   test('a file that does not parse cleanly still gives the names of what does', async () => {
     const names = await reader.names('python', 'def ok():\n    return 1\n\ndef broken(:\n    pass\n\nMAX_RETRIES = 3\n');
     assert.ok(names.defines.includes('ok') && names.defines.includes('max_retries'), names.defines.join(','));
