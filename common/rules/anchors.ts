@@ -136,8 +136,10 @@ export const WORD_ANCHOR_MAX_USES = 3;
 export function anchorPhrasesIn(text: string): string[] {
   const out = new Set<string>();
   let previous: string | undefined;
-  for (const word of text.toLowerCase().split(/[^a-z]+/)) {
-    const usable = word.length >= 3 && !STOP_WORDS.has(word) && !WEAK_WORDS.has(word);
+  // Words of any script, so that a word with an accent is one word ("réception", not "ception"); only a word of ASCII
+  // letters can be part of a code name.
+  for (const word of text.toLowerCase().split(/[^\p{L}]+/u)) {
+    const usable = /^[a-z]{3,}$/.test(word) && !STOP_WORDS.has(word) && !WEAK_WORDS.has(word);
     const phrase = usable && previous ? phraseOf(previous, word) : undefined;
     if (phrase) out.add(phrase);
     previous = usable ? word : undefined;

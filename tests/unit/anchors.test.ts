@@ -42,6 +42,8 @@ describe('code names in prose', () => {
     for (const p of ['time_zone', 'business_day']) assert.ok(phrases.includes(p), p);
     for (const p of ['the_cut', 'count_are', 'days_we']) assert.ok(!phrases.includes(p), p);
     assert.deepEqual(anchorPhrasesIn('make it so'), []);
+    // A word with an accent is one word, and no part of a code name: "réception" gives no "ception".
+    assert.ok(!anchorPhrasesIn("l'année de réception, sauf si").some((p) => p.includes('ception') || p.startsWith('ann')));
     const anchors = anchorsOf(['the business days of the warehouse'], ['the holiday table the agent read']);
     assert.ok(anchors.includes('w:business_day'));
     assert.ok(!anchors.includes('w:holiday_table'), 'a phrase of the talk around it is no anchor');
