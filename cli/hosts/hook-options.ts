@@ -6,7 +6,7 @@
 import type { HookEventName } from '../../messages/hooks-v1.js';
 import { adapterOf } from './host-adapters.js';
 import type { HostExtras, HostHookEvent, Payload } from './shared.js';
-import { expectsExtras, extrasOf } from './transcripts.js';
+import { extrasOf, lacksExpected } from './transcripts.js';
 
 export interface HostHookOptions {
   /** Maps the native event (with `extras` when already read); undefined: memflow does not keep this event. */
@@ -27,7 +27,7 @@ export async function settledExtras(host: string, nativeEvent: string, payload: 
   const deadline = Date.now() + maxMs;
   for (;;) {
     const extras = extrasOf(host, nativeEvent, payload);
-    if (Object.keys(extras).length > 0 || !expectsExtras(host, nativeEvent, payload) || Date.now() >= deadline) return extras;
+    if (!lacksExpected(host, nativeEvent, payload, extras) || Date.now() >= deadline) return extras;
     await new Promise((r) => setTimeout(r, 50));
   }
 }
