@@ -31,3 +31,20 @@ test('after SessionEnd the rest goes out endQuietMs later (the agent is exiting)
   atOnce.note('s', 'session-end');
   assert.ok(atOnce.readyAt('s', entry(Date.now())) <= Date.now());
 });
+
+test("a turn is busy from its prompt to its stop, hooks or none (Gemini CLI's and Copilot CLI's calls run none): only maxDeferMs lets an event out; after the stop, the quiet period", () => {
+  const a = new SessionActivity({ quietMs: 400, maxDeferMs: 5000 });
+  const before = Date.now();
+  a.note('s', 'session-start');
+  assert.ok(a.readyAt('s', entry(before)) <= Date.now() + 400, 'before the prompt: the quiet period');
+  a.note('s', 'user-prompt-submit');
+  assert.equal(a.readyAt('s', entry(before)), before + 5000, 'in the turn: its oldest event waits maxDeferMs');
+  a.note('s', 'post-tool-use');
+  assert.equal(a.readyAt('s', entry(before)), before + 5000, 'a tool call inside it: still the turn');
+  a.note('s', 'stop');
+  const ready = a.readyAt('s', entry(before));
+  assert.ok(ready >= before + 400 && ready <= Date.now() + 400, 'the turn ended: quiet 400 ms later');
+  const atOnce = new SessionActivity({ quietMs: 0, maxDeferMs: 5000 });
+  atOnce.note('s', 'user-prompt-submit');
+  assert.ok(atOnce.readyAt('s', entry(Date.now())) <= Date.now(), 'a relay that delivers at once does so inside a turn too');
+});
