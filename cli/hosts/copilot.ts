@@ -80,6 +80,7 @@ const withCalls = (event: HostHookEvent, common: Common, agent: MemflowAgent, ca
 
 export const copilot: HostAdapter = {
   host: 'copilot',
+  callsAtTurnEnd: true,
   toHookEvent(nativeEvent, payload, opts = {}): HostHookEvent | undefined {
     const sessionId = str(payload.sessionId);
     if (!sessionId) return undefined;

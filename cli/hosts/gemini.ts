@@ -92,6 +92,7 @@ const withCalls = (event: HostHookEvent, common: Common, agent: MemflowAgent, ca
 
 export const gemini: HostAdapter = {
   host: 'gemini',
+  callsAtTurnEnd: true,
   toHookEvent(nativeEvent, payload, opts = {}): HostHookEvent | undefined {
     const sessionId = str(payload.session_id);
     if (!sessionId) return undefined;

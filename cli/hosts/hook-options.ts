@@ -15,6 +15,8 @@ export interface HostHookOptions {
   answer?: (event: HookEventName | undefined, apiAnswerJson: string) => string;
   /** The file touch a kept tool result carries (HostAdapter.resultTouch). */
   resultTouch?: (body: Payload) => Payload | undefined;
+  /** Its tool calls come at the turn's end, with no hook between (HostAdapter.callsAtTurnEnd). */
+  callsAtTurnEnd?: boolean;
 }
 
 /**
@@ -42,5 +44,6 @@ export function hostHookOptions(host: string | undefined, version: string | unde
       adapter.toHookEvent(nativeEvent, payload, { ...(hostVersion ? { version: hostVersion } : {}), extras: extras ?? extrasOf(adapter.host, nativeEvent, payload) }),
     answer: (event, json) => adapter.hostAnswer(event ?? 'other', json),
     ...(adapter.resultTouch ? { resultTouch: (body: Payload) => adapter.resultTouch!(body) } : {}),
+    ...(adapter.callsAtTurnEnd ? { callsAtTurnEnd: true } : {}),
   };
 }

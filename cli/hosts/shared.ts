@@ -87,6 +87,11 @@ export interface HostAdapter {
    * context to the model (Codex: its shell command's files). Undefined: no touch, or a host that pushes before the call.
    */
   resultTouch?(body: Payload): Payload | undefined;
+  /**
+   * Its tool calls are read from its transcript when the turn ends, and no hook runs for most of them (Gemini CLI,
+   * Copilot CLI): between a prompt and its stop the agent is working even when no hook comes (session-activity.ts).
+   */
+  callsAtTurnEnd?: true;
 }
 
 export const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);

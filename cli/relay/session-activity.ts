@@ -8,11 +8,11 @@
  * during a burst of tool calls cost the agent tens of milliseconds per call (docs/claude-code.md),
  * and in Gemini CLI, whose turn's calls all reach the relay at the turn's end, delivering them at
  * once after SessionEnd cost its exit about 100 ms in 12-call sessions (docs/hosts.md).
- * A turn is busy from its prompt to its stop even when no hook comes between them: Gemini CLI and
- * Copilot CLI run no hook for most tool calls (their calls are read from their transcripts at the turn's
- * end), so a quiet gap there is the agent working, not waiting; delivering the session's start and
+ * For a host that runs no hook for most tool calls (Gemini CLI, Copilot CLI: their calls are read from
+ * their transcripts at the turn's end, HostAdapter.callsAtTurnEnd) a turn is busy from its prompt to its
+ * stop: a quiet gap there is the agent working, not waiting, and delivering the session's start and
  * prompt then put the API's and the worker's work for them (the session's workflow start) beside the
- * agent's tool calls (docs/benchmarks.md, 2026-12-01). Within a turn only maxDeferMs lets events out.
+ * agent's tool calls (docs/benchmarks.md, 2026-12-01). Within such a turn only maxDeferMs lets events out.
  */
 import type { SpoolEntry } from '../capture/spool.js';
 
@@ -44,9 +44,9 @@ export class SessionActivity {
     this.timing = { quietMs, maxDeferMs: timing.maxDeferMs ?? DEFAULT_MAX_DEFER_MS, endQuietMs: timing.endQuietMs ?? Math.min(DEFAULT_END_QUIET_MS, quietMs) };
   }
 
-  /** A hook of `session` came now (its event is in the spool). */
-  note(session: string, event: string): void {
-    const inTurn = event === 'user-prompt-submit' || (TURN_GOES_ON.has(event) && this.activity.get(session)?.inTurn === true);
+  /** A hook of `session` came now (its event is in the spool); `turnHeld`: its host's turns are busy from prompt to stop. */
+  note(session: string, event: string, turnHeld = false): void {
+    const inTurn = turnHeld && (event === 'user-prompt-submit' || (TURN_GOES_ON.has(event) && this.activity.get(session)?.inTurn === true));
     this.activity.delete(session);
     this.activity.set(session, { at: Date.now(), ended: event === 'session-end', inTurn });
     if (this.activity.size > MAX_TRACKED_SESSIONS) this.activity.delete(this.activity.keys().next().value!);

@@ -32,19 +32,21 @@ test('after SessionEnd the rest goes out endQuietMs later (the agent is exiting)
   assert.ok(atOnce.readyAt('s', entry(Date.now())) <= Date.now());
 });
 
-test("a turn is busy from its prompt to its stop, hooks or none (Gemini CLI's and Copilot CLI's calls run none): only maxDeferMs lets an event out; after the stop, the quiet period", () => {
+test("a host whose calls run no hook (Gemini CLI, Copilot CLI): its turn is busy from prompt to stop, so only maxDeferMs lets an event out; after the stop, the quiet period; other hosts' turns as before", () => {
   const a = new SessionActivity({ quietMs: 400, maxDeferMs: 5000 });
   const before = Date.now();
-  a.note('s', 'session-start');
+  a.note('s', 'session-start', true);
   assert.ok(a.readyAt('s', entry(before)) <= Date.now() + 400, 'before the prompt: the quiet period');
-  a.note('s', 'user-prompt-submit');
+  a.note('s', 'user-prompt-submit', true);
   assert.equal(a.readyAt('s', entry(before)), before + 5000, 'in the turn: its oldest event waits maxDeferMs');
-  a.note('s', 'post-tool-use');
-  assert.equal(a.readyAt('s', entry(before)), before + 5000, 'a tool call inside it: still the turn');
-  a.note('s', 'stop');
+  a.note('s', 'pre-compact', true);
+  assert.equal(a.readyAt('s', entry(before)), before + 5000, 'a compaction inside it: still the turn');
+  a.note('s', 'stop', true);
   const ready = a.readyAt('s', entry(before));
   assert.ok(ready >= before + 400 && ready <= Date.now() + 400, 'the turn ended: quiet 400 ms later');
+  a.note('c', 'user-prompt-submit');
+  assert.ok(a.readyAt('c', entry(before)) <= Date.now() + 400, "a host whose hooks mark its calls (Claude Code, Codex): the quiet period only");
   const atOnce = new SessionActivity({ quietMs: 0, maxDeferMs: 5000 });
-  atOnce.note('s', 'user-prompt-submit');
+  atOnce.note('s', 'user-prompt-submit', true);
   assert.ok(atOnce.readyAt('s', entry(Date.now())) <= Date.now(), 'a relay that delivers at once does so inside a turn too');
 });
