@@ -217,9 +217,15 @@ async function main(): Promise<void> {
         { what: `${host}: every tool call and final answer stored`, timeoutMs: 120_000, intervalMs: 1000 },
       ).catch(() => undefined);
       // How many SessionStarts the relay answered from the context it held ready (the rest asked the API).
-      const relayHealth = await fetch(`http://127.0.0.1:${memEnv.MEMFLOW_RELAY_PORT}/health`)
-        .then(async (r) => ((await r.json()) as { startContexts?: { served: number; fetched: number } }).startContexts)
+      const health = await fetch(`http://127.0.0.1:${memEnv.MEMFLOW_RELAY_PORT}/health`)
+        .then(async (r) => (await r.json()) as { startContexts?: { served: number; fetched: number }; answers?: Record<string, { n: number; p50: number; p95: number }> })
         .catch(() => undefined);
+      const relayHealth = health?.startContexts;
+      // The relay's own clock per kind of hook (its answer, apart from the hook process and the host around it).
+      const answers = Object.entries(health?.answers ?? {})
+        .filter(([kind]) => kind.startsWith(`${host}/`))
+        .map(([kind, a]) => `${kind.slice(host.length + 1)} ${a.p50.toFixed(1)} / ${a.p95.toFixed(1)} (n ${a.n})`)
+        .join(', ');
       await memflow(['relay', 'stop'], { env: memEnv });
       const pickMs = (v: Sample['variant'], k: number) => samples.filter((s) => s.variant === v && s.calls === k).map((s) => s.ms);
       const inside = (v: Sample['variant']) => samples.filter((s) => s.variant === v && s.perCallMs !== undefined).map((s) => s.perCallMs!);
@@ -242,6 +248,7 @@ async function main(): Promise<void> {
           split('startMs', calls),
           split('exitMs', calls),
           relayHealth ? `${relayHealth.served} / ${made.stops}, ${relayHealth.fetched} fetched` : 'unknown',
+          answers || 'unknown',
         ],
       ]);
       loads.push(`${host}: load average ${loadAverage()} after`);
@@ -253,7 +260,7 @@ async function main(): Promise<void> {
   }
   console.log(`\nbench:hosts — ${rounds} sessions of each kind per variant and host, medians; ${os.cpus().length} cores; client: ${packed ? `packed (${path.basename(packed.tarball)}, npm install -g)` : 'this checkout'}; rules ${ruleCount}${o.stated ? ' (stated in prompts, anchored)' : ''}; shell calls ${reads ? `read one of ${reads} source files` : 'read no file'}`);
   for (const l of loads) console.log(`  ${l}`);
-  const header = ['0 calls: none / memflow (ms)', `${calls} calls: none / memflow (ms)`, 'added per session (ms)', 'added per tool call (ms)', `a tool call inside ${calls}-call sessions: none / memflow (ms)`, 'added per tool call, inside sessions (ms)', 'stored / made: tool calls, final answers', '0 calls: start to first model request, none / memflow (ms)', '0 calls: last model request to exit, none / memflow (ms)', `${calls} calls: start to first model request, none / memflow (ms)`, `${calls} calls: last model request to exit, none / memflow (ms)`, "memflow's SessionStarts answered from the relay's held context / sessions"];
+  const header = ['0 calls: none / memflow (ms)', `${calls} calls: none / memflow (ms)`, 'added per session (ms)', 'added per tool call (ms)', `a tool call inside ${calls}-call sessions: none / memflow (ms)`, 'added per tool call, inside sessions (ms)', 'stored / made: tool calls, final answers', '0 calls: start to first model request, none / memflow (ms)', '0 calls: last model request to exit, none / memflow (ms)', `${calls} calls: start to first model request, none / memflow (ms)`, `${calls} calls: last model request to exit, none / memflow (ms)`, "memflow's SessionStarts answered from the relay's held context / sessions", "the relay's answer by hook, p50 / p95 (ms)"];
   printColumns(
     'what memflow adds to a headless session of each agent',
     table.map(([c]) => c),

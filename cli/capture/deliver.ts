@@ -67,12 +67,31 @@ export function judge(outcome: HttpOutcome): Verdict {
   return { kind: 'rejected', reason };
 }
 
-export async function deliver(client: HttpClient, target: Target, spooledEntry: SpoolEntry, timeoutMs: number, spooled = false): Promise<Verdict> {
+export async function deliver(
+  client: HttpClient,
+  target: Target,
+  spooledEntry: SpoolEntry,
+  timeoutMs: number,
+  spooled = false,
+  /** The verdict of each event read from the host's transcript at delivery and sent ahead of this one (settledEntry). */
+  onBefore?: (entry: SpoolEntry, verdict: Verdict) => void,
+): Promise<Verdict> {
   // An event whose host had not yet written the transcript line it needs is completed now, with at
   // most half of the request's time (a hook's budget is the agent's).
   const started = Date.now();
-  const entry = await settledEntry(spooledEntry, timeoutMs / 2);
-  const requestMs = Math.max(1, timeoutMs - (Date.now() - started));
+  const { entry, before } = await settledEntry(spooledEntry, timeoutMs / 2);
+  const left = () => Math.max(1, timeoutMs - (Date.now() - started));
+  // What the transcript then held ahead of it (a turn's tool calls): stored first, in order; one the API cannot take
+  // now keeps this entry in the spool (its next delivery reads them again: their keys store each once).
+  for (const b of before) {
+    const verdict = await post(client, target, b, left(), spooled);
+    onBefore?.(b, verdict);
+    if (verdict.kind === 'retry') return verdict;
+  }
+  return post(client, target, entry, left(), spooled);
+}
+
+async function post(client: HttpClient, target: Target, entry: SpoolEntry, requestMs: number, spooled: boolean): Promise<Verdict> {
   const headers: Record<string, string> = {
     authorization: `Bearer ${target.apiKey}`,
     'idempotency-key': entry.idempotencyKey,
@@ -145,7 +164,7 @@ export async function flushSpool(
       claimedAny = true;
       let verdict: Verdict;
       try {
-        verdict = await deliver(client, target, claim.entry, Math.min(left, opts.maxRequestMs), true);
+        verdict = await deliver(client, target, claim.entry, Math.min(left, opts.maxRequestMs), true, (e, v) => v.kind !== 'retry' && opts.ledger?.recordVerdict(e, v));
       } catch (err) {
         await claim.release();
         throw err;

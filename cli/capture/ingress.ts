@@ -16,7 +16,7 @@
 import { redactValue } from '../../common/rules/redact.js';
 import { type HostHookOptions, hostHookOptions, settledExtras } from '../hosts/hook-options.js';
 import type { HostHookEvent, Payload, HostExtras } from '../hosts/shared.js';
-import { extrasOf, expectsExtras } from '../hosts/transcripts.js';
+import { extrasOf, lacksExpected } from '../hosts/transcripts.js';
 import { newSpoolEntry, type SpoolEntry, type SpoolSettle, type SpoolTarget } from './spool.js';
 import { resolveProject } from '../../common/workspace/project-naming.js';
 import { projectKeyOf } from '../../common/workspace/repository-key.js';
@@ -154,22 +154,25 @@ export const TRANSCRIPT_WAIT_MS = 1000;
  * (`extras`, from extrasOf); undefined when the line is there or the event needs none.
  */
 export function settleLater(host: string, hostVersion: string | undefined, nativeEvent: string, payload: Payload, extras: HostExtras): SpoolSettle | undefined {
-  if (!expectsExtras(host, nativeEvent, payload) || Object.keys(extras).length > 0) return undefined;
+  if (!lacksExpected(host, nativeEvent, payload, extras)) return undefined;
   return { host, nativeEvent, ...(hostVersion ? { hostVersion } : {}), payload: redactValue(payload).value, until: new Date(Date.now() + TRANSCRIPT_WAIT_MS).toISOString() };
 }
 
 /**
  * The entry as it is to be delivered: with `settle`, the transcript is read (again every 50 ms, until
  * `settle.until` or for `maxWaitMs`; once when that has passed, as for an entry delivered from the
- * spool later) and the event's fields mapped from it are laid over the spooled body, redacted.
- * Without the line, the entry goes as spooled.
+ * spool later) and the event's fields mapped from it are laid over the spooled body, redacted; `before`:
+ * the events the transcript then holds that go ahead of it (a Copilot turn's tool calls, whose last
+ * lines the host may also write after its agentStop ran), keyed by their call ids, so those already
+ * spooled at the hook are stored once. Without the line, the entry goes as spooled.
  */
-export async function settledEntry(entry: SpoolEntry, maxWaitMs = Number.POSITIVE_INFINITY): Promise<SpoolEntry> {
+export async function settledEntry(entry: SpoolEntry, maxWaitMs = Number.POSITIVE_INFINITY): Promise<{ entry: SpoolEntry; before: SpoolEntry[] }> {
   const s = entry.settle;
-  if (!s) return entry;
+  if (!s) return { entry, before: [] };
   const extras = await settledExtras(s.host, s.nativeEvent, s.payload, Math.max(0, Math.min(maxWaitMs, Date.parse(s.until) - Date.now())));
-  if (Object.keys(extras).length === 0) return entry;
+  if (lacksExpected(s.host, s.nativeEvent, s.payload, extras)) return { entry, before: [] };
   const mapped = hostHookOptions(s.host, s.hostVersion).adapt?.(s.nativeEvent, s.payload, extras);
-  if (!mapped || mapped.event !== entry.event) return entry;
-  return { ...entry, body: { ...entry.body, ...redactValue(mapped.body).value } };
+  if (!mapped || mapped.event !== entry.event) return { entry, before: [] };
+  const target = entry.target ?? { url: '', key: null };
+  return { entry: { ...entry, body: { ...entry.body, ...redactValue(mapped.body).value } }, before: transcriptEntries(mapped.before ?? [], target, entry.project, entry.projectKey) };
 }

@@ -17,7 +17,7 @@
  * recording when the turn ends.
  */
 import type { HookEventName } from '../../messages/hooks-v1.js';
-import { claudeShapedAnswer, fileTouchEvent, hookEvent, obj, shellResult, str, type HostAdapter, type HostHookEvent, type MemflowAgent, type Payload, type TranscriptToolCall } from './shared.js';
+import { claudeShapedAnswer, fileTouchEvent, hookEvent, obj, recentInstant, shellResult, str, withTranscriptCalls, type HostAdapter, type HostHookEvent, type MemflowAgent, type Payload, type TranscriptToolCall } from './shared.js';
 
 /** Gemini CLI's tools in the stored vocabulary: name and input. */
 function neutral(name: string, input: Payload): { tool_name: string; tool_input: Payload } {
@@ -74,12 +74,6 @@ function fileTouchOf(common: Common, agent: MemflowAgent, name: string | undefin
   return file ? fileTouchEvent(common, withTool, name === 'read_file' ? 'Read' : name === 'write_file' ? 'Write' : 'Edit', [file], undefined) : undefined;
 }
 
-/** A transcript's time as `occurredAt` when it is a plain instant of the last day (else the event is stored as of its hook). */
-function recentInstant(at: string | undefined): { occurredAt?: string } {
-  const ms = at === undefined ? NaN : Date.parse(at);
-  return Number.isFinite(ms) && ms <= Date.now() && ms > Date.now() - 86_400_000 ? { occurredAt: new Date(ms).toISOString() } : {};
-}
-
 /** One tool call of Gemini's transcript as memflow's event, keyed by its call id (read twice, stored once). */
 export function toolCallEvent(common: Common, agent: MemflowAgent, call: TranscriptToolCall): HostHookEvent {
   const shell = call.name === 'run_shell_command';
@@ -94,11 +88,11 @@ export function toolCallEvent(common: Common, agent: MemflowAgent, call: Transcr
   return { ...hookEvent(result.event, common, withAgent, { ...tool, tool_use_id: call.id, ...result.fields }), key: `gemini-tool:${call.id}`, ...recentInstant(call.at) };
 }
 
-const withCalls = (event: HostHookEvent, common: Common, agent: MemflowAgent, calls: TranscriptToolCall[] | undefined): HostHookEvent =>
-  calls && calls.length > 0 ? { ...event, before: calls.map((c) => toolCallEvent(common, agent, c)) } : event;
+const withCalls = (event: HostHookEvent, common: Common, agent: MemflowAgent, calls: TranscriptToolCall[] | undefined): HostHookEvent => withTranscriptCalls(event, calls, (c) => toolCallEvent(common, agent, c));
 
 export const gemini: HostAdapter = {
   host: 'gemini',
+  callsAtTurnEnd: true,
   toHookEvent(nativeEvent, payload, opts = {}): HostHookEvent | undefined {
     const sessionId = str(payload.session_id);
     if (!sessionId) return undefined;

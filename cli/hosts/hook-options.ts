@@ -6,7 +6,7 @@
 import type { HookEventName } from '../../messages/hooks-v1.js';
 import { adapterOf } from './host-adapters.js';
 import type { HostExtras, HostHookEvent, Payload } from './shared.js';
-import { expectsExtras, extrasOf } from './transcripts.js';
+import { extrasOf, lacksExpected } from './transcripts.js';
 
 export interface HostHookOptions {
   /** Maps the native event (with `extras` when already read); undefined: memflow does not keep this event. */
@@ -15,6 +15,8 @@ export interface HostHookOptions {
   answer?: (event: HookEventName | undefined, apiAnswerJson: string) => string;
   /** The file touch a kept tool result carries (HostAdapter.resultTouch). */
   resultTouch?: (body: Payload) => Payload | undefined;
+  /** Its tool calls come at the turn's end, with no hook between (HostAdapter.callsAtTurnEnd). */
+  callsAtTurnEnd?: boolean;
 }
 
 /**
@@ -27,7 +29,7 @@ export async function settledExtras(host: string, nativeEvent: string, payload: 
   const deadline = Date.now() + maxMs;
   for (;;) {
     const extras = extrasOf(host, nativeEvent, payload);
-    if (Object.keys(extras).length > 0 || !expectsExtras(host, nativeEvent, payload) || Date.now() >= deadline) return extras;
+    if (!lacksExpected(host, nativeEvent, payload, extras) || Date.now() >= deadline) return extras;
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -42,5 +44,6 @@ export function hostHookOptions(host: string | undefined, version: string | unde
       adapter.toHookEvent(nativeEvent, payload, { ...(hostVersion ? { version: hostVersion } : {}), extras: extras ?? extrasOf(adapter.host, nativeEvent, payload) }),
     answer: (event, json) => adapter.hostAnswer(event ?? 'other', json),
     ...(adapter.resultTouch ? { resultTouch: (body: Payload) => adapter.resultTouch!(body) } : {}),
+    ...(adapter.callsAtTurnEnd ? { callsAtTurnEnd: true } : {}),
   };
 }

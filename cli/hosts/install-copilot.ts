@@ -20,7 +20,27 @@ import { COPILOT_INSTRUCTIONS_PATH, writeCopilotInstructions } from './copilot-i
 import { HOOK_COMMANDS, hostHookCommand, isOurCommand, mcpUrl, projectHeaders, type HostInstallOptions, type HostInstallResult, type HostPlace, type HostState, type HostUninstallResult } from './install-shared.js';
 import { removeEmptyFolders, removeFile, unexcludeFromGit } from './repo-files.js';
 
-export const COPILOT_EVENTS = ['sessionStart', 'userPromptSubmitted', 'preToolUse', 'postToolUse', 'postToolUseFailure', 'agentStop', 'preCompact', 'sessionEnd'] as const;
+/**
+ * Hooks once per prompt, turn or session, and one per tool call only for the tools that name files: the
+ * turn's tool calls are read from Copilot's events.jsonl when it ends (agentStop; copilot.ts). Left out:
+ * postToolUse and postToolUseFailure (a second process the agent waits for on every call: two per call
+ * cost Copilot 1.0.102 over the 10 ms budget, docs/benchmarks.md).
+ */
+export const COPILOT_EVENTS = ['sessionStart', 'userPromptSubmitted', 'preToolUse', 'agentStop', 'preCompact', 'sessionEnd'] as const;
+
+/**
+ * preToolUse is the push at the code: on the tools whose calls name files (copilot.ts), by its `matcher`, a
+ * regular expression over the tool's name that Copilot 1.0.102 honours for command hooks (measured: no process
+ * ran for a tool it does not match).
+ */
+export const COPILOT_FILE_TOOLS_MATCHER = '^(?:bash|view|edit|create)$';
+
+/**
+ * Copilot CLI runs a command hook as `bash --norc --noprofile -c <command>` (measured on 1.0.102), so the
+ * command sources memflow-hook (found on PATH) into that bash instead of starting it as a program: no
+ * second bash through /usr/bin/env for each hook, as for Gemini CLI (install-gemini.ts).
+ */
+export const copilotHookCommand = (event: string, opts: Pick<HostInstallOptions, 'version' | 'hookUrl'>) => `source ${hostHookCommand('copilot', event, opts)}`;
 
 export const COPILOT_HOOKS_PATH = '.github/hooks/memflow.json';
 export const COPILOT_MCP_PATH = '.github/mcp.json';
@@ -41,7 +61,7 @@ export const NOTHING_YET = 'memflow has no memory of this project yet: what sess
 export function installCopilot(opts: HostInstallOptions & { startContext?: string }): HostInstallResult {
   const file = path.join(opts.dir, COPILOT_HOOKS_PATH);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const hooks = Object.fromEntries(COPILOT_EVENTS.map((e) => [e, [{ type: 'command', bash: hostHookCommand('copilot', e, opts), timeoutSec: 10 }]]));
+  const hooks = Object.fromEntries(COPILOT_EVENTS.map((e) => [e, [{ type: 'command', bash: copilotHookCommand(e, opts), timeoutSec: 10, ...(e === 'preToolUse' ? { matcher: COPILOT_FILE_TOOLS_MATCHER } : {}) }]]));
   fs.writeFileSync(file, `${JSON.stringify({ version: 1, hooks }, null, 2)}\n`);
   const instructions = path.join(opts.dir, COPILOT_INSTRUCTIONS_PATH);
   // A file the relay already keeps current stays; a fresh install writes what the API has now.

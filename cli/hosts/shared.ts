@@ -50,7 +50,7 @@ export interface HostExtras {
   exitCode?: number;
   /** The agent's final message, when the stop payload does not carry it. */
   lastAssistantMessage?: string;
-  /** Tool calls of the host's transcript that no hook reported (Gemini CLI's, read when a turn ends). */
+  /** Tool calls of the host's transcript that no hook reported (Gemini CLI's and Copilot CLI's, read when a turn ends). */
   toolCalls?: TranscriptToolCall[];
 }
 
@@ -64,6 +64,8 @@ export interface TranscriptToolCall {
   output: string;
   /** Set when the host recorded the call as failed. */
   error?: string;
+  /** A shell command's exit code, where the host records it apart from the output (Copilot). */
+  exitCode?: number;
   /** When it finished (ISO 8601, as the host recorded it), if it says. */
   at?: string;
 }
@@ -85,11 +87,26 @@ export interface HostAdapter {
    * context to the model (Codex: its shell command's files). Undefined: no touch, or a host that pushes before the call.
    */
   resultTouch?(body: Payload): Payload | undefined;
+  /**
+   * Its tool calls are read from its transcript when the turn ends, and no hook runs for most of them (Gemini CLI,
+   * Copilot CLI): between a prompt and its stop the agent is working even when no hook comes (session-activity.ts).
+   */
+  callsAtTurnEnd?: true;
 }
 
 export const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 export const obj = (v: unknown): Payload => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Payload) : {});
 
+
+/** A transcript's time as `occurredAt` when it is a plain instant of the last day (else the event is stored as of its hook). */
+export function recentInstant(at: string | undefined): { occurredAt?: string } {
+  const ms = at === undefined ? NaN : Date.parse(at);
+  return Number.isFinite(ms) && ms <= Date.now() && ms > Date.now() - 86_400_000 ? { occurredAt: new Date(ms).toISOString() } : {};
+}
+
+/** The event with the turn's tool calls read from the host's transcript stored before it (`before`), each mapped by `toEvent`. */
+export const withTranscriptCalls = (event: HostHookEvent, calls: TranscriptToolCall[] | undefined, toEvent: (call: TranscriptToolCall) => HostHookEvent): HostHookEvent =>
+  calls && calls.length > 0 ? { ...event, before: calls.map(toEvent) } : event;
 
 /** Builds the event with the common fields; undefined fields are left out. */
 export function hookEvent(event: HookEventName, common: { sessionId: string; cwd?: string; transcriptPath?: string }, agent: MemflowAgent, fields: Payload = {}): HostHookEvent {

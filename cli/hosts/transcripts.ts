@@ -1,18 +1,20 @@
 /**
  * What a host's hook payload leaves out but its own transcript file has, read by the hook client
  * (never by the adapters, which stay pure): Codex's exit code of a command (its rollout JSONL has an
- * `item_completed` CommandExecution with the call id and `exit_code`), Copilot's final answer (its
- * events.jsonl has `assistant.message` events), and Gemini CLI's tool calls of a turn (its chat
- * recording, below). Only the file's tail is read; any problem yields undefined (the event is then
- * stored without it).
+ * `item_completed` CommandExecution with the call id and `exit_code`), Copilot's final answer and
+ * the tool calls of its turn (its events.jsonl has `assistant.message` and `tool.execution_*`
+ * events), and Gemini CLI's tool calls of a turn (its chat recording, below). Only the file's tail is
+ * read; any problem yields undefined (the event is then stored without it).
  */
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { HostExtras, Payload, TranscriptToolCall } from './shared.js';
 
 /** How far back Codex's exit codes and Copilot's last message are looked for (they are near the end). */
 const TAIL_BYTES = 512 * 1024;
-/** Gemini's chat recording holds whole tool outputs: a long turn's calls are found within this. */
-const GEMINI_MAX_BYTES = 64 * 1024 * 1024;
+/** Gemini's chat recording and Copilot's events.jsonl hold whole tool outputs: a long turn's calls are found within this. */
+const TURN_MAX_BYTES = 64 * 1024 * 1024;
 const CHUNK_BYTES = 256 * 1024;
 
 function parse(line: string): Payload | undefined {
@@ -33,11 +35,23 @@ export function codexExitCode(transcriptPath: string, callId: string): number | 
   return undefined;
 }
 
+/**
+ * Copilot's final answer of the turn that just ended: the last message of its events.jsonl when that is
+ * an answer (text, no tool requests). Copilot writes the file behind its hooks (measured on 1.0.102: the
+ * answer and the turn's last tool call can come a moment after agentStop ran), so a last message that is
+ * a user's or asks for tools means this turn's end is not there yet: undefined, read again at delivery
+ * (never an earlier turn's answer). A sub-agent's messages (`parentToolCallId`) are passed over.
+ */
 export function copilotLastMessage(transcriptPath: string): string | undefined {
   for (const line of linesFromEnd(transcriptPath, TAIL_BYTES)) {
-    if (!line.includes('"assistant.message"')) continue;
-    const content = ((parse(line)?.data as Payload | undefined)?.content as unknown) ?? undefined;
-    if (typeof content === 'string' && content.trim()) return content;
+    const user = line.includes('"user.message"');
+    if (!user && !line.includes('"assistant.message"')) continue;
+    const record = parse(line);
+    const data = (record?.data ?? {}) as Payload;
+    if (record?.type === 'user.message') return undefined;
+    if (record?.type !== 'assistant.message' || typeof data.parentToolCallId === 'string') continue;
+    const asks = Array.isArray(data.toolRequests) && data.toolRequests.length > 0;
+    return !asks && typeof data.content === 'string' && data.content.trim() ? data.content : undefined;
   }
   return undefined;
 }
@@ -63,7 +77,7 @@ export function geminiUnansweredToolCalls(transcriptPath: string, atTurnEnd: boo
   const seen = new Set<string>();
   const found: Payload[] = [];
   let first = true;
-  scan: for (const line of linesFromEnd(transcriptPath, GEMINI_MAX_BYTES)) {
+  scan: for (const line of linesFromEnd(transcriptPath, TURN_MAX_BYTES)) {
     const record = parse(line);
     const opening = (record?.$set as Payload | undefined)?.messages;
     const messages = Array.isArray(opening) ? (opening as Payload[]).slice().reverse() : record && typeof record.id === 'string' && typeof record.type === 'string' ? [record] : [];
@@ -93,6 +107,70 @@ export function geminiUnansweredToolCalls(transcriptPath: string, atTurnEnd: boo
     });
   }
   return calls;
+}
+
+/**
+ * Copilot CLI's session events (~/.copilot/session-state/<session>/events.jsonl, agentStop's
+ * `transcriptPath`): one event a line, `{type, data, timestamp}`. A tool call is `tool.execution_start`
+ * (`toolCallId`, `toolName`, `arguments`) and, once it ran, `tool.execution_complete` (`toolCallId`,
+ * `success`, `result.content` — what the model was handed, for a shell command with its
+ * "<shellId: …exit code n>" marker —, `shellExecution.exitCode`, or `error.message` when it failed);
+ * the model's final answer is an `assistant.message` with text and no `toolRequests`. Measured on
+ * 1.0.102 (tests/fixtures/hosts/copilot-1.0.102-events.jsonl): every call's lines are written before
+ * the model's next request, so a turn's calls are all there when its agentStop hook runs.
+ *
+ * The finished calls not yet answered by a final answer, as for Gemini (geminiUnansweredToolCalls):
+ * at the end of a turn (`atTurnEnd`, agentStop) the turn's own answer is skipped, so its calls are
+ * returned, with those of an earlier turn cut short before its answer; at sessionEnd, those of a turn
+ * that never got its answer. A sub-agent's messages (`parentToolCallId`) are no turn's end.
+ */
+export function copilotUnansweredToolCalls(transcriptPath: string, atTurnEnd: boolean): TranscriptToolCall[] {
+  const done = new Map<string, Payload>();
+  const calls: TranscriptToolCall[] = [];
+  let first = true;
+  for (const line of linesFromEnd(transcriptPath, TURN_MAX_BYTES)) {
+    // Only the lines that matter are parsed (a session's file also holds its system prompt, usage and hook records).
+    if (!line.includes('"tool.execution_') && !line.includes('"assistant.message"')) continue;
+    const record = parse(line);
+    const data = (record?.data ?? {}) as Payload;
+    if (record?.type === 'assistant.message') {
+      if (typeof data.parentToolCallId === 'string') continue;
+      const answer = !(Array.isArray(data.toolRequests) && data.toolRequests.length > 0) && typeof data.content === 'string' && data.content.trim() !== '';
+      if (answer && !(first && atTurnEnd)) break;
+      first = false;
+      continue;
+    }
+    const id = data.toolCallId;
+    if (typeof id !== 'string') continue;
+    if (record?.type === 'tool.execution_complete') done.set(id, { ...data, at: record.timestamp });
+    else if (record?.type === 'tool.execution_start' && typeof data.toolName === 'string') {
+      const end = done.get(id);
+      if (!end) continue; // still running (a turn cut short): not a finished call
+      done.delete(id);
+      const result = (end.result ?? {}) as Payload;
+      const error = (end.error ?? {}) as Payload;
+      const exit = (end.shellExecution as Payload | undefined)?.exitCode;
+      calls.push({
+        id,
+        name: data.toolName,
+        args: data.arguments && typeof data.arguments === 'object' && !Array.isArray(data.arguments) ? (data.arguments as Payload) : {},
+        output: typeof result.content === 'string' ? result.content : '',
+        ...(end.success === false ? { error: typeof error.message === 'string' && error.message ? error.message : 'the tool call failed' } : {}),
+        ...(typeof exit === 'number' ? { exitCode: exit } : {}),
+        ...(typeof end.at === 'string' ? { at: end.at } : {}),
+      });
+    }
+  }
+  return calls.reverse();
+}
+
+/**
+ * Where Copilot keeps a session's events when its hook does not say (sessionEnd carries no
+ * `transcriptPath`, agentStop does): ~/.copilot/session-state/<session>/events.jsonl of the relay's
+ * user, who is the agent's (peer-user.ts).
+ */
+export function copilotEventsFile(sessionId: unknown): string | undefined {
+  return typeof sessionId === 'string' && /^[A-Za-z0-9_-]{1,128}$/.test(sessionId) ? path.join(os.homedir(), '.copilot', 'session-state', sessionId, 'events.jsonl') : undefined;
 }
 
 /**
@@ -141,9 +219,15 @@ export function expectsExtras(host: string, nativeEvent: string, payload: Payloa
   return host === 'copilot' && nativeEvent === 'agentStop' && typeof payload.transcriptPath === 'string';
 }
 
+/** Whether `extras` still lacks what expectsExtras waits for (Copilot's final message; its turn's tool calls may be there first). */
+export function lacksExpected(host: string, nativeEvent: string, payload: Payload, extras: HostExtras): boolean {
+  return expectsExtras(host, nativeEvent, payload) && extras.lastAssistantMessage === undefined;
+}
+
 /** The extras of one native event, read from the host's transcript when the payload lacks them. */
 export function extrasOf(host: string, nativeEvent: string, payload: Payload): HostExtras {
-  const transcript = typeof payload.transcript_path === 'string' ? payload.transcript_path : typeof payload.transcriptPath === 'string' ? payload.transcriptPath : undefined;
+  const transcript =
+    typeof payload.transcript_path === 'string' ? payload.transcript_path : typeof payload.transcriptPath === 'string' ? payload.transcriptPath : host === 'copilot' && nativeEvent === 'sessionEnd' ? copilotEventsFile(payload.sessionId) : undefined;
   if (!transcript) return {};
   if (host === 'codex' && nativeEvent === 'PostToolUse' && typeof payload.tool_use_id === 'string') {
     const exitCode = codexExitCode(transcript, payload.tool_use_id);
@@ -153,9 +237,10 @@ export function extrasOf(host: string, nativeEvent: string, payload: Payload): H
     const toolCalls = geminiUnansweredToolCalls(transcript, nativeEvent === 'AfterAgent');
     return toolCalls.length > 0 ? { toolCalls } : {};
   }
-  if (host === 'copilot' && nativeEvent === 'agentStop') {
-    const lastAssistantMessage = copilotLastMessage(transcript);
-    return lastAssistantMessage ? { lastAssistantMessage } : {};
+  if (host === 'copilot' && (nativeEvent === 'agentStop' || nativeEvent === 'sessionEnd')) {
+    const toolCalls = copilotUnansweredToolCalls(transcript, nativeEvent === 'agentStop');
+    const lastAssistantMessage = nativeEvent === 'agentStop' ? copilotLastMessage(transcript) : undefined;
+    return { ...(lastAssistantMessage ? { lastAssistantMessage } : {}), ...(toolCalls.length > 0 ? { toolCalls } : {}) };
   }
   return {};
 }

@@ -249,12 +249,14 @@ export class RelayHooks {
     let answer = (_event: string | undefined, apiAnswerJson: string) => apiAnswerJson;
     let adapted: HookHost | undefined;
     let resultTouch: HostHookOptions['resultTouch'];
+    let callsAtTurnEnd = false;
     if (host) {
       const hostVersion = header(req, 'x-memflow-host-version');
       const adapter = hostHookOptions(host, hostVersion);
       answer = (e, json) => adapter.answer!(e !== undefined && isHookEvent(e) ? e : undefined, json);
       adapted = { name: host, version: hostVersion, adapt: adapter.adapt! };
       resultTouch = adapter.resultTouch;
+      callsAtTurnEnd = adapter.callsAtTurnEnd === true;
     }
     // One pipeline with the Node hook client's (ingress.ts): mapped first, redacted before the spool.
     const mapped = mapHook(nameInRoute, body as Record<string, unknown>, adapted);
@@ -290,7 +292,7 @@ export class RelayHooks {
     }
     if (key) lanes.keys.learn(key);
     this.received++;
-    if (typeof raw.session_id === 'string') lanes.activity.note(raw.session_id, event);
+    if (typeof raw.session_id === 'string') lanes.activity.note(raw.session_id, event, callsAtTurnEnd);
     // Claude Code's sessions get a smaller start context: the relay also pushes with each prompt and at each file.
     const startTokens = event === 'session-start' ? relayStartTokens(raw) : undefined;
     if (startTokens) raw.memflowContextTokens = startTokens;

@@ -8,6 +8,11 @@
  * during a burst of tool calls cost the agent tens of milliseconds per call (docs/claude-code.md),
  * and in Gemini CLI, whose turn's calls all reach the relay at the turn's end, delivering them at
  * once after SessionEnd cost its exit about 100 ms in 12-call sessions (docs/hosts.md).
+ * For a host that runs no hook for most tool calls (Gemini CLI, Copilot CLI: their calls are read from
+ * their transcripts at the turn's end, HostAdapter.callsAtTurnEnd) a turn is busy from its prompt to its
+ * stop: a quiet gap there is the agent working, not waiting, and delivering the session's start and
+ * prompt then put the API's and the worker's work for them (the session's workflow start) beside the
+ * agent's tool calls (docs/benchmarks.md, 2026-12-01). Within such a turn only maxDeferMs lets events out.
  */
 import type { SpoolEntry } from '../capture/spool.js';
 
@@ -17,6 +22,8 @@ export const DEFAULT_QUIET_MS = 400;
 export const DEFAULT_END_QUIET_MS = 300;
 /** The longest an event waits for its session to go quiet (what a live view lags at most). */
 export const DEFAULT_MAX_DEFER_MS = 5_000;
+/** Events inside a turn: after them the turn goes on (a stop, a session's start or end ends it; so does anything else). */
+const TURN_GOES_ON = new Set(['post-tool-use', 'post-tool-use-failure', 'pre-tool-use', 'pre-compact', 'post-compact', 'notification', 'subagent-stop']);
 /** Sessions whose activity is remembered (the oldest are forgotten beyond it). */
 const MAX_TRACKED_SESSIONS = 1_000;
 
@@ -27,8 +34,8 @@ export interface LaneTiming {
 }
 
 export class SessionActivity {
-  /** session_id -> when its last hook came, and whether it ended (SessionEnd). */
-  private readonly activity = new Map<string, { at: number; ended: boolean }>();
+  /** session_id -> when its last hook came, whether it ended (SessionEnd), and whether a turn is under way (a prompt, no stop yet). */
+  private readonly activity = new Map<string, { at: number; ended: boolean; inTurn: boolean }>();
   private readonly timing: LaneTiming;
 
   constructor(timing: Partial<LaneTiming> = {}) {
@@ -37,10 +44,11 @@ export class SessionActivity {
     this.timing = { quietMs, maxDeferMs: timing.maxDeferMs ?? DEFAULT_MAX_DEFER_MS, endQuietMs: timing.endQuietMs ?? Math.min(DEFAULT_END_QUIET_MS, quietMs) };
   }
 
-  /** A hook of `session` came now (its event is in the spool). */
-  note(session: string, event: string): void {
+  /** A hook of `session` came now (its event is in the spool); `turnHeld`: its host's turns are busy from prompt to stop. */
+  note(session: string, event: string, turnHeld = false): void {
+    const inTurn = turnHeld && (event === 'user-prompt-submit' || (TURN_GOES_ON.has(event) && this.activity.get(session)?.inTurn === true));
     this.activity.delete(session);
-    this.activity.set(session, { at: Date.now(), ended: event === 'session-end' });
+    this.activity.set(session, { at: Date.now(), ended: event === 'session-end', inTurn });
     if (this.activity.size > MAX_TRACKED_SESSIONS) this.activity.delete(this.activity.keys().next().value!);
   }
 
@@ -49,7 +57,8 @@ export class SessionActivity {
     const a = this.activity.get(session);
     if (!a) return 0;
     const created = Date.parse(entry.createdAt);
-    const quiet = a.at + (a.ended ? this.timing.endQuietMs : this.timing.quietMs);
+    // A relay told to deliver at once (quietMs 0) does not wait for a turn's end either.
+    const quiet = a.inTurn && this.timing.quietMs > 0 ? Infinity : a.at + (a.ended ? this.timing.endQuietMs : this.timing.quietMs);
     return Math.min(quiet, Number.isFinite(created) ? created + this.timing.maxDeferMs : 0);
   }
 }

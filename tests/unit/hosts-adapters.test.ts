@@ -14,7 +14,8 @@ import { gemini, parseShellContent, userPrompt } from '../../cli/hosts/gemini.js
 import { installGemini } from '../../cli/hosts/install-gemini.js';
 import { CODEX_MATCHERS, installCodex } from '../../cli/hosts/install-codex.js';
 import { installOpencode, OPENCODE_PLUGIN_PATH } from '../../cli/hosts/install-opencode.js';
-import { codexExitCode, copilotLastMessage, geminiUnansweredToolCalls } from '../../cli/hosts/transcripts.js';
+import { codexExitCode, copilotLastMessage, copilotUnansweredToolCalls, geminiUnansweredToolCalls } from '../../cli/hosts/transcripts.js';
+import { COPILOT_HOOKS_PATH, copilotState, installCopilot } from '../../cli/hosts/install-copilot.js';
 import { opencode } from '../../cli/hosts/opencode.js';
 import type { HostHookEvent, Payload } from '../../cli/hosts/shared.js';
 import { parseHookArgs } from '../../cli/hook-main.js';
@@ -231,17 +232,56 @@ test('opencode: the plugin-forwarded events (built from the recorded plugin call
   assert.equal(opencode.hostAnswer('post-tool-use', '{}'), '');
 });
 
-test('copilot: the exit code from the shell marker, the final answer from the transcript, no context answer', () => {
+test("copilot: the turn's tool calls come from its events.jsonl at agentStop (exit codes, a failed tool, the edit), keyed by call id; postToolUse is not kept; the final answer from the transcript, no context answer", () => {
   const events = fixture('copilot-1.0.102.jsonl');
+  // The session's events.jsonl as the real Copilot CLI 1.0.102 wrote it (a failing check, a view of a missing file, the fix, the passing run).
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'copilot-events-'));
+  const file = path.join(dir, 'events.jsonl');
+  const lines = fs.readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'hosts', 'copilot-1.0.102-events.jsonl'), 'utf8').split('\n').filter(Boolean);
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  const calls = copilotUnansweredToolCalls(file, true);
+  assert.deepEqual(calls.map((c) => [c.name, c.exitCode, c.error]), [['bash', 1, undefined], ['view', undefined, 'Path does not exist'], ['edit', undefined, undefined], ['bash', 0, undefined]]);
+  assert.deepEqual(copilotUnansweredToolCalls(file, false), [], 'at sessionEnd after an answered turn: nothing more');
+  const lastCall = lines.findLastIndex((l) => l.includes('"tool.execution_complete"'));
+  fs.writeFileSync(file, `${lines.slice(0, lastCall + 1).join('\n')}\n`);
+  assert.equal(copilotUnansweredToolCalls(file, false).length, 4, 'a turn cut short before its answer, read at sessionEnd');
+  assert.deepEqual(copilotUnansweredToolCalls(path.join(dir, 'missing.jsonl'), true), []);
+
   const kept = events
-    .map((p) => copilot.toHookEvent(p.hook_event as string, p, { version: '1.2.3', extras: { lastAssistantMessage: 'fixed it' } }))
+    .map((p) => copilot.toHookEvent(p.hook_event as string, p, { version: '1.2.3', extras: p.hook_event === 'agentStop' ? { lastAssistantMessage: 'fixed it', toolCalls: calls } : {} }))
     .filter((e): e is HostHookEvent => e !== undefined);
   for (const e of kept) checkShape(e, 'copilot');
-  assert.deepEqual(kept.map((e) => e.event), ['session-start', 'user-prompt-submit', 'post-tool-use-failure', 'stop', 'session-end']);
-  assert.match(kept[2]!.body.error as string, /^Command exited with non-zero status code 1\nexpected 3, got 2$/);
-  assert.equal(kept[3]!.body.last_assistant_message, 'fixed it');
+  assert.deepEqual(kept.map((e) => e.event), ['session-start', 'user-prompt-submit', 'stop', 'session-end'], 'preToolUse is a file touch only when it names a file; postToolUse is not kept');
+  const stop = kept[2]!;
+  assert.equal(stop.body.last_assistant_message, 'fixed it');
+  const before = stop.before ?? [];
+  for (const e of before) checkShape(e, 'copilot');
+  assert.deepEqual(before.map((e) => e.event), ['post-tool-use-failure', 'post-tool-use-failure', 'post-tool-use', 'post-tool-use']);
+  assert.deepEqual(before.map((e) => e.key), calls.map((c) => `copilot-tool:${c.id}`));
+  assert.match(before[0]!.body.error as string, /^Command exited with non-zero status code 1\nexpected 3, got 2$/);
+  assert.equal(renderEvent(before[0]!.event, before[0]!.body)?.title, 'FAILED Bash: python3 check.py');
+  assert.equal(before[1]!.body.tool_name, 'Read');
+  assert.equal(before[1]!.body.error, 'Path does not exist');
+  assert.equal(before[2]!.body.tool_name, 'Edit');
+  assert.match((before[2]!.body.tool_input as Payload).file_path as string, /check\.py$/);
+  assert.equal(before[2]!.body.memflowAgent.toolName, 'edit');
+  assert.equal((before[3]!.body.tool_response as Payload).stdout, 'passed');
+  assert.ok(before.every((e) => typeof e.body.tool_use_id === 'string'));
+  assert.equal(copilot.toHookEvent('postToolUse', events.find((p) => p.hook_event === 'postToolUse')!), undefined, "an older install's postToolUse: its call is read at the turn's end");
   assert.deepEqual(parseShellResult('ok\n<shellId: 3 completed with exit code 0>'), { output: 'ok', exitCode: 0 });
   assert.equal(copilot.hostAnswer('session-start', API_START), '{}');
+});
+
+test("copilot install: no hook after each tool call, preToolUse on the tools that name files only, every command sourced into Copilot's bash", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'copilot-install-'));
+  installCopilot({ dir, home: dir, url: 'http://127.0.0.1:7711', noMcp: true, startContext: 'ctx' });
+  const hooks = (JSON.parse(fs.readFileSync(path.join(dir, COPILOT_HOOKS_PATH), 'utf8')) as { hooks: Record<string, { bash: string; matcher?: string }[]> }).hooks;
+  assert.deepEqual(Object.keys(hooks), ['sessionStart', 'userPromptSubmitted', 'preToolUse', 'agentStop', 'preCompact', 'sessionEnd']);
+  assert.equal(hooks.preToolUse![0]!.matcher, '^(?:bash|view|edit|create)$');
+  for (const [event, [h]] of Object.entries(hooks)) assert.match(h!.bash, new RegExp(`^source memflow-hook ${event} --host copilot`));
+  for (const tool of ['bash', 'view', 'edit', 'create']) assert.ok(new RegExp(hooks.preToolUse![0]!.matcher!).test(tool));
+  for (const tool of ['grep', 'glob', 'web_fetch', 'task', 'bash_extra']) assert.ok(!new RegExp(hooks.preToolUse![0]!.matcher!).test(tool), tool);
+  assert.equal(copilotState({ dir, home: dir }).installed, true, 'a sourced command is still recognised as memflow\'s');
 });
 
 test('memflow hook parses --host, --host-version (both spellings) and --relay, and ignores what it does not know', () => {

@@ -31,3 +31,22 @@ test('after SessionEnd the rest goes out endQuietMs later (the agent is exiting)
   atOnce.note('s', 'session-end');
   assert.ok(atOnce.readyAt('s', entry(Date.now())) <= Date.now());
 });
+
+test("a host whose calls run no hook (Gemini CLI, Copilot CLI): its turn is busy from prompt to stop, so only maxDeferMs lets an event out; after the stop, the quiet period; other hosts' turns as before", () => {
+  const a = new SessionActivity({ quietMs: 400, maxDeferMs: 5000 });
+  const before = Date.now();
+  a.note('s', 'session-start', true);
+  assert.ok(a.readyAt('s', entry(before)) <= Date.now() + 400, 'before the prompt: the quiet period');
+  a.note('s', 'user-prompt-submit', true);
+  assert.equal(a.readyAt('s', entry(before)), before + 5000, 'in the turn: its oldest event waits maxDeferMs');
+  a.note('s', 'pre-compact', true);
+  assert.equal(a.readyAt('s', entry(before)), before + 5000, 'a compaction inside it: still the turn');
+  a.note('s', 'stop', true);
+  const ready = a.readyAt('s', entry(before));
+  assert.ok(ready >= before + 400 && ready <= Date.now() + 400, 'the turn ended: quiet 400 ms later');
+  a.note('c', 'user-prompt-submit');
+  assert.ok(a.readyAt('c', entry(before)) <= Date.now() + 400, "a host whose hooks mark its calls (Claude Code, Codex): the quiet period only");
+  const atOnce = new SessionActivity({ quietMs: 0, maxDeferMs: 5000 });
+  atOnce.note('s', 'user-prompt-submit', true);
+  assert.ok(atOnce.readyAt('s', entry(Date.now())) <= Date.now(), 'a relay that delivers at once does so inside a turn too');
+});

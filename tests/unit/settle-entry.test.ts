@@ -55,25 +55,43 @@ test('delivery waits for the final message the host writes after its hook ran, a
   } finally {
     mock.timers.reset();
   }
-  const text = settled.body.last_assistant_message as string;
+  const text = settled.entry.body.last_assistant_message as string;
   assert.match(text, /^fixed it; the key was /);
   assert.ok(!text.includes(ANTHROPIC), 'the secret is redacted');
-  assert.equal(settled.idempotencyKey, entry.idempotencyKey);
-  assert.equal(settled.body.session_id, entry.body.session_id);
+  assert.equal(settled.entry.idempotencyKey, entry.idempotencyKey);
+  assert.equal(settled.entry.body.session_id, entry.body.session_id);
+  assert.deepEqual(settled.before, [], 'no tool call in that turn');
 });
 
 test('past its wait, delivery reads the transcript once; without the line the entry goes as spooled', async () => {
   const found = agentStop(-1);
   fs.appendFileSync(found.transcript, message('done'));
-  assert.equal((await settledEntry(found.entry)).body.last_assistant_message, 'done');
+  assert.equal((await settledEntry(found.entry)).entry.body.last_assistant_message, 'done');
   const missing = agentStop(-1);
   // No wait: with the clock frozen it settles all the same.
   mock.timers.enable({ apis: ['setTimeout'] });
   try {
-    assert.deepEqual(await withoutTimers(settledEntry(missing.entry)), missing.entry);
+    assert.deepEqual(await withoutTimers(settledEntry(missing.entry)), { entry: missing.entry, before: [] });
   } finally {
     mock.timers.reset();
   }
+});
+
+test("the turn's last tool call, written after agentStop ran, goes ahead of the stop at delivery, keyed by its call id; a user's message last is no answer", async () => {
+  const found = agentStop(-1);
+  const line = (type: string, data: Record<string, unknown>) => `${JSON.stringify({ type, data, timestamp: new Date().toISOString() })}\n`;
+  fs.appendFileSync(found.transcript, line('assistant.message', { content: '', toolRequests: [{ toolCallId: 'c-1', name: 'bash' }] }));
+  assert.equal(extrasOf('copilot', 'agentStop', found.entry.settle!.payload).lastAssistantMessage, undefined, 'a message asking for tools is not the answer');
+  fs.appendFileSync(found.transcript, line('tool.execution_start', { toolCallId: 'c-1', toolName: 'bash', arguments: { command: 'npm test' } }));
+  fs.appendFileSync(found.transcript, line('tool.execution_complete', { toolCallId: 'c-1', success: true, shellExecution: { exitCode: 1 }, result: { content: `boom ${ANTHROPIC}\n<shellId: 0 completed with exit code 1>` } }));
+  fs.appendFileSync(found.transcript, message('done'));
+  const settled = await settledEntry(found.entry);
+  assert.equal(settled.entry.body.last_assistant_message, 'done');
+  assert.deepEqual(settled.before.map((b) => [b.event, b.idempotencyKey]), [['post-tool-use-failure', 'copilot-tool:c-1']]);
+  assert.ok(!JSON.stringify(settled.before).includes(ANTHROPIC), 'redacted before it is sent');
+  assert.equal(settled.before[0]!.target?.url, 'http://api');
+  fs.appendFileSync(found.transcript, line('user.message', { content: 'and now?' }));
+  assert.equal(extrasOf('copilot', 'agentStop', found.entry.settle!.payload).lastAssistantMessage, undefined, "the next turn's prompt last: not that turn's answer");
 });
 
 test("a caller's own limit shortens the wait (a hook's time is the agent's)", async () => {
@@ -86,7 +104,7 @@ test("a caller's own limit shortens the wait (a hook's time is the agent's)", as
     mock.timers.tick(50);
     assert.equal(await withoutTimers(settled), PENDING, 'still inside its 60 ms');
     mock.timers.tick(50);
-    assert.deepEqual(await withoutTimers(settled), entry, 'given up at the caller\'s limit, not the entry\'s');
+    assert.deepEqual(await withoutTimers(settled), { entry, before: [] }, 'given up at the caller\'s limit, not the entry\'s');
   } finally {
     mock.timers.reset();
   }
@@ -94,7 +112,7 @@ test("a caller's own limit shortens the wait (a hook's time is the agent's)", as
 
 test('an entry without settle is delivered as it is; a malformed settle is not a spool entry', async () => {
   const plain = newSpoolEntry('stop', { session_id: 's' }, { url: 'http://api', key: null });
-  assert.equal(await settledEntry(plain), plain);
+  assert.deepEqual(await settledEntry(plain), { entry: plain, before: [] });
   assert.throws(() => parseEntry(JSON.stringify({ ...plain, settle: { host: 'copilot' } })), /not a spool entry/);
 });
 
