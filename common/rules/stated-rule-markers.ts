@@ -373,10 +373,17 @@ export function lastingIn(sentence: string): boolean {
   return any(R.norm, lower) || any(FROM_NOW_ON, lower) || any(GENERAL, lower) || any(R.label, lower);
 }
 
-/** A clause that asks for the task at hand: a task verb first, a request marker, or this task's things. */
+/**
+ * A clause without its asides in parentheses: an aside qualifies a detail ("hosts in a BIG_HOSTS list (medium.com,
+ * substack.com for now) get 10 per second"), so a request or the task's deixis in it does not make the clause the task at hand.
+ */
+export const withoutAsides = (lower: string): string => lower.replace(/\([^()]*\)/gu, ' ');
+
+/** A clause that asks for the task at hand: a task verb first, a request marker, or this task's things (outside its asides). */
 export function isTaskClause(clause: string): boolean {
   const lower = clause.trim().toLowerCase();
-  return any(R.task, lower) || any(R.request, lower) || any(TASK_DEIXIS, lower);
+  const outside = withoutAsides(lower);
+  return any(R.task, lower) || any(R.request, outside) || any(TASK_DEIXIS, outside);
 }
 
 /** A statement with something concrete in it: a number, an identifier, a path, code. */

@@ -19,7 +19,7 @@
  * `npm run bench:stated-rules` (bench/stated-rules/).
  */
 
-import { BAN, BEHAVIOUR, DECLARATIVE, EVALUATIVE, FAILURE, FROM_NOW_ON, GENERAL, HABITUAL, IMPERSONAL, LASTING_CJK, LASTING_LEAD, LEAD_ONLY, NORM_VERB, OPINION, PASSIVE, QUANTIFIED, R, REASON, REMINDER, SPECIFIED, STORY, SUBSTANCE, TASK_DEIXIS, TOPIC, WE_DO, WITHDRAWN, afterAssent, any, asks as asksInSentence, isTaskClause, lastingIn, sentencesOf } from './stated-rule-markers.js';
+import { BAN, BEHAVIOUR, DECLARATIVE, EVALUATIVE, FAILURE, FROM_NOW_ON, GENERAL, HABITUAL, IMPERSONAL, LASTING_CJK, LASTING_LEAD, LEAD_ONLY, NORM_VERB, OPINION, PASSIVE, QUANTIFIED, R, REASON, REMINDER, SPECIFIED, STORY, SUBSTANCE, TASK_DEIXIS, TOPIC, WE_DO, WITHDRAWN, afterAssent, any, asks as asksInSentence, isTaskClause, lastingIn, sentencesOf, withoutAsides } from './stated-rule-markers.js';
 import { replyDecision } from './stated-rule-context.js';
 import { ruleProbability } from './stated-rule-model.js';
 
@@ -160,8 +160,15 @@ export function clauseScore(clause: string): { score: number; decision: boolean;
     score += w;
     why.push(`task verb first ${w}`);
   }
-  score += has('request', R.request, -2);
-  if (!any(R.label, lower)) score += has('this task', TASK_DEIXIS, -2.5);
+  // A request or the task's deixis in an aside does not make the statement around it the task at hand (withoutAsides).
+  const outside = withoutAsides(lower);
+  const hasOutside = (name: string, res: RegExp[], w: number) => {
+    if (!any(res, outside)) return 0;
+    why.push(`${name} ${w}`);
+    return w;
+  };
+  score += hasOutside('request', R.request, -2);
+  if (!any(R.label, lower)) score += hasOutside('this task', TASK_DEIXIS, -2.5);
   score += has('symptom', FAILURE, -3);
   if (!any(R.label, lower)) score += has('a story', STORY, -1.5);
   // What one function or file must do is the task at hand ("add_tax must reject negative rates"), not a rule of the project.

@@ -180,6 +180,18 @@ describe('rules a person states', () => {
     }
   });
 
+  test('a request or "for now" in an aside in parentheses does not make the statement around it the task at hand', () => {
+    const amendment = 'hosts in a BIG_HOSTS list (medium.com, substack.com, blogspot.com for now) get 10 per second; everyone else keeps the limit we have.';
+    assert.ok(statedRulesOf(amendment).rules.length > 0, amendment);
+    // Told in the turn after a task and a symptom, as it was (dev-amend.json m02's amendment).
+    const turn = `make it an LRU then. and while you're in there: the throttle is way too slow for medium.com, we follow 900 feeds there and 2 a second means a poll takes 7 minutes. ${amendment}`;
+    assert.deepEqual(statedRulesOf(turn).rules.map((r) => r.quote), [amendment]);
+    // Outside the parentheses, the same words still make it the task at hand.
+    for (const other of ['for now, hosts in the BIG_HOSTS list get 10 per second.', 'Please give hosts in the BIG_HOSTS list 10 per second (medium.com, substack.com).']) {
+      assert.equal(statedRulesOf(other).rules.length, 0, `the task at hand: ${other}`);
+    }
+  });
+
   test('a prohibition or instruction for good after a lead-in or with a trailing "always"; "off limits"; "under no circumstances"', () => {
     for (const rule of ['Whatever you do, never touch the generated/ folder by hand.', 'Keep the public API backwards compatible, always.', 'The vendor directory is off limits.', 'Under no circumstances push to main directly.']) {
       assert.ok(statedRulesOf(rule).rules.length > 0, `a rule: ${rule}`);
