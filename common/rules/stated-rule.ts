@@ -89,8 +89,8 @@ export function clauseScore(clause: string): { score: number; decision: boolean;
   s = withoutQuoted(s);
   const lower = s.toLowerCase();
   if (raw.length < 8) return { score: -9, decision: false, why: ['too short'] };
-  const has = (name: string, res: RegExp[], w: number) => {
-    if (!any(res, lower)) return 0;
+  const has = (name: string, res: RegExp[], w: number, text = lower) => {
+    if (!any(res, text)) return 0;
     why.push(`${name} ${w > 0 ? '+' : ''}${w}`);
     return w;
   };
@@ -162,13 +162,8 @@ export function clauseScore(clause: string): { score: number; decision: boolean;
   }
   // A request or the task's deixis in an aside does not make the statement around it the task at hand (withoutAsides).
   const outside = withoutAsides(lower);
-  const hasOutside = (name: string, res: RegExp[], w: number) => {
-    if (!any(res, outside)) return 0;
-    why.push(`${name} ${w}`);
-    return w;
-  };
-  score += hasOutside('request', R.request, -2);
-  if (!any(R.label, lower)) score += hasOutside('this task', TASK_DEIXIS, -2.5);
+  score += has('request', R.request, -2, outside);
+  if (!any(R.label, lower)) score += has('this task', TASK_DEIXIS, -2.5, outside);
   score += has('symptom', FAILURE, -3);
   if (!any(R.label, lower)) score += has('a story', STORY, -1.5);
   // What one function or file must do is the task at hand ("add_tax must reject negative rates"), not a rule of the project.
