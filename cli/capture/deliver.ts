@@ -73,7 +73,10 @@ export async function deliver(
   spooledEntry: SpoolEntry,
   timeoutMs: number,
   spooled = false,
-  /** The verdict of each event read from the host's transcript at delivery and sent ahead of this one (settledEntry). */
+  /**
+   * The verdict of each event read from the host's transcript at delivery and sent ahead of this one (settledEntry),
+   * once the API settled it (stored or rejected): one it could not take now is read again at this entry's next delivery.
+   */
   onBefore?: (entry: SpoolEntry, verdict: Verdict) => void,
 ): Promise<Verdict> {
   // An event whose host had not yet written the transcript line it needs is completed now, with at
@@ -85,8 +88,8 @@ export async function deliver(
   // now keeps this entry in the spool (its next delivery reads them again: their keys store each once).
   for (const b of before) {
     const verdict = await post(client, target, b, left(), spooled);
-    onBefore?.(b, verdict);
     if (verdict.kind === 'retry') return verdict;
+    onBefore?.(b, verdict);
   }
   return post(client, target, entry, left(), spooled);
 }
@@ -164,7 +167,7 @@ export async function flushSpool(
       claimedAny = true;
       let verdict: Verdict;
       try {
-        verdict = await deliver(client, target, claim.entry, Math.min(left, opts.maxRequestMs), true, (e, v) => v.kind !== 'retry' && opts.ledger?.recordVerdict(e, v));
+        verdict = await deliver(client, target, claim.entry, Math.min(left, opts.maxRequestMs), true, (e, v) => opts.ledger?.recordVerdict(e, v));
       } catch (err) {
         await claim.release();
         throw err;

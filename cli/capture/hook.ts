@@ -182,7 +182,7 @@ export async function runHook(hookEvent: string, opts: HookOptions): Promise<nev
       return keepAndExit(flush.stoppedBy ?? 'API unreachable', 'unreachable');
     }
 
-    const verdict = await deliver(client, target, entry, Math.max(1, deadline - Date.now()), false, (e, v) => v.kind !== 'retry' && ledger.recordVerdict(e, v));
+    const verdict = await deliver(client, target, entry, Math.max(1, deadline - Date.now()), false, (e, v) => ledger.recordVerdict(e, v));
     if (verdict.kind === 'retry' && verdict.unreachable) markDown(baseUrl);
     else if (verdict.kind !== 'retry') markUp(baseUrl);
     if (verdict.kind !== 'retry') ledger.recordVerdict(entry, verdict);

@@ -224,7 +224,7 @@ export class Lanes {
       if (!claim) return false;
       let verdict: Verdict;
       try {
-        verdict = await deliver(this.client, target, claim.entry, REQUEST_TIMEOUT_MS, true, (e, v) => v.kind !== 'retry' && this.settle(e, v));
+        verdict = await deliver(this.client, target, claim.entry, REQUEST_TIMEOUT_MS, true, (e, v) => this.settle(e, v));
       } catch (err) {
         await claim.release();
         throw err;
