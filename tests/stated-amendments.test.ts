@@ -18,6 +18,7 @@ import { withTestStack } from './helpers/stack.js';
 import { CodeReader } from '../common/code/code-names.js';
 import { mentionsAnyOrPhrase, phrasesAmong } from '../common/code/code-words.js';
 import { anchorsOf } from '../cli/relay/code-anchors.js';
+import type { CodeLanguage } from '../common/code/code-language.js';
 
 const stack = withTestStack('stated-amend', {
   config: (c) => ({ ...c, ANTHROPIC_API_KEY: undefined, ANTHROPIC_BASE_URL: undefined }),
@@ -35,6 +36,20 @@ before(async () => {
 
 /** A session of [prompt, the agent's answer] turns, summarized. */
 const session = (turns: [string, string][]) => chatSession(hooksIn(stack.api.url, tenant.key, cwd), stack.temporal, prisma, tenant.tenantId, turns);
+
+/**
+ * A module read as the relay reads it at a file touch (cli/relay/code-anchors.ts): the project's anchor index (which must
+ * hold `indexed`, else `told`), the scan before a parse (`scanned`: what it must find), then the anchors of the parse's
+ * names; `anchorsOfOther` reads another file's code against the same index.
+ */
+async function readAsTheRelay(language: CodeLanguage, module: string, indexed: string, told: string, scanned: string) {
+  const index = (await call(tenant.key, 'GET', `/v1/context/files?project=${project}`)).body as { identifiers: string[] };
+  const identifiers = new Set(index.identifiers);
+  assert.ok(identifiers.has(indexed), told);
+  assert.ok(mentionsAnyOrPhrase(module, identifiers, phrasesAmong(identifiers)), scanned);
+  const anchorsOfCode = async (code: string) => anchorsOf({ language, names: await new CodeReader().names(language, code) }, identifiers);
+  return { anchors: await anchorsOfCode(module), anchorsOfOther: anchorsOfCode };
+}
 
 test('"change the rule then: …" in a later session retires the earlier statement it changes, and the push at the code hands the new rule', async () => {
   await session([
@@ -135,21 +150,15 @@ test('a rule said in plain words ("business days") reaches the file that defines
   assert.ok(stated.anchors.includes('w:business_day'), `the plain words are a phrase anchor: ${stated.anchors.join(' ')}`);
 
   // The relay's side: the project's anchors, and what a real parse of the module gives.
-  const index = (await call(tenant.key, 'GET', `/v1/context/files?project=${project}`)).body as { identifiers: string[] };
-  const identifiers = new Set(index.identifiers);
-  assert.ok(identifiers.has('business_day'), 'the relay is told the phrase');
   const module = "export const CUTOFF_HOUR = 14;\nexport function isWeekend(d: Date): boolean { return d.getUTCDay() % 6 === 0; }\nexport function isBusinessDay(d: Date, country: string): boolean { return !isWeekend(d) && !holidaysOf(country).includes(d.toISOString().slice(0, 10)); }\nexport function holidaysOf(country: string): string[] { return []; }\n";
-  assert.ok(mentionsAnyOrPhrase(module, identifiers, phrasesAmong(identifiers)), 'the scan before a parse finds the phrase in a compound name');
-  const names = await new CodeReader().names('typescript', module);
-  const anchors = anchorsOf({ language: 'typescript', names }, identifiers);
+  const { anchors, anchorsOfOther } = await readAsTheRelay('typescript', module, 'business_day', 'the relay is told the phrase', 'the scan before a parse finds the phrase in a compound name');
   assert.ok(anchors.includes('business_day'), `the parse gives the phrase: ${anchors.join(',')}`);
 
   const res = await call(tenant.key, 'GET', `/v1/context?project=${project}&for=file&path=src/dates.ts&anchors=${anchors.join(',')}`);
   assert.equal(res.status, 200, JSON.stringify(res.body));
   assert.match((res.body as { context: string }).context, /14:00 in the warehouse's own time zone/);
   // A file that defines nothing holding the phrase gets nothing from it.
-  const other = await new CodeReader().names('typescript', 'export function shipLabel(order: string): string { return order; }\n');
-  assert.deepEqual(anchorsOf({ language: 'typescript', names: other }, identifiers), []);
+  assert.deepEqual(await anchorsOfOther('export function shipLabel(order: string): string { return order; }\n'), []);
 });
 
 test('a rule that names a header the code spells (`X-Logshed-Tenant`) reaches the file whose string literal holds it, as the relay reads it', async () => {
@@ -161,22 +170,16 @@ test('a rule that names a header the code spells (`X-Logshed-Tenant`) reaches th
   assert.ok(stated, 'the statement is kept');
   assert.ok(stated.anchors.includes('id:x-logshed-tenant'), `the header is an anchor: ${stated.anchors.join(' ')}`);
 
-  const index = (await call(tenant.key, 'GET', `/v1/context/files?project=${project}`)).body as { identifiers: string[] };
-  const identifiers = new Set(index.identifiers);
-  assert.ok(identifiers.has('x-logshed-tenant'), 'the relay is told the header');
   // The module names no function the statement named: it spells the header in a constant.
   const module = 'package push\n\nimport "net/http"\n\nconst tenantHeader = "X-Logshed-Tenant"\n\nfunc Send(req *http.Request, tenant string) {\n\treq.Header.Set(tenantHeader, tenant)\n}\n';
-  assert.ok(mentionsAnyOrPhrase(module, identifiers, phrasesAmong(identifiers)), 'the scan before a parse finds the hyphenated key');
-  const names = await new CodeReader().names('go', module);
-  const anchors = anchorsOf({ language: 'go', names }, identifiers);
+  const { anchors, anchorsOfOther } = await readAsTheRelay('go', module, 'x-logshed-tenant', 'the relay is told the header', 'the scan before a parse finds the hyphenated key');
   assert.deepEqual(anchors, ['x-logshed-tenant'], 'the parse gives the key its literal spells');
 
   const res = await call(tenant.key, 'GET', `/v1/context?project=${project}&for=file&path=internal/push/push.go&anchors=${anchors.join(',')}`);
   assert.equal(res.status, 200, JSON.stringify(res.body));
   assert.match((res.body as { context: string }).context, /X-Logshed-Tenant on every push/);
   // A file that spells another header gets nothing from it.
-  const other = await new CodeReader().names('go', 'package health\n\nconst cacheHeader = "X-Logshed-Cache"\n');
-  assert.deepEqual(anchorsOf({ language: 'go', names: other }, identifiers), []);
+  assert.deepEqual(await anchorsOfOther('package health\n\nconst cacheHeader = "X-Logshed-Cache"\n'), []);
 });
 
 test('a later statement that calls the code by its words ("the gift card question") and says it changes retires the earlier one, in whichever order the two sessions are summarized', async () => {
