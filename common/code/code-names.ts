@@ -45,10 +45,26 @@ export interface CodeNames {
   keys?: string[];
 }
 
-/** A string literal that is a key: letters and digits in two parts or more joined by `-` or `_`, a flag's dashes before. */
-const KEY_LITERAL = /^-{0,2}[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)+$/;
+/**
+ * A string literal that is a key: letters and digits in two parts or more joined by `-` or `_`, a flag's dashes before;
+ * or a flag of one word with its two dashes (`"--region"`).
+ */
+const KEY_LITERAL = /^(?:-{0,2}[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)+|--[A-Za-z][A-Za-z0-9]+)$/;
+/** A literal that spells a command line's options (`"-r, --region <name>"`, `"--out=<file>"`): its flags are keys. */
+const OPTION_SPEC = /^-{1,2}[A-Za-z]/;
+const SPEC_FLAG = /(?<![A-Za-z0-9-])--[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*(?![A-Za-z0-9-])/g;
+/** The name Go's `flag` package is given (`flag.String("region", …)`): a word, or words joined by `-` or `_`. */
+const GO_FLAG_NAME = /^[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*$/;
+
 /** Longest key literal kept. */
 const MAX_KEY = 80;
+
+/** The keys a string literal spells: itself when written as a key, else the flags of an options spec. */
+function keysOfLiteral(literal: string, into: Set<string>): void {
+  if (literal.length > MAX_KEY) return;
+  if (KEY_LITERAL.test(literal)) into.add(literal.toLowerCase());
+  else if (OPTION_SPEC.test(literal)) for (const m of literal.matchAll(SPEC_FLAG)) into.add(m[0].toLowerCase());
+}
 
 /** Where the grammars are: beside the bundle (the client package), else the npm packages. */
 export function grammarFiles(): { runtime: string; grammar: (language: CodeLanguage) => string } {
@@ -138,8 +154,9 @@ function namesOfTree(parser: Parser, query: Query, text: string): CodeNames {
     const qualified: [string, string][] = [];
     for (const match of query.matches(tree.rootNode)) {
       const of = (capture: string) => match.captures.find((c) => c.name === capture)?.node.text;
-      const [def, imported, alias, module, qualifier, member, literal] = ['def', 'import', 'alias', 'module', 'qualifier', 'member', 'literal'].map(of);
-      if (literal !== undefined && literal.length <= MAX_KEY && KEY_LITERAL.test(literal)) keys.add(literal.toLowerCase());
+      const [def, imported, alias, module, qualifier, member, literal, flag] = ['def', 'import', 'alias', 'module', 'qualifier', 'member', 'literal', 'flag'].map(of);
+      if (literal !== undefined) keysOfLiteral(literal, keys);
+      if (flag !== undefined && flag.length <= MAX_KEY && GO_FLAG_NAME.test(flag)) keys.add(`--${flag.toLowerCase()}`);
       if (def) {
         defines.add(def.toLowerCase());
         for (const p of phrasesOfName(def)) phrases.add(p);

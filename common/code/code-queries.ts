@@ -5,7 +5,8 @@
  * constant or variable, a method, a Go type), `import` a name it imports, `module` what an import
  * statement names (a module path or a package), `qualifier` + `member` a package-qualified use
  * (`retry.MaxAttempts`: kept when the qualifier is an imported package or module), `literal` the text of a string
- * literal (code-names.ts keeps those written as a key: a header, an environment variable, a flag, a config key).
+ * literal (code-names.ts keeps those written as a key: a header, an environment variable, a flag, a config key), `flag`
+ * the name Go's standard `flag` package defines a command-line flag by (`flag.String("region", …)`: the flag `--region`).
  */
 import type { CodeLanguage } from './code-language.js';
 
@@ -77,6 +78,8 @@ const GO = `
 (selector_expression operand: (identifier) @qualifier field: (field_identifier) @member)
 (qualified_type package: (package_identifier) @qualifier name: (type_identifier) @member)
 (interpreted_string_literal (interpreted_string_literal_content) @literal)
+(call_expression function: (selector_expression operand: (identifier) @flagpkg field: (field_identifier)) arguments: (argument_list . (interpreted_string_literal (interpreted_string_literal_content) @flag)) (#eq? @flagpkg "flag"))
+(call_expression function: (selector_expression operand: (identifier) @flagpkg field: (field_identifier)) arguments: (argument_list . (unary_expression) . (interpreted_string_literal (interpreted_string_literal_content) @flag)) (#eq? @flagpkg "flag"))
 `;
 
 export const NAME_QUERIES: Record<CodeLanguage, string> = {

@@ -40,13 +40,23 @@ export function wordsOf(text: string, keep?: (w: string) => boolean, max = Infin
   return out;
 }
 
-/** The identifiers written with hyphens (`x-feedhop-signature`, a flag's `--dry-run` as `dry-run`), once per set. */
-const hyphenSets = new WeakMap<ReadonlySet<string>, ReadonlySet<string>>();
-function hyphenKeysOf(identifiers: ReadonlySet<string>): ReadonlySet<string> {
-  let held = hyphenSets.get(identifiers);
+/**
+ * The keys among the identifiers, once per set: those written with hyphens (`x-feedhop-signature`, a flag's `--dry-run`
+ * as `dry-run`), and the names of one-word flags (`--region` as `region`: Go's `flag.String("region", …)` spells it so).
+ */
+const keySets = new WeakMap<ReadonlySet<string>, { hyphenated: ReadonlySet<string>; flagWords: ReadonlySet<string> }>();
+function keysOf(identifiers: ReadonlySet<string>): { hyphenated: ReadonlySet<string>; flagWords: ReadonlySet<string> } {
+  let held = keySets.get(identifiers);
   if (!held) {
-    held = new Set([...identifiers].filter((n) => n.includes('-')).map((n) => n.replace(/^-+/, '')));
-    hyphenSets.set(identifiers, held);
+    const hyphenated = new Set<string>();
+    const flagWords = new Set<string>();
+    for (const n of identifiers) {
+      if (!n.includes('-')) continue;
+      const bare = n.replace(/^-+/, '');
+      (bare.includes('-') ? hyphenated : flagWords).add(bare);
+    }
+    held = { hyphenated, flagWords };
+    keySets.set(identifiers, held);
   }
   return held;
 }
@@ -54,17 +64,16 @@ function hyphenKeysOf(identifiers: ReadonlySet<string>): ReadonlySet<string> {
 /** A run of identifier-like words joined by hyphens: a header, a kebab-case key, a flag's name. */
 const HYPHEN_RUN = /[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)+/g;
 
-/** True when `text` spells one of the hyphenated `identifiers` (a key a string literal of it may hold). */
-function mentionsHyphenKey(text: string, identifiers: ReadonlySet<string>): boolean {
-  const keys = hyphenKeysOf(identifiers);
-  if (keys.size === 0) return false;
-  for (const m of text.matchAll(HYPHEN_RUN)) if (keys.has(m[0].toLowerCase())) return true;
-  return false;
+/** True when `text` spells one of the keys among `identifiers` (a string literal of it may hold the key). */
+function mentionsKey(text: string, identifiers: ReadonlySet<string>): boolean {
+  const { hyphenated, flagWords } = keysOf(identifiers);
+  if (hyphenated.size > 0) for (const m of text.matchAll(HYPHEN_RUN)) if (hyphenated.has(m[0].toLowerCase())) return true;
+  return flagWords.size > 0 && someWord(text, (word) => flagWords.has(word.toLowerCase()));
 }
 
 /** True when some word of `text` is one of `identifiers` (lower-case), or it spells one written with hyphens. */
 export function mentionsAny(text: string, identifiers: ReadonlySet<string>): boolean {
-  return identifiers.size > 0 && (someWord(text, (word) => identifiers.has(word.toLowerCase())) || mentionsHyphenKey(text, identifiers));
+  return identifiers.size > 0 && (someWord(text, (word) => identifiers.has(word.toLowerCase())) || mentionsKey(text, identifiers));
 }
 
 /** A part of a name or a plain word as phrases compare them: lower-case, a plural's `s` dropped (`days` → `day`, `business` stays). */
@@ -161,7 +170,7 @@ export function mentionsAnyOrPhrase(text: string, identifiers: ReadonlySet<strin
     seen.add(word);
     return identifiers.has(word.toLowerCase()) || (word.length >= 7 && compound(word) && holdsPhrase(word, phrases));
   });
-  return found || mentionsHyphenKey(text, identifiers);
+  return found || mentionsKey(text, identifiers);
 }
 
 /** The identifiers of `identifiers` that are two-word phrases (`gift_card`): those a compound name may hold. */

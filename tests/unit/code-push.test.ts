@@ -120,6 +120,23 @@ describe('what a file defines and imports (tree-sitter)', () => {
     assert.equal(mentionsAny('p.add_argument("--dry-run")', new Set(['--dry-run'])), true);
   });
 
+  test("a command line's flags of one word: as a literal, in an options spec, by Go's flag package; found by the scan", async () => {
+    const py = await reader.names('python', 'p.add_argument("--region", default="eu")\np.add_argument("-v", "--verbose")\nprint("--")\nx = "--"\n');
+    assert.deepEqual(sorted(py.keys ?? []), ['--region', '--verbose']);
+    const ts = await reader.names('typescript', "program.option('-r, --region <name>', 'where').option('--dry-run').option('--out=<file>');\nconst s = '- a list item';\n");
+    assert.deepEqual(sorted(ts.keys ?? []), ['--dry-run', '--out', '--region']);
+    const go = await reader.names(
+      'go',
+      'package main\n\nimport "flag"\n\nvar region = flag.String("region", "us-east-1", "where to deploy")\n\nfunc main() {\n\tvar dry bool\n\tflag.BoolVar(&dry, "dry-run", false, "print only")\n\tfmt.Println("region")\n}\n',
+    );
+    assert.deepEqual(sorted(go.keys ?? []), ['--dry-run', '--region', 'dry-run', 'us-east-1'], "a flag's name is its key; its default, written as a key, is one too");
+    const ids = new Set(['--region', 'pluralize']);
+    assert.deepEqual(anchorsOf({ language: 'go', names: go }, ids), ['--region']);
+    assert.equal(mentionsAny('var region = flag.String("region", "us-east-1", "")', ids), true, "the scan finds the flag's name alone");
+    assert.equal(mentionsAny('var zone = flag.String("zone", "a", "")', ids), false);
+    assert.equal(mentionsAnyOrPhrase('p.add_argument("--region")', ids, phrasesAmong(ids)), true);
+  });
+
   test('a file that does not parse cleanly still gives the names of what does', async () => {
     const names = await reader.names('python', 'def ok():\n    return 1\n\ndef broken(:\n    pass\n\nMAX_RETRIES = 3\n');
     assert.ok(names.defines.includes('ok') && names.defines.includes('max_retries'), names.defines.join(','));
