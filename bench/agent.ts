@@ -23,6 +23,9 @@
  *   npm run bench:agent -- --rounds 5 --conditions direct,rtt50,refused,hanging
  *   npm run bench:agent -- --rounds 5 --conditions direct --mcp-sessions 30   each hook's wait, p95 over 30 sessions
  *   npm run bench:agent -- --rounds 10 --conditions direct --tool read --no-mcp   the hooks alone: memflow without its MCP server (Claude Code defers MCP tools: docs/push.md)
+ *
+ * The client is the one a teammate installs (--client packed, the default: bench/packed-client.ts);
+ * --client checkout runs this checkout's bin instead.
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -37,6 +40,7 @@ import { ScriptedClaude, type Step } from '../tests/helpers/scripted-claude.js';
 import { cpuSecondsOf, loadAverage } from './proc-cpu.js';
 import { benchTask, stateBenchRules } from './agent-rules.js';
 import { percentile, printColumns, startBenchServices } from './lib.js';
+import { memflowCommand, packedClient } from './packed-client.js';
 
 type Condition = 'direct' | 'rtt50' | 'refused' | 'hanging';
 
@@ -171,8 +175,14 @@ async function main(): Promise<void> {
     .option('--tool <bash|read>', 'the tool calls: Bash commands, or Reads of new files (each a first touch: the file push is asked)', 'bash')
     .option('--no-mcp', "install memflow without its MCP server: what the hooks alone cost")
     .option('--rules <n>', 'rules stated in the project before the sessions, and prompts that meet them (0: none; the push then has nothing to score)', '0')
+    .option('--client <kind>', "packed: the packed client installed with npm install -g (what a teammate runs); checkout: this checkout's bin", 'packed')
     .parse();
-  const o = program.opts<{ rounds: string; calls: string; conditions: string; mcpSessions: string; tool: string; rules: string; mcp: boolean }>();
+  const o = program.opts<{ rounds: string; calls: string; conditions: string; mcpSessions: string; tool: string; rules: string; mcp: boolean; client: string }>();
+  if (o.client !== 'packed' && o.client !== 'checkout') throw new Error(`--client is packed or checkout, not ${o.client}`);
+  const packed = o.client === 'packed' ? await packedClient() : undefined;
+  const run = memflowCommand(Boolean(packed));
+  /** `memflow <args>` in a harness's repository, with its settings: the packed client's, or this checkout's. */
+  const memflowIn = (h: ClaudeHarness) => (args: string[]) => run(args, { cwd: h.repo, env: h.env });
   const ruleCount = Number(o.rules);
   if (!Number.isInteger(ruleCount) || ruleCount < 0) throw new Error(`--rules is a whole number, not ${o.rules}`);
   /** A session's prompt: its label, and with --rules a task that meets one of the rules. */
@@ -201,13 +211,15 @@ async function main(): Promise<void> {
       const apiUrl = condition === 'direct' ? api.url : condition === 'refused' ? `http://127.0.0.1:${await freePort()}` : `http://127.0.0.1:${helper!.port}`;
       const none = await ClaudeHarness.create({ model, apiUrl, key: tenant.key, relayPort: await freePort(), repoName: `none-${condition}`, groundTruth: false });
       const mem = await ClaudeHarness.create({ model, apiUrl, key: tenant.key, relayPort: await freePort(), repoName: `memflow-${condition}`, groundTruth: false });
+      if (packed) mem.env.PATH = `${packed.bin}${path.delimiter}${process.env.PATH ?? '/usr/bin:/bin'}`;
+      const memflow = memflowIn(mem);
       const hookLog = path.join(mem.home, 'hook-times.log');
       timingWrapper(path.join(mem.home, 'bin'), mem.env.PATH!, hookLog);
       mem.env.PATH = `${path.join(mem.home, 'bin')}${path.delimiter}${mem.env.PATH}`;
-      const inst = await mem.memflow(['install', ...(o.mcp ? [] : ['--no-mcp']), ...(condition === 'direct' || condition === 'rtt50' ? [] : ['--offline'])]);
+      const inst = await memflow(['install', ...(o.mcp ? [] : ['--no-mcp']), ...(condition === 'direct' || condition === 'rtt50' ? [] : ['--offline'])]);
       if (inst.code !== 0) throw new Error(`memflow install failed: ${inst.stderr}`);
-      const relayPid = (JSON.parse((await mem.memflow(['relay', 'status', '--json'])).stdout) as { pid: number }).pid;
-      if (ruleCount && (condition === 'direct' || condition === 'rtt50')) pushNotes.push(`${condition}: ${await stateBenchRules(ruleCount, (args) => mem.memflow(args), { url: api.url, key: tenant.key })}`);
+      const relayPid = (JSON.parse((await memflow(['relay', 'status', '--json'])).stdout) as { pid: number }).pid;
+      if (ruleCount && (condition === 'direct' || condition === 'rtt50')) pushNotes.push(`${condition}: ${await stateBenchRules(ruleCount, memflow, { url: api.url, key: tenant.key })}`);
 
       const samples: Sample[] = [];
       const one = async (h: ClaudeHarness, variant: Sample['variant'], n: number) => {
@@ -302,7 +314,7 @@ async function main(): Promise<void> {
     await stop();
   }
   const header = ['0 calls: none / memflow (ms)', `${calls} calls: none / memflow (ms)`, 'added per session (ms)', 'added per tool call (ms)', 'CPU per event (ms)', 'SessionStart hook p50 / p95 (ms, n)', 'first SessionStart after install (ms)', 'MCP connected in (ms, n)'];
-  console.log(`\nbench:agent — Claude Code ${AGENT_CLIS.claude.version}, ${rounds} sessions of each kind per variant, ${calls} ${tool === "read" ? "Reads of new files" : "Bash calls"} in the long ones, medians; ${os.cpus().length} cores${ruleCount ? `; ${ruleCount} rules stated in the project, each prompt meets one` : ''}${o.mcp ? '' : '; memflow installed without its MCP server (--no-mcp)'}`);
+  console.log(`\nbench:agent — Claude Code ${AGENT_CLIS.claude.version}, ${rounds} sessions of each kind per variant, ${calls} ${tool === "read" ? "Reads of new files" : "Bash calls"} in the long ones, medians; ${os.cpus().length} cores${ruleCount ? `; ${ruleCount} rules stated in the project, each prompt meets one` : ''}${o.mcp ? '' : '; memflow installed without its MCP server (--no-mcp)'}; client: ${packed ? `packed (${path.basename(packed.tarball)}, npm install -g)` : 'this checkout'}`);
   for (const l of pushNotes) console.log(`  ${l}`);
   for (const l of loads) console.log(`  ${l}`);
   // One row per condition: print transposed (conditions as columns) for readability.

@@ -30,16 +30,16 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { quote } from 'shell-quote';
 import { freePort } from '../infra/ports.js';
 import { waitUntil } from '../infra/wait-until.js';
 import { AGENT_CLIS } from '../infra/agent-clis.js';
-import { memflowOnPath, runCli, tempDir, type CliResult, type RunOptions } from '../tests/fixtures/cli-run.js';
+import { memflowOnPath, runCli, tempDir } from '../tests/fixtures/cli-run.js';
 import { HOSTS, startHost, type HostDriver, type HostName } from '../tests/helpers/agent-hosts.js';
 import { offersTools, pick, scriptOf, type Turn } from '../tests/helpers/scripted-turns.js';
 import { loadAverage } from './proc-cpu.js';
 import { benchSourceFile, benchTask, stateBenchRules, stateRulesInPrompts } from './agent-rules.js';
 import { percentile, printColumns, startBenchServices } from './lib.js';
+import { memflowCommand, packedClient } from './packed-client.js';
 
 const signed = (ms: number) => `${ms >= 0 ? '+' : '−'}${Math.abs(ms).toFixed(0)}`;
 const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
@@ -95,25 +95,6 @@ async function repository(name: string, reads = 0): Promise<string> {
     await fs.writeFile(path.join(repo, f.path), f.text);
   }
   return repo;
-}
-
-/**
- * The client as a teammate installs it: the packed tarball (cli/package/build.ts, as `npm run
- * pack:client` makes it) installed with `npm install -g` into a prefix of its own; its bin folder.
- */
-async function packedClient(): Promise<{ bin: string; tarball: string }> {
-  const { buildClient, packClient } = await import('../cli/package/build.js');
-  const out = await tempDir('bench-client');
-  const { dir } = await buildClient(path.join(out, 'client'));
-  const tarball = packClient(dir, out);
-  const prefix = path.join(out, 'prefix');
-  execFileSync('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--offline', tarball], { stdio: ['ignore', 'ignore', 'inherit'] });
-  return { bin: path.join(prefix, 'bin'), tarball };
-}
-
-/** `memflow <args>` as the PATH of `opts.env` finds it (the packed client's), else this checkout's bin. */
-function memflowCommand(packed: boolean): (args: string[], opts: RunOptions) => Promise<CliResult> {
-  return packed ? (args, opts) => runCli([], { ...opts, shell: `exec memflow ${quote(args)}` }) : runCli;
 }
 
 async function main(): Promise<void> {
