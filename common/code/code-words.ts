@@ -64,16 +64,21 @@ function keysOf(identifiers: ReadonlySet<string>): { hyphenated: ReadonlySet<str
 /** A run of identifier-like words joined by hyphens: a header, a kebab-case key, a flag's name. */
 const HYPHEN_RUN = /[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)+/g;
 
-/** True when `text` spells one of the keys among `identifiers` (a string literal of it may hold the key). */
-function mentionsKey(text: string, identifiers: ReadonlySet<string>): boolean {
-  const { hyphenated, flagWords } = keysOf(identifiers);
+/** True when `text` spells one of the hyphenated keys among `identifiers` (a string literal of it may hold the key). */
+function mentionsHyphenKey(text: string, identifiers: ReadonlySet<string>): boolean {
+  const { hyphenated } = keysOf(identifiers);
   if (hyphenated.size > 0) for (const m of text.matchAll(HYPHEN_RUN)) if (hyphenated.has(m[0].toLowerCase())) return true;
-  return flagWords.size > 0 && someWord(text, (word) => flagWords.has(word.toLowerCase()));
+  return false;
 }
 
-/** True when some word of `text` is one of `identifiers` (lower-case), or it spells one written with hyphens. */
+/** Whether a word (lower-case) is one of `identifiers` or the name of a one-word flag among them (`flagWords`). */
+const isNamed = (w: string, identifiers: ReadonlySet<string>, flagWords: ReadonlySet<string>) => identifiers.has(w) || flagWords.has(w);
+
+/** True when some word of `text` is one of `identifiers` (lower-case) or a one-word flag's name, or it spells a hyphenated one. */
 export function mentionsAny(text: string, identifiers: ReadonlySet<string>): boolean {
-  return identifiers.size > 0 && (someWord(text, (word) => identifiers.has(word.toLowerCase())) || mentionsKey(text, identifiers));
+  if (identifiers.size === 0) return false;
+  const { flagWords } = keysOf(identifiers);
+  return someWord(text, (word) => isNamed(word.toLowerCase(), identifiers, flagWords)) || mentionsHyphenKey(text, identifiers);
 }
 
 /** A part of a name or a plain word as phrases compare them: lower-case, a plural's `s` dropped (`days` → `day`, `business` stays). */
@@ -163,14 +168,15 @@ const holdsPhrase = (word: string, phrases: ReadonlySet<string>): boolean => som
 export function mentionsAnyOrPhrase(text: string, identifiers: ReadonlySet<string>, phrases: ReadonlySet<string>): boolean {
   if (phrases.size === 0) return mentionsAny(text, identifiers);
   if (identifiers.size === 0) return false;
+  const { flagWords } = keysOf(identifiers);
   // A file repeats its names: each is looked at once.
   const seen = new Set<string>();
   const found = someWord(text, (word) => {
     if (seen.has(word)) return false;
     seen.add(word);
-    return identifiers.has(word.toLowerCase()) || (word.length >= 7 && compound(word) && holdsPhrase(word, phrases));
+    return isNamed(word.toLowerCase(), identifiers, flagWords) || (word.length >= 7 && compound(word) && holdsPhrase(word, phrases));
   });
-  return found || mentionsKey(text, identifiers);
+  return found || mentionsHyphenKey(text, identifiers);
 }
 
 /** The identifiers of `identifiers` that are two-word phrases (`gift_card`): those a compound name may hold. */
