@@ -181,8 +181,6 @@ async function main(): Promise<void> {
   if (o.client !== 'packed' && o.client !== 'checkout') throw new Error(`--client is packed or checkout, not ${o.client}`);
   const packed = o.client === 'packed' ? await packedClient() : undefined;
   const run = memflowCommand(Boolean(packed));
-  /** `memflow <args>` in a harness's repository, with its settings: the packed client's, or this checkout's. */
-  const memflowIn = (h: ClaudeHarness) => (args: string[]) => run(args, { cwd: h.repo, env: h.env });
   const ruleCount = Number(o.rules);
   if (!Number.isInteger(ruleCount) || ruleCount < 0) throw new Error(`--rules is a whole number, not ${o.rules}`);
   /** A session's prompt: its label, and with --rules a task that meets one of the rules. */
@@ -212,7 +210,8 @@ async function main(): Promise<void> {
       const none = await ClaudeHarness.create({ model, apiUrl, key: tenant.key, relayPort: await freePort(), repoName: `none-${condition}`, groundTruth: false });
       const mem = await ClaudeHarness.create({ model, apiUrl, key: tenant.key, relayPort: await freePort(), repoName: `memflow-${condition}`, groundTruth: false });
       if (packed) mem.env.PATH = `${packed.bin}${path.delimiter}${process.env.PATH ?? '/usr/bin:/bin'}`;
-      const memflow = memflowIn(mem);
+      /** `memflow <args>` in the memflow repository, with its settings: the packed client's, or this checkout's. */
+      const memflow = (args: string[]) => run(args, { cwd: mem.repo, env: mem.env });
       const hookLog = path.join(mem.home, 'hook-times.log');
       timingWrapper(path.join(mem.home, 'bin'), mem.env.PATH!, hookLog);
       mem.env.PATH = `${path.join(mem.home, 'bin')}${path.delimiter}${mem.env.PATH}`;

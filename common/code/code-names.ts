@@ -19,7 +19,7 @@ import type * as TreeSitter from 'web-tree-sitter';
 import type { Parser, Query } from 'web-tree-sitter';
 import { CODE_LANGUAGES, type CodeLanguage } from './code-language.js';
 import { NAME_QUERIES } from './code-queries.js';
-import { phrasesOfName } from './code-words.js';
+import { FLAG, phrasesOfName } from './code-words.js';
 
 /** What one file defines and imports, lower-cased (identifiers are matched without case). */
 export interface CodeNames {
@@ -52,7 +52,6 @@ export interface CodeNames {
 const KEY_LITERAL = /^(?:-{0,2}[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)+|--[A-Za-z][A-Za-z0-9]+)$/;
 /** A literal that spells a command line's options (`"-r, --region <name>"`, `"--out=<file>"`): its flags are keys. */
 const OPTION_SPEC = /^-{1,2}[A-Za-z]/;
-const SPEC_FLAG = /(?<![A-Za-z0-9-])--[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*(?![A-Za-z0-9-])/g;
 /** The name Go's `flag` package is given (`flag.String("region", …)`): a word, or words joined by `-` or `_`. */
 const GO_FLAG_NAME = /^[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*$/;
 
@@ -63,7 +62,7 @@ const MAX_KEY = 80;
 function keysOfLiteral(literal: string, into: Set<string>): void {
   if (literal.length > MAX_KEY) return;
   if (KEY_LITERAL.test(literal)) into.add(literal.toLowerCase());
-  else if (OPTION_SPEC.test(literal)) for (const m of literal.matchAll(SPEC_FLAG)) into.add(m[0].toLowerCase());
+  else if (OPTION_SPEC.test(literal)) for (const m of literal.matchAll(FLAG)) into.add(m[1]!.toLowerCase());
 }
 
 /** Where the grammars are: beside the bundle (the client package), else the npm packages. */

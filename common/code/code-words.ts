@@ -61,6 +61,9 @@ function keysOf(identifiers: ReadonlySet<string>): { hyphenated: ReadonlySet<str
   return held;
 }
 
+/** A flag written out on a command line, or in an options spec (`"-r, --region <name>"`): `--region`, `--dry-run` (group 1). */
+export const FLAG = /(?:^|[\s`'"(=])(--[a-z][a-z0-9-]{1,40})(?![a-z0-9-])/gi;
+
 /** A run of identifier-like words joined by hyphens: a header, a kebab-case key, a flag's name. */
 const HYPHEN_RUN = /[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)+/g;
 

@@ -24,7 +24,7 @@
  */
 import { wordsOfText } from '../server/embeddings/local.js';
 import { STOP_WORDS, WEAK_WORDS } from '../server/embeddings/lexicon.js';
-import { phraseOf } from '../code/code-words.js';
+import { FLAG, phraseOf } from '../code/code-words.js';
 import { rarity } from './word-rarity.js';
 
 export const ANCHOR_ID = 'id:';
@@ -63,8 +63,6 @@ const NAME = /(`?)([A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)*)(\(?)
  */
 const HYPHEN_KEY = /(?<![A-Za-z0-9_$./\\-])(['"`]?)([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+)(?![A-Za-z0-9_$/\\-])/g;
 
-/** A flag written out on a command line: `--region`, `--dry-run`. */
-const FLAG = /(?:^|[\s`'"(=])(--[a-z][a-z0-9-]{1,40})(?![a-z0-9-])/gi;
 
 /** Whether one part of a name is written as code: an underscore inside, a case change, or all capitals. */
 export function looksLikeCode(part: string): boolean {
