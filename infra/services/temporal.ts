@@ -35,6 +35,12 @@ export const temporalService = goServerService({
     '--db-filename', t.dbFile,
     '--log-format', 'json',
     '--log-level', 'warn',
+    // SQLite's default journal (DELETE) makes, deletes and syncs a journal file for every transaction:
+    // each workflow task, signal and activity completion is one. A write-ahead log appends and syncs
+    // one file (synchronous=FULL keeps a commit durable across power loss, as before): Temporal's CPU
+    // per 1,000 events at 100/s 2.74-2.78 -> 2.18-2.34 (docs/benchmarks.md, 2026-12-01 night).
+    '--sqlite-pragma', 'journal_mode=WAL',
+    '--sqlite-pragma', 'synchronous=FULL',
     ...dynamicConfigArgs(),
   ],
   endpoint: temporalAddress,
