@@ -296,7 +296,7 @@ async function main(): Promise<void> {
       rows.push([`load average before / after the timed searches`, `${loadBefore} / ${loadAverage()}`]);
       rows.push([`${MODE} p50 / p95 / p99, server (ms), in its project (${scoped.length} q)`, fmt(scoped.map((t) => t.server))]);
       rows.push([`  same, client round trip (ms)`, fmt(scoped.map((t) => t.client))]);
-      for (const phase of ['keyword', 'vector', 'window', 'hydrate']) {
+      for (const phase of ['keyword', 'vector', 'window', 'hydrate', 'turns']) {
         const xs = scoped.map((t) => t.phases[phase]).filter((x): x is number => x !== undefined);
         if (xs.length) rows.push([`  ${phase} p50 / p95 / p99 (ms, n=${xs.length})`, fmt(xs)]);
       }
