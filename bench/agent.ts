@@ -38,6 +38,7 @@ import { AGENT_CLIS } from '../infra/agent-clis.js';
 import { ClaudeHarness } from '../tests/helpers/claude-cli.js';
 import { ScriptedClaude, type Step } from '../tests/helpers/scripted-claude.js';
 import { cpuSecondsOf, loadAverage } from './proc-cpu.js';
+import { ROLES, sampleRoleCpu, type Role } from './role-cpu.js';
 import { benchTask, stateBenchRules } from './agent-rules.js';
 import { percentile, printColumns, startBenchServices } from './lib.js';
 import { memflowCommand, packedClient } from './packed-client.js';
@@ -198,6 +199,10 @@ async function main(): Promise<void> {
   const table: [string, string[]][] = [];
   const debugRows: [string, string[]][] = [];
   const relayRows: [string, string[]][] = [];
+  /** CPU ms per memflow event by role (bench/role-cpu.ts), per condition. */
+  const roleRows: [string, string[]][] = [];
+  /** What the API was asked, by route (its /metrics), per condition. */
+  const requestNotes: string[] = [];
   const loads: string[] = [];
   /** With --rules: what the rules' setup said, per condition. */
   const pushNotes: string[] = [];
@@ -240,15 +245,46 @@ async function main(): Promise<void> {
           cpuMs = ((cpuSecondsOf(relayPid) ?? relayBefore) - relayBefore) * 1000 + lines.reduce((s, l) => s + (Number(l.split(' ')[2]) + Number(l.split(' ')[3])) * 1000, 0);
         }
         samples.push({ variant, calls: n, ms: run.ms, events, cpuMs });
+        // The CPU each role used from the last session's end to this one's (a memflow session's includes the wait above).
+        const used = roleCpu.mark();
+        const bucket = roleBuckets.get(`${variant}:${n}`) ?? { sessions: 0, cpu: Object.fromEntries(ROLES.map((r) => [r, 0])) as Record<Role, number> };
+        bucket.sessions++;
+        for (const r of ROLES) bucket.cpu[r] += used[r];
+        roleBuckets.set(`${variant}:${n}`, bucket);
       };
+      // The stack's CPU by role, per kind of session (bench/role-cpu.ts): sampled from here to the last measured session.
+      const roleCpu = sampleRoleCpu();
+      const roleBuckets = new Map<string, { sessions: number; cpu: Record<Role, number> }>();
       // Warm-up: one of each (first start of a HOME, the hook bundle, the relay's first delivery).
       await one(none, 'none', 0);
       await one(mem, 'memflow', 0);
       samples.length = 0;
+      roleBuckets.clear();
+      const requestsBefore = condition === 'direct' ? await apiRequestCounts(api.url) : undefined;
       for (let r = 0; r < rounds; r++) {
         const order: [ClaudeHarness, Sample['variant']][] = r % 2 === 0 ? [[none, 'none'], [mem, 'memflow']] : [[mem, 'memflow'], [none, 'none']];
         for (const n of [0, calls]) for (const [h, v] of order) await one(h, v, n);
       }
+      roleCpu.stop();
+      if (requestsBefore) {
+        // What the API was asked over the measured sessions, per memflow session's tool call.
+        const after = await apiRequestCounts(api.url);
+        const memCalls = samples.filter((x) => x.variant === 'memflow').reduce((t, x) => t + x.calls, 0);
+        const memSessions = samples.filter((x) => x.variant === 'memflow').length;
+        requestNotes.push(`${condition}: API requests over ${memSessions} memflow sessions (${memCalls} tool calls): ${[...after].map(([k, n]) => [k, n - (requestsBefore.get(k) ?? 0)] as const).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+      }
+      // Per role: a session's CPU (0 calls) and what each tool call adds (the long sessions' less the short ones', per call).
+      const perSession = (key: string, r: Role) => {
+        const b = roleBuckets.get(key);
+        return b && b.sessions ? (b.cpu[r] * 1000) / b.sessions : NaN;
+      };
+      roleRows.push([
+        condition,
+        ROLES.map((r) => {
+          const cell = (v: Sample['variant']) => `${perSession(`${v}:0`, r).toFixed(1)} / ${((perSession(`${v}:${calls}`, r) - perSession(`${v}:0`, r)) / calls).toFixed(2)}`;
+          return `${cell('memflow')} | ${cell('none')}`;
+        }),
+      ]);
       // SessionStart hook wall times, and MCP readiness from --debug sessions.
       // The warm-up session's start (the first after install: nothing held yet) is shown apart, as
       // the warm-up is left out of every other figure.
@@ -316,6 +352,7 @@ async function main(): Promise<void> {
   console.log(`\nbench:agent — Claude Code ${AGENT_CLIS.claude.version}, ${rounds} sessions of each kind per variant, ${calls} ${tool === "read" ? "Reads of new files" : "Bash calls"} in the long ones, medians; ${os.cpus().length} cores${ruleCount ? `; ${ruleCount} rules stated in the project, each prompt meets one` : ''}${o.mcp ? '' : '; memflow installed without its MCP server (--no-mcp)'}; client: ${packed ? `packed (${path.basename(packed.tarball)}, npm install -g)` : 'this checkout'}`);
   for (const l of pushNotes) console.log(`  ${l}`);
   for (const l of loads) console.log(`  ${l}`);
+  for (const l of requestNotes) console.log(`  ${l}`);
   // One row per condition: print transposed (conditions as columns) for readability.
   printColumns(
     'what memflow adds to a headless Claude Code session',
@@ -333,6 +370,22 @@ async function main(): Promise<void> {
     relayRows.map(([c]) => c),
     RELAY_ROWS.map((k, i) => [`${k}: p50 / p95 / max (ms, n)`, relayRows.map(([, v]) => v[i]!)] as [string, string[]]),
   );
+  printColumns(
+    "CPU by role, ms: a session of 0 calls / added per tool call, memflow | none (bench/role-cpu.ts, sampled between sessions: a memflow session's work behind it counts to it; `other`: the rest of the machine, Claude Code among it; the scripted model is the bench client)",
+    roleRows.map(([c]) => c),
+    ROLES.map((r, i) => [r, roleRows.map(([, v]) => v[i]!)] as [string, string[]]),
+  );
+}
+
+/** Requests the API answered so far, by method, route and status class (its Prometheus histogram's counts). */
+async function apiRequestCounts(url: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const counts = new Map<string, number>();
+  for (const m of text.matchAll(/^memflow_http_request_duration_seconds_count\{([^}]*)\} (\d+)/gm)) {
+    const label = (name: string) => new RegExp(`${name}="([^"]*)"`).exec(m[1]!)?.[1] ?? '?';
+    counts.set(`${label('method')} ${label('route')} ${label('status_class')}`, Number(m[2]));
+  }
+  return counts;
 }
 
 /** The relay's answer kinds shown (a file tool's hook is its own kind). */

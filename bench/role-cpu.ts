@@ -19,6 +19,8 @@ export const ROLES = [
   'PostgreSQL: Temporal',
   'PostgreSQL: shared',
   'HAProxy',
+  'memflow relay',
+  'agent CLI',
   'bench client',
   'other',
 ] as const;
@@ -43,6 +45,10 @@ function roleOf(pid: number): Role | undefined {
   if (/\/temporal-server-[^/]+\/server |\/temporal-v[^/]+\/temporal server /.test(cmdline)) return 'Temporal server';
   if (/\/api\/main\.[jt]s\b/.test(cmdline)) return 'API';
   if (/\/workers\/main\.[jt]s\b/.test(cmdline)) return 'worker';
+  // The relay a developer's machine runs (`memflow relay run`, started by the hooks or `memflow install`).
+  if (/ relay run --port \d+/.test(cmdline)) return 'memflow relay';
+  // The agent whose session is measured (bench:agent, bench:hosts): its native binary, or its Node entry.
+  if (['claude', 'codex', 'copilot', 'gemini', 'opencode'].includes(comm) || /\/node_modules\/@(anthropic-ai\/claude-code|openai\/codex|github\/copilot|google\/gemini-cli)\//.test(cmdline)) return 'agent CLI';
   return undefined;
 }
 
