@@ -80,8 +80,13 @@ export class ClientLedger {
     return `${crypto.createHash('sha256').update(session).digest('hex').slice(0, 32)}.jsonl`;
   }
 
+  /** The directory was made by this process (made again when an append finds it gone). */
+  private dirReady = false;
+
   private ensureDir(): void {
+    if (this.dirReady) return;
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    this.dirReady = true;
   }
 
   /**
@@ -123,12 +128,22 @@ export class ClientLedger {
     } else this.held.delete(entry.idempotencyKey);
     const line: Line = { k: entry.idempotencyKey, s: state, ...(reason ? { r: reason } : {}), sid: session, ev: entry.event, at: new Date().toISOString() };
     if (entry.target) Object.assign(line, { u: entry.target.url, f: entry.target.key });
+    const append = () => fs.appendFileSync(path.join(this.dir, ClientLedger.fileName(session)), `${JSON.stringify(line)}\n`, { mode: 0o600 });
     try {
       this.ensureDir();
-      fs.appendFileSync(path.join(this.dir, ClientLedger.fileName(session)), `${JSON.stringify(line)}\n`, { mode: 0o600 });
+      append();
       return true;
-    } catch {
-      return false;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return false;
+      // The directory went away under this process: made again, appended once more.
+      try {
+        this.dirReady = false;
+        this.ensureDir();
+        append();
+        return true;
+      } catch {
+        return false;
+      }
     }
   }
 

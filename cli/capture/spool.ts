@@ -39,21 +39,92 @@ export class Spool {
    * the agent crashing), and fsyncs it right after, so that the agent does not wait for the disk.
    */
   private readonly syncAfterAnswer: boolean;
+  /**
+   * A long-lived reader of the queue (the relay, `relistMs`) keeps its own view of the waiting entries between
+   * listings of the directory: its adds go in, its claims go out, and the directory is listed again once the view
+   * is `relistMs` old (what another process wrote, or a stale claim to put back, is seen that much later). Listing
+   * the directory at every delivery cycle read every waiting entry's name at every hook: a session's events wait
+   * while the agent is busy (session-activity.ts), so each of a burst of tool calls listed all those before it.
+   */
+  private readonly relistMs: number | undefined;
+  private listing: { names: Set<string>; at: number } | undefined;
+  /** Whether the last `waiting()` answered from the view (not the directory). */
+  private answeredFromView = false;
+  /**
+   * The text of entries this process wrote and has not completed, by name (with `relistMs`, within WRITTEN_MAX_BYTES):
+   * a claim, and the relay's lanes, read them back without the disk. A name is never rewritten (a retarget writes a new
+   * entry), so the text is the file's.
+   */
+  private readonly written = new Map<string, string>();
+  private writtenBytes = 0;
+  /** The directory was made (or checked) by this process; made again when a write finds it gone. */
+  private dirReady = false;
+  /**
+   * A claim's rename in the calling thread (the relay): each of fs/promises' calls is a hop through libuv's pool and
+   * back (a thread woken, an eventfd written, the loop woken), which cost the relay more CPU than the local system call
+   * itself (strace: four pool hops per delivered event before: the claim's rename and read, the unlink, the close).
+   */
+  private readonly directCalls: boolean;
 
   constructor(
     readonly dir: string,
-    opts: { staleClaimMs?: number; maxEntries?: number; syncAfterAnswer?: boolean } = {},
+    opts: { staleClaimMs?: number; maxEntries?: number; syncAfterAnswer?: boolean; relistMs?: number; directCalls?: boolean } = {},
   ) {
     this.syncAfterAnswer = opts.syncAfterAnswer ?? false;
     this.staleClaimMs = opts.staleClaimMs ?? 60_000;
     this.room = new SpoolRoom(dir, opts.maxEntries ?? 10_000);
+    this.relistMs = opts.relistMs;
+    this.directCalls = opts.directCalls ?? false;
   }
 
   /** Saves the entry durably; resolves to its file name. Throws SpoolFullError when the spool is full. */
   async add(entry: SpoolEntry): Promise<string> {
-    ensureSpoolDir(this.dir);
+    if (!this.dirReady) {
+      ensureSpoolDir(this.dir);
+      this.dirReady = true;
+    }
     this.room.check();
-    return this.syncAfterAnswer ? writeEntryBeforeAnswer(this.dir, entry) : writeEntry(this.dir, entry);
+    const text = JSON.stringify(entry);
+    const write = () => (this.syncAfterAnswer ? writeTextBeforeAnswer(this.dir, text) : writeText(this.dir, text));
+    let name: string;
+    try {
+      name = await write();
+    } catch (err) {
+      // The directory went away under this process (removed by hand): made again, written once more.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      ensureSpoolDir(this.dir);
+      name = await write();
+    }
+    if (this.relistMs !== undefined) {
+      this.listing?.names.add(name);
+      if (this.writtenBytes + text.length <= WRITTEN_MAX_BYTES) {
+        this.written.set(name, text);
+        this.writtenBytes += text.length;
+      }
+    }
+    return name;
+  }
+
+  /** The text of an entry this process wrote and still holds in memory (relistMs), if any. */
+  writtenText(name: string): string | undefined {
+    return this.written.get(name);
+  }
+
+  /** Whether the last `waiting()` answered from this process's view rather than a listing of the directory. */
+  get lastFromView(): boolean {
+    return this.answeredFromView;
+  }
+
+  /** When the view of the queue is listed afresh (relistMs), or undefined when every `waiting()` lists the directory. */
+  get viewUntil(): number | undefined {
+    return this.relistMs !== undefined && this.listing ? this.listing.at + this.relistMs : undefined;
+  }
+
+  private forgetWritten(name: string): void {
+    const text = this.written.get(name);
+    if (text === undefined) return;
+    this.written.delete(name);
+    this.writtenBytes -= text.length;
   }
 
   /** The same, synchronously: for the last moments before a forced exit. */
@@ -75,7 +146,25 @@ export class Spool {
    * Puts stale claims back and removes temp files abandoned by a crashed writer; then lists the
    * waiting entries, oldest first.
    */
-  async waiting(now = Date.now()): Promise<string[]> {
+  async waiting(now = Date.now(), fresh = false): Promise<string[]> {
+    // The relay's view, while it is younger than relistMs (see above); `fresh`: the directory, whatever the view.
+    if (!fresh && this.relistMs !== undefined && this.listing && now - this.listing.at < this.relistMs) {
+      this.answeredFromView = true;
+      return [...this.listing.names].sort();
+    }
+    this.answeredFromView = false;
+    const ready = await this.readyNames(now);
+    if (this.relistMs !== undefined) {
+      this.listing = { names: new Set(ready), at: now };
+      // Entries another process claimed (and completed) meanwhile are no longer held in memory.
+      const mine = new Set([...this.held.values()].map((p) => path.basename(p)));
+      for (const name of [...this.written.keys()]) if (!this.listing.names.has(name) && !mine.has(name)) this.forgetWritten(name);
+    }
+    return ready;
+  }
+
+  /** The directory's waiting entries, oldest first, stale claims put back and abandoned temp files removed. */
+  private async readyNames(now: number): Promise<string[]> {
     const names = await this.names();
     // Listed again only when a stale claim was put back (a second listing per delivery cycle was most of the relay's
     // directory reads: four per hook event in a Claude Code session of Reads).
@@ -99,13 +188,18 @@ export class Spool {
   async claim(name: string): Promise<Claim | undefined> {
     const ready = path.join(this.dir, name);
     const claimed = claimPath(ready);
-    if (!(await renameIfPresent(ready, claimed))) return undefined;
+    this.listing?.names.delete(name);
+    if (!(this.directCalls ? renameIfPresentSync(ready, claimed) : await renameIfPresent(ready, claimed))) {
+      this.forgetWritten(name);
+      return undefined;
+    }
     this.held.set(claimed, ready);
     let entry: SpoolEntry;
     try {
-      entry = parseEntry(await fsp.readFile(claimed, 'utf8'));
+      entry = parseEntry(this.written.get(name) ?? (await fsp.readFile(claimed, 'utf8')));
     } catch {
       this.held.delete(claimed);
+      this.forgetWritten(name);
       await renameIfPresent(claimed, `${ready}.corrupt`);
       return undefined;
     }
@@ -114,14 +208,18 @@ export class Spool {
       name,
       complete: async () => {
         this.held.delete(claimed);
+        this.forgetWritten(name);
         // unlink, not rm: rm checks the path with an lstat first (0.4 ms of the relay's CPU per delivered event in a profile).
+        // In the pool even for the relay (directCalls): an unlink waits on the file system's journal behind the fsyncs of
+        // newer entries (~1 ms of the relay's thread each, profiled), where a rename does not.
         await fsp.unlink(claimed).catch((err: NodeJS.ErrnoException) => {
           if (err.code !== 'ENOENT') throw err;
         });
       },
       release: async () => {
         this.held.delete(claimed);
-        await renameIfPresent(claimed, ready);
+        if (await renameIfPresent(claimed, ready)) this.listing?.names.add(name);
+        else this.forgetWritten(name);
       },
     };
   }
@@ -183,6 +281,16 @@ export class Spool {
   }
 }
 
+function renameIfPresentSync(from: string, to: string): boolean {
+  try {
+    fs.renameSync(from, to);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
 async function renameIfPresent(from: string, to: string): Promise<boolean> {
   try {
     await fsp.rename(from, to);
@@ -198,7 +306,7 @@ async function renameIfPresent(from: string, to: string): Promise<boolean> {
  * processes (Claude Code runs hooks in parallel) never share a file:
  * - `<ms:15>-<seq:4>-<pid>-<rand>.json`             a waiting event; names sort oldest first.
  *   Written as `.tmp-*` (0600, fsynced) and renamed into place, so a reader never sees half a file
- *   (writeEntry, below).
+ *   (writeText, below).
  * - `<that name>.claim-<ms>-<pid>-<rand>`             claimed for delivery by one process. Claiming
  *   is a rename, which exactly one of several racing processes wins. Delivered or dropped: the file
  *   is removed. Not delivered: renamed back. A claim older than `staleClaimMs` belonged to a process
@@ -342,6 +450,9 @@ export class SpoolFullError extends Error {
   override name = 'SpoolFullError';
 }
 
+/** The most entry text a long-lived reader holds in memory (Spool.written); entries past it are read back from the disk. */
+const WRITTEN_MAX_BYTES = 16 * 1024 * 1024;
+
 /** How long a count of the spool's entries stands for the cap check (SpoolRoom). */
 const ROOM_RECOUNT_MS = 1000;
 
@@ -372,7 +483,7 @@ export class SpoolRoom {
    * counted on top meanwhile: reading the whole directory on every add made each event cost time in
    * proportion to what waits (a long outage: thousands of entries). Another process's adds within
    * that second can pass the cap by as many. Synchronous: on the relay it is on the agent's path
-   * (see writeEntryBeforeAnswer).
+   * (see writeTextBeforeAnswer).
    */
   check(): void {
     const now = Date.now();
@@ -396,12 +507,12 @@ export class SpoolRoom {
 }
 
 /** Saves the entry durably (fsynced, then renamed into place); resolves to its file name. */
-export async function writeEntry(dir: string, entry: SpoolEntry): Promise<string> {
+async function writeText(dir: string, text: string): Promise<string> {
   const name = newEntryName();
   const tmp = path.join(dir, `.tmp-${name}`);
   const fh = await fsp.open(tmp, 'wx', 0o600);
   try {
-    await fh.writeFile(JSON.stringify(entry));
+    await fh.writeFile(text);
     await fh.sync();
   } catch (err) {
     await fh.close();
@@ -426,23 +537,32 @@ export async function writeEntry(dir: string, entry: SpoolEntry): Promise<string
  * thread that took the CPU from the answer: profiled in the relay on this 2-core machine under
  * load, those were most of the milliseconds between a hook's request and its answer.
  */
-export function writeEntryBeforeAnswer(dir: string, entry: SpoolEntry): string {
+function writeTextBeforeAnswer(dir: string, text: string): string {
   const name = newEntryName();
   const tmp = path.join(dir, `.tmp-${name}`);
   const fd = fs.openSync(tmp, 'wx', 0o600);
   try {
-    fs.writeFileSync(fd, JSON.stringify(entry));
+    fs.writeFileSync(fd, text);
     fs.renameSync(tmp, path.join(dir, name));
   } catch (err) {
     fs.closeSync(fd);
     fs.rmSync(tmp, { force: true });
     throw err;
   }
-  setImmediate(() => fs.fsync(fd, () => fs.close(fd, () => undefined)));
+  // The fsync in the pool (it waits for the disk), the close here after it (one hop through the pool, not two).
+  setImmediate(() =>
+    fs.fsync(fd, () => {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // closed already
+      }
+    }),
+  );
   return name;
 }
 
-/** writeEntry, synchronously: for the last moments before a forced exit. */
+/** writeText, synchronously: for the last moments before a forced exit. */
 export function writeEntrySync(dir: string, entry: SpoolEntry): string {
   const name = newEntryName();
   const tmp = path.join(dir, `.tmp-${name}`);

@@ -6,8 +6,10 @@
  * when they were captured, or one captured before the relay last started and not seen since) wait as
  * stuck until a hook brings that key or the user retargets them.
  *
- * The spool directory is the queue: every cycle lists it, so entries written by the Node fallback
- * client or retargeted by `memflow spool retarget` are picked up like the relay's own.
+ * The spool directory is the queue: the relay's own entries are known as it writes them, and the
+ * directory is listed again at a cycle once the last listing is a second old (Spool relistMs), so
+ * entries written by the Node fallback client or retargeted by `memflow spool retarget` are picked
+ * up like the relay's own, at most that much later.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -127,7 +129,7 @@ export class Lanes {
   async idle(timeoutMs: number): Promise<boolean> {
     const end = Date.now() + timeoutMs;
     while (Date.now() < end) {
-      if (!this.running && this.inFlight.size === 0 && (await this.spool.waiting()).length === 0) return true;
+      if (!this.running && this.inFlight.size === 0 && (await this.spool.waiting(Date.now(), true)).length === 0) return true;
       await new Promise((r) => setTimeout(r, 20));
     }
     return false;
@@ -144,7 +146,7 @@ export class Lanes {
     if (this.parsed.has(name)) return this.parsed.get(name)!;
     let e: SpoolEntry | null = null;
     try {
-      e = JSON.parse(fs.readFileSync(path.join(this.spool.dir, name), 'utf8')) as SpoolEntry;
+      e = JSON.parse(this.spool.writtenText(name) ?? fs.readFileSync(path.join(this.spool.dir, name), 'utf8')) as SpoolEntry;
     } catch {
       e = null; // claimed meanwhile, or corrupt: the spool's own status reports corrupt files
     }
@@ -154,6 +156,9 @@ export class Lanes {
 
   private async cycle(): Promise<void> {
     const names = await this.spool.waiting();
+    // Answered from the relay's view of the spool (Spool relistMs): a cycle once the view is old sees what other processes
+    // wrote meanwhile, as a cycle that listed the directory now would have.
+    const viewUntil = this.spool.lastFromView ? this.spool.viewUntil : undefined;
     const live = new Set(names);
     for (const n of this.parsed.keys()) if (!live.has(n) && !this.inFlight.has(n)) this.parsed.delete(n);
     const lanes = new Map<string, { name: string; entry: SpoolEntry; session: string }>();
@@ -175,7 +180,7 @@ export class Lanes {
       if (!lanes.has(lane)) lanes.set(lane, { name, entry, session });
     }
     const now = Date.now();
-    let nextWake = Infinity;
+    let nextWake = viewUntil ?? Infinity;
     const jobs: Promise<boolean>[] = [];
     for (const { name, entry, session } of lanes.values()) {
       if (this.inFlight.has(name)) continue;

@@ -56,6 +56,8 @@ import { treeRefusal, VouchedSessions } from './workspace-access.js';
 import { DEFAULT_START_CONTEXT_MAX_AGE_MS, RELAY_SERVICE } from './relay-port.js';
 
 export const RELAY_VERSION = '1';
+/** How old the relay's view of its spool may be before a delivery cycle lists the directory again (Spool relistMs). */
+const SPOOL_RELIST_MS = 1_000;
 
 export interface RelayOptions {
   port: number;
@@ -97,7 +99,7 @@ export interface Relay {
 export async function startRelay(opts: RelayOptions): Promise<Relay> {
   const log = opts.log ?? (() => {});
   // The hook is answered once the event is written; it reaches the disk (fsync) right after.
-  const spool = new Spool(opts.spoolDir, { ...(opts.maxEntries ? { maxEntries: opts.maxEntries } : {}), ...(opts.staleClaimMs ? { staleClaimMs: opts.staleClaimMs } : {}), syncAfterAnswer: true });
+  const spool = new Spool(opts.spoolDir, { ...(opts.maxEntries ? { maxEntries: opts.maxEntries } : {}), ...(opts.staleClaimMs ? { staleClaimMs: opts.staleClaimMs } : {}), syncAfterAnswer: true, relistMs: SPOOL_RELIST_MS, directCalls: true });
   const client = createHttpClient();
   const lanes = new Lanes(spool, client, log, opts.keysFile, opts.timing);
   // The capture ledger: what became of every event, beside the spool, reported per session.
