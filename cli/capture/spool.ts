@@ -48,8 +48,8 @@ export class Spool {
    */
   private readonly relistMs: number | undefined;
   private listing: { names: Set<string>; at: number } | undefined;
-  /** Whether the last `waiting()` answered from the view (not the directory). */
-  private answeredFromView = false;
+  /** This process's adds while the directory is being listed (a listing started before them may not hold them). */
+  private addedWhileListing: Set<string> | undefined;
   /**
    * The text of entries this process wrote and has not completed, by name (with `relistMs`, within WRITTEN_MAX_BYTES):
    * a claim, and the relay's lanes, read them back without the disk. A name is never rewritten (a retarget writes a new
@@ -97,6 +97,7 @@ export class Spool {
     }
     if (this.relistMs !== undefined) {
       this.listing?.names.add(name);
+      this.addedWhileListing?.add(name);
       if (this.writtenBytes + text.length <= WRITTEN_MAX_BYTES) {
         this.written.set(name, text);
         this.writtenBytes += text.length;
@@ -110,15 +111,6 @@ export class Spool {
     return this.written.get(name);
   }
 
-  /** Whether the last `waiting()` answered from this process's view rather than a listing of the directory. */
-  get lastFromView(): boolean {
-    return this.answeredFromView;
-  }
-
-  /** When the view of the queue is listed afresh (relistMs), or undefined when every `waiting()` lists the directory. */
-  get viewUntil(): number | undefined {
-    return this.relistMs !== undefined && this.listing ? this.listing.at + this.relistMs : undefined;
-  }
 
   private forgetWritten(name: string): void {
     const text = this.written.get(name);
@@ -147,20 +139,31 @@ export class Spool {
    * waiting entries, oldest first.
    */
   async waiting(now = Date.now(), fresh = false): Promise<string[]> {
-    // The relay's view, while it is younger than relistMs (see above); `fresh`: the directory, whatever the view.
+    return (await this.waitingView(now, fresh)).names;
+  }
+
+  /**
+   * The same, and when the answer came from the relay's view (relistMs: see above), when that view is listed afresh
+   * (`viewUntil`); `fresh`: the directory, whatever the view.
+   */
+  async waitingView(now = Date.now(), fresh = false): Promise<{ names: string[]; viewUntil?: number }> {
     if (!fresh && this.relistMs !== undefined && this.listing && now - this.listing.at < this.relistMs) {
-      this.answeredFromView = true;
-      return [...this.listing.names].sort();
+      return { names: [...this.listing.names].sort(), viewUntil: this.listing.at + this.relistMs };
     }
-    this.answeredFromView = false;
-    const ready = await this.readyNames(now);
-    if (this.relistMs !== undefined) {
-      this.listing = { names: new Set(ready), at: now };
-      // Entries another process claimed (and completed) meanwhile are no longer held in memory.
-      const mine = new Set([...this.held.values()].map((p) => path.basename(p)));
-      for (const name of [...this.written.keys()]) if (!this.listing.names.has(name) && !mine.has(name)) this.forgetWritten(name);
+    if (this.relistMs === undefined) return { names: await this.readyNames(now) };
+    const added = (this.addedWhileListing = new Set());
+    let ready: string[];
+    try {
+      ready = await this.readyNames(now);
+    } finally {
+      if (this.addedWhileListing === added) this.addedWhileListing = undefined;
     }
-    return ready;
+    const names = new Set([...ready, ...added]);
+    this.listing = { names, at: now };
+    // Entries another process claimed (and completed) meanwhile are no longer held in memory.
+    const mine = new Set([...this.held.values()].map((p) => path.basename(p)));
+    for (const name of [...this.written.keys()]) if (!names.has(name) && !mine.has(name)) this.forgetWritten(name);
+    return { names: [...names].sort() };
   }
 
   /** The directory's waiting entries, oldest first, stale claims put back and abandoned temp files removed. */
@@ -189,6 +192,7 @@ export class Spool {
     const ready = path.join(this.dir, name);
     const claimed = claimPath(ready);
     this.listing?.names.delete(name);
+    this.addedWhileListing?.delete(name);
     if (!(this.directCalls ? renameIfPresentSync(ready, claimed) : await renameIfPresent(ready, claimed))) {
       this.forgetWritten(name);
       return undefined;

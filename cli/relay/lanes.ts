@@ -155,10 +155,9 @@ export class Lanes {
   }
 
   private async cycle(): Promise<void> {
-    const names = await this.spool.waiting();
     // Answered from the relay's view of the spool (Spool relistMs): a cycle once the view is old sees what other processes
     // wrote meanwhile, as a cycle that listed the directory now would have.
-    const viewUntil = this.spool.lastFromView ? this.spool.viewUntil : undefined;
+    const { names, viewUntil } = await this.spool.waitingView();
     const live = new Set(names);
     for (const n of this.parsed.keys()) if (!live.has(n) && !this.inFlight.has(n)) this.parsed.delete(n);
     const lanes = new Map<string, { name: string; entry: SpoolEntry; session: string }>();

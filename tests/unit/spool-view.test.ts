@@ -21,12 +21,12 @@ test("the view holds this process's adds and claims; another process's entries s
   const dir = dirOf();
   const relay = new Spool(dir, { relistMs: 300, directCalls: true, syncAfterAnswer: true });
   const hook = new Spool(dir);
-  assert.deepEqual(await relay.waiting(), []);
-  assert.equal(relay.lastFromView, false, 'the first listing reads the directory');
+  assert.deepEqual(await relay.waitingView(), { names: [] }, 'the first listing reads the directory');
   const a = await relay.add(entry(0));
   const b = await relay.add(entry(1));
-  assert.deepEqual(await relay.waiting(), [a, b], 'its own adds, oldest first');
-  assert.equal(relay.lastFromView, true);
+  const view = await relay.waitingView();
+  assert.deepEqual(view.names, [a, b], 'its own adds, oldest first');
+  assert.ok(view.viewUntil !== undefined && view.viewUntil > Date.now(), 'answered from the view, listed afresh later');
   const theirs = await hook.add(entry(2));
   assert.deepEqual(await relay.waiting(), [a, b], "another process's entry is not in a young view");
   assert.deepEqual(await relay.waiting(Date.now(), true), [a, b, theirs], 'asked fresh: the directory');
@@ -49,12 +49,20 @@ test("the view holds this process's adds and claims; another process's entries s
   const late = await hook.add(entry(3));
   assert.deepEqual(await relay.waiting(), [theirs]);
   await new Promise((r) => setTimeout(r, 350));
-  assert.deepEqual(await relay.waiting(), [theirs, late]);
-  assert.equal(relay.lastFromView, false);
+  assert.deepEqual(await relay.waitingView(), { names: [theirs, late] });
   // Entries the relay did not write are read from the disk at their claim.
   const theirClaim = await relay.claim(theirs);
   assert.equal((theirClaim!.entry.body as { n: number }).n, 2);
   await theirClaim!.complete();
+});
+
+test('an entry added while the directory is being listed is in the view that listing makes', async () => {
+  const dir = dirOf();
+  const relay = new Spool(dir, { relistMs: 60_000, directCalls: true, syncAfterAnswer: true });
+  const listing = relay.waitingView(Date.now(), true);
+  const added = await relay.add(entry(0));
+  await listing;
+  assert.deepEqual(await relay.waiting(), [added]);
 });
 
 test('a spool directory removed under the relay is made again at the next add; nothing written is lost', async () => {
