@@ -173,7 +173,7 @@ export async function benchTenant(prisma: PrismaClient, prefix: string): Promise
  * worker as their own processes (as on a laptop), a tenant of its own with a key, and one stop().
  */
 export async function startBenchServices(tenantPrefix: string): Promise<{
-  api: { url: string };
+  api: { url: string; pid: number };
   /** The bench stack's configuration (its database, Weaviate): for in-process services beside the API. */
   config: Config;
   prisma: PrismaClient;

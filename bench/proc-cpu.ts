@@ -9,16 +9,22 @@ import { processTree } from '../infra/daemon.js';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-/** utime + stime of one process, in seconds; undefined when it is gone. */
-export function cpuSecondsOf(pid: number): number | undefined {
+/** utime and stime of one process, in seconds; undefined when it is gone. */
+export function cpuTimesOf(pid: number): { user: number; system: number } | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces) start after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    return { user: Number(fields[11]) / TICKS_PER_SECOND, system: Number(fields[12]) / TICKS_PER_SECOND };
   } catch {
     return undefined;
   }
+}
+
+/** utime + stime of one process, in seconds; undefined when it is gone. */
+export function cpuSecondsOf(pid: number): number | undefined {
+  const t = cpuTimesOf(pid);
+  return t && t.user + t.system;
 }
 
 /** CPU seconds of every process whose command name is `comm` (e.g. postgres), together. */

@@ -17,10 +17,8 @@ import { Command } from 'commander';
 import { freePort } from '../infra/ports.js';
 import { waitUntil } from '../infra/wait-until.js';
 import { repoRoot } from '../infra/profile.js';
-import { benchStack, benchTenant, printColumns, spawnEntry, stopChild, waitForReady } from './lib.js';
-import { loadAverage } from './proc-cpu.js';
-import { createPrisma } from '../common/server/db.js';
-import { parseConfig } from '../common/server/config.js';
+import { printColumns, startBenchServices } from './lib.js';
+import { cpuTimesOf, loadAverage } from './proc-cpu.js';
 
 const o = new Command('bench:relay')
   .option('--reads <n>', 'measured Reads (after 30 to warm up)', '400')
@@ -31,30 +29,24 @@ const o = new Command('bench:relay')
   .opts<{ reads: string; gap: string; profile?: string; strace?: string }>();
 const N = Number(o.reads);
 const GAP = Number(o.gap);
-const TICK = 10;
+/** A process's user and system CPU in ms (0 once it is gone). */
 const cpuMs = (pid: number) => {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { u: Number(f[11]) * TICK, s: Number(f[12]) * TICK };
+  const t = cpuTimesOf(pid) ?? { user: 0, system: 0 };
+  return { u: t.user * 1000, s: t.system * 1000 };
 };
-const stack = await benchStack();
-const prisma = createPrisma(parseConfig({ ...process.env, ...stack.env }).DATABASE_URL);
-const port = await freePort();
-const api = spawnEntry('api/main.ts', { ...stack.env, MEMFLOW_PORT: String(port), MEMFLOW_LOG_LEVEL: 'error' });
-const worker = spawnEntry('workers/main.ts', { ...stack.env, MEMFLOW_LOG_LEVEL: 'error' });
-const apiUrl = `http://127.0.0.1:${port}`;
+const { api, tenant, stop } = await startBenchServices('bench-relay');
+const apiUrl = api.url;
 let relay: ChildProcess | undefined;
-const home = fs.mkdtempSync(path.join(os.tmpdir(), 'memflow-relay-micro-'));
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'memflow-bench-relay-'));
 try {
-  await waitForReady(apiUrl);
-  const tenant = await benchTenant(prisma, 'bench-relay-micro');
   const repo = path.join(home, 'repo');
   fs.mkdirSync(path.join(repo, 'src'), { recursive: true });
   spawnSync('git', ['init', '-q', repo]);
   const env = { ...process.env, HOME: home, MEMFLOW_API_KEY: tenant.key, MEMFLOW_URL: apiUrl, MEMFLOW_SPOOL_DIR: path.join(home, 'spool'), MEMFLOW_CACHE_DIR: path.join(home, 'cache'), MEMFLOW_RELAY_PORT: String(await freePort()), MEMFLOW_RELAY_IDLE_MS: '600000' };
   const profile = o.profile ? ['--cpu-prof', `--cpu-prof-dir=${o.profile}`] : [];
-  const strace = o.strace ? ['strace', '-f', '-c', '-o', o.strace] : [];
-  relay = strace.length ? spawn(strace[0]!, [...strace.slice(1), process.execPath, ...profile, path.join(repoRoot, 'cli/memflow.js'), 'relay', 'run'], { env, stdio: 'ignore' }) : spawn(process.execPath, [...profile, path.join(repoRoot, 'cli/memflow.js'), 'relay', 'run'], { env, stdio: 'ignore' });
+  const command = [process.execPath, ...profile, path.join(repoRoot, 'cli/memflow.js'), 'relay', 'run'];
+  const [bin, ...args] = o.strace ? ['strace', '-f', '-c', '-o', o.strace, ...command] : command;
+  relay = spawn(bin!, args, { env, stdio: 'ignore' });
   const relayUrl = `http://127.0.0.1:${env.MEMFLOW_RELAY_PORT}`;
   await waitUntil(async () => (await fetch(`${relayUrl}/health`).catch(() => undefined))?.ok === true, { what: 'the relay', timeoutMs: 60_000, intervalMs: 200 });
   const relayPid = ((await (await fetch(`${relayUrl}/health`)).json()) as { pid: number }).pid;
@@ -73,7 +65,7 @@ try {
   await new Promise((r) => setTimeout(r, 2000));
   const loadBefore = loadAverage();
   const before = cpuMs(relayPid);
-  const apiBefore = cpuMs(api.pid!);
+  const apiBefore = cpuMs(api.pid);
   const t0 = performance.now();
   for (let i = 30; i < 30 + N; i++) {
     await read(i);
@@ -82,7 +74,7 @@ try {
   const wall = performance.now() - t0;
   await new Promise((r) => setTimeout(r, 2000));
   const after = cpuMs(relayPid);
-  const apiAfter = cpuMs(api.pid!);
+  const apiAfter = cpuMs(api.pid);
   printColumns(
     `bench:relay — ${N} Claude Code Reads posted to the relay, ${GAP} ms apart; load average ${loadBefore} before, ${loadAverage()} after; ${os.cpus().length} cores`,
     ['per Read'],
@@ -95,9 +87,9 @@ try {
     ],
   );
 } finally {
-  if (relay) { relay.kill('SIGTERM'); await new Promise((r) => relay!.once('exit', r)); }
-  await stopChild(worker);
-  await stopChild(api);
-  await prisma.$disconnect();
-  await stack.stop();
+  if (relay) {
+    relay.kill('SIGTERM');
+    await new Promise((r) => relay!.once('exit', r));
+  }
+  await stop();
 }
