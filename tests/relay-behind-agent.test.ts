@@ -38,6 +38,9 @@ before(async () => {
     // What is asserted is what the answers hold and the order of delivery, not how fast: a generous budget, so that a
     // context read on its own still comes back in time with three test files at once on two cores (CI read '' once).
     startBudgetMs: 15_000,
+    // Likewise the prompt's push: past its budget the relay stops asking the API for a while (api-budget.ts), and the
+    // compaction's SessionStart two hooks later was answered with only a warning (CI read '' again, 2026-12-02).
+    promptBudgetMs: 15_000,
     timing: { quietMs: QUIET_MS, maxDeferMs: 60_000 },
   });
 });
@@ -109,7 +112,7 @@ test('the next SessionStart is answered from the context fetched behind the last
   // fetched again) — either way the answer carries the memory.
   const s3 = crypto.randomUUID();
   const third = (await hook('session-start', { session_id: s3, hook_event_name: 'SessionStart', source: 'startup' })) as { hookSpecificOutput?: { additionalContext?: string } };
-  assert.match(third.hookSpecificOutput?.additionalContext ?? '', /expected 1999 to be 2000/);
+  assert.match(third.hookSpecificOutput?.additionalContext ?? '', /expected 1999 to be 2000/, `the third start carries the memory: ${JSON.stringify(third)}`);
   // A resumed conversation gets no second context, and its event is still delivered.
   const resumed = await hook('session-start', { session_id: s, hook_event_name: 'SessionStart', source: 'resume' });
   assert.equal(resumed.hookSpecificOutput, undefined);
@@ -123,7 +126,7 @@ test("compaction's SessionStart keeps its place behind the session's waiting eve
   // The session is busy (quiet period): the prompt and PreCompact wait in the spool. Delivered since
   // the context was held, so SessionStart cannot answer from it and reads the context itself.
   const answer = (await hook('session-start', { session_id: s, hook_event_name: 'SessionStart', source: 'compact' })) as { hookSpecificOutput?: { additionalContext?: string } };
-  assert.match(answer.hookSpecificOutput?.additionalContext ?? '', /expected 1999 to be 2000/, 'the context after compaction carries the memory');
+  assert.match(answer.hookSpecificOutput?.additionalContext ?? '', /expected 1999 to be 2000/, `the context after compaction carries the memory: ${JSON.stringify(answer)}`);
   // What is stored so far (the first SessionStart, if it was delivered for its context) is the start
   // of the session in the order it happened: the compaction's SessionStart did not overtake anything.
   const order = ['session-start:startup', 'user-prompt-submit', 'pre-compact', 'session-start:compact', 'post-compact', 'session-end'];
