@@ -67,6 +67,7 @@ export const ROUTE_RULES: Readonly<Record<string, AccessRule>> = {
   'POST /auth/device/token': pub,
   // Capture: agents write (members).
   'POST /v1/hooks/:event': { need: 'member', project: 'hook' },
+  'POST /v1/hooks::batch': { need: 'member', project: 'hook' },
   'POST /v1/sessions/:id/ledger': { need: 'member', project: 'session' },
   // Reads.
   'GET /v1/me': read('none'),

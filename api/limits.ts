@@ -13,11 +13,12 @@
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpError } from './errors.js';
+import { HOOK_BATCH_MAX_EVENTS } from '../messages/api-v1.js';
 
 export interface RateLimits {
   /** Requests a minute per API key on every /v1 route but the hooks; 0 = unlimited. */
   perMinute: number;
-  /** Requests a minute per API key on POST /v1/hooks/{event}; 0 = unlimited. */
+  /** Requests a minute per API key on POST /v1/hooks/{event} (a batch counts each of its events); 0 = unlimited. */
   hooksPerMinute: number;
   /** Failed authentications a minute per client IP; defaults to perMinute. */
   failedAuthPerMinute?: number;
@@ -34,7 +35,10 @@ export const CONNECTION_TIMEOUT_MS = 30_000; // a socket idle this long (no byte
 const rateLimited = (ttlSeconds: number, what: string) =>
   new HttpError(429, 'rate_limited', `too many requests ${what}; retry in ${ttlSeconds} s`, { 'retry-after': String(Math.max(1, ttlSeconds)) });
 
-export const isHookRoute = (req: FastifyRequest) => req.routeOptions.url?.startsWith('/v1/hooks/') === true;
+/** POST /v1/hooks:batch's pattern (Fastify's `::` is a literal colon): api/capture/hook-batch-route.ts. */
+export const HOOK_BATCH_ROUTE = '/v1/hooks::batch';
+
+export const isHookRoute = (req: FastifyRequest) => req.routeOptions.url?.startsWith('/v1/hooks/') === true || req.routeOptions.url === HOOK_BATCH_ROUTE;
 
 /** The channels of GET /v1/context that answer a hook (the relay's reads), not a person's or a tool's. */
 const HOOK_CHANNELS = new Set(['session_start', 'user_prompt', 'file_touch', 'prefetch']);
@@ -77,5 +81,16 @@ export async function installRateLimits(v1: FastifyInstance, limits: RateLimits 
     if (!limiter || !req.principal) return;
     const state = await limiter(req);
     if (!state.isAllowed && state.isExceeded) throw rateLimited(state.ttlInSeconds, hook ? 'to the hooks with this API key' : 'with this API key');
+  });
+  // A batch of hook events spends the hooks' budget as its events would one by one: the request counted above, the
+  // rest once the body is read (before anything is stored; over the budget nothing of the batch is).
+  v1.addHook('preHandler', async (req) => {
+    if (!hooks || !req.principal || req.routeOptions.url !== HOOK_BATCH_ROUTE) return;
+    const events = (req.body as { events?: unknown } | undefined)?.events;
+    const more = Array.isArray(events) ? Math.min(events.length, HOOK_BATCH_MAX_EVENTS) - 1 : 0;
+    for (let i = 0; i < more; i++) {
+      const state = await hooks(req);
+      if (!state.isAllowed && state.isExceeded) throw rateLimited(state.ttlInSeconds, 'to the hooks with this API key');
+    }
   });
 }

@@ -38,6 +38,11 @@ export const apiMetrics = {
     labelNames: ['duplicate'] as const,
     registers: [],
   }),
+  hookBatchEvents: new Counter({
+    name: 'memflow_hook_batch_events_total',
+    help: 'Hook events that came in batches (POST /v1/hooks:batch), stored or refused one by one; the batches themselves are the route\'s requests.',
+    registers: [],
+  }),
   ledgerReports: new Counter({
     name: 'memflow_capture_ledger_reports_total',
     help: "Hook clients' capture ledger reports taken (POST /v1/sessions/{id}/ledger), by the session's reconciliation after it.",
@@ -67,6 +72,11 @@ export function observeRequest(route: string | undefined, method: string, status
 export function countIngested(event: string, duplicate: boolean, spooled: boolean): void {
   apiMetrics.eventsIngested.inc({ event, duplicate: String(duplicate) });
   if (spooled) apiMetrics.spooledDeliveries.inc({ duplicate: String(duplicate) });
+}
+
+/** The events of one POST /v1/hooks:batch. */
+export function countHookBatch(events: number): void {
+  apiMetrics.hookBatchEvents.inc(events);
 }
 
 /** A repeated delivery answered as a duplicate, by what it matched (the capture ledger). */

@@ -31,6 +31,7 @@ import { registerRederiveRoutes } from './rederive/rederive-routes.js';
 import type { TenantRules } from '../common/rules/redact-tenant-rules.js';
 import { registerAuditDenials, registerAuditRoutes } from './admin/audit-routes.js';
 import { registerHookRoutes } from './capture/hook-routes.js';
+import { registerHookBatchRoute } from './capture/hook-batch-route.js';
 import { registerSessionRoutes } from './sessions/session-routes.js';
 import { registerExportRoutes } from './export/export-routes.js';
 import { registerProjectRoutes } from './erase/project-routes.js';
@@ -236,7 +237,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       if (req.principal) keyUsage.touch(req.principal.keyId);
     });
     registerAuditDenials(v1, { prisma: deps.prisma });
-    registerHookRoutes(v1, {
+    const hookDeps = {
       prisma: deps.prisma,
       pool: deps.pool,
       ingest: deps.ingest,
@@ -245,7 +246,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       ...(deps.redactionRules ? { redactionRules: deps.redactionRules } : {}),
       ledger: deps.captureLedger !== false,
       ...(deps.promptPushMs !== undefined ? { promptPushMs: deps.promptPushMs } : {}),
-    });
+    };
+    registerHookRoutes(v1, hookDeps);
+    registerHookBatchRoute(v1, hookDeps);
     registerCaptureLedgerRoutes(v1, { pool: deps.pool });
     registerSessionRoutes(v1, { prisma: deps.prisma, pool: deps.pool, temporal: deps.temporal, ...(deps.idleTimeoutMs ? { idleTimeoutMs: deps.idleTimeoutMs } : {}) });
     registerSearchRoutes(v1, { search: deps.search, pool: deps.pool });

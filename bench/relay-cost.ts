@@ -4,7 +4,7 @@
  * one session, a gap between calls (the session stays busy, so its events wait in the spool and go out
  * at most maxDeferMs later, as in a real burst). The real relay (this checkout's), API and worker on
  * the test stack; the relay's user and system CPU (from /proc) over the measured posts, per post, and
- * the API's beside it. `--profile <dir>` writes the relay's V8 CPU profile there; `--strace <file>` runs
+ * the API's beside it, once every Read is delivered. `--profile <dir>` writes the relay's V8 CPU profile there; `--strace <file>` runs
  * it under `strace -f -c` (system calls by count).
  *
  *   npm run bench:relay -- --reads 400 --gap 20
@@ -72,6 +72,9 @@ try {
     await new Promise((r) => setTimeout(r, GAP));
   }
   const wall = performance.now() - t0;
+  // Every Read delivered to the API (the busy session's events wait up to maxDeferMs), then a moment for its work.
+  const delivered = async () => ((await (await fetch(`${relayUrl}/health`)).json()) as { spool: { delivered: number } }).spool.delivered;
+  await waitUntil(async () => (await delivered()) >= 31 + N, { what: 'every Read delivered', timeoutMs: 120_000, intervalMs: 200 });
   await new Promise((r) => setTimeout(r, 2000));
   const after = cpuMs(relayPid);
   const apiAfter = cpuMs(api.pid);

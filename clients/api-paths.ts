@@ -16,6 +16,8 @@ export const apiPaths = {
   ready: () => '/ready',
   /** POST: a Claude Code hook event (`session-start`, `post-tool-use`, …). */
   hook: (event: string) => `/v1/hooks/${enc(event)}`,
+  /** POST: several hook events of one project, stored in order (`{ events: [...] }`, an answer per event). */
+  hookBatch: () => '/v1/hooks:batch',
   /** GET: the start context (or, with `for: 'prompt'`, a prompt's push). */
   context: (params: Q) => `/v1/context${query(params)}`,
   /** GET: the names any file with memory holds (the relay answers a file touch without asking when none does). */

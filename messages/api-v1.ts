@@ -544,6 +544,33 @@ export const hookAnswer = z
   .object({ hookSpecificOutput: z.object({ hookEventName: z.string(), additionalContext: z.string() }).optional(), continue: z.boolean().optional() })
   .describe('Claude Code hook output: {} for most events; session-start carries the start context and user-prompt-submit the memory that bears on the prompt (additionalContext), or {} when none does');
 
+/**
+ * POST /v1/hooks:batch: several hook events of one project, stored in the order given (one session's
+ * events, as a relay delivers what waited in its spool while the agent was busy). Events answered with
+ * memory (session-start, user-prompt-submit) go to /v1/hooks/{event}, one at a time.
+ */
+export const HOOK_BATCH_MAX_EVENTS = 100;
+/** The events a batch may not hold: their answer is the memory handed to the agent. */
+export const UNBATCHED_HOOK_EVENTS: readonly string[] = ['session-start', 'user-prompt-submit'];
+export const hookBatchEvent = z
+  .object({
+    event: z.string().max(64).describe('the kebab-case hook event name, as in /v1/hooks/{event}'),
+    payload: z.record(z.string(), z.unknown()).describe('the hook payload, as the body of /v1/hooks/{event}'),
+    idempotencyKey: z.string().min(1).max(500).describe('as the Idempotency-Key header of /v1/hooks/{event}: deliveries with the same key (per session) are stored once'),
+    occurredAt: z.string().max(64).optional().describe('as X-Memflow-Occurred-At: when a spooled event happened'),
+  })
+  .strict();
+export const hookBatchBody = z.object({ events: z.array(hookBatchEvent).min(1).max(HOOK_BATCH_MAX_EVENTS) }).strict();
+export type HookBatchBody = z.infer<typeof hookBatchBody>;
+export const hookBatchResult = z.union([
+  z.object({ status: z.literal(200), eventId: z.string(), duplicate: z.boolean() }),
+  z.object({ status: z.number().int().min(400).max(499), error: z.object({ code: z.string(), message: z.string() }) }),
+]);
+export type HookBatchResult = z.infer<typeof hookBatchResult>;
+export const hookBatchAnswer = z
+  .object({ results: z.array(hookBatchResult) })
+  .describe("one result per event, in the order sent: 200 stored (duplicate: stored before), or the 4xx /v1/hooks/{event} would have answered that event (it is not stored; the others are)");
+
 export const healthAnswer = z.object({ status: z.literal('ok') });
 export const readyAnswer = z.object({ ready: z.boolean() }).catchall(z.unknown());
 

@@ -123,6 +123,74 @@ test('concurrent hooks of many sessions (with repeats) are stored once each, in 
   }
 });
 
+test('POST /v1/hooks:batch stores a session\'s events in the order sent, once; a bad event is refused alone; a faulty batch stores nothing', async () => {
+  const s = buildSession(crypto.randomUUID(), cwd(), 9);
+  const project = uniqueName('batch');
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${tenant.key}`, 'x-memflow-project': project };
+  const keyOf = (i: number) => `${s.sessionId}:${i}`;
+  const single = async (i: number) => {
+    const d = s.deliveries[i]!;
+    const res = await fetch(`${stack.api.url}/v1/hooks/${d.event}`, { method: 'POST', headers: { ...headers, 'idempotency-key': keyOf(i) }, body: JSON.stringify(d.body) });
+    assert.equal(res.status, 200, await res.text());
+  };
+  const batch = async (events: unknown[]) => {
+    const res = await fetch(`${stack.api.url}/v1/hooks:batch`, { method: 'POST', headers, body: JSON.stringify({ events }) });
+    return { status: res.status, body: (await res.json()) as { results?: { status: number; duplicate?: boolean; error?: { code: string; message: string } }[]; error?: { code: string; message: string } } };
+  };
+  const asSent = (i: number) => ({ event: s.deliveries[i]!.event, payload: s.deliveries[i]!.body, idempotencyKey: keyOf(i) });
+  assert.equal(s.deliveries[0]!.event, 'session-start');
+  assert.equal(s.deliveries[1]!.event, 'user-prompt-submit');
+  // The start and the prompt are answered with memory: one by one. Then the tool calls in a batch, with a bad event
+  // and a prompt among them (each refused alone, as /v1/hooks/{event} would refuse it).
+  await single(0);
+  await single(1);
+  const cut = s.deliveries.length - 4;
+  const middle = Array.from({ length: cut - 2 }, (_, k) => asSent(k + 2));
+  const bad = { event: 'post-tool-use', payload: { session_id: s.sessionId, cwd: '/tmp' }, idempotencyKey: `${s.sessionId}:bad` };
+  const prompt = { ...asSent(1), idempotencyKey: `${s.sessionId}:prompt-again` };
+  const first = await batch([...middle.slice(0, 3), bad, prompt, ...middle.slice(3)]);
+  assert.equal(first.status, 200, JSON.stringify(first.body));
+  const results = first.body.results!;
+  assert.equal(results.length, middle.length + 2);
+  assert.deepEqual(results[3], { status: 400, error: { code: 'invalid_payload', message: 'events[3]: tool_name: tool_name is required for post-tool-use' } });
+  assert.equal(results[4]!.status, 400);
+  assert.match(results[4]!.error!.message, /^events\[4\]: event: user-prompt-submit is answered with memory/);
+  assert.deepEqual(results.filter((r, k) => k !== 3 && k !== 4).map((r) => [r.status, r.duplicate]), middle.map(() => [200, false]));
+  // The same batch again (a lost answer): every event it stored is answered as stored before, none stored twice.
+  const again = await batch([...middle.slice(0, 3), bad, prompt, ...middle.slice(3)]);
+  assert.deepEqual(again.body.results!.filter((r, k) => k !== 3 && k !== 4).map((r) => [r.status, r.duplicate]), middle.map(() => [200, true]));
+  // A faulty batch is refused as a whole, naming the problem, and stores nothing of it.
+  const rest = Array.from({ length: s.deliveries.length - cut }, (_, k) => asSent(cut + k));
+  const noProject = await fetch(`${stack.api.url}/v1/hooks:batch`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tenant.key}` }, body: JSON.stringify({ events: rest }) });
+  assert.equal(noProject.status, 400);
+  assert.match(await noProject.text(), /X-Memflow-Project: required on a batch/);
+  for (const [body, field] of [
+    [{ events: [] }, /events: /],
+    [{ events: Array.from({ length: 101 }, () => rest[0]) }, /events: /],
+    [{ events: rest, extra: 1 }, /extra/],
+    [{ events: [{ ...rest[0], payload: 'text' }] }, /events\.0\.payload/],
+  ] as const) {
+    const res = await fetch(`${stack.api.url}/v1/hooks:batch`, { method: 'POST', headers, body: JSON.stringify(body) });
+    const text = await res.text();
+    assert.equal(res.status, 400, text);
+    assert.match(text, field);
+  }
+  const row = await prisma.session.findFirstOrThrow({ where: { tenantId: tenant.tenantId, agentSessionId: s.sessionId } });
+  assert.equal(await prisma.hookEvent.count({ where: { sessionId: row.id } }), cut, 'nothing of the refused batches stored');
+  // The rest (the turn's end and the session's) in a batch: the session is complete, in order, each event once.
+  const last = await batch(rest);
+  assert.deepEqual(last.body.results!.map((r) => r.status), rest.map(() => 200));
+  await completed(s.sessionId);
+  await assertStoredOnce(prisma, tenant.tenantId, s);
+  const stored = await prisma.hookEvent.findMany({ where: { sessionId: row.id }, orderBy: { sequence: 'asc' }, select: { sequence: true, event: true, toolUseId: true } });
+  assert.deepEqual(stored.map((e) => e.sequence), stored.map((_, i) => i + 1), 'sequences 1..n without gaps');
+  assert.deepEqual(
+    stored.map((e) => `${e.event}:${e.toolUseId ?? ''}`),
+    s.deliveries.map((d) => `${d.event.replace(/-/g, '_')}:${(d.body as { tool_use_id?: string }).tool_use_id ?? ''}`),
+    'stored in the order sent',
+  );
+});
+
 test('a revoked key is refused on its very next hook, although hook keys are cached', async () => {
   const own = await newTenant(prisma);
   const s = buildSession(crypto.randomUUID(), cwd(), 2);
@@ -167,6 +235,41 @@ test('statements racing to create the same new project all land in it, each even
     // Delivered again, every one is a duplicate of the stored event.
     const again = await Promise.all(inputs.map((i) => batcher.ingest(i)));
     assert.deepEqual(again.map((o) => o !== KEY_REVOKED && o.duplicate), inputs.map(() => true));
+  } finally {
+    await pool.end();
+  }
+});
+
+test("one request's events (ingestAll) are never split over two statements: one session's events numbered in the order given", async () => {
+  // Statements of at most 2 events, 2 in flight: a group of 9 split over statements could be numbered out of order.
+  const pool = createPgPool(stack.config.DATABASE_URL);
+  try {
+    const batcher = createIngestBatcher(pool, { maxBatch: 2, maxConcurrent: 2 });
+    const keyRow = await prisma.apiKey.findFirstOrThrow({ where: { tenantId: tenant.tenantId, revokedAt: null } });
+    const projectName = uniqueName('group');
+    const input = (agentSessionId: string, n: number): IngestInput => ({
+      tenantId: tenant.tenantId,
+      keyId: keyRow.id,
+      projectName,
+      event: 'notification',
+      agentSessionId,
+      idempotencyKey: `${agentSessionId}:${n}`,
+      payloadJson: JSON.stringify({ hook_event_name: 'Notification', message: `m${n}` }),
+      originalBytes: 40,
+      truncated: false,
+    });
+    const grouped = crypto.randomUUID();
+    const others = Array.from({ length: 3 }, () => crypto.randomUUID());
+    const outcomes = await Promise.all([
+      ...others.map((o) => batcher.ingest(input(o, 0))),
+      batcher.ingestAll(Array.from({ length: 9 }, (_, n) => input(grouped, n))),
+      ...others.map((o) => batcher.ingest(input(o, 1))),
+    ]);
+    const group = outcomes[3] as Awaited<ReturnType<typeof batcher.ingestAll>>;
+    assert.deepEqual(group.map((o) => o !== KEY_REVOKED && o.sequence), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const row = await prisma.session.findFirstOrThrow({ where: { tenantId: tenant.tenantId, agentSessionId: grouped } });
+    const stored = await prisma.hookEvent.findMany({ where: { sessionId: row.id }, orderBy: { sequence: 'asc' }, select: { payload: true } });
+    assert.deepEqual(stored.map((e) => (e.payload as { message: string }).message), Array.from({ length: 9 }, (_, n) => `m${n}`));
   } finally {
     await pool.end();
   }

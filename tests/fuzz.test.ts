@@ -558,6 +558,12 @@ interface Probe {
 
 const probes: Record<string, Probe> = {
   'POST /v1/hooks/{event}': { admin: false, foreign: () => ({ path: '/v1/hooks/session-start', body: { session_id: uniqueName('probe'), cwd: `/home/b/${VICTIM_PROJECT}` } }), expect: 'no-data' },
+  // Tenant B's batch into a project named as A's is stored in B's own project of that name: nothing of A in the answer.
+  'POST /v1/hooks:batch': {
+    admin: false,
+    foreign: () => ({ path: `/v1/hooks:batch?project=${VICTIM_PROJECT}`, body: { events: [{ event: 'stop', payload: { session_id: uniqueName('probe'), hook_event_name: 'Stop' }, idempotencyKey: 'probe' }] } }),
+    expect: 'no-data',
+  },
   'GET /v1/sessions': { admin: false, foreign: () => ({ path: `/v1/sessions?project=${VICTIM_PROJECT}` }), expect: 'no-data' },
   'GET /v1/sessions/{id}': { admin: false, foreign: () => ({ path: `/v1/sessions/${victimData.sessions[0]!.agentSessionId}` }), expect: 404 },
   'POST /v1/sessions/{id}/ledger': {

@@ -90,6 +90,36 @@ describe('rate limits', () => {
   });
 });
 
+describe('a batch of hook events spends the hooks\' budget as its events would', () => {
+  let api: TestApi;
+  let tenant: Awaited<ReturnType<typeof newTenant>>;
+  before(async () => {
+    tenant = await newTenant(prisma);
+    api = await startTestApi(testConfig({ TEMPORAL_TASK_QUEUE: uniqueName('hardening'), MEMFLOW_RATE_LIMIT_HOOKS_PER_MINUTE: '30' }), prisma);
+  });
+  after(() => api?.close());
+
+  test('20 events in one batch count 20: the next batch of 20 is 429 and nothing of it is stored', async () => {
+    const sessionId = uniqueName('batched');
+    const batch = (from: number) =>
+      call(`${api.url}/v1/hooks:batch`, {
+        method: 'POST',
+        key: tenant.key,
+        headers: { 'content-type': 'application/json', 'x-memflow-project': 'hardening' },
+        body: JSON.stringify({ events: Array.from({ length: 20 }, (_, i) => ({ event: 'stop', payload: { session_id: sessionId, hook_event_name: 'Stop', n: from + i }, idempotencyKey: `k${from + i}` })) }),
+      });
+    const first = await batch(0);
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    const limited = await batch(20);
+    assert.equal(limited.status, 429);
+    assertErrorShape(limited.body, 'rate_limited');
+    assert.ok(Number(limited.headers.get('retry-after')) >= 1);
+    assert.equal(await prisma.hookEvent.count({ where: { tenantId: tenant.tenantId, session: { agentSessionId: sessionId } } }), 20);
+    // The budget is spent for single hooks too.
+    assert.equal((await hook(api, tenant.key, sessionId)).status, 429);
+  });
+});
+
 describe('bodies, limits and defaults', () => {
   let api: TestApi;
   let tenant: Awaited<ReturnType<typeof newTenant>>;

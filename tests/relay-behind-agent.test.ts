@@ -69,7 +69,7 @@ const stored = async (sessionId: string) =>
     await prisma.hookEvent.findMany({ where: { tenantId: tenant.tenantId, session: { agentSessionId: sessionId } }, orderBy: { sequence: 'asc' }, select: { event: true, toolUseId: true } })
   ).map((e) => e.toolUseId ?? e.event.replace(/_/g, '-'));
 
-const health = async () => (await (await fetch(`${relay.url}/health`)).json()) as { startContexts: { served: number; fetched: number } };
+const health = async () => (await (await fetch(`${relay.url}/health`)).json()) as { startContexts: { served: number; fetched: number }; spool: { batched: number; delivered: number } };
 
 test('a busy session is delivered once quiet, in order and once; SessionEnd sends the rest soon after', async () => {
   const s = crypto.randomUUID();
@@ -84,6 +84,8 @@ test('a busy session is delivered once quiet, in order and once; SessionEnd send
   // Once quiet, everything goes out, in the order it happened.
   await waitUntil(async () => (await stored(s)).length === 5, { what: 'the quiet session delivered', timeoutMs: 30_000, intervalMs: 100 });
   assert.deepEqual(await stored(s), ['session-start', 'user-prompt-submit', 'toolu_0', 'toolu_1', 'toolu_2']);
+  // The prompt went on its own (its answer is memory); the tool calls that waited behind it in one batch.
+  assert.equal((await health()).spool.batched, 3, 'the waiting tool calls went in one batch');
   // A SessionEnd is not held back for the quiet period: the agent is gone a moment later.
   await hook('post-tool-use-failure', { session_id: s, hook_event_name: 'PostToolUseFailure', tool_name: 'Bash', tool_use_id: 'toolu_f', tool_input: { command: 'npm test' }, error: 'AssertionError: expected 1999 to be 2000' });
   await hook('session-end', { session_id: s, hook_event_name: 'SessionEnd', reason: 'other' });

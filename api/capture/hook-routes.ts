@@ -14,7 +14,7 @@
  * the hook and its repository's key (createProjectIdentities); then the route (registerHookRoutes).
  */
 import crypto from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { redactValue } from '../../common/rules/redact.js';
 import type { TenantRules } from '../../common/rules/redact-tenant-rules.js';
@@ -25,9 +25,10 @@ import { agentOfPayload, contextTokensOfPayload, EVENT_ROUTE_NAME, HOOK_EVENTS, 
 import { hookAnswer } from '../../messages/api-v1.js';
 import { documented, projectHeaders } from '../openapi-doc.js';
 import { requirePrincipal } from '../auth.js';
+import type { Principal } from '../../common/server/tenants.js';
 import { HttpError } from '../errors.js';
 import { projectOfHook } from '../validation.js';
-import { type IngestBatcher, KEY_REVOKED, ingestInputOf } from './ingest.js';
+import { type IngestBatcher, type IngestInput, type IngestResult, KEY_REVOKED, ingestInputOf } from './ingest.js';
 import { registerHookContext } from '../context/hook-context.js';
 import { recordSessionAgent } from '../provenance/agent.js';
 import { gitOfPayload, recordSessionGit } from '../provenance/git.js';
@@ -277,6 +278,108 @@ const hookDoc = documented({
   answers: { 200: hookAnswer, 413: null },
 });
 
+/** A hook event's payload, checked: a 400 names what is wrong with it. */
+export interface ParsedHook {
+  event: HookEventName;
+  /** The payload as the hook sent it (an unknown event's name kept in it). */
+  raw: HookPayload;
+  /** The start context's budget the hook asked for (memflowContextTokens). */
+  askedTokens: number | undefined;
+}
+
+/** Checks one hook event (its route name and payload) as the hook ingress takes it; throws the 400. */
+export function parseHook(routeName: string, body: unknown): ParsedHook {
+  // Any kebab-case event name is accepted: one memflow does not know yet (a newer Claude Code's)
+  // is stored as `other`, with its name in the payload.
+  if (!isEventRouteName(routeName)) {
+    throw new HttpError(400, 'invalid_event', 'event: must be a hook event name in kebab-case, e.g. post-tool-use or post-tool-use-failure');
+  }
+  const event = storedEventOf(routeName);
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new HttpError(400, 'invalid_payload', 'body: must be a JSON object (the Claude Code hook payload)');
+  }
+  if (nestedDeeperThan(body, MAX_PAYLOAD_DEPTH)) throw new HttpError(400, 'invalid_payload', `body: nested deeper than ${MAX_PAYLOAD_DEPTH} levels`);
+  const parsed = hookPayloadSchema.safeParse(storablePayload(body));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join('.') || 'body';
+    throw new HttpError(400, 'invalid_payload', `${field}: ${issue?.message ?? 'invalid'}`);
+  }
+  const violation = eventRuleViolation(event, parsed.data);
+  if (violation) throw new HttpError(400, 'invalid_payload', `${violation.field}: ${violation.message}`);
+  const askedTokens = contextTokensOfPayload(parsed.data as Record<string, unknown>);
+  if (askedTokens.error) throw new HttpError(400, 'invalid_payload', askedTokens.error);
+  const raw = event === 'other' ? { ...parsed.data, memflow_event: routeName } : parsed.data;
+  return { event, raw, askedTokens: askedTokens.tokens };
+}
+
+/** The project a hook names (X-Memflow-Project, ?project=, else its cwd), told apart by the repository's key. */
+export async function projectOfRequest(identities: ProjectIdentities, tenantId: string, headers: Record<string, unknown>, queryProject: string | undefined, cwd: string | undefined): Promise<string> {
+  const named = projectOfHook(headers['x-memflow-project'], queryProject, cwd);
+  // The hook client says which repository this is: projects named alike stay apart.
+  const key = headers['x-memflow-project-key'];
+  return typeof key === 'string' && PROJECT_KEY.test(key) && typeof headers['x-memflow-project'] === 'string' ? identities.nameFor(tenantId, named, key) : named;
+}
+
+/** A checked event made safe to store: redacted (nothing below ever sees the secret), cut to the stored size, keyed. */
+export function storableHook(
+  deps: Pick<HookRouteDeps, 'redactionRules' | 'maxStoredBytes'>,
+  principal: Principal,
+  hook: ParsedHook,
+  at: { projectName: string; idempotencyHeader: string | undefined; originalBytes?: number; requestId: string; occurredAt: Date | undefined; fromLedgerClient: boolean },
+): { payload: Record<string, unknown>; idem: string; input: IngestInput } {
+  const { value: redacted } = redactValue(hook.raw, deps.redactionRules?.for(principal) ?? []);
+  const fitted = truncateToFit(redacted, deps.maxStoredBytes);
+  const idem = idempotencyKey(hook.event, redacted, at.idempotencyHeader);
+  const input = ingestInputOf({
+    tenantId: principal.tenantId,
+    keyId: principal.keyId,
+    projectName: at.projectName,
+    event: hook.event,
+    agentSessionId: hook.raw.session_id,
+    idempotencyKey: idem,
+    fitted,
+    // What the hook sent, before redaction and cuts (the request's length on /v1/hooks/{event}).
+    originalBytes: at.originalBytes ?? (fitted.truncated ? Buffer.byteLength(JSON.stringify(hook.raw)) : Buffer.byteLength(fitted.json)),
+    requestId: at.requestId,
+    ...(at.occurredAt ? { occurredAt: at.occurredAt } : {}),
+    ...(at.fromLedgerClient ? { fromLedgerClient: true } : {}),
+  });
+  return { payload: fitted.value as Record<string, unknown>, idem, input };
+}
+
+/**
+ * What follows a stored event in either route: its count in /metrics, a repeat counted in the session's
+ * capture ledger, and the session's agent and git state kept for provenance (written behind the answer).
+ */
+export function afterStored(
+  deps: Pick<HookRouteDeps, 'pool' | 'ledger'>,
+  req: FastifyRequest,
+  principal: Principal,
+  ev: { event: HookEventName; idem: string; payload: Record<string, unknown>; stored: IngestResult; spooled: boolean },
+): Promise<unknown>[] {
+  const { event, idem, payload, stored } = ev;
+  const ledger = deps.ledger !== false;
+  const warn = (what: string) => (err: Error) => req.log.warn({ err: err.message, tenantId: principal.tenantId, keyId: principal.keyId }, what);
+  countIngested(event, stored.duplicate, ev.spooled);
+  const effects: Promise<unknown>[] = [];
+  if (stored.duplicate && ledger) {
+    // The ledger counts what a repeat matched (rare: a lost answer, a killed client's claim).
+    const kind = duplicateKindOf(idem);
+    countDuplicateAnswer(kind);
+    effects.push(countDuplicate(deps.pool, stored.sessionId, kind).catch(warn('duplicate not counted in the ledger')));
+  }
+  // Which agent (and version) runs the session: from its first event (the statement stored it
+  // with the session's row), and a later start's. The hook client's view of the repository
+  // (branch, HEAD): kept on the session for provenance.
+  if (!stored.duplicate && stored.sequence > 1 && event === 'session-start') {
+    effects.push(recordSessionAgent(deps.pool, stored.sessionId, agentOfPayload(payload)).catch(warn('session agent not recorded')));
+  }
+  const git = gitOfPayload(payload);
+  if (git) effects.push(recordSessionGit(deps.pool, stored.sessionId, git).catch(warn('session git state not recorded')));
+  return effects;
+}
+
 export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): void {
   const memory = registerHookContext(app, { pool: deps.pool, ...(deps.promptPushMs !== undefined ? { promptPushMs: deps.promptPushMs } : {}) });
   const identities = createProjectIdentities(deps.pool);
@@ -287,105 +390,44 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
     async (req, reply) => {
       const principal = requirePrincipal(req);
       const started = performance.now();
-      // Any kebab-case event name is accepted: one memflow does not know yet (a newer Claude Code's)
-      // is stored as `other`, with its name in the payload.
-      const routeName = req.params.event;
-      if (!isEventRouteName(routeName)) {
-        throw new HttpError(400, 'invalid_event', 'event: must be a hook event name in kebab-case, e.g. post-tool-use or post-tool-use-failure');
-      }
-      const event = storedEventOf(routeName);
-      if (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) {
-        throw new HttpError(400, 'invalid_payload', 'body: must be a JSON object (the Claude Code hook payload)');
-      }
-      if (nestedDeeperThan(req.body, MAX_PAYLOAD_DEPTH)) throw new HttpError(400, 'invalid_payload', `body: nested deeper than ${MAX_PAYLOAD_DEPTH} levels`);
-      const parsed = hookPayloadSchema.safeParse(storablePayload(req.body));
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const field = issue?.path.join('.') || 'body';
-        throw new HttpError(400, 'invalid_payload', `${field}: ${issue?.message ?? 'invalid'}`);
-      }
-      const violation = eventRuleViolation(event, parsed.data);
-      if (violation) throw new HttpError(400, 'invalid_payload', `${violation.field}: ${violation.message}`);
-      const askedTokens = contextTokensOfPayload(parsed.data as Record<string, unknown>);
-      if (askedTokens.error) throw new HttpError(400, 'invalid_payload', askedTokens.error);
-
+      const hook = parseHook(req.params.event, req.body);
+      const { event, raw } = hook;
       // An event delivered late from a hook client's spool says when it happened.
       const occurredAt = occurredAtOf(req.headers['x-memflow-occurred-at']);
       if (occurredAt && !(occurredAt instanceof Date)) throw new HttpError(400, 'invalid_header', occurredAt.error);
-
-      const raw = event === 'other' ? { ...parsed.data, memflow_event: routeName } : parsed.data;
-      const named = projectOfHook(req.headers['x-memflow-project'], req.query.project, raw.cwd);
-      // The hook client says which repository this is: projects named alike stay apart.
-      const key = req.headers['x-memflow-project-key'];
-      const projectName =
-        typeof key === 'string' && PROJECT_KEY.test(key) && typeof req.headers['x-memflow-project'] === 'string'
-          ? await identities.nameFor(principal.tenantId, named, key)
-          : named;
+      const projectName = await projectOfRequest(identities, principal.tenantId, req.headers, req.query.project, raw.cwd);
       const originalBytes = Number(req.headers['content-length'] ?? Buffer.byteLength(JSON.stringify(raw)));
       // Redact first: nothing below (key, storage, logs, Temporal) ever sees the secret.
       let t = performance.now();
-      const { value: redacted } = redactValue(raw, deps.redactionRules?.for(principal) ?? []);
-      const fitted = truncateToFit(redacted, deps.maxStoredBytes);
-      const payload = fitted.value;
-      req.timings.redact = performance.now() - t;
       const keyHeader = req.headers['idempotency-key'];
-      const idem = idempotencyKey(event, redacted, typeof keyHeader === 'string' ? keyHeader : undefined);
+      const { payload, idem, input } = storableHook(deps, principal, hook, {
+        projectName,
+        idempotencyHeader: typeof keyHeader === 'string' ? keyHeader : undefined,
+        originalBytes,
+        requestId: req.id.slice(0, 200),
+        occurredAt,
+        fromLedgerClient: ledger && ledgerClientOf(req.headers['x-memflow-client']) !== undefined,
+      });
+      req.timings.redact = performance.now() - t;
 
       // SessionStart and UserPromptSubmit are answered with memory (context/hook-context.ts), built
       // while the event is stored; every other event with {}.
-      const git = gitOfPayload(payload as Record<string, unknown>);
       const answering =
         event === 'session-start' || event === 'user-prompt-submit'
-          ? memory.begin({ req, tenantId: principal.tenantId, keyId: principal.keyId, event, raw, payload: payload as Record<string, unknown>, projectName, git, started, ...(askedTokens.tokens ? { startTokens: askedTokens.tokens } : {}) })
+          ? memory.begin({ req, tenantId: principal.tenantId, keyId: principal.keyId, event, raw, payload, projectName, git: gitOfPayload(payload), started, ...(hook.askedTokens ? { startTokens: hook.askedTokens } : {}) })
           : undefined;
 
       t = performance.now();
-      const stored = await deps.ingest.ingest(
-        ingestInputOf({
-          tenantId: principal.tenantId,
-          keyId: principal.keyId,
-          projectName,
-          event,
-          agentSessionId: raw.session_id,
-          idempotencyKey: idem,
-          fitted,
-          originalBytes,
-          requestId: req.id.slice(0, 200),
-          ...(occurredAt ? { occurredAt } : {}),
-          ...(ledger && ledgerClientOf(req.headers['x-memflow-client']) ? { fromLedgerClient: true } : {}),
-        }),
-      );
+      const stored = await deps.ingest.ingest(input);
       req.timings.db = performance.now() - t;
       if (stored === KEY_REVOKED) {
         throw new HttpError(401, 'unauthenticated', 'unknown or revoked API key', { 'www-authenticate': 'Bearer realm="memflow"' });
       }
-      countIngested(event, stored.duplicate, req.headers['x-memflow-spooled'] === '1');
-      if (stored.duplicate && ledger) {
-        // The ledger counts what a repeat matched (rare: a lost answer, a killed client's claim).
-        const kind = duplicateKindOf(idem);
-        countDuplicateAnswer(kind);
-        await countDuplicate(deps.pool, stored.sessionId, kind).catch((err: Error) => req.log.warn({ err: err.message, tenantId: principal.tenantId, keyId: principal.keyId }, 'duplicate not counted in the ledger'));
-      }
-
+      const effects = afterStored(deps, req, principal, { event, idem, payload, stored, spooled: req.headers['x-memflow-spooled'] === '1' });
       reply.header('x-memflow-event-id', stored.eventId);
       if (stored.duplicate) reply.header('x-memflow-duplicate', 'true');
-      // Which agent (and version) runs the session: from its first event (the statement stored it
-      // with the session's row), and a later start's. The hook client's view of the repository
-      // (branch, HEAD): kept on the session for provenance.
-      const provenance = [
-        !stored.duplicate && stored.sequence > 1 && event === 'session-start'
-          ? recordSessionAgent(deps.pool, stored.sessionId, agentOfPayload(payload as Record<string, unknown>)).catch((err: Error) =>
-              req.log.warn({ err: err.message, tenantId: principal.tenantId, keyId: principal.keyId }, 'session agent not recorded'),
-            )
-          : undefined,
-        git
-          ? recordSessionGit(deps.pool, stored.sessionId, git).catch((err: Error) =>
-              req.log.warn({ err: err.message, tenantId: principal.tenantId, keyId: principal.keyId }, 'session git state not recorded'),
-            )
-          : undefined,
-      ];
-      if (answering) return answering.answer(stored, provenance);
-      await Promise.all(provenance);
+      if (answering) return answering.answer(stored, effects);
+      await Promise.all(effects);
       return {};
     },
   );

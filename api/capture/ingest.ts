@@ -18,6 +18,8 @@ const lostRace = (err: unknown) => ['23505', '40P01'].includes((err as { code?: 
 
 export interface IngestBatcher {
   ingest(input: IngestInput): Promise<IngestOutcome>;
+  /** Several events in one statement, numbered in this order (one request's batch); an outcome each, in order. */
+  ingestAll(inputs: IngestInput[]): Promise<IngestOutcome[]>;
   /** Resolves when every queued event has been written (or failed). */
   drain(): Promise<void>;
 }
@@ -58,6 +60,8 @@ export interface BatcherOptions {
 
 interface Waiting {
   input: IngestInput;
+  /** The events of one request that came together (ingestAll): never split over two statements. */
+  group?: object;
   resolve(o: IngestOutcome): void;
   reject(err: unknown): void;
 }
@@ -121,8 +125,12 @@ export function createIngestBatcher(pool: PgPool, opts: BatcherOptions = {}): In
 
   const kick = () => {
     while (running < maxConcurrent && queue.length > 0) {
-      const batch = queue.slice(0, maxBatch);
-      queue = queue.slice(maxBatch);
+      // A group (one request's events, in its order) goes into one statement: statements run two at a time, and one
+      // session's events split over both could be numbered out of order.
+      let n = Math.min(maxBatch, queue.length);
+      while (n < queue.length && queue[n]!.group !== undefined && queue[n]!.group === queue[n - 1]!.group) n++;
+      const batch = queue.slice(0, n);
+      queue = queue.slice(n);
       running++;
       void run(batch).finally(() => {
         running--;
@@ -141,6 +149,12 @@ export function createIngestBatcher(pool: PgPool, opts: BatcherOptions = {}): In
         queue.push({ input, resolve, reject });
         kick();
       });
+    },
+    ingestAll(inputs) {
+      const group = {};
+      const outcomes = inputs.map((input) => new Promise<IngestOutcome>((resolve, reject) => queue.push({ input, group, resolve, reject })));
+      kick();
+      return Promise.all(outcomes);
     },
     drain() {
       if (running === 0 && queue.length === 0) return Promise.resolve();

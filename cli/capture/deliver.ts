@@ -94,12 +94,47 @@ export async function deliver(
   return post(client, target, entry, left(), spooled);
 }
 
+/** What a batch delivery said: a verdict per event, one for the whole batch (nothing stored), or that the API does not take batches. */
+export type BatchVerdict = { kind: 'each'; verdicts: Verdict[] } | { kind: 'whole'; verdict: Verdict & { kind: 'retry' } } | { kind: 'unsupported'; reason: string };
+
+/** The events a batch may hold: not those answered with memory, nor one still to be read from the host's transcript. */
+export const batchable = (entry: SpoolEntry): boolean => entry.event !== 'session-start' && entry.event !== 'user-prompt-submit' && !entry.settle && entry.project !== undefined;
+
+/**
+ * Spooled events of one session and project delivered in one request (POST /v1/hooks:batch), stored
+ * in this order; each gets the verdict its own delivery would have got. An API without the route (an
+ * older server) or one that refuses the batch as a whole says `unsupported`: the caller delivers the
+ * events one by one, so a batch-level problem never drops an event.
+ */
+export async function deliverBatch(client: HttpClient, target: Target, entries: SpoolEntry[], timeoutMs: number): Promise<BatchVerdict> {
+  const headers = { ...targetHeaders(target, entries[0]!), 'x-memflow-spooled': '1' };
+  const events = entries.map((e) => ({ event: e.event, payload: e.body, idempotencyKey: e.idempotencyKey, occurredAt: e.occurredAt ?? e.createdAt }));
+  const outcome = await client.request({ method: 'POST', url: `${target.baseUrl}${apiPaths.hookBatch()}`, headers, body: JSON.stringify({ events }), timeoutMs });
+  const whole = judge(outcome);
+  if (whole.kind === 'retry') return { kind: 'whole', verdict: whole };
+  if (whole.kind === 'rejected') return { kind: 'unsupported', reason: whole.reason };
+  const results = (jsonOrUndefined(whole.body) as { results?: unknown } | undefined)?.results;
+  if (!Array.isArray(results) || results.length !== entries.length) return { kind: 'unsupported', reason: 'the API answered the batch without a result per event' };
+  const verdicts: Verdict[] = [];
+  for (const r of results as { status?: unknown; duplicate?: unknown; error?: { code?: unknown; message?: unknown } }[]) {
+    if (r?.status === 200) verdicts.push({ kind: 'delivered', status: 200, body: '{}', duplicate: r.duplicate === true });
+    else if (typeof r?.status === 'number' && r.status >= 400 && r.status < 500) verdicts.push({ kind: 'rejected', reason: `${r.status} ${String(r.error?.code)}: ${String(r.error?.message)}` });
+    else return { kind: 'unsupported', reason: `the API answered an event of the batch with ${JSON.stringify(r).slice(0, 100)}` };
+  }
+  return { kind: 'each', verdicts };
+}
+
+/** The headers of every delivery: the key, this client's ledger id, the entry's project and its repository's key. */
+function targetHeaders(target: Target, entry: SpoolEntry): Record<string, string> {
+  const headers: Record<string, string> = { authorization: `Bearer ${target.apiKey}`, 'user-agent': 'memflow-hook' };
+  if (target.clientId) headers['x-memflow-client'] = target.clientId;
+  if (entry.project) headers['x-memflow-project'] = entry.project;
+  if (entry.projectKey) headers['x-memflow-project-key'] = entry.projectKey;
+  return headers;
+}
+
 async function post(client: HttpClient, target: Target, entry: SpoolEntry, requestMs: number, spooled: boolean): Promise<Verdict> {
-  const headers: Record<string, string> = {
-    authorization: `Bearer ${target.apiKey}`,
-    'idempotency-key': entry.idempotencyKey,
-    'user-agent': 'memflow-hook',
-  };
+  const headers: Record<string, string> = { ...targetHeaders(target, entry), 'idempotency-key': entry.idempotencyKey };
   // Counted by the API (memflow_spooled_deliveries_total): how much arrives late, from spools.
   // A spooled event is stored with the time it happened, not the time it finally arrived.
   if (spooled) headers['x-memflow-spooled'] = '1';
@@ -108,9 +143,6 @@ async function post(client: HttpClient, target: Target, entry: SpoolEntry, reque
   // A tool call read from the host's transcript at the end of its turn is stored as of when it ran.
   const occurred = entry.occurredAt ?? (spooled ? entry.createdAt : undefined);
   if (occurred) headers['x-memflow-occurred-at'] = occurred;
-  if (target.clientId) headers['x-memflow-client'] = target.clientId;
-  if (entry.project) headers['x-memflow-project'] = entry.project;
-  if (entry.projectKey) headers['x-memflow-project-key'] = entry.projectKey;
   const outcome = await client.request({
     method: 'POST',
     url: `${target.baseUrl}${apiPaths.hook(entry.event)}`,

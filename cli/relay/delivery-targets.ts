@@ -40,6 +40,8 @@ export interface TargetState {
   dropped: number;
   /** Events waiting for it at the last cycle. */
   waiting: number;
+  /** Until when its events go one by one: it refused a batch (an older API without POST /v1/hooks:batch). */
+  singlyUntil?: number;
 }
 
 export class DeliveryTargets {

@@ -13,7 +13,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { deliver, type Target, type Verdict } from '../capture/deliver.js';
+import { batchable, deliver, deliverBatch, type Target, type Verdict } from '../capture/deliver.js';
+import type { Claim } from '../capture/spool.js';
 import type { HttpClient } from '../node-http.js';
 import type { Spool, SpoolEntry } from '../capture/spool.js';
 import type { ClientLedger } from '../capture/client-ledger.js';
@@ -24,6 +25,11 @@ import { SessionActivity, type LaneTiming } from './session-activity.js';
 
 const MAX_IN_FLIGHT = 4;
 const REQUEST_TIMEOUT_MS = 10_000;
+/** A lane's events that go in one request at most (POST /v1/hooks:batch), and their JSON's size at most. */
+export const BATCH_MAX_EVENTS = 50;
+const BATCH_MAX_BYTES = 1024 * 1024;
+/** How long a target that refused a batch gets its events one by one before a batch is tried again. */
+const SINGLY_MS = 10 * 60_000;
 
 export interface LaneStats {
   waiting: number;
@@ -32,6 +38,8 @@ export interface LaneStats {
   duplicates: number;
   dropped: number;
   inFlight: number;
+  /** Of the delivered, how many went in batches (POST /v1/hooks:batch). */
+  batched: number;
   targets: TargetState[];
 }
 
@@ -47,6 +55,7 @@ export class Lanes {
   private running = false;
   private again = false;
   private timer?: NodeJS.Timeout;
+  private batched = 0;
   private lastWaiting = 0;
   private lastStuck = 0;
   /** Told of every event the API took (with the key it went with). */
@@ -94,7 +103,7 @@ export class Lanes {
 
   stats(): LaneStats {
     const { delivered, duplicates, dropped, targets } = this.targets.totals();
-    return { waiting: this.lastWaiting, stuck: this.lastStuck, delivered, duplicates, dropped, inFlight: this.inFlight.size, targets };
+    return { waiting: this.lastWaiting, stuck: this.lastStuck, delivered, duplicates, dropped, inFlight: this.inFlight.size, batched: this.batched, targets };
   }
 
   /** Runs delivery cycles until nothing more can move now; coalesces concurrent calls. */
@@ -160,7 +169,7 @@ export class Lanes {
     const { names, viewUntil } = await this.spool.waitingView();
     const live = new Set(names);
     for (const n of this.parsed.keys()) if (!live.has(n) && !this.inFlight.has(n)) this.parsed.delete(n);
-    const lanes = new Map<string, { name: string; entry: SpoolEntry; session: string }>();
+    const lanes = new Map<string, { name: string; entry: SpoolEntry; session: string; names: string[] }>();
     let stuck = 0;
     for (const t of this.targets.all()) t.waiting = 0;
     for (const name of names) {
@@ -176,12 +185,14 @@ export class Lanes {
       }
       const session = typeof entry.body.session_id === 'string' ? entry.body.session_id : '';
       const lane = `${entry.target?.url ?? ''}\0${entry.target?.key ?? ''}\0${session}`;
-      if (!lanes.has(lane)) lanes.set(lane, { name, entry, session });
+      const held = lanes.get(lane);
+      if (held) held.names.push(name);
+      else lanes.set(lane, { name, entry, session, names: [name] });
     }
     const now = Date.now();
     let nextWake = viewUntil ?? Infinity;
     const jobs: Promise<boolean>[] = [];
-    for (const { name, entry, session } of lanes.values()) {
+    for (const { name, entry, session, names: laneNames } of lanes.values()) {
       if (this.inFlight.has(name)) continue;
       const key = entry.target?.key ? this.keys.get(entry.target.key) : undefined;
       if (!entry.target || !key) {
@@ -199,11 +210,13 @@ export class Lanes {
         nextWake = Math.min(nextWake, ready);
         continue;
       }
-      if (this.inFlight.size >= MAX_IN_FLIGHT) {
+      // Requests at once (a batch is one; cycles never overlap, so this cycle's jobs are all that is in flight).
+      if (jobs.length >= MAX_IN_FLIGHT) {
         this.again = true;
         break;
       }
-      jobs.push(this.send(name, this.deliveryTarget(entry.target.url, key), t));
+      const run = (t.singlyUntil ?? 0) > now ? [] : this.batchRun(laneNames);
+      jobs.push(run.length > 1 ? this.sendBatch(run, this.deliveryTarget(entry.target.url, key), t) : this.send(name, this.deliveryTarget(entry.target.url, key), t));
     }
     this.lastWaiting = names.length;
     this.lastStuck = stuck;
@@ -219,6 +232,78 @@ export class Lanes {
     });
     if (report !== undefined) nextWake = Math.min(nextWake, report);
     if (nextWake < Infinity) this.schedule(nextWake - Date.now());
+  }
+
+  /**
+   * The lane's events from its head that go in one batch: those a batch may hold (deliver.ts `batchable`), of the
+   * head's project, up to BATCH_MAX_EVENTS and BATCH_MAX_BYTES; the first that may not ends the run (order is kept).
+   */
+  private batchRun(names: string[]): { name: string; entry: SpoolEntry }[] {
+    const run: { name: string; entry: SpoolEntry }[] = [];
+    let bytes = 0;
+    for (const name of names) {
+      const entry = this.entryOf(name);
+      if (!entry || !batchable(entry) || this.inFlight.has(name) || run.length >= BATCH_MAX_EVENTS) break;
+      const head = run[0]?.entry;
+      if (head && (entry.project !== head.project || entry.projectKey !== head.projectKey)) break;
+      bytes += (this.spool.writtenText(name)?.length ?? JSON.stringify(entry.body).length) + 200;
+      if (head && bytes > BATCH_MAX_BYTES) break;
+      run.push({ name, entry });
+    }
+    return run;
+  }
+
+  /**
+   * A lane's run of events in one request. Each is claimed (the run ends at one another process took), and settled as
+   * its own delivery would settle it; a verdict on the whole batch (the API unreachable, the key refused) keeps them
+   * all; an API that refuses batches gets this target's events one by one for a while (the next cycle sends them).
+   */
+  private async sendBatch(run: { name: string; entry: SpoolEntry }[], target: Target, t: TargetState): Promise<boolean> {
+    for (const r of run) this.inFlight.add(r.name);
+    const claims: { name: string; claim: Claim }[] = [];
+    try {
+      for (const r of run) {
+        const claim = await this.spool.claim(r.name);
+        if (!claim) break;
+        claims.push({ name: r.name, claim });
+      }
+      if (claims.length === 0) return false;
+      const releaseAll = () => Promise.all(claims.map((c) => c.claim.release()));
+      let answer: Awaited<ReturnType<typeof deliverBatch>>;
+      try {
+        answer = await deliverBatch(this.client, target, claims.map((c) => c.claim.entry), REQUEST_TIMEOUT_MS);
+      } catch (err) {
+        await releaseAll();
+        throw err;
+      }
+      if (answer.kind === 'unsupported') {
+        t.singlyUntil = Date.now() + SINGLY_MS;
+        this.log(`the API at ${target.baseUrl} did not take a batch of events (${answer.reason}); sending them one by one`);
+        await releaseAll();
+        return true;
+      }
+      if (answer.kind === 'whole') {
+        this.targets.observe(t, answer.verdict);
+        for (const c of claims) this.settle(c.claim.entry, answer.verdict);
+        await releaseAll();
+        return false;
+      }
+      for (const [i, { name, claim }] of claims.entries()) {
+        const verdict = answer.verdicts[i]!;
+        this.targets.observe(t, verdict);
+        this.settle(claim.entry, verdict);
+        if (verdict.kind === 'rejected') this.log(`dropped a ${claim.entry.event} event of ${claim.entry.createdAt}: the API refused it (${verdict.reason})`);
+        await claim.complete();
+        if (verdict.kind === 'delivered') {
+          this.batched++;
+          this.onDelivered?.(claim.entry, target.apiKey);
+        }
+        this.parsed.delete(name);
+      }
+      return true;
+    } finally {
+      for (const r of run) this.inFlight.delete(r.name);
+    }
   }
 
   private async send(name: string, target: Target, t: TargetState): Promise<boolean> {
