@@ -14,9 +14,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { batchable, deliver, deliverBatch, type Target, type Verdict } from '../capture/deliver.js';
-import type { Claim } from '../capture/spool.js';
 import type { HttpClient } from '../node-http.js';
-import type { Spool, SpoolEntry } from '../capture/spool.js';
+import type { Claim, Spool, SpoolEntry } from '../capture/spool.js';
 import type { ClientLedger } from '../capture/client-ledger.js';
 import type { LedgerReporter } from './ledger-report.js';
 import { DeliveryTargets, type TargetState } from './delivery-targets.js';
@@ -26,7 +25,7 @@ import { SessionActivity, type LaneTiming } from './session-activity.js';
 const MAX_IN_FLIGHT = 4;
 const REQUEST_TIMEOUT_MS = 10_000;
 /** A lane's events that go in one request at most (POST /v1/hooks:batch), and their JSON's size at most. */
-export const BATCH_MAX_EVENTS = 50;
+const BATCH_MAX_EVENTS = 50;
 const BATCH_MAX_BYTES = 1024 * 1024;
 /** How long a target that refused a batch gets its events one by one before a batch is tried again. */
 const SINGLY_MS = 10 * 60_000;
