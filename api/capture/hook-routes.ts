@@ -397,7 +397,8 @@ export function registerHookRoutes(app: FastifyInstance, deps: HookRouteDeps): v
       if (occurredAt && !(occurredAt instanceof Date)) throw new HttpError(400, 'invalid_header', occurredAt.error);
       const projectName = await projectOfRequest(identities, principal.tenantId, req.headers, req.query.project, raw.cwd);
       const originalBytes = Number(req.headers['content-length'] ?? Buffer.byteLength(JSON.stringify(raw)));
-      // Redact first: nothing below (key, storage, logs, Temporal) ever sees the secret.
+      // Redact first: nothing below (key, storage, logs, Temporal) ever sees the secret. The `redact` phase is storableHook
+      // whole: the redaction, the cut to the stored size, the key and the timeline item with its token count.
       let t = performance.now();
       const keyHeader = req.headers['idempotency-key'];
       const { payload, idem, input } = storableHook(deps, principal, hook, {
