@@ -550,8 +550,6 @@ export const hookAnswer = z
  * memory (session-start, user-prompt-submit) go to /v1/hooks/{event}, one at a time.
  */
 export const HOOK_BATCH_MAX_EVENTS = 100;
-/** The events a batch may not hold: their answer is the memory handed to the agent. */
-export const UNBATCHED_HOOK_EVENTS: readonly string[] = ['session-start', 'user-prompt-submit'];
 export const hookBatchEvent = z
   .object({
     event: z.string().max(64).describe('the kebab-case hook event name, as in /v1/hooks/{event}'),

@@ -45,6 +45,8 @@ export const isHookEvent = (name: string): name is HookEventName => (HOOK_EVENTS
 /** A route name an event may have: kebab-case, as Claude Code's names become (PostToolUseFailure → post-tool-use-failure). */
 export const EVENT_ROUTE_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 export const MAX_EVENT_ROUTE_NAME = 64;
+/** The hook events a batch (POST /v1/hooks:batch) may not hold: their answer is the memory handed to the agent. */
+export const UNBATCHED_HOOK_EVENTS: ReadonlySet<string> = new Set(['session-start', 'user-prompt-submit']);
 export const isEventRouteName = (name: string): boolean => name.length <= MAX_EVENT_ROUTE_NAME && EVENT_ROUTE_NAME.test(name);
 
 /** The stored event for a route name: a known one, or `other` for a future event. */

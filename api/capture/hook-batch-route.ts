@@ -14,7 +14,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { hookBatchAnswer, hookBatchBody, UNBATCHED_HOOK_EVENTS, type HookBatchResult } from '../../messages/api-v1.js';
+import { hookBatchAnswer, hookBatchBody, type HookBatchResult } from '../../messages/api-v1.js';
+import { UNBATCHED_HOOK_EVENTS } from '../../messages/hooks-v1.js';
 import { requirePrincipal } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { documented, projectHeaders } from '../openapi-doc.js';
@@ -58,7 +59,7 @@ export function registerHookBatchRoute(app: FastifyInstance, deps: HookRouteDeps
     const ready: { index: number; event: ReturnType<typeof parseHook>['event']; idem: string; payload: Record<string, unknown>; input: IngestInput }[] = [];
     body.events.forEach((e, index) => {
       try {
-        if (UNBATCHED_HOOK_EVENTS.includes(e.event)) {
+        if (UNBATCHED_HOOK_EVENTS.has(e.event)) {
           throw new HttpError(400, 'invalid_event', `event: ${e.event} is answered with memory: post it to /v1/hooks/${e.event}`);
         }
         const hook = parseHook(e.event, e.payload);

@@ -14,6 +14,7 @@ import type { HttpClient, HttpOutcome } from '../node-http.js';
 import type { Claim, Spool, SpoolEntry, SpoolTarget } from './spool.js';
 import type { ClientLedger } from './client-ledger.js';
 import { settledEntry } from './ingress.js';
+import { UNBATCHED_HOOK_EVENTS } from '../../messages/hooks-v1.js';
 
 export type Verdict =
   | { kind: 'delivered'; status: number; body: string; duplicate: boolean }
@@ -98,7 +99,7 @@ export async function deliver(
 export type BatchVerdict = { kind: 'each'; verdicts: Verdict[] } | { kind: 'whole'; verdict: Verdict & { kind: 'retry' } } | { kind: 'unsupported'; reason: string };
 
 /** The events a batch may hold: not those answered with memory, nor one still to be read from the host's transcript. */
-export const batchable = (entry: SpoolEntry): boolean => entry.event !== 'session-start' && entry.event !== 'user-prompt-submit' && !entry.settle && entry.project !== undefined;
+export const batchable = (entry: SpoolEntry): boolean => !UNBATCHED_HOOK_EVENTS.has(entry.event) && !entry.settle && entry.project !== undefined;
 
 /**
  * Spooled events of one session and project delivered in one request (POST /v1/hooks:batch), stored

@@ -289,15 +289,8 @@ export class Lanes {
       }
       for (const [i, { name, claim }] of claims.entries()) {
         const verdict = answer.verdicts[i]!;
-        this.targets.observe(t, verdict);
-        this.settle(claim.entry, verdict);
-        if (verdict.kind === 'rejected') this.log(`dropped a ${claim.entry.event} event of ${claim.entry.createdAt}: the API refused it (${verdict.reason})`);
-        await claim.complete();
-        if (verdict.kind === 'delivered') {
-          this.batched++;
-          this.onDelivered?.(claim.entry, target.apiKey);
-        }
-        this.parsed.delete(name);
+        if (verdict.kind === 'delivered') this.batched++;
+        await this.finish(name, claim, verdict, target, t);
       }
       return true;
     } finally {
@@ -317,19 +310,27 @@ export class Lanes {
         await claim.release();
         throw err;
       }
-      this.targets.observe(t, verdict);
-      this.settle(claim.entry, verdict);
-      if (verdict.kind === 'retry') {
-        await claim.release();
-        return false;
-      }
-      if (verdict.kind === 'rejected') this.log(`dropped a ${claim.entry.event} event of ${claim.entry.createdAt}: the API refused it (${verdict.reason})`);
-      await claim.complete();
-      if (verdict.kind === 'delivered') this.onDelivered?.(claim.entry, target.apiKey);
-      this.parsed.delete(name);
-      return true;
+      return await this.finish(name, claim, verdict, target, t);
     } finally {
       this.inFlight.delete(name);
     }
+  }
+
+  /**
+   * Settles a claimed event by its verdict, alone or from a batch: the target and the ledger told; kept in the spool for
+   * a retry (false), else taken out of it (true) — dropped with a line when the API refused it.
+   */
+  private async finish(name: string, claim: Claim, verdict: Verdict, target: Target, t: TargetState): Promise<boolean> {
+    this.targets.observe(t, verdict);
+    this.settle(claim.entry, verdict);
+    if (verdict.kind === 'retry') {
+      await claim.release();
+      return false;
+    }
+    if (verdict.kind === 'rejected') this.log(`dropped a ${claim.entry.event} event of ${claim.entry.createdAt}: the API refused it (${verdict.reason})`);
+    await claim.complete();
+    if (verdict.kind === 'delivered') this.onDelivered?.(claim.entry, target.apiKey);
+    this.parsed.delete(name);
+    return true;
   }
 }
