@@ -407,6 +407,8 @@ export function anchorsOf(code: FileCode | undefined, identifiers: ReadonlySet<s
   for (const n of code.names.phrases ?? []) if (out.size < MAX_ANCHORS && identifiers.has(n)) out.add(n);
   // A key the file spells (a header, an environment variable, a flag, a config key): it is read or written here.
   for (const n of code.names.keys ?? []) if (out.size < MAX_ANCHORS && identifiers.has(n)) out.add(n);
+  // A phrase a person quoted that the file spells in a string literal ('Caused by:', an error message).
+  for (const n of code.names.spelled ?? []) if (out.size < MAX_ANCHORS && identifiers.has(n)) out.add(n);
   // A library's call the file makes (`http.MaxBytesReader`): a rule about it is about the places that call it, the way
   // a rule about a function is about the file that defines it. Only a module outside the working tree (the project's
   // own modules are the imports below), and only a name of two words or more (`Timeout`, `Error` name no one call).

@@ -19,7 +19,7 @@ import type * as TreeSitter from 'web-tree-sitter';
 import type { Parser, Query } from 'web-tree-sitter';
 import { CODE_LANGUAGES, type CodeLanguage } from './code-language.js';
 import { NAME_QUERIES } from './code-queries.js';
-import { FLAG, phrasesOfName } from './code-words.js';
+import { FLAG, phrasesOfName, spelledPhrasesOf } from './code-words.js';
 
 /** What one file defines and imports, lower-cased (identifiers are matched without case). */
 export interface CodeNames {
@@ -43,6 +43,12 @@ export interface CodeNames {
    * written where the file spells it.
    */
   keys?: string[];
+  /**
+   * The runs of words its string literals spell (code-words.ts spelledPhrasesOf: `"Caused by: …"` → `caused.by`): a phrase
+   * a person quoted ('Caused by:', an error message) is about the file that spells it, the test that feeds it or the
+   * module that matches or raises it.
+   */
+  spelled?: string[];
 }
 
 /**
@@ -139,13 +145,14 @@ const WARM_UP: Record<CodeLanguage, string> = {
 /** Parses `text` and reads the query's captures into names (the tree is freed before returning). */
 function namesOfTree(parser: Parser, query: Query, text: string): CodeNames {
   const tree = parser.parse(text);
-  if (!tree) return { defines: [], imports: [], modules: [], phrases: [], keys: [] };
+  if (!tree) return { defines: [], imports: [], modules: [], phrases: [], keys: [], spelled: [] };
   try {
     const defines = new Set<string>();
     const imports = new Set<string>();
     const modules = new Set<string>();
     const phrases = new Set<string>();
     const keys = new Set<string>();
+    const spelled = new Set<string>();
     // Names an import binds to a module or package (`import x as y`, `import * as y from`, Go's alias
     // or the last segment of its path): `y.member` is then a use of an imported name.
     const qualifiers = new Set<string>();
@@ -154,7 +161,10 @@ function namesOfTree(parser: Parser, query: Query, text: string): CodeNames {
     for (const match of query.matches(tree.rootNode)) {
       const of = (capture: string) => match.captures.find((c) => c.name === capture)?.node.text;
       const [def, imported, alias, module, qualifier, member, literal, flag] = ['def', 'import', 'alias', 'module', 'qualifier', 'member', 'literal', 'flag'].map(of);
-      if (literal !== undefined) keysOfLiteral(literal, keys);
+      if (literal !== undefined) {
+        keysOfLiteral(literal, keys);
+        spelledPhrasesOf(literal, spelled);
+      }
       if (flag !== undefined && flag.length <= MAX_KEY && GO_FLAG_NAME.test(flag)) keys.add(`--${flag.toLowerCase()}`);
       if (def) {
         defines.add(def.toLowerCase());
@@ -187,7 +197,7 @@ function namesOfTree(parser: Parser, query: Query, text: string): CodeNames {
       const m = moduleOf.get(q);
       if (m && phrasesOfName(member).length > 0) usedFrom.set(`${m}\0${member.toLowerCase()}`, { module: m, name: member.toLowerCase() });
     }
-    return { defines: [...defines], imports: [...imports], modules: [...modules], phrases: [...phrases], usedFrom: [...usedFrom.values()], keys: [...keys] };
+    return { defines: [...defines], imports: [...imports], modules: [...modules], phrases: [...phrases], usedFrom: [...usedFrom.values()], keys: [...keys], spelled: [...spelled] };
   } finally {
     tree.delete();
   }

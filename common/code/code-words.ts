@@ -164,13 +164,68 @@ function compound(word: string): boolean {
 const holdsPhrase = (word: string, phrases: ReadonlySet<string>): boolean => somePair(word, (a, b) => phrases.has(`${a}_${b}`));
 
 /**
+ * A phrase a person quoted as text is written (an error message, a prefix a line starts with, a label's value:
+ * 'Caused by:', "label value exceeds limit") and that a file spells in a string literal: its words, lower-case letters
+ * and digits, joined by `.` (`caused.by`). A dot joins no other anchor's parts (identifiers are read from prose and code
+ * without their dots), so a spelled phrase is told apart from a name (`max_attempts`) and a name's phrase (`gift_card`).
+ */
+export const SPELLED_SEPARATOR = '.';
+/** Words a spelled phrase has at least and at most. */
+export const SPELLED_WORDS = { MIN: 2, MAX: 6 } as const;
+
+/** The words of a text as a spelled phrase compares them: runs of ASCII letters and digits, lower-cased. */
+export function spelledWordsOf(text: string): string[] {
+  return text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+}
+
+/** Phrases one file's literals give at most (a file of test data holds many long literals). */
+const MAX_SPELLED_PER_FILE = 5_000;
+/** Longest literal read for spelled phrases (a blob or a template says nothing a person quotes). */
+const MAX_SPELLED_LITERAL = 200;
+
+/**
+ * The spelled phrases a string literal holds, into `into`: each run of SPELLED_WORDS adjacent words of it
+ * (`"Caused by: java.sql.SQLException: deadlock"` holds `caused.by`, `caused.by.java`, …), as many as fit.
+ */
+export function spelledPhrasesOf(literal: string, into: Set<string>): void {
+  if (literal.length > MAX_SPELLED_LITERAL) return;
+  const words = spelledWordsOf(literal);
+  for (let i = 0; i < words.length && into.size < MAX_SPELLED_PER_FILE; i++) {
+    for (let n = SPELLED_WORDS.MIN; n <= SPELLED_WORDS.MAX && i + n <= words.length; n++) into.add(words.slice(i, i + n).join(SPELLED_SEPARATOR));
+  }
+}
+
+/** Whether an identifier of an index is a spelled phrase (its words joined by SPELLED_SEPARATOR). */
+export const isSpelled = (identifier: string): boolean => identifier.includes(SPELLED_SEPARATOR);
+
+/**
+ * One regular expression per index that finds any of its spelled phrases in a file's text (the words in order, anything
+ * but a letter or digit between them), or undefined when the index has none: the scan before a parse.
+ */
+const spelledScans = new WeakMap<ReadonlySet<string>, RegExp | null>();
+function spelledScanOf(identifiers: ReadonlySet<string>): RegExp | undefined {
+  let held = spelledScans.get(identifiers);
+  if (held === undefined) {
+    const alternatives = [...identifiers].filter((p) => isSpelled(p) && /^[a-z0-9]+(?:\.[a-z0-9]+)+$/.test(p)).map((p) => p.split(SPELLED_SEPARATOR).join('[^a-z0-9]+'));
+    held = alternatives.length > 0 ? new RegExp(`(?<![a-z0-9])(?:${alternatives.join('|')})(?![a-z0-9])`, 'i') : null;
+    spelledScans.set(identifiers, held);
+  }
+  return held ?? undefined;
+}
+
+/** True when `text` spells one of the spelled phrases among `identifiers` (a string literal of it may hold it). */
+function mentionsSpelled(text: string, identifiers: ReadonlySet<string>): boolean {
+  return spelledScanOf(identifiers)?.test(text) ?? false;
+}
+
+/**
  * True when some word of `text` is one of `identifiers` (lower-case), or — when `phrases` is given — a
  * compound name of it holds one of `phrases` (phrasesOfName): the file may define the code a person named in
- * plain words, so it is worth a parse.
+ * plain words, so it is worth a parse; or it spells one of the phrases a person quoted (a spelled phrase of `identifiers`).
  */
 export function mentionsAnyOrPhrase(text: string, identifiers: ReadonlySet<string>, phrases: ReadonlySet<string>): boolean {
-  if (phrases.size === 0) return mentionsAny(text, identifiers);
   if (identifiers.size === 0) return false;
+  if (phrases.size === 0) return mentionsAny(text, identifiers) || mentionsSpelled(text, identifiers);
   const { flagWords } = keysOf(identifiers);
   // A file repeats its names: each is looked at once.
   const seen = new Set<string>();
@@ -179,7 +234,7 @@ export function mentionsAnyOrPhrase(text: string, identifiers: ReadonlySet<strin
     seen.add(word);
     return isNamed(word.toLowerCase(), identifiers, flagWords) || (word.length >= 7 && compound(word) && holdsPhrase(word, phrases));
   });
-  return found || mentionsHyphenKey(text, identifiers);
+  return found || mentionsHyphenKey(text, identifiers) || mentionsSpelled(text, identifiers);
 }
 
 /** The identifiers of `identifiers` that are two-word phrases (`gift_card`): those a compound name may hold. */

@@ -15,7 +15,8 @@
  *     Also two adjacent plain words of it, as a phrase (`w:business_day` for "business days"): code named
  *     in plain words, found at a file that defines a name made of them (`isBusinessDay`, `addBusinessDays`).
  *     A word anchor reaches a file only when the file defines or imports a name equal to it, and the
- *     push ranks it below an identifier (api/context/file-push.ts).
+ *     push ranks it below an identifier (api/context/file-push.ts). And what it quotes as text is written
+ *     ('Caused by:', an error message: `w:caused.by`), found at a file whose string literals spell it.
  * Everything lower-cased (identifiers are matched whatever their case in prose). What is a path
  * (`pay/rounding.py`) is not an anchor here: paths are the learning's scope and citations, matched by
  * `path_keys`.
@@ -24,7 +25,7 @@
  */
 import { wordsOfText } from '../server/embeddings/local.js';
 import { STOP_WORDS, WEAK_WORDS } from '../server/embeddings/lexicon.js';
-import { FLAG, phraseOf } from '../code/code-words.js';
+import { FLAG, phraseOf, SPELLED_SEPARATOR, SPELLED_WORDS, spelledWordsOf } from '../code/code-words.js';
 import { rarity } from './word-rarity.js';
 
 export const ANCHOR_ID = 'id:';
@@ -145,6 +146,36 @@ export function anchorPhrasesIn(text: string): string[] {
   return [...out];
 }
 
+/** Quoted phrases kept per learning at most. */
+const MAX_SPELLED = 8;
+/** Longest quoted text read as a phrase a file may spell (a longer quote is speech, not a literal). */
+const MAX_QUOTED = 60;
+
+/**
+ * Text in quotes, as a person writes a literal ('Caused by:', "label value exceeds limit", `x-`, “…”, «…»): straight
+ * single quotes only where no letter or digit touches them from outside (an apostrophe, "don't … it's", is no quote).
+ */
+const QUOTED = /(?<![\p{L}\p{N}])'([^'\n]{2,200}?)'(?![\p{L}\p{N}])|"([^"\n]{2,200}?)"|`([^`\n]{2,200}?)`|“([^”\n]{2,200}?)”|‘([^’\n]{2,200}?)’|«\s?([^»\n]{2,200}?)\s?»/gu;
+
+/**
+ * The phrases a statement quotes as text is written, each as a file would spell it (code-words.ts: its words joined
+ * by `.`, `'Caused by:'` → `caused.by`): of SPELLED_WORDS words, one of them a word of four letters or more, at most
+ * MAX_QUOTED characters, not a sentence of its own (ending in `.`, `!` or `?`: a person quoting what someone said).
+ * The relay finds them in the string literals of the files the agent opens (the failing test that feeds the line,
+ * the module that matches it).
+ */
+export function quotedPhrasesIn(text: string): string[] {
+  const out = new Set<string>();
+  for (const m of text.matchAll(QUOTED)) {
+    const quoted = (m.slice(1).find((g) => g !== undefined) ?? '').trim();
+    if (quoted.length > MAX_QUOTED || /[.!?]$/.test(quoted)) continue;
+    const words = spelledWordsOf(quoted);
+    if (words.length < SPELLED_WORDS.MIN || words.length > SPELLED_WORDS.MAX || !words.some((w) => /^[a-z]{4,}$/.test(w))) continue;
+    out.add(words.join(SPELLED_SEPARATOR));
+  }
+  return [...out];
+}
+
 /**
  * A learning's anchors: the identifiers of its own statement and of the conversation around it
  * (`around`: the agent's proposal it settled, the prompt it was part of, the session's opening), and
@@ -158,7 +189,10 @@ export function anchorsOf(own: readonly string[], around: readonly string[] = []
   // Code named in plain words ("business days"): a phrase anchor, found at a file whose names hold it (`isBusinessDay`).
   const phrases = new Set<string>();
   for (const t of own) for (const p of anchorPhrasesIn(t)) if (!ids.has(p) && phrases.size < MAX_PHRASES) phrases.add(p);
-  return [...[...ids].map((n) => ANCHOR_ID + n), ...[...words, ...phrases].map((w) => ANCHOR_WORD + w)];
+  // A phrase quoted as text is written ('Caused by:'): found at a file whose string literals spell it.
+  const spelled = new Set<string>();
+  for (const t of own) for (const p of quotedPhrasesIn(t)) if (spelled.size < MAX_SPELLED) spelled.add(p);
+  return [...[...ids].map((n) => ANCHOR_ID + n), ...[...words, ...phrases, ...spelled].map((w) => ANCHOR_WORD + w)];
 }
 
 /** The bare names of anchors (what the relay matches a file's names against). */

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { anchorPhrasesIn, anchorsOf, anchorWordsIn, codeNamesIn, looksLikeCode } from '../../common/rules/anchors.js';
+import { anchorPhrasesIn, anchorsOf, anchorWordsIn, codeNamesIn, looksLikeCode, quotedPhrasesIn } from '../../common/rules/anchors.js';
 import { ruleLikePrompts, statedLearnings, withLeadInsApart, type TurnLine } from '../../activities/summarize/stated-learnings.js';
 import { sameCodeVersionLater, sameCodeVersions } from '../../common/rules/rule-scope.js';
 import { anchorKeysOf, assembleFilePush, rankFileCandidates, type FileCandidate } from '../../api/context/file-push.js';
@@ -47,6 +47,17 @@ describe('code names in prose', () => {
     const anchors = anchorsOf(['the business days of the warehouse'], ['the holiday table the agent read']);
     assert.ok(anchors.includes('w:business_day'));
     assert.ok(!anchors.includes('w:holiday_table'), 'a phrase of the talk around it is no anchor');
+  });
+
+  test('what a statement quotes as text is written, as a file would spell it; not apostrophes, sentences, single words or long quotes', () => {
+    assert.deepEqual(quotedPhrasesIn("A line that starts with whitespace, 'Caused by:' or '...' belongs to the event before it."), ['caused.by']);
+    assert.deepEqual(quotedPhrasesIn('the collector says “label value exceeds limit” and «valeur trop longue»'), ['label.value.exceeds.limit', 'valeur.trop.longue']);
+    assert.deepEqual(quotedPhrasesIn("don't touch it, it's fine: the user's 'ok' and 'a b' stay"), [], 'apostrophes, one word, no word of four letters');
+    assert.deepEqual(quotedPhrasesIn('he said "Right, leave it at 7." and moved on'), [], 'a quoted sentence is speech');
+    assert.deepEqual(quotedPhrasesIn(`"${'word '.repeat(7)}"`), [], 'more than six words');
+    const anchors = anchorsOf(["lines starting with 'Caused by:' continue the event"], ['the agent said "stack trace lines"']);
+    assert.ok(anchors.includes('w:caused.by'));
+    assert.ok(!anchors.includes('w:stack.trace.lines'), 'a quote of the talk around it is no anchor');
   });
 
   test("a learning's anchors: identifiers of its words and of the talk around it, words of its own statement only", () => {

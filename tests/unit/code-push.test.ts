@@ -137,6 +137,24 @@ describe('what a file defines and imports (tree-sitter)', () => {
     assert.equal(mentionsAnyOrPhrase('p.add_argument("--region")', ids, phrasesAmong(ids)), true);
   });
 
+  test('the phrases its string literals spell, in Go, Python and TypeScript; found by the scan whatever the punctuation between the words', async () => {
+    const go = await reader.names('go', 'package tests\n\nfunc T() []string {\n\treturn []string{"\\tat shop.Stock.take(Stock.java:41)", "Caused by: java.sql.SQLException: deadlock"}\n}\n');
+    assert.ok(go.spelled?.includes('caused.by') && go.spelled.includes('caused.by.java.sql'), String(go.spelled));
+    assert.ok(!go.spelled?.includes('caused'), 'a single word is no spelled phrase');
+    const py = await reader.names('python', 'def check(msg):\n    raise ValueError(f"label value exceeds limit: {msg}")\n');
+    assert.ok(py.spelled?.includes('label.value.exceeds.limit'));
+    const ts = await reader.names('typescript', "export const PREFIX = 'x-owner';\nthrow new Error(`field ${name} not found`);\n");
+    assert.ok(ts.spelled?.includes('x.owner'));
+    // The relay asks about a quoted phrase the file spells; the scan before the parse finds it across `:`, `-` and case.
+    const ids = new Set(['caused.by', 'pluralize']);
+    assert.deepEqual(anchorsOf({ language: 'go', names: go }, ids), ['caused.by']);
+    assert.equal(mentionsAnyOrPhrase('"Caused by: java.sql"', ids, phrasesAmong(ids)), true);
+    assert.equal(mentionsAnyOrPhrase('"CAUSED-BY"', ids, phrasesAmong(ids)), true);
+    assert.equal(mentionsAnyOrPhrase('"because it was caused  by\tnobody"', ids, phrasesAmong(ids)), true, 'any non-word characters between the words');
+    assert.equal(mentionsAnyOrPhrase('"uncaused by"', ids, phrasesAmong(ids)), false, 'whole words only');
+    assert.equal(mentionsAnyOrPhrase('"caused" and "by"', new Set(['caused.by']), new Set()), false);
+  });
+
   test('a file that does not parse cleanly still gives the names of what does', async () => {
     const names = await reader.names('python', 'def ok():\n    return 1\n\ndef broken(:\n    pass\n\nMAX_RETRIES = 3\n');
     assert.ok(names.defines.includes('ok') && names.defines.includes('max_retries'), names.defines.join(','));
