@@ -116,6 +116,7 @@ for (const c of corpus.conversations) {
   if (inTest5.has(c.id)) {
     const src = (c as Conversation & { source?: string }).source;
     if (!text(src) || !/^https:\/\/github\.com\/[\w.-]+\/[\w.-]+\/(issues|pull)\/\d+$/.test(src)) fail(`conversation ${c.id}: source must be a GitHub issue or pull request URL`);
+    if (/boltons|locomo|longmemeval|agent-memory-benchmark|sde-bench|vectorize-io/i.test(src ?? '')) fail(`conversation ${c.id}: source ${src} is held-out material`);
     const firstUser = c.turns.find((t) => t.speaker === 'user');
     if (firstUser?.settles !== false) fail(`conversation ${c.id}: the first user turn settles something`);
   }
