@@ -28,7 +28,7 @@
  *     records, with the page as it was before 2026-11-30 (a learning took no place of its session) and as it is.
  * The unrelated probes are judged by the tokens pushed (goal: ≤ 50 on average).
  *
- *   npm run bench:decisions [-- --split dev4|test4|dev5|dev6|all --misses --corpus corpus4|corpus|corpus2|corpus3]
+ *   npm run bench:decisions [-- --split dev4|test4|dev5|dev6|test5|all --misses --corpus corpus4|corpus|corpus2|corpus3]
  * The older corpora (corpus, corpus2, corpus3) have no code: their tasks read no files (the prompt's push only).
  * --ablations concepts,said probes a second API per name that leaves it out (MEMFLOW_PUSH_ABLATE, common/rules/push-ablation.ts).
  * --misses prints, for every split but the held-out ones (HELD_OUT_SPLITS), what was handed over for each task it got wrong, and for
@@ -121,7 +121,8 @@ const hardFile = path.join(dir, 'dev-hard.json');
 const extraTasks = fs.existsSync(hardFile) ? (JSON.parse(fs.readFileSync(hardFile, 'utf8')) as { tasks: Task[] }).tasks : [];
 /** Amendments in more shapes, when the corpus has them (dev-amend.json, split dev5: its chats, the code in code/, the tasks). */
 /** And rules named the way real work names them (dev6.json, split dev6: plain words, a path, a name the module only uses). */
-const extraSets = ['dev-amend.json', 'dev6.json'].map((f) => path.join(dir, f)).filter((f) => fs.existsSync(f)).map((f) => JSON.parse(fs.readFileSync(f, 'utf8')) as { conversations: Conversation[]; tasks: Task[] });
+/** And a second held-out half written like test4 (test5.json, split test5: never tune on it). */
+const extraSets = ['dev-amend.json', 'dev6.json', 'test5.json'].map((f) => path.join(dir, f)).filter((f) => fs.existsSync(f)).map((f) => JSON.parse(fs.readFileSync(f, 'utf8')) as { conversations: Conversation[]; tasks: Task[] });
 const amendSet = { conversations: extraSets.flatMap((s) => s.conversations), tasks: extraSets.flatMap((s) => s.tasks) };
 const tasks = [...decisions.tasks, ...extraTasks, ...amendSet.tasks].filter((t) => args.split === 'all' || t.split === args.split);
 /** The author's grading: corpus4's `hard`, or the older corpora's difficulty.json. */

@@ -1,5 +1,5 @@
 /**
- * Validates corpus4's truth set (decisions.json) against the working trees planted under code/:
+ * Validates corpus4's truth set (decisions.json, with dev-amend.json and test5.json) against the working trees planted under code/:
  * shapes and unique ids; every decisive quote is in its turn; every fact a task demands is in the
  * decisive quotes of the rule in force, every stale fact only in the rule it replaced; the files a
  * task reads exist; the identifier a chat names is defined in the module the task opens, a chat that
@@ -33,12 +33,19 @@ const here = dirname(fileURLToPath(import.meta.url));
 const main = JSON.parse(readFileSync(join(here, 'decisions.json'), 'utf8')) as Corpus;
 /** dev5 (README: "amendments in more shapes"): its chats and tasks are checked as the rest are. */
 const amend = JSON.parse(readFileSync(join(here, 'dev-amend.json'), 'utf8')) as Pick<Corpus, 'conversations' | 'tasks'>;
-const corpus: Corpus = { ...main, conversations: [...main.conversations, ...amend.conversations], tasks: [...main.tasks, ...amend.tasks] };
+/** test5 (README-test5.md): a held-out half written like test4, each chat with the `source` thread it was adapted from. */
+const test5 = JSON.parse(readFileSync(join(here, 'test5.json'), 'utf8')) as Pick<Corpus, 'conversations' | 'tasks'>;
+const corpus: Corpus = {
+  ...main,
+  conversations: [...main.conversations, ...amend.conversations, ...test5.conversations],
+  tasks: [...main.tasks, ...amend.tasks, ...test5.tasks],
+};
 const inDev5 = new Set([...amend.conversations, ...amend.tasks].map((x) => x.id));
+const inTest5 = new Set([...test5.conversations, ...test5.tasks].map((x) => x.id));
 const problems: string[] = [];
 const fail = (msg: string): void => { problems.push(msg); };
 const AGENTS = ['claude-code', 'codex', 'gemini', 'opencode', 'copilot'];
-const SPLITS = ['dev4', 'test4', 'dev5'];
+const SPLITS = ['dev4', 'test4', 'dev5', 'test5'];
 const text = (s: unknown): s is string => typeof s === 'string' && s.trim() !== '';
 const isoIn = (s: string, from: string, to: string): boolean =>
   /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(s) && !Number.isNaN(Date.parse(s)) && s >= from && s < to;
@@ -105,7 +112,14 @@ const fresh = (id: string, what: string, pattern: RegExp): void => {
 
 const convs = new Map<string, Conversation>();
 for (const c of corpus.conversations) {
-  fresh(c.id, 'conversation', inDev5.has(c.id) ? /^a\d\d$/ : /^r\d\d$/);
+  fresh(c.id, 'conversation', inDev5.has(c.id) ? /^a\d\d$/ : inTest5.has(c.id) ? /^c\d\d$/ : /^r\d\d$/);
+  if (inTest5.has(c.id)) {
+    const src = (c as Conversation & { source?: string }).source;
+    if (!text(src) || !/^https:\/\/github\.com\/[\w.-]+\/[\w.-]+\/(issues|pull)\/\d+$/.test(src)) fail(`conversation ${c.id}: source must be a GitHub issue or pull request URL`);
+    if (/boltons|locomo|longmemeval|agent-memory-benchmark|sde-bench|vectorize-io/i.test(src ?? '')) fail(`conversation ${c.id}: source ${src} is held-out material`);
+    const firstUser = c.turns.find((t) => t.speaker === 'user');
+    if (firstUser?.settles !== false) fail(`conversation ${c.id}: the first user turn settles something`);
+  }
   convs.set(c.id, c);
   const at = `conversation ${c.id}`;
   if (!language.has(c.project)) fail(`${at}: unknown project ${c.project}`);
@@ -156,7 +170,8 @@ const modulesOf = new Map<string, Set<string>>();
 /** The split of each decision's tasks: two tasks of one decision share it (no dev-to-test leak). */
 const splitOf = new Map<string, string>();
 for (const t of corpus.tasks) {
-  fresh(t.id, 'task', inDev5.has(t.id) ? /^m\d\d$/ : /^k\d\d$/);
+  fresh(t.id, 'task', inDev5.has(t.id) ? /^m\d\d$/ : inTest5.has(t.id) ? /^t\d\d$/ : /^k\d\d$/);
+  if (inTest5.has(t.id) !== (t.split === 'test5')) fail(`task ${t.id}: split test5 iff in test5.json`);
   const at = `task ${t.id}`;
   const lang = language.get(t.project);
   if (!lang) { fail(`${at}: unknown project`); continue; }
@@ -241,7 +256,9 @@ for (const u of corpus.unrelated) {
 }
 
 // ---- counts ------------------------------------------------------------------------------------
-const cs = [...convs.values()].filter((c) => !inDev5.has(c.id));
+const cs = [...convs.values()].filter((c) => !inDev5.has(c.id) && !inTest5.has(c.id));
+const t5c = test5.conversations;
+const t5 = test5.tasks;
 const tasks = main.tasks;
 const n = <T>(xs: T[], f: (x: T) => boolean): number => xs.filter(f).length;
 const amended = (t: Task): boolean => t.current !== t.decision;
@@ -269,8 +286,17 @@ const rows: [string, number, number | string][] = [
   ['dev5: amendment conversations', n(amend.conversations, (c) => c.role === 'amendment'), 6],
   ['dev5: tasks, all amended', n(amend.tasks, (t) => t.split === 'dev5' && amended(t)), 6],
   ['dev5: hard tasks', n(amend.tasks, (t) => t.hard), 'info'],
+  ['test5 (test5.json): decision conversations', n(t5c, (c) => c.role === 'decision'), 18],
+  ['test5: amendment conversations', n(t5c, (c) => c.role === 'amendment'), 3],
+  ['test5: tasks', n(t5, (t) => t.split === 'test5'), 18],
+  ['test5: amended tasks', n(t5, amended), 3],
+  ['test5: hard tasks', n(t5, (t) => t.hard), 9],
+  ['test5: tasks whose rule in force names an identifier', n(t5, (t) => t.names.kind === 'identifier'), '~14'],
+  ['test5: tasks whose rule in force names plain words', n(t5, (t) => t.names.kind === 'plain'), '~2'],
+  ['test5: tasks whose rule in force names the path', n(t5, (t) => t.names.kind === 'path'), '~2'],
 ];
 for (const p of corpus.projects) {
+  rows.push([`test5: ${p.name} tasks`, n(t5, (t) => t.project === p.name), 6]);
   rows.push([`${p.name}: tasks dev4/test4 ${n(tasks, (t) => t.project === p.name && t.split === 'dev4')}/${n(tasks, (t) => t.project === p.name && t.split === 'test4')}, probes`, n(corpus.unrelated, (u) => u.project === p.name), 'info']);
 }
 for (const [name, got, want] of rows) {
