@@ -23,9 +23,12 @@ import { LRUCache } from 'lru-cache';
  */
 export const SUPERSEDE = { PLAIN: 0.6, CUED: 0.3, MIN_SHARED: 2, PLAIN_MIN_SHARED: 3, SAME_TOPIC: 0.7, CUED_MANY: 5 } as const;
 
-/** Words with which a person says a rule changes. */
+/**
+ * Words with which a person says a rule changes. "now" counts, but not as what stays ("whitespace collapsed as now", "as
+ * it is now") nor as what is for the moment ("for now", "right now", "until now", "just now").
+ */
 const CHANGE_CUE =
-  /\b(?:amend(?:ment|ed|s)?|update[ds]?|now|chang(?:e|es|ed|ing) (?:the|our|that|this) rule|the rule (?:changes|is changing|has changed)|new rule|new number|changed (?:to|it|that|the)|we changed|no longer|not anymore|any ?more|no more(?! than)|instead|from now on|going forward|raising|raised|raise|lowering|lowered|lower|bump(?:ed|ing)?|revis(?:e|ed|ing|ion)|replac(?:e|es|ed|ing)|supersed(?:e|es|ed)|reverse[ds]?|after the (?:audit|incident|review|outage|postmortem)|relax(?:es|ed|ing)?|loosen(?:s|ed|ing)?|tighten(?:s|ed|ing)?|extend(?:s|ed|ing)? (?:\S+ ){1,3}?(?:to|until)|shorten(?:s|ed|ing)?|(?:goes|go|went|is going|are going) (?:up|down|back) to|chang(?:e|es|ing) (?:it |that |this )?to|switch(?:es|ed|ing)? (?:\S+ )*?(?:from|to|over)|mov(?:e|es|ed|ing) (?:it |that |this |the \S+ )?to|make (?:that|it) \d|scratch (?:that|the)|correction|(?:increas|decreas|reduc)(?:e|es|ed|ing) (?:\S+ )?to|verlänger(?:n|t)|erhöh(?:en|t)|senk(?:en|t)|ampliamos|aumentamos|reducimos|reduzimos|augment(?:ons|e)|rédui(?:sons|t)|aumentiamo|riduciamo|verhog(?:en|d)|verlag(?:en|d)|zwiększamy|zmniejszamy|увеличиваем|уменьшаем|nachtrag|geändert|ab jetzt|enmienda|cambiamos|a partir de ahora|emenda|mudamos|daqui para frente|avenant|désormais|modifié|d'ora in poi|modificato|voortaan|gewijzigd|od teraz|zmieniamy|поправка|теперь|отныне)\b/iu;
+  /\b(?:amend(?:ment|ed|s)?|update[ds]?|(?<!\b(?:as|for|right|until|till|by|just|even|than|as it is|as it's|as they are|as we have it) )now|chang(?:e|es|ed|ing) (?:the|our|that|this) rule|the rule (?:changes|is changing|has changed)|new rule|new number|changed (?:to|it|that|the)|we changed|no longer|not anymore|any ?more|no more(?! than)|instead|from now on|going forward|raising|raised|raise|lowering|lowered|lower|bump(?:ed|ing)?|revis(?:e|ed|ing|ion)|replac(?:e|es|ed|ing)|supersed(?:e|es|ed)|reverse[ds]?|after the (?:audit|incident|review|outage|postmortem)|relax(?:es|ed|ing)?|loosen(?:s|ed|ing)?|tighten(?:s|ed|ing)?|extend(?:s|ed|ing)? (?:\S+ ){1,3}?(?:to|until)|shorten(?:s|ed|ing)?|(?:goes|go|went|is going|are going) (?:up|down|back) to|chang(?:e|es|ing) (?:it |that |this )?to|switch(?:es|ed|ing)? (?:\S+ )*?(?:from|to|over)|mov(?:e|es|ed|ing) (?:it |that |this |the \S+ )?to|make (?:that|it) \d|scratch (?:that|the)|correction|(?:increas|decreas|reduc)(?:e|es|ed|ing) (?:\S+ )?to|verlänger(?:n|t)|erhöh(?:en|t)|senk(?:en|t)|ampliamos|aumentamos|reducimos|reduzimos|augment(?:ons|e)|rédui(?:sons|t)|aumentiamo|riduciamo|verhog(?:en|d)|verlag(?:en|d)|zwiększamy|zmniejszamy|увеличиваем|уменьшаем|nachtrag|geändert|ab jetzt|enmienda|cambiamos|a partir de ahora|emenda|mudamos|daqui para frente|avenant|désormais|modifié|d'ora in poi|modificato|voortaan|gewijzigd|od teraz|zmieniamy|поправка|теперь|отныне)\b/iu;
 
 /**
  * A person saying in so many words that a rule of theirs changes ("change the rule then: …", "new rule: …", "neue Regel:
@@ -253,6 +256,11 @@ export function sameCodeVersions<R extends RuleText & { anchors: readonly string
   const text = `${later.title}\n${later.body}`;
   const phrases = new Set(anchorPhrasesIn(text));
   if (ids.size === 0 && phrases.size === 0) return [];
+  // A name that more than WORD_ANCHOR_MAX_USES of the earlier statements are anchored to names no one piece of code either
+  // (`JSON`, written as a constant in "a single JSON string", anchored a dozen of a project's statements): it links none.
+  const uses = new Map<string, number>();
+  for (const r of earlier) for (const a of new Set(r.anchors)) if (ids.has(a)) uses.set(a, (uses.get(a) ?? 0) + 1);
+  for (const [a, n] of uses) if (n > WORD_ANCHOR_MAX_USES) ids.delete(a);
   const byName = earlier.filter((r) => r.anchors.some((a) => ids.has(a)));
   const named = new Set(byName);
   const byPhrase = phrases.size === 0 ? [] : earlier.filter((r) => !named.has(r) && [...codePhrasesOf(r)].some((p) => phrases.has(p)));
