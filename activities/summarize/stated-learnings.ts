@@ -140,6 +140,25 @@ export function withLeadInsApart(text: string): string {
   });
 }
 
+/**
+ * A short prompt quoted whole (the rule with what the person said around it), from its first sentence that asks nothing:
+ * a request or a question before the rule's own sentence is the task of that moment, not part of what it settles
+ * ("remove the duplicate subscription by hand please. and as a rule: we never poll a feed more often than every 15
+ * minutes …": its words would make every later prompt about subscriptions look like the rule's).
+ */
+export function wholeQuote(text: string, rule: string): string {
+  // Where the rule's words start (a lead-in's colon may have been read as a full stop); not found: quoted whole.
+  const at = text.indexOf(rule.trim().replace(/[.!?:;,]+$/u, ''));
+  if (at < 0) return text.trim();
+  let from = 0;
+  for (const sentence of sentencesOf(text)) {
+    const start = text.indexOf(sentence, from);
+    if (start < 0 || start + sentence.length > at || !asks(sentence)) break;
+    from = start + sentence.length;
+  }
+  return text.slice(from).trim();
+}
+
 /** A path as the person wrote it (`src/import/csvImport.ts`). */
 const PATH_IN_TEXT = /(?:^|[\s`'"(])[\w.-]+\/[\w./-]*\w\.[a-z]{1,5}(?=$|[\s`'",.;:)])/iu;
 
@@ -241,7 +260,7 @@ export function statedLearnings(turns: TurnLine[]): StatedCandidate[] {
     }
     const taken = [...leadIns.values()];
     const kept = verdict.rules.filter((r) => leadIns.has(r) || !taken.some((after) => after.includes(r.quote.trim())));
-    const said = kept.length === 1 && t.text.trim().length <= WHOLE_PROMPT_CHARS ? t.text : undefined;
+    const said = kept.length === 1 && t.text.trim().length <= WHOLE_PROMPT_CHARS ? wholeQuote(t.text, kept[0]!.quote) : undefined;
     for (const r of kept) {
       const settled = settles(r, t.text);
       const after = leadIns.get(r);
