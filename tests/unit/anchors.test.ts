@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { anchorPhrasesIn, anchorsOf, anchorWordsIn, codeNamesIn, looksLikeCode, quotedPhrasesIn } from '../../common/rules/anchors.js';
-import { ruleLikePrompts, statedLearnings, withLeadInsApart, type TurnLine } from '../../activities/summarize/stated-learnings.js';
-import { sameCodeVersionLater, sameCodeVersions } from '../../common/rules/rule-scope.js';
+import { ruleLikePrompts, statedLearnings, wholeQuote, withLeadInsApart, type TurnLine } from '../../activities/summarize/stated-learnings.js';
+import { replacesRule, sameCodeVersionLater, sameCodeVersions } from '../../common/rules/rule-scope.js';
 import { anchorKeysOf, assembleFilePush, rankFileCandidates, type FileCandidate } from '../../api/context/file-push.js';
 import { learning } from '../helpers/push-candidate.js';
 
@@ -102,6 +102,14 @@ describe("what is kept of a person's words", () => {
     // The person's turn between asked nothing: the yes is to what the agent said last, not to the proposal before it.
     const told = statedLearnings(turns(['prompt', 'The orders export times out for shops with 40k orders.'], proposal, ['prompt', 'first fix the typo in the README.'], ['stop', 'Fixed the typo.'], ['prompt', 'ok, go with that.']));
     assert.ok(!told.some((s) => s.kind === 'decision' && /cursor of 500 rows/.test(s.body)), JSON.stringify(told));
+  });
+
+  test('a short prompt is quoted whole from its first sentence that asks nothing: the request before the rule is left out', () => {
+    const prompt = "remove the duplicate subscription by hand please. and as a rule: we never poll a feed more often than every 15 minutes. more often isn't worth anyone's bandwidth.";
+    assert.equal(wholeQuote(prompt, 'we never poll a feed more often than every 15 minutes.'), "and as a rule: we never poll a feed more often than every 15 minutes. more often isn't worth anyone's bandwidth.");
+    const where = 'In internal/config/config.go unknown keys are a hard error at startup. Can you add a test for it?';
+    assert.equal(wholeQuote(where, 'unknown keys are a hard error at startup.'), where, 'what comes before the rule and asks nothing, and what follows it, stay');
+    assert.equal(wholeQuote('why did we strip in the first place? ok then: clean_title decodes entities.', 'clean_title decodes entities.'), 'ok then: clean_title decodes entities.');
   });
 
   test('a question and thanks are not kept as rules', () => {
@@ -219,6 +227,17 @@ describe("what is kept of a person's words", () => {
     // A unit written as code ("1 KiB") is no code two statements share.
     const sink = { id: 'c', title: 'HTTPSink gzips bodies over 1 KiB.', body: '', anchors: ['id:kib', 'id:httpsink'] };
     assert.deepEqual(sameCodeVersions({ title: 'Dann stellen wir auf zstd um, Level 3. MinCompressBytes bleibt 1 KiB.', body: '' }, ['mincompressbytes', 'kib'], [sink]), []);
+    // A name many of the project's statements are anchored to (JSON, written as a constant) names no one piece of code.
+    const jsonRules = ['level comes only from a structured field, in JSON or logfmt', 'MaxBatchBytes stays 1 MiB of JSON', 'the sink sends JSON lines', 'labels are read from JSON keys'].map((title, i) => ({ id: `j${i}`, title, body: '', anchors: ['id:json', `id:other${i}`] }));
+    const flatten = { title: 'on fait pareil : FlattenDepth = 3, au-delà la valeur reste une seule chaîne JSON.', body: '' };
+    assert.deepEqual(sameCodeVersions(flatten, ['flattendepth', 'json'], jsonRules), []);
+    assert.deepEqual(sameCodeVersions(flatten, ['flattendepth', 'json'], jsonRules.slice(0, 1)).map((r) => r.id), ['j0'], 'one statement of JSON: still its code');
+  });
+
+  test('"now" says a rule changes, but not "as now", "for now", "right now" or "as it is now"', () => {
+    const earlier = 'the spool keeps the oldest segment.';
+    for (const later of ['the spool now keeps the newest segment', 'from now on the spool keeps the newest segment', 'the rule is now: the spool keeps the newest segment']) assert.equal(replacesRule(later, earlier).cued, true, later);
+    for (const later of ['whitespace collapsed as now, the spool keeps the oldest segment', 'as it is now the spool keeps the oldest segment', 'for now the spool keeps the oldest segment', 'right now the spool keeps the oldest segment']) assert.equal(replacesRule(later, earlier).cued, false, later);
   });
 
   test('a later statement that calls the code by its words and says it changes replaces the earlier; a new number alone does not', () => {
