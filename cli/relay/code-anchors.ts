@@ -22,7 +22,7 @@ import { fdir } from 'fdir';
 import type { CodeNames } from '../../common/code/code-names.js';
 import { CodeThread } from '../../common/code/code-thread.js';
 import { languageOf, type CodeLanguage } from '../../common/code/code-language.js';
-import { mentionsAnyOrPhrase, phrasesAmong, wordsOf } from '../../common/code/code-words.js';
+import { mentionsAnyOrPhrase, phrasesAmong, spelledAmong, spelledPhrasesIn, wordsOf } from '../../common/code/code-words.js';
 
 /** Anchors one file touch asks about at most (the API takes at most 64). */
 export const MAX_ANCHORS = 64;
@@ -408,7 +408,8 @@ export function anchorsOf(code: FileCode | undefined, identifiers: ReadonlySet<s
   // A key the file spells (a header, an environment variable, a flag, a config key): it is read or written here.
   for (const n of code.names.keys ?? []) if (out.size < MAX_ANCHORS && identifiers.has(n)) out.add(n);
   // A phrase a person quoted that the file spells in a string literal ('Caused by:', an error message).
-  for (const n of code.names.spelled ?? []) if (out.size < MAX_ANCHORS && identifiers.has(n)) out.add(n);
+  const spelled = spelledAmong(identifiers);
+  if (spelled.size > 0) for (const t of code.names.texts ?? []) for (const n of spelledPhrasesIn(t, spelled)) if (out.size < MAX_ANCHORS) out.add(n);
   // A library's call the file makes (`http.MaxBytesReader`): a rule about it is about the places that call it, the way
   // a rule about a function is about the file that defines it. Only a module outside the working tree (the project's
   // own modules are the imports below), and only a name of two words or more (`Timeout`, `Error` name no one call).

@@ -19,7 +19,7 @@ import type * as TreeSitter from 'web-tree-sitter';
 import type { Parser, Query } from 'web-tree-sitter';
 import { CODE_LANGUAGES, type CodeLanguage } from './code-language.js';
 import { NAME_QUERIES } from './code-queries.js';
-import { FLAG, phrasesOfName, spelledPhrasesOf } from './code-words.js';
+import { FLAG, phrasesOfName } from './code-words.js';
 
 /** What one file defines and imports, lower-cased (identifiers are matched without case). */
 export interface CodeNames {
@@ -44,11 +44,12 @@ export interface CodeNames {
    */
   keys?: string[];
   /**
-   * The runs of words its string literals spell (code-words.ts spelledPhrasesOf: `"Caused by: …"` → `caused.by`): a phrase
-   * a person quoted ('Caused by:', an error message) is about the file that spells it, the test that feeds it or the
-   * module that matches or raises it.
+   * Its string literals of two words or more, as written (at most MAX_TEXT characters each, MAX_TEXTS of them): a phrase a
+   * person quoted ('Caused by:', an error message) is about the file that spells it, the test that feeds it or the module
+   * that matches or raises it (the relay reads their runs of words only when the project has such phrases: code-words.ts
+   * spelledPhrasesOf).
    */
-  spelled?: string[];
+  texts?: string[];
 }
 
 /**
@@ -60,6 +61,12 @@ const KEY_LITERAL = /^(?:-{0,2}[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)+|--[A-Za
 const OPTION_SPEC = /^-{1,2}[A-Za-z]/;
 /** The name Go's `flag` package is given (`flag.String("region", …)`): a word, or words joined by `-` or `_`. */
 const GO_FLAG_NAME = /^[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*$/;
+
+/** Longest string literal kept as a text, and how many a file keeps at most (a file of test data holds many). */
+const MAX_TEXT = 200;
+const MAX_TEXTS = 1_000;
+/** Two words with something between them: a literal that may spell a phrase. */
+const WORDS_APART = /[A-Za-z0-9][^A-Za-z0-9]+[A-Za-z0-9]/;
 
 /** Longest key literal kept. */
 const MAX_KEY = 80;
@@ -145,14 +152,14 @@ const WARM_UP: Record<CodeLanguage, string> = {
 /** Parses `text` and reads the query's captures into names (the tree is freed before returning). */
 function namesOfTree(parser: Parser, query: Query, text: string): CodeNames {
   const tree = parser.parse(text);
-  if (!tree) return { defines: [], imports: [], modules: [], phrases: [], keys: [], spelled: [] };
+  if (!tree) return { defines: [], imports: [], modules: [], phrases: [], keys: [], texts: [] };
   try {
     const defines = new Set<string>();
     const imports = new Set<string>();
     const modules = new Set<string>();
     const phrases = new Set<string>();
     const keys = new Set<string>();
-    const spelled = new Set<string>();
+    const texts = new Set<string>();
     // Names an import binds to a module or package (`import x as y`, `import * as y from`, Go's alias
     // or the last segment of its path): `y.member` is then a use of an imported name.
     const qualifiers = new Set<string>();
@@ -163,7 +170,7 @@ function namesOfTree(parser: Parser, query: Query, text: string): CodeNames {
       const [def, imported, alias, module, qualifier, member, literal, flag] = ['def', 'import', 'alias', 'module', 'qualifier', 'member', 'literal', 'flag'].map(of);
       if (literal !== undefined) {
         keysOfLiteral(literal, keys);
-        spelledPhrasesOf(literal, spelled);
+        if (literal.length <= MAX_TEXT && texts.size < MAX_TEXTS && WORDS_APART.test(literal)) texts.add(literal);
       }
       if (flag !== undefined && flag.length <= MAX_KEY && GO_FLAG_NAME.test(flag)) keys.add(`--${flag.toLowerCase()}`);
       if (def) {
@@ -197,7 +204,7 @@ function namesOfTree(parser: Parser, query: Query, text: string): CodeNames {
       const m = moduleOf.get(q);
       if (m && phrasesOfName(member).length > 0) usedFrom.set(`${m}\0${member.toLowerCase()}`, { module: m, name: member.toLowerCase() });
     }
-    return { defines: [...defines], imports: [...imports], modules: [...modules], phrases: [...phrases], usedFrom: [...usedFrom.values()], keys: [...keys], spelled: [...spelled] };
+    return { defines: [...defines], imports: [...imports], modules: [...modules], phrases: [...phrases], usedFrom: [...usedFrom.values()], keys: [...keys], texts: [...texts] };
   } finally {
     tree.delete();
   }

@@ -178,25 +178,32 @@ export function spelledWordsOf(text: string): string[] {
   return text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
 }
 
-/** Phrases one file's literals give at most (a file of test data holds many long literals). */
-const MAX_SPELLED_PER_FILE = 5_000;
-/** Longest literal read for spelled phrases (a blob or a template says nothing a person quotes). */
-const MAX_SPELLED_LITERAL = 200;
-
 /**
- * The spelled phrases a string literal holds, into `into`: each run of SPELLED_WORDS adjacent words of it
- * (`"Caused by: java.sql.SQLException: deadlock"` holds `caused.by`, `caused.by.java`, …), as many as fit.
+ * The spelled phrases among `spelled` that a string literal holds: each run of SPELLED_WORDS adjacent words of it
+ * (`"Caused by: java.sql.SQLException: deadlock"` holds `caused.by`, `caused.by.java`, …) that is one of them.
  */
-export function spelledPhrasesOf(literal: string, into: Set<string>): void {
-  if (literal.length > MAX_SPELLED_LITERAL) return;
+export function spelledPhrasesIn(literal: string, spelled: ReadonlySet<string>): string[] {
   const words = spelledWordsOf(literal);
-  for (let i = 0; i < words.length && into.size < MAX_SPELLED_PER_FILE; i++) {
-    for (let n = SPELLED_WORDS.MIN; n <= SPELLED_WORDS.MAX && i + n <= words.length; n++) into.add(words.slice(i, i + n).join(SPELLED_SEPARATOR));
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    for (let n = SPELLED_WORDS.MIN; n <= SPELLED_WORDS.MAX && i + n <= words.length; n++) {
+      const phrase = words.slice(i, i + n).join(SPELLED_SEPARATOR);
+      if (spelled.has(phrase)) out.push(phrase);
+    }
   }
+  return out;
 }
 
 /** Whether an identifier of an index is a spelled phrase (its words joined by SPELLED_SEPARATOR). */
 export const isSpelled = (identifier: string): boolean => identifier.includes(SPELLED_SEPARATOR);
+
+/** The spelled phrases among an index's identifiers, once per index. */
+const spelledSets = new WeakMap<ReadonlySet<string>, ReadonlySet<string>>();
+export function spelledAmong(identifiers: ReadonlySet<string>): ReadonlySet<string> {
+  let held = spelledSets.get(identifiers);
+  if (!held) spelledSets.set(identifiers, (held = new Set([...identifiers].filter(isSpelled))));
+  return held;
+}
 
 /**
  * One regular expression per index that finds any of its spelled phrases in a file's text (the words in order, anything

@@ -138,17 +138,19 @@ describe('what a file defines and imports (tree-sitter)', () => {
   });
 
   test('the phrases its string literals spell, in Go, Python and TypeScript; found by the scan whatever the punctuation between the words', async () => {
-    const go = await reader.names('go', 'package tests\n\nfunc T() []string {\n\treturn []string{"\\tat shop.Stock.take(Stock.java:41)", "Caused by: java.sql.SQLException: deadlock"}\n}\n');
-    assert.ok(go.spelled?.includes('caused.by') && go.spelled.includes('caused.by.java.sql'), String(go.spelled));
-    assert.ok(!go.spelled?.includes('caused'), 'a single word is no spelled phrase');
+    const go = await reader.names('go', 'package tests\n\nfunc T() []string {\n\treturn []string{"\\tat shop.Stock.take(Stock.java:41)", "Caused by: java.sql.SQLException: deadlock", "single"}\n}\n');
+    assert.ok(go.texts?.includes('Caused by: java.sql.SQLException: deadlock'), String(go.texts));
+    assert.ok(!go.texts?.includes('single'), 'one word is no text a phrase is read from');
     const py = await reader.names('python', 'def check(msg):\n    raise ValueError(f"label value exceeds limit: {msg}")\n');
-    assert.ok(py.spelled?.includes('label.value.exceeds.limit'));
     const ts = await reader.names('typescript', "export const PREFIX = 'x-owner';\nthrow new Error(`field ${name} not found`);\n");
-    assert.ok(ts.spelled?.includes('x.owner'));
-    // The relay asks about a quoted phrase the file spells; the scan before the parse finds it across `:`, `-` and case.
-    const ids = new Set(['caused.by', 'pluralize']);
-    assert.deepEqual(anchorsOf({ language: 'go', names: go }, ids), ['caused.by']);
+    // The relay asks about a quoted phrase the file spells (any run of its words); the scan before the parse finds it across `:`, `-` and case.
+    const ids = new Set(['caused.by', 'caused.by.java.sql', 'label.value.exceeds.limit', 'x.owner', 'pluralize']);
+    assert.deepEqual(anchorsOf({ language: 'go', names: go }, ids), ['caused.by', 'caused.by.java.sql']);
+    assert.deepEqual(anchorsOf({ language: 'python', names: py }, ids), ['label.value.exceeds.limit']);
+    assert.deepEqual(anchorsOf({ language: 'typescript', names: ts }, ids), ['x.owner']);
+    assert.deepEqual(anchorsOf({ language: 'go', names: go }, new Set(['caused', 'by'])), [], 'single words of a literal are no anchors');
     assert.equal(mentionsAnyOrPhrase('"Caused by: java.sql"', ids, phrasesAmong(ids)), true);
+    assert.equal(mentionsAnyOrPhrase('"label value exceeds"', new Set(['label.value.exceeds.limit']), new Set()), false, 'the whole phrase, not a part');
     assert.equal(mentionsAnyOrPhrase('"CAUSED-BY"', ids, phrasesAmong(ids)), true);
     assert.equal(mentionsAnyOrPhrase('"because it was caused  by\tnobody"', ids, phrasesAmong(ids)), true, 'any non-word characters between the words');
     assert.equal(mentionsAnyOrPhrase('"uncaused by"', ids, phrasesAmong(ids)), false, 'whole words only');
