@@ -409,7 +409,7 @@ export function anchorsOf(code: FileCode | undefined, identifiers: ReadonlySet<s
   for (const n of code.names.keys ?? []) if (out.size < MAX_ANCHORS && identifiers.has(n)) out.add(n);
   // A phrase a person quoted that the file spells in a string literal ('Caused by:', an error message).
   const spelled = spelledAmong(identifiers);
-  if (spelled.size > 0) for (const t of code.names.texts ?? []) for (const n of spelledPhrasesIn(t, spelled)) if (out.size < MAX_ANCHORS) out.add(n);
+  if (spelled.phrases.size > 0) for (const t of code.names.texts ?? []) for (const n of spelledPhrasesIn(t, spelled)) if (out.size < MAX_ANCHORS) out.add(n);
   // A library's call the file makes (`http.MaxBytesReader`): a rule about it is about the places that call it, the way
   // a rule about a function is about the file that defines it. Only a module outside the working tree (the project's
   // own modules are the imports below), and only a name of two words or more (`Timeout`, `Error` name no one call).

@@ -47,7 +47,7 @@ export interface CodeNames {
    * Its string literals of two words or more, as written (at most MAX_TEXT characters each, MAX_TEXTS of them): a phrase a
    * person quoted ('Caused by:', an error message) is about the file that spells it, the test that feeds it or the module
    * that matches or raises it (the relay reads their runs of words only when the project has such phrases: code-words.ts
-   * spelledPhrasesOf).
+   * spelledPhrasesIn).
    */
   texts?: string[];
 }

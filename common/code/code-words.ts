@@ -178,51 +178,48 @@ export function spelledWordsOf(text: string): string[] {
   return text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
 }
 
+/** The quoted phrases among an index's identifiers, and the words they start with (a literal's run is looked at only there). */
+export interface SpelledIndex {
+  phrases: ReadonlySet<string>;
+  first: ReadonlySet<string>;
+  /** Finds any of them in a file's text (the words in order, anything but a letter or digit between them): the scan before a parse. */
+  scan: RegExp | undefined;
+}
+
+/** An index's quoted phrases (its identifiers of words and dots: `caused.by`), once per index. */
+const spelledSets = new WeakMap<ReadonlySet<string>, SpelledIndex>();
+export function spelledAmong(identifiers: ReadonlySet<string>): SpelledIndex {
+  let held = spelledSets.get(identifiers);
+  if (!held) {
+    const phrases = new Set([...identifiers].filter((p) => /^[a-z0-9]+(?:\.[a-z0-9]+)+$/.test(p)));
+    const words = [...phrases].map((p) => p.split(SPELLED_SEPARATOR));
+    const scan = phrases.size > 0 ? new RegExp(`(?<![a-z0-9])(?:${words.map((w) => w.join('[^a-z0-9]+')).join('|')})(?![a-z0-9])`, 'i') : undefined;
+    held = { phrases, first: new Set(words.map((w) => w[0]!)), scan };
+    spelledSets.set(identifiers, held);
+  }
+  return held;
+}
+
 /**
- * The spelled phrases among `spelled` that a string literal holds: each run of SPELLED_WORDS adjacent words of it
+ * The quoted phrases of `index` that a string literal holds: each run of SPELLED_WORDS adjacent words of it
  * (`"Caused by: java.sql.SQLException: deadlock"` holds `caused.by`, `caused.by.java`, …) that is one of them.
  */
-export function spelledPhrasesIn(literal: string, spelled: ReadonlySet<string>): string[] {
+export function spelledPhrasesIn(literal: string, index: SpelledIndex): string[] {
   const words = spelledWordsOf(literal);
   const out: string[] = [];
   for (let i = 0; i < words.length; i++) {
+    if (!index.first.has(words[i]!)) continue;
     for (let n = SPELLED_WORDS.MIN; n <= SPELLED_WORDS.MAX && i + n <= words.length; n++) {
       const phrase = words.slice(i, i + n).join(SPELLED_SEPARATOR);
-      if (spelled.has(phrase)) out.push(phrase);
+      if (index.phrases.has(phrase)) out.push(phrase);
     }
   }
   return out;
 }
 
-/** Whether an identifier of an index is a spelled phrase (its words joined by SPELLED_SEPARATOR). */
-export const isSpelled = (identifier: string): boolean => identifier.includes(SPELLED_SEPARATOR);
-
-/** The spelled phrases among an index's identifiers, once per index. */
-const spelledSets = new WeakMap<ReadonlySet<string>, ReadonlySet<string>>();
-export function spelledAmong(identifiers: ReadonlySet<string>): ReadonlySet<string> {
-  let held = spelledSets.get(identifiers);
-  if (!held) spelledSets.set(identifiers, (held = new Set([...identifiers].filter(isSpelled))));
-  return held;
-}
-
-/**
- * One regular expression per index that finds any of its spelled phrases in a file's text (the words in order, anything
- * but a letter or digit between them), or undefined when the index has none: the scan before a parse.
- */
-const spelledScans = new WeakMap<ReadonlySet<string>, RegExp | null>();
-function spelledScanOf(identifiers: ReadonlySet<string>): RegExp | undefined {
-  let held = spelledScans.get(identifiers);
-  if (held === undefined) {
-    const alternatives = [...identifiers].filter((p) => isSpelled(p) && /^[a-z0-9]+(?:\.[a-z0-9]+)+$/.test(p)).map((p) => p.split(SPELLED_SEPARATOR).join('[^a-z0-9]+'));
-    held = alternatives.length > 0 ? new RegExp(`(?<![a-z0-9])(?:${alternatives.join('|')})(?![a-z0-9])`, 'i') : null;
-    spelledScans.set(identifiers, held);
-  }
-  return held ?? undefined;
-}
-
-/** True when `text` spells one of the spelled phrases among `identifiers` (a string literal of it may hold it). */
+/** True when `text` spells one of the quoted phrases among `identifiers` (a string literal of it may hold it). */
 function mentionsSpelled(text: string, identifiers: ReadonlySet<string>): boolean {
-  return spelledScanOf(identifiers)?.test(text) ?? false;
+  return spelledAmong(identifiers).scan?.test(text) ?? false;
 }
 
 /**
