@@ -17,7 +17,7 @@ const PYTHON = `
 (module (decorated_definition definition: (class_definition name: (identifier) @def)))
 (class_definition body: (block (function_definition name: (identifier) @def)))
 (class_definition body: (block (decorated_definition definition: (function_definition name: (identifier) @def))))
-(class_definition body: (block (expression_statement (assignment left: (identifier) @def))))
+(class_definition body: (block (expression_statement (assignment left: (identifier) @def right: (_)))))
 (module (expression_statement (assignment left: (identifier) @def)))
 (module (expression_statement (assignment left: (pattern_list (identifier) @def))))
 (import_from_statement name: (dotted_name (identifier) @import .))

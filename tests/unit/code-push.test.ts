@@ -53,13 +53,15 @@ describe('what a file defines and imports (tree-sitter)', () => {
         'def wrapped(): pass',
         'class Ledger:',
         '    LIMIT = 3',
+        '    failures: int',
+        '    retries: int = 0',
         '    def post(self): pass',
         '    @property',
         '    def total(self): return 1',
         '',
       ].join('\n'),
     );
-    assert.deepEqual(sorted(names.defines), ['a', 'b', 'ledger', 'limit', 'max_attempts', 'pluralize', 'post', 'total', 'wrapped']);
+    assert.deepEqual(sorted(names.defines), ['a', 'b', 'ledger', 'limit', 'max_attempts', 'pluralize', 'post', 'retries', 'total', 'wrapped'], 'a field declared without a value (a dataclass field) is a record\'s data, not a definition');
     assert.ok(names.imports.includes('round_half_even') && names.imports.includes('money') && names.imports.includes('helpers'), names.imports.join(','));
     assert.ok(names.imports.includes('zeros'), 'np.zeros: a use of an imported module');
     assert.ok(!names.defines.includes('local_name'), 'a local variable is not a definition of the module');
