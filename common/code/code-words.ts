@@ -169,9 +169,14 @@ const holdsPhrase = (word: string, phrases: ReadonlySet<string>): boolean => som
  * and digits, joined by `.` (`caused.by`). A dot joins no other anchor's parts (identifiers are read from prose and code
  * without their dots), so a spelled phrase is told apart from a name (`max_attempts`) and a name's phrase (`gift_card`).
  */
-export const SPELLED_SEPARATOR = '.';
+const SPELLED_SEPARATOR = '.';
 /** Words a spelled phrase has at least and at most. */
 export const SPELLED_WORDS = { MIN: 2, MAX: 6 } as const;
+
+/** A spelled phrase as it is written: its words joined by SPELLED_SEPARATOR (what an index holds of quoted phrases). */
+const SPELLED_PHRASE = /^[a-z0-9]+(?:\.[a-z0-9]+)+$/;
+/** The spelled phrase of some words (spelledWordsOf's). */
+export const spelledPhrase = (words: readonly string[]): string => words.join(SPELLED_SEPARATOR);
 
 /** The words of a text as a spelled phrase compares them: runs of ASCII letters and digits, lower-cased. */
 export function spelledWordsOf(text: string): string[] {
@@ -191,7 +196,7 @@ const spelledSets = new WeakMap<ReadonlySet<string>, SpelledIndex>();
 export function spelledAmong(identifiers: ReadonlySet<string>): SpelledIndex {
   let held = spelledSets.get(identifiers);
   if (!held) {
-    const phrases = new Set([...identifiers].filter((p) => /^[a-z0-9]+(?:\.[a-z0-9]+)+$/.test(p)));
+    const phrases = new Set([...identifiers].filter((p) => SPELLED_PHRASE.test(p)));
     const words = [...phrases].map((p) => p.split(SPELLED_SEPARATOR));
     const scan = phrases.size > 0 ? new RegExp(`(?<![a-z0-9])(?:${words.map((w) => w.join('[^a-z0-9]+')).join('|')})(?![a-z0-9])`, 'i') : undefined;
     held = { phrases, first: new Set(words.map((w) => w[0]!)), scan };
@@ -210,7 +215,7 @@ export function spelledPhrasesIn(literal: string, index: SpelledIndex): string[]
   for (let i = 0; i < words.length; i++) {
     if (!index.first.has(words[i]!)) continue;
     for (let n = SPELLED_WORDS.MIN; n <= SPELLED_WORDS.MAX && i + n <= words.length; n++) {
-      const phrase = words.slice(i, i + n).join(SPELLED_SEPARATOR);
+      const phrase = spelledPhrase(words.slice(i, i + n));
       if (index.phrases.has(phrase)) out.push(phrase);
     }
   }

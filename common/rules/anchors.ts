@@ -25,7 +25,7 @@
  */
 import { wordsOfText } from '../server/embeddings/local.js';
 import { STOP_WORDS, WEAK_WORDS } from '../server/embeddings/lexicon.js';
-import { FLAG, phraseOf, SPELLED_SEPARATOR, SPELLED_WORDS, spelledWordsOf } from '../code/code-words.js';
+import { FLAG, phraseOf, spelledPhrase, SPELLED_WORDS, spelledWordsOf } from '../code/code-words.js';
 import { rarity } from './word-rarity.js';
 
 export const ANCHOR_ID = 'id:';
@@ -171,7 +171,7 @@ export function quotedPhrasesIn(text: string): string[] {
     if (quoted.length > MAX_QUOTED || /[.!?]$/.test(quoted)) continue;
     const words = spelledWordsOf(quoted);
     if (words.length < SPELLED_WORDS.MIN || words.length > SPELLED_WORDS.MAX || !words.some((w) => /^[a-z]{4,}$/.test(w))) continue;
-    out.add(words.join(SPELLED_SEPARATOR));
+    out.add(spelledPhrase(words));
   }
   return [...out];
 }
